@@ -1,0 +1,49 @@
+"""Dates the Indonesian way: stored in UTC, shown in the office's time zone as '17 Agustus 2026'."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
+          "Agustus", "September", "Oktober", "November", "Desember"]
+DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+
+# Indonesia's three legal time zones (UU/Keppres 41/1987).
+TIME_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+DEFAULT_TIME_ZONE = "WIB"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def to_local(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(TIME_ZONES.get(zone, TIME_ZONES[DEFAULT_TIME_ZONE])))
+
+
+def local_today(zone: str = DEFAULT_TIME_ZONE) -> date:
+    return to_local(utc_now(), zone).date()
+
+
+def format_date(day: date | datetime | None, with_weekday: bool = False) -> str:
+    """date(2026, 8, 17) -> '17 Agustus 2026' (or 'Senin, 17 Agustus 2026')."""
+    if day is None:
+        return ""
+    text = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{DAYS[day.weekday()]}, {text}" if with_weekday else text
+
+
+def format_datetime(moment: datetime | None, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """A UTC moment shown in the office's zone: '17 Agustus 2026 09.30 WIB'."""
+    if moment is None:
+        return ""
+    local = to_local(moment, zone)
+    return f"{format_date(local)} {local:%H.%M} {zone}"
+
+
+def parse_iso_date(text: str | None) -> date | None:
+    """'2026-08-17' -> date; anything else -> None (callers give the Indonesian message)."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None

@@ -1,0 +1,65 @@
+"""Kemendagri region codes (Kepmendagri 300.2.2-2138/2025), shipped in app/data.
+
+Codes are dotted in the list (`35.08.07`); NIK and KK carry them without dots (`350807`).
+"""
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REGION_FILE = Path(__file__).parent / "data" / "wilayah-kemendagri-2025.csv"
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str  # dotted, e.g. "35.08.07"
+    name: str
+
+    @property
+    def level(self) -> str:
+        return {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}[self.code.count(".") + 1]
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, str]:
+    with REGION_FILE.open(encoding="utf-8", newline="") as f:
+        return {row["kode"]: row["nama"] for row in csv.DictReader(f)}
+
+
+def dotted(code: str) -> str:
+    """'350807' -> '35.08.07'; '3508072005' -> '35.08.07.2005'; dotted codes pass through."""
+    code = code.strip()
+    if "." in code or not code.isdigit():
+        return code
+    parts = [code[0:2], code[2:4], code[4:6], code[6:10]]
+    return ".".join(p for p in parts if p)
+
+
+def region(code: str) -> Region | None:
+    code = dotted(code)
+    name = _regions().get(code)
+    return Region(code, name) if name is not None else None
+
+
+def region_name(code: str) -> str | None:
+    found = region(code)
+    return found.name if found else None
+
+
+def is_kecamatan_code(code: str) -> bool:
+    """True when `code` (dotted or six digits) is a real kecamatan."""
+    code = dotted(code)
+    return code.count(".") == 2 and code in _regions()
+
+
+def desa_of(kecamatan_code: str) -> list[Region]:
+    """The desa/kelurahan of a kecamatan, in code order."""
+    prefix = dotted(kecamatan_code) + "."
+    return [Region(c, n) for c, n in _regions().items() if c.startswith(prefix) and c.count(".") == 3]
+
+
+def parents(code: str) -> list[Region]:
+    """Province, kabupaten, ... above `code`, outermost first."""
+    parts = dotted(code).split(".")
+    found = [region(".".join(parts[:i])) for i in range(1, len(parts))]
+    return [r for r in found if r]
