@@ -12,7 +12,8 @@ DEFAULT_TIME_ZONE = "WIB"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    """Naive UTC, whole seconds: how every moment is stored (sorts as text, parses back)."""
+    return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
 
 
 def to_local(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> datetime:

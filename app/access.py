@@ -1,0 +1,75 @@
+"""Every route declares who may reach it; one hook enforces it for the whole app.
+
+    @bp.get("/register")
+    @allow(roles.LOKET, roles.KASI)
+    def register(): ...
+
+`@public` marks pages for visitors (kiosk, login). A view with no declaration makes
+`create_app` fail, so a forgotten check cannot ship.
+"""
+from functools import wraps
+
+from flask import abort, current_app, flash, g, redirect, request, url_for
+
+from app.roles import ALL_ROLES
+
+PUBLIC = "public"
+
+
+def allow(*roles: str):
+    unknown = set(roles) - set(ALL_ROLES)
+    if unknown or not roles:
+        raise ValueError(f"unknown roles: {unknown or 'none given'}")
+
+    def mark(view):
+        view.allowed_roles = frozenset(roles)
+        return view
+    return mark
+
+
+def public(view):
+    view.allowed_roles = PUBLIC
+    return view
+
+
+def allowed_roles_of(endpoint: str):
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "allowed_roles", None)
+
+
+def check_every_view_declares_roles(app) -> None:
+    missing = [ep for ep, view in app.view_functions.items()
+               if not hasattr(view, "allowed_roles") and ep != "static"]
+    if missing:
+        raise RuntimeError(f"routes without @allow/@public: {sorted(missing)}")
+
+
+def enforce_roles():
+    """before_request hook: 302 to login when signed out, 403 when the role is not allowed."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    allowed = allowed_roles_of(request.endpoint)
+    if allowed == PUBLIC:
+        return None
+    user = g.get("user")
+    if user is None:
+        if request.headers.get("HX-Request"):
+            # htmx would swap the login page into a fragment: ask for a full reload instead.
+            return current_app.response_class(status=401, headers={"HX-Redirect": url_for("auth.login")})
+        flash("Silakan masuk terlebih dahulu." if not g.get("session_expired")
+              else "Sesi Anda telah berakhir. Silakan masuk lagi.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    if user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):
+        return redirect(url_for("auth.change_password"))
+    if user.role not in allowed:
+        abort(403)
+    return None
+
+
+def user_may(endpoint: str) -> bool:
+    """For menus and buttons: may the current user open this endpoint?"""
+    allowed = allowed_roles_of(endpoint)
+    if allowed == PUBLIC:
+        return True
+    user = g.get("user")
+    return bool(user and allowed and user.role in allowed)

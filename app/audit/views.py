@@ -1,0 +1,35 @@
+from datetime import timedelta
+
+from flask import Blueprint, current_app, render_template, request
+
+from app.access import allow
+from app.audit.models import AuditEvent
+from app.capabilities import MenuItem
+from app.dates import parse_iso_date
+from app.pagination import paginate
+from app.roles import ADMIN, CAMAT
+
+blueprint = Blueprint("audit", __name__, template_folder="templates")
+MENU = [MenuItem("Jejak Audit", "audit.trail", order=95)]
+
+
+@blueprint.get("/audit")
+@allow(ADMIN, CAMAT)
+def trail():
+    filters = {key: request.args.get(key, "").strip() for key in ("pengguna", "entitas", "aksi", "dari", "sampai")}
+    query = AuditEvent.select().order_by(AuditEvent.id.desc())
+    if filters["pengguna"]:
+        query = query.where(AuditEvent.username == filters["pengguna"].lower())
+    if filters["entitas"]:
+        query = query.where(AuditEvent.entity == filters["entitas"])
+    if filters["aksi"]:
+        query = query.where(AuditEvent.action == filters["aksi"])
+    start, end = parse_iso_date(filters["dari"]), parse_iso_date(filters["sampai"])
+    if start:
+        query = query.where(AuditEvent.at >= str(start))
+    if end:
+        query = query.where(AuditEvent.at < str(end + timedelta(days=1)))  # the whole end day
+    entities = [row.entity for row in AuditEvent.select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)]
+    page = paginate(query, current_app.config["PAGE_SIZE"])
+    template = "audit/_rows.html" if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "audit-rows" else "audit/trail.html"
+    return render_template(template, page=page, filters=filters, entities=entities)

@@ -1,0 +1,2 @@
+"""Accounts, roles, login with throttling, password changes."""
+from app.auth.views import blueprint, MENU  # noqa: F401

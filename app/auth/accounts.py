@@ -1,0 +1,91 @@
+"""Account changes: each one atomic with its audit record. Accounts are never deleted."""
+import re
+
+from app import audit
+from app.auth.models import User
+from app.auth.passwords import hash_password, one_time_password
+from app.dates import utc_now
+from app.db import database
+from app.roles import ROLE_LABELS
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
+
+
+class AccountError(ValueError):
+    """A problem the admin can fix; `field` names the form field, message is Indonesian."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _summary(user: User) -> dict:
+    return {"username": user.username, "full_name": user.full_name, "role": user.role,
+            "nip": user.nip, "is_active": bool(user.is_active)}
+
+
+def validate_account(username: str, full_name: str, role: str, nip: str, *, existing_id=None) -> dict:
+    errors = {}
+    if not USERNAME_PATTERN.match(username):
+        errors["username"] = "Nama pengguna 3-32 karakter: huruf kecil, angka, titik, minus atau garis bawah."
+    elif User.select().where(User.username == username, User.id != (existing_id or 0)).exists():
+        errors["username"] = "Nama pengguna sudah dipakai."
+    if not full_name.strip() or len(full_name) > 120:
+        errors["full_name"] = "Nama lengkap wajib diisi (maksimal 120 karakter)."
+    if role not in ROLE_LABELS:
+        errors["role"] = "Pilih peran yang tersedia."
+    if nip and not re.fullmatch(r"\d{18}", nip):
+        errors["nip"] = "NIP terdiri dari 18 angka (boleh dikosongkan)."
+    return errors
+
+
+def create_user(username: str, full_name: str, role: str, nip: str = "", password: str | None = None,
+                must_change_password: bool = True, actor=None) -> tuple[User, str]:
+    """Create an account; returns it with its password (one-time unless given)."""
+    password = password or one_time_password()
+    with database.atomic():
+        user = User.create(username=username, full_name=full_name.strip(), role=role, nip=nip,
+                           password_hash=hash_password(password), must_change_password=must_change_password,
+                           is_active=True, created_at=utc_now())
+        audit.record("buat", "pengguna", user.id, f"Akun {username} ({ROLE_LABELS[role]}) dibuat",
+                     after=_summary(user), user=actor)
+    return user, password
+
+
+def update_user(user: User, full_name: str, role: str, nip: str) -> None:
+    before = _summary(user)
+    with database.atomic():
+        user.full_name, user.role, user.nip = full_name.strip(), role, nip
+        user.save()
+        audit.record("ubah", "pengguna", user.id, f"Akun {user.username} diubah", before, _summary(user))
+
+
+def set_active(user: User, active: bool) -> None:
+    before = _summary(user)
+    with database.atomic():
+        user.is_active = active
+        user.save()
+        audit.record("aktifkan" if active else "nonaktifkan", "pengguna", user.id,
+                     f"Akun {user.username} {'diaktifkan' if active else 'dinonaktifkan'}", before, _summary(user))
+
+
+def reset_password(user: User, actor=None) -> str:
+    """Give the account a new one-time password, to be changed at next login."""
+    password = one_time_password()
+    with database.atomic():
+        user.password_hash = hash_password(password)
+        user.must_change_password = True
+        user.password_changed_at = utc_now()
+        user.save()
+        audit.record("reset_sandi", "pengguna", user.id, f"Kata sandi {user.username} direset", user=actor)
+    return password
+
+
+def change_password(user: User, new_password: str) -> None:
+    with database.atomic():
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        user.password_changed_at = utc_now()
+        user.save()
+        audit.record("ganti_sandi", "pengguna", user.id, f"{user.username} mengganti kata sandinya", user=user)

@@ -1,0 +1,37 @@
+"""Loading the signed-in user for each request."""
+from flask import g, session
+
+from app.auth.models import User
+
+SESSION_USER = "user_id"
+SESSION_STAMP = "auth_stamp"  # invalidates sessions when the password changes
+
+
+def auth_stamp(user: User) -> str:
+    return str(user.password_changed_at or user.created_at)
+
+
+def load_current_user() -> None:
+    g.user = None
+    user_id = session.get(SESSION_USER)
+    if user_id is None:
+        g.session_expired = session.get("was_signed_in", False)
+        return
+    user = User.get_or_none(User.id == user_id)
+    if user is None or not user.is_active or session.get(SESSION_STAMP) != auth_stamp(user):
+        session.clear()
+        g.session_expired = True
+        return
+    g.user = user
+
+
+def sign_in(user: User) -> None:
+    session.clear()  # a fresh session id against fixation
+    session.permanent = True
+    session[SESSION_USER] = user.id
+    session[SESSION_STAMP] = auth_stamp(user)
+    session["was_signed_in"] = True
+
+
+def sign_out() -> None:
+    session.clear()

@@ -1,0 +1,32 @@
+from peewee import AutoField, CharField, TextField
+from playhouse.apsw_ext import BooleanField, DateTimeField
+
+from app.db import BaseModel
+
+
+class User(BaseModel):
+    id = AutoField()
+    username = CharField(unique=True)
+    full_name = CharField()
+    nip = CharField(default="")
+    role = CharField()
+    password_hash = TextField()
+    must_change_password = BooleanField(default=True)
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField()
+    password_changed_at = DateTimeField(null=True)
+    last_login_at = DateTimeField(null=True)
+
+    @property
+    def role_label(self) -> str:
+        from app.roles import ROLE_LABELS
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+class LoginAttempt(BaseModel):
+    """Failed and successful logins, kept for throttling (per account and per address)."""
+    id = AutoField()
+    username = CharField(index=True)
+    address = CharField(index=True)
+    at = DateTimeField(index=True)
+    succeeded = BooleanField()

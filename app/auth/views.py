@@ -1,0 +1,153 @@
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from app import audit
+from app.access import allow, public
+from app.auth import accounts, throttle
+from app.auth.current import sign_in, sign_out
+from app.auth.models import User
+from app.auth.passwords import new_password_problem, verify_password
+from app.capabilities import MenuItem
+from app.dates import utc_now
+from app.db import database
+from app.roles import ADMIN, ROLE_LABELS, STAFF
+
+blueprint = Blueprint("auth", __name__, template_folder="templates")
+MENU = [MenuItem("Pengguna", "auth.users", order=90)]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths, so a crafted link cannot send the clerk elsewhere after login.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.dashboard")
+
+
+@blueprint.route("/masuk", methods=["GET", "POST"])
+@public
+def login():
+    if request.method == "GET":
+        if g.user:
+            return redirect(url_for("core.dashboard"))
+        return render_template("auth/login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip().lower()
+    password = request.form.get("password", "")
+    address = request.remote_addr or ""
+    wait = throttle.minutes_blocked(username, address)
+    if wait:
+        return render_template("auth/login.html", username=username, next=request.form.get("next", ""),
+                               error=f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait} menit."), 429
+    user = User.get_or_none(User.username == username)
+    ok = bool(user and user.is_active and verify_password(user.password_hash, password))
+    with database.atomic():
+        throttle.note_attempt(username, address, ok)
+        if ok:
+            user.last_login_at = utc_now()
+            user.save()
+            audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
+    if not ok:
+        return render_template("auth/login.html", username=username, next=request.form.get("next", ""),
+                               error="Nama pengguna atau kata sandi salah, atau akun tidak aktif."), 401
+    sign_in(user)
+    if user.must_change_password:
+        flash("Silakan ganti kata sandi sementara Anda terlebih dahulu.", "info")
+        return redirect(url_for("auth.change_password"))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@blueprint.post("/keluar")
+@allow(*STAFF)
+def logout():
+    sign_out()
+    flash("Anda telah keluar.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
+@allow(*STAFF)
+def change_password():
+    if request.method == "GET":
+        return render_template("auth/change_password.html", errors={})
+    user = g.user
+    errors = {}
+    if not verify_password(user.password_hash, request.form.get("current", "")):
+        errors["current"] = "Kata sandi lama salah."
+    problem = new_password_problem(request.form.get("new", ""), request.form.get("confirm", ""), user.username)
+    if problem:
+        errors["new"] = problem
+    if errors:
+        return render_template("auth/change_password.html", errors=errors), 422
+    accounts.change_password(user, request.form["new"])
+    sign_in(user)  # the stamp changed; keep this session, others are signed out
+    flash("Kata sandi berhasil diganti.", "success")
+    return redirect(url_for("core.dashboard"))
+
+
+@blueprint.get("/admin/pengguna")
+@allow(ADMIN)
+def users():
+    return render_template("auth/users.html", users=User.select().order_by(User.is_active.desc(), User.username),
+                           roles=ROLE_LABELS)
+
+
+def _account_form():
+    return {key: request.form.get(key, "").strip() for key in ("username", "full_name", "role", "nip")}
+
+
+@blueprint.route("/admin/pengguna/baru", methods=["GET", "POST"])
+@allow(ADMIN)
+def new_user():
+    form = _account_form()
+    if request.method == "GET":
+        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=None)
+    form["username"] = form["username"].lower()
+    errors = accounts.validate_account(**form)
+    if errors:
+        return render_template("auth/user_form.html", form=form, errors=errors, roles=ROLE_LABELS, user=None), 422
+    user, password = accounts.create_user(**form)
+    return render_template("auth/one_time_password.html", user=user, password=password)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@blueprint.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_user(user_id: int):
+    user = _user_or_404(user_id)
+    if request.method == "GET":
+        form = {"username": user.username, "full_name": user.full_name, "role": user.role, "nip": user.nip}
+        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user)
+    form = _account_form()
+    form["username"] = user.username  # a username never changes: the audit trail refers to it
+    errors = accounts.validate_account(**form, existing_id=user.id)
+    if user.id == g.user.id and form["role"] != ADMIN:
+        errors["role"] = "Anda tidak dapat mencabut peran admin dari akun Anda sendiri."
+    if errors:
+        return render_template("auth/user_form.html", form=form, errors=errors, roles=ROLE_LABELS, user=user), 422
+    accounts.update_user(user, form["full_name"], form["role"], form["nip"])
+    flash(f"Akun {user.username} disimpan.", "success")
+    return redirect(url_for("auth.users"))
+
+
+@blueprint.post("/admin/pengguna/<int:user_id>/status")
+@allow(ADMIN)
+def toggle_active(user_id: int):
+    user = _user_or_404(user_id)
+    if user.id == g.user.id:
+        flash("Anda tidak dapat menonaktifkan akun Anda sendiri.", "error")
+        return redirect(url_for("auth.users"))
+    accounts.set_active(user, not user.is_active)
+    flash(f"Akun {user.username} {'diaktifkan' if user.is_active else 'dinonaktifkan'}.", "success")
+    return redirect(url_for("auth.users"))
+
+
+@blueprint.post("/admin/pengguna/<int:user_id>/reset-sandi")
+@allow(ADMIN)
+def reset_password(user_id: int):
+    user = _user_or_404(user_id)
+    password = accounts.reset_password(user)
+    return render_template("auth/one_time_password.html", user=user, password=password)

@@ -1,0 +1,31 @@
+"""Background jobs of the serving process: the daily backup, and what capabilities add.
+
+A capability lists `BACKGROUND_JOBS = [(seconds, job)]`; each job is called as job(app)
+in its own daemon thread, every `seconds`, with a database connection open.
+"""
+import logging
+import threading
+
+from app import capabilities
+
+log = logging.getLogger(__name__)
+
+
+def _loop(app, seconds: int, job, stop: threading.Event) -> None:
+    db = app.extensions["database"]
+    while not stop.is_set():
+        try:
+            with app.app_context(), db.connection_context():
+                job(app)
+        except Exception:  # a failed run is logged and tried again next time
+            log.exception("background job %s failed", job.__name__)
+        stop.wait(seconds)
+
+
+def start_background_jobs(app) -> threading.Event:
+    stop = threading.Event()
+    for module in capabilities.modules():
+        for seconds, job in getattr(module, "BACKGROUND_JOBS", []):
+            threading.Thread(target=_loop, args=(app, seconds, job, stop), daemon=True,
+                             name=f"job-{job.__name__}").start()
+    return stop

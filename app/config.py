@@ -1,0 +1,63 @@
+"""All configuration in one place: defaults, then the environment (LOKET_*), then the caller.
+
+Office settings that the admin changes at run time (kecamatan identity, service days, ...)
+live in the database; see app/settings/store.py.
+"""
+import os
+import secrets
+import sys
+from pathlib import Path
+
+APP_NAME = "loket-kecamatan"
+
+
+def default_data_dir() -> Path:
+    """A per-user data folder: %LOCALAPPDATA%\\LoketKecamatan on Windows, XDG on Linux."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+        return base / "LoketKecamatan"
+    base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / APP_NAME
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Read the key kept beside the database, creating it once (never in the repo)."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    try:
+        path.chmod(0o600)
+    except OSError:  # Windows keeps its own ACLs
+        pass
+    return key
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config dict; `overrides` (tests, CLI flags) win over the environment."""
+    overrides = dict(overrides or {})
+    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_DATA_DIR") or default_data_dir())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = {
+        "DATA_DIR": data_dir,
+        "DATABASE_PATH": data_dir / "loket.sqlite3",
+        "BACKUP_DIR": data_dir / "backups",
+        "BACKUP_KEEP": int(os.environ.get("LOKET_BACKUP_KEEP", 7)),
+        "SECRET_KEY": os.environ.get("LOKET_SECRET_KEY") or _secret_key(data_dir),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "loket_session",
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("LOKET_SESSION_HOURS", 10)) * 3600,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # largest photo upload plus form fields
+        "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
+        # Throttling of failed logins (per account and per address) in a sliding window.
+        "LOGIN_WINDOW_MINUTES": 15,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "PAGE_SIZE": 50,
+        "DEVICE_ID": os.environ.get("LOKET_DEVICE_ID", "01"),
+        "START_BACKGROUND_JOBS": False,  # `run.py serve` turns the daily backup and sync on
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,43 @@
+"""Calm Indonesian error pages; htmx requests get just the message to swap in."""
+import logging
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Permintaan tidak valid", "Permintaan tidak dapat diproses. Periksa isian lalu coba lagi."),
+    403: ("Akses ditolak", "Peran Anda tidak diizinkan membuka halaman ini."),
+    404: ("Halaman tidak ditemukan", "Alamat yang dibuka tidak ada atau datanya sudah tidak tersedia."),
+    405: ("Cara akses tidak diizinkan", "Halaman ini tidak dapat dibuka dengan cara tersebut."),
+    413: ("Berkas terlalu besar", "Berkas yang dikirim melebihi batas ukuran yang diizinkan."),
+    429: ("Terlalu banyak permintaan", "Terlalu banyak permintaan dalam waktu singkat. Tunggu sebentar lalu coba lagi."),
+    500: ("Terjadi kesalahan", "Terjadi kesalahan pada aplikasi. Data Anda tidak berubah; kejadian ini sudah dicatat. "
+                              "Silakan coba lagi atau hubungi admin."),
+}
+
+
+def error_page(status: int, message: str | None = None):
+    title, default = MESSAGES.get(status, MESSAGES[500])
+    text = message or default
+    if request.headers.get("HX-Request"):
+        return render_template("core/_error_message.html", title=title, message=text), status
+    return render_template("core/error.html", title=title, message=text, status=status), status
+
+
+def register_error_pages(app) -> None:
+    for status in MESSAGES:
+        if status != 500:
+            app.register_error_handler(status, lambda error, status=status: error_page(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return error_page(400, "Formulir sudah kedaluwarsa atau tidak sah (token keamanan tidak cocok). "
+                               "Muat ulang halaman lalu kirim lagi; isian Anda belum tersimpan.")
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        log.error("unhandled error on %s %s", request.method, request.path,
+                  exc_info=getattr(error, "original_exception", error))
+        return error_page(500)

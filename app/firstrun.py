@@ -1,0 +1,29 @@
+"""The very first start: an admin account with a one-time password, never a fixed default."""
+from app.auth.accounts import create_user
+from app.auth.models import User
+from app.roles import ADMIN
+from app.settings import store
+from app.db import database
+from app import regions
+
+SEED_KECAMATAN = "35.08.07"  # Yosowilangun, Kabupaten Lumajang (shared/data/README.md)
+
+
+def ensure_admin() -> str | None:
+    """Create the admin account when there are no users; returns its one-time password."""
+    if User.select().exists():
+        return None
+    _, password = create_user("admin", "Administrator", ADMIN, must_change_password=True)
+    return password
+
+
+def seed_identity(code: str = SEED_KECAMATAN) -> None:
+    """Fill the office identity from the region list when it is still empty."""
+    if store.get("kecamatan_code"):
+        return
+    above = {r.level: r.name for r in regions.parents(code)}
+    with database.atomic():
+        store.put("kecamatan_code", code)
+        store.put("kecamatan_name", regions.region_name(code))
+        store.put("kabupaten_name", above.get("kabupaten", ""))
+        store.put("provinsi_name", above.get("provinsi", ""))

@@ -1,0 +1,59 @@
+"""Numbered SQL migrations from schema/<name>/NNNN_*.sql, applied in order in one transaction.
+
+The level is kept in PRAGMA user_version (as calibre does); a shipped file is never edited.
+"""
+import re
+from pathlib import Path
+
+SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schema"
+KECAMATAN_SCHEMA = SCHEMA_ROOT / "kecamatan"
+# Marks a file as a Loket Kecamatan database ('LKEC'), so restore can refuse foreign files.
+APPLICATION_ID = 0x4C4B4543
+
+
+class DatabaseTooNew(Exception):
+    """The database was written by a newer version of the app."""
+
+
+def migration_files(directory: Path = KECAMATAN_SCHEMA) -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = re.match(r"(\d{4})_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    numbers = [n for n, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations in {directory} are not numbered 0001.. without gaps: {numbers}")
+    return found
+
+
+def code_level(directory: Path = KECAMATAN_SCHEMA) -> int:
+    return len(migration_files(directory))
+
+
+def database_level(db) -> int:
+    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def check_not_too_new(level: int, directory: Path = KECAMATAN_SCHEMA) -> None:
+    known = code_level(directory)
+    if level > known:
+        raise DatabaseTooNew(
+            f"Basis data ini dibuat oleh versi aplikasi yang lebih baru (level {level}, "
+            f"aplikasi ini level {known}). Perbarui aplikasi; data tidak diubah.")
+
+
+def migrate(db, directory: Path = KECAMATAN_SCHEMA) -> int:
+    """Apply pending migrations; all or nothing. Returns the new level."""
+    current = database_level(db)
+    check_not_too_new(current, directory)
+    pending = [(n, p) for n, p in migration_files(directory) if n > current]
+    if not pending:
+        return current
+    connection = db.connection()
+    with db.atomic():
+        for number, path in pending:
+            # apsw runs every statement of the script; an error rolls back the whole batch.
+            connection.execute(path.read_text(encoding="utf-8"))
+            connection.execute(f"PRAGMA user_version = {number}")
+    return pending[-1][0]

@@ -1,0 +1,32 @@
+"""The letterhead logo: any common image in, a small PNG out (Pillow)."""
+import io
+
+from PIL import Image, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_SIDE = 300
+MAX_PIXELS = 25_000_000  # refuse decompression bombs before decoding
+
+
+class LogoError(ValueError):
+    pass
+
+
+def normalise_logo(data: bytes) -> bytes:
+    if not data:
+        raise LogoError("Pilih berkas logo terlebih dahulu.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise LogoError("Berkas logo terlalu besar (maksimal 2 MB).")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG", "GIF", "WEBP"):
+                raise LogoError("Logo harus berupa gambar PNG, JPEG, GIF atau WEBP.")
+            if image.width * image.height > MAX_PIXELS:
+                raise LogoError("Ukuran gambar logo terlalu besar.")
+            image = image.convert("RGBA")
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, "PNG", optimize=True)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise LogoError("Berkas bukan gambar yang dapat dibaca.") from None

@@ -1,0 +1,59 @@
+"""Office settings kept in the database, with defaults declared by each capability.
+
+Reads are cached for one request (they appear on every page: name, time zone).
+"""
+import json
+
+from flask import g, has_request_context
+
+from app.dates import utc_now
+from app.settings.models import Setting
+
+DEFAULTS: dict[str, object] = {
+    "kecamatan_code": "",
+    "kecamatan_name": "",
+    "kabupaten_name": "",
+    "provinsi_name": "",
+    "address": "",
+    "phone": "",
+    "email": "",
+    "camat_name": "",
+    "camat_nip": "",
+    "timezone": "WIB",
+}
+
+
+def register_defaults(**defaults) -> None:
+    """Capabilities declare their own settings and defaults here at import time."""
+    DEFAULTS.update(defaults)
+
+
+def _load() -> dict:
+    values = dict(DEFAULTS)
+    for row in Setting.select():
+        values[row.key] = json.loads(row.value)
+    return values
+
+
+def all_settings() -> dict:
+    if has_request_context():
+        if "settings" not in g:
+            g.settings = _load()
+        return g.settings
+    return _load()
+
+
+def get(key: str):
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown setting {key!r}")
+    return all_settings().get(key, DEFAULTS[key])
+
+
+def put(key: str, value) -> None:
+    """Store one setting; callers wrap it in db.atomic() with the audit record."""
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown setting {key!r}")
+    (Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False), updated_at=utc_now())
+     .on_conflict_replace().execute())
+    if has_request_context():
+        g.pop("settings", None)

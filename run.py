@@ -1,0 +1,155 @@
+"""Loket Kecamatan: one entry point for the office PC (and the regency center).
+
+    python run.py                 serve the kecamatan app (same as `serve`)
+    python run.py --help          every subcommand
+"""
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def _data_config(options) -> dict:
+    return {"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {}
+
+
+def _add_data_option(parser) -> None:
+    parser.add_argument("--data", metavar="DIR", help="data folder (default: the per-user data folder)")
+
+
+def cmd_serve(options) -> int:
+    from waitress import serve
+
+    from app import create_app
+    from app.background import start_background_jobs
+    from app.firstrun import ensure_admin, seed_identity
+
+    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True))
+    with app.extensions["database"].connection_context():
+        seed_identity()
+        password = ensure_admin()
+    if password:
+        print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
+        print("  nama pengguna : admin")
+        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)\n")
+    start_background_jobs(app)
+    print(f"Loket Kecamatan berjalan di http://{options.host}:{options.port}/  (data: {app.config['DATA_DIR']})")
+    serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-kecamatan")
+    return 0
+
+
+def cmd_demo(options) -> int:
+    from app import create_app, demo
+
+    app = create_app(_data_config(options))
+    with app.app_context(), app.extensions["database"].connection_context():
+        accounts = demo.fill(options)
+    print(f"Data demo diisi di {app.config['DATABASE_PATH']}")
+    for username, password in accounts.items():
+        print(f"  {username:8} {password}")
+    return 0
+
+
+def cmd_backup(options) -> int:
+    from datetime import datetime
+
+    from app.backups.engine import BackupError, backup_database
+    from app.config import load_config
+
+    config = load_config(_data_config(options))
+    target = Path(options.to) if options.to else config["BACKUP_DIR"] / f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    try:
+        made = backup_database(config["DATABASE_PATH"], target)
+    except BackupError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"Cadangan dibuat: {made}")
+    return 0
+
+
+def cmd_restore(options) -> int:
+    from app.backups.engine import BackupError, restore_database
+    from app.config import load_config
+
+    config = load_config(_data_config(options))
+    try:
+        safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"])
+    except BackupError as problem:
+        print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
+        return 1
+    print(f"Data dipulihkan dari {options.source}.")
+    if safety:
+        print(f"Data sebelumnya disimpan di {safety}.")
+    return 0
+
+
+def cmd_reset_admin(options) -> int:
+    from app import create_app
+    from app.auth.accounts import reset_password
+    from app.auth.models import User
+
+    app = create_app(_data_config(options))
+    with app.app_context(), app.extensions["database"].connection_context():
+        user = User.get_or_none(User.username == options.username)
+        if user is None:
+            print(f"Akun {options.username} tidak ditemukan.", file=sys.stderr)
+            return 1
+        password = reset_password(user)
+    print(f"Kata sandi sementara untuk {options.username}: {password}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app import capabilities, demo
+
+    parser = argparse.ArgumentParser(prog="run.py", description="Loket Kecamatan")
+    commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+
+    serve = commands.add_parser("serve", help="serve the kecamatan app on waitress (default)")
+    _add_data_option(serve)
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(handler=cmd_serve)
+
+    fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")
+    _add_data_option(fill)
+    demo.add_arguments(fill)
+    fill.set_defaults(handler=cmd_demo)
+
+    backup = commands.add_parser("backup", help="online, consistent backup of the database")
+    _add_data_option(backup)
+    backup.add_argument("--to", metavar="FILE", help="backup file (default: DATA/backups/manual-<time>.sqlite3)")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="restore a checked backup (stop the app first)")
+    _add_data_option(restore)
+    restore.add_argument("--from", dest="source", metavar="FILE", required=True)
+    restore.set_defaults(handler=cmd_restore)
+
+    reset = commands.add_parser("reset-password", help="give an account a new one-time password")
+    _add_data_option(reset)
+    reset.add_argument("username", nargs="?", default="admin")
+    reset.set_defaults(handler=cmd_reset_admin)
+
+    for module in capabilities.modules():
+        if hasattr(module, "add_commands"):
+            module.add_commands(commands, _add_data_option)
+    return parser
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("--") and argv[0] not in ("-h", "--help"):
+        argv = ["serve", *argv]
+    options = parser.parse_args(argv)
+    return options.handler(options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

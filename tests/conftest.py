@@ -1,0 +1,81 @@
+"""Fixtures: a fresh database built from schema/ for every test, clients per role."""
+import apsw
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from app import create_app
+from app.auth.accounts import create_user
+from app.auth.current import SESSION_STAMP, SESSION_USER, auth_stamp
+from app.roles import ALL_ROLES
+
+TEST_PASSWORD = "rahasia-kantor-1"
+
+
+def pytest_report_header(config):
+    return f"SQLite {apsw.sqlitelibversion()}, apsw {apsw.apsw_version()}"
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every form, as the browser does.
+
+    Pass `csrf=False` to a request to leave the token out (tests of the CSRF check itself).
+    """
+
+    def _token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", "test-raw-csrf-token")
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def open(self, *args, csrf=True, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        if csrf and method in ("POST", "PUT", "PATCH", "DELETE"):
+            data = kwargs.get("data")
+            if data is None:
+                kwargs["data"] = data = {}
+            if isinstance(data, dict) and "csrf_token" not in data:
+                data["csrf_token"] = self._token()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({"DATA_DIR": tmp_path, "SECRET_KEY": "test-secret", "TESTING": True})
+    app.test_client_class = CsrfClient
+    yield app
+
+
+@pytest.fixture
+def db(app):
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        yield database
+
+
+@pytest.fixture
+def users(db):
+    """One active account per role, named after the role, password TEST_PASSWORD."""
+    return {role: create_user(role.replace("_", "-"), f"Pegawai {role}", role, password=TEST_PASSWORD,
+                              must_change_password=False)[0] for role in ALL_ROLES}
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def sign_in_as(client, user) -> None:
+    """Put `user` in the client's session without a login round trip (fast; login has its own tests)."""
+    with client.session_transaction() as session:
+        session[SESSION_USER] = user.id
+        session[SESSION_STAMP] = auth_stamp(user)
+
+
+@pytest.fixture
+def client_for(app, users):
+    """client_for(role) -> a test client signed in with that role."""
+    def make(role):
+        client = app.test_client()
+        sign_in_as(client, users[role])
+        return client
+    return make
