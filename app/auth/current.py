@@ -1,4 +1,6 @@
 """Loading the signed-in user for each request."""
+import hashlib
+
 from flask import g, session
 
 from app.auth.models import User
@@ -8,7 +10,8 @@ SESSION_STAMP = "auth_stamp"  # invalidates sessions when the password changes
 
 
 def auth_stamp(user: User) -> str:
-    return str(user.password_changed_at or user.created_at)
+    """Changes whenever the password does (new salt), so older sessions stop working."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def load_current_user() -> None:
