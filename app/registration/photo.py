@@ -50,7 +50,7 @@ class NormalisedPhoto:
     quality: int  # JPEG quality that met the size bound
     original_width: int  # upright, before cropping
     original_height: int
-    original_format: str  # 'JPEG' or 'PNG'
+    original_format: str  # 'JPEG', 'MPO' (multi-picture JPEG some phones write) or 'PNG'
 
 
 def normalise_photo(data: bytes) -> NormalisedPhoto:
@@ -114,6 +114,8 @@ def _crop_size(width: float, height: float) -> tuple[float, float]:
 def _flatten_to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image
+    if image.mode.startswith("I;16"):  # 16-bit grey PNG: scale down, a plain convert clips to white
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

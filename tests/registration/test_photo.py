@@ -186,6 +186,18 @@ def test_palette_png_with_transparency_is_flattened_on_white():
     assert close_to(out.getpixel((150, 200)), (255, 255, 255), 10)
 
 
+def test_multi_picture_jpeg_from_a_phone_is_accepted():
+    first, second = Image.new("RGB", (600, 800), BLUE), Image.new("RGB", (600, 800), RED)
+    result = normalise_photo(encode(first, "MPO", save_all=True, append_images=[second]))
+    assert result.original_format == "MPO"
+    assert result.background == "biru"  # the first picture is the photo
+
+
+def test_16_bit_grey_png_keeps_its_tones():
+    out = decoded(normalise_photo(encode(Image.new("I;16", (600, 800), 32768), "PNG")))
+    assert close_to(out.getpixel((150, 200)), (128, 128, 128), 10)
+
+
 @pytest.mark.parametrize("mode", ["L", "CMYK"])
 def test_grey_and_cmyk_jpegs_become_rgb(mode):
     image = Image.new("RGB", (600, 800), BLUE).convert(mode)
