@@ -7,3 +7,20 @@ document.addEventListener("htmx:responseError", function (event) {
     target.innerHTML = event.detail.xhr.responseText;
   }
 });
+
+// hx-boost and Back/Forward swap only the body's content: take over the new page's body
+// class (narrow login box, large kiosk type) and its CSRF header too.
+function adoptBodyOf(html) {
+  var match = /<body([^>]*)>/i.exec(html || "");
+  if (!match) return;
+  var probe = new DOMParser().parseFromString("<div" + match[1] + "></div>", "text/html").body.firstChild;
+  document.body.className = probe.className;
+  var headers = probe.getAttribute("hx-headers");
+  if (headers) document.body.setAttribute("hx-headers", headers);
+}
+document.addEventListener("htmx:afterSwap", function (event) {
+  if (event.detail.boosted) adoptBodyOf(event.detail.xhr.responseText);
+});
+document.addEventListener("htmx:historyRestore", function (event) {
+  if (event.detail.serverResponse) adoptBodyOf(event.detail.serverResponse);
+});

@@ -1,0 +1,164 @@
+"""Browser journeys: the real app on waitress, driven by Debian's Chromium through Playwright.
+
+Fixtures
+  live     the app served on a free loopback port (one per test session, fresh data folder),
+           with one account per role: live.username[role], password live.password
+  browser  headless Chromium (session); page: a fresh context per test at 1366x768
+  login    login(page, role) signs in through the login form
+
+Every test here carries the `browser` marker (`pytest -m browser`). Chromium is never
+downloaded: it is Debian's (/usr/bin/chromium, or $LOKET_CHROMIUM). When it is missing the
+tests fail, they do not skip: scripts/test.sh always installs it.
+"""
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Blueprint, render_template_string
+
+from tests.browser.helpers import CHROMIUM_ARGS, DESKTOP, screenshot
+
+BROWSER_PASSWORD = "loket-uji-browser-1"
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: journeys in a real browser (Chromium via Playwright)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+# A page that prints the kop surat above a long table and a signature block: the foundation's
+# print CSS checked before any capability has printed pages of its own. Test-only route.
+PRINT_PROBE = """{% extends "base.html" %}
+{% block title %}Uji cetak{% endblock %}
+{% block content %}
+{% include "_letterhead.html" %}
+<h1>DAFTAR UJI CETAK</h1>
+<table class="list"><thead><tr><th>No</th><th>Nama</th><th>Desa</th><th>Keterangan</th></tr></thead>
+<tbody>{% for n in range(1, rows + 1) %}<tr><td>{{ n }}</td><td>Warga Nomor {{ n }}</td><td>Yosowilangun Lor</td>
+<td>Keterangan yang cukup panjang untuk baris ke-{{ n }} agar kolom terakhir ikut terisi penuh</td></tr>{% endfor %}</tbody></table>
+<div class="signature">Camat Yosowilangun<br><br><br><strong>PENANDA TANGAN UJI</strong></div>
+{% endblock %}"""
+
+
+def _probe_blueprint():
+    from app.access import public
+    probe = Blueprint("browser_probe", __name__)
+
+    @probe.get("/_uji/cetak/<int:rows>")
+    @public
+    def print_probe(rows):
+        return render_template_string(PRINT_PROBE, rows=rows)
+    return probe
+
+
+@dataclass
+class LiveServer:
+    app: object
+    url: str
+    password: str = BROWSER_PASSWORD
+    username: dict = field(default_factory=dict)  # role -> username
+
+    @contextmanager
+    def db(self):
+        """The live app's database, for arranging data and checking what a journey saved."""
+        database = self.app.extensions["database"]
+        with self.app.app_context(), database.connection_context():
+            yield database
+
+    def create_account(self, username, role, full_name=None, must_change_password=False):
+        """An account made by the app's own code; returns its password."""
+        from app.auth.accounts import create_user
+        with self.db():
+            _, password = create_user(username, full_name or f"Pegawai {username}", role,
+                                      password=None if must_change_password else self.password,
+                                      must_change_password=must_change_password)
+        return password
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory, cheap_password_hashing):
+    from waitress.server import create_server
+
+    from app import create_app
+    from app.firstrun import seed_identity
+    from app.roles import ALL_ROLES
+    from app.settings import store
+
+    data = tmp_path_factory.mktemp("live-data")
+    app = create_app({"DATA_DIR": data, "SECRET_KEY": "browser-secret"})
+    app.register_blueprint(_probe_blueprint())
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="loket-uji")
+    live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}")
+    with live.db():
+        seed_identity()
+        store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
+        store.put("phone", "(0334) 571234")
+    for role in ALL_ROLES:
+        live.username[role] = role.split("_")[-1]  # admin, loket, informasi, pelayanan, camat
+        live.create_account(live.username[role], role, full_name=f"Uji {role.replace('_', ' ').title()}")
+    thread = threading.Thread(target=server.run, name="waitress-live", daemon=True)
+    thread.start()
+    yield live
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"Chromium not found at {executable}: install Debian's chromium "
+                    "(scripts/test.sh does) or point LOKET_CHROMIUM at it", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the playwright package is missing: pip install -e '.[test]'", pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live, request):
+    context = browser.new_context(base_url=live.url, viewport=DESKTOP, locale="id-ID",
+                                  timezone_id="Asia/Jakarta", accept_downloads=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        screenshot(page, f"FAILED-{request.node.name}")
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def login(live):
+    def sign_in(page, role_or_username, password=None):
+        username = live.username.get(role_or_username, role_or_username)
+        page.goto("/masuk")
+        page.get_by_label("Nama pengguna").fill(username)
+        page.get_by_label("Kata sandi").fill(password or live.password)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_load_state()
+        return page
+    return sign_in
+

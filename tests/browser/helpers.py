@@ -1,0 +1,163 @@
+"""What the browser journeys share: screenshots, printing to PDF, and checks a person would notice.
+
+Kept out of conftest.py so journeys can import them by name.
+"""
+import os
+import re
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Chromium's background services try to reach Google; this machine works offline.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1366, "height": 768}   # the office PC's screen (shared/DESIGN.md)
+TABLET = {"width": 800, "height": 1280}    # the kiosk tablet, portrait
+
+
+def artifacts_dir() -> Path:
+    return Path(os.environ.get("LOKET_TEST_ARTIFACTS") or ROOT / "test-artifacts")
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "page"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page PNG under <artifacts>/screenshots/ so a failure can be looked at."""
+    path = artifacts_dir() / "screenshots" / f"{_safe(name)}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@dataclass
+class Printed:
+    text: str          # the text of every page, as pypdf extracts it
+    pages: int
+    path: Path
+    overflow: list     # elements wider than the printable width of the paper (cut off on paper)
+
+    def page_text(self, number: int) -> str:
+        from pypdf import PdfReader
+        return PdfReader(str(self.path)).pages[number - 1].extract_text()
+
+
+# Printable width of A4 with print.css margins (210 mm - 2 x 15 mm) in CSS pixels (96 per inch).
+A4_PRINTABLE_PX = round((210 - 30) / 25.4 * 96)
+
+_OVERFLOW_JS = """(limit) => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || getComputedStyle(el).display === 'none') continue;
+    if (r.right > limit + 1 || r.left < -1) out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}px`);
+  }
+  return out.slice(0, 20);
+}"""
+
+
+def pdf_of(page, url: str | None = None, name: str | None = None, paper: str = "A4") -> Printed:
+    """Print `url` (or the current page) with Chromium as the clerk's browser would: print CSS, A4.
+
+    Returns the PDF's text and page count, and the elements that would not fit across the paper.
+    """
+    if url:
+        page.goto(url)
+    page.emulate_media(media="print")
+    try:
+        # Lay the page out at the paper's printable width to see what would be cut off.
+        size = page.viewport_size
+        page.set_viewport_size({"width": A4_PRINTABLE_PX, "height": size["height"]})
+        overflow = page.evaluate(_OVERFLOW_JS, A4_PRINTABLE_PX)
+        data = page.pdf(format=paper, print_background=True, prefer_css_page_size=True)
+        page.set_viewport_size(size)
+    finally:
+        page.emulate_media(media="screen")
+    path = artifacts_dir() / "pdf" / f"{_safe(name or page.url.split('//', 1)[-1].split('/', 1)[-1])}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    from pypdf import PdfReader
+    reader = PdfReader(BytesIO(data))
+    text = "\n".join(p.extract_text() or "" for p in reader.pages)
+    return Printed(text=text, pages=len(reader.pages), path=path, overflow=overflow)
+
+
+# --- Checks of what is on the screen ---------------------------------------------------------
+
+_UNLABELLED_JS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button' || el.type === 'reset') continue;
+    const s = getComputedStyle(el);
+    if (s.display === 'none' || s.visibility === 'hidden' || !el.getClientRects().length) continue;
+    const named = (el.labels && [...el.labels].some(l => l.textContent.trim()))
+      || (el.getAttribute('aria-label') || '').trim()
+      || (el.getAttribute('aria-labelledby') && document.getElementById(el.getAttribute('aria-labelledby')));
+    if (!named) out.push(el.outerHTML.slice(0, 120));
+  }
+  return out;
+}"""
+
+
+def unlabelled_fields(page) -> list[str]:
+    """Visible form fields with no label (or aria-label) a screen reader could announce."""
+    return page.evaluate(_UNLABELLED_JS)
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the page is wider than the window (0 = no horizontal scrolling)."""
+    return page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+
+
+# WCAG 2.1 1.4.3: contrast at least 4.5:1, 3:1 for large text (24px, or 18.66px bold).
+_CONTRAST_JS = """() => {
+  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const blend = (top, under) => { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
+  const background = el => { const layers = [];
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+    let bg = [255, 255, 255, 1]; for (const c of layers.reverse()) bg = blend(c, bg); return bg; };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || parseFloat(s.opacity) === 0) continue;
+    const r = el.getBoundingClientRect(); if (r.right < 0 || r.bottom < 0) continue;  // skip-link parked off screen
+    let opacity = 1; for (let e = el; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity);
+    const bg = background(el); const fg = blend([...parse(s.color).slice(0, 3), parse(s.color)[3] * opacity], bg);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a); const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    if (ratio < need) out.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)} < ${need}`);
+  }
+  return out;
+}"""
+
+
+def low_contrast_text(page) -> list[str]:
+    """Text whose contrast with its background is below WCAG AA."""
+    return page.evaluate(_CONTRAST_JS)
+
+
+def fit_problems(page) -> list[str]:
+    """Everything a person would trip over on the current page: unlabelled fields, sideways
+    scrolling, hard-to-read text. Empty when the page is fine."""
+    problems = [f"field without label: {f}" for f in unlabelled_fields(page)]
+    wider = horizontal_overflow(page)
+    if wider > 0:
+        problems.append(f"page scrolls sideways by {wider}px at {page.viewport_size}")
+    problems += [f"low contrast: {t}" for t in low_contrast_text(page)]
+    return problems
+
+
+def logout(page):
+    """Press "Keluar" and wait until the server has ended the session (htmx posts it)."""
+    from playwright.sync_api import expect
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_text("Anda telah keluar.")).to_be_visible()
