@@ -35,14 +35,20 @@ def screenshot(page, name: str) -> Path:
 
 @dataclass
 class Printed:
-    text: str          # the text of every page, as pypdf extracts it
-    pages: int
+    texts: list        # the text of each page, as pypdf extracts it
     path: Path
     overflow: list     # elements wider than the printable width of the paper (cut off on paper)
 
+    @property
+    def pages(self) -> int:
+        return len(self.texts)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
     def page_text(self, number: int) -> str:
-        from pypdf import PdfReader
-        return PdfReader(str(self.path)).pages[number - 1].extract_text()
+        return self.texts[number - 1]
 
 
 # Printable width of A4 with print.css margins (210 mm - 2 x 15 mm) in CSS pixels (96 per inch).
@@ -81,8 +87,7 @@ def pdf_of(page, url: str | None = None, name: str | None = None, paper: str = "
     path.write_bytes(data)
     from pypdf import PdfReader
     reader = PdfReader(BytesIO(data))
-    text = "\n".join(p.extract_text() or "" for p in reader.pages)
-    return Printed(text=text, pages=len(reader.pages), path=path, overflow=overflow)
+    return Printed(texts=[p.extract_text() or "" for p in reader.pages], path=path, overflow=overflow)
 
 
 # --- Checks of what is on the screen ---------------------------------------------------------

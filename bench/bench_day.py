@@ -1,0 +1,401 @@
+"""A day in the office, compressed: the soak benchmark of issue 7.
+
+Three counter clerks, an information officer and the admin work through real HTTP against the
+real app on waitress (a subprocess, loopback only), each on their own `requests` session that
+logs in and posts the real forms with the CSRF token read from the page. What they do follows
+what main can do: the foundation (dashboard, accounts, holiday calendar, audit trail, a backup
+during the day, the daily backup job) and, as soon as the routes exist, registration intake
+with photos and name searches, complaints, kiosk surveys, and sync through the throttling proxy.
+
+Reported: requests served, p50/p95/p99 latency per page kind, errors (goal none), the server's
+peak RSS (VmHWM; goal < 150 MB), and at the end PRAGMA integrity_check with every acknowledged
+write looked up in the database.
+
+    python bench/bench_day.py                      # default: 120 actions per clerk
+    python bench/bench_day.py --actions 300 --max-seconds 600
+"""
+import argparse
+import io
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "bench-kantor-2026"
+STAFF = [("loket1", "petugas_loket"), ("loket2", "petugas_loket"), ("loket3", "petugas_loket"),
+         ("info", "petugas_informasi"), ("kasi", "kasi_pelayanan"), ("camat", "camat"), ("admin", "admin")]
+
+
+# --- Reading the pages a person would see -----------------------------------------------------
+
+class FormReader(HTMLParser):
+    """The csrf token, and the choices offered by each <select> and <datalist> of a page."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.csrf = None
+        self.choices = defaultdict(list)   # select name / datalist id -> option values
+        self._in = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") == "csrf_token" and self.csrf is None:
+            self.csrf = attrs.get("value")
+        elif tag == "select":
+            self._in = attrs.get("name")
+        elif tag == "datalist":
+            self._in = attrs.get("id")
+        elif tag == "option" and self._in:
+            value = attrs.get("value")
+            if value is None:
+                self._pending = True
+                return
+            if value:
+                self.choices[self._in].append(value)
+        self._pending = False
+
+    def handle_data(self, data):
+        if getattr(self, "_pending", False) and self._in and data.strip():
+            self.choices[self._in].append(data.strip())
+            self._pending = False
+
+    def handle_endtag(self, tag):
+        if tag in ("select", "datalist"):
+            self._in = None
+
+
+class Recorder:
+    """Every request's kind, latency and outcome; every write the server acknowledged."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency = defaultdict(list)
+        self.errors = []
+        self.acked = defaultdict(list)   # what -> keys the server said it saved
+
+    def timed(self, session, kind, method, url, expect=(200,), **kwargs):
+        started = time.perf_counter()
+        try:
+            response = session.request(method, url, timeout=60, allow_redirects=False, **kwargs)
+        except requests.RequestException as problem:
+            with self.lock:
+                self.errors.append(f"{kind} {method} {url}: {problem!r}")
+            return None
+        elapsed = time.perf_counter() - started
+        with self.lock:
+            self.latency[kind].append(elapsed)
+            if response.status_code not in expect:
+                self.errors.append(f"{kind} {method} {url}: HTTP {response.status_code} {response.text[:200]!r}")
+                return None
+        return response
+
+    def ack(self, what, key):
+        with self.lock:
+            self.acked[what].append(key)
+
+
+# --- The server --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_office(data: Path) -> None:
+    """Accounts and office identity, made by the app's own code."""
+    from app import create_app
+    from app.auth.accounts import create_user
+    from app.firstrun import seed_identity
+    from app.settings import store
+    app = create_app({"DATA_DIR": data})
+    with app.app_context(), app.extensions["database"].connection_context():
+        seed_identity()
+        store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
+        for username, role in STAFF:
+            create_user(username, f"Pegawai {username}", role, password=PASSWORD, must_change_password=False)
+
+
+def start_server(data: Path, port: int) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--data", str(data),
+                               "--port", str(port), "--threads", "8"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"))
+    for _ in range(200):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return server
+        except requests.RequestException:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"server did not start; see {data / 'server.log'}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# --- People at work ------------------------------------------------------------------------------
+
+class Person:
+    def __init__(self, base, username, recorder, rng):
+        self.base, self.username, self.rec, self.rng = base, username, recorder, rng
+        self.session = requests.Session()
+
+    def url(self, path):
+        return self.base + path
+
+    def get(self, kind, path, expect=(200,), **kwargs):
+        return self.rec.timed(self.session, kind, "GET", self.url(path), expect, **kwargs)
+
+    def post(self, kind, path, data, expect=(302,), **kwargs):
+        return self.rec.timed(self.session, kind, "POST", self.url(path), expect, data=data, **kwargs)
+
+    def form(self, kind, path):
+        page = self.get(kind, path)
+        return FormReader(page.text) if page is not None else None
+
+    def login(self):
+        form = self.form("login page", "/masuk")
+        done = self.post("login", "/masuk", {"csrf_token": form.csrf, "username": self.username,
+                                              "password": PASSWORD, "next": ""})
+        if done is None or done.headers.get("Location", "").endswith("/masuk"):
+            raise SystemExit(f"{self.username} could not log in")
+
+    def exists(self, path) -> bool:
+        """Has this capability landed (does the page answer this person)?"""
+        return self.session.get(self.url(path), timeout=30, allow_redirects=False).status_code == 200
+
+
+def photo_jpeg(rng) -> bytes:
+    """A passport-like photo as a phone camera gives it: 1200x1600 JPEG, plain red background."""
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (1200, 1600), (190, 30, 35))
+    draw = ImageDraw.Draw(image)
+    skin = (rng.randint(150, 210), rng.randint(110, 160), rng.randint(80, 120))
+    draw.ellipse((380, 300, 820, 900), fill=skin)
+    draw.rectangle((250, 950, 950, 1600), fill=(rng.randint(0, 80),) * 3)
+    for _ in range(400):  # some texture so the JPEG is not trivially small
+        x, y = rng.randrange(1200), rng.randrange(1600)
+        draw.point((x, y), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+FIRST = ["Siti", "Agus", "Dewi", "Budi", "Sri", "Eko", "Nur", "Ahmad", "Rina", "Joko", "Wahyu", "Yuli"]
+LAST = ["Rahayu", "Santoso", "Wulandari", "Prasetyo", "Hidayat", "Lestari", "Susanto", "Handayani",
+        "Kurniawan", "Purnomo", "Setiawati", "Saputra"]
+
+
+class Clerk(Person):
+    """Counter clerk: intake with photo, look-ups by part of a name, the register."""
+
+    def setup(self):
+        self.can_register = self.exists("/pendaftaran/baru")
+        self.serial = 0
+
+    def act(self):
+        roll = self.rng.random()
+        if self.can_register and roll < 0.35:
+            self.register()
+        elif self.can_register and roll < 0.7:
+            name = self.rng.choice(FIRST + LAST)[: self.rng.randint(3, 5)]
+            self.get("search", f"/pendaftaran?q={name}")
+        elif self.can_register and roll < 0.8:
+            self.get("register list", "/pendaftaran")
+        else:
+            self.get("dashboard", "/")
+
+    def register(self):
+        form = self.form("intake form", "/pendaftaran/baru")
+        if form is None:
+            return
+        self.serial += 1
+        sex = self.rng.choice("LP")
+        birth = date(1960, 1, 1) + timedelta(days=self.rng.randrange(365 * 45))
+        day = birth.day + (40 if sex == "P" else 0)
+        nik = f"350807{day:02d}{birth:%m%y}{self.rng.randrange(1, 9999):04d}"
+        name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)} {self.username.upper()} {self.serial}"
+        name = re.sub(r"\d+", lambda m: "ABCDEFGHIJ"[int(m.group()) % 10] * (1 + int(m.group()) // 10), name)
+        data = {"csrf_token": form.csrf, "nik": nik, "kk_number": f"3508070{self.rng.randrange(10**8, 10**9)}",
+                "full_name": name, "birth_place": "Lumajang", "birth_date": birth.isoformat(), "sex": sex,
+                "address": f"Dusun Krajan No. {self.rng.randint(1, 200)}", "rt": f"{self.rng.randint(1, 20):03d}",
+                "rw": f"{self.rng.randint(1, 8):03d}", "desa": self.rng.choice(form.choices["desa-list"] or ["Yosowilangun Lor"]),
+                "religion": self.rng.choice(form.choices["religion"] or ["Islam"]),
+                "marital_status": self.rng.choice(form.choices["marital_status"] or ["Kawin"]),
+                "occupation": "Petani/Pekebun", "phone": f"08{self.rng.randrange(10**9, 10**10)}",
+                "reason": self.rng.choice(form.choices["reason-list"] or ["Rusak"]), "biometric_done": "1"}
+        photo = photo_jpeg(self.rng)
+        saved = self.post("intake save (photo)", "/pendaftaran/baru", data,
+                          files={"photo": ("foto.jpg", photo, "image/jpeg")})
+        if saved is not None:
+            self.rec.ack("application", name)
+            self.get("application detail", saved.headers["Location"].replace(self.base, ""))
+
+
+class InformationOfficer(Person):
+    def setup(self):
+        self.has_complaints = self.exists("/pengaduan")
+
+    def act(self):
+        if self.has_complaints and self.rng.random() < 0.5:
+            self.get("complaint book", "/pengaduan")
+        else:
+            self.get("dashboard", "/")
+
+
+class Admin(Person):
+    """The admin's day: accounts, a holiday correction, the audit trail, a backup at noon."""
+
+    def setup(self):
+        self.made = 0
+
+    def act(self):
+        roll = self.rng.random()
+        if roll < 0.3:
+            self.get("audit trail (htmx filter)", "/audit?entitas=pengguna",
+                     headers={"HX-Request": "true", "HX-Target": "audit-rows"})
+        elif roll < 0.45:
+            form = self.form("account form", "/admin/pengguna/baru")
+            self.made += 1
+            username = f"staf{self.made:03d}"
+            if self.post("account create", "/admin/pengguna/baru", {
+                    "csrf_token": form.csrf, "username": username, "full_name": f"Staf {self.made}",
+                    "role": "petugas_loket", "nip": ""}, expect=(200,)) is not None:
+                self.rec.ack("user", username)
+        elif roll < 0.55:
+            form = self.form("holiday calendar", "/admin/hari-libur")
+            day = date(2027, 1, 1) + timedelta(days=self.made * 7 + self.rng.randrange(7))
+            self.made += 1
+            if self.post("holiday save", "/admin/hari-libur", {
+                    "csrf_token": form.csrf, "day": day.isoformat(), "kind": "tutup",
+                    "name": "Kerja bakti kantor"}, expect=(302, 422)) is not None:
+                self.rec.ack("office_day", day.isoformat())
+        else:
+            self.get("users list", "/admin/pengguna")
+
+    def backup(self):
+        form = self.form("backups page", "/admin/cadangan")
+        if self.post("backup now", "/admin/cadangan", {"csrf_token": form.csrf}) is not None:
+            self.rec.ack("backup", "manual")
+
+
+def work(person, actions, deadline, stop, noon=None):
+    person.login()
+    person.setup()
+    for number in range(actions):
+        if time.monotonic() > deadline or stop.is_set():
+            break
+        if noon is not None and number == actions // 2:
+            noon()
+        person.act()
+
+
+# --- The day ---------------------------------------------------------------------------------------
+
+def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
+    import apsw
+    con = apsw.Connection(str(data / "loket.sqlite3"), flags=apsw.SQLITE_OPEN_READONLY)
+    check = con.execute("PRAGMA integrity_check").fetchone()[0]
+    missing = {}
+    lookups = {"user": "SELECT 1 FROM user WHERE username = ?",
+               "office_day": "SELECT 1 FROM office_day WHERE day = ?",
+               "application": "SELECT 1 FROM application WHERE full_name = ?"}
+    for what, keys in rec.acked.items():
+        if what == "backup":
+            found = sorted((data / "backups").glob("manual-*.sqlite3"))
+            bad = [str(p) for p in found if apsw.Connection(str(p)).execute("PRAGMA integrity_check").fetchone()[0] != "ok"]
+            if not found or bad:
+                missing[what] = bad or ["no manual backup file"]
+            continue
+        gone = [k for k in keys if con.execute(lookups[what], (k,)).fetchone() is None]
+        if gone:
+            missing[what] = gone
+    return check, missing
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--actions", type=int, default=120, help="actions per person (default 120)")
+    parser.add_argument("--max-seconds", type=float, default=300, help="stop the day after this long")
+    parser.add_argument("--seed", type=int, default=7)
+    options = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="loket-day-") as folder:
+        data = Path(folder)
+        prepare_office(data)
+        port = free_port()
+        server = start_server(data, port)
+        base = f"http://127.0.0.1:{port}"
+        rec = Recorder()
+        rng = random.Random(options.seed)
+        admin = Admin(base, "admin", rec, random.Random(rng.random()))
+        people = [Clerk(base, f"loket{n}", rec, random.Random(rng.random())) for n in (1, 2, 3)]
+        people += [InformationOfficer(base, "info", rec, random.Random(rng.random()))]
+        stop = threading.Event()
+        deadline = time.monotonic() + options.max_seconds
+        started = time.perf_counter()
+        threads = [threading.Thread(target=work, args=(p, options.actions, deadline, stop)) for p in people]
+        threads.append(threading.Thread(target=work, args=(admin, max(10, options.actions // 4), deadline, stop,
+                                                           admin.backup)))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        capabilities = {"registration": people[0].can_register, "complaints": people[3].has_complaints}
+        rss = peak_rss_mb(server.pid)
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        check, missing = integrity(data, rec)
+
+    served = sum(len(v) for v in rec.latency.values())
+    print(f"# A day in the office: {len(people)} staff + admin, {options.actions} actions each, seed {options.seed}")
+    print(f"capabilities exercised: {', '.join(k for k, v in capabilities.items() if v) or 'foundation only'}")
+    print(f"requests served: {served} in {wall:.1f} s ({served / wall:.1f}/s)")
+    print(f"{'page kind':34} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for kind in sorted(rec.latency):
+        values = rec.latency[kind]
+        print(f"{kind:34} {len(values):5d} {percentile(values, 50) * 1000:8.1f} "
+              f"{percentile(values, 95) * 1000:8.1f} {percentile(values, 99) * 1000:8.1f}")
+    print(f"errors: {len(rec.errors)}")
+    for error in rec.errors[:20]:
+        print(f"  {error}")
+    print(f"server peak RSS (VmHWM): {rss:.1f} MB (goal < 150 MB)")
+    print(f"acknowledged writes: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(rec.acked.items())))
+    print(f"integrity_check: {check}; acknowledged writes missing: {missing or 'none'}")
+    ok = not rec.errors and check == "ok" and not missing and rss < 150
+    print("RESULT:", "ok" if ok else "NOT OK")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
