@@ -40,6 +40,14 @@ MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
 MARKERS[S.READY] = (LOKET, KASI, ADMIN)
 
 
+@blueprint.app_template_filter("status_label")
+def status_label(value) -> str:
+    try:
+        return STATUS_LABELS[S(value)]
+    except ValueError:
+        return str(value)
+
+
 def desa_list():
     return regions.desa_of(store.get("kecamatan_code") or "")
 
@@ -120,7 +128,7 @@ def register():
     query = register_query(flt, today, store.get("timezone"))
     page = paginate(query, 50)
     _annotate(page.items, today)
-    context = dict(page=page, flt=flt, statuses=STATUS_LABELS, desa=desa_list(), reasons=intake.REASONS)
+    context = dict(page=page, flt=flt, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
     status = 422 if flt.errors else 200
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "register-results":
         return render_template("registration/_register_results.html", **context), status
