@@ -17,6 +17,7 @@ CAPABILITIES = [
     "app.settings",
     "app.backups",
     "app.calendar",
+    "app.registration",
 ]
 
 

@@ -18,7 +18,6 @@ def load_current_user() -> None:
     g.user = None
     user_id = session.get(SESSION_USER)
     if user_id is None:
-        g.session_expired = session.get("was_signed_in", False)
         return
     user = User.get_or_none(User.id == user_id)
     if user is None or not user.is_active or session.get(SESSION_STAMP) != auth_stamp(user):
@@ -33,7 +32,6 @@ def sign_in(user: User) -> None:
     session.permanent = True
     session[SESSION_USER] = user.id
     session[SESSION_STAMP] = auth_stamp(user)
-    session["was_signed_in"] = True
 
 
 def sign_out() -> None:

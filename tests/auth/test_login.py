@@ -98,3 +98,17 @@ def test_password_change_signs_out_other_sessions(app, users):
 def test_login_never_redirects_off_site(client, users, target):
     response = client.post("/masuk", data={"username": "admin", "password": TEST_PASSWORD, "next": target})
     assert response.location == "/"
+
+
+def test_expired_session_is_named_and_leads_to_login(app, client, users):
+    login(client, "admin", TEST_PASSWORD)
+    app.permanent_session_lifetime = __import__("datetime").timedelta(seconds=1)
+    __import__("time").sleep(2.1)
+    response = client.get("/audit")
+    assert response.status_code == 302 and "/masuk" in response.location
+    assert "Sesi Anda telah berakhir" in client.get(response.location).get_data(as_text=True)
+
+
+def test_visitor_who_never_signed_in_is_simply_asked_to_sign_in(client, users):
+    response = client.get("/audit")
+    assert "Silakan masuk terlebih dahulu" in client.get(response.location).get_data(as_text=True)
