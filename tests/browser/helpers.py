@@ -158,6 +158,9 @@ def fit_problems(page) -> list[str]:
     if wider > 0:
         problems.append(f"page scrolls sideways by {wider}px at {page.viewport_size}")
     problems += [f"low contrast: {t}" for t in low_contrast_text(page)]
+    problems += [f"marked hidden but shown: {t}" for t in page.evaluate(
+        "() => [...document.querySelectorAll('[hidden]')].filter(e => e.getClientRects().length)"
+        ".map(e => e.outerHTML.slice(0, 100))")]
     return problems
 
 
@@ -166,3 +169,20 @@ def logout(page):
     from playwright.sync_api import expect
     page.get_by_role("button", name="Keluar").click()
     expect(page.get_by_text("Anda telah keluar.")).to_be_visible()
+
+
+def photo_file(folder: Path, name: str = "foto-pemohon.jpg", seed: int = 1) -> Path:
+    """A passport-like photo as a phone gives it (1200x1600 JPEG, plain red background)."""
+    import random
+
+    from PIL import Image, ImageDraw
+    rng = random.Random(seed)
+    image = Image.new("RGB", (1200, 1600), (190, 30, 35))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((380, 300, 820, 900), fill=(200, 150, 110))
+    draw.rectangle((250, 950, 950, 1600), fill=(30, 30, 30))
+    for _ in range(400):
+        draw.point((rng.randrange(1200), rng.randrange(1600)), fill=(rng.randrange(256),) * 3)
+    path = folder / name
+    image.save(path, "JPEG", quality=88)
+    return path
