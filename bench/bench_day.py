@@ -146,11 +146,21 @@ def start_server(data: Path, port: int) -> subprocess.Popen:
     raise SystemExit(f"server did not start; see {data / 'server.log'}")
 
 
-def peak_rss_mb(pid: int) -> float:
+def memory_mb(pid: int, field: str = "VmHWM") -> float:
+    """VmHWM: the server's peak resident memory so far; VmRSS: what it holds now."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def sample_rss(pid, samples, stop):
+    """What the server holds over the day, to tell a leak (growing) from a burst (peak)."""
+    while not stop.wait(0.5):
+        try:
+            samples.append(memory_mb(pid, "VmRSS"))
+        except OSError:
+            return
 
 
 # --- People at work ------------------------------------------------------------------------------
@@ -186,21 +196,22 @@ class Person:
 
 
 def photo_jpeg(rng) -> bytes:
-    """A passport-like photo as a phone camera gives it: 1200x1600 JPEG, plain red background."""
+    """A photo as the office's phone or webcam gives it: 1200x1600 JPEG of about 0.5 MB, a face-like
+    oval on a plain red background, with sensor noise so it compresses like a real picture."""
     from PIL import Image, ImageDraw
     image = Image.new("RGB", (1200, 1600), (190, 30, 35))
     draw = ImageDraw.Draw(image)
     skin = (rng.randint(150, 210), rng.randint(110, 160), rng.randint(80, 120))
     draw.ellipse((380, 300, 820, 900), fill=skin)
     draw.rectangle((250, 950, 950, 1600), fill=(rng.randint(0, 80),) * 3)
-    for _ in range(400):  # some texture so the JPEG is not trivially small
-        x, y = rng.randrange(1200), rng.randrange(1600)
-        draw.point((x, y), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    noise = Image.effect_noise((1200, 1600), 12 + rng.random() * 4).convert("RGB")
+    image = Image.blend(image, noise, 0.3)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=88)
+    image.save(out, "JPEG", quality=95)
     return out.getvalue()
 
 
+PHOTOS = []  # a few made once: making a photo is the visitor's work, not the server's
 FIRST = ["Siti", "Agus", "Dewi", "Budi", "Sri", "Eko", "Nur", "Ahmad", "Rina", "Joko", "Wahyu", "Yuli"]
 LAST = ["Rahayu", "Santoso", "Wulandari", "Prasetyo", "Hidayat", "Lestari", "Susanto", "Handayani",
         "Kurniawan", "Purnomo", "Setiawati", "Saputra"]
@@ -244,7 +255,7 @@ class Clerk(Person):
                 "marital_status": self.rng.choice(form.choices["marital_status"] or ["Kawin"]),
                 "occupation": "Petani/Pekebun", "phone": f"08{self.rng.randrange(10**9, 10**10)}",
                 "reason": self.rng.choice(form.choices["reason-list"] or ["Rusak"]), "biometric_done": "1"}
-        photo = photo_jpeg(self.rng)
+        photo = self.rng.choice(PHOTOS)
         saved = self.post("intake save (photo)", "/pendaftaran/baru", data,
                           files={"photo": ("foto.jpg", photo, "image/jpeg")})
         if saved is not None:
@@ -274,7 +285,7 @@ class Admin(Person):
         if roll < 0.3:
             self.get("audit trail (htmx filter)", "/audit?entitas=pengguna",
                      headers={"HX-Request": "true", "HX-Target": "audit-rows"})
-        elif roll < 0.45:
+        elif roll < 0.4:  # a new colleague now and then: each one-time password is a 32 MB scrypt hash
             form = self.form("account form", "/admin/pengguna/baru")
             self.made += 1
             username = f"staf{self.made:03d}"
@@ -348,6 +359,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="loket-day-") as folder:
         data = Path(folder)
         prepare_office(data)
+        PHOTOS[:] = [photo_jpeg(random.Random(n)) for n in range(4)]
         port = free_port()
         server = start_server(data, port)
         base = f"http://127.0.0.1:{port}"
@@ -357,6 +369,9 @@ def main(argv=None) -> int:
         people = [Clerk(base, f"loket{n}", rec, random.Random(rng.random())) for n in (1, 2, 3)]
         people += [InformationOfficer(base, "info", rec, random.Random(rng.random()))]
         stop = threading.Event()
+        rss_samples = [memory_mb(server.pid, "VmRSS")]
+        sampler = threading.Thread(target=sample_rss, args=(server.pid, rss_samples, stop), daemon=True)
+        sampler.start()
         deadline = time.monotonic() + options.max_seconds
         started = time.perf_counter()
         threads = [threading.Thread(target=work, args=(p, options.actions, deadline, stop)) for p in people]
@@ -368,7 +383,10 @@ def main(argv=None) -> int:
             t.join()
         wall = time.perf_counter() - started
         capabilities = {"registration": people[0].can_register, "complaints": people[3].has_complaints}
-        rss = peak_rss_mb(server.pid)
+        rss = memory_mb(server.pid)
+        anon, file_backed = memory_mb(server.pid, "RssAnon"), memory_mb(server.pid, "RssFile")
+        stop.set()
+        rss_samples.append(memory_mb(server.pid, "VmRSS"))
         server.send_signal(signal.SIGINT)
         try:
             server.wait(20)
@@ -389,7 +407,9 @@ def main(argv=None) -> int:
     print(f"errors: {len(rec.errors)}")
     for error in rec.errors[:20]:
         print(f"  {error}")
-    print(f"server peak RSS (VmHWM): {rss:.1f} MB (goal < 150 MB)")
+    print(f"server peak RSS (VmHWM): {rss:.1f} MB (goal < 150 MB); RSS at start {rss_samples[0]:.1f} MB, "
+          f"quarter-day marks {' / '.join(f'{rss_samples[len(rss_samples) * q // 4 - (q == 4)]:.0f}' for q in (1, 2, 3, 4))} MB"
+          f" (at the end {anon:.0f} MB heap + {file_backed:.0f} MB mapped files)")
     print(f"acknowledged writes: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(rec.acked.items())))
     print(f"integrity_check: {check}; acknowledged writes missing: {missing or 'none'}")
     ok = not rec.errors and check == "ok" and not missing and rss < 150
