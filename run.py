@@ -22,12 +22,16 @@ def _add_data_option(parser) -> None:
 
 
 def _limit_malloc_arenas() -> None:
-    """glibc gives each thread its own malloc arena; with waitress threads decoding photos the
-    server kept ~40 MB more than it used (bench/bench_day.py). Two arenas are enough here."""
+    """Keep the server's memory near what it uses (bench/bench_day.py, goal < 150 MB): glibc gives
+    each thread its own malloc arena, and after a big buffer is freed (a photo, a 32 MB scrypt
+    hash) it raises its mmap threshold so the next big buffers stay in the heap for good.
+    Two arenas, and big buffers always mapped and given back."""
     if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
         try:
             import ctypes
-            ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # -8 = M_ARENA_MAX, before any thread starts
+            libc = ctypes.CDLL("libc.so.6")
+            libc.mallopt(-8, 2)  # M_ARENA_MAX, before any thread starts
+            libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD: fixed, no longer creeping up to 32 MB
         except (OSError, AttributeError):
             pass
 

@@ -18,7 +18,10 @@ BUSY_TIMEOUT_SECONDS = 10
 
 
 def make_database(path) -> APSWDatabase:
-    return APSWDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS)
+    # BEGIN IMMEDIATE: a write transaction takes the write lock when it starts, waiting its turn
+    # (busy timeout). A deferred BEGIN that read first cannot wait when another writer got in
+    # between: SQLite answers "database is locked" at once (bench/bench_day.py found it).
+    return APSWDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS, lock_type="IMMEDIATE")
 
 
 def open_database(path) -> APSWDatabase:

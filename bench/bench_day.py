@@ -50,6 +50,8 @@ class FormReader(HTMLParser):
         super().__init__()
         self.csrf = None
         self.choices = defaultdict(list)   # select name / datalist id -> option values
+        self.values = {}                   # input name -> its value as the page filled it
+        self.radios = defaultdict(list)    # radio group name -> values
         self._in = None
         self.feed(html)
 
@@ -57,6 +59,10 @@ class FormReader(HTMLParser):
         attrs = dict(attrs)
         if tag == "input" and attrs.get("name") == "csrf_token" and self.csrf is None:
             self.csrf = attrs.get("value")
+        elif tag == "input" and attrs.get("type") == "radio":
+            self.radios[attrs.get("name")].append(attrs.get("value"))
+        elif tag == "input" and attrs.get("name"):
+            self.values.setdefault(attrs["name"], attrs.get("value") or "")
         elif tag == "select":
             self._in = attrs.get("name")
         elif tag == "datalist":
@@ -132,9 +138,10 @@ def prepare_office(data: Path) -> None:
             create_user(username, f"Pegawai {username}", role, password=PASSWORD, must_change_password=False)
 
 
-def start_server(data: Path, port: int) -> subprocess.Popen:
+def start_server(data: Path, port: int, threads: int | None = None) -> subprocess.Popen:
+    extra = ["--threads", str(threads)] if threads else []  # default: what `run.py serve` uses
     server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--data", str(data),
-                               "--port", str(port), "--threads", "8"], cwd=ROOT,
+                               "--port", str(port), *extra], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"))
     for _ in range(200):
         try:
@@ -264,14 +271,85 @@ class Clerk(Person):
 
 
 class InformationOfficer(Person):
+    """Records hotline calls and desk visits in the complaint book, searches it, answers from it."""
+
     def setup(self):
-        self.has_complaints = self.exists("/pengaduan")
+        self.has_complaints = self.exists("/pengaduan/")
+        self.serial = 0
 
     def act(self):
-        if self.has_complaints and self.rng.random() < 0.5:
-            self.get("complaint book", "/pengaduan")
+        roll = self.rng.random()
+        if self.has_complaints and roll < 0.4:
+            self.record_call()
+        elif self.has_complaints and roll < 0.7:
+            word = self.rng.choice(["antre", "ktp", "toilet", "kursi", "lama", "akta"])
+            self.get("complaint book search", f"/pengaduan/?q={word}")
+        elif self.has_complaints and roll < 0.8:
+            self.get("desk info search", "/pengaduan/info-meja?q=ktp")
         else:
             self.get("dashboard", "/")
+
+    def record_call(self):
+        form = self.form("complaint form", "/pengaduan/catat")
+        if form is None:
+            return
+        self.serial += 1
+        text = (f"Penelepon {self.serial} menanyakan antrean KTP-el yang lama "
+                f"({self.rng.choice(['pagi', 'siang'])}, hari ke-{self.serial}).")
+        step = self.rng.choice(["baru", "diteruskan"])
+        saved = self.post("complaint save", "/pengaduan/catat", {
+            "csrf_token": form.csrf, "form_token": form.values.get("form_token", ""), "desk_answer_id": "",
+            "channel": "telepon", "received_at": form.values.get("received_at", ""),
+            "category_id": (form.choices["category_id"] or [""])[0], "text": text, "step": step},
+            expect=(302, 303))
+        if saved is not None:
+            self.rec.ack("complaint", text)
+
+
+class KioskVisitor(Person):
+    """Visitors at the kiosk tablet, one after another (one network address, as in the office)."""
+
+    def setup(self):
+        self.has_kiosk = self.exists("/pengaduan/kios")
+        self.has_survey = self.exists("/survei")
+        self.complaints, self.surveys, self.numbers = 0, 0, []
+
+    def login(self):
+        pass  # nobody logs in at the kiosk
+
+    def act(self):
+        # A real kiosk takes a handful of complaints a day and more surveys; the flood limits
+        # (6 complaints, 30 surveys per 10 minutes from one address) are sized for that.
+        if self.has_kiosk and self.complaints < 5 and self.rng.random() < 0.2:
+            self.complain()
+        elif self.has_kiosk and self.numbers and self.rng.random() < 0.3:
+            self.get("kiosk status", f"/pengaduan/status?nomor={self.rng.choice(self.numbers)}")
+        elif self.has_survey and self.surveys < 25:
+            self.survey()
+        elif self.has_kiosk:
+            self.get("kiosk form", "/pengaduan/kios")
+
+    def complain(self):
+        form = self.form("kiosk form", "/pengaduan/kios")
+        self.complaints += 1
+        text = f"Pengunjung kios ke-{self.complaints}: ruang tunggu penuh, mohon tambah kursi."
+        saved = self.post("kiosk complaint", "/pengaduan/kios", {
+            "csrf_token": form.csrf, "form_token": form.values.get("form_token", ""),
+            "category_id": (form.choices["category_id"] or [""])[0], "text": text}, expect=(303,))
+        if saved is not None:
+            self.rec.ack("complaint", text)
+            number = saved.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+            self.numbers.append(number)
+
+    def survey(self):
+        form = self.form("survey form", "/survei")
+        self.surveys += 1
+        comment = f"Survei kios nomor {self.surveys}"
+        data = {"csrf_token": form.csrf, "submission_key": form.values.get("submission_key", ""), "comment": comment}
+        for name, values in form.radios.items():
+            data[name] = self.rng.choice(values[2:] or values)
+        if self.post("survey submit", "/survei", data, expect=(303,)) is not None:
+            self.rec.ack("survey", comment)
 
 
 class Admin(Person):
@@ -330,7 +408,9 @@ def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
     missing = {}
     lookups = {"user": "SELECT 1 FROM user WHERE username = ?",
                "office_day": "SELECT 1 FROM office_day WHERE day = ?",
-               "application": "SELECT 1 FROM application WHERE full_name = ?"}
+               "application": "SELECT 1 FROM application WHERE full_name = ?",
+               "complaint": "SELECT 1 FROM complaint WHERE text = ?",
+               "survey": "SELECT 1 FROM survey_response WHERE comment = ?"}
     for what, keys in rec.acked.items():
         if what == "backup":
             found = sorted((data / "backups").glob("manual-*.sqlite3"))
@@ -354,6 +434,7 @@ def main(argv=None) -> int:
     parser.add_argument("--actions", type=int, default=120, help="actions per person (default 120)")
     parser.add_argument("--max-seconds", type=float, default=300, help="stop the day after this long")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=None, help="waitress threads (default: run.py's)")
     options = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="loket-day-") as folder:
@@ -361,13 +442,14 @@ def main(argv=None) -> int:
         prepare_office(data)
         PHOTOS[:] = [photo_jpeg(random.Random(n)) for n in range(4)]
         port = free_port()
-        server = start_server(data, port)
+        server = start_server(data, port, options.threads)
         base = f"http://127.0.0.1:{port}"
         rec = Recorder()
         rng = random.Random(options.seed)
         admin = Admin(base, "admin", rec, random.Random(rng.random()))
         people = [Clerk(base, f"loket{n}", rec, random.Random(rng.random())) for n in (1, 2, 3)]
-        people += [InformationOfficer(base, "info", rec, random.Random(rng.random()))]
+        people += [InformationOfficer(base, "info", rec, random.Random(rng.random())),
+                   KioskVisitor(base, "kios", rec, random.Random(rng.random()))]
         stop = threading.Event()
         rss_samples = [memory_mb(server.pid, "VmRSS")]
         sampler = threading.Thread(target=sample_rss, args=(server.pid, rss_samples, stop), daemon=True)
@@ -382,7 +464,8 @@ def main(argv=None) -> int:
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
-        capabilities = {"registration": people[0].can_register, "complaints": people[3].has_complaints}
+        capabilities = {"registration": people[0].can_register, "complaints": people[3].has_complaints,
+                        "kiosk": people[4].has_kiosk, "survey": people[4].has_survey}
         rss = memory_mb(server.pid)
         anon, file_backed = memory_mb(server.pid, "RssAnon"), memory_mb(server.pid, "RssFile")
         stop.set()
@@ -394,9 +477,11 @@ def main(argv=None) -> int:
             server.kill()
             server.wait()
         check, missing = integrity(data, rec)
+        log = (data / "server.log").read_text(errors="replace")
+        server_errors = log[log.find("Traceback"):][-3000:] if "Traceback" in log else ""
 
     served = sum(len(v) for v in rec.latency.values())
-    print(f"# A day in the office: {len(people)} staff + admin, {options.actions} actions each, seed {options.seed}")
+    print(f"# A day in the office: {len(people) - 1} staff, the kiosk and the admin, {options.actions} actions each, seed {options.seed}")
     print(f"capabilities exercised: {', '.join(k for k, v in capabilities.items() if v) or 'foundation only'}")
     print(f"requests served: {served} in {wall:.1f} s ({served / wall:.1f}/s)")
     print(f"{'page kind':34} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
@@ -407,6 +492,8 @@ def main(argv=None) -> int:
     print(f"errors: {len(rec.errors)}")
     for error in rec.errors[:20]:
         print(f"  {error}")
+    if server_errors:
+        print("server log (last traceback):\n" + server_errors)
     print(f"server peak RSS (VmHWM): {rss:.1f} MB (goal < 150 MB); RSS at start {rss_samples[0]:.1f} MB, "
           f"quarter-day marks {' / '.join(f'{rss_samples[len(rss_samples) * q // 4 - (q == 4)]:.0f}' for q in (1, 2, 3, 4))} MB"
           f" (at the end {anon:.0f} MB heap + {file_backed:.0f} MB mapped files)")
