@@ -33,6 +33,7 @@ RURAL_LINK = {"bandwidth_bps": 256_000, "rtt_ms": 400, "failure_rate": 0.05}
 
 MAX_HEAD_BYTES = 64 * 1024
 READ_SIZE = 64 * 1024
+PACING_SLACK = 0.01  # seconds
 
 
 class LinkReset(Exception):
@@ -119,9 +120,12 @@ class _Direction:
         done = now
         if self.bps:
             # Connections share the link: each chunk queues behind the ones before it.
-            done = max(now, self._free_at) + nbytes * 8 / self.bps
+            # A few ms of slack keeps late wake-ups of the loop from adding up.
+            start = max(now - PACING_SLACK, self._free_at)
+            done = start + nbytes * 8 / self.bps
             self._free_at = done
-            await asyncio.sleep(done - now)
+            if done > now:
+                await asyncio.sleep(done - now)
         return done + self.delay
 
 
