@@ -61,20 +61,22 @@ ensure_system_packages() {
 
 # --- Python virtualenv ------------------------------------------------------
 
-# Reinstall only when pyproject.toml or the interpreter changed.
+# Recreate .venv when python3 changed; reinstall only when pyproject.toml changed.
 ensure_venv() {
-    local stamp=$VENV/.loket-install-stamp want
-    want="$(sha256sum pyproject.toml | cut -d' ' -f1) $(python3 -c 'import sys; print(sys.version)')"
-    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c '' 2>/dev/null; then
+    local stamp=$VENV/.loket-install-stamp want_python have_python want_stamp
+    want_python=$(python3 -c 'import sys; print(sys.version)')
+    have_python=$("$VENV/bin/python" -c 'import sys; print(sys.version)' 2>/dev/null || true)
+    if [ "$want_python" != "$have_python" ]; then
         say "creating virtualenv $VENV with $(command -v python3)"
         rm -rf "$VENV"
         python3 -m venv "$VENV"
     fi
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    want_stamp=$(sha256sum pyproject.toml | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
         say "installing the project and its test extra into .venv"
         rm -f "$stamp"
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
-        echo "$want" >"$stamp"
+        echo "$want_stamp" >"$stamp"
     fi
 }
 
@@ -89,7 +91,7 @@ as_pg() {
 }
 
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    "$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 stop_postgres() {
@@ -101,18 +103,43 @@ stop_postgres() {
     PG_DIR=""
 }
 
+# A throwaway cluster needs no disk: use tmpfs when there is room (>= 512 MB).
+cluster_parent() {
+    local free_kb
+    free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $4}')
+    if [ -w /dev/shm ] && [ "${free_kb:-0}" -ge 524288 ]; then
+        echo /dev/shm
+    else
+        echo "${TMPDIR:-/tmp}"
+    fi
+}
+
+# initdb takes seconds; a fresh cluster is kept in .venv and copied on later runs.
+init_cluster() {
+    local data=$1 template=$VENV/pg-template key
+    key=$("$PG_BIN/postgres" --version)
+    if [ "$(cat "$template.key" 2>/dev/null)" = "$key" ] && [ -f "$template/PG_VERSION" ]; then
+        cp -a "$template" "$data"
+        if [ "$(id -u)" = 0 ]; then chown -R postgres: "$data"; fi
+        return 0
+    fi
+    as_pg "$PG_BIN/initdb" -D "$data" -U postgres -A trust -E UTF8 \
+        --locale=C.UTF-8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+        || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+    rm -rf "$template" "$template.key"
+    cp -a "$data" "$template" && echo "$key" >"$template.key"
+}
+
 start_postgres() {
     PG_BIN=$(find_pg_bin) || die "no working PostgreSQL (pg_ctl, initdb, postgres) found"
     if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
         useradd --system --no-create-home --shell /bin/sh postgres
     fi
-    PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/loket-pg.XXXXXX")
+    PG_DIR=$(mktemp -d "$(cluster_parent)/loket-pg.XXXXXX")
     mkdir -p "$PG_DIR/sock"
     if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PG_DIR"; fi
 
-    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 \
-        --locale=C.UTF-8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
-        || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+    init_cluster "$PG_DIR/data"
 
     # The free port may be taken before postgres binds it: try a few.
     local port attempt
