@@ -65,7 +65,7 @@ class Request:
     method: str
     target: str
     headers: list  # [(name, value), ...] as received
-    content_length: int | None  # None for chunked bodies
+    content_length: int | None  # None without a Content-Length header (chunked, or no body)
 
 
 class FaultPlan:
