@@ -71,6 +71,7 @@ def _probe_blueprint():
 class LiveServer:
     app: object
     url: str
+    data: Path = None  # the live app's data folder
     password: str = BROWSER_PASSWORD
     username: dict = field(default_factory=dict)  # role -> username
 
@@ -104,7 +105,7 @@ def live(tmp_path_factory, cheap_password_hashing):
     app = create_app({"DATA_DIR": data, "SECRET_KEY": "browser-secret"})
     app.register_blueprint(_probe_blueprint())
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="loket-uji")
-    live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}")
+    live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}", data=data)
     with live.db():
         seed_identity()
         store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
