@@ -130,7 +130,7 @@ _CONTRAST_JS = """() => {
   const out = [];
   for (const el of document.querySelectorAll('body *')) {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    if (!own || !el.getClientRects().length) continue;
+    if (!own || !el.getClientRects().length || el.closest(':disabled')) continue;  // WCAG exempts inactive controls
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || parseFloat(s.opacity) === 0) continue;
     const r = el.getBoundingClientRect(); if (r.right < 0 || r.bottom < 0) continue;  // skip-link parked off screen
