@@ -109,6 +109,16 @@ def test_information_officer_section_head_and_camat(page, live, login):
     expect(page.locator("h1 .status")).to_have_text("Diteruskan")
     screenshot(page, "info-escalated")
 
+    # End of the day: the daily report of the complaint book, on paper.
+    report = pdf_of(page, "/pengaduan/laporan-harian", name="daily-report")
+    assert report.overflow == []
+    assert report.pages <= 2, report.pages
+    words = " ".join(report.text.split())
+    for text in ("KECAMATAN YOSOWILANGUN", "Laporan Harian Buku Pengaduan", "Dijawab langsung dari info meja",
+                 "Diteruskan ke seksi / ditindaklanjuti", escalated):
+        assert text in words, text
+    assert "Tampilkan" not in words and "Cetak" not in words
+
     # Last quarter's recap: draft, then submit to the Camat.
     menu.get_by_role("link", name=re.compile("^Rekap Triwulan")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rekap Pengaduan Triwulan")
