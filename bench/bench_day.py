@@ -52,6 +52,7 @@ class FormReader(HTMLParser):
         self.choices = defaultdict(list)   # select name / datalist id -> option values
         self.values = {}                   # input name -> its value as the page filled it
         self.radios = defaultdict(list)    # radio group name -> values
+        self.checks = defaultdict(list)    # checkbox name -> values
         self._in = None
         self.feed(html)
 
@@ -61,6 +62,8 @@ class FormReader(HTMLParser):
             self.csrf = attrs.get("value")
         elif tag == "input" and attrs.get("type") == "radio":
             self.radios[attrs.get("name")].append(attrs.get("value"))
+        elif tag == "input" and attrs.get("type") == "checkbox" and attrs.get("name"):
+            self.checks[attrs["name"]].append(attrs.get("value"))
         elif tag == "input" and attrs.get("name"):
             self.values.setdefault(attrs["name"], attrs.get("value") or "")
         elif tag == "select":
@@ -153,6 +156,38 @@ def start_server(data: Path, port: int, threads: int | None = None) -> subproces
     raise SystemExit(f"server did not start; see {data / 'server.log'}")
 
 
+class Center:
+    """The printing center (run.py center) behind the throttling proxy, when sync is in the build."""
+
+    def __init__(self, folder: Path):
+        from tests.support.linkproxy import RURAL_LINK, LinkProxy
+        from tests.sync import harness
+        _, self.code = harness.prepare_center(folder)
+        self.server = harness.CenterServer(folder).start()
+        self.proxy = LinkProxy(("127.0.0.1", self.server.port), seed=7, **RURAL_LINK)
+        self.proxy.start()
+
+    def enrol(self, data: Path):
+        done = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(data), "enrol",
+                               "--center", self.proxy.url, "--code", self.code], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise SystemExit(f"enrolment failed: {done.stdout}{done.stderr}")
+
+    def stop(self):
+        self.proxy.stop()
+        self.server.stop()
+
+
+def sync_available() -> bool:
+    try:
+        import sync.client.engine  # noqa: F401
+        import tests.sync.harness  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def memory_mb(pid: int, field: str = "VmHWM") -> float:
     """VmHWM: the server's peak resident memory so far; VmRSS: what it holds now."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -229,11 +264,14 @@ class Clerk(Person):
 
     def setup(self):
         self.can_register = self.exists("/pendaftaran/baru")
+        self.can_sync = self.exists("/sinkronisasi")
         self.serial = 0
 
     def act(self):
         roll = self.rng.random()
-        if self.can_register and roll < 0.35:
+        if self.can_sync and roll < 0.03:
+            self.sync_now()
+        elif self.can_register and roll < 0.35:
             self.register()
         elif self.can_register and roll < 0.7:
             name = self.rng.choice(FIRST + LAST)[: self.rng.randint(3, 5)]
@@ -267,7 +305,19 @@ class Clerk(Person):
                           files={"photo": ("foto.jpg", photo, "image/jpeg")})
         if saved is not None:
             self.rec.ack("application", name)
-            self.get("application detail", saved.headers["Location"].replace(self.base, ""))
+            detail = saved.headers["Location"].replace(self.base, "")
+            page = self.get("application detail", detail)
+            if page is not None and self.rng.random() < 0.8:  # most files are complete at once
+                checklist = FormReader(page.text)
+                if checklist.checks.get("syarat") and self.post("checklist (complete)", f"{detail}/persyaratan", {
+                        "csrf_token": checklist.csrf, "syarat": checklist.checks["syarat"]}, expect=(302, 303)):
+                    self.rec.ack("complete", name)
+
+    def sync_now(self):
+        page = self.form("sync page", "/sinkronisasi")
+        if page is not None:
+            self.post("sync now (htmx)", "/sinkronisasi/mulai", {"csrf_token": page.csrf},
+                      expect=(200, 409), headers={"HX-Request": "true"})
 
 
 class InformationOfficer(Person):
@@ -410,6 +460,7 @@ def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
                "office_day": "SELECT 1 FROM office_day WHERE day = ?",
                "application": "SELECT 1 FROM application WHERE full_name = ?",
                "complaint": "SELECT 1 FROM complaint WHERE text = ?",
+               "complete": "SELECT 1 FROM application WHERE full_name = ? AND status != 'diterima'",
                "survey": "SELECT 1 FROM survey_response WHERE comment = ?"}
     for what, keys in rec.acked.items():
         if what == "backup":
@@ -422,6 +473,16 @@ def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
         if gone:
             missing[what] = gone
     return check, missing
+
+
+def sync_report(data: Path, rec: Recorder) -> str:
+    """How many complete files reached the center by the end of the day."""
+    import apsw
+    con = apsw.Connection(str(data / "loket.sqlite3"), flags=apsw.SQLITE_OPEN_READONLY)
+    counts = dict(con.execute("SELECT status, COUNT(*) FROM application GROUP BY status").fetchall())
+    at_center = sum(n for status, n in counts.items() if status not in ("diterima", "dikembalikan", "lengkap"))
+    return (f"{at_center} of {len(rec.acked.get('complete', []))} complete applications at the center "
+            f"(statuses: {counts})")
 
 
 def percentile(values, q):
@@ -439,8 +500,13 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="loket-day-") as folder:
         data = Path(folder)
-        prepare_office(data)
+        kecamatan = data / "kecamatan"
+        prepare_office(kecamatan)
         PHOTOS[:] = [photo_jpeg(random.Random(n)) for n in range(4)]
+        center = Center(data / "center") if sync_available() else None
+        if center:
+            center.enrol(kecamatan)
+        data = kecamatan
         port = free_port()
         server = start_server(data, port, options.threads)
         base = f"http://127.0.0.1:{port}"
@@ -463,9 +529,16 @@ def main(argv=None) -> int:
             t.start()
         for t in threads:
             t.join()
+        if center:  # the last pass of the day, then wait for it (bounded)
+            people[0].sync_now()
+            for _ in range(240):
+                page = people[0].session.get(base + "/sinkronisasi/progres", timeout=30)
+                if "Sedang sinkron" not in page.text:
+                    break
+                time.sleep(0.5)
         wall = time.perf_counter() - started
         capabilities = {"registration": people[0].can_register, "complaints": people[3].has_complaints,
-                        "kiosk": people[4].has_kiosk, "survey": people[4].has_survey}
+                        "kiosk": people[4].has_kiosk, "survey": people[4].has_survey, "sync": bool(center)}
         rss = memory_mb(server.pid)
         anon, file_backed = memory_mb(server.pid, "RssAnon"), memory_mb(server.pid, "RssFile")
         stop.set()
@@ -476,7 +549,10 @@ def main(argv=None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        if center:
+            center.stop()
         check, missing = integrity(data, rec)
+        synced = sync_report(data, rec) if center else None
         log = (data / "server.log").read_text(errors="replace")
         server_errors = log[log.find("Traceback"):][-3000:] if "Traceback" in log else ""
 
@@ -499,6 +575,8 @@ def main(argv=None) -> int:
           f" (at the end {anon:.0f} MB heap + {file_backed:.0f} MB mapped files)")
     print(f"acknowledged writes: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(rec.acked.items())))
     print(f"integrity_check: {check}; acknowledged writes missing: {missing or 'none'}")
+    if synced:
+        print(f"sync through the rural link ({'256 kbit/s, 400 ms RTT, 5% resets'}): {synced}")
     ok = not rec.errors and check == "ok" and not missing and rss < 150
     print("RESULT:", "ok" if ok else "NOT OK")
     return 0 if ok else 1
