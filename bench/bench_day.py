@@ -175,7 +175,7 @@ class Center:
             raise SystemExit(f"enrolment failed: {done.stdout}{done.stderr}")
 
     def stop(self):
-        self.proxy.stop()
+        self.proxy.close()
         self.server.stop()
 
 
