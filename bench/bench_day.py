@@ -529,13 +529,19 @@ def main(argv=None) -> int:
             t.start()
         for t in threads:
             t.join()
-        if center:  # the last pass of the day, then wait for it (bounded)
-            people[0].sync_now()
-            for _ in range(240):
-                page = people[0].session.get(base + "/sinkronisasi/progres", timeout=30)
-                if "Sedang sinkron" not in page.text:
+        if center:  # end of the day: passes until every complete file is at the center (bounded)
+            import apsw
+            for _ in range(4):
+                people[0].sync_now()
+                for _ in range(240):
+                    if "Sedang sinkron" not in people[0].session.get(base + "/sinkronisasi/progres", timeout=30).text:
+                        break
+                    time.sleep(0.5)
+                con = apsw.Connection(str(data / "loket.sqlite3"), flags=apsw.SQLITE_OPEN_READONLY)
+                waiting = con.execute("SELECT COUNT(*) FROM application WHERE status = 'lengkap'").fetchone()[0]
+                con.close()
+                if not waiting:
                     break
-                time.sleep(0.5)
         wall = time.perf_counter() - started
         capabilities = {"registration": people[0].can_register, "complaints": people[3].has_complaints,
                         "kiosk": people[4].has_kiosk, "survey": people[4].has_survey, "sync": bool(center)}
