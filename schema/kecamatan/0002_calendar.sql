@@ -1,0 +1,1 @@
+-- Placeholder for the lead's 0002_calendar.sql (office holiday table); replaced at merge.

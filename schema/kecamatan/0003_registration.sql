@@ -1,0 +1,1 @@
+-- Placeholder for 0003_registration.sql (KTP-el registration, branch reg); replaced at merge.
