@@ -1,5 +1,6 @@
 """Kotak saran: the daily opening record, and the slips entered under it."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from peewee import fn
 
 from app import audit
 from app.access import allow
@@ -28,7 +29,7 @@ def missing_box_days(today=None) -> list:
 def _page(form, errors, status=200):
     today = local_today(queries.zone())
     sessions = list(SuggestionBoxSession.select().order_by(SuggestionBoxSession.opened_on.desc()).limit(40))
-    entered = dict(Complaint.select(Complaint.suggestion_box_session, Complaint.id.count())
+    entered = dict(Complaint.select(Complaint.suggestion_box_session, fn.COUNT(Complaint.id))
                    .where(Complaint.suggestion_box_session.in_([s.id for s in sessions]))
                    .group_by(Complaint.suggestion_box_session).tuples()) if sessions else {}
     return render_template("complaints/box.html", form=form, errors=errors, sessions=sessions, entered=entered,

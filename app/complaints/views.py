@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from peewee import JOIN
 
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
@@ -189,7 +190,7 @@ def slip(complaint_id: int):
 
 def _detail_context(complaint, errors=None, form=None):
     due = queries.targets()
-    events = (ComplaintEvent.select(ComplaintEvent, User).join(User, join_type="LEFT OUTER",
+    events = (ComplaintEvent.select(ComplaintEvent, User).join(User, JOIN.LEFT_OUTER,
               on=(ComplaintEvent.user == User.id)).where(ComplaintEvent.complaint == complaint)
               .order_by(ComplaintEvent.at, ComplaintEvent.id))
     attachments = (ComplaintAttachment.select(ComplaintAttachment.id, ComplaintAttachment.width,
