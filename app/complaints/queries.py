@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from peewee import fn
+from peewee import SQL, NodeList, fn
 
 from app.calendar import office_calendar
 from app.complaints import deadlines
@@ -16,12 +16,13 @@ from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complain
                                    ComplaintSearch)
 from app.complaints.privacy import HANDLERS
 from app.complaints.tracking import normalise
-from app.dates import DEFAULT_TIME_ZONE, TIME_ZONES, local_today, parse_iso_date
+from app.dates import DEFAULT_TIME_ZONE, TIME_ZONES, local_today, parse_iso_date, to_local
 from app.settings import store
 
 OVERDUE_CHOICES = {"": "Semua", "ya": "Lewat batas waktu", "tanggapan": "Belum ditanggapi, lewat batas",
                    "tindak_lanjut": "Tindak lanjut lewat batas"}
 SEARCH_WORDS_MAX = 8
+OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
 
 
 def zone() -> str:
@@ -44,6 +45,8 @@ class Targets:
     follow_cutoff: datetime = field(init=False)  # open received before this: follow-up overdue
 
     def __post_init__(self):
+        self.zone = zone()
+        self._dues = {}
         calendar = office_calendar()
         self.calendar = calendar
         self.first_cutoff = local_midnight_utc(deadlines.overdue_received_before(self.today, calendar, self.first_days))
@@ -52,18 +55,52 @@ class Targets:
     def first_overdue(self):
         return (Complaint.status == "baru") & (Complaint.received_at < self.first_cutoff)
 
-    def follow_overdue(self):
-        return Complaint.status.not_in(CLOSED_STATUSES) & (Complaint.received_at < self.follow_cutoff)
+    def follow_overdue(self, by_date: bool = False):
+        status = unindexed(Complaint.status) if by_date else Complaint.status
+        return status.in_(OPEN_STATUSES) & (Complaint.received_at < self.follow_cutoff)
+
+    def any_overdue(self, by_date: bool = False):
+        """first_overdue | follow_overdue, written as one range so an index serves it (no OR of two scans).
+
+        by_date: walk the received_at index newest first and test the status on the way, instead of
+        collecting every overdue row by status and sorting them; right when overdue rows are many.
+        """
+        latest = max(self.first_cutoff, self.follow_cutoff)
+        status = unindexed(Complaint.status) if by_date else Complaint.status
+        return (status.in_(OPEN_STATUSES) & (Complaint.received_at < latest)
+                & ((status == "baru") | (Complaint.received_at < self.follow_cutoff)))
 
     def row_flags(self, complaint) -> dict:
         """For highlighting a row: which targets it has missed, and the due days."""
         open_ = complaint.status not in CLOSED_STATUSES
+        received_on = to_local(complaint.received_at, self.zone).date()
+        dues = self._dues.get(received_on)
+        if dues is None:  # a page holds few distinct days: count each once
+            dues = self._dues[received_on] = (
+                deadlines.first_response_due(received_on, self.calendar, self.first_days),
+                deadlines.follow_up_due(received_on, self.calendar, self.follow_days))
         return {
-            "first_due": deadlines.first_response_due(complaint.received_at, self.calendar, self.first_days, zone()),
-            "follow_due": deadlines.follow_up_due(complaint.received_at, self.calendar, self.follow_days, zone()),
+            "first_due": dues[0], "follow_due": dues[1],
             "first_overdue": complaint.status == "baru" and complaint.received_at < self.first_cutoff,
             "follow_overdue": open_ and complaint.received_at < self.follow_cutoff,
         }
+
+
+def unindexed(column):
+    """SQLite's unary + : the same value, but the planner will not pick an index for this term."""
+    return NodeList((SQL("+"), column), glue="")
+
+
+SORT_IN_MEMORY_MAX = 2000  # overdue rows that are cheaper to sort than to find by walking the date index
+
+
+def many_open(user, before=None) -> bool:
+    """More open complaints (received before `before`) than are worth sorting in memory?"""
+    where = Complaint.status.in_(OPEN_STATUSES)
+    if before is not None:
+        where &= Complaint.received_at < before
+    found = visible_to(Complaint.select(Complaint.id).where(where), user).limit(SORT_IN_MEMORY_MAX + 1)
+    return found.count() > SORT_IN_MEMORY_MAX
 
 
 def targets() -> Targets:
@@ -130,9 +167,15 @@ class Filters:
             "lewat": self.overdue, "q": self.q, "sesi": self.session_id or ""}.items() if v}
 
 
-def complaint_query(filters: Filters, user, due: Targets):
+# What a list row shows (the export reads every column).
+LIST_COLUMNS = (Complaint.id, Complaint.tracking_number, Complaint.received_at, Complaint.channel, Complaint.category,
+                Complaint.complainant_name, Complaint.is_anonymous, Complaint.is_confidential, Complaint.created_by,
+                fn.substr(Complaint.text, 1, 140).alias("text"), Complaint.status)
+
+
+def complaint_query(filters: Filters, user, due: Targets, columns=None):
     """The complaints this user may see that match the filters, newest first."""
-    query = (Complaint.select(Complaint, ComplaintCategory)
+    query = (Complaint.select(*(columns or (Complaint,)), ComplaintCategory.id, ComplaintCategory.name)
              .join(ComplaintCategory, on=(Complaint.category == ComplaintCategory.id)))
     query = visible_to(query, user)
     if filters.start and "dari" not in filters.errors:
@@ -144,7 +187,8 @@ def complaint_query(filters: Filters, user, due: Targets):
     if filters.category_id:
         query = query.where(Complaint.category == filters.category_id)
     if filters.status == "terbuka":
-        query = query.where(Complaint.status.not_in(CLOSED_STATUSES))
+        status = unindexed(Complaint.status) if many_open(user) else Complaint.status
+        query = query.where(status.in_(OPEN_STATUSES))
     elif filters.status:
         query = query.where(Complaint.status == filters.status)
     if filters.session_id:
@@ -152,9 +196,9 @@ def complaint_query(filters: Filters, user, due: Targets):
     if filters.overdue == "tanggapan":
         query = query.where(due.first_overdue())
     elif filters.overdue == "tindak_lanjut":
-        query = query.where(due.follow_overdue())
+        query = query.where(due.follow_overdue(by_date=many_open(user, due.follow_cutoff)))
     elif filters.overdue == "ya":
-        query = query.where(due.first_overdue() | due.follow_overdue())
+        query = query.where(due.any_overdue(by_date=many_open(user, max(due.first_cutoff, due.follow_cutoff))))
     if filters.q:
         number = normalise(filters.q)
         if number:
@@ -162,8 +206,10 @@ def complaint_query(filters: Filters, user, due: Targets):
         expression = fts_expression(filters.q)
         if expression is None:
             return query.where(False)
-        matches = ComplaintSearch.select(ComplaintSearch.rowid).where(ComplaintSearch.match(expression))
-        query = query.where(Complaint.id.in_(matches))
+        # Matches newest-entered first, straight from the index: the FTS table drives the join and
+        # stops after one page, instead of sorting every match of a common word by received_at.
+        return (query.join_from(Complaint, ComplaintSearch, on=(ComplaintSearch.rowid == Complaint.id))
+                .where(ComplaintSearch.match(expression)).order_by(ComplaintSearch.rowid.desc()))
     return query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
 
 
