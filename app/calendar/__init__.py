@@ -2,9 +2,12 @@
 
 The lead's version replaces this file at merge; only `office_calendar()` is used here.
 """
+from functools import cache
+
 from app.working_days import WorkCalendar
 
 
+@cache  # built once per process: its yearly running counts are what make it fast
 def office_calendar() -> WorkCalendar:
     """The office's working days: here the national calendar only (no admin corrections yet)."""
     return WorkCalendar()

@@ -109,8 +109,10 @@ def record():
                 "received_at": local_input_value(utc_now()), "step": "jawab" if desk_answer else "baru",
                 "session_id": session.id if session else "", "desk_answer_id": desk_answer.id if desk_answer else "",
                 "tindak_lanjut": desk_answer.answer if desk_answer else ""}
-        if session:
-            form["received_at"] = session.opened_on.isoformat() + "T16:00"
+        if session:  # slips were received when the box was opened (recorded later: end of that day)
+            opened_at = local_input_value(session.created_at)
+            form["received_at"] = opened_at if opened_at[:10] == session.opened_on.isoformat() \
+                else session.opened_on.isoformat() + "T16:00"
         return render_template("complaints/record.html", **_record_context(form, {}, channels, session, desk_answer))
 
     token = form_token_from(request.form)
