@@ -76,7 +76,7 @@ def record_complaint(values: dict, user=None, submission_token: str | None = Non
 
 
 def change_status(complaint: Complaint, to_status: str, user, tindak_lanjut: str | None = None,
-                  other_office: str = "", note: str = "") -> ComplaintEvent:
+                  other_office: str = "", note: str = "", answered_from_desk_info: bool = False) -> ComplaintEvent:
     """Move the complaint along and stamp who and when; the first move away from 'baru' is the first response."""
     now = utc_now()
     before = {"status": complaint.status, "tindak_lanjut": complaint.tindak_lanjut}
@@ -87,6 +87,8 @@ def change_status(complaint: Complaint, to_status: str, user, tindak_lanjut: str
             complaint.tindak_lanjut = tindak_lanjut.strip()
         if to_status == "bukan_kewenangan":
             complaint.other_office = other_office.strip()
+        if answered_from_desk_info:  # the desk closed it at once with its own answer
+            complaint.answered_from_desk_info = True
         if to_status == "diteruskan":
             complaint.section = complaint.category.section
         if complaint.first_response_at is None:

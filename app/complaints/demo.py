@@ -224,6 +224,10 @@ def fill_demo(options, rng) -> None:
                 moment = done_at or first_at + timedelta(hours=2)
                 event_rows.append((complaint_id, moment.isoformat(sep=" "), kasi, "diteruskan", status,
                                    other_office and f"Diteruskan ke {other_office}"))
+    # A bigger page cache for the bulk insert: the nine indexes and the search index stay in memory.
+    cursor = connection.cursor()
+    old_cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    cursor.execute("PRAGMA cache_size = -131072")
     with database.atomic():
         cursor = connection.cursor()
         cursor.executemany(
@@ -234,5 +238,6 @@ def fill_demo(options, rng) -> None:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", complaint_rows)
         cursor.executemany("INSERT INTO complaint_event (complaint_id, at, user_id, from_status, to_status, note) "
                            "VALUES (?, ?, ?, ?, ?, ?)", event_rows)
+    connection.cursor().execute(f"PRAGMA cache_size = {old_cache}")
     connection.cursor().execute("ANALYZE")  # fresh statistics so the planner picks the right index
     print(f"Buku pengaduan: {count} pengaduan, {len(session_rows)} pembukaan kotak saran, {len(answers)} info meja")

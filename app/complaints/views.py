@@ -234,12 +234,14 @@ def change_status(complaint_id: int):
         errors["other_office"] = f"Nama instansi terlalu panjang (paling banyak {OFFICE_MAX} karakter)."
     if len(note) > 1000:
         errors["note"] = "Catatan terlalu panjang (paling banyak 1.000 karakter)."
-    if tindak_lanjut and g.user.role != KASI:
+    desk_answer = g.user.role == INFORMASI and complaint.status == "baru" and to_status == "selesai"
+    if tindak_lanjut and g.user.role != KASI and not desk_answer:
         errors["tindak_lanjut"] = "Tindak lanjut ditulis oleh Kasi Pelayanan."
     if errors:
         return render_template("complaints/detail.html", **_detail_context(complaint, errors, form)), 422
     if to_status:
-        book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note)
+        book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note,
+                           answered_from_desk_info=desk_answer)
         flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
     else:
         book.write_tindak_lanjut(complaint, tindak_lanjut, g.user, note)

@@ -251,3 +251,16 @@ def test_empty_posts_never_store_anything(client_for, record):
         assert 400 <= response.status_code < 500, url
     assert Complaint.select().count() == 1
     assert client.post(f"/pengaduan/{complaint.id}/status", data={}).status_code == 422
+
+
+def test_desk_closes_a_new_complaint_with_its_own_answer_but_cannot_follow_up_later(client_for, record):
+    complaint = record(channel="telepon")
+    desk = client_for("petugas_informasi")
+    done = desk.post(f"/pengaduan/{complaint.id}/status", data={"to_status": "selesai", "tindak_lanjut": "Layanan gratis."})
+    assert done.status_code == 303
+    complaint = Complaint.get_by_id(complaint.id)
+    assert complaint.answered_from_desk_info and complaint.tindak_lanjut == "Layanan gratis."
+    routed = record()
+    desk.post(f"/pengaduan/{routed.id}/status", data={"to_status": "diteruskan"})
+    refused = desk.post(f"/pengaduan/{routed.id}/status", data={"to_status": "selesai", "tindak_lanjut": "x"})
+    assert refused.status_code == 422 and Complaint.get_by_id(routed.id).status == "diteruskan"
