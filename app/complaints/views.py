@@ -108,7 +108,8 @@ def record():
         form = {"channel": channel if channel in channels else channels[0], "form_token": new_form_token(),
                 "received_at": local_input_value(utc_now()), "step": "jawab" if desk_answer else "baru",
                 "session_id": session.id if session else "", "desk_answer_id": desk_answer.id if desk_answer else "",
-                "tindak_lanjut": desk_answer.answer if desk_answer else ""}
+                "tindak_lanjut": desk_answer.answer if desk_answer else "",
+                "text": f"Menanyakan: {desk_answer.question}" if desk_answer else ""}
         if session:  # slips were received when the box was opened (recorded later: end of that day)
             opened_at = local_input_value(session.created_at)
             form["received_at"] = opened_at if opened_at[:10] == session.opened_on.isoformat() \
@@ -243,6 +244,8 @@ def change_status(complaint_id: int):
         book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note,
                            answered_from_desk_info=desk_answer)
         flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
+    elif tindak_lanjut == complaint.tindak_lanjut and not note:
+        flash("Tidak ada perubahan.", "info")
     else:
         book.write_tindak_lanjut(complaint, tindak_lanjut, g.user, note)
         flash("Tindak lanjut disimpan.", "success")
