@@ -3,15 +3,15 @@
 They show nothing but what the visitor typed and, for a tracking number, the status and the
 tindak lanjut: never a name, a contact, or whether another number exists.
 """
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from app.access import public
 from app.complaints import book, throttle
 from app.complaints.form_rules import check_complaint
 from app.complaints.models import Complaint, ComplaintCategory
 from app.complaints.tracking import normalise
-from app.db import database
 from app.complaints.views import active_categories, blueprint, form_token_from, new_form_token
+from app.db import database
 
 BLOCKED_SUBMIT = ("Terlalu banyak pengaduan dikirim dari perangkat ini dalam waktu singkat. "
                   "Silakan tunggu {minutes} menit, atau sampaikan langsung ke meja informasi.")

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from peewee import JOIN
 
+from app.access import allow
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
@@ -13,9 +14,8 @@ from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttac
 from app.complaints.photos import PhotoError, reencode
 from app.complaints.privacy import BOOK_READERS, HANDLERS, RECORDERS, may_see_record, shown_identity
 from app.complaints.workflow import change_problems, next_statuses
-from app.access import allow
 from app.auth.models import User
-from app.dates import TIME_ZONES, utc_now
+from app.dates import to_local, utc_now
 from app.pagination import paginate
 from app.roles import INFORMASI, KASI, LOKET
 
@@ -62,7 +62,7 @@ def parse_local_datetime(text: str):
 
 
 def local_input_value(moment: datetime) -> str:
-    from app.dates import to_local
+    """A naive-UTC moment as the value of a datetime-local input in the office's zone."""
     return to_local(moment, queries.zone()).strftime("%Y-%m-%dT%H:%M")
 
 
