@@ -74,7 +74,8 @@ def local_input_value(moment: datetime) -> str:
 def index():
     filters = queries.Filters.from_args(request.args)
     due = queries.targets()
-    page = paginate(queries.complaint_query(filters, g.user, due, queries.LIST_COLUMNS), size=50)
+    page = paginate(queries.list_rows(filters, g.user, due), size=50)
+    page.items = [queries.ListRow(row) for row in page.items]
     context = dict(filters=filters, page=page, due=due, categories=ComplaintCategory.select().order_by(ComplaintCategory.name),
                    channels=CHANNELS, statuses=STATUSES, overdue_choices=queries.OVERDUE_CHOICES,
                    identity=lambda c: shown_identity(g.user, c))
