@@ -51,6 +51,7 @@ def kiosk():
         throttle.note(_address(), "submit")
     form = dict(request.form.to_dict(), channel="kiosk")
     clean, errors = check_complaint(form, ("kiosk",), {c.id for c in categories})
+    clean["registration_number"] = ""  # not on the kiosk form; only staff link a registration
     if token is None:
         errors["form"] = "Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."
     if errors:
