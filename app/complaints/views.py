@@ -3,7 +3,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from peewee import JOIN
 
 from app.access import allow
@@ -207,7 +207,9 @@ def _detail_context(complaint, errors=None, form=None):
                 name=name, contact=contact, recorder=recorder, statuses=STATUSES,
                 moves=next_statuses(g.user.role, complaint.status), errors=errors or {},
                 form=form or {"tindak_lanjut": complaint.tindak_lanjut, "other_office": complaint.other_office},
-                may_handle=g.user.role in HANDLERS)
+                may_handle=g.user.role in HANDLERS,
+                # the registration capability is optional: link to it only when it is installed
+                registration_endpoints=current_app.view_functions.keys())
 
 
 @blueprint.get("/<int:complaint_id>")
