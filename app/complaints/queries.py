@@ -16,7 +16,7 @@ from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complain
                                    ComplaintSearch)
 from app.complaints.privacy import HANDLERS
 from app.complaints.tracking import normalise
-from app.dates import DEFAULT_TIME_ZONE, TIME_ZONES, local_today, parse_iso_date, to_local
+from app.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
 from app.settings import store
 
 OVERDUE_CHOICES = {"": "Semua", "ya": "Lewat batas waktu", "tanggapan": "Belum ditanggapi, lewat batas",
@@ -177,7 +177,8 @@ LIST_COLUMNS = (Complaint.id, Complaint.tracking_number, Complaint.received_at, 
 class ListRow:
     """One row of the list: plain attributes, no model machinery (building 50 models was most of a page)."""
     __slots__ = ("id", "tracking_number", "received_at", "channel", "complainant_name", "complainant_contact",
-                 "is_anonymous", "is_confidential", "created_by_id", "text", "status", "category_name")
+                 "is_anonymous", "is_confidential", "created_by_id", "text", "status", "category_name",
+                 "flags", "name", "received_label")
 
     def __init__(self, row: dict):
         for key, value in row.items():
@@ -190,9 +191,22 @@ class ListRow:
 
 
 def list_rows(filters: "Filters", user, due: "Targets"):
-    """The list's query, yielding dicts that the view wraps in ListRow."""
+    """The list's query, yielding dicts that `as_list_rows` turns into ListRow."""
     query = complaint_query(filters, user, due, LIST_COLUMNS)
     return query.dicts()
+
+
+def as_list_rows(rows, user, due: "Targets") -> list[ListRow]:
+    """ListRows with what the template shows worked out once here (flags, name as allowed, local time)."""
+    from app.complaints.privacy import shown_identity
+    found = []
+    for row in rows:
+        item = ListRow(row)
+        item.flags = due.row_flags(item)
+        item.name = shown_identity(user, item)[0]
+        item.received_label = format_datetime(item.received_at, due.zone)
+        found.append(item)
+    return found
 
 
 def complaint_query(filters: Filters, user, due: Targets, columns=None):

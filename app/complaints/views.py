@@ -75,10 +75,9 @@ def index():
     filters = queries.Filters.from_args(request.args)
     due = queries.targets()
     page = paginate(queries.list_rows(filters, g.user, due), size=50)
-    page.items = [queries.ListRow(row) for row in page.items]
+    page.items = queries.as_list_rows(page.items, g.user, due)
     context = dict(filters=filters, page=page, due=due, categories=ComplaintCategory.select().order_by(ComplaintCategory.name),
-                   channels=CHANNELS, statuses=STATUSES, overdue_choices=queries.OVERDUE_CHOICES,
-                   identity=lambda c: shown_identity(g.user, c))
+                   channels=CHANNELS, statuses=STATUSES, overdue_choices=queries.OVERDUE_CHOICES)
     status = 422 if filters.errors else 200
     if request.htmx and request.htmx.target == "complaint-results":
         return render_template("complaints/_results.html", **context), status
