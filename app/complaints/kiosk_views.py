@@ -36,7 +36,7 @@ def _address() -> str:
 def kiosk():
     categories = active_categories()
     if request.method == "GET":
-        return render_template("complaints/kiosk.html", form={"form_token": new_form_token()}, errors={},
+        return render_template("complaints/kiosk.html", kiosk=True, form={"form_token": new_form_token()}, errors={},
                                categories=categories)
     token = form_token_from(request.form)
     existing = book.find_by_submission(token)
@@ -45,7 +45,7 @@ def kiosk():
         return redirect(url_for("complaints.kiosk_receipt", tracking_number=existing.tracking_number), code=303)
     wait = throttle.minutes_blocked(_address(), "submit")
     if wait:
-        return render_template("complaints/kiosk.html", form=dict(request.form.to_dict(), form_token=token or new_form_token()),
+        return render_template("complaints/kiosk.html", kiosk=True, form=dict(request.form.to_dict(), form_token=token or new_form_token()),
                                errors={}, categories=categories, blocked=BLOCKED_SUBMIT.format(minutes=wait)), 429
     with database.atomic():  # every attempt counts, a valid one or not: a flood is stopped either way
         throttle.note(_address(), "submit")
@@ -57,7 +57,7 @@ def kiosk():
     if errors:
         form.update({k: v for k, v in clean.items() if k not in ("category_id", "channel")})
         form["form_token"] = token or new_form_token()
-        return render_template("complaints/kiosk.html", form=form, errors=errors, categories=categories), 422
+        return render_template("complaints/kiosk.html", kiosk=True, form=form, errors=errors, categories=categories), 422
     complaint, _ = book.record_complaint(clean, user=None, submission_token=token)
     _remember_receipt(complaint.tracking_number)
     return redirect(url_for("complaints.kiosk_receipt", tracking_number=complaint.tracking_number), code=303)
