@@ -54,7 +54,7 @@ def safe_cell(value):
 def export_row(c, name: str, contact: str, flags: dict, fmt) -> list:
     overdue = "Ya" if flags["first_overdue"] or flags["follow_overdue"] else ""
     return [safe_cell(v) for v in (
-        c.tracking_number, fmt(c.received_at), c.channel_label, c.category.name, c.section, c.status_label,
+        c.tracking_number, fmt(c.received_at), c.channel_label, c.category_name, c.section, c.status_label,
         name, contact, "Ya" if c.is_anonymous else "", "Ya" if c.is_confidential else "", c.registration_number,
         c.text, c.tindak_lanjut, c.other_office, fmt(c.first_response_at), fmt(c.followed_up_at),
         "Ya" if c.answered_from_desk_info else "", overdue)]

@@ -43,8 +43,9 @@ def daily_report():
 
 def _export_rows(filters, user):
     due = queries.targets()
-    fmt = lambda moment: format_datetime(moment, queries.zone()) if moment else ""  # noqa: E731
-    for c in queries.complaint_query(filters, user, due).iterator():
+    zone = due.zone
+    fmt = lambda moment: format_datetime(moment, zone) if moment else ""  # noqa: E731
+    for c in queries.export_rows(filters, user, due):
         name, contact = shown_identity(user, c)
         yield export_row(c, name, contact, due.row_flags(c), fmt)
 
