@@ -13,13 +13,12 @@ from app.roles import CAMAT, INFORMASI, KASI
 from tests.browser.helpers import fit_problems, logout, pdf_of, screenshot
 
 pytest.importorskip("app.complaints.box_views", reason="complaint book not in this build yet")
-pytest.importorskip("app.recap.views", reason="quarterly recap not in this build yet")
 
 
 def _arrange(live):
-    """What the office already has: one desk answer, and last quarter's closed complaints."""
+    """What the office already has: one desk answer, and two closed complaints from last quarter."""
     from app.complaints import book
-    from app.complaints.models import ComplaintCategory, DeskAnswer
+    from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer
     from app.dates import utc_now
     with live.db():
         DeskAnswer.get_or_create(question="Berapa biaya membuat KTP-el yang hilang?", defaults=dict(
@@ -29,6 +28,8 @@ def _arrange(live):
         earlier = utc_now() - timedelta(days=100)
         for n, text in enumerate(["Petugas loket ramah, tapi ruang tunggu panas.",
                                   "Mohon disediakan kursi roda untuk lansia."]):
+            if Complaint.select().where(Complaint.text == text).exists():
+                continue  # arranged by an earlier test of this session
             book.record_complaint({"channel": "meja_informasi", "category_id": category.id, "complainant_name": "",
                                    "complainant_contact": "", "is_anonymous": False, "is_confidential": False,
                                    "registration_number": "", "text": text},
@@ -47,7 +48,7 @@ def _record_slip(page, text):
     expect(page).not_to_have_url(re.compile(r"/catat"))  # saved (htmx posts it; wait for the answer)
 
 
-def test_information_officer_section_head_and_camat(page, live, login):
+def test_information_officer_and_section_head(page, live, login):
     _arrange(live)
     login(page, INFORMASI)
     menu = page.get_by_role("navigation", name="Menu utama")
@@ -119,17 +120,6 @@ def test_information_officer_section_head_and_camat(page, live, login):
         assert text in words, text
     assert "Tampilkan" not in words and "Cetak" not in words
 
-    # Last quarter's recap: draft, then submit to the Camat.
-    menu.get_by_role("link", name=re.compile("^Rekap Triwulan")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Rekap Pengaduan Triwulan")
-    quarter_url = page.url
-    page.get_by_label("Janji perbaikan layanan (satu janji per baris)").fill(
-        "Kipas angin tambahan di ruang tunggu\nKursi roda tersedia di loket")
-    page.get_by_label("Uraian singkat").fill("Dua pengaduan, keduanya sudah ditindaklanjuti.")
-    page.get_by_role("button", name="Simpan dan ajukan kepada Camat").click()
-    expect(page.get_by_text(re.compile(r"diajukan kepada Camat\.$"))).to_be_visible()
-    assert fit_problems(page) == []
-    screenshot(page, "info-recap-submitted")
     logout(page)
 
     # The section head follows up the escalated call.
@@ -149,6 +139,25 @@ def test_information_officer_section_head_and_camat(page, live, login):
     # The caller checks at the kiosk: the follow-up is there.
     page.goto(f"/pengaduan/status?nomor={escalated}")
     expect(page.locator(".status-card")).to_contain_text("dapat diambil di loket mulai Senin")
+
+
+def test_recap_submitted_then_approved_and_printed(page, live, login):
+    pytest.importorskip("app.recap.views", reason="quarterly recap not in this build yet")
+    _arrange(live)
+    login(page, INFORMASI)
+    menu = page.get_by_role("navigation", name="Menu utama")
+    # Last quarter's recap: draft, then submit to the Camat.
+    menu.get_by_role("link", name=re.compile("^Rekap Triwulan")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Rekap Pengaduan Triwulan")
+    quarter_url = page.url
+    page.get_by_label("Janji perbaikan layanan (satu janji per baris)").fill(
+        "Kipas angin tambahan di ruang tunggu\nKursi roda tersedia di loket")
+    page.get_by_label("Uraian singkat").fill("Dua pengaduan, keduanya sudah ditindaklanjuti.")
+    page.get_by_role("button", name="Simpan dan ajukan kepada Camat").click()
+    expect(page.get_by_text(re.compile(r"diajukan kepada Camat\.$"))).to_be_visible()
+    assert fit_problems(page) == []
+    screenshot(page, "info-recap-submitted")
+    logout(page)
 
     # The Camat approves the recap and prints the announcement.
     login(page, CAMAT)
