@@ -3,7 +3,7 @@
 Fixtures
   live     the app served on a free loopback port (one per test session, fresh data folder),
            with one account per role: live.username[role], password live.password
-  browser  headless Chromium (session); page: a fresh context per test at 1366x768
+  browser  the session's headless Chromium; page: a fresh context per test at 1366x768
   login    login(page, role) signs in through the login form
 
 Every test here carries the `browser` marker (`pytest -m browser`). Chromium is never
@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 from flask import Blueprint, render_template_string
 
-from tests.browser.helpers import CHROMIUM_ARGS, DESKTOP, screenshot
+from tests.browser.helpers import DESKTOP, screenshot
 
+# What scripts/test.sh exports; the same default when the tests are run by hand.
+os.environ.setdefault("LOKET_CHROMIUM", "/usr/bin/chromium")
 BROWSER_PASSWORD = "loket-uji-browser-1"
 BROWSER_DIR = Path(__file__).resolve().parent
 
@@ -120,19 +122,22 @@ def live(tmp_path_factory, cheap_password_hashing):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    executable = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
+def chromium_present():
+    executable = os.environ["LOKET_CHROMIUM"]
     if not Path(executable).exists():
         pytest.fail(f"Chromium not found at {executable}: install Debian's chromium "
                     "(scripts/test.sh does) or point LOKET_CHROMIUM at it", pytrace=False)
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright  # noqa: F401
     except ImportError:
         pytest.fail("the playwright package is missing: pip install -e '.[test]'", pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_present, browser):
+    """The session's one headless Chromium (tests/support/fixtures.py): a second Playwright
+    instance in the same process would fail."""
+    return browser
 
 
 @pytest.fixture

@@ -10,9 +10,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Chromium's background services try to reach Google; this machine works offline.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1366, "height": 768}   # the office PC's screen (shared/DESIGN.md)
 TABLET = {"width": 800, "height": 1280}    # the kiosk tablet, portrait
 
