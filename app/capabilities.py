@@ -16,6 +16,9 @@ CAPABILITIES = [
     "app.audit",
     "app.settings",
     "app.backups",
+    "app.survey",
+    "app.recap",
+    "app.indicators",
 ]
 
 

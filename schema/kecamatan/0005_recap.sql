@@ -1,0 +1,75 @@
+-- Satisfaction survey (SKM/IKM), quarterly complaint recap, service indicator targets.
+
+CREATE TABLE "survey_response" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "submission_key" VARCHAR(255) NOT NULL,
+    "submitted_at" DATETIME NOT NULL,
+    "address" VARCHAR(255) NOT NULL,
+    "sex" VARCHAR(255) NOT NULL,
+    "age_band" VARCHAR(255) NOT NULL,
+    "education" VARCHAR(255) NOT NULL,
+    "occupation" VARCHAR(255) NOT NULL,
+    "comment" TEXT NOT NULL
+);
+CREATE UNIQUE INDEX "survey_response_submission_key" ON "survey_response" ("submission_key");
+CREATE INDEX "survey_response_submitted_at" ON "survey_response" ("submitted_at");
+CREATE INDEX "survey_response_address" ON "survey_response" ("address");
+
+CREATE TABLE "survey_answer" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "response_id" INTEGER NOT NULL,
+    "element" VARCHAR(255) NOT NULL,
+    "score" INTEGER NOT NULL CHECK (score BETWEEN 1 AND 4),
+    FOREIGN KEY ("response_id") REFERENCES "survey_response" ("id") ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX "survey_answer_response_id_element" ON "survey_answer" ("response_id", "element");
+
+CREATE TABLE "quarter_recap" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "year" INTEGER NOT NULL,
+    "quarter" INTEGER NOT NULL,
+    "starts_at" DATETIME NOT NULL,
+    "ends_at" DATETIME NOT NULL,
+    "status" VARCHAR(255) NOT NULL,
+    "promises" TEXT NOT NULL,
+    "narrative" TEXT NOT NULL,
+    "camat_remark" TEXT NOT NULL,
+    "drafted_by_id" INTEGER,
+    "submitted_at" DATETIME,
+    "reviewed_by_id" INTEGER,
+    "reviewed_at" DATETIME,
+    "approved_at" DATETIME,
+    "signer_name" VARCHAR(255) NOT NULL,
+    "signer_nip" VARCHAR(255) NOT NULL,
+    "snapshot" TEXT,
+    "created_at" DATETIME NOT NULL,
+    "updated_at" DATETIME NOT NULL,
+    FOREIGN KEY ("drafted_by_id") REFERENCES "user" ("id") ON DELETE SET NULL,
+    FOREIGN KEY ("reviewed_by_id") REFERENCES "user" ("id") ON DELETE SET NULL
+);
+CREATE INDEX "quarter_recap_drafted_by_id" ON "quarter_recap" ("drafted_by_id");
+CREATE INDEX "quarter_recap_reviewed_by_id" ON "quarter_recap" ("reviewed_by_id");
+CREATE INDEX "quarter_recap_approved_at" ON "quarter_recap" ("approved_at");
+CREATE UNIQUE INDEX "quarter_recap_year_quarter" ON "quarter_recap" ("year", "quarter");
+-- An approved recap is a public record: its frozen figures can never be rewritten.
+CREATE TRIGGER "quarter_recap_approved_is_frozen" BEFORE UPDATE ON "quarter_recap"
+WHEN OLD."status" = 'disetujui'
+BEGIN SELECT RAISE(ABORT, 'approved recap is frozen'); END;
+
+CREATE TABLE "recap_addendum_item" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "recap_id" INTEGER NOT NULL,
+    "complaint_id" INTEGER NOT NULL,
+    FOREIGN KEY ("recap_id") REFERENCES "quarter_recap" ("id") ON DELETE CASCADE
+);
+CREATE INDEX "recap_addendum_item_complaint_id" ON "recap_addendum_item" ("complaint_id");
+CREATE UNIQUE INDEX "recap_addendum_item_recap_id_complaint_id" ON "recap_addendum_item" ("recap_id", "complaint_id");
+
+CREATE TABLE "indicator_target" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "year" INTEGER NOT NULL,
+    "indicator" VARCHAR(255) NOT NULL,
+    "target" REAL NOT NULL,
+    "updated_at" DATETIME NOT NULL
+);
+CREATE UNIQUE INDEX "indicator_target_year_indicator" ON "indicator_target" ("year", "indicator");
