@@ -1,3 +1,1 @@
--- Placeholder on branch recap: the real 0002_calendar migration lands from another branch.
--- At merge time take the other branch's file and delete this one.
-SELECT 1;
+-- Placeholder for the lead's 0002_calendar.sql (office holiday table); replaced at merge.

@@ -1,3 +1,1 @@
--- Placeholder on branch recap: the real 0003_registration migration lands from another branch.
--- At merge time take the other branch's file and delete this one.
-SELECT 1;
+-- Placeholder for 0003_registration.sql (KTP-el registration, branch reg); replaced at merge.
