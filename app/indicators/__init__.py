@@ -1,4 +1,3 @@
-"""Service indicators (Standar Pelayanan Minimal style) with yearly targets."""
-from flask import Blueprint
+"""Service indicators (Standar Pelayanan Minimal style): shares against yearly targets, with trends."""
 from app.indicators import models  # noqa: F401
-blueprint = Blueprint("indicators", __name__)
+from app.indicators.views import blueprint, MENU  # noqa: F401

@@ -1,4 +1,4 @@
-"""Quarterly complaint recap: drafted by the information officer, approved by the Camat."""
-from flask import Blueprint
+"""Quarterly complaint recap: drafted by the information officer, approved and signed by the Camat."""
 from app.recap import models  # noqa: F401
-blueprint = Blueprint("recap", __name__)
+from app.recap.views import blueprint, MENU  # noqa: F401
+from app.recap.demo import add_demo_arguments, fill_demo  # noqa: F401

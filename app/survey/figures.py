@@ -12,7 +12,7 @@ def ikm_for_period(period: Period, zone: str) -> IkmResult:
     rows = database.execute_sql(
         'SELECT a."element", count(*), sum(a."score") FROM "survey_answer" a '
         'JOIN "survey_response" r ON r."id" = a."response_id" '
-        'WHERE r."submitted_at" >= ? AND r."submitted_at" < ? GROUP BY a."element"', (start, end))
+        'WHERE r."submitted_at" >= ? AND r."submitted_at" < ? GROUP BY a."element"', (str(start), str(end)))
     return compute_ikm(respondents, {key: (count, total) for key, count, total in rows})
 
 
@@ -26,7 +26,7 @@ def ikm_by_quarter(quarters: list[Quarter], zone: str) -> dict[Quarter, IkmResul
         'a."element", count(*), sum(a."score"), count(DISTINCT r."id") FROM "survey_answer" a '
         'JOIN "survey_response" r ON r."id" = a."response_id" '
         'WHERE r."submitted_at" >= ? AND r."submitted_at" < ? GROUP BY y, q, a."element"',
-        (shift, shift, start, end))
+        (shift, shift, str(start), str(end)))
     totals: dict[tuple[int, int], dict] = {}
     respondents: dict[tuple[int, int], int] = {}
     for year, number, element, count, total, people in rows:
