@@ -8,7 +8,7 @@ def _number(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1f}".replace(".", ",")
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
     return f"{int(value):,}".replace(",", ".")
 
 
