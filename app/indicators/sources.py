@@ -87,22 +87,24 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     rows = database.execute_sql(
         'SELECT date("received_at", ?), date("followed_up_at", ?), count(*) FROM "complaint" '
         'WHERE "received_at" >= ? AND "received_at" < ? GROUP BY 1, 2', (shift, shift, *_span(quarters, zone)))
-    not_yet_due_from = overdue_received_before(today, calendar, days)
+    not_yet_due_from = str(overdue_received_before(today, calendar, days))
     on_time, counted = defaultdict(int), defaultdict(int)
-    quarter_of: dict[str, Quarter] = {}
+    per_day: dict[str, tuple[tuple[int, int], str]] = {}  # receipt date -> (quarter, last on-time date)
     for received_text, done_text, count in rows:
-        received = date.fromisoformat(received_text)
-        quarter = quarter_of.get(received_text)
-        if quarter is None:
-            quarter = quarter_of[received_text] = Quarter.containing(received)
+        found = per_day.get(received_text)
+        if found is None:
+            received = date.fromisoformat(received_text)
+            found = per_day[received_text] = ((received.year, (received.month - 1) // 3 + 1),
+                                              str(due_date(received, calendar, days)))
+        quarter, due = found
         if done_text is None:
-            if received < not_yet_due_from:
+            if received_text < not_yet_due_from:  # ISO dates compare as text
                 counted[quarter] += count  # open and overdue
             continue
         counted[quarter] += count
-        if date.fromisoformat(done_text) <= due_date(received, calendar, days):
+        if done_text <= due:
             on_time[quarter] += count
-    return {q: Measure.share(on_time[q], counted[q]) for q in quarters}
+    return {q: Measure.share(on_time[(q.year, q.number)], counted[(q.year, q.number)]) for q in quarters}
 
 
 def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today: date) -> dict[Quarter, Measure]:

@@ -5,7 +5,7 @@ from app.calendar import office_calendar
 from app.dates import utc_now
 from app.periods import Quarter
 from app.recap import figures
-from app.recap.models import QuarterRecap, RecapStatus
+from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
 from app.settings import store
 from app.survey.figures import ikm_for_period
 
@@ -21,6 +21,22 @@ def approved_recap(quarter: Quarter) -> QuarterRecap | None:
                                     QuarterRecap.status == RecapStatus.APPROVED)
 
 
+def freeze_list(recap: QuarterRecap, items: list[dict]) -> None:
+    """Store the approved recap's complaint list row by row (inside the approval's transaction)."""
+    rows = [{"recap": recap.id, "position": n, "item": json.dumps(item, ensure_ascii=False)}
+            for n, item in enumerate(items)]
+    for start in range(0, len(rows), 1000):
+        RecapFrozenComplaint.insert_many(rows[start:start + 1000]).execute()
+
+
+def frozen_list(recap: QuarterRecap, limit: int | None = None, offset: int = 0) -> list[dict]:
+    query = (RecapFrozenComplaint.select(RecapFrozenComplaint.item).where(RecapFrozenComplaint.recap == recap.id)
+             .order_by(RecapFrozenComplaint.position))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [json.loads(item) for (item,) in query.tuples()]
+
+
 def live_contents(quarter: Quarter, zone: str) -> dict:
     """Figures of the quarter and the previous one, IKM, addendum; not the (long) complaint list."""
     calendar = office_calendar()
@@ -28,7 +44,7 @@ def live_contents(quarter: Quarter, zone: str) -> dict:
     previous = quarter.previous()
     previous_recap = approved_recap(previous)
     if previous_recap is not None:
-        previous_figures = json.loads(previous_recap.snapshot)["figures"]
+        previous_figures = json.loads(previous_recap.snapshot)["figures"]  # the summary only: small
     else:
         previous_figures = figures.complaint_figures(previous, zone, calendar, first_days, follow_days)
     addendum, addendum_confidential = figures.late_entries(quarter.utc_bounds(zone)[0], zone)
@@ -45,11 +61,21 @@ def live_contents(quarter: Quarter, zone: str) -> dict:
 
 
 def snapshot_of(quarter: Quarter, zone: str) -> dict:
-    """Everything the approved notice shows, including the full complaint list, as of now."""
+    """Everything the approved notice shows, as of now; the full list under "complaints"."""
     contents = live_contents(quarter, zone)
     contents["complaints"] = figures.complaint_list(quarter, zone)
     contents["frozen_at"] = str(utc_now())
     return contents
+
+
+def with_full_list(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tuple[dict, bool]:
+    """Contents plus the whole complaint list (print, XLSX): frozen rows when approved, else live."""
+    contents, frozen = contents_for(quarter, recap, zone)
+    if frozen:
+        contents["complaints"] = frozen_list(recap)
+    else:
+        contents["complaints"] = figures.complaint_list(quarter, zone)
+    return contents, frozen
 
 
 def contents_for(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tuple[dict, bool]:
@@ -59,11 +85,11 @@ def contents_for(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tup
     return live_contents(quarter, zone), False
 
 
-def complaints_page(quarter: Quarter, contents: dict, frozen: bool, zone: str, number: int, size: int):
-    """(items, has_next) of the complaint list: sliced from the snapshot, or one LIMIT query."""
+def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, number: int, size: int):
+    """(items, has_next) of the complaint list: frozen rows when approved, else live; one LIMIT query."""
     offset = (number - 1) * size
     if frozen:
-        items = contents["complaints"][offset:offset + size + 1]
+        items = frozen_list(recap, size + 1, offset)
     else:
         items = figures.complaint_list(quarter, zone, limit=size + 1, offset=offset)
     return items[:size], len(items) > size

@@ -1,12 +1,12 @@
 """`run.py demo`: approved recaps for past quarters that have complaints, as an office would have."""
+import json
 from datetime import timedelta
 
 from app.dates import local_today, utc_now
 from app.db import database
 from app.periods import Quarter
-from app.recap.contents import snapshot_of
+from app.recap.contents import freeze_list, snapshot_of
 from app.recap.models import QuarterRecap, RecapStatus
-import json
 
 PROMISES = ("Menambah papan informasi persyaratan KTP-el di ruang tunggu.\n"
             "Menjawab setiap pengaduan telepon paling lambat satu hari kerja.\n"
@@ -30,10 +30,14 @@ def fill_demo(options, rng) -> None:
         with database.atomic():
             starts_at, ends_at = old.utc_bounds("WIB")
             snapshot = snapshot_of(old, "WIB")
-            QuarterRecap.create(
+            listed = snapshot.pop("complaints")
+            recap = QuarterRecap.create(
                 year=old.year, quarter=old.number, starts_at=starts_at, ends_at=ends_at,
-                status=RecapStatus.APPROVED, promises=PROMISES,
+                status=RecapStatus.SUBMITTED, promises=PROMISES,
                 narrative=f"Selama {old.label} kantor menerima {snapshot['figures']['total']} pengaduan.",
                 drafted_by=info, submitted_at=now - timedelta(days=2), reviewed_by=camat, reviewed_at=now,
                 approved_at=now, signer_name=camat.full_name if camat else "", signer_nip=camat.nip if camat else "",
                 snapshot=json.dumps(snapshot, ensure_ascii=False), created_at=now, updated_at=now)
+            freeze_list(recap, listed)  # before the status turns approved: the table refuses rows after
+            recap.status = RecapStatus.APPROVED
+            recap.save()

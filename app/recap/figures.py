@@ -36,10 +36,14 @@ def _timing(rows, calendar: WorkCalendar, days: int) -> dict:
     """rows of (receipt date, done date, count) -> count, on time, median and worst working days."""
     histogram: Counter = Counter()
     on_time = 0
-    for received, done, count in rows:
-        received, done = date.fromisoformat(received), date.fromisoformat(done)
+    due_of: dict[str, date] = {}
+    for received_text, done_text, count in rows:
+        received, done = date.fromisoformat(received_text), date.fromisoformat(done_text)
         histogram[calendar.working_days_between(received, done)] += count
-        if done <= due_date(received, calendar, days):
+        due = due_of.get(received_text)
+        if due is None:
+            due = due_of[received_text] = due_date(received, calendar, days)
+        if done <= due:
             on_time += count
     return {"count": sum(histogram.values()), "on_time": on_time, "target_days": days,
             "median_days": median_of(histogram), "worst_days": max(histogram) if histogram else None}
@@ -123,16 +127,16 @@ def complaint_list(period: Period, zone: str, limit: int | None = None, offset: 
 
 
 def late_entries(before, zone: str) -> tuple[list[dict], list[int]]:
-    """Complaints entered after their quarter's recap was approved and not yet in any approved addendum.
+    """Complaints entered after their quarter's recap was approved, not yet listed by an approved recap.
 
-    `before` is the UTC start of the recap that lists them. Returns (listed, ids of confidential ones).
+    `before` is the UTC start of the recap that lists them (only earlier quarters' late entries).
+    Returns (listed, ids of confidential ones).
     """
     rows = database.execute_sql(
-        f'SELECT {LIST_COLUMNS}, c."is_confidential" FROM "complaint" c '
+        f'SELECT {LIST_COLUMNS}, c."is_confidential" FROM "recap_late_entry" e '
+        'JOIN "complaint" c ON c."id" = e."complaint_id" '
         'JOIN "complaint_category" cat ON cat."id" = c."category_id" '
-        'JOIN "quarter_recap" r ON r."status" = \'disetujui\' AND c."received_at" >= r."starts_at" '
-        'AND c."received_at" < r."ends_at" AND c."created_at" > r."approved_at" '
-        'WHERE r."ends_at" <= ? AND c."id" NOT IN (SELECT i."complaint_id" FROM "recap_addendum_item" i '
-        'JOIN "quarter_recap" done ON done."id" = i."recap_id" WHERE done."status" = \'disetujui\') '
+        'JOIN "quarter_recap" r ON r."id" = e."late_for_id" '
+        'WHERE r."ends_at" <= ? AND e."listed_in_id" IS NULL '
         'ORDER BY c."received_at", c."id"', (str(before),)).fetchall()
     return [_list_item(row[:-1], zone) for row in rows if not row[-1]], [row[0] for row in rows if row[-1]]

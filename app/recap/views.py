@@ -12,9 +12,9 @@ from app.db import database
 from app.pagination import requested_page
 from app.periods import Quarter, parse_quarter
 from app.recap import charts, workflow
-from app.recap.contents import complaints_page, contents_for, snapshot_of
+from app.recap.contents import complaints_page, contents_for, freeze_list, snapshot_of, with_full_list
 from app.recap.export import figures_workbook
-from app.recap.models import QuarterRecap, RecapAddendumItem, RecapStatus
+from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
 from app.roles import ADMIN, CAMAT, INFORMASI, KASI
 from app.settings import store
 
@@ -72,7 +72,7 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
     recap = _recap_of(quarter)
     contents, frozen = contents_for(quarter, recap, zone)
     number = requested_page()
-    items, has_next = complaints_page(quarter, contents, frozen, zone, number, LIST_PAGE_SIZE)
+    items, has_next = complaints_page(quarter, recap, frozen, zone, number, LIST_PAGE_SIZE)
     if form is None:
         form = {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else "",
                 "remark": ""}
@@ -113,9 +113,10 @@ def complaint_rows(year: int, number: int):
     problem = workflow.period_problem(quarter, local_today(zone))
     if problem:
         return render_template("recap/refused.html", quarter=quarter, message=problem), 422
-    contents, frozen = contents_for(quarter, _recap_of(quarter), zone)
+    recap = _recap_of(quarter)
+    contents, frozen = contents_for(quarter, recap, zone)
     number_ = requested_page()
-    items, has_next = complaints_page(quarter, contents, frozen, zone, number_, LIST_PAGE_SIZE)
+    items, has_next = complaints_page(quarter, recap, frozen, zone, number_, LIST_PAGE_SIZE)
     return render_template("recap/_complaints.html", quarter=quarter, items=items, page_number=number_,
                            has_next=has_next, contents=contents)
 
@@ -210,6 +211,7 @@ def approve(year: int, number: int):
     now = utc_now()
     with database.atomic():
         snapshot = snapshot_of(quarter, zone)
+        freeze_list(recap, snapshot.pop("complaints"))
         recap.status, recap.snapshot = RecapStatus.APPROVED, json.dumps(snapshot, ensure_ascii=False)
         recap.reviewed_by, recap.reviewed_at, recap.approved_at, recap.updated_at = g.user.id, now, now, now
         recap.signer_name = store.get("camat_name") or g.user.full_name
@@ -218,7 +220,7 @@ def approve(year: int, number: int):
         recap.save()
         late = [item["id"] for item in snapshot["addendum"]] + snapshot["addendum_confidential_ids"]
         if late:
-            RecapAddendumItem.insert_many([{"recap": recap.id, "complaint_id": c} for c in late]).execute()
+            RecapLateEntry.update(listed_in=recap.id).where(RecapLateEntry.complaint.in_(late)).execute()
         audit.record("setujui", "rekap_triwulan", recap.id, f"Rekap {quarter.label} disetujui Camat",
                      after={"total": snapshot["figures"]["total"], "addendum": len(late)})
     flash(f"Rekap {quarter.label} disetujui dan dibekukan. Silakan cetak untuk papan pengumuman.", "success")
@@ -235,9 +237,7 @@ def print_notice(year: int, number: int):
     if problem:
         return render_template("recap/refused.html", quarter=quarter, message=problem), 422
     recap = _recap_of(quarter)
-    contents, frozen = contents_for(quarter, recap, zone)
-    if not frozen:
-        contents = snapshot_of(quarter, zone)
+    contents, frozen = with_full_list(quarter, recap, zone)
     return render_template("recap/print.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
                            charts=_charts(contents))
 
@@ -250,9 +250,7 @@ def export(year: int, number: int):
     problem = workflow.period_problem(quarter, local_today(zone))
     if problem:
         return render_template("recap/refused.html", quarter=quarter, message=problem), 422
-    contents, frozen = contents_for(quarter, _recap_of(quarter), zone)
-    if not frozen:
-        contents = snapshot_of(quarter, zone)
+    contents, frozen = with_full_list(quarter, _recap_of(quarter), zone)
     data = figures_workbook(contents, frozen)
     return send_file(data, as_attachment=True, download_name=f"rekap-pengaduan-{quarter.year}-T{quarter.number}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

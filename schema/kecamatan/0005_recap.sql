@@ -56,14 +56,52 @@ CREATE TRIGGER "quarter_recap_approved_is_frozen" BEFORE UPDATE ON "quarter_reca
 WHEN OLD."status" = 'disetujui'
 BEGIN SELECT RAISE(ABORT, 'approved recap is frozen'); END;
 
-CREATE TABLE "recap_addendum_item" (
+-- The complaint list of an approved recap, frozen row by row (paged with LIMIT, never re-read).
+CREATE TABLE "recap_frozen_complaint" (
     "id" INTEGER NOT NULL PRIMARY KEY,
     "recap_id" INTEGER NOT NULL,
-    "complaint_id" INTEGER NOT NULL,
+    "position" INTEGER NOT NULL,
+    "item" TEXT NOT NULL,
     FOREIGN KEY ("recap_id") REFERENCES "quarter_recap" ("id") ON DELETE CASCADE
 );
-CREATE INDEX "recap_addendum_item_complaint_id" ON "recap_addendum_item" ("complaint_id");
-CREATE UNIQUE INDEX "recap_addendum_item_recap_id_complaint_id" ON "recap_addendum_item" ("recap_id", "complaint_id");
+CREATE UNIQUE INDEX "recap_frozen_complaint_recap_id_position" ON "recap_frozen_complaint" ("recap_id", "position");
+CREATE TRIGGER "recap_frozen_complaint_no_update" BEFORE UPDATE ON "recap_frozen_complaint"
+BEGIN SELECT RAISE(ABORT, 'approved recap is frozen'); END;
+CREATE TRIGGER "recap_frozen_complaint_no_late_insert" BEFORE INSERT ON "recap_frozen_complaint"
+WHEN (SELECT "status" FROM "quarter_recap" WHERE "id" = NEW."recap_id") = 'disetujui'
+BEGIN SELECT RAISE(ABORT, 'approved recap is frozen'); END;
+
+-- Complaints entered (or moved) into a quarter whose recap is already approved: listed as an
+-- addendum by the next recap. Written by triggers, so every way of saving a complaint is covered.
+CREATE TABLE "recap_late_entry" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "complaint_id" INTEGER NOT NULL,
+    "late_for_id" INTEGER NOT NULL,
+    "listed_in_id" INTEGER,
+    FOREIGN KEY ("complaint_id") REFERENCES "complaint" ("id") ON DELETE CASCADE,
+    FOREIGN KEY ("late_for_id") REFERENCES "quarter_recap" ("id") ON DELETE CASCADE,
+    FOREIGN KEY ("listed_in_id") REFERENCES "quarter_recap" ("id") ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX "recap_late_entry_complaint_id" ON "recap_late_entry" ("complaint_id");
+CREATE INDEX "recap_late_entry_late_for_id" ON "recap_late_entry" ("late_for_id");
+CREATE INDEX "recap_late_entry_listed_in_id" ON "recap_late_entry" ("listed_in_id");
+CREATE TRIGGER "complaint_entered_after_recap_approved" AFTER INSERT ON "complaint"
+BEGIN
+    INSERT OR IGNORE INTO "recap_late_entry" ("complaint_id", "late_for_id")
+    SELECT NEW."id", r."id" FROM "quarter_recap" r
+    WHERE r."status" = 'disetujui' AND NEW."received_at" >= r."starts_at" AND NEW."received_at" < r."ends_at";
+END;
+CREATE TRIGGER "complaint_moved_into_approved_recap" AFTER UPDATE OF "received_at" ON "complaint"
+BEGIN
+    INSERT OR IGNORE INTO "recap_late_entry" ("complaint_id", "late_for_id")
+    SELECT NEW."id", r."id" FROM "quarter_recap" r
+    WHERE r."status" = 'disetujui' AND NEW."received_at" >= r."starts_at" AND NEW."received_at" < r."ends_at"
+      AND NOT (OLD."received_at" >= r."starts_at" AND OLD."received_at" < r."ends_at");
+END;
+
+-- Every column the recap and the indicators aggregate, so a quarter is one index-only range scan.
+CREATE INDEX "complaint_recap_cover" ON "complaint" ("received_at", "channel", "category_id", "status",
+    "is_confidential", "first_response_at", "followed_up_at");
 
 CREATE TABLE "indicator_target" (
     "id" INTEGER NOT NULL PRIMARY KEY,

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.complaints.models import Complaint
-from app.recap.models import QuarterRecap, RecapAddendumItem, RecapStatus
+from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
 from app.settings import store
 from app.db import database
 from tests.recap.helpers import complaint, survey
@@ -76,10 +76,13 @@ def test_camat_approves_and_the_snapshot_is_frozen(client_for, quarter_with_comp
     snapshot = json.loads(recap.snapshot)
     assert snapshot["figures"]["total"] == 3 and snapshot["ikm"]["ikm"] == "87.50"
     # Later edits to the complaint book never change the approved recap.
-    Complaint.update(status="selesai", channel="surat").execute()
+    Complaint.update(status="selesai", channel="surat", tindak_lanjut="Diubah kemudian").execute()
     complaint(datetime(2025, 1, 20, 2), channel="sms")
     page = client_for("camat").get(URL).get_data(as_text=True)
     assert 'id="total-current">3<' in page
+    assert "Kursi ditambah 10 buah" in page and "Diubah kemudian" not in page
+    printed = client_for("camat").get(f"{URL}/cetak").get_data(as_text=True)
+    assert "Kursi ditambah 10 buah" in printed and "Diubah kemudian" not in printed
     assert json.loads(QuarterRecap.get().snapshot) == snapshot
 
 
@@ -111,6 +114,10 @@ def test_the_database_refuses_to_rewrite_an_approved_recap(client_for, quarter_w
     approve(client_for)
     with pytest.raises(Exception, match="frozen"):
         database.execute_sql("UPDATE quarter_recap SET snapshot = '{}'")
+    with pytest.raises(Exception, match="frozen"):
+        database.execute_sql("UPDATE recap_frozen_complaint SET item = '{}'")
+    with pytest.raises(Exception, match="frozen"):
+        database.execute_sql("INSERT INTO recap_frozen_complaint (recap_id, position, item) VALUES (1, 99, '{}')")
 
 
 def test_approving_a_recap_that_was_never_submitted_is_refused(client_for, quarter_with_complaints):
@@ -157,10 +164,23 @@ def test_late_complaint_is_an_addendum_of_the_next_recap_only(client_for, quarte
     assert "Adendum" in next_page and "Surat yang terlambat dicatat" in next_page
     submit(client_for, "/rekap/2025/2")
     assert approve(client_for, "/rekap/2025/2").status_code == 303
-    assert RecapAddendumItem.select().where(RecapAddendumItem.complaint_id == late.id).count() == 1
+    assert RecapLateEntry.get(RecapLateEntry.complaint == late.id).listed_in.quarter == 2
     third = client_for("camat").get("/rekap/2025/3").get_data(as_text=True)
     assert "Surat yang terlambat dicatat" not in third
     assert "Surat yang terlambat dicatat" in client_for("camat").get("/rekap/2025/2").get_data(as_text=True)
+
+
+def test_moving_a_complaint_into_an_approved_quarter_makes_it_late_but_other_edits_do_not(client_for,
+                                                                                          quarter_with_complaints):
+    submit(client_for)
+    approve(client_for)
+    Complaint.update(status="selesai").execute()  # an edit inside the approved quarter: not late
+    assert RecapLateEntry.select().count() == 0
+    moved = complaint(datetime(2025, 4, 2, 2), text="Tanggal terima dikoreksi")
+    assert RecapLateEntry.select().count() == 0
+    Complaint.update(received_at=datetime(2025, 3, 28, 2)).where(Complaint.id == moved.id).execute()
+    assert RecapLateEntry.get().complaint_id == moved.id
+    assert "Tanggal terima dikoreksi" in client_for("camat").get("/rekap/2025/2").get_data(as_text=True)
 
 
 def test_print_notice_has_letterhead_figures_chart_promises_and_signature(client_for, quarter_with_complaints, app):
