@@ -4,8 +4,9 @@ Registration (applications) may be missing from an installation or land after th
 its readers then answer None and the page says "belum tersedia" instead of failing.
 """
 import importlib
+import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from app.complaints.deadlines import due_date, overdue_received_before
 from app.db import database
@@ -82,28 +83,33 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     """Complaints received in each quarter that were done within the target.
 
     The denominator leaves out complaints still open and not yet due: they are not late yet.
+    One index range count per local receipt day, with that day's deadline as a bound: no function
+    call per complaint and no large GROUP BY, so two years of complaints cost one pass of the index.
     """
-    shift = f"+{utc_offset_hours(zone)} hours"
+    offset = timedelta(hours=utc_offset_hours(zone))
+    bounds = []
+    day, last = quarters[0].start, quarters[-1].end
+    while day <= last:
+        start = datetime.combine(day, datetime.min.time()) - offset
+        due_end = datetime.combine(due_date(day, calendar, days) + timedelta(days=1), datetime.min.time()) - offset
+        bounds.append([str(start), str(start + timedelta(days=1)), str(due_end)])
+        day += timedelta(days=1)
     rows = database.execute_sql(
-        'SELECT date("received_at", ?), date("followed_up_at", ?), count(*) FROM "complaint" '
-        'WHERE "received_at" >= ? AND "received_at" < ? GROUP BY 1, 2', (shift, shift, *_span(quarters, zone)))
-    not_yet_due_from = str(overdue_received_before(today, calendar, days))
+        'WITH "day"("start", "end", "due_end") AS MATERIALIZED '
+        '(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)) '
+        'SELECT d."start", (SELECT count(*) FROM "complaint" c WHERE c."received_at" >= d."start" '
+        'AND c."received_at" < d."end" AND c."followed_up_at" IS NULL), '
+        '(SELECT count(*) FROM "complaint" c WHERE c."received_at" >= d."start" AND c."received_at" < d."end" '
+        'AND c."followed_up_at" IS NOT NULL), '
+        '(SELECT count(*) FROM "complaint" c WHERE c."received_at" >= d."start" AND c."received_at" < d."end" '
+        'AND c."followed_up_at" < d."due_end") FROM "day" d', (json.dumps(bounds),))
+    not_yet_due_from = overdue_received_before(today, calendar, days)
     on_time, counted = defaultdict(int), defaultdict(int)
-    per_day: dict[str, tuple[tuple[int, int], str]] = {}  # receipt date -> (quarter, last on-time date)
-    for received_text, done_text, count in rows:
-        found = per_day.get(received_text)
-        if found is None:
-            received = date.fromisoformat(received_text)
-            found = per_day[received_text] = ((received.year, (received.month - 1) // 3 + 1),
-                                              str(due_date(received, calendar, days)))
-        quarter, due = found
-        if done_text is None:
-            if received_text < not_yet_due_from:  # ISO dates compare as text
-                counted[quarter] += count  # open and overdue
-            continue
-        counted[quarter] += count
-        if done_text <= due:
-            on_time[quarter] += count
+    for start_text, still_open, done, done_on_time in rows:
+        local_day = (datetime.fromisoformat(start_text) + offset).date()
+        quarter = (local_day.year, (local_day.month - 1) // 3 + 1)
+        counted[quarter] += done + (still_open if local_day < not_yet_due_from else 0)
+        on_time[quarter] += done_on_time
     return {q: Measure.share(on_time[(q.year, q.number)], counted[(q.year, q.number)]) for q in quarters}
 
 

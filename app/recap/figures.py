@@ -15,6 +15,8 @@ from app.db import database
 from app.periods import Period, utc_offset_hours
 from app.working_days import WorkCalendar
 
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
 
 def median_of(histogram: Counter) -> float | None:
     """Median of values given as {value: how many}; the mean of the two middle ones when even."""
@@ -33,16 +35,16 @@ def median_of(histogram: Counter) -> float | None:
 
 
 def _timing(rows, calendar: WorkCalendar, days: int) -> dict:
-    """rows of (receipt date, done date, count) -> count, on time, median and worst working days."""
+    """rows of (receipt date ordinal, done date ordinal, count) -> count, on time, median and worst working days."""
     histogram: Counter = Counter()
     on_time = 0
-    due_of: dict[str, date] = {}
-    for received_text, done_text, count in rows:
-        received, done = date.fromisoformat(received_text), date.fromisoformat(done_text)
+    due_of: dict[int, date] = {}
+    for received_ordinal, done_ordinal, count in rows:
+        received, done = date.fromordinal(received_ordinal), date.fromordinal(done_ordinal)
         histogram[calendar.working_days_between(received, done)] += count
-        due = due_of.get(received_text)
+        due = due_of.get(received_ordinal)
         if due is None:
-            due = due_of[received_text] = due_date(received, calendar, days)
+            due = due_of[received_ordinal] = due_date(received, calendar, days)
         if done <= due:
             on_time += count
     return {"count": sum(histogram.values()), "on_time": on_time, "target_days": days,
@@ -53,25 +55,27 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
                       follow_up_days: int) -> dict:
     """Every count of the recap for complaints received in `period` (JSON-friendly)."""
     start, end = map(str, period.utc_bounds(zone))  # stored as 'YYYY-MM-DD HH:MM:SS' text
-    shift = f"+{utc_offset_hours(zone)} hours"
+    shift = utc_offset_hours(zone) * 3600
     groups = database.execute_sql(
-        'SELECT c."channel", cat."name", c."status", c."is_confidential", count(*) FROM "complaint" c '
-        'JOIN "complaint_category" cat ON cat."id" = c."category_id" '
-        'WHERE c."received_at" >= ? AND c."received_at" < ? '
-        'GROUP BY c."channel", c."category_id", c."status", c."is_confidential"', (start, end)).fetchall()
+        'SELECT "channel", "category_id", "status", "is_confidential", count(*) FROM "complaint" '
+        'WHERE "received_at" >= ? AND "received_at" < ? '
+        'GROUP BY "channel", "category_id", "status", "is_confidential"', (start, end)).fetchall()
+    category_names = dict(database.execute_sql('SELECT "id", "name" FROM "complaint_category"').fetchall())
     by_channel, by_category, by_status = Counter(), Counter(), Counter()
     confidential = 0
-    for channel, category, status, is_confidential, count in groups:
+    for channel, category_id, status, is_confidential, count in groups:
         by_channel[channel] += count
-        by_category[category] += count
+        by_category[category_names.get(category_id, "?")] += count
         by_status[status] += count
         confidential += count if is_confidential else 0
 
     def done_pairs(column):
-        return database.execute_sql(
-            f'SELECT date("received_at", ?), date("{column}", ?), count(*) FROM "complaint" '
-            f'WHERE "received_at" >= ? AND "received_at" < ? AND "{column}" IS NOT NULL '
+        # Local day numbers from unixepoch(): cheaper per row than date() with a modifier.
+        rows = database.execute_sql(
+            f'SELECT (unixepoch("received_at") + ?) / 86400, (unixepoch("{column}") + ?) / 86400, count(*) '
+            f'FROM "complaint" WHERE "received_at" >= ? AND "received_at" < ? AND "{column}" IS NOT NULL '
             f'GROUP BY 1, 2', (shift, shift, start, end)).fetchall()
+        return [(EPOCH_ORDINAL + received, EPOCH_ORDINAL + done, count) for received, done, count in rows]
 
     first = _timing(done_pairs("first_response_at"), calendar, first_response_days)
     follow = _timing(done_pairs("followed_up_at"), calendar, follow_up_days)

@@ -241,3 +241,13 @@ def test_complaint_list_pages_through_htmx_fragment(client_for, db):
         complaint(datetime(2025, 3, 1, 2), text=f"Tambahan {day:02d}")
     fragment = client.get(f"{URL}/pengaduan?halaman=2", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.strip().startswith('<div id="recap-complaints"') and "Tambahan 29" in fragment and "<html" not in fragment
+
+
+def test_dashboard_tells_the_officer_and_the_camat_what_to_do(client_for, db):
+    from app.dates import local_today
+    from app.periods import Quarter
+    last = Quarter.containing(local_today()).previous()
+    assert f"Rekap {last.label}" in client_for("petugas_informasi").get("/").get_data(as_text=True)
+    client_for("petugas_informasi").post(f"/rekap/{last.year}/{last.number}/draf",
+                                         data={"promises": "a", "narrative": "b", "ajukan": "1"})
+    assert "Rekap menunggu persetujuan" in client_for("camat").get("/").get_data(as_text=True)
