@@ -9,6 +9,7 @@ recap once approved (served from its frozen snapshot), its print notice, and the
 page for 2025. Goals (issue 5): recap < 200 ms, indicators < 300 ms.
 """
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -121,6 +122,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{server.effective_port}"
     threading.Thread(target=server.run, daemon=True).start()
     camat, info = login(base, "camat"), login(base, "info")
+    print("load average before: %.2f %.2f %.2f (this machine has %d cores)" % (*os.getloadavg(), os.cpu_count()))
 
     def report(name, times, goal=None):
         median = statistics.median(times)
@@ -139,6 +141,7 @@ def main() -> int:
     report("recap Triwulan I 2025 (approved snapshot)", timed(camat, f"{base}/rekap/2025/1", options.runs), 200)
     report("recap Triwulan II 2025 (live, prev. approved)", timed(camat, f"{base}/rekap/2025/2", options.runs), 200)
     report("print notice Triwulan I 2025 (all rows)", timed(camat, f"{base}/rekap/2025/1/cetak", max(3, options.runs // 3)))
+    print("load average after:  %.2f %.2f %.2f" % os.getloadavg())
     server.close()
     return 0
 

@@ -15,8 +15,8 @@ def test_ikm_page_for_a_quarter(client_for, db):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     # NRR: 3.50 3.50 2.50 3.50 3.00 3.00 3.50 3.00 2.50 -> sum 28 -> 28/9 x 25 = 77.78 (B, Baik)
-    assert 'id="ikm-value">77.78<' in text and "Mutu B · Baik" in text
-    assert "<td class=\"num\">2.50</td>" in text
+    assert 'id="ikm-value">77,78<' in text and "Mutu B · Baik" in text
+    assert "<td class=\"num\">2,50</td>" in text
     assert "sampel minimum 92" in text and "Kurang" in text  # 120 services -> 92 (Krejcie-Morgan); 2 responded
 
 
