@@ -1,10 +1,3 @@
-"""Stand-in until the lead's app/calendar (migration 0002, the admin's holiday table) lands.
-
-The lead's version replaces this file at merge; only `office_calendar()` is used here.
-"""
-from app.working_days import WorkCalendar
-
-
-def office_calendar() -> WorkCalendar:
-    """The office's working days: here the national calendar only (no admin corrections yet)."""
-    return WorkCalendar()
+"""Working days of the office: the national calendar with the admin's corrections."""
+from app.calendar.office import office_calendar  # noqa: F401
+from app.calendar.views import blueprint, MENU  # noqa: F401
