@@ -40,7 +40,7 @@ def test_complaints_followed_up_on_time_and_box_opened(client_for, db):
     assert ">100<" in section(page, "ikm")
 
 
-def test_registration_indicators_say_not_available_without_registration(client_for, db):
+def test_complaint_indicator_is_available(client_for, db):
     from app.indicators.sources import registration_available
     page = client_for("camat").get("/indikator?tahun=2025").get_data(as_text=True)
     if not registration_available():
