@@ -22,6 +22,9 @@ blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
 MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
                  badge=lambda user: _waiting_for_camat() if user.role == CAMAT else 0)]
 READERS = (INFORMASI, CAMAT, KASI, ADMIN)
+# Who reads the complaint book (docs/complaints.md) also sees complainants' names in the recap;
+# the admin does not. Anonymous complaints never show one; confidential ones are not listed.
+IDENTITY_READERS = (INFORMASI, CAMAT, KASI)
 LIST_PAGE_SIZE = 50
 
 
@@ -81,7 +84,7 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
                            errors=errors or {}, form=form, review_error=review_error,
                            not_finished=workflow.not_finished_problem(quarter, today),
                            editable=workflow.edit_problem(recap.status if recap else None) is None,
-                           RecapStatus=RecapStatus), status
+                           RecapStatus=RecapStatus, show_identity=g.user.role in IDENTITY_READERS), status
 
 
 @blueprint.get("")
@@ -118,7 +121,7 @@ def complaint_rows(year: int, number: int):
     number_ = requested_page()
     items, has_next = complaints_page(quarter, recap, frozen, zone, number_, LIST_PAGE_SIZE)
     return render_template("recap/_complaints.html", quarter=quarter, items=items, page_number=number_,
-                           has_next=has_next, contents=contents)
+                           has_next=has_next, contents=contents, show_identity=g.user.role in IDENTITY_READERS)
 
 
 def _posted_texts() -> dict:

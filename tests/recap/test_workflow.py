@@ -251,3 +251,11 @@ def test_dashboard_tells_the_officer_and_the_camat_what_to_do(client_for, db):
     client_for("petugas_informasi").post(f"/rekap/{last.year}/{last.number}/draf",
                                          data={"promises": "a", "narrative": "b", "ajukan": "1"})
     assert "Rekap menunggu persetujuan" in client_for("camat").get("/").get_data(as_text=True)
+
+
+def test_names_in_the_recap_list_only_for_readers_of_the_complaint_book(client_for, quarter_with_complaints):
+    complaint(datetime(2025, 1, 9, 2), complainant_name="Siti Anonim", is_anonymous=True)
+    camat_page = client_for("camat").get(URL).get_data(as_text=True)
+    assert "Budi" in camat_page and "Siti Anonim" not in camat_page and "Sangat rahasia" not in camat_page
+    admin_page = client_for("admin").get(URL).get_data(as_text=True)
+    assert "Budi" not in admin_page and "Kursi ditambah 10 buah" in admin_page
