@@ -1,7 +1,7 @@
 """IKM figures read from the database with one GROUP BY per question asked."""
 from app.periods import Period, Quarter, utc_offset_hours
 from app.survey.ikm import IkmResult, compute_ikm
-from app.survey.models import SurveyAnswer, SurveyResponse
+from app.survey.models import SurveyResponse
 from app.db import database
 
 
