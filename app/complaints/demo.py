@@ -113,6 +113,15 @@ def add_demo_arguments(parser) -> None:
     parser.add_argument("--complaints", type=int, default=3000, help="number of demo complaints (default 3000)")
 
 
+def _some_registration_numbers() -> list[str]:
+    """KTP-el applications of the registration demo, when that capability is installed."""
+    try:
+        from app.registration.models import Application
+        return [n for (n,) in Application.select(Application.registration_number).limit(5000).tuples()]
+    except Exception:  # noqa: BLE001  registration not installed or not migrated
+        return []
+
+
 def _utc(day: date, hour: int, minute: int) -> datetime:
     return datetime.combine(day, time(hour, minute)) - timedelta(hours=UTC_OFFSET_HOURS)
 
@@ -164,6 +173,7 @@ def fill_demo(options, rng) -> None:
     session_ids = {row.opened_on: row.id for row in SuggestionBoxSession.select(SuggestionBoxSession.id, SuggestionBoxSession.opened_on)}
 
     taken = set(t for (t,) in Complaint.select(Complaint.tracking_number).tuples())
+    registration_numbers = _some_registration_numbers()
     category_names = list(categories)
     category_weights = [18, 10, 6, 10, 16, 5, 12, 8][:len(category_names)] + [5] * max(0, len(category_names) - 8)
     complaint_rows, event_rows = [], []
@@ -210,7 +220,9 @@ def fill_demo(options, rng) -> None:
         updated = done_at or first_at or at
         complaint_rows.append((
             complaint_id, number, at.isoformat(sep=" "), channel, category_id, person, contact, int(anonymous),
-            int(confidential), "", text, status, section, other_office,
+            int(confidential),
+            rng.choice(registration_numbers) if name == "KTP-el" and registration_numbers and rng.random() < .3 else "",
+            text, status, section, other_office,
             first_at and first_at.isoformat(sep=" "), done_at and done_at.isoformat(sep=" "), tindak_lanjut,
             int(answered), rng.choice(answers) if answered and answers else None,
             session_ids.get(day) if channel == "kotak_saran" else None, recorder,

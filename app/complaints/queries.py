@@ -16,7 +16,7 @@ from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complain
                                    ComplaintSearch)
 from app.complaints.privacy import HANDLERS
 from app.complaints.tracking import normalise
-from app.dates import DEFAULT_TIME_ZONE, TIME_ZONES, local_today, parse_iso_date, to_local
+from app.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
 from app.settings import store
 
 OVERDUE_CHOICES = {"": "Semua", "ya": "Lewat batas waktu", "tanggapan": "Belum ditanggapi, lewat batas",
@@ -168,14 +168,51 @@ class Filters:
 
 
 # What a list row shows (the export reads every column).
-LIST_COLUMNS = (Complaint.id, Complaint.tracking_number, Complaint.received_at, Complaint.channel, Complaint.category,
-                Complaint.complainant_name, Complaint.is_anonymous, Complaint.is_confidential, Complaint.created_by,
-                fn.substr(Complaint.text, 1, 140).alias("text"), Complaint.status)
+LIST_COLUMNS = (Complaint.id, Complaint.tracking_number, Complaint.received_at, Complaint.channel,
+                Complaint.complainant_name, Complaint.is_anonymous, Complaint.is_confidential,
+                Complaint.created_by.alias("created_by_id"), fn.substr(Complaint.text, 1, 140).alias("text"),
+                Complaint.status)
+
+
+class ListRow:
+    """One row of the list: plain attributes, no model machinery (building 50 models was most of a page)."""
+    __slots__ = ("id", "tracking_number", "received_at", "channel", "complainant_name", "complainant_contact",
+                 "is_anonymous", "is_confidential", "created_by_id", "text", "status", "category_name",
+                 "flags", "name", "received_label")
+
+    def __init__(self, row: dict):
+        for key, value in row.items():
+            setattr(self, key, value)
+        self.complainant_contact = ""  # never read for the list
+
+    channel_label = Complaint.channel_label
+    status_label = Complaint.status_label
+    is_closed = Complaint.is_closed
+
+
+def list_rows(filters: "Filters", user, due: "Targets"):
+    """The list's query, yielding dicts that `as_list_rows` turns into ListRow."""
+    query = complaint_query(filters, user, due, LIST_COLUMNS)
+    return query.dicts()
+
+
+def as_list_rows(rows, user, due: "Targets") -> list[ListRow]:
+    """ListRows with what the template shows worked out once here (flags, name as allowed, local time)."""
+    from app.complaints.privacy import shown_identity
+    found = []
+    for row in rows:
+        item = ListRow(row)
+        item.flags = due.row_flags(item)
+        item.name = shown_identity(user, item)[0]
+        item.received_label = format_datetime(item.received_at, due.zone)
+        found.append(item)
+    return found
 
 
 def complaint_query(filters: Filters, user, due: Targets, columns=None):
     """The complaints this user may see that match the filters, newest first."""
-    query = (Complaint.select(*(columns or (Complaint,)), ComplaintCategory.id, ComplaintCategory.name)
+    category_columns = (ComplaintCategory.name.alias("category_name"),) if columns else (ComplaintCategory.id, ComplaintCategory.name)
+    query = (Complaint.select(*(columns or (Complaint,)), *category_columns)
              .join(ComplaintCategory, on=(Complaint.category == ComplaintCategory.id)))
     query = visible_to(query, user)
     if filters.start and "dari" not in filters.errors:

@@ -13,7 +13,7 @@ from app.complaints.models import CHANNELS, Complaint, ComplaintCategory
 from app.complaints.privacy import BOOK_READERS, shown_identity
 from app.complaints.report import EXPORT_HEADER, daily_summary, export_row
 from app.complaints.views import blueprint
-from app.dates import format_datetime, local_today, parse_iso_date
+from app.dates import format_datetime, local_today, parse_iso_date, to_local
 from app.db import database
 
 XLSX_MAX_ROWS = 50_000  # beyond this a spreadsheet is no help; CSV has no limit
@@ -36,7 +36,7 @@ def daily_report():
     summary = daily_summary(rows)
     categories = sorted(summary.by_category)
     return render_template("complaints/daily_report.html", day=day, summary=summary, categories=categories,
-                           channels=CHANNELS, error=error,
+                           channels=CHANNELS, error=error, hour=lambda c: to_local(c.received_at, zone).strftime("%H.%M"),
                            visible=lambda c: g.user.role in ("petugas_informasi", "kasi_pelayanan") or not c.is_confidential), \
         (422 if error else 200)
 

@@ -3,9 +3,10 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from peewee import JOIN
 
+from app.access import allow
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
@@ -13,9 +14,8 @@ from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttac
 from app.complaints.photos import PhotoError, reencode
 from app.complaints.privacy import BOOK_READERS, HANDLERS, RECORDERS, may_see_record, shown_identity
 from app.complaints.workflow import change_problems, next_statuses
-from app.access import allow
 from app.auth.models import User
-from app.dates import TIME_ZONES, utc_now
+from app.dates import to_local, utc_now
 from app.pagination import paginate
 from app.roles import INFORMASI, KASI, LOKET
 
@@ -62,7 +62,7 @@ def parse_local_datetime(text: str):
 
 
 def local_input_value(moment: datetime) -> str:
-    from app.dates import to_local
+    """A naive-UTC moment as the value of a datetime-local input in the office's zone."""
     return to_local(moment, queries.zone()).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -74,10 +74,10 @@ def local_input_value(moment: datetime) -> str:
 def index():
     filters = queries.Filters.from_args(request.args)
     due = queries.targets()
-    page = paginate(queries.complaint_query(filters, g.user, due, queries.LIST_COLUMNS), size=50)
+    page = paginate(queries.list_rows(filters, g.user, due), size=50)
+    page.items = queries.as_list_rows(page.items, g.user, due)
     context = dict(filters=filters, page=page, due=due, categories=ComplaintCategory.select().order_by(ComplaintCategory.name),
-                   channels=CHANNELS, statuses=STATUSES, overdue_choices=queries.OVERDUE_CHOICES,
-                   identity=lambda c: shown_identity(g.user, c))
+                   channels=CHANNELS, statuses=STATUSES, overdue_choices=queries.OVERDUE_CHOICES)
     status = 422 if filters.errors else 200
     if request.htmx and request.htmx.target == "complaint-results":
         return render_template("complaints/_results.html", **context), status
@@ -206,7 +206,9 @@ def _detail_context(complaint, errors=None, form=None):
                 name=name, contact=contact, recorder=recorder, statuses=STATUSES,
                 moves=next_statuses(g.user.role, complaint.status), errors=errors or {},
                 form=form or {"tindak_lanjut": complaint.tindak_lanjut, "other_office": complaint.other_office},
-                may_handle=g.user.role in HANDLERS)
+                may_handle=g.user.role in HANDLERS,
+                # the registration capability is optional: link to it only when it is installed
+                registration_endpoints=current_app.view_functions.keys())
 
 
 @blueprint.get("/<int:complaint_id>")

@@ -271,3 +271,9 @@ def test_linked_registration_number_must_exist_when_registration_is_installed(cl
         category, received_at=now_local_input(), registration_number="350807-01-999999"))
     assert response.status_code == 422 and "Nomor registrasi tidak ditemukan" in response.get_data(as_text=True)
     assert Complaint.select().count() == 0
+
+
+def test_linked_registration_number_opens_the_register(client_for, record):
+    complaint = record(registration_number="350807-01-000001")
+    page = client_for("kasi_pelayanan").get(f"/pengaduan/{complaint.id}").get_data(as_text=True)
+    assert 'href="/pendaftaran?q=350807-01-000001"' in page

@@ -123,3 +123,19 @@ def test_status_page_with_injection_text_is_not_found(client, db):
 
 def test_receipt_of_an_unknown_number_is_not_found(client, db):
     assert client.get("/pengaduan/kios/terima/PGD-ZZZZZZ").status_code == 404
+
+
+def test_receipt_page_cannot_be_used_to_guess_numbers(client, db):
+    for i in range(10):
+        assert client.get(f"/pengaduan/kios/terima/PGD-ZZZZ{'23456789AB'[i]}3").status_code == 404
+    assert client.get("/pengaduan/kios/terima/PGD-ZZZZZZ").status_code == 429
+    assert client.get("/pengaduan/status?nomor=PGD-ZZZZZY").status_code == 429  # one shared count
+
+
+def test_own_receipt_shows_even_after_guessing_was_blocked(client, category):
+    for i in range(10):
+        client.get(f"/pengaduan/status?nomor=PGD-ZZZZ{'23456789AB'[i]}4")
+    response = client.post("/pengaduan/kios", data=kiosk_form(category), follow_redirects=True)
+    assert response.status_code == 200 and "Nomor pengaduan Anda" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Waktu tunggu" not in page  # the receipt shows the number and date, not the category
