@@ -37,6 +37,7 @@ REASON_WEIGHTS = [("baru", 45), ("rusak", 20), ("hilang", 15), ("perubahan_data"
 # Where an application of a given age (working days since intake) has got to.
 FLOW = [S.RECEIVED, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY, S.HANDED_OVER]
 PHOTO_LIMIT = 2000
+COUNTER_STEPS = frozenset({S.RECEIVED, S.COMPLETE, S.RETURNED, S.READY, S.HANDED_OVER})
 
 
 def add_demo_arguments(parser) -> None:
@@ -97,54 +98,55 @@ def fill_demo(options, rng) -> None:
     span_days = max(30, min(730, count // 60))  # ~60 applications a day, as a busy kecamatan
     reasons = [r for r, weight in REASON_WEIGHTS for _ in range(weight)]
     serials: dict[str, int] = {}
+    ticked_for = {r: [item["code"] for item in reqs.requirements_for(r, configured)] for r in REASONS}
+    label_of = {item["code"]: item["label"] for item in configured}
     applications, events = [], []
+    random, randint, choice = rng.random, rng.randint, rng.choice
     with database.atomic():
+        # A bulk load touches far more pages than the default cache holds; keep them in memory.
+        database.execute_sql("PRAGMA cache_size = -262144")
         first = numbering.reserve(prefix, count)
         for i in range(count):
-            created = now - timedelta(days=span_days * (count - i) / count, minutes=rng.randint(0, 400))
-            sex = rng.choice("LP")
-            given = rng.choice(MEN if sex == "L" else WOMEN)
-            name = f"{given} {rng.choice(FAMILY)}" if rng.random() < 0.85 else given
-            reason = rng.choice(reasons)
-            age = 17 if reason == "baru" and rng.random() < 0.8 else rng.randint(17, 75)
-            birth = (created - timedelta(days=age * 365 + rng.randint(0, 360))).date()
-            marital = "Belum Kawin" if age < 22 else rng.choice(MARITAL_STATUSES)
+            created = now - timedelta(days=span_days * (count - i) / count, minutes=randint(0, 400))
+            created = created.replace(microsecond=0)
+            sex = "L" if random() < 0.5 else "P"
+            given = choice(MEN if sex == "L" else WOMEN)
+            name = f"{given} {choice(FAMILY)}" if random() < 0.85 else given
+            reason = choice(reasons)
+            age = 17 if reason == "baru" and random() < 0.8 else randint(17, 75)
+            birth = (created - timedelta(days=age * 365 + randint(0, 360))).date()
+            marital = "Belum Kawin" if age < 22 else choice(MARITAL_STATUSES)
             status = _pick_status(rng, (now - created).days)
             chain = _chain(status)
             completed = promised = None
             if S.COMPLETE in chain:
                 completed = (created + timedelta(hours=1)).date()
                 promised = calendar.add_working_days(completed, service_days)
-            clerk = rng.choice(clerks)
-            ticked = [item["code"] for item in reqs.requirements_for(reason, configured)]
+            clerk = choice(clerks)
+            ticked = ticked_for[reason]
             missing = []
             if status is S.RETURNED and ticked:
-                missing = [next(item["label"] for item in configured if item["code"] == ticked[-1])]
+                missing = [label_of[ticked[-1]]]
                 ticked = ticked[:-1]
-            handed_at = None
             app_id = i + 1
-            step_times = [created + timedelta(days=k * 2.5, hours=k) for k in range(len(chain))]
-            step_times = [min(t, now) for t in step_times]
-            if status is S.HANDED_OVER:
-                handed_at = step_times[-1]
+            step_times = [str(min(created + timedelta(days=k * 2.5, hours=k), now)) for k in range(len(chain))]
+            handed_at = step_times[-1] if status is S.HANDED_OVER else None
             applications.append((
                 app_id, numbering.format_number(prefix, first + i), 1, _nik(rng, birth, sex, serials),
-                f"350807{rng.randint(10, 99)}{rng.randint(10**7, 10**8 - 1)}", name, rng.choice(PLACES),
-                birth.isoformat(), sex, f"{rng.choice(STREETS)} No. {rng.randint(1, 120)}",
-                f"{rng.randint(1, 12):03d}", f"{rng.randint(1, 6):03d}", rng.choice(desa), rng.choice(RELIGIONS[:3])
-                if rng.random() < 0.1 else "Islam", marital, rng.choice(OCCUPATION_SUGGESTIONS),
-                f"08{rng.randint(10**9, 10**10 - 1)}" if rng.random() < 0.7 else "", reason,
-                int(rng.random() < 0.6), "", "", json.dumps(ticked), json.dumps(missing, ensure_ascii=False),
+                f"350807{randint(10, 99)}{randint(10**7, 10**8 - 1)}", name, choice(PLACES),
+                birth.isoformat(), sex, f"{choice(STREETS)} No. {randint(1, 120)}",
+                f"{randint(1, 12):03d}", f"{randint(1, 6):03d}", choice(desa),
+                choice(RELIGIONS[:3]) if random() < 0.1 else "Islam", marital, choice(OCCUPATION_SUGGESTIONS),
+                f"08{randint(10**9, 10**10 - 1)}" if random() < 0.7 else "", reason,
+                int(random() < 0.6), "", "", json.dumps(ticked), json.dumps(missing, ensure_ascii=False),
                 status.value, completed and completed.isoformat(), promised and promised.isoformat(),
-                name if handed_at else "", "", "", handed_at and f"{handed_at:%Y-%m-%d %H:%M:%S}",
-                f"{created:%Y-%m-%d %H:%M:%S}", clerk, f"{step_times[-1]:%Y-%m-%d %H:%M:%S}"))
+                name if handed_at else "", "", "", handed_at, str(created), clerk, step_times[-1]))
             previous = ""
             for step, at in zip(chain, step_times):
-                user = clerk if step in (S.RECEIVED, S.COMPLETE, S.RETURNED, S.READY, S.HANDED_OVER) else None
+                user = clerk if step in COUNTER_STEPS else None
                 note = "Kurang: " + "; ".join(missing) if step is S.RETURNED else (
                     "Foto tidak memenuhi syarat" if step is S.REJECTED else "")
-                events.append((app_id, previous, step.value, f"{at:%Y-%m-%d %H:%M:%S}", user,
-                               usernames.get(user, "sistem"), note))
+                events.append((app_id, previous, step.value, at, user, usernames.get(user, "sistem"), note))
                 previous = step.value
         cursor = database.connection().cursor()
         cursor.executemany(
@@ -163,7 +165,7 @@ def fill_demo(options, rng) -> None:
             'INSERT INTO "application_photo" ("application_id", "jpeg", "sha256", "width", "height", "background", '
             '"uploaded_at") VALUES (?, ?, ?, 300, 400, ?, ?)',
             ((app_id, photos[app_id % 2], _sha(photos[app_id % 2]), "merah" if app_id % 2 == 0 else "biru",
-              f"{now:%Y-%m-%d %H:%M:%S}") for app_id in recent))
+              str(now)) for app_id in recent))
         _demo_collective(rng, count, now)
         audit.record("demo", "permohonan_ktp", "", f"{count} permohonan KTP-el demo dibuat")
 
