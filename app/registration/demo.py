@@ -6,7 +6,7 @@ photos are two small shared JPEGs, given to the most recent applications only.
 import io
 import json
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from PIL import Image, ImageDraw
@@ -151,18 +151,18 @@ def fill_demo(options, rng) -> None:
             age = 17 if reason == "baru" and random() < 0.8 else 17 + int(random() * 59)
             birth = (created - timedelta(days=age * 365 + int(random() * 360))).date()
             step = steps[_pick_status(random, (now - created).days)]
+            times = [str(min(created + offset, now)) for offset in step.offsets]
             completed = promised = None
-            if step.complete:
-                completed = (created + timedelta(hours=1)).date()
+            if step.complete:  # the second step of every chain that has it
+                completed = times[1][:10]
                 promised = promised_for.get(completed)
                 if promised is None:
-                    promised = promised_for[completed] = calendar.add_working_days(completed, service_days).isoformat()
-                completed = completed.isoformat()
+                    promised = promised_for[completed] = calendar.add_working_days(
+                        date.fromisoformat(completed), service_days).isoformat()
             clerk = pick(clerks)
             ticked, missing, returned_note = (returned_json[reason] if step.returned
                                               else (complete_json[reason], "[]", ""))
             app_id = i + 1
-            times = [str(min(created + offset, now)) for offset in step.offsets]
             handed_at = times[-1] if step.handed_over else None
             applications.append((
                 app_id, numbering.format_number(prefix, first + i), 1, _nik(birth, sex, serials),
