@@ -1,9 +1,10 @@
 """Benchmark: the quarterly recap and the indicators page, through a real waitress server.
 
-    python bench/bench_recap.py [--total 200000] [--quarter 20000] [--runs 15]
+    python bench/bench_recap.py [--total 200000] [--quarter 20000] [--applications 50000] [--runs 15]
 
 Builds a fresh database in a temp folder: `--total` complaints over 2023-2026, of which
-`--quarter` fall in Triwulan I 2025, 1 500 surveys, the kotak saran opened on most working days.
+`--quarter` fall in Triwulan I 2025, `--applications` KTP-el applications (80% handed over, 12% returned
+once), 1 500 surveys, the kotak saran opened on most working days.
 Prints the median (and min/max) response time of: the live recap of Triwulan I 2025, the same
 recap once approved (served from its frozen snapshot), its print notice, and the indicators
 page for 2025. Goals (issue 5): recap < 200 ms, indicators < 300 ms.
@@ -40,7 +41,34 @@ def random_moment(rng, start, end):
     return start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
 
 
-def fill(total: int, in_quarter: int, rng) -> None:
+def fill_applications(count: int, rng) -> None:
+    """KTP-el applications over the same span: most handed over, some returned incomplete once."""
+    apps, events = [], []
+    for n in range(1, count + 1):
+        created = random_moment(rng, SPAN_START, SPAN_END)
+        promised = (created + timedelta(days=14)).date()
+        handed = created + timedelta(days=rng.randrange(7, 20)) if rng.random() < 0.8 else None
+        status = "diserahkan" if handed else rng.choice(["diterima", "terkirim", "siap_diambil", "dikembalikan"])
+        apps.append((n, f"35080701{n:08d}", f"3508070101{n:06d}", f"Warga {n}", str(created.date() - timedelta(days=9000)),
+                     status, str(promised), str(handed) if handed else None, str(created), str(created)))
+        if rng.random() < 0.12:
+            events.append((n, str(created + timedelta(hours=1))))
+    connection = database.connection()
+    with database.atomic():
+        connection.cursor().executemany(
+            'INSERT INTO application (id, registration_number, version, nik, kk_number, full_name, birth_place, '
+            'birth_date, sex, address, rt, rw, desa_code, religion, marital_status, occupation, phone, reason, '
+            'biometric_done, notes, mismatch_reason, requirements_met, missing_requirements, status, promised_date, '
+            'handed_over_to, handover_relation, handover_id_number, handed_over_at, created_at, updated_at) '
+            "VALUES (?, ?, 1, ?, '3508070101000001', ?, 'Lumajang', ?, 'L', 'Jl. Mawar', '001', '002', "
+            "'35.08.07.2001', 'Islam', 'Kawin', 'Petani', '', 'baru', 1, '', '', '[]', '[]', ?, ?, '', '', '', ?, ?, ?)",
+            apps)
+        connection.cursor().executemany(
+            "INSERT INTO application_status_event (application_id, from_status, to_status, at, username, note) "
+            "VALUES (?, 'diterima', 'dikembalikan', ?, 'loket', '')", events)
+
+
+def fill(total: int, in_quarter: int, applications: int, rng) -> None:
     db = database
     with db.atomic():
         for name in (["KTP-el", "Kartu Keluarga", "Akta", "Perilaku petugas", "Antrean", "Biaya",
@@ -79,6 +107,7 @@ def fill(total: int, in_quarter: int, rng) -> None:
                 db.execute_sql('INSERT INTO suggestion_box_session (opened_on, slip_count, is_empty, note, created_at) '
                                'VALUES (?, 0, 1, \'\', ?)', (str(day), str(datetime.combine(day, datetime.min.time()))))
             day += timedelta(days=1)
+    fill_applications(applications, rng)
     from app.survey.demo import fill_demo
     fill_demo(argparse.Namespace(surveys=1500), rng)
     with db.atomic():
@@ -109,14 +138,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--total", type=int, default=200_000)
     parser.add_argument("--quarter", type=int, default=20_000)
+    parser.add_argument("--applications", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=15)
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-recap-"))
     app = create_app({"DATA_DIR": folder, "SECRET_KEY": "bench"})
     started = time.perf_counter()
     with app.app_context(), app.extensions["database"].connection_context():
-        fill(options.total, options.quarter, random.Random(5))
-    print(f"filled {options.total} complaints ({options.quarter} in Triwulan I 2025) in "
+        fill(options.total, options.quarter, options.applications, random.Random(5))
+    print(f"filled {options.total} complaints ({options.quarter} in Triwulan I 2025), "
+          f"{options.applications} applications in "
           f"{time.perf_counter() - started:.0f} s: {folder}")
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     base = f"http://127.0.0.1:{server.effective_port}"

@@ -111,3 +111,8 @@ CREATE TABLE "indicator_target" (
     "updated_at" DATETIME NOT NULL
 );
 CREATE UNIQUE INDEX "indicator_target_year_indicator" ON "indicator_target" ("year", "indicator");
+
+-- Service indicators read registration by handover time and by 'dikembalikan' events; both
+-- indexes cover every column the queries use.
+CREATE INDEX "application_indicator_handed_over" ON "application" ("handed_over_at", "promised_date");
+CREATE INDEX "application_status_event_indicator_to_status_at" ON "application_status_event" ("to_status", "at", "application_id");
