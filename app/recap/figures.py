@@ -1,10 +1,11 @@
-"""The figures of a quarter's complaint recap, read with GROUP BY queries (never row by row).
+"""The figures of a quarter's complaint recap, read with index range counts and GROUP BY (never row by row).
 
 Time to first response and to follow-up is counted in working days from the local date of
 receipt (app.complaints.deadlines, the same rule the complaint book uses for 'overdue'). The
 queries group by (receipt date, done date), so a quarter of 20 000 complaints costs a few
 hundred calendar look-ups, not 20 000.
 """
+import json
 from collections import Counter
 from datetime import date, datetime
 
@@ -56,18 +57,23 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
     """Every count of the recap for complaints received in `period` (JSON-friendly)."""
     start, end = map(str, period.utc_bounds(zone))  # stored as 'YYYY-MM-DD HH:MM:SS' text
     shift = utc_offset_hours(zone) * 3600
-    groups = database.execute_sql(
-        'SELECT "channel", "category_id", "status", "is_confidential", count(*) FROM "complaint" '
-        'WHERE "received_at" >= ? AND "received_at" < ? '
-        'GROUP BY "channel", "category_id", "status", "is_confidential"', (start, end)).fetchall()
-    category_names = dict(database.execute_sql('SELECT "id", "name" FROM "complaint_category"').fetchall())
-    by_channel, by_category, by_status = Counter(), Counter(), Counter()
-    confidential = 0
-    for channel, category_id, status, is_confidential, count in groups:
-        by_channel[channel] += count
-        by_category[category_names.get(category_id, "?")] += count
-        by_status[status] += count
-        confidential += count if is_confidential else 0
+    # Each count is an index range count on the complaint book's (key, received_at) indexes:
+    # no temporary B-tree, no row visited twice.
+    rows = database.execute_sql(
+        'SELECT \'channel\', k."value", (SELECT count(*) FROM "complaint" WHERE "channel" = k."value" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?1) k '
+        'UNION ALL SELECT \'status\', k."value", (SELECT count(*) FROM "complaint" WHERE "status" = k."value" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?2) k '
+        'UNION ALL SELECT \'category\', cat."name", (SELECT count(*) FROM "complaint" WHERE "category_id" = cat."id" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM "complaint_category" cat '
+        'UNION ALL SELECT \'total\', \'\', count(*) FROM "complaint" WHERE "received_at" >= ?3 AND "received_at" < ?4 '
+        'UNION ALL SELECT \'confidential\', \'\', count(*) FROM "complaint" '
+        'WHERE "received_at" >= ?3 AND "received_at" < ?4 AND "is_confidential"',
+        (json.dumps(list(CHANNELS)), json.dumps(list(STATUSES)), start, end)).fetchall()
+    counts: dict[str, dict] = {"channel": {}, "status": {}, "category": {}, "total": {}, "confidential": {}}
+    for kind, key, count in rows:
+        counts[kind][key] = count
+    total, confidential = counts["total"][""], counts["confidential"][""]
 
     def done_pairs(column):
         # Local day numbers from unixepoch(): cheaper per row than date() with a modifier.
@@ -79,15 +85,19 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
 
     first = _timing(done_pairs("first_response_at"), calendar, first_response_days)
     follow = _timing(done_pairs("followed_up_at"), calendar, follow_up_days)
-    total = sum(by_channel.values())
+
+    def with_rest(kind: str, labels: dict) -> list[dict]:
+        found = [{"key": k, "label": label, "count": counts[kind].get(k, 0)} for k, label in labels.items()]
+        rest = total - sum(row["count"] for row in found)  # values written by an older version, if any
+        return found + ([{"key": "lainnya", "label": "Lainnya", "count": rest}] if rest else [])
+
+    categories = sorted(((name, n) for name, n in counts["category"].items() if n), key=lambda i: (-i[1], i[0]))
     return {
         "total": total,
         "confidential": confidential,
-        "by_channel": [{"key": k, "label": label, "count": by_channel.get(k, 0)} for k, label in CHANNELS.items()]
-        + [{"key": k, "label": k, "count": n} for k, n in by_channel.items() if k not in CHANNELS],
-        "by_category": [{"label": name, "count": n} for name, n in sorted(by_category.items(), key=lambda i: (-i[1], i[0]))],
-        "by_status": [{"key": k, "label": label, "count": by_status.get(k, 0)} for k, label in STATUSES.items()]
-        + [{"key": k, "label": k, "count": n} for k, n in by_status.items() if k not in STATUSES],
+        "by_channel": with_rest("channel", CHANNELS),
+        "by_category": [{"label": name, "count": n} for name, n in categories],
+        "by_status": with_rest("status", STATUSES),
         "first_response": first,
         "follow_up": follow,
     }

@@ -1,5 +1,7 @@
 """IKM figures read from the database with one GROUP BY per question asked."""
-from app.periods import Period, Quarter, utc_offset_hours
+import json
+
+from app.periods import Period, Quarter
 from app.survey.ikm import IkmResult, compute_ikm
 from app.survey.models import SurveyResponse
 from app.db import database
@@ -17,21 +19,17 @@ def ikm_for_period(period: Period, zone: str) -> IkmResult:
 
 
 def ikm_by_quarter(quarters: list[Quarter], zone: str) -> dict[Quarter, IkmResult]:
-    """IKM of each quarter (consecutive, oldest first), in one pass over the answers."""
-    start, end = quarters[0].utc_bounds(zone)[0], quarters[-1].utc_bounds(zone)[1]
-    shift = f"+{utc_offset_hours(zone)} hours"
+    """IKM of each quarter in one query, each quarter an index range on submitted_at."""
+    bounds = [[q.key, *map(str, q.utc_bounds(zone))] for q in quarters]
     rows = database.execute_sql(
-        "SELECT strftime('%Y', r.\"submitted_at\", ?) AS y, "
-        "(CAST(strftime('%m', r.\"submitted_at\", ?) AS INTEGER) + 2) / 3 AS q, "
-        'a."element", count(*), sum(a."score"), count(DISTINCT r."id") FROM "survey_answer" a '
-        'JOIN "survey_response" r ON r."id" = a."response_id" '
-        'WHERE r."submitted_at" >= ? AND r."submitted_at" < ? GROUP BY y, q, a."element"',
-        (shift, shift, str(start), str(end)))
-    totals: dict[tuple[int, int], dict] = {}
-    respondents: dict[tuple[int, int], int] = {}
-    for year, number, element, count, total, people in rows:
-        key = (int(year), int(number))
+        'WITH "q" AS MATERIALIZED (SELECT value ->> 0 AS "key", value ->> 1 AS "start", value ->> 2 AS "end" '
+        'FROM json_each(?)) '
+        'SELECT q."key", a."element", count(*), sum(a."score"), count(DISTINCT r."id") FROM "q" '
+        'JOIN "survey_response" r ON r."submitted_at" >= q."start" AND r."submitted_at" < q."end" '
+        'JOIN "survey_answer" a ON a."response_id" = r."id" GROUP BY q."key", a."element"', (json.dumps(bounds),))
+    totals: dict[str, dict] = {}
+    respondents: dict[str, int] = {}
+    for key, element, count, total, people in rows:
         totals.setdefault(key, {})[element] = (count, total)
         respondents[key] = max(respondents.get(key, 0), people)
-    return {q: compute_ikm(respondents.get((q.year, q.number), 0), totals.get((q.year, q.number), {}))
-            for q in quarters}
+    return {q: compute_ikm(respondents.get(q.key, 0), totals.get(q.key, {})) for q in quarters}
