@@ -7,7 +7,7 @@ hundred calendar look-ups, not 20 000.
 """
 import json
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from app.complaints.deadlines import due_date
 from app.complaints.models import CHANNELS, STATUSES
@@ -75,13 +75,27 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
         counts[kind][key] = count
     total, confidential = counts["total"][""], counts["confidential"][""]
 
+    local_days = []
+    day = period.start
+    while day <= period.end:
+        day_start = datetime.combine(day, datetime.min.time()) - timedelta(seconds=shift)
+        local_days.append((day, [str(day_start), str(day_start + timedelta(days=1))]))
+        day += timedelta(days=1)
+    bounds = json.dumps([b for _, b in local_days])
+
     def done_pairs(column):
-        # Local day numbers from unixepoch(): cheaper per row than date() with a modifier.
+        """(receipt day ordinal, done day ordinal, count): per receipt day, its done days grouped.
+
+        Many small groupings (one per day, an index range each) instead of one large sort.
+        """
         rows = database.execute_sql(
-            f'SELECT (unixepoch("received_at") + ?) / 86400, (unixepoch("{column}") + ?) / 86400, count(*) '
-            f'FROM "complaint" WHERE "received_at" >= ? AND "received_at" < ? AND "{column}" IS NOT NULL '
-            f'GROUP BY 1, 2', (shift, shift, start, end)).fetchall()
-        return [(EPOCH_ORDINAL + received, EPOCH_ORDINAL + done, count) for received, done, count in rows]
+            'WITH "b" AS MATERIALIZED (SELECT value ->> 0 AS "start", value ->> 1 AS "end" FROM json_each(?)) '
+            f'SELECT (SELECT json_group_object("done", "n") FROM (SELECT (unixepoch(c."{column}") + ?) / 86400 AS "done", '
+            f'count(*) AS "n" FROM "complaint" c WHERE c."received_at" >= b."start" AND c."received_at" < b."end" '
+            f'AND c."{column}" IS NOT NULL GROUP BY 1)) FROM "b"', (bounds, shift)).fetchall()
+        return [(received.toordinal(), EPOCH_ORDINAL + int(done), count)
+                for (received, _), (packed,) in zip(local_days, rows)
+                for done, count in json.loads(packed or "{}").items()]
 
     first = _timing(done_pairs("first_response_at"), calendar, first_response_days)
     follow = _timing(done_pairs("followed_up_at"), calendar, follow_up_days)
