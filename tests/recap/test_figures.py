@@ -73,3 +73,10 @@ def test_bar_chart_escapes_labels():
     svg = bar_chart([("<script>x</script>", 3, 1)], "Judul & uji", "T1", "T4")
     assert svg.startswith("<svg") and "<script>" not in svg and "&lt;script&gt;" in svg
     assert "Judul &amp; uji" in svg
+
+
+def test_trend_chart_marks_missing_quarters_and_the_target():
+    from app.recap.charts import trend_chart
+    svg = trend_chart([("1/25", 80.0), ("2/25", None), ("3/25", 95.5)], 90.0, "Tren")
+    assert svg.count("<rect") == 2 and ">–<" in svg
+    assert "target 90" in svg and 'stroke-dasharray' in svg
