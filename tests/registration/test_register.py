@@ -112,3 +112,19 @@ def test_dashboard_cards_count_overdue_for_camat_without_link(client_as, demo):
     assert "KTP-el terlambat" in page and "jatuh tempo minggu ini" in page
     assert "/pendaftaran?terlambat=1" not in page
     assert "/pendaftaran?terlambat=1" in client_as("kasi_pelayanan").get("/").get_data(as_text=True)
+
+
+def test_broad_number_prefix_walks_newest_rows_with_the_same_answer(loket, saved, monkeypatch):
+    from app.registration import register
+    loket.post("/pendaftaran/baru", data=valid_form(nik="3508075205900002", sex="P", full_name="Dewi Sitompul"),
+               content_type="multipart/form-data")
+    narrow = loket.get("/pendaftaran?q=3508071205").get_data(as_text=True)
+    monkeypatch.setattr(register, "NARROW_MATCHES", 0)
+    broad = loket.get("/pendaftaran?q=3508071205").get_data(as_text=True)
+    assert "Budi Santoso" in broad and "Dewi Sitompul" not in broad
+    assert narrow.split("<tbody>")[1].split("</tbody>")[0] == broad.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_name_search_combines_with_filters(loket, saved):
+    assert "Budi Santoso" in loket.get("/pendaftaran?q=budi&status=diterima").get_data(as_text=True)
+    assert "Budi Santoso" not in loket.get("/pendaftaran?q=budi&status=lengkap").get_data(as_text=True)
