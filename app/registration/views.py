@@ -30,6 +30,8 @@ blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
 
 READERS = (LOKET, KASI, ADMIN)  # may see NIK and photos
+FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat")
+EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
 MENU = [
     MenuItem("Pendaftaran KTP-el", "registration.register", order=10),
     MenuItem("Daftar Baru", "registration.new", order=11),
@@ -144,7 +146,8 @@ def register():
     query = register_query(flt, today, store.get("timezone"), LIST_COLUMNS)
     page = paginate(query, 50)
     annotate(page.items, today)
-    context = dict(page=page, flt=flt, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
+    filters = {key: value for key, value in request.args.items() if key in FILTER_KEYS}
+    context = dict(page=page, flt=flt, filters=filters, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
     status = 422 if flt.errors else 200
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "register-results":
         return render_template("registration/_register_results.html", **context), status
@@ -165,6 +168,11 @@ def export():
     if fmt not in ("xlsx", "csv"):
         abort(404)
     rows = register_query(flt, today, store.get("timezone"))
+    found = rows.limit(EXPORT_MAX_ROWS + 1).count()
+    if found > EXPORT_MAX_ROWS:
+        flash(f"Periode terlalu panjang: lebih dari {EXPORT_MAX_ROWS:,} permohonan. Persempit tanggalnya."
+              .replace(",", "."), "error")
+        return redirect(url_for("registration.register", **{k: v for k, v in request.args.items() if k in FILTER_KEYS}))
     names = desa_names()
     period = f"{flt.date_from or ''}_{flt.date_to or ''}"
     with database.atomic():

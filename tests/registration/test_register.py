@@ -128,3 +128,10 @@ def test_broad_number_prefix_walks_newest_rows_with_the_same_answer(loket, saved
 def test_name_search_combines_with_filters(loket, saved):
     assert "Budi Santoso" in loket.get("/pendaftaran?q=budi&status=diterima").get_data(as_text=True)
     assert "Budi Santoso" not in loket.get("/pendaftaran?q=budi&status=lengkap").get_data(as_text=True)
+
+
+def test_export_of_too_long_a_period_is_refused_with_a_message(loket, saved, monkeypatch):
+    from app.registration import views
+    monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 0)
+    response = loket.get("/pendaftaran/ekspor?format=xlsx", follow_redirects=True)
+    assert "Periode terlalu panjang" in response.get_data(as_text=True)
