@@ -30,6 +30,7 @@ blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
 
 READERS = (LOKET, KASI, ADMIN)  # may see NIK and photos
+MAX_REQUIREMENTS = 40
 FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat")
 EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
 MENU = [
@@ -112,7 +113,7 @@ def _collective_from_request():
     raw = request.values.get("kolektif", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         abort(404)
     letter = CollectiveLetter.get_or_none(CollectiveLetter.id == int(raw))
     if letter is None:
@@ -226,7 +227,7 @@ def check_nik():
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
     exclude = request.args.get("id", "")
     duplicates = [] if intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
-        intake.nik_rules.normalise_number(nik), int(exclude) if exclude.isdigit() else None)
+        intake.nik_rules.normalise_number(nik), int(exclude) if exclude.isascii() and exclude.isdigit() else None)
     return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
                            warning=intake.nik_rules.region_code_warning(nik))
 
@@ -488,10 +489,13 @@ def settings():
     form = {"service_days": request.form.get("service_days", "").strip(),
             "photo_background_rule": request.form.get("photo_background_rule") == "1"}
     errors = {}
-    if not form["service_days"].isdigit() or not 1 <= int(form["service_days"]) <= 60:
+    days = form["service_days"]
+    if not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 60:
         errors["service_days"] = "Lama layanan 1 sampai 60 hari kerja."
     rows, taken = [], set()
-    for index in range(int(request.form.get("row_count", "0") or 0) if (request.form.get("row_count", "0") or "0").isdigit() else 0):
+    typed_count = request.form.get("row_count", "")
+    row_count = min(int(typed_count), MAX_REQUIREMENTS + 2) if typed_count.isascii() and typed_count.isdigit() else 0
+    for index in range(row_count):
         label = " ".join((request.form.get(f"label_{index}") or "").split())
         code = (request.form.get(f"code_{index}") or "").strip()
         chosen = [r for r in request.form.getlist(f"reasons_{index}") if r in intake.REASONS]
@@ -507,6 +511,8 @@ def settings():
         rows.append({"code": code, "label": label, "reasons": chosen})
     if not rows:
         errors["requirements"] = "Daftar persyaratan tidak boleh kosong."
+    elif len(rows) > MAX_REQUIREMENTS:
+        errors["requirements"] = f"Paling banyak {MAX_REQUIREMENTS} persyaratan."
     if errors:
         return render_template("registration/settings.html", form=form, rows=rows or configured, errors=errors,
                                reasons=intake.REASONS), 422
