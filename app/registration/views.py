@@ -31,7 +31,7 @@ store.register_defaults(service_days=12, photo_background_rule=False, requiremen
 
 READERS = (LOKET, KASI, ADMIN)  # may see NIK and photos
 MAX_REQUIREMENTS = 40
-FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat")
+FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
 EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
 MENU = [
     MenuItem("Pendaftaran KTP-el", "registration.register", order=10),
@@ -533,7 +533,8 @@ def dashboard_cards(user) -> list[Card]:
     if user.role not in (LOKET, KASI, ADMIN, CAMAT):
         return []
     today = office_today()
-    week_end = today + timedelta(days=6 - today.weekday())
+    # This working week; from Saturday on, the coming one.
+    week_end = today + timedelta(days=6 - today.weekday() + (7 if today.weekday() >= 5 else 0))
     overdue = Application.select().where(overdue_condition(today)).count()
     due_week = Application.select().where(due_between_condition(today, week_end)).count()
     may_list = user.role in READERS
@@ -542,7 +543,8 @@ def dashboard_cards(user) -> list[Card]:
              url_for("registration.register", terlambat="1") if may_list else None,
              "danger" if overdue else "ok"),
         Card("KTP-el jatuh tempo minggu ini", str(due_week), f"sampai {week_end:%d-%m-%Y}",
-             url_for("registration.register") if may_list else None, "warn" if due_week else "info"),
+             url_for("registration.register", tempo_sampai=week_end.isoformat()) if may_list else None,
+             "warn" if due_week else "info"),
     ]
     if user.role in (LOKET, KASI):
         ready = Application.select().where(Application.status == S.READY.value).count()

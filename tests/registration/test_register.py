@@ -73,7 +73,7 @@ def test_filters_and_pages_keep_the_url(loket, demo):
 
 def test_overdue_filter_shows_days_overdue(loket, demo):
     today = office_today()
-    target = Application.select().where(Application.status == "dicetak").first() or Application.get()
+    target = Application.select().order_by(Application.id.desc()).first()  # newest: first row of the list
     Application.update(status="dicetak", promised_date=today - timedelta(days=10)).where(
         Application.id == target.id).execute()
     page = loket.get("/pendaftaran?terlambat=1").get_data(as_text=True)
@@ -135,3 +135,14 @@ def test_export_of_too_long_a_period_is_refused_with_a_message(loket, saved, mon
     monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 0)
     response = loket.get("/pendaftaran/ekspor?format=xlsx", follow_redirects=True)
     assert "Periode terlalu panjang" in response.get_data(as_text=True)
+
+
+def test_due_until_filter_lists_files_promised_by_that_day(loket, demo):
+    today = office_today()
+    target = Application.select().order_by(Application.id.desc()).first()  # newest: first row of the list
+    Application.update(status="dicetak", promised_date=today + timedelta(days=2)).where(
+        Application.id == target.id).execute()
+    page = loket.get(f"/pendaftaran?tempo_sampai={(today + timedelta(days=3)).isoformat()}").get_data(as_text=True)
+    assert target.registration_number in page
+    page = loket.get(f"/pendaftaran?tempo_sampai={(today + timedelta(days=1)).isoformat()}").get_data(as_text=True)
+    assert target.registration_number not in page
