@@ -1,0 +1,90 @@
+"""Admin: complaint categories with the section each is routed to, and the time targets."""
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from app import audit
+from app.access import allow
+from app.complaints.form_rules import clean_line
+from app.complaints.models import DEFAULT_SECTION, ComplaintCategory
+from app.complaints.views import blueprint
+from app.db import database
+from app.roles import ADMIN
+from app.settings import store
+
+SECTIONS = (DEFAULT_SECTION, "Kasi Pemerintahan", "Kasi Ketenteraman dan Ketertiban", "Kasi Kesejahteraan Sosial",
+            "Kasi Pemberdayaan Masyarakat", "Sekretaris Kecamatan")
+TARGET_KEYS = {"complaint_first_response_days": "Tanggapan pertama", "complaint_follow_up_days": "Tindak lanjut selesai"}
+
+
+def _page(form, errors, targets, status=200, editing=None):
+    categories = ComplaintCategory.select().order_by(ComplaintCategory.is_active.desc(), ComplaintCategory.name)
+    return render_template("complaints/categories.html", categories=categories, form=form, errors=errors,
+                           targets=targets, target_labels=TARGET_KEYS, sections=SECTIONS, editing=editing), status
+
+
+def _current_targets():
+    return {key: store.get(key) for key in TARGET_KEYS}
+
+
+@blueprint.get("/kategori")
+@allow(ADMIN)
+def categories():
+    editing = ComplaintCategory.get_or_none(ComplaintCategory.id == request.args.get("ubah", type=int))
+    form = ({"name": editing.name, "section": editing.section, "is_active": editing.is_active} if editing
+            else {"section": DEFAULT_SECTION, "is_active": True})
+    return _page(form, {}, _current_targets(), editing=editing)
+
+
+@blueprint.post("/kategori")
+@allow(ADMIN)
+def save_category():
+    category_id = request.form.get("category_id", type=int)
+    editing = ComplaintCategory.get_or_none(ComplaintCategory.id == category_id) if category_id else None
+    if category_id and editing is None:
+        abort(404)
+    form = {"name": clean_line(request.form.get("name")), "section": clean_line(request.form.get("section")),
+            "is_active": bool(request.form.get("is_active"))}
+    errors = {}
+    if not form["name"] or len(form["name"]) > 80:
+        errors["name"] = "Nama kategori wajib diisi (paling banyak 80 karakter)."
+    elif (ComplaintCategory.select().where(ComplaintCategory.name == form["name"],
+                                           ComplaintCategory.id != (editing.id if editing else 0)).exists()):
+        errors["name"] = "Kategori dengan nama ini sudah ada."
+    if not form["section"] or len(form["section"]) > 80:
+        errors["section"] = "Isi seksi yang menangani (paling banyak 80 karakter)."
+    if errors:
+        return _page(form, errors, _current_targets(), 422, editing)
+    with database.atomic():
+        if editing:
+            before = {"name": editing.name, "section": editing.section, "is_active": editing.is_active}
+            editing.name, editing.section, editing.is_active = form["name"], form["section"], form["is_active"]
+            editing.save()
+            audit.record("ubah", "kategori_pengaduan", editing.id, f"Kategori {editing.name}", before=before, after=form)
+        else:
+            created = ComplaintCategory.create(**form)
+            audit.record("tambah", "kategori_pengaduan", created.id, f"Kategori {created.name}", after=form)
+    flash("Kategori disimpan.", "success")
+    return redirect(url_for("complaints.categories"), code=303)
+
+
+@blueprint.post("/kategori/target-waktu")
+@allow(ADMIN)
+def save_targets():
+    values, errors = {}, {}
+    for key, label in TARGET_KEYS.items():
+        raw = (request.form.get(key) or "").strip()
+        if not raw.isdigit() or not 1 <= int(raw) <= 60:
+            errors[key] = f"{label}: isi jumlah hari kerja 1–60."
+        else:
+            values[key] = int(raw)
+    if not errors and values["complaint_follow_up_days"] < values["complaint_first_response_days"]:
+        errors["complaint_follow_up_days"] = "Batas tindak lanjut tidak boleh lebih pendek dari tanggapan pertama."
+    if errors:
+        targets = {key: request.form.get(key, "") for key in TARGET_KEYS}
+        return _page({"section": DEFAULT_SECTION, "is_active": True}, errors, targets, 422)
+    before = _current_targets()
+    with database.atomic():
+        for key, value in values.items():
+            store.put(key, value)
+        audit.record("ubah", "pengaturan", "target_pengaduan", "Target waktu pengaduan", before=before, after=values)
+    flash("Target waktu disimpan.", "success")
+    return redirect(url_for("complaints.categories"), code=303)

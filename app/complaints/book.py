@@ -1,0 +1,133 @@
+"""Writes to the Buku Pengaduan: recording a complaint, changing its status, attachments.
+
+Callers check the input first (form_rules, workflow); each function here is one whole change
+inside `database.atomic()` with its timeline entry and audit record.
+"""
+from peewee import IntegrityError
+
+from app import audit
+from app.complaints.models import Complaint, ComplaintAttachment, ComplaintCategory, ComplaintEvent
+from app.complaints.tracking import new_tracking_number
+from app.dates import utc_now
+from app.db import database
+
+
+def registration_number_problem(number: str) -> str | None:
+    """When the registration capability is installed, the number must be one of its applications."""
+    if not number:
+        return None
+    try:
+        from app.registration.models import Application  # optional: branch `reg`
+    except ImportError:
+        return None
+    try:
+        found = Application.select().where(Application.registration_number == number).exists()
+    except Exception:  # noqa: BLE001  table not migrated yet: accept the number as typed
+        return None
+    return None if found else "Nomor registrasi tidak ditemukan di daftar permohonan."
+
+
+def find_by_submission(token: str | None) -> Complaint | None:
+    if not token:
+        return None
+    return Complaint.get_or_none(Complaint.submission_token == token)
+
+
+def record_complaint(values: dict, user=None, submission_token: str | None = None, received_at=None,
+                     status: str = "baru", tindak_lanjut: str = "", answered_from_desk_info: bool = False,
+                     desk_answer_id: int | None = None, suggestion_box_session_id: int | None = None,
+                     note: str = "") -> tuple[Complaint, bool]:
+    """Store one complaint with its first timeline entry; (complaint, created).
+
+    A second call with the same `submission_token` (a double click, a resent form) returns the
+    complaint stored the first time and stores nothing.
+    """
+    existing = find_by_submission(submission_token)
+    if existing:
+        return existing, False
+    now = utc_now()
+    category = ComplaintCategory.get_by_id(values["category_id"])
+    fields = {key: values[key] for key in ("channel", "complainant_name", "complainant_contact", "is_anonymous",
+                                           "is_confidential", "registration_number", "text")}
+    closed = status in ("selesai", "bukan_kewenangan")
+    for attempt in range(5):
+        try:
+            with database.atomic():
+                complaint = Complaint.create(
+                    **fields, category=category, tracking_number=new_tracking_number(),
+                    submission_token=submission_token or None, received_at=received_at or now,
+                    status=status, section=category.section, tindak_lanjut=tindak_lanjut,
+                    answered_from_desk_info=answered_from_desk_info, desk_answer=desk_answer_id,
+                    suggestion_box_session=suggestion_box_session_id,
+                    first_response_at=now if status != "baru" else None, followed_up_at=now if closed else None,
+                    created_by=user.id if user else None, created_at=now, updated_at=now)
+                ComplaintEvent.create(complaint=complaint, at=now, user=user.id if user else None,
+                                      from_status=None, to_status=status, note=note)
+                audit.record("catat", "pengaduan", complaint.id,
+                             f"Pengaduan {complaint.tracking_number} dicatat ({complaint.channel_label})",
+                             user=user)
+            return complaint, True
+        except IntegrityError:
+            existing = find_by_submission(submission_token)
+            if existing:  # the same form arrived twice at once: the other request stored it
+                return existing, False
+            # else: the random tracking number was taken (very rare): draw another one
+    raise RuntimeError("could not draw a free tracking number")
+
+
+def change_status(complaint: Complaint, to_status: str, user, tindak_lanjut: str | None = None,
+                  other_office: str = "", note: str = "", answered_from_desk_info: bool = False) -> ComplaintEvent:
+    """Move the complaint along and stamp who and when; the first move away from 'baru' is the first response."""
+    now = utc_now()
+    before = {"status": complaint.status, "tindak_lanjut": complaint.tindak_lanjut}
+    from_status = complaint.status
+    with database.atomic():
+        complaint.status = to_status
+        if tindak_lanjut is not None and tindak_lanjut.strip():
+            complaint.tindak_lanjut = tindak_lanjut.strip()
+        if to_status == "bukan_kewenangan":
+            complaint.other_office = other_office.strip()
+        if answered_from_desk_info:  # the desk closed it at once with its own answer
+            complaint.answered_from_desk_info = True
+        if to_status == "diteruskan":
+            complaint.section = complaint.category.section
+        if complaint.first_response_at is None:
+            complaint.first_response_at = now
+        if to_status in ("selesai", "bukan_kewenangan"):
+            complaint.followed_up_at = now
+        else:
+            complaint.followed_up_at = None  # reopened: the follow-up is not done any more
+        complaint.updated_at = now
+        complaint.save()
+        event = ComplaintEvent.create(complaint=complaint, at=now, user=user.id, from_status=from_status,
+                                      to_status=to_status, note=note.strip())
+        audit.record("ubah_status", "pengaduan", complaint.id,
+                     f"{complaint.tracking_number}: {from_status} → {to_status}", before=before,
+                     after={"status": to_status, "tindak_lanjut": complaint.tindak_lanjut}, user=user)
+    return event
+
+
+def write_tindak_lanjut(complaint: Complaint, text: str, user, note: str = "") -> None:
+    """Update the follow-up text without changing the status (e.g. progress while in follow-up)."""
+    now = utc_now()
+    before = {"tindak_lanjut": complaint.tindak_lanjut}
+    with database.atomic():
+        complaint.tindak_lanjut = text.strip()
+        complaint.updated_at = now
+        complaint.save()
+        ComplaintEvent.create(complaint=complaint, at=now, user=user.id, from_status=complaint.status,
+                              to_status=complaint.status, note=note.strip() or "Tindak lanjut diperbarui")
+        audit.record("tindak_lanjut", "pengaduan", complaint.id, f"{complaint.tracking_number}: tindak lanjut diperbarui",
+                     before=before, after={"tindak_lanjut": complaint.tindak_lanjut}, user=user)
+
+
+def add_attachment(complaint: Complaint, photo, user) -> ComplaintAttachment:
+    """Store an already re-encoded photo (app.complaints.photos.reencode)."""
+    with database.atomic():
+        attachment = ComplaintAttachment.create(
+            complaint=complaint, content=photo.content, mime_type="image/jpeg", byte_size=len(photo.content),
+            width=photo.width, height=photo.height, uploaded_at=utc_now(), uploaded_by=user.id if user else None)
+        audit.record("lampiran", "pengaduan", complaint.id,
+                     f"{complaint.tracking_number}: foto lampiran ditambahkan ({len(photo.content) // 1024} KB)",
+                     user=user)
+    return attachment

@@ -1,0 +1,78 @@
+"""Kotak saran: the daily opening record, and the slips entered under it."""
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from peewee import fn
+
+from app import audit
+from app.access import allow
+from app.calendar import office_calendar
+from app.complaints import box, queries
+from app.complaints.form_rules import clean_text
+from app.complaints.models import Complaint, ComplaintCategory, SuggestionBoxSession
+from app.complaints.privacy import BOOK_READERS
+from app.complaints.views import blueprint
+from app.dates import local_today, parse_iso_date, utc_now
+from app.db import database
+from app.roles import INFORMASI
+
+
+def opened_dates(since) -> set:
+    return {s.opened_on for s in SuggestionBoxSession.select(SuggestionBoxSession.opened_on)
+            .where(SuggestionBoxSession.opened_on >= since)}
+
+
+def missing_box_days(today=None) -> list:
+    today = today or local_today(queries.zone())
+    since = today.fromordinal(today.toordinal() - box.LOOK_BACK_DAYS)
+    return box.missing_days(opened_dates(since), office_calendar(), today, since)
+
+
+def _page(form, errors, status=200):
+    today = local_today(queries.zone())
+    sessions = list(SuggestionBoxSession.select().order_by(SuggestionBoxSession.opened_on.desc()).limit(40))
+    entered = dict(Complaint.select(Complaint.suggestion_box_session, fn.COUNT(Complaint.id))
+                   .where(Complaint.suggestion_box_session.in_([s.id for s in sessions]))
+                   .group_by(Complaint.suggestion_box_session).tuples()) if sessions else {}
+    return render_template("complaints/box.html", form=form, errors=errors, sessions=sessions, entered=entered,
+                           missing=missing_box_days(today), today=today), status
+
+
+@blueprint.get("/kotak-saran")
+@allow(*BOOK_READERS)
+def box_sessions():
+    return _page({"opened_on": local_today(queries.zone()).isoformat()}, {})
+
+
+@blueprint.post("/kotak-saran")
+@allow(INFORMASI)
+def open_box():
+    today = local_today(queries.zone())
+    opened_on = parse_iso_date(request.form.get("opened_on"))
+    is_empty = bool(request.form.get("is_empty"))
+    already = bool(opened_on and SuggestionBoxSession.select().where(SuggestionBoxSession.opened_on == opened_on).exists())
+    count, errors = box.session_problems(opened_on, request.form.get("slip_count", ""), is_empty, today, already)
+    note = clean_text(request.form.get("note"))[:1000]
+    if errors:
+        return _page(dict(request.form.to_dict(), note=note), errors, 422)
+    with database.atomic():
+        session = SuggestionBoxSession.create(opened_on=opened_on, opened_by=g.user.id, slip_count=count,
+                                              is_empty=is_empty, note=note, created_at=utc_now())
+        audit.record("buka_kotak_saran", "kotak_saran", session.id,
+                     f"Kotak saran {opened_on.isoformat()}: {'kosong' if is_empty else f'{count} lembar'}")
+    flash("Pembukaan kotak saran dicatat." + ("" if is_empty else " Masukkan lembar-lembarnya di bawah."), "success")
+    if is_empty:
+        return redirect(url_for("complaints.box_sessions"), code=303)
+    return redirect(url_for("complaints.box_session", session_id=session.id), code=303)
+
+
+@blueprint.get("/kotak-saran/<int:session_id>")
+@allow(*BOOK_READERS)
+def box_session(session_id: int):
+    session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == session_id)
+    if session is None:
+        abort(404)
+    slips = list(queries.visible_to(Complaint.select(Complaint, ComplaintCategory)
+                                    .join(ComplaintCategory, on=(Complaint.category == ComplaintCategory.id))
+                                    .where(Complaint.suggestion_box_session == session), g.user)
+                 .order_by(Complaint.id))
+    total = Complaint.select().where(Complaint.suggestion_box_session == session).count()
+    return render_template("complaints/box_session.html", session=session, slips=slips, total=total)

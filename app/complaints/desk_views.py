@@ -1,0 +1,82 @@
+"""Desk information: the questions people ask (requirements, fees, hours, service times) and the
+answers the officer reads out, searched live while on the phone."""
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from peewee import fn
+
+from app import audit
+from app.access import allow
+from app.complaints.form_rules import clean_line, clean_text
+from app.complaints.models import DeskAnswer
+from app.complaints.views import blueprint
+from app.dates import utc_now
+from app.db import database
+from app.roles import ADMIN, INFORMASI, KASI, STAFF
+
+EDITORS = (INFORMASI, KASI, ADMIN)
+TOPICS = ("Persyaratan", "Biaya", "Jam layanan", "Waktu penyelesaian", "Alur layanan", "Lainnya")
+RESULTS_MAX = 30
+
+
+def search_answers(text: str):
+    """Every word must appear in the topic, question or answer (a small table: LIKE is enough)."""
+    query = DeskAnswer.select().where(DeskAnswer.is_active == True)  # noqa: E712
+    for word in text.lower().split()[:6]:
+        query = query.where(fn.LOWER(DeskAnswer.question).contains(word) | fn.LOWER(DeskAnswer.answer).contains(word)
+                            | fn.LOWER(DeskAnswer.topic).contains(word))
+    return list(query.order_by(DeskAnswer.topic, DeskAnswer.question).limit(RESULTS_MAX))
+
+
+@blueprint.get("/info-meja")
+@allow(*STAFF)
+def desk_info():
+    q = (request.args.get("q") or "").strip()[:100]
+    answers = search_answers(q)
+    if request.htmx and request.htmx.target == "desk-answers":
+        return render_template("complaints/_desk_answers.html", answers=answers, q=q)
+    return render_template("complaints/desk_info.html", answers=answers, q=q, editors=EDITORS)
+
+
+def _check(form) -> tuple[dict, dict]:
+    clean = {"topic": clean_line(form.get("topic")), "question": clean_text(form.get("question")),
+             "answer": clean_text(form.get("answer")), "is_active": bool(form.get("is_active"))}
+    errors = {}
+    if clean["topic"] not in TOPICS:
+        errors["topic"] = "Pilih topik."
+    if not clean["question"] or len(clean["question"]) > 500:
+        errors["question"] = "Pertanyaan wajib diisi (paling banyak 500 karakter)."
+    if not clean["answer"] or len(clean["answer"]) > 3000:
+        errors["answer"] = "Jawaban wajib diisi (paling banyak 3.000 karakter)."
+    return clean, errors
+
+
+@blueprint.route("/info-meja/baru", methods=["GET", "POST"], defaults={"answer_id": None})
+@blueprint.route("/info-meja/<int:answer_id>", methods=["GET", "POST"])
+@allow(*EDITORS)
+def desk_answer_form(answer_id):
+    answer = None
+    if answer_id is not None:
+        answer = DeskAnswer.get_or_none(DeskAnswer.id == answer_id)
+        if answer is None:
+            abort(404)
+    if request.method == "GET":
+        form = ({"topic": answer.topic, "question": answer.question, "answer": answer.answer, "is_active": answer.is_active}
+                if answer else {"is_active": True})
+        return render_template("complaints/desk_answer_form.html", form=form, errors={}, answer=answer, topics=TOPICS)
+    clean, errors = _check(request.form)
+    if errors:
+        return render_template("complaints/desk_answer_form.html", form=clean, errors=errors, answer=answer,
+                               topics=TOPICS), 422
+    with database.atomic():
+        before = None
+        if answer is None:
+            answer = DeskAnswer.create(**clean, updated_at=utc_now(), updated_by=g.user.id)
+        else:
+            before = {"topic": answer.topic, "question": answer.question, "answer": answer.answer,
+                      "is_active": answer.is_active}
+            for key, value in clean.items():
+                setattr(answer, key, value)
+            answer.updated_at, answer.updated_by = utc_now(), g.user.id
+            answer.save()
+        audit.record("simpan", "info_meja", answer.id, f"Info meja: {answer.question[:60]}", before=before, after=clean)
+    flash("Info meja disimpan.", "success")
+    return redirect(url_for("complaints.desk_info"), code=303)

@@ -1,0 +1,111 @@
+"""Public pages (no login): the kiosk form for visitors and the status page by tracking number.
+
+They show nothing but what the visitor typed and, for a tracking number, the status and the
+tindak lanjut: never a name, a contact, or whether another number exists.
+"""
+from flask import redirect, render_template, request, session, url_for
+
+from app.access import public
+from app.complaints import book, throttle
+from app.complaints.form_rules import check_complaint
+from app.complaints.models import Complaint
+from app.complaints.tracking import normalise
+from app.complaints.views import active_categories, blueprint, form_token_from, new_form_token
+from app.db import database
+
+BLOCKED_SUBMIT = ("Terlalu banyak pengaduan dikirim dari perangkat ini dalam waktu singkat. "
+                  "Silakan tunggu {minutes} menit, atau sampaikan langsung ke meja informasi.")
+BLOCKED_STATUS = ("Terlalu banyak nomor yang tidak ditemukan dari perangkat ini. "
+                  "Silakan tunggu {minutes} menit, atau tanyakan ke meja informasi.")
+
+
+RECEIPTS_KEY = "kiosk_receipts"
+
+
+def _remember_receipt(tracking_number: str) -> None:
+    """The last few numbers this browser submitted, so it may show their receipts again."""
+    session[RECEIPTS_KEY] = (session.get(RECEIPTS_KEY, []) + [tracking_number])[-3:]
+
+
+def _address() -> str:
+    return request.remote_addr or ""
+
+
+@blueprint.route("/kios", methods=["GET", "POST"])
+@public
+def kiosk():
+    categories = active_categories()
+    if request.method == "GET":
+        return render_template("complaints/kiosk.html", kiosk=True, form={"form_token": new_form_token()}, errors={},
+                               categories=categories)
+    token = form_token_from(request.form)
+    existing = book.find_by_submission(token)
+    if existing:  # the same form sent twice (double tap, reload): stored once, same number shown
+        _remember_receipt(existing.tracking_number)
+        return redirect(url_for("complaints.kiosk_receipt", tracking_number=existing.tracking_number), code=303)
+    wait = throttle.minutes_blocked(_address(), "submit")
+    if wait:
+        return render_template("complaints/kiosk.html", kiosk=True, form=dict(request.form.to_dict(), form_token=token or new_form_token()),
+                               errors={}, categories=categories, blocked=BLOCKED_SUBMIT.format(minutes=wait)), 429
+    with database.atomic():  # every attempt counts, a valid one or not: a flood is stopped either way
+        throttle.note(_address(), "submit")
+    form = dict(request.form.to_dict(), channel="kiosk")
+    clean, errors = check_complaint(form, ("kiosk",), {c.id for c in categories})
+    clean["registration_number"] = ""  # not on the kiosk form; only staff link a registration
+    if token is None:
+        errors["form"] = "Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."
+    if errors:
+        form.update({k: v for k, v in clean.items() if k not in ("category_id", "channel")})
+        form["form_token"] = token or new_form_token()
+        return render_template("complaints/kiosk.html", kiosk=True, form=form, errors=errors, categories=categories), 422
+    complaint, _ = book.record_complaint(clean, user=None, submission_token=token)
+    _remember_receipt(complaint.tracking_number)
+    return redirect(url_for("complaints.kiosk_receipt", tracking_number=complaint.tracking_number), code=303)
+
+
+@blueprint.get("/kios/terima/<tracking_number>")
+@public
+def kiosk_receipt(tracking_number: str):
+    """Shown (and printable) right after a kiosk complaint: the number to keep, nothing else."""
+    if tracking_number in session.get(RECEIPTS_KEY, ()):  # this browser just sent it: never throttled
+        complaint = Complaint.get_or_none(Complaint.tracking_number == tracking_number)
+        blocked = None
+    else:
+        complaint, blocked = _look_up(tracking_number)
+    if complaint is None:
+        return blocked or (render_template("complaints/status.html", number=tracking_number[:20], complaint=None,
+                                           not_found=True), 404)
+    return render_template("complaints/kiosk_receipt.html", complaint=complaint)
+
+
+def _look_up(typed: str):
+    """(complaint, None) or (None, a 429 page when this address guessed too often, else None).
+
+    A number that is not found counts as a miss; both public pages share the count, so neither
+    can be used to guess numbers faster than the other.
+    """
+    wait = throttle.minutes_blocked(_address(), "status_miss")
+    if wait:
+        return None, (render_template("complaints/status.html", number=typed[:40], complaint=None, not_found=False,
+                                      blocked=BLOCKED_STATUS.format(minutes=wait)), 429)
+    number = normalise(typed)
+    complaint = Complaint.get_or_none(Complaint.tracking_number == number) if number else None
+    if complaint is None:
+        with database.atomic():
+            throttle.note(_address(), "status_miss")
+    return complaint, None
+
+
+@blueprint.get("/status")
+@public
+def public_status():
+    typed = (request.args.get("nomor") or "").strip()[:40]
+    if not typed:
+        return render_template("complaints/status.html", number="", complaint=None, not_found=False)
+    complaint, blocked = _look_up(typed)
+    if blocked:
+        return blocked
+    if complaint is None:
+        return render_template("complaints/status.html", number=typed, complaint=None, not_found=True), 404
+    return render_template("complaints/status.html", number=complaint.tracking_number, complaint=complaint,
+                           not_found=False)

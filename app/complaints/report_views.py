@@ -1,0 +1,93 @@
+"""The printable daily report and the XLSX/CSV export of the filtered list."""
+import csv
+import io
+from datetime import timedelta
+
+from flask import Response, g, render_template, request, stream_with_context
+from openpyxl import Workbook
+
+from app import audit
+from app.access import allow
+from app.complaints import queries
+from app.complaints.models import CHANNELS, Complaint, ComplaintCategory
+from app.complaints.privacy import BOOK_READERS, shown_identity
+from app.complaints.report import EXPORT_HEADER, daily_summary, export_row
+from app.complaints.views import blueprint
+from app.dates import format_datetime, local_today, parse_iso_date, to_local
+from app.db import database
+
+XLSX_MAX_ROWS = 50_000  # beyond this a spreadsheet is no help; CSV has no limit
+
+
+@blueprint.get("/laporan-harian")
+@allow(*BOOK_READERS)
+def daily_report():
+    zone = queries.zone()
+    raw = request.args.get("tanggal", "")
+    day = parse_iso_date(raw) if raw else local_today(zone)
+    error = None
+    if day is None:
+        day, error = local_today(zone), "Tanggal tidak valid (format TTTT-BB-HH); ditampilkan hari ini."
+    start = queries.local_midnight_utc(day)
+    rows = list(Complaint.select(Complaint, ComplaintCategory)
+                .join(ComplaintCategory, on=(Complaint.category == ComplaintCategory.id))
+                .where(Complaint.received_at >= start, Complaint.received_at < queries.local_midnight_utc(day + timedelta(days=1)))
+                .order_by(Complaint.received_at))
+    summary = daily_summary(rows)
+    categories = sorted(summary.by_category)
+    return render_template("complaints/daily_report.html", day=day, summary=summary, categories=categories,
+                           channels=CHANNELS, error=error, hour=lambda c: to_local(c.received_at, zone).strftime("%H.%M"),
+                           visible=lambda c: g.user.role in ("petugas_informasi", "kasi_pelayanan") or not c.is_confidential), \
+        (422 if error else 200)
+
+
+def _export_rows(filters, user):
+    due = queries.targets()
+    zone = due.zone
+    fmt = lambda moment: format_datetime(moment, zone) if moment else ""  # noqa: E731
+    for c in queries.export_rows(filters, user, due):
+        name, contact = shown_identity(user, c)
+        yield export_row(c, name, contact, due.row_flags(c), fmt)
+
+
+@blueprint.get("/ekspor.<kind>")
+@allow(*BOOK_READERS)
+def export(kind: str):
+    if kind not in ("csv", "xlsx"):
+        return Response("Format ekspor tidak dikenal.", status=404)
+    filters = queries.Filters.from_args(request.args)
+    if filters.errors:
+        return Response("Filter tidak valid: " + "; ".join(filters.errors.values()), status=422, mimetype="text/plain")
+    with database.atomic():
+        audit.record("ekspor", "pengaduan", "", f"Ekspor {kind.upper()} buku pengaduan", after=filters.as_args())
+    stamp = local_today(queries.zone()).isoformat()
+    if kind == "csv":
+        user = g.user
+
+        def lines():  # streamed: stream_with_context keeps the request (and its connection) open
+
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            buffer.write("\ufeff")  # so Excel opens UTF-8 (names, Javanese script) correctly
+            writer.writerow(EXPORT_HEADER)
+            for row in _export_rows(filters, user):
+                writer.writerow(row)
+                if buffer.tell() > 64 * 1024:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+        return Response(stream_with_context(lines()), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="buku-pengaduan-{stamp}.csv"'})
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Buku Pengaduan")
+    sheet.append(EXPORT_HEADER)
+    for count, row in enumerate(_export_rows(filters, g.user)):
+        if count >= XLSX_MAX_ROWS:
+            sheet.append([f"Dipotong pada {XLSX_MAX_ROWS:,} baris; persempit periode atau gunakan CSV.".replace(",", ".")])
+            break
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="buku-pengaduan-{stamp}.xlsx"'})

@@ -1,0 +1,283 @@
+"""The Buku Pengaduan for staff: record, list and search, detail with timeline, follow-up, attachments."""
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from peewee import JOIN
+
+from app.access import allow
+from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
+from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
+from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
+                                   ComplaintEvent, DeskAnswer, SuggestionBoxSession)
+from app.complaints.photos import PhotoError, reencode
+from app.complaints.privacy import BOOK_READERS, HANDLERS, RECORDERS, may_see_record, shown_identity
+from app.complaints.workflow import change_problems, next_statuses
+from app.auth.models import User
+from app.dates import to_local, utc_now
+from app.pagination import paginate
+from app.roles import INFORMASI, KASI, LOKET
+
+blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
+
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,64}")
+STAFF_CHANNELS = {INFORMASI: ("meja_informasi", "kotak_saran", "telepon", "sms", "surat"),
+                  LOKET: ("meja_informasi",)}
+# What the desk does with a complaint as it records it.
+RECORD_STEPS = {"baru": "Catat dulu (status Baru)", "diteruskan": "Teruskan ke seksi yang menangani",
+                "jawab": "Sudah dijawab langsung dari info meja (selesai)"}
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def form_token_from(form) -> str | None:
+    token = (form.get("form_token") or "").strip()
+    return token if FORM_TOKEN.fullmatch(token) else None
+
+
+def complaint_or_404(complaint_id: int) -> Complaint:
+    complaint = Complaint.get_or_none(Complaint.id == complaint_id)
+    if complaint is None or not may_see_record(g.user.role, complaint.is_confidential):
+        abort(404)  # a confidential record is "not there" for those who may not see it
+    return complaint
+
+
+def active_categories():
+    return list(ComplaintCategory.select().where(ComplaintCategory.is_active == True)  # noqa: E712
+                .order_by(ComplaintCategory.name))
+
+
+def parse_local_datetime(text: str):
+    """'2026-08-17T09:30' typed in the office's zone -> naive UTC; None when unreadable."""
+    try:
+        local = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    if local.tzinfo is not None:
+        return None
+    return queries.local_midnight_utc(local.date()) + timedelta(hours=local.hour, minutes=local.minute)
+
+
+def local_input_value(moment: datetime) -> str:
+    """A naive-UTC moment as the value of a datetime-local input in the office's zone."""
+    return to_local(moment, queries.zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+# ---------------------------------------------------------------- list and search
+
+
+@blueprint.get("/")
+@allow(*BOOK_READERS)
+def index():
+    filters = queries.Filters.from_args(request.args)
+    due = queries.targets()
+    page = paginate(queries.list_rows(filters, g.user, due), size=50)
+    page.items = queries.as_list_rows(page.items, g.user, due)
+    context = dict(filters=filters, page=page, due=due, categories=ComplaintCategory.select().order_by(ComplaintCategory.name),
+                   channels=CHANNELS, statuses=STATUSES, overdue_choices=queries.OVERDUE_CHOICES)
+    status = 422 if filters.errors else 200
+    if request.htmx and request.htmx.target == "complaint-results":
+        return render_template("complaints/_results.html", **context), status
+    return render_template("complaints/index.html", **context), status
+
+
+# ---------------------------------------------------------------- recording
+
+
+def _record_context(form, errors, channels, session=None, desk_answer=None):
+    return dict(form=form, errors=errors, channels={k: CHANNELS[k] for k in channels}, categories=active_categories(),
+                steps=RECORD_STEPS, session=session, desk_answer=desk_answer,
+                sessions=list(SuggestionBoxSession.select().where(SuggestionBoxSession.is_empty == False)  # noqa: E712
+                              .order_by(SuggestionBoxSession.opened_on.desc()).limit(10)),
+                zone=queries.zone())
+
+
+@blueprint.route("/catat", methods=["GET", "POST"])
+@allow(*RECORDERS)
+def record():
+    channels = STAFF_CHANNELS[g.user.role]
+    if request.method == "GET":
+        session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == request.args.get("sesi", type=int))
+        desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == request.args.get("info", type=int))
+        channel = request.args.get("saluran", "")
+        if session:
+            channel = "kotak_saran"
+        form = {"channel": channel if channel in channels else channels[0], "form_token": new_form_token(),
+                "received_at": local_input_value(utc_now()), "step": "jawab" if desk_answer else "baru",
+                "session_id": session.id if session else "", "desk_answer_id": desk_answer.id if desk_answer else "",
+                "tindak_lanjut": desk_answer.answer if desk_answer else "",
+                "text": f"Menanyakan: {desk_answer.question}" if desk_answer else ""}
+        if session:  # slips were received when the box was opened (recorded later: end of that day)
+            opened_at = local_input_value(session.created_at)
+            form["received_at"] = opened_at if opened_at[:10] == session.opened_on.isoformat() \
+                else session.opened_on.isoformat() + "T16:00"
+        return render_template("complaints/record.html", **_record_context(form, {}, channels, session, desk_answer))
+
+    token = form_token_from(request.form)
+    existing = book.find_by_submission(token)
+    if existing:  # a double click or a resent form: show what the first one stored
+        return redirect(url_for("complaints.slip", complaint_id=existing.id), code=303)
+    categories = {c.id for c in active_categories()}
+    clean, errors = check_complaint(request.form, channels, categories)
+    form = dict(request.form.to_dict(), **{k: v for k, v in clean.items() if k != "category_id"})
+    form["category_id"] = request.form.get("category_id", "")
+    form["form_token"] = token or new_form_token()
+    received_at = parse_local_datetime(request.form.get("received_at", ""))
+    if received_at is None:
+        errors["received_at"] = "Isi tanggal dan jam diterima."
+    elif received_at > utc_now() + timedelta(minutes=5):
+        errors["received_at"] = "Waktu diterima tidak boleh di masa depan."
+    elif received_at < utc_now() - timedelta(days=400):
+        errors["received_at"] = "Waktu diterima lebih dari setahun yang lalu; periksa tanggalnya."
+    if "registration_number" not in errors and (problem := book.registration_number_problem(clean["registration_number"])):
+        errors["registration_number"] = problem
+    step = request.form.get("step", "baru") if g.user.role == INFORMASI else "baru"
+    if step not in RECORD_STEPS:
+        errors["step"] = "Pilih langkah."
+    tindak_lanjut = clean_text(request.form.get("tindak_lanjut"))
+    if step == "jawab" and not tindak_lanjut:
+        errors["tindak_lanjut"] = "Tuliskan jawaban yang diberikan."
+    elif len(tindak_lanjut) > TINDAK_LANJUT_MAX:
+        errors["tindak_lanjut"] = f"Jawaban terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
+    session = None
+    if clean["channel"] == "kotak_saran":
+        session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == request.form.get("session_id", type=int))
+        if session is None or session.is_empty:
+            errors["session_id"] = "Pilih pembukaan kotak saran tempat lembar ini ditemukan."
+    desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == request.form.get("desk_answer_id", type=int))
+    photo = None
+    upload = request.files.get("photo")
+    if upload and upload.filename:
+        try:
+            photo = reencode(upload.read())
+        except PhotoError as error:
+            errors["photo"] = str(error)
+    if errors:
+        return render_template("complaints/record.html",
+                               **_record_context(form, errors, channels, session, desk_answer)), 422
+    answered = step == "jawab"
+    complaint, created = book.record_complaint(
+        clean, user=g.user, submission_token=token, received_at=received_at,
+        status={"jawab": "selesai", "diteruskan": "diteruskan"}.get(step, "baru"),
+        tindak_lanjut=tindak_lanjut if answered else "", answered_from_desk_info=answered,
+        desk_answer_id=desk_answer.id if desk_answer and answered else None,
+        suggestion_box_session_id=session.id if session else None,
+        note="Dijawab langsung dari info meja" if answered else ("Diteruskan saat dicatat" if step == "diteruskan" else ""))
+    if created and photo:
+        book.add_attachment(complaint, photo, g.user)
+    flash(f"Pengaduan {complaint.tracking_number} tersimpan.", "success")
+    if session:
+        return redirect(url_for("complaints.box_session", session_id=session.id), code=303)
+    return redirect(url_for("complaints.slip", complaint_id=complaint.id), code=303)
+
+
+@blueprint.get("/<int:complaint_id>/tanda-terima")
+@allow(*RECORDERS, *BOOK_READERS)
+def slip(complaint_id: int):
+    """The printed slip for the complainant: the tracking number and where to check the status."""
+    complaint = Complaint.get_or_none(Complaint.id == complaint_id)
+    if complaint is None:
+        abort(404)
+    mine = complaint.created_by_id == g.user.id
+    if not mine and not may_see_record(g.user.role, complaint.is_confidential):
+        abort(404)
+    return render_template("complaints/slip.html", complaint=complaint,
+                           status_url=url_for("complaints.public_status", _external=True))
+
+
+# ---------------------------------------------------------------- detail and follow-up
+
+
+def _detail_context(complaint, errors=None, form=None):
+    due = queries.targets()
+    events = (ComplaintEvent.select(ComplaintEvent, User).join(User, JOIN.LEFT_OUTER,
+              on=(ComplaintEvent.user == User.id)).where(ComplaintEvent.complaint == complaint)
+              .order_by(ComplaintEvent.at, ComplaintEvent.id))
+    attachments = (ComplaintAttachment.select(ComplaintAttachment.id, ComplaintAttachment.width,
+                                              ComplaintAttachment.height, ComplaintAttachment.byte_size,
+                                              ComplaintAttachment.uploaded_at)
+                   .where(ComplaintAttachment.complaint == complaint).order_by(ComplaintAttachment.id))
+    recorder = User.get_or_none(User.id == complaint.created_by_id) if complaint.created_by_id else None
+    name, contact = shown_identity(g.user, complaint)
+    return dict(complaint=complaint, events=events, attachments=list(attachments), flags=due.row_flags(complaint),
+                name=name, contact=contact, recorder=recorder, statuses=STATUSES,
+                moves=next_statuses(g.user.role, complaint.status), errors=errors or {},
+                form=form or {"tindak_lanjut": complaint.tindak_lanjut, "other_office": complaint.other_office},
+                may_handle=g.user.role in HANDLERS,
+                # the registration capability is optional: link to it only when it is installed
+                registration_endpoints=current_app.view_functions.keys())
+
+
+@blueprint.get("/<int:complaint_id>")
+@allow(*BOOK_READERS)
+def detail(complaint_id: int):
+    return render_template("complaints/detail.html", **_detail_context(complaint_or_404(complaint_id)))
+
+
+@blueprint.post("/<int:complaint_id>/status")
+@allow(*HANDLERS)
+def change_status(complaint_id: int):
+    complaint = complaint_or_404(complaint_id)
+    to_status = request.form.get("to_status", "")
+    tindak_lanjut = clean_text(request.form.get("tindak_lanjut"))
+    other_office = clean_line(request.form.get("other_office"))
+    note = clean_text(request.form.get("note"))
+    form = {"tindak_lanjut": tindak_lanjut, "other_office": other_office, "note": note, "to_status": to_status}
+    if to_status == "" and g.user.role == KASI and request.form.get("only_text"):
+        errors = {} if tindak_lanjut else {"tindak_lanjut": "Tindak lanjut tidak boleh kosong."}
+    else:
+        errors = change_problems(complaint.status, to_status, g.user.role,
+                                 tindak_lanjut or complaint.tindak_lanjut, other_office)
+    if len(tindak_lanjut) > TINDAK_LANJUT_MAX:
+        errors["tindak_lanjut"] = f"Tindak lanjut terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
+    if len(other_office) > OFFICE_MAX:
+        errors["other_office"] = f"Nama instansi terlalu panjang (paling banyak {OFFICE_MAX} karakter)."
+    if len(note) > 1000:
+        errors["note"] = "Catatan terlalu panjang (paling banyak 1.000 karakter)."
+    desk_answer = g.user.role == INFORMASI and complaint.status == "baru" and to_status == "selesai"
+    if tindak_lanjut and g.user.role != KASI and not desk_answer:
+        errors["tindak_lanjut"] = "Tindak lanjut ditulis oleh Kasi Pelayanan."
+    if errors:
+        return render_template("complaints/detail.html", **_detail_context(complaint, errors, form)), 422
+    if to_status:
+        book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note,
+                           answered_from_desk_info=desk_answer)
+        flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
+    elif tindak_lanjut == complaint.tindak_lanjut and not note:
+        flash("Tidak ada perubahan.", "info")
+    else:
+        book.write_tindak_lanjut(complaint, tindak_lanjut, g.user, note)
+        flash("Tindak lanjut disimpan.", "success")
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
+
+
+@blueprint.post("/<int:complaint_id>/lampiran")
+@allow(*HANDLERS)
+def add_attachment(complaint_id: int):
+    complaint = complaint_or_404(complaint_id)
+    upload = request.files.get("photo")
+    try:
+        photo = reencode(upload.read() if upload else b"")
+    except PhotoError as error:
+        return render_template("complaints/detail.html",
+                               **_detail_context(complaint, {"photo": str(error)})), 422
+    book.add_attachment(complaint, photo, g.user)
+    flash("Foto lampiran disimpan.", "success")
+    return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
+
+
+@blueprint.get("/<int:complaint_id>/lampiran/<int:attachment_id>.jpg")
+@allow(*BOOK_READERS)
+def attachment(complaint_id: int, attachment_id: int):
+    complaint = complaint_or_404(complaint_id)
+    found = ComplaintAttachment.get_or_none(ComplaintAttachment.id == attachment_id,
+                                            ComplaintAttachment.complaint == complaint)
+    if found is None:
+        abort(404)
+    return Response(bytes(found.content), mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+from app.complaints import admin_views, box_views, desk_views, kiosk_views, report_views  # noqa: E402,F401
