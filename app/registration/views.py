@@ -453,7 +453,7 @@ def handover(application_id: int):
 
 def qr_svg(text: str) -> Markup:
     """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
-    return Markup(segno.make(text, error="m").svg_inline(scale=3, border=2, omitsize=False))
+    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
