@@ -27,6 +27,7 @@ class RegisterFilter:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool = False
+    due_until: date | None = None  # still in service and promised between today and this day
     collective_id: int | None = None
     errors: dict = field(default_factory=dict)
 
@@ -41,7 +42,7 @@ def parse_filter(args, parse_date) -> RegisterFilter:
             found.status = ApplicationStatus(status).value
         except ValueError:
             found.errors["status"] = "Status tidak dikenal."
-    for key, attr in (("dari", "date_from"), ("sampai", "date_to")):
+    for key, attr in (("dari", "date_from"), ("sampai", "date_to"), ("tempo_sampai", "due_until")):
         text = (args.get(key) or "").strip()
         if text:
             value = parse_date(text)
@@ -109,6 +110,8 @@ def _apply_filters(query, flt: RegisterFilter, today: date, zone: str):
         query = query.where(period & Application.id.between(low or 0, high or -1))
     if flt.overdue:
         query = query.where(overdue_condition(today))
+    if flt.due_until:
+        query = query.where(due_between_condition(today, flt.due_until))
     if flt.collective_id:
         query = query.where(Application.collective == flt.collective_id)
     return query
