@@ -19,6 +19,9 @@ CAPABILITIES = [
     "app.calendar",
     "app.registration",
     "app.complaints",
+    "app.survey",
+    "app.recap",
+    "app.indicators",
 ]
 
 

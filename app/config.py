@@ -58,6 +58,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "PAGE_SIZE": 50,
         "DEVICE_ID": os.environ.get("LOKET_DEVICE_ID", "01"),
         "START_BACKGROUND_JOBS": False,  # `run.py serve` turns the daily backup and sync on
+        # Satisfaction survey kiosk: at most this many surveys per address in the window.
+        "SURVEY_WINDOW_MINUTES": 10,
+        "SURVEY_MAX_PER_ADDRESS": 30,
     }
     config.update(overrides)
     return config

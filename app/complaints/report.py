@@ -3,6 +3,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.complaints.models import CHANNELS
+from app.spreadsheet_cells import safe_cell
 
 
 @dataclass
@@ -41,14 +42,6 @@ def daily_summary(complaints) -> DailySummary:
 EXPORT_HEADER = ["Nomor", "Diterima", "Saluran", "Kategori", "Seksi", "Status", "Nama", "Kontak", "Anonim",
                  "Rahasia", "No. registrasi", "Isi pengaduan", "Tindak lanjut", "Instansi lain",
                  "Tanggapan pertama", "Tindak lanjut selesai", "Dijawab dari info meja", "Lewat batas waktu"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def export_row(c, name: str, contact: str, flags: dict, fmt) -> list:

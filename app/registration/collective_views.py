@@ -10,7 +10,7 @@ from app.registration import intake, records
 from app.registration.models import Application, CollectiveLetter
 from app.registration.service_time import office_today
 from app.registration.status import STATUS_LABELS, ApplicationStatus as S, transition
-from app.registration.views import READERS, blueprint, desa_list, desa_names, validate_handover
+from app.registration.views import READERS, annotate, blueprint, desa_list, desa_names, validate_handover
 from app.roles import ADMIN, KASI, LOKET
 
 
@@ -52,7 +52,7 @@ def new_collective():
 
 
 def _collective_context(letter, errors=None, import_errors=(), handover_form=None):
-    applicants = list(letter.applications.order_by(Application.id))
+    applicants = annotate(list(letter.applications.order_by(Application.id)), office_today())
     return dict(letter=letter, applicants=applicants, statuses=STATUS_LABELS, S=S, errors=errors or {},
                 import_errors=import_errors, desa_names=desa_names(),
                 ready=[a for a in applicants if a.status == S.READY.value],

@@ -4,20 +4,14 @@ import io
 
 from openpyxl import Workbook
 
+from app.spreadsheet_cells import safe_cell
+
 from app.registration.intake import REASONS
 from app.registration.status import STATUS_LABELS, ApplicationStatus
 
 COLUMNS = ["No. Pendaftaran", "Versi", "Tanggal Daftar (UTC)", "NIK", "No. KK", "Nama Lengkap", "Tempat Lahir",
            "Tanggal Lahir", "JK", "Alamat", "RT", "RW", "Desa/Kelurahan", "Alasan", "Perekaman", "Status",
            "Tanggal Lengkap", "Tanggal Janji", "Diserahkan Kepada", "Tanggal Diserahkan"]
-# Cells starting with these are formulas to a spreadsheet program; text from the form must not become one.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _row(app, desa_names):
@@ -34,7 +28,7 @@ def register_csv(rows, desa_names) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for app in rows.iterator():
-        writer.writerow(["" if v is None else _safe(v) for v in _row(app, desa_names)])
+        writer.writerow(["" if v is None else safe_cell(v) for v in _row(app, desa_names)])
     return out.getvalue()
 
 
@@ -45,7 +39,7 @@ def register_xlsx(rows, desa_names, title: str) -> bytes:
     sheet.append(COLUMNS)
     for app in rows.iterator():
         # NIK and KK stay text cells (str): as numbers a spreadsheet would round 16 digits.
-        sheet.append([_safe(v) for v in _row(app, desa_names)])
+        sheet.append([safe_cell(v) for v in _row(app, desa_names)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

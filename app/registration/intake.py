@@ -40,6 +40,8 @@ LIMITS = {"full_name": 100, "birth_place": 60, "address": 200, "occupation": 60,
 _NAME = re.compile(r"[A-Za-z][A-Za-z .,'\-]*")
 _PLACE = re.compile(r"[A-Za-z][A-Za-z0-9 .,'\-()/]*")
 _MARKUP = re.compile(r"[<>]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps tab and line breaks for notes
+_ADDRESS = re.compile(r".*[^\W\d_].*")  # at least one letter
 _PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")
 
 
@@ -55,6 +57,8 @@ def _text(value, field, errors, *, required=True, pattern=None, pattern_message=
         return value
     if _MARKUP.search(value):
         errors[field] = "Tidak boleh berisi tanda < atau > (kode HTML)."
+    elif _CONTROL.search(value):
+        errors[field] = "Berisi karakter tak terlihat (kontrol). Ketik ulang isian ini."
     elif len(value) > LIMITS.get(field, 100):
         errors[field] = f"Terlalu panjang (maksimal {LIMITS.get(field, 100)} karakter)."
     elif pattern and not pattern.fullmatch(value):
@@ -136,7 +140,8 @@ def validate_application(form, desa: list, today: date) -> tuple[dict, dict, dic
         errors["birth_date"] = (f"Pemohon belum berumur {KTP_AGE} tahun dan belum pernah kawin: "
                                 "belum wajib memiliki KTP-el (UU 24/2013 Pasal 63).")
 
-    clean["address"] = _text(form.get("address"), "address", errors)
+    clean["address"] = _text(form.get("address"), "address", errors, pattern=_ADDRESS,
+                             pattern_message="Alamat harus berisi nama jalan/dusun (huruf).")
     clean["rt"] = _padded_number(form.get("rt"), "rt", errors, "RT")
     clean["rw"] = _padded_number(form.get("rw"), "rw", errors, "RW")
 

@@ -65,7 +65,8 @@ class Application(BaseModel):
 
     class Meta:
         indexes = (
-            (("status", "promised_date"), False),
+            (("status", "id"), False),  # a status filter, newest first, without sorting
+            (("status", "promised_date"), False),  # overdue and due-this-week counts
             (("desa_code", "id"), False),
             (("reason", "id"), False),
             (("created_at",), False),
@@ -112,4 +113,4 @@ class ApplicationNameIndex(FTS5Model, BaseModel):
     class Meta:
         database = database
         table_name = "application_fts"
-        options = {"prefix": "'2 3'", "content": "''", "contentless_delete": 1}
+        options = {"prefix": "'1 2 3'", "content": "''", "contentless_delete": 1}

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from peewee import SQL
+from peewee import SQL, fn
 
 from app.dates import TIME_ZONES
-from app.registration.models import Application
+from app.registration.models import Application, ApplicationNameIndex
 from app.registration.status import IN_SERVICE, ApplicationStatus
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -27,6 +27,7 @@ class RegisterFilter:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool = False
+    due_until: date | None = None  # still in service and promised between today and this day
     collective_id: int | None = None
     errors: dict = field(default_factory=dict)
 
@@ -41,7 +42,7 @@ def parse_filter(args, parse_date) -> RegisterFilter:
             found.status = ApplicationStatus(status).value
         except ValueError:
             found.errors["status"] = "Status tidak dikenal."
-    for key, attr in (("dari", "date_from"), ("sampai", "date_to")):
+    for key, attr in (("dari", "date_from"), ("sampai", "date_to"), ("tempo_sampai", "due_until")):
         text = (args.get(key) or "").strip()
         if text:
             value = parse_date(text)
@@ -62,28 +63,58 @@ def fts_query(text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words) if words else None
 
 
-def search_condition(text: str):
-    """The WHERE part for the search box, or None when empty."""
-    text = text.strip()
-    if not text:
+# Above this many index matches, a number prefix ('3508', the kecamatan's own code) is better found
+# by walking the newest applications than by sorting every match.
+NARROW_MATCHES = 1000
+
+
+def number_ranges(text: str):
+    """For digits typed in the search box: the NIK prefix and registration-number prefix ranges."""
+    digits = re.sub(r"\D", "", text)
+    if not digits:
         return None
-    if _NUMBER_CHARS.fullmatch(text):
-        digits = re.sub(r"\D", "", text)
-        if not digits:
-            return None
-        low, high = _range(digits)
-        by_nik = (Application.nik >= low) & (Application.nik < high)
-        if "-" in text.strip("-"):
-            number = re.sub(r"[^\d\-]", "", text)
-        else:  # '350807010001' typed without dashes: rebuild the dashed form
-            number = "-".join(p for p in (digits[:6], digits[6:8], digits[8:]) if p)
-        low, high = _range(number)
-        by_number = (Application.registration_number >= low) & (Application.registration_number < high)
-        return by_nik | by_number
-    match = fts_query(text)
-    if match is None:
-        return None
-    return Application.id.in_(SQL('(SELECT rowid FROM "application_fts" WHERE "application_fts" MATCH ?)', [match]))
+    if "-" in text.strip("-"):
+        number = re.sub(r"[^\d\-]", "", text)
+    else:  # '350807010001' typed without dashes: rebuild the dashed form
+        number = "-".join(p for p in (digits[:6], digits[6:8], digits[8:]) if p)
+    return _range(digits), _range(number)
+
+
+def _number_condition(ranges, indexed: bool):
+    (nik_low, nik_high), (number_low, number_high) = ranges
+    if indexed:
+        return ((Application.nik >= nik_low) & (Application.nik < nik_high)) | \
+            ((Application.registration_number >= number_low) & (Application.registration_number < number_high))
+    # substr() hides the column from the planner: the newest rows are walked in id order instead.
+    return (fn.substr(Application.nik, 1, len(nik_low)) == nik_low) | \
+        (fn.substr(Application.registration_number, 1, len(number_low)) == number_low)
+
+
+def _apply_filters(query, flt: RegisterFilter, today: date, zone: str):
+    if flt.status:
+        query = query.where(Application.status == flt.status)
+    if flt.desa:
+        query = query.where(Application.desa_code == flt.desa)
+    if flt.reason:
+        query = query.where(Application.reason == flt.reason)
+    if flt.date_from or flt.date_to:
+        period = Application.id.is_null(False)
+        if flt.date_from:
+            period &= Application.created_at >= utc_start_of(flt.date_from, zone)
+        if flt.date_to:
+            period &= Application.created_at < utc_start_of(flt.date_to + timedelta(days=1), zone)
+        # Ids grow with time: bound the period by its first and last id (read from the created_at
+        # index alone), so the newest-first walk is a primary-key range instead of a sort.
+        low, high = Application.select(fn.MIN(Application.id), fn.MAX(Application.id)).where(period).scalar(
+            as_tuple=True)
+        query = query.where(period & Application.id.between(low or 0, high or -1))
+    if flt.overdue:
+        query = query.where(overdue_condition(today))
+    if flt.due_until:
+        query = query.where(due_between_condition(today, flt.due_until))
+    if flt.collective_id:
+        query = query.where(Application.collective == flt.collective_id)
+    return query
 
 
 def utc_start_of(day: date, zone: str) -> datetime:
@@ -92,27 +123,27 @@ def utc_start_of(day: date, zone: str) -> datetime:
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def register_query(flt: RegisterFilter, today: date, zone: str = "WIB"):
-    """Applications matching the filters, newest first (date range in the office's local days)."""
-    query = Application.select()
-    condition = search_condition(flt.q)
-    if condition is not None:
-        query = query.where(condition)
-    if flt.status:
-        query = query.where(Application.status == flt.status)
-    if flt.desa:
-        query = query.where(Application.desa_code == flt.desa)
-    if flt.reason:
-        query = query.where(Application.reason == flt.reason)
-    if flt.date_from:
-        query = query.where(Application.created_at >= utc_start_of(flt.date_from, zone))
-    if flt.date_to:
-        query = query.where(Application.created_at < utc_start_of(flt.date_to + timedelta(days=1), zone))
-    if flt.overdue:
-        query = query.where(overdue_condition(today))
-    if flt.collective_id:
-        query = query.where(Application.collective == flt.collective_id)
-    return query.order_by(Application.id.desc())
+def register_query(flt: RegisterFilter, today: date, zone: str = "WIB", columns=()):
+    """Applications matching the filters, newest first (date range in the office's local days).
+
+    A name search drives the query from the FTS5 index in descending rowid order, so it stops
+    after one page even when thousands of names match; a number search uses the NIK and number
+    indexes when the prefix is narrow and walks the newest rows when it is broad.
+    """
+    text = flt.q.strip()
+    query = Application.select(*columns)
+    if text and _NUMBER_CHARS.fullmatch(text):
+        ranges = number_ranges(text)
+        if ranges is not None:
+            narrow = _apply_filters(Application.select(Application.id).where(_number_condition(ranges, True)),
+                                    flt, today, zone).limit(NARROW_MATCHES + 1).count() <= NARROW_MATCHES
+            query = query.where(_number_condition(ranges, narrow))
+    elif text and (match := fts_query(text)) is not None:
+        return _apply_filters(
+            query.join(ApplicationNameIndex, on=(ApplicationNameIndex.rowid == Application.id))
+            .where(SQL('"application_fts" MATCH ?', [match])), flt, today, zone) \
+            .order_by(ApplicationNameIndex.rowid.desc())
+    return _apply_filters(query, flt, today, zone).order_by(Application.id.desc())
 
 
 def overdue_condition(today: date):

@@ -30,6 +30,9 @@ blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
 
 READERS = (LOKET, KASI, ADMIN)  # may see NIK and photos
+MAX_REQUIREMENTS = 40
+FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
+EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
 MENU = [
     MenuItem("Pendaftaran KTP-el", "registration.register", order=10),
     MenuItem("Daftar Baru", "registration.new", order=11),
@@ -110,7 +113,7 @@ def _collective_from_request():
     raw = request.values.get("kolektif", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         abort(404)
     letter = CollectiveLetter.get_or_none(CollectiveLetter.id == int(raw))
     if letter is None:
@@ -120,7 +123,12 @@ def _collective_from_request():
 
 # ---- register ---------------------------------------------------------------------------------
 
-def _annotate(rows, today):
+# Only what a row of the register shows: a third of the columns, a third of the work per row.
+LIST_COLUMNS = (Application.id, Application.registration_number, Application.version, Application.created_at,
+                Application.nik, Application.full_name, Application.desa_code, Application.reason,
+                Application.status, Application.promised_date)
+
+def annotate(rows, today):
     calendar = office_calendar()
     names = desa_names()
     for row in rows:
@@ -136,10 +144,11 @@ def _annotate(rows, today):
 def register():
     today = office_today()
     flt = parse_filter(request.args, parse_iso_date)
-    query = register_query(flt, today, store.get("timezone"))
+    query = register_query(flt, today, store.get("timezone"), LIST_COLUMNS)
     page = paginate(query, 50)
-    _annotate(page.items, today)
-    context = dict(page=page, flt=flt, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
+    annotate(page.items, today)
+    filters = {key: value for key, value in request.args.items() if key in FILTER_KEYS}
+    context = dict(page=page, flt=flt, filters=filters, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
     status = 422 if flt.errors else 200
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "register-results":
         return render_template("registration/_register_results.html", **context), status
@@ -160,6 +169,11 @@ def export():
     if fmt not in ("xlsx", "csv"):
         abort(404)
     rows = register_query(flt, today, store.get("timezone"))
+    found = rows.limit(EXPORT_MAX_ROWS + 1).count()
+    if found > EXPORT_MAX_ROWS:
+        flash(f"Periode terlalu panjang: lebih dari {EXPORT_MAX_ROWS:,} permohonan. Persempit tanggalnya."
+              .replace(",", "."), "error")
+        return redirect(url_for("registration.register", **{k: v for k, v in request.args.items() if k in FILTER_KEYS}))
     names = desa_names()
     period = f"{flt.date_from or ''}_{flt.date_to or ''}"
     with database.atomic():
@@ -212,8 +226,8 @@ def check_nik():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
     exclude = request.args.get("id", "")
-    duplicates = [] if messages and "16" in messages[0] else records.in_progress_with_nik(
-        intake.nik_rules.normalise_number(nik), int(exclude) if exclude.isdigit() else None)
+    duplicates = [] if intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
+        intake.nik_rules.normalise_number(nik), int(exclude) if exclude.isascii() and exclude.isdigit() else None)
     return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
                            warning=intake.nik_rules.region_code_warning(nik))
 
@@ -235,7 +249,7 @@ def detail(application_id: int):
 
 def _detail_context(application, errors=None, handover_form=None):
     today = office_today()
-    _annotate([application], today)
+    annotate([application], today)
     photo = (ApplicationPhoto.select(ApplicationPhoto.id, ApplicationPhoto.background, ApplicationPhoto.width,
                                      ApplicationPhoto.height, ApplicationPhoto.sha256)
              .where(ApplicationPhoto.application == application).first())
@@ -439,7 +453,7 @@ def handover(application_id: int):
 
 def qr_svg(text: str) -> Markup:
     """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
-    return Markup(segno.make(text, error="m").svg_inline(scale=3, border=2, omitsize=False))
+    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
@@ -475,10 +489,13 @@ def settings():
     form = {"service_days": request.form.get("service_days", "").strip(),
             "photo_background_rule": request.form.get("photo_background_rule") == "1"}
     errors = {}
-    if not form["service_days"].isdigit() or not 1 <= int(form["service_days"]) <= 60:
+    days = form["service_days"]
+    if not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 60:
         errors["service_days"] = "Lama layanan 1 sampai 60 hari kerja."
     rows, taken = [], set()
-    for index in range(int(request.form.get("row_count", "0") or 0) if (request.form.get("row_count", "0") or "0").isdigit() else 0):
+    typed_count = request.form.get("row_count", "")
+    row_count = min(int(typed_count), MAX_REQUIREMENTS + 2) if typed_count.isascii() and typed_count.isdigit() else 0
+    for index in range(row_count):
         label = " ".join((request.form.get(f"label_{index}") or "").split())
         code = (request.form.get(f"code_{index}") or "").strip()
         chosen = [r for r in request.form.getlist(f"reasons_{index}") if r in intake.REASONS]
@@ -494,6 +511,8 @@ def settings():
         rows.append({"code": code, "label": label, "reasons": chosen})
     if not rows:
         errors["requirements"] = "Daftar persyaratan tidak boleh kosong."
+    elif len(rows) > MAX_REQUIREMENTS:
+        errors["requirements"] = f"Paling banyak {MAX_REQUIREMENTS} persyaratan."
     if errors:
         return render_template("registration/settings.html", form=form, rows=rows or configured, errors=errors,
                                reasons=intake.REASONS), 422
@@ -514,7 +533,8 @@ def dashboard_cards(user) -> list[Card]:
     if user.role not in (LOKET, KASI, ADMIN, CAMAT):
         return []
     today = office_today()
-    week_end = today + timedelta(days=6 - today.weekday())
+    # This working week; from Saturday on, the coming one.
+    week_end = today + timedelta(days=6 - today.weekday() + (7 if today.weekday() >= 5 else 0))
     overdue = Application.select().where(overdue_condition(today)).count()
     due_week = Application.select().where(due_between_condition(today, week_end)).count()
     may_list = user.role in READERS
@@ -523,7 +543,8 @@ def dashboard_cards(user) -> list[Card]:
              url_for("registration.register", terlambat="1") if may_list else None,
              "danger" if overdue else "ok"),
         Card("KTP-el jatuh tempo minggu ini", str(due_week), f"sampai {week_end:%d-%m-%Y}",
-             url_for("registration.register") if may_list else None, "warn" if due_week else "info"),
+             url_for("registration.register", tempo_sampai=week_end.isoformat()) if may_list else None,
+             "warn" if due_week else "info"),
     ]
     if user.role in (LOKET, KASI):
         ready = Application.select().where(Application.status == S.READY.value).count()

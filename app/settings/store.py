@@ -4,7 +4,7 @@ Reads are cached for one request (they appear on every page: name, time zone).
 """
 import json
 
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
 
 from app.dates import utc_now
 from app.settings.models import Setting
@@ -55,5 +55,5 @@ def put(key: str, value) -> None:
         raise KeyError(f"unknown setting {key!r}")
     (Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False), updated_at=utc_now())
      .on_conflict_replace().execute())
-    if has_request_context():
+    if has_app_context():  # g lives in the app context, which tests share across requests
         g.pop("settings", None)

@@ -61,6 +61,7 @@ CREATE UNIQUE INDEX "application_registration_number" ON "application" ("registr
 CREATE INDEX "application_nik" ON "application" ("nik");
 CREATE INDEX "application_collective_id" ON "application" ("collective_id");
 CREATE INDEX "application_created_by_id" ON "application" ("created_by_id");
+CREATE INDEX "application_status_id" ON "application" ("status", "id");
 CREATE INDEX "application_status_promised_date" ON "application" ("status", "promised_date");
 CREATE INDEX "application_desa_code_id" ON "application" ("desa_code", "id");
 CREATE INDEX "application_reason_id" ON "application" ("reason", "id");
@@ -100,7 +101,7 @@ CREATE TABLE "registration_sequence" (
 -- Search-as-you-type by any word of the name ("sit" finds "Dewi Sitompul"): FTS5 with prefix
 -- indexes, contentless (the name stays in "application"), kept in step by triggers so every
 -- writer (forms, sync, demo, import) is covered.
-CREATE VIRTUAL TABLE "application_fts" USING fts5 ("full_name", content='', contentless_delete=1, prefix='2 3');
+CREATE VIRTUAL TABLE "application_fts" USING fts5 ("full_name", content='', contentless_delete=1, prefix='1 2 3');
 CREATE TRIGGER "application_fts_insert" AFTER INSERT ON "application"
 BEGIN INSERT INTO "application_fts" (rowid, "full_name") VALUES (new."id", new."full_name"); END;
 CREATE TRIGGER "application_fts_update" AFTER UPDATE OF "full_name" ON "application"

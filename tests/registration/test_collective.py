@@ -114,3 +114,17 @@ def test_collective_handover_and_receipt(loket):
     assert {a.status for a in Application.select()} == {"diserahkan"}
     page = loket.get(f"/pendaftaran/kolektif/{letter.id}/tanda-terima").get_data(as_text=True)
     assert "KOLEKTIF" in page and "Siti Aminah" in page and "Budi Santoso" in page and "Ani Wulandari" in page
+
+
+def test_pages_render_with_data(loket):
+    make_letter(loket)
+    letter = CollectiveLetter.get()
+    upload(loket, letter.id, xlsx([valid_form()]))
+    listing = loket.get("/pendaftaran/kolektif").get_data(as_text=True)
+    assert "SMA Negeri 1 Yosowilangun" in listing
+    page = loket.get(f"/pendaftaran/kolektif/{letter.id}").get_data(as_text=True)
+    assert "Budi Santoso" in page and "Impor pemohon" in page
+    template = loket.get("/pendaftaran/kolektif/templat.xlsx")
+    assert template.status_code == 200 and template.data.startswith(b"PK")
+    edit = loket.get(f"/pendaftaran/{Application.get().id}/ubah").get_data(as_text=True)
+    assert 'value="Budi Santoso"' in edit and 'value="Darungan"' in edit

@@ -73,7 +73,7 @@ def test_filters_and_pages_keep_the_url(loket, demo):
 
 def test_overdue_filter_shows_days_overdue(loket, demo):
     today = office_today()
-    target = Application.select().where(Application.status == "dicetak").first() or Application.get()
+    target = Application.select().order_by(Application.id.desc()).first()  # newest: first row of the list
     Application.update(status="dicetak", promised_date=today - timedelta(days=10)).where(
         Application.id == target.id).execute()
     page = loket.get("/pendaftaran?terlambat=1").get_data(as_text=True)
@@ -112,3 +112,37 @@ def test_dashboard_cards_count_overdue_for_camat_without_link(client_as, demo):
     assert "KTP-el terlambat" in page and "jatuh tempo minggu ini" in page
     assert "/pendaftaran?terlambat=1" not in page
     assert "/pendaftaran?terlambat=1" in client_as("kasi_pelayanan").get("/").get_data(as_text=True)
+
+
+def test_broad_number_prefix_walks_newest_rows_with_the_same_answer(loket, saved, monkeypatch):
+    from app.registration import register
+    loket.post("/pendaftaran/baru", data=valid_form(nik="3508075205900002", sex="P", full_name="Dewi Sitompul"),
+               content_type="multipart/form-data")
+    narrow = loket.get("/pendaftaran?q=3508071205").get_data(as_text=True)
+    monkeypatch.setattr(register, "NARROW_MATCHES", 0)
+    broad = loket.get("/pendaftaran?q=3508071205").get_data(as_text=True)
+    assert "Budi Santoso" in broad and "Dewi Sitompul" not in broad
+    assert narrow.split("<tbody>")[1].split("</tbody>")[0] == broad.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_name_search_combines_with_filters(loket, saved):
+    assert "Budi Santoso" in loket.get("/pendaftaran?q=budi&status=diterima").get_data(as_text=True)
+    assert "Budi Santoso" not in loket.get("/pendaftaran?q=budi&status=lengkap").get_data(as_text=True)
+
+
+def test_export_of_too_long_a_period_is_refused_with_a_message(loket, saved, monkeypatch):
+    from app.registration import views
+    monkeypatch.setattr(views, "EXPORT_MAX_ROWS", 0)
+    response = loket.get("/pendaftaran/ekspor?format=xlsx", follow_redirects=True)
+    assert "Periode terlalu panjang" in response.get_data(as_text=True)
+
+
+def test_due_until_filter_lists_files_promised_by_that_day(loket, demo):
+    today = office_today()
+    target = Application.select().order_by(Application.id.desc()).first()  # newest: first row of the list
+    Application.update(status="dicetak", promised_date=today + timedelta(days=2)).where(
+        Application.id == target.id).execute()
+    page = loket.get(f"/pendaftaran?tempo_sampai={(today + timedelta(days=3)).isoformat()}").get_data(as_text=True)
+    assert target.registration_number in page
+    page = loket.get(f"/pendaftaran?tempo_sampai={(today + timedelta(days=1)).isoformat()}").get_data(as_text=True)
+    assert target.registration_number not in page

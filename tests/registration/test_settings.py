@@ -52,3 +52,10 @@ def test_background_rule_warns_on_the_application_page(client_as, saved):
     response = loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(jpeg_bytes(colour=(200, 20, 20))), "f.jpg")},
                           content_type="multipart/form-data", follow_redirects=True)
     assert "seharusnya biru" in html.unescape(response.get_data(as_text=True))
+
+
+def test_absurd_row_count_and_unicode_digits_are_answered_calmly(client_as, office):
+    admin = client_as("admin")
+    response = admin.post("/admin/pendaftaran", data={"service_days": "²", "row_count": "99999999999999999999"})
+    assert response.status_code == 422
+    assert "1 sampai 60" in response.get_data(as_text=True)

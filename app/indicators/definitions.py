@@ -1,0 +1,80 @@
+"""The service indicators, each a share (numerator / denominator x 100%) with a yearly target.
+
+Modelled on the Standar Pelayanan Minimal way of stating a service (Permendagri 59/2021 style:
+a percentage against a target); the indicators themselves come from the kecamatan's service
+standard. Pure: no Flask, no database.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    numerator: str
+    denominator: str
+    default_target: float
+    higher_is_better: bool = True
+    is_index: bool = False  # IKM: a value 25-100, not a share
+    source: str = ""        # which capability supplies it, for the "not available" note
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("serah_tepat_waktu", "KTP-el diserahkan tepat waktu",
+              "permohonan diserahkan paling lambat pada tanggal janji",
+              "permohonan diserahkan dalam periode", 90.0, source="registration"),
+    Indicator("berkas_dikembalikan", "Berkas dikembalikan karena belum lengkap",
+              "permohonan dikembalikan (belum lengkap)", "permohonan didaftarkan dalam periode", 10.0,
+              higher_is_better=False, source="registration"),
+    Indicator("pengaduan_tepat_waktu", "Pengaduan ditindaklanjuti tepat waktu",
+              "pengaduan selesai dalam batas hari kerja", "pengaduan yang sudah selesai atau sudah lewat batas",
+              90.0, source="complaints"),
+    Indicator("kotak_saran", "Kotak saran dibuka setiap hari layanan",
+              "hari layanan dengan kotak saran dibuka", "hari layanan (hari kerja) dalam periode", 100.0,
+              source="complaints"),
+    Indicator("ikm", "Indeks Kepuasan Masyarakat (IKM)", "nilai IKM (PermenPANRB 14/2017)", "", 76.61,
+              is_index=True, source="survey"),
+)
+BY_KEY = {i.key: i for i in INDICATORS}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One indicator's figures for one period; value is a percentage (or the IKM itself)."""
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+
+    @classmethod
+    def share(cls, numerator: int, denominator: int) -> "Measure":
+        return cls(numerator, denominator, 100.0 * numerator / denominator if denominator else None)
+
+    @classmethod
+    def index(cls, value) -> "Measure":
+        return cls(None, None, float(value) if value is not None else None)
+
+    @classmethod
+    def missing(cls) -> "Measure":
+        return cls(None, None, None)
+
+
+def meets_target(indicator: Indicator, value: float | None, target: float | None) -> bool | None:
+    """True/False against the target; None when there is nothing to judge."""
+    if value is None or target is None:
+        return None
+    return value >= target if indicator.higher_is_better else value <= target
+
+
+def target_problem(indicator: Indicator, text: str) -> tuple[float | None, str | None]:
+    """Parse an admin-entered target ('90', '76,61'); (value, Indonesian message)."""
+    cleaned = text.strip().replace(",", ".")
+    if not cleaned:
+        return None, "Isi target (angka)."
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None, "Target harus berupa angka, misalnya 90 atau 76,61."
+    low, high = (25.0, 100.0) if indicator.is_index else (0.0, 100.0)
+    if not low <= value <= high:
+        return None, f"Target harus antara {low:g} dan {high:g}."
+    return round(value, 2), None

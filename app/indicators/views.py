@@ -1,0 +1,86 @@
+"""The service indicators page and the admin's yearly targets."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from app import audit
+from app.access import allow
+from app.capabilities import MenuItem
+from app.dates import local_today, utc_now
+from app.db import database
+from app.indicators.definitions import INDICATORS, target_problem
+from app.indicators.figures import TREND_QUARTERS, indicator_rows
+from app.indicators.models import IndicatorTarget
+from app.indicators.targets import targets_for
+from app.periods import Quarter, year_period
+from app.roles import ADMIN, CAMAT, INFORMASI, KASI
+from app.settings import store
+
+blueprint = Blueprint("indicators", __name__)
+MENU = [MenuItem("Indikator Layanan", "indicators.page", order=64)]
+
+
+def _year_arg(default: int) -> tuple[int | None, str]:
+    text = request.args.get("tahun", str(default)).strip()
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text), text
+    return None, text
+
+
+@blueprint.get("/indikator")
+@allow(CAMAT, ADMIN, KASI, INFORMASI)
+def page():
+    zone = store.get("timezone")
+    today = local_today(zone)
+    year, year_text = _year_arg(today.year)
+    part = request.args.get("triwulan", "").strip()
+    error = None
+    if year is None:
+        error = "Tahun harus berupa angka antara 2000 dan 2100."
+    elif part not in ("", "1", "2", "3", "4"):
+        error = "Pilih triwulan I–IV atau satu tahun penuh."
+    else:
+        period = Quarter.of(year, int(part)) if part else year_period(year)
+        if not period.has_started(today):
+            error = "Periode ini belum dimulai; pilih periode yang sudah berjalan."
+    if error:
+        return render_template("indicators/page.html", error=error, year_text=year_text, part=part, rows=[]), 422
+    rows = indicator_rows(period, year, zone, today)
+    return render_template("indicators/page.html", error=None, year_text=year_text, part=part, rows=rows,
+                           period=period, trend_quarters=TREND_QUARTERS)
+
+
+@blueprint.route("/admin/indikator/target", methods=["GET", "POST"])
+@allow(ADMIN)
+def targets():
+    today = local_today(store.get("timezone"))
+    source = request.form if request.method == "POST" else request.args
+    year_text = source.get("tahun", str(today.year)).strip()
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    if year is None:
+        return render_template("indicators/targets.html", year_text=year_text, form={}, current={},
+                               errors={"tahun": "Tahun harus berupa angka antara 2000 dan 2100."},
+                               indicators=INDICATORS), 422
+    current = targets_for(year)
+    if request.method == "GET":
+        form = {i.key: f"{current[i.key][0]:g}".replace(".", ",") for i in INDICATORS}
+        return render_template("indicators/targets.html", year_text=year_text, form=form, current=current,
+                               errors={}, indicators=INDICATORS)
+    form = {i.key: request.form.get(i.key, "") for i in INDICATORS}
+    values, errors = {}, {}
+    for indicator in INDICATORS:
+        value, problem = target_problem(indicator, form[indicator.key])
+        if problem:
+            errors[indicator.key] = problem
+        values[indicator.key] = value
+    if errors:
+        return render_template("indicators/targets.html", year_text=year_text, form=form, current=current,
+                               errors=errors, indicators=INDICATORS), 422
+    now = utc_now()
+    with database.atomic():
+        for key, value in values.items():
+            (IndicatorTarget.insert(year=year, indicator=key, target=value, updated_at=now)
+             .on_conflict(conflict_target=[IndicatorTarget.year, IndicatorTarget.indicator],
+                          update={IndicatorTarget.target: value, IndicatorTarget.updated_at: now}).execute())
+        audit.record("ubah", "target_indikator", year, f"Target indikator layanan tahun {year} diubah",
+                     {k: v[0] for k, v in current.items()}, values)
+    flash(f"Target indikator tahun {year} disimpan.", "success")
+    return redirect(url_for("indicators.targets", tahun=year), 303)

@@ -1,0 +1,27 @@
+"""Landing-page cards: what the Camat must approve, what the information officer must prepare."""
+from flask import url_for
+
+from app.capabilities import Card
+from app.dates import local_today
+from app.periods import Quarter
+from app.recap.models import QuarterRecap, RecapStatus
+from app.roles import CAMAT, INFORMASI
+from app.settings import store
+
+
+def dashboard_cards(user) -> list[Card]:
+    if user.role not in (CAMAT, INFORMASI):
+        return []
+    last = Quarter.containing(local_today(store.get("timezone"))).previous()
+    recap = QuarterRecap.get_or_none(QuarterRecap.year == last.year, QuarterRecap.quarter == last.number)
+    url = url_for("recap.show", year=last.year, number=last.number)
+    if user.role == CAMAT:
+        waiting = QuarterRecap.select().where(QuarterRecap.status == RecapStatus.SUBMITTED).count()
+        if waiting:
+            return [Card("Rekap menunggu persetujuan", str(waiting), "Tinjau dan setujui rekap triwulan", url, "warn")]
+        return []
+    if recap is None or recap.status in (RecapStatus.DRAFT, RecapStatus.SENT_BACK):
+        note = "Dikembalikan Camat: perlu diperbaiki" if recap and recap.status == RecapStatus.SENT_BACK \
+            else "Susun janji perbaikan lalu ajukan kepada Camat"
+        return [Card(f"Rekap {last.label}", recap.status_label if recap else "Belum disusun", note, url, "warn")]
+    return [Card(f"Rekap {last.label}", recap.status_label, "", url, "ok" if recap.status == RecapStatus.APPROVED else "info")]

@@ -1,0 +1,95 @@
+"""What a recap shows: live figures for a draft, the frozen snapshot once the Camat approved it."""
+import json
+
+from app.calendar import office_calendar
+from app.dates import utc_now
+from app.periods import Quarter
+from app.recap import figures
+from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
+from app.settings import store
+from app.survey.figures import ikm_for_period
+
+SNAPSHOT_VERSION = 1
+
+
+def _targets() -> tuple[int, int]:
+    return int(store.get("complaint_first_response_days")), int(store.get("complaint_follow_up_days"))
+
+
+def approved_recap(quarter: Quarter) -> QuarterRecap | None:
+    return QuarterRecap.get_or_none(QuarterRecap.year == quarter.year, QuarterRecap.quarter == quarter.number,
+                                    QuarterRecap.status == RecapStatus.APPROVED)
+
+
+def freeze_list(recap: QuarterRecap, items: list[dict]) -> None:
+    """Store the approved recap's complaint list row by row (inside the approval's transaction)."""
+    rows = [{"recap": recap.id, "position": n, "item": json.dumps(item, ensure_ascii=False)}
+            for n, item in enumerate(items)]
+    for start in range(0, len(rows), 1000):
+        RecapFrozenComplaint.insert_many(rows[start:start + 1000]).execute()
+
+
+def frozen_list(recap: QuarterRecap, limit: int | None = None, offset: int = 0) -> list[dict]:
+    query = (RecapFrozenComplaint.select(RecapFrozenComplaint.item).where(RecapFrozenComplaint.recap == recap.id)
+             .order_by(RecapFrozenComplaint.position))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [json.loads(item) for (item,) in query.tuples()]
+
+
+def live_contents(quarter: Quarter, zone: str) -> dict:
+    """Figures of the quarter and the previous one, IKM, addendum; not the (long) complaint list."""
+    calendar = office_calendar()
+    first_days, follow_days = _targets()
+    previous = quarter.previous()
+    previous_recap = approved_recap(previous)
+    if previous_recap is not None:
+        previous_figures = json.loads(previous_recap.snapshot)["figures"]  # the summary only: small
+    else:
+        previous_figures = figures.complaint_figures(previous, zone, calendar, first_days, follow_days)
+    addendum, addendum_confidential = figures.late_entries(quarter.utc_bounds(zone)[0], zone)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "quarter": quarter.key, "label": quarter.label, "months": quarter.months,
+        "figures": figures.complaint_figures(quarter, zone, calendar, first_days, follow_days),
+        "previous": {"label": previous.label, "figures": previous_figures, "approved": previous_recap is not None},
+        "ikm": ikm_for_period(quarter, zone).as_dict(),
+        "addendum": addendum,
+        "addendum_confidential_ids": addendum_confidential,
+        "first_response_days": first_days, "follow_up_days": follow_days,
+    }
+
+
+def snapshot_of(quarter: Quarter, zone: str) -> dict:
+    """Everything the approved notice shows, as of now; the full list under "complaints"."""
+    contents = live_contents(quarter, zone)
+    contents["complaints"] = figures.complaint_list(quarter, zone)
+    contents["frozen_at"] = str(utc_now())
+    return contents
+
+
+def with_full_list(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tuple[dict, bool]:
+    """Contents plus the whole complaint list (print, XLSX): frozen rows when approved, else live."""
+    contents, frozen = contents_for(quarter, recap, zone)
+    if frozen:
+        contents["complaints"] = frozen_list(recap)
+    else:
+        contents["complaints"] = figures.complaint_list(quarter, zone)
+    return contents, frozen
+
+
+def contents_for(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tuple[dict, bool]:
+    """(contents, frozen): the approved snapshot when there is one, else live figures."""
+    if recap is not None and recap.status == RecapStatus.APPROVED and recap.snapshot:
+        return json.loads(recap.snapshot), True
+    return live_contents(quarter, zone), False
+
+
+def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, number: int, size: int):
+    """(items, has_next) of the complaint list: frozen rows when approved, else live; one LIMIT query."""
+    offset = (number - 1) * size
+    if frozen:
+        items = frozen_list(recap, size + 1, offset)
+    else:
+        items = figures.complaint_list(quarter, zone, limit=size + 1, offset=offset)
+    return items[:size], len(items) > size

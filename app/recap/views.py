@@ -1,0 +1,284 @@
+"""Routes of the quarterly complaint recap: page, draft, review, print, XLSX, archive."""
+import json
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from peewee import fn
+
+from app import audit
+from app.access import allow
+from app.capabilities import MenuItem
+from app.dates import local_today, utc_now
+from app.db import database
+from app.pagination import requested_page
+from app.periods import Quarter, parse_quarter
+from app.recap import charts, workflow
+from app.recap.contents import complaints_page, contents_for, freeze_list, snapshot_of, with_full_list
+from app.recap.export import figures_workbook
+from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
+from app.roles import ADMIN, CAMAT, INFORMASI, KASI
+from app.settings import store
+
+blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
+MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
+                 badge=lambda user: _waiting_for_camat() if user.role == CAMAT else 0)]
+READERS = (INFORMASI, CAMAT, KASI, ADMIN)
+# Who reads the complaint book (docs/complaints.md) also sees complainants' names in the recap;
+# the admin does not. Anonymous complaints never show one; confidential ones are not listed.
+IDENTITY_READERS = (INFORMASI, CAMAT, KASI)
+LIST_PAGE_SIZE = 50
+
+
+def _waiting_for_camat() -> int:
+    return QuarterRecap.select().where(QuarterRecap.status == RecapStatus.SUBMITTED).count()
+
+
+def _zone() -> str:
+    return store.get("timezone")
+
+
+def _quarter_or_404(year: int, number: int) -> Quarter:
+    quarter = parse_quarter(year, number)
+    if quarter is None:
+        abort(404)
+    return quarter
+
+
+def _recap_of(quarter: Quarter) -> QuarterRecap | None:
+    return QuarterRecap.get_or_none(QuarterRecap.year == quarter.year, QuarterRecap.quarter == quarter.number)
+
+
+def _charts(contents: dict) -> dict:
+    previous = contents["previous"]["figures"]
+    prev_channel = {row["key"]: row["count"] for row in previous["by_channel"]}
+    prev_status = {row["key"]: row["count"] for row in previous["by_status"]}
+    prev_category = {row["label"]: row["count"] for row in previous["by_category"]}
+    current, before = contents["label"], contents["previous"]["label"]
+    return {
+        "channel": charts.bar_chart([(r["label"], r["count"], prev_channel.get(r["key"], 0))
+                                     for r in contents["figures"]["by_channel"]],
+                                    "Pengaduan menurut saluran", current, before),
+        "status": charts.bar_chart([(r["label"], r["count"], prev_status.get(r["key"], 0))
+                                    for r in contents["figures"]["by_status"]],
+                                   "Pengaduan menurut status", current, before),
+        "category": charts.bar_chart([(r["label"], r["count"], prev_category.get(r["label"], 0))
+                                      for r in contents["figures"]["by_category"][:12]],
+                                     "Pengaduan menurut kategori", current, before),
+    }
+
+
+def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=None):
+    zone = _zone()
+    today = local_today(zone)
+    problem = workflow.period_problem(quarter, today)
+    if problem:
+        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    recap = _recap_of(quarter)
+    contents, frozen = contents_for(quarter, recap, zone)
+    number = requested_page()
+    items, has_next = complaints_page(quarter, recap, frozen, zone, number, LIST_PAGE_SIZE)
+    if form is None:
+        form = {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else "",
+                "remark": ""}
+    return render_template("recap/recap.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
+                           charts=_charts(contents), items=items, page_number=number, has_next=has_next,
+                           errors=errors or {}, form=form, review_error=review_error,
+                           not_finished=workflow.not_finished_problem(quarter, today),
+                           editable=workflow.edit_problem(recap.status if recap else None) is None,
+                           RecapStatus=RecapStatus, show_identity=g.user.role in IDENTITY_READERS), status
+
+
+@blueprint.get("")
+@allow(*READERS)
+def index():
+    """The chosen quarter (?tahun=&triwulan=), or the last one that has ended."""
+    if "tahun" in request.args or "triwulan" in request.args:
+        quarter = parse_quarter(request.args.get("tahun"), request.args.get("triwulan"))
+        if quarter is None:
+            return render_template("recap/refused.html", quarter=None,
+                                   message="Pilih tahun (2000–2100) dan triwulan I–IV."), 422
+    else:
+        quarter = Quarter.containing(local_today(_zone())).previous()
+    return redirect(url_for("recap.show", year=quarter.year, number=quarter.number))
+
+
+@blueprint.get("/<int:year>/<int:number>")
+@allow(*READERS)
+def show(year: int, number: int):
+    return _page(_quarter_or_404(year, number))
+
+
+@blueprint.get("/<int:year>/<int:number>/pengaduan")
+@allow(*READERS)
+def complaint_rows(year: int, number: int):
+    """htmx: one page of the complaint list (the same fragment the full page includes)."""
+    quarter = _quarter_or_404(year, number)
+    zone = _zone()
+    problem = workflow.period_problem(quarter, local_today(zone))
+    if problem:
+        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    recap = _recap_of(quarter)
+    contents, frozen = contents_for(quarter, recap, zone)
+    number_ = requested_page()
+    items, has_next = complaints_page(quarter, recap, frozen, zone, number_, LIST_PAGE_SIZE)
+    return render_template("recap/_complaints.html", quarter=quarter, items=items, page_number=number_,
+                           has_next=has_next, contents=contents, show_identity=g.user.role in IDENTITY_READERS)
+
+
+def _posted_texts() -> dict:
+    return {"promises": request.form.get("promises", "").strip(),
+            "narrative": request.form.get("narrative", "").strip(), "remark": ""}
+
+
+@blueprint.post("/<int:year>/<int:number>/draf")
+@allow(INFORMASI)
+def save_draft(year: int, number: int):
+    """Save the promises and narrative; with `ajukan` set, also submit it to the Camat."""
+    quarter = _quarter_or_404(year, number)
+    zone = _zone()
+    today = local_today(zone)
+    submitting = request.form.get("ajukan") == "1"
+    form = _posted_texts()
+    problem = workflow.period_problem(quarter, today)
+    if problem:
+        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    recap = _recap_of(quarter)
+    problem = workflow.edit_problem(recap.status if recap else None)
+    if problem:
+        return _page(quarter, {"promises": problem}, form, 409)
+    errors = workflow.text_problems(form["promises"], form["narrative"], submitting)
+    if submitting and not errors:
+        finished = workflow.not_finished_problem(quarter, today)
+        if finished:
+            errors["promises"] = finished
+    if errors:
+        return _page(quarter, errors, form, 422)
+    now = utc_now()
+    with database.atomic():
+        before = {"status": recap.status, "promises": recap.promises, "narrative": recap.narrative} if recap else None
+        if recap is None:
+            starts_at, ends_at = quarter.utc_bounds(zone)
+            recap = QuarterRecap(year=quarter.year, quarter=quarter.number, starts_at=starts_at, ends_at=ends_at,
+                                 created_at=now)
+        recap.promises, recap.narrative, recap.drafted_by, recap.updated_at = (
+            form["promises"], form["narrative"], g.user.id, now)
+        if submitting:
+            recap.status, recap.submitted_at = RecapStatus.SUBMITTED, now
+        recap.save()
+        audit.record("ajukan" if submitting else "ubah", "rekap_triwulan", recap.id,
+                     f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan sebagai draf'}",
+                     before, {"status": recap.status, "promises": recap.promises, "narrative": recap.narrative})
+    flash(f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan'}.", "success")
+    return redirect(url_for("recap.show", year=year, number=number), 303)
+
+
+@blueprint.post("/<int:year>/<int:number>/kembalikan")
+@allow(CAMAT)
+def send_back(year: int, number: int):
+    quarter = _quarter_or_404(year, number)
+    recap = _recap_of(quarter)
+    remark = request.form.get("remark", "").strip()
+    problem = workflow.review_problem(recap.status if recap else None)
+    status = 409 if problem else 422
+    problem = problem or workflow.remark_problem(remark)
+    if problem:
+        return _page(quarter, form={"promises": recap.promises if recap else "",
+                                    "narrative": recap.narrative if recap else "", "remark": remark},
+                     status=status, review_error=problem)
+    with database.atomic():
+        recap.status, recap.camat_remark = RecapStatus.SENT_BACK, remark
+        recap.reviewed_by, recap.reviewed_at, recap.updated_at = g.user.id, utc_now(), utc_now()
+        recap.save()
+        audit.record("kembalikan", "rekap_triwulan", recap.id, f"Rekap {quarter.label} dikembalikan Camat",
+                     after={"remark": remark})
+    flash(f"Rekap {quarter.label} dikembalikan kepada petugas informasi.", "success")
+    return redirect(url_for("recap.show", year=year, number=number), 303)
+
+
+@blueprint.post("/<int:year>/<int:number>/setujui")
+@allow(CAMAT)
+def approve(year: int, number: int):
+    """Approve and freeze: the snapshot is written once and never recomputed."""
+    quarter = _quarter_or_404(year, number)
+    zone = _zone()
+    today = local_today(zone)
+    problem = workflow.period_problem(quarter, today)
+    if problem:
+        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    recap = _recap_of(quarter)
+    problem = workflow.review_problem(recap.status if recap else None)
+    if problem:
+        return _page(quarter, status=409, review_error=problem)
+    problem = workflow.not_finished_problem(quarter, today)
+    if problem:
+        return _page(quarter, status=422, review_error=problem)
+    now = utc_now()
+    with database.atomic():
+        snapshot = snapshot_of(quarter, zone)
+        freeze_list(recap, snapshot.pop("complaints"))
+        recap.status, recap.snapshot = RecapStatus.APPROVED, json.dumps(snapshot, ensure_ascii=False)
+        recap.reviewed_by, recap.reviewed_at, recap.approved_at, recap.updated_at = g.user.id, now, now, now
+        recap.signer_name = store.get("camat_name") or g.user.full_name
+        recap.signer_nip = store.get("camat_nip") or g.user.nip
+        recap.camat_remark = request.form.get("remark", "").strip()[:workflow.TEXT_MAX]
+        recap.save()
+        late = [item["id"] for item in snapshot["addendum"]] + snapshot["addendum_confidential_ids"]
+        if late:
+            RecapLateEntry.update(listed_in=recap.id).where(RecapLateEntry.complaint.in_(late)).execute()
+        audit.record("setujui", "rekap_triwulan", recap.id, f"Rekap {quarter.label} disetujui Camat",
+                     after={"total": snapshot["figures"]["total"], "addendum": len(late)})
+    flash(f"Rekap {quarter.label} disetujui dan dibekukan. Silakan cetak untuk papan pengumuman.", "success")
+    return redirect(url_for("recap.show", year=year, number=number), 303)
+
+
+@blueprint.get("/<int:year>/<int:number>/cetak")
+@allow(*READERS)
+def print_notice(year: int, number: int):
+    """A4 notice for the announcement board (draft figures are watermarked as such)."""
+    quarter = _quarter_or_404(year, number)
+    zone = _zone()
+    problem = workflow.period_problem(quarter, local_today(zone))
+    if problem:
+        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    recap = _recap_of(quarter)
+    contents, frozen = with_full_list(quarter, recap, zone)
+    return render_template("recap/print.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
+                           charts=_charts(contents))
+
+
+@blueprint.get("/<int:year>/<int:number>/rekap.xlsx")
+@allow(*READERS)
+def export(year: int, number: int):
+    quarter = _quarter_or_404(year, number)
+    zone = _zone()
+    problem = workflow.period_problem(quarter, local_today(zone))
+    if problem:
+        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    contents, frozen = with_full_list(quarter, _recap_of(quarter), zone)
+    data = figures_workbook(contents, frozen)
+    return send_file(data, as_attachment=True, download_name=f"rekap-pengaduan-{quarter.year}-T{quarter.number}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@blueprint.get("/arsip")
+@allow(*READERS)
+def archive():
+    years = [r.year for r in QuarterRecap.select(QuarterRecap.year).where(QuarterRecap.status == RecapStatus.APPROVED)
+             .distinct().order_by(QuarterRecap.year.desc())]
+    year_text = request.args.get("tahun", "").strip()
+    query = (QuarterRecap.select(QuarterRecap.id, QuarterRecap.year, QuarterRecap.quarter, QuarterRecap.approved_at,
+                                 QuarterRecap.signer_name, QuarterRecap.status,
+                                 fn.json_extract(QuarterRecap.snapshot, "$.figures.total").alias("total"),
+                                 fn.json_extract(QuarterRecap.snapshot, "$.ikm.ikm").alias("ikm"))
+             .where(QuarterRecap.status == RecapStatus.APPROVED)
+             .order_by(QuarterRecap.year.desc(), QuarterRecap.quarter.desc()))
+    error = None
+    if year_text:
+        if year_text.isdigit() and 2000 <= int(year_text) <= 2100:
+            query = query.where(QuarterRecap.year == int(year_text))
+        else:
+            error = "Tahun harus berupa angka antara 2000 dan 2100."
+    recaps = [] if error else list(query.dicts())
+    for row in recaps:
+        row["quarter_obj"] = Quarter.of(row["year"], row["quarter"])
+    return render_template("recap/archive.html", recaps=recaps, years=years, year_text=year_text,
+                           error=error), 422 if error else 200

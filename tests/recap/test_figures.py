@@ -1,0 +1,82 @@
+"""Recap figures from the complaint book: counts, working-day timing, privacy of the list."""
+from collections import Counter
+from datetime import datetime
+
+from app.calendar import office_calendar
+from app.periods import Quarter
+from app.recap.charts import bar_chart
+from app.recap.figures import complaint_figures, complaint_list, median_of
+from tests.recap.helpers import complaint
+
+Q1_2025 = Quarter.of(2025, 1)
+
+
+def figures(quarter=Q1_2025):
+    return complaint_figures(quarter, "WIB", office_calendar(), 1, 5)
+
+
+def test_counts_by_channel_category_and_status_with_local_quarter_bounds(db):
+    complaint(datetime(2025, 1, 6, 2), channel="kiosk", category_name="KTP-el")
+    complaint(datetime(2025, 2, 10, 3), channel="kiosk", category_name="Perilaku petugas", status="selesai",
+              followed_up_at=datetime(2025, 2, 11, 3))
+    complaint(datetime(2024, 12, 31, 17, 30), channel="sms")  # 1 Jan 2025 00.30 WIB: first quarter
+    complaint(datetime(2025, 3, 31, 17, 30), channel="surat")  # 1 Apr 2025 WIB: second quarter
+    complaint(datetime(2024, 12, 31, 16, 59), channel="surat")  # 31 Dec 2024 23.59 WIB: not this year
+    f = figures()
+    assert f["total"] == 3
+    assert {r["key"]: r["count"] for r in f["by_channel"]} == {
+        "meja_informasi": 0, "kiosk": 2, "kotak_saran": 0, "telepon": 0, "sms": 1, "surat": 0}
+    assert f["by_category"] == [{"label": "KTP-el", "count": 2}, {"label": "Perilaku petugas", "count": 1}]
+    assert {r["key"]: r["count"] for r in f["by_status"]}["selesai"] == 1
+    assert {r["key"]: r["count"] for r in f["by_status"]}["baru"] == 2
+
+
+def test_days_to_response_and_follow_up_are_working_days(db):
+    # Friday 3 Jan 2025 10.00 WIB, done Monday 6 Jan: 1 working day (on time for 1 and for 5).
+    complaint(datetime(2025, 1, 3, 3), first_response_at=datetime(2025, 1, 6, 2), followed_up_at=datetime(2025, 1, 6, 4))
+    # Monday 6 Jan, first response Wednesday 8 Jan (2 days: late for 1), done Monday 20 Jan (10 days: late for 5).
+    complaint(datetime(2025, 1, 6, 3), first_response_at=datetime(2025, 1, 8, 3), followed_up_at=datetime(2025, 1, 20, 3))
+    # Monday 13 Jan, done Friday 17 Jan: 4 working days, on time.
+    complaint(datetime(2025, 1, 13, 3), first_response_at=datetime(2025, 1, 13, 5), followed_up_at=datetime(2025, 1, 17, 3))
+    complaint(datetime(2025, 1, 14, 3))  # still open: not followed up
+    f = figures()
+    assert f["first_response"] == {"count": 3, "on_time": 2, "target_days": 1, "median_days": 1, "worst_days": 2}
+    assert f["follow_up"] == {"count": 3, "on_time": 2, "target_days": 5, "median_days": 4, "worst_days": 10}
+
+
+def test_a_saturday_follow_up_after_a_friday_deadline_is_late(db):
+    # Received Friday 3 Jan 2025; 1 working day -> due Monday 6 Jan. Done Tuesday 7 Jan: late.
+    complaint(datetime(2025, 1, 3, 3), first_response_at=datetime(2025, 1, 7, 3))
+    assert figures()["first_response"]["on_time"] == 0
+
+
+def test_median_of_a_histogram():
+    assert median_of(Counter()) is None
+    assert median_of(Counter({3: 1})) == 3
+    assert median_of(Counter({1: 1, 4: 1})) == 2.5
+    assert median_of(Counter({0: 2, 5: 1, 9: 4})) == 9
+    assert median_of(Counter({2: 3, 7: 3})) == 4.5
+
+
+def test_list_leaves_out_confidential_and_anonymous_identity(db):
+    complaint(datetime(2025, 1, 6, 2), complainant_name="Sutrisno", complainant_contact="0812")
+    complaint(datetime(2025, 1, 7, 2), complainant_name="Tak Dikenal", is_anonymous=True)
+    complaint(datetime(2025, 1, 8, 2), complainant_name="Rahasia", is_confidential=True, text="isi rahasia")
+    items = complaint_list(Q1_2025, "WIB")
+    assert [i["complainant"] for i in items] == ["Sutrisno", ""]
+    assert all("0812" not in str(i) for i in items)
+    assert "isi rahasia" not in str(items)
+    assert figures()["confidential"] == 1
+
+
+def test_bar_chart_escapes_labels():
+    svg = bar_chart([("<script>x</script>", 3, 1)], "Judul & uji", "T1", "T4")
+    assert svg.startswith("<svg") and "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "Judul &amp; uji" in svg
+
+
+def test_trend_chart_marks_missing_quarters_and_the_target():
+    from app.recap.charts import trend_chart
+    svg = trend_chart([("1/25", 80.0), ("2/25", None), ("3/25", 95.5)], 90.0, "Tren")
+    assert svg.count("<rect") == 2 and ">–<" in svg
+    assert "target 90" in svg and 'stroke-dasharray' in svg

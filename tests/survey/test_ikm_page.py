@@ -1,0 +1,37 @@
+"""The IKM page: NRR per element, respondents, minimum sample, quality, for a period."""
+from datetime import datetime
+
+import pytest
+
+from tests.recap.helpers import survey
+
+
+def test_ikm_page_for_a_quarter(client_for, db):
+    survey(datetime(2025, 2, 5, 3), {"persyaratan": 4, "prosedur": 4, "waktu": 2, "biaya": 4, "produk": 3,
+                                     "kompetensi": 3, "perilaku": 4, "pengaduan": 3, "sarana": 2})
+    survey(datetime(2025, 2, 6, 3), 3)
+    survey(datetime(2025, 4, 6, 3), 1)  # next quarter: not counted
+    page = client_for("camat").get("/ikm?tahun=2025&triwulan=1&layanan=120")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    # NRR: 3.50 3.50 2.50 3.50 3.00 3.00 3.50 3.00 2.50 -> sum 28 -> 28/9 x 25 = 77.78 (B, Baik)
+    assert 'id="ikm-value">77,78<' in text and "Mutu B · Baik" in text
+    assert "<td class=\"num\">2,50</td>" in text
+    assert "sampel minimum 92" in text and "Kurang" in text  # 120 services -> 92 (Krejcie-Morgan); 2 responded
+
+
+@pytest.mark.parametrize("role", ["petugas_informasi", "camat", "admin", "kasi_pelayanan"])
+def test_ikm_page_is_open_to_the_office_roles(client_for, db, role):
+    assert client_for(role).get("/ikm?tahun=2025&triwulan=tahun").status_code == 200
+
+
+def test_counter_clerk_does_not_see_the_ikm_page(client_for, db):
+    assert client_for("petugas_loket").get("/ikm").status_code == 403
+
+
+@pytest.mark.parametrize("query, message", [
+    ("tahun=2099&triwulan=1", "belum dimulai"), ("tahun=x", "Tahun harus"), ("tahun=2025&triwulan=9", "Pilih triwulan"),
+    ("tahun=2025&triwulan=1&layanan=-5", "bilangan bulat")])
+def test_bad_period_or_population_gets_a_message(client_for, db, query, message):
+    response = client_for("camat").get(f"/ikm?{query}")
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
