@@ -1,7 +1,7 @@
 """Routes of the quarterly complaint recap: page, draft, review, print, XLSX, archive."""
 import json
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, send_file, url_for
 from peewee import fn
 
 from app import audit
@@ -41,6 +41,17 @@ def _quarter_or_404(year: int, number: int) -> Quarter:
     if quarter is None:
         abort(404)
     return quarter
+
+
+def _open_quarter(year: int, number: int):
+    """The quarter in the URL, the office's zone and today: 404 for no such quarter, 422 before it starts."""
+    quarter = _quarter_or_404(year, number)
+    zone = _zone()
+    today = local_today(zone)
+    problem = workflow.period_problem(quarter, today)
+    if problem:
+        abort(make_response(render_template("recap/refused.html", quarter=quarter, message=problem), 422))
+    return quarter, zone, today
 
 
 def _recap_of(quarter: Quarter) -> QuarterRecap | None:
@@ -111,11 +122,7 @@ def show(year: int, number: int):
 @allow(*READERS)
 def complaint_rows(year: int, number: int):
     """htmx: one page of the complaint list (the same fragment the full page includes)."""
-    quarter = _quarter_or_404(year, number)
-    zone = _zone()
-    problem = workflow.period_problem(quarter, local_today(zone))
-    if problem:
-        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    quarter, zone, _today = _open_quarter(year, number)
     recap = _recap_of(quarter)
     contents, frozen = contents_for(quarter, recap, zone)
     number_ = requested_page()
@@ -133,14 +140,9 @@ def _posted_texts() -> dict:
 @allow(INFORMASI)
 def save_draft(year: int, number: int):
     """Save the promises and narrative; with `ajukan` set, also submit it to the Camat."""
-    quarter = _quarter_or_404(year, number)
-    zone = _zone()
-    today = local_today(zone)
+    quarter, zone, today = _open_quarter(year, number)
     submitting = request.form.get("ajukan") == "1"
     form = _posted_texts()
-    problem = workflow.period_problem(quarter, today)
-    if problem:
-        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
     recap = _recap_of(quarter)
     problem = workflow.edit_problem(recap.status if recap else None)
     if problem:
@@ -198,12 +200,7 @@ def send_back(year: int, number: int):
 @allow(CAMAT)
 def approve(year: int, number: int):
     """Approve and freeze: the snapshot is written once and never recomputed."""
-    quarter = _quarter_or_404(year, number)
-    zone = _zone()
-    today = local_today(zone)
-    problem = workflow.period_problem(quarter, today)
-    if problem:
-        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    quarter, zone, today = _open_quarter(year, number)
     recap = _recap_of(quarter)
     problem = workflow.review_problem(recap.status if recap else None)
     if problem:
@@ -234,11 +231,7 @@ def approve(year: int, number: int):
 @allow(*READERS)
 def print_notice(year: int, number: int):
     """A4 notice for the announcement board (draft figures are watermarked as such)."""
-    quarter = _quarter_or_404(year, number)
-    zone = _zone()
-    problem = workflow.period_problem(quarter, local_today(zone))
-    if problem:
-        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    quarter, zone, _today = _open_quarter(year, number)
     recap = _recap_of(quarter)
     contents, frozen = with_full_list(quarter, recap, zone)
     return render_template("recap/print.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
@@ -248,11 +241,7 @@ def print_notice(year: int, number: int):
 @blueprint.get("/<int:year>/<int:number>/rekap.xlsx")
 @allow(*READERS)
 def export(year: int, number: int):
-    quarter = _quarter_or_404(year, number)
-    zone = _zone()
-    problem = workflow.period_problem(quarter, local_today(zone))
-    if problem:
-        return render_template("recap/refused.html", quarter=quarter, message=problem), 422
+    quarter, zone, _today = _open_quarter(year, number)
     contents, frozen = with_full_list(quarter, _recap_of(quarter), zone)
     data = figures_workbook(contents, frozen)
     return send_file(data, as_attachment=True, download_name=f"rekap-pengaduan-{quarter.year}-T{quarter.number}.xlsx",
