@@ -21,7 +21,7 @@ def make_center_database(path=None, url: str | None = None):
         if url.startswith(("postgresql://", "postgres://")):
             # A small pool: waitress threads reuse connections instead of reconnecting per request.
             url = "postgresql+pool://" + url.split("://", 1)[1]
-            return connect(url, max_connections=32, stale_timeout=300, autorollback=True)
+            return connect(url, max_connections=32, stale_timeout=300)
         return connect(url)
     return APSWDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=10)
 
