@@ -35,7 +35,7 @@ MAX_APPLICATIONS_PER_PACKET = 200
 CENTER_STATUSES = ("received", "printed", "shipped", "rejected", "resend")
 
 # A registration number: kecamatan code digits (6), device (2), sequence (6): "350807-01-000123".
-REGISTRATION_NUMBER = re.compile(r"^(\d{6})-(\d{2})-(\d{6})$")
+REGISTRATION_NUMBER = re.compile(r"^(\d{6})-([0-9A-Za-z]{1,4})-(\d{6,9})$")
 
 
 def sha256_hex(data: bytes) -> str:
