@@ -1,0 +1,132 @@
+"""Writes on applications: create, edit, photo, checklist, handover. Each is whole or nothing.
+
+Views call these inside no transaction; each function opens its own `database.atomic()`.
+"""
+import hashlib
+import json
+
+from flask import current_app, g
+
+from app import audit
+from app.dates import utc_now
+from app.db import database
+from app.registration import numbering
+from app.registration.models import Application, ApplicationPhoto, StatusEvent
+from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transition
+from app.settings import store
+
+EDITABLE_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
+                   "desa_code", "religion", "marital_status", "occupation", "phone", "reason", "biometric_done",
+                   "notes", "mismatch_reason")
+
+
+def current_prefix() -> str:
+    """Raises ValueError with an Indonesian message when the office identity is not set."""
+    return numbering.number_prefix(store.get("kecamatan_code"), current_app.config["DEVICE_ID"])
+
+
+def _audit_values(values: dict) -> dict:
+    return {key: values[key] for key in EDITABLE_FIELDS if key in values}
+
+
+def _store_photo(application, photo) -> None:
+    (ApplicationPhoto.insert(application=application, jpeg=photo.jpeg,
+                             sha256=hashlib.sha256(photo.jpeg).hexdigest(), width=photo.width,
+                             height=photo.height, background=photo.background, uploaded_at=utc_now())
+     .on_conflict(conflict_target=[ApplicationPhoto.application],
+                  update={ApplicationPhoto.jpeg: photo.jpeg,
+                          ApplicationPhoto.sha256: hashlib.sha256(photo.jpeg).hexdigest(),
+                          ApplicationPhoto.width: photo.width, ApplicationPhoto.height: photo.height,
+                          ApplicationPhoto.background: photo.background,
+                          ApplicationPhoto.uploaded_at: utc_now()})
+     .execute())
+
+
+def create_application(clean: dict, photo=None, collective=None, prefix: str | None = None) -> Application:
+    """Store a checked application (and its photo) with a new registration number."""
+    prefix = prefix or current_prefix()
+    now = utc_now()
+    user = g.get("user")
+    values = {key: clean[key] for key in EDITABLE_FIELDS}
+    with database.atomic():
+        application = Application.create(
+            registration_number=numbering.next_number(prefix), status=S.RECEIVED.value,
+            collective=collective, created_at=now, updated_at=now, created_by=user, **values)
+        StatusEvent.create(application=application, from_status="", to_status=S.RECEIVED.value, at=now,
+                           user_id=user.id if user else None, username=user.username if user else "sistem",
+                           note="Berkas diterima di loket")
+        if photo is not None:
+            _store_photo(application, photo)
+        summary = f"Permohonan KTP-el {application.registration_number} ({application.full_name}) dicatat"
+        if values["mismatch_reason"]:
+            summary += f"; NIK tidak cocok dengan tanggal lahir/jenis kelamin, alasan: {values['mismatch_reason']}"
+        audit.record("buat", "permohonan_ktp", application.id, summary, after=_audit_values(values))
+    return application
+
+
+def update_application(application: Application, clean: dict, photo=None) -> None:
+    before = {key: getattr(application, key) for key in EDITABLE_FIELDS}
+    after = {key: clean[key] for key in EDITABLE_FIELDS}
+    changed = {key: value for key, value in after.items() if before[key] != value}
+    with database.atomic():
+        for key, value in after.items():
+            setattr(application, key, value)
+        application.updated_at = utc_now()
+        application.save()
+        if photo is not None:
+            _store_photo(application, photo)
+        summary = f"Permohonan {application.registration_number} diubah: {', '.join(changed) or 'tanpa perubahan data'}"
+        if changed.get("mismatch_reason"):
+            summary += f"; alasan NIK tidak cocok: {after['mismatch_reason']}"
+        audit.record("ubah", "permohonan_ktp", application.id, summary,
+                     before={k: before[k] for k in changed}, after=changed)
+
+
+def replace_photo(application: Application, photo) -> None:
+    with database.atomic():
+        _store_photo(application, photo)
+        application.updated_at = utc_now()
+        application.save()
+        audit.record("foto", "permohonan_ktp", application.id,
+                     f"Foto permohonan {application.registration_number} disimpan "
+                     f"({len(photo.jpeg)} bita, latar {photo.background})")
+
+
+def record_checklist(application: Application, ticked: list[str], missing: list[dict], note: str = "") -> None:
+    """Complete when nothing is missing; otherwise returned with the missing list for the slip."""
+    with database.atomic():
+        application.requirements_met = json.dumps(sorted(ticked))
+        application.missing_requirements = json.dumps([item["label"] for item in missing], ensure_ascii=False)
+        current = S(application.status)
+        if not missing:
+            transition(application, S.COMPLETE, note=note or "Persyaratan lengkap")
+        elif current is S.RETURNED:
+            application.updated_at = utc_now()
+            application.save()
+            audit.record("persyaratan", "permohonan_ktp", application.id,
+                         f"{application.registration_number}: masih kurang {len(missing)} persyaratan")
+        else:
+            transition(application, S.RETURNED,
+                       note="Kurang: " + "; ".join(item["label"] for item in missing))
+
+
+def hand_over(application: Application, collector: str, relation: str, id_number: str, note: str = "") -> None:
+    with database.atomic():
+        application.handed_over_to = collector
+        application.handover_relation = relation
+        application.handover_id_number = id_number
+        application.handed_over_at = utc_now()
+        who = collector + (f" ({relation})" if relation else " (pemohon sendiri)")
+        transition(application, S.HANDED_OVER, note=f"Diserahkan kepada {who}" + (f"; {note}" if note else ""))
+
+
+def in_progress_with_nik(nik: str, exclude_id: int | None = None) -> list[Application]:
+    """Other unfinished applications of the same person (flagged on the form and the page)."""
+    if not nik:
+        return []
+    query = Application.select(Application.id, Application.registration_number, Application.status,
+                               Application.full_name).where(
+        (Application.nik == nik) & Application.status.in_([s.value for s in IN_PROGRESS]))
+    if exclude_id:
+        query = query.where(Application.id != exclude_id)
+    return list(query.limit(5))

@@ -1,0 +1,37 @@
+"""Service time in working days: the promised date and the days left or overdue."""
+from datetime import date, datetime
+
+from app import dates
+from app.calendar import office_calendar
+from app.settings import store
+
+
+def office_today() -> date:
+    return dates.local_today(store.get("timezone"))
+
+
+def promise_for(moment: datetime) -> tuple[date, date]:
+    """(day the file became complete, promised date) for a file completed at `moment` (UTC).
+
+    Promised = N working days after the day the file became complete (N = setting service_days,
+    from the office's KTP-el service standard; the complete day itself does not count).
+    """
+    completed = dates.to_local(moment, store.get("timezone")).date()
+    return completed, office_calendar().add_working_days(completed, int(store.get("service_days")))
+
+
+def days_left(promised: date | None, today: date | None = None, calendar=None) -> int | None:
+    """Working days from today to the promised date: positive left, 0 due today, negative overdue."""
+    if promised is None:
+        return None
+    return (calendar or office_calendar()).working_days_between(today or office_today(), promised)
+
+
+def days_left_label(days: int | None) -> str:
+    if days is None:
+        return ""
+    if days > 0:
+        return f"{days} hari kerja lagi"
+    if days == 0:
+        return "jatuh tempo hari ini"
+    return f"terlambat {-days} hari kerja"

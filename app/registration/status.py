@@ -1,0 +1,143 @@
+"""The life of a KTP-el application, in one table, and the one code path that moves it.
+
+Both the admin's manual marking and the sync with the regency center call `transition`.
+"""
+from collections.abc import Callable
+from enum import Enum
+
+from flask import g, has_request_context
+
+from app import audit
+from app.dates import utc_now
+from app.db import database
+
+
+class ApplicationStatus(str, Enum):
+    RECEIVED = "diterima"
+    RETURNED = "dikembalikan"
+    COMPLETE = "lengkap"
+    SENT = "terkirim"
+    RECEIVED_BY_CENTER = "diterima_pusat"
+    PRINTED = "dicetak"
+    SHIPPED = "dikirim"
+    READY = "siap_diambil"
+    HANDED_OVER = "diserahkan"
+    REJECTED = "ditolak_pusat"
+    RESEND_REQUESTED = "diminta_kirim_ulang"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+S = ApplicationStatus
+
+STATUS_LABELS = {
+    S.RECEIVED: "Diterima loket",
+    S.RETURNED: "Dikembalikan (belum lengkap)",
+    S.COMPLETE: "Lengkap, menunggu kirim",
+    S.SENT: "Terkirim ke Dukcapil",
+    S.RECEIVED_BY_CENTER: "Diterima Dukcapil",
+    S.PRINTED: "Sudah dicetak",
+    S.SHIPPED: "Dikirim ke kecamatan",
+    S.READY: "Siap diambil",
+    S.HANDED_OVER: "Sudah diserahkan",
+    S.REJECTED: "Ditolak Dukcapil",
+    S.RESEND_REQUESTED: "Diminta kirim ulang",
+}
+
+# The service flow (shared/DESIGN.md, "How the work flows"): each status and where it may go next.
+TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    S.RECEIVED: frozenset({S.RETURNED, S.COMPLETE}),
+    S.RETURNED: frozenset({S.RECEIVED, S.COMPLETE}),  # re-opened when the applicant comes back
+    S.COMPLETE: frozenset({S.SENT}),
+    S.SENT: frozenset({S.RECEIVED_BY_CENTER, S.REJECTED, S.RESEND_REQUESTED}),
+    S.RECEIVED_BY_CENTER: frozenset({S.PRINTED, S.REJECTED, S.RESEND_REQUESTED}),
+    S.PRINTED: frozenset({S.SHIPPED}),
+    S.SHIPPED: frozenset({S.READY}),
+    S.READY: frozenset({S.HANDED_OVER}),
+    S.HANDED_OVER: frozenset(),
+    S.REJECTED: frozenset({S.COMPLETE, S.RETURNED}),  # corrected at the counter: a new version
+    S.RESEND_REQUESTED: frozenset({S.COMPLETE, S.RETURNED}),
+}
+
+# The record may be edited only while it sits at the counter; from COMPLETE on it is in flight.
+EDITABLE = frozenset({S.RECEIVED, S.RETURNED, S.REJECTED, S.RESEND_REQUESTED})
+# Statuses in which the service promise is still running (the card is not yet at the counter).
+IN_SERVICE = frozenset({S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED,
+                        S.REJECTED, S.RESEND_REQUESTED})
+# Not yet finished: a second application with the same NIK is flagged while one of these exists.
+IN_PROGRESS = frozenset(set(S) - {S.HANDED_OVER})
+# Steps the sync drives; until it exists the admin (or the kasi) marks them by hand.
+CENTER_STEPS = frozenset({S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.REJECTED,
+                          S.RESEND_REQUESTED})
+
+
+class TransitionNotAllowed(Exception):
+    """str(error) is the Indonesian message for the clerk."""
+
+
+_listeners: list[Callable] = []
+
+
+def add_transition_listener(fn: Callable) -> None:
+    """fn(application, from_status, to_status) runs inside the transaction of every transition."""
+    if fn not in _listeners:
+        _listeners.append(fn)
+
+
+def is_allowed(from_status, to_status) -> bool:
+    return ApplicationStatus(to_status) in TRANSITIONS[ApplicationStatus(from_status)]
+
+
+def is_editable(status) -> bool:
+    return ApplicationStatus(status) in EDITABLE
+
+
+def _actor(actor):
+    if actor is None and has_request_context():
+        return g.get("user")
+    return actor
+
+
+def transition(application, to_status, *, actor=None, note: str = ""):
+    """Move `application` to `to_status`, stamp who/when, write the timeline and the audit trail.
+
+    Must run inside `database.atomic()`. Returns the StatusEvent; raises TransitionNotAllowed.
+    """
+    from app.registration.models import StatusEvent
+    from app.registration.service_time import promise_for
+
+    if not database.in_transaction():
+        raise RuntimeError("transition() must be called inside database.atomic()")
+    try:
+        target = ApplicationStatus(to_status)
+    except ValueError:
+        raise TransitionNotAllowed(f"Status tujuan tidak dikenal: {to_status}") from None
+    current = ApplicationStatus(application.status)
+    if target not in TRANSITIONS[current]:
+        raise TransitionNotAllowed(
+            f"Permohonan berstatus “{current.label}” tidak dapat diubah menjadi “{target.label}”.")
+    user = _actor(actor)
+    now = utc_now()
+    if target is S.COMPLETE:
+        if current in (S.REJECTED, S.RESEND_REQUESTED):
+            application.version += 1  # the corrected file travels again as a new version
+        if application.completed_at is None:
+            # The promise runs from the first day the file was complete; a center rejection
+            # does not restart the applicant's clock.
+            application.completed_at, application.promised_date = promise_for(now)
+    application.status = target.value
+    application.updated_at = now
+    application.save()
+    event = StatusEvent.create(application=application, from_status=current.value, to_status=target.value,
+                               at=now, user_id=user.id if user else None,
+                               username=user.username if user else "sistem", note=note.strip())
+    audit.record("status", "permohonan_ktp", application.id,
+                 f"{application.registration_number}: {current.label} → {target.label}"
+                 + (f" ({note.strip()})" if note.strip() else ""),
+                 before={"status": current.value}, after={"status": target.value, "version": application.version},
+                 user=user)
+    for listener in list(_listeners):
+        listener(application, current, target)
+    return event

@@ -1,0 +1,516 @@
+"""Routes of the KTP-el counter: intake, register, application page, status, prints, settings."""
+import json
+from datetime import timedelta
+
+import segno
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from app import audit, regions
+from app.access import allow
+from app.calendar import office_calendar
+from app.capabilities import Card, MenuItem
+from app.dates import parse_iso_date
+from app.db import database
+from app.pagination import paginate
+from app.registration import exports, intake, records
+from app.registration import requirements as reqs
+from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
+from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
+from app.registration.register import (due_between_condition, overdue_condition, parse_filter,
+                                       register_query)
+from app.registration.service_time import days_left, days_left_label, office_today
+from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
+                                     TransitionNotAllowed, is_editable, transition)
+from app.roles import ADMIN, CAMAT, KASI, LOKET
+from app.settings import store
+
+blueprint = Blueprint("registration", __name__)
+store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
+
+READERS = (LOKET, KASI, ADMIN)  # may see NIK and photos
+MENU = [
+    MenuItem("Pendaftaran KTP-el", "registration.register", order=10),
+    MenuItem("Daftar Baru", "registration.new", order=11),
+    MenuItem("Permohonan Kolektif", "registration.collectives", order=12),
+    MenuItem("Pengaturan KTP-el", "registration.settings", order=92),
+]
+# Who may mark a status by hand: the center's steps until sync exists, the counter's READY.
+MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
+MARKERS[S.READY] = (LOKET, KASI, ADMIN)
+
+
+def desa_list():
+    return regions.desa_of(store.get("kecamatan_code") or "")
+
+
+def desa_names() -> dict[str, str]:
+    return {r.code: r.name for r in desa_list()}
+
+
+def _application_or_404(application_id: int) -> Application:
+    found = Application.get_or_none(Application.id == application_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _read_photo(errors: dict, birth_year: int | None, warnings: dict):
+    """The uploaded (or webcam) photo, normalised; None when none was given."""
+    upload = request.files.get("photo")
+    data = upload.read() if upload and upload.filename else b""
+    if not data:
+        return None
+    try:
+        photo = normalise_photo(data)
+    except PhotoError as problem:
+        errors["photo"] = problem.message
+        return None
+    if birth_year and store.get("photo_background_rule"):
+        if (warning := background_rule_warning(photo.background, birth_year)) is not None:
+            warnings["photo"] = warning
+    return photo
+
+
+def _form_context(form, errors, warnings, application=None, collective=None, duplicates=()):
+    return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
+                duplicates=duplicates, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
+                marital_statuses=intake.MARITAL_STATUSES, sexes=intake.SEXES,
+                occupations=intake.OCCUPATION_SUGGESTIONS)
+
+
+def _form_from_application(application: Application) -> dict:
+    form = {key: getattr(application, key) for key in records.EDITABLE_FIELDS}
+    form["birth_date"] = application.birth_date.isoformat()
+    form["desa"] = desa_names().get(application.desa_code, application.desa_code)
+    form["biometric_done"] = "1" if application.biometric_done else ""
+    return form
+
+
+def _collective_from_request():
+    raw = request.values.get("kolektif", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    letter = CollectiveLetter.get_or_none(CollectiveLetter.id == int(raw))
+    if letter is None:
+        abort(404)
+    return letter
+
+
+# ---- register ---------------------------------------------------------------------------------
+
+def _annotate(rows, today):
+    calendar = office_calendar()
+    names = desa_names()
+    for row in rows:
+        row.desa_name = names.get(row.desa_code, row.desa_code)
+        row.days_left = days_left(row.promised_date, today, calendar) if S(row.status) in (
+            S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.REJECTED, S.RESEND_REQUESTED) else None
+        row.days_left_label = days_left_label(row.days_left)
+    return rows
+
+
+@blueprint.get("/pendaftaran")
+@allow(*READERS)
+def register():
+    today = office_today()
+    flt = parse_filter(request.args, parse_iso_date)
+    query = register_query(flt, today, store.get("timezone"))
+    page = paginate(query, 50)
+    _annotate(page.items, today)
+    context = dict(page=page, flt=flt, statuses=STATUS_LABELS, desa=desa_list(), reasons=intake.REASONS)
+    status = 422 if flt.errors else 200
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "register-results":
+        return render_template("registration/_register_results.html", **context), status
+    return render_template("registration/register.html", **context), status
+
+
+@blueprint.get("/pendaftaran/ekspor")
+@allow(*READERS)
+def export():
+    today = office_today()
+    flt = parse_filter(request.args, parse_iso_date)
+    if flt.date_from is None and flt.date_to is None and not flt.errors:
+        flt.date_from, flt.date_to = today.replace(day=1), today  # a period, never the whole history
+    if flt.errors or (flt.date_from and flt.date_to and flt.date_from > flt.date_to):
+        flash("Periode ekspor tidak valid.", "error")
+        return redirect(url_for("registration.register"))
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    rows = register_query(flt, today, store.get("timezone"))
+    names = desa_names()
+    period = f"{flt.date_from or ''}_{flt.date_to or ''}"
+    with database.atomic():
+        audit.record("ekspor", "permohonan_ktp", "", f"Ekspor buku register {fmt.upper()} periode {period}")
+    if fmt == "csv":
+        body = exports.register_csv(rows, names)
+        return Response(body, mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="register-ktp-{period}.csv"'})
+    body = exports.register_xlsx(rows, names, title=f"Buku Register KTP-el {period}")
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="register-ktp-{period}.xlsx"'})
+
+
+# ---- intake -----------------------------------------------------------------------------------
+
+@blueprint.route("/pendaftaran/baru", methods=["GET", "POST"])
+@allow(LOKET)
+def new():
+    collective = _collective_from_request()
+    if request.method == "GET":
+        form = {"rt": "", "rw": "", "biometric_done": ""}
+        return render_template("registration/form.html", **_form_context(form, {}, {}, collective=collective))
+    form = request.form.to_dict()
+    clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
+    birth_year = clean["birth_date"].year if clean.get("birth_date") else None
+    photo = _read_photo(errors, birth_year, warnings)
+    try:
+        prefix = records.current_prefix()
+    except ValueError as problem:
+        errors["_form"] = str(problem)
+    duplicates = records.in_progress_with_nik(clean["nik"]) if "nik" not in errors else []
+    if errors:
+        return render_template("registration/form.html",
+                               **_form_context(form, errors, warnings, collective=collective,
+                                               duplicates=duplicates)), 422
+    application = records.create_application(clean, photo, collective, prefix)
+    flash(f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu cetak bukti pendaftaran.",
+          "success")
+    for message in warnings.values():
+        flash(message, "warn")
+    return redirect(url_for("registration.detail", application_id=application.id))
+
+
+@blueprint.get("/pendaftaran/periksa-nik")
+@allow(LOKET)
+def check_nik():
+    """htmx: the NIK's problems, mismatches and in-progress duplicates, shown under the field."""
+    nik = request.args.get("nik", "")
+    if not nik.strip():
+        return ""
+    messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
+    exclude = request.args.get("id", "")
+    duplicates = [] if messages and "16" in messages[0] else records.in_progress_with_nik(
+        intake.nik_rules.normalise_number(nik), int(exclude) if exclude.isdigit() else None)
+    return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
+                           warning=intake.nik_rules.region_code_warning(nik))
+
+
+@blueprint.get("/pendaftaran/periksa-kk")
+@allow(LOKET)
+def check_kk():
+    message = intake.nik_rules.check_kk_format(request.args.get("kk_number", ""))
+    return render_template("registration/_field_message.html", message=message,
+                           ok="Nomor KK sesuai format." if request.args.get("kk_number", "").strip() else "")
+
+
+@blueprint.get("/pendaftaran/<int:application_id>")
+@allow(*READERS)
+def detail(application_id: int):
+    application = _application_or_404(application_id)
+    return render_template("registration/detail.html", **_detail_context(application))
+
+
+def _detail_context(application, errors=None, handover_form=None):
+    today = office_today()
+    _annotate([application], today)
+    photo = (ApplicationPhoto.select(ApplicationPhoto.id, ApplicationPhoto.background, ApplicationPhoto.width,
+                                     ApplicationPhoto.height, ApplicationPhoto.sha256)
+             .where(ApplicationPhoto.application == application).first())
+    configured = store.get("requirements")
+    photo_warning = None
+    if photo and store.get("photo_background_rule"):
+        photo_warning = background_rule_warning(photo.background, application.birth_date.year)
+    status = S(application.status)
+    role = g.user.role
+    marks = [s for s in TRANSITIONS[status] if role in MARKERS.get(s, ())]
+    return dict(application=application, photo=photo, photo_warning=photo_warning,
+                events=list(StatusEvent.select().where(StatusEvent.application == application)
+                            .order_by(StatusEvent.at, StatusEvent.id)),
+                requirements=reqs.requirements_for(application.reason, configured),
+                ticked=set(json.loads(application.requirements_met or "[]")),
+                missing=json.loads(application.missing_requirements or "[]"),
+                duplicates=records.in_progress_with_nik(application.nik, application.id),
+                desa_name=desa_names().get(application.desa_code, application.desa_code),
+                reasons=intake.REASONS, sexes=intake.SEXES, statuses=STATUS_LABELS, S=S,
+                editable=is_editable(status), marks=marks, errors=errors or {},
+                handover_form=handover_form or {"collector": "pemohon"})
+
+
+@blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
+@allow(LOKET)
+def edit(application_id: int):
+    application = _application_or_404(application_id)
+    if not is_editable(application.status):
+        flash("Permohonan sedang diproses (sudah lengkap/terkirim) dan tidak dapat diubah.", "error")
+        return redirect(url_for("registration.detail", application_id=application.id))
+    if request.method == "GET":
+        return render_template("registration/form.html",
+                               **_form_context(_form_from_application(application), {}, {}, application))
+    form = request.form.to_dict()
+    clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
+    photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
+    if errors:
+        return render_template("registration/form.html",
+                               **_form_context(form, errors, warnings, application,
+                                               duplicates=records.in_progress_with_nik(clean["nik"], application.id)
+                                               if "nik" not in errors else [])), 422
+    records.update_application(application, clean, photo)
+    flash("Perubahan data permohonan disimpan.", "success")
+    for message in warnings.values():
+        flash(message, "warn")
+    return redirect(url_for("registration.detail", application_id=application.id))
+
+
+# ---- photo ------------------------------------------------------------------------------------
+
+@blueprint.post("/pendaftaran/<int:application_id>/foto")
+@allow(LOKET)
+def upload_photo(application_id: int):
+    application = _application_or_404(application_id)
+    errors, warnings = {}, {}
+    if not is_editable(application.status):
+        errors["photo"] = "Permohonan sedang diproses; foto tidak dapat diganti."
+    else:
+        photo = _read_photo(errors, application.birth_date.year, warnings)
+        if photo is None and not errors:
+            errors["photo"] = "Pilih berkas foto atau ambil foto dengan kamera."
+    if errors:
+        return render_template("registration/detail.html", **_detail_context(application, errors)), 422
+    records.replace_photo(application, photo)
+    flash("Foto disimpan.", "success")
+    for message in warnings.values():
+        flash(message, "warn")
+    return redirect(url_for("registration.detail", application_id=application.id))
+
+
+@blueprint.get("/pendaftaran/<int:application_id>/foto.jpg")
+@allow(*READERS)
+def photo(application_id: int):
+    found = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application_id)
+    if found is None:
+        abort(404)
+    return Response(bytes(found.jpeg), mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
+
+
+# ---- checklist, return slip, re-open ----------------------------------------------------------
+
+@blueprint.post("/pendaftaran/<int:application_id>/persyaratan")
+@allow(LOKET)
+def checklist(application_id: int):
+    application = _application_or_404(application_id)
+    if not is_editable(application.status):
+        return render_template("registration/detail.html", **_detail_context(
+            application, {"checklist": "Persyaratan hanya diperiksa selama berkas di loket."})), 422
+    applicable = reqs.requirements_for(application.reason, store.get("requirements"))
+    ticked = {code for code in request.form.getlist("syarat") if code in {item["code"] for item in applicable}}
+    missing = reqs.missing(application.reason, ticked, store.get("requirements"))
+    if not missing and ApplicationPhoto.get_or_none(ApplicationPhoto.application == application) is None:
+        return render_template("registration/detail.html", **_detail_context(
+            application, {"checklist": "Foto pemohon belum ada: unggah atau ambil foto sebelum menandai lengkap."})), 422
+    try:
+        records.record_checklist(application, sorted(ticked), missing)
+    except TransitionNotAllowed as problem:
+        return render_template("registration/detail.html", **_detail_context(application, {"checklist": str(problem)})), 422
+    if missing:
+        flash(f"Berkas belum lengkap ({len(missing)} kurang). Cetak slip pengembalian untuk pemohon.", "warn")
+    else:
+        flash(f"Berkas lengkap. Tanggal janji selesai: {application.promised_date:%d-%m-%Y}.", "success")
+    return redirect(url_for("registration.detail", application_id=application.id))
+
+
+@blueprint.get("/pendaftaran/<int:application_id>/slip-pengembalian")
+@allow(LOKET, KASI, ADMIN)
+def return_slip(application_id: int):
+    application = _application_or_404(application_id)
+    if application.status != S.RETURNED.value:
+        abort(404)
+    return render_template("registration/return_slip.html", application=application,
+                           missing=json.loads(application.missing_requirements or "[]"),
+                           desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
+                           today=office_today())
+
+
+@blueprint.post("/pendaftaran/<int:application_id>/buka-kembali")
+@allow(LOKET)
+def reopen(application_id: int):
+    application = _application_or_404(application_id)
+    try:
+        with database.atomic():
+            transition(application, S.RECEIVED, note="Dibuka kembali: pemohon datang dengan kelengkapan")
+    except TransitionNotAllowed as problem:
+        return render_template("registration/detail.html", **_detail_context(application, {"status": str(problem)})), 422
+    flash("Berkas dibuka kembali. Periksa persyaratan sekali lagi.", "success")
+    return redirect(url_for("registration.detail", application_id=application.id))
+
+
+# ---- status by hand, handover -----------------------------------------------------------------
+
+@blueprint.post("/pendaftaran/<int:application_id>/status")
+@allow(LOKET, KASI, ADMIN)
+def mark(application_id: int):
+    application = _application_or_404(application_id)
+    note = (request.form.get("note") or "").strip()
+    try:
+        target = S(request.form.get("to_status", ""))
+    except ValueError:
+        return render_template("registration/detail.html",
+                               **_detail_context(application, {"status": "Pilih status tujuan."})), 422
+    problem = None
+    if g.user.role not in MARKERS.get(target, ()):
+        problem = f"Peran Anda tidak dapat menandai status “{target.label}” secara manual."
+    elif target is S.REJECTED and not note:
+        problem = "Tulis alasan penolakan dari Dukcapil."
+    elif len(note) > 500 or "<" in note or ">" in note:
+        problem = "Catatan maksimal 500 karakter, tanpa tanda < atau >."
+    if problem is None:
+        try:
+            with database.atomic():
+                transition(application, target, note=note)
+        except TransitionNotAllowed as error:
+            problem = str(error)
+    if problem:
+        return render_template("registration/detail.html", **_detail_context(application, {"status": problem})), 422
+    flash(f"Status diubah menjadi “{target.label}”.", "success")
+    return redirect(url_for("registration.detail", application_id=application.id))
+
+
+def validate_handover(form) -> tuple[dict, dict]:
+    clean = {"collector": form.get("collector", ""), "name": " ".join((form.get("name") or "").split()),
+             "relation": " ".join((form.get("relation") or "").split()),
+             "id_number": intake.nik_rules.normalise_number(form.get("id_number")),
+             "note": (form.get("note") or "").strip()}
+    errors = {}
+    if clean["collector"] not in ("pemohon", "wakil"):
+        errors["collector"] = "Pilih siapa yang mengambil: pemohon sendiri atau wakil."
+    elif clean["collector"] == "wakil":
+        if not clean["name"] or not intake._NAME.fullmatch(clean["name"]) or len(clean["name"]) > 100:
+            errors["name"] = "Tulis nama wakil (huruf saja)."
+        if not clean["relation"] or len(clean["relation"]) > 40 or not intake._PLACE.fullmatch(clean["relation"]):
+            errors["relation"] = "Tulis hubungan wakil dengan pemohon (mis. orang tua, suami/istri)."
+        if (message := intake.nik_rules.check_nik_format(clean["id_number"])) is not None:
+            errors["id_number"] = f"NIK wakil: {message}"
+    if len(clean["note"]) > 300 or "<" in clean["note"] or ">" in clean["note"]:
+        errors["note"] = "Catatan maksimal 300 karakter, tanpa tanda < atau >."
+    return clean, errors
+
+
+@blueprint.post("/pendaftaran/<int:application_id>/serah")
+@allow(LOKET)
+def handover(application_id: int):
+    application = _application_or_404(application_id)
+    clean, errors = validate_handover(request.form)
+    if application.status != S.READY.value:
+        errors["collector"] = "KTP-el belum siap diambil."
+    if errors:
+        return render_template("registration/detail.html",
+                               **_detail_context(application, errors, handover_form=clean)), 422
+    if clean["collector"] == "pemohon":
+        records.hand_over(application, application.full_name, "", application.nik, clean["note"])
+    else:
+        records.hand_over(application, clean["name"], clean["relation"], clean["id_number"], clean["note"])
+    flash("KTP-el diserahkan. Cetak tanda terima dan minta tanda tangan penerima.", "success")
+    return redirect(url_for("registration.handover_receipt", application_id=application.id))
+
+
+# ---- prints -----------------------------------------------------------------------------------
+
+def qr_svg(text: str) -> Markup:
+    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
+    return Markup(segno.make(text, error="m").svg_inline(scale=3, border=2, omitsize=False))
+
+
+@blueprint.get("/pendaftaran/<int:application_id>/bukti")
+@allow(LOKET, KASI, ADMIN)
+def receipt(application_id: int):
+    application = _application_or_404(application_id)
+    return render_template("registration/receipt.html", application=application, qr=qr_svg(application.registration_number),
+                           desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
+                           service_days=store.get("service_days"))
+
+
+@blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
+@allow(LOKET, KASI, ADMIN)
+def handover_receipt(application_id: int):
+    application = _application_or_404(application_id)
+    if application.status != S.HANDED_OVER.value:
+        abort(404)
+    return render_template("registration/handover_receipt.html", application=application,
+                           desa_name=desa_names().get(application.desa_code, ""))
+
+
+# ---- settings ---------------------------------------------------------------------------------
+
+@blueprint.route("/admin/pendaftaran", methods=["GET", "POST"])
+@allow(ADMIN)
+def settings():
+    configured = store.get("requirements")
+    if request.method == "GET":
+        form = {"service_days": str(store.get("service_days")),
+                "photo_background_rule": store.get("photo_background_rule")}
+        return render_template("registration/settings.html", form=form, rows=configured, errors={},
+                               reasons=intake.REASONS)
+    form = {"service_days": request.form.get("service_days", "").strip(),
+            "photo_background_rule": request.form.get("photo_background_rule") == "1"}
+    errors = {}
+    if not form["service_days"].isdigit() or not 1 <= int(form["service_days"]) <= 60:
+        errors["service_days"] = "Lama layanan 1 sampai 60 hari kerja."
+    rows, taken = [], set()
+    for index in range(int(request.form.get("row_count", "0") or 0) if (request.form.get("row_count", "0") or "0").isdigit() else 0):
+        label = " ".join((request.form.get(f"label_{index}") or "").split())
+        code = (request.form.get(f"code_{index}") or "").strip()
+        chosen = [r for r in request.form.getlist(f"reasons_{index}") if r in intake.REASONS]
+        if not label:
+            continue  # a blanked label removes the requirement
+        if len(label) > 150 or "<" in label or ">" in label:
+            errors[f"label_{index}"] = "Nama persyaratan maksimal 150 karakter, tanpa tanda < atau >."
+        if not chosen:
+            errors[f"label_{index}"] = "Pilih paling sedikit satu alasan permohonan untuk persyaratan ini."
+        if not code or code in taken or not code.replace("_", "").isalnum():
+            code = reqs.code_for(label, taken)
+        taken.add(code)
+        rows.append({"code": code, "label": label, "reasons": chosen})
+    if not rows:
+        errors["requirements"] = "Daftar persyaratan tidak boleh kosong."
+    if errors:
+        return render_template("registration/settings.html", form=form, rows=rows or configured, errors=errors,
+                               reasons=intake.REASONS), 422
+    values = {"service_days": int(form["service_days"]), "photo_background_rule": form["photo_background_rule"],
+              "requirements": rows}
+    before = {key: store.get(key) for key in values}
+    with database.atomic():
+        for key, value in values.items():
+            store.put(key, value)
+        audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    flash("Pengaturan layanan KTP-el disimpan.", "success")
+    return redirect(url_for("registration.settings"))
+
+
+# ---- dashboard --------------------------------------------------------------------------------
+
+def dashboard_cards(user) -> list[Card]:
+    if user.role not in (LOKET, KASI, ADMIN, CAMAT):
+        return []
+    today = office_today()
+    week_end = today + timedelta(days=6 - today.weekday())
+    overdue = Application.select().where(overdue_condition(today)).count()
+    due_week = Application.select().where(due_between_condition(today, week_end)).count()
+    may_list = user.role in READERS
+    cards = [
+        Card("KTP-el terlambat", str(overdue), "lewat tanggal janji, belum siap diambil",
+             url_for("registration.register", terlambat="1") if may_list else None,
+             "danger" if overdue else "ok"),
+        Card("KTP-el jatuh tempo minggu ini", str(due_week), f"sampai {week_end:%d-%m-%Y}",
+             url_for("registration.register") if may_list else None, "warn" if due_week else "info"),
+    ]
+    if user.role in (LOKET, KASI):
+        ready = Application.select().where(Application.status == S.READY.value).count()
+        waiting = Application.select().where(Application.status == S.RECEIVED.value).count()
+        cards.append(Card("KTP-el siap diambil", str(ready), "menunggu diserahkan",
+                          url_for("registration.register", status=S.READY.value)))
+        cards.append(Card("Berkas menunggu diperiksa", str(waiting), "status diterima",
+                          url_for("registration.register", status=S.RECEIVED.value)))
+    return cards

@@ -1,0 +1,1 @@
+-- Placeholder for the lead's calendar migration (holiday table); replaced at merge.
