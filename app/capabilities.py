@@ -16,6 +16,7 @@ CAPABILITIES = [
     "app.audit",
     "app.settings",
     "app.backups",
+    "app.sync_page",
 ]
 
 

@@ -1,0 +1,1 @@
+-- Placeholder for the complaints migration (issue 4); replaced at merge.

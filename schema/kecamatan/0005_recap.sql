@@ -1,0 +1,1 @@
+-- Placeholder for the recap migration (issue 5); replaced at merge.
