@@ -129,6 +129,18 @@ def apply_result(item: OutboxItem, result: dict) -> str:
     return outcome
 
 
+def with_retries(call, rng=None, tries: int = PACKET_TRIES):
+    """A request retried a few times with short jittered pauses: a flaky link drops one now and then."""
+    rng = rng or random
+    for attempt in range(tries):
+        try:
+            return call()
+        except LinkDown:
+            if attempt == tries - 1:
+                raise
+            time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
+
+
 # --- push -------------------------------------------------------------------------------------
 
 def _packet_entry(item: OutboxItem):
@@ -154,14 +166,16 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
     to_send = []
     for start in range(0, len(items), MANIFEST_CHUNK):
         chunk = items[start:start + MANIFEST_CHUNK]
-        answer = client.manifest([{"id": i.registration_number, "version": i.version, "hash": i.content_hash,
-                                   "size": i.size} for i in chunk])
-        for entry in answer.get("have", []):
-            item = by_key.get((entry["id"], entry["version"]))
-            if item:
-                apply_result(item, {"result": "duplicate"})
-                report.already += 1
-                progress.done += 1
+        offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
+                   for i in chunk]
+        answer = with_retries(lambda: client.manifest(offered), rng)
+        with database.atomic():
+            for entry in answer.get("have", []):
+                item = by_key.get((entry["id"], entry["version"]))
+                if item:
+                    apply_result(item, {"result": "duplicate"})
+                    report.already += 1
+                    progress.done += 1
         to_send.extend(by_key[(e["id"], e["version"])] for e in answer.get("need", [])
                        if (e["id"], e["version"]) in by_key)
     failures_in_row = 0
@@ -204,24 +218,29 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
             continue
         failures_in_row = 0
         by_id = {(r.get("id"), r.get("version")): r for r in results}
-        for item in batch:
-            result = by_id.get((item.registration_number, item.version))
-            if result is None:
-                with database.atomic():
-                    outbox.note_failure([item.id], "pusat tidak menjawab untuk permohonan ini", rng=rng)
-                report.failed += 1
-                continue
-            outcome = apply_result(item, result)
-            if outcome == "stored":
-                report.sent += 1
-            elif outcome == "duplicate":
-                report.already += 1
-            elif outcome == "conflict":
-                report.conflicts += 1
-            else:
-                report.rejected += 1
-                report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")
-            progress.done += 1
+        with database.atomic():  # one commit per packet; each item's changes are a savepoint inside
+            _apply_packet_results(batch, by_id, report, progress, rng)
+
+
+def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
+    for item in batch:
+        result = by_id.get((item.registration_number, item.version))
+        if result is None:
+            with database.atomic():
+                outbox.note_failure([item.id], "pusat tidak menjawab untuk permohonan ini", rng=rng)
+            report.failed += 1
+            continue
+        outcome = apply_result(item, result)
+        if outcome == "stored":
+            report.sent += 1
+        elif outcome == "duplicate":
+            report.already += 1
+        elif outcome == "conflict":
+            report.conflicts += 1
+        else:
+            report.rejected += 1
+            report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")
+        progress.done += 1
 
 
 # --- statuses -------------------------------------------------------------------------------
@@ -250,16 +269,19 @@ def apply_event(link_id: int, event: dict) -> bool:
     return moved
 
 
-def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress) -> None:
+def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
+                  page_size: int = 500) -> None:
     progress.phase = "status"
     while True:
-        page = client.statuses(current_link().status_cursor)
+        cursor = current_link().status_cursor
+        page = with_retries(lambda: client.statuses(cursor, page_size))
         events = page.get("events", [])
         progress.total += len(events)
-        for event in events:
-            if apply_event(link.id, event):
-                report.statuses += 1
-            progress.done += 1
+        with database.atomic():  # the page and the cursor commit together
+            for event in events:
+                if apply_event(link.id, event):
+                    report.statuses += 1
+                progress.done += 1
         if not page.get("more") or not events:
             return
 
@@ -267,7 +289,7 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
 # --- one pass --------------------------------------------------------------------------------
 
 def sync_once(client: CenterClient | None = None, full: bool = False, progress: Progress | None = None,
-              sizer: PacketSizer | None = None) -> PassReport:
+              sizer: PacketSizer | None = None, status_page: int = 500) -> PassReport:
     """Push what is due (everything when `full`) and pull statuses; never raises for link trouble."""
     progress = progress or PROGRESS
     report = PassReport()
@@ -286,7 +308,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
         try:
             push(client, report, progress, ignore_delays=full, sizer=sizer)
-            pull_statuses(client, link, report, progress)
+            pull_statuses(client, link, report, progress, status_page)
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "

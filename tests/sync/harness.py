@@ -131,6 +131,8 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
             store.put("kecamatan_code", KECAMATAN_CODE)
             store.put("kecamatan_name", "Yosowilangun")
         start = Application.select().count() + 1
+        outer = database.atomic()  # one commit for the whole batch; each application is a savepoint
+        outer.__enter__()
         for n in range(start, start + count):
             image = Image.effect_noise(photo_size, 40 + n % 20).convert("RGB")
             out = io.BytesIO()
@@ -148,6 +150,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
                                         width=photo_size[0], height=photo_size[1], background="merah", uploaded_at=now)
                 transition(application, S.COMPLETE, note="lengkap")
             numbers.append(application.registration_number)
+        outer.__exit__(None, None, None)
     return numbers
 
 
