@@ -5,6 +5,7 @@ signed back over the request's nonce, which is how the kecamatan knows it reache
 """
 import json
 import logging
+import re
 
 from flask import Blueprint, current_app, g, jsonify, request
 
@@ -18,6 +19,7 @@ from sync.center.models import Kecamatan
 log = logging.getLogger(__name__)
 blueprint = Blueprint("center_api", __name__)
 OPENAPI_PATH = "docs/openapi.json"
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _error(status: int, code: str, message: str):
@@ -110,7 +112,11 @@ def _manifest_items(body):
         if not (isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("hash"), str)
                 and isinstance(item.get("version"), int) and not isinstance(item.get("version"), bool)):
             return None
-        cleaned.append({"id": item["id"][:40], "version": item["version"], "hash": item["hash"][:64]})
+        # Only well-formed ids, versions and hashes reach the database (no overflow, no stray surrogates).
+        if (not protocol.REGISTRATION_NUMBER.match(item["id"]) or not 1 <= item["version"] <= 10000
+                or not HEX64.match(item["hash"])):
+            return None
+        cleaned.append({"id": item["id"], "version": item["version"], "hash": item["hash"]})
     return cleaned
 
 
@@ -119,7 +125,7 @@ def _manifest_items(body):
 def manifest():
     items = _manifest_items(_json_body())
     if items is None:
-        return _error(400, "bad_request", "items harus daftar {id, version, hash, size}")
+        return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
     return jsonify(records.answer_manifest(g.kecamatan, items))
 
 

@@ -85,6 +85,10 @@ def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Out
     claimed = header.get("hash")
     if not isinstance(record, dict) or not isinstance(claimed, str):
         return Outcome(number, version, "rejected", "data permohonan tidak lengkap"), {}
+    try:
+        protocol.canonical_json(record)
+    except (UnicodeEncodeError, ValueError):
+        return Outcome(number, version, "rejected", "data permohonan berisi karakter tidak sah"), {}
     size = photo_size(photo)
     if size is None:
         return Outcome(number, version, "rejected", "foto bukan berkas JPEG yang sah"), {}
