@@ -9,7 +9,7 @@ from app.db import database
 from app.roles import ADMIN, KASI, LOKET
 from app.settings import store
 from sync.client import engine, link, outbox
-from sync.client.models import OutboxItem, SyncLog
+from sync.client.models import SyncLog
 from sync.usb import BatchFileError
 
 blueprint = Blueprint("sync_page", __name__)

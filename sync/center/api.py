@@ -14,7 +14,6 @@ from app.dates import utc_now
 from sync import protocol
 from sync.center import keys, records
 from sync.center.db import center_database
-from sync.center.models import Kecamatan
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("center_api", __name__)
@@ -45,10 +44,6 @@ def authenticate_request():
     g.device_key = key
     g.kecamatan = key.kecamatan
     g.request_nonce = request.headers[protocol.HEADER_NONCE]
-    now = utc_now()
-    with center_database.atomic():
-        type(key).update(last_used_at=now).where(type(key).id == key.id).execute()
-        Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
     return None
 
 

@@ -23,7 +23,9 @@ def make_center_database(path=None, url: str | None = None):
             url = "postgresql+pool://" + url.split("://", 1)[1]
             return connect(url, max_connections=32, stale_timeout=300)
         return connect(url)
-    return APSWDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=10)
+    # BEGIN IMMEDIATE: a write transaction takes the write lock at once and waits its turn (busy
+    # timeout), instead of failing when a read had to be upgraded after another writer committed.
+    return APSWDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
 
 
 def open_center_database(path=None, url: str | None = None):

@@ -67,7 +67,8 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     signature = headers.get(protocol.HEADER_SIGNATURE, "")
     if not key_id or not protocol.NONCE_PATTERN.match(nonce or ""):
         raise Refused("kepala permintaan tidak lengkap")
-    key = DeviceKey.get_or_none((DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null())
+    key = (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
+           .where((DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()).first())
     if key is None:
         raise Refused("kunci tidak dikenal atau dicabut")
     if not protocol.timestamp_fresh(timestamp, now):
@@ -76,8 +77,11 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     if not protocol.signatures_match(expected, signature):
         raise Refused("tanda tangan tidak cocok")
     try:
+        now = utc_now()
         with center_database.atomic():
-            UsedNonce.create(key_id=key_id, nonce=nonce, seen_at=utc_now())
+            UsedNonce.insert(key_id=key_id, nonce=nonce, seen_at=now).execute()
+            DeviceKey.update(last_used_at=now).where(DeviceKey.id == key.id).execute()
+            Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
     except IntegrityError:
         raise Refused("permintaan ulang (nonce sudah dipakai)") from None
     return key

@@ -30,6 +30,12 @@ MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this p
 _pass_lock = threading.Lock()
 
 
+def write_transaction():
+    """BEGIN IMMEDIATE: our transactions read then write; taking the write lock first makes a
+    clerk's concurrent save queue behind us (busy timeout) instead of failing with SQLITE_BUSY."""
+    return database.atomic("IMMEDIATE")
+
+
 @dataclass
 class Progress:
     """What the clerk's progress bar shows; shared between the sync thread and the page."""
@@ -51,13 +57,21 @@ PROGRESS = Progress()
 
 @dataclass
 class PacketSizer:
-    """Packet size that follows the link: double after a success, halve after a failure."""
-    target: int = 96 * 1024
+    """Packet size that follows the link: about `seconds` of transfer at the measured speed.
+
+    Big enough that the round trips (400 ms on a rural link) are a small share of the time,
+    small enough that a drop costs little and the client's timeout is never reached.
+    """
+    target: int = 64 * 1024
     low: int = 16 * 1024
     high: int = 2 * 1024 * 1024
+    seconds: float = 15.0
 
-    def success(self):
-        self.target = min(self.target * 2, self.high)
+    def success(self, sent_bytes: int = 0, elapsed: float = 0.0):
+        if sent_bytes and elapsed > 0:
+            self.target = int(min(max(sent_bytes / elapsed * self.seconds, self.low), self.high))
+        else:
+            self.target = min(self.target * 2, self.high)
 
     def failure(self):
         self.target = max(self.target // 2, self.low)
@@ -84,7 +98,7 @@ def current_link() -> SyncLink | None:
 
 
 def write_log(kind: str, summary: str) -> None:
-    with database.atomic():
+    with write_transaction():
         SyncLog.create(at=utc_now(), kind=kind, summary=summary[:1000])
 
 
@@ -104,7 +118,7 @@ def _mark_sent(item: OutboxItem, application: Application | None) -> None:
 def apply_result(item: OutboxItem, result: dict) -> str:
     """Record one per-application answer of the center; returns the result word."""
     outcome = result.get("result")
-    with database.atomic():
+    with write_transaction():
         item = OutboxItem.get_by_id(item.id)
         application = Application.get_or_none(Application.id == item.application_id)
         if outcome in ("stored", "duplicate"):
@@ -169,7 +183,7 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
         offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
                    for i in chunk]
         answer = with_retries(lambda: client.manifest(offered), rng)
-        with database.atomic():
+        with write_transaction():
             for entry in answer.get("have", []):
                 item = by_key.get((entry["id"], entry["version"]))
                 if item:
@@ -186,7 +200,7 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
             item = queue.pop(0)
             entry = _packet_entry(item)
             if entry is None:
-                with database.atomic():
+                with write_transaction():
                     outbox.note_failure([item.id], "foto tidak ada atau berubah sejak lengkap; periksa berkas", rng=rng)
                 report.failed += 1
                 continue
@@ -198,8 +212,9 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
         results = None
         for attempt in range(PACKET_TRIES):
             try:
+                started = time.monotonic()
                 results = client.send_packet(entries)
-                sizer.success()
+                sizer.success(size, time.monotonic() - started)
                 break
             except LinkDown as problem:
                 sizer.failure()
@@ -209,7 +224,7 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
                 last_problem = f"ditolak pusat: {problem}"
                 break
         if results is None:
-            with database.atomic():
+            with write_transaction():
                 outbox.note_failure([i.id for i in batch], last_problem, rng=rng)
             report.failed += len(batch)
             failures_in_row += 1
@@ -218,7 +233,7 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
             continue
         failures_in_row = 0
         by_id = {(r.get("id"), r.get("version")): r for r in results}
-        with database.atomic():  # one commit per packet; each item's changes are a savepoint inside
+        with write_transaction():  # one commit per packet; each item's changes are a savepoint inside
             _apply_packet_results(batch, by_id, report, progress, rng)
 
 
@@ -226,7 +241,7 @@ def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
     for item in batch:
         result = by_id.get((item.registration_number, item.version))
         if result is None:
-            with database.atomic():
+            with write_transaction():
                 outbox.note_failure([item.id], "pusat tidak menjawab untuk permohonan ini", rng=rng)
             report.failed += 1
             continue
@@ -248,7 +263,7 @@ def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
 def apply_event(link_id: int, event: dict) -> bool:
     """Apply one center status event and move the cursor, in one transaction; True if it moved a status."""
     moved = False
-    with database.atomic():
+    with write_transaction():
         link = SyncLink.get_by_id(link_id)
         if event["seq"] <= link.status_cursor:
             return False  # already applied (a repeated page, a re-imported status file)
@@ -277,7 +292,7 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
         page = with_retries(lambda: client.statuses(cursor, page_size))
         events = page.get("events", [])
         progress.total += len(events)
-        with database.atomic():  # the page and the cursor commit together
+        with write_transaction():  # the page and the cursor commit together
             for event in events:
                 if apply_event(link.id, event):
                     report.statuses += 1
@@ -304,7 +319,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
     progress.running, progress.ok, progress.started_at = True, None, time.time()
     progress.message, progress.done, progress.total = "", 0, 0
     try:
-        with database.atomic():
+        with write_transaction():
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
         try:
             push(client, report, progress, ignore_delays=full, sizer=sizer)
@@ -313,7 +328,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
-        with database.atomic():
+        with write_transaction():
             values = {"last_error": report.error}
             if not report.error:
                 values["last_success_at"] = utc_now()

@@ -1,11 +1,9 @@
 """Enrolment, the probe, the scheduler's decision and the USB files at the kecamatan end."""
-import json
 import logging
 import threading
 from datetime import datetime, timedelta
 
 from app.dates import utc_now
-from app.db import database
 from app.settings import store
 from sync import usb
 from sync.client import engine, outbox
@@ -21,7 +19,7 @@ LOCAL_OFFSET = {"WIB": 7, "WITA": 8, "WIT": 9}
 def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str) -> SyncLink:
     """Trade the center's one-time code for this PC's key and keep it (replacing an older one)."""
     answer = enrol_request(center_url, kecamatan_code, code, device_id)
-    with database.atomic():
+    with engine.write_transaction():
         link = SyncLink.create(center_url=center_url.rstrip("/"), kecamatan_code=answer["kecamatan_code"],
                                key_id=answer["key_id"], secret=answer["secret"], enrolled_at=utc_now())
         SyncLog.create(at=utc_now(), kind="daftar",
@@ -36,7 +34,7 @@ def probe(link: SyncLink) -> bool:
         ok, error = True, ""
     except (LinkDown, Refused) as problem:
         ok, error = False, str(problem)
-    with database.atomic():
+    with engine.write_transaction():
         SyncLink.update(last_probe_at=utc_now(), last_probe_ok=int(ok),
                         **({} if ok else {"last_error": error})).where(SyncLink.id == link.id).execute()
     return ok
@@ -71,7 +69,7 @@ def scheduled_sync(app) -> None:
     full = nightly_due(link, store.get("sync_nightly_time"), now_local)
     engine.sync_once(full=full)
     if full:
-        with database.atomic():
+        with engine.write_transaction():
             SyncLink.update(last_full_sync_on=now_local.date().isoformat()).where(SyncLink.id == link.id).execute()
 
 
@@ -107,7 +105,7 @@ def export_batch() -> tuple[bytes, int]:
         if entry:
             entries.append(entry)
     content = usb.write_batch_file(link.key_id, link.secret, entries)
-    with database.atomic():
+    with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas kiriman USB dibuat: {len(entries)} permohonan")
     return content, len(entries)
 
@@ -120,7 +118,7 @@ def import_status_file(content: bytes) -> int:
     for event in sorted(events, key=lambda e: e.get("seq", 0)):
         if isinstance(event.get("seq"), int) and engine.apply_event(link.id, event):
             applied += 1
-    with database.atomic():
+    with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru")
     return applied
 
