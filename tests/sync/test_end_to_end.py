@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from tests.sync.harness import (CenterServer, Process, enrol_kecamatan, fill_kecamatan, free_port, kecamatan_app,
+from tests.sync.harness import (CenterServer, Process, fill_kecamatan, free_port, kecamatan_app,
                                 prepare_center, wait_for)
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -44,7 +44,12 @@ def test_applications_flow_both_ways_between_two_running_servers(tmp_path):
     try:
         kec_app = kecamatan_app(kecamatan_dir)
         numbers = fill_kecamatan(kec_app, 6)
-        enrol_kecamatan(kec_app, center.url, code)
+        enrolment = Process(["sync", "--data", str(kecamatan_dir), "enrol", "--center", center.url, "--code", code],
+                            tmp_path / "enrol.log").start()
+        assert enrolment.wait() == 0, (tmp_path / "enrol.log").read_text()
+        reused = Process(["sync", "--data", str(kecamatan_dir), "enrol", "--center", center.url, "--code", code],
+                         tmp_path / "enrol-again.log").start()
+        assert reused.wait() == 1  # the code works once
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
             create_user("loket", "Petugas Loket", "petugas_loket", password="loket-rahasia-1", must_change_password=False)
         # The serving process syncs on its own: its scheduler probes the center at start.
