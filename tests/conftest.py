@@ -9,6 +9,8 @@ from app.auth.accounts import create_user
 from app.auth.current import SESSION_STAMP, SESSION_USER, auth_stamp
 from app.roles import ALL_ROLES
 
+pytest_plugins = ["tests.support.fixtures"]  # PostgreSQL, Chromium, artefacts (scripts/test.sh)
+
 TEST_PASSWORD = "rahasia-kantor-1"
 
 

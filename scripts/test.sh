@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The one test command: bash scripts/test.sh [pytest arguments]
+#
+# Installs what the tests need when it is missing (virtualenv, Debian's
+# Chromium and fonts, PostgreSQL), starts a throwaway PostgreSQL cluster,
+# runs pytest and stops the cluster again. Fast when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=$ROOT/.venv
+
+say() { printf '[test.sh] %s\n' "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+# --- Debian packages ------------------------------------------------------
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+apt_install() {
+    say "installing with apt-get: $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "$@" >/dev/null
+}
+
+# A pg_ctl counts only if it runs and has initdb, postgres and createdb
+# beside it (a stray /usr/local/bin/pg_ctl may be a dangling link or stub).
+find_pg_bin() {
+    local cand dir
+    for cand in "$(command -v pg_ctl || true)" \
+                $(ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -rV); do
+        [ -n "$cand" ] || continue
+        dir=$(dirname "$(readlink -f "$cand")")
+        if "$dir/pg_ctl" --version >/dev/null 2>&1 \
+           && "$dir/initdb" --version >/dev/null 2>&1 \
+           && "$dir/postgres" --version >/dev/null 2>&1 \
+           && [ -x "$dir/createdb" ]; then
+            echo "$dir"
+            return 0
+        fi
+    done
+    return 1
+}
+
+ensure_system_packages() {
+    local missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    is_installed fonts-dejavu-core || missing+=(fonts-dejavu-core)
+    find_pg_bin >/dev/null || missing+=(postgresql)
+    if [ ${#missing[@]} -gt 0 ]; then
+        apt_install "${missing[@]}"
+    fi
+    [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is still missing after apt-get"
+}
+
+# --- Python virtualenv ------------------------------------------------------
+
+# Reinstall only when pyproject.toml or the interpreter changed.
+ensure_venv() {
+    local stamp=$VENV/.loket-install-stamp want
+    want="$(sha256sum pyproject.toml | cut -d' ' -f1) $(python3 -c 'import sys; print(sys.version)')"
+    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c '' 2>/dev/null; then
+        say "creating virtualenv $VENV with $(command -v python3)"
+        rm -rf "$VENV"
+        python3 -m venv "$VENV"
+    fi
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "installing the project and its test extra into .venv"
+        rm -f "$stamp"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+        echo "$want" >"$stamp"
+    fi
+}
+
+# --- Throwaway PostgreSQL cluster --------------------------------------------
+
+PG_DIR=""
+PG_BIN=""
+
+# pg_ctl and initdb refuse to run as root: run them as the postgres user then.
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+stop_postgres() {
+    [ -n "$PG_DIR" ] || return 0
+    if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+        as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$PG_DIR"
+    PG_DIR=""
+}
+
+start_postgres() {
+    PG_BIN=$(find_pg_bin) || die "no working PostgreSQL (pg_ctl, initdb, postgres) found"
+    if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /bin/sh postgres
+    fi
+    PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/loket-pg.XXXXXX")
+    mkdir -p "$PG_DIR/sock"
+    if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PG_DIR"; fi
+
+    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 \
+        --locale=C.UTF-8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+        || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+
+    # The free port may be taken before postgres binds it: try a few.
+    local port attempt
+    for attempt in 1 2 3; do
+        port=$(free_port)
+        if as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+            -o "-p $port -c listen_addresses=127.0.0.1 -k $PG_DIR/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            start >/dev/null; then
+            "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres loket_test \
+                || die "createdb loket_test failed"
+            export LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/loket_test"
+            say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+            return 0
+        fi
+        say "PostgreSQL did not start on port $port (attempt $attempt)"
+    done
+    cat "$PG_DIR/server.log" >&2 || true
+    die "could not start PostgreSQL"
+}
+
+# --- Main ---------------------------------------------------------------------
+
+ensure_system_packages
+ensure_venv
+
+trap stop_postgres EXIT
+trap 'exit 130' INT TERM
+start_postgres
+
+export LOKET_CHROMIUM=/usr/bin/chromium
+export LOKET_TEST_ARTIFACTS=$ROOT/test-artifacts
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+rm -rf "$LOKET_TEST_ARTIFACTS"
+mkdir -p "$LOKET_TEST_ARTIFACTS"
+
+set +e
+"$VENV/bin/python" -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" = 5 ]; then
+    say "pytest collected no tests: counting that as a failure"
+    rc=1
+fi
+exit "$rc"

@@ -1,0 +1,1 @@
+"""Test support code: fixtures for the test environment and the LinkProxy."""
