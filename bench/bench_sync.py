@@ -4,7 +4,7 @@
     python bench/bench_sync.py ingest [--count 200] [--pg URL]  # 10 kecamatan at once, SQLite (+ PostgreSQL)
     python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
     python bench/bench_sync.py kills  [--count 1000] [--kills 20]
-Needs tests/support/linkproxy.py (branch infra) for `link` and `faults`. Prints figures for
+The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
 docs/benchmarks.md ("Sync with the printing center").
 """
 import argparse
@@ -22,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-RURAL = {"bandwidth_bps": 256_000, "rtt_ms": 400, "failure_rate": 0.05}
+from tests.support import linkproxy  # noqa: E402  the project's link model and fault proxy
+
+RURAL = linkproxy.RURAL_LINK  # 256 kbit/s each way, 400 ms round trip, 5 % of connections failing
 
 
 def pas_foto(seed: int) -> bytes:
@@ -106,7 +108,6 @@ def run_baseline(proxy_url, items):
 
 
 def bench_link(count: int, seed: int = 7) -> dict:
-    from linkproxy_import import linkproxy
     from waitress.server import create_server
     from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
     from tests.sync.invariants import kecamatan_statuses
@@ -221,7 +222,6 @@ def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch:
 # --- faults and kills at full counts ----------------------------------------------------
 
 def bench_faults(count: int) -> dict:
-    from linkproxy_import import linkproxy
     from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
     from tests.sync import invariants
     base = Path(tempfile.mkdtemp(prefix="bench-faults-"))

@@ -203,6 +203,35 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
     return redirect(url_for("center.application", application_id=item.id))
 
 
+@blueprint.get("/konflik")
+@allow_center(*STAFF)
+def conflicts():
+    rows = list(Conflict.select().order_by(Conflict.resolved_at.is_null(False), Conflict.id.desc()).limit(200))
+    stored = {(a.registration_number, a.version): a for a in ReceivedApplication.select().where(
+        ReceivedApplication.registration_number.in_([c.registration_number for c in rows] or [""]))}
+    return render_template("center/conflicts.html", rows=rows, stored=stored,
+                           offered={c.id: json.loads(c.offered_record) for c in rows})
+
+
+@blueprint.post("/konflik/<int:conflict_id>/selesai")
+@allow_center(*STAFF)
+def resolve_conflict(conflict_id: int):
+    conflict = Conflict.get_or_none(Conflict.id == conflict_id)
+    if conflict is None:
+        abort(404)
+    note = request.form.get("note", "").strip()
+    if not note:
+        flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan diminta kirim versi baru').", "error")
+        return redirect(url_for("center.conflicts")), 303
+    with center_database.atomic():
+        conflict.resolved_at = utc_now()
+        conflict.note = note[:500]
+        conflict.save()
+        audit("selesaikan_konflik", "permohonan", conflict.registration_number, note)
+    flash(f"Konflik {conflict.registration_number} ditandai selesai.", "success")
+    return redirect(url_for("center.conflicts")), 303
+
+
 # --- print runs ---------------------------------------------------------------------------
 
 @blueprint.get("/cetak")

@@ -143,3 +143,21 @@ def test_usb_batch_import_has_the_same_checks_and_idempotency(center_app, operat
     revoked = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
                           content_type="multipart/form-data")
     assert revoked.status_code == 422 and ReceivedApplication.select().count() == 2
+
+
+def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, operators, enrolled):
+    from sync.center.models import Conflict
+    from tests.sync.helpers import record_for
+    kecamatan, _ = enrolled
+    _received(kecamatan, 1)
+    changed = dict(record_for(1), full_name="Nama Yang Lain")
+    assert records.store_application(kecamatan, *packet_item(1, record=changed)).result == "conflict"
+    client = client_as(center_app, operators["operator"])
+    page = client.get("/konflik").get_data(as_text=True)
+    assert "Warga Nomor 1" in page and "Nama Yang Lain" in page
+    conflict = Conflict.get()
+    client.post(f"/konflik/{conflict.id}/selesai", data={"note": ""})
+    assert Conflict.get_by_id(conflict.id).resolved_at is None
+    client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar"})
+    assert Conflict.get_by_id(conflict.id).note == "isi lama benar"
+    assert ReceivedApplication.get().full_name == "Warga Nomor 1"  # never overwritten
