@@ -148,7 +148,12 @@ def main(argv=None) -> int:
     if not argv or argv[0].startswith("--") and argv[0] not in ("-h", "--help"):
         argv = ["serve", *argv]
     options = parser.parse_args(argv)
-    return options.handler(options)
+    from app.migrations import DatabaseTooNew
+    try:
+        return options.handler(options)
+    except DatabaseTooNew as problem:
+        print(problem, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

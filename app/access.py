@@ -14,6 +14,8 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from app.roles import ALL_ROLES
 
 PUBLIC = "public"
+# A harmless marker cookie that outlives the session, so an expired session is named as such.
+SIGNED_IN_BEFORE_COOKIE = "loket_pernah_masuk"
 
 
 def allow(*roles: str):
@@ -56,8 +58,9 @@ def enforce_roles():
         if request.headers.get("HX-Request"):
             # htmx would swap the login page into a fragment: ask for a full reload instead.
             return current_app.response_class(status=401, headers={"HX-Redirect": url_for("auth.login")})
-        flash("Silakan masuk terlebih dahulu." if not g.get("session_expired")
-              else "Sesi Anda telah berakhir. Silakan masuk lagi.", "info")
+        expired = g.get("session_expired") or request.cookies.get(SIGNED_IN_BEFORE_COOKIE)
+        flash("Sesi Anda telah berakhir. Silakan masuk lagi." if expired
+              else "Silakan masuk terlebih dahulu.", "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     if user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):
         return redirect(url_for("auth.change_password"))

@@ -16,6 +16,8 @@ CAPABILITIES = [
     "app.audit",
     "app.settings",
     "app.backups",
+    "app.calendar",
+    "app.registration",
     "app.sync_page",
 ]
 

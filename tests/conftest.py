@@ -18,6 +18,15 @@ def pytest_report_header(config):
     return f"SQLite {apsw.sqlitelibversion()}, apsw {apsw.apsw_version()}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """scrypt costs ~0.15 s a hash; the suite creates hundreds of accounts."""
+    from app.auth import passwords
+    passwords.HASH_METHOD = "pbkdf2:sha256:1000"
+    yield
+    passwords.HASH_METHOD = "scrypt"
+
+
 class CsrfClient(FlaskClient):
     """A test client that sends a valid CSRF token with every form, as the browser does.
 

@@ -3,7 +3,7 @@ import pytest
 
 from app import capabilities
 from app.db import BaseModel, make_database
-from app.migrations import DatabaseTooNew, code_level, database_level, migrate
+from app.migrations import APPLICATION_ID, DatabaseTooNew, code_level, database_level, migrate
 
 
 def all_models():
@@ -41,6 +41,7 @@ def test_migrating_an_empty_database_gives_the_models_schema(tmp_path):
     assert {"user", "audit_event", "setting"} <= set(describe(from_sql))
     assert describe(from_sql) == describe(from_models)
     assert database_level(from_sql) == code_level()
+    assert from_sql.execute_sql("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
 def test_migrate_is_idempotent(tmp_path):

@@ -1,4 +1,6 @@
 """Loading the signed-in user for each request."""
+import hashlib
+
 from flask import g, session
 
 from app.auth.models import User
@@ -8,14 +10,14 @@ SESSION_STAMP = "auth_stamp"  # invalidates sessions when the password changes
 
 
 def auth_stamp(user: User) -> str:
-    return str(user.password_changed_at or user.created_at)
+    """Changes whenever the password does (new salt), so older sessions stop working."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def load_current_user() -> None:
     g.user = None
     user_id = session.get(SESSION_USER)
     if user_id is None:
-        g.session_expired = session.get("was_signed_in", False)
         return
     user = User.get_or_none(User.id == user_id)
     if user is None or not user.is_active or session.get(SESSION_STAMP) != auth_stamp(user):
@@ -30,7 +32,6 @@ def sign_in(user: User) -> None:
     session.permanent = True
     session[SESSION_USER] = user.id
     session[SESSION_STAMP] = auth_stamp(user)
-    session["was_signed_in"] = True
 
 
 def sign_out() -> None:

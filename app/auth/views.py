@@ -1,7 +1,7 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from app import audit
-from app.access import allow, public
+from app.access import SIGNED_IN_BEFORE_COOKIE, allow, public
 from app.auth import accounts, throttle
 from app.auth.current import sign_in, sign_out
 from app.auth.models import User
@@ -50,8 +50,11 @@ def login():
     sign_in(user)
     if user.must_change_password:
         flash("Silakan ganti kata sandi sementara Anda terlebih dahulu.", "info")
-        return redirect(url_for("auth.change_password"))
-    return redirect(_safe_next(request.form.get("next")))
+        response = redirect(url_for("auth.change_password"))
+    else:
+        response = redirect(_safe_next(request.form.get("next")))
+    response.set_cookie(SIGNED_IN_BEFORE_COOKIE, "1", max_age=30 * 86400, httponly=True, samesite="Lax")
+    return response
 
 
 @blueprint.post("/keluar")
@@ -59,7 +62,9 @@ def login():
 def logout():
     sign_out()
     flash("Anda telah keluar.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    response.delete_cookie(SIGNED_IN_BEFORE_COOKIE)
+    return response
 
 
 @blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])

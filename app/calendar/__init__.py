@@ -1,7 +1,3 @@
-"""Stand-in until the lead's calendar capability (migration 0002) lands; the lead's version wins at merge."""
-from app.working_days import WorkCalendar
-
-
-def office_calendar() -> WorkCalendar:
-    """The office's working-day calendar (stand-in: the national calendar only)."""
-    return WorkCalendar()
+"""Working days of the office: the national calendar with the admin's corrections."""
+from app.calendar.office import office_calendar  # noqa: F401
+from app.calendar.views import blueprint, MENU  # noqa: F401

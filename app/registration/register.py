@@ -83,7 +83,7 @@ def search_condition(text: str):
     match = fts_query(text)
     if match is None:
         return None
-    return Application.id.in_(SQL('SELECT rowid FROM "application_fts" WHERE "application_fts" MATCH ?', [match]))
+    return Application.id.in_(SQL('(SELECT rowid FROM "application_fts" WHERE "application_fts" MATCH ?)', [match]))
 
 
 def utc_start_of(day: date, zone: str) -> datetime:

@@ -1,6 +1,7 @@
 """Routes of the KTP-el counter: intake, register, application page, status, prints, settings."""
 import json
 from datetime import timedelta
+from functools import lru_cache
 
 import segno
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -40,12 +41,30 @@ MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
 MARKERS[S.READY] = (LOKET, KASI, ADMIN)
 
 
-def desa_list():
-    return regions.desa_of(store.get("kecamatan_code") or "")
+@blueprint.app_template_filter("status_label")
+def status_label(value) -> str:
+    try:
+        return STATUS_LABELS[S(value)]
+    except ValueError:
+        return str(value)
+
+
+@lru_cache(maxsize=4)
+def _desa_of(kecamatan_code: str) -> tuple:
+    return tuple(regions.desa_of(kecamatan_code))  # scans the national list: ~80 ms, so once per code
+
+
+@lru_cache(maxsize=4)
+def _desa_names_of(kecamatan_code: str) -> dict:
+    return {r.code: r.name for r in _desa_of(kecamatan_code)}
+
+
+def desa_list() -> list:
+    return list(_desa_of(store.get("kecamatan_code") or ""))
 
 
 def desa_names() -> dict[str, str]:
-    return {r.code: r.name for r in desa_list()}
+    return _desa_names_of(store.get("kecamatan_code") or "")
 
 
 def _application_or_404(application_id: int) -> Application:
@@ -120,7 +139,7 @@ def register():
     query = register_query(flt, today, store.get("timezone"))
     page = paginate(query, 50)
     _annotate(page.items, today)
-    context = dict(page=page, flt=flt, statuses=STATUS_LABELS, desa=desa_list(), reasons=intake.REASONS)
+    context = dict(page=page, flt=flt, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
     status = 422 if flt.errors else 200
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "register-results":
         return render_template("registration/_register_results.html", **context), status

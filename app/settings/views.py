@@ -1,5 +1,7 @@
 import re
 
+from markupsafe import escape
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from app import audit, regions
@@ -99,4 +101,4 @@ def code_lookup():
     if not regions.is_kecamatan_code(code):
         return '<span class="field-error">Kode belum cocok dengan kecamatan mana pun.</span>'
     names = " / ".join(r.name for r in regions.parents(code)) + " / " + regions.region_name(code)
-    return f'<span class="field-ok">{names}</span>'
+    return f'<span class="field-ok">{escape(names)}</span>'

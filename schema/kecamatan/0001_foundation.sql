@@ -1,5 +1,5 @@
 -- Foundation: accounts, login throttling, audit trail, office settings.
-PRAGMA application_id = 1279984963; -- 'LKEC': lets restore refuse foreign SQLite files
+PRAGMA application_id = 1280001347; -- 'LKEC': lets restore refuse foreign SQLite files
 
 CREATE TABLE "user" (
     "id" INTEGER NOT NULL PRIMARY KEY,

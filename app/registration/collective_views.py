@@ -1,0 +1,159 @@
+"""Routes for collective applications: the letter, its applicants, the import, the handover."""
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+
+from app import audit
+from app.access import allow
+from app.dates import utc_now
+from app.db import database
+from app.registration import collective as rules
+from app.registration import intake, records
+from app.registration.models import Application, CollectiveLetter
+from app.registration.service_time import office_today
+from app.registration.status import STATUS_LABELS, ApplicationStatus as S, transition
+from app.registration.views import READERS, blueprint, desa_list, desa_names, validate_handover
+from app.roles import ADMIN, KASI, LOKET
+
+
+def _letter_or_404(letter_id: int) -> CollectiveLetter:
+    found = CollectiveLetter.get_or_none(CollectiveLetter.id == letter_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@blueprint.get("/pendaftaran/kolektif")
+@allow(*READERS)
+def collectives():
+    letters = list(CollectiveLetter.select().order_by(CollectiveLetter.id.desc()).limit(200))
+    counts = {}
+    if letters:
+        for row in (Application.select(Application.collective, Application.status).where(
+                Application.collective.in_([letter.id for letter in letters])).tuples()):
+            counts.setdefault(row[0], {}).setdefault(row[1], 0)
+            counts[row[0]][row[1]] += 1
+    return render_template("registration/collectives.html", letters=letters, counts=counts)
+
+
+@blueprint.route("/pendaftaran/kolektif/baru", methods=["GET", "POST"])
+@allow(LOKET)
+def new_collective():
+    if request.method == "GET":
+        return render_template("registration/collective_form.html", form={}, errors={})
+    form = request.form.to_dict()
+    clean, errors = rules.validate_letter(request.form, office_today())
+    if errors:
+        return render_template("registration/collective_form.html", form=form, errors=errors), 422
+    with database.atomic():
+        letter = CollectiveLetter.create(created_at=utc_now(), created_by=g.user, **clean)
+        audit.record("buat", "surat_kolektif", letter.id,
+                     f"Surat kolektif {letter.letter_number} dari {letter.sender} dicatat", after=clean)
+    flash("Surat permohonan kolektif dicatat. Tambahkan pemohonnya satu per satu atau impor dari XLSX.", "success")
+    return redirect(url_for("registration.collective", letter_id=letter.id))
+
+
+def _collective_context(letter, errors=None, import_errors=(), handover_form=None):
+    applicants = list(letter.applications.order_by(Application.id))
+    return dict(letter=letter, applicants=applicants, statuses=STATUS_LABELS, S=S, errors=errors or {},
+                import_errors=import_errors, desa_names=desa_names(),
+                ready=[a for a in applicants if a.status == S.READY.value],
+                handed=[a for a in applicants if a.status == S.HANDED_OVER.value],
+                handover_form=handover_form or {"collector": "wakil"})
+
+
+@blueprint.get("/pendaftaran/kolektif/<int:letter_id>")
+@allow(*READERS)
+def collective(letter_id: int):
+    return render_template("registration/collective.html", **_collective_context(_letter_or_404(letter_id)))
+
+
+@blueprint.post("/pendaftaran/kolektif/<int:letter_id>/jadwal")
+@allow(LOKET)
+def schedule_recording(letter_id: int):
+    letter = _letter_or_404(letter_id)
+    typed = (request.form.get("recording_date") or "").strip()
+    day = intake.parse_iso_date(typed)
+    if day is None:
+        return render_template("registration/collective.html", **_collective_context(
+            letter, {"recording_date": "Isi tanggal sesi perekaman yang valid."})), 422
+    with database.atomic():
+        before = letter.recording_date
+        letter.recording_date = day
+        letter.save()
+        audit.record("ubah", "surat_kolektif", letter.id, f"Jadwal perekaman {letter.letter_number}: {day}",
+                     before={"recording_date": before}, after={"recording_date": day})
+    flash("Jadwal sesi perekaman disimpan.", "success")
+    return redirect(url_for("registration.collective", letter_id=letter.id))
+
+
+@blueprint.get("/pendaftaran/kolektif/templat.xlsx")
+@allow(*READERS)
+def import_template():
+    return Response(rules.template_xlsx(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="templat-pemohon-kolektif.xlsx"'})
+
+
+@blueprint.post("/pendaftaran/kolektif/<int:letter_id>/impor")
+@allow(LOKET)
+def import_applicants(letter_id: int):
+    letter = _letter_or_404(letter_id)
+    upload = request.files.get("berkas")
+    try:
+        rows = rules.read_rows(upload.read() if upload else b"")
+        prefix = records.current_prefix()
+    except (rules.SpreadsheetProblem, ValueError) as problem:
+        return render_template("registration/collective.html",
+                               **_collective_context(letter, {"berkas": str(problem)})), 422
+    cleans, row_errors = rules.check_rows(rows, desa_list(), office_today())
+    if row_errors:
+        return render_template("registration/collective.html", **_collective_context(
+            letter, {"berkas": f"{len(row_errors)} kesalahan; tidak ada yang disimpan. Perbaiki lalu impor ulang."},
+            import_errors=row_errors)), 422
+    with database.atomic():  # all rows or none
+        for clean in cleans:
+            records.create_application(clean, None, letter, prefix)
+        audit.record("impor", "surat_kolektif", letter.id,
+                     f"{len(cleans)} pemohon diimpor ke surat kolektif {letter.letter_number}")
+    flash(f"{len(cleans)} pemohon diimpor. Unggah foto dan periksa persyaratan tiap pemohon.", "success")
+    return redirect(url_for("registration.collective", letter_id=letter.id))
+
+
+@blueprint.post("/pendaftaran/kolektif/<int:letter_id>/serah")
+@allow(LOKET)
+def collective_handover(letter_id: int):
+    letter = _letter_or_404(letter_id)
+    clean, errors = validate_handover(dict(request.form.to_dict(), collector="wakil"))
+    ready = list(letter.applications.where(Application.status == S.READY.value))
+    if not ready:
+        errors["collector"] = "Belum ada KTP-el siap diambil untuk surat ini."
+    if errors:
+        return render_template("registration/collective.html",
+                               **_collective_context(letter, errors, handover_form=clean)), 422
+    now = utc_now()
+    with database.atomic():
+        for application in ready:
+            application.handed_over_to = clean["name"]
+            application.handover_relation = clean["relation"]
+            application.handover_id_number = clean["id_number"]
+            application.handed_over_at = now
+            transition(application, S.HANDED_OVER,
+                       note=f"Diserahkan secara kolektif kepada {clean['name']} ({clean['relation']})")
+        letter.handed_over_at = now
+        letter.handed_over_to = clean["name"]
+        letter.handover_id_number = clean["id_number"]
+        letter.save()
+        audit.record("serah", "surat_kolektif", letter.id,
+                     f"{len(ready)} KTP-el surat {letter.letter_number} diserahkan kepada {clean['name']}")
+    flash(f"{len(ready)} KTP-el diserahkan. Cetak tanda terima kolektif.", "success")
+    return redirect(url_for("registration.collective_receipt", letter_id=letter.id, waktu=now.isoformat()))
+
+
+@blueprint.get("/pendaftaran/kolektif/<int:letter_id>/tanda-terima")
+@allow(LOKET, KASI, ADMIN)
+def collective_receipt(letter_id: int):
+    letter = _letter_or_404(letter_id)
+    handed = list(letter.applications.where(Application.status == S.HANDED_OVER.value).order_by(Application.id))
+    if not handed:
+        abort(404)
+    return render_template("registration/collective_receipt.html", letter=letter, handed=handed,
+                           desa_names=desa_names())

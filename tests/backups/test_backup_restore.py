@@ -1,0 +1,156 @@
+"""Online backup while clerks write, checked restore, refusal of bad files, full disk."""
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+
+import apsw
+import pytest
+
+from app.backups.engine import (BackupError, backup_database, check_backup_file, ensure_daily_backup,
+                                prune_automatic_backups, restore_database)
+from app.db import make_database
+from app.migrations import code_level, migrate
+
+
+@pytest.fixture
+def live_db(tmp_path):
+    path = tmp_path / "loket.sqlite3"
+    db = make_database(path)
+    migrate(db)
+    db.execute_sql("CREATE TABLE IF NOT EXISTS uji (id INTEGER PRIMARY KEY, isi TEXT)")
+    db.close()
+    return path
+
+
+def count_rows(path) -> int:
+    connection = apsw.Connection(str(path))
+    try:
+        return connection.execute("SELECT count(*) FROM uji").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_backup_while_writes_happen_is_consistent_and_restorable(live_db, tmp_path):
+    stop = threading.Event()
+    written = []
+
+    def clerk():
+        connection = apsw.Connection(str(live_db))
+        connection.setbusytimeout(5000)
+        while not stop.is_set():
+            with connection:  # one transaction per "save"
+                connection.execute("INSERT INTO uji (isi) VALUES (?)", ("x" * 2000,))
+            written.append(1)
+        connection.close()
+
+    writer = threading.Thread(target=clerk)
+    writer.start()
+    time.sleep(0.3)
+    backups = [backup_database(live_db, tmp_path / f"b{i}.sqlite3") for i in range(3)]
+    time.sleep(0.2)
+    stop.set()
+    writer.join()
+
+    counts = [count_rows(b) for b in backups]
+    assert counts == sorted(counts) and counts[0] > 0  # each a snapshot; later ones have more rows
+    assert count_rows(live_db) == len(written) > counts[-1] - 1
+    for backup in backups:
+        assert check_backup_file(backup) == code_level()
+
+    restore_database(backups[0], live_db, tmp_path / "safety")
+    assert count_rows(live_db) == counts[0]
+    assert list((tmp_path / "safety").glob("sebelum-pulihkan-*.sqlite3"))  # the replaced data was kept
+
+
+def test_foreign_sqlite_file_is_refused(live_db, tmp_path):
+    foreign = tmp_path / "lain.sqlite3"
+    connection = apsw.Connection(str(foreign))
+    connection.execute("CREATE TABLE t (x)")
+    connection.close()
+    before = count_rows(live_db)
+    with pytest.raises(BackupError, match="bukan cadangan Loket Kecamatan"):
+        restore_database(foreign, live_db, tmp_path / "safety")
+    assert count_rows(live_db) == before
+
+
+def test_corrupt_or_random_file_is_refused(live_db, tmp_path):
+    garbage = tmp_path / "rusak.sqlite3"
+    garbage.write_bytes(b"bukan basis data" * 100)
+    with pytest.raises(BackupError):
+        check_backup_file(garbage)
+    truncated = tmp_path / "potong.sqlite3"
+    backup_database(live_db, truncated)
+    data = truncated.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2] + b"\xff" * 100)
+    with pytest.raises(BackupError):
+        check_backup_file(truncated)
+
+
+def test_backup_from_newer_version_is_refused(live_db, tmp_path):
+    newer = backup_database(live_db, tmp_path / "baru.sqlite3")
+    connection = apsw.Connection(str(newer))
+    connection.execute(f"PRAGMA user_version = {code_level() + 1}")
+    connection.close()
+    with pytest.raises(BackupError, match="lebih baru"):
+        restore_database(newer, live_db, tmp_path / "safety")
+
+
+FULL_DISK_SCRIPT = """
+import resource, signal, sys
+from pathlib import Path
+from app.backups.engine import BackupError, backup_database
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)          # write() fails with EFBIG instead of killing us
+resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))  # a 'disk' with room for 8 KB per file
+try:
+    backup_database(Path(sys.argv[1]), Path(sys.argv[2]))
+except BackupError as problem:
+    print(problem)
+    sys.exit(3)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_full_disk_gives_a_clear_message_and_leaves_no_partial_file(live_db, tmp_path):
+    connection = apsw.Connection(str(live_db))
+    with connection:
+        for _ in range(50):
+            connection.execute("INSERT INTO uji (isi) VALUES (?)", ("y" * 4000,))
+    connection.close()
+    before = count_rows(live_db)
+    target = tmp_path / "out" / "cadangan.sqlite3"
+    result = subprocess.run([sys.executable, "-c", FULL_DISK_SCRIPT, str(live_db), str(target)],
+                            capture_output=True, text=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+    assert result.returncode == 3, result.stderr
+    assert "ruang disk penuh" in result.stdout
+    assert not target.exists() and not list(target.parent.glob("*.sebagian"))
+    assert count_rows(live_db) == before
+
+
+def test_daily_backups_keep_only_the_last_n(live_db, tmp_path):
+    folder = tmp_path / "backups"
+    for day in range(1, 10):
+        ensure_daily_backup(live_db, folder, keep=7, today=date(2026, 11, day))
+    assert ensure_daily_backup(live_db, folder, keep=7, today=date(2026, 11, 9)) is None  # once a day
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [f"otomatis-2026-11-0{d}.sqlite3" for d in range(3, 10)]
+    (folder / "manual-1.sqlite3").write_bytes(b"x")
+    prune_automatic_backups(folder, 1)
+    assert (folder / "manual-1.sqlite3").exists()
+
+
+def test_cli_backup_and_restore_round_trip(tmp_path):
+    root = __import__("pathlib").Path(__file__).parents[2]
+    data = tmp_path / "data"
+    run = lambda *args: subprocess.run([sys.executable, "run.py", *args], cwd=root, capture_output=True, text=True)
+    assert run("demo", "--data", str(data), "--password", "sandi-demo-1").returncode == 0
+    made = run("backup", "--data", str(data), "--to", str(tmp_path / "c.sqlite3"))
+    assert made.returncode == 0 and "Cadangan dibuat" in made.stdout
+    bad = tmp_path / "bukan.sqlite3"
+    bad.write_text("halo")
+    refused = run("restore", "--data", str(data), "--from", str(bad))
+    assert refused.returncode == 1 and "Pemulihan ditolak" in refused.stderr
+    restored = run("restore", "--data", str(data), "--from", str(tmp_path / "c.sqlite3"))
+    assert restored.returncode == 0 and "Data dipulihkan" in restored.stdout

@@ -1,0 +1,116 @@
+"""Collective applications: the letter, the all-or-nothing XLSX import, the collective handover."""
+import io
+
+from openpyxl import Workbook
+
+from app.db import database
+from app.registration.collective import IMPORT_COLUMNS
+from app.registration.models import Application, CollectiveLetter
+from app.registration.status import ApplicationStatus as S, transition
+from tests.registration.conftest import valid_form
+
+
+def make_letter(loket, **changes):
+    form = {"letter_number": "421.3/117/SMAN1/2026", "letter_date": "2026-01-05",
+            "sender": "SMA Negeri 1 Yosowilangun", "contact": "Bu Ani, 0334 571999", "recording_date": ""}
+    form.update(changes)
+    return loket.post("/pendaftaran/kolektif/baru", data=form)
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append([header for header, _ in IMPORT_COLUMNS])
+    for row in rows:
+        sheet.append([row.get(field, "") for _, field in IMPORT_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(loket, letter_id, data, name="pemohon.xlsx"):
+    return loket.post(f"/pendaftaran/kolektif/{letter_id}/impor", data={"berkas": (io.BytesIO(data), name)},
+                      content_type="multipart/form-data")
+
+
+def test_letter_is_recorded_and_bad_letter_refused(loket):
+    assert make_letter(loket).status_code == 302
+    assert CollectiveLetter.get().sender == "SMA Negeri 1 Yosowilangun"
+    response = make_letter(loket, letter_number="", letter_date="2026-02-30", sender="<b>x</b>")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Wajib diisi" in text and "Tanggal surat wajib" in text and "tanpa tanda" in text
+    assert CollectiveLetter.select().count() == 1
+
+
+def test_import_with_one_bad_row_saves_nothing_and_lists_row_errors(loket):
+    make_letter(loket)
+    letter = CollectiveLetter.get()
+    good = valid_form()
+    bad = valid_form(nik="3508071205900", full_name="Rina <b>", desa="Antah")
+    response = upload(loket, letter.id, xlsx([good, bad]))
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "tidak ada yang disimpan" in text
+    assert "<td>3</td>" in text and "NIK: NIK harus 16 angka" in text and "Desa/Kelurahan:" in text
+    assert Application.select().count() == 0
+
+
+def test_import_refuses_duplicates_inside_the_file(loket):
+    make_letter(loket)
+    response = upload(loket, CollectiveLetter.get().id, xlsx([valid_form(), valid_form()]))
+    assert response.status_code == 422 and "NIK sama dengan baris 2" in response.get_data(as_text=True)
+
+
+def test_good_import_creates_all_applicants_on_the_letter(loket):
+    make_letter(loket)
+    letter = CollectiveLetter.get()
+    rows = [valid_form(), valid_form(nik="3508075205900002", sex="P", full_name="Siti Aminah", biometric_done="ya")]
+    assert upload(loket, letter.id, xlsx(rows)).status_code == 302
+    saved = list(Application.select().order_by(Application.id))
+    assert [a.collective_id for a in saved] == [letter.id, letter.id]
+    assert saved[1].biometric_done is True
+
+
+def test_not_an_xlsx_is_refused(loket):
+    make_letter(loket)
+    response = upload(loket, CollectiveLetter.get().id, b"%PDF-1.4", "pemohon.xlsx")
+    assert response.status_code == 422 and "bukan XLSX" in response.get_data(as_text=True)
+    response = upload(loket, CollectiveLetter.get().id, b"PK\x03\x04broken", "pemohon.xlsx")
+    assert response.status_code == 422 and "rusak" in response.get_data(as_text=True)
+
+
+def test_one_by_one_applicant_joins_the_letter(loket):
+    make_letter(loket)
+    letter = CollectiveLetter.get()
+    assert "Pemohon kolektif" in loket.get(f"/pendaftaran/baru?kolektif={letter.id}").get_data(as_text=True)
+    response = loket.post("/pendaftaran/baru", data=dict(valid_form(), kolektif=str(letter.id)),
+                          content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert Application.get().collective_id == letter.id
+
+
+def test_recording_session_date_is_scheduled(loket):
+    make_letter(loket)
+    letter = CollectiveLetter.get()
+    assert loket.post(f"/pendaftaran/kolektif/{letter.id}/jadwal", data={"recording_date": "2026-02-31"}).status_code == 422
+    assert loket.post(f"/pendaftaran/kolektif/{letter.id}/jadwal", data={"recording_date": "2026-03-02"}).status_code == 302
+    assert str(CollectiveLetter.get().recording_date) == "2026-03-02"
+
+
+def test_collective_handover_and_receipt(loket):
+    make_letter(loket)
+    letter = CollectiveLetter.get()
+    upload(loket, letter.id, xlsx([valid_form(), valid_form(nik="3508075205900002", sex="P", full_name="Siti Aminah")]))
+    with database.atomic():
+        for application in Application.select():
+            for step in (S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY):
+                transition(application, step)
+    response = loket.post(f"/pendaftaran/kolektif/{letter.id}/serah", data={"name": "", "relation": "", "id_number": ""})
+    assert response.status_code == 422
+    response = loket.post(f"/pendaftaran/kolektif/{letter.id}/serah", data={
+        "name": "Ani Wulandari", "relation": "Staf Tata Usaha", "id_number": "3508075506920003"})
+    assert response.status_code == 302
+    assert {a.status for a in Application.select()} == {"diserahkan"}
+    page = loket.get(f"/pendaftaran/kolektif/{letter.id}/tanda-terima").get_data(as_text=True)
+    assert "KOLEKTIF" in page and "Siti Aminah" in page and "Budi Santoso" in page and "Ani Wulandari" in page

@@ -1,0 +1,191 @@
+"""The application form: saving, inline checks, and every field's bad input (422, message, nothing saved)."""
+import html
+import io
+
+import pytest
+
+from app.audit.models import AuditEvent
+from app.registration.models import Application, ApplicationPhoto, StatusEvent
+from tests.registration.conftest import jpeg_bytes, valid_form
+
+
+def post(client, form, files=None):
+    data = dict(form)
+    if files:
+        data.update(files)
+    return client.post("/pendaftaran/baru", data=data, content_type="multipart/form-data")
+
+
+def test_valid_application_is_saved_with_number_event_and_audit(loket):
+    response = post(loket, valid_form())
+    assert response.status_code == 302
+    application = Application.get()
+    assert application.registration_number == "350807-01-000001"
+    assert application.version == 1
+    assert application.status == "diterima"
+    assert application.desa_code == "35.08.07.2001"
+    assert application.rt == "002" and application.rw == "001"
+    assert application.phone == "081234567890"
+    assert application.biometric_done is True
+    assert StatusEvent.get().to_status == "diterima"
+    assert AuditEvent.select().where(AuditEvent.entity == "permohonan_ktp").count() == 1
+
+
+def test_numbers_follow_each_other(loket):
+    post(loket, valid_form())
+    post(loket, valid_form(nik="3508075205900002", sex="P", full_name="Siti Aminah"))
+    assert [a.registration_number for a in Application.select().order_by(Application.id)] == [
+        "350807-01-000001", "350807-01-000002"]
+
+
+def test_reason_and_desa_accept_code_or_label(loket):
+    response = post(loket, valid_form(reason="Hilang (dengan surat kehilangan dari kepolisian)", desa="35.08.07.2002"))
+    assert response.status_code == 302
+    application = Application.get()
+    assert application.reason == "hilang" and application.desa_code == "35.08.07.2002"
+
+
+BAD_INPUT = [
+    ("nik", "35080712O5900001", "hanya boleh berisi angka"),
+    ("nik", "350807120590001", "16 angka"),
+    ("nik", "0", "NIK sementara"),
+    ("nik", "sementara", "NIK sementara"),
+    ("nik", "", "wajib diisi"),
+    ("nik", "9999991205900001", "bukan kode kecamatan"),
+    ("kk_number", "35080701011000", "16 angka"),
+    ("kk_number", "35080701011000AB", "hanya boleh berisi angka"),
+    ("kk_number", "0000000000000000", "sementara"),
+    ("full_name", "<script>alert(1)</script>", "< atau >"),
+    ("full_name", "Budi 123", "hanya boleh berisi huruf"),
+    ("full_name", "", "Wajib diisi"),
+    ("full_name", "A" * 101, "maksimal 100"),
+    ("birth_place", "<b>Lumajang</b>", "< atau >"),
+    ("birth_date", "1990-02-31", "tidak valid"),
+    ("birth_date", "31-02-1990", "tidak valid"),
+    ("birth_date", "2999-01-01", "masa depan"),
+    ("birth_date", "1850-01-01", "sebelum tahun 1900"),
+    ("sex", "X", "jenis kelamin"),
+    ("address", "<img src=x onerror=alert(1)>", "< atau >"),
+    ("address", "", "Wajib diisi"),
+    ("rt", "abc", "berupa angka"),
+    ("rt", "1234", "berupa angka"),
+    ("rw", "", "Wajib diisi"),
+    ("desa", "Desa Antah Berantah", "tidak ada di kecamatan ini"),
+    ("desa", "35.08.08.2001", "tidak ada di kecamatan ini"),
+    ("religion", "Jedi", "dari daftar"),
+    ("marital_status", "Pacaran", "dari daftar"),
+    ("occupation", "<script>", "< atau >"),
+    ("phone", "12345", "Nomor HP tidak valid"),
+    ("phone", "08abc", "Nomor HP tidak valid"),
+    ("reason", "iseng", "dari daftar"),
+    ("notes", "<script>alert('x')</script>", "< atau >"),
+    ("mismatch_reason", "<i>x</i>", "< atau >"),
+]
+
+
+@pytest.mark.parametrize("field,value,message", BAD_INPUT)
+def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(loket, field, value, message):
+    response = post(loket, valid_form(**{field: value}))
+    raw = response.get_data(as_text=True)
+    page = html.unescape(raw)
+    assert response.status_code == 422
+    assert message.lower() in page.lower()
+    assert 'id="e-' in raw
+    assert Application.select().count() == 0
+    assert StatusEvent.select().count() == 0
+    assert "<script>alert" not in raw and "<img src=x" not in raw  # echoed back as text, never as markup
+
+
+def test_under_17_and_never_married_is_refused(loket):
+    response = post(loket, valid_form(nik="3508071205150001", birth_date="2015-05-12", marital_status="Belum Kawin"))
+    assert response.status_code == 422
+    assert "belum berumur 17 tahun" in response.get_data(as_text=True)
+    assert Application.select().count() == 0
+
+
+def test_under_17_but_married_is_accepted(loket):
+    from app.registration.service_time import office_today
+    year = office_today().year - 16
+    nik = f"3508071205{str(year)[-2:]}0001"
+    response = post(loket, valid_form(nik=nik, birth_date=f"{year}-05-12", marital_status="Kawin"))
+    assert response.status_code == 302
+
+
+def test_nik_disagreeing_with_birth_date_needs_a_written_reason(loket):
+    form = valid_form(birth_date="1990-05-13")
+    response = post(loket, form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "tidak sama dengan tanggal lahir" in page
+    assert "tulis alasannya" in page
+    assert Application.select().count() == 0
+    response = post(loket, dict(form, mismatch_reason="Tanggal lahir dikoreksi dengan akta; NIK tetap"))
+    assert response.status_code == 302
+    assert Application.get().mismatch_reason.startswith("Tanggal lahir dikoreksi")
+    trail = AuditEvent.get(AuditEvent.entity == "permohonan_ktp")
+    assert "Tanggal lahir dikoreksi dengan akta" in trail.summary
+
+
+def test_nik_of_a_woman_entered_as_man_needs_a_reason(loket):
+    response = post(loket, valid_form(nik="3508075205900001"))
+    assert response.status_code == 422
+    assert "perempuan" in response.get_data(as_text=True)
+
+
+def test_birth_century_comes_from_the_entered_date(loket):
+    # stdnum would read YY=05 as 1905; the clerk entered 2005, which agrees with the NIK.
+    response = post(loket, valid_form(nik="3508071205050001", birth_date="2005-05-12", marital_status="Belum Kawin"))
+    assert response.status_code == 302
+
+
+def test_photo_in_the_form_is_normalised_and_stored(loket):
+    response = post(loket, valid_form(), {"photo": (io.BytesIO(jpeg_bytes((1200, 1600))), "foto.jpg")})
+    assert response.status_code == 302
+    photo = ApplicationPhoto.get()
+    assert (photo.width, photo.height) == (300, 400)
+    assert bytes(photo.jpeg).startswith(b"\xff\xd8")
+
+
+def test_pdf_renamed_jpg_is_refused_and_nothing_saved(loket):
+    response = post(loket, valid_form(), {"photo": (io.BytesIO(b"%PDF-1.4 fake"), "foto.jpg")})
+    assert response.status_code == 422
+    assert "bukan foto" in response.get_data(as_text=True)
+    assert Application.select().count() == 0
+
+
+def test_20_mb_photo_is_refused_and_nothing_saved(loket):
+    big = b"\xff\xd8\xff" + b"\0" * (20 * 1024 * 1024)
+    response = post(loket, valid_form(), {"photo": (io.BytesIO(big), "besar.jpg")})
+    assert response.status_code == 422
+    assert "terlalu besar" in response.get_data(as_text=True)
+    assert Application.select().count() == 0
+
+
+def test_inline_nik_check_reports_mismatch_and_duplicates(loket, saved):
+    text = loket.get("/pendaftaran/periksa-nik?nik=3508071205900001&birth_date=1990-05-13&sex=L").get_data(as_text=True)
+    assert "tidak sama dengan tanggal lahir" in text
+    assert "350807-01-000001" in text and "masih punya permohonan" in text
+    text = loket.get("/pendaftaran/periksa-nik?nik=12345").get_data(as_text=True)
+    assert "16 angka" in text
+
+
+def test_inline_kk_check_returns_just_the_message(loket):
+    assert "16 angka" in loket.get("/pendaftaran/periksa-kk?kk_number=3508").get_data(as_text=True)
+
+
+def test_second_application_for_same_nik_is_flagged_and_linked(loket, saved):
+    post(loket, valid_form())
+    page = loket.get(f"/pendaftaran/{saved + 1}").get_data(as_text=True)
+    assert "masih punya permohonan" in page and f"/pendaftaran/{saved}" in page
+
+
+def test_without_kecamatan_code_the_form_explains(app, db):
+    from app.auth.accounts import create_user
+    from tests.conftest import sign_in_as
+    client = app.test_client()
+    sign_in_as(client, create_user("loket-x", "Loket", "petugas_loket", password="rahasia-kantor-1",
+                                   must_change_password=False)[0])
+    response = client.post("/pendaftaran/baru", data=valid_form(),
+                                                content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Daftar desa kosong" in response.get_data(as_text=True)

@@ -1,0 +1,114 @@
+"""The buku register: search-as-you-type, filters kept in the URL, pagination, days left, exports."""
+import io
+from argparse import Namespace
+from datetime import timedelta
+import random
+
+import pytest
+from openpyxl import load_workbook
+
+from app.db import database
+from app.registration.demo import fill_demo
+from app.registration.models import Application
+from app.registration.register import fts_query
+from app.registration.service_time import office_today
+from tests.registration.conftest import valid_form
+
+
+@pytest.fixture
+def demo(office, app):
+    from app.auth.models import User
+    from app.dates import utc_now
+    User.create(username="loket1", full_name="Siti", role="petugas_loket", password_hash="-",
+                must_change_password=False, is_active=True, created_at=utc_now())
+    with app.app_context():
+        fill_demo(Namespace(applications=300), random.Random(7))
+    return Application.select().count()
+
+
+def test_demo_fills_the_requested_number_with_consistent_niks(demo):
+    from app.registration.nik import check_nik_matches
+    assert demo == 300
+    for application in Application.select().limit(50):
+        assert check_nik_matches(application.nik, application.birth_date, application.sex) == []
+    names = database.execute_sql('SELECT count(*) FROM "application_fts" WHERE "application_fts" MATCH ?',
+                                 ['"a"*']).fetchone()[0]
+    assert names > 0
+
+
+def test_fts_query_takes_word_prefixes_and_drops_symbols():
+    assert fts_query('siti "rah') == '"siti"* AND "rah"*'
+    assert fts_query("  ") is None
+    assert fts_query('*"') is None
+
+
+def test_search_by_name_prefix_of_any_word(loket, saved):
+    loket.post("/pendaftaran/baru", data=valid_form(nik="3508075205900002", sex="P", full_name="Dewi Sitompul"),
+               content_type="multipart/form-data")
+    page = loket.get("/pendaftaran?q=sito").get_data(as_text=True)
+    assert "Dewi Sitompul" in page and "Budi Santoso" not in page
+    page = loket.get("/pendaftaran?q=santo bu").get_data(as_text=True)
+    assert "Budi Santoso" in page and "Dewi Sitompul" not in page
+
+
+def test_search_by_nik_prefix_and_by_number(loket, saved):
+    assert "Budi Santoso" in loket.get("/pendaftaran?q=3508 0712").get_data(as_text=True)
+    assert "Budi Santoso" not in loket.get("/pendaftaran?q=3508079").get_data(as_text=True)
+    assert "Budi Santoso" in loket.get("/pendaftaran?q=350807-01-0000").get_data(as_text=True)
+    assert "Budi Santoso" in loket.get("/pendaftaran?q=35080701000001").get_data(as_text=True)
+
+
+def test_search_fragment_is_only_the_results(loket, saved):
+    response = loket.get("/pendaftaran?q=budi", headers={"HX-Request": "true", "HX-Target": "register-results"})
+    text = response.get_data(as_text=True)
+    assert "Budi Santoso" in text and "<html" not in text and "<table" in text
+
+
+def test_filters_and_pages_keep_the_url(loket, demo):
+    page = loket.get("/pendaftaran?status=diserahkan").get_data(as_text=True)
+    assert "halaman=2" in page and "status=diserahkan" in page
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 50 and "Sudah diserahkan" in rows and "Diterima loket" not in rows
+
+
+def test_overdue_filter_shows_days_overdue(loket, demo):
+    today = office_today()
+    target = Application.select().where(Application.status == "dicetak").first() or Application.get()
+    Application.update(status="dicetak", promised_date=today - timedelta(days=10)).where(
+        Application.id == target.id).execute()
+    page = loket.get("/pendaftaran?terlambat=1").get_data(as_text=True)
+    assert target.registration_number in page and "terlambat" in page and 'class="overdue"' in page
+
+
+def test_bad_filter_values_answer_422_with_a_message(loket, office):
+    response = loket.get("/pendaftaran?status=ngawur&dari=2026-02-31")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Status tidak dikenal" in text and "Tanggal tidak valid" in text
+
+
+def test_export_xlsx_and_csv_for_a_period(loket, saved):
+    today = office_today().isoformat()
+    response = loket.get(f"/pendaftaran/ekspor?format=xlsx&dari={today}&sampai={today}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == "No. Pendaftaran" and rows[2][0] == "350807-01-000001"
+    assert rows[2][3] == "3508071205900001"  # NIK kept as text, not 3.5E+15
+    response = loket.get(f"/pendaftaran/ekspor?format=csv&dari={today}&sampai={today}")
+    text = response.data.decode("utf-8-sig")
+    assert text.splitlines()[1].startswith("350807-01-000001,1,")
+
+
+def test_export_neutralises_formulas(loket):
+    loket.post("/pendaftaran/baru", data=valid_form(notes="=HYPERLINK(\"x\")", address="=1+1 Dusun"),
+               content_type="multipart/form-data")
+    text = loket.get("/pendaftaran/ekspor?format=csv").data.decode("utf-8-sig")
+    assert "'=1+1 Dusun" in text
+
+
+def test_dashboard_cards_count_overdue_for_camat_without_link(client_as, demo):
+    page = client_as("camat").get("/").get_data(as_text=True)
+    assert "KTP-el terlambat" in page and "jatuh tempo minggu ini" in page
+    assert "/pendaftaran?terlambat=1" not in page
+    assert "/pendaftaran?terlambat=1" in client_as("kasi_pelayanan").get("/").get_data(as_text=True)

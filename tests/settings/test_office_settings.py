@@ -1,0 +1,62 @@
+import io
+
+from PIL import Image
+
+from app.audit.models import AuditEvent
+from app.settings import store
+
+VALID = {"kecamatan_code": "350807", "kecamatan_name": "Yosowilangun", "address": "Jl. Raya 1",
+         "phone": "(0334) 571234", "email": "kec@lumajang.go.id", "camat_name": "Drs. Hadi",
+         "camat_nip": "197201141998031005", "timezone": "WIB"}
+
+
+def test_admin_saves_identity_and_region_names_come_from_kemendagri_list(client_for, db):
+    response = client_for("admin").post("/admin/kantor", data=dict(VALID))
+    assert response.status_code == 302
+    assert store.get("kecamatan_code") == "35.08.07"
+    assert store.get("kabupaten_name") == "Kabupaten Lumajang"
+    assert store.get("provinsi_name") == "Jawa Timur"
+    assert AuditEvent.select().where(AuditEvent.entity == "pengaturan").exists()
+
+
+def test_bad_identity_is_refused_field_by_field_and_nothing_saved(client_for, db):
+    bad = dict(VALID, kecamatan_code="99.99.99", camat_nip="123", timezone="GMT", email="bukan-surel")
+    response = client_for("admin").post("/admin/kantor", data=bad)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for message in ("tidak ada dalam daftar Kemendagri", "NIP terdiri dari 18 angka", "Pilih WIB", "Alamat surel tidak valid"):
+        assert message in text
+    assert store.get("kecamatan_code") == ""
+
+
+def test_code_lookup_names_the_region_as_the_admin_types(client_for, db):
+    admin = client_for("admin")
+    assert "Yosowilangun" in admin.get("/admin/kantor/kode?kecamatan_code=35.08.07").get_data(as_text=True)
+    assert "belum cocok" in admin.get("/admin/kantor/kode?kecamatan_code=3508").get_data(as_text=True)
+
+
+def test_logo_is_normalised_to_png_and_served_for_letterheads(client_for, client, db):
+    image = Image.new("RGB", (1200, 600), "navy")
+    upload = io.BytesIO()
+    image.save(upload, "JPEG")
+    upload.seek(0)
+    response = client_for("admin").post("/admin/kantor/logo", data={"logo": (upload, "logo.jpg")},
+                                        content_type="multipart/form-data")
+    assert response.status_code == 302
+    served = client.get("/kop/logo.png")
+    assert served.status_code == 200 and served.data.startswith(b"\x89PNG")
+    assert max(Image.open(io.BytesIO(served.data)).size) <= 300
+
+
+def test_a_pdf_renamed_as_logo_is_refused(client_for, db):
+    response = client_for("admin").post("/admin/kantor/logo", data={"logo": (io.BytesIO(b"%PDF-1.4 ..."), "logo.png")},
+                                        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "bukan gambar" in response.get_data(as_text=True)
+
+
+def test_dates_are_shown_in_indonesian(client_for, db):
+    from datetime import date
+    from app.dates import format_date
+    assert format_date(date(2026, 8, 17)) == "17 Agustus 2026"
+    assert format_date(date(2026, 8, 17), with_weekday=True) == "Senin, 17 Agustus 2026"
