@@ -15,7 +15,7 @@ def test_two_hundred_applications_through_every_fault(tmp_path):
     center_dir = tmp_path / "center"
     center_app, code = prepare_center(center_dir)
     center = CenterServer(center_dir).start()
-    plan = linkproxy.FaultPlan(rate=0.25, seed=6, seconds=1.0)
+    plan = linkproxy.FaultPlan(rate=0.25, seed=6, seconds=0.5)
     proxy = linkproxy.LinkProxy(("127.0.0.1", center.port), faults=plan, seed=6)
     proxy.start()
     try:

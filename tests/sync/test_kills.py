@@ -7,7 +7,7 @@ from tests.sync.harness import (CenterServer, Process, enrol_kecamatan, fill_kec
 from tests.sync.invariants import (assert_each_at_center_once, assert_each_status_back_once, center_mark_all,
                                    kecamatan_statuses, sync_until_settled)
 
-COUNT = 100
+COUNT = 60
 KILLS = 5
 
 
