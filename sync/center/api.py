@@ -13,6 +13,7 @@ from app.access import public
 from app.dates import utc_now
 from sync import protocol
 from sync.center import keys, records
+from sync.center.audit import audit
 from sync.center.db import center_database
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,6 @@ def enrol():
     if enrolled is None:
         return _error(401, "unauthorized", "kode pendaftaran salah, kedaluwarsa, atau sudah dipakai")
     kecamatan, key = enrolled
-    from sync.center.views import audit
     with center_database.atomic():
         audit("daftar_perangkat", "kecamatan", kecamatan.code, f"perangkat {key.device_id} terdaftar ({key.key_id})",
               username="api")

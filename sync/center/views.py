@@ -15,11 +15,12 @@ from app.dates import utc_now
 from app.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
+from sync.center.audit import audit
 from sync.center.access import (ADMIN, CENTER_ROLES, OPERATOR, SESSION_OPERATOR, SESSION_STAMP, allow_center,
                                 stamp)
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
-from sync.center.models import (CenterAudit, Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
+from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
                                 Shipment)
 
 blueprint = Blueprint("center", __name__)
@@ -27,13 +28,6 @@ STAFF = (OPERATOR, ADMIN)
 STATUS_LABELS = {"received": "Diterima", "printed": "Dicetak", "shipped": "Dikirim", "rejected": "Ditolak",
                  "resend": "Diminta kirim ulang"}
 KEMENDAGRI_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
-
-
-def audit(action: str, entity: str, entity_id="", summary: str = "", username: str | None = None) -> None:
-    """The center's audit trail; called inside the write's transaction."""
-    user = g.get("user") if username is None else None
-    CenterAudit.create(at=utc_now(), username=username or (user.username if user else "sistem"), action=action,
-                       entity=entity, entity_id=str(entity_id), summary=summary)
 
 
 @blueprint.app_context_processor

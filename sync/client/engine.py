@@ -16,6 +16,7 @@ from app.db import database
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import TransitionNotAllowed, transition
+from sync import protocol
 from sync.client import outbox
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
@@ -160,7 +161,6 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES):
 def _packet_entry(item: OutboxItem):
     application = Application.get_or_none(Application.id == item.application_id)
     photo = outbox.photo_of(application) if application else None
-    from sync import protocol
     if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
         return None
     header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
