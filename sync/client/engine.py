@@ -9,6 +9,7 @@ import logging
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from app.dates import utc_now
@@ -192,49 +193,67 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
                     progress.done += 1
         to_send.extend(by_key[(e["id"], e["version"])] for e in answer.get("need", [])
                        if (e["id"], e["version"]) in by_key)
-    failures_in_row = 0
     queue = list(to_send)
-    while queue:
-        batch, entries, size = [], [], 0
-        while queue and (not batch or size + queue[0].size + 1024 <= sizer.target) and len(batch) < 200:
-            item = queue.pop(0)
-            entry = _packet_entry(item)
-            if entry is None:
-                with write_transaction():
-                    outbox.note_failure([item.id], "foto tidak ada atau berubah sejak lengkap; periksa berkas", rng=rng)
-                report.failed += 1
-                continue
-            batch.append(item)
-            entries.append(entry)
-            size += item.size + 1024
-        if not batch:
-            continue
-        results = None
-        for attempt in range(PACKET_TRIES):
-            try:
-                started = time.monotonic()
-                results = client.send_packet(entries)
-                sizer.success(size, time.monotonic() - started)
-                break
-            except LinkDown as problem:
-                sizer.failure()
-                last_problem = str(problem)
-                time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
-            except Refused as problem:
-                last_problem = f"ditolak pusat: {problem}"
-                break
-        if results is None:
-            with write_transaction():
-                outbox.note_failure([i.id for i in batch], last_problem, rng=rng)
-            report.failed += len(batch)
-            failures_in_row += 1
-            if failures_in_row >= MAX_LINK_FAILURES:
-                raise LinkDown(last_problem)
-            continue
+    # Pipelined: while packet N travels (the slow part on a rural link), the local database
+    # records packet N-1's acknowledgements and reads packet N+1's photos. One packet on the
+    # wire at a time; the database is only touched from this thread.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
+        in_flight = None
         failures_in_row = 0
-        by_id = {(r.get("id"), r.get("version")): r for r in results}
-        with write_transaction():  # one commit per packet; each item's changes are a savepoint inside
-            _apply_packet_results(batch, by_id, report, progress, rng)
+        while queue or in_flight:
+            batch, entries, size = _next_batch(queue, sizer, report, rng)
+            following = (sender.submit(_send_with_retries, client, entries, size, sizer, rng), batch) if batch else None
+            if in_flight:
+                future, sent_batch = in_flight
+                results, problem = future.result()
+                if results is None:
+                    with write_transaction():
+                        outbox.note_failure([i.id for i in sent_batch], problem, rng=rng)
+                    report.failed += len(sent_batch)
+                    failures_in_row += 1
+                    if failures_in_row >= MAX_LINK_FAILURES:
+                        raise LinkDown(problem)
+                else:
+                    failures_in_row = 0
+                    by_id = {(r.get("id"), r.get("version")): r for r in results}
+                    with write_transaction():  # one commit per packet; each item is a savepoint inside
+                        _apply_packet_results(sent_batch, by_id, report, progress, rng)
+            in_flight = following
+
+
+def _next_batch(queue, sizer, report, rng):
+    """Take items off the queue up to the sizer's target; an item whose photo is gone fails alone."""
+    batch, entries, size = [], [], 0
+    while queue and (not batch or size + queue[0].size + 1024 <= sizer.target) and len(batch) < 200:
+        item = queue.pop(0)
+        entry = _packet_entry(item)
+        if entry is None:
+            with write_transaction():
+                outbox.note_failure([item.id], "foto tidak ada atau berubah sejak lengkap; periksa berkas", rng=rng)
+            report.failed += 1
+            continue
+        batch.append(item)
+        entries.append(entry)
+        size += item.size + 1024
+    return batch, entries, size
+
+
+def _send_with_retries(client, entries, size, sizer, rng):
+    """(results, None) or (None, why); runs in the sender thread, no database here."""
+    problem = ""
+    for attempt in range(PACKET_TRIES):
+        try:
+            started = time.monotonic()
+            results = client.send_packet(entries)
+            sizer.success(size, time.monotonic() - started)
+            return results, None
+        except LinkDown as failure:
+            sizer.failure()
+            problem = str(failure)
+            time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
+        except Refused as refusal:
+            return None, f"ditolak pusat: {refusal}"
+    return None, problem
 
 
 def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
