@@ -22,6 +22,7 @@ CAPABILITIES = [
     "app.survey",
     "app.recap",
     "app.indicators",
+    "app.sync_page",
 ]
 
 

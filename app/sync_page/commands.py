@@ -1,0 +1,103 @@
+"""`run.py sync ...` and `run.py center ...`."""
+import sys
+from pathlib import Path
+
+
+def _kecamatan_app(options):
+    from app import create_app
+    return create_app({"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {})
+
+
+def cmd_sync(options) -> int:
+    from app.settings import store
+    from sync.client import engine, link
+    from sync.client.transport import LinkDown, Refused
+    from sync.usb import BatchFileError
+
+    app = _kecamatan_app(options)
+    with app.app_context(), app.extensions["database"].connection_context():
+        action = getattr(options, "sync_action", None)
+        if action == "enrol":
+            code = options.kecamatan or store.get("kecamatan_code")
+            if not code:
+                print("Kode kecamatan belum diisi (Pengaturan Kantor atau --kecamatan).", file=sys.stderr)
+                return 2
+            try:
+                made = link.enrol(options.center, code, options.code, app.config["DEVICE_ID"])
+            except (LinkDown, Refused) as problem:
+                print(f"Pendaftaran gagal: {problem}", file=sys.stderr)
+                return 1
+            print(f"Terdaftar di {made.center_url} sebagai {made.key_id}.")
+            return 0
+        if engine.current_link() is None:
+            print("Komputer ini belum terdaftar: jalankan `run.py sync enrol --center URL --code KODE`.",
+                  file=sys.stderr)
+            return 2
+        if action == "export":
+            content, count = link.export_batch()
+            Path(options.to).write_bytes(content)
+            print(f"{count} permohonan ditulis ke {options.to}")
+            return 0
+        if action == "import-status":
+            try:
+                applied = link.import_status_file(Path(options.file).read_bytes())
+            except BatchFileError as problem:
+                print(problem, file=sys.stderr)
+                return 1
+            print(f"{applied} status baru diterapkan.")
+            return 0
+        report = engine.sync_once(full=options.full)
+        print(f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
+              f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
+        if report.error:
+            print(f"Terhenti: {report.error}", file=sys.stderr)
+            return 1
+        return 0
+
+
+def cmd_center(options) -> int:
+    from waitress import serve
+
+    from sync.center.accounts import ensure_center_admin
+    from sync.center.app import create_center_app
+
+    config = {}
+    if options.data:
+        config["DATA_DIR"] = Path(options.data)
+    if options.database_url:
+        config["DATABASE_URL"] = options.database_url
+    app = create_center_app(config)
+    with app.extensions["center_database"].connection_context():
+        password = ensure_center_admin()
+    if password:
+        print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
+        print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
+    where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
+    print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
+    serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-center",
+          max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024)
+    return 0
+
+
+def add_commands(subparsers, add_data_option) -> None:
+    sync = subparsers.add_parser("sync", help="one sync pass with the regency center (or enrol, USB files)")
+    add_data_option(sync)
+    sync.add_argument("--full", action="store_true", help="also retry items whose retry delay has not passed")
+    sync.set_defaults(handler=cmd_sync, sync_action=None)
+    actions = sync.add_subparsers(dest="sync_action", metavar="ACTION")
+    enrol = actions.add_parser("enrol", help="enrol this PC with the center's one-time code")
+    enrol.add_argument("--center", required=True, metavar="URL")
+    enrol.add_argument("--code", required=True)
+    enrol.add_argument("--kecamatan", help="Kemendagri code (default: from Pengaturan Kantor)")
+    export = actions.add_parser("export", help="write the pending batch to a file for a USB stick")
+    export.add_argument("--to", required=True, metavar="FILE")
+    status = actions.add_parser("import-status", help="apply a status file brought from the center")
+    status.add_argument("file")
+
+    center = subparsers.add_parser("center", help="serve the regency printing center (its own app)")
+    center.add_argument("--data", metavar="DIR", help="center data folder (SQLite database, secret key)")
+    center.add_argument("--database-url", metavar="URL", help="postgresql://user@host/db instead of SQLite")
+    center.add_argument("--host", default="127.0.0.1")
+    center.add_argument("--port", type=int, default=8090)
+    center.add_argument("--threads", type=int, default=8)
+    center.set_defaults(handler=cmd_center)

@@ -1,0 +1,111 @@
+"""The sync page: last success, what waits, what failed and why, the log, the button, USB."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from app import audit
+from app.access import allow
+from app.capabilities import Card, MenuItem
+from app.dates import utc_now
+from app.db import database
+from app.roles import ADMIN, KASI, LOKET
+from app.settings import store
+from sync.client import engine, link, outbox
+from sync.client.models import SyncLog
+from sync.usb import BatchFileError
+
+blueprint = Blueprint("sync_page", __name__)
+MENU = [MenuItem("Sinkronisasi", "sync_page.index", order=70,
+                 badge=lambda user: len(link.failed_items(limit=99)) if user.role in (ADMIN, LOKET) else 0)]
+VIEWERS = (ADMIN, LOKET, KASI)
+OPERATORS = (ADMIN, LOKET)
+
+
+def dashboard_cards(user):
+    if user.role not in VIEWERS:
+        return []
+    current = engine.current_link()
+    waiting = outbox.waiting_count()
+    if current is None:
+        return [Card("Sinkronisasi pusat", "Belum terdaftar", "Hubungi admin", url_for("sync_page.index"), "warn")]
+    note = "terakhir berhasil: " + (current.last_success_at.strftime("%d-%m %H:%M UTC") if current.last_success_at
+                                    else "belum pernah")
+    return [Card("Menunggu dikirim ke pusat", str(waiting), note, url_for("sync_page.index"),
+                 "warn" if current.last_error else "info")]
+
+
+def _page_context(errors=None):
+    return {"link": engine.current_link(), "waiting": outbox.waiting_count(), "failed": link.failed_items(),
+            "log": list(SyncLog.select().order_by(SyncLog.id.desc()).limit(50)), "progress": engine.PROGRESS,
+            "nightly": store.get("sync_nightly_time"), "errors": errors or {}}
+
+
+@blueprint.get("/sinkronisasi")
+@allow(*VIEWERS)
+def index():
+    return render_template("sync_page/index.html", **_page_context())
+
+
+@blueprint.get("/sinkronisasi/progres")
+@allow(*VIEWERS)
+def progress():
+    return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+
+
+@blueprint.post("/sinkronisasi/mulai")
+@allow(*OPERATORS)
+def start():
+    if engine.current_link() is None:
+        flash("Komputer ini belum terdaftar di pusat.", "error")
+        return redirect(url_for("sync_page.index")), 303
+    started = link.start_manual_sync(current_app._get_current_object())
+    if request.headers.get("HX-Request"):
+        return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+    flash("Sinkronisasi dimulai." if started else "Sinkronisasi sedang berjalan.", "info")
+    return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/ekspor")
+@allow(*OPERATORS)
+def export_batch():
+    if engine.current_link() is None:
+        flash("Komputer ini belum terdaftar di pusat; berkas USB memerlukan kunci pendaftaran.", "error")
+        return redirect(url_for("sync_page.index")), 303
+    content, count = link.export_batch()
+    with database.atomic():
+        audit.record("ekspor_usb", "sinkronisasi", "", f"{count} permohonan ke berkas USB")
+    name = f"kiriman-{utc_now():%Y%m%d-%H%M}.lkb"
+    return current_app.response_class(content, mimetype="application/octet-stream",
+                                      headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blueprint.post("/sinkronisasi/impor-status")
+@allow(*OPERATORS)
+def import_status():
+    upload = request.files.get("status_file")
+    if engine.current_link() is None:
+        return render_template("sync_page/index.html", **_page_context(
+            {"status_file": "Komputer ini belum terdaftar di pusat."})), 422
+    if upload is None or not upload.filename:
+        return render_template("sync_page/index.html", **_page_context(
+            {"status_file": "Pilih berkas status (.lks) dari pusat."})), 422
+    try:
+        applied = link.import_status_file(upload.read())
+    except (BatchFileError, ValueError) as problem:
+        return render_template("sync_page/index.html", **_page_context({"status_file": str(problem)})), 422
+    with database.atomic():
+        audit.record("impor_status_usb", "sinkronisasi", "", f"{applied} status diterapkan")
+    flash(f"{applied} status baru diterapkan dari berkas.", "success")
+    return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/jadwal")
+@allow(ADMIN)
+def schedule():
+    value = request.form.get("nightly", "").strip()
+    parts = value.split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not (0 <= int(parts[0]) < 24 and 0 <= int(parts[1]) < 60):
+        return render_template("sync_page/index.html", **_page_context({"nightly": "Isi jam seperti 21:00."})), 422
+    with database.atomic():
+        store.put("sync_nightly_time", f"{int(parts[0]):02d}:{int(parts[1]):02d}")
+        audit.record("ubah_jadwal", "sinkronisasi", "", f"sinkron malam pukul {value}")
+    flash("Jadwal sinkronisasi malam disimpan.", "success")
+    return redirect(url_for("sync_page.index")), 303

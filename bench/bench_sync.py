@@ -1,0 +1,285 @@
+"""Sync benchmarks: the rural link, center ingest, and the fault/kill runs at full counts.
+
+    python bench/bench_sync.py link   [--count 1000]          # 256 kbit/s, 400 ms RTT, 5 % failing
+    python bench/bench_sync.py ingest [--count 200] [--pg URL]  # 10 kecamatan at once, SQLite (+ PostgreSQL)
+    python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
+    python bench/bench_sync.py kills  [--count 1000] [--kills 20]
+The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
+docs/benchmarks.md ("Sync with the printing center").
+"""
+import argparse
+import io
+import json
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support import linkproxy  # noqa: E402  the project's link model and fault proxy
+
+RURAL = linkproxy.RURAL_LINK  # 256 kbit/s each way, 400 ms round trip, 5 % of connections failing
+
+
+def pas_foto(seed: int) -> bytes:
+    """A 300 x 400 pas foto-like JPEG (red background, face, shirt, sensor noise), ~13 KB."""
+    from PIL import Image, ImageDraw, ImageFilter
+    rng = random.Random(seed)
+    image = Image.new("RGB", (300, 400), (200, 30, 30))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((80 + rng.randint(-10, 10), 60, 220, 240), fill=(224, 172, 105))
+    draw.rectangle((50, 250, 250, 400), fill=(20, 20, 60 + rng.randint(0, 100)))
+    noise = Image.effect_noise((300, 400), 18).convert("RGB")
+    image = Image.blend(image, noise, 0.18).filter(ImageFilter.GaussianBlur(0.6))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def fill_with_photos(kec_app, count):
+    """Like the test harness, but with pas foto-like photos."""
+    import hashlib
+    from app.registration.models import ApplicationPhoto
+    from tests.sync.harness import fill_kecamatan
+    numbers = fill_kecamatan(kec_app, count, photo_size=(30, 40))
+    photos = [pas_foto(i) for i in range(50)]
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context() as _:
+        from app.db import database
+        from sync.client.models import OutboxItem
+        from sync.client.outbox import write_outbox
+        from app.registration.models import Application
+        from app.registration.status import ApplicationStatus as S
+        with database.atomic():
+            for application in Application.select():
+                photo = photos[application.id % len(photos)]
+                (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
+                 .where(ApplicationPhoto.application == application).execute())
+                OutboxItem.delete().where(OutboxItem.application == application).execute()
+                write_outbox(application, S.RECEIVED, S.COMPLETE)
+        total = sum(len(photos[a.id % len(photos)]) for a in Application.select(Application.id))
+        records = sum(len(i.record_json) for i in OutboxItem.select())
+    return numbers, total, records
+
+
+# --- link: ours against an OpenRosa-style baseline on the same link ----------------------
+
+def baseline_app(store_path):
+    """A minimal OpenRosa-style receiver: one multipart POST per application."""
+    import sqlite3
+    from flask import Flask, request
+    app = Flask("baseline")
+    lock = threading.Lock()
+    connection = sqlite3.connect(store_path, check_same_thread=False)
+    connection.execute("CREATE TABLE IF NOT EXISTS submission (id TEXT PRIMARY KEY, xml TEXT, photo BLOB)")
+
+    @app.post("/submission")
+    def submission():
+        record = request.files["xml_submission_file"].read().decode()
+        photo = request.files["photo.jpg"].read()
+        with lock:
+            connection.execute("INSERT OR REPLACE INTO submission VALUES (?, ?, ?)",
+                               (json.loads(record)["registration_number"], record, photo))
+            connection.commit()
+        return "<OpenRosaResponse><message>ok</message></OpenRosaResponse>", 201
+    return app
+
+
+def run_baseline(proxy_url, items):
+    """Each application POSTed whole; any failure resends it whole (ODK Collect's behaviour)."""
+    import requests
+    session = requests.Session()
+    for record, photo in items:
+        while True:
+            try:
+                response = session.post(proxy_url + "/submission", timeout=60, files={
+                    "xml_submission_file": ("submission.xml", json.dumps(record), "text/xml"),
+                    "photo.jpg": ("photo.jpg", photo, "image/jpeg")})
+                if response.status_code == 201:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+
+
+def bench_link(count: int, seed: int = 7) -> dict:
+    from waitress.server import create_server
+    from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
+    from tests.sync.invariants import kecamatan_statuses
+    base = Path(tempfile.mkdtemp(prefix="bench-link-"))
+    center_app, code = prepare_center(base / "center")
+    center = CenterServer(base / "center").start()
+    # HTTP mode (a no-op fault schedule): one request per connection, so 5 % of requests fail.
+    proxy = linkproxy.LinkProxy(("127.0.0.1", center.port), faults=lambda request: None, seed=seed, **RURAL)
+    proxy.start()
+    try:
+        kec_app = kecamatan_app(base / "kecamatan")
+        numbers, photo_bytes, record_bytes = fill_with_photos(kec_app, count)
+        enrol_kecamatan(kec_app, center.url, code, link_url=proxy.url)
+        from sync.client import engine
+        started, passes = time.monotonic(), 0
+        while set(kecamatan_statuses(kec_app).values()) != {"diterima_pusat"}:
+            with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+                engine.sync_once(full=True)
+            passes += 1
+        ours_seconds = time.monotonic() - started
+        ours_bytes = proxy.bytes_up + proxy.bytes_down
+        ours_resets = proxy.resets
+    finally:
+        proxy.close()
+        center.stop()
+    # The baseline: same photos and records, same link model, its own receiver.
+    items = []
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        from sync.client.models import OutboxItem
+        from sync.client.outbox import photo_of
+        for item in OutboxItem.select().order_by(OutboxItem.id):
+            items.append((json.loads(item.record_json), photo_of(item.application)))
+    server = create_server(baseline_app(str(base / "baseline.sqlite3")), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    proxy = linkproxy.LinkProxy(("127.0.0.1", server.effective_port), faults=lambda request: None, seed=seed, **RURAL)
+    proxy.start()
+    try:
+        started = time.monotonic()
+        run_baseline(proxy.url, items)
+        base_seconds = time.monotonic() - started
+        base_bytes = proxy.bytes_up + proxy.bytes_down
+    finally:
+        proxy.close()
+        server.close()
+    payload = photo_bytes + record_bytes
+    ideal = payload * 8 / RURAL["bandwidth_bps"]
+    return {
+        "applications": count, "photo_bytes_per_app": round(photo_bytes / count),
+        "record_bytes_per_app": round(record_bytes / count),
+        "ours_bytes_per_app": round(ours_bytes / count),
+        "ours_overhead_per_app": round((ours_bytes - photo_bytes) / count),
+        "ours_seconds": round(ours_seconds, 1), "ideal_seconds": round(ideal, 1),
+        "ours_vs_ideal": round(ours_seconds / ideal, 2), "ours_passes": passes, "link_resets_ours": ours_resets,
+        "baseline_seconds": round(base_seconds, 1), "baseline_bytes_per_app": round(base_bytes / count),
+        "time_ratio_ours_to_baseline": round(ours_seconds / base_seconds, 2),
+        "bytes_ratio_ours_to_baseline": round(ours_bytes / base_bytes, 2),
+    }
+
+
+# --- ingest: 10 kecamatan clients at once -------------------------------------------------
+
+def _ingest_client(args):
+    url, key_id, secret, digits, count, batch = args
+    from sync.client.transport import CenterClient
+    from tests.sync.helpers import packet_item
+    client = CenterClient(url, key_id, secret)
+    photos = [pas_foto(i) for i in range(5)]
+    items = [packet_item(n, digits=digits, photo=photos[n % 5]) for n in range(1, count + 1)]
+    from sync import protocol
+    # Packets are encoded before the clock starts: the figure is the center's ingest, not the clients'.
+    bodies = [protocol.encode_packet(items[i:i + batch]) for i in range(0, len(items), batch)]
+    started = time.monotonic()
+    stored = 0
+    for body in bodies:
+        answer = client.call("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE)
+        stored += sum(r["result"] == "stored" for r in json.loads(answer)["results"])
+    return stored, time.monotonic() - started
+
+
+def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch: int = 20) -> dict:
+    from app.dates import utc_now
+    from sync.center import keys
+    from sync.center.app import create_center_app
+    from sync.center.models import Kecamatan
+    from tests.sync.harness import CenterServer
+    base = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    if database_url:
+        from tests.sync.helpers import reset_postgres
+        reset_postgres(database_url)
+    app = create_center_app({"DATA_DIR": base / "center", "DATABASE_URL": database_url})
+    enrolled = []
+    with app.extensions["center_database"].connection_context():
+        for k in range(clients):
+            code = f"35.{10 + k:02d}.01"
+            kecamatan = Kecamatan.create(code=code, digits=code.replace(".", ""), name=f"Uji {k}", created_at=utc_now())
+            _, key = keys.enrol(code, keys.new_enrolment_code(kecamatan), "01")
+            enrolled.append((key.key_id, key.secret, kecamatan.digits))
+    center = CenterServer(base / "center", database_url=database_url).start()
+    try:
+        with multiprocessing.Pool(clients) as pool:
+            started = time.monotonic()
+            results = pool.map(_ingest_client, [(center.url, k, s, d, count, batch) for k, s, d in enrolled])
+            elapsed = time.monotonic() - started
+    finally:
+        center.stop()
+    stored = sum(r[0] for r in results)
+    return {"database": "postgresql" if database_url else "sqlite", "clients": clients,
+            "applications": stored, "seconds": round(elapsed, 1), "apps_per_second": round(stored / elapsed, 1),
+            "median_client_apps_per_second": round(statistics.median(count / r[1] for r in results), 1)}
+
+
+# --- faults and kills at full counts ----------------------------------------------------
+
+def bench_faults(count: int) -> dict:
+    from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
+    from tests.sync import invariants
+    base = Path(tempfile.mkdtemp(prefix="bench-faults-"))
+    center_app, code = prepare_center(base / "center")
+    center = CenterServer(base / "center").start()
+    plan = linkproxy.FaultPlan(rate=0.25, seed=6, seconds=1.0)
+    proxy = linkproxy.LinkProxy(("127.0.0.1", center.port), faults=plan, seed=6)
+    proxy.start()
+    started = time.monotonic()
+    try:
+        kec_app = kecamatan_app(base / "kecamatan")
+        numbers = fill_kecamatan(kec_app, count, photo_size=(60, 80))
+        enrol_kecamatan(kec_app, center.url, code, link_url=proxy.url)
+        invariants.sync_until_settled(kec_app, "diterima_pusat", max_passes=500, **invariants.small_packets())
+        invariants.assert_each_at_center_once(center_app, numbers)
+        invariants.center_mark_all(center_app, ["printed", "shipped"])
+        invariants.sync_until_settled(kec_app, "dikirim", max_passes=500, **invariants.small_packets())
+        invariants.assert_each_status_back_once(kec_app, numbers)
+    finally:
+        proxy.close()
+        center.stop()
+    return {"applications": count, "requests": plan.requests_seen, "faults": dict(plan.injected),
+            "seconds": round(time.monotonic() - started, 1), "exactly_once": True}
+
+
+def bench_kills(count: int, kills: int) -> dict:
+    import tests.sync.test_kills as kill_tests
+    kill_tests.COUNT, kill_tests.KILLS = count, kills
+    results = {}
+    for name, test in (("kecamatan", kill_tests.test_killing_the_kecamatan_sync_process_loses_and_doubles_nothing),
+                       ("center", kill_tests.test_killing_the_center_loses_and_doubles_nothing)):
+        started = time.monotonic()
+        test(Path(tempfile.mkdtemp(prefix=f"bench-kills-{name}-")))
+        results[name] = {"applications": count, "kills": kills, "seconds": round(time.monotonic() - started, 1),
+                         "exactly_once": True}
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["link", "ingest", "faults", "kills"])
+    parser.add_argument("--count", type=int)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
+    options = parser.parse_args()
+    if options.what == "link":
+        result = bench_link(options.count or 1000)
+    elif options.what == "ingest":
+        result = [bench_ingest(options.count or 200, None)]
+        if options.pg:
+            result.append(bench_ingest(options.count or 200, options.pg))
+    elif options.what == "faults":
+        result = bench_faults(options.count or 1000)
+    else:
+        result = bench_kills(options.count or 1000, options.kills)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

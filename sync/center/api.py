@@ -1,0 +1,155 @@
+"""The center's HTTP API under /api/v1/ (docs/sync-protocol.md, docs/openapi.json).
+
+Every route except /enrol and /openapi.json is signed with a kecamatan key; the answer is
+signed back over the request's nonce, which is how the kecamatan knows it reached the center.
+"""
+import json
+import logging
+import re
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from app.access import public
+from app.dates import utc_now
+from sync import protocol
+from sync.center import keys, records
+from sync.center.audit import audit
+from sync.center.db import center_database
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("center_api", __name__)
+OPENAPI_PATH = "docs/openapi.json"
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _error(status: int, code: str, message: str):
+    response = jsonify({"error": code, "message": message})
+    response.status_code = status
+    return response
+
+
+@blueprint.before_request
+def authenticate_request():
+    g.device_key = None
+    if request.endpoint in ("center_api.enrol", "center_api.openapi"):
+        return None
+    if request.content_length is not None and request.content_length > protocol.MAX_PACKET_BYTES:
+        return _error(413, "too_large", "paket terlalu besar")
+    body = request.get_data(cache=True)
+    path = request.full_path.rstrip("?") if request.query_string else request.path
+    try:
+        key = keys.authenticate(request.method, path, request.headers, body)
+    except keys.Refused as refusal:
+        log.info("API refused %s %s: %s", request.method, request.path, refusal)
+        return _error(401, "unauthorized", "permintaan tidak diizinkan")
+    g.device_key = key
+    g.kecamatan = key.kecamatan
+    g.request_nonce = request.headers[protocol.HEADER_NONCE]
+    return None
+
+
+@blueprint.after_request
+def sign_answer(response):
+    key = g.get("device_key")
+    if key is not None:
+        response.headers[protocol.HEADER_SIGNATURE] = protocol.sign_response(
+            key.secret, g.request_nonce, response.status_code, response.get_data())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_body():
+    try:
+        value = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@blueprint.get("/openapi.json")
+@public
+def openapi():
+    path = current_app.config["CENTER_ROOT"] / OPENAPI_PATH
+    return current_app.response_class(path.read_bytes(), mimetype="application/json")
+
+
+@blueprint.post("/v1/enrol")
+@public
+def enrol():
+    body = _json_body()
+    if body is None or not all(isinstance(body.get(k), str) for k in ("kecamatan_code", "enrolment_code")):
+        return _error(400, "bad_request", "kecamatan_code dan enrolment_code wajib diisi")
+    device_id = body.get("device_id") if isinstance(body.get("device_id"), str) else ""
+    enrolled = keys.enrol(body["kecamatan_code"], body["enrolment_code"], device_id)
+    if enrolled is None:
+        return _error(401, "unauthorized", "kode pendaftaran salah, kedaluwarsa, atau sudah dipakai")
+    kecamatan, key = enrolled
+    with center_database.atomic():
+        audit("daftar_perangkat", "kecamatan", kecamatan.code, f"perangkat {key.device_id} terdaftar ({key.key_id})",
+              username="api")
+    return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
+                    "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"]}), 201
+
+
+@blueprint.get("/v1/probe")
+@public  # authenticated by signature in before_request, not by an operator session
+def probe():
+    return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
+                    "protocol": protocol.PROTOCOL_VERSION, "time": utc_now().isoformat()})
+
+
+def _manifest_items(body):
+    items = body.get("items") if body else None
+    if not isinstance(items, list) or len(items) > 5000:
+        return None
+    cleaned = []
+    for item in items:
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("hash"), str)
+                and isinstance(item.get("version"), int) and not isinstance(item.get("version"), bool)):
+            return None
+        # Only well-formed ids, versions and hashes reach the database (no overflow, no stray surrogates).
+        if (not protocol.REGISTRATION_NUMBER.match(item["id"]) or not 1 <= item["version"] <= 10000
+                or not HEX64.match(item["hash"])):
+            return None
+        cleaned.append({"id": item["id"], "version": item["version"], "hash": item["hash"]})
+    return cleaned
+
+
+@blueprint.post("/v1/manifest")
+@public
+def manifest():
+    items = _manifest_items(_json_body())
+    if items is None:
+        return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+    return jsonify(records.answer_manifest(g.kecamatan, items))
+
+
+@blueprint.post("/v1/packets")
+@public
+def packets():
+    try:
+        items = protocol.decode_packet(request.get_data(cache=True))
+    except protocol.PacketError as problem:
+        return _error(400, "bad_packet", str(problem))
+    results = [records.store_application(g.kecamatan, header, photo).as_json() for header, photo in items]
+    return jsonify({"results": results})
+
+
+@blueprint.get("/v1/statuses")
+@public
+def statuses():
+    try:
+        cursor = int(request.args.get("after", "0"))
+        limit = min(max(int(request.args.get("limit", "500")), 1), 1000)
+    except ValueError:
+        return _error(400, "bad_request", "after dan limit harus bilangan bulat")
+    if cursor < 0:
+        return _error(400, "bad_request", "after tidak boleh negatif")
+    events = records.events_after(g.kecamatan, cursor, limit + 1)
+    more = len(events) > limit
+    events = events[:limit]
+    return jsonify({
+        "events": [{"seq": e.seq, "id": e.registration_number, "version": e.version, "status": e.status,
+                    "reason": e.reason, "at": e.at.isoformat() if hasattr(e.at, "isoformat") else str(e.at)}
+                   for e in events],
+        "next": events[-1].seq if events else cursor, "more": more})

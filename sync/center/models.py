@@ -1,0 +1,142 @@
+"""The center's tables (schema/center/): kecamatan, their keys, what they sent, what happened."""
+from peewee import AutoField, BlobField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+# apsw binds no datetime objects; this field stores "YYYY-MM-DD HH:MM:SS", which PostgreSQL's
+# TIMESTAMP also accepts, so one model serves both dialects.
+from playhouse.apsw_ext import DateTimeField
+
+from sync.center.db import CenterModel
+
+
+class Operator(CenterModel):
+    """A center account (operator or admin); kept in the center database, not the kecamatan's."""
+    id = AutoField()
+    username = CharField(unique=True)
+    full_name = CharField()
+    role = CharField()
+    password_hash = TextField()
+    must_change_password = BooleanField(default=True)
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField()
+    password_changed_at = DateTimeField(null=True)
+
+
+class Kecamatan(CenterModel):
+    id = AutoField()
+    code = CharField(unique=True)  # Kemendagri "35.08.07"
+    digits = CharField(unique=True)  # "350807", the prefix of its registration numbers
+    name = CharField()
+    enrolment_code_hash = TextField(null=True)
+    enrolment_expires_at = DateTimeField(null=True)
+    created_at = DateTimeField()
+    last_seen_at = DateTimeField(null=True)
+    last_sync_at = DateTimeField(null=True)
+    # Per-kecamatan status event counter; bumping it locks the row, so events commit in order.
+    event_seq = IntegerField(default=0)
+
+
+class DeviceKey(CenterModel):
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, backref="keys", on_delete="CASCADE")
+    key_id = CharField(unique=True)
+    secret = TextField()
+    device_id = CharField(default="")
+    created_at = DateTimeField()
+    revoked_at = DateTimeField(null=True)
+    last_used_at = DateTimeField(null=True)
+
+
+class UsedNonce(CenterModel):
+    id = AutoField()
+    key_id = CharField()
+    nonce = CharField()
+    seen_at = DateTimeField(index=True)
+
+    class Meta:
+        indexes = ((("key_id", "nonce"), True),)
+
+
+class PrintRun(CenterModel):
+    id = AutoField()
+    created_at = DateTimeField()
+    created_by = CharField()
+    printed_at = DateTimeField(null=True)
+    note = TextField(default="")
+
+
+class Shipment(CenterModel):
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, backref="shipments")
+    created_at = DateTimeField()
+    created_by = CharField()
+    note = TextField(default="")
+
+
+class ReceivedApplication(CenterModel):
+    """One version of one application, exactly as the kecamatan sent it (record + photo)."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, backref="applications")
+    registration_number = CharField()
+    version = IntegerField()
+    content_hash = CharField()
+    record_json = TextField()
+    nik = CharField(index=True)
+    full_name = CharField()
+    photo = BlobField()
+    photo_sha256 = CharField()
+    photo_width = IntegerField()
+    photo_height = IntegerField()
+    status = CharField(index=True)  # received | printed | shipped | rejected | resend
+    reason = TextField(default="")
+    received_at = DateTimeField(index=True)
+    received_via = CharField(default="api")  # api | usb
+    print_run = ForeignKeyField(PrintRun, null=True, backref="applications")
+    shipment = ForeignKeyField(Shipment, null=True, backref="applications")
+    printed_at = DateTimeField(null=True)
+    shipped_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("registration_number", "version"), True),)
+
+
+class Conflict(CenterModel):
+    """Same number and version, different content: a person decides (never overwritten)."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, backref="conflicts")
+    registration_number = CharField()
+    version = IntegerField()
+    existing_hash = CharField()
+    offered_hash = CharField()
+    offered_record = TextField()
+    at = DateTimeField()
+    resolved_at = DateTimeField(null=True)
+    note = TextField(default="")
+
+
+class StatusEvent(CenterModel):
+    """What happened to an application, in order per kecamatan; pulled by cursor (seq)."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, backref="events")
+    seq = IntegerField()
+    application = ForeignKeyField(ReceivedApplication, backref="events")
+    registration_number = CharField()
+    version = IntegerField()
+    status = CharField()
+    reason = TextField(default="")
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("kecamatan", "seq"), True),)
+
+
+class CenterAudit(CenterModel):
+    id = AutoField()
+    at = DateTimeField(index=True)
+    username = CharField()
+    action = CharField()
+    entity = CharField()
+    entity_id = CharField(default="")
+    summary = TextField(default="")
+
+
+MODELS = [Operator, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment, ReceivedApplication,
+          Conflict, StatusEvent, CenterAudit]

@@ -1,0 +1,225 @@
+"""What the center does with applications: store one whole, answer manifests, record status events.
+
+Every function here is the one path for its change, used by the API, the USB import and the
+operator pages alike, so the checks and the idempotency are the same whichever way data came.
+"""
+import io
+import json
+import re
+from dataclasses import dataclass
+
+from peewee import IntegrityError
+from PIL import Image, UnidentifiedImageError
+
+from app.dates import utc_now
+from sync import protocol
+from sync.center.db import center_database
+from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
+
+NIK_PATTERN = re.compile(r"^\d{16}$")
+
+# Center-side lifecycle (shared/DESIGN.md, "How the work flows"): printed cards are shipped;
+# a card can be rejected or sent back for a resend until it is shipped.
+CENTER_TRANSITIONS = {
+    "received": {"printed", "rejected", "resend"},
+    "printed": {"shipped", "rejected"},
+    "shipped": set(),
+    "rejected": set(),
+    "resend": set(),
+}
+
+
+def center_may_move(from_status: str, to_status: str) -> bool:
+    return to_status in CENTER_TRANSITIONS.get(from_status, set())
+
+
+@dataclass
+class Outcome:
+    id: str
+    version: int | None
+    result: str  # stored | duplicate | conflict | rejected
+    reason: str = ""
+
+    def as_json(self) -> dict:
+        answer = {"id": self.id, "version": self.version, "result": self.result}
+        if self.reason:
+            answer["reason"] = self.reason
+        return answer
+
+
+def nik_problem(nik: str) -> str | None:
+    """Why the center refuses a NIK, or None. 16 digits (UU 24/2013 jo. Permendagri 7/2019)."""
+    if not NIK_PATTERN.match(nik or ""):
+        return "NIK harus 16 angka"
+    day = int(nik[6:8])  # women: day + 40
+    if not (1 <= day <= 31 or 41 <= day <= 71) or not 1 <= int(nik[8:10]) <= 12:
+        return "NIK: tanggal lahir di dalam NIK tidak sah"
+    return None
+
+
+def photo_size(photo: bytes) -> tuple[int, int] | None:
+    """(width, height) of a real JPEG, else None."""
+    if not protocol.is_jpeg(photo) or len(photo) > protocol.MAX_PHOTO_BYTES:
+        return None
+    try:
+        with Image.open(io.BytesIO(photo)) as image:
+            if image.format != "JPEG":
+                return None
+            return image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
+def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Outcome | None, dict]:
+    """Check one application from a packet; (refusal, {}) or (None, cleaned values)."""
+    number = header.get("id") if isinstance(header.get("id"), str) else ""
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10000:
+        return Outcome(number, None, "rejected", "versi tidak sah"), {}
+    match = protocol.REGISTRATION_NUMBER.match(number)
+    if not match:
+        return Outcome(number, version, "rejected", "nomor registrasi tidak sah"), {}
+    if match.group(1) != kecamatan.digits:
+        return Outcome(number, version, "rejected", "nomor registrasi bukan milik kecamatan ini"), {}
+    record = header.get("record")
+    claimed = header.get("hash")
+    if not isinstance(record, dict) or not isinstance(claimed, str):
+        return Outcome(number, version, "rejected", "data permohonan tidak lengkap"), {}
+    try:
+        protocol.canonical_json(record)
+    except (UnicodeEncodeError, ValueError):
+        return Outcome(number, version, "rejected", "data permohonan berisi karakter tidak sah"), {}
+    size = photo_size(photo)
+    if size is None:
+        return Outcome(number, version, "rejected", "foto bukan berkas JPEG yang sah"), {}
+    photo_sha = protocol.sha256_hex(photo)
+    if protocol.content_hash(record, photo_sha) != claimed:
+        return Outcome(number, version, "rejected", "hash isi tidak cocok dengan data yang dikirim"), {}
+    nik = record.get("nik") if isinstance(record.get("nik"), str) else ""
+    problem = nik_problem(nik)
+    if problem:
+        return Outcome(number, version, "rejected", problem), {}
+    name = record.get("full_name")
+    if not isinstance(name, str) or not name.strip():
+        return Outcome(number, version, "rejected", "nama lengkap kosong"), {}
+    return None, {"number": number, "version": version, "record": record, "hash": claimed, "nik": nik,
+                  "full_name": name.strip()[:255], "photo_sha": photo_sha, "size": size}
+
+
+def add_event(application: ReceivedApplication, status: str, reason: str = "") -> StatusEvent:
+    """Append a status event for the application's kecamatan; call inside a transaction."""
+    kecamatan_id = application.kecamatan_id
+    # The UPDATE takes the kecamatan row's lock (PostgreSQL) or the write lock (SQLite), so
+    # events of one kecamatan commit in seq order and a cursor never skips one.
+    Kecamatan.update(event_seq=Kecamatan.event_seq + 1).where(Kecamatan.id == kecamatan_id).execute()
+    seq = Kecamatan.select(Kecamatan.event_seq).where(Kecamatan.id == kecamatan_id).scalar()
+    return StatusEvent.create(kecamatan=kecamatan_id, seq=seq, application=application,
+                              registration_number=application.registration_number,
+                              version=application.version, status=status, reason=reason, at=utc_now())
+
+
+def _existing_outcome(kecamatan, values, existing) -> Outcome:
+    if existing.content_hash == values["hash"]:
+        return Outcome(values["number"], values["version"], "duplicate")
+    already = Conflict.get_or_none((Conflict.registration_number == values["number"])
+                                   & (Conflict.version == values["version"])
+                                   & (Conflict.offered_hash == values["hash"]))
+    if already is None:
+        Conflict.create(kecamatan=kecamatan, registration_number=values["number"], version=values["version"],
+                        existing_hash=existing.content_hash, offered_hash=values["hash"],
+                        offered_record=json.dumps(values["record"], ensure_ascii=False), at=utc_now())
+    return Outcome(values["number"], values["version"], "conflict",
+                   "nomor dan versi ini sudah diterima dengan isi berbeda; menunggu pemeriksaan petugas pusat")
+
+
+def _param(sql: str) -> str:
+    """Our raw SQL uses '?'; psycopg2 wants '%s'."""
+    return sql.replace("?", center_database.param) if center_database.param != "?" else sql
+
+
+INSERT_APPLICATION = (
+    'INSERT INTO "received_application" ("kecamatan_id", "registration_number", "version", "content_hash", '
+    '"record_json", "nik", "full_name", "photo", "photo_sha256", "photo_width", "photo_height", "status", '
+    '"reason", "received_at", "received_via") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'received\', \'\', ?, ?) '
+    'RETURNING "id"')
+NEXT_SEQ = 'UPDATE "kecamatan" SET "event_seq" = "event_seq" + 1, "last_sync_at" = ? WHERE "id" = ? RETURNING "event_seq"'
+INSERT_EVENT = ('INSERT INTO "status_event" ("kecamatan_id", "seq", "application_id", "registration_number", '
+                '"version", "status", "reason", "at") VALUES (?, ?, ?, ?, ?, \'received\', \'\', ?)')
+EXISTING = 'SELECT "content_hash" FROM "received_application" WHERE "registration_number" = ? AND "version" = ?'
+
+
+def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) -> None:
+    """The hot path of ingest in plain SQL (portable to both dialects): the row, then its event.
+
+    Same effect as ReceivedApplication.create + add_event; plain SQL because building the
+    queries through the ORM cost more than running them (bench/bench_sync.py ingest).
+    """
+    now = str(utc_now())
+    run = center_database.execute_sql
+    application_id = run(_param(INSERT_APPLICATION), (
+        kecamatan_id, values["number"], values["version"], values["hash"],
+        json.dumps(values["record"], ensure_ascii=False), values["nik"], values["full_name"], photo,
+        values["photo_sha"], values["size"][0], values["size"][1], now, via)).fetchone()[0]
+    # Bumping the counter locks the kecamatan row until commit: events commit in seq order.
+    seq = run(_param(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
+    run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now))
+
+
+def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api") -> Outcome:
+    """Store one application with its photo in one transaction, or refuse it whole."""
+    refusal, values = validate_item(kecamatan, header, photo)
+    if refusal:
+        return refusal
+    for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
+        try:
+            with center_database.atomic():
+                row = center_database.execute_sql(_param(EXISTING), (values["number"], values["version"])).fetchone()
+                if row is not None:
+                    existing = ReceivedApplication.get((ReceivedApplication.registration_number == values["number"])
+                                                       & (ReceivedApplication.version == values["version"]))
+                    return _existing_outcome(kecamatan, values, existing)
+                _insert_received(kecamatan.id, values, photo, via)
+                return Outcome(values["number"], values["version"], "stored")
+        except IntegrityError:
+            continue
+    return Outcome(values["number"], values["version"], "rejected", "gagal menyimpan; kirim ulang")
+
+
+def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
+    """Which of the offered (id, version, hash) the center still needs, already has, or conflicts on."""
+    need, have, conflict = [], [], []
+    for item in items:
+        number, version, digest = item["id"], item["version"], item["hash"]
+        existing = ReceivedApplication.get_or_none((ReceivedApplication.registration_number == number)
+                                                   & (ReceivedApplication.version == version)
+                                                   & (ReceivedApplication.kecamatan == kecamatan))
+        entry = {"id": number, "version": version}
+        if existing is None:
+            need.append(entry)
+        elif existing.content_hash == digest:
+            have.append(entry)
+        else:
+            conflict.append(entry)  # the packet brings the record, so a person can compare
+            need.append(entry)
+    return {"need": need, "have": have, "conflict": conflict}
+
+
+def events_after(kecamatan: Kecamatan, cursor: int, limit: int) -> list[StatusEvent]:
+    return list(StatusEvent.select().where((StatusEvent.kecamatan == kecamatan) & (StatusEvent.seq > cursor))
+                .order_by(StatusEvent.seq).limit(limit))
+
+
+def move(application: ReceivedApplication, to_status: str, reason: str = "") -> bool:
+    """Operator status change with its event; False when the lifecycle does not allow it."""
+    if not center_may_move(application.status, to_status):
+        return False
+    now = utc_now()
+    application.status = to_status
+    application.reason = reason
+    if to_status == "printed":
+        application.printed_at = now
+    if to_status == "shipped":
+        application.shipped_at = now
+    application.save()
+    add_event(application, to_status, reason)
+    return True

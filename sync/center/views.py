@@ -1,0 +1,463 @@
+"""The center's operator and admin pages (Indonesian): incoming applications, print runs,
+shipments, rejections, resend requests, kecamatan enrolment, accounts and USB import."""
+import json
+import re
+from datetime import datetime, timedelta
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_from_directory,
+                   session, url_for)
+from peewee import fn
+
+from app.access import public
+from app.auth.passwords import new_password_problem, verify_password
+from app.core.views import HTMX_DIR
+from app.dates import utc_now
+from app.regions import region_name
+from sync import protocol, usb
+from sync.center import keys, records
+from sync.center.audit import audit
+from sync.center.access import (ADMIN, CENTER_ROLES, OPERATOR, SESSION_OPERATOR, SESSION_STAMP, allow_center,
+                                stamp)
+from sync.center.accounts import account_problems, create_operator
+from sync.center.db import center_database
+from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
+                                Shipment)
+
+blueprint = Blueprint("center", __name__)
+STAFF = (OPERATOR, ADMIN)
+STATUS_LABELS = {"received": "Diterima", "printed": "Dicetak", "shipped": "Dikirim", "rejected": "Ditolak",
+                 "resend": "Diminta kirim ulang"}
+KEMENDAGRI_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
+
+
+@blueprint.app_context_processor
+def labels():
+    return {"STATUS_LABELS": STATUS_LABELS}
+
+
+# --- sign in -------------------------------------------------------------------------------
+
+@blueprint.route("/masuk", methods=["GET", "POST"])
+@public
+def login():
+    if request.method == "GET":
+        return render_template("center/login.html", error=None, username="")
+    username = request.form.get("username", "").strip().lower()
+    operator = Operator.get_or_none(Operator.username == username)
+    if not (operator and operator.is_active and verify_password(operator.password_hash, request.form.get("password", ""))):
+        return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.", username=username), 401
+    session.clear()
+    session.permanent = True
+    session[SESSION_OPERATOR] = operator.id
+    session[SESSION_STAMP] = stamp(operator)
+    with center_database.atomic():
+        audit("masuk", "operator", operator.id, f"{username} masuk", username=username)
+    return redirect(url_for("center.dashboard"))
+
+
+@blueprint.post("/keluar")
+@allow_center(*STAFF)
+def logout():
+    session.clear()
+    return redirect(url_for("center.login"))
+
+
+@blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
+@allow_center(*STAFF)
+def change_password():
+    if request.method == "GET":
+        return render_template("center/change_password.html", errors={})
+    errors = {}
+    if not verify_password(g.user.password_hash, request.form.get("current", "")):
+        errors["current"] = "Kata sandi lama salah."
+    problem = new_password_problem(request.form.get("new", ""), request.form.get("confirm", ""), g.user.username)
+    if problem:
+        errors["new"] = problem
+    if errors:
+        return render_template("center/change_password.html", errors=errors), 422
+    from app.auth.passwords import hash_password
+    with center_database.atomic():
+        g.user.password_hash = hash_password(request.form["new"])
+        g.user.must_change_password = False
+        g.user.password_changed_at = utc_now()
+        g.user.save()
+        audit("ganti_sandi", "operator", g.user.id, "kata sandi diganti")
+    session[SESSION_STAMP] = stamp(g.user)
+    flash("Kata sandi berhasil diganti.", "success")
+    return redirect(url_for("center.dashboard"))
+
+
+@blueprint.get("/vendor/htmx.min.js")
+@public
+def htmx_js():
+    return send_from_directory(HTMX_DIR, "htmx.min.js", max_age=86400)
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+@blueprint.get("/")
+@allow_center(*STAFF)
+def dashboard():
+    counts = {}
+    for kecamatan_id, status, count in (ReceivedApplication
+                                        .select(ReceivedApplication.kecamatan, ReceivedApplication.status, fn.COUNT(1))
+                                        .group_by(ReceivedApplication.kecamatan, ReceivedApplication.status).tuples()):
+        counts.setdefault(kecamatan_id, {})[status] = count
+    kecamatans = list(Kecamatan.select().order_by(Kecamatan.code))
+    open_conflicts = Conflict.select().where(Conflict.resolved_at.is_null()).count()
+    return render_template("center/dashboard.html", kecamatans=kecamatans, counts=counts,
+                           open_conflicts=open_conflicts, now=utc_now())
+
+
+# --- incoming applications ---------------------------------------------------------------
+
+def _parse_day(text: str):
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date() if text else None
+    except ValueError:
+        return None
+
+
+@blueprint.get("/permohonan")
+@allow_center(*STAFF)
+def applications():
+    query = ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
+                                       ReceivedApplication.version, ReceivedApplication.full_name,
+                                       ReceivedApplication.nik, ReceivedApplication.status,
+                                       ReceivedApplication.received_at, ReceivedApplication.kecamatan,
+                                       ReceivedApplication.reason)
+    filters = {key: request.args.get(key, "").strip() for key in ("kecamatan", "tanggal", "status", "q")}
+    if filters["kecamatan"].isdigit():
+        query = query.where(ReceivedApplication.kecamatan == int(filters["kecamatan"]))
+    day = _parse_day(filters["tanggal"])
+    if day:
+        start = datetime.combine(day, datetime.min.time()) - timedelta(hours=7)  # a WIB day in UTC
+        query = query.where((ReceivedApplication.received_at >= start)
+                            & (ReceivedApplication.received_at < start + timedelta(days=1)))
+    if filters["status"] in STATUS_LABELS:
+        query = query.where(ReceivedApplication.status == filters["status"])
+    if filters["q"]:
+        text = filters["q"]
+        query = query.where((ReceivedApplication.registration_number == text) | (ReceivedApplication.nik == text)
+                            | ReceivedApplication.registration_number.startswith(text))
+    rows = list(query.order_by(ReceivedApplication.received_at.desc(), ReceivedApplication.id.desc())
+                .limit(current_app.config["PAGE_SIZE"]))
+    names = {k.id: k for k in Kecamatan.select()}
+    template = "center/_application_rows.html" if request.htmx and request.htmx.target == "rows" else "center/applications.html"
+    return render_template(template, rows=rows, filters=filters, kecamatans=names)
+
+
+def _application_or_404(application_id: int) -> ReceivedApplication:
+    application = ReceivedApplication.get_or_none(ReceivedApplication.id == application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+@blueprint.get("/permohonan/<int:application_id>")
+@allow_center(*STAFF)
+def application(application_id: int):
+    item = _application_or_404(application_id)
+    return render_template("center/application.html", item=item, record=json.loads(item.record_json),
+                           events=list(item.events.order_by(item.events.model.seq)), errors={})
+
+
+@blueprint.get("/permohonan/<int:application_id>/foto")
+@allow_center(*STAFF)
+def photo(application_id: int):
+    item = _application_or_404(application_id)
+    return current_app.response_class(bytes(item.photo), mimetype="image/jpeg",
+                                      headers={"Cache-Control": "private, no-store"})
+
+
+@blueprint.post("/permohonan/<int:application_id>/tolak")
+@allow_center(*STAFF)
+def reject(application_id: int):
+    return _move_with_reason(application_id, "rejected", "ditolak")
+
+
+@blueprint.post("/permohonan/<int:application_id>/minta-kirim-ulang")
+@allow_center(*STAFF)
+def request_resend(application_id: int):
+    return _move_with_reason(application_id, "resend", "diminta kirim ulang")
+
+
+def _move_with_reason(application_id: int, to_status: str, verb: str):
+    item = _application_or_404(application_id)
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        return render_template("center/application.html", item=item, record=json.loads(item.record_json),
+                               events=list(item.events), errors={to_status: "Alasan wajib diisi."}), 422
+    with center_database.atomic():
+        if not records.move(item, to_status, reason[:500]):
+            flash(f"Permohonan berstatus {STATUS_LABELS[item.status]} tidak dapat {verb}.", "error")
+            return redirect(url_for("center.application", application_id=item.id))
+        audit(to_status, "permohonan", item.registration_number, f"{verb}: {reason}")
+    flash(f"Permohonan {item.registration_number} {verb}.", "success")
+    return redirect(url_for("center.application", application_id=item.id))
+
+
+@blueprint.get("/konflik")
+@allow_center(*STAFF)
+def conflicts():
+    rows = list(Conflict.select().order_by(Conflict.resolved_at.is_null(False), Conflict.id.desc()).limit(200))
+    stored = {(a.registration_number, a.version): a for a in ReceivedApplication.select().where(
+        ReceivedApplication.registration_number.in_([c.registration_number for c in rows] or [""]))}
+    return render_template("center/conflicts.html", rows=rows, stored=stored,
+                           offered={c.id: json.loads(c.offered_record) for c in rows})
+
+
+@blueprint.post("/konflik/<int:conflict_id>/selesai")
+@allow_center(*STAFF)
+def resolve_conflict(conflict_id: int):
+    conflict = Conflict.get_or_none(Conflict.id == conflict_id)
+    if conflict is None:
+        abort(404)
+    note = request.form.get("note", "").strip()
+    if not note:
+        flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan diminta kirim versi baru').", "error")
+        return redirect(url_for("center.conflicts")), 303
+    with center_database.atomic():
+        conflict.resolved_at = utc_now()
+        conflict.note = note[:500]
+        conflict.save()
+        audit("selesaikan_konflik", "permohonan", conflict.registration_number, note)
+    flash(f"Konflik {conflict.registration_number} ditandai selesai.", "success")
+    return redirect(url_for("center.conflicts")), 303
+
+
+# --- print runs ---------------------------------------------------------------------------
+
+@blueprint.get("/cetak")
+@allow_center(*STAFF)
+def print_runs():
+    waiting = list(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
+                                              ReceivedApplication.full_name, ReceivedApplication.kecamatan,
+                                              ReceivedApplication.received_at)
+                   .where((ReceivedApplication.status == "received") & ReceivedApplication.print_run.is_null())
+                   .order_by(ReceivedApplication.received_at).limit(500))
+    runs = list(PrintRun.select().order_by(PrintRun.id.desc()).limit(30))
+    return render_template("center/print_runs.html", waiting=waiting, runs=runs,
+                           kecamatans={k.id: k for k in Kecamatan.select()}, errors={})
+
+
+def _picked_ids() -> list[int]:
+    return [int(value) for value in request.form.getlist("application") if value.isdigit()]
+
+
+@blueprint.post("/cetak/baru")
+@allow_center(*STAFF)
+def new_print_run():
+    picked = _picked_ids()
+    if not picked:
+        flash("Pilih minimal satu permohonan untuk dicetak.", "error")
+        return redirect(url_for("center.print_runs")), 303
+    with center_database.atomic():
+        run = PrintRun.create(created_at=utc_now(), created_by=g.user.username)
+        added = (ReceivedApplication.update(print_run=run)
+                 .where(ReceivedApplication.id.in_(picked) & (ReceivedApplication.status == "received")
+                        & ReceivedApplication.print_run.is_null()).execute())
+        if not added:
+            flash("Permohonan yang dipilih sudah tidak menunggu cetak.", "error")
+            PrintRun.delete().where(PrintRun.id == run.id).execute()
+            return redirect(url_for("center.print_runs")), 303
+        audit("buat_cetak", "cetak", run.id, f"{added} permohonan")
+    return redirect(url_for("center.print_run", run_id=run.id)), 303
+
+
+def _run_or_404(run_id: int) -> PrintRun:
+    run = PrintRun.get_or_none(PrintRun.id == run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+@blueprint.get("/cetak/<int:run_id>")
+@allow_center(*STAFF)
+def print_run(run_id: int):
+    run = _run_or_404(run_id)
+    items = list(run.applications.order_by(ReceivedApplication.kecamatan, ReceivedApplication.registration_number))
+    return render_template("center/print_run.html", run=run, items=items,
+                           kecamatans={k.id: k for k in Kecamatan.select()})
+
+
+@blueprint.post("/cetak/<int:run_id>/dicetak")
+@allow_center(*STAFF)
+def mark_printed(run_id: int):
+    run = _run_or_404(run_id)
+    picked = set(_picked_ids())
+    with center_database.atomic():
+        done = 0
+        for item in run.applications:
+            if (not picked or item.id in picked) and records.move(item, "printed"):
+                done += 1
+        if done:
+            run.printed_at = utc_now()
+            run.save()
+        audit("tandai_dicetak", "cetak", run.id, f"{done} permohonan dicetak")
+    flash(f"{done} permohonan ditandai dicetak.", "success" if done else "warn")
+    return redirect(url_for("center.print_run", run_id=run.id)), 303
+
+
+# --- shipments ------------------------------------------------------------------------------
+
+@blueprint.get("/kirim")
+@allow_center(*STAFF)
+def shipments():
+    ready = {}
+    for kecamatan_id, count in (ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(1))
+                                .where(ReceivedApplication.status == "printed")
+                                .group_by(ReceivedApplication.kecamatan).tuples()):
+        ready[kecamatan_id] = count
+    return render_template("center/shipments.html", ready=ready, kecamatans={k.id: k for k in Kecamatan.select()},
+                           shipments=list(Shipment.select().order_by(Shipment.id.desc()).limit(30)))
+
+
+@blueprint.post("/kirim/baru")
+@allow_center(*STAFF)
+def new_shipment():
+    kecamatan = Kecamatan.get_or_none(Kecamatan.id == request.form.get("kecamatan", type=int))
+    if kecamatan is None:
+        flash("Pilih kecamatan tujuan.", "error")
+        return redirect(url_for("center.shipments")), 303
+    with center_database.atomic():
+        items = list(ReceivedApplication.select().where((ReceivedApplication.kecamatan == kecamatan)
+                                                         & (ReceivedApplication.status == "printed")))
+        if not items:
+            flash(f"Tidak ada kartu tercetak untuk Kecamatan {kecamatan.name}.", "error")
+            return redirect(url_for("center.shipments")), 303
+        shipment = Shipment.create(kecamatan=kecamatan, created_at=utc_now(), created_by=g.user.username,
+                                   note=request.form.get("note", "").strip()[:500])
+        for item in items:
+            item.shipment = shipment
+            records.move(item, "shipped")
+        audit("kirim", "pengiriman", shipment.id, f"{len(items)} kartu ke {kecamatan.name}")
+    return redirect(url_for("center.shipment", shipment_id=shipment.id)), 303
+
+
+@blueprint.get("/kirim/<int:shipment_id>")
+@allow_center(*STAFF)
+def shipment(shipment_id: int):
+    found = Shipment.get_or_none(Shipment.id == shipment_id)
+    if found is None:
+        abort(404)
+    items = list(found.applications.order_by(ReceivedApplication.registration_number))
+    return render_template("center/shipment.html", shipment=found, items=items)
+
+
+# --- USB ---------------------------------------------------------------------------------
+
+@blueprint.route("/impor", methods=["GET", "POST"])
+@allow_center(*STAFF)
+def usb_import():
+    if request.method == "GET":
+        return render_template("center/usb_import.html", errors={}, results=None)
+    upload = request.files.get("batch")
+    if upload is None or not upload.filename:
+        return render_template("center/usb_import.html", errors={"batch": "Pilih berkas kiriman (.lkb)."},
+                               results=None), 422
+    try:
+        key, items = usb.read_batch_file(upload.read(), lambda key_id: DeviceKey.get_or_none(
+            (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()))
+    except usb.BatchFileError as problem:
+        return render_template("center/usb_import.html", errors={"batch": str(problem)}, results=None), 422
+    results = [records.store_application(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    with center_database.atomic():
+        summary = {r: sum(1 for o in results if o.result == r) for r in ("stored", "duplicate", "conflict", "rejected")}
+        audit("impor_usb", "kecamatan", key.kecamatan.code, json.dumps(summary))
+    return render_template("center/usb_import.html", errors={}, results=results, kecamatan=key.kecamatan,
+                           summary=summary)
+
+
+@blueprint.get("/ekspor-status/<int:kecamatan_id>")
+@allow_center(*STAFF)
+def status_export(kecamatan_id: int):
+    kecamatan = Kecamatan.get_or_none(Kecamatan.id == kecamatan_id)
+    key = (DeviceKey.select().where((DeviceKey.kecamatan == kecamatan_id) & DeviceKey.revoked_at.is_null())
+           .order_by(DeviceKey.id.desc()).first()) if kecamatan else None
+    if key is None:
+        abort(404)
+    events = records.events_after(kecamatan, 0, 1_000_000)
+    content = usb.write_status_file(key, [usb.event_json(e) for e in events])
+    name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
+    return current_app.response_class(content, mimetype="application/octet-stream",
+                                      headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- admin: kecamatan and keys ------------------------------------------------------------------
+
+@blueprint.get("/admin/kecamatan")
+@allow_center(ADMIN)
+def kecamatans():
+    return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
+                           form={}, errors={}, new_code=None)
+
+
+@blueprint.post("/admin/kecamatan")
+@allow_center(ADMIN)
+def new_kecamatan():
+    form = {"code": request.form.get("code", "").strip(), "name": request.form.get("name", "").strip()}
+    errors = {}
+    if not KEMENDAGRI_CODE.match(form["code"]):
+        errors["code"] = "Kode Kemendagri kecamatan, contoh 35.08.07."
+    elif Kecamatan.get_or_none(Kecamatan.code == form["code"]):
+        errors["code"] = "Kecamatan ini sudah terdaftar; buat kode pendaftaran baru dari daftar."
+    if not form["name"] and not errors.get("code"):
+        form["name"] = region_name(form["code"]) or ""
+    if not form["name"]:
+        errors["name"] = "Nama kecamatan wajib diisi."
+    if errors:
+        return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
+                               form=form, errors=errors, new_code=None), 422
+    with center_database.atomic():
+        kecamatan = Kecamatan.create(code=form["code"], digits=protocol.kecamatan_digits(form["code"]),
+                                     name=form["name"], created_at=utc_now())
+        code = keys.new_enrolment_code(kecamatan)
+        audit("daftar_kecamatan", "kecamatan", kecamatan.code, kecamatan.name)
+    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code)
+
+
+@blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
+@allow_center(ADMIN)
+def new_enrolment_code(kecamatan_id: int):
+    kecamatan = Kecamatan.get_or_none(Kecamatan.id == kecamatan_id)
+    if kecamatan is None:
+        abort(404)
+    with center_database.atomic():
+        code = keys.new_enrolment_code(kecamatan)
+        audit("kode_pendaftaran", "kecamatan", kecamatan.code, "kode pendaftaran baru dibuat")
+    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code)
+
+
+@blueprint.post("/admin/kunci/<int:key_id>/cabut")
+@allow_center(ADMIN)
+def revoke_key(key_id: int):
+    key = DeviceKey.get_or_none(DeviceKey.id == key_id)
+    if key is None:
+        abort(404)
+    with center_database.atomic():
+        keys.revoke(key)
+        audit("cabut_kunci", "kecamatan", key.kecamatan.code, f"kunci {key.key_id} dicabut")
+    flash(f"Kunci {key.key_id} dicabut; perangkat itu tidak dapat sinkron lagi.", "success")
+    return redirect(url_for("center.kecamatans")), 303
+
+
+# --- admin: accounts -------------------------------------------------------------------------
+
+@blueprint.route("/admin/operator", methods=["GET", "POST"])
+@allow_center(ADMIN)
+def operators():
+    form = {key: request.form.get(key, "").strip() for key in ("username", "full_name", "role")}
+    if request.method == "GET":
+        return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
+                               form=form, errors={}, created=None)
+    form["username"] = form["username"].lower()
+    errors = account_problems(**form)
+    if errors:
+        return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
+                               form=form, errors=errors, created=None), 422
+    with center_database.atomic():
+        operator, password = create_operator(**form)
+        audit("buat_akun", "operator", operator.id, f"{operator.username} ({CENTER_ROLES[operator.role]})")
+    return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
+                           form={}, errors={}, created=(operator, password))

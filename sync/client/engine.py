@@ -1,0 +1,367 @@
+"""One sync pass at the kecamatan: manifest, packets, acknowledgements, then statuses by cursor.
+
+The order of events makes it safe to kill at any moment: the outbox is only marked after the
+center has answered, the center stores each application whole and answers "already have it"
+for what it has, and each pulled status is applied in the same transaction as the cursor.
+"""
+import json
+import logging
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from app.dates import utc_now
+from app.db import database
+from app.registration.models import Application
+from app.registration.status import ApplicationStatus as S
+from app.registration.status import TransitionNotAllowed, transition
+from sync import protocol
+from sync.client import outbox
+from sync.client.models import OutboxItem, SyncLink, SyncLog
+from sync.client.transport import CenterClient, LinkDown, Refused
+
+log = logging.getLogger(__name__)
+
+CENTER_TO_LOCAL = {"received": S.RECEIVED_BY_CENTER, "printed": S.PRINTED, "shipped": S.SHIPPED,
+                   "rejected": S.REJECTED, "resend": S.RESEND_REQUESTED}
+MANIFEST_CHUNK = 500
+PACKET_TRIES = 3
+MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this pass
+_pass_lock = threading.Lock()
+
+
+def write_transaction():
+    """BEGIN IMMEDIATE: our transactions read then write; taking the write lock first makes a
+    clerk's concurrent save queue behind us (busy timeout) instead of failing with SQLITE_BUSY."""
+    return database.atomic("IMMEDIATE")
+
+
+@dataclass
+class Progress:
+    """What the clerk's progress bar shows; shared between the sync thread and the page."""
+    running: bool = False
+    phase: str = ""
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    started_at: float = 0.0
+    finished_at: float = 0.0
+    ok: bool | None = None
+
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if not self.running else 0)
+
+
+PROGRESS = Progress()
+
+
+@dataclass
+class PacketSizer:
+    """Packet size that follows the link: about `seconds` of transfer at the measured speed.
+
+    Big enough that the round trips (400 ms on a rural link) are a small share of the time,
+    small enough that a drop costs little and the client's timeout is never reached.
+    """
+    target: int = 64 * 1024
+    low: int = 16 * 1024
+    high: int = 2 * 1024 * 1024
+    seconds: float = 15.0
+
+    def success(self, sent_bytes: int = 0, elapsed: float = 0.0):
+        if sent_bytes and elapsed > 0:
+            self.target = int(min(max(sent_bytes / elapsed * self.seconds, self.low), self.high))
+        else:
+            self.target = min(self.target * 2, self.high)
+
+    def failure(self):
+        self.target = max(self.target // 2, self.low)
+
+
+@dataclass
+class PassReport:
+    sent: int = 0
+    already: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    failed: int = 0
+    statuses: int = 0
+    error: str = ""
+    reasons: list = field(default_factory=list)
+
+
+def client_for(link: SyncLink, **options) -> CenterClient:
+    return CenterClient(link.center_url, link.key_id, link.secret, **options)
+
+
+def current_link() -> SyncLink | None:
+    return SyncLink.select().order_by(SyncLink.id.desc()).first()
+
+
+def write_log(kind: str, summary: str) -> None:
+    with write_transaction():
+        SyncLog.create(at=utc_now(), kind=kind, summary=summary[:1000])
+
+
+# --- acknowledgements -----------------------------------------------------------------------
+
+def _mark_sent(item: OutboxItem, application: Application | None) -> None:
+    """The center holds this version: outbox done, and the application is 'terkirim'."""
+    if item.state == "pending":
+        item.state = "acked"
+        item.acked_at = utc_now()
+        item.last_error = ""
+        item.save()
+    if application is not None and application.version == item.version and application.status == S.COMPLETE.value:
+        transition(application, S.SENT, note="diterima server pusat")
+
+
+def apply_result(item: OutboxItem, result: dict) -> str:
+    """Record one per-application answer of the center; returns the result word."""
+    outcome = result.get("result")
+    with write_transaction():
+        item = OutboxItem.get_by_id(item.id)
+        application = Application.get_or_none(Application.id == item.application_id)
+        if outcome in ("stored", "duplicate"):
+            _mark_sent(item, application)
+        elif outcome == "conflict":
+            item.state = "conflict"
+            item.last_error = result.get("reason", "konflik isi di pusat")
+            item.save()
+        elif outcome == "rejected":
+            reason = result.get("reason", "ditolak pusat")
+            item.state = "rejected"
+            item.last_error = reason
+            item.save()
+            if application is not None and application.version == item.version:
+                # Back to the counter's queue with the reason, by the one status path.
+                if application.status == S.COMPLETE.value:
+                    transition(application, S.SENT, note="dikirim ke pusat")
+                if application.status == S.SENT.value:
+                    transition(application, S.REJECTED, note=reason)
+        else:
+            raise LinkDown(f"jawaban pusat tidak dikenal: {outcome!r}")
+    return outcome
+
+
+def with_retries(call, rng=None, tries: int = PACKET_TRIES):
+    """A request retried a few times with short jittered pauses: a flaky link drops one now and then."""
+    rng = rng or random
+    for attempt in range(tries):
+        try:
+            return call()
+        except LinkDown:
+            if attempt == tries - 1:
+                raise
+            time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
+
+
+# --- push -------------------------------------------------------------------------------------
+
+def _packet_entry(item: OutboxItem):
+    application = Application.get_or_none(Application.id == item.application_id)
+    photo = outbox.photo_of(application) if application else None
+    if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
+        return None
+    header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
+              "record": json.loads(item.record_json)}
+    return header, photo
+
+
+def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
+         rng=None) -> None:
+    rng = rng or random.Random()
+    sizer = sizer or PacketSizer()
+    items = outbox.due_items(utc_now(), ignore_delays=ignore_delays)
+    progress.phase, progress.total, progress.done = "kirim", len(items), 0
+    if not items:
+        return
+    by_key = {(i.registration_number, i.version): i for i in items}
+    to_send = []
+    for start in range(0, len(items), MANIFEST_CHUNK):
+        chunk = items[start:start + MANIFEST_CHUNK]
+        offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
+                   for i in chunk]
+        answer = with_retries(lambda: client.manifest(offered), rng)
+        with write_transaction():
+            for entry in answer.get("have", []):
+                item = by_key.get((entry["id"], entry["version"]))
+                if item:
+                    apply_result(item, {"result": "duplicate"})
+                    report.already += 1
+                    progress.done += 1
+        to_send.extend(by_key[(e["id"], e["version"])] for e in answer.get("need", [])
+                       if (e["id"], e["version"]) in by_key)
+    queue = list(to_send)
+    # Pipelined: while packet N travels (the slow part on a rural link), the local database
+    # records packet N-1's acknowledgements and reads packet N+1's photos. One packet on the
+    # wire at a time; the database is only touched from this thread.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
+        in_flight = None
+        failures_in_row = 0
+        while queue or in_flight:
+            batch, entries, size = _next_batch(queue, sizer, report, rng)
+            following = (sender.submit(_send_with_retries, client, entries, size, sizer, rng), batch) if batch else None
+            if in_flight:
+                future, sent_batch = in_flight
+                results, problem = future.result()
+                if results is None:
+                    with write_transaction():
+                        outbox.note_failure([i.id for i in sent_batch], problem, rng=rng)
+                    report.failed += len(sent_batch)
+                    failures_in_row += 1
+                    if failures_in_row >= MAX_LINK_FAILURES:
+                        raise LinkDown(problem)
+                else:
+                    failures_in_row = 0
+                    by_id = {(r.get("id"), r.get("version")): r for r in results}
+                    with write_transaction():  # one commit per packet; each item is a savepoint inside
+                        _apply_packet_results(sent_batch, by_id, report, progress, rng)
+            in_flight = following
+
+
+def _next_batch(queue, sizer, report, rng):
+    """Take items off the queue up to the sizer's target; an item whose photo is gone fails alone."""
+    batch, entries, size = [], [], 0
+    while queue and (not batch or size + queue[0].size + 1024 <= sizer.target) and len(batch) < 200:
+        item = queue.pop(0)
+        entry = _packet_entry(item)
+        if entry is None:
+            with write_transaction():
+                outbox.note_failure([item.id], "foto tidak ada atau berubah sejak lengkap; periksa berkas", rng=rng)
+            report.failed += 1
+            continue
+        batch.append(item)
+        entries.append(entry)
+        size += item.size + 1024
+    return batch, entries, size
+
+
+def _send_with_retries(client, entries, size, sizer, rng):
+    """(results, None) or (None, why); runs in the sender thread, no database here."""
+    problem = ""
+    for attempt in range(PACKET_TRIES):
+        try:
+            started = time.monotonic()
+            results = client.send_packet(entries)
+            sizer.success(size, time.monotonic() - started)
+            return results, None
+        except LinkDown as failure:
+            sizer.failure()
+            problem = str(failure)
+            time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
+        except Refused as refusal:
+            return None, f"ditolak pusat: {refusal}"
+    return None, problem
+
+
+def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
+    for item in batch:
+        result = by_id.get((item.registration_number, item.version))
+        if result is None:
+            with write_transaction():
+                outbox.note_failure([item.id], "pusat tidak menjawab untuk permohonan ini", rng=rng)
+            report.failed += 1
+            continue
+        outcome = apply_result(item, result)
+        if outcome == "stored":
+            report.sent += 1
+        elif outcome == "duplicate":
+            report.already += 1
+        elif outcome == "conflict":
+            report.conflicts += 1
+        else:
+            report.rejected += 1
+            report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")
+        progress.done += 1
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+def apply_event(link_id: int, event: dict) -> bool:
+    """Apply one center status event and move the cursor, in one transaction; True if it moved a status."""
+    moved = False
+    with write_transaction():
+        link = SyncLink.get_by_id(link_id)
+        if event["seq"] <= link.status_cursor:
+            return False  # already applied (a repeated page, a re-imported status file)
+        target = CENTER_TO_LOCAL.get(event.get("status"))
+        application = Application.get_or_none(Application.registration_number == event.get("id"))
+        if target is not None and application is not None and application.version == event.get("version"):
+            item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
+                                          & (OutboxItem.version == event["version"]))
+            if item is not None and application.status == S.COMPLETE.value:
+                _mark_sent(item, application)  # the acknowledgement was lost; the status proves it arrived
+            try:
+                transition(application, target, note=event.get("reason") or "status dari pusat")
+                moved = True
+            except TransitionNotAllowed as problem:
+                SyncLog.create(at=utc_now(), kind="status", summary=f"{event['id']}: {problem}")
+        link.status_cursor = event["seq"]
+        link.save()
+    return moved
+
+
+def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
+                  page_size: int = 500) -> None:
+    progress.phase = "status"
+    while True:
+        cursor = current_link().status_cursor
+        page = with_retries(lambda: client.statuses(cursor, page_size))
+        events = page.get("events", [])
+        progress.total += len(events)
+        with write_transaction():  # the page and the cursor commit together
+            for event in events:
+                if apply_event(link.id, event):
+                    report.statuses += 1
+                progress.done += 1
+        if not page.get("more") or not events:
+            return
+
+
+# --- one pass --------------------------------------------------------------------------------
+
+def pass_in_progress() -> bool:
+    """Is a sync pass (scheduled or manual) running right now in this process?"""
+    return _pass_lock.locked()
+
+
+def sync_once(client: CenterClient | None = None, full: bool = False, progress: Progress | None = None,
+              sizer: PacketSizer | None = None, status_page: int = 500) -> PassReport:
+    """Push what is due (everything when `full`) and pull statuses; never raises for link trouble."""
+    progress = progress or PROGRESS
+    report = PassReport()
+    link = current_link()
+    if link is None:
+        report.error = "komputer ini belum terdaftar di pusat"
+        return report
+    if not _pass_lock.acquire(blocking=False):
+        report.error = "sinkronisasi lain sedang berjalan"
+        return report
+    client = client or client_for(link)
+    progress.running, progress.ok, progress.started_at = True, None, time.time()
+    progress.message, progress.done, progress.total = "", 0, 0
+    try:
+        with write_transaction():
+            SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
+        try:
+            push(client, report, progress, ignore_delays=full, sizer=sizer)
+            pull_statuses(client, link, report, progress, status_page)
+        except (LinkDown, Refused) as problem:
+            report.error = str(problem)
+        summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
+                   f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
+        with write_transaction():
+            values = {"last_error": report.error}
+            if not report.error:
+                values["last_success_at"] = utc_now()
+            SyncLink.update(**values).where(SyncLink.id == link.id).execute()
+            SyncLog.create(at=utc_now(), kind="galat" if report.error else "kirim",
+                           summary=summary + (f"; berhenti: {report.error}" if report.error else ""))
+        progress.message = summary if not report.error else f"Terhenti: {report.error}"
+        progress.ok = not report.error
+        return report
+    finally:
+        progress.running, progress.finished_at = False, time.time()
+        _pass_lock.release()

@@ -1,0 +1,62 @@
+"""The kecamatan end of the link: the outbox, the link's state, and a log the clerk can read."""
+from peewee import AutoField, CharField, ForeignKeyField, IntegerField, TextField
+from playhouse.apsw_ext import DateTimeField
+
+from app.db import BaseModel
+from app.registration.models import Application
+
+
+class OutboxItem(BaseModel):
+    """One version of one complete application waiting for (or done with) the center.
+
+    Written in the same transaction that made the application complete; the record is a
+    snapshot, so what travels is exactly what was complete, and its hash never drifts.
+    """
+    id = AutoField()
+    application = ForeignKeyField(Application, backref="outbox", on_delete="CASCADE")
+    registration_number = CharField()
+    version = IntegerField()
+    content_hash = CharField()
+    record_json = TextField()
+    photo_sha256 = CharField()
+    size = IntegerField()
+    state = CharField(index=True)  # pending | acked | conflict | rejected
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    created_at = DateTimeField()
+    acked_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "sync_outbox"
+        indexes = ((("registration_number", "version"), True),)
+
+
+class SyncLink(BaseModel):
+    """This PC's enrolment with the center (one row) and where the status cursor stands."""
+    id = AutoField()
+    center_url = CharField()
+    kecamatan_code = CharField()
+    key_id = CharField()
+    secret = TextField()
+    enrolled_at = DateTimeField()
+    status_cursor = IntegerField(default=0)
+    last_attempt_at = DateTimeField(null=True)
+    last_success_at = DateTimeField(null=True)
+    last_probe_at = DateTimeField(null=True)
+    last_probe_ok = IntegerField(default=0)
+    last_full_sync_on = CharField(default="")  # the local date of the last nightly full sync
+    last_error = TextField(default="")
+
+    class Meta:
+        table_name = "sync_link"
+
+
+class SyncLog(BaseModel):
+    id = AutoField()
+    at = DateTimeField(index=True)
+    kind = CharField()  # kirim | status | probe | usb | daftar | galat
+    summary = TextField()
+
+    class Meta:
+        table_name = "sync_log"

@@ -1,0 +1,139 @@
+"""The wire protocol shared by both ends (docs/sync-protocol.md): signing, hashing, packets.
+
+Pure functions, no Flask and no database, so the kecamatan client, the center and the
+tests all use the same definitions.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import struct
+import zlib
+
+API_PREFIX = "/api/v1"
+PROTOCOL_VERSION = 1
+
+HEADER_KEY = "X-Loket-Key"
+HEADER_TIMESTAMP = "X-Loket-Timestamp"
+HEADER_NONCE = "X-Loket-Nonce"
+HEADER_SIGNATURE = "X-Loket-Signature"
+
+# Requests older or newer than this are refused; nonces are kept twice as long.
+TIMESTAMP_WINDOW_SECONDS = 300
+NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
+
+PACKET_MAGIC = b"LKP1"
+PACKET_CONTENT_TYPE = "application/x-loket-packet"
+# The center refuses bodies larger than this before reading them (a 50 MB packet never lands).
+MAX_PACKET_BYTES = 8 * 1024 * 1024
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+MAX_APPLICATIONS_PER_PACKET = 200
+
+# Statuses the center reports back (the client maps them to ApplicationStatus).
+CENTER_STATUSES = ("received", "printed", "shipped", "rejected", "resend")
+
+# A registration number: kecamatan code digits (6), device (2), sequence (6): "350807-01-000123".
+REGISTRATION_NUMBER = re.compile(r"^(\d{6})-([0-9A-Za-z]{1,4})-(\d{6,9})$")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def new_secret() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+def _key_bytes(secret: str) -> bytes:
+    return secret.encode("ascii")
+
+
+def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+    """What the request signature covers: method, path (with query), time, nonce, body hash."""
+    return "\n".join([method.upper(), path, str(timestamp), nonce, sha256_hex(body)]).encode()
+
+
+def sign_request(secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> str:
+    return hmac.new(_key_bytes(secret), string_to_sign(method, path, timestamp, nonce, body), "sha256").hexdigest()
+
+
+def sign_response(secret: str, request_nonce: str, status: int, body: bytes) -> str:
+    """The center signs its answer over the request's nonce: a hotspot page cannot forge it."""
+    message = "\n".join(["response", request_nonce, str(status), sha256_hex(body)]).encode()
+    return hmac.new(_key_bytes(secret), message, "sha256").hexdigest()
+
+
+def signatures_match(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+def timestamp_fresh(timestamp: str, now: float, window: int = TIMESTAMP_WINDOW_SECONDS) -> bool:
+    try:
+        value = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    return abs(now - value) <= window
+
+
+def canonical_json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def content_hash(record: dict, photo_sha256: str) -> str:
+    """The identity of one version of an application: its record and its photo, together."""
+    return sha256_hex(canonical_json({"record": record, "photo_sha256": photo_sha256}))
+
+
+def kecamatan_digits(kemendagri_code: str) -> str:
+    """'35.08.07' -> '350807', the prefix of every registration number made there."""
+    return re.sub(r"\D", "", kemendagri_code or "")
+
+
+def is_jpeg(data: bytes) -> bool:
+    # JPEG starts with SOI + a marker and ends with EOI (ITU T.81, B.1.1.2).
+    return len(data) > 4 and data[:3] == b"\xff\xd8\xff" and data.rstrip(b"\x00")[-2:] == b"\xff\xd9"
+
+
+class PacketError(ValueError):
+    """A packet body that does not follow the format."""
+
+
+def encode_packet(items: list[tuple[dict, bytes]]) -> bytes:
+    """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos."""
+    headers = []
+    for header, photo in items:
+        headers.append(dict(header, photo_size=len(photo)))
+    packed = zlib.compress(canonical_json(headers), 9)
+    return b"".join([PACKET_MAGIC, struct.pack(">I", len(packed)), packed] + [photo for _, photo in items])
+
+
+def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
+    """The inverse of encode_packet; raises PacketError on anything malformed."""
+    if len(body) < 8 or body[:4] != PACKET_MAGIC:
+        raise PacketError("bukan paket Loket (magic salah)")
+    (length,) = struct.unpack(">I", body[4:8])
+    if 8 + length > len(body):
+        raise PacketError("paket terpotong")
+    try:
+        headers = json.loads(zlib.decompressobj().decompress(body[8:8 + length], 1024 * 1024))
+    except (zlib.error, ValueError) as problem:
+        raise PacketError(f"kepala paket rusak: {problem}") from None
+    if not isinstance(headers, list) or len(headers) > MAX_APPLICATIONS_PER_PACKET:
+        raise PacketError("kepala paket harus daftar berisi paling banyak %d permohonan" % MAX_APPLICATIONS_PER_PACKET)
+    offset = 8 + length
+    items = []
+    for header in headers:
+        size = header.get("photo_size") if isinstance(header, dict) else None
+        if not isinstance(size, int) or size < 0 or offset + size > len(body):
+            raise PacketError("ukuran foto tidak cocok dengan isi paket")
+        items.append((header, body[offset:offset + size]))
+        offset += size
+    if offset != len(body):
+        raise PacketError("ada data berlebih di akhir paket")
+    return items

@@ -1,0 +1,166 @@
+"""Both ends really running: the center and the kecamatan as waitress subprocesses (SIGKILL-able),
+plus in-process helpers that prepare their databases the way an admin would."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+KECAMATAN_CODE = "35.08.07"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Process:
+    """A `run.py` subprocess in its own process group, so SIGKILL takes all of it."""
+
+    def __init__(self, args, log_path: Path):
+        self.args = [sys.executable, str(ROOT / "run.py"), *args]
+        self.log_path = log_path
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True)
+        return self
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def wait(self, timeout=120) -> int:
+        return self.proc.wait(timeout)
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not come up")
+
+
+class CenterServer:
+    def __init__(self, data_dir: Path, database_url: str | None = None, port: int | None = None):
+        self.data_dir, self.database_url = data_dir, database_url
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self):
+        args = ["center", "--data", str(self.data_dir), "--port", str(self.port)]
+        if self.database_url:
+            args += ["--database-url", self.database_url]
+        self.process = Process(args, self.data_dir / "server.log").start()
+        wait_for(self.url + "/api/openapi.json")
+        return self
+
+    def kill(self):
+        self.process.kill()
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+
+
+def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_code=KECAMATAN_CODE):
+    """Create the center database with one kecamatan and an operator; returns the enrolment code."""
+    from app.dates import utc_now
+    from sync.center import keys
+    from sync.center.accounts import create_operator
+    from sync.center.app import create_center_app
+    from sync.center.models import Kecamatan
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_center_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
+    db = app.extensions["center_database"]
+    with db.connection_context():
+        kecamatan = Kecamatan.get_or_none(Kecamatan.code == kecamatan_code) or Kecamatan.create(
+            code=kecamatan_code, digits=kecamatan_code.replace(".", ""), name="Yosowilangun", created_at=utc_now())
+        code = keys.new_enrolment_code(kecamatan)
+        create_operator("operator", "Operator Uji", "operator", password="operator-rahasia-1",
+                        must_change_password=False)
+    return app, code
+
+
+def kecamatan_app(data_dir: Path):
+    from app import create_app
+    return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test"})
+
+
+def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
+    """`count` complete applications with photos, each made complete through `transition`."""
+    import io
+    import hashlib
+    from PIL import Image
+    from app.dates import utc_now
+    from app.db import database
+    from app.registration.models import Application, ApplicationPhoto
+    from app.registration.status import ApplicationStatus as S, transition
+    from app.settings import store
+    from tests.sync.helpers import nik_for
+    if "service_days" not in store.DEFAULTS:  # declared by the registration views once they are wired in
+        store.register_defaults(service_days=12)
+    numbers = []
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        with database.atomic():
+            store.put("kecamatan_code", KECAMATAN_CODE)
+            store.put("kecamatan_name", "Yosowilangun")
+        start = Application.select().count() + 1
+        outer = database.atomic()  # one commit for the whole batch; each application is a savepoint
+        outer.__enter__()
+        for n in range(start, start + count):
+            image = Image.effect_noise(photo_size, 40 + n % 20).convert("RGB")
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=80)
+            photo = out.getvalue()
+            now = utc_now()
+            with database.atomic():
+                application = Application.create(
+                    registration_number=f"350807-01-{n:06d}", nik=nik_for(n), kk_number="3508070101900001",
+                    full_name=f"Warga Nomor {n}", birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
+                    address="Dusun Krajan", rt="001", rw="002", desa_code="35.08.07.2001", religion="Islam",
+                    marital_status="Kawin", occupation="Petani", reason="baru", status=S.RECEIVED.value,
+                    created_at=now, updated_at=now)
+                ApplicationPhoto.create(application=application, jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(),
+                                        width=photo_size[0], height=photo_size[1], background="merah", uploaded_at=now)
+                transition(application, S.COMPLETE, note="lengkap")
+            numbers.append(application.registration_number)
+        outer.__exit__(None, None, None)
+    return numbers
+
+
+def enrol_kecamatan(kec_app, center_url: str, code: str, link_url: str | None = None):
+    """Enrol against the center; `link_url` (a proxy in front of it) is what later syncs use."""
+    from app.db import database
+    from sync.client import link
+    from sync.client.models import SyncLink
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        made = link.enrol(center_url, KECAMATAN_CODE, code, "01")
+        if link_url:
+            with database.atomic():
+                SyncLink.update(center_url=link_url).where(SyncLink.id == made.id).execute()

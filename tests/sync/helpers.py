@@ -1,0 +1,58 @@
+"""Shared pieces of the sync tests: photos, applications, signed test-client calls, a clean PG."""
+import io
+import json
+import time
+
+from PIL import Image
+
+from sync import protocol
+
+
+def jpeg(seed: int = 0, size=(120, 160)) -> bytes:
+    image = Image.new("RGB", size, ((seed * 37) % 256, (seed * 91) % 256, 180))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+def nik_for(n: int) -> str:
+    return f"350807{(n % 28) + 1:02d}{(n % 12) + 1:02d}90{n % 10000:04d}"[:16]
+
+
+def record_for(n: int, digits: str = "350807") -> dict:
+    return {"registration_number": f"{digits}-01-{n:06d}", "nik": nik_for(n), "kk_number": "3508070101900001",
+            "full_name": f"Warga Nomor {n}", "birth_place": "Lumajang", "birth_date": "1990-01-01", "sex": "L",
+            "address": "Dusun Krajan", "rt": "001", "rw": "002", "desa_code": "35.08.07.2001",
+            "religion": "Islam", "marital_status": "Kawin", "occupation": "Petani"}
+
+
+def packet_item(n: int, digits: str = "350807", version: int = 1, photo: bytes | None = None, record=None):
+    record = record or record_for(n, digits)
+    photo = jpeg(n) if photo is None else photo
+    header = {"id": record["registration_number"], "version": version,
+              "hash": protocol.content_hash(record, protocol.sha256_hex(photo)), "record": record}
+    return header, photo
+
+
+def signed_headers(key_id: str, secret: str, method: str, path: str, body: bytes, timestamp=None, nonce=None):
+    timestamp = str(int(time.time())) if timestamp is None else str(timestamp)
+    nonce = nonce or protocol.new_nonce()
+    return {protocol.HEADER_KEY: key_id, protocol.HEADER_TIMESTAMP: timestamp, protocol.HEADER_NONCE: nonce,
+            protocol.HEADER_SIGNATURE: protocol.sign_request(secret, method, path, timestamp, nonce, body)}
+
+
+def call(client, key, method, path, body=b"", content_type="application/json", **header_options):
+    """A signed request through a Flask test client; `key` is (key_id, secret)."""
+    if not isinstance(body, bytes):
+        body = json.dumps(body).encode()
+    headers = signed_headers(key[0], key[1], method, path, body, **header_options)
+    return client.open(path, method=method, data=body, headers=headers, content_type=content_type)
+
+
+def reset_postgres(url: str) -> None:
+    import psycopg2
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    connection.close()

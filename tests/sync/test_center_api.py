@@ -1,0 +1,205 @@
+"""The center API: signed requests only, whole applications only, idempotent, replay-proof."""
+import json
+
+import pytest
+
+from sync import protocol
+from sync.center.models import Conflict, ReceivedApplication, StatusEvent, UsedNonce
+from tests.sync.helpers import call, jpeg, packet_item, record_for
+
+PACKETS = "/api/v1/packets"
+
+
+def send(client, key, items):
+    return call(client, key, "POST", PACKETS, protocol.encode_packet(items), protocol.PACKET_CONTENT_TYPE)
+
+
+def stored_count():
+    return ReceivedApplication.select().count()
+
+
+def test_probe_answer_is_signed_over_our_nonce(center_app, enrolled):
+    _, key = enrolled
+    nonce = protocol.new_nonce()
+    response = call(center_app.test_client(), key, "GET", "/api/v1/probe", nonce=nonce)
+    assert response.status_code == 200
+    assert response.headers[protocol.HEADER_SIGNATURE] == protocol.sign_response(key[1], nonce, 200, response.data)
+
+
+def test_manifest_then_packets_store_each_application_once(center_app, enrolled, center_db):
+    _, key = enrolled
+    client = center_app.test_client()
+    items = [packet_item(n) for n in range(1, 6)]
+    manifest = [{"id": h["id"], "version": 1, "hash": h["hash"], "size": len(p)} for h, p in items]
+    answer = call(client, key, "POST", "/api/v1/manifest", {"items": manifest}).get_json()
+    assert len(answer["need"]) == 5 and answer["have"] == []
+    results = send(client, key, items).get_json()["results"]
+    assert [r["result"] for r in results] == ["stored"] * 5
+    again = send(client, key, items).get_json()["results"]
+    assert [r["result"] for r in again] == ["duplicate"] * 5
+    assert stored_count() == 5
+    answer = call(client, key, "POST", "/api/v1/manifest", {"items": manifest}).get_json()
+    assert answer["need"] == [] and len(answer["have"]) == 5
+    stored = ReceivedApplication.get(ReceivedApplication.registration_number == "350807-01-000001")
+    assert bytes(stored.photo) == items[0][1] and stored.photo_width == 120
+
+
+def test_same_number_different_content_is_a_conflict_kept_for_a_person(center_app, enrolled, center_db):
+    _, key = enrolled
+    client = center_app.test_client()
+    send(client, key, [packet_item(1)])
+    changed = dict(record_for(1), full_name="Nama Lain")
+    result = send(client, key, [packet_item(1, record=changed)]).get_json()["results"][0]
+    assert result["result"] == "conflict"
+    assert stored_count() == 1
+    assert ReceivedApplication.get().full_name == "Warga Nomor 1"
+    assert Conflict.select().count() == 1
+
+
+def test_new_version_after_rejection_is_stored_beside_the_old(center_app, enrolled, center_db):
+    _, key = enrolled
+    client = center_app.test_client()
+    send(client, key, [packet_item(1)])
+    result = send(client, key, [packet_item(1, version=2, record=dict(record_for(1), address="Baru"))]).get_json()
+    assert result["results"][0]["result"] == "stored"
+    assert stored_count() == 2
+
+
+def test_statuses_come_by_cursor_in_order(center_app, enrolled, center_db):
+    _, key = enrolled
+    client = center_app.test_client()
+    send(client, key, [packet_item(n) for n in range(1, 4)])
+    page = call(client, key, "GET", "/api/v1/statuses?after=0&limit=2").get_json()
+    assert [e["seq"] for e in page["events"]] == [1, 2] and page["more"] is True
+    rest = call(client, key, "GET", f"/api/v1/statuses?after={page['next']}&limit=2").get_json()
+    assert [e["seq"] for e in rest["events"]] == [3] and rest["more"] is False
+    assert {e["status"] for e in page["events"] + rest["events"]} == {"received"}
+
+
+# --- refusals: nothing stored ----------------------------------------------------------------
+
+def nothing_stored():
+    return stored_count() == 0 and StatusEvent.select().count() == 0
+
+
+def test_tampered_body_is_refused(center_app, enrolled, center_db):
+    _, key = enrolled
+    body = protocol.encode_packet([packet_item(1)])
+    from tests.sync.helpers import signed_headers
+    headers = signed_headers(key[0], key[1], "POST", PACKETS, body)
+    tampered = body[:-10] + b"0123456789"
+    response = center_app.test_client().post(PACKETS, data=tampered, headers=headers,
+                                             content_type=protocol.PACKET_CONTENT_TYPE)
+    assert response.status_code == 401 and nothing_stored()
+
+
+def test_wrong_key_is_refused(center_app, enrolled, center_db):
+    _, key = enrolled
+    response = send(center_app.test_client(), (key[0], "not-the-secret"), [packet_item(1)])
+    assert response.status_code == 401 and nothing_stored()
+    assert protocol.HEADER_SIGNATURE not in response.headers
+
+
+def test_unknown_key_is_refused(center_app, enrolled, center_db):
+    response = send(center_app.test_client(), ("350807-unknown", "x"), [packet_item(1)])
+    assert response.status_code == 401 and nothing_stored()
+
+
+def test_revoked_key_gets_nothing_in_and_nothing_out(center_app, enrolled, center_db):
+    kecamatan, key = enrolled
+    client = center_app.test_client()
+    send(client, key, [packet_item(1)])
+    from sync.center import keys as center_keys
+    from sync.center.models import DeviceKey
+    center_keys.revoke(DeviceKey.get(DeviceKey.key_id == key[0]))
+    assert send(client, key, [packet_item(2)]).status_code == 401
+    assert call(client, key, "GET", "/api/v1/statuses?after=0").status_code == 401
+    assert call(client, key, "GET", "/api/v1/probe").status_code == 401
+    assert stored_count() == 1
+
+
+def test_replayed_request_is_refused(center_app, enrolled, center_db):
+    _, key = enrolled
+    body = protocol.encode_packet([packet_item(1)])
+    from tests.sync.helpers import signed_headers
+    headers = signed_headers(key[0], key[1], "POST", PACKETS, body)
+    client = center_app.test_client()
+    first = client.post(PACKETS, data=body, headers=headers, content_type=protocol.PACKET_CONTENT_TYPE)
+    assert first.status_code == 200
+    StatusEvent.delete().execute()  # even if the row were gone, the replay must not restore it
+    ReceivedApplication.delete().execute()
+    again = client.post(PACKETS, data=body, headers=headers, content_type=protocol.PACKET_CONTENT_TYPE)
+    assert again.status_code == 401 and nothing_stored()
+
+
+def test_old_timestamp_is_refused(center_app, enrolled, center_db):
+    _, key = enrolled
+    response = call(center_app.test_client(), key, "POST", PACKETS, protocol.encode_packet([packet_item(1)]),
+                    protocol.PACKET_CONTENT_TYPE, timestamp=1_000_000_000)
+    assert response.status_code == 401 and nothing_stored()
+    assert UsedNonce.select().count() == 0
+
+
+def test_manifest_lying_about_the_hash_stores_nothing(center_app, enrolled, center_db):
+    _, key = enrolled
+    header, photo = packet_item(1)
+    lie = dict(header, hash=protocol.sha256_hex(b"something else"))
+    client = center_app.test_client()
+    call(client, key, "POST", "/api/v1/manifest", {"items": [{"id": lie["id"], "version": 1, "hash": lie["hash"]}]})
+    result = send(client, key, [(lie, photo)]).get_json()["results"][0]
+    assert result["result"] == "rejected" and "hash" in result["reason"]
+    assert nothing_stored()
+
+
+def test_photo_that_is_not_a_jpeg_is_refused(center_app, enrolled, center_db):
+    _, key = enrolled
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    result = send(center_app.test_client(), key, [packet_item(1, photo=png)]).get_json()["results"][0]
+    assert result["result"] == "rejected" and "JPEG" in result["reason"]
+    fake = b"\xff\xd8\xff" + b"not really a jpeg" * 20 + b"\xff\xd9"
+    result = send(center_app.test_client(), key, [packet_item(2, photo=fake)]).get_json()["results"][0]
+    assert result["result"] == "rejected"
+    assert nothing_stored()
+
+
+def test_50_mb_packet_is_refused_before_it_is_read(center_app, enrolled, center_db):
+    _, key = enrolled
+    big = protocol.encode_packet([packet_item(1, photo=jpeg(1) + b"\x00" * (50 * 1024 * 1024))])
+    response = send(center_app.test_client(), key, [])  # warm up
+    response = call(center_app.test_client(), key, "POST", PACKETS, big, protocol.PACKET_CONTENT_TYPE)
+    assert response.status_code == 413 and nothing_stored()
+
+
+def test_one_bad_application_does_not_block_the_others(center_app, enrolled, center_db):
+    _, key = enrolled
+    bad_nik = dict(record_for(2), nik="12345")
+    results = send(center_app.test_client(), key, [packet_item(1), packet_item(2, record=bad_nik), packet_item(3)])
+    assert [r["result"] for r in results.get_json()["results"]] == ["stored", "rejected", "stored"]
+    assert stored_count() == 2
+
+
+def test_number_of_another_kecamatan_is_refused(center_app, enrolled, center_db):
+    _, key = enrolled
+    result = send(center_app.test_client(), key, [packet_item(1, digits="350808")]).get_json()["results"][0]
+    assert result["result"] == "rejected" and nothing_stored()
+
+
+@pytest.mark.parametrize("body", [b"", b"LKP1", b"LKP1\x00\x00\x00\x05abcde", b"garbage"])
+def test_malformed_packets_are_400(center_app, enrolled, center_db, body):
+    _, key = enrolled
+    response = call(center_app.test_client(), key, "POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE)
+    assert response.status_code == 400 and nothing_stored()
+
+
+def test_enrolment_code_works_once(center_app, center_db):
+    from app.dates import utc_now
+    from sync.center import keys
+    from sync.center.models import Kecamatan
+    kecamatan = Kecamatan.create(code="35.08.10", digits="350810", name="Kunir", created_at=utc_now())
+    code = keys.new_enrolment_code(kecamatan)
+    client = center_app.test_client()
+    body = json.dumps({"kecamatan_code": "35.08.10", "enrolment_code": code})
+    first = client.post("/api/v1/enrol", data=body, content_type="application/json", csrf=False)
+    assert first.status_code == 201 and first.get_json()["secret"]
+    second = client.post("/api/v1/enrol", data=body, content_type="application/json", csrf=False)
+    assert second.status_code == 401

@@ -1,0 +1,44 @@
+"""The center's schema SQL builds exactly what its models describe, on SQLite and PostgreSQL."""
+import pytest
+
+from sync.center.db import make_center_database
+from sync.center.migrations import CENTER_SCHEMA, CenterDatabaseTooNew, center_level, migrate_center
+from sync.center.models import MODELS
+from tests.sync.conftest import NO_PG, PG_URL
+from tests.sync.helpers import reset_postgres
+from tests.test_migrations import describe
+
+
+def test_center_sql_gives_the_models_schema_on_sqlite(tmp_path):
+    migrated = make_center_database(tmp_path / "migrated.sqlite3")
+    assert migrate_center(migrated) == 1
+    from_models = make_center_database(tmp_path / "models.sqlite3")
+    with from_models.bind_ctx(MODELS):
+        from_models.create_tables(MODELS)
+    shape = describe(migrated)
+    assert shape.pop("schema_migration")
+    assert shape == describe(from_models)
+
+
+def test_center_migrations_are_idempotent_and_refuse_a_newer_database(tmp_path):
+    db = make_center_database(tmp_path / "c.sqlite3")
+    assert migrate_center(db) == migrate_center(db) == center_level(db) == 1
+    db.execute_sql('INSERT INTO "schema_migration" ("level", "applied_at") VALUES (99, CURRENT_TIMESTAMP)')
+    with pytest.raises(CenterDatabaseTooNew):
+        migrate_center(db)
+
+
+def test_center_sql_gives_the_models_columns_on_postgresql():
+    if not PG_URL:
+        pytest.skip(NO_PG)
+    reset_postgres(PG_URL)
+    db = make_center_database(url=PG_URL)
+    assert migrate_center(db) == migrate_center(db) == 1
+    for model in MODELS:
+        columns = {c.name: c.null for c in db.get_columns(model._meta.table_name)}
+        assert columns == {f.column_name: f.null for f in model._meta.sorted_fields}, model.__name__
+        indexes = {tuple(i.columns) for i in db.get_indexes(model._meta.table_name)}
+        for fields, unique in model._meta.indexes:
+            assert tuple(fields) in indexes or tuple(f + "_id" if f == "kecamatan" else f for f in fields) in indexes
+    db.close_all()
+    assert CENTER_SCHEMA.name == "center"

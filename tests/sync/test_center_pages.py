@@ -1,0 +1,163 @@
+"""The center's operator and admin pages: roles, print runs, shipments, reasons, enrolment, USB import."""
+import re
+
+import pytest
+
+from app.access import PUBLIC
+from app.dates import utc_now
+from sync import usb
+from sync.center import records
+from sync.center.access import SESSION_OPERATOR, SESSION_STAMP, stamp
+from sync.center.accounts import create_operator
+from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
+from tests.sync.helpers import packet_item
+
+DUMMY = {"int": "999999"}
+
+
+@pytest.fixture
+def operators(center_db):
+    return {role: create_operator(role, f"Akun {role}", role, password="rahasia-pusat-1", must_change_password=False)[0]
+            for role in ("operator", "admin")}
+
+
+def client_as(center_app, operator):
+    client = center_app.test_client()
+    with client.session_transaction() as session:
+        session[SESSION_OPERATOR] = operator.id
+        session[SESSION_STAMP] = stamp(operator)
+    return client
+
+
+def concrete(rule) -> str:
+    return re.sub(r"<(?:(\w+):)?\w+>", lambda m: DUMMY.get(m.group(1) or "", "x"), rule.rule)
+
+
+def test_every_center_route_checks_roles_and_never_500s(center_app, operators):
+    checked = 0
+    for rule in center_app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith("/api/"):
+            continue
+        allowed = center_app.view_functions[rule.endpoint].allowed_roles
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            url = concrete(rule)
+            anonymous = center_app.test_client().open(url, method=method)
+            if allowed == PUBLIC:
+                assert anonymous.status_code < 500, url
+                continue
+            assert anonymous.status_code == 302 and "/masuk" in anonymous.location, (url, anonymous.status_code)
+            for role, operator in operators.items():
+                response = client_as(center_app, operator).open(url, method=method)
+                if role in allowed:
+                    assert response.status_code < 500 and response.status_code != 403, (url, method, role)
+                    if method == "POST":
+                        assert 300 <= response.status_code < 500, (url, role, response.status_code)
+                else:
+                    assert response.status_code == 403, (url, method, role)
+                checked += 1
+    assert checked > 20
+
+
+def test_post_without_csrf_token_is_refused(center_app, operators):
+    response = client_as(center_app, operators["admin"]).post("/admin/kecamatan", data={"code": "35.08.09"},
+                                                              csrf=False)
+    assert response.status_code == 400 and Kecamatan.select().count() == 0
+
+
+def test_operator_cannot_enrol_kecamatan_but_admin_can(center_app, operators):
+    assert client_as(center_app, operators["operator"]).post("/admin/kecamatan", data={"code": "35.08.07"}).status_code == 403
+    page = client_as(center_app, operators["admin"]).post("/admin/kecamatan", data={"code": "35.08.07", "name": ""})
+    assert page.status_code == 200 and "Kode pendaftaran" in page.get_data(as_text=True)
+    assert Kecamatan.get().name  # taken from the shipped Kemendagri list
+
+
+def test_bad_kemendagri_code_gets_a_message_beside_the_field(center_app, operators):
+    page = client_as(center_app, operators["admin"]).post("/admin/kecamatan", data={"code": "3508", "name": "X"})
+    assert page.status_code == 422 and "contoh 35.08.07" in page.get_data(as_text=True)
+
+
+def _received(kecamatan, count):
+    for n in range(1, count + 1):
+        header, photo = packet_item(n)
+        assert records.store_application(kecamatan, header, photo).result == "stored"
+    return list(ReceivedApplication.select().order_by(ReceivedApplication.id))
+
+
+def test_print_run_then_mark_printed_then_ship_with_delivery_list(center_app, operators, enrolled):
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 3)
+    client = client_as(center_app, operators["operator"])
+    run = client.post("/cetak/baru", data={"application": [str(i.id) for i in items]}, follow_redirects=True)
+    assert "Daftar cetak KTP-el" in run.get_data(as_text=True)
+    run_id = ReceivedApplication.get_by_id(items[0].id).print_run_id
+    client.post(f"/cetak/{run_id}/dicetak", data={})
+    assert {a.status for a in ReceivedApplication.select()} == {"printed"}
+    delivery = client.post("/kirim/baru", data={"kecamatan": str(kecamatan.id)}, follow_redirects=True)
+    text = delivery.get_data(as_text=True)
+    assert "Daftar kirim KTP-el" in text and "350807-01-000003" in text
+    assert [e.status for e in StatusEvent.select().where(StatusEvent.application == items[0]).order_by(StatusEvent.seq)] \
+        == ["received", "printed", "shipped"]
+
+
+def test_reject_needs_a_reason_and_records_it(center_app, operators, enrolled):
+    kecamatan, _ = enrolled
+    item = _received(kecamatan, 1)[0]
+    client = client_as(center_app, operators["operator"])
+    empty = client.post(f"/permohonan/{item.id}/tolak", data={"reason": " "})
+    assert empty.status_code == 422 and "Alasan wajib diisi" in empty.get_data(as_text=True)
+    client.post(f"/permohonan/{item.id}/minta-kirim-ulang", data={"reason": "foto buram"})
+    item = ReceivedApplication.get_by_id(item.id)
+    assert item.status == "resend" and item.reason == "foto buram"
+    assert StatusEvent.select().where(StatusEvent.status == "resend").get().reason == "foto buram"
+
+
+def test_search_by_nik_and_photo_is_served(center_app, operators, enrolled):
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 2)
+    client = client_as(center_app, operators["operator"])
+    page = client.get(f"/permohonan?q={items[1].nik}").get_data(as_text=True)
+    assert items[1].registration_number in page and items[0].registration_number not in page
+    photo = client.get(f"/permohonan/{items[0].id}/foto")
+    assert photo.mimetype == "image/jpeg" and photo.data[:3] == b"\xff\xd8\xff"
+
+
+def test_usb_batch_import_has_the_same_checks_and_idempotency(center_app, operators, enrolled):
+    import io
+    kecamatan, key = enrolled
+    good = [packet_item(1), packet_item(2)]
+    bad = packet_item(3, photo=b"GIF89a not a jpeg")
+    content = usb.write_batch_file(key[0], key[1], good + [bad])
+    client = client_as(center_app, operators["operator"])
+    first = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "Disimpan 2, sudah ada 0, konflik 0, ditolak 1" in first
+    again = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "Disimpan 0, sudah ada 2" in again
+    assert ReceivedApplication.select().where(ReceivedApplication.received_via == "usb").count() == 2
+    tampered = content[:-5] + b"XXXXX"
+    refused = client.post("/impor", data={"batch": (io.BytesIO(tampered), "kiriman.lkb")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "Tanda tangan" in refused.get_data(as_text=True)
+    DeviceKey.update(revoked_at=utc_now()).execute()
+    revoked = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
+                          content_type="multipart/form-data")
+    assert revoked.status_code == 422 and ReceivedApplication.select().count() == 2
+
+
+def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, operators, enrolled):
+    from sync.center.models import Conflict
+    from tests.sync.helpers import record_for
+    kecamatan, _ = enrolled
+    _received(kecamatan, 1)
+    changed = dict(record_for(1), full_name="Nama Yang Lain")
+    assert records.store_application(kecamatan, *packet_item(1, record=changed)).result == "conflict"
+    client = client_as(center_app, operators["operator"])
+    page = client.get("/konflik").get_data(as_text=True)
+    assert "Warga Nomor 1" in page and "Nama Yang Lain" in page
+    conflict = Conflict.get()
+    client.post(f"/konflik/{conflict.id}/selesai", data={"note": ""})
+    assert Conflict.get_by_id(conflict.id).resolved_at is None
+    client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar"})
+    assert Conflict.get_by_id(conflict.id).note == "isi lama benar"
+    assert ReceivedApplication.get().full_name == "Warga Nomor 1"  # never overwritten

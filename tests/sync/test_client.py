@@ -1,0 +1,195 @@
+"""The kecamatan end against an in-process center: outbox, acknowledgements, rejections, statuses, USB."""
+import random
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from app.registration.models import Application, ApplicationPhoto, StatusEvent
+from app.registration.status import ApplicationStatus as S, transition
+from sync import usb
+from sync.center import records
+from sync.center.models import DeviceKey, ReceivedApplication
+from sync.client import engine, link, outbox
+from sync.client.models import OutboxItem, SyncLink
+from sync.client.transport import CenterClient, LinkDown
+from tests.sync.harness import fill_kecamatan, kecamatan_app
+
+
+class FlaskSession:
+    """requests.Session look-alike that hands each request to the center app in this process."""
+
+    def __init__(self, center_app):
+        self.center_app = center_app
+        self.paths = []
+
+    def request(self, method, url, data=None, headers=None, timeout=None, allow_redirects=False):
+        path = url.split("://", 1)[1].split("/", 1)[1]
+        self.paths.append("/" + path.split("?")[0])
+        response = self.center_app.test_client().open("/" + path, method=method, data=data, headers=headers)
+        return SimpleNamespace(status_code=response.status_code, headers=response.headers, content=response.data)
+
+
+class HotspotSession:
+    """A captive portal: 200 and a login page for everything."""
+
+    def request(self, *args, **kwargs):
+        return SimpleNamespace(status_code=200, headers={}, content=b"<html>Silakan login Wi-Fi</html>")
+
+
+@pytest.fixture
+def kecamatan(tmp_path, center_app, enrolled):
+    """A kecamatan app with 3 complete applications, enrolled with the in-process center."""
+    kecamatan_row, key = enrolled
+    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    fill_kecamatan(kec_app, 3, photo_size=(60, 80))
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context() as _:
+        from app.db import database
+        with database.atomic():
+            SyncLink.create(center_url="http://center", kecamatan_code="35.08.07", key_id=key[0], secret=key[1],
+                            enrolled_at=datetime(2026, 1, 1))
+    return kec_app
+
+
+def run(kec_app, fn):
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        return fn()
+
+
+def client_of(center_app, session=None):
+    current = engine.current_link()
+    return CenterClient(current.center_url, current.key_id, current.secret, session=session or FlaskSession(center_app))
+
+
+def statuses():
+    return {a.registration_number: a.status for a in Application.select()}
+
+
+def test_outbox_row_is_written_in_the_same_transaction_as_complete(kecamatan):
+    def check():
+        from app.db import database
+        application = Application.get(Application.registration_number == "350807-01-000001")
+        assert OutboxItem.select().where(OutboxItem.application == application).count() == 1
+        new = Application.create(**{k: getattr(application, k) for k in (
+            "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw", "desa_code",
+            "religion", "marital_status", "occupation", "reason", "created_at", "updated_at")},
+            registration_number="350807-01-000099", status=S.RECEIVED.value)
+        with pytest.raises(RuntimeError):
+            with database.atomic():
+                transition(new, S.COMPLETE)
+                raise RuntimeError("the save failed after the status change")
+        assert OutboxItem.select().where(OutboxItem.registration_number == "350807-01-000099").count() == 0
+        assert Application.get_by_id(new.id).status == S.RECEIVED.value
+    run(kecamatan, check)
+
+
+def test_sync_sends_acknowledges_and_pulls_statuses(kecamatan, center_app, center_db):
+    def check():
+        report = engine.sync_once(client=client_of(center_app))
+        assert (report.sent, report.statuses, report.error) == (3, 3, "")
+        assert set(statuses().values()) == {S.RECEIVED_BY_CENTER.value}
+        assert {i.state for i in OutboxItem.select()} == {"acked"}
+        session = FlaskSession(center_app)
+        again = engine.sync_once(client=client_of(center_app, session))
+        assert (again.sent, again.statuses) == (0, 0) and "/api/v1/packets" not in session.paths
+    run(kecamatan, check)
+
+
+def test_center_rejection_goes_back_to_the_counter_with_its_reason_and_does_not_block_others(
+        kecamatan, center_app, center_db):
+    def check():
+        from app.db import database
+        bad = Application.get(Application.registration_number == "350807-01-000002")
+        # A NIK the center refuses (the hash kept honest for the altered snapshot, as a real one would be).
+        item = OutboxItem.get(OutboxItem.application == bad)
+        import json
+        from sync import protocol
+        item.record_json = item.record_json.replace(bad.nik, "12345")
+        item.content_hash = protocol.content_hash(json.loads(item.record_json), item.photo_sha256)
+        item.save()
+        report = engine.sync_once(client=client_of(center_app))
+        assert report.rejected == 1 and report.sent == 2
+        assert Application.get_by_id(bad.id).status == S.REJECTED.value
+        note = StatusEvent.select().where((StatusEvent.application == bad) & (StatusEvent.to_status == S.REJECTED.value)).get().note
+        assert "NIK" in note
+        # The clerk corrects it: a new version with the same number, which the center takes beside the old.
+        with database.atomic():
+            transition(Application.get_by_id(bad.id), S.COMPLETE, note="diperbaiki")
+        assert OutboxItem.get((OutboxItem.application == bad) & (OutboxItem.version == 2)).state == "pending"
+        second = engine.sync_once(client=client_of(center_app))
+        assert second.sent == 1 and Application.get_by_id(bad.id).status == S.RECEIVED_BY_CENTER.value
+    run(kecamatan, check)
+    assert ReceivedApplication.select().where(ReceivedApplication.registration_number == "350807-01-000002").count() == 1
+
+
+def test_resend_request_from_the_center_reaches_the_counter(kecamatan, center_app, center_db):
+    run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))
+    from sync.center.db import center_database
+    with center_database.atomic():
+        records.move(ReceivedApplication.get(ReceivedApplication.registration_number == "350807-01-000003"),
+                     "resend", "foto buram")
+
+    def check():
+        engine.sync_once(client=client_of(center_app))
+        application = Application.get(Application.registration_number == "350807-01-000003")
+        assert application.status == S.RESEND_REQUESTED.value
+        assert StatusEvent.select().where(StatusEvent.application == application).order_by(StatusEvent.id.desc()).get().note == "foto buram"
+    run(kecamatan, check)
+
+
+def test_hotspot_login_page_is_not_the_center(kecamatan):
+    def check():
+        current = engine.current_link()
+        hotspot = CenterClient(current.center_url, current.key_id, current.secret, session=HotspotSession())
+        with pytest.raises(LinkDown):
+            hotspot.probe()
+        report = engine.sync_once(client=hotspot)
+        assert report.error and {i.state for i in OutboxItem.select()} == {"pending"}
+        assert set(statuses().values()) == {S.COMPLETE.value}
+    run(kecamatan, check)
+
+
+def test_photo_changed_after_complete_fails_alone_with_a_reason(kecamatan, center_app, center_db):
+    def check():
+        ApplicationPhoto.update(jpeg=b"\xff\xd8\xff changed").where(ApplicationPhoto.application == 1).execute()
+        report = engine.sync_once(client=client_of(center_app))
+        assert report.sent == 2 and report.failed == 1
+        item = OutboxItem.get(OutboxItem.application == 1)
+        assert item.state == "pending" and "foto" in item.last_error and item.next_attempt_at is not None
+    run(kecamatan, check)
+
+
+def test_usb_batch_and_status_file_round_trip_exactly_once(kecamatan, center_app, center_db, enrolled):
+    kecamatan_row, _ = enrolled
+    content, count = run(kecamatan, link.export_batch)
+    assert count == 3
+    key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
+    assert [records.store_application(kecamatan_row, h, p, via="usb").result for h, p in items] == ["stored"] * 3
+    from sync.center.models import StatusEvent as CenterEvent
+    status_file = usb.write_status_file(key, [usb.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)])
+
+    def check():
+        assert link.import_status_file(status_file) == 3
+        assert link.import_status_file(status_file) == 0  # the same file again changes nothing
+        assert set(statuses().values()) == {S.RECEIVED_BY_CENTER.value}
+        assert {i.state for i in OutboxItem.select()} == {"acked"}  # the status proved they arrived
+        with pytest.raises(usb.BatchFileError):
+            link.import_status_file(status_file.replace(b"received", b"shipped!"))
+    run(kecamatan, check)
+
+
+def test_retry_delays_grow_and_are_jittered():
+    rng = random.Random(1)
+    first = [outbox.retry_delay(1, rng) for _ in range(50)]
+    sixth = [outbox.retry_delay(6, rng) for _ in range(50)]
+    assert all(15 <= d <= 45 for d in first) and len(set(first)) == 50
+    assert min(sixth) > max(first) and all(d <= 1.5 * 3600 for d in (outbox.retry_delay(30, rng) for _ in range(20)))
+
+
+def test_nightly_full_sync_is_due_once_per_local_day():
+    current = SimpleNamespace(last_full_sync_on="")
+    assert not link.nightly_due(current, "21:00", datetime(2026, 3, 2, 20, 59))
+    assert link.nightly_due(current, "21:00", datetime(2026, 3, 2, 21, 0))
+    current.last_full_sync_on = "2026-03-02"
+    assert not link.nightly_due(current, "21:00", datetime(2026, 3, 2, 23, 0))
+    assert link.nightly_due(current, "21:00", datetime(2026, 3, 3, 21, 30))

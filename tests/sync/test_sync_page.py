@@ -1,0 +1,48 @@
+"""The clerk's sync page on the kecamatan app."""
+import io
+from datetime import datetime
+
+from app.settings import store
+from sync.client.models import SyncLink, SyncLog
+
+
+def test_page_says_when_the_pc_is_not_enrolled(client_for):
+    page = client_for("petugas_loket").get("/sinkronisasi").get_data(as_text=True)
+    assert "belum terdaftar" in page and "Sinkronkan sekarang" not in page
+
+
+def enrol_fake(db):
+    with db.atomic():
+        SyncLink.create(center_url="http://127.0.0.1:9", kecamatan_code="35.08.07", key_id="350807-x", secret="s",
+                        enrolled_at=datetime(2026, 1, 1))
+        SyncLog.create(at=datetime(2026, 1, 1, 3), kind="kirim", summary="terkirim 4, sudah ada 0")
+
+
+def test_enrolled_page_shows_button_waiting_and_log(client_for, db):
+    enrol_fake(db)
+    page = client_for("petugas_loket").get("/sinkronisasi").get_data(as_text=True)
+    assert "Sinkronkan sekarang" in page and "Menunggu dikirim" in page and "terkirim 4" in page
+    kasi = client_for("kasi_pelayanan").get("/sinkronisasi").get_data(as_text=True)
+    assert "Sinkronkan sekarang" not in kasi  # the section head reads; the counter and admin act
+
+
+def test_progress_fragment_is_a_self_contained_htmx_target(client_for, db):
+    enrol_fake(db)
+    fragment = client_for("admin").get("/sinkronisasi/progres").get_data(as_text=True)
+    assert fragment.strip().startswith('<div id="sync-progress"') and "<html" not in fragment
+
+
+def test_status_file_that_is_not_ours_is_refused_with_a_message(client_for, db):
+    enrol_fake(db)
+    response = client_for("petugas_loket").post(
+        "/sinkronisasi/impor-status", data={"status_file": (io.BytesIO(b"bukan berkas"), "x.lks")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422 and "bukan berkas kiriman" in response.get_data(as_text=True)
+
+
+def test_nightly_time_is_checked_and_saved(client_for, db):
+    admin = client_for("admin")
+    bad = admin.post("/sinkronisasi/jadwal", data={"nightly": "25:99"})
+    assert bad.status_code == 422 and "Isi jam" in bad.get_data(as_text=True)
+    admin.post("/sinkronisasi/jadwal", data={"nightly": "22:30"})
+    assert store.get("sync_nightly_time") == "22:30"
