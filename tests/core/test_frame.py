@@ -106,3 +106,12 @@ def test_serving_a_database_from_a_newer_version_is_refused_with_a_message(tmp_p
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "versi aplikasi yang lebih baru" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_readme_documents_every_subcommand():
+    import run
+    readme = (ROOT / "README.md").read_text()
+    parser = run.build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name in commands:
+        assert f"run.py {name}" in readme, name
