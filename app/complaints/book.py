@@ -24,7 +24,7 @@ def registration_number_problem(number: str) -> str | None:
         found = Application.select().where(Application.registration_number == number).exists()
     except Exception:  # noqa: BLE001  table not migrated yet: accept the number as typed
         return None
-    return None if found else "Nomor registrasi tidak ditemukan di daftar permohonan."
+    return None if found else "Nomor pendaftaran tidak ditemukan di daftar permohonan."
 
 
 def find_by_submission(token: str | None) -> Complaint | None:

@@ -34,10 +34,10 @@ DESK_ANSWERS = [
      "Tidak ada layanan hari Sabtu, kecuali ada pengumuman layanan jemput bola."),
     ("Waktu penyelesaian", "Berapa lama KTP-el jadi?",
      "Setelah perekaman, berkas dikirim ke Dinas Dukcapil; kartu biasanya siap diambil di kecamatan dalam "
-     "14 hari kerja bila blangko tersedia. Nomor registrasi dapat ditanyakan di loket."),
+     "14 hari kerja bila blangko tersedia. Nomor pendaftaran dapat ditanyakan di loket."),
     ("Waktu penyelesaian", "Berapa lama perubahan KK selesai?", "Tiga hari kerja sejak berkas lengkap."),
     ("Alur layanan", "Bagaimana mengambil KTP-el yang sudah jadi?",
-     "Datang ke loket membawa tanda terima/nomor registrasi; bila diwakilkan, bawa surat kuasa dan KTP pengambil."),
+     "Datang ke loket membawa tanda terima/nomor pendaftaran; bila diwakilkan, bawa surat kuasa dan KTP pengambil."),
     ("Alur layanan", "Bagaimana cara menyampaikan pengaduan?",
      "Melalui meja informasi, kios pengaduan, kotak saran, telepon/SMS hotline, atau surat. Pengaduan "
      "ditanggapi paling lambat 1 hari kerja."),
@@ -58,7 +58,7 @@ TEXTS = {
         "Sudah tiga kali datang ke kecamatan untuk mengambil KTP-el anak saya tapi selalu dibilang blangko habis.",
         "Data di KTP-el saya salah (tanggal lahir), mohon dibantu perbaikan tanpa harus bolak-balik.",
         "Perekaman KTP-el untuk ibu saya yang sudah sepuh, apakah bisa didatangi ke rumah di Desa {desa}?",
-        "Nomor registrasi KTP-el saya tidak bisa dicek, katanya berkas belum dikirim ke kabupaten.",
+        "Nomor pendaftaran KTP-el saya tidak bisa dicek, katanya berkas belum dikirim ke kabupaten.",
     ],
     "Kartu Keluarga": [
         "Pengajuan perubahan KK sejak {n} hari lalu belum selesai. Anak saya perlu KK untuk daftar sekolah.",

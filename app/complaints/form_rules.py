@@ -61,5 +61,5 @@ def check_complaint(form: dict, channels=tuple(CHANNELS), category_ids=()) -> tu
         errors["complainant_contact"] = problem
     number = clean["registration_number"]
     if number and not REGISTRATION_NUMBER.fullmatch(number):
-        errors["registration_number"] = "Nomor registrasi hanya huruf, angka, titik, garis miring atau tanda hubung (3–40)."
+        errors["registration_number"] = "Nomor pendaftaran hanya huruf, angka, titik, garis miring atau tanda hubung (3–40)."
     return clean, errors

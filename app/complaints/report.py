@@ -40,7 +40,7 @@ def daily_summary(complaints) -> DailySummary:
 
 
 EXPORT_HEADER = ["Nomor", "Diterima", "Saluran", "Kategori", "Seksi", "Status", "Nama", "Kontak", "Anonim",
-                 "Rahasia", "No. registrasi", "Isi pengaduan", "Tindak lanjut", "Instansi lain",
+                 "Rahasia", "No. pendaftaran", "Isi pengaduan", "Tindak lanjut", "Instansi lain",
                  "Tanggapan pertama", "Tindak lanjut selesai", "Dijawab dari info meja", "Lewat batas waktu"]
 
 

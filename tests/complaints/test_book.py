@@ -269,7 +269,7 @@ def test_desk_closes_a_new_complaint_with_its_own_answer_but_cannot_follow_up_la
 def test_linked_registration_number_must_exist_when_registration_is_installed(client_for, category):
     response = client_for("petugas_informasi").post("/pengaduan/catat", data=desk_form(
         category, received_at=now_local_input(), registration_number="350807-01-999999"))
-    assert response.status_code == 422 and "Nomor registrasi tidak ditemukan" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Nomor pendaftaran tidak ditemukan" in response.get_data(as_text=True)
     assert Complaint.select().count() == 0
 
 
