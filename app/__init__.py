@@ -2,7 +2,7 @@
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
@@ -13,6 +13,7 @@ from app.config import load_config
 from app.core.errors import register_error_pages
 from app.db import open_database
 from app.migrations import migrate
+from app.request_cycle import install_request_cycle
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -41,28 +42,6 @@ def create_app(config: dict | None = None) -> Flask:
     templating.install(app)
     register_error_pages(app)
 
-    @app.before_request
-    def open_connection():
-        # A connection per request; a caller that already holds one (CLI, tests) keeps it.
-        g.opened_connection = db.is_closed()
-        if g.opened_connection:
-            db.connect()
-        load_current_user()
-
-    app.before_request(enforce_roles)
-
-    @app.teardown_request
-    def close_connection(exc):
-        if g.get("opened_connection") and not db.is_closed():
-            db.close()
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if g.get("user"):  # pages with personal data must not linger in shared caches
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    install_request_cycle(app, db, load_current_user, enforce_roles)
 
     return app

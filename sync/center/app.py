@@ -3,16 +3,14 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 
 from app import dates
 from app.access import check_every_view_declares_roles
-from flask import render_template, request
-from flask_wtf.csrf import CSRFError
-
 from app.core.errors import MESSAGES
+from app.request_cycle import install_request_cycle
 from sync.center import api, views
 from sync.center.access import CENTER_ROLES, center_user_may, enforce_center_roles, load_operator
 from sync.center.db import open_center_database
@@ -91,26 +89,6 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(user_may=center_user_may, CENTER_ROLES=CENTER_ROLES,
                                  center_name=lambda: app.config["CENTER_NAME"])
 
-    @app.before_request
-    def open_connection():
-        g.opened_connection = db.is_closed()
-        if g.opened_connection:
-            db.connect()
-        load_operator()
-
-    app.before_request(enforce_center_roles)
-
-    @app.teardown_request
-    def close_connection(exc):
-        if g.get("opened_connection") and not db.is_closed():
-            db.close()
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if g.get("user"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    install_request_cycle(app, db, load_operator, enforce_center_roles)
 
     return app
