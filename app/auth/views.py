@@ -1,4 +1,5 @@
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.access import SIGNED_IN_BEFORE_COOKIE, allow, public
@@ -112,17 +113,11 @@ def new_user():
     return render_template("auth/one_time_password.html", user=user, password=password)
 
 
-def _user_or_404(user_id: int) -> User:
-    user = User.get_or_none(User.id == user_id)
-    if user is None:
-        abort(404)
-    return user
-
 
 @blueprint.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
 @allow(ADMIN)
 def edit_user(user_id: int):
-    user = _user_or_404(user_id)
+    user = get_object_or_404(User, User.id == user_id)
     if request.method == "GET":
         form = {"username": user.username, "full_name": user.full_name, "role": user.role, "nip": user.nip}
         return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user)
@@ -141,7 +136,7 @@ def edit_user(user_id: int):
 @blueprint.post("/admin/pengguna/<int:user_id>/status")
 @allow(ADMIN)
 def toggle_active(user_id: int):
-    user = _user_or_404(user_id)
+    user = get_object_or_404(User, User.id == user_id)
     if user.id == g.user.id:
         flash("Anda tidak dapat menonaktifkan akun Anda sendiri.", "error")
         return redirect(url_for("auth.users"))
@@ -153,6 +148,6 @@ def toggle_active(user_id: int):
 @blueprint.post("/admin/pengguna/<int:user_id>/reset-sandi")
 @allow(ADMIN)
 def reset_password(user_id: int):
-    user = _user_or_404(user_id)
+    user = get_object_or_404(User, User.id == user_id)
     password = accounts.reset_password(user)
     return render_template("auth/one_time_password.html", user=user, password=password)

@@ -1,5 +1,6 @@
 """Routes for collective applications: the letter, its applicants, the import, the handover."""
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.access import allow
@@ -13,12 +14,6 @@ from app.registration.status import STATUS_LABELS, ApplicationStatus as S, trans
 from app.registration.views import READERS, annotate, blueprint, desa_list, desa_names, validate_handover
 from app.roles import ADMIN, KASI, LOKET
 
-
-def _letter_or_404(letter_id: int) -> CollectiveLetter:
-    found = CollectiveLetter.get_or_none(CollectiveLetter.id == letter_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 @blueprint.get("/pendaftaran/kolektif")
@@ -63,13 +58,13 @@ def _collective_context(letter, errors=None, import_errors=(), handover_form=Non
 @blueprint.get("/pendaftaran/kolektif/<int:letter_id>")
 @allow(*READERS)
 def collective(letter_id: int):
-    return render_template("registration/collective.html", **_collective_context(_letter_or_404(letter_id)))
+    return render_template("registration/collective.html", **_collective_context(get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)))
 
 
 @blueprint.post("/pendaftaran/kolektif/<int:letter_id>/jadwal")
 @allow(LOKET)
 def schedule_recording(letter_id: int):
-    letter = _letter_or_404(letter_id)
+    letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     typed = (request.form.get("recording_date") or "").strip()
     day = intake.parse_iso_date(typed)
     if day is None:
@@ -96,7 +91,7 @@ def import_template():
 @blueprint.post("/pendaftaran/kolektif/<int:letter_id>/impor")
 @allow(LOKET)
 def import_applicants(letter_id: int):
-    letter = _letter_or_404(letter_id)
+    letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     upload = request.files.get("berkas")
     try:
         rows = rules.read_rows(upload.read() if upload else b"")
@@ -121,7 +116,7 @@ def import_applicants(letter_id: int):
 @blueprint.post("/pendaftaran/kolektif/<int:letter_id>/serah")
 @allow(LOKET)
 def collective_handover(letter_id: int):
-    letter = _letter_or_404(letter_id)
+    letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     clean, errors = validate_handover(dict(request.form.to_dict(), collector="wakil"))
     ready = list(letter.applications.where(Application.status == S.READY.value))
     if not ready:
@@ -151,7 +146,7 @@ def collective_handover(letter_id: int):
 @blueprint.get("/pendaftaran/kolektif/<int:letter_id>/tanda-terima")
 @allow(LOKET, KASI, ADMIN)
 def collective_receipt(letter_id: int):
-    letter = _letter_or_404(letter_id)
+    letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     handed = list(letter.applications.where(Application.status == S.HANDED_OVER.value).order_by(Application.id))
     if not handed:
         abort(404)

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import segno
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 from markupsafe import Markup
 
 from app import audit, regions
@@ -69,12 +70,6 @@ def desa_list() -> list:
 def desa_names() -> dict[str, str]:
     return _desa_names_of(store.get("kecamatan_code") or "")
 
-
-def _application_or_404(application_id: int) -> Application:
-    found = Application.get_or_none(Application.id == application_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _read_photo(errors: dict, birth_year: int | None, warnings: dict):
@@ -243,7 +238,7 @@ def check_kk():
 @blueprint.get("/pendaftaran/<int:application_id>")
 @allow(*READERS)
 def detail(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     return render_template("registration/detail.html", **_detail_context(application))
 
 
@@ -276,7 +271,7 @@ def _detail_context(application, errors=None, handover_form=None):
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
 @allow(LOKET)
 def edit(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     if not is_editable(application.status):
         flash("Permohonan sedang diproses (sudah lengkap/terkirim) dan tidak dapat diubah.", "error")
         return redirect(url_for("registration.detail", application_id=application.id))
@@ -303,7 +298,7 @@ def edit(application_id: int):
 @blueprint.post("/pendaftaran/<int:application_id>/foto")
 @allow(LOKET)
 def upload_photo(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     errors, warnings = {}, {}
     if not is_editable(application.status):
         errors["photo"] = "Permohonan sedang diproses; foto tidak dapat diganti."
@@ -334,7 +329,7 @@ def photo(application_id: int):
 @blueprint.post("/pendaftaran/<int:application_id>/persyaratan")
 @allow(LOKET)
 def checklist(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     if not is_editable(application.status):
         return render_template("registration/detail.html", **_detail_context(
             application, {"checklist": "Persyaratan hanya diperiksa selama berkas di loket."})), 422
@@ -358,7 +353,7 @@ def checklist(application_id: int):
 @blueprint.get("/pendaftaran/<int:application_id>/slip-pengembalian")
 @allow(LOKET, KASI, ADMIN)
 def return_slip(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     if application.status != S.RETURNED.value:
         abort(404)
     return render_template("registration/return_slip.html", application=application,
@@ -370,7 +365,7 @@ def return_slip(application_id: int):
 @blueprint.post("/pendaftaran/<int:application_id>/buka-kembali")
 @allow(LOKET)
 def reopen(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     try:
         with database.atomic():
             transition(application, S.RECEIVED, note="Dibuka kembali: pemohon datang dengan kelengkapan")
@@ -385,7 +380,7 @@ def reopen(application_id: int):
 @blueprint.post("/pendaftaran/<int:application_id>/status")
 @allow(LOKET, KASI, ADMIN)
 def mark(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     note = (request.form.get("note") or "").strip()
     try:
         target = S(request.form.get("to_status", ""))
@@ -434,7 +429,7 @@ def validate_handover(form) -> tuple[dict, dict]:
 @blueprint.post("/pendaftaran/<int:application_id>/serah")
 @allow(LOKET)
 def handover(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     clean, errors = validate_handover(request.form)
     if application.status != S.READY.value:
         errors["collector"] = "KTP-el belum siap diambil."
@@ -459,7 +454,7 @@ def qr_svg(text: str) -> Markup:
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
 @allow(LOKET, KASI, ADMIN)
 def receipt(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     return render_template("registration/receipt.html", application=application, qr=qr_svg(application.registration_number),
                            desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
                            service_days=store.get("service_days"))
@@ -468,7 +463,7 @@ def receipt(application_id: int):
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
 @allow(LOKET, KASI, ADMIN)
 def handover_receipt(application_id: int):
-    application = _application_or_404(application_id)
+    application = get_object_or_404(Application, Application.id == application_id)
     if application.status != S.HANDED_OVER.value:
         abort(404)
     return render_template("registration/handover_receipt.html", application=application,

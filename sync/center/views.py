@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_from_directory,
                    session, url_for)
+from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
 from app.access import public
@@ -147,17 +148,11 @@ def applications():
     return render_template(template, rows=rows, filters=filters, kecamatans=names)
 
 
-def _application_or_404(application_id: int) -> ReceivedApplication:
-    application = ReceivedApplication.get_or_none(ReceivedApplication.id == application_id)
-    if application is None:
-        abort(404)
-    return application
-
 
 @blueprint.get("/permohonan/<int:application_id>")
 @allow_center(*STAFF)
 def application(application_id: int):
-    item = _application_or_404(application_id)
+    item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     return render_template("center/application.html", item=item, record=json.loads(item.record_json),
                            events=list(item.events.order_by(item.events.model.seq)), errors={})
 
@@ -165,7 +160,7 @@ def application(application_id: int):
 @blueprint.get("/permohonan/<int:application_id>/foto")
 @allow_center(*STAFF)
 def photo(application_id: int):
-    item = _application_or_404(application_id)
+    item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     return current_app.response_class(bytes(item.photo), mimetype="image/jpeg",
                                       headers={"Cache-Control": "private, no-store"})
 
@@ -183,7 +178,7 @@ def request_resend(application_id: int):
 
 
 def _move_with_reason(application_id: int, to_status: str, verb: str):
-    item = _application_or_404(application_id)
+    item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     reason = request.form.get("reason", "").strip()
     if not reason:
         return render_template("center/application.html", item=item, record=json.loads(item.record_json),
@@ -265,17 +260,11 @@ def new_print_run():
     return redirect(url_for("center.print_run", run_id=run.id)), 303
 
 
-def _run_or_404(run_id: int) -> PrintRun:
-    run = PrintRun.get_or_none(PrintRun.id == run_id)
-    if run is None:
-        abort(404)
-    return run
-
 
 @blueprint.get("/cetak/<int:run_id>")
 @allow_center(*STAFF)
 def print_run(run_id: int):
-    run = _run_or_404(run_id)
+    run = get_object_or_404(PrintRun, PrintRun.id == run_id)
     items = list(run.applications.order_by(ReceivedApplication.kecamatan, ReceivedApplication.registration_number))
     return render_template("center/print_run.html", run=run, items=items,
                            kecamatans={k.id: k for k in Kecamatan.select()})
@@ -284,7 +273,7 @@ def print_run(run_id: int):
 @blueprint.post("/cetak/<int:run_id>/dicetak")
 @allow_center(*STAFF)
 def mark_printed(run_id: int):
-    run = _run_or_404(run_id)
+    run = get_object_or_404(PrintRun, PrintRun.id == run_id)
     picked = set(_picked_ids())
     with center_database.atomic():
         done = 0
