@@ -43,5 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_pages(app)
 
     install_request_cycle(app, db, load_current_user, enforce_roles)
+    for module in capabilities.modules():  # after the user and the role check are known
+        if hasattr(module, "request_gate"):
+            app.before_request(module.request_gate)
 
     return app

@@ -1,4 +1,5 @@
 """`run.py sync ...` and `run.py center ...`."""
+import argparse
 import sys
 from pathlib import Path
 
@@ -89,13 +90,16 @@ def add_commands(subparsers, add_data_option) -> None:
     enrol.add_argument("--center", required=True, metavar="URL")
     enrol.add_argument("--code", required=True)
     enrol.add_argument("--kecamatan", help="Kemendagri code (default: from Pengaturan Kantor)")
+    add_data_option(enrol)
     export = actions.add_parser("export", help="write the pending batch to a file for a USB stick")
     export.add_argument("--to", required=True, metavar="FILE")
+    add_data_option(export)
     status = actions.add_parser("import-status", help="apply a status file brought from the center")
+    add_data_option(status)
     status.add_argument("file")
 
     center = subparsers.add_parser("center", help="serve the regency printing center (its own app)")
-    center.add_argument("--data", metavar="DIR", help="center data folder (SQLite database, secret key)")
+    center.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder (SQLite database, secret key)")
     center.add_argument("--database-url", metavar="URL", help="postgresql://user@host/db instead of SQLite")
     center.add_argument("--host", default="127.0.0.1")
     center.add_argument("--port", type=int, default=8090)

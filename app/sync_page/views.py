@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from app import audit
 from app.access import allow
 from app.capabilities import Card, MenuItem
-from app.dates import utc_now
+from app.dates import format_datetime, utc_now
 from app.db import database
 from app.roles import ADMIN, KASI, LOKET
 from app.settings import store
@@ -26,8 +26,8 @@ def dashboard_cards(user):
     waiting = outbox.waiting_count()
     if current is None:
         return [Card("Sinkronisasi pusat", "Belum terdaftar", "Hubungi admin", url_for("sync_page.index"), "warn")]
-    note = "terakhir berhasil: " + (current.last_success_at.strftime("%d-%m %H:%M UTC") if current.last_success_at
-                                    else "belum pernah")
+    note = "terakhir berhasil: " + (format_datetime(current.last_success_at, store.get("timezone"))
+                                    if current.last_success_at else "belum pernah")
     return [Card("Menunggu dikirim ke pusat", str(waiting), note, url_for("sync_page.index"),
                  "warn" if current.last_error else "info")]
 
