@@ -9,6 +9,7 @@ from htmx_flask import Htmx
 from app import capabilities, templating
 from app.access import check_every_view_declares_roles, enforce_roles
 from app.auth.current import load_current_user
+from app.backups.views import LoketRequest
 from app.config import load_config
 from app.core.errors import register_error_pages
 from app.db import open_database
@@ -27,6 +28,7 @@ except PackageNotFoundError:
 def create_app(config: dict | None = None) -> Flask:
     """Build the kecamatan app; `config` overrides the environment (tests, CLI flags)."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.request_class = LoketRequest
     app.config.update(load_config(config))
     app.config["VERSION"] = VERSION
     db = open_database(app.config["DATABASE_PATH"])
