@@ -12,20 +12,20 @@ def _kecamatan_app(options):
 def cmd_sync(options) -> int:
     from app.settings import store
     from sync.client import engine, link
-    from sync.client.transport import LinkDown, Refused
     from sync.usb import BatchFileError
 
     app = _kecamatan_app(options)
     with app.app_context(), app.extensions["database"].connection_context():
         action = getattr(options, "sync_action", None)
         if action == "enrol":
+            from app.sync_page.enrolment import EnrolmentError, enrol_this_pc
             code = options.kecamatan or store.get("kecamatan_code")
             if not code:
-                print("Kode kecamatan belum diisi (Pengaturan Kantor atau --kecamatan).", file=sys.stderr)
+                print("Kode kecamatan belum diisi (Penyiapan Kantor di peramban, atau --kecamatan).", file=sys.stderr)
                 return 2
             try:
-                made = link.enrol(options.center, code, options.code, app.config["DEVICE_ID"])
-            except (LinkDown, Refused) as problem:
+                made = enrol_this_pc(options.center, options.code, code, app.config["DEVICE_ID"])
+            except EnrolmentError as problem:
                 print(f"Pendaftaran gagal: {problem}", file=sys.stderr)
                 return 1
             print(f"Terdaftar di {made.center_url} sebagai {made.key_id}.")

@@ -8,6 +8,7 @@ from app.dates import format_datetime, utc_now
 from app.db import database
 from app.roles import ADMIN, KASI, LOKET
 from app.settings import store
+from app.sync_page import enrolment
 from sync.client import engine, link, outbox
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
@@ -108,4 +109,34 @@ def schedule():
         store.put("sync_nightly_time", f"{int(parts[0]):02d}:{int(parts[1]):02d}")
         audit.record("ubah_jadwal", "sinkronisasi", "", f"sinkron malam pukul {value}")
     flash("Jadwal sinkronisasi malam disimpan.", "success")
+    return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/daftar")
+@allow(ADMIN)
+def enrol():
+    """Enrol (or re-enrol, replacing the key) with the center's address and one-time code."""
+    center_url = request.form.get("center_url", "").strip()[:300]
+    try:
+        made = enrolment.enrol_this_pc(center_url, request.form.get("code", ""), store.get("kecamatan_code"),
+                                       current_app.config["DEVICE_ID"])
+    except enrolment.EnrolmentError as problem:
+        context = _page_context({"enrol": str(problem)})
+        return render_template("sync_page/index.html", **context, center_url=center_url), 422
+    with database.atomic():
+        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"terdaftar di {made.center_url}")
+    flash(f"Komputer ini terdaftar di pusat cetak {made.center_url}.", "success")
+    return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/putus")
+@allow(ADMIN)
+def unlink():
+    if request.form.get("confirm") != "ya":
+        return render_template("sync_page/index.html", **_page_context(
+            {"unlink": "Centang persetujuan untuk memutus tautan."})), 422
+    enrolment.unlink_this_pc()
+    with database.atomic():
+        audit.record("putus_pusat", "sinkronisasi", "", "tautan dengan pusat cetak diputus")
+    flash("Tautan dengan pusat diputus. Permohonan tetap menunggu; daftarkan lagi dengan kode baru.", "success")
     return redirect(url_for("sync_page.index")), 303
