@@ -139,7 +139,7 @@ def cmd_reset_admin(options) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import capabilities, demo
+    from app import autostart, capabilities, demo
 
     parser = argparse.ArgumentParser(prog="run.py", description="Loket Kecamatan")
     parser.add_argument("--data", metavar="DIR", help="data folder (default: the per-user data folder)")
@@ -172,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("username", nargs="?", default="admin")
     reset.set_defaults(handler=cmd_reset_admin)
 
+    autostart.add_commands(commands, _add_data_option)
     for module in capabilities.modules():
         if hasattr(module, "add_commands"):
             module.add_commands(commands, _add_data_option)
