@@ -4,6 +4,7 @@ scripts/test.sh runs the whole suite a second time with PYTHONTZPATH pointing at
 and a cp1252 console (the "Windows-like" pass); these tests check the same traps directly.
 """
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -112,3 +113,70 @@ def test_sync_card_shows_the_office_zone_not_utc(client_for, db):
     page = client_for("petugas_loket").get("/").get_data(as_text=True)
     assert "UTC" not in page
     assert "17 Agustus 2026 07.42 WIB" in page
+
+
+POSIX_ONLY = re.compile(r"^\s*(import (resource|fcntl|pwd|grp|termios)\b|from (resource|fcntl|pwd|grp|termios) import)"
+                        r"|os\.fork\(|os\.getuid\(|os\.geteuid\(|signal\.SIG(HUP|USR1|USR2|KILL|ALRM|CHLD)\b"
+                        r"|multiprocessing\.set_start_method\(.fork|os\.symlink\(", re.M)
+
+
+def test_no_posix_only_calls_in_the_programs():
+    """A guard: what the office PC runs (app/, sync/, run.py) uses nothing Windows lacks (fork,
+    POSIX-only modules and signals); Linux-only tuning must sit behind a platform check."""
+    offenders = []
+    for path in [ROOT / "run.py", *(ROOT / "app").rglob("*.py"), *(ROOT / "sync").rglob("*.py")]:
+        for match in POSIX_ONLY.finditer(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(ROOT)}: {match.group(0).strip()}")
+    assert offenders == []
+
+
+def test_program_messages_print_on_a_cp1252_console():
+    """Every message the programs print is representable in cp1252 (a Windows console or log file)."""
+    bad = []
+    for path in [ROOT / "run.py", *(ROOT / "app").rglob("*.py"), *(ROOT / "sync").rglob("*.py")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "print(" in line:
+                try:
+                    line.encode("cp1252")
+                except UnicodeEncodeError:
+                    bad.append(f"{path.relative_to(ROOT)}: {line.strip()}")
+    assert bad == []
+
+
+def test_csv_exports_open_in_excel_on_windows(client_for, db):
+    """CRLF line ends and a UTF-8 byte-order mark, so Excel on the office PC reads names correctly."""
+    from app.registration.exports import register_csv
+    from app.registration.models import Application
+    text = register_csv(Application.select(), {})
+    assert text.startswith("\ufeff") and text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+
+
+def test_restore_never_renames_over_the_open_live_database(app, db, monkeypatch):
+    """On Windows a file that is open (the running app holds loket.sqlite3) cannot be replaced or
+    removed: the restore copies into the live file through SQLite instead. Simulated: any rename
+    or removal of the live database fails as it would on Windows."""
+    from app.backups.engine import backup_database, restore_database
+    from app.settings import store
+    live = Path(app.config["DATABASE_PATH"]).resolve()
+    with db.atomic():
+        store.put("phone", "111")
+    made = backup_database(live, app.config["BACKUP_DIR"] / "manual-1.sqlite3")
+    with db.atomic():
+        store.put("phone", "222")
+    real_replace, real_unlink = os.replace, Path.unlink
+
+    def windows_replace(source, target, *args, **kwargs):
+        if Path(target).resolve() == live or Path(source).resolve() == live:
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        return real_replace(source, target, *args, **kwargs)
+
+    def windows_unlink(self, *args, **kwargs):
+        if self.resolve() == live:
+            raise PermissionError(13, "being used by another process")
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", windows_replace)
+    monkeypatch.setattr(os, "rename", windows_replace)
+    monkeypatch.setattr(Path, "unlink", windows_unlink)
+    restore_database(made, live, app.config["BACKUP_DIR"])
+    assert store.get("phone") == "111"
