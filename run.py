@@ -93,7 +93,7 @@ def cmd_backup(options) -> int:
     from datetime import datetime
 
     from app.backups.engine import BackupError, backup_database
-    from app.config import load_config
+    from app.frame.config import load_config
 
     config = load_config(_data_config(options))
     target = Path(options.to) if options.to else config["BACKUP_DIR"] / f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
@@ -108,7 +108,7 @@ def cmd_backup(options) -> int:
 
 def cmd_restore(options) -> int:
     from app.backups.engine import BackupError, restore_database
-    from app.config import load_config
+    from app.frame.config import load_config
 
     config = load_config(_data_config(options))
     try:
@@ -187,7 +187,7 @@ def main(argv=None) -> int:
     if not any(word in subcommands or word in ("-h", "--help") for word in argv):
         argv = ["serve", *argv]  # `run.py` and `run.py --port 8081` serve
     options = parser.parse_args(argv)
-    from app.migrations import DatabaseTooNew
+    from app.frame.migrations import DatabaseTooNew
     try:
         return options.handler(options)
     except DatabaseTooNew as problem:

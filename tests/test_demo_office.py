@@ -6,10 +6,10 @@ from argparse import Namespace
 from app import demo
 from app.calendar import office_calendar
 from app.complaints.models import DeskAnswer
-from app.dates import to_local
+from app.frame.dates import to_local
 from app.registration.models import Application, StatusEvent
 from app.registration.status import ApplicationStatus as S
-from app.settings import store
+from app.frame import store
 from sync.client.models import OutboxItem
 
 
@@ -40,7 +40,7 @@ def test_every_complete_demo_application_waits_in_the_outbox(app, db):
     """Seen: 154 demo applications "Lengkap, menunggu kirim" that never reached the outbox."""
     fill(app, db)
     complete = {a.id for a in Application.select().where(Application.status == S.COMPLETE.value)}
-    queued = {o.application_id for o in OutboxItem.select().where(OutboxItem.state == "pending")}
+    queued = {o.source_id for o in OutboxItem.select().where(OutboxItem.state == "pending")}
     assert complete and complete <= queued
 
 

@@ -5,13 +5,13 @@ from pathlib import Path
 from flask import Blueprint, Request, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.backups import maintenance
 from app.backups.engine import SUFFIX, BackupError, backup_database, check_backup_file, list_backups, restore_database
 from app.capabilities import MenuItem
-from app.db import database
-from app.migrations import migrate
-from app.roles import ADMIN
+from app.frame.db import database
+from app.frame.migrations import migrate
+from app.frame.roles import ADMIN
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]

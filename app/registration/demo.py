@@ -13,18 +13,19 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from PIL import Image, ImageDraw
 
-from app import audit, regions
+from app import audit
+from app.frame import regions
 from app.auth.models import User
 from app.calendar import office_calendar
-from app.dates import TIME_ZONES, utc_now
-from app.db import database
+from app.frame.dates import TIME_ZONES, utc_now
+from app.frame.db import database
 from app.registration import numbering
 from app.registration import requirements as reqs
 from app.registration.intake import MARITAL_STATUSES, OCCUPATION_SUGGESTIONS, REASONS, RELIGIONS
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
-from app.roles import LOKET
-from app.settings import store
+from app.frame.roles import LOKET
+from app.frame import store
 
 MEN = ["Agus", "Budi", "Slamet", "Joko", "Bambang", "Hadi", "Eko", "Dwi", "Rudi", "Suparman", "Sugeng", "Wahyu",
        "Ahmad", "Muhammad", "Imam", "Arif", "Yusuf", "Fajar", "Rizky", "Dimas", "Bayu", "Hendra", "Teguh", "Sutrisno"]
@@ -242,7 +243,15 @@ def fill_demo(options, rng) -> None:
             ((app_id, photos[app_id % 2], _sha(photos[app_id % 2]), "merah" if app_id % 2 == 0 else "biru",
               str(now)) for app_id in recent))
         _demo_collective(rng, count, now)
+        _queue_complete_ones()
         audit.record("demo", "permohonan_ktp", "", f"{count} permohonan KTP-el demo dibuat")
+
+
+def _queue_complete_ones() -> None:
+    """Every complete demo application waits in the outbox, as one made complete at the counter does."""
+    from app.registration.sync_records import write_outbox
+    for application in Application.select().where(Application.status == S.COMPLETE.value):
+        write_outbox(application, S.RECEIVED.value, S.COMPLETE.value)
 
 
 @contextmanager

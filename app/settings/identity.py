@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 
 from flask import url_for
 
-from app import audit, regions
-from app.dates import TIME_ZONES
-from app.db import database
-from app.settings import store
+from app import audit
+from app.frame import regions
+from app.frame.dates import TIME_ZONES
+from app.frame.db import database
+from app.frame import store
 
 store.register_defaults(public_address="")
 

@@ -1,12 +1,13 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from app import audit
-from app.access import allow, public
+from app.frame.access import allow, public
 from app.capabilities import MenuItem
-from app.dates import TIME_ZONES, utc_now
-from app.db import database
-from app.roles import ADMIN
-from app.settings import identity, store
+from app.frame.dates import TIME_ZONES, utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN
+from app.frame import store
+from app.settings import identity
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
 

@@ -10,7 +10,7 @@ from sync import protocol
 from sync.client import engine, link
 from sync.client.models import SyncLink, SyncLog
 from sync.client.transport import LinkDown, NotACenter, Refused
-from app.dates import utc_now
+from app.frame.dates import utc_now
 
 CLOCK_TOLERANCE = timedelta(seconds=protocol.TIMESTAMP_WINDOW_SECONDS - 60)  # signed requests need this
 

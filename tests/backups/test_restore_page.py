@@ -11,11 +11,11 @@ from pathlib import Path
 import apsw
 import pytest
 
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 from app.backups import maintenance
 from app.backups.engine import backup_database
-from app.migrations import code_level
-from app.settings import store
+from app.frame.migrations import code_level
+from app.frame import store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,8 +126,8 @@ KILL_ROUNDS = 8
 
 
 def _database_with(path: Path, marker: str, rows: int) -> None:
-    from app.db import make_database
-    from app.migrations import migrate
+    from app.frame.db import make_database
+    from app.frame.migrations import migrate
     db = make_database(path)
     migrate(db)
     db.execute_sql("CREATE TABLE uji (id INTEGER PRIMARY KEY, penanda TEXT, isi BLOB)")

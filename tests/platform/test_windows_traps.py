@@ -32,7 +32,7 @@ def run_py(tmp_path, *args, env=None, timeout=120):
 
 def test_office_times_need_no_system_zone_database(tmp_path):
     """Seen: with PYTHONTZPATH=/nonexistent every page showing a time answered 500 (no tzdata on Windows)."""
-    code = ("from datetime import datetime; from app.dates import format_datetime; "
+    code = ("from datetime import datetime; from app.frame.dates import format_datetime; "
             "print(format_datetime(datetime(2026, 8, 17, 2, 30), 'WIT'))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env=windows_like_env(tmp_path, PYTHONIOENCODING="utf-8"))
@@ -156,7 +156,7 @@ def test_restore_never_renames_over_the_open_live_database(app, db, monkeypatch)
     removed: the restore copies into the live file through SQLite instead. Simulated: any rename
     or removal of the live database fails as it would on Windows."""
     from app.backups.engine import backup_database, restore_database
-    from app.settings import store
+    from app.frame import store
     live = Path(app.config["DATABASE_PATH"]).resolve()
     with db.atomic():
         store.put("phone", "111")

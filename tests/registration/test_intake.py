@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from tests.registration.conftest import jpeg_bytes, valid_form
 
@@ -186,7 +186,7 @@ def test_without_kecamatan_code_the_form_explains(app, db):
     from app.auth.accounts import create_user
     from tests.conftest import sign_in_as
     from app.registration.models import Application
-    from app.settings import store
+    from app.frame import store
     with db.atomic():
         store.put("kecamatan_code", "")  # an office whose setup is not finished
     client = app.test_client()

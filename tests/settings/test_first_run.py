@@ -8,8 +8,8 @@ from app import create_app
 from app.auth.accounts import create_user
 from app.complaints.models import Complaint
 from app.firstrun import ensure_admin
-from app.roles import ADMIN, INFORMASI, LOKET
-from app.settings import store
+from app.frame.roles import ADMIN, INFORMASI, LOKET
+from app.frame import store
 from app.settings.models import StoredFile
 from tests.conftest import CsrfClient, sign_in_as
 

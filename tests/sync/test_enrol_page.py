@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from app.sync_page import enrolment
 from sync.client.models import SyncLink
 from tests.sync.harness import CenterServer, free_port, prepare_center
