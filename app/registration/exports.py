@@ -4,29 +4,40 @@ import io
 
 from openpyxl import Workbook
 
+from app.frame import store
+from app.frame.dates import to_local
 from app.frame.spreadsheet_cells import safe_cell
 
 from app.registration.intake import REASONS
 from app.registration.status import STATUS_LABELS, ApplicationStatus
 
-COLUMNS = ["No. Pendaftaran", "Versi", "Tanggal Daftar (UTC)", "NIK", "No. KK", "Nama Lengkap", "Tempat Lahir",
+COLUMNS = ["No. Pendaftaran", "Versi", "Tanggal Daftar ({zone})", "NIK", "No. KK", "Nama Lengkap", "Tempat Lahir",
            "Tanggal Lahir", "JK", "Alamat", "RT", "RW", "Desa/Kelurahan", "Alasan", "Perekaman", "Status",
-           "Tanggal Lengkap", "Tanggal Janji", "Diserahkan Kepada", "Tanggal Diserahkan"]
+           "Tanggal Lengkap", "Tanggal Janji", "Diserahkan Kepada", "Tanggal Diserahkan ({zone})"]
+
+
+def _columns() -> list[str]:
+    return [column.format(zone=store.get("timezone")) for column in COLUMNS]
+
+
+def _local(moment):
+    """Moments are stored in UTC; the office reads them in its own zone (naive, as a spreadsheet shows them)."""
+    return to_local(moment, store.get("timezone")).replace(tzinfo=None) if moment else moment
 
 
 def _row(app, desa_names):
-    return [app.registration_number, app.version, app.created_at, app.nik, app.kk_number, app.full_name,
+    return [app.registration_number, app.version, _local(app.created_at), app.nik, app.kk_number, app.full_name,
             app.birth_place, app.birth_date, app.sex, app.address, app.rt, app.rw,
             desa_names.get(app.desa_code, app.desa_code), REASONS.get(app.reason, app.reason),
             "sudah" if app.biometric_done else "belum", STATUS_LABELS[ApplicationStatus(app.status)],
-            app.completed_at, app.promised_date, app.handed_over_to, app.handed_over_at]
+            app.completed_at, app.promised_date, app.handed_over_to, _local(app.handed_over_at)]
 
 
 def register_csv(rows, desa_names) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # so Excel on the office PC opens it as UTF-8
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(_columns())
     for app in rows.iterator():
         writer.writerow(["" if v is None else safe_cell(v) for v in _row(app, desa_names)])
     return out.getvalue()
@@ -36,7 +47,7 @@ def register_xlsx(rows, desa_names, title: str) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Register")
     sheet.append([title])
-    sheet.append(COLUMNS)
+    sheet.append(_columns())
     for app in rows.iterator():
         # NIK and KK stay text cells (str): as numbers a spreadsheet would round 16 digits.
         sheet.append([safe_cell(v) for v in _row(app, desa_names)])
