@@ -6,14 +6,14 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from app import capabilities, templating
+from app import capabilities, privacy, templating
 from app.access import check_every_view_declares_roles, enforce_roles
 from app.auth.current import load_current_user
 from app.config import load_config
 from app.core.errors import register_error_pages
 from app.db import open_database
 from app.migrations import migrate
-from app.request_cycle import install_request_cycle
+from app.request_cycle import install_bounded_ids, install_request_cycle
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -36,10 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     Htmx(app)
+    install_bounded_ids(app)
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
     check_every_view_declares_roles(app)
     templating.install(app)
+    privacy.install(app)
     register_error_pages(app)
 
     install_request_cycle(app, db, load_current_user, enforce_roles)

@@ -1,5 +1,29 @@
 """What every request of both apps (the kecamatan and the center) goes through."""
 from flask import g
+from werkzeug.routing import IntegerConverter
+
+SQLITE_MAX_ID = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` with a 64-bit ceiling: a larger id is simply not found (404), not a 500 from SQLite."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", SQLITE_MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_bounded_ids(app) -> None:
+    """Call before registering blueprints: every `<int:...>` route then refuses ids >= 2^63."""
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
+def int_arg(args, name: str) -> int | None:
+    """A query-string id: None when missing, not a number, or outside 64 bits."""
+    text = (args.get(name) or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > SQLITE_MAX_ID:
+        return None
+    return int(text)
 
 
 def install_request_cycle(app, db, load_user, enforce_roles) -> None:

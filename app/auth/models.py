@@ -1,4 +1,4 @@
-from peewee import AutoField, CharField, TextField
+from peewee import AutoField, CharField, IntegerField, TextField
 from playhouse.apsw_ext import BooleanField, DateTimeField
 
 from app.db import BaseModel
@@ -30,3 +30,14 @@ class LoginAttempt(BaseModel):
     address = CharField(index=True)
     at = DateTimeField(index=True)
     succeeded = BooleanField()
+
+
+class StaffSession(BaseModel):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored here."""
+    id = AutoField()
+    token_hash = CharField(unique=True)
+    user_id = IntegerField(index=True)
+    address = CharField(default="")
+    created_at = DateTimeField()
+    last_seen_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
