@@ -44,8 +44,8 @@ def format_datetime(moment: datetime | None, zone: str = DEFAULT_TIME_ZONE) -> s
 
 # Every date a person types must lie here: 0001-01-01 or 9999-12-31 overflow date arithmetic
 # (a day more, a time zone shift) and answer nothing a kecamatan office asks.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
+EARLIEST_DATE = date(1000, 1, 1)
+LATEST_DATE = date(8999, 12, 31)
 
 
 def within_sane_range(day: date | datetime) -> bool:
@@ -54,7 +54,7 @@ def within_sane_range(day: date | datetime) -> bool:
 
 
 def parse_iso_date(text: str | None) -> date | None:
-    """'2026-08-17' -> date; anything else, or a date outside 1900-2199, -> None
+    """'2026-08-17' -> date; anything else, or a date outside 1000-8999, -> None
     (callers give the Indonesian message)."""
     try:
         day = date.fromisoformat((text or "").strip())

@@ -33,6 +33,7 @@ class ThrottleHit(BaseModel):
 
     class Meta:
         table_name = "throttle_hit"
+        indexes = ((("scope", "key", "at"), False),)
 
 
 def _key(key: str) -> str:

@@ -26,7 +26,7 @@ def trail():
     if filters["aksi"]:
         query = query.where(AuditEvent.action == filters["aksi"])
     start, end = parse_iso_date(filters["dari"]), parse_iso_date(filters["sampai"])
-    errors = {key: "Tanggal tidak valid (format TTTT-BB-HH, tahun 1900-2199)."
+    errors = {key: "Tanggal tidak valid (format TTTT-BB-HH, tahun 1000-8999)."
               for key in ("dari", "sampai") if filters[key] and parse_iso_date(filters[key]) is None}
     if start:
         query = query.where(AuditEvent.at >= str(start))

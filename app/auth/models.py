@@ -23,15 +23,6 @@ class User(BaseModel):
         return ROLE_LABELS.get(self.role, self.role)
 
 
-class LoginAttempt(BaseModel):
-    """Failed and successful logins, kept for throttling (per account and per address)."""
-    id = AutoField()
-    username = CharField(index=True)
-    address = CharField(index=True)
-    at = DateTimeField(index=True)
-    succeeded = BooleanField()
-
-
 class StaffSession(BaseModel):
     """A signed-in browser. The cookie holds a random token; only its hash is stored here."""
     id = AutoField()

@@ -1,5 +1,5 @@
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
@@ -27,11 +27,14 @@ def _safe_next(target: str | None) -> str:
     `/%09/evil.example` and `/\\evil.example` are other sites too.
     """
     default = url_for("core.dashboard")
-    if not target or any(ord(ch) < 32 or ch == "\\" for ch in target):
+    if not target:
         return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
+    for form in (target, unquote(target)):  # judged as typed and as the browser will decode it
+        if any(ord(ch) < 32 or ch == "\\" for ch in form):
+            return default
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or not form.startswith("/") or form.startswith("//"):
+            return default
     return target
 
 

@@ -164,17 +164,6 @@ class ComplaintAttachment(BaseModel):
 
     class Meta:
         table_name = "complaint_attachment"
-
-
-class KioskAttempt(BaseModel):
-    """Public kiosk submissions and status look-ups, kept per address for throttling."""
-    id = AutoField()
-    address = CharField()
-    kind = CharField()  # submit | status
-    at = DateTimeField()
-
-    class Meta:
-        table_name = "kiosk_attempt"
         indexes = ((("address", "kind", "at"), False),)
 
 

@@ -33,7 +33,7 @@ class PhotoError(ValueError):
 
     NOT_AN_IMAGE = "Berkas bukan foto JPEG/PNG"
     FILE_TOO_LARGE = "Foto terlalu besar (maks 15 MB)"
-    TOO_MANY_PIXELS = "Resolusi foto terlalu besar (maks 40 megapiksel)"
+    TOO_MANY_PIXELS = "Resolusi foto terlalu besar (maks 24 megapiksel)"
     TOO_SMALL = f"Foto terlalu kecil (minimal {MIN_WIDTH} x {MIN_HEIGHT} piksel)"
     BROKEN = "Berkas foto rusak atau tidak lengkap"
     CANNOT_SHRINK = "Foto tidak dapat diperkecil di bawah 60 KB; ambil ulang foto dengan latar polos"
