@@ -1,8 +1,10 @@
-"""Cells for every CSV/XLSX export: text from forms must never run as a spreadsheet formula.
+"""Spreadsheets in and out. Out: text from forms must never run as a spreadsheet formula.
+In: an uploaded XLSX is measured before it is parsed.
 
 Every export (buku register, buku pengaduan, quarterly recap) writes its rows through
 `safe_row`, so one rule guards them all.
 """
+import io
 
 # OWASP "CSV injection": a cell starting with one of these is a formula to Excel/LibreOffice,
 # also after leading spaces (LibreOffice skips them), and tab/CR open a new cell or line.
@@ -18,3 +20,36 @@ def safe_cell(value):
 
 def safe_row(values) -> list:
     return [safe_cell(value) for value in values]
+
+
+# ---- reading an uploaded XLSX -------------------------------------------------------------------
+# A 208 KB workbook can inflate to hundreds of MB of XML (openpyxl keeps the shared strings in
+# memory even in read-only mode), so the archive is measured before openpyxl sees it.
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_RATIO = 100  # real workbooks compress 5-20x; a bomb a thousand times
+
+
+class UnreadableWorkbook(ValueError):
+    """An Indonesian message for the clerk: the file is not a workbook we will read."""
+
+
+def open_workbook(data: bytes):
+    """openpyxl's read-only workbook, after the archive's unpacked size was checked; raises
+    UnreadableWorkbook for bombs, damaged archives and malformed XML."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError
+
+    from openpyxl import load_workbook
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            packed = sum(info.compress_size for info in archive.infolist()) or 1
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableWorkbook("Berkas XLSX rusak atau tidak dapat dibaca.") from None
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
+        raise UnreadableWorkbook("Isi berkas XLSX terlalu besar untuk dibaca (kemungkinan berkas rusak atau "
+                                 "sengaja dibesarkan). Simpan ulang dari templat.")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, ParseError, SyntaxError):
+        raise UnreadableWorkbook("Berkas XLSX rusak atau tidak dapat dibaca (isi XML tidak sah).") from None
