@@ -13,7 +13,7 @@ from app.config import load_config
 from app.core.errors import register_error_pages
 from app.db import open_database
 from app.migrations import migrate
-from app.request_cycle import install_bounded_ids, install_request_cycle
+from app.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -44,6 +44,6 @@ def create_app(config: dict | None = None) -> Flask:
     privacy.install(app)
     register_error_pages(app)
 
-    install_request_cycle(app, db, load_current_user, enforce_roles)
+    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
 
     return app

@@ -26,7 +26,14 @@ def int_arg(args, name: str) -> int | None:
     return int(text)
 
 
-def install_request_cycle(app, db, load_user, enforce_roles) -> None:
+# No inline script or style anywhere (static/js/app.js holds the few behaviours); htmx runs with
+# allowEval off and its indicator styles off (meta htmx-config in templates/base.html).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                           "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None) -> None:
     """A database connection per request, the signed-in user, the role check, security headers."""
 
     @app.before_request
@@ -49,6 +56,10 @@ def install_request_cycle(app, db, load_user, enforce_roles) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
+        if content_security_policy:
+            response.headers.setdefault("Content-Security-Policy", content_security_policy)
         if g.get("user"):  # pages with personal data must not linger in shared caches
             response.headers.setdefault("Cache-Control", "no-store")
         return response
