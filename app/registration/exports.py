@@ -4,6 +4,7 @@ import io
 
 from openpyxl import Workbook
 
+from app import privacy
 from app.spreadsheet_cells import safe_cell
 
 from app.registration.intake import REASONS
@@ -14,7 +15,16 @@ COLUMNS = ["No. Pendaftaran", "Versi", "Tanggal Daftar (UTC)", "NIK", "No. KK", 
            "Tanggal Lengkap", "Tanggal Janji", "Diserahkan Kepada", "Tanggal Diserahkan"]
 
 
+# The personal field behind each column, for the access policy (app/privacy.py).
+PERSONAL = {3: "nik", 4: "kk_number", 6: "birth_place", 7: "birth_date", 9: "address", 10: "rt", 11: "rw"}
+
+
 def _row(app, desa_names):
+    values = _values(app, desa_names)
+    return [privacy.shown(value, PERSONAL[i]) if i in PERSONAL else value for i, value in enumerate(values)]
+
+
+def _values(app, desa_names):
     return [app.registration_number, app.version, app.created_at, app.nik, app.kk_number, app.full_name,
             app.birth_place, app.birth_date, app.sex, app.address, app.rt, app.rw,
             desa_names.get(app.desa_code, app.desa_code), REASONS.get(app.reason, app.reason),
