@@ -8,7 +8,7 @@ from htmx_flask import Htmx
 
 from app import capabilities, privacy, templating
 from app.access import check_every_view_declares_roles, enforce_roles
-from app.auth.current import load_current_user
+from app.auth.current import idle_limit, load_current_user
 from app.config import load_config
 from app.core.errors import register_error_pages
 from app.db import open_database
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     check_every_view_declares_roles(app)
     templating.install(app)
     privacy.install(app)
+    app.jinja_env.globals["session_idle_minutes"] = lambda: int(idle_limit().total_seconds() // 60)
     register_error_pages(app)
 
     install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)

@@ -5,6 +5,7 @@ a copied cookie stops working; an idle session ends after `session_idle_minutes`
 30 by default) and any session after SESSION_MAX_HOURS, whatever the cookie says.
 """
 import hashlib
+import os
 import secrets
 from datetime import timedelta
 
@@ -23,10 +24,12 @@ def _hash(token: str) -> str:
 
 def idle_limit() -> timedelta:
     from app.settings import store  # the admin sets it on the settings page
-    try:
-        minutes = int(store.get("session_idle_minutes") or current_app.config["SESSION_IDLE_MINUTES"])
-    except (KeyError, TypeError, ValueError):
-        minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    if "LOKET_SESSION_IDLE_MINUTES" not in os.environ:  # the environment wins over the admin's setting
+        try:
+            minutes = int(store.get("session_idle_minutes") or minutes)
+        except (KeyError, TypeError, ValueError):
+            pass
     return timedelta(minutes=max(1, minutes))
 
 

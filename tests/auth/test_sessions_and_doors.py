@@ -118,3 +118,13 @@ def test_next_accepts_only_local_paths(client, users):
         client.post("/keluar")
     response = client.post("/masuk", data={"username": "camat", "password": TEST_PASSWORD, "next": "/rekap/"})
     assert response.location == "/rekap/"
+
+
+def test_the_admin_sets_the_idle_timeout(client_for, client, users):
+    admin = client_for("admin")
+    assert admin.post("/admin/kantor/sesi", data={"session_idle_minutes": "3"}).status_code == 422
+    assert admin.post("/admin/kantor/sesi", data={"session_idle_minutes": "90"}).status_code == 302
+    assert 'value="90"' in admin.get("/admin/kantor").get_data(as_text=True)
+    login(client, "camat", TEST_PASSWORD)
+    StaffSession.update(last_seen_at=utc_now() - timedelta(minutes=60)).execute()
+    assert client.get("/").status_code == 200  # 60 idle minutes are within the new 90
