@@ -22,6 +22,42 @@ def safe_row(values) -> list:
     return [safe_cell(value) for value in values]
 
 
+def csv_chunks(header: list, rows, chunk_bytes: int = 64 * 1024):
+    """The one CSV writer of every export: UTF-8 with BOM (Excel on the office PC), each row
+    through `safe_row`, yielded in chunks so a long export streams."""
+    import csv
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in safe_row(row)])
+        if buffer.tell() > chunk_bytes:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_bytes(title: str, header: list, rows, max_rows: int | None = None, lead_rows=(),
+               cut_note: str = "") -> bytes:
+    """The one streamed (write-only) XLSX writer of every list export; rows through `safe_row`."""
+    from openpyxl import Workbook
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    for row in lead_rows:
+        sheet.append(safe_row(row))
+    sheet.append(header)
+    for count, row in enumerate(rows):
+        if max_rows is not None and count >= max_rows:
+            sheet.append([cut_note])
+            break
+        sheet.append(safe_row(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 # ---- reading an uploaded XLSX -------------------------------------------------------------------
 # A 208 KB workbook can inflate to hundreds of MB of XML (openpyxl keeps the shared strings in
 # memory even in read-only mode), so the archive is measured before openpyxl sees it.

@@ -1,11 +1,6 @@
 """The buku register as a spreadsheet: XLSX (openpyxl, streamed write-only) and CSV."""
-import csv
-import io
-
-from openpyxl import Workbook
-
 from app import privacy
-from app.spreadsheet_cells import safe_cell
+from app.spreadsheet_cells import csv_chunks, xlsx_bytes
 
 from app.registration.intake import REASONS
 from app.registration.status import STATUS_LABELS, ApplicationStatus
@@ -33,23 +28,9 @@ def _values(app, desa_names):
 
 
 def register_csv(rows, desa_names) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel on the office PC opens it as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for app in rows.iterator():
-        writer.writerow(["" if v is None else safe_cell(v) for v in _row(app, desa_names)])
-    return out.getvalue()
+    return "".join(csv_chunks(COLUMNS, (_row(app, desa_names) for app in rows.iterator())))
 
 
 def register_xlsx(rows, desa_names, title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Register")
-    sheet.append([title])
-    sheet.append(COLUMNS)
-    for app in rows.iterator():
-        # NIK and KK stay text cells (str): as numbers a spreadsheet would round 16 digits.
-        sheet.append([safe_cell(v) for v in _row(app, desa_names)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # NIK and KK stay text cells (str): as numbers a spreadsheet would round 16 digits.
+    return xlsx_bytes("Register", COLUMNS, (_row(app, desa_names) for app in rows.iterator()), lead_rows=[[title]])

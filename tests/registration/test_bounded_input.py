@@ -156,3 +156,22 @@ def test_a_spreadsheet_bomb_is_refused_before_parsing():
     assert len(bomb) < 200_000
     with pytest.raises(UnreadableWorkbook, match="terlalu besar"):
         open_workbook(bomb)
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r", "  ="])
+def test_both_complaint_exports_neutralise_every_trigger(client_as, trigger):
+    import csv
+    from app.auth.models import User
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    informasi = client_as("petugas_informasi")
+    text = f"{trigger}HYPERLINK(\"http://evil.example\")"
+    book.record_complaint({"channel": "meja_informasi", "category_id": ComplaintCategory.select().first().id,
+                           "complainant_name": "Sri", "complainant_contact": "", "is_anonymous": False,
+                           "is_confidential": False, "registration_number": "", "text": text},
+                          user=User.get(username="petugas-informasi"))
+    exported = informasi.get("/pengaduan/ekspor.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(exported, newline="")))
+    assert rows[1][11] == "'" + text
+    sheet = load_workbook(io.BytesIO(informasi.get("/pengaduan/ekspor.xlsx").data)).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True))[0][11] == "'" + text.replace("\r", "\n")  # XML keeps no bare CR
