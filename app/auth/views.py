@@ -5,16 +5,16 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
-from app.access import SIGNED_IN_BEFORE_COOKIE, allow, public
-from app import throttle
+from app.frame import throttle
+from app.frame.access import SIGNED_IN_BEFORE_COOKIE, allow, public
 from app.auth import accounts
-from app.auth.current import sign_in, sign_out
+from app.frame.signin import sign_in, sign_out
 from app.auth.models import User
-from app.auth.passwords import dummy_hash, new_password_problem, verify_password
+from app.frame.passwords import dummy_hash, new_password_problem, verify_password
 from app.capabilities import MenuItem
-from app.dates import utc_now
-from app.db import database
-from app.roles import ADMIN, ROLE_LABELS, STAFF
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN, ROLE_LABELS, STAFF
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -39,7 +39,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _office_words() -> tuple:
-    from app.settings import store
+    from app.frame import store
     return tuple(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "camat_name"))
 
 

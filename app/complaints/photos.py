@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app import images
+from app.frame import images
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone photo
 MAX_SIDE = 2000  # enough to read handwriting when printed on A4

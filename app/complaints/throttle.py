@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app import throttle
+from app.frame import throttle
 
 WINDOW = timedelta(minutes=10)
 LIMITS = {"submit": 6, "status_miss": 10}  # per address per window

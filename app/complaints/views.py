@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from peewee import JOIN
 
 from app import audit
-from app.access import allow
-from app.db import database
+from app.frame.access import allow
+from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
@@ -17,9 +17,9 @@ from app.complaints.photos import PhotoError, reencode
 from app.complaints.privacy import BOOK_READERS, HANDLERS, RECORDERS, may_see_record, shown_identity
 from app.complaints.workflow import change_problems, next_statuses
 from app.auth.models import User
-from app.dates import to_local, utc_now, within_sane_range
-from app.pagination import paginate
-from app.roles import INFORMASI, KASI, LOKET
+from app.frame.dates import to_local, utc_now, within_sane_range
+from app.frame.pagination import paginate
+from app.frame.roles import INFORMASI, KASI, LOKET
 
 blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 

@@ -5,7 +5,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from app.spreadsheet_cells import safe_row
+from app.frame.spreadsheet_cells import safe_row
 
 BOLD = Font(bold=True)
 

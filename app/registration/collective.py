@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 
-from app.dates import parse_iso_date
-from app.spreadsheet_cells import UnreadableWorkbook, open_workbook
+from app.frame.dates import parse_iso_date
+from app.frame.spreadsheet_cells import UnreadableWorkbook, open_workbook
 from app.registration import intake
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

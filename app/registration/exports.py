@@ -1,6 +1,6 @@
 """The buku register as a spreadsheet: XLSX (openpyxl, streamed write-only) and CSV."""
-from app import privacy
-from app.spreadsheet_cells import csv_chunks, xlsx_bytes
+from app.frame import privacy
+from app.frame.spreadsheet_cells import csv_chunks, xlsx_bytes
 
 from app.registration.intake import REASONS
 from app.registration.status import STATUS_LABELS, ApplicationStatus

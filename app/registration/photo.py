@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PIL import ExifTags, Image, ImageOps, ImageStat
 
-from app import images
+from app.frame import images
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = images.MAX_PIXELS

@@ -3,7 +3,7 @@ import io
 
 from PIL import Image, UnidentifiedImageError
 
-from app import images
+from app.frame import images
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 300

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app import throttle
+from app.frame import throttle
 
 SCOPE = "survei"
 

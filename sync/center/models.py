@@ -4,20 +4,37 @@ from peewee import AutoField, BlobField, BooleanField, CharField, ForeignKeyFiel
 # TIMESTAMP also accepts, so one model serves both dialects.
 from playhouse.apsw_ext import DateTimeField
 
-from sync.center.db import CenterModel
+from app.frame.accounts import Account
+from app.frame.signin import SessionRecord
+from app.frame.throttle import ThrottleRecord
+from sync.center.db import CenterModel, center_database
 
 
-class Operator(CenterModel):
-    """A center account (operator or admin); kept in the center database, not the kecamatan's."""
-    id = AutoField()
-    username = CharField(unique=True)
-    full_name = CharField()
-    role = CharField()
-    password_hash = TextField()
-    must_change_password = BooleanField(default=True)
-    is_active = BooleanField(default=True)
-    created_at = DateTimeField()
-    password_changed_at = DateTimeField(null=True)
+class Operator(Account):
+    """A center account (operator or admin): the frame's Account, in the center database."""
+
+    class Meta:
+        database = center_database
+        legacy_table_names = False
+
+
+class OperatorSession(SessionRecord):
+    """Server-side sessions of the center's accounts (app.frame.signin)."""
+
+    class Meta:
+        database = center_database
+        table_name = "staff_session"
+        legacy_table_names = False
+
+
+class CenterThrottleHit(ThrottleRecord):
+    """The frame's throttle, in the center database: `throttle.seconds_to_wait(...)` as the
+    kecamatan's login uses it (docs/privacy.md)."""
+
+    class Meta:
+        database = center_database
+        table_name = "throttle_hit"
+        legacy_table_names = False
 
 
 class Kecamatan(CenterModel):

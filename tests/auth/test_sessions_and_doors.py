@@ -1,10 +1,10 @@
 """Issue 13's findings on sessions and logins, each a test that failed on the code before it."""
 from datetime import timedelta
 
-from app.audit.models import AuditEvent
-from app.auth import passwords
+from app.frame.audit_event import AuditEvent
+from app.frame import passwords
 from app.auth.models import StaffSession
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from tests.conftest import TEST_PASSWORD
 
 

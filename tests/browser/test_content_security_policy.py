@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.roles import ADMIN, INFORMASI
+from app.frame.roles import ADMIN, INFORMASI
 
 
 def _watch_csp(page):

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from app.complaints.models import Complaint, ComplaintEvent
-from app.throttle import ThrottleHit
+from app.frame.throttle import ThrottleHit
 
 TOKEN = "tok-" + "a" * 20
 

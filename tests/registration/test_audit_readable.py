@@ -1,6 +1,6 @@
 """Issue 13: the audit trail reads as Indonesian sentences and is no back door to personal data."""
 from app import audit
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition
 from tests.registration.conftest import jpeg_bytes, valid_form
@@ -9,7 +9,7 @@ NIK, KK = "3508071205900001", "3508070101100007"
 
 
 def test_a_status_change_reads_as_a_sentence(client_as, saved):
-    from app.db import database
+    from app.frame.db import database
     application = Application.get_by_id(saved)
     with database.atomic():
         transition(application, S.COMPLETE)

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from PIL import Image
 
-from app.spreadsheet_cells import UnreadableWorkbook, open_workbook, safe_cell
+from app.frame.spreadsheet_cells import UnreadableWorkbook, open_workbook, safe_cell
 
 HUGE = 2**63
 ODD_DATES = ("0001-01-01", "9999-12-31")

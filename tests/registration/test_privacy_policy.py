@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from app import privacy
-from app.roles import ADMIN, ALL_ROLES, CAMAT
+from app.frame import privacy
+from app.frame.roles import ADMIN, ALL_ROLES, CAMAT
 from tests.registration.conftest import valid_form
 
 NIK, KK, PHONE = "3508071205900001", "3508070101100007", "0812-3456-7890"

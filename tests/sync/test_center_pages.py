@@ -3,11 +3,11 @@ import re
 
 import pytest
 
-from app.access import PUBLIC
-from app.dates import utc_now
+from app.frame.access import PUBLIC
+from app.frame.dates import utc_now
 from sync import usb
 from sync.center import records
-from sync.center.access import SESSION_OPERATOR, SESSION_STAMP, stamp
+from app.frame.signin import SESSION_TOKEN, start_session
 from sync.center.accounts import create_operator
 from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
 from tests.sync.helpers import packet_item
@@ -23,9 +23,10 @@ def operators(center_db):
 
 def client_as(center_app, operator):
     client = center_app.test_client()
+    with center_app.test_request_context():
+        token = start_session(operator)
     with client.session_transaction() as session:
-        session[SESSION_OPERATOR] = operator.id
-        session[SESSION_STAMP] = stamp(operator)
+        session[SESSION_TOKEN] = token
     return client
 
 

@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable
 
-from app import privacy
-from app.roles import ROLE_LABELS
+from flask import current_app
+
+from app.frame import privacy
+from app.frame.roles import ROLE_LABELS
 
 VERBS = {
     "buat": "membuat", "catat": "mencatat", "tambah": "menambah", "ubah": "mengubah", "simpan": "menyimpan",
@@ -104,7 +106,7 @@ def sentence(event, actor: str, reference: str) -> str:
 
 def readable(events) -> list[dict]:
     """Rows for the trail page: sentence, changes and the note, with names and numbers looked up."""
-    from app.auth.models import User  # frame: accounts live beside the audit trail
+    User = current_app.extensions["account_model"]
     events = list(events)
     names = {u.id: u.full_name for u in User.select(User.id, User.full_name)
              .where(User.id.in_({e.user_id for e in events if e.user_id}))}

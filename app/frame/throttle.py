@@ -15,25 +15,40 @@ Otherwise a sliding window: at most `free` attempts per window.
 """
 from datetime import timedelta
 
-from peewee import AutoField, CharField
+from peewee import AutoField, CharField, Model
 from playhouse.apsw_ext import DateTimeField
 
-from app.dates import utc_now
-from app.db import BaseModel
+from flask import current_app
+
+from app.frame.dates import utc_now
+from app.frame.db import database
 
 FIRST_DELAY_SECONDS = 2
 KEEP = timedelta(days=2)
 
 
-class ThrottleHit(BaseModel):
+class ThrottleRecord(Model):
+    """One attempt at a door. Each program has the table in its own database."""
     id = AutoField()
     scope = CharField()
     key = CharField()
     at = DateTimeField()
 
     class Meta:
-        table_name = "throttle_hit"
         indexes = ((("scope", "key", "at"), False),)
+
+
+class ThrottleHit(ThrottleRecord):
+    """The kecamatan's table; the center registers its own as `app.extensions["throttle_model"]`."""
+
+    class Meta:
+        database = database
+        table_name = "throttle_hit"
+        legacy_table_names = False
+
+
+def _model():
+    return current_app.extensions.get("throttle_model", ThrottleHit)
 
 
 def _key(key: str) -> str:
@@ -42,10 +57,10 @@ def _key(key: str) -> str:
 
 def seconds_to_wait(scope: str, key: str, *, free: int, window: timedelta, growing: bool = False) -> int:
     """0 when the door may be tried now; else whole seconds until it may."""
-    now = utc_now()
-    hits = [row.at for row in ThrottleHit.select(ThrottleHit.at)
-            .where(ThrottleHit.scope == scope, ThrottleHit.key == _key(key), ThrottleHit.at >= now - window)
-            .order_by(ThrottleHit.at.desc())]
+    now, hits_table = utc_now(), _model()
+    hits = [row.at for row in hits_table.select(hits_table.at)
+            .where(hits_table.scope == scope, hits_table.key == _key(key), hits_table.at >= now - window)
+            .order_by(hits_table.at.desc())]
     if len(hits) < free:
         return 0
     if growing:
@@ -57,14 +72,15 @@ def seconds_to_wait(scope: str, key: str, *, free: int, window: timedelta, growi
 
 
 def hit(scope: str, key: str) -> None:
-    now = utc_now()
-    ThrottleHit.create(scope=scope, key=_key(key), at=now)
-    ThrottleHit.delete().where(ThrottleHit.scope == scope, ThrottleHit.key == _key(key),
-                               ThrottleHit.at < now - KEEP).execute()
+    now, hits_table = utc_now(), _model()
+    hits_table.create(scope=scope, key=_key(key), at=now)
+    hits_table.delete().where(hits_table.scope == scope, hits_table.key == _key(key),
+                              hits_table.at < now - KEEP).execute()
 
 
 def clear(scope: str, key: str) -> None:
-    ThrottleHit.delete().where(ThrottleHit.scope == scope, ThrottleHit.key == _key(key)).execute()
+    hits_table = _model()
+    hits_table.delete().where(hits_table.scope == scope, hits_table.key == _key(key)).execute()
 
 
 def in_words(seconds: int) -> str:

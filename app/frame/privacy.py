@@ -9,7 +9,7 @@ written, and the trail masks again when it is read (for rows written before this
 """
 from flask import g, has_request_context
 
-from app.roles import ADMIN, CAMAT, INFORMASI, KASI, LOKET
+from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI, LOKET
 
 # Personal fields, with their Indonesian names (also used by the audit trail).
 PERSONAL_FIELDS = {
