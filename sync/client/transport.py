@@ -38,7 +38,10 @@ class CenterClient:
     base_url: str
     key_id: str
     secret: str
-    timeout: float = 60.0
+    # (connect, read): 10 s to connect, then 30 s without a byte counts as a dead link. A packet
+    # is sized for ~15 s of transfer, so a live link never hits it; after an outage a fresh
+    # connection beats waiting for TCP's backed-off retransmission on the old one.
+    timeout: float | tuple = (10.0, 30.0)
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
