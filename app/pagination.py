@@ -6,10 +6,11 @@ own ORDER BY (all ascending or all descending, the last key unique) is the keyse
 number in the URL is only shown ("Halaman 3"), never used to skip rows.
 """
 import json
+from datetime import date, datetime
 from dataclasses import dataclass, field
 
 from flask import request
-from peewee import Field, Tuple
+from peewee import DateField, DateTimeField, Field, IntegerField, Tuple
 
 MAX_CURSOR_CHARS = 200
 
@@ -65,8 +66,19 @@ def _value(row, node: Field):
 
 
 def _typed(node: Field, value):
-    """A cursor value back in the column's Python type, so it compares as the stored value does."""
-    return node.python_value(value) if node.name != "rowid" else int(value)
+    """A cursor value back in the column's Python type, so it compares as the stored value does;
+    ValueError for a value of the wrong kind (a hand-edited URL)."""
+    if node.name == "rowid" or isinstance(node, IntegerField):
+        if not isinstance(value, int):
+            raise ValueError(value)
+        return value
+    if not isinstance(value, str):
+        raise ValueError(value)
+    if isinstance(node, DateTimeField):
+        return datetime.fromisoformat(value)
+    if isinstance(node, DateField):
+        return date.fromisoformat(value)
+    return value
 
 
 def paginate(query, size: int) -> Page:
