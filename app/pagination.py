@@ -94,7 +94,8 @@ def paginate(query, size: int) -> Page:
     backwards = cursor is not None and before is not None
     if cursor is not None:
         try:
-            bound = Tuple(*[_typed(node, value) for (node, _), value in zip(keys, cursor)])
+            # As stored: a Tuple does not pass its values through the columns' converters.
+            bound = Tuple(*[node.db_value(_typed(node, value)) for (node, _), value in zip(keys, cursor)])
         except (TypeError, ValueError):
             bound, cursor, backwards = None, None, False
     if cursor is not None:
