@@ -101,24 +101,24 @@ def build_set(base: Path, count: int) -> dict:
     from app.registration.photo import normalise_photo
     from app.registration.status import ApplicationStatus as S
     from sync.client.models import OutboxItem
-    from sync.client.outbox import photo_of, write_outbox
+    from app.registration.sync_records import photo_of, write_outbox
     from tests.sync.harness import fill_kecamatan, kecamatan_app
     kec_app = kecamatan_app(base / "kecamatan")
     fill_kecamatan(kec_app, count, photo_size=(30, 40))
     files = base / "files"
     files.mkdir(parents=True)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-        from app.db import database
+        from app.frame.db import database
         with database.atomic():
             for application in Application.select():
                 photo = normalise_photo(phone_photo(application.id)).jpeg
                 (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
                  .where(ApplicationPhoto.application == application).execute())
-                OutboxItem.delete().where(OutboxItem.application == application).execute()
+                OutboxItem.delete().where(OutboxItem.source == application).execute()
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
         photo_bytes = record_bytes = 0
         for item in OutboxItem.select():
-            photo = photo_of(item.application)
+            photo = photo_of(item.source)
             (files / f"{item.registration_number}.json").write_text(item.record_json, encoding="utf-8")
             (files / f"{item.registration_number}.jpg").write_bytes(photo)
             photo_bytes += len(photo)

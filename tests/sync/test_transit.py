@@ -12,7 +12,7 @@ import pytest
 from flask import jsonify
 from PIL import Image
 
-from app.access import public
+from app.frame.access import public
 from app.registration.models import Application, ApplicationPhoto
 from sync import jpeg_transit, protocol
 from sync.center.models import ReceivedApplication
@@ -49,15 +49,15 @@ def sent_items(session) -> list[tuple[dict, bytes]]:
 
 def replace_photo(number: str, photo: bytes) -> None:
     """A different photo for a complete application, with its outbox row written afresh."""
-    from app.db import database
+    from app.frame.db import database
     from app.registration.status import ApplicationStatus as S
     from sync.client.models import OutboxItem
-    from sync.client.outbox import write_outbox
+    from app.registration.sync_records import write_outbox
     with database.atomic():
         application = Application.get(Application.registration_number == number)
         (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest())
          .where(ApplicationPhoto.application == application).execute())
-        OutboxItem.delete().where(OutboxItem.application == application).execute()
+        OutboxItem.delete().where(OutboxItem.source == application).execute()
         write_outbox(application, S.RECEIVED, S.COMPLETE)
 
 
