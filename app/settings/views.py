@@ -110,6 +110,22 @@ def upload_logo():
     return redirect(url_for("settings.office"))
 
 
+@blueprint.post("/admin/kantor/sesi")
+@allow(ADMIN)
+def session_timeout():
+    typed = request.form.get("session_idle_minutes", "").strip()
+    if not (typed.isascii() and typed.isdigit() and 5 <= int(typed) <= 480):
+        return _identity_page("settings/office.html", identity.current_values(),
+                              {"session_idle_minutes": "Isi angka menit antara 5 dan 480."}, 422)
+    before = store.get("session_idle_minutes")
+    with database.atomic():
+        store.put("session_idle_minutes", int(typed))
+        audit.record("ubah", "pengaturan", "sesi", "Batas sesi menganggur diubah",
+                     {"session_idle_minutes": before}, {"session_idle_minutes": int(typed)})
+    flash(f"Sesi yang tidak dipakai {typed} menit akan ditutup otomatis.", "success")
+    return redirect(url_for("settings.office"))
+
+
 @blueprint.get("/kop/logo.png")
 @public  # the letterhead logo is public information and appears on kiosk print-outs
 def logo():
