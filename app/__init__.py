@@ -12,6 +12,7 @@ from app.auth.current import load_current_user
 from app.config import load_config
 from app.core.errors import register_error_pages
 from app.db import open_database
+from app import installation
 from app.migrations import migrate
 from app.request_cycle import install_request_cycle
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     db = open_database(app.config["DATABASE_PATH"])
     with db.connection_context():
         migrate(db)
+        installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
     app.extensions["database"] = db
 
     csrf.init_app(app)

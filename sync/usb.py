@@ -54,12 +54,6 @@ def read_batch_file(content: bytes, find_key) -> tuple[object, list[tuple[dict, 
         raise BatchFileError(f"Isi berkas rusak: {problem}") from None
 
 
-def event_json(event) -> dict:
-    at = event.at.isoformat() if hasattr(event.at, "isoformat") else str(event.at)
-    return {"seq": event.seq, "id": event.registration_number, "version": event.version, "status": event.status,
-            "reason": event.reason, "at": at}
-
-
 def write_status_file(key, events: list[dict]) -> bytes:
     body = json.dumps({"events": events}, ensure_ascii=False).encode()
     nonce = protocol.new_nonce()

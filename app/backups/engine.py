@@ -9,6 +9,7 @@ from pathlib import Path
 
 import apsw
 
+from app import installation
 from app.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level
 
 AUTOMATIC_PREFIX = "otomatis-"
@@ -77,8 +78,11 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path) -> Path
     source = apsw.Connection(str(backup_path), flags=apsw.SQLITE_OPEN_READONLY)
     target = apsw.Connection(str(db_path))
     try:
+        reserved = installation.reserve_before_restore(target, db_path)
         with target.backup("main", source, "main") as copy:
             copy.step(-1)
+        # A fresh numbering generation: the restored data never hands out an old number again.
+        installation.advance_after_restore(target, db_path, reserved)
     finally:
         target.close()
         source.close()

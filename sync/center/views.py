@@ -198,7 +198,7 @@ def conflicts():
     rows = list(Conflict.select().order_by(Conflict.resolved_at.is_null(False), Conflict.id.desc()).limit(200))
     stored = {(a.registration_number, a.version): a for a in ReceivedApplication.select().where(
         ReceivedApplication.registration_number.in_([c.registration_number for c in rows] or [""]))}
-    return render_template("center/conflicts.html", rows=rows, stored=stored,
+    return render_template("center/conflicts.html", rows=rows, stored=stored, decisions=records.DECISIONS,
                            offered={c.id: json.loads(c.offered_record) for c in rows})
 
 
@@ -208,16 +208,24 @@ def resolve_conflict(conflict_id: int):
     conflict = Conflict.get_or_none(Conflict.id == conflict_id)
     if conflict is None:
         abort(404)
-    note = request.form.get("note", "").strip()
+    note = request.form.get("note", "").strip()[:500]
+    decision = request.form.get("decision", "")
+    if decision not in records.DECISIONS:
+        flash("Pilih keputusan: pertahankan data pusat, terima versi baru, atau tolak.", "error")
+        return redirect(url_for("center.conflicts")), 303
     if not note:
-        flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan diminta kirim versi baru').", "error")
+        flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan memberi nomor baru').", "error")
         return redirect(url_for("center.conflicts")), 303
     with center_database.atomic():
-        conflict.resolved_at = utc_now()
-        conflict.note = note[:500]
-        conflict.save()
-        audit("selesaikan_konflik", "permohonan", conflict.registration_number, note)
-    flash(f"Konflik {conflict.registration_number} ditandai selesai.", "success")
+        done = records.resolve_conflict(conflict, decision, note)
+        if done:
+            audit("selesaikan_konflik", "permohonan", conflict.registration_number,
+                  f"{records.DECISIONS[decision]}: {note}")
+    if not done:
+        flash("Konflik ini tidak dapat diselesaikan begitu (sudah selesai, atau kartu sudah dikirim).", "error")
+        return redirect(url_for("center.conflicts")), 303
+    flash(f"Konflik {conflict.registration_number} selesai; keputusan dikirim ke kecamatan pada sinkronisasi "
+          "berikutnya.", "success")
     return redirect(url_for("center.conflicts")), 303
 
 
@@ -367,7 +375,7 @@ def status_export(kecamatan_id: int):
     if key is None:
         abort(404)
     events = records.events_after(kecamatan, 0, 1_000_000)
-    content = usb.write_status_file(key, [usb.event_json(e) for e in events])
+    content = usb.write_status_file(key, [records.event_json(e) for e in events])
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
     return current_app.response_class(content, mimetype="application/octet-stream",
                                       headers={"Content-Disposition": f'attachment; filename="{name}"'})

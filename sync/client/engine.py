@@ -16,16 +16,15 @@ from app.dates import utc_now
 from app.db import database
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
-from app.registration.status import TransitionNotAllowed, transition
+from app.registration.status import ApplicationStatus as S
+from app.registration.status import transition
 from sync import protocol
-from sync.client import outbox
+from sync.client import outbox, statuses
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
 
 log = logging.getLogger(__name__)
 
-CENTER_TO_LOCAL = {"received": S.RECEIVED_BY_CENTER, "printed": S.PRINTED, "shipped": S.SHIPPED,
-                   "rejected": S.REJECTED, "resend": S.RESEND_REQUESTED}
 MANIFEST_CHUNK = 500
 PACKET_TRIES = 3
 MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this pass
@@ -87,6 +86,7 @@ class PassReport:
     rejected: int = 0
     failed: int = 0
     statuses: int = 0
+    unapplied: int = 0  # center events kept for a person (conflict, a move the counter cannot make)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -106,17 +106,6 @@ def write_log(kind: str, summary: str) -> None:
 
 # --- acknowledgements -----------------------------------------------------------------------
 
-def _mark_sent(item: OutboxItem, application: Application | None) -> None:
-    """The center holds this version: outbox done, and the application is 'terkirim'."""
-    if item.state == "pending":
-        item.state = "acked"
-        item.acked_at = utc_now()
-        item.last_error = ""
-        item.save()
-    if application is not None and application.version == item.version and application.status == S.COMPLETE.value:
-        transition(application, S.SENT, note="diterima server pusat")
-
-
 def apply_result(item: OutboxItem, result: dict) -> str:
     """Record one per-application answer of the center; returns the result word."""
     outcome = result.get("result")
@@ -124,7 +113,7 @@ def apply_result(item: OutboxItem, result: dict) -> str:
         item = OutboxItem.get_by_id(item.id)
         application = Application.get_or_none(Application.id == item.application_id)
         if outcome in ("stored", "duplicate"):
-            _mark_sent(item, application)
+            statuses.mark_sent(item, application)
         elif outcome == "conflict":
             item.state = "conflict"
             item.last_error = result.get("reason", "konflik isi di pusat")
@@ -279,28 +268,25 @@ def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
 
 # --- statuses -------------------------------------------------------------------------------
 
-def apply_event(link_id: int, event: dict) -> bool:
-    """Apply one center status event and move the cursor, in one transaction; True if it moved a status."""
-    moved = False
+def apply_event(link_id: int, event: dict) -> str | None:
+    """Apply one center event and move the cursor, in one transaction.
+
+    Returns statuses.APPLIED / UNAPPLIED / NOT_OURS, or None when the cursor had passed it."""
     with write_transaction():
         link = SyncLink.get_by_id(link_id)
         if event["seq"] <= link.status_cursor:
-            return False  # already applied (a repeated page, a re-imported status file)
-        target = CENTER_TO_LOCAL.get(event.get("status"))
-        application = Application.get_or_none(Application.registration_number == event.get("id"))
-        if target is not None and application is not None and application.version == event.get("version"):
-            item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
-                                          & (OutboxItem.version == event["version"]))
-            if item is not None and application.status == S.COMPLETE.value:
-                _mark_sent(item, application)  # the acknowledgement was lost; the status proves it arrived
-            try:
-                transition(application, target, note=event.get("reason") or "status dari pusat")
-                moved = True
-            except TransitionNotAllowed as problem:
-                SyncLog.create(at=utc_now(), kind="status", summary=f"{event['id']}: {problem}")
+            return None  # already applied (a repeated page, a re-imported status file)
+        outcome = statuses.apply_center_event(event)
         link.status_cursor = event["seq"]
         link.save()
-    return moved
+    return outcome
+
+
+def count_outcome(report: "PassReport", outcome: str | None) -> None:
+    if outcome == statuses.APPLIED:
+        report.statuses += 1
+    elif outcome == statuses.UNAPPLIED:
+        report.unapplied += 1
 
 
 def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
@@ -313,8 +299,7 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
         progress.total += len(events)
         with write_transaction():  # the page and the cursor commit together
             for event in events:
-                if apply_event(link.id, event):
-                    report.statuses += 1
+                count_outcome(report, apply_event(link.id, event))
                 progress.done += 1
         if not page.get("more") or not events:
             return
@@ -351,7 +336,9 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
-                   f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
+                   f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
+                   + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
+                      if report.unapplied else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:

@@ -120,11 +120,14 @@ def import_status_file(content: bytes) -> int:
     link = engine.current_link()
     events = usb.read_status_file(content, link.key_id, link.secret)
     applied = 0
-    for event in sorted(events, key=lambda e: e.get("seq", 0)):
-        if isinstance(event.get("seq"), int) and engine.apply_event(link.id, event):
-            applied += 1
+    report = engine.PassReport()
+    for event in sorted(events, key=lambda e: e.get("seq", 0) if isinstance(e.get("seq"), int) else 0):
+        if isinstance(event, dict) and isinstance(event.get("seq"), int):
+            engine.count_outcome(report, engine.apply_event(link.id, event))
+    applied = report.statuses
     with engine.write_transaction():
-        SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru")
+        SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru"
+                       + (f", {report.unapplied} tidak diterapkan" if report.unapplied else ""))
     return applied
 
 

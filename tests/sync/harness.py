@@ -122,7 +122,9 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
     from app.registration.models import Application, ApplicationPhoto
     from app.registration.status import ApplicationStatus as S, transition
     from app.settings import store
-    from tests.sync.helpers import nik_for
+    from app.registration import numbering
+    from app.registration.records import current_prefix
+    from tests.sync.helpers import name_for, nik_for
     if "service_days" not in store.DEFAULTS:  # declared by the registration views once they are wired in
         store.register_defaults(service_days=12)
     numbers = []
@@ -141,8 +143,8 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
             now = utc_now()
             with database.atomic():
                 application = Application.create(
-                    registration_number=f"350807-01-{n:06d}", nik=nik_for(n), kk_number="3508070101900001",
-                    full_name=f"Warga Nomor {n}", birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
+                    registration_number=numbering.next_number(current_prefix()), nik=nik_for(n),
+                    kk_number="3508070101900001", full_name=name_for(n), birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
                     address="Dusun Krajan", rt="001", rw="002", desa_code="35.08.07.2001", religion="Islam",
                     marital_status="Kawin", occupation="Petani", reason="baru", status=S.RECEIVED.value,
                     created_at=now, updated_at=now)
