@@ -21,7 +21,7 @@ MARKER_NAME = "generasi-nomor.txt"
 CENTER_DEVICE_PREFIX = "P"
 
 CREATE = ('CREATE TABLE IF NOT EXISTS "installation" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
-          '"device_code" VARCHAR(8), "generation" INTEGER NOT NULL DEFAULT 0)')
+          '"device_code" VARCHAR(8), "generation" INTEGER NOT NULL DEFAULT 0, "token" VARCHAR(64))')
 
 
 def _read_generation(connection) -> int:
@@ -85,6 +85,19 @@ def identity(db) -> tuple[str | None, int]:
     return (row[0], int(row[1])) if row else (None, 0)
 
 
+def token(db) -> str:
+    """A random token naming this installation to the center at enrolment (made once, kept)."""
+    import secrets
+    row = db.execute_sql('SELECT "token" FROM "installation" WHERE "id" = 1').fetchone()
+    if row and row[0]:
+        return row[0]
+    made = secrets.token_hex(16)
+    with db.atomic():
+        db.execute_sql('INSERT INTO "installation" ("id", "generation", "token") VALUES (1, 0, ?) '
+                       'ON CONFLICT ("id") DO UPDATE SET "token" = excluded."token"', (made,))
+    return made
+
+
 def set_device_code(db, code: str) -> None:
     """Called in the enrolment's transaction: numbers from now on carry the center's code."""
     db.execute_sql('INSERT INTO "installation" ("id", "device_code", "generation") VALUES (1, ?, 0) '
@@ -96,6 +109,7 @@ class Installation(BaseModel):
     id = IntegerField(primary_key=True)
     device_code = CharField(max_length=8, null=True)
     generation = IntegerField(constraints=[SQL("DEFAULT 0")])
+    token = CharField(max_length=64, null=True)
 
     class Meta:
         table_name = "installation"

@@ -11,7 +11,7 @@ def _kecamatan_app(options):
 def cmd_sync(options) -> int:
     from app.settings import store
     from sync.client import engine, link
-    from sync.client.transport import LinkDown, Refused
+    from sync.client.transport import EnrolmentError, LinkDown, Refused
     from sync.usb import BatchFileError
 
     app = _kecamatan_app(options)
@@ -24,8 +24,8 @@ def cmd_sync(options) -> int:
                 return 2
             try:
                 made = link.enrol(options.center, code, options.code, app.config["DEVICE_ID"])
-            except (LinkDown, Refused) as problem:
-                print(f"Pendaftaran gagal: {problem}", file=sys.stderr)
+            except EnrolmentError as problem:
+                print(problem if problem.kind == "clock" else f"Pendaftaran gagal: {problem}", file=sys.stderr)
                 return 1
             print(f"Terdaftar di {made.center_url} sebagai {made.key_id}.")
             return 0
@@ -34,9 +34,10 @@ def cmd_sync(options) -> int:
                   file=sys.stderr)
             return 2
         if action == "export":
-            content, count = link.export_batch()
-            Path(options.to).write_bytes(content)
-            print(f"{count} permohonan ditulis ke {options.to}")
+            files, count = link.export_batches(Path(options.to))
+            print(f"{count} permohonan ditulis ke {len(files)} berkas di {options.to}:")
+            for name, _ in files:
+                print(f"  {name}")
             return 0
         if action == "import-status":
             try:
@@ -89,8 +90,8 @@ def add_commands(subparsers, add_data_option) -> None:
     enrol.add_argument("--center", required=True, metavar="URL")
     enrol.add_argument("--code", required=True)
     enrol.add_argument("--kecamatan", help="Kemendagri code (default: from Pengaturan Kantor)")
-    export = actions.add_parser("export", help="write the pending batch to a file for a USB stick")
-    export.add_argument("--to", required=True, metavar="FILE")
+    export = actions.add_parser("export", help="write the pending batch as numbered files into a folder (USB stick)")
+    export.add_argument("--to", required=True, metavar="FOLDER")
     status = actions.add_parser("import-status", help="apply a status file brought from the center")
     status.add_argument("file")
 

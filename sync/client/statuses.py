@@ -121,6 +121,11 @@ def _resolve_issues(number: str, version: int) -> None:
             & StatusIssue.resolved_at.is_null()).execute())
 
 
+def open_issues(limit: int = 200) -> list[StatusIssue]:
+    return list(StatusIssue.select().where(StatusIssue.resolved_at.is_null()).order_by(StatusIssue.id.desc())
+                .limit(limit))
+
+
 def open_issues_for(registration_numbers: list[str]) -> list[StatusIssue]:
     return list(StatusIssue.select().where(StatusIssue.registration_number.in_(registration_numbers)
                                            & StatusIssue.resolved_at.is_null()).order_by(StatusIssue.id))

@@ -161,8 +161,9 @@ def test_photo_changed_after_complete_fails_alone_with_a_reason(kecamatan, cente
 
 def test_usb_batch_and_status_file_round_trip_exactly_once(kecamatan, center_app, center_db, enrolled):
     kecamatan_row, _ = enrolled
-    content, count = run(kecamatan, link.export_batch)
-    assert count == 3
+    files, count = run(kecamatan, link.export_batches)
+    assert count == 3 and len(files) == 1
+    content = files[0][1]
     key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
     assert [records.store_application(kecamatan_row, h, p, via="usb").result for h, p in items] == ["stored"] * 3
     from sync.center.models import StatusEvent as CenterEvent
