@@ -10,29 +10,31 @@ from app.auth.models import LoginAttempt
 from app.dates import utc_now
 
 
-def _failures_since(since, **where) -> int:
-    query = LoginAttempt.select().where(LoginAttempt.at >= since, LoginAttempt.succeeded == False)  # noqa: E712
+# The center keeps its own attempts table in its own database (sync/center/models.py), with the
+# same columns; both apps pass their model, so there is one throttle for both logins.
+def _failures_since(model, since, **where) -> int:
+    query = model.select().where(model.at >= since, model.succeeded == False)  # noqa: E712
     for field, value in where.items():
-        query = query.where(getattr(LoginAttempt, field) == value)
+        query = query.where(getattr(model, field) == value)
     return query.count()
 
 
-def minutes_blocked(username: str, address: str) -> int:
+def minutes_blocked(username: str, address: str, model=LoginAttempt) -> int:
     """0 when a login may be tried; else how many minutes until it may."""
     config = current_app.config
     window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
     since = utc_now() - window
-    too_many = (_failures_since(since, username=username.lower()) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-                or _failures_since(since, address=address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+    too_many = (_failures_since(model, since, username=username.lower()) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+                or _failures_since(model, since, address=address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
     if not too_many:
         return 0
-    oldest = (LoginAttempt.select(LoginAttempt.at)
-              .where(LoginAttempt.at >= since, LoginAttempt.succeeded == False,  # noqa: E712
-                     (LoginAttempt.username == username.lower()) | (LoginAttempt.address == address))
-              .order_by(LoginAttempt.at).first())
+    oldest = (model.select(model.at)
+              .where(model.at >= since, model.succeeded == False,  # noqa: E712
+                     (model.username == username.lower()) | (model.address == address))
+              .order_by(model.at).first())
     remaining = (oldest.at + window - utc_now()) if oldest else window
     return max(1, int(remaining.total_seconds() // 60) + 1)
 
 
-def note_attempt(username: str, address: str, succeeded: bool) -> None:
-    LoginAttempt.create(username=username.lower(), address=address, at=utc_now(), succeeded=succeeded)
+def note_attempt(username: str, address: str, succeeded: bool, model=LoginAttempt) -> None:
+    model.create(username=username.lower(), address=address, at=utc_now(), succeeded=succeeded)

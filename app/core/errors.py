@@ -26,10 +26,20 @@ def error_page(status: int, message: str | None = None):
     return render_template("core/error.html", title=title, message=text, status=status), status
 
 
+def with_error_headers(answer, error):
+    """Keep what the HTTP error says in its headers (405's Allow, RFC 9110 15.5.6) on our own page."""
+    body, status = answer
+    headers = {}
+    valid = getattr(error, "valid_methods", None)
+    if valid:
+        headers["Allow"] = ", ".join(sorted(valid))
+    return body, status, headers
+
+
 def register_error_pages(app) -> None:
     for status in MESSAGES:
         if status != 500:
-            app.register_error_handler(status, lambda error, status=status: error_page(status))
+            app.register_error_handler(status, lambda error, status=status: with_error_headers(error_page(status), error))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

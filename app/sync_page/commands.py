@@ -60,7 +60,7 @@ def cmd_center(options) -> int:
     from waitress import serve
 
     from sync.center.accounts import ensure_center_admin
-    from sync.center.app import create_center_app
+    from sync.center.app import create_center_app, start_center_jobs
 
     config = {}
     if options.data:
@@ -74,9 +74,11 @@ def cmd_center(options) -> int:
         print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
         print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
     where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
+    start_center_jobs(app)  # prunes used nonces every minute
     print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
     serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-center",
-          max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024)
+          # Above Flask's limit, so an oversize body gets the app's Indonesian 413, not waitress's English one.
+          max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
     return 0
 
 

@@ -9,7 +9,7 @@ from htmx_flask import Htmx
 
 from app import dates
 from app.access import check_every_view_declares_roles
-from app.core.errors import MESSAGES
+from app.core.errors import MESSAGES, with_error_headers
 from app.request_cycle import install_request_cycle
 from sync.center import api, views
 from sync.center.access import CENTER_ROLES, center_user_may, enforce_center_roles, load_operator
@@ -18,6 +18,9 @@ from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
+TOO_LARGE_PAGE = ("Berkas terlalu besar: paling banyak %d MB sekali kirim. Pilih berkas kiriman bernomor satu per "
+                  "satu atau sekaligus (halaman Impor USB mengirimnya bergantian), atau buat ulang berkas di "
+                  "kecamatan: sekarang otomatis dibagi." % (MAX_PACKET_BYTES // (1024 * 1024)))
 
 
 def center_config(overrides: dict | None = None) -> dict:
@@ -43,6 +46,10 @@ def center_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 100,
+        # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
+        "LOGIN_WINDOW_MINUTES": 15,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     }
     config.update(overrides)
     return config
@@ -59,7 +66,8 @@ def _register_error_pages(app) -> None:
 
     for status in MESSAGES:
         if status != 500:
-            app.register_error_handler(status, lambda error, status=status: page(status))
+            app.register_error_handler(status, lambda error, status=status: with_error_headers(page(status), error))
+    app.register_error_handler(413, lambda error: page(413, TOO_LARGE_PAGE))
     app.register_error_handler(CSRFError, lambda error: page(400, "Formulir kedaluwarsa; muat ulang halaman."))
 
     @app.errorhandler(500)
@@ -92,3 +100,17 @@ def create_center_app(config: dict | None = None) -> Flask:
     install_request_cycle(app, db, load_operator, enforce_center_roles)
 
     return app
+
+
+def prune_nonces(app) -> None:
+    """Background job: used nonces older than twice the time window can no longer be replayed."""
+    from sync.center.keys import forget_old_nonces
+    forget_old_nonces()
+
+
+CENTER_JOBS = [(60, prune_nonces)]
+
+
+def start_center_jobs(app):
+    from app.background import start_jobs
+    return start_jobs(app, CENTER_JOBS, db=app.extensions["center_database"])

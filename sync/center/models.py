@@ -137,6 +137,18 @@ class StatusEvent(CenterModel):
         indexes = ((("kecamatan", "seq"), True),)
 
 
+class CenterLoginAttempt(CenterModel):
+    """Operator logins, for the same throttle as the kecamatan's (app/auth/throttle.py)."""
+    id = AutoField()
+    username = CharField(index=True)
+    address = CharField(index=True)
+    at = DateTimeField(index=True)
+    succeeded = BooleanField()
+
+    class Meta:
+        table_name = "center_login_attempt"
+
+
 class CenterAudit(CenterModel):
     id = AutoField()
     at = DateTimeField(index=True)
@@ -148,4 +160,4 @@ class CenterAudit(CenterModel):
 
 
 MODELS = [Operator, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment, ReceivedApplication,
-          Conflict, StatusEvent, CenterAudit]
+          Conflict, StatusEvent, CenterAudit, CenterLoginAttempt]

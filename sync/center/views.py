@@ -10,6 +10,7 @@ from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
 from app.access import public
+from app.auth import throttle
 from app.auth.passwords import new_password_problem, verify_password
 from app.core.views import HTMX_DIR
 from app.dates import utc_now
@@ -21,7 +22,7 @@ from sync.center.access import (ADMIN, CENTER_ROLES, OPERATOR, SESSION_OPERATOR,
                                 stamp)
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
-from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
+from sync.center.models import (CenterLoginAttempt, Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
                                 Shipment)
 
 blueprint = Blueprint("center", __name__)
@@ -43,9 +44,18 @@ def labels():
 def login():
     if request.method == "GET":
         return render_template("center/login.html", error=None, username="")
-    username = request.form.get("username", "").strip().lower()
+    username = request.form.get("username", "").strip().lower()[:100]
+    address = request.remote_addr or ""
+    wait = throttle.minutes_blocked(username, address, model=CenterLoginAttempt)
+    if wait:
+        return render_template("center/login.html", username=username,
+                               error=f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait} menit."), 429
     operator = Operator.get_or_none(Operator.username == username)
-    if not (operator and operator.is_active and verify_password(operator.password_hash, request.form.get("password", ""))):
+    ok = bool(operator and operator.is_active and verify_password(operator.password_hash,
+                                                                  request.form.get("password", "")))
+    with center_database.atomic():
+        throttle.note_attempt(username, address, ok, model=CenterLoginAttempt)
+    if not ok:
         return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.", username=username), 401
     session.clear()
     session.permanent = True
@@ -344,26 +354,49 @@ def shipment(shipment_id: int):
 
 # --- USB ---------------------------------------------------------------------------------
 
+RESULT_WORDS = {"stored": "disimpan", "duplicate": "sudah ada", "conflict": "konflik", "rejected": "ditolak"}
+
+
+def import_one_file(content: bytes, filename: str) -> dict:
+    """Import one batch file: its own check, its own per-application results; never raises."""
+    try:
+        key, items, head = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(
+            (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()), with_head=True)
+    except usb.BatchFileError as problem:
+        return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
+    label = usb.part_label(head)
+    results = [records.store_application(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
+    with center_database.atomic():
+        audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")
+    if results and summary["duplicate"] == len(results):
+        message = f"{label.capitalize()} sudah pernah diimpor: {len(results)} permohonan sudah ada, tidak disimpan dua kali."
+    else:
+        message = (f"{label.capitalize()} dari Kecamatan {key.kecamatan.name}: disimpan {summary['stored']}, "
+                   f"sudah ada {summary['duplicate']}, konflik {summary['conflict']}, ditolak {summary['rejected']}.")
+    return {"file": filename, "error": "", "results": results, "summary": summary, "message": message,
+            "kecamatan": key.kecamatan.name}
+
+
 @blueprint.route("/impor", methods=["GET", "POST"])
 @allow_center(*STAFF)
 def usb_import():
+    """One or many batch files (a whole folder); the page's script sends them one per request
+    with a progress bar, and without script the form sends them together."""
     if request.method == "GET":
-        return render_template("center/usb_import.html", errors={}, results=None)
-    upload = request.files.get("batch")
-    if upload is None or not upload.filename:
+        return render_template("center/usb_import.html", errors={}, imported=None)
+    uploads = [u for u in request.files.getlist("batch") if u and u.filename]
+    if not uploads:
         return render_template("center/usb_import.html", errors={"batch": "Pilih berkas kiriman (.lkb)."},
-                               results=None), 422
-    try:
-        key, items = usb.read_batch_file(upload.read(), lambda key_id: DeviceKey.get_or_none(
-            (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()))
-    except usb.BatchFileError as problem:
-        return render_template("center/usb_import.html", errors={"batch": str(problem)}, results=None), 422
-    results = [records.store_application(key.kecamatan, header, photo, via="usb") for header, photo in items]
-    with center_database.atomic():
-        summary = {r: sum(1 for o in results if o.result == r) for r in ("stored", "duplicate", "conflict", "rejected")}
-        audit("impor_usb", "kecamatan", key.kecamatan.code, json.dumps(summary))
-    return render_template("center/usb_import.html", errors={}, results=results, kecamatan=key.kecamatan,
-                           summary=summary)
+                               imported=None), 422
+    imported = [import_one_file(upload.read(), upload.filename.rsplit("/", 1)[-1][:120]) for upload in uploads]
+    failed = all(entry["error"] for entry in imported)
+    if request.headers.get("X-Loket-Upload") == "satu":
+        return render_template("center/_usb_file_result.html", entry=imported[0], words=RESULT_WORDS), \
+            422 if failed else 200
+    errors = {"batch": imported[0]["error"]} if failed and len(imported) == 1 else {}
+    return render_template("center/usb_import.html", errors=errors, imported=imported, words=RESULT_WORDS), \
+        422 if failed else 200
 
 
 @blueprint.get("/ekspor-status/<int:kecamatan_id>")

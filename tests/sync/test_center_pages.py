@@ -130,10 +130,10 @@ def test_usb_batch_import_has_the_same_checks_and_idempotency(center_app, operat
     client = client_as(center_app, operators["operator"])
     first = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
                         content_type="multipart/form-data").get_data(as_text=True)
-    assert "Disimpan 2, sudah ada 0, konflik 0, ditolak 1" in first
+    assert "disimpan 2, sudah ada 0, konflik 0, ditolak 1" in first
     again = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
                         content_type="multipart/form-data").get_data(as_text=True)
-    assert "Disimpan 0, sudah ada 2" in again
+    assert "disimpan 0, sudah ada 2" in again
     assert ReceivedApplication.select().where(ReceivedApplication.received_via == "usb").count() == 2
     tampered = content[:-5] + b"XXXXX"
     refused = client.post("/impor", data={"batch": (io.BytesIO(tampered), "kiriman.lkb")},
