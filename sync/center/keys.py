@@ -22,10 +22,13 @@ def _code_hash(code: str) -> str:
 def new_enrolment_code(kecamatan: Kecamatan) -> str:
     """A one-time code the admin reads to the kecamatan; only its hash is kept."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    kecamatan.enrolment_code_hash = _code_hash(raw)
-    kecamatan.enrolment_expires_at = utc_now() + timedelta(days=ENROLMENT_VALID_DAYS)
-    kecamatan.enrolment_used_at = kecamatan.enrolment_key_id = kecamatan.enrolment_installation = None
-    kecamatan.save()
+    values = {"enrolment_code_hash": _code_hash(raw),
+              "enrolment_expires_at": utc_now() + timedelta(days=ENROLMENT_VALID_DAYS),
+              "enrolment_used_at": None, "enrolment_key_id": None, "enrolment_installation": None}
+    for name, value in values.items():
+        setattr(kecamatan, name, value)
+    # Only these columns: a stale object must not wind back the device counter.
+    Kecamatan.update(**values).where(Kecamatan.id == kecamatan.id).execute()
     return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 

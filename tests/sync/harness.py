@@ -112,8 +112,10 @@ def kecamatan_app(data_dir: Path):
     return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test"})
 
 
-def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
-    """`count` complete applications with photos, each made complete through `transition`."""
+def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None = None) -> list[str]:
+    """`count` complete applications with photos, each made complete through `transition`.
+
+    Person n gets name, NIK and photo from n; `first` picks other people than the default."""
     import io
     import hashlib
     from PIL import Image
@@ -132,7 +134,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
         with database.atomic():
             store.put("kecamatan_code", KECAMATAN_CODE)
             store.put("kecamatan_name", "Yosowilangun")
-        start = Application.select().count() + 1
+        start = first if first is not None else Application.select().count() + 1
         outer = database.atomic()  # one commit for the whole batch; each application is a savepoint
         outer.__enter__()
         for n in range(start, start + count):
