@@ -2,15 +2,17 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
-from app.access import SIGNED_IN_BEFORE_COOKIE, allow, public
-from app.auth import accounts, throttle
-from app.auth.current import sign_in, sign_out
+from app.frame.access import SIGNED_IN_BEFORE_COOKIE, allow, public
+from app.auth import accounts
+from app.auth.models import LoginAttempt
+from app.frame import login_throttle
+from app.frame.signin import sign_in, sign_out
 from app.auth.models import User
-from app.auth.passwords import new_password_problem, verify_password
+from app.frame.passwords import new_password_problem, verify_password
 from app.capabilities import MenuItem
-from app.dates import utc_now
-from app.db import database
-from app.roles import ADMIN, ROLE_LABELS, STAFF
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN, ROLE_LABELS, STAFF
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -33,14 +35,14 @@ def login():
     username = request.form.get("username", "").strip().lower()
     password = request.form.get("password", "")
     address = request.remote_addr or ""
-    wait = throttle.minutes_blocked(username, address)
+    wait = login_throttle.minutes_blocked(LoginAttempt, username, address)
     if wait:
         return render_template("auth/login.html", username=username, next=request.form.get("next", ""),
                                error=f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait} menit."), 429
     user = User.get_or_none(User.username == username)
     ok = bool(user and user.is_active and verify_password(user.password_hash, password))
     with database.atomic():
-        throttle.note_attempt(username, address, ok)
+        login_throttle.note_attempt(LoginAttempt, username, address, ok)
         if ok:
             user.last_login_at = utc_now()
             user.save()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import apsw
 
-from app import installation
-from app.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level
+from app.frame import installation
+from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level
 
 AUTOMATIC_PREFIX = "otomatis-"
 SUFFIX = ".sqlite3"

@@ -7,8 +7,8 @@ restore the sequence jumps past anything handed out before ('350807-P3-1000001')
 """
 import re
 
-from app import installation
-from app.db import database
+from app.frame import installation
+from app.frame.db import database
 
 SEQUENCE_DIGITS = 6
 _DEVICE = re.compile(r"[0-9A-Za-z]{1,4}")

@@ -3,12 +3,12 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.capabilities import Card, MenuItem
-from app.dates import utc_now
-from app.db import database
-from app.roles import ADMIN, KASI, LOKET
-from app.settings import store
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN, KASI, LOKET
+from app.frame import store
 from sync.client import engine, link, outbox, statuses
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError

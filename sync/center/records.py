@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from peewee import IntegrityError
 from PIL import Image, UnidentifiedImageError
 
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from sync import protocol
 from sync.center.db import center_database
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
@@ -121,9 +121,9 @@ NOT_IN_RECORD = {"phone", "notes", "mismatch_reason"}
 
 def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
     """Why the center refuses a record, or None: the counter's own rules, applied to what arrived."""
-    from app import regions
+    from app.frame import regions
     from app.registration.intake import validate_application
-    from app.dates import local_today
+    from app.frame.dates import local_today
 
     for name in RECORD_TEXT_FIELDS:
         if not isinstance(record.get(name), str):

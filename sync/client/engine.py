@@ -12,14 +12,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from app.dates import utc_now
-from app.db import database
-from app.registration.models import Application
-from app.registration.status import ApplicationStatus as S
-from app.registration.status import ApplicationStatus as S
-from app.registration.status import transition
+from app.frame.dates import utc_now
+from app.frame.db import database
 from sync import protocol
-from sync.client import outbox, statuses
+from sync.client import outbox, records, statuses
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
 
@@ -86,7 +82,7 @@ class PassReport:
     rejected: int = 0
     failed: int = 0
     statuses: int = 0
-    unapplied: int = 0  # center events kept for a person (conflict, a move the counter cannot make)
+    unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -106,14 +102,23 @@ def write_log(kind: str, summary: str) -> None:
 
 # --- acknowledgements -----------------------------------------------------------------------
 
+def _mark_sent(item: OutboxItem) -> None:
+    """The center holds this version: outbox done, and the record moves on (its kind says how)."""
+    if item.state in ("pending", "conflict"):  # a conflict the center decided in our favour
+        item.state = "acked"
+        item.acked_at = utc_now()
+        item.last_error = ""
+        item.save()
+    records.kind().acknowledged(item.source_id, item.version)
+
+
 def apply_result(item: OutboxItem, result: dict) -> str:
     """Record one per-application answer of the center; returns the result word."""
     outcome = result.get("result")
     with write_transaction():
         item = OutboxItem.get_by_id(item.id)
-        application = Application.get_or_none(Application.id == item.application_id)
         if outcome in ("stored", "duplicate"):
-            statuses.mark_sent(item, application)
+            _mark_sent(item)
         elif outcome == "conflict":
             item.state = "conflict"
             item.last_error = result.get("reason", "konflik isi di pusat")
@@ -123,12 +128,7 @@ def apply_result(item: OutboxItem, result: dict) -> str:
             item.state = "rejected"
             item.last_error = reason
             item.save()
-            if application is not None and application.version == item.version:
-                # Back to the counter's queue with the reason, by the one status path.
-                if application.status == S.COMPLETE.value:
-                    transition(application, S.SENT, note="dikirim ke pusat")
-                if application.status == S.SENT.value:
-                    transition(application, S.REJECTED, note=reason)
+            records.kind().rejected(item.source_id, item.version, reason)
         else:
             raise LinkDown(f"jawaban pusat tidak dikenal: {outcome!r}")
     return outcome
@@ -149,8 +149,7 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES):
 # --- push -------------------------------------------------------------------------------------
 
 def _packet_entry(item: OutboxItem):
-    application = Application.get_or_none(Application.id == item.application_id)
-    photo = outbox.photo_of(application) if application else None
+    photo = records.kind().payload(item.source_id)
     if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
         return None
     header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
@@ -268,15 +267,23 @@ def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
 
 # --- statuses -------------------------------------------------------------------------------
 
+def _arrived(event: dict) -> None:
+    """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""
+    item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
+                                  & (OutboxItem.version == event["version"]))
+    if item is not None:
+        _mark_sent(item)
+
+
 def apply_event(link_id: int, event: dict) -> str | None:
-    """Apply one center event and move the cursor, in one transaction.
+    """Apply one center status event and move the cursor, in one transaction.
 
     Returns statuses.APPLIED / UNAPPLIED / NOT_OURS, or None when the cursor had passed it."""
     with write_transaction():
         link = SyncLink.get_by_id(link_id)
         if event["seq"] <= link.status_cursor:
             return None  # already applied (a repeated page, a re-imported status file)
-        outcome = statuses.apply_center_event(event)
+        outcome = statuses.apply_center_event(event, lambda: _arrived(event))
         link.status_cursor = event["seq"]
         link.save()
     return outcome

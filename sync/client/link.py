@@ -4,10 +4,10 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app import installation
-from app.dates import utc_now
-from app.db import database
-from app.settings import store
+from app.frame import installation
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame import store
 from sync import usb
 from sync.client import engine, outbox
 from sync.client.models import OutboxItem, SyncLink, SyncLog

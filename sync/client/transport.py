@@ -35,7 +35,7 @@ class ClockSkew(Refused):
 
 
 def clock_message(skew_seconds: int, server_time: int) -> str:
-    from app.dates import format_datetime
+    from app.frame.dates import format_datetime
     from datetime import datetime, timezone
     minutes = max(1, round(abs(skew_seconds) / 60))
     direction = "lebih cepat" if skew_seconds > 0 else "lebih lambat"

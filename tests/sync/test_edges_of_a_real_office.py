@@ -14,14 +14,15 @@ from itertools import chain
 import apsw
 import pytest
 
-from app import installation
+from app.frame import installation
 from app.backups.engine import backup_database, restore_database
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.models import Conflict, DeviceKey, Kecamatan, ReceivedApplication, UsedNonce
-from sync.client import engine, link, statuses as client_statuses
+from app.registration.sync_records import CENTER_TO_LOCAL, center_notices
+from sync.client import engine, link
 from sync.client.models import OutboxItem, StatusIssue, SyncLink
 from sync.client.transport import CenterClient, ClockSkew, EnrolmentError
 from tests.conftest import CsrfClient, sign_in_as
@@ -33,14 +34,14 @@ from tests.sync.test_client import FlaskSession
 
 def run(kec_app, fn):
     """fn() against this kecamatan app's database (the models' proxy points at one file at a time)."""
-    from app.db import database
+    from app.frame.db import database
     database.initialize(kec_app.extensions["database"])
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         return fn()
 
 
 def fill(kec_app, count, size=None, first=None):
-    from app.db import database
+    from app.frame.db import database
     database.initialize(kec_app.extensions["database"])
     return fill_kecamatan(kec_app, count, size or SMALL, first=first)
 
@@ -158,7 +159,7 @@ def _two_pcs_on_one_device_id(tmp_path, enrolled):
         fill(kec_app, 2, SMALL, first=first)
 
         def link_up():
-            from app.db import database
+            from app.frame.db import database
             from datetime import datetime
             with database.atomic():
                 SyncLink.create(center_url="http://center", kecamatan_code="35.08.07", key_id=key[0],
@@ -183,7 +184,7 @@ def test_statuses_of_a_number_in_conflict_never_reach_the_other_applicant_until_
 
     def applicant_page():
         from app.auth.accounts import create_user
-        from app.roles import KASI
+        from app.frame.roles import KASI
         user, _ = create_user("kasi-uji", "Kasi Uji", KASI, password="rahasia-uji-12", must_change_password=False)
         pc_b.test_client_class = CsrfClient
         client = pc_b.test_client()
@@ -243,7 +244,7 @@ def test_every_center_transition_is_applied_at_the_kecamatan(tmp_path, center_ap
     assert report.unapplied == 0 and not report.error
     local = local_statuses(kec_app)
     for number, path in zip(numbers, paths):
-        assert local[number] == client_statuses.CENTER_TO_LOCAL[path[-1]].value, (number, path, local[number])
+        assert local[number] == CENTER_TO_LOCAL[path[-1]].value, (number, path, local[number])
 
 
 def test_a_move_the_counter_cannot_follow_is_counted_and_shown(tmp_path, center_app, center_db, enrolled):
@@ -255,7 +256,7 @@ def test_a_move_the_counter_cannot_follow_is_counted_and_shown(tmp_path, center_
     sync(kec_app, center_app)
 
     def hand_over():
-        from app.db import database
+        from app.frame.db import database
         application = Application.get(Application.registration_number == number)
         with database.atomic():
             transition(application, S.READY)
@@ -264,8 +265,7 @@ def test_a_move_the_counter_cannot_follow_is_counted_and_shown(tmp_path, center_
     center_move(number, "rejected")  # the center finds a defect after the card was handed over
     report = sync(kec_app, center_app)
     assert report.unapplied == 1 and local_statuses(kec_app)[number] == S.HANDED_OVER.value
-    notices = run(kec_app, lambda: client_statuses.notices_for(
-        Application.get(Application.registration_number == number)))
+    notices = run(kec_app, lambda: center_notices(Application.get(Application.registration_number == number)))
     assert any("tidak dapat diterapkan" in n for n in notices)
     log = run(kec_app, lambda: engine.SyncLog.select().order_by(engine.SyncLog.id.desc()).first().summary)
     assert "status tidak diterapkan 1" in log
@@ -346,7 +346,7 @@ def test_enrolment_retry_after_a_lost_answer_gets_the_same_key(center_db, enroll
         keys.enrol("35.08.07", code, "01", "token-pc-b")
     assert other.value.kind == "used"
     from datetime import timedelta
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     Kecamatan.update(enrolment_used_at=utc_now() - timedelta(hours=1)).execute()
     with pytest.raises(keys.EnrolmentRefused):
         keys.enrol("35.08.07", code, "01", "token-pc-a")  # the window is short
@@ -448,7 +448,7 @@ def test_cursors_methods_and_nonces_are_bounded(center_app, center_db, enrolled)
     wrong = call(client, key, "GET", "/api/v1/packets")
     assert wrong.status_code == 405 and wrong.headers["Allow"] == "OPTIONS, POST"
     from datetime import timedelta
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     UsedNonce.create(key_id=key[0], nonce="ab" * 16, seen_at=utc_now() - timedelta(minutes=11))
     UsedNonce.create(key_id=key[0], nonce="cd" * 16, seen_at=utc_now())
     from sync.center.app import CENTER_JOBS, prune_nonces

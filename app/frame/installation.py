@@ -14,7 +14,7 @@ from pathlib import Path
 
 from peewee import SQL, CharField, IntegerField
 
-from app.db import BaseModel
+from app.frame.db import BaseModel
 
 GENERATION_SPAN = 1_000_000  # numbers per generation and prefix; 60 a day fill it in 45 years
 MARKER_NAME = "generasi-nomor.txt"

@@ -1,17 +1,16 @@
 """Failed logins are throttled per account and per address, in a sliding window.
 
-Kept in the database so a restart does not reset the count.
+Kept in the database so a restart does not reset the count. One throttle for both logins: the
+kecamatan passes its LoginAttempt model, the internet-facing center its CenterLoginAttempt
+(same columns, its own database).
 """
 from datetime import timedelta
 
 from flask import current_app
 
-from app.auth.models import LoginAttempt
-from app.dates import utc_now
+from app.frame.dates import utc_now
 
 
-# The center keeps its own attempts table in its own database (sync/center/models.py), with the
-# same columns; both apps pass their model, so there is one throttle for both logins.
 def _failures_since(model, since, **where) -> int:
     query = model.select().where(model.at >= since, model.succeeded == False)  # noqa: E712
     for field, value in where.items():
@@ -19,7 +18,7 @@ def _failures_since(model, since, **where) -> int:
     return query.count()
 
 
-def minutes_blocked(username: str, address: str, model=LoginAttempt) -> int:
+def minutes_blocked(model, username: str, address: str) -> int:
     """0 when a login may be tried; else how many minutes until it may."""
     config = current_app.config
     window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
@@ -36,5 +35,5 @@ def minutes_blocked(username: str, address: str, model=LoginAttempt) -> int:
     return max(1, int(remaining.total_seconds() // 60) + 1)
 
 
-def note_attempt(username: str, address: str, succeeded: bool, model=LoginAttempt) -> None:
+def note_attempt(model, username: str, address: str, succeeded: bool) -> None:
     model.create(username=username.lower(), address=address, at=utc_now(), succeeded=succeeded)
