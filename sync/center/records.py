@@ -3,6 +3,7 @@
 Every function here is the one path for its change, used by the API, the USB import and the
 operator pages alike, so the checks and the idempotency are the same whichever way data came.
 """
+import functools
 import io
 import json
 import re
@@ -119,9 +120,14 @@ RECORD_TEXT_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_dat
 NOT_IN_RECORD = {"phone", "notes", "mismatch_reason"}
 
 
+@functools.lru_cache(maxsize=256)
+def _desa_of(kecamatan_code: str) -> list:
+    from app.frame import regions
+    return regions.desa_of(kecamatan_code)
+
+
 def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
     """Why the center refuses a record, or None: the counter's own rules, applied to what arrived."""
-    from app.frame import regions
     from app.registration.intake import validate_application
     from app.frame.dates import local_today
 
@@ -132,7 +138,7 @@ def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
         return "isian biometric_done harus benar/salah"
     form = {name: record[name] for name in RECORD_TEXT_FIELDS}
     form["desa"] = record["desa_code"]
-    clean, errors, _ = validate_application(form, regions.desa_of(kecamatan.code), local_today())
+    clean, errors, _ = validate_application(form, _desa_of(kecamatan.code), local_today())
     # A NIK that does not match birth date/sex is allowed at the counter with a written reason,
     # which stays at the kecamatan; every other error is a refusal here too.
     errors = {field: message for field, message in errors.items() if field not in NOT_IN_RECORD}
