@@ -51,8 +51,8 @@ def test_applications_flow_both_ways_between_two_running_servers(tmp_path):
                           tmp_path / "enrol-again.log").start()
         assert retried.wait() == 0  # the same PC again soon after (a lost answer): the same key
         other = tmp_path / "other-pc"
-        kecamatan_app(other)
-        reused = Process(["sync", "--data", str(other), "enrol", "--center", center.url, "--code", code],
+        reused = Process(["sync", "--data", str(other), "enrol", "--center", center.url, "--code", code,
+                          "--kecamatan", "35.08.07"],
                          tmp_path / "enrol-other.log").start()
         assert reused.wait() == 1  # another installation cannot reuse the code
         assert "sudah dipakai" in (tmp_path / "enrol-other.log").read_text()
