@@ -36,12 +36,12 @@ ENROLMENT_RETRY_SECONDS = 15 * 60  # a lost answer: the same installation may as
 
 
 class EnrolmentRefused(Exception):
-    """kind: wrong_code | expired | used; str() is the Indonesian message for the admin."""
+    """kind: wrong_code | expired_code | used_code (the API's error codes); str() is the Indonesian message."""
 
     MESSAGES = {
-        "wrong_code": "Kode pendaftaran atau kode kecamatan salah.",
-        "expired": "Kode pendaftaran sudah kedaluwarsa; minta kode baru ke admin pusat.",
-        "used": "Kode pendaftaran sudah dipakai komputer lain; minta kode baru ke admin pusat.",
+        "wrong_code": "Kode pendaftaran salah (atau kode kecamatan tidak cocok). Periksa kembali kode dari admin pusat.",
+        "expired_code": "Kode pendaftaran sudah kedaluwarsa; minta kode baru ke admin pusat.",
+        "used_code": "Kode pendaftaran sudah dipakai komputer lain; minta kode baru ke admin pusat.",
     }
 
     def __init__(self, kind: str):
@@ -84,9 +84,9 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
                                         & DeviceKey.revoked_at.is_null())
             if key is not None:
                 return kecamatan, key
-        raise EnrolmentRefused("used")
+        raise EnrolmentRefused("used_code")
     if kecamatan.enrolment_expires_at is None or kecamatan.enrolment_expires_at < now:
-        raise EnrolmentRefused("expired")
+        raise EnrolmentRefused("expired_code")
     with center_database.atomic():
         # Used once: mark it inside the same transaction that creates the key.
         updated = (Kecamatan.update(enrolment_used_at=now, device_seq=Kecamatan.device_seq + 1,
@@ -95,7 +95,7 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
                           & (Kecamatan.enrolment_code_hash == _code_hash(code)))
                    .execute())
         if not updated:
-            raise EnrolmentRefused("used")
+            raise EnrolmentRefused("used_code")
         number = Kecamatan.select(Kecamatan.device_seq).where(Kecamatan.id == kecamatan.id).scalar()
         key = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
                                secret=protocol.new_secret(), device_id=(device_id or "")[:40], created_at=now,

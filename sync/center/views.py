@@ -9,7 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
-from app.frame import login_throttle
+from app.frame import throttle
 from app.frame.access import public
 from app.frame.passwords import hash_password, new_password_problem, verify_password
 from app.frame.templating import send_htmx
@@ -18,11 +18,11 @@ from app.frame.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
-from app.frame.signin import sign_in, sign_out
+from app.frame.signin import end_sessions, sign_in, sign_out
 from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, allow_center
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
-from sync.center.models import (CenterLoginAttempt, Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
+from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
                                 Shipment)
 
 blueprint = Blueprint("center", __name__)
@@ -46,15 +46,16 @@ def login():
         return render_template("center/login.html", error=None, username="")
     username = request.form.get("username", "").strip().lower()[:100]
     address = request.remote_addr or ""
-    wait = login_throttle.minutes_blocked(CenterLoginAttempt, username, address)
+    wait = throttle.login_wait(username, address)  # the kecamatan's rule, in the center's own table
     if wait:
         return render_template("center/login.html", username=username,
-                               error=f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait} menit."), 429
+                               error="Terlalu banyak percobaan masuk yang gagal. "
+                                     f"Coba lagi dalam {throttle.in_words(wait)}."), 429
     operator = Operator.get_or_none(Operator.username == username)
     ok = bool(operator and operator.is_active and verify_password(operator.password_hash,
                                                                   request.form.get("password", "")))
     with center_database.atomic():
-        login_throttle.note_attempt(CenterLoginAttempt, username, address, ok)
+        throttle.login_attempted(username, address, ok)
     if not ok:
         return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.", username=username), 401
     sign_in(operator)
@@ -88,8 +89,9 @@ def change_password():
         g.user.must_change_password = False
         g.user.password_changed_at = utc_now()
         g.user.save()
+        end_sessions(g.user)  # on every PC; this one gets a fresh session below
         audit("ganti_sandi", "operator", g.user.id, "kata sandi diganti")
-    sign_in(g.user)  # the stamp changed; keep this session, others are signed out
+    sign_in(g.user)
     flash("Kata sandi berhasil diganti.", "success")
     return redirect(url_for("center.dashboard"))
 
@@ -361,7 +363,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    results = [records.store_application(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     with center_database.atomic():
         audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")

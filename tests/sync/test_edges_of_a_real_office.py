@@ -52,7 +52,7 @@ SMALL = (60, 80)
 class EnrolSession(FlaskSession):
     """FlaskSession plus the `post(url, json=...)` that enrolment uses."""
 
-    def post(self, url, json=None, timeout=None):
+    def post(self, url, json=None, timeout=None, allow_redirects=False):
         path = "/" + url.split("://", 1)[1].split("/", 1)[1]
         response = self.center_app.test_client().post(path, data=dumps(json), content_type="application/json")
         from types import SimpleNamespace
@@ -344,7 +344,7 @@ def test_enrolment_retry_after_a_lost_answer_gets_the_same_key(center_db, enroll
     assert (again.key_id, again.secret, again.device_code) == (first.key_id, first.secret, first.device_code)
     with pytest.raises(keys.EnrolmentRefused) as other:
         keys.enrol("35.08.07", code, "01", "token-pc-b")
-    assert other.value.kind == "used"
+    assert other.value.kind == "used_code"
     from datetime import timedelta
     from app.frame.dates import utc_now
     Kecamatan.update(enrolment_used_at=utc_now() - timedelta(hours=1)).execute()

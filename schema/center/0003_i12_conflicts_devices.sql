@@ -13,13 +13,3 @@ ALTER TABLE "device_key" ADD COLUMN "device_code" VARCHAR(255) NOT NULL DEFAULT 
 UPDATE "status_event" SET "content_hash" = (SELECT "content_hash" FROM "received_application" r
     WHERE r."id" = "status_event"."application_id");
 
--- Operator logins, throttled like the kecamatan's (app/auth/throttle.py).
-CREATE TABLE "center_login_attempt" (
-    "id" {ID},
-    "username" VARCHAR(255) NOT NULL,
-    "address" VARCHAR(255) NOT NULL,
-    "at" {DATETIME} NOT NULL,
-    "succeeded" {BOOL} NOT NULL);
-CREATE INDEX "center_login_attempt_username" ON "center_login_attempt" ("username");
-CREATE INDEX "center_login_attempt_address" ON "center_login_attempt" ("address");
-CREATE INDEX "center_login_attempt_at" ON "center_login_attempt" ("at");
