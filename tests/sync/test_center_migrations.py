@@ -5,6 +5,7 @@ from sync.center.db import make_center_database
 from app.frame.migrations import code_level
 from sync.center.migrations import CENTER_SCHEMA, CenterDatabaseTooNew, center_level, migrate_center
 from sync.center.models import MODELS
+from app.frame.migrations import code_level
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.helpers import reset_postgres
 from tests.test_migrations import describe
