@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from app import capabilities
-from app.frame import dates, privacy, templating
+from app.frame import dates, installation, privacy, templating
 from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
 from app.frame.config import load_config
 from app.frame.db import open_database
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     db = open_database(app.config["DATABASE_PATH"])
     with db.connection_context():
         migrate(db)
+        installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
     app.extensions["database"] = db
 
     csrf.init_app(app)

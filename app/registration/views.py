@@ -46,6 +46,14 @@ MENU = [
 MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
 MARKERS[S.READY] = (LOKET, KASI, ADMIN)
 
+# Other capabilities (the sync) add warnings to an applicant's page: fn(application) -> [text].
+_detail_notices: list = []
+
+
+def add_detail_notice(fn) -> None:
+    if fn not in _detail_notices:
+        _detail_notices.append(fn)
+
 
 @blueprint.app_template_filter("status_label")
 def status_label(value) -> str:
@@ -268,7 +276,8 @@ def _detail_context(application, errors=None, handover_form=None):
                 desa_name=desa_names().get(application.desa_code, application.desa_code),
                 reasons=intake.REASONS, sexes=intake.SEXES, statuses=STATUS_LABELS, S=S,
                 editable=is_editable(status), marks=marks, errors=errors or {},
-                handover_form=handover_form or {"collector": "pemohon"})
+                handover_form=handover_form or {"collector": "pemohon"},
+                notices=[text for fn in _detail_notices for text in fn(application)])
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
