@@ -156,4 +156,4 @@ class CenterAudit(CenterModel):
 
 
 MODELS = [Operator, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment, ReceivedApplication,
-          Conflict, StatusEvent, CenterAudit]
+          Conflict, StatusEvent, CenterAudit, OperatorSession, CenterThrottleHit]
