@@ -17,6 +17,7 @@ from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids
 from app.frame.roles import ROLE_LABELS
 from app.frame.signin import idle_limit, load_current_user
 from app.auth.models import StaffSession, User
+from app.backups.views import LoketRequest
 from app.frame import store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,7 @@ def office_zone() -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Build the kecamatan app; `config` overrides the environment (tests, CLI flags)."""
     app = Flask("app", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.request_class = LoketRequest
     app.config.update(load_config(config))
     app.config["VERSION"] = VERSION
     db = open_database(app.config["DATABASE_PATH"])
@@ -62,5 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["idle_minutes"] = lambda: store.get("session_idle_minutes")  # set on the office page
 
     install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
+    for module in capabilities.modules():  # after the user and the role check are known
+        if hasattr(module, "request_gate"):
+            app.before_request(module.request_gate)
 
     return app

@@ -6,6 +6,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
 from app.auth.accounts import create_user
+from app.firstrun import seed_identity
 from app.frame.signin import SESSION_TOKEN, start_session
 from app.frame.roles import ALL_ROLES
 
@@ -53,6 +54,8 @@ class CsrfClient(FlaskClient):
 def app(tmp_path):
     app = create_app({"DATA_DIR": tmp_path, "SECRET_KEY": "test-secret", "TESTING": True})
     app.test_client_class = CsrfClient
+    with app.app_context(), app.extensions["database"].connection_context():
+        seed_identity("35.08.07")  # a set-up office; tests of the first run start from create_app
     yield app
 
 

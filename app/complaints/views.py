@@ -14,6 +14,7 @@ from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_compl
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
                                    ComplaintEvent, DeskAnswer, SuggestionBoxSession)
 from app.complaints.photos import PhotoError, reencode
+from app.settings.identity import public_url
 from app.complaints.privacy import BOOK_READERS, HANDLERS, RECORDERS, may_see_record, shown_identity
 from app.complaints.workflow import change_problems, next_statuses
 from app.auth.models import User
@@ -187,7 +188,7 @@ def slip(complaint_id: int):
     if not mine and not may_see_record(g.user.role, complaint.is_confidential):
         abort(404)
     return render_template("complaints/slip.html", complaint=complaint,
-                           status_url=url_for("complaints.public_status", _external=True))
+                           status_url=public_url("complaints.public_status"))
 
 
 # ---------------------------------------------------------------- detail and follow-up

@@ -347,7 +347,7 @@ def usb_import():
             (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()))
     except usb.BatchFileError as problem:
         return render_template("center/usb_import.html", errors={"batch": str(problem)}, results=None), 422
-    results = [records.store_application(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
     with center_database.atomic():
         summary = {r: sum(1 for o in results if o.result == r) for r in ("stored", "duplicate", "conflict", "rejected")}
         audit("impor_usb", "kecamatan", key.kecamatan.code, json.dumps(summary))
