@@ -115,10 +115,8 @@ def upload_logo():
 def session_timeout():
     typed = request.form.get("session_idle_minutes", "").strip()
     if not (typed.isascii() and typed.isdigit() and 5 <= int(typed) <= 480):
-        form = {key: store.get(key) for key in IDENTITY_FIELDS}
-        return render_template("settings/office.html", form=form, zones=TIME_ZONES,
-                               errors={"session_idle_minutes": "Isi angka menit antara 5 dan 480."},
-                               has_logo=StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None), 422
+        return _identity_page("settings/office.html", identity.current_values(),
+                              {"session_idle_minutes": "Isi angka menit antara 5 dan 480."}, 422)
     before = store.get("session_idle_minutes")
     with database.atomic():
         store.put("session_idle_minutes", int(typed))
