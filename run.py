@@ -116,6 +116,11 @@ def cmd_restore(options) -> int:
     except BackupError as problem:
         print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
         return 1
+    from app import audit, create_app  # the restore is recorded in the restored database's trail
+    app = create_app(_data_config(options))
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context(), database.atomic():
+        audit.record_restore(Path(options.source).name)
     print(f"Data dipulihkan dari {options.source}.")
     if safety:
         print(f"Data sebelumnya disimpan di {safety}.")
