@@ -241,7 +241,7 @@ def run_rsync(work: Path, files: Path, link: Link, retries: bool) -> tuple[float
     command = ["ip", "netns", "exec", KEC_NS, "rsync", "-a", "-z", "--compress-choice=zstd",
                f"{files}/", f"rsync://{CENTER_IP}:{RSYNC_PORT}/loket/"]
     if retries:
-        command[4:4] = ["--timeout=30", "--partial"]
+        command[5:5] = ["--timeout=30", "--partial"]  # after "rsync"
     try:
         time.sleep(1)
         link.go()
