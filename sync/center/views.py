@@ -17,7 +17,7 @@ from app.frame.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
-from app.frame.signin import sign_in, sign_out
+from app.frame.signin import end_sessions, sign_in, sign_out
 from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, allow_center
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
@@ -78,8 +78,9 @@ def change_password():
         g.user.must_change_password = False
         g.user.password_changed_at = utc_now()
         g.user.save()
+        end_sessions(g.user)  # on every PC; this one gets a fresh session below
         audit("ganti_sandi", "operator", g.user.id, "kata sandi diganti")
-    sign_in(g.user)  # the stamp changed; keep this session, others are signed out
+    sign_in(g.user)
     flash("Kata sandi berhasil diganti.", "success")
     return redirect(url_for("center.dashboard"))
 

@@ -20,9 +20,14 @@ class LinkDown(Exception):
 class Refused(Exception):
     """The center answered, signed, with a refusal that retrying will not fix (4xx)."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, code: str = ""):
         super().__init__(message)
         self.status = status
+        self.code = code  # the center's machine-readable reason ("unauthorized", "expired_code", ...)
+
+
+class NotACenter(LinkDown):
+    """Something answered at that address, but not a Loket printing center (a hotspot page, another site)."""
 
 
 @dataclass
@@ -121,14 +126,27 @@ def _message(content: bytes) -> str:
         return content[:200].decode(errors="replace")
 
 
+def _json_or_none(response):
+    try:
+        value = response.json()
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, timeout: float = 30) -> dict:
     """Trade the one-time enrolment code for this PC's key (send it over TLS in production)."""
     try:
         response = requests.post(center_url.rstrip("/") + protocol.API_PREFIX + "/enrol", timeout=timeout,
                                  json={"kecamatan_code": kecamatan_code, "enrolment_code": code,
-                                       "device_id": device_id})
+                                       "device_id": device_id}, allow_redirects=False)
     except requests.RequestException as problem:
         raise LinkDown(f"tidak dapat menghubungi pusat: {type(problem).__name__}") from None
+    answer = _json_or_none(response)
     if response.status_code != 201:
-        raise Refused(response.status_code, _message(response.content))
-    return response.json()
+        if answer is None or "error" not in answer:
+            raise NotACenter(f"jawaban bukan dari pusat (HTTP {response.status_code})")
+        raise Refused(response.status_code, str(answer.get("message", ""))[:300], str(answer.get("error", "")))
+    if answer is None or not all(isinstance(answer.get(k), str) for k in ("key_id", "secret", "kecamatan_code")):
+        raise NotACenter("jawaban pendaftaran tidak dikenali")
+    return answer
