@@ -10,7 +10,7 @@ from app.auth.passwords import new_password_problem, verify_password
 from app.capabilities import MenuItem
 from app.dates import utc_now
 from app.db import database
-from app.roles import ADMIN, ROLE_LABELS, STAFF
+from app.roles import ACCOUNT, ADMIN, ROLE_LABELS
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -59,7 +59,7 @@ def login():
 
 
 @blueprint.post("/keluar")
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def logout():
     sign_out()
     flash("Anda telah keluar.", "info")
@@ -69,7 +69,7 @@ def logout():
 
 
 @blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def change_password():
     if request.method == "GET":
         return render_template("auth/change_password.html", errors={})

@@ -8,7 +8,7 @@ from app import capabilities
 from app.access import PUBLIC, public, allow
 from app.db import database
 from app.migrations import database_level
-from app.roles import STAFF
+from app.roles import ACCOUNT, DESA
 
 blueprint = Blueprint("core", __name__, template_folder="templates")
 
@@ -17,8 +17,10 @@ HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
 
 
 @blueprint.get("/")
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def dashboard():
+    if g.user.role == DESA:  # the desa operator's landing page is their desa's list, nothing else
+        return redirect(url_for("desa.home"))
     cards = []
     for module in capabilities.modules():
         make_cards = getattr(module, "dashboard_cards", None)

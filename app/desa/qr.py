@@ -1,0 +1,91 @@
+"""The signed QR code on a printed F-1.07: the whole form, so the counter never retypes it.
+
+The text is itsdangerous' compact signed form of a JSON payload (HMAC-SHA256 with the kecamatan's
+form key, zlib-compressed when that is shorter). A USB barcode scanner types it into a field as
+keystrokes, so it is plain URL-safe ASCII. The photo does not travel (a QR holds ~2 KB); the
+counter takes it from the desa's sync or anew.
+"""
+import secrets
+from datetime import date, datetime
+
+from itsdangerous import URLSafeSerializer
+
+from app import regions
+from app.db import database
+from app.desa.records import CARRIED_FIELDS
+from app.settings import store
+
+store.register_defaults(f107_signing_key="")
+PREFIX = "F107:"
+SALT = "loket-f107-v1"
+SIGNATURE_LENGTH = 43  # HMAC-SHA256, base64 without padding
+TRUNCATED = ("Kode QR terpotong atau rusak sehingga isinya tidak terbaca. Pindai ulang dengan pelan; "
+             "bila tetap gagal, ketik formulir secara manual.")
+MAX_LENGTH = 3000  # a version-40 QR holds 2953 bytes: anything longer was not made by us
+
+
+class QrRefused(ValueError):
+    """str() is the Indonesian message shown to the clerk."""
+
+
+def signing_key() -> str:
+    """The kecamatan's key for F-1.07 codes, made once (a desa PC receives it at enrolment)."""
+    key = store.get("f107_signing_key")
+    if not key:
+        with database.atomic():
+            key = store.get("f107_signing_key") or secrets.token_urlsafe(32)
+            store.put("f107_signing_key", key)
+    return key
+
+
+def _serializer(key: str | None = None) -> URLSafeSerializer:
+    return URLSafeSerializer(key or signing_key(), salt=SALT)
+
+
+def payload_of(pre) -> dict:
+    fields = {}
+    for name in CARRIED_FIELDS:
+        value = getattr(pre, name)
+        fields[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
+    return {"v": 1, "k": store.get("kecamatan_code"), "n": pre.number, "o": pre.entered_by_name,
+            "t": pre.entered_at.isoformat(timespec="seconds"), "f": fields}
+
+
+def encode(pre, key: str | None = None) -> str:
+    return PREFIX + _serializer(key).dumps(payload_of(pre))
+
+
+def decode(text: str) -> dict:
+    """The payload of a scanned code, or QrRefused saying what is wrong with it."""
+    text = "".join((text or "").split())  # scanners may add a line break or a space
+    if not text:
+        raise QrRefused("Kode QR kosong. Arahkan pemindai ke kode QR di formulir F-1.07, lalu pindai lagi.")
+    if not text.startswith(PREFIX) or len(text) > MAX_LENGTH:
+        raise QrRefused("Ini bukan kode QR formulir F-1.07 dari aplikasi Loket Kecamatan.")
+    body = text[len(PREFIX):]
+    if len(body.rpartition(".")[2]) != SIGNATURE_LENGTH:
+        raise QrRefused(TRUNCATED)
+    ok, payload = _serializer().loads_unsafe(body)
+    if not isinstance(payload, dict) or not isinstance(payload.get("f"), dict):
+        raise QrRefused(TRUNCATED)
+    ours = store.get("kecamatan_code")
+    if payload.get("k") != ours:
+        where = regions.region_name(str(payload.get("k") or "")) or "tidak dikenal"
+        raise QrRefused(f"Kode QR ini dibuat untuk kecamatan lain ({payload.get('k')} {where}), "
+                        "bukan kecamatan ini. Pemohon harus mendaftar di kecamatan tempat tinggalnya.")
+    if not ok:
+        raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah atau kode tidak dibuat "
+                        "oleh desa di kecamatan ini. Formulir ditolak.")
+    return payload
+
+
+def verify(text: str) -> dict:
+    """Like decode, but a payload that decodes yet lacks fields is refused too."""
+    payload = decode(text)
+    missing = [name for name in CARRIED_FIELDS if name not in payload["f"]]
+    if missing or not payload.get("n") or not payload.get("t"):
+        raise QrRefused("Kode QR tidak lengkap (versi aplikasi desa berbeda?). Ketik formulir secara manual.")
+    return payload
+
+
+
