@@ -5,6 +5,7 @@ form key, zlib-compressed when that is shorter). A USB barcode scanner types it 
 keystrokes, so it is plain URL-safe ASCII. The photo does not travel (a QR holds ~2 KB); the
 counter takes it from the desa's sync or anew.
 """
+import hashlib
 import secrets
 from datetime import date, datetime
 
@@ -39,7 +40,7 @@ def signing_key() -> str:
 
 
 def _serializer(key: str | None = None) -> URLSafeSerializer:
-    return URLSafeSerializer(key or signing_key(), salt=SALT)
+    return URLSafeSerializer(key or signing_key(), salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
 
 
 def payload_of(pre) -> dict:
