@@ -96,7 +96,7 @@ def _chosen_desa(choices) -> str | None:
 # ---- the desa operator's pages -------------------------------------------------------------------
 
 @blueprint.get("/desa")
-@allow(DESA, *COUNTER)
+@allow(DESA)
 def home():
     choices = _scope_desa()
     chosen = _chosen_desa(choices)

@@ -111,3 +111,10 @@ def test_a_qr_with_a_signature_of_another_key_is_refused(pre, loket):
 def test_scan_field_is_on_the_queue_page_for_the_clerk_only(client_as, office):
     assert 'name="kode"' in text(client_as("petugas_loket").get("/pra-pendaftaran"))
     assert 'name="kode"' not in text(client_as("kasi_pelayanan").get("/pra-pendaftaran"))
+
+
+def test_the_printed_qr_is_the_signed_form(darungan, pre):
+    from app.registration.views import qr_svg
+    page = darungan.get(f"/desa/pra-pendaftaran/{pre.id}/f107").get_data(as_text=True)
+    with darungan.application.test_request_context():
+        assert str(qr_svg(qr.encode(pre))) in page
