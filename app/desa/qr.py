@@ -6,6 +6,7 @@ keystrokes, so it is plain URL-safe ASCII. The photo does not travel (a QR holds
 counter takes it from the desa's sync or anew.
 """
 import hashlib
+import hmac
 import secrets
 from datetime import date, datetime
 
@@ -39,8 +40,14 @@ def signing_key() -> str:
     return key
 
 
-def _serializer(key: str | None = None) -> URLSafeSerializer:
-    return URLSafeSerializer(key or signing_key(), salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
+def desa_key(desa_code: str, master: str | None = None) -> str:
+    """Each desa signs with its own key, derived from the kecamatan's: a desa PC holds only its own
+    (given at enrolment), so a lost desa laptop cannot forge another desa's forms."""
+    return hmac.new((master or signing_key()).encode(), f"f107-desa:{desa_code}".encode(), "sha256").hexdigest()
+
+
+def _serializer(key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(key, salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
 
 
 def payload_of(pre) -> dict:
@@ -53,7 +60,8 @@ def payload_of(pre) -> dict:
 
 
 def encode(pre, key: str | None = None) -> str:
-    return PREFIX + _serializer(key).dumps(payload_of(pre))
+    """`key`: this desa's key (desa mode holds only that); by default derived here at the kecamatan."""
+    return PREFIX + _serializer(key or desa_key(pre.desa_code)).dumps(payload_of(pre))
 
 
 def decode(text: str) -> dict:
@@ -66,7 +74,7 @@ def decode(text: str) -> dict:
     body = text[len(PREFIX):]
     if len(body.rpartition(".")[2]) != SIGNATURE_LENGTH:
         raise QrRefused(TRUNCATED)
-    ok, payload = _serializer().loads_unsafe(body)
+    _, payload = _serializer("-").loads_unsafe(body)  # read first; the signature is checked below
     if not isinstance(payload, dict) or not isinstance(payload.get("f"), dict):
         raise QrRefused(TRUNCATED)
     ours = store.get("kecamatan_code")
@@ -74,7 +82,8 @@ def decode(text: str) -> dict:
         where = regions.region_name(str(payload.get("k") or "")) or "tidak dikenal"
         raise QrRefused(f"Kode QR ini dibuat untuk kecamatan lain ({payload.get('k')} {where}), "
                         "bukan kecamatan ini. Pemohon harus mendaftar di kecamatan tempat tinggalnya.")
-    if not ok:
+    desa_code = payload["f"].get("desa_code")
+    if not isinstance(desa_code, str) or not _serializer(desa_key(desa_code)).loads_unsafe(body)[0]:
         raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah atau kode tidak dibuat "
                         "oleh desa di kecamatan ini. Formulir ditolak.")
     return payload

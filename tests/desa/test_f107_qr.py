@@ -118,3 +118,11 @@ def test_the_printed_qr_is_the_signed_form(darungan, pre):
     page = darungan.get(f"/desa/pra-pendaftaran/{pre.id}/f107").get_data(as_text=True)
     with darungan.application.test_request_context():
         assert str(qr_svg(qr.encode(pre))) in page
+
+
+def test_a_desa_key_signs_only_its_own_desa(pre, loket):
+    from tests.desa.conftest import KRATON
+    forged = qr.encode(pre, key=qr.desa_key(KRATON))  # Kraton's laptop signing a Darungan form
+    response = scan(loket, forged)
+    assert response.status_code == 422 and "Tanda tangan kode QR tidak cocok" in text(response)
+    assert scan(loket, qr.encode(pre, key=qr.desa_key(pre.desa_code))).status_code == 302
