@@ -44,16 +44,18 @@ def cmd_serve(options) -> int:
     from app.background import start_background_jobs
     from app.firstrun import ensure_admin, seed_identity
 
-    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True))
+    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True, MODE=options.mode))
     with app.extensions["database"].connection_context():
-        seed_identity()
+        if options.mode == "kecamatan":  # a desa PC takes its identity from its enrolment code
+            seed_identity()
         password = ensure_admin()
     if password:
         print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
         print("  nama pengguna : admin")
         print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)\n")
     start_background_jobs(app)
-    print(f"Loket Kecamatan berjalan di http://{options.host}:{options.port}/  (data: {app.config['DATA_DIR']})")
+    label = "Loket Kecamatan (mode desa)" if options.mode == "desa" else "Loket Kecamatan"
+    print(f"{label} berjalan di http://{options.host}:{options.port}/  (data: {app.config['DATA_DIR']})")
     serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-kecamatan")
     return 0
 
@@ -130,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--mode", choices=("kecamatan", "desa"), default="kecamatan",
+                       help="desa: the village office's own PC (only the desa pages, its own database)")
     serve.set_defaults(handler=cmd_serve)
 
     fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")

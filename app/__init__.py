@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
     check_every_view_declares_roles(app)
+    if app.config["MODE"] == "desa":
+        from app.desa import mode
+        mode.install(app)
     templating.install(app)
     register_error_pages(app)
 

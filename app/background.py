@@ -24,7 +24,10 @@ def _loop(app, seconds: int, job, stop: threading.Event) -> None:
 
 def start_background_jobs(app) -> threading.Event:
     stop = threading.Event()
+    only = app.config.get("BACKGROUND_MODULES")  # desa mode: the daily backup, not the kecamatan's sync
     for module in capabilities.modules():
+        if only is not None and module.__name__ not in only:
+            continue
         for seconds, job in getattr(module, "BACKGROUND_JOBS", []):
             threading.Thread(target=_loop, args=(app, seconds, job, stop), daemon=True,
                              name=f"job-{job.__name__}").start()

@@ -21,6 +21,8 @@ HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
 def dashboard():
     if g.user.role == DESA:  # the desa operator's landing page is their desa's list, nothing else
         return redirect(url_for("desa.home"))
+    if current_app.config["MODE"] == "desa":  # a desa PC's admin: its accounts and its enrolment
+        return redirect(url_for("desa.operators"))
     cards = []
     for module in capabilities.modules():
         make_cards = getattr(module, "dashboard_cards", None)

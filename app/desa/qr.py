@@ -17,7 +17,7 @@ from app.db import database
 from app.desa.records import CARRIED_FIELDS
 from app.settings import store
 
-store.register_defaults(f107_signing_key="")
+store.register_defaults(f107_signing_key="", desa_pc_key="")
 PREFIX = "F107:"
 SALT = "loket-f107-v1"
 SIGNATURE_LENGTH = 43  # HMAC-SHA256, base64 without padding
@@ -61,7 +61,9 @@ def payload_of(pre) -> dict:
 
 def encode(pre, key: str | None = None) -> str:
     """`key`: this desa's key (desa mode holds only that); by default derived here at the kecamatan."""
-    return PREFIX + _serializer(key or desa_key(pre.desa_code)).dumps(payload_of(pre))
+    # A desa PC holds only its own desa's key (from its enrolment code); the kecamatan derives it.
+    key = key or store.get("desa_pc_key") or desa_key(pre.desa_code)
+    return PREFIX + _serializer(key).dumps(payload_of(pre))
 
 
 def decode(text: str) -> dict:

@@ -17,7 +17,7 @@ from app.registration.models import Application
 from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.settings import store
 
-store.register_defaults(pre_registration_days=14)
+store.register_defaults(pre_registration_days=14, desa_pc_number="")
 CARRIED_FIELDS = records.EDITABLE_FIELDS  # every field of the form travels from desa to counter
 FIELD_LABELS = {
     "nik": "NIK", "kk_number": "Nomor KK", "full_name": "Nama lengkap", "birth_place": "Tempat lahir",
@@ -73,7 +73,8 @@ def refuse_duplicates(nik: str, exclude_id: int | None = None) -> None:
 
 def number_prefix(desa_code: str) -> str:
     """'PRA-3508072001-01': the desa and the PC that numbered it, so numbers never collide offline."""
-    return f"PRA-{desa_code.replace('.', '')}-{current_app.config['DEVICE_ID']}"
+    device = store.get("desa_pc_number") or current_app.config["DEVICE_ID"]  # 'D3' on a desa PC, '01' here
+    return f"PRA-{desa_code.replace('.', '')}-{device}"
 
 
 def create_pre_registration(clean: dict, photo=None, *, user=None, source: str = "desa",

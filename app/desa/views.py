@@ -13,7 +13,7 @@ from app.access import allow
 from app.auth import accounts
 from app.capabilities import Card, MenuItem
 from app.db import database
-from app.desa import qr, records
+from app.desa import mode, qr, records
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.scope import check_in_scope, current_scope, desa_codes_of
 from app.pagination import paginate
@@ -350,19 +350,34 @@ def _operators():
     return users
 
 
+def _bindable_desa():
+    """Desa an admin may bind accounts to: the kecamatan's, or on a desa PC only its own desa."""
+    if mode.is_desa_mode():
+        return [r for r in desa_list() if r.code == store.get("desa_pc_desa_code")]
+    return desa_list()
+
+
 def _chosen_codes(form_codes) -> tuple[list[str], str | None]:
-    valid = {r.code for r in desa_list()}
+    valid = {r.code for r in _bindable_desa()}
     codes = sorted({code for code in form_codes if code in valid})
     if not valid:
+        if mode.is_desa_mode():
+            return [], "Komputer desa ini belum didaftarkan: masukkan kode pendaftaran dari admin kecamatan."
         return [], "Daftar desa kosong: isi kode kecamatan di Pengaturan Kantor terlebih dahulu."
+    if set(form_codes) - valid:
+        return [], ("Hanya desa komputer ini yang dapat dipilih." if mode.is_desa_mode()
+                    else "Pilih desa dari daftar desa kecamatan ini.")
     if not codes:
         return [], "Pilih paling sedikit satu desa untuk akun ini."
     return codes, None
 
 
 def _operators_page(form=None, errors=None, status=200):
-    return render_template("desa/operators.html", operators=_operators(), desa=desa_list(), form=form or {},
-                           errors=errors or {}, days=store.get("pre_registration_days")), status
+    desa_mode = mode.is_desa_mode()
+    return render_template("desa/operators.html", operators=_operators(), desa=_bindable_desa(), form=form or {},
+                           errors=errors or {}, days=store.get("pre_registration_days"), desa_mode=desa_mode,
+                           enrolled=store.get("desa_pc_desa_code"), all_desa=desa_list(),
+                           desa_name=desa_names().get(store.get("desa_pc_desa_code"), "")), status
 
 
 @blueprint.get("/admin/operator-desa")
@@ -405,6 +420,37 @@ def bind_desa(user_id: int):
         audit.record("ubah", "pengguna", user.id, f"Desa akun {user.username} diubah: {', '.join(codes)}",
                      before={"desa": before}, after={"desa": codes})
     flash(f"Desa untuk akun {user.username} disimpan.", "success")
+    return redirect(url_for("desa.operators"))
+
+
+@blueprint.post("/admin/operator-desa/kode-komputer")
+@allow(ADMIN)
+def issue_pc_code():
+    """At the kecamatan: the enrolment code for one desa PC (shown once, as text and QR)."""
+    code = (request.form.get("desa") or "").strip()
+    if code not in {r.code for r in desa_list()}:
+        return _operators_page(errors={"pc_desa": "Pilih desa untuk komputer yang akan didaftarkan."}, status=422)
+    enrolment = mode.issue_enrolment_code(code)
+    with database.atomic():
+        audit.record("buat", "perangkat_desa", code, f"Kode pendaftaran komputer desa {desa_names().get(code, code)} dibuat")
+    return render_template("desa/pc_code.html", code=enrolment, qr=qr_svg(enrolment),
+                           desa_name=desa_names().get(code, code))
+
+
+@blueprint.route("/admin/komputer-desa", methods=["GET", "POST"])
+@allow(ADMIN)
+def enrol_pc():
+    """On a desa PC: the admin pastes (or scans) the code from the kecamatan once."""
+    if not mode.is_desa_mode():
+        abort(404)
+    if request.method == "GET":
+        return redirect(url_for("desa.operators"))
+    try:
+        payload = mode.enrol_this_pc(request.form.get("kode", "")[:2100])
+    except mode.EnrolmentRefused as problem:
+        return _operators_page(errors={"enrol": str(problem)}, status=422)
+    flash(f"Komputer ini terdaftar untuk Desa {desa_names().get(payload['d'], payload['d'])}, "
+          f"Kecamatan {payload['kn']} ({payload['pc']}). Buat akun operator desa di bawah.", "success")
     return redirect(url_for("desa.operators"))
 
 

@@ -36,7 +36,7 @@ def test_desa_operator_needs_a_desa_of_this_kecamatan(client_as):
     admin = client_as("admin")
     response = admin.post("/admin/operator-desa/baru", data={"username": "op.x", "full_name": "Op X",
                                                            "desa": ["35.08.08.2001"]})
-    assert response.status_code == 422 and "paling sedikit satu desa" in text(response)
+    assert response.status_code == 422 and "daftar desa kecamatan ini" in text(response)
     assert not User.select().where(User.username == "op.x").exists()
 
 
