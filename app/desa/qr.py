@@ -91,6 +91,29 @@ def decode(text: str) -> dict:
     return payload
 
 
+MAX_PICTURE_PIXELS = 12_000_000  # a webcam still is 1-2 MP; a bigger picture is not a snapshot
+
+
+def read_picture(data: bytes) -> str:
+    """The F-1.07 code in a webcam snapshot (zxing-cpp), or QrRefused."""
+    import io
+
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.width * picture.height > MAX_PICTURE_PIXELS:
+                raise QrRefused("Gambar terlalu besar untuk dipindai. Ambil foto kode QR dengan kamera loket.")
+            found = zxingcpp.read_barcodes(picture.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise QrRefused("Gambar dari kamera tidak terbaca. Ambil foto kode QR sekali lagi.") from None
+    codes = [result.text for result in found if result.text]
+    if not codes:
+        raise QrRefused("Tidak ada kode QR yang terbaca di gambar. Dekatkan formulir ke kamera, pastikan terang "
+                        "dan tidak buram, lalu ambil foto lagi.")
+    return codes[0]
+
+
 def verify(text: str) -> dict:
     """Like decode, but a payload that decodes yet lacks fields is refused too."""
     payload = decode(text)

@@ -255,7 +255,10 @@ def _queue_page(scan_error: str | None = None, status: int = 200):
 def scan():
     """A USB scanner types the F-1.07's QR into a focused field and presses Enter."""
     text = request.form.get("kode", "")[:qr.MAX_LENGTH + 10]
+    picture = request.files.get("gambar")
     try:
+        if not text.strip() and picture and picture.filename:  # a webcam snapshot (static/js/webcam.js)
+            text = qr.read_picture(picture.read())
         payload = qr.verify(text)
         pre = PreRegistration.get_or_none(PreRegistration.number == payload["n"])
         if pre is None:

@@ -126,3 +126,33 @@ def test_a_desa_key_signs_only_its_own_desa(pre, loket):
     response = scan(loket, forged)
     assert response.status_code == 422 and "Tanda tangan kode QR tidak cocok" in text(response)
     assert scan(loket, qr.encode(pre, key=qr.desa_key(pre.desa_code))).status_code == 302
+
+
+def _picture_of(code: str, fmt="PNG") -> bytes:
+    import io
+    import segno
+    out = io.BytesIO()
+    segno.make(code, error="m").save(out, kind=fmt.lower(), scale=5, border=4)
+    return out.getvalue()
+
+
+def test_a_webcam_picture_of_the_qr_opens_the_form(pre, loket):
+    import io
+    response = loket.post("/pra-pendaftaran/pindai", data={"kode": "", "gambar": (io.BytesIO(_picture_of(qr.encode(pre))),
+                                                                                  "kamera.png")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith(f"/pra-pendaftaran/{pre.id}/terima")
+
+
+def test_a_webcam_picture_of_a_tampered_or_no_qr_is_refused(pre, loket):
+    import io
+    from tests.registration.conftest import jpeg_bytes
+    tampered = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(_picture_of(_edited(qr.encode(pre)))),
+                                                                      "kamera.png")}, content_type="multipart/form-data")
+    assert tampered.status_code == 422 and "isi formulir telah diubah" in text(tampered)
+    blank = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(jpeg_bytes()), "kamera.jpg")},
+                       content_type="multipart/form-data")
+    assert blank.status_code == 422 and "Tidak ada kode QR yang terbaca" in text(blank)
+    junk = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(b"bukan gambar"), "kamera.jpg")},
+                      content_type="multipart/form-data")
+    assert junk.status_code == 422 and "tidak terbaca" in text(junk)
