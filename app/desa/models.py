@@ -9,7 +9,7 @@ from app.registration.models import Application
 
 class UserDesa(BaseModel):
     """One desa a desa operator account may work for (an account may have several)."""
-    user = ForeignKeyField(User, backref="desa_scope", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="desa_scope", on_delete="CASCADE", index=False)  # the key leads with it
     desa_code = CharField()
 
     class Meta:
@@ -48,8 +48,14 @@ class PreRegistration(BaseModel):
     entered_by_name = CharField()
     entered_at = DateTimeField()
     expires_on = DateField()
-    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
     application = ForeignKeyField(Application, null=True, on_delete="SET NULL", backref="pre_registrations")
     accepted_at = DateTimeField(null=True)
-    accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
     differences = TextField(default="{}")
+
+    class Meta:
+        indexes = (
+            (("desa_code", "status", "id"), False),  # the desa's list
+            (("status", "id"), False),  # the counter's queue, oldest first
+        )

@@ -48,6 +48,6 @@ CREATE TABLE "pre_registration" (
 );
 CREATE UNIQUE INDEX "pre_registration_number" ON "pre_registration" ("number");
 CREATE INDEX "pre_registration_nik" ON "pre_registration" ("nik");
-CREATE INDEX "pre_registration_desa_status" ON "pre_registration" ("desa_code", "status", "id");
+CREATE INDEX "pre_registration_desa_code_status_id" ON "pre_registration" ("desa_code", "status", "id");
 CREATE INDEX "pre_registration_status_id" ON "pre_registration" ("status", "id");
 CREATE INDEX "pre_registration_application_id" ON "pre_registration" ("application_id");
