@@ -9,11 +9,11 @@ number and the desa's own F-1.07 signing key.
 from flask import abort, current_app, request
 from itsdangerous import URLSafeSerializer
 
-from app import regions
-from app.db import database
+from app.frame import regions
+from app.frame.db import database
 from app.desa import qr
 from app.registration import numbering
-from app.settings import store
+from app.frame import store
 
 MODE = "desa"
 store.register_defaults(desa_pc_desa_code="")
@@ -91,7 +91,7 @@ def enrol_this_pc(text: str) -> dict:
                            ("desa_pc_desa_code", payload["d"]), ("desa_pc_number", payload["pc"]),
                            ("desa_pc_key", payload["key"]), ("pre_registration_days", int(payload["days"]))):
             store.put(key, value)
-        from app import audit
+        from app.frame import audit
         audit.record("daftar_perangkat", "pengaturan", "desa", f"Komputer desa terdaftar untuk desa {payload['d']} "
                      f"sebagai {payload['pc']}")
     return payload

@@ -3,7 +3,7 @@ from peewee import AutoField, BlobField, CharField, CompositeKey, ForeignKeyFiel
 from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
 
 from app.auth.models import User
-from app.db import BaseModel
+from app.frame.db import BaseModel
 from app.registration.models import Application
 
 

@@ -12,10 +12,10 @@ from datetime import date, datetime
 
 from itsdangerous import URLSafeSerializer
 
-from app import regions
-from app.db import database
+from app.frame import regions
+from app.frame.db import database
 from app.desa.records import CARRIED_FIELDS
-from app.settings import store
+from app.frame import store
 
 store.register_defaults(f107_signing_key="", desa_pc_key="")
 PREFIX = "F107:"

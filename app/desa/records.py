@@ -9,13 +9,13 @@ from datetime import date, timedelta
 
 from flask import current_app, g
 
-from app import audit, dates
-from app.db import database
+from app.frame import audit, dates
+from app.frame.db import database
 from app.desa.models import PreRegistration
 from app.registration import numbering, records
 from app.registration.models import Application
 from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
-from app.settings import store
+from app.frame import store
 
 store.register_defaults(pre_registration_days=14, desa_pc_number="")
 CARRIED_FIELDS = records.EDITABLE_FIELDS  # every field of the form travels from desa to counter

@@ -2,7 +2,7 @@
 from flask import abort, g
 
 from app.desa.models import UserDesa
-from app.roles import DESA
+from app.frame.roles import DESA
 
 
 def desa_codes_of(user) -> list[str]:

@@ -8,21 +8,21 @@ from markupsafe import Markup
 from peewee import Case, fn
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit, dates
-from app.access import allow
+from app.frame import audit, dates
+from app.frame.access import allow
 from app.auth import accounts
 from app.capabilities import Card, MenuItem
-from app.db import database
+from app.frame.db import database
 from app.desa import mode, qr, records
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.scope import check_in_scope, current_scope, desa_codes_of
-from app.pagination import paginate
+from app.frame.pagination import paginate
 from app.registration import intake
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, STATUS_LABELS
 from app.registration.views import _form_context, _read_photo, desa_list, desa_names, qr_svg
-from app.roles import ADMIN, DESA, KASI, LOKET
-from app.settings import store
+from app.frame.roles import ADMIN, DESA, KASI, LOKET
+from app.frame import store
 
 blueprint = Blueprint("desa", __name__)
 COUNTER = (LOKET, KASI, ADMIN)  # may read the queue; only LOKET accepts files

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.roles import DESA, LOKET
+from app.frame.roles import DESA, LOKET
 from tests.browser.helpers import fit_problems, photo_file, screenshot
 
 NIK = "3508071508850003"  # a man born 15 Aug 1985 in Kecamatan Yosowilangun

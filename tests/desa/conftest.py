@@ -4,7 +4,7 @@ import pytest
 from tests.registration.conftest import client_as, loket, office, saved  # noqa: F401  (shared fixtures)
 
 from app.auth.models import User
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from app.desa.models import UserDesa
 from tests.conftest import sign_in_as
 

@@ -4,8 +4,8 @@ import io
 import json
 from datetime import timedelta
 
-from app.audit.models import AuditEvent
-from app.db import database
+from app.frame.audit_event import AuditEvent
+from app.frame.db import database
 from app.desa.models import PreRegistration
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from tests.desa.conftest import KRATON, pre_register

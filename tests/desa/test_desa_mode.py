@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 
 from app import create_app
-from app.db import database
+from app.frame.db import database
 from app.desa.models import PreRegistration
 from tests.conftest import CsrfClient, sign_in_as
 from tests.desa.conftest import DARUNGAN, KRATON, pre_register
@@ -103,7 +103,7 @@ def test_enrolment_code_refusals(desa_app, enrolment_code):
         response = client.post("/admin/komputer-desa", data={"kode": bad})
         assert response.status_code == 422 and message in text(response), bad[:40]
     with bound_to(desa_app):
-        from app.settings import store
+        from app.frame import store
         assert store.get("desa_pc_desa_code") == ""
 
 

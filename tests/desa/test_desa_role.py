@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 from app.auth.models import User
 from app.desa.models import PreRegistration, UserDesa
 from app.registration.models import Application
@@ -140,7 +140,7 @@ def test_inline_nik_check_shows_a_desa_no_other_applications(darungan, saved):
 
 
 def test_printed_desa_list_puts_ready_cards_first(darungan, loket):
-    from app.db import database
+    from app.frame.db import database
     from app.registration.status import ApplicationStatus as S
     for i, name in enumerate(["Satu Lama", "Dua Siap", "Tiga Baru"]):
         loket.post("/pendaftaran/baru", data=valid_form(nik=f"350807120590001{i}", full_name=name),

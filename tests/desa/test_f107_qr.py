@@ -3,11 +3,11 @@ import html
 
 import pytest
 
-from app.db import database
+from app.frame.db import database
 from app.desa import qr
 from app.desa.models import PreRegistration
 from app.registration.models import Application
-from app.settings import store
+from app.frame import store
 from tests.desa.conftest import pre_register
 from tests.registration.conftest import valid_form
 
