@@ -58,7 +58,8 @@ def issue_enrolment_code(desa_code: str) -> str:
     office = store.all_settings()
     payload = {"k": office["kecamatan_code"], "kn": office["kecamatan_name"], "kab": office["kabupaten_name"],
                "prov": office["provinsi_name"], "d": desa_code, "pc": f"D{number}",
-               "days": office["pre_registration_days"], "key": qr.desa_key(desa_code)}
+               "days": office["pre_registration_days"], "key": qr.desa_key(desa_code),
+               "g": qr.generation_of(desa_code)}
     return ENROLMENT_PREFIX + URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).dumps(payload)
 
 
@@ -89,7 +90,8 @@ def enrol_this_pc(text: str) -> dict:
         for key, value in (("kecamatan_code", payload["k"]), ("kecamatan_name", payload["kn"]),
                            ("kabupaten_name", payload["kab"]), ("provinsi_name", payload["prov"]),
                            ("desa_pc_desa_code", payload["d"]), ("desa_pc_number", payload["pc"]),
-                           ("desa_pc_key", payload["key"]), ("pre_registration_days", int(payload["days"]))):
+                           ("desa_pc_key", payload["key"]), ("pre_registration_days", int(payload["days"])),
+                           ("desa_pc_generation", int(payload.get("g", 1)))):
             store.put(key, value)
         from app.frame import audit
         audit.record("daftar_perangkat", "pengaturan", "desa", f"Komputer desa terdaftar untuk desa {payload['d']} "

@@ -17,7 +17,9 @@ from app.frame.db import database
 from app.desa.records import CARRIED_FIELDS
 from app.frame import store
 
-store.register_defaults(f107_signing_key="", desa_pc_key="")
+# desa_key_generations: {desa code: n} at the kecamatan, raised when a desa PC's key is revoked;
+# desa_pc_generation: the generation a desa PC was enrolled with.
+store.register_defaults(f107_signing_key="", desa_pc_key="", desa_key_generations={}, desa_pc_generation=0)
 PREFIX = "F107:"
 SALT = "loket-f107-v1"
 SIGNATURE_LENGTH = 43  # HMAC-SHA256, base64 without padding
@@ -40,10 +42,30 @@ def signing_key() -> str:
     return key
 
 
-def desa_key(desa_code: str, master: str | None = None) -> str:
+def generation_of(desa_code: str) -> int:
+    """The current key generation of a desa at the kecamatan (1 until a revocation)."""
+    return int(store.get("desa_key_generations").get(desa_code, 1))
+
+
+def desa_key(desa_code: str, generation: int | None = None, master: str | None = None) -> str:
     """Each desa signs with its own key, derived from the kecamatan's: a desa PC holds only its own
-    (given at enrolment), so a lost desa laptop cannot forge another desa's forms."""
-    return hmac.new((master or signing_key()).encode(), f"f107-desa:{desa_code}".encode(), "sha256").hexdigest()
+    (given at enrolment), so a lost desa laptop cannot forge another desa's forms; revoking raises the
+    generation, and forms signed with an older one are refused."""
+    generation = generation or generation_of(desa_code)
+    return hmac.new((master or signing_key()).encode(), f"f107-desa:{desa_code}:{generation}".encode(),
+                    "sha256").hexdigest()
+
+
+def revoke_desa_key(desa_code: str) -> int:
+    """At the kecamatan: every PC enrolled for this desa so far signs with a dead key from now on."""
+    from app.frame import audit
+    with database.atomic():
+        generations = dict(store.get("desa_key_generations"))
+        generations[desa_code] = generation_of(desa_code) + 1
+        store.put("desa_key_generations", generations)
+        audit.record("cabut", "perangkat_desa", desa_code, f"Kunci komputer desa {desa_code} dicabut "
+                     f"(generasi {generations[desa_code] - 1} tidak berlaku lagi)")
+    return generations[desa_code]
 
 
 def _serializer(key: str) -> URLSafeSerializer:
@@ -55,7 +77,8 @@ def payload_of(pre) -> dict:
     for name in CARRIED_FIELDS:
         value = getattr(pre, name)
         fields[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
-    return {"v": 1, "k": store.get("kecamatan_code"), "n": pre.number, "o": pre.entered_by_name,
+    generation = store.get("desa_pc_generation") or generation_of(pre.desa_code)
+    return {"v": 1, "k": store.get("kecamatan_code"), "g": generation, "n": pre.number, "o": pre.entered_by_name,
             "t": pre.entered_at.isoformat(timespec="seconds"), "f": fields}
 
 
@@ -85,6 +108,12 @@ def decode(text: str) -> dict:
         raise QrRefused(f"Kode QR ini dibuat untuk kecamatan lain ({payload.get('k')} {where}), "
                         "bukan kecamatan ini. Pemohon harus mendaftar di kecamatan tempat tinggalnya.")
     desa_code = payload["f"].get("desa_code")
+    generation = payload.get("g")
+    if isinstance(desa_code, str) and isinstance(generation, int) and generation < generation_of(desa_code):
+        name = regions.region_name(desa_code) or desa_code
+        raise QrRefused(f"Kunci komputer Desa {name} yang menandatangani formulir ini sudah dicabut di kecamatan. "
+                        "Formulir ditolak; bila diisi di kecamatan, cari di antrean. Desa perlu mendaftarkan ulang "
+                        "komputernya.")
     if not isinstance(desa_code, str) or not _serializer(desa_key(desa_code)).loads_unsafe(body)[0]:
         raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah atau kode tidak dibuat "
                         "oleh desa di kecamatan ini. Formulir ditolak.")

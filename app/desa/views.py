@@ -440,6 +440,19 @@ def issue_pc_code():
                            desa_name=desa_names().get(code, code))
 
 
+@blueprint.post("/admin/operator-desa/cabut-kunci")
+@allow(ADMIN)
+def revoke_pc_key():
+    """At the kecamatan: a desa laptop was lost or its code leaked; its F-1.07 codes stop counting."""
+    code = (request.form.get("desa") or "").strip()
+    if code not in {r.code for r in desa_list()}:
+        return _operators_page(errors={"revoke_desa": "Pilih desa yang kunci komputernya dicabut."}, status=422)
+    qr.revoke_desa_key(code)
+    flash(f"Kunci komputer Desa {desa_names().get(code, code)} dicabut. Formulir F-1.07 bertanda tangan kunci lama "
+          "ditolak di loket; buat kode pendaftaran baru untuk komputer desa itu.", "success")
+    return redirect(url_for("desa.operators"))
+
+
 @blueprint.route("/admin/komputer-desa", methods=["GET", "POST"])
 @allow(ADMIN)
 def enrol_pc():

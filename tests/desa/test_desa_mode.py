@@ -143,3 +143,7 @@ def test_enrolled_desa_pc_enters_forms_offline_and_the_kecamatan_accepts_its_qr(
     accept_page = text(loket.get(scanned.location))
     assert "Diisi oleh operator Kaur Umum, Desa Darungan" in accept_page
     assert PreRegistration.get().number == pre.number
+    # The laptop is lost: the kecamatan revokes the desa's key; its forms no longer count.
+    assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    refused = loket.post("/pra-pendaftaran/pindai", data={"kode": code})
+    assert refused.status_code == 422 and "sudah dicabut di kecamatan" in text(refused)

@@ -156,3 +156,13 @@ def test_a_webcam_picture_of_a_tampered_or_no_qr_is_refused(pre, loket):
     junk = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(b"bukan gambar"), "kamera.jpg")},
                       content_type="multipart/form-data")
     assert junk.status_code == 422 and "tidak terbaca" in text(junk)
+
+
+def test_revoked_desa_key_refuses_its_forms_and_a_new_key_works(pre, loket, client_as):
+    old = qr.encode(pre)
+    admin = client_as("admin")
+    assert admin.post("/admin/operator-desa/cabut-kunci", data={"desa": "35.08.99.9999"}).status_code == 422
+    assert admin.post("/admin/operator-desa/cabut-kunci", data={"desa": pre.desa_code}).status_code == 302
+    response = scan(loket, old)
+    assert response.status_code == 422 and "sudah dicabut di kecamatan" in text(response)
+    assert scan(loket, qr.encode(pre)).status_code == 302  # signed with the new generation
