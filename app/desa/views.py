@@ -453,14 +453,13 @@ def revoke_pc_key():
     return redirect(url_for("desa.operators"))
 
 
-@blueprint.route("/admin/komputer-desa", methods=["GET", "POST"])
+@blueprint.post("/admin/komputer-desa")
 @allow(ADMIN)
 def enrol_pc():
-    """On a desa PC: the admin pastes (or scans) the code from the kecamatan once."""
+    """On a desa PC: the admin pastes (or scans) the code from the kecamatan once (the form is on the
+    Operator Desa page)."""
     if not mode.is_desa_mode():
         abort(404)
-    if request.method == "GET":
-        return redirect(url_for("desa.operators"))
     try:
         payload = mode.enrol_this_pc(request.form.get("kode", "")[:2100])
     except mode.EnrolmentRefused as problem:

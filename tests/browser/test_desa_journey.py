@@ -52,6 +52,7 @@ def test_desa_enters_counter_scans_and_accepts_without_retyping(page, live, logi
     with live.db():
         code = qr.encode(PreRegistration.get(PreRegistration.nik == NIK))
     page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_text("Anda telah keluar.")).to_be_visible()  # signed out before the next sign-in
 
     login(page, LOKET)
     page.get_by_role("navigation", name="Menu utama").get_by_role("link", name=re.compile("Antrean Pra-pendaftaran")).click()
@@ -79,6 +80,7 @@ def test_desa_enters_counter_scans_and_accepts_without_retyping(page, live, logi
     expect(page.get_by_text("1 isian diubah di loket, tercatat")).to_be_visible()
     number = page.get_by_role("heading", level=1).inner_text().split()[1]
     page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_text("Anda telah keluar.")).to_be_visible()  # signed out before the next sign-in
 
     login(page, DESA)
     expect(page.get_by_role("cell", name=number, exact=True)).to_be_visible()
