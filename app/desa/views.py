@@ -14,6 +14,7 @@ from app.auth import accounts
 from app.capabilities import Card, MenuItem
 from app.frame.db import database
 from app.desa import mode, qr, records
+from app.frame import privacy
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.scope import check_in_scope, current_scope, desa_codes_of
 from app.frame.pagination import paginate
@@ -187,6 +188,8 @@ def form_print(pre_id: int):
 @allow(DESA, *COUNTER)
 def photo(pre_id: int):
     pre = _pre_or_404(pre_id)
+    if not privacy.may_see("photo"):
+        abort(403)
     if not pre.photo_jpeg:
         abort(404)
     return Response(bytes(pre.photo_jpeg), mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
@@ -239,7 +242,7 @@ def _queue_page(scan_error: str | None = None, status: int = 200):
         else:
             for word in q.split()[:6]:
                 query = query.where(fn.LOWER(PreRegistration.full_name).contains(word.lower()))
-    page = paginate(query.order_by(PreRegistration.id), 50)  # oldest first: first come, first served
+    page = paginate(query.order_by(PreRegistration.id.asc()), 50)  # oldest first: first come, first served
     _annotate(page.items)
     counts = dict(PreRegistration.select(PreRegistration.desa_code, fn.COUNT(PreRegistration.id))
                   .where((PreRegistration.status == PreRegistration.WAITING) & (PreRegistration.expires_on >= today))
