@@ -26,7 +26,7 @@ from app.registration.register import (due_between_condition, overdue_condition,
 from app.registration.service_time import days_left, days_left_label, office_today
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
                                      TransitionNotAllowed, is_editable, transition)
-from app.frame.roles import ADMIN, CAMAT, KASI, LOKET
+from app.frame.roles import ADMIN, CAMAT, DESA, KASI, LOKET
 from app.frame import store
 
 blueprint = Blueprint("registration", __name__)
@@ -223,21 +223,22 @@ def new():
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
-@allow(LOKET)
+@allow(LOKET, DESA)
 def check_nik():
     """htmx: the NIK's problems, mismatches and in-progress duplicates, shown under the field."""
     nik = request.args.get("nik", "")
     if not nik.strip():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
-    duplicates = [] if intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
+    # A desa operator sees the NIK's own problems, never other people's applications (refused at save).
+    duplicates = [] if g.user.role == DESA or intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
         intake.nik_rules.normalise_number(nik), int_arg(request.args, "id"))
     return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
                            warning=intake.nik_rules.region_code_warning(nik))
 
 
 @blueprint.get("/pendaftaran/periksa-kk")
-@allow(LOKET)
+@allow(LOKET, DESA)
 def check_kk():
     message = intake.nik_rules.check_kk_format(request.args.get("kk_number", ""))
     return render_template("registration/_field_message.html", message=message,
