@@ -1,7 +1,9 @@
 """Jinja filters and globals shared by every page."""
 from datetime import datetime, timezone
 
+import segno
 from flask import g
+from markupsafe import Markup
 
 from app import capabilities, dates
 from app.access import user_may
@@ -36,3 +38,8 @@ def install(app) -> None:
         datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), _zone())
     app.jinja_env.globals.update(menu_for_user=menu_for_user, user_may=user_may, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)
+
+
+def qr_svg(text: str) -> Markup:
+    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
+    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))

@@ -12,6 +12,7 @@ from app.complaints.models import Complaint
 from app.complaints.tracking import normalise
 from app.complaints.views import active_categories, blueprint, form_token_from, new_form_token
 from app.db import database
+from app.survey import codes as survey_codes
 
 BLOCKED_SUBMIT = ("Terlalu banyak pengaduan dikirim dari perangkat ini dalam waktu singkat. "
                   "Silakan tunggu {minutes} menit, atau sampaikan langsung ke meja informasi.")
@@ -75,7 +76,8 @@ def kiosk_receipt(tracking_number: str):
     if complaint is None:
         return blocked or (render_template("complaints/status.html", number=tracking_number[:20], complaint=None,
                                            not_found=True), 404)
-    return render_template("complaints/kiosk_receipt.html", complaint=complaint)
+    return render_template("complaints/kiosk_receipt.html", complaint=complaint,
+                           survey=survey_codes.printed("pengaduan", complaint.tracking_number))
 
 
 def _look_up(typed: str):

@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.dates import to_local, utc_now
 from app.pagination import paginate
 from app.roles import INFORMASI, KASI, LOKET
+from app.survey import codes as survey_codes
 
 blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
@@ -185,7 +186,8 @@ def slip(complaint_id: int):
     if not mine and not may_see_record(g.user.role, complaint.is_confidential):
         abort(404)
     return render_template("complaints/slip.html", complaint=complaint,
-                           status_url=url_for("complaints.public_status", _external=True))
+                           status_url=url_for("complaints.public_status", _external=True),
+                           survey=survey_codes.printed("pengaduan", complaint.tracking_number))
 
 
 # ---------------------------------------------------------------- detail and follow-up

@@ -3,10 +3,8 @@ import json
 from datetime import timedelta
 from functools import lru_cache
 
-import segno
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
-from markupsafe import Markup
 
 from app import audit, regions
 from app.access import allow
@@ -26,6 +24,8 @@ from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, A
                                      TransitionNotAllowed, is_editable, transition)
 from app.roles import ADMIN, CAMAT, KASI, LOKET
 from app.settings import store
+from app.survey import codes as survey_codes
+from app.templating import qr_svg
 
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
@@ -446,18 +446,14 @@ def handover(application_id: int):
 
 # ---- prints -----------------------------------------------------------------------------------
 
-def qr_svg(text: str) -> Markup:
-    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
-    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))
-
-
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
 @allow(LOKET, KASI, ADMIN)
 def receipt(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     return render_template("registration/receipt.html", application=application, qr=qr_svg(application.registration_number),
                            desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
-                           service_days=store.get("service_days"))
+                           service_days=store.get("service_days"),
+                           survey=survey_codes.printed("pendaftaran", application.registration_number))
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
@@ -467,7 +463,8 @@ def handover_receipt(application_id: int):
     if application.status != S.HANDED_OVER.value:
         abort(404)
     return render_template("registration/handover_receipt.html", application=application,
-                           desa_name=desa_names().get(application.desa_code, ""))
+                           desa_name=desa_names().get(application.desa_code, ""),
+                           survey=survey_codes.printed("penyerahan", application.registration_number))
 
 
 # ---- settings ---------------------------------------------------------------------------------
