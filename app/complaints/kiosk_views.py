@@ -81,21 +81,23 @@ def kiosk_receipt(tracking_number: str):
 
 
 def _look_up(typed: str):
-    """(complaint, None) or (None, a 429 page when this address guessed too often, else None).
+    """(complaint, None) or (None, a 429 page when this kiosk guessed too often, else None).
 
-    A number that is not found counts as a miss; both public pages share the count, so neither
-    can be used to guess numbers faster than the other.
+    A real number is always answered (docs/complaints.md): the visitor after a guesser must
+    still see their own complaint. A number that is not found counts as a miss; both public
+    pages share the count, so neither can be used to guess numbers faster than the other.
     """
+    number = normalise(typed)
+    complaint = Complaint.get_or_none(Complaint.tracking_number == number) if number else None
+    if complaint is not None:
+        return complaint, None
     wait = throttle.minutes_blocked(_address(), "status_miss")
     if wait:
         return None, (render_template("complaints/status.html", number=typed[:40], complaint=None, not_found=False,
                                       blocked=BLOCKED_STATUS.format(minutes=wait)), 429)
-    number = normalise(typed)
-    complaint = Complaint.get_or_none(Complaint.tracking_number == number) if number else None
-    if complaint is None:
-        with database.atomic():
-            throttle.note(_address(), "status_miss")
-    return complaint, None
+    with database.atomic():
+        throttle.note(_address(), "status_miss")
+    return None, None
 
 
 @blueprint.get("/status")

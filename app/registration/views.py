@@ -8,6 +8,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app import audit, regions
 from app.access import allow
+from app.auth.models import User
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.dates import parse_iso_date
@@ -359,7 +360,7 @@ def return_slip(application_id: int):
     return render_template("registration/return_slip.html", application=application,
                            missing=json.loads(application.missing_requirements or "[]"),
                            desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
-                           today=office_today())
+                           today=office_today(), clerk=clerk_who_moved(application, S.RETURNED))
 
 
 @blueprint.post("/pendaftaran/<int:application_id>/buka-kembali")
@@ -446,6 +447,17 @@ def handover(application_id: int):
 
 # ---- prints -----------------------------------------------------------------------------------
 
+def clerk_who_moved(application: Application, status: S) -> str:
+    """Full name of the clerk who last moved the application into `status` (signs the printout)."""
+    event = (StatusEvent.select(StatusEvent.user_id, StatusEvent.username)
+             .where(StatusEvent.application == application.id, StatusEvent.to_status == status.value)
+             .order_by(StatusEvent.id.desc()).first())
+    if event is None:
+        return ""
+    user = User.get_or_none(User.id == event.user_id) if event.user_id else None
+    return user.full_name if user else event.username
+
+
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
 @allow(LOKET, KASI, ADMIN)
 def receipt(application_id: int):
@@ -464,7 +476,8 @@ def handover_receipt(application_id: int):
         abort(404)
     return render_template("registration/handover_receipt.html", application=application,
                            desa_name=desa_names().get(application.desa_code, ""),
-                           survey=survey_codes.printed("penyerahan", application.registration_number))
+                           survey=survey_codes.printed("penyerahan", application.registration_number),
+                           clerk=clerk_who_moved(application, S.HANDED_OVER))
 
 
 # ---- settings ---------------------------------------------------------------------------------
