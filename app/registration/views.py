@@ -231,9 +231,10 @@ def check_nik():
 @blueprint.get("/pendaftaran/periksa-kk")
 @allow(LOKET)
 def check_kk():
-    message = intake.nik_rules.check_kk_format(request.args.get("kk_number", ""))
+    typed = request.args.get("kk_number", "")
+    message = intake.nik_rules.check_kk_format(typed) or intake.nik_rules.region_code_warning(typed)
     return render_template("registration/_field_message.html", message=message,
-                           ok="Nomor KK sesuai format." if request.args.get("kk_number", "").strip() else "")
+                           ok="Nomor KK sesuai format." if typed.strip() else "")
 
 
 @blueprint.get("/pendaftaran/<int:application_id>")
