@@ -11,6 +11,7 @@ from app import dates
 from app.access import check_every_view_declares_roles
 from app.core.errors import MESSAGES
 from app.request_cycle import install_request_cycle
+from sync.center.labels import readable_record
 from sync.center import api, views
 from sync.center.access import CENTER_ROLES, center_user_may, enforce_center_roles, load_operator
 from sync.center.db import open_center_database
@@ -87,7 +88,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["tanggal"] = lambda d, weekday=False: dates.format_date(d, weekday)
     app.jinja_env.filters["tanggal_jam"] = lambda moment: dates.format_datetime(moment, "WIB")
     app.jinja_env.globals.update(user_may=center_user_may, CENTER_ROLES=CENTER_ROLES,
-                                 center_name=lambda: app.config["CENTER_NAME"])
+                                 center_name=lambda: app.config["CENTER_NAME"], readable_record=readable_record)
 
     install_request_cycle(app, db, load_operator, enforce_center_roles)
 
