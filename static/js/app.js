@@ -5,6 +5,7 @@ document.addEventListener("htmx:responseError", function (event) {
   var status = event.detail.xhr.status;
   if (status === 422 && event.detail.xhr.responseText) {
     target.innerHTML = event.detail.xhr.responseText;
+    if (typeof focusErrorSummary === "function") focusErrorSummary(target);
   }
 });
 
