@@ -132,7 +132,7 @@ def prepare_office(data: Path) -> None:
     from app import create_app
     from app.auth.accounts import create_user
     from app.firstrun import seed_identity
-    from app.settings import store
+    from app.frame import store
     app = create_app({"DATA_DIR": data})
     with app.app_context(), app.extensions["database"].connection_context():
         seed_identity()

@@ -1,8 +1,8 @@
 import logging
 
 from app.backups.engine import ensure_daily_backup
-from app.dates import local_today
-from app.settings import store
+from app.frame.dates import local_today
+from app.frame import store
 
 log = logging.getLogger(__name__)
 

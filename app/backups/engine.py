@@ -9,7 +9,7 @@ from pathlib import Path
 
 import apsw
 
-from app.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level
+from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level
 
 AUTOMATIC_PREFIX = "otomatis-"
 SUFFIX = ".sqlite3"

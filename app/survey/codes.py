@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
-from app.dates import utc_now
-from app.db import database
+from app.frame.dates import utc_now
+from app.frame.db import database
 from app.survey.models import SurveyCode
 
 # No 0/O, 1/I/L: an elderly visitor copies the code from paper onto a touch screen.
@@ -84,7 +84,7 @@ def printed(service: str, reference: str) -> dict:
     """What a printed slip shows: the code, grouped for reading, its kiosk address and QR."""
     from flask import url_for
 
-    from app.templating import qr_svg
+    from app.frame.templating import qr_svg
     code = code_for(service, reference).code
     url = url_for("survey.kiosk", kode=display(code), _external=True)
     return {"code": code, "display": display(code), "url": url, "qr": qr_svg(url)}

@@ -1,11 +1,12 @@
 """IKM figures read from the database with one GROUP BY per question asked."""
 import json
 
-from app.periods import Period, Quarter
+from app.frame.periods import Period, Quarter
 from app.survey.ikm import IkmResult, compute_ikm
-from app.survey.models import ResponseStatus, SurveyResponse
-from app.db import database
 from peewee import fn
+
+from app.survey.models import ResponseStatus, SurveyResponse
+from app.frame.db import database
 
 # Only valid answers ('sah') make the official IKM: walk-in answers wait for review, voided never count.
 

@@ -2,7 +2,7 @@ from peewee import AutoField, CharField, Check, ForeignKeyField, IntegerField, T
 from playhouse.apsw_ext import DateTimeField
 
 from app.auth.models import User
-from app.db import BaseModel
+from app.frame.db import BaseModel
 
 
 class SurveyCode(BaseModel):

@@ -5,13 +5,13 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from peewee import JOIN, IntegrityError
 
 from app import audit
-from app.access import allow, public
+from app.frame.access import allow, public
 from app.capabilities import MenuItem
-from app.dates import local_today, utc_now
-from app.db import database
-from app.periods import Quarter, year_period
-from app.roles import ADMIN, CAMAT, INFORMASI, KASI
-from app.settings import store
+from app.frame.dates import local_today, utc_now
+from app.frame.db import database
+from app.frame.periods import Quarter, year_period
+from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
+from app.frame import store
 from app.survey import codes, throttle
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
 from app.survey.figures import answers_by_status, ikm_for_period

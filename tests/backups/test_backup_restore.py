@@ -11,8 +11,8 @@ import pytest
 
 from app.backups.engine import (BackupError, backup_database, check_backup_file, ensure_daily_backup,
                                 prune_automatic_backups, restore_database)
-from app.db import make_database
-from app.migrations import code_level, migrate
+from app.frame.db import make_database
+from app.frame.migrations import code_level, migrate
 
 
 @pytest.fixture

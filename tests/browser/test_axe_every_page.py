@@ -2,7 +2,7 @@
 below it that need no data, the sign-in, error and public pages. 0 violations expected."""
 from urllib.parse import urlparse
 
-from app.roles import ALL_ROLES
+from app.frame.roles import ALL_ROLES
 from tests.browser.helpers import axe_violations, logout
 
 PUBLIC_PAGES = ["/masuk", "/pengaduan/kios", "/pengaduan/status", "/survei", "/survei/terima-kasih",

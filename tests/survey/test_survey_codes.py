@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.audit.models import AuditEvent
-from app.dates import local_today, utc_now
-from app.periods import Quarter
+from app.frame.audit_event import AuditEvent
+from app.frame.dates import local_today, utc_now
+from app.frame.periods import Quarter
 from app.survey import codes
 from app.survey.elements import ELEMENT_KEYS
 from app.survey.figures import ikm_for_period

@@ -5,7 +5,7 @@ The level is kept in PRAGMA user_version (as calibre does); a shipped file is ne
 import re
 from pathlib import Path
 
-SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_ROOT = Path(__file__).resolve().parents[2] / "schema"
 KECAMATAN_SCHEMA = SCHEMA_ROOT / "kecamatan"
 # Marks a file as a Loket Kecamatan database ('LKEC'), so restore can refuse foreign files.
 APPLICATION_ID = 0x4C4B4543
