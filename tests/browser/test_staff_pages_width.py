@@ -37,8 +37,21 @@ def test_complaint_book_fits_and_its_text_has_room(page, live, login, busy_book,
     assert max(row_heights) <= 4 * 1.45 * 16 + 20, max(row_heights)
 
 
+@pytest.fixture(scope="module")
+def busy_register(live):
+    """Demo applications of every status (long names, overdue rows) as an office has them."""
+    import random
+    from types import SimpleNamespace
+
+    from app.registration import demo
+    from app.registration.models import Application
+    with live.db():
+        if Application.select().count() < 100:
+            demo.fill_demo(SimpleNamespace(applications=150), random.Random(15))
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_register_fits_without_sideways_scrolling(page, live, login, width):
+def test_register_fits_without_sideways_scrolling(page, live, login, busy_register, width):
     page.set_viewport_size({"width": width, "height": 768})
     login(page, "petugas_loket")
     page.goto("/pendaftaran")
