@@ -1,43 +1,33 @@
-"""Throttling of the public kiosk and status pages per address, kept in the database.
+"""Throttling of the public kiosk and status pages, through the one frame throttle.
 
-The kiosk PC is one address, used by one visitor after another: the submit limit is set so a
-queue of real visitors never reaches it, while a script flooding the form is stopped at once.
-A status look-up counts only when the number is unknown, so guessing numbers is slow but a
-visitor checking their own number again is never blocked. Limits can be changed in app config.
+Keyed per kiosk session and per form (app/frame/kiosk_session.py), not per address: the kiosk
+PC is one address used by one visitor after another, so one visitor's flood must not block the
+queue behind him. The submit limit is set so a real visitor never reaches it; a status look-up
+counts only when the number is unknown, and a real number is always answered (kiosk_views).
+Limits can be changed in app config.
 """
 from datetime import timedelta
 
 from flask import current_app
 
-from app.complaints.models import KioskAttempt
-from app.frame.dates import utc_now
+from app.frame import throttle
+from app.frame.kiosk_session import throttle_keys
 
-WINDOW_MINUTES = 10
-LIMITS = {"submit": 6, "status_miss": 10}  # per address per window
-KEEP_DAYS = 2
+WINDOW = timedelta(minutes=10)
+LIMITS = {"submit": 6, "status_miss": 10}  # per kiosk session per window
 
 
 def _limit(kind: str) -> int:
     return int(current_app.config.get(f"KIOSK_LIMIT_{kind.upper()}", LIMITS[kind]))
 
 
-def minutes_blocked(address: str, kind: str) -> int:
-    """0 when the address may go on; else the whole minutes until it may."""
-    since = utc_now() - timedelta(minutes=WINDOW_MINUTES)
-    query = (KioskAttempt.select(KioskAttempt.at)
-             .where(KioskAttempt.address == address, KioskAttempt.kind == kind, KioskAttempt.at >= since)
-             .order_by(KioskAttempt.at))
-    limit = _limit(kind)
-    if query.count() < limit:
-        return 0
-    oldest = query.first().at
-    remaining = oldest + timedelta(minutes=WINDOW_MINUTES) - utc_now()
-    return max(1, int(remaining.total_seconds() // 60) + 1)
+def minutes_blocked(kind: str) -> int:
+    """0 when this visitor may go on; else the whole minutes until they may."""
+    seconds = max(throttle.seconds_to_wait(f"kios_{kind}", key, free=_limit(kind) * factor, window=WINDOW)
+                  for key, factor in throttle_keys())
+    return (seconds + 59) // 60
 
 
-def note(address: str, kind: str) -> None:
-    """Count one attempt; old rows are dropped on the way so the table stays small."""
-    now = utc_now()
-    KioskAttempt.create(address=address, kind=kind, at=now)
-    KioskAttempt.delete().where(KioskAttempt.address == address, KioskAttempt.kind == kind,
-                                KioskAttempt.at < now - timedelta(days=KEEP_DAYS)).execute()
+def note(kind: str) -> None:
+    for key, _ in throttle_keys():
+        throttle.hit(f"kios_{kind}", key)

@@ -82,9 +82,8 @@ def claim(text: str) -> SurveyCode:
 
 def printed(service: str, reference: str) -> dict:
     """What a printed slip shows: the code, grouped for reading, its kiosk address and QR."""
-    from flask import url_for
-
     from app.frame.templating import qr_svg
+    from app.settings.identity import public_url
     code = code_for(service, reference).code
-    url = url_for("survey.kiosk", kode=display(code), _external=True)
+    url = public_url("survey.kiosk", kode=display(code))
     return {"code": code, "display": display(code), "url": url, "qr": qr_svg(url)}

@@ -1,19 +1,24 @@
-"""Kiosk flood control: at most N surveys per network address in a sliding window.
-
-Counted from the stored responses themselves, so a restart does not reset it and a refused
-flood stores nothing at all.
-"""
+"""Kiosk flood control for walk-in surveys (answers without a code), through the one frame
+throttle, keyed per kiosk session like the complaint kiosk (app/frame/kiosk_session.py).
+Answers with a one-time code need no limit: each code is accepted once."""
 from datetime import timedelta
 
 from flask import current_app
 
-from app.frame.dates import utc_now
-from app.survey.models import SurveyResponse
+from app.frame import throttle
+from app.frame.kiosk_session import throttle_keys
+
+SCOPE = "survei"
 
 
-def is_flooding(address: str) -> bool:
+def surveys_blocked() -> bool:
     window = timedelta(minutes=current_app.config["SURVEY_WINDOW_MINUTES"])
-    recent = (SurveyResponse.select()
-              .where(SurveyResponse.address == address, SurveyResponse.submitted_at >= utc_now() - window)
-              .count())
-    return recent >= current_app.config["SURVEY_MAX_PER_ADDRESS"]
+    free = current_app.config["SURVEY_MAX_PER_SESSION"]
+    return any(throttle.seconds_to_wait(SCOPE, key, free=free * factor, window=window)
+               for key, factor in throttle_keys())
+
+
+def note_survey() -> None:
+    """Counted inside the transaction that stores the response: a refused flood stores nothing."""
+    for key, _ in throttle_keys():
+        throttle.hit(SCOPE, key)

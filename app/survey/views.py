@@ -9,10 +9,12 @@ from app.frame.access import allow, public
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
+from app.frame.kiosk_session import next_visitor
 from app.frame.periods import Quarter, year_period
 from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
 from app.frame import store
-from app.survey import codes, throttle
+from app.survey import codes
+from app.survey.throttle import note_survey, surveys_blocked
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
 from app.survey.figures import answers_by_status, ikm_for_period
 from app.survey.form import answer_field, parse_survey
@@ -34,6 +36,8 @@ def _kiosk(values=None, errors=None, status=200):
 @blueprint.get("/survei")
 @public
 def kiosk():
+    if request.args.get("pengunjung") == "baru":
+        next_visitor()
     return _kiosk()
 
 
@@ -46,7 +50,7 @@ def submit():
         return redirect(url_for("survey.thanks"), 303)  # the same form sent twice: already counted
     address = request.remote_addr or ""
     walk_in = not values["code"]
-    if walk_in and throttle.is_flooding(address):
+    if walk_in and surveys_blocked():
         return render_template("survey/refused.html"), 429
     if not walk_in:
         try:
@@ -63,6 +67,8 @@ def submit():
                 code=code, status=ResponseStatus.PENDING if walk_in else ResponseStatus.VALID, **values["profile"])
             SurveyAnswer.insert_many([{"response": response.id, "element": element, "score": score}
                                       for element, score in values["scores"].items()]).execute()
+            if walk_in:
+                note_survey()
             audit.record("isi", "survei", response.id,
                          "Survei kepuasan diisi di kios tanpa kode (menunggu tinjauan)" if walk_in
                          else f"Survei kepuasan diisi di kios dengan kode {codes.SERVICES[code.service]}")

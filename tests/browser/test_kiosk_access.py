@@ -119,4 +119,4 @@ def test_survey_thanks_counts_down_back_to_an_empty_survey(page, live):
     page.clock.run_for(45_000)  # 75 s after arriving, but only 45 s since "still here": no reset
     assert page.url.endswith("/survei/terima-kasih")
     page.clock.run_for(16_000)
-    page.wait_for_url("**/survei")
+    page.wait_for_url("**/survei?pengunjung=baru")
