@@ -57,3 +57,18 @@ def test_register_fits_without_sideways_scrolling(page, live, login, busy_regist
     page.goto("/pendaftaran")
     screenshot(page, f"register-{width}")
     assert horizontal_overflow(page) == 0
+
+
+def test_board_notice_summarises_on_a4_and_the_annex_holds_the_list(page, live, login, busy_book):
+    from datetime import date
+
+    from tests.browser.helpers import pdf_of
+    today = date.today()
+    quarter = (today.month - 1) // 3 + 1
+    login(page, "petugas_informasi")
+    notice = pdf_of(page, f"/rekap/{today.year}/{quarter}/cetak", name="pengumuman-ringkas")
+    assert notice.pages <= 2 and notice.overflow == []
+    assert "Daftar lengkap" in notice.text
+    annexed = pdf_of(page, f"/rekap/{today.year}/{quarter}/cetak?lampiran=1", name="pengumuman-lampiran")
+    assert annexed.pages > notice.pages and annexed.overflow == []
+    assert "LAMPIRAN" in annexed.text
