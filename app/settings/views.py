@@ -112,6 +112,13 @@ def upload_logo():
     return redirect(url_for("settings.office"))
 
 
+@blueprint.app_template_global()
+def letterhead_logo_url() -> str | None:
+    """The uploaded logo's address, or None: no broken image and no 404 in the browser console."""
+    stored = StoredFile.select(StoredFile.updated_at).where(StoredFile.key == LOGO_KEY).first()
+    return url_for("settings.logo", v=stored.updated_at.strftime("%Y%m%d%H%M%S")) if stored else None
+
+
 @blueprint.post("/admin/kantor/sesi")
 @allow(ADMIN)
 def session_timeout():
