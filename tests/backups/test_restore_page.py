@@ -231,5 +231,7 @@ def test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_
         clicker.join()
         server.close()
     assert response.status_code == 303
-    assert set(statuses) <= {200, 503}, statuses  # pages, or the calm maintenance page; never 500
+    # pages, the calm maintenance page, or (sessions live in the database) the login page once the
+    # restored data no longer holds a session made after the backup; never an error
+    assert set(statuses) <= {200, 302, 503}, statuses
     assert 503 in statuses  # the clicks really fell inside the restore
