@@ -32,5 +32,7 @@ def start_jobs(app, jobs, db=None) -> threading.Event:
 
 
 def start_background_jobs(app) -> threading.Event:
+    only = app.config.get("BACKGROUND_MODULES")  # desa mode: the daily backup, not the kecamatan's sync
     return start_jobs(app, [job for module in capabilities.modules()
+                            if only is None or module.__name__ in only
                             for job in getattr(module, "BACKGROUND_JOBS", [])])

@@ -54,6 +54,9 @@ def create_app(config: dict | None = None) -> Flask:
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
     check_every_view_declares_roles(app)
+    if app.config["MODE"] == "desa":
+        from app.desa import mode
+        mode.install(app)
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)

@@ -13,7 +13,7 @@ from app.frame.passwords import dummy_hash, new_password_problem, verify_passwor
 from app.capabilities import MenuItem
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN, ROLE_LABELS, STAFF
+from app.frame.roles import ACCOUNT, ADMIN, ROLE_LABELS
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -90,7 +90,7 @@ def login():
 
 
 @blueprint.post("/keluar")
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def logout():
     with database.atomic():
         audit.record("keluar", "pengguna", g.user.id, f"{g.user.username} keluar")
@@ -102,7 +102,7 @@ def logout():
 
 
 @blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def change_password():
     if request.method == "GET":
         return render_template("auth/change_password.html", errors={})

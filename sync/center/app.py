@@ -12,6 +12,7 @@ from app.frame.config import secret_key
 from app.frame.errors import error_page, register_error_pages
 from app.frame.request_cycle import install_request_cycle
 from app.frame.signin import load_current_user
+from sync.center.labels import readable_record
 from sync.center import api, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
@@ -71,7 +72,8 @@ def create_center_app(config: dict | None = None) -> Flask:
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
     templating.install(app, lambda: "WIB", user_may, "center.htmx_js")
-    app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"])
+    app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"],
+                                 readable_record=readable_record)
     app.extensions["account_model"] = Operator
     app.extensions["session_model"] = OperatorSession
     app.extensions["throttle_model"] = CenterThrottleHit

@@ -167,3 +167,14 @@ def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, ope
     from sync.center.models import StatusEvent
     last = StatusEvent.select().order_by(StatusEvent.seq.desc()).get()
     assert (last.status, last.content_hash) == ("renumber", conflict.offered_hash)  # travels back by cursor
+
+
+def test_application_page_labels_fields_in_indonesian(center_app, operators, enrolled):
+    """Issue 15: the center's application page showed `birth_date`, `biometric_done False`, `sex P`."""
+    kecamatan, _ = enrolled
+    item = _received(kecamatan, 1)[0]
+    page = client_as(center_app, operators["operator"]).get(f"/permohonan/{item.id}").get_data(as_text=True)
+    for code_name in ("birth_date", "biometric_done", "kk_number", "<th>sex</th>", "False", "True"):
+        assert code_name not in page
+    assert "<th>Tanggal lahir</th>" in page and "<th>Jenis kelamin</th>" in page
+    assert "<td>Laki-laki</td>" in page or "<td>Perempuan</td>" in page
