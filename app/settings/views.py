@@ -122,10 +122,9 @@ def letterhead_logo_url() -> str | None:
 def session_timeout():
     typed = request.form.get("session_idle_minutes", "").strip()
     if not (typed.isascii() and typed.isdigit() and 5 <= int(typed) <= 480):
-        form = {key: store.get(key) for key in IDENTITY_FIELDS}
-        return render_template("settings/office.html", form=form, zones=TIME_ZONES,
-                               errors={"session_idle_minutes": "Isi angka menit antara 5 dan 480."},
-                               has_logo=StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None), 422
+        # (the merge of issues 10 and 13 left a name from before the identity module here)
+        return _identity_page("settings/office.html", identity.current_values(),
+                              {"session_idle_minutes": "Isi angka menit antara 5 dan 480."}, 422)
     before = store.get("session_idle_minutes")
     with database.atomic():
         store.put("session_idle_minutes", int(typed))
