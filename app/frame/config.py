@@ -67,4 +67,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SURVEY_MAX_PER_SESSION": 30,
     }
     config.update(overrides)
+    config.setdefault("MODE", os.environ.get("LOKET_MODE") or "kecamatan")
+    if config["MODE"] == "desa" and "DATABASE_PATH" not in overrides:
+        config["DATABASE_PATH"] = data_dir / "desa.sqlite3"  # a desa PC's own database, never the kecamatan's
     return config

@@ -25,7 +25,7 @@ from app.registration.register import (due_between_condition, overdue_condition,
 from app.registration.service_time import days_left, days_left_label, office_today
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
                                      TransitionNotAllowed, is_editable, transition)
-from app.frame.roles import ADMIN, CAMAT, KASI, LOKET
+from app.frame.roles import ADMIN, CAMAT, DESA, KASI, LOKET
 from app.frame import store
 from app.frame.templating import qr_svg
 from app.survey import codes as survey_codes
@@ -46,6 +46,14 @@ MENU = [
 # Who may mark a status by hand: the center's steps until sync exists, the counter's READY.
 MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
 MARKERS[S.READY] = (LOKET, KASI, ADMIN)
+
+# Other capabilities (the sync) add warnings to an applicant's page: fn(application) -> [text].
+_detail_notices: list = []
+
+
+def add_detail_notice(fn) -> None:
+    if fn not in _detail_notices:
+        _detail_notices.append(fn)
 
 
 @blueprint.app_template_filter("status_label")
@@ -216,21 +224,22 @@ def new():
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
-@allow(LOKET)
+@allow(LOKET, DESA)
 def check_nik():
     """htmx: the NIK's problems, mismatches and in-progress duplicates, shown under the field."""
     nik = request.args.get("nik", "")
     if not nik.strip():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
-    duplicates = [] if intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
+    # A desa operator sees the NIK's own problems, never other people's applications (refused at save).
+    duplicates = [] if g.user.role == DESA or intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
         intake.nik_rules.normalise_number(nik), int_arg(request.args, "id"))
     return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
                            warning=intake.nik_rules.region_code_warning(nik))
 
 
 @blueprint.get("/pendaftaran/periksa-kk")
-@allow(LOKET)
+@allow(LOKET, DESA)
 def check_kk():
     typed = request.args.get("kk_number", "")
     message = intake.nik_rules.check_kk_format(typed) or intake.nik_rules.region_code_warning(typed)
@@ -270,7 +279,8 @@ def _detail_context(application, errors=None, handover_form=None):
                 desa_name=desa_names().get(application.desa_code, application.desa_code),
                 reasons=intake.REASONS, sexes=intake.SEXES, statuses=STATUS_LABELS, S=S,
                 editable=is_editable(status), marks=marks, errors=errors or {},
-                handover_form=handover_form or {"collector": "pemohon"})
+                handover_form=handover_form or {"collector": "pemohon"},
+                notices=[text for fn in _detail_notices for text in fn(application)])
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
