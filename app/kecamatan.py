@@ -8,7 +8,7 @@ from htmx_flask import Htmx
 
 from app import capabilities
 from app.frame import dates, templating
-from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
+from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
 from app.frame.db import open_database
 from app.frame.errors import register_error_pages
@@ -17,6 +17,7 @@ from app.frame.request_cycle import install_request_cycle
 from app.frame.roles import ROLE_LABELS
 from app.frame.signin import load_current_user
 from app.auth.models import User
+from app.policy import POLICY
 from app.frame import store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     Htmx(app)
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
-    check_every_view_declares_roles(app)
+    install_policy(app, POLICY)
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)

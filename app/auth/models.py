@@ -1,4 +1,4 @@
-from peewee import AutoField, CharField, TextField
+from peewee import AutoField, CharField
 from playhouse.apsw_ext import BooleanField, DateTimeField
 
 from app.frame.accounts import Account

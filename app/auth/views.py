@@ -2,7 +2,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
-from app.frame.access import SIGNED_IN_BEFORE_COOKIE, allow, public
+from app.frame.access import SIGNED_IN_BEFORE_COOKIE
 from app.auth import accounts, throttle
 from app.frame.signin import sign_in, sign_out
 from app.auth.models import User
@@ -10,7 +10,7 @@ from app.frame.passwords import new_password_problem, verify_password
 from app.capabilities import MenuItem
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN, ROLE_LABELS, STAFF
+from app.frame.roles import ADMIN, ROLE_LABELS
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -24,7 +24,6 @@ def _safe_next(target: str | None) -> str:
 
 
 @blueprint.route("/masuk", methods=["GET", "POST"])
-@public
 def login():
     if request.method == "GET":
         if g.user:
@@ -59,7 +58,6 @@ def login():
 
 
 @blueprint.post("/keluar")
-@allow(*STAFF)
 def logout():
     sign_out()
     flash("Anda telah keluar.", "info")
@@ -69,7 +67,6 @@ def logout():
 
 
 @blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
-@allow(*STAFF)
 def change_password():
     if request.method == "GET":
         return render_template("auth/change_password.html", errors={})
@@ -89,7 +86,6 @@ def change_password():
 
 
 @blueprint.get("/admin/pengguna")
-@allow(ADMIN)
 def users():
     return render_template("auth/users.html", users=User.select().order_by(User.is_active.desc(), User.username),
                            roles=ROLE_LABELS)
@@ -100,7 +96,6 @@ def _account_form():
 
 
 @blueprint.route("/admin/pengguna/baru", methods=["GET", "POST"])
-@allow(ADMIN)
 def new_user():
     form = _account_form()
     if request.method == "GET":
@@ -115,7 +110,6 @@ def new_user():
 
 
 @blueprint.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
-@allow(ADMIN)
 def edit_user(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if request.method == "GET":
@@ -134,7 +128,6 @@ def edit_user(user_id: int):
 
 
 @blueprint.post("/admin/pengguna/<int:user_id>/status")
-@allow(ADMIN)
 def toggle_active(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if user.id == g.user.id:
@@ -146,7 +139,6 @@ def toggle_active(user_id: int):
 
 
 @blueprint.post("/admin/pengguna/<int:user_id>/reset-sandi")
-@allow(ADMIN)
 def reset_password(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     password = accounts.reset_password(user)

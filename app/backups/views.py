@@ -3,18 +3,15 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 
 from app import audit
-from app.frame.access import allow
 from app.backups.engine import BackupError, backup_database, list_backups
 from app.capabilities import MenuItem
 from app.frame.db import database
-from app.frame.roles import ADMIN
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
 
 
 @blueprint.get("/admin/cadangan")
-@allow(ADMIN)
 def index():
     config = current_app.config
     return render_template("backups/index.html", backups=list_backups(config["BACKUP_DIR"]),
@@ -22,7 +19,6 @@ def index():
 
 
 @blueprint.post("/admin/cadangan")
-@allow(ADMIN)
 def create():
     config = current_app.config
     name = f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
@@ -38,7 +34,6 @@ def create():
 
 
 @blueprint.get("/admin/cadangan/<name>")
-@allow(ADMIN)
 def download(name: str):
     matches = [p for p in list_backups(current_app.config["BACKUP_DIR"]) if p.name == name]
     if not matches:

@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from app import audit
 from app.frame import regions
-from app.frame.access import allow
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import parse_iso_date
@@ -27,11 +26,12 @@ from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, A
                                      TransitionNotAllowed, is_editable, transition)
 from app.frame.roles import ADMIN, CAMAT, KASI, LOKET
 from app.frame import store
+from app.policy import POLICY
 
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
 
-READERS = (LOKET, KASI, ADMIN)  # may see NIK and photos
+READERS = POLICY.roles_of("pendaftaran.baca")  # may see NIK and photos
 MAX_REQUIREMENTS = 40
 FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
 EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
@@ -136,7 +136,6 @@ def annotate(rows, today):
 
 
 @blueprint.get("/pendaftaran")
-@allow(*READERS)
 def register():
     today = office_today()
     flt = parse_filter(request.args, parse_iso_date)
@@ -152,7 +151,6 @@ def register():
 
 
 @blueprint.get("/pendaftaran/ekspor")
-@allow(*READERS)
 def export():
     today = office_today()
     flt = parse_filter(request.args, parse_iso_date)
@@ -186,7 +184,6 @@ def export():
 # ---- intake -----------------------------------------------------------------------------------
 
 @blueprint.route("/pendaftaran/baru", methods=["GET", "POST"])
-@allow(LOKET)
 def new():
     collective = _collective_from_request()
     if request.method == "GET":
@@ -214,7 +211,6 @@ def new():
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
-@allow(LOKET)
 def check_nik():
     """htmx: the NIK's problems, mismatches and in-progress duplicates, shown under the field."""
     nik = request.args.get("nik", "")
@@ -229,7 +225,6 @@ def check_nik():
 
 
 @blueprint.get("/pendaftaran/periksa-kk")
-@allow(LOKET)
 def check_kk():
     message = intake.nik_rules.check_kk_format(request.args.get("kk_number", ""))
     return render_template("registration/_field_message.html", message=message,
@@ -237,7 +232,6 @@ def check_kk():
 
 
 @blueprint.get("/pendaftaran/<int:application_id>")
-@allow(*READERS)
 def detail(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     return render_template("registration/detail.html", **_detail_context(application))
@@ -270,7 +264,6 @@ def _detail_context(application, errors=None, handover_form=None):
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
-@allow(LOKET)
 def edit(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if not is_editable(application.status):
@@ -297,7 +290,6 @@ def edit(application_id: int):
 # ---- photo ------------------------------------------------------------------------------------
 
 @blueprint.post("/pendaftaran/<int:application_id>/foto")
-@allow(LOKET)
 def upload_photo(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     errors, warnings = {}, {}
@@ -317,7 +309,6 @@ def upload_photo(application_id: int):
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/foto.jpg")
-@allow(*READERS)
 def photo(application_id: int):
     found = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application_id)
     if found is None:
@@ -328,7 +319,6 @@ def photo(application_id: int):
 # ---- checklist, return slip, re-open ----------------------------------------------------------
 
 @blueprint.post("/pendaftaran/<int:application_id>/persyaratan")
-@allow(LOKET)
 def checklist(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if not is_editable(application.status):
@@ -352,7 +342,6 @@ def checklist(application_id: int):
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/slip-pengembalian")
-@allow(LOKET, KASI, ADMIN)
 def return_slip(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if application.status != S.RETURNED.value:
@@ -364,7 +353,6 @@ def return_slip(application_id: int):
 
 
 @blueprint.post("/pendaftaran/<int:application_id>/buka-kembali")
-@allow(LOKET)
 def reopen(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     try:
@@ -379,7 +367,6 @@ def reopen(application_id: int):
 # ---- status by hand, handover -----------------------------------------------------------------
 
 @blueprint.post("/pendaftaran/<int:application_id>/status")
-@allow(LOKET, KASI, ADMIN)
 def mark(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     note = (request.form.get("note") or "").strip()
@@ -428,7 +415,6 @@ def validate_handover(form) -> tuple[dict, dict]:
 
 
 @blueprint.post("/pendaftaran/<int:application_id>/serah")
-@allow(LOKET)
 def handover(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     clean, errors = validate_handover(request.form)
@@ -453,7 +439,6 @@ def qr_svg(text: str) -> Markup:
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
-@allow(LOKET, KASI, ADMIN)
 def receipt(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     return render_template("registration/receipt.html", application=application, qr=qr_svg(application.registration_number),
@@ -462,7 +447,6 @@ def receipt(application_id: int):
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
-@allow(LOKET, KASI, ADMIN)
 def handover_receipt(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if application.status != S.HANDED_OVER.value:
@@ -474,7 +458,6 @@ def handover_receipt(application_id: int):
 # ---- settings ---------------------------------------------------------------------------------
 
 @blueprint.route("/admin/pendaftaran", methods=["GET", "POST"])
-@allow(ADMIN)
 def settings():
     configured = store.get("requirements")
     if request.method == "GET":

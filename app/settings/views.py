@@ -6,11 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from app import audit
 from app.frame import regions
-from app.frame.access import allow, public
 from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN
 from app.frame import store
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
@@ -44,7 +42,6 @@ def validate_identity(form: dict) -> dict:
 
 
 @blueprint.route("/admin/kantor", methods=["GET", "POST"])
-@allow(ADMIN)
 def office():
     if request.method == "GET":
         form = {key: store.get(key) for key in IDENTITY_FIELDS}
@@ -68,7 +65,6 @@ def office():
 
 
 @blueprint.post("/admin/kantor/logo")
-@allow(ADMIN)
 def upload_logo():
     upload = request.files.get("logo")
     try:
@@ -86,7 +82,6 @@ def upload_logo():
 
 
 @blueprint.get("/kop/logo.png")
-@public  # the letterhead logo is public information and appears on kiosk print-outs
 def logo():
     stored = StoredFile.get_or_none(StoredFile.key == LOGO_KEY)
     if stored is None:
@@ -95,7 +90,6 @@ def logo():
 
 
 @blueprint.get("/admin/kantor/kode")
-@allow(ADMIN)
 def code_lookup():
     """htmx: the region name for a typed code, shown under the field as the admin types."""
     code = regions.dotted(request.args.get("kecamatan_code", ""))

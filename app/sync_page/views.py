@@ -2,11 +2,10 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from app import audit
-from app.frame.access import allow
 from app.capabilities import Card, MenuItem
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN, KASI, LOKET
+from app.policy import POLICY
 from app.frame import store
 from sync.client import engine, link, outbox
 from sync.client.models import SyncLog
@@ -14,9 +13,9 @@ from sync.usb import BatchFileError
 
 blueprint = Blueprint("sync_page", __name__)
 MENU = [MenuItem("Sinkronisasi", "sync_page.index", order=70,
-                 badge=lambda user: len(link.failed_items(limit=99)) if user.role in (ADMIN, LOKET) else 0)]
-VIEWERS = (ADMIN, LOKET, KASI)
-OPERATORS = (ADMIN, LOKET)
+                 badge=lambda user: len(link.failed_items(limit=99)) if user.role in SENDERS else 0)]
+VIEWERS = POLICY.roles_of("sinkronisasi.baca")
+SENDERS = POLICY.roles_of("sinkronisasi.kirim")
 
 
 def dashboard_cards(user):
@@ -39,19 +38,16 @@ def _page_context(errors=None):
 
 
 @blueprint.get("/sinkronisasi")
-@allow(*VIEWERS)
 def index():
     return render_template("sync_page/index.html", **_page_context())
 
 
 @blueprint.get("/sinkronisasi/progres")
-@allow(*VIEWERS)
 def progress():
     return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
 
 
 @blueprint.post("/sinkronisasi/mulai")
-@allow(*OPERATORS)
 def start():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat.", "error")
@@ -64,7 +60,6 @@ def start():
 
 
 @blueprint.post("/sinkronisasi/ekspor")
-@allow(*OPERATORS)
 def export_batch():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat; berkas USB memerlukan kunci pendaftaran.", "error")
@@ -78,7 +73,6 @@ def export_batch():
 
 
 @blueprint.post("/sinkronisasi/impor-status")
-@allow(*OPERATORS)
 def import_status():
     upload = request.files.get("status_file")
     if engine.current_link() is None:
@@ -98,7 +92,6 @@ def import_status():
 
 
 @blueprint.post("/sinkronisasi/jadwal")
-@allow(ADMIN)
 def schedule():
     value = request.form.get("nightly", "").strip()
     parts = value.split(":")

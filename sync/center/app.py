@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from app.frame import templating
-from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
+from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import secret_key
 from app.frame.errors import register_error_pages
 from app.frame.request_cycle import install_request_cycle
@@ -15,6 +15,7 @@ from app.frame.signin import load_current_user
 from sync.center import api, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.models import Operator
+from sync.center.policy import POLICY
 from sync.center.db import open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
@@ -60,7 +61,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     Htmx(app)
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(views.blueprint)
-    check_every_view_declares_roles(app)
+    install_policy(app, POLICY)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     templating.install(app, lambda: "WIB", user_may, "center.htmx_js")
     app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"])
