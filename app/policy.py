@@ -20,17 +20,17 @@ akun.masuk                    -     -      -       -    -     x     masuk dengan
 akun.sendiri                  x     x      x       x    x     -     mengganti kata sandi sendiri, keluar
 akun.kelola                   x     -      -       -    -     -     membuat, mengubah, menonaktifkan pengguna, mengatur ulang sandi
 audit.baca                    x     -      -       -    x     -     membaca jejak audit
-cadangan.kelola               x     -      -       -    -     -     membuat dan mengunduh cadangan data
+cadangan.kelola               x     -      -       -    -     -     membuat, mengunduh dan memulihkan cadangan data
 kalender.kelola               x     -      -       -    -     -     mengatur hari libur kantor
-pengaturan.kantor             x     -      -       -    -     -     mengatur identitas kantor, kode wilayah dan logo
+pengaturan.kantor             x     -      -       -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi
 pengaturan.logo               -     -      -       -    -     x     menampilkan logo kop surat
 pendaftaran.daftar            -     x      -       -    -     -     mendaftarkan permohonan KTP-el baru (periksa NIK dan KK)
 pendaftaran.berkas            -     x      -       -    -     -     mengubah berkas, foto, persyaratan; membuka kembali
 pendaftaran.serah             -     x      -       -    -     -     menyerahkan KTP-el kepada pemohon
-pendaftaran.baca              x     x      -       x    -     -     membaca register, berkas, foto, bukti dan slip; ekspor
-pendaftaran.status            x     x      -       x    -     -     mencatat status (rekam, cetak, kirim)
+pendaftaran.baca              -     x      -       x    -     -     membaca register, berkas, foto, bukti dan slip; ekspor
+pendaftaran.status            -     x      -       x    -     -     mencatat status (rekam, cetak, kirim)
 pendaftaran.atur              x     -      -       -    -     -     mengatur layanan pendaftaran (hari kerja janji)
-kolektif.baca                 x     x      -       x    -     -     membaca surat kolektif, tanda terima, templat impor
+kolektif.baca                 -     x      -       x    -     -     membaca surat kolektif, tanda terima, templat impor
 kolektif.catat                -     x      -       -    -     -     mencatat surat kolektif, impor pemohon, jadwal rekam, serah
 pengaduan.catat               -     x      x       -    -     -     mencatat pengaduan dari loket atau meja informasi
 pengaduan.tanda_terima        -     x      x       x    x     -     mencetak tanda terima pengaduan
@@ -51,6 +51,7 @@ indikator.target              x     -      -       -    -     -     mengatur tar
 sinkronisasi.baca             x     x      -       x    -     -     melihat status dan progres sinkronisasi
 sinkronisasi.kirim            x     x      -       -    -     -     sinkron sekarang, ekspor dan impor berkas USB
 sinkronisasi.jadwal           x     -      -       -    -     -     mengatur jadwal sinkronisasi
+sinkronisasi.daftar           x     -      -       -    -     -     mendaftarkan komputer ini di pusat cetak atau melepasnya
 """
 
 ROUTES = {
@@ -60,9 +61,10 @@ ROUTES = {
     "akun.sendiri": "auth.change_password auth.logout",
     "akun.kelola": "auth.users auth.new_user auth.edit_user auth.reset_password auth.toggle_active",
     "audit.baca": "audit.trail",
-    "cadangan.kelola": "backups.index backups.create backups.download",
+    "cadangan.kelola": "backups.index backups.create backups.download backups.restore",
     "kalender.kelola": "calendar.index calendar.add calendar.remove",
-    "pengaturan.kantor": "settings.office settings.upload_logo settings.code_lookup",
+    "pengaturan.kantor": "settings.setup settings.region_options settings.office settings.upload_logo "
+                         "settings.session_timeout",
     "pengaturan.logo": "settings.logo",
     "pendaftaran.daftar": "registration.new registration.check_nik registration.check_kk",
     "pendaftaran.berkas": "registration.edit registration.upload_photo registration.checklist registration.reopen",
@@ -95,6 +97,7 @@ ROUTES = {
     "sinkronisasi.baca": "sync_page.index sync_page.progress",
     "sinkronisasi.kirim": "sync_page.start sync_page.export_batch sync_page.import_status",
     "sinkronisasi.jadwal": "sync_page.schedule",
+    "sinkronisasi.daftar": "sync_page.enrol sync_page.unlink",
 }
 
 POLICY = Policy(COLUMNS, TABLE, ROUTES)

@@ -69,16 +69,29 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA) -> int:
     return level
 
 
-def restore_database(backup_path: Path, db_path: Path, safety_dir: Path) -> Path:
-    """Replace the live database with a checked backup; the current one is saved first."""
+def restore_database(backup_path: Path, db_path: Path, safety_dir: Path) -> Path | None:
+    """Replace the live database with a checked backup; the current one is saved first.
+
+    The one API the restore flow uses (admin page, CLI); raises BackupError with an Indonesian
+    message and then the live database is unchanged. The copy is one SQLite transaction on the
+    live file (apsw's backup API), so a power cut in the middle leaves the old data or the new,
+    never a mix: the journal rolls an unfinished copy back at the next open.
+    """
     check_backup_file(backup_path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safety = backup_database(db_path, Path(safety_dir) / f"sebelum-pulihkan-{stamp}{SUFFIX}") if Path(db_path).exists() else None
     source = apsw.Connection(str(backup_path), flags=apsw.SQLITE_OPEN_READONLY)
     target = apsw.Connection(str(db_path))
+    target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
     try:
         with target.backup("main", source, "main") as copy:
             copy.step(-1)
+    except apsw.BusyError:
+        raise BackupError("Basis data sedang sibuk dipakai; tunggu sebentar lalu ulangi pemulihan. "
+                          "Data tidak berubah.") from None
+    except (apsw.FullError, apsw.IOError) as problem:
+        raise BackupError("Pemulihan gagal: ruang disk penuh atau tidak dapat ditulis "
+                          f"({type(problem).__name__}). Data tidak berubah.") from problem
     finally:
         target.close()
         source.close()

@@ -13,6 +13,7 @@ from app.frame import regions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import parse_iso_date
+from app.frame.request_cycle import int_arg
 from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import exports, intake, records
@@ -31,7 +32,7 @@ from app.policy import POLICY
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
 
-READERS = POLICY.roles_of("pendaftaran.baca")  # may see NIK and photos
+READERS = POLICY.roles_of("pendaftaran.baca")  # may see NIK and photos (docs/privacy.md)
 MAX_REQUIREMENTS = 40
 FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
 EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
@@ -106,12 +107,12 @@ def _form_from_application(application: Application) -> dict:
 
 
 def _collective_from_request():
-    raw = request.values.get("kolektif", "")
-    if not raw:
+    if not request.values.get("kolektif", ""):
         return None
-    if not (raw.isascii() and raw.isdigit()):
+    letter_id = int_arg(request.values, "kolektif")
+    if letter_id is None:
         abort(404)
-    letter = CollectiveLetter.get_or_none(CollectiveLetter.id == int(raw))
+    letter = CollectiveLetter.get_or_none(CollectiveLetter.id == letter_id)
     if letter is None:
         abort(404)
     return letter
@@ -217,9 +218,8 @@ def check_nik():
     if not nik.strip():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
-    exclude = request.args.get("id", "")
     duplicates = [] if intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
-        intake.nik_rules.normalise_number(nik), int(exclude) if exclude.isascii() and exclude.isdigit() else None)
+        intake.nik_rules.normalise_number(nik), int_arg(request.args, "id"))
     return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
                            warning=intake.nik_rules.region_code_warning(nik))
 
@@ -234,6 +234,8 @@ def check_kk():
 @blueprint.get("/pendaftaran/<int:application_id>")
 def detail(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
+    with database.atomic():
+        audit.record_view("permohonan_ktp", application.id, f"Data permohonan {application.registration_number} dibuka")
     return render_template("registration/detail.html", **_detail_context(application))
 
 
@@ -313,6 +315,8 @@ def photo(application_id: int):
     found = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application_id)
     if found is None:
         abort(404)
+    with database.atomic():
+        audit.record("lihat_foto", "permohonan_ktp", application_id, "Foto pemohon dibuka")
     return Response(bytes(found.jpeg), mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
