@@ -33,7 +33,7 @@ def render(sql: str, dialect: str) -> str:
 
 def _statements(sql: str) -> list[str]:
     # Our schema files hold no semicolons inside literals, so splitting is safe and lets
-    # psycopg2 and apsw run the same list.
+    # psycopg and apsw run the same list.
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 

@@ -135,7 +135,7 @@ def _existing_outcome(kecamatan, values, existing) -> Outcome:
 
 
 def _param(sql: str) -> str:
-    """Our raw SQL uses '?'; psycopg2 wants '%s'."""
+    """Our raw SQL uses '?'; psycopg wants '%s'."""
     return sql.replace("?", center_database.param) if center_database.param != "?" else sql
 
 
