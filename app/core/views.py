@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from app import capabilities
 from app.frame.db import database
 from app.frame.migrations import database_level
+from app.frame.roles import DESA
 from app.frame.templating import send_htmx
 
 blueprint = Blueprint("core", __name__, template_folder="templates")
@@ -13,6 +14,10 @@ blueprint = Blueprint("core", __name__, template_folder="templates")
 
 @blueprint.get("/")
 def dashboard():
+    if g.user.role == DESA:  # the desa operator's landing page is their desa's list, nothing else
+        return redirect(url_for("desa.home"))
+    if current_app.config["MODE"] == "desa":  # a desa PC's admin: its accounts and its enrolment
+        return redirect(url_for("desa.operators"))
     cards = []
     for module in capabilities.modules():
         make_cards = getattr(module, "dashboard_cards", None)

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from app import audit
 from app.capabilities import MenuItem
@@ -32,6 +32,8 @@ def request_gate():
     """A fresh install has no kecamatan: the admin is led to the setup, the others wait for it."""
     if request.endpoint in OPEN_BEFORE_SETUP or request.endpoint is None or identity.is_set_up():
         return None
+    if current_app.config.get("MODE") == "desa":
+        return None  # a desa PC takes its identity from its enrolment code (app/desa/mode.py)
     user = g.get("user")
     if user is not None and user.role == ADMIN:
         return redirect(url_for("settings.setup"), 303)
@@ -105,11 +107,17 @@ def upload_logo():
     return redirect(url_for("settings.office"))
 
 
+@blueprint.app_template_global()
+def letterhead_logo_url() -> str | None:
+    """The uploaded logo's address, or None: no broken image and no 404 in the browser console."""
+    stored = StoredFile.select(StoredFile.updated_at).where(StoredFile.key == LOGO_KEY).first()
+    return url_for("settings.logo", v=stored.updated_at.strftime("%Y%m%d%H%M%S")) if stored else None
+
+
 @blueprint.post("/admin/kantor/sesi")
 def session_timeout():
     typed = request.form.get("session_idle_minutes", "").strip()
     if not (typed.isascii() and typed.isdigit() and 5 <= int(typed) <= 480):
-        # The office page as the logo upload shows it on an error (the two merges met here).
         return _identity_page("settings/office.html", identity.current_values(),
                               {"session_idle_minutes": "Isi angka menit antara 5 dan 480."}, 422)
     before = store.get("session_idle_minutes")
