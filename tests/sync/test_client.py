@@ -200,12 +200,13 @@ def test_an_older_status_file_neither_moves_the_cursor_back_nor_replays_events(k
                                                                                 enrolled):
     """The status cursor: events at or below it were applied; a stale USB file changes nothing."""
     kecamatan_row, _ = enrolled
-    content, _count = run(kecamatan, link.export_batch)
+    files, _count = run(kecamatan, link.export_batches)
+    content = files[0][1]
     key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
     for header, photo in items:
         records.store_application(kecamatan_row, header, photo, via="usb")
     from sync.center.models import StatusEvent as CenterEvent
-    events = [usb.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)]
+    events = [records.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)]
     newest = usb.write_status_file(key, events)
     oldest_only = usb.write_status_file(key, events[:1])
 
