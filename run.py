@@ -165,10 +165,11 @@ def main(argv=None) -> int:
     if not argv or argv[0].startswith("--") and argv[0] not in ("-h", "--help"):
         argv = ["serve", *argv]
     options = parser.parse_args(argv)
+    from app.keystore import KeyMissing
     from app.migrations import DatabaseTooNew
     try:
         return options.handler(options)
-    except DatabaseTooNew as problem:
+    except (DatabaseTooNew, KeyMissing) as problem:
         print(problem, file=sys.stderr)
         return 2
 

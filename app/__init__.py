@@ -9,6 +9,7 @@ from htmx_flask import Htmx
 from app import capabilities, templating
 from app.access import check_every_view_declares_roles, enforce_roles
 from app.auth.current import load_current_user
+from app.backups.engine import encrypt_plaintext_backups
 from app.config import load_config
 from app.core.errors import register_error_pages
 from app.db import open_database
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     db = open_database(app.config["DATABASE_PATH"])
     with db.connection_context():
         migrate(db)
+    encrypt_plaintext_backups(app.config["BACKUP_DIR"], app.config["DATABASE_PATH"])  # upgrade, once
     app.extensions["database"] = db
 
     csrf.init_app(app)
