@@ -11,7 +11,9 @@ from app import dates
 from app.access import check_every_view_declares_roles
 from app.core.errors import MESSAGES
 from app.request_cycle import install_request_cycle
-from sync.center import api, views
+from app.private_files import private_dir, private_file, write_private
+from sync.center import api, sealed, views
+from sync.center.keys import seal_legacy_secrets
 from sync.center.access import CENTER_ROLES, center_user_may, enforce_center_roles, load_operator
 from sync.center.db import open_center_database
 from sync.center.migrations import migrate_center
@@ -25,10 +27,11 @@ def center_config(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
                     or Path.home() / ".local" / "share" / "loket-center")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key_file = data_dir / "secret_key"
+    private_dir(data_dir)
+    key_file = data_dir / "secret_key"  # signs operator sessions: the center's user only (0600)
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
+        write_private(key_file, secrets.token_hex(32))
+    private_file(key_file)  # an older center left it 0644
     config = {
         "DATA_DIR": data_dir,
         "DATABASE_PATH": data_dir / "center.sqlite3",
@@ -73,8 +76,10 @@ def create_center_app(config: dict | None = None) -> Flask:
     app = Flask("loket_center", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(center_config(config))
     db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"))
+    sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]))
     with db.connection_context():
         migrate_center(db)
+        seal_legacy_secrets()
     app.extensions["center_database"] = db
 
     csrf = CSRFProtect(app)

@@ -5,6 +5,7 @@ from peewee import AutoField, BlobField, BooleanField, CharField, ForeignKeyFiel
 from playhouse.apsw_ext import DateTimeField
 
 from sync.center.db import CenterModel
+from sync.center.sealed import SealedSecretField
 
 
 class Operator(CenterModel):
@@ -38,7 +39,7 @@ class DeviceKey(CenterModel):
     id = AutoField()
     kecamatan = ForeignKeyField(Kecamatan, backref="keys", on_delete="CASCADE")
     key_id = CharField(unique=True)
-    secret = TextField()
+    secret = SealedSecretField()  # encrypted with the server key (sync/center/sealed.py)
     device_id = CharField(default="")
     created_at = DateTimeField()
     revoked_at = DateTimeField(null=True)
