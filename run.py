@@ -51,7 +51,8 @@ def cmd_serve(options) -> int:
     if password:
         print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
         print("  nama pengguna : admin")
-        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)\n")
+        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
+        print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
     start_background_jobs(app)
     print(f"Loket Kecamatan berjalan di http://{options.host}:{options.port}/  (data: {app.config['DATA_DIR']})")
     serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-kecamatan")
@@ -93,7 +94,8 @@ def cmd_restore(options) -> int:
 
     config = load_config(_data_config(options))
     try:
-        safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"])
+        safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"],
+                                  recovery_key=options.recovery_key)
     except BackupError as problem:
         print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
         return 1
@@ -145,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="restore a checked backup (stop the app first)")
     _add_data_option(restore)
     restore.add_argument("--from", dest="source", metavar="FILE", required=True)
+    restore.add_argument("--kunci-pemulihan", dest="recovery_key", metavar="KUNCI",
+                         help="the office's printed recovery key (needed on a new PC)")
     restore.set_defaults(handler=cmd_restore)
 
     reset = commands.add_parser("reset-password", help="give an account a new one-time password")

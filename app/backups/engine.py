@@ -180,10 +180,11 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
 
 
 def encrypt_plaintext_backups(directory: Path, db_path: Path) -> list[Path]:
-    """Upgrade: backups written before encryption are encrypted in place, once (atomically each)."""
+    """Upgrade: backups written before encryption are encrypted in place, once (atomically each).
+    Also makes sure the office has a recovery key from the first start on."""
+    passphrase = _recovery_key_for_new_backups(db_path)
     if not Path(directory).is_dir():
         return []
-    passphrase = _recovery_key_for_new_backups(db_path)
     done = []
     for path in sorted(Path(directory).glob(f"*{SUFFIX}")):
         if is_plaintext(path):
