@@ -53,6 +53,8 @@ def backup_database(db_path: Path, destination: Path) -> Path:
     """Copy the live database, encrypted with the recovery key, to `destination` (written to a
     temporary name, then renamed)."""
     db_path, destination = Path(db_path), Path(destination)
+    if not db_path.is_file():
+        raise BackupError(f"Belum ada basis data di {db_path.parent}: jalankan aplikasi sekali dahulu.")
     keep_key_stored(db_path)
     passphrase = _recovery_key_for_new_backups(db_path)
     private_dir(destination.parent)
