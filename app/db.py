@@ -16,7 +16,7 @@ import apsw
 from peewee import DatabaseProxy, Model
 from playhouse.apsw_ext import APSWDatabase
 
-from app.keystore import KeyMissing, KeyStore
+from app.keystore import DATABASE_KEY, KeyMissing, KeyStore
 from app.private_files import private_dir, private_file
 
 database = DatabaseProxy()
@@ -92,7 +92,7 @@ def keep_key_stored(path) -> bool:
     store = KeyStore(path.parent)
     if key is None or store.database_key() == key:
         return False
-    store.put("basis-data", key)
+    store.put(DATABASE_KEY, key)
     return True
 
 
