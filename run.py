@@ -75,7 +75,7 @@ def cmd_backup(options) -> int:
     from datetime import datetime
 
     from app.backups.engine import BackupError, backup_database
-    from app.config import load_config
+    from app.frame.config import load_config
 
     config = load_config(_data_config(options))
     target = Path(options.to) if options.to else config["BACKUP_DIR"] / f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
@@ -90,7 +90,7 @@ def cmd_backup(options) -> int:
 
 def cmd_restore(options) -> int:
     from app.backups.engine import BackupError, restore_database
-    from app.config import load_config
+    from app.frame.config import load_config
 
     config = load_config(_data_config(options))
     try:
@@ -169,8 +169,8 @@ def main(argv=None) -> int:
     if not argv or argv[0].startswith("--") and argv[0] not in ("-h", "--help"):
         argv = ["serve", *argv]
     options = parser.parse_args(argv)
-    from app.keystore import KeyMissing
-    from app.migrations import DatabaseTooNew
+    from app.frame.keystore import KeyMissing
+    from app.frame.migrations import DatabaseTooNew
     try:
         return options.handler(options)
     except (DatabaseTooNew, KeyMissing) as problem:

@@ -45,3 +45,19 @@ class Card:
 
 def modules():
     return [importlib.import_module(name) for name in CAPABILITIES]
+
+
+def menu_for_user():
+    """The main menu entries the signed-in user may open, in order, with their badges."""
+    from flask import g
+
+    from app.frame.access import user_may
+    user = g.get("user")
+    if user is None:
+        return []
+    items = [item for module in modules() for item in getattr(module, "MENU", [])]
+    entries = []
+    for item in sorted(items, key=lambda i: i.order):
+        if user_may(item.endpoint):
+            entries.append((item, item.badge(user) if item.badge else 0))
+    return entries

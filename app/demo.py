@@ -8,9 +8,9 @@ from app import capabilities
 from app.auth.accounts import create_user
 from app.auth.models import User
 from app.firstrun import seed_identity
-from app.roles import ADMIN, CAMAT, INFORMASI, KASI, LOKET
-from app.settings import store
-from app.db import database
+from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI, LOKET
+from app.frame import store
+from app.frame.db import database
 
 DEMO_STAFF = [
     ("admin", "Administrator", ADMIN, ""),

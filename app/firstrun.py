@@ -1,10 +1,10 @@
 """The very first start: an admin account with a one-time password, never a fixed default."""
 from app.auth.accounts import create_user
 from app.auth.models import User
-from app.roles import ADMIN
-from app.settings import store
-from app.db import database
-from app import regions
+from app.frame.roles import ADMIN
+from app.frame import store
+from app.frame.db import database
+from app.frame import regions
 
 SEED_KECAMATAN = "35.08.07"  # Yosowilangun, Kabupaten Lumajang (shared/data/README.md)
 

@@ -24,7 +24,7 @@ PASSWORD = "bench-rahasia-1"
 
 def complaints_in(data: Path) -> int:
     import apsw
-    from app.db import connect
+    from app.frame.db import connect
     path = data / "loket.sqlite3"
     if not path.exists():
         return 0

@@ -132,7 +132,7 @@ def prepare_office(data: Path) -> None:
     from app import create_app
     from app.auth.accounts import create_user
     from app.firstrun import seed_identity
-    from app.settings import store
+    from app.frame import store
     app = create_app({"DATA_DIR": data})
     with app.app_context(), app.extensions["database"].connection_context():
         seed_identity()
@@ -453,7 +453,7 @@ def work(person, actions, deadline, stop, noon=None):
 
 def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
     from app.backups.engine import open_backup
-    from app.db import connect
+    from app.frame.db import connect
     con = connect(data / "loket.sqlite3", readonly=True)
     check = con.execute("PRAGMA integrity_check").fetchone()[0]
     missing = {}
@@ -478,7 +478,7 @@ def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
 
 def sync_report(data: Path, rec: Recorder) -> str:
     """How many complete files reached the center by the end of the day."""
-    from app.db import connect
+    from app.frame.db import connect
     con = connect(data / "loket.sqlite3", readonly=True)
     counts = dict(con.execute("SELECT status, COUNT(*) FROM application GROUP BY status").fetchall())
     at_center = sum(n for status, n in counts.items() if status not in ("diterima", "dikembalikan", "lengkap"))
@@ -531,7 +531,7 @@ def main(argv=None) -> int:
         for t in threads:
             t.join()
         if center:  # end of the day: passes until every complete file is at the center (bounded)
-            from app.db import connect
+            from app.frame.db import connect
             for _ in range(4):
                 people[0].sync_now()
                 for _ in range(240):

@@ -30,9 +30,9 @@ from bench.bench_registration import FILTERS, PASSWORD, SEARCHES, csrf_from, fil
 
 def _serve(data: str, port: int, plaintext: bool) -> None:
     if plaintext:  # the benchmark's peer: same code, no cipher
-        import app.db
-        app.db.live_key_pragmas = lambda key: []
-        app.db.prepare_database_file = lambda path: Path(path)
+        import app.frame.db
+        app.frame.db.live_key_pragmas = lambda key: []
+        app.frame.db.prepare_database_file = lambda path: Path(path)
     from bench.bench_registration import _serve_child
     _serve_child(data, port)
 
@@ -54,7 +54,7 @@ def serve(data: Path, plaintext: bool):
 
 
 def decrypted_copy(encrypted: Path, plain: Path) -> None:
-    from app.db import connect
+    from app.frame.db import connect
     if plain.exists():
         shutil.rmtree(plain)
     plain.mkdir(parents=True)
@@ -120,7 +120,7 @@ def measure(servers: dict[str, str], rounds: int) -> dict[tuple[str, str], list[
 
 def connection_cost(encrypted: Path, plain: Path, rounds: int = 300) -> dict[str, float]:
     import apsw
-    from app.db import connect
+    from app.frame.db import connect
     costs = {}
     for name, opener in (("plaintext", lambda: apsw.Connection(str(plain / "loket.sqlite3"))),
                          ("encrypted", lambda: connect(encrypted / "loket.sqlite3"))):

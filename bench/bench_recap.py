@@ -28,7 +28,7 @@ from waitress.server import create_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.auth.accounts import create_user  # noqa: E402
-from app.db import database  # noqa: E402
+from app.frame.db import database  # noqa: E402
 
 PASSWORD = "bench-password-1"
 CHANNELS = ["meja_informasi", "kiosk", "kotak_saran", "telepon", "sms", "surat"]

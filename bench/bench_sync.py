@@ -50,9 +50,9 @@ def fill_with_photos(kec_app, count):
     numbers = fill_kecamatan(kec_app, count, photo_size=(30, 40))
     photos = [pas_foto(i) for i in range(50)]
     with kec_app.app_context(), kec_app.extensions["database"].connection_context() as _:
-        from app.db import database
+        from app.frame.db import database
         from sync.client.models import OutboxItem
-        from sync.client.outbox import write_outbox
+        from app.registration.sync_records import write_outbox
         from app.registration.models import Application
         from app.registration.status import ApplicationStatus as S
         with database.atomic():
@@ -60,7 +60,7 @@ def fill_with_photos(kec_app, count):
                 photo = photos[application.id % len(photos)]
                 (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
                  .where(ApplicationPhoto.application == application).execute())
-                OutboxItem.delete().where(OutboxItem.application == application).execute()
+                OutboxItem.delete().where(OutboxItem.source == application).execute()
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
         total = sum(len(photos[a.id % len(photos)]) for a in Application.select(Application.id))
         records = sum(len(i.record_json) for i in OutboxItem.select())
@@ -137,9 +137,9 @@ def bench_link(count: int, seed: int = 7) -> dict:
     items = []
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         from sync.client.models import OutboxItem
-        from sync.client.outbox import photo_of
+        from app.registration.sync_records import photo_of
         for item in OutboxItem.select().order_by(OutboxItem.id):
-            items.append((json.loads(item.record_json), photo_of(item.application)))
+            items.append((json.loads(item.record_json), photo_of(item.source)))
     server = create_server(baseline_app(str(base / "baseline.sqlite3")), host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
     proxy = linkproxy.LinkProxy(("127.0.0.1", server.effective_port), faults=lambda request: None, seed=seed, **RURAL)
@@ -188,7 +188,7 @@ def _ingest_client(args):
 
 
 def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch: int = 20) -> dict:
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     from sync.center import keys
     from sync.center.app import create_center_app
     from sync.center.models import Kecamatan

@@ -12,8 +12,8 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app  # noqa: E402
 from app.auth.accounts import create_user
-from app.auth.current import SESSION_STAMP, SESSION_USER, auth_stamp
-from app.roles import ALL_ROLES
+from app.frame.signin import SESSION_STAMP, SESSION_USER, auth_stamp
+from app.frame.roles import ALL_ROLES
 
 pytest_plugins = ["tests.support.fixtures"]  # pg_url, browser, page, artifacts_dir
 
@@ -27,7 +27,7 @@ def pytest_report_header(config):
 @pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashing():
     """scrypt costs ~0.15 s a hash; the suite creates hundreds of accounts."""
-    from app.auth import passwords
+    from app.frame import passwords
     passwords.HASH_METHOD = "pbkdf2:sha256:1000"
     yield
     passwords.HASH_METHOD = "scrypt"

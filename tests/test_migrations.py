@@ -2,13 +2,14 @@
 import pytest
 
 from app import capabilities
-from app.db import BaseModel, make_database
-from app.migrations import APPLICATION_ID, DatabaseTooNew, code_level, database_level, migrate
+from app.auth.models import User
+from app.frame.db import BaseModel, make_database
+from app.frame.migrations import APPLICATION_ID, DatabaseTooNew, code_level, database_level, migrate
 
 
 def all_models():
     capabilities.modules()  # import every capability, so every model is known
-    found, pending = [], list(BaseModel.__subclasses__())
+    found, pending = [], list(BaseModel.__subclasses__()) + [User]
     while pending:
         model = pending.pop()
         found.append(model)
@@ -22,7 +23,9 @@ def describe(db):
     tables = [r[0] for r in db.execute_sql(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     for table in tables:
-        columns = [tuple(r[1:6]) for r in db.execute_sql(f'PRAGMA table_info("{table}")')]
+        # By name: a column's position is no part of the schema (an inherited model, such as
+        # User on the frame's Account, lists its own fields after the shared ones).
+        columns = sorted(tuple(r[1:6]) for r in db.execute_sql(f'PRAGMA table_info("{table}")'))
         indexes = sorted((r[1], r[2]) for r in db.execute_sql(f'PRAGMA index_list("{table}")')
                          if not r[1].startswith("sqlite_autoindex"))
         index_columns = {name: [c[2] for c in db.execute_sql(f'PRAGMA index_info("{name}")')] for name, _ in indexes}

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.working_days import WorkCalendar, national_holidays
+from app.frame.working_days import WorkCalendar, national_holidays
 
 D = date
 

@@ -1,3 +1,3 @@
 """Audit trail: who did what, when, with a before/after summary. Append-only."""
-from app.audit.record import record  # noqa: F401
+from app.frame.audit import record  # noqa: F401
 from app.audit.views import blueprint, MENU  # noqa: F401

@@ -2,12 +2,12 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, render_template, request
 
-from app.access import allow
-from app.audit.models import AuditEvent
+from app.frame.access import allow
+from app.frame.audit_event import AuditEvent
 from app.capabilities import MenuItem
-from app.dates import parse_iso_date
-from app.pagination import paginate
-from app.roles import ADMIN, CAMAT
+from app.frame.dates import parse_iso_date
+from app.frame.pagination import paginate
+from app.frame.roles import ADMIN, CAMAT
 
 blueprint = Blueprint("audit", __name__, template_folder="templates")
 MENU = [MenuItem("Jejak Audit", "audit.trail", order=95)]

@@ -3,10 +3,10 @@ import re
 
 from app import audit
 from app.auth.models import User
-from app.auth.passwords import hash_password, one_time_password
-from app.dates import utc_now
-from app.db import database
-from app.roles import ROLE_LABELS
+from app.frame.passwords import hash_password, one_time_password
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.roles import ROLE_LABELS
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
 

@@ -1,25 +1,22 @@
 from peewee import AutoField, CharField, TextField
 from playhouse.apsw_ext import BooleanField, DateTimeField
 
-from app.db import BaseModel
+from app.frame.accounts import Account
+from app.frame.db import BaseModel, database
 
 
-class User(BaseModel):
-    id = AutoField()
-    username = CharField(unique=True)
-    full_name = CharField()
+class User(Account):
+    """An office account (app.frame.accounts.Account) with its NIP and last login."""
     nip = CharField(default="")
-    role = CharField()
-    password_hash = TextField()
-    must_change_password = BooleanField(default=True)
-    is_active = BooleanField(default=True)
-    created_at = DateTimeField()
-    password_changed_at = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
+
+    class Meta:
+        database = database
+        legacy_table_names = False
 
     @property
     def role_label(self) -> str:
-        from app.roles import ROLE_LABELS
+        from app.frame.roles import ROLE_LABELS
         return ROLE_LABELS.get(self.role, self.role)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app.auth.models import LoginAttempt
-from app.dates import utc_now
+from app.frame.dates import utc_now
 
 
 def _failures_since(since, **where) -> int:

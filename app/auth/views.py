@@ -2,15 +2,15 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
-from app.access import SIGNED_IN_BEFORE_COOKIE, allow, public
+from app.frame.access import SIGNED_IN_BEFORE_COOKIE, allow, public
 from app.auth import accounts, throttle
-from app.auth.current import sign_in, sign_out
+from app.frame.signin import sign_in, sign_out
 from app.auth.models import User
-from app.auth.passwords import new_password_problem, verify_password
+from app.frame.passwords import new_password_problem, verify_password
 from app.capabilities import MenuItem
-from app.dates import utc_now
-from app.db import database
-from app.roles import ADMIN, ROLE_LABELS, STAFF
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN, ROLE_LABELS, STAFF
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]

@@ -1,9 +1,9 @@
 import logging
 
 from app.backups.engine import ensure_daily_backup
-from app.db import keep_key_stored
-from app.dates import local_today
-from app.settings import store
+from app.frame.db import keep_key_stored
+from app.frame.dates import local_today
+from app.frame import store
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 With WAL, one backup step over the whole file holds a read snapshot: clerks keep saving
 while it runs, and the copy is the database as of one instant.
 
-Every backup is encrypted with the office's recovery key (app.keystore), not the database key:
+Every backup is encrypted with the office's recovery key (app.frame.keystore), not the database key:
 on this PC the key is at hand, so a restore needs nothing more; on a new PC the admin types the
 recovery key from the printout. A file that cannot be opened with any key we know, whose pages
 do not check out, or whose schema differs from what the code builds is refused with one typed
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import apsw
 
-from app.db import (apply_pragmas, connect, database_key, encrypt_plaintext_file, is_plaintext, keep_key_stored,
-                    live_key_pragmas, passphrase_pragmas)
-from app.keystore import KeyStore, normalise_recovery_key
-from app.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level, schema_at_level, schema_of
-from app.private_files import private_dir, private_file
+from app.frame.db import (apply_pragmas, connect, database_key, discard_work_files, encrypt_plaintext_file,
+                          is_plaintext, keep_key_stored, live_key_pragmas, passphrase_pragmas)
+from app.frame.keystore import KeyStore, normalise_recovery_key
+from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level, schema_at_level, schema_of
+from app.frame.private_files import private_dir, private_file
 
 AUTOMATIC_PREFIX = "otomatis-"
 SUFFIX = ".sqlite3"
@@ -163,6 +163,7 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
         if key is None:  # an old unencrypted backup: encrypt a copy first (pages must match)
             source.close()
             plain_copy = db_path.with_name(db_path.name + ".pulihkan")
+            discard_work_files(plain_copy)
             shutil.copyfile(backup_path, plain_copy)
             encrypt_plaintext_file(plain_copy, live_key_pragmas(database_key(db_path)))
             source = connect(plain_copy, readonly=True)

@@ -6,8 +6,8 @@ so the page knows whether the current key was printed without storing the key it
 import hashlib
 from pathlib import Path
 
-from app.keystore import KeyStore
-from app.settings import store
+from app.frame.keystore import KeyStore
+from app.frame import store
 
 PRINTED_SETTING = "recovery_key_printed"
 store.register_defaults(**{PRINTED_SETTING: ""})

@@ -3,13 +3,13 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.backups import recovery
 from app.backups.engine import BackupError, backup_database, list_backups
 from app.capabilities import MenuItem
-from app.db import database
-from app.roles import ADMIN
-from app.settings import store
+from app.frame.db import database
+from app.frame.roles import ADMIN
+from app.frame import store
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]

@@ -1,7 +1,7 @@
 from peewee import CharField
 from playhouse.apsw_ext import DateField, DateTimeField
 
-from app.db import BaseModel
+from app.frame.db import BaseModel
 
 
 class OfficeDay(BaseModel):

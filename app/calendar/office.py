@@ -1,7 +1,7 @@
 """The office's working-day calendar: national holidays and cuti bersama, corrected by the admin."""
 from app.calendar.models import OfficeDay
-from app.settings import store
-from app.working_days import WorkCalendar
+from app.frame import store
+from app.frame.working_days import WorkCalendar
 
 CLOSED = "tutup"
 REOPENED = "buka"

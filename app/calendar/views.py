@@ -1,14 +1,14 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.calendar.models import OfficeDay
 from app.calendar.office import CLOSED, REOPENED, bump_generation, office_calendar
 from app.capabilities import MenuItem
-from app.dates import local_today, parse_iso_date, utc_now
-from app.db import database
-from app.roles import ADMIN
-from app.settings import store
+from app.frame.dates import local_today, parse_iso_date, utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN
+from app.frame import store
 
 blueprint = Blueprint("calendar", __name__)
 MENU = [MenuItem("Hari Libur", "calendar.index", order=93)]

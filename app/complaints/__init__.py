@@ -1,6 +1,6 @@
 """Buku Pengaduan: complaints from the information desk, kiosk, kotak saran, hotline and letters,
 routed to the section head for follow-up, with time targets in working days."""
-from app.settings.store import register_defaults
+from app.frame.store import register_defaults
 
 register_defaults(
     complaint_first_response_days=1,  # hotline procedure: answer within one working day
@@ -13,7 +13,7 @@ from app.capabilities import Card, MenuItem  # noqa: E402
 from app.complaints.demo import add_demo_arguments, fill_demo  # noqa: E402,F401
 from app.complaints.privacy import BOOK_READERS, HANDLERS  # noqa: E402
 from app.complaints.views import blueprint  # noqa: E402,F401
-from app.roles import LOKET  # noqa: E402
+from app.frame.roles import LOKET  # noqa: E402
 
 
 def _badge(user) -> int:

@@ -2,13 +2,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.complaints.form_rules import clean_line
 from app.complaints.models import DEFAULT_SECTION, ComplaintCategory
 from app.complaints.views import blueprint
-from app.db import database
-from app.roles import ADMIN
-from app.settings import store
+from app.frame.db import database
+from app.frame.roles import ADMIN
+from app.frame import store
 
 SECTIONS = (DEFAULT_SECTION, "Kasi Pemerintahan", "Kasi Ketenteraman dan Ketertiban", "Kasi Kesejahteraan Sosial",
             "Kasi Pemberdayaan Masyarakat", "Sekretaris Kecamatan")

@@ -8,8 +8,8 @@ from peewee import IntegrityError
 from app import audit
 from app.complaints.models import Complaint, ComplaintAttachment, ComplaintCategory, ComplaintEvent
 from app.complaints.tracking import new_tracking_number
-from app.dates import utc_now
-from app.db import database
+from app.frame.dates import utc_now
+from app.frame.db import database
 
 
 def registration_number_problem(number: str) -> str | None:

@@ -5,7 +5,7 @@ box is opened at the end of the day.
 """
 from datetime import date, timedelta
 
-from app.working_days import WorkCalendar
+from app.frame.working_days import WorkCalendar
 
 LOOK_BACK_DAYS = 30
 

@@ -3,16 +3,16 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from peewee import fn
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.calendar import office_calendar
 from app.complaints import box, queries
 from app.complaints.form_rules import clean_text
 from app.complaints.models import Complaint, ComplaintCategory, SuggestionBoxSession
 from app.complaints.privacy import BOOK_READERS
 from app.complaints.views import blueprint
-from app.dates import local_today, parse_iso_date, utc_now
-from app.db import database
-from app.roles import INFORMASI
+from app.frame.dates import local_today, parse_iso_date, utc_now
+from app.frame.db import database
+from app.frame.roles import INFORMASI
 
 
 def opened_dates(since) -> set:

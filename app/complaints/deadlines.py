@@ -10,8 +10,8 @@ turned into the office's local date with `zone` (WIB/WITA/WIT) before counting.
 """
 from datetime import date, datetime, timedelta
 
-from app.dates import DEFAULT_TIME_ZONE, to_local
-from app.working_days import WorkCalendar
+from app.frame.dates import DEFAULT_TIME_ZONE, to_local
+from app.frame.working_days import WorkCalendar
 
 
 def _local_date(moment: datetime | date, zone: str) -> date:

@@ -6,8 +6,8 @@ from app.auth.models import User
 from app.calendar import office_calendar
 from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, SuggestionBoxSession
 from app.complaints.tracking import ALPHABET, LENGTH, PREFIX
-from app.dates import local_today, utc_now
-from app.db import database
+from app.frame.dates import local_today, utc_now
+from app.frame.db import database
 
 DAYS_BACK = 730
 UTC_OFFSET_HOURS = 7  # demo office is in WIB

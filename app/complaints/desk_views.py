@@ -4,13 +4,13 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from peewee import fn
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.complaints.form_rules import clean_line, clean_text
 from app.complaints.models import DeskAnswer
 from app.complaints.views import blueprint
-from app.dates import utc_now
-from app.db import database
-from app.roles import ADMIN, INFORMASI, KASI, STAFF
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN, INFORMASI, KASI, STAFF
 
 EDITORS = (INFORMASI, KASI, ADMIN)
 TOPICS = ("Persyaratan", "Biaya", "Jam layanan", "Waktu penyelesaian", "Alur layanan", "Lainnya")

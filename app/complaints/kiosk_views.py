@@ -5,13 +5,13 @@ tindak lanjut: never a name, a contact, or whether another number exists.
 """
 from flask import redirect, render_template, request, session, url_for
 
-from app.access import public
+from app.frame.access import public
 from app.complaints import book, throttle
 from app.complaints.form_rules import check_complaint
 from app.complaints.models import Complaint
 from app.complaints.tracking import normalise
 from app.complaints.views import active_categories, blueprint, form_token_from, new_form_token
-from app.db import database
+from app.frame.db import database
 
 BLOCKED_SUBMIT = ("Terlalu banyak pengaduan dikirim dari perangkat ini dalam waktu singkat. "
                   "Silakan tunggu {minutes} menit, atau sampaikan langsung ke meja informasi.")

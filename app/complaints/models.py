@@ -1,7 +1,7 @@
 """The Buku Pengaduan: one complaint record whatever the channel, its timeline and attachments,
 the daily opening of the kotak saran, the desk information answers, and kiosk throttling.
 
-Dates are naive UTC (app.dates.utc_now); `received_at` is when the office got the complaint.
+Dates are naive UTC (app.frame.dates.utc_now); `received_at` is when the office got the complaint.
 """
 from datetime import datetime
 
@@ -10,7 +10,7 @@ from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 from app.auth.models import User
-from app.db import BaseModel
+from app.frame.db import BaseModel
 
 CHANNELS = {
     "meja_informasi": "Meja informasi",

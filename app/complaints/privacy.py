@@ -10,7 +10,7 @@ Choices (documented in docs/complaints.md):
 - Otherwise the name is shown to every reader of the book, the contact only to the handlers
   (petugas_informasi to report back on the desk's behalf, kasi_pelayanan to report back).
 """
-from app.roles import CAMAT, INFORMASI, KASI, LOKET
+from app.frame.roles import CAMAT, INFORMASI, KASI, LOKET
 
 BOOK_READERS = (INFORMASI, KASI, CAMAT)
 HANDLERS = (INFORMASI, KASI)

@@ -16,8 +16,8 @@ from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complain
                                    ComplaintSearch)
 from app.complaints.privacy import HANDLERS
 from app.complaints.tracking import normalise
-from app.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
-from app.settings import store
+from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
+from app.frame import store
 
 OVERDUE_CHOICES = {"": "Semua", "ya": "Lewat batas waktu", "tanggapan": "Belum ditanggapi, lewat batas",
                    "tindak_lanjut": "Tindak lanjut lewat batas"}
@@ -271,7 +271,7 @@ def complaint_query(filters: Filters, user, due: Targets, columns=None):
 
 def count_new_for(user) -> int:
     """The badge: complaints waiting for this role's first move (desk: new; section head: passed on)."""
-    from app.roles import INFORMASI, KASI
+    from app.frame.roles import INFORMASI, KASI
     status = {INFORMASI: "baru", KASI: "diteruskan"}.get(user.role)
     if status is None:
         return 0

@@ -3,7 +3,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.complaints.models import CHANNELS
-from app.spreadsheet_cells import safe_cell
+from app.frame.spreadsheet_cells import safe_cell
 
 
 @dataclass

@@ -7,14 +7,14 @@ from flask import Response, g, render_template, request, stream_with_context
 from openpyxl import Workbook
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.complaints import queries
 from app.complaints.models import CHANNELS, Complaint, ComplaintCategory
 from app.complaints.privacy import BOOK_READERS, shown_identity
 from app.complaints.report import EXPORT_HEADER, daily_summary, export_row
 from app.complaints.views import blueprint
-from app.dates import format_datetime, local_today, parse_iso_date, to_local
-from app.db import database
+from app.frame.dates import format_datetime, local_today, parse_iso_date, to_local
+from app.frame.db import database
 
 XLSX_MAX_ROWS = 50_000  # beyond this a spreadsheet is no help; CSV has no limit
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app.complaints.models import KioskAttempt
-from app.dates import utc_now
+from app.frame.dates import utc_now
 
 WINDOW_MINUTES = 10
 LIMITS = {"submit": 6, "status_miss": 10}  # per address per window

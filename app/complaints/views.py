@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from peewee import JOIN
 
-from app.access import allow
+from app.frame.access import allow
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
@@ -15,9 +15,9 @@ from app.complaints.photos import PhotoError, reencode
 from app.complaints.privacy import BOOK_READERS, HANDLERS, RECORDERS, may_see_record, shown_identity
 from app.complaints.workflow import change_problems, next_statuses
 from app.auth.models import User
-from app.dates import to_local, utc_now
-from app.pagination import paginate
-from app.roles import INFORMASI, KASI, LOKET
+from app.frame.dates import to_local, utc_now
+from app.frame.pagination import paginate
+from app.frame.roles import INFORMASI, KASI, LOKET
 
 blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 

@@ -4,7 +4,7 @@ Source: the kecamatan's complaint service standard: complaints are reported to t
 who follows them up and writes the tindak lanjut; the information desk routes them (and closes
 what it answered at once from the desk information); a matter of another office is passed on.
 """
-from app.roles import INFORMASI, KASI
+from app.frame.roles import INFORMASI, KASI
 
 # from status -> statuses it may move to
 TRANSITIONS = {

@@ -1,19 +1,17 @@
 """Landing page, health check, htmx served from this machine."""
 from pathlib import Path
 
-import js_lib_htmx
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
 
 from app import capabilities
-from app.access import PUBLIC, public, allow
-from app.db import database
-from app.migrations import database_level
-from app.roles import STAFF
+from app.frame.access import PUBLIC, public, allow
+from app.frame.db import database
+from app.frame.migrations import database_level
+from app.frame.roles import STAFF
+from app.frame.templating import send_htmx
 
 blueprint = Blueprint("core", __name__, template_folder="templates")
 
-# htmx 2.0.3 as shipped inside the pinned django-js-lib-htmx wheel: no CDN, no copy in the repo.
-HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
 
 
 @blueprint.get("/")
@@ -37,7 +35,7 @@ def healthz():
 @blueprint.get("/vendor/htmx.min.js")
 @public
 def htmx_js():
-    return send_from_directory(HTMX_DIR, "htmx.min.js", max_age=86400)
+    return send_htmx()
 
 
 @blueprint.get("/beranda")

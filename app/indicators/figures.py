@@ -5,9 +5,9 @@ from app.calendar import office_calendar
 from app.indicators import sources
 from app.indicators.definitions import INDICATORS, Indicator, Measure, meets_target
 from app.indicators.targets import targets_for
-from app.periods import Period, Quarter
+from app.frame.periods import Period, Quarter
 from app.recap.charts import trend_chart
-from app.settings import store
+from app.frame import store
 
 TREND_QUARTERS = 8
 

@@ -9,11 +9,11 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from app.complaints.deadlines import due_date, overdue_received_before
-from app.db import database
+from app.frame.db import database
 from app.indicators.definitions import Measure
-from app.periods import Period, Quarter, utc_offset_hours
+from app.frame.periods import Period, Quarter, utc_offset_hours
 from app.survey.figures import ikm_by_quarter
-from app.working_days import WorkCalendar
+from app.frame.working_days import WorkCalendar
 
 
 def _module(name: str):

@@ -2,17 +2,17 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.capabilities import MenuItem
-from app.dates import local_today, utc_now
-from app.db import database
+from app.frame.dates import local_today, utc_now
+from app.frame.db import database
 from app.indicators.definitions import INDICATORS, target_problem
 from app.indicators.figures import TREND_QUARTERS, indicator_rows
 from app.indicators.models import IndicatorTarget
 from app.indicators.targets import targets_for
-from app.periods import Quarter, year_period
-from app.roles import ADMIN, CAMAT, INFORMASI, KASI
-from app.settings import store
+from app.frame.periods import Quarter, year_period
+from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
+from app.frame import store
 
 blueprint = Blueprint("indicators", __name__)
 MENU = [MenuItem("Indikator Layanan", "indicators.page", order=64)]

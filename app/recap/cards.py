@@ -2,11 +2,11 @@
 from flask import url_for
 
 from app.capabilities import Card
-from app.dates import local_today
-from app.periods import Quarter
+from app.frame.dates import local_today
+from app.frame.periods import Quarter
 from app.recap.models import QuarterRecap, RecapStatus
-from app.roles import CAMAT, INFORMASI
-from app.settings import store
+from app.frame.roles import CAMAT, INFORMASI
+from app.frame import store
 
 
 def dashboard_cards(user) -> list[Card]:

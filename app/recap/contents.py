@@ -2,11 +2,11 @@
 import json
 
 from app.calendar import office_calendar
-from app.dates import utc_now
-from app.periods import Quarter
+from app.frame.dates import utc_now
+from app.frame.periods import Quarter
 from app.recap import figures
 from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
-from app.settings import store
+from app.frame import store
 from app.survey.figures import ikm_for_period
 
 SNAPSHOT_VERSION = 1

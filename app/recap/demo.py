@@ -2,9 +2,9 @@
 import json
 from datetime import timedelta
 
-from app.dates import local_today, utc_now
-from app.db import database
-from app.periods import Quarter
+from app.frame.dates import local_today, utc_now
+from app.frame.db import database
+from app.frame.periods import Quarter
 from app.recap.contents import freeze_list, snapshot_of
 from app.recap.models import QuarterRecap, RecapStatus
 

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 
 from app.complaints.deadlines import due_date
 from app.complaints.models import CHANNELS, STATUSES
-from app.dates import format_datetime
-from app.db import database
-from app.periods import Period, utc_offset_hours
-from app.working_days import WorkCalendar
+from app.frame.dates import format_datetime
+from app.frame.db import database
+from app.frame.periods import Period, utc_offset_hours
+from app.frame.working_days import WorkCalendar
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 

@@ -3,7 +3,7 @@ from playhouse.apsw_ext import DateTimeField
 
 from app.auth.models import User
 from app.complaints.models import Complaint
-from app.db import BaseModel
+from app.frame.db import BaseModel
 
 
 class RecapStatus:

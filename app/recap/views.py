@@ -5,18 +5,18 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from peewee import fn
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.capabilities import MenuItem
-from app.dates import local_today, utc_now
-from app.db import database
-from app.pagination import requested_page
-from app.periods import Quarter, parse_quarter
+from app.frame.dates import local_today, utc_now
+from app.frame.db import database
+from app.frame.pagination import requested_page
+from app.frame.periods import Quarter, parse_quarter
 from app.recap import charts, workflow
 from app.recap.contents import complaints_page, contents_for, freeze_list, snapshot_of, with_full_list
 from app.recap.export import figures_workbook
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
-from app.roles import ADMIN, CAMAT, INFORMASI, KASI
-from app.settings import store
+from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
+from app.frame import store
 
 blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
 MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,

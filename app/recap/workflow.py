@@ -6,8 +6,8 @@ Each rule returns an Indonesian message when the step is refused, None when it i
 """
 from datetime import date
 
-from app.dates import format_date
-from app.periods import Quarter
+from app.frame.dates import format_date
+from app.frame.periods import Quarter
 from app.recap.models import RecapStatus
 
 EDITABLE = (RecapStatus.DRAFT, RecapStatus.SENT_BACK)

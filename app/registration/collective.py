@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
 
-from app.dates import parse_iso_date
+from app.frame.dates import parse_iso_date
 from app.registration import intake
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

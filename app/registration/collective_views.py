@@ -3,16 +3,16 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
-from app.access import allow
-from app.dates import utc_now
-from app.db import database
+from app.frame.access import allow
+from app.frame.dates import utc_now
+from app.frame.db import database
 from app.registration import collective as rules
 from app.registration import intake, records
 from app.registration.models import Application, CollectiveLetter
 from app.registration.service_time import office_today
 from app.registration.status import STATUS_LABELS, ApplicationStatus as S, transition
 from app.registration.views import READERS, annotate, blueprint, desa_list, desa_names, validate_handover
-from app.roles import ADMIN, KASI, LOKET
+from app.frame.roles import ADMIN, KASI, LOKET
 
 
 

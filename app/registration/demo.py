@@ -11,18 +11,19 @@ from datetime import date, timedelta
 from flask import current_app
 from PIL import Image, ImageDraw
 
-from app import audit, regions
+from app import audit
+from app.frame import regions
 from app.auth.models import User
 from app.calendar import office_calendar
-from app.dates import utc_now
-from app.db import database
+from app.frame.dates import utc_now
+from app.frame.db import database
 from app.registration import numbering
 from app.registration import requirements as reqs
 from app.registration.intake import MARITAL_STATUSES, OCCUPATION_SUGGESTIONS, REASONS, RELIGIONS
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
-from app.roles import LOKET
-from app.settings import store
+from app.frame.roles import LOKET
+from app.frame import store
 
 MEN = ["Agus", "Budi", "Slamet", "Joko", "Bambang", "Hadi", "Eko", "Dwi", "Rudi", "Suparman", "Sugeng", "Wahyu",
        "Ahmad", "Muhammad", "Imam", "Arif", "Yusuf", "Fajar", "Rizky", "Dimas", "Bayu", "Hendra", "Teguh", "Sutrisno"]

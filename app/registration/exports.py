@@ -4,7 +4,7 @@ import io
 
 from openpyxl import Workbook
 
-from app.spreadsheet_cells import safe_cell
+from app.frame.spreadsheet_cells import safe_cell
 
 from app.registration.intake import REASONS
 from app.registration.status import STATUS_LABELS, ApplicationStatus

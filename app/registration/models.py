@@ -7,7 +7,7 @@ from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from app.auth.models import User
-from app.db import BaseModel, database
+from app.frame.db import BaseModel, database
 
 
 class CollectiveLetter(BaseModel):

@@ -17,7 +17,7 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
-from app.regions import dotted, is_kecamatan_code, region
+from app.frame.regions import dotted, is_kecamatan_code, region
 
 NUMBER_LENGTH = 16  # Permendagri 7/2019: NIK and No. KK are 16 digits
 FEMALE_DAY_OFFSET = 40  # Permendagri 7/2019: women's birth day + 40 in the NIK

@@ -5,7 +5,7 @@ DEVICE_ID (unique in the kecamatan, from config), and that PC's own running sequ
 """
 import re
 
-from app.db import database
+from app.frame.db import database
 
 SEQUENCE_DIGITS = 6
 _DEVICE = re.compile(r"[0-9A-Za-z]{1,4}")

@@ -8,12 +8,12 @@ import json
 from flask import current_app, g
 
 from app import audit
-from app.dates import utc_now
-from app.db import database
+from app.frame.dates import utc_now
+from app.frame.db import database
 from app.registration import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transition
-from app.settings import store
+from app.frame import store
 
 EDITABLE_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
                    "desa_code", "religion", "marital_status", "occupation", "phone", "reason", "biometric_done",

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import SQL, fn
 
-from app.dates import TIME_ZONES
+from app.frame.dates import TIME_ZONES
 from app.registration.models import Application, ApplicationNameIndex
 from app.registration.status import IN_SERVICE, ApplicationStatus
 

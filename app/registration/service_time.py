@@ -1,9 +1,9 @@
 """Service time in working days: the promised date and the days left or overdue."""
 from datetime import date, datetime
 
-from app import dates
+from app.frame import dates
 from app.calendar import office_calendar
-from app.settings import store
+from app.frame import store
 
 
 def office_today() -> date:

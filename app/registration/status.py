@@ -8,8 +8,8 @@ from enum import Enum
 from flask import g, has_request_context
 
 from app import audit
-from app.dates import utc_now
-from app.db import database
+from app.frame.dates import utc_now
+from app.frame.db import database
 
 
 class ApplicationStatus(str, Enum):

@@ -8,13 +8,14 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from playhouse.flask_utils import get_object_or_404
 from markupsafe import Markup
 
-from app import audit, regions
-from app.access import allow
+from app import audit
+from app.frame import regions
+from app.frame.access import allow
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
-from app.dates import parse_iso_date
-from app.db import database
-from app.pagination import paginate
+from app.frame.dates import parse_iso_date
+from app.frame.db import database
+from app.frame.pagination import paginate
 from app.registration import exports, intake, records
 from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
@@ -24,8 +25,8 @@ from app.registration.register import (due_between_condition, overdue_condition,
 from app.registration.service_time import days_left, days_left_label, office_today
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
                                      TransitionNotAllowed, is_editable, transition)
-from app.roles import ADMIN, CAMAT, KASI, LOKET
-from app.settings import store
+from app.frame.roles import ADMIN, CAMAT, KASI, LOKET
+from app.frame import store
 
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)

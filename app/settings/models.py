@@ -1,14 +1,7 @@
-from peewee import BlobField, CharField, TextField
+from peewee import BlobField, CharField
 from playhouse.apsw_ext import DateTimeField
 
-from app.db import BaseModel
-
-
-class Setting(BaseModel):
-    """Office settings the admin edits (JSON values)."""
-    key = CharField(primary_key=True)
-    value = TextField()
-    updated_at = DateTimeField()
+from app.frame.db import BaseModel
 
 
 class StoredFile(BaseModel):

@@ -4,13 +4,14 @@ from markupsafe import escape
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from app import audit, regions
-from app.access import allow, public
+from app import audit
+from app.frame import regions
+from app.frame.access import allow, public
 from app.capabilities import MenuItem
-from app.dates import TIME_ZONES, utc_now
-from app.db import database
-from app.roles import ADMIN
-from app.settings import store
+from app.frame.dates import TIME_ZONES, utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN
+from app.frame import store
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
 

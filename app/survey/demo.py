@@ -2,9 +2,9 @@
 import uuid
 from datetime import datetime, time, timedelta
 
-from app.dates import utc_now
-from app.db import database
-from app.periods import utc_offset_hours
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.periods import utc_offset_hours
 from app.survey.elements import ELEMENT_KEYS, PROFILE_CHOICES
 from app.survey.models import SurveyAnswer, SurveyResponse
 

@@ -1,10 +1,10 @@
 """IKM figures read from the database with one GROUP BY per question asked."""
 import json
 
-from app.periods import Period, Quarter
+from app.frame.periods import Period, Quarter
 from app.survey.ikm import IkmResult, compute_ikm
 from app.survey.models import SurveyResponse
-from app.db import database
+from app.frame.db import database
 
 
 def ikm_for_period(period: Period, zone: str) -> IkmResult:

@@ -1,7 +1,7 @@
 from peewee import AutoField, CharField, Check, ForeignKeyField, IntegerField, TextField
 from playhouse.apsw_ext import DateTimeField
 
-from app.db import BaseModel
+from app.frame.db import BaseModel
 
 
 class SurveyResponse(BaseModel):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from app.survey.models import SurveyResponse
 
 

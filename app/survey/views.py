@@ -5,13 +5,13 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from peewee import IntegrityError
 
 from app import audit
-from app.access import allow, public
+from app.frame.access import allow, public
 from app.capabilities import MenuItem
-from app.dates import local_today, utc_now
-from app.db import database
-from app.periods import Quarter, year_period
-from app.roles import ADMIN, CAMAT, INFORMASI, KASI
-from app.settings import store
+from app.frame.dates import local_today, utc_now
+from app.frame.db import database
+from app.frame.periods import Quarter, year_period
+from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
+from app.frame import store
 from app.survey import throttle
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
 from app.survey.figures import ikm_for_period

@@ -2,12 +2,8 @@
 
 The machinery lives in sync/client/; this capability wires it into the kecamatan app.
 """
-from app.registration.status import add_transition_listener
 from app.sync_page.commands import add_commands  # noqa: F401
 from app.sync_page.views import MENU, blueprint, dashboard_cards  # noqa: F401
 from sync.client import link
-from sync.client.outbox import write_outbox
-
-add_transition_listener(write_outbox)
 
 BACKGROUND_JOBS = [(60, link.scheduled_sync)]  # checks every minute; probes every few minutes

@@ -9,7 +9,7 @@ def _kecamatan_app(options):
 
 
 def cmd_sync(options) -> int:
-    from app.settings import store
+    from app.frame import store
     from sync.client import engine, link
     from sync.client.transport import LinkDown, Refused
     from sync.usb import BatchFileError

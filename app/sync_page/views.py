@@ -2,12 +2,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from app import audit
-from app.access import allow
+from app.frame.access import allow
 from app.capabilities import Card, MenuItem
-from app.dates import utc_now
-from app.db import database
-from app.roles import ADMIN, KASI, LOKET
-from app.settings import store
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN, KASI, LOKET
+from app.frame import store
 from sync.client import engine, link, outbox
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError

@@ -1,6 +1,6 @@
 """Center accounts: created by the center admin (or the first start), passwords as in app/auth."""
-from app.auth.passwords import hash_password, one_time_password
-from app.dates import utc_now
+from app.frame.passwords import hash_password, one_time_password
+from app.frame.dates import utc_now
 from sync.center.access import CENTER_ROLES
 from sync.center.models import Operator
 

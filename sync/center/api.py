@@ -9,8 +9,8 @@ import re
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from app.access import public
-from app.dates import utc_now
+from app.frame.access import public
+from app.frame.dates import utc_now
 from sync import protocol
 from sync.center import keys, records
 from sync.center.audit import audit

@@ -1,7 +1,7 @@
 """The center's audit trail: one function, called inside the write's own transaction."""
 from flask import g, has_request_context
 
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from sync.center.models import CenterAudit
 
 

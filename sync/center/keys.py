@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
-from app.auth.passwords import ALPHABET
+from app.frame.passwords import ALPHABET
 from sync import protocol
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import is_sealed

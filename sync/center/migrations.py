@@ -4,7 +4,7 @@ One SQL text per step, with {ID} {DATETIME} {BLOB} {BOOL} filled in per dialect;
 one transaction; the level kept in a `schema_migration` table on both dialects (PostgreSQL
 has no PRAGMA user_version). File discovery is shared with the kecamatan runner.
 """
-from app.migrations import SCHEMA_ROOT, migration_files
+from app.frame.migrations import SCHEMA_ROOT, migration_files
 from sync.center.db import is_postgres
 
 CENTER_SCHEMA = SCHEMA_ROOT / "center"

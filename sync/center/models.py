@@ -4,21 +4,17 @@ from peewee import AutoField, BlobField, BooleanField, CharField, ForeignKeyFiel
 # TIMESTAMP also accepts, so one model serves both dialects.
 from playhouse.apsw_ext import DateTimeField
 
-from sync.center.db import CenterModel
+from app.frame.accounts import Account
+from sync.center.db import CenterModel, center_database
 from sync.center.sealed import SealedSecretField
 
 
-class Operator(CenterModel):
-    """A center account (operator or admin); kept in the center database, not the kecamatan's."""
-    id = AutoField()
-    username = CharField(unique=True)
-    full_name = CharField()
-    role = CharField()
-    password_hash = TextField()
-    must_change_password = BooleanField(default=True)
-    is_active = BooleanField(default=True)
-    created_at = DateTimeField()
-    password_changed_at = DateTimeField(null=True)
+class Operator(Account):
+    """A center account (operator or admin): the frame's Account, in the center database."""
+
+    class Meta:
+        database = center_database
+        legacy_table_names = False
 
 
 class Kecamatan(CenterModel):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from peewee import IntegrityError
 from PIL import Image, UnidentifiedImageError
 
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from sync import protocol
 from sync.center.db import center_database
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent

@@ -11,7 +11,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from peewee import TextField
 
-from app.private_files import private_file, write_private
+from app.frame.private_files import private_file, write_private
 
 KEY_FILE = "device_secrets.key"
 SEALED_PREFIX = "fernet:"

@@ -5,20 +5,20 @@ import re
 from datetime import datetime, timedelta
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_from_directory,
-                   session, url_for)
+                   url_for)
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
-from app.access import public
-from app.auth.passwords import new_password_problem, verify_password
-from app.core.views import HTMX_DIR
-from app.dates import utc_now
-from app.regions import region_name
+from app.frame.access import public
+from app.frame.passwords import hash_password, new_password_problem, verify_password
+from app.frame.templating import send_htmx
+from app.frame.dates import utc_now
+from app.frame.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
-from sync.center.access import (ADMIN, CENTER_ROLES, OPERATOR, SESSION_OPERATOR, SESSION_STAMP, allow_center,
-                                stamp)
+from app.frame.signin import sign_in, sign_out
+from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, allow_center
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
@@ -47,10 +47,7 @@ def login():
     operator = Operator.get_or_none(Operator.username == username)
     if not (operator and operator.is_active and verify_password(operator.password_hash, request.form.get("password", ""))):
         return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.", username=username), 401
-    session.clear()
-    session.permanent = True
-    session[SESSION_OPERATOR] = operator.id
-    session[SESSION_STAMP] = stamp(operator)
+    sign_in(operator)
     with center_database.atomic():
         audit("masuk", "operator", operator.id, f"{username} masuk", username=username)
     return redirect(url_for("center.dashboard"))
@@ -59,7 +56,7 @@ def login():
 @blueprint.post("/keluar")
 @allow_center(*STAFF)
 def logout():
-    session.clear()
+    sign_out()
     return redirect(url_for("center.login"))
 
 
@@ -76,14 +73,13 @@ def change_password():
         errors["new"] = problem
     if errors:
         return render_template("center/change_password.html", errors=errors), 422
-    from app.auth.passwords import hash_password
     with center_database.atomic():
         g.user.password_hash = hash_password(request.form["new"])
         g.user.must_change_password = False
         g.user.password_changed_at = utc_now()
         g.user.save()
         audit("ganti_sandi", "operator", g.user.id, "kata sandi diganti")
-    session[SESSION_STAMP] = stamp(g.user)
+    sign_in(g.user)  # the stamp changed; keep this session, others are signed out
     flash("Kata sandi berhasil diganti.", "success")
     return redirect(url_for("center.dashboard"))
 
@@ -91,7 +87,7 @@ def change_password():
 @blueprint.get("/vendor/htmx.min.js")
 @public
 def htmx_js():
-    return send_from_directory(HTMX_DIR, "htmx.min.js", max_age=86400)
+    return send_htmx()
 
 
 # --- dashboard -------------------------------------------------------------------------------

@@ -12,20 +12,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from app.dates import utc_now
-from app.db import database
-from app.registration.models import Application
-from app.registration.status import ApplicationStatus as S
-from app.registration.status import TransitionNotAllowed, transition
+from app.frame.dates import utc_now
+from app.frame.db import database
 from sync import protocol
-from sync.client import outbox
+from sync.client import outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
 
 log = logging.getLogger(__name__)
 
-CENTER_TO_LOCAL = {"received": S.RECEIVED_BY_CENTER, "printed": S.PRINTED, "shipped": S.SHIPPED,
-                   "rejected": S.REJECTED, "resend": S.RESEND_REQUESTED}
 MANIFEST_CHUNK = 500
 PACKET_TRIES = 3
 MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this pass
@@ -106,15 +101,14 @@ def write_log(kind: str, summary: str) -> None:
 
 # --- acknowledgements -----------------------------------------------------------------------
 
-def _mark_sent(item: OutboxItem, application: Application | None) -> None:
-    """The center holds this version: outbox done, and the application is 'terkirim'."""
+def _mark_sent(item: OutboxItem) -> None:
+    """The center holds this version: outbox done, and the record moves on (its kind says how)."""
     if item.state == "pending":
         item.state = "acked"
         item.acked_at = utc_now()
         item.last_error = ""
         item.save()
-    if application is not None and application.version == item.version and application.status == S.COMPLETE.value:
-        transition(application, S.SENT, note="diterima server pusat")
+    records.kind().acknowledged(item.source_id, item.version)
 
 
 def apply_result(item: OutboxItem, result: dict) -> str:
@@ -122,9 +116,8 @@ def apply_result(item: OutboxItem, result: dict) -> str:
     outcome = result.get("result")
     with write_transaction():
         item = OutboxItem.get_by_id(item.id)
-        application = Application.get_or_none(Application.id == item.application_id)
         if outcome in ("stored", "duplicate"):
-            _mark_sent(item, application)
+            _mark_sent(item)
         elif outcome == "conflict":
             item.state = "conflict"
             item.last_error = result.get("reason", "konflik isi di pusat")
@@ -134,12 +127,7 @@ def apply_result(item: OutboxItem, result: dict) -> str:
             item.state = "rejected"
             item.last_error = reason
             item.save()
-            if application is not None and application.version == item.version:
-                # Back to the counter's queue with the reason, by the one status path.
-                if application.status == S.COMPLETE.value:
-                    transition(application, S.SENT, note="dikirim ke pusat")
-                if application.status == S.SENT.value:
-                    transition(application, S.REJECTED, note=reason)
+            records.kind().rejected(item.source_id, item.version, reason)
         else:
             raise LinkDown(f"jawaban pusat tidak dikenal: {outcome!r}")
     return outcome
@@ -160,8 +148,7 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES):
 # --- push -------------------------------------------------------------------------------------
 
 def _packet_entry(item: OutboxItem):
-    application = Application.get_or_none(Application.id == item.application_id)
-    photo = outbox.photo_of(application) if application else None
+    photo = records.kind().payload(item.source_id)
     if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
         return None
     header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
@@ -279,6 +266,14 @@ def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
 
 # --- statuses -------------------------------------------------------------------------------
 
+def _arrived(event: dict) -> None:
+    """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""
+    item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
+                                  & (OutboxItem.version == event["version"]))
+    if item is not None:
+        _mark_sent(item)
+
+
 def apply_event(link_id: int, event: dict) -> bool:
     """Apply one center status event and move the cursor, in one transaction; True if it moved a status."""
     moved = False
@@ -286,18 +281,10 @@ def apply_event(link_id: int, event: dict) -> bool:
         link = SyncLink.get_by_id(link_id)
         if event["seq"] <= link.status_cursor:
             return False  # already applied (a repeated page, a re-imported status file)
-        target = CENTER_TO_LOCAL.get(event.get("status"))
-        application = Application.get_or_none(Application.registration_number == event.get("id"))
-        if target is not None and application is not None and application.version == event.get("version"):
-            item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
-                                          & (OutboxItem.version == event["version"]))
-            if item is not None and application.status == S.COMPLETE.value:
-                _mark_sent(item, application)  # the acknowledgement was lost; the status proves it arrived
-            try:
-                transition(application, target, note=event.get("reason") or "status dari pusat")
-                moved = True
-            except TransitionNotAllowed as problem:
-                SyncLog.create(at=utc_now(), kind="status", summary=f"{event['id']}: {problem}")
+        try:
+            moved = records.kind().apply_status(event, lambda: _arrived(event))
+        except records.StatusNotApplied as problem:
+            SyncLog.create(at=utc_now(), kind="status", summary=str(problem))
         link.status_cursor = event["seq"]
         link.save()
     return moved

@@ -3,8 +3,8 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from app.dates import utc_now
-from app.settings import store
+from app.frame.dates import utc_now
+from app.frame import store
 from sync import usb
 from sync.client import engine, outbox
 from sync.client.models import OutboxItem, SyncLink, SyncLog

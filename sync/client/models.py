@@ -1,19 +1,20 @@
 """The kecamatan end of the link: the outbox, the link's state, and a log the clerk can read."""
-from peewee import AutoField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import AutoField, CharField, DeferredForeignKey, IntegerField, TextField
 from playhouse.apsw_ext import DateTimeField
 
-from app.db import BaseModel
-from app.registration.models import Application
+from app.frame.db import BaseModel
 
 
 class OutboxItem(BaseModel):
-    """One version of one complete application waiting for (or done with) the center.
+    """One version of one record waiting for (or done with) the center.
 
-    Written in the same transaction that made the application complete; the record is a
-    snapshot, so what travels is exactly what was complete, and its hash never drifts.
+    Written in the same transaction that made the record ready (a KTP-el application turning
+    complete); the record is a snapshot, so what travels is exactly what was ready, and its
+    hash never drifts. `source` points at the plugged record kind's table (sync/client/records.py).
     """
     id = AutoField()
-    application = ForeignKeyField(Application, backref="outbox", on_delete="CASCADE")
+    source = DeferredForeignKey("outbox_source", column_name="application_id", object_id_name="source_id",
+                                backref="outbox", on_delete="CASCADE")
     registration_number = CharField()
     version = IntegerField()
     content_hash = CharField()

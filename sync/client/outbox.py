@@ -1,18 +1,14 @@
-"""The outbox: written by a transition listener in the same transaction as "complete"."""
+"""The outbox: what waits for the center, written in the transaction that made a record ready.
+
+Generic: the capability that owns the records (sync/client/records.py) calls `enqueue`.
+"""
 import json
 import random
 from datetime import datetime, timedelta
 
-from app.dates import utc_now
-from app.registration.models import Application, ApplicationPhoto
-from app.registration.status import ApplicationStatus
+from app.frame.dates import utc_now
 from sync import protocol
 from sync.client.models import OutboxItem
-
-# What the center needs to print a card; the phone number stays at the kecamatan.
-RECORD_FIELDS = ("registration_number", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
-                 "address", "rt", "rw", "desa_code", "religion", "marital_status", "occupation", "reason",
-                 "biometric_done")
 
 # Retry delays: doubling from 30 s up to 1 h, with +-50 % jitter so PCs behind one outage spread out.
 RETRY_BASE_SECONDS = 30
@@ -26,39 +22,17 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
     return base * rng.uniform(0.5, 1.5)
 
 
-def record_of(application: Application) -> dict:
-    record = {}
-    for name in RECORD_FIELDS:
-        value = getattr(application, name)
-        if hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif name == "biometric_done":
-            value = bool(value)
-        record[name] = value
-    return record
-
-
-def photo_of(application: Application) -> bytes | None:
-    photo = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application)
-    return bytes(photo.jpeg) if photo else None
-
-
-def write_outbox(application: Application, from_status, to_status) -> None:
-    """Transition listener: a complete application gets its outbox row in the same transaction."""
-    if ApplicationStatus(to_status) is not ApplicationStatus.COMPLETE:
-        return
-    record = record_of(application)
-    photo = photo_of(application) or b""
-    photo_sha = protocol.sha256_hex(photo)
+def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes) -> None:
+    """Put one version of a record in the outbox, in the caller's transaction (the one that made
+    it ready). A version that already travelled stays as it is; a correction is a new version."""
+    photo_sha = protocol.sha256_hex(payload)
     digest = protocol.content_hash(record, photo_sha)
-    row = OutboxItem.get_or_none((OutboxItem.registration_number == application.registration_number)
-                                 & (OutboxItem.version == application.version))
+    row = OutboxItem.get_or_none((OutboxItem.registration_number == key) & (OutboxItem.version == version))
     if row is not None and row.state != "pending":
-        return  # this exact version already travelled; a correction is a new version
-    values = dict(application=application, registration_number=application.registration_number,
-                  version=application.version, content_hash=digest, record_json=json.dumps(record, ensure_ascii=False),
-                  photo_sha256=photo_sha, size=len(photo), state="pending", attempts=0, next_attempt_at=None,
-                  last_error="", created_at=utc_now())
+        return
+    values = dict(source=source_id, registration_number=key, version=version, content_hash=digest,
+                  record_json=json.dumps(record, ensure_ascii=False), photo_sha256=photo_sha, size=len(payload),
+                  state="pending", attempts=0, next_attempt_at=None, last_error="", created_at=utc_now())
     if row is None:
         OutboxItem.create(**values)
     else:

@@ -3,7 +3,7 @@ import pytest
 from peewee import DatabaseError, IntegrityError, OperationalError
 
 from app import audit
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 
 
 def test_audit_rows_cannot_be_updated_or_deleted(db, users):

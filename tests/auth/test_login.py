@@ -1,7 +1,7 @@
 """Login, logout, throttling, CSRF, sessions and password changes."""
 import pytest
 
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 from app.auth.accounts import create_user
 from app.auth.models import User
 from tests.conftest import TEST_PASSWORD

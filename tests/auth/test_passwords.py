@@ -1,4 +1,4 @@
-from app.auth import passwords
+from app.frame import passwords
 
 
 def test_production_hashing_is_scrypt(monkeypatch):

@@ -1,7 +1,7 @@
 """The admin manages accounts: create, edit, deactivate (never delete), reset password."""
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 from app.auth.models import User
-from app.auth.passwords import verify_password
+from app.frame.passwords import verify_password
 
 
 def test_admin_creates_user_with_one_time_password(client_for, db):

@@ -11,9 +11,9 @@ import pytest
 
 from app.backups.engine import (BackupError, backup_database, check_backup_file, ensure_daily_backup, open_backup,
                                 prune_automatic_backups, restore_database)
-from app.db import apply_pragmas, connect, make_database, passphrase_pragmas
-from app.keystore import KeyStore
-from app.migrations import code_level, migrate
+from app.frame.db import apply_pragmas, connect, make_database, passphrase_pragmas
+from app.frame.keystore import KeyStore
+from app.frame.migrations import code_level, migrate
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ PRINT_PROBE = """{% extends "base.html" %}
 
 
 def _probe_blueprint():
-    from app.access import public
+    from app.frame.access import public
     probe = Blueprint("browser_probe", __name__)
 
     @probe.get("/_uji/cetak/<int:rows>")
@@ -100,8 +100,8 @@ def live(tmp_path_factory, cheap_password_hashing):
 
     from app import create_app
     from app.firstrun import seed_identity
-    from app.roles import ALL_ROLES
-    from app.settings import store
+    from app.frame.roles import ALL_ROLES
+    from app.frame import store
 
     data = tmp_path_factory.mktemp("live-data")
     app = create_app({"DATA_DIR": data, "SECRET_KEY": "browser-secret"})

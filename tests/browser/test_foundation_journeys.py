@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.roles import ADMIN, LOKET
+from app.frame.roles import ADMIN, LOKET
 from tests.browser.helpers import fit_problems, logout, screenshot
 
 

@@ -9,12 +9,12 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from app.roles import LOKET
+from app.frame.roles import LOKET
 from tests.browser.helpers import fit_problems, pdf_of, screenshot
 
 
 def _application_back_from_the_center(live, full_name, nik):
-    from app.db import database
+    from app.frame.db import database
     from app.registration import intake, records
     from app.registration.status import S, transition
     from app.registration.views import desa_list

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.roles import CAMAT, INFORMASI, KASI
+from app.frame.roles import CAMAT, INFORMASI, KASI
 from tests.browser.helpers import fit_problems, logout, pdf_of, screenshot
 
 pytest.importorskip("app.complaints.box_views", reason="complaint book not in this build yet")
@@ -19,7 +19,7 @@ def _arrange(live):
     """What the office already has: one desk answer, and two closed complaints from last quarter."""
     from app.complaints import book
     from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     with live.db():
         DeskAnswer.get_or_create(question="Berapa biaya membuat KTP-el yang hilang?", defaults=dict(
             topic="KTP-el", answer="Gratis, tidak dipungut biaya. Bawa surat kehilangan dari kepolisian dan fotokopi KK.",

@@ -7,7 +7,7 @@ The page list comes from the app's own routes, so pages that land later are chec
 import pytest
 from playwright.sync_api import expect
 
-from app.roles import ALL_ROLES
+from app.frame.roles import ALL_ROLES
 from tests.browser.helpers import TABLET, fit_problems, pdf_of, screenshot
 
 NOT_PAGES = {"core.htmx_js", "core.healthz", "core.home", "settings.logo", "browser_probe.print_probe"}

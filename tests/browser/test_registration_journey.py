@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.roles import LOKET
+from app.frame.roles import LOKET
 from tests.browser.helpers import fit_problems, pdf_of, photo_file, screenshot
 
 # A woman born 12 May 1990 in Kecamatan Yosowilangun (35.08.07): day 12 + 40 in the NIK.

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from app.roles import LOKET
+from app.frame.roles import LOKET
 from tests.browser.helpers import DESKTOP, ROOT, fit_problems, pdf_of, photo_file, screenshot
 
 pytest.importorskip("sync.client.engine", reason="sync with the printing center not in this build yet")
@@ -26,7 +26,7 @@ def center(tmp_path):
 
 
 def _complete_application(live, tmp_path, full_name, nik):
-    from app.db import database
+    from app.frame.db import database
     from app.registration import intake, records
     from app.registration.photo import normalise_photo
     from app.registration.status import S, transition

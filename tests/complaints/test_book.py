@@ -6,8 +6,8 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from app.complaints.models import Complaint, ComplaintEvent
-from app.dates import utc_now
-from app.settings import store
+from app.frame.dates import utc_now
+from app.frame import store
 
 
 def desk_form(category, **overrides):
@@ -30,7 +30,7 @@ def test_information_officer_records_a_desk_complaint_with_timeline_and_audit(cl
     complaint = Complaint.get()
     assert complaint.status == "baru" and complaint.created_by.role == "petugas_informasi"
     assert [e.to_status for e in ComplaintEvent.select()] == ["baru"]
-    from app.audit.models import AuditEvent
+    from app.frame.audit_event import AuditEvent
     assert AuditEvent.select().where(AuditEvent.entity == "pengaduan", AuditEvent.action == "catat").count() == 1
 
 

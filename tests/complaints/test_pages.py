@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from app.complaints import queries
 from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, SuggestionBoxSession
-from app.dates import local_today, utc_now
+from app.frame.dates import local_today, utc_now
 
 
 def test_opening_the_box_and_entering_its_slips(client_for, category):

@@ -5,7 +5,7 @@ import pytest
 
 from app.complaints import box, deadlines, privacy, tracking, workflow
 from app.complaints.form_rules import TEXT_MAX, check_complaint
-from app.working_days import WorkCalendar
+from app.frame.working_days import WorkCalendar
 
 D = date
 

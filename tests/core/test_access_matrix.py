@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from app.access import PUBLIC
-from app.roles import ALL_ROLES
+from app.frame.access import PUBLIC
+from app.frame.roles import ALL_ROLES
 from tests.conftest import sign_in_as
 
 DUMMY_ARGUMENTS = {"int": "999999", "default": "tidak-ada", "path": "tidak-ada", "string": "tidak-ada"}

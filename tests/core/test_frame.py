@@ -95,8 +95,8 @@ def test_first_start_creates_admin_with_one_time_password_and_serves(tmp_path):
 
 
 def test_serving_a_database_from_a_newer_version_is_refused_with_a_message(tmp_path):
-    from app.db import connect
-    from app.migrations import code_level
+    from app.frame.db import connect
+    from app.frame.migrations import code_level
     assert subprocess.run([sys.executable, "run.py", "demo", "--data", str(tmp_path), "--password", "x-12345678"],
                           cwd=ROOT, capture_output=True).returncode == 0
     connection = connect(tmp_path / "loket.sqlite3")

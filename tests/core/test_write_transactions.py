@@ -2,12 +2,12 @@
 
 A deferred transaction that reads before it writes cannot wait when another writer commits in
 between (SQLite answers "database is locked" at once); write transactions therefore begin
-IMMEDIATE (app/db.py). bench/bench_day.py found 28 such 500s in a busy day before the change.
+IMMEDIATE (app/frame/db.py). bench/bench_day.py found 28 such 500s in a busy day before the change.
 """
 import threading
 import time
 
-from app.settings import store
+from app.frame import store
 
 
 def test_a_read_then_write_transaction_waits_for_a_concurrent_writer(app):

@@ -32,7 +32,7 @@ def test_complaints_followed_up_on_time_and_box_opened(client_for, db):
     # Q1 2025 working days: 90 days - 26 weekend days - 1 Jan - 27 Jan (Isra Mikraj) - 28 Jan (cuti bersama Imlek)
     # - 29 Jan (Imlek) - 28 Mar (cuti bersama Nyepi) - 31 Mar (Idul Fitri) = 58 (computed by the calendar below).
     from app.calendar import office_calendar
-    from app.periods import Quarter
+    from app.frame.periods import Quarter
     q = Quarter.of(2025, 1)
     working = sum(office_calendar().is_working_day(date.fromordinal(d))
                   for d in range(q.start.toordinal(), q.end.toordinal() + 1))
@@ -50,7 +50,7 @@ def test_complaint_indicator_is_available(client_for, db):
 
 
 def test_open_complaints_not_yet_due_are_not_counted_as_late(client_for, db):
-    from app.dates import local_today
+    from app.frame.dates import local_today
     today = local_today()
     complaint(datetime(today.year, today.month, today.day) - __import__("datetime").timedelta(hours=7))
     page = client_for("camat").get(f"/indikator?tahun={today.year}").get_data(as_text=True)

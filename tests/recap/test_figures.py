@@ -3,7 +3,7 @@ from collections import Counter
 from datetime import datetime
 
 from app.calendar import office_calendar
-from app.periods import Quarter
+from app.frame.periods import Quarter
 from app.recap.charts import bar_chart
 from app.recap.figures import complaint_figures, complaint_list, median_of
 from tests.recap.helpers import complaint

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from app.complaints.models import Complaint
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
-from app.settings import store
-from app.db import database
+from app.frame import store
+from app.frame.db import database
 from tests.recap.helpers import complaint, survey
 
 URL = "/rekap/2025/1"
@@ -138,8 +138,8 @@ def test_a_quarter_in_the_future_is_refused(client_for, db, method, path):
 
 
 def test_the_current_quarter_can_be_drafted_but_not_submitted(client_for, db):
-    from app.dates import local_today
-    from app.periods import Quarter
+    from app.frame.dates import local_today
+    from app.frame.periods import Quarter
     current = Quarter.containing(local_today())
     url = f"/rekap/{current.year}/{current.number}"
     assert client_for("petugas_informasi").get(url).status_code == 200
@@ -244,8 +244,8 @@ def test_complaint_list_pages_through_htmx_fragment(client_for, db):
 
 
 def test_dashboard_tells_the_officer_and_the_camat_what_to_do(client_for, db):
-    from app.dates import local_today
-    from app.periods import Quarter
+    from app.frame.dates import local_today
+    from app.frame.periods import Quarter
     last = Quarter.containing(local_today()).previous()
     assert f"Rekap {last.label}" in client_for("petugas_informasi").get("/").get_data(as_text=True)
     client_for("petugas_informasi").post(f"/rekap/{last.year}/{last.number}/draf",

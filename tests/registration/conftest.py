@@ -34,7 +34,7 @@ def jpeg_bytes(size=(600, 800), colour=(30, 70, 190)) -> bytes:
 def client_as(app, office):
     """client_as(role) -> a signed-in client; creates only the accounts a test uses (hashing is slow)."""
     from app.auth.models import User
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     from tests.conftest import sign_in_as
     made = {}
 

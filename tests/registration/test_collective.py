@@ -3,7 +3,7 @@ import io
 
 from openpyxl import Workbook
 
-from app.db import database
+from app.frame.db import database
 from app.registration.collective import IMPORT_COLUMNS
 from app.registration.models import Application, CollectiveLetter
 from app.registration.status import ApplicationStatus as S, transition

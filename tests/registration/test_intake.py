@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from app.audit.models import AuditEvent
+from app.frame.audit_event import AuditEvent
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from tests.registration.conftest import jpeg_bytes, valid_form
 

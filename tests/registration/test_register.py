@@ -7,7 +7,7 @@ import random
 import pytest
 from openpyxl import load_workbook
 
-from app.db import database
+from app.frame.db import database
 from app.registration.demo import fill_demo
 from app.registration.models import Application
 from app.registration.register import fts_query
@@ -18,7 +18,7 @@ from tests.registration.conftest import valid_form
 @pytest.fixture
 def demo(office, app):
     from app.auth.models import User
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     User.create(username="loket1", full_name="Siti", role="petugas_loket", password_hash="-",
                 must_change_password=False, is_active=True, created_at=utc_now())
     with app.app_context():

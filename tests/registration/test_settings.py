@@ -1,5 +1,5 @@
 """The admin's KTP-el settings: service days, the background rule, the requirements per reason."""
-from app.settings import store
+from app.frame import store
 
 
 def test_admin_changes_service_days_and_requirements(client_as, office):
@@ -26,7 +26,7 @@ def test_bad_settings_are_refused(client_as, office):
 
 
 def test_service_days_setting_drives_the_promise(client_as, saved):
-    from app.db import database
+    from app.frame.db import database
     from app.registration.models import Application
     from app.registration.status import ApplicationStatus as S, transition
     from app.calendar import office_calendar
@@ -42,7 +42,7 @@ def test_background_rule_warns_on_the_application_page(client_as, saved):
     import html
     import io
     from flask import g
-    from app.db import database
+    from app.frame.db import database
     from tests.registration.conftest import jpeg_bytes
     with database.atomic():
         store.put("photo_background_rule", True)

@@ -1,8 +1,8 @@
 """The status machine: allowed transitions only, stamped, audited, listeners in the same transaction."""
 import pytest
 
-from app.audit.models import AuditEvent
-from app.db import database
+from app.frame.audit_event import AuditEvent
+from app.frame.db import database
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import (TRANSITIONS, ApplicationStatus as S, TransitionNotAllowed,
                                      add_transition_listener, transition, _listeners)

@@ -12,9 +12,9 @@ import apsw
 import pytest
 
 from app.backups.engine import BackupError, backup_database, check_backup_file, restore_database
-from app.db import apply_pragmas, connect, forget_cached_keys, make_database, passphrase_pragmas
-from app.keystore import KeyStore, normalise_recovery_key
-from app.migrations import migrate
+from app.frame.db import apply_pragmas, connect, forget_cached_keys, make_database, passphrase_pragmas
+from app.frame.keystore import KeyStore, normalise_recovery_key
+from app.frame.migrations import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,9 @@ import apsw
 import pytest
 
 from app.backups.engine import backup_database, list_backups
-from app.db import connect, forget_cached_keys, is_plaintext, keep_key_stored, make_database
-from app.keystore import KeyMissing, KeyStore
-from app.migrations import migrate
+from app.frame.db import connect, forget_cached_keys, is_plaintext, keep_key_stored, make_database
+from app.frame.keystore import KeyMissing, KeyStore
+from app.frame.migrations import migrate
 from tests.security.conftest import APPLICANT, JPEG_MARKER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def test_data_folder_database_backups_and_key_files_are_the_user_s_alone(app, re
 
 @posix_only
 def test_session_key_is_private_even_when_an_older_version_left_it_open(tmp_path):
-    from app.config import load_config
+    from app.frame.config import load_config
     (tmp_path / "secret_key").write_text("lama")
     (tmp_path / "secret_key").chmod(0o644)
     assert load_config({"DATA_DIR": tmp_path})["SECRET_KEY"] == "lama"
@@ -83,7 +83,7 @@ def test_session_key_is_private_even_when_an_older_version_left_it_open(tmp_path
 def test_on_windows_modes_are_left_to_the_profile_acl(tmp_path, monkeypatch):
     """os.name == 'nt': chmod would only toggle read-only there, so nothing is chmod-ed."""
     from types import SimpleNamespace
-    from app import private_files
+    from app.frame import private_files
     calls = []
     # Only private_files sees Windows: the rest of this process (pathlib, pytest) stays POSIX.
     monkeypatch.setattr(private_files, "os", SimpleNamespace(**{**vars(os), "name": "nt"}))
@@ -97,7 +97,7 @@ def test_on_windows_modes_are_left_to_the_profile_acl(tmp_path, monkeypatch):
 def test_the_installed_apsw_is_the_encrypting_build_and_nothing_pulls_plain_apsw():
     """Plain apsw would ignore the key pragmas and silently write plaintext; both ship `apsw`."""
     from importlib import metadata
-    from app.db import require_encrypting_sqlite
+    from app.frame.db import require_encrypting_sqlite
     require_encrypting_sqlite()
     assert metadata.version("apsw-sqlite3mc")
     with pytest.raises(metadata.PackageNotFoundError):
@@ -159,7 +159,7 @@ def test_with_an_os_keyring_the_keys_never_touch_the_disk(tmp_path):
 
 def plaintext_office(folder: Path, rows: int = 0) -> Path:
     """A database as the previous version wrote it: plain SQLite, migrated, in WAL mode."""
-    from app.migrations import migration_files
+    from app.frame.migrations import migration_files
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "loket.sqlite3"
     plain = apsw.Connection(str(path))
@@ -202,7 +202,7 @@ def test_an_upgraded_plaintext_database_and_its_backups_are_encrypted_once(tmp_p
 CONVERT_SCRIPT = """
 import sys
 from pathlib import Path
-from app.db import prepare_database_file
+from app.frame.db import prepare_database_file
 prepare_database_file(Path(sys.argv[1]))
 print("selesai")
 """
@@ -213,7 +213,7 @@ def test_a_kill_during_conversion_leaves_a_usable_database_with_every_row(tmp_pa
     """A real process encrypting a real file, killed at different moments (a power cut)."""
     rows = 3000
     killed_mid_way = 0
-    for attempt, delay in enumerate([0.0, 0.005, 0.02, 0.05, 0.1, 0.2]):
+    for attempt, delay in enumerate([0.0, 0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.08, 0.1, 0.2]):
         folder = tmp_path / f"kantor{attempt}"
         path = plaintext_office(folder, rows=rows)
         env = dict(os.environ, PYTHONPATH=str(ROOT))

@@ -1,7 +1,7 @@
 """Issue 14: the recovery key, shown once for the admin to print, changeable later, admin only."""
 import re
 
-from app.keystore import KeyStore
+from app.frame.keystore import KeyStore
 
 
 def shown_key(html: str) -> str | None:

@@ -2,8 +2,8 @@ import io
 
 from PIL import Image
 
-from app.audit.models import AuditEvent
-from app.settings import store
+from app.frame.audit_event import AuditEvent
+from app.frame import store
 
 VALID = {"kecamatan_code": "350807", "kecamatan_name": "Yosowilangun", "address": "Jl. Raya 1",
          "phone": "(0334) 571234", "email": "kec@lumajang.go.id", "camat_name": "Drs. Hadi",
@@ -57,6 +57,6 @@ def test_a_pdf_renamed_as_logo_is_refused(client_for, db):
 
 def test_dates_are_shown_in_indonesian(client_for, db):
     from datetime import date
-    from app.dates import format_date
+    from app.frame.dates import format_date
     assert format_date(date(2026, 8, 17)) == "17 Agustus 2026"
     assert format_date(date(2026, 8, 17), with_weekday=True) == "Senin, 17 Agustus 2026"

@@ -3,7 +3,7 @@ import argparse
 import random
 from datetime import timedelta
 
-from app.dates import utc_now
+from app.frame.dates import utc_now
 from app.survey.demo import add_demo_arguments, fill_demo
 from app.survey.models import SurveyAnswer, SurveyResponse
 

@@ -38,7 +38,7 @@ def enrolled(center_db):
     """An enrolled kecamatan (35.08.07 Yosowilangun) and its key as (key_id, secret)."""
     from sync.center import keys
     from sync.center.models import Kecamatan
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     kecamatan = Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
     code = keys.new_enrolment_code(kecamatan)
     _, key = keys.enrol("35.08.07", code, "01")

@@ -90,7 +90,7 @@ class CenterServer:
 
 def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_code=KECAMATAN_CODE):
     """Create the center database with one kecamatan and an operator; returns the enrolment code."""
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     from sync.center import keys
     from sync.center.accounts import create_operator
     from sync.center.app import create_center_app
@@ -117,11 +117,11 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
     import io
     import hashlib
     from PIL import Image
-    from app.dates import utc_now
-    from app.db import database
+    from app.frame.dates import utc_now
+    from app.frame.db import database
     from app.registration.models import Application, ApplicationPhoto
     from app.registration.status import ApplicationStatus as S, transition
-    from app.settings import store
+    from app.frame import store
     from tests.sync.helpers import nik_for
     if "service_days" not in store.DEFAULTS:  # declared by the registration views once they are wired in
         store.register_defaults(service_days=12)
@@ -156,7 +156,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
 
 def enrol_kecamatan(kec_app, center_url: str, code: str, link_url: str | None = None):
     """Enrol against the center; `link_url` (a proxy in front of it) is what later syncs use."""
-    from app.db import database
+    from app.frame.db import database
     from sync.client import link
     from sync.client.models import SyncLink
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():

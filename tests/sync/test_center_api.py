@@ -192,7 +192,7 @@ def test_malformed_packets_are_400(center_app, enrolled, center_db, body):
 
 
 def test_enrolment_code_works_once(center_app, center_db):
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     from sync.center import keys
     from sync.center.models import Kecamatan
     kecamatan = Kecamatan.create(code="35.08.10", digits="350810", name="Kunir", created_at=utc_now())

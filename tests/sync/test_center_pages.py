@@ -3,11 +3,11 @@ import re
 
 import pytest
 
-from app.access import PUBLIC
-from app.dates import utc_now
+from app.frame.access import PUBLIC
+from app.frame.dates import utc_now
 from sync import usb
 from sync.center import records
-from sync.center.access import SESSION_OPERATOR, SESSION_STAMP, stamp
+from app.frame.signin import SESSION_STAMP, SESSION_USER, auth_stamp
 from sync.center.accounts import create_operator
 from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
 from tests.sync.helpers import packet_item
@@ -24,8 +24,8 @@ def operators(center_db):
 def client_as(center_app, operator):
     client = center_app.test_client()
     with client.session_transaction() as session:
-        session[SESSION_OPERATOR] = operator.id
-        session[SESSION_STAMP] = stamp(operator)
+        session[SESSION_USER] = operator.id
+        session[SESSION_STAMP] = auth_stamp(operator)
     return client
 
 

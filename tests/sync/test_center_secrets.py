@@ -47,7 +47,7 @@ def test_an_older_center_s_files_and_plain_secrets_are_closed_up_on_upgrade(tmp_
     """A center that ran before this change: 0644 session key, secrets in plain text."""
     from sync.center.app import create_center_app
     from sync.center.models import DeviceKey, Kecamatan
-    from app.dates import utc_now
+    from app.frame.dates import utc_now
     from tests.sync.helpers import signed_headers
 
     data = tmp_path / "center"

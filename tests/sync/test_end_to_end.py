@@ -83,7 +83,7 @@ def test_applications_flow_both_ways_between_two_running_servers(tmp_path):
         fragment = clerk.get(kecamatan_url + "/sinkronisasi/progres").text
         assert "Sinkronisasi terakhir" in fragment
 
-        from app.db import database
+        from app.frame.db import database
         from app.registration.models import Application, StatusEvent
         from app.registration.status import ApplicationStatus as S, transition
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():

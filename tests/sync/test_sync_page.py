@@ -2,7 +2,7 @@
 import io
 from datetime import datetime
 
-from app.settings import store
+from app.frame import store
 from sync.client.models import SyncLink, SyncLog
 
 

@@ -20,7 +20,7 @@ import keyring
 from keyring.backends import fail, null
 from keyring.errors import KeyringError
 
-from app.private_files import private_dir, write_private
+from app.frame.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 

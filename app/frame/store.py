@@ -5,9 +5,19 @@ Reads are cached for one request (they appear on every page: name, time zone).
 import json
 
 from flask import g, has_app_context, has_request_context
+from peewee import CharField, TextField
+from playhouse.apsw_ext import DateTimeField
 
-from app.dates import utc_now
-from app.settings.models import Setting
+from app.frame.dates import utc_now
+from app.frame.db import BaseModel
+
+
+class Setting(BaseModel):
+    """Office settings the admin edits (JSON values)."""
+    key = CharField(primary_key=True)
+    value = TextField()
+    updated_at = DateTimeField()
+
 
 DEFAULTS: dict[str, object] = {
     "kecamatan_code": "",

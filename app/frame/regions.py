@@ -1,4 +1,4 @@
-"""Kemendagri region codes (Kepmendagri 300.2.2-2138/2025), shipped in app/data.
+"""Kemendagri region codes (Kepmendagri 300.2.2-2138/2025), shipped in app/frame/data.
 
 Codes are dotted in the list (`35.08.07`); NIK and KK carry them without dots (`350807`).
 """

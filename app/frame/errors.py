@@ -1,7 +1,7 @@
 """Calm Indonesian error pages; htmx requests get just the message to swap in."""
 import logging
 
-from flask import render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 log = logging.getLogger(__name__)
@@ -21,12 +21,19 @@ MESSAGES = {
 def error_page(status: int, message: str | None = None):
     title, default = MESSAGES.get(status, MESSAGES[500])
     text = message or default
+    api_prefix = current_app.extensions.get("api_prefix")
+    if api_prefix and request.path.startswith(api_prefix):  # machines get JSON, never a page
+        return jsonify({"error": title, "message": text}), status
     if request.headers.get("HX-Request"):
         return render_template("core/_error_message.html", title=title, message=text), status
-    return render_template("core/error.html", title=title, message=text, status=status), status
+    template = current_app.extensions.get("error_template", "core/error.html")
+    return render_template(template, title=title, message=text, status=status), status
 
 
-def register_error_pages(app) -> None:
+def register_error_pages(app, page_template: str = "core/error.html", api_prefix: str | None = None) -> None:
+    """Every error as a calm page in `page_template`; under `api_prefix`, as JSON."""
+    app.extensions["error_template"] = page_template
+    app.extensions["api_prefix"] = api_prefix
     for status in MESSAGES:
         if status != 500:
             app.register_error_handler(status, lambda error, status=status: error_page(status))

@@ -11,22 +11,30 @@ from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 
-from app.roles import ALL_ROLES
+from app.frame.roles import ALL_ROLES
 
 PUBLIC = "public"
+# Where the hook sends people; a program with other endpoints sets app.extensions["doors"].
+KECAMATAN_DOORS = {"login": "auth.login", "change_password": "auth.change_password", "logout": "auth.logout"}
 # A harmless marker cookie that outlives the session, so an expired session is named as such.
 SIGNED_IN_BEFORE_COOKIE = "loket_pernah_masuk"
 
 
-def allow(*roles: str):
-    unknown = set(roles) - set(ALL_ROLES)
-    if unknown or not roles:
-        raise ValueError(f"unknown roles: {unknown or 'none given'}")
+def role_marker(known_roles):
+    """The `@allow(...)` decorator of a program whose roles are `known_roles`."""
+    def allow(*roles: str):
+        unknown = set(roles) - set(known_roles)
+        if unknown or not roles:
+            raise ValueError(f"unknown roles: {unknown or 'none given'}")
 
-    def mark(view):
-        view.allowed_roles = frozenset(roles)
-        return view
-    return mark
+        def mark(view):
+            view.allowed_roles = frozenset(roles)
+            return view
+        return mark
+    return allow
+
+
+allow = role_marker(ALL_ROLES)
 
 
 def public(view):
@@ -53,18 +61,19 @@ def enforce_roles():
     allowed = allowed_roles_of(request.endpoint)
     if allowed == PUBLIC:
         return None
+    doors = current_app.extensions.get("doors", KECAMATAN_DOORS)
     user = g.get("user")
     if user is None:
         if request.headers.get("HX-Request"):
             # htmx would swap the login page into a fragment: ask for a full reload instead.
-            return current_app.response_class(status=401, headers={"HX-Redirect": url_for("auth.login")})
+            return current_app.response_class(status=401, headers={"HX-Redirect": url_for(doors["login"])})
         expired = g.get("session_expired") or request.cookies.get(SIGNED_IN_BEFORE_COOKIE)
         flash("Sesi Anda telah berakhir. Silakan masuk lagi." if expired
               else "Silakan masuk terlebih dahulu.", "info")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
-    if user.must_change_password and request.endpoint not in ("auth.change_password", "auth.logout"):
-        return redirect(url_for("auth.change_password"))
-    if user.role not in allowed:
+        return redirect(url_for(doors["login"], next=request.full_path.rstrip("?") if request.method == "GET" else None))
+    if user.must_change_password and request.endpoint not in (doors["change_password"], doors["logout"]):
+        return redirect(url_for(doors["change_password"]))
+    if allowed is None or user.role not in allowed:
         abort(403)
     return None
 

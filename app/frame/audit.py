@@ -3,8 +3,8 @@ import json
 
 from flask import g, has_request_context, request
 
-from app.audit.models import AuditEvent
-from app.dates import utc_now
+from app.frame.audit_event import AuditEvent
+from app.frame.dates import utc_now
 
 
 def _as_json(value):

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_ROOT = Path(__file__).resolve().parents[2] / "schema"
 KECAMATAN_SCHEMA = SCHEMA_ROOT / "kecamatan"
 # Marks a file as a Loket Kecamatan database ('LKEC'), so restore can refuse foreign files.
 APPLICATION_ID = 0x4C4B4543

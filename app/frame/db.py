@@ -5,7 +5,7 @@ pragmas the office needs (WAL so readers never wait for the writer, foreign keys
 timeout so two clerks saving at once queue instead of failing).
 
 Encryption: SQLite3 Multiple Ciphers (the apsw-sqlite3mc build of apsw), ChaCha20-Poly1305
-per page, keyed before anything else is read. The key comes from app.keystore; a database
+per page, keyed before anything else is read. The key comes from app.frame.keystore; a database
 still in plaintext (an upgrade) is encrypted once, on open, in a way a power cut cannot break.
 """
 import os
@@ -16,8 +16,8 @@ import apsw
 from peewee import DatabaseProxy, Model
 from playhouse.apsw_ext import APSWDatabase
 
-from app.keystore import DATABASE_KEY, KeyMissing, KeyStore
-from app.private_files import private_dir, private_file
+from app.frame.keystore import DATABASE_KEY, KeyMissing, KeyStore
+from app.frame.private_files import private_dir, private_file
 
 database = DatabaseProxy()
 
@@ -126,6 +126,13 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
+def discard_work_files(work: Path) -> None:
+    """A killed conversion's copy and its rollback journal: a stale journal left beside a fresh
+    copy would be 'rolled back' into it by SQLite and corrupt it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
 def encrypt_plaintext_file(path, pragmas) -> None:
     """Encrypt the plaintext SQLite file at `path` in place, atomically.
 
@@ -135,7 +142,7 @@ def encrypt_plaintext_file(path, pragmas) -> None:
     """
     path = Path(path)
     work = path.with_name(path.name + CONVERSION_SUFFIX)
-    work.unlink(missing_ok=True)  # a conversion killed earlier: start again
+    discard_work_files(work)  # a conversion killed earlier: start again
     plain = apsw.Connection(str(path))
     try:
         # Fold the WAL into the file and leave WAL mode: the copy must be one self-contained file,
@@ -176,7 +183,7 @@ def prepare_database_file(path) -> Path:
     path = Path(path)
     require_encrypting_sqlite()
     private_dir(path.parent)
-    Path(f"{path}{CONVERSION_SUFFIX}").unlink(missing_ok=True)
+    discard_work_files(Path(f"{path}{CONVERSION_SUFFIX}"))
     key = database_key(path)
     if not path.exists():  # private from its first byte; SQLite takes an empty file as new
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))

@@ -8,7 +8,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from app.private_files import private_dir, private_file, write_private
+from app.frame.private_files import private_dir, private_file, write_private
 
 APP_NAME = "loket-kecamatan"
 
@@ -22,7 +22,7 @@ def default_data_dir() -> Path:
     return base / APP_NAME
 
 
-def _secret_key(data_dir: Path) -> str:
+def secret_key(data_dir: Path) -> str:
     """Read the key kept beside the database, creating it once (never in the repo)."""
     path = data_dir / "secret_key"
     if path.exists():
@@ -42,7 +42,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "DATABASE_PATH": data_dir / "loket.sqlite3",
         "BACKUP_DIR": data_dir / "backups",
         "BACKUP_KEEP": int(os.environ.get("LOKET_BACKUP_KEEP", 7)),
-        "SECRET_KEY": os.environ.get("LOKET_SECRET_KEY") or _secret_key(data_dir),
+        "SECRET_KEY": os.environ.get("LOKET_SECRET_KEY") or secret_key(data_dir),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "loket_session",

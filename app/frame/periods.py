@@ -6,7 +6,7 @@ depend on the office's time zone (WIB/WITA/WIT have no daylight saving: a fixed 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.dates import MONTHS, TIME_ZONES, DEFAULT_TIME_ZONE
+from app.frame.dates import MONTHS, TIME_ZONES, DEFAULT_TIME_ZONE
 
 ROMAN = ("I", "II", "III", "IV")
 # UU/Keppres 41/1987: WIB = UTC+7, WITA = UTC+8, WIT = UTC+9, all year round.

@@ -1,0 +1,25 @@
+"""Jinja filters and globals shared by every program's pages."""
+from datetime import datetime, timezone
+from pathlib import Path
+
+import js_lib_htmx
+from flask import send_from_directory
+
+from app.frame import dates
+
+# htmx 2.0.3 as shipped inside the pinned django-js-lib-htmx wheel: no CDN, no copy in the repo.
+HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
+
+
+def send_htmx():
+    return send_from_directory(HTMX_DIR, "htmx.min.js", max_age=86400)
+
+
+def install(app, zone, user_may, htmx_endpoint: str) -> None:
+    """Date filters in the zone `zone()` names, `user_may(endpoint)` for menus and buttons, and
+    where templates/base.html loads htmx from."""
+    app.jinja_env.filters["tanggal"] = lambda d, weekday=False: dates.format_date(d, weekday)
+    app.jinja_env.filters["tanggal_jam"] = lambda moment: dates.format_datetime(moment, zone())
+    app.jinja_env.filters["waktu_berkas"] = lambda timestamp: dates.format_datetime(
+        datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), zone())
+    app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint)

@@ -1,0 +1,63 @@
+"""The kecamatan app: the frame plus the capabilities listed in app/capabilities.py."""
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from app import capabilities
+from app.backups.engine import encrypt_plaintext_backups
+from app.frame import dates, templating
+from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
+from app.frame.config import load_config
+from app.frame.db import open_database
+from app.frame.errors import register_error_pages
+from app.frame.migrations import migrate
+from app.frame.request_cycle import install_request_cycle
+from app.frame.roles import ROLE_LABELS
+from app.frame.signin import load_current_user
+from app.auth.models import User
+from app.frame import store
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+try:
+    VERSION = version("loket-kecamatan")
+except PackageNotFoundError:
+    VERSION = "0.1.0"
+
+
+def office_zone() -> str:
+    try:
+        return store.get("timezone")
+    except Exception:  # before migrations (first start) there is no setting table yet
+        return dates.DEFAULT_TIME_ZONE
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the kecamatan app; `config` overrides the environment (tests, CLI flags)."""
+    app = Flask("app", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.update(load_config(config))
+    app.config["VERSION"] = VERSION
+    db = open_database(app.config["DATABASE_PATH"])
+    with db.connection_context():
+        migrate(db)
+    encrypt_plaintext_backups(app.config["BACKUP_DIR"], app.config["DATABASE_PATH"])  # upgrade, once
+    app.extensions["database"] = db
+
+    csrf.init_app(app)
+    Htmx(app)
+    for module in capabilities.modules():
+        app.register_blueprint(module.blueprint)
+    check_every_view_declares_roles(app)
+    templating.install(app, office_zone, user_may, "core.htmx_js")
+    app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
+                                 office=store.all_settings)
+    register_error_pages(app)
+    app.extensions["account_model"] = User
+
+    install_request_cycle(app, db, load_current_user, enforce_roles)
+
+    return app

@@ -1,0 +1,81 @@
+"""KTP-el applications as the records the sync outbox carries (plugged into sync/client/records.py).
+
+A complete application enters the outbox in the transaction that made it complete; the
+center's answers and status events move it through the one status path (registration.status).
+"""
+from app.registration.models import Application, ApplicationPhoto
+from app.registration.status import ApplicationStatus as S
+from app.registration.status import TransitionNotAllowed, add_transition_listener, transition
+from sync.client import outbox, records
+
+# What the center needs to print a card; the phone number stays at the kecamatan.
+RECORD_FIELDS = ("registration_number", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
+                 "address", "rt", "rw", "desa_code", "religion", "marital_status", "occupation", "reason",
+                 "biometric_done")
+CENTER_TO_LOCAL = {"received": S.RECEIVED_BY_CENTER, "printed": S.PRINTED, "shipped": S.SHIPPED,
+                   "rejected": S.REJECTED, "resend": S.RESEND_REQUESTED}
+
+
+def record_of(application: Application) -> dict:
+    record = {}
+    for name in RECORD_FIELDS:
+        value = getattr(application, name)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif name == "biometric_done":
+            value = bool(value)
+        record[name] = value
+    return record
+
+
+def photo_of(application: Application) -> bytes | None:
+    photo = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application)
+    return bytes(photo.jpeg) if photo else None
+
+
+def write_outbox(application: Application, from_status, to_status) -> None:
+    """Transition listener: a complete application gets its outbox row in the same transaction."""
+    if S(to_status) is not S.COMPLETE:
+        return
+    outbox.enqueue(application.id, application.registration_number, application.version,
+                   record_of(application), photo_of(application) or b"")
+
+
+class ApplicationRecords:
+    source_model = Application
+
+    def payload(self, source_id: int) -> bytes | None:
+        application = Application.get_or_none(Application.id == source_id)
+        return photo_of(application) if application else None
+
+    def acknowledged(self, source_id: int, version: int) -> None:
+        application = Application.get_or_none(Application.id == source_id)
+        if application is not None and application.version == version and application.status == S.COMPLETE.value:
+            transition(application, S.SENT, note="diterima server pusat")
+
+    def rejected(self, source_id: int, version: int, reason: str) -> None:
+        application = Application.get_or_none(Application.id == source_id)
+        if application is not None and application.version == version:
+            # Back to the counter's queue with the reason, by the one status path.
+            if application.status == S.COMPLETE.value:
+                transition(application, S.SENT, note="dikirim ke pusat")
+            if application.status == S.SENT.value:
+                transition(application, S.REJECTED, note=reason)
+
+    def apply_status(self, event: dict, arrived) -> bool:
+        target = CENTER_TO_LOCAL.get(event.get("status"))
+        application = Application.get_or_none(Application.registration_number == event.get("id"))
+        if target is None or application is None or application.version != event.get("version"):
+            return False
+        if application.status == S.COMPLETE.value:
+            arrived()  # the acknowledgement was lost; the status proves it arrived
+            application = Application.get_by_id(application.id)
+        try:
+            transition(application, target, note=event.get("reason") or "status dari pusat")
+        except TransitionNotAllowed as problem:
+            raise records.StatusNotApplied(f"{event['id']}: {problem}") from None
+        return True
+
+
+records.plug(ApplicationRecords())
+add_transition_listener(write_outbox)
