@@ -4,6 +4,7 @@
     python run.py --help          every subcommand
 """
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -18,7 +19,14 @@ def _data_config(options) -> dict:
 
 
 def _add_data_option(parser) -> None:
-    parser.add_argument("--data", metavar="DIR", help="data folder (default: the per-user data folder)")
+    """`--data` is accepted before or after the subcommand: the subcommand's copy only sets it when given."""
+    parser.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS,
+                        help="data folder (default: the per-user data folder)")
+
+
+def port_busy_message(host: str, port: int) -> str:
+    return (f"Port {port} di {host} sudah dipakai program lain (mungkin Loket Kecamatan sudah berjalan); "
+            f"buka alamatnya di peramban, atau jalankan dengan --port {port + 1}.")
 
 
 def _limit_malloc_arenas() -> None:
@@ -37,16 +45,23 @@ def _limit_malloc_arenas() -> None:
 
 
 def cmd_serve(options) -> int:
-    from waitress import serve
+    from waitress.server import create_server
 
     _limit_malloc_arenas()
     from app import create_app
     from app.background import start_background_jobs
-    from app.firstrun import ensure_admin, seed_identity
+    from app.firstrun import ensure_admin
 
     app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True))
+    try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
+        server = create_server(app, host=options.host, port=options.port, threads=options.threads,
+                               ident="loket-kecamatan")
+    except OSError as problem:
+        if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):  # 100xx: the Winsock numbers
+            print(port_busy_message(options.host, options.port), file=sys.stderr)
+            return 3
+        raise
     with app.extensions["database"].connection_context():
-        seed_identity()
         password = ensure_admin()
     if password:
         print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
@@ -54,8 +69,12 @@ def cmd_serve(options) -> int:
         print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
         print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
     start_background_jobs(app)
-    print(f"Loket Kecamatan berjalan di http://{options.host}:{options.port}/  (data: {app.config['DATA_DIR']})")
-    serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-kecamatan")
+    print(f"Loket Kecamatan berjalan di http://{options.host}:{server.effective_port}/  "
+          f"(data: {app.config['DATA_DIR']})", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -122,9 +141,10 @@ def cmd_reset_admin(options) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import capabilities, demo
+    from app import autostart, capabilities, demo
 
     parser = argparse.ArgumentParser(prog="run.py", description="Loket Kecamatan")
+    parser.add_argument("--data", metavar="DIR", help="data folder (default: the per-user data folder)")
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
 
     serve = commands.add_parser("serve", help="serve the kecamatan app on waitress (default)")
@@ -156,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("username", nargs="?", default="admin")
     reset.set_defaults(handler=cmd_reset_admin)
 
+    autostart.add_commands(commands, _add_data_option)
     for module in capabilities.modules():
         if hasattr(module, "add_commands"):
             module.add_commands(commands, _add_data_option)
@@ -166,8 +187,9 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("--") and argv[0] not in ("-h", "--help"):
-        argv = ["serve", *argv]
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if not any(word in subcommands or word in ("-h", "--help") for word in argv):
+        argv = ["serve", *argv]  # `run.py` and `run.py --port 8081` serve
     options = parser.parse_args(argv)
     from app.frame.keystore import KeyMissing
     from app.frame.migrations import DatabaseTooNew

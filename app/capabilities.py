@@ -5,6 +5,7 @@ A capability is a package under app/ with a `blueprint`; it may also define
   dashboard_cards: (user) -> list[Card] cards on the landing page
   add_demo_arguments(parser), fill_demo(options, rng): its part of `run.py demo`
   add_commands(subparsers): its own `run.py` subcommands
+  request_gate():                       a before-request check run after the role check
 Adding a capability is one line in CAPABILITIES.
 """
 import importlib

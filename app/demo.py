@@ -7,7 +7,7 @@ import random
 from app import capabilities
 from app.auth.accounts import create_user
 from app.auth.models import User
-from app.firstrun import seed_identity
+from app.firstrun import DEMO_KECAMATAN, seed_identity
 from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI, LOKET
 from app.frame import store
 from app.frame.db import database
@@ -35,7 +35,7 @@ def add_arguments(parser) -> None:
 def fill(options) -> dict[str, str]:
     """Fill the open database; returns the demo accounts and their passwords."""
     rng = random.Random(options.seed)
-    seed_identity()
+    seed_identity(DEMO_KECAMATAN)
     with database.atomic():
         store.put("address", "Jl. Raya Yosowilangun No. 1, Yosowilangun, Lumajang 67382")
         store.put("phone", "(0334) 571234")

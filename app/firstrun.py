@@ -6,7 +6,7 @@ from app.frame import store
 from app.frame.db import database
 from app.frame import regions
 
-SEED_KECAMATAN = "35.08.07"  # Yosowilangun, Kabupaten Lumajang (shared/data/README.md)
+DEMO_KECAMATAN = "35.08.07"  # Yosowilangun, Kabupaten Lumajang (shared/data/README.md): demo and tests only
 
 
 def ensure_admin() -> str | None:
@@ -17,8 +17,9 @@ def ensure_admin() -> str | None:
     return password
 
 
-def seed_identity(code: str = SEED_KECAMATAN) -> None:
-    """Fill the office identity from the region list when it is still empty."""
+def seed_identity(code: str) -> None:
+    """Fill the office identity from the region list when it is still empty (`run.py demo`, tests).
+    A real install gets no identity here: the admin chooses the kecamatan in the setup page."""
     if store.get("kecamatan_code"):
         return
     above = {r.level: r.name for r in regions.parents(code)}

@@ -8,16 +8,17 @@ from htmx_flask import Htmx
 
 from app import capabilities
 from app.backups.engine import encrypt_plaintext_backups
-from app.frame import dates, templating
+from app.frame import dates, privacy, templating
 from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
 from app.frame.config import load_config
 from app.frame.db import open_database
 from app.frame.errors import register_error_pages
 from app.frame.migrations import migrate
-from app.frame.request_cycle import install_request_cycle
+from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.roles import ROLE_LABELS
-from app.frame.signin import load_current_user
-from app.auth.models import User
+from app.frame.signin import idle_limit, load_current_user
+from app.auth.models import StaffSession, User
+from app.backups.views import LoketRequest
 from app.frame import store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,7 @@ def office_zone() -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Build the kecamatan app; `config` overrides the environment (tests, CLI flags)."""
     app = Flask("app", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.request_class = LoketRequest
     app.config.update(load_config(config))
     app.config["VERSION"] = VERSION
     db = open_database(app.config["DATABASE_PATH"])
@@ -49,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     Htmx(app)
+    install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
     check_every_view_declares_roles(app)
@@ -56,8 +59,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)
     register_error_pages(app)
+    privacy.install(app)
+    app.jinja_env.globals["session_idle_minutes"] = lambda: int(idle_limit().total_seconds() // 60)
     app.extensions["account_model"] = User
+    app.extensions["session_model"] = StaffSession
+    app.extensions["idle_minutes"] = lambda: store.get("session_idle_minutes")  # set on the office page
 
-    install_request_cycle(app, db, load_current_user, enforce_roles)
+    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
+    for module in capabilities.modules():  # after the user and the role check are known
+        if hasattr(module, "request_gate"):
+            app.before_request(module.request_gate)
 
     return app

@@ -135,7 +135,7 @@ def prepare_office(data: Path) -> None:
     from app.frame import store
     app = create_app({"DATA_DIR": data})
     with app.app_context(), app.extensions["database"].connection_context():
-        seed_identity()
+        seed_identity("35.08.07")
         store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
         for username, role in STAFF:
             create_user(username, f"Pegawai {username}", role, password=PASSWORD, must_change_password=False)

@@ -4,6 +4,8 @@
     python bench/bench_sync.py ingest [--count 200] [--pg URL]  # 10 kecamatan at once, SQLite (+ PostgreSQL)
     python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
     python bench/bench_sync.py kills  [--count 1000] [--kills 20]
+    sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
+                                             # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
 docs/benchmarks.md ("Sync with the printing center").
 """
@@ -262,12 +264,18 @@ def bench_kills(count: int, kills: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["link", "ingest", "faults", "kills"])
+    parser.add_argument("what", choices=["link", "ingest", "faults", "kills", "vs-rsync"])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--links", default="clean,loss1,loss5,flapping,outage")
+    parser.add_argument("--results", type=Path, help="vs-rsync: write every run here as it finishes")
     parser.add_argument("--count", type=int)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
-    if options.what == "link":
+    if options.what == "vs-rsync":
+        from bench import sync_vs_rsync
+        result = sync_vs_rsync.run(options.count or 200, options.reps, options.links.split(","), options.results)
+    elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":
         result = [bench_ingest(options.count or 200, None)]

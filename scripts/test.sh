@@ -91,6 +91,7 @@ ensure_venv() {
 
 PG_DIR=""
 PG_BIN=""
+PG_PORT=""
 
 # pg_ctl and initdb refuse to run as root: run them as the postgres user then.
 as_pg() {
@@ -158,6 +159,7 @@ start_postgres() {
             "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres loket_test \
                 || die "createdb loket_test failed"
             export LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/loket_test"
+            PG_PORT=$port
             say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
             return 0
         fi
@@ -182,9 +184,58 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 rm -rf "$LOKET_TEST_ARTIFACTS"
 mkdir -p "$LOKET_TEST_ARTIFACTS"
 
+# --- The Windows-like pass ----------------------------------------------------
+#
+# The office PCs run Windows: no system time-zone database (zoneinfo must use the tzdata
+# package) and a console that is not UTF-8 (cp1252). The whole suite runs a second time with
+# both simulated, concurrently with the normal pass (its own PostgreSQL database, temp folder
+# and artifacts), so CI stays within its time. On by default for the whole suite; a targeted
+# run (test paths given) does one pass unless LOKET_WINDOWS_PASS=1 (or =only for that pass alone).
+
+targeted=0
+for arg in "$@"; do
+    case "$arg" in -*) ;; *) targeted=1 ;; esac
+done
+windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] && echo 0 || echo 1)}
+
+run_windows_like() {
+    local zones
+    zones=$(mktemp -d "${TMPDIR:-/tmp}/loket-tanpa-zona.XXXXXX")  # an empty zone folder
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres loket_test_win \
+        || { say "createdb loket_test_win failed"; return 1; }
+    env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 \
+        LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/loket_test_win" \
+        LOKET_TEST_ARTIFACTS="$LOKET_TEST_ARTIFACTS/windows-like" \
+        "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" "$@"
+    local rc=$?
+    rm -rf "$zones" "$zones.tmp"
+    return "$rc"
+}
+
 set +e
-"$VENV/bin/python" -m pytest "$@"
-rc=$?
+if [ "$windows_pass" = only ]; then
+    say "Windows-like pass only (PYTHONTZPATH empty, cp1252 console)"
+    mkdir -p "$LOKET_TEST_ARTIFACTS/windows-like"
+    run_windows_like "$@"
+    rc=$?
+elif [ "$windows_pass" = 1 ]; then
+    mkdir -p "$LOKET_TEST_ARTIFACTS/windows-like"
+    say "two passes at once: normal, and Windows-like (log: $LOKET_TEST_ARTIFACTS/windows-like.log)"
+    started=$SECONDS
+    run_windows_like "$@" >"$LOKET_TEST_ARTIFACTS/windows-like.log" 2>&1 &
+    windows_pid=$!
+    "$VENV/bin/python" -m pytest "$@"
+    rc=$?
+    wait "$windows_pid"
+    windows_rc=$?
+    say "Windows-like pass (PYTHONTZPATH empty, cp1252 console), last lines of its log:"
+    tail -n 15 "$LOKET_TEST_ARTIFACTS/windows-like.log" >&2
+    say "both passes took $((SECONDS - started)) s; normal pass exit $rc, Windows-like pass exit $windows_rc"
+    if [ "$rc" = 0 ] && [ "$windows_rc" != 0 ]; then rc=$windows_rc; fi
+else
+    "$VENV/bin/python" -m pytest "$@"
+    rc=$?
+fi
 set -e
 if [ "$rc" = 5 ]; then
     say "pytest collected no tests: counting that as a failure"

@@ -13,7 +13,12 @@ import struct
 import zlib
 
 API_PREFIX = "/api/v1"
-PROTOCOL_VERSION = 1
+# 1: packets LKP1, photos as they are. 2: the center also takes LKP2, whose photos may travel
+# Lepton-recompressed (`photo_codec`), and answers "retry" for a photo damaged on the way.
+# The center announces its version and codecs in the probe; the client speaks the highest both know.
+PROTOCOL_VERSION = 2
+MIN_PROTOCOL_VERSION = 1
+PHOTO_CODECS = ("lepton",)
 
 HEADER_KEY = "X-Loket-Key"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"
@@ -25,6 +30,8 @@ TIMESTAMP_WINDOW_SECONDS = 300
 NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
 
 PACKET_MAGIC = b"LKP1"
+PACKET_MAGIC_V2 = b"LKP2"
+PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2}
 PACKET_CONTENT_TYPE = "application/x-loket-packet"
 # The center refuses bodies larger than this before reading them (a 50 MB packet never lands).
 MAX_PACKET_BYTES = 8 * 1024 * 1024
@@ -104,18 +111,26 @@ class PacketError(ValueError):
     """A packet body that does not follow the format."""
 
 
-def encode_packet(items: list[tuple[dict, bytes]]) -> bytes:
-    """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos."""
+def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC) -> bytes:
+    """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos.
+
+    With LKP2 a header may say `photo_codec` ("lepton"): its photo bytes are then that codec's
+    stream, and `photo_size` counts the bytes on the wire."""
     headers = []
     for header, photo in items:
         headers.append(dict(header, photo_size=len(photo)))
     packed = zlib.compress(canonical_json(headers), 9)
-    return b"".join([PACKET_MAGIC, struct.pack(">I", len(packed)), packed] + [photo for _, photo in items])
+    return b"".join([magic, struct.pack(">I", len(packed)), packed] + [photo for _, photo in items])
+
+
+def packet_version(body: bytes) -> int | None:
+    return PACKET_MAGICS.get(body[:4])
 
 
 def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
     """The inverse of encode_packet; raises PacketError on anything malformed."""
-    if len(body) < 8 or body[:4] != PACKET_MAGIC:
+    version = packet_version(body)
+    if len(body) < 8 or version is None:
         raise PacketError("bukan paket Loket (magic salah)")
     (length,) = struct.unpack(">I", body[4:8])
     if 8 + length > len(body):
@@ -132,6 +147,9 @@ def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
         size = header.get("photo_size") if isinstance(header, dict) else None
         if not isinstance(size, int) or size < 0 or offset + size > len(body):
             raise PacketError("ukuran foto tidak cocok dengan isi paket")
+        codec = header.get("photo_codec")
+        if codec is not None and (version < 2 or codec not in PHOTO_CODECS):
+            raise PacketError(f"kodek foto tidak dikenal: {str(codec)[:20]}")
         items.append((header, body[offset:offset + size]))
         offset += size
     if offset != len(body):

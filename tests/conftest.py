@@ -12,7 +12,8 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app  # noqa: E402
 from app.auth.accounts import create_user
-from app.frame.signin import SESSION_STAMP, SESSION_USER, auth_stamp
+from app.firstrun import seed_identity
+from app.frame.signin import SESSION_TOKEN, start_session
 from app.frame.roles import ALL_ROLES
 
 pytest_plugins = ["tests.support.fixtures"]  # pg_url, browser, page, artifacts_dir
@@ -59,6 +60,8 @@ class CsrfClient(FlaskClient):
 def app(tmp_path):
     app = create_app({"DATA_DIR": tmp_path, "SECRET_KEY": "test-secret", "TESTING": True})
     app.test_client_class = CsrfClient
+    with app.app_context(), app.extensions["database"].connection_context():
+        seed_identity("35.08.07")  # a set-up office; tests of the first run start from create_app
     yield app
 
 
@@ -83,9 +86,9 @@ def client(app):
 
 def sign_in_as(client, user) -> None:
     """Put `user` in the client's session without a login round trip (fast; login has its own tests)."""
+    token = start_session(user)  # a server-side session, as a real login makes
     with client.session_transaction() as session:
-        session[SESSION_USER] = user.id
-        session[SESSION_STAMP] = auth_stamp(user)
+        session[SESSION_TOKEN] = token
 
 
 @pytest.fixture

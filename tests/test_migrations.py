@@ -2,14 +2,15 @@
 import pytest
 
 from app import capabilities
-from app.auth.models import User
+from app.auth.models import StaffSession, User
+from app.frame.throttle import ThrottleHit
 from app.frame.db import BaseModel, make_database
 from app.frame.migrations import APPLICATION_ID, DatabaseTooNew, code_level, database_level, migrate
 
 
 def all_models():
     capabilities.modules()  # import every capability, so every model is known
-    found, pending = [], list(BaseModel.__subclasses__()) + [User]
+    found, pending = [], list(BaseModel.__subclasses__()) + [User, StaffSession, ThrottleHit]
     while pending:
         model = pending.pop()
         found.append(model)

@@ -1,3 +1,4 @@
-"""Audit trail: who did what, when, with a before/after summary. Append-only."""
-from app.frame.audit import record  # noqa: F401
+"""Audit trail: who did what, when, told in Indonesian sentences; personal values masked. Append-only."""
+from app.frame.audit import record, record_restore, record_view  # noqa: F401
+from app.frame.audit_sentences import describe_entity  # noqa: F401
 from app.audit.views import blueprint, MENU  # noqa: F401

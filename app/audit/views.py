@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from app.frame.access import allow
 from app.frame.audit_event import AuditEvent
+from app.frame.audit_sentences import readable
 from app.capabilities import MenuItem
 from app.frame.dates import parse_iso_date
 from app.frame.pagination import paginate
@@ -25,6 +26,8 @@ def trail():
     if filters["aksi"]:
         query = query.where(AuditEvent.action == filters["aksi"])
     start, end = parse_iso_date(filters["dari"]), parse_iso_date(filters["sampai"])
+    errors = {key: "Tanggal tidak valid (format TTTT-BB-HH, tahun 1000-8999)."
+              for key in ("dari", "sampai") if filters[key] and parse_iso_date(filters[key]) is None}
     if start:
         query = query.where(AuditEvent.at >= str(start))
     if end:
@@ -32,4 +35,5 @@ def trail():
     entities = [row.entity for row in AuditEvent.select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)]
     page = paginate(query, current_app.config["PAGE_SIZE"])
     template = "audit/_rows.html" if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "audit-rows" else "audit/trail.html"
-    return render_template(template, page=page, filters=filters, entities=entities)
+    return (render_template(template, page=page, rows=readable(page.items), filters=filters, entities=entities,
+                            errors=errors), 400 if errors else 200)

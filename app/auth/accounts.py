@@ -2,6 +2,7 @@
 import re
 
 from app import audit
+from app.frame.signin import end_sessions
 from app.auth.models import User
 from app.frame.passwords import hash_password, one_time_password
 from app.frame.dates import utc_now
@@ -66,6 +67,8 @@ def set_active(user: User, active: bool) -> None:
     with database.atomic():
         user.is_active = active
         user.save()
+        if not active:
+            end_sessions(user)
         audit.record("aktifkan" if active else "nonaktifkan", "pengguna", user.id,
                      f"Akun {user.username} {'diaktifkan' if active else 'dinonaktifkan'}", before, _summary(user))
 
@@ -78,6 +81,7 @@ def reset_password(user: User, actor=None) -> str:
         user.must_change_password = True
         user.password_changed_at = utc_now()
         user.save()
+        end_sessions(user)
         audit.record("reset_sandi", "pengguna", user.id, f"Kata sandi {user.username} direset", user=actor)
     return password
 
@@ -88,4 +92,5 @@ def change_password(user: User, new_password: str) -> None:
         user.must_change_password = False
         user.password_changed_at = utc_now()
         user.save()
+        end_sessions(user)  # on every PC; the view opens a fresh one here
         audit.record("ganti_sandi", "pengguna", user.id, f"{user.username} mengganti kata sandinya", user=user)

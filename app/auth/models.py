@@ -1,8 +1,9 @@
-from peewee import AutoField, CharField, TextField
-from playhouse.apsw_ext import BooleanField, DateTimeField
+from peewee import CharField
+from playhouse.apsw_ext import DateTimeField
 
 from app.frame.accounts import Account
-from app.frame.db import BaseModel, database
+from app.frame.db import database
+from app.frame.signin import SessionRecord
 
 
 class User(Account):
@@ -20,10 +21,10 @@ class User(Account):
         return ROLE_LABELS.get(self.role, self.role)
 
 
-class LoginAttempt(BaseModel):
-    """Failed and successful logins, kept for throttling (per account and per address)."""
-    id = AutoField()
-    username = CharField(index=True)
-    address = CharField(index=True)
-    at = DateTimeField(index=True)
-    succeeded = BooleanField()
+class StaffSession(SessionRecord):
+    """Server-side sessions of the office's accounts (app.frame.signin)."""
+
+    class Meta:
+        database = database
+        table_name = "staff_session"
+        legacy_table_names = False

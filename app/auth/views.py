@@ -1,12 +1,16 @@
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from datetime import timedelta
+from urllib.parse import unquote, urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
+from app.frame import throttle
 from app.frame.access import SIGNED_IN_BEFORE_COOKIE, allow, public
-from app.auth import accounts, throttle
+from app.auth import accounts
 from app.frame.signin import sign_in, sign_out
 from app.auth.models import User
-from app.frame.passwords import new_password_problem, verify_password
+from app.frame.passwords import dummy_hash, new_password_problem, verify_password
 from app.capabilities import MenuItem
 from app.frame.dates import utc_now
 from app.frame.db import database
@@ -17,10 +21,35 @@ MENU = [MenuItem("Pengguna", "auth.users", order=90)]
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so a crafted link cannot send the clerk elsewhere after login.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.dashboard")
+    """Only a path on this site, so a crafted link cannot send the clerk elsewhere after login.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    `/%09/evil.example` and `/\\evil.example` are other sites too.
+    """
+    default = url_for("core.dashboard")
+    if not target:
+        return default
+    for form in (target, unquote(target)):  # judged as typed and as the browser will decode it
+        if any(ord(ch) < 32 or ch == "\\" for ch in form):
+            return default
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or not form.startswith("/") or form.startswith("//"):
+            return default
+    return target
+
+
+def _office_words() -> tuple:
+    from app.frame import store
+    return tuple(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "camat_name"))
+
+
+LOGIN_SCOPE = "masuk"
+LOGIN_ADDRESS_SCOPE = "masuk_alamat"
+
+
+def _refuse(username: str, message: str, status: int):
+    return render_template("auth/login.html", username=username[:64], next=request.form.get("next", ""),
+                           error=message), status
 
 
 @blueprint.route("/masuk", methods=["GET", "POST"])
@@ -30,24 +59,37 @@ def login():
         if g.user:
             return redirect(url_for("core.dashboard"))
         return render_template("auth/login.html", next=request.args.get("next", ""))
-    username = request.form.get("username", "").strip().lower()
-    password = request.form.get("password", "")
+    username = request.form.get("username", "").strip().lower()[:64]
+    password = request.form.get("password", "")[:1024]
     address = request.remote_addr or ""
-    wait = throttle.minutes_blocked(username, address)
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    # Per account *and* address: a stranger at another PC slows only their own guesses.
+    account_key = f"{username}|{address}"
+    wait = max(throttle.seconds_to_wait(LOGIN_SCOPE, account_key, free=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                                        window=window, growing=True),
+               throttle.seconds_to_wait(LOGIN_ADDRESS_SCOPE, address, free=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                                        window=window, growing=True))
     if wait:
-        return render_template("auth/login.html", username=username, next=request.form.get("next", ""),
-                               error=f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait} menit."), 429
+        return _refuse(username, f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {throttle.in_words(wait)}.",
+                       429)
     user = User.get_or_none(User.username == username)
-    ok = bool(user and user.is_active and verify_password(user.password_hash, password))
+    # The same scrypt work for an unknown name, so timing does not tell which names exist.
+    ok = verify_password(user.password_hash if user else dummy_hash(), password) and bool(user and user.is_active)
     with database.atomic():
-        throttle.note_attempt(username, address, ok)
         if ok:
+            throttle.clear(LOGIN_SCOPE, account_key)
             user.last_login_at = utc_now()
             user.save()
             audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
+        else:
+            throttle.hit(LOGIN_SCOPE, account_key)
+            throttle.hit(LOGIN_ADDRESS_SCOPE, address)
+            audit.record("masuk_gagal", "pengguna", user.id if user else "",
+                         "Nama pengguna tidak dikenal" if user is None else "Kata sandi salah atau akun tidak aktif",
+                         username=username or "(kosong)")
     if not ok:
-        return render_template("auth/login.html", username=username, next=request.form.get("next", ""),
-                               error="Nama pengguna atau kata sandi salah, atau akun tidak aktif."), 401
+        return _refuse(username, "Nama pengguna atau kata sandi salah, atau akun tidak aktif.", 401)
     sign_in(user)
     if user.must_change_password:
         flash("Silakan ganti kata sandi sementara Anda terlebih dahulu.", "info")
@@ -61,7 +103,9 @@ def login():
 @blueprint.post("/keluar")
 @allow(*STAFF)
 def logout():
-    sign_out()
+    with database.atomic():
+        audit.record("keluar", "pengguna", g.user.id, f"{g.user.username} keluar")
+        sign_out()
     flash("Anda telah keluar.", "info")
     response = redirect(url_for("auth.login"))
     response.delete_cookie(SIGNED_IN_BEFORE_COOKIE)
@@ -77,7 +121,8 @@ def change_password():
     errors = {}
     if not verify_password(user.password_hash, request.form.get("current", "")):
         errors["current"] = "Kata sandi lama salah."
-    problem = new_password_problem(request.form.get("new", ""), request.form.get("confirm", ""), user.username)
+    problem = new_password_problem(request.form.get("new", ""), request.form.get("confirm", ""), user.username,
+                                   current=request.form.get("current", ""), office_words=_office_words())
     if problem:
         errors["new"] = problem
     if errors:

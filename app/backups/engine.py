@@ -38,9 +38,9 @@ class BackupError(Exception):
         self.needs_recovery_key = needs_recovery_key
 
 
-WRONG_KEY = ("Cadangan ini tidak dapat dibuka dengan kunci pemulihan kantor ini: cadangan dari kantor lain, "
-             "atau dibuat sebelum kunci pemulihan diganti. Masukkan kunci pemulihan yang tercetak "
-             "untuk cadangan itu. Data sekarang tidak diubah.")
+WRONG_KEY = ("Berkas ini bukan cadangan Loket Kecamatan yang dapat dibuka dengan kunci pemulihan kantor ini: "
+             "cadangan dari kantor lain, dibuat sebelum kunci pemulihan diganti, atau bukan cadangan sama sekali. "
+             "Masukkan kunci pemulihan yang tercetak untuk cadangan itu. Data sekarang tidak diubah.")
 TRUNCATED = ("Berkas cadangan terpotong atau rusak (mungkin belum selesai disalin dari flashdisk). "
              "Salin ulang berkasnya. Data sekarang tidak diubah.")
 
@@ -148,6 +148,11 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
 def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recovery_key: str | None = None) -> Path | None:
     """Replace the live database with a checked backup; the current one is saved first.
 
+    The one API the restore flow uses (admin page, CLI); raises BackupError with an Indonesian
+    message and then the live database is unchanged. The copy is one SQLite transaction on the
+    live file (apsw's backup API), so a power cut in the middle leaves the old data or the new,
+    never a mix: the journal rolls an unfinished copy back at the next open.
+
     `recovery_key` is what the admin typed (a new PC); when it opened the backup, it becomes this
     PC's recovery key, so the office's printout stays the one that matters."""
     backup_path, db_path = Path(backup_path), Path(db_path)
@@ -168,9 +173,16 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
             encrypt_plaintext_file(plain_copy, live_key_pragmas(database_key(db_path)))
             source = connect(plain_copy, readonly=True)
         target = connect(db_path)
+        target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
         try:
             with target.backup("main", source, "main") as copy:
                 copy.step(-1)
+        except apsw.BusyError:
+            raise BackupError("Basis data sedang sibuk dipakai; tunggu sebentar lalu ulangi pemulihan. "
+                              "Data tidak berubah.") from None
+        except (apsw.FullError, apsw.IOError) as problem:
+            raise BackupError("Pemulihan gagal: ruang disk penuh atau tidak dapat ditulis "
+                              f"({type(problem).__name__}). Data tidak berubah.") from problem
         finally:
             target.close()
     finally:

@@ -1,13 +1,17 @@
+import os
 from datetime import datetime
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Request, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from app import audit
 from app.frame.access import allow
-from app.backups import recovery
-from app.backups.engine import BackupError, backup_database, list_backups
+from app.backups import maintenance, recovery
+from app.backups.engine import SUFFIX, BackupError, backup_database, check_backup_file, list_backups, restore_database
 from app.capabilities import MenuItem
 from app.frame.db import database
+from app.frame.private_files import private_dir
+from app.frame.migrations import migrate
 from app.frame.roles import ADMIN
 from app.frame import store
 
@@ -18,10 +22,14 @@ MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
 @blueprint.get("/admin/cadangan")
 @allow(ADMIN)
 def index():
+    return _index_page({})
+
+
+def _index_page(errors, status=200):
     config = current_app.config
-    return render_template("backups/index.html", backups=list_backups(config["BACKUP_DIR"]),
+    return render_template("backups/index.html", backups=list_backups(config["BACKUP_DIR"]), errors=errors,
                            backup_dir=config["BACKUP_DIR"], keep=config["BACKUP_KEEP"],
-                           recovery_key_printed=recovery.was_printed(config))
+                           recovery_key_printed=recovery.was_printed(config)), status
 
 
 @blueprint.post("/admin/cadangan")
@@ -49,6 +57,79 @@ def download(name: str):
     with database.atomic():
         audit.record("unduh", "cadangan", name, "Berkas cadangan diunduh")
     return send_file(matches[0], as_attachment=True, download_name=name)
+
+
+RESTORE_PATH = "/admin/cadangan/pulihkan"
+RESTORE_UPLOAD_MAX = 4 * 1024 ** 3  # a database with years of photos; everything else keeps MAX_CONTENT_LENGTH
+
+
+class LoketRequest(Request):
+    """Only the restore upload may be as large as a whole database."""
+
+    @property
+    def max_content_length(self):
+        if self.path == RESTORE_PATH:
+            return RESTORE_UPLOAD_MAX
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        Request.max_content_length.fset(self, value)
+
+
+def _save_upload(upload) -> Path:
+    """The uploaded file into the backup folder under a temporary name, renamed when complete."""
+    folder = private_dir(current_app.config["BACKUP_DIR"])
+    target = folder / f"unggahan-{datetime.now():%Y%m%d-%H%M%S}{SUFFIX}"
+    partial = target.with_name(target.name + ".sebagian")
+    try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # private from the start
+        upload.save(partial)
+        os.replace(partial, target)
+    except OSError as problem:
+        partial.unlink(missing_ok=True)
+        raise BackupError("Berkas unggahan tidak dapat disimpan (ruang disk penuh?). Data tidak berubah.") from problem
+    return target
+
+
+@blueprint.post(RESTORE_PATH)
+@allow(ADMIN)
+def restore():
+    """Restore from a listed backup or an uploaded file: checked first, the current data saved,
+    the app in maintenance for the swap, then back. Bad files change nothing."""
+    config = current_app.config
+    if request.form.get("confirm") != "ya":
+        return _index_page({"restore": "Centang persetujuan: data sekarang akan diganti isi cadangan."}, 422)
+    upload = request.files.get("backup_file")
+    name = request.form.get("name", "")
+    uploaded = None
+    try:
+        if upload is not None and upload.filename:
+            source = uploaded = _save_upload(upload)
+        else:
+            matches = [p for p in list_backups(config["BACKUP_DIR"]) if p.name == name]
+            if not matches:
+                raise BackupError("Pilih cadangan dari daftar atau unggah berkas cadangan.")
+            source = matches[0]
+        # On a new PC the admin types the office's printed recovery key; here, nothing is needed.
+        recovery_key = request.form.get("recovery_key", "").strip()[:100] or None
+        data_dir = Path(config["DATABASE_PATH"]).parent
+        check_backup_file(source, data_dir=data_dir, recovery_key=recovery_key)  # before anyone is held up
+        with maintenance.window() as mine:
+            if not mine:
+                raise BackupError("Pemulihan lain sedang berjalan; tunggu sampai selesai.")
+            safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"], recovery_key=recovery_key)
+            migrate(database)  # an older backup is brought up to this version's schema
+    except BackupError as problem:
+        if uploaded is not None:
+            uploaded.unlink(missing_ok=True)  # a refused upload is not kept as if it were a backup
+        return _index_page({"restore": str(problem)}, 422)
+    with database.atomic():
+        audit.record("pulihkan", "cadangan", source.name,
+                     f"Data dipulihkan dari {source.name}; data sebelumnya disimpan di {safety.name if safety else '-'}")
+    flash(f"Data dipulihkan dari {source.name}. Data sebelumnya disimpan sebagai {safety.name if safety else '-'}. "
+          "Bila akun Anda tidak ada di cadangan itu, masuk lagi dengan akun dari cadangan.", "success")
+    return redirect(url_for("backups.index"), 303)
 
 
 @blueprint.get("/admin/cadangan/kunci-pemulihan")

@@ -58,3 +58,16 @@ def dashboard_cards(user) -> list[Card]:
     cards.append(Card("Kotak saran belum dibuka", str(len(missing)), note, url_for("complaints.box_sessions"),
                       "warn" if missing else "ok"))
     return cards
+
+
+def _tracking_numbers(ids):
+    from app.complaints.models import Complaint
+    numeric = [int(i) for i in ids if str(i).isdigit() and len(str(i)) < 19]
+    return {str(c.id): c.tracking_number for c in
+            Complaint.select(Complaint.id, Complaint.tracking_number).where(Complaint.id.in_(numeric))}
+
+
+from app import audit  # noqa: E402
+from app.complaints.models import STATUSES  # noqa: E402
+
+audit.describe_entity("pengaduan", "pengaduan", _tracking_numbers, {"status": STATUSES})

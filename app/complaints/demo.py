@@ -8,6 +8,7 @@ from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, Sugg
 from app.complaints.tracking import ALPHABET, LENGTH, PREFIX
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
+from app.frame import store
 
 DAYS_BACK = 730
 UTC_OFFSET_HOURS = 7  # demo office is in WIB
@@ -34,13 +35,13 @@ DESK_ANSWERS = [
      "Tidak ada layanan hari Sabtu, kecuali ada pengumuman layanan jemput bola."),
     ("Waktu penyelesaian", "Berapa lama KTP-el jadi?",
      "Setelah perekaman, berkas dikirim ke Dinas Dukcapil; kartu biasanya siap diambil di kecamatan dalam "
-     "14 hari kerja bila blangko tersedia. Nomor pendaftaran dapat ditanyakan di loket."),
+     "{service_days} hari kerja bila blangko tersedia. Nomor pendaftaran dapat ditanyakan di loket."),
     ("Waktu penyelesaian", "Berapa lama perubahan KK selesai?", "Tiga hari kerja sejak berkas lengkap."),
     ("Alur layanan", "Bagaimana mengambil KTP-el yang sudah jadi?",
      "Datang ke loket membawa tanda terima/nomor pendaftaran; bila diwakilkan, bawa surat kuasa dan KTP pengambil."),
     ("Alur layanan", "Bagaimana cara menyampaikan pengaduan?",
      "Melalui meja informasi, kios pengaduan, kotak saran, telepon/SMS hotline, atau surat. Pengaduan "
-     "ditanggapi paling lambat 1 hari kerja."),
+     "ditanggapi paling lambat {first_response_days} hari kerja."),
     ("Lainnya", "Di mana lokasi layanan Dukcapil kabupaten?", "Di Mal Pelayanan Publik kabupaten, lantai 1."),
 ]
 
@@ -134,7 +135,9 @@ def fill_demo(options, rng) -> None:
     users = {u.username: u.id for u in User.select(User.id, User.username)}
     info, loket, kasi = users.get("info"), users.get("loket1"), users.get("kasi")
     with database.atomic():
-        answers = [DeskAnswer.create(topic=t, question=q, answer=a, updated_at=now, updated_by=info).id
+        figures = {"service_days": store.get("service_days"),  # what the settings promise, not a copy
+                   "first_response_days": store.get("complaint_first_response_days")}
+        answers = [DeskAnswer.create(topic=t, question=q, answer=a.format(**figures), updated_at=now, updated_by=info).id
                    for t, q, a in DESK_ANSWERS] if not DeskAnswer.select().exists() else [a.id for a in DeskAnswer.select()]
     categories = {c.name: (c.id, c.section) for c in ComplaintCategory.select()}
     if not categories:

@@ -166,18 +166,6 @@ class ComplaintAttachment(BaseModel):
         table_name = "complaint_attachment"
 
 
-class KioskAttempt(BaseModel):
-    """Public kiosk submissions and status look-ups, kept per address for throttling."""
-    id = AutoField()
-    address = CharField()
-    kind = CharField()  # submit | status
-    at = DateTimeField()
-
-    class Meta:
-        table_name = "kiosk_attempt"
-        indexes = ((("address", "kind", "at"), False),)
-
-
 class ComplaintSearch(BaseModel, FTS5Model):
     """Full-text index of the complaint text (external content: the text lives once, in `complaint`).
 

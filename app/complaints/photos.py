@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.frame import images
+
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone photo
 MAX_SIDE = 2000  # enough to read handwriting when printed on A4
-MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
+MAX_PIXELS = images.MAX_PIXELS
 JPEG_QUALITY = 80
 
 
@@ -31,7 +33,7 @@ def reencode(data: bytes) -> Photo:
     if len(data) > MAX_UPLOAD_BYTES:
         raise PhotoError(f"Foto terlalu besar (maksimal {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with images.opened(data) as image:
             if image.format not in ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "MPO"):
                 raise PhotoError("Foto harus berupa gambar JPEG, PNG, GIF, WEBP, BMP atau TIFF.")
             if image.width * image.height > MAX_PIXELS:
@@ -42,6 +44,8 @@ def reencode(data: bytes) -> Photo:
             out = io.BytesIO()
             image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
             return Photo(out.getvalue(), image.width, image.height)
+    except images.TooManyPixels:
+        raise PhotoError("Resolusi foto terlalu besar.") from None
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as error:
         if isinstance(error, PhotoError):
             raise

@@ -258,10 +258,10 @@ def complaint_query(filters: Filters, user, due: Targets, columns=None):
     if filters.q:
         number = normalise(filters.q)
         if number:
-            return query.where(Complaint.tracking_number == number).order_by(Complaint.received_at.desc())
+            return query.where(Complaint.tracking_number == number).order_by(Complaint.received_at.desc(), Complaint.id.desc())
         expression = fts_expression(filters.q)
         if expression is None:
-            return query.where(False)
+            return query.where(False).order_by(Complaint.id.desc())
         # Matches newest-entered first, straight from the index: the FTS table drives the join and
         # stops after one page, instead of sorting every match of a common word by received_at.
         return (query.join_from(Complaint, ComplaintSearch, on=(ComplaintSearch.rowid == Complaint.id))

@@ -3,7 +3,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.complaints.models import CHANNELS
-from app.frame.spreadsheet_cells import safe_cell
 
 
 @dataclass
@@ -46,8 +45,8 @@ EXPORT_HEADER = ["Nomor", "Diterima", "Saluran", "Kategori", "Seksi", "Status", 
 
 def export_row(c, name: str, contact: str, flags: dict, fmt) -> list:
     overdue = "Ya" if flags["first_overdue"] or flags["follow_overdue"] else ""
-    return [safe_cell(v) for v in (
+    return [  # cells pass app.spreadsheet_cells.safe_row in the export writer
         c.tracking_number, fmt(c.received_at), c.channel_label, c.category_name, c.section, c.status_label,
         name, contact, "Ya" if c.is_anonymous else "", "Ya" if c.is_confidential else "", c.registration_number,
         c.text, c.tindak_lanjut, c.other_office, fmt(c.first_response_at), fmt(c.followed_up_at),
-        "Ya" if c.answered_from_desk_info else "", overdue)]
+        "Ya" if c.answered_from_desk_info else "", overdue]

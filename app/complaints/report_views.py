@@ -1,10 +1,7 @@
 """The printable daily report and the XLSX/CSV export of the filtered list."""
-import csv
-import io
 from datetime import timedelta
 
 from flask import Response, g, render_template, request, stream_with_context
-from openpyxl import Workbook
 
 from app import audit
 from app.frame.access import allow
@@ -15,6 +12,7 @@ from app.complaints.report import EXPORT_HEADER, daily_summary, export_row
 from app.complaints.views import blueprint
 from app.frame.dates import format_datetime, local_today, parse_iso_date, to_local
 from app.frame.db import database
+from app.frame.spreadsheet_cells import csv_chunks, xlsx_bytes
 
 XLSX_MAX_ROWS = 50_000  # beyond this a spreadsheet is no help; CSV has no limit
 
@@ -62,32 +60,12 @@ def export(kind: str):
         audit.record("ekspor", "pengaduan", "", f"Ekspor {kind.upper()} buku pengaduan", after=filters.as_args())
     stamp = local_today(queries.zone()).isoformat()
     if kind == "csv":
-        user = g.user
-
-        def lines():  # streamed: stream_with_context keeps the request (and its connection) open
-
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            buffer.write("\ufeff")  # so Excel opens UTF-8 (names, Javanese script) correctly
-            writer.writerow(EXPORT_HEADER)
-            for row in _export_rows(filters, user):
-                writer.writerow(row)
-                if buffer.tell() > 64 * 1024:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-        return Response(stream_with_context(lines()), mimetype="text/csv; charset=utf-8",
+        # streamed: stream_with_context keeps the request (and its connection) open
+        return Response(stream_with_context(csv_chunks(EXPORT_HEADER, _export_rows(filters, g.user))),
+                        mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="buku-pengaduan-{stamp}.csv"'})
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Buku Pengaduan")
-    sheet.append(EXPORT_HEADER)
-    for count, row in enumerate(_export_rows(filters, g.user)):
-        if count >= XLSX_MAX_ROWS:
-            sheet.append([f"Dipotong pada {XLSX_MAX_ROWS:,} baris; persempit periode atau gunakan CSV.".replace(",", ".")])
-            break
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    body = xlsx_bytes("Buku Pengaduan", EXPORT_HEADER, _export_rows(filters, g.user), max_rows=XLSX_MAX_ROWS,
+                      cut_note=f"Dipotong pada {XLSX_MAX_ROWS:,} baris; persempit periode atau gunakan CSV."
+                      .replace(",", "."))
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="buku-pengaduan-{stamp}.xlsx"'})

@@ -1,20 +1,19 @@
-"""Throttling of the public kiosk and status pages per address, kept in the database.
+"""Throttling of the public kiosk and status pages per address, through the one frame throttle.
 
 The kiosk PC is one address, used by one visitor after another: the submit limit is set so a
 queue of real visitors never reaches it, while a script flooding the form is stopped at once.
 A status look-up counts only when the number is unknown, so guessing numbers is slow but a
 visitor checking their own number again is never blocked. Limits can be changed in app config.
+(Issue 15 re-keys these per kiosk session: change `key` below, nothing else.)
 """
 from datetime import timedelta
 
 from flask import current_app
 
-from app.complaints.models import KioskAttempt
-from app.frame.dates import utc_now
+from app.frame import throttle
 
-WINDOW_MINUTES = 10
+WINDOW = timedelta(minutes=10)
 LIMITS = {"submit": 6, "status_miss": 10}  # per address per window
-KEEP_DAYS = 2
 
 
 def _limit(kind: str) -> int:
@@ -23,21 +22,9 @@ def _limit(kind: str) -> int:
 
 def minutes_blocked(address: str, kind: str) -> int:
     """0 when the address may go on; else the whole minutes until it may."""
-    since = utc_now() - timedelta(minutes=WINDOW_MINUTES)
-    query = (KioskAttempt.select(KioskAttempt.at)
-             .where(KioskAttempt.address == address, KioskAttempt.kind == kind, KioskAttempt.at >= since)
-             .order_by(KioskAttempt.at))
-    limit = _limit(kind)
-    if query.count() < limit:
-        return 0
-    oldest = query.first().at
-    remaining = oldest + timedelta(minutes=WINDOW_MINUTES) - utc_now()
-    return max(1, int(remaining.total_seconds() // 60) + 1)
+    seconds = throttle.seconds_to_wait(f"kios_{kind}", address, free=_limit(kind), window=WINDOW)
+    return (seconds + 59) // 60
 
 
 def note(address: str, kind: str) -> None:
-    """Count one attempt; old rows are dropped on the way so the table stays small."""
-    now = utc_now()
-    KioskAttempt.create(address=address, kind=kind, at=now)
-    KioskAttempt.delete().where(KioskAttempt.address == address, KioskAttempt.kind == kind,
-                                KioskAttempt.at < now - timedelta(days=KEEP_DAYS)).execute()
+    throttle.hit(f"kios_{kind}", address)

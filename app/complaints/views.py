@@ -6,16 +6,19 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from peewee import JOIN
 
+from app import audit
 from app.frame.access import allow
+from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
                                    ComplaintEvent, DeskAnswer, SuggestionBoxSession)
 from app.complaints.photos import PhotoError, reencode
+from app.settings.identity import public_url
 from app.complaints.privacy import BOOK_READERS, HANDLERS, RECORDERS, may_see_record, shown_identity
 from app.complaints.workflow import change_problems, next_statuses
 from app.auth.models import User
-from app.frame.dates import to_local, utc_now
+from app.frame.dates import to_local, utc_now, within_sane_range
 from app.frame.pagination import paginate
 from app.frame.roles import INFORMASI, KASI, LOKET
 
@@ -56,7 +59,7 @@ def parse_local_datetime(text: str):
         local = datetime.fromisoformat((text or "").strip())
     except ValueError:
         return None
-    if local.tzinfo is not None:
+    if local.tzinfo is not None or not within_sane_range(local):
         return None
     return queries.local_midnight_utc(local.date()) + timedelta(hours=local.hour, minutes=local.minute)
 
@@ -185,7 +188,7 @@ def slip(complaint_id: int):
     if not mine and not may_see_record(g.user.role, complaint.is_confidential):
         abort(404)
     return render_template("complaints/slip.html", complaint=complaint,
-                           status_url=url_for("complaints.public_status", _external=True))
+                           status_url=public_url("complaints.public_status"))
 
 
 # ---------------------------------------------------------------- detail and follow-up
@@ -214,7 +217,11 @@ def _detail_context(complaint, errors=None, form=None):
 @blueprint.get("/<int:complaint_id>")
 @allow(*BOOK_READERS)
 def detail(complaint_id: int):
-    return render_template("complaints/detail.html", **_detail_context(complaint_or_404(complaint_id)))
+    complaint = complaint_or_404(complaint_id)
+    if complaint.is_confidential:
+        with database.atomic():
+            audit.record_view("pengaduan", complaint.id, f"Pengaduan rahasia {complaint.tracking_number} dibuka")
+    return render_template("complaints/detail.html", **_detail_context(complaint))
 
 
 @blueprint.post("/<int:complaint_id>/status")

@@ -46,7 +46,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "loket_session",
-        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("LOKET_SESSION_HOURS", 10)) * 3600,
+        # Sessions live on the server (app/auth/current.py): the cookie ends with the browser, is
+        # not renewed on every response, and the server ends it after idle minutes or max hours.
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "SESSION_IDLE_MINUTES": int(os.environ.get("LOKET_SESSION_IDLE_MINUTES", 30)),
+        "SESSION_MAX_HOURS": int(os.environ.get("LOKET_SESSION_HOURS", 10)),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # largest photo upload plus form fields
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
         # Throttling of failed logins (per account and per address) in a sliding window.

@@ -42,9 +42,22 @@ def format_datetime(moment: datetime | None, zone: str = DEFAULT_TIME_ZONE) -> s
     return f"{format_date(local)} {local:%H.%M} {zone}"
 
 
+# Every date a person types must lie here: 0001-01-01 or 9999-12-31 overflow date arithmetic
+# (a day more, a time zone shift) and answer nothing a kecamatan office asks.
+EARLIEST_DATE = date(1000, 1, 1)
+LATEST_DATE = date(8999, 12, 31)
+
+
+def within_sane_range(day: date | datetime) -> bool:
+    day = day.date() if isinstance(day, datetime) else day
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
 def parse_iso_date(text: str | None) -> date | None:
-    """'2026-08-17' -> date; anything else -> None (callers give the Indonesian message)."""
+    """'2026-08-17' -> date; anything else, or a date outside 1000-8999, -> None
+    (callers give the Indonesian message)."""
     try:
-        return date.fromisoformat((text or "").strip())
+        day = date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+    return day if within_sane_range(day) else None

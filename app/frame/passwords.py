@@ -25,16 +25,46 @@ def verify_password(password_hash: str, password: str) -> bool:
         return check_password_hash(password_hash, password)
 
 
+_DUMMY_HASH = {}
+
+
+def dummy_hash() -> str:
+    """A real hash of nothing anyone types: checked for unknown usernames so they cost the same."""
+    if HASH_METHOD not in _DUMMY_HASH:
+        _DUMMY_HASH[HASH_METHOD] = generate_password_hash(secrets.token_hex(16), method=HASH_METHOD)
+    return _DUMMY_HASH[HASH_METHOD]
+
+
 def one_time_password(length: int = 12) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def new_password_problem(password: str, confirm: str, username: str) -> str | None:
+# Words an Indonesian office's guesser tries first; zxcvbn knows the English ones.
+INDONESIAN_WORDS = (
+    "rahasia", "katasandi", "sandi", "kecamatan", "kantor", "camat", "pelayanan", "loket", "admin",
+    "indonesia", "merdeka", "garuda", "pancasila", "bismillah", "sayang", "cinta", "selamat", "pagi",
+    "jakarta", "surabaya", "malang", "lumajang", "jember", "desa", "kelurahan", "ktp", "dukcapil",
+    "pegawai", "petugas", "informasi", "pengaduan", "masuk", "semangat", "sukses", "bersama", "kita",
+)
+MIN_SCORE = 3  # zxcvbn 0-4: 3 is "safely unguessable" for an online attacker
+
+
+def new_password_problem(password: str, confirm: str, username: str, current: str | None = None,
+                         office_words: tuple = ()) -> str | None:
     """An Indonesian message when a new password is unacceptable, else None."""
+    from zxcvbn import zxcvbn
     if len(password) < MIN_LENGTH:
         return f"Kata sandi minimal {MIN_LENGTH} karakter."
+    if len(password) > 128:
+        return "Kata sandi paling panjang 128 karakter."
     if password != confirm:
         return "Konfirmasi kata sandi tidak sama."
     if password.lower() == username.lower():
         return "Kata sandi tidak boleh sama dengan nama pengguna."
+    if current is not None and password == current:
+        return "Kata sandi baru tidak boleh sama dengan kata sandi sementara atau kata sandi lama."
+    words = [username, *INDONESIAN_WORDS, *(w.lower() for w in office_words if w)]
+    if zxcvbn(password, user_inputs=words)["score"] < MIN_SCORE:
+        return ("Kata sandi terlalu mudah ditebak (kata umum, nama kantor atau pola sederhana). "
+                "Pakai beberapa kata yang tidak berhubungan, atau campuran huruf, angka dan tanda baca.")
     return None

@@ -63,3 +63,18 @@ def parents(code: str) -> list[Region]:
     parts = dotted(code).split(".")
     found = [region(".".join(parts[:i])) for i in range(1, len(parts))]
     return [r for r in found if r]
+
+
+@lru_cache(maxsize=1)
+def _children_index() -> dict[str, list[Region]]:
+    """Parent code ('' for the country) -> its regions in code order: the cascading selects."""
+    index: dict[str, list[Region]] = {}
+    for code, name in _regions().items():
+        if code.count(".") < 3:  # provinsi, kabupaten/kota, kecamatan; desa are listed by desa_of
+            index.setdefault(code.rpartition(".")[0], []).append(Region(code, name))
+    return index
+
+
+def children(parent_code: str = "") -> list[Region]:
+    """Provinces for '', kabupaten/kota of a province, kecamatan of a kabupaten."""
+    return list(_children_index().get(dotted(parent_code) if parent_code else "", []))

@@ -1,8 +1,39 @@
 """What every request of both apps (the kecamatan and the center) goes through."""
 from flask import g
+from werkzeug.routing import IntegerConverter
+
+SQLITE_MAX_ID = 2**63 - 1
 
 
-def install_request_cycle(app, db, load_user, enforce_roles) -> None:
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` with a 64-bit ceiling: a larger id is simply not found (404), not a 500 from SQLite."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", SQLITE_MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_bounded_ids(app) -> None:
+    """Call before registering blueprints: every `<int:...>` route then refuses ids >= 2^63."""
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
+def int_arg(args, name: str) -> int | None:
+    """A query-string id: None when missing, not a number, or outside 64 bits."""
+    text = (args.get(name) or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > SQLITE_MAX_ID:
+        return None
+    return int(text)
+
+
+# No inline script or style anywhere (static/js/app.js holds the few behaviours); htmx runs with
+# allowEval off and its indicator styles off (meta htmx-config in templates/base.html).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                           "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None) -> None:
     """A database connection per request, the signed-in user, the role check, security headers."""
 
     @app.before_request
@@ -25,6 +56,10 @@ def install_request_cycle(app, db, load_user, enforce_roles) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
+        if content_security_policy:
+            response.headers.setdefault("Content-Security-Policy", content_security_policy)
         if g.get("user"):  # pages with personal data must not linger in shared caches
             response.headers.setdefault("Cache-Control", "no-store")
         return response

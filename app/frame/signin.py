@@ -1,41 +1,103 @@
-"""Loading the signed-in account for each request, for every program of the frame.
+"""Loading the signed-in account for each request, for every program of the frame, from a
+session kept on the server.
 
 Each program names its account model in `app.extensions["account_model"]` (the kecamatan's
-User, the center's Operator); both carry the fields of app.frame.accounts.Account.
+User, the center's Operator) and its session table in `app.extensions["session_model"]` (a
+`SessionRecord` in its own database). The cookie holds only a random token: logout, a password
+change or a disabled account end the server's record, so a copied cookie stops working; a
+session ends after the idle limit (`app.extensions["idle_minutes"]()`, else SESSION_IDLE_MINUTES,
+30 by default) and after SESSION_MAX_HOURS in any case, whatever the cookie says.
 """
 import hashlib
+import secrets
+from datetime import timedelta
 
-from flask import current_app, g, session
+from flask import current_app, g, has_request_context, request, session
+from peewee import AutoField, CharField, IntegerField, Model
+from playhouse.apsw_ext import DateTimeField
 
-SESSION_USER = "user_id"
-SESSION_STAMP = "auth_stamp"  # invalidates sessions when the password changes
+from app.frame.dates import utc_now
+
+SESSION_TOKEN = "sid"
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute
 
 
-def auth_stamp(user) -> str:
-    """Changes whenever the password does (new salt), so older sessions stop working."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+class SessionRecord(Model):
+    """A signed-in browser; only the hash of the cookie's token is stored. Each program subclasses
+    it in its own database (table "staff_session")."""
+    id = AutoField()
+    token_hash = CharField(unique=True)
+    user_id = IntegerField(index=True)
+    address = CharField(default="")
+    created_at = DateTimeField()
+    last_seen_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _sessions():
+    return current_app.extensions["session_model"]
+
+
+def idle_limit() -> timedelta:
+    minutes = current_app.config.get("SESSION_IDLE_MINUTES", 30)
+    setting = current_app.extensions.get("idle_minutes")
+    if setting:
+        try:
+            minutes = int(setting() or minutes)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return timedelta(minutes=max(1, minutes))
 
 
 def load_current_user() -> None:
     g.user = None
-    user_id = session.get(SESSION_USER)
-    if user_id is None:
+    token = session.get(SESSION_TOKEN)
+    if not token or not isinstance(token, str):
         return
-    model = current_app.extensions["account_model"]
-    user = model.get_or_none(model.id == user_id)
-    if user is None or not user.is_active or session.get(SESSION_STAMP) != auth_stamp(user):
+    now, sessions, accounts = utc_now(), _sessions(), current_app.extensions["account_model"]
+    row = sessions.get_or_none(sessions.token_hash == _hash(token))
+    user = accounts.get_or_none(accounts.id == row.user_id) if row else None
+    expired = (row is None or row.ended_at is not None or user is None or not user.is_active
+               or now - row.last_seen_at > idle_limit()
+               or now - row.created_at > timedelta(hours=current_app.config.get("SESSION_MAX_HOURS", 10)))
+    if expired:
+        if row is not None and row.ended_at is None:
+            sessions.update(ended_at=now).where(sessions.id == row.id).execute()
         session.clear()
         g.session_expired = True
         return
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        sessions.update(last_seen_at=now).where(sessions.id == row.id).execute()
     g.user = user
+    g.staff_session_id = row.id
+
+
+def start_session(user) -> str:
+    """Record a new server session for `user`; returns the token the cookie will carry."""
+    token = secrets.token_urlsafe(32)
+    now = utc_now()
+    address = (request.remote_addr or "") if has_request_context() else ""
+    _sessions().create(token_hash=_hash(token), user_id=user.id, address=address, created_at=now, last_seen_at=now)
+    return token
 
 
 def sign_in(user) -> None:
-    session.clear()  # a fresh session id against fixation
-    session.permanent = True
-    session[SESSION_USER] = user.id
-    session[SESSION_STAMP] = auth_stamp(user)
+    session.clear()  # a fresh cookie (and a new token) against fixation
+    session[SESSION_TOKEN] = start_session(user)
+
+
+def end_sessions(user) -> None:
+    """End the user's sessions on every PC (password changed or reset, account disabled)."""
+    sessions = _sessions()
+    sessions.update(ended_at=utc_now()).where(sessions.user_id == user.id, sessions.ended_at.is_null()).execute()
 
 
 def sign_out() -> None:
+    if g.get("staff_session_id"):
+        sessions = _sessions()
+        sessions.update(ended_at=utc_now()).where(sessions.id == g.staff_session_id).execute()
     session.clear()

@@ -1,4 +1,4 @@
-from peewee import AutoField, CharField, FloatField, IntegerField
+from peewee import SQL, AutoField, CharField, CompositeKey, FloatField, IntegerField, TextField
 from playhouse.apsw_ext import DateTimeField
 
 from app.frame.db import BaseModel
@@ -14,6 +14,46 @@ class IndicatorTarget(BaseModel):
 
     class Meta:
         indexes = ((("year", "indicator"), True),)
+
+
+def _counter():
+    return IntegerField(constraints=[SQL("DEFAULT 0")])
+
+
+class TallyZone(BaseModel):
+    """The zone whose local days the tallies count (schema 0007_i16_daily_tallies.sql)."""
+    id = IntegerField(primary_key=True)
+    modifier = TextField()
+    built = IntegerField()
+
+    class Meta:
+        table_name = "tally_zone"
+
+
+class ApplicationDay(BaseModel):
+    """Per local day: applications registered, handed over (on time), first returned in their quarter."""
+    day = TextField(primary_key=True)
+    registered = _counter()
+    handed_over = _counter()
+    handed_on_time = _counter()
+    returned = _counter()
+
+    class Meta:
+        table_name = "application_day"
+        without_rowid = True
+
+
+class ComplaintDay(BaseModel):
+    """Per local receipt day: complaints received, and first responses / follow-ups per local done day."""
+    day = TextField()
+    kind = TextField()
+    done_day = TextField()
+    n = IntegerField()
+
+    class Meta:
+        table_name = "complaint_day"
+        primary_key = CompositeKey("day", "kind", "done_day")
+        without_rowid = True
 
 
 def _declare_registration_indexes() -> None:

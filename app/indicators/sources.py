@@ -4,14 +4,14 @@ Registration (applications) may be missing from an installation or land after th
 its readers then answer None and the page says "belum tersedia" instead of failing.
 """
 import importlib
-import json
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from app.complaints.deadlines import due_date, overdue_received_before
 from app.frame.db import database
+from app.indicators import tallies
 from app.indicators.definitions import Measure
-from app.frame.periods import Period, Quarter, utc_offset_hours
+from app.frame.periods import Period, Quarter
 from app.survey.figures import ikm_by_quarter
 from app.frame.working_days import WorkCalendar
 
@@ -37,41 +37,22 @@ def services_in_period(period: Period, zone: str) -> int | None:
                                 (start, end)).fetchone()[0]
 
 
-def _local_days(quarters: list[Quarter], zone: str):
-    """(local day, its UTC start, its UTC end) for every day of the quarters."""
-    offset = timedelta(hours=utc_offset_hours(zone))
-    day, last = quarters[0].start, quarters[-1].end
-    while day <= last:
-        start = datetime.combine(day, datetime.min.time()) - offset
-        yield day, start, start + timedelta(days=1)
-        day += timedelta(days=1)
-
-
 def _quarter_of(day: date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
-# One correlated, index-bounded count per local day (or quarter) from a materialized list of
-# bounds: no function call per row and no temporary B-tree, which a GROUP BY on a computed local
-# date needs (measured 5-10x slower on two years of rows; docs/benchmarks.md).
-BOUNDS = 'WITH "b" AS MATERIALIZED (SELECT value ->> 0 AS "start", value ->> 1 AS "end", value ->> 2 AS "extra" ' \
-         'FROM json_each(?)) '
+def _window(quarters: list[Quarter]) -> tuple[date, date]:
+    return quarters[0].start, quarters[-1].end
 
 
 def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
     """Applications handed over in each quarter, and how many on or before their promised date."""
     if not registration_available():
         return None
-    days = list(_local_days(quarters, zone))
-    rows = database.execute_sql(
-        BOUNDS + 'SELECT (SELECT json_array(count(*), sum(a."promised_date" >= b."extra")) FROM "application" a '
-        'WHERE a."handed_over_at" >= b."start" AND a."handed_over_at" < b."end") FROM "b"',
-        (json.dumps([[str(start), str(end), str(day)] for day, start, end in days]),))
     handed, on_time = defaultdict(int), defaultdict(int)
-    for (day, _, _), (packed,) in zip(days, rows):
-        count, in_time = json.loads(packed)
-        handed[_quarter_of(day)] += count
-        on_time[_quarter_of(day)] += in_time or 0
+    for day, _, handed_over, in_time, _ in tallies.application_days(*_window(quarters), zone):
+        handed[_quarter_of(day)] += handed_over
+        on_time[_quarter_of(day)] += in_time
     return {q: Measure.share(on_time[(q.year, q.number)], handed[(q.year, q.number)]) for q in quarters}
 
 
@@ -79,13 +60,11 @@ def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Mea
     """Applications returned as incomplete in each quarter, against those registered in it."""
     if not registration_available():
         return None
-    bounds = [[str(t) for t in q.utc_bounds(zone)] for q in quarters]
-    rows = database.execute_sql(
-        BOUNDS + 'SELECT (SELECT count(DISTINCT e."application_id") FROM "application_status_event" e '
-        'WHERE e."to_status" = \'dikembalikan\' AND e."at" >= b."start" AND e."at" < b."end"), '
-        '(SELECT count(*) FROM "application" a WHERE a."created_at" >= b."start" AND a."created_at" < b."end") '
-        'FROM "b"', (json.dumps(bounds),))
-    return {q: Measure.share(returned, registered) for q, (returned, registered) in zip(quarters, rows)}
+    returned, registered = defaultdict(int), defaultdict(int)
+    for day, registered_that_day, _, _, first_returned in tallies.application_days(*_window(quarters), zone):
+        registered[_quarter_of(day)] += registered_that_day
+        returned[_quarter_of(day)] += first_returned
+    return {q: Measure.share(returned[(q.year, q.number)], registered[(q.year, q.number)]) for q in quarters}
 
 
 def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar: WorkCalendar, days: int,
@@ -93,25 +72,25 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     """Complaints received in each quarter that were done within the target.
 
     The denominator leaves out complaints still open and not yet due: they are not late yet.
-    Per local receipt day, the day's deadline (end of its due day, in UTC) bounds "on time".
+    A follow-up on or before the receipt day's due day (local dates) is on time.
     """
-    offset = timedelta(hours=utc_offset_hours(zone))
-    local_days = list(_local_days(quarters, zone))
-    bounds = [[str(start), str(end), str(datetime.combine(due_date(day, calendar, days) + timedelta(days=1),
-                                                           datetime.min.time()) - offset)]
-              for day, start, end in local_days]
-    rows = database.execute_sql(
-        BOUNDS + 'SELECT (SELECT json_array(count(*), count(c."followed_up_at"), sum(c."followed_up_at" < b."extra")) '
-        'FROM "complaint" c WHERE c."received_at" >= b."start" AND c."received_at" < b."end") FROM "b"',
-        (json.dumps(bounds),))
+    window = _window(quarters)
+    received = defaultdict(int)
+    for day, _, count in tallies.complaint_days(*window, zone, "received"):
+        received[day] += count
+    done, done_on_time, due_of = defaultdict(int), defaultdict(int), {}
+    for day, done_day, count in tallies.complaint_days(*window, zone, "follow"):
+        if day not in due_of:
+            due_of[day] = due_date(day, calendar, days)
+        done[day] += count
+        done_on_time[day] += count if done_day <= due_of[day] else 0
     not_yet_due_from = overdue_received_before(today, calendar, days)
     on_time, counted = defaultdict(int), defaultdict(int)
-    for (day, _, _), (packed,) in zip(local_days, rows):
-        received, done, done_on_time = json.loads(packed)
+    for day in set(received) | set(done):
         quarter = _quarter_of(day)
-        still_open = received - done
-        counted[quarter] += done + (still_open if day < not_yet_due_from else 0)  # open ones count once overdue
-        on_time[quarter] += done_on_time or 0
+        still_open = received[day] - done[day]
+        counted[quarter] += done[day] + (still_open if day < not_yet_due_from else 0)  # open ones count once overdue
+        on_time[quarter] += done_on_time[day]
     return {q: Measure.share(on_time[(q.year, q.number)], counted[(q.year, q.number)]) for q in quarters}
 
 

@@ -5,6 +5,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.frame.spreadsheet_cells import safe_row
+
 BOLD = Font(bold=True)
 
 
@@ -14,7 +16,7 @@ def _sheet(book, title: str, header: list[str], rows: list[list]) -> None:
     for cell in sheet[1]:
         cell.font = BOLD
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))  # complaint text from the kiosk must not run as a formula
     for index, name in enumerate(header, start=1):
         width = max([len(str(name))] + [len(str(r[index - 1])) for r in rows if r[index - 1] is not None] + [8])
         sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)

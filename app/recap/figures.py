@@ -1,22 +1,21 @@
 """The figures of a quarter's complaint recap, read with index range counts and GROUP BY (never row by row).
 
 Time to first response and to follow-up is counted in working days from the local date of
-receipt (app.complaints.deadlines, the same rule the complaint book uses for 'overdue'). The
-queries group by (receipt date, done date), so a quarter of 20 000 complaints costs a few
-hundred calendar look-ups, not 20 000.
+receipt (app.complaints.deadlines, the same rule the complaint book uses for 'overdue'), from
+the per-day tallies of (receipt date, done date) that triggers keep (app/indicators/tallies.py),
+so a quarter of 20 000 complaints costs a few hundred day rows and calendar look-ups, not 20 000.
 """
 import json
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from app.complaints.deadlines import due_date
 from app.complaints.models import CHANNELS, STATUSES
 from app.frame.dates import format_datetime
 from app.frame.db import database
-from app.frame.periods import Period, utc_offset_hours
+from app.frame.periods import Period
+from app.indicators import tallies
 from app.frame.working_days import WorkCalendar
-
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def median_of(histogram: Counter) -> float | None:
@@ -56,7 +55,6 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
                       follow_up_days: int) -> dict:
     """Every count of the recap for complaints received in `period` (JSON-friendly)."""
     start, end = map(str, period.utc_bounds(zone))  # stored as 'YYYY-MM-DD HH:MM:SS' text
-    shift = utc_offset_hours(zone) * 3600
     # Each count is an index range count on the complaint book's (key, received_at) indexes:
     # no temporary B-tree, no row visited twice.
     rows = database.execute_sql(
@@ -75,30 +73,13 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
         counts[kind][key] = count
     total, confidential = counts["total"][""], counts["confidential"][""]
 
-    local_days = []
-    day = period.start
-    while day <= period.end:
-        day_start = datetime.combine(day, datetime.min.time()) - timedelta(seconds=shift)
-        local_days.append((day, [str(day_start), str(day_start + timedelta(days=1))]))
-        day += timedelta(days=1)
-    bounds = json.dumps([b for _, b in local_days])
+    def done_pairs(kind):
+        """(receipt day ordinal, done day ordinal, count) from the per-day tallies (app/indicators/tallies.py)."""
+        return [(received.toordinal(), done.toordinal(), count)
+                for received, done, count in tallies.complaint_days(period.start, period.end, zone, kind)]
 
-    def done_pairs(column):
-        """(receipt day ordinal, done day ordinal, count): per receipt day, its done days grouped.
-
-        Many small groupings (one per day, an index range each) instead of one large sort.
-        """
-        rows = database.execute_sql(
-            'WITH "b" AS MATERIALIZED (SELECT value ->> 0 AS "start", value ->> 1 AS "end" FROM json_each(?)) '
-            f'SELECT (SELECT json_group_object("done", "n") FROM (SELECT (unixepoch(c."{column}") + ?) / 86400 AS "done", '
-            f'count(*) AS "n" FROM "complaint" c WHERE c."received_at" >= b."start" AND c."received_at" < b."end" '
-            f'AND c."{column}" IS NOT NULL GROUP BY 1)) FROM "b"', (bounds, shift)).fetchall()
-        return [(received.toordinal(), EPOCH_ORDINAL + int(done), count)
-                for (received, _), (packed,) in zip(local_days, rows)
-                for done, count in json.loads(packed or "{}").items()]
-
-    first = _timing(done_pairs("first_response_at"), calendar, first_response_days)
-    follow = _timing(done_pairs("followed_up_at"), calendar, follow_up_days)
+    first = _timing(done_pairs("first"), calendar, first_response_days)
+    follow = _timing(done_pairs("follow"), calendar, follow_up_days)
 
     def with_rest(kind: str, labels: dict) -> list[dict]:
         found = [{"key": k, "label": label, "count": counts[kind].get(k, 0)} for k, label in labels.items()]

@@ -244,6 +244,9 @@ def export(year: int, number: int):
     quarter, zone, _today = _open_quarter(year, number)
     contents, frozen = with_full_list(quarter, _recap_of(quarter), zone)
     data = figures_workbook(contents, frozen)
+    with database.atomic():
+        audit.record("ekspor", "rekap_triwulan", f"{quarter.year}-T{quarter.number}",
+                     f"Ekspor XLSX rekap {quarter.label}")
     return send_file(data, as_attachment=True, download_name=f"rekap-pengaduan-{quarter.year}-T{quarter.number}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -3,3 +3,17 @@ from app.registration.views import MENU, blueprint, dashboard_cards  # noqa: F40
 from app.registration import collective_views  # noqa: F401  (routes on the same blueprint)
 from app.registration.demo import add_demo_arguments, fill_demo  # noqa: F401
 from app.registration import sync_records  # noqa: F401  (plugs applications into the sync outbox)
+
+from app import audit  # noqa: E402
+from app.registration.status import STATUS_LABELS  # noqa: E402
+
+
+def _registration_numbers(ids):
+    from app.registration.models import Application
+    numeric = [int(i) for i in ids if str(i).isdigit() and len(str(i)) < 19]
+    return {str(a.id): a.registration_number for a in
+            Application.select(Application.id, Application.registration_number).where(Application.id.in_(numeric))}
+
+
+audit.describe_entity("permohonan_ktp", "permohonan", _registration_numbers,
+                      {"status": {status.value: label for status, label in STATUS_LABELS.items()}})

@@ -8,9 +8,10 @@ import re
 import zipfile
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from app.frame.dates import parse_iso_date
+from app.frame.spreadsheet_cells import UnreadableWorkbook, open_workbook
 from app.registration import intake
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -77,13 +78,13 @@ def read_rows(data: bytes) -> list[dict]:
     if not data.startswith(b"PK"):
         raise SpreadsheetProblem("Berkas bukan XLSX. Gunakan templat dari tombol “Unduh templat”.")
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = open_workbook(data)
         sheet = book.worksheets[0]
         rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number == 1:
                 continue
-            if len(rows) >= MAX_IMPORT_ROWS:
+            if len(rows) >= MAX_IMPORT_ROWS or number > MAX_IMPORT_ROWS * 10:  # empty rows count too
                 raise SpreadsheetProblem(f"Terlalu banyak baris (maksimal {MAX_IMPORT_ROWS}).")
             texts = [_cell_text(v) for v in values[:len(IMPORT_COLUMNS)]]
             if not any(texts):
@@ -96,7 +97,9 @@ def read_rows(data: bytes) -> list[dict]:
         book.close()
     except SpreadsheetProblem:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
+    except UnreadableWorkbook as problem:
+        raise SpreadsheetProblem(str(problem)) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, SyntaxError):
         raise SpreadsheetProblem("Berkas XLSX rusak atau tidak dapat dibaca.") from None
     if not rows:
         raise SpreadsheetProblem("Berkas tidak berisi data pemohon (baris 2 dan seterusnya).")

@@ -12,7 +12,7 @@ from app.registration.models import Application, CollectiveLetter
 from app.registration.service_time import office_today
 from app.registration.status import STATUS_LABELS, ApplicationStatus as S, transition
 from app.registration.views import READERS, annotate, blueprint, desa_list, desa_names, validate_handover
-from app.frame.roles import ADMIN, KASI, LOKET
+from app.frame.roles import KASI, LOKET
 
 
 
@@ -144,7 +144,7 @@ def collective_handover(letter_id: int):
 
 
 @blueprint.get("/pendaftaran/kolektif/<int:letter_id>/tanda-terima")
-@allow(LOKET, KASI, ADMIN)
+@allow(LOKET, KASI)
 def collective_receipt(letter_id: int):
     letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     handed = list(letter.applications.where(Application.status == S.HANDED_OVER.value).order_by(Application.id))

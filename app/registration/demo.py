@@ -3,10 +3,12 @@
 Bulk insert with executemany in one transaction (200,000 applications in well under a minute);
 photos are two small shared JPEGs, given to the most recent applications only.
 """
+import bisect
 import io
 import json
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from PIL import Image, ImageDraw
@@ -15,7 +17,7 @@ from app import audit
 from app.frame import regions
 from app.auth.models import User
 from app.calendar import office_calendar
-from app.frame.dates import utc_now
+from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
 from app.registration import numbering
 from app.registration import requirements as reqs
@@ -105,7 +107,45 @@ class _Steps:
         self.returned = status is S.RETURNED
         self.handed_over = status is S.HANDED_OVER
         self.notes = [CENTER_NOTES.get(step, "") for step in chain]
-        self.offsets = [timedelta(days=k * 2.5, hours=k) for k in range(len(chain))]
+        self.offsets = [k * STEP_WORKING_MINUTES for k in range(len(chain))]
+
+
+# Office hours as the desk tells citizens (Info Meja): Monday-Thursday 08.00-15.00, Friday 08.00-11.00.
+OPENING = time(8, 0)
+CLOSING = {0: time(15, 0), 1: time(15, 0), 2: time(15, 0), 3: time(15, 0), 4: time(11, 0)}
+STEP_WORKING_MINUTES = 2 * 420 + 270  # between two steps of one application: about two and a half working days
+
+
+class OfficeClock:
+    """Demo moments counted in office minutes back from now: every one falls on a working day of
+    the office calendar, within office hours, in the office's zone; stored as naive UTC."""
+
+    def __init__(self, calendar, now_utc: datetime, zone: str, span_days: int):
+        self.zone = ZoneInfo(TIME_ZONES.get(zone, TIME_ZONES["WIB"]))
+        now_local = now_utc.replace(tzinfo=timezone.utc).astimezone(self.zone).replace(tzinfo=None)
+        self.days = []  # (opening moment, minutes open), newest first
+        self.ends = []  # cumulative office minutes up to and including each day
+        total, day = 0, now_local.date()
+        while day >= now_local.date() - timedelta(days=span_days):
+            if day.weekday() in CLOSING and calendar.is_working_day(day):
+                opening = datetime.combine(day, OPENING)
+                closing = min(datetime.combine(day, CLOSING[day.weekday()]), now_local)
+                minutes = int((closing - opening).total_seconds() // 60)
+                if minutes > 0:
+                    total += minutes
+                    self.days.append((opening, minutes))
+                    self.ends.append(total)
+            day -= timedelta(days=1)
+        self.total = total
+
+    def ago(self, minutes: int) -> datetime:
+        """The moment `minutes` office minutes before now (0: the latest office minute so far)."""
+        minutes = max(0, min(int(minutes), self.total - 1))
+        index = bisect.bisect_right(self.ends, minutes)
+        opening, length = self.days[index]
+        into_day = self.ends[index] - minutes  # minutes from that day's opening
+        local = opening + timedelta(minutes=min(into_day, length - 1))
+        return local.replace(tzinfo=self.zone).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def fill_demo(options, rng) -> None:
@@ -122,6 +162,8 @@ def fill_demo(options, rng) -> None:
     prefix = numbering.number_prefix(code, current_app.config["DEVICE_ID"])
     now = utc_now()
     span_days = max(30, min(730, count // 60))  # ~60 applications a day, as a busy kecamatan
+    clock = OfficeClock(calendar, now, store.get("timezone"), span_days)
+    span_minutes = clock.total - 1
     reasons = [r for r, weight in REASON_WEIGHTS for _ in range(weight)]
     serials: dict[str, int] = {}
     steps = {status: _Steps(status) for status in (*FLOW, S.RETURNED, S.REJECTED, S.RESEND_REQUESTED)}
@@ -143,8 +185,8 @@ def fill_demo(options, rng) -> None:
         database.execute_sql("PRAGMA cache_size = -262144")
         first = numbering.reserve(prefix, count)
         for i in range(count):
-            created = now - timedelta(days=span_days * (count - i) / count, minutes=int(random() * 400))
-            created = created.replace(microsecond=0)
+            minutes_ago = span_minutes * (count - i) // count + int(random() * 60)
+            created = clock.ago(minutes_ago)
             sex = "L" if random() < 0.5 else "P"
             given = pick(MEN if sex == "L" else WOMEN)
             name = f"{given} {pick(FAMILY)}" if random() < 0.85 else given
@@ -152,7 +194,7 @@ def fill_demo(options, rng) -> None:
             age = 17 if reason == "baru" and random() < 0.8 else 17 + int(random() * 59)
             birth = (created - timedelta(days=age * 365 + int(random() * 360))).date()
             step = steps[_pick_status(random, (now - created).days)]
-            times = [str(min(created + offset, now)) for offset in step.offsets]
+            times = [str(clock.ago(minutes_ago - offset)) for offset in step.offsets]
             completed = promised = None
             if step.complete:  # the second step of every chain that has it
                 completed = times[1][:10]
@@ -201,7 +243,15 @@ def fill_demo(options, rng) -> None:
             ((app_id, photos[app_id % 2], _sha(photos[app_id % 2]), "merah" if app_id % 2 == 0 else "biru",
               str(now)) for app_id in recent))
         _demo_collective(rng, count, now)
+        _queue_complete_ones()
         audit.record("demo", "permohonan_ktp", "", f"{count} permohonan KTP-el demo dibuat")
+
+
+def _queue_complete_ones() -> None:
+    """Every complete demo application waits in the outbox, as one made complete at the counter does."""
+    from app.registration.sync_records import write_outbox
+    for application in Application.select().where(Application.status == S.COMPLETE.value):
+        write_outbox(application, S.RECEIVED.value, S.COMPLETE.value)
 
 
 @contextmanager

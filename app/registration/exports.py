@@ -1,10 +1,6 @@
 """The buku register as a spreadsheet: XLSX (openpyxl, streamed write-only) and CSV."""
-import csv
-import io
-
-from openpyxl import Workbook
-
-from app.frame.spreadsheet_cells import safe_cell
+from app.frame import privacy
+from app.frame.spreadsheet_cells import csv_chunks, xlsx_bytes
 
 from app.registration.intake import REASONS
 from app.registration.status import STATUS_LABELS, ApplicationStatus
@@ -14,7 +10,16 @@ COLUMNS = ["No. Pendaftaran", "Versi", "Tanggal Daftar (UTC)", "NIK", "No. KK", 
            "Tanggal Lengkap", "Tanggal Janji", "Diserahkan Kepada", "Tanggal Diserahkan"]
 
 
+# The personal field behind each column, for the access policy (app/privacy.py).
+PERSONAL = {3: "nik", 4: "kk_number", 6: "birth_place", 7: "birth_date", 9: "address", 10: "rt", 11: "rw"}
+
+
 def _row(app, desa_names):
+    values = _values(app, desa_names)
+    return [privacy.shown(value, PERSONAL[i]) if i in PERSONAL else value for i, value in enumerate(values)]
+
+
+def _values(app, desa_names):
     return [app.registration_number, app.version, app.created_at, app.nik, app.kk_number, app.full_name,
             app.birth_place, app.birth_date, app.sex, app.address, app.rt, app.rw,
             desa_names.get(app.desa_code, app.desa_code), REASONS.get(app.reason, app.reason),
@@ -23,23 +28,9 @@ def _row(app, desa_names):
 
 
 def register_csv(rows, desa_names) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel on the office PC opens it as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for app in rows.iterator():
-        writer.writerow(["" if v is None else safe_cell(v) for v in _row(app, desa_names)])
-    return out.getvalue()
+    return "".join(csv_chunks(COLUMNS, (_row(app, desa_names) for app in rows.iterator())))
 
 
 def register_xlsx(rows, desa_names, title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Register")
-    sheet.append([title])
-    sheet.append(COLUMNS)
-    for app in rows.iterator():
-        # NIK and KK stay text cells (str): as numbers a spreadsheet would round 16 digits.
-        sheet.append([safe_cell(v) for v in _row(app, desa_names)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # NIK and KK stay text cells (str): as numbers a spreadsheet would round 16 digits.
+    return xlsx_bytes("Register", COLUMNS, (_row(app, desa_names) for app in rows.iterator()), lead_rows=[[title]])

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from PIL import ExifTags, Image, ImageOps, ImageStat
 
+from app.frame import images
+
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # decoded RGBA at 40 MP is 160 MB: the most one request may take
+MAX_PIXELS = images.MAX_PIXELS
 MIN_WIDTH, MIN_HEIGHT = 150, 200
 OUTPUT_WIDTH, OUTPUT_HEIGHT = 300, 400  # pas foto 3x4 cm at 100 px/cm
 OUTPUT_DPI = 254  # 100 px/cm, so 300 x 400 px prints as 3 x 4 cm
@@ -31,7 +33,7 @@ class PhotoError(ValueError):
 
     NOT_AN_IMAGE = "Berkas bukan foto JPEG/PNG"
     FILE_TOO_LARGE = "Foto terlalu besar (maks 15 MB)"
-    TOO_MANY_PIXELS = "Resolusi foto terlalu besar (maks 40 megapiksel)"
+    TOO_MANY_PIXELS = "Resolusi foto terlalu besar (maks 24 megapiksel)"
     TOO_SMALL = f"Foto terlalu kecil (minimal {MIN_WIDTH} x {MIN_HEIGHT} piksel)"
     BROKEN = "Berkas foto rusak atau tidak lengkap"
     CANNOT_SHRINK = "Foto tidak dapat diperkecil di bawah 60 KB; ambil ulang foto dengan latar polos"
@@ -61,9 +63,9 @@ def normalise_photo(data: bytes) -> NormalisedPhoto:
     if not (data.startswith(_JPEG_MAGIC) or data.startswith(_PNG_MAGIC)):
         raise PhotoError(PhotoError.NOT_AN_IMAGE)
     try:
-        with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
+        with images.opened(data, formats=ACCEPTED_FORMATS) as image:
             return _normalise(image)
-    except Image.DecompressionBombError:  # Pillow's own limit, far above ours
+    except (Image.DecompressionBombError, images.TooManyPixels):
         raise PhotoError(PhotoError.TOO_MANY_PIXELS) from None
     except PhotoError:
         raise

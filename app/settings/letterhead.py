@@ -3,9 +3,11 @@ import io
 
 from PIL import Image, UnidentifiedImageError
 
+from app.frame import images
+
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 300
-MAX_PIXELS = 25_000_000  # refuse decompression bombs before decoding
+MAX_PIXELS = images.MAX_PIXELS
 
 
 class LogoError(ValueError):
@@ -18,7 +20,7 @@ def normalise_logo(data: bytes) -> bytes:
     if len(data) > MAX_UPLOAD_BYTES:
         raise LogoError("Berkas logo terlalu besar (maksimal 2 MB).")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with images.opened(data) as image:
             if image.format not in ("PNG", "JPEG", "GIF", "WEBP"):
                 raise LogoError("Logo harus berupa gambar PNG, JPEG, GIF atau WEBP.")
             if image.width * image.height > MAX_PIXELS:
@@ -28,5 +30,7 @@ def normalise_logo(data: bytes) -> bytes:
             out = io.BytesIO()
             image.save(out, "PNG", optimize=True)
             return out.getvalue()
+    except images.TooManyPixels:
+        raise LogoError("Ukuran gambar logo terlalu besar.") from None
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise LogoError("Berkas bukan gambar yang dapat dibaca.") from None

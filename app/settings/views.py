@@ -1,70 +1,100 @@
-import re
-
-from markupsafe import escape
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from app import audit
-from app.frame import regions
 from app.frame.access import allow, public
 from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
 from app.frame.roles import ADMIN
 from app.frame import store
+from app.settings import identity
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
 
 blueprint = Blueprint("settings", __name__, template_folder="templates")
 MENU = [MenuItem("Pengaturan Kantor", "settings.office", order=91)]
 
-IDENTITY_FIELDS = ("kecamatan_code", "kecamatan_name", "address", "phone", "email", "camat_name", "camat_nip", "timezone")
 LOGO_KEY = "letterhead_logo"
+# Before setup only these work; everything that numbers, prints or records waits for the identity.
+OPEN_BEFORE_SETUP = {"settings.setup", "settings.region_options", "settings.logo", "auth.login", "auth.logout",
+                     "auth.change_password", "static", "core.healthz", "core.htmx_js"}
 
 
-def validate_identity(form: dict) -> dict:
-    errors = {}
-    if not regions.is_kecamatan_code(form["kecamatan_code"]):
-        errors["kecamatan_code"] = "Kode kecamatan tidak ada dalam daftar Kemendagri 2025 (contoh: 35.08.07)."
-    if not form["kecamatan_name"] or len(form["kecamatan_name"]) > 100:
-        errors["kecamatan_name"] = "Nama kecamatan wajib diisi (maksimal 100 karakter)."
-    if len(form["address"]) > 300:
-        errors["address"] = "Alamat terlalu panjang (maksimal 300 karakter)."
-    if form["phone"] and not re.fullmatch(r"[0-9+()\- ]{5,20}", form["phone"]):
-        errors["phone"] = "Nomor telepon hanya angka, spasi, +, ( ) atau -."
-    if form["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", form["email"]):
-        errors["email"] = "Alamat surel tidak valid."
-    if form["camat_nip"] and not re.fullmatch(r"\d{18}", form["camat_nip"]):
-        errors["camat_nip"] = "NIP terdiri dari 18 angka."
-    if len(form["camat_name"]) > 120:
-        errors["camat_name"] = "Nama Camat terlalu panjang."
-    if form["timezone"] not in TIME_ZONES:
-        errors["timezone"] = "Pilih WIB, WITA atau WIT."
-    return errors
+def _has_logo() -> bool:
+    return StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None
+
+
+def _identity_page(template, values, errors, status=200):
+    return render_template(template, form=values, errors=errors, zones=TIME_ZONES, has_logo=_has_logo(),
+                           **identity.region_lists(values)), status
+
+
+def request_gate():
+    """A fresh install has no kecamatan: the admin is led to the setup, the others wait for it."""
+    if request.endpoint in OPEN_BEFORE_SETUP or request.endpoint is None or identity.is_set_up():
+        return None
+    user = g.get("user")
+    if user is not None and user.role == ADMIN:
+        return redirect(url_for("settings.setup"), 303)
+    return render_template("settings/not_ready.html"), 503
+
+
+@blueprint.route("/admin/penyiapan", methods=["GET", "POST"])
+@allow(ADMIN)
+def setup():
+    """First run: the kecamatan from the Kemendagri list, Camat, contacts, public address, logo."""
+    if request.method == "GET":
+        return _identity_page("settings/setup.html", identity.current_values(), {})
+    values = identity.read_form(request.form)
+    if request.form.get("pilih"):  # without JavaScript: "Tampilkan pilihan" refreshes the lists
+        return _identity_page("settings/setup.html", values, {})
+    errors = identity.validate(values)
+    upload = request.files.get("logo")
+    png = None
+    if upload is not None and upload.filename:
+        try:
+            png = normalise_logo(upload.read())
+        except LogoError as problem:
+            errors["logo"] = str(problem)
+    if errors:
+        return _identity_page("settings/setup.html", values, errors, 422)
+    first_time = not identity.is_set_up()
+    identity.save(values, "Penyiapan kantor" if first_time else "Identitas kantor diubah")
+    if png:
+        _store_logo(png)
+    flash(f"Kantor Kecamatan {store.get('kecamatan_name')} siap digunakan.", "success")
+    return redirect(url_for("core.dashboard"), 303)
+
+
+@blueprint.get("/admin/wilayah")
+@allow(ADMIN)
+def region_options():
+    """htmx: the three selects again, lists filled for the province/kabupaten just chosen."""
+    values = identity.region_choice(request.args)
+    return render_template("settings/_region_select.html", form=values, errors={}, **identity.region_lists(values))
 
 
 @blueprint.route("/admin/kantor", methods=["GET", "POST"])
 @allow(ADMIN)
 def office():
     if request.method == "GET":
-        form = {key: store.get(key) for key in IDENTITY_FIELDS}
-        return render_template("settings/office.html", form=form, errors={}, zones=TIME_ZONES,
-                               has_logo=StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None)
-    form = {key: request.form.get(key, "").strip() for key in IDENTITY_FIELDS}
-    form["kecamatan_code"] = regions.dotted(form["kecamatan_code"])
-    errors = validate_identity(form)
+        return _identity_page("settings/office.html", identity.current_values(), {})
+    values = identity.read_form(request.form)
+    if request.form.get("pilih"):
+        return _identity_page("settings/office.html", values, {})
+    errors = identity.validate(values)
     if errors:
-        return render_template("settings/office.html", form=form, errors=errors, zones=TIME_ZONES,
-                               has_logo=StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None), 422
-    above = {r.level: r.name for r in regions.parents(form["kecamatan_code"])}
-    values = dict(form, kabupaten_name=above.get("kabupaten", ""), provinsi_name=above.get("provinsi", ""))
-    before = {key: store.get(key) for key in values}
-    with database.atomic():
-        for key, value in values.items():
-            store.put(key, value)
-        audit.record("ubah", "pengaturan", "kantor", "Identitas kantor diubah", before, values)
+        return _identity_page("settings/office.html", values, errors, 422)
+    identity.save(values, "Identitas kantor diubah")
     flash("Pengaturan kantor disimpan.", "success")
     return redirect(url_for("settings.office"))
+
+
+def _store_logo(png: bytes) -> None:
+    with database.atomic():
+        (StoredFile.insert(key=LOGO_KEY, content=png, mime_type="image/png", updated_at=utc_now())
+         .on_conflict_replace().execute())
+        audit.record("ubah", "pengaturan", "logo", f"Logo kop surat diganti ({len(png)} bita)")
 
 
 @blueprint.post("/admin/kantor/logo")
@@ -74,14 +104,27 @@ def upload_logo():
     try:
         png = normalise_logo(upload.read() if upload else b"")
     except LogoError as problem:
-        form = {key: store.get(key) for key in IDENTITY_FIELDS}
-        return render_template("settings/office.html", form=form, errors={"logo": str(problem)}, zones=TIME_ZONES,
-                               has_logo=StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None), 422
-    with database.atomic():
-        (StoredFile.insert(key=LOGO_KEY, content=png, mime_type="image/png", updated_at=utc_now())
-         .on_conflict_replace().execute())
-        audit.record("ubah", "pengaturan", "logo", f"Logo kop surat diganti ({len(png)} bita)")
+        return _identity_page("settings/office.html", identity.current_values(), {"logo": str(problem)}, 422)
+    _store_logo(png)
     flash("Logo kop surat disimpan.", "success")
+    return redirect(url_for("settings.office"))
+
+
+@blueprint.post("/admin/kantor/sesi")
+@allow(ADMIN)
+def session_timeout():
+    typed = request.form.get("session_idle_minutes", "").strip()
+    if not (typed.isascii() and typed.isdigit() and 5 <= int(typed) <= 480):
+        form = {key: store.get(key) for key in IDENTITY_FIELDS}
+        return render_template("settings/office.html", form=form, zones=TIME_ZONES,
+                               errors={"session_idle_minutes": "Isi angka menit antara 5 dan 480."},
+                               has_logo=StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None), 422
+    before = store.get("session_idle_minutes")
+    with database.atomic():
+        store.put("session_idle_minutes", int(typed))
+        audit.record("ubah", "pengaturan", "sesi", "Batas sesi menganggur diubah",
+                     {"session_idle_minutes": before}, {"session_idle_minutes": int(typed)})
+    flash(f"Sesi yang tidak dipakai {typed} menit akan ditutup otomatis.", "success")
     return redirect(url_for("settings.office"))
 
 
@@ -92,14 +135,3 @@ def logo():
     if stored is None:
         abort(404)
     return bytes(stored.content), 200, {"Content-Type": stored.mime_type, "Cache-Control": "max-age=300"}
-
-
-@blueprint.get("/admin/kantor/kode")
-@allow(ADMIN)
-def code_lookup():
-    """htmx: the region name for a typed code, shown under the field as the admin types."""
-    code = regions.dotted(request.args.get("kecamatan_code", ""))
-    if not regions.is_kecamatan_code(code):
-        return '<span class="field-error">Kode belum cocok dengan kecamatan mana pun.</span>'
-    names = " / ".join(r.name for r in regions.parents(code)) + " / " + regions.region_name(code)
-    return f'<span class="field-ok">{escape(names)}</span>'

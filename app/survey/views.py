@@ -12,7 +12,7 @@ from app.frame.db import database
 from app.frame.periods import Quarter, year_period
 from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
 from app.frame import store
-from app.survey import throttle
+from app.survey.throttle import note_survey, surveys_blocked
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
 from app.survey.figures import ikm_for_period
 from app.survey.form import answer_field, parse_survey
@@ -45,7 +45,7 @@ def submit():
     if key and SurveyResponse.select().where(SurveyResponse.submission_key == key).exists():
         return redirect(url_for("survey.thanks"), 303)  # the same form sent twice: already counted
     address = request.remote_addr or ""
-    if throttle.is_flooding(address):
+    if surveys_blocked(address):
         return render_template("survey/refused.html"), 429
     if errors:
         return _kiosk(values, errors, 422)
@@ -55,6 +55,7 @@ def submit():
                                              comment=values["comment"], **values["profile"])
             SurveyAnswer.insert_many([{"response": response.id, "element": element, "score": score}
                                       for element, score in values["scores"].items()]).execute()
+            note_survey(address)
             audit.record("isi", "survei", response.id, "Survei kepuasan diisi di kios")
     except IntegrityError:
         pass  # a concurrent resubmit of the same form won the race; one response is kept

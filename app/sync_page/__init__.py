@@ -7,3 +7,4 @@ from app.sync_page.views import MENU, blueprint, dashboard_cards  # noqa: F401
 from sync.client import link
 
 BACKGROUND_JOBS = [(60, link.scheduled_sync)]  # checks every minute; probes every few minutes
+

@@ -1,4 +1,5 @@
 """`run.py sync ...` and `run.py center ...`."""
+import argparse
 import sys
 from pathlib import Path
 
@@ -11,20 +12,20 @@ def _kecamatan_app(options):
 def cmd_sync(options) -> int:
     from app.frame import store
     from sync.client import engine, link
-    from sync.client.transport import LinkDown, Refused
     from sync.usb import BatchFileError
 
     app = _kecamatan_app(options)
     with app.app_context(), app.extensions["database"].connection_context():
         action = getattr(options, "sync_action", None)
         if action == "enrol":
+            from app.sync_page.enrolment import EnrolmentError, enrol_this_pc
             code = options.kecamatan or store.get("kecamatan_code")
             if not code:
-                print("Kode kecamatan belum diisi (Pengaturan Kantor atau --kecamatan).", file=sys.stderr)
+                print("Kode kecamatan belum diisi (Penyiapan Kantor di peramban, atau --kecamatan).", file=sys.stderr)
                 return 2
             try:
-                made = link.enrol(options.center, code, options.code, app.config["DEVICE_ID"])
-            except (LinkDown, Refused) as problem:
+                made = enrol_this_pc(options.center, options.code, code, app.config["DEVICE_ID"])
+            except EnrolmentError as problem:
                 print(f"Pendaftaran gagal: {problem}", file=sys.stderr)
                 return 1
             print(f"Terdaftar di {made.center_url} sebagai {made.key_id}.")
@@ -89,13 +90,16 @@ def add_commands(subparsers, add_data_option) -> None:
     enrol.add_argument("--center", required=True, metavar="URL")
     enrol.add_argument("--code", required=True)
     enrol.add_argument("--kecamatan", help="Kemendagri code (default: from Pengaturan Kantor)")
+    add_data_option(enrol)
     export = actions.add_parser("export", help="write the pending batch to a file for a USB stick")
     export.add_argument("--to", required=True, metavar="FILE")
+    add_data_option(export)
     status = actions.add_parser("import-status", help="apply a status file brought from the center")
+    add_data_option(status)
     status.add_argument("file")
 
     center = subparsers.add_parser("center", help="serve the regency printing center (its own app)")
-    center.add_argument("--data", metavar="DIR", help="center data folder (SQLite database, secret key)")
+    center.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder (SQLite database, secret key)")
     center.add_argument("--database-url", metavar="URL", help="postgresql://user@host/db instead of SQLite")
     center.add_argument("--host", default="127.0.0.1")
     center.add_argument("--port", type=int, default=8090)

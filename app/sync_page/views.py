@@ -4,10 +4,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from app import audit
 from app.frame.access import allow
 from app.capabilities import Card, MenuItem
-from app.frame.dates import utc_now
+from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
 from app.frame.roles import ADMIN, KASI, LOKET
 from app.frame import store
+from app.sync_page import enrolment
 from sync.client import engine, link, outbox
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
@@ -26,8 +27,8 @@ def dashboard_cards(user):
     waiting = outbox.waiting_count()
     if current is None:
         return [Card("Sinkronisasi pusat", "Belum terdaftar", "Hubungi admin", url_for("sync_page.index"), "warn")]
-    note = "terakhir berhasil: " + (current.last_success_at.strftime("%d-%m %H:%M UTC") if current.last_success_at
-                                    else "belum pernah")
+    note = "terakhir berhasil: " + (format_datetime(current.last_success_at, store.get("timezone"))
+                                    if current.last_success_at else "belum pernah")
     return [Card("Menunggu dikirim ke pusat", str(waiting), note, url_for("sync_page.index"),
                  "warn" if current.last_error else "info")]
 
@@ -108,4 +109,34 @@ def schedule():
         store.put("sync_nightly_time", f"{int(parts[0]):02d}:{int(parts[1]):02d}")
         audit.record("ubah_jadwal", "sinkronisasi", "", f"sinkron malam pukul {value}")
     flash("Jadwal sinkronisasi malam disimpan.", "success")
+    return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/daftar")
+@allow(ADMIN)
+def enrol():
+    """Enrol (or re-enrol, replacing the key) with the center's address and one-time code."""
+    center_url = request.form.get("center_url", "").strip()[:300]
+    try:
+        made = enrolment.enrol_this_pc(center_url, request.form.get("code", ""), store.get("kecamatan_code"),
+                                       current_app.config["DEVICE_ID"])
+    except enrolment.EnrolmentError as problem:
+        context = _page_context({"enrol": str(problem)})
+        return render_template("sync_page/index.html", **context, center_url=center_url), 422
+    with database.atomic():
+        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"terdaftar di {made.center_url}")
+    flash(f"Komputer ini terdaftar di pusat cetak {made.center_url}.", "success")
+    return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/putus")
+@allow(ADMIN)
+def unlink():
+    if request.form.get("confirm") != "ya":
+        return render_template("sync_page/index.html", **_page_context(
+            {"unlink": "Centang persetujuan untuk memutus tautan."})), 422
+    enrolment.unlink_this_pc()
+    with database.atomic():
+        audit.record("putus_pusat", "sinkronisasi", "", "tautan dengan pusat cetak diputus")
+    flash("Tautan dengan pusat diputus. Permohonan tetap menunggu; daftarkan lagi dengan kode baru.", "success")
     return redirect(url_for("sync_page.index")), 303

@@ -24,3 +24,27 @@ document.addEventListener("htmx:afterSwap", function (event) {
 document.addEventListener("htmx:historyRestore", function (event) {
   if (event.detail.serverResponse) adoptBodyOf(event.detail.serverResponse);
 });
+
+// Behaviours that used to be inline handlers: the Content-Security-Policy allows no inline script.
+// <button data-print> prints the page; <form data-confirm="..."> asks first;
+// <form data-disable-on-submit> stops a double submit; <img data-remove-if-broken> hides a missing logo.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) window.print();
+});
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    return;
+  }
+  if (form.hasAttribute("data-disable-on-submit")) {
+    var submit = form.querySelector("button[type=submit]");
+    if (submit) setTimeout(function () { submit.disabled = true; }, 0);
+  }
+}, true);
+document.addEventListener("error", function (event) {
+  if (event.target.hasAttribute && event.target.hasAttribute("data-remove-if-broken")) event.target.remove();
+}, true);

@@ -95,7 +95,8 @@ def enrol():
 @public  # authenticated by signature in before_request, not by an operator session
 def probe():
     return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
-                    "protocol": protocol.PROTOCOL_VERSION, "time": utc_now().isoformat()})
+                    "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
+                    "photo_codecs": list(protocol.PHOTO_CODECS), "time": utc_now().isoformat()})
 
 
 def _manifest_items(body):
@@ -131,7 +132,7 @@ def packets():
         items = protocol.decode_packet(request.get_data(cache=True))
     except protocol.PacketError as problem:
         return _error(400, "bad_packet", str(problem))
-    results = [records.store_application(g.kecamatan, header, photo).as_json() for header, photo in items]
+    results = [records.store_packet_item(g.kecamatan, header, photo).as_json() for header, photo in items]
     return jsonify({"results": results})
 
 

@@ -16,7 +16,7 @@ from app.frame.signin import load_current_user
 from sync.center import api, sealed, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_secrets
-from sync.center.models import Operator
+from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.db import open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
@@ -69,6 +69,8 @@ def create_center_app(config: dict | None = None) -> Flask:
     templating.install(app, lambda: "WIB", user_may, "center.htmx_js")
     app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"])
     app.extensions["account_model"] = Operator
+    app.extensions["session_model"] = OperatorSession
+    app.extensions["throttle_model"] = CenterThrottleHit
     app.extensions["doors"] = CENTER_DOORS
 
     install_request_cycle(app, db, load_current_user, enforce_roles)

@@ -5,6 +5,8 @@ from peewee import AutoField, BlobField, BooleanField, CharField, ForeignKeyFiel
 from playhouse.apsw_ext import DateTimeField
 
 from app.frame.accounts import Account
+from app.frame.signin import SessionRecord
+from app.frame.throttle import ThrottleRecord
 from sync.center.db import CenterModel, center_database
 from sync.center.sealed import SealedSecretField
 
@@ -14,6 +16,25 @@ class Operator(Account):
 
     class Meta:
         database = center_database
+        legacy_table_names = False
+
+
+class OperatorSession(SessionRecord):
+    """Server-side sessions of the center's accounts (app.frame.signin)."""
+
+    class Meta:
+        database = center_database
+        table_name = "staff_session"
+        legacy_table_names = False
+
+
+class CenterThrottleHit(ThrottleRecord):
+    """The frame's throttle, in the center database: `throttle.seconds_to_wait(...)` as the
+    kecamatan's login uses it (docs/privacy.md)."""
+
+    class Meta:
+        database = center_database
+        table_name = "throttle_hit"
         legacy_table_names = False
 
 

@@ -12,7 +12,7 @@ from peewee import IntegrityError
 from PIL import Image, UnidentifiedImageError
 
 from app.frame.dates import utc_now
-from sync import protocol
+from sync import jpeg_transit, protocol
 from sync.center.db import center_database
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
 
@@ -37,7 +37,7 @@ def center_may_move(from_status: str, to_status: str) -> bool:
 class Outcome:
     id: str
     version: int | None
-    result: str  # stored | duplicate | conflict | rejected
+    result: str  # stored | duplicate | conflict | rejected | retry (damaged on the way)
     reason: str = ""
 
     def as_json(self) -> dict:
@@ -183,6 +183,29 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
         except IntegrityError:
             continue
     return Outcome(values["number"], values["version"], "rejected", "gagal menyimpan; kirim ulang")
+
+
+def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via: str = "api") -> Outcome:
+    """One application from a packet: undo the photo's transit codec, then store it as it was taken.
+
+    A recompressed photo that does not decode, or decodes to bytes whose content hash is not the
+    one claimed, was damaged on the way: "retry" (the kecamatan sends it again, as it is), never a
+    rejection that would send the application back to the counter.
+    """
+    if header.get("photo_codec") is None:
+        return store_application(kecamatan, header, wire_photo, via)
+    number = header.get("id") if isinstance(header.get("id"), str) else ""
+    version = header.get("version") if isinstance(header.get("version"), int) else None
+    photo = jpeg_transit.decompress(wire_photo)
+    record = header.get("record")
+    try:
+        intact = (photo is not None and isinstance(record, dict)
+                  and protocol.content_hash(record, protocol.sha256_hex(photo)) == header.get("hash"))
+    except (UnicodeEncodeError, ValueError, TypeError):
+        intact = False
+    if not intact:
+        return Outcome(number, version, "retry", "foto rusak di perjalanan (hash isi tidak cocok); kirim ulang")
+    return store_application(kecamatan, header, photo, via)
 
 
 def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:

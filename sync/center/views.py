@@ -17,7 +17,7 @@ from app.frame.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
-from app.frame.signin import sign_in, sign_out
+from app.frame.signin import end_sessions, sign_in, sign_out
 from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, allow_center
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
@@ -78,8 +78,9 @@ def change_password():
         g.user.must_change_password = False
         g.user.password_changed_at = utc_now()
         g.user.save()
+        end_sessions(g.user)  # on every PC; this one gets a fresh session below
         audit("ganti_sandi", "operator", g.user.id, "kata sandi diganti")
-    sign_in(g.user)  # the stamp changed; keep this session, others are signed out
+    sign_in(g.user)
     flash("Kata sandi berhasil diganti.", "success")
     return redirect(url_for("center.dashboard"))
 
@@ -346,7 +347,7 @@ def usb_import():
             (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()))
     except usb.BatchFileError as problem:
         return render_template("center/usb_import.html", errors={"batch": str(problem)}, results=None), 422
-    results = [records.store_application(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
     with center_database.atomic():
         summary = {r: sum(1 for o in results if o.result == r) for r in ("stored", "duplicate", "conflict", "rejected")}
         audit("impor_usb", "kecamatan", key.kecamatan.code, json.dumps(summary))

@@ -9,12 +9,13 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from app.frame.dates import utc_now
 from app.frame.db import database
-from sync import protocol
+from sync import jpeg_transit, protocol
 from sync.client import outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 MANIFEST_CHUNK = 500
 PACKET_TRIES = 3
 MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this pass
+PIPELINE_DEPTH = 2  # packets on the wire at once
 _pass_lock = threading.Lock()
 
 
@@ -180,39 +182,53 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
                     progress.done += 1
         to_send.extend(by_key[(e["id"], e["version"])] for e in answer.get("need", [])
                        if (e["id"], e["version"]) in by_key)
-    queue = list(to_send)
-    # Pipelined: while packet N travels (the slow part on a rural link), the local database
-    # records packet N-1's acknowledgements and reads packet N+1's photos. One packet on the
-    # wire at a time; the database is only touched from this thread.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
-        in_flight = None
-        failures_in_row = 0
-        while queue or in_flight:
-            batch, entries, size = _next_batch(queue, sizer, report, rng)
-            following = (sender.submit(_send_with_retries, client, entries, size, sizer, rng), batch) if batch else None
-            if in_flight:
-                future, sent_batch = in_flight
-                results, problem = future.result()
-                if results is None:
-                    with write_transaction():
-                        outbox.note_failure([i.id for i in sent_batch], problem, rng=rng)
-                    report.failed += len(sent_batch)
-                    failures_in_row += 1
-                    if failures_in_row >= MAX_LINK_FAILURES:
-                        raise LinkDown(problem)
-                else:
-                    failures_in_row = 0
-                    by_id = {(r.get("id"), r.get("version")): r for r in results}
-                    with write_transaction():  # one commit per packet; each item is a savepoint inside
-                        _apply_packet_results(sent_batch, by_id, report, progress, rng)
-            in_flight = following
+    if not to_send:
+        return
+    version = client.negotiate()
+    codec = jpeg_transit.CODEC if version >= 2 and jpeg_transit.CODEC in client.photo_codecs else None
+    magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
+    queue = deque(to_send)
+    send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
+    # Pipelined: PIPELINE_DEPTH packets are on the wire at once, so the link never idles while
+    # one is answered and committed; this thread alone touches the database (reads photos,
+    # records acknowledgements in packet order), the sender threads only compress and send.
+    in_flight: deque = deque()
+    failures_in_row, link_down = 0, ""
+    with ThreadPoolExecutor(max_workers=PIPELINE_DEPTH, thread_name_prefix="sync-send") as sender:
+        while in_flight or (queue and not link_down):
+            while queue and not link_down and len(in_flight) < PIPELINE_DEPTH:
+                batch, entries, size = _next_batch(queue, sizer, report, rng)
+                if batch:
+                    codecs = [None if item.id in send_raw else codec for item in batch]
+                    in_flight.append((sender.submit(_send_with_retries, client, entries, codecs, magic, sizer, rng),
+                                      batch))
+            if not in_flight:
+                break
+            future, sent_batch = in_flight.popleft()
+            results, problem = future.result()
+            if results is None:
+                with write_transaction():
+                    outbox.note_failure([i.id for i in sent_batch], problem, rng=rng)
+                report.failed += len(sent_batch)
+                failures_in_row += 1
+                if failures_in_row >= MAX_LINK_FAILURES:
+                    link_down = problem  # stop sending, but record what is still in flight
+                continue
+            failures_in_row = 0
+            by_id = {(r.get("id"), r.get("version")): r for r in results}
+            with write_transaction():  # one commit per packet; each item is a savepoint inside
+                again = _apply_packet_results(sent_batch, by_id, report, progress, rng, send_raw)
+            send_raw.update(item.id for item in again)
+            queue.extend(again)
+    if link_down:
+        raise LinkDown(link_down)
 
 
 def _next_batch(queue, sizer, report, rng):
     """Take items off the queue up to the sizer's target; an item whose photo is gone fails alone."""
     batch, entries, size = [], [], 0
     while queue and (not batch or size + queue[0].size + 1024 <= sizer.target) and len(batch) < 200:
-        item = queue.pop(0)
+        item = queue.popleft()
         entry = _packet_entry(item)
         if entry is None:
             with write_transaction():
@@ -225,13 +241,24 @@ def _next_batch(queue, sizer, report, rng):
     return batch, entries, size
 
 
-def _send_with_retries(client, entries, size, sizer, rng):
-    """(results, None) or (None, why); runs in the sender thread, no database here."""
+def _in_transit(entries, codecs):
+    """Each photo recompressed with the codec the center takes (or as it is when the codec refuses)."""
+    wire = []
+    for (header, photo), codec in zip(entries, codecs):
+        packed = jpeg_transit.compress(photo) if codec else None
+        wire.append((dict(header, photo_codec=codec), packed) if packed is not None else (header, photo))
+    return wire
+
+
+def _send_with_retries(client, entries, codecs, magic, sizer, rng):
+    """(results, None) or (None, why); runs in a sender thread, no database here."""
+    entries = _in_transit(entries, codecs)
+    size = sum(len(photo) + 1024 for _, photo in entries)
     problem = ""
     for attempt in range(PACKET_TRIES):
         try:
             started = time.monotonic()
-            results = client.send_packet(entries)
+            results = client.send_packet(entries, magic)
             sizer.success(size, time.monotonic() - started)
             return results, None
         except LinkDown as failure:
@@ -243,13 +270,24 @@ def _send_with_retries(client, entries, size, sizer, rng):
     return None, problem
 
 
-def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
+def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> list:
+    """Record a packet's answers; returns the items to send again as they are in this pass."""
+    again = []
     for item in batch:
         result = by_id.get((item.registration_number, item.version))
         if result is None:
             with write_transaction():
                 outbox.note_failure([item.id], "pusat tidak menjawab untuk permohonan ini", rng=rng)
             report.failed += 1
+            continue
+        if result.get("result") == "retry":
+            # The center's hash check caught a photo damaged on the way; nothing was stored.
+            if item.id in send_raw:
+                with write_transaction():
+                    outbox.note_failure([item.id], result.get("reason", "kirim ulang"), rng=rng)
+                report.failed += 1
+            else:
+                again.append(item)
             continue
         outcome = apply_result(item, result)
         if outcome == "stored":
@@ -262,6 +300,7 @@ def _apply_packet_results(batch, by_id, report, progress, rng) -> None:
             report.rejected += 1
             report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")
         progress.done += 1
+    return again
 
 
 # --- statuses -------------------------------------------------------------------------------

@@ -20,9 +20,14 @@ class LinkDown(Exception):
 class Refused(Exception):
     """The center answered, signed, with a refusal that retrying will not fix (4xx)."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, code: str = ""):
         super().__init__(message)
         self.status = status
+        self.code = code  # the center's machine-readable reason ("unauthorized", "expired_code", ...)
+
+
+class NotACenter(LinkDown):
+    """Something answered at that address, but not a Loket printing center (a hotspot page, another site)."""
 
 
 @dataclass
@@ -38,9 +43,13 @@ class CenterClient:
     base_url: str
     key_id: str
     secret: str
-    timeout: float = 60.0
+    # (connect, read): 10 s to connect, then 30 s without a byte counts as a dead link. A packet
+    # is sized for ~15 s of transfer, so a live link never hits it; after an outage a fresh
+    # connection beats waiting for TCP's backed-off retransmission on the old one.
+    timeout: float | tuple = (10.0, 30.0)
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
+    photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
 
     def call(self, method: str, path: str, body: bytes = b"", content_type: str = "application/json") -> bytes:
         """One signed request; returns the verified answer body, or raises LinkDown / Refused."""
@@ -85,8 +94,24 @@ class CenterClient:
     def manifest(self, items: list[dict]) -> dict:
         return self.call_json("POST", protocol.API_PREFIX + "/manifest", {"items": items})
 
-    def send_packet(self, items: list[tuple[dict, bytes]]) -> list[dict]:
-        answer = self.call("POST", protocol.API_PREFIX + "/packets", protocol.encode_packet(items),
+    def negotiate(self) -> int:
+        """The protocol version both ends speak, from the center's signed probe.
+
+        A center from before version 2 announces no codecs and gets LKP1 packets with photos as
+        they are; a center that needs a newer kecamatan is refused with a clear message."""
+        answer = self.probe()
+        theirs = answer.get("protocol", 1)
+        if not isinstance(theirs, int) or answer.get("min_protocol", 1) > protocol.PROTOCOL_VERSION:
+            raise Refused(426, f"pusat memakai protokol sinkronisasi versi {theirs}, komputer ini versi "
+                               f"{protocol.PROTOCOL_VERSION}: perbarui aplikasi Loket di komputer ini")
+        if theirs < protocol.MIN_PROTOCOL_VERSION:
+            raise Refused(426, f"pusat memakai protokol sinkronisasi versi {theirs} yang sudah tidak didukung; "
+                               "hubungi pengelola server pusat")
+        self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
+        return min(theirs, protocol.PROTOCOL_VERSION)
+
+    def send_packet(self, items: list[tuple[dict, bytes]], magic: bytes = protocol.PACKET_MAGIC) -> list[dict]:
+        answer = self.call("POST", protocol.API_PREFIX + "/packets", protocol.encode_packet(items, magic),
                            protocol.PACKET_CONTENT_TYPE)
         return json.loads(answer)["results"]
 
@@ -101,14 +126,27 @@ def _message(content: bytes) -> str:
         return content[:200].decode(errors="replace")
 
 
+def _json_or_none(response):
+    try:
+        value = response.json()
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, timeout: float = 30) -> dict:
     """Trade the one-time enrolment code for this PC's key (send it over TLS in production)."""
     try:
         response = requests.post(center_url.rstrip("/") + protocol.API_PREFIX + "/enrol", timeout=timeout,
                                  json={"kecamatan_code": kecamatan_code, "enrolment_code": code,
-                                       "device_id": device_id})
+                                       "device_id": device_id}, allow_redirects=False)
     except requests.RequestException as problem:
         raise LinkDown(f"tidak dapat menghubungi pusat: {type(problem).__name__}") from None
+    answer = _json_or_none(response)
     if response.status_code != 201:
-        raise Refused(response.status_code, _message(response.content))
-    return response.json()
+        if answer is None or "error" not in answer:
+            raise NotACenter(f"jawaban bukan dari pusat (HTTP {response.status_code})")
+        raise Refused(response.status_code, str(answer.get("message", ""))[:300], str(answer.get("error", "")))
+    if answer is None or not all(isinstance(answer.get(k), str) for k in ("key_id", "secret", "kecamatan_code")):
+        raise NotACenter("jawaban pendaftaran tidak dikenali")
+    return answer

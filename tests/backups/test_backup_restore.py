@@ -26,14 +26,14 @@ def live_db(tmp_path):
 
 
 # One "save" of a clerk: a row in a real table of the schema (a restore refuses foreign tables).
-SAVE = "INSERT INTO login_attempt (username, address, at, succeeded) VALUES (?, '127.0.0.1', '2026-11-02', 1)"
+SAVE = "INSERT INTO throttle_hit (scope, key, at) VALUES (?, '127.0.0.1', '2026-11-02')"
 
 
 def count_rows(path, backup_of=None) -> int:
     """Rows in the live database at `path`, or in a backup of the live database `backup_of`."""
     connection = open_backup(path, backup_of.parent)[0] if backup_of else connect(path)
     try:
-        return connection.execute("SELECT count(*) FROM login_attempt").fetchone()[0]
+        return connection.execute("SELECT count(*) FROM throttle_hit").fetchone()[0]
     finally:
         connection.close()
 

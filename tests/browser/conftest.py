@@ -109,7 +109,7 @@ def live(tmp_path_factory, cheap_password_hashing):
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="loket-uji")
     live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}", data=data)
     with live.db():
-        seed_identity()
+        seed_identity("35.08.07")
         store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
         store.put("phone", "(0334) 571234")
     for role in ALL_ROLES:

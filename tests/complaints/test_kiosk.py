@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from app.complaints.models import Complaint, ComplaintEvent, KioskAttempt
+from app.complaints.models import Complaint, ComplaintEvent
+from app.frame.throttle import ThrottleHit
 
 TOKEN = "tok-" + "a" * 20
 
@@ -72,7 +73,7 @@ def test_garbage_posts_count_towards_the_flood_limit(client, category):
     for _ in range(6):
         assert client.post("/pengaduan/kios", data={}).status_code == 422
     assert client.post("/pengaduan/kios", data=kiosk_form(category)).status_code == 429
-    assert KioskAttempt.select().count() == 6
+    assert ThrottleHit.select().where(ThrottleHit.scope == "kios_submit").count() == 6
 
 
 def test_script_tags_are_stored_as_typed_and_shown_escaped(client, category, client_for):

@@ -113,3 +113,26 @@ def test_demo_fills_complaints_with_follow_ups_and_box_sessions(db, users):
     assert queries.fts_expression("antrean") and Complaint.select().join(
         queries.ComplaintSearch, on=(queries.ComplaintSearch.rowid == Complaint.id)).where(
         queries.ComplaintSearch.match('"antrean"*')).count() > 0
+
+
+def test_complaint_book_pages_by_keyset_including_equal_receipt_times(client_for, record):
+    """Rows sharing one received_at are neither skipped nor repeated across page boundaries."""
+    import re
+    from html import unescape
+    same = utc_now().replace(microsecond=0) - timedelta(days=3)
+    for n in range(130):
+        record(text=f"keluhan nomor {n}", received_at=same if n % 3 else same - timedelta(minutes=n))
+    client = client_for("kasi_pelayanan")
+    html = client.get("/pengaduan/").get_data(as_text=True)
+    seen, pages = [], 0
+    while True:
+        pages += 1
+        seen += re.findall(r"keluhan nomor (\d+)", html)
+        following = re.search(r'<a href="([^"]+)" rel="next"', html)
+        if not following:
+            break
+        assert "setelah=" in following.group(1)
+        html = client.get(unescape(following.group(1))).get_data(as_text=True)
+    expected = [str(c.text.split()[-1]) for c in Complaint.select().order_by(
+        Complaint.received_at.desc(), Complaint.id.desc())]
+    assert pages == 3 and seen == expected

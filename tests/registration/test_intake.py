@@ -185,10 +185,15 @@ def test_second_application_for_same_nik_is_flagged_and_linked(loket, saved):
 def test_without_kecamatan_code_the_form_explains(app, db):
     from app.auth.accounts import create_user
     from tests.conftest import sign_in_as
+    from app.registration.models import Application
+    from app.frame import store
+    with db.atomic():
+        store.put("kecamatan_code", "")  # an office whose setup is not finished
     client = app.test_client()
     sign_in_as(client, create_user("loket-x", "Loket", "petugas_loket", password="rahasia-kantor-1",
                                    must_change_password=False)[0])
     response = client.post("/pendaftaran/baru", data=valid_form(),
                                                 content_type="multipart/form-data")
-    assert response.status_code == 422
-    assert "Daftar desa kosong" in response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "belum disiapkan" in response.get_data(as_text=True)
+    assert Application.select().count() == 0

@@ -240,24 +240,25 @@ def test_upload_over_15_mb_is_refused_before_decoding():
 @pytest.mark.parametrize("width, height", [
     (10_000, 10_000),  # 100 MP: Pillow would only warn
     (20_000, 20_000),  # 400 MP: Pillow raises its own DecompressionBombError on open
-    (8_000, 5_001),    # just over 40 MP
+    (6_000, 4_001),    # just over 24 MP
+    (6_300, 6_300),    # issue 13: a 146 KB PNG of this size took the server from 77 to 386 MB
 ])
 def test_decompression_bomb_header_is_refused(width, height):
-    with pytest.raises(PhotoError, match="maks 40 megapiksel"):
+    with pytest.raises(PhotoError, match="maks 24 megapiksel"):
         normalise_photo(png_header_only(width, height))
 
 
-def test_exactly_40_megapixels_passes_the_pixel_limit():
+def test_exactly_24_megapixels_passes_the_pixel_limit():
     # The header passes; the missing pixel data is what fails.
     with pytest.raises(PhotoError) as error:
-        normalise_photo(png_header_only(8_000, 5_000))
+        normalise_photo(png_header_only(6_000, 4_000))
     assert str(error.value) == "Berkas foto rusak atau tidak lengkap"
 
 
 def test_real_highly_compressed_bomb_is_refused():
     bomb = encode(Image.new("1", (8000, 6000), 0), "PNG")  # 48 MP in a few kilobytes
     assert len(bomb) < 100_000
-    with pytest.raises(PhotoError, match="maks 40 megapiksel"):
+    with pytest.raises(PhotoError, match="maks 24 megapiksel"):
         normalise_photo(bomb)
 
 

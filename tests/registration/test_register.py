@@ -146,3 +146,59 @@ def test_due_until_filter_lists_files_promised_by_that_day(loket, demo):
     assert target.registration_number in page
     page = loket.get(f"/pendaftaran?tempo_sampai={(today + timedelta(days=1)).isoformat()}").get_data(as_text=True)
     assert target.registration_number not in page
+
+
+def _numbers(html: str) -> list[str]:
+    import re
+    rows = html.split("<tbody>")[1].split("</tbody>")[0]
+    return re.findall(r"\d{6}-[0-9A-Za-z]{1,4}-\d{6,9}", rows)
+
+
+def _link(html: str, rel: str) -> str | None:
+    import re
+    from html import unescape
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}"', html)
+    return unescape(found.group(1)) if found else None
+
+
+def test_deep_pages_go_by_keyset_forward_and_back_and_match_the_full_order(loket, demo):
+    expected = [a.registration_number for a in Application.select(Application.registration_number)
+                .order_by(Application.id.desc())]
+    assert len(expected) > 100  # at least three pages of 50
+    html = loket.get("/pendaftaran?urut=baru").get_data(as_text=True)
+    pages, urls = [_numbers(html)], []
+    while (following := _link(html, "next")) is not None:
+        assert "setelah=" in following and "urut=baru" in following  # other arguments kept
+        urls.append(following)
+        html = loket.get(following).get_data(as_text=True)
+        pages.append(_numbers(html))
+    assert [n for page in pages for n in page] == expected
+    assert f"Halaman {len(pages)}" in html
+    # and back again, page by page, to the first
+    for page in reversed(pages[:-1]):
+        previous = _link(html, "prev")
+        html = loket.get(previous).get_data(as_text=True)
+        assert _numbers(html) == page
+    assert _link(html, "prev") is None and "Halaman 1" in html
+
+
+def test_a_deep_page_reads_no_rows_before_it(loket, demo):
+    """The third page's query seeks to its key: no OFFSET, whatever the page number."""
+    statements = []
+    connection = database.connection()
+    connection.set_exec_trace(lambda cursor, sql, bindings: statements.append(sql) or True)
+    try:
+        first = loket.get("/pendaftaran").get_data(as_text=True)
+        second = loket.get(_link(first, "next")).get_data(as_text=True)
+        loket.get(_link(second, "next"))
+    finally:
+        connection.set_exec_trace(None)
+    listing = [s for s in statements if 'FROM "application"' in s and "LIMIT" in s]
+    assert listing and not [s for s in listing if "OFFSET" in s.upper()]
+
+
+@pytest.mark.parametrize("cursor", ["%5B", "%5B%22x%22%5D", "%7B%7D", "%5B1%2C2%2C3%5D", "x" * 300, "%5Btrue%5D"])
+def test_a_broken_cursor_shows_the_first_page(loket, demo, cursor):
+    response = loket.get(f"/pendaftaran?setelah={cursor}&halaman=7")
+    assert response.status_code == 200
+    assert "Halaman 1" in response.get_data(as_text=True)

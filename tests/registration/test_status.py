@@ -115,12 +115,12 @@ def test_complete_checklist_needs_a_photo(loket, saved):
     assert application.status == "lengkap" and application.promised_date
 
 
-def test_manual_marking_by_admin_uses_the_same_code_path(client_as, saved):
+def test_manual_marking_by_kasi_uses_the_same_code_path(client_as, saved):
     move(saved, S.COMPLETE)
-    admin = client_as("admin")
+    admin = client_as("kasi_pelayanan")
     assert admin.post(f"/pendaftaran/{saved}/status", data={"to_status": "terkirim"}).status_code == 302
     event = StatusEvent.select().order_by(StatusEvent.id.desc()).first()
-    assert (event.to_status, event.username) == ("terkirim", "admin")
+    assert (event.to_status, event.username) == ("terkirim", "kasi-pelayanan")
     response = admin.post(f"/pendaftaran/{saved}/status", data={"to_status": "dicetak"})
     assert response.status_code == 422 and "tidak dapat diubah menjadi" in response.get_data(as_text=True)
     response = admin.post(f"/pendaftaran/{saved}/status", data={"to_status": "ditolak_pusat"})

@@ -131,7 +131,7 @@ def test_an_edited_backup_is_refused_and_current_data_untouched(office, tmp_path
 def test_an_extra_index_or_a_missing_one_is_refused_too(office, tmp_path):
     path, backup = office
     key = KeyStore(path.parent).recovery_key()
-    for change in ("CREATE INDEX sisipan ON user (full_name)", "DROP INDEX login_attempt_address"):
+    for change in ("CREATE INDEX sisipan ON user (full_name)", "DROP INDEX audit_event_action"):
         copy = tmp_path / "ubah.sqlite3"
         shutil.copyfile(backup, copy)
         connection = open_with_key(copy, key)
@@ -177,11 +177,10 @@ def test_a_kill_during_restore_leaves_the_old_or_the_new_data(tmp_path):
     db = connect(path)
     with db:
         for n in range(3000):
-            db.execute("INSERT INTO login_attempt (username, address, at, succeeded) VALUES (?, '-', '2026-11-02', 0)",
-                       ("x" * 200 + str(n),))
+            db.execute("INSERT INTO throttle_hit (scope, key, at) VALUES (?, '-', '2026-11-02')", ("x" * 200 + str(n),))
     db.close()
     backup = backup_database(path, tmp_path / "cadangan.sqlite3")
-    connect(path).execute("DELETE FROM login_attempt")
+    connect(path).execute("DELETE FROM throttle_hit")
     import os
     import time
     for delay in (0.05, 0.15, 0.3):
@@ -191,10 +190,10 @@ def test_a_kill_during_restore_leaves_the_old_or_the_new_data(tmp_path):
         process.kill()
         process.wait()
         forget_cached_keys()
-        rows = connect(path).execute("SELECT count(*) FROM login_attempt").fetchone()[0]
+        rows = connect(path).execute("SELECT count(*) FROM throttle_hit").fetchone()[0]
         assert rows in (0, 3000)
         assert connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        connect(path).execute("DELETE FROM login_attempt")
+        connect(path).execute("DELETE FROM throttle_hit")
 
 
 def test_cli_restore_on_a_new_pc_with_the_recovery_key(tmp_path):

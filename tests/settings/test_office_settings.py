@@ -5,7 +5,7 @@ from PIL import Image
 from app.frame.audit_event import AuditEvent
 from app.frame import store
 
-VALID = {"kecamatan_code": "350807", "kecamatan_name": "Yosowilangun", "address": "Jl. Raya 1",
+VALID = {"provinsi": "35", "kabupaten": "35.08", "kecamatan_code": "35.08.07", "address": "Jl. Raya 1",
          "phone": "(0334) 571234", "email": "kec@lumajang.go.id", "camat_name": "Drs. Hadi",
          "camat_nip": "197201141998031005", "timezone": "WIB"}
 
@@ -20,19 +20,45 @@ def test_admin_saves_identity_and_region_names_come_from_kemendagri_list(client_
 
 
 def test_bad_identity_is_refused_field_by_field_and_nothing_saved(client_for, db):
-    bad = dict(VALID, kecamatan_code="99.99.99", camat_nip="123", timezone="GMT", email="bukan-surel")
+    bad = dict(VALID, kecamatan_code="35.08.99", camat_nip="123", timezone="GMT", email="bukan-surel",
+               public_address="javascript:alert(1)")
     response = client_for("admin").post("/admin/kantor", data=bad)
     text = response.get_data(as_text=True)
     assert response.status_code == 422
-    for message in ("tidak ada dalam daftar Kemendagri", "NIP terdiri dari 18 angka", "Pilih WIB", "Alamat surel tidak valid"):
+    for message in ("dari daftar Kemendagri 2025", "NIP terdiri dari 18 angka", "Pilih WIB", "Alamat surel tidak valid",
+                    "Alamat publik seperti"):
         assert message in text
-    assert store.get("kecamatan_code") == ""
+    assert store.get("kecamatan_code") == "35.08.07" and store.get("camat_nip") == ""
 
 
-def test_code_lookup_names_the_region_as_the_admin_types(client_for, db):
+def test_name_always_follows_the_code_chosen_from_the_list(client_for, db):
+    """Seen: code 33.74.01 saved with the name "Yosowilangun" (KOTA SEMARANG / KECAMATAN YOSOWILANGUN)."""
     admin = client_for("admin")
-    assert "Yosowilangun" in admin.get("/admin/kantor/kode?kecamatan_code=35.08.07").get_data(as_text=True)
-    assert "belum cocok" in admin.get("/admin/kantor/kode?kecamatan_code=3508").get_data(as_text=True)
+    response = admin.post("/admin/kantor", data=dict(VALID, provinsi="33", kabupaten="33.74", kecamatan_code="33.74.01",
+                                                     kecamatan_name="Yosowilangun"))
+    assert response.status_code == 302
+    assert (store.get("kecamatan_code"), store.get("kecamatan_name"), store.get("kabupaten_name")) == \
+        ("33.74.01", "Semarang Tengah", "Kota Semarang")
+    letterhead = admin.get("/admin/kantor").get_data(as_text=True)
+    assert "Yosowilangun" not in letterhead
+
+
+def test_a_kecamatan_outside_the_chosen_kabupaten_is_refused(client_for, db):
+    response = client_for("admin").post("/admin/kantor", data=dict(VALID, kabupaten="35.09", kecamatan_code="35.08.07"))
+    assert response.status_code == 422
+    assert store.get("kecamatan_code") == "35.08.07" and store.get("address") == ""
+
+
+def test_cascading_selects_list_the_next_level(client_for, db):
+    admin = client_for("admin")
+    kabupatens = admin.get("/admin/wilayah?provinsi=35").get_data(as_text=True)
+    assert "Kabupaten Lumajang" in kabupatens and "Kota Semarang" not in kabupatens
+    kecamatans = admin.get("/admin/wilayah?provinsi=35&kabupaten=35.08").get_data(as_text=True)
+    assert 'value="35.08.07"' in kecamatans and "Yosowilangun" in kecamatans
+    # without JavaScript: the form's "Tampilkan pilihan" button re-renders with the lists, saving nothing
+    page = admin.post("/admin/kantor", data={"provinsi": "33", "kabupaten": "33.74", "pilih": "1"})
+    assert page.status_code == 200 and "Semarang Tengah" in page.get_data(as_text=True)
+    assert store.get("kecamatan_code") == "35.08.07"
 
 
 def test_logo_is_normalised_to_png_and_served_for_letterheads(client_for, client, db):

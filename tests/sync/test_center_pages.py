@@ -7,7 +7,7 @@ from app.frame.access import PUBLIC
 from app.frame.dates import utc_now
 from sync import usb
 from sync.center import records
-from app.frame.signin import SESSION_STAMP, SESSION_USER, auth_stamp
+from app.frame.signin import SESSION_TOKEN, start_session
 from sync.center.accounts import create_operator
 from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
 from tests.sync.helpers import packet_item
@@ -23,9 +23,10 @@ def operators(center_db):
 
 def client_as(center_app, operator):
     client = center_app.test_client()
+    with center_app.test_request_context():
+        token = start_session(operator)
     with client.session_transaction() as session:
-        session[SESSION_USER] = operator.id
-        session[SESSION_STAMP] = auth_stamp(operator)
+        session[SESSION_TOKEN] = token
     return client
 
 

@@ -1,0 +1,88 @@
+"""The one throttle for every door: staff login, kiosk, survey, the center's login.
+
+Attempts are rows in `throttle_hit` (scope, key, time), so a restart does not reset them. A door
+picks its key: the login keys on account *and* address, so a stranger at another PC cannot lock
+a clerk out; the kiosk keys on the kiosk session or address.
+
+    wait = throttle.seconds_to_wait("masuk", key, free=5, window=timedelta(minutes=15), growing=True)
+    if wait: answer 429 with throttle.in_words(wait)
+    ... throttle.hit("masuk", key)   # a failed attempt (or, for a flood limit, any attempt)
+    ... throttle.clear("masuk", key) # a success forgives the earlier failures
+
+`growing=True`: after `free` attempts each further one waits twice as long (2 s, 4 s, ...,
+capped at the window): guessing is slowed to nothing, a user who mistyped waits seconds.
+Otherwise a sliding window: at most `free` attempts per window.
+"""
+from datetime import timedelta
+
+from peewee import AutoField, CharField, Model
+from playhouse.apsw_ext import DateTimeField
+
+from flask import current_app
+
+from app.frame.dates import utc_now
+from app.frame.db import database
+
+FIRST_DELAY_SECONDS = 2
+KEEP = timedelta(days=2)
+
+
+class ThrottleRecord(Model):
+    """One attempt at a door. Each program has the table in its own database."""
+    id = AutoField()
+    scope = CharField()
+    key = CharField()
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("scope", "key", "at"), False),)
+
+
+class ThrottleHit(ThrottleRecord):
+    """The kecamatan's table; the center registers its own as `app.extensions["throttle_model"]`."""
+
+    class Meta:
+        database = database
+        table_name = "throttle_hit"
+        legacy_table_names = False
+
+
+def _model():
+    return current_app.extensions.get("throttle_model", ThrottleHit)
+
+
+def _key(key: str) -> str:
+    return key[:255]
+
+
+def seconds_to_wait(scope: str, key: str, *, free: int, window: timedelta, growing: bool = False) -> int:
+    """0 when the door may be tried now; else whole seconds until it may."""
+    now, hits_table = utc_now(), _model()
+    hits = [row.at for row in hits_table.select(hits_table.at)
+            .where(hits_table.scope == scope, hits_table.key == _key(key), hits_table.at >= now - window)
+            .order_by(hits_table.at.desc())]
+    if len(hits) < free:
+        return 0
+    if growing:
+        delay = min(timedelta(seconds=FIRST_DELAY_SECONDS * 2 ** (len(hits) - free)), window)
+        until = hits[0] + delay
+    else:
+        until = hits[free - 1] + window
+    return max(0, int((until - now).total_seconds()) + (1 if until > now else 0))
+
+
+def hit(scope: str, key: str) -> None:
+    now, hits_table = utc_now(), _model()
+    hits_table.create(scope=scope, key=_key(key), at=now)
+    hits_table.delete().where(hits_table.scope == scope, hits_table.key == _key(key),
+                              hits_table.at < now - KEEP).execute()
+
+
+def clear(scope: str, key: str) -> None:
+    hits_table = _model()
+    hits_table.delete().where(hits_table.scope == scope, hits_table.key == _key(key)).execute()
+
+
+def in_words(seconds: int) -> str:
+    """'12 detik' / '3 menit' for the Indonesian message."""
+    return f"{seconds} detik" if seconds < 60 else f"{(seconds + 59) // 60} menit"

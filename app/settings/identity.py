@@ -1,0 +1,112 @@
+"""The office's identity: the kecamatan chosen from the Kemendagri list (so name and code always
+agree), Camat, contacts, time zone and the public address printed on slips.
+
+Used by the first-run setup and by Pengaturan Kantor; one validation, one save.
+"""
+import re
+from urllib.parse import urlsplit
+
+from flask import url_for
+
+from app import audit
+from app.frame import regions
+from app.frame.dates import TIME_ZONES
+from app.frame.db import database
+from app.frame import store
+
+store.register_defaults(public_address="")
+
+TEXT_FIELDS = ("address", "phone", "email", "camat_name", "camat_nip", "timezone", "public_address")
+
+
+def is_set_up() -> bool:
+    """Nothing is numbered before the admin has chosen the kecamatan (no seeded identity)."""
+    return bool(store.get("kecamatan_code"))
+
+
+def region_choice(source) -> dict:
+    """The three cascading selects from a form or query string; a choice that does not belong to its
+    parent is dropped (the admin changed the province: the old kabupaten no longer applies)."""
+    provinsi = (source.get("provinsi") or "").strip()
+    kabupaten = (source.get("kabupaten") or "").strip()
+    kecamatan = regions.dotted(source.get("kecamatan_code") or "")
+    if not any(r.code == provinsi for r in regions.children("")):
+        provinsi = ""
+    if not provinsi or not kabupaten.startswith(provinsi + "."):
+        kabupaten = ""
+    if not kabupaten or not kecamatan.startswith(kabupaten + "."):
+        kecamatan = ""
+    return {"provinsi": provinsi, "kabupaten": kabupaten, "kecamatan_code": kecamatan}
+
+
+def region_choice_of(code: str) -> dict:
+    parts = regions.dotted(code).split(".") if code else []
+    return {"provinsi": parts[0] if parts else "", "kabupaten": ".".join(parts[:2]) if len(parts) > 1 else "",
+            "kecamatan_code": code or ""}
+
+
+def region_lists(choice: dict) -> dict:
+    return {"provinces": regions.children(""),
+            "kabupatens": regions.children(choice["provinsi"]) if choice["provinsi"] else [],
+            "kecamatans": regions.children(choice["kabupaten"]) if choice["kabupaten"] else []}
+
+
+def read_form(form) -> dict:
+    values = {key: (form.get(key) or "").strip() for key in TEXT_FIELDS}
+    values["public_address"] = values["public_address"].rstrip("/")
+    values.update(region_choice(form))
+    return values
+
+
+def validate(values: dict) -> dict:
+    errors = {}
+    if not regions.is_kecamatan_code(values["kecamatan_code"]):
+        errors["kecamatan_code"] = "Pilih provinsi, kabupaten/kota, lalu kecamatan dari daftar Kemendagri 2025."
+    if len(values["address"]) > 300:
+        errors["address"] = "Alamat terlalu panjang (maksimal 300 karakter)."
+    if values["phone"] and not re.fullmatch(r"[0-9+()\- ]{5,20}", values["phone"]):
+        errors["phone"] = "Nomor telepon hanya angka, spasi, +, ( ) atau -."
+    if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
+        errors["email"] = "Alamat surel tidak valid."
+    if values["camat_nip"] and not re.fullmatch(r"\d{18}", values["camat_nip"]):
+        errors["camat_nip"] = "NIP terdiri dari 18 angka."
+    if len(values["camat_name"]) > 120:
+        errors["camat_name"] = "Nama Camat terlalu panjang."
+    if values["timezone"] not in TIME_ZONES:
+        errors["timezone"] = "Pilih WIB, WITA atau WIT."
+    if values["public_address"]:
+        parts = urlsplit(values["public_address"])
+        if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment
+                or len(values["public_address"]) > 200 or any(c.isspace() for c in values["public_address"])):
+            errors["public_address"] = ("Alamat publik seperti http://192.168.1.10:8080 atau "
+                                        "https://loket.example.go.id (tanpa spasi).")
+    return errors
+
+
+def save(values: dict, what: str) -> None:
+    """Store the identity in one transaction with its audit record; names come from the list."""
+    code = values["kecamatan_code"]
+    above = {r.level: r.name for r in regions.parents(code)}
+    stored = {key: values[key] for key in TEXT_FIELDS}
+    stored.update(kecamatan_code=code, kecamatan_name=regions.region_name(code),
+                  kabupaten_name=above.get("kabupaten", ""), provinsi_name=above.get("provinsi", ""))
+    before = {key: store.get(key) for key in stored}
+    with database.atomic():
+        for key, value in stored.items():
+            store.put(key, value)
+        audit.record("ubah", "pengaturan", "kantor", what, before, stored)
+
+
+def current_values() -> dict:
+    values = {key: store.get(key) for key in TEXT_FIELDS}
+    values.update(region_choice_of(store.get("kecamatan_code")))
+    return values
+
+
+def public_url(endpoint: str, **arguments) -> str:
+    """An address citizens can open from their phones: the configured public address, else the one
+    this request came in on (which may be 127.0.0.1 on the office PC)."""
+    base = store.get("public_address")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **arguments)
+    return url_for(endpoint, _external=True, **arguments)

@@ -1,0 +1,103 @@
+"""Enrolling this PC with the printing center from the sync page (and `run.py sync enrol`):
+what went wrong said in Indonesian, and nothing kept unless the center proved it holds the key."""
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+
+from sync import protocol
+from sync.client import engine, link
+from sync.client.models import SyncLink, SyncLog
+from sync.client.transport import LinkDown, NotACenter, Refused
+from app.frame.dates import utc_now
+
+CLOCK_TOLERANCE = timedelta(seconds=protocol.TIMESTAMP_WINDOW_SECONDS - 60)  # signed requests need this
+
+# The center's reasons (sync/center/api.py) -> what the admin reads.
+REFUSALS = {
+    "wrong_code": "Kode pendaftaran salah. Periksa kembali kode dari admin pusat (huruf dan angka, tanpa spasi).",
+    "expired_code": "Kode pendaftaran sudah kedaluwarsa. Minta kode baru ke admin pusat cetak.",
+    "used_code": "Kode pendaftaran sudah pernah dipakai. Minta kode baru ke admin pusat cetak.",
+    "unauthorized": "Kode pendaftaran salah, sudah kedaluwarsa, atau sudah dipakai. Periksa kodenya, atau minta "
+                    "kode baru ke admin pusat cetak.",
+    "unknown_kecamatan": "Kecamatan ini belum didaftarkan di pusat cetak. Minta admin pusat menambahkannya.",
+    "clock_skew": "Jam komputer ini tidak sama dengan jam pusat. Setel tanggal dan jam komputer, lalu ulangi.",
+    "bad_request": "Kode pendaftaran dan kode kecamatan wajib diisi.",
+}
+
+
+class EnrolmentError(Exception):
+    """Indonesian message for the admin; nothing was stored."""
+
+
+def clean_center_url(text: str) -> str:
+    url = (text or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or len(url) > 200:
+        raise EnrolmentError("Alamat pusat seperti https://pusat-cetak.lumajangkab.go.id (diawali http:// atau https://).")
+    return url
+
+
+def _check_center_and_clock(center_url: str, now: datetime) -> None:
+    """Before the one-time code is spent: is it a center, and do our clocks agree?"""
+    try:
+        response = requests.get(center_url + "/api/openapi.json", timeout=20, allow_redirects=False)
+    except requests.RequestException:
+        raise EnrolmentError(f"Pusat tidak dapat dihubungi di {center_url}. Periksa alamatnya dan sambungan "
+                             "internet, lalu coba lagi.") from None
+    try:
+        described = response.json()
+    except ValueError:
+        described = None
+    if response.status_code != 200 or not isinstance(described, dict) or not any(
+            "enrol" in path for path in (described.get("paths") or {})):
+        raise EnrolmentError(f"Alamat {center_url} menjawab, tetapi bukan pusat cetak Loket Kecamatan. "
+                             "Periksa alamat yang diberikan admin pusat.")
+    try:
+        their_time = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return  # no clock to compare with; the signed probe after enrolment still checks
+    ours = now.replace(tzinfo=timezone.utc)
+    skew = ours - their_time
+    if abs(skew) > CLOCK_TOLERANCE:
+        minutes = round(abs(skew).total_seconds() / 60)
+        side = "lebih cepat" if skew > timedelta(0) else "lebih lambat"
+        raise EnrolmentError(f"Jam komputer ini {side} sekitar {minutes} menit dari jam pusat. Setel tanggal dan jam "
+                             "komputer (Windows: Pengaturan > Waktu & bahasa > Setel waktu otomatis), lalu ulangi.")
+
+
+def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: str, now: datetime | None = None) -> SyncLink:
+    if not kecamatan_code:
+        raise EnrolmentError("Kecamatan kantor belum dipilih: selesaikan Penyiapan Kantor dahulu.")
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        raise EnrolmentError("Isi kode pendaftaran sekali pakai dari admin pusat cetak.")
+    center_url = clean_center_url(center_url)
+    _check_center_and_clock(center_url, now or utc_now())
+    try:
+        made = link.enrol(center_url, kecamatan_code, code, device_id)
+    except NotACenter:
+        raise EnrolmentError(f"Alamat {center_url} menjawab, tetapi bukan pusat cetak Loket Kecamatan.") from None
+    except LinkDown:
+        raise EnrolmentError(f"Pusat tidak dapat dihubungi di {center_url}. Coba lagi sebentar lagi.") from None
+    except Refused as refusal:
+        raise EnrolmentError(REFUSALS.get(refusal.code) or
+                             f"Pusat menolak pendaftaran: {refusal} (HTTP {refusal.status}).") from None
+    try:
+        engine.client_for(made, timeout=20).probe()  # the center signs its answer with the new key
+    except (LinkDown, Refused):
+        with engine.write_transaction():
+            SyncLink.delete().where(SyncLink.id == made.id).execute()
+            SyncLog.create(at=utc_now(), kind="daftar", summary="pendaftaran dibatalkan: jawaban pusat tidak bertanda tangan sah")
+        raise EnrolmentError("Jawaban pusat tidak bertanda tangan sah dengan kunci baru, jadi pendaftaran dibatalkan. "
+                             "Pastikan alamatnya alamat pusat cetak yang benar.") from None
+    return made
+
+
+def unlink_this_pc() -> int:
+    """Forget this PC's key (the admin revokes the link); applications stay in the outbox."""
+    with engine.write_transaction():
+        removed = SyncLink.delete().execute()
+        SyncLog.create(at=utc_now(), kind="daftar", summary="tautan dengan pusat diputus oleh admin")
+    return removed

@@ -1,0 +1,315 @@
+"""Our sync against rsync on the packet-level rural link (../shared/tools/tunlink.py).
+
+    sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,...]
+
+The same applications travel both ways: our sync pushes them from a kecamatan database (the
+photos made through the real intake normalisation, every one distinct) to a real center; rsync
+copies the same records (JSON) and photos (JPEG) as files to an rsync daemon, with `-z`
+(zstd), and with `--timeout=30 --partial` in a retry loop on the long-outage link. Each run gets
+a fresh link emulator (its byte counters, and the outage clock started when the timed part
+starts), ours and rsync back to back, repetitions in the outer loop so a partial run still has
+every link. Needs root, network namespaces and rsync; says so and skips otherwise.
+"""
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TUNLINK = ROOT.parent.parent / "shared" / "tools" / "tunlink.py"
+if not TUNLINK.exists():
+    TUNLINK = Path("/work/shared/tools/tunlink.py")
+KEC_NS, PST_NS = "loketk", "loketp"
+CENTER_IP, CENTER_PORT, RSYNC_PORT = "10.77.0.2", 8090, 8873
+RATE, DELAY = 256000, 0.2
+LINKS = {
+    "clean": {},
+    "loss1": {"loss": 0.01},
+    "loss5": {"loss": 0.05},
+    "flapping": {"loss": 0.01, "period": 60, "down": 10},
+    "outage": {"period": 180, "down": 75},
+}
+LINK_NAMES = {"clean": "clean", "loss1": "1 % loss", "loss5": "5 % loss",
+              "flapping": "1 % loss, down 10 s every 60 s", "outage": "down 75 s every 180 s"}
+
+
+def missing_requirements() -> str:
+    if os.geteuid() != 0:
+        return "needs root (network namespaces and a tun device)"
+    if not shutil.which("ip") or not os.path.exists("/dev/net/tun"):
+        return "needs iproute2 and /dev/net/tun"
+    if not shutil.which("rsync"):
+        return "needs rsync (apt-get install -y rsync)"
+    if not TUNLINK.exists():
+        return f"needs {TUNLINK}"
+    probe = subprocess.run(["ip", "netns", "add", "loketprobe"], capture_output=True)
+    if probe.returncode != 0:
+        return "cannot create network namespaces: " + probe.stderr.decode().strip()
+    subprocess.run(["ip", "netns", "del", "loketprobe"], capture_output=True)
+    return ""
+
+
+# --- the application set ----------------------------------------------------------------------
+
+def phone_photo(seed: int) -> bytes:
+    """A distinct 1200 x 1600 phone snapshot of a person in front of a red or blue cloth."""
+    from PIL import Image, ImageDraw, ImageFilter
+    rng = random.Random(seed)
+    width, height = 1200, 1600
+    background = rng.choice([(190 + rng.randint(-30, 30), 25, 30), (30, 70, 170 + rng.randint(-30, 30))])
+    image = Image.new("RGB", (width, height), background)
+    draw = ImageDraw.Draw(image)
+    for y in range(0, height, 8):  # uneven lighting across the cloth
+        shade = int(25 * (y / height - 0.5) + rng.randint(-3, 3))
+        draw.rectangle((0, y, width, y + 8), fill=tuple(max(0, min(255, c + shade)) for c in background))
+    skin = (rng.randint(150, 235), rng.randint(105, 180), rng.randint(70, 130))
+    cx, cy = width // 2 + rng.randint(-80, 80), 620 + rng.randint(-60, 60)
+    face_w, face_h = rng.randint(230, 300), rng.randint(300, 370)
+    draw.rectangle((40 + rng.randint(0, 60), 1100 + rng.randint(-40, 40), width - 40, height),
+                   fill=(rng.randint(0, 80), rng.randint(0, 80), rng.randint(40, 160)))
+    draw.rectangle((cx - 70, cy + face_h - 60, cx + 70, cy + face_h + 120), fill=skin)
+    draw.ellipse((cx - face_w, cy - face_h, cx + face_w, cy + face_h), fill=skin)
+    hair = rng.randint(10, 50)
+    draw.chord((cx - face_w - 15, cy - face_h - 30, cx + face_w + 15, cy + face_h // 2), 180, 360,
+               fill=(hair, hair, hair))
+    for dx in (-1, 1):  # eyes and brows
+        ex = cx + dx * face_w // 2
+        draw.ellipse((ex - 32, cy - 40, ex + 32, cy), fill=(250, 250, 250))
+        draw.ellipse((ex - 14, cy - 34, ex + 14, cy - 6), fill=(40, 25, 15))
+        draw.line((ex - 45, cy - 70, ex + 45, cy - 75), fill=(hair, hair, hair), width=12)
+    draw.arc((cx - 90, cy + 120, cx + 90, cy + 210), 10, 170, fill=(140, 60, 60), width=10)
+    noise = Image.effect_noise((width, height), rng.randint(14, 24)).convert("RGB")
+    image = Image.blend(image, noise, 0.12).filter(ImageFilter.GaussianBlur(1.2))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=rng.randint(85, 93))
+    return out.getvalue()
+
+
+def build_set(base: Path, count: int) -> dict:
+    """A kecamatan data folder with `count` complete applications (photos normalised at intake),
+    and the same records and photos as files for rsync."""
+    import hashlib
+    from app.registration.models import Application, ApplicationPhoto
+    from app.registration.photo import normalise_photo
+    from app.registration.status import ApplicationStatus as S
+    from sync.client.models import OutboxItem
+    from app.registration.sync_records import photo_of, write_outbox
+    from tests.sync.harness import fill_kecamatan, kecamatan_app
+    kec_app = kecamatan_app(base / "kecamatan")
+    fill_kecamatan(kec_app, count, photo_size=(30, 40))
+    files = base / "files"
+    files.mkdir(parents=True)
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        from app.frame.db import database
+        with database.atomic():
+            for application in Application.select():
+                photo = normalise_photo(phone_photo(application.id)).jpeg
+                (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
+                 .where(ApplicationPhoto.application == application).execute())
+                OutboxItem.delete().where(OutboxItem.source == application).execute()
+                write_outbox(application, S.RECEIVED, S.COMPLETE)
+        photo_bytes = record_bytes = 0
+        for item in OutboxItem.select():
+            photo = photo_of(item.source)
+            (files / f"{item.registration_number}.json").write_text(item.record_json, encoding="utf-8")
+            (files / f"{item.registration_number}.jpg").write_bytes(photo)
+            photo_bytes += len(photo)
+            record_bytes += len(item.record_json.encode())
+    kec_app.extensions["database"].close()
+    return {"photo_bytes": photo_bytes, "record_bytes": record_bytes,
+            "distinct_photos": len({p.read_bytes() for p in files.glob("*.jpg")})}
+
+
+# --- the link ---------------------------------------------------------------------------------
+
+class Link:
+    """One tunlink process: fresh counters, outage clock armed by go()."""
+
+    def __init__(self, work: Path, **shape):
+        self.stats = work / f"tunlink-{time.monotonic_ns()}.json"
+        args = [sys.executable, str(TUNLINK), "--kec", KEC_NS, "--pst", PST_NS, "--rate", str(RATE),
+                "--delay", str(DELAY), "--stats", str(self.stats), "--seed", str(shape.pop("seed", 1))]
+        for name, value in shape.items():
+            args += [f"--{name}", str(value)]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not Path(str(self.stats) + ".ready").exists():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError("tunlink did not start")
+            time.sleep(0.1)
+        self.start_counts = None
+
+    def counts(self) -> dict:
+        self.process.send_signal(signal.SIGUSR1)
+        time.sleep(0.3)
+        data = json.loads(self.stats.read_text())
+        return {d: data[d]["delivered_bytes"] for d in ("up", "down")}
+
+    def go(self):
+        self.start_counts = self.counts()
+        self.process.send_signal(signal.SIGUSR2)
+
+    def wire_bytes(self) -> int:
+        end = self.counts()
+        return sum(end[d] - self.start_counts[d] for d in end)
+
+    def close(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        for ns in (KEC_NS, PST_NS):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def in_ns(ns: str, args: list[str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(["ip", "netns", "exec", ns, *args], **kwargs)
+
+
+# --- ours -------------------------------------------------------------------------------------
+
+def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int]:
+    from tests.sync.harness import prepare_center
+    run_dir = Path(tempfile.mkdtemp(prefix="ours-", dir=work))
+    shutil.copytree(template / "kecamatan", run_dir / "kecamatan")
+    _, code = prepare_center(run_dir / "center")
+    center = in_ns(PST_NS, [sys.executable, str(ROOT / "run.py"), "center", "--data", str(run_dir / "center"),
+                            "--host", CENTER_IP, "--port", str(CENTER_PORT)],
+                   cwd=ROOT, stdout=open(run_dir / "center.log", "w"), stderr=subprocess.STDOUT)
+    pusher = in_ns(KEC_NS, [sys.executable, str(Path(__file__).resolve()), "push", str(run_dir / "kecamatan"),
+                            f"http://{CENTER_IP}:{CENTER_PORT}", code],
+                   cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        if pusher.stdout.readline().strip() != "ready":
+            raise RuntimeError("the kecamatan side could not enrol; see " + str(run_dir / "center.log"))
+        link.go()
+        started = time.monotonic()
+        pusher.stdin.write("go\n")
+        pusher.stdin.flush()
+        result = json.loads(pusher.stdout.readline())
+        elapsed = time.monotonic() - started
+        if result["not_at_center"]:
+            raise RuntimeError(f"{result['not_at_center']} applications did not arrive")
+        return elapsed, link.wire_bytes()
+    finally:
+        pusher.kill()
+        center.terminate()
+        center.wait(10)
+
+
+def push_until_done(data_dir: str, center_url: str, code: str) -> None:
+    """Runs inside the kecamatan namespace: enrol, wait for 'go', sync passes until all arrived."""
+    sys.path.insert(0, str(ROOT))
+    from tests.sync.harness import enrol_kecamatan, kecamatan_app, wait_for
+    from tests.sync.invariants import kecamatan_statuses
+    from sync.client import engine
+    wait_for(center_url + "/api/openapi.json", timeout=60)
+    kec_app = kecamatan_app(Path(data_dir))
+    enrol_kecamatan(kec_app, center_url, code)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    passes = 0
+    while set(kecamatan_statuses(kec_app).values()) != {"diterima_pusat"} and passes < 200:
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            report = engine.sync_once(full=True)
+        passes += 1
+        if report.error:
+            time.sleep(1)  # the link is down: try again shortly, as the clerk's scheduler would
+    left = sum(1 for s in kecamatan_statuses(kec_app).values() if s != "diterima_pusat")
+    print(json.dumps({"passes": passes, "not_at_center": left}), flush=True)
+
+
+# --- rsync ------------------------------------------------------------------------------------
+
+def run_rsync(work: Path, files: Path, link: Link, retries: bool) -> tuple[float, int]:
+    run_dir = Path(tempfile.mkdtemp(prefix="rsync-", dir=work))
+    (run_dir / "dest").mkdir()
+    conf = run_dir / "rsyncd.conf"
+    conf.write_text(f"use chroot = no\nuid = root\ngid = root\npid file = {run_dir}/rsyncd.pid\n"
+                    f"[loket]\npath = {run_dir}/dest\nread only = no\n")
+    daemon = in_ns(PST_NS, ["rsync", "--daemon", "--no-detach", f"--config={conf}", f"--address={CENTER_IP}",
+                            f"--port={RSYNC_PORT}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = ["ip", "netns", "exec", KEC_NS, "rsync", "-a", "-z", "--compress-choice=zstd",
+               f"{files}/", f"rsync://{CENTER_IP}:{RSYNC_PORT}/loket/"]
+    if retries:
+        command[4:4] = ["--timeout=30", "--partial"]
+    try:
+        time.sleep(1)
+        link.go()
+        started = time.monotonic()
+        for _ in range(200):
+            if subprocess.run(command, capture_output=True).returncode == 0:
+                break
+            time.sleep(1)
+        elapsed = time.monotonic() - started
+        copied = sorted(p.name for p in (run_dir / "dest").iterdir())
+        if copied != sorted(p.name for p in files.iterdir()):
+            raise RuntimeError("rsync did not copy every file")
+        return elapsed, link.wire_bytes()
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+
+
+# --- the table --------------------------------------------------------------------------------
+
+def run(count: int, reps: int, links: list[str], results_path: Path | None) -> dict:
+    why = missing_requirements()
+    if why:
+        print(f"vs-rsync skipped: {why}")
+        return {"skipped": why}
+    work = Path(tempfile.mkdtemp(prefix="bench-vs-rsync-"))
+    sizes = build_set(work / "set", count)
+    payload = sizes["photo_bytes"] + sizes["record_bytes"]
+    ideal = payload * 8 / RATE
+    runs = []
+    for rep in range(reps):
+        for name in links:
+            shape = dict(LINKS[name], seed=rep + 1)
+            row = {"rep": rep + 1, "link": name}
+            for who in ("ours", "rsync"):
+                link = Link(work, **dict(shape))
+                try:
+                    if who == "ours":
+                        seconds, wire = run_ours(work, work / "set", link)
+                    else:
+                        seconds, wire = run_rsync(work, work / "set" / "files", link, retries=(name == "outage"))
+                finally:
+                    link.close()
+                row[f"{who}_seconds"], row[f"{who}_bytes"] = round(seconds, 1), wire
+            runs.append(row)
+            print(json.dumps(row), flush=True)
+            if results_path:
+                results_path.write_text(json.dumps({"sizes": sizes, "ideal_seconds": ideal, "runs": runs}, indent=1))
+    table = []
+    for name in links:
+        rows = [r for r in runs if r["link"] == name]
+        ours = statistics.median(r["ours_seconds"] for r in rows)
+        theirs = statistics.median(r["rsync_seconds"] for r in rows)
+        ours_bytes = statistics.median(r["ours_bytes"] for r in rows)
+        rsync_bytes = statistics.median(r["rsync_bytes"] for r in rows)
+        table.append({"link": name, "reps": len(rows), "ours_s": round(ours, 1), "rsync_z_s": round(theirs, 1),
+                      "ours/ideal": round(ours / ideal, 2), "ours/rsync -z": round(ours / theirs, 2),
+                      "ours bytes/raw": round(ours_bytes / payload, 3),
+                      "rsync -z bytes/raw": round(rsync_bytes / payload, 3)})
+    print(f"\n{count} applications, payload {payload:,} B (photos {sizes['photo_bytes']:,}, records "
+          f"{sizes['record_bytes']:,}), {sizes['distinct_photos']} distinct photos, ideal {ideal:.1f} s\n")
+    print("| link | ours s | rsync -z s | ours / ideal | ours / rsync -z | ours bytes / raw | rsync -z bytes / raw |")
+    print("|---|---|---|---|---|---|---|")
+    for row in table:
+        print(f"| {LINK_NAMES[row['link']]} | {row['ours_s']} | {row['rsync_z_s']} | {row['ours/ideal']} | "
+              f"{row['ours/rsync -z']} | {row['ours bytes/raw']} | {row['rsync -z bytes/raw']} |")
+    return {"sizes": sizes, "ideal_seconds": round(ideal, 1), "table": table}
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["push"]:
+    push_until_done(*sys.argv[2:5])

@@ -1,0 +1,140 @@
+"""The per-day tallies that triggers keep (schema 0007_i16_daily_tallies.sql) equal a rebuild from
+the rows, and the rebuild equals a count done here in Python, after any mix of writes."""
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from app.complaints.models import Complaint
+from app.frame.db import database
+from app.indicators import tallies
+from app.registration.models import Application, StatusEvent
+from tests.indicators.test_application_indicators import application
+from tests.recap.helpers import complaint
+
+START = datetime(2024, 12, 25)
+moments = st.integers(0, 200 * 24 * 4).map(lambda quarter_hours: START + timedelta(minutes=15 * quarter_hours))
+maybe = st.one_of(st.none(), moments)
+
+application_step = st.one_of(
+    st.tuples(st.just("new"), moments, maybe, st.one_of(st.none(), moments.map(lambda m: m.date()))),
+    st.tuples(st.just("hand"), st.integers(0, 50), maybe),
+    st.tuples(st.just("promise"), st.integers(0, 50), moments.map(lambda m: m.date())),
+    st.tuples(st.just("return"), st.integers(0, 50), moments),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+)
+complaint_step = st.one_of(
+    st.tuples(st.just("new"), moments, maybe, maybe),
+    st.tuples(st.just("respond"), st.integers(0, 50), maybe),
+    st.tuples(st.just("follow"), st.integers(0, 50), maybe),
+    st.tuples(st.just("move"), st.integers(0, 50), moments),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+)
+
+
+def pick(model, index):
+    rows = list(model.select(model.id).order_by(model.id))
+    return model.get_by_id(rows[index % len(rows)].id) if rows else None
+
+
+def apply_application_step(step, counter):
+    kind = step[0]
+    if kind == "new":
+        _, created, handed, promised = step
+        counter[0] += 1
+        application(counter[0], created, promised_date=promised, handed_over_at=handed)
+        return
+    row = pick(Application, step[1])
+    if row is None:
+        return
+    if kind == "hand":
+        Application.update(handed_over_at=step[2]).where(Application.id == row.id).execute()
+    elif kind == "promise":
+        Application.update(promised_date=step[2]).where(Application.id == row.id).execute()
+    elif kind == "return":
+        StatusEvent.create(application=row, from_status="diterima", to_status="dikembalikan", at=step[2],
+                           username="loket")
+    else:
+        row.delete_instance(recursive=True)
+
+
+def apply_complaint_step(step):
+    kind = step[0]
+    if kind == "new":
+        _, received, first, follow = step
+        complaint(received, first_response_at=first, followed_up_at=follow)
+        return
+    row = pick(Complaint, step[1])
+    if row is None:
+        return
+    column = {"respond": "first_response_at", "follow": "followed_up_at", "move": "received_at"}.get(kind)
+    if column:
+        Complaint.update({column: step[2]}).where(Complaint.id == row.id).execute()
+    else:
+        row.delete_instance(recursive=True)
+
+
+def tally_rows():
+    applications = {r[0]: r[1:] for r in database.execute_sql(
+        'SELECT "day", "registered", "handed_over", "handed_on_time", "returned" FROM "application_day"')
+        if any(r[1:])}
+    complaints = {r[:3]: r[3] for r in database.execute_sql('SELECT * FROM "complaint_day"') if r[3]}
+    return applications, complaints
+
+
+def counted_here(hours: int):
+    """The same figures counted in Python from the rows, for local days at UTC+hours."""
+    local = lambda moment: (datetime.fromisoformat(str(moment)) + timedelta(hours=hours)).date()  # noqa: E731
+    days = {}
+
+    def bump(day, position):
+        row = days.setdefault(str(day), [0, 0, 0, 0])
+        row[position] += 1
+    for a in Application.select():
+        bump(local(a.created_at), 0)
+        if a.handed_over_at:
+            bump(local(a.handed_over_at), 1)
+            if a.promised_date and date.fromisoformat(str(a.promised_date)) >= local(a.handed_over_at):
+                bump(local(a.handed_over_at), 2)
+    firsts = {}
+    for e in StatusEvent.select().where(StatusEvent.to_status == "dikembalikan"):
+        day = local(e.at)
+        key = (e.application_id, day.year, (day.month - 1) // 3)
+        firsts[key] = min(firsts.get(key, day), day)
+    for day in firsts.values():
+        bump(day, 3)
+    complaints = Counter()
+    for c in Complaint.select():
+        received = str(local(c.received_at))
+        complaints[(received, "received", "")] += 1
+        for kind, moment in (("first", c.first_response_at), ("follow", c.followed_up_at)):
+            if moment:
+                complaints[(received, kind, str(local(moment)))] += 1
+    return {d: tuple(v) for d, v in days.items() if any(v)}, dict(complaints)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(application_steps=st.lists(application_step, max_size=30), complaint_steps=st.lists(complaint_step, max_size=30))
+def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, application_steps, complaint_steps):
+    with database.atomic() as transaction:
+        tallies.ready("WIB")
+        counter = [0]
+        for step in application_steps:
+            apply_application_step(step, counter)
+        for step in complaint_steps:
+            apply_complaint_step(step)
+        kept = tally_rows()
+        assert kept == counted_here(7)
+        tallies.rebuild("WIB")
+        assert tally_rows() == kept
+        tallies.ready("WIT")  # the zone setting changed: days move by two hours, rebuilt once
+        assert tally_rows() == counted_here(9)
+        transaction.rollback()  # the next example starts from an empty database
+
+
+def test_tallies_are_filled_on_first_read_after_an_upgrade(db):
+    application(1, datetime(2025, 1, 6, 3), promised_date=date(2025, 1, 20), handed_over_at=datetime(2025, 1, 20, 8))
+    database.execute_sql('DELETE FROM "application_day"')
+    database.execute_sql('UPDATE "tally_zone" SET "built" = 0')  # as the migration leaves an existing office
+    rows = tallies.application_days(date(2025, 1, 1), date(2025, 3, 31), "WIB")
+    assert (date(2025, 1, 6), 1, 0, 0, 0) in rows and (date(2025, 1, 20), 0, 1, 1, 0) in rows

@@ -1,0 +1,46 @@
+"""`run.py autostart`: the Windows task's command and the Linux user unit, in a temporary HOME."""
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from app import autostart
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_windows_task_runs_at_log_on_with_the_data_folder_quoted():
+    command = [r"C:\Program Files\Loket\.venv\Scripts\pythonw.exe", r"C:\Program Files\Loket\run.py", "serve",
+               "--data", r"D:\Data Loket"]
+    install, = autostart.schtasks_commands("install", command)
+    assert install[:2] == ["schtasks", "/Create"] and "ONLOGON" in install and autostart.TASK_NAME in install
+    action = install[install.index("/TR") + 1]
+    assert action == r'"C:\Program Files\Loket\.venv\Scripts\pythonw.exe" "C:\Program Files\Loket\run.py" serve --data "D:\Data Loket"'
+    assert autostart.schtasks_commands("remove", command) == [["schtasks", "/Delete", "/F", "/TN", autostart.TASK_NAME]]
+
+
+def test_linux_install_status_remove_in_a_temporary_home(tmp_path):
+    home = tmp_path / "home"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "systemctl.log"
+    fake = bin_dir / "systemctl"  # the machine's service manager is outside the test: record the calls
+    fake.write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\necho enabled\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    env = dict(os.environ, HOME=str(home), PATH=f"{bin_dir}:{os.environ['PATH']}")
+    env.pop("XDG_CONFIG_HOME", None)
+    data = tmp_path / "data loket"
+    run = lambda *args: subprocess.run([sys.executable, str(ROOT / "run.py"), "autostart", *args], env=env,
+                                       capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert run("status").returncode == 1
+    installed = run("install", "--data", str(data), "--port", "8081")
+    assert installed.returncode == 0, installed.stderr
+    unit = home / ".config" / "systemd" / "user" / "loket-kecamatan.service"
+    text = unit.read_text()
+    assert f'ExecStart={sys.executable} {ROOT / "run.py"} serve --data "{data}" --port 8081' in text
+    assert "WantedBy=default.target" in text and "Restart=on-failure" in text
+    assert "enable --now loket-kecamatan.service" in calls.read_text()
+    assert "terpasang" in run("status").stdout
+    assert run("remove").returncode == 0 and not unit.exists()
+    assert "disable --now loket-kecamatan.service" in calls.read_text()

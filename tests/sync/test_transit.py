@@ -1,0 +1,204 @@
+"""Photos recompressed in transit (Lepton) and the protocol version both ends agree on.
+
+The center must store and hash the very JPEG the counter took; a photo Lepton cannot take, or
+whose round trip differs, travels as it is; a stream damaged on the way is caught by the
+center's content-hash check and sent again; an older center still gets what it understands.
+"""
+import hashlib
+import io
+
+import lepton_jpeg_python
+import pytest
+from flask import jsonify
+from PIL import Image
+
+from app.frame.access import public
+from app.registration.models import Application, ApplicationPhoto
+from sync import jpeg_transit, protocol
+from sync.center.models import ReceivedApplication
+from sync.client import engine
+from sync.client.transport import Refused
+from tests.sync.test_client import FlaskSession, client_of, kecamatan, run, statuses  # noqa: F401  fixtures
+
+
+class RecordingSession(FlaskSession):
+    """The in-process center, keeping every packet body that went to it."""
+
+    def __init__(self, center_app):
+        super().__init__(center_app)
+        self.packets = []
+
+    def request(self, method, url, data=None, **kwargs):
+        if url.endswith("/packets"):
+            self.packets.append(data)
+        return super().request(method, url, data=data, **kwargs)
+
+
+def local_photos() -> dict:
+    return {a.registration_number: bytes(ApplicationPhoto.get(ApplicationPhoto.application == a).jpeg)
+            for a in Application.select()}
+
+
+def center_photos() -> dict:
+    return {r.registration_number: (bytes(r.photo), r.photo_sha256) for r in ReceivedApplication.select()}
+
+
+def sent_items(session) -> list[tuple[dict, bytes]]:
+    return [item for body in session.packets for item in protocol.decode_packet(body)]
+
+
+def replace_photo(number: str, photo: bytes) -> None:
+    """A different photo for a complete application, with its outbox row written afresh."""
+    from app.frame.db import database
+    from app.registration.status import ApplicationStatus as S
+    from sync.client.models import OutboxItem
+    from app.registration.sync_records import write_outbox
+    with database.atomic():
+        application = Application.get(Application.registration_number == number)
+        (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest())
+         .where(ApplicationPhoto.application == application).execute())
+        OutboxItem.delete().where(OutboxItem.source == application).execute()
+        write_outbox(application, S.RECEIVED, S.COMPLETE)
+
+
+def cmyk_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((60, 80), 40).convert("CMYK").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_center_stores_and_hashes_the_original_jpeg_of_a_recompressed_photo(kecamatan, center_app, center_db):
+    session = RecordingSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+    assert report.error == "" and report.sent == 3
+    items = sent_items(session)
+    assert all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
+    assert [h.get("photo_codec") for h, _ in items] == ["lepton"] * 3
+    assert sum(len(wire) for _, wire in items) < sum(len(p) for p in taken.values())
+    stored = center_photos()
+    for number, photo in taken.items():
+        assert stored[number] == (photo, hashlib.sha256(photo).hexdigest())
+
+
+def test_a_photo_lepton_refuses_travels_as_it_is(kecamatan, center_app, center_db):
+    photo = cmyk_jpeg()
+    with pytest.raises(RuntimeError):
+        lepton_jpeg_python.compress_bytes(photo, {})  # the premise: Lepton has no 4-channel JPEG
+    session = RecordingSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        replace_photo("350807-01-000002", photo)
+        report = engine.sync_once(client=client_of(center_app, session))
+    assert report.sent == 3 and report.failed == 0
+    codecs = {h["id"]: h.get("photo_codec") for h, _ in sent_items(session)}
+    assert codecs == {"350807-01-000001": "lepton", "350807-01-000002": None, "350807-01-000003": "lepton"}
+    assert center_photos()["350807-01-000002"][0] == photo
+
+
+def test_a_photo_whose_round_trip_differs_travels_as_it_is(monkeypatch):
+    original = noise_jpeg(30)
+    assert jpeg_transit.compress(original) is not None
+    real = lepton_jpeg_python.decompress_bytes
+
+    def decompress_with_one_bit_off(data):
+        jpeg = real(data)
+        return jpeg[:300] + bytes([jpeg[300] ^ 1]) + jpeg[301:]
+    monkeypatch.setattr(lepton_jpeg_python, "decompress_bytes", decompress_with_one_bit_off)
+    assert jpeg_transit.compress(original) is None
+
+
+def noise_jpeg(seed_sigma: int) -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((60, 80), seed_sigma).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("how", ["garbled", "another-photo"])
+def test_a_damaged_recompressed_photo_is_refused_by_the_hash_check_and_sent_again(
+        kecamatan, center_app, center_db, monkeypatch, how):
+    real, calls = jpeg_transit.compress, []
+    # "another-photo" is a valid Lepton stream of a different JPEG: only the content hash can tell.
+    other = real(noise_jpeg(25))
+
+    def compress_then_damage_the_first(photo):
+        packed = real(photo)
+        calls.append(photo)
+        if len(calls) > 1:
+            return packed
+        return packed[:40] + bytes(b ^ 0x5A for b in packed[40:80]) + packed[80:] if how == "garbled" else other
+    monkeypatch.setattr(jpeg_transit, "compress", compress_then_damage_the_first)
+    session = RecordingSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+        final = statuses()
+    assert report.error == "" and report.sent == 3 and report.failed == 0 and report.rejected == 0
+    assert set(final.values()) == {"diterima_pusat"}
+    sent = sent_items(session)
+    assert len(sent) == 4  # three, then the damaged one again, as it is
+    assert sent[-1][0]["id"] == sent[0][0]["id"]
+    assert sent[-1][0].get("photo_codec") is None and sent[-1][1] == taken[sent[-1][0]["id"]]
+    assert {n: p for n, (p, _) in center_photos().items()} == taken
+
+
+def test_the_center_answers_retry_not_rejected_for_a_damaged_stream(center_db, enrolled):
+    from sync.center import records
+    from tests.sync.helpers import packet_item
+    kecamatan_row, _ = enrolled
+    header, photo = packet_item(1, photo=noise_jpeg(30))
+    damaged = jpeg_transit.compress(noise_jpeg(31))
+    outcome = records.store_packet_item(kecamatan_row, dict(header, photo_codec="lepton"), damaged)
+    assert outcome.result == "retry" and "kirim ulang" in outcome.reason
+    assert ReceivedApplication.select().count() == 0
+    good = records.store_packet_item(kecamatan_row, dict(header, photo_codec="lepton"), jpeg_transit.compress(photo))
+    assert good.result == "stored"
+    assert bytes(ReceivedApplication.get().photo) == photo
+
+
+def old_center_probe(center_app):
+    """The probe of a protocol-1 center: no version range, no codecs."""
+    from flask import g
+
+    @public  # signed by the API hook, as the real probe
+    def probe():
+        return jsonify({"center": "Pusat lama", "kecamatan_code": g.kecamatan.code, "protocol": 1})
+    center_app.view_functions["center_api.probe"] = probe
+
+
+def test_an_older_center_gets_lkp1_packets_with_photos_as_they_are(kecamatan, center_app, center_db):
+    old_center_probe(center_app)
+    session = RecordingSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+    assert report.error == "" and report.sent == 3
+    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC for body in session.packets)
+    assert all("photo_codec" not in header for header, _ in sent_items(session))
+    assert {n: p for n, (p, _) in center_photos().items()} == taken
+
+
+def test_a_center_that_needs_a_newer_kecamatan_is_refused_clearly(kecamatan, center_app, center_db):
+    from flask import g
+
+    @public  # signed by the API hook, as the real probe
+    def probe():
+        return jsonify({"center": "Pusat baru", "kecamatan_code": g.kecamatan.code, "protocol": 5, "min_protocol": 4})
+    center_app.view_functions["center_api.probe"] = probe
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        with pytest.raises(Refused, match="perbarui aplikasi Loket"):
+            client_of(center_app).negotiate()
+        report = engine.sync_once(client=client_of(center_app))
+        final = statuses()
+    assert "perbarui aplikasi Loket" in report.error
+    assert set(final.values()) == {"lengkap"} and center_photos() == {}
+
+
+def test_packet_format_refuses_codecs_it_does_not_know():
+    item = ({"id": "350807-01-000001", "photo_codec": "lepton"}, b"\xff\xd8\xff")
+    with pytest.raises(protocol.PacketError):
+        protocol.decode_packet(protocol.encode_packet([item]))  # LKP1 has no codecs
+    strange = ({"id": "350807-01-000001", "photo_codec": "webp"}, b"\xff\xd8\xff")
+    with pytest.raises(protocol.PacketError):
+        protocol.decode_packet(protocol.encode_packet([strange], protocol.PACKET_MAGIC_V2))
+    assert protocol.decode_packet(protocol.encode_packet([item], protocol.PACKET_MAGIC_V2))[0][0]["photo_codec"] == "lepton"
