@@ -208,3 +208,30 @@ def test_cli_restore_on_a_new_pc_with_the_recovery_key(tmp_path):
     assert done.returncode == 0, done.stderr
     forget_cached_keys()
     assert admin_hash(new_data / "loket.sqlite3") == "hash-asli"
+
+
+def test_restore_page_on_a_new_pc_asks_for_the_recovery_key(app, db, client_for, tmp_path):
+    """The admin's browser restore (issue 10's page) with a backup from the old, dead PC."""
+    import io
+    from app.frame import store
+    old_pc = new_office(tmp_path / "pc-lama")
+    from_stick = backup_database(old_pc, tmp_path / "flashdisk" / "cadangan.sqlite3").read_bytes()
+    printed = KeyStore(old_pc.parent).recovery_key()
+    with db.atomic():
+        store.put("phone", "0334-111")
+    admin = client_for("admin")
+
+    def upload(**fields):
+        data = {"confirm": "ya", "backup_file": (io.BytesIO(from_stick), "cadangan.sqlite3"), **fields}
+        return admin.post("/admin/cadangan/pulihkan", content_type="multipart/form-data", data=data)
+
+    refused = upload()
+    assert refused.status_code == 422 and "kunci pemulihan" in refused.get_data(as_text=True)
+    assert upload(recovery_key="AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF").status_code == 422
+    assert store.get("phone") == "0334-111"  # nothing changed
+    assert 'name="recovery_key"' in admin.get("/admin/cadangan").get_data(as_text=True)
+
+    assert upload(recovery_key=printed.lower()).status_code == 303
+    assert connect(app.config["DATABASE_PATH"]).execute(
+        "SELECT password_hash FROM user WHERE username = 'admin'").fetchone()[0] == "hash-asli"
+    assert KeyStore(app.config["DATA_DIR"]).recovery_key() == printed  # the paper stays the office's key
