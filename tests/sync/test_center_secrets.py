@@ -6,7 +6,6 @@ read from a backup got a valid signed 200 from the center".
 """
 import os
 import stat
-import sys
 
 import pytest
 
