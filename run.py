@@ -52,7 +52,7 @@ def cmd_serve(options) -> int:
     from app.background import start_background_jobs
     from app.firstrun import ensure_admin
 
-    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True))
+    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True, MODE=options.mode))
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
         server = create_server(app, host=options.host, port=options.port, threads=options.threads,
                                ident="loket-kecamatan")
@@ -69,7 +69,8 @@ def cmd_serve(options) -> int:
         print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
         print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
     start_background_jobs(app)
-    print(f"Loket Kecamatan berjalan di http://{options.host}:{server.effective_port}/  "
+    label = "Loket Kecamatan (mode desa)" if options.mode == "desa" else "Loket Kecamatan"
+    print(f"{label} berjalan di http://{options.host}:{server.effective_port}/  "
           f"(data: {app.config['DATA_DIR']})", flush=True)
     try:
         server.run()
@@ -118,6 +119,11 @@ def cmd_restore(options) -> int:
     except BackupError as problem:
         print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
         return 1
+    from app import audit, create_app  # the restore is recorded in the restored database's trail
+    app = create_app(_data_config(options))
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context(), database.atomic():
+        audit.record_restore(Path(options.source).name)
     print(f"Data dipulihkan dari {options.source}.")
     if safety:
         print(f"Data sebelumnya disimpan di {safety}.")
@@ -152,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--mode", choices=("kecamatan", "desa"), default="kecamatan",
+                       help="desa: the village office's own PC (only the desa pages, its own database)")
     serve.set_defaults(handler=cmd_serve)
 
     fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")

@@ -8,7 +8,7 @@ from htmx_flask import Htmx
 
 from app import capabilities
 from app.backups.engine import encrypt_plaintext_backups
-from app.frame import dates, privacy, templating
+from app.frame import dates, installation, privacy, templating
 from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
 from app.frame.config import load_config
 from app.frame.db import open_database
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     db = open_database(app.config["DATABASE_PATH"])
     with db.connection_context():
         migrate(db)
+        installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
     encrypt_plaintext_backups(app.config["BACKUP_DIR"], app.config["DATABASE_PATH"])  # upgrade, once
     app.extensions["database"] = db
 
@@ -55,6 +56,9 @@ def create_app(config: dict | None = None) -> Flask:
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
     check_every_view_declares_roles(app)
+    if app.config["MODE"] == "desa":
+        from app.desa import mode
+        mode.install(app)
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)

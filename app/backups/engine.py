@@ -16,6 +16,7 @@ from pathlib import Path
 
 import apsw
 
+from app.frame import installation
 from app.frame.db import (apply_pragmas, connect, database_key, discard_work_files, encrypt_plaintext_file,
                           is_plaintext, keep_key_stored, live_key_pragmas, passphrase_pragmas)
 from app.frame.keystore import KeyStore, normalise_recovery_key
@@ -175,8 +176,11 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
         target = connect(db_path)
         target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
         try:
+            reserved = installation.reserve_before_restore(target, db_path)
             with target.backup("main", source, "main") as copy:
                 copy.step(-1)
+            # A fresh numbering generation: the restored data never hands out an old number again.
+            installation.advance_after_restore(target, db_path, reserved)
         except apsw.BusyError:
             raise BackupError("Basis data sedang sibuk dipakai; tunggu sebentar lalu ulangi pemulihan. "
                               "Data tidak berubah.") from None

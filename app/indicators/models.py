@@ -21,7 +21,7 @@ def _counter():
 
 
 class TallyZone(BaseModel):
-    """The zone whose local days the tallies count (schema 0007_i16_daily_tallies.sql)."""
+    """The zone whose local days the tallies count (schema 0008_i16_daily_tallies.sql)."""
     id = IntegerField(primary_key=True)
     modifier = TextField()
     built = IntegerField()

@@ -1,4 +1,4 @@
-"""Per-day tallies of applications and complaints (schema 0007_i16_daily_tallies.sql).
+"""Per-day tallies of applications and complaints (schema 0008_i16_daily_tallies.sql).
 
 Triggers keep them in the same transaction as every write; this module reads them and rebuilds
 them from the rows when they are not built yet (an upgrade) or the office's zone changed, since

@@ -160,3 +160,6 @@ def test_cli_backup_and_restore_round_trip(tmp_path):
     assert refused.returncode == 1 and "Pemulihan ditolak" in refused.stderr
     restored = run("restore", "--data", str(data), "--from", str(tmp_path / "c.sqlite3"))
     assert restored.returncode == 0 and "Data dipulihkan" in restored.stdout
+    trail = connect(data / "loket.sqlite3").execute(
+        "SELECT action, entity_id FROM audit_event WHERE action = 'pulihkan'").fetchall()
+    assert trail == [("pulihkan", "c.sqlite3")]  # issue 13: a restore from the command line is recorded too

@@ -1,4 +1,4 @@
-"""The per-day tallies that triggers keep (schema 0007_i16_daily_tallies.sql) equal a rebuild from
+"""The per-day tallies that triggers keep (schema 0008_i16_daily_tallies.sql) equal a rebuild from
 the rows, and the rebuild equals a count done here in Python, after any mix of writes."""
 from collections import Counter
 from datetime import date, datetime, timedelta

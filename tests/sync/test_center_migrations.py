@@ -2,8 +2,10 @@
 import pytest
 
 from sync.center.db import make_center_database
+from app.frame.migrations import code_level
 from sync.center.migrations import CENTER_SCHEMA, CenterDatabaseTooNew, center_level, migrate_center
 from sync.center.models import MODELS
+from app.frame.migrations import code_level
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.helpers import reset_postgres
 from tests.test_migrations import describe
@@ -11,7 +13,7 @@ from tests.test_migrations import describe
 
 def test_center_sql_gives_the_models_schema_on_sqlite(tmp_path):
     migrated = make_center_database(tmp_path / "migrated.sqlite3")
-    assert migrate_center(migrated) == 1
+    assert migrate_center(migrated) == code_level(CENTER_SCHEMA)
     from_models = make_center_database(tmp_path / "models.sqlite3")
     with from_models.bind_ctx(MODELS):
         from_models.create_tables(MODELS)
@@ -22,7 +24,7 @@ def test_center_sql_gives_the_models_schema_on_sqlite(tmp_path):
 
 def test_center_migrations_are_idempotent_and_refuse_a_newer_database(tmp_path):
     db = make_center_database(tmp_path / "c.sqlite3")
-    assert migrate_center(db) == migrate_center(db) == center_level(db) == 1
+    assert migrate_center(db) == migrate_center(db) == center_level(db) == code_level(CENTER_SCHEMA)
     db.execute_sql('INSERT INTO "schema_migration" ("level", "applied_at") VALUES (99, CURRENT_TIMESTAMP)')
     with pytest.raises(CenterDatabaseTooNew):
         migrate_center(db)
@@ -33,7 +35,7 @@ def test_center_sql_gives_the_models_columns_on_postgresql():
         pytest.skip(NO_PG)
     reset_postgres(PG_URL)
     db = make_center_database(url=PG_URL)
-    assert migrate_center(db) == migrate_center(db) == 1
+    assert migrate_center(db) == migrate_center(db) == code_level(CENTER_SCHEMA)
     for model in MODELS:
         columns = {c.name: c.null for c in db.get_columns(model._meta.table_name)}
         assert columns == {f.column_name: f.null for f in model._meta.sorted_fields}, model.__name__
