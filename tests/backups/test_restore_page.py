@@ -206,9 +206,8 @@ def test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_
     from tests.conftest import TEST_PASSWORD
 
     with db.atomic():
-        db.execute_sql("CREATE TABLE ballast (isi BLOB)")
-        for _ in range(2500):
-            db.execute_sql("INSERT INTO ballast VALUES (randomblob(4000))")  # ~10 MB: the copy takes a while
+        for _ in range(2500):  # ~10 MB in a table of the schema (a restore refuses foreign tables)
+            db.execute_sql("INSERT INTO throttle_hit (scope, key, at) VALUES ('ballast', randomblob(4000), '2026-11-02')")
     made = backup_database(app.config["DATABASE_PATH"], app.config["BACKUP_DIR"] / "manual-besar.sqlite3")
     admin = client_for("admin")
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
@@ -236,5 +235,8 @@ def test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_
         clicker.join()
         server.close()
     assert response.status_code == 303
-    assert set(statuses) <= {200, 503}, statuses  # pages, or the calm maintenance page; never 500
+    # pages, the calm maintenance page, or (after it) the sign-in redirect: the clerk's server-side
+    # session began after the backup was made, so the restored data does not know it; never a 500
+    assert set(statuses) <= {200, 503, 302}, statuses
+    assert 302 not in statuses[:statuses.index(503)] if 503 in statuses else True
     assert 503 in statuses  # the clicks really fell inside the restore

@@ -11,7 +11,6 @@ import time
 from json import dumps
 from itertools import chain
 
-import apsw
 
 from app.backups.engine import open_backup
 from app.frame.db import connect

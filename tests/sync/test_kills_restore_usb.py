@@ -9,7 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import apsw
 
 from app.frame.db import connect
 import requests
