@@ -169,5 +169,5 @@ class CenterAudit(CenterModel):
     summary = TextField(default="")
 
 
-MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment, ReceivedApplication,
-          Conflict, StatusEvent, CenterAudit]
+MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
+          ReceivedApplication, Conflict, StatusEvent, CenterAudit]
