@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from app import capabilities
+from app.backups.engine import encrypt_plaintext_backups
 from app.frame import dates, installation, privacy, templating
 from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     with db.connection_context():
         migrate(db)
         installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
+    encrypt_plaintext_backups(app.config["BACKUP_DIR"], app.config["DATABASE_PATH"])  # upgrade, once
     app.extensions["database"] = db
 
     csrf.init_app(app)

@@ -3,6 +3,7 @@
 The level is kept in PRAGMA user_version (as calibre does); a shipped file is never edited.
 """
 import re
+from functools import lru_cache
 from pathlib import Path
 
 SCHEMA_ROOT = Path(__file__).resolve().parents[2] / "schema"
@@ -62,3 +63,26 @@ def migrate(db, directory: Path = KECAMATAN_SCHEMA) -> int:
             connection.execute(path.read_text(encoding="utf-8"))
             connection.execute(f"PRAGMA user_version = {number}")
     return pending[-1][0] if pending else current
+
+
+@lru_cache(maxsize=8)
+def schema_at_level(level: int, directory: Path = KECAMATAN_SCHEMA) -> frozenset[tuple]:
+    """What sqlite_master holds (type, name, table, SQL with spaces folded) in a database freshly
+    migrated to `level`: the yardstick a restored backup must match exactly."""
+    import apsw
+
+    connection = apsw.Connection(":memory:")
+    try:
+        for number, path in migration_files(directory):
+            if number <= level:
+                connection.execute(path.read_text(encoding="utf-8"))
+        return schema_of(connection)
+    finally:
+        connection.close()
+
+
+def schema_of(connection) -> frozenset[tuple]:
+    """sqlite_master of an apsw connection as comparable rows (SQL with spaces folded)."""
+    rows = connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                              "WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    return frozenset((kind, name, table, " ".join((sql or "").split())) for kind, name, table, sql in rows)

@@ -10,11 +10,13 @@ from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import secret_key
 from app.frame.errors import error_page, register_error_pages
+from app.frame.private_files import private_dir
 from app.frame.request_cycle import install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, views
+from sync.center import api, sealed, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
+from sync.center.keys import seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
 from sync.center.db import open_center_database
@@ -32,7 +34,7 @@ def center_config(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
                     or Path.home() / ".local" / "share" / "loket-center")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
     config = {
         "DATA_DIR": data_dir,
         "DATABASE_PATH": data_dir / "center.sqlite3",
@@ -60,8 +62,10 @@ def create_center_app(config: dict | None = None) -> Flask:
     app = Flask("loket_center", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(center_config(config))
     db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"))
+    sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]))
     with db.connection_context():
         migrate_center(db)
+        seal_legacy_secrets()
     app.extensions["center_database"] = db
 
     csrf = CSRFProtect(app)
