@@ -10,7 +10,7 @@ from app.frame import templating
 from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
 from app.frame.config import secret_key
 from app.frame.errors import register_error_pages
-from app.frame.request_cycle import install_request_cycle
+from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center import api, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
@@ -58,6 +58,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request by its signature instead
     Htmx(app)
+    install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(views.blueprint)
     check_every_view_declares_roles(app)
@@ -69,6 +70,6 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.extensions["throttle_model"] = CenterThrottleHit
     app.extensions["doors"] = CENTER_DOORS
 
-    install_request_cycle(app, db, load_current_user, enforce_roles)
+    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
 
     return app

@@ -162,3 +162,10 @@ def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, ope
     client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar"})
     assert Conflict.get_by_id(conflict.id).note == "isi lama benar"
     assert ReceivedApplication.get().full_name == "Warga Nomor 1"  # never overwritten
+
+
+def test_center_pages_carry_a_policy_without_inline_script(center_app, operators):
+    response = client_as(center_app, operators["admin"]).get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert client_as(center_app, operators["admin"]).get(f"/permohonan/{2**63}").status_code in (403, 404)
