@@ -52,7 +52,7 @@ def cmd_serve(options) -> int:
     from app.background import start_background_jobs
     from app.firstrun import ensure_admin
 
-    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True))
+    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True, MODE=options.mode))
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
         server = create_server(app, host=options.host, port=options.port, threads=options.threads,
                                ident="loket-kecamatan")
@@ -68,7 +68,8 @@ def cmd_serve(options) -> int:
         print("  nama pengguna : admin")
         print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)\n")
     start_background_jobs(app)
-    print(f"Loket Kecamatan berjalan di http://{options.host}:{server.effective_port}/  "
+    label = "Loket Kecamatan (mode desa)" if options.mode == "desa" else "Loket Kecamatan"
+    print(f"{label} berjalan di http://{options.host}:{server.effective_port}/  "
           f"(data: {app.config['DATA_DIR']})", flush=True)
     try:
         server.run()
@@ -155,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--mode", choices=("kecamatan", "desa"), default="kecamatan",
+                       help="desa: the village office's own PC (only the desa pages, its own database)")
     serve.set_defaults(handler=cmd_serve)
 
     fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")

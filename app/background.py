@@ -11,8 +11,8 @@ from app import capabilities
 log = logging.getLogger(__name__)
 
 
-def _loop(app, seconds: int, job, stop: threading.Event) -> None:
-    db = app.extensions["database"]
+def _loop(app, seconds: int, job, stop: threading.Event, db=None) -> None:
+    db = db or app.extensions["database"]
     while not stop.is_set():
         try:
             with app.app_context(), db.connection_context():
@@ -22,10 +22,17 @@ def _loop(app, seconds: int, job, stop: threading.Event) -> None:
         stop.wait(seconds)
 
 
-def start_background_jobs(app) -> threading.Event:
+def start_jobs(app, jobs, db=None) -> threading.Event:
+    """Run each (seconds, job) in its own daemon thread; set the returned event to stop them."""
     stop = threading.Event()
-    for module in capabilities.modules():
-        for seconds, job in getattr(module, "BACKGROUND_JOBS", []):
-            threading.Thread(target=_loop, args=(app, seconds, job, stop), daemon=True,
-                             name=f"job-{job.__name__}").start()
+    for seconds, job in jobs:
+        threading.Thread(target=_loop, args=(app, seconds, job, stop, db), daemon=True,
+                         name=f"job-{job.__name__}").start()
     return stop
+
+
+def start_background_jobs(app) -> threading.Event:
+    only = app.config.get("BACKGROUND_MODULES")  # desa mode: the daily backup, not the kecamatan's sync
+    return start_jobs(app, [job for module in capabilities.modules()
+                            if only is None or module.__name__ in only
+                            for job in getattr(module, "BACKGROUND_JOBS", [])])

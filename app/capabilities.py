@@ -19,6 +19,7 @@ CAPABILITIES = [
     "app.backups",
     "app.calendar",
     "app.registration",
+    "app.desa",
     "app.complaints",
     "app.survey",
     "app.recap",

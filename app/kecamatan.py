@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from app import capabilities
-from app.frame import dates, privacy, templating
+from app.frame import dates, installation, privacy, templating
 from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
 from app.frame.config import load_config
 from app.frame.db import open_database
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     db = open_database(app.config["DATABASE_PATH"])
     with db.connection_context():
         migrate(db)
+        installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
     app.extensions["database"] = db
 
     csrf.init_app(app)
@@ -53,6 +54,9 @@ def create_app(config: dict | None = None) -> Flask:
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
     check_every_view_declares_roles(app)
+    if app.config["MODE"] == "desa":
+        from app.desa import mode
+        mode.install(app)
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)

@@ -1,13 +1,18 @@
 """Benchmark: the quarterly recap and the indicators page, through a real waitress server.
 
     python bench/bench_recap.py [--total 200000] [--quarter 20000] [--applications 50000] [--runs 15]
+                                [--mixed-users 8 --mixed-seconds 60]
 
 Builds a fresh database in a temp folder: `--total` complaints over 2023-2026, of which
 `--quarter` fall in Triwulan I 2025, `--applications` KTP-el applications (80% handed over, 12% returned
 once), 1 500 surveys, the kotak saran opened on most working days.
 Prints the median (and min/max) response time of: the live recap of Triwulan I 2025, the same
 recap once approved (served from its frozen snapshot), its print notice, and the indicators
-page for 2025. Goals (issue 5): recap < 200 ms, indicators < 300 ms.
+page for 2025. Goals (issue 5): recap < 200 ms, indicators < 300 ms; issue 16: indicators and
+live recap <= 20 ms at 1M applications and 200k complaints.
+With --mixed-users N: N users at once, each loading the register, the complaint book, the
+dashboard, the live recap and the indicators page in turn for --mixed-seconds; prints the p95
+of each page (issue 16 goal: <= 100 ms with 8 users), the server's CPU share and peak RSS.
 """
 import argparse
 import os
@@ -113,6 +118,7 @@ def fill(total: int, in_quarter: int, applications: int, rng) -> None:
     with db.atomic():
         create_user("camat", "Camat Bench", "camat", "197201141998031005", password=PASSWORD, must_change_password=False)
         create_user("info", "Info Bench", "petugas_informasi", password=PASSWORD, must_change_password=False)
+        create_user("loket", "Loket Bench", "petugas_loket", password=PASSWORD, must_change_password=False)
 
 
 def login(base: str, username: str) -> requests.Session:
@@ -134,12 +140,61 @@ def timed(session, url, runs):
     return times[1:]  # the first request warms caches (calendar years, templates)
 
 
+# page: (URL, the account whose role opens it)
+MIXED_PAGES = {"register": ("/pendaftaran", "loket"), "register page 5": ("", "loket"),
+               "complaint book": ("/pengaduan/", "info"), "dashboard": ("/", "camat"),
+               "live recap": ("/rekap/2025/2", "camat"), "indicators": ("/indikator?tahun=2025", "camat")}
+
+
+def mixed_load(base: str, users: int, seconds: float) -> None:
+    """`users` sessions at once, each going round every page; p95 per page, server CPU and RSS."""
+    import resource
+    sessions = [{name: login(base, name) for name in ("loket", "info", "camat")} for _ in range(users)]
+    # Page 5 of the register by the links a clerk follows (keyset cursors where the branch has them).
+    deep = sessions[0]["loket"].get(f"{base}/pendaftaran").text
+    for _ in range(4):
+        found = deep.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+        deep = sessions[0]["loket"].get(base + found).text
+    MIXED_PAGES["register page 5"] = (found, "loket")
+    times = {name: [] for name in MIXED_PAGES}
+    stop = time.monotonic() + seconds
+
+    def user(session, offset):
+        names = list(MIXED_PAGES)
+        turn = offset
+        while time.monotonic() < stop:
+            name = names[turn % len(names)]
+            url, account = MIXED_PAGES[name]
+            start = time.perf_counter()
+            response = session[account].get(base + url)
+            times[name].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (name, response.status_code)
+            turn += 1
+    cpu_before, wall_before = time.process_time(), time.monotonic()
+    threads = [threading.Thread(target=user, args=(s, i)) for i, s in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cpu = (time.process_time() - cpu_before) / (time.monotonic() - wall_before)
+    print(f"mixed load: {users} users for {seconds:.0f} s (server and clients in this process)")
+    for name, values in times.items():
+        values.sort()
+        p95 = values[int(0.95 * (len(values) - 1))]
+        print(f"  {name:24} n {len(values):5}  median {statistics.median(values):7.1f} ms  p95 {p95:7.1f} ms"
+              f"  ({'met' if p95 <= 100 else 'MISSED'} <= 100 ms)")
+    print(f"  process CPU {cpu * 100:.0f} % of one core; peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (includes the fill and the clients)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--total", type=int, default=200_000)
     parser.add_argument("--quarter", type=int, default=20_000)
     parser.add_argument("--applications", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--mixed-users", type=int, default=0)
+    parser.add_argument("--mixed-seconds", type=float, default=60)
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-recap-"))
     app = create_app({"DATA_DIR": folder, "SECRET_KEY": "bench"})
@@ -161,6 +216,8 @@ def main() -> int:
         print(f"{name:48} median {median:7.1f} ms  min {min(times):7.1f}  max {max(times):7.1f}{verdict}")
 
     report("recap Triwulan I 2025 (live, 20k complaints)", timed(camat, f"{base}/rekap/2025/1", options.runs), 200)
+    if options.mixed_users:
+        mixed_load(base, options.mixed_users, options.mixed_seconds)
     report("indicators 2025 (8-quarter trends)", timed(camat, f"{base}/indikator?tahun=2025", options.runs), 300)
     token = info.get(f"{base}/rekap/2025/1").text.split('name="csrf_token" value="')[1].split('"')[0]
     info.post(f"{base}/rekap/2025/1/draf", data={"csrf_token": token, "promises": "Janji", "narrative": "Uraian",

@@ -4,6 +4,7 @@
     python bench/bench_sync.py ingest [--count 200] [--pg URL]  # 10 kecamatan at once, SQLite (+ PostgreSQL)
     python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
     python bench/bench_sync.py kills  [--count 1000] [--kills 20]
+    python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
     sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
@@ -262,9 +263,52 @@ def bench_kills(count: int, kills: int) -> dict:
     return results
 
 
+def bench_usb(count: int) -> dict:
+    """A month offline through USB: export the backlog to numbered files, import them at the
+    center (the same per-file path as its Impor USB page), then import them all again."""
+    from sync.center import keys
+    from sync.center.views import import_one_file
+    from sync.client import link
+    from tests.sync.harness import kecamatan_app, prepare_center
+    base = Path(tempfile.mkdtemp(prefix="bench-usb-"))
+    center_app, code = prepare_center(base / "center")
+    kec_app = kecamatan_app(base / "kecamatan")
+    numbers, photo_bytes, _ = fill_with_photos(kec_app, count)
+    center_db = center_app.extensions["center_database"]
+    with center_app.app_context(), center_db.connection_context():
+        _, key = keys.enrol("35.08.07", code, "01", "bench")
+        key_id, secret = key.key_id, key.secret
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        from app.frame.dates import utc_now
+        from app.frame.db import database
+        from sync.client.models import SyncLink
+        with database.atomic():
+            SyncLink.create(center_url="http://pusat", kecamatan_code="35.08.07", key_id=key_id, secret=secret,
+                            enrolled_at=utc_now())
+        started = time.monotonic()
+        files, exported = link.export_batches(base / "usb")
+        export_seconds = time.monotonic() - started
+
+    def import_all():
+        started = time.monotonic()
+        with center_app.test_request_context(), center_db.connection_context():
+            results = [import_one_file((base / "usb" / name).read_bytes(), name) for name, _ in files]
+        return time.monotonic() - started, results
+    first_seconds, first = import_all()
+    again_seconds, again = import_all()
+    return {"applications": exported, "files": len(files), "photo_bytes": photo_bytes,
+            "file_bytes": sum(len(content) for _, content in files),
+            "largest_file_bytes": max(len(content) for _, content in files),
+            "export_seconds": round(export_seconds, 2), "import_seconds": round(first_seconds, 2),
+            "stored": sum(r["summary"].get("stored", 0) for r in first),
+            "reimport_seconds": round(again_seconds, 2),
+            "reimport_stored": sum(r["summary"].get("stored", 0) for r in again),
+            "reimport_messages": sorted({r["message"].split(":")[0] for r in again})[:2]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["link", "ingest", "faults", "kills", "vs-rsync"])
+    parser.add_argument("what", choices=["link", "ingest", "faults", "kills", "vs-rsync", "usb"])
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--links", default="clean,loss1,loss5,flapping,outage")
     parser.add_argument("--results", type=Path, help="vs-rsync: write every run here as it finishes")
@@ -281,6 +325,8 @@ def main() -> int:
         result = [bench_ingest(options.count or 200, None)]
         if options.pg:
             result.append(bench_ingest(options.count or 200, options.pg))
+    elif options.what == "usb":
+        result = bench_usb(options.count or 2000)
     elif options.what == "faults":
         result = bench_faults(options.count or 1000)
     else:

@@ -235,13 +235,13 @@ def run_rsync(work: Path, files: Path, link: Link, retries: bool) -> tuple[float
     (run_dir / "dest").mkdir()
     conf = run_dir / "rsyncd.conf"
     conf.write_text(f"use chroot = no\nuid = root\ngid = root\npid file = {run_dir}/rsyncd.pid\n"
-                    f"[loket]\npath = {run_dir}/dest\nread only = no\n")
+                    f"timeout = 60\n[loket]\npath = {run_dir}/dest\nread only = no\n")
     daemon = in_ns(PST_NS, ["rsync", "--daemon", "--no-detach", f"--config={conf}", f"--address={CENTER_IP}",
                             f"--port={RSYNC_PORT}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     command = ["ip", "netns", "exec", KEC_NS, "rsync", "-a", "-z", "--compress-choice=zstd",
                f"{files}/", f"rsync://{CENTER_IP}:{RSYNC_PORT}/loket/"]
     if retries:
-        command[4:4] = ["--timeout=30", "--partial"]
+        command[5:5] = ["--timeout=30", "--partial"]  # after "rsync"
     try:
         time.sleep(1)
         link.go()
@@ -251,7 +251,8 @@ def run_rsync(work: Path, files: Path, link: Link, retries: bool) -> tuple[float
                 break
             time.sleep(1)
         elapsed = time.monotonic() - started
-        copied = sorted(p.name for p in (run_dir / "dest").iterdir())
+        # rsync's temporary files ('.name.XXXXXX') of a cut-off run may linger beside the copies.
+        copied = sorted(p.name for p in (run_dir / "dest").iterdir() if not p.name.startswith("."))
         if copied != sorted(p.name for p in files.iterdir()):
             raise RuntimeError("rsync did not copy every file")
         return elapsed, link.wire_bytes()

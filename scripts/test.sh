@@ -184,6 +184,8 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 # both simulated, concurrently with the normal pass (its own PostgreSQL database, temp folder
 # and artifacts), so CI stays within its time. On by default for the whole suite; a targeted
 # run (test paths given) does one pass unless LOKET_WINDOWS_PASS=1 (or =only for that pass alone).
+# The few kill/fault soaks (marker `soak`) run in the normal pass only: neither zone data nor
+# the console encoding plays a part in them, and they are the longest tests.
 
 targeted=0
 for arg in "$@"; do
@@ -199,7 +201,7 @@ run_windows_like() {
     env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 \
         LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/loket_test_win" \
         LOKET_TEST_ARTIFACTS="$LOKET_TEST_ARTIFACTS/windows-like" \
-        "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" "$@"
+        "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" -m "not soak" "$@"
     local rc=$?
     rm -rf "$zones" "$zones.tmp"
     return "$rc"

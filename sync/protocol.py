@@ -111,6 +111,14 @@ class PacketError(ValueError):
     """A packet body that does not follow the format."""
 
 
+class TooManyApplications(PacketError):
+    """A well-formed packet with more applications than one packet may carry."""
+
+    def __init__(self, count: int):
+        super().__init__("kepala paket harus daftar berisi paling banyak %d permohonan" % MAX_APPLICATIONS_PER_PACKET)
+        self.count = count
+
+
 def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC) -> bytes:
     """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos.
 
@@ -139,8 +147,10 @@ def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
         headers = json.loads(zlib.decompressobj().decompress(body[8:8 + length], 1024 * 1024))
     except (zlib.error, ValueError) as problem:
         raise PacketError(f"kepala paket rusak: {problem}") from None
-    if not isinstance(headers, list) or len(headers) > MAX_APPLICATIONS_PER_PACKET:
-        raise PacketError("kepala paket harus daftar berisi paling banyak %d permohonan" % MAX_APPLICATIONS_PER_PACKET)
+    if not isinstance(headers, list):
+        raise PacketError("kepala paket harus berupa daftar")
+    if len(headers) > MAX_APPLICATIONS_PER_PACKET:
+        raise TooManyApplications(len(headers))
     offset = 8 + length
     items = []
     for header in headers:

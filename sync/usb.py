@@ -12,19 +12,63 @@ from sync import protocol
 BATCH_FORMAT = "loket-batch-1"
 STATUS_FORMAT = "loket-status-1"
 BATCH_PATH = "/usb/batch"
-MAX_BATCH_FILE_BYTES = 512 * 1024 * 1024
+# One file per center request: within its body limit with room for the upload's form framing,
+# and within the packet's application count. A backlog becomes as many files as it needs.
+MAX_BATCH_FILE_BYTES = protocol.MAX_PACKET_BYTES - 64 * 1024
+MAX_BATCH_FILE_ITEMS = protocol.MAX_APPLICATIONS_PER_PACKET
 
 
 class BatchFileError(ValueError):
     """A file that is not a valid, signed batch or status file (Indonesian message)."""
 
 
-def write_batch_file(key_id: str, secret: str, items: list[tuple[dict, bytes]]) -> bytes:
+def write_batch_file(key_id: str, secret: str, items: list[tuple[dict, bytes]], part: int = 1, parts: int = 1,
+                     set_id: str = "") -> bytes:
+    """One signed file; `part` of `parts` in the set `set_id` (each file stands alone)."""
     packet = protocol.encode_packet(items)
     timestamp, nonce = str(int(time.time())), protocol.new_nonce()
     head = {"format": BATCH_FORMAT, "key_id": key_id, "timestamp": timestamp, "nonce": nonce, "count": len(items),
+            "part": part, "parts": parts, "set": set_id,
             "signature": protocol.sign_request(secret, "USB", BATCH_PATH, timestamp, nonce, packet)}
     return json.dumps(head).encode() + b"\n" + packet
+
+
+def split_for_files(items: list[tuple[dict, bytes]], max_bytes: int = MAX_BATCH_FILE_BYTES,
+                    max_items: int = MAX_BATCH_FILE_ITEMS) -> list[list[tuple[dict, bytes]]]:
+    """Greedy split in order; each group's file stays within max_bytes and max_items."""
+    groups, current, size = [], [], 4096  # the head line and the packet's own header, generously
+    for header, photo in items:
+        cost = len(photo) + len(protocol.canonical_json(header)) + 64
+        if current and (size + cost > max_bytes or len(current) >= max_items):
+            groups.append(current)
+            current, size = [], 4096
+        current.append((header, photo))
+        size += cost
+    if current:
+        groups.append(current)
+    return groups
+
+
+def write_batch_files(key_id: str, secret: str, items: list[tuple[dict, bytes]], set_id: str,
+                      max_bytes: int = MAX_BATCH_FILE_BYTES, max_items: int = MAX_BATCH_FILE_ITEMS) -> list[bytes]:
+    """The whole backlog as numbered files, each importable alone and in any order."""
+    groups = split_for_files(items, max_bytes, max_items)
+    return [write_batch_file(key_id, secret, group, index, len(groups), set_id)
+            for index, group in enumerate(groups, start=1)]
+
+
+def batch_file_name(digits: str, set_id: str, part: int, parts: int) -> str:
+    """'kiriman-350807-20261122-1342-03-dari-07.lkb': sorts in order, says which part it is."""
+    width = max(2, len(str(parts)))
+    return f"kiriman-{digits}-{set_id}-{part:0{width}d}-dari-{parts:0{width}d}.lkb"
+
+
+def part_label(head: dict) -> str:
+    """'berkas 3 dari 7' from a file's head (or 'berkas ini' for a file without parts)."""
+    part, parts = head.get("part"), head.get("parts")
+    if isinstance(part, int) and isinstance(parts, int) and 1 <= part <= parts:
+        return f"berkas {part} dari {parts}"
+    return "berkas ini"
 
 
 def _split(content: bytes, expected_format: str) -> tuple[dict, bytes]:
@@ -38,8 +82,8 @@ def _split(content: bytes, expected_format: str) -> tuple[dict, bytes]:
     return head, rest
 
 
-def read_batch_file(content: bytes, find_key) -> tuple[object, list[tuple[dict, bytes]]]:
-    """Check a batch file's signature with the live key found by find_key(key_id); (key, items)."""
+def read_batch_file(content: bytes, find_key, with_head: bool = False):
+    """Check a batch file's signature with the live key found by find_key(key_id); (key, items[, head])."""
     head, packet = _split(content, BATCH_FORMAT)
     key = find_key(str(head.get("key_id", "")))
     if key is None:
@@ -49,15 +93,14 @@ def read_batch_file(content: bytes, find_key) -> tuple[object, list[tuple[dict, 
     if not protocol.signatures_match(expected, str(head.get("signature", ""))):
         raise BatchFileError("Tanda tangan berkas tidak cocok: berkas rusak atau diubah.")
     try:
-        return key, protocol.decode_packet(packet)
+        items = protocol.decode_packet(packet)
+    except protocol.TooManyApplications as problem:
+        raise BatchFileError(f"{part_label(head).capitalize()} berisi {problem.count} permohonan, lebih dari batas "
+                             f"{protocol.MAX_APPLICATIONS_PER_PACKET} per berkas (berkas dari versi lama). "
+                             "Buat ulang berkas kiriman di kecamatan: sekarang otomatis dibagi.") from None
     except protocol.PacketError as problem:
-        raise BatchFileError(f"Isi berkas rusak: {problem}") from None
-
-
-def event_json(event) -> dict:
-    at = event.at.isoformat() if hasattr(event.at, "isoformat") else str(event.at)
-    return {"seq": event.seq, "id": event.registration_number, "version": event.version, "status": event.status,
-            "reason": event.reason, "at": at}
+        raise BatchFileError(f"Isi {part_label(head)} rusak: {problem}") from None
+    return (key, items, head) if with_head else (key, items)
 
 
 def write_status_file(key, events: list[dict]) -> bytes:

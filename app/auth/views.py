@@ -1,7 +1,6 @@
-from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
@@ -14,7 +13,7 @@ from app.frame.passwords import dummy_hash, new_password_problem, verify_passwor
 from app.capabilities import MenuItem
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN, ROLE_LABELS, STAFF
+from app.frame.roles import ACCOUNT, ADMIN, ROLE_LABELS
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -43,8 +42,7 @@ def _office_words() -> tuple:
     return tuple(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "camat_name"))
 
 
-LOGIN_SCOPE = "masuk"
-LOGIN_ADDRESS_SCOPE = "masuk_alamat"
+LOGIN_SCOPE, LOGIN_ADDRESS_SCOPE = throttle.LOGIN_SCOPE, throttle.LOGIN_ADDRESS_SCOPE
 
 
 def _refuse(username: str, message: str, status: int):
@@ -62,14 +60,7 @@ def login():
     username = request.form.get("username", "").strip().lower()[:64]
     password = request.form.get("password", "")[:1024]
     address = request.remote_addr or ""
-    config = current_app.config
-    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    # Per account *and* address: a stranger at another PC slows only their own guesses.
-    account_key = f"{username}|{address}"
-    wait = max(throttle.seconds_to_wait(LOGIN_SCOPE, account_key, free=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-                                        window=window, growing=True),
-               throttle.seconds_to_wait(LOGIN_ADDRESS_SCOPE, address, free=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                                        window=window, growing=True))
+    wait = throttle.login_wait(username, address)
     if wait:
         return _refuse(username, f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {throttle.in_words(wait)}.",
                        429)
@@ -77,14 +68,12 @@ def login():
     # The same scrypt work for an unknown name, so timing does not tell which names exist.
     ok = verify_password(user.password_hash if user else dummy_hash(), password) and bool(user and user.is_active)
     with database.atomic():
+        throttle.login_attempted(username, address, ok)
         if ok:
-            throttle.clear(LOGIN_SCOPE, account_key)
             user.last_login_at = utc_now()
             user.save()
             audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
         else:
-            throttle.hit(LOGIN_SCOPE, account_key)
-            throttle.hit(LOGIN_ADDRESS_SCOPE, address)
             audit.record("masuk_gagal", "pengguna", user.id if user else "",
                          "Nama pengguna tidak dikenal" if user is None else "Kata sandi salah atau akun tidak aktif",
                          username=username or "(kosong)")
@@ -101,7 +90,7 @@ def login():
 
 
 @blueprint.post("/keluar")
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def logout():
     with database.atomic():
         audit.record("keluar", "pengguna", g.user.id, f"{g.user.username} keluar")
@@ -113,7 +102,7 @@ def logout():
 
 
 @blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def change_password():
     if request.method == "GET":
         return render_template("auth/change_password.html", errors={})

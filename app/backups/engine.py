@@ -9,6 +9,7 @@ from pathlib import Path
 
 import apsw
 
+from app.frame import installation
 from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level
 
 AUTOMATIC_PREFIX = "otomatis-"
@@ -84,8 +85,11 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path) -> Path
     target = apsw.Connection(str(db_path))
     target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
     try:
+        reserved = installation.reserve_before_restore(target, db_path)
         with target.backup("main", source, "main") as copy:
             copy.step(-1)
+        # A fresh numbering generation: the restored data never hands out an old number again.
+        installation.advance_after_restore(target, db_path, reserved)
     except apsw.BusyError:
         raise BackupError("Basis data sedang sibuk dipakai; tunggu sebentar lalu ulangi pemulihan. "
                           "Data tidak berubah.") from None

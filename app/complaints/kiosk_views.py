@@ -12,6 +12,8 @@ from app.complaints.models import Complaint
 from app.complaints.tracking import normalise
 from app.complaints.views import active_categories, blueprint, form_token_from, new_form_token
 from app.frame.db import database
+from app.frame.kiosk_session import next_visitor
+from app.survey import codes as survey_codes
 
 BLOCKED_SUBMIT = ("Terlalu banyak pengaduan dikirim dari perangkat ini dalam waktu singkat. "
                   "Silakan tunggu {minutes} menit, atau sampaikan langsung ke meja informasi.")
@@ -27,15 +29,13 @@ def _remember_receipt(tracking_number: str) -> None:
     session[RECEIPTS_KEY] = (session.get(RECEIPTS_KEY, []) + [tracking_number])[-3:]
 
 
-def _address() -> str:
-    return request.remote_addr or ""
-
-
 @blueprint.route("/kios", methods=["GET", "POST"])
 @public
 def kiosk():
     categories = active_categories()
     if request.method == "GET":
+        if request.args.get("pengunjung") == "baru":
+            next_visitor()
         return render_template("complaints/kiosk.html", kiosk=True, form={"form_token": new_form_token()}, errors={},
                                categories=categories)
     token = form_token_from(request.form)
@@ -43,12 +43,12 @@ def kiosk():
     if existing:  # the same form sent twice (double tap, reload): stored once, same number shown
         _remember_receipt(existing.tracking_number)
         return redirect(url_for("complaints.kiosk_receipt", tracking_number=existing.tracking_number), code=303)
-    wait = throttle.minutes_blocked(_address(), "submit")
+    wait = throttle.minutes_blocked("submit")
     if wait:
         return render_template("complaints/kiosk.html", kiosk=True, form=dict(request.form.to_dict(), form_token=token or new_form_token()),
                                errors={}, categories=categories, blocked=BLOCKED_SUBMIT.format(minutes=wait)), 429
     with database.atomic():  # every attempt counts, a valid one or not: a flood is stopped either way
-        throttle.note(_address(), "submit")
+        throttle.note("submit")
     form = dict(request.form.to_dict(), channel="kiosk")
     clean, errors = check_complaint(form, ("kiosk",), {c.id for c in categories})
     clean["registration_number"] = ""  # not on the kiosk form; only staff link a registration
@@ -75,25 +75,28 @@ def kiosk_receipt(tracking_number: str):
     if complaint is None:
         return blocked or (render_template("complaints/status.html", number=tracking_number[:20], complaint=None,
                                            not_found=True), 404)
-    return render_template("complaints/kiosk_receipt.html", complaint=complaint)
+    return render_template("complaints/kiosk_receipt.html", complaint=complaint,
+                           survey=survey_codes.printed("pengaduan", complaint.tracking_number))
 
 
 def _look_up(typed: str):
-    """(complaint, None) or (None, a 429 page when this address guessed too often, else None).
+    """(complaint, None) or (None, a 429 page when this kiosk guessed too often, else None).
 
-    A number that is not found counts as a miss; both public pages share the count, so neither
-    can be used to guess numbers faster than the other.
+    A real number is always answered (docs/complaints.md): the visitor after a guesser must
+    still see their own complaint. A number that is not found counts as a miss; both public
+    pages share the count, so neither can be used to guess numbers faster than the other.
     """
-    wait = throttle.minutes_blocked(_address(), "status_miss")
+    number = normalise(typed)
+    complaint = Complaint.get_or_none(Complaint.tracking_number == number) if number else None
+    if complaint is not None:
+        return complaint, None
+    wait = throttle.minutes_blocked("status_miss")
     if wait:
         return None, (render_template("complaints/status.html", number=typed[:40], complaint=None, not_found=False,
                                       blocked=BLOCKED_STATUS.format(minutes=wait)), 429)
-    number = normalise(typed)
-    complaint = Complaint.get_or_none(Complaint.tracking_number == number) if number else None
-    if complaint is None:
-        with database.atomic():
-            throttle.note(_address(), "status_miss")
-    return complaint, None
+    with database.atomic():
+        throttle.note("status_miss")
+    return None, None
 
 
 @blueprint.get("/status")

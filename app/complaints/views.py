@@ -21,6 +21,7 @@ from app.auth.models import User
 from app.frame.dates import to_local, utc_now, within_sane_range
 from app.frame.pagination import paginate
 from app.frame.roles import INFORMASI, KASI, LOKET
+from app.survey import codes as survey_codes
 
 blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
@@ -188,7 +189,8 @@ def slip(complaint_id: int):
     if not mine and not may_see_record(g.user.role, complaint.is_confidential):
         abort(404)
     return render_template("complaints/slip.html", complaint=complaint,
-                           status_url=public_url("complaints.public_status"))
+                           status_url=public_url("complaints.public_status"),
+                           survey=survey_codes.printed("pengaduan", complaint.tracking_number))
 
 
 # ---------------------------------------------------------------- detail and follow-up

@@ -7,7 +7,7 @@ from app import capabilities
 from app.frame.access import PUBLIC, public, allow
 from app.frame.db import database
 from app.frame.migrations import database_level
-from app.frame.roles import STAFF
+from app.frame.roles import ACCOUNT, DESA
 from app.frame.templating import send_htmx
 
 blueprint = Blueprint("core", __name__, template_folder="templates")
@@ -15,8 +15,12 @@ blueprint = Blueprint("core", __name__, template_folder="templates")
 
 
 @blueprint.get("/")
-@allow(*STAFF)
+@allow(*ACCOUNT)
 def dashboard():
+    if g.user.role == DESA:  # the desa operator's landing page is their desa's list, nothing else
+        return redirect(url_for("desa.home"))
+    if current_app.config["MODE"] == "desa":  # a desa PC's admin: its accounts and its enrolment
+        return redirect(url_for("desa.operators"))
     cards = []
     for module in capabilities.modules():
         make_cards = getattr(module, "dashboard_cards", None)

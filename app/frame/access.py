@@ -80,6 +80,9 @@ def enforce_roles():
 
 def user_may(endpoint: str) -> bool:
     """For menus and buttons: may the current user open this endpoint?"""
+    in_mode = current_app.config.get("ENDPOINTS_IN_MODE")  # desa mode answers only its own pages
+    if in_mode is not None and endpoint not in in_mode:
+        return False
     allowed = allowed_roles_of(endpoint)
     if allowed == PUBLIC:
         return True

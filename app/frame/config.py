@@ -64,7 +64,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "START_BACKGROUND_JOBS": False,  # `run.py serve` turns the daily backup and sync on
         # Satisfaction survey kiosk: at most this many surveys per address in the window.
         "SURVEY_WINDOW_MINUTES": 10,
-        "SURVEY_MAX_PER_ADDRESS": 30,
+        "SURVEY_MAX_PER_SESSION": 30,
     }
     config.update(overrides)
+    config.setdefault("MODE", os.environ.get("LOKET_MODE") or "kecamatan")
+    if config["MODE"] == "desa" and "DATABASE_PATH" not in overrides:
+        config["DATABASE_PATH"] = data_dir / "desa.sqlite3"  # a desa PC's own database, never the kecamatan's
     return config

@@ -30,13 +30,23 @@ def error_page(status: int, message: str | None = None):
     return render_template(template, title=title, message=text, status=status), status
 
 
+def with_error_headers(answer, error):
+    """Keep what the HTTP error says in its headers (405's Allow, RFC 9110 15.5.6) on our own page."""
+    body, status = answer
+    headers = {}
+    valid = getattr(error, "valid_methods", None)
+    if valid:
+        headers["Allow"] = ", ".join(sorted(valid))
+    return body, status, headers
+
+
 def register_error_pages(app, page_template: str = "core/error.html", api_prefix: str | None = None) -> None:
     """Every error as a calm page in `page_template`; under `api_prefix`, as JSON."""
     app.extensions["error_template"] = page_template
     app.extensions["api_prefix"] = api_prefix
     for status in MESSAGES:
         if status != 500:
-            app.register_error_handler(status, lambda error, status=status: error_page(status))
+            app.register_error_handler(status, lambda error, status=status: with_error_headers(error_page(status), error))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

@@ -9,7 +9,7 @@ written, and the trail masks again when it is read (for rows written before this
 """
 from flask import g, has_request_context
 
-from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI, LOKET
+from app.frame.roles import ADMIN, CAMAT, DESA, INFORMASI, KASI, LOKET
 
 # Personal fields, with their Indonesian names (also used by the audit trail).
 PERSONAL_FIELDS = {
@@ -45,6 +45,9 @@ SEES = {
     CAMAT: frozenset(),
     # Accounts, settings, backups: no personal data at all.
     ADMIN: frozenset(),
+    # Types the F-1.07 of their own desa's applicants (issue 17) and checks it before printing.
+    DESA: frozenset({"nik", "kk_number", "birth_date", "birth_place", "address", "rt", "rw", "religion",
+                     "marital_status", "occupation", "phone", "photo"}),
 }
 
 BULLET = "•"

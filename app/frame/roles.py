@@ -4,6 +4,7 @@ LOKET = "petugas_loket"
 INFORMASI = "petugas_informasi"
 KASI = "kasi_pelayanan"
 CAMAT = "camat"
+DESA = "operator_desa"  # village-office clerk: pre-registrations of their own desa only
 
 ROLE_LABELS = {
     ADMIN: "Admin",
@@ -11,6 +12,8 @@ ROLE_LABELS = {
     INFORMASI: "Petugas Informasi",
     KASI: "Kasi Pelayanan",
     CAMAT: "Camat",
+    DESA: "Operator Desa",
 }
 ALL_ROLES = tuple(ROLE_LABELS)
-STAFF = ALL_ROLES  # any signed-in account
+ACCOUNT = ALL_ROLES  # any signed-in account (password change, sign out)
+STAFF = tuple(r for r in ALL_ROLES if r != DESA)  # the kecamatan office's own staff

@@ -3,7 +3,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import js_lib_htmx
+import segno
 from flask import send_from_directory
+from markupsafe import Markup
 
 from app.frame import dates
 
@@ -23,3 +25,8 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
     app.jinja_env.filters["waktu_berkas"] = lambda timestamp: dates.format_datetime(
         datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), zone())
     app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint)
+
+
+def qr_svg(text: str) -> Markup:
+    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
+    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))

@@ -86,3 +86,29 @@ def clear(scope: str, key: str) -> None:
 def in_words(seconds: int) -> str:
     """'12 detik' / '3 menit' for the Indonesian message."""
     return f"{seconds} detik" if seconds < 60 else f"{(seconds + 59) // 60} menit"
+
+
+# --- sign-in: the kecamatan's login and the internet-facing center's use the same rule -------
+
+LOGIN_SCOPE = "masuk"
+LOGIN_ADDRESS_SCOPE = "masuk_alamat"
+
+
+def login_wait(username: str, address: str) -> int:
+    """Seconds before this name may try again from this address (LOGIN_* in the app's config).
+    Per account *and* address: a stranger at another PC slows only their own guesses."""
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    return max(seconds_to_wait(LOGIN_SCOPE, f"{username}|{address}", free=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                               window=window, growing=True),
+               seconds_to_wait(LOGIN_ADDRESS_SCOPE, address, free=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                               window=window, growing=True))
+
+
+def login_attempted(username: str, address: str, succeeded: bool) -> None:
+    """Record a login attempt (inside the caller's transaction): a success forgives the account."""
+    if succeeded:
+        clear(LOGIN_SCOPE, f"{username}|{address}")
+    else:
+        hit(LOGIN_SCOPE, f"{username}|{address}")
+        hit(LOGIN_ADDRESS_SCOPE, address)

@@ -7,7 +7,7 @@ from app.frame.periods import Quarter
 from app.recap import figures
 from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
 from app.frame import store
-from app.survey.figures import ikm_for_period
+from app.survey.figures import answers_by_status, ikm_for_period
 
 SNAPSHOT_VERSION = 1
 
@@ -53,7 +53,7 @@ def live_contents(quarter: Quarter, zone: str) -> dict:
         "quarter": quarter.key, "label": quarter.label, "months": quarter.months,
         "figures": figures.complaint_figures(quarter, zone, calendar, first_days, follow_days),
         "previous": {"label": previous.label, "figures": previous_figures, "approved": previous_recap is not None},
-        "ikm": ikm_for_period(quarter, zone).as_dict(),
+        "ikm": ikm_for_period(quarter, zone).as_dict() | {"answers": answers_by_status(quarter, zone)},
         "addendum": addendum,
         "addendum_confidential_ids": addendum_confidential,
         "first_response_days": first_days, "follow_up_days": follow_days,

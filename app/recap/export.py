@@ -48,6 +48,7 @@ def figures_workbook(contents: dict, frozen: bool) -> io.BytesIO:
         ["IKM triwulan", float(ikm["ikm"]) if ikm["ikm"] else None, ""],
         ["Mutu pelayanan", f"{ikm['grade']} ({ikm['performance']})" if ikm["grade"] else "", ""],
         ["Responden survei", ikm["respondents"], ""],
+        ["Jawaban survei dibatalkan", ikm.get("answers", {}).get("batal"), ""],
     ])
     for title, key, match in (("Saluran", "by_channel", "key"), ("Status", "by_status", "key"),
                               ("Kategori", "by_category", "label")):

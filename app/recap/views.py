@@ -234,8 +234,9 @@ def print_notice(year: int, number: int):
     quarter, zone, _today = _open_quarter(year, number)
     recap = _recap_of(quarter)
     contents, frozen = with_full_list(quarter, recap, zone)
+    # The board notice summarises and fits A4; the full list is an annex the Camat may choose to print.
     return render_template("recap/print.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
-                           charts=_charts(contents))
+                           charts=_charts(contents), annex=request.args.get("lampiran") == "1")
 
 
 @blueprint.get("/<int:year>/<int:number>/rekap.xlsx")

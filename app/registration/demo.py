@@ -20,6 +20,7 @@ from app.calendar import office_calendar
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
 from app.registration import numbering
+from app.registration.records import current_prefix
 from app.registration import requirements as reqs
 from app.registration.intake import MARITAL_STATUSES, OCCUPATION_SUGGESTIONS, REASONS, RELIGIONS
 from app.registration.models import Application
@@ -159,7 +160,7 @@ def fill_demo(options, rng) -> None:
     calendar = office_calendar()
     service_days = int(store.get("service_days"))
     configured = store.get("requirements")
-    prefix = numbering.number_prefix(code, current_app.config["DEVICE_ID"])
+    prefix = current_prefix()
     now = utc_now()
     span_days = max(30, min(730, count // 60))  # ~60 applications a day, as a busy kecamatan
     clock = OfficeClock(calendar, now, store.get("timezone"), span_days)

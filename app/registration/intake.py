@@ -110,6 +110,8 @@ def validate_application(form, desa: list, today: date) -> tuple[dict, dict, dic
     clean["kk_number"] = nik_rules.normalise_number(form.get("kk_number"))
     if (message := nik_rules.check_kk_format(form.get("kk_number"))) is not None:
         errors["kk_number"] = message
+    elif (note := nik_rules.region_code_warning(clean["kk_number"])) is not None:
+        warnings["kk_number"] = note
 
     clean["full_name"] = _text(form.get("full_name"), "full_name", errors, pattern=_NAME,
                                pattern_message="Nama hanya boleh berisi huruf, spasi, titik, koma, petik dan tanda hubung.")
@@ -178,7 +180,8 @@ def validate_application(form, desa: list, today: date) -> tuple[dict, dict, dic
     if "nik" not in errors and "birth_date" not in errors and "sex" not in errors:
         mismatches = nik_rules.check_nik_matches(clean["nik"], birth, clean["sex"])
         if mismatches:
-            warnings["nik"] = "; ".join(mismatches) + "."
+            # keep the region note beside the mismatch: both need checking against the KK
+            warnings["nik"] = " ".join(filter(None, ["; ".join(mismatches) + ".", warnings.get("nik")]))
             if not clean["mismatch_reason"]:
                 errors["mismatch_reason"] = ("NIK tidak cocok dengan tanggal lahir/jenis kelamin. Periksa KK "
                                              "pemohon; bila memang benar, tulis alasannya di sini.")

@@ -72,7 +72,7 @@ def is_placeholder_number(text: str | None) -> bool:
         return False  # empty is "wajib diisi", not a placeholder
     if not number:
         return True  # only separators: '-', '...'
-    if not any(c in "0123456789" for c in number):
+    if not any(c.isdigit() for c in number):  # str.isdigit: Arabic-Indic or fullwidth digits are digits too
         return True  # a word instead of a number: 'sementara', 'belum ada', 'xxx'
     if not _ASCII_DIGITS.fullmatch(number):
         return False
@@ -192,11 +192,16 @@ def nik_birth_info(nik: str, century_hint_year: int) -> tuple[date, Sex]:
     day, month, yy, sex = _birth_day_month_yy(nik)
     base = century_hint_year - century_hint_year % 100
     # The NIK holds only YY; the entered birth date says which century (stdnum guesses 1900 first).
-    year = min((base - 100 + yy, base + yy, base + 100 + yy), key=lambda y: (abs(y - century_hint_year), y))
-    try:
-        return date(year, month, day), sex
-    except ValueError:
-        raise ValueError(str(NikProblem.INVALID_BIRTH_DATE)) from None
+    # Only real dates compete: 29-02-00 can only be 2000-02-29, whatever birth date was typed.
+    candidates = []
+    for year in (base - 100 + yy, base + yy, base + 100 + yy):
+        try:
+            candidates.append(date(year, month, day))
+        except ValueError:
+            pass
+    if not candidates:
+        raise ValueError(str(NikProblem.INVALID_BIRTH_DATE))
+    return min(candidates, key=lambda d: (abs(d.year - century_hint_year), d.year)), sex
 
 
 def check_nik_matches(nik: str, birth_date: date | None, sex: str | None) -> list[str]:

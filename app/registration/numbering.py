@@ -1,10 +1,13 @@
 """Registration numbers made offline, unique across the regency: kecamatan + counter PC + sequence.
 
-'350807-01-000123': the kecamatan's Kemendagri code (unique in the regency), the counter PC's
-DEVICE_ID (unique in the kecamatan, from config), and that PC's own running sequence.
+'350807-P3-000123': the kecamatan's Kemendagri code (unique in the regency), the counter PC's
+device code (issued by the center at enrolment; LOKET_DEVICE_ID before), and that PC's own
+running sequence, which starts at generation * 1,000,000 + 1 (app/installation.py): after a
+restore the sequence jumps past anything handed out before ('350807-P3-1000001').
 """
 import re
 
+from app.frame import installation
 from app.frame.db import database
 
 SEQUENCE_DIGITS = 6
@@ -26,17 +29,22 @@ def format_number(prefix: str, sequence: int) -> str:
 
 def next_number(prefix: str) -> str:
     """Take the next number for this prefix; call inside the transaction that stores the application."""
-    row = database.execute_sql(
-        'INSERT INTO "registration_sequence" ("prefix", "last_value") VALUES (?, 1) '
-        'ON CONFLICT ("prefix") DO UPDATE SET "last_value" = "last_value" + 1 RETURNING "last_value"',
-        (prefix,)).fetchone()
-    return format_number(prefix, row[0])
+    return format_number(prefix, reserve(prefix, 1))
 
 
 def reserve(prefix: str, count: int) -> int:
-    """Take `count` numbers at once (bulk import, demo); returns the first sequence value."""
+    """Take `count` numbers at once (bulk import, demo); returns the first sequence value.
+
+    The sequence never falls below this installation's generation floor, so a restored
+    database continues above every number the PC handed out before the restore.
+    """
+    _, generation = installation.identity(database)
+    floor = generation * installation.GENERATION_SPAN
     row = database.execute_sql(
         'INSERT INTO "registration_sequence" ("prefix", "last_value") VALUES (?, ?) '
-        'ON CONFLICT ("prefix") DO UPDATE SET "last_value" = "last_value" + ? RETURNING "last_value"',
-        (prefix, count, count)).fetchone()
-    return row[0] - count + 1
+        'ON CONFLICT ("prefix") DO UPDATE SET "last_value" = MAX("last_value", ?) + ? RETURNING "last_value"',
+        (prefix, floor + count, floor, count)).fetchone()
+    first = row[0] - count + 1
+    if row[0] >= floor + installation.GENERATION_SPAN:
+        raise ValueError("Nomor pendaftaran komputer ini habis untuk generasi ini; hubungi admin.")
+    return first

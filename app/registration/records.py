@@ -9,6 +9,7 @@ from flask import current_app, g
 
 from app import audit
 from app.frame.dates import utc_now
+from app.frame import installation
 from app.frame.db import database
 from app.registration import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
@@ -21,8 +22,14 @@ EDITABLE_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date",
 
 
 def current_prefix() -> str:
-    """Raises ValueError with an Indonesian message when the office identity is not set."""
-    return numbering.number_prefix(store.get("kecamatan_code"), current_app.config["DEVICE_ID"])
+    """Raises ValueError with an Indonesian message when the office identity is not set.
+
+    The device part is the code the center issued at enrolment, else LOKET_DEVICE_ID."""
+    device_code, _ = installation.identity(database)
+    configured = current_app.config["DEVICE_ID"]
+    if not device_code and (configured or "").upper().startswith(installation.CENTER_DEVICE_PREFIX):
+        raise ValueError("LOKET_DEVICE_ID tidak boleh diawali huruf P (dipakai untuk kode dari pusat).")
+    return numbering.number_prefix(store.get("kecamatan_code"), device_code or configured)
 
 
 def _audit_values(values: dict) -> dict:

@@ -53,9 +53,11 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.COMPLETE: frozenset({S.SENT}),
     S.SENT: frozenset({S.RECEIVED_BY_CENTER, S.REJECTED, S.RESEND_REQUESTED}),
     S.RECEIVED_BY_CENTER: frozenset({S.PRINTED, S.REJECTED, S.RESEND_REQUESTED}),
-    S.PRINTED: frozenset({S.SHIPPED}),
-    S.SHIPPED: frozenset({S.READY}),
-    S.READY: frozenset({S.HANDED_OVER}),
+    # The center may still reject a printed or shipped card (defect, lost) or ask for a resend
+    # after printing (sync/center/records.py CENTER_TRANSITIONS); the counter follows it.
+    S.PRINTED: frozenset({S.SHIPPED, S.REJECTED, S.RESEND_REQUESTED}),
+    S.SHIPPED: frozenset({S.READY, S.REJECTED}),
+    S.READY: frozenset({S.HANDED_OVER, S.REJECTED}),
     S.HANDED_OVER: frozenset(),
     S.REJECTED: frozenset({S.COMPLETE, S.RETURNED}),  # corrected at the counter: a new version
     S.RESEND_REQUESTED: frozenset({S.COMPLETE, S.RETURNED}),

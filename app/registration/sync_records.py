@@ -3,10 +3,15 @@
 A complete application enters the outbox in the transaction that made it complete; the
 center's answers and status events move it through the one status path (registration.status).
 """
-from app.registration.models import Application, ApplicationPhoto
+from app import audit
+from app.frame.dates import utc_now
+from app.registration import numbering
+from app.registration.models import Application, ApplicationPhoto, StatusEvent
+from app.registration.records import current_prefix
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import TransitionNotAllowed, add_transition_listener, transition
-from sync.client import outbox, records
+from app.registration.views import add_detail_notice
+from sync.client import outbox, records, statuses
 
 # What the center needs to print a card; the phone number stays at the kecamatan.
 RECORD_FIELDS = ("registration_number", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
@@ -64,18 +69,44 @@ class ApplicationRecords:
 
     def apply_status(self, event: dict, arrived) -> bool:
         target = CENTER_TO_LOCAL.get(event.get("status"))
+        if target is None:
+            raise records.StatusNotApplied(f"Status pusat tidak dikenal: {event.get('status')!r}.")
         application = Application.get_or_none(Application.registration_number == event.get("id"))
-        if target is None or application is None or application.version != event.get("version"):
-            return False
-        if application.status == S.COMPLETE.value:
-            arrived()  # the acknowledgement was lost; the status proves it arrived
-            application = Application.get_by_id(application.id)
+        if application is None:
+            raise records.StatusNotApplied("Permohonan ini sudah tidak ada di komputer ini.")
+        if application.version != event.get("version"):
+            raise records.StatusNotApplied(
+                f"Status untuk versi {event.get('version')}, padahal permohonan sudah versi {application.version}.")
+        arrived()  # a status proves the center holds it, even if the acknowledgement was lost
+        application = Application.get_by_id(application.id)
+        if application.status == target.value:
+            return False  # already there (the counter marked it by hand)
         try:
             transition(application, target, note=event.get("reason") or "status dari pusat")
         except TransitionNotAllowed as problem:
-            raise records.StatusNotApplied(f"{event['id']}: {problem}") from None
+            raise records.StatusNotApplied(str(problem)) from None
         return True
+
+    def renumber(self, source_id: int, record: dict, reason: str) -> tuple[str, dict]:
+        application = Application.get_by_id(source_id)
+        old = application.registration_number
+        new = numbering.next_number(current_prefix())
+        application.registration_number = new
+        application.updated_at = utc_now()
+        application.save()
+        note = f"Nomor pendaftaran diganti {old} → {new}: nomor lama sudah dipakai permohonan lain di pusat"
+        StatusEvent.create(application=application, from_status=application.status, to_status=application.status,
+                           at=utc_now(), user_id=None, username="sistem", note=note)
+        audit.record("ubah_nomor", "permohonan_ktp", application.id, note,
+                     before={"registration_number": old}, after={"registration_number": new})
+        return new, dict(record, registration_number=new)
+
+
+def center_notices(application: Application) -> list[str]:
+    """The applicant's page: conflicts and center events not applied (sync/client/statuses.py)."""
+    return statuses.notices_for(application.id, application.registration_number)
 
 
 records.plug(ApplicationRecords())
 add_transition_listener(write_outbox)
+add_detail_notice(center_notices)

@@ -3,12 +3,11 @@ import json
 from datetime import timedelta
 from functools import lru_cache
 
-import segno
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
-from markupsafe import Markup
 
 from app import audit
+from app.auth.models import User
 from app.frame import regions
 from app.frame.access import allow
 from app.calendar import office_calendar
@@ -26,8 +25,10 @@ from app.registration.register import (due_between_condition, overdue_condition,
 from app.registration.service_time import days_left, days_left_label, office_today
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
                                      TransitionNotAllowed, is_editable, transition)
-from app.frame.roles import ADMIN, CAMAT, KASI, LOKET
+from app.frame.roles import ADMIN, CAMAT, DESA, KASI, LOKET
 from app.frame import store
+from app.frame.templating import qr_svg
+from app.survey import codes as survey_codes
 
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
@@ -45,6 +46,14 @@ MENU = [
 # Who may mark a status by hand: the center's steps until sync exists, the counter's READY.
 MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
 MARKERS[S.READY] = (LOKET, KASI, ADMIN)
+
+# Other capabilities (the sync) add warnings to an applicant's page: fn(application) -> [text].
+_detail_notices: list = []
+
+
+def add_detail_notice(fn) -> None:
+    if fn not in _detail_notices:
+        _detail_notices.append(fn)
 
 
 @blueprint.app_template_filter("status_label")
@@ -215,25 +224,27 @@ def new():
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
-@allow(LOKET)
+@allow(LOKET, DESA)
 def check_nik():
     """htmx: the NIK's problems, mismatches and in-progress duplicates, shown under the field."""
     nik = request.args.get("nik", "")
     if not nik.strip():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
-    duplicates = [] if intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
+    # A desa operator sees the NIK's own problems, never other people's applications (refused at save).
+    duplicates = [] if g.user.role == DESA or intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
         intake.nik_rules.normalise_number(nik), int_arg(request.args, "id"))
     return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
                            warning=intake.nik_rules.region_code_warning(nik))
 
 
 @blueprint.get("/pendaftaran/periksa-kk")
-@allow(LOKET)
+@allow(LOKET, DESA)
 def check_kk():
-    message = intake.nik_rules.check_kk_format(request.args.get("kk_number", ""))
+    typed = request.args.get("kk_number", "")
+    message = intake.nik_rules.check_kk_format(typed) or intake.nik_rules.region_code_warning(typed)
     return render_template("registration/_field_message.html", message=message,
-                           ok="Nomor KK sesuai format." if request.args.get("kk_number", "").strip() else "")
+                           ok="Nomor KK sesuai format." if typed.strip() else "")
 
 
 @blueprint.get("/pendaftaran/<int:application_id>")
@@ -268,7 +279,8 @@ def _detail_context(application, errors=None, handover_form=None):
                 desa_name=desa_names().get(application.desa_code, application.desa_code),
                 reasons=intake.REASONS, sexes=intake.SEXES, statuses=STATUS_LABELS, S=S,
                 editable=is_editable(status), marks=marks, errors=errors or {},
-                handover_form=handover_form or {"collector": "pemohon"})
+                handover_form=handover_form or {"collector": "pemohon"},
+                notices=[text for fn in _detail_notices for text in fn(application)])
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
@@ -364,7 +376,7 @@ def return_slip(application_id: int):
     return render_template("registration/return_slip.html", application=application,
                            missing=json.loads(application.missing_requirements or "[]"),
                            desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
-                           today=office_today())
+                           today=office_today(), clerk=clerk_who_moved(application, S.RETURNED))
 
 
 @blueprint.post("/pendaftaran/<int:application_id>/buka-kembali")
@@ -451,9 +463,15 @@ def handover(application_id: int):
 
 # ---- prints -----------------------------------------------------------------------------------
 
-def qr_svg(text: str) -> Markup:
-    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
-    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))
+def clerk_who_moved(application: Application, status: S) -> str:
+    """Full name of the clerk who last moved the application into `status` (signs the printout)."""
+    event = (StatusEvent.select(StatusEvent.user_id, StatusEvent.username)
+             .where(StatusEvent.application == application.id, StatusEvent.to_status == status.value)
+             .order_by(StatusEvent.id.desc()).first())
+    if event is None:
+        return ""
+    user = User.get_or_none(User.id == event.user_id) if event.user_id else None
+    return user.full_name if user else event.username
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
@@ -462,7 +480,8 @@ def receipt(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     return render_template("registration/receipt.html", application=application, qr=qr_svg(application.registration_number),
                            desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
-                           service_days=store.get("service_days"))
+                           service_days=store.get("service_days"),
+                           survey=survey_codes.printed("pendaftaran", application.registration_number))
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
@@ -472,7 +491,9 @@ def handover_receipt(application_id: int):
     if application.status != S.HANDED_OVER.value:
         abort(404)
     return render_template("registration/handover_receipt.html", application=application,
-                           desa_name=desa_names().get(application.desa_code, ""))
+                           desa_name=desa_names().get(application.desa_code, ""),
+                           survey=survey_codes.printed("penyerahan", application.registration_number),
+                           clerk=clerk_who_moved(application, S.HANDED_OVER))
 
 
 # ---- settings ---------------------------------------------------------------------------------

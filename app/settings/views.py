@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from app import audit
 from app.frame.access import allow, public
@@ -33,6 +33,8 @@ def request_gate():
     """A fresh install has no kecamatan: the admin is led to the setup, the others wait for it."""
     if request.endpoint in OPEN_BEFORE_SETUP or request.endpoint is None or identity.is_set_up():
         return None
+    if current_app.config.get("MODE") == "desa":
+        return None  # a desa PC takes its identity from its enrolment code (app/desa/mode.py)
     user = g.get("user")
     if user is not None and user.role == ADMIN:
         return redirect(url_for("settings.setup"), 303)
@@ -108,6 +110,13 @@ def upload_logo():
     _store_logo(png)
     flash("Logo kop surat disimpan.", "success")
     return redirect(url_for("settings.office"))
+
+
+@blueprint.app_template_global()
+def letterhead_logo_url() -> str | None:
+    """The uploaded logo's address, or None: no broken image and no 404 in the browser console."""
+    stored = StoredFile.select(StoredFile.updated_at).where(StoredFile.key == LOGO_KEY).first()
+    return url_for("settings.logo", v=stored.updated_at.strftime("%Y%m%d%H%M%S")) if stored else None
 
 
 @blueprint.post("/admin/kantor/sesi")

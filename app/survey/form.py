@@ -36,4 +36,5 @@ def parse_survey(form) -> tuple[dict, dict]:
     key = (form.get("submission_key") or "").strip()
     if not SUBMISSION_KEY.fullmatch(key):
         errors["submission_key"] = "Formulir tidak lengkap. Silakan isi ulang survei ini."
-    return {"scores": scores, "profile": profile, "comment": comment, "submission_key": key}, errors
+    code = (form.get("kode") or "").strip()[:40]
+    return {"scores": scores, "profile": profile, "comment": comment, "submission_key": key, "code": code}, errors

@@ -1,7 +1,27 @@
 from peewee import AutoField, CharField, Check, ForeignKeyField, IntegerField, TextField
 from playhouse.apsw_ext import DateTimeField
 
+from app.auth.models import User
 from app.frame.db import BaseModel
+
+
+class SurveyCode(BaseModel):
+    """A one-time code printed on the slip of a service received; the kiosk accepts it once."""
+    id = AutoField()
+    code = CharField(unique=True)
+    service = CharField()    # pendaftaran | penyerahan | pengaduan (app.survey.codes.SERVICES)
+    reference = CharField()  # the registration or complaint tracking number it was printed for
+    issued_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("service", "reference"), True),)
+
+
+class ResponseStatus:
+    VALID = "sah"          # counted in the official IKM
+    PENDING = "menunggu"   # walk-in answer without a code: counted apart until reviewed
+    VOID = "batal"         # voided by the information officer, with a reason
 
 
 class SurveyResponse(BaseModel):
@@ -15,6 +35,11 @@ class SurveyResponse(BaseModel):
     education = CharField(default="")
     occupation = CharField(default="")
     comment = TextField(default="")
+    code = ForeignKeyField(SurveyCode, null=True, unique=True, on_delete="SET NULL")
+    status = CharField(default=ResponseStatus.VALID)
+    void_reason = TextField(default="")
+    reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", index=False)
+    reviewed_at = DateTimeField(null=True)
 
 
 class SurveyAnswer(BaseModel):

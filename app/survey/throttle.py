@@ -1,20 +1,24 @@
-"""Kiosk flood control: at most N surveys per network address in a sliding window, through the
-one frame throttle (issue 15 re-keys it per kiosk session: change the key here only)."""
+"""Kiosk flood control for walk-in surveys (answers without a code), through the one frame
+throttle, keyed per kiosk session like the complaint kiosk (app/frame/kiosk_session.py).
+Answers with a one-time code need no limit: each code is accepted once."""
 from datetime import timedelta
 
 from flask import current_app
 
 from app.frame import throttle
+from app.frame.kiosk_session import throttle_keys
 
 SCOPE = "survei"
 
 
-def surveys_blocked(address: str) -> bool:
+def surveys_blocked() -> bool:
     window = timedelta(minutes=current_app.config["SURVEY_WINDOW_MINUTES"])
-    return bool(throttle.seconds_to_wait(SCOPE, address, free=current_app.config["SURVEY_MAX_PER_ADDRESS"],
-                                         window=window))
+    free = current_app.config["SURVEY_MAX_PER_SESSION"]
+    return any(throttle.seconds_to_wait(SCOPE, key, free=free * factor, window=window)
+               for key, factor in throttle_keys())
 
 
-def note_survey(address: str) -> None:
+def note_survey() -> None:
     """Counted inside the transaction that stores the response: a refused flood stores nothing."""
-    throttle.hit(SCOPE, address)
+    for key, _ in throttle_keys():
+        throttle.hit(SCOPE, key)

@@ -1,23 +1,25 @@
 """The satisfaction survey kiosk (no login) and the IKM page for the office."""
 import uuid
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from peewee import IntegrityError
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from peewee import JOIN, IntegrityError
 
 from app import audit
 from app.frame.access import allow, public
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
+from app.frame.kiosk_session import next_visitor
 from app.frame.periods import Quarter, year_period
 from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
 from app.frame import store
+from app.survey import codes
 from app.survey.throttle import note_survey, surveys_blocked
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
-from app.survey.figures import ikm_for_period
+from app.survey.figures import answers_by_status, ikm_for_period
 from app.survey.form import answer_field, parse_survey
 from app.survey.ikm import QUALITIES, minimum_sample
-from app.survey.models import SurveyAnswer, SurveyResponse
+from app.survey.models import ResponseStatus, SurveyAnswer, SurveyCode, SurveyResponse
 
 blueprint = Blueprint("survey", __name__)
 MENU = [MenuItem("Survei Kepuasan (IKM)", "survey.ikm", order=62)]
@@ -25,7 +27,7 @@ READERS = (INFORMASI, CAMAT, ADMIN, KASI)
 
 
 def _kiosk(values=None, errors=None, status=200):
-    values = values or {"scores": {}, "profile": {}, "comment": ""}
+    values = values or {"scores": {}, "profile": {}, "comment": "", "code": request.args.get("kode", "")[:40]}
     return render_template("survey/kiosk.html", elements=ELEMENTS, choices=PROFILE_CHOICES, values=values,
                            errors=errors or {}, answer_field=answer_field,
                            submission_key=uuid.uuid4().hex), status
@@ -34,6 +36,8 @@ def _kiosk(values=None, errors=None, status=200):
 @blueprint.get("/survei")
 @public
 def kiosk():
+    if request.args.get("pengunjung") == "baru":
+        next_visitor()
     return _kiosk()
 
 
@@ -45,18 +49,31 @@ def submit():
     if key and SurveyResponse.select().where(SurveyResponse.submission_key == key).exists():
         return redirect(url_for("survey.thanks"), 303)  # the same form sent twice: already counted
     address = request.remote_addr or ""
-    if surveys_blocked(address):
+    walk_in = not values["code"]
+    if walk_in and surveys_blocked():
         return render_template("survey/refused.html"), 429
+    if not walk_in:
+        try:
+            codes.check_format(values["code"])
+        except codes.CodeRefused as refused:
+            errors["kode"] = str(refused)
     if errors:
         return _kiosk(values, errors, 422)
     try:
         with database.atomic():
-            response = SurveyResponse.create(submission_key=key, submitted_at=utc_now(), address=address,
-                                             comment=values["comment"], **values["profile"])
+            code = None if walk_in else codes.claim(values["code"])
+            response = SurveyResponse.create(
+                submission_key=key, submitted_at=utc_now(), address=address, comment=values["comment"],
+                code=code, status=ResponseStatus.PENDING if walk_in else ResponseStatus.VALID, **values["profile"])
             SurveyAnswer.insert_many([{"response": response.id, "element": element, "score": score}
                                       for element, score in values["scores"].items()]).execute()
-            note_survey(address)
-            audit.record("isi", "survei", response.id, "Survei kepuasan diisi di kios")
+            if walk_in:
+                note_survey()
+            audit.record("isi", "survei", response.id,
+                         "Survei kepuasan diisi di kios tanpa kode (menunggu tinjauan)" if walk_in
+                         else f"Survei kepuasan diisi di kios dengan kode {codes.SERVICES[code.service]}")
+    except codes.CodeRefused as refused:
+        return _kiosk(values, {"kode": str(refused)}, 422)
     except IntegrityError:
         pass  # a concurrent resubmit of the same form won the race; one response is kept
     return redirect(url_for("survey.thanks"), 303)
@@ -113,12 +130,97 @@ def ikm():
             population = int(population_text)
         else:
             population_error = "Jumlah layanan harus berupa bilangan bulat 0 atau lebih."
-    sample = minimum_sample(population) if population is not None else None
+    sample = minimum_sample(population) if population is not None else None  # compared with valid answers only
     comments = (SurveyResponse.select(SurveyResponse.submitted_at, SurveyResponse.comment)
                 .where(SurveyResponse.submitted_at >= period.utc_bounds(zone)[0],
-                       SurveyResponse.submitted_at < period.utc_bounds(zone)[1], SurveyResponse.comment != "")
+                       SurveyResponse.submitted_at < period.utc_bounds(zone)[1], SurveyResponse.comment != "",
+                       SurveyResponse.status == ResponseStatus.VALID)
                 .order_by(SurveyResponse.submitted_at.desc()).limit(20))
     return render_template("survey/ikm.html", error=population_error, year=year, part=part, period=period,
                            result=result, population=population, population_text=population_text, sample=sample,
-                           qualities=QUALITIES, elements=ELEMENTS, comments=list(comments)), \
+                           qualities=QUALITIES, elements=ELEMENTS, comments=list(comments),
+                           answers=answers_by_status(period, zone)), \
         (422 if population_error else 200)
+
+
+# ---- review: the information officer accepts walk-in answers and voids answers, with a reason -----
+
+REVIEWERS = (INFORMASI,)
+VOID_REASON_MAX = 500
+STATUS_LABELS = {ResponseStatus.VALID: "Sah (dihitung)", ResponseStatus.PENDING: "Tanpa kode, menunggu tinjauan",
+                 ResponseStatus.VOID: "Dibatalkan"}
+
+
+@blueprint.get("/ikm/jawaban")
+@allow(*READERS)
+def answers():
+    return _answers_page()
+
+
+def _answers_page(problem: str | None = None):
+    """The answers of a period by status; the filter (tahun, triwulan, status) rides in the query string."""
+    zone = store.get("timezone")
+    period, year, part, error = _requested_period(local_today(zone))
+    status = request.args.get("status", ResponseStatus.PENDING)
+    if status not in STATUS_LABELS:
+        status = ResponseStatus.PENDING
+    rows = []
+    if period is not None:
+        start, end = period.utc_bounds(zone)
+        rows = list(SurveyResponse.select(SurveyResponse, SurveyCode).join(SurveyCode, join_type=JOIN.LEFT_OUTER)
+                    .where(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end,
+                           SurveyResponse.status == status)
+                    .order_by(SurveyResponse.submitted_at.desc()).limit(200))
+    scores = {}
+    for answer in SurveyAnswer.select().where(SurveyAnswer.response.in_([r.id for r in rows])):
+        scores.setdefault(answer.response_id, {})[answer.element] = answer.score
+    return render_template("survey/answers.html", error=error or problem, year=year, part=part, period=period,
+                           status=status, labels=STATUS_LABELS, rows=rows, scores=scores, elements=ELEMENTS,
+                           services=codes.SERVICES, may_review=g.user.role in REVIEWERS,
+                           counts=answers_by_status(period, zone) if period else None,
+                           void_reason_max=VOID_REASON_MAX), 422 if error or problem else 200
+
+
+def _back_to_answers():
+    filters = {k: request.args[k] for k in ("tahun", "triwulan", "status") if k in request.args}
+    return redirect(url_for("survey.answers", **filters), 303)
+
+
+@blueprint.post("/ikm/jawaban/<int:response_id>/sahkan")
+@allow(*REVIEWERS)
+def accept(response_id: int):
+    """A walk-in answer the officer judged genuine (e.g. the visitor showed a slip) joins the IKM."""
+    with database.atomic():
+        changed = (SurveyResponse.update(status=ResponseStatus.VALID, reviewed_by=g.user.id, reviewed_at=utc_now())
+                   .where(SurveyResponse.id == response_id, SurveyResponse.status == ResponseStatus.PENDING)
+                   .execute())
+        if changed:
+            audit.record("sahkan", "survei", response_id, "Jawaban survei tanpa kode disahkan dan dihitung dalam IKM")
+    if not changed:
+        if not SurveyResponse.select().where(SurveyResponse.id == response_id).exists():
+            abort(404)
+        flash("Jawaban ini sudah ditinjau sebelumnya; tidak ada yang diubah.", "warn")
+    else:
+        flash("Jawaban disahkan dan dihitung dalam IKM.", "success")
+    return _back_to_answers()
+
+
+@blueprint.post("/ikm/jawaban/<int:response_id>/batalkan")
+@allow(*REVIEWERS)
+def void(response_id: int):
+    response = SurveyResponse.get_or_none(SurveyResponse.id == response_id)
+    if response is None:
+        abort(404)
+    reason = " ".join((request.form.get("alasan") or "").split())
+    if not 5 <= len(reason) <= VOID_REASON_MAX:
+        return _answers_page(f"Tulis alasan pembatalan (5–{VOID_REASON_MAX} karakter); jawaban tidak dibatalkan.")
+    with database.atomic():
+        changed = (SurveyResponse.update(status=ResponseStatus.VOID, void_reason=reason, reviewed_by=g.user.id,
+                                         reviewed_at=utc_now())
+                   .where(SurveyResponse.id == response_id, SurveyResponse.status != ResponseStatus.VOID).execute())
+        if changed:
+            audit.record("batalkan", "survei", response_id, f"Jawaban survei dibatalkan: {reason}",
+                         before={"status": response.status}, after={"status": ResponseStatus.VOID, "alasan": reason})
+    flash("Jawaban dibatalkan; tidak dihitung dalam IKM." if changed else "Jawaban ini sudah dibatalkan.",
+          "success" if changed else "warn")
+    return _back_to_answers()

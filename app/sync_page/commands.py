@@ -35,9 +35,10 @@ def cmd_sync(options) -> int:
                   file=sys.stderr)
             return 2
         if action == "export":
-            content, count = link.export_batch()
-            Path(options.to).write_bytes(content)
-            print(f"{count} permohonan ditulis ke {options.to}")
+            files, count = link.export_batches(Path(options.to))
+            print(f"{count} permohonan ditulis ke {len(files)} berkas di {options.to}:")
+            for name, _ in files:
+                print(f"  {name}")
             return 0
         if action == "import-status":
             try:
@@ -60,7 +61,7 @@ def cmd_center(options) -> int:
     from waitress import serve
 
     from sync.center.accounts import ensure_center_admin
-    from sync.center.app import create_center_app
+    from sync.center.app import create_center_app, start_center_jobs
 
     config = {}
     if options.data:
@@ -74,9 +75,11 @@ def cmd_center(options) -> int:
         print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
         print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
     where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
+    start_center_jobs(app)  # prunes used nonces every minute
     print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
     serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-center",
-          max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024)
+          # Above Flask's limit, so an oversize body gets the app's Indonesian 413, not waitress's English one.
+          max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
     return 0
 
 
@@ -91,8 +94,8 @@ def add_commands(subparsers, add_data_option) -> None:
     enrol.add_argument("--code", required=True)
     enrol.add_argument("--kecamatan", help="Kemendagri code (default: from Pengaturan Kantor)")
     add_data_option(enrol)
-    export = actions.add_parser("export", help="write the pending batch to a file for a USB stick")
-    export.add_argument("--to", required=True, metavar="FILE")
+    export = actions.add_parser("export", help="write the pending batch as numbered files into a folder (USB stick)")
+    export.add_argument("--to", required=True, metavar="FOLDER")
     add_data_option(export)
     status = actions.add_parser("import-status", help="apply a status file brought from the center")
     add_data_option(status)

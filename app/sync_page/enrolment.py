@@ -9,22 +9,12 @@ import requests
 from sync import protocol
 from sync.client import engine, link
 from sync.client.models import SyncLink, SyncLog
-from sync.client.transport import LinkDown, NotACenter, Refused
+from sync.client import transport
+from sync.client.transport import LinkDown, Refused
 from app.frame.dates import utc_now
 
 CLOCK_TOLERANCE = timedelta(seconds=protocol.TIMESTAMP_WINDOW_SECONDS - 60)  # signed requests need this
 
-# The center's reasons (sync/center/api.py) -> what the admin reads.
-REFUSALS = {
-    "wrong_code": "Kode pendaftaran salah. Periksa kembali kode dari admin pusat (huruf dan angka, tanpa spasi).",
-    "expired_code": "Kode pendaftaran sudah kedaluwarsa. Minta kode baru ke admin pusat cetak.",
-    "used_code": "Kode pendaftaran sudah pernah dipakai. Minta kode baru ke admin pusat cetak.",
-    "unauthorized": "Kode pendaftaran salah, sudah kedaluwarsa, atau sudah dipakai. Periksa kodenya, atau minta "
-                    "kode baru ke admin pusat cetak.",
-    "unknown_kecamatan": "Kecamatan ini belum didaftarkan di pusat cetak. Minta admin pusat menambahkannya.",
-    "clock_skew": "Jam komputer ini tidak sama dengan jam pusat. Setel tanggal dan jam komputer, lalu ulangi.",
-    "bad_request": "Kode pendaftaran dan kode kecamatan wajib diisi.",
-}
 
 
 class EnrolmentError(Exception):
@@ -76,14 +66,11 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
     center_url = clean_center_url(center_url)
     _check_center_and_clock(center_url, now or utc_now())
     try:
+        # Typed errors with Indonesian messages (kind: wrong_code, expired, used, unreachable,
+        # clock, unsigned); a retry after a lost answer gets the same key back.
         made = link.enrol(center_url, kecamatan_code, code, device_id)
-    except NotACenter:
-        raise EnrolmentError(f"Alamat {center_url} menjawab, tetapi bukan pusat cetak Loket Kecamatan.") from None
-    except LinkDown:
-        raise EnrolmentError(f"Pusat tidak dapat dihubungi di {center_url}. Coba lagi sebentar lagi.") from None
-    except Refused as refusal:
-        raise EnrolmentError(REFUSALS.get(refusal.code) or
-                             f"Pusat menolak pendaftaran: {refusal} (HTTP {refusal.status}).") from None
+    except transport.EnrolmentError as problem:
+        raise EnrolmentError(str(problem)) from None
     try:
         engine.client_for(made, timeout=20).probe()  # the center signs its answer with the new key
     except (LinkDown, Refused):

@@ -1,5 +1,6 @@
 """The sync page: last success, what waits, what failed and why, the log, the button, USB."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
+                   url_for)
 
 from app import audit
 from app.frame.access import allow
@@ -9,7 +10,7 @@ from app.frame.db import database
 from app.frame.roles import ADMIN, KASI, LOKET
 from app.frame import store
 from app.sync_page import enrolment
-from sync.client import engine, link, outbox
+from sync.client import engine, link, outbox, statuses
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
 
@@ -36,7 +37,8 @@ def dashboard_cards(user):
 def _page_context(errors=None):
     return {"link": engine.current_link(), "waiting": outbox.waiting_count(), "failed": link.failed_items(),
             "log": list(SyncLog.select().order_by(SyncLog.id.desc()).limit(50)), "progress": engine.PROGRESS,
-            "nightly": store.get("sync_nightly_time"), "errors": errors or {}}
+            "nightly": store.get("sync_nightly_time"), "errors": errors or {},
+            "export": _latest_export(), "issues": statuses.open_issues()}
 
 
 @blueprint.get("/sinkronisasi")
@@ -70,12 +72,35 @@ def export_batch():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat; berkas USB memerlukan kunci pendaftaran.", "error")
         return redirect(url_for("sync_page.index")), 303
-    content, count = link.export_batch()
+    folder = _usb_root() / f"{utc_now():%Y%m%d-%H%M%S}"
+    files, count = link.export_batches(folder)
     with database.atomic():
-        audit.record("ekspor_usb", "sinkronisasi", "", f"{count} permohonan ke berkas USB")
-    name = f"kiriman-{utc_now():%Y%m%d-%H%M}.lkb"
-    return current_app.response_class(content, mimetype="application/octet-stream",
-                                      headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        audit.record("ekspor_usb", "sinkronisasi", "", f"{count} permohonan ke {len(files)} berkas USB")
+    flash(f"{count} permohonan disimpan dalam {len(files)} berkas. Unduh semua berkas di bawah ini ke USB "
+          "(atau salin dari folder yang tertulis), lalu impor semuanya di halaman Impor USB pusat.", "success")
+    return redirect(url_for("sync_page.index") + "#usb"), 303
+
+
+def _usb_root():
+    return current_app.config["DATA_DIR"] / "usb"
+
+
+def _latest_export():
+    """(folder, [file names]) of the newest export set, or (None, [])."""
+    root = _usb_root()
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), reverse=True) if root.is_dir() else []
+    if not folders:
+        return None, []
+    return folders[0], sorted(p.name for p in folders[0].glob("*.lkb"))
+
+
+@blueprint.get("/sinkronisasi/ekspor/<folder>/<name>")
+@allow(*OPERATORS)
+def download_batch(folder: str, name: str):
+    latest, names = _latest_export()
+    if latest is None or folder != latest.name or name not in names:
+        abort(404)
+    return send_from_directory(latest, name, as_attachment=True, mimetype="application/octet-stream")
 
 
 @blueprint.post("/sinkronisasi/impor-status")

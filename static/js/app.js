@@ -5,6 +5,7 @@ document.addEventListener("htmx:responseError", function (event) {
   var status = event.detail.xhr.status;
   if (status === 422 && event.detail.xhr.responseText) {
     target.innerHTML = event.detail.xhr.responseText;
+    if (typeof focusErrorSummary === "function") focusErrorSummary(target);
   }
 });
 
@@ -24,6 +25,48 @@ document.addEventListener("htmx:afterSwap", function (event) {
 document.addEventListener("htmx:historyRestore", function (event) {
   if (event.detail.serverResponse) adoptBodyOf(event.detail.serverResponse);
 });
+
+// ---- issue 15: errors a person can find ------------------------------------------------------
+// The error summary of a refused form takes the focus, on a full page and after an htmx swap,
+// so the message is read out and the clerk or visitor starts from it.
+function focusErrorSummary(root) {
+  var summary = (root || document).querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+}
+document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
+document.addEventListener("htmx:afterSettle", function (event) { focusErrorSummary(event.detail.elt); });
+
+// A failed htmx request (403/404/500, or no answer at all) says so in Indonesian instead of
+// doing nothing on screen.
+var REQUEST_FAILED = {
+  403: "Anda tidak berwenang membuka halaman atau melakukan tindakan ini.",
+  404: "Halaman atau data yang diminta tidak ditemukan.",
+  429: "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi."
+};
+function showRequestProblem(text) {
+  var box = document.getElementById("request-problem");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "request-problem";
+    box.className = "flash flash-error request-problem";
+    box.setAttribute("role", "alert");
+    box.setAttribute("tabindex", "-1");
+    var main = document.querySelector("main") || document.body;
+    main.insertBefore(box, main.firstChild);
+  }
+  box.textContent = text;
+  box.focus();
+}
+document.addEventListener("htmx:responseError", function (event) {
+  var status = event.detail.xhr.status;
+  if (status === 422) return;  // a refused form: the answer is the form with its messages (above)
+  showRequestProblem(REQUEST_FAILED[status] ||
+    "Terjadi kesalahan di server (kode " + status + "). Data yang sudah tersimpan tidak hilang; coba lagi.");
+});
+document.addEventListener("htmx:sendError", function () {
+  showRequestProblem("Tidak dapat menghubungi aplikasi. Periksa apakah komputer loket menyala, lalu coba lagi.");
+});
+
 
 // Behaviours that used to be inline handlers: the Content-Security-Policy allows no inline script.
 // <button data-print> prints the page; <form data-confirm="..."> asks first;

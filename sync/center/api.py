@@ -6,6 +6,7 @@ signed back over the request's nonce, which is how the kecamatan knows it reache
 import json
 import logging
 import re
+import time
 
 from flask import Blueprint, current_app, g, jsonify, request
 
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("center_api", __name__)
 OPENAPI_PATH = "docs/openapi.json"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
+             % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
+MAX_CURSOR = 2 ** 62  # far above any real event number, and inside every database's integer range
 
 
 def _error(status: int, code: str, message: str):
@@ -34,11 +38,18 @@ def authenticate_request():
     if request.endpoint in ("center_api.enrol", "center_api.openapi"):
         return None
     if request.content_length is not None and request.content_length > protocol.MAX_PACKET_BYTES:
-        return _error(413, "too_large", "paket terlalu besar")
+        return _error(413, "too_large", TOO_LARGE)
     body = request.get_data(cache=True)
     path = request.full_path.rstrip("?") if request.query_string else request.path
     try:
         key = keys.authenticate(request.method, path, request.headers, body)
+    except keys.ClockSkew as skew:
+        # Signed, and with the center's own time: the kecamatan shows by how much its clock is off.
+        g.device_key, g.request_nonce = skew.key, request.headers[protocol.HEADER_NONCE]
+        response = _error(401, "clock_skew", "jam perangkat berbeda lebih dari 5 menit dari jam pusat")
+        response.set_data(json.dumps({"error": "clock_skew", "server_time": int(time.time()),
+                                      "message": "jam perangkat berbeda lebih dari 5 menit dari jam pusat"}))
+        return response
     except keys.Refused as refusal:
         log.info("API refused %s %s: %s", request.method, request.path, refusal)
         return _error(401, "unauthorized", "permintaan tidak diizinkan")
@@ -80,15 +91,18 @@ def enrol():
     if body is None or not all(isinstance(body.get(k), str) for k in ("kecamatan_code", "enrolment_code")):
         return _error(400, "bad_request", "kecamatan_code dan enrolment_code wajib diisi")
     device_id = body.get("device_id") if isinstance(body.get("device_id"), str) else ""
-    enrolled = keys.enrol(body["kecamatan_code"], body["enrolment_code"], device_id)
-    if enrolled is None:
-        return _error(401, "unauthorized", "kode pendaftaran salah, kedaluwarsa, atau sudah dipakai")
-    kecamatan, key = enrolled
+    installation = body.get("installation") if isinstance(body.get("installation"), str) else ""
+    try:
+        kecamatan, key = keys.enrol(body["kecamatan_code"], body["enrolment_code"], device_id, installation[:128])
+    except keys.EnrolmentRefused as refusal:
+        response = _error(401, refusal.kind, str(refusal))
+        return response
     with center_database.atomic():
-        audit("daftar_perangkat", "kecamatan", kecamatan.code, f"perangkat {key.device_id} terdaftar ({key.key_id})",
-              username="api")
+        audit("daftar_perangkat", "kecamatan", kecamatan.code,
+              f"perangkat {key.device_code} ({key.device_id}) terdaftar ({key.key_id})", username="api")
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
-                    "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"]}), 201
+                    "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"],
+                    "device_code": key.device_code, "time": int(time.time())}), 201
 
 
 @blueprint.get("/v1/probe")
@@ -144,13 +158,11 @@ def statuses():
         limit = min(max(int(request.args.get("limit", "500")), 1), 1000)
     except ValueError:
         return _error(400, "bad_request", "after dan limit harus bilangan bulat")
-    if cursor < 0:
-        return _error(400, "bad_request", "after tidak boleh negatif")
+    if not 0 <= cursor <= MAX_CURSOR:
+        return _error(400, "bad_request", "after harus antara 0 dan %d" % MAX_CURSOR)
     events = records.events_after(g.kecamatan, cursor, limit + 1)
     more = len(events) > limit
     events = events[:limit]
     return jsonify({
-        "events": [{"seq": e.seq, "id": e.registration_number, "version": e.version, "status": e.status,
-                    "reason": e.reason, "at": e.at.isoformat() if hasattr(e.at, "isoformat") else str(e.at)}
-                   for e in events],
+        "events": [records.event_json(e) for e in events],
         "next": events[-1].seq if events else cursor, "more": more})

@@ -9,9 +9,10 @@ from htmx_flask import Htmx
 from app.frame import templating
 from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
 from app.frame.config import secret_key
-from app.frame.errors import register_error_pages
+from app.frame.errors import error_page, register_error_pages
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
+from sync.center.labels import readable_record
 from sync.center import api, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
@@ -20,6 +21,9 @@ from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
+TOO_LARGE_PAGE = ("Berkas terlalu besar: paling banyak %d MB sekali kirim. Pilih berkas kiriman bernomor satu per "
+                  "satu atau sekaligus (halaman Impor USB mengirimnya bergantian), atau buat ulang berkas di "
+                  "kecamatan: sekarang otomatis dibagi." % (MAX_PACKET_BYTES // (1024 * 1024)))
 
 
 def center_config(overrides: dict | None = None) -> dict:
@@ -42,6 +46,10 @@ def center_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 100,
+        # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
+        "LOGIN_WINDOW_MINUTES": 15,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     }
     config.update(overrides)
     return config
@@ -63,8 +71,10 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views.blueprint)
     check_every_view_declares_roles(app)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
+    app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
     templating.install(app, lambda: "WIB", user_may, "center.htmx_js")
-    app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"])
+    app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"],
+                                 readable_record=readable_record)
     app.extensions["account_model"] = Operator
     app.extensions["session_model"] = OperatorSession
     app.extensions["throttle_model"] = CenterThrottleHit
@@ -73,3 +83,17 @@ def create_center_app(config: dict | None = None) -> Flask:
     install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
 
     return app
+
+
+def prune_nonces(app) -> None:
+    """Background job: used nonces older than twice the time window can no longer be replayed."""
+    from sync.center.keys import forget_old_nonces
+    forget_old_nonces()
+
+
+CENTER_JOBS = [(60, prune_nonces)]
+
+
+def start_center_jobs(app):
+    from app.background import start_jobs
+    return start_jobs(app, CENTER_JOBS, db=app.extensions["center_database"])

@@ -22,30 +22,85 @@ def _code_hash(code: str) -> str:
 def new_enrolment_code(kecamatan: Kecamatan) -> str:
     """A one-time code the admin reads to the kecamatan; only its hash is kept."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    kecamatan.enrolment_code_hash = _code_hash(raw)
-    kecamatan.enrolment_expires_at = utc_now() + timedelta(days=ENROLMENT_VALID_DAYS)
-    kecamatan.save()
+    values = {"enrolment_code_hash": _code_hash(raw),
+              "enrolment_expires_at": utc_now() + timedelta(days=ENROLMENT_VALID_DAYS),
+              "enrolment_used_at": None, "enrolment_key_id": None, "enrolment_installation": None}
+    for name, value in values.items():
+        setattr(kecamatan, name, value)
+    # Only these columns: a stale object must not wind back the device counter.
+    Kecamatan.update(**values).where(Kecamatan.id == kecamatan.id).execute()
     return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 
-def enrol(kecamatan_code: str, code: str, device_id: str = "") -> tuple[Kecamatan, DeviceKey] | None:
-    """Trade a valid one-time code for a new device key; None when the code is wrong or used."""
+ENROLMENT_RETRY_SECONDS = 15 * 60  # a lost answer: the same installation may ask again this long
+
+
+class EnrolmentRefused(Exception):
+    """kind: wrong_code | expired_code | used_code (the API's error codes); str() is the Indonesian message."""
+
+    MESSAGES = {
+        "wrong_code": "Kode pendaftaran salah (atau kode kecamatan tidak cocok). Periksa kembali kode dari admin pusat.",
+        "expired_code": "Kode pendaftaran sudah kedaluwarsa; minta kode baru ke admin pusat.",
+        "used_code": "Kode pendaftaran sudah dipakai komputer lain; minta kode baru ke admin pusat.",
+    }
+
+    def __init__(self, kind: str):
+        super().__init__(self.MESSAGES[kind])
+        self.kind = kind
+
+
+def device_code_for(number: int) -> str:
+    """The n-th device of a kecamatan: 'P1' .. 'PZ', 'P10' .. (base 36). LOKET_DEVICE_ID never starts with P."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if number == 0:
+            return "P" + text
+
+
+def _installation_hash(installation: str) -> str:
+    return hashlib.sha256(("installation:" + (installation or "")).encode()).hexdigest()
+
+
+def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str = "") -> tuple[Kecamatan, DeviceKey]:
+    """Trade a valid one-time code for a new device key and device code; raise EnrolmentRefused.
+
+    The same installation (a random token it keeps) retrying the same code within
+    ENROLMENT_RETRY_SECONDS gets the same key back: a lost answer does not burn the code.
+    """
     kecamatan = Kecamatan.get_or_none(Kecamatan.code == (kecamatan_code or "").strip())
     if kecamatan is None or not kecamatan.enrolment_code_hash:
-        return None
-    if kecamatan.enrolment_expires_at is None or kecamatan.enrolment_expires_at < utc_now():
-        return None
+        raise EnrolmentRefused("wrong_code")
     if not secrets.compare_digest(kecamatan.enrolment_code_hash, _code_hash(code or "")):
-        return None
+        raise EnrolmentRefused("wrong_code")
+    now = utc_now()
+    if kecamatan.enrolment_used_at is not None:
+        same = bool(installation) and secrets.compare_digest(kecamatan.enrolment_installation or "",
+                                                             _installation_hash(installation))
+        if same and now - kecamatan.enrolment_used_at <= timedelta(seconds=ENROLMENT_RETRY_SECONDS):
+            key = DeviceKey.get_or_none((DeviceKey.key_id == kecamatan.enrolment_key_id)
+                                        & DeviceKey.revoked_at.is_null())
+            if key is not None:
+                return kecamatan, key
+        raise EnrolmentRefused("used_code")
+    if kecamatan.enrolment_expires_at is None or kecamatan.enrolment_expires_at < now:
+        raise EnrolmentRefused("expired_code")
     with center_database.atomic():
-        # Used once: clear it inside the same transaction that creates the key.
-        updated = (Kecamatan.update(enrolment_code_hash=None, enrolment_expires_at=None)
-                   .where((Kecamatan.id == kecamatan.id) & (Kecamatan.enrolment_code_hash == _code_hash(code)))
+        # Used once: mark it inside the same transaction that creates the key.
+        updated = (Kecamatan.update(enrolment_used_at=now, device_seq=Kecamatan.device_seq + 1,
+                                    enrolment_installation=_installation_hash(installation))
+                   .where((Kecamatan.id == kecamatan.id) & Kecamatan.enrolment_used_at.is_null()
+                          & (Kecamatan.enrolment_code_hash == _code_hash(code)))
                    .execute())
         if not updated:
-            return None
+            raise EnrolmentRefused("used_code")
+        number = Kecamatan.select(Kecamatan.device_seq).where(Kecamatan.id == kecamatan.id).scalar()
         key = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
-                               secret=protocol.new_secret(), device_id=(device_id or "")[:40], created_at=utc_now())
+                               secret=protocol.new_secret(), device_id=(device_id or "")[:40], created_at=now,
+                               device_code=device_code_for(number))
+        Kecamatan.update(enrolment_key_id=key.key_id).where(Kecamatan.id == kecamatan.id).execute()
     return kecamatan, key
 
 
@@ -56,6 +111,17 @@ def revoke(key: DeviceKey) -> None:
 
 class Refused(Exception):
     """The request is not from a live, enrolled kecamatan key (or is a replay)."""
+
+
+class ClockSkew(Refused):
+    """A correctly signed request whose timestamp is outside the window: the PC's clock is off.
+
+    The center answers this one signed, with its own time, so the kecamatan can say by how much."""
+
+    def __init__(self, key, skew_seconds: int):
+        super().__init__(f"jam perangkat selisih {skew_seconds} detik")
+        self.key = key
+        self.skew_seconds = skew_seconds
 
 
 def authenticate(method: str, path: str, headers, body: bytes, now: float | None = None) -> DeviceKey:
@@ -71,11 +137,12 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
            .where((DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()).first())
     if key is None:
         raise Refused("kunci tidak dikenal atau dicabut")
-    if not protocol.timestamp_fresh(timestamp, now):
-        raise Refused("waktu permintaan di luar jendela")
     expected = protocol.sign_request(key.secret, method, path, timestamp, nonce, body)
     if not protocol.signatures_match(expected, signature):
         raise Refused("tanda tangan tidak cocok")
+    if not protocol.timestamp_fresh(timestamp, now):
+        # Checked after the signature: only the key's holder learns the center's time.
+        raise ClockSkew(key, int(int(timestamp) - now) if timestamp.lstrip("-").isdigit() else 0)
     try:
         now = utc_now()
         with center_database.atomic():
@@ -87,8 +154,8 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     return key
 
 
-def forget_old_nonces() -> int:
+def forget_old_nonces(now=None) -> int:
     """Nonces older than twice the window can no longer be replayed (the timestamp check refuses them)."""
-    limit = utc_now() - timedelta(seconds=2 * protocol.TIMESTAMP_WINDOW_SECONDS)
+    limit = (now or utc_now()) - timedelta(seconds=2 * protocol.TIMESTAMP_WINDOW_SECONDS)
     with center_database.atomic():
         return UsedNonce.delete().where(UsedNonce.seen_at < limit).execute()

@@ -1,5 +1,5 @@
 """The center's tables (schema/center/): kecamatan, their keys, what they sent, what happened."""
-from peewee import AutoField, BlobField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, AutoField, BlobField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 # apsw binds no datetime objects; this field stores "YYYY-MM-DD HH:MM:SS", which PostgreSQL's
 # TIMESTAMP also accepts, so one model serves both dialects.
 from playhouse.apsw_ext import DateTimeField
@@ -49,6 +49,10 @@ class Kecamatan(CenterModel):
     last_sync_at = DateTimeField(null=True)
     # Per-kecamatan status event counter; bumping it locks the row, so events commit in order.
     event_seq = IntegerField(default=0)
+    device_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # device codes issued (P1, P2, ...)
+    enrolment_used_at = DateTimeField(null=True)  # the code's retry window starts here
+    enrolment_key_id = CharField(null=True)
+    enrolment_installation = CharField(null=True)  # hash of the installation token that used it
 
 
 class DeviceKey(CenterModel):
@@ -60,6 +64,8 @@ class DeviceKey(CenterModel):
     created_at = DateTimeField()
     revoked_at = DateTimeField(null=True)
     last_used_at = DateTimeField(null=True)
+    # Issued at enrolment; the device part of the numbers this installation makes.
+    device_code = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class UsedNonce(CenterModel):
@@ -127,6 +133,8 @@ class Conflict(CenterModel):
     at = DateTimeField()
     resolved_at = DateTimeField(null=True)
     note = TextField(default="")
+    offered_photo = BlobField(null=True)
+    decision = CharField(default="", constraints=[SQL("DEFAULT ''")])  # keep | accept | reject (sync/center/records.py)
 
 
 class StatusEvent(CenterModel):
@@ -140,9 +148,14 @@ class StatusEvent(CenterModel):
     status = CharField()
     reason = TextField(default="")
     at = DateTimeField()
+    content_hash = CharField(default="", constraints=[SQL("DEFAULT ''")])  # the content this event is about
 
     class Meta:
         indexes = ((("kecamatan", "seq"), True),)
+
+
+class Meta:
+        table_name = "center_login_attempt"
 
 
 class CenterAudit(CenterModel):

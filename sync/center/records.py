@@ -3,6 +3,7 @@
 Every function here is the one path for its change, used by the API, the USB import and the
 operator pages alike, so the checks and the idempotency are the same whichever way data came.
 """
+import functools
 import io
 import json
 import re
@@ -19,11 +20,12 @@ from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusE
 NIK_PATTERN = re.compile(r"^\d{16}$")
 
 # Center-side lifecycle (shared/DESIGN.md, "How the work flows"): printed cards are shipped;
-# a card can be rejected or sent back for a resend until it is shipped.
+# a card can be rejected or sent back for a resend after printing, and rejected after shipping
+# (damaged or lost on the way). The kecamatan's state machine accepts each of these moves.
 CENTER_TRANSITIONS = {
     "received": {"printed", "rejected", "resend"},
-    "printed": {"shipped", "rejected"},
-    "shipped": set(),
+    "printed": {"shipped", "rejected", "resend"},
+    "shipped": {"rejected"},
     "rejected": set(),
     "resend": set(),
 }
@@ -57,16 +59,23 @@ def nik_problem(nik: str) -> str | None:
     return None
 
 
+# The counter sends 3:4 photos normalised to a few hundred pixels; 4 MP is far above that and
+# caps what one decode may cost (RGB at 4 MP is 12 MB).
+MAX_PHOTO_PIXELS = 4_000_000
+
+
 def photo_size(photo: bytes) -> tuple[int, int] | None:
-    """(width, height) of a real JPEG, else None."""
+    """(width, height) of a real JPEG, decoded completely within MAX_PHOTO_PIXELS; else None."""
     if not protocol.is_jpeg(photo) or len(photo) > protocol.MAX_PHOTO_BYTES:
         return None
     try:
-        with Image.open(io.BytesIO(photo)) as image:
-            if image.format != "JPEG":
+        with Image.open(io.BytesIO(photo), formats=["JPEG"]) as image:
+            width, height = image.size  # header only; nothing decoded yet
+            if width * height > MAX_PHOTO_PIXELS or width < 1 or height < 1:
                 return None
-            return image.size
-    except (UnidentifiedImageError, OSError, ValueError):
+            image.load()  # every scan line: a truncated or broken JPEG raises here
+            return width, height
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
         return None
 
 
@@ -95,18 +104,57 @@ def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Out
     photo_sha = protocol.sha256_hex(photo)
     if protocol.content_hash(record, photo_sha) != claimed:
         return Outcome(number, version, "rejected", "hash isi tidak cocok dengan data yang dikirim"), {}
-    nik = record.get("nik") if isinstance(record.get("nik"), str) else ""
-    problem = nik_problem(nik)
+    problem = record_problem(kecamatan, record)
     if problem:
         return Outcome(number, version, "rejected", problem), {}
-    name = record.get("full_name")
-    if not isinstance(name, str) or not name.strip():
-        return Outcome(number, version, "rejected", "nama lengkap kosong"), {}
-    return None, {"number": number, "version": version, "record": record, "hash": claimed, "nik": nik,
-                  "full_name": name.strip()[:255], "photo_sha": photo_sha, "size": size}
+    if record.get("registration_number") != number:
+        return Outcome(number, version, "rejected", "nomor pendaftaran di data tidak sama dengan nomor kiriman"), {}
+    return None, {"number": number, "version": version, "record": record, "hash": claimed, "nik": record["nik"],
+                  "full_name": record["full_name"].strip()[:255], "photo_sha": photo_sha, "size": size}
 
 
-def add_event(application: ReceivedApplication, status: str, reason: str = "") -> StatusEvent:
+# Fields the counter's form checks (app/registration/intake.py) and the record carries; the
+# record holds no phone, notes or mismatch reason (those stay at the kecamatan).
+RECORD_TEXT_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
+                      "desa_code", "religion", "marital_status", "occupation", "reason")
+NOT_IN_RECORD = {"phone", "notes", "mismatch_reason"}
+
+
+@functools.lru_cache(maxsize=256)
+def _desa_of(kecamatan_code: str) -> list:
+    from app.frame import regions
+    return regions.desa_of(kecamatan_code)
+
+
+def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
+    """Why the center refuses a record, or None: the counter's own rules, applied to what arrived."""
+    from app.registration.intake import validate_application
+    from app.frame.dates import local_today
+
+    for name in RECORD_TEXT_FIELDS:
+        if not isinstance(record.get(name), str):
+            return f"isian {name} tidak ada atau bukan teks"
+    if not isinstance(record.get("biometric_done"), bool):
+        return "isian biometric_done harus benar/salah"
+    form = {name: record[name] for name in RECORD_TEXT_FIELDS}
+    form["desa"] = record["desa_code"]
+    clean, errors, _ = validate_application(form, _desa_of(kecamatan.code), local_today())
+    # A NIK that does not match birth date/sex is allowed at the counter with a written reason,
+    # which stays at the kecamatan; every other error is a refusal here too.
+    errors = {field: message for field, message in errors.items() if field not in NOT_IN_RECORD}
+    if errors:
+        field, message = sorted(errors.items())[0]
+        return f"isian {field} tidak sah: {message}"
+    for name in ("nik", "kk_number", "full_name", "sex", "rt", "rw", "religion", "marital_status", "reason"):
+        cleaned = clean[name].isoformat() if hasattr(clean[name], "isoformat") else clean[name]
+        if cleaned != record[name]:
+            return f"isian {name} tidak dalam bentuk baku"
+    if clean["birth_date"].isoformat() != record["birth_date"] or clean["desa_code"] != record["desa_code"]:
+        return "tanggal lahir atau kode desa tidak dalam bentuk baku"
+    return None
+
+
+def add_event(application: ReceivedApplication, status: str, reason: str = "", content_hash: str = "") -> StatusEvent:
     """Append a status event for the application's kecamatan; call inside a transaction."""
     kecamatan_id = application.kecamatan_id
     # The UPDATE takes the kecamatan row's lock (PostgreSQL) or the write lock (SQLite), so
@@ -115,10 +163,18 @@ def add_event(application: ReceivedApplication, status: str, reason: str = "") -
     seq = Kecamatan.select(Kecamatan.event_seq).where(Kecamatan.id == kecamatan_id).scalar()
     return StatusEvent.create(kecamatan=kecamatan_id, seq=seq, application=application,
                               registration_number=application.registration_number,
-                              version=application.version, status=status, reason=reason, at=utc_now())
+                              version=application.version, status=status, reason=reason, at=utc_now(),
+                              content_hash=content_hash or application.content_hash)
 
 
-def _existing_outcome(kecamatan, values, existing) -> Outcome:
+def event_json(event) -> dict:
+    """One event as the API and the status file carry it; `hash` names the content it is about."""
+    at = event.at.isoformat() if hasattr(event.at, "isoformat") else str(event.at)
+    return {"seq": event.seq, "id": event.registration_number, "version": event.version, "status": event.status,
+            "reason": event.reason, "at": at, "hash": event.content_hash}
+
+
+def _existing_outcome(kecamatan, values, existing, photo: bytes) -> Outcome:
     if existing.content_hash == values["hash"]:
         return Outcome(values["number"], values["version"], "duplicate")
     already = Conflict.get_or_none((Conflict.registration_number == values["number"])
@@ -127,7 +183,8 @@ def _existing_outcome(kecamatan, values, existing) -> Outcome:
     if already is None:
         Conflict.create(kecamatan=kecamatan, registration_number=values["number"], version=values["version"],
                         existing_hash=existing.content_hash, offered_hash=values["hash"],
-                        offered_record=json.dumps(values["record"], ensure_ascii=False), at=utc_now())
+                        offered_record=json.dumps(values["record"], ensure_ascii=False), at=utc_now(),
+                        offered_photo=photo)
     return Outcome(values["number"], values["version"], "conflict",
                    "nomor dan versi ini sudah diterima dengan isi berbeda; menunggu pemeriksaan petugas pusat")
 
@@ -144,7 +201,7 @@ INSERT_APPLICATION = (
     'RETURNING "id"')
 NEXT_SEQ = 'UPDATE "kecamatan" SET "event_seq" = "event_seq" + 1, "last_sync_at" = ? WHERE "id" = ? RETURNING "event_seq"'
 INSERT_EVENT = ('INSERT INTO "status_event" ("kecamatan_id", "seq", "application_id", "registration_number", '
-                '"version", "status", "reason", "at") VALUES (?, ?, ?, ?, ?, \'received\', \'\', ?)')
+                '"version", "status", "reason", "at", "content_hash") VALUES (?, ?, ?, ?, ?, \'received\', \'\', ?, ?)')
 EXISTING = 'SELECT "content_hash" FROM "received_application" WHERE "registration_number" = ? AND "version" = ?'
 
 
@@ -162,7 +219,8 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) ->
         values["photo_sha"], values["size"][0], values["size"][1], now, via)).fetchone()[0]
     # Bumping the counter locks the kecamatan row until commit: events commit in seq order.
     seq = run(_param(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
-    run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now))
+    run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
+                               values["hash"]))
 
 
 def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api") -> Outcome:
@@ -177,7 +235,7 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
                 if row is not None:
                     existing = ReceivedApplication.get((ReceivedApplication.registration_number == values["number"])
                                                        & (ReceivedApplication.version == values["version"]))
-                    return _existing_outcome(kecamatan, values, existing)
+                    return _existing_outcome(kecamatan, values, existing, photo)
                 _insert_received(kecamatan.id, values, photo, via)
                 return Outcome(values["number"], values["version"], "stored")
         except IntegrityError:
@@ -245,4 +303,60 @@ def move(application: ReceivedApplication, to_status: str, reason: str = "") -> 
         application.shipped_at = now
     application.save()
     add_event(application, to_status, reason)
+    return True
+
+
+# --- conflicts: the operator decides, the decision travels back by the status cursor ----------
+
+KEEP, ACCEPT, REJECT = "keep", "accept", "reject"
+DECISIONS = {
+    KEEP: "Pertahankan data pusat (kecamatan memberi nomor baru pada permohonan yang bentrok)",
+    ACCEPT: "Terima versi baru dari kecamatan (menggantikan data pusat)",
+    REJECT: "Tolak versi baru (kembali ke loket kecamatan dengan alasan)",
+}
+# Event statuses beyond the printing lifecycle; each names the content hash it is about.
+RENUMBER = "renumber"
+
+
+def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
+    """Apply the operator's decision in one transaction (call inside one); False if not possible.
+
+    keep:   the center's content stays; a `renumber` event tells the kecamatan to give its
+            other application (the offered hash) a fresh number and send it again.
+    accept: the offered record and photo replace the center's, status back to received, and a
+            `received` event for the new hash (the kecamatan then follows it as usual).
+    reject: a `rejected` event for the offered hash: back to the counter with the reason.
+    """
+    if conflict.resolved_at is not None or decision not in DECISIONS:
+        return False
+    application = ReceivedApplication.get_or_none(
+        (ReceivedApplication.registration_number == conflict.registration_number)
+        & (ReceivedApplication.version == conflict.version))
+    if application is None:
+        return False
+    if decision == ACCEPT:
+        if not conflict.offered_photo or application.status == "shipped":
+            return False
+        photo = bytes(conflict.offered_photo)
+        record = json.loads(conflict.offered_record)
+        width, height = photo_size(photo) or (0, 0)
+        application.content_hash = conflict.offered_hash
+        application.record_json = conflict.offered_record
+        application.nik, application.full_name = record.get("nik", ""), (record.get("full_name") or "")[:255]
+        application.photo, application.photo_sha256 = photo, protocol.sha256_hex(photo)
+        application.photo_width, application.photo_height = width, height
+        application.status, application.reason = "received", ""
+        application.print_run = application.shipment = None
+        application.printed_at = application.shipped_at = None
+        application.save()
+        add_event(application, "received", note or "versi baru diterima petugas pusat", conflict.offered_hash)
+    elif decision == KEEP:
+        add_event(application, RENUMBER, note or "nomor ini sudah dipakai permohonan lain; beri nomor baru",
+                  conflict.offered_hash)
+    else:
+        add_event(application, "rejected", note or "versi baru ditolak petugas pusat", conflict.offered_hash)
+    conflict.decision = decision
+    conflict.resolved_at = utc_now()
+    conflict.note = note[:500]
+    conflict.save()
     return True

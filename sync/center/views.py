@@ -9,6 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
+from app.frame import throttle
 from app.frame.access import public
 from app.frame.passwords import hash_password, new_password_problem, verify_password
 from app.frame.templating import send_htmx
@@ -43,9 +44,19 @@ def labels():
 def login():
     if request.method == "GET":
         return render_template("center/login.html", error=None, username="")
-    username = request.form.get("username", "").strip().lower()
+    username = request.form.get("username", "").strip().lower()[:100]
+    address = request.remote_addr or ""
+    wait = throttle.login_wait(username, address)  # the kecamatan's rule, in the center's own table
+    if wait:
+        return render_template("center/login.html", username=username,
+                               error="Terlalu banyak percobaan masuk yang gagal. "
+                                     f"Coba lagi dalam {throttle.in_words(wait)}."), 429
     operator = Operator.get_or_none(Operator.username == username)
-    if not (operator and operator.is_active and verify_password(operator.password_hash, request.form.get("password", ""))):
+    ok = bool(operator and operator.is_active and verify_password(operator.password_hash,
+                                                                  request.form.get("password", "")))
+    with center_database.atomic():
+        throttle.login_attempted(username, address, ok)
+    if not ok:
         return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.", username=username), 401
     sign_in(operator)
     with center_database.atomic():
@@ -195,7 +206,7 @@ def conflicts():
     rows = list(Conflict.select().order_by(Conflict.resolved_at.is_null(False), Conflict.id.desc()).limit(200))
     stored = {(a.registration_number, a.version): a for a in ReceivedApplication.select().where(
         ReceivedApplication.registration_number.in_([c.registration_number for c in rows] or [""]))}
-    return render_template("center/conflicts.html", rows=rows, stored=stored,
+    return render_template("center/conflicts.html", rows=rows, stored=stored, decisions=records.DECISIONS,
                            offered={c.id: json.loads(c.offered_record) for c in rows})
 
 
@@ -205,16 +216,24 @@ def resolve_conflict(conflict_id: int):
     conflict = Conflict.get_or_none(Conflict.id == conflict_id)
     if conflict is None:
         abort(404)
-    note = request.form.get("note", "").strip()
+    note = request.form.get("note", "").strip()[:500]
+    decision = request.form.get("decision", "")
+    if decision not in records.DECISIONS:
+        flash("Pilih keputusan: pertahankan data pusat, terima versi baru, atau tolak.", "error")
+        return redirect(url_for("center.conflicts")), 303
     if not note:
-        flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan diminta kirim versi baru').", "error")
+        flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan memberi nomor baru').", "error")
         return redirect(url_for("center.conflicts")), 303
     with center_database.atomic():
-        conflict.resolved_at = utc_now()
-        conflict.note = note[:500]
-        conflict.save()
-        audit("selesaikan_konflik", "permohonan", conflict.registration_number, note)
-    flash(f"Konflik {conflict.registration_number} ditandai selesai.", "success")
+        done = records.resolve_conflict(conflict, decision, note)
+        if done:
+            audit("selesaikan_konflik", "permohonan", conflict.registration_number,
+                  f"{records.DECISIONS[decision]}: {note}")
+    if not done:
+        flash("Konflik ini tidak dapat diselesaikan begitu (sudah selesai, atau kartu sudah dikirim).", "error")
+        return redirect(url_for("center.conflicts")), 303
+    flash(f"Konflik {conflict.registration_number} selesai; keputusan dikirim ke kecamatan pada sinkronisasi "
+          "berikutnya.", "success")
     return redirect(url_for("center.conflicts")), 303
 
 
@@ -333,26 +352,49 @@ def shipment(shipment_id: int):
 
 # --- USB ---------------------------------------------------------------------------------
 
+RESULT_WORDS = {"stored": "disimpan", "duplicate": "sudah ada", "conflict": "konflik", "rejected": "ditolak"}
+
+
+def import_one_file(content: bytes, filename: str) -> dict:
+    """Import one batch file: its own check, its own per-application results; never raises."""
+    try:
+        key, items, head = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(
+            (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()), with_head=True)
+    except usb.BatchFileError as problem:
+        return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
+    label = usb.part_label(head)
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
+    with center_database.atomic():
+        audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")
+    if results and summary["duplicate"] == len(results):
+        message = f"{label.capitalize()} sudah pernah diimpor: {len(results)} permohonan sudah ada, tidak disimpan dua kali."
+    else:
+        message = (f"{label.capitalize()} dari Kecamatan {key.kecamatan.name}: disimpan {summary['stored']}, "
+                   f"sudah ada {summary['duplicate']}, konflik {summary['conflict']}, ditolak {summary['rejected']}.")
+    return {"file": filename, "error": "", "results": results, "summary": summary, "message": message,
+            "kecamatan": key.kecamatan.name}
+
+
 @blueprint.route("/impor", methods=["GET", "POST"])
 @allow_center(*STAFF)
 def usb_import():
+    """One or many batch files (a whole folder); the page's script sends them one per request
+    with a progress bar, and without script the form sends them together."""
     if request.method == "GET":
-        return render_template("center/usb_import.html", errors={}, results=None)
-    upload = request.files.get("batch")
-    if upload is None or not upload.filename:
+        return render_template("center/usb_import.html", errors={}, imported=None)
+    uploads = [u for u in request.files.getlist("batch") if u and u.filename]
+    if not uploads:
         return render_template("center/usb_import.html", errors={"batch": "Pilih berkas kiriman (.lkb)."},
-                               results=None), 422
-    try:
-        key, items = usb.read_batch_file(upload.read(), lambda key_id: DeviceKey.get_or_none(
-            (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()))
-    except usb.BatchFileError as problem:
-        return render_template("center/usb_import.html", errors={"batch": str(problem)}, results=None), 422
-    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
-    with center_database.atomic():
-        summary = {r: sum(1 for o in results if o.result == r) for r in ("stored", "duplicate", "conflict", "rejected")}
-        audit("impor_usb", "kecamatan", key.kecamatan.code, json.dumps(summary))
-    return render_template("center/usb_import.html", errors={}, results=results, kecamatan=key.kecamatan,
-                           summary=summary)
+                               imported=None), 422
+    imported = [import_one_file(upload.read(), upload.filename.rsplit("/", 1)[-1][:120]) for upload in uploads]
+    failed = all(entry["error"] for entry in imported)
+    if request.headers.get("X-Loket-Upload") == "satu":
+        return render_template("center/_usb_file_result.html", entry=imported[0], words=RESULT_WORDS), \
+            422 if failed else 200
+    errors = {"batch": imported[0]["error"]} if failed and len(imported) == 1 else {}
+    return render_template("center/usb_import.html", errors=errors, imported=imported, words=RESULT_WORDS), \
+        422 if failed else 200
 
 
 @blueprint.get("/ekspor-status/<int:kecamatan_id>")
@@ -364,7 +406,7 @@ def status_export(kecamatan_id: int):
     if key is None:
         abort(404)
     events = records.events_after(kecamatan, 0, 1_000_000)
-    content = usb.write_status_file(key, [usb.event_json(e) for e in events])
+    content = usb.write_status_file(key, [records.event_json(e) for e in events])
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
     return current_app.response_class(content, mimetype="application/octet-stream",
                                       headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
-from sync.client import outbox, records
+from sync.client import outbox, records, statuses
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
 
@@ -84,6 +84,7 @@ class PassReport:
     rejected: int = 0
     failed: int = 0
     statuses: int = 0
+    unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -105,7 +106,7 @@ def write_log(kind: str, summary: str) -> None:
 
 def _mark_sent(item: OutboxItem) -> None:
     """The center holds this version: outbox done, and the record moves on (its kind says how)."""
-    if item.state == "pending":
+    if item.state in ("pending", "conflict"):  # a conflict the center decided in our favour
         item.state = "acked"
         item.acked_at = utc_now()
         item.last_error = ""
@@ -313,20 +314,25 @@ def _arrived(event: dict) -> None:
         _mark_sent(item)
 
 
-def apply_event(link_id: int, event: dict) -> bool:
-    """Apply one center status event and move the cursor, in one transaction; True if it moved a status."""
-    moved = False
+def apply_event(link_id: int, event: dict) -> str | None:
+    """Apply one center status event and move the cursor, in one transaction.
+
+    Returns statuses.APPLIED / UNAPPLIED / NOT_OURS, or None when the cursor had passed it."""
     with write_transaction():
         link = SyncLink.get_by_id(link_id)
         if event["seq"] <= link.status_cursor:
-            return False  # already applied (a repeated page, a re-imported status file)
-        try:
-            moved = records.kind().apply_status(event, lambda: _arrived(event))
-        except records.StatusNotApplied as problem:
-            SyncLog.create(at=utc_now(), kind="status", summary=str(problem))
+            return None  # already applied (a repeated page, a re-imported status file)
+        outcome = statuses.apply_center_event(event, lambda: _arrived(event))
         link.status_cursor = event["seq"]
         link.save()
-    return moved
+    return outcome
+
+
+def count_outcome(report: "PassReport", outcome: str | None) -> None:
+    if outcome == statuses.APPLIED:
+        report.statuses += 1
+    elif outcome == statuses.UNAPPLIED:
+        report.unapplied += 1
 
 
 def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
@@ -339,8 +345,7 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
         progress.total += len(events)
         with write_transaction():  # the page and the cursor commit together
             for event in events:
-                if apply_event(link.id, event):
-                    report.statuses += 1
+                count_outcome(report, apply_event(link.id, event))
                 progress.done += 1
         if not page.get("more") or not events:
             return
@@ -377,7 +382,9 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
-                   f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
+                   f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
+                   + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
+                      if report.unapplied else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:

@@ -2,13 +2,16 @@
 import logging
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from app.frame import installation
 from app.frame.dates import utc_now
+from app.frame.db import database
 from app.frame import store
 from sync import usb
 from sync.client import engine, outbox
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import LinkDown, Refused, enrol as enrol_request
+from sync.client.transport import EnrolmentError, LinkDown, Refused, enrol as enrol_request
 
 log = logging.getLogger(__name__)
 
@@ -16,14 +19,28 @@ store.register_defaults(sync_nightly_time="21:00", sync_probe_minutes=5)
 LOCAL_OFFSET = {"WIB": 7, "WITA": 8, "WIT": 9}
 
 
-def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str) -> SyncLink:
-    """Trade the center's one-time code for this PC's key and keep it (replacing an older one)."""
-    answer = enrol_request(center_url, kecamatan_code, code, device_id)
+def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, session=None) -> SyncLink:
+    """Trade the center's one-time code for this PC's key and device code, and keep them.
+
+    Raises transport.EnrolmentError (kind + Indonesian message). A retry with the same code
+    after a lost answer gets the same key back (the installation token proves it is us). With
+    kind "clock" the key IS stored: only the PC's clock needs fixing, not a new enrolment.
+    """
+    token = installation.token(database)
+    answer = enrol_request(center_url, kecamatan_code, code, device_id, installation=token, session=session)
     with engine.write_transaction():
-        link = SyncLink.create(center_url=center_url.rstrip("/"), kecamatan_code=answer["kecamatan_code"],
-                               key_id=answer["key_id"], secret=answer["secret"], enrolled_at=utc_now())
+        link = SyncLink.get_or_none(SyncLink.key_id == answer["key_id"])
+        if link is None:
+            link = SyncLink.create(center_url=center_url.rstrip("/"), kecamatan_code=answer["kecamatan_code"],
+                                   key_id=answer["key_id"], secret=answer["secret"], enrolled_at=utc_now())
+        if isinstance(answer.get("device_code"), str) and answer["device_code"]:
+            # From now on this PC's numbers carry the device code only the center hands out.
+            installation.set_device_code(database, answer["device_code"][:8])
         SyncLog.create(at=utc_now(), kind="daftar",
-                       summary=f"terdaftar di {answer.get('center_name', center_url)} sebagai {answer['key_id']}")
+                       summary=f"terdaftar di {answer.get('center_name', center_url)} sebagai {answer['key_id']}"
+                       f" (perangkat {answer.get('device_code', '-')})")
+    if answer.get("clock_problem"):
+        raise EnrolmentError("clock", "Pendaftaran berhasil, tetapi " + answer["clock_problem"])
     return link
 
 
@@ -101,18 +118,36 @@ def start_manual_sync(app) -> bool:
 
 # --- USB -------------------------------------------------------------------------------------
 
-def export_batch() -> tuple[bytes, int]:
-    """Every pending application as a signed batch file; the outbox stays as it is."""
+def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]], int]:
+    """Every pending application as numbered, signed files within the center's limits.
+
+    Returns [(file name, content)] in order and the number of applications; with `folder`,
+    also writes them there (each through a temporary name, so a pulled stick never holds half
+    a file under the real name). The outbox stays as it is: the center's answers (by network
+    or through the status file) settle it, and importing a file twice stores nothing twice.
+    """
     link = engine.current_link()
     entries = []
     for item in outbox.due_items(utc_now(), ignore_delays=True):
         entry = engine._packet_entry(item)
         if entry:
             entries.append(entry)
-    content = usb.write_batch_file(link.key_id, link.secret, entries)
+    set_id = f"{utc_now():%Y%m%d-%H%M%S}"
+    contents = usb.write_batch_files(link.key_id, link.secret, entries, set_id)
+    digits = link.kecamatan_code.replace(".", "")
+    files = [(usb.batch_file_name(digits, set_id, i, len(contents)), content)
+             for i, content in enumerate(contents, start=1)]
+    if folder is not None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in files:
+            partial = folder / (name + ".sebagian")
+            partial.write_bytes(content)
+            partial.replace(folder / name)
     with engine.write_transaction():
-        SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas kiriman USB dibuat: {len(entries)} permohonan")
-    return content, len(entries)
+        SyncLog.create(at=utc_now(), kind="usb",
+                       summary=f"berkas kiriman USB dibuat: {len(entries)} permohonan dalam {len(files)} berkas")
+    return files, len(entries)
 
 
 def import_status_file(content: bytes) -> int:
@@ -120,11 +155,14 @@ def import_status_file(content: bytes) -> int:
     link = engine.current_link()
     events = usb.read_status_file(content, link.key_id, link.secret)
     applied = 0
-    for event in sorted(events, key=lambda e: e.get("seq", 0)):
-        if isinstance(event.get("seq"), int) and engine.apply_event(link.id, event):
-            applied += 1
+    report = engine.PassReport()
+    for event in sorted(events, key=lambda e: e.get("seq", 0) if isinstance(e.get("seq"), int) else 0):
+        if isinstance(event, dict) and isinstance(event.get("seq"), int):
+            engine.count_outcome(report, engine.apply_event(link.id, event))
+    applied = report.statuses
     with engine.write_transaction():
-        SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru")
+        SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru"
+                       + (f", {report.unapplied} tidak diterapkan" if report.unapplied else ""))
     return applied
 
 

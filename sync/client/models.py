@@ -61,3 +61,20 @@ class SyncLog(BaseModel):
 
     class Meta:
         table_name = "sync_log"
+
+
+class StatusIssue(BaseModel):
+    """A center event this PC could not apply: shown on the applicant's page and the sync page."""
+    id = AutoField()
+    seq = IntegerField()
+    registration_number = CharField(index=True)
+    version = IntegerField()
+    status = CharField()
+    content_hash = CharField()
+    reason = TextField()
+    problem = TextField()
+    at = DateTimeField()
+    resolved_at = DateTimeField(null=True, index=True)
+
+    class Meta:
+        table_name = "sync_status_issue"

@@ -27,7 +27,12 @@ class RecordKind(Protocol):
     def apply_status(self, event: dict, arrived) -> bool:
         """Apply one status event of the center; call `arrived()` when the event proves that an
         unacknowledged version reached the center. True when a status moved; raises
-        StatusNotApplied when the record's rules refuse it."""
+        StatusNotApplied when the record's rules refuse it (kept for a person, never skipped).
+        The outbox has already checked that the event is about this PC's content."""
+
+    def renumber(self, source_id: int, record: dict, reason: str) -> tuple[str, dict]:
+        """The center kept another record under this key: give the source a fresh key (in the
+        caller's transaction) and return it with the record as it now travels."""
 
 
 _plugged: list[RecordKind] = []

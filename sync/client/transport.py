@@ -30,6 +30,36 @@ class NotACenter(LinkDown):
     """Something answered at that address, but not a Loket printing center (a hotspot page, another site)."""
 
 
+class ClockSkew(Refused):
+    """The center refused our timestamp: this PC's clock is off. str() tells the clerk how to fix it."""
+
+    def __init__(self, skew_seconds: int, server_time: int):
+        self.skew_seconds = skew_seconds
+        self.server_time = server_time
+        super().__init__(401, clock_message(skew_seconds, server_time))
+
+
+def clock_message(skew_seconds: int, server_time: int) -> str:
+    from app.frame.dates import format_datetime
+    from datetime import datetime, timezone
+    minutes = max(1, round(abs(skew_seconds) / 60))
+    direction = "lebih cepat" if skew_seconds > 0 else "lebih lambat"
+    center_time = format_datetime(datetime.fromtimestamp(server_time, timezone.utc).replace(tzinfo=None))
+    return (f"Jam komputer ini selisih {minutes} menit dari pusat ({direction}; jam pusat {center_time}). "
+            "Betulkan tanggal dan jam Windows: Pengaturan > Waktu & bahasa > nyalakan "
+            "\u201cAtur waktu secara otomatis\u201d (atau setel manual), lalu sinkronkan lagi. "
+            "Tidak perlu mendaftar ulang.")
+
+
+class EnrolmentError(Exception):
+    """Why enrolment failed, for the admin's page. kind: wrong_code | expired | used | unreachable |
+    clock | unsigned; str() is the Indonesian message."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
 @dataclass
 class Counters:
     requests: int = 0
@@ -79,6 +109,10 @@ class CenterClient:
         if response.status_code >= 500:
             self.counters.failures += 1
             raise LinkDown(f"pusat sedang bermasalah (HTTP {response.status_code})")
+        if response.status_code == 401:
+            answer = _json(content)
+            if answer.get("error") == "clock_skew" and isinstance(answer.get("server_time"), int):
+                raise ClockSkew(int(timestamp) - answer["server_time"], answer["server_time"])
         if response.status_code >= 400:
             raise Refused(response.status_code, _message(content))
         return content
@@ -119,34 +153,45 @@ class CenterClient:
         return self.call_json("GET", f"{protocol.API_PREFIX}/statuses?after={int(after)}&limit={int(limit)}")
 
 
+def _json(content: bytes) -> dict:
+    try:
+        value = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _message(content: bytes) -> str:
+    answer = _json(content)
+    return answer.get("message", "") if answer else content[:200].decode(errors="replace")
+
+
+# The center's refusal codes (sync/center/keys.py) -> this function's kinds.
+ENROLMENT_KINDS = {"wrong_code": "wrong_code", "expired_code": "expired", "used_code": "used"}
+ENROLMENT_FIELDS = ("key_id", "secret", "kecamatan_code")
+
+
+def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, installation: str = "",
+          timeout: float = 30, session=None) -> dict:
+    """Trade the one-time enrolment code for this PC's key (send it over TLS in production).
+
+    Raises EnrolmentError. Retrying with the same code and the same `installation` token soon
+    after a lost answer returns the same key (the center keeps a short window)."""
+    session = session or requests
     try:
-        return json.loads(content).get("message", "")
-    except (ValueError, AttributeError):
-        return content[:200].decode(errors="replace")
-
-
-def _json_or_none(response):
-    try:
-        value = response.json()
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, timeout: float = 30) -> dict:
-    """Trade the one-time enrolment code for this PC's key (send it over TLS in production)."""
-    try:
-        response = requests.post(center_url.rstrip("/") + protocol.API_PREFIX + "/enrol", timeout=timeout,
-                                 json={"kecamatan_code": kecamatan_code, "enrolment_code": code,
-                                       "device_id": device_id}, allow_redirects=False)
-    except requests.RequestException as problem:
-        raise LinkDown(f"tidak dapat menghubungi pusat: {type(problem).__name__}") from None
-    answer = _json_or_none(response)
-    if response.status_code != 201:
-        if answer is None or "error" not in answer:
-            raise NotACenter(f"jawaban bukan dari pusat (HTTP {response.status_code})")
-        raise Refused(response.status_code, str(answer.get("message", ""))[:300], str(answer.get("error", "")))
-    if answer is None or not all(isinstance(answer.get(k), str) for k in ("key_id", "secret", "kecamatan_code")):
-        raise NotACenter("jawaban pendaftaran tidak dikenali")
+        response = session.post(center_url.rstrip("/") + protocol.API_PREFIX + "/enrol", timeout=timeout,
+                                json={"kecamatan_code": kecamatan_code, "enrolment_code": code,
+                                      "device_id": device_id, "installation": installation},
+                                allow_redirects=False)
+    except requests.RequestException:
+        raise EnrolmentError("unreachable", "Pusat tidak dapat dihubungi. Periksa alamat pusat dan sambungan "
+                                            "internet, lalu coba lagi dengan kode yang sama.") from None
+    answer = _json(response.content)
+    if response.status_code == 401 and answer.get("error") in ENROLMENT_KINDS:
+        raise EnrolmentError(ENROLMENT_KINDS[answer["error"]], answer.get("message") or "Kode pendaftaran ditolak pusat.")
+    if response.status_code != 201 or not all(isinstance(answer.get(k), str) for k in ENROLMENT_FIELDS):
+        raise EnrolmentError("unsigned", "Jawaban ini bukan dari server pusat Loket (mungkin halaman login Wi-Fi "
+                                         f"atau alamat salah; HTTP {response.status_code}). Periksa alamat pusat.")
+    if isinstance(answer.get("time"), int) and abs(time.time() - answer["time"]) > protocol.TIMESTAMP_WINDOW_SECONDS:
+        answer["clock_problem"] = clock_message(int(time.time()) - answer["time"], answer["time"])
     return answer

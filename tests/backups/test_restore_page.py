@@ -166,6 +166,7 @@ def _kill_at_random_point(process, wal: Path, rng, watch_copy: bool) -> bool:
     return running
 
 
+@pytest.mark.soak  # kill soak: run once, in the normal pass (scripts/test.sh)
 def test_a_power_cut_during_restore_leaves_the_old_or_the_new_data_never_a_mix(tmp_path):
     """A real `run.py restore` process killed (SIGKILL) at random points, half of them inside the copy."""
     data = tmp_path / "data"
@@ -189,3 +190,46 @@ def test_a_power_cut_during_restore_leaves_the_old_or_the_new_data_never_a_mix(t
         if watch_copy and killed_while_running:
             cut_inside_copy += 1
     assert cut_inside_copy >= 1  # the proof needs cuts that really landed inside the copy
+
+
+def test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_an_error(app, db, client_for):
+    """A clerk keeps clicking on the real server (waitress) while the admin restores a large backup."""
+    import threading
+
+    import requests
+    from waitress.server import create_server
+    from tests.conftest import TEST_PASSWORD
+
+    with db.atomic():
+        db.execute_sql("CREATE TABLE ballast (isi BLOB)")
+        for _ in range(2500):
+            db.execute_sql("INSERT INTO ballast VALUES (randomblob(4000))")  # ~10 MB: the copy takes a while
+    made = backup_database(app.config["DATABASE_PATH"], app.config["BACKUP_DIR"] / "manual-besar.sqlite3")
+    admin = client_for("admin")
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    clerk = requests.Session()
+    import re
+    token = re.search(r'name="csrf_token" value="([^"]+)"', clerk.get(base + "/masuk").text).group(1)
+    signed_in = clerk.post(base + "/masuk", data={"username": "petugas-loket", "password": TEST_PASSWORD,
+                                                  "csrf_token": token}, allow_redirects=False)
+    assert signed_in.status_code in (302, 303)
+    statuses = []
+    finished = threading.Event()
+
+    def keep_clicking():
+        while not finished.is_set():
+            statuses.append(clerk.get(base + "/pendaftaran", allow_redirects=False, timeout=60).status_code)
+
+    clicker = threading.Thread(target=keep_clicking)
+    clicker.start()
+    try:
+        response = admin.post("/admin/cadangan/pulihkan", data={"name": made.name, "confirm": "ya"})
+    finally:
+        finished.set()
+        clicker.join()
+        server.close()
+    assert response.status_code == 303
+    assert set(statuses) <= {200, 503}, statuses  # pages, or the calm maintenance page; never 500
+    assert 503 in statuses  # the clicks really fell inside the restore

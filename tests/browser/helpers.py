@@ -183,3 +183,17 @@ def photo_file(folder: Path, name: str = "foto-pemohon.jpg", seed: int = 1) -> P
     path = folder / name
     image.save(path, "JPEG", quality=88)
     return path
+
+
+# axe-core (WCAG 2.1 A/AA) from the pinned axe-playwright-python package: the script is
+# injected from the package's own file, nothing is fetched from the internet.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """One line per axe-core violation on the current page (rule, impact, first targets)."""
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                       "resultTypes": ["violations"]})
+    return [f"{page.url} axe {v['id']} ({v['impact']}): " + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+            for v in results.response["violations"]]

@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "kantor-baru-2026"
 
 
+def htmx_settled(page):
+    """A person reads the new list before choosing; the test waits for htmx to finish swapping it in."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 @pytest.fixture
 def fresh_office(tmp_path):
     """`python run.py` on a new PC: prints the address once it listens, and the one-time password."""
@@ -67,7 +72,9 @@ def test_new_admin_sets_up_enrols_backs_up_and_restores_from_the_browser(browser
         # led to the setup; the cascading selects fill as the admin chooses (htmx)
         page.wait_for_url("**/admin/penyiapan")
         page.get_by_label("Provinsi").select_option(label="Jawa Timur")
+        htmx_settled(page)
         page.get_by_label("Kabupaten/Kota").select_option(label="Kabupaten Lumajang")
+        htmx_settled(page)
         page.get_by_label("Kecamatan", exact=True).select_option(value="35.08.07")
         page.get_by_label("Alamat kantor").fill("Jl. Raya Yosowilangun No. 1")
         page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")

@@ -180,3 +180,25 @@ def test_restore_never_renames_over_the_open_live_database(app, db, monkeypatch)
     monkeypatch.setattr(Path, "unlink", windows_unlink)
     restore_database(made, live, app.config["BACKUP_DIR"])
     assert store.get("phone") == "111"
+
+
+def test_exported_times_are_in_the_office_zone(client_for, db):
+    """Every time shown is in the office's zone, spreadsheets included (was: created in UTC,
+    handed over in UTC without saying so)."""
+    from datetime import datetime
+    from app.registration.exports import register_csv
+    from app.registration.models import Application
+    from app.frame import store
+    from tests.registration.conftest import valid_form
+    loket = client_for("petugas_loket")
+    import io as _io
+    from tests.registration.conftest import jpeg_bytes
+    form = dict(valid_form(), photo=(_io.BytesIO(jpeg_bytes()), "foto.jpg"))
+    assert loket.post("/pendaftaran/baru", data=form, content_type="multipart/form-data").status_code in (302, 303)
+    Application.update(created_at=datetime(2026, 8, 17, 1, 30), handed_over_at=datetime(2026, 8, 20, 2, 0)).execute()
+    with db.atomic():
+        store.put("timezone", "WITA")
+    text = register_csv(Application.select(), {})
+    header, row = text.lstrip("\ufeff").splitlines()[:2]
+    assert "Tanggal Daftar (WITA)" in header and "Tanggal Diserahkan (WITA)" in header and "UTC" not in header
+    assert "2026-08-17 09:30:00" in row and "2026-08-20 10:00:00" in row

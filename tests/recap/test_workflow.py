@@ -81,7 +81,7 @@ def test_camat_approves_and_the_snapshot_is_frozen(client_for, quarter_with_comp
     page = client_for("camat").get(URL).get_data(as_text=True)
     assert 'id="total-current">3<' in page
     assert "Kursi ditambah 10 buah" in page and "Diubah kemudian" not in page
-    printed = client_for("camat").get(f"{URL}/cetak").get_data(as_text=True)
+    printed = client_for("camat").get(f"{URL}/cetak?lampiran=1").get_data(as_text=True)
     assert "Kursi ditambah 10 buah" in printed and "Diubah kemudian" not in printed
     assert json.loads(QuarterRecap.get().snapshot) == snapshot
 
@@ -198,9 +198,12 @@ def test_print_notice_has_letterhead_figures_chart_promises_and_signature(client
     assert "CAMAT" in signature and "Drs. Hadi Santoso, M.Si" in signature and "NIP. 197201141998031005" in signature
     approved = QuarterRecap.get().approved_at
     assert str(approved.year) in signature
-    assert "Kursi ditambah 10 buah" in page and "Budi" not in page and "Sangat rahasia" not in page
-    assert "1 pengaduan rahasia tidak dirinci" in page
     assert "DRAF" not in page
+    # The board notice summarises (it fits A4); the full list is the annex the Camat may choose to print.
+    assert "Kursi ditambah 10 buah" not in page and "Daftar lengkap 2 pengaduan" in page  # the confidential one is not listed
+    page = client_for("kasi_pelayanan").get(f"{URL}/cetak?lampiran=1").get_data(as_text=True)
+    assert "Kursi ditambah 10 buah" in page and "Budi" not in page and "Sangat rahasia" not in page
+    assert "1 pengaduan rahasia tidak dirinci" in page and "LAMPIRAN" in page
 
 
 def test_print_of_an_unapproved_recap_is_marked_draft(client_for, quarter_with_complaints):

@@ -174,9 +174,11 @@ def test_birth_info_refuses_malformed_nik():
         nik_birth_info("35080712", 1990)
 
 
-def test_birth_info_refuses_29_february_in_a_non_leap_century():
+def test_birth_info_takes_the_only_century_where_29_february_exists():
+    # 29-02-00 is a real date only in 2000: a birth date typed in 1900 is a mismatch, not an invalid NIK
+    assert nik_birth_info("3508072902000001", 1900)[0] == date(2000, 2, 29)
     with pytest.raises(ValueError):
-        nik_birth_info("3508072902000001", 1900)
+        nik_birth_info("3508073102000001", 1900)  # 31-02 exists in no century
 
 
 # --- NIK against the form -----------------------------------------------------------------

@@ -112,8 +112,10 @@ def kecamatan_app(data_dir: Path):
     return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test"})
 
 
-def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
-    """`count` complete applications with photos, each made complete through `transition`."""
+def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None = None) -> list[str]:
+    """`count` complete applications with photos, each made complete through `transition`.
+
+    Person n gets name, NIK and photo from n; `first` picks other people than the default."""
     import io
     import hashlib
     from PIL import Image
@@ -122,7 +124,9 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
     from app.registration.models import Application, ApplicationPhoto
     from app.registration.status import ApplicationStatus as S, transition
     from app.frame import store
-    from tests.sync.helpers import nik_for
+    from app.registration import numbering
+    from app.registration.records import current_prefix
+    from tests.sync.helpers import name_for, nik_for
     if "service_days" not in store.DEFAULTS:  # declared by the registration views once they are wired in
         store.register_defaults(service_days=12)
     numbers = []
@@ -130,7 +134,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
         with database.atomic():
             store.put("kecamatan_code", KECAMATAN_CODE)
             store.put("kecamatan_name", "Yosowilangun")
-        start = Application.select().count() + 1
+        start = first if first is not None else Application.select().count() + 1
         outer = database.atomic()  # one commit for the whole batch; each application is a savepoint
         outer.__enter__()
         for n in range(start, start + count):
@@ -141,8 +145,8 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320)) -> list[str]:
             now = utc_now()
             with database.atomic():
                 application = Application.create(
-                    registration_number=f"350807-01-{n:06d}", nik=nik_for(n), kk_number="3508070101900001",
-                    full_name=f"Warga Nomor {n}", birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
+                    registration_number=numbering.next_number(current_prefix()), nik=nik_for(n),
+                    kk_number="3508070101900001", full_name=name_for(n), birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
                     address="Dusun Krajan", rt="001", rw="002", desa_code="35.08.07.2001", religion="Islam",
                     marital_status="Kawin", occupation="Petani", reason="baru", status=S.RECEIVED.value,
                     created_at=now, updated_at=now)

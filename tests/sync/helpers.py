@@ -15,15 +15,26 @@ def jpeg(seed: int = 0, size=(120, 160)) -> bytes:
     return out.getvalue()
 
 
+def name_for(n: int) -> str:
+    """'Warga Nomor B', 'Warga Nomor Bc', ...: a distinct name per n that the counter's rules accept."""
+    letters = ""
+    while True:
+        n, rest = divmod(n, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+        if n == 0:
+            return "Warga Nomor " + letters.capitalize()
+
+
 def nik_for(n: int) -> str:
     return f"350807{(n % 28) + 1:02d}{(n % 12) + 1:02d}90{n % 10000:04d}"[:16]
 
 
 def record_for(n: int, digits: str = "350807") -> dict:
     return {"registration_number": f"{digits}-01-{n:06d}", "nik": nik_for(n), "kk_number": "3508070101900001",
-            "full_name": f"Warga Nomor {n}", "birth_place": "Lumajang", "birth_date": "1990-01-01", "sex": "L",
+            "full_name": name_for(n), "birth_place": "Lumajang", "birth_date": "1990-01-01", "sex": "L",
             "address": "Dusun Krajan", "rt": "001", "rw": "002", "desa_code": "35.08.07.2001",
-            "religion": "Islam", "marital_status": "Kawin", "occupation": "Petani"}
+            "religion": "Islam", "marital_status": "Kawin", "occupation": "Petani", "reason": "baru",
+            "biometric_done": True}
 
 
 def packet_item(n: int, digits: str = "350807", version: int = 1, photo: bytes | None = None, record=None):

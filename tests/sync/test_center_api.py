@@ -5,7 +5,7 @@ import pytest
 
 from sync import protocol
 from sync.center.models import Conflict, ReceivedApplication, StatusEvent, UsedNonce
-from tests.sync.helpers import call, jpeg, packet_item, record_for
+from tests.sync.helpers import name_for, call, jpeg, packet_item, record_for
 
 PACKETS = "/api/v1/packets"
 
@@ -52,7 +52,7 @@ def test_same_number_different_content_is_a_conflict_kept_for_a_person(center_ap
     result = send(client, key, [packet_item(1, record=changed)]).get_json()["results"][0]
     assert result["result"] == "conflict"
     assert stored_count() == 1
-    assert ReceivedApplication.get().full_name == "Warga Nomor 1"
+    assert ReceivedApplication.get().full_name == name_for(1)
     assert Conflict.select().count() == 1
 
 

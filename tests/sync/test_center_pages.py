@@ -10,7 +10,7 @@ from sync.center import records
 from app.frame.signin import SESSION_TOKEN, start_session
 from sync.center.accounts import create_operator
 from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
-from tests.sync.helpers import packet_item
+from tests.sync.helpers import name_for, packet_item
 
 DUMMY = {"int": "999999"}
 
@@ -131,10 +131,10 @@ def test_usb_batch_import_has_the_same_checks_and_idempotency(center_app, operat
     client = client_as(center_app, operators["operator"])
     first = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
                         content_type="multipart/form-data").get_data(as_text=True)
-    assert "Disimpan 2, sudah ada 0, konflik 0, ditolak 1" in first
+    assert "disimpan 2, sudah ada 0, konflik 0, ditolak 1" in first
     again = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
                         content_type="multipart/form-data").get_data(as_text=True)
-    assert "Disimpan 0, sudah ada 2" in again
+    assert "disimpan 0, sudah ada 2" in again
     assert ReceivedApplication.select().where(ReceivedApplication.received_via == "usb").count() == 2
     tampered = content[:-5] + b"XXXXX"
     refused = client.post("/impor", data={"batch": (io.BytesIO(tampered), "kiriman.lkb")},
@@ -155,13 +155,30 @@ def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, ope
     assert records.store_application(kecamatan, *packet_item(1, record=changed)).result == "conflict"
     client = client_as(center_app, operators["operator"])
     page = client.get("/konflik").get_data(as_text=True)
-    assert "Warga Nomor 1" in page and "Nama Yang Lain" in page
+    assert name_for(1) in page and "Nama Yang Lain" in page
     conflict = Conflict.get()
     client.post(f"/konflik/{conflict.id}/selesai", data={"note": ""})
     assert Conflict.get_by_id(conflict.id).resolved_at is None
-    client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar"})
+    client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar"})  # no decision yet
+    assert Conflict.get_by_id(conflict.id).resolved_at is None
+    client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar", "decision": "keep"})
     assert Conflict.get_by_id(conflict.id).note == "isi lama benar"
-    assert ReceivedApplication.get().full_name == "Warga Nomor 1"  # never overwritten
+    assert ReceivedApplication.get().full_name == name_for(1)  # never overwritten
+    from sync.center.models import StatusEvent
+    last = StatusEvent.select().order_by(StatusEvent.seq.desc()).get()
+    assert (last.status, last.content_hash) == ("renumber", conflict.offered_hash)  # travels back by cursor
+
+
+def test_application_page_labels_fields_in_indonesian(center_app, operators, enrolled):
+    """Issue 15: the center's application page showed `birth_date`, `biometric_done False`, `sex P`."""
+    kecamatan, _ = enrolled
+    item = _received(kecamatan, 1)[0]
+    page = client_as(center_app, operators["operator"]).get(f"/permohonan/{item.id}").get_data(as_text=True)
+    for code_name in ("birth_date", "biometric_done", "kk_number", "<th>sex</th>", "False", "True"):
+        assert code_name not in page
+    assert "<th>Tanggal lahir</th>" in page and "<th>Jenis kelamin</th>" in page
+    assert "<td>Laki-laki</td>" in page or "<td>Perempuan</td>" in page
+
 
 
 def test_center_pages_carry_a_policy_without_inline_script(center_app, operators):

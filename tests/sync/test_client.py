@@ -86,7 +86,7 @@ def test_outbox_row_is_written_in_the_same_transaction_as_complete(kecamatan):
 def test_sync_sends_acknowledges_and_pulls_statuses(kecamatan, center_app, center_db):
     def check():
         report = engine.sync_once(client=client_of(center_app))
-        assert (report.sent, report.statuses, report.error) == (3, 3, "")
+        assert (report.sent, report.statuses, report.error) == (3, 3, ""), report
         assert set(statuses().values()) == {S.RECEIVED_BY_CENTER.value}
         assert {i.state for i in OutboxItem.select()} == {"acked"}
         session = FlaskSession(center_app)
@@ -161,12 +161,13 @@ def test_photo_changed_after_complete_fails_alone_with_a_reason(kecamatan, cente
 
 def test_usb_batch_and_status_file_round_trip_exactly_once(kecamatan, center_app, center_db, enrolled):
     kecamatan_row, _ = enrolled
-    content, count = run(kecamatan, link.export_batch)
-    assert count == 3
+    files, count = run(kecamatan, link.export_batches)
+    assert count == 3 and len(files) == 1
+    content = files[0][1]
     key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
     assert [records.store_application(kecamatan_row, h, p, via="usb").result for h, p in items] == ["stored"] * 3
     from sync.center.models import StatusEvent as CenterEvent
-    status_file = usb.write_status_file(key, [usb.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)])
+    status_file = usb.write_status_file(key, [records.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)])
 
     def check():
         assert link.import_status_file(status_file) == 3

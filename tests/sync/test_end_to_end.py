@@ -47,9 +47,15 @@ def test_applications_flow_both_ways_between_two_running_servers(tmp_path):
         enrolment = Process(["sync", "--data", str(kecamatan_dir), "enrol", "--center", center.url, "--code", code],
                             tmp_path / "enrol.log").start()
         assert enrolment.wait() == 0, (tmp_path / "enrol.log").read_text()
-        reused = Process(["sync", "--data", str(kecamatan_dir), "enrol", "--center", center.url, "--code", code],
-                         tmp_path / "enrol-again.log").start()
-        assert reused.wait() == 1  # the code works once
+        retried = Process(["sync", "--data", str(kecamatan_dir), "enrol", "--center", center.url, "--code", code],
+                          tmp_path / "enrol-again.log").start()
+        assert retried.wait() == 0  # the same PC again soon after (a lost answer): the same key
+        other = tmp_path / "other-pc"
+        reused = Process(["sync", "--data", str(other), "enrol", "--center", center.url, "--code", code,
+                          "--kecamatan", "35.08.07"],
+                         tmp_path / "enrol-other.log").start()
+        assert reused.wait() == 1  # another installation cannot reuse the code
+        assert "sudah dipakai" in (tmp_path / "enrol-other.log").read_text()
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
             create_user("loket", "Petugas Loket", "petugas_loket", password="loket-rahasia-1", must_change_password=False)
         # The serving process syncs on its own: its scheduler probes the center at start.

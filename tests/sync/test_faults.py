@@ -8,6 +8,8 @@ from tests.sync.invariants import (assert_each_at_center_once, assert_each_statu
 linkproxy = pytest.importorskip("tests.support.linkproxy",
                                 reason="tests/support/linkproxy.py comes with branch infra; merge it to run this")
 
+pytestmark = pytest.mark.soak  # fault soak: run once, in the normal pass (scripts/test.sh)
+
 COUNT = 200
 
 

@@ -2,10 +2,14 @@
 import random
 import time
 
+import pytest
+
 from tests.sync.harness import (CenterServer, Process, enrol_kecamatan, fill_kecamatan, kecamatan_app,
                                 prepare_center)
 from tests.sync.invariants import (assert_each_at_center_once, assert_each_status_back_once, center_mark_all,
                                    kecamatan_statuses, sync_until_settled)
+
+pytestmark = pytest.mark.soak  # SIGKILL soak: run once, in the normal pass (scripts/test.sh)
 
 COUNT = 60
 KILLS = 5

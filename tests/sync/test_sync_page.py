@@ -46,3 +46,24 @@ def test_nightly_time_is_checked_and_saved(client_for, db):
     assert bad.status_code == 422 and "Isi jam" in bad.get_data(as_text=True)
     admin.post("/sinkronisasi/jadwal", data={"nightly": "22:30"})
     assert store.get("sync_nightly_time") == "22:30"
+
+
+def test_usb_export_from_the_page_lists_numbered_files_to_download(client_for, db, app):
+    from sync.client.models import StatusIssue
+    from tests.sync.harness import fill_kecamatan
+    enrol_fake(db)
+    fill_kecamatan(app, 3, photo_size=(60, 80))
+    clerk = client_for("petugas_loket")
+    answer = clerk.post("/sinkronisasi/ekspor")
+    assert answer.status_code == 303
+    page = clerk.get("/sinkronisasi").get_data(as_text=True)
+    assert "3 permohonan disimpan dalam 1 berkas" in page and "-01-dari-01.lkb" in page
+    import re
+    link = re.search(r'href="(/sinkronisasi/ekspor/[^"]+\.lkb)"', page).group(1)
+    download = clerk.get(link)
+    assert download.status_code == 200 and download.data.startswith(b'{"format": "loket-batch-1"')
+    assert clerk.get("/sinkronisasi/ekspor/lain/../../loket.sqlite3").status_code == 404
+    with db.atomic():
+        StatusIssue.create(seq=9, registration_number="350807-01-000001", version=1, status="rejected",
+                           content_hash="", reason="", problem="Uji masalah status", at=datetime(2026, 1, 2))
+    assert "Uji masalah status" in clerk.get("/sinkronisasi").get_data(as_text=True)

@@ -1,0 +1,2 @@
+"""The village office (desa): desa operators pre-register KTP-el forms, the counter accepts them without retyping."""
+from app.desa.views import MENU, blueprint, dashboard_cards  # noqa: F401

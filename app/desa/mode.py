@@ -1,0 +1,99 @@
+"""Desa mode (`run.py serve --mode desa`): the same program on the desa's own PC or laptop.
+
+Same install and frame, its own database file (desa.sqlite3, opened by the same open_database as
+the kecamatan's), the same one-time admin password at first run; only the desa pages answer, every
+other page of the kecamatan is 404 and absent from the menu. The PC is tied to one desa by a code the
+kecamatan admin issues (Operator Desa page): it carries the kecamatan's identity, the desa, this PC's
+number and the desa's own F-1.07 signing key.
+"""
+from flask import abort, current_app, request
+from itsdangerous import URLSafeSerializer
+
+from app.frame import regions
+from app.frame.db import database
+from app.desa import qr
+from app.registration import numbering
+from app.frame import store
+
+MODE = "desa"
+store.register_defaults(desa_pc_desa_code="")
+ENROLMENT_PREFIX = "DESAPC1:"
+ENROLMENT_SALT = "loket-desa-pc-v1"
+# Everything a desa PC shows: sign in, the desa's own pages, the NIK/KK checks of the shared form.
+ENDPOINTS = frozenset({
+    "static", "core.dashboard", "core.healthz", "core.htmx_js", "core.home", "settings.logo",
+    "auth.login", "auth.logout", "auth.change_password",
+    "registration.check_nik", "registration.check_kk",
+    "desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
+    "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc",
+})
+# Background jobs a desa PC runs (the daily backup; the kecamatan's sync is not its own).
+BACKGROUND_MODULES = frozenset({"app.backups"})
+
+
+def is_desa_mode() -> bool:
+    return current_app.config.get("MODE") == MODE
+
+
+def install(app) -> None:
+    """Called by create_app in desa mode: only the desa's endpoints answer."""
+    app.config["ENDPOINTS_IN_MODE"] = ENDPOINTS
+    app.config["BACKGROUND_MODULES"] = BACKGROUND_MODULES
+
+    @app.before_request
+    def only_desa_pages():
+        if request.endpoint is not None and request.endpoint not in ENDPOINTS:
+            abort(404)
+
+
+class EnrolmentRefused(ValueError):
+    """str() is the Indonesian message for the desa admin."""
+
+
+def issue_enrolment_code(desa_code: str) -> str:
+    """At the kecamatan: a code for one more PC of this desa (shown once; it holds the desa's key)."""
+    digits = desa_code.replace(".", "")
+    with database.atomic():
+        number = numbering.reserve(f"DESA-PC-{digits}", 1)
+    office = store.all_settings()
+    payload = {"k": office["kecamatan_code"], "kn": office["kecamatan_name"], "kab": office["kabupaten_name"],
+               "prov": office["provinsi_name"], "d": desa_code, "pc": f"D{number}",
+               "days": office["pre_registration_days"], "key": qr.desa_key(desa_code),
+               "g": qr.generation_of(desa_code)}
+    return ENROLMENT_PREFIX + URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).dumps(payload)
+
+
+def read_enrolment_code(text: str) -> dict:
+    text = "".join((text or "").split())
+    if not text.startswith(ENROLMENT_PREFIX) or len(text) > 2000:
+        raise EnrolmentRefused("Ini bukan kode pendaftaran komputer desa. Minta kodenya kepada admin kecamatan.")
+    body = text[len(ENROLMENT_PREFIX):]
+    _, payload = URLSafeSerializer("-", salt=ENROLMENT_SALT).loads_unsafe(body)
+    if not isinstance(payload, dict) or not isinstance(payload.get("key"), str):
+        raise EnrolmentRefused("Kode pendaftaran terpotong atau salah ketik. Salin ulang seluruh kode.")
+    if not URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).loads_unsafe(body)[0]:
+        raise EnrolmentRefused("Kode pendaftaran rusak atau telah diubah. Minta kode baru kepada admin kecamatan.")
+    desa = regions.region(str(payload.get("d", "")))
+    if desa is None or desa.level != "desa" or not desa.code.startswith(str(payload.get("k")) + "."):
+        raise EnrolmentRefused("Kode pendaftaran menyebut desa yang tidak dikenal.")
+    return payload
+
+
+def enrol_this_pc(text: str) -> dict:
+    """At the desa PC: store the kecamatan identity, the desa, the PC number and the desa's key."""
+    from app.desa.models import PreRegistration
+    payload = read_enrolment_code(text)
+    current = store.get("desa_pc_desa_code")
+    if current and current != payload["d"] and PreRegistration.select().exists():
+        raise EnrolmentRefused("Komputer ini sudah berisi pra-pendaftaran desa lain; kode untuk desa berbeda ditolak.")
+    with database.atomic():
+        for key, value in (("kecamatan_code", payload["k"]), ("kecamatan_name", payload["kn"]),
+                           ("kabupaten_name", payload["kab"]), ("provinsi_name", payload["prov"]),
+                           ("desa_pc_desa_code", payload["d"]), ("desa_pc_number", payload["pc"]),
+                           ("desa_pc_key", payload["key"]), ("pre_registration_days", int(payload["days"])),
+                           ("desa_pc_generation", int(payload.get("g", 1)))):
+            store.put(key, value)
+        from app.frame import audit
+        audit.record("daftar_perangkat", "pengaturan", "desa", f"Komputer desa terdaftar untuk desa {payload['d']} "
+                     f"sebagai {payload['pc']}")
+    return payload

@@ -1,0 +1,61 @@
+"""Desa operator scopes and pre-registrations (pra-pendaftaran) entered by the village office."""
+from peewee import AutoField, BlobField, CharField, CompositeKey, ForeignKeyField, TextField
+from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
+
+from app.auth.models import User
+from app.frame.db import BaseModel
+from app.registration.models import Application
+
+
+class UserDesa(BaseModel):
+    """One desa a desa operator account may work for (an account may have several)."""
+    user = ForeignKeyField(User, backref="desa_scope", on_delete="CASCADE", index=False)  # the key leads with it
+    desa_code = CharField()
+
+    class Meta:
+        primary_key = CompositeKey("user", "desa_code")
+
+
+class PreRegistration(BaseModel):
+    """The F-1.07 as the desa typed it; the counter turns it into an Application in one step."""
+    WAITING = "menunggu"
+    ACCEPTED = "diterima"
+
+    id = AutoField()
+    number = CharField(unique=True)
+    nik = CharField(index=True)
+    kk_number = CharField()
+    full_name = CharField()
+    birth_place = CharField()
+    birth_date = DateField()
+    sex = CharField()
+    address = CharField()
+    rt = CharField()
+    rw = CharField()
+    desa_code = CharField()
+    religion = CharField()
+    marital_status = CharField()
+    occupation = CharField()
+    phone = CharField(default="")
+    reason = CharField()
+    biometric_done = BooleanField(default=False)
+    notes = TextField(default="")
+    mismatch_reason = TextField(default="")
+    photo_jpeg = BlobField(null=True)
+    photo_background = CharField(default="")
+    status = CharField(default=WAITING)
+    source = CharField(default="desa")  # 'desa' typed here | 'qr' scanned from a printed F-1.07
+    entered_by_name = CharField()
+    entered_at = DateTimeField()
+    expires_on = DateField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    application = ForeignKeyField(Application, null=True, on_delete="SET NULL", backref="pre_registrations")
+    accepted_at = DateTimeField(null=True)
+    accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
+    differences = TextField(default="{}")
+
+    class Meta:
+        indexes = (
+            (("desa_code", "status", "id"), False),  # the desa's list
+            (("status", "id"), False),  # the counter's queue, oldest first
+        )

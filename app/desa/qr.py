@@ -1,0 +1,155 @@
+"""The signed QR code on a printed F-1.07: the whole form, so the counter never retypes it.
+
+The text is itsdangerous' compact signed form of a JSON payload (HMAC-SHA256 with the kecamatan's
+form key, zlib-compressed when that is shorter). A USB barcode scanner types it into a field as
+keystrokes, so it is plain URL-safe ASCII. The photo does not travel (a QR holds ~2 KB); the
+counter takes it from the desa's sync or anew.
+"""
+import hashlib
+import hmac
+import secrets
+from datetime import date, datetime
+
+from itsdangerous import URLSafeSerializer
+
+from app.frame import regions
+from app.frame.db import database
+from app.desa.records import CARRIED_FIELDS
+from app.frame import store
+
+# desa_key_generations: {desa code: n} at the kecamatan, raised when a desa PC's key is revoked;
+# desa_pc_generation: the generation a desa PC was enrolled with.
+store.register_defaults(f107_signing_key="", desa_pc_key="", desa_key_generations={}, desa_pc_generation=0)
+PREFIX = "F107:"
+SALT = "loket-f107-v1"
+SIGNATURE_LENGTH = 43  # HMAC-SHA256, base64 without padding
+TRUNCATED = ("Kode QR terpotong atau rusak sehingga isinya tidak terbaca. Pindai ulang dengan pelan; "
+             "bila tetap gagal, ketik formulir secara manual.")
+MAX_LENGTH = 3000  # a version-40 QR holds 2953 bytes: anything longer was not made by us
+
+
+class QrRefused(ValueError):
+    """str() is the Indonesian message shown to the clerk."""
+
+
+def signing_key() -> str:
+    """The kecamatan's key for F-1.07 codes, made once (a desa PC receives it at enrolment)."""
+    key = store.get("f107_signing_key")
+    if not key:
+        with database.atomic():
+            key = store.get("f107_signing_key") or secrets.token_urlsafe(32)
+            store.put("f107_signing_key", key)
+    return key
+
+
+def generation_of(desa_code: str) -> int:
+    """The current key generation of a desa at the kecamatan (1 until a revocation)."""
+    return int(store.get("desa_key_generations").get(desa_code, 1))
+
+
+def desa_key(desa_code: str, generation: int | None = None, master: str | None = None) -> str:
+    """Each desa signs with its own key, derived from the kecamatan's: a desa PC holds only its own
+    (given at enrolment), so a lost desa laptop cannot forge another desa's forms; revoking raises the
+    generation, and forms signed with an older one are refused."""
+    generation = generation or generation_of(desa_code)
+    return hmac.new((master or signing_key()).encode(), f"f107-desa:{desa_code}:{generation}".encode(),
+                    "sha256").hexdigest()
+
+
+def revoke_desa_key(desa_code: str) -> int:
+    """At the kecamatan: every PC enrolled for this desa so far signs with a dead key from now on."""
+    from app.frame import audit
+    with database.atomic():
+        generations = dict(store.get("desa_key_generations"))
+        generations[desa_code] = generation_of(desa_code) + 1
+        store.put("desa_key_generations", generations)
+        audit.record("cabut", "perangkat_desa", desa_code, f"Kunci komputer desa {desa_code} dicabut "
+                     f"(generasi {generations[desa_code] - 1} tidak berlaku lagi)")
+    return generations[desa_code]
+
+
+def _serializer(key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(key, salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def payload_of(pre) -> dict:
+    fields = {}
+    for name in CARRIED_FIELDS:
+        value = getattr(pre, name)
+        fields[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
+    generation = store.get("desa_pc_generation") or generation_of(pre.desa_code)
+    return {"v": 1, "k": store.get("kecamatan_code"), "g": generation, "n": pre.number, "o": pre.entered_by_name,
+            "t": pre.entered_at.isoformat(timespec="seconds"), "f": fields}
+
+
+def encode(pre, key: str | None = None) -> str:
+    """`key`: this desa's key (desa mode holds only that); by default derived here at the kecamatan."""
+    # A desa PC holds only its own desa's key (from its enrolment code); the kecamatan derives it.
+    key = key or store.get("desa_pc_key") or desa_key(pre.desa_code)
+    return PREFIX + _serializer(key).dumps(payload_of(pre))
+
+
+def decode(text: str) -> dict:
+    """The payload of a scanned code, or QrRefused saying what is wrong with it."""
+    text = "".join((text or "").split())  # scanners may add a line break or a space
+    if not text:
+        raise QrRefused("Kode QR kosong. Arahkan pemindai ke kode QR di formulir F-1.07, lalu pindai lagi.")
+    if not text.startswith(PREFIX) or len(text) > MAX_LENGTH:
+        raise QrRefused("Ini bukan kode QR formulir F-1.07 dari aplikasi Loket Kecamatan.")
+    body = text[len(PREFIX):]
+    if len(body.rpartition(".")[2]) != SIGNATURE_LENGTH:
+        raise QrRefused(TRUNCATED)
+    _, payload = _serializer("-").loads_unsafe(body)  # read first; the signature is checked below
+    if not isinstance(payload, dict) or not isinstance(payload.get("f"), dict):
+        raise QrRefused(TRUNCATED)
+    ours = store.get("kecamatan_code")
+    if payload.get("k") != ours:
+        where = regions.region_name(str(payload.get("k") or "")) or "tidak dikenal"
+        raise QrRefused(f"Kode QR ini dibuat untuk kecamatan lain ({payload.get('k')} {where}), "
+                        "bukan kecamatan ini. Pemohon harus mendaftar di kecamatan tempat tinggalnya.")
+    desa_code = payload["f"].get("desa_code")
+    generation = payload.get("g")
+    if isinstance(desa_code, str) and isinstance(generation, int) and generation < generation_of(desa_code):
+        name = regions.region_name(desa_code) or desa_code
+        raise QrRefused(f"Kunci komputer Desa {name} yang menandatangani formulir ini sudah dicabut di kecamatan. "
+                        "Formulir ditolak; bila diisi di kecamatan, cari di antrean. Desa perlu mendaftarkan ulang "
+                        "komputernya.")
+    if not isinstance(desa_code, str) or not _serializer(desa_key(desa_code)).loads_unsafe(body)[0]:
+        raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah atau kode tidak dibuat "
+                        "oleh desa di kecamatan ini. Formulir ditolak.")
+    return payload
+
+
+MAX_PICTURE_PIXELS = 12_000_000  # a webcam still is 1-2 MP; a bigger picture is not a snapshot
+
+
+def read_picture(data: bytes) -> str:
+    """The F-1.07 code in a webcam snapshot (zxing-cpp), or QrRefused."""
+    import io
+
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.width * picture.height > MAX_PICTURE_PIXELS:
+                raise QrRefused("Gambar terlalu besar untuk dipindai. Ambil foto kode QR dengan kamera loket.")
+            found = zxingcpp.read_barcodes(picture.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise QrRefused("Gambar dari kamera tidak terbaca. Ambil foto kode QR sekali lagi.") from None
+    codes = [result.text for result in found if result.text]
+    if not codes:
+        raise QrRefused("Tidak ada kode QR yang terbaca di gambar. Dekatkan formulir ke kamera, pastikan terang "
+                        "dan tidak buram, lalu ambil foto lagi.")
+    return codes[0]
+
+
+def verify(text: str) -> dict:
+    """Like decode, but a payload that decodes yet lacks fields is refused too."""
+    payload = decode(text)
+    missing = [name for name in CARRIED_FIELDS if name not in payload["f"]]
+    if missing or not payload.get("n") or not payload.get("t"):
+        raise QrRefused("Kode QR tidak lengkap (versi aplikasi desa berbeda?). Ketik formulir secara manual.")
+    return payload
+
+
+

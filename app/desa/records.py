@@ -1,0 +1,158 @@
+"""Writes on pre-registrations: entry at the desa, acceptance at the counter. Each is whole or nothing.
+
+The form rules are the counter's own (app/registration/intake.py); this module adds only what
+is new for the desa: scope, one open pre-registration per NIK, expiry, and carrying the fields
+into an Application with the differences recorded.
+"""
+import json
+from datetime import date, timedelta
+
+from flask import current_app, g
+
+from app.frame import audit, dates
+from app.frame.db import database
+from app.desa.models import PreRegistration
+from app.registration import numbering, records
+from app.registration.models import Application
+from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
+from app.frame import store
+
+store.register_defaults(pre_registration_days=14, desa_pc_number="")
+CARRIED_FIELDS = records.EDITABLE_FIELDS  # every field of the form travels from desa to counter
+FIELD_LABELS = {
+    "nik": "NIK", "kk_number": "Nomor KK", "full_name": "Nama lengkap", "birth_place": "Tempat lahir",
+    "birth_date": "Tanggal lahir", "sex": "Jenis kelamin", "address": "Alamat", "rt": "RT", "rw": "RW",
+    "desa_code": "Desa/kelurahan", "religion": "Agama", "marital_status": "Status perkawinan",
+    "occupation": "Pekerjaan", "phone": "No. HP", "reason": "Alasan permohonan",
+    "biometric_done": "Perekaman biometrik", "notes": "Catatan", "mismatch_reason": "Alasan NIK tidak cocok",
+    "photo": "Foto",
+}
+
+
+class Refused(ValueError):
+    """A pre-registration the rules refuse; `field` names the form field, str() is Indonesian."""
+
+    def __init__(self, message: str, field: str = "_form"):
+        super().__init__(message)
+        self.field = field
+
+
+def today() -> date:
+    return dates.local_today(store.get("timezone"))
+
+
+def is_expired(pre: PreRegistration, on: date | None = None) -> bool:
+    return pre.status == PreRegistration.WAITING and pre.expires_on < (on or today())
+
+
+def status_label(pre: PreRegistration, on: date | None = None) -> str:
+    if pre.status == PreRegistration.ACCEPTED:
+        return "Diterima di loket"
+    if is_expired(pre, on):
+        return "Kedaluwarsa"
+    return "Menunggu ke kecamatan"
+
+
+def open_with_nik(nik: str, on: date | None = None):
+    """The unexpired pre-registration still waiting for this NIK, if any."""
+    return (PreRegistration.select().where((PreRegistration.nik == nik) & (PreRegistration.status == PreRegistration.WAITING)
+                                           & (PreRegistration.expires_on >= (on or today()))).first())
+
+
+def refuse_duplicates(nik: str, exclude_id: int | None = None) -> None:
+    """A NIK already pre-registered (unexpired) or with an application still running is refused."""
+    waiting = open_with_nik(nik)
+    if waiting is not None and waiting.id != exclude_id:
+        raise Refused(f"NIK ini sudah dipra-daftarkan ({waiting.number}, berlaku sampai "
+                      f"{dates.format_date(waiting.expires_on)}). Tidak perlu didaftarkan lagi.", "nik")
+    running = records.in_progress_with_nik(nik)
+    if running:
+        raise Refused(f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
+                      "Pemohon tidak perlu didaftarkan ulang.", "nik")
+
+
+def number_prefix(desa_code: str) -> str:
+    """'PRA-3508072001-01': the desa and the PC that numbered it, so numbers never collide offline."""
+    device = store.get("desa_pc_number") or current_app.config["DEVICE_ID"]  # 'D3' on a desa PC, '01' here
+    return f"PRA-{desa_code.replace('.', '')}-{device}"
+
+
+def create_pre_registration(clean: dict, photo=None, *, user=None, source: str = "desa",
+                            entered_by_name: str | None = None, entered_at=None, number: str | None = None
+                            ) -> PreRegistration:
+    """Store a checked form (intake.validate_application's clean values) as a waiting pre-registration."""
+    user = user if user is not None else g.get("user")
+    entered_at = entered_at or dates.utc_now()
+    entered_day = dates.to_local(entered_at, store.get("timezone")).date()
+    with database.atomic():
+        refuse_duplicates(clean["nik"])  # inside the write lock: two desa saving at once cannot both pass
+        pre = PreRegistration.create(
+            number=number or numbering.next_number(number_prefix(clean["desa_code"])),
+            **{key: clean[key] for key in CARRIED_FIELDS},
+            photo_jpeg=photo.jpeg if photo else None, photo_background=photo.background if photo else "",
+            status=PreRegistration.WAITING, source=source,
+            entered_by_name=entered_by_name or (user.full_name if user else "sistem"), entered_at=entered_at,
+            expires_on=entered_day + timedelta(days=int(store.get("pre_registration_days"))),
+            created_by=user)
+        audit.record("buat", "pra_pendaftaran", pre.id,
+                     f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"
+                     + (" dari kode QR F-1.07" if source == "qr" else ""), user=user)
+    return pre
+
+
+def _comparable(value) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
+def differences(pre: PreRegistration, clean: dict, photo_replaced: bool) -> dict:
+    """{field: [what the desa typed, what the counter saved]} for every field the counter changed."""
+    found = {key: [_comparable(getattr(pre, key)), _comparable(clean[key])] for key in CARRIED_FIELDS
+             if _comparable(getattr(pre, key)) != _comparable(clean[key])}
+    if photo_replaced and pre.photo_jpeg:
+        found["photo"] = ["foto dari desa", "foto baru di loket"]
+    return found
+
+
+def stored_photo(pre: PreRegistration):
+    if not pre.photo_jpeg:
+        return None
+    jpeg = bytes(pre.photo_jpeg)
+    return NormalisedPhoto(jpeg=jpeg, width=OUTPUT_WIDTH, height=OUTPUT_HEIGHT, background=pre.photo_background,
+                           quality=0, original_width=OUTPUT_WIDTH, original_height=OUTPUT_HEIGHT,
+                           original_format="JPEG")
+
+
+def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
+    """The counter accepts the file: one application with the (possibly corrected) fields.
+
+    Service time starts here (the application is 'Diterima loket' now), not when the desa typed it.
+    """
+    with database.atomic():
+        pre = PreRegistration.get_by_id(pre.id)  # re-read under the write lock
+        if pre.status == PreRegistration.ACCEPTED:
+            raise Refused("Pra-pendaftaran ini sudah diterima di loket sebelumnya.")
+        if is_expired(pre):
+            raise Refused(f"Pra-pendaftaran {pre.number} sudah kedaluwarsa (berlaku sampai "
+                          f"{dates.format_date(pre.expires_on)}). Daftarkan pemohon langsung di loket.")
+        running = records.in_progress_with_nik(clean["nik"])
+        if running:
+            raise Refused(f"NIK ini sudah memiliki permohonan yang masih berjalan ({running[0].registration_number}).",
+                          "nik")
+        changed = differences(pre, clean, photo is not None)
+        application = records.create_application(clean, photo or stored_photo(pre), None, records.current_prefix())
+        pre.status = PreRegistration.ACCEPTED
+        pre.application = application
+        pre.accepted_at = dates.utc_now()
+        pre.accepted_by = g.get("user")
+        pre.differences = json.dumps(changed, ensure_ascii=False)
+        pre.save()
+        summary = f"Pra-pendaftaran {pre.number} diterima di loket menjadi permohonan {application.registration_number}"
+        summary += ("; diubah di loket: " + ", ".join(FIELD_LABELS[k] for k in changed)) if changed \
+            else "; tanpa perubahan isian desa"
+        audit.record("terima", "pra_pendaftaran", pre.id, summary, before={k: v[0] for k, v in changed.items()},
+                     after={k: v[1] for k, v in changed.items()})
+    return application

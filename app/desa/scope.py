@@ -1,0 +1,28 @@
+"""Which desa an account works for: a desa operator only their bound desa, office staff every desa."""
+from flask import abort, g
+
+from app.desa.models import UserDesa
+from app.frame.roles import DESA
+
+
+def desa_codes_of(user) -> list[str]:
+    return [row.desa_code for row in UserDesa.select(UserDesa.desa_code).where(UserDesa.user == user)
+            .order_by(UserDesa.desa_code)]
+
+
+def scope_of(user) -> list[str] | None:
+    """The desa codes `user` may see; None means all (the kecamatan's own staff)."""
+    if user is None or user.role != DESA:
+        return None
+    return desa_codes_of(user)
+
+
+def current_scope() -> list[str] | None:
+    return scope_of(g.get("user"))
+
+
+def check_in_scope(desa_code: str) -> None:
+    """404, not 403: a desa operator must not even learn that another desa's record exists."""
+    scope = current_scope()
+    if scope is not None and desa_code not in scope:
+        abort(404)

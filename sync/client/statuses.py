@@ -1,0 +1,108 @@
+"""Every center event is applied or kept for a person (docs/sync-protocol.md, "Statuses back").
+
+Generic: the outbox item of (number, version) says which content this PC sent; an event names
+the content hash the center holds and is never applied to a record whose content differs (a
+number that meant two applicants: a restore, two PCs on one device id). What the event does to
+the record is the plugged kind's business (sync/client/records.py); what it refuses is kept as
+a StatusIssue that the record's page and the sync page show. Call inside the transaction that
+also moves the status cursor.
+"""
+import json
+
+from app.frame.dates import utc_now
+from sync import protocol
+from sync.client import records
+from sync.client.models import OutboxItem, StatusIssue
+
+RENUMBER = "renumber"  # the center kept another applicant under this number: take a fresh one
+APPLIED, UNAPPLIED, NOT_OURS = "applied", "unapplied", "not_ours"
+
+
+def _issue(event: dict, problem: str) -> str:
+    StatusIssue.create(seq=event["seq"], registration_number=str(event.get("id", ""))[:64],
+                       version=event.get("version") if isinstance(event.get("version"), int) else 0,
+                       status=str(event.get("status", ""))[:32], content_hash=str(event.get("hash") or "")[:64],
+                       reason=str(event.get("reason") or "")[:500], problem=problem[:500], at=utc_now())
+    return UNAPPLIED
+
+
+def _resolve_issues(number: str, version: int) -> None:
+    """An event about our own content arrived: earlier problems with this version are settled."""
+    (StatusIssue.update(resolved_at=utc_now())
+     .where((StatusIssue.registration_number == number) & (StatusIssue.version == version)
+            & StatusIssue.resolved_at.is_null()).execute())
+
+
+def renumber(item: OutboxItem, reason: str) -> str:
+    """Give the record a fresh key (the kind decides which) and queue it again under it."""
+    new_key, record = records.kind().renumber(item.source_id, json.loads(item.record_json), reason)
+    item.state = "renumbered"
+    item.last_error = f"nomor diganti menjadi {new_key}: {reason}"[:500]
+    item.save()
+    OutboxItem.create(source=item.source_id, registration_number=new_key, version=item.version,
+                      content_hash=protocol.content_hash(record, item.photo_sha256),
+                      record_json=json.dumps(record, ensure_ascii=False), photo_sha256=item.photo_sha256,
+                      size=item.size, state="pending", attempts=0, last_error="", created_at=utc_now())
+    return new_key
+
+
+def apply_center_event(event: dict, arrived) -> str:
+    """APPLIED, NOT_OURS (another applicant's events under a number we gave up), or UNAPPLIED
+    with a StatusIssue saying why."""
+    number, version, digest = event.get("id"), event.get("version"), event.get("hash") or ""
+    item = OutboxItem.get_or_none((OutboxItem.registration_number == number) & (OutboxItem.version == version))
+    if item is None:
+        return _issue(event, "Nomor/versi ini tidak ada di komputer ini (mungkin dicatat sesudah cadangan "
+                             "yang dipulihkan). Periksa bersama pusat.")
+    if digest and digest != item.content_hash:
+        # The center holds other content under this number: nothing of it belongs to this applicant.
+        if item.state == "renumbered":
+            return NOT_OURS  # ours travels under its new number; these are the other applicant's
+        already = (StatusIssue.select().where((StatusIssue.registration_number == number)
+                                              & (StatusIssue.version == version)
+                                              & StatusIssue.resolved_at.is_null()).exists())
+        if item.state in ("pending", "acked"):
+            item.state = "conflict"
+            item.last_error = "pusat memegang isi lain untuk nomor ini; menunggu keputusan petugas pusat"
+            item.save()
+        if already:
+            return UNAPPLIED  # shown once on the record's page; counted in the pass summary
+        return _issue(event, "Konflik: pusat memegang data orang lain dengan nomor ini. Status tidak diterapkan; "
+                             "petugas pusat memutuskan (nomor baru, terima versi ini, atau tolak).")
+    _resolve_issues(number, version)
+    if event.get("status") == RENUMBER:
+        if item.state != "renumbered":
+            renumber(item, event.get("reason") or "bentrok di pusat")
+        return APPLIED
+    try:
+        records.kind().apply_status(event, arrived)
+    except records.StatusNotApplied as problem:
+        return _issue(event, f"{problem} Periksa bersama pusat.")
+    return APPLIED
+
+
+def open_issues(limit: int = 200) -> list[StatusIssue]:
+    return list(StatusIssue.select().where(StatusIssue.resolved_at.is_null()).order_by(StatusIssue.id.desc())
+                .limit(limit))
+
+
+def notices_for(source_id: int, current_key: str) -> list[str]:
+    """What a record's page says about the center: conflicts and events not applied, with what to do."""
+    notices = []
+    items = list(OutboxItem.select().where(OutboxItem.source == source_id))
+    if any(i.state == "conflict" for i in items):
+        notices.append(
+            f"Konflik nomor di pusat: nomor {current_key} sudah dipakai data lain di pusat "
+            "(misalnya setelah memulihkan cadangan). Status dari pusat untuk nomor ini TIDAK diterapkan ke "
+            "pemohon ini. Yang perlu dilakukan: hubungi petugas pusat agar memutuskan konflik ini; "
+            "keputusannya datang sendiri pada sinkronisasi berikutnya.")
+    for item in items:
+        if item.state == "renumbered":
+            notices.append(f"Nomor lama {item.registration_number} diganti karena bentrok di pusat; "
+                           "berikan bukti pendaftaran baru kepada pemohon.")
+    keys = sorted({i.registration_number for i in items} | {current_key})
+    issues = StatusIssue.select().where(StatusIssue.registration_number.in_(keys) & StatusIssue.resolved_at.is_null())
+    for issue in issues.order_by(StatusIssue.id):
+        if not issue.problem.startswith("Konflik"):  # a conflict is said above
+            notices.append(f"Status “{issue.status}” dari pusat tidak dapat diterapkan: {issue.problem}")
+    return notices

@@ -1,0 +1,42 @@
+"""Errors you can find (issue 15): a failed htmx request says so in Indonesian; the desk
+complaint form's summary takes the focus; a slip offers only what the role may do."""
+from playwright.sync_api import expect
+
+
+def _complaint(live):
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    with live.db():
+        category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
+        complaint, _ = book.record_complaint({"channel": "meja_informasi", "category_id": category.id,
+                                              "complainant_name": "", "complainant_contact": "", "is_anonymous": False,
+                                              "is_confidential": False, "registration_number": "",
+                                              "text": "Ruang tunggu perlu kipas angin."})
+    return complaint.id
+
+
+def test_a_failed_htmx_request_shows_an_indonesian_message(page, live, login):
+    complaint_id = _complaint(live)
+    login(page, "camat")
+    page.goto(f"/pengaduan/{complaint_id}/tanda-terima")
+    # The finding: as Camat, "Catat pengaduan lain" answered 403 and nothing happened. Not offered now.
+    expect(page.get_by_role("link", name="Catat pengaduan lain")).to_have_count(0)
+    for url, message in (("/admin/pengguna", "tidak berwenang"), ("/pengaduan/999999999", "tidak ditemukan")):
+        page.evaluate("url => htmx.ajax('GET', url, {target: 'main'})", url)
+        expect(page.locator("#request-problem")).to_contain_text(message)
+        expect(page.locator("#request-problem")).to_be_focused()
+    page.route("**/pengaduan/status*", lambda route: route.abort())  # the network is gone
+    page.evaluate("() => { htmx.ajax('GET', '/pengaduan/status', {target: 'main'}).catch(() => null); }")
+    expect(page.locator("#request-problem")).to_contain_text("Tidak dapat menghubungi aplikasi")
+
+
+def test_desk_form_error_summary_is_focused_with_links(page, live, login):
+    login(page, "petugas_informasi")
+    page.goto("/pengaduan/catat")
+    page.locator("form.complaint-form").evaluate("f => f.noValidate = true")
+    page.get_by_role("button", name="Simpan").first.click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    summary.locator("a[href='#f-text']").click()
+    expect(page.locator("#f-text")).to_be_focused()
+    expect(page.locator("#f-text")).to_have_attribute("aria-describedby", "e-text")

@@ -1,0 +1,149 @@
+"""Desa mode: the same program on a desa laptop, its own database, only the desa pages, enrolled by a code
+from the kecamatan; its printed F-1.07 is accepted by that kecamatan's counter and refused elsewhere."""
+import html
+import re
+from contextlib import contextmanager
+
+import pytest
+
+from app import create_app
+from app.frame.db import database
+from app.desa.models import PreRegistration
+from tests.conftest import CsrfClient, sign_in_as
+from tests.desa.conftest import DARUNGAN, KRATON, pre_register
+from tests.registration.conftest import valid_form
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+@contextmanager
+def bound_to(app):
+    """Models reach one database at a time (a process runs one office): point them at `app`'s."""
+    db = app.extensions["database"]
+    database.initialize(db)
+    with app.app_context(), db.connection_context():
+        yield db
+
+
+@pytest.fixture
+def kecamatan(app, office, client_as):
+    return app
+
+
+@pytest.fixture
+def enrolment_code(kecamatan, client_as):
+    database.initialize(kecamatan.extensions["database"])
+    page = client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+    assert page.status_code == 200
+    return re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def desa_app(tmp_path, kecamatan):
+    app = create_app({"DATA_DIR": tmp_path / "desa-pc", "SECRET_KEY": "desa-secret", "TESTING": True, "MODE": "desa"})
+    app.test_client_class = CsrfClient
+    yield app
+    database.initialize(kecamatan.extensions["database"])  # back to the kecamatan for the fixtures' teardown
+
+
+def desa_admin(app):
+    from app.auth.models import User
+    from app.firstrun import ensure_admin
+    with bound_to(app):
+        password = ensure_admin()
+        admin = User.get(User.username == "admin")
+        admin.must_change_password = False
+        admin.save()
+    client = app.test_client()
+    sign_in_as(client, admin)
+    return client, password
+
+
+def test_desa_mode_has_its_own_database_and_a_one_time_password(desa_app, tmp_path):
+    assert desa_app.config["DATABASE_PATH"].name == "desa.sqlite3"
+    assert (tmp_path / "desa-pc" / "desa.sqlite3").exists() and not (tmp_path / "desa-pc" / "loket.sqlite3").exists()
+    _, password = desa_admin(desa_app)
+    assert password and len(password) >= 10
+
+
+# Written here, not read from the app: all a desa PC answers for its admin.
+DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc",
+                          "auth.change_password", "core.dashboard", "settings.logo"}
+
+
+def test_a_desa_pc_answers_only_the_desa_pages(desa_app):
+    from tests.core.test_access_matrix import concrete_url, every_route
+    client, _ = desa_admin(desa_app)
+    opened = set()
+    for rule, method in every_route(desa_app):
+        if rule.endpoint == "auth.logout":
+            continue
+        response = client.open(concrete_url(rule), method=method)
+        assert response.status_code < 500, (rule.rule, response.status_code)
+        if response.status_code != 404:
+            opened.add(rule.endpoint)
+    public = {"auth.login", "core.healthz", "core.htmx_js", "core.home"}
+    desa_pages = {"desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
+                  "registration.check_nik", "registration.check_kk"}  # 403 for the admin, 404 by id
+    assert opened - public - desa_pages <= DESA_PC_ADMIN_MAY_OPEN, opened
+    for gone in ("/pendaftaran", "/pengaduan/", "/audit", "/admin/pengguna", "/pra-pendaftaran", "/sinkronisasi",
+                 "/admin/kantor"):
+        assert client.get(gone).status_code == 404, gone
+    menu = text(client.get("/admin/operator-desa"))
+    assert "Pendaftaran KTP-el" not in menu and "Buku Pengaduan" not in menu and "Jejak Audit" not in menu
+
+
+def test_enrolment_code_refusals(desa_app, enrolment_code):
+    client, _ = desa_admin(desa_app)
+    for bad, message in ((enrolment_code[:-30], "terpotong"), ("abc", "bukan kode pendaftaran"),
+                         (enrolment_code[:30] + ("A" if enrolment_code[30] != "A" else "B") + enrolment_code[31:],
+                          "")):
+        response = client.post("/admin/komputer-desa", data={"kode": bad})
+        assert response.status_code == 422 and message in text(response), bad[:40]
+    with bound_to(desa_app):
+        from app.frame import store
+        assert store.get("desa_pc_desa_code") == ""
+
+
+def test_enrolled_desa_pc_enters_forms_offline_and_the_kecamatan_accepts_its_qr(desa_app, enrolment_code, kecamatan,
+                                                                                  client_as):
+    from app.desa import qr
+    loket = client_as("petugas_loket")
+    admin, _ = desa_admin(desa_app)
+    response = admin.post("/admin/komputer-desa", data={"kode": enrolment_code})
+    assert response.status_code == 302
+    assert "Komputer ini terdaftar untuk Desa Darungan" in text(admin.get("/admin/operator-desa"))
+    created = admin.post("/admin/operator-desa/baru", data={"username": "kaur.darungan", "full_name": "Kaur Umum",
+                                                          "desa": [DARUNGAN, KRATON]})
+    assert created.status_code == 422  # a desa PC binds accounts to its own desa only
+    created = admin.post("/admin/operator-desa/baru", data={"username": "kaur.darungan", "full_name": "Kaur Umum",
+                                                          "desa": [DARUNGAN]})
+    assert created.status_code == 200 and "Kata sandi sementara" in text(created)
+    with bound_to(desa_app):
+        from app.auth.models import User
+        operator = User.get(User.username == "kaur.darungan")
+        operator.must_change_password = False
+        operator.save()
+    desa = desa_app.test_client()
+    sign_in_as(desa, operator)
+    saved = pre_register(desa, valid_form())
+    assert saved.status_code == 302, text(saved)[:800]
+    with bound_to(desa_app):
+        pre = PreRegistration.get()
+        assert pre.number.startswith("PRA-3508072001-D1-")
+        code = qr.encode(pre)
+    page = desa.get(f"/desa/pra-pendaftaran/{pre.id}/f107")
+    assert page.status_code == 200 and "KECAMATAN YOSOWILANGUN" in text(page)
+
+    database.initialize(kecamatan.extensions["database"])  # the form travels on paper to the kecamatan
+    scanned = loket.post("/pra-pendaftaran/pindai", data={"kode": code})
+    assert scanned.status_code == 302, text(scanned)[:800]
+    accept_page = text(loket.get(scanned.location))
+    assert "Diisi oleh operator Kaur Umum, Desa Darungan" in accept_page
+    assert PreRegistration.get().number == pre.number
+    # The laptop is lost: the kecamatan revokes the desa's key; its forms no longer count.
+    assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    refused = loket.post("/pra-pendaftaran/pindai", data={"kode": code})
+    assert refused.status_code == 422 and "sudah dicabut di kecamatan" in text(refused)

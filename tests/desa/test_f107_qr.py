@@ -1,0 +1,168 @@
+"""The printed F-1.07 with a signed QR; the counter's scanner field fills the form from it."""
+import html
+
+import pytest
+
+from app.frame.db import database
+from app.desa import qr
+from app.desa.models import PreRegistration
+from app.registration.models import Application
+from app.frame import store
+from tests.desa.conftest import pre_register
+from tests.registration.conftest import valid_form
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def pre(darungan):
+    assert pre_register(darungan, valid_form()).status_code == 302
+    return PreRegistration.get()
+
+
+def scan(client, code):
+    return client.post("/pra-pendaftaran/pindai", data={"kode": code})
+
+
+def test_printed_f107_has_letterhead_form_and_signed_qr(darungan, pre):
+    page = text(darungan.get(f"/desa/pra-pendaftaran/{pre.id}/f107"))
+    assert "FORMULIR PERMOHONAN KTP-el (F-1.07)" in page and "KECAMATAN YOSOWILANGUN" in page
+    assert "<svg" in page and "Kepala Desa Darungan" in page and pre.number in page
+
+
+def test_qr_round_trip_carries_the_whole_form(pre):
+    code = qr.encode(pre)
+    assert code.isascii() and len(code) < 1200  # a scanner types it; a QR at level M holds it
+    payload = qr.verify(code)
+    assert payload["n"] == pre.number and payload["f"]["full_name"] == "Budi Santoso"
+    assert payload["f"]["birth_date"] == "1990-05-12" and payload["o"] == "Operator op-darungan"
+
+
+def test_scanning_a_form_of_this_kecamatan_opens_it_filled(pre, loket):
+    response = scan(loket, qr.encode(pre) + "\n")  # scanners end with Enter
+    assert response.status_code == 302 and response.location.endswith(f"/pra-pendaftaran/{pre.id}/terima")
+
+
+def test_scanning_a_form_from_an_offline_desa_pc_creates_it_with_who_and_when(pre, loket):
+    code = qr.encode(pre)
+    with database.atomic():
+        PreRegistration.delete().execute()  # as if typed on a desa laptop that never synced
+    response = scan(loket, code)
+    assert response.status_code == 302
+    scanned = PreRegistration.get()
+    assert scanned.source == "qr" and scanned.number == pre.number and scanned.full_name == "Budi Santoso"
+    page = text(loket.get(response.location))
+    assert "Diisi oleh operator Operator op-darungan, Desa Darungan, tanggal" in page
+    assert "dari kode QR F-1.07, tanda tangan sah" in page
+    form = valid_form(rt="002", rw="001")
+    assert loket.post(response.location, data=form, content_type="multipart/form-data").status_code == 302
+    assert Application.get().full_name == "Budi Santoso"
+
+
+def _edited(code: str) -> str:
+    """Change the payload (a letter of the name) but keep the signature."""
+    import base64, json, zlib
+    body, _, signature = code[len(qr.PREFIX):].rpartition(".")
+    compressed = body.startswith(".")
+    raw = base64.urlsafe_b64decode(body.lstrip(".") + "==")
+    data = json.loads(zlib.decompress(raw) if compressed else raw)
+    data["f"]["full_name"] = "Budi Santosa"
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return qr.PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + signature
+
+
+def test_tampered_qr_is_refused(pre, loket):
+    response = scan(loket, _edited(qr.encode(pre)))
+    assert response.status_code == 422 and "isi formulir telah diubah" in text(response)
+    assert Application.select().count() == 0
+
+
+@pytest.mark.parametrize("cut", [1, 10, 60, 400])
+def test_truncated_qr_is_refused(pre, loket, cut):
+    response = scan(loket, qr.encode(pre)[:-cut])
+    assert response.status_code == 422 and ("terpotong" in text(response) or "diubah" in text(response))
+
+
+def test_qr_of_another_kecamatan_is_refused_by_name(pre, loket):
+    foreign_key = "kunci-kecamatan-lain"
+    with database.atomic():
+        store.put("kecamatan_code", "35.08.08")
+    code = qr.encode(pre, key=foreign_key)
+    with database.atomic():
+        store.put("kecamatan_code", "35.08.07")
+    response = scan(loket, code)
+    assert response.status_code == 422 and "kecamatan lain (35.08.08" in text(response)
+
+
+@pytest.mark.parametrize("code,message", [("", "kosong"), ("3508071205900001", "bukan kode QR formulir F-1.07"),
+                                          ("F107:" + "A" * 5000, "bukan kode QR")])
+def test_other_scans_are_refused_clearly(loket, office, code, message):
+    response = scan(loket, code)
+    assert response.status_code == 422 and message in text(response)
+
+
+def test_a_qr_with_a_signature_of_another_key_is_refused(pre, loket):
+    response = scan(loket, qr.encode(pre, key="kunci-palsu"))
+    assert response.status_code == 422 and "Tanda tangan kode QR tidak cocok" in text(response)
+
+
+def test_scan_field_is_on_the_queue_page_for_the_clerk_only(client_as, office):
+    assert 'name="kode"' in text(client_as("petugas_loket").get("/pra-pendaftaran"))
+    assert 'name="kode"' not in text(client_as("kasi_pelayanan").get("/pra-pendaftaran"))
+
+
+def test_the_printed_qr_is_the_signed_form(darungan, pre):
+    from app.registration.views import qr_svg
+    page = darungan.get(f"/desa/pra-pendaftaran/{pre.id}/f107").get_data(as_text=True)
+    with darungan.application.test_request_context():
+        assert str(qr_svg(qr.encode(pre))) in page
+
+
+def test_a_desa_key_signs_only_its_own_desa(pre, loket):
+    from tests.desa.conftest import KRATON
+    forged = qr.encode(pre, key=qr.desa_key(KRATON))  # Kraton's laptop signing a Darungan form
+    response = scan(loket, forged)
+    assert response.status_code == 422 and "Tanda tangan kode QR tidak cocok" in text(response)
+    assert scan(loket, qr.encode(pre, key=qr.desa_key(pre.desa_code))).status_code == 302
+
+
+def _picture_of(code: str, fmt="PNG") -> bytes:
+    import io
+    import segno
+    out = io.BytesIO()
+    segno.make(code, error="m").save(out, kind=fmt.lower(), scale=5, border=4)
+    return out.getvalue()
+
+
+def test_a_webcam_picture_of_the_qr_opens_the_form(pre, loket):
+    import io
+    response = loket.post("/pra-pendaftaran/pindai", data={"kode": "", "gambar": (io.BytesIO(_picture_of(qr.encode(pre))),
+                                                                                  "kamera.png")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith(f"/pra-pendaftaran/{pre.id}/terima")
+
+
+def test_a_webcam_picture_of_a_tampered_or_no_qr_is_refused(pre, loket):
+    import io
+    from tests.registration.conftest import jpeg_bytes
+    tampered = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(_picture_of(_edited(qr.encode(pre)))),
+                                                                      "kamera.png")}, content_type="multipart/form-data")
+    assert tampered.status_code == 422 and "isi formulir telah diubah" in text(tampered)
+    blank = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(jpeg_bytes()), "kamera.jpg")},
+                       content_type="multipart/form-data")
+    assert blank.status_code == 422 and "Tidak ada kode QR yang terbaca" in text(blank)
+    junk = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(b"bukan gambar"), "kamera.jpg")},
+                      content_type="multipart/form-data")
+    assert junk.status_code == 422 and "tidak terbaca" in text(junk)
+
+
+def test_revoked_desa_key_refuses_its_forms_and_a_new_key_works(pre, loket, client_as):
+    old = qr.encode(pre)
+    admin = client_as("admin")
+    assert admin.post("/admin/operator-desa/cabut-kunci", data={"desa": "35.08.99.9999"}).status_code == 422
+    assert admin.post("/admin/operator-desa/cabut-kunci", data={"desa": pre.desa_code}).status_code == 302
+    response = scan(loket, old)
+    assert response.status_code == 422 and "sudah dicabut di kecamatan" in text(response)
+    assert scan(loket, qr.encode(pre)).status_code == 302  # signed with the new generation
