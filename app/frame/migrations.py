@@ -45,15 +45,20 @@ def check_not_too_new(level: int, directory: Path = KECAMATAN_SCHEMA) -> None:
 
 def migrate(db, directory: Path = KECAMATAN_SCHEMA) -> int:
     """Apply pending migrations; all or nothing. Returns the new level."""
+    files = migration_files(directory)
     current = database_level(db)
     check_not_too_new(current, directory)
-    pending = [(n, p) for n, p in migration_files(directory) if n > current]
-    if not pending:
-        return current
+    if current == len(files):
+        return current  # the usual start: nothing to do, no write lock taken
     connection = db.connection()
-    with db.atomic():
+    # The level is read again under the write lock (BEGIN IMMEDIATE): two processes starting
+    # after an upgrade queue here, and the second finds the files applied by the first.
+    with db.atomic("IMMEDIATE"):
+        current = database_level(db)
+        check_not_too_new(current, directory)
+        pending = [(n, p) for n, p in files if n > current]
         for number, path in pending:
             # apsw runs every statement of the script; an error rolls back the whole batch.
             connection.execute(path.read_text(encoding="utf-8"))
             connection.execute(f"PRAGMA user_version = {number}")
-    return pending[-1][0]
+    return pending[-1][0] if pending else current

@@ -1,4 +1,4 @@
-from peewee import AutoField, CharField, Check, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, AutoField, CharField, Check, ForeignKeyField, IntegerField, TextField
 from playhouse.apsw_ext import DateTimeField
 
 from app.auth.models import User
@@ -36,10 +36,14 @@ class SurveyResponse(BaseModel):
     occupation = CharField(default="")
     comment = TextField(default="")
     code = ForeignKeyField(SurveyCode, null=True, unique=True, on_delete="SET NULL")
-    status = CharField(default=ResponseStatus.VALID)
-    void_reason = TextField(default="")
+    # SQL defaults as in the migration, which added these columns to a table that had rows
+    status = CharField(default=ResponseStatus.VALID, constraints=[SQL("DEFAULT 'sah'")])
+    void_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", index=False)
     reviewed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "submitted_at"), False),)  # official IKM: valid answers of a period
 
 
 class SurveyAnswer(BaseModel):

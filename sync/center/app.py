@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from app.frame import templating
-from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
+from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import secret_key
 from app.frame.errors import error_page, register_error_pages
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -16,6 +16,7 @@ from sync.center.labels import readable_record
 from sync.center import api, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
+from sync.center.policy import POLICY
 from sync.center.db import open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
@@ -69,7 +70,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(views.blueprint)
-    check_every_view_declares_roles(app)
+    install_policy(app, POLICY)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
     templating.install(app, lambda: "WIB", user_may, "center.htmx_js")

@@ -1,5 +1,5 @@
 """The center's tables (schema/center/): kecamatan, their keys, what they sent, what happened."""
-from peewee import SQL, AutoField, BlobField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, AutoField, BlobField, CharField, ForeignKeyField, IntegerField, TextField
 # apsw binds no datetime objects; this field stores "YYYY-MM-DD HH:MM:SS", which PostgreSQL's
 # TIMESTAMP also accepts, so one model serves both dialects.
 from playhouse.apsw_ext import DateTimeField
@@ -168,5 +168,5 @@ class CenterAudit(CenterModel):
     summary = TextField(default="")
 
 
-MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment, ReceivedApplication,
-          Conflict, StatusEvent, CenterAudit]
+MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
+          ReceivedApplication, Conflict, StatusEvent, CenterAudit]

@@ -220,7 +220,11 @@ def test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_
 
     def keep_clicking():
         while not finished.is_set():
-            statuses.append(clerk.get(base + "/pendaftaran", allow_redirects=False, timeout=60).status_code)
+            answer = clerk.get(base + "/pendaftaran", allow_redirects=False, timeout=60)
+            # Sessions live in the database: the restored data may not know this one, so the
+            # clerk is asked to sign in again; that is a calm answer too.
+            signed_out = answer.status_code == 302 and "/masuk" in answer.headers.get("Location", "")
+            statuses.append("masuk" if signed_out else answer.status_code)
 
     clicker = threading.Thread(target=keep_clicking)
     clicker.start()
@@ -231,5 +235,5 @@ def test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_
         clicker.join()
         server.close()
     assert response.status_code == 303
-    assert set(statuses) <= {200, 503}, statuses  # pages, or the calm maintenance page; never 500
+    assert set(statuses) <= {200, 503, "masuk"}, statuses  # pages, maintenance, or sign in again; never 500
     assert 503 in statuses  # the clicks really fell inside the restore

@@ -97,7 +97,7 @@ def test_new_admin_sets_up_enrols_backs_up_and_restores_from_the_browser(browser
         backup_name = re.search(r"Cadangan (manual-\d{8}-\d{6}\.sqlite3) dibuat", page.content()).group(1)
         page.goto("/admin/kantor")
         page.get_by_label("Telepon / hotline").fill("(0334) 999999")
-        page.get_by_role("button", name="Simpan", exact=True).click()
+        page.locator("form", has=page.get_by_label("Telepon / hotline")).get_by_role("button", name="Simpan").click()
         expect(page.get_by_text("Pengaturan kantor disimpan.")).to_be_visible()
         page.goto("/admin/cadangan")
         page.get_by_label(f"Pulihkan dari {backup_name}").check()

@@ -2,7 +2,6 @@
 import pytest
 
 from sync.center.db import make_center_database
-from app.frame.migrations import code_level
 from sync.center.migrations import CENTER_SCHEMA, CenterDatabaseTooNew, center_level, migrate_center
 from sync.center.models import MODELS
 from app.frame.migrations import code_level
