@@ -11,7 +11,7 @@ from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import secret_key
 from app.frame.errors import error_page, register_error_pages
 from app.frame.private_files import private_dir
-from app.frame.request_cycle import install_request_cycle
+from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
 from sync.center import api, sealed, views
@@ -71,6 +71,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request by its signature instead
     Htmx(app)
+    install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(views.blueprint)
     install_policy(app, POLICY)
@@ -84,7 +85,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.extensions["throttle_model"] = CenterThrottleHit
     app.extensions["doors"] = CENTER_DOORS
 
-    install_request_cycle(app, db, load_current_user, enforce_roles)
+    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
 
     return app
 

@@ -179,3 +179,11 @@ def test_application_page_labels_fields_in_indonesian(center_app, operators, enr
         assert code_name not in page
     assert "<th>Tanggal lahir</th>" in page and "<th>Jenis kelamin</th>" in page
     assert "<td>Laki-laki</td>" in page or "<td>Perempuan</td>" in page
+
+
+
+def test_center_pages_carry_a_policy_without_inline_script(center_app, operators):
+    response = client_as(center_app, operators["admin"]).get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert client_as(center_app, operators["admin"]).get(f"/permohonan/{2**63}").status_code in (403, 404)
