@@ -4,7 +4,6 @@ from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from htmx_flask import Htmx
 
 from app import capabilities
 from app.backups.engine import encrypt_plaintext_backups
@@ -52,7 +51,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["database"] = db
 
     csrf.init_app(app)
-    Htmx(app)
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)

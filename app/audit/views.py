@@ -31,6 +31,6 @@ def trail():
         query = query.where(AuditEvent.at < str(end + timedelta(days=1)))  # the whole end day
     entities = [row.entity for row in AuditEvent.select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)]
     page = paginate(query, current_app.config["PAGE_SIZE"])
-    template = "audit/_rows.html" if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "audit-rows" else "audit/trail.html"
+    template = "audit/_rows.html" if request.htmx and request.htmx.target == "audit-rows" else "audit/trail.html"
     return (render_template(template, page=page, rows=readable(page.items), filters=filters, entities=entities,
                             errors=errors), 400 if errors else 200)

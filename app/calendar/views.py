@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.calendar.models import OfficeDay
@@ -61,9 +62,9 @@ def add():
 @blueprint.post("/admin/hari-libur/<day>/hapus")
 def remove(day: str):
     parsed = parse_iso_date(day)
-    row = OfficeDay.get_or_none(OfficeDay.day == parsed) if parsed else None
-    if row is None:
+    if parsed is None:
         abort(404)
+    row = get_object_or_404(OfficeDay, OfficeDay.day == parsed)
     with database.atomic():
         before = {"day": day, "kind": row.kind, "name": row.name}
         row.delete_instance()

@@ -1,5 +1,6 @@
 """Admin: complaint categories with the section each is routed to, and the time targets."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.complaints.form_rules import clean_line
@@ -34,9 +35,7 @@ def categories():
 @blueprint.post("/kategori")
 def save_category():
     category_id = request.form.get("category_id", type=int)
-    editing = ComplaintCategory.get_or_none(ComplaintCategory.id == category_id) if category_id else None
-    if category_id and editing is None:
-        abort(404)
+    editing = get_object_or_404(ComplaintCategory, ComplaintCategory.id == category_id) if category_id else None
     form = {"name": clean_line(request.form.get("name")), "section": clean_line(request.form.get("section")),
             "is_active": bool(request.form.get("is_active"))}
     errors = {}

@@ -1,5 +1,6 @@
 """Kotak saran: the daily opening record, and the slips entered under it."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
 from app import audit
@@ -61,9 +62,7 @@ def open_box():
 
 @blueprint.get("/kotak-saran/<int:session_id>")
 def box_session(session_id: int):
-    session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == session_id)
-    if session is None:
-        abort(404)
+    session = get_object_or_404(SuggestionBoxSession, SuggestionBoxSession.id == session_id)
     slips = list(queries.visible_to(Complaint.select(Complaint, ComplaintCategory)
                                     .join(ComplaintCategory, on=(Complaint.category == ComplaintCategory.id))
                                     .where(Complaint.suggestion_box_session == session), g.user)

@@ -1,6 +1,7 @@
 """Desk information: the questions people ask (requirements, fees, hours, service times) and the
 answers the officer reads out, searched live while on the phone."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
 from app import audit
@@ -52,9 +53,7 @@ def _check(form) -> tuple[dict, dict]:
 def desk_answer_form(answer_id):
     answer = None
     if answer_id is not None:
-        answer = DeskAnswer.get_or_none(DeskAnswer.id == answer_id)
-        if answer is None:
-            abort(404)
+        answer = get_object_or_404(DeskAnswer, DeskAnswer.id == answer_id)
     if request.method == "GET":
         form = ({"topic": answer.topic, "question": answer.question, "answer": answer.answer, "is_active": answer.is_active}
                 if answer else {"is_active": True})

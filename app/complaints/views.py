@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN
 
 from app import audit
@@ -42,8 +43,8 @@ def form_token_from(form) -> str | None:
 
 
 def complaint_or_404(complaint_id: int) -> Complaint:
-    complaint = Complaint.get_or_none(Complaint.id == complaint_id)
-    if complaint is None or not may_see_record(g.user.role, complaint.is_confidential):
+    complaint = get_object_or_404(Complaint, Complaint.id == complaint_id)
+    if not may_see_record(g.user.role, complaint.is_confidential):
         abort(404)  # a confidential record is "not there" for those who may not see it
     return complaint
 
@@ -178,9 +179,7 @@ def record():
 @blueprint.get("/<int:complaint_id>/tanda-terima")
 def slip(complaint_id: int):
     """The printed slip for the complainant: the tracking number and where to check the status."""
-    complaint = Complaint.get_or_none(Complaint.id == complaint_id)
-    if complaint is None:
-        abort(404)
+    complaint = get_object_or_404(Complaint, Complaint.id == complaint_id)
     mine = complaint.created_by_id == g.user.id
     if not mine and not may_see_record(g.user.role, complaint.is_confidential):
         abort(404)
@@ -274,10 +273,8 @@ def add_attachment(complaint_id: int):
 @blueprint.get("/<int:complaint_id>/lampiran/<int:attachment_id>.jpg")
 def attachment(complaint_id: int, attachment_id: int):
     complaint = complaint_or_404(complaint_id)
-    found = ComplaintAttachment.get_or_none(ComplaintAttachment.id == attachment_id,
-                                            ComplaintAttachment.complaint == complaint)
-    if found is None:
-        abort(404)
+    found = get_object_or_404(ComplaintAttachment, ComplaintAttachment.id == attachment_id,
+                              ComplaintAttachment.complaint == complaint)
     return Response(bytes(found.content), mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
 
 

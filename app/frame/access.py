@@ -10,6 +10,7 @@ forgotten check cannot ship; docs/access.md is generated from the tables.
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
+from htmx_flask import make_response as htmx_response
 
 PUBLIC = "public"
 PUBLIC_COLUMN = "Publik"
@@ -128,9 +129,9 @@ def enforce_roles():
     doors = current_app.extensions.get("doors", KECAMATAN_DOORS)
     user = g.get("user")
     if user is None:
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             # htmx would swap the login page into a fragment: ask for a full reload instead.
-            return current_app.response_class(status=401, headers={"HX-Redirect": url_for(doors["login"])})
+            return htmx_response("", 401, redirect=url_for(doors["login"]))
         expired = g.get("session_expired") or request.cookies.get(SIGNED_IN_BEFORE_COOKIE)
         flash("Sesi Anda telah berakhir. Silakan masuk lagi." if expired
               else "Silakan masuk terlebih dahulu.", "info")

@@ -24,7 +24,7 @@ def error_page(status: int, message: str | None = None):
     api_prefix = current_app.extensions.get("api_prefix")
     if api_prefix and request.path.startswith(api_prefix):  # machines get JSON, never a page
         return jsonify({"error": title, "message": text}), status
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render_template("core/_error_message.html", title=title, message=text), status
     template = current_app.extensions.get("error_template", "core/error.html")
     return render_template(template, title=title, message=text, status=status), status

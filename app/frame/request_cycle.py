@@ -1,5 +1,6 @@
 """What every request of both apps (the kecamatan and the center) goes through."""
 from flask import g
+from htmx_flask import Htmx
 from werkzeug.routing import IntegerConverter
 
 SQLITE_MAX_ID = 2**63 - 1
@@ -34,7 +35,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 
 
 def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None) -> None:
-    """A database connection per request, the signed-in user, the role check, security headers."""
+    """A database connection per request, the signed-in user, the role check, security headers, and
+    request.htmx (htmx-flask), through which the frame and every view read the HX-* headers."""
+    Htmx(app)
 
     @app.before_request
     def open_connection():

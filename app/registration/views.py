@@ -121,9 +121,7 @@ def _collective_from_request():
     letter_id = int_arg(request.values, "kolektif")
     if letter_id is None:
         abort(404)
-    letter = CollectiveLetter.get_or_none(CollectiveLetter.id == letter_id)
-    if letter is None:
-        abort(404)
+    letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     return letter
 
 
@@ -155,7 +153,7 @@ def register():
     filters = {key: value for key, value in request.args.items() if key in FILTER_KEYS}
     context = dict(page=page, flt=flt, filters=filters, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
     status = 422 if flt.errors else 200
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "register-results":
+    if request.htmx and request.htmx.target == "register-results":
         return render_template("registration/_register_results.html", **context), status
     return render_template("registration/register.html", **context), status
 
@@ -324,9 +322,7 @@ def upload_photo(application_id: int):
 
 @blueprint.get("/pendaftaran/<int:application_id>/foto.jpg")
 def photo(application_id: int):
-    found = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application_id)
-    if found is None:
-        abort(404)
+    found = get_object_or_404(ApplicationPhoto, ApplicationPhoto.application == application_id)
     with database.atomic():
         audit.record("lihat_foto", "permohonan_ktp", application_id, "Foto pemohon dibuka")
     return Response(bytes(found.jpeg), mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})

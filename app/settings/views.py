@@ -1,4 +1,5 @@
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.capabilities import MenuItem
@@ -131,7 +132,5 @@ def session_timeout():
 
 @blueprint.get("/kop/logo.png")
 def logo():
-    stored = StoredFile.get_or_none(StoredFile.key == LOGO_KEY)
-    if stored is None:
-        abort(404)
+    stored = get_object_or_404(StoredFile, StoredFile.key == LOGO_KEY)
     return bytes(stored.content), 200, {"Content-Type": stored.mime_type, "Cache-Control": "max-age=300"}

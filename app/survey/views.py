@@ -2,6 +2,7 @@
 import uuid
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN, IntegrityError
 
 from app import audit
@@ -199,9 +200,7 @@ def accept(response_id: int):
 
 @blueprint.post("/ikm/jawaban/<int:response_id>/batalkan")
 def void(response_id: int):
-    response = SurveyResponse.get_or_none(SurveyResponse.id == response_id)
-    if response is None:
-        abort(404)
+    response = get_object_or_404(SurveyResponse, SurveyResponse.id == response_id)
     reason = " ".join((request.form.get("alasan") or "").split())
     if not 5 <= len(reason) <= VOID_REASON_MAX:
         return _answers_page(f"Tulis alasan pembatalan (5–{VOID_REASON_MAX} karakter); jawaban tidak dibatalkan.")

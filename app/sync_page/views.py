@@ -56,7 +56,7 @@ def start():
         flash("Komputer ini belum terdaftar di pusat.", "error")
         return redirect(url_for("sync_page.index")), 303
     started = link.start_manual_sync(current_app._get_current_object())
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
     flash("Sinkronisasi dimulai." if started else "Sinkronisasi sedang berjalan.", "info")
     return redirect(url_for("sync_page.index")), 303

@@ -4,7 +4,6 @@ from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from htmx_flask import Htmx
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
@@ -70,7 +69,6 @@ def create_center_app(config: dict | None = None) -> Flask:
 
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request by its signature instead
-    Htmx(app)
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(views.blueprint)

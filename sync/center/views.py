@@ -199,9 +199,7 @@ def conflicts():
 
 @blueprint.post("/konflik/<int:conflict_id>/selesai")
 def resolve_conflict(conflict_id: int):
-    conflict = Conflict.get_or_none(Conflict.id == conflict_id)
-    if conflict is None:
-        abort(404)
+    conflict = get_object_or_404(Conflict, Conflict.id == conflict_id)
     note = request.form.get("note", "").strip()[:500]
     decision = request.form.get("decision", "")
     if decision not in records.DECISIONS:
@@ -322,9 +320,7 @@ def new_shipment():
 
 @blueprint.get("/kirim/<int:shipment_id>")
 def shipment(shipment_id: int):
-    found = Shipment.get_or_none(Shipment.id == shipment_id)
-    if found is None:
-        abort(404)
+    found = get_object_or_404(Shipment, Shipment.id == shipment_id)
     items = list(found.applications.order_by(ReceivedApplication.registration_number))
     return render_template("center/shipment.html", shipment=found, items=items)
 
@@ -422,9 +418,7 @@ def new_kecamatan():
 
 @blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
 def new_enrolment_code(kecamatan_id: int):
-    kecamatan = Kecamatan.get_or_none(Kecamatan.id == kecamatan_id)
-    if kecamatan is None:
-        abort(404)
+    kecamatan = get_object_or_404(Kecamatan, Kecamatan.id == kecamatan_id)
     with center_database.atomic():
         code = keys.new_enrolment_code(kecamatan)
         audit("kode_pendaftaran", "kecamatan", kecamatan.code, "kode pendaftaran baru dibuat")
@@ -433,9 +427,7 @@ def new_enrolment_code(kecamatan_id: int):
 
 @blueprint.post("/admin/kunci/<int:key_id>/cabut")
 def revoke_key(key_id: int):
-    key = DeviceKey.get_or_none(DeviceKey.id == key_id)
-    if key is None:
-        abort(404)
+    key = get_object_or_404(DeviceKey, DeviceKey.id == key_id)
     with center_database.atomic():
         keys.revoke(key)
         audit("cabut_kunci", "kecamatan", key.kecamatan.code, f"kunci {key.key_id} dicabut")

@@ -41,3 +41,25 @@ def test_the_center_secret_key_is_private_to_its_owner(tmp_path):
     create_center_app({"DATA_DIR": tmp_path})
     if sys.platform != "win32":
         assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def _python_sources():
+    for folder in ("app", "sync"):
+        yield from sorted((ROOT / folder).rglob("*.py"))
+
+
+def test_hx_headers_go_through_htmx_flask_only():
+    """request.htmx and htmx_flask.make_response, never a hand-read or hand-set HX-* header."""
+    by_hand = [f"{path.relative_to(ROOT)}:{number}" for path in _python_sources()
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if '"HX-' in line or "'HX-" in line]
+    assert by_hand == []
+
+
+def test_no_hand_written_lookup_or_404():
+    """get_or_none followed by abort(404) is peewee's get_object_or_404 written again."""
+    import re
+    pattern = re.compile(r"= \w+\.get_or_none\([^\n]*\)\n\s*if \w+ is None[^\n]*:\n\s*abort\(404\)")
+    found = [str(path.relative_to(ROOT)) for path in _python_sources()
+             if pattern.search(path.read_text(encoding="utf-8"))]
+    assert found == []
