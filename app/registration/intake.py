@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from app.frame.dates import parse_iso_date
-from app.registration import nik as nik_rules
+from app.frame import nik as nik_rules
 
 # Reasons for a KTP-el application at the kecamatan (Permendagri 19/2018 on KTP-el services).
 REASONS = {
