@@ -121,8 +121,13 @@ def change_password():
 
 @blueprint.get("/admin/pengguna")
 def users():
+    return _users_page()
+
+
+def _users_page(errors=None, status=200):
+    """The account list; a refused action is shown in the error summary at its top (issue 15)."""
     return render_template("auth/users.html", users=User.select().order_by(User.is_active.desc(), User.username),
-                           roles=ROLE_LABELS)
+                           roles=ROLE_LABELS, errors=errors or {}), status
 
 
 def _account_form():
@@ -165,8 +170,7 @@ def edit_user(user_id: int):
 def toggle_active(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if user.id == g.user.id:
-        flash("Anda tidak dapat menonaktifkan akun Anda sendiri.", "error")
-        return redirect(url_for("auth.users"))
+        return _users_page({"form": "Anda tidak dapat menonaktifkan akun Anda sendiri."}, 422)
     accounts.set_active(user, not user.is_active)
     flash(f"Akun {user.username} {'diaktifkan' if user.is_active else 'dinonaktifkan'}.", "success")
     return redirect(url_for("auth.users"))
