@@ -5,18 +5,10 @@ and its colour must reach 3:1 (WCAG 2.1 1.4.11) against what is behind the ring:
 outside the element (outline-offset), so that is the parent's background, blended up to the page.
 Checked on a staff page with the blue top bar, a staff form, the kiosk with its blue header, and
 the survey."""
-from tests.browser.helpers import TABLET
+from tests.browser.helpers import COLOUR_JS, TABLET
 
 _FOCUS_RING_JS = """() => {
-  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
-    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-  const blend = (top, under) => { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
-  const behind = el => { const layers = [];
-    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
-    let bg = [255, 255, 255, 1]; for (const c of layers.reverse()) bg = blend(c, bg); return bg; };
-  const out = []; const seen = [];
+""" + COLOUR_JS + """  const out = []; const seen = [];
   for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')) {
     if (!el.getClientRects().length || el.disabled || getComputedStyle(el).visibility === 'hidden') continue;
     el.focus();
@@ -25,7 +17,7 @@ _FOCUS_RING_JS = """() => {
     const name = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.textContent || el.name || '').trim().slice(0, 25)}"`;
     seen.push(name);
     if (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) < 2) { out.push(`${name}: no ring (${s.outlineStyle} ${s.outlineWidth})`); continue; }
-    const bg = behind(parseFloat(s.outlineOffset) >= 0 && el.parentElement ? el.parentElement : el);
+    const bg = background(parseFloat(s.outlineOffset) >= 0 && el.parentElement ? el.parentElement : el);
     const ring = blend(parse(s.outlineColor), bg);
     const [hi, lo] = [lum(ring), lum(bg)].sort((a, b) => b - a); const ratio = (hi + 0.05) / (lo + 0.05);
     if (ratio < 3) out.push(`${name}: ring ${s.outlineColor} on rgb(${bg.slice(0, 3).map(Math.round)}) ${ratio.toFixed(2)}:1`);
