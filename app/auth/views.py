@@ -59,13 +59,15 @@ def login():
     username = request.form.get("username", "").strip().lower()[:64]
     password = request.form.get("password", "")[:1024]
     address = request.remote_addr or ""
-    wait = throttle.login_wait(username, address)
-    if wait:
-        return _refuse(username, f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {throttle.in_words(wait)}.",
-                       429)
     user = User.get_or_none(User.username == username)
     # The same scrypt work for an unknown name, so timing does not tell which names exist.
     ok = verify_password(user.password_hash if user else dummy_hash(), password) and bool(user and user.is_active)
+    wait = throttle.login_wait(username, address, password_correct=ok)
+    if wait:
+        with database.atomic():
+            throttle.login_refused_while_waiting(username, address, ok)
+        return _refuse(username, f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {throttle.in_words(wait)}.",
+                       429)
     with database.atomic():
         throttle.login_attempted(username, address, ok)
         if ok:

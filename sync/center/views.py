@@ -43,14 +43,16 @@ def login():
         return render_template("center/login.html", error=None, username="")
     username = request.form.get("username", "").strip().lower()[:100]
     address = request.remote_addr or ""
-    wait = throttle.login_wait(username, address)  # the kecamatan's rule, in the center's own table
-    if wait:
-        return render_template("center/login.html", username=username,
-                               error="Terlalu banyak percobaan masuk yang gagal. "
-                                     f"Coba lagi dalam {throttle.in_words(wait)}."), 429
     operator = Operator.get_or_none(Operator.username == username)
     ok = bool(operator and operator.is_active and verify_password(operator.password_hash,
                                                                   request.form.get("password", "")))
+    wait = throttle.login_wait(username, address, password_correct=ok)  # the kecamatan's rule, own table
+    if wait:
+        with center_database.atomic():
+            throttle.login_refused_while_waiting(username, address, ok)
+        return render_template("center/login.html", username=username,
+                               error="Terlalu banyak percobaan masuk yang gagal. "
+                                     f"Coba lagi dalam {throttle.in_words(wait)}."), 429
     with center_database.atomic():
         throttle.login_attempted(username, address, ok)
     if not ok:
