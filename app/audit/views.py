@@ -23,8 +23,8 @@ def trail():
     if filters["aksi"]:
         query = query.where(AuditEvent.action == filters["aksi"])
     start, end = parse_iso_date(filters["dari"]), parse_iso_date(filters["sampai"])
-    errors = {key: f"Tanggal {label} tidak valid (format TTTT-BB-HH, tahun 1000-8999)."
-              for key, label in (("dari", "awal (Dari)"), ("sampai", "akhir (Sampai)"))
+    errors = {key: f"Tanggal tidak valid pada isian {label} (format TTTT-BB-HH, tahun 1000-8999)."
+              for key, label in (("dari", "Dari"), ("sampai", "Sampai"))
               if filters[key] and parse_iso_date(filters[key]) is None}
     if start:
         query = query.where(AuditEvent.at >= str(start))

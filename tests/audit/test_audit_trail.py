@@ -44,7 +44,7 @@ def test_a_bad_date_filter_gets_the_error_summary_tied_to_its_field(client_for, 
     response = client_for("admin").get("/audit?dari=2025-02-30&sampai=2025-03-01", headers=headers)
     assert response.status_code == 422  # htmx swaps a 422 in (static/js/app.js); a 400 showed nothing
     page = response.get_data(as_text=True)
-    assert "data-error-summary" in page and 'href="#f-dari"' in page and "Tanggal awal (Dari) tidak valid" in page
+    assert "data-error-summary" in page and 'href="#f-dari"' in page and "Tanggal tidak valid pada isian Dari" in page
     assert 'href="#f-sampai"' not in page
     if not htmx:
         assert 'id="f-dari"' in page and 'aria-describedby="e-dari"' in page and 'id="e-dari"' in page
