@@ -73,9 +73,9 @@ ensure_venv() {
     fi
     want_stamp=$(sha256sum pyproject.toml | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
-        say "installing the project and its test extra into .venv"
+        say "installing the project with its test and center extras into .venv"
         rm -f "$stamp"
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test,center]'
         echo "$want_stamp" >"$stamp"
     fi
 }

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.registration.nik import (
+from app.frame.nik import (
     KkProblem, NikProblem, Sex, check_kk_format, check_nik_format, check_nik_matches,
     is_placeholder_number, kk_problem, nik_birth_info, nik_problem, normalise_number,
     region_code_warning,

@@ -27,7 +27,7 @@ def demo(office, app):
 
 
 def test_demo_fills_the_requested_number_with_consistent_niks(demo):
-    from app.registration.nik import check_nik_matches
+    from app.frame.nik import check_nik_matches
     assert demo == 300
     for application in Application.select().limit(50):
         assert check_nik_matches(application.nik, application.birth_date, application.sex) == []
