@@ -66,7 +66,8 @@ def cmd_serve(options) -> int:
     if password:
         print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
         print("  nama pengguna : admin")
-        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)\n")
+        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
+        print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
     start_background_jobs(app)
     label = "Loket Kecamatan (mode desa)" if options.mode == "desa" else "Loket Kecamatan"
     print(f"{label} berjalan di http://{options.host}:{server.effective_port}/  "
@@ -113,7 +114,8 @@ def cmd_restore(options) -> int:
 
     config = load_config(_data_config(options))
     try:
-        safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"])
+        safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"],
+                                  recovery_key=options.recovery_key)
     except BackupError as problem:
         print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
         return 1
@@ -173,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="restore a checked backup (stop the app first)")
     _add_data_option(restore)
     restore.add_argument("--from", dest="source", metavar="FILE", required=True)
+    restore.add_argument("--kunci-pemulihan", dest="recovery_key", metavar="KUNCI",
+                         help="the office's printed recovery key (needed on a new PC)")
     restore.set_defaults(handler=cmd_restore)
 
     reset = commands.add_parser("reset-password", help="give an account a new one-time password")
@@ -195,10 +199,11 @@ def main(argv=None) -> int:
     if not any(word in subcommands or word in ("-h", "--help") for word in argv):
         argv = ["serve", *argv]  # `run.py` and `run.py --port 8081` serve
     options = parser.parse_args(argv)
+    from app.frame.keystore import KeyMissing
     from app.frame.migrations import DatabaseTooNew
     try:
         return options.handler(options)
-    except DatabaseTooNew as problem:
+    except (DatabaseTooNew, KeyMissing) as problem:
         print(problem, file=sys.stderr)
         return 2
 

@@ -7,8 +7,9 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from app import capabilities
+from app.backups.engine import encrypt_plaintext_backups
 from app.frame import dates, installation, privacy, templating
-from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
+from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
 from app.frame.db import open_database
 from app.frame.errors import register_error_pages
@@ -18,6 +19,7 @@ from app.frame.roles import ROLE_LABELS
 from app.frame.signin import idle_limit, load_current_user
 from app.auth.models import StaffSession, User
 from app.backups.views import LoketRequest
+from app.policy import POLICY
 from app.frame import store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     with db.connection_context():
         migrate(db)
         installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
+    encrypt_plaintext_backups(app.config["BACKUP_DIR"], app.config["DATABASE_PATH"])  # upgrade, once
     app.extensions["database"] = db
 
     csrf.init_app(app)
@@ -53,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     for module in capabilities.modules():
         app.register_blueprint(module.blueprint)
-    check_every_view_declares_roles(app)
+    install_policy(app, POLICY)
     if app.config["MODE"] == "desa":
         from app.desa import mode
         mode.install(app)

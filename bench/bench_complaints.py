@@ -24,11 +24,12 @@ PASSWORD = "bench-rahasia-1"
 
 def complaints_in(data: Path) -> int:
     import apsw
+    from app.frame.db import connect
     path = data / "loket.sqlite3"
     if not path.exists():
         return 0
     try:
-        return apsw.Connection(str(path)).execute("SELECT count(*) FROM complaint").fetchone()[0]
+        return connect(path).execute("SELECT count(*) FROM complaint").fetchone()[0]
     except apsw.SQLError:
         return 0
 

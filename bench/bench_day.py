@@ -452,8 +452,9 @@ def work(person, actions, deadline, stop, noon=None):
 # --- The day ---------------------------------------------------------------------------------------
 
 def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
-    import apsw
-    con = apsw.Connection(str(data / "loket.sqlite3"), flags=apsw.SQLITE_OPEN_READONLY)
+    from app.backups.engine import open_backup
+    from app.frame.db import connect
+    con = connect(data / "loket.sqlite3", readonly=True)
     check = con.execute("PRAGMA integrity_check").fetchone()[0]
     missing = {}
     lookups = {"user": "SELECT 1 FROM user WHERE username = ?",
@@ -465,7 +466,7 @@ def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
     for what, keys in rec.acked.items():
         if what == "backup":
             found = sorted((data / "backups").glob("manual-*.sqlite3"))
-            bad = [str(p) for p in found if apsw.Connection(str(p)).execute("PRAGMA integrity_check").fetchone()[0] != "ok"]
+            bad = [str(p) for p in found if open_backup(p, data)[0].execute("PRAGMA integrity_check").fetchone()[0] != "ok"]
             if not found or bad:
                 missing[what] = bad or ["no manual backup file"]
             continue
@@ -477,8 +478,8 @@ def integrity(data: Path, rec: Recorder) -> tuple[str, dict]:
 
 def sync_report(data: Path, rec: Recorder) -> str:
     """How many complete files reached the center by the end of the day."""
-    import apsw
-    con = apsw.Connection(str(data / "loket.sqlite3"), flags=apsw.SQLITE_OPEN_READONLY)
+    from app.frame.db import connect
+    con = connect(data / "loket.sqlite3", readonly=True)
     counts = dict(con.execute("SELECT status, COUNT(*) FROM application GROUP BY status").fetchall())
     at_center = sum(n for status, n in counts.items() if status not in ("diterima", "dikembalikan", "lengkap"))
     return (f"{at_center} of {len(rec.acked.get('complete', []))} complete applications at the center "
@@ -530,14 +531,14 @@ def main(argv=None) -> int:
         for t in threads:
             t.join()
         if center:  # end of the day: passes until every complete file is at the center (bounded)
-            import apsw
+            from app.frame.db import connect
             for _ in range(4):
                 people[0].sync_now()
                 for _ in range(240):
                     if "Sedang sinkron" not in people[0].session.get(base + "/sinkronisasi/progres", timeout=30).text:
                         break
                     time.sleep(0.5)
-                con = apsw.Connection(str(data / "loket.sqlite3"), flags=apsw.SQLITE_OPEN_READONLY)
+                con = connect(data / "loket.sqlite3", readonly=True)
                 waiting = con.execute("SELECT COUNT(*) FROM application WHERE status = 'lengkap'").fetchone()[0]
                 con.close()
                 if not waiting:

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -169,8 +170,7 @@ def main() -> int:
         data = Path(options.work) / f"n{size}"
         if not (options.keep and (data / "loket.sqlite3").exists()):
             if data.exists():
-                for path in data.iterdir():
-                    path.unlink()
+                shutil.rmtree(data)  # database, its key folder (kunci/) and backups
             print(f"\n== {size:,} applications: demo fill took {fill(data, size):.1f} s")
         else:
             print(f"\n== {size:,} applications (reused {data})")

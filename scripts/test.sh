@@ -76,6 +76,13 @@ ensure_venv() {
         say "installing the project with its test and center extras into .venv"
         rm -f "$stamp"
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test,center]'
+        # apsw-sqlite3mc ships the same `apsw` module as plain apsw (an older install): drop
+        # plain apsw, then lay the encrypting build's files down again.
+        if "$VENV/bin/python" -m pip show -q apsw >/dev/null 2>&1; then
+            "$VENV/bin/python" -m pip uninstall -y -q apsw
+            "$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps \
+                "$(grep -o 'apsw-sqlite3mc==[0-9.]*' pyproject.toml)"
+        fi
         echo "$want_stamp" >"$stamp"
     fi
 }

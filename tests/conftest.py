@@ -1,10 +1,16 @@
 """Fixtures: a fresh database built from schema/ for every test, clients per role."""
-import apsw
+import os
+
+# Keys go to the private-file store (DATA/kunci/), never into the developer's own desktop keyring;
+# the keyring path is tested with a real keyring backend class (tests/security/).
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+import apsw  # noqa: E402
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
-from app import create_app
+from app import create_app  # noqa: E402
 from app.auth.accounts import create_user
 from app.firstrun import seed_identity
 from app.frame.signin import SESSION_TOKEN, start_session

@@ -5,7 +5,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.frame import throttle
-from app.frame.access import SIGNED_IN_BEFORE_COOKIE, allow, public
+from app.frame.access import SIGNED_IN_BEFORE_COOKIE
 from app.auth import accounts
 from app.frame.signin import sign_in, sign_out
 from app.auth.models import User
@@ -13,7 +13,7 @@ from app.frame.passwords import dummy_hash, new_password_problem, verify_passwor
 from app.capabilities import MenuItem
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.roles import ACCOUNT, ADMIN, ROLE_LABELS
+from app.frame.roles import ADMIN, ROLE_LABELS
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -51,7 +51,6 @@ def _refuse(username: str, message: str, status: int):
 
 
 @blueprint.route("/masuk", methods=["GET", "POST"])
-@public
 def login():
     if request.method == "GET":
         if g.user:
@@ -90,7 +89,6 @@ def login():
 
 
 @blueprint.post("/keluar")
-@allow(*ACCOUNT)
 def logout():
     with database.atomic():
         audit.record("keluar", "pengguna", g.user.id, f"{g.user.username} keluar")
@@ -102,7 +100,6 @@ def logout():
 
 
 @blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
-@allow(*ACCOUNT)
 def change_password():
     if request.method == "GET":
         return render_template("auth/change_password.html", errors={})
@@ -123,7 +120,6 @@ def change_password():
 
 
 @blueprint.get("/admin/pengguna")
-@allow(ADMIN)
 def users():
     return render_template("auth/users.html", users=User.select().order_by(User.is_active.desc(), User.username),
                            roles=ROLE_LABELS)
@@ -134,7 +130,6 @@ def _account_form():
 
 
 @blueprint.route("/admin/pengguna/baru", methods=["GET", "POST"])
-@allow(ADMIN)
 def new_user():
     form = _account_form()
     if request.method == "GET":
@@ -149,7 +144,6 @@ def new_user():
 
 
 @blueprint.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
-@allow(ADMIN)
 def edit_user(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if request.method == "GET":
@@ -168,7 +162,6 @@ def edit_user(user_id: int):
 
 
 @blueprint.post("/admin/pengguna/<int:user_id>/status")
-@allow(ADMIN)
 def toggle_active(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if user.id == g.user.id:
@@ -180,7 +173,6 @@ def toggle_active(user_id: int):
 
 
 @blueprint.post("/admin/pengguna/<int:user_id>/reset-sandi")
-@allow(ADMIN)
 def reset_password(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     password = accounts.reset_password(user)

@@ -1,37 +1,74 @@
-"""Online, consistent backups through apsw's backup API, and a restore that checks the file.
+"""Online, consistent, encrypted backups through apsw's backup API, and a restore that checks the file.
 
 With WAL, one backup step over the whole file holds a read snapshot: clerks keep saving
 while it runs, and the copy is the database as of one instant.
+
+Every backup is encrypted with the office's recovery key (app.frame.keystore), not the database key:
+on this PC the key is at hand, so a restore needs nothing more; on a new PC the admin types the
+recovery key from the printout. A file that cannot be opened with any key we know, whose pages
+do not check out, or whose schema differs from what the code builds is refused with one typed
+error (BackupError, an Indonesian message), and the live database is not touched.
 """
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 
 import apsw
 
 from app.frame import installation
-from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level
+from app.frame.db import (apply_pragmas, connect, database_key, discard_work_files, encrypt_plaintext_file,
+                          is_plaintext, keep_key_stored, live_key_pragmas, passphrase_pragmas)
+from app.frame.keystore import KeyStore, normalise_recovery_key
+from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level, schema_at_level, schema_of
+from app.frame.private_files import private_dir, private_file
 
 AUTOMATIC_PREFIX = "otomatis-"
 SUFFIX = ".sqlite3"
+PARTIAL_SUFFIX = ".sebagian"
 
 
 class BackupError(Exception):
-    """Indonesian message for the admin; the live database is untouched."""
+    """Indonesian message for the admin; the live database is untouched.
+
+    `needs_recovery_key` is True when typing the office's recovery key could help (a new PC, a
+    backup made before the key was changed), so a form can ask for it."""
+
+    def __init__(self, message: str, needs_recovery_key: bool = False):
+        super().__init__(message)
+        self.needs_recovery_key = needs_recovery_key
+
+
+WRONG_KEY = ("Berkas ini bukan cadangan Loket Kecamatan yang dapat dibuka dengan kunci pemulihan kantor ini: "
+             "cadangan dari kantor lain, dibuat sebelum kunci pemulihan diganti, atau bukan cadangan sama sekali. "
+             "Masukkan kunci pemulihan yang tercetak untuk cadangan itu. Data sekarang tidak diubah.")
+TRUNCATED = ("Berkas cadangan terpotong atau rusak (mungkin belum selesai disalin dari flashdisk). "
+             "Salin ulang berkasnya. Data sekarang tidak diubah.")
+
+
+def _recovery_key_for_new_backups(db_path: Path) -> str:
+    return KeyStore(Path(db_path).parent).recovery_key(create=True)
 
 
 def backup_database(db_path: Path, destination: Path) -> Path:
-    """Copy the live database to `destination` (written to a temporary name, then renamed)."""
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".sebagian")
-    source = apsw.Connection(str(db_path), flags=apsw.SQLITE_OPEN_READONLY)
+    """Copy the live database, encrypted with the recovery key, to `destination` (written to a
+    temporary name, then renamed)."""
+    db_path, destination = Path(db_path), Path(destination)
+    if not db_path.is_file():
+        raise BackupError(f"Belum ada basis data di {db_path.parent}: jalankan aplikasi sekali dahulu.")
+    keep_key_stored(db_path)
+    passphrase = _recovery_key_for_new_backups(db_path)
+    private_dir(destination.parent)
+    partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT, 0o600))  # private from its first byte
+    source = connect(db_path, readonly=True)
     try:
-        target = apsw.Connection(str(partial))
+        target = apply_pragmas(apsw.Connection(str(partial)), passphrase_pragmas(passphrase))
         try:
             with target.backup("main", source, "main") as copy:
                 copy.step(-1)
-            target.execute("PRAGMA journal_mode = delete")  # one self-contained file
+            target.execute("PRAGMA journal_mode = delete").fetchall()  # one self-contained file
         finally:
             target.close()
         os.replace(partial, destination)
@@ -41,65 +78,138 @@ def backup_database(db_path: Path, destination: Path) -> Path:
                           f"({type(problem).__name__}). Basis data tidak berubah.") from problem
     finally:
         source.close()
-    return destination
+    return private_file(destination)
 
 
-def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA) -> int:
-    """Raise BackupError unless `path` is a sound Loket Kecamatan database; returns its level."""
+def _candidate_keys(data_dir: Path | None, recovery_key: str | None) -> list[str]:
+    typed = [normalise_recovery_key(recovery_key)] if recovery_key and recovery_key.strip() else []
+    known = KeyStore(data_dir).known_recovery_keys() if data_dir is not None else []
+    return list(dict.fromkeys(typed + known))
+
+
+def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | None = None) -> tuple[apsw.Connection, str | None]:
+    """A read-only connection to the backup at `path` and the key that opened it (None: an old,
+    unencrypted backup). Raises BackupError when no key we have or were given opens it."""
     path = Path(path)
     if not path.is_file():
         raise BackupError("Berkas cadangan tidak ditemukan.")
-    try:
-        connection = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
-    except apsw.Error:
-        raise BackupError("Berkas ini bukan cadangan Loket Kecamatan yang dapat dibaca.") from None
+    size = path.stat().st_size
+    if size == 0 or size % 512:  # SQLite files are whole pages; a short copy is not
+        raise BackupError(TRUNCATED)
+    flags = apsw.SQLITE_OPEN_READONLY
+    if is_plaintext(path):
+        keys = [None]
+    else:
+        keys = _candidate_keys(data_dir, recovery_key)
+        if not keys:
+            raise BackupError("Cadangan ini terenkripsi. Di PC baru, masukkan kunci pemulihan kantor "
+                              "(yang dicetak saat pemasangan).", needs_recovery_key=True)
+    for key in keys:
+        connection = apsw.Connection(str(path), flags=flags)
+        try:
+            if key is not None:
+                apply_pragmas(connection, passphrase_pragmas(key))
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return connection, key
+        except apsw.NotADBError:
+            connection.close()
+        except apsw.Error:
+            connection.close()
+            raise BackupError(TRUNCATED) from None
+    raise BackupError(WRONG_KEY, needs_recovery_key=True)
+
+
+def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: Path | None = None,
+                      recovery_key: str | None = None) -> int:
+    """Raise BackupError unless `path` is a sound Loket Kecamatan database whose schema is exactly
+    what the code builds at its level (tables, indexes, triggers); returns the level."""
+    connection, _ = open_backup(path, data_dir, recovery_key)
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         if application_id != APPLICATION_ID:
             raise BackupError("Berkas ini bukan cadangan Loket Kecamatan (basis data aplikasi lain).")
         verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
-            raise BackupError("Berkas cadangan rusak (pemeriksaan integritas gagal).")
+            raise BackupError(TRUNCATED)
         level = connection.execute("PRAGMA user_version").fetchone()[0]
+        if level > code_level(directory):
+            raise BackupError(f"Cadangan ini dari versi aplikasi yang lebih baru (level {level}); perbarui aplikasi dahulu.")
+        found, expected = schema_of(connection), schema_at_level(level, directory)
     except apsw.Error:
-        raise BackupError("Berkas ini bukan cadangan Loket Kecamatan yang dapat dibaca (rusak atau bukan SQLite).") from None
+        raise BackupError(TRUNCATED) from None
     finally:
         connection.close()
-    if level > code_level(directory):
-        raise BackupError(f"Cadangan ini dari versi aplikasi yang lebih baru (level {level}); perbarui aplikasi dahulu.")
+    if found != expected:
+        differences = sorted({name for _, name, _, _ in found ^ expected})
+        raise BackupError("Cadangan ditolak: susunan basis datanya telah diubah di luar aplikasi "
+                          f"(berbeda pada: {', '.join(differences[:5])}). Data sekarang tidak diubah.")
     return level
 
 
-def restore_database(backup_path: Path, db_path: Path, safety_dir: Path) -> Path | None:
+def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recovery_key: str | None = None) -> Path | None:
     """Replace the live database with a checked backup; the current one is saved first.
 
     The one API the restore flow uses (admin page, CLI); raises BackupError with an Indonesian
     message and then the live database is unchanged. The copy is one SQLite transaction on the
     live file (apsw's backup API), so a power cut in the middle leaves the old data or the new,
     never a mix: the journal rolls an unfinished copy back at the next open.
-    """
-    check_backup_file(backup_path)
+
+    `recovery_key` is what the admin typed (a new PC); when it opened the backup, it becomes this
+    PC's recovery key, so the office's printout stays the one that matters."""
+    backup_path, db_path = Path(backup_path), Path(db_path)
+    data_dir = db_path.parent
+    check_backup_file(backup_path, data_dir=data_dir, recovery_key=recovery_key)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safety = backup_database(db_path, Path(safety_dir) / f"sebelum-pulihkan-{stamp}{SUFFIX}") if Path(db_path).exists() else None
-    source = apsw.Connection(str(backup_path), flags=apsw.SQLITE_OPEN_READONLY)
-    target = apsw.Connection(str(db_path))
-    target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
+    safety = None
+    if db_path.exists() and db_path.stat().st_size:
+        safety = backup_database(db_path, Path(safety_dir) / f"sebelum-pulihkan-{stamp}{SUFFIX}")
+    source, key = open_backup(backup_path, data_dir, recovery_key)
+    plain_copy = None
     try:
-        reserved = installation.reserve_before_restore(target, db_path)
-        with target.backup("main", source, "main") as copy:
-            copy.step(-1)
-        # A fresh numbering generation: the restored data never hands out an old number again.
-        installation.advance_after_restore(target, db_path, reserved)
-    except apsw.BusyError:
-        raise BackupError("Basis data sedang sibuk dipakai; tunggu sebentar lalu ulangi pemulihan. "
-                          "Data tidak berubah.") from None
-    except (apsw.FullError, apsw.IOError) as problem:
-        raise BackupError("Pemulihan gagal: ruang disk penuh atau tidak dapat ditulis "
-                          f"({type(problem).__name__}). Data tidak berubah.") from problem
+        if key is None:  # an old unencrypted backup: encrypt a copy first (pages must match)
+            source.close()
+            plain_copy = db_path.with_name(db_path.name + ".pulihkan")
+            discard_work_files(plain_copy)
+            shutil.copyfile(backup_path, plain_copy)
+            encrypt_plaintext_file(plain_copy, live_key_pragmas(database_key(db_path)))
+            source = connect(plain_copy, readonly=True)
+        target = connect(db_path)
+        target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
+        try:
+            reserved = installation.reserve_before_restore(target, db_path)
+            with target.backup("main", source, "main") as copy:
+                copy.step(-1)
+            # A fresh numbering generation: the restored data never hands out an old number again.
+            installation.advance_after_restore(target, db_path, reserved)
+        except apsw.BusyError:
+            raise BackupError("Basis data sedang sibuk dipakai; tunggu sebentar lalu ulangi pemulihan. "
+                              "Data tidak berubah.") from None
+        except (apsw.FullError, apsw.IOError) as problem:
+            raise BackupError("Pemulihan gagal: ruang disk penuh atau tidak dapat ditulis "
+                              f"({type(problem).__name__}). Data tidak berubah.") from problem
+        finally:
+            target.close()
     finally:
-        target.close()
         source.close()
+        if plain_copy is not None:
+            plain_copy.unlink(missing_ok=True)
+    if key is not None and recovery_key and normalise_recovery_key(recovery_key) == key:
+        KeyStore(data_dir).adopt_recovery_key(key)
     return safety
+
+
+def encrypt_plaintext_backups(directory: Path, db_path: Path) -> list[Path]:
+    """Upgrade: backups written before encryption are encrypted in place, once (atomically each).
+    Also makes sure the office has a recovery key from the first start on."""
+    passphrase = _recovery_key_for_new_backups(db_path)
+    if not Path(directory).is_dir():
+        return []
+    done = []
+    for path in sorted(Path(directory).glob(f"*{SUFFIX}")):
+        if is_plaintext(path):
+            encrypt_plaintext_file(path, passphrase_pragmas(passphrase))
+            done.append(private_file(path))
+    return done
 
 
 def automatic_backup_name(day) -> str:

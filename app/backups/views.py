@@ -5,20 +5,19 @@ from pathlib import Path
 from flask import Blueprint, Request, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from app import audit
-from app.frame.access import allow
-from app.backups import maintenance
+from app.backups import maintenance, recovery
 from app.backups.engine import SUFFIX, BackupError, backup_database, check_backup_file, list_backups, restore_database
 from app.capabilities import MenuItem
 from app.frame.db import database
+from app.frame.private_files import private_dir
 from app.frame.migrations import migrate
-from app.frame.roles import ADMIN
+from app.frame import store
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
 
 
 @blueprint.get("/admin/cadangan")
-@allow(ADMIN)
 def index():
     return _index_page({})
 
@@ -26,11 +25,11 @@ def index():
 def _index_page(errors, status=200):
     config = current_app.config
     return render_template("backups/index.html", backups=list_backups(config["BACKUP_DIR"]), errors=errors,
-                           backup_dir=config["BACKUP_DIR"], keep=config["BACKUP_KEEP"]), status
+                           backup_dir=config["BACKUP_DIR"], keep=config["BACKUP_KEEP"],
+                           recovery_key_printed=recovery.was_printed(config)), status
 
 
 @blueprint.post("/admin/cadangan")
-@allow(ADMIN)
 def create():
     config = current_app.config
     name = f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
@@ -46,7 +45,6 @@ def create():
 
 
 @blueprint.get("/admin/cadangan/<name>")
-@allow(ADMIN)
 def download(name: str):
     matches = [p for p in list_backups(current_app.config["BACKUP_DIR"]) if p.name == name]
     if not matches:
@@ -76,11 +74,11 @@ class LoketRequest(Request):
 
 def _save_upload(upload) -> Path:
     """The uploaded file into the backup folder under a temporary name, renamed when complete."""
-    folder = Path(current_app.config["BACKUP_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(current_app.config["BACKUP_DIR"])
     target = folder / f"unggahan-{datetime.now():%Y%m%d-%H%M%S}{SUFFIX}"
     partial = target.with_name(target.name + ".sebagian")
     try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # private from the start
         upload.save(partial)
         os.replace(partial, target)
     except OSError as problem:
@@ -90,7 +88,6 @@ def _save_upload(upload) -> Path:
 
 
 @blueprint.post(RESTORE_PATH)
-@allow(ADMIN)
 def restore():
     """Restore from a listed backup or an uploaded file: checked first, the current data saved,
     the app in maintenance for the swap, then back. Bad files change nothing."""
@@ -108,11 +105,14 @@ def restore():
             if not matches:
                 raise BackupError("Pilih cadangan dari daftar atau unggah berkas cadangan.")
             source = matches[0]
-        check_backup_file(source)  # before anyone is held up
+        # On a new PC the admin types the office's printed recovery key; here, nothing is needed.
+        recovery_key = request.form.get("recovery_key", "").strip()[:100] or None
+        data_dir = Path(config["DATABASE_PATH"]).parent
+        check_backup_file(source, data_dir=data_dir, recovery_key=recovery_key)  # before anyone is held up
         with maintenance.window() as mine:
             if not mine:
                 raise BackupError("Pemulihan lain sedang berjalan; tunggu sampai selesai.")
-            safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"])
+            safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"], recovery_key=recovery_key)
             migrate(database)  # an older backup is brought up to this version's schema
     except BackupError as problem:
         if uploaded is not None:
@@ -124,3 +124,35 @@ def restore():
     flash(f"Data dipulihkan dari {source.name}. Data sebelumnya disimpan sebagai {safety.name if safety else '-'}. "
           "Bila akun Anda tidak ada di cadangan itu, masuk lagi dengan akun dari cadangan.", "success")
     return redirect(url_for("backups.index"), 303)
+
+
+@blueprint.get("/admin/cadangan/kunci-pemulihan")
+def recovery_key():
+    """Shown until the admin confirms it is printed; after that, only its place and a change button."""
+    config = current_app.config
+    printed = recovery.was_printed(config)
+    return render_template("backups/recovery_key.html", printed=printed,
+                           key=None if printed else recovery.current_key(config),
+                           where=recovery.keys_for(config).where())
+
+
+@blueprint.post("/admin/cadangan/kunci-pemulihan/dicetak")
+def recovery_key_printed():
+    config = current_app.config
+    with database.atomic():
+        store.put(recovery.PRINTED_SETTING, recovery.fingerprint(recovery.current_key(config)))
+        audit.record("konfirmasi", "kunci_pemulihan", "", "Admin menyatakan kunci pemulihan sudah dicetak dan disimpan")
+    flash("Kunci pemulihan tidak akan ditampilkan lagi. Simpan cetakannya di brankas kantor.", "success")
+    return redirect(url_for("backups.recovery_key"))
+
+
+@blueprint.post("/admin/cadangan/kunci-pemulihan/ganti")
+def recovery_key_change():
+    if request.form.get("yakin") != "ya":
+        flash("Centang pernyataan bahwa Anda siap mencetak kunci yang baru.", "error")
+        return redirect(url_for("backups.recovery_key"))
+    recovery.keys_for(current_app.config).replace_recovery_key()
+    with database.atomic():
+        audit.record("ganti", "kunci_pemulihan", "", "Kunci pemulihan diganti; cadangan baru memakai kunci baru")
+    flash("Kunci pemulihan baru dibuat. Cetak dan simpan sekarang; cadangan berikutnya memakai kunci ini.", "success")
+    return redirect(url_for("backups.recovery_key"))

@@ -6,12 +6,12 @@ from app.auth.models import User
 from app.calendar import office_calendar
 from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, SuggestionBoxSession
 from app.complaints.tracking import ALPHABET, LENGTH, PREFIX
-from app.frame.dates import local_today, utc_now
+from app.frame.dates import local_today, utc_now, utc_offset_hours
 from app.frame.db import database
 from app.frame import store
 
 DAYS_BACK = 730
-UTC_OFFSET_HOURS = 7  # demo office is in WIB
+UTC_OFFSET_HOURS = utc_offset_hours("WIB")  # the demo office is in WIB (zoneinfo)
 
 DESK_ANSWERS = [
     ("Persyaratan", "Apa syarat membuat KTP-el pertama kali?",

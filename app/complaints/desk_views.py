@@ -4,15 +4,14 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from peewee import fn
 
 from app import audit
-from app.frame.access import allow
 from app.complaints.form_rules import clean_line, clean_text
 from app.complaints.models import DeskAnswer
 from app.complaints.views import blueprint
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN, INFORMASI, KASI, STAFF
+from app.policy import POLICY
 
-EDITORS = (INFORMASI, KASI, ADMIN)
+EDITORS = POLICY.roles_of("pengaduan.info_meja_tulis")
 TOPICS = ("Persyaratan", "Biaya", "Jam layanan", "Waktu penyelesaian", "Alur layanan", "Lainnya")
 RESULTS_MAX = 30
 
@@ -27,7 +26,6 @@ def search_answers(text: str):
 
 
 @blueprint.get("/info-meja")
-@allow(*STAFF)
 def desk_info():
     q = (request.args.get("q") or "").strip()[:100]
     answers = search_answers(q)
@@ -51,7 +49,6 @@ def _check(form) -> tuple[dict, dict]:
 
 @blueprint.route("/info-meja/baru", methods=["GET", "POST"], defaults={"answer_id": None})
 @blueprint.route("/info-meja/<int:answer_id>", methods=["GET", "POST"])
-@allow(*EDITORS)
 def desk_answer_form(answer_id):
     answer = None
     if answer_id is not None:

@@ -5,7 +5,6 @@ tindak lanjut: never a name, a contact, or whether another number exists.
 """
 from flask import redirect, render_template, request, session, url_for
 
-from app.frame.access import public
 from app.complaints import book, throttle
 from app.complaints.form_rules import check_complaint
 from app.complaints.models import Complaint
@@ -30,7 +29,6 @@ def _remember_receipt(tracking_number: str) -> None:
 
 
 @blueprint.route("/kios", methods=["GET", "POST"])
-@public
 def kiosk():
     categories = active_categories()
     if request.method == "GET":
@@ -64,7 +62,6 @@ def kiosk():
 
 
 @blueprint.get("/kios/terima/<tracking_number>")
-@public
 def kiosk_receipt(tracking_number: str):
     """Shown (and printable) right after a kiosk complaint: the number to keep, nothing else."""
     if tracking_number in session.get(RECEIPTS_KEY, ()):  # this browser just sent it: never throttled
@@ -100,7 +97,6 @@ def _look_up(typed: str):
 
 
 @blueprint.get("/status")
-@public
 def public_status():
     typed = (request.args.get("nomor") or "").strip()[:40]
     if not typed:

@@ -10,11 +10,12 @@ Choices (documented in docs/complaints.md):
 - Otherwise the name is shown to every reader of the book, the contact only to the handlers
   (petugas_informasi to report back on the desk's behalf, kasi_pelayanan to report back).
 """
-from app.frame.roles import CAMAT, INFORMASI, KASI, LOKET
+from app.frame.roles import INFORMASI
+from app.policy import POLICY
 
-BOOK_READERS = (INFORMASI, KASI, CAMAT)
-HANDLERS = (INFORMASI, KASI)
-RECORDERS = (INFORMASI, LOKET)  # petugas_loket writes a complaint made at the counter
+# From the access table (app/policy.py), so the book's pages and its records agree.
+BOOK_READERS = POLICY.roles_of("pengaduan.baca")
+HANDLERS = POLICY.roles_of("pengaduan.tindak_lanjut")
 HIDDEN = "(dirahasiakan)"
 
 

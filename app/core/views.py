@@ -1,13 +1,11 @@
 """Landing page, health check, htmx served from this machine."""
-from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
 
 from app import capabilities
-from app.frame.access import PUBLIC, public, allow
 from app.frame.db import database
 from app.frame.migrations import database_level
-from app.frame.roles import ACCOUNT, DESA
+from app.frame.roles import DESA
 from app.frame.templating import send_htmx
 
 blueprint = Blueprint("core", __name__, template_folder="templates")
@@ -15,7 +13,6 @@ blueprint = Blueprint("core", __name__, template_folder="templates")
 
 
 @blueprint.get("/")
-@allow(*ACCOUNT)
 def dashboard():
     if g.user.role == DESA:  # the desa operator's landing page is their desa's list, nothing else
         return redirect(url_for("desa.home"))
@@ -30,19 +27,16 @@ def dashboard():
 
 
 @blueprint.get("/healthz")
-@public
 def healthz():
     return jsonify(app="loket-kecamatan", version=current_app.config["VERSION"],
                    database_level=database_level(database))
 
 
 @blueprint.get("/vendor/htmx.min.js")
-@public
 def htmx_js():
     return send_htmx()
 
 
 @blueprint.get("/beranda")
-@public
 def home():
     return redirect(url_for("core.dashboard") if g.get("user") else url_for("auth.login"))

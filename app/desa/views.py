@@ -4,12 +4,10 @@ import json
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from markupsafe import Markup
 from peewee import Case, fn
 from playhouse.flask_utils import get_object_or_404
 
 from app.frame import audit, dates
-from app.frame.access import allow
 from app.auth import accounts
 from app.capabilities import Card, MenuItem
 from app.frame.db import database
@@ -20,7 +18,7 @@ from app.desa.scope import check_in_scope, current_scope, desa_codes_of
 from app.frame.pagination import paginate
 from app.registration import intake
 from app.registration.models import Application
-from app.registration.status import ApplicationStatus as S, STATUS_LABELS
+from app.registration.status import ApplicationStatus as S
 from app.registration.views import _form_context, _read_photo, desa_list, desa_names, qr_svg
 from app.frame.roles import ADMIN, DESA, KASI, LOKET
 from app.frame import store
@@ -97,7 +95,6 @@ def _chosen_desa(choices) -> str | None:
 # ---- the desa operator's pages -------------------------------------------------------------------
 
 @blueprint.get("/desa")
-@allow(DESA)
 def home():
     choices = _scope_desa()
     chosen = _chosen_desa(choices)
@@ -114,7 +111,6 @@ def home():
 
 
 @blueprint.get("/desa/daftar")
-@allow(DESA, *COUNTER)
 def printed_list():
     choices = _scope_desa()
     chosen = _chosen_desa(choices)
@@ -136,7 +132,6 @@ def _desa_form_context(form, errors, warnings):
 
 
 @blueprint.route("/desa/pra-pendaftaran/baru", methods=["GET", "POST"])
-@allow(DESA)
 def new():
     if request.method == "GET":
         form = {"rt": "", "rw": "", "biometric_done": ""}
@@ -167,7 +162,6 @@ def new():
 
 
 @blueprint.get("/desa/pra-pendaftaran/<int:pre_id>")
-@allow(DESA, *COUNTER)
 def detail(pre_id: int):
     pre = _pre_or_404(pre_id)
     _annotate([pre])
@@ -176,7 +170,6 @@ def detail(pre_id: int):
 
 
 @blueprint.get("/desa/pra-pendaftaran/<int:pre_id>/f107")
-@allow(DESA, LOKET)
 def form_print(pre_id: int):
     pre = _pre_or_404(pre_id)
     _annotate([pre])
@@ -185,7 +178,6 @@ def form_print(pre_id: int):
 
 
 @blueprint.get("/desa/pra-pendaftaran/<int:pre_id>/foto.jpg")
-@allow(DESA, *COUNTER)
 def photo(pre_id: int):
     pre = _pre_or_404(pre_id)
     if not privacy.may_see("photo"):
@@ -213,7 +205,6 @@ def _differences_for_display(pre) -> list[tuple[str, str, str]]:
 # ---- the counter's queue -------------------------------------------------------------------------
 
 @blueprint.get("/pra-pendaftaran")
-@allow(*COUNTER)
 def queue():
     return _queue_page()
 
@@ -254,7 +245,6 @@ def _queue_page(scan_error: str | None = None, status: int = 200):
 
 
 @blueprint.post("/pra-pendaftaran/pindai")
-@allow(LOKET)
 def scan():
     """A USB scanner types the F-1.07's QR into a focused field and presses Enter."""
     text = request.form.get("kode", "")[:qr.MAX_LENGTH + 10]
@@ -311,7 +301,6 @@ def _form_from_pre(pre) -> dict:
 
 
 @blueprint.route("/pra-pendaftaran/<int:pre_id>/terima", methods=["GET", "POST"])
-@allow(LOKET)
 def accept(pre_id: int):
     pre = get_object_or_404(PreRegistration, PreRegistration.id == pre_id)
     _annotate([pre])
@@ -387,13 +376,11 @@ def _operators_page(form=None, errors=None, status=200):
 
 
 @blueprint.get("/admin/operator-desa")
-@allow(ADMIN)
 def operators():
     return _operators_page()
 
 
 @blueprint.post("/admin/operator-desa/baru")
-@allow(ADMIN)
 def new_operator():
     form = {"username": request.form.get("username", "").strip().lower(),
             "full_name": request.form.get("full_name", "").strip(), "desa": request.form.getlist("desa")}
@@ -412,7 +399,6 @@ def new_operator():
 
 
 @blueprint.post("/admin/operator-desa/<int:user_id>/desa")
-@allow(ADMIN)
 def bind_desa(user_id: int):
     from app.auth.models import User
     user = get_object_or_404(User, (User.id == user_id) & (User.role == DESA))
@@ -430,7 +416,6 @@ def bind_desa(user_id: int):
 
 
 @blueprint.post("/admin/operator-desa/kode-komputer")
-@allow(ADMIN)
 def issue_pc_code():
     """At the kecamatan: the enrolment code for one desa PC (shown once, as text and QR)."""
     code = (request.form.get("desa") or "").strip()
@@ -444,7 +429,6 @@ def issue_pc_code():
 
 
 @blueprint.post("/admin/operator-desa/cabut-kunci")
-@allow(ADMIN)
 def revoke_pc_key():
     """At the kecamatan: a desa laptop was lost or its code leaked; its F-1.07 codes stop counting."""
     code = (request.form.get("desa") or "").strip()
@@ -457,7 +441,6 @@ def revoke_pc_key():
 
 
 @blueprint.post("/admin/komputer-desa")
-@allow(ADMIN)
 def enrol_pc():
     """On a desa PC: the admin pastes (or scans) the code from the kecamatan once (the form is on the
     Operator Desa page)."""
@@ -473,7 +456,6 @@ def enrol_pc():
 
 
 @blueprint.post("/admin/operator-desa/pengaturan")
-@allow(ADMIN)
 def settings():
     typed = request.form.get("pre_registration_days", "").strip()
     if not (typed.isascii() and typed.isdigit()) or not 1 <= int(typed) <= 90:

@@ -1,57 +1,121 @@
-"""Every route declares who may reach it; one hook enforces it for the whole app.
+"""Who may open what: one declared table per program (app/policy.py for the kecamatan,
+sync/center/policy.py for the center), enforced by one hook for every route.
 
-    @bp.get("/register")
-    @allow(roles.LOKET, roles.KASI)
-    def register(): ...
-
-`@public` marks pages for visitors (kiosk, login). A view with no declaration makes
-`create_app` fail, so a forgotten check cannot ship.
+A table is text a person reads: one row per capability and action, one column per role
+(`x` allowed, `-` not), a `Publik` column for pages any visitor may open (kiosk, login),
+then what the row allows in words. `routes` names the endpoints of each row. A route in no
+row, or a row naming a route that does not exist, makes the app refuse to start, so a
+forgotten check cannot ship; docs/access.md is generated from the tables.
 """
-from functools import wraps
+from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 
-from app.frame.roles import ALL_ROLES
-
 PUBLIC = "public"
+PUBLIC_COLUMN = "Publik"
 # Where the hook sends people; a program with other endpoints sets app.extensions["doors"].
 KECAMATAN_DOORS = {"login": "auth.login", "change_password": "auth.change_password", "logout": "auth.logout"}
 # A harmless marker cookie that outlives the session, so an expired session is named as such.
 SIGNED_IN_BEFORE_COOKIE = "loket_pernah_masuk"
 
 
-def role_marker(known_roles):
-    """The `@allow(...)` decorator of a program whose roles are `known_roles`."""
-    def allow(*roles: str):
-        unknown = set(roles) - set(known_roles)
-        if unknown or not roles:
-            raise ValueError(f"unknown roles: {unknown or 'none given'}")
+@dataclass(frozen=True)
+class Rule:
+    key: str  # capability.action
+    roles: frozenset  # role names, or empty for a public row
+    public: bool
+    description: str
+    endpoints: tuple
 
-        def mark(view):
-            view.allowed_roles = frozenset(roles)
-            return view
-        return mark
-    return allow
-
-
-allow = role_marker(ALL_ROLES)
+    @property
+    def capability(self) -> str:
+        return self.key.split(".", 1)[0]
 
 
-def public(view):
-    view.allowed_roles = PUBLIC
-    return view
+class Policy:
+    """A parsed access table: `columns` maps each column title to a role name."""
+
+    def __init__(self, columns: dict[str, str], table: str, routes: dict[str, str]):
+        self.columns = dict(columns)
+        self.table, self.routes = table, dict(routes)
+        self.rules: list[Rule] = []
+        lines = [line for line in table.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        header = lines[0].split()
+        titles = header[1:1 + len(self.columns) + 1]
+        if titles != [*self.columns, PUBLIC_COLUMN]:
+            raise ValueError(f"access table header {titles} != {[*self.columns, PUBLIC_COLUMN]}")
+        seen_keys = set()
+        for line in lines[1:]:
+            parts = line.split()
+            key, marks, description = parts[0], parts[1:len(titles) + 1], " ".join(parts[len(titles) + 1:])
+            if len(marks) != len(titles) or set(marks) - {"x", "-"} or not description:
+                raise ValueError(f"access table row {key!r}: one x or - per column, then a description")
+            if key in seen_keys:
+                raise ValueError(f"access table row {key!r} appears twice")
+            seen_keys.add(key)
+            roles = frozenset(self.columns[t] for t, m in zip(titles, marks) if m == "x" and t != PUBLIC_COLUMN)
+            public = marks[-1] == "x"
+            if public and roles:
+                raise ValueError(f"access table row {key!r}: a public row marks no role")
+            if not public and not roles:
+                raise ValueError(f"access table row {key!r} allows nobody")
+            if key not in routes:
+                raise ValueError(f"access table row {key!r} has no routes")
+            self.rules.append(Rule(key, roles, public, description, tuple(routes[key].split())))
+        unknown = set(routes) - seen_keys
+        if unknown:
+            raise ValueError(f"routes for rows not in the access table: {sorted(unknown)}")
+        self.by_endpoint: dict[str, Rule] = {}
+        for rule in self.rules:
+            for endpoint in rule.endpoints:
+                if endpoint in self.by_endpoint:
+                    raise ValueError(f"{endpoint} is in two rows: {self.by_endpoint[endpoint].key}, {rule.key}")
+                self.by_endpoint[endpoint] = rule
+
+    def extended(self, rows: str, routes: dict[str, str]) -> "Policy":
+        """This table with more rows (a test's probe pages)."""
+        return Policy(self.columns, self.table.rstrip() + "\n" + rows, {**self.routes, **routes})
+
+    def roles_of(self, key: str) -> frozenset:
+        """The roles of one row, for rules beyond routes (who sees a confidential complaint)."""
+        return next(rule.roles for rule in self.rules if rule.key == key)
+
+    def allowed(self, endpoint: str):
+        """PUBLIC, the set of roles, or None when the table has no entry."""
+        rule = self.by_endpoint.get(endpoint)
+        if rule is None:
+            return None
+        return PUBLIC if rule.public else rule.roles
+
+    def check_routes(self, app) -> None:
+        """Refuse to start when a route has no entry or an entry names no route."""
+        endpoints = {ep for ep in app.view_functions if ep != "static"}
+        missing = sorted(endpoints - set(self.by_endpoint))
+        stale = sorted(set(self.by_endpoint) - endpoints)
+        if missing or stale:
+            raise RuntimeError(f"access table out of step with the routes: without an entry {missing}, "
+                               f"entries without a route {stale}")
+
+    def markdown(self) -> str:
+        """The table as docs/access.md shows it."""
+        titles = [*self.columns, PUBLIC_COLUMN]
+        lines = ["| kemampuan | tindakan | " + " | ".join(titles) + " | rute |",
+                 "|---|---|" + "---|" * len(titles) + "---|"]
+        for rule in self.rules:
+            marks = [("x" if (self.columns.get(t) in rule.roles or (t == PUBLIC_COLUMN and rule.public)) else "")
+                     for t in titles]
+            lines.append(f"| {rule.capability} | {rule.description} | " + " | ".join(marks)
+                         + " | " + ", ".join(f"`{e}`" for e in rule.endpoints) + " |")
+        return "\n".join(lines) + "\n"
+
+
+def install_policy(app, policy: Policy) -> None:
+    policy.check_routes(app)
+    app.extensions["policy"] = policy
 
 
 def allowed_roles_of(endpoint: str):
-    view = current_app.view_functions.get(endpoint)
-    return getattr(view, "allowed_roles", None)
-
-
-def check_every_view_declares_roles(app) -> None:
-    missing = [ep for ep, view in app.view_functions.items()
-               if not hasattr(view, "allowed_roles") and ep != "static"]
-    if missing:
-        raise RuntimeError(f"routes without @allow/@public: {sorted(missing)}")
+    return current_app.extensions["policy"].allowed(endpoint)
 
 
 def enforce_roles():

@@ -8,6 +8,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from app.frame.private_files import private_dir, private_file, write_private
+
 APP_NAME = "loket-kecamatan"
 
 
@@ -24,13 +26,9 @@ def secret_key(data_dir: Path) -> str:
     """Read the key kept beside the database, creating it once (never in the repo)."""
     path = data_dir / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        return private_file(path).read_text().strip()  # also closes up a key an older version left 0644
     key = secrets.token_hex(32)
-    path.write_text(key)
-    try:
-        path.chmod(0o600)
-    except OSError:  # Windows keeps its own ACLs
-        pass
+    write_private(path, key)
     return key
 
 
@@ -38,7 +36,7 @@ def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config dict; `overrides` (tests, CLI flags) win over the environment."""
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_DATA_DIR") or default_data_dir())
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     config = {
         "DATA_DIR": data_dir,
         "DATABASE_PATH": data_dir / "loket.sqlite3",

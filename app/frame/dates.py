@@ -16,6 +16,12 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
 
 
+def utc_offset_hours(zone: str) -> int:
+    """The zone's offset from UTC today, from zoneinfo (WIB +7, WITA +8, WIT +9; no daylight saving)."""
+    info = ZoneInfo(TIME_ZONES.get(zone, TIME_ZONES[DEFAULT_TIME_ZONE]))
+    return int(datetime.now(info).utcoffset().total_seconds() // 3600)
+
+
 def to_local(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)

@@ -1,11 +1,23 @@
-"""The kecamatan database: SQLite through apsw, reached by peewee.
+"""The kecamatan database: SQLite through apsw, reached by peewee, encrypted at rest.
 
 One `database` proxy that models bind to; `open_database` points it at a file with the
 pragmas the office needs (WAL so readers never wait for the writer, foreign keys, a busy
 timeout so two clerks saving at once queue instead of failing).
+
+Encryption: SQLite3 Multiple Ciphers (the apsw-sqlite3mc build of apsw), ChaCha20-Poly1305
+per page, keyed before anything else is read. The key comes from app.frame.keystore; a database
+still in plaintext (an upgrade) is encrypted once, on open, in a way a power cut cannot break.
 """
+import os
+import shutil
+from pathlib import Path
+
+import apsw
 from peewee import DatabaseProxy, Model
 from playhouse.apsw_ext import APSWDatabase
+
+from app.frame.keystore import DATABASE_KEY, KeyMissing, KeyStore
+from app.frame.private_files import private_dir, private_file
 
 database = DatabaseProxy()
 
@@ -16,12 +28,180 @@ PRAGMAS = [
 ]
 BUSY_TIMEOUT_SECONDS = 10
 
+CIPHER = "chacha20"
+# The database key is 256 random bits, so password stretching adds nothing but ~75 ms to every
+# connection (one per request): one KDF round. Typed recovery keys keep the full KDF (backups).
+LIVE_KDF_ITER = 1
+SQLITE_HEADER = b"SQLite format 3\x00"
+CONVERSION_SUFFIX = ".enkripsi"
+
+_keys: dict[Path, str] = {}  # data folder -> database key, so a deleted key file cannot stop the app
+
+
+def live_key_pragmas(hex_key: str) -> list[tuple[str, object]]:
+    """The pragmas that must come first on every connection to the live database."""
+    return [("cipher", f"'{CIPHER}'"), ("kdf_iter", LIVE_KDF_ITER), ("hexkey", f"'{hex_key}'")]
+
+
+def passphrase_pragmas(passphrase: str) -> list[tuple[str, object]]:
+    """Pragmas for a file keyed by a typed passphrase (backups): full KDF, salt in the file."""
+    return [("cipher", f"'{CIPHER}'"), ("key", "'" + passphrase.replace("'", "''") + "'")]
+
+
+def apply_pragmas(connection: apsw.Connection, pragmas) -> apsw.Connection:
+    for name, value in pragmas:
+        connection.execute(f"PRAGMA {name} = {value}").fetchall()
+    return connection
+
+
+def is_plaintext(path) -> bool:
+    """True for an unencrypted SQLite file (what every install wrote before encryption)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(16) == SQLITE_HEADER
+    except FileNotFoundError:
+        return False
+
+
+def _missing_key_message(path: Path, store: KeyStore) -> str:
+    return (f"Kunci basis data tidak ditemukan ({store.where()}). Basis data {path} terenkripsi dan "
+            "tidak dapat dibuka tanpa kunci itu; berkasnya tidak diubah. Jika kunci benar-benar hilang, "
+            "pulihkan cadangan terakhir dengan kunci pemulihan kantor (lihat docs/operations.md).")
+
+
+def database_key(path) -> str:
+    """The key of the database at `path`, created for a new database; KeyMissing when lost."""
+    path = Path(path)
+    folder = path.parent.resolve()
+    if folder in _keys:
+        return _keys[folder]
+    store = KeyStore(path.parent)
+    key = store.database_key()
+    if key is None:
+        if path.exists() and path.stat().st_size > 0 and not is_plaintext(path):
+            raise KeyMissing(_missing_key_message(path, store))
+        key = store.database_key(create=True)
+    _keys[folder] = key
+    return key
+
+
+def keep_key_stored(path) -> bool:
+    """Write the key back if its file was deleted while the app ran; True when it had to."""
+    path = Path(path)
+    key = _keys.get(path.parent.resolve())
+    store = KeyStore(path.parent)
+    if key is None or store.database_key() == key:
+        return False
+    store.put(DATABASE_KEY, key)
+    return True
+
+
+def forget_cached_keys() -> None:
+    """Tests: behave like a fresh process."""
+    _keys.clear()
+
+
+def connect(path, readonly: bool = False) -> apsw.Connection:
+    """A raw apsw connection to the live database at `path`, keyed (backups, checks, benchmarks)."""
+    flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+    connection = apsw.Connection(str(path), flags=flags)
+    try:
+        return apply_pragmas(connection, live_key_pragmas(database_key(path)))
+    except BaseException:
+        connection.close()
+        raise
+
+
+def _fsync(path: Path) -> None:
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:  # Windows cannot open a folder; NTFS journals the rename itself
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def discard_work_files(work: Path) -> None:
+    """A killed conversion's copy and its rollback journal: a stale journal left beside a fresh
+    copy would be 'rolled back' into it by SQLite and corrupt it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
+def encrypt_plaintext_file(path, pragmas) -> None:
+    """Encrypt the plaintext SQLite file at `path` in place, atomically.
+
+    The work happens on a copy (`.enkripsi`), which replaces the original only once it is
+    complete and on disk: killed at any moment, `path` is either the old plaintext database or
+    the complete encrypted one, never a mix. The key must already be stored by the caller.
+    """
+    path = Path(path)
+    work = path.with_name(path.name + CONVERSION_SUFFIX)
+    discard_work_files(work)  # a conversion killed earlier: start again
+    plain = apsw.Connection(str(path))
+    try:
+        # Fold the WAL into the file and leave WAL mode: the copy must be one self-contained file,
+        # and no plaintext -wal may remain beside the encrypted file.
+        mode = plain.execute("PRAGMA journal_mode = delete").fetchone()[0]
+    finally:
+        plain.close()
+    if mode != "delete" or Path(f"{path}-wal").exists():
+        raise RuntimeError(f"{path} is in use by another program; close it and start again")
+    shutil.copyfile(path, work)
+    private_file(work)
+    copy = apsw.Connection(str(work))
+    try:
+        # cipher settings first, then re-key the plaintext copy: `key` becomes `rekey`
+        rekeyed = {"hexkey": "hexrekey", "key": "rekey"}
+        apply_pragmas(copy, [(rekeyed.get(name, name), value) for name, value in pragmas])
+    finally:
+        copy.close()
+    _fsync(work)
+    os.replace(work, path)
+    _fsync(path.parent)
+
+
+def require_encrypting_sqlite() -> None:
+    """Plain apsw ignores the key pragmas and would write plaintext: refuse to run on it."""
+    probe = apsw.Connection(":memory:")
+    try:
+        probe.execute("SELECT sqlite3mc_version()").fetchone()
+    except apsw.SQLError:
+        raise RuntimeError("apsw without SQLite3 Multiple Ciphers: install apsw-sqlite3mc "
+                           "(pip uninstall apsw, then reinstall the app)") from None
+    finally:
+        probe.close()
+
+
+def prepare_database_file(path) -> Path:
+    """Before the first connection: private folder and file, a key, and no plaintext left."""
+    path = Path(path)
+    require_encrypting_sqlite()
+    private_dir(path.parent)
+    discard_work_files(Path(f"{path}{CONVERSION_SUFFIX}"))
+    key = database_key(path)
+    if not path.exists():  # private from its first byte; SQLite takes an empty file as new
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if is_plaintext(path):
+        encrypt_plaintext_file(path, live_key_pragmas(key))
+    for suffix in ("", "-wal", "-shm"):
+        private_file(f"{path}{suffix}")
+    return path
+
 
 def make_database(path) -> APSWDatabase:
     # BEGIN IMMEDIATE: a write transaction takes the write lock when it starts, waiting its turn
     # (busy timeout). A deferred BEGIN that read first cannot wait when another writer got in
     # between: SQLite answers "database is locked" at once (bench/bench_day.py found it).
-    return APSWDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS, lock_type="IMMEDIATE")
+    prepare_database_file(path)
+    pragmas = live_key_pragmas(database_key(path)) + PRAGMAS
+    db = APSWDatabase(str(path), pragmas=pragmas, timeout=BUSY_TIMEOUT_SECONDS, lock_type="IMMEDIATE")
+    return db
 
 
 def open_database(path) -> APSWDatabase:

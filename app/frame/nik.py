@@ -120,7 +120,8 @@ def _birth_day_month_yy(nik: str) -> tuple[int, int, int, Sex]:
     return day, month, yy, Sex.LAKI_LAKI
 
 
-def _birth_digits_valid(nik: str) -> bool:
+def birth_digits_valid(nik: str) -> bool:
+    """Do digits 7-12 hold a real birth date (day + 40 for women) in some century?"""
     day, month, yy, _ = _birth_day_month_yy(nik)
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return False  # also refuses day digits 32-40 and 72-99
@@ -146,7 +147,7 @@ def nik_problem(text: str | None) -> NikProblem | None:
         return NikProblem.WRONG_LENGTH
     if _region_code_problem(nik[:6]):
         return NikProblem.UNKNOWN_REGION
-    if not _birth_digits_valid(nik):
+    if not birth_digits_valid(nik):
         return NikProblem.INVALID_BIRTH_DATE
     if nik[12:] == "0000":
         return NikProblem.ZERO_SERIAL

@@ -1,20 +1,14 @@
 """Reporting periods: quarters (triwulan) and years, in the office's local dates.
 
 Moments are stored as naive UTC; a period is a range of local dates, so its bounds in UTC
-depend on the office's time zone (WIB/WITA/WIT have no daylight saving: a fixed offset).
+depend on the office's time zone (zoneinfo; WIB/WITA/WIT have no daylight saving).
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.frame.dates import MONTHS, TIME_ZONES, DEFAULT_TIME_ZONE
+from app.frame.dates import MONTHS, DEFAULT_TIME_ZONE, utc_offset_hours
 
 ROMAN = ("I", "II", "III", "IV")
-# UU/Keppres 41/1987: WIB = UTC+7, WITA = UTC+8, WIT = UTC+9, all year round.
-UTC_OFFSET_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}
-
-
-def utc_offset_hours(zone: str) -> int:
-    return UTC_OFFSET_HOURS.get(zone if zone in TIME_ZONES else DEFAULT_TIME_ZONE, 7)
 
 
 @dataclass(frozen=True, order=True)

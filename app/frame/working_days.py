@@ -8,7 +8,7 @@ for every row take a few microseconds.
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 

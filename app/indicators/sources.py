@@ -1,9 +1,4 @@
-"""Per-quarter figures of each indicator, read with one GROUP BY per source table.
-
-Registration (applications) may be missing from an installation or land after this capability;
-its readers then answer None and the page says "belum tersedia" instead of failing.
-"""
-import importlib
+"""Per-quarter figures of each indicator, read with one GROUP BY per source table."""
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -16,22 +11,8 @@ from app.survey.figures import ikm_by_quarter
 from app.frame.working_days import WorkCalendar
 
 
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def registration_available() -> bool:
-    models = _module("app.registration.models")
-    return models is not None and hasattr(models, "Application") and hasattr(models, "StatusEvent")
-
-
 def services_in_period(period: Period, zone: str) -> int | None:
     """Services delivered in the period (applications registered), the IKM sample's population."""
-    if not registration_available():
-        return None
     start, end = map(str, period.utc_bounds(zone))
     return database.execute_sql('SELECT count(*) FROM "application" WHERE "created_at" >= ? AND "created_at" < ?',
                                 (start, end)).fetchone()[0]
@@ -47,8 +28,6 @@ def _window(quarters: list[Quarter]) -> tuple[date, date]:
 
 def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
     """Applications handed over in each quarter, and how many on or before their promised date."""
-    if not registration_available():
-        return None
     handed, on_time = defaultdict(int), defaultdict(int)
     for day, _, handed_over, in_time, _ in tallies.application_days(*_window(quarters), zone):
         handed[_quarter_of(day)] += handed_over
@@ -58,8 +37,6 @@ def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Mea
 
 def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
     """Applications returned as incomplete in each quarter, against those registered in it."""
-    if not registration_available():
-        return None
     returned, registered = defaultdict(int), defaultdict(int)
     for day, registered_that_day, _, _, first_returned in tallies.application_days(*_window(quarters), zone):
         registered[_quarter_of(day)] += registered_that_day

@@ -8,7 +8,7 @@ rows instead of every row of the last two years, so they cost the same in year o
 from datetime import date
 
 from app.frame.db import database
-from app.frame.periods import utc_offset_hours
+from app.frame.dates import utc_offset_hours
 
 _MODIFIER = "(SELECT \"modifier\" FROM \"tally_zone\")"
 # The first local day of the quarter of local day "d".

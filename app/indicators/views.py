@@ -2,7 +2,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app import audit
-from app.frame.access import allow
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
@@ -11,7 +10,6 @@ from app.indicators.figures import TREND_QUARTERS, indicator_rows
 from app.indicators.models import IndicatorTarget
 from app.indicators.targets import targets_for
 from app.frame.periods import Quarter, year_period
-from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
 from app.frame import store
 
 blueprint = Blueprint("indicators", __name__)
@@ -26,7 +24,6 @@ def _year_arg(default: int) -> tuple[int | None, str]:
 
 
 @blueprint.get("/indikator")
-@allow(CAMAT, ADMIN, KASI, INFORMASI)
 def page():
     zone = store.get("timezone")
     today = local_today(zone)
@@ -49,7 +46,6 @@ def page():
 
 
 @blueprint.route("/admin/indikator/target", methods=["GET", "POST"])
-@allow(ADMIN)
 def targets():
     today = local_today(store.get("timezone"))
     source = request.form if request.method == "POST" else request.args

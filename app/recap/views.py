@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from peewee import fn
 
 from app import audit
-from app.frame.access import allow
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
@@ -15,13 +14,12 @@ from app.recap import charts, workflow
 from app.recap.contents import complaints_page, contents_for, freeze_list, snapshot_of, with_full_list
 from app.recap.export import figures_workbook
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
-from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
+from app.frame.roles import CAMAT, INFORMASI, KASI
 from app.frame import store
 
 blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
 MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
                  badge=lambda user: _waiting_for_camat() if user.role == CAMAT else 0)]
-READERS = (INFORMASI, CAMAT, KASI, ADMIN)
 # Who reads the complaint book (docs/complaints.md) also sees complainants' names in the recap;
 # the admin does not. Anonymous complaints never show one; confidential ones are not listed.
 IDENTITY_READERS = (INFORMASI, CAMAT, KASI)
@@ -99,7 +97,6 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
 
 
 @blueprint.get("")
-@allow(*READERS)
 def index():
     """The chosen quarter (?tahun=&triwulan=), or the last one that has ended."""
     if "tahun" in request.args or "triwulan" in request.args:
@@ -113,13 +110,11 @@ def index():
 
 
 @blueprint.get("/<int:year>/<int:number>")
-@allow(*READERS)
 def show(year: int, number: int):
     return _page(_quarter_or_404(year, number))
 
 
 @blueprint.get("/<int:year>/<int:number>/pengaduan")
-@allow(*READERS)
 def complaint_rows(year: int, number: int):
     """htmx: one page of the complaint list (the same fragment the full page includes)."""
     quarter, zone, _today = _open_quarter(year, number)
@@ -137,7 +132,6 @@ def _posted_texts() -> dict:
 
 
 @blueprint.post("/<int:year>/<int:number>/draf")
-@allow(INFORMASI)
 def save_draft(year: int, number: int):
     """Save the promises and narrative; with `ajukan` set, also submit it to the Camat."""
     quarter, zone, today = _open_quarter(year, number)
@@ -174,7 +168,6 @@ def save_draft(year: int, number: int):
 
 
 @blueprint.post("/<int:year>/<int:number>/kembalikan")
-@allow(CAMAT)
 def send_back(year: int, number: int):
     quarter = _quarter_or_404(year, number)
     recap = _recap_of(quarter)
@@ -197,7 +190,6 @@ def send_back(year: int, number: int):
 
 
 @blueprint.post("/<int:year>/<int:number>/setujui")
-@allow(CAMAT)
 def approve(year: int, number: int):
     """Approve and freeze: the snapshot is written once and never recomputed."""
     quarter, zone, today = _open_quarter(year, number)
@@ -228,7 +220,6 @@ def approve(year: int, number: int):
 
 
 @blueprint.get("/<int:year>/<int:number>/cetak")
-@allow(*READERS)
 def print_notice(year: int, number: int):
     """A4 notice for the announcement board (draft figures are watermarked as such)."""
     quarter, zone, _today = _open_quarter(year, number)
@@ -240,7 +231,6 @@ def print_notice(year: int, number: int):
 
 
 @blueprint.get("/<int:year>/<int:number>/rekap.xlsx")
-@allow(*READERS)
 def export(year: int, number: int):
     quarter, zone, _today = _open_quarter(year, number)
     contents, frozen = with_full_list(quarter, _recap_of(quarter), zone)
@@ -253,7 +243,6 @@ def export(year: int, number: int):
 
 
 @blueprint.get("/arsip")
-@allow(*READERS)
 def archive():
     years = [r.year for r in QuarterRecap.select(QuarterRecap.year).where(QuarterRecap.status == RecapStatus.APPROVED)
              .distinct().order_by(QuarterRecap.year.desc())]

@@ -3,7 +3,6 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
-from app.frame.access import allow
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.registration import collective as rules
@@ -11,13 +10,11 @@ from app.registration import intake, records
 from app.registration.models import Application, CollectiveLetter
 from app.registration.service_time import office_today
 from app.registration.status import STATUS_LABELS, ApplicationStatus as S, transition
-from app.registration.views import READERS, annotate, blueprint, desa_list, desa_names, validate_handover
-from app.frame.roles import KASI, LOKET
+from app.registration.views import annotate, blueprint, desa_list, desa_names, validate_handover
 
 
 
 @blueprint.get("/pendaftaran/kolektif")
-@allow(*READERS)
 def collectives():
     letters = list(CollectiveLetter.select().order_by(CollectiveLetter.id.desc()).limit(200))
     counts = {}
@@ -30,7 +27,6 @@ def collectives():
 
 
 @blueprint.route("/pendaftaran/kolektif/baru", methods=["GET", "POST"])
-@allow(LOKET)
 def new_collective():
     if request.method == "GET":
         return render_template("registration/collective_form.html", form={}, errors={})
@@ -56,13 +52,11 @@ def _collective_context(letter, errors=None, import_errors=(), handover_form=Non
 
 
 @blueprint.get("/pendaftaran/kolektif/<int:letter_id>")
-@allow(*READERS)
 def collective(letter_id: int):
     return render_template("registration/collective.html", **_collective_context(get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)))
 
 
 @blueprint.post("/pendaftaran/kolektif/<int:letter_id>/jadwal")
-@allow(LOKET)
 def schedule_recording(letter_id: int):
     letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     typed = (request.form.get("recording_date") or "").strip()
@@ -81,7 +75,6 @@ def schedule_recording(letter_id: int):
 
 
 @blueprint.get("/pendaftaran/kolektif/templat.xlsx")
-@allow(*READERS)
 def import_template():
     return Response(rules.template_xlsx(),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -89,7 +82,6 @@ def import_template():
 
 
 @blueprint.post("/pendaftaran/kolektif/<int:letter_id>/impor")
-@allow(LOKET)
 def import_applicants(letter_id: int):
     letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     upload = request.files.get("berkas")
@@ -114,7 +106,6 @@ def import_applicants(letter_id: int):
 
 
 @blueprint.post("/pendaftaran/kolektif/<int:letter_id>/serah")
-@allow(LOKET)
 def collective_handover(letter_id: int):
     letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     clean, errors = validate_handover(dict(request.form.to_dict(), collector="wakil"))
@@ -144,7 +135,6 @@ def collective_handover(letter_id: int):
 
 
 @blueprint.get("/pendaftaran/kolektif/<int:letter_id>/tanda-terima")
-@allow(LOKET, KASI)
 def collective_receipt(letter_id: int):
     letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     handed = list(letter.applications.where(Application.status == S.HANDED_OVER.value).order_by(Application.id))

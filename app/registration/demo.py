@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from PIL import Image, ImageDraw
 
 from app import audit

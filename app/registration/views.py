@@ -9,7 +9,6 @@ from playhouse.flask_utils import get_object_or_404
 from app import audit
 from app.auth.models import User
 from app.frame import regions
-from app.frame.access import allow
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import parse_iso_date
@@ -27,13 +26,14 @@ from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, A
                                      TransitionNotAllowed, is_editable, transition)
 from app.frame.roles import ADMIN, CAMAT, DESA, KASI, LOKET
 from app.frame import store
+from app.policy import POLICY
 from app.frame.templating import qr_svg
 from app.survey import codes as survey_codes
 
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
 
-READERS = (LOKET, KASI)  # may see NIK and photos (docs/privacy.md): not the admin, not the camat
+READERS = POLICY.roles_of("pendaftaran.baca")  # may see NIK and photos (docs/privacy.md)
 MAX_REQUIREMENTS = 40
 FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
 EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
@@ -146,7 +146,6 @@ def annotate(rows, today):
 
 
 @blueprint.get("/pendaftaran")
-@allow(*READERS)
 def register():
     today = office_today()
     flt = parse_filter(request.args, parse_iso_date)
@@ -162,7 +161,6 @@ def register():
 
 
 @blueprint.get("/pendaftaran/ekspor")
-@allow(*READERS)
 def export():
     today = office_today()
     flt = parse_filter(request.args, parse_iso_date)
@@ -196,7 +194,6 @@ def export():
 # ---- intake -----------------------------------------------------------------------------------
 
 @blueprint.route("/pendaftaran/baru", methods=["GET", "POST"])
-@allow(LOKET)
 def new():
     collective = _collective_from_request()
     if request.method == "GET":
@@ -224,7 +221,6 @@ def new():
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
-@allow(LOKET, DESA)
 def check_nik():
     """htmx: the NIK's problems, mismatches and in-progress duplicates, shown under the field."""
     nik = request.args.get("nik", "")
@@ -239,7 +235,6 @@ def check_nik():
 
 
 @blueprint.get("/pendaftaran/periksa-kk")
-@allow(LOKET, DESA)
 def check_kk():
     typed = request.args.get("kk_number", "")
     message = intake.nik_rules.check_kk_format(typed) or intake.nik_rules.region_code_warning(typed)
@@ -248,7 +243,6 @@ def check_kk():
 
 
 @blueprint.get("/pendaftaran/<int:application_id>")
-@allow(*READERS)
 def detail(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     with database.atomic():
@@ -284,7 +278,6 @@ def _detail_context(application, errors=None, handover_form=None):
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
-@allow(LOKET)
 def edit(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if not is_editable(application.status):
@@ -311,7 +304,6 @@ def edit(application_id: int):
 # ---- photo ------------------------------------------------------------------------------------
 
 @blueprint.post("/pendaftaran/<int:application_id>/foto")
-@allow(LOKET)
 def upload_photo(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     errors, warnings = {}, {}
@@ -331,7 +323,6 @@ def upload_photo(application_id: int):
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/foto.jpg")
-@allow(*READERS)
 def photo(application_id: int):
     found = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application_id)
     if found is None:
@@ -344,7 +335,6 @@ def photo(application_id: int):
 # ---- checklist, return slip, re-open ----------------------------------------------------------
 
 @blueprint.post("/pendaftaran/<int:application_id>/persyaratan")
-@allow(LOKET)
 def checklist(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if not is_editable(application.status):
@@ -368,7 +358,6 @@ def checklist(application_id: int):
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/slip-pengembalian")
-@allow(LOKET, KASI)
 def return_slip(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if application.status != S.RETURNED.value:
@@ -380,7 +369,6 @@ def return_slip(application_id: int):
 
 
 @blueprint.post("/pendaftaran/<int:application_id>/buka-kembali")
-@allow(LOKET)
 def reopen(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     try:
@@ -395,7 +383,6 @@ def reopen(application_id: int):
 # ---- status by hand, handover -----------------------------------------------------------------
 
 @blueprint.post("/pendaftaran/<int:application_id>/status")
-@allow(LOKET, KASI)
 def mark(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     note = (request.form.get("note") or "").strip()
@@ -444,7 +431,6 @@ def validate_handover(form) -> tuple[dict, dict]:
 
 
 @blueprint.post("/pendaftaran/<int:application_id>/serah")
-@allow(LOKET)
 def handover(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     clean, errors = validate_handover(request.form)
@@ -475,7 +461,6 @@ def clerk_who_moved(application: Application, status: S) -> str:
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
-@allow(LOKET, KASI)
 def receipt(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     return render_template("registration/receipt.html", application=application, qr=qr_svg(application.registration_number),
@@ -485,7 +470,6 @@ def receipt(application_id: int):
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
-@allow(LOKET, KASI)
 def handover_receipt(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if application.status != S.HANDED_OVER.value:
@@ -499,7 +483,6 @@ def handover_receipt(application_id: int):
 # ---- settings ---------------------------------------------------------------------------------
 
 @blueprint.route("/admin/pendaftaran", methods=["GET", "POST"])
-@allow(ADMIN)
 def settings():
     configured = store.get("requirements")
     if request.method == "GET":

@@ -1,7 +1,6 @@
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from app import audit
-from app.frame.access import allow, public
 from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
@@ -42,7 +41,6 @@ def request_gate():
 
 
 @blueprint.route("/admin/penyiapan", methods=["GET", "POST"])
-@allow(ADMIN)
 def setup():
     """First run: the kecamatan from the Kemendagri list, Camat, contacts, public address, logo."""
     if request.method == "GET":
@@ -69,7 +67,6 @@ def setup():
 
 
 @blueprint.get("/admin/wilayah")
-@allow(ADMIN)
 def region_options():
     """htmx: the three selects again, lists filled for the province/kabupaten just chosen."""
     values = identity.region_choice(request.args)
@@ -77,7 +74,6 @@ def region_options():
 
 
 @blueprint.route("/admin/kantor", methods=["GET", "POST"])
-@allow(ADMIN)
 def office():
     if request.method == "GET":
         return _identity_page("settings/office.html", identity.current_values(), {})
@@ -100,7 +96,6 @@ def _store_logo(png: bytes) -> None:
 
 
 @blueprint.post("/admin/kantor/logo")
-@allow(ADMIN)
 def upload_logo():
     upload = request.files.get("logo")
     try:
@@ -120,7 +115,6 @@ def letterhead_logo_url() -> str | None:
 
 
 @blueprint.post("/admin/kantor/sesi")
-@allow(ADMIN)
 def session_timeout():
     typed = request.form.get("session_idle_minutes", "").strip()
     if not (typed.isascii() and typed.isdigit() and 5 <= int(typed) <= 480):
@@ -136,7 +130,6 @@ def session_timeout():
 
 
 @blueprint.get("/kop/logo.png")
-@public  # the letterhead logo is public information and appears on kiosk print-outs
 def logo():
     stored = StoredFile.get_or_none(StoredFile.key == LOGO_KEY)
     if stored is None:

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.periods import utc_offset_hours
+from app.frame.dates import utc_offset_hours
 from app.survey.elements import ELEMENT_KEYS, PROFILE_CHOICES
 from app.survey.models import SurveyAnswer, SurveyResponse
 

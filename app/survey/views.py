@@ -5,14 +5,13 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from peewee import JOIN, IntegrityError
 
 from app import audit
-from app.frame.access import allow, public
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
 from app.frame.kiosk_session import next_visitor
 from app.frame.periods import Quarter, year_period
-from app.frame.roles import ADMIN, CAMAT, INFORMASI, KASI
 from app.frame import store
+from app.policy import POLICY
 from app.survey import codes
 from app.survey.throttle import note_survey, surveys_blocked
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
@@ -23,7 +22,6 @@ from app.survey.models import ResponseStatus, SurveyAnswer, SurveyCode, SurveyRe
 
 blueprint = Blueprint("survey", __name__)
 MENU = [MenuItem("Survei Kepuasan (IKM)", "survey.ikm", order=62)]
-READERS = (INFORMASI, CAMAT, ADMIN, KASI)
 
 
 def _kiosk(values=None, errors=None, status=200):
@@ -34,7 +32,6 @@ def _kiosk(values=None, errors=None, status=200):
 
 
 @blueprint.get("/survei")
-@public
 def kiosk():
     if request.args.get("pengunjung") == "baru":
         next_visitor()
@@ -42,7 +39,6 @@ def kiosk():
 
 
 @blueprint.post("/survei")
-@public
 def submit():
     values, errors = parse_survey(request.form)
     key = values["submission_key"]
@@ -80,7 +76,6 @@ def submit():
 
 
 @blueprint.get("/survei/terima-kasih")
-@public
 def thanks():
     return render_template("survey/thanks.html")
 
@@ -113,7 +108,6 @@ def _services_in(period, zone):
 
 
 @blueprint.get("/ikm")
-@allow(*READERS)
 def ikm():
     zone = store.get("timezone")
     today = local_today(zone)
@@ -145,14 +139,13 @@ def ikm():
 
 # ---- review: the information officer accepts walk-in answers and voids answers, with a reason -----
 
-REVIEWERS = (INFORMASI,)
+REVIEWERS = POLICY.roles_of("survei.tinjau")
 VOID_REASON_MAX = 500
 STATUS_LABELS = {ResponseStatus.VALID: "Sah (dihitung)", ResponseStatus.PENDING: "Tanpa kode, menunggu tinjauan",
                  ResponseStatus.VOID: "Dibatalkan"}
 
 
 @blueprint.get("/ikm/jawaban")
-@allow(*READERS)
 def answers():
     return _answers_page()
 
@@ -187,7 +180,6 @@ def _back_to_answers():
 
 
 @blueprint.post("/ikm/jawaban/<int:response_id>/sahkan")
-@allow(*REVIEWERS)
 def accept(response_id: int):
     """A walk-in answer the officer judged genuine (e.g. the visitor showed a slip) joins the IKM."""
     with database.atomic():
@@ -206,7 +198,6 @@ def accept(response_id: int):
 
 
 @blueprint.post("/ikm/jawaban/<int:response_id>/batalkan")
-@allow(*REVIEWERS)
 def void(response_id: int):
     response = SurveyResponse.get_or_none(SurveyResponse.id == response_id)
     if response is None:

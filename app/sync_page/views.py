@@ -3,11 +3,10 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 
 from app import audit
-from app.frame.access import allow
 from app.capabilities import Card, MenuItem
 from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN, KASI, LOKET
+from app.policy import POLICY
 from app.frame import store
 from app.sync_page import enrolment
 from sync.client import engine, link, outbox, statuses
@@ -16,9 +15,9 @@ from sync.usb import BatchFileError
 
 blueprint = Blueprint("sync_page", __name__)
 MENU = [MenuItem("Sinkronisasi", "sync_page.index", order=70,
-                 badge=lambda user: len(link.failed_items(limit=99)) if user.role in (ADMIN, LOKET) else 0)]
-VIEWERS = (ADMIN, LOKET, KASI)
-OPERATORS = (ADMIN, LOKET)
+                 badge=lambda user: len(link.failed_items(limit=99)) if user.role in SENDERS else 0)]
+VIEWERS = POLICY.roles_of("sinkronisasi.baca")
+SENDERS = POLICY.roles_of("sinkronisasi.kirim")
 
 
 def dashboard_cards(user):
@@ -42,19 +41,16 @@ def _page_context(errors=None):
 
 
 @blueprint.get("/sinkronisasi")
-@allow(*VIEWERS)
 def index():
     return render_template("sync_page/index.html", **_page_context())
 
 
 @blueprint.get("/sinkronisasi/progres")
-@allow(*VIEWERS)
 def progress():
     return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
 
 
 @blueprint.post("/sinkronisasi/mulai")
-@allow(*OPERATORS)
 def start():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat.", "error")
@@ -67,7 +63,6 @@ def start():
 
 
 @blueprint.post("/sinkronisasi/ekspor")
-@allow(*OPERATORS)
 def export_batch():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat; berkas USB memerlukan kunci pendaftaran.", "error")
@@ -95,7 +90,6 @@ def _latest_export():
 
 
 @blueprint.get("/sinkronisasi/ekspor/<folder>/<name>")
-@allow(*OPERATORS)
 def download_batch(folder: str, name: str):
     latest, names = _latest_export()
     if latest is None or folder != latest.name or name not in names:
@@ -104,7 +98,6 @@ def download_batch(folder: str, name: str):
 
 
 @blueprint.post("/sinkronisasi/impor-status")
-@allow(*OPERATORS)
 def import_status():
     upload = request.files.get("status_file")
     if engine.current_link() is None:
@@ -124,7 +117,6 @@ def import_status():
 
 
 @blueprint.post("/sinkronisasi/jadwal")
-@allow(ADMIN)
 def schedule():
     value = request.form.get("nightly", "").strip()
     parts = value.split(":")
@@ -138,7 +130,6 @@ def schedule():
 
 
 @blueprint.post("/sinkronisasi/daftar")
-@allow(ADMIN)
 def enrol():
     """Enrol (or re-enrol, replacing the key) with the center's address and one-time code."""
     center_url = request.form.get("center_url", "").strip()[:300]
@@ -155,7 +146,6 @@ def enrol():
 
 
 @blueprint.post("/sinkronisasi/putus")
-@allow(ADMIN)
 def unlink():
     if request.form.get("confirm") != "ya":
         return render_template("sync_page/index.html", **_page_context(

@@ -91,3 +91,9 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("error", function (event) {
   if (event.target.hasAttribute && event.target.hasAttribute("data-remove-if-broken")) event.target.remove();
 }, true);
+// <input type="checkbox" data-select-all="NAME"> ticks or clears every checkbox named NAME.
+document.addEventListener("click", function (event) {
+  var name = event.target.getAttribute && event.target.getAttribute("data-select-all");
+  if (!name) return;
+  document.querySelectorAll("input[name=" + name + "]").forEach(function (box) { box.checked = event.target.checked; });
+});

@@ -10,7 +10,6 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from app.frame.access import public
 from app.frame.dates import utc_now
 from sync import protocol
 from sync.center import keys, records
@@ -78,14 +77,12 @@ def _json_body():
 
 
 @blueprint.get("/openapi.json")
-@public
 def openapi():
     path = current_app.config["CENTER_ROOT"] / OPENAPI_PATH
     return current_app.response_class(path.read_bytes(), mimetype="application/json")
 
 
 @blueprint.post("/v1/enrol")
-@public
 def enrol():
     body = _json_body()
     if body is None or not all(isinstance(body.get(k), str) for k in ("kecamatan_code", "enrolment_code")):
@@ -106,7 +103,6 @@ def enrol():
 
 
 @blueprint.get("/v1/probe")
-@public  # authenticated by signature in before_request, not by an operator session
 def probe():
     return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
                     "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
@@ -131,7 +127,6 @@ def _manifest_items(body):
 
 
 @blueprint.post("/v1/manifest")
-@public
 def manifest():
     items = _manifest_items(_json_body())
     if items is None:
@@ -140,7 +135,6 @@ def manifest():
 
 
 @blueprint.post("/v1/packets")
-@public
 def packets():
     try:
         items = protocol.decode_packet(request.get_data(cache=True))
@@ -151,7 +145,6 @@ def packets():
 
 
 @blueprint.get("/v1/statuses")
-@public
 def statuses():
     try:
         cursor = int(request.args.get("after", "0"))

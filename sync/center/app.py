@@ -7,15 +7,18 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from app.frame import templating
-from app.frame.access import check_every_view_declares_roles, enforce_roles, user_may
+from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import secret_key
 from app.frame.errors import error_page, register_error_pages
-from app.frame.request_cycle import install_request_cycle
+from app.frame.private_files import private_dir
+from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, views
+from sync.center import api, sealed, views
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
+from sync.center.keys import seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
+from sync.center.policy import POLICY
 from sync.center.db import open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
@@ -31,7 +34,7 @@ def center_config(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
                     or Path.home() / ".local" / "share" / "loket-center")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
     config = {
         "DATA_DIR": data_dir,
         "DATABASE_PATH": data_dir / "center.sqlite3",
@@ -59,16 +62,19 @@ def create_center_app(config: dict | None = None) -> Flask:
     app = Flask("loket_center", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(center_config(config))
     db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"))
+    sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]))
     with db.connection_context():
         migrate_center(db)
+        seal_legacy_secrets()
     app.extensions["center_database"] = db
 
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates each request by its signature instead
     Htmx(app)
+    install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(views.blueprint)
-    check_every_view_declares_roles(app)
+    install_policy(app, POLICY)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
     templating.install(app, lambda: "WIB", user_may, "center.htmx_js")
@@ -79,7 +85,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.extensions["throttle_model"] = CenterThrottleHit
     app.extensions["doors"] = CENTER_DOORS
 
-    install_request_cycle(app, db, load_current_user, enforce_roles)
+    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
 
     return app
 

@@ -20,8 +20,9 @@ def make_center_database(path=None, url: str | None = None):
     if url:
         if url.startswith(("postgresql://", "postgres://")):
             # A small pool: waitress threads reuse connections instead of reconnecting per request.
+            # psycopg 3 (the `center` extra: pip install loket-kecamatan[center]).
             url = "postgresql+pool://" + url.split("://", 1)[1]
-            return connect(url, max_connections=32, stale_timeout=300)
+            return connect(url, max_connections=32, stale_timeout=300, prefer_psycopg3=True)
         return connect(url)
     # BEGIN IMMEDIATE: a write transaction takes the write lock at once and waits its turn (busy
     # timeout), instead of failing when a read had to be upgraded after another writer committed.

@@ -11,6 +11,7 @@ from sync import protocol
 from app.frame.dates import utc_now
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
+from sync.center.sealed import is_sealed
 
 ENROLMENT_VALID_DAYS = 7
 
@@ -159,3 +160,14 @@ def forget_old_nonces(now=None) -> int:
     limit = (now or utc_now()) - timedelta(seconds=2 * protocol.TIMESTAMP_WINDOW_SECONDS)
     with center_database.atomic():
         return UsedNonce.delete().where(UsedNonce.seen_at < limit).execute()
+
+
+def seal_legacy_secrets() -> int:
+    """Upgrade: device secrets stored in plain text by an older center are sealed, once."""
+    # Read raw: the model field would hand back the plain secret either way.
+    rows = center_database.execute_sql('SELECT "id", "secret" FROM "device_key"').fetchall()
+    legacy = [(key_id, secret) for key_id, secret in rows if secret and not is_sealed(secret)]
+    with center_database.atomic():
+        for key_id, secret in legacy:  # the field seals what it writes
+            DeviceKey.update(secret=secret).where(DeviceKey.id == key_id).execute()
+    return len(legacy)

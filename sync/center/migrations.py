@@ -14,6 +14,7 @@ DIALECTS = {
     "postgresql": {"ID": "SERIAL NOT NULL PRIMARY KEY", "DATETIME": "TIMESTAMP", "BLOB": "BYTEA", "BOOL": "BOOLEAN"},
 }
 LEVEL_TABLE = "schema_migration"
+MIGRATION_LOCK_KEY = 0x4C4B4543  # "LKEC", any constant shared by every center process
 
 
 class CenterDatabaseTooNew(Exception):
@@ -32,7 +33,7 @@ def render(sql: str, dialect: str) -> str:
 
 def _statements(sql: str) -> list[str]:
     # Our schema files hold no semicolons inside literals, so splitting is safe and lets
-    # psycopg2 and apsw run the same list.
+    # psycopg and apsw run the same list.
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
@@ -49,7 +50,11 @@ def migrate_center(db, directory=CENTER_SCHEMA) -> int:
     """Apply pending center migrations, all or nothing; returns the new level."""
     files = migration_files(directory)
     dialect = dialect_of(db)
-    with db.atomic():
+    with db.atomic():  # SQLite: BEGIN IMMEDIATE (the center database's lock type) takes the write lock
+        if dialect == "postgresql":
+            # Two center processes starting after an upgrade: the second waits here, then reads
+            # the level the first one wrote (held until this transaction ends).
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)" % MIGRATION_LOCK_KEY)
         db.execute_sql(f'CREATE TABLE IF NOT EXISTS "{LEVEL_TABLE}" ("level" INTEGER NOT NULL PRIMARY KEY, '
                        f'"applied_at" {DIALECTS[dialect]["DATETIME"]} NOT NULL)')
         current = center_level(db)

@@ -1,5 +1,5 @@
 """The center's tables (schema/center/): kecamatan, their keys, what they sent, what happened."""
-from peewee import SQL, AutoField, BlobField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, AutoField, BlobField, CharField, ForeignKeyField, IntegerField, TextField
 # apsw binds no datetime objects; this field stores "YYYY-MM-DD HH:MM:SS", which PostgreSQL's
 # TIMESTAMP also accepts, so one model serves both dialects.
 from playhouse.apsw_ext import DateTimeField
@@ -8,6 +8,7 @@ from app.frame.accounts import Account
 from app.frame.signin import SessionRecord
 from app.frame.throttle import ThrottleRecord
 from sync.center.db import CenterModel, center_database
+from sync.center.sealed import SealedSecretField
 
 
 class Operator(Account):
@@ -59,7 +60,7 @@ class DeviceKey(CenterModel):
     id = AutoField()
     kecamatan = ForeignKeyField(Kecamatan, backref="keys", on_delete="CASCADE")
     key_id = CharField(unique=True)
-    secret = TextField()
+    secret = SealedSecretField()  # encrypted with the server key (sync/center/sealed.py)
     device_id = CharField(default="")
     created_at = DateTimeField()
     revoked_at = DateTimeField(null=True)

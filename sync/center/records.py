@@ -12,12 +12,13 @@ import simplejpeg
 from peewee import IntegrityError
 
 from app.frame.dates import local_today, utc_now
+from app.frame.nik import birth_digits_valid
 from app.frame.person_rules import validate_application
 from sync import jpeg_transit, protocol
 from sync.center.db import center_database
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
 
-NIK_PATTERN = re.compile(r"^\d{16}$")
+NIK_PATTERN = re.compile(r"[0-9]{16}")  # ASCII digits only (\d takes any script's digits)
 
 # Center-side lifecycle (shared/DESIGN.md, "How the work flows"): printed cards are shipped;
 # a card can be rejected or sent back for a resend after printing, and rejected after shipping
@@ -51,10 +52,11 @@ class Outcome:
 
 def nik_problem(nik: str) -> str | None:
     """Why the center refuses a NIK, or None. 16 digits (UU 24/2013 jo. Permendagri 7/2019)."""
-    if not NIK_PATTERN.match(nik or ""):
+    if not NIK_PATTERN.fullmatch(nik or ""):
         return "NIK harus 16 angka"
-    day = int(nik[6:8])  # women: day + 40
-    if not (1 <= day <= 31 or 41 <= day <= 71) or not 1 <= int(nik[8:10]) <= 12:
+    # The birth-date rule is the counter's own (app/frame/nik.py); the region code is the
+    # kecamatan's to judge (its list may be newer or older than ours), so it is not checked here.
+    if not birth_digits_valid(nik):
         return "NIK: tanggal lahir di dalam NIK tidak sah"
     return None
 
@@ -209,7 +211,7 @@ def _existing_outcome(kecamatan, values, existing, photo: bytes) -> Outcome:
 
 
 def _param(sql: str) -> str:
-    """Our raw SQL uses '?'; psycopg2 wants '%s'."""
+    """Our raw SQL uses '?'; psycopg wants '%s'."""
     return sql.replace("?", center_database.param) if center_database.param != "?" else sql
 
 

@@ -4,13 +4,11 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_from_directory,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for)
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
 from app.frame import throttle
-from app.frame.access import public
 from app.frame.passwords import hash_password, new_password_problem, verify_password
 from app.frame.templating import send_htmx
 from app.frame.dates import utc_now
@@ -19,7 +17,7 @@ from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
 from app.frame.signin import end_sessions, sign_in, sign_out
-from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, allow_center
+from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
@@ -40,7 +38,6 @@ def labels():
 # --- sign in -------------------------------------------------------------------------------
 
 @blueprint.route("/masuk", methods=["GET", "POST"])
-@public
 def login():
     if request.method == "GET":
         return render_template("center/login.html", error=None, username="")
@@ -65,14 +62,12 @@ def login():
 
 
 @blueprint.post("/keluar")
-@allow_center(*STAFF)
 def logout():
     sign_out()
     return redirect(url_for("center.login"))
 
 
 @blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
-@allow_center(*STAFF)
 def change_password():
     if request.method == "GET":
         return render_template("center/change_password.html", errors={})
@@ -97,7 +92,6 @@ def change_password():
 
 
 @blueprint.get("/vendor/htmx.min.js")
-@public
 def htmx_js():
     return send_htmx()
 
@@ -105,7 +99,6 @@ def htmx_js():
 # --- dashboard -------------------------------------------------------------------------------
 
 @blueprint.get("/")
-@allow_center(*STAFF)
 def dashboard():
     counts = {}
     for kecamatan_id, status, count in (ReceivedApplication
@@ -128,7 +121,6 @@ def _parse_day(text: str):
 
 
 @blueprint.get("/permohonan")
-@allow_center(*STAFF)
 def applications():
     query = ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
                                        ReceivedApplication.version, ReceivedApplication.full_name,
@@ -158,7 +150,6 @@ def applications():
 
 
 @blueprint.get("/permohonan/<int:application_id>")
-@allow_center(*STAFF)
 def application(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     return render_template("center/application.html", item=item, record=json.loads(item.record_json),
@@ -166,7 +157,6 @@ def application(application_id: int):
 
 
 @blueprint.get("/permohonan/<int:application_id>/foto")
-@allow_center(*STAFF)
 def photo(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     return current_app.response_class(bytes(item.photo), mimetype="image/jpeg",
@@ -174,13 +164,11 @@ def photo(application_id: int):
 
 
 @blueprint.post("/permohonan/<int:application_id>/tolak")
-@allow_center(*STAFF)
 def reject(application_id: int):
     return _move_with_reason(application_id, "rejected", "ditolak")
 
 
 @blueprint.post("/permohonan/<int:application_id>/minta-kirim-ulang")
-@allow_center(*STAFF)
 def request_resend(application_id: int):
     return _move_with_reason(application_id, "resend", "diminta kirim ulang")
 
@@ -201,7 +189,6 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
 
 
 @blueprint.get("/konflik")
-@allow_center(*STAFF)
 def conflicts():
     rows = list(Conflict.select().order_by(Conflict.resolved_at.is_null(False), Conflict.id.desc()).limit(200))
     stored = {(a.registration_number, a.version): a for a in ReceivedApplication.select().where(
@@ -211,7 +198,6 @@ def conflicts():
 
 
 @blueprint.post("/konflik/<int:conflict_id>/selesai")
-@allow_center(*STAFF)
 def resolve_conflict(conflict_id: int):
     conflict = Conflict.get_or_none(Conflict.id == conflict_id)
     if conflict is None:
@@ -240,7 +226,6 @@ def resolve_conflict(conflict_id: int):
 # --- print runs ---------------------------------------------------------------------------
 
 @blueprint.get("/cetak")
-@allow_center(*STAFF)
 def print_runs():
     waiting = list(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
                                               ReceivedApplication.full_name, ReceivedApplication.kecamatan,
@@ -257,7 +242,6 @@ def _picked_ids() -> list[int]:
 
 
 @blueprint.post("/cetak/baru")
-@allow_center(*STAFF)
 def new_print_run():
     picked = _picked_ids()
     if not picked:
@@ -278,7 +262,6 @@ def new_print_run():
 
 
 @blueprint.get("/cetak/<int:run_id>")
-@allow_center(*STAFF)
 def print_run(run_id: int):
     run = get_object_or_404(PrintRun, PrintRun.id == run_id)
     items = list(run.applications.order_by(ReceivedApplication.kecamatan, ReceivedApplication.registration_number))
@@ -287,7 +270,6 @@ def print_run(run_id: int):
 
 
 @blueprint.post("/cetak/<int:run_id>/dicetak")
-@allow_center(*STAFF)
 def mark_printed(run_id: int):
     run = get_object_or_404(PrintRun, PrintRun.id == run_id)
     picked = set(_picked_ids())
@@ -307,7 +289,6 @@ def mark_printed(run_id: int):
 # --- shipments ------------------------------------------------------------------------------
 
 @blueprint.get("/kirim")
-@allow_center(*STAFF)
 def shipments():
     ready = {}
     for kecamatan_id, count in (ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(1))
@@ -319,7 +300,6 @@ def shipments():
 
 
 @blueprint.post("/kirim/baru")
-@allow_center(*STAFF)
 def new_shipment():
     kecamatan = Kecamatan.get_or_none(Kecamatan.id == request.form.get("kecamatan", type=int))
     if kecamatan is None:
@@ -341,7 +321,6 @@ def new_shipment():
 
 
 @blueprint.get("/kirim/<int:shipment_id>")
-@allow_center(*STAFF)
 def shipment(shipment_id: int):
     found = Shipment.get_or_none(Shipment.id == shipment_id)
     if found is None:
@@ -377,7 +356,6 @@ def import_one_file(content: bytes, filename: str) -> dict:
 
 
 @blueprint.route("/impor", methods=["GET", "POST"])
-@allow_center(*STAFF)
 def usb_import():
     """One or many batch files (a whole folder); the page's script sends them one per request
     with a progress bar, and without script the form sends them together."""
@@ -398,7 +376,6 @@ def usb_import():
 
 
 @blueprint.get("/ekspor-status/<int:kecamatan_id>")
-@allow_center(*STAFF)
 def status_export(kecamatan_id: int):
     kecamatan = Kecamatan.get_or_none(Kecamatan.id == kecamatan_id)
     key = (DeviceKey.select().where((DeviceKey.kecamatan == kecamatan_id) & DeviceKey.revoked_at.is_null())
@@ -415,14 +392,12 @@ def status_export(kecamatan_id: int):
 # --- admin: kecamatan and keys ------------------------------------------------------------------
 
 @blueprint.get("/admin/kecamatan")
-@allow_center(ADMIN)
 def kecamatans():
     return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
                            form={}, errors={}, new_code=None)
 
 
 @blueprint.post("/admin/kecamatan")
-@allow_center(ADMIN)
 def new_kecamatan():
     form = {"code": request.form.get("code", "").strip(), "name": request.form.get("name", "").strip()}
     errors = {}
@@ -446,7 +421,6 @@ def new_kecamatan():
 
 
 @blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
-@allow_center(ADMIN)
 def new_enrolment_code(kecamatan_id: int):
     kecamatan = Kecamatan.get_or_none(Kecamatan.id == kecamatan_id)
     if kecamatan is None:
@@ -458,7 +432,6 @@ def new_enrolment_code(kecamatan_id: int):
 
 
 @blueprint.post("/admin/kunci/<int:key_id>/cabut")
-@allow_center(ADMIN)
 def revoke_key(key_id: int):
     key = DeviceKey.get_or_none(DeviceKey.id == key_id)
     if key is None:
@@ -473,7 +446,6 @@ def revoke_key(key_id: int):
 # --- admin: accounts -------------------------------------------------------------------------
 
 @blueprint.route("/admin/operator", methods=["GET", "POST"])
-@allow_center(ADMIN)
 def operators():
     form = {key: request.form.get(key, "").strip() for key in ("username", "full_name", "role")}
     if request.method == "GET":

@@ -136,13 +136,16 @@ def apply_result(item: OutboxItem, result: dict) -> str:
     return outcome
 
 
-def with_retries(call, rng=None, tries: int = PACKET_TRIES):
-    """A request retried a few times with short jittered pauses: a flaky link drops one now and then."""
+def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
+    """The one retry of the link: a request retried a few times with short jittered pauses (a flaky
+    link drops one now and then); `on_link_down(failure)` hears of each failed try."""
     rng = rng or random
     for attempt in range(tries):
         try:
             return call()
-        except LinkDown:
+        except LinkDown as failure:
+            if on_link_down:
+                on_link_down(failure)
             if attempt == tries - 1:
                 raise
             time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
@@ -255,20 +258,18 @@ def _send_with_retries(client, entries, codecs, magic, sizer, rng):
     """(results, None) or (None, why); runs in a sender thread, no database here."""
     entries = _in_transit(entries, codecs)
     size = sum(len(photo) + 1024 for _, photo in entries)
-    problem = ""
-    for attempt in range(PACKET_TRIES):
-        try:
-            started = time.monotonic()
-            results = client.send_packet(entries, magic)
-            sizer.success(size, time.monotonic() - started)
-            return results, None
-        except LinkDown as failure:
-            sizer.failure()
-            problem = str(failure)
-            time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
-        except Refused as refusal:
-            return None, f"ditolak pusat: {refusal}"
-    return None, problem
+
+    def send():
+        started = time.monotonic()
+        results = client.send_packet(entries, magic)
+        sizer.success(size, time.monotonic() - started)
+        return results
+    try:
+        return with_retries(send, rng, on_link_down=lambda failure: sizer.failure()), None
+    except LinkDown as failure:
+        return None, str(failure)
+    except Refused as refusal:
+        return None, f"ditolak pusat: {refusal}"
 
 
 def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> list:

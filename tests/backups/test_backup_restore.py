@@ -9,9 +9,10 @@ from datetime import date
 import apsw
 import pytest
 
-from app.backups.engine import (BackupError, backup_database, check_backup_file, ensure_daily_backup,
+from app.backups.engine import (BackupError, backup_database, check_backup_file, ensure_daily_backup, open_backup,
                                 prune_automatic_backups, restore_database)
-from app.frame.db import make_database
+from app.frame.db import apply_pragmas, connect, make_database, passphrase_pragmas
+from app.frame.keystore import KeyStore
 from app.frame.migrations import code_level, migrate
 
 
@@ -20,15 +21,19 @@ def live_db(tmp_path):
     path = tmp_path / "loket.sqlite3"
     db = make_database(path)
     migrate(db)
-    db.execute_sql("CREATE TABLE IF NOT EXISTS uji (id INTEGER PRIMARY KEY, isi TEXT)")
     db.close()
     return path
 
 
-def count_rows(path) -> int:
-    connection = apsw.Connection(str(path))
+# One "save" of a clerk: a row in a real table of the schema (a restore refuses foreign tables).
+SAVE = "INSERT INTO throttle_hit (scope, key, at) VALUES (?, '127.0.0.1', '2026-11-02')"
+
+
+def count_rows(path, backup_of=None) -> int:
+    """Rows in the live database at `path`, or in a backup of the live database `backup_of`."""
+    connection = open_backup(path, backup_of.parent)[0] if backup_of else connect(path)
     try:
-        return connection.execute("SELECT count(*) FROM uji").fetchone()[0]
+        return connection.execute("SELECT count(*) FROM throttle_hit").fetchone()[0]
     finally:
         connection.close()
 
@@ -38,11 +43,11 @@ def test_backup_while_writes_happen_is_consistent_and_restorable(live_db, tmp_pa
     written = []
 
     def clerk():
-        connection = apsw.Connection(str(live_db))
+        connection = connect(live_db)
         connection.setbusytimeout(5000)
         while not stop.is_set():
             with connection:  # one transaction per "save"
-                connection.execute("INSERT INTO uji (isi) VALUES (?)", ("x" * 2000,))
+                connection.execute(SAVE, ("x" * 2000,))
             written.append(1)
         connection.close()
 
@@ -54,11 +59,11 @@ def test_backup_while_writes_happen_is_consistent_and_restorable(live_db, tmp_pa
     stop.set()
     writer.join()
 
-    counts = [count_rows(b) for b in backups]
+    counts = [count_rows(b, backup_of=live_db) for b in backups]
     assert counts == sorted(counts) and counts[0] > 0  # each a snapshot; later ones have more rows
     assert count_rows(live_db) == len(written) > counts[-1] - 1
     for backup in backups:
-        assert check_backup_file(backup) == code_level()
+        assert check_backup_file(backup, data_dir=live_db.parent) == code_level()
 
     restore_database(backups[0], live_db, tmp_path / "safety")
     assert count_rows(live_db) == counts[0]
@@ -80,18 +85,19 @@ def test_corrupt_or_random_file_is_refused(live_db, tmp_path):
     garbage = tmp_path / "rusak.sqlite3"
     garbage.write_bytes(b"bukan basis data" * 100)
     with pytest.raises(BackupError):
-        check_backup_file(garbage)
+        check_backup_file(garbage, data_dir=live_db.parent)
     truncated = tmp_path / "potong.sqlite3"
     backup_database(live_db, truncated)
     data = truncated.read_bytes()
     truncated.write_bytes(data[: len(data) // 2] + b"\xff" * 100)
     with pytest.raises(BackupError):
-        check_backup_file(truncated)
+        check_backup_file(truncated, data_dir=live_db.parent)
 
 
 def test_backup_from_newer_version_is_refused(live_db, tmp_path):
     newer = backup_database(live_db, tmp_path / "baru.sqlite3")
     connection = apsw.Connection(str(newer))
+    apply_pragmas(connection, passphrase_pragmas(KeyStore(live_db.parent).recovery_key()))
     connection.execute(f"PRAGMA user_version = {code_level() + 1}")
     connection.close()
     with pytest.raises(BackupError, match="lebih baru"):
@@ -114,10 +120,10 @@ except BackupError as problem:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
 def test_full_disk_gives_a_clear_message_and_leaves_no_partial_file(live_db, tmp_path):
-    connection = apsw.Connection(str(live_db))
+    connection = connect(live_db)
     with connection:
         for _ in range(50):
-            connection.execute("INSERT INTO uji (isi) VALUES (?)", ("y" * 4000,))
+            connection.execute(SAVE, ("y" * 4000,))
     connection.close()
     before = count_rows(live_db)
     target = tmp_path / "out" / "cadangan.sqlite3"
@@ -154,7 +160,6 @@ def test_cli_backup_and_restore_round_trip(tmp_path):
     assert refused.returncode == 1 and "Pemulihan ditolak" in refused.stderr
     restored = run("restore", "--data", str(data), "--from", str(tmp_path / "c.sqlite3"))
     assert restored.returncode == 0 and "Data dipulihkan" in restored.stdout
-    import apsw
-    trail = apsw.Connection(str(data / "loket.sqlite3")).execute(
+    trail = connect(data / "loket.sqlite3").execute(
         "SELECT action, entity_id FROM audit_event WHERE action = 'pulihkan'").fetchall()
     assert trail == [("pulihkan", "c.sqlite3")]  # issue 13: a restore from the command line is recorded too

@@ -13,7 +13,9 @@ import pytest
 
 from app.frame.audit_event import AuditEvent
 from app.backups import maintenance
-from app.backups.engine import backup_database
+from app.backups.engine import backup_database, open_backup
+from app.frame.db import apply_pragmas, connect, passphrase_pragmas
+from app.frame.keystore import KeyStore
 from app.frame.migrations import code_level
 from app.frame import store
 
@@ -43,7 +45,7 @@ def test_admin_restores_a_listed_backup_and_the_current_data_is_kept_aside(app, 
     assert store.get("phone") == "111"
     safety = list(app.config["BACKUP_DIR"].glob("sebelum-pulihkan-*.sqlite3"))
     assert len(safety) == 1
-    kept = apsw.Connection(str(safety[0]))
+    kept, _ = open_backup(safety[0], app.config["DATA_DIR"])  # encrypted like every backup
     assert kept.execute("SELECT value FROM setting WHERE key = 'phone'").fetchone()[0] == '"222"'
     assert AuditEvent.select().where(AuditEvent.action == "pulihkan").exists()
 
@@ -62,10 +64,10 @@ def _foreign(tmp_path):
     return path.read_bytes()
 
 
-def _newer(tmp_path, good: Path):
+def _newer(tmp_path, good: Path, data_dir: Path):
     path = tmp_path / "baru.sqlite3"
     path.write_bytes(good.read_bytes())
-    connection = apsw.Connection(str(path))
+    connection = apply_pragmas(apsw.Connection(str(path)), passphrase_pragmas(KeyStore(data_dir).recovery_key()))
     connection.execute(f"PRAGMA user_version = {code_level() + 1}")
     connection.close()
     return path.read_bytes()
@@ -73,7 +75,7 @@ def _newer(tmp_path, good: Path):
 
 @pytest.mark.parametrize("kind, message", [
     ("foreign", "bukan cadangan Loket Kecamatan"),
-    ("garbage", "bukan cadangan Loket Kecamatan"),
+    ("garbage", "rusak"),  # not whole pages: cut short or not a database at all
     ("half", "rusak"),
     ("newer", "lebih baru"),
 ])
@@ -82,7 +84,7 @@ def test_bad_uploads_are_refused_in_indonesian_and_change_nothing(app, db, clien
     good = with_backup.read_bytes()
     content = {"foreign": lambda: _foreign(tmp_path), "garbage": lambda: b"PK\x03\x04 bukan basis data" * 500,
                "half": lambda: good[: len(good) // 2],  # half-copied from a USB stick
-               "newer": lambda: _newer(tmp_path, with_backup)}[kind]()
+               "newer": lambda: _newer(tmp_path, with_backup, app.config["DATA_DIR"])}[kind]()
     before = sorted(p.name for p in app.config["BACKUP_DIR"].iterdir())
     response = client_for("admin").post("/admin/cadangan/pulihkan", content_type="multipart/form-data",
                                         data={"confirm": "ya", "backup_file": (io.BytesIO(content), "cadangan.sqlite3")})
@@ -126,23 +128,24 @@ KILL_ROUNDS = 8
 
 
 def _database_with(path: Path, marker: str, rows: int) -> None:
+    """Rows of a real table (a restore refuses tables the schema does not have), marked."""
     from app.frame.db import make_database
     from app.frame.migrations import migrate
     db = make_database(path)
     migrate(db)
-    db.execute_sql("CREATE TABLE uji (id INTEGER PRIMARY KEY, penanda TEXT, isi BLOB)")
     with db.atomic():
         for _ in range(rows):
-            db.execute_sql("INSERT INTO uji (penanda, isi) VALUES (?, randomblob(4000))", (marker,))
+            db.execute_sql("INSERT INTO throttle_hit (scope, key, at) VALUES (?, randomblob(4000), '2026-11-02')",
+                           (marker,))
     db.close()
 
 
 def _markers(path: Path) -> tuple[set, int, str]:
-    connection = apsw.Connection(str(path))
+    connection = connect(path)
     try:
         verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
-        markers = frozenset(row[0] for row in connection.execute("SELECT DISTINCT penanda FROM uji"))
-        count = connection.execute("SELECT count(*) FROM uji").fetchone()[0]
+        markers = frozenset(row[0] for row in connection.execute("SELECT DISTINCT scope FROM throttle_hit"))
+        count = connection.execute("SELECT count(*) FROM throttle_hit").fetchone()[0]
         return markers, count, verdict
     finally:
         connection.close()
@@ -172,7 +175,9 @@ def test_a_power_cut_during_restore_leaves_the_old_or_the_new_data_never_a_mix(t
     data = tmp_path / "data"
     data.mkdir()
     new = tmp_path / "cadangan-baru.sqlite3"
-    _database_with(new, "baru", 3000)  # ~12 MB: the copy takes long enough to be cut in the middle
+    source = data / "sumber.sqlite3"  # same folder, same keys: the backup opens without typing a key
+    _database_with(source, "baru", 3000)  # ~12 MB: the copy takes long enough to be cut in the middle
+    backup_database(source, new)
     rng = random.Random(20261122)
     cut_inside_copy = 0
     for round_ in range(KILL_ROUNDS):
@@ -201,9 +206,8 @@ def test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_
     from tests.conftest import TEST_PASSWORD
 
     with db.atomic():
-        db.execute_sql("CREATE TABLE ballast (isi BLOB)")
-        for _ in range(2500):
-            db.execute_sql("INSERT INTO ballast VALUES (randomblob(4000))")  # ~10 MB: the copy takes a while
+        for _ in range(2500):  # ~10 MB in a table of the schema (a restore refuses foreign tables)
+            db.execute_sql("INSERT INTO throttle_hit (scope, key, at) VALUES ('ballast', randomblob(4000), '2026-11-02')")
     made = backup_database(app.config["DATABASE_PATH"], app.config["BACKUP_DIR"] / "manual-besar.sqlite3")
     admin = client_for("admin")
     server = create_server(app, host="127.0.0.1", port=0, threads=4)

@@ -59,11 +59,9 @@ PRINT_PROBE = """{% extends "base.html" %}
 
 
 def _probe_blueprint():
-    from app.frame.access import public
     probe = Blueprint("browser_probe", __name__)
 
     @probe.get("/_uji/cetak/<int:rows>")
-    @public
     def print_probe(rows):
         return render_template_string(PRINT_PROBE, rows=rows)
     return probe
@@ -99,6 +97,8 @@ def live(tmp_path_factory, cheap_password_hashing):
     from waitress.server import create_server
 
     from app import create_app
+    from app.frame.access import install_policy
+    from app.policy import POLICY
     from app.firstrun import seed_identity
     from app.frame.roles import ALL_ROLES
     from app.frame import store
@@ -106,6 +106,9 @@ def live(tmp_path_factory, cheap_password_hashing):
     data = tmp_path_factory.mktemp("live-data")
     app = create_app({"DATA_DIR": data, "SECRET_KEY": "browser-secret"})
     app.register_blueprint(_probe_blueprint())
+    columns = "  ".join("-" for _ in POLICY.columns)
+    install_policy(app, POLICY.extended(f"uji.cetak {columns} x halaman uji cetak",
+                                        {"uji.cetak": "browser_probe.print_probe"}))
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="loket-uji")
     live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}", data=data)
     with live.db():

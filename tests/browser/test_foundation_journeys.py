@@ -120,7 +120,7 @@ def _routes_closed_to(app, role):
     """(GET pages without parameters, every other route) that `role` may not open."""
     pages, others = [], []
     for rule in app.url_map.iter_rules():
-        allowed = getattr(app.view_functions.get(rule.endpoint), "allowed_roles", "public")
+        allowed = app.extensions["policy"].allowed(rule.endpoint)
         if rule.endpoint == "static" or allowed == "public" or role in allowed:
             continue
         if "GET" in rule.methods and not rule.arguments:

@@ -15,7 +15,7 @@ NOT_PAGES = {"core.htmx_js", "core.healthz", "core.home", "settings.logo", "brow
 
 def _pages_for(app, role):
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        allowed = getattr(app.view_functions.get(rule.endpoint), "allowed_roles", None)
+        allowed = app.extensions["policy"].allowed(rule.endpoint)
         if rule.endpoint == "static" or rule.endpoint in NOT_PAGES or "GET" not in rule.methods or rule.arguments:
             continue
         if allowed == "public" or (role and role in allowed):

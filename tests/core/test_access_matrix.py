@@ -1,10 +1,18 @@
-"""Every route, every role: allowed roles get through, others get 403, visitors go to login."""
+"""The access table (app/policy.py) against the app's real behaviour.
+
+Every route, every role, through real requests: a role the table allows gets through (never
+403, never 500), any other role gets 403, a visitor goes to the login page unless the row is
+public. The expectation is read from the table, never from the route's code, so a route whose
+behaviour changes without the table changing fails here; a route with no row fails too.
+"""
 import re
 
 import pytest
+from flask import Flask
 
-from app.frame.access import PUBLIC
+from app.frame.access import PUBLIC, Policy, install_policy
 from app.frame.roles import ALL_ROLES
+from app.policy import POLICY
 from tests.conftest import sign_in_as
 
 DUMMY_ARGUMENTS = {"int": "999999", "default": "tidak-ada", "path": "tidak-ada", "string": "tidak-ada"}
@@ -25,15 +33,25 @@ def every_route(app):
             yield rule, method
 
 
-def test_every_route_declares_its_roles(app):
-    for rule, _ in every_route(app):
-        assert hasattr(app.view_functions[rule.endpoint], "allowed_roles"), rule.endpoint
+def test_every_route_has_a_row_in_the_table(app):
+    missing = sorted({rule.endpoint for rule, _ in every_route(app)} - set(POLICY.by_endpoint))
+    assert missing == []
+    stale = sorted(set(POLICY.by_endpoint) - set(app.view_functions))
+    assert stale == []
+
+
+def test_an_app_with_a_route_the_table_does_not_name_refuses_to_start():
+    flask_app = Flask("probe")
+    flask_app.add_url_rule("/tanpa-aturan", "tanpa_aturan", lambda: "")
+    with pytest.raises(RuntimeError, match="tanpa_aturan"):
+        install_policy(flask_app, Policy({"Admin": "admin"}, "k.t Admin Publik apa\nx.y x - boleh", {"x.y": "lain"}))
 
 
 def test_role_matrix(app, users):
     checked = 0
     for rule, method in every_route(app):
-        allowed = app.view_functions[rule.endpoint].allowed_roles
+        allowed = POLICY.allowed(rule.endpoint)
+        assert allowed is not None, rule.endpoint
         url = concrete_url(rule)
         anonymous = app.test_client().open(url, method=method)
         if allowed == PUBLIC:
@@ -52,6 +70,14 @@ def test_role_matrix(app, users):
                 assert "Akses ditolak" in response.get_data(as_text=True)
             checked += 1
     assert checked > 50
+
+
+def test_the_table_reads_as_the_office_expects():
+    """A few rows spelled out, so a slip in the table's parsing cannot pass silently."""
+    assert POLICY.allowed("registration.new") == {"petugas_loket"}
+    assert POLICY.allowed("sync_page.schedule") == {"admin"}
+    assert POLICY.allowed("complaints.kiosk") == PUBLIC
+    assert POLICY.allowed("recap.approve") == {"camat"}
 
 
 def test_htmx_request_without_session_asks_for_full_reload(client):

@@ -95,11 +95,11 @@ def test_first_start_creates_admin_with_one_time_password_and_serves(tmp_path):
 
 
 def test_serving_a_database_from_a_newer_version_is_refused_with_a_message(tmp_path):
-    import apsw
+    from app.frame.db import connect
     from app.frame.migrations import code_level
     assert subprocess.run([sys.executable, "run.py", "demo", "--data", str(tmp_path), "--password", "x-12345678"],
                           cwd=ROOT, capture_output=True).returncode == 0
-    connection = apsw.Connection(str(tmp_path / "loket.sqlite3"))
+    connection = connect(tmp_path / "loket.sqlite3")
     connection.execute(f"PRAGMA user_version = {code_level() + 5}")
     connection.close()
     result = subprocess.run([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", "1"],

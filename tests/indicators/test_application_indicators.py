@@ -1,7 +1,6 @@
 """The two indicators read from registration: handed over on time, and files returned incomplete."""
 from datetime import date, datetime
 
-from app.indicators.sources import registration_available
 from app.registration.models import Application, StatusEvent
 
 
@@ -21,10 +20,6 @@ def returned(app, at: datetime):
 def section(page: str, key: str) -> str:
     start = page.index(f'id="indikator-{key}"')
     return page[start:page.index("</section>", start)]
-
-
-def test_registration_is_installed():
-    assert registration_available()
 
 
 def test_handed_over_on_or_before_the_promised_date(client_for, db):

@@ -41,11 +41,7 @@ def test_complaints_followed_up_on_time_and_box_opened(client_for, db):
 
 
 def test_complaint_indicator_is_available(client_for, db):
-    from app.indicators.sources import registration_available
     page = client_for("camat").get("/indikator?tahun=2025").get_data(as_text=True)
-    if not registration_available():
-        assert "Belum tersedia" in section(page, "serah_tepat_waktu")
-        assert "Belum tersedia" in section(page, "berkas_dikembalikan")
     assert "Belum tersedia" not in section(page, "pengaduan_tepat_waktu")
 
 

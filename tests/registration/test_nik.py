@@ -266,3 +266,21 @@ def test_kk_messages_name_the_kk():
 
 def test_kk_from_another_province_is_accepted():
     assert check_kk_format("3171010101200003") is None
+
+
+# --- women born on the 1st to the 10th: day digits 41..50 (every other test woman has >= 52) --
+
+@pytest.mark.parametrize("day", range(1, 11))
+def test_woman_born_on_days_1_to_10_is_a_woman_with_a_valid_nik(day):
+    nik = f"350807{day + 40:02d}0590" "0001"
+    assert nik_problem(nik) is None
+    assert nik_birth_info(nik, 1990) == (date(1990, 5, day), Sex.PEREMPUAN)
+    assert check_nik_matches(nik, date(1990, 5, day), "P") == []
+
+
+def test_the_center_reads_the_same_birth_rule():
+    from sync.center.records import nik_problem as center_nik_problem
+    assert center_nik_problem("3508074105900001") is None  # a woman born on the 1st
+    assert center_nik_problem("3508074005900001") is not None  # day 40: no such day
+    assert center_nik_problem("3508073102900001") is not None  # 31 February
+    assert center_nik_problem("３５０８０７１２０５９０００01") == "NIK harus 16 angka"

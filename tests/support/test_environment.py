@@ -1,11 +1,11 @@
 """The test environment that scripts/test.sh sets up really works."""
 
-import psycopg2
+import psycopg
 from pypdf import PdfReader
 
 
 def test_postgresql_accepts_connections_and_unicode(pg_url):
-    with psycopg2.connect(pg_url) as conn, conn.cursor() as cur:
+    with psycopg.connect(pg_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT current_database(), %s::text", ("Kecamatan Ciawi – é",))
         assert cur.fetchone() == ("loket_test", "Kecamatan Ciawi – é")
     conn.close()

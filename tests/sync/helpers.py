@@ -61,9 +61,8 @@ def call(client, key, method, path, body=b"", content_type="application/json", *
 
 
 def reset_postgres(url: str) -> None:
-    import psycopg2
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
+    import psycopg
+    connection = psycopg.connect(url, autocommit=True)
     with connection.cursor() as cursor:
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     connection.close()

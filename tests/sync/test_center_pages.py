@@ -4,6 +4,7 @@ import re
 import pytest
 
 from app.frame.access import PUBLIC
+from sync.center.policy import POLICY
 from app.frame.dates import utc_now
 from sync import usb
 from sync.center import records
@@ -39,7 +40,7 @@ def test_every_center_route_checks_roles_and_never_500s(center_app, operators):
     for rule in center_app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.rule.startswith("/api/"):
             continue
-        allowed = center_app.view_functions[rule.endpoint].allowed_roles
+        allowed = POLICY.allowed(rule.endpoint)  # the center's table, not the route's code
         for method in sorted(rule.methods & {"GET", "POST"}):
             url = concrete(rule)
             anonymous = center_app.test_client().open(url, method=method)
@@ -178,3 +179,11 @@ def test_application_page_labels_fields_in_indonesian(center_app, operators, enr
         assert code_name not in page
     assert "<th>Tanggal lahir</th>" in page and "<th>Jenis kelamin</th>" in page
     assert "<td>Laki-laki</td>" in page or "<td>Perempuan</td>" in page
+
+
+
+def test_center_pages_carry_a_policy_without_inline_script(center_app, operators):
+    response = client_as(center_app, operators["admin"]).get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert client_as(center_app, operators["admin"]).get(f"/permohonan/{2**63}").status_code in (403, 404)

@@ -194,3 +194,30 @@ def test_nightly_full_sync_is_due_once_per_local_day():
     current.last_full_sync_on = "2026-03-02"
     assert not link.nightly_due(current, "21:00", datetime(2026, 3, 2, 23, 0))
     assert link.nightly_due(current, "21:00", datetime(2026, 3, 3, 21, 30))
+
+
+def test_an_older_status_file_neither_moves_the_cursor_back_nor_replays_events(kecamatan, center_app, center_db,
+                                                                                enrolled):
+    """The status cursor: events at or below it were applied; a stale USB file changes nothing."""
+    kecamatan_row, _ = enrolled
+    files, _count = run(kecamatan, link.export_batches)
+    content = files[0][1]
+    key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
+    for header, photo in items:
+        records.store_application(kecamatan_row, header, photo, via="usb")
+    from sync.center.models import StatusEvent as CenterEvent
+    events = [records.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)]
+    newest = usb.write_status_file(key, events)
+    oldest_only = usb.write_status_file(key, events[:1])
+
+    def check():
+        from sync.client.models import SyncLog
+        assert link.import_status_file(newest) == 3
+        cursor = engine.current_link().status_cursor
+        assert cursor == max(e["seq"] for e in events)
+        logged = SyncLog.select().where(SyncLog.kind == "status").count()
+        assert link.import_status_file(oldest_only) == 0
+        assert link.import_status_file(newest) == 0
+        assert engine.current_link().status_cursor == cursor  # never back to an older event
+        assert SyncLog.select().where(SyncLog.kind == "status").count() == logged  # nothing replayed
+    run(kecamatan, check)

@@ -9,7 +9,8 @@ import threading
 import time
 from pathlib import Path
 
-import apsw
+
+from app.frame.db import connect
 import requests
 
 from tests.sync.harness import CenterServer, fill_kecamatan, kecamatan_app, prepare_center
@@ -57,7 +58,7 @@ def test_a_restore_killed_at_any_moment_leaves_a_usable_database_that_never_repe
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
         restarted = kecamatan_app(data)  # the next start: migrations, generation caught up
-        connection = apsw.Connection(str(db_path))
+        connection = connect(db_path)  # keyed: the office database is encrypted (issue 14)
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         connection.close()
         made = fill_kecamatan(restarted, 3, first=person)

@@ -12,7 +12,6 @@ import pytest
 from flask import jsonify
 from PIL import Image
 
-from app.frame.access import public
 from app.registration.models import Application, ApplicationPhoto
 from sync import jpeg_transit, protocol
 from sync.center.models import ReceivedApplication
@@ -160,7 +159,6 @@ def old_center_probe(center_app):
     """The probe of a protocol-1 center: no version range, no codecs."""
     from flask import g
 
-    @public  # signed by the API hook, as the real probe
     def probe():
         return jsonify({"center": "Pusat lama", "kecamatan_code": g.kecamatan.code, "protocol": 1})
     center_app.view_functions["center_api.probe"] = probe
@@ -181,7 +179,6 @@ def test_an_older_center_gets_lkp1_packets_with_photos_as_they_are(kecamatan, ce
 def test_a_center_that_needs_a_newer_kecamatan_is_refused_clearly(kecamatan, center_app, center_db):
     from flask import g
 
-    @public  # signed by the API hook, as the real probe
     def probe():
         return jsonify({"center": "Pusat baru", "kecamatan_code": g.kecamatan.code, "protocol": 5, "min_protocol": 4})
     center_app.view_functions["center_api.probe"] = probe

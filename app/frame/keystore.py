@@ -1,0 +1,152 @@
+"""Where the office's keys live: the operating system's protected store, else a private file.
+
+Two keys per data folder:
+- the database key (random, 256 bits) that encrypts the live database;
+- the recovery key (typed by people, printed at setup) that encrypts every backup, so a backup
+  can be restored on a new PC by whoever holds the printout.
+Older recovery keys are kept too, so this PC still restores backups made before a change.
+
+Windows: `keyring` stores them in the Credential Locker, protected by DPAPI with the user's
+login. Linux: the desktop keyring (Secret Service) where one runs, else files in
+DATA/kunci/ (0600, folder 0700), beside the data and outside the backup folder. Which store
+is used is keyring's own choice (PYTHON_KEYRING_BACKEND overrides it; tests use the file store).
+"""
+import hashlib
+import logging
+import secrets
+from pathlib import Path
+
+import keyring
+from keyring.backends import fail, null
+from keyring.errors import KeyringError
+
+from app.frame.private_files import private_dir, write_private
+
+log = logging.getLogger(__name__)
+
+SERVICE = "loket-kecamatan"
+DATABASE_KEY = "basis-data"
+RECOVERY_KEY = "pemulihan"
+OLD_RECOVERY_KEYS = "pemulihan-lama"
+KEY_FOLDER = "kunci"
+# Recovery keys are read from paper: no 0/O or 1/I/L to confuse.
+RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECOVERY_GROUPS = 6  # 6 groups of 5: about 148 bits
+
+
+class KeyMissing(Exception):
+    """A key the data needs is nowhere to be found; the message says what to do (Indonesian)."""
+
+
+def new_database_key() -> str:
+    return secrets.token_hex(32)
+
+
+def new_recovery_key() -> str:
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(5 * RECOVERY_GROUPS))
+    return "-".join(raw[i:i + 5] for i in range(0, len(raw), 5))
+
+
+def normalise_recovery_key(typed: str) -> str:
+    """Accept what a person types from the printout: any case, spaces or dashes anywhere."""
+    raw = "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+    return "-".join(raw[i:i + 5] for i in range(0, len(raw), 5))
+
+
+def system_keyring():
+    """The OS store keyring found, or None when there is none usable (then: files)."""
+    backend = keyring.get_keyring()
+    if isinstance(backend, (fail.Keyring, null.Keyring)):
+        return None
+    return backend
+
+
+class KeyStore:
+    """The keys of one data folder."""
+
+    def __init__(self, data_dir):
+        self.data_dir = Path(data_dir)
+        self.folder = self.data_dir / KEY_FOLDER
+        # One keyring holds the keys of every data folder (tests, a second office): name them apart.
+        self.account_suffix = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
+
+    def _account(self, name: str) -> str:
+        return f"{name}@{self.account_suffix}"
+
+    def where(self) -> str:
+        """Where the keys are kept, for the admin's page and the operations docs."""
+        backend = system_keyring()
+        if backend is not None:
+            return f"penyimpanan kunci sistem operasi ({type(backend).__name__})"
+        return f"berkas pribadi di {self.folder}"
+
+    def get(self, name: str) -> str | None:
+        backend = system_keyring()
+        if backend is not None:
+            try:
+                value = backend.get_password(SERVICE, self._account(name))
+            except KeyringError as problem:
+                log.warning("keyring unreadable (%s); trying the key file", type(problem).__name__)
+                value = None
+            if value:
+                return value
+        path = self.folder / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip() or None
+        return None
+
+    def put(self, name: str, value: str) -> None:
+        backend = system_keyring()
+        if backend is not None:
+            try:
+                backend.set_password(SERVICE, self._account(name), value)
+                (self.folder / name).unlink(missing_ok=True)  # one place only
+                return
+            except KeyringError as problem:
+                log.warning("keyring refused the key (%s); keeping it in a private file", type(problem).__name__)
+        private_dir(self.folder)
+        write_private(self.folder / name, value + "\n")
+
+    def delete(self, name: str) -> None:
+        backend = system_keyring()
+        if backend is not None:
+            try:
+                backend.delete_password(SERVICE, self._account(name))
+            except KeyringError:
+                pass
+        (self.folder / name).unlink(missing_ok=True)
+
+    # The two keys the app uses -----------------------------------------------------------
+
+    def database_key(self, create: bool = False) -> str | None:
+        key = self.get(DATABASE_KEY)
+        if key is None and create:
+            key = new_database_key()
+            self.put(DATABASE_KEY, key)
+        return key
+
+    def recovery_key(self, create: bool = False) -> str | None:
+        key = self.get(RECOVERY_KEY)
+        if key is None and create:
+            key = new_recovery_key()
+            self.put(RECOVERY_KEY, key)
+        return key
+
+    def known_recovery_keys(self) -> list[str]:
+        """The current recovery key first, then older ones (backups made before a change)."""
+        current = self.get(RECOVERY_KEY)
+        older = (self.get(OLD_RECOVERY_KEYS) or "").split()
+        return [k for k in [current, *older] if k]
+
+    def replace_recovery_key(self) -> str:
+        """A new recovery key; the old one is kept so this PC still reads older backups."""
+        key = new_recovery_key()
+        self.adopt_recovery_key(key)
+        return key
+
+    def adopt_recovery_key(self, key: str) -> None:
+        """Make `key` the current recovery key (a new one, or the office's after a restore)."""
+        older = [k for k in self.known_recovery_keys() if k != key]
+        if older:
+            self.put(OLD_RECOVERY_KEYS, " ".join(older))
+        self.put(RECOVERY_KEY, key)

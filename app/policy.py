@@ -1,0 +1,121 @@
+"""Who may do what in the kecamatan app: the one place the office's access policy is declared.
+
+Read it as a table: one row per capability and action, one column per role (x allowed,
+- not). To change who may do something, change the mark here (and run
+`python scripts/access_docs.py` to refresh docs/access.md); a new role is a new column
+(and a new entry in COLUMNS). Every route is named in exactly one row of ROUTES; the app
+refuses to start otherwise. tests/core/test_access_matrix.py walks every route with every
+role through real requests against this table.
+"""
+from app.frame.access import Policy
+from app.frame.roles import ADMIN, CAMAT, DESA, INFORMASI, KASI, LOKET
+
+COLUMNS = {"Admin": ADMIN, "Loket": LOKET, "Informasi": INFORMASI, "Kasi": KASI, "Camat": CAMAT, "Desa": DESA}
+
+TABLE = """
+kemampuan.tindakan          Admin Loket Informasi Kasi Camat Desa Publik  apa yang boleh
+umum.beranda                  x     x      x       x    x    x     -     membuka beranda dan kartu ringkasan
+umum.publik                   -     -      -       -    -    -     x     halaman awal, cek kesehatan, htmx dari komputer ini
+akun.masuk                    -     -      -       -    -    -     x     masuk dengan nama pengguna dan kata sandi
+akun.sendiri                  x     x      x       x    x    x     -     mengganti kata sandi sendiri, keluar
+akun.kelola                   x     -      -       -    -    -     -     membuat, mengubah, menonaktifkan pengguna, mengatur ulang sandi
+audit.baca                    x     -      -       -    x    -     -     membaca jejak audit
+cadangan.kelola               x     -      -       -    -    -     -     membuat, mengunduh dan memulihkan cadangan data
+kalender.kelola               x     -      -       -    -    -     -     mengatur hari libur kantor
+pengaturan.kantor             x     -      -       -    -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi
+pengaturan.logo               -     -      -       -    -    -     x     menampilkan logo kop surat
+pendaftaran.daftar            -     x      -       -    -    -     -     mendaftarkan permohonan KTP-el baru (periksa NIK dan KK)
+pendaftaran.periksa           -     x      -       -    -    x     -     memeriksa NIK dan KK saat mengisi formulir
+pendaftaran.berkas            -     x      -       -    -    -     -     mengubah berkas, foto, persyaratan; membuka kembali
+pendaftaran.serah             -     x      -       -    -    -     -     menyerahkan KTP-el kepada pemohon
+pendaftaran.baca              -     x      -       x    -    -     -     membaca register, berkas, foto, bukti dan slip; ekspor
+pendaftaran.status            -     x      -       x    -    -     -     mencatat status (rekam, cetak, kirim)
+pendaftaran.atur              x     -      -       -    -    -     -     mengatur layanan pendaftaran (hari kerja janji)
+kolektif.baca                 -     x      -       x    -    -     -     membaca surat kolektif, tanda terima, templat impor
+kolektif.catat                -     x      -       -    -    -     -     mencatat surat kolektif, impor pemohon, jadwal rekam, serah
+pengaduan.catat               -     x      x       -    -    -     -     mencatat pengaduan dari loket atau meja informasi
+pengaduan.tanda_terima        -     x      x       x    x    -     -     mencetak tanda terima pengaduan
+pengaduan.baca                -     -      x       x    x    -     -     membaca buku pengaduan, lampiran, laporan harian, ekspor, kotak saran
+pengaduan.tindak_lanjut       -     -      x       x    -    -     -     menindaklanjuti pengaduan (status, lampiran)
+pengaduan.kotak_saran         -     -      x       -    -    -     -     membuka kotak saran
+pengaduan.info_meja           x     x      x       x    x    -     -     membaca jawaban info meja
+pengaduan.info_meja_tulis     x     -      x       x    -    -     -     menulis jawaban info meja
+pengaduan.kategori            x     -      -       -    -    -     -     mengatur kategori dan target waktu pengaduan
+pengaduan.kios                -     -      -       -    -    -     x     menulis pengaduan di kios, tanda terima kios, cek status
+survei.kios                   -     -      -       -    -    -     x     mengisi survei kepuasan di kios
+survei.ikm                    x     -      x       x    x    -     -     membaca IKM
+survei.tinjau                 -     -      x       -    -    -     -     menerima jawaban survei tatap muka, membatalkan jawaban
+rekap.baca                    x     -      x       x    x    -     -     membaca rekap triwulan dan arsip, ekspor, cetak pengumuman
+rekap.susun                   -     -      x       -    -    -     -     menyusun dan mengajukan draf rekap
+rekap.setujui                 -     -      -       -    x    -     -     menyetujui atau mengembalikan rekap
+indikator.baca                x     -      x       x    x    -     -     membaca indikator layanan
+indikator.target              x     -      -       -    -    -     -     mengatur target indikator
+sinkronisasi.baca             x     x      -       x    -    -     -     melihat status dan progres sinkronisasi
+sinkronisasi.kirim            x     x      -       -    -    -     -     sinkron sekarang, ekspor dan impor berkas USB
+sinkronisasi.jadwal           x     -      -       -    -    -     -     mengatur jadwal sinkronisasi
+sinkronisasi.daftar           x     -      -       -    -    -     -     mendaftarkan komputer ini di pusat cetak atau melepasnya
+desa.pra_daftar               -     -      -       -    -    x     -     mencatat pra-pendaftaran desa sendiri
+desa.baca                     x     x      -       x    -    x     -     membaca pra-pendaftaran, fotonya, daftar KTP-el siap diambil
+desa.formulir                 -     x      -       -    -    x     -     mencetak formulir F-1.07 dengan kode QR
+desa.antrian                  x     x      -       x    -    -     -     melihat antrean pra-pendaftaran per desa
+desa.terima                   -     x      -       -    -    -     -     menerima pra-pendaftaran menjadi permohonan (cari, pindai QR)
+desa.kelola                   x     -      -       -    -    -     -     operator desa, desa binaan, komputer desa dan kuncinya
+"""
+
+ROUTES = {
+    "umum.beranda": "core.dashboard",
+    "umum.publik": "core.home core.healthz core.htmx_js",
+    "akun.masuk": "auth.login",
+    "akun.sendiri": "auth.change_password auth.logout",
+    "akun.kelola": "auth.users auth.new_user auth.edit_user auth.reset_password auth.toggle_active",
+    "audit.baca": "audit.trail",
+    "cadangan.kelola": "backups.index backups.create backups.download backups.restore "
+                       "backups.recovery_key backups.recovery_key_printed backups.recovery_key_change",
+    "kalender.kelola": "calendar.index calendar.add calendar.remove",
+    "pengaturan.kantor": "settings.setup settings.region_options settings.office settings.upload_logo "
+                         "settings.session_timeout",
+    "pengaturan.logo": "settings.logo",
+    "pendaftaran.daftar": "registration.new",
+    "pendaftaran.periksa": "registration.check_nik registration.check_kk",
+    "pendaftaran.berkas": "registration.edit registration.upload_photo registration.checklist registration.reopen",
+    "pendaftaran.serah": "registration.handover",
+    "pendaftaran.baca": "registration.register registration.detail registration.photo registration.receipt "
+                        "registration.return_slip registration.handover_receipt registration.export",
+    "pendaftaran.status": "registration.mark",
+    "pendaftaran.atur": "registration.settings",
+    "kolektif.baca": "registration.collectives registration.collective registration.collective_receipt "
+                     "registration.import_template",
+    "kolektif.catat": "registration.new_collective registration.import_applicants registration.schedule_recording "
+                      "registration.collective_handover",
+    "pengaduan.catat": "complaints.record",
+    "pengaduan.tanda_terima": "complaints.slip",
+    "pengaduan.baca": "complaints.index complaints.detail complaints.attachment complaints.export "
+                      "complaints.daily_report complaints.box_sessions complaints.box_session",
+    "pengaduan.tindak_lanjut": "complaints.change_status complaints.add_attachment",
+    "pengaduan.kotak_saran": "complaints.open_box",
+    "pengaduan.info_meja": "complaints.desk_info",
+    "pengaduan.info_meja_tulis": "complaints.desk_answer_form",
+    "pengaduan.kategori": "complaints.categories complaints.save_category complaints.save_targets",
+    "pengaduan.kios": "complaints.kiosk complaints.kiosk_receipt complaints.public_status",
+    "survei.kios": "survey.kiosk survey.submit survey.thanks",
+    "survei.ikm": "survey.ikm survey.answers",
+    "survei.tinjau": "survey.accept survey.void",
+    "rekap.baca": "recap.index recap.show recap.archive recap.complaint_rows recap.export recap.print_notice",
+    "rekap.susun": "recap.save_draft",
+    "rekap.setujui": "recap.approve recap.send_back",
+    "indikator.baca": "indicators.page",
+    "indikator.target": "indicators.targets",
+    "sinkronisasi.baca": "sync_page.index sync_page.progress",
+    "sinkronisasi.kirim": "sync_page.start sync_page.export_batch sync_page.download_batch sync_page.import_status",
+    "sinkronisasi.jadwal": "sync_page.schedule",
+    "sinkronisasi.daftar": "sync_page.enrol sync_page.unlink",
+    "desa.pra_daftar": "desa.home desa.new",
+    "desa.baca": "desa.detail desa.photo desa.printed_list",
+    "desa.formulir": "desa.form_print",
+    "desa.antrian": "desa.queue",
+    "desa.terima": "desa.accept desa.scan",
+    "desa.kelola": "desa.bind_desa desa.enrol_pc desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key "
+                   "desa.settings",
+}
+
+POLICY = Policy(COLUMNS, TABLE, ROUTES)

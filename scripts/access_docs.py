@@ -1,0 +1,29 @@
+"""Write docs/access.md from the access tables (app/policy.py, sync/center/policy.py).
+
+    python scripts/access_docs.py          # rewrite the page
+tests/core/test_access_docs.py fails when the page and the tables differ.
+"""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "access.md"
+
+
+def render() -> str:
+    sys.path.insert(0, str(ROOT))
+    from app.policy import POLICY
+    from sync.center.policy import POLICY as CENTER_POLICY
+    return ("# Siapa boleh apa (access policy)\n\n"
+            "Generated from `app/policy.py` and `sync/center/policy.py` by `python scripts/access_docs.py`;\n"
+            "do not edit by hand. Each route takes its rule from these tables, and\n"
+            "`tests/core/test_access_matrix.py` walks every route with every role through real requests\n"
+            "against them. To change who may do something, change the mark in the table (x allowed,\n"
+            "- not), run the script, and commit both; a new role is a new column.\n\n"
+            "## Kantor kecamatan\n\n" + POLICY.markdown()
+            + "\n## Pusat cetak (kabupaten)\n\n" + CENTER_POLICY.markdown())
+
+
+if __name__ == "__main__":
+    PAGE.write_text(render(), encoding="utf-8")
+    print(f"ditulis: {PAGE.relative_to(ROOT)}")

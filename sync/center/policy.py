@@ -1,0 +1,39 @@
+"""Who may do what at the printing center (the same kind of table as app/policy.py).
+
+The API rows are open to sessions because each request is authenticated by its signature
+(sync/center/api.py), not by an operator's login.
+"""
+from app.frame.access import Policy
+from sync.center.access import ADMIN, OPERATOR
+
+COLUMNS = {"Operator": OPERATOR, "Admin": ADMIN}
+
+TABLE = """
+kemampuan.tindakan       Operator Admin Publik  apa yang boleh
+umum.masuk                  -       -     x     masuk; htmx dari server ini
+umum.sendiri                x       x     -     mengganti kata sandi sendiri, keluar
+api.bertanda                -       -     x     API sinkronisasi (tiap permintaan ditandatangani kunci kecamatan)
+permohonan.baca             x       x     -     beranda, permohonan masuk dan fotonya, konflik
+permohonan.putuskan         x       x     -     menolak, meminta kirim ulang, menyelesaikan konflik
+cetak.kelola                x       x     -     membuat dan menandai batch cetak
+kirim.kelola                x       x     -     membuat dan membaca pengiriman
+usb.tukar                   x       x     -     impor berkas USB, ekspor status untuk USB
+kecamatan.kelola            -       x     -     mendaftarkan kecamatan, kode pendaftaran, mencabut kunci
+akun.kelola                 -       x     -     mengelola akun operator
+"""
+
+ROUTES = {
+    "umum.masuk": "center.login center.htmx_js",
+    "umum.sendiri": "center.change_password center.logout",
+    "api.bertanda": "center_api.enrol center_api.probe center_api.manifest center_api.packets center_api.statuses "
+                    "center_api.openapi",
+    "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",
+    "permohonan.putuskan": "center.reject center.request_resend center.resolve_conflict",
+    "cetak.kelola": "center.print_runs center.new_print_run center.print_run center.mark_printed",
+    "kirim.kelola": "center.shipments center.new_shipment center.shipment",
+    "usb.tukar": "center.usb_import center.status_export",
+    "kecamatan.kelola": "center.kecamatans center.new_kecamatan center.new_enrolment_code center.revoke_key",
+    "akun.kelola": "center.operators",
+}
+
+POLICY = Policy(COLUMNS, TABLE, ROUTES)
