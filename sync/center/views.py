@@ -11,7 +11,7 @@ from peewee import fn
 from app.frame import throttle
 from app.frame.passwords import hash_password, new_password_problem, verify_password
 from app.frame.templating import send_htmx
-from app.frame.dates import utc_now
+from app.frame.dates import day_start_utc, utc_now
 from app.frame.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
@@ -134,7 +134,7 @@ def applications():
         query = query.where(ReceivedApplication.kecamatan == int(filters["kecamatan"]))
     day = _parse_day(filters["tanggal"])
     if day:
-        start = datetime.combine(day, datetime.min.time()) - timedelta(hours=7)  # a WIB day in UTC
+        start = day_start_utc(day, "WIB")  # the center's pages are in WIB
         query = query.where((ReceivedApplication.received_at >= start)
                             & (ReceivedApplication.received_at < start + timedelta(days=1)))
     if filters["status"] in STATUS_LABELS:
