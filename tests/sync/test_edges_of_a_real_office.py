@@ -321,9 +321,7 @@ def test_an_old_oversize_file_and_an_oversize_upload_get_exact_indonesian_answer
     headers = [dict(h, photo_size=len(p)) for h, p in items]
     packed = __import__("zlib").compress(protocol.canonical_json(headers))
     packet = b"".join([protocol.PACKET_MAGIC, len(packed).to_bytes(4, "big"), packed] + [p for _, p in items])
-    head = {"format": usb.BATCH_FORMAT, "key_id": key[0], "timestamp": "1", "nonce": "ab" * 8,
-            "signature": protocol.sign_request(key[1], "USB", usb.BATCH_PATH, "1", "ab" * 8, packet)}
-    content = json.dumps(head).encode() + b"\n" + packet
+    content = usb.seal_batch_packet(key[0], key[1], packet, len(items))
     operator = client_as(center_app, operators["operator"])
     answer = operator.post("/impor", data={"batch": (io.BytesIO(content), "lama.lkb")},
                            content_type="multipart/form-data")
