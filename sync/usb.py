@@ -1,17 +1,31 @@
 """Files for a USB stick when there is no link at all (docs/sync-protocol.md, "USB").
 
-A batch file (.lkb) is one JSON line naming the key, a nonce and a signature, then the same
-packet bytes the API carries; a status file (.lks) is one JSON line and the events as JSON,
-signed by the center with the same key. Both ends check them exactly as they check the API.
+A batch file (.lkb) is one JSON line (the head: format, key id, part n of m, set id, a nonce),
+then the packet the API carries, encrypted with AES-256-GCM under a key derived (HKDF-SHA256)
+from the device's enrolment secret, the head line as associated data: whoever takes the stick
+reads no NIK, name or photo, and a changed head or body is refused. A status file (.lks) is one
+JSON line and the events as JSON (registration numbers, statuses, hashes, the operator's reason:
+no NIK, name or photo, so signed, not encrypted) signed by the center with the same key. Both ends check them exactly as they check the API.
 """
+import base64
 import json
+import os
 import time
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sync import protocol
 
-BATCH_FORMAT = "loket-batch-1"
+BATCH_FORMAT = "loket-batch-2"
 STATUS_FORMAT = "loket-status-1"
-BATCH_PATH = "/usb/batch"
+# Plaintext files of the versions before encryption: refused, the office exports again (its
+# outbox still holds everything the center has not answered).
+OLD_BATCH_FORMATS = ("loket-batch-1",)
+# The encryption key is its own HKDF output, never the HMAC key the API signs with.
+BATCH_KEY_INFO = b"loket-kecamatan usb batch aes-256-gcm v2"
 # One file per center request: within its body limit with room for the upload's form framing,
 # and within the packet's application count. A backlog becomes as many files as it needs.
 MAX_BATCH_FILE_BYTES = protocol.MAX_PACKET_BYTES - 64 * 1024
@@ -24,13 +38,22 @@ class BatchFileError(ValueError):
 
 def write_batch_file(key_id: str, secret: str, items: list[tuple[dict, bytes]], part: int = 1, parts: int = 1,
                      set_id: str = "") -> bytes:
-    """One signed file; `part` of `parts` in the set `set_id` (each file stands alone)."""
-    packet = protocol.encode_packet(items)
-    timestamp, nonce = str(int(time.time())), protocol.new_nonce()
-    head = {"format": BATCH_FORMAT, "key_id": key_id, "timestamp": timestamp, "nonce": nonce, "count": len(items),
-            "part": part, "parts": parts, "set": set_id,
-            "signature": protocol.sign_request(secret, "USB", BATCH_PATH, timestamp, nonce, packet)}
-    return json.dumps(head).encode() + b"\n" + packet
+    """One encrypted file; `part` of `parts` in the set `set_id` (each file stands alone)."""
+    return seal_batch_packet(key_id, secret, protocol.encode_packet(items), len(items), part, parts, set_id)
+
+
+def batch_key(secret: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=BATCH_KEY_INFO).derive(secret.encode("ascii"))
+
+
+def seal_batch_packet(key_id: str, secret: str, packet: bytes, count: int, part: int = 1, parts: int = 1,
+                      set_id: str = "") -> bytes:
+    """Head line in clear (to find the key and name the part) but bound to the body as associated data."""
+    nonce = os.urandom(12)
+    head = {"format": BATCH_FORMAT, "key_id": key_id, "timestamp": str(int(time.time())),
+            "nonce": base64.b64encode(nonce).decode(), "count": count, "part": part, "parts": parts, "set": set_id}
+    head_line = json.dumps(head).encode()
+    return head_line + b"\n" + AESGCM(batch_key(secret)).encrypt(nonce, packet, head_line)
 
 
 def split_for_files(items: list[tuple[dict, bytes]], max_bytes: int = MAX_BATCH_FILE_BYTES,
@@ -71,27 +94,34 @@ def part_label(head: dict) -> str:
     return "berkas ini"
 
 
-def _split(content: bytes, expected_format: str) -> tuple[dict, bytes]:
+def _split(content: bytes, expected_format: str) -> tuple[dict, bytes, bytes]:
     head_line, _, rest = content.partition(b"\n")
     try:
         head = json.loads(head_line)
     except (ValueError, UnicodeDecodeError):
         head = None
+    if isinstance(head, dict) and head.get("format") in OLD_BATCH_FORMATS and expected_format == BATCH_FORMAT:
+        raise BatchFileError("Berkas kiriman ini dibuat oleh versi lama Loket Kecamatan tanpa enkripsi dan tidak "
+                             "diterima lagi. Di kecamatan, perbarui aplikasi lalu buat ulang berkas kiriman "
+                             "(permohonan yang belum dijawab pusat masih menunggu di sana), dan hapus berkas lama "
+                             "dari flashdisk.")
     if not isinstance(head, dict) or head.get("format") != expected_format:
         raise BatchFileError("Berkas ini bukan berkas kiriman Loket Kecamatan.")
-    return head, rest
+    return head, head_line, rest
 
 
 def read_batch_file(content: bytes, find_key, with_head: bool = False):
-    """Check a batch file's signature with the live key found by find_key(key_id); (key, items[, head])."""
-    head, packet = _split(content, BATCH_FORMAT)
+    """Decrypt and check a batch file with the live key found by find_key(key_id); (key, items[, head])."""
+    head, head_line, sealed = _split(content, BATCH_FORMAT)
     key = find_key(str(head.get("key_id", "")))
     if key is None:
         raise BatchFileError("Kunci perangkat pada berkas tidak dikenal atau sudah dicabut.")
-    expected = protocol.sign_request(key.secret, "USB", BATCH_PATH, str(head.get("timestamp", "")),
-                                     str(head.get("nonce", "")), packet)
-    if not protocol.signatures_match(expected, str(head.get("signature", ""))):
-        raise BatchFileError("Tanda tangan berkas tidak cocok: berkas rusak atau diubah.")
+    try:
+        nonce = base64.b64decode(str(head.get("nonce", "")), validate=True)
+        packet = AESGCM(batch_key(key.secret)).decrypt(nonce, sealed, head_line)
+    except (ValueError, InvalidTag):
+        raise BatchFileError("Berkas kiriman tidak dapat dibuka dengan kunci perangkat ini: berkas rusak, diubah, "
+                             "atau dibuat oleh perangkat lain.") from None
     try:
         items = protocol.decode_packet(packet)
     except protocol.TooManyApplications as problem:
@@ -112,7 +142,7 @@ def write_status_file(key, events: list[dict]) -> bytes:
 
 
 def read_status_file(content: bytes, key_id: str, secret: str) -> list[dict]:
-    head, body = _split(content, STATUS_FORMAT)
+    head, _, body = _split(content, STATUS_FORMAT)
     if head.get("key_id") != key_id:
         raise BatchFileError("Berkas status ini untuk perangkat lain.")
     expected = protocol.sign_response(secret, str(head.get("nonce", "")), 200, body)

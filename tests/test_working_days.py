@@ -213,3 +213,12 @@ def test_calls_take_microseconds_after_warm_up(calendar):
         calendar.working_days_between(day, calendar.add_working_days(day, 14))
     per_pair = (time.perf_counter() - started) / 5000
     assert per_pair < 100e-6  # generous: a list page makes ~100 such calls
+
+
+def test_a_local_day_starts_at_its_zone_offset_in_utc_from_zoneinfo():
+    from datetime import date, datetime
+
+    from app.frame.dates import day_start_utc
+    assert day_start_utc(date(2026, 8, 17), "WIB") == datetime(2026, 8, 16, 17, 0)
+    assert day_start_utc(date(2026, 8, 17), "WITA") == datetime(2026, 8, 16, 16, 0)
+    assert day_start_utc(date(2026, 8, 17), "WIT") == datetime(2026, 8, 16, 15, 0)

@@ -23,8 +23,9 @@ def trail():
     if filters["aksi"]:
         query = query.where(AuditEvent.action == filters["aksi"])
     start, end = parse_iso_date(filters["dari"]), parse_iso_date(filters["sampai"])
-    errors = {key: "Tanggal tidak valid (format TTTT-BB-HH, tahun 1000-8999)."
-              for key in ("dari", "sampai") if filters[key] and parse_iso_date(filters[key]) is None}
+    errors = {key: f"Tanggal tidak valid pada isian {label} (format TTTT-BB-HH, tahun 1000-8999)."
+              for key, label in (("dari", "Dari"), ("sampai", "Sampai"))
+              if filters[key] and parse_iso_date(filters[key]) is None}
     if start:
         query = query.where(AuditEvent.at >= str(start))
     if end:
@@ -33,4 +34,4 @@ def trail():
     page = paginate(query, current_app.config["PAGE_SIZE"])
     template = "audit/_rows.html" if request.htmx and request.htmx.target == "audit-rows" else "audit/trail.html"
     return (render_template(template, page=page, rows=readable(page.items), filters=filters, entities=entities,
-                            errors=errors), 400 if errors else 200)
+                            errors=errors), 422 if errors else 200)  # 422: htmx swaps the summary in

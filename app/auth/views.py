@@ -59,13 +59,15 @@ def login():
     username = request.form.get("username", "").strip().lower()[:64]
     password = request.form.get("password", "")[:1024]
     address = request.remote_addr or ""
-    wait = throttle.login_wait(username, address)
-    if wait:
-        return _refuse(username, f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {throttle.in_words(wait)}.",
-                       429)
     user = User.get_or_none(User.username == username)
     # The same scrypt work for an unknown name, so timing does not tell which names exist.
     ok = verify_password(user.password_hash if user else dummy_hash(), password) and bool(user and user.is_active)
+    wait = throttle.login_wait(username, address, password_correct=ok)
+    if wait:
+        with database.atomic():
+            throttle.login_refused_while_waiting(username, address, ok)
+        return _refuse(username, f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {throttle.in_words(wait)}.",
+                       429)
     with database.atomic():
         throttle.login_attempted(username, address, ok)
         if ok:
@@ -121,8 +123,13 @@ def change_password():
 
 @blueprint.get("/admin/pengguna")
 def users():
+    return _users_page()
+
+
+def _users_page(errors=None, status=200):
+    """The account list; a refused action is shown in the error summary at its top (issue 15)."""
     return render_template("auth/users.html", users=User.select().order_by(User.is_active.desc(), User.username),
-                           roles=ROLE_LABELS)
+                           roles=ROLE_LABELS, errors=errors or {}), status
 
 
 def _account_form():
@@ -165,8 +172,7 @@ def edit_user(user_id: int):
 def toggle_active(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if user.id == g.user.id:
-        flash("Anda tidak dapat menonaktifkan akun Anda sendiri.", "error")
-        return redirect(url_for("auth.users"))
+        return _users_page({"form": "Anda tidak dapat menonaktifkan akun Anda sendiri."}, 422)
     accounts.set_active(user, not user.is_active)
     flash(f"Akun {user.username} {'diaktifkan' if user.is_active else 'dinonaktifkan'}.", "success")
     return redirect(url_for("auth.users"))

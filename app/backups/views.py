@@ -93,7 +93,7 @@ def restore():
     the app in maintenance for the swap, then back. Bad files change nothing."""
     config = current_app.config
     if request.form.get("confirm") != "ya":
-        return _index_page({"restore": "Centang persetujuan: data sekarang akan diganti isi cadangan."}, 422)
+        return _index_page({"confirm": "Centang persetujuan: data sekarang akan diganti isi cadangan."}, 422)
     upload = request.files.get("backup_file")
     name = request.form.get("name", "")
     uploaded = None
@@ -117,7 +117,7 @@ def restore():
     except BackupError as problem:
         if uploaded is not None:
             uploaded.unlink(missing_ok=True)  # a refused upload is not kept as if it were a backup
-        return _index_page({"restore": str(problem)}, 422)
+        return _index_page({"backup_file": str(problem)}, 422)  # the summary links to the file field
     with database.atomic():
         audit.record("pulihkan", "cadangan", source.name,
                      f"Data dipulihkan dari {source.name}; data sebelumnya disimpan di {safety.name if safety else '-'}")

@@ -8,7 +8,7 @@ from app.complaints import queries
 from app.complaints.models import CHANNELS, Complaint, ComplaintCategory
 from app.complaints.privacy import shown_identity
 from app.complaints.report import EXPORT_HEADER, daily_summary, export_row
-from app.complaints.views import blueprint
+from app.complaints.views import blueprint, list_page
 from app.frame.dates import format_datetime, local_today, parse_iso_date, to_local
 from app.frame.db import database
 from app.frame.spreadsheet_cells import csv_chunks, xlsx_bytes
@@ -51,8 +51,8 @@ def export(kind: str):
     if kind not in ("csv", "xlsx"):
         return Response("Format ekspor tidak dikenal.", status=404)
     filters = queries.Filters.from_args(request.args)
-    if filters.errors:
-        return Response("Filter tidak valid: " + "; ".join(filters.errors.values()), status=422, mimetype="text/plain")
+    if filters.errors:  # the list page with the messages
+        return list_page(filters)
     with database.atomic():
         audit.record("ekspor", "pengaduan", "", f"Ekspor {kind.upper()} buku pengaduan", after=filters.as_args())
     stamp = local_today(queries.zone()).isoformat()

@@ -75,7 +75,11 @@ def local_input_value(moment: datetime) -> str:
 
 @blueprint.get("/")
 def index():
-    filters = queries.Filters.from_args(request.args)
+    return list_page(queries.Filters.from_args(request.args))
+
+
+def list_page(filters):
+    """The complaint book; 422 with the messages when a filter is wrong (the export uses it too)."""
     due = queries.targets()
     page = paginate(queries.list_rows(filters, g.user, due), size=50)
     page.items = queries.as_list_rows(page.items, g.user, due)

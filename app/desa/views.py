@@ -114,8 +114,9 @@ def home():
 def printed_list():
     choices = _scope_desa()
     chosen = _chosen_desa(choices)
-    if chosen is None:
-        abort(404)
+    if chosen is None:  # an operator not yet bound to a desa: the home page says what to do
+        flash("Belum ada desa yang dapat dicetak daftarnya untuk akun ini.", "info")
+        return redirect(url_for("desa.home"))
     waiting = _annotate(list(_scoped(PreRegistration.select(), PreRegistration)
                              .where((PreRegistration.desa_code == chosen) & (PreRegistration.status == PreRegistration.WAITING))
                              .order_by(PreRegistration.id.desc()).limit(LIST_LIMIT)))

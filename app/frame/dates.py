@@ -28,6 +28,12 @@ def to_local(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> datetime:
     return moment.astimezone(ZoneInfo(TIME_ZONES.get(zone, TIME_ZONES[DEFAULT_TIME_ZONE])))
 
 
+def day_start_utc(day: date, zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """Naive UTC of 00:00 on `day` in the zone: the lower bound when filtering stored moments by a local day."""
+    local = datetime.combine(day, datetime.min.time(), ZoneInfo(TIME_ZONES.get(zone, TIME_ZONES[DEFAULT_TIME_ZONE])))
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def local_today(zone: str = DEFAULT_TIME_ZONE) -> date:
     return to_local(utc_now(), zone).date()
 

@@ -94,15 +94,40 @@ LOGIN_SCOPE = "masuk"
 LOGIN_ADDRESS_SCOPE = "masuk_alamat"
 
 
-def login_wait(username: str, address: str) -> int:
-    """Seconds before this name may try again from this address (LOGIN_* in the app's config).
-    Per account *and* address: a stranger at another PC slows only their own guesses."""
+def _login_limits():
     config = current_app.config
-    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    return max(seconds_to_wait(LOGIN_SCOPE, f"{username}|{address}", free=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-                               window=window, growing=True),
-               seconds_to_wait(LOGIN_ADDRESS_SCOPE, address, free=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                               window=window, growing=True))
+    return (timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]), config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+            config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+
+
+def _account_has_failed(username: str, address: str, window: timedelta) -> bool:
+    hits_table = _model()
+    return hits_table.select().where(hits_table.scope == LOGIN_SCOPE, hits_table.key == _key(f"{username}|{address}"),
+                                     hits_table.at >= utc_now() - window).exists()
+
+
+def login_wait(username: str, address: str, *, password_correct: bool) -> int:
+    """Seconds before this name may try again from this address (LOGIN_* in the app's config).
+
+    Per account *and* address: a stranger at another PC slows only their own guesses. The
+    address-wide limit catches one stranger trying many names at the office's shared address;
+    it never delays a correct password for an account that has not itself failed there, so the
+    office's own users are not locked out by someone else. Called after the password check
+    (the same work whatever the name), so the answer tells nothing more than a refusal."""
+    window, per_account, per_address = _login_limits()
+    account_wait = seconds_to_wait(LOGIN_SCOPE, f"{username}|{address}", free=per_account, window=window,
+                                   growing=True)
+    if account_wait or (password_correct and not _account_has_failed(username, address, window)):
+        return account_wait
+    return seconds_to_wait(LOGIN_ADDRESS_SCOPE, address, free=per_address, window=window, growing=True)
+
+
+def login_refused_while_waiting(username: str, address: str, password_correct: bool) -> None:
+    """A wrong guess made while the address waits still counts against its account, so a
+    stranger gets one guess per account past the address limit, not unlimited ones."""
+    window, _, _ = _login_limits()
+    if not password_correct and not _account_has_failed(username, address, window):
+        hit(LOGIN_SCOPE, f"{username}|{address}")
 
 
 def login_attempted(username: str, address: str, succeeded: bool) -> None:

@@ -24,7 +24,9 @@ class IndicatorRow:
 
     def chart(self):
         points = [(f"{q.number}/{str(q.year)[2:]}", m.value) for q, m in self.trend]
-        return trend_chart(points, self.target, f"{self.indicator.name}, {TREND_QUARTERS} triwulan terakhir")
+        return trend_chart(points, self.target, f"{self.indicator.name}, {TREND_QUARTERS} triwulan terakhir",
+                           value_label="Nilai indeks" if self.indicator.is_index else "Persen (%)",
+                           caption=f"Tren {TREND_QUARTERS} triwulan terakhir")
 
 
 def _sum(measures: list[Measure]) -> Measure:

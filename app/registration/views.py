@@ -145,8 +145,12 @@ def annotate(rows, today):
 
 @blueprint.get("/pendaftaran")
 def register():
+    return _register_page(parse_filter(request.args, parse_iso_date))
+
+
+def _register_page(flt):
+    """The register list; 422 with the messages beside the fields when a filter is wrong."""
     today = office_today()
-    flt = parse_filter(request.args, parse_iso_date)
     query = register_query(flt, today, store.get("timezone"), LIST_COLUMNS)
     page = paginate(query, 50)
     annotate(page.items, today)
@@ -164,9 +168,10 @@ def export():
     flt = parse_filter(request.args, parse_iso_date)
     if flt.date_from is None and flt.date_to is None and not flt.errors:
         flt.date_from, flt.date_to = today.replace(day=1), today  # a period, never the whole history
-    if flt.errors or (flt.date_from and flt.date_to and flt.date_from > flt.date_to):
-        flash("Periode ekspor tidak valid.", "error")
-        return redirect(url_for("registration.register"))
+    if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
+        flt.errors["sampai"] = "Tanggal akhir sebelum tanggal awal."
+    if flt.errors:  # the register page with the messages, not a redirect that hides what was wrong
+        return _register_page(flt)
     fmt = request.args.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         abort(404)

@@ -60,8 +60,13 @@ def cmd_sync(options) -> int:
 def cmd_center(options) -> int:
     from waitress import serve
 
-    from sync.center.accounts import ensure_center_admin
-    from sync.center.app import create_center_app, start_center_jobs
+    try:
+        from sync.center.accounts import ensure_center_admin
+        from sync.center.app import create_center_app, start_center_jobs
+    except ModuleNotFoundError as missing:  # the office install leaves the center's extra out
+        print(f"Paket pusat belum terpasang ({missing.name}). Pasang dengan: pip install -e '.[center]'",
+              file=sys.stderr)
+        return 1
 
     config = {}
     if options.data:

@@ -18,7 +18,12 @@ CLOCK_TOLERANCE = timedelta(seconds=protocol.TIMESTAMP_WINDOW_SECONDS - 60)  # s
 
 
 class EnrolmentError(Exception):
-    """Indonesian message for the admin; nothing was stored."""
+    """Indonesian message for the admin; nothing was stored. `field` is the form field the error
+    summary points at (center_url, code), or "form" when no field is to blame."""
+
+    def __init__(self, message: str, field: str = "center_url"):
+        super().__init__(message)
+        self.field = field
 
 
 def clean_center_url(text: str) -> str:
@@ -54,15 +59,15 @@ def _check_center_and_clock(center_url: str, now: datetime) -> None:
         minutes = round(abs(skew).total_seconds() / 60)
         side = "lebih cepat" if skew > timedelta(0) else "lebih lambat"
         raise EnrolmentError(f"Jam komputer ini {side} sekitar {minutes} menit dari jam pusat. Setel tanggal dan jam "
-                             "komputer (Windows: Pengaturan > Waktu & bahasa > Setel waktu otomatis), lalu ulangi.")
+                             "komputer (Windows: Pengaturan > Waktu & bahasa > Setel waktu otomatis), lalu ulangi.", "form")
 
 
 def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: str, now: datetime | None = None) -> SyncLink:
     if not kecamatan_code:
-        raise EnrolmentError("Kecamatan kantor belum dipilih: selesaikan Penyiapan Kantor dahulu.")
+        raise EnrolmentError("Kecamatan kantor belum dipilih: selesaikan Penyiapan Kantor dahulu.", "form")
     code = (code or "").strip()
     if not code or len(code) > 64:
-        raise EnrolmentError("Isi kode pendaftaran sekali pakai dari admin pusat cetak.")
+        raise EnrolmentError("Isi kode pendaftaran sekali pakai dari admin pusat cetak.", "code")
     center_url = clean_center_url(center_url)
     _check_center_and_clock(center_url, now or utc_now())
     try:
@@ -70,7 +75,8 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
         # clock, unsigned); a retry after a lost answer gets the same key back.
         made = link.enrol(center_url, kecamatan_code, code, device_id)
     except transport.EnrolmentError as problem:
-        raise EnrolmentError(str(problem)) from None
+        raise EnrolmentError(str(problem), "code" if problem.kind in ("wrong_code", "expired", "used") else
+                             "form" if problem.kind == "clock" else "center_url") from None
     try:
         engine.client_for(made, timeout=20).probe()  # the center signs its answer with the new key
     except (LinkDown, Refused):

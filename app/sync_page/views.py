@@ -137,7 +137,7 @@ def enrol():
         made = enrolment.enrol_this_pc(center_url, request.form.get("code", ""), store.get("kecamatan_code"),
                                        current_app.config["DEVICE_ID"])
     except enrolment.EnrolmentError as problem:
-        context = _page_context({"enrol": str(problem)})
+        context = _page_context({problem.field: str(problem)})
         return render_template("sync_page/index.html", **context, center_url=center_url), 422
     with database.atomic():
         audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"terdaftar di {made.center_url}")
@@ -149,7 +149,7 @@ def enrol():
 def unlink():
     if request.form.get("confirm") != "ya":
         return render_template("sync_page/index.html", **_page_context(
-            {"unlink": "Centang persetujuan untuk memutus tautan."})), 422
+            {"confirm_unlink": "Centang persetujuan untuk memutus tautan."})), 422
     enrolment.unlink_this_pc()
     with database.atomic():
         audit.record("putus_pusat", "sinkronisasi", "", "tautan dengan pusat cetak diputus")

@@ -4,16 +4,16 @@ Every function here is the one path for its change, used by the API, the USB imp
 operator pages alike, so the checks and the idempotency are the same whichever way data came.
 """
 import functools
-import io
 import json
 import re
 from dataclasses import dataclass
 
+import simplejpeg
 from peewee import IntegrityError
-from PIL import Image, UnidentifiedImageError
 
-from app.frame.dates import utc_now
+from app.frame.dates import local_today, utc_now
 from app.frame.nik import birth_digits_valid
+from app.frame.person_rules import validate_application
 from sync import jpeg_transit, protocol
 from sync.center.db import center_database
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
@@ -64,21 +64,43 @@ def nik_problem(nik: str) -> str | None:
 # The counter sends 3:4 photos normalised to a few hundred pixels; 4 MP is far above that and
 # caps what one decode may cost (RGB at 4 MP is 12 MB).
 MAX_PHOTO_PIXELS = 4_000_000
+PHOTO_NOT_JPEG = "foto bukan berkas JPEG yang sah"
+PHOTO_TOO_LARGE = f"foto terlalu besar (lebih dari {MAX_PHOTO_PIXELS // 1_000_000} juta piksel)"
+PHOTO_BROKEN = "foto JPEG terpotong atau rusak (data gambar tidak utuh); kirim ulang foto aslinya"
+# libjpeg-turbo's colour space names (decode_jpeg_header) -> what to decode to: no conversion
+# that the library lacks (CMYK has no RGB conversion in libjpeg-turbo).
+_DECODE_AS = {"Gray": "GRAY", "CMYK": "CMYK", "YCCK": "CMYK"}
+
+
+def photo_check(photo: bytes) -> tuple[tuple[int, int] | None, str]:
+    """((width, height), "") for a whole JPEG decoded completely within MAX_PHOTO_PIXELS; else (None, why).
+
+    Decoded with simplejpeg in strict mode: libjpeg's warnings are errors there. Pillow ignores
+    them (a scan cut short, with or without an end marker put back, is silently filled with
+    grey: "Premature end of JPEG file", "Corrupt JPEG data: premature end of data segment").
+    """
+    if photo[:3] != b"\xff\xd8\xff" or len(photo) > protocol.MAX_PHOTO_BYTES:
+        return None, PHOTO_NOT_JPEG
+    if not protocol.is_jpeg(photo):
+        return None, PHOTO_BROKEN  # no end marker: cut short on the way or on the disk
+    try:
+        height, width, colour_space, _ = simplejpeg.decode_jpeg_header(photo)  # header only
+    except ValueError:
+        return None, PHOTO_NOT_JPEG
+    if width < 1 or height < 1:
+        return None, PHOTO_NOT_JPEG
+    if width * height > MAX_PHOTO_PIXELS:
+        return None, PHOTO_TOO_LARGE
+    try:
+        simplejpeg.decode_jpeg(photo, colorspace=_DECODE_AS.get(colour_space, "RGB"), strict=True)
+    except ValueError:  # every scan line, and the end marker right after the scan data
+        return None, PHOTO_BROKEN
+    return (width, height), ""
 
 
 def photo_size(photo: bytes) -> tuple[int, int] | None:
-    """(width, height) of a real JPEG, decoded completely within MAX_PHOTO_PIXELS; else None."""
-    if not protocol.is_jpeg(photo) or len(photo) > protocol.MAX_PHOTO_BYTES:
-        return None
-    try:
-        with Image.open(io.BytesIO(photo), formats=["JPEG"]) as image:
-            width, height = image.size  # header only; nothing decoded yet
-            if width * height > MAX_PHOTO_PIXELS or width < 1 or height < 1:
-                return None
-            image.load()  # every scan line: a truncated or broken JPEG raises here
-            return width, height
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
-        return None
+    """(width, height) of a whole JPEG (see photo_check), else None."""
+    return photo_check(photo)[0]
 
 
 def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Outcome | None, dict]:
@@ -100,9 +122,9 @@ def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Out
         protocol.canonical_json(record)
     except (UnicodeEncodeError, ValueError):
         return Outcome(number, version, "rejected", "data permohonan berisi karakter tidak sah"), {}
-    size = photo_size(photo)
+    size, photo_problem = photo_check(photo)
     if size is None:
-        return Outcome(number, version, "rejected", "foto bukan berkas JPEG yang sah"), {}
+        return Outcome(number, version, "rejected", photo_problem), {}
     photo_sha = protocol.sha256_hex(photo)
     if protocol.content_hash(record, photo_sha) != claimed:
         return Outcome(number, version, "rejected", "hash isi tidak cocok dengan data yang dikirim"), {}
@@ -115,7 +137,7 @@ def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Out
                   "full_name": record["full_name"].strip()[:255], "photo_sha": photo_sha, "size": size}
 
 
-# Fields the counter's form checks (app/registration/intake.py) and the record carries; the
+# Fields the shared record rules check (app/frame/person_rules.py) and the record carries; the
 # record holds no phone, notes or mismatch reason (those stay at the kecamatan).
 RECORD_TEXT_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
                       "desa_code", "religion", "marital_status", "occupation", "reason")
@@ -130,9 +152,6 @@ def _desa_of(kecamatan_code: str) -> list:
 
 def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
     """Why the center refuses a record, or None: the counter's own rules, applied to what arrived."""
-    from app.registration.intake import validate_application
-    from app.frame.dates import local_today
-
     for name in RECORD_TEXT_FIELDS:
         if not isinstance(record.get(name), str):
             return f"isian {name} tidak ada atau bukan teks"

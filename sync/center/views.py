@@ -11,7 +11,7 @@ from peewee import fn
 from app.frame import throttle
 from app.frame.passwords import hash_password, new_password_problem, verify_password
 from app.frame.templating import send_htmx
-from app.frame.dates import utc_now
+from app.frame.dates import day_start_utc, utc_now
 from app.frame.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
@@ -43,14 +43,16 @@ def login():
         return render_template("center/login.html", error=None, username="")
     username = request.form.get("username", "").strip().lower()[:100]
     address = request.remote_addr or ""
-    wait = throttle.login_wait(username, address)  # the kecamatan's rule, in the center's own table
-    if wait:
-        return render_template("center/login.html", username=username,
-                               error="Terlalu banyak percobaan masuk yang gagal. "
-                                     f"Coba lagi dalam {throttle.in_words(wait)}."), 429
     operator = Operator.get_or_none(Operator.username == username)
     ok = bool(operator and operator.is_active and verify_password(operator.password_hash,
                                                                   request.form.get("password", "")))
+    wait = throttle.login_wait(username, address, password_correct=ok)  # the kecamatan's rule, own table
+    if wait:
+        with center_database.atomic():
+            throttle.login_refused_while_waiting(username, address, ok)
+        return render_template("center/login.html", username=username,
+                               error="Terlalu banyak percobaan masuk yang gagal. "
+                                     f"Coba lagi dalam {throttle.in_words(wait)}."), 429
     with center_database.atomic():
         throttle.login_attempted(username, address, ok)
     if not ok:
@@ -132,7 +134,7 @@ def applications():
         query = query.where(ReceivedApplication.kecamatan == int(filters["kecamatan"]))
     day = _parse_day(filters["tanggal"])
     if day:
-        start = datetime.combine(day, datetime.min.time()) - timedelta(hours=7)  # a WIB day in UTC
+        start = day_start_utc(day, "WIB")  # the center's pages are in WIB
         query = query.where((ReceivedApplication.received_at >= start)
                             & (ReceivedApplication.received_at < start + timedelta(days=1)))
     if filters["status"] in STATUS_LABELS:

@@ -35,3 +35,16 @@ def test_no_route_edits_or_deletes_the_trail(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("audit."):
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_bad_date_filter_gets_the_error_summary_tied_to_its_field(client_for, users, htmx):
+    """Issue 15: one error pattern on every form, the audit filter included, also in the htmx swap."""
+    headers = {"HX-Request": "true", "HX-Target": "audit-rows"} if htmx else {}
+    response = client_for("admin").get("/audit?dari=2025-02-30&sampai=2025-03-01", headers=headers)
+    assert response.status_code == 422  # htmx swaps a 422 in (static/js/app.js); a 400 showed nothing
+    page = response.get_data(as_text=True)
+    assert "data-error-summary" in page and 'href="#f-dari"' in page and "Tanggal tidak valid pada isian Dari" in page
+    assert 'href="#f-sampai"' not in page
+    if not htmx:
+        assert 'id="f-dari"' in page and 'aria-describedby="e-dari"' in page and 'id="e-dari"' in page

@@ -52,10 +52,24 @@ def test_failed_logins_are_throttled_per_address(app, client, users):
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
     for i in range(6):
         login(client, f"tidak-ada-{i}", "salah")
-    assert login(client, "admin", TEST_PASSWORD).status_code == 429
-    other_address = login(app.test_client(), "admin", TEST_PASSWORD,
+    # further unknown names from this address wait, and so does a wrong guess at a real account
+    assert login(client, "tidak-ada-lagi", "salah").status_code == 429
+    assert login(client, "camat", "salah").status_code == 429
+    # ... after which that account, having failed itself, waits with the address even when right
+    assert login(client, "camat", TEST_PASSWORD).status_code == 429
+    other_address = login(app.test_client(), "camat", TEST_PASSWORD,
                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other_address.status_code == 302
+
+
+def test_stranger_at_the_office_address_does_not_lock_out_its_users(app, client, users):
+    """Finding: one stranger failing at the shared address slowed every real user signing in."""
+    import secrets
+    for _ in range(50):
+        assert login(client, f"orang-{secrets.token_hex(4)}", "salah").status_code in (401, 429)
+    admin = app.test_client()  # another clerk at the same office address
+    assert login(admin, "admin", TEST_PASSWORD).status_code == 302
+    assert login(app.test_client(), "kasi-pelayanan", TEST_PASSWORD).status_code == 302
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, users):

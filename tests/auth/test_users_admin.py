@@ -50,8 +50,11 @@ def test_deactivated_user_is_signed_out_at_next_request(client_for, users):
 def test_admin_cannot_deactivate_or_demote_self(client_for, users):
     admin = client_for("admin")
     me = users["admin"]
-    admin.post(f"/admin/pengguna/{me.id}/status")
+    refused = admin.post(f"/admin/pengguna/{me.id}/status")
     assert User.get_by_id(me.id).is_active
+    # issue 15: the refusal is in the user list's error summary, not a flash after a redirect
+    assert refused.status_code == 422 and "data-error-summary" in refused.get_data(as_text=True)
+    assert "tidak dapat menonaktifkan akun Anda sendiri" in refused.get_data(as_text=True)
     response = admin.post(f"/admin/pengguna/{me.id}", data={"full_name": "X", "role": "camat", "nip": ""})
     assert response.status_code == 422 and User.get_by_id(me.id).role == "admin"
 

@@ -54,6 +54,16 @@ def test_restore_needs_the_admin_to_confirm(db, client_for, with_backup):
     response = client_for("admin").post("/admin/cadangan/pulihkan", data={"name": with_backup.name})
     assert response.status_code == 422 and "Centang persetujuan" in response.get_data(as_text=True)
     assert store.get("phone") == "222"
+    page = response.get_data(as_text=True)  # issue 15: the one error pattern, tied to the checkbox
+    assert "data-error-summary" in page and 'href="#f-confirm"' in page
+    assert 'id="f-confirm"' in page and 'aria-describedby="e-confirm"' in page and 'id="e-confirm"' in page
+
+
+def test_restore_without_a_backup_chosen_points_at_the_file_field(db, client_for, with_backup):
+    response = client_for("admin").post("/admin/cadangan/pulihkan", data={"confirm": "ya"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Pilih cadangan dari daftar" in page
+    assert "data-error-summary" in page and 'href="#f-backup_file"' in page and 'aria-describedby="e-backup_file"' in page
 
 
 def _foreign(tmp_path):

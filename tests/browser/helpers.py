@@ -114,9 +114,9 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
 
 
-# WCAG 2.1 1.4.3: contrast at least 4.5:1, 3:1 for large text (24px, or 18.66px bold).
-_CONTRAST_JS = """() => {
-  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+# Colour arithmetic shared by the contrast checks: parse rgb(a), relative luminance, alpha blend,
+# and the opaque background an element sits on.
+COLOUR_JS = """  const parse = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
     const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
   const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
@@ -124,7 +124,11 @@ _CONTRAST_JS = """() => {
   const background = el => { const layers = [];
     for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
     let bg = [255, 255, 255, 1]; for (const c of layers.reverse()) bg = blend(c, bg); return bg; };
-  const out = [];
+"""
+
+# WCAG 2.1 1.4.3: contrast at least 4.5:1, 3:1 for large text (24px, or 18.66px bold).
+_CONTRAST_JS = """() => {
+""" + COLOUR_JS + """  const out = [];
   for (const el of document.querySelectorAll('body *')) {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (!own || !el.getClientRects().length || el.closest(':disabled')) continue;  // WCAG exempts inactive controls

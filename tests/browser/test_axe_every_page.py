@@ -1,9 +1,17 @@
 """axe-core (WCAG 2.1 A/AA) on every page of every role: each role's menu, the pages one step
-below it that need no data, the sign-in, error and public pages. 0 violations expected."""
+below it that need no data, the sign-in, error and public pages; then the detail pages that need
+data (applications of every status, a complaint and its receipt, an approved recap and its notice,
+the IKM answers under review, the printing center's pages). 0 violations expected."""
+import random
+import re
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
-from app.frame.roles import ALL_ROLES
-from tests.browser.helpers import axe_violations, logout
+import pytest
+from playwright.sync_api import expect
+
+from app.frame.roles import ALL_ROLES, CAMAT, INFORMASI
+from tests.browser.helpers import DESKTOP, axe_violations, logout
 
 PUBLIC_PAGES = ["/masuk", "/pengaduan/kios", "/pengaduan/status", "/survei", "/survei/terima-kasih",
                 "/halaman-yang-tidak-ada"]
@@ -61,3 +69,105 @@ def test_every_role_sees_pages_without_axe_violation(page, live, login):
     assert visited > 30  # every role's menu was walked, not an empty list
     assert found == []
     assert failed == []  # no missing favicon or letterhead logo, no failed script
+
+
+def _office_data(live) -> list[str]:
+    """Applications of every status, a complaint: the detail pages worth walking."""
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    from app.registration import demo
+    from app.registration.models import Application
+    with live.db():
+        demo.fill_demo(SimpleNamespace(applications=40), random.Random(15))  # no-op when there are some
+        one_per_status = {}
+        for application in Application.select().order_by(Application.id):
+            one_per_status.setdefault(application.status, application.id)
+        category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
+        complaint, _ = book.record_complaint({
+            "channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sumiati",
+            "complainant_contact": "081234567890", "is_anonymous": False, "is_confidential": False,
+            "registration_number": "", "text": "Loket KTP-el tutup sebelum jam layanan berakhir."})
+    pages = [f"/pengaduan/{complaint.id}", f"/pengaduan/{complaint.id}/tanda-terima"]
+    for application_id in one_per_status.values():
+        pages += [f"/pendaftaran/{application_id}", f"/pendaftaran/{application_id}/bukti"]
+    return pages
+
+
+def _approved_recap(page, login) -> str:
+    """Last quarter's recap drafted by the information officer and approved by the Camat."""
+    login(page, INFORMASI)
+    page.goto("/rekap")
+    quarter = urlparse(page.url).path
+    submit = page.get_by_role("button", name="Simpan dan ajukan kepada Camat")
+    if submit.count():
+        page.get_by_label("Janji perbaikan layanan (satu janji per baris)").fill("Loket buka tepat waktu")
+        page.get_by_label("Uraian singkat").fill("Satu pengaduan tentang jam layanan.")
+        submit.click()
+        expect(page.get_by_text(re.compile(r"diajukan kepada Camat\.$"))).to_be_visible()
+    logout(page)
+    login(page, CAMAT)
+    page.goto(quarter)
+    approve = page.get_by_role("button", name="Setujui dan bekukan rekap")
+    if approve.count():
+        page.once("dialog", lambda dialog: dialog.accept())
+        approve.click()
+        expect(page.get_by_text(re.compile("disetujui dan dibekukan"))).to_be_visible()
+    logout(page)
+    return quarter
+
+
+def test_detail_pages_with_data_have_no_axe_violation_for_the_roles_that_see_them(page, live, login):
+    page.goto("/survei")  # a walk-in answer without a code: the IKM review page has one to review
+    for fieldset in page.locator("fieldset.survey-element").all():
+        fieldset.locator("input[type=radio]").nth(3).check()
+    page.get_by_role("button", name="Kirim survei").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Terima kasih")
+    details = _office_data(live)
+    quarter = _approved_recap(page, login)
+    details += [quarter, f"{quarter}/cetak", f"{quarter}/cetak?lampiran=1",
+                "/rekap/arsip", "/ikm/jawaban"]
+    found, seen_by = [], {path: [] for path in details}
+    for role in ALL_ROLES:
+        login(page, role)
+        for path in details:
+            response = page.goto(path)
+            if response.status in (403, 404):
+                continue  # not this role's page: refused, and the refusal page was walked above
+            assert response.status == 200, f"{role} {path} {response.status}"
+            seen_by[path].append(role)
+            found += [f"{role}: {v}" for v in axe_violations(page)]
+        logout(page)
+    assert [path for path, roles in seen_by.items() if not roles] == []  # each page was walked
+    from app.recap.models import QuarterRecap, RecapStatus
+    year, number = map(int, quarter.rstrip("/").split("/")[-2:])
+    with live.db():  # the recap walked is the approved one, frozen figures and all
+        assert QuarterRecap.get(QuarterRecap.year == year, QuarterRecap.quarter == number).status == RecapStatus.APPROVED
+    assert found == []
+
+
+def test_printing_center_pages_have_no_axe_violation(browser, live, tmp_path):
+    harness = pytest.importorskip("tests.sync.harness", reason="sync test harness not in this build yet")
+    _, _code = harness.prepare_center(tmp_path / "center")
+    server = harness.CenterServer(tmp_path / "center").start()
+    context = browser.new_context(base_url=server.url, viewport=DESKTOP, locale="id-ID")
+    try:
+        center = context.new_page()
+        center.goto("/masuk")
+        found = axe_violations(center)
+        center.get_by_label("Nama pengguna").fill("operator")
+        center.get_by_label("Kata sandi").fill("operator-rahasia-1")
+        center.get_by_role("button", name="Masuk").click()
+        center.wait_for_load_state()
+        walked = []
+        for path in ["/"] + same_site_links(center, SimpleNamespace(url=server.url)):
+            if path in walked or "keluar" in path or "ekspor" in path:
+                continue
+            response = center.goto(path)
+            assert response.status == 200, f"{path} {response.status}"
+            walked.append(path)
+            found += axe_violations(center)
+        assert len(walked) >= 5, walked  # the operator's menu was walked
+        assert found == []
+    finally:
+        context.close()
+        server.stop()

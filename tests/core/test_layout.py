@@ -9,10 +9,17 @@ ROOT = Path(__file__).parents[2]
 FRAME = ("app", "app.frame")
 
 
-def _modules_after(code: str) -> list[str]:
+def _run_then_modules(code: str) -> tuple[list[str], list[str]]:
+    """(what `code` printed, the app.* modules loaded by then), in a fresh interpreter."""
     script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-    return [m for m in json.loads(out.stdout.strip().splitlines()[-1]) if m == "app" or m.startswith("app.")]
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    *printed, modules = out.stdout.strip().splitlines()
+    return printed, [m for m in json.loads(modules) if m == "app" or m.startswith("app.")]
+
+
+def _modules_after(code: str) -> list[str]:
+    return _run_then_modules(code)[1]
 
 
 def _outside_frame(modules):
@@ -34,6 +41,33 @@ def test_creating_the_center_loads_no_kecamatan_capability(tmp_path):
         "app.test_client().get('/masuk')")
     assert _outside_frame(modules) == []
     assert "app.frame.signin" in modules  # the center really stands on the frame
+
+
+def test_the_center_checks_records_without_loading_a_kecamatan_capability(tmp_path):
+    # A lazy import inside a request (the record rules once imported app.registration.intake
+    # in the middle of an ingest) loads a capability only when a packet arrives: ingest one.
+    printed, modules = _run_then_modules(
+        "import json\n"
+        "from sync import protocol\n"
+        "from sync.center import keys\n"
+        "from sync.center.app import create_center_app\n"
+        "from sync.center.models import Kecamatan\n"
+        "from app.frame.dates import utc_now\n"
+        "from tests.sync.helpers import call, packet_item, record_for\n"
+        f"app = create_center_app({{'DATA_DIR': {str(tmp_path)!r}, 'SECRET_KEY': 'layout', 'TESTING': True}})\n"
+        "db = app.extensions['center_database']\n"
+        "with app.app_context(), db.connection_context():\n"
+        "    kecamatan = Kecamatan.create(code='35.08.07', digits='350807', name='Yosowilangun', created_at=utc_now())\n"
+        "    _, key = keys.enrol('35.08.07', keys.new_enrolment_code(kecamatan), '01')\n"
+        "items = [packet_item(1), packet_item(2, record=dict(record_for(2), birth_date='kemarin'))]\n"
+        "answer = call(app.test_client(), (key.key_id, key.secret), 'POST', '/api/v1/packets',\n"
+        "              protocol.encode_packet(items), protocol.PACKET_CONTENT_TYPE)\n"
+        "print(json.dumps([(r['result'], r.get('reason', '')) for r in answer.get_json()['results']]))")
+    results = json.loads(printed[-1])
+    assert [result for result, _ in results] == ["stored", "rejected"]
+    assert results[1][1].startswith("isian birth_date tidak sah")  # the record rules really ran
+    assert _outside_frame(modules) == []
+    assert "app.frame.person_rules" in modules
 
 
 def test_the_center_secret_key_is_private_to_its_owner(tmp_path):

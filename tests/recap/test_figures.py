@@ -80,3 +80,32 @@ def test_trend_chart_marks_missing_quarters_and_the_target():
     svg = trend_chart([("1/25", 80.0), ("2/25", None), ("3/25", 95.5)], 90.0, "Tren")
     assert svg.count("<rect") == 2 and ">–<" in svg
     assert "target 90" in svg and 'stroke-dasharray' in svg
+
+
+def _svg_facts(svg: str) -> dict:
+    import re
+    return {"width": int(re.search(r'<svg[^>]* width="(\d+)"', svg)[1]),
+            "height": int(re.search(r'<svg[^>]* height="(\d+)"', svg)[1]),
+            "font_sizes": [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)],
+            "texts": re.findall(r">([^<>]+)</text>", svg)}
+
+
+def test_bar_chart_is_drawn_large_with_labelled_axis_and_every_value():
+    """Issue 15: "the recap charts are tiny"."""
+    svg = bar_chart([("Meja informasi", 12, 7), ("Kios pengaduan", 3, 0), ("Kotak saran", 0, 2)],
+                    "Pengaduan menurut saluran", "Triwulan I 2025", "Triwulan IV 2024")
+    facts = _svg_facts(svg)
+    assert facts["width"] >= 600 and facts["height"] >= 3 * 40
+    assert min(facts["font_sizes"]) >= 12
+    assert {"Meja informasi", "Kios pengaduan", "Kotak saran", "Jumlah pengaduan",
+            "Triwulan I 2025", "Triwulan IV 2024"} <= set(facts["texts"])
+    assert {"12", "7", "3", "2", "0", "6"} <= set(facts["texts"])  # bar values and axis ticks 0/6/12
+
+
+def test_trend_chart_is_drawn_large_with_both_axes_titled():
+    from app.recap.charts import trend_chart
+    svg = trend_chart([(f"{n}/25", 80.0 + n) for n in range(1, 5)], 90.0, "Tren", value_label="Nilai indeks")
+    facts = _svg_facts(svg)
+    assert facts["width"] >= 380 and facts["height"] >= 220
+    assert min(facts["font_sizes"]) >= 12
+    assert {"Nilai indeks", "Triwulan/tahun", "0", "50", "100", "1/25", "4/25"} <= set(facts["texts"])

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from app.registration import intake
-from app.registration.nik import NikProblem, KkProblem, check_nik_matches, kk_problem, nik_problem
+from app.frame.nik import NikProblem, KkProblem, check_nik_matches, kk_problem, nik_problem
 from tests.registration.conftest import valid_form
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

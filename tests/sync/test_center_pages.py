@@ -140,7 +140,7 @@ def test_usb_batch_import_has_the_same_checks_and_idempotency(center_app, operat
     tampered = content[:-5] + b"XXXXX"
     refused = client.post("/impor", data={"batch": (io.BytesIO(tampered), "kiriman.lkb")},
                           content_type="multipart/form-data")
-    assert refused.status_code == 422 and "Tanda tangan" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "tidak dapat dibuka" in refused.get_data(as_text=True)
     DeviceKey.update(revoked_at=utc_now()).execute()
     revoked = client.post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
                           content_type="multipart/form-data")

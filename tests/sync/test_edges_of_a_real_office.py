@@ -321,9 +321,7 @@ def test_an_old_oversize_file_and_an_oversize_upload_get_exact_indonesian_answer
     headers = [dict(h, photo_size=len(p)) for h, p in items]
     packed = __import__("zlib").compress(protocol.canonical_json(headers))
     packet = b"".join([protocol.PACKET_MAGIC, len(packed).to_bytes(4, "big"), packed] + [p for _, p in items])
-    head = {"format": usb.BATCH_FORMAT, "key_id": key[0], "timestamp": "1", "nonce": "ab" * 8,
-            "signature": protocol.sign_request(key[1], "USB", usb.BATCH_PATH, "1", "ab" * 8, packet)}
-    content = json.dumps(head).encode() + b"\n" + packet
+    content = usb.seal_batch_packet(key[0], key[1], packet, len(items))
     operator = client_as(center_app, operators["operator"])
     answer = operator.post("/impor", data={"batch": (io.BytesIO(content), "lama.lkb")},
                            content_type="multipart/form-data")
@@ -430,6 +428,41 @@ def test_photos_are_decoded_fully_within_a_pixel_limit_and_a_bad_one_spoils_only
     assert ReceivedApplication.select().count() == 2
 
 
+def _speckled_jpeg(size=(300, 400)) -> bytes:
+    """A photo with detail everywhere, so its scan data is long enough to cut in the middle."""
+    from PIL import Image
+    pixels = bytes((x * 7 + y * 13 + (x * y) % 251) % 256 for y in range(size[1]) for x in range(size[0]) for _ in "rgb")
+    out = io.BytesIO()
+    Image.frombytes("RGB", size, pixels).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_a_photo_cut_inside_its_scan_data_is_refused_per_item(center_db, enrolled):
+    """Pillow (libjpeg) fills a scan cut short with grey and only warns: such a photo was stored."""
+    kecamatan, key = enrolled
+    good = _speckled_jpeg()
+    scan = good.index(b"\xff\xda")
+    assert good.endswith(b"\xff\xd9") and len(good) - scan > 4000
+    middle = (scan + len(good)) // 2
+    cut_photos = [good[:middle],                        # cut mid-scan, nothing after it
+                  good[:middle] + b"\xff\xd9",          # cut mid-scan, end marker put back
+                  good[:-3] + b"\xff\xd9"]              # only the last scan byte missing, marker back
+    items = [packet_item(1, photo=cut_photos[0]), packet_item(2), packet_item(3, photo=cut_photos[1]),
+             packet_item(4, photo=cut_photos[2]), packet_item(5, photo=good)]
+    from flask import current_app
+    answer = call(current_app.test_client(), key, "POST", "/api/v1/packets", protocol.encode_packet(items),
+                  protocol.PACKET_CONTENT_TYPE)
+    assert answer.status_code == 200
+    results = answer.get_json()["results"]
+    assert [r["result"] for r in results] == ["rejected", "stored", "rejected", "rejected", "stored"]
+    for refused in (results[0], results[2], results[3]):
+        assert refused["reason"] == "foto JPEG terpotong atau rusak (data gambar tidak utuh); kirim ulang foto aslinya"
+    assert sorted(a.registration_number for a in ReceivedApplication.select()) == [
+        record_for(2)["registration_number"], record_for(5)["registration_number"]]
+    stored = ReceivedApplication.get(ReceivedApplication.registration_number == record_for(5)["registration_number"])
+    assert bytes(stored.photo) == good and (stored.photo_width, stored.photo_height) == (300, 400)
+
+
 @pytest.mark.parametrize("change", [
     {"birth_date": ""}, {"birth_date": "kemarin"}, {"sex": "X"}, {"address": "<b>"}, {"desa_code": "99.99.99.9999"},
     {"religion": "Jedi"}, {"rt": "abc"}, {"kk_number": "123"}, {"marital_status": ""}, {"reason": "iseng"},
@@ -465,3 +498,16 @@ def test_the_center_login_is_throttled(center_app, operators):  # noqa: F811
         assert client.post("/masuk", data={"username": "operator", "password": "salah"}).status_code == 401
     blocked = client.post("/masuk", data={"username": "operator", "password": "rahasia-pusat-1"})
     assert blocked.status_code == 429 and "Terlalu banyak percobaan" in blocked.get_data(as_text=True)
+
+
+def test_a_center_started_without_its_extra_says_how_to_install_it(tmp_path):
+    """simplejpeg is in the center's extra only: an office install running `run.py center` is told why."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = ("import sys; sys.modules['simplejpeg'] = None\n"  # as if not installed
+              "import run; sys.exit(run.main(['center', '--data', sys.argv[1]]))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=Path(__file__).parents[2],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, out.stderr
+    assert "Paket pusat belum terpasang (simplejpeg)" in out.stderr and "pip install -e '.[center]'" in out.stderr

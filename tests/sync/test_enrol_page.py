@@ -48,7 +48,10 @@ def test_the_admin_enrols_from_the_page_and_can_unlink(db, client_for, center):
     link = SyncLink.get()
     assert link.center_url == center.url and link.kecamatan_code == "35.08.07"
     assert "Putuskan tautan" in admin.get("/sinkronisasi").get_data(as_text=True)
-    assert admin.post("/sinkronisasi/putus", data={}).status_code == 422
+    refused = admin.post("/sinkronisasi/putus", data={})
+    assert refused.status_code == 422  # issue 15: the error summary points at the unticked checkbox
+    assert 'href="#f-confirm_unlink"' in refused.get_data(as_text=True)
+    assert 'aria-describedby="e-confirm_unlink"' in refused.get_data(as_text=True)
     assert admin.post("/sinkronisasi/putus", data={"confirm": "ya"}).status_code == 303
     assert SyncLink.select().count() == 0
 
@@ -58,6 +61,8 @@ def test_wrong_and_expired_codes_are_explained(db, client_for, center):
     fresh_code(center)
     wrong = enrol(admin, center.url, "AAAA-BBBB-CCCC")
     assert wrong.status_code == 422 and "Kode pendaftaran salah" in wrong.get_data(as_text=True)
+    assert 'href="#f-code"' in wrong.get_data(as_text=True)  # the summary points at the code field
+    assert 'aria-describedby="e-code"' in wrong.get_data(as_text=True)
     expired = enrol(admin, center.url, fresh_code(center, expired=True))
     assert expired.status_code == 422 and "kedaluwarsa" in expired.get_data(as_text=True)
     assert SyncLink.select().count() == 0
@@ -69,6 +74,7 @@ def test_an_unreachable_center_and_a_bad_address_are_explained(db, client_for):
     assert down.status_code == 422 and "tidak dapat dihubungi" in down.get_data(as_text=True)
     typo = enrol(admin, "pusat cetak lumajang", "AAAA-BBBB-CCCC")
     assert typo.status_code == 422 and "diawali http://" in typo.get_data(as_text=True)
+    assert "data-error-summary" in typo.get_data(as_text=True) and 'href="#f-center_url"' in typo.get_data(as_text=True)
     assert SyncLink.select().count() == 0
 
 
