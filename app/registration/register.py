@@ -16,6 +16,8 @@ from app.registration.status import IN_SERVICE, ApplicationStatus
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER_CHARS = re.compile(r"[\d\-\s.]+")
+# A number whose device part is the code the center issued at enrolment (350807-P1-000123), or a prefix of it.
+_DEVICE_CODE_NUMBER = re.compile(r"\d{6}-[0-9A-Za-z]{1,4}(?:-\d*)?")
 
 
 @dataclass
@@ -74,7 +76,7 @@ def number_ranges(text: str):
     if not digits:
         return None
     if "-" in text.strip("-"):
-        number = re.sub(r"[^\d\-]", "", text)
+        number = re.sub(r"[^\dA-Za-z\-]", "", text).upper()
     else:  # '350807010001' typed without dashes: rebuild the dashed form
         number = "-".join(p for p in (digits[:6], digits[6:8], digits[8:]) if p)
     return _range(digits), _range(number)
@@ -132,7 +134,7 @@ def register_query(flt: RegisterFilter, today: date, zone: str = "WIB", columns=
     """
     text = flt.q.strip()
     query = Application.select(*columns)
-    if text and _NUMBER_CHARS.fullmatch(text):
+    if text and (_NUMBER_CHARS.fullmatch(text) or _DEVICE_CODE_NUMBER.fullmatch(text)):
         ranges = number_ranges(text)
         if ranges is not None:
             narrow = _apply_filters(Application.select(Application.id).where(_number_condition(ranges, True)),

@@ -58,6 +58,15 @@ def test_search_by_nik_prefix_and_by_number(loket, saved):
     assert "Budi Santoso" in loket.get("/pendaftaran?q=35080701000001").get_data(as_text=True)
 
 
+def test_search_by_a_number_carrying_the_centers_device_code(loket, saved):
+    """Enrolled PCs number with the device code the center issued (350807-P1-...): the search box
+    must still treat it as a number, not as a name (the sync journey found it by this number)."""
+    Application.update(registration_number="350807-P1-000001").where(Application.id == saved).execute()
+    assert "Budi Santoso" in loket.get("/pendaftaran?q=350807-P1-000001").get_data(as_text=True)
+    assert "Budi Santoso" in loket.get("/pendaftaran?q=350807-p1-0000").get_data(as_text=True)
+    assert "Budi Santoso" not in loket.get("/pendaftaran?q=350807-P2-000001").get_data(as_text=True)
+
+
 def test_search_fragment_is_only_the_results(loket, saved):
     response = loket.get("/pendaftaran?q=budi", headers={"HX-Request": "true", "HX-Target": "register-results"})
     text = response.get_data(as_text=True)
