@@ -92,6 +92,13 @@ class LiveServer:
         return password
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `fills_live_office` fill the session's shared live office with demo data and
+    approve last quarter's recap; they run after every journey that starts from an empty office."""
+    last = [item for item in items if item.get_closest_marker("fills_live_office")]
+    items[:] = [item for item in items if item not in last] + last
+
+
 @pytest.fixture(scope="session")
 def live(tmp_path_factory, cheap_password_hashing):
     from waitress.server import create_server

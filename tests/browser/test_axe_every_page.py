@@ -116,6 +116,7 @@ def _approved_recap(page, login) -> str:
     return quarter
 
 
+@pytest.mark.fills_live_office
 def test_detail_pages_with_data_have_no_axe_violation_for_the_roles_that_see_them(page, live, login):
     page.goto("/survei")  # a walk-in answer without a code: the IKM review page has one to review
     for fieldset in page.locator("fieldset.survey-element").all():
