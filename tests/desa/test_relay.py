@@ -23,9 +23,9 @@ PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim
 
 @pytest.fixture
 def center(tmp_path):
-    _, code = prepare_center(tmp_path / "center")
+    app, code = prepare_center(tmp_path / "center")
     server = CenterServer(tmp_path / "center").start()
-    server.enrolment_code = code
+    server.enrolment_code, server.app = code, app
     yield server
     server.stop()
 
