@@ -139,6 +139,50 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
     printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
     assert application.registration_number in printed and "Agus Salim" in printed
 
+    # The center prints and ships the card; the counter hands it over; the desa's list says so.
+    from sync.center import records as center_records
+    from sync.center.db import center_database
+    from sync.center.models import ReceivedApplication
+    with center.app.extensions["center_database"].connection_context(), center_database.atomic():
+        card = ReceivedApplication.get(ReceivedApplication.registration_number == application.registration_number)
+        assert center_records.move(card, "printed") and center_records.move(card, "shipped")
+    assert sync(kecamatan).error == ""
+    from app.registration import records as registration_records
+    from app.registration.models import Application
+    with bound_to(kecamatan), database.atomic():
+        card = Application.get_by_id(application.id)
+        assert card.status == S.SHIPPED.value
+        transition(card, S.READY, note="kartu tiba di kecamatan")
+        registration_records.hand_over(Application.get_by_id(card.id), "Budi Santoso", "sendiri", budi.nik)
+    assert sync(kecamatan).error == ""
+    report = sync(desa_app)
+    # terkirim, diterima_pusat, dicetak, dikirim, siap_diambil, diserahkan: each step of the card, once
+    assert report.error == "" and report.statuses == 6
+    home = text(operator.get("/desa"))
+    assert "Sudah diserahkan" in home
+    printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
+    assert "Sudah diserahkan" in printed and application.registration_number in printed
+
+
+def test_a_relayed_form_not_brought_in_time_expires_at_the_desa_too(desa_app, linked_kecamatan, client_as, center):
+    from datetime import timedelta
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    sync(desa_app)
+    assert sync(kecamatan).relayed == 1
+    with bound_to(kecamatan), database.atomic():  # three weeks later: nobody came to the counter
+        from app.desa.records import today
+        PreRegistration.update(expires_on=today() - timedelta(days=7)).execute()
+    assert sync(kecamatan).error == ""
+    assert sync(kecamatan).sent == 0  # sent once, not every pass
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        pre = PreRegistration.get()
+        assert pre.relay_status == "kedaluwarsa" and "tidak dibawa ke kecamatan" in pre.relay_note
+    assert "Kedaluwarsa" in text(operator.get("/desa"))
+
 
 def test_a_refusal_at_the_kecamatan_reaches_the_desa_with_its_reason(desa_app, linked_kecamatan, client_as, center,
                                                                      desa_client):
