@@ -1,10 +1,12 @@
 """Browser journeys: the real app on waitress, driven by Debian's Chromium through Playwright.
 
-Fixtures
-  live     the app served on a free loopback port (one per test session, fresh data folder),
-           with one account per role: live.username[role], password live.password
+Fixtures (docs/testing.md, "Browser journeys", says how to write one that never races)
+  live     the app served on a free loopback port, one per test MODULE (its own data folder),
+           with one account per role: live.username[role], password live.password;
+           live_office(folder) starts another one when a journey needs two
   browser  the session's headless Chromium; page: a fresh context per test at 1366x768
-  login    login(page, role) signs in through the login form
+           (helpers.new_context: Indonesian, WIB, reduced motion, generous wait limits)
+  login    login(page, role) signs in through the login form and waits for the answer
 
 Every test here carries the `browser` marker (`pytest -m browser`). Chromium is never
 downloaded: it is Debian's (/usr/bin/chromium, or $LOKET_CHROMIUM). When it is missing the
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 from flask import Blueprint, render_template_string
 
-from tests.browser.helpers import DESKTOP, screenshot
+from tests.browser.helpers import EXPECT_TIMEOUT_MS, new_context, screenshot, sign_in
 
 # What scripts/test.sh exports; the same default when the tests are run by hand.
 os.environ.setdefault("LOKET_CHROMIUM", "/usr/bin/chromium")
@@ -29,6 +31,11 @@ BROWSER_DIR = Path(__file__).resolve().parent
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: journeys in a real browser (Chromium via Playwright)")
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # chromium_present says what to install
+        return
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -92,22 +99,11 @@ class LiveServer:
         return password
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `fills_live_office` fill the session's shared live office with demo data and
-    approve last quarter's recap; they run after every journey that starts from an empty office.
-
-    Browser journeys share one live server and run while a second pass of the suite loads the
-    same two cores: a journey that loses a race with an htmx swap or a CSS transition is run once
-    more (pytest-rerunfailures), and the rerun is reported in the summary, never hidden."""
-    last = [item for item in items if item.get_closest_marker("fills_live_office")]
-    items[:] = [item for item in items if item not in last] + last
-    for item in items:
-        if "tests/browser/" in item.nodeid and not item.get_closest_marker("flaky"):
-            item.add_marker(pytest.mark.flaky(reruns=1))
-
-
-@pytest.fixture(scope="session")
-def live(tmp_path_factory, cheap_password_hashing):
+@contextmanager
+def live_office(data: Path, identity: str | None = "35.08.07"):
+    """A kecamatan office served by waitress on a free loopback port, data in `data`, with one
+    account per role (password BROWSER_PASSWORD) and, unless identity=None, set up as that
+    kecamatan. For a journey that needs an office of its own beside the module's `live`."""
     from waitress.server import create_server
 
     from app import create_app
@@ -117,7 +113,6 @@ def live(tmp_path_factory, cheap_password_hashing):
     from app.frame.roles import ALL_ROLES
     from app.frame import store
 
-    data = tmp_path_factory.mktemp("live-data")
     app = create_app({"DATA_DIR": data, "SECRET_KEY": "browser-secret"})
     app.register_blueprint(_probe_blueprint())
     columns = "  ".join("-" for _ in POLICY.columns)
@@ -125,17 +120,28 @@ def live(tmp_path_factory, cheap_password_hashing):
                                         {"uji.cetak": "browser_probe.print_probe"}))
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="loket-uji")
     live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}", data=data)
-    with live.db():
-        seed_identity("35.08.07")
-        store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
-        store.put("phone", "(0334) 571234")
+    if identity:
+        with live.db():
+            seed_identity(identity)
+            store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
+            store.put("phone", "(0334) 571234")
     for role in ALL_ROLES:
         live.username[role] = role.split("_")[-1]  # admin, loket, informasi, pelayanan, camat
         live.create_account(live.username[role], role, full_name=f"Uji {role.replace('_', ' ').title()}")
-    thread = threading.Thread(target=server.run, name="waitress-live", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"waitress-live-{server.effective_port}", daemon=True)
     thread.start()
-    yield live
-    server.close()
+    try:
+        yield live
+    finally:
+        server.close()  # the daemon thread ends with its socket map
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, cheap_password_hashing, request):
+    """Each test module gets its own office: what one journey saves, signs in or approves is never
+    seen by another module's journey. Tests within a module run in file order on the same office."""
+    with live_office(tmp_path_factory.mktemp(f"live-{request.module.__name__.rsplit('.', 1)[-1]}")) as office:
+        yield office
 
 
 @pytest.fixture(scope="session")
@@ -159,9 +165,7 @@ def browser(chromium_present, browser):
 
 @pytest.fixture
 def page(browser, live, request):
-    context = browser.new_context(base_url=live.url, viewport=DESKTOP, locale="id-ID",
-                                  timezone_id="Asia/Jakarta", accept_downloads=True)
-    context.set_default_timeout(10_000)
+    context = new_context(browser, live.url, accept_downloads=True)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -175,13 +179,7 @@ def page(browser, live, request):
 
 @pytest.fixture
 def login(live):
-    def sign_in(page, role_or_username, password=None):
-        username = live.username.get(role_or_username, role_or_username)
-        page.goto("/masuk")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(password or live.password)
-        page.get_by_role("button", name="Masuk").click()
-        page.wait_for_load_state()
-        return page
-    return sign_in
+    def login_as(page, role_or_username, password=None):
+        return sign_in(page, live.username.get(role_or_username, role_or_username), password or live.password)
+    return login_as
 
