@@ -271,3 +271,26 @@ def test_a_code_used_by_another_pc_and_a_wrong_center_address_are_refused(desa_a
     response = other.post("/admin/komputer-desa", data={"kode": code})
     assert response.status_code == 422 and "sudah dipakai komputer lain" in text(response)
     database.initialize(kecamatan.extensions["database"])
+
+
+def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamatan, client_as, center):
+    import time
+
+    from sync.client import link
+    assert "app.sync_page" in desa_app.config["BACKGROUND_MODULES"]  # the scheduler runs in desa mode too
+    enrolled_desa(desa_app, linked_kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    with bound_to(desa_app):
+        link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
+        assert OutboxItem.get().state == "acked" and SyncLink.get().last_success_at is not None
+    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    pressed = operator.post("/desa/sinkronkan")
+    assert pressed.status_code == 303 and pressed.location.endswith("/desa")
+    deadline = time.time() + 30
+    while engine.PROGRESS.running and time.time() < deadline:
+        time.sleep(0.1)
+    with bound_to(desa_app):
+        assert [i.state for i in OutboxItem.select()] == ["acked", "acked"]
+    home = text(operator.get("/desa"))
+    assert 'id="sync-waiting">0<' in home and "Sinkronisasi dimulai" in home
