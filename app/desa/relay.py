@@ -9,6 +9,7 @@ Both ends run the generic sync client (sync/client/); this module plugs in what 
   into the counter's queue (each page in the transaction that moves the cursor) and tells the
   center which desa keys the admin revoked.
 """
+import logging
 import secrets
 import time
 from types import SimpleNamespace
@@ -26,6 +27,7 @@ from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import ClockSkew, LinkDown, Refused, _json as transport_json
 
+log = logging.getLogger(__name__)
 PRA, PRA_STATUS = "pra", "pra_status"
 INBOX_PAGE = 100
 TICKET_VALID_SECONDS = 7 * 24 * 3600
@@ -188,7 +190,12 @@ def receive(header: dict, photo: bytes) -> str:
             pre = pre_records.pre_registration_from_payload(record, source="relay", photo=photo_object)
             PreRegistration.update(relay_hash=digest, relay_version=version).where(
                 PreRegistration.id == pre.id).execute()
-    except pre_records.Refused as problem:
+    except (ValueError, TypeError, KeyError, AttributeError) as problem:
+        # Refused (a ValueError) says why; any other data problem must not stop the relay for the forms
+        # after it. Database errors are not caught: the page rolls back and the next pass tries again.
+        if not isinstance(problem, pre_records.Refused):
+            log.exception("relayed pre-registration %s could not be read", number)
+            problem = "Pra-pendaftaran tidak dapat dibaca di kecamatan; isi ulang formulirnya di desa."
         _queue_status(0, number, 1, version, digest, REFUSED, str(problem))
         audit.record("tolak", "pra_pendaftaran", "", f"Pra-pendaftaran {number} dari desa ditolak: {problem}")
         return "refused"

@@ -221,6 +221,14 @@ def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked
                           content_hash=protocol.content_hash(record, OutboxItem.get().photo_sha256)).execute()
     report = sync(desa_app)
     assert report.rejected == 1
+    # Each key reaches its own routes only: a signed 403 otherwise.
+    from sync.client.transport import Refused
+    for app, path in ((desa_app, "/api/v1/statuses?after=0"), (desa_app, "/api/v1/relay/inbox?after=0"),
+                      (kecamatan, "/api/v1/relay/statuses?after=0")):
+        with bound_to(app):
+            with pytest.raises(Refused) as refused:
+                engine.client_for(engine.current_link()).call("GET", path)
+            assert refused.value.status == 403, path
     with bound_to(desa_app):
         assert "bukan wilayah komputer desa ini" in PreRegistration.get_by_id(pre.id).relay_note
     assert "Ditolak pusat" in text(operator.get("/desa"))
