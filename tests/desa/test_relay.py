@@ -302,3 +302,35 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
         assert [i.state for i in OutboxItem.select()] == ["acked", "acked"]
     home = text(operator.get("/desa"))
     assert 'id="sync-waiting">0<' in home and "Sinkronisasi dimulai" in home
+
+
+def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa_app, linked_kecamatan, client_as,
+                                                                            center):
+    from app.desa import qr
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    saved = pre_register(operator, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    assert saved.status_code == 302
+    with bound_to(desa_app):
+        code = qr.encode(PreRegistration.get())
+    database.initialize(kecamatan.extensions["database"])  # the applicant came before the link did
+    loket = client_as("petugas_loket")
+    assert loket.post("/pra-pendaftaran/pindai", data={"kode": code}).status_code == 302
+    with bound_to(kecamatan):
+        scanned = PreRegistration.get()
+        assert scanned.source == "qr" and not scanned.photo_jpeg
+    sync(desa_app)
+    report = sync(kecamatan)
+    assert report.error == "" and report.relayed == 0  # known already: not a second form
+    with bound_to(kecamatan):
+        assert PreRegistration.select().count() == 1
+        tied = PreRegistration.get()
+        assert tied.relay_hash and tied.photo_jpeg  # the photo the QR could not carry came with the relay
+    accepted = loket.post(f"/pra-pendaftaran/{tied.id}/terima", content_type="multipart/form-data",
+                          data=valid_form(rt=tied.rt, rw=tied.rw))
+    assert accepted.status_code == 302, text(accepted)[:800]
+    sync(kecamatan)
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        assert PreRegistration.get().relay_status == "diterima_loket"
