@@ -385,6 +385,7 @@ def _operators_page(form=None, errors=None, status=200):
                            errors=errors or {}, days=store.get("pre_registration_days"), desa_mode=desa_mode,
                            enrolled=store.get("desa_pc_desa_code"), all_desa=desa_list(),
                            desa_name=desa_names().get(store.get("desa_pc_desa_code"), ""),
+                           sync=relay.sync_state() if desa_mode else None,
                            sync_link=relay.sync_state()["link"] if desa_mode else None), status
 
 
@@ -496,7 +497,7 @@ def sync_now():
         flash("Sinkronisasi dimulai. Muat ulang halaman ini untuk melihat hasilnya.", "info")
     else:
         flash("Sinkronisasi sedang berjalan.", "info")
-    return redirect(url_for("desa.home")), 303
+    return redirect(url_for("desa.home" if g.user.role == DESA else "desa.operators")), 303
 
 
 @blueprint.post("/admin/operator-desa/pengaturan")

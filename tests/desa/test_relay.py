@@ -77,7 +77,8 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
                                                                                   client_as, center):
     kecamatan = linked_kecamatan
     admin = enrolled_desa(desa_app, kecamatan, client_as)
-    assert "Terhubung ke pusat cetak" in text(admin.get("/admin/operator-desa"))
+    enrolled_page = text(admin.get("/admin/operator-desa"))
+    assert "Terhubung ke pusat cetak" in enrolled_page and "Sinkronkan sekarang" in enrolled_page
     with bound_to(desa_app):
         link = SyncLink.get()
         assert link.role == "desa" and link.center_url == center.url  # the address came inside the code
