@@ -450,7 +450,8 @@ def revoke_pc_key():
         return _operators_page(errors={"revoke_desa": "Pilih desa yang kunci komputernya dicabut."}, status=422)
     qr.revoke_desa_key(code)
     flash(f"Kunci komputer Desa {desa_names().get(code, code)} dicabut. Formulir F-1.07 bertanda tangan kunci lama "
-          "ditolak di loket; buat kode pendaftaran baru untuk komputer desa itu.", "success")
+          "ditolak di loket, dan pusat cetak menolak komputer itu sejak sinkronisasi kecamatan berikutnya; buat kode "
+          "pendaftaran baru untuk komputer desa itu.", "success")
     return redirect(url_for("desa.operators"))
 
 
