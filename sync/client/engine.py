@@ -169,10 +169,14 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
     if not items:
         return
     version = client.negotiate()
-    by_key = {(i.registration_number, i.version): i for i in items}
-    to_send = []
-    for start in range(0, len(items), MANIFEST_CHUNK):
-        chunk = items[start:start + MANIFEST_CHUNK]
+    # Only what went out before without an answer is offered first: what never left this PC
+    # cannot be at the center, and the few that left just before a crash, unrecorded, are
+    # answered "duplicate" by the center when they come again.
+    offered_before = [i for i in items if i.attempts]
+    by_key = {(i.registration_number, i.version): i for i in offered_before}
+    needed = set()
+    for start in range(0, len(offered_before), MANIFEST_CHUNK):
+        chunk = offered_before[start:start + MANIFEST_CHUNK]
         offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
                    for i in chunk]
         answer = with_retries(lambda: client.manifest(offered, deflated=version >= 3), rng)
@@ -183,8 +187,9 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
                     apply_result(item, {"result": "duplicate"})
                     report.already += 1
                     progress.done += 1
-        to_send.extend(by_key[(e["id"], e["version"])] for e in answer.get("need", [])
-                       if (e["id"], e["version"]) in by_key)
+        needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
+                      if (e["id"], e["version"]) in by_key)
+    to_send = [i for i in items if not i.attempts or i.id in needed]
     if to_send:
         codec = jpeg_transit.CODEC if version >= 2 and jpeg_transit.CODEC in client.photo_codecs else None
         magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
@@ -202,6 +207,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng) -> 
     the database (reads photos, records each packet's answers in one transaction).
     """
     send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
+    written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
     failures_in_row = 0
     while queue:
         in_flight: deque = deque()  # (items, wire bytes, sent at) per packet, oldest first
@@ -217,6 +223,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng) -> 
                     wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch])
                     body = protocol.encode_packet(wire, magic)
                     in_flight.append((batch, len(body), time.monotonic()))
+                    written.update(item.id for item in batch)
                     stream.send("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE)
                 if not in_flight:
                     break
@@ -245,8 +252,9 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng) -> 
                 continue  # the connection carried answers before it broke: a fresh one goes on
             failures_in_row += 1
             if failures_in_row >= MAX_LINK_FAILURES:
+                unanswered = [item.id for item in queue if item.id in written]
                 with write_transaction():
-                    outbox.note_failure([i.id for i in unanswered], str(failure), rng=rng)
+                    outbox.note_failure(unanswered, str(failure), rng=rng)
                 report.failed += len(unanswered)
                 raise
             time.sleep(min(0.2 * 2 ** failures_in_row, 2) * rng.uniform(0.5, 1.5))
@@ -329,7 +337,7 @@ def _arrived(event: dict) -> None:
     """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""
     item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
                                   & (OutboxItem.version == event["version"]))
-    if item is not None:
+    if item is not None and item.state != "acked":  # an acknowledged one moved on with its answer
         _mark_sent(item)
 
 

@@ -210,6 +210,16 @@ def test_the_manifest_travels_deflated_only_to_a_center_that_takes_it(
         return real(method, url, data=data, headers=headers, **kwargs)
     session.request = request
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        from sync.client.models import OutboxItem
+        OutboxItem.update(attempts=1).execute()  # went out before, answer lost: offered first
         report = engine.sync_once(client=client_of(center_app, session))
     assert report.error == "" and report.sent == 3
     assert kinds == [protocol.JSON_DEFLATE if center_protocol == 3 else "application/json"]
+
+
+def test_what_never_left_this_pc_skips_the_manifest(kecamatan, center_app, center_db):
+    session = FlaskSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+    assert report.error == "" and report.sent == 3
+    assert "/api/v1/manifest" not in session.paths and "/api/v1/packets" in session.paths
