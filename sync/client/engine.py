@@ -83,6 +83,7 @@ class PassReport:
     failed: int = 0
     statuses: int = 0
     unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
+    relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -109,7 +110,7 @@ def _mark_sent(item: OutboxItem) -> None:
         item.acked_at = utc_now()
         item.last_error = ""
         item.save()
-    records.kind().acknowledged(item.source_id, item.version)
+    records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
 def apply_result(item: OutboxItem, result: dict) -> str:
@@ -128,7 +129,7 @@ def apply_result(item: OutboxItem, result: dict) -> str:
             item.state = "rejected"
             item.last_error = reason
             item.save()
-            records.kind().rejected(item.source_id, item.version, reason)
+            records.kind(item.kind).rejected(item.source_id, item.version, reason)
         else:
             raise LinkDown(f"jawaban pusat tidak dikenal: {outcome!r}")
     return outcome
@@ -152,7 +153,7 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
 # --- push -------------------------------------------------------------------------------------
 
 def _packet_entry(item: OutboxItem):
-    photo = records.kind().payload(item.source_id)
+    photo = records.kind(item.kind).payload(item.source_id)
     if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
         return None
     header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
@@ -162,10 +163,17 @@ def _packet_entry(item: OutboxItem):
 
 def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
          rng=None) -> None:
+    """Send what is due, kind by kind, each to its own endpoints (sync/client/records.py)."""
+    progress.phase, progress.total, progress.done = "kirim", outbox.waiting_count(), 0
+    for name in outbox.kinds_waiting(utc_now(), ignore_delays):
+        push_kind(client, records.kind(name), report, progress, ignore_delays, sizer, rng)
+
+
+def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
+              rng=None) -> None:
     rng = rng or random.Random()
     sizer = sizer or PacketSizer()
-    items = outbox.due_items(utc_now(), ignore_delays=ignore_delays)
-    progress.phase, progress.total, progress.done = "kirim", len(items), 0
+    items = outbox.due_items(utc_now(), ignore_delays=ignore_delays, kind=kind.name)
     if not items:
         return
     version = client.negotiate()
@@ -179,7 +187,7 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
         chunk = offered_before[start:start + MANIFEST_CHUNK]
         offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
                    for i in chunk]
-        answer = with_retries(lambda: client.manifest(offered, deflated=version >= 3), rng)
+        answer = with_retries(lambda: client.manifest(offered, kind.path, deflated=version >= 3), rng)
         with write_transaction():
             for entry in answer.get("have", []):
                 item = by_key.get((entry["id"], entry["version"]))
@@ -191,12 +199,13 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
                       if (e["id"], e["version"]) in by_key)
     to_send = [i for i in items if not i.attempts or i.id in needed]
     if to_send:
-        codec = jpeg_transit.CODEC if version >= 2 and jpeg_transit.CODEC in client.photo_codecs else None
+        codec = (jpeg_transit.CODEC if kind.photo_codecs and version >= 2 and jpeg_transit.CODEC in client.photo_codecs
+                 else None)
         magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
-        _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng)
+        _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path)
 
 
-def _send_packets(client, queue, codec, magic, sizer, report, progress, rng) -> None:
+def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, path="") -> None:
     """Every queued item in packets on one pipelined connection (client.open_stream()).
 
     Up to `stream.depth` packets are on the wire ahead of the oldest answer, so the link stays
@@ -224,7 +233,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng) -> 
                     body = protocol.encode_packet(wire, magic)
                     in_flight.append((batch, len(body), time.monotonic()))
                     written.update(item.id for item in batch)
-                    stream.send("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE)
+                    stream.send("POST", protocol.API_PREFIX + path + "/packets", body, protocol.PACKET_CONTENT_TYPE)
                 if not in_flight:
                     break
                 batch, size, sent_at = in_flight[0]
@@ -365,9 +374,10 @@ def count_outcome(report: "PassReport", outcome: str | None) -> None:
 def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
                   page_size: int = 500) -> None:
     progress.phase = "status"
+    feed = records.status_feed(link.role)
     while True:
         cursor = current_link().status_cursor
-        page = with_retries(lambda: client.statuses(cursor, page_size))
+        page = with_retries(lambda: client.statuses(cursor, page_size, feed))
         events = page.get("events", [])
         progress.total += len(events)
         with write_transaction():  # the page and the cursor commit together
@@ -404,14 +414,19 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         with write_transaction():
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
         try:
+            for phase in records.phases(link.role, "before"):
+                phase(client, link, report, progress)
             push(client, report, progress, ignore_delays=full, sizer=sizer)
             pull_statuses(client, link, report, progress, status_page)
+            for phase in records.phases(link.role, "after"):
+                phase(client, link, report, progress)
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
-                      if report.unapplied else ""))
+                      if report.unapplied else "")
+                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:

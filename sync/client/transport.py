@@ -155,12 +155,13 @@ class CenterClient:
         """Proves the far end holds our key: it signed its answer over our fresh nonce."""
         return self.call_json("GET", protocol.API_PREFIX + "/probe")
 
-    def manifest(self, items: list[dict], deflated: bool = False) -> dict:
-        """deflated: protocol 3, the center takes the list zlib-deflated (negotiate() says)."""
+    def manifest(self, items: list[dict], path: str = "", deflated: bool = False) -> dict:
+        """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications).
+        deflated: protocol 3, the center takes the list zlib-deflated (negotiate() says)."""
         if not deflated:
-            return self.call_json("POST", protocol.API_PREFIX + "/manifest", {"items": items})
+            return self.call_json("POST", protocol.API_PREFIX + path + "/manifest", {"items": items})
         body = protocol.deflate(protocol.canonical_json({"items": items}))
-        return json.loads(self.call("POST", protocol.API_PREFIX + "/manifest", body, protocol.JSON_DEFLATE))
+        return json.loads(self.call("POST", protocol.API_PREFIX + path + "/manifest", body, protocol.JSON_DEFLATE))
 
     def negotiate(self) -> int:
         """The protocol version both ends speak, from the center's signed probe.
@@ -178,8 +179,8 @@ class CenterClient:
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
         return min(theirs, protocol.PROTOCOL_VERSION)
 
-    def statuses(self, after: int, limit: int = 500) -> dict:
-        return self.call_json("GET", f"{protocol.API_PREFIX}/statuses?after={int(after)}&limit={int(limit)}")
+    def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:
+        return self.call_json("GET", f"{protocol.API_PREFIX}{feed}?after={int(after)}&limit={int(limit)}")
 
 
 def _json(content: bytes) -> dict:

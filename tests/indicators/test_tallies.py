@@ -1,5 +1,6 @@
 """The per-day tallies that triggers keep (schema 0008_i16_daily_tallies.sql) equal a rebuild from
-the rows, and the rebuild equals a count done here in Python, after any mix of writes."""
+the rows, the live computation from the rows (tallies.live_*, the benchmark's peer) and a count done
+here in Python, after any mix of writes."""
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -82,6 +83,17 @@ def tally_rows():
     return applications, complaints
 
 
+WINDOW = (date(2024, 10, 1), date(2025, 12, 31))  # whole quarters around every moment the steps make
+
+
+def live_rows(zone: str):
+    """The same figures from the live computation (the peer in bench/bench_recap.py)."""
+    applications = {str(day): tuple(counts) for day, *counts in tallies.live_application_days(*WINDOW, zone)}
+    complaints = {(str(day), kind, str(done) if done else ""): n for kind in ("received", "first", "follow")
+                  for day, done, n in tallies.live_complaint_days(*WINDOW, zone, kind)}
+    return applications, complaints
+
+
 def counted_here(hours: int):
     """The same figures counted in Python from the rows, for local days at UTC+hours."""
     local = lambda moment: (datetime.fromisoformat(str(moment)) + timedelta(hours=hours)).date()  # noqa: E731
@@ -125,10 +137,12 @@ def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, 
             apply_complaint_step(step)
         kept = tally_rows()
         assert kept == counted_here(7)
+        assert live_rows("WIB") == kept
         tallies.rebuild("WIB")
         assert tally_rows() == kept
         tallies.ready("WIT")  # the zone setting changed: days move by two hours, rebuilt once
         assert tally_rows() == counted_here(9)
+        assert live_rows("WIT") == counted_here(9)
         transaction.rollback()  # the next example starts from an empty database
 
 
