@@ -113,7 +113,9 @@ def prepare(folder: Path, applications: int, total: int, in_quarter: int) -> Pat
     if folder.exists():
         if any(folder.iterdir()) and not marker.exists():
             raise SystemExit(f"{folder} is not empty and not a benchmark folder: not touching it")
-        shutil.rmtree(folder)
+        shutil.rmtree(folder)  # another size, or a fill that was stopped
+    folder.mkdir(parents=True)
+    marker.write_text(json.dumps({"filling": wanted}))
     from argparse import Namespace
 
     from app import create_app
