@@ -155,8 +155,8 @@ def serve_live(argv) -> int:
     """`bench_recap.py serve-live --data DIR --port P`: run.py serve with the tallies' readers
     replaced by the live computation from the rows (the peer)."""
     from app.indicators import tallies
-    tallies.application_days = tallies.live_application_days
-    tallies.complaint_days = tallies.live_complaint_days
+    for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals"):
+        setattr(tallies, reader, getattr(tallies, f"live_{reader}"))
     import run
     return run.main(["serve", *argv])
 
