@@ -29,9 +29,10 @@ def new_context(browser, base_url: str, viewport=DESKTOP, **options):
 
 
 # htmx marks what it is doing with classes: htmx-request while a request is in flight (on the
-# element or its indicator), htmx-swapping / htmx-settling while new content goes in. A boosted
+# element or its indicator), htmx-swapping / htmx-settling / htmx-added while new content goes in
+# and is wired (base.html sets no settle delay, so that is one task after the swap). A boosted
 # link pushes the new address before it swaps, so "the URL changed" is not "the page is there".
-_HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling"
+_HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
 
 
 def settled(page):
