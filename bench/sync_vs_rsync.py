@@ -114,7 +114,7 @@ def build_set(base: Path, count: int) -> dict:
                 photo = normalise_photo(phone_photo(application.id)).jpeg
                 (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
                  .where(ApplicationPhoto.application == application).execute())
-                OutboxItem.delete().where(OutboxItem.source == application).execute()
+                OutboxItem.delete().where(OutboxItem.source_id == application.id).execute()
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
         photo_bytes = record_bytes = 0
         for item in OutboxItem.select():

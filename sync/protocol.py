@@ -45,6 +45,10 @@ CENTER_STATUSES = ("received", "printed", "shipped", "rejected", "resend")
 REGISTRATION_NUMBER = re.compile(r"^(\d{6})-([0-9A-Za-z]{1,4})-(\d{6,9})$")
 
 
+# A pre-registration number: "PRA-", the desa code digits (10), the PC ("D1", "01"), a sequence.
+PRE_REGISTRATION_NUMBER = re.compile(r"^PRA-(\d{10})-([0-9A-Za-z]{1,4})-(\d{6,9})$")
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -74,6 +78,12 @@ def sign_response(secret: str, request_nonce: str, status: int, body: bytes) -> 
     """The center signs its answer over the request's nonce: a hotspot page cannot forge it."""
     message = "\n".join(["response", request_nonce, str(status), sha256_hex(body)]).encode()
     return hmac.new(_key_bytes(secret), message, "sha256").hexdigest()
+
+
+def sign_ticket(secret: str, ticket: dict) -> str:
+    """A kecamatan's desa enrolment ticket, signed with its own key: the center holds the same
+    secret, so it can tell that this kecamatan issued it (docs/sync-protocol.md, "Relay")."""
+    return hmac.new(_key_bytes(secret), b"loket-desa-ticket\n" + canonical_json(ticket), "sha256").hexdigest()
 
 
 def signatures_match(expected: str, given: str) -> bool:

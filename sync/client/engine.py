@@ -85,6 +85,7 @@ class PassReport:
     failed: int = 0
     statuses: int = 0
     unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
+    relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -111,7 +112,7 @@ def _mark_sent(item: OutboxItem) -> None:
         item.acked_at = utc_now()
         item.last_error = ""
         item.save()
-    records.kind().acknowledged(item.source_id, item.version)
+    records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
 def apply_result(item: OutboxItem, result: dict) -> str:
@@ -130,7 +131,7 @@ def apply_result(item: OutboxItem, result: dict) -> str:
             item.state = "rejected"
             item.last_error = reason
             item.save()
-            records.kind().rejected(item.source_id, item.version, reason)
+            records.kind(item.kind).rejected(item.source_id, item.version, reason)
         else:
             raise LinkDown(f"jawaban pusat tidak dikenal: {outcome!r}")
     return outcome
@@ -154,7 +155,7 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
 # --- push -------------------------------------------------------------------------------------
 
 def _packet_entry(item: OutboxItem):
-    photo = records.kind().payload(item.source_id)
+    photo = records.kind(item.kind).payload(item.source_id)
     if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
         return None
     header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
@@ -164,10 +165,17 @@ def _packet_entry(item: OutboxItem):
 
 def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
          rng=None) -> None:
+    """Send what is due, kind by kind, each to its own endpoints (sync/client/records.py)."""
+    progress.phase, progress.total, progress.done = "kirim", outbox.waiting_count(), 0
+    for name in outbox.kinds_waiting(utc_now(), ignore_delays):
+        push_kind(client, records.kind(name), report, progress, ignore_delays, sizer, rng)
+
+
+def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
+              rng=None) -> None:
     rng = rng or random.Random()
     sizer = sizer or PacketSizer()
-    items = outbox.due_items(utc_now(), ignore_delays=ignore_delays)
-    progress.phase, progress.total, progress.done = "kirim", len(items), 0
+    items = outbox.due_items(utc_now(), ignore_delays=ignore_delays, kind=kind.name)
     if not items:
         return
     by_key = {(i.registration_number, i.version): i for i in items}
@@ -176,7 +184,7 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
         chunk = items[start:start + MANIFEST_CHUNK]
         offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
                    for i in chunk]
-        answer = with_retries(lambda: client.manifest(offered), rng)
+        answer = with_retries(lambda: client.manifest(offered, kind.path), rng)
         with write_transaction():
             for entry in answer.get("have", []):
                 item = by_key.get((entry["id"], entry["version"]))
@@ -189,7 +197,8 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
     if not to_send:
         return
     version = client.negotiate()
-    codec = jpeg_transit.CODEC if version >= 2 and jpeg_transit.CODEC in client.photo_codecs else None
+    codec = (jpeg_transit.CODEC if kind.photo_codecs and version >= 2 and jpeg_transit.CODEC in client.photo_codecs
+             else None)
     magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
     queue = deque(to_send)
     send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
@@ -204,7 +213,8 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
                 batch, entries, size = _next_batch(queue, sizer, report, rng)
                 if batch:
                     codecs = [None if item.id in send_raw else codec for item in batch]
-                    in_flight.append((sender.submit(_send_with_retries, client, entries, codecs, magic, sizer, rng),
+                    in_flight.append((sender.submit(_send_with_retries, client, entries, codecs, magic, sizer, rng,
+                                                    kind.path),
                                       batch))
             if not in_flight:
                 break
@@ -254,14 +264,14 @@ def _in_transit(entries, codecs):
     return wire
 
 
-def _send_with_retries(client, entries, codecs, magic, sizer, rng):
+def _send_with_retries(client, entries, codecs, magic, sizer, rng, path=""):
     """(results, None) or (None, why); runs in a sender thread, no database here."""
     entries = _in_transit(entries, codecs)
     size = sum(len(photo) + 1024 for _, photo in entries)
 
     def send():
         started = time.monotonic()
-        results = client.send_packet(entries, magic)
+        results = client.send_packet(entries, magic, path)
         sizer.success(size, time.monotonic() - started)
         return results
     try:
@@ -339,9 +349,10 @@ def count_outcome(report: "PassReport", outcome: str | None) -> None:
 def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
                   page_size: int = 500) -> None:
     progress.phase = "status"
+    feed = records.status_feed(link.role)
     while True:
         cursor = current_link().status_cursor
-        page = with_retries(lambda: client.statuses(cursor, page_size))
+        page = with_retries(lambda: client.statuses(cursor, page_size, feed))
         events = page.get("events", [])
         progress.total += len(events)
         with write_transaction():  # the page and the cursor commit together
@@ -378,14 +389,19 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         with write_transaction():
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
         try:
+            for phase in records.phases(link.role, "before"):
+                phase(client, link, report, progress)
             push(client, report, progress, ignore_delays=full, sizer=sizer)
             pull_statuses(client, link, report, progress, status_page)
+            for phase in records.phases(link.role, "after"):
+                phase(client, link, report, progress)
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
-                      if report.unapplied else ""))
+                      if report.unapplied else "")
+                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:

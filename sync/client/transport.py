@@ -125,8 +125,9 @@ class CenterClient:
         """Proves the far end holds our key: it signed its answer over our fresh nonce."""
         return self.call_json("GET", protocol.API_PREFIX + "/probe")
 
-    def manifest(self, items: list[dict]) -> dict:
-        return self.call_json("POST", protocol.API_PREFIX + "/manifest", {"items": items})
+    def manifest(self, items: list[dict], path: str = "") -> dict:
+        """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications)."""
+        return self.call_json("POST", protocol.API_PREFIX + path + "/manifest", {"items": items})
 
     def negotiate(self) -> int:
         """The protocol version both ends speak, from the center's signed probe.
@@ -144,13 +145,14 @@ class CenterClient:
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
         return min(theirs, protocol.PROTOCOL_VERSION)
 
-    def send_packet(self, items: list[tuple[dict, bytes]], magic: bytes = protocol.PACKET_MAGIC) -> list[dict]:
-        answer = self.call("POST", protocol.API_PREFIX + "/packets", protocol.encode_packet(items, magic),
+    def send_packet(self, items: list[tuple[dict, bytes]], magic: bytes = protocol.PACKET_MAGIC, path: str = ""
+                    ) -> list[dict]:
+        answer = self.call("POST", protocol.API_PREFIX + path + "/packets", protocol.encode_packet(items, magic),
                            protocol.PACKET_CONTENT_TYPE)
         return json.loads(answer)["results"]
 
-    def statuses(self, after: int, limit: int = 500) -> dict:
-        return self.call_json("GET", f"{protocol.API_PREFIX}/statuses?after={int(after)}&limit={int(limit)}")
+    def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:
+        return self.call_json("GET", f"{protocol.API_PREFIX}{feed}?after={int(after)}&limit={int(limit)}")
 
 
 def _json(content: bytes) -> dict:
