@@ -10,12 +10,13 @@ and ships the cards; the counter hands them over; and the desa's list shows "Sud
 Every wait is on what the page shows (Playwright's expect, htmx swaps): the suite runs twice at once.
 """
 import re
+import shutil
 from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import DESKTOP, fit_problems, logout, photo_file, screenshot, sync_now
+from tests.browser.helpers import DESKTOP, artifacts_dir, fit_problems, logout, pdf_of, photo_file, screenshot, sync_now
 from tests.support.linkproxy import LinkProxy
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center
 
@@ -57,6 +58,11 @@ def three_offices(tmp_path):
                 server.stop()
         link.close()
         center.stop()
+        kept = artifacts_dir() / "desa-relay-logs"  # what each server printed, for a failure in CI
+        kept.mkdir(parents=True, exist_ok=True)
+        for log in [*tmp_path.glob("*-server.log"), center_data / "server.log"]:
+            if log.exists():
+                shutil.copy(log, kept / f"{log.parent.name}-{log.name}")
 
 
 def _new_context(browser, url):
@@ -153,22 +159,62 @@ def _enter_form(page, person, photo):
     return heading.inner_text().split()[1]
 
 
-def _stand_in_relay(desa, kecamatan):
-    """TEMPORARY (development only): copies the desa's pre-registrations into the kecamatan's database."""
-    from app import create_app
-    from app.desa.models import PreRegistration
-    from app.frame.db import database
-    desa_app = create_app({"DATA_DIR": desa.data_dir, "MODE": "desa"})
-    database.initialize(desa_app.extensions["database"])
-    with desa_app.app_context(), desa_app.extensions["database"].connection_context():
-        rows = [p.__data__ for p in PreRegistration.select()]
-    kec_app = create_app({"DATA_DIR": kecamatan.data_dir})
-    database.initialize(kec_app.extensions["database"])
-    with kec_app.app_context(), kec_app.extensions["database"].connection_context(), database.atomic():
-        for row in rows:
-            row = dict(row, created_by=None, id=None)
-            row.pop("id")
-            PreRegistration.create(**row)
+def _reload_until(page, condition, timeout=SLOW):
+    """A page that does not refresh itself (the desa's list after "Sinkronkan sekarang"): reload it, as
+    the operator would, until `condition(page)` holds; fail with the last state when it never does."""
+    import time
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        page.reload()
+        if condition(page):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{page.url} never reached the expected state")
+        page.wait_for_timeout(500)  # between reloads only; every check is on the page itself
+
+
+def _desa_syncs_until(laptop, condition, tries=3):
+    """The desa operator presses "Sinkronkan sekarang" on the desa page and reloads it until the pass is
+    over ("sedang sinkron" gone), then reads the page; again when the press met a pass of the laptop's own
+    scheduler that began before the last change."""
+    for attempt in range(tries):
+        laptop.goto("/desa")
+        laptop.locator("#sinkronisasi").get_by_role("button", name="Sinkronkan sekarang").click()
+        expect(laptop.locator(".flash").first).to_contain_text("Sinkronisasi")
+        _reload_until(laptop, lambda p: p.get_by_text("sedang sinkron").count() == 0)
+        if condition(laptop):
+            return
+    raise AssertionError("the desa's sync never reached the expected state")
+
+
+def _kecamatan_syncs_until(page, check, tries=3):
+    """The clerk presses "Sinkronkan sekarang" until `check(page)` holds: the office's own scheduler may be
+    mid-pass when the button is pressed (then the bar follows that pass, which may have begun before the
+    last change)."""
+    for attempt in range(tries):
+        sync_now(page, timeout=SLOW)
+        if check(page):
+            return
+    raise AssertionError("the kecamatan's sync never reached the expected state")
+
+
+def _all_in_queue(page) -> bool:
+    page.goto("/pra-pendaftaran")
+    return page.get_by_text(f"{DESA_NAME} ({FORMS})").count() == 1
+
+
+def _nothing_waiting(page) -> bool:
+    """The kecamatan's outbox is empty: the statuses of the desa's forms are at the center."""
+    page.goto("/sinkronisasi")
+    return page.locator("dt:text-is('Menunggu dikirim') + dd").inner_text().startswith("0 ")
+
+
+def _all_in_register(page, registrations, status) -> bool:
+    for number in registrations:
+        page.goto(f"/pendaftaran?q={number}")
+        if status not in page.locator("#register-results tbody tr", has_text=number).inner_text():
+            return False
+    return True
 
 
 def _accept_without_typing(page, left):
@@ -239,6 +285,7 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
     center, center_code, kecamatan, desa, link = three_offices
     assert kecamatan.password and desa.password, "each fresh office prints its one-time admin password"
     contexts = []
+    expect.set_options(timeout=20_000)  # three servers and Chromium on two loaded cores; restored below
     try:
         # --- The kecamatan admin: setup, enrolment with the center, a clerk, the desa laptop's code.
         context, office = _new_context(browser, kecamatan.url)
@@ -254,8 +301,11 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
         _first_sign_in(laptop, "admin", desa.password, DESA_ADMIN_PASSWORD)
         laptop.goto("/admin/operator-desa")
         laptop.get_by_label(re.compile("^Kode pendaftaran komputer desa")).fill(pc_code)
+        # The desa's own way to the center: its (village) internet, here the proxy `link`.
+        laptop.get_by_label(re.compile("^Alamat pusat cetak")).fill(link.url)
         laptop.get_by_role("button", name="Daftarkan komputer ini").click()
         expect(laptop.locator(".flash-success")).to_contain_text(f"Komputer ini terdaftar untuk Desa {DESA_NAME}")
+        expect(laptop.locator(".flash-success")).to_contain_text(f"terhubung ke pusat cetak {link.url}")
         laptop.get_by_label("Nama pengguna").fill("wati")
         laptop.get_by_label("Nama lengkap").fill("Wati Operator Desa")
         laptop.get_by_label(re.compile("^Desa \\(boleh")).select_option(label=f"{DESA_NAME} ({DESA_CODE})")
@@ -272,17 +322,23 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
                    for n, person in enumerate(people, start=1)]
         assert len(set(numbers)) == FORMS
         laptop.goto("/desa")
+        expect(laptop.locator("#sync-waiting")).to_have_text(str(FORMS))
         for person in people:
             expect(laptop.get_by_role("row", name=re.compile(person["name"]))).to_contain_text("Menunggu ke kecamatan")
         screenshot(laptop, "desa-relay-20-forms-offline")
         assert fit_problems(laptop) == []
 
-        _stand_in_relay(desa, kecamatan)  # TEMPORARY until r17's relay: replaced by the desa's and kecamatan's syncs
+        # --- The link is back: the desa syncs; its forms wait at the center for the kecamatan.
+        link.link_up = True
+        _desa_syncs_until(laptop, lambda p: p.locator("#sync-waiting").inner_text() == "0"
+                          and p.get_by_text("Terkirim ke pusat, menunggu kecamatan").count() == FORMS)
+        screenshot(laptop, "desa-relay-synced")
 
         # --- At the kecamatan counter: the 20 forms wait in the queue and are accepted without typing.
         context, counter = _new_context(browser, kecamatan.url)
         contexts.append(context)
         _first_sign_in(counter, "sari", clerk_one_time, CLERK_PASSWORD)
+        _kecamatan_syncs_until(counter, _all_in_queue)
         counter.get_by_role("navigation", name="Menu utama").get_by_role(
             "link", name=re.compile("Antrean Pra-pendaftaran")).click()
         expect(counter.get_by_text(f"{DESA_NAME} ({FORMS})")).to_be_visible()
@@ -290,24 +346,34 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
         assert len(set(registrations)) == FORMS
 
         # --- The kecamatan syncs; at the center the operator prints and ships the run.
-        # (The office's own scheduler may have sent some already: the register says where each one is.)
-        expect(sync_now(counter, timeout=SLOW).locator(".flash-success")).to_be_visible()
-        for number in registrations:
-            counter.goto(f"/pendaftaran?q={number}")
-            expect(counter.locator("#register-results tbody tr", has_text=number)).to_contain_text("Diterima Dukcapil")
+        _kecamatan_syncs_until(counter, lambda p: _all_in_register(p, registrations, "Diterima Dukcapil"))
         _center_prints_and_ships(browser, center.url, registrations)
-        expect(sync_now(counter, timeout=SLOW).locator(".flash-success")).to_be_visible()
+        _kecamatan_syncs_until(counter, lambda p: _all_in_register(p, registrations, "Dikirim ke kecamatan"))
 
-        # --- The cards arrive; each villager collects theirs.
+        # --- The cards arrive; each villager collects theirs; the statuses go back to the desa.
         for number in registrations:
             _hand_over(counter, number)
-
-        pytest.xfail("relay desa -> center -> kecamatan not built yet (issue 17, branch r17)")
+        _kecamatan_syncs_until(counter, _nothing_waiting)
+        handed = laptop.locator("table", has=laptop.get_by_role("columnheader", name="Janji selesai")).get_by_text(
+            "Sudah diserahkan")
+        _desa_syncs_until(laptop, lambda p: handed.count() == FORMS)
+        for number in registrations:
+            expect(laptop.get_by_role("row", name=re.compile(number))).to_contain_text("Sudah diserahkan")
+        screenshot(laptop, "desa-relay-handed-over")
+        with laptop.expect_popup() as popup:
+            laptop.get_by_role("link", name="Cetak daftar desa").click()
+        printed = pdf_of(popup.value, name="desa-relay-daftar-desa")
+        words = " ".join(printed.text.split())
+        assert f"DAFTAR STATUS KTP-el DESA {DESA_NAME.upper()}" in words
+        assert words.count("Sudah diserahkan") >= FORMS, words
+        for person, number in zip(people, registrations):
+            assert person["name"] in words and number in words, (person["name"], number)
     except Exception:
         for n, context in enumerate(contexts):
             for page in context.pages:
                 screenshot(page, f"desa-relay-journey-failure-{n}")
         raise
     finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, as every other journey expects it
         for context in contexts:
             context.close()
