@@ -81,6 +81,13 @@ class PreRegistrations:
         arrived()  # a status proves the center holds it, even if the acknowledgement was lost
         values = {"relay_status": str(event.get("status", ""))[:32], "relay_note": str(event.get("reason") or "")[:500],
                   "relay_at": dates.utc_now()}
+        step = event.get("step")
+        if isinstance(step, int) and not isinstance(step, bool):
+            # Two status packets on the wire at once commit at the center in either order: a step
+            # older than the one shown (dikirim after diserahkan) is read and passed over.
+            if step <= pre.relay_step:
+                return True
+            values["relay_step"] = step
         if event.get("application_number"):
             values["relay_application_number"] = str(event["application_number"])[:40]
         if event.get("status") not in (REFUSED, EXPIRED):

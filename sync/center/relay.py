@@ -210,7 +210,7 @@ def relay_statuses():
 def status_event_json(row: RelayStatus) -> dict:
     """As /statuses carries events: `id` + `version` + `hash` name the pre-registration the desa sent."""
     at = row.at.isoformat() if hasattr(row.at, "isoformat") else str(row.at)
-    return {"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash,
+    return {"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash, "step": row.step,
             "status": row.status, "label": row.label, "reason": row.reason,
             "application_number": row.application_number, "at": at}
 
