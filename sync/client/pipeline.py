@@ -13,6 +13,7 @@ One thread does everything: `send` returns once the bytes are in the kernel's se
 keeps the link busy while the engine waits for the oldest answer. No thread shares a socket.
 """
 import http.client
+import os
 import socket
 import ssl
 from collections import deque
@@ -51,13 +52,17 @@ class _Answers:
 
 
 def _tls(session) -> ssl.SSLContext:
-    """The same certificate checks as the requests session would make."""
+    """The certificate checks the requests session makes: its `verify`, or the CA bundle named in
+    the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), or certifi's."""
     verify = getattr(session, "verify", True)
+    if verify is True and getattr(session, "trust_env", True):
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     if verify is False:
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
         return context
-    return ssl.create_default_context(cafile=verify if isinstance(verify, str) else certifi.where())
+    path = verify if isinstance(verify, str) else certifi.where()
+    return ssl.create_default_context(capath=path) if os.path.isdir(path) else ssl.create_default_context(cafile=path)
 
 
 class Pipeline:

@@ -223,3 +223,105 @@ def test_what_never_left_this_pc_skips_the_manifest(kecamatan, center_app, cente
         report = engine.sync_once(client=client_of(center_app, session))
     assert report.error == "" and report.sent == 3
     assert "/api/v1/manifest" not in session.paths and "/api/v1/packets" in session.paths
+
+
+# --- behind TLS, as every real center is (docs/sync-protocol.md, "Behind TLS") ------------------
+
+def self_signed(folder):
+    """A certificate for localhost and its key, as files."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "pusat.crt", folder / "pusat.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+class TlsFront:
+    """A TLS-terminating reverse proxy in front of the center (what Caddy or nginx does), asyncio."""
+
+    def __init__(self, center_port, cert_path, key_path):
+        import asyncio
+        import ssl
+        self.loop = asyncio.new_event_loop()
+        self.loop.set_exception_handler(lambda loop, context: None)  # refused handshakes are expected here
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_path, key_path)
+
+        async def pump(reader, writer):
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                writer.close()
+
+        async def handle(reader, writer):
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", center_port)
+            await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
+
+        self.server = self.loop.run_until_complete(asyncio.start_server(handle, "127.0.0.1", 0, ssl=context))
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def test_the_pipelined_upload_works_behind_tls_and_checks_the_certificate(tmp_path, served_center, monkeypatch):
+    import requests
+    center_app, code, server = served_center
+    cert_path, key_path = self_signed(tmp_path)
+    front = TlsFront(server.port, cert_path, key_path)
+    try:
+        kec_app = kecamatan_app(tmp_path / "kecamatan")
+        numbers = fill_kecamatan(kec_app, 12, photo_size=(60, 80))
+        enrol_kecamatan(kec_app, server.url, code)
+        wire = Wire(monkeypatch)
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            link = engine.current_link()
+            url = f"https://localhost:{front.port}"
+            # A certificate nobody vouches for: refused, nothing sent, nothing marked.
+            stranger = engine.sync_once(client=CenterClient(url, link.key_id, link.secret))
+            assert stranger.error and stranger.sent == 0
+            trusting = requests.Session()
+            trusting.verify = str(cert_path)  # as if the regency's CA were in the trust store
+            trusting.trust_env = False  # (a CA bundle named in this machine's environment would win)
+            report = engine.sync_once(client=CenterClient(url, link.key_id, link.secret, session=trusting),
+                                      **small_packets())
+    finally:
+        front.close()
+    assert report.error == "" and report.sent == 12
+    assert wire.connections == 1 and max(wire.ahead) >= 1
+    assert_each_at_center_once(center_app, numbers)
+
+
+def test_a_pipeline_refuses_a_certificate_for_another_name(tmp_path):
+    cert_path, key_path = self_signed(tmp_path)
+    front = TlsFront(9, cert_path, key_path)  # nothing behind it: the handshake is what is tested
+    try:
+        import requests
+        trusting = requests.Session()
+        trusting.verify, trusting.trust_env = str(cert_path), False
+        with pytest.raises(LinkDown):
+            pipeline.Pipeline(CenterClient(f"https://127.0.0.1:{front.port}", "k", "rahasia", session=trusting))
+    finally:
+        front.close()
