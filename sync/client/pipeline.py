@@ -11,6 +11,8 @@ special, and an answer that does not come is just a packet to send again (the ce
 
 One thread does everything: `send` returns once the bytes are in the kernel's send buffer, which
 keeps the link busy while the engine waits for the oldest answer. No thread shares a socket.
+A connection is given up after IDLE_SECONDS without progress either way (no byte taken into the
+send buffer while writing, no byte of an answer while reading), never for being slow.
 """
 import http.client
 import os
@@ -93,11 +95,18 @@ class Pipeline:
         lines = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         try:
-            self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+            self._write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         except OSError as problem:
             self.client.counters.failures += 1
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
         self.waiting.append((nonce, headers[protocol.HEADER_TIMESTAMP]))
+
+    def _write(self, data: bytes) -> None:
+        """sendall, but the idle time bounds each step of progress, not the whole packet: on a slow
+        or lossy link a packet may take longer than that to drain into a small send buffer."""
+        view = memoryview(data)
+        while view:
+            view = view[self.sock.send(view):]
 
     def receive(self) -> bytes:
         """The oldest request's verified answer; LinkDown when it does not come whole (the
@@ -131,6 +140,13 @@ class OneAtATime:
 
     def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
         self.waiting.append((method, path, body, content_type))
+
+    def _write(self, data: bytes) -> None:
+        """sendall, but the idle time bounds each step of progress, not the whole packet: on a slow
+        or lossy link a packet may take longer than that to drain into a small send buffer."""
+        view = memoryview(data)
+        while view:
+            view = view[self.sock.send(view):]
 
     def receive(self) -> bytes:
         return self.client.call(*self.waiting.popleft())

@@ -147,6 +147,59 @@ def test_a_center_that_never_answers_is_noticed_after_the_idle_time():
         listener.close()
 
 
+class SlowUplink:
+    """A TCP relay to the center that takes the kecamatan's bytes at `rate` bytes/s with small
+    buffers, so the sender feels it as a slow rural uplink does (LinkProxy buffers whole chunks)."""
+
+    def __init__(self, center_port, rate):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)  # inherited by accepted sockets
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.port, self.rate, self.center_port = self.listener.getsockname()[1], rate, center_port
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import time
+        try:
+            kecamatan, _ = self.listener.accept()
+        except OSError:
+            return
+        center = socket.create_connection(("127.0.0.1", self.center_port))
+
+        def answers():
+            while data := center.recv(65536):
+                kecamatan.sendall(data)
+        threading.Thread(target=answers, daemon=True).start()
+        while data := kecamatan.recv(8192):
+            center.sendall(data)
+            time.sleep(len(data) / self.rate)
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_packet_slower_than_the_idle_time_is_not_a_dead_link(served_center):
+    """A 1.5 MB packet through a 250 KB/s uplink takes 6 s to drain: with 2 s of idle time each
+    step of progress counts, not the whole packet (a lossy rural link drains a packet slowly)."""
+    from sync.center import keys
+    center_app, code, server = served_center
+    with center_app.extensions["center_database"].connection_context():
+        _, key = keys.enrol("35.08.07", code, "01", "uji")
+    uplink = SlowUplink(server.port, 250_000)
+    pipe = pipeline.Pipeline(CenterClient(f"http://127.0.0.1:{uplink.port}", key.key_id, key.secret),
+                             idle_seconds=2)
+    pipe.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)  # a slow link's small window
+    try:
+        pipe.send("POST", "/api/v1/packets", b"LKP2" + bytes(1_500_000), protocol.PACKET_CONTENT_TYPE)
+        with pytest.raises(Refused) as refusal:  # the center read it all and answered, signed
+            pipe.receive()
+    finally:
+        pipe.close()
+        uplink.close()
+    assert refusal.value.status == 400
+
+
 def test_nobody_listening_is_a_dead_link():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
