@@ -101,7 +101,9 @@ def test_a_connection_that_closes_after_each_answer_loses_and_doubles_nothing(tm
             report = engine.sync_once(full=True, **small_packets())
     finally:
         proxy.close()
-    assert report.error == "" and report.sent == COUNT and report.failed == 0
+    # An answer may be lost when the proxy closes on the requests written ahead (a reset can take
+    # the answer with it): that packet goes again and the center answers "duplicate".
+    assert report.error == "" and report.sent + report.already == COUNT and report.failed == 0
     assert wire.connections > 2 and len(wire.ahead) > wire.connections  # packets written ahead went again
     assert wire.resent_after_ack == []  # what was acknowledged never went again
     assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
