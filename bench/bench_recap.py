@@ -109,11 +109,14 @@ def prepare(folder: Path, applications: int, total: int, in_quarter: int) -> Pat
     wanted = {"version": FILL_VERSION, "applications": applications, "complaints": total, "quarter": in_quarter}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         print(f"reusing {folder} ({applications} applications, {total} complaints)", flush=True)
+        tallies_ready(folder)
         return folder
     if folder.exists():
         if any(folder.iterdir()) and not marker.exists():
             raise SystemExit(f"{folder} is not empty and not a benchmark folder: not touching it")
-        shutil.rmtree(folder)
+        shutil.rmtree(folder)  # another size, or a fill that was stopped
+    folder.mkdir(parents=True)
+    marker.write_text(json.dumps({"filling": wanted}))
     from argparse import Namespace
 
     from app import create_app
@@ -147,14 +150,26 @@ def prepare(folder: Path, applications: int, total: int, in_quarter: int) -> Pat
     return folder
 
 
+def tallies_ready(folder: Path) -> None:
+    """Migrations applied and tallies built (a folder filled by an older version), before any timing."""
+    from app import create_app
+    from app.frame import store
+    from app.indicators import tallies
+    app = create_app({"DATA_DIR": folder})
+    started = time.perf_counter()
+    with app.app_context(), app.extensions["database"].connection_context():
+        tallies.ready(store.get("timezone"))
+    print(f"  migrations and tallies ready in {time.perf_counter() - started:.1f} s", flush=True)
+
+
 # --- Servers -----------------------------------------------------------------------------------------
 
 def serve_live(argv) -> int:
     """`bench_recap.py serve-live --data DIR --port P`: run.py serve with the tallies' readers
     replaced by the live computation from the rows (the peer)."""
     from app.indicators import tallies
-    tallies.application_days = tallies.live_application_days
-    tallies.complaint_days = tallies.live_complaint_days
+    for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals"):
+        setattr(tallies, reader, getattr(tallies, f"live_{reader}"))
     import run
     return run.main(["serve", *argv])
 

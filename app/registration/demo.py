@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from app import audit
-from app.frame import regions
+from app.frame import installation, regions
 from app.indicators import tallies
 from app.auth.models import User
 from app.calendar import office_calendar
@@ -208,7 +208,8 @@ def fill_demo(options, rng) -> None:
             app_id = i + 1
             handed_at = times[-1] if step.handed_over else None
             applications.append((
-                app_id, numbering.format_number(prefix, first + i), 1, _nik(birth, sex, serials),
+                app_id, numbering.format_number(prefixes[i // per_pc], firsts[i // per_pc] + i % per_pc), 1,
+                _nik(birth, sex, serials),
                 f"350807{10 + int(random() * 90)}{10**7 + int(random() * 9 * 10**7)}", name, pick(PLACES),
                 birth.isoformat(), sex, f"{pick(STREETS)} No. {1 + int(random() * 120)}",
                 f"{1 + int(random() * 12):03d}", f"{1 + int(random() * 6):03d}", pick(desa),
@@ -228,7 +229,12 @@ def fill_demo(options, rng) -> None:
     with database.atomic():
         # A bulk load touches far more pages than the default cache holds; keep them in memory.
         database.execute_sql("PRAGMA cache_size = -262144")
-        first = numbering.reserve(prefix, count)
+        # One counter PC numbers GENERATION_SPAN applications (45 years at 60 a day); a larger demo
+        # (the million of bench/bench_recap.py) is spread over more counter PCs, D2, D3, ...
+        per_pc = installation.GENERATION_SPAN // 2
+        prefixes = [prefix] + [numbering.number_prefix(store.get("kecamatan_code"), f"D{k}")
+                               for k in range(2, 2 + (count - 1) // per_pc)]
+        firsts = [numbering.reserve(p, min(per_pc, count - k * per_pc)) for k, p in enumerate(prefixes)]
         cursor = database.connection().cursor()
         with _indexes_deferred(cursor, ("application", "application_status_event")):
             # In chunks, so a million applications (bench/bench_recap.py) never sit in memory at once.

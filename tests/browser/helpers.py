@@ -29,9 +29,10 @@ def new_context(browser, base_url: str, viewport=DESKTOP, **options):
 
 
 # htmx marks what it is doing with classes: htmx-request while a request is in flight (on the
-# element or its indicator), htmx-swapping / htmx-settling while new content goes in. A boosted
+# element or its indicator), htmx-swapping / htmx-settling / htmx-added while new content goes in
+# and is wired (base.html sets no settle delay, so that is one task after the swap). A boosted
 # link pushes the new address before it swaps, so "the URL changed" is not "the page is there".
-_HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling"
+_HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
 
 
 def settled(page):
@@ -214,6 +215,21 @@ def logout(page):
     from playwright.sync_api import expect
     page.get_by_role("button", name="Keluar").click()
     expect(page.get_by_text("Anda telah keluar.")).to_be_visible()
+
+
+def sync_now(page, shot=None, timeout=60_000):
+    """Press "Sinkronkan sekarang" and watch the bar until the pass is over (the page polls every second).
+    Returns the progress panel, whose flash says how the pass ended."""
+    from playwright.sync_api import expect
+    page.goto("/sinkronisasi")
+    with page.expect_response(re.compile(r"/sinkronisasi/mulai$")):
+        page.get_by_role("button", name="Sinkronkan sekarang").click()
+    progress = page.locator("#sync-progress")
+    if shot:
+        screenshot(page, shot)
+    expect(progress.locator("progress")).to_have_count(0, timeout=timeout)
+    expect(progress.get_by_text("Sinkronisasi terakhir")).to_be_visible()
+    return progress
 
 
 def photo_file(folder: Path, name: str = "foto-pemohon.jpg", seed: int = 1) -> Path:
