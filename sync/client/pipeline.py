@@ -141,13 +141,6 @@ class OneAtATime:
     def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
         self.waiting.append((method, path, body, content_type))
 
-    def _write(self, data: bytes) -> None:
-        """sendall, but the idle time bounds each step of progress, not the whole packet: on a slow
-        or lossy link a packet may take longer than that to drain into a small send buffer."""
-        view = memoryview(data)
-        while view:
-            view = view[self.sock.send(view):]
-
     def receive(self) -> bytes:
         return self.client.call(*self.waiting.popleft())
 
