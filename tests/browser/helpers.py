@@ -241,9 +241,16 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 def axe_violations(page) -> list[str]:
     """One line per axe-core violation on the current page (rule, impact, first targets)."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.base import AXE_SCRIPT
+    if not getattr(page, "_loket_axe_preloaded", False):
+        # Walks check hundreds of pages: the page's later documents get axe-core (570 kB) from the
+        # browser as they load instead of a fresh copy sent and compiled for every check.
+        page.add_init_script(script=AXE_SCRIPT)
+        page._loket_axe_preloaded = True
     settled(page)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                       "resultTypes": ["violations"]})
+    if page.evaluate("() => typeof window.axe === 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    response = page.evaluate("options => axe.run(options)", {"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                                             "resultTypes": ["violations"]})
     return [f"{page.url} axe {v['id']} ({v['impact']}): " + ", ".join(str(n["target"]) for n in v["nodes"][:3])
-            for v in results.response["violations"]]
+            for v in response["violations"]]
