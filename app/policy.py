@@ -60,6 +60,7 @@ desa.formulir                 -     x      -       -    -    x     -     menceta
 desa.antrian                  x     x      -       x    -    -     -     melihat antrean pra-pendaftaran per desa
 desa.terima                   -     x      -       -    -    -     -     menerima pra-pendaftaran menjadi permohonan (cari, pindai QR)
 desa.kelola                   x     -      -       -    -    -     -     operator desa, desa binaan, komputer desa dan kuncinya
+desa.sinkron                  x     -      -       -    -    x     -     komputer desa: sinkronkan sekarang dengan kecamatan lewat pusat
 """
 
 ROUTES = {
@@ -114,6 +115,7 @@ ROUTES = {
     "desa.formulir": "desa.form_print",
     "desa.antrian": "desa.queue",
     "desa.terima": "desa.accept desa.scan",
+    "desa.sinkron": "desa.sync_now",
     "desa.kelola": "desa.bind_desa desa.enrol_pc desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key "
                    "desa.settings",
 }

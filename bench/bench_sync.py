@@ -63,7 +63,7 @@ def fill_with_photos(kec_app, count):
                 photo = photos[application.id % len(photos)]
                 (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
                  .where(ApplicationPhoto.application == application).execute())
-                OutboxItem.delete().where(OutboxItem.source == application).execute()
+                OutboxItem.delete().where(OutboxItem.source_id == application.id).execute()
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
         total = sum(len(photos[a.id % len(photos)]) for a in Application.select(Application.id))
         records = sum(len(i.record_json) for i in OutboxItem.select())

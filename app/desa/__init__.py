@@ -1,2 +1,3 @@
 """The village office (desa): desa operators pre-register KTP-el forms, the counter accepts them without retyping."""
 from app.desa.views import MENU, blueprint, dashboard_cards  # noqa: F401
+from app.desa import relay  # noqa: F401  (plugs the relay's record kinds into the sync client)

@@ -25,10 +25,11 @@ ENDPOINTS = frozenset({
     "auth.login", "auth.logout", "auth.change_password",
     "registration.check_nik", "registration.check_kk",
     "desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
-    "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc",
+    "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now",
 })
-# Background jobs a desa PC runs (the daily backup; the kecamatan's sync is not its own).
-BACKGROUND_MODULES = frozenset({"app.backups"})
+# Background jobs a desa PC runs: the daily backup and the sync scheduler (its link is a desa's:
+# pre-registrations to the center's relay, statuses back; app/desa/relay.py).
+BACKGROUND_MODULES = frozenset({"app.backups", "app.sync_page"})
 
 
 def is_desa_mode() -> bool:
@@ -60,6 +61,8 @@ def issue_enrolment_code(desa_code: str) -> str:
                "prov": office["provinsi_name"], "d": desa_code, "pc": f"D{number}",
                "days": office["pre_registration_days"], "key": qr.desa_key(desa_code),
                "g": qr.generation_of(desa_code)}
+    from app.desa import relay
+    payload.update(relay.ticket_for(desa_code, payload["pc"], payload["g"]))  # the center's part, if linked
     return ENROLMENT_PREFIX + URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).dumps(payload)
 
 

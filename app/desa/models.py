@@ -1,5 +1,5 @@
 """Desa operator scopes and pre-registrations (pra-pendaftaran) entered by the village office."""
-from peewee import AutoField, BlobField, CharField, CompositeKey, ForeignKeyField, TextField
+from peewee import SQL, AutoField, BlobField, CharField, CompositeKey, ForeignKeyField, IntegerField, TextField
 from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
 
 from app.auth.models import User
@@ -44,7 +44,7 @@ class PreRegistration(BaseModel):
     photo_jpeg = BlobField(null=True)
     photo_background = CharField(default="")
     status = CharField(default=WAITING)
-    source = CharField(default="desa")  # 'desa' typed here | 'qr' scanned from a printed F-1.07
+    source = CharField(default="desa")  # 'desa' typed here | 'qr' scanned from a printed F-1.07 | 'relay'
     entered_by_name = CharField()
     entered_at = DateTimeField()
     expires_on = DateField()
@@ -53,6 +53,15 @@ class PreRegistration(BaseModel):
     accepted_at = DateTimeField(null=True)
     accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
     differences = TextField(default="{}")
+    # The relay (app/desa/relay.py): the version and content hash it travelled with, the last relay
+    # status (kecamatan: sent to the desa; desa: received), its step, note, application number, time.
+    relay_version = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    relay_hash = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    relay_status = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    relay_step = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    relay_note = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    relay_application_number = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    relay_at = DateTimeField(null=True)
 
     class Meta:
         indexes = (

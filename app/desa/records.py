@@ -5,7 +5,7 @@ is new for the desa: scope, one open pre-registration per NIK, expiry, and carry
 into an Application with the differences recorded.
 """
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, g
 
@@ -46,6 +46,9 @@ def is_expired(pre: PreRegistration, on: date | None = None) -> bool:
 
 
 def status_label(pre: PreRegistration, on: date | None = None) -> str:
+    if pre.relay_status:  # a relayed form: what the center or the kecamatan said last
+        from app.desa.relay import relay_label
+        return relay_label(pre.relay_status)
     if pre.status == PreRegistration.ACCEPTED:
         return "Diterima di loket"
     if is_expired(pre, on):
@@ -96,8 +99,32 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
             created_by=user)
         audit.record("buat", "pra_pendaftaran", pre.id,
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"
-                     + (" dari kode QR F-1.07" if source == "qr" else ""), user=user)
+                     + {"qr": " dari kode QR F-1.07", "relay": " dari desa lewat pusat"}.get(source, ""), user=user)
+        if current_app.config.get("MODE") == "desa":
+            from app.desa import relay
+            relay.queue_pre_registration(pre)  # waits in the outbox for the link to the center
     return pre
+
+
+def pre_registration_from_payload(payload: dict, source: str, photo=None) -> PreRegistration:
+    """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
+    counter's checks again and becomes a waiting pre-registration here."""
+    from app.registration import intake
+    from app.registration.views import desa_list
+    fields = dict(payload["f"]) if isinstance(payload.get("f"), dict) else {}
+    fields = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int))}
+    fields["desa"] = fields.get("desa_code", "")
+    fields["biometric_done"] = "1" if fields.get("biometric_done") else ""
+    clean, errors, _ = intake.validate_application(fields, desa_list(), today())
+    if errors:
+        raise Refused("Isian tidak lolos pemeriksaan di kecamatan: "
+                      + "; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items()))
+    try:
+        entered_at = datetime.fromisoformat(payload["t"])
+    except (KeyError, TypeError, ValueError):
+        raise Refused("Tanggal pengisian formulir tidak terbaca.") from None
+    return create_pre_registration(clean, photo, source=source, entered_by_name=str(payload.get("o", ""))[:100],
+                                   entered_at=entered_at, number=str(payload["n"])[:40])
 
 
 def _comparable(value) -> str:
@@ -155,4 +182,6 @@ def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
             else "; tanpa perubahan isian desa"
         audit.record("terima", "pra_pendaftaran", pre.id, summary, before={k: v[0] for k, v in changed.items()},
                      after={k: v[1] for k, v in changed.items()})
+        from app.desa import relay
+        relay.accepted(pre, application)  # a form relayed from a desa PC: the desa learns it, by the center
     return application

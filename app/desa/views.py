@@ -11,7 +11,7 @@ from app.frame import audit, dates
 from app.auth import accounts
 from app.capabilities import Card, MenuItem
 from app.frame.db import database
-from app.desa import mode, qr, records
+from app.desa import mode, qr, records, relay
 from app.frame import privacy
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.scope import check_in_scope, current_scope, desa_codes_of
@@ -82,6 +82,29 @@ def desa_applications(desa_code: str):
             .order_by(order, Application.id.desc()).limit(LIST_LIMIT))
 
 
+def relayed_applications(desa_code: str) -> list:
+    """On a desa PC: the applications its relayed forms became, as the kecamatan reported them by the
+    center (app/desa/relay.py), in the order of desa_applications: 'Siap diambil' first."""
+    from types import SimpleNamespace
+    rank = {S.READY.value: 0, S.HANDED_OVER.value: 2}
+    since = dates.utc_now() - timedelta(days=HANDED_OVER_SHOWN_DAYS)
+    rows = []
+    for pre in (PreRegistration.select().where((PreRegistration.desa_code == desa_code)
+                                               & (PreRegistration.relay_application_number != ""))
+                .order_by(PreRegistration.id.desc()).limit(LIST_LIMIT)):
+        status = pre.relay_status if pre.relay_status in {s.value for s in S} else S.RECEIVED.value
+        handed = pre.relay_at if status == S.HANDED_OVER.value else None
+        if handed is not None and handed < since:
+            continue
+        rows.append(SimpleNamespace(registration_number=pre.relay_application_number, full_name=pre.full_name,
+                                    rt=pre.rt, rw=pre.rw, status=status, handed_over_at=handed, promised_date=None))
+    return sorted(rows, key=lambda a: rank.get(a.status, 1))
+
+
+def _applications_of(desa_code: str) -> list:
+    return relayed_applications(desa_code) if mode.is_desa_mode() else list(desa_applications(desa_code))
+
+
 def _chosen_desa(choices) -> str | None:
     wanted = (request.args.get("desa") or "").strip()[:20]
     codes = [r.code for r in choices]
@@ -103,8 +126,9 @@ def home():
         pres = pres.where(PreRegistration.desa_code == chosen)
     page = paginate(pres.order_by(PreRegistration.id.desc()), 50)
     _annotate(page.items)
-    applications = list(desa_applications(chosen)) if chosen else []
-    return render_template("desa/home.html", page=page, choices=choices, chosen=chosen,
+    applications = _applications_of(chosen) if chosen else []
+    sync = relay.sync_state() if mode.is_desa_mode() else None
+    return render_template("desa/home.html", page=page, choices=choices, chosen=chosen, sync=sync,
                            chosen_name=desa_names().get(chosen, ""), applications=applications,
                            unbound=g.user.role == DESA and not choices, S=S,
                            days=store.get("pre_registration_days"))
@@ -120,7 +144,7 @@ def printed_list():
     waiting = _annotate(list(_scoped(PreRegistration.select(), PreRegistration)
                              .where((PreRegistration.desa_code == chosen) & (PreRegistration.status == PreRegistration.WAITING))
                              .order_by(PreRegistration.id.desc()).limit(LIST_LIMIT)))
-    return render_template("desa/printed_list.html", applications=list(desa_applications(chosen)), waiting=waiting,
+    return render_template("desa/printed_list.html", applications=_applications_of(chosen), waiting=waiting,
                            desa_name=desa_names().get(chosen, chosen), today=records.today(), S=S,
                            handed_over_days=HANDED_OVER_SHOWN_DAYS)
 
@@ -266,20 +290,7 @@ def scan():
 
 def _pre_registration_from_qr(payload) -> PreRegistration:
     """A printed F-1.07 from a desa PC without a link: its form passes the counter's checks again."""
-    fields = dict(payload["f"])
-    fields["desa"] = fields.get("desa_code", "")
-    fields["biometric_done"] = "1" if fields.get("biometric_done") else ""
-    clean, errors, _ = intake.validate_application(fields, desa_list(), records.today())
-    if errors:
-        raise records.Refused("Isian pada kode QR tidak lolos pemeriksaan: "
-                              + "; ".join(f"{records.FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items()))
-    try:
-        entered_at = datetime.fromisoformat(payload["t"])
-    except (TypeError, ValueError):
-        raise records.Refused("Tanggal pengisian pada kode QR tidak terbaca.") from None
-    pre = records.create_pre_registration(clean, None, source="qr", entered_by_name=str(payload.get("o", ""))[:100],
-                                          entered_at=entered_at, number=str(payload["n"])[:40])
-    return pre
+    return records.pre_registration_from_payload(payload, source="qr")
 
 
 def _accept_context(pre, form, errors, warnings):
@@ -373,7 +384,8 @@ def _operators_page(form=None, errors=None, status=200):
     return render_template("desa/operators.html", operators=_operators(), desa=_bindable_desa(), form=form or {},
                            errors=errors or {}, days=store.get("pre_registration_days"), desa_mode=desa_mode,
                            enrolled=store.get("desa_pc_desa_code"), all_desa=desa_list(),
-                           desa_name=desa_names().get(store.get("desa_pc_desa_code"), "")), status
+                           desa_name=desa_names().get(store.get("desa_pc_desa_code"), ""),
+                           sync_link=relay.sync_state()["link"] if desa_mode else None), status
 
 
 @blueprint.get("/admin/operator-desa")
@@ -444,16 +456,47 @@ def revoke_pc_key():
 @blueprint.post("/admin/komputer-desa")
 def enrol_pc():
     """On a desa PC: the admin pastes (or scans) the code from the kecamatan once (the form is on the
-    Operator Desa page)."""
+    Operator Desa page); with the center's address (in the code, or typed) the PC also gets its own key
+    from the center, so its pre-registrations travel desa -> center -> kecamatan."""
     if not mode.is_desa_mode():
         abort(404)
+    center_url = (request.form.get("center_url") or "").strip()[:300]
     try:
         payload = mode.enrol_this_pc(request.form.get("kode", "")[:2100])
     except mode.EnrolmentRefused as problem:
         return _operators_page(errors={"enrol": str(problem)}, status=422)
-    flash(f"Komputer ini terdaftar untuk Desa {desa_names().get(payload['d'], payload['d'])}, "
-          f"Kecamatan {payload['kn']} ({payload['pc']}). Buat akun operator desa di bawah.", "success")
+    done = (f"Komputer ini terdaftar untuk Desa {desa_names().get(payload['d'], payload['d'])}, "
+            f"Kecamatan {payload['kn']} ({payload['pc']})")
+    if not payload.get("t") and not center_url:  # the kecamatan has no center link yet: paper QR only
+        flash(done + ". Kecamatan belum terhubung ke pusat cetak, jadi formulir sampai ke kecamatan lewat kode QR "
+                     "yang dicetak. Buat akun operator desa di bawah.", "success")
+        return redirect(url_for("desa.operators"))
+    try:
+        made = relay.enrol_with_center(center_url, payload)
+    except relay.CenterEnrolmentRefused as problem:
+        flash(done + ", tetapi belum terhubung ke pusat cetak.", "info")
+        return _operators_page(errors={"center": str(problem)}, status=422)
+    with database.atomic():
+        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"komputer desa terhubung ke {made.center_url}")
+    flash(f"{done}, terhubung ke pusat cetak {made.center_url}. Buat akun operator desa di bawah.", "success")
     return redirect(url_for("desa.operators"))
+
+
+@blueprint.post("/desa/sinkronkan")
+def sync_now():
+    """On a desa PC: "Sinkronkan sekarang" (the scheduler also syncs every few minutes when the link is up)."""
+    from flask import current_app
+    from sync.client import link
+    if not mode.is_desa_mode():
+        abort(404)
+    if relay.sync_state()["link"] is None:
+        flash("Komputer ini belum terhubung ke pusat cetak: admin memasukkan alamat pusat dan kode pendaftaran di "
+              "halaman Operator Desa.", "error")
+    elif link.start_manual_sync(current_app._get_current_object()):
+        flash("Sinkronisasi dimulai. Muat ulang halaman ini untuk melihat hasilnya.", "info")
+    else:
+        flash("Sinkronisasi sedang berjalan.", "info")
+    return redirect(url_for("desa.home")), 303
 
 
 @blueprint.post("/admin/operator-desa/pengaturan")

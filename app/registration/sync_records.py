@@ -47,7 +47,9 @@ def write_outbox(application: Application, from_status, to_status) -> None:
 
 
 class ApplicationRecords:
-    source_model = Application
+    name = records.DEFAULT_KIND  # "permohonan"
+    path = ""  # /api/v1/manifest, /api/v1/packets, statuses by /api/v1/statuses
+    photo_codecs = True
 
     def payload(self, source_id: int) -> bytes | None:
         application = Application.get_or_none(Application.id == source_id)

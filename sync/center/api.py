@@ -34,7 +34,7 @@ def _error(status: int, code: str, message: str):
 @blueprint.before_request
 def authenticate_request():
     g.device_key = None
-    if request.endpoint in ("center_api.enrol", "center_api.openapi"):
+    if request.endpoint in ("center_api.enrol", "center_api.openapi", "center_api.relay_enrol"):
         return None
     if request.content_length is not None and request.content_length > protocol.MAX_PACKET_BYTES:
         return _error(413, "too_large", TOO_LARGE)
@@ -49,12 +49,19 @@ def authenticate_request():
         response.set_data(json.dumps({"error": "clock_skew", "server_time": int(time.time()),
                                       "message": "jam perangkat berbeda lebih dari 5 menit dari jam pusat"}))
         return response
+    except keys.KeyRevoked as revoked:
+        from sync.center.relay import KEY_REVOKED_MESSAGE
+        g.device_key, g.request_nonce = revoked.key, request.headers[protocol.HEADER_NONCE]
+        return _error(401, "revoked", KEY_REVOKED_MESSAGE)
     except keys.Refused as refusal:
         log.info("API refused %s %s: %s", request.method, request.path, refusal)
         return _error(401, "unauthorized", "permintaan tidak diizinkan")
     g.device_key = key
     g.kecamatan = key.kecamatan
     g.request_nonce = request.headers[protocol.HEADER_NONCE]
+    from sync.center.relay import WRONG_DEVICE, allowed  # the relay's routes are its own module's
+    if not allowed(request.endpoint or "", key):
+        return _error(403, "wrong_device", WRONG_DEVICE)
     return None
 
 
@@ -62,15 +69,29 @@ def authenticate_request():
 def sign_answer(response):
     key = g.get("device_key")
     if key is not None:
+        _deflate_if_asked(response)
         response.headers[protocol.HEADER_SIGNATURE] = protocol.sign_response(
             key.secret, g.request_nonce, response.status_code, response.get_data())
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _deflate_if_asked(response) -> None:
+    """A JSON answer travels deflated when the kecamatan asked for it by name in `Accept` (a
+    wildcard does not count); the signature then covers the deflated bytes that travel."""
+    if (response.mimetype == protocol.JSON_CONTENT_TYPE and not response.direct_passthrough
+            and protocol.JSON_DEFLATE in request.headers.get("Accept", "")
+            and len(response.get_data()) >= protocol.DEFLATE_FROM_BYTES):
+        response.set_data(protocol.deflate(response.get_data()))
+        response.headers["Content-Type"] = protocol.JSON_DEFLATE
+
+
 def _json_body():
+    body = request.get_data(cache=True) or b"null"
     try:
-        value = json.loads(request.get_data(cache=True) or b"null")
+        if request.mimetype == protocol.JSON_DEFLATE:  # protocol 3: the manifest travels deflated
+            body = protocol.inflate(body, protocol.MAX_PACKET_BYTES)
+        value = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None

@@ -125,6 +125,14 @@ class ClockSkew(Refused):
         self.skew_seconds = skew_seconds
 
 
+class KeyRevoked(Refused):
+    """A correctly signed request with a desa PC's key that its kecamatan revoked."""
+
+    def __init__(self, key):
+        super().__init__("kunci komputer desa dicabut")
+        self.key = key
+
+
 def authenticate(method: str, path: str, headers, body: bytes, now: float | None = None) -> DeviceKey:
     """Check key, time window, signature and nonce; raise Refused on any failure, storing nothing."""
     now = time.time() if now is None else now
@@ -135,12 +143,17 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     if not key_id or not protocol.NONCE_PATTERN.match(nonce or ""):
         raise Refused("kepala permintaan tidak lengkap")
     key = (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
-           .where((DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()).first())
+           .where((DeviceKey.key_id == key_id) & (DeviceKey.revoked_at.is_null() | (DeviceKey.desa_code != "")))
+           .first())
     if key is None:
         raise Refused("kunci tidak dikenal atau dicabut")
     expected = protocol.sign_request(key.secret, method, path, timestamp, nonce, body)
     if not protocol.signatures_match(expected, signature):
         raise Refused("tanda tangan tidak cocok")
+    if key.revoked_at is not None:
+        # A desa PC's key revoked at its kecamatan: only the key's holder could sign this, and it is
+        # told so (signed), so the desa admin reads why instead of "no link".
+        raise KeyRevoked(key)
     if not protocol.timestamp_fresh(timestamp, now):
         # Checked after the signature: only the key's holder learns the center's time.
         raise ClockSkew(key, int(int(timestamp) - now) if timestamp.lstrip("-").isdigit() else 0)

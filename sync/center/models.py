@@ -54,6 +54,7 @@ class Kecamatan(CenterModel):
     enrolment_used_at = DateTimeField(null=True)  # the code's retry window starts here
     enrolment_key_id = CharField(null=True)
     enrolment_installation = CharField(null=True)  # hash of the installation token that used it
+    relay_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # relay_item and relay_status rows
 
 
 class DeviceKey(CenterModel):
@@ -67,6 +68,10 @@ class DeviceKey(CenterModel):
     last_used_at = DateTimeField(null=True)
     # Issued at enrolment; the device part of the numbers this installation makes.
     device_code = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    # A desa PC's key (sync/center/relay.py): its desa and the kecamatan's key generation for that
+    # desa when it enrolled; "" for a kecamatan's key.
+    desa_code = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    desa_generation = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
 
 class UsedNonce(CenterModel):
@@ -159,6 +164,67 @@ class Meta:
         table_name = "center_login_attempt"
 
 
+class RelayItem(CenterModel):
+    """A desa's pre-registration waiting for (or pulled by) its kecamatan; the center never prints it."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, backref="relay_items", on_delete="CASCADE", index=False)
+    seq = IntegerField()
+    desa_code = CharField()
+    device_code = CharField()
+    key_id = CharField()
+    number = CharField()
+    version = IntegerField()
+    content_hash = CharField()
+    record_json = TextField()
+    photo = BlobField(null=True)
+    photo_sha256 = CharField()
+    received_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("number", "version"), True), (("kecamatan", "seq"), True))
+
+
+class RelayStatus(CenterModel):
+    """The kecamatan's n-th status of a relayed pre-registration, waiting for the desa's cursor."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, backref="relay_statuses", on_delete="CASCADE", index=False)
+    seq = IntegerField()
+    desa_code = CharField()
+    device_code = CharField()
+    number = CharField()
+    step = IntegerField()
+    content_hash = CharField()
+    pra_version = IntegerField()
+    pra_hash = CharField()
+    status = CharField()
+    label = CharField()
+    reason = TextField()
+    application_number = CharField()
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("number", "step"), True), (("kecamatan", "seq"), True), (("kecamatan", "desa_code", "seq"), False))
+
+
+class RelayTicket(CenterModel):
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)
+    ticket_id = CharField(unique=True)
+    key_id = CharField()
+    installation = CharField()
+    used_at = DateTimeField()
+
+
+class RelayDesa(CenterModel):
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)
+    desa_code = CharField()
+    generation = IntegerField()
+
+    class Meta:
+        indexes = ((("kecamatan", "desa_code"), True),)
+
+
 class CenterAudit(CenterModel):
     id = AutoField()
     at = DateTimeField(index=True)
@@ -170,4 +236,4 @@ class CenterAudit(CenterModel):
 
 
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
-          ReceivedApplication, Conflict, StatusEvent, CenterAudit]
+          ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa]

@@ -12,7 +12,7 @@ TABLE = """
 kemampuan.tindakan       Operator Admin Publik  apa yang boleh
 umum.masuk                  -       -     x     masuk; htmx dari server ini
 umum.sendiri                x       x     -     mengganti kata sandi sendiri, keluar
-api.bertanda                -       -     x     API sinkronisasi (tiap permintaan ditandatangani kunci kecamatan)
+api.bertanda                -       -     x     API sinkronisasi dan relai desa (tiap permintaan ditandatangani kunci kecamatan/desa)
 permohonan.baca             x       x     -     beranda, permohonan masuk dan fotonya, konflik
 permohonan.putuskan         x       x     -     menolak, meminta kirim ulang, menyelesaikan konflik
 cetak.kelola                x       x     -     membuat dan menandai batch cetak
@@ -26,7 +26,9 @@ ROUTES = {
     "umum.masuk": "center.login center.htmx_js",
     "umum.sendiri": "center.change_password center.logout",
     "api.bertanda": "center_api.enrol center_api.probe center_api.manifest center_api.packets center_api.statuses "
-                    "center_api.openapi",
+                    "center_api.openapi center_api.relay_enrol center_api.relay_pra_manifest "
+                    "center_api.relay_pra_packets center_api.relay_statuses center_api.relay_inbox "
+                    "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys",
     "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",
     "permohonan.putuskan": "center.reject center.request_resend center.resolve_conflict",
     "cetak.kelola": "center.print_runs center.new_print_run center.print_run center.mark_printed",

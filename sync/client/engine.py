@@ -10,7 +10,6 @@ import random
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from app.frame.dates import utc_now
@@ -25,7 +24,6 @@ log = logging.getLogger(__name__)
 MANIFEST_CHUNK = 500
 PACKET_TRIES = 3
 MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this pass
-PIPELINE_DEPTH = 2  # packets on the wire at once
 _pass_lock = threading.Lock()
 
 
@@ -58,13 +56,13 @@ PROGRESS = Progress()
 class PacketSizer:
     """Packet size that follows the link: about `seconds` of transfer at the measured speed.
 
-    Big enough that the round trips (400 ms on a rural link) are a small share of the time,
-    small enough that a drop costs little and the client's timeout is never reached.
+    Packets are pipelined, so their size no longer hides round trips: a few seconds keeps the
+    HTTP heads under 1 % of the bytes, and a broken connection resends little.
     """
     target: int = 64 * 1024
     low: int = 16 * 1024
     high: int = 2 * 1024 * 1024
-    seconds: float = 15.0
+    seconds: float = 4.0
 
     def success(self, sent_bytes: int = 0, elapsed: float = 0.0):
         if sent_bytes and elapsed > 0:
@@ -85,6 +83,7 @@ class PassReport:
     failed: int = 0
     statuses: int = 0
     unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
+    relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -111,7 +110,7 @@ def _mark_sent(item: OutboxItem) -> None:
         item.acked_at = utc_now()
         item.last_error = ""
         item.save()
-    records.kind().acknowledged(item.source_id, item.version)
+    records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
 def apply_result(item: OutboxItem, result: dict) -> str:
@@ -130,7 +129,7 @@ def apply_result(item: OutboxItem, result: dict) -> str:
             item.state = "rejected"
             item.last_error = reason
             item.save()
-            records.kind().rejected(item.source_id, item.version, reason)
+            records.kind(item.kind).rejected(item.source_id, item.version, reason)
         else:
             raise LinkDown(f"jawaban pusat tidak dikenal: {outcome!r}")
     return outcome
@@ -154,7 +153,7 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
 # --- push -------------------------------------------------------------------------------------
 
 def _packet_entry(item: OutboxItem):
-    photo = records.kind().payload(item.source_id)
+    photo = records.kind(item.kind).payload(item.source_id)
     if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
         return None
     header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
@@ -164,19 +163,31 @@ def _packet_entry(item: OutboxItem):
 
 def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
          rng=None) -> None:
+    """Send what is due, kind by kind, each to its own endpoints (sync/client/records.py)."""
+    progress.phase, progress.total, progress.done = "kirim", outbox.waiting_count(), 0
+    for name in outbox.kinds_waiting(utc_now(), ignore_delays):
+        push_kind(client, records.kind(name), report, progress, ignore_delays, sizer, rng)
+
+
+def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
+              rng=None) -> None:
     rng = rng or random.Random()
     sizer = sizer or PacketSizer()
-    items = outbox.due_items(utc_now(), ignore_delays=ignore_delays)
-    progress.phase, progress.total, progress.done = "kirim", len(items), 0
+    items = outbox.due_items(utc_now(), ignore_delays=ignore_delays, kind=kind.name)
     if not items:
         return
-    by_key = {(i.registration_number, i.version): i for i in items}
-    to_send = []
-    for start in range(0, len(items), MANIFEST_CHUNK):
-        chunk = items[start:start + MANIFEST_CHUNK]
+    version = client.negotiate()
+    # Only what went out before without an answer is offered first: what never left this PC
+    # cannot be at the center, and the few that left just before a crash, unrecorded, are
+    # answered "duplicate" by the center when they come again.
+    offered_before = [i for i in items if i.attempts]
+    by_key = {(i.registration_number, i.version): i for i in offered_before}
+    needed = set()
+    for start in range(0, len(offered_before), MANIFEST_CHUNK):
+        chunk = offered_before[start:start + MANIFEST_CHUNK]
         offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
                    for i in chunk]
-        answer = with_retries(lambda: client.manifest(offered), rng)
+        answer = with_retries(lambda: client.manifest(offered, kind.path, deflated=version >= 3), rng)
         with write_transaction():
             for entry in answer.get("have", []):
                 item = by_key.get((entry["id"], entry["version"]))
@@ -184,48 +195,81 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
                     apply_result(item, {"result": "duplicate"})
                     report.already += 1
                     progress.done += 1
-        to_send.extend(by_key[(e["id"], e["version"])] for e in answer.get("need", [])
-                       if (e["id"], e["version"]) in by_key)
-    if not to_send:
-        return
-    version = client.negotiate()
-    codec = jpeg_transit.CODEC if version >= 2 and jpeg_transit.CODEC in client.photo_codecs else None
-    magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
-    queue = deque(to_send)
+        needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
+                      if (e["id"], e["version"]) in by_key)
+    to_send = [i for i in items if not i.attempts or i.id in needed]
+    if to_send:
+        codec = (jpeg_transit.CODEC if kind.photo_codecs and version >= 2 and jpeg_transit.CODEC in client.photo_codecs
+                 else None)
+        magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
+        _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path)
+
+
+def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, path="") -> None:
+    """Every queued item in packets on one pipelined connection (client.open_stream()).
+
+    Up to `stream.depth` packets are on the wire ahead of the oldest answer, so the link stays
+    busy while the center commits. When the connection breaks, the packets still unanswered go
+    back to the front of the queue and a fresh connection carries on; the center answers
+    "duplicate" for any it had committed. A connection that brings no answer at all counts as
+    a link failure; MAX_LINK_FAILURES of them in a row end the pass. This thread alone touches
+    the database (reads photos, records each packet's answers in one transaction).
+    """
     send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
-    # Pipelined: PIPELINE_DEPTH packets are on the wire at once, so the link never idles while
-    # one is answered and committed; this thread alone touches the database (reads photos,
-    # records acknowledgements in packet order), the sender threads only compress and send.
-    in_flight: deque = deque()
-    failures_in_row, link_down = 0, ""
-    with ThreadPoolExecutor(max_workers=PIPELINE_DEPTH, thread_name_prefix="sync-send") as sender:
-        while in_flight or (queue and not link_down):
-            while queue and not link_down and len(in_flight) < PIPELINE_DEPTH:
-                batch, entries, size = _next_batch(queue, sizer, report, rng)
-                if batch:
-                    codecs = [None if item.id in send_raw else codec for item in batch]
-                    in_flight.append((sender.submit(_send_with_retries, client, entries, codecs, magic, sizer, rng),
-                                      batch))
-            if not in_flight:
-                break
-            future, sent_batch = in_flight.popleft()
-            results, problem = future.result()
-            if results is None:
+    written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
+    failures_in_row = 0
+    while queue:
+        in_flight: deque = deque()  # (items, wire bytes, sent at) per packet, oldest first
+        answered, last_answer = 0, 0.0
+        stream = None
+        try:
+            stream = client.open_stream()
+            while queue or in_flight:
+                while queue and len(in_flight) < stream.depth:
+                    batch, entries, _ = _next_batch(queue, sizer, report, rng)
+                    if not batch:
+                        break
+                    wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch])
+                    body = protocol.encode_packet(wire, magic)
+                    in_flight.append((batch, len(body), time.monotonic()))
+                    written.update(item.id for item in batch)
+                    stream.send("POST", protocol.API_PREFIX + path + "/packets", body, protocol.PACKET_CONTENT_TYPE)
+                if not in_flight:
+                    break
+                batch, size, sent_at = in_flight[0]
+                try:
+                    results = _packet_results(stream.receive())
+                except Refused as refusal:  # a signed 4xx for this packet alone; the connection goes on
+                    in_flight.popleft()
+                    with write_transaction():
+                        outbox.note_failure([i.id for i in batch], f"ditolak pusat: {refusal}", rng=rng)
+                    report.failed += len(batch)
+                    continue
+                in_flight.popleft()
+                now = time.monotonic()
+                sizer.success(size, now - max(sent_at, last_answer))  # the link's time for this packet
+                answered, last_answer, failures_in_row = answered + 1, now, 0
+                with write_transaction():  # one commit per packet; each item is a savepoint inside
+                    again = _apply_packet_results(batch, results, report, progress, rng, send_raw)
+                send_raw.update(item.id for item in again)
+                queue.extend(again)
+        except LinkDown as failure:
+            unanswered = [item for batch, _, _ in in_flight for item in batch]
+            queue.extendleft(reversed(unanswered))
+            sizer.failure()
+            if answered:
+                continue  # the connection carried answers before it broke: a fresh one goes on
+            failures_in_row += 1
+            if failures_in_row >= MAX_LINK_FAILURES:
+                unanswered = [item.id for item in queue if item.id in written]
                 with write_transaction():
-                    outbox.note_failure([i.id for i in sent_batch], problem, rng=rng)
-                report.failed += len(sent_batch)
-                failures_in_row += 1
-                if failures_in_row >= MAX_LINK_FAILURES:
-                    link_down = problem  # stop sending, but record what is still in flight
-                continue
-            failures_in_row = 0
-            by_id = {(r.get("id"), r.get("version")): r for r in results}
-            with write_transaction():  # one commit per packet; each item is a savepoint inside
-                again = _apply_packet_results(sent_batch, by_id, report, progress, rng, send_raw)
-            send_raw.update(item.id for item in again)
-            queue.extend(again)
-    if link_down:
-        raise LinkDown(link_down)
+                    outbox.note_failure(unanswered, str(failure), rng=rng)
+                report.failed += len(unanswered)
+                raise
+            time.sleep(min(0.2 * 2 ** failures_in_row, 2) * rng.uniform(0.5, 1.5))
+        finally:
+            if stream is not None:
+                stream.close()
 
 
 def _next_batch(queue, sizer, report, rng):
@@ -254,22 +298,13 @@ def _in_transit(entries, codecs):
     return wire
 
 
-def _send_with_retries(client, entries, codecs, magic, sizer, rng):
-    """(results, None) or (None, why); runs in a sender thread, no database here."""
-    entries = _in_transit(entries, codecs)
-    size = sum(len(photo) + 1024 for _, photo in entries)
-
-    def send():
-        started = time.monotonic()
-        results = client.send_packet(entries, magic)
-        sizer.success(size, time.monotonic() - started)
-        return results
+def _packet_results(answer: bytes) -> dict:
+    """The center's per-application answers to one packet, by (id, version)."""
     try:
-        return with_retries(send, rng, on_link_down=lambda failure: sizer.failure()), None
-    except LinkDown as failure:
-        return None, str(failure)
-    except Refused as refusal:
-        return None, f"ditolak pusat: {refusal}"
+        results = json.loads(answer)["results"]
+        return {(r.get("id"), r.get("version")): r for r in results}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise LinkDown("jawaban pusat untuk paket tidak dapat dibaca") from None
 
 
 def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> list:
@@ -311,7 +346,7 @@ def _arrived(event: dict) -> None:
     """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""
     item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
                                   & (OutboxItem.version == event["version"]))
-    if item is not None:
+    if item is not None and item.state != "acked":  # an acknowledged one moved on with its answer
         _mark_sent(item)
 
 
@@ -339,9 +374,10 @@ def count_outcome(report: "PassReport", outcome: str | None) -> None:
 def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
                   page_size: int = 500) -> None:
     progress.phase = "status"
+    feed = records.status_feed(link.role)
     while True:
         cursor = current_link().status_cursor
-        page = with_retries(lambda: client.statuses(cursor, page_size))
+        page = with_retries(lambda: client.statuses(cursor, page_size, feed))
         events = page.get("events", [])
         progress.total += len(events)
         with write_transaction():  # the page and the cursor commit together
@@ -378,14 +414,19 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         with write_transaction():
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
         try:
+            for phase in records.phases(link.role, "before"):
+                phase(client, link, report, progress)
             push(client, report, progress, ignore_delays=full, sizer=sizer)
             pull_statuses(client, link, report, progress, status_page)
+            for phase in records.phases(link.role, "after"):
+                phase(client, link, report, progress)
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
-                      if report.unapplied else ""))
+                      if report.unapplied else "")
+                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:

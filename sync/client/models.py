@@ -1,5 +1,5 @@
 """The kecamatan end of the link: the outbox, the link's state, and a log the clerk can read."""
-from peewee import AutoField, CharField, DeferredForeignKey, IntegerField, TextField
+from peewee import SQL, AutoField, CharField, IntegerField, TextField
 from playhouse.apsw_ext import DateTimeField
 
 from app.frame.db import BaseModel
@@ -10,11 +10,12 @@ class OutboxItem(BaseModel):
 
     Written in the same transaction that made the record ready (a KTP-el application turning
     complete); the record is a snapshot, so what travels is exactly what was ready, and its
-    hash never drifts. `source` points at the plugged record kind's table (sync/client/records.py).
+    hash never drifts. `kind` names the record kind (sync/client/records.py) whose table holds
+    the row `source_id`.
     """
     id = AutoField()
-    source = DeferredForeignKey("outbox_source", column_name="application_id", object_id_name="source_id",
-                                backref="outbox", on_delete="CASCADE")
+    kind = CharField(default="permohonan")
+    source_id = IntegerField()
     registration_number = CharField()
     version = IntegerField()
     content_hash = CharField()
@@ -30,7 +31,7 @@ class OutboxItem(BaseModel):
 
     class Meta:
         table_name = "sync_outbox"
-        indexes = ((("registration_number", "version"), True),)
+        indexes = ((("registration_number", "version"), True), (("kind", "source_id"), False))
 
 
 class SyncLink(BaseModel):
@@ -48,6 +49,9 @@ class SyncLink(BaseModel):
     last_probe_ok = IntegerField(default=0)
     last_full_sync_on = CharField(default="")  # the local date of the last nightly full sync
     last_error = TextField(default="")
+    # kecamatan | desa (a desa PC's link to the center's relay, app/desa/relay.py)
+    role = CharField(default="kecamatan", constraints=[SQL("DEFAULT 'kecamatan'")])
+    relay_cursor = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # the kecamatan's cursor in the relay inbox
 
     class Meta:
         table_name = "sync_link"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from app.frame.dates import utc_now
 from sync import protocol
+from sync.client import records
 from sync.client.models import OutboxItem
 
 # Retry delays: doubling from 30 s up to 1 h, with +-50 % jitter so PCs behind one outage spread out.
@@ -22,15 +23,16 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
     return base * rng.uniform(0.5, 1.5)
 
 
-def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes) -> None:
-    """Put one version of a record in the outbox, in the caller's transaction (the one that made
-    it ready). A version that already travelled stays as it is; a correction is a new version."""
+def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes, kind: str = records.DEFAULT_KIND
+            ) -> None:
+    """Put one version of a record of `kind` in the outbox, in the caller's transaction (the one that
+    made it ready). A version that already travelled stays as it is; a correction is a new version."""
     photo_sha = protocol.sha256_hex(payload)
     digest = protocol.content_hash(record, photo_sha)
     row = OutboxItem.get_or_none((OutboxItem.registration_number == key) & (OutboxItem.version == version))
     if row is not None and row.state != "pending":
         return
-    values = dict(source=source_id, registration_number=key, version=version, content_hash=digest,
+    values = dict(kind=kind, source_id=source_id, registration_number=key, version=version, content_hash=digest,
                   record_json=json.dumps(record, ensure_ascii=False), photo_sha256=photo_sha, size=len(payload),
                   state="pending", attempts=0, next_attempt_at=None, last_error="", created_at=utc_now())
     if row is None:
@@ -39,8 +41,11 @@ def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes
         OutboxItem.update(**values).where(OutboxItem.id == row.id).execute()
 
 
-def due_items(now: datetime, limit: int = 100000, ignore_delays: bool = False) -> list[OutboxItem]:
+def due_items(now: datetime, limit: int = 100000, ignore_delays: bool = False, kind: str | None = None
+              ) -> list[OutboxItem]:
     query = OutboxItem.select().where(OutboxItem.state == "pending")
+    if kind is not None:
+        query = query.where(OutboxItem.kind == kind)
     if not ignore_delays:
         query = query.where(OutboxItem.next_attempt_at.is_null() | (OutboxItem.next_attempt_at <= now))
     return list(query.order_by(OutboxItem.id).limit(limit))
@@ -56,5 +61,18 @@ def note_failure(item_ids: list[int], reason: str, now: datetime | None = None, 
         item.save()
 
 
-def waiting_count() -> int:
-    return OutboxItem.select().where(OutboxItem.state == "pending").count()
+def waiting_count(kind: str | None = None) -> int:
+    query = OutboxItem.select().where(OutboxItem.state == "pending")
+    return (query if kind is None else query.where(OutboxItem.kind == kind)).count()
+
+
+def kinds_waiting(now: datetime, ignore_delays: bool = False) -> list[str]:
+    """The kinds with something due, in the order their first item was queued."""
+    query = OutboxItem.select(OutboxItem.kind).where(OutboxItem.state == "pending")
+    if not ignore_delays:
+        query = query.where(OutboxItem.next_attempt_at.is_null() | (OutboxItem.next_attempt_at <= now))
+    found = []
+    for (name,) in query.order_by(OutboxItem.id).tuples():
+        if name not in found:
+            found.append(name)
+    return found

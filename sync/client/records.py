@@ -1,11 +1,19 @@
-"""What the outbox carries, plugged in by the capability that owns the records.
+"""What the outbox carries and what a pass pulls, plugged in by the capabilities that own them.
 
 The sync machinery (outbox, acknowledgements, status cursor) knows nothing of what a record
-is: a capability describes its kind once (app/registration/sync_records.py for KTP-el
-applications) and calls `plug(kind)` when it is imported. One kind is plugged at a time: the
-outbox table points at its source table (`source_model`).
+is: a capability describes each kind once and calls `plug(kind)` when it is imported
+(app/registration/sync_records.py: KTP-el applications, kecamatan -> center; app/desa/relay.py:
+a desa PC's pre-registrations, desa -> center, and the kecamatan's statuses of relayed
+pre-registrations, kecamatan -> center). Every outbox row names its kind; the pass sends each
+kind to its own endpoints (`path`) with the same manifest, packets and per-item answers.
+
+What a pass pulls besides depends on the link's role (`SyncLink.role`: a kecamatan PC or a desa
+PC): `status_feed(role)` is the path of its status cursor, and `plug_phase(role, when, phase)`
+adds a step before or after the push (the kecamatan pulls relayed pre-registrations).
 """
-from typing import Protocol
+from typing import Callable, Protocol
+
+DEFAULT_KIND = "permohonan"
 
 
 class StatusNotApplied(Exception):
@@ -13,7 +21,9 @@ class StatusNotApplied(Exception):
 
 
 class RecordKind(Protocol):
-    source_model: type  # the table the outbox rows point at
+    name: str  # stored in every outbox row of this kind
+    path: str  # under /api/v1: "" for /manifest and /packets, "/relay/pra" for /relay/pra/manifest ...
+    photo_codecs: bool  # may its photos travel recompressed (protocol 2)?
 
     def payload(self, source_id: int) -> bytes | None:
         """The bytes that travel beside the record (a photo), or None when the source is gone."""
@@ -35,23 +45,42 @@ class RecordKind(Protocol):
         caller's transaction) and return it with the record as it now travels."""
 
 
-_plugged: list[RecordKind] = []
+_kinds: dict[str, RecordKind] = {}
+_feeds: dict[str, str] = {"kecamatan": "/statuses"}
+_phases: list[tuple[str, str, Callable]] = []
 
 
 def plug(kind: RecordKind) -> None:
-    """Make `kind` the records the outbox carries and point the outbox at its table."""
-    from peewee import DeferredForeignKey, ForeignKeyField
-
-    from sync.client.models import OutboxItem
-    field = OutboxItem._meta.fields["source"]
-    if isinstance(field, DeferredForeignKey):
-        # A real foreign key (not peewee's deferred one, which create_table would leave out).
-        OutboxItem._meta.add_field("source", ForeignKeyField(kind.source_model, **field.field_kwargs))
-        DeferredForeignKey._unresolved.discard(field)
-    _plugged[:] = [kind]
+    """Register `kind` under its name (plugging it again replaces it)."""
+    _kinds[kind.name] = kind
 
 
-def kind() -> RecordKind:
-    if not _plugged:
-        raise RuntimeError("no record kind is plugged into the sync outbox")
-    return _plugged[0]
+def kind(name: str = DEFAULT_KIND) -> RecordKind:
+    try:
+        return _kinds[name]
+    except KeyError:
+        raise RuntimeError(f"record kind {name!r} is not plugged into the sync outbox") from None
+
+
+def kinds() -> list[RecordKind]:
+    return list(_kinds.values())
+
+
+def plug_feed(role: str, path: str) -> None:
+    """The status feed a link of this role pulls by cursor (applied by sync/client/statuses.py)."""
+    _feeds[role] = path
+
+
+def status_feed(role: str) -> str:
+    return _feeds.get(role, _feeds["kecamatan"])
+
+
+def plug_phase(role: str, when: str, phase: Callable) -> None:
+    """phase(client, link, report, progress), run for links of `role` before ("before") or after
+    ("after") the push; it raises transport.LinkDown / Refused like the rest of the pass."""
+    if (role, when, phase) not in _phases:
+        _phases.append((role, when, phase))
+
+
+def phases(role: str, when: str) -> list[Callable]:
+    return [phase for r, w, phase in _phases if r == role and w == when]

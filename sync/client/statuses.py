@@ -35,11 +35,11 @@ def _resolve_issues(number: str, version: int) -> None:
 
 def renumber(item: OutboxItem, reason: str) -> str:
     """Give the record a fresh key (the kind decides which) and queue it again under it."""
-    new_key, record = records.kind().renumber(item.source_id, json.loads(item.record_json), reason)
+    new_key, record = records.kind(item.kind).renumber(item.source_id, json.loads(item.record_json), reason)
     item.state = "renumbered"
     item.last_error = f"nomor diganti menjadi {new_key}: {reason}"[:500]
     item.save()
-    OutboxItem.create(source=item.source_id, registration_number=new_key, version=item.version,
+    OutboxItem.create(kind=item.kind, source_id=item.source_id, registration_number=new_key, version=item.version,
                       content_hash=protocol.content_hash(record, item.photo_sha256),
                       record_json=json.dumps(record, ensure_ascii=False), photo_sha256=item.photo_sha256,
                       size=item.size, state="pending", attempts=0, last_error="", created_at=utc_now())
@@ -75,7 +75,7 @@ def apply_center_event(event: dict, arrived) -> str:
             renumber(item, event.get("reason") or "bentrok di pusat")
         return APPLIED
     try:
-        records.kind().apply_status(event, arrived)
+        records.kind(item.kind).apply_status(event, arrived)
     except records.StatusNotApplied as problem:
         return _issue(event, f"{problem} Periksa bersama pusat.")
     return APPLIED
@@ -86,10 +86,10 @@ def open_issues(limit: int = 200) -> list[StatusIssue]:
                 .limit(limit))
 
 
-def notices_for(source_id: int, current_key: str) -> list[str]:
+def notices_for(source_id: int, current_key: str, kind: str = records.DEFAULT_KIND) -> list[str]:
     """What a record's page says about the center: conflicts and events not applied, with what to do."""
     notices = []
-    items = list(OutboxItem.select().where(OutboxItem.source == source_id))
+    items = list(OutboxItem.select().where((OutboxItem.kind == kind) & (OutboxItem.source_id == source_id)))
     if any(i.state == "conflict" for i in items):
         notices.append(
             f"Konflik nomor di pusat: nomor {current_key} sudah dipakai data lain di pusat "

@@ -217,6 +217,21 @@ def logout(page):
     expect(page.get_by_text("Anda telah keluar.")).to_be_visible()
 
 
+def sync_now(page, shot=None, timeout=60_000):
+    """Press "Sinkronkan sekarang" and watch the bar until the pass is over (the page polls every second).
+    Returns the progress panel, whose flash says how the pass ended."""
+    from playwright.sync_api import expect
+    page.goto("/sinkronisasi")
+    with page.expect_response(re.compile(r"/sinkronisasi/mulai$")):
+        page.get_by_role("button", name="Sinkronkan sekarang").click()
+    progress = page.locator("#sync-progress")
+    if shot:
+        screenshot(page, shot)
+    expect(progress.locator("progress")).to_have_count(0, timeout=timeout)
+    expect(progress.get_by_text("Sinkronisasi terakhir")).to_be_visible()
+    return progress
+
+
 def photo_file(folder: Path, name: str = "foto-pemohon.jpg", seed: int = 1) -> Path:
     """A passport-like photo as a phone gives it (1200x1600 JPEG, plain red background)."""
     import random

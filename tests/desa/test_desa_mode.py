@@ -69,7 +69,7 @@ def test_desa_mode_has_its_own_database_and_a_one_time_password(desa_app, tmp_pa
 
 
 # Written here, not read from the app: all a desa PC answers for its admin.
-DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc",
+DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now",
                           "auth.change_password", "core.dashboard", "settings.logo"}
 
 

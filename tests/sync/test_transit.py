@@ -56,7 +56,7 @@ def replace_photo(number: str, photo: bytes) -> None:
         application = Application.get(Application.registration_number == number)
         (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest())
          .where(ApplicationPhoto.application == application).execute())
-        OutboxItem.delete().where(OutboxItem.source == application).execute()
+        OutboxItem.delete().where(OutboxItem.source_id == application.id).execute()
         write_outbox(application, S.RECEIVED, S.COMPLETE)
 
 

@@ -1,0 +1,329 @@
+"""The relay desa -> center -> kecamatan, and statuses back (docs/sync-protocol.md, "Relay").
+
+Both ends run the generic sync client (sync/client/); this module plugs in what is the desa's:
+- on a desa PC (`SyncLink.role == "desa"`): kind `pra`, its pre-registrations, sent to the center's
+  /relay/pra endpoints, and the status feed /relay/statuses that tells it what the kecamatan did;
+- at the kecamatan: kind `pra_status`, the statuses of relayed pre-registrations (accepted at the
+  counter, refused on arrival, expired, and every step of the application they became), sent to
+  /relay/status, and a phase that pulls relayed pre-registrations from /relay/inbox by cursor
+  into the counter's queue (each page in the transaction that moves the cursor) and tells the
+  center which desa keys the admin revoked.
+"""
+import logging
+import secrets
+import time
+from types import SimpleNamespace
+
+import requests
+
+from app.desa import qr
+from app.desa import records as pre_records
+from app.desa.models import PreRegistration
+from app.frame import audit, dates, installation, store
+from app.frame.db import database
+from app.registration.status import STATUS_LABELS, ApplicationStatus, add_transition_listener
+from sync import protocol
+from sync.client import engine, outbox, records
+from sync.client.models import OutboxItem, SyncLink, SyncLog
+from sync.client.transport import ClockSkew, LinkDown, Refused, _json as transport_json
+
+log = logging.getLogger(__name__)
+PRA, PRA_STATUS = "pra", "pra_status"
+INBOX_PAGE = 100
+TICKET_VALID_SECONDS = 7 * 24 * 3600
+# Statuses of a relayed pre-registration besides the application's own (STATUS_LABELS).
+ACCEPTED, REFUSED, EXPIRED = "diterima_loket", "ditolak_kecamatan", "kedaluwarsa"
+AT_CENTER, REFUSED_BY_CENTER = "di_pusat", "ditolak_pusat_relai"
+RELAY_LABELS = {AT_CENTER: "Terkirim ke pusat, menunggu kecamatan", REFUSED_BY_CENTER: "Ditolak pusat",
+                ACCEPTED: "Diterima di loket", REFUSED: "Ditolak kecamatan", EXPIRED: "Kedaluwarsa"}
+
+
+def relay_label(code: str) -> str:
+    if code in RELAY_LABELS:
+        return RELAY_LABELS[code]
+    try:
+        return STATUS_LABELS[ApplicationStatus(code)]
+    except ValueError:
+        return code
+
+
+def record_of(pre: PreRegistration) -> dict:
+    """What travels: the F-1.07 exactly as its QR code carries it, plus the photo's background."""
+    return dict(qr.payload_of(pre), pb=pre.photo_background or "")
+
+
+# --- the desa PC: its pre-registrations go out, statuses come back ---------------------------------
+
+def queue_pre_registration(pre: PreRegistration) -> None:
+    """Called in the transaction that saved it, on a desa PC: it waits in the outbox for the link."""
+    outbox.enqueue(pre.id, pre.number, 1, record_of(pre), bytes(pre.photo_jpeg or b""), kind=PRA)
+
+
+class PreRegistrations:
+    name, path, photo_codecs = PRA, "/relay/pra", False
+
+    def payload(self, source_id: int) -> bytes | None:
+        pre = PreRegistration.get_or_none(PreRegistration.id == source_id)
+        return None if pre is None else bytes(pre.photo_jpeg or b"")
+
+    def acknowledged(self, source_id: int, version: int) -> None:
+        PreRegistration.update(relay_status=AT_CENTER, relay_at=dates.utc_now()).where(
+            (PreRegistration.id == source_id) & (PreRegistration.relay_status == "")).execute()
+
+    def rejected(self, source_id: int, version: int, reason: str) -> None:
+        PreRegistration.update(relay_status=REFUSED_BY_CENTER, relay_note=reason[:500], relay_at=dates.utc_now()).where(
+            PreRegistration.id == source_id).execute()
+
+    def apply_status(self, event: dict, arrived) -> bool:
+        pre = PreRegistration.get_or_none(PreRegistration.number == event.get("id"))
+        if pre is None:
+            raise records.StatusNotApplied("Pra-pendaftaran ini sudah tidak ada di komputer ini.")
+        arrived()  # a status proves the center holds it, even if the acknowledgement was lost
+        values = {"relay_status": str(event.get("status", ""))[:32], "relay_note": str(event.get("reason") or "")[:500],
+                  "relay_at": dates.utc_now()}
+        step = event.get("step")
+        if isinstance(step, int) and not isinstance(step, bool):
+            # Two status packets on the wire at once commit at the center in either order: a step
+            # older than the one shown (dikirim after diserahkan) is read and passed over.
+            if step <= pre.relay_step:
+                return True
+            values["relay_step"] = step
+        if event.get("application_number"):
+            values["relay_application_number"] = str(event["application_number"])[:40]
+        if event.get("status") not in (REFUSED, EXPIRED):
+            values["status"] = PreRegistration.ACCEPTED  # at the counter: no longer waiting at the desa
+        PreRegistration.update(**values).where(PreRegistration.id == pre.id).execute()
+        return True
+
+    def renumber(self, source_id: int, record: dict, reason: str):
+        raise records.StatusNotApplied("Nomor pra-pendaftaran tidak diganti oleh pusat.")
+
+
+# --- the kecamatan: statuses of relayed pre-registrations go back ----------------------------------
+
+class PreRegistrationStatuses:
+    name, path, photo_codecs = PRA_STATUS, "/relay/status", False
+
+    def payload(self, source_id: int) -> bytes | None:
+        return b""
+
+    def acknowledged(self, source_id: int, version: int) -> None:
+        pass  # the center holds it; the desa reads it by its own cursor
+
+    def rejected(self, source_id: int, version: int, reason: str) -> None:
+        pass  # kept on the outbox row (sync page, "gagal"); nothing at the counter depends on it
+
+    def apply_status(self, event: dict, arrived) -> bool:
+        raise records.StatusNotApplied("Status pra-pendaftaran tidak datang dari pusat.")
+
+    def renumber(self, source_id: int, record: dict, reason: str):
+        raise records.StatusNotApplied("Nomor pra-pendaftaran tidak diganti oleh pusat.")
+
+
+def _queue_status(source_id: int, number: str, step: int, pra_version: int, pra_hash: str, status: str,
+                  reason: str = "", application_number: str = "") -> None:
+    record = {"status": status, "label": relay_label(status), "reason": reason[:500],
+              "application_number": application_number, "pra_version": pra_version, "pra_hash": pra_hash,
+              "at": dates.utc_now().isoformat(timespec="seconds")}
+    outbox.enqueue(source_id, number, step, record, b"", kind=PRA_STATUS)
+
+
+def send_status(pre: PreRegistration, status: str, reason: str = "", application_number: str = "") -> None:
+    """At the kecamatan, in the caller's transaction: the desa will see this step of a relayed form."""
+    if not pre.relay_hash or pre.relay_status == status:
+        return
+    step = pre.relay_step + 1
+    _queue_status(pre.id, pre.number, step, pre.relay_version, pre.relay_hash, status, reason, application_number)
+    PreRegistration.update(relay_step=step, relay_status=status, relay_at=dates.utc_now(),
+                           **({"relay_application_number": application_number} if application_number else {})
+                           ).where(PreRegistration.id == pre.id).execute()
+    pre.relay_step, pre.relay_status = step, status
+
+
+def accepted(pre: PreRegistration, application) -> None:
+    """The counter accepted a relayed form (app/desa/records.accept)."""
+    send_status(pre, ACCEPTED, application_number=application.registration_number)
+
+
+def _application_moved(application, from_status, to_status) -> None:
+    """Transition listener: every step of an application that started as a relayed form reaches its desa."""
+    pre = PreRegistration.get_or_none((PreRegistration.application == application.id) & (PreRegistration.relay_hash != ""))
+    if pre is not None and ApplicationStatus(to_status) is not ApplicationStatus.RECEIVED:
+        send_status(pre, ApplicationStatus(to_status).value, application_number=application.registration_number)
+
+
+def send_expiries() -> int:
+    """Relayed forms never brought to the counter in time: the desa sees "Kedaluwarsa"."""
+    today = pre_records.today()
+    expired = list(PreRegistration.select().where(
+        (PreRegistration.relay_hash != "") & (PreRegistration.status == PreRegistration.WAITING)
+        & (PreRegistration.expires_on < today) & (PreRegistration.relay_status != EXPIRED)))
+    for pre in expired:
+        send_status(pre, EXPIRED, f"tidak dibawa ke kecamatan sampai {dates.format_date(pre.expires_on)}")
+    return len(expired)
+
+
+def receive(header: dict, photo: bytes) -> str:
+    """One relayed pre-registration into the counter's queue (inside the inbox page's transaction).
+
+    Returns "stored", "known" (already here: a repeated page, or the same form scanned from its QR
+    earlier) or "refused" (the desa is told why by a status)."""
+    number, version, digest, record = header.get("id"), header.get("version"), header.get("hash"), header.get("record")
+    if not (isinstance(number, str) and isinstance(version, int) and isinstance(digest, str) and isinstance(record, dict)):
+        return "refused"  # nothing to answer to: the center checked these, so this cannot come from it
+    existing = PreRegistration.get_or_none(PreRegistration.number == number)
+    if existing is not None:
+        if existing.relay_hash:
+            return "known"
+        # Scanned from its printed QR before the link brought it: one form, now tied to the relay.
+        values = {"relay_hash": digest, "relay_version": version}
+        if photo and not existing.photo_jpeg and existing.status == PreRegistration.WAITING:
+            values.update(photo_jpeg=photo, photo_background=str(record.get("pb", ""))[:20])
+        PreRegistration.update(**values).where(PreRegistration.id == existing.id).execute()
+        existing = PreRegistration.get_by_id(existing.id)
+        if existing.application_id:
+            accepted(existing, existing.application)
+            status = existing.application.status
+            if ApplicationStatus(status) is not ApplicationStatus.RECEIVED:
+                send_status(existing, status, application_number=existing.application.registration_number)
+        return "known"
+    try:
+        if protocol.content_hash(record, protocol.sha256_hex(photo)) != digest or record.get("n") != number:
+            raise pre_records.Refused("Isi pra-pendaftaran rusak di jalan; kirim ulang dari desa.")
+        if record.get("k") != store.get("kecamatan_code"):
+            raise pre_records.Refused(f"Pra-pendaftaran ini untuk kecamatan lain ({str(record.get('k'))[:20]}).")
+        photo_object = SimpleNamespace(jpeg=photo, background=str(record.get("pb", ""))[:20]) if photo else None
+        with database.atomic():  # a savepoint: a refusal leaves the page's other forms as they are
+            pre = pre_records.pre_registration_from_payload(record, source="relay", photo=photo_object)
+            PreRegistration.update(relay_hash=digest, relay_version=version).where(
+                PreRegistration.id == pre.id).execute()
+    except (ValueError, TypeError, KeyError, AttributeError) as problem:
+        # Refused (a ValueError) says why; any other data problem must not stop the relay for the forms
+        # after it. Database errors are not caught: the page rolls back and the next pass tries again.
+        if not isinstance(problem, pre_records.Refused):
+            log.exception("relayed pre-registration %s could not be read", number)
+            problem = "Pra-pendaftaran tidak dapat dibaca di kecamatan; isi ulang formulirnya di desa."
+        _queue_status(0, number, 1, version, digest, REFUSED, str(problem))
+        audit.record("tolak", "pra_pendaftaran", "", f"Pra-pendaftaran {number} dari desa ditolak: {problem}")
+        return "refused"
+    return "stored"
+
+
+def pull_inbox(client, link, report, progress) -> None:
+    """Relayed pre-registrations after our cursor, page by page; page and cursor commit together."""
+    progress.phase = "pra-pendaftaran desa"
+    while True:
+        cursor = SyncLink.get_by_id(link.id).relay_cursor
+        body = engine.with_retries(lambda: client.call(
+            "GET", f"{protocol.API_PREFIX}/relay/inbox?after={int(cursor)}&limit={INBOX_PAGE}"))
+        try:
+            items = protocol.decode_packet(body)
+        except protocol.PacketError as problem:
+            raise LinkDown(f"kiriman pra-pendaftaran dari pusat rusak: {problem}") from None
+        if not items:
+            return
+        with engine.write_transaction():
+            row = SyncLink.get_by_id(link.id)
+            for header, photo in items:
+                seq = header.get("seq")
+                if not isinstance(seq, int) or seq <= row.relay_cursor:
+                    continue  # a repeated page
+                if receive(header, photo) == "stored":
+                    report.relayed += 1
+                row.relay_cursor = seq
+            row.save()
+
+
+def push_desa_keys(client, link, report, progress) -> None:
+    """The admin's revocations ("Cabut kunci") reach the center: older desa keys are refused there."""
+    generations = {code: int(number) for code, number in (store.get("desa_key_generations") or {}).items()}
+    if generations:
+        engine.with_retries(lambda: client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys",
+                                                     {"generations": generations}))
+
+
+def kecamatan_before_push(client, link, report, progress) -> None:
+    push_desa_keys(client, link, report, progress)
+    pull_inbox(client, link, report, progress)
+    with engine.write_transaction():
+        send_expiries()
+
+
+# --- enrolment through the center ------------------------------------------------------------------
+
+def ticket_for(desa_code: str, pc: str, generation: int) -> dict:
+    """At the kecamatan: the center part of a desa enrolment code, signed with our own key (the
+    center holds the same secret), or {} when this kecamatan is not linked to a center."""
+    link = engine.current_link()
+    if link is None or link.role != "kecamatan":
+        return {}
+    ticket = {"kid": link.key_id, "k": store.get("kecamatan_code"), "d": desa_code, "pc": pc, "g": generation,
+              "j": secrets.token_hex(8), "e": int(time.time()) + TICKET_VALID_SECONDS}
+    return {"c": link.center_url, "t": ticket, "s": protocol.sign_ticket(link.secret, ticket)}
+
+
+class CenterEnrolmentRefused(ValueError):
+    """str() is the Indonesian message for the desa admin; the desa enrolment itself is kept."""
+
+
+def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
+    """On a desa PC: trade the ticket of the kecamatan's code for this PC's own key at the center."""
+    from app.sync_page.enrolment import EnrolmentError, check_center_and_clock, clean_center_url
+    if not payload.get("t"):
+        raise CenterEnrolmentRefused("Kode ini dibuat di kecamatan yang belum terhubung ke pusat cetak, jadi komputer "
+                                     "ini belum bisa sinkron. Formulir tetap bisa dicetak dengan kode QR; minta kode "
+                                     "baru setelah kecamatan terdaftar di pusat.")
+    try:
+        center_url = clean_center_url(center_url or payload.get("c", ""))
+        check_center_and_clock(center_url, dates.utc_now())  # before the ticket is spent: a center, our clock right
+    except EnrolmentError as problem:
+        raise CenterEnrolmentRefused(str(problem)) from None
+    try:
+        response = (session or requests).post(
+            center_url + protocol.API_PREFIX + "/relay/enrol", timeout=30, allow_redirects=False,
+            json={"ticket": payload["t"], "signature": payload.get("s", ""), "installation": installation.token(database)})
+    except requests.RequestException:
+        raise CenterEnrolmentRefused(f"Pusat tidak dapat dihubungi di {center_url}. Komputer ini sudah terdaftar untuk "
+                                     "desanya; periksa sambungan internet lalu kirim kode yang sama lagi.") from None
+    answer = transport_json(response.content)
+    if response.status_code == 401 and answer.get("message"):
+        raise CenterEnrolmentRefused(str(answer["message"])[:500])
+    if response.status_code != 201 or not all(isinstance(answer.get(k), str)
+                                              for k in ("key_id", "secret", "kecamatan_code")):
+        raise CenterEnrolmentRefused(f"Alamat {center_url} menjawab, tetapi bukan pusat cetak Loket Kecamatan "
+                                     f"(HTTP {response.status_code}). Periksa alamat pusat.")
+    with engine.write_transaction():
+        old = engine.current_link()
+        cursor = old.status_cursor if old is not None else 0
+        SyncLink.delete().execute()  # one link per PC; a new key after a revocation replaces the old one
+        made = SyncLink.create(center_url=center_url, kecamatan_code=answer["kecamatan_code"], key_id=answer["key_id"],
+                               secret=answer["secret"], enrolled_at=dates.utc_now(), role="desa",
+                               status_cursor=cursor)
+        SyncLog.create(at=dates.utc_now(), kind="daftar",
+                       summary=f"terdaftar di {answer.get('center_name', center_url)} sebagai {answer['key_id']} "
+                               f"(desa {answer.get('desa_code', '')}, {answer.get('device_code', '')})")
+    try:
+        engine.client_for(made, timeout=20).probe()  # the center signs its answer with the new key
+    except (LinkDown, Refused) as problem:
+        with engine.write_transaction():
+            SyncLink.delete().where(SyncLink.id == made.id).execute()
+        if isinstance(problem, ClockSkew):
+            raise CenterEnrolmentRefused(str(problem)) from None
+        raise CenterEnrolmentRefused("Jawaban pusat tidak bertanda tangan sah dengan kunci baru, jadi pendaftaran ke "
+                                     "pusat dibatalkan. Pastikan alamatnya alamat pusat cetak yang benar.") from None
+    return made
+
+
+def sync_state() -> dict:
+    """What the desa's pages show about the link: last sync, what waits, the last problem."""
+    link = engine.current_link()
+    waiting = OutboxItem.select().where((OutboxItem.kind == PRA) & (OutboxItem.state == "pending")).count()
+    return {"link": link, "waiting": waiting, "progress": engine.PROGRESS}
+
+
+records.plug(PreRegistrations())
+records.plug(PreRegistrationStatuses())
+records.plug_feed("desa", "/relay/statuses")
+records.plug_phase("kecamatan", "before", kecamatan_before_push)
+add_transition_listener(_application_moved)
+

@@ -1,0 +1,410 @@
+"""The relay desa -> center -> kecamatan (docs/sync-protocol.md, "Relay"). The center only relays:
+it keeps a desa's pre-registrations until their kecamatan pulls them by cursor, and the kecamatan's
+statuses of them until the desa pulls them by cursor. It prints nothing.
+
+Same signed protocol as the kecamatan's link (sync/center/api.py authenticates every route here
+except /relay/enrol), same per-item answers (stored | duplicate | conflict | rejected), same
+manifest. Which key may call what: a desa key only its own relay routes (and the probe), a
+kecamatan key only the kecamatan's (`allowed`).
+"""
+import hashlib
+import json
+import re
+import secrets
+import time
+from datetime import timedelta
+
+from flask import current_app, g, jsonify, request
+from peewee import IntegrityError
+
+from app.frame.dates import utc_now
+from sync import protocol
+from sync.center.api import HEX64, MAX_CURSOR, _error, _json_body, blueprint
+from sync.center.audit import audit
+from sync.center.db import center_database
+from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
+from sync.center.records import Outcome, nik_problem, photo_check
+
+DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
+                         "center_api.relay_statuses"})
+KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status_manifest",
+                              "center_api.relay_status_packets", "center_api.relay_desa_keys"})
+MAX_RECORD_BYTES = 16 * 1024
+INBOX_BYTES = 4 * 1024 * 1024  # one inbox page stays well under the 8 MB packet limit
+STATUS_WORDS = re.compile(r"^[a-z_]{1,32}$")
+TICKET_RETRY_SECONDS = 15 * 60
+WRONG_DEVICE = "kunci perangkat ini tidak boleh memakai alamat ini"
+
+
+def allowed(endpoint: str, key: DeviceKey) -> bool:
+    """A desa PC's key reaches the desa's relay routes only; a kecamatan's key everything else."""
+    if key.desa_code:
+        return endpoint in DESA_ROUTES
+    return endpoint not in DESA_ROUTES or endpoint == "center_api.probe"
+
+
+def _next_seq(kecamatan_id: int) -> int:
+    """Bumping the kecamatan's relay counter locks its row until commit: rows commit in seq order."""
+    Kecamatan.update(relay_seq=Kecamatan.relay_seq + 1).where(Kecamatan.id == kecamatan_id).execute()
+    return Kecamatan.select(Kecamatan.relay_seq).where(Kecamatan.id == kecamatan_id).scalar()
+
+
+def _store_whole(existing, create, number: str, version: int, digest: str) -> Outcome:
+    """One item in its own transaction; the same (number, version) again is duplicate or conflict."""
+    for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
+        try:
+            with center_database.atomic():
+                row = existing()
+                if row is not None:
+                    if row.content_hash == digest:
+                        return Outcome(number, version, "duplicate")
+                    return Outcome(number, version, "conflict",
+                                   "nomor dan versi ini sudah diterima dengan isi berbeda")
+                create()
+                return Outcome(number, version, "stored")
+        except IntegrityError:
+            continue
+    return Outcome(number, version, "duplicate")
+
+
+def _header_basics(header: dict, photo: bytes):
+    """(refusal, number, version, hash, record) for the parts every relay item shares."""
+    number = header.get("id") if isinstance(header.get("id"), str) else ""
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10000:
+        return Outcome(number[:64], None, "rejected", "versi tidak sah"), None, None, None, None
+    if not protocol.PRE_REGISTRATION_NUMBER.match(number):
+        return Outcome(number[:64], version, "rejected", "nomor pra-pendaftaran tidak sah"), None, None, None, None
+    digest, record = header.get("hash"), header.get("record")
+    if not isinstance(digest, str) or not HEX64.match(digest) or not isinstance(record, dict):
+        return Outcome(number, version, "rejected", "kepala item tidak lengkap"), None, None, None, None
+    if len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
+        return Outcome(number, version, "rejected", "isian terlalu panjang"), None, None, None, None
+    if protocol.content_hash(record, protocol.sha256_hex(photo)) != digest:
+        return Outcome(number, version, "rejected", "hash isi tidak cocok (rusak di jalan)"), None, None, None, None
+    return None, number, version, digest, record
+
+
+# --- desa -> center: pre-registrations -----------------------------------------------------------
+
+def _pre_registration_problem(key: DeviceKey, number: str, record: dict, photo: bytes) -> str | None:
+    kecamatan = key.kecamatan
+    desa_name = key.desa_code
+    fields = record.get("f")
+    if record.get("k") != kecamatan.code:
+        return f"pra-pendaftaran ini untuk kecamatan lain ({str(record.get('k'))[:20]}), bukan {kecamatan.code}"
+    if not isinstance(fields, dict) or fields.get("desa_code") != key.desa_code \
+            or protocol.PRE_REGISTRATION_NUMBER.match(number).group(1) != key.desa_code.replace(".", ""):
+        shown = fields.get("desa_code") if isinstance(fields, dict) else "?"
+        return (f"Desa {str(shown)[:20]} bukan wilayah komputer desa ini (terdaftar untuk desa {desa_name}); "
+                "pra-pendaftaran tidak diteruskan")
+    problem = nik_problem(fields.get("nik") if isinstance(fields.get("nik"), str) else "")
+    if problem:
+        return problem
+    if photo:
+        size, why = photo_check(photo)
+        if size is None:
+            return why
+    return None
+
+
+def store_pre_registration(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
+    refusal, number, version, digest, record = _header_basics(header, photo)
+    if refusal:
+        return refusal
+    problem = _pre_registration_problem(key, number, record, photo)
+    if problem:
+        return Outcome(number, version, "rejected", problem)
+
+    def existing():
+        return RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == version))
+
+    def create():
+        RelayItem.create(kecamatan=key.kecamatan_id, seq=_next_seq(key.kecamatan_id), desa_code=key.desa_code,
+                         device_code=key.device_code, key_id=key.key_id, number=number, version=version,
+                         content_hash=digest, record_json=json.dumps(record, ensure_ascii=False),
+                         photo=photo or None, photo_sha256=protocol.sha256_hex(photo), received_at=utc_now())
+    return _store_whole(existing, create, number, version, digest)
+
+
+def _manifest(lookup):
+    body = _json_body()
+    items = body.get("items") if body else None
+    if not isinstance(items, list) or len(items) > 5000:
+        return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+    need, have, conflict = [], [], []
+    for item in items:
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str)
+                and protocol.PRE_REGISTRATION_NUMBER.match(item["id"]) and isinstance(item.get("version"), int)
+                and not isinstance(item.get("version"), bool) and 1 <= item["version"] <= 10000
+                and isinstance(item.get("hash"), str) and HEX64.match(item["hash"])):
+            return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+        entry = {"id": item["id"], "version": item["version"]}
+        held = lookup(item["id"], item["version"])
+        if held is None:
+            need.append(entry)
+        elif held == item["hash"]:
+            have.append(entry)
+        else:
+            conflict.append(entry)
+    return jsonify({"need": need, "have": have, "conflict": conflict})
+
+
+def _packet_results(store):
+    try:
+        items = protocol.decode_packet(request.get_data(cache=True))
+    except protocol.PacketError as problem:
+        return _error(400, "bad_packet", str(problem))
+    return jsonify({"results": [store(g.device_key, header, photo).as_json() for header, photo in items]})
+
+
+@blueprint.post("/v1/relay/pra/manifest")
+def relay_pra_manifest():
+    def held(number, version):
+        row = RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == version))
+        return row.content_hash if row else None
+    return _manifest(held)
+
+
+@blueprint.post("/v1/relay/pra/packets")
+def relay_pra_packets():
+    return _packet_results(store_pre_registration)
+
+
+def _cursor_args():
+    try:
+        cursor = int(request.args.get("after", "0"))
+        limit = min(max(int(request.args.get("limit", "500")), 1), 1000)
+    except ValueError:
+        return None, None
+    if not 0 <= cursor <= MAX_CURSOR:
+        return None, None
+    return cursor, limit
+
+
+def _installation_devices(key: DeviceKey) -> list[str]:
+    """Every device code this desa installation has held (a key re-issued after a revocation keeps
+    receiving the statuses of what the PC sent under its old key)."""
+    rows = (DeviceKey.select(DeviceKey.device_code)
+            .where((DeviceKey.kecamatan == key.kecamatan_id) & (DeviceKey.desa_code == key.desa_code)
+                   & (DeviceKey.device_id == key.device_id)))
+    return sorted({r.device_code for r in rows} | {key.device_code})
+
+
+@blueprint.get("/v1/relay/statuses")
+def relay_statuses():
+    """The desa PC's status cursor: what its kecamatan said about the pre-registrations it sent."""
+    cursor, limit = _cursor_args()
+    if cursor is None:
+        return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
+    key = g.device_key
+    rows = list(RelayStatus.select()
+                .where((RelayStatus.kecamatan == key.kecamatan_id) & (RelayStatus.desa_code == key.desa_code)
+                       & RelayStatus.device_code.in_(_installation_devices(key)) & (RelayStatus.seq > cursor))
+                .order_by(RelayStatus.seq).limit(limit + 1))
+    more, rows = len(rows) > limit, rows[:limit]
+    return jsonify({"events": [status_event_json(r) for r in rows], "next": rows[-1].seq if rows else cursor,
+                    "more": more})
+
+
+def status_event_json(row: RelayStatus) -> dict:
+    """As /statuses carries events: `id` + `version` + `hash` name the pre-registration the desa sent."""
+    at = row.at.isoformat() if hasattr(row.at, "isoformat") else str(row.at)
+    return {"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash, "step": row.step,
+            "status": row.status, "label": row.label, "reason": row.reason,
+            "application_number": row.application_number, "at": at}
+
+
+# --- center -> kecamatan: the inbox ----------------------------------------------------------------
+
+@blueprint.get("/v1/relay/inbox")
+def relay_inbox():
+    """The kecamatan's cursor over its desa's pre-registrations, as a packet (photos as they are);
+    each header carries its `seq`. An empty packet: nothing after the cursor."""
+    cursor, limit = _cursor_args()
+    if cursor is None:
+        return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
+    limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
+    entries, size = [], 0
+    query = (RelayItem.select().where((RelayItem.kecamatan == g.kecamatan.id) & (RelayItem.seq > cursor))
+             .order_by(RelayItem.seq).limit(limit))
+    for row in query:
+        photo = bytes(row.photo) if row.photo else b""
+        if entries and size + len(photo) + MAX_RECORD_BYTES > INBOX_BYTES:
+            break
+        entries.append(({"seq": row.seq, "id": row.number, "version": row.version, "hash": row.content_hash,
+                         "record": json.loads(row.record_json), "desa_code": row.desa_code,
+                         "device_code": row.device_code}, photo))
+        size += len(photo) + MAX_RECORD_BYTES
+    return current_app.response_class(protocol.encode_packet(entries), mimetype=protocol.PACKET_CONTENT_TYPE)
+
+
+# --- kecamatan -> center: statuses of relayed pre-registrations -----------------------------------
+
+def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
+    refusal, number, step, digest, record = _header_basics(header, photo)
+    if refusal:
+        return refusal
+    status, label = record.get("status"), record.get("label")
+    reason, application_number = record.get("reason", ""), record.get("application_number", "")
+    pra_version, pra_hash = record.get("pra_version"), record.get("pra_hash")
+    if not (isinstance(status, str) and STATUS_WORDS.match(status) and isinstance(label, str) and len(label) <= 100
+            and isinstance(reason, str) and len(reason) <= 500 and isinstance(application_number, str)
+            and len(application_number) <= 40 and isinstance(pra_version, int) and not isinstance(pra_version, bool)
+            and 1 <= pra_version <= 10000 and isinstance(pra_hash, str) and HEX64.match(pra_hash)):
+        return Outcome(number, step, "rejected", "status pra-pendaftaran tidak lengkap")
+    item = RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == pra_version)
+                                 & (RelayItem.kecamatan == key.kecamatan_id))
+    if item is None or item.content_hash != pra_hash:
+        return Outcome(number, step, "rejected", "pra-pendaftaran ini tidak pernah diteruskan pusat ke kecamatan ini")
+
+    def existing():
+        return RelayStatus.get_or_none((RelayStatus.number == number) & (RelayStatus.step == step))
+
+    def create():
+        RelayStatus.create(kecamatan=key.kecamatan_id, seq=_next_seq(key.kecamatan_id), desa_code=item.desa_code,
+                           device_code=item.device_code, number=number, step=step, content_hash=digest,
+                           pra_version=pra_version, pra_hash=pra_hash, status=status, label=label, reason=reason,
+                           application_number=application_number, at=utc_now())
+    return _store_whole(existing, create, number, step, digest)
+
+
+@blueprint.post("/v1/relay/status/manifest")
+def relay_status_manifest():
+    def held(number, step):
+        row = RelayStatus.get_or_none((RelayStatus.number == number) & (RelayStatus.step == step))
+        return row.content_hash if row else None
+    return _manifest(held)
+
+
+@blueprint.post("/v1/relay/status/packets")
+def relay_status_packets():
+    return _packet_results(store_status)
+
+
+@blueprint.post("/v1/relay/desa-keys")
+def relay_desa_keys():
+    """The kecamatan's key generation per desa: desa keys of an older generation are revoked here
+    (a lost laptop, a leaked code: "Cabut kunci" on the kecamatan's Operator Desa page)."""
+    body = _json_body()
+    generations = body.get("generations") if body else None
+    if not isinstance(generations, dict) or len(generations) > 2000 or not all(
+            isinstance(code, str) and re.fullmatch(r"\d{2}\.\d{2}\.\d{2}\.\d{4}", code)
+            and isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 10**6
+            for code, number in generations.items()):
+        return _error(400, "bad_request", "generations harus {kode desa: generasi}")
+    kecamatan = g.kecamatan
+    revoked = 0
+    with center_database.atomic():
+        for code, generation in generations.items():
+            if not code.startswith(kecamatan.code + "."):
+                continue
+            _raise_generation(kecamatan.id, code, generation)
+            revoked += (DeviceKey.update(revoked_at=utc_now())
+                        .where((DeviceKey.kecamatan == kecamatan.id) & (DeviceKey.desa_code == code)
+                               & (DeviceKey.desa_generation < generation) & DeviceKey.revoked_at.is_null())
+                        .execute())
+        if revoked:
+            audit("cabut_kunci_desa", "kecamatan", kecamatan.code, f"{revoked} kunci komputer desa dicabut",
+                  username="api")
+    return jsonify({"revoked": revoked})
+
+
+def _raise_generation(kecamatan_id: int, desa_code: str, generation: int) -> None:
+    row = RelayDesa.get_or_none((RelayDesa.kecamatan == kecamatan_id) & (RelayDesa.desa_code == desa_code))
+    if row is None:
+        RelayDesa.create(kecamatan=kecamatan_id, desa_code=desa_code, generation=generation)
+    elif row.generation < generation:
+        RelayDesa.update(generation=generation).where(RelayDesa.id == row.id).execute()
+
+
+def _known_generation(kecamatan_id: int, desa_code: str) -> int:
+    row = RelayDesa.get_or_none((RelayDesa.kecamatan == kecamatan_id) & (RelayDesa.desa_code == desa_code))
+    return row.generation if row else 0
+
+
+# --- a desa PC enrols with a ticket its kecamatan signed -------------------------------------------
+
+class TicketRefused(Exception):
+    MESSAGES = {
+        "wrong_code": "Kode pendaftaran komputer desa tidak dikenal pusat: kecamatan yang membuatnya belum terdaftar "
+                      "di pusat ini, atau kodenya diubah. Periksa alamat pusat dan minta kode baru kepada admin "
+                      "kecamatan.",
+        "expired_code": "Kode pendaftaran komputer desa sudah kedaluwarsa; minta kode baru kepada admin kecamatan.",
+        "used_code": "Kode pendaftaran komputer desa sudah dipakai komputer lain; minta kode baru kepada admin "
+                     "kecamatan.",
+        "revoked": "Kode ini dibuat sebelum kunci komputer desa dicabut di kecamatan; minta kode baru kepada admin "
+                   "kecamatan.",
+    }
+
+    def __init__(self, kind: str):
+        super().__init__(self.MESSAGES[kind])
+        self.kind = kind
+
+
+TICKET_FIELDS = {"kid": str, "k": str, "d": str, "pc": str, "g": int, "j": str, "e": int}
+
+
+def enrol_desa(ticket: dict, signature: str, installation: str) -> DeviceKey:
+    if not isinstance(ticket, dict) or set(ticket) != set(TICKET_FIELDS) or not all(
+            isinstance(ticket[name], kind) and not isinstance(ticket[name], bool) and
+            (len(ticket[name]) <= 64 if kind is str else 0 <= ticket[name] <= 2 ** 40)
+            for name, kind in TICKET_FIELDS.items()) or not 1 <= ticket["g"] <= 10 ** 6:
+        raise TicketRefused("wrong_code")
+    kecamatan_key = (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
+                     .where((DeviceKey.key_id == ticket["kid"]) & DeviceKey.revoked_at.is_null()
+                            & (DeviceKey.desa_code == "")).first())
+    if kecamatan_key is None or not protocol.signatures_match(protocol.sign_ticket(kecamatan_key.secret, ticket),
+                                                              signature or ""):
+        raise TicketRefused("wrong_code")
+    kecamatan = kecamatan_key.kecamatan
+    if ticket["k"] != kecamatan.code or not ticket["d"].startswith(kecamatan.code + "."):
+        raise TicketRefused("wrong_code")
+    installation_hash = hashlib.sha256(("desa-installation:" + installation).encode()).hexdigest()
+    used = RelayTicket.get_or_none(RelayTicket.ticket_id == ticket["j"])
+    if used is not None:
+        if secrets.compare_digest(used.installation, installation_hash) and \
+                utc_now() - used.used_at <= timedelta(seconds=TICKET_RETRY_SECONDS):
+            key = DeviceKey.get_or_none((DeviceKey.key_id == used.key_id) & DeviceKey.revoked_at.is_null())
+            if key is not None:
+                return key  # the answer was lost: the same PC gets the same key
+        raise TicketRefused("used_code")
+    if ticket["e"] < time.time():
+        raise TicketRefused("expired_code")
+    if ticket["g"] < _known_generation(kecamatan.id, ticket["d"]):
+        raise TicketRefused("revoked")
+    try:
+        with center_database.atomic():
+            key = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-d-{secrets.token_hex(6)}",
+                                   secret=protocol.new_secret(), device_id=installation_hash, created_at=utc_now(),
+                                   device_code=ticket["pc"], desa_code=ticket["d"], desa_generation=ticket["g"])
+            RelayTicket.create(kecamatan=kecamatan, ticket_id=ticket["j"], key_id=key.key_id,
+                               installation=installation_hash, used_at=utc_now())
+            _raise_generation(kecamatan.id, ticket["d"], ticket["g"])
+            audit("daftar_perangkat_desa", "kecamatan", kecamatan.code,
+                  f"komputer desa {ticket['d']} ({ticket['pc']}) terdaftar ({key.key_id})", username="api")
+    except IntegrityError:
+        raise TicketRefused("used_code") from None
+    return key
+
+
+@blueprint.post("/v1/relay/enrol")
+def relay_enrol():
+    body = _json_body()
+    if body is None or not isinstance(body.get("ticket"), dict) or not isinstance(body.get("signature"), str):
+        return _error(400, "bad_request", "ticket dan signature wajib diisi")
+    installation = body.get("installation") if isinstance(body.get("installation"), str) else ""
+    try:
+        key = enrol_desa(body["ticket"], body["signature"][:128], installation[:128])
+    except TicketRefused as refusal:
+        return _error(401, refusal.kind, str(refusal))
+    kecamatan = Kecamatan.get_by_id(key.kecamatan_id)
+    return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
+                    "kecamatan_name": kecamatan.name, "desa_code": key.desa_code, "device_code": key.device_code,
+                    "center_name": current_app.config["CENTER_NAME"], "time": int(time.time())}), 201
+
+
+KEY_REVOKED_MESSAGE = ("Kunci komputer desa ini sudah dicabut di kecamatan (laptop hilang atau kode bocor). "
+                       "Pra-pendaftaran tetap tersimpan di komputer ini; minta kode pendaftaran baru kepada admin "
+                       "kecamatan, lalu daftarkan ulang komputer ini di halaman Operator Desa.")
+

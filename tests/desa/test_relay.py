@@ -1,0 +1,336 @@
+"""The relay desa -> center -> kecamatan and statuses back, with a real center running (waitress subprocess),
+the kecamatan app and a desa PC in desa mode (each its own database): enrolment through the center,
+pre-registrations with photos into the counter's queue, acceptance without typing, statuses back to the
+desa, refusals and revocation with Indonesian messages, nothing lost or doubled."""
+import io
+import re
+
+import pytest
+
+from app.desa.models import PreRegistration
+from app.frame.db import database
+from sync.client import engine
+from sync.client.models import OutboxItem, SyncLink
+from tests.conftest import sign_in_as
+from tests.desa.conftest import DARUNGAN, KRATON, pre_register
+from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, text  # noqa: F401  (fixtures)
+from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.sync.harness import CenterServer, prepare_center
+
+PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim"),
+          ("3508071205900003", "Joko Widodo")]
+
+
+@pytest.fixture
+def center(tmp_path):
+    app, code = prepare_center(tmp_path / "center")
+    server = CenterServer(tmp_path / "center").start()
+    server.enrolment_code, server.app = code, app
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def linked_kecamatan(kecamatan, center):
+    """The kecamatan app, enrolled with the running center the way its admin does it."""
+    from sync.client import link
+    with bound_to(kecamatan):
+        link.enrol(center.url, "35.08.07", center.enrolment_code, "01")
+    return kecamatan
+
+
+def desa_code_from_kecamatan(kecamatan, client_as, desa=DARUNGAN) -> str:
+    database.initialize(kecamatan.extensions["database"])
+    page = client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": desa})
+    assert page.status_code == 200
+    return re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+
+
+def desa_operator(desa_app):
+    from app.auth.models import User
+    from app.desa.models import UserDesa
+    from app.frame.dates import utc_now
+    with bound_to(desa_app):
+        user = User.create(username="kaur.darungan", full_name="Kaur Umum", role="operator_desa", password_hash="-",
+                           must_change_password=False, is_active=True, created_at=utc_now())
+        UserDesa.create(user=user, desa_code=DARUNGAN)
+    client = desa_app.test_client()
+    sign_in_as(client, user)
+    return client
+
+
+def sync(app) -> engine.PassReport:
+    with bound_to(app):
+        return engine.sync_once(full=True)
+
+
+def enrolled_desa(desa_app, kecamatan, client_as, center_url=""):
+    admin, _ = desa_admin(desa_app)
+    code = desa_code_from_kecamatan(kecamatan, client_as)
+    database.initialize(desa_app.extensions["database"])
+    response = admin.post("/admin/komputer-desa", data={"kode": code, "center_url": center_url})
+    assert response.status_code == 302, text(response)[:1500]
+    return admin
+
+
+def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(desa_app, linked_kecamatan,
+                                                                                  client_as, center):
+    kecamatan = linked_kecamatan
+    admin = enrolled_desa(desa_app, kecamatan, client_as)
+    assert "Terhubung ke pusat cetak" in text(admin.get("/admin/operator-desa"))
+    with bound_to(desa_app):
+        link = SyncLink.get()
+        assert link.role == "desa" and link.center_url == center.url  # the address came inside the code
+    operator = desa_operator(desa_app)
+    for nik, name in PEOPLE:  # offline: nothing but the desa PC's own database
+        saved = pre_register(operator, valid_form(nik=nik, full_name=name),
+                             {"photo": (io.BytesIO(jpeg_bytes(colour=(int(nik[-1]) * 40, 70, 190))), "foto.jpg")})
+        assert saved.status_code == 302, text(saved)[:800]
+    home = text(operator.get("/desa"))
+    assert "Sinkronkan sekarang" in home and 'id="sync-waiting">3<' in home and "belum pernah" in home
+
+    report = sync(desa_app)
+    assert (report.sent, report.error) == (3, "")
+    with bound_to(desa_app):
+        sent = {p.number: p for p in PreRegistration.select()}
+        assert {p.relay_status for p in sent.values()} == {"di_pusat"}
+        assert OutboxItem.select().where(OutboxItem.state == "pending").count() == 0
+    assert "Terkirim ke pusat, menunggu kecamatan" in text(operator.get("/desa"))
+
+    report = sync(kecamatan)
+    assert report.error == "" and report.relayed == 3
+    assert sync(kecamatan).relayed == 0  # pulled once: the cursor moved with the page
+    database.initialize(kecamatan.extensions["database"])
+    queued = {p.number: p for p in PreRegistration.select()}
+    assert set(queued) == set(sent)
+    for number, pre in queued.items():
+        assert pre.source == "relay" and pre.entered_by_name == "Kaur Umum" and pre.status == "menunggu"
+        assert bytes(pre.photo_jpeg) == bytes(sent[number].photo_jpeg)  # the photo travelled too
+    loket = client_as("petugas_loket")
+    assert "Budi Santoso" in text(loket.get("/pra-pendaftaran"))
+
+    budi = next(p for p in queued.values() if p.full_name == "Budi Santoso")
+    accept_page = text(loket.get(f"/pra-pendaftaran/{budi.id}/terima"))
+    assert "Diisi oleh operator Kaur Umum, Desa Darungan" in accept_page
+    accepted = loket.post(f"/pra-pendaftaran/{budi.id}/terima", content_type="multipart/form-data",
+                          data=valid_form(nik=budi.nik, full_name=budi.full_name, rt=budi.rt, rw=budi.rw))
+    assert accepted.status_code == 302, text(accepted)[:800]
+    application = PreRegistration.get_by_id(budi.id).application
+    from app.registration.models import ApplicationPhoto
+    assert bytes(ApplicationPhoto.get(ApplicationPhoto.application == application).jpeg) == bytes(budi.photo_jpeg)
+    from app.registration.status import ApplicationStatus as S, transition
+    with database.atomic():
+        transition(application, S.COMPLETE, note="berkas lengkap")  # also queues it for the printing center
+
+    report = sync(kecamatan)  # one pass carries both kinds: the application and the desa's statuses
+    assert report.error == "" and report.sent == 3, report
+    with bound_to(kecamatan):
+        kinds = sorted(i.kind for i in OutboxItem.select().where(OutboxItem.state == "acked"))
+        assert kinds == ["permohonan", "pra_status", "pra_status"]
+
+    report = sync(desa_app)
+    assert report.error == "" and report.statuses == 2
+    with bound_to(desa_app):
+        mine = PreRegistration.get(PreRegistration.number == budi.number)
+        assert mine.relay_status == "lengkap" and mine.relay_application_number == application.registration_number
+        assert mine.status == "diterima"
+    home = text(operator.get("/desa"))
+    assert application.registration_number in home and "Lengkap, menunggu kirim" in home
+    printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
+    assert application.registration_number in printed and "Agus Salim" in printed
+
+    # The center prints and ships the card; the counter hands it over; the desa's list says so.
+    from sync.center import records as center_records
+    from sync.center.db import center_database
+    from sync.center.models import ReceivedApplication
+    with center.app.extensions["center_database"].connection_context(), center_database.atomic():
+        card = ReceivedApplication.get(ReceivedApplication.registration_number == application.registration_number)
+        assert center_records.move(card, "printed") and center_records.move(card, "shipped")
+    assert sync(kecamatan).error == ""
+    from app.registration import records as registration_records
+    from app.registration.models import Application
+    with bound_to(kecamatan), database.atomic():
+        card = Application.get_by_id(application.id)
+        assert card.status == S.SHIPPED.value
+        transition(card, S.READY, note="kartu tiba di kecamatan")
+        registration_records.hand_over(Application.get_by_id(card.id), "Budi Santoso", "sendiri", budi.nik)
+    assert sync(kecamatan).error == ""
+    report = sync(desa_app)
+    # terkirim, diterima_pusat, dicetak, dikirim, siap_diambil, diserahkan: each step of the card, once
+    assert report.error == "" and report.statuses == 6
+    home = text(operator.get("/desa"))
+    assert "Sudah diserahkan" in home
+    printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
+    assert "Sudah diserahkan" in printed and application.registration_number in printed
+
+
+def test_a_relayed_form_not_brought_in_time_expires_at_the_desa_too(desa_app, linked_kecamatan, client_as, center):
+    from datetime import timedelta
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    sync(desa_app)
+    assert sync(kecamatan).relayed == 1
+    with bound_to(kecamatan), database.atomic():  # three weeks later: nobody came to the counter
+        from app.desa.records import today
+        PreRegistration.update(expires_on=today() - timedelta(days=7)).execute()
+    assert sync(kecamatan).error == ""
+    assert sync(kecamatan).sent == 0  # sent once, not every pass
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        pre = PreRegistration.get()
+        assert pre.relay_status == "kedaluwarsa" and "tidak dibawa ke kecamatan" in pre.relay_note
+    assert "Kedaluwarsa" in text(operator.get("/desa"))
+
+
+def test_a_refusal_at_the_kecamatan_reaches_the_desa_with_its_reason(desa_app, linked_kecamatan, client_as, center,
+                                                                     desa_client):
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    database.initialize(kecamatan.extensions["database"])
+    at_counter = desa_client("op-kecamatan", (DARUNGAN,))  # the same villager, typed at the kecamatan already
+    assert pre_register(at_counter, valid_form()).status_code == 302
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    assert sync(desa_app).sent == 2
+    report = sync(kecamatan)
+    assert report.relayed == 1 and report.sent == 1  # one stored; one refused, its status sent back
+    with bound_to(kecamatan):
+        assert PreRegistration.select().where(PreRegistration.nik == PEOPLE[0][0]).count() == 1
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        refused = PreRegistration.get(PreRegistration.nik == PEOPLE[0][0])
+        assert refused.relay_status == "ditolak_kecamatan" and "sudah dipra-daftarkan" in refused.relay_note
+        assert refused.status == "menunggu"  # still the desa's, to print or correct
+    assert "Ditolak kecamatan" in text(operator.get("/desa"))
+
+
+def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked_kecamatan, client_as, center):
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    with bound_to(desa_app):  # a form edited to another desa on the laptop (by hand, in the database)
+        pre = PreRegistration.get()
+        record = __import__("json").loads(OutboxItem.get().record_json)
+        record["f"]["desa_code"] = KRATON
+        from sync import protocol
+        OutboxItem.update(record_json=__import__("json").dumps(record),
+                          content_hash=protocol.content_hash(record, OutboxItem.get().photo_sha256)).execute()
+    report = sync(desa_app)
+    assert report.rejected == 1
+    # Each key reaches its own routes only: a signed 403 otherwise.
+    from sync.client.transport import Refused
+    for app, path in ((desa_app, "/api/v1/statuses?after=0"), (desa_app, "/api/v1/relay/inbox?after=0"),
+                      (kecamatan, "/api/v1/relay/statuses?after=0")):
+        with bound_to(app):
+            with pytest.raises(Refused) as refused:
+                engine.client_for(engine.current_link()).call("GET", path)
+            assert refused.value.status == 403, path
+    with bound_to(desa_app):
+        assert "bukan wilayah komputer desa ini" in PreRegistration.get_by_id(pre.id).relay_note
+    assert "Ditolak pusat" in text(operator.get("/desa"))
+
+    # The laptop is lost: the kecamatan revokes the desa's key; its next pass tells the center.
+    database.initialize(kecamatan.extensions["database"])
+    assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    assert sync(kecamatan).error == ""
+    database.initialize(desa_app.extensions["database"])  # one office per process: back to the desa PC
+    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    report = sync(desa_app)
+    assert "sudah dicabut di kecamatan" in report.error and report.sent == 0
+    home = text(operator.get("/desa"))
+    assert "sudah dicabut di kecamatan" in home and 'id="sync-waiting">1<' in home  # kept, waiting
+    # A new code from the kecamatan: the same PC gets a new key, and what waited goes out.
+    enrolled_desa(desa_app, kecamatan, client_as)
+    report = sync(desa_app)
+    assert report.error == "" and report.sent == 1
+    assert sync(kecamatan).relayed == 1
+
+
+def test_an_old_enrolment_code_is_refused_after_a_revocation(desa_app, linked_kecamatan, client_as, center):
+    kecamatan = linked_kecamatan
+    old_code = desa_code_from_kecamatan(kecamatan, client_as)
+    assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    assert sync(kecamatan).error == ""
+    admin, _ = desa_admin(desa_app)
+    response = admin.post("/admin/komputer-desa", data={"kode": old_code})
+    assert response.status_code == 422 and "sebelum kunci komputer desa dicabut" in text(response)
+    with bound_to(desa_app):
+        assert SyncLink.select().count() == 0
+
+
+def test_a_code_used_by_another_pc_and_a_wrong_center_address_are_refused(desa_app, linked_kecamatan, client_as,
+                                                                         center, tmp_path):
+    from app import create_app
+    from tests.conftest import CsrfClient
+    kecamatan = linked_kecamatan
+    code = desa_code_from_kecamatan(kecamatan, client_as)
+    admin, _ = desa_admin(desa_app)
+    database.initialize(desa_app.extensions["database"])
+    wrong = admin.post("/admin/komputer-desa", data={"kode": code, "center_url": "http://127.0.0.1:9"})
+    assert wrong.status_code == 422 and "tidak dapat dihubungi" in text(wrong)
+    assert admin.post("/admin/komputer-desa", data={"kode": code}).status_code == 302  # same code, same PC: fine
+    second = create_app({"DATA_DIR": tmp_path / "second-pc", "SECRET_KEY": "s", "TESTING": True, "MODE": "desa"})
+    second.test_client_class = CsrfClient
+    other, _ = desa_admin(second)
+    response = other.post("/admin/komputer-desa", data={"kode": code})
+    assert response.status_code == 422 and "sudah dipakai komputer lain" in text(response)
+    database.initialize(kecamatan.extensions["database"])
+
+
+def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamatan, client_as, center):
+    import time
+
+    from sync.client import link
+    assert "app.sync_page" in desa_app.config["BACKGROUND_MODULES"]  # the scheduler runs in desa mode too
+    enrolled_desa(desa_app, linked_kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    with bound_to(desa_app):
+        link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
+        assert OutboxItem.get().state == "acked" and SyncLink.get().last_success_at is not None
+    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    pressed = operator.post("/desa/sinkronkan")
+    assert pressed.status_code == 303 and pressed.location.endswith("/desa")
+    deadline = time.time() + 30
+    while engine.PROGRESS.running and time.time() < deadline:
+        time.sleep(0.1)
+    with bound_to(desa_app):
+        assert [i.state for i in OutboxItem.select()] == ["acked", "acked"]
+    home = text(operator.get("/desa"))
+    assert 'id="sync-waiting">0<' in home and "Sinkronisasi dimulai" in home
+
+
+def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa_app, linked_kecamatan, client_as,
+                                                                            center):
+    from app.desa import qr
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    saved = pre_register(operator, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    assert saved.status_code == 302
+    with bound_to(desa_app):
+        code = qr.encode(PreRegistration.get())
+    database.initialize(kecamatan.extensions["database"])  # the applicant came before the link did
+    loket = client_as("petugas_loket")
+    assert loket.post("/pra-pendaftaran/pindai", data={"kode": code}).status_code == 302
+    with bound_to(kecamatan):
+        scanned = PreRegistration.get()
+        assert scanned.source == "qr" and not scanned.photo_jpeg
+    sync(desa_app)
+    report = sync(kecamatan)
+    assert report.error == "" and report.relayed == 0  # known already: not a second form
+    with bound_to(kecamatan):
+        assert PreRegistration.select().count() == 1
+        tied = PreRegistration.get()
+        assert tied.relay_hash and tied.photo_jpeg  # the photo the QR could not carry came with the relay
+    accepted = loket.post(f"/pra-pendaftaran/{tied.id}/terima", content_type="multipart/form-data",
+                          data=valid_form(rt=tied.rt, rw=tied.rw))
+    assert accepted.status_code == 302, text(accepted)[:800]
+    sync(kecamatan)
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        assert PreRegistration.get().relay_status == "diterima_loket"
