@@ -16,7 +16,7 @@ TABLET = {"width": 800, "height": 1280}    # the kiosk tablet, portrait
 # Upper bounds for waiting on a state, not delays: a check passes as soon as the page gets there.
 # CI runs two passes of the suite at once on two cores, where a page can take seconds.
 ACTION_TIMEOUT_MS = 20_000
-EXPECT_TIMEOUT_MS = 15_000
+EXPECT_TIMEOUT_MS = 20_000
 
 
 def new_context(browser, base_url: str, viewport=DESKTOP, **options):
