@@ -19,11 +19,11 @@ ACTION_TIMEOUT_MS = 20_000
 EXPECT_TIMEOUT_MS = 20_000
 
 
-def new_context(browser, base_url: str, viewport=DESKTOP, **options):
+def new_context(browser, base_url: str, viewport=DESKTOP, reduced_motion="reduce", **options):
     """A browser context as every journey uses it: the office PC's screen, Indonesian, WIB, and
     reduced motion (app.css then has no transitions, so colours are read at their final value)."""
-    context = browser.new_context(base_url=base_url, viewport=viewport, locale="id-ID",
-                                  timezone_id="Asia/Jakarta", reduced_motion="reduce", **options)
+    context = browser.new_context(base_url=base_url, viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta",
+                                  reduced_motion=reduced_motion, **options)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     return context
 
