@@ -232,6 +232,26 @@ def sync_now(page, shot=None, timeout=60_000):
     return progress
 
 
+def set_up_as_yosowilangun(page):
+    """A fresh office's first-run setup (where the first sign-in leads) filled in as Kecamatan
+    Yosowilangun, Lumajang, Jawa Timur. Each list is chosen after the one above it has been swapped
+    in: the boosted page and each htmx answer are wired once they settle."""
+    from playwright.sync_api import expect
+    page.wait_for_url("**/admin/penyiapan")
+    settled(page)
+    page.get_by_label("Provinsi").select_option(label="Jawa Timur")
+    settled(page)  # a person reads the new list before choosing from it
+    page.get_by_label("Kabupaten/Kota").select_option(label="Kabupaten Lumajang")
+    settled(page)
+    page.get_by_label("Kecamatan", exact=True).select_option(value="35.08.07")
+    page.get_by_label("Alamat kantor").fill("Jl. Raya Yosowilangun No. 1")
+    page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")
+    page.get_by_label("NIP Camat (18 angka)").fill("197201141998031005")
+    page.get_by_label("Alamat publik untuk cek status (dicetak di tanda terima)").fill("http://192.168.1.10:8080")
+    page.get_by_role("button", name="Simpan dan mulai").click()
+    expect(page.get_by_text("Kantor Kecamatan Yosowilangun siap digunakan.")).to_be_visible()
+
+
 def photo_file(folder: Path, name: str = "foto-pemohon.jpg", seed: int = 1) -> Path:
     """A passport-like photo as a phone gives it (1200x1600 JPEG, plain red background)."""
     import random

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (artifacts_dir, fit_problems, logout, new_context, pdf_of, photo_file, screenshot,
-                                   settled, sign_in, sync_now)
+                                   set_up_as_yosowilangun, sign_in, sync_now)
 from tests.support.linkproxy import LinkProxy
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center
 
@@ -86,19 +86,7 @@ def _first_sign_in(page, username, one_time, new_password):
 
 def _set_up_kecamatan(page, center_url, center_code):
     """The kecamatan admin's first day: setup, enrolment with the center, a counter clerk's account."""
-    page.wait_for_url("**/admin/penyiapan")
-    settled(page)
-    page.get_by_label("Provinsi").select_option(label="Jawa Timur")
-    settled(page)
-    page.get_by_label("Kabupaten/Kota").select_option(label="Kabupaten Lumajang")
-    settled(page)
-    page.get_by_label("Kecamatan", exact=True).select_option(value="35.08.07")
-    page.get_by_label("Alamat kantor").fill("Jl. Raya Yosowilangun No. 1")
-    page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")
-    page.get_by_label("NIP Camat (18 angka)").fill("197201141998031005")
-    page.get_by_label("Alamat publik untuk cek status (dicetak di tanda terima)").fill("http://192.168.1.10:8080")
-    page.get_by_role("button", name="Simpan dan mulai").click()
-    expect(page.get_by_text("Kantor Kecamatan Yosowilangun siap digunakan.")).to_be_visible()
+    set_up_as_yosowilangun(page)
 
     page.goto("/sinkronisasi")
     page.get_by_label("Alamat pusat cetak").fill(center_url)
