@@ -1,23 +1,37 @@
-"""Benchmark: the quarterly recap and the indicators page, through a real waitress server.
+"""Benchmark: the live quarterly recap and the indicators page against the live computation, over real HTTP.
 
-    python bench/bench_recap.py [--total 200000] [--quarter 20000] [--applications 50000] [--runs 15]
-                                [--mixed-users 8 --mixed-seconds 60]
+    python bench/bench_recap.py [--applications 20000,200000,1000000] [--quarter 20000] [--runs 21]
+                                [--mixed-users 8 --mixed-seconds 60] [--cache DIR] [--approval]
 
-Builds a fresh database in a temp folder: `--total` complaints over 2023-2026, of which
-`--quarter` fall in Triwulan I 2025, `--applications` KTP-el applications (80% handed over, 12% returned
-once), 1 500 surveys, the kotak saran opened on most working days.
-Prints the median (and min/max) response time of: the live recap of Triwulan I 2025, the same
-recap once approved (served from its frozen snapshot), its print notice, and the indicators
-page for 2025. Goals (issue 5): recap < 200 ms, indicators < 300 ms; issue 16: indicators and
-live recap <= 20 ms at 1M applications and 200k complaints.
-With --mixed-users N: N users at once, each loading the register, the complaint book, the
-dashboard, the live recap and the indicators page in turn for --mixed-seconds; prints the p95
-of each page (issue 16 goal: <= 100 ms with 8 users), the server's CPU share and peak RSS.
+For each size N of `--applications` a data folder holds N KTP-el applications written by the app's
+own bulk loader (app/registration/demo.py: two years of working days, the status flow, returns,
+desa, reasons; indexes, name search and tally triggers in place afterwards, the per-day tallies
+rebuilt by tallies.rebuild), max(N/5, 2 x quarter) complaints over 2023-2026 of which `--quarter`
+fall in Triwulan I 2025, 1 500 surveys and the kotak saran opened on most working days. With
+`--cache DIR` each folder is kept (DIR/n<N>) and reused when its counts match: the million takes
+a few minutes to fill, once.
+
+Two servers run side by side on the same folder, each `run.py serve` (waitress, the app's own
+settings): ours, and the peer, the same app with the tallies' readers replaced by the live
+computation from the rows (tallies.live_*, the checker of tests/indicators/test_tallies.py).
+Requests alternate between them; printed: median and p95 of the indicators page (current year:
+eight quarters, the whole history) and of the live recap of Triwulan I 2025, and the ratio.
+Issue 16 goal: <= 20 ms at 1M applications and 200k complaints, flat in the history's length.
+
+With --mixed-users N (on the largest size): N users at once over real HTTP, each loading the
+register, its fifth page, the complaint book, the dashboard, the live recap and the indicators
+page in turn; p95 of each page (goal <= 100 ms with 8 users), the server's CPU and its RSS
+(goal <= 150 MB), ours then the peer.
+With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
+quarter's live recap and the print notice (issue 5 figures); the folder is no longer reused.
 """
 import argparse
+import json
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -27,68 +41,43 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from waitress.server import create_server  # noqa: E402
-
-from app import create_app  # noqa: E402
-from app.auth.accounts import create_user  # noqa: E402
-from app.frame.db import database  # noqa: E402
+from bench_day import free_port, memory_mb, percentile  # noqa: E402
 
 PASSWORD = "bench-password-1"
 CHANNELS = ["meja_informasi", "kiosk", "kotak_saran", "telepon", "sms", "surat"]
 STATUSES = ["baru", "diteruskan", "ditindaklanjuti", "selesai", "selesai", "selesai", "bukan_kewenangan"]
 TARGET_START, TARGET_END = datetime(2024, 12, 31, 17), datetime(2025, 3, 31, 17)  # Q1 2025 in WIB, as UTC
 SPAN_START, SPAN_END = datetime(2023, 1, 1), datetime(2026, 9, 30)
+FILL_VERSION = 2  # bump when the fill changes: cached folders of another version are filled again
+INDICATORS = f"/indikator?tahun={date.today().year}"  # eight quarters back from this one: the whole history
+RECAP = "/rekap/2025/1"
 
 
 def random_moment(rng, start, end):
     return start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
 
 
-def fill_applications(count: int, rng) -> None:
-    """KTP-el applications over the same span: most handed over, some returned incomplete once."""
-    apps, events = [], []
-    for n in range(1, count + 1):
-        created = random_moment(rng, SPAN_START, SPAN_END)
-        promised = (created + timedelta(days=14)).date()
-        handed = created + timedelta(days=rng.randrange(7, 20)) if rng.random() < 0.8 else None
-        status = "diserahkan" if handed else rng.choice(["diterima", "terkirim", "siap_diambil", "dikembalikan"])
-        apps.append((n, f"35080701{n:08d}", f"3508070101{n:06d}", f"Warga {n}", str(created.date() - timedelta(days=9000)),
-                     status, str(promised), str(handed) if handed else None, str(created), str(created)))
-        if rng.random() < 0.12:
-            events.append((n, str(created + timedelta(hours=1))))
-    connection = database.connection()
+def fill_complaints(total: int, in_quarter: int, rng) -> None:
+    """Complaints in the order they were received (ids follow time, as at the desk), tally triggers on."""
+    from app.frame.db import database
     with database.atomic():
-        connection.cursor().executemany(
-            'INSERT INTO application (id, registration_number, version, nik, kk_number, full_name, birth_place, '
-            'birth_date, sex, address, rt, rw, desa_code, religion, marital_status, occupation, phone, reason, '
-            'biometric_done, notes, mismatch_reason, requirements_met, missing_requirements, status, promised_date, '
-            'handed_over_to, handover_relation, handover_id_number, handed_over_at, created_at, updated_at) '
-            "VALUES (?, ?, 1, ?, '3508070101000001', ?, 'Lumajang', ?, 'L', 'Jl. Mawar', '001', '002', "
-            "'35.08.07.2001', 'Islam', 'Kawin', 'Petani', '', 'baru', 1, '', '', '[]', '[]', ?, ?, '', '', '', ?, ?, ?)",
-            apps)
-        connection.cursor().executemany(
-            "INSERT INTO application_status_event (application_id, from_status, to_status, at, username, note) "
-            "VALUES (?, 'diterima', 'dikembalikan', ?, 'loket', '')", events)
-
-
-def fill(total: int, in_quarter: int, applications: int, rng) -> None:
-    db = database
-    with db.atomic():
         for name in (["KTP-el", "Kartu Keluarga", "Akta", "Perilaku petugas", "Antrean", "Biaya",
-                                  "Sarana", "Informasi", "Pindah datang", "Lainnya"]):
-            db.execute_sql('INSERT OR IGNORE INTO complaint_category (name, section, is_active) VALUES (?, ?, 1)',
-                           (name, "Kasi Pelayanan"))
-    categories = [r[0] for r in db.execute_sql("SELECT id FROM complaint_category")]
+                      "Sarana", "Informasi", "Pindah datang", "Lainnya"]):
+            database.execute_sql('INSERT OR IGNORE INTO complaint_category (name, section, is_active) VALUES (?, ?, 1)',
+                                 (name, "Kasi Pelayanan"))
+    categories = [r[0] for r in database.execute_sql("SELECT id FROM complaint_category")]
+    moments = [random_moment(rng, TARGET_START, TARGET_END) for _ in range(in_quarter)]
+    while len(moments) < total:
+        received = random_moment(rng, SPAN_START, SPAN_END)
+        if not TARGET_START <= received < TARGET_END:
+            moments.append(received)
+    moments.sort()
     rows = []
-    for n in range(total):
-        if n < in_quarter:
-            received = random_moment(rng, TARGET_START, TARGET_END)
-        else:
-            received = random_moment(rng, SPAN_START, SPAN_END)
-            while TARGET_START <= received < TARGET_END:
-                received = random_moment(rng, SPAN_START, SPAN_END)
+    for n, received in enumerate(moments):
         status = rng.choice(STATUSES)
         first = received + timedelta(hours=rng.randrange(1, 96)) if status != "baru" else None
         done = received + timedelta(hours=rng.randrange(4, 400)) if status in ("selesai", "bukan_kewenangan") else None
@@ -97,28 +86,119 @@ def fill(total: int, in_quarter: int, applications: int, rng) -> None:
                      f"Pengaduan nomor {n}: antrean panjang dan informasi persyaratan kurang jelas di loket.",
                      status, str(first) if first else None, str(done) if done else None,
                      "Sudah ditindaklanjuti oleh Kasi Pelayanan." if done else "", str(received), str(received)))
-    connection = db.connection()
-    with db.atomic():
-        connection.cursor().executemany(
+    with database.atomic():
+        database.execute_sql("PRAGMA cache_size = -262144")  # as the demo loader: a bulk load, pages in memory
+        database.connection().cursor().executemany(
             'INSERT INTO complaint (tracking_number, received_at, channel, category_id, complainant_name, '
             'complainant_contact, is_anonymous, is_confidential, registration_number, text, status, section, '
             'other_office, first_response_at, followed_up_at, tindak_lanjut, answered_from_desk_info, '
             'created_at, updated_at) VALUES (?, ?, ?, ?, ?, \'\', ?, ?, \'\', ?, ?, \'Kasi Pelayanan\', \'\', '
             '?, ?, ?, 0, ?, ?)', rows)
-    with db.atomic():
         day = date(2023, 1, 2)
         while day < date(2026, 9, 30):
             if day.weekday() < 5 and rng.random() < 0.93:
-                db.execute_sql('INSERT INTO suggestion_box_session (opened_on, slip_count, is_empty, note, created_at) '
-                               'VALUES (?, 0, 1, \'\', ?)', (str(day), str(datetime.combine(day, datetime.min.time()))))
+                database.execute_sql('INSERT INTO suggestion_box_session (opened_on, slip_count, is_empty, note, '
+                                     'created_at) VALUES (?, 0, 1, \'\', ?)',
+                                     (str(day), str(datetime.combine(day, datetime.min.time()))))
             day += timedelta(days=1)
-    fill_applications(applications, rng)
-    from app.survey.demo import fill_demo
-    fill_demo(argparse.Namespace(surveys=1500), rng)
-    with db.atomic():
-        create_user("camat", "Camat Bench", "camat", "197201141998031005", password=PASSWORD, must_change_password=False)
-        create_user("info", "Info Bench", "petugas_informasi", password=PASSWORD, must_change_password=False)
-        create_user("loket", "Loket Bench", "petugas_loket", password=PASSWORD, must_change_password=False)
+
+
+def prepare(folder: Path, applications: int, total: int, in_quarter: int) -> Path:
+    """A data folder with these counts: reused when its marker says so, else filled from empty."""
+    marker = folder / "bench-recap.json"
+    wanted = {"version": FILL_VERSION, "applications": applications, "complaints": total, "quarter": in_quarter}
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        print(f"reusing {folder} ({applications} applications, {total} complaints)", flush=True)
+        tallies_ready(folder)
+        return folder
+    if folder.exists():
+        if any(folder.iterdir()) and not marker.exists():
+            raise SystemExit(f"{folder} is not empty and not a benchmark folder: not touching it")
+        shutil.rmtree(folder)  # another size, or a fill that was stopped
+    folder.mkdir(parents=True)
+    marker.write_text(json.dumps({"filling": wanted}))
+    from argparse import Namespace
+
+    from app import create_app
+    from app.auth.accounts import create_user
+    from app.backups.engine import ensure_daily_backup
+    from app.firstrun import DEMO_KECAMATAN, seed_identity
+    from app.frame import store
+    from app.frame.dates import local_today
+    from app.registration.demo import fill_demo as fill_applications
+    from app.survey.demo import fill_demo as fill_surveys
+
+    started = time.perf_counter()
+    app = create_app({"DATA_DIR": folder})
+    rng = random.Random(5)
+    with app.app_context(), app.extensions["database"].connection_context():
+        seed_identity(DEMO_KECAMATAN)
+        for username, role in (("camat", "camat"), ("info", "petugas_informasi"), ("loket", "petugas_loket")):
+            create_user(username, f"{username.title()} Bench", role, password=PASSWORD, must_change_password=False)
+        fill_complaints(total, in_quarter, rng)
+        fill_applications(Namespace(applications=applications), rng)  # the app's loader; rebuilds the tallies
+        fill_surveys(Namespace(surveys=1500), rng)
+        filled = time.perf_counter() - started
+        # Today's automatic backup, so the servers' hourly job does not copy the database mid-measurement.
+        ensure_daily_backup(app.config["DATABASE_PATH"], app.config["BACKUP_DIR"], app.config["BACKUP_KEEP"],
+                            local_today(store.get("timezone")))
+    marker.write_text(json.dumps(wanted))
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.name.startswith(app.config["DATABASE_PATH"].name))
+    print(f"filled {folder}: {applications} applications, {total} complaints ({in_quarter} in Triwulan I 2025) "
+          f"in {filled:.0f} s, daily backup {time.perf_counter() - started - filled:.0f} s; "
+          f"database {size / 1e6:.0f} MB", flush=True)
+    return folder
+
+
+def tallies_ready(folder: Path) -> None:
+    """Migrations applied and tallies built (a folder filled by an older version), before any timing."""
+    from app import create_app
+    from app.frame import store
+    from app.indicators import tallies
+    app = create_app({"DATA_DIR": folder})
+    started = time.perf_counter()
+    with app.app_context(), app.extensions["database"].connection_context():
+        tallies.ready(store.get("timezone"))
+    print(f"  migrations and tallies ready in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+# --- Servers -----------------------------------------------------------------------------------------
+
+def serve_live(argv) -> int:
+    """`bench_recap.py serve-live --data DIR --port P`: run.py serve with the tallies' readers
+    replaced by the live computation from the rows (the peer)."""
+    from app.indicators import tallies
+    for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals"):
+        setattr(tallies, reader, getattr(tallies, f"live_{reader}"))
+    import run
+    return run.main(["serve", *argv])
+
+
+class Server:
+    def __init__(self, name: str, folder: Path, live: bool):
+        self.name, self.port = name, free_port()
+        program = [str(ROOT / "bench" / "bench_recap.py"), "serve-live"] if live else [str(ROOT / "run.py"), "serve"]
+        self.log = open(folder / f"server-{name}.log", "w")
+        self.process = subprocess.Popen([sys.executable, *program, "--data", str(folder), "--port", str(self.port)],
+                                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(600):
+            try:
+                if requests.get(f"{self.base}/healthz", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.process.kill()
+        raise SystemExit(f"server {name} did not start; see {self.log.name}")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
 
 
 def login(base: str, username: str) -> requests.Session:
@@ -130,107 +210,149 @@ def login(base: str, username: str) -> requests.Session:
     return session
 
 
-def timed(session, url, runs):
-    times = []
-    for _ in range(runs + 1):
-        start = time.perf_counter()
-        response = session.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return times[1:]  # the first request warms caches (calendar years, templates)
+def get_ms(session, url) -> float:
+    start = time.perf_counter()
+    response = session.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def side_by_side(servers, runs: int) -> dict:
+    """Each page `runs` times on each server, alternating request by request; first request of each is a warm-up."""
+    sessions = {s.name: login(s.base, "camat") for s in servers}
+    times = {(page, s.name): [] for page in (INDICATORS, RECAP) for s in servers}
+    for round_ in range(runs + 1):
+        for page in (INDICATORS, RECAP):
+            for server in servers:
+                elapsed = get_ms(sessions[server.name], server.base + page)
+                if round_:
+                    times[(page, server.name)].append(elapsed)
+    return times
 
 
 # page: (URL, the account whose role opens it)
 MIXED_PAGES = {"register": ("/pendaftaran", "loket"), "register page 5": ("", "loket"),
                "complaint book": ("/pengaduan/", "info"), "dashboard": ("/", "camat"),
-               "live recap": ("/rekap/2025/2", "camat"), "indicators": ("/indikator?tahun=2025", "camat")}
+               "live recap": (RECAP, "camat"), "indicators": (INDICATORS, "camat")}
 
 
-def mixed_load(base: str, users: int, seconds: float) -> None:
+def mixed_load(server: Server, users: int, seconds: float) -> None:
     """`users` sessions at once, each going round every page; p95 per page, server CPU and RSS."""
-    import resource
+    base = server.base
+    pages = dict(MIXED_PAGES)
     sessions = [{name: login(base, name) for name in ("loket", "info", "camat")} for _ in range(users)]
-    # Page 5 of the register by the links a clerk follows (keyset cursors where the branch has them).
-    deep = sessions[0]["loket"].get(f"{base}/pendaftaran").text
+    deep = sessions[0]["loket"].get(f"{base}/pendaftaran").text  # page 5 by the links a clerk follows
     for _ in range(4):
         found = deep.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
         deep = sessions[0]["loket"].get(base + found).text
-    MIXED_PAGES["register page 5"] = (found, "loket")
-    times = {name: [] for name in MIXED_PAGES}
+    pages["register page 5"] = (found, "loket")
+    times = {name: [] for name in pages}
+    rss, stop_sampling = [], threading.Event()
+
+    def sample():
+        while not stop_sampling.wait(0.5):
+            rss.append(memory_mb(server.process.pid, "VmRSS"))
     stop = time.monotonic() + seconds
 
-    def user(session, offset):
-        names = list(MIXED_PAGES)
-        turn = offset
+    def user(session, turn):
+        names = list(pages)
         while time.monotonic() < stop:
             name = names[turn % len(names)]
-            url, account = MIXED_PAGES[name]
-            start = time.perf_counter()
-            response = session[account].get(base + url)
-            times[name].append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (name, response.status_code)
+            url, account = pages[name]
+            times[name].append(get_ms(session[account], base + url))
             turn += 1
-    cpu_before, wall_before = time.process_time(), time.monotonic()
+    load_before = os.getloadavg()
+    cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
     threads = [threading.Thread(target=user, args=(s, i)) for i, s in enumerate(sessions)]
+    threading.Thread(target=sample, daemon=True).start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    cpu = (time.process_time() - cpu_before) / (time.monotonic() - wall_before)
-    print(f"mixed load: {users} users for {seconds:.0f} s (server and clients in this process)")
+    cpu = (server.cpu_seconds() - cpu_before) / (time.monotonic() - wall_before)
+    stop_sampling.set()
+    served = sum(len(v) for v in times.values())
+    print(f"\nmixed load on {server.name}: {users} users for {seconds:.0f} s, {served} requests "
+          f"({served / seconds:.0f}/s); load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
     for name, values in times.items():
-        values.sort()
-        p95 = values[int(0.95 * (len(values) - 1))]
-        print(f"  {name:24} n {len(values):5}  median {statistics.median(values):7.1f} ms  p95 {p95:7.1f} ms"
+        p95 = percentile(values, 95)
+        print(f"  {name:18} n {len(values):5}  median {statistics.median(values):7.1f} ms  p95 {p95:7.1f} ms"
               f"  ({'met' if p95 <= 100 else 'MISSED'} <= 100 ms)")
-    print(f"  process CPU {cpu * 100:.0f} % of one core; peak RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (includes the fill and the clients)")
+    peak = memory_mb(server.process.pid, "VmHWM")
+    print(f"  server CPU {cpu * 100:.0f} % of one core (2 cores in all, clients in the bench process); "
+          f"server RSS median {statistics.median(rss):.0f} MB, max {max(rss):.0f} MB, "
+          f"peak since start (VmHWM) {peak:.0f} MB ({'met' if peak <= 150 else 'MISSED'} <= 150 MB)", flush=True)
 
 
-def main() -> int:
+def approval(server: Server, folder: Path, runs: int) -> None:
+    """Issue 5's figures: approve Triwulan I 2025, then the frozen snapshot, the next live recap, the notice."""
+    (folder / "bench-recap.json").unlink()  # the quarter is approved from now on: not the folder measured above
+    base = server.base
+    camat, info = login(base, "camat"), login(base, "info")
+    token = info.get(f"{base}{RECAP}").text.split('name="csrf_token" value="')[1].split('"')[0]
+    info.post(f"{base}{RECAP}/draf", data={"csrf_token": token, "promises": "Janji", "narrative": "Uraian",
+                                           "ajukan": "1"}).raise_for_status()
+    token = camat.get(f"{base}{RECAP}").text.split('name="csrf_token" value="')[1].split('"')[0]
+    start = time.perf_counter()
+    camat.post(f"{base}{RECAP}/setujui", data={"csrf_token": token}).raise_for_status()
+    print(f"\n{'approve Triwulan I 2025 (freezes the full list)':48} once   {(time.perf_counter() - start) * 1000:7.1f} ms")
+    for label, url, count in (("recap Triwulan I 2025 (approved snapshot)", RECAP, runs),
+                              ("recap Triwulan II 2025 (live, prev. approved)", "/rekap/2025/2", runs),
+                              ("print notice Triwulan I 2025 (all rows)", f"{RECAP}/cetak", max(3, runs // 3))):
+        values = [get_ms(camat, base + url) for _ in range(count + 1)][1:]
+        print(f"{label:48} median {statistics.median(values):7.1f} ms  min {min(values):7.1f}  max {max(values):7.1f}")
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve-live"]:
+        return serve_live(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--total", type=int, default=200_000)
-    parser.add_argument("--quarter", type=int, default=20_000)
-    parser.add_argument("--applications", type=int, default=50_000)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--applications", default="20000,200000,1000000",
+                        help="comma-separated sizes, one data folder each (default 20000,200000,1000000)")
+    parser.add_argument("--quarter", type=int, default=20_000, help="complaints in Triwulan I 2025 (every size)")
+    parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--mixed-users", type=int, default=0)
     parser.add_argument("--mixed-seconds", type=float, default=60)
-    options = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-recap-"))
-    app = create_app({"DATA_DIR": folder, "SECRET_KEY": "bench"})
-    started = time.perf_counter()
-    with app.app_context(), app.extensions["database"].connection_context():
-        fill(options.total, options.quarter, options.applications, random.Random(5))
-    print(f"filled {options.total} complaints ({options.quarter} in Triwulan I 2025), "
-          f"{options.applications} applications in "
-          f"{time.perf_counter() - started:.0f} s: {folder}")
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    base = f"http://127.0.0.1:{server.effective_port}"
-    threading.Thread(target=server.run, daemon=True).start()
-    camat, info = login(base, "camat"), login(base, "info")
-    print("load average before: %.2f %.2f %.2f (this machine has %d cores)" % (*os.getloadavg(), os.cpu_count()))
-
-    def report(name, times, goal=None):
-        median = statistics.median(times)
-        verdict = "" if goal is None else (" (goal < %d ms: %s)" % (goal, "met" if median < goal else "MISSED"))
-        print(f"{name:48} median {median:7.1f} ms  min {min(times):7.1f}  max {max(times):7.1f}{verdict}")
-
-    report("recap Triwulan I 2025 (live, 20k complaints)", timed(camat, f"{base}/rekap/2025/1", options.runs), 200)
-    if options.mixed_users:
-        mixed_load(base, options.mixed_users, options.mixed_seconds)
-    report("indicators 2025 (8-quarter trends)", timed(camat, f"{base}/indikator?tahun=2025", options.runs), 300)
-    token = info.get(f"{base}/rekap/2025/1").text.split('name="csrf_token" value="')[1].split('"')[0]
-    info.post(f"{base}/rekap/2025/1/draf", data={"csrf_token": token, "promises": "Janji", "narrative": "Uraian",
-                                                  "ajukan": "1"}).raise_for_status()
-    token = camat.get(f"{base}/rekap/2025/1").text.split('name="csrf_token" value="')[1].split('"')[0]
-    start = time.perf_counter()
-    camat.post(f"{base}/rekap/2025/1/setujui", data={"csrf_token": token}).raise_for_status()
-    print(f"{'approve (freeze snapshot with full list)':48} once   {(time.perf_counter() - start) * 1000:7.1f} ms")
-    report("recap Triwulan I 2025 (approved snapshot)", timed(camat, f"{base}/rekap/2025/1", options.runs), 200)
-    report("recap Triwulan II 2025 (live, prev. approved)", timed(camat, f"{base}/rekap/2025/2", options.runs), 200)
-    report("print notice Triwulan I 2025 (all rows)", timed(camat, f"{base}/rekap/2025/1/cetak", max(3, options.runs // 3)))
-    print("load average after:  %.2f %.2f %.2f" % os.getloadavg())
-    server.close()
+    parser.add_argument("--cache", type=Path, default=None, help="keep and reuse the data folders under DIR")
+    parser.add_argument("--approval", action="store_true", help="approve Triwulan I 2025 at the end (issue 5)")
+    options = parser.parse_args(argv)
+    sizes = [int(n) for n in options.applications.split(",")]
+    parent = options.cache or Path(tempfile.mkdtemp(prefix="bench-recap-"))
+    folders = [prepare(parent / f"n{n}", n, max(n // 5, 2 * options.quarter), options.quarter) for n in sizes]
+    print(f"\nload average before: %.2f %.2f %.2f (this machine has %d cores)" % (*os.getloadavg(), os.cpu_count()))
+    print(f"{'applications':>12} {'complaints':>10}  {'page':26} {'ours median':>11} {'p95':>7} "
+          f"{'live median':>11} {'p95':>7} {'live/ours':>9}  goal <= 20 ms")
+    for n, folder in zip(sizes, folders):
+        servers = [Server("ours", folder, live=False), Server("live", folder, live=True)]
+        try:
+            times = side_by_side(servers, options.runs)
+        finally:
+            for server in servers:
+                server.stop()
+        total = max(n // 5, 2 * options.quarter)
+        for page, label in ((INDICATORS, "indicators (8 quarters)"), (RECAP, "live recap Triwulan I 2025")):
+            ours, live = times[(page, "ours")], times[(page, "live")]
+            median = statistics.median(ours)
+            print(f"{n:12} {total:10}  {label:26} {median:9.1f} ms {percentile(ours, 95):7.1f} "
+                  f"{statistics.median(live):9.1f} ms {percentile(live, 95):7.1f} {statistics.median(live) / median:9.1f}"
+                  f"  {'met' if median <= 20 else 'MISSED'}", flush=True)
+    print("load average after side by side: %.2f %.2f %.2f" % os.getloadavg())
+    for live in ((False, True) if options.mixed_users else ()):
+        server = Server("live" if live else "ours", folders[-1], live=live)
+        try:
+            mixed_load(server, options.mixed_users, options.mixed_seconds)
+        finally:
+            server.stop()
+    if options.approval:
+        server = Server("ours", folders[-1], live=False)
+        try:
+            approval(server, folders[-1], options.runs)
+        finally:
+            server.stop()
+    if options.cache is None:
+        shutil.rmtree(parent, ignore_errors=True)
     return 0
 
 

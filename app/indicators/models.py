@@ -56,6 +56,19 @@ class ComplaintDay(BaseModel):
         without_rowid = True
 
 
+class SurveyDay(BaseModel):
+    """Per local day and IKM element: valid ('sah') answers and their total score (0013_p16_survey_tallies.sql)."""
+    day = TextField()
+    element = TextField()
+    answers = IntegerField()
+    score = IntegerField()
+
+    class Meta:
+        table_name = "survey_day"
+        primary_key = CompositeKey("day", "element")
+        without_rowid = True
+
+
 def _declare_registration_indexes() -> None:
     """Indexes the indicators need on registration's tables (created in 0005_recap.sql).
 

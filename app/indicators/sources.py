@@ -7,7 +7,7 @@ from app.frame.db import database
 from app.indicators import tallies
 from app.indicators.definitions import Measure
 from app.frame.periods import Period, Quarter
-from app.survey.figures import ikm_by_quarter
+from app.survey import figures as survey_figures
 from app.frame.working_days import WorkCalendar
 
 
@@ -52,22 +52,15 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     A follow-up on or before the receipt day's due day (local dates) is on time.
     """
     window = _window(quarters)
-    received = defaultdict(int)
-    for day, _, count in tallies.complaint_days(*window, zone, "received"):
-        received[day] += count
-    done, done_on_time, due_of = defaultdict(int), defaultdict(int), {}
-    for day, done_day, count in tallies.complaint_days(*window, zone, "follow"):
-        if day not in due_of:
-            due_of[day] = due_date(day, calendar, days)
-        done[day] += count
-        done_on_time[day] += count if done_day <= due_of[day] else 0
+    due = {day: due_date(day, calendar, days) for day in tallies.days_between(*window)}
+    rows = tallies.follow_up_days(*window, zone, "follow", due)
     not_yet_due_from = overdue_received_before(today, calendar, days)
     on_time, counted = defaultdict(int), defaultdict(int)
-    for day in set(received) | set(done):
+    for day, received, done, done_on_time in rows:
         quarter = _quarter_of(day)
-        still_open = received[day] - done[day]
-        counted[quarter] += done[day] + (still_open if day < not_yet_due_from else 0)  # open ones count once overdue
-        on_time[quarter] += done_on_time[day]
+        still_open = received - done
+        counted[quarter] += done + (still_open if day < not_yet_due_from else 0)  # open ones count once overdue
+        on_time[quarter] += done_on_time
     return {q: Measure.share(on_time[(q.year, q.number)], counted[(q.year, q.number)]) for q in quarters}
 
 
@@ -91,9 +84,8 @@ def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today
 
 
 def ikm(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure]:
-    return {q: Measure.index(result.ikm) for q, result in ikm_by_quarter(quarters, zone).items()}
+    return {q: Measure.index(result.ikm) for q, result in survey_figures.ikm_by_quarter(quarters, zone).items()}
 
 
 def ikm_for(period: Period, zone: str) -> Measure:
-    from app.survey.figures import ikm_for_period
-    return Measure.index(ikm_for_period(period, zone).ikm)
+    return Measure.index(survey_figures.ikm_for_period(period, zone).ikm)

@@ -5,10 +5,12 @@ them from the rows when they are not built yet (an upgrade) or the office's zone
 their days are local days. The indicators page and the complaint recap read a few hundred day
 rows instead of every row of the last two years, so they cost the same in year one and year ten.
 """
-from datetime import date
+import json
+from datetime import date, datetime, timedelta
 
 from app.frame.db import database
 from app.frame.dates import utc_offset_hours
+from app.frame.periods import Quarter
 
 _MODIFIER = "(SELECT \"modifier\" FROM \"tally_zone\")"
 # The first local day of the quarter of local day "d".
@@ -40,6 +42,10 @@ REBUILD = (
       f'SELECT date("received_at", {_MODIFIER}), \'{kind}\', date("{column}", {_MODIFIER}), count(*) '
       f'FROM "complaint" WHERE "{column}" IS NOT NULL GROUP BY 1, 3'
       for kind, column in (("first", "first_response_at"), ("follow", "followed_up_at"))),
+    'DELETE FROM "survey_day"',
+    f'INSERT INTO "survey_day" ("day", "element", "answers", "score") '
+    f'SELECT date(r."submitted_at", {_MODIFIER}), a."element", count(*), sum(a."score") FROM "survey_answer" a '
+    'JOIN "survey_response" r ON r."id" = a."response_id" WHERE r."status" = \'sah\' GROUP BY 1, 2',
     'UPDATE "tally_zone" SET "built" = 1',
 )
 
@@ -79,3 +85,136 @@ def complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[d
             for day, done, n in database.execute_sql(
                 'SELECT "day", "done_day", "n" FROM "complaint_day" WHERE "day" >= ? AND "day" <= ? '
                 'AND "kind" = ? AND "n" <> 0', (str(start), str(end), kind))]
+
+
+def follow_up_days(start: date, end: date, zone: str, kind: str, due: dict[date, date]) -> list[tuple[date, int, int, int]]:
+    """(receipt day, received, done, done on or before due[day]) per local receipt day start..end:
+    the day rows summed in SQL, a row per receipt day instead of one per (receipt day, done day)."""
+    ready(zone)
+    rows = database.execute_sql(
+        'WITH "d" AS MATERIALIZED (SELECT value ->> 0 AS "day", value ->> 1 AS "due" FROM json_each(?)) '
+        'SELECT d."day", t."kind", sum(t."n"), sum(t."n" * (t."done_day" <= d."due")) FROM "d" '
+        'JOIN "complaint_day" t ON t."day" = d."day" AND t."kind" IN (\'received\', ?) GROUP BY 1, 2',
+        (json.dumps([[str(day), str(due.get(day, day))] for day in days_between(start, end)]), kind))
+    return _follow_up_rows(((day, kind_, n, in_time) for day, kind_, n, in_time in rows), kind)
+
+
+def _follow_up_rows(rows, kind: str) -> list[tuple[date, int, int, int]]:
+    found: dict[str, list[int]] = {}
+    for day, kind_, n, in_time in rows:
+        counts = found.setdefault(str(day), [0, 0, 0])
+        if kind_ == "received":
+            counts[0] += n
+        else:
+            counts[1] += n
+            counts[2] += in_time
+    return [(date.fromisoformat(day), *counts) for day, counts in sorted(found.items()) if any(counts)]
+
+
+def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
+    """Per period (local dates start..end), {element: (answers, total score)} of its valid ('sah')
+    survey answers: the day tallies summed in SQL, a row per period and element."""
+    ready(zone)
+    rows = database.execute_sql(
+        'WITH "p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" FROM json_each(?)) '
+        'SELECT p."n", s."element", sum(s."answers"), sum(s."score") FROM "p" '
+        'JOIN "survey_day" s ON s."day" >= p."start" AND s."day" <= p."end" GROUP BY 1, 2',
+        (json.dumps([[str(p.start), str(p.end)] for p in periods]),))
+    totals: list[dict] = [{} for _ in periods]
+    for n, element, answers, score in rows:
+        if answers:
+            totals[n][element] = (answers, score)
+    return totals
+
+
+def days_between(start: date, end: date):
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+# --- The live computation: the same day rows counted from the rows themselves --------------------
+# The tallies' checker (tests/indicators/test_tallies.py) and the peer they are measured against
+# (bench/bench_recap.py). One index-bounded count per local day from a materialized list of day
+# bounds, as the pages did before the tallies: cost grows with the rows in the window.
+
+_DAY_BOUNDS = ('WITH "b" AS MATERIALIZED (SELECT value ->> 0 AS "day", value ->> 1 AS "start", '
+               'value ->> 2 AS "end", value ->> 3 AS "quarter_start" FROM json_each(?)) ')
+_DONE_COLUMN = {"first": "first_response_at", "follow": "followed_up_at"}
+
+
+def _day_bounds(start: date, end: date, zone: str) -> str:
+    """JSON of [local day, its UTC start, its UTC end, the UTC start of its quarter] for start..end."""
+    offset = timedelta(hours=utc_offset_hours(zone))
+
+    def utc(day: date) -> str:
+        return str(datetime.combine(day, datetime.min.time()) - offset)
+    days, day = [], start
+    while day <= end:
+        days.append([str(day), utc(day), utc(day + timedelta(days=1)), utc(Quarter.containing(day).start)])
+        day += timedelta(days=1)
+    return json.dumps(days)
+
+
+def live_application_days(start: date, end: date, zone: str) -> list[tuple[date, int, int, int, int]]:
+    """What application_days reads, counted from the application rows and their status events."""
+    rows = database.execute_sql(
+        _DAY_BOUNDS + 'SELECT b."day", '
+        '(SELECT count(*) FROM "application" a WHERE a."created_at" >= b."start" AND a."created_at" < b."end"), '
+        '(SELECT count(*) FROM "application" a WHERE a."handed_over_at" >= b."start" AND a."handed_over_at" < b."end"), '
+        '(SELECT count(*) FROM "application" a WHERE a."handed_over_at" >= b."start" AND a."handed_over_at" < b."end" '
+        'AND a."promised_date" >= b."day"), '
+        # first returns: returned that day and not earlier in the same quarter
+        '(SELECT count(DISTINCT e."application_id") FROM "application_status_event" e '
+        'WHERE e."to_status" = \'dikembalikan\' AND e."at" >= b."start" AND e."at" < b."end" AND NOT EXISTS ('
+        'SELECT 1 FROM "application_status_event" p WHERE p."application_id" = e."application_id" '
+        'AND p."to_status" = \'dikembalikan\' AND p."at" >= b."quarter_start" AND p."at" < b."start")) '
+        'FROM "b"', (_day_bounds(start, end, zone),))
+    return [(date.fromisoformat(day), *counts) for day, *counts in rows if any(counts)]
+
+
+def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[date, date | None, int]]:
+    """What complaint_days reads, counted from the complaint rows."""
+    bounds = _day_bounds(start, end, zone)
+    if kind == "received":
+        rows = database.execute_sql(
+            _DAY_BOUNDS + 'SELECT b."day", (SELECT count(*) FROM "complaint" c WHERE c."received_at" >= b."start" '
+            'AND c."received_at" < b."end") FROM "b"', (bounds,))
+        return [(date.fromisoformat(day), None, n) for day, n in rows if n]
+    column = _DONE_COLUMN[kind]
+    rows = database.execute_sql(
+        _DAY_BOUNDS + f'SELECT b."day", (SELECT json_group_object("done", "n") FROM (SELECT date(c."{column}", ?) '
+        f'AS "done", count(*) AS "n" FROM "complaint" c WHERE c."received_at" >= b."start" '
+        f'AND c."received_at" < b."end" AND c."{column}" IS NOT NULL GROUP BY 1)) FROM "b"',
+        (bounds, modifier_for(zone)))
+    return [(date.fromisoformat(day), date.fromisoformat(done), n)
+            for day, packed in rows for done, n in json.loads(packed or "{}").items()]
+
+
+def live_follow_up_days(start: date, end: date, zone: str, kind: str,
+                        due: dict[date, date]) -> list[tuple[date, int, int, int]]:
+    """What follow_up_days reads, from live_complaint_days."""
+    rows = [(day, "received", n, 0) for day, _, n in live_complaint_days(start, end, zone, "received")]
+    rows += [(day, kind, n, n if done <= due.get(day, day) else 0)
+             for day, done, n in live_complaint_days(start, end, zone, kind)]
+    return _follow_up_rows(rows, kind)
+
+
+def live_survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
+    """What survey_totals reads, from the answers: one GROUP BY per local day's range of responses."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    rows = database.execute_sql(
+        _DAY_BOUNDS + 'SELECT b."day", (SELECT json_group_array(json_array(a."element", a."n", a."score")) FROM ('
+        'SELECT a."element", count(*) AS "n", sum(a."score") AS "score" FROM "survey_response" r '
+        'JOIN "survey_answer" a ON a."response_id" = r."id" WHERE r."status" = \'sah\' '
+        'AND r."submitted_at" >= b."start" AND r."submitted_at" < b."end" GROUP BY 1) a) FROM "b"',
+        (_day_bounds(start, end, zone),)).fetchall()
+    totals: list[dict] = [{} for _ in periods]
+    for day, packed in rows:
+        for element, n, score in json.loads(packed or "[]"):
+            for k, period in enumerate(periods):
+                if period.start <= date.fromisoformat(day) <= period.end:
+                    answers, total = totals[k].get(element, (0, 0))
+                    totals[k][element] = (answers + n, total + score)
+    return totals

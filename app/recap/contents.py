@@ -3,6 +3,7 @@ import json
 
 from app.calendar import office_calendar
 from app.frame.dates import utc_now
+from app.frame.pagination import Page, paginate
 from app.frame.periods import Quarter
 from app.recap import figures
 from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
@@ -29,12 +30,13 @@ def freeze_list(recap: QuarterRecap, items: list[dict]) -> None:
         RecapFrozenComplaint.insert_many(rows[start:start + 1000]).execute()
 
 
-def frozen_list(recap: QuarterRecap, limit: int | None = None, offset: int = 0) -> list[dict]:
-    query = (RecapFrozenComplaint.select(RecapFrozenComplaint.item).where(RecapFrozenComplaint.recap == recap.id)
-             .order_by(RecapFrozenComplaint.position))
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return [json.loads(item) for (item,) in query.tuples()]
+def frozen_rows(recap: QuarterRecap):
+    return (RecapFrozenComplaint.select(RecapFrozenComplaint.position, RecapFrozenComplaint.item)
+            .where(RecapFrozenComplaint.recap == recap.id).order_by(RecapFrozenComplaint.position.asc()))
+
+
+def frozen_list(recap: QuarterRecap) -> list[dict]:
+    return [json.loads(item) for _, item in frozen_rows(recap).tuples()]
 
 
 def live_contents(quarter: Quarter, zone: str) -> dict:
@@ -85,11 +87,12 @@ def contents_for(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tup
     return live_contents(quarter, zone), False
 
 
-def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, number: int, size: int):
-    """(items, has_next) of the complaint list: frozen rows when approved, else live; one LIMIT query."""
-    offset = (number - 1) * size
+def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, size: int) -> Page:
+    """One page of the complaint list by keyset (the URL's cursor): frozen rows when approved, else live."""
     if frozen:
-        items = frozen_list(recap, size + 1, offset)
+        page = paginate(frozen_rows(recap).dicts(), size)
+        page.items = [json.loads(row["item"]) for row in page.items]
     else:
-        items = figures.complaint_list(quarter, zone, limit=size + 1, offset=offset)
-    return items[:size], len(items) > size
+        page = paginate(figures.complaint_rows(quarter, zone).dicts(), size)
+        page.items = [figures.list_item(row, zone) for row in page.items]
+    return page

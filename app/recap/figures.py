@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date, datetime
 
 from app.complaints.deadlines import due_date
-from app.complaints.models import CHANNELS, STATUSES
+from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCategory
 from app.frame.dates import format_datetime
 from app.frame.db import database
 from app.frame.periods import Period
@@ -122,17 +122,27 @@ def _list_item(row, zone: str) -> dict:
             "created_at": str(created_at)}
 
 
-def complaint_list(period: Period, zone: str, limit: int | None = None, offset: int = 0) -> list[dict]:
-    """Complaints received in the period with their follow-up, oldest first; confidential ones left out."""
-    start, end = map(str, period.utc_bounds(zone))
-    sql = (f'SELECT {LIST_COLUMNS} FROM "complaint" c JOIN "complaint_category" cat ON cat."id" = c."category_id" '
-           'WHERE c."received_at" >= ? AND c."received_at" < ? AND NOT c."is_confidential" '
-           'ORDER BY c."received_at", c."id"')
-    params: tuple = (start, end)
-    if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params += (limit, offset)
-    return [_list_item(row, zone) for row in database.execute_sql(sql, params)]
+def complaint_rows(period: Period, zone: str):
+    """Complaints received in the period with their follow-up, oldest first; confidential ones left out.
+    A query in the LIST_COLUMNS order, for a whole list or a keyset page (app/frame/pagination.py)."""
+    start, end = period.utc_bounds(zone)
+    return (Complaint.select(Complaint.id, Complaint.tracking_number, Complaint.received_at, Complaint.channel,
+                             ComplaintCategory.name.alias("category"), Complaint.status, Complaint.text,
+                             Complaint.tindak_lanjut, Complaint.followed_up_at, Complaint.is_anonymous,
+                             Complaint.complainant_name, Complaint.created_at)
+            .join(ComplaintCategory, on=(ComplaintCategory.id == Complaint.category))
+            .where(Complaint.received_at >= start, Complaint.received_at < end, ~Complaint.is_confidential)
+            .order_by(Complaint.received_at.asc(), Complaint.id.asc()))
+
+
+def list_item(row: dict, zone: str) -> dict:
+    """One complaint_rows row (as a dict) as the recap lists it."""
+    return _list_item(tuple(row.values()), zone)
+
+
+def complaint_list(period: Period, zone: str) -> list[dict]:
+    """The whole list (approval snapshot, print, XLSX)."""
+    return [_list_item(row, zone) for row in complaint_rows(period, zone).tuples()]
 
 
 def late_entries(before, zone: str) -> tuple[list[dict], list[int]]:

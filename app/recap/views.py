@@ -8,7 +8,6 @@ from app import audit
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
-from app.frame.pagination import requested_page
 from app.frame.periods import Quarter, parse_quarter
 from app.recap import charts, workflow
 from app.recap.contents import complaints_page, contents_for, freeze_list, snapshot_of, with_full_list
@@ -83,13 +82,12 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
         return render_template("recap/refused.html", quarter=quarter, message=problem), 422
     recap = _recap_of(quarter)
     contents, frozen = contents_for(quarter, recap, zone)
-    number = requested_page()
-    items, has_next = complaints_page(quarter, recap, frozen, zone, number, LIST_PAGE_SIZE)
+    page = complaints_page(quarter, recap, frozen, zone, LIST_PAGE_SIZE)
     if form is None:
         form = {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else "",
                 "remark": ""}
     return render_template("recap/recap.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
-                           charts=_charts(contents), items=items, page_number=number, has_next=has_next,
+                           charts=_charts(contents), page=page,
                            errors=errors or {}, form=form, review_error=review_error,
                            not_finished=workflow.not_finished_problem(quarter, today),
                            editable=workflow.edit_problem(recap.status if recap else None) is None,
@@ -120,10 +118,9 @@ def complaint_rows(year: int, number: int):
     quarter, zone, _today = _open_quarter(year, number)
     recap = _recap_of(quarter)
     contents, frozen = contents_for(quarter, recap, zone)
-    number_ = requested_page()
-    items, has_next = complaints_page(quarter, recap, frozen, zone, number_, LIST_PAGE_SIZE)
-    return render_template("recap/_complaints.html", quarter=quarter, items=items, page_number=number_,
-                           has_next=has_next, contents=contents, show_identity=g.user.role in IDENTITY_READERS)
+    page = complaints_page(quarter, recap, frozen, zone, LIST_PAGE_SIZE)
+    return render_template("recap/_complaints.html", quarter=quarter, page=page, contents=contents,
+                           show_identity=g.user.role in IDENTITY_READERS)
 
 
 def _posted_texts() -> dict:

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 
 from app import audit
-from app.frame import regions
+from app.frame import installation, regions
+from app.indicators import tallies
 from app.auth.models import User
 from app.calendar import office_calendar
 from app.frame.dates import TIME_ZONES, utc_now
@@ -41,6 +42,7 @@ REASON_WEIGHTS = [("baru", 45), ("rusak", 20), ("hilang", 15), ("perubahan_data"
 # Where an application of a given age (working days since intake) has got to.
 FLOW = [S.RECEIVED, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY, S.HANDED_OVER]
 PHOTO_LIMIT = 2000
+CHUNK = 20_000  # applications generated and inserted at a time
 CENTER_NOTES = {S.REJECTED: "Foto tidak memenuhi syarat (latar tidak polos)",
                 S.RESEND_REQUESTED: "Berkas tidak terbaca di server pusat, mohon kirim ulang"}
 COUNTER_STEPS = frozenset({S.RECEIVED, S.COMPLETE, S.RETURNED, S.READY, S.HANDED_OVER})
@@ -174,17 +176,15 @@ def fill_demo(options, rng) -> None:
     returned_json = {r: (json.dumps(codes[:-1]), json.dumps([label_of[codes[-1]]] if codes else [], ensure_ascii=False),
                          "Kurang: " + label_of[codes[-1]] if codes else "") for r, codes in ticked_for.items()}
     promised_for: dict = {}
-    applications, events = [], []
     random = rng.random
 
     def pick(seq):
         return seq[int(random() * len(seq))]
 
-    with database.atomic():
-        # A bulk load touches far more pages than the default cache holds; keep them in memory.
-        database.execute_sql("PRAGMA cache_size = -262144")
-        first = numbering.reserve(prefix, count)
-        for i in range(count):
+    def rows(first_index: int, stop: int):
+        """The applications first_index..stop-1 and their status events, as the counter writes them."""
+        applications, events = [], []
+        for i in range(first_index, stop):
             minutes_ago = span_minutes * (count - i) // count + int(random() * 60)
             created = clock.ago(minutes_ago)
             sex = "L" if random() < 0.5 else "P"
@@ -208,7 +208,8 @@ def fill_demo(options, rng) -> None:
             app_id = i + 1
             handed_at = times[-1] if step.handed_over else None
             applications.append((
-                app_id, numbering.format_number(prefix, first + i), 1, _nik(birth, sex, serials),
+                app_id, numbering.format_number(prefixes[i // per_pc], firsts[i // per_pc] + i % per_pc), 1,
+                _nik(birth, sex, serials),
                 f"350807{10 + int(random() * 90)}{10**7 + int(random() * 9 * 10**7)}", name, pick(PLACES),
                 birth.isoformat(), sex, f"{pick(STREETS)} No. {1 + int(random() * 120)}",
                 f"{1 + int(random() * 12):03d}", f"{1 + int(random() * 6):03d}", pick(desa),
@@ -223,18 +224,34 @@ def fill_demo(options, rng) -> None:
                 events.append((app_id, step.previous[k], value, times[k], clerk if by_clerk else None,
                                clerk_name if by_clerk else "sistem",
                                returned_note if step.returned and k == 1 else step.notes[k]))
+        return applications, events
+
+    with database.atomic():
+        # A bulk load touches far more pages than the default cache holds; keep them in memory.
+        database.execute_sql("PRAGMA cache_size = -262144")
+        # One counter PC numbers GENERATION_SPAN applications (45 years at 60 a day); a larger demo
+        # (the million of bench/bench_recap.py) is spread over more counter PCs, D2, D3, ...
+        per_pc = installation.GENERATION_SPAN // 2
+        prefixes = [prefix] + [numbering.number_prefix(store.get("kecamatan_code"), f"D{k}")
+                               for k in range(2, 2 + (count - 1) // per_pc)]
+        firsts = [numbering.reserve(p, min(per_pc, count - k * per_pc)) for k, p in enumerate(prefixes)]
         cursor = database.connection().cursor()
         with _indexes_deferred(cursor, ("application", "application_status_event")):
-            cursor.executemany(
-                'INSERT INTO "application" ("id", "registration_number", "version", "nik", "kk_number", "full_name", '
-                '"birth_place", "birth_date", "sex", "address", "rt", "rw", "desa_code", "religion", "marital_status", '
-                '"occupation", "phone", "reason", "biometric_done", "notes", "mismatch_reason", "requirements_met", '
-                '"missing_requirements", "status", "completed_at", "promised_date", "handed_over_to", '
-                '"handover_relation", "handover_id_number", "handed_over_at", "created_at", "created_by_id", '
-                '"updated_at") VALUES (' + ", ".join("?" * 33) + ")", applications)
-            cursor.executemany(
-                'INSERT INTO "application_status_event" ("application_id", "from_status", "to_status", "at", '
-                '"user_id", "username", "note") VALUES (?, ?, ?, ?, ?, ?, ?)', events)
+            # In chunks, so a million applications (bench/bench_recap.py) never sit in memory at once.
+            for start in range(0, count, CHUNK):
+                applications, events = rows(start, min(count, start + CHUNK))
+                cursor.executemany(
+                    'INSERT INTO "application" ("id", "registration_number", "version", "nik", "kk_number", '
+                    '"full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw", "desa_code", "religion", '
+                    '"marital_status", "occupation", "phone", "reason", "biometric_done", "notes", "mismatch_reason", '
+                    '"requirements_met", "missing_requirements", "status", "completed_at", "promised_date", '
+                    '"handed_over_to", "handover_relation", "handover_id_number", "handed_over_at", "created_at", '
+                    '"created_by_id", "updated_at") VALUES (' + ", ".join("?" * 33) + ")", applications)
+                cursor.executemany(
+                    'INSERT INTO "application_status_event" ("application_id", "from_status", "to_status", "at", '
+                    '"user_id", "username", "note") VALUES (?, ?, ?, ?, ?, ?, ?)', events)
+        # The per-day tally triggers were off during the load too: count the days from the rows.
+        tallies.rebuild(store.get("timezone"))
         photos = [demo_photo((200, 30, 30)), demo_photo((30, 70, 190))]
         recent = range(max(1, count - PHOTO_LIMIT + 1), count + 1)
         cursor.executemany(

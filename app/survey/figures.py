@@ -1,27 +1,30 @@
-"""IKM figures read from the database with one GROUP BY per question asked."""
-import json
+"""IKM figures: answers from the per-day tallies (app/indicators/tallies.py), respondents by index range count."""
 
 from app.frame.periods import Period, Quarter
 from app.survey.ikm import IkmResult, compute_ikm
 from peewee import fn
 
 from app.survey.models import ResponseStatus, SurveyResponse
-from app.frame.db import database
 
 # Only valid answers ('sah') make the official IKM: walk-in answers wait for review, voided never count.
 
 
+def _respondents(start, end) -> int:
+    """Valid responses in [start, end): a range count on the (status, submitted_at) index."""
+    return (SurveyResponse.select()
+            .where(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end,
+                   SurveyResponse.status == ResponseStatus.VALID).count())
+
+
+def _tallies():
+    # Imported when called: app.indicators (its package) imports this module through its views.
+    from app.indicators import tallies
+    return tallies
+
+
 def ikm_for_period(period: Period, zone: str) -> IkmResult:
-    start, end = period.utc_bounds(zone)
-    respondents = (SurveyResponse.select()
-                   .where(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end,
-                          SurveyResponse.status == ResponseStatus.VALID).count())
-    rows = database.execute_sql(
-        'SELECT a."element", count(*), sum(a."score") FROM "survey_answer" a '
-        'JOIN "survey_response" r ON r."id" = a."response_id" '
-        'WHERE r."submitted_at" >= ? AND r."submitted_at" < ? AND r."status" = ? GROUP BY a."element"',
-        (str(start), str(end), ResponseStatus.VALID))
-    return compute_ikm(respondents, {key: (count, total) for key, count, total in rows})
+    tallies = _tallies()
+    return compute_ikm(_respondents(*period.utc_bounds(zone)), tallies.survey_totals([period], zone)[0])
 
 
 def answers_by_status(period: Period, zone: str) -> dict[str, int]:
@@ -36,18 +39,6 @@ def answers_by_status(period: Period, zone: str) -> dict[str, int]:
 
 
 def ikm_by_quarter(quarters: list[Quarter], zone: str) -> dict[Quarter, IkmResult]:
-    """IKM of each quarter in one query, each quarter an index range on submitted_at."""
-    bounds = [[q.key, *map(str, q.utc_bounds(zone))] for q in quarters]
-    rows = database.execute_sql(
-        'WITH "q" AS MATERIALIZED (SELECT value ->> 0 AS "key", value ->> 1 AS "start", value ->> 2 AS "end" '
-        'FROM json_each(?)) '
-        'SELECT q."key", a."element", count(*), sum(a."score"), count(DISTINCT r."id") FROM "q" '
-        'JOIN "survey_response" r ON r."submitted_at" >= q."start" AND r."submitted_at" < q."end" '
-        'JOIN "survey_answer" a ON a."response_id" = r."id" WHERE r."status" = ? GROUP BY q."key", a."element"',
-        (json.dumps(bounds), ResponseStatus.VALID))
-    totals: dict[str, dict] = {}
-    respondents: dict[str, int] = {}
-    for key, element, count, total, people in rows:
-        totals.setdefault(key, {})[element] = (count, total)
-        respondents[key] = max(respondents.get(key, 0), people)
-    return {q: compute_ikm(respondents.get(q.key, 0), totals.get(q.key, {})) for q in quarters}
+    """IKM of each quarter: answers from the per-day tallies, respondents by index range count."""
+    totals = _tallies().survey_totals(quarters, zone)
+    return {q: compute_ikm(_respondents(*q.utc_bounds(zone)), found) for q, found in zip(quarters, totals)}

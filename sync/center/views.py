@@ -12,6 +12,7 @@ from app.frame import throttle
 from app.frame.passwords import hash_password, new_password_problem, verify_password
 from app.frame.templating import send_htmx
 from app.frame.dates import day_start_utc, utc_now
+from app.frame.pagination import paginate
 from app.frame.regions import region_name
 from sync import protocol, usb
 from sync.center import keys, records
@@ -143,11 +144,11 @@ def applications():
         text = filters["q"]
         query = query.where((ReceivedApplication.registration_number == text) | (ReceivedApplication.nik == text)
                             | ReceivedApplication.registration_number.startswith(text))
-    rows = list(query.order_by(ReceivedApplication.received_at.desc(), ReceivedApplication.id.desc())
-                .limit(current_app.config["PAGE_SIZE"]))
+    page = paginate(query.order_by(ReceivedApplication.received_at.desc(), ReceivedApplication.id.desc()),
+                    current_app.config["PAGE_SIZE"])
     names = {k.id: k for k in Kecamatan.select()}
-    template = "center/_application_rows.html" if request.htmx and request.htmx.target == "rows" else "center/applications.html"
-    return render_template(template, rows=rows, filters=filters, kecamatans=names)
+    template = "center/_application_list.html" if request.htmx and request.htmx.target == "list" else "center/applications.html"
+    return render_template(template, page=page, filters=filters, kecamatans=names)
 
 
 

@@ -1,34 +1,37 @@
 """Browser journeys: the real app on waitress, driven by Debian's Chromium through Playwright.
 
-Fixtures
-  live     the app served on a free loopback port (one per test session, fresh data folder),
-           with one account per role: live.username[role], password live.password
+Fixtures (docs/testing.md, "Browser journeys", says how to write one that never races)
+  live     the app served on a free loopback port, one per test MODULE (its own data folder),
+           with one account per role: live.username[role], password live.password;
+           live_office(folder) starts another one when a journey needs two
   browser  the session's headless Chromium; page: a fresh context per test at 1366x768
-  login    login(page, role) signs in through the login form
+           (helpers.new_context: Indonesian, WIB, reduced motion, generous wait limits)
+  login    login(page, role) signs in through the login form and waits for the answer
 
 Every test here carries the `browser` marker (`pytest -m browser`). Chromium is never
 downloaded: it is Debian's (/usr/bin/chromium, or $LOKET_CHROMIUM). When it is missing the
 tests fail, they do not skip: scripts/test.sh always installs it.
 """
 import os
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from flask import Blueprint, render_template_string
 
-from tests.browser.helpers import DESKTOP, screenshot
+from tests.browser.helpers import EXPECT_TIMEOUT_MS, new_context, screenshot, sign_in
+from tests.browser.office import live_office
 
 # What scripts/test.sh exports; the same default when the tests are run by hand.
 os.environ.setdefault("LOKET_CHROMIUM", "/usr/bin/chromium")
-BROWSER_PASSWORD = "loket-uji-browser-1"
 BROWSER_DIR = Path(__file__).resolve().parent
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: journeys in a real browser (Chromium via Playwright)")
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # chromium_present says what to install
+        return
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,98 +47,12 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-# A page that prints the kop surat above a long table and a signature block: the foundation's
-# print CSS checked before any capability has printed pages of its own. Test-only route.
-PRINT_PROBE = """{% extends "base.html" %}
-{% block title %}Uji cetak{% endblock %}
-{% block content %}
-{% include "_letterhead.html" %}
-<h1>DAFTAR UJI CETAK</h1>
-<table class="list"><thead><tr><th>No</th><th>Nama</th><th>Desa</th><th>Keterangan</th></tr></thead>
-<tbody>{% for n in range(1, rows + 1) %}<tr><td>{{ n }}</td><td>Warga Nomor {{ n }}</td><td>Yosowilangun Lor</td>
-<td>Keterangan yang cukup panjang untuk baris ke-{{ n }} agar kolom terakhir ikut terisi penuh</td></tr>{% endfor %}</tbody></table>
-<div class="signature">Camat Yosowilangun<br><br><br><strong>PENANDA TANGAN UJI</strong></div>
-{% endblock %}"""
-
-
-def _probe_blueprint():
-    probe = Blueprint("browser_probe", __name__)
-
-    @probe.get("/_uji/cetak/<int:rows>")
-    def print_probe(rows):
-        return render_template_string(PRINT_PROBE, rows=rows)
-    return probe
-
-
-@dataclass
-class LiveServer:
-    app: object
-    url: str
-    data: Path = None  # the live app's data folder
-    password: str = BROWSER_PASSWORD
-    username: dict = field(default_factory=dict)  # role -> username
-
-    @contextmanager
-    def db(self):
-        """The live app's database, for arranging data and checking what a journey saved."""
-        database = self.app.extensions["database"]
-        with self.app.app_context(), database.connection_context():
-            yield database
-
-    def create_account(self, username, role, full_name=None, must_change_password=False):
-        """An account made by the app's own code; returns its password."""
-        from app.auth.accounts import create_user
-        with self.db():
-            _, password = create_user(username, full_name or f"Pegawai {username}", role,
-                                      password=None if must_change_password else self.password,
-                                      must_change_password=must_change_password)
-        return password
-
-
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `fills_live_office` fill the session's shared live office with demo data and
-    approve last quarter's recap; they run after every journey that starts from an empty office.
-
-    Browser journeys share one live server and run while a second pass of the suite loads the
-    same two cores: a journey that loses a race with an htmx swap or a CSS transition is run once
-    more (pytest-rerunfailures), and the rerun is reported in the summary, never hidden."""
-    last = [item for item in items if item.get_closest_marker("fills_live_office")]
-    items[:] = [item for item in items if item not in last] + last
-    for item in items:
-        if "tests/browser/" in item.nodeid and not item.get_closest_marker("flaky"):
-            item.add_marker(pytest.mark.flaky(reruns=1))
-
-
-@pytest.fixture(scope="session")
-def live(tmp_path_factory, cheap_password_hashing):
-    from waitress.server import create_server
-
-    from app import create_app
-    from app.frame.access import install_policy
-    from app.policy import POLICY
-    from app.firstrun import seed_identity
-    from app.frame.roles import ALL_ROLES
-    from app.frame import store
-
-    data = tmp_path_factory.mktemp("live-data")
-    app = create_app({"DATA_DIR": data, "SECRET_KEY": "browser-secret"})
-    app.register_blueprint(_probe_blueprint())
-    columns = "  ".join("-" for _ in POLICY.columns)
-    install_policy(app, POLICY.extended(f"uji.cetak {columns} x halaman uji cetak",
-                                        {"uji.cetak": "browser_probe.print_probe"}))
-    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="loket-uji")
-    live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}", data=data)
-    with live.db():
-        seed_identity("35.08.07")
-        store.put("address", "Jl. Raya Yosowilangun No. 1, Lumajang 67382")
-        store.put("phone", "(0334) 571234")
-    for role in ALL_ROLES:
-        live.username[role] = role.split("_")[-1]  # admin, loket, informasi, pelayanan, camat
-        live.create_account(live.username[role], role, full_name=f"Uji {role.replace('_', ' ').title()}")
-    thread = threading.Thread(target=server.run, name="waitress-live", daemon=True)
-    thread.start()
-    yield live
-    server.close()
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, cheap_password_hashing, request):
+    """Each test module gets its own office: what one journey saves, signs in or approves is never
+    seen by another module's journey. Tests within a module run in file order on the same office."""
+    with live_office(tmp_path_factory.mktemp(f"live-{request.module.__name__.rsplit('.', 1)[-1]}")) as office:
+        yield office
 
 
 @pytest.fixture(scope="session")
@@ -159,9 +76,7 @@ def browser(chromium_present, browser):
 
 @pytest.fixture
 def page(browser, live, request):
-    context = browser.new_context(base_url=live.url, viewport=DESKTOP, locale="id-ID",
-                                  timezone_id="Asia/Jakarta", accept_downloads=True)
-    context.set_default_timeout(10_000)
+    context = new_context(browser, live.url, accept_downloads=True)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -175,13 +90,7 @@ def page(browser, live, request):
 
 @pytest.fixture
 def login(live):
-    def sign_in(page, role_or_username, password=None):
-        username = live.username.get(role_or_username, role_or_username)
-        page.goto("/masuk")
-        page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(password or live.password)
-        page.get_by_role("button", name="Masuk").click()
-        page.wait_for_load_state()
-        return page
-    return sign_in
+    def login_as(page, role_or_username, password=None):
+        return sign_in(page, live.username.get(role_or_username, role_or_username), password or live.password)
+    return login_as
 

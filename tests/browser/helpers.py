@@ -13,6 +13,49 @@ ROOT = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1366, "height": 768}   # the office PC's screen (shared/DESIGN.md)
 TABLET = {"width": 800, "height": 1280}    # the kiosk tablet, portrait
 
+# Upper bounds for waiting on a state, not delays: a check passes as soon as the page gets there.
+# CI runs two passes of the suite at once on two cores, where a page can take seconds.
+ACTION_TIMEOUT_MS = 20_000
+EXPECT_TIMEOUT_MS = 15_000
+
+
+def new_context(browser, base_url: str, viewport=DESKTOP, **options):
+    """A browser context as every journey uses it: the office PC's screen, Indonesian, WIB, and
+    reduced motion (app.css then has no transitions, so colours are read at their final value)."""
+    context = browser.new_context(base_url=base_url, viewport=viewport, locale="id-ID",
+                                  timezone_id="Asia/Jakarta", reduced_motion="reduce", **options)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    return context
+
+
+# htmx marks what it is doing with classes: htmx-request while a request is in flight (on the
+# element or its indicator), htmx-swapping / htmx-settling / htmx-added while new content goes in
+# and is wired (base.html sets no settle delay, so that is one task after the swap). A boosted
+# link pushes the new address before it swaps, so "the URL changed" is not "the page is there".
+_HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def settled(page):
+    """Wait until the page has loaded and htmx has no request in flight and nothing left to swap
+    or settle: what a person sees once the screen stops changing. Call it after an action whose
+    result is read without an auto-waiting expect() (page.evaluate, all_inner_texts, checks)."""
+    page.wait_for_load_state()
+    page.wait_for_function(f"() => document.readyState === 'complete' && !document.querySelector({_HTMX_BUSY!r})")
+
+
+def sign_in(page, username: str, password: str):
+    """Sign in through the login form (the office's or the center's) and wait for the answer.
+
+    The form may be boosted (htmx) or a plain post; either way the session cookie arrives with the
+    answer to the POST, so a following page.goto cannot cut the sign-in short."""
+    page.goto("/masuk")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/masuk")):
+        page.get_by_role("button", name="Masuk").click()
+    settled(page)
+    return page
+
 
 def artifacts_dir() -> Path:
     return Path(os.environ.get("LOKET_TEST_ARTIFACTS") or ROOT / "test-artifacts")
@@ -147,13 +190,15 @@ _CONTRAST_JS = """() => {
 
 
 def low_contrast_text(page) -> list[str]:
-    """Text whose contrast with its background is below WCAG AA."""
+    """Text whose contrast with its background is below WCAG AA, once the page has settled."""
+    settled(page)
     return page.evaluate(_CONTRAST_JS)
 
 
 def fit_problems(page) -> list[str]:
     """Everything a person would trip over on the current page: unlabelled fields, sideways
     scrolling, hard-to-read text. Empty when the page is fine."""
+    settled(page)
     problems = [f"field without label: {f}" for f in unlabelled_fields(page)]
     wider = horizontal_overflow(page)
     if wider > 0:
@@ -212,6 +257,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def axe_violations(page) -> list[str]:
     """One line per axe-core violation on the current page (rule, impact, first targets)."""
     from axe_playwright_python.sync_playwright import Axe
+    settled(page)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
                                        "resultTypes": ["violations"]})
     return [f"{page.url} axe {v['id']} ({v['impact']}): " + ", ".join(str(n["target"]) for n in v["nodes"][:3])

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import ALL_ROLES, CAMAT, INFORMASI
-from tests.browser.helpers import DESKTOP, axe_violations, logout
+from tests.browser.helpers import axe_violations, logout, new_context, sign_in
 
 PUBLIC_PAGES = ["/masuk", "/pengaduan/kios", "/pengaduan/status", "/survei", "/survei/terima-kasih",
                 "/halaman-yang-tidak-ada"]
@@ -116,7 +116,6 @@ def _approved_recap(page, login, accounts) -> str:
     return quarter
 
 
-@pytest.mark.fills_live_office
 def test_detail_pages_with_data_have_no_axe_violation_for_the_roles_that_see_them(page, live, login):
     page.goto("/survei")  # a walk-in answer without a code: the IKM review page has one to review
     for fieldset in page.locator("fieldset.survey-element").all():
@@ -154,15 +153,12 @@ def test_printing_center_pages_have_no_axe_violation(browser, live, tmp_path):
     harness = pytest.importorskip("tests.sync.harness", reason="sync test harness not in this build yet")
     _, _code = harness.prepare_center(tmp_path / "center")
     server = harness.CenterServer(tmp_path / "center").start()
-    context = browser.new_context(base_url=server.url, viewport=DESKTOP, locale="id-ID")
+    context = new_context(browser, server.url)
     try:
         center = context.new_page()
         center.goto("/masuk")
         found = axe_violations(center)
-        center.get_by_label("Nama pengguna").fill("operator")
-        center.get_by_label("Kata sandi").fill("operator-rahasia-1")
-        center.get_by_role("button", name="Masuk").click()
-        center.wait_for_load_state()
+        sign_in(center, "operator", "operator-rahasia-1")
         walked = []
         for path in ["/"] + same_site_links(center, SimpleNamespace(url=server.url)):
             if path in walked or "keluar" in path or "ekspor" in path:

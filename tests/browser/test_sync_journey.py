@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import LOKET
-from tests.browser.helpers import DESKTOP, ROOT, fit_problems, pdf_of, photo_file, screenshot, sync_now
+from tests.browser.helpers import ROOT, fit_problems, new_context, pdf_of, photo_file, screenshot, sign_in, sync_now
 
 pytest.importorskip("sync.client.engine", reason="sync with the printing center not in this build yet")
 harness = pytest.importorskip("tests.sync.harness", reason="sync test harness not in this build yet")
@@ -64,13 +64,9 @@ def test_sync_print_ship_and_hand_over(page, browser, live, login, center, tmp_p
     expect(page.locator("#register-results tbody tr", has_text=number)).to_contain_text("Diterima Dukcapil")
 
     # At the printing center, in another browser: print run, printed, shipped.
-    operator = browser.new_context(base_url=center_server.url, viewport=DESKTOP, locale="id-ID")
+    operator = new_context(browser, center_server.url)
     try:
-        center_page = operator.new_page()
-        center_page.goto("/masuk")
-        center_page.get_by_label("Nama pengguna").fill("operator")
-        center_page.get_by_label("Kata sandi").fill("operator-rahasia-1")
-        center_page.get_by_role("button", name="Masuk").click()
+        center_page = sign_in(operator.new_page(), "operator", "operator-rahasia-1")
         center_page.goto("/cetak")
         center_page.get_by_label(f"Pilih {number}").check()
         center_page.get_by_role("button", name="Buat daftar cetak dari yang dipilih").click()

@@ -221,6 +221,14 @@ def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked
                           content_hash=protocol.content_hash(record, OutboxItem.get().photo_sha256)).execute()
     report = sync(desa_app)
     assert report.rejected == 1
+    # Each key reaches its own routes only: a signed 403 otherwise.
+    from sync.client.transport import Refused
+    for app, path in ((desa_app, "/api/v1/statuses?after=0"), (desa_app, "/api/v1/relay/inbox?after=0"),
+                      (kecamatan, "/api/v1/relay/statuses?after=0")):
+        with bound_to(app):
+            with pytest.raises(Refused) as refused:
+                engine.client_for(engine.current_link()).call("GET", path)
+            assert refused.value.status == 403, path
     with bound_to(desa_app):
         assert "bukan wilayah komputer desa ini" in PreRegistration.get_by_id(pre.id).relay_note
     assert "Ditolak pusat" in text(operator.get("/desa"))
@@ -271,3 +279,58 @@ def test_a_code_used_by_another_pc_and_a_wrong_center_address_are_refused(desa_a
     response = other.post("/admin/komputer-desa", data={"kode": code})
     assert response.status_code == 422 and "sudah dipakai komputer lain" in text(response)
     database.initialize(kecamatan.extensions["database"])
+
+
+def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamatan, client_as, center):
+    import time
+
+    from sync.client import link
+    assert "app.sync_page" in desa_app.config["BACKGROUND_MODULES"]  # the scheduler runs in desa mode too
+    enrolled_desa(desa_app, linked_kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    with bound_to(desa_app):
+        link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
+        assert OutboxItem.get().state == "acked" and SyncLink.get().last_success_at is not None
+    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    pressed = operator.post("/desa/sinkronkan")
+    assert pressed.status_code == 303 and pressed.location.endswith("/desa")
+    deadline = time.time() + 30
+    while engine.PROGRESS.running and time.time() < deadline:
+        time.sleep(0.1)
+    with bound_to(desa_app):
+        assert [i.state for i in OutboxItem.select()] == ["acked", "acked"]
+    home = text(operator.get("/desa"))
+    assert 'id="sync-waiting">0<' in home and "Sinkronisasi dimulai" in home
+
+
+def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa_app, linked_kecamatan, client_as,
+                                                                            center):
+    from app.desa import qr
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    saved = pre_register(operator, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    assert saved.status_code == 302
+    with bound_to(desa_app):
+        code = qr.encode(PreRegistration.get())
+    database.initialize(kecamatan.extensions["database"])  # the applicant came before the link did
+    loket = client_as("petugas_loket")
+    assert loket.post("/pra-pendaftaran/pindai", data={"kode": code}).status_code == 302
+    with bound_to(kecamatan):
+        scanned = PreRegistration.get()
+        assert scanned.source == "qr" and not scanned.photo_jpeg
+    sync(desa_app)
+    report = sync(kecamatan)
+    assert report.error == "" and report.relayed == 0  # known already: not a second form
+    with bound_to(kecamatan):
+        assert PreRegistration.select().count() == 1
+        tied = PreRegistration.get()
+        assert tied.relay_hash and tied.photo_jpeg  # the photo the QR could not carry came with the relay
+    accepted = loket.post(f"/pra-pendaftaran/{tied.id}/terima", content_type="multipart/form-data",
+                          data=valid_form(rt=tied.rt, rw=tied.rw))
+    assert accepted.status_code == 302, text(accepted)[:800]
+    sync(kecamatan)
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        assert PreRegistration.get().relay_status == "diterima_loket"

@@ -1,5 +1,6 @@
 """The per-day tallies that triggers keep (schema 0008_i16_daily_tallies.sql) equal a rebuild from
-the rows, and the rebuild equals a count done here in Python, after any mix of writes."""
+the rows, the live computation from the rows (tallies.live_*, the benchmark's peer) and a count done
+here in Python, after any mix of writes."""
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -8,9 +9,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from app.complaints.models import Complaint
 from app.frame.db import database
 from app.indicators import tallies
+from app.frame.periods import Quarter
 from app.registration.models import Application, StatusEvent
+from app.survey.ikm import ELEMENT_KEYS
+from app.survey.models import SurveyAnswer, SurveyResponse
 from tests.indicators.test_application_indicators import application
-from tests.recap.helpers import complaint
+from tests.recap.helpers import complaint, survey
 
 START = datetime(2024, 12, 25)
 moments = st.integers(0, 200 * 24 * 4).map(lambda quarter_hours: START + timedelta(minutes=15 * quarter_hours))
@@ -28,6 +32,15 @@ complaint_step = st.one_of(
     st.tuples(st.just("respond"), st.integers(0, 50), maybe),
     st.tuples(st.just("follow"), st.integers(0, 50), maybe),
     st.tuples(st.just("move"), st.integers(0, 50), moments),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+)
+survey_step = st.one_of(
+    st.tuples(st.just("new"), moments, st.lists(st.integers(1, 4), min_size=1, max_size=len(ELEMENT_KEYS)),
+              st.sampled_from(["sah", "menunggu", "batal"])),
+    st.tuples(st.just("status"), st.integers(0, 50), st.sampled_from(["sah", "menunggu", "batal"])),
+    st.tuples(st.just("move"), st.integers(0, 50), moments),
+    st.tuples(st.just("rescore"), st.integers(0, 50), st.integers(1, 4)),
+    st.tuples(st.just("drop_answer"), st.integers(0, 50)),
     st.tuples(st.just("delete"), st.integers(0, 50)),
 )
 
@@ -74,11 +87,72 @@ def apply_complaint_step(step):
         row.delete_instance(recursive=True)
 
 
+def apply_survey_step(step):
+    kind = step[0]
+    if kind == "new":
+        _, submitted, scores, status = step
+        response = survey(submitted, dict(zip(ELEMENT_KEYS, scores)))
+        SurveyResponse.update(status=status).where(SurveyResponse.id == response.id).execute()
+        return
+    if kind in ("rescore", "drop_answer"):
+        answer = pick(SurveyAnswer, step[1])
+        if answer is None:
+            return
+        if kind == "rescore":
+            SurveyAnswer.update(score=step[2]).where(SurveyAnswer.id == answer.id).execute()
+        else:
+            answer.delete_instance()
+        return
+    row = pick(SurveyResponse, step[1])
+    if row is None:
+        return
+    if kind == "status":
+        SurveyResponse.update(status=step[2]).where(SurveyResponse.id == row.id).execute()
+    elif kind == "move":
+        SurveyResponse.update(submitted_at=step[2]).where(SurveyResponse.id == row.id).execute()
+    else:
+        row.delete_instance(recursive=True)
+
+
+def survey_tally_rows():
+    return {(day, element): (answers, score) for day, element, answers, score in
+            database.execute_sql('SELECT * FROM "survey_day"') if answers or score}
+
+
+def surveys_counted_here(hours: int):
+    found = {}
+    for a in SurveyAnswer.select(SurveyAnswer, SurveyResponse).join(SurveyResponse).where(SurveyResponse.status == "sah"):
+        day = str((datetime.fromisoformat(str(a.response.submitted_at)) + timedelta(hours=hours)).date())
+        answers, score = found.get((day, a.element), (0, 0))
+        found[(day, a.element)] = (answers + 1, score + a.score)
+    return found
+
+
+def check_readers_against_live(zone: str):
+    """The readers the pages use give what their live twins give (the benchmark's peer)."""
+    quarters = Quarter.of(2025, 4).last(6)
+    assert tallies.survey_totals(quarters, zone) == tallies.live_survey_totals(quarters, zone)
+    due = {day: day + timedelta(days=day.day % 5) for day in tallies.days_between(*WINDOW)}
+    for kind in ("first", "follow"):
+        assert tallies.follow_up_days(*WINDOW, zone, kind, due) == tallies.live_follow_up_days(*WINDOW, zone, kind, due)
+
+
 def tally_rows():
     applications = {r[0]: r[1:] for r in database.execute_sql(
         'SELECT "day", "registered", "handed_over", "handed_on_time", "returned" FROM "application_day"')
         if any(r[1:])}
     complaints = {r[:3]: r[3] for r in database.execute_sql('SELECT * FROM "complaint_day"') if r[3]}
+    return applications, complaints
+
+
+WINDOW = (date(2024, 10, 1), date(2025, 12, 31))  # whole quarters around every moment the steps make
+
+
+def live_rows(zone: str):
+    """The same figures from the live computation (the peer in bench/bench_recap.py)."""
+    applications = {str(day): tuple(counts) for day, *counts in tallies.live_application_days(*WINDOW, zone)}
+    complaints = {(str(day), kind, str(done) if done else ""): n for kind in ("received", "first", "follow")
+                  for day, done, n in tallies.live_complaint_days(*WINDOW, zone, kind)}
     return applications, complaints
 
 
@@ -114,8 +188,10 @@ def counted_here(hours: int):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-@given(application_steps=st.lists(application_step, max_size=30), complaint_steps=st.lists(complaint_step, max_size=30))
-def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, application_steps, complaint_steps):
+@given(application_steps=st.lists(application_step, max_size=30), complaint_steps=st.lists(complaint_step, max_size=30),
+       survey_steps=st.lists(survey_step, max_size=30))
+def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, application_steps, complaint_steps,
+                                                                            survey_steps):
     with database.atomic() as transaction:
         tallies.ready("WIB")
         counter = [0]
@@ -123,12 +199,20 @@ def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, 
             apply_application_step(step, counter)
         for step in complaint_steps:
             apply_complaint_step(step)
-        kept = tally_rows()
+        for step in survey_steps:
+            apply_survey_step(step)
+        kept, kept_surveys = tally_rows(), survey_tally_rows()
         assert kept == counted_here(7)
+        assert kept_surveys == surveys_counted_here(7)
+        assert live_rows("WIB") == kept
+        check_readers_against_live("WIB")
         tallies.rebuild("WIB")
-        assert tally_rows() == kept
+        assert tally_rows() == kept and survey_tally_rows() == kept_surveys
         tallies.ready("WIT")  # the zone setting changed: days move by two hours, rebuilt once
         assert tally_rows() == counted_here(9)
+        assert survey_tally_rows() == surveys_counted_here(9)
+        assert live_rows("WIT") == counted_here(9)
+        check_readers_against_live("WIT")
         transaction.rollback()  # the next example starts from an empty database
 
 

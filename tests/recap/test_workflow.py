@@ -1,6 +1,7 @@
 """Recap workflow: drafted by the information officer, sent back or approved by the Camat, then frozen."""
 import io
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -242,8 +243,54 @@ def test_complaint_list_pages_through_htmx_fragment(client_for, db):
     assert "Pengaduan nomor 01" in first and "Berikutnya" not in first
     for day in range(1, 30):
         complaint(datetime(2025, 3, 1, 2), text=f"Tambahan {day:02d}")
-    fragment = client.get(f"{URL}/pengaduan?halaman=2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    first = client.get(URL).get_data(as_text=True)
+    fragment = client.get(_hx_link(first, "next"), headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.strip().startswith('<div id="recap-complaints"') and "Tambahan 29" in fragment and "<html" not in fragment
+    assert "Halaman 2" in fragment and "Pengaduan nomor 01" not in fragment
+
+
+def _hx_link(html: str, rel: str) -> str | None:
+    """The htmx URL of the recap list's prev/next link."""
+    found = re.search(r'hx-get="([^"]+)" rel="%s"' % rel, html)
+    return found and found.group(1).replace("&amp;", "&").replace("&#34;", '"')
+
+
+def _recap_list_statements(client, url):
+    """Every page of the recap's list, following 'next' to the end and 'prev' back to the start:
+    (the tracking numbers seen going forward, going back, the SQL of the list queries)."""
+    statements = []
+    connection = database.connection()
+    connection.set_exec_trace(lambda cursor, sql, bindings: statements.append(sql) or True)
+    forward, back = [], []
+    try:
+        html = client.get(url).get_data(as_text=True)
+        forward.append(re.findall(r"PGD-[0-9A-Z]+", html))
+        while _hx_link(html, "next"):
+            html = client.get(_hx_link(html, "next"), headers={"HX-Request": "true"}).get_data(as_text=True)
+            forward.append(re.findall(r"PGD-[0-9A-Z]+", html))
+        back.append(forward[-1])
+        while _hx_link(html, "prev"):
+            html = client.get(_hx_link(html, "prev"), headers={"HX-Request": "true"}).get_data(as_text=True)
+            back.append(re.findall(r"PGD-[0-9A-Z]+", html))
+    finally:
+        connection.set_exec_trace(None)
+    listing = [s for s in statements if "LIMIT" in s and ('FROM "complaint"' in s or "recap_frozen_complaint" in s)]
+    return forward, back[::-1], listing
+
+
+@pytest.mark.parametrize("approved", [False, True])
+def test_deep_pages_of_the_recap_list_go_by_keyset_live_and_frozen(client_for, db, approved):
+    """Same receipt times across page edges, walked to the end and back: every complaint once, no OFFSET."""
+    for n in range(130):
+        complaint(datetime(2025, 2, 1 + n // 7, 2), text=f"Pengaduan {n:03d}")  # seven at each moment
+    if approved:
+        submit(client_for)
+        approve(client_for)
+    forward, back, listing = _recap_list_statements(client_for("camat"), URL)
+    seen = [number for page in forward for number in page]
+    assert len(forward) == 3 and len(seen) == 130 and len(set(seen)) == 130
+    assert back == forward
+    assert listing and not [s for s in listing if "OFFSET" in s.upper()]
 
 
 def test_dashboard_tells_the_officer_and_the_camat_what_to_do(client_for, db):

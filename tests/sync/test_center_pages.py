@@ -187,3 +187,32 @@ def test_center_pages_carry_a_policy_without_inline_script(center_app, operators
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert client_as(center_app, operators["admin"]).get(f"/permohonan/{2**63}").status_code in (403, 404)
+
+
+def test_incoming_applications_page_by_keyset_to_the_end_and_back(center_app, operators, enrolled):
+    """The list had no further pages at all (the first PAGE_SIZE rows only): now every one is reachable."""
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 5)
+    center_app.config["PAGE_SIZE"] = 2
+    client = client_as(center_app, operators["operator"])
+
+    def numbers(html):
+        return [n for n in re.findall(r">([^<>]+)</a></td>", html) if n in {i.registration_number for i in items}]
+
+    def link(html, rel):
+        found = re.search(r'href="([^"]+)" rel="%s"' % rel, html)
+        return found and found.group(1).replace("&amp;", "&").replace("&#34;", '"')
+    html = client.get("/permohonan").get_data(as_text=True)
+    pages = [numbers(html)]
+    while link(html, "next"):
+        html = client.get(link(html, "next")).get_data(as_text=True)
+        pages.append(numbers(html))
+    assert [len(p) for p in pages] == [2, 2, 1] and "Halaman 3" in html
+    assert sorted(n for p in pages for n in p) == sorted(i.registration_number for i in items)
+    back = [pages[-1]]
+    while link(html, "prev"):
+        html = client.get(link(html, "prev")).get_data(as_text=True)
+        back.append(numbers(html))
+    assert back[::-1] == pages
+    filtered = client.get("/permohonan", headers={"HX-Request": "true", "HX-Target": "list"}).get_data(as_text=True)
+    assert "<html" not in filtered and 'rel="next"' in filtered
