@@ -18,6 +18,9 @@ latency     one desa PC and the kecamatan, each running a pass every --interval 
             duration of every pass. Then the same model at a --schedule-second interval (the product's
             5 minutes) is computed from the measured pass durations (Monte Carlo over the phases);
             the model is checked against the measured run first. Prints JSON.
+
+The peer, measured in the same throughput run: the kecamatan's own sync of as many KTP-el
+applications with the same photos to the same center (one pass), the path every kecamatan already uses.
 """
 import argparse
 import json
@@ -217,6 +220,22 @@ def bench_throughput(desa_count: int, per_desa: int) -> dict:
             with bound(office_app(desa_dir, "desa")):
                 told += PreRegistration.select().where(PreRegistration.relay_status == "diterima_loket").count()
         assert told == total, f"{told} of {total} desa forms show 'Diterima di loket'"
+        # The peer, same run, same center, same photos: a second PC of the kecamatan (its own database,
+        # its own key) sends as many KTP-el applications of its own, direct.
+        from bench.bench_sync import fill_with_photos
+        from sync.center import keys
+        from sync.center.app import create_center_app
+        from sync.center.models import Kecamatan
+        from tests.sync.harness import enrol_kecamatan
+        with create_center_app({"DATA_DIR": base / "center"}).extensions["center_database"].connection_context():
+            code = keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == KECAMATAN))
+        peer_dir = base / "kecamatan-pc2"
+        peer = office_app(peer_dir)
+        with bound(peer):
+            fill_with_photos(peer, total)
+        enrol_kecamatan(peer, center.url, code)
+        direct = timed_passes([(peer_dir, "kecamatan")])
+        assert sum(r["sent"] for r in direct["results"]) == total, direct["results"]
     finally:
         center.stop()
     forward = push["seconds"] + pull["seconds"]
@@ -230,6 +249,9 @@ def bench_throughput(desa_count: int, per_desa: int) -> dict:
         "counter_accept_seconds_untimed_hop": round(accept_seconds, 1),
         "status_push_seconds": round(status_push["seconds"], 2), "status_pull_seconds": round(status_pull["seconds"], 2),
         "statuses_back_per_second": round(total / back, 1),
+        "peer_direct_applications_seconds": round(direct["seconds"], 2),
+        "peer_direct_applications_per_second": round(total / direct["seconds"], 1),
+        "relay_desa_to_queue_vs_direct": round((total / forward) / (total / direct["seconds"]), 2),
     }
 
 
