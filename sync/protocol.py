@@ -15,8 +15,11 @@ import zlib
 API_PREFIX = "/api/v1"
 # 1: packets LKP1, photos as they are. 2: the center also takes LKP2, whose photos may travel
 # Lepton-recompressed (`photo_codec`), and answers "retry" for a photo damaged on the way.
-# The center announces its version and codecs in the probe; the client speaks the highest both know.
-PROTOCOL_VERSION = 2
+# 3: the center also takes deflated JSON request bodies (JSON_DEFLATE; the kecamatan sends its
+# manifest so). The center announces its version and codecs in the probe; the client speaks the
+# highest both know. Deflated answers need no version: the client asks for them with `Accept`,
+# and a center that does not know them answers plain JSON.
+PROTOCOL_VERSION = 3
 MIN_PROTOCOL_VERSION = 1
 PHOTO_CODECS = ("lepton",)
 
@@ -33,6 +36,9 @@ PACKET_MAGIC = b"LKP1"
 PACKET_MAGIC_V2 = b"LKP2"
 PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2}
 PACKET_CONTENT_TYPE = "application/x-loket-packet"
+JSON_CONTENT_TYPE = "application/json"
+JSON_DEFLATE = "application/x-loket-json-deflate"  # zlib-deflated JSON, either way
+DEFLATE_FROM_BYTES = 256  # smaller answers are not worth deflating
 # The center refuses bodies larger than this before reading them (a 50 MB packet never lands).
 MAX_PACKET_BYTES = 8 * 1024 * 1024
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -100,6 +106,22 @@ def timestamp_fresh(timestamp: str, now: float, window: int = TIMESTAMP_WINDOW_S
 
 def canonical_json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def deflate(data: bytes) -> bytes:
+    return zlib.compress(data, 9)
+
+
+def inflate(data: bytes, limit: int) -> bytes:
+    """Deflated bytes back, at most `limit` of them; ValueError for a damaged stream or a bomb."""
+    try:
+        unpacker = zlib.decompressobj()
+        plain = unpacker.decompress(data, limit)
+        if unpacker.unconsumed_tail or not unpacker.eof:
+            raise ValueError("isi terkompresi rusak atau terlalu besar")
+    except zlib.error:
+        raise ValueError("isi terkompresi rusak") from None
+    return plain
 
 
 def content_hash(record: dict, photo_sha256: str) -> str:

@@ -9,6 +9,7 @@ Both ends run the generic sync client (sync/client/); this module plugs in what 
   into the counter's queue (each page in the transaction that moves the cursor) and tells the
   center which desa keys the admin revoked.
 """
+import logging
 import secrets
 import time
 from types import SimpleNamespace
@@ -24,8 +25,9 @@ from app.registration.status import STATUS_LABELS, ApplicationStatus, add_transi
 from sync import protocol
 from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import LinkDown, Refused
+from sync.client.transport import ClockSkew, LinkDown, Refused, _json as transport_json
 
+log = logging.getLogger(__name__)
 PRA, PRA_STATUS = "pra", "pra_status"
 INBOX_PAGE = 100
 TICKET_VALID_SECONDS = 7 * 24 * 3600
@@ -79,6 +81,13 @@ class PreRegistrations:
         arrived()  # a status proves the center holds it, even if the acknowledgement was lost
         values = {"relay_status": str(event.get("status", ""))[:32], "relay_note": str(event.get("reason") or "")[:500],
                   "relay_at": dates.utc_now()}
+        step = event.get("step")
+        if isinstance(step, int) and not isinstance(step, bool):
+            # Two status packets on the wire at once commit at the center in either order: a step
+            # older than the one shown (dikirim after diserahkan) is read and passed over.
+            if step <= pre.relay_step:
+                return True
+            values["relay_step"] = step
         if event.get("application_number"):
             values["relay_application_number"] = str(event["application_number"])[:40]
         if event.get("status") not in (REFUSED, EXPIRED):
@@ -188,7 +197,12 @@ def receive(header: dict, photo: bytes) -> str:
             pre = pre_records.pre_registration_from_payload(record, source="relay", photo=photo_object)
             PreRegistration.update(relay_hash=digest, relay_version=version).where(
                 PreRegistration.id == pre.id).execute()
-    except pre_records.Refused as problem:
+    except (ValueError, TypeError, KeyError, AttributeError) as problem:
+        # Refused (a ValueError) says why; any other data problem must not stop the relay for the forms
+        # after it. Database errors are not caught: the page rolls back and the next pass tries again.
+        if not isinstance(problem, pre_records.Refused):
+            log.exception("relayed pre-registration %s could not be read", number)
+            problem = "Pra-pendaftaran tidak dapat dibaca di kecamatan; isi ulang formulirnya di desa."
         _queue_status(0, number, 1, version, digest, REFUSED, str(problem))
         audit.record("tolak", "pra_pendaftaran", "", f"Pra-pendaftaran {number} dari desa ditolak: {problem}")
         return "refused"
@@ -254,13 +268,14 @@ class CenterEnrolmentRefused(ValueError):
 
 def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
     """On a desa PC: trade the ticket of the kecamatan's code for this PC's own key at the center."""
-    from app.sync_page.enrolment import EnrolmentError, clean_center_url
+    from app.sync_page.enrolment import EnrolmentError, check_center_and_clock, clean_center_url
     if not payload.get("t"):
         raise CenterEnrolmentRefused("Kode ini dibuat di kecamatan yang belum terhubung ke pusat cetak, jadi komputer "
                                      "ini belum bisa sinkron. Formulir tetap bisa dicetak dengan kode QR; minta kode "
                                      "baru setelah kecamatan terdaftar di pusat.")
     try:
         center_url = clean_center_url(center_url or payload.get("c", ""))
+        check_center_and_clock(center_url, dates.utc_now())  # before the ticket is spent: a center, our clock right
     except EnrolmentError as problem:
         raise CenterEnrolmentRefused(str(problem)) from None
     try:
@@ -270,14 +285,11 @@ def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
     except requests.RequestException:
         raise CenterEnrolmentRefused(f"Pusat tidak dapat dihubungi di {center_url}. Komputer ini sudah terdaftar untuk "
                                      "desanya; periksa sambungan internet lalu kirim kode yang sama lagi.") from None
-    try:
-        answer = response.json()
-    except ValueError:
-        answer = {}
-    if response.status_code == 401 and isinstance(answer, dict) and answer.get("message"):
+    answer = transport_json(response.content)
+    if response.status_code == 401 and answer.get("message"):
         raise CenterEnrolmentRefused(str(answer["message"])[:500])
-    if response.status_code != 201 or not isinstance(answer, dict) or not all(
-            isinstance(answer.get(k), str) for k in ("key_id", "secret", "kecamatan_code")):
+    if response.status_code != 201 or not all(isinstance(answer.get(k), str)
+                                              for k in ("key_id", "secret", "kecamatan_code")):
         raise CenterEnrolmentRefused(f"Alamat {center_url} menjawab, tetapi bukan pusat cetak Loket Kecamatan "
                                      f"(HTTP {response.status_code}). Periksa alamat pusat.")
     with engine.write_transaction():
@@ -292,9 +304,11 @@ def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
                                f"(desa {answer.get('desa_code', '')}, {answer.get('device_code', '')})")
     try:
         engine.client_for(made, timeout=20).probe()  # the center signs its answer with the new key
-    except (LinkDown, Refused):
+    except (LinkDown, Refused) as problem:
         with engine.write_transaction():
             SyncLink.delete().where(SyncLink.id == made.id).execute()
+        if isinstance(problem, ClockSkew):
+            raise CenterEnrolmentRefused(str(problem)) from None
         raise CenterEnrolmentRefused("Jawaban pusat tidak bertanda tangan sah dengan kunci baru, jadi pendaftaran ke "
                                      "pusat dibatalkan. Pastikan alamatnya alamat pusat cetak yang benar.") from None
     return made

@@ -6,7 +6,10 @@ from pathlib import Path
 
 def _kecamatan_app(options):
     from app import create_app
-    return create_app({"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {})
+    config = {"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {}
+    if getattr(options, "mode", None):  # a desa PC: its own desa.sqlite3 and its link to the center's relay
+        config["MODE"] = options.mode
+    return create_app(config)
 
 
 def cmd_sync(options) -> int:
@@ -92,6 +95,7 @@ def add_commands(subparsers, add_data_option) -> None:
     sync = subparsers.add_parser("sync", help="one sync pass with the regency center (or enrol, USB files)")
     add_data_option(sync)
     sync.add_argument("--full", action="store_true", help="also retry items whose retry delay has not passed")
+    sync.add_argument("--mode", choices=("kecamatan", "desa"), help="desa: a desa PC's pass (run.py serve --mode desa)")
     sync.set_defaults(handler=cmd_sync, sync_action=None)
     actions = sync.add_subparsers(dest="sync_action", metavar="ACTION")
     enrol = actions.add_parser("enrol", help="enrol this PC with the center's one-time code")

@@ -34,7 +34,7 @@ def clean_center_url(text: str) -> str:
     return url
 
 
-def _check_center_and_clock(center_url: str, now: datetime) -> None:
+def check_center_and_clock(center_url: str, now: datetime) -> None:
     """Before the one-time code is spent: is it a center, and do our clocks agree?"""
     try:
         response = requests.get(center_url + "/api/openapi.json", timeout=20, allow_redirects=False)
@@ -69,7 +69,7 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
     if not code or len(code) > 64:
         raise EnrolmentError("Isi kode pendaftaran sekali pakai dari admin pusat cetak.", "code")
     center_url = clean_center_url(center_url)
-    _check_center_and_clock(center_url, now or utc_now())
+    check_center_and_clock(center_url, now or utc_now())
     try:
         # Typed errors with Indonesian messages (kind: wrong_code, expired, used, unreachable,
         # clock, unsigned); a retry after a lost answer gets the same key back.

@@ -210,7 +210,7 @@ def relay_statuses():
 def status_event_json(row: RelayStatus) -> dict:
     """As /statuses carries events: `id` + `version` + `hash` name the pre-registration the desa sent."""
     at = row.at.isoformat() if hasattr(row.at, "isoformat") else str(row.at)
-    return {"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash,
+    return {"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash, "step": row.step,
             "status": row.status, "label": row.label, "reason": row.reason,
             "application_number": row.application_number, "at": at}
 
@@ -250,7 +250,8 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     pra_version, pra_hash = record.get("pra_version"), record.get("pra_hash")
     if not (isinstance(status, str) and STATUS_WORDS.match(status) and isinstance(label, str) and len(label) <= 100
             and isinstance(reason, str) and len(reason) <= 500 and isinstance(application_number, str)
-            and len(application_number) <= 40 and isinstance(pra_version, int) and isinstance(pra_hash, str)):
+            and len(application_number) <= 40 and isinstance(pra_version, int) and not isinstance(pra_version, bool)
+            and 1 <= pra_version <= 10000 and isinstance(pra_hash, str) and HEX64.match(pra_hash)):
         return Outcome(number, step, "rejected", "status pra-pendaftaran tidak lengkap")
     item = RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == pra_version)
                                  & (RelayItem.kecamatan == key.kecamatan_id))
@@ -347,7 +348,8 @@ TICKET_FIELDS = {"kid": str, "k": str, "d": str, "pc": str, "g": int, "j": str, 
 def enrol_desa(ticket: dict, signature: str, installation: str) -> DeviceKey:
     if not isinstance(ticket, dict) or set(ticket) != set(TICKET_FIELDS) or not all(
             isinstance(ticket[name], kind) and not isinstance(ticket[name], bool) and
-            (len(ticket[name]) <= 64 if kind is str else True) for name, kind in TICKET_FIELDS.items()):
+            (len(ticket[name]) <= 64 if kind is str else 0 <= ticket[name] <= 2 ** 40)
+            for name, kind in TICKET_FIELDS.items()) or not 1 <= ticket["g"] <= 10 ** 6:
         raise TicketRefused("wrong_code")
     kecamatan_key = (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
                      .where((DeviceKey.key_id == ticket["kid"]) & DeviceKey.revoked_at.is_null()

@@ -10,7 +10,6 @@ import random
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from app.frame.dates import utc_now
@@ -25,7 +24,6 @@ log = logging.getLogger(__name__)
 MANIFEST_CHUNK = 500
 PACKET_TRIES = 3
 MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this pass
-PIPELINE_DEPTH = 2  # packets on the wire at once
 _pass_lock = threading.Lock()
 
 
@@ -58,13 +56,13 @@ PROGRESS = Progress()
 class PacketSizer:
     """Packet size that follows the link: about `seconds` of transfer at the measured speed.
 
-    Big enough that the round trips (400 ms on a rural link) are a small share of the time,
-    small enough that a drop costs little and the client's timeout is never reached.
+    Packets are pipelined, so their size no longer hides round trips: a few seconds keeps the
+    HTTP heads under 1 % of the bytes, and a broken connection resends little.
     """
     target: int = 64 * 1024
     low: int = 16 * 1024
     high: int = 2 * 1024 * 1024
-    seconds: float = 15.0
+    seconds: float = 4.0
 
     def success(self, sent_bytes: int = 0, elapsed: float = 0.0):
         if sent_bytes and elapsed > 0:
@@ -178,13 +176,18 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
     items = outbox.due_items(utc_now(), ignore_delays=ignore_delays, kind=kind.name)
     if not items:
         return
-    by_key = {(i.registration_number, i.version): i for i in items}
-    to_send = []
-    for start in range(0, len(items), MANIFEST_CHUNK):
-        chunk = items[start:start + MANIFEST_CHUNK]
+    version = client.negotiate()
+    # Only what went out before without an answer is offered first: what never left this PC
+    # cannot be at the center, and the few that left just before a crash, unrecorded, are
+    # answered "duplicate" by the center when they come again.
+    offered_before = [i for i in items if i.attempts]
+    by_key = {(i.registration_number, i.version): i for i in offered_before}
+    needed = set()
+    for start in range(0, len(offered_before), MANIFEST_CHUNK):
+        chunk = offered_before[start:start + MANIFEST_CHUNK]
         offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
                    for i in chunk]
-        answer = with_retries(lambda: client.manifest(offered, kind.path), rng)
+        answer = with_retries(lambda: client.manifest(offered, kind.path, deflated=version >= 3), rng)
         with write_transaction():
             for entry in answer.get("have", []):
                 item = by_key.get((entry["id"], entry["version"]))
@@ -192,50 +195,81 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
                     apply_result(item, {"result": "duplicate"})
                     report.already += 1
                     progress.done += 1
-        to_send.extend(by_key[(e["id"], e["version"])] for e in answer.get("need", [])
-                       if (e["id"], e["version"]) in by_key)
-    if not to_send:
-        return
-    version = client.negotiate()
-    codec = (jpeg_transit.CODEC if kind.photo_codecs and version >= 2 and jpeg_transit.CODEC in client.photo_codecs
-             else None)
-    magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
-    queue = deque(to_send)
+        needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
+                      if (e["id"], e["version"]) in by_key)
+    to_send = [i for i in items if not i.attempts or i.id in needed]
+    if to_send:
+        codec = (jpeg_transit.CODEC if kind.photo_codecs and version >= 2 and jpeg_transit.CODEC in client.photo_codecs
+                 else None)
+        magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
+        _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path)
+
+
+def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, path="") -> None:
+    """Every queued item in packets on one pipelined connection (client.open_stream()).
+
+    Up to `stream.depth` packets are on the wire ahead of the oldest answer, so the link stays
+    busy while the center commits. When the connection breaks, the packets still unanswered go
+    back to the front of the queue and a fresh connection carries on; the center answers
+    "duplicate" for any it had committed. A connection that brings no answer at all counts as
+    a link failure; MAX_LINK_FAILURES of them in a row end the pass. This thread alone touches
+    the database (reads photos, records each packet's answers in one transaction).
+    """
     send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
-    # Pipelined: PIPELINE_DEPTH packets are on the wire at once, so the link never idles while
-    # one is answered and committed; this thread alone touches the database (reads photos,
-    # records acknowledgements in packet order), the sender threads only compress and send.
-    in_flight: deque = deque()
-    failures_in_row, link_down = 0, ""
-    with ThreadPoolExecutor(max_workers=PIPELINE_DEPTH, thread_name_prefix="sync-send") as sender:
-        while in_flight or (queue and not link_down):
-            while queue and not link_down and len(in_flight) < PIPELINE_DEPTH:
-                batch, entries, size = _next_batch(queue, sizer, report, rng)
-                if batch:
-                    codecs = [None if item.id in send_raw else codec for item in batch]
-                    in_flight.append((sender.submit(_send_with_retries, client, entries, codecs, magic, sizer, rng,
-                                                    kind.path),
-                                      batch))
-            if not in_flight:
-                break
-            future, sent_batch = in_flight.popleft()
-            results, problem = future.result()
-            if results is None:
+    written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
+    failures_in_row = 0
+    while queue:
+        in_flight: deque = deque()  # (items, wire bytes, sent at) per packet, oldest first
+        answered, last_answer = 0, 0.0
+        stream = None
+        try:
+            stream = client.open_stream()
+            while queue or in_flight:
+                while queue and len(in_flight) < stream.depth:
+                    batch, entries, _ = _next_batch(queue, sizer, report, rng)
+                    if not batch:
+                        break
+                    wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch])
+                    body = protocol.encode_packet(wire, magic)
+                    in_flight.append((batch, len(body), time.monotonic()))
+                    written.update(item.id for item in batch)
+                    stream.send("POST", protocol.API_PREFIX + path + "/packets", body, protocol.PACKET_CONTENT_TYPE)
+                if not in_flight:
+                    break
+                batch, size, sent_at = in_flight[0]
+                try:
+                    results = _packet_results(stream.receive())
+                except Refused as refusal:  # a signed 4xx for this packet alone; the connection goes on
+                    in_flight.popleft()
+                    with write_transaction():
+                        outbox.note_failure([i.id for i in batch], f"ditolak pusat: {refusal}", rng=rng)
+                    report.failed += len(batch)
+                    continue
+                in_flight.popleft()
+                now = time.monotonic()
+                sizer.success(size, now - max(sent_at, last_answer))  # the link's time for this packet
+                answered, last_answer, failures_in_row = answered + 1, now, 0
+                with write_transaction():  # one commit per packet; each item is a savepoint inside
+                    again = _apply_packet_results(batch, results, report, progress, rng, send_raw)
+                send_raw.update(item.id for item in again)
+                queue.extend(again)
+        except LinkDown as failure:
+            unanswered = [item for batch, _, _ in in_flight for item in batch]
+            queue.extendleft(reversed(unanswered))
+            sizer.failure()
+            if answered:
+                continue  # the connection carried answers before it broke: a fresh one goes on
+            failures_in_row += 1
+            if failures_in_row >= MAX_LINK_FAILURES:
+                unanswered = [item.id for item in queue if item.id in written]
                 with write_transaction():
-                    outbox.note_failure([i.id for i in sent_batch], problem, rng=rng)
-                report.failed += len(sent_batch)
-                failures_in_row += 1
-                if failures_in_row >= MAX_LINK_FAILURES:
-                    link_down = problem  # stop sending, but record what is still in flight
-                continue
-            failures_in_row = 0
-            by_id = {(r.get("id"), r.get("version")): r for r in results}
-            with write_transaction():  # one commit per packet; each item is a savepoint inside
-                again = _apply_packet_results(sent_batch, by_id, report, progress, rng, send_raw)
-            send_raw.update(item.id for item in again)
-            queue.extend(again)
-    if link_down:
-        raise LinkDown(link_down)
+                    outbox.note_failure(unanswered, str(failure), rng=rng)
+                report.failed += len(unanswered)
+                raise
+            time.sleep(min(0.2 * 2 ** failures_in_row, 2) * rng.uniform(0.5, 1.5))
+        finally:
+            if stream is not None:
+                stream.close()
 
 
 def _next_batch(queue, sizer, report, rng):
@@ -264,22 +298,13 @@ def _in_transit(entries, codecs):
     return wire
 
 
-def _send_with_retries(client, entries, codecs, magic, sizer, rng, path=""):
-    """(results, None) or (None, why); runs in a sender thread, no database here."""
-    entries = _in_transit(entries, codecs)
-    size = sum(len(photo) + 1024 for _, photo in entries)
-
-    def send():
-        started = time.monotonic()
-        results = client.send_packet(entries, magic, path)
-        sizer.success(size, time.monotonic() - started)
-        return results
+def _packet_results(answer: bytes) -> dict:
+    """The center's per-application answers to one packet, by (id, version)."""
     try:
-        return with_retries(send, rng, on_link_down=lambda failure: sizer.failure()), None
-    except LinkDown as failure:
-        return None, str(failure)
-    except Refused as refusal:
-        return None, f"ditolak pusat: {refusal}"
+        results = json.loads(answer)["results"]
+        return {(r.get("id"), r.get("version")): r for r in results}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise LinkDown("jawaban pusat untuk paket tidak dapat dibaca") from None
 
 
 def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> list:
@@ -321,7 +346,7 @@ def _arrived(event: dict) -> None:
     """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""
     item = OutboxItem.get_or_none((OutboxItem.registration_number == event["id"])
                                   & (OutboxItem.version == event["version"]))
-    if item is not None:
+    if item is not None and item.state != "acked":  # an acknowledged one moved on with its answer
         _mark_sent(item)
 
 

@@ -9,7 +9,7 @@ from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame import store
 from sync import usb
-from sync.client import engine, outbox
+from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import EnrolmentError, LinkDown, Refused, enrol as enrol_request
 
@@ -128,7 +128,7 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     """
     link = engine.current_link()
     entries = []
-    for item in outbox.due_items(utc_now(), ignore_delays=True):
+    for item in outbox.due_items(utc_now(), ignore_delays=True, kind=records.DEFAULT_KIND):  # applications only
         entry = engine._packet_entry(item)
         if entry:
             entries.append(entry)

@@ -60,6 +60,11 @@ class EnrolmentError(Exception):
         self.kind = kind
 
 
+# We take deflated JSON answers (any center version may send them; older ones send plain JSON).
+ACCEPT = f"{protocol.JSON_DEFLATE}, {protocol.JSON_CONTENT_TYPE}"
+MAX_ANSWER_BYTES = 16 * 1024 * 1024  # an inflated answer larger than this is not the center's
+
+
 @dataclass
 class Counters:
     requests: int = 0
@@ -81,16 +86,48 @@ class CenterClient:
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
 
-    def call(self, method: str, path: str, body: bytes = b"", content_type: str = "application/json") -> bytes:
-        """One signed request; returns the verified answer body, or raises LinkDown / Refused."""
+    def signed_headers(self, method: str, path: str, body: bytes, content_type: str) -> tuple[dict, str]:
+        """The headers of one signed request, and its nonce (the answer must be signed over it)."""
         timestamp, nonce = str(int(time.time())), protocol.new_nonce()
         headers = {
             protocol.HEADER_KEY: self.key_id, protocol.HEADER_TIMESTAMP: timestamp, protocol.HEADER_NONCE: nonce,
             protocol.HEADER_SIGNATURE: protocol.sign_request(self.secret, method, path, timestamp, nonce, body),
-            "Content-Type": content_type,
+            "Content-Type": content_type, "Accept": ACCEPT,
         }
         self.counters.requests += 1
         self.counters.bytes_sent += len(body) + 400  # headers, roughly; the bench measures the wire itself
+        return headers, nonce
+
+    def verified(self, nonce: str, timestamp: str, status: int, headers, content: bytes) -> bytes:
+        """The answer's body if the center signed it over our nonce (inflated when it came deflated);
+        raises LinkDown (not the center, 5xx) or Refused (a signed 4xx)."""
+        self.counters.bytes_received += len(content) + 200
+        expected = protocol.sign_response(self.secret, nonce, status, content)
+        if not protocol.signatures_match(expected, headers.get(protocol.HEADER_SIGNATURE, "")):
+            self.counters.failures += 1
+            if status == 401:
+                raise LinkDown("pusat menolak kunci ini (401) atau permintaan terulang")
+            raise LinkDown(f"jawaban bukan dari pusat (HTTP {status}, tanpa tanda tangan sah)")
+        if headers.get("Content-Type", "").split(";")[0].strip() == protocol.JSON_DEFLATE:
+            try:
+                content = protocol.inflate(content, MAX_ANSWER_BYTES)
+            except ValueError:
+                self.counters.failures += 1
+                raise LinkDown("jawaban pusat rusak (isi terkompresi tidak utuh)") from None
+        if status >= 500:
+            self.counters.failures += 1
+            raise LinkDown(f"pusat sedang bermasalah (HTTP {status})")
+        if status == 401:
+            answer = _json(content)
+            if answer.get("error") == "clock_skew" and isinstance(answer.get("server_time"), int):
+                raise ClockSkew(int(timestamp) - answer["server_time"], answer["server_time"])
+        if status >= 400:
+            raise Refused(status, _message(content))
+        return content
+
+    def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE) -> bytes:
+        """One signed request; returns the verified answer body, or raises LinkDown / Refused."""
+        headers, nonce = self.signed_headers(method, path, body, content_type)
         try:
             response = self.session.request(method, self.base_url.rstrip("/") + path, data=body or None,
                                             headers=headers, timeout=self.timeout, allow_redirects=False)
@@ -98,24 +135,17 @@ class CenterClient:
         except requests.RequestException as problem:
             self.counters.failures += 1
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
-        self.counters.bytes_received += len(content) + 200
-        signature = response.headers.get(protocol.HEADER_SIGNATURE, "")
-        expected = protocol.sign_response(self.secret, nonce, response.status_code, content)
-        if not protocol.signatures_match(expected, signature):
-            self.counters.failures += 1
-            if response.status_code == 401:
-                raise LinkDown("pusat menolak kunci ini (401) atau permintaan terulang")
-            raise LinkDown(f"jawaban bukan dari pusat (HTTP {response.status_code}, tanpa tanda tangan sah)")
-        if response.status_code >= 500:
-            self.counters.failures += 1
-            raise LinkDown(f"pusat sedang bermasalah (HTTP {response.status_code})")
-        if response.status_code == 401:
-            answer = _json(content)
-            if answer.get("error") == "clock_skew" and isinstance(answer.get("server_time"), int):
-                raise ClockSkew(int(timestamp) - answer["server_time"], answer["server_time"])
-        if response.status_code >= 400:
-            raise Refused(response.status_code, _message(content))
-        return content
+        return self.verified(nonce, headers[protocol.HEADER_TIMESTAMP], response.status_code, response.headers,
+                             content)
+
+    def open_stream(self):
+        """Where a pass sends its packets: one pipelined connection (sync/client/pipeline.py), or
+        one request at a time through the session when that cannot be (a test's in-process
+        session, or an HTTP proxy set for the center in the environment)."""
+        from sync.client import pipeline
+        if type(self.session) is requests.Session and not requests.utils.get_environ_proxies(self.base_url):
+            return pipeline.Pipeline(self)
+        return pipeline.OneAtATime(self)
 
     def call_json(self, method: str, path: str, value=None) -> dict:
         body = protocol.canonical_json(value) if value is not None else b""
@@ -125,9 +155,13 @@ class CenterClient:
         """Proves the far end holds our key: it signed its answer over our fresh nonce."""
         return self.call_json("GET", protocol.API_PREFIX + "/probe")
 
-    def manifest(self, items: list[dict], path: str = "") -> dict:
-        """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications)."""
-        return self.call_json("POST", protocol.API_PREFIX + path + "/manifest", {"items": items})
+    def manifest(self, items: list[dict], path: str = "", deflated: bool = False) -> dict:
+        """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications).
+        deflated: protocol 3, the center takes the list zlib-deflated (negotiate() says)."""
+        if not deflated:
+            return self.call_json("POST", protocol.API_PREFIX + path + "/manifest", {"items": items})
+        body = protocol.deflate(protocol.canonical_json({"items": items}))
+        return json.loads(self.call("POST", protocol.API_PREFIX + path + "/manifest", body, protocol.JSON_DEFLATE))
 
     def negotiate(self) -> int:
         """The protocol version both ends speak, from the center's signed probe.
@@ -144,12 +178,6 @@ class CenterClient:
                                "hubungi pengelola server pusat")
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
         return min(theirs, protocol.PROTOCOL_VERSION)
-
-    def send_packet(self, items: list[tuple[dict, bytes]], magic: bytes = protocol.PACKET_MAGIC, path: str = ""
-                    ) -> list[dict]:
-        answer = self.call("POST", protocol.API_PREFIX + path + "/packets", protocol.encode_packet(items, magic),
-                           protocol.PACKET_CONTENT_TYPE)
-        return json.loads(answer)["results"]
 
     def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:
         return self.call_json("GET", f"{protocol.API_PREFIX}{feed}?after={int(after)}&limit={int(limit)}")

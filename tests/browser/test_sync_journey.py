@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import LOKET
-from tests.browser.helpers import ROOT, fit_problems, new_context, pdf_of, photo_file, screenshot, sign_in
+from tests.browser.helpers import ROOT, fit_problems, new_context, pdf_of, photo_file, screenshot, sign_in, sync_now
 
 pytest.importorskip("sync.client.engine", reason="sync with the printing center not in this build yet")
 harness = pytest.importorskip("tests.sync.harness", reason="sync test harness not in this build yet")
@@ -45,19 +45,6 @@ def _complete_application(live, tmp_path, full_name, nik):
         return application.registration_number
 
 
-def _sync_now(page, shot=None):
-    """Press the button and watch the bar until the pass is over (the page polls every second)."""
-    page.goto("/sinkronisasi")
-    with page.expect_response(re.compile(r"/sinkronisasi/mulai$")):
-        page.get_by_role("button", name="Sinkronkan sekarang").click()
-    progress = page.locator("#sync-progress")
-    if shot:
-        screenshot(page, shot)
-    expect(progress.locator("progress")).to_have_count(0, timeout=60_000)
-    expect(progress.get_by_text("Sinkronisasi terakhir")).to_be_visible()
-    return progress
-
-
 def test_sync_print_ship_and_hand_over(page, browser, live, login, center, tmp_path):
     center_server, code = center
     enrol = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(live.data), "enrol",
@@ -70,7 +57,7 @@ def test_sync_print_ship_and_hand_over(page, browser, live, login, center, tmp_p
     page.goto("/sinkronisasi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sinkronisasi dengan pusat cetak")
     assert fit_problems(page) == []
-    progress = _sync_now(page, shot="sync-running")
+    progress = sync_now(page, shot="sync-running")
     expect(progress.locator(".flash-success")).to_be_visible()
     screenshot(page, "sync-finished")
     page.goto(f"/pendaftaran?q={number}")
@@ -96,7 +83,7 @@ def test_sync_print_ship_and_hand_over(page, browser, live, login, center, tmp_p
         operator.close()
 
     # Back at the kecamatan: the next sync brings the statuses; the card arrives; handed over.
-    expect(_sync_now(page).locator(".flash-success")).to_be_visible()
+    expect(sync_now(page).locator(".flash-success")).to_be_visible()
     page.goto(f"/pendaftaran?q={number}")
     row = page.locator("#register-results tbody tr", has_text=number)
     expect(row).to_contain_text("Dikirim ke kecamatan")

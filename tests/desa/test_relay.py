@@ -22,10 +22,19 @@ PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim
 
 
 @pytest.fixture
-def center(tmp_path):
-    _, code = prepare_center(tmp_path / "center")
-    server = CenterServer(tmp_path / "center").start()
-    server.enrolment_code = code
+def center(tmp_path, request):
+    """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql"."""
+    url = None
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from tests.sync.conftest import NO_PG, PG_URL
+        from tests.sync.helpers import reset_postgres
+        if not PG_URL:
+            pytest.skip(NO_PG)
+        reset_postgres(PG_URL)
+        url = PG_URL
+    app, code = prepare_center(tmp_path / "center", url)
+    server = CenterServer(tmp_path / "center", database_url=url).start()
+    server.enrolment_code, server.app = code, app
     yield server
     server.stop()
 
@@ -73,11 +82,13 @@ def enrolled_desa(desa_app, kecamatan, client_as, center_url=""):
     return admin
 
 
+@pytest.mark.parametrize("center", ["sqlite", "postgresql"], indirect=True)
 def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(desa_app, linked_kecamatan,
                                                                                   client_as, center):
     kecamatan = linked_kecamatan
     admin = enrolled_desa(desa_app, kecamatan, client_as)
-    assert "Terhubung ke pusat cetak" in text(admin.get("/admin/operator-desa"))
+    enrolled_page = text(admin.get("/admin/operator-desa"))
+    assert "Terhubung ke pusat cetak" in enrolled_page and "Sinkronkan sekarang" in enrolled_page
     with bound_to(desa_app):
         link = SyncLink.get()
         assert link.role == "desa" and link.center_url == center.url  # the address came inside the code
@@ -139,6 +150,50 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
     printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
     assert application.registration_number in printed and "Agus Salim" in printed
 
+    # The center prints and ships the card; the counter hands it over; the desa's list says so.
+    from sync.center import records as center_records
+    from sync.center.db import center_database
+    from sync.center.models import ReceivedApplication
+    with center.app.extensions["center_database"].connection_context(), center_database.atomic():
+        card = ReceivedApplication.get(ReceivedApplication.registration_number == application.registration_number)
+        assert center_records.move(card, "printed") and center_records.move(card, "shipped")
+    assert sync(kecamatan).error == ""
+    from app.registration import records as registration_records
+    from app.registration.models import Application
+    with bound_to(kecamatan), database.atomic():
+        card = Application.get_by_id(application.id)
+        assert card.status == S.SHIPPED.value
+        transition(card, S.READY, note="kartu tiba di kecamatan")
+        registration_records.hand_over(Application.get_by_id(card.id), "Budi Santoso", "sendiri", budi.nik)
+    assert sync(kecamatan).error == ""
+    report = sync(desa_app)
+    # terkirim, diterima_pusat, dicetak, dikirim, siap_diambil, diserahkan: each step of the card, once
+    assert report.error == "" and report.statuses == 6
+    home = text(operator.get("/desa"))
+    assert "Sudah diserahkan" in home
+    printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
+    assert "Sudah diserahkan" in printed and application.registration_number in printed
+
+
+def test_a_relayed_form_not_brought_in_time_expires_at_the_desa_too(desa_app, linked_kecamatan, client_as, center):
+    from datetime import timedelta
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    sync(desa_app)
+    assert sync(kecamatan).relayed == 1
+    with bound_to(kecamatan), database.atomic():  # three weeks later: nobody came to the counter
+        from app.desa.records import today
+        PreRegistration.update(expires_on=today() - timedelta(days=7)).execute()
+    assert sync(kecamatan).error == ""
+    assert sync(kecamatan).sent == 0  # sent once, not every pass
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        pre = PreRegistration.get()
+        assert pre.relay_status == "kedaluwarsa" and "tidak dibawa ke kecamatan" in pre.relay_note
+    assert "Kedaluwarsa" in text(operator.get("/desa"))
+
 
 def test_a_refusal_at_the_kecamatan_reaches_the_desa_with_its_reason(desa_app, linked_kecamatan, client_as, center,
                                                                      desa_client):
@@ -177,6 +232,14 @@ def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked
                           content_hash=protocol.content_hash(record, OutboxItem.get().photo_sha256)).execute()
     report = sync(desa_app)
     assert report.rejected == 1
+    # Each key reaches its own routes only: a signed 403 otherwise.
+    from sync.client.transport import Refused
+    for app, path in ((desa_app, "/api/v1/statuses?after=0"), (desa_app, "/api/v1/relay/inbox?after=0"),
+                      (kecamatan, "/api/v1/relay/statuses?after=0")):
+        with bound_to(app):
+            with pytest.raises(Refused) as refused:
+                engine.client_for(engine.current_link()).call("GET", path)
+            assert refused.value.status == 403, path
     with bound_to(desa_app):
         assert "bukan wilayah komputer desa ini" in PreRegistration.get_by_id(pre.id).relay_note
     assert "Ditolak pusat" in text(operator.get("/desa"))
@@ -227,3 +290,58 @@ def test_a_code_used_by_another_pc_and_a_wrong_center_address_are_refused(desa_a
     response = other.post("/admin/komputer-desa", data={"kode": code})
     assert response.status_code == 422 and "sudah dipakai komputer lain" in text(response)
     database.initialize(kecamatan.extensions["database"])
+
+
+def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamatan, client_as, center):
+    import time
+
+    from sync.client import link
+    assert "app.sync_page" in desa_app.config["BACKGROUND_MODULES"]  # the scheduler runs in desa mode too
+    enrolled_desa(desa_app, linked_kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert pre_register(operator, valid_form()).status_code == 302
+    with bound_to(desa_app):
+        link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
+        assert OutboxItem.get().state == "acked" and SyncLink.get().last_success_at is not None
+    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    pressed = operator.post("/desa/sinkronkan")
+    assert pressed.status_code == 303 and pressed.location.endswith("/desa")
+    deadline = time.time() + 30
+    while engine.PROGRESS.running and time.time() < deadline:
+        time.sleep(0.1)
+    with bound_to(desa_app):
+        assert [i.state for i in OutboxItem.select()] == ["acked", "acked"]
+    home = text(operator.get("/desa"))
+    assert 'id="sync-waiting">0<' in home and "Sinkronisasi dimulai" in home
+
+
+def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa_app, linked_kecamatan, client_as,
+                                                                            center):
+    from app.desa import qr
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    saved = pre_register(operator, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    assert saved.status_code == 302
+    with bound_to(desa_app):
+        code = qr.encode(PreRegistration.get())
+    database.initialize(kecamatan.extensions["database"])  # the applicant came before the link did
+    loket = client_as("petugas_loket")
+    assert loket.post("/pra-pendaftaran/pindai", data={"kode": code}).status_code == 302
+    with bound_to(kecamatan):
+        scanned = PreRegistration.get()
+        assert scanned.source == "qr" and not scanned.photo_jpeg
+    sync(desa_app)
+    report = sync(kecamatan)
+    assert report.error == "" and report.relayed == 0  # known already: not a second form
+    with bound_to(kecamatan):
+        assert PreRegistration.select().count() == 1
+        tied = PreRegistration.get()
+        assert tied.relay_hash and tied.photo_jpeg  # the photo the QR could not carry came with the relay
+    accepted = loket.post(f"/pra-pendaftaran/{tied.id}/terima", content_type="multipart/form-data",
+                          data=valid_form(rt=tied.rt, rw=tied.rw))
+    assert accepted.status_code == 302, text(accepted)[:800]
+    sync(kecamatan)
+    assert sync(desa_app).statuses == 1
+    with bound_to(desa_app):
+        assert PreRegistration.get().relay_status == "diterima_loket"

@@ -1,6 +1,7 @@
 """Both ends really running: the center and the kecamatan as waitress subprocesses (SIGKILL-able),
 plus in-process helpers that prepare their databases the way an admin would."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -78,6 +79,46 @@ class CenterServer:
             args += ["--database-url", self.database_url]
         self.process = Process(args, self.data_dir / "server.log").start()
         wait_for(self.url + "/api/openapi.json")
+        return self
+
+    def kill(self):
+        self.process.kill()
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+
+
+class OfficeServer:
+    """`python run.py serve [--mode desa]` on a fresh data folder, as the README starts it: the address
+    and the one-time admin password are read from what it prints (into a log file, so a long run
+    never fills a pipe and blocks the server)."""
+
+    def __init__(self, data_dir: Path, mode: str = "kecamatan", port: int | None = None):
+        self.data_dir, self.mode = data_dir, mode
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.password = None  # the one-time admin password of the first start
+        self.process = None
+
+    def start(self, timeout: float = 90):
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self.data_dir.parent / f"{self.data_dir.name}-server.log"
+        seen = log.stat().st_size if log.exists() else 0
+        self.process = Process(["serve", "--data", str(self.data_dir), "--port", str(self.port), "--mode", self.mode],
+                               log).start()
+        deadline = time.time() + timeout
+        while True:
+            printed = log.read_bytes()[seen:].decode("utf-8", "replace")
+            if "berjalan di" in printed:
+                break
+            if self.process.proc.poll() is not None or time.time() > deadline:
+                self.process.kill()
+                raise RuntimeError(f"run.py serve --mode {self.mode} did not start:\n{printed[-3000:]}")
+            time.sleep(0.1)
+        found = re.search(r"kata sandi\s*:\s*(\S+)", printed)
+        if found:
+            self.password = found.group(1)
         return self
 
     def kill(self):

@@ -1,0 +1,148 @@
+"""One persistent connection to the center with the packets pipelined on it (HTTP/1.1, RFC 9112 9.3).
+
+The kecamatan writes packet after packet without waiting for their answers; the center answers
+them in order on the same connection. So one TCP connection carries the whole upload, as a
+single rsync stream would: the link never idles while the center commits a packet, TCP never
+restarts slow start after an idle pause, and a loss is recovered inside one busy stream instead
+of at the tail of a lone request. Each request is an ordinary signed request and each answer an
+ordinary signed answer (CenterClient.signed_headers / verified), so the center needs nothing
+special, and an answer that does not come is just a packet to send again (the center answers
+"duplicate" for what it had already committed).
+
+One thread does everything: `send` returns once the bytes are in the kernel's send buffer, which
+keeps the link busy while the engine waits for the oldest answer. No thread shares a socket.
+A connection is given up after IDLE_SECONDS without progress either way (no byte taken into the
+send buffer while writing, no byte of an answer while reading), never for being slow.
+"""
+import http.client
+import os
+import socket
+import ssl
+from collections import deque
+from urllib.parse import urlsplit
+
+import certifi
+
+from sync import protocol
+from sync.client.transport import LinkDown
+
+CONNECT_SECONDS = 5.0  # a fresh connection after an outage gets through within a SYN retry or two
+IDLE_SECONDS = 20.0  # no byte either way for this long while answers are due: the link is down
+
+
+class _Unclosable:
+    """http.client closes the file it read an answer from; the next answers are in it too."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+    def close(self):
+        pass
+
+
+class _Answers:
+    """What http.client.HTTPResponse wants of a socket: a file to read from (ours, shared)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def makefile(self, *args, **kwargs):
+        return _Unclosable(self._stream)
+
+
+def _tls(session) -> ssl.SSLContext:
+    """The certificate checks the requests session makes: its `verify`, or the CA bundle named in
+    the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), or certifi's."""
+    verify = getattr(session, "verify", True)
+    if verify is True and getattr(session, "trust_env", True):
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        return context
+    path = verify if isinstance(verify, str) else certifi.where()
+    return ssl.create_default_context(capath=path) if os.path.isdir(path) else ssl.create_default_context(cafile=path)
+
+
+class Pipeline:
+    """Signed requests written back to back on one connection; answers read back in order."""
+
+    depth = 3  # packets written ahead of the oldest unanswered one
+
+    def __init__(self, client, connect_seconds: float = CONNECT_SECONDS, idle_seconds: float = IDLE_SECONDS):
+        self.client = client
+        url = urlsplit(client.base_url)
+        self.host, self.prefix = url.netloc, url.path.rstrip("/")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            sock = socket.create_connection((url.hostname, port), timeout=connect_seconds)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if url.scheme == "https":
+                sock = _tls(client.session).wrap_socket(sock, server_hostname=url.hostname)
+            sock.settimeout(idle_seconds)
+        except (OSError, ValueError) as problem:
+            client.counters.failures += 1
+            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+        self.sock = sock
+        self.answers = sock.makefile("rb")
+        self.waiting = deque()  # (nonce, timestamp) of each request written, oldest first
+
+    def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
+        headers, nonce = self.client.signed_headers(method, path, body, content_type)
+        lines = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        try:
+            self._write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        except OSError as problem:
+            self.client.counters.failures += 1
+            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+        self.waiting.append((nonce, headers[protocol.HEADER_TIMESTAMP]))
+
+    def _write(self, data: bytes) -> None:
+        """sendall, but the idle time bounds each step of progress, not the whole packet: on a slow
+        or lossy link a packet may take longer than that to drain into a small send buffer."""
+        view = memoryview(data)
+        while view:
+            view = view[self.sock.send(view):]
+
+    def receive(self) -> bytes:
+        """The oldest request's verified answer; LinkDown when it does not come whole (the
+        connection is then useless: every request still waiting must be sent again)."""
+        nonce, timestamp = self.waiting.popleft()
+        response = http.client.HTTPResponse(_Answers(self.answers), method="POST")
+        try:
+            response.begin()
+            content = response.read()
+        except (OSError, http.client.HTTPException) as problem:
+            self.client.counters.failures += 1
+            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+        return self.client.verified(nonce, timestamp, response.status, response.headers, content)
+
+    def close(self) -> None:
+        for closable in (self.answers, self.sock):
+            try:
+                closable.close()
+            except OSError:
+                pass
+
+
+class OneAtATime:
+    """The same interface, one request at a time through the client's session (no pipelining)."""
+
+    depth = 1
+
+    def __init__(self, client):
+        self.client = client
+        self.waiting = deque()
+
+    def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
+        self.waiting.append((method, path, body, content_type))
+
+    def receive(self) -> bytes:
+        return self.client.call(*self.waiting.popleft())
+
+    def close(self) -> None:
+        self.waiting.clear()

@@ -1,0 +1,382 @@
+"""The upload on one pipelined connection, against a real center (waitress, SQLite and PostgreSQL).
+
+Packets are written ahead of their answers on one connection; a connection that breaks after some
+answers is replaced without counting as a dead link; nothing acknowledged is ever sent again and
+each application is stored once. JSON travels deflated where both ends know how.
+"""
+import socket
+import threading
+import zlib
+
+import pytest
+
+from sync import protocol
+from sync.client import engine, pipeline
+from sync.client.transport import CenterClient, LinkDown, Refused
+from tests.sync.conftest import NO_PG, PG_URL
+from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
+from tests.sync.helpers import reset_postgres
+from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, small_packets
+from tests.sync.test_client import FlaskSession, client_of, kecamatan  # noqa: F401  (fixture)
+from tests.sync.test_transit import RecordingSession, old_center_probe
+
+COUNT = 24
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def served_center(request, tmp_path):
+    """(center app for checks, enrolment code, running center server) on either database."""
+    database_url = None
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip(NO_PG)
+        reset_postgres(PG_URL)
+        database_url = PG_URL
+    center_app, code = prepare_center(tmp_path / "center", database_url)
+    server = CenterServer(tmp_path / "center", database_url=database_url).start()
+    yield center_app, code, server
+    server.stop()
+
+
+class Wire:
+    """Watches every pipelined connection: how many, how far ahead each packet was written, and
+    which applications each packet carried, against the acknowledgements recorded so far."""
+
+    def __init__(self, monkeypatch):
+        self.connections, self.ahead, self.resent_after_ack, self.acked = 0, [], [], set()
+        real_init, real_send, real_apply = pipeline.Pipeline.__init__, pipeline.Pipeline.send, engine.apply_result
+
+        def init(pipe, *args, **kwargs):
+            real_init(pipe, *args, **kwargs)
+            self.connections += 1
+
+        def send(pipe, method, path, body, content_type):
+            if path.endswith("/packets"):
+                self.ahead.append(len(pipe.waiting))
+                ids = {header["id"] for header, _ in protocol.decode_packet(body)}
+                self.resent_after_ack.extend(sorted(ids & self.acked))
+            return real_send(pipe, method, path, body, content_type)
+
+        def apply_result(item, result):
+            outcome = real_apply(item, result)
+            if outcome in ("stored", "duplicate"):
+                self.acked.add(item.registration_number)
+            return outcome
+        monkeypatch.setattr(pipeline.Pipeline, "__init__", init)
+        monkeypatch.setattr(pipeline.Pipeline, "send", send)
+        monkeypatch.setattr(engine, "apply_result", apply_result)
+
+
+def test_the_upload_goes_on_one_connection_with_packets_written_ahead_of_their_answers(
+        tmp_path, served_center, monkeypatch):
+    center_app, code, server = served_center
+    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
+    enrol_kecamatan(kec_app, server.url, code)
+    wire = Wire(monkeypatch)
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        report = engine.sync_once(full=True, **small_packets())
+    assert report.error == "" and report.sent == COUNT and report.failed == 0
+    assert wire.connections == 1
+    assert len(wire.ahead) > pipeline.Pipeline.depth  # many packets ...
+    assert max(wire.ahead) == pipeline.Pipeline.depth - 1 >= 1  # ... written while earlier ones await answers
+    assert wire.resent_after_ack == []
+    assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
+    assert_each_at_center_once(center_app, numbers)
+
+
+def test_a_connection_that_closes_after_each_answer_loses_and_doubles_nothing(tmp_path, served_center, monkeypatch):
+    """Through a proxy that lets one request per connection through and closes it after the answer,
+    the packets written ahead go again on a fresh connection; none of that is a dead link."""
+    from tests.support import linkproxy
+    center_app, code, server = served_center
+    proxy = linkproxy.LinkProxy(("127.0.0.1", server.port), faults=lambda request: None)
+    proxy.start()
+    try:
+        kec_app = kecamatan_app(tmp_path / "kecamatan")
+        numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
+        enrol_kecamatan(kec_app, server.url, code, link_url=proxy.url)
+        wire = Wire(monkeypatch)
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            report = engine.sync_once(full=True, **small_packets())
+    finally:
+        proxy.close()
+    # An answer may be lost when the proxy closes on the requests written ahead (a reset can take
+    # the answer with it): that packet goes again and the center answers "duplicate".
+    assert report.error == "" and report.sent + report.already == COUNT and report.failed == 0
+    assert wire.connections > 2 and len(wire.ahead) > wire.connections  # packets written ahead went again
+    assert wire.resent_after_ack == []  # what was acknowledged never went again
+    assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
+    assert_each_at_center_once(center_app, numbers)
+
+
+def test_a_connection_without_answers_is_a_dead_link_and_the_items_wait(tmp_path, served_center, monkeypatch):
+    center_app, code, server = served_center
+    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    fill_kecamatan(kec_app, 4, photo_size=(60, 80))
+    enrol_kecamatan(kec_app, server.url, code)
+
+    def never_answered(pipe):
+        raise LinkDown("jaringan: timeout")
+    monkeypatch.setattr(pipeline.Pipeline, "receive", never_answered)
+    monkeypatch.setattr(engine.time, "sleep", lambda seconds: None)
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        report = engine.sync_once(full=True)
+        from sync.client.models import OutboxItem
+        waiting = [(i.state, i.attempts) for i in OutboxItem.select()]
+    assert "jaringan" in report.error and report.failed == 4 and report.sent == 0
+    assert waiting == [("pending", 1)] * 4
+    # The center may have stored them (only the answers were lost): the next pass's manifest says so.
+    monkeypatch.undo()
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        again = engine.sync_once(full=True)
+    assert again.error == "" and again.sent + again.already == 4
+    assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
+
+
+def test_a_center_that_never_answers_is_noticed_after_the_idle_time():
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    client = CenterClient(f"http://127.0.0.1:{listener.getsockname()[1]}", "k", "rahasia")
+    pipe = pipeline.Pipeline(client, idle_seconds=0.5)
+    try:
+        pipe.send("POST", "/api/v1/packets", b"LKP2....", protocol.PACKET_CONTENT_TYPE)
+        with pytest.raises(LinkDown, match="jaringan"):
+            pipe.receive()
+    finally:
+        pipe.close()
+        listener.close()
+
+
+class SlowUplink:
+    """A TCP relay to the center that takes the kecamatan's bytes at `rate` bytes/s with small
+    buffers, so the sender feels it as a slow rural uplink does (LinkProxy buffers whole chunks)."""
+
+    def __init__(self, center_port, rate):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)  # inherited by accepted sockets
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.port, self.rate, self.center_port = self.listener.getsockname()[1], rate, center_port
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import time
+        try:
+            kecamatan, _ = self.listener.accept()
+        except OSError:
+            return
+        center = socket.create_connection(("127.0.0.1", self.center_port))
+
+        def answers():
+            while data := center.recv(65536):
+                kecamatan.sendall(data)
+        threading.Thread(target=answers, daemon=True).start()
+        while data := kecamatan.recv(8192):
+            center.sendall(data)
+            time.sleep(len(data) / self.rate)
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_packet_slower_than_the_idle_time_is_not_a_dead_link(served_center):
+    """A 1.5 MB packet through a 250 KB/s uplink takes 6 s to drain: with 2 s of idle time each
+    step of progress counts, not the whole packet (a lossy rural link drains a packet slowly)."""
+    from sync.center import keys
+    center_app, code, server = served_center
+    with center_app.extensions["center_database"].connection_context():
+        _, key = keys.enrol("35.08.07", code, "01", "uji")
+    uplink = SlowUplink(server.port, 250_000)
+    pipe = pipeline.Pipeline(CenterClient(f"http://127.0.0.1:{uplink.port}", key.key_id, key.secret),
+                             idle_seconds=2)
+    pipe.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)  # a slow link's small window
+    try:
+        pipe.send("POST", "/api/v1/packets", b"LKP2" + bytes(1_500_000), protocol.PACKET_CONTENT_TYPE)
+        with pytest.raises(Refused) as refusal:  # the center read it all and answered, signed
+            pipe.receive()
+    finally:
+        pipe.close()
+        uplink.close()
+    assert refusal.value.status == 400
+
+
+def test_nobody_listening_is_a_dead_link():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(LinkDown):
+        pipeline.Pipeline(CenterClient(f"http://127.0.0.1:{port}", "k", "rahasia"))
+
+
+# --- deflated JSON ----------------------------------------------------------------------------
+
+def signed_get(center_app, key, accept):
+    client = CenterClient("http://center", key[0], key[1], session=FlaskSession(center_app))
+    headers, nonce = client.signed_headers("GET", "/api/v1/statuses?after=0&limit=500", b"", "application/json")
+    headers["Accept"] = accept
+    response = center_app.test_client().get("/api/v1/statuses?after=0&limit=500", headers=headers)
+    return client, headers, nonce, response
+
+
+def test_the_center_deflates_json_only_for_a_client_that_names_it_and_signs_what_travels(
+        center_app, center_db, enrolled):
+    from sync.center import records
+    from sync.center.models import ReceivedApplication
+    from tests.sync.helpers import packet_item
+    kecamatan_row, key = enrolled
+    for n in range(1, 21):
+        header, photo = packet_item(n)
+        assert records.store_application(kecamatan_row, header, photo).result == "stored"
+    assert ReceivedApplication.select().count() == 20
+    _, _, _, plain = signed_get(center_app, key, "*/*")
+    assert plain.mimetype == "application/json"
+    client, headers, nonce, packed = signed_get(center_app, key, protocol.JSON_DEFLATE + ", application/json")
+    assert packed.mimetype == protocol.JSON_DEFLATE
+    assert len(packed.data) < len(plain.data) / 3
+    assert zlib.decompress(packed.data) == plain.data
+    # The signature covers the deflated bytes; the client checks it, then inflates.
+    body = client.verified(nonce, headers[protocol.HEADER_TIMESTAMP], packed.status_code, packed.headers, packed.data)
+    assert body == plain.data
+
+
+def test_a_deflated_manifest_that_inflates_too_far_is_refused(center_app, center_db, enrolled):
+    _, key = enrolled
+    bomb = protocol.deflate(b'{"items": [' + b" " * (protocol.MAX_PACKET_BYTES + 10) + b"]}")
+    client = CenterClient("http://center", key[0], key[1], session=FlaskSession(center_app))
+    with pytest.raises(Refused) as refusal:
+        client.call("POST", "/api/v1/manifest", bomb, protocol.JSON_DEFLATE)
+    assert refusal.value.status == 400
+
+
+@pytest.mark.parametrize("center_protocol", [3, 1])
+def test_the_manifest_travels_deflated_only_to_a_center_that_takes_it(
+        kecamatan, center_app, center_db, center_protocol):
+    if center_protocol == 1:
+        old_center_probe(center_app)
+    session = RecordingSession(center_app)
+    kinds = []
+    real = session.request
+
+    def request(method, url, data=None, headers=None, **kwargs):
+        if url.endswith("/manifest"):
+            kinds.append(headers["Content-Type"])
+        return real(method, url, data=data, headers=headers, **kwargs)
+    session.request = request
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        from sync.client.models import OutboxItem
+        OutboxItem.update(attempts=1).execute()  # went out before, answer lost: offered first
+        report = engine.sync_once(client=client_of(center_app, session))
+    assert report.error == "" and report.sent == 3
+    assert kinds == [protocol.JSON_DEFLATE if center_protocol == 3 else "application/json"]
+
+
+def test_what_never_left_this_pc_skips_the_manifest(kecamatan, center_app, center_db):
+    session = FlaskSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+    assert report.error == "" and report.sent == 3
+    assert "/api/v1/manifest" not in session.paths and "/api/v1/packets" in session.paths
+
+
+# --- behind TLS, as every real center is (docs/sync-protocol.md, "Behind TLS") ------------------
+
+def self_signed(folder):
+    """A certificate for localhost and its key, as files."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "pusat.crt", folder / "pusat.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+class TlsFront:
+    """A TLS-terminating reverse proxy in front of the center (what Caddy or nginx does), asyncio."""
+
+    def __init__(self, center_port, cert_path, key_path):
+        import asyncio
+        import ssl
+        self.loop = asyncio.new_event_loop()
+        self.loop.set_exception_handler(lambda loop, context: None)  # refused handshakes are expected here
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_path, key_path)
+
+        async def pump(reader, writer):
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                writer.close()
+
+        async def handle(reader, writer):
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", center_port)
+            await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
+
+        self.server = self.loop.run_until_complete(asyncio.start_server(handle, "127.0.0.1", 0, ssl=context))
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def test_the_pipelined_upload_works_behind_tls_and_checks_the_certificate(tmp_path, served_center, monkeypatch):
+    import requests
+    center_app, code, server = served_center
+    cert_path, key_path = self_signed(tmp_path)
+    front = TlsFront(server.port, cert_path, key_path)
+    try:
+        kec_app = kecamatan_app(tmp_path / "kecamatan")
+        numbers = fill_kecamatan(kec_app, 12, photo_size=(60, 80))
+        enrol_kecamatan(kec_app, server.url, code)
+        wire = Wire(monkeypatch)
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            link = engine.current_link()
+            url = f"https://localhost:{front.port}"
+            # A certificate nobody vouches for: refused, nothing sent, nothing marked.
+            stranger = engine.sync_once(client=CenterClient(url, link.key_id, link.secret))
+            assert stranger.error and stranger.sent == 0
+            trusting = requests.Session()
+            trusting.verify = str(cert_path)  # as if the regency's CA were in the trust store
+            trusting.trust_env = False  # (a CA bundle named in this machine's environment would win)
+            report = engine.sync_once(client=CenterClient(url, link.key_id, link.secret, session=trusting),
+                                      **small_packets())
+    finally:
+        front.close()
+    assert report.error == "" and report.sent == 12
+    assert wire.connections == 1 and max(wire.ahead) >= 1
+    assert_each_at_center_once(center_app, numbers)
+
+
+def test_a_pipeline_refuses_a_certificate_for_another_name(tmp_path):
+    cert_path, key_path = self_signed(tmp_path)
+    front = TlsFront(9, cert_path, key_path)  # nothing behind it: the handshake is what is tested
+    try:
+        import requests
+        trusting = requests.Session()
+        trusting.verify, trusting.trust_env = str(cert_path), False
+        with pytest.raises(LinkDown):
+            pipeline.Pipeline(CenterClient(f"https://127.0.0.1:{front.port}", "k", "rahasia", session=trusting))
+    finally:
+        front.close()
