@@ -16,7 +16,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import DESKTOP, artifacts_dir, fit_problems, logout, pdf_of, photo_file, screenshot, sync_now
+from tests.browser.helpers import (EXPECT_TIMEOUT_MS, artifacts_dir, fit_problems, logout, new_context, pdf_of, photo_file,
+                                   screenshot, settled, sign_in, sync_now)
 from tests.support.linkproxy import LinkProxy
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center
 
@@ -27,6 +28,7 @@ DESA_ADMIN_PASSWORD = "admin-desa-wotgalih-1"
 OPERATOR_PASSWORD = "operator-desa-wotgalih-1"
 CLERK_PASSWORD = "petugas-loket-2026"
 SLOW = 60_000  # a sync pass or a page that waits on one, on two loaded cores
+SLOW_ACTION = 45_000  # upper bound for one page or check here: three servers and Chromium share two cores
 
 
 def villager(n: int) -> dict:
@@ -66,24 +68,17 @@ def three_offices(tmp_path):
 
 
 def _new_context(browser, url):
-    context = browser.new_context(base_url=url, viewport=DESKTOP, locale="id-ID", timezone_id="Asia/Jakarta")
-    context.set_default_timeout(45_000)
+    context = new_context(browser, url)
+    context.set_default_timeout(SLOW_ACTION)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     return context, page
 
 
-def _sign_in(page, username, password):
-    page.goto("/masuk")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
-
-
 def _first_sign_in(page, username, one_time, new_password):
     """Sign in with a one-time password; the app asks for a new one at once."""
-    _sign_in(page, username, one_time)
+    sign_in(page, username, one_time)
     page.get_by_label("Kata sandi lama").fill(one_time)
     page.get_by_label("Kata sandi baru (minimal 8 karakter)").fill(new_password)
     page.get_by_label("Ulangi kata sandi baru").fill(new_password)
@@ -91,17 +86,13 @@ def _first_sign_in(page, username, one_time, new_password):
     expect(page.get_by_role("button", name="Simpan kata sandi")).to_have_count(0)
 
 
-def _htmx_settled(page):
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
-
-
 def _set_up_kecamatan(page, center_url, center_code):
     """The kecamatan admin's first day: setup, enrolment with the center, a counter clerk's account."""
     page.wait_for_url("**/admin/penyiapan")
     page.get_by_label("Provinsi").select_option(label="Jawa Timur")
-    _htmx_settled(page)
+    settled(page)
     page.get_by_label("Kabupaten/Kota").select_option(label="Kabupaten Lumajang")
-    _htmx_settled(page)
+    settled(page)
     page.get_by_label("Kecamatan", exact=True).select_option(value="35.08.07")
     page.get_by_label("Alamat kantor").fill("Jl. Raya Yosowilangun No. 1")
     page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")
@@ -237,14 +228,11 @@ def _accept_without_typing(page, left):
 
 def _center_prints_and_ships(browser, center_url, registrations):
     """At the printing center, the operator's pages: one print run of all 20, printed, shipped."""
-    context = browser.new_context(base_url=center_url, viewport=DESKTOP, locale="id-ID")
-    context.set_default_timeout(45_000)
+    context = new_context(browser, center_url)
+    context.set_default_timeout(SLOW_ACTION)
     try:
         page = context.new_page()
-        page.goto("/masuk")
-        page.get_by_label("Nama pengguna").fill("operator")
-        page.get_by_label("Kata sandi").fill("operator-rahasia-1")
-        page.get_by_role("button", name="Masuk").click()
+        sign_in(page, "operator", "operator-rahasia-1")  # the center's operator (tests/sync/harness.py)
         page.goto("/cetak")
         expect(page.get_by_role("heading", name=f"Menunggu cetak ({FORMS})")).to_be_visible()
         page.get_by_label("Pilih semua").check()
@@ -283,7 +271,7 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
     center, center_code, kecamatan, desa, link = three_offices
     assert kecamatan.password and desa.password, "each fresh office prints its one-time admin password"
     contexts = []
-    expect.set_options(timeout=45_000)  # three servers and Chromium on two loaded cores; restored below
+    expect.set_options(timeout=SLOW_ACTION)  # three servers and Chromium on two loaded cores; restored below
     try:
         # --- The kecamatan admin: setup, enrolment with the center, a clerk, the desa laptop's code.
         context, office = _new_context(browser, kecamatan.url)
@@ -367,12 +355,13 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
         assert words.count("Sudah diserahkan") >= FORMS, words
         assert [p["name"] for p in people if p["name"] not in words] == []
         assert [number for number in registrations if number not in words] == []
+        assert office.errors + laptop.errors + counter.errors == [], "JavaScript errors on the pages"
     except Exception:
         for n, context in enumerate(contexts):
             for page in context.pages:
                 screenshot(page, f"desa-relay-journey-failure-{n}")
         raise
     finally:
-        expect.set_options(timeout=5_000)  # Playwright's default, as every other journey expects it
+        expect.set_options(timeout=EXPECT_TIMEOUT_MS)  # what every other journey expects
         for context in contexts:
             context.close()
