@@ -140,9 +140,10 @@ def bench_link(count: int, seed: int = 7) -> dict:
     items = []
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         from sync.client.models import OutboxItem
+        from app.registration.models import Application
         from app.registration.sync_records import photo_of
         for item in OutboxItem.select().order_by(OutboxItem.id):
-            items.append((json.loads(item.record_json), photo_of(item.source)))
+            items.append((json.loads(item.record_json), photo_of(Application.get_by_id(item.source_id))))
     server = create_server(baseline_app(str(base / "baseline.sqlite3")), host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
     proxy = linkproxy.LinkProxy(("127.0.0.1", server.effective_port), faults=lambda request: None, seed=seed, **RURAL)

@@ -133,7 +133,7 @@ def build_set(base: Path, count: int) -> dict:
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
         photo_bytes = record_bytes = 0
         for item in OutboxItem.select():
-            photo = photo_of(item.source)
+            photo = photo_of(Application.get_by_id(item.source_id))
             (files / f"{item.registration_number}.json").write_text(item.record_json, encoding="utf-8")
             (files / f"{item.registration_number}.jpg").write_bytes(photo)
             photo_bytes += len(photo)

@@ -385,6 +385,7 @@ def _operators_page(form=None, errors=None, status=200):
                            errors=errors or {}, days=store.get("pre_registration_days"), desa_mode=desa_mode,
                            enrolled=store.get("desa_pc_desa_code"), all_desa=desa_list(),
                            desa_name=desa_names().get(store.get("desa_pc_desa_code"), ""),
+                           sync=relay.sync_state() if desa_mode else None,
                            sync_link=relay.sync_state()["link"] if desa_mode else None), status
 
 
@@ -449,7 +450,8 @@ def revoke_pc_key():
         return _operators_page(errors={"revoke_desa": "Pilih desa yang kunci komputernya dicabut."}, status=422)
     qr.revoke_desa_key(code)
     flash(f"Kunci komputer Desa {desa_names().get(code, code)} dicabut. Formulir F-1.07 bertanda tangan kunci lama "
-          "ditolak di loket; buat kode pendaftaran baru untuk komputer desa itu.", "success")
+          "ditolak di loket, dan pusat cetak menolak komputer itu sejak sinkronisasi kecamatan berikutnya; buat kode "
+          "pendaftaran baru untuk komputer desa itu.", "success")
     return redirect(url_for("desa.operators"))
 
 
@@ -496,7 +498,7 @@ def sync_now():
         flash("Sinkronisasi dimulai. Muat ulang halaman ini untuk melihat hasilnya.", "info")
     else:
         flash("Sinkronisasi sedang berjalan.", "info")
-    return redirect(url_for("desa.home")), 303
+    return redirect(url_for("desa.home" if g.user.role == DESA else "desa.operators")), 303
 
 
 @blueprint.post("/admin/operator-desa/pengaturan")

@@ -11,8 +11,11 @@ special, and an answer that does not come is just a packet to send again (the ce
 
 One thread does everything: `send` returns once the bytes are in the kernel's send buffer, which
 keeps the link busy while the engine waits for the oldest answer. No thread shares a socket.
+A connection is given up after IDLE_SECONDS without progress either way (no byte taken into the
+send buffer while writing, no byte of an answer while reading), never for being slow.
 """
 import http.client
+import os
 import socket
 import ssl
 from collections import deque
@@ -51,13 +54,17 @@ class _Answers:
 
 
 def _tls(session) -> ssl.SSLContext:
-    """The same certificate checks as the requests session would make."""
+    """The certificate checks the requests session makes: its `verify`, or the CA bundle named in
+    the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), or certifi's."""
     verify = getattr(session, "verify", True)
+    if verify is True and getattr(session, "trust_env", True):
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     if verify is False:
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
         return context
-    return ssl.create_default_context(cafile=verify if isinstance(verify, str) else certifi.where())
+    path = verify if isinstance(verify, str) else certifi.where()
+    return ssl.create_default_context(capath=path) if os.path.isdir(path) else ssl.create_default_context(cafile=path)
 
 
 class Pipeline:
@@ -88,11 +95,18 @@ class Pipeline:
         lines = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         try:
-            self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+            self._write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         except OSError as problem:
             self.client.counters.failures += 1
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
         self.waiting.append((nonce, headers[protocol.HEADER_TIMESTAMP]))
+
+    def _write(self, data: bytes) -> None:
+        """sendall, but the idle time bounds each step of progress, not the whole packet: on a slow
+        or lossy link a packet may take longer than that to drain into a small send buffer."""
+        view = memoryview(data)
+        while view:
+            view = view[self.sock.send(view):]
 
     def receive(self) -> bytes:
         """The oldest request's verified answer; LinkDown when it does not come whole (the

@@ -16,8 +16,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (EXPECT_TIMEOUT_MS, artifacts_dir, fit_problems, logout, new_context, pdf_of, photo_file,
-                                   screenshot, settled, sign_in, sync_now)
+from tests.browser.helpers import (EXPECT_TIMEOUT_MS, artifacts_dir, fit_problems, logout, new_context, pdf_of,
+                                   photo_file, screenshot, set_up_as_yosowilangun, sign_in, sync_now)
 from tests.support.linkproxy import LinkProxy
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center
 
@@ -88,18 +88,7 @@ def _first_sign_in(page, username, one_time, new_password):
 
 def _set_up_kecamatan(page, center_url, center_code):
     """The kecamatan admin's first day: setup, enrolment with the center, a counter clerk's account."""
-    page.wait_for_url("**/admin/penyiapan")
-    page.get_by_label("Provinsi").select_option(label="Jawa Timur")
-    settled(page)
-    page.get_by_label("Kabupaten/Kota").select_option(label="Kabupaten Lumajang")
-    settled(page)
-    page.get_by_label("Kecamatan", exact=True).select_option(value="35.08.07")
-    page.get_by_label("Alamat kantor").fill("Jl. Raya Yosowilangun No. 1")
-    page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")
-    page.get_by_label("NIP Camat (18 angka)").fill("197201141998031005")
-    page.get_by_label("Alamat publik untuk cek status (dicetak di tanda terima)").fill("http://192.168.1.10:8080")
-    page.get_by_role("button", name="Simpan dan mulai").click()
-    expect(page.get_by_text("Kantor Kecamatan Yosowilangun siap digunakan.")).to_be_visible()
+    set_up_as_yosowilangun(page)
 
     page.goto("/sinkronisasi")
     page.get_by_label("Alamat pusat cetak").fill(center_url)
@@ -231,8 +220,7 @@ def _center_prints_and_ships(browser, center_url, registrations):
     context = new_context(browser, center_url)
     context.set_default_timeout(SLOW_ACTION)
     try:
-        page = context.new_page()
-        sign_in(page, "operator", "operator-rahasia-1")  # the center's operator (tests/sync/harness.py)
+        page = sign_in(context.new_page(), "operator", "operator-rahasia-1")
         page.goto("/cetak")
         expect(page.get_by_role("heading", name=f"Menunggu cetak ({FORMS})")).to_be_visible()
         page.get_by_label("Pilih semua").check()

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import new_context, screenshot, settled
+from tests.browser.helpers import new_context, screenshot, set_up_as_yosowilangun
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center, wait_for
 
 NEW_PASSWORD = "kantor-baru-2026"
@@ -49,22 +49,7 @@ def test_new_admin_sets_up_enrols_backs_up_and_restores_from_the_browser(browser
         page.get_by_label("Ulangi kata sandi baru").fill(NEW_PASSWORD)
         page.get_by_role("button", name="Simpan kata sandi").click()
 
-        # led to the setup; the cascading selects fill as the admin chooses (htmx). The boosted
-        # answer pushes the address before its content is swapped in and wired to htmx: a choice
-        # made before that sends nothing and leaves the kabupaten list empty and disabled.
-        page.wait_for_url("**/admin/penyiapan")
-        settled(page)
-        page.get_by_label("Provinsi").select_option(label="Jawa Timur")
-        settled(page)  # a person reads the new list before choosing from it
-        page.get_by_label("Kabupaten/Kota").select_option(label="Kabupaten Lumajang")
-        settled(page)
-        page.get_by_label("Kecamatan", exact=True).select_option(value="35.08.07")
-        page.get_by_label("Alamat kantor").fill("Jl. Raya Yosowilangun No. 1")
-        page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")
-        page.get_by_label("NIP Camat (18 angka)").fill("197201141998031005")
-        page.get_by_label("Alamat publik untuk cek status (dicetak di tanda terima)").fill("http://192.168.1.10:8080")
-        page.get_by_role("button", name="Simpan dan mulai").click()
-        expect(page.get_by_text("Kantor Kecamatan Yosowilangun siap digunakan.")).to_be_visible()
+        set_up_as_yosowilangun(page)  # led to the setup; the cascading selects fill as the admin chooses
 
         # enrolment from the sync page against the running center
         page.goto("/sinkronisasi")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import ALL_ROLES
-from tests.browser.helpers import TABLET, fit_problems, pdf_of, screenshot
+from tests.browser.helpers import TABLET, fit_problems, new_context, pdf_of, screenshot
 
 NOT_PAGES = {"core.htmx_js", "core.healthz", "core.home", "settings.logo", "browser_probe.print_probe"}
 
@@ -83,3 +83,16 @@ def test_letterhead_and_print_css_on_a4(page, live):
         assert text.count("Warga Nomor") == text.count("agar kolom terakhir ikut terisi penuh")
         assert "No Nama Desa Keterangan" in text, f"column headings missing on page {number}"
     assert "PENANDA TANGAN UJI" in long.page_text(long.pages)
+
+
+def test_less_motion_when_the_system_asks_for_it(browser, live, login):
+    """Whoever sets "reduce motion" in the system gets no fading: the search indicator appears at
+    once. The other journeys' contexts ask for it too, so colours are measured at their final value."""
+    fades = {}
+    for motion in ("no-preference", "reduce"):
+        context = new_context(browser, live.url, reduced_motion=motion)
+        page = login(context.new_page(), "loket")
+        page.goto("/pendaftaran")
+        fades[motion] = page.locator("#search-busy").evaluate("e => getComputedStyle(e).transitionDuration")
+        context.close()
+    assert fades == {"no-preference": "0.2s", "reduce": "0s"}

@@ -39,3 +39,22 @@ def test_search_is_driven_by_the_full_text_index_in_rowid_order(db, as_desk):
     found = plan(db, queries.complaint_query(queries.Filters.from_args({"q": "antrean lama"}), as_desk,
                                              queries.targets(), queries.LIST_COLUMNS))
     assert found.startswith("SCAN") and "VIRTUAL TABLE" in found.split(" | ")[0] and "TEMP B-TREE" not in found, found
+
+
+@pytest.mark.parametrize("role", ["camat", "petugas_informasi"])
+def test_dashboard_overdue_counts_read_one_covering_index(db, app, users, role):
+    """For the Camat (no confidential complaints) the counts once read every open complaint's row
+    to test is_confidential: 14 s on the dashboard at 200,000 complaints (docs/benchmarks.md)."""
+    statements = []
+    connection = db.connection()
+    connection.set_exec_trace(lambda cursor, sql, bindings: statements.append((sql, bindings)) or True)
+    try:
+        with app.test_request_context():
+            queries.overdue_counts(users[role], queries.targets())
+    finally:
+        connection.set_exec_trace(None)
+    counts = [(sql, bindings) for sql, bindings in statements if "count(" in sql.lower()]
+    assert len(counts) == 2
+    for sql, bindings in counts:
+        found = " | ".join(row[3] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, bindings))
+        assert found.startswith("SEARCH") and "COVERING INDEX" in found and " | " not in found, found

@@ -22,9 +22,18 @@ PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim
 
 
 @pytest.fixture
-def center(tmp_path):
-    app, code = prepare_center(tmp_path / "center")
-    server = CenterServer(tmp_path / "center").start()
+def center(tmp_path, request):
+    """A running center on SQLite, or on PostgreSQL for tests parametrized indirectly with "postgresql"."""
+    url = None
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from tests.sync.conftest import NO_PG, PG_URL
+        from tests.sync.helpers import reset_postgres
+        if not PG_URL:
+            pytest.skip(NO_PG)
+        reset_postgres(PG_URL)
+        url = PG_URL
+    app, code = prepare_center(tmp_path / "center", url)
+    server = CenterServer(tmp_path / "center", database_url=url).start()
     server.enrolment_code, server.app = code, app
     yield server
     server.stop()
@@ -73,11 +82,13 @@ def enrolled_desa(desa_app, kecamatan, client_as, center_url=""):
     return admin
 
 
+@pytest.mark.parametrize("center", ["sqlite", "postgresql"], indirect=True)
 def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(desa_app, linked_kecamatan,
                                                                                   client_as, center):
     kecamatan = linked_kecamatan
     admin = enrolled_desa(desa_app, kecamatan, client_as)
-    assert "Terhubung ke pusat cetak" in text(admin.get("/admin/operator-desa"))
+    enrolled_page = text(admin.get("/admin/operator-desa"))
+    assert "Terhubung ke pusat cetak" in enrolled_page and "Sinkronkan sekarang" in enrolled_page
     with bound_to(desa_app):
         link = SyncLink.get()
         assert link.role == "desa" and link.center_url == center.url  # the address came inside the code
