@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -258,15 +259,17 @@ def bench_throughput(desa_count: int, per_desa: int) -> dict:
 # --- latency --------------------------------------------------------------------------------------------
 
 def model_latencies(interval: float, desa_passes: list[float], kec_passes: list[float], samples: int = 20000,
-                    seed: int = 3) -> list[float]:
+                    seed: int = 3, phases: tuple[float, float] | None = None) -> list[float]:
     """Save at a uniform random moment; wait for the desa's next pass, which carries it to the center
     (its whole measured duration counted); wait for the kecamatan's next pass start after that (the
     kecamatan's schedule has an independent phase); that pass pulls it (its whole duration counted).
-    An upper-side model: the item is in the queue before the pass that pulled it ends."""
+    An upper-side model: the item is in the queue before the pass that pulled it ends. `phases` fixes
+    the two schedules' offsets (to check the model against a run, whose offsets were drawn once);
+    without it every offset is equally likely, as for any desa and its kecamatan."""
     rng = random.Random(seed)
     out = []
     for _ in range(samples):
-        phase_d, phase_k = rng.uniform(0, interval), rng.uniform(0, interval)
+        phase_d, phase_k = phases or (rng.uniform(0, interval), rng.uniform(0, interval))
         save = rng.uniform(0, interval) + interval  # steady state, away from the start
         desa_start = phase_d + interval * ((save - phase_d) // interval + 1)
         at_center = desa_start + rng.choice(desa_passes)
@@ -293,17 +296,20 @@ def bench_latency(interval: float, forms: int, schedule: float, seed: int = 11) 
                   for name, data, mode in (("desa", desa_dir, "desa"), ("kecamatan", kecamatan_dir, "kecamatan"))}
     saver = spawn("_save", "--data", str(desa_dir), "--desa", desa, "--first", "1", "--count", str(forms),
                   "--gap", f"{interval / 2:.2f}", "--seed", str(seed))
-    seen = {}
+    seen, saved = {}, []
+    reader = threading.Thread(target=lambda: saved.extend(json.loads(line) for line in saver.stdout), daemon=True)
+    reader.start()  # the saves are read as they happen; the queue is watched at the same time
     try:
-        saved = [json.loads(line) for line in saver.stdout]
-        saver.wait(60)
         with bound(office_app(kecamatan_dir)):
-            deadline = time.time() + 4 * interval + 120
-            while len(seen) < forms and time.time() < deadline:
+            deadline = None
+            while len(seen) < forms and (deadline is None or time.time() < deadline):
                 for number in PreRegistration.select(PreRegistration.number).where(
                         PreRegistration.number.not_in(list(seen) or [""])).tuples():
                     seen[number[0]] = time.time()
+                if deadline is None and saver.poll() is not None:
+                    deadline = time.time() + 4 * interval + 120  # all saved: the last ones get two schedules
                 time.sleep(0.1)
+        reader.join(10)
     finally:
         stop.touch()
         logs = {name: [json.loads(line) for line in worker.communicate(timeout=300)[0].splitlines() if line.strip()]
@@ -316,10 +322,13 @@ def bench_latency(interval: float, forms: int, schedule: float, seed: int = 11) 
     desa_passes = [p["ended"] - p["started"] for p in logs["desa"] if p["sent"]]
     kec_passes = [p["ended"] - p["started"] for p in logs["kecamatan"] if p["relayed"]]
     idle = [p["ended"] - p["started"] for p in logs["kecamatan"] if not p["relayed"]]
+    phases = tuple(statistics.median(p["started"] % interval for p in logs[name]) for name in ("desa", "kecamatan"))
     return {
         "interval_seconds": interval, "forms": forms,
         "measured_save_to_queue_seconds": summary(measured),
-        "model_at_measured_interval": summary(model_latencies(interval, desa_passes, kec_passes)),
+        "model_at_measured_interval_with_the_runs_phases": summary(
+            model_latencies(interval, desa_passes, kec_passes, phases=phases)),
+        "model_at_measured_interval_any_phases": summary(model_latencies(interval, desa_passes, kec_passes)),
         "desa_pass_with_forms_seconds": summary(desa_passes),
         "kecamatan_pass_pulling_forms_seconds": summary(kec_passes),
         "kecamatan_pass_idle_seconds": summary(idle) if idle else None,

@@ -16,8 +16,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (artifacts_dir, fit_problems, logout, new_context, pdf_of, photo_file, screenshot,
-                                   set_up_as_yosowilangun, sign_in, sync_now)
+from tests.browser.helpers import (EXPECT_TIMEOUT_MS, artifacts_dir, fit_problems, logout, new_context, pdf_of,
+                                   photo_file, screenshot, set_up_as_yosowilangun, sign_in, sync_now)
 from tests.support.linkproxy import LinkProxy
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center
 
@@ -28,6 +28,7 @@ DESA_ADMIN_PASSWORD = "admin-desa-wotgalih-1"
 OPERATOR_PASSWORD = "operator-desa-wotgalih-1"
 CLERK_PASSWORD = "petugas-loket-2026"
 SLOW = 60_000  # a sync pass or a page that waits on one, on two loaded cores
+SLOW_ACTION = 45_000  # upper bound for one page or check here: three servers and Chromium share two cores
 
 
 def villager(n: int) -> dict:
@@ -68,6 +69,7 @@ def three_offices(tmp_path):
 
 def _new_context(browser, url):
     context = new_context(browser, url)
+    context.set_default_timeout(SLOW_ACTION)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
@@ -216,6 +218,7 @@ def _accept_without_typing(page, left):
 def _center_prints_and_ships(browser, center_url, registrations):
     """At the printing center, the operator's pages: one print run of all 20, printed, shipped."""
     context = new_context(browser, center_url)
+    context.set_default_timeout(SLOW_ACTION)
     try:
         page = sign_in(context.new_page(), "operator", "operator-rahasia-1")
         page.goto("/cetak")
@@ -256,6 +259,7 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
     center, center_code, kecamatan, desa, link = three_offices
     assert kecamatan.password and desa.password, "each fresh office prints its one-time admin password"
     contexts = []
+    expect.set_options(timeout=SLOW_ACTION)  # three servers and Chromium on two loaded cores; restored below
     try:
         # --- The kecamatan admin: setup, enrolment with the center, a clerk, the desa laptop's code.
         context, office = _new_context(browser, kecamatan.url)
@@ -339,11 +343,13 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
         assert words.count("Sudah diserahkan") >= FORMS, words
         assert [p["name"] for p in people if p["name"] not in words] == []
         assert [number for number in registrations if number not in words] == []
+        assert office.errors + laptop.errors + counter.errors == [], "JavaScript errors on the pages"
     except Exception:
         for n, context in enumerate(contexts):
             for page in context.pages:
                 screenshot(page, f"desa-relay-journey-failure-{n}")
         raise
     finally:
+        expect.set_options(timeout=EXPECT_TIMEOUT_MS)  # what every other journey expects
         for context in contexts:
             context.close()

@@ -2,38 +2,24 @@
 password, setup in the browser, enrolment from the sync page against a running center (a real
 `run.py center`), a backup and a restore from the admin pages. No other command is typed."""
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import new_context, screenshot, set_up_as_yosowilangun
-from tests.sync.harness import CenterServer, free_port, prepare_center, wait_for
+from tests.sync.harness import CenterServer, OfficeServer, prepare_center, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "kantor-baru-2026"
 
 
 @pytest.fixture
 def fresh_office(tmp_path):
     """`python run.py` on a new PC: prints the address once it listens, and the one-time password."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--port", str(port), "--data", str(tmp_path / "data")],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
+    office = OfficeServer(tmp_path / "data").start()
     try:
-        for line in process.stdout:
-            lines.append(line)
-            if "berjalan di" in line:
-                break
-        password = re.search(r"kata sandi\s*:\s*(\S+)", "".join(lines)).group(1)
-        url = re.search(r"http://127\.0\.0\.1:\d+", lines[-1]).group(0)
-        yield url, password
+        yield office.url, office.password
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        office.stop()
 
 
 @pytest.fixture

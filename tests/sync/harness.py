@@ -105,8 +105,9 @@ class OfficeServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.data_dir.parent / f"{self.data_dir.name}-server.log"
         seen = log.stat().st_size if log.exists() else 0
-        self.process = Process(["serve", "--data", str(self.data_dir), "--port", str(self.port), "--mode", self.mode],
-                               log).start()
+        # The kecamatan as the README starts it (`run.py`, no subcommand); the desa laptop with its mode.
+        mode = ["serve", "--mode", "desa"] if self.mode == "desa" else []
+        self.process = Process([*mode, "--data", str(self.data_dir), "--port", str(self.port)], log).start()
         deadline = time.time() + timeout
         while True:
             printed = log.read_bytes()[seen:].decode("utf-8", "replace")
