@@ -395,6 +395,17 @@ def pass_in_progress() -> bool:
     return _pass_lock.locked()
 
 
+def _run_phases(phases, client, link, report, progress) -> None:
+    """A capability's own step of the pass (the desa relay). The center refusing it is reported but
+    does not hold back the applications' push and statuses; a dead link still ends the pass."""
+    for phase in phases:
+        try:
+            phase(client, link, report, progress)
+        except Refused as refusal:
+            log.warning("sync step %s refused by the center", getattr(phase, "__name__", phase))
+            report.error = report.error or str(refusal)
+
+
 def sync_once(client: CenterClient | None = None, full: bool = False, progress: Progress | None = None,
               sizer: PacketSizer | None = None, status_page: int = 500) -> PassReport:
     """Push what is due (everything when `full`) and pull statuses; never raises for link trouble."""
@@ -414,12 +425,10 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         with write_transaction():
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
         try:
-            for phase in records.phases(link.role, "before"):
-                phase(client, link, report, progress)
+            _run_phases(records.phases(link.role, "before"), client, link, report, progress)
             push(client, report, progress, ignore_delays=full, sizer=sizer)
             pull_statuses(client, link, report, progress, status_page)
-            for phase in records.phases(link.role, "after"):
-                phase(client, link, report, progress)
+            _run_phases(records.phases(link.role, "after"), client, link, report, progress)
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "

@@ -221,3 +221,24 @@ def test_an_older_status_file_neither_moves_the_cursor_back_nor_replays_events(k
         assert engine.current_link().status_cursor == cursor  # never back to an older event
         assert SyncLog.select().where(SyncLog.kind == "status").count() == logged  # nothing replayed
     run(kecamatan, check)
+
+
+def test_a_refused_relay_step_does_not_hold_back_the_applications(kecamatan, center_app, center_db, monkeypatch):
+    """The desa relay runs before the push; a center that refuses it (an older center, a relay
+    fault) is reported, but the KTP-el applications still go and their statuses come back."""
+    from app.desa import relay
+    from sync.client import records
+    from sync.client.transport import Refused
+
+    def refused(client, link, report, progress):
+        raise Refused(404, "pusat menolak langkah relay")
+    monkeypatch.setattr(records, "_phases", [("kecamatan", "before", refused)])
+
+    def check():
+        report = engine.sync_once(client=client_of(center_app))
+        assert report.error == "pusat menolak langkah relay"
+        assert report.sent == 3 and report.statuses == 3, report
+        assert set(statuses().values()) == {S.RECEIVED_BY_CENTER.value}
+        assert SyncLink.get().last_error == "pusat menolak langkah relay"
+    assert records.phases("kecamatan", "before") == [refused] and relay.kecamatan_before_push
+    run(kecamatan, check)
