@@ -330,10 +330,18 @@ class TlsFront:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", center_port)
             await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
 
-        self.server = self.loop.run_until_complete(asyncio.start_server(handle, "127.0.0.1", 0, ssl=context))
-        self.port = self.server.sockets[0].getsockname()[1]
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        # The loop starts and serves in its own thread: the test's thread may already run one
+        # (Playwright's sync API keeps a loop running when browser tests came first).
+        listening = threading.Event()
+
+        def serve():
+            self.server = self.loop.run_until_complete(asyncio.start_server(handle, "127.0.0.1", 0, ssl=context))
+            listening.set()
+            self.loop.run_forever()
+        self.thread = threading.Thread(target=serve, daemon=True)
         self.thread.start()
+        assert listening.wait(10), "the TLS front did not start"
+        self.port = self.server.sockets[0].getsockname()[1]
 
     def close(self):
         self.loop.call_soon_threadsafe(self.server.close)
