@@ -115,7 +115,7 @@ ROUTES = {
     "desa.formulir": "desa.form_print",
     "desa.antrian": "desa.queue",
     "desa.terima": "desa.accept desa.scan",
-    "desa.sinkron": "desa.sync_now",
+    "desa.sinkron": "desa.sync_now desa.sync_state",
     "desa.kelola": "desa.bind_desa desa.enrol_pc desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key "
                    "desa.settings",
 }

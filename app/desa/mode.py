@@ -25,7 +25,7 @@ ENDPOINTS = frozenset({
     "auth.login", "auth.logout", "auth.change_password",
     "registration.check_nik", "registration.check_kk",
     "desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
-    "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now",
+    "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now", "desa.sync_state",
 })
 # Background jobs a desa PC runs: the daily backup and the sync scheduler (its link is a desa's:
 # pre-registrations to the center's relay, statuses back; app/desa/relay.py).

@@ -495,10 +495,18 @@ def sync_now():
         flash("Komputer ini belum terhubung ke pusat cetak: admin memasukkan alamat pusat dan kode pendaftaran di "
               "halaman Operator Desa.", "error")
     elif link.start_manual_sync(current_app._get_current_object()):
-        flash("Sinkronisasi dimulai. Muat ulang halaman ini untuk melihat hasilnya.", "info")
+        flash("Sinkronisasi dimulai; kemajuannya tampil di bagian Sinkronisasi di bawah.", "info")
     else:
         flash("Sinkronisasi sedang berjalan.", "info")
     return redirect(url_for("desa.home" if g.user.role == DESA else "desa.operators")), 303
+
+
+@blueprint.get("/desa/sinkronkan")
+def sync_state():
+    """The link's state alone: the section polls it while a pass runs, so nobody reloads the page."""
+    if not mode.is_desa_mode():
+        abort(404)
+    return render_template("desa/_sync_state.html", sync=relay.sync_state())
 
 
 @blueprint.post("/admin/operator-desa/pengaturan")

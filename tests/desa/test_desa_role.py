@@ -53,7 +53,7 @@ def test_menu_and_landing_of_a_desa_operator(darungan):
 # The policy, written here and not read from the routes' own declarations: all a desa operator may open.
 DESA_MAY_OPEN = {"desa.home", "desa.printed_list", "desa.new", "desa.detail", "desa.form_print", "desa.photo",
                  "registration.check_nik", "registration.check_kk", "auth.logout", "auth.change_password",
-                 "core.dashboard", "desa.sync_now"}  # sync_now: a desa PC's button (404 at the kecamatan)
+                 "core.dashboard", "desa.sync_now", "desa.sync_state"}  # a desa PC's sync button and state (404 at the kecamatan)
 
 
 def test_desa_operator_reaches_only_the_desa_pages(app, darungan):
