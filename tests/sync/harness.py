@@ -66,7 +66,19 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise TimeoutError(f"{url} did not come up")
 
 
-class CenterServer:
+class ServedProgram:
+    """A run.py server started as its own process (the subclass's start()); killed or stopped."""
+    process = None
+
+    def kill(self):
+        self.process.kill()
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+
+
+class CenterServer(ServedProgram):
     def __init__(self, data_dir: Path, database_url: str | None = None, port: int | None = None):
         self.data_dir, self.database_url = data_dir, database_url
         self.port = port or free_port()
@@ -81,15 +93,8 @@ class CenterServer:
         wait_for(self.url + "/api/openapi.json")
         return self
 
-    def kill(self):
-        self.process.kill()
 
-    def stop(self):
-        if self.process:
-            self.process.stop()
-
-
-class OfficeServer:
+class OfficeServer(ServedProgram):
     """`python run.py serve [--mode desa]` on a fresh data folder, as the README starts it: the address
     and the one-time admin password are read from what it prints (into a log file, so a long run
     never fills a pipe and blocks the server)."""
@@ -121,13 +126,6 @@ class OfficeServer:
         if found:
             self.password = found.group(1)
         return self
-
-    def kill(self):
-        self.process.kill()
-
-    def stop(self):
-        if self.process:
-            self.process.stop()
 
 
 def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_code=KECAMATAN_CODE):
