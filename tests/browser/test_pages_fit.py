@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from app.frame.roles import ALL_ROLES
 from tests.browser.helpers import TABLET, fit_problems, new_context, pdf_of, screenshot
 
-NOT_PAGES = {"core.htmx_js", "core.healthz", "core.home", "settings.logo", "browser_probe.print_probe"}
+# desa.sync_state: a fragment the desa PC's Sinkronisasi section polls (404 outside desa mode)
+NOT_PAGES = {"core.htmx_js", "core.healthz", "core.home", "settings.logo", "browser_probe.print_probe", "desa.sync_state"}
 
 
 def _pages_for(app, role):

@@ -6,6 +6,10 @@ from sync import protocol
 from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
 
 schemathesis = pytest.importorskip("schemathesis")
+# Load the OpenAPI loader's modules now, at collection: schemathesis imports them lazily inside
+# from_url, and pytest's assertion rewriting of them deep in a long session's stack met CPython
+# 3.11's "AST constructor recursion depth mismatch" (both CI passes, 2026-11-22).
+import schemathesis.specs.openapi.schemas  # noqa: E402,F401
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
