@@ -170,7 +170,7 @@ def serve_live(argv) -> int:
     """`bench_recap.py serve-live --data DIR --port P`: run.py serve with the tallies' readers
     replaced by the live computation from the rows (the peer)."""
     from app.indicators import tallies
-    for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals"):
+    for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals", "recap_counts"):
         setattr(tallies, reader, getattr(tallies, f"live_{reader}"))
     import run
     return run.main(["serve", *argv])

@@ -8,6 +8,7 @@ rows instead of every row of the last two years, so they cost the same in year o
 import json
 from datetime import date, datetime, timedelta
 
+from app.complaints.models import CHANNELS, STATUSES
 from app.frame.db import database
 from app.frame.dates import utc_offset_hours
 from app.frame.periods import Quarter
@@ -46,6 +47,13 @@ REBUILD = (
     f'INSERT INTO "survey_day" ("day", "element", "answers", "score") '
     f'SELECT date(r."submitted_at", {_MODIFIER}), a."element", count(*), sum(a."score") FROM "survey_answer" a '
     'JOIN "survey_response" r ON r."id" = a."response_id" WHERE r."status" = \'sah\' GROUP BY 1, 2',
+    'DELETE FROM "complaint_count_day"',
+    *(f'INSERT INTO "complaint_count_day" ("day", "dimension", "key", "n") '
+      f'SELECT date("received_at", {_MODIFIER}), \'{dimension}\', {key}, count(*) FROM "complaint" '
+      f'WHERE {where} GROUP BY 1, 3'
+      for dimension, key, where in (("channel", '"channel"', "true"), ("status", '"status"', "true"),
+                                    ("category", 'CAST("category_id" AS TEXT)', "true"),
+                                    ("confidential", "''", '"is_confidential"'))),
     'UPDATE "tally_zone" SET "built" = 1',
 )
 
@@ -125,6 +133,31 @@ def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
         if answers:
             totals[n][element] = (answers, score)
     return totals
+
+
+def recap_counts(start: date, end: date, zone: str) -> dict:
+    """The complaint recap's counts for complaints received on local days start..end, every role's
+    (confidential ones included): {"channel": {key: n}, "status": {key: n}, "category": {name: n},
+    "total": n, "confidential": n}; keys the app knows, none of count 0 (the total has the rest).
+    A few dozen day rows per day of the period, summed in SQL."""
+    ready(zone)
+    rows = database.execute_sql(
+        'SELECT t."dimension", t."key", cat."name", sum(t."n") FROM "complaint_count_day" t '
+        'LEFT JOIN "complaint_category" cat ON t."dimension" = \'category\' AND cat."id" = CAST(t."key" AS INTEGER) '
+        'WHERE t."day" >= ? AND t."day" <= ? GROUP BY 1, 2', (str(start), str(end)))
+    counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
+    for dimension, key, category, n in rows:
+        if dimension == "channel":
+            counts["total"] += n
+        if not n:
+            continue
+        if dimension == "confidential":
+            counts["confidential"] = n
+        elif dimension == "category":
+            counts["category"][category] = n
+        elif key in (CHANNELS if dimension == "channel" else STATUSES):
+            counts[dimension][key] = n
+    return counts
 
 
 def days_between(start: date, end: date):
@@ -218,3 +251,29 @@ def live_survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
                     answers, total = totals[k].get(element, (0, 0))
                     totals[k][element] = (answers + n, total + score)
     return totals
+
+
+def live_recap_counts(start: date, end: date, zone: str) -> dict:
+    """What recap_counts reads, counted from the complaint rows of the period: one index range count
+    per channel, status and category on the complaint book's (key, received_at) indexes, as the
+    recap read before its tallies."""
+    offset = timedelta(hours=utc_offset_hours(zone))
+    bounds = [str(datetime.combine(day, datetime.min.time()) - offset) for day in (start, end + timedelta(days=1))]
+    rows = database.execute_sql(
+        'SELECT \'channel\', k."value", (SELECT count(*) FROM "complaint" WHERE "channel" = k."value" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?1) k '
+        'UNION ALL SELECT \'status\', k."value", (SELECT count(*) FROM "complaint" WHERE "status" = k."value" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?2) k '
+        'UNION ALL SELECT \'category\', cat."name", (SELECT count(*) FROM "complaint" WHERE "category_id" = cat."id" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM "complaint_category" cat '
+        'UNION ALL SELECT \'total\', \'\', count(*) FROM "complaint" WHERE "received_at" >= ?3 AND "received_at" < ?4 '
+        'UNION ALL SELECT \'confidential\', \'\', count(*) FROM "complaint" '
+        'WHERE "received_at" >= ?3 AND "received_at" < ?4 AND "is_confidential"',
+        (json.dumps(list(CHANNELS)), json.dumps(list(STATUSES)), *bounds))
+    counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
+    for dimension, key, n in rows:
+        if dimension in ("total", "confidential"):
+            counts[dimension] = n
+        elif n:
+            counts[dimension][key] = n
+    return counts
