@@ -6,6 +6,7 @@ their days are local days. The indicators page and the complaint recap read a fe
 rows instead of every row of the last two years, so they cost the same in year one and year ten.
 """
 import json
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 from app.complaints.models import CHANNELS, STATUSES
@@ -53,9 +54,15 @@ REBUILD = (
       f'WHERE {where} GROUP BY 1, 3'
       for dimension, key, where in (("channel", '"channel"', "true"), ("status", '"status"', "true"),
                                     ("category", 'CAST("category_id" AS TEXT)', "true"),
-                                    ("confidential", "''", '"is_confidential"'))),
+                                    ("confidential", "''", '"is_confidential"'),
+                                    ("first", "''", '"first_response_at" IS NOT NULL'),
+                                    ("follow", "''", '"followed_up_at" IS NOT NULL'))),
     'UPDATE "tally_zone" SET "built" = 1',
 )
+
+
+# ISO day text -> date: the day rows repeat a few hundred days thousands of times (a pure parse).
+_day = lru_cache(maxsize=8192)(date.fromisoformat)
 
 
 def modifier_for(zone: str) -> str:
@@ -89,7 +96,7 @@ def complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[d
     """(receipt day, done day or None, count) for complaints received on local days start..end;
     kind 'received' (done day None), 'first' (first response) or 'follow' (follow-up)."""
     ready(zone)
-    return [(date.fromisoformat(day), date.fromisoformat(done) if done else None, n)
+    return [(_day(day), _day(done) if done else None, n)
             for day, done, n in database.execute_sql(
                 'SELECT "day", "done_day", "n" FROM "complaint_day" WHERE "day" >= ? AND "day" <= ? '
                 'AND "kind" = ? AND "n" <> 0', (str(start), str(end), kind))]
@@ -97,14 +104,18 @@ def complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[d
 
 def follow_up_days(start: date, end: date, zone: str, kind: str, due: dict[date, date]) -> list[tuple[date, int, int, int]]:
     """(receipt day, received, done, done on or before due[day]) per local receipt day start..end:
-    the day rows summed in SQL, a row per receipt day instead of one per (receipt day, done day)."""
+    per day three primary-key reads, the done ones on time by a range up to the due day (the
+    (receipt day, done day) rows past it are not read)."""
     ready(zone)
     rows = database.execute_sql(
         'WITH "d" AS MATERIALIZED (SELECT value ->> 0 AS "day", value ->> 1 AS "due" FROM json_each(?)) '
-        'SELECT d."day", t."kind", sum(t."n"), sum(t."n" * (t."done_day" <= d."due")) FROM "d" '
-        'JOIN "complaint_day" t ON t."day" = d."day" AND t."kind" IN (\'received\', ?) GROUP BY 1, 2',
+        'SELECT d."day", (SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
+        'AND t."done_day" = \'\'), (SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" '
+        'AND c."dimension" = ?2 AND c."key" = \'\'), (SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" '
+        'AND t."kind" = ?2 AND t."done_day" <= d."due") FROM "d" ORDER BY d."day"',
         (json.dumps([[str(day), str(due.get(day, day))] for day in days_between(start, end)]), kind))
-    return _follow_up_rows(((day, kind_, n, in_time) for day, kind_, n, in_time in rows), kind)
+    return [(date.fromisoformat(day), *counts) for day, *counts in
+            ((day, received or 0, done or 0, in_time or 0) for day, received, done, in_time in rows) if any(counts)]
 
 
 def _follow_up_rows(rows, kind: str) -> list[tuple[date, int, int, int]]:
@@ -144,8 +155,10 @@ def recap_counts(start: date, end: date, zone: str) -> dict:
     rows = database.execute_sql(
         'SELECT t."dimension", t."key", cat."name", sum(t."n") FROM "complaint_count_day" t '
         'LEFT JOIN "complaint_category" cat ON t."dimension" = \'category\' AND cat."id" = CAST(t."key" AS INTEGER) '
-        'WHERE t."day" >= ? AND t."day" <= ? GROUP BY 1, 2', (str(start), str(end)))
+        'WHERE t."day" >= ? AND t."day" <= ? AND t."dimension" IN (\'channel\', \'status\', \'category\', '
+        '\'confidential\') GROUP BY 1, 2', (str(start), str(end)))
     counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
+    known = {"channel": CHANNELS, "status": STATUSES}
     for dimension, key, category, n in rows:
         if dimension == "channel":
             counts["total"] += n
@@ -155,7 +168,7 @@ def recap_counts(start: date, end: date, zone: str) -> dict:
             counts["confidential"] = n
         elif dimension == "category":
             counts["category"][category] = n
-        elif key in (CHANNELS if dimension == "channel" else STATUSES):
+        elif key in known.get(dimension, ()):
             counts[dimension][key] = n
     return counts
 

@@ -37,16 +37,25 @@ def median_of(histogram: Counter) -> float | None:
 
 
 def _timing(rows, calendar: WorkCalendar, days: int) -> dict:
-    """rows of (receipt date ordinal, done date ordinal, count) -> count, on time, median and worst working days."""
+    """rows of (receipt date, done date, count) -> count, on time, median and worst working days.
+
+    Working days between two dates are the difference of each date's working days from one anchor,
+    looked up once per distinct date (a quarter has a few hundred, and thousands of date pairs)."""
     histogram: Counter = Counter()
     on_time = 0
-    due_of: dict[int, date] = {}
-    for received_ordinal, done_ordinal, count in rows:
-        received, done = date.fromordinal(received_ordinal), date.fromordinal(done_ordinal)
-        histogram[calendar.working_days_between(received, done)] += count
-        due = due_of.get(received_ordinal)
+    due_of: dict[date, date] = {}
+    from_anchor: dict[date, int] = {}
+    anchor = None
+    for received, done, count in rows:
+        if anchor is None:
+            anchor = received
+        for day in (received, done):
+            if day not in from_anchor:
+                from_anchor[day] = calendar.working_days_between(anchor, day)
+        histogram[from_anchor[done] - from_anchor[received]] += count
+        due = due_of.get(received)
         if due is None:
-            due = due_of[received_ordinal] = due_date(received, calendar, days)
+            due = due_of[received] = due_date(received, calendar, days)
         if done <= due:
             on_time += count
     return {"count": sum(histogram.values()), "on_time": on_time, "target_days": days,
@@ -59,13 +68,9 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
     counts = tallies.recap_counts(period.start, period.end, zone)  # per-day tallies kept by triggers
     total, confidential = counts["total"], counts["confidential"]
 
-    def done_pairs(kind):
-        """(receipt day ordinal, done day ordinal, count) from the per-day tallies (app/indicators/tallies.py)."""
-        return [(received.toordinal(), done.toordinal(), count)
-                for received, done, count in tallies.complaint_days(period.start, period.end, zone, kind)]
-
-    first = _timing(done_pairs("first"), calendar, first_response_days)
-    follow = _timing(done_pairs("follow"), calendar, follow_up_days)
+    # (receipt day, done day, count) from the per-day tallies
+    first = _timing(tallies.complaint_days(period.start, period.end, zone, "first"), calendar, first_response_days)
+    follow = _timing(tallies.complaint_days(period.start, period.end, zone, "follow"), calendar, follow_up_days)
 
     def with_rest(kind: str, labels: dict) -> list[dict]:
         found = [{"key": k, "label": label, "count": counts[kind].get(k, 0)} for k, label in labels.items()]
