@@ -216,3 +216,24 @@ def test_incoming_applications_page_by_keyset_to_the_end_and_back(center_app, op
     assert back[::-1] == pages
     filtered = client.get("/permohonan", headers={"HX-Request": "true", "HX-Target": "list"}).get_data(as_text=True)
     assert "<html" not in filtered and 'rel="next"' in filtered
+
+
+def test_open_and_decided_conflicts_are_two_lists_each_reachable_page_by_page(center_app, operators, enrolled):
+    """The page showed 200 conflicts, open first, and nothing beyond: now open and decided are each paged."""
+    from sync.center.models import Conflict
+    from tests.sync.helpers import record_for
+    from tests.support.pages import walk_pages
+    kecamatan, _ = enrolled
+    _received(kecamatan, 4)
+    for n in range(1, 5):
+        changed = dict(record_for(n), full_name=f"Orang Lain {'ABCD'[n - 1]}")
+        assert records.store_application(kecamatan, *packet_item(n, record=changed)).result == "conflict"
+    client = client_as(center_app, operators["operator"])
+    decided = Conflict.select().order_by(Conflict.id).first()
+    assert client.post(f"/konflik/{decided.id}/selesai", data={"note": "isi lama benar", "decision": "keep"}
+                       ).status_code in (302, 303)
+    center_app.config["PAGE_SIZE"] = 2
+    assert "Belum diputuskan (3)" in client.get("/konflik").get_data(as_text=True)
+    open_pages = walk_pages(client, "/konflik", r"Orang Lain ([A-D])\b")
+    assert open_pages == [["D", "C"], ["B"]]
+    assert walk_pages(client, "/konflik?tampil=selesai", r"Orang Lain ([A-D])\b") == [["A"]]
