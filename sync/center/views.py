@@ -239,8 +239,8 @@ def print_runs():
                                               ReceivedApplication.received_at)
                    .where((ReceivedApplication.status == "received") & ReceivedApplication.print_run.is_null())
                    .order_by(ReceivedApplication.received_at).limit(500))
-    runs = list(PrintRun.select().order_by(PrintRun.id.desc()).limit(30))
-    return render_template("center/print_runs.html", waiting=waiting, runs=runs,
+    page = paginate(PrintRun.select().order_by(PrintRun.id.desc()), current_app.config["PAGE_SIZE"])
+    return render_template("center/print_runs.html", waiting=waiting, runs=page.items, page=page,
                            kecamatans={k.id: k for k in Kecamatan.select()}, errors={})
 
 
@@ -302,8 +302,9 @@ def shipments():
                                 .where(ReceivedApplication.status == "printed")
                                 .group_by(ReceivedApplication.kecamatan).tuples()):
         ready[kecamatan_id] = count
+    page = paginate(Shipment.select().order_by(Shipment.id.desc()), current_app.config["PAGE_SIZE"])
     return render_template("center/shipments.html", ready=ready, kecamatans={k.id: k for k in Kecamatan.select()},
-                           shipments=list(Shipment.select().order_by(Shipment.id.desc()).limit(30)))
+                           shipments=page.items, page=page)
 
 
 @blueprint.post("/kirim/baru")
