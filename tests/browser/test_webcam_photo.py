@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from app.frame.roles import LOKET
-from tests.browser.helpers import new_context, sign_in
+from tests.browser.helpers import fill_application, new_context, sign_in
 
 NIK = "3508074509880003"  # a woman born 5 September 1988
 
@@ -15,18 +15,7 @@ def fill_the_rest(page):
     page.get_by_label("NIK", exact=True).fill(NIK)
     page.get_by_label("Perempuan").check()
     page.get_by_label("Tanggal lahir", exact=True).fill("1988-09-05")
-    page.get_by_label("Nomor KK").fill("3508071203110004")
-    page.get_by_label("Nama lengkap (sesuai KK)").fill("Siti Komariyah")
-    page.get_by_label("Tempat lahir", exact=True).fill("Lumajang")
-    page.get_by_label("Alamat (jalan/dusun)").fill("Dusun Krajan I")
-    page.get_by_label("RT", exact=True).fill("1")
-    page.get_by_label("RW", exact=True).fill("1")
-    page.get_by_label("Desa/kelurahan (ketik untuk mencari)").fill("Yosowilangun Lor")
-    page.get_by_label("Agama/kepercayaan").select_option("Islam")
-    page.get_by_label("Status perkawinan").select_option("Kawin")
-    page.get_by_label("Pekerjaan").fill("Petani/Pekebun")
-    page.get_by_label("Alasan permohonan (ketik untuk mencari)").fill("Rusak")
-    page.get_by_label("Sudah perekaman biometrik").check()
+    fill_application(page, "Siti Komariyah", address="Dusun Krajan I", rt="1", rw="1")
 
 
 def test_a_webcam_snapshot_is_saved_as_the_applicants_photo(browser, live):
