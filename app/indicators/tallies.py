@@ -1,4 +1,6 @@
-"""Per-day tallies of applications and complaints (schema 0008_i16_daily_tallies.sql).
+"""Per-day tallies of applications, complaints and survey answers (schema 0008_i16_daily_tallies.sql,
+0013_p16_survey_tallies.sql, and the recap's counts by channel, status and category,
+0015_p20_recap_tallies.sql).
 
 Triggers keep them in the same transaction as every write; this module reads them and rebuilds
 them from the rows when they are not built yet (an upgrade) or the office's zone changed, since
