@@ -17,11 +17,12 @@ API_PREFIX = "/api/v1"
 # Lepton-recompressed (`photo_codec`), and answers "retry" for a photo damaged on the way.
 # 3: the center also takes deflated JSON request bodies (JSON_DEFLATE; the kecamatan sends its
 # manifest so). The center announces its version and codecs in the probe; the client speaks the
-# highest both know. Deflated answers need no version: the client asks for them with `Accept`,
+# highest both know. Photo codecs need no version either: the center lists the ones it decodes
+# in the probe ("lepton-hz" since the compact Lepton head), the kecamatan takes its first choice. Deflated answers need no version: the client asks for them with `Accept`,
 # and a center that does not know them answers plain JSON.
 PROTOCOL_VERSION = 3
 MIN_PROTOCOL_VERSION = 1
-PHOTO_CODECS = ("lepton",)
+PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
 
 HEADER_KEY = "X-Loket-Key"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"

@@ -275,7 +275,7 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
         return store_application(kecamatan, header, wire_photo, via)
     number = header.get("id") if isinstance(header.get("id"), str) else ""
     version = header.get("version") if isinstance(header.get("version"), int) else None
-    photo = jpeg_transit.decompress(wire_photo)
+    photo = jpeg_transit.decompress(wire_photo, header["photo_codec"])
     record = header.get("record")
     try:
         intact = (photo is not None and isinstance(record, dict)

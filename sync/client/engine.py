@@ -199,8 +199,8 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
                       if (e["id"], e["version"]) in by_key)
     to_send = [i for i in items if not i.attempts or i.id in needed]
     if to_send:
-        codec = (jpeg_transit.CODEC if kind.photo_codecs and version >= 2 and jpeg_transit.CODEC in client.photo_codecs
-                 else None)
+        codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
+        codec = codec if kind.photo_codecs and version >= 2 else None
         magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
         _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path)
 
@@ -293,7 +293,7 @@ def _in_transit(entries, codecs):
     """Each photo recompressed with the codec the center takes (or as it is when the codec refuses)."""
     wire = []
     for (header, photo), codec in zip(entries, codecs):
-        packed = jpeg_transit.compress(photo) if codec else None
+        packed = jpeg_transit.compress(photo, codec) if codec else None
         wire.append((dict(header, photo_codec=codec), packed) if packed is not None else (header, photo))
     return wire
 

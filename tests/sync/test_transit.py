@@ -74,7 +74,7 @@ def test_center_stores_and_hashes_the_original_jpeg_of_a_recompressed_photo(keca
     assert report.error == "" and report.sent == 3
     items = sent_items(session)
     assert all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
-    assert [h.get("photo_codec") for h, _ in items] == ["lepton"] * 3
+    assert [h.get("photo_codec") for h, _ in items] == [jpeg_transit.CODEC] * 3
     assert sum(len(wire) for _, wire in items) < sum(len(p) for p in taken.values())
     stored = center_photos()
     for number, photo in taken.items():
@@ -91,7 +91,8 @@ def test_a_photo_lepton_refuses_travels_as_it_is(kecamatan, center_app, center_d
         report = engine.sync_once(client=client_of(center_app, session))
     assert report.sent == 3 and report.failed == 0
     codecs = {h["id"]: h.get("photo_codec") for h, _ in sent_items(session)}
-    assert codecs == {"350807-01-000001": "lepton", "350807-01-000002": None, "350807-01-000003": "lepton"}
+    assert codecs == {"350807-01-000001": jpeg_transit.CODEC, "350807-01-000002": None,
+                      "350807-01-000003": jpeg_transit.CODEC}
     assert center_photos()["350807-01-000002"][0] == photo
 
 
@@ -120,8 +121,8 @@ def test_a_damaged_recompressed_photo_is_refused_by_the_hash_check_and_sent_agai
     # "another-photo" is a valid Lepton stream of a different JPEG: only the content hash can tell.
     other = real(noise_jpeg(25))
 
-    def compress_then_damage_the_first(photo):
-        packed = real(photo)
+    def compress_then_damage_the_first(photo, codec=jpeg_transit.CODEC):
+        packed = real(photo, codec)
         calls.append(photo)
         if len(calls) > 1:
             return packed
@@ -147,10 +148,10 @@ def test_the_center_answers_retry_not_rejected_for_a_damaged_stream(center_db, e
     kecamatan_row, _ = enrolled
     header, photo = packet_item(1, photo=noise_jpeg(30))
     damaged = jpeg_transit.compress(noise_jpeg(31))
-    outcome = records.store_packet_item(kecamatan_row, dict(header, photo_codec="lepton"), damaged)
+    outcome = records.store_packet_item(kecamatan_row, dict(header, photo_codec=jpeg_transit.CODEC), damaged)
     assert outcome.result == "retry" and "kirim ulang" in outcome.reason
     assert ReceivedApplication.select().count() == 0
-    good = records.store_packet_item(kecamatan_row, dict(header, photo_codec="lepton"), jpeg_transit.compress(photo))
+    good = records.store_packet_item(kecamatan_row, dict(header, photo_codec=jpeg_transit.CODEC), jpeg_transit.compress(photo))
     assert good.result == "stored"
     assert bytes(ReceivedApplication.get().photo) == photo
 
@@ -199,3 +200,55 @@ def test_packet_format_refuses_codecs_it_does_not_know():
     with pytest.raises(protocol.PacketError):
         protocol.decode_packet(protocol.encode_packet([strange], protocol.PACKET_MAGIC_V2))
     assert protocol.decode_packet(protocol.encode_packet([item], protocol.PACKET_MAGIC_V2))[0][0]["photo_codec"] == "lepton"
+
+
+def intake_photo(seed: int) -> bytes:
+    """A photo as the counter's intake makes it (300 x 400, optimised Huffman tables)."""
+    from app.registration.photo import normalise_photo
+    out = io.BytesIO()
+    image = Image.effect_noise((600, 800), 10 + seed).convert("RGB")
+    image.paste((180, 40, 40), (0, 0, 600, 200))
+    image.save(out, "JPEG", quality=92)
+    return normalise_photo(out.getvalue()).jpeg
+
+
+def test_the_compact_lepton_head_is_smaller_and_gives_back_the_very_jpeg():
+    for seed in range(3):
+        photo = intake_photo(seed)
+        plain, compact = jpeg_transit.compress(photo, "lepton"), jpeg_transit.compress(photo, "lepton-hz")
+        assert plain is not None and compact is not None
+        assert len(compact) < len(plain) - 100  # the head's fixed fields and tables, against the dictionary
+        assert jpeg_transit.decompress(compact, "lepton-hz") == photo
+        assert jpeg_transit.decompress(plain, "lepton") == photo
+        assert jpeg_transit.decompress(compact, "lepton") is None  # one codec's stream is not the other's
+
+
+@pytest.mark.parametrize("damage", ["head", "length", "image", "cut"])
+def test_a_damaged_compact_stream_does_not_decode(damage):
+    photo = intake_photo(1)
+    wire = jpeg_transit.compress(photo, "lepton-hz")
+    if damage == "head":
+        wire = wire[:2] + bytes(b ^ 0x33 for b in wire[2:12]) + wire[12:]
+    elif damage == "length":
+        wire = b"\xff\xff" + wire[2:]
+    elif damage == "image":
+        wire = wire[:-400] + bytes(b ^ 0x5A for b in wire[-400:-300]) + wire[-300:]
+    else:
+        wire = wire[:len(wire) // 2]
+    assert jpeg_transit.decompress(wire, "lepton-hz") != photo
+
+
+def test_a_center_that_decodes_only_plain_lepton_gets_plain_lepton(kecamatan, center_app, center_db):
+    from flask import g
+
+    def probe():
+        return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": 3,
+                        "photo_codecs": ["lepton"]})
+    center_app.view_functions["center_api.probe"] = probe
+    session = RecordingSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+    assert report.error == "" and report.sent == 3
+    assert [h.get("photo_codec") for h, _ in sent_items(session)] == ["lepton"] * 3
+    assert {n: p for n, (p, _) in center_photos().items()} == taken
