@@ -201,7 +201,8 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
     if to_send:
         codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
         codec = codec if kind.photo_codecs and version >= 2 else None
-        magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
+        magic = (protocol.PACKET_MAGIC_V3 if version >= 4 else protocol.PACKET_MAGIC_V2 if version >= 2
+                 else protocol.PACKET_MAGIC)
         _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path)
 
 
@@ -251,6 +252,8 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                 answered, last_answer, failures_in_row = answered + 1, now, 0
                 with write_transaction():  # one commit per packet; each item is a savepoint inside
                     again = _apply_packet_results(batch, results, report, progress, rng, send_raw)
+                    if not path:
+                        _apply_received_at_once(batch, results, report)
                 send_raw.update(item.id for item in again)
                 queue.extend(again)
         except LinkDown as failure:
@@ -341,6 +344,27 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
 
 
 # --- statuses -------------------------------------------------------------------------------
+
+def _apply_received_at_once(batch, results: dict, report: PassReport) -> None:
+    """The center answers "stored" with the seq of the `received` event it made in our status
+    feed. While those seqs follow our cursor without a gap they are exactly the events the status
+    pull would bring next: applied here, in the packet's transaction, the pull has nothing to
+    fetch for them, and applying them overlaps the upload instead of following it. A gap (another
+    PC of this kecamatan, a center event in between) leaves the rest to the pull."""
+    link = current_link()
+    if link is None or records.status_feed(link.role) != "/statuses":
+        return
+    stored = sorted((r["seq"], item) for item in batch
+                    if (r := results.get((item.registration_number, item.version)))
+                    and r.get("result") == "stored" and isinstance(r.get("seq"), int))
+    cursor = link.status_cursor
+    for seq, item in stored:
+        if seq != cursor + 1:
+            return
+        event = {"seq": seq, "id": item.registration_number, "version": item.version, "status": "received",
+                 "reason": "", "at": "", "hash": item.content_hash}
+        count_outcome(report, apply_event(link.id, event))
+        cursor = seq
 
 def _arrived(event: dict) -> None:
     """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""

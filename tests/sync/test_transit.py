@@ -73,7 +73,7 @@ def test_center_stores_and_hashes_the_original_jpeg_of_a_recompressed_photo(keca
         taken = local_photos()
     assert report.error == "" and report.sent == 3
     items = sent_items(session)
-    assert all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
+    assert all(body[:4] == protocol.PACKET_MAGIC_V3 for body in session.packets)
     assert [h.get("photo_codec") for h, _ in items] == [jpeg_transit.CODEC] * 3
     assert sum(len(wire) for _, wire in items) < sum(len(p) for p in taken.values())
     stored = center_photos()
@@ -181,7 +181,8 @@ def test_a_center_that_needs_a_newer_kecamatan_is_refused_clearly(kecamatan, cen
     from flask import g
 
     def probe():
-        return jsonify({"center": "Pusat baru", "kecamatan_code": g.kecamatan.code, "protocol": 5, "min_protocol": 4})
+        return jsonify({"center": "Pusat baru", "kecamatan_code": g.kecamatan.code, "protocol": protocol.PROTOCOL_VERSION + 2,
+                        "min_protocol": protocol.PROTOCOL_VERSION + 1})
     center_app.view_functions["center_api.probe"] = probe
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
         with pytest.raises(Refused, match="perbarui aplikasi Loket"):
@@ -251,4 +252,31 @@ def test_a_center_that_decodes_only_plain_lepton_gets_plain_lepton(kecamatan, ce
         taken = local_photos()
     assert report.error == "" and report.sent == 3
     assert [h.get("photo_codec") for h, _ in sent_items(session)] == ["lepton"] * 3
+    assert {n: p for n, (p, _) in center_photos().items()} == taken
+
+
+def test_lkp3_headers_deflate_against_the_dictionary_and_decode_the_same():
+    from tests.sync.helpers import packet_item
+    items = [packet_item(n) for n in range(1, 6)]
+    items = [(dict(header, photo_codec="lepton-hz"), photo) for header, photo in items]
+    v2, v3 = (protocol.encode_packet(items, magic) for magic in (protocol.PACKET_MAGIC_V2, protocol.PACKET_MAGIC_V3))
+    assert protocol.decode_packet(v3) == protocol.decode_packet(v2)
+    assert len(v3) < len(v2) - 100  # the field names and common words, once less
+    with pytest.raises(protocol.PacketError):
+        protocol.decode_packet(protocol.PACKET_MAGIC_V2 + v3[4:])  # LKP3 headers need the dictionary
+
+
+def test_a_protocol_3_center_gets_lkp2_packets(kecamatan, center_app, center_db):
+    from flask import g
+
+    def probe():
+        return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": 3,
+                        "photo_codecs": list(protocol.PHOTO_CODECS)})
+    center_app.view_functions["center_api.probe"] = probe
+    session = RecordingSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+    assert report.error == "" and report.sent == 3
+    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
     assert {n: p for n, (p, _) in center_photos().items()} == taken
