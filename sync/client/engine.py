@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from app.frame.dates import utc_now
 from app.frame.db import database
-from sync import jpeg_transit, protocol
-from sync.client import outbox, records, statuses
+from sync import protocol
+from sync.client import outbox, photo_transit, records, statuses
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
 
@@ -110,6 +110,7 @@ def _mark_sent(item: OutboxItem) -> None:
         item.acked_at = utc_now()
         item.last_error = ""
         item.save()
+        photo_transit.forget(item.photo_sha256)
     records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
@@ -230,7 +231,8 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                     batch, entries, _ = _next_batch(queue, sizer, report, rng)
                     if not batch:
                         break
-                    wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch])
+                    wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch],
+                                       [item.photo_sha256 for item in batch])
                     body = protocol.encode_packet(wire, magic)
                     in_flight.append((batch, len(body), time.monotonic()))
                     written.update(item.id for item in batch)
@@ -292,11 +294,12 @@ def _next_batch(queue, sizer, report, rng):
     return batch, entries, size
 
 
-def _in_transit(entries, codecs):
-    """Each photo recompressed with the codec the center takes (or as it is when the codec refuses)."""
+def _in_transit(entries, codecs, photo_hashes):
+    """Each photo in the codec the center takes (or as it is when the codec refuses): the stream
+    made when it entered the outbox, or made now."""
     wire = []
-    for (header, photo), codec in zip(entries, codecs):
-        packed = jpeg_transit.compress(photo, codec) if codec else None
+    for (header, photo), codec, photo_sha in zip(entries, codecs, photo_hashes):
+        packed = photo_transit.stream_for(photo, photo_sha, codec) if codec else None
         wire.append((dict(header, photo_codec=codec), packed) if packed is not None else (header, photo))
     return wire
 

@@ -16,6 +16,7 @@ from app.registration.models import Application, ApplicationPhoto
 from sync import jpeg_transit, protocol
 from sync.center.models import ReceivedApplication
 from sync.client import engine
+from sync.client.models import OutboxItem, PhotoTransit
 from sync.client.transport import Refused
 from tests.sync.test_client import FlaskSession, client_of, kecamatan, run, statuses  # noqa: F401  fixtures
 
@@ -130,6 +131,7 @@ def test_a_damaged_recompressed_photo_is_refused_by_the_hash_check_and_sent_agai
     monkeypatch.setattr(jpeg_transit, "compress", compress_then_damage_the_first)
     session = RecordingSession(center_app)
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        PhotoTransit.delete().execute()  # streams made on the fly (test_photo_streams_made_ahead: kept ones)
         report = engine.sync_once(client=client_of(center_app, session))
         taken = local_photos()
         final = statuses()
@@ -280,3 +282,47 @@ def test_a_protocol_3_center_gets_lkp2_packets(kecamatan, center_app, center_db)
     assert report.error == "" and report.sent == 3
     assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
     assert {n: p for n, (p, _) in center_photos().items()} == taken
+
+
+def test_photo_streams_are_made_when_the_application_becomes_complete_and_the_pass_uses_them(
+        kecamatan, center_app, center_db, monkeypatch):
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        kept = {row.photo_sha256: bytes(row.stream) for row in PhotoTransit.select()}
+        assert set(kept) == {item.photo_sha256 for item in OutboxItem.select()}
+        assert all(row.codec == jpeg_transit.CODEC for row in PhotoTransit.select())
+        replace_photo("350807-01-000002", noise_jpeg(40))  # a changed photo gets its own stream
+        changed = OutboxItem.get(OutboxItem.registration_number == "350807-01-000002").photo_sha256
+        assert changed not in kept and PhotoTransit.get_or_none(photo_sha256=changed) is not None
+
+        def no_compress_in_the_pass(photo, codec=jpeg_transit.CODEC):
+            raise AssertionError("the pass compressed a photo that had its stream")
+        monkeypatch.setattr(jpeg_transit, "compress", no_compress_in_the_pass)
+        session = RecordingSession(center_app)
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+        assert report.error == "" and report.sent == 3
+        assert {h["id"]: h.get("photo_codec") for h, _ in sent_items(session)} == dict.fromkeys(taken, jpeg_transit.CODEC)
+        assert {n: p for n, (p, _) in center_photos().items()} == taken
+        assert PhotoTransit.select().count() == 0  # acknowledged: the streams are not kept
+
+
+def test_a_kept_stream_damaged_at_rest_is_caught_by_the_center_and_sent_as_it_is(kecamatan, center_app, center_db):
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        row = PhotoTransit.select().first()
+        stream = bytes(row.stream)
+        (PhotoTransit.update(stream=stream[:60] + bytes(b ^ 0x5A for b in stream[60:90]) + stream[90:])
+         .where(PhotoTransit.photo_sha256 == row.photo_sha256).execute())
+        session = RecordingSession(center_app)
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+    assert report.error == "" and report.sent == 3 and report.failed == 0
+    assert len(sent_items(session)) == 4 and sent_items(session)[-1][0].get("photo_codec") is None
+    assert {n: p for n, (p, _) in center_photos().items()} == taken
+
+
+def test_a_photo_lepton_refuses_is_kept_as_travelling_as_it_is(kecamatan):
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        replace_photo("350807-01-000003", cmyk_jpeg())
+        sha = OutboxItem.get(OutboxItem.registration_number == "350807-01-000003").photo_sha256
+        row = PhotoTransit.get(photo_sha256=sha)
+        assert row.stream is None
