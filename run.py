@@ -52,7 +52,8 @@ def cmd_serve(options) -> int:
     from app.background import start_background_jobs
     from app.firstrun import ensure_admin
 
-    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True, MODE=options.mode))
+    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True, MODE=options.mode,
+                          SERVED_AS={"host": options.host, "port": options.port}))  # for "Pasang mulai otomatis"
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
         server = create_server(app, host=options.host, port=options.port, threads=options.threads,
                                ident="loket-kecamatan")

@@ -1,41 +1,68 @@
-"""`run.py autostart install|remove|status`: start the app when the clerk logs on, so nobody starts
-it by hand. Windows: a Task Scheduler task "at log on" (schtasks); Linux: a systemd user unit."""
+"""Start the app when the clerk logs on, so nobody starts it by hand: a button on the admin's
+office settings (and the desa PC's admin page), or `run.py autostart install|remove|status`.
+
+Windows: a launcher in the user's Startup folder. It needs no administrator rights, where a Task
+Scheduler task "at log on" (schtasks /SC ONLOGON) is refused to an ordinary account. Linux: a
+systemd user unit."""
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-TASK_NAME = "Loket Kecamatan"
+ENTRY_NAME = "Loket Kecamatan"
 UNIT_NAME = "loket-kecamatan.service"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def serve_command(data: str | None = None, port: int | None = None, python: str | None = None) -> list[str]:
+class AutostartFailed(Exception):
+    """str() is the Indonesian message for the admin."""
+
+
+def on_windows() -> bool:
+    return sys.platform == "win32"
+
+
+def serve_command(data=None, port: int | None = None, python: str | None = None, host: str | None = None,
+                  mode: str | None = None) -> list[str]:
     """The command the start-up entry runs; on Windows pythonw.exe, so no console window stays open."""
     python = python or sys.executable
-    if sys.platform == "win32":
+    if on_windows():
         windowless = Path(python).with_name("pythonw.exe")
         python = str(windowless) if windowless.exists() else python
     command = [python, str(ROOT / "run.py"), "serve"]
     if data:
         command += ["--data", str(Path(data).resolve())]
+    if host and host != "127.0.0.1":
+        command += ["--host", host]
     if port:
         command += ["--port", str(port)]
+    if mode and mode != "kecamatan":
+        command += ["--mode", mode]
     return command
 
 
-def _windows_quote(command: list[str]) -> str:
-    return subprocess.list2cmdline(command)
+# --- Windows: the Startup folder ---------------------------------------------------------------
+
+def startup_folder() -> Path:
+    appdata = os.environ.get("APPDATA")
+    if not appdata:
+        raise AutostartFailed("Folder profil Windows (APPDATA) tidak ditemukan; mulai otomatis tidak dapat dipasang.")
+    return Path(appdata) / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
 
 
-def schtasks_commands(action: str, command: list[str]) -> list[list[str]]:
-    if action == "install":
-        return [["schtasks", "/Create", "/F", "/TN", TASK_NAME, "/SC", "ONLOGON", "/RL", "LIMITED",
-                 "/TR", _windows_quote(command)]]
-    if action == "remove":
-        return [["schtasks", "/Delete", "/F", "/TN", TASK_NAME]]
-    return [["schtasks", "/Query", "/TN", TASK_NAME]]
+def startup_script(command: list[str]) -> str:
+    """A .cmd that starts the server windowless and ends at once. chcp 65001: the file is UTF-8,
+    so a data folder under a user name with non-ASCII letters still reads right."""
+    return ("@echo off\r\n"
+            "chcp 65001 >nul\r\n"
+            f'start "" /D "{ROOT}" {subprocess.list2cmdline(command)}\r\n')
 
+
+def entry_path() -> Path:
+    return startup_folder() / f"{ENTRY_NAME}.cmd" if on_windows() else unit_path()
+
+
+# --- Linux: a systemd user unit ------------------------------------------------------------------
 
 def unit_path(home: Path | None = None) -> Path:
     config = os.environ.get("XDG_CONFIG_HOME") or str((home or Path.home()) / ".config")
@@ -57,59 +84,82 @@ def systemd_unit(command: list[str]) -> str:
             "WantedBy=default.target\n")
 
 
-def _run(commands: list[list[str]]) -> tuple[int, str]:
-    output = []
-    for command in commands:
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as problem:
-            return 1, f"{command[0]} tidak dapat dijalankan ({type(problem).__name__})"
-        output.append((done.stdout + done.stderr).strip())
-        if done.returncode != 0:
-            return done.returncode, "\n".join(output)
-    return 0, "\n".join(output)
+def _systemctl(*args: str) -> tuple[int, str]:
+    try:
+        done = subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        return 1, f"systemctl tidak dapat dijalankan ({type(problem).__name__})"
+    return done.returncode, (done.stdout + done.stderr).strip()
+
+
+# --- the three actions, for the page and the command ----------------------------------------------
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".baru")
+    with open(partial, "w", encoding="utf-8", newline="") as out:
+        out.write(text)
+    os.replace(partial, path)
+
+
+def install(command: list[str]) -> str:
+    entry = entry_path()
+    try:
+        _write_atomically(entry, startup_script(command) if on_windows() else systemd_unit(command))
+    except OSError as problem:
+        raise AutostartFailed(f"Berkas mulai otomatis tidak dapat ditulis di {entry.parent} "
+                              f"({problem.strerror or type(problem).__name__}).") from problem
+    if on_windows():
+        return "Loket Kecamatan akan berjalan sendiri setiap kali pengguna Windows ini masuk."
+    for step in (("daemon-reload",), ("enable", "--now", UNIT_NAME)):
+        code, output = _systemctl(*step)
+        if code != 0:
+            raise AutostartFailed(f"Berkas {entry} ditulis, tetapi systemd belum dapat mengaktifkannya: {output}")
+    return f"Loket Kecamatan akan berjalan sendiri saat pengguna ini masuk ({entry})."
+
+
+def remove() -> str:
+    entry = entry_path()
+    if not on_windows():
+        _systemctl("disable", "--now", UNIT_NAME)
+    try:
+        entry.unlink(missing_ok=True)
+    except OSError as problem:
+        raise AutostartFailed(f"Berkas {entry} tidak dapat dihapus ({problem.strerror}).") from problem
+    if not on_windows():
+        _systemctl("daemon-reload")
+    return "Mulai otomatis dilepas: Loket Kecamatan tidak lagi berjalan sendiri saat pengguna masuk."
+
+
+def status() -> tuple[bool, str]:
+    try:
+        entry = entry_path()
+    except AutostartFailed as problem:
+        return False, str(problem)
+    if not entry.exists():
+        return False, "belum terpasang: Loket Kecamatan harus dijalankan sendiri setelah komputer menyala."
+    return True, f"terpasang ({entry})."
 
 
 def run(action: str, data: str | None = None, port: int | None = None) -> int:
-    command = serve_command(data, port)
-    if sys.platform == "win32":
-        code, output = _run(schtasks_commands(action, command))
+    """`run.py autostart ...`: the same actions for whoever prefers the console."""
+    try:
         if action == "install":
-            print("Loket Kecamatan akan berjalan sendiri setiap kali pengguna ini masuk Windows."
-                  if code == 0 else f"Gagal membuat tugas terjadwal: {output}")
+            print(install(serve_command(data, port)))
         elif action == "remove":
-            print("Tugas mulai otomatis dihapus." if code == 0 else f"Gagal menghapus tugas: {output}")
+            print(remove())
         else:
-            print("Mulai otomatis: terpasang." if code == 0 else "Mulai otomatis: belum terpasang.")
-        return code
-    unit = unit_path()
-    if action == "install":
-        unit.parent.mkdir(parents=True, exist_ok=True)
-        partial = unit.with_name(unit.name + ".baru")
-        partial.write_text(systemd_unit(command), encoding="utf-8")
-        os.replace(partial, unit)
-        code, output = _run([["systemctl", "--user", "daemon-reload"], ["systemctl", "--user", "enable", "--now", UNIT_NAME]])
-        if code == 0:
-            print(f"Loket Kecamatan akan berjalan sendiri saat pengguna ini masuk ({unit}).")
-        else:
-            print(f"Berkas {unit} ditulis, tetapi systemd belum dapat mengaktifkannya: {output}")
-        return code
-    if action == "remove":
-        code, output = _run([["systemctl", "--user", "disable", "--now", UNIT_NAME]])
-        unit.unlink(missing_ok=True)
-        _run([["systemctl", "--user", "daemon-reload"]])
-        print("Mulai otomatis dihapus.")
-        return 0
-    if not unit.exists():
-        print("Mulai otomatis: belum terpasang.")
+            installed, message = status()
+            print(f"Mulai otomatis: {message}")
+            return 0 if installed else 1
+    except AutostartFailed as problem:
+        print(problem, file=sys.stderr)
         return 1
-    code, output = _run([["systemctl", "--user", "is-enabled", UNIT_NAME]])
-    print(f"Mulai otomatis: terpasang ({unit}); systemd: {output or 'tidak diketahui'}.")
     return 0
 
 
 def add_commands(subparsers, add_data_option) -> None:
-    parser = subparsers.add_parser("autostart", help="start the app at log on (Windows Task Scheduler / systemd user unit)")
+    parser = subparsers.add_parser("autostart", help="start the app at log on (Windows Startup folder / systemd user unit)")
     add_data_option(parser)
     parser.add_argument("action", choices=["install", "remove", "status"])
     parser.add_argument("--port", type=int, default=None)

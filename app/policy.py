@@ -23,6 +23,7 @@ audit.baca                    x     -      -       -    x    -     -     membaca
 cadangan.kelola               x     -      -       -    -    -     -     membuat, mengunduh dan memulihkan cadangan data
 kalender.kelola               x     -      -       -    -    -     -     mengatur hari libur kantor
 pengaturan.kantor             x     -      -       -    -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi
+pengaturan.mulai_otomatis     x     -      -       -    -    -     -     memasang atau melepas mulai otomatis bersama komputer
 pengaturan.logo               -     -      -       -    -    -     x     menampilkan logo kop surat
 pendaftaran.daftar            -     x      -       -    -    -     -     mendaftarkan permohonan KTP-el baru (periksa NIK dan KK)
 pendaftaran.periksa           -     x      -       -    -    x     -     memeriksa NIK dan KK saat mengisi formulir
@@ -75,6 +76,7 @@ ROUTES = {
     "kalender.kelola": "calendar.index calendar.add calendar.remove",
     "pengaturan.kantor": "settings.setup settings.region_options settings.office settings.upload_logo "
                          "settings.session_timeout",
+    "pengaturan.mulai_otomatis": "settings.autostart",
     "pengaturan.logo": "settings.logo",
     "pendaftaran.daftar": "registration.new",
     "pendaftaran.periksa": "registration.check_nik registration.check_kk",

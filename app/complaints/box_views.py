@@ -1,5 +1,5 @@
 """Kotak saran: the daily opening record, and the slips entered under it."""
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
@@ -11,6 +11,7 @@ from app.complaints.models import Complaint, ComplaintCategory, SuggestionBoxSes
 from app.complaints.views import blueprint
 from app.frame.dates import local_today, parse_iso_date, utc_now
 from app.frame.db import database
+from app.frame.pagination import paginate
 
 
 def opened_dates(since) -> set:
@@ -26,11 +27,13 @@ def missing_box_days(today=None) -> list:
 
 def _page(form, errors, status=200):
     today = local_today(queries.zone())
-    sessions = list(SuggestionBoxSession.select().order_by(SuggestionBoxSession.opened_on.desc()).limit(40))
+    page = paginate(SuggestionBoxSession.select().order_by(SuggestionBoxSession.opened_on.desc(),
+                                                           SuggestionBoxSession.id.desc()), current_app.config["PAGE_SIZE"])
+    sessions = page.items
     entered = dict(Complaint.select(Complaint.suggestion_box_session, fn.COUNT(Complaint.id))
                    .where(Complaint.suggestion_box_session.in_([s.id for s in sessions]))
                    .group_by(Complaint.suggestion_box_session).tuples()) if sessions else {}
-    return render_template("complaints/box.html", form=form, errors=errors, sessions=sessions, entered=entered,
+    return render_template("complaints/box.html", form=form, errors=errors, sessions=sessions, entered=entered, page=page,
                            missing=missing_box_days(today), today=today), status
 
 

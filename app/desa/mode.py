@@ -26,6 +26,7 @@ ENDPOINTS = frozenset({
     "registration.check_nik", "registration.check_kk",
     "desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
     "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now", "desa.sync_state",
+    "settings.autostart",
 })
 # Background jobs a desa PC runs: the daily backup and the sync scheduler (its link is a desa's:
 # pre-registrations to the center's relay, statuses back; app/desa/relay.py).

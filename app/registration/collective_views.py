@@ -1,10 +1,11 @@
 """Routes for collective applications: the letter, its applicants, the import, the handover."""
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.frame.dates import utc_now
 from app.frame.db import database
+from app.frame.pagination import paginate
 from app.registration import collective as rules
 from app.registration import intake, records
 from app.registration.models import Application, CollectiveLetter
@@ -16,14 +17,15 @@ from app.registration.views import annotate, blueprint, desa_list, desa_names, v
 
 @blueprint.get("/pendaftaran/kolektif")
 def collectives():
-    letters = list(CollectiveLetter.select().order_by(CollectiveLetter.id.desc()).limit(200))
+    page = paginate(CollectiveLetter.select().order_by(CollectiveLetter.id.desc()), current_app.config["PAGE_SIZE"])
+    letters = page.items
     counts = {}
     if letters:
         for row in (Application.select(Application.collective, Application.status).where(
                 Application.collective.in_([letter.id for letter in letters])).tuples()):
             counts.setdefault(row[0], {}).setdefault(row[1], 0)
             counts[row[0]][row[1]] += 1
-    return render_template("registration/collectives.html", letters=letters, counts=counts)
+    return render_template("registration/collectives.html", letters=letters, counts=counts, page=page)
 
 
 @blueprint.route("/pendaftaran/kolektif/baru", methods=["GET", "POST"])

@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
+from app import autostart as autostart_entry
 from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
@@ -128,6 +129,35 @@ def session_timeout():
                      {"session_idle_minutes": before}, {"session_idle_minutes": int(typed)})
     flash(f"Sesi yang tidak dipakai {typed} menit akan ditutup otomatis.", "success")
     return redirect(url_for("settings.office"))
+
+
+@blueprint.app_template_global()
+def autostart_state() -> tuple[bool, str]:
+    return autostart_entry.status()
+
+
+@blueprint.post("/admin/mulai-otomatis")
+def autostart():
+    """Install or remove the start-with-the-PC entry for this server's own data folder, address and mode."""
+    action = request.form.get("tindakan")
+    back = url_for("desa.operators" if current_app.config.get("MODE") == "desa" else "settings.office") + "#mulai-otomatis"
+    if action not in ("pasang", "lepas"):
+        flash("Pilih pasang atau lepas mulai otomatis.", "error")
+        return redirect(back, 303)
+    served = current_app.config.get("SERVED_AS", {})
+    try:
+        if action == "pasang":
+            message = autostart_entry.install(autostart_entry.serve_command(
+                current_app.config["DATA_DIR"], served.get("port"), host=served.get("host"),
+                mode=current_app.config.get("MODE")))
+        else:
+            message = autostart_entry.remove()
+    except autostart_entry.AutostartFailed as problem:
+        flash(str(problem), "error")
+        return redirect(back, 303)
+    audit.record("ubah", "pengaturan", "mulai_otomatis", "Mulai otomatis " + ("dipasang" if action == "pasang" else "dilepas"))
+    flash(message, "success")
+    return redirect(back, 303)
 
 
 @blueprint.get("/kop/logo.png")

@@ -1,7 +1,7 @@
 """The satisfaction survey kiosk (no login) and the IKM page for the office."""
 import uuid
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN, IntegrityError
 
@@ -9,6 +9,7 @@ from app import audit
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
+from app.frame.pagination import paginate
 from app.frame.kiosk_session import next_visitor
 from app.frame.periods import Quarter, year_period
 from app.frame import store
@@ -158,18 +159,20 @@ def _answers_page(problem: str | None = None):
     status = request.args.get("status", ResponseStatus.PENDING)
     if status not in STATUS_LABELS:
         status = ResponseStatus.PENDING
-    rows = []
+    rows, page = [], None
     if period is not None:
         start, end = period.utc_bounds(zone)
-        rows = list(SurveyResponse.select(SurveyResponse, SurveyCode).join(SurveyCode, join_type=JOIN.LEFT_OUTER)
-                    .where(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end,
-                           SurveyResponse.status == status)
-                    .order_by(SurveyResponse.submitted_at.desc()).limit(200))
+        page = paginate(SurveyResponse.select(SurveyResponse, SurveyCode).join(SurveyCode, join_type=JOIN.LEFT_OUTER)
+                        .where(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end,
+                               SurveyResponse.status == status)
+                        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc()),
+                        current_app.config["PAGE_SIZE"])
+        rows = page.items
     scores = {}
     for answer in SurveyAnswer.select().where(SurveyAnswer.response.in_([r.id for r in rows])):
         scores.setdefault(answer.response_id, {})[answer.element] = answer.score
     return render_template("survey/answers.html", error=error or problem, year=year, part=part, period=period,
-                           status=status, labels=STATUS_LABELS, rows=rows, scores=scores, elements=ELEMENTS,
+                           status=status, labels=STATUS_LABELS, rows=rows, page=page, scores=scores, elements=ELEMENTS,
                            services=codes.SERVICES, may_review=g.user.role in REVIEWERS,
                            counts=answers_by_status(period, zone) if period else None,
                            void_reason_max=VOID_REASON_MAX), 422 if error or problem else 200

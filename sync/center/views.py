@@ -193,10 +193,16 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
 
 @blueprint.get("/konflik")
 def conflicts():
-    rows = list(Conflict.select().order_by(Conflict.resolved_at.is_null(False), Conflict.id.desc()).limit(200))
+    # Open conflicts (the work) and decided ones (the history) are two lists, each paged by keyset.
+    decided = request.args.get("tampil") == "selesai"
+    chosen = Conflict.resolved_at.is_null(False) if decided else Conflict.resolved_at.is_null()
+    page = paginate(Conflict.select().where(chosen).order_by(Conflict.id.desc()), current_app.config["PAGE_SIZE"])
+    rows = page.items
+    open_count = Conflict.select().where(Conflict.resolved_at.is_null()).count()
     stored = {(a.registration_number, a.version): a for a in ReceivedApplication.select().where(
         ReceivedApplication.registration_number.in_([c.registration_number for c in rows] or [""]))}
     return render_template("center/conflicts.html", rows=rows, stored=stored, decisions=records.DECISIONS,
+                           page=page, decided=decided, open_count=open_count,
                            offered={c.id: json.loads(c.offered_record) for c in rows})
 
 
@@ -233,8 +239,8 @@ def print_runs():
                                               ReceivedApplication.received_at)
                    .where((ReceivedApplication.status == "received") & ReceivedApplication.print_run.is_null())
                    .order_by(ReceivedApplication.received_at).limit(500))
-    runs = list(PrintRun.select().order_by(PrintRun.id.desc()).limit(30))
-    return render_template("center/print_runs.html", waiting=waiting, runs=runs,
+    page = paginate(PrintRun.select().order_by(PrintRun.id.desc()), current_app.config["PAGE_SIZE"])
+    return render_template("center/print_runs.html", waiting=waiting, runs=page.items, page=page,
                            kecamatans={k.id: k for k in Kecamatan.select()}, errors={})
 
 
@@ -296,8 +302,9 @@ def shipments():
                                 .where(ReceivedApplication.status == "printed")
                                 .group_by(ReceivedApplication.kecamatan).tuples()):
         ready[kecamatan_id] = count
+    page = paginate(Shipment.select().order_by(Shipment.id.desc()), current_app.config["PAGE_SIZE"])
     return render_template("center/shipments.html", ready=ready, kecamatans={k.id: k for k in Kecamatan.select()},
-                           shipments=list(Shipment.select().order_by(Shipment.id.desc()).limit(30)))
+                           shipments=page.items, page=page)
 
 
 @blueprint.post("/kirim/baru")

@@ -289,3 +289,19 @@ def axe_violations(page) -> list[str]:
                                                              "resultTypes": ["violations"]})
     return [f"{page.url} axe {v['id']} ({v['impact']}): " + ", ".join(str(n["target"]) for n in v["nodes"][:3])
             for v in response["violations"]]
+
+
+def fill_application(page, full_name: str, address: str = "Dusun Krajan II", rt: str = "3", rw: str = "2"):
+    """The KTP-el form's fields after NIK, sex and birth date (which each journey checks its own way)."""
+    page.get_by_label("Nomor KK").fill("3508071203110004")
+    page.get_by_label("Nama lengkap (sesuai KK)").fill(full_name)
+    page.get_by_label("Tempat lahir", exact=True).fill("Lumajang")
+    page.get_by_label("Alamat (jalan/dusun)").fill(address)
+    page.get_by_label("RT", exact=True).fill(rt)
+    page.get_by_label("RW", exact=True).fill(rw)
+    page.get_by_label("Desa/kelurahan (ketik untuk mencari)").fill("Yosowilangun Lor")
+    page.get_by_label("Agama/kepercayaan").select_option("Islam")
+    page.get_by_label("Status perkawinan").select_option("Kawin")
+    page.get_by_label("Pekerjaan").fill("Petani/Pekebun")
+    page.get_by_label("Alasan permohonan (ketik untuk mencari)").fill("Rusak")
+    page.get_by_label("Sudah perekaman biometrik").check()

@@ -11,6 +11,15 @@ from app.frame.roles import LOKET
 NIK = "3508075205900007"
 
 
+def release(held):
+    """The held answers arrive now, late."""
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # the browser already gave the request up (replaced by a newer one)
+            pass
+
+
 def test_an_older_nik_check_answering_late_does_not_hide_the_birth_date_warning(page, live, login):
     login(page, LOKET)
     page.goto(f"{live.url}/pendaftaran/baru")
@@ -34,11 +43,7 @@ def test_an_older_nik_check_answering_late_does_not_hide_the_birth_date_warning(
     page.get_by_label("Tanggal lahir", exact=True).dispatch_event("change")
     expect(nik_check.locator(".field-warn").first).to_contain_text("tanggal lahir")
 
-    for route in held:  # the old answers arrive now, late
-        try:
-            route.continue_()
-        except Exception:  # the browser already gave the request up
-            pass
+    release(held)
     expect(page.locator(".htmx-request")).to_have_count(0)
     expect(nik_check.locator(".field-warn").first).to_contain_text("tanggal lahir")
 
@@ -60,11 +65,7 @@ def test_a_late_search_answer_does_not_replace_the_newer_results(page, live, log
     page.wait_for_function("() => document.querySelector('.htmx-request') !== null")
     search.fill("yy")
     expect(page).to_have_url(re.compile(r"q=yy"))
-    for route in held:  # the old answer arrives now, late
-        try:
-            route.continue_()
-        except Exception:  # the browser already gave the request up
-            pass
+    release(held)
     expect(page.locator(".htmx-request")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"q=yy"))
     assert page.get_by_role("searchbox", name="Cari NIK, nama atau nomor").input_value() == "yy"

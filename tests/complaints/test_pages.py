@@ -136,3 +136,15 @@ def test_complaint_book_pages_by_keyset_including_equal_receipt_times(client_for
     expected = [str(c.text.split()[-1]) for c in Complaint.select().order_by(
         Complaint.received_at.desc(), Complaint.id.desc())]
     assert pages == 3 and seen == expected
+
+
+def test_every_box_opening_is_reachable_page_by_page(client_for, app):
+    """The suggestion box page listed the last 40 openings and nothing older."""
+    from tests.support.pages import walk_pages
+    today = local_today("Asia/Jakarta")
+    for back in range(5):
+        SuggestionBoxSession.create(opened_on=today - timedelta(days=back), slip_count=back, created_at=utc_now())
+    app.config["PAGE_SIZE"] = 2
+    pages = walk_pages(client_for("petugas_informasi"), "/pengaduan/kotak-saran", r"/kotak-saran/(\d+)\"")
+    newest_first = [str(s.id) for s in SuggestionBoxSession.select().order_by(SuggestionBoxSession.opened_on.desc())]
+    assert [len(page) for page in pages] == [2, 2, 1] and sum(pages, []) == newest_first

@@ -70,7 +70,7 @@ def test_desa_mode_has_its_own_database_and_a_one_time_password(desa_app, tmp_pa
 
 # Written here, not read from the app: all a desa PC answers for its admin.
 DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now",
-                          "desa.sync_state",
+                          "desa.sync_state", "settings.autostart",
                           "auth.change_password", "core.dashboard", "settings.logo"}
 
 
@@ -148,3 +148,17 @@ def test_enrolled_desa_pc_enters_forms_offline_and_the_kecamatan_accepts_its_qr(
     assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
     refused = loket.post("/pra-pendaftaran/pindai", data={"kode": code})
     assert refused.status_code == 422 and "sudah dicabut di kecamatan" in text(refused)
+
+
+def test_the_desa_pc_admin_sets_it_to_start_with_the_pc_in_desa_mode(desa_app, tmp_path, monkeypatch):
+    from app import autostart
+    monkeypatch.setattr(autostart, "on_windows", lambda: True)
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    admin, _ = desa_admin(desa_app)
+    database.initialize(desa_app.extensions["database"])
+    assert "Pasang mulai otomatis" in text(admin.get("/admin/operator-desa"))
+    done = admin.post("/admin/mulai-otomatis", data={"tindakan": "pasang"})
+    assert done.status_code == 303 and done.location.endswith("/admin/operator-desa#mulai-otomatis")
+    launcher = next((tmp_path / "Roaming").rglob("Loket Kecamatan.cmd")).read_text(encoding="utf-8")
+    assert "--mode desa" in launcher and str(tmp_path / "desa-pc") in launcher
+    assert "Lepas mulai otomatis" in text(admin.get("/admin/operator-desa"))

@@ -351,3 +351,62 @@ def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa
     assert sync(desa_app).statuses == 1
     with bound_to(desa_app):
         assert PreRegistration.get().relay_status == "diterima_loket"
+
+
+def test_two_pcs_of_one_desa_number_apart_and_each_hears_only_of_its_own_forms(desa_app, linked_kecamatan,
+                                                                             client_as, center, tmp_path):
+    """A desa with two PCs (the Kaur's laptop and the front desk's PC), both offline for a while: their
+    numbers never collide, a villager typed on both reaches the counter once, and each PC gets back the
+    statuses of its own forms only."""
+    from app import create_app
+    from tests.conftest import CsrfClient
+    kecamatan = linked_kecamatan
+    second_pc = create_app({"DATA_DIR": tmp_path / "desa-pc-2", "SECRET_KEY": "desa-secret-2", "TESTING": True,
+                            "MODE": "desa"})
+    second_pc.test_client_class = CsrfClient
+    enrolled_desa(desa_app, kecamatan, client_as)
+    enrolled_desa(second_pc, kecamatan, client_as)
+    laptop, front_desk = desa_operator(desa_app), desa_operator(second_pc)
+    budi, agus = PEOPLE[0], PEOPLE[1]
+    # Models reach one database at a time in this process: each PC's requests run bound to its own.
+    with bound_to(desa_app):
+        assert pre_register(laptop, valid_form(nik=budi[0], full_name=budi[1])).status_code == 302
+    with bound_to(second_pc):
+        assert pre_register(front_desk, valid_form(nik=agus[0], full_name=agus[1])).status_code == 302
+        assert pre_register(front_desk, valid_form(nik=budi[0], full_name=budi[1])).status_code == 302  # offline
+    with bound_to(desa_app):
+        on_laptop = [p.number for p in PreRegistration.select()]
+    with bound_to(second_pc):
+        on_front_desk = [p.number for p in PreRegistration.select()]
+    assert not set(on_laptop) & set(on_front_desk), (on_laptop, on_front_desk)
+
+    first, second = sync(desa_app), sync(second_pc)
+    assert (first.sent, first.error, second.sent, second.error) == (1, "", 2, "")
+    report = sync(kecamatan)
+    assert report.error == "" and report.relayed == 2  # Budi once; his second form goes back refused
+    database.initialize(kecamatan.extensions["database"])
+    assert sorted(p.full_name for p in PreRegistration.select()) == sorted([budi[1], agus[1]])
+
+    assert sync(desa_app).statuses == 0  # nothing happened to the laptop's form yet
+    assert sync(second_pc).statuses == 1
+    with bound_to(second_pc):
+        refused = PreRegistration.get(PreRegistration.nik == budi[0])
+        assert refused.relay_status == "ditolak_kecamatan" and "sudah dipra-daftarkan" in refused.relay_note
+        assert PreRegistration.get(PreRegistration.nik == agus[0]).relay_status == "di_pusat"
+    with bound_to(desa_app):
+        assert PreRegistration.get().relay_status == "di_pusat"
+
+    database.initialize(kecamatan.extensions["database"])
+    loket = client_as("petugas_loket")
+    agus_here = PreRegistration.get(PreRegistration.nik == agus[0])
+    accepted = loket.post(f"/pra-pendaftaran/{agus_here.id}/terima", content_type="multipart/form-data",
+                          data=valid_form(nik=agus[0], full_name=agus[1], rt=agus_here.rt, rw=agus_here.rw))
+    assert accepted.status_code == 302, text(accepted)[:800]
+    assert sync(kecamatan).error == ""
+    assert sync(desa_app).statuses == 0
+    assert sync(second_pc).statuses == 1
+    with bound_to(second_pc):
+        assert PreRegistration.get(PreRegistration.nik == agus[0]).status == "diterima"
+    with bound_to(desa_app):
+        assert PreRegistration.get().status == "menunggu"
+    database.initialize(kecamatan.extensions["database"])

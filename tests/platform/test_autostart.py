@@ -10,14 +10,27 @@ from app import autostart
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_windows_task_runs_at_log_on_with_the_data_folder_quoted():
+def test_windows_entry_is_a_startup_folder_launcher_with_every_path_quoted(tmp_path, monkeypatch):
+    """Windows, simulated: no administrator rights are needed (a Task Scheduler task at log on is
+    refused to an ordinary account); the launcher starts pythonw in the project folder and ends."""
+    monkeypatch.setattr(autostart, "on_windows", lambda: True)
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
     command = [r"C:\Program Files\Loket\.venv\Scripts\pythonw.exe", r"C:\Program Files\Loket\run.py", "serve",
-               "--data", r"D:\Data Loket"]
-    install, = autostart.schtasks_commands("install", command)
-    assert install[:2] == ["schtasks", "/Create"] and "ONLOGON" in install and autostart.TASK_NAME in install
-    action = install[install.index("/TR") + 1]
-    assert action == r'"C:\Program Files\Loket\.venv\Scripts\pythonw.exe" "C:\Program Files\Loket\run.py" serve --data "D:\Data Loket"'
-    assert autostart.schtasks_commands("remove", command) == [["schtasks", "/Delete", "/F", "/TN", autostart.TASK_NAME]]
+               "--data", r"D:\Data Loket Bu Siti Ma'rifah"]
+    assert autostart.status()[0] is False
+    assert "setiap kali pengguna Windows ini masuk" in autostart.install(command)
+    entry = tmp_path / "Roaming" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / "Loket Kecamatan.cmd"
+    script = entry.read_bytes().decode("utf-8")
+    lines = script.split("\r\n")
+    assert lines[:2] == ["@echo off", "chcp 65001 >nul"] and lines[3] == ""  # CRLF, as cmd.exe reads it
+    assert lines[2] == ('start "" /D "{}" "C:\\Program Files\\Loket\\.venv\\Scripts\\pythonw.exe" '
+                        '"C:\\Program Files\\Loket\\run.py" serve --data "D:\\Data Loket Bu Siti Ma\'rifah"'
+                        ).format(autostart.ROOT)
+    assert autostart.status() == (True, f"terpasang ({entry}).")
+    assert "dilepas" in autostart.remove() and not entry.exists() and autostart.status()[0] is False
+    monkeypatch.delenv("APPDATA")
+    installed, message = autostart.status()
+    assert not installed and "APPDATA" in message
 
 
 def test_linux_install_status_remove_in_a_temporary_home(tmp_path):

@@ -8,6 +8,7 @@ from app.registration.collective import IMPORT_COLUMNS
 from app.registration.models import Application, CollectiveLetter
 from app.registration.status import ApplicationStatus as S, transition
 from tests.registration.conftest import valid_form
+from tests.support.pages import walk_pages
 
 
 def make_letter(loket, **changes):
@@ -128,3 +129,12 @@ def test_pages_render_with_data(loket):
     assert template.status_code == 200 and template.data.startswith(b"PK")
     edit = loket.get(f"/pendaftaran/{Application.get().id}/ubah").get_data(as_text=True)
     assert 'value="Budi Santoso"' in edit and 'value="Darungan"' in edit
+
+
+def test_every_letter_is_reachable_page_by_page(loket, app):
+    """The list showed the newest 200 letters and nothing older, with no further page."""
+    app.config["PAGE_SIZE"] = 2
+    for n in range(5):
+        assert make_letter(loket, letter_number=f"421.3/{n:03d}/SD{n}/2026").status_code in (302, 303)
+    pages = walk_pages(loket, "/pendaftaran/kolektif", r"421\.3/(\d{3})/SD")
+    assert pages == [["004", "003"], ["002", "001"], ["000"]]

@@ -17,6 +17,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A camera for the webcam journey: Chromium's test pattern (permission is still granted per context).
+    "--use-fake-device-for-media-stream",
 ]
 
 

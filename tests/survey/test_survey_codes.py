@@ -12,6 +12,7 @@ from app.survey.elements import ELEMENT_KEYS
 from app.survey.figures import ikm_for_period
 from app.survey.models import ResponseStatus, SurveyCode, SurveyResponse
 from tests.survey.test_kiosk import fresh_key, full_form
+from tests.support.pages import walk_pages
 
 ALL_ONES = {f"unsur_{k}": "1" for k in ELEMENT_KEYS}
 
@@ -142,3 +143,17 @@ def test_sample_size_guidance_counts_only_valid_answers(client, client_for, db):
     page = client_for("camat").get(f"/ikm?tahun={quarter.year}&triwulan={quarter.number}&layanan=5").get_data(as_text=True)
     # 5 services -> sample 5; valid answers 3 (4 coded - 1 voided; the walk-in is not counted)
     assert "sampel minimum 5" in page and "kurang 2 responden" in page
+
+
+def test_every_answer_of_the_quarter_is_reachable_page_by_page(client, client_for, db, app):
+    """The review list showed the newest 200 answers and nothing older, with no further page."""
+    for _ in range(5):
+        assert client.post("/survei", data=full_form(fresh_key(client), **ALL_ONES)).status_code == 303
+    app.config["PAGE_SIZE"] = 2
+    quarter = this_quarter()
+    pages = walk_pages(client_for("petugas_informasi"),
+                       f"/ikm/jawaban?tahun={quarter.year}&triwulan={quarter.number}&status=menunggu",
+                       r"/ikm/jawaban/(\d+)/sahkan")
+    newest_first = [str(r.id) for r in SurveyResponse.select().order_by(SurveyResponse.submitted_at.desc(),
+                                                                        SurveyResponse.id.desc())]
+    assert [len(page) for page in pages] == [2, 2, 1] and sum(pages, []) == newest_first

@@ -216,3 +216,41 @@ def test_incoming_applications_page_by_keyset_to_the_end_and_back(center_app, op
     assert back[::-1] == pages
     filtered = client.get("/permohonan", headers={"HX-Request": "true", "HX-Target": "list"}).get_data(as_text=True)
     assert "<html" not in filtered and 'rel="next"' in filtered
+
+
+def test_open_and_decided_conflicts_are_two_lists_each_reachable_page_by_page(center_app, operators, enrolled):
+    """The page showed 200 conflicts, open first, and nothing beyond: now open and decided are each paged."""
+    from sync.center.models import Conflict
+    from tests.sync.helpers import record_for
+    from tests.support.pages import walk_pages
+    kecamatan, _ = enrolled
+    _received(kecamatan, 4)
+    for n in range(1, 5):
+        changed = dict(record_for(n), full_name=f"Orang Lain {'ABCD'[n - 1]}")
+        assert records.store_application(kecamatan, *packet_item(n, record=changed)).result == "conflict"
+    client = client_as(center_app, operators["operator"])
+    decided = Conflict.select().order_by(Conflict.id).first()
+    assert client.post(f"/konflik/{decided.id}/selesai", data={"note": "isi lama benar", "decision": "keep"}
+                       ).status_code in (302, 303)
+    center_app.config["PAGE_SIZE"] = 2
+    assert "Belum diputuskan (3)" in client.get("/konflik").get_data(as_text=True)
+    open_pages = walk_pages(client, "/konflik", r"Orang Lain ([A-D])\b")
+    assert open_pages == [["D", "C"], ["B"]]
+    assert walk_pages(client, "/konflik?tampil=selesai", r"Orang Lain ([A-D])\b") == [["A"]]
+
+
+def test_every_print_run_and_shipment_is_reachable_page_by_page(center_app, operators, enrolled):
+    """Both pages showed their last 30 and nothing older."""
+    from sync.center.models import PrintRun, Shipment
+    from tests.support.pages import walk_pages
+    kecamatan, _ = enrolled
+    for n in range(5):
+        PrintRun.create(created_at=utc_now(), created_by="operator")
+        Shipment.create(kecamatan=kecamatan, created_at=utc_now(), created_by="operator")
+    center_app.config["PAGE_SIZE"] = 2
+    client = client_as(center_app, operators["operator"])
+    runs = walk_pages(client, "/cetak", r"Daftar cetak #(\d+)</a>")
+    assert runs == [[str(r.id) for r in PrintRun.select().order_by(PrintRun.id.desc())][i:i + 2] for i in (0, 2, 4)]
+    shipped = walk_pages(client, "/kirim", r"Pengiriman #(\d+)</a>")
+    assert sum(shipped, []) == [str(s.id) for s in Shipment.select().order_by(Shipment.id.desc())]
+    assert [len(page) for page in shipped] == [2, 2, 1]

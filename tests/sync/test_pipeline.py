@@ -344,9 +344,20 @@ class TlsFront:
         self.port = self.server.sockets[0].getsockname()[1]
 
     def close(self):
-        self.loop.call_soon_threadsafe(self.server.close)
+        import asyncio
+
+        async def shut_down():
+            # Open pumps end here, while the loop runs: left pending, they were closed later by
+            # the garbage collector on a closed loop ("Event loop is closed" in the CI log).
+            self.server.close()
+            pumps = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in pumps:
+                task.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
+        asyncio.run_coroutine_threadsafe(shut_down(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+        self.loop.close()
 
 
 def test_the_pipelined_upload_works_behind_tls_and_checks_the_certificate(tmp_path, served_center, monkeypatch):
