@@ -241,20 +241,26 @@ def test_a_damaged_compact_stream_does_not_decode(damage):
     assert jpeg_transit.decompress(wire, "lepton-hz") != photo
 
 
-def test_a_center_that_decodes_only_plain_lepton_gets_plain_lepton(kecamatan, center_app, center_db):
+def sync_with_a_center_of(kecamatan, center_app, version: int, codecs: list):
+    """One pass against a center whose probe announces `version` and `codecs`; (session, photos taken)."""
     from flask import g
 
     def probe():
-        return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": 3,
-                        "photo_codecs": ["lepton"]})
+        return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": version,
+                        "photo_codecs": codecs})
     center_app.view_functions["center_api.probe"] = probe
     session = RecordingSession(center_app)
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
         report = engine.sync_once(client=client_of(center_app, session))
         taken = local_photos()
     assert report.error == "" and report.sent == 3
-    assert [h.get("photo_codec") for h, _ in sent_items(session)] == ["lepton"] * 3
     assert {n: p for n, (p, _) in center_photos().items()} == taken
+    return session
+
+
+def test_a_center_that_decodes_only_plain_lepton_gets_plain_lepton(kecamatan, center_app, center_db):
+    session = sync_with_a_center_of(kecamatan, center_app, 3, ["lepton"])
+    assert [h.get("photo_codec") for h, _ in sent_items(session)] == ["lepton"] * 3
 
 
 def test_lkp3_headers_deflate_against_the_dictionary_and_decode_the_same():
@@ -269,19 +275,8 @@ def test_lkp3_headers_deflate_against_the_dictionary_and_decode_the_same():
 
 
 def test_a_protocol_3_center_gets_lkp2_packets(kecamatan, center_app, center_db):
-    from flask import g
-
-    def probe():
-        return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": 3,
-                        "photo_codecs": list(protocol.PHOTO_CODECS)})
-    center_app.view_functions["center_api.probe"] = probe
-    session = RecordingSession(center_app)
-    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
-        report = engine.sync_once(client=client_of(center_app, session))
-        taken = local_photos()
-    assert report.error == "" and report.sent == 3
+    session = sync_with_a_center_of(kecamatan, center_app, 3, list(protocol.PHOTO_CODECS))
     assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
-    assert {n: p for n, (p, _) in center_photos().items()} == taken
 
 
 def test_photo_streams_are_made_when_the_application_becomes_complete_and_the_pass_uses_them(
