@@ -1,7 +1,7 @@
 """Benchmark: the live quarterly recap and the indicators page against the live computation, over real HTTP.
 
     python bench/bench_recap.py [--applications 50000 | 20000,200000,1000000] [--quarter 20000] [--runs 21]
-                                [--mixed-users 8 --mixed-seconds 60] [--cache DIR] [--approval]
+                                [--mixed-users 8 --mixed-seconds 60 --mixed-think 0,1-3] [--cache DIR] [--approval]
 
 For each size N of `--applications` a data folder holds N KTP-el applications written by the app's
 own bulk loader (app/registration/demo.py: two years of working days, the status flow, returns,
@@ -23,7 +23,8 @@ steadier than wall time on a loaded machine).
 With --mixed-users N (on the largest size): N users at once over real HTTP, each loading the
 register, its fifth page, the complaint book, the dashboard, the live recap and the indicators
 page in turn; p95 of each page (goal <= 100 ms with 8 users), the server's CPU and its RSS
-(goal <= 150 MB), ours then the peer.
+(goal <= 150 MB), ours then the peer. --mixed-think 0,1-3 runs it twice: users clicking without
+pause (the server saturated), then clerks pausing 1-3 s on each page.
 With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
 quarter's live recap and the print notice (issue 5 figures); the folder is no longer reused.
 """
@@ -170,7 +171,7 @@ def serve_live(argv) -> int:
     """`bench_recap.py serve-live --data DIR --port P`: run.py serve with the tallies' readers
     replaced by the live computation from the rows (the peer)."""
     from app.indicators import tallies
-    for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals"):
+    for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals", "recap_counts"):
         setattr(tallies, reader, getattr(tallies, f"live_{reader}"))
     import run
     return run.main(["serve", *argv])
@@ -245,8 +246,10 @@ MIXED_PAGES = {"register": ("/pendaftaran", "loket"), "register page 5": ("", "l
                "live recap": (RECAP, "camat"), "indicators": (INDICATORS, "camat")}
 
 
-def mixed_load(server: Server, users: int, seconds: float) -> None:
-    """`users` sessions at once, each going round every page; p95 per page, server CPU and RSS."""
+def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, float] = (0, 0)) -> None:
+    """`users` sessions at once, each going round every page; p95 per page, server CPU and RSS.
+    think (low, high): each user pauses a random low..high seconds after each page (a clerk reading
+    it), and starts after such a pause; (0, 0): no pause, the server saturated."""
     base = server.base
     pages = dict(MIXED_PAGES)
     sessions = [{name: login(base, name) for name in ("loket", "info", "camat")} for _ in range(users)]
@@ -264,12 +267,15 @@ def mixed_load(server: Server, users: int, seconds: float) -> None:
     stop = time.monotonic() + seconds
 
     def user(session, turn):
-        names = list(pages)
+        names, rng = list(pages), random.Random(turn)
+        pause = (lambda: time.sleep(rng.uniform(*think))) if think[1] else (lambda: None)
+        pause()
         while time.monotonic() < stop:
             name = names[turn % len(names)]
             url, account = pages[name]
             times[name].append(get_ms(session[account], base + url))
             turn += 1
+            pause()
     load_before = os.getloadavg()
     cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
     threads = [threading.Thread(target=user, args=(s, i)) for i, s in enumerate(sessions)]
@@ -282,7 +288,8 @@ def mixed_load(server: Server, users: int, seconds: float) -> None:
     cpu = (server.cpu_seconds() - cpu_before) / wall
     stop_sampling.set()
     served = sum(len(v) for v in times.values())
-    print(f"\nmixed load on {server.name}: {users} users for {seconds:.0f} s, {served} requests "
+    pausing = f"pausing {think[0]:g}-{think[1]:g} s between pages" if think[1] else "no pause between pages"
+    print(f"\nmixed load on {server.name}: {users} users {pausing} for {seconds:.0f} s, {served} requests "
           f"({served / seconds:.0f}/s); load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
     for name, values in times.items():
         p95 = percentile(values, 95)
@@ -325,6 +332,9 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--mixed-users", type=int, default=0)
     parser.add_argument("--mixed-seconds", type=float, default=60)
+    parser.add_argument("--mixed-think", default="0",
+                        help="comma-separated pauses between a user's pages, each LOW-HIGH seconds or 0 (no pause); "
+                             "the mixed load runs once per pause, e.g. 0,1-3")
     parser.add_argument("--cache", type=Path, default=None, help="keep and reuse the data folders under DIR")
     parser.add_argument("--approval", action="store_true", help="approve Triwulan I 2025 at the end (issue 5)")
     options = parser.parse_args(argv)
@@ -350,12 +360,15 @@ def main(argv=None) -> int:
                   f"{statistics.median(live):9.1f} ms {percentile(live, 95):7.1f} {live_cpu:7.1f} "
                   f"{statistics.median(live) / median:9.1f}  {'met' if median <= 20 else 'MISSED'}", flush=True)
     print("load average after side by side: %.2f %.2f %.2f" % os.getloadavg())
-    for live in ((False, True) if options.mixed_users else ()):
-        server = Server("live" if live else "ours", folders[-1], live=live)
-        try:
-            mixed_load(server, options.mixed_users, options.mixed_seconds)
-        finally:
-            server.stop()
+    thinks = [tuple(map(float, spec.split("-"))) if "-" in spec else (0.0, 0.0)
+              for spec in options.mixed_think.split(",")]
+    for think in (thinks if options.mixed_users else ()):
+        for live in (False, True):
+            server = Server("live" if live else "ours", folders[-1], live=live)
+            try:
+                mixed_load(server, options.mixed_users, options.mixed_seconds, think)
+            finally:
+                server.stop()
     if options.approval:
         server = Server("ours", folders[-1], live=False)
         try:

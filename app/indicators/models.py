@@ -69,6 +69,20 @@ class SurveyDay(BaseModel):
         without_rowid = True
 
 
+class ComplaintCountDay(BaseModel):
+    """Per local receipt day: complaints per channel, status, category id, and confidential ones
+    (dimension 'confidential', key ''), for the recap (0015_p20_recap_tallies.sql)."""
+    day = TextField()
+    dimension = TextField()
+    key = TextField()
+    n = IntegerField()
+
+    class Meta:
+        table_name = "complaint_count_day"
+        primary_key = CompositeKey("day", "dimension", "key")
+        without_rowid = True
+
+
 def _declare_registration_indexes() -> None:
     """Indexes the indicators need on registration's tables (created in 0005_recap.sql).
 

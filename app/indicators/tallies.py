@@ -6,8 +6,10 @@ their days are local days. The indicators page and the complaint recap read a fe
 rows instead of every row of the last two years, so they cost the same in year one and year ten.
 """
 import json
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
+from app.complaints.models import CHANNELS, STATUSES
 from app.frame.db import database
 from app.frame.dates import utc_offset_hours
 from app.frame.periods import Quarter
@@ -46,8 +48,21 @@ REBUILD = (
     f'INSERT INTO "survey_day" ("day", "element", "answers", "score") '
     f'SELECT date(r."submitted_at", {_MODIFIER}), a."element", count(*), sum(a."score") FROM "survey_answer" a '
     'JOIN "survey_response" r ON r."id" = a."response_id" WHERE r."status" = \'sah\' GROUP BY 1, 2',
+    'DELETE FROM "complaint_count_day"',
+    *(f'INSERT INTO "complaint_count_day" ("day", "dimension", "key", "n") '
+      f'SELECT date("received_at", {_MODIFIER}), \'{dimension}\', {key}, count(*) FROM "complaint" '
+      f'WHERE {where} GROUP BY 1, 3'
+      for dimension, key, where in (("channel", '"channel"', "true"), ("status", '"status"', "true"),
+                                    ("category", 'CAST("category_id" AS TEXT)', "true"),
+                                    ("confidential", "''", '"is_confidential"'),
+                                    ("first", "''", '"first_response_at" IS NOT NULL'),
+                                    ("follow", "''", '"followed_up_at" IS NOT NULL'))),
     'UPDATE "tally_zone" SET "built" = 1',
 )
+
+
+# ISO day text -> date: the day rows repeat a few hundred days thousands of times (a pure parse).
+_day = lru_cache(maxsize=8192)(date.fromisoformat)
 
 
 def modifier_for(zone: str) -> str:
@@ -81,7 +96,7 @@ def complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[d
     """(receipt day, done day or None, count) for complaints received on local days start..end;
     kind 'received' (done day None), 'first' (first response) or 'follow' (follow-up)."""
     ready(zone)
-    return [(date.fromisoformat(day), date.fromisoformat(done) if done else None, n)
+    return [(_day(day), _day(done) if done else None, n)
             for day, done, n in database.execute_sql(
                 'SELECT "day", "done_day", "n" FROM "complaint_day" WHERE "day" >= ? AND "day" <= ? '
                 'AND "kind" = ? AND "n" <> 0', (str(start), str(end), kind))]
@@ -89,14 +104,18 @@ def complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[d
 
 def follow_up_days(start: date, end: date, zone: str, kind: str, due: dict[date, date]) -> list[tuple[date, int, int, int]]:
     """(receipt day, received, done, done on or before due[day]) per local receipt day start..end:
-    the day rows summed in SQL, a row per receipt day instead of one per (receipt day, done day)."""
+    per day three primary-key reads, the done ones on time by a range up to the due day (the
+    (receipt day, done day) rows past it are not read)."""
     ready(zone)
     rows = database.execute_sql(
         'WITH "d" AS MATERIALIZED (SELECT value ->> 0 AS "day", value ->> 1 AS "due" FROM json_each(?)) '
-        'SELECT d."day", t."kind", sum(t."n"), sum(t."n" * (t."done_day" <= d."due")) FROM "d" '
-        'JOIN "complaint_day" t ON t."day" = d."day" AND t."kind" IN (\'received\', ?) GROUP BY 1, 2',
+        'SELECT d."day", (SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
+        'AND t."done_day" = \'\'), (SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" '
+        'AND c."dimension" = ?2 AND c."key" = \'\'), (SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" '
+        'AND t."kind" = ?2 AND t."done_day" <= d."due") FROM "d" ORDER BY d."day"',
         (json.dumps([[str(day), str(due.get(day, day))] for day in days_between(start, end)]), kind))
-    return _follow_up_rows(((day, kind_, n, in_time) for day, kind_, n, in_time in rows), kind)
+    return [(date.fromisoformat(day), *counts) for day, *counts in
+            ((day, received or 0, done or 0, in_time or 0) for day, received, done, in_time in rows) if any(counts)]
 
 
 def _follow_up_rows(rows, kind: str) -> list[tuple[date, int, int, int]]:
@@ -125,6 +144,33 @@ def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
         if answers:
             totals[n][element] = (answers, score)
     return totals
+
+
+def recap_counts(start: date, end: date, zone: str) -> dict:
+    """The complaint recap's counts for complaints received on local days start..end, every role's
+    (confidential ones included): {"channel": {key: n}, "status": {key: n}, "category": {name: n},
+    "total": n, "confidential": n}; keys the app knows, none of count 0 (the total has the rest).
+    A few dozen day rows per day of the period, summed in SQL."""
+    ready(zone)
+    rows = database.execute_sql(
+        'SELECT t."dimension", t."key", cat."name", sum(t."n") FROM "complaint_count_day" t '
+        'LEFT JOIN "complaint_category" cat ON t."dimension" = \'category\' AND cat."id" = CAST(t."key" AS INTEGER) '
+        'WHERE t."day" >= ? AND t."day" <= ? AND t."dimension" IN (\'channel\', \'status\', \'category\', '
+        '\'confidential\') GROUP BY 1, 2', (str(start), str(end)))
+    counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
+    known = {"channel": CHANNELS, "status": STATUSES}
+    for dimension, key, category, n in rows:
+        if dimension == "channel":
+            counts["total"] += n
+        if not n:
+            continue
+        if dimension == "confidential":
+            counts["confidential"] = n
+        elif dimension == "category":
+            counts["category"][category] = n
+        elif key in known.get(dimension, ()):
+            counts[dimension][key] = n
+    return counts
 
 
 def days_between(start: date, end: date):
@@ -218,3 +264,29 @@ def live_survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
                     answers, total = totals[k].get(element, (0, 0))
                     totals[k][element] = (answers + n, total + score)
     return totals
+
+
+def live_recap_counts(start: date, end: date, zone: str) -> dict:
+    """What recap_counts reads, counted from the complaint rows of the period: one index range count
+    per channel, status and category on the complaint book's (key, received_at) indexes, as the
+    recap read before its tallies."""
+    offset = timedelta(hours=utc_offset_hours(zone))
+    bounds = [str(datetime.combine(day, datetime.min.time()) - offset) for day in (start, end + timedelta(days=1))]
+    rows = database.execute_sql(
+        'SELECT \'channel\', k."value", (SELECT count(*) FROM "complaint" WHERE "channel" = k."value" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?1) k '
+        'UNION ALL SELECT \'status\', k."value", (SELECT count(*) FROM "complaint" WHERE "status" = k."value" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?2) k '
+        'UNION ALL SELECT \'category\', cat."name", (SELECT count(*) FROM "complaint" WHERE "category_id" = cat."id" '
+        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM "complaint_category" cat '
+        'UNION ALL SELECT \'total\', \'\', count(*) FROM "complaint" WHERE "received_at" >= ?3 AND "received_at" < ?4 '
+        'UNION ALL SELECT \'confidential\', \'\', count(*) FROM "complaint" '
+        'WHERE "received_at" >= ?3 AND "received_at" < ?4 AND "is_confidential"',
+        (json.dumps(list(CHANNELS)), json.dumps(list(STATUSES)), *bounds))
+    counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
+    for dimension, key, n in rows:
+        if dimension in ("total", "confidential"):
+            counts[dimension] = n
+        elif n:
+            counts[dimension][key] = n
+    return counts

@@ -1,11 +1,13 @@
-"""The figures of a quarter's complaint recap, read with index range counts and GROUP BY (never row by row).
+"""The figures of a quarter's complaint recap, read from per-day tallies (never row by row).
 
+The counts by channel, status and category come from the per-day tallies of
+0015_p20_recap_tallies.sql (tallies.recap_counts), so they cost the same for a quarter of 200 or
+20 000 complaints.
 Time to first response and to follow-up is counted in working days from the local date of
 receipt (app.complaints.deadlines, the same rule the complaint book uses for 'overdue'), from
 the per-day tallies of (receipt date, done date) that triggers keep (app/indicators/tallies.py),
 so a quarter of 20 000 complaints costs a few hundred day rows and calendar look-ups, not 20 000.
 """
-import json
 from collections import Counter
 from datetime import date, datetime
 
@@ -35,16 +37,25 @@ def median_of(histogram: Counter) -> float | None:
 
 
 def _timing(rows, calendar: WorkCalendar, days: int) -> dict:
-    """rows of (receipt date ordinal, done date ordinal, count) -> count, on time, median and worst working days."""
+    """rows of (receipt date, done date, count) -> count, on time, median and worst working days.
+
+    Working days between two dates are the difference of each date's working days from one anchor,
+    looked up once per distinct date (a quarter has a few hundred, and thousands of date pairs)."""
     histogram: Counter = Counter()
     on_time = 0
-    due_of: dict[int, date] = {}
-    for received_ordinal, done_ordinal, count in rows:
-        received, done = date.fromordinal(received_ordinal), date.fromordinal(done_ordinal)
-        histogram[calendar.working_days_between(received, done)] += count
-        due = due_of.get(received_ordinal)
+    due_of: dict[date, date] = {}
+    from_anchor: dict[date, int] = {}
+    anchor = None
+    for received, done, count in rows:
+        if anchor is None:
+            anchor = received
+        for day in (received, done):
+            if day not in from_anchor:
+                from_anchor[day] = calendar.working_days_between(anchor, day)
+        histogram[from_anchor[done] - from_anchor[received]] += count
+        due = due_of.get(received)
         if due is None:
-            due = due_of[received_ordinal] = due_date(received, calendar, days)
+            due = due_of[received] = due_date(received, calendar, days)
         if done <= due:
             on_time += count
     return {"count": sum(histogram.values()), "on_time": on_time, "target_days": days,
@@ -54,32 +65,12 @@ def _timing(rows, calendar: WorkCalendar, days: int) -> dict:
 def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_response_days: int,
                       follow_up_days: int) -> dict:
     """Every count of the recap for complaints received in `period` (JSON-friendly)."""
-    start, end = map(str, period.utc_bounds(zone))  # stored as 'YYYY-MM-DD HH:MM:SS' text
-    # Each count is an index range count on the complaint book's (key, received_at) indexes:
-    # no temporary B-tree, no row visited twice.
-    rows = database.execute_sql(
-        'SELECT \'channel\', k."value", (SELECT count(*) FROM "complaint" WHERE "channel" = k."value" '
-        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?1) k '
-        'UNION ALL SELECT \'status\', k."value", (SELECT count(*) FROM "complaint" WHERE "status" = k."value" '
-        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?2) k '
-        'UNION ALL SELECT \'category\', cat."name", (SELECT count(*) FROM "complaint" WHERE "category_id" = cat."id" '
-        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM "complaint_category" cat '
-        'UNION ALL SELECT \'total\', \'\', count(*) FROM "complaint" WHERE "received_at" >= ?3 AND "received_at" < ?4 '
-        'UNION ALL SELECT \'confidential\', \'\', count(*) FROM "complaint" '
-        'WHERE "received_at" >= ?3 AND "received_at" < ?4 AND "is_confidential"',
-        (json.dumps(list(CHANNELS)), json.dumps(list(STATUSES)), start, end)).fetchall()
-    counts: dict[str, dict] = {"channel": {}, "status": {}, "category": {}, "total": {}, "confidential": {}}
-    for kind, key, count in rows:
-        counts[kind][key] = count
-    total, confidential = counts["total"][""], counts["confidential"][""]
+    counts = tallies.recap_counts(period.start, period.end, zone)  # per-day tallies kept by triggers
+    total, confidential = counts["total"], counts["confidential"]
 
-    def done_pairs(kind):
-        """(receipt day ordinal, done day ordinal, count) from the per-day tallies (app/indicators/tallies.py)."""
-        return [(received.toordinal(), done.toordinal(), count)
-                for received, done, count in tallies.complaint_days(period.start, period.end, zone, kind)]
-
-    first = _timing(done_pairs("first"), calendar, first_response_days)
-    follow = _timing(done_pairs("follow"), calendar, follow_up_days)
+    # (receipt day, done day, count) from the per-day tallies
+    first = _timing(tallies.complaint_days(period.start, period.end, zone, "first"), calendar, first_response_days)
+    follow = _timing(tallies.complaint_days(period.start, period.end, zone, "follow"), calendar, follow_up_days)
 
     def with_rest(kind: str, labels: dict) -> list[dict]:
         found = [{"key": k, "label": label, "count": counts[kind].get(k, 0)} for k, label in labels.items()]

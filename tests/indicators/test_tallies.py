@@ -1,4 +1,4 @@
-"""The per-day tallies that triggers keep (schema 0008_i16_daily_tallies.sql) equal a rebuild from
+"""The per-day tallies that triggers keep (schema 0008_i16_daily_tallies.sql, 0013, 0015) equal a rebuild from
 the rows, the live computation from the rows (tallies.live_*, the benchmark's peer) and a count done
 here in Python, after any mix of writes."""
 from collections import Counter
@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from app.complaints.models import Complaint
+from app.complaints.models import Complaint, ComplaintCategory
 from app.frame.db import database
 from app.indicators import tallies
 from app.frame.periods import Quarter
@@ -14,7 +14,7 @@ from app.registration.models import Application, StatusEvent
 from app.survey.ikm import ELEMENT_KEYS
 from app.survey.models import SurveyAnswer, SurveyResponse
 from tests.indicators.test_application_indicators import application
-from tests.recap.helpers import complaint, survey
+from tests.recap.helpers import category, complaint, survey
 
 START = datetime(2024, 12, 25)
 moments = st.integers(0, 200 * 24 * 4).map(lambda quarter_hours: START + timedelta(minutes=15 * quarter_hours))
@@ -27,8 +27,17 @@ application_step = st.one_of(
     st.tuples(st.just("return"), st.integers(0, 50), moments),
     st.tuples(st.just("delete"), st.integers(0, 50)),
 )
+# The recap's counts (0015_p20_recap_tallies.sql): channel, status, category, confidential; "old"
+# stands for a channel or status written by an older version (the recap counts it under the total).
+channels = st.sampled_from(["meja_informasi", "kiosk", "telepon", "old"])
+statuses = st.sampled_from(["baru", "diteruskan", "selesai", "bukan_kewenangan", "old"])
+categories = st.sampled_from(["KTP-el", "Antrean", "Biaya"])
 complaint_step = st.one_of(
-    st.tuples(st.just("new"), moments, maybe, maybe),
+    st.tuples(st.just("new"), moments, maybe, maybe, channels, statuses, categories, st.booleans()),
+    st.tuples(st.just("status"), st.integers(0, 50), statuses),
+    st.tuples(st.just("channel"), st.integers(0, 50), channels),
+    st.tuples(st.just("category"), st.integers(0, 50), categories),
+    st.tuples(st.just("confidential"), st.integers(0, 50), st.booleans()),
     st.tuples(st.just("respond"), st.integers(0, 50), maybe),
     st.tuples(st.just("follow"), st.integers(0, 50), maybe),
     st.tuples(st.just("move"), st.integers(0, 50), moments),
@@ -74,15 +83,19 @@ def apply_application_step(step, counter):
 def apply_complaint_step(step):
     kind = step[0]
     if kind == "new":
-        _, received, first, follow = step
-        complaint(received, first_response_at=first, followed_up_at=follow)
+        _, received, first, follow, channel, status, category_name, confidential = step
+        complaint(received, first_response_at=first, followed_up_at=follow, channel=channel, status=status,
+                  category_name=category_name, is_confidential=confidential)
         return
     row = pick(Complaint, step[1])
     if row is None:
         return
-    column = {"respond": "first_response_at", "follow": "followed_up_at", "move": "received_at"}.get(kind)
+    column = {"respond": "first_response_at", "follow": "followed_up_at", "move": "received_at",
+              "status": "status", "channel": "channel", "confidential": "is_confidential"}.get(kind)
     if column:
         Complaint.update({column: step[2]}).where(Complaint.id == row.id).execute()
+    elif kind == "category":
+        Complaint.update(category=category(step[2])).where(Complaint.id == row.id).execute()
     else:
         row.delete_instance(recursive=True)
 
@@ -135,6 +148,29 @@ def check_readers_against_live(zone: str):
     due = {day: day + timedelta(days=day.day % 5) for day in tallies.days_between(*WINDOW)}
     for kind in ("first", "follow"):
         assert tallies.follow_up_days(*WINDOW, zone, kind, due) == tallies.live_follow_up_days(*WINDOW, zone, kind, due)
+    for quarter in Quarter.of(2025, 4).last(5):
+        assert tallies.recap_counts(quarter.start, quarter.end, zone) == recap_counted_here(quarter, zone)
+        assert tallies.recap_counts(quarter.start, quarter.end, zone) == tallies.live_recap_counts(
+            quarter.start, quarter.end, zone)
+
+
+def recap_counted_here(quarter: Quarter, zone: str) -> dict:
+    """The recap's counts for complaints received in the quarter, counted in Python from the rows."""
+    start, end = quarter.utc_bounds(zone)
+    counts = {"channel": Counter(), "status": Counter(), "category": Counter(), "total": 0, "confidential": 0}
+    for c in Complaint.select(Complaint, ComplaintCategory).join(ComplaintCategory):
+        if start <= datetime.fromisoformat(str(c.received_at)) < end:
+            counts["total"] += 1
+            counts["confidential"] += bool(c.is_confidential)
+            counts["category"][c.category.name] += 1
+            for dimension, key in (("channel", c.channel), ("status", c.status)):
+                if key != "old":
+                    counts[dimension][key] += 1
+    return {k: dict(v) if isinstance(v, Counter) else v for k, v in counts.items()}
+
+
+def recap_tally_rows():
+    return {r[:3]: r[3] for r in database.execute_sql('SELECT * FROM "complaint_count_day"') if r[3]}
 
 
 def tally_rows():
@@ -201,13 +237,13 @@ def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, 
             apply_complaint_step(step)
         for step in survey_steps:
             apply_survey_step(step)
-        kept, kept_surveys = tally_rows(), survey_tally_rows()
+        kept, kept_surveys, kept_recap = tally_rows(), survey_tally_rows(), recap_tally_rows()
         assert kept == counted_here(7)
         assert kept_surveys == surveys_counted_here(7)
         assert live_rows("WIB") == kept
         check_readers_against_live("WIB")
         tallies.rebuild("WIB")
-        assert tally_rows() == kept and survey_tally_rows() == kept_surveys
+        assert tally_rows() == kept and survey_tally_rows() == kept_surveys and recap_tally_rows() == kept_recap
         tallies.ready("WIT")  # the zone setting changed: days move by two hours, rebuilt once
         assert tally_rows() == counted_here(9)
         assert survey_tally_rows() == surveys_counted_here(9)

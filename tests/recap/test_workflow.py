@@ -309,3 +309,29 @@ def test_names_in_the_recap_list_only_for_readers_of_the_complaint_book(client_f
     assert "Budi" in camat_page and "Siti Anonim" not in camat_page and "Sangat rahasia" not in camat_page
     admin_page = client_for("admin").get(URL).get_data(as_text=True)
     assert "Budi" not in admin_page and "Kursi ditambah 10 buah" in admin_page
+
+
+def _figure_tables(page: str) -> str:
+    """The recap's summary and its channel/status/category tables, as the page shows them."""
+    return page[page.index('<table class="list recap-summary">'):page.index('<div class="recap-charts">')]
+
+
+def test_every_reader_gets_the_same_figures_confidential_ones_counted_and_a_status_change_moves_them(
+        client_for, quarter_with_complaints):
+    from app.complaints.privacy import may_see_record
+    readers = ("admin", "petugas_informasi", "kasi_pelayanan", "camat")
+    assert not all(may_see_record(role, True) for role in readers)  # some may not open a confidential one
+    pages = {role: client_for(role).get(URL).get_data(as_text=True) for role in readers}
+    tables = {_figure_tables(page) for page in pages.values()}
+    assert len(tables) == 1
+    shown = tables.pop()
+    assert '<td class="num" id="total-current">3</td>' in shown
+    assert "<tr><td>Pengaduan rahasia (tidak dirinci)</td><td class=\"num\">1</td>" in shown
+    assert "<tr><td>Selesai</td><td class=\"num\">1</td>" in shown
+    confidential = Complaint.get(Complaint.is_confidential == True)  # noqa: E712
+    Complaint.update(status="selesai", followed_up_at=datetime(2025, 3, 4, 2)).where(
+        Complaint.id == confidential.id).execute()
+    for role in readers:
+        shown = _figure_tables(client_for(role).get(URL).get_data(as_text=True))
+        assert "<tr><td>Selesai</td><td class=\"num\">2</td>" in shown
+        assert "<tr><td>Baru</td><td class=\"num\">1</td>" in shown
