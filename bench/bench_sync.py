@@ -7,6 +7,8 @@
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
     sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
+        [--tools ours] [--dump DIR] [--offset S]  # ours alone; tunlink's per-flow streams for
+                                             # bench/sync_byte_account.py; the outage link's phase
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
 docs/benchmarks.md ("Sync with the printing center").
 """
