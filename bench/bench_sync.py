@@ -7,6 +7,8 @@
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
     sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
+        [--tools ours] [--dump DIR] [--offset S]  # ours alone; tunlink's per-flow streams for
+                                             # bench/sync_byte_account.py; the outage link's phase
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
 docs/benchmarks.md ("Sync with the printing center").
 """
@@ -314,12 +316,17 @@ def main() -> int:
     parser.add_argument("--links", default="clean,loss1,loss5,flapping,outage")
     parser.add_argument("--results", type=Path, help="vs-rsync: write every run here as it finishes")
     parser.add_argument("--count", type=int)
+    parser.add_argument("--tools", default="ours,rsync", help="vs-rsync: which side(s) to run (ours alone while iterating)")
+    parser.add_argument("--offset", type=float, help="vs-rsync: the outage link's phase (tunlink --offset)")
+    parser.add_argument("--dump", type=Path, help="vs-rsync: tunlink's per-flow byte streams of our runs, for the "
+                                                   "byte account (tunlink --dump)")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
     if options.what == "vs-rsync":
         from bench import sync_vs_rsync
-        result = sync_vs_rsync.run(options.count or 200, options.reps, options.links.split(","), options.results)
+        result = sync_vs_rsync.run(options.count or 200, options.reps, options.links.split(","), options.results,
+                                   tools=options.tools.split(","), dump=options.dump, offset=options.offset)
     elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":

@@ -278,7 +278,8 @@ def run_rsync(work: Path, files: Path, link: Link, retries: bool) -> tuple[float
 
 # --- the table --------------------------------------------------------------------------------
 
-def run(count: int, reps: int, links: list[str], results_path: Path | None) -> dict:
+def run(count: int, reps: int, links: list[str], results_path: Path | None, tools=("ours", "rsync"),
+        dump: Path | None = None, offset: float | None = None) -> dict:
     why = missing_requirements()
     if why:
         print(f"vs-rsync skipped: {why}")
@@ -291,12 +292,18 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None) -> d
     for rep in range(reps):
         for name in links:
             shape = dict(LINKS[name], seed=rep + 1)
-            row = {"rep": rep + 1, "link": name}
-            for who in ("ours", "rsync"):
-                link = Link(work, **dict(shape))
+            if offset is not None and "period" in shape:
+                shape["offset"] = offset
+            row = {"rep": rep + 1, "link": name, **({"offset": shape["offset"]} if "offset" in shape else {})}
+            for who in tools:
+                extra = {"dump": dump / f"{name}-{rep + 1}"} if dump and who == "ours" else {}
+                link = Link(work, **dict(shape), **extra)
                 try:
                     if who == "ours":
                         seconds, wire = run_ours(work, work / "set", link)
+                        if extra:  # tunlink's counters (packets, retransmissions) beside the streams
+                            link.counts()
+                            shutil.copy(link.stats, extra["dump"] / "stats.json")
                     else:
                         seconds, wire = run_rsync(work, work / "set" / "files", link, retries=(name == "outage"))
                 finally:
@@ -306,6 +313,8 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None) -> d
             print(json.dumps(row), flush=True)
             if results_path:
                 results_path.write_text(json.dumps({"sizes": sizes, "ideal_seconds": ideal, "runs": runs}, indent=1))
+    if set(tools) != {"ours", "rsync"}:
+        return {"sizes": sizes, "ideal_seconds": round(ideal, 1), "runs": runs}
     table = []
     for name in links:
         rows = [r for r in runs if r["link"] == name]

@@ -1,11 +1,26 @@
 """Lossless JPEG recompression for the trip to the center (Lepton), never for storage.
 
 Lepton re-codes a JPEG's entropy-coded data with a better model and gives back the very same
-bytes on decompression (about 2/3 of the size for our pas foto). The kecamatan compresses just
-before sending; the center decompresses and checks the original bytes against the content hash,
-so what the center stores and hashes is exactly the JPEG the counter took.
+bytes on decompression (about 0.7 of the size for our pas foto). The kecamatan compresses before
+sending; the center decompresses and checks the original bytes against the content hash, so what
+the center stores and hashes is exactly the JPEG the counter took.
+
+Two codecs travel (docs/sync-protocol.md, "Photo codecs"):
+- "lepton": the Lepton stream as the library writes it;
+- "lepton-hz" (preferred): the same stream with its head made small. A Lepton stream is 28 fixed
+  bytes (magic, version, sizes), then the photo's JPEG header (JFIF, quantisation and Huffman
+  tables, ~430 bytes) deflated on its own (~330 bytes), then the coded image. Every intake
+  photo's header resembles the others', so here the fixed fields and the inflated header are
+  deflated against a preset dictionary of such headers (sync/lepton_header.dict, made by
+  scripts/make_lepton_dictionary.py; part of the protocol, never changed under this name):
+  u16 length, that deflate, the coded image without the stream's trailing u32 length. About 180
+  bytes less a photo. The receiver re-deflates the header (any valid deflate will do: Lepton
+  inflates it), writes the length again and decodes as usual.
 """
 import logging
+import struct
+import zlib
+from pathlib import Path
 
 import lepton_jpeg_python
 
@@ -13,27 +28,69 @@ from sync import protocol
 
 log = logging.getLogger(__name__)
 
-CODEC = "lepton"
+PLAIN, COMPACT = "lepton", "lepton-hz"
+CODEC = COMPACT  # what the kecamatan sends when the center takes it
+DICTIONARY_PATH = Path(__file__).with_name("lepton_header.dict")
+_DICTIONARY = DICTIONARY_PATH.read_bytes()
 # Our photos are 300 x 400 and at most 2 MB: anything larger is not a normalised pas foto.
 _LIMITS = {"max_jpeg_width": 4096, "max_jpeg_height": 4096, "max_jpeg_file_size": protocol.MAX_PHOTO_BYTES}
+_FIXED = 24  # magic, version, format, streams, revision, JPEG size; then u32 deflated header size
+_LEPTON_MAGIC = b"\xcf\x84"
+_MAX_HEAD = 64 * 1024  # an inflated JPEG header larger than this is not one of ours
 
 
-def compress(photo: bytes) -> bytes | None:
-    """The Lepton stream for this JPEG, or None when Lepton refuses it or the round trip differs
-    (then the photo travels as it is)."""
+def split_lepton(packed: bytes) -> tuple[bytes, bytes]:
+    """(fixed fields + inflated JPEG header, coded image) of a Lepton stream; ValueError if it is not one."""
+    if len(packed) < _FIXED + 4 or packed[:2] != _LEPTON_MAGIC:
+        raise ValueError("bukan aliran Lepton")
+    (size,) = struct.unpack("<I", packed[_FIXED:_FIXED + 4])
+    head = protocol.inflate(packed[_FIXED + 4:_FIXED + 4 + size], _MAX_HEAD)
+    return packed[:_FIXED] + head, packed[_FIXED + 4 + size:]
+
+
+def _to_compact(packed: bytes) -> bytes:
+    head, image = split_lepton(packed)
+    if struct.unpack("<I", image[-4:])[0] != len(packed):
+        raise ValueError("aliran Lepton tanpa panjang di ujungnya")
+    image = image[:-4]  # the stream's own length, which the receiver writes again
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zdict=_DICTIONARY)
+    small = deflater.compress(head) + deflater.flush()
+    if len(small) > 0xFFFF:
+        raise ValueError("kepala Lepton terlalu besar")
+    return struct.pack(">H", len(small)) + small + image
+
+
+def _from_compact(wire: bytes) -> bytes:
+    (size,) = struct.unpack(">H", wire[:2])
+    inflater = zlib.decompressobj(-15, zdict=_DICTIONARY)
+    head = inflater.decompress(wire[2:2 + size], _MAX_HEAD + _FIXED)
+    if not inflater.eof or inflater.unconsumed_tail or len(head) < _FIXED or head[:2] != _LEPTON_MAGIC:
+        raise ValueError("kepala Lepton rusak")
+    deflated = zlib.compress(head[_FIXED:], 6)
+    stream = head[:_FIXED] + struct.pack("<I", len(deflated)) + deflated + wire[2 + size:]
+    return stream + struct.pack("<I", len(stream) + 4)
+
+
+def compress(photo: bytes, codec: str = CODEC) -> bytes | None:
+    """The photo in `codec`, or None when Lepton refuses it or the round trip differs (then the
+    photo travels as it is)."""
     try:
         packed = lepton_jpeg_python.compress_bytes(photo, _LIMITS)
-        if len(packed) < len(photo) and lepton_jpeg_python.decompress_bytes(packed) == photo:
+        if codec == COMPACT:
+            packed = _to_compact(packed)
+        if len(packed) < len(photo) and decompress(packed, codec) == photo:
             return packed
     except Exception as problem:  # the extension raises its own error types for JPEGs it does not support
         log.info("foto dikirim apa adanya, Lepton menolak: %s", type(problem).__name__)
     return None
 
 
-def decompress(packed: bytes) -> bytes | None:
+def decompress(packed: bytes, codec: str = CODEC) -> bytes | None:
     """The original JPEG, or None for a stream that does not decode (damaged on the way)."""
     try:
+        if codec == COMPACT:
+            packed = _from_compact(packed)
         photo = lepton_jpeg_python.decompress_bytes(packed)
-    except Exception:  # a damaged stream; the caller asks for the photo again
+    except Exception:  # a damaged stream (zlib, struct or Lepton's own errors); the caller asks again
         return None
     return photo if len(photo) <= protocol.MAX_PHOTO_BYTES else None

@@ -16,12 +16,15 @@ API_PREFIX = "/api/v1"
 # 1: packets LKP1, photos as they are. 2: the center also takes LKP2, whose photos may travel
 # Lepton-recompressed (`photo_codec`), and answers "retry" for a photo damaged on the way.
 # 3: the center also takes deflated JSON request bodies (JSON_DEFLATE; the kecamatan sends its
-# manifest so). The center announces its version and codecs in the probe; the client speaks the
-# highest both know. Deflated answers need no version: the client asks for them with `Accept`,
+# manifest so). 4: the center also takes LKP3 packets: LKP2 whose JSON headers are deflated
+# against HEADER_DICTIONARY (a packet of a few applications pays for its field names once less).
+# The center announces its version and codecs in the probe; the client speaks the
+# highest both know. Photo codecs need no version either: the center lists the ones it decodes
+# in the probe ("lepton-hz" since the compact Lepton head), the kecamatan takes its first choice. Deflated answers need no version: the client asks for them with `Accept`,
 # and a center that does not know them answers plain JSON.
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 MIN_PROTOCOL_VERSION = 1
-PHOTO_CODECS = ("lepton",)
+PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
 
 HEADER_KEY = "X-Loket-Key"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"
@@ -34,7 +37,8 @@ NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
 
 PACKET_MAGIC = b"LKP1"
 PACKET_MAGIC_V2 = b"LKP2"
-PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2}
+PACKET_MAGIC_V3 = b"LKP3"
+PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2, PACKET_MAGIC_V3: 3}
 PACKET_CONTENT_TYPE = "application/x-loket-packet"
 JSON_CONTENT_TYPE = "application/json"
 JSON_DEFLATE = "application/x-loket-json-deflate"  # zlib-deflated JSON, either way
@@ -151,15 +155,36 @@ class TooManyApplications(PacketError):
         self.count = count
 
 
+def _header_template(codec: str, biometric: bool, **values) -> dict:
+    record = {"address": "", "biometric_done": biometric, "birth_date": "19", "birth_place": "", "desa_code": "",
+              "full_name": "", "kk_number": "", "marital_status": "", "nik": "", "occupation": "", "reason": "",
+              "religion": "", "registration_number": "", "rt": "0", "rw": "0", "sex": ""}
+    return {"hash": "", "id": "", "photo_codec": codec, "photo_size": 1, "record": dict(record, **values), "version": 1}
+
+
+# LKP3's preset dictionary: the shape of a packet's JSON headers (field names, the common words of
+# the forms), nothing of any office's data. Part of the wire format: never changed under LKP3.
+HEADER_DICTIONARY = canonical_json([
+    _header_template("lepton", True, marital_status="Belum Kawin", reason="baru", religion="Islam", sex="P"),
+    _header_template("lepton-hz", False, marital_status="Kawin", reason="hilang", religion="Kristen", sex="L"),
+])
+
+
+def _header_deflater(magic: bytes):
+    return zlib.compressobj(9, zdict=HEADER_DICTIONARY) if magic == PACKET_MAGIC_V3 else zlib.compressobj(9)
+
+
 def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC) -> bytes:
     """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos.
 
-    With LKP2 a header may say `photo_codec` ("lepton"): its photo bytes are then that codec's
-    stream, and `photo_size` counts the bytes on the wire."""
+    From LKP2 a header may say `photo_codec` (PHOTO_CODECS): its photo bytes are then that
+    codec's stream, and `photo_size` counts the bytes on the wire. LKP3 deflates the headers
+    against HEADER_DICTIONARY."""
     headers = []
     for header, photo in items:
         headers.append(dict(header, photo_size=len(photo)))
-    packed = zlib.compress(canonical_json(headers), 9)
+    deflater = _header_deflater(magic)
+    packed = deflater.compress(canonical_json(headers)) + deflater.flush()
     return b"".join([magic, struct.pack(">I", len(packed)), packed] + [photo for _, photo in items])
 
 
@@ -176,7 +201,8 @@ def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
     if 8 + length > len(body):
         raise PacketError("paket terpotong")
     try:
-        headers = json.loads(zlib.decompressobj().decompress(body[8:8 + length], 1024 * 1024))
+        inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY) if version == 3 else zlib.decompressobj()
+        headers = json.loads(inflater.decompress(body[8:8 + length], 1024 * 1024))
     except (zlib.error, ValueError) as problem:
         raise PacketError(f"kepala paket rusak: {problem}") from None
     if not isinstance(headers, list):

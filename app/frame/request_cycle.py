@@ -1,5 +1,5 @@
 """What every request of both apps (the kecamatan and the center) goes through."""
-from flask import g
+from flask import g, request
 from htmx_flask import Htmx
 from werkzeug.routing import IntegerConverter
 
@@ -29,6 +29,10 @@ def int_arg(args, name: str) -> int | None:
 
 # No inline script or style anywhere (static/js/app.js holds the few behaviours); htmx runs with
 # allowEval off and its indicator styles off (meta htmx-config in templates/base.html).
+# For answers no browser renders (JSON and deflated JSON of the center's API): nothing may load
+# or frame them; the page-only headers (referrer, opener, permissions) say nothing there.
+MACHINE_ANSWER_POLICY = "default-src 'none'; frame-ancestors 'none'"
+MACHINE_ANSWER = "loket.machine_answer"  # set in request.environ by such an API (per request, unlike g in tests)
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                            "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -58,6 +62,9 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.environ.get(MACHINE_ANSWER):  # the center's signed API: never a page, and every byte crosses a 256 kbit/s link
+            response.headers.setdefault("Content-Security-Policy", MACHINE_ANSWER_POLICY)
+            return response
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")

@@ -11,6 +11,7 @@ import time
 from flask import Blueprint, current_app, g, jsonify, request
 
 from app.frame.dates import utc_now
+from app.frame.request_cycle import MACHINE_ANSWER
 from sync import protocol
 from sync.center import keys, records
 from sync.center.audit import audit
@@ -34,6 +35,7 @@ def _error(status: int, code: str, message: str):
 @blueprint.before_request
 def authenticate_request():
     g.device_key = None
+    request.environ[MACHINE_ANSWER] = True  # short security headers (app/frame/request_cycle.py)
     if request.endpoint in ("center_api.enrol", "center_api.openapi", "center_api.relay_enrol"):
         return None
     if request.content_length is not None and request.content_length > protocol.MAX_PACKET_BYTES:

@@ -42,11 +42,14 @@ class Outcome:
     version: int | None
     result: str  # stored | duplicate | conflict | rejected | retry (damaged on the way)
     reason: str = ""
+    seq: int | None = None  # stored: the seq of the `received` event it made in the status feed
 
     def as_json(self) -> dict:
         answer = {"id": self.id, "version": self.version, "result": self.result}
         if self.reason:
             answer["reason"] = self.reason
+        if self.seq is not None:
+            answer["seq"] = self.seq
         return answer
 
 
@@ -226,7 +229,7 @@ INSERT_EVENT = ('INSERT INTO "status_event" ("kecamatan_id", "seq", "application
 EXISTING = 'SELECT "content_hash" FROM "received_application" WHERE "registration_number" = ? AND "version" = ?'
 
 
-def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) -> None:
+def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) -> int:
     """The hot path of ingest in plain SQL (portable to both dialects): the row, then its event.
 
     Same effect as ReceivedApplication.create + add_event; plain SQL because building the
@@ -242,6 +245,7 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) ->
     seq = run(_param(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
     run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
                                values["hash"]))
+    return seq
 
 
 def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api") -> Outcome:
@@ -257,8 +261,8 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
                     existing = ReceivedApplication.get((ReceivedApplication.registration_number == values["number"])
                                                        & (ReceivedApplication.version == values["version"]))
                     return _existing_outcome(kecamatan, values, existing, photo)
-                _insert_received(kecamatan.id, values, photo, via)
-                return Outcome(values["number"], values["version"], "stored")
+                seq = _insert_received(kecamatan.id, values, photo, via)
+                return Outcome(values["number"], values["version"], "stored", seq=seq)
         except IntegrityError:
             continue
     return Outcome(values["number"], values["version"], "rejected", "gagal menyimpan; kirim ulang")
@@ -275,7 +279,7 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
         return store_application(kecamatan, header, wire_photo, via)
     number = header.get("id") if isinstance(header.get("id"), str) else ""
     version = header.get("version") if isinstance(header.get("version"), int) else None
-    photo = jpeg_transit.decompress(wire_photo)
+    photo = jpeg_transit.decompress(wire_photo, header["photo_codec"])
     record = header.get("record")
     try:
         intact = (photo is not None and isinstance(record, dict)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from app.frame.dates import utc_now
 from app.frame.db import database
-from sync import jpeg_transit, protocol
-from sync.client import outbox, records, statuses
+from sync import protocol
+from sync.client import outbox, photo_transit, records, statuses
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
 
@@ -63,6 +63,17 @@ class PacketSizer:
     low: int = 16 * 1024
     high: int = 2 * 1024 * 1024
     seconds: float = 4.0
+    # Wire bytes per stored byte of the last packet (Lepton takes photos to ~0.7): the target is
+    # wire bytes, so items are counted at what they will cost on the wire, not at their size here.
+    wire_ratio: float = 1.0
+
+    def cost(self, stored_size: int) -> int:
+        """An item's expected bytes on the wire (its header included)."""
+        return int(stored_size * self.wire_ratio) + 256
+
+    def packed(self, stored_sizes: int, wire_bytes: int) -> None:
+        if stored_sizes > 0:
+            self.wire_ratio = min(max(wire_bytes / stored_sizes, 0.1), 1.5)
 
     def success(self, sent_bytes: int = 0, elapsed: float = 0.0):
         if sent_bytes and elapsed > 0:
@@ -110,6 +121,7 @@ def _mark_sent(item: OutboxItem) -> None:
         item.acked_at = utc_now()
         item.last_error = ""
         item.save()
+        photo_transit.forget(item.photo_sha256)
     records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
@@ -180,57 +192,78 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
     # Only what went out before without an answer is offered first: what never left this PC
     # cannot be at the center, and the few that left just before a crash, unrecorded, are
     # answered "duplicate" by the center when they come again.
-    offered_before = [i for i in items if i.attempts]
+    def offer(offered_before):
+        return _offer(client, kind.path, offered_before, version >= 3, report, progress, rng)
+    needed, _ = offer([i for i in items if i.attempts])
+    to_send = [i for i in items if not i.attempts or i.id in needed]
+    if to_send:
+        codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
+        codec = codec if kind.photo_codecs and version >= 2 else None
+        magic = (protocol.PACKET_MAGIC_V3 if version >= 4 else protocol.PACKET_MAGIC_V2 if version >= 2
+                 else protocol.PACKET_MAGIC)
+        _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path, offer)
+
+
+def _offer(client, path, offered_before, deflated, report, progress, rng) -> tuple[set, set]:
+    """The manifest: which of these items, sent before without an answer, does the center hold?
+    Those are marked sent (nothing goes again); returns the ids it needs and the ids it holds."""
     by_key = {(i.registration_number, i.version): i for i in offered_before}
-    needed = set()
+    needed, held = set(), set()
     for start in range(0, len(offered_before), MANIFEST_CHUNK):
         chunk = offered_before[start:start + MANIFEST_CHUNK]
         offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
                    for i in chunk]
-        answer = with_retries(lambda: client.manifest(offered, kind.path, deflated=version >= 3), rng)
+        answer = with_retries(lambda: client.manifest(offered, path, deflated=deflated), rng)
         with write_transaction():
             for entry in answer.get("have", []):
                 item = by_key.get((entry["id"], entry["version"]))
                 if item:
                     apply_result(item, {"result": "duplicate"})
+                    held.add(item.id)
                     report.already += 1
                     progress.done += 1
         needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
                       if (e["id"], e["version"]) in by_key)
-    to_send = [i for i in items if not i.attempts or i.id in needed]
-    if to_send:
-        codec = (jpeg_transit.CODEC if kind.photo_codecs and version >= 2 and jpeg_transit.CODEC in client.photo_codecs
-                 else None)
-        magic = protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC
-        _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path)
+    return needed, held
 
 
-def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, path="") -> None:
+def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, path="", offer=None) -> None:
     """Every queued item in packets on one pipelined connection (client.open_stream()).
 
     Up to `stream.depth` packets are on the wire ahead of the oldest answer, so the link stays
     busy while the center commits. When the connection breaks, the packets still unanswered go
     back to the front of the queue and a fresh connection carries on; the center answers
-    "duplicate" for any it had committed. A connection that brings no answer at all counts as
+    "duplicate" for any it had committed. Before they go again, they are offered by manifest
+    (`offer`): the center may have committed whole packets whose answers the break took, and those
+    cost a line of the manifest instead of their photos again. A connection that brings no answer at all counts as
     a link failure; MAX_LINK_FAILURES of them in a row end the pass. This thread alone touches
     the database (reads photos, records each packet's answers in one transaction).
     """
     send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
     written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
     failures_in_row = 0
+    unanswered = []  # of the last broken connection: offered by manifest before they go again
     while queue:
         in_flight: deque = deque()  # (items, wire bytes, sent at) per packet, oldest first
         answered, last_answer = 0, 0.0
         stream = None
         try:
+            if unanswered and offer is not None:
+                _, held = offer(unanswered)
+                queue = deque(item for item in queue if item.id not in held)
+                unanswered = []
+                if not queue:
+                    break
             stream = client.open_stream()
             while queue or in_flight:
                 while queue and len(in_flight) < stream.depth:
                     batch, entries, _ = _next_batch(queue, sizer, report, rng)
                     if not batch:
                         break
-                    wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch])
+                    wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch],
+                                       [item.photo_sha256 for item in batch])
                     body = protocol.encode_packet(wire, magic)
+                    sizer.packed(sum(item.size for item in batch), len(body))
                     in_flight.append((batch, len(body), time.monotonic()))
                     written.update(item.id for item in batch)
                     stream.send("POST", protocol.API_PREFIX + path + "/packets", body, protocol.PACKET_CONTENT_TYPE)
@@ -251,20 +284,23 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                 answered, last_answer, failures_in_row = answered + 1, now, 0
                 with write_transaction():  # one commit per packet; each item is a savepoint inside
                     again = _apply_packet_results(batch, results, report, progress, rng, send_raw)
+                    if not path:
+                        _apply_received_at_once(batch, results, report)
                 send_raw.update(item.id for item in again)
                 queue.extend(again)
         except LinkDown as failure:
-            unanswered = [item for batch, _, _ in in_flight for item in batch]
-            queue.extendleft(reversed(unanswered))
+            broken = [item for batch, _, _ in in_flight for item in batch]
+            queue.extendleft(reversed(broken))
+            unanswered += broken
             sizer.failure()
             if answered:
                 continue  # the connection carried answers before it broke: a fresh one goes on
             failures_in_row += 1
             if failures_in_row >= MAX_LINK_FAILURES:
-                unanswered = [item.id for item in queue if item.id in written]
+                waiting = [item.id for item in queue if item.id in written]
                 with write_transaction():
-                    outbox.note_failure(unanswered, str(failure), rng=rng)
-                report.failed += len(unanswered)
+                    outbox.note_failure(waiting, str(failure), rng=rng)
+                report.failed += len(waiting)
                 raise
             time.sleep(min(0.2 * 2 ** failures_in_row, 2) * rng.uniform(0.5, 1.5))
         finally:
@@ -275,7 +311,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
 def _next_batch(queue, sizer, report, rng):
     """Take items off the queue up to the sizer's target; an item whose photo is gone fails alone."""
     batch, entries, size = [], [], 0
-    while queue and (not batch or size + queue[0].size + 1024 <= sizer.target) and len(batch) < 200:
+    while queue and (not batch or size + sizer.cost(queue[0].size) <= sizer.target) and len(batch) < 200:
         item = queue.popleft()
         entry = _packet_entry(item)
         if entry is None:
@@ -285,15 +321,16 @@ def _next_batch(queue, sizer, report, rng):
             continue
         batch.append(item)
         entries.append(entry)
-        size += item.size + 1024
+        size += sizer.cost(item.size)
     return batch, entries, size
 
 
-def _in_transit(entries, codecs):
-    """Each photo recompressed with the codec the center takes (or as it is when the codec refuses)."""
+def _in_transit(entries, codecs, photo_hashes):
+    """Each photo in the codec the center takes (or as it is when the codec refuses): the stream
+    made when it entered the outbox, or made now."""
     wire = []
-    for (header, photo), codec in zip(entries, codecs):
-        packed = jpeg_transit.compress(photo) if codec else None
+    for (header, photo), codec, photo_sha in zip(entries, codecs, photo_hashes):
+        packed = photo_transit.stream_for(photo, photo_sha, codec) if codec else None
         wire.append((dict(header, photo_codec=codec), packed) if packed is not None else (header, photo))
     return wire
 
@@ -341,6 +378,27 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
 
 
 # --- statuses -------------------------------------------------------------------------------
+
+def _apply_received_at_once(batch, results: dict, report: PassReport) -> None:
+    """The center answers "stored" with the seq of the `received` event it made in our status
+    feed. While those seqs follow our cursor without a gap they are exactly the events the status
+    pull would bring next: applied here, in the packet's transaction, the pull has nothing to
+    fetch for them, and applying them overlaps the upload instead of following it. A gap (another
+    PC of this kecamatan, a center event in between) leaves the rest to the pull."""
+    link = current_link()
+    if link is None or records.status_feed(link.role) != "/statuses":
+        return
+    stored = sorted((r["seq"], item) for item in batch
+                    if (r := results.get((item.registration_number, item.version)))
+                    and r.get("result") == "stored" and isinstance(r.get("seq"), int))
+    cursor = link.status_cursor
+    for seq, item in stored:
+        if seq != cursor + 1:
+            return
+        event = {"seq": seq, "id": item.registration_number, "version": item.version, "status": "received",
+                 "reason": "", "at": "", "hash": item.content_hash}
+        count_outcome(report, apply_event(link.id, event))
+        cursor = seq
 
 def _arrived(event: dict) -> None:
     """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""

@@ -1,5 +1,5 @@
 """The kecamatan end of the link: the outbox, the link's state, and a log the clerk can read."""
-from peewee import SQL, AutoField, CharField, IntegerField, TextField
+from peewee import SQL, AutoField, BlobField, CharField, CompositeKey, IntegerField, TextField
 from playhouse.apsw_ext import DateTimeField
 
 from app.frame.db import BaseModel
@@ -82,3 +82,15 @@ class StatusIssue(BaseModel):
 
     class Meta:
         table_name = "sync_status_issue"
+
+
+class PhotoTransit(BaseModel):
+    """A photo's stream in a transit codec, made ahead of the sync (sync/client/photo_transit.py)."""
+    photo_sha256 = CharField(max_length=64)
+    codec = CharField(max_length=16)
+    stream = BlobField(null=True)  # None: the codec refused this photo, it travels as it is
+    made_at = DateTimeField()
+
+    class Meta:
+        table_name = "sync_photo_transit"
+        primary_key = CompositeKey("photo_sha256", "codec")

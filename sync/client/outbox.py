@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from app.frame.dates import utc_now
 from sync import protocol
-from sync.client import records
+from sync.client import photo_transit, records
 from sync.client.models import OutboxItem
 
 # Retry delays: doubling from 30 s up to 1 h, with +-50 % jitter so PCs behind one outage spread out.
@@ -39,6 +39,8 @@ def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes
         OutboxItem.create(**values)
     else:
         OutboxItem.update(**values).where(OutboxItem.id == row.id).execute()
+    if payload and records.kind(kind).photo_codecs:
+        photo_transit.prepare(payload, photo_sha)  # the pass then sends it without compressing
 
 
 def due_items(now: datetime, limit: int = 100000, ignore_delays: bool = False, kind: str | None = None

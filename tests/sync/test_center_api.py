@@ -26,6 +26,21 @@ def test_probe_answer_is_signed_over_our_nonce(center_app, enrolled):
     assert response.headers[protocol.HEADER_SIGNATURE] == protocol.sign_response(key[1], nonce, 200, response.data)
 
 
+def test_api_answers_carry_short_security_headers_and_pages_the_full_ones(center_app, enrolled):
+    """Every byte of an answer crosses the 256 kbit/s link: the signed API answers (never rendered)
+    keep nosniff, no-store and a policy that loads and frames nothing, not the pages' long set."""
+    _, key = enrolled
+    answer = call(center_app.test_client(), key, "GET", "/api/v1/probe")
+    refused = center_app.test_client().get("/api/v1/probe")
+    for response in (answer, refused):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert "Permissions-Policy" not in response.headers and "Referrer-Policy" not in response.headers
+    assert answer.headers["Cache-Control"] == "no-store"
+    page = center_app.test_client().get("/masuk")
+    assert "Permissions-Policy" in page.headers and "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
 def test_manifest_then_packets_store_each_application_once(center_app, enrolled, center_db):
     _, key = enrolled
     client = center_app.test_client()

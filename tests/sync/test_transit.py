@@ -16,6 +16,7 @@ from app.registration.models import Application, ApplicationPhoto
 from sync import jpeg_transit, protocol
 from sync.center.models import ReceivedApplication
 from sync.client import engine
+from sync.client.models import OutboxItem, PhotoTransit
 from sync.client.transport import Refused
 from tests.sync.test_client import FlaskSession, client_of, kecamatan, run, statuses  # noqa: F401  fixtures
 
@@ -73,8 +74,8 @@ def test_center_stores_and_hashes_the_original_jpeg_of_a_recompressed_photo(keca
         taken = local_photos()
     assert report.error == "" and report.sent == 3
     items = sent_items(session)
-    assert all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
-    assert [h.get("photo_codec") for h, _ in items] == ["lepton"] * 3
+    assert all(body[:4] == protocol.PACKET_MAGIC_V3 for body in session.packets)
+    assert [h.get("photo_codec") for h, _ in items] == [jpeg_transit.CODEC] * 3
     assert sum(len(wire) for _, wire in items) < sum(len(p) for p in taken.values())
     stored = center_photos()
     for number, photo in taken.items():
@@ -91,7 +92,8 @@ def test_a_photo_lepton_refuses_travels_as_it_is(kecamatan, center_app, center_d
         report = engine.sync_once(client=client_of(center_app, session))
     assert report.sent == 3 and report.failed == 0
     codecs = {h["id"]: h.get("photo_codec") for h, _ in sent_items(session)}
-    assert codecs == {"350807-01-000001": "lepton", "350807-01-000002": None, "350807-01-000003": "lepton"}
+    assert codecs == {"350807-01-000001": jpeg_transit.CODEC, "350807-01-000002": None,
+                      "350807-01-000003": jpeg_transit.CODEC}
     assert center_photos()["350807-01-000002"][0] == photo
 
 
@@ -120,8 +122,8 @@ def test_a_damaged_recompressed_photo_is_refused_by_the_hash_check_and_sent_agai
     # "another-photo" is a valid Lepton stream of a different JPEG: only the content hash can tell.
     other = real(noise_jpeg(25))
 
-    def compress_then_damage_the_first(photo):
-        packed = real(photo)
+    def compress_then_damage_the_first(photo, codec=jpeg_transit.CODEC):
+        packed = real(photo, codec)
         calls.append(photo)
         if len(calls) > 1:
             return packed
@@ -129,6 +131,7 @@ def test_a_damaged_recompressed_photo_is_refused_by_the_hash_check_and_sent_agai
     monkeypatch.setattr(jpeg_transit, "compress", compress_then_damage_the_first)
     session = RecordingSession(center_app)
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        PhotoTransit.delete().execute()  # streams made on the fly (test_photo_streams_made_ahead: kept ones)
         report = engine.sync_once(client=client_of(center_app, session))
         taken = local_photos()
         final = statuses()
@@ -147,10 +150,10 @@ def test_the_center_answers_retry_not_rejected_for_a_damaged_stream(center_db, e
     kecamatan_row, _ = enrolled
     header, photo = packet_item(1, photo=noise_jpeg(30))
     damaged = jpeg_transit.compress(noise_jpeg(31))
-    outcome = records.store_packet_item(kecamatan_row, dict(header, photo_codec="lepton"), damaged)
+    outcome = records.store_packet_item(kecamatan_row, dict(header, photo_codec=jpeg_transit.CODEC), damaged)
     assert outcome.result == "retry" and "kirim ulang" in outcome.reason
     assert ReceivedApplication.select().count() == 0
-    good = records.store_packet_item(kecamatan_row, dict(header, photo_codec="lepton"), jpeg_transit.compress(photo))
+    good = records.store_packet_item(kecamatan_row, dict(header, photo_codec=jpeg_transit.CODEC), jpeg_transit.compress(photo))
     assert good.result == "stored"
     assert bytes(ReceivedApplication.get().photo) == photo
 
@@ -180,7 +183,8 @@ def test_a_center_that_needs_a_newer_kecamatan_is_refused_clearly(kecamatan, cen
     from flask import g
 
     def probe():
-        return jsonify({"center": "Pusat baru", "kecamatan_code": g.kecamatan.code, "protocol": 5, "min_protocol": 4})
+        return jsonify({"center": "Pusat baru", "kecamatan_code": g.kecamatan.code, "protocol": protocol.PROTOCOL_VERSION + 2,
+                        "min_protocol": protocol.PROTOCOL_VERSION + 1})
     center_app.view_functions["center_api.probe"] = probe
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
         with pytest.raises(Refused, match="perbarui aplikasi Loket"):
@@ -199,3 +203,121 @@ def test_packet_format_refuses_codecs_it_does_not_know():
     with pytest.raises(protocol.PacketError):
         protocol.decode_packet(protocol.encode_packet([strange], protocol.PACKET_MAGIC_V2))
     assert protocol.decode_packet(protocol.encode_packet([item], protocol.PACKET_MAGIC_V2))[0][0]["photo_codec"] == "lepton"
+
+
+def intake_photo(seed: int) -> bytes:
+    """A photo as the counter's intake makes it (300 x 400, optimised Huffman tables)."""
+    from app.registration.photo import normalise_photo
+    out = io.BytesIO()
+    image = Image.effect_noise((600, 800), 10 + seed).convert("RGB")
+    image.paste((180, 40, 40), (0, 0, 600, 200))
+    image.save(out, "JPEG", quality=92)
+    return normalise_photo(out.getvalue()).jpeg
+
+
+def test_the_compact_lepton_head_is_smaller_and_gives_back_the_very_jpeg():
+    for seed in range(3):
+        photo = intake_photo(seed)
+        plain, compact = jpeg_transit.compress(photo, "lepton"), jpeg_transit.compress(photo, "lepton-hz")
+        assert plain is not None and compact is not None
+        assert len(compact) < len(plain) - 100  # the head's fixed fields and tables, against the dictionary
+        assert jpeg_transit.decompress(compact, "lepton-hz") == photo
+        assert jpeg_transit.decompress(plain, "lepton") == photo
+        assert jpeg_transit.decompress(compact, "lepton") is None  # one codec's stream is not the other's
+
+
+@pytest.mark.parametrize("damage", ["head", "length", "image", "cut"])
+def test_a_damaged_compact_stream_does_not_decode(damage):
+    photo = intake_photo(1)
+    wire = jpeg_transit.compress(photo, "lepton-hz")
+    if damage == "head":
+        wire = wire[:2] + bytes(b ^ 0x33 for b in wire[2:12]) + wire[12:]
+    elif damage == "length":
+        wire = b"\xff\xff" + wire[2:]
+    elif damage == "image":
+        wire = wire[:-400] + bytes(b ^ 0x5A for b in wire[-400:-300]) + wire[-300:]
+    else:
+        wire = wire[:len(wire) // 2]
+    assert jpeg_transit.decompress(wire, "lepton-hz") != photo
+
+
+def sync_with_a_center_of(kecamatan, center_app, version: int, codecs: list):
+    """One pass against a center whose probe announces `version` and `codecs`; (session, photos taken)."""
+    from flask import g
+
+    def probe():
+        return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": version,
+                        "photo_codecs": codecs})
+    center_app.view_functions["center_api.probe"] = probe
+    session = RecordingSession(center_app)
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+    assert report.error == "" and report.sent == 3
+    assert {n: p for n, (p, _) in center_photos().items()} == taken
+    return session
+
+
+def test_a_center_that_decodes_only_plain_lepton_gets_plain_lepton(kecamatan, center_app, center_db):
+    session = sync_with_a_center_of(kecamatan, center_app, 3, ["lepton"])
+    assert [h.get("photo_codec") for h, _ in sent_items(session)] == ["lepton"] * 3
+
+
+def test_lkp3_headers_deflate_against_the_dictionary_and_decode_the_same():
+    from tests.sync.helpers import packet_item
+    items = [packet_item(n) for n in range(1, 6)]
+    items = [(dict(header, photo_codec="lepton-hz"), photo) for header, photo in items]
+    v2, v3 = (protocol.encode_packet(items, magic) for magic in (protocol.PACKET_MAGIC_V2, protocol.PACKET_MAGIC_V3))
+    assert protocol.decode_packet(v3) == protocol.decode_packet(v2)
+    assert len(v3) < len(v2) - 100  # the field names and common words, once less
+    with pytest.raises(protocol.PacketError):
+        protocol.decode_packet(protocol.PACKET_MAGIC_V2 + v3[4:])  # LKP3 headers need the dictionary
+
+
+def test_a_protocol_3_center_gets_lkp2_packets(kecamatan, center_app, center_db):
+    session = sync_with_a_center_of(kecamatan, center_app, 3, list(protocol.PHOTO_CODECS))
+    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
+
+
+def test_photo_streams_are_made_when_the_application_becomes_complete_and_the_pass_uses_them(
+        kecamatan, center_app, center_db, monkeypatch):
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        kept = {row.photo_sha256: bytes(row.stream) for row in PhotoTransit.select()}
+        assert set(kept) == {item.photo_sha256 for item in OutboxItem.select()}
+        assert all(row.codec == jpeg_transit.CODEC for row in PhotoTransit.select())
+        replace_photo("350807-01-000002", noise_jpeg(40))  # a changed photo gets its own stream
+        changed = OutboxItem.get(OutboxItem.registration_number == "350807-01-000002").photo_sha256
+        assert changed not in kept and PhotoTransit.get_or_none(photo_sha256=changed) is not None
+
+        def no_compress_in_the_pass(photo, codec=jpeg_transit.CODEC):
+            raise AssertionError("the pass compressed a photo that had its stream")
+        monkeypatch.setattr(jpeg_transit, "compress", no_compress_in_the_pass)
+        session = RecordingSession(center_app)
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+        assert report.error == "" and report.sent == 3
+        assert {h["id"]: h.get("photo_codec") for h, _ in sent_items(session)} == dict.fromkeys(taken, jpeg_transit.CODEC)
+        assert {n: p for n, (p, _) in center_photos().items()} == taken
+        assert PhotoTransit.select().count() == 0  # acknowledged: the streams are not kept
+
+
+def test_a_kept_stream_damaged_at_rest_is_caught_by_the_center_and_sent_as_it_is(kecamatan, center_app, center_db):
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        row = PhotoTransit.select().first()
+        stream = bytes(row.stream)
+        (PhotoTransit.update(stream=stream[:60] + bytes(b ^ 0x5A for b in stream[60:90]) + stream[90:])
+         .where(PhotoTransit.photo_sha256 == row.photo_sha256).execute())
+        session = RecordingSession(center_app)
+        report = engine.sync_once(client=client_of(center_app, session))
+        taken = local_photos()
+    assert report.error == "" and report.sent == 3 and report.failed == 0
+    assert len(sent_items(session)) == 4 and sent_items(session)[-1][0].get("photo_codec") is None
+    assert {n: p for n, (p, _) in center_photos().items()} == taken
+
+
+def test_a_photo_lepton_refuses_is_kept_as_travelling_as_it_is(kecamatan):
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        replace_photo("350807-01-000003", cmyk_jpeg())
+        sha = OutboxItem.get(OutboxItem.registration_number == "350807-01-000003").photo_sha256
+        row = PhotoTransit.get(photo_sha256=sha)
+        assert row.stream is None

@@ -1,0 +1,43 @@
+"""Photos recompressed for the trip ahead of the sync pass, kept beside them in the database.
+
+The Lepton stream of a photo (sync/jpeg_transit.py, ~15 ms of CPU a photo, many times that on a
+busy PC) is made when its record enters the outbox, in the transaction that made it ready, so
+that a pass spends its time on the link, not on compressing. Rows are keyed by the photo's
+SHA-256, so a changed photo never meets a stale stream; a stream that is missing (made before
+this table, another codec asked by the center) is made on the fly as before. The center checks
+every stream against the content hash all the same.
+"""
+from app.frame.dates import utc_now
+from sync import jpeg_transit
+from sync.client.models import OutboxItem, PhotoTransit
+
+_MISSING = object()
+
+
+def prepare(photo: bytes, photo_sha256: str, codec: str = jpeg_transit.CODEC) -> None:
+    """Make and keep the photo's stream in `codec` (or the mark that it travels as it is)."""
+    if not photo or PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec) is not None:
+        return
+    PhotoTransit.insert(photo_sha256=photo_sha256, codec=codec, stream=jpeg_transit.compress(photo, codec),
+                        made_at=utc_now()).on_conflict_ignore().execute()
+
+
+def _kept(photo_sha256: str, codec: str):
+    row = PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec)
+    if row is None:
+        return _MISSING
+    return bytes(row.stream) if row.stream is not None else None
+
+
+def stream_for(photo: bytes, photo_sha256: str, codec: str) -> bytes | None:
+    """The photo's stream in `codec`, kept or made now; None: it travels as it is."""
+    kept = _kept(photo_sha256, codec)
+    return jpeg_transit.compress(photo, codec) if kept is _MISSING else kept
+
+
+def forget(photo_sha256: str) -> None:
+    """The center holds the photo: its streams are no longer needed, nor those of photos no
+    waiting item sends any more (replaced before they travelled)."""
+    waiting = OutboxItem.select(OutboxItem.photo_sha256).where(OutboxItem.state == "pending")
+    (PhotoTransit.delete().where((PhotoTransit.photo_sha256 == photo_sha256)
+                                 | PhotoTransit.photo_sha256.not_in(waiting)).execute())
