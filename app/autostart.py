@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.frame.private_files import write_private
+
 ENTRY_NAME = "Loket Kecamatan"
 UNIT_NAME = "loket-kecamatan.service"
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,24 +96,19 @@ def _systemctl(*args: str) -> tuple[int, str]:
 
 # --- the three actions, for the page and the command ----------------------------------------------
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".baru")
-    with open(partial, "w", encoding="utf-8", newline="") as out:
-        out.write(text)
-    os.replace(partial, path)
-
-
 def install(command: list[str]) -> str:
     entry = entry_path()
     try:
-        _write_atomically(entry, startup_script(command) if on_windows() else systemd_unit(command))
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        write_private(entry, startup_script(command) if on_windows() else systemd_unit(command))
     except OSError as problem:
         raise AutostartFailed(f"Berkas mulai otomatis tidak dapat ditulis di {entry.parent} "
                               f"({problem.strerror or type(problem).__name__}).") from problem
     if on_windows():
         return "Loket Kecamatan akan berjalan sendiri setiap kali pengguna Windows ini masuk."
-    for step in (("daemon-reload",), ("enable", "--now", UNIT_NAME)):
+    # enable without --now: the server that asked is already running; a second one at once would
+    # find its port taken and be restarted by systemd every few seconds.
+    for step in (("daemon-reload",), ("enable", UNIT_NAME)):
         code, output = _systemctl(*step)
         if code != 0:
             raise AutostartFailed(f"Berkas {entry} ditulis, tetapi systemd belum dapat mengaktifkannya: {output}")
@@ -121,7 +118,7 @@ def install(command: list[str]) -> str:
 def remove() -> str:
     entry = entry_path()
     if not on_windows():
-        _systemctl("disable", "--now", UNIT_NAME)
+        _systemctl("disable", UNIT_NAME)  # not --now: "Lepas" from the page must not stop the server answering it
     try:
         entry.unlink(missing_ok=True)
     except OSError as problem:

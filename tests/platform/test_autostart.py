@@ -53,7 +53,7 @@ def test_linux_install_status_remove_in_a_temporary_home(tmp_path):
     text = unit.read_text()
     assert f'ExecStart={sys.executable} {ROOT / "run.py"} serve --data "{data}" --port 8081' in text
     assert "WantedBy=default.target" in text and "Restart=on-failure" in text
-    assert "enable --now loket-kecamatan.service" in calls.read_text()
+    assert "--user enable loket-kecamatan.service" in calls.read_text()  # at the next log on
     assert "terpasang" in run("status").stdout
     assert run("remove").returncode == 0 and not unit.exists()
-    assert "disable --now loket-kecamatan.service" in calls.read_text()
+    assert "--user disable loket-kecamatan.service" in calls.read_text()
