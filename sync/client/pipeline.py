@@ -12,12 +12,14 @@ special, and an answer that does not come is just a packet to send again (the ce
 One thread does everything: `send` returns once the bytes are in the kernel's send buffer, which
 keeps the link busy while the engine waits for the oldest answer. No thread shares a socket.
 A connection is given up after IDLE_SECONDS without progress either way (no byte taken into the
-send buffer while writing, no byte of an answer while reading), never for being slow.
+send buffer while writing, no byte of an answer while reading), never for being slow. A connection
+given up is reset, not closed: see Pipeline.close.
 """
 import http.client
 import os
 import socket
 import ssl
+import struct
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -25,6 +27,13 @@ import certifi
 
 from sync import protocol
 from sync.client.transport import LinkDown
+
+
+def linger_reset(os_name: str = os.name) -> bytes:
+    """SO_LINGER on, 0 s: close() resets. struct linger is two ints on POSIX, two u_shorts on
+    Windows (winsock2.h): each OS gets the layout its own headers declare."""
+    return struct.pack("HH" if os_name == "nt" else "ii", 1, 0)
+
 
 CONNECT_SECONDS = 5.0  # a fresh connection after an outage gets through within a SYN retry or two
 IDLE_SECONDS = 20.0  # no byte either way for this long while answers are due: the link is down
@@ -89,6 +98,7 @@ class Pipeline:
         self.sock = sock
         self.answers = sock.makefile("rb")
         self.waiting = deque()  # (nonce, timestamp) of each request written, oldest first
+        self.broken = False
 
     def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
         headers, nonce = self.client.signed_headers(method, path, body, content_type)
@@ -98,6 +108,7 @@ class Pipeline:
             self._write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         except OSError as problem:
             self.client.counters.failures += 1
+            self.broken = True
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
         self.waiting.append((nonce, headers[protocol.HEADER_TIMESTAMP]))
 
@@ -118,10 +129,22 @@ class Pipeline:
             content = response.read()
         except (OSError, http.client.HTTPException) as problem:
             self.client.counters.failures += 1
+            self.broken = True
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
         return self.client.verified(nonce, timestamp, response.status, response.headers, content)
 
     def close(self) -> None:
+        """A connection given up with requests unanswered is reset (SO_LINGER 0), not closed: a
+        plain close leaves the kernel delivering every byte still in its send buffer (up to `depth`
+        packets) once the link is back, the center commits those packets, and the engine is already
+        sending them again on a fresh connection: each such packet crossed the link twice and took
+        the link's time from the fresh connection. A reset drops them here and tells the center to
+        drop the part it holds."""
+        if self.broken or self.waiting:
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_reset())
+            except OSError:
+                pass
         for closable in (self.answers, self.sock):
             try:
                 closable.close()

@@ -459,3 +459,41 @@ def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_cen
     assert report.already >= len(first)
     assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
     assert_each_at_center_once(center_app, numbers)
+
+
+def test_a_connection_given_up_is_reset_so_its_unsent_packets_do_not_reach_the_center_later():
+    """Found on the flapping link (docs/benchmarks.md, issue 16, s21): a connection given up after
+    the idle time was closed, and the kernel went on delivering its send buffer (two packets, ~150 KB)
+    when the link came back, while the engine sent the same packets again on a fresh connection;
+    the center committed the first copies and answered "duplicate" to the second. A reset drops what is still here."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)  # a link that takes little
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    pipe = pipeline.Pipeline(CenterClient(f"http://127.0.0.1:{listener.getsockname()[1]}", "k", "rahasia"),
+                             idle_seconds=0.5)
+    packet = b"LKP3" + bytes(4_000_000)
+    with pytest.raises(LinkDown):  # the center reads nothing: the send stalls for the idle time
+        pipe.send("POST", "/api/v1/packets", packet, protocol.PACKET_CONTENT_TYPE)
+    pipe.close()
+    center, received = accepted[0], 0
+    center.settimeout(5)
+    try:
+        while data := center.recv(65536):
+            received += len(data)
+    except ConnectionResetError:
+        pass
+    finally:
+        center.close()
+        listener.close()
+    # A plain close delivers whatever the kernel had taken (megabytes on loopback); a reset only
+    # what was already in the center's small receive buffer.
+    assert received < 256 * 1024
+
+
+def test_the_reset_uses_each_operating_systems_linger_layout():
+    import struct
+    assert struct.unpack("ii", pipeline.linger_reset("posix")) == (1, 0)
+    assert struct.unpack("HH", pipeline.linger_reset("nt")) == (1, 0)  # winsock2.h: u_short, u_short
