@@ -66,6 +66,13 @@ class PacketSizer:
     # Wire bytes per stored byte of the last packet (Lepton takes photos to ~0.7): the target is
     # wire bytes, so items are counted at what they will cost on the wire, not at their size here.
     wire_ratio: float = 1.0
+    # The speed is measured over the answers of about this many seconds, not packet by packet:
+    # answers come in bursts when TCP recovers a loss or the link comes back from a flap, and one
+    # packet's bytes over the short gap to the previous answer read as several times the link's
+    # speed (packets of 250-380 KB, 8-12 s of this link, were measured on the flapping link).
+    window: float = 12.0
+    answers: deque = field(default_factory=deque)  # (time, wire bytes) on this connection
+    opened_at: float = 0.0
 
     def cost(self, stored_size: int) -> int:
         """An item's expected bytes on the wire (its header included)."""
@@ -75,11 +82,24 @@ class PacketSizer:
         if stored_sizes > 0:
             self.wire_ratio = min(max(wire_bytes / stored_sizes, 0.1), 1.5)
 
-    def success(self, sent_bytes: int = 0, elapsed: float = 0.0):
-        if sent_bytes and elapsed > 0:
-            self.target = int(min(max(sent_bytes / elapsed * self.seconds, self.low), self.high))
+    def connected(self, now: float) -> None:
+        """A fresh connection: its speed is measured from here."""
+        self.answers.clear()
+        self.opened_at = now
+
+    def answered(self, wire_bytes: int, now: float) -> None:
+        """A packet's answer came: the speed is the bytes answered since the newest answer at least
+        `window` old (or since the connection opened), over that time."""
+        self.answers.append((now, wire_bytes))
+        while len(self.answers) > 1 and now - self.answers[1][0] >= self.window:
+            self.answers.popleft()
+        first_at, first_bytes = self.answers[0]
+        if len(self.answers) > 1 and now - first_at >= self.window:
+            start, measured = first_at, sum(size for _, size in self.answers) - first_bytes
         else:
-            self.target = min(self.target * 2, self.high)
+            start, measured = self.opened_at, sum(size for _, size in self.answers)
+        if now > start:
+            self.target = int(min(max(measured / (now - start) * self.seconds, self.low), self.high))
 
     def failure(self):
         self.target = max(self.target // 2, self.low)
@@ -244,8 +264,8 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
     failures_in_row = 0
     unanswered = []  # of the last broken connection: offered by manifest before they go again
     while queue:
-        in_flight: deque = deque()  # (items, wire bytes, sent at) per packet, oldest first
-        answered, last_answer = 0, 0.0
+        in_flight: deque = deque()  # (items, wire bytes) per packet, oldest first
+        answered = 0
         stream = None
         try:
             if unanswered and offer is not None:
@@ -255,6 +275,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                 if not queue:
                     break
             stream = client.open_stream()
+            sizer.connected(time.monotonic())
             while queue or in_flight:
                 while queue and len(in_flight) < stream.depth:
                     batch, entries, _ = _next_batch(queue, sizer, report, rng)
@@ -264,12 +285,12 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                                        [item.photo_sha256 for item in batch])
                     body = protocol.encode_packet(wire, magic)
                     sizer.packed(sum(item.size for item in batch), len(body))
-                    in_flight.append((batch, len(body), time.monotonic()))
+                    in_flight.append((batch, len(body)))
                     written.update(item.id for item in batch)
                     stream.send("POST", protocol.API_PREFIX + path + "/packets", body, protocol.PACKET_CONTENT_TYPE)
                 if not in_flight:
                     break
-                batch, size, sent_at = in_flight[0]
+                batch, size = in_flight[0]
                 try:
                     results = _packet_results(stream.receive())
                 except Refused as refusal:  # a signed 4xx for this packet alone; the connection goes on
@@ -279,9 +300,8 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                     report.failed += len(batch)
                     continue
                 in_flight.popleft()
-                now = time.monotonic()
-                sizer.success(size, now - max(sent_at, last_answer))  # the link's time for this packet
-                answered, last_answer, failures_in_row = answered + 1, now, 0
+                sizer.answered(size, time.monotonic())
+                answered, failures_in_row = answered + 1, 0
                 with write_transaction():  # one commit per packet; each item is a savepoint inside
                     again = _apply_packet_results(batch, results, report, progress, rng, send_raw)
                     if not path:
@@ -289,7 +309,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                 send_raw.update(item.id for item in again)
                 queue.extend(again)
         except LinkDown as failure:
-            broken = [item for batch, _, _ in in_flight for item in batch]
+            broken = [item for batch, _ in in_flight for item in batch]
             queue.extendleft(reversed(broken))
             unanswered += broken
             sizer.failure()

@@ -421,6 +421,23 @@ def test_packets_are_sized_by_their_bytes_on_the_wire_not_by_the_photos_size_her
     assert sizer.wire_ratio < 1.0  # the photos travelled recompressed
 
 
+def test_a_burst_of_answers_after_a_stall_does_not_read_as_a_fast_link():
+    """Found on the flapping link (s21): the speed was one packet's bytes over the gap since the
+    previous answer, and answers bunch up when TCP recovers a loss or the link comes back, so
+    packets of 250-380 KB (8-12 s of a 32 KB/s link) followed, and a break cut them mid-way."""
+    link, sizer = 32_000, engine.PacketSizer()
+    sizer.connected(0.0)
+    for at in (4.0, 8.0, 12.0, 16.0):  # a packet of 4 s of link answered every 4 s
+        sizer.answered(4 * link, at)
+    assert sizer.target == pytest.approx(4 * link, rel=0.05)
+    for at in (40.0, 40.4, 40.8):  # a flap: nothing for 24 s, then three answers in a burst
+        sizer.answered(4 * link, at)
+        assert sizer.target <= 4 * link  # never more than 4 s at the link's real speed
+    for at in (44.0, 48.0, 52.0, 56.0, 60.0):  # the link is steady again: the size grows back
+        sizer.answered(4 * link, at)
+    assert sizer.target == pytest.approx(4 * link, rel=0.05)
+
+
 def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_center_holds_stays_home(
         tmp_path, served_center, monkeypatch):
     """The break took the answer of a packet the center had committed: the manifest says `have`
