@@ -36,7 +36,11 @@ def linger_reset(os_name: str = os.name) -> bytes:
 
 
 CONNECT_SECONDS = 5.0  # a fresh connection after an outage gets through within a SYN retry or two
-IDLE_SECONDS = 20.0  # no byte either way for this long while answers are due: the link is down
+# No byte either way for this long while answers are due: the link is down. Not less: after a
+# short flap TCP resends on its backed-off timer (1, 3, 7, 15 s ... after the stall began), and
+# a writer wakes only when a third of its buffer is free, so a 10 s flap can show 20-25 s
+# without progress on a connection that recovers; given up, the packet cut mid-way went again.
+IDLE_SECONDS = 40.0
 
 
 class _Unclosable:
