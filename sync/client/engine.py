@@ -94,7 +94,8 @@ class PacketSizer:
         self.last_answer_at = now
         if elapsed > 0:
             self.speeds.append(wire_bytes / elapsed)
-            speed = statistics.median(self.speeds)
+            # The higher of two middles: with two speeds, the second (the first carries slow start).
+            speed = statistics.median_high(self.speeds)
             self.target = int(min(max(speed * self.seconds, self.low), self.high))
 
     def failure(self):
