@@ -6,9 +6,11 @@ busy timeout that lets two saves queue, and must see a restore made through anot
 """
 import threading
 
+import apsw
+
 from app.backups.engine import backup_database, restore_database
 from app.frame import store
-from app.frame.db import BUSY_TIMEOUT_SECONDS
+from app.frame.db import BUSY_TIMEOUT_SECONDS, SQLITE_SOFT_HEAP_LIMIT
 
 
 def in_thread(work):
@@ -102,3 +104,28 @@ def test_a_kept_connection_sees_a_restore(app, tmp_path):
 
     restore_database(backup, path, tmp_path / "pengaman")
     assert in_thread(read_address) == "Jl. Sebelum Cadangan"
+
+
+def test_kept_connections_share_a_bounded_page_cache(app):
+    """Eight busy threads each keep a connection; together their caches stay near the soft limit
+    instead of eight full caches (2 MB each by SQLite's default)."""
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context(), database.atomic():
+        database.execute_sql("CREATE TABLE padding (x BLOB)")
+        database.execute_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                             "INSERT INTO padding SELECT randomblob(3000) FROM n")  # ~6 MB of pages
+    start = threading.Barrier(8)
+
+    def read_everything():
+        with app.app_context(), database.connection_context():
+            start.wait(30)  # all eight connections out of the pool at once
+            database.execute_sql("SELECT sum(length(x)) FROM padding").fetchone()
+            start.wait(30)
+
+    threads = [threading.Thread(target=read_everything) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    used = apsw.status(apsw.SQLITE_STATUS_MEMORY_USED)[0]
+    assert used < SQLITE_SOFT_HEAP_LIMIT + 2 * 1024 * 1024, used  # eight full caches would be 16 MB and more
