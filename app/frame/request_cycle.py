@@ -39,8 +39,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 
 
 def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None) -> None:
-    """A database connection per request, the signed-in user, the role check, security headers, and
-    request.htmx (htmx-flask), through which the frame and every view read the HX-* headers."""
+    """A database connection for each request (from the pool, given back at its end), the signed-in
+    user, the role check, security headers, and request.htmx (htmx-flask), through which the frame
+    and every view read the HX-* headers."""
     Htmx(app)
 
     @app.before_request
