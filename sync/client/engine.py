@@ -7,7 +7,6 @@ for what it has, and each pulled status is applied in the same transaction as th
 import json
 import logging
 import random
-import statistics
 import threading
 import time
 from collections import deque
@@ -67,13 +66,14 @@ class PacketSizer:
     # Wire bytes per stored byte of the last packet (Lepton takes photos to ~0.7): the target is
     # wire bytes, so items are counted at what they will cost on the wire, not at their size here.
     wire_ratio: float = 1.0
-    # The speed is the median of the last few packets' own speeds (a packet's bytes over the time
-    # since the previous answer), not the last one's: answers come in bursts when TCP recovers a
-    # loss or the link comes back from a flap, and one packet read alone says several times the
-    # link's speed (packets of 250-380 KB, 8-12 s of this link, were measured on the flapping
-    # link) or, right after the stall, a fraction of it.
-    speeds: deque = field(default_factory=lambda: deque(maxlen=5))
-    last_answer_at: float = 0.0
+    # The speed is the bytes of the last four answered packets over the time they took (from the
+    # answer before them), not one packet over the gap to the previous answer. Answers are read in
+    # bursts: after TCP recovers a loss or the link comes back from a flap, and whenever a packet's
+    # write blocked until the kernel took it whole (the answers that came meanwhile are then read
+    # back to back). One packet read alone said several times the link's speed: packets of
+    # 250-380 KB (8-12 s of this link) were measured on the flapping and long-outage links.
+    answers: deque = field(default_factory=lambda: deque(maxlen=5))  # (read at, wire bytes)
+    opened_at: float = 0.0
 
     def cost(self, stored_size: int) -> int:
         """An item's expected bytes on the wire (its header included)."""
@@ -84,19 +84,18 @@ class PacketSizer:
             self.wire_ratio = min(max(wire_bytes / stored_sizes, 0.1), 1.5)
 
     def connected(self, now: float) -> None:
-        """A fresh connection: its first packet's time counts from here."""
-        self.last_answer_at = now
+        """A fresh connection: its speed is measured from here."""
+        self.answers.clear()
+        self.opened_at = now
 
-    def answered(self, wire_bytes: int, now: float, sent_at: float = 0.0) -> None:
-        """A packet's answer came: the link took the time since the later of its sending and the
-        previous answer (the packets before it kept the link busy until then)."""
-        elapsed = now - max(sent_at, self.last_answer_at)
-        self.last_answer_at = now
-        if elapsed > 0:
-            self.speeds.append(wire_bytes / elapsed)
-            # The higher of two middles: with two speeds, the second (the first carries slow start).
-            speed = statistics.median_high(self.speeds)
-            self.target = int(min(max(speed * self.seconds, self.low), self.high))
+    def answered(self, wire_bytes: int, now: float) -> None:
+        self.answers.append((now, wire_bytes))
+        if len(self.answers) == self.answers.maxlen:  # the oldest kept answer starts the span
+            start, measured = self.answers[0][0], sum(size for _, size in self.answers) - self.answers[0][1]
+        else:
+            start, measured = self.opened_at, sum(size for _, size in self.answers)
+        if now > start:
+            self.target = int(min(max(measured / (now - start) * self.seconds, self.low), self.high))
 
     def failure(self):
         self.target = max(self.target // 2, self.low)
@@ -261,7 +260,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
     failures_in_row = 0
     unanswered = []  # of the last broken connection: offered by manifest before they go again
     while queue:
-        in_flight: deque = deque()  # (items, wire bytes, sent at) per packet, oldest first
+        in_flight: deque = deque()  # (items, wire bytes) per packet, oldest first
         answered = 0
         stream = None
         try:
@@ -282,12 +281,12 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                                        [item.photo_sha256 for item in batch])
                     body = protocol.encode_packet(wire, magic)
                     sizer.packed(sum(item.size for item in batch), len(body))
-                    in_flight.append((batch, len(body), time.monotonic()))
+                    in_flight.append((batch, len(body)))
                     written.update(item.id for item in batch)
                     stream.send("POST", protocol.API_PREFIX + path + "/packets", body, protocol.PACKET_CONTENT_TYPE)
                 if not in_flight:
                     break
-                batch, size, sent_at = in_flight[0]
+                batch, size = in_flight[0]
                 try:
                     results = _packet_results(stream.receive())
                 except Refused as refusal:  # a signed 4xx for this packet alone; the connection goes on
@@ -297,7 +296,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                     report.failed += len(batch)
                     continue
                 in_flight.popleft()
-                sizer.answered(size, time.monotonic(), sent_at)
+                sizer.answered(size, time.monotonic())
                 answered, failures_in_row = answered + 1, 0
                 with write_transaction():  # one commit per packet; each item is a savepoint inside
                     again = _apply_packet_results(batch, results, report, progress, rng, send_raw)
@@ -306,7 +305,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                 send_raw.update(item.id for item in again)
                 queue.extend(again)
         except LinkDown as failure:
-            broken = [item for batch, _, _ in in_flight for item in batch]
+            broken = [item for batch, _ in in_flight for item in batch]
             queue.extendleft(reversed(broken))
             unanswered += broken
             sizer.failure()

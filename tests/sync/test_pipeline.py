@@ -422,9 +422,10 @@ def test_packets_are_sized_by_their_bytes_on_the_wire_not_by_the_photos_size_her
 
 
 def test_a_burst_of_answers_after_a_stall_does_not_read_as_a_fast_link():
-    """Found on the flapping link (s21): the speed was one packet's bytes over the gap since the
-    previous answer, and answers bunch up when TCP recovers a loss or the link comes back, so
-    packets of 250-380 KB (8-12 s of a 32 KB/s link) followed, and a break cut them mid-way."""
+    """Found on the flapping and long-outage links (s21): the speed was one packet's bytes over the
+    gap since the previous answer read, and answers are read in bursts (TCP recovering a loss, the
+    link back from a flap, a blocking write), so packets of 250-380 KB (8-12 s of a 32 KB/s link)
+    followed, and a break cut them mid-way."""
     link, sizer = 32_000, engine.PacketSizer()
     sizer.connected(0.0)
     for at in (4.0, 8.0, 12.0, 16.0):  # a packet of 4 s of link answered every 4 s
@@ -436,6 +437,11 @@ def test_a_burst_of_answers_after_a_stall_does_not_read_as_a_fast_link():
     for at in (44.0, 48.0, 52.0, 56.0, 60.0):  # the link is steady again: the size grows back
         sizer.answered(4 * link, at)
     assert sizer.target == pytest.approx(4 * link, rel=0.05)
+    sizer.connected(100.0)  # answers read in pairs: the write before them blocked until taken
+    for at in (108.0, 108.1, 116.0, 116.1, 124.0, 124.1, 132.0, 132.1):  # 32 KB/s
+        sizer.answered(4 * link, at)
+        assert sizer.target <= 1.3 * 4 * link
+    assert sizer.target >= 0.7 * 4 * link
 
 
 def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_center_holds_stays_home(
