@@ -202,9 +202,10 @@ def prepare_database_file(path) -> Path:
 class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
     """APSWDatabase whose connections outlive the request (peewee's pool).
 
-    A connection per request opened and keyed the file, parsed the schema and decrypted every
-    page it read into an empty cache: 4-5 ms of each page. A kept connection starts warm. At most
-    one per serving thread is in use; the pool hands them out, so no connection is shared at once.
+    A connection per request opened and keyed the file and parsed the schema (~1.7 ms at 1M
+    applications), then decrypted every page it read into an empty cache (~1 ms more on the heavy
+    pages; /healthz went from 5.5 to 3.2 ms). A kept connection starts warm. At most one per
+    thread is in use; the pool hands them out, so no connection is shared at once.
     """
 
     def __init__(self, database, busy_timeout: float, **kwargs):
