@@ -97,3 +97,10 @@ document.addEventListener("click", function (event) {
   if (!name) return;
   document.querySelectorAll("input[name=" + name + "]").forEach(function (box) { box.checked = event.target.checked; });
 });
+
+// A search box that searches while typing ([data-live-search]) keeps its `change` (fired when it
+// loses the focus) from its filter form: the form would search again and swap the results between
+// the press and the release of the clerk's click on one of them, and the click would be lost.
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("[data-live-search]")) event.stopPropagation();
+}, true);
