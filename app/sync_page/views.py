@@ -15,7 +15,7 @@ from sync.usb import BatchFileError
 
 blueprint = Blueprint("sync_page", __name__)
 MENU = [MenuItem("Sinkronisasi", "sync_page.index", order=70,
-                 badge=lambda user: len(link.failed_items(limit=99)) if user.role in SENDERS else 0)]
+                 badge=lambda user: link.failed_count(limit=99) if user.role in SENDERS else 0)]
 VIEWERS = POLICY.roles_of("sinkronisasi.baca")
 SENDERS = POLICY.roles_of("sinkronisasi.kirim")
 

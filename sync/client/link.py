@@ -166,7 +166,15 @@ def import_status_file(content: bytes) -> int:
     return applied
 
 
+def _failed():
+    return OutboxItem.select().where((OutboxItem.state.in_(["conflict", "rejected"]))
+                                     | ((OutboxItem.state == "pending") & (OutboxItem.attempts > 0)))
+
+
 def failed_items(limit: int = 100) -> list[OutboxItem]:
-    return list(OutboxItem.select().where((OutboxItem.state.in_(["conflict", "rejected"]))
-                                          | ((OutboxItem.state == "pending") & (OutboxItem.attempts > 0)))
-                .order_by(OutboxItem.id.desc()).limit(limit))
+    return list(_failed().order_by(OutboxItem.id.desc()).limit(limit))
+
+
+def failed_count(limit: int = 99) -> int:
+    """How many failed, up to `limit`: the menu's badge, read on every page a sender opens."""
+    return _failed().select(OutboxItem.id).limit(limit).count()

@@ -22,7 +22,7 @@ class OutboxItem(BaseModel):
     record_json = TextField()
     photo_sha256 = CharField()
     size = IntegerField()
-    state = CharField(index=True)  # pending | acked | conflict | rejected
+    state = CharField()  # pending | acked | conflict | rejected; indexed with attempts (0017)
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(null=True)
     last_error = TextField(default="")
@@ -31,7 +31,8 @@ class OutboxItem(BaseModel):
 
     class Meta:
         table_name = "sync_outbox"
-        indexes = ((("registration_number", "version"), True), (("kind", "source_id"), False))
+        indexes = ((("registration_number", "version"), True), (("kind", "source_id"), False),
+                   (("state", "attempts"), False))
 
 
 class SyncLink(BaseModel):
