@@ -22,7 +22,11 @@ API_PREFIX = "/api/v1"
 # highest both know. Photo codecs need no version either: the center lists the ones it decodes
 # in the probe ("lepton-hz" since the compact Lepton head), the kecamatan takes its first choice. Deflated answers need no version: the client asks for them with `Accept`,
 # and a center that does not know them answers plain JSON.
-PROTOCOL_VERSION = 4
+# 5: the center also takes LKP4 packets for applications (the photos' Lepton heads deflated
+# together in the packet, the content hash shortened to a check: HASH_CHECK_CHARS) and the short
+# signed request head (AUTH_HEADER: one header instead of four, signatures in base64url, deflated
+# answers without `Accept`).
+PROTOCOL_VERSION = 5
 MIN_PROTOCOL_VERSION = 1
 PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
 
@@ -38,7 +42,13 @@ NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
 PACKET_MAGIC = b"LKP1"
 PACKET_MAGIC_V2 = b"LKP2"
 PACKET_MAGIC_V3 = b"LKP3"
-PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2, PACKET_MAGIC_V3: 3}
+PACKET_MAGIC_V4 = b"LKP4"
+PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2, PACKET_MAGIC_V3: 3, PACKET_MAGIC_V4: 4}
+# LKP4: a header's `hash` is the content hash's first 16 hex characters (64 bits). The center
+# computes the whole hash from the record and the original JPEG (it must, to store it); the
+# claim only catches a photo that decoded to other bytes or a record hashed differently, which
+# 64 bits do as well as 256 (the packet itself is HMAC-signed: nothing on the way can aim at it).
+HASH_CHECK_CHARS = 16
 PACKET_CONTENT_TYPE = "application/x-loket-packet"
 JSON_CONTENT_TYPE = "application/json"
 JSON_DEFLATE = "application/x-loket-json-deflate"  # zlib-deflated JSON, either way
@@ -171,21 +181,26 @@ HEADER_DICTIONARY = canonical_json([
 
 
 def _header_deflater(magic: bytes):
-    return zlib.compressobj(9, zdict=HEADER_DICTIONARY) if magic == PACKET_MAGIC_V3 else zlib.compressobj(9)
+    return zlib.compressobj(9, zdict=HEADER_DICTIONARY) if magic >= PACKET_MAGIC_V3 else zlib.compressobj(9)
 
 
-def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC) -> bytes:
+def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC, photo_heads: bytes = b"") -> bytes:
     """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos.
 
     From LKP2 a header may say `photo_codec` (PHOTO_CODECS): its photo bytes are then that
     codec's stream, and `photo_size` counts the bytes on the wire. LKP3 deflates the headers
-    against HEADER_DICTIONARY."""
+    against HEADER_DICTIONARY. LKP4 adds, after the headers, u32 len + `photo_heads`: the photos'
+    Lepton heads of the whole packet, deflated together (sync/jpeg_transit.py, join_heads); a
+    `lepton-hz` photo's bytes are then its coded image alone."""
     headers = []
     for header, photo in items:
         headers.append(dict(header, photo_size=len(photo)))
     deflater = _header_deflater(magic)
     packed = deflater.compress(canonical_json(headers)) + deflater.flush()
-    return b"".join([magic, struct.pack(">I", len(packed)), packed] + [photo for _, photo in items])
+    parts = [magic, struct.pack(">I", len(packed)), packed]
+    if magic == PACKET_MAGIC_V4:
+        parts += [struct.pack(">I", len(photo_heads)), photo_heads]
+    return b"".join(parts + [photo for _, photo in items])
 
 
 def packet_version(body: bytes) -> int | None:
@@ -193,7 +208,16 @@ def packet_version(body: bytes) -> int | None:
 
 
 def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
-    """The inverse of encode_packet; raises PacketError on anything malformed."""
+    """The inverse of encode_packet for LKP1-LKP3 (what the relay's endpoints and USB files take);
+    raises PacketError on anything malformed."""
+    items, photo_heads = split_packet(body)
+    if photo_heads is not None:
+        raise PacketError("paket LKP4 hanya untuk pengiriman permohonan")
+    return items
+
+
+def split_packet(body: bytes) -> tuple[list[tuple[dict, bytes]], bytes | None]:
+    """(items, the LKP4 photo heads section, or None before LKP4); raises PacketError."""
     version = packet_version(body)
     if len(body) < 8 or version is None:
         raise PacketError("bukan paket Loket (magic salah)")
@@ -201,7 +225,7 @@ def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
     if 8 + length > len(body):
         raise PacketError("paket terpotong")
     try:
-        inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY) if version == 3 else zlib.decompressobj()
+        inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY) if version >= 3 else zlib.decompressobj()
         headers = json.loads(inflater.decompress(body[8:8 + length], 1024 * 1024))
     except (zlib.error, ValueError) as problem:
         raise PacketError(f"kepala paket rusak: {problem}") from None
@@ -209,7 +233,15 @@ def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
         raise PacketError("kepala paket harus berupa daftar")
     if len(headers) > MAX_APPLICATIONS_PER_PACKET:
         raise TooManyApplications(len(headers))
-    offset = 8 + length
+    offset, photo_heads = 8 + length, None
+    if version >= 4:
+        if offset + 4 > len(body):
+            raise PacketError("paket terpotong")
+        (heads_length,) = struct.unpack(">I", body[offset:offset + 4])
+        if offset + 4 + heads_length > len(body):
+            raise PacketError("paket terpotong")
+        photo_heads = body[offset + 4:offset + 4 + heads_length]
+        offset += 4 + heads_length
     items = []
     for header in headers:
         size = header.get("photo_size") if isinstance(header, dict) else None
@@ -222,4 +254,9 @@ def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
         offset += size
     if offset != len(body):
         raise PacketError("ada data berlebih di akhir paket")
-    return items
+    return items, photo_heads
+
+
+def hash_claim_matches(content: str, claimed, short: bool) -> bool:
+    """Does a header's `hash` name this content hash: the whole of it, or (LKP4, `short`) its check?"""
+    return isinstance(claimed, str) and (claimed == content or (short and claimed == content[:HASH_CHECK_CHARS]))

@@ -85,7 +85,8 @@ def cmd_center(options) -> int:
     where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
     start_center_jobs(app)  # prunes used nonces every minute
     print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
-    serve(app, host=options.host, port=options.port, threads=options.threads, ident="loket-center",
+    # No `Server` header (ident ""): every API answer's head crosses the rural link.
+    serve(app, host=options.host, port=options.port, threads=options.threads, ident="",
           # Above Flask's limit, so an oversize body gets the app's Indonesian 413, not waitress's English one.
           max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
     return 0

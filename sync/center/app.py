@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from app.frame import templating
@@ -83,9 +83,19 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.extensions["throttle_model"] = CenterThrottleHit
     app.extensions["doors"] = CENTER_DOORS
 
-    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
+    install_request_cycle(app, db, load_operator, enforce_roles, CONTENT_SECURITY_POLICY)
 
     return app
+
+
+def load_operator() -> None:
+    """The signed-in operator of a page. The API is signed request by request (sync/center/api.py):
+    an operator's cookie means nothing there, and reading the session would add `Vary: Cookie` to
+    every answer's head on the rural link."""
+    if request.blueprint == api.blueprint.name:
+        g.user = None
+        return
+    load_current_user()
 
 
 def prune_nonces(app) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.frame.dates import utc_now
 from app.frame.db import database
-from sync import protocol
+from sync import jpeg_transit, protocol
 from sync.client import outbox, photo_transit, records, statuses
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import CenterClient, LinkDown, Refused
@@ -215,8 +215,10 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
     if to_send:
         codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
         codec = codec if kind.photo_codecs and version >= 2 else None
-        magic = (protocol.PACKET_MAGIC_V3 if version >= 4 else protocol.PACKET_MAGIC_V2 if version >= 2
-                 else protocol.PACKET_MAGIC)
+        # LKP4 carries applications whose photos may travel recompressed (its shared heads section
+        # and short hash check are /packets' own; the relay's endpoints take LKP3).
+        magic = (protocol.PACKET_MAGIC_V4 if version >= 5 and codec else protocol.PACKET_MAGIC_V3 if version >= 4
+                 else protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC)
         _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path, offer)
 
 
@@ -279,7 +281,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                         break
                     wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch],
                                        [item.photo_sha256 for item in batch])
-                    body = protocol.encode_packet(wire, magic)
+                    body = _encode(wire, magic)
                     sizer.packed(sum(item.size for item in batch), len(body))
                     in_flight.append((batch, len(body)))
                     written.update(item.id for item in batch)
@@ -349,6 +351,16 @@ def _in_transit(entries, codecs, photo_hashes):
         packed = photo_transit.stream_for(photo, photo_sha, codec) if codec else None
         wire.append((dict(header, photo_codec=codec), packed) if packed is not None else (header, photo))
     return wire
+
+
+def _encode(wire, magic: bytes) -> bytes:
+    """The packet's body; LKP4 (protocol 5): the photos' Lepton heads deflated together and each
+    content hash as its check (the center computes the whole one)."""
+    if magic != protocol.PACKET_MAGIC_V4:
+        return protocol.encode_packet(wire, magic)
+    short = [(dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS]), photo) for header, photo in wire]
+    photo_heads, cut = jpeg_transit.join_heads(short)
+    return protocol.encode_packet(cut, magic, photo_heads)
 
 
 def _packet_results(answer: bytes) -> dict:

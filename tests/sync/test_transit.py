@@ -44,7 +44,7 @@ def center_photos() -> dict:
 
 
 def sent_items(session) -> list[tuple[dict, bytes]]:
-    return [item for body in session.packets for item in protocol.decode_packet(body)]
+    return [item for body in session.packets for item in protocol.split_packet(body)[0]]
 
 
 def replace_photo(number: str, photo: bytes) -> None:
@@ -74,12 +74,17 @@ def test_center_stores_and_hashes_the_original_jpeg_of_a_recompressed_photo(keca
         taken = local_photos()
     assert report.error == "" and report.sent == 3
     items = sent_items(session)
-    assert all(body[:4] == protocol.PACKET_MAGIC_V3 for body in session.packets)
+    assert all(body[:4] == protocol.PACKET_MAGIC_V4 for body in session.packets)
     assert [h.get("photo_codec") for h, _ in items] == [jpeg_transit.CODEC] * 3
     assert sum(len(wire) for _, wire in items) < sum(len(p) for p in taken.values())
     stored = center_photos()
     for number, photo in taken.items():
         assert stored[number] == (photo, hashlib.sha256(photo).hexdigest())
+    # LKP4 claims the content hash's check only; the center computes and keeps the whole hash.
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        sent = {o.registration_number: o.content_hash for o in OutboxItem.select()}
+    assert all(len(h["hash"]) == protocol.HASH_CHECK_CHARS and sent[h["id"]].startswith(h["hash"]) for h, _ in items)
+    assert {r.registration_number: r.content_hash for r in ReceivedApplication.select()} == sent
 
 
 def test_a_photo_lepton_refuses_travels_as_it_is(kecamatan, center_app, center_db):
@@ -272,6 +277,49 @@ def test_lkp3_headers_deflate_against_the_dictionary_and_decode_the_same():
     assert len(v3) < len(v2) - 100  # the field names and common words, once less
     with pytest.raises(protocol.PacketError):
         protocol.decode_packet(protocol.PACKET_MAGIC_V2 + v3[4:])  # LKP3 headers need the dictionary
+
+
+def test_a_protocol_4_center_gets_lkp3_packets_with_whole_hashes(kecamatan, center_app, center_db):
+    session = sync_with_a_center_of(kecamatan, center_app, 4, list(protocol.PHOTO_CODECS))
+    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V3 for body in session.packets)
+    assert all(len(h["hash"]) == 64 for h, _ in sent_items(session))
+
+
+def lkp4_of(items):
+    return engine._encode([(dict(h, photo_codec="lepton-hz"), jpeg_transit.compress(p, "lepton-hz")) for h, p in items],
+                          protocol.PACKET_MAGIC_V4)
+
+
+def test_lkp4_joins_the_photos_lepton_heads_and_shortens_the_hash():
+    """The bytes issue 16 counts: LKP4 is LKP3 less ~25 bytes of hash and ~55 bytes of Lepton head a
+    photo, and the center gets every original JPEG back from it."""
+    from tests.sync.helpers import jpeg, packet_item
+    items = [packet_item(n, photo=jpeg(n, size=(240, 320))) for n in range(1, 9)]
+    lkp3 = protocol.encode_packet([(dict(h, photo_codec="lepton-hz"), jpeg_transit.compress(p, "lepton-hz"))
+                                   for h, p in items], protocol.PACKET_MAGIC_V3)
+    lkp4 = lkp4_of(items)
+    assert len(lkp4) < len(lkp3) - 8 * 50
+    decoded, heads = protocol.split_packet(lkp4)
+    assert [h["hash"] for h, _ in decoded] == [h["hash"][:16] for h, _ in items]
+    whole = jpeg_transit.attach_heads(decoded, heads)
+    assert [jpeg_transit.decompress(wire, h["photo_codec"]) for h, wire in whole] == [p for _, p in items]
+    with pytest.raises(protocol.PacketError):
+        protocol.decode_packet(lkp4)  # the relay's endpoints and USB files take LKP1-LKP3 only
+
+
+def test_an_lkp4_photo_whose_check_does_not_match_is_sent_again_and_a_plain_one_refused(center_db, enrolled):
+    from sync.center import records
+    from tests.sync.helpers import packet_item
+    kecamatan_row, _ = enrolled
+    (header, photo), (plain_header, plain_photo) = packet_item(1), packet_item(2)
+    decoded, heads = protocol.split_packet(lkp4_of([(dict(header, hash="0" * 64), photo)]))
+    (wrong, wire), = jpeg_transit.attach_heads(decoded, heads)
+    assert records.store_packet_item(kecamatan_row, wrong, wire, short_hash=True).result == "retry"
+    plain = dict(plain_header, hash=plain_header["hash"][:16])
+    assert records.store_packet_item(kecamatan_row, plain, plain_photo).result == "rejected"  # LKP3: whole hash
+    outcome = records.store_packet_item(kecamatan_row, plain, plain_photo, short_hash=True)
+    assert outcome.result == "stored"
+    assert ReceivedApplication.get().content_hash == plain_header["hash"]
 
 
 def test_a_protocol_3_center_gets_lkp2_packets(kecamatan, center_app, center_db):
