@@ -34,6 +34,11 @@ HEADER_KEY = "X-Loket-Key"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"
 HEADER_NONCE = "X-Loket-Nonce"
 HEADER_SIGNATURE = "X-Loket-Signature"
+# Protocol 5: the four headers above in one, "<key id> <timestamp> <nonce> <signature>", the
+# signature (same HMAC, same string) in unpadded base64url; the answer's X-Loket-Signature then
+# comes in base64url too, and JSON answers come deflated without an `Accept` asking for it.
+# ~150 bytes less a request head, ~20 requests a pass on a 256 kbit/s link.
+AUTH_HEADER = "X-Loket-Auth"
 
 # Requests older or newer than this are refused; nonces are kept twice as long.
 TIMESTAMP_WINDOW_SECONDS = 300
@@ -104,6 +109,26 @@ def sign_ticket(secret: str, ticket: dict) -> str:
     """A kecamatan's desa enrolment ticket, signed with its own key: the center holds the same
     secret, so it can tell that this kecamatan issued it (docs/sync-protocol.md, "Relay")."""
     return hmac.new(_key_bytes(secret), b"loket-desa-ticket\n" + canonical_json(ticket), "sha256").hexdigest()
+
+
+def compact_signature(hex_signature: str) -> str:
+    """A hex HMAC as unpadded base64url (43 characters for SHA-256)."""
+    return base64.urlsafe_b64encode(bytes.fromhex(hex_signature)).decode().rstrip("=")
+
+
+def auth_header(key_id: str, timestamp: str, nonce: str, hex_signature: str) -> str:
+    return f"{key_id} {timestamp} {nonce} {compact_signature(hex_signature)}"
+
+
+def request_credentials(headers) -> tuple[str, str, str, str, bool]:
+    """(key id, timestamp, nonce, signature, compact) of a signed request, in either form; empty
+    strings for what is missing. `compact`: it came in AUTH_HEADER (its signature is base64url)."""
+    compact = headers.get(AUTH_HEADER)
+    if compact is not None:
+        parts = compact.split(" ")
+        return (*parts, True) if len(parts) == 4 else ("", "", "", "", True)
+    return (headers.get(HEADER_KEY, ""), headers.get(HEADER_TIMESTAMP, ""), headers.get(HEADER_NONCE, ""),
+            headers.get(HEADER_SIGNATURE, ""), False)
 
 
 def signatures_match(expected: str, given: str) -> bool:

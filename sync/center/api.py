@@ -42,25 +42,26 @@ def authenticate_request():
         return _error(413, "too_large", TOO_LARGE)
     body = request.get_data(cache=True)
     path = request.full_path.rstrip("?") if request.query_string else request.path
+    _, _, nonce, _, g.compact_auth = protocol.request_credentials(request.headers)
     try:
         key = keys.authenticate(request.method, path, request.headers, body)
     except keys.ClockSkew as skew:
         # Signed, and with the center's own time: the kecamatan shows by how much its clock is off.
-        g.device_key, g.request_nonce = skew.key, request.headers[protocol.HEADER_NONCE]
+        g.device_key, g.request_nonce = skew.key, nonce
         response = _error(401, "clock_skew", "jam perangkat berbeda lebih dari 5 menit dari jam pusat")
         response.set_data(json.dumps({"error": "clock_skew", "server_time": int(time.time()),
                                       "message": "jam perangkat berbeda lebih dari 5 menit dari jam pusat"}))
         return response
     except keys.KeyRevoked as revoked:
         from sync.center.relay import KEY_REVOKED_MESSAGE
-        g.device_key, g.request_nonce = revoked.key, request.headers[protocol.HEADER_NONCE]
+        g.device_key, g.request_nonce = revoked.key, nonce
         return _error(401, "revoked", KEY_REVOKED_MESSAGE)
     except keys.Refused as refusal:
         log.info("API refused %s %s: %s", request.method, request.path, refusal)
         return _error(401, "unauthorized", "permintaan tidak diizinkan")
     g.device_key = key
     g.kecamatan = key.kecamatan
-    g.request_nonce = request.headers[protocol.HEADER_NONCE]
+    g.request_nonce = nonce
     from sync.center.relay import WRONG_DEVICE, allowed  # the relay's routes are its own module's
     if not allowed(request.endpoint or "", key):
         return _error(403, "wrong_device", WRONG_DEVICE)
@@ -77,8 +78,9 @@ def sign_answer(response):
     if key is not None:
         request.environ[MACHINE_ANSWER] = SIGNED_ANSWER
         _deflate_if_asked(response)
-        response.headers[protocol.HEADER_SIGNATURE] = protocol.sign_response(
-            key.secret, g.request_nonce, response.status_code, response.get_data())
+        signature = protocol.sign_response(key.secret, g.request_nonce, response.status_code, response.get_data())
+        response.headers[protocol.HEADER_SIGNATURE] = (protocol.compact_signature(signature) if g.compact_auth
+                                                       else signature)
     if key is None or request.method != "POST":
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -86,9 +88,10 @@ def sign_answer(response):
 
 def _deflate_if_asked(response) -> None:
     """A JSON answer travels deflated when the kecamatan asked for it by name in `Accept` (a
-    wildcard does not count); the signature then covers the deflated bytes that travel."""
+    wildcard does not count), or signed in the compact form of protocol 5, which implies it; the
+    signature then covers the deflated bytes that travel."""
     if (response.mimetype == protocol.JSON_CONTENT_TYPE and not response.direct_passthrough
-            and protocol.JSON_DEFLATE in request.headers.get("Accept", "")
+            and (g.get("compact_auth") or protocol.JSON_DEFLATE in request.headers.get("Accept", ""))
             and len(response.get_data()) >= protocol.DEFLATE_FROM_BYTES):
         response.set_data(protocol.deflate(response.get_data()))
         response.headers["Content-Type"] = protocol.JSON_DEFLATE

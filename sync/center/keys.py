@@ -136,10 +136,7 @@ class KeyRevoked(Refused):
 def authenticate(method: str, path: str, headers, body: bytes, now: float | None = None) -> DeviceKey:
     """Check key, time window, signature and nonce; raise Refused on any failure, storing nothing."""
     now = time.time() if now is None else now
-    key_id = headers.get(protocol.HEADER_KEY, "")
-    timestamp = headers.get(protocol.HEADER_TIMESTAMP, "")
-    nonce = headers.get(protocol.HEADER_NONCE, "")
-    signature = headers.get(protocol.HEADER_SIGNATURE, "")
+    key_id, timestamp, nonce, signature, compact = protocol.request_credentials(headers)
     if not key_id or not protocol.NONCE_PATTERN.match(nonce or ""):
         raise Refused("kepala permintaan tidak lengkap")
     key = (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
@@ -148,7 +145,7 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     if key is None:
         raise Refused("kunci tidak dikenal atau dicabut")
     expected = protocol.sign_request(key.secret, method, path, timestamp, nonce, body)
-    if not protocol.signatures_match(expected, signature):
+    if not protocol.signatures_match(protocol.compact_signature(expected) if compact else expected, signature):
         raise Refused("tanda tangan tidak cocok")
     if key.revoked_at is not None:
         # A desa PC's key revoked at its kecamatan: only the key's holder could sign this, and it is

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 
 import certifi
 
-from sync import protocol
 from sync.client.transport import LinkDown
 
 
@@ -101,11 +100,11 @@ class Pipeline:
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
         self.sock = sock
         self.answers = sock.makefile("rb")
-        self.waiting = deque()  # (nonce, timestamp) of each request written, oldest first
+        self.waiting = deque()  # the ticket (signed_headers) of each request written, oldest first
         self.broken = False
 
     def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
-        headers, nonce = self.client.signed_headers(method, path, body, content_type)
+        headers, ticket = self.client.signed_headers(method, path, body, content_type)
         lines = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         try:
@@ -114,7 +113,7 @@ class Pipeline:
             self.client.counters.failures += 1
             self.broken = True
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
-        self.waiting.append((nonce, headers[protocol.HEADER_TIMESTAMP]))
+        self.waiting.append(ticket)
 
     def _write(self, data: bytes) -> None:
         """sendall, but the idle time bounds each step of progress, not the whole packet: on a slow
@@ -126,7 +125,7 @@ class Pipeline:
     def receive(self) -> bytes:
         """The oldest request's verified answer; LinkDown when it does not come whole (the
         connection is then useless: every request still waiting must be sent again)."""
-        nonce, timestamp = self.waiting.popleft()
+        ticket = self.waiting.popleft()
         response = http.client.HTTPResponse(_Answers(self.answers), method="POST")
         try:
             response.begin()
@@ -135,7 +134,7 @@ class Pipeline:
             self.client.counters.failures += 1
             self.broken = True
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
-        return self.client.verified(nonce, timestamp, response.status, response.headers, content)
+        return self.client.verified(ticket, response.status, response.headers, content)
 
     def close(self) -> None:
         """A connection given up with requests unanswered is reset (SO_LINGER 0), not closed: a

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 import requests
+from urllib3.util import SKIP_HEADER
 
 from sync import protocol
 
@@ -85,24 +86,41 @@ class CenterClient:
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
+    # Protocol 5 (negotiate()): requests signed in one short header (protocol.AUTH_HEADER). The
+    # probe that tells goes in the long form, which every center version reads.
+    compact: bool = False
 
-    def signed_headers(self, method: str, path: str, body: bytes, content_type: str) -> tuple[dict, str]:
-        """The headers of one signed request, and its nonce (the answer must be signed over it)."""
+    def __post_init__(self):
+        if isinstance(self.session, requests.Session):
+            # Only what the protocol needs crosses the link: not requests' User-Agent,
+            # Accept-Encoding (the center compresses nothing that way), Accept or Connection, nor
+            # the User-Agent and Accept-Encoding that urllib3 adds where none is given.
+            self.session.headers.clear()
+            self.session.headers.update({"User-Agent": SKIP_HEADER, "Accept-Encoding": SKIP_HEADER})
+
+    def signed_headers(self, method: str, path: str, body: bytes, content_type: str) -> tuple[dict, tuple]:
+        """The headers of one signed request, and what its answer is checked against (verified())."""
         timestamp, nonce = str(int(time.time())), protocol.new_nonce()
-        headers = {
-            protocol.HEADER_KEY: self.key_id, protocol.HEADER_TIMESTAMP: timestamp, protocol.HEADER_NONCE: nonce,
-            protocol.HEADER_SIGNATURE: protocol.sign_request(self.secret, method, path, timestamp, nonce, body),
-            "Content-Type": content_type, "Accept": ACCEPT,
-        }
+        signature = protocol.sign_request(self.secret, method, path, timestamp, nonce, body)
+        if self.compact:  # deflated answers implied
+            headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature)}
+        else:
+            headers = {protocol.HEADER_KEY: self.key_id, protocol.HEADER_TIMESTAMP: timestamp,
+                       protocol.HEADER_NONCE: nonce, protocol.HEADER_SIGNATURE: signature, "Accept": ACCEPT}
+        if body or method != "GET":
+            headers["Content-Type"] = content_type
         self.counters.requests += 1
         self.counters.bytes_sent += len(body) + 400  # headers, roughly; the bench measures the wire itself
-        return headers, nonce
+        return headers, (nonce, timestamp, self.compact)
 
-    def verified(self, nonce: str, timestamp: str, status: int, headers, content: bytes) -> bytes:
+    def verified(self, ticket: tuple, status: int, headers, content: bytes) -> bytes:
         """The answer's body if the center signed it over our nonce (inflated when it came deflated);
-        raises LinkDown (not the center, 5xx) or Refused (a signed 4xx)."""
+        `ticket` is what signed_headers returned with the request's headers. Raises LinkDown (not
+        the center, 5xx) or Refused (a signed 4xx)."""
+        nonce, timestamp, compact = ticket
         self.counters.bytes_received += len(content) + 200
         expected = protocol.sign_response(self.secret, nonce, status, content)
+        expected = protocol.compact_signature(expected) if compact else expected
         if not protocol.signatures_match(expected, headers.get(protocol.HEADER_SIGNATURE, "")):
             self.counters.failures += 1
             if status == 401:
@@ -127,7 +145,7 @@ class CenterClient:
 
     def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE) -> bytes:
         """One signed request; returns the verified answer body, or raises LinkDown / Refused."""
-        headers, nonce = self.signed_headers(method, path, body, content_type)
+        headers, ticket = self.signed_headers(method, path, body, content_type)
         try:
             response = self.session.request(method, self.base_url.rstrip("/") + path, data=body or None,
                                             headers=headers, timeout=self.timeout, allow_redirects=False)
@@ -135,8 +153,7 @@ class CenterClient:
         except requests.RequestException as problem:
             self.counters.failures += 1
             raise LinkDown(f"jaringan: {type(problem).__name__}") from None
-        return self.verified(nonce, headers[protocol.HEADER_TIMESTAMP], response.status_code, response.headers,
-                             content)
+        return self.verified(ticket, response.status_code, response.headers, content)
 
     def open_stream(self):
         """Where a pass sends its packets: one pipelined connection (sync/client/pipeline.py), or
@@ -177,6 +194,7 @@ class CenterClient:
             raise Refused(426, f"pusat memakai protokol sinkronisasi versi {theirs} yang sudah tidak didukung; "
                                "hubungi pengelola server pusat")
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
+        self.compact = theirs >= 5
         return min(theirs, protocol.PROTOCOL_VERSION)
 
     def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:

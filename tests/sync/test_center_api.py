@@ -52,6 +52,36 @@ def test_api_answers_carry_what_the_protocol_needs_and_pages_the_full_security_h
     assert "Permissions-Policy" in page.headers and "script-src 'self'" in page.headers["Content-Security-Policy"]
 
 
+def test_a_request_signed_in_the_short_header_is_checked_like_the_long_one(center_app, enrolled):
+    """Protocol 5's one header (key, time, nonce, base64url HMAC): the same key, window, signature
+    and nonce checks; the answer is signed in base64url and its JSON deflated without `Accept`."""
+    import time as clock
+    from sync.center import records
+    kecamatan_row, key = enrolled
+    for n in range(1, 6):  # events enough for an answer worth deflating
+        assert records.store_application(kecamatan_row, *packet_item(n)).result == "stored"
+    client = center_app.test_client()
+
+    def short(path, nonce=None, secret=key[1], timestamp=None):
+        timestamp, nonce = str(timestamp or int(clock.time())), nonce or protocol.new_nonce()
+        signature = protocol.sign_request(secret, "GET", path, timestamp, nonce, b"")
+        return nonce, {protocol.AUTH_HEADER: protocol.auth_header(key[0], timestamp, nonce, signature)}
+
+    nonce, headers = short("/api/v1/statuses?after=0&limit=500")
+    answer = client.get("/api/v1/statuses?after=0&limit=500", headers=headers)
+    assert answer.status_code == 200 and answer.mimetype == protocol.JSON_DEFLATE
+    expected = protocol.sign_response(key[1], nonce, 200, answer.data)
+    assert answer.headers[protocol.HEADER_SIGNATURE] == protocol.compact_signature(expected)
+    assert client.get("/api/v1/statuses?after=0&limit=500", headers=headers).status_code == 401  # replayed
+    assert client.get("/api/v1/statuses?after=1&limit=500", headers=short("/api/v1/statuses?after=0&limit=500")[1]
+                      ).status_code == 401  # another query than the one signed
+    assert client.get("/api/v1/probe", headers=short("/api/v1/probe", secret="bukan-rahasianya")[1]).status_code == 401
+    assert client.get("/api/v1/probe", headers={protocol.AUTH_HEADER: "kurang bagian"}).status_code == 401
+    skewed = client.get("/api/v1/probe", headers=short("/api/v1/probe", timestamp=int(clock.time()) - 3600)[1])
+    assert skewed.status_code == 401 and protocol.HEADER_SIGNATURE in skewed.headers  # signed: the clock is off
+    assert call(client, key, "GET", "/api/v1/probe").status_code == 200  # the long form still works
+
+
 def test_manifest_then_packets_store_each_application_once(center_app, enrolled, center_db):
     _, key = enrolled
     client = center_app.test_client()

@@ -216,10 +216,10 @@ def test_nobody_listening_is_a_dead_link():
 
 def signed_get(center_app, key, accept):
     client = CenterClient("http://center", key[0], key[1], session=FlaskSession(center_app))
-    headers, nonce = client.signed_headers("GET", "/api/v1/statuses?after=0&limit=500", b"", "application/json")
+    headers, ticket = client.signed_headers("GET", "/api/v1/statuses?after=0&limit=500", b"", "application/json")
     headers["Accept"] = accept
     response = center_app.test_client().get("/api/v1/statuses?after=0&limit=500", headers=headers)
-    return client, headers, nonce, response
+    return client, headers, ticket, response
 
 
 def test_the_center_deflates_json_only_for_a_client_that_names_it_and_signs_what_travels(
@@ -234,12 +234,12 @@ def test_the_center_deflates_json_only_for_a_client_that_names_it_and_signs_what
     assert ReceivedApplication.select().count() == 20
     _, _, _, plain = signed_get(center_app, key, "*/*")
     assert plain.mimetype == "application/json"
-    client, headers, nonce, packed = signed_get(center_app, key, protocol.JSON_DEFLATE + ", application/json")
+    client, headers, ticket, packed = signed_get(center_app, key, protocol.JSON_DEFLATE + ", application/json")
     assert packed.mimetype == protocol.JSON_DEFLATE
     assert len(packed.data) < len(plain.data) / 3
     assert zlib.decompress(packed.data) == plain.data
     # The signature covers the deflated bytes; the client checks it, then inflates.
-    body = client.verified(nonce, headers[protocol.HEADER_TIMESTAMP], packed.status_code, packed.headers, packed.data)
+    body = client.verified(ticket, packed.status_code, packed.headers, packed.data)
     assert body == plain.data
 
 
@@ -520,3 +520,94 @@ def test_the_reset_uses_each_operating_systems_linger_layout():
     import struct
     assert struct.unpack("ii", pipeline.linger_reset("posix")) == (1, 0)
     assert struct.unpack("HH", pipeline.linger_reset("nt")) == (1, 0)  # winsock2.h: u_short, u_short
+
+
+# --- what each request and answer head carries (issue 16: bytes on the wire) -------------------
+
+class RecordingRelay:
+    """A loopback TCP relay that keeps every byte each way, per connection."""
+
+    def __init__(self, port: int):
+        self.target, self.listener = port, socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.up, self.down = [], []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                near, _ = self.listener.accept()
+            except OSError:
+                return
+            far = socket.create_connection(("127.0.0.1", self.target))
+            up, down = bytearray(), bytearray()
+            self.up.append(up)
+            self.down.append(down)
+            threading.Thread(target=self._pump, args=(near, far, up), daemon=True).start()
+            threading.Thread(target=self._pump, args=(far, near, down), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink, kept):
+        try:
+            while data := source.recv(65536):
+                kept += data
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.listener.close()
+
+
+def heads(stream: bytes) -> list[tuple[str, dict]]:
+    """(first line, {header name: value}, head bytes) of each HTTP message in a recorded stream."""
+    found, at = [], 0
+    while at < len(stream):
+        end = stream.index(b"\r\n\r\n", at)
+        first, *lines = stream[at:end].decode("latin-1").split("\r\n")
+        fields = dict(line.split(": ", 1) for line in lines)
+        found.append((first, fields, end + 4 - at))
+        at = end + 4 + int(fields.get("Content-Length", 0))
+    return found
+
+
+def test_each_request_and_answer_head_carries_only_what_the_protocol_needs(tmp_path, served_center):
+    """~25 requests and answers a pass cross the 256 kbit/s link. After the probe (the long form that
+    every center version reads), a request carries Host, its length and type and one signed header;
+    nothing of requests' or urllib3's own (User-Agent, Accept-Encoding, Accept, Connection). An answer
+    carries its length, type, date and signature: no Server, Vary or page security headers."""
+    center_app, code, server = served_center
+    relay = RecordingRelay(server.port)
+    try:
+        kec_app = kecamatan_app(tmp_path / "kecamatan")
+        fill_kecamatan(kec_app, 6, photo_size=(60, 80))
+        enrol_kecamatan(kec_app, server.url, code, link_url=relay.url)
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            report = engine.sync_once(full=True, **small_packets())
+    finally:
+        relay.close()
+    assert report.error == "" and report.sent == 6
+    requests_ = [head for stream in relay.up for head in heads(bytes(stream))]
+    answers = [head for stream in relay.down for head in heads(bytes(stream))]
+    probe = next(n for n, (first, _, _) in enumerate(requests_) if first.startswith("GET /api/v1/probe"))
+    assert protocol.HEADER_KEY in requests_[probe][1]
+    packets = [head for head in requests_ if head[0].startswith("POST /api/v1/packets")]
+    assert len(packets) >= 2 and len(answers) == len(requests_)
+    for first, fields, size in requests_:
+        assert not {"User-Agent", "Accept-Encoding", "Connection"} & set(fields), first
+    for first, fields, size in requests_[probe + 1:]:
+        assert set(fields) <= {"Host", "Content-Length", "Content-Type", protocol.AUTH_HEADER}, first
+        assert len(fields[protocol.AUTH_HEADER].split(" ")[3]) == 43  # the HMAC in base64url
+    for first, fields, size in packets:
+        assert size < 250, (first, fields)  # was ~380 in protocol 4
+    for (asked, asked_fields, _), (first, fields, size) in zip(requests_, answers):
+        assert set(fields) <= {"Content-Length", "Content-Type", "Date", "Cache-Control", protocol.HEADER_SIGNATURE}
+        if protocol.AUTH_HEADER in asked_fields:
+            assert len(fields[protocol.HEADER_SIGNATURE]) == 43
+            assert size < (180 if asked.startswith("POST") else 210), asked  # was ~395

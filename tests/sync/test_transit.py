@@ -26,11 +26,12 @@ class RecordingSession(FlaskSession):
 
     def __init__(self, center_app):
         super().__init__(center_app)
-        self.packets = []
+        self.packets, self.heads = [], []
 
     def request(self, method, url, data=None, **kwargs):
         if url.endswith("/packets"):
             self.packets.append(data)
+            self.heads.append(kwargs.get("headers") or {})
         return super().request(method, url, data=data, **kwargs)
 
 
@@ -283,6 +284,7 @@ def test_a_protocol_4_center_gets_lkp3_packets_with_whole_hashes(kecamatan, cent
     session = sync_with_a_center_of(kecamatan, center_app, 4, list(protocol.PHOTO_CODECS))
     assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V3 for body in session.packets)
     assert all(len(h["hash"]) == 64 for h, _ in sent_items(session))
+    assert all(protocol.HEADER_KEY in head and protocol.AUTH_HEADER not in head for head in session.heads)
 
 
 def lkp4_of(items):
