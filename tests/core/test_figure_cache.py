@@ -150,3 +150,27 @@ def _total_received(page: str) -> int:
     match = re.search(r'id="total-current">([\d.]+)<', page)
     assert match, "the recap shows its total"
     return int(match.group(1).replace(".", ""))
+
+
+def test_the_dashboards_overdue_count_shows_a_complaint_recorded_after_it_was_viewed(client_for, db):
+    from datetime import timedelta
+
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    camat = client_for("camat")
+    before = _overdue_card(camat.get("/").get_data(as_text=True))
+    assert _overdue_card(camat.get("/").get_data(as_text=True)) == before  # kept
+    category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
+    book.record_complaint({
+        "channel": "surat", "category_id": category.id, "complainant_name": "Paidi",
+        "complainant_contact": "", "is_anonymous": False, "is_confidential": False,
+        "registration_number": "", "text": "Surat keluhan yang terselip sebulan di meja."},
+        received_at=utc_now() - timedelta(days=40))
+    assert _overdue_card(camat.get("/").get_data(as_text=True)) == before + 1
+
+
+def _overdue_card(page: str) -> int:
+    match = re.search(r'<span class="card-title">Belum ditanggapi, lewat batas</span>\s*'
+                      r'<span class="card-value">(\d+)</span>', page)
+    assert match, "the dashboard shows the overdue card"
+    return int(match.group(1))
