@@ -17,7 +17,7 @@ from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complain
 from app.complaints.privacy import HANDLERS
 from app.complaints.tracking import normalise
 from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
-from app.frame import store
+from app.frame import figure_cache, store
 
 OVERDUE_CHOICES = {"": "Semua", "ya": "Lewat batas waktu", "tanggapan": "Belum ditanggapi, lewat batas",
                    "tindak_lanjut": "Tindak lanjut lewat batas"}
@@ -279,9 +279,13 @@ def count_new_for(user) -> int:
 
 
 def overdue_counts(user, due: Targets) -> tuple[int, int]:
-    first = visible_to(Complaint.select().where(due.first_overdue()), user).count()
-    follow = visible_to(Complaint.select().where(due.follow_overdue()), user).count()
-    return first, follow
+    """The dashboard's two overdue counts: every open complaint's index entry (~8 ms at 200k
+    complaints), so kept until the database changes."""
+    def count():
+        first = visible_to(Complaint.select().where(due.first_overdue()), user).count()
+        follow = visible_to(Complaint.select().where(due.follow_overdue()), user).count()
+        return first, follow
+    return figure_cache.kept("overdue", (user.role in HANDLERS, due.first_cutoff, due.follow_cutoff), count)
 
 
 def status_counts(user) -> dict[str, int]:

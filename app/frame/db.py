@@ -8,8 +8,10 @@ Encryption: SQLite3 Multiple Ciphers (the apsw-sqlite3mc build of apsw), ChaCha2
 per page, keyed before anything else is read. The key comes from app.frame.keystore; a database
 still in plaintext (an upgrade) is encrypted once, on open, in a way a power cut cannot break.
 """
+import itertools
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import apsw
@@ -199,6 +201,10 @@ def prepare_database_file(path) -> Path:
     return path
 
 
+_database_serials = itertools.count(1)
+_connection_serials = itertools.count(1)
+
+
 class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
     """APSWDatabase whose connections outlive the request (peewee's pool).
 
@@ -213,6 +219,34 @@ class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
         # The pool takes `timeout` as its own wait for a free connection (unbounded here), so the
         # busy timeout that lets two clerks' saves queue is set after it.
         self._timeout = busy_timeout
+        self._commits = 0
+        self._commits_lock = threading.Lock()
+        self._connection_serials = {}  # id(connection) -> serial: an id can be reused, a serial not
+        self.serial = next(_database_serials)
+
+    def _add_conn_hooks(self, conn):
+        super()._add_conn_hooks(conn)
+        conn.set_commit_hook(self._committed)
+        self._connection_serials[id(conn)] = next(_connection_serials)
+
+    def _committed(self) -> bool:
+        with self._commits_lock:
+            self._commits += 1
+        return False  # True would turn the commit into a rollback (SQLite's commit hook)
+
+    def write_stamp(self) -> tuple | None:
+        """Changes whenever what this connection reads may have changed (app/frame/figure_cache.py).
+
+        `PRAGMA data_version` changes once another connection's commit (another pooled one, another
+        process) is visible here; it does not count this connection's own commits, which the commit
+        hook counts (the hook runs before a commit completes, so it alone would not do). The
+        serials keep a restored database's and a new connection's stamps apart. None inside a
+        transaction, whose own writes may yet be rolled back: nothing read there may be kept."""
+        conn = self.connection()
+        if conn.in_transaction:
+            return None
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.serial, self._commits, self._connection_serials.get(id(conn)), version
 
     def _is_closed(self, conn) -> bool:
         try:

@@ -10,7 +10,7 @@ from app.indicators.figures import TREND_QUARTERS, indicator_rows
 from app.indicators.models import IndicatorTarget
 from app.indicators.targets import targets_for
 from app.frame.periods import Quarter, year_period
-from app.frame import store
+from app.frame import figure_cache, store
 
 blueprint = Blueprint("indicators", __name__)
 MENU = [MenuItem("Indikator Layanan", "indicators.page", order=64)]
@@ -40,7 +40,8 @@ def page():
             error = "Periode ini belum dimulai; pilih periode yang sudah berjalan."
     if error:
         return render_template("indicators/page.html", error=error, year_text=year_text, part=part, rows=[]), 422
-    rows = indicator_rows(period, year, zone, today)
+    rows = figure_cache.kept("indicators", (period.start, period.end, year, zone, today),
+                             lambda: indicator_rows(period, year, zone, today))
     return render_template("indicators/page.html", error=None, year_text=year_text, part=part, rows=rows,
                            period=period, trend_quarters=TREND_QUARTERS)
 

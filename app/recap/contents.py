@@ -7,7 +7,7 @@ from app.frame.pagination import Page, paginate
 from app.frame.periods import Quarter
 from app.recap import figures
 from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
-from app.frame import store
+from app.frame import figure_cache, store
 from app.survey.figures import answers_by_status, ikm_for_period
 
 SNAPSHOT_VERSION = 1
@@ -85,6 +85,13 @@ def contents_for(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tup
     if recap is not None and recap.status == RecapStatus.APPROVED and recap.snapshot:
         return json.loads(recap.snapshot), True
     return live_contents(quarter, zone), False
+
+
+def contents_shown(quarter: Quarter, recap: QuarterRecap | None, zone: str, today) -> tuple[dict, bool]:
+    """contents_for, kept until the database changes, for callers that only read it (the page and
+    its list). The recap's state is in the key: it was read before the stamp was taken."""
+    state = (recap.id, recap.status, bool(recap.snapshot)) if recap is not None else None
+    return figure_cache.kept("recap", (quarter.key, zone, today, state), lambda: contents_for(quarter, recap, zone))
 
 
 def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, size: int) -> Page:

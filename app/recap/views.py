@@ -10,7 +10,7 @@ from app.frame.dates import local_today, utc_now
 from app.frame.db import database
 from app.frame.periods import Quarter, parse_quarter
 from app.recap import charts, workflow
-from app.recap.contents import complaints_page, contents_for, freeze_list, snapshot_of, with_full_list
+from app.recap.contents import complaints_page, contents_shown, freeze_list, snapshot_of, with_full_list
 from app.recap.export import figures_workbook
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
 from app.frame.roles import CAMAT, INFORMASI, KASI
@@ -81,7 +81,7 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
     if problem:
         return render_template("recap/refused.html", quarter=quarter, message=problem), 422
     recap = _recap_of(quarter)
-    contents, frozen = contents_for(quarter, recap, zone)
+    contents, frozen = contents_shown(quarter, recap, zone, today)
     page = complaints_page(quarter, recap, frozen, zone, LIST_PAGE_SIZE)
     if form is None:
         form = {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else "",
@@ -115,9 +115,9 @@ def show(year: int, number: int):
 @blueprint.get("/<int:year>/<int:number>/pengaduan")
 def complaint_rows(year: int, number: int):
     """htmx: one page of the complaint list (the same fragment the full page includes)."""
-    quarter, zone, _today = _open_quarter(year, number)
+    quarter, zone, today = _open_quarter(year, number)
     recap = _recap_of(quarter)
-    contents, frozen = contents_for(quarter, recap, zone)
+    contents, frozen = contents_shown(quarter, recap, zone, today)
     page = complaints_page(quarter, recap, frozen, zone, LIST_PAGE_SIZE)
     return render_template("recap/_complaints.html", quarter=quarter, page=page, contents=contents,
                            show_identity=g.user.role in IDENTITY_READERS)
