@@ -4,7 +4,7 @@
     bench_sync.py vs-rsync --dump DUMP_DIR; OURS_BYTES: that run's ours_bytes from --results)
 
 Splits each flow's first-transmission stream (.new) into HTTP messages: request and answer heads,
-packet bodies (magic + deflated JSON headers + photo bytes) and other bodies, by endpoint; and
+packet bodies (magic + deflated JSON headers + LKP4's joined photo heads + photo bytes) and other bodies, by endpoint; and
 tunlink's counters (stats.json) into TCP/IP overhead (every IP packet's headers, the ACKs, the
 handshakes) and retransmissions. Flows that ended before the timed part began (the bench's
 readiness probe, the enrolment) are listed apart: the bench does not count them.
@@ -58,11 +58,17 @@ def account(folder: Path) -> dict:
             if flow["up"]:
                 path = first.split(" ")[1].split("?")[0] if " " in first else first
                 rows[f"up: request heads ({path})"] += head
-                if body[:4] in (b"LKP1", b"LKP2", b"LKP3"):
+                if body[:4] in (b"LKP1", b"LKP2", b"LKP3", b"LKP4"):
                     (hlen,) = struct.unpack(">I", body[4:8])
                     rows["up: packet magic + length"] += 8
                     rows["up: packet JSON headers (deflated records, hashes)"] += hlen
-                    rows["up: packet photo bytes"] += len(body) - 8 - hlen
+                    rest = len(body) - 8 - hlen
+                    if body[:4] == b"LKP4":  # the photos' Lepton heads, deflated together
+                        (heads,) = struct.unpack(">I", body[8 + hlen:12 + hlen])
+                        rows["up: packet magic + length"] += 4
+                        rows["up: packet photo heads (LKP4, Lepton heads deflated together)"] += heads
+                        rest -= 4 + heads
+                    rows["up: packet photo bytes"] += rest
                 elif body:
                     rows[f"up: request bodies ({path})"] += len(body)
             else:

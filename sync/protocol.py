@@ -282,6 +282,22 @@ def split_packet(body: bytes) -> tuple[list[tuple[dict, bytes]], bytes | None]:
     return items, photo_heads
 
 
+def unnumbered(header: dict) -> dict:
+    """An LKP4 header leaves out `id` when the record carries it as its `registration_number`."""
+    record = header.get("record")
+    if isinstance(record, dict) and record.get("registration_number") == header.get("id"):
+        return {name: value for name, value in header.items() if name != "id"}
+    return header
+
+
+def numbered(header: dict) -> dict:
+    """The center's inverse of unnumbered."""
+    record = header.get("record")
+    if "id" not in header and isinstance(record, dict):
+        return dict(header, id=record.get("registration_number"))
+    return header
+
+
 def hash_claim_matches(content: str, claimed, short: bool) -> bool:
     """Does a header's `hash` name this content hash: the whole of it, or (LKP4, `short`) its check?"""
     return isinstance(claimed, str) and (claimed == content or (short and claimed == content[:HASH_CHECK_CHARS]))

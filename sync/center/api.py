@@ -172,12 +172,13 @@ def packets():
         items, photo_heads = protocol.split_packet(request.get_data(cache=True))
     except protocol.PacketError as problem:
         return _error(400, "bad_packet", str(problem))
-    short = photo_heads is not None  # LKP4: the heads travel together, the hash as its check
-    if short:
-        items = jpeg_transit.attach_heads(items, photo_heads)
-    results = [records.store_packet_item(g.kecamatan, header, photo, short_hash=short).as_json()
-               for header, photo in items]
-    return jsonify({"results": results})
+    # LKP4: the photos' heads travel together, the hash as its check, the number in the record
+    # only; the answer has one result per application in the packet's order, without id and version.
+    lkp4 = photo_heads is not None
+    if lkp4:
+        items = [(protocol.numbered(header), photo) for header, photo in jpeg_transit.attach_heads(items, photo_heads)]
+    outcomes = [records.store_packet_item(g.kecamatan, header, photo, short_hash=lkp4) for header, photo in items]
+    return jsonify({"results": [outcome.as_json(named=not lkp4) for outcome in outcomes]})
 
 
 @blueprint.get("/v1/statuses")

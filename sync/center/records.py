@@ -44,8 +44,10 @@ class Outcome:
     reason: str = ""
     seq: int | None = None  # stored: the seq of the `received` event it made in the status feed
 
-    def as_json(self) -> dict:
-        answer = {"id": self.id, "version": self.version, "result": self.result}
+    def as_json(self, named: bool = True) -> dict:
+        """named=False: an LKP4 answer, whose results follow the packet's order (the kecamatan knows
+        which application each one is about)."""
+        answer = {"id": self.id, "version": self.version, "result": self.result} if named else {"result": self.result}
         if self.reason:
             answer["reason"] = self.reason
         if self.seq is not None:

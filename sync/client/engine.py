@@ -290,7 +290,7 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                     break
                 batch, size = in_flight[0]
                 try:
-                    results = _packet_results(stream.receive())
+                    results = _packet_results(stream.receive(), batch if magic == protocol.PACKET_MAGIC_V4 else None)
                 except Refused as refusal:  # a signed 4xx for this packet alone; the connection goes on
                     in_flight.popleft()
                     with write_transaction():
@@ -354,19 +354,25 @@ def _in_transit(entries, codecs, photo_hashes):
 
 
 def _encode(wire, magic: bytes) -> bytes:
-    """The packet's body; LKP4 (protocol 5): the photos' Lepton heads deflated together and each
-    content hash as its check (the center computes the whole one)."""
+    """The packet's body; LKP4 (protocol 5): the photos' Lepton heads deflated together, each
+    content hash as its check (the center computes the whole one), the number in the record only."""
     if magic != protocol.PACKET_MAGIC_V4:
         return protocol.encode_packet(wire, magic)
-    short = [(dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS]), photo) for header, photo in wire]
+    short = [(protocol.unnumbered(dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS])), photo)
+             for header, photo in wire]
     photo_heads, cut = jpeg_transit.join_heads(short)
     return protocol.encode_packet(cut, magic, photo_heads)
 
 
-def _packet_results(answer: bytes) -> dict:
-    """The center's per-application answers to one packet, by (id, version)."""
+def _packet_results(answer: bytes, in_order=None) -> dict:
+    """The center's per-application answers to one packet, by (id, version). `in_order`: the
+    packet's items, when it was LKP4 (one result each, in that order, without id and version)."""
     try:
         results = json.loads(answer)["results"]
+        if in_order is not None:
+            if len(results) != len(in_order) or not all(isinstance(r, dict) for r in results):
+                raise ValueError("not one result per application")
+            return {(item.registration_number, item.version): r for item, r in zip(in_order, results)}
         return {(r.get("id"), r.get("version")): r for r in results}
     except (ValueError, KeyError, TypeError, AttributeError):
         raise LinkDown("jawaban pusat untuk paket tidak dapat dibaca") from None

@@ -53,7 +53,7 @@ class Wire:
         def send(pipe, method, path, body, content_type):
             if path.endswith("/packets"):
                 self.ahead.append(len(pipe.waiting))
-                ids = {header["id"] for header, _ in protocol.split_packet(body)[0]}
+                ids = {protocol.numbered(header)["id"] for header, _ in protocol.split_packet(body)[0]}
                 self.resent_after_ack.extend(sorted(ids & self.acked))
             return real_send(pipe, method, path, body, content_type)
 
@@ -456,7 +456,7 @@ def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_cen
     real_receive, real_send, real_manifest = pipeline.Pipeline.receive, pipeline.Pipeline.send, CenterClient.manifest
 
     def send(pipe, method, path, body, content_type):
-        packets.append([header["id"] for header, _ in protocol.split_packet(body)[0]])
+        packets.append([protocol.numbered(header)["id"] for header, _ in protocol.split_packet(body)[0]])
         return real_send(pipe, method, path, body, content_type)
 
     def receive_then_lose_the_first_answer(pipe):

@@ -5,6 +5,7 @@ whose round trip differs, travels as it is; a stream damaged on the way is caugh
 center's content-hash check and sent again; an older center still gets what it understands.
 """
 import hashlib
+import json
 import io
 
 import lepton_jpeg_python
@@ -45,7 +46,8 @@ def center_photos() -> dict:
 
 
 def sent_items(session) -> list[tuple[dict, bytes]]:
-    return [item for body in session.packets for item in protocol.split_packet(body)[0]]
+    return [(protocol.numbered(header), photo) for body in session.packets
+            for header, photo in protocol.split_packet(body)[0]]
 
 
 def replace_photo(number: str, photo: bytes) -> None:
@@ -303,6 +305,8 @@ def test_lkp4_joins_the_photos_lepton_heads_and_shortens_the_hash():
     assert len(lkp4) < len(lkp3) - 8 * 50
     decoded, heads = protocol.split_packet(lkp4)
     assert [h["hash"] for h, _ in decoded] == [h["hash"][:16] for h, _ in items]
+    assert all("id" not in h for h, _ in decoded)  # the record's registration_number says it
+    assert [protocol.numbered(h)["id"] for h, _ in decoded] == [h["id"] for h, _ in items]
     whole = jpeg_transit.attach_heads(decoded, heads)
     assert [jpeg_transit.decompress(wire, h["photo_codec"]) for h, wire in whole] == [p for _, p in items]
     with pytest.raises(protocol.PacketError):
@@ -322,6 +326,22 @@ def test_an_lkp4_photo_whose_check_does_not_match_is_sent_again_and_a_plain_one_
     outcome = records.store_packet_item(kecamatan_row, plain, plain_photo, short_hash=True)
     assert outcome.result == "stored"
     assert ReceivedApplication.get().content_hash == plain_header["hash"]
+
+
+def test_an_lkp4_answer_has_one_result_per_application_in_the_packets_order(center_app, enrolled):
+    from types import SimpleNamespace
+    from sync.client.transport import LinkDown
+    from tests.sync.helpers import call, packet_item
+    _, key = enrolled
+    items = [packet_item(n) for n in range(1, 4)]
+    answer = call(center_app.test_client(), key, "POST", "/api/v1/packets", lkp4_of(items),
+                  protocol.PACKET_CONTENT_TYPE).get_json()
+    assert answer == {"results": [{"result": "stored", "seq": n} for n in range(1, 4)]}
+    batch = [SimpleNamespace(registration_number=h["id"], version=1) for h, _ in items]
+    body = json.dumps(answer).encode()
+    assert engine._packet_results(body, batch)[(items[2][0]["id"], 1)] == {"result": "stored", "seq": 3}
+    with pytest.raises(LinkDown):  # a result short: which one is missing cannot be told
+        engine._packet_results(json.dumps({"results": answer["results"][:2]}).encode(), batch)
 
 
 def test_a_protocol_3_center_gets_lkp2_packets(kecamatan, center_app, center_db):
