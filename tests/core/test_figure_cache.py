@@ -4,12 +4,10 @@ write, whoever made it: this request's connection, another waitress thread's, an
 import re
 import threading
 
-import apsw
-
 from app.backups.engine import backup_database, restore_database
 from app.frame import figure_cache, store
 from app.frame.dates import utc_now
-from app.frame.db import database_key, live_key_pragmas
+from app.frame.db import connect
 from app.indicators.definitions import INDICATORS
 from app.indicators.models import IndicatorTarget
 from tests.core.test_kept_connections import in_thread
@@ -88,9 +86,7 @@ def test_a_write_by_another_process_is_seen(app):
     put_address(app, "Jl. Lama")
     assert kept_address(app, compute) == "Jl. Lama"
     path = app.config["DATABASE_PATH"]
-    other = apsw.Connection(str(path))
-    for name, value in live_key_pragmas(database_key(path)):
-        other.execute(f"PRAGMA {name} = {value}")
+    other = connect(path)  # a connection of its own, outside the app's pool
     other.execute("UPDATE setting SET value = ? WHERE key = 'address'", ('"Jl. Dari Proses Lain"',))
     other.close()
     assert kept_address(app, compute) == "Jl. Dari Proses Lain"
