@@ -278,6 +278,9 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
     base = server.base
     pages = dict(MIXED_PAGES)
     sessions = [{name: login(base, name) for name in ("loket", "info", "camat")} for _ in range(users)]
+    # Signed in with the others, before any page: a sign-in hashes the password with 32 MB of scrypt,
+    # which on top of a warm server would read as the load's memory peak (VmHWM).
+    desk_session = login(base, "info") if writes_per_second else None
     deep = sessions[0]["loket"].get(f"{base}/pendaftaran").text  # page 5 by the links a clerk follows
     for _ in range(4):
         found = deep.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
@@ -302,9 +305,6 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
             turn += 1
             pause()
     writes = []
-    # Signed in before the clock starts, as the others: a sign-in hashes the password with 32 MB of
-    # scrypt, which on top of the busy server's pages would read as the load's memory peak.
-    desk_session = login(base, "info") if writes_per_second else None
 
     def desk():
         session, turn = desk_session, 0
