@@ -24,8 +24,10 @@ steadier than wall time on a loaded machine).
 With --mixed-users N (on the largest size): N users at once over real HTTP, each loading the
 register, its fifth page, the complaint book, the dashboard, the live recap and the indicators
 page in turn; p95 of each page (goal <= 100 ms with 8 users), the server's CPU and its RSS
-(goal <= 150 MB), ours then the peer. --mixed-think 0,1-3 runs it twice: users clicking without
-pause (the server saturated), then clerks pausing 1-3 s on each page.
+(goal <= 150 MB), ours (as shipped) then the peer. --mixed-think 0,1-3 runs it twice: users
+clicking without pause (the server saturated), then clerks pausing 1-3 s on each page.
+--mixed-writes R adds the desk recording R complaints a second through its form, from a session
+signed in with the others (each write makes the kept figures be computed again).
 With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
 quarter's live recap and the print notice (issue 5 figures); the folder is no longer reused.
 """
