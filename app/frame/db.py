@@ -202,7 +202,6 @@ def prepare_database_file(path) -> Path:
 
 
 _database_serials = itertools.count(1)
-_connection_serials = itertools.count(1)
 
 
 class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
@@ -219,34 +218,30 @@ class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
         # The pool takes `timeout` as its own wait for a free connection (unbounded here), so the
         # busy timeout that lets two clerks' saves queue is set after it.
         self._timeout = busy_timeout
-        self._commits = 0
-        self._commits_lock = threading.Lock()
-        self._connection_serials = {}  # id(connection) -> serial: an id can be reused, a serial not
-        self.serial = next(_database_serials)
-
-    def _add_conn_hooks(self, conn):
-        super()._add_conn_hooks(conn)
-        conn.set_commit_hook(self._committed)
-        self._connection_serials[id(conn)] = next(_connection_serials)
-
-    def _committed(self) -> bool:
-        with self._commits_lock:
-            self._commits += 1
-        return False  # True would turn the commit into a rollback (SQLite's commit hook)
+        self.serial = next(_database_serials)  # a restored or reopened database: stamps of its own
+        self._watcher = None  # a connection that only reads data_version (write_stamp)
+        self._watcher_lock = threading.Lock()
 
     def write_stamp(self) -> tuple | None:
-        """Changes whenever what this connection reads may have changed (app/frame/figure_cache.py).
+        """Changes whenever what a read sees may have changed (app/frame/figure_cache.py).
 
-        `PRAGMA data_version` changes once another connection's commit (another pooled one, another
-        process) is visible here; it does not count this connection's own commits, which the commit
-        hook counts (the hook runs before a commit completes, so it alone would not do). The
-        serials keep a restored database's and a new connection's stamps apart. None inside a
-        transaction, whose own writes may yet be rolled back: nothing read there may be kept."""
-        conn = self.connection()
-        if conn.in_transaction:
+        `PRAGMA data_version` changes on a connection once another connection's commit is visible
+        to it; on a connection of its own that never writes, every commit is another's: the pool's,
+        a restore's, another process's. One watcher, so every thread reads the same stamp. None
+        inside a transaction, whose own writes may yet be rolled back: nothing read there may be kept."""
+        if not self.is_closed() and self.connection().in_transaction:
             return None
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        return self.serial, self._commits, self._connection_serials.get(id(conn)), version
+        with self._watcher_lock:
+            if self._watcher is None:
+                self._watcher = connect(self.database, readonly=True)
+            return self.serial, self._watcher.execute("PRAGMA data_version").fetchone()[0]
+
+    def close_idle(self):
+        super().close_idle()
+        with self._watcher_lock:  # an open handle would keep the file busy (Windows: undeletable)
+            if self._watcher is not None:
+                self._watcher.close()
+                self._watcher = None
 
     def _is_closed(self, conn) -> bool:
         try:

@@ -3,8 +3,8 @@
 The indicators and the live recap read the per-day tallies and a few thousand rows on every view
 (15-18 ms at 1M applications and 200k complaints): under eight busy users that was most of the
 server's time, and every page waited behind it. A kept result is used again only while the
-database's write stamp (app/frame/db.py: every commit of this process, and any other process's)
-is the one it was computed under, so nothing shown is older than the last write. Keep only what
+database's write stamp (app/frame/db.py: changed by every commit, this process's or another's) is
+the one it was computed under, so nothing shown is older than the last write. Keep only what
 the callers do not change: the same object is handed to every reader.
 """
 import threading
