@@ -1,5 +1,6 @@
 """The center API: signed requests only, whole applications only, idempotent, replay-proof."""
 import json
+import struct
 
 import pytest
 
@@ -245,6 +246,39 @@ def test_malformed_packets_are_400(center_app, enrolled, center_db, body):
     _, key = enrolled
     response = call(center_app.test_client(), key, "POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE)
     assert response.status_code == 400 and nothing_stored()
+
+
+def _lkp4(headers, photos, heads=b""):
+    return protocol.encode_packet(list(zip(headers, photos)), protocol.PACKET_MAGIC_V4, heads)
+
+
+NUMBER = "350807-01-000001"
+MALFORMED_LKP4 = {
+    "heads section cut short": protocol.PACKET_MAGIC_V4 + struct.pack(">I", 2) + b"[]",
+    "heads section longer than the body": _lkp4([], [])[:-4] + struct.pack(">I", 999),
+    "heads that do not inflate": _lkp4([{"record": {"registration_number": NUMBER}, "hash": "0" * 16,
+                                         "photo_codec": "lepton-hz"}], [b"xx"], b"garbage"),
+    "no record": _lkp4([{"photo_codec": "lepton-hz", "hash": "0" * 16}], [b"xx"]),
+    "record a string": _lkp4([{"record": "x", "hash": "0" * 16, "photo_codec": "lepton-hz"}], [b"xx"]),
+    "record a list, photo as is": _lkp4([{"record": [1], "hash": "0" * 16}], [b"\xff\xd8"]),
+    "hash a number": _lkp4([{"record": {"registration_number": NUMBER}, "hash": 5, "photo_codec": "lepton"}],
+                           [b"abc"]),
+    "number a list": _lkp4([{"record": {"registration_number": [1]}, "hash": "0" * 16}], [b"\xff\xd8"]),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED_LKP4)
+def test_malformed_lkp4_packets_are_answered_without_storing_anything(center_app, enrolled, center_db, case):
+    """Protocol 5's packets from a key's holder gone wrong: a 400 for the packet, or a result per
+    application (retry, rejected), never a 500 and never a stored application."""
+    _, key = enrolled
+    response = call(center_app.test_client(), key, "POST", PACKETS, MALFORMED_LKP4[case], protocol.PACKET_CONTENT_TYPE)
+    assert response.status_code in (200, 400), response.status_code
+    if response.status_code == 200:
+        results = json.loads(protocol.inflate(response.get_data(), 1 << 20) if response.mimetype == protocol.JSON_DEFLATE
+                             else response.get_data())["results"]
+        assert results and all(r["result"] in ("retry", "rejected") for r in results), results
+    assert nothing_stored()
 
 
 def test_enrolment_code_works_once(center_app, center_db):
