@@ -29,7 +29,8 @@ def fill_demo(options, rng) -> None:
     offset = timedelta(hours=utc_offset_hours("WIB"))
     responses, answers = [], []
     for _ in range(count):
-        day = (now - timedelta(days=rng.randrange(1, 730))).date()
+        # Up to 728 days back, then back over a weekend: never more than two years (730 days) ago.
+        day = (now - timedelta(days=rng.randrange(1, 729))).date()
         while day.weekday() >= 5:
             day -= timedelta(days=1)
         local = datetime.combine(day, time(8)) + timedelta(minutes=rng.randrange(0, 7 * 60))
