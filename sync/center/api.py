@@ -17,6 +17,7 @@ from sync import jpeg_transit, protocol
 from sync.center import keys, records
 from sync.center.audit import audit
 from sync.center.db import center_database
+from sync.center.server import CLOSE_AFTER_ANSWER
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("center_api", __name__)
@@ -203,12 +204,13 @@ def _streamed_packet():
         for header, photo in packet.items():
             header, photo = jpeg_transit.attach_head(header, photo, heads)
             outcomes.append(records.store_packet_item(g.kecamatan, protocol.numbered(header), photo, short_hash=True))
-    except protocol.PacketError as problem:  # a cut body is answered to nobody; a forged item to its sender
-        log.info("streamed packet ended after %d items: %s", len(outcomes), problem)
-        return _error(400, "bad_packet", f"{problem} (tersimpan {len(outcomes)} permohonan pertama)")
-    except (OSError, ClientDisconnected):  # the connection died, or stalled past the server's timeout
-        log.info("streamed packet cut after %d items", len(outcomes))
-        return _error(400, "bad_packet", "paket terpotong: sambungan putus")
+    except (protocol.PacketError, OSError, ClientDisconnected) as problem:
+        # A cut body (the connection died or stalled past the server's timeout) is answered to
+        # nobody; an altered item to its sender. Either way the rest of the body is not read.
+        request.environ[CLOSE_AFTER_ANSWER] = True
+        log.info("streamed packet ended after %d items: %s", len(outcomes), type(problem).__name__)
+        return _error(400, "bad_packet", f"paket ditolak setelah {len(outcomes)} permohonan: "
+                                         f"{problem if isinstance(problem, protocol.PacketError) else 'sambungan putus'}")
     return jsonify({"results": [outcome.as_json(named=False) for outcome in outcomes]})
 
 

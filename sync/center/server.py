@@ -34,11 +34,24 @@ class _Connection(cheroot_server.HTTPConnection):
     RequestHandlerClass = _Request
 
 
+# Set in the WSGI environ by a view whose request body will not be read to its end (a streamed
+# packet cut by the link): the connection is closed after the answer instead of reading the rest,
+# which on a dead link would hold the thread for another TIMEOUT_SECONDS.
+CLOSE_AFTER_ANSWER = "loket.close_after_answer"
+
+
+class _Gateway(wsgi.Gateway_10):
+    def start_response(self, status, headers, exc_info=None):
+        if self.env.get(CLOSE_AFTER_ANSWER):
+            self.req.close_connection = True
+        return super().start_response(status, headers, exc_info)
+
+
 def center_server(app, host: str, port: int, threads: int, max_body_bytes: int) -> wsgi.Server:
     """A cheroot server for the center app, not started (`.start()` blocks; `.prepare()` binds and
     `.serve()` runs, for a test's thread). `max_body_bytes`: larger bodies are refused before any
     byte of them is read."""
     server = wsgi.Server((host, port), app, numthreads=threads, timeout=TIMEOUT_SECONDS, request_queue_size=64)
     server.max_request_header_size, server.max_request_body_size = MAX_HEADER_BYTES, max_body_bytes
-    server.ConnectionClass = _Connection
+    server.ConnectionClass, server.gateway = _Connection, _Gateway
     return server

@@ -67,11 +67,15 @@ def assert_each_status_back_once(kec_app, numbers) -> None:
     assert outbox == Counter({"acked": len(numbers)})
 
 
-def packet_numbers(body: bytes, secret: str, nonce: str | None) -> list[str]:
-    """The registration numbers a packet body carries, in order, whichever format (LKP5's tags checked)."""
+def packet_items(body: bytes, secret: str, nonce: str | None) -> list[tuple[dict, bytes]]:
+    """A packet body's (header, photo) pairs, numbered, whichever format (LKP5's tags checked)."""
     if body[:4] == protocol.PACKET_MAGIC_V5:
-        packet = protocol.StreamedPacket(io.BytesIO(body).read, len(body), secret, nonce).open()
-        headers = [header for header, _ in packet.items()]
+        items = list(protocol.StreamedPacket(io.BytesIO(body).read, len(body), secret, nonce).open().items())
     else:
-        headers = [header for header, _ in protocol.split_packet(body)[0]]
-    return [protocol.numbered(header)["id"] for header in headers]
+        items = protocol.split_packet(body)[0]
+    return [(protocol.numbered(header), photo) for header, photo in items]
+
+
+def packet_numbers(body: bytes, secret: str, nonce: str | None) -> list[str]:
+    """The registration numbers a packet body carries, in order."""
+    return [header["id"] for header, _ in packet_items(body, secret, nonce)]
