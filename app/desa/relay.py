@@ -163,6 +163,16 @@ def send_expiries() -> int:
     return len(expired)
 
 
+def relayed_with_revoked_key(header: dict) -> bool:
+    """The center names the generation of the desa key that relayed the form (protocol: relay inbox).
+    A form a lost laptop relayed after the admin revoked its key here, before this office's next
+    pass told the center, is refused like its printed QR code would be (app/desa/qr.py)."""
+    generation = header.get("key_generation")
+    desa_code = header.get("desa_code")
+    return (isinstance(generation, int) and isinstance(desa_code, str) and 0 < generation
+            and generation < qr.generation_of(desa_code))
+
+
 def receive(header: dict, photo: bytes) -> str:
     """One relayed pre-registration into the counter's queue (inside the inbox page's transaction).
 
@@ -192,6 +202,10 @@ def receive(header: dict, photo: bytes) -> str:
             raise pre_records.Refused("Isi pra-pendaftaran rusak di jalan; kirim ulang dari desa.")
         if record.get("k") != store.get("kecamatan_code"):
             raise pre_records.Refused(f"Pra-pendaftaran ini untuk kecamatan lain ({str(record.get('k'))[:20]}).")
+        if relayed_with_revoked_key(header):
+            raise pre_records.Refused("Komputer desa yang mengirim formulir ini memakai kunci yang sudah dicabut di "
+                                      "kecamatan (laptop hilang atau kode bocor). Formulir ditolak; bila pemohon "
+                                      "datang, isi di loket. Desa perlu mendaftarkan ulang komputernya.")
         photo_object = SimpleNamespace(jpeg=photo, background=str(record.get("pb", ""))[:20]) if photo else None
         with database.atomic():  # a savepoint: a refusal leaves the page's other forms as they are
             pre = pre_records.pre_registration_from_payload(record, source="relay", photo=photo_object)

@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app, g, jsonify, request
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
 from sync import protocol
@@ -226,15 +226,20 @@ def relay_inbox():
         return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
     entries, size = [], 0
-    query = (RelayItem.select().where((RelayItem.kecamatan == g.kecamatan.id) & (RelayItem.seq > cursor))
-             .order_by(RelayItem.seq).limit(limit))
+    # `key_generation`: the kecamatan's key generation for the desa of the key that relayed the form
+    # (the record's own "g" is whatever the sending laptop wrote): the kecamatan refuses forms a key
+    # relayed after the admin revoked it there, before its next pass told the center.
+    query = (RelayItem.select(RelayItem, DeviceKey.desa_generation.alias("key_generation"))
+             .join(DeviceKey, JOIN.LEFT_OUTER, on=(DeviceKey.key_id == RelayItem.key_id))
+             .where((RelayItem.kecamatan == g.kecamatan.id) & (RelayItem.seq > cursor))
+             .order_by(RelayItem.seq).limit(limit).objects())
     for row in query:
         photo = bytes(row.photo) if row.photo else b""
         if entries and size + len(photo) + MAX_RECORD_BYTES > INBOX_BYTES:
             break
         entries.append(({"seq": row.seq, "id": row.number, "version": row.version, "hash": row.content_hash,
                          "record": json.loads(row.record_json), "desa_code": row.desa_code,
-                         "device_code": row.device_code}, photo))
+                         "device_code": row.device_code, "key_generation": row.key_generation or 0}, photo))
         size += len(photo) + MAX_RECORD_BYTES
     return current_app.response_class(protocol.encode_packet(entries), mimetype=protocol.PACKET_CONTENT_TYPE)
 

@@ -44,15 +44,21 @@ def settled(page):
 
 
 def sign_in(page, username: str, password: str):
-    """Sign in through the login form (the office's or the center's) and wait for the answer.
+    """Sign in through the login form (the office's or the center's) and wait for the answer: the
+    signed-in page, or the form with its message when the sign-in is refused.
 
-    The form may be boosted (htmx) or a plain post; either way the session cookie arrives with the
-    answer to the POST, so a following page.goto cannot cut the sign-in short."""
+    The session cookie arrives with the POST's answer, a redirect. The browser is still following
+    it when that answer is seen, so this waits for the page it leads to (a signed-in page has
+    "Keluar"): a page.goto right after must not cancel the navigation that carries the sign-in."""
+    from playwright.sync_api import expect
+
     page.goto("/masuk")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/masuk")):
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/masuk")) as answer:
         page.get_by_role("button", name="Masuk").click()
+    if answer.value.status in (302, 303):  # signed in (a refusal is the form again, with its message)
+        expect(page.get_by_role("button", name="Keluar")).to_be_visible()
     settled(page)
     return page
 

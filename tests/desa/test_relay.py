@@ -261,6 +261,34 @@ def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked
     assert sync(kecamatan).relayed == 1
 
 
+def test_a_form_a_lost_laptop_relays_before_the_kecamatan_tells_the_center_is_refused(desa_app, linked_kecamatan,
+                                                                                     client_as, center):
+    """The admin revokes the desa's key at the kecamatan; until the kecamatan's next pass the center
+    still takes the laptop's forms. They must not reach the counter's queue on that pass."""
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    database.initialize(kecamatan.extensions["database"])
+    assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    database.initialize(desa_app.extensions["database"])
+    assert pre_register(operator, valid_form(nik=PEOPLE[2][0], full_name=PEOPLE[2][1])).status_code == 302
+    with bound_to(desa_app):
+        number = PreRegistration.get().number
+    assert sync(desa_app).sent == 1  # the center does not know of the revocation yet
+    report = sync(kecamatan)
+    assert report.error == "" and report.relayed == 0
+    with bound_to(kecamatan):
+        from app.frame.audit_event import AuditEvent
+        assert PreRegistration.get_or_none(PreRegistration.number == number) is None  # not in the queue
+        refusal = AuditEvent.get(AuditEvent.action == "tolak")
+        assert number in refusal.summary and "sudah dicabut di kecamatan" in refusal.summary
+    # A PC enrolled again after the revocation relays as before.
+    enrolled_desa(desa_app, kecamatan, client_as)
+    assert pre_register(operator, valid_form(nik=PEOPLE[0][0], full_name=PEOPLE[0][1])).status_code == 302
+    assert sync(desa_app).sent == 1
+    assert sync(kecamatan).relayed == 1
+
+
 def test_an_old_enrolment_code_is_refused_after_a_revocation(desa_app, linked_kecamatan, client_as, center):
     kecamatan = linked_kecamatan
     old_code = desa_code_from_kecamatan(kecamatan, client_as)
