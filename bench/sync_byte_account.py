@@ -6,7 +6,8 @@
 Splits each flow's first-transmission stream (.new) into HTTP messages: request and answer heads,
 packet bodies (magic + deflated JSON headers + LKP4/5's joined photo heads + photo bytes + LKP5's item tags) and other bodies, by endpoint; and
 tunlink's counters (stats.json) into TCP/IP overhead (every IP packet's headers, the ACKs, the
-handshakes) and retransmissions. Flows that ended before the timed part began (the bench's
+handshakes) and retransmissions. Lists the LKP5 packets a break cut, or that carried applications
+sent before in the run. Flows that ended before the timed part began (the bench's
 readiness probe, the enrolment) are listed apart: the bench does not count them.
 """
 import json
@@ -94,6 +95,32 @@ def account(folder: Path) -> dict:
     return {"rows": rows, "flows": flows}
 
 
+def cut_and_resent(folder: Path) -> list[str]:
+    """Lines for each LKP5 packet that did not cross whole or carried applications sent before in
+    the run (protocol 6: the center keeps a cut packet's whole items, and they do not go again)."""
+    lines, seen = [], set()
+    for new in sorted(folder.glob("*.new")):
+        if not new.name.split("-")[1].endswith("_8090"):
+            continue
+        for first, _, body in messages(new.read_bytes()):
+            if body[:4] != b"LKP5":
+                continue
+            (hlen,) = struct.unpack(">I", body[4:8])
+            try:
+                headers = json.loads(zlib.decompressobj(zdict=HEADER_DICTIONARY).decompress(body[8:8 + hlen]))
+                (heads,) = struct.unpack(">I", body[8 + hlen:12 + hlen])
+            except (zlib.error, ValueError, struct.error):
+                continue
+            whole = 12 + hlen + heads + sum(h["photo_size"] + ITEM_TAG_BYTES for h in headers)
+            numbers = [h["record"]["registration_number"] for h in headers]
+            again = [n for n in numbers if n in seen]
+            seen.update(numbers)
+            if len(body) < whole or again:
+                lines.append(f"{new.name.rsplit('-', 1)[0]}: {numbers[0]} .. {numbers[-1]}, {len(body):,} of "
+                             f"{whole:,} B on the wire; sent before: {', '.join(again) or '-'}")
+    return lines
+
+
 def main(folder: Path, counted: int | None = None) -> None:
     """counted: the run's `ours_bytes` (IP bytes of the timed part, as the bench counts them)."""
     result = account(folder)
@@ -113,6 +140,10 @@ def main(folder: Path, counted: int | None = None) -> None:
     if counted:
         print(f"{'TCP/IP headers, ACKs, handshakes, retransmissions':<60} {counted - payload:>10,}")
         print(f"{'counted by the bench (IP bytes both ways)':<60} {counted:>10,}")
+    cut = cut_and_resent(folder)
+    if cut:
+        print("\npackets cut on the wire or carrying applications sent before:")
+        print("\n".join(cut))
 
 
 if __name__ == "__main__":
