@@ -4,17 +4,22 @@
     bench_sync.py vs-rsync --dump DUMP_DIR; OURS_BYTES: that run's ours_bytes from --results)
 
 Splits each flow's first-transmission stream (.new) into HTTP messages: request and answer heads,
-packet bodies (magic + deflated JSON headers + LKP4's joined photo heads + photo bytes) and other bodies, by endpoint; and
+packet bodies (magic + deflated JSON headers + LKP4/5's joined photo heads + photo bytes + LKP5's item tags) and other bodies, by endpoint; and
 tunlink's counters (stats.json) into TCP/IP overhead (every IP packet's headers, the ACKs, the
-handshakes) and retransmissions. Flows that ended before the timed part began (the bench's
+handshakes) and retransmissions. Lists the LKP5 packets a break cut, or that carried applications
+sent before in the run. Flows that ended before the timed part began (the bench's
 readiness probe, the enrolment) are listed apart: the bench does not count them.
 """
 import json
 import re
 import struct
 import sys
+import zlib
 from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sync.protocol import HEADER_DICTIONARY, ITEM_TAG_BYTES  # noqa: E402
 
 UNTIMED = ("/api/openapi.json", "/api/v1/enrol")
 
@@ -32,6 +37,13 @@ def messages(stream: bytes):
         size = int(length.group(1)) if length else 0
         yield head.split(b"\r\n")[0].decode("latin-1"), len(head), stream[end + 4:end + 4 + size]
         at = end + 4 + size
+
+
+def _item_count(packed_headers: bytes) -> int:
+    try:
+        return len(json.loads(zlib.decompressobj(zdict=HEADER_DICTIONARY).decompress(packed_headers)))
+    except (zlib.error, ValueError):
+        return 0
 
 
 def _port(name: str, upward: bool) -> str:
@@ -58,16 +70,20 @@ def account(folder: Path) -> dict:
             if flow["up"]:
                 path = first.split(" ")[1].split("?")[0] if " " in first else first
                 rows[f"up: request heads ({path})"] += head
-                if body[:4] in (b"LKP1", b"LKP2", b"LKP3", b"LKP4"):
+                if body[:4] in (b"LKP1", b"LKP2", b"LKP3", b"LKP4", b"LKP5"):
                     (hlen,) = struct.unpack(">I", body[4:8])
                     rows["up: packet magic + length"] += 8
                     rows["up: packet JSON headers (deflated records, hashes)"] += hlen
                     rest = len(body) - 8 - hlen
-                    if body[:4] == b"LKP4":  # the photos' Lepton heads, deflated together
+                    if body[:4] in (b"LKP4", b"LKP5"):  # the photos' Lepton heads, deflated together
                         (heads,) = struct.unpack(">I", body[8 + hlen:12 + hlen])
                         rows["up: packet magic + length"] += 4
                         rows["up: packet photo heads (LKP4, Lepton heads deflated together)"] += heads
                         rest -= 4 + heads
+                    if body[:4] == b"LKP5":  # protocol 6: a MAC after each photo (of the part that arrived)
+                        tags = min(_item_count(body[8:8 + hlen]) * ITEM_TAG_BYTES, rest)
+                        rows["up: packet item tags (LKP5, one MAC per application)"] += tags
+                        rest -= tags
                     rows["up: packet photo bytes"] += rest
                 elif body:
                     rows[f"up: request bodies ({path})"] += len(body)
@@ -77,6 +93,32 @@ def account(folder: Path) -> dict:
                 rows[f"down: heads of {kind}"] += head
                 rows[f"down: bodies of {kind}"] += len(body)
     return {"rows": rows, "flows": flows}
+
+
+def cut_and_resent(folder: Path) -> list[str]:
+    """Lines for each LKP5 packet that did not cross whole or carried applications sent before in
+    the run (protocol 6: the center keeps a cut packet's whole items, and they do not go again)."""
+    lines, seen = [], set()
+    for new in sorted(folder.glob("*.new")):
+        if not new.name.split("-")[1].endswith("_8090"):
+            continue
+        for first, _, body in messages(new.read_bytes()):
+            if body[:4] != b"LKP5":
+                continue
+            (hlen,) = struct.unpack(">I", body[4:8])
+            try:
+                headers = json.loads(zlib.decompressobj(zdict=HEADER_DICTIONARY).decompress(body[8:8 + hlen]))
+                (heads,) = struct.unpack(">I", body[8 + hlen:12 + hlen])
+            except (zlib.error, ValueError, struct.error):
+                continue
+            whole = 12 + hlen + heads + sum(h["photo_size"] + ITEM_TAG_BYTES for h in headers)
+            numbers = [h["record"]["registration_number"] for h in headers]
+            again = [n for n in numbers if n in seen]
+            seen.update(numbers)
+            if len(body) < whole or again:
+                lines.append(f"{new.name.rsplit('-', 1)[0]}: {numbers[0]} .. {numbers[-1]}, {len(body):,} of "
+                             f"{whole:,} B on the wire; sent before: {', '.join(again) or '-'}")
+    return lines
 
 
 def main(folder: Path, counted: int | None = None) -> None:
@@ -98,6 +140,10 @@ def main(folder: Path, counted: int | None = None) -> None:
     if counted:
         print(f"{'TCP/IP headers, ACKs, handshakes, retransmissions':<60} {counted - payload:>10,}")
         print(f"{'counted by the bench (IP bytes both ways)':<60} {counted:>10,}")
+    cut = cut_and_resent(folder)
+    if cut:
+        print("\npackets cut on the wire or carrying applications sent before:")
+        print("\n".join(cut))
 
 
 if __name__ == "__main__":

@@ -110,7 +110,15 @@ def attach_heads(items: list[tuple[dict, bytes]], section: bytes) -> list[tuple[
     """The center's inverse of join_heads: each `lepton-hz` photo as Lepton's own stream (codec
     `lepton`). A section that does not inflate or split leaves those photos empty: they do not
     decode, and the center answers `retry` for them as for any damaged stream."""
-    count = sum(1 for header, _ in items if header.get("photo_codec") == COMPACT)
+    heads = split_heads([header for header, _ in items], section)
+    return [attach_head(header, image, heads) for header, image in items]
+
+
+def split_heads(headers: list[dict], section: bytes) -> list[bytes]:
+    """The heads section as one head per `lepton-hz` photo of `headers`, in order (all empty when
+    the section is damaged); attach_head takes them one by one, so a streamed packet (protocol 6)
+    can restore each photo as it arrives."""
+    count = sum(1 for header in headers if isinstance(header, dict) and header.get("photo_codec") == COMPACT)
     heads = []
     try:
         joined = _inflate_head(section, count * (_MAX_HEAD + _FIXED + 2)) if count else b""
@@ -120,19 +128,19 @@ def attach_heads(items: list[tuple[dict, bytes]], section: bytes) -> list[tuple[
             joined = joined[2 + size:]
     except (ValueError, zlib.error, struct.error):
         heads = []
-    if len(heads) != count:
-        heads = [b""] * count
-    whole = []
-    for header, image in items:
-        if header.get("photo_codec") == COMPACT:
-            head = heads.pop(0)
-            try:
-                image = _lepton_stream(head, image)
-            except ValueError:
-                image = b""
-            header = dict(header, photo_codec=PLAIN)
-        whole.append((header, image))
-    return whole
+    return heads if len(heads) == count else [b""] * count
+
+
+def attach_head(header: dict, image: bytes, heads: list[bytes]) -> tuple[dict, bytes]:
+    """One photo of a packet back as its codec's own stream; takes its head off `heads`."""
+    if header.get("photo_codec") != COMPACT:
+        return header, image
+    head = heads.pop(0)
+    try:
+        image = _lepton_stream(head, image)
+    except ValueError:
+        image = b""
+    return dict(header, photo_codec=PLAIN), image
 
 
 def compress(photo: bytes, codec: str = CODEC) -> bytes | None:

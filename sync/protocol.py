@@ -26,7 +26,10 @@ API_PREFIX = "/api/v1"
 # together in the packet, the content hash shortened to a check: HASH_CHECK_CHARS) and the short
 # signed request head (AUTH_HEADER: one header instead of four, signatures in base64url, deflated
 # answers without `Accept`).
-PROTOCOL_VERSION = 5
+# 6: the center also takes LKP5 packets (STREAM_CONTENT_TYPE): LKP4 with a short MAC after each
+# photo (item_tag), which the center reads as a stream and stores item by item as each arrives
+# whole and checks out; the request's signature covers its head (STREAMED_BODY for the body).
+PROTOCOL_VERSION = 6
 MIN_PROTOCOL_VERSION = 1
 PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
 
@@ -48,6 +51,7 @@ PACKET_MAGIC = b"LKP1"
 PACKET_MAGIC_V2 = b"LKP2"
 PACKET_MAGIC_V3 = b"LKP3"
 PACKET_MAGIC_V4 = b"LKP4"
+PACKET_MAGIC_V5 = b"LKP5"
 PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2, PACKET_MAGIC_V3: 3, PACKET_MAGIC_V4: 4}
 # LKP4: a header's `hash` is the content hash's first 16 hex characters (64 bits). The center
 # computes the whole hash from the record and the original JPEG (it must, to store it); the
@@ -55,6 +59,12 @@ PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2, PACKET_MAGIC_V3: 3, PACKET
 # 64 bits do as well as 256 (the packet itself is HMAC-signed: nothing on the way can aim at it).
 HASH_CHECK_CHARS = 16
 PACKET_CONTENT_TYPE = "application/x-loket-packet"
+# Protocol 6: an LKP5 packet, read by the center as it arrives (same length as the type above).
+STREAM_CONTENT_TYPE = "application/x-loket-stream"
+# What a streamed request's signature covers in place of the body's hash: the center checks the
+# head before the body has arrived; each item carries its own MAC (item_tag) bound to the head.
+STREAMED_BODY = "lkp5-items"
+ITEM_TAG_BYTES = 12  # 96 bits: a forgery is an online guess, one request per try
 JSON_CONTENT_TYPE = "application/json"
 JSON_DEFLATE = "application/x-loket-json-deflate"  # zlib-deflated JSON, either way
 DEFLATE_FROM_BYTES = 256  # smaller answers are not worth deflating
@@ -90,13 +100,24 @@ def _key_bytes(secret: str) -> bytes:
     return secret.encode("ascii")
 
 
-def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
-    """What the request signature covers: method, path (with query), time, nonce, body hash."""
-    return "\n".join([method.upper(), path, str(timestamp), nonce, sha256_hex(body)]).encode()
+def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: bytes | None) -> bytes:
+    """What the request signature covers: method, path (with query), time, nonce, body hash
+    (STREAMED_BODY for a streamed packet, `body` None: its items carry their own MACs)."""
+    digest = STREAMED_BODY if body is None else sha256_hex(body)
+    return "\n".join([method.upper(), path, str(timestamp), nonce, digest]).encode()
 
 
-def sign_request(secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes) -> str:
+def sign_request(secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes | None) -> str:
     return hmac.new(_key_bytes(secret), string_to_sign(method, path, timestamp, nonce, body), "sha256").hexdigest()
+
+
+def item_tag(secret: str, nonce: str, index: int, digest: bytes) -> bytes:
+    """An LKP5 item's MAC: the request's nonce (so it belongs to this signed request), the item's
+    place, and the SHA-256 of every body byte before the tag (the packet's heads, the items before
+    it with their tags, its own photo), so an item stored is authentic, in order, and this
+    request's; a swapped, foreign, replayed or altered item fails it."""
+    message = b"loket-item\n" + nonce.encode("ascii") + b"\n" + str(index).encode() + b"\n" + digest
+    return hmac.new(_key_bytes(secret), message, "sha256").digest()[:ITEM_TAG_BYTES]
 
 
 def sign_response(secret: str, request_nonce: str, status: int, body: bytes) -> str:
@@ -209,23 +230,38 @@ def _header_deflater(magic: bytes):
     return zlib.compressobj(9, zdict=HEADER_DICTIONARY) if magic >= PACKET_MAGIC_V3 else zlib.compressobj(9)
 
 
-def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC, photo_heads: bytes = b"") -> bytes:
+def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC, photo_heads: bytes = b"",
+                  seal: tuple[str, str] | None = None) -> bytes:
     """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos.
 
     From LKP2 a header may say `photo_codec` (PHOTO_CODECS): its photo bytes are then that
     codec's stream, and `photo_size` counts the bytes on the wire. LKP3 deflates the headers
     against HEADER_DICTIONARY. LKP4 adds, after the headers, u32 len + `photo_heads`: the photos'
     Lepton heads of the whole packet, deflated together (sync/jpeg_transit.py, join_heads); a
-    `lepton-hz` photo's bytes are then its coded image alone."""
+    `lepton-hz` photo's bytes are then its coded image alone. LKP5 is LKP4 with each photo followed
+    by its item_tag, made with `seal` = (secret, the request's nonce)."""
     headers = []
     for header, photo in items:
         headers.append(dict(header, photo_size=len(photo)))
     deflater = _header_deflater(magic)
     packed = deflater.compress(canonical_json(headers)) + deflater.flush()
     parts = [magic, struct.pack(">I", len(packed)), packed]
-    if magic == PACKET_MAGIC_V4:
+    if magic >= PACKET_MAGIC_V4:
         parts += [struct.pack(">I", len(photo_heads)), photo_heads]
+    if magic == PACKET_MAGIC_V5:
+        return _sealed(seal, b"".join(parts), [photo for _, photo in items])
     return b"".join(parts + [photo for _, photo in items])
+
+
+def _sealed(seal: tuple[str, str], prefix: bytes, photos: list[bytes]) -> bytes:
+    secret, nonce = seal
+    running, parts = hashlib.sha256(prefix), [prefix]
+    for index, photo in enumerate(photos):
+        running.update(photo)
+        tag = item_tag(secret, nonce, index, running.digest())
+        running.update(tag)
+        parts += [photo, tag]
+    return b"".join(parts)
 
 
 def packet_version(body: bytes) -> int | None:
@@ -249,15 +285,7 @@ def split_packet(body: bytes) -> tuple[list[tuple[dict, bytes]], bytes | None]:
     (length,) = struct.unpack(">I", body[4:8])
     if 8 + length > len(body):
         raise PacketError("paket terpotong")
-    try:
-        inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY) if version >= 3 else zlib.decompressobj()
-        headers = json.loads(inflater.decompress(body[8:8 + length], 1024 * 1024))
-    except (zlib.error, ValueError) as problem:
-        raise PacketError(f"kepala paket rusak: {problem}") from None
-    if not isinstance(headers, list):
-        raise PacketError("kepala paket harus berupa daftar")
-    if len(headers) > MAX_APPLICATIONS_PER_PACKET:
-        raise TooManyApplications(len(headers))
+    headers = _inflate_headers(version, body[8:8 + length])
     offset, photo_heads = 8 + length, None
     if version >= 4:
         if offset + 4 > len(body):
@@ -269,17 +297,93 @@ def split_packet(body: bytes) -> tuple[list[tuple[dict, bytes]], bytes | None]:
         offset += 4 + heads_length
     items = []
     for header in headers:
-        size = header.get("photo_size") if isinstance(header, dict) else None
-        if not isinstance(size, int) or size < 0 or offset + size > len(body):
+        size = _photo_size(header, version)
+        if offset + size > len(body):
             raise PacketError("ukuran foto tidak cocok dengan isi paket")
-        codec = header.get("photo_codec")
-        if codec is not None and (version < 2 or codec not in PHOTO_CODECS):
-            raise PacketError(f"kodek foto tidak dikenal: {str(codec)[:20]}")
         items.append((header, body[offset:offset + size]))
         offset += size
     if offset != len(body):
         raise PacketError("ada data berlebih di akhir paket")
     return items, photo_heads
+
+
+def _inflate_headers(version: int, packed: bytes) -> list:
+    try:
+        inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY) if version >= 3 else zlib.decompressobj()
+        headers = json.loads(inflater.decompress(packed, 1024 * 1024))
+    except (zlib.error, ValueError) as problem:
+        raise PacketError(f"kepala paket rusak: {problem}") from None
+    if not isinstance(headers, list):
+        raise PacketError("kepala paket harus berupa daftar")
+    if len(headers) > MAX_APPLICATIONS_PER_PACKET:
+        raise TooManyApplications(len(headers))
+    return headers
+
+
+def _photo_size(header, version: int) -> int:
+    size = header.get("photo_size") if isinstance(header, dict) else None
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise PacketError("ukuran foto tidak cocok dengan isi paket")
+    codec = header.get("photo_codec")
+    if codec is not None and (version < 2 or codec not in PHOTO_CODECS):
+        raise PacketError(f"kodek foto tidak dikenal: {str(codec)[:20]}")
+    return size
+
+
+class PacketCut(PacketError):
+    """A streamed packet whose body ended before its declared length (the connection died)."""
+
+
+class StreamedPacket:
+    """An LKP5 body read as it arrives (protocol 6): `read(n)` gives up to n more bytes (b"" at
+    the end), `length` is the request's Content-Length, (secret, nonce) the signed head's.
+
+    `open()` reads the headers and the photo heads, and refuses a body whose declared items do
+    not add up to `length` before any item is stored; `items()` then yields each (header, wire
+    photo) only once the photo and its tag have arrived whole and the tag checks out. A tag that
+    does not is a PacketError; a body that ends early is PacketCut: the items yielded before it
+    stand, the rest never arrived."""
+
+    def __init__(self, read, length: int, secret: str, nonce: str):
+        self._read, self.length, self._secret, self._nonce = read, length, secret, nonce
+        self._running = hashlib.sha256()
+        self.headers, self.photo_heads = [], b""
+
+    def _take(self, count: int) -> bytes:
+        chunks, missing = [], count
+        while missing:
+            chunk = self._read(min(missing, 256 * 1024))
+            if not chunk:
+                raise PacketCut("paket terpotong: sambungan putus sebelum paket utuh")
+            chunks.append(chunk)
+            missing -= len(chunk)
+        data = b"".join(chunks)
+        self._running.update(data)
+        return data
+
+    def open(self) -> "StreamedPacket":
+        if self.length < 12 or self._take(4) != PACKET_MAGIC_V5:
+            raise PacketError("bukan paket Loket LKP5 (magic salah)")
+        (length,) = struct.unpack(">I", self._take(4))
+        if length > self.length - 12:
+            raise PacketError("paket terpotong")
+        self.headers = _inflate_headers(5, self._take(length))
+        (heads_length,) = struct.unpack(">I", self._take(4))
+        if 12 + length + heads_length > self.length:
+            raise PacketError("paket terpotong")
+        self.photo_heads = self._take(heads_length)
+        sizes = [_photo_size(header, 5) for header in self.headers]
+        if 12 + length + heads_length + sum(sizes) + ITEM_TAG_BYTES * len(sizes) != self.length:
+            raise PacketError("ukuran foto tidak cocok dengan panjang paket")
+        return self
+
+    def items(self):
+        for index, header in enumerate(self.headers):
+            photo = self._take(header["photo_size"])
+            expected = item_tag(self._secret, self._nonce, index, self._running.digest())
+            if not hmac.compare_digest(expected, self._take(ITEM_TAG_BYTES)):
+                raise PacketError(f"tanda item {index + 1} tidak cocok: paket diubah atau bukan milik permintaan ini")
+            yield header, photo
 
 
 def unnumbered(header: dict) -> dict:

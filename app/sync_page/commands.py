@@ -61,11 +61,10 @@ def cmd_sync(options) -> int:
 
 
 def cmd_center(options) -> int:
-    from waitress import serve
-
     try:
         from sync.center.accounts import ensure_center_admin
         from sync.center.app import create_center_app, start_center_jobs
+        from sync.center.server import center_server
     except ModuleNotFoundError as missing:  # the office install leaves the center's extra out
         print(f"Paket pusat belum terpasang ({missing.name}). Pasang dengan: pip install -e '.[center]'",
               file=sys.stderr)
@@ -85,10 +84,13 @@ def cmd_center(options) -> int:
     where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
     start_center_jobs(app)  # prunes used nonces every minute
     print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
-    # No `Server` header (ident ""): every API answer's head crosses the rural link.
-    serve(app, host=options.host, port=options.port, threads=options.threads, ident="",
-          # Above Flask's limit, so an oversize body gets the app's Indonesian 413, not waitress's English one.
-          max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"])
+    # cheroot, not waitress: it streams request bodies to the app (sync/center/server.py). The body
+    # limit is above Flask's, so an oversize body gets the app's Indonesian 413, not cheroot's English one.
+    server = center_server(app, options.host, options.port, options.threads, 4 * app.config["MAX_CONTENT_LENGTH"])
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
     return 0
 
 

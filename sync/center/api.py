@@ -9,6 +9,7 @@ import re
 import time
 
 from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import ClientDisconnected
 
 from app.frame.dates import utc_now
 from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER
@@ -16,6 +17,7 @@ from sync import jpeg_transit, protocol
 from sync.center import keys, records
 from sync.center.audit import audit
 from sync.center.db import center_database
+from sync.center.server import CLOSE_AFTER_ANSWER
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("center_api", __name__)
@@ -40,7 +42,9 @@ def authenticate_request():
         return None
     if request.content_length is not None and request.content_length > protocol.MAX_PACKET_BYTES:
         return _error(413, "too_large", TOO_LARGE)
-    body = request.get_data(cache=True)
+    # A streamed packet (protocol 6) is signed over its head; its items carry their own MACs and
+    # are read, checked and stored as they arrive (packets()), so the body is not read here.
+    body = None if _streamed() else request.get_data(cache=True)
     path = request.full_path.rstrip("?") if request.query_string else request.path
     _, _, nonce, _, g.compact_auth = protocol.request_credentials(request.headers)
     try:
@@ -95,6 +99,10 @@ def _deflate_if_asked(response) -> None:
             and len(response.get_data()) >= protocol.DEFLATE_FROM_BYTES):
         response.set_data(protocol.deflate(response.get_data()))
         response.headers["Content-Type"] = protocol.JSON_DEFLATE
+
+
+def _streamed() -> bool:
+    return request.endpoint == "center_api.packets" and request.mimetype == protocol.STREAM_CONTENT_TYPE
 
 
 def _json_body():
@@ -168,6 +176,8 @@ def manifest():
 
 @blueprint.post("/v1/packets")
 def packets():
+    if _streamed():
+        return _streamed_packet()
     try:
         items, photo_heads = protocol.split_packet(request.get_data(cache=True))
     except protocol.PacketError as problem:
@@ -179,6 +189,29 @@ def packets():
         items = [(protocol.numbered(header), photo) for header, photo in jpeg_transit.attach_heads(items, photo_heads)]
     outcomes = [records.store_packet_item(g.kecamatan, header, photo, short_hash=lkp4) for header, photo in items]
     return jsonify({"results": [outcome.as_json(named=not lkp4) for outcome in outcomes]})
+
+
+def _streamed_packet():
+    """An LKP5 packet (protocol 6), read as it arrives: each application is stored, in its own
+    transaction as ever, as soon as its photo and MAC are here and check out. When the connection
+    dies mid-body the ones stored stay stored, and the kecamatan's manifest finds them before it
+    sends the rest. The answer is LKP4's (one result each, in order)."""
+    packet = protocol.StreamedPacket(request.stream.read, request.content_length or 0, g.device_key.secret,
+                                     g.request_nonce)
+    outcomes = []
+    try:
+        heads = jpeg_transit.split_heads(packet.open().headers, packet.photo_heads)
+        for header, photo in packet.items():
+            header, photo = jpeg_transit.attach_head(header, photo, heads)
+            outcomes.append(records.store_packet_item(g.kecamatan, protocol.numbered(header), photo, short_hash=True))
+    except (protocol.PacketError, OSError, ClientDisconnected) as problem:
+        # A cut body (the connection died or stalled past the server's timeout) is answered to
+        # nobody; an altered item to its sender. Either way the rest of the body is not read.
+        request.environ[CLOSE_AFTER_ANSWER] = True
+        log.info("streamed packet ended after %d items: %s", len(outcomes), type(problem).__name__)
+        return _error(400, "bad_packet", f"paket ditolak setelah {len(outcomes)} permohonan: "
+                                         f"{problem if isinstance(problem, protocol.PacketError) else 'sambungan putus'}")
+    return jsonify({"results": [outcome.as_json(named=False) for outcome in outcomes]})
 
 
 @blueprint.get("/v1/statuses")

@@ -216,9 +216,11 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
         codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
         codec = codec if kind.photo_codecs and version >= 2 else None
         # LKP4 carries applications whose photos may travel recompressed (its shared heads section
-        # and short hash check are /packets' own; the relay's endpoints take LKP3).
-        magic = (protocol.PACKET_MAGIC_V4 if version >= 5 and codec else protocol.PACKET_MAGIC_V3 if version >= 4
-                 else protocol.PACKET_MAGIC_V2 if version >= 2 else protocol.PACKET_MAGIC)
+        # and short hash check are /packets' own; the relay's endpoints take LKP3). LKP5 is LKP4
+        # with a MAC per item, which a protocol-6 center stores as each arrives.
+        magic = (protocol.PACKET_MAGIC_V5 if version >= 6 and codec else protocol.PACKET_MAGIC_V4 if version >= 5 and codec
+                 else protocol.PACKET_MAGIC_V3 if version >= 4 else protocol.PACKET_MAGIC_V2 if version >= 2
+                 else protocol.PACKET_MAGIC)
         _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path, offer)
 
 
@@ -281,16 +283,19 @@ def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, pat
                         break
                     wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch],
                                        [item.photo_sha256 for item in batch])
-                    body = _encode(wire, magic)
+                    nonce = protocol.new_nonce()  # the request's, which LKP5's item tags are bound to
+                    body = _encode(wire, magic, (client.secret, nonce))
                     sizer.packed(sum(item.size for item in batch), len(body))
                     in_flight.append((batch, len(body)))
                     written.update(item.id for item in batch)
-                    stream.send("POST", protocol.API_PREFIX + path + "/packets", body, protocol.PACKET_CONTENT_TYPE)
+                    stream.send("POST", protocol.API_PREFIX + path + "/packets", body,
+                                protocol.STREAM_CONTENT_TYPE if magic == protocol.PACKET_MAGIC_V5
+                                else protocol.PACKET_CONTENT_TYPE, nonce=nonce)
                 if not in_flight:
                     break
                 batch, size = in_flight[0]
                 try:
-                    results = _packet_results(stream.receive(), batch if magic == protocol.PACKET_MAGIC_V4 else None)
+                    results = _packet_results(stream.receive(), batch if magic >= protocol.PACKET_MAGIC_V4 else None)
                 except Refused as refusal:  # a signed 4xx for this packet alone; the connection goes on
                     in_flight.popleft()
                     with write_transaction():
@@ -353,15 +358,16 @@ def _in_transit(entries, codecs, photo_hashes):
     return wire
 
 
-def _encode(wire, magic: bytes) -> bytes:
+def _encode(wire, magic: bytes, seal: tuple[str, str] | None = None) -> bytes:
     """The packet's body; LKP4 (protocol 5): the photos' Lepton heads deflated together, each
-    content hash as its check (the center computes the whole one), the number in the record only."""
-    if magic != protocol.PACKET_MAGIC_V4:
+    content hash as its check (the center computes the whole one), the number in the record only;
+    LKP5 (protocol 6): each photo followed by its tag, made with `seal` (secret, request nonce)."""
+    if magic < protocol.PACKET_MAGIC_V4:
         return protocol.encode_packet(wire, magic)
     short = [(protocol.unnumbered(dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS])), photo)
              for header, photo in wire]
     photo_heads, cut = jpeg_transit.join_heads(short)
-    return protocol.encode_packet(cut, magic, photo_heads)
+    return protocol.encode_packet(cut, magic, photo_heads, seal)
 
 
 def _packet_results(answer: bytes, in_order=None) -> dict:

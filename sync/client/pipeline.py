@@ -103,8 +103,8 @@ class Pipeline:
         self.waiting = deque()  # the ticket (signed_headers) of each request written, oldest first
         self.broken = False
 
-    def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
-        headers, ticket = self.client.signed_headers(method, path, body, content_type)
+    def send(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None = None) -> None:
+        headers, ticket = self.client.signed_headers(method, path, body, content_type, nonce)
         lines = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         try:
@@ -164,8 +164,8 @@ class OneAtATime:
         self.client = client
         self.waiting = deque()
 
-    def send(self, method: str, path: str, body: bytes, content_type: str) -> None:
-        self.waiting.append((method, path, body, content_type))
+    def send(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None = None) -> None:
+        self.waiting.append((method, path, body, content_type, nonce))
 
     def receive(self) -> bytes:
         return self.client.call(*self.waiting.popleft())

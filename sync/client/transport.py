@@ -86,6 +86,7 @@ class CenterClient:
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
+    streamed: bool = False  # protocol 6 (negotiate()): packets as LKP5, stored by the center as they arrive
     # Protocol 5 (negotiate()): requests signed in one short header (protocol.AUTH_HEADER). The
     # probe that tells goes in the long form, which every center version reads.
     compact: bool = False
@@ -98,10 +99,14 @@ class CenterClient:
             self.session.headers.clear()
             self.session.headers.update({"User-Agent": SKIP_HEADER, "Accept-Encoding": SKIP_HEADER})
 
-    def signed_headers(self, method: str, path: str, body: bytes, content_type: str) -> tuple[dict, tuple]:
-        """The headers of one signed request, and what its answer is checked against (verified())."""
-        timestamp, nonce = str(int(time.time())), protocol.new_nonce()
-        signature = protocol.sign_request(self.secret, method, path, timestamp, nonce, body)
+    def signed_headers(self, method: str, path: str, body: bytes, content_type: str,
+                       nonce: str | None = None) -> tuple[dict, tuple]:
+        """The headers of one signed request, and what its answer is checked against (verified()).
+        `nonce`: the one a streamed packet's item tags were made with (protocol 6); its signature
+        covers the head, the tags the body."""
+        timestamp, nonce = str(int(time.time())), nonce or protocol.new_nonce()
+        streamed = content_type == protocol.STREAM_CONTENT_TYPE
+        signature = protocol.sign_request(self.secret, method, path, timestamp, nonce, None if streamed else body)
         if self.compact:  # deflated answers implied
             headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature)}
         else:
@@ -143,9 +148,10 @@ class CenterClient:
             raise Refused(status, _message(content))
         return content
 
-    def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE) -> bytes:
+    def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,
+             nonce: str | None = None) -> bytes:
         """One signed request; returns the verified answer body, or raises LinkDown / Refused."""
-        headers, ticket = self.signed_headers(method, path, body, content_type)
+        headers, ticket = self.signed_headers(method, path, body, content_type, nonce)
         try:
             response = self.session.request(method, self.base_url.rstrip("/") + path, data=body or None,
                                             headers=headers, timeout=self.timeout, allow_redirects=False)
@@ -195,6 +201,7 @@ class CenterClient:
                                "hubungi pengelola server pusat")
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
         self.compact = theirs >= 5
+        self.streamed = theirs >= 6
         return min(theirs, protocol.PROTOCOL_VERSION)
 
     def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:

@@ -1,6 +1,9 @@
 """What "nothing lost, nothing doubled" means, checked on both databases."""
+import io
 import time
 from collections import Counter
+
+from sync import protocol
 
 SENT_TRAIL = ["terkirim", "diterima_pusat", "dicetak", "dikirim"]
 
@@ -62,3 +65,17 @@ def assert_each_status_back_once(kec_app, numbers) -> None:
         assert trails[number][-4:] == SENT_TRAIL and all(trails[number].count(s) == 1 for s in SENT_TRAIL), \
             (number, trails[number])
     assert outbox == Counter({"acked": len(numbers)})
+
+
+def packet_items(body: bytes, secret: str, nonce: str | None) -> list[tuple[dict, bytes]]:
+    """A packet body's (header, photo) pairs, numbered, whichever format (LKP5's tags checked)."""
+    if body[:4] == protocol.PACKET_MAGIC_V5:
+        items = list(protocol.StreamedPacket(io.BytesIO(body).read, len(body), secret, nonce).open().items())
+    else:
+        items = protocol.split_packet(body)[0]
+    return [(protocol.numbered(header), photo) for header, photo in items]
+
+
+def packet_numbers(body: bytes, secret: str, nonce: str | None) -> list[str]:
+    """The registration numbers a packet body carries, in order."""
+    return [header["id"] for header, _ in packet_items(body, secret, nonce)]

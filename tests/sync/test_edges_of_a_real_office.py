@@ -500,14 +500,16 @@ def test_the_center_login_is_throttled(center_app, operators):  # noqa: F811
     assert blocked.status_code == 429 and "Terlalu banyak percobaan" in blocked.get_data(as_text=True)
 
 
-def test_a_center_started_without_its_extra_says_how_to_install_it(tmp_path):
-    """simplejpeg is in the center's extra only: an office install running `run.py center` is told why."""
+@pytest.mark.parametrize("package", ["simplejpeg", "cheroot"])
+def test_a_center_started_without_its_extra_says_how_to_install_it(tmp_path, package):
+    """simplejpeg and cheroot (the center's server) are in the center's extra only: an office
+    install running `run.py center` is told why."""
     import subprocess
     import sys
     from pathlib import Path
-    script = ("import sys; sys.modules['simplejpeg'] = None\n"  # as if not installed
+    script = (f"import sys; sys.modules['{package}'] = None\n"  # as if not installed
               "import run; sys.exit(run.main(['center', '--data', sys.argv[1]]))")
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=Path(__file__).parents[2],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 1, out.stderr
-    assert "Paket pusat belum terpasang (simplejpeg)" in out.stderr and "pip install -e '.[center]'" in out.stderr
+    assert f"Paket pusat belum terpasang ({package})" in out.stderr and "pip install -e '.[center]'" in out.stderr

@@ -16,7 +16,7 @@ from sync.client.transport import CenterClient, LinkDown, Refused
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
 from tests.sync.helpers import reset_postgres
-from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, small_packets
+from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers, small_packets
 from tests.sync.test_client import FlaskSession, client_of, kecamatan  # noqa: F401  (fixture)
 from tests.sync.test_transit import RecordingSession, old_center_probe
 
@@ -50,12 +50,12 @@ class Wire:
             real_init(pipe, *args, **kwargs)
             self.connections += 1
 
-        def send(pipe, method, path, body, content_type):
+        def send(pipe, method, path, body, content_type, nonce=None):
             if path.endswith("/packets"):
                 self.ahead.append(len(pipe.waiting))
-                ids = {protocol.numbered(header)["id"] for header, _ in protocol.split_packet(body)[0]}
+                ids = set(packet_numbers(body, pipe.client.secret, nonce))
                 self.resent_after_ack.extend(sorted(ids & self.acked))
-            return real_send(pipe, method, path, body, content_type)
+            return real_send(pipe, method, path, body, content_type, nonce)
 
         def apply_result(item, result):
             outcome = real_apply(item, result)
@@ -455,9 +455,9 @@ def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_cen
     packets, manifests = [], []
     real_receive, real_send, real_manifest = pipeline.Pipeline.receive, pipeline.Pipeline.send, CenterClient.manifest
 
-    def send(pipe, method, path, body, content_type):
-        packets.append([protocol.numbered(header)["id"] for header, _ in protocol.split_packet(body)[0]])
-        return real_send(pipe, method, path, body, content_type)
+    def send(pipe, method, path, body, content_type, nonce=None):
+        packets.append(packet_numbers(body, pipe.client.secret, nonce))
+        return real_send(pipe, method, path, body, content_type, nonce)
 
     def receive_then_lose_the_first_answer(pipe):
         answer = real_receive(pipe)  # the center committed this packet ...

@@ -19,6 +19,7 @@ from sync.center.models import ReceivedApplication
 from sync.client import engine
 from sync.client.models import OutboxItem, PhotoTransit
 from sync.client.transport import Refused
+from tests.sync.invariants import packet_items
 from tests.sync.test_client import FlaskSession, client_of, kecamatan, run, statuses  # noqa: F401  fixtures
 
 
@@ -27,12 +28,15 @@ class RecordingSession(FlaskSession):
 
     def __init__(self, center_app):
         super().__init__(center_app)
-        self.packets, self.heads = [], []
+        self.packets, self.heads, self.items = [], [], []
 
     def request(self, method, url, data=None, **kwargs):
         if url.endswith("/packets"):
             self.packets.append(data)
             self.heads.append(kwargs.get("headers") or {})
+            # read now, in the pass: an LKP5 packet's tags need the key and the request's nonce
+            nonce = protocol.request_credentials(self.heads[-1])[2]
+            self.items.extend(packet_items(data, engine.current_link().secret, nonce))
         return super().request(method, url, data=data, **kwargs)
 
 
@@ -46,8 +50,7 @@ def center_photos() -> dict:
 
 
 def sent_items(session) -> list[tuple[dict, bytes]]:
-    return [(protocol.numbered(header), photo) for body in session.packets
-            for header, photo in protocol.split_packet(body)[0]]
+    return session.items
 
 
 def replace_photo(number: str, photo: bytes) -> None:
@@ -77,7 +80,8 @@ def test_center_stores_and_hashes_the_original_jpeg_of_a_recompressed_photo(keca
         taken = local_photos()
     assert report.error == "" and report.sent == 3
     items = sent_items(session)
-    assert all(body[:4] == protocol.PACKET_MAGIC_V4 for body in session.packets)
+    assert all(body[:4] == protocol.PACKET_MAGIC_V5 for body in session.packets)
+    assert all(head["Content-Type"] == protocol.STREAM_CONTENT_TYPE for head in session.heads)
     assert [h.get("photo_codec") for h, _ in items] == [jpeg_transit.CODEC] * 3
     assert sum(len(wire) for _, wire in items) < sum(len(p) for p in taken.values())
     stored = center_photos()
@@ -280,6 +284,14 @@ def test_lkp3_headers_deflate_against_the_dictionary_and_decode_the_same():
     assert len(v3) < len(v2) - 100  # the field names and common words, once less
     with pytest.raises(protocol.PacketError):
         protocol.decode_packet(protocol.PACKET_MAGIC_V2 + v3[4:])  # LKP3 headers need the dictionary
+
+
+def test_a_protocol_5_center_gets_lkp4_packets_signed_over_their_bodies(kecamatan, center_app, center_db):
+    session = sync_with_a_center_of(kecamatan, center_app, 5, list(protocol.PHOTO_CODECS))
+    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V4 for body in session.packets)
+    assert all(head["Content-Type"] == protocol.PACKET_CONTENT_TYPE and protocol.AUTH_HEADER in head
+               for head in session.heads)
+    assert len(sent_items(session)) == 3
 
 
 def test_a_protocol_4_center_gets_lkp3_packets_with_whole_hashes(kecamatan, center_app, center_db):

@@ -1,0 +1,295 @@
+"""Protocol 6: a packet read by the center as it arrives (issue 16, bytes after a long outage).
+
+Found on the long-outage link (docs/benchmarks.md, issue 16, s21/s22): the packet in flight when
+the link died was lost whole, because the center's server handed the app a request only once its
+whole body had arrived; up to ~128 KB went again. Now each application is stored as soon as its
+photo and its MAC have arrived and check out, so a cut packet leaves its whole items stored, and
+the kecamatan's manifest finds them before it sends the rest. Each item's MAC is bound to the
+signed head (the request's nonce), its place and every byte before it: a forged, swapped,
+foreign or replayed item is refused and stores nothing.
+"""
+import json
+import socket
+import struct
+import time
+
+import pytest
+
+from sync import jpeg_transit, protocol
+from sync.center.models import ReceivedApplication
+from sync.client import engine, pipeline
+from sync.client.transport import CenterClient
+from tests.sync.helpers import call, jpeg, packet_item
+from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers, small_packets
+from tests.sync.test_pipeline import COUNT, served_center  # noqa: F401  (fixture)
+from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
+
+PACKETS = "/api/v1/packets"
+
+
+def sealed_packet(items, secret: str, nonce: str, recompress: bool = True) -> bytes:
+    """The kecamatan's own LKP5 encoder (sync/client/engine.py) over (header, JPEG) pairs; the
+    second photo travels Lepton-recompressed, so the shared heads section is exercised too."""
+    wire = []
+    for index, (header, photo) in enumerate(items):
+        packed = jpeg_transit.compress(photo, "lepton-hz") if index == 1 and recompress else None
+        wire.append((dict(header, photo_codec="lepton-hz"), packed) if packed else (header, photo))
+    return engine._encode(wire, protocol.PACKET_MAGIC_V5, (secret, nonce))
+
+
+def streamed_call(client, key, body: bytes, nonce: str, compact: bool = True, content_length: int | None = None):
+    """A protocol-6 request through the Flask test client, signed as the kecamatan signs it."""
+    signer = CenterClient("http://pusat.invalid", key[0], key[1], compact=compact)
+    headers, _ = signer.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
+    environ = {"CONTENT_LENGTH": str(len(body) if content_length is None else content_length)}
+    return client.post(PACKETS, data=body, headers=headers, environ_overrides=environ)
+
+
+def item_ends(body: bytes, secret: str, nonce: str) -> list[int]:
+    """The offset in `body` just after each item's tag."""
+    import io
+    packet = protocol.StreamedPacket(io.BytesIO(body).read, len(body), secret, nonce).open()
+    offset = len(body) - sum(h["photo_size"] + protocol.ITEM_TAG_BYTES for h in packet.headers)
+    ends = []
+    for header in packet.headers:
+        offset += header["photo_size"] + protocol.ITEM_TAG_BYTES
+        ends.append(offset)
+    return ends
+
+
+def stored_numbers() -> set:
+    return {row.registration_number for row in ReceivedApplication.select()}
+
+
+def numbers(items) -> list:
+    return [header["id"] for header, _ in items]
+
+
+def test_a_whole_streamed_packet_is_stored_and_answered_in_order(center_app, enrolled):
+    _, key = enrolled
+    items = [packet_item(n) for n in range(1, 5)]
+    nonce = protocol.new_nonce()
+    response = streamed_call(center_app.test_client(), key, sealed_packet(items, key[1], nonce), nonce)
+    assert response.status_code == 200, response.data
+    answer = response.data
+    if response.mimetype == protocol.JSON_DEFLATE:
+        answer = protocol.inflate(answer, 1 << 20)
+    assert [r["result"] for r in json.loads(answer)["results"]] == ["stored"] * 4
+    assert stored_numbers() == set(numbers(items))
+    stored = ReceivedApplication.get(ReceivedApplication.registration_number == items[1][0]["id"])
+    assert stored.content_hash == items[1][0]["hash"]  # the original JPEG, though it came recompressed
+
+
+def test_the_probe_announces_protocol_6(center_app, enrolled):
+    answer = call(center_app.test_client(), enrolled[1], "GET", "/api/v1/probe")
+    assert json.loads(answer.data)["protocol"] == 6
+
+
+@pytest.mark.parametrize("tamper", ["tag", "photo", "heads"])
+def test_an_altered_item_is_refused_and_it_and_what_follows_are_not_stored(center_app, enrolled, tamper):
+    _, key = enrolled
+    items = [packet_item(n) for n in range(1, 5)]
+    nonce = protocol.new_nonce()
+    body = bytearray(sealed_packet(items, key[1], nonce))
+    ends = item_ends(bytes(body), key[1], nonce)
+    where = {"tag": ends[2] - 1,  # the last byte of item 3's tag
+             "photo": ends[1] + 200,  # inside item 3's photo
+             "heads": 12}[tamper]  # inside the deflated headers: item 1's tag covers them
+    body[where] ^= 0x01
+    response = streamed_call(center_app.test_client(), key, bytes(body), nonce)
+    assert response.status_code == 400
+    kept = {"tag": 2, "photo": 2, "heads": 0}[tamper]
+    assert stored_numbers() == set(numbers(items)[:kept])
+
+
+def test_swapped_items_are_refused_and_nothing_is_stored(center_app, enrolled):
+    _, key = enrolled
+    photos = {}
+    for seed in range(1, 60):  # two different photos of one size: the swap keeps every length
+        photos.setdefault(len(jpeg(seed)), []).append(jpeg(seed))
+    pair = next(same for same in photos.values() if len(same) >= 2)
+    items = [packet_item(n, photo=photo) for n, photo in zip((1, 2), pair)]
+    assert items[0][1] != items[1][1]
+    nonce = protocol.new_nonce()
+    body = sealed_packet(items, key[1], nonce, recompress=False)
+    ends = item_ends(body, key[1], nonce)
+    start = ends[0] - (ends[1] - ends[0])
+    first, second = body[start:ends[0]], body[ends[0]:ends[1]]
+    swapped = body[:start] + second + first
+    assert len(swapped) == len(body) and swapped != body
+    response = streamed_call(center_app.test_client(), key, swapped, nonce)
+    assert response.status_code == 400
+    assert stored_numbers() == set()
+
+
+def test_an_item_from_another_request_is_refused(center_app, enrolled):
+    """The body of one signed packet under the head of another: its tags are bound to the other
+    request's nonce, so not even the first item is stored."""
+    _, key = enrolled
+    items = [packet_item(n) for n in range(1, 4)]
+    theirs, ours = protocol.new_nonce(), protocol.new_nonce()
+    response = streamed_call(center_app.test_client(), key, sealed_packet(items, key[1], theirs), ours)
+    assert response.status_code == 400
+    assert stored_numbers() == set()
+
+
+def test_a_replayed_streamed_request_is_refused_before_its_body_is_read(center_app, enrolled):
+    _, key = enrolled
+    items = [packet_item(n) for n in range(1, 3)]
+    nonce = protocol.new_nonce()
+    body = sealed_packet(items, key[1], nonce)
+    signer = CenterClient("http://pusat.invalid", key[0], key[1], compact=True)
+    headers, _ = signer.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
+    client = center_app.test_client()
+    assert client.post(PACKETS, data=body, headers=headers).status_code == 200
+    again = client.post(PACKETS, data=body, headers=headers)
+    assert again.status_code == 401 and stored_numbers() == set(numbers(items))
+
+
+def test_a_streamed_signature_does_not_pass_for_an_ordinary_packet_nor_the_other_way(center_app, enrolled):
+    """The signature over the head alone is only taken with the streamed type, whose items carry
+    their MACs; an ordinary packet's signature must cover its body, and a streamed body signed
+    the old way is refused too."""
+    _, key = enrolled
+    client = center_app.test_client()
+    nonce = protocol.new_nonce()
+    body = sealed_packet([packet_item(1)], key[1], nonce)
+    signer = CenterClient("http://pusat.invalid", key[0], key[1], compact=True)
+    head_only, _ = signer.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
+    plain = protocol.encode_packet([packet_item(2)])
+    head_only["Content-Type"] = protocol.PACKET_CONTENT_TYPE
+    assert client.post(PACKETS, data=plain, headers=head_only).status_code == 401
+    over_body, _ = signer.signed_headers("POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE)
+    over_body["Content-Type"] = protocol.STREAM_CONTENT_TYPE
+    assert client.post(PACKETS, data=body, headers=over_body).status_code == 401
+    assert stored_numbers() == set()
+
+
+@pytest.mark.parametrize("case", ["trailing bytes", "short length", "wrong magic", "headers do not inflate",
+                                  "headers not a list", "empty body", "photo size not a number",
+                                  "a cut body"])
+def test_a_malformed_streamed_packet_is_a_400_never_a_500(center_app, enrolled, case):
+    _, key = enrolled
+    items = [packet_item(n) for n in range(1, 4)]
+    nonce = protocol.new_nonce()
+    body = sealed_packet(items, key[1], nonce)
+    ends = item_ends(body, key[1], nonce)
+    length = None
+    if case == "trailing bytes":
+        body += b"\0" * 5
+    elif case == "short length":
+        length = ends[0]  # the head says the first item only, the headers say three
+    elif case == "wrong magic":
+        body = b"LKP4" + body[4:]
+    elif case == "headers do not inflate":
+        body = body[:8] + b"\xff" * 8 + body[16:]
+    elif case in ("headers not a list", "photo size not a number"):
+        value = {"not": "a list"} if case == "headers not a list" else [{"photo_size": "12", "record": {}}]
+        deflater = zlib_with_dictionary()
+        packed = deflater.compress(protocol.canonical_json(value)) + deflater.flush()
+        body = b"LKP5" + struct.pack(">I", len(packed)) + packed + struct.pack(">I", 0) + b"\0" * 24
+    elif case == "empty body":
+        body = b""
+    elif case == "a cut body":  # the head promises more than arrives: what is whole is kept
+        length = len(body)
+        body = body[:ends[1] + 100]
+    response = streamed_call(center_app.test_client(), key, body, nonce, content_length=length)
+    assert response.status_code == 400
+    assert stored_numbers() == (set(numbers(items)[:2]) if case == "a cut body" else set())
+
+
+def zlib_with_dictionary():
+    import zlib
+    return zlib.compressobj(9, zdict=protocol.HEADER_DICTIONARY)
+
+
+# --- a real center on its real server, a real socket cut mid-packet --------------------------
+
+
+def _center_numbers(center_app) -> set:
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        return stored_numbers()
+
+
+def test_a_packet_cut_after_n_whole_items_leaves_exactly_those_stored(tmp_path, served_center):
+    """A raw socket writes the signed head, the first two items whole and half of the third, waits
+    until the center has stored what arrived whole, then resets the connection (as a link that
+    dies does, seen from the center once TCP gives up)."""
+    center_app, code, server = served_center
+    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    fill_kecamatan(kec_app, 4, photo_size=(120, 160))
+    enrol_kecamatan(kec_app, server.url, code)
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        client = engine.client_for(engine.current_link())
+        assert client.negotiate() == 6
+        from sync.client.models import OutboxItem
+        batch = list(OutboxItem.select().order_by(OutboxItem.id))
+        entries = [engine._packet_entry(item) for item in batch]
+        wire = engine._in_transit(entries, ["lepton-hz"] * len(batch), [item.photo_sha256 for item in batch])
+        nonce = protocol.new_nonce()
+        body = engine._encode(wire, protocol.PACKET_MAGIC_V5, (client.secret, nonce))
+        headers, _ = client.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
+    ends = item_ends(body, client.secret, nonce)
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = (f"POST {PACKETS} HTTP/1.1\r\nHost: pusat\r\nContent-Length: {len(body)}\r\n{head}\r\n").encode()
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.sendall(request + body[:ends[1] + (ends[2] - ends[1]) // 2])
+    sent = [entry[0]["record"]["registration_number"] for entry in entries]
+    deadline = time.time() + 30
+    while _center_numbers(center_app) != set(sent[:2]) and time.time() < deadline:
+        time.sleep(0.1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, pipeline.linger_reset())
+    sock.close()
+    time.sleep(1.0)
+    assert _center_numbers(center_app) == set(sent[:2])  # the two whole ones, not the half one
+
+
+def test_after_a_packet_cut_mid_body_only_the_items_that_did_not_arrive_go_again(tmp_path, served_center,
+                                                                                  monkeypatch):
+    """The whole pass through a link that drops the first packet 70 % of the way in: the items that
+    arrived whole before the drop are stored, the manifest offered after the break finds them,
+    and only the rest cross the link again."""
+    from tests.support import linkproxy
+    center_app, code, server = served_center
+    cut = {"done": False}
+
+    def drop_first_packet(request):
+        if request.target.endswith("/packets") and not cut["done"]:
+            cut["done"] = True
+            return linkproxy.Fault("drop_mid_body", fraction=0.7)
+        if request.target.endswith("/manifest"):
+            # On a real link the manifest comes after the outage, long after the center has read
+            # what arrived; here it could overtake the center's reading of the cut packet.
+            deadline = time.time() + 20
+            while "streamed packet ended" not in (server.data_dir / "server.log").read_text() and time.time() < deadline:
+                time.sleep(0.05)
+        return None
+    proxy = linkproxy.LinkProxy(("127.0.0.1", server.port), faults=drop_first_packet)
+    proxy.start()
+    packets = []
+    real_send = pipeline.Pipeline.send
+
+    def send(pipe, method, path, body, content_type, nonce=None):
+        packets.append(packet_numbers(body, pipe.client.secret, nonce))
+        return real_send(pipe, method, path, body, content_type, nonce)
+    monkeypatch.setattr(pipeline.Pipeline, "send", send)
+    try:
+        kec_app = kecamatan_app(tmp_path / "kecamatan")
+        all_numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
+        enrol_kecamatan(kec_app, server.url, code, link_url=proxy.url)
+        sizer = engine.PacketSizer(target=24 * 1024, low=24 * 1024, high=24 * 1024)
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            report = engine.sync_once(full=True, sizer=sizer)
+    finally:
+        proxy.close()
+    assert cut["done"]
+    first = packets[0]
+    assert len(first) >= 4
+    sent = [number for packet in packets for number in packet]
+    kept = [number for number in first if sent.count(number) == 1]
+    assert len(kept) >= 2  # whole items of the cut packet stayed at the center ...
+    assert sent.count(first[-1]) == 2  # ... the one cut in half went again
+    assert report.error == "" and report.failed == 0 and report.already >= len(kept)
+    assert report.sent + report.already == COUNT
+    assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
+    assert_each_at_center_once(center_app, all_numbers)
