@@ -36,6 +36,15 @@ def _error(status: int, code: str, message: str):
 
 @blueprint.before_request
 def authenticate_request():
+    refusal = _authenticate()
+    if refusal is not None and _streamed():
+        # Its body was not read: close after the answer rather than read (drain) a body that a
+        # stranger may send slowly, or never, on one of the server's threads.
+        request.environ[CLOSE_AFTER_ANSWER] = True
+    return refusal
+
+
+def _authenticate():
     g.device_key = None
     request.environ[MACHINE_ANSWER] = True  # short security headers (app/frame/request_cycle.py)
     if request.endpoint in ("center_api.enrol", "center_api.openapi", "center_api.relay_enrol"):

@@ -293,3 +293,24 @@ def test_after_a_packet_cut_mid_body_only_the_items_that_did_not_arrive_go_again
     assert report.sent + report.already == COUNT
     assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
     assert_each_at_center_once(center_app, all_numbers)
+
+
+@pytest.mark.parametrize("served_center", ["sqlite"], indirect=True)
+def test_a_refused_streamed_request_is_answered_from_its_head_and_its_body_not_waited_for(served_center):
+    """A stranger's streamed packet (a signature that does not check out) declaring 1 MB and
+    sending 100 bytes: the center refuses it from the head and closes the connection, instead of
+    holding one of its threads to read a body that may come slowly or never."""
+    _, _, server = served_center
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    head = (f"POST {PACKETS} HTTP/1.1\r\nHost: pusat\r\nContent-Type: {protocol.STREAM_CONTENT_TYPE}\r\n"
+            f"Content-Length: 1000000\r\n{protocol.AUTH_HEADER}: k1.{int(time.time())}.{protocol.new_nonce()}.AAAA"
+            "\r\n\r\n").encode()
+    sock.sendall(head + protocol.PACKET_MAGIC_V5 + bytes(96))
+    answer = b""
+    while True:  # the whole answer, then the end of the connection (recv gives b"")
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
