@@ -86,7 +86,6 @@ class CenterClient:
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
-    streamed: bool = False  # protocol 6 (negotiate()): packets as LKP5, stored by the center as they arrive
     # Protocol 5 (negotiate()): requests signed in one short header (protocol.AUTH_HEADER). The
     # probe that tells goes in the long form, which every center version reads.
     compact: bool = False
@@ -201,7 +200,6 @@ class CenterClient:
                                "hubungi pengelola server pusat")
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
         self.compact = theirs >= 5
-        self.streamed = theirs >= 6
         return min(theirs, protocol.PROTOCOL_VERSION)
 
     def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:
