@@ -14,6 +14,7 @@ from app.frame.db import open_database
 from app.frame.errors import register_error_pages
 from app.frame.migrations import migrate
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
+from app.frame.page_turns import install_page_turns
 from app.frame.roles import ROLE_LABELS
 from app.frame.signin import idle_limit, load_current_user
 from app.auth.models import StaffSession, User
@@ -72,5 +73,6 @@ def create_app(config: dict | None = None) -> Flask:
     for module in capabilities.modules():  # after the user and the role check are known
         if hasattr(module, "request_gate"):
             app.before_request(module.request_gate)
+    install_page_turns(app, app.config["PAGE_TURNS"], app.config["PAGE_TURN_PATIENCE"])
 
     return app

@@ -26,6 +26,8 @@ register, its fifth page, the complaint book, the dashboard, the live recap and 
 page in turn; p95 of each page (goal <= 100 ms with 8 users), the server's CPU and its RSS
 (goal <= 150 MB), ours (as shipped) then the peer. --mixed-think 0,1-3 runs it twice: users
 clicking without pause (the server saturated), then clerks pausing 1-3 s on each page.
+--mixed-turns 0,1 runs ours once per LOKET_PAGE_TURNS value (0: every waitress thread on a page at
+once, as before app/frame/page_turns.py; 1: as shipped, one page at a time, first come first served).
 --mixed-writes R adds the desk recording R complaints a second through its form, from a session
 signed in with the others (each write makes the kept figures be computed again).
 With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
@@ -188,13 +190,16 @@ def serve_uncached(argv, live: bool) -> int:
 class Server:
     """name: "ours" (run.py serve as shipped), "ours uncached" (every view computed), "live" (the peer)."""
 
-    def __init__(self, name: str, folder: Path):
+    def __init__(self, name: str, folder: Path, page_turns: str | None = None):
         self.name, self.port = name, free_port()
+        environment = dict(os.environ, **({"LOKET_PAGE_TURNS": page_turns} if page_turns is not None else {}))
+        if page_turns is not None:
+            self.name += f" (LOKET_PAGE_TURNS={page_turns})"
         mode = {"ours": None, "ours uncached": "serve-uncached", "live": "serve-live"}[name]
         program = [str(ROOT / "bench" / "bench_recap.py"), mode] if mode else [str(ROOT / "run.py"), "serve"]
         self.log = open(folder / f"server-{name.replace(' ', '-')}.log", "w")
         self.process = subprocess.Popen([sys.executable, *program, "--data", str(folder), "--port", str(self.port)],
-                                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log)
+                                        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=self.log)
         self.base = f"http://127.0.0.1:{self.port}"
         for _ in range(600):
             try:
@@ -383,6 +388,9 @@ def main(argv=None) -> int:
     parser.add_argument("--mixed-writes", type=float, default=0,
                         help="complaints recorded per second during the mixed load by one more user (the desk), "
                              "each a write that makes the kept indicators and recap be computed again")
+    parser.add_argument("--mixed-turns", default=None,
+                        help="comma-separated LOKET_PAGE_TURNS values: the mixed load runs ours once with each "
+                             "(0: every server thread works on pages at once, as before app/frame/page_turns.py)")
     parser.add_argument("--cache", type=Path, default=None, help="keep and reuse the data folders under DIR")
     parser.add_argument("--approval", action="store_true", help="approve Triwulan I 2025 at the end (issue 5)")
     options = parser.parse_args(argv)
@@ -413,9 +421,10 @@ def main(argv=None) -> int:
     print("load average after side by side: %.2f %.2f %.2f" % os.getloadavg())
     thinks = [tuple(map(float, spec.split("-"))) if "-" in spec else (0.0, 0.0)
               for spec in options.mixed_think.split(",")]
+    turns = options.mixed_turns.split(",") if options.mixed_turns else [None]
     for think in (thinks if options.mixed_users else ()):
-        for name in ("ours", "live"):
-            server = Server(name, folders[-1])
+        for name, page_turns in [("ours", value) for value in turns] + [("live", None)]:
+            server = Server(name, folders[-1], page_turns)
             try:
                 mixed_load(server, options.mixed_users, options.mixed_seconds, think, options.mixed_writes)
             finally:

@@ -12,6 +12,7 @@ from app.frame.db import database
 from app.frame.private_files import private_dir
 from app.frame.migrations import migrate
 from app.frame import store
+from app.frame.page_turns import long_running
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
@@ -30,6 +31,7 @@ def _index_page(errors, status=200):
 
 
 @blueprint.post("/admin/cadangan")
+@long_running
 def create():
     config = current_app.config
     name = f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
@@ -88,6 +90,7 @@ def _save_upload(upload) -> Path:
 
 
 @blueprint.post(RESTORE_PATH)
+@long_running
 def restore():
     """Restore from a listed backup or an uploaded file: checked first, the current data saved,
     the app in maintenance for the swap, then back. Bad files change nothing."""

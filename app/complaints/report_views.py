@@ -12,6 +12,7 @@ from app.complaints.views import blueprint, list_page
 from app.frame.dates import format_datetime, local_today, parse_iso_date, to_local
 from app.frame.db import database
 from app.frame.spreadsheet_cells import csv_chunks, xlsx_bytes
+from app.frame.page_turns import long_running
 
 XLSX_MAX_ROWS = 50_000  # beyond this a spreadsheet is no help; CSV has no limit
 
@@ -47,6 +48,7 @@ def _export_rows(filters, user):
 
 
 @blueprint.get("/ekspor.<kind>")
+@long_running
 def export(kind: str):
     if kind not in ("csv", "xlsx"):
         return Response("Format ekspor tidak dikenal.", status=404)

@@ -22,6 +22,7 @@ from app.registration.status import ApplicationStatus as S
 from app.registration.views import _form_context, _read_photo, desa_list, desa_names, qr_svg
 from app.frame.roles import ADMIN, DESA, KASI, LOKET
 from app.frame import store
+from app.frame.page_turns import long_running
 
 blueprint = Blueprint("desa", __name__)
 COUNTER = (LOKET, KASI, ADMIN)  # may read the queue; only LOKET accepts files
@@ -456,6 +457,7 @@ def revoke_pc_key():
 
 
 @blueprint.post("/admin/komputer-desa")
+@long_running
 def enrol_pc():
     """On a desa PC: the admin pastes (or scans) the code from the kecamatan once (the form is on the
     Operator Desa page); with the center's address (in the code, or typed) the PC also gets its own key

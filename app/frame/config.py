@@ -58,6 +58,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "PAGE_SIZE": 50,
+        # Requests running the app at once, and how long one waits for its turn (app/frame/page_turns.py).
+        "PAGE_TURNS": int(os.environ.get("LOKET_PAGE_TURNS", 1)),
+        "PAGE_TURN_PATIENCE": 0.5,
         "DEVICE_ID": os.environ.get("LOKET_DEVICE_ID", "01"),
         "START_BACKGROUND_JOBS": False,  # `run.py serve` turns the daily backup and sync on
         # Satisfaction survey kiosk: at most this many surveys per address in the window.

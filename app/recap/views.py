@@ -15,6 +15,7 @@ from app.recap.export import figures_workbook
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
 from app.frame.roles import CAMAT, INFORMASI, KASI
 from app.frame import store
+from app.frame.page_turns import long_running
 
 blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
 MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
@@ -228,6 +229,7 @@ def print_notice(year: int, number: int):
 
 
 @blueprint.get("/<int:year>/<int:number>/rekap.xlsx")
+@long_running
 def export(year: int, number: int):
     quarter, zone, _today = _open_quarter(year, number)
     contents, frozen = with_full_list(quarter, _recap_of(quarter), zone)

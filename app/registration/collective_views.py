@@ -12,6 +12,7 @@ from app.registration.models import Application, CollectiveLetter
 from app.registration.service_time import office_today
 from app.registration.status import STATUS_LABELS, ApplicationStatus as S, transition
 from app.registration.views import annotate, blueprint, desa_list, desa_names, validate_handover
+from app.frame.page_turns import long_running
 
 
 
@@ -84,6 +85,7 @@ def import_template():
 
 
 @blueprint.post("/pendaftaran/kolektif/<int:letter_id>/impor")
+@long_running
 def import_applicants(letter_id: int):
     letter = get_object_or_404(CollectiveLetter, CollectiveLetter.id == letter_id)
     upload = request.files.get("berkas")

@@ -29,6 +29,7 @@ from app.frame import store
 from app.policy import POLICY
 from app.frame.templating import qr_svg
 from app.survey import codes as survey_codes
+from app.frame.page_turns import long_running
 
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
@@ -163,6 +164,7 @@ def _register_page(flt):
 
 
 @blueprint.get("/pendaftaran/ekspor")
+@long_running
 def export():
     today = office_today()
     flt = parse_filter(request.args, parse_iso_date)

@@ -9,6 +9,7 @@ from app.frame.db import database
 from app.policy import POLICY
 from app.frame import store
 from app.sync_page import enrolment
+from app.frame.page_turns import long_running
 from sync.client import engine, link, outbox, statuses
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
@@ -63,6 +64,7 @@ def start():
 
 
 @blueprint.post("/sinkronisasi/ekspor")
+@long_running
 def export_batch():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat; berkas USB memerlukan kunci pendaftaran.", "error")
@@ -98,6 +100,7 @@ def download_batch(folder: str, name: str):
 
 
 @blueprint.post("/sinkronisasi/impor-status")
+@long_running
 def import_status():
     upload = request.files.get("status_file")
     if engine.current_link() is None:
@@ -130,6 +133,7 @@ def schedule():
 
 
 @blueprint.post("/sinkronisasi/daftar")
+@long_running
 def enrol():
     """Enrol (or re-enrol, replacing the key) with the center's address and one-time code."""
     center_url = request.form.get("center_url", "").strip()[:300]

@@ -1,0 +1,158 @@
+"""Pages take turns through the interpreter (app/frame/page_turns.py): one at a time, first come
+first served, while exports and backups run beside them and no request waits forever."""
+import threading
+
+import pytest
+
+from app import create_app
+from app.frame.page_turns import Turns, long_running
+
+
+def make_app(tmp_path, **config):
+    return create_app({"DATA_DIR": tmp_path, "SECRET_KEY": "test-secret", "TESTING": True, **config})
+
+
+def replace_view(app, endpoint, view):
+    """Stand `view` in for a real endpoint, so the request goes through the whole real cycle."""
+    app.view_functions[endpoint] = view
+
+
+def in_threads(count, work):
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def test_pages_run_one_at_a_time(tmp_path):
+    app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=30)
+    running, most, lock = [0], [0], threading.Lock()
+    started = threading.Barrier(4, timeout=10)
+
+    def page():
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        threading.Event().wait(0.05)
+        with lock:
+            running[0] -= 1
+        return "ok"
+    replace_view(app, "core.healthz", page)
+    answers = []
+
+    def visit(_):
+        client = app.test_client()
+        started.wait()
+        answers.append(client.get("/healthz").status_code)
+    for thread in in_threads(4, visit):
+        thread.join(30)
+    assert answers == [200] * 4
+    assert most[0] == 1
+
+
+def test_two_turns_let_two_pages_run_at_once(tmp_path):
+    app = make_app(tmp_path, PAGE_TURNS=2, PAGE_TURN_PATIENCE=30)
+    inside, go_on = threading.Semaphore(0), threading.Event()
+
+    def page():
+        inside.release()
+        go_on.wait(10)
+        return "ok"
+    replace_view(app, "core.healthz", page)
+    threads = in_threads(2, lambda _: app.test_client().get("/healthz"))
+    assert inside.acquire(timeout=10) and inside.acquire(timeout=10)  # both inside at once
+    go_on.set()
+    for thread in threads:
+        thread.join(10)
+
+
+def test_turns_go_to_the_longest_waiting_first():
+    turns = Turns(1)
+    assert turns.take(patience=1)
+    order, queued = [], []
+
+    def wait_in_line(n):
+        got = turns.take(patience=30)
+        order.append(n)
+        if got:
+            turns.give_back()
+    threads = []
+    for n in range(5):  # queue them up in a known order: each joins the line before the next starts
+        threads.append(threading.Thread(target=wait_in_line, args=(n,)))
+        threads[-1].start()
+        for _ in range(1000):
+            if len(turns._waiting) == n + 1:
+                break
+            threading.Event().wait(0.005)
+        assert len(turns._waiting) == n + 1
+    turns.give_back()
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4]
+    assert turns._free == 1 and not turns._waiting  # every turn came back
+
+
+def test_a_request_that_waited_long_enough_goes_ahead(tmp_path):
+    """A slow view nobody marked slows the others, it never stops them."""
+    app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=0.2)
+    holding, let_go = threading.Event(), threading.Event()
+
+    def slow_page():
+        holding.set()
+        let_go.wait(30)
+        return "slow"
+    replace_view(app, "core.healthz", slow_page)
+    slow = in_threads(1, lambda _: app.test_client().get("/healthz"))
+    assert holding.wait(10)
+    answer = app.test_client().get("/masuk")  # waits 0.2 s for the held turn, then goes ahead
+    assert answer.status_code == 200 and "Masuk" in answer.get_data(as_text=True)
+    assert not let_go.is_set() and slow[0].is_alive()  # the slow page still held its turn meanwhile
+    let_go.set()
+    slow[0].join(10)
+    turns = app.extensions["page_turns"]
+    assert turns._free == 1 and not turns._waiting
+
+
+def test_a_long_running_view_takes_no_turn(tmp_path):
+    app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=30)
+    holding, let_go = threading.Event(), threading.Event()
+
+    @long_running
+    def export():
+        holding.set()
+        let_go.wait(30)
+        return "export"
+    replace_view(app, "core.healthz", export)
+    exporting = in_threads(1, lambda _: app.test_client().get("/healthz"))
+    assert holding.wait(10)
+    answer = app.test_client().get("/masuk")  # would wait 30 s if the export held the only turn
+    assert answer.status_code == 200
+    assert exporting[0].is_alive()
+    let_go.set()
+    exporting[0].join(10)
+
+
+@pytest.mark.parametrize("failure", ["error", "refused"])
+def test_the_turn_comes_back_after_an_error_or_a_refusal(tmp_path, failure):
+    app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=30, PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    if failure == "error":
+        def broken():
+            raise RuntimeError("view failed")
+        replace_view(app, "core.healthz", broken)
+        assert client.get("/healthz").status_code == 500
+    else:  # the CSRF check refuses the form after the turn was taken
+        assert client.post("/masuk", data={"username": "x", "password": "y"}).status_code == 400
+    turns = app.extensions["page_turns"]
+    assert turns._free == 1 and not turns._waiting
+
+
+# Views that can take seconds: each would hold every clerk's page up while it runs.
+LONG_VIEWS = ["backups.create", "backups.restore", "registration.export", "recap.export", "complaints.export",
+              "registration.import_applicants", "sync_page.export_batch", "sync_page.import_status", "sync_page.enrol",
+              "desa.enrol_pc"]
+
+
+def test_exports_backups_and_calls_to_the_center_run_beside_the_turns(app):
+    marked = sorted(endpoint for endpoint, view in app.view_functions.items() if getattr(view, "long_running", False))
+    assert marked == sorted(LONG_VIEWS)
