@@ -92,44 +92,29 @@ def test_turns_go_to_the_longest_waiting_first():
     assert turns._free == 1 and not turns._waiting  # every turn came back
 
 
-def test_a_request_that_waited_long_enough_goes_ahead(tmp_path):
-    """A slow view nobody marked slows the others, it never stops them."""
-    app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=0.2)
+@pytest.mark.parametrize("held_by", ["a view nobody marked", "a long-running view"])
+def test_a_page_is_not_stopped_by_a_view_that_holds_on(tmp_path, held_by):
+    """A long-running view (an export) takes no turn; a slow view nobody marked holds its turn, and
+    the page waiting behind it goes ahead after the patience (0.2 s): it slows the others, never stops them."""
+    marked = held_by == "a long-running view"
+    app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=30 if marked else 0.2)
     holding, let_go = threading.Event(), threading.Event()
 
-    def slow_page():
+    def holds_on():
         holding.set()
         let_go.wait(30)
-        return "slow"
-    replace_view(app, "core.healthz", slow_page)
-    slow = in_threads(1, lambda _: app.test_client().get("/healthz"))
+        return "done"
+    replace_view(app, "core.healthz", long_running(holds_on) if marked else holds_on)
+    held = in_threads(1, lambda _: app.test_client().get("/healthz"))
     assert holding.wait(10)
-    answer = app.test_client().get("/masuk")  # waits 0.2 s for the held turn, then goes ahead
-    assert answer.status_code == 200 and "Masuk" in answer.get_data(as_text=True)
-    assert not let_go.is_set() and slow[0].is_alive()  # the slow page still held its turn meanwhile
-    let_go.set()
-    slow[0].join(10)
     turns = app.extensions["page_turns"]
-    assert turns._free == 1 and not turns._waiting
-
-
-def test_a_long_running_view_takes_no_turn(tmp_path):
-    app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=30)
-    holding, let_go = threading.Event(), threading.Event()
-
-    @long_running
-    def export():
-        holding.set()
-        let_go.wait(30)
-        return "export"
-    replace_view(app, "core.healthz", export)
-    exporting = in_threads(1, lambda _: app.test_client().get("/healthz"))
-    assert holding.wait(10)
-    answer = app.test_client().get("/masuk")  # would wait 30 s if the export held the only turn
-    assert answer.status_code == 200
-    assert exporting[0].is_alive()
+    assert turns._free == (1 if marked else 0)  # the export took no turn; the other view holds the only one
+    answer = app.test_client().get("/masuk")
+    assert answer.status_code == 200 and "Masuk" in answer.get_data(as_text=True)
+    assert held[0].is_alive()  # the other view was still inside meanwhile
     let_go.set()
-    exporting[0].join(10)
+    held[0].join(10)
+    assert turns._free == 1 and not turns._waiting
 
 
 @pytest.mark.parametrize("failure", ["error", "refused"])
