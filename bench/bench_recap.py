@@ -423,7 +423,8 @@ def main(argv=None) -> int:
               for spec in options.mixed_think.split(",")]
     turns = options.mixed_turns.split(",") if options.mixed_turns else [None]
     for think in (thinks if options.mixed_users else ()):
-        for name, page_turns in [("ours", value) for value in turns] + [("live", None)]:
+        # The peer without turns: its 3 s indicators would hold every other page up to the patience (0.5 s).
+        for name, page_turns in [("ours", value) for value in turns] + [("live", "0")]:
             server = Server(name, folders[-1], page_turns)
             try:
                 mixed_load(server, options.mixed_users, options.mixed_seconds, think, options.mixed_writes)

@@ -1,6 +1,7 @@
 """Office settings kept in the database, with defaults declared by each capability.
 
-Reads are cached for one request (they appear on every page: name, time zone).
+Reads are cached for one request (they appear on every page: name, time zone), and kept across
+requests until the database changes (app/frame/figure_cache.py): read-only, like every kept figure.
 """
 import json
 
@@ -10,6 +11,7 @@ from playhouse.apsw_ext import DateTimeField
 
 from app.frame.dates import utc_now
 from app.frame.db import BaseModel
+from app.frame.figure_cache import kept
 
 
 class Setting(BaseModel):
@@ -48,7 +50,7 @@ def _load() -> dict:
 def all_settings() -> dict:
     if has_request_context():
         if "settings" not in g:
-            g.settings = _load()
+            g.settings = kept("settings", (), _load)
         return g.settings
     return _load()
 
