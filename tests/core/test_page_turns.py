@@ -69,7 +69,7 @@ def test_two_turns_let_two_pages_run_at_once(tmp_path):
 def test_turns_go_to_the_longest_waiting_first():
     turns = Turns(1)
     assert turns.take(patience=1)
-    order, queued = [], []
+    order = []
 
     def wait_in_line(n):
         got = turns.take(patience=30)
