@@ -200,11 +200,12 @@ def main(argv=None) -> int:
     if not any(word in subcommands or word in ("-h", "--help") for word in argv):
         argv = ["serve", *argv]  # `run.py` and `run.py --port 8081` serve
     options = parser.parse_args(argv)
+    from app.frame.config import SettingInvalid
     from app.frame.keystore import KeyMissing
     from app.frame.migrations import DatabaseTooNew
     try:
         return options.handler(options)
-    except (DatabaseTooNew, KeyMissing) as problem:
+    except (DatabaseTooNew, KeyMissing, SettingInvalid) as problem:
         print(problem, file=sys.stderr)
         return 2
 

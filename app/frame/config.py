@@ -32,6 +32,21 @@ def secret_key(data_dir: Path) -> str:
     return key
 
 
+class SettingInvalid(ValueError):
+    """A LOKET_* variable the app cannot use: run.py prints it as one Indonesian line, not a traceback."""
+
+
+def whole_number_setting(name: str, default: int, lowest: int, highest: int) -> int:
+    """os.environ[name] as a whole number lowest..highest, or default when it is unset or empty."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or not lowest <= int(text) <= highest:
+        raise SettingInvalid(f"Pengaturan {name}={text!r} tidak dapat dipakai: isi dengan bilangan bulat "
+                             f"{lowest} sampai {highest}, atau hapus supaya memakai bawaan ({default}).")
+    return int(text)
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config dict; `overrides` (tests, CLI flags) win over the environment."""
     overrides = dict(overrides or {})
@@ -41,7 +56,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "DATA_DIR": data_dir,
         "DATABASE_PATH": data_dir / "loket.sqlite3",
         "BACKUP_DIR": data_dir / "backups",
-        "BACKUP_KEEP": int(os.environ.get("LOKET_BACKUP_KEEP", 7)),
+        "BACKUP_KEEP": whole_number_setting("LOKET_BACKUP_KEEP", 7, 1, 365),
         "SECRET_KEY": os.environ.get("LOKET_SECRET_KEY") or secret_key(data_dir),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -49,8 +64,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Sessions live on the server (app/auth/current.py): the cookie ends with the browser, is
         # not renewed on every response, and the server ends it after idle minutes or max hours.
         "SESSION_REFRESH_EACH_REQUEST": False,
-        "SESSION_IDLE_MINUTES": int(os.environ.get("LOKET_SESSION_IDLE_MINUTES", 30)),
-        "SESSION_MAX_HOURS": int(os.environ.get("LOKET_SESSION_HOURS", 10)),
+        "SESSION_IDLE_MINUTES": whole_number_setting("LOKET_SESSION_IDLE_MINUTES", 30, 5, 480),  # as the admin page
+        "SESSION_MAX_HOURS": whole_number_setting("LOKET_SESSION_HOURS", 10, 1, 24),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # largest photo upload plus form fields
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
         # Throttling of failed logins (per account and per address) in a sliding window.
@@ -59,7 +74,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "PAGE_SIZE": 50,
         # Requests running the app at once, and how long one waits for its turn (app/frame/page_turns.py).
-        "PAGE_TURNS": int(os.environ.get("LOKET_PAGE_TURNS", 1)),
+        "PAGE_TURNS": whole_number_setting("LOKET_PAGE_TURNS", 1, 0, 64),
         "PAGE_TURN_PATIENCE": 0.5,
         "DEVICE_ID": os.environ.get("LOKET_DEVICE_ID", "01"),
         "START_BACKGROUND_JOBS": False,  # `run.py serve` turns the daily backup and sync on

@@ -1,10 +1,15 @@
 """Every environment setting the programs read is in README's settings table, and every one the
 table lists is read somewhere (no documented setting that does nothing)."""
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[2]
-READ = re.compile(r"""environ(?:\.get)?\s*[\(\[]\s*["'](LOKET_[A-Z_]+)["']""")
+READ = re.compile(r"""(?:environ(?:\.get)?|whole_number_setting)\s*[\(\[]\s*["'](LOKET_[A-Z_]+)["']""")
 TESTS_ONLY = {"LOKET_TEST_PG_URL", "LOKET_CHROMIUM", "LOKET_TEST_ARTIFACTS", "LOKET_WINDOWS_PASS"}
 
 
@@ -26,3 +31,25 @@ def test_every_setting_read_is_documented_and_every_documented_one_is_read():
     assert code, "the pattern found no setting: it no longer matches how the code reads them"
     assert sorted(code - docs - TESTS_ONLY) == [], "read but not in README's settings table"
     assert sorted(docs - code) == [], "in README's settings table but read nowhere"
+
+
+@pytest.mark.parametrize("name, value", [("LOKET_PAGE_TURNS", "abc"), ("LOKET_PAGE_TURNS", "-1"),
+                                         ("LOKET_BACKUP_KEEP", "0"), ("LOKET_SESSION_HOURS", "1e3"),
+                                         ("LOKET_SESSION_IDLE_MINUTES", "３０")])
+def test_a_setting_the_app_cannot_use_is_named_in_one_indonesian_line(tmp_path, name, value):
+    """The admin who mistypes a setting gets which one, what it may be and the default, not a
+    traceback; nothing is served with a half-understood value."""
+    env = dict(os.environ, **{name: value})
+    out = subprocess.run([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", "0"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert f"Pengaturan {name}={value!r} tidak dapat dipakai" in out.stderr
+    assert "bilangan bulat" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_empty_or_padded_setting_means_its_default_or_its_value(monkeypatch, tmp_path):
+    from app.frame.config import load_config
+    monkeypatch.setenv("LOKET_PAGE_TURNS", "")
+    monkeypatch.setenv("LOKET_BACKUP_KEEP", " 14 ")
+    config = load_config({"DATA_DIR": tmp_path})
+    assert (config["PAGE_TURNS"], config["BACKUP_KEEP"]) == (1, 14)
