@@ -52,7 +52,8 @@ def cmd_serve(options) -> int:
     from app.background import start_background_jobs
     from app.firstrun import ensure_admin
 
-    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True, MODE=options.mode,
+    mode = {"MODE": options.mode} if options.mode else {}  # else LOKET_MODE, else kecamatan (app/frame/config.py)
+    app = create_app(dict(_data_config(options), **mode, START_BACKGROUND_JOBS=True,
                           SERVED_AS={"host": options.host, "port": options.port}))  # for "Pasang mulai otomatis"
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
         server = create_server(app, host=options.host, port=options.port, threads=options.threads,
@@ -70,7 +71,7 @@ def cmd_serve(options) -> int:
         print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
         print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
     start_background_jobs(app)
-    label = "Loket Kecamatan (mode desa)" if options.mode == "desa" else "Loket Kecamatan"
+    label = "Loket Kecamatan (mode desa)" if app.config["MODE"] == "desa" else "Loket Kecamatan"
     print(f"{label} berjalan di http://{options.host}:{server.effective_port}/  "
           f"(data: {app.config['DATA_DIR']})", flush=True)
     try:
@@ -159,8 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--threads", type=int, default=8)
-    serve.add_argument("--mode", choices=("kecamatan", "desa"), default="kecamatan",
-                       help="desa: the village office's own PC (only the desa pages, its own database)")
+    serve.add_argument("--mode", choices=("kecamatan", "desa"),
+                       help="desa: the village office's own PC (only the desa pages, its own database); "
+                            "default LOKET_MODE, else kecamatan")
     serve.set_defaults(handler=cmd_serve)
 
     fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")

@@ -83,7 +83,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "SURVEY_MAX_PER_SESSION": 30,
     }
     config.update(overrides)
-    config.setdefault("MODE", os.environ.get("LOKET_MODE") or "kecamatan")
+    if "MODE" not in config:
+        config["MODE"] = os.environ.get("LOKET_MODE", "").strip().lower() or "kecamatan"
+        if config["MODE"] not in ("kecamatan", "desa"):
+            raise SettingInvalid(f"Pengaturan LOKET_MODE={os.environ['LOKET_MODE']!r} tidak dapat dipakai: isi "
+                                 "dengan kecamatan atau desa, atau hapus supaya memakai bawaan (kecamatan).")
     if config["MODE"] == "desa" and "DATABASE_PATH" not in overrides:
         config["DATABASE_PATH"] = data_dir / "desa.sqlite3"  # a desa PC's own database, never the kecamatan's
     return config

@@ -162,3 +162,44 @@ def test_the_desa_pc_admin_sets_it_to_start_with_the_pc_in_desa_mode(desa_app, t
     launcher = next((tmp_path / "Roaming").rglob("Loket Kecamatan.cmd")).read_text(encoding="utf-8")
     assert "--mode desa" in launcher and str(tmp_path / "desa-pc") in launcher
     assert "Lepas mulai otomatis" in text(admin.get("/admin/operator-desa"))
+
+
+def _first_line_of_serve(tmp_path, env_mode: str, *args: str) -> tuple[str, int | None]:
+    """`run.py serve` with LOKET_MODE set: its first stdout line (the address it serves), then stopped."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    env = dict(os.environ, LOKET_MODE=env_mode)
+    server = subprocess.Popen([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", "0", *args],
+                              cwd=Path(__file__).parents[2], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        line = next((line for line in server.stdout if "berjalan di" in line), "")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return line, server.returncode
+
+
+def test_loket_mode_desa_starts_the_desa_mode_on_its_own_database(tmp_path):
+    """README and docs/desa.md offer LOKET_MODE=desa for a desa PC: `run.py serve` used to ignore it
+    and serve the kecamatan app on loket.sqlite3. --mode still wins over the variable."""
+    line, _ = _first_line_of_serve(tmp_path / "env", "desa")
+    assert line.startswith("Loket Kecamatan (mode desa) berjalan"), line
+    assert (tmp_path / "env" / "desa.sqlite3").exists() and not (tmp_path / "env" / "loket.sqlite3").exists()
+    line, _ = _first_line_of_serve(tmp_path / "flag", "desa", "--mode", "kecamatan")
+    assert line.startswith("Loket Kecamatan berjalan"), line
+    assert (tmp_path / "flag" / "loket.sqlite3").exists()
+
+
+def test_an_unknown_loket_mode_stops_the_start_with_one_indonesian_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    out = subprocess.run([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", "0"],
+                         cwd=Path(__file__).parents[2], env=dict(os.environ, LOKET_MODE="kelurahan"),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert "LOKET_MODE='kelurahan' tidak dapat dipakai: isi dengan kecamatan atau desa" in out.stderr
