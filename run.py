@@ -83,7 +83,12 @@ def cmd_serve(options) -> int:
 
 def cmd_demo(options) -> int:
     from app import create_app, demo
+    from app.frame.config import load_config
 
+    if load_config(_data_config(options))["MODE"] == "desa":
+        print("Data demo hanya untuk kantor kecamatan; folder ini milik PC desa. Pilih folder lain dengan --data.",
+              file=sys.stderr)
+        return 1
     app = create_app(_data_config(options))
     with app.app_context(), app.extensions["database"].connection_context():
         accounts = demo.fill(options)
@@ -137,6 +142,12 @@ def cmd_reset_admin(options) -> int:
     from app.auth.accounts import reset_password
     from app.auth.models import User
 
+    from app.frame.config import load_config
+    config = load_config(_data_config(options))
+    if not config["DATABASE_PATH"].exists():  # a mistyped --data: say so, never start an empty database there
+        print(f"Belum ada basis data di {config['DATA_DIR']}: periksa --data, atau jalankan aplikasi sekali dahulu.",
+              file=sys.stderr)
+        return 1
     app = create_app(_data_config(options))
     with app.app_context(), app.extensions["database"].connection_context():
         user = User.get_or_none(User.username == options.username)

@@ -47,6 +47,14 @@ def whole_number_setting(name: str, default: int, lowest: int, highest: int) -> 
     return int(text)
 
 
+def mode_of_folder(data_dir: Path) -> str:
+    """A folder holding only a desa PC's database is a desa PC's: `run.py reset-password`, `backup`,
+    `sync` or an autostart entry without --mode work on desa.sqlite3 instead of starting a new,
+    empty kecamatan database beside it."""
+    only_desa = (data_dir / "desa.sqlite3").exists() and not (data_dir / "loket.sqlite3").exists()
+    return "desa" if only_desa else "kecamatan"
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config dict; `overrides` (tests, CLI flags) win over the environment."""
     overrides = dict(overrides or {})
@@ -84,7 +92,7 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     config.update(overrides)
     if "MODE" not in config:
-        config["MODE"] = os.environ.get("LOKET_MODE", "").strip().lower() or "kecamatan"
+        config["MODE"] = os.environ.get("LOKET_MODE", "").strip().lower() or mode_of_folder(data_dir)
         if config["MODE"] not in ("kecamatan", "desa"):
             raise SettingInvalid(f"Pengaturan LOKET_MODE={os.environ['LOKET_MODE']!r} tidak dapat dipakai: isi "
                                  "dengan kecamatan atau desa, atau hapus supaya memakai bawaan (kecamatan).")

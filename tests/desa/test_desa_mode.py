@@ -203,3 +203,37 @@ def test_an_unknown_loket_mode_stops_the_start_with_one_indonesian_line(tmp_path
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
     assert "LOKET_MODE='kelurahan' tidak dapat dipakai: isi dengan kecamatan atau desa" in out.stderr
+
+
+def _run(tmp_path, *args: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    env = {k: v for k, v in os.environ.items() if k != "LOKET_MODE"}
+    return subprocess.run([sys.executable, "run.py", *args], cwd=Path(__file__).parents[2], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_commands_on_a_desa_pcs_folder_work_on_its_database_without_mode(tmp_path):
+    """The desa admin who forgot their password runs `run.py reset-password --data DIR`: it used to
+    start an empty kecamatan database (loket.sqlite3) beside desa.sqlite3 and answer 'Akun admin
+    tidak ditemukan'. The folder now says which PC it is: reset, backup and serve use desa.sqlite3."""
+    folder = tmp_path / "desa"
+    line, _ = _first_line_of_serve(folder, "", "--mode", "desa")
+    assert "(mode desa)" in line
+    reset = _run(tmp_path, "reset-password", "--data", str(folder))
+    assert reset.returncode == 0 and "Kata sandi sementara untuk admin:" in reset.stdout, reset.stderr
+    backup = _run(tmp_path, "backup", "--data", str(folder))
+    assert backup.returncode == 0 and "Cadangan dibuat:" in backup.stdout, backup.stderr
+    line, _ = _first_line_of_serve(folder, "")  # an autostart entry or a shortcut without --mode
+    assert line.startswith("Loket Kecamatan (mode desa) berjalan"), line
+    demo = _run(tmp_path, "demo", "--data", str(folder))
+    assert demo.returncode == 1 and "Data demo hanya untuk kantor kecamatan" in demo.stderr
+    assert not (folder / "loket.sqlite3").exists()
+
+
+def test_reset_password_on_a_mistyped_folder_starts_no_database(tmp_path):
+    reset = _run(tmp_path, "reset-password", "--data", str(tmp_path / "salah-ketik"))
+    assert reset.returncode == 1 and "Belum ada basis data di" in reset.stderr, reset.stderr
+    assert not list((tmp_path / "salah-ketik").glob("*.sqlite3"))
