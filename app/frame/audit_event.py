@@ -9,7 +9,7 @@ class AuditEvent(BaseModel):
     id = AutoField()
     at = DateTimeField(index=True)
     user_id = IntegerField(null=True)
-    username = CharField()
+    username = CharField(index=True)  # the trail's Pengguna filter (0018_s25_audit_by_user.sql)
     address = CharField(default="")
     action = CharField(index=True)
     entity = CharField(index=True)

@@ -48,3 +48,33 @@ def test_a_bad_date_filter_gets_the_error_summary_tied_to_its_field(client_for, 
     assert 'href="#f-sampai"' not in page
     if not htmx:
         assert 'id="f-dari"' in page and 'aria-describedby="e-dari"' in page and 'id="e-dari"' in page
+
+
+def test_the_filters_offer_every_account_and_every_kind_of_data_and_action(client_for, users, db):
+    """Pengguna and Aksi were text boxes matched exactly: 'cam' found nothing. They are lists now,
+    Data and Aksi read one index seek per value (a DISTINCT read the whole index on every view)."""
+    import random
+    from app.audit.views import values_in_trail
+    rng = random.Random(7)
+    for n in range(300):
+        audit.record(rng.choice(["lihat", "ubah", "cetak", "ekspor"]), rng.choice(["permohonan", "pengaduan", "foto"]),
+                     n, "uji", user=users[rng.choice(list(users))])
+    for column in ("entity", "action"):
+        distinct = [v for (v,) in db.execute_sql(f'SELECT DISTINCT "{column}" FROM "audit_event" ORDER BY 1')]
+        assert values_in_trail(column) == distinct and len(distinct) >= 3
+    page = client_for("camat").get("/audit").get_data(as_text=True)
+    for name in [*(user.username for user in users.values()), "sistem"]:
+        assert f"<option >{name}</option>" in page or f"<option>{name}</option>" in page, name
+    assert "<option >cetak</option>" in page and "<option >foto</option>" in page
+
+
+def test_a_name_in_the_url_that_is_no_account_stays_picked(client_for, users):
+    audit.record("masuk_gagal", "pengguna", "", "Gagal masuk", username="penyusup")
+    page = client_for("admin").get("/audit?pengguna=penyusup").get_data(as_text=True)
+    assert "<option selected>penyusup</option>" in page and "Gagal masuk" in page
+
+
+def test_the_pengguna_filter_reads_the_index_not_the_whole_trail(db):
+    plan = " ".join(str(row) for row in db.execute_sql(
+        'EXPLAIN QUERY PLAN SELECT * FROM "audit_event" WHERE "username" = ? ORDER BY "id" DESC LIMIT 51', ("kasi",)))
+    assert "USING INDEX audit_event_username" in plan and "TEMP B-TREE" not in plan, plan
