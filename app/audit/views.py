@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from app.auth.models import User
 from app.frame.audit_event import AuditEvent
-from app.frame.audit_sentences import readable
+from app.frame.audit_sentences import ENTITIES, VERBS, readable
 from app.capabilities import MenuItem
 from app.frame.dates import parse_iso_date
 from app.frame.db import database
@@ -25,11 +25,19 @@ def values_in_trail(column: str) -> list[str]:
     return [value for (value,) in rows]
 
 
-def usernames_to_pick(chosen: str) -> list[str]:
-    """Every account, the app itself ('sistem') and the name in the URL, if it is none of those
-    (a failed sign-in with an unknown name, followed from a link)."""
-    names = {name for (name,) in User.select(User.username).tuples()} | {"sistem"}
-    return sorted(names | ({chosen} if chosen else set()))
+def users_to_pick(chosen: str) -> list[tuple[str, str]]:
+    """(username, label) of every account, the app itself ('sistem') and the name in the URL if it
+    is none of those (a failed sign-in with an unknown name, followed from a link)."""
+    names = {name: f"{full_name} ({name})" for name, full_name in User.select(User.username, User.full_name).tuples()}
+    names.setdefault("sistem", "sistem")
+    if chosen:
+        names.setdefault(chosen, chosen)
+    return sorted(names.items(), key=lambda item: item[1].lower())
+
+
+def _choices(values: list[str], labels) -> list[tuple[str, str]]:
+    """(value, label) sorted by label: the trail's own words (permohonan, membuka), not its keys."""
+    return sorted(((value, labels(value)) for value in values), key=lambda item: item[1])
 
 
 @blueprint.get("/audit")
@@ -55,6 +63,9 @@ def trail():
         return render_template("audit/_rows.html", page=page, rows=readable(page.items), errors=errors), \
             422 if errors else 200  # 422: htmx swaps the summary in
     return (render_template("audit/trail.html", page=page, rows=readable(page.items), filters=filters,
-                            usernames=usernames_to_pick(filters["pengguna"].lower()),
-                            entities=values_in_trail("entity"), actions=values_in_trail("action"), errors=errors),
+                            users=users_to_pick(filters["pengguna"].lower()),
+                            entities=_choices(values_in_trail("entity"),
+                                              lambda e: ENTITIES[e].label if e in ENTITIES else e.replace("_", " ")),
+                            actions=_choices(values_in_trail("action"), lambda a: VERBS.get(a, a.replace("_", " "))),
+                            errors=errors),
             422 if errors else 200)  # 422: htmx swaps the summary in
