@@ -205,7 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _console_never_refuses_a_character() -> None:
+    """A Windows console or log file in cp1252 cannot show every character a message may quote (a
+    folder name, a mistyped setting): it shows '?' instead of ending the program with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv=None) -> int:
+    _console_never_refuses_a_character()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -54,6 +54,17 @@ def test_cli_prints_indonesian_on_a_cp1252_console(tmp_path):
     assert "Pemulihan ditolak".encode("cp1252") in done.stderr
 
 
+def test_a_message_quoting_what_cp1252_cannot_show_is_still_printed(tmp_path):
+    """Seen in the Windows-like pass: LOKET_SESSION_IDLE_MINUTES typed with full-width digits ('３０',
+    an IME on the office PC) ended in UnicodeEncodeError instead of the one-line answer."""
+    # Windows hands programs their environment as Unicode: LC_ALL=C.UTF-8 gives Python the same
+    # two characters here (under LC_ALL=C it would see undecodable bytes instead).
+    env = windows_like_env(tmp_path, LOKET_SESSION_IDLE_MINUTES="\uff13\uff10", LC_ALL="C.UTF-8")
+    done = run_py(tmp_path, "serve", "--data", str(tmp_path / "data"), "--port", "0", env=env)
+    assert done.returncode == 2 and b"Traceback" not in done.stderr, done.stderr
+    assert b"Pengaturan LOKET_SESSION_IDLE_MINUTES='??' tidak dapat dipakai" in done.stderr
+
+
 @pytest.mark.parametrize("order", ["before", "after"])
 def test_data_is_accepted_before_or_after_the_subcommand(tmp_path, order):
     """Seen: `run.py sync enrol --data DIR` failed because --data had to come before `enrol`."""
