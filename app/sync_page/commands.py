@@ -20,6 +20,12 @@ def cmd_sync(options) -> int:
     app = _kecamatan_app(options)
     with app.app_context(), app.extensions["database"].connection_context():
         action = getattr(options, "sync_action", None)
+        desa_pc = app.config["MODE"] == "desa"
+        if desa_pc and (action == "enrol" or engine.current_link() is None):
+            # `sync enrol` is the kecamatan's enrolment: on a desa PC it would enrol it as a counter.
+            print("Komputer desa ini didaftarkan oleh admin desa di halaman Operator Desa, dengan alamat pusat "
+                  "dan kode pendaftaran dari kecamatan.", file=sys.stderr)
+            return 2
         if action == "enrol":
             from app.sync_page.enrolment import EnrolmentError, enrol_this_pc
             code = options.kecamatan or store.get("kecamatan_code")

@@ -228,6 +228,10 @@ def test_commands_on_a_desa_pcs_folder_work_on_its_database_without_mode(tmp_pat
     assert backup.returncode == 0 and "Cadangan dibuat:" in backup.stdout, backup.stderr
     line, _ = _first_line_of_serve(folder, "")  # an autostart entry or a shortcut without --mode
     assert line.startswith("Loket Kecamatan (mode desa) berjalan"), line
+    for words in (["sync"], ["sync", "enrol", "--center", "http://127.0.0.1:9", "--code", "abcd-efgh"]):
+        # the kecamatan's enrolment would have made the desa PC a counter of its kecamatan
+        sync = _run(tmp_path, *words, "--data", str(folder))
+        assert sync.returncode == 2 and "didaftarkan oleh admin desa di halaman Operator Desa" in sync.stderr, words
     demo = _run(tmp_path, "demo", "--data", str(folder))
     assert demo.returncode == 1 and "Data demo hanya untuk kantor kecamatan" in demo.stderr
     assert not (folder / "loket.sqlite3").exists()
