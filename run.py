@@ -141,8 +141,8 @@ def cmd_reset_admin(options) -> int:
     from app import create_app
     from app.auth.accounts import reset_password
     from app.auth.models import User
-
     from app.frame.config import load_config
+
     config = load_config(_data_config(options))
     if not config["DATABASE_PATH"].exists():  # a mistyped --data: say so, never start an empty database there
         print(f"Belum ada basis data di {config['DATA_DIR']}: periksa --data, atau jalankan aplikasi sekali dahulu.",
