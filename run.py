@@ -143,16 +143,20 @@ def cmd_reset_admin(options) -> int:
     from app.auth.models import User
     from app.frame.config import load_config
 
-    config = load_config(_data_config(options))
+    chosen = dict(_data_config(options), **({"MODE": options.mode} if options.mode else {}))
+    config = load_config(chosen)
     if not config["DATABASE_PATH"].exists():  # a mistyped --data: say so, never start an empty database there
         print(f"Belum ada basis data di {config['DATA_DIR']}: periksa --data, atau jalankan aplikasi sekali dahulu.",
               file=sys.stderr)
         return 1
-    app = create_app(_data_config(options))
+    app = create_app(chosen)
     with app.app_context(), app.extensions["database"].connection_context():
         user = User.get_or_none(User.username == options.username)
         if user is None:
-            print(f"Akun {options.username} tidak ditemukan.", file=sys.stderr)
+            other = (config["DATA_DIR"] / "desa.sqlite3").exists() and config["MODE"] != "desa"
+            print(f"Akun {options.username} tidak ditemukan."
+                  + (" Folder ini juga berisi basis data PC desa (desa.sqlite3): untuk akun PC desa, "
+                     f"jalankan: run.py reset-password {options.username} --mode desa" if other else ""), file=sys.stderr)
             return 1
         password = reset_password(user)
     print(f"Kata sandi sementara untuk {options.username}: {password}")
@@ -196,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     reset = commands.add_parser("reset-password", help="give an account a new one-time password")
     _add_data_option(reset)
     reset.add_argument("username", nargs="?", default="admin")
+    reset.add_argument("--mode", choices=("kecamatan", "desa"),
+                       help="which database of the folder (default: LOKET_MODE, else the folder's own)")
     reset.set_defaults(handler=cmd_reset_admin)
 
     autostart.add_commands(commands, _add_data_option)

@@ -241,3 +241,17 @@ def test_reset_password_on_a_mistyped_folder_starts_no_database(tmp_path):
     reset = _run(tmp_path, "reset-password", "--data", str(tmp_path / "salah-ketik"))
     assert reset.returncode == 1 and "Belum ada basis data di" in reset.stderr, reset.stderr
     assert not list((tmp_path / "salah-ketik").glob("*.sqlite3"))
+
+
+def test_a_desa_folder_with_a_stray_kecamatan_database_points_to_the_desa_accounts(tmp_path):
+    """A folder where an older version's reset-password left an empty loket.sqlite3 beside
+    desa.sqlite3 reads as a kecamatan's: the answer names the way to the desa PC's accounts."""
+    folder = tmp_path / "desa"
+    line, _ = _first_line_of_serve(folder, "", "--mode", "desa")
+    assert "(mode desa)" in line
+    _first_line_of_serve(folder, "", "--mode", "kecamatan")  # the stray kecamatan database
+    assert (folder / "loket.sqlite3").exists()
+    stray = _run(tmp_path, "reset-password", "--data", str(folder))
+    assert stray.returncode == 1 and "run.py reset-password admin --mode desa" in stray.stderr, stray.stderr
+    desa = _run(tmp_path, "reset-password", "--mode", "desa", "--data", str(folder))
+    assert desa.returncode == 0 and "Kata sandi sementara untuk admin:" in desa.stdout, desa.stderr
