@@ -249,7 +249,12 @@ def test_a_desa_folder_with_a_stray_kecamatan_database_points_to_the_desa_accoun
     folder = tmp_path / "desa"
     line, _ = _first_line_of_serve(folder, "", "--mode", "desa")
     assert "(mode desa)" in line
-    _first_line_of_serve(folder, "", "--mode", "kecamatan")  # the stray kecamatan database
+    import subprocess
+    import sys
+    from pathlib import Path
+    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from app import create_app; "
+                    "create_app({'DATA_DIR': Path(sys.argv[1]), 'MODE': 'kecamatan'})", str(folder)],
+                   cwd=Path(__file__).parents[2], check=True, timeout=120)  # as the older reset-password did
     assert (folder / "loket.sqlite3").exists()
     stray = _run(tmp_path, "reset-password", "--data", str(folder))
     assert stray.returncode == 1 and "run.py reset-password admin --mode desa" in stray.stderr, stray.stderr
