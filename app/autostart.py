@@ -142,7 +142,11 @@ def run(action: str, data: str | None = None, port: int | None = None) -> int:
     """`run.py autostart ...`: the same actions for whoever prefers the console."""
     try:
         if action == "install":
-            print(install(serve_command(data, port)))
+            from app.frame.config import load_config
+            # The mode now (LOKET_MODE, else the folder's own) goes into the entry: at log on the
+            # variable may be unset and a desa PC's folder not yet made.
+            mode = load_config({"DATA_DIR": data} if data else {})["MODE"]
+            print(install(serve_command(data, port, mode=mode)))
         elif action == "remove":
             print(remove())
         else:

@@ -57,3 +57,7 @@ def test_linux_install_status_remove_in_a_temporary_home(tmp_path):
     assert "terpasang" in run("status").stdout
     assert run("remove").returncode == 0 and not unit.exists()
     assert "--user disable loket-kecamatan.service" in calls.read_text()
+    # A desa PC set up with LOKET_MODE=desa before its first start: the entry says so itself.
+    env["LOKET_MODE"] = "desa"
+    assert run("install", "--data", str(tmp_path / "data desa")).returncode == 0
+    assert f'serve --data "{tmp_path / "data desa"}" --mode desa' in unit.read_text()
