@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from app.auth.models import User
 from app.frame.audit_event import AuditEvent
-from app.frame.audit_sentences import ENTITIES, VERBS, readable
+from app.frame.audit_sentences import entity_of, readable, verb_of
 from app.capabilities import MenuItem
 from app.frame.dates import parse_iso_date
 from app.frame.db import database
@@ -35,9 +35,11 @@ def users_to_pick(chosen: str) -> list[tuple[str, str]]:
     return sorted(names.items(), key=lambda item: item[1].lower())
 
 
-def _choices(values: list[str], labels) -> list[tuple[str, str]]:
-    """(value, label) sorted by label: the trail's own words (permohonan, membuka), not its keys."""
-    return sorted(((value, labels(value)) for value in values), key=lambda item: item[1])
+def _choices(values: list[str], label, chosen: str) -> list[tuple[str, str]]:
+    """(value, label) sorted by label: the trail's own words (permohonan, membuka), not its keys.
+    A value in the URL that the trail does not hold (yet) stays picked, as it still filters."""
+    return sorted(((value, label(value)) for value in {*values, *([chosen] if chosen else [])}),
+                  key=lambda item: item[1])
 
 
 @blueprint.get("/audit")
@@ -64,8 +66,8 @@ def trail():
             422 if errors else 200  # 422: htmx swaps the summary in
     return (render_template("audit/trail.html", page=page, rows=readable(page.items), filters=filters,
                             users=users_to_pick(filters["pengguna"].lower()),
-                            entities=_choices(values_in_trail("entity"),
-                                              lambda e: ENTITIES[e].label if e in ENTITIES else e.replace("_", " ")),
-                            actions=_choices(values_in_trail("action"), lambda a: VERBS.get(a, a.replace("_", " "))),
+                            entities=_choices(values_in_trail("entity"), lambda key: entity_of(key).label,
+                                              filters["entitas"]),
+                            actions=_choices(values_in_trail("action"), verb_of, filters["aksi"]),
                             errors=errors),
             422 if errors else 200)  # 422: htmx swaps the summary in

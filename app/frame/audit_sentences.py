@@ -55,6 +55,16 @@ def describe_entity(entity: str, label: str, reference=None, values=None) -> Non
     ENTITIES[entity] = Entity(label, reference, values or {})
 
 
+def entity_of(key: str) -> Entity:
+    """How the trail names a kind of data; an unregistered key in words ('hari_libur': 'hari libur')."""
+    return ENTITIES.get(key, Entity(key.replace("_", " ")))
+
+
+def verb_of(action: str) -> str:
+    """How the trail tells an action ('lihat': 'membuka'); an unknown one in words."""
+    return VERBS.get(action, action.replace("_", " "))
+
+
 def _value(entity: Entity, key: str, value) -> str:
     if key in privacy.FREE_TEXT_FIELDS:
         return "(isi tidak ditampilkan)" if value else "—"
@@ -77,7 +87,7 @@ def _parse(text):
 
 def changes(event) -> list[tuple[str, str, str]]:
     """(field label, before, after) for each changed field, masked and in words."""
-    entity = ENTITIES.get(event.entity, Entity(event.entity.replace("_", " ")))
+    entity = entity_of(event.entity)
     before, after = _parse(event.before) or {}, _parse(event.after) or {}
     rows = []
     for key in sorted(set(before) | set(after)):
@@ -90,7 +100,7 @@ def changes(event) -> list[tuple[str, str, str]]:
 
 
 def sentence(event, actor: str, reference: str) -> str:
-    entity = ENTITIES.get(event.entity, Entity(event.entity.replace("_", " ")))
+    entity = entity_of(event.entity)
     if event.action in SELF_ACTIONS:
         return f"{actor} {VERBS[event.action]}"
     after = _parse(event.after) or {}
@@ -100,8 +110,7 @@ def sentence(event, actor: str, reference: str) -> str:
     if event.action == "ubah" and after:
         fields = ", ".join(FIELD_LABELS.get(key, key) for key in sorted(after) if key != "version")
         return f"{actor} mengubah {fields} {obj}"
-    verb = VERBS.get(event.action, event.action.replace("_", " "))
-    return f"{actor} {verb} {obj}".strip()
+    return f"{actor} {verb_of(event.action)} {obj}".strip()
 
 
 def readable(events) -> list[dict]:

@@ -77,6 +77,14 @@ def test_a_name_in_the_url_that_is_no_account_stays_picked(client_for, users):
     assert '<option value="penyusup" selected>penyusup</option>' in page and "Gagal masuk" in page
 
 
+def test_a_data_kind_or_action_in_the_url_that_the_trail_lacks_stays_picked(client_for, users):
+    """A bookmarked filter still filters: the list shows it picked, not 'semua' over no rows."""
+    page = client_for("camat").get("/audit?aksi=cetak_ulang&entitas=surat_kuasa").get_data(as_text=True)
+    assert '<option value="cetak_ulang" selected>cetak ulang</option>' in page
+    assert '<option value="surat_kuasa" selected>surat kuasa</option>' in page
+    assert "Tidak ada catatan untuk saringan ini." in page
+
+
 def test_the_pengguna_filter_reads_the_index_not_the_whole_trail(db):
     plan = " ".join(str(row) for row in db.execute_sql(
         'EXPLAIN QUERY PLAN SELECT * FROM "audit_event" WHERE "username" = ? ORDER BY "id" DESC LIMIT 51', ("kasi",)))
