@@ -15,7 +15,12 @@ DEFAULT_PORT = 8080
 
 
 def _data_config(options) -> dict:
-    return {"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {}
+    """--data and, where the command has it, --mode; what is not given comes from LOKET_* or the
+    folder itself (app/frame/config.py)."""
+    config = {"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {}
+    if getattr(options, "mode", None):
+        config["MODE"] = options.mode
+    return config
 
 
 def _add_data_option(parser) -> None:
@@ -52,8 +57,7 @@ def cmd_serve(options) -> int:
     from app.background import start_background_jobs
     from app.firstrun import ensure_admin
 
-    mode = {"MODE": options.mode} if options.mode else {}  # else LOKET_MODE, else kecamatan (app/frame/config.py)
-    app = create_app(dict(_data_config(options), **mode, START_BACKGROUND_JOBS=True,
+    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True,
                           SERVED_AS={"host": options.host, "port": options.port}))  # for "Pasang mulai otomatis"
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
         server = create_server(app, host=options.host, port=options.port, threads=options.threads,
@@ -143,13 +147,12 @@ def cmd_reset_admin(options) -> int:
     from app.auth.models import User
     from app.frame.config import load_config
 
-    chosen = dict(_data_config(options), **({"MODE": options.mode} if options.mode else {}))
-    config = load_config(chosen)
+    config = load_config(_data_config(options))
     if not config["DATABASE_PATH"].exists():  # a mistyped --data: say so, never start an empty database there
         print(f"Belum ada basis data di {config['DATA_DIR']}: periksa --data, atau jalankan aplikasi sekali dahulu.",
               file=sys.stderr)
         return 1
-    app = create_app(chosen)
+    app = create_app(_data_config(options))
     with app.app_context(), app.extensions["database"].connection_context():
         user = User.get_or_none(User.username == options.username)
         if user is None:
@@ -177,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--mode", choices=("kecamatan", "desa"),
                        help="desa: the village office's own PC (only the desa pages, its own database); "
-                            "default LOKET_MODE, else kecamatan")
+                            "default LOKET_MODE, else the folder's own (desa.sqlite3 alone: desa), else kecamatan")
     serve.set_defaults(handler=cmd_serve)
 
     fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")
