@@ -1,8 +1,12 @@
 """Desa mode: the same program on a desa laptop, its own database, only the desa pages, enrolled by a code
 from the kecamatan; its printed F-1.07 is accepted by that kecamatan's counter and refused elsewhere."""
 import html
+import os
 import re
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +16,8 @@ from app.desa.models import PreRegistration
 from tests.conftest import CsrfClient, sign_in_as
 from tests.desa.conftest import DARUNGAN, KRATON, pre_register
 from tests.registration.conftest import valid_form
+
+ROOT = Path(__file__).parents[2]
 
 
 def text(response) -> str:
@@ -166,13 +172,9 @@ def test_the_desa_pc_admin_sets_it_to_start_with_the_pc_in_desa_mode(desa_app, t
 
 def _first_line_of_serve(tmp_path, env_mode: str, *args: str) -> tuple[str, int | None]:
     """`run.py serve` with LOKET_MODE set: its first stdout line (the address it serves), then stopped."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
     env = dict(os.environ, LOKET_MODE=env_mode)
     server = subprocess.Popen([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", "0", *args],
-                              cwd=Path(__file__).parents[2], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
     try:
         line = next((line for line in server.stdout if "berjalan di" in line), "")
@@ -194,25 +196,16 @@ def test_loket_mode_desa_starts_the_desa_mode_on_its_own_database(tmp_path):
 
 
 def test_an_unknown_loket_mode_stops_the_start_with_one_indonesian_line(tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-    out = subprocess.run([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", "0"],
-                         cwd=Path(__file__).parents[2], env=dict(os.environ, LOKET_MODE="kelurahan"),
-                         capture_output=True, text=True, timeout=120)
+    out = _run("serve", "--data", str(tmp_path), "--port", "0", LOKET_MODE="kelurahan")
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
     assert "LOKET_MODE='kelurahan' tidak dapat dipakai: isi dengan kecamatan atau desa" in out.stderr
 
 
-def _run(tmp_path, *args: str):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-    env = {k: v for k, v in os.environ.items() if k != "LOKET_MODE"}
-    return subprocess.run([sys.executable, "run.py", *args], cwd=Path(__file__).parents[2], env=env,
-                          capture_output=True, text=True, timeout=120)
+def _run(*args: str, **env: str):
+    """`run.py ARGS` to its end, without the session's LOKET_MODE unless given here."""
+    env = {k: v for k, v in os.environ.items() if k != "LOKET_MODE"} | env
+    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_commands_on_a_desa_pcs_folder_work_on_its_database_without_mode(tmp_path):
@@ -222,23 +215,23 @@ def test_commands_on_a_desa_pcs_folder_work_on_its_database_without_mode(tmp_pat
     folder = tmp_path / "desa"
     line, _ = _first_line_of_serve(folder, "", "--mode", "desa")
     assert "(mode desa)" in line
-    reset = _run(tmp_path, "reset-password", "--data", str(folder))
+    reset = _run("reset-password", "--data", str(folder))
     assert reset.returncode == 0 and "Kata sandi sementara untuk admin:" in reset.stdout, reset.stderr
-    backup = _run(tmp_path, "backup", "--data", str(folder))
+    backup = _run("backup", "--data", str(folder))
     assert backup.returncode == 0 and "Cadangan dibuat:" in backup.stdout, backup.stderr
     line, _ = _first_line_of_serve(folder, "")  # an autostart entry or a shortcut without --mode
     assert line.startswith("Loket Kecamatan (mode desa) berjalan"), line
     for words in (["sync"], ["sync", "enrol", "--center", "http://127.0.0.1:9", "--code", "abcd-efgh"]):
         # the kecamatan's enrolment would have made the desa PC a counter of its kecamatan
-        sync = _run(tmp_path, *words, "--data", str(folder))
+        sync = _run(*words, "--data", str(folder))
         assert sync.returncode == 2 and "didaftarkan oleh admin desa di halaman Operator Desa" in sync.stderr, words
-    demo = _run(tmp_path, "demo", "--data", str(folder))
+    demo = _run("demo", "--data", str(folder))
     assert demo.returncode == 1 and "Data demo hanya untuk kantor kecamatan" in demo.stderr
     assert not (folder / "loket.sqlite3").exists()
 
 
 def test_reset_password_on_a_mistyped_folder_starts_no_database(tmp_path):
-    reset = _run(tmp_path, "reset-password", "--data", str(tmp_path / "salah-ketik"))
+    reset = _run("reset-password", "--data", str(tmp_path / "salah-ketik"))
     assert reset.returncode == 1 and "Belum ada basis data di" in reset.stderr, reset.stderr
     assert not list((tmp_path / "salah-ketik").glob("*.sqlite3"))
 
@@ -249,14 +242,11 @@ def test_a_desa_folder_with_a_stray_kecamatan_database_points_to_the_desa_accoun
     folder = tmp_path / "desa"
     line, _ = _first_line_of_serve(folder, "", "--mode", "desa")
     assert "(mode desa)" in line
-    import subprocess
-    import sys
-    from pathlib import Path
     subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from app import create_app; "
                     "create_app({'DATA_DIR': Path(sys.argv[1]), 'MODE': 'kecamatan'})", str(folder)],
-                   cwd=Path(__file__).parents[2], check=True, timeout=120)  # as the older reset-password did
+                   cwd=ROOT, check=True, timeout=120)  # as the older reset-password did
     assert (folder / "loket.sqlite3").exists()
-    stray = _run(tmp_path, "reset-password", "--data", str(folder))
+    stray = _run("reset-password", "--data", str(folder))
     assert stray.returncode == 1 and "run.py reset-password admin --mode desa" in stray.stderr, stray.stderr
-    desa = _run(tmp_path, "reset-password", "--mode", "desa", "--data", str(folder))
+    desa = _run("reset-password", "--mode", "desa", "--data", str(folder))
     assert desa.returncode == 0 and "Kata sandi sementara untuk admin:" in desa.stdout, desa.stderr
