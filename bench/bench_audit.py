@@ -28,17 +28,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_day import percentile  # noqa: E402
 
 PASSWORD = "bench-password-1"
 CLERKS = ("loket1", "loket2", "loket3")
 ACTIONS = ("lihat", "lihat_foto", "ubah", "status", "serah", "ekspor", "masuk", "keluar")
 ENTITIES = ("permohonan_ktp", "pengaduan", "pengguna", "pengaturan", "cadangan", "hari_libur")
 FILL_VERSION = 1
-
-
-def median_p95(times: list[float]) -> tuple[float, float]:
-    ordered = sorted(times)
-    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def prepare(folder: Path, events: int) -> None:
@@ -84,7 +82,7 @@ def timed(call, runs: int) -> tuple[float, float]:
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return median_p95(times)
+    return statistics.median(times), percentile(times, 95)
 
 
 def main(argv=None) -> int:
