@@ -1,4 +1,4 @@
-"""Server memory while four decompression bombs and a spreadsheet bomb are uploaded at once.
+"""Server memory while decompression bombs, a spreadsheet bomb and the largest accepted images arrive at once.
 
 Run: python bench/bench_upload_bombs.py [--code PATH]   (target: peak server RSS < 150 MB)
 
@@ -8,7 +8,11 @@ in as the counter clerk, the information officer and the admin, and posts at the
   2. a 7000x7000 GIF (36 KB) as a complaint attachment,
   3. a 8000x8000 PNG as the letterhead logo,
   4. a PNG whose header claims 20000x20000 as a second applicant photo,
-  5. a ~200 KB XLSX that unpacks to ~150 MB of XML as a collective import.
+  5. a ~200 KB XLSX that unpacks to ~150 MB of XML as a collective import,
+  6. three RGB PNGs of 4898x4898 (just under the 24 MP header limit) as an applicant photo, a
+     complaint attachment and the letterhead logo,
+  7. the largest the office accepts: a 24 MP phone JPEG as an applicant photo and a 2048x2048
+     PNG (4 MP, one decode's budget) as the logo.
 It prints the server's RSS before (VmRSS) and its peak during the uploads (VmHWM from /proc),
 and each answer's status. `--code PATH` runs the server from another checkout (e.g. main before
 issue 13) with this machine's Python, for a side-by-side figure.
@@ -43,6 +47,34 @@ serve(create_app({"DATA_DIR": Path(sys.argv[2])}), host="127.0.0.1", port=int(sy
 def png(width, height) -> bytes:
     out = io.BytesIO()
     Image.new("1", (width, height), 0).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def rgb_png(width, height) -> bytes:
+    """A PNG just under the pixel limit that decodes as RGB (a flat colour, so it is small to send)."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (180, 40, 40)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def phone_jpeg(width, height) -> bytes:
+    """A camera-sized JPEG with grain, as a phone writes it (quality 90)."""
+    import random
+    rng = random.Random(1)
+    bands = [Image.frombytes("L", (width // 64, height // 64), rng.randbytes(width * height // 4096))
+             .resize((width, height), Image.Resampling.BICUBIC) for _ in range(3)]
+    image = Image.merge("RGB", bands)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def gradient_png(width, height) -> bytes:
+    """A full-colour logo-like PNG (smooth gradients compress to a small file)."""
+    red = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", [red, red.rotate(90), red.rotate(180)])
+    out = io.BytesIO()
+    image.save(out, "PNG")
     return out.getvalue()
 
 
@@ -120,7 +152,10 @@ def main() -> None:
             except requests.ConnectionError:
                 time.sleep(0.1)
         loket, info, admin = signed_in(base, "loket1"), signed_in(base, "info"), signed_in(base, "admin")
-        application = re.search(r'href="/pendaftaran/(\d+)"', loket.get(f"{base}/pendaftaran").text).group(1)
+        # An application still at the counter: its photo may be replaced.
+        application = next(number for status in ("diterima", "dikembalikan")
+                           for number in re.findall(r'href="/pendaftaran/(\d+)"',
+                                                    loket.get(f"{base}/pendaftaran?status={status}").text))
         complaint = re.search(r'href="/pengaduan/(\d+)"', info.get(f"{base}/pengaduan/").text).group(1)
         letter_page = loket.get(f"{base}/pendaftaran/kolektif/baru").text
         made = loket.post(f"{base}/pendaftaran/kolektif/baru", allow_redirects=False, data={
@@ -134,18 +169,30 @@ def main() -> None:
             ("logo 8000x8000 PNG", admin, "/admin/kantor/logo", "logo", png(8000, 8000), "admin"),
             ("photo header 20000x20000", loket, f"/pendaftaran/{application}/foto", "photo",
              png_header(20000, 20000), "loket"),
+            # Just under the 24 MP limit: accepted by the header check, so decoded for real.
+            ("photo 4898x4898 PNG (limit)", loket, f"/pendaftaran/{application}/foto", "photo",
+             rgb_png(4898, 4898), "loket"),
+            ("attachment 4898x4898 PNG", info, f"/pengaduan/{complaint}/lampiran", "photo",
+             rgb_png(4898, 4898), "info"),
+            ("logo 4898x4898 PNG (limit)", admin, "/admin/kantor/logo", "logo", rgb_png(4898, 4898), "admin"),
+            # The largest the office accepts, decoded for real: a 24 MP phone photo (JPEG, decoded
+            # at a reduced scale) and a PNG logo at the 4 MP that fits one decode's budget.
+            ("photo 6000x4000 JPEG", loket, f"/pendaftaran/{application}/foto", "photo",
+             phone_jpeg(6000, 4000), "loket"),
+            ("logo 2048x2048 PNG", admin, "/admin/kantor/logo", "logo", gradient_png(2048, 2048), "admin"),
             ("XLSX unpacking to 150 MB", loket, f"/pendaftaran/kolektif/{letter}/impor", "berkas",
              spreadsheet_bomb(), "loket"),
         ]
         time.sleep(1)
-        before = memory(server.pid)["VmRSS"]
+        before = memory(server.pid)  # VmHWM here: the peak of start-up and the three sign-ins
         answers = {}
 
         def post(label, session, path, field, content, who):
             response = session.post(f"{base}{path}", data={"csrf_token": token[who]},
                                     files={field: ("bom.bin", content)}, headers={"X-CSRFToken": token[who]},
                                     allow_redirects=False)
-            answers[label] = (len(content), response.status_code)
+            reason = re.search(r'class="[^"]*(?:error|galat)[^"]*"[^>]*>\s*([^<]{3,120})', response.text)
+            answers[label] = (len(content), response.status_code, reason.group(1).strip() if reason else "")
         threads = [threading.Thread(target=post, args=bomb) for bomb in bombs]
         for thread in threads:
             thread.start()
@@ -153,10 +200,10 @@ def main() -> None:
             thread.join()
         after = memory(server.pid)
         print(f"server code: {args.code}")
-        for label, (size, status) in answers.items():
-            print(f"  {label:28s} {size / 1024:8.0f} KB  -> HTTP {status}")
-        print(f"server RSS before: {before:.0f} MB; peak during the five uploads: {after['VmHWM']:.0f} MB; "
-              f"after: {after['VmRSS']:.0f} MB")
+        for label, (size, status, reason) in answers.items():
+            print(f"  {label:28s} {size / 1024:8.0f} KB  -> HTTP {status} {reason}")
+        print(f"server RSS before: {before['VmRSS']:.0f} MB (peak so far {before['VmHWM']:.0f} MB); "
+              f"peak with the uploads: {after['VmHWM']:.0f} MB; after: {after['VmRSS']:.0f} MB")
     finally:
         server.terminate()
         server.wait(10)

@@ -33,19 +33,20 @@ def reencode(data: bytes) -> Photo:
     if len(data) > MAX_UPLOAD_BYTES:
         raise PhotoError(f"Foto terlalu besar (maksimal {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).")
     try:
-        with images.opened(data) as image:
+        with images.opened(data, need=(MAX_SIDE, MAX_SIDE), fit=True) as image:
             if image.format not in ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "MPO"):
                 raise PhotoError("Foto harus berupa gambar JPEG, PNG, GIF, WEBP, BMP atau TIFF.")
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoError("Resolusi foto terlalu besar.")
+            # Shrink first: a full-size copy of the pixels is what a server with 4 GB cannot spare.
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
             image = ImageOps.exif_transpose(image)  # phones store portrait shots sideways
             image = image.convert("RGB")
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
             return Photo(out.getvalue(), image.width, image.height)
-    except images.TooManyPixels:
-        raise PhotoError("Resolusi foto terlalu besar.") from None
+    except images.TooManyPixels as error:
+        raise PhotoError(images.too_many_pixels_message(error) + ".") from None
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as error:
         if isinstance(error, PhotoError):
             raise

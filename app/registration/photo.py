@@ -9,7 +9,7 @@ import colorsys
 import io
 from dataclasses import dataclass
 
-from PIL import ExifTags, Image, ImageOps, ImageStat
+from PIL import Image, ImageOps, ImageStat
 
 from app.frame import images
 
@@ -22,6 +22,9 @@ MAX_OUTPUT_BYTES = 60 * 1024
 JPEG_QUALITIES = (90, 85, 80, 75, 70, 65, 60, 50, 40, 30)
 ACCEPTED_FORMATS = ("JPEG", "PNG")
 DRAFT_OVERSAMPLING = 1.5  # JPEG decoded at >= 1.5x the output, then Lanczos: sharp without aliasing
+# A JPEG is decoded at the smallest 1/2^k scale whose 3:4 crop is still DRAFT_OVERSAMPLING x the output.
+DECODE_NEED = (round(OUTPUT_WIDTH * DRAFT_OVERSAMPLING), round(OUTPUT_HEIGHT * DRAFT_OVERSAMPLING))
+_RESIZED_AS_STORED = ("RGB", "RGBA", "L", "LA")  # modes resize() takes as they are (alpha premultiplied)
 FRAME_STRIP = 0.08  # share of the width/height sampled at the edges for the background colour
 
 _JPEG_MAGIC = b"\xff\xd8\xff"
@@ -63,10 +66,12 @@ def normalise_photo(data: bytes) -> NormalisedPhoto:
     if not (data.startswith(_JPEG_MAGIC) or data.startswith(_PNG_MAGIC)):
         raise PhotoError(PhotoError.NOT_AN_IMAGE)
     try:
-        with images.opened(data, formats=ACCEPTED_FORMATS) as image:
+        with images.opened(data, need=DECODE_NEED, formats=ACCEPTED_FORMATS) as image:
             return _normalise(image)
-    except (Image.DecompressionBombError, images.TooManyPixels):
+    except Image.DecompressionBombError:
         raise PhotoError(PhotoError.TOO_MANY_PIXELS) from None
+    except images.TooManyPixels as error:
+        raise PhotoError(images.too_many_pixels_message(error)) from None
     except PhotoError:
         raise
     except Image.UnidentifiedImageError:
@@ -77,21 +82,18 @@ def normalise_photo(data: bytes) -> NormalisedPhoto:
 
 def _normalise(image: Image.Image) -> NormalisedPhoto:
     # Header sizes only: nothing is decoded until these pass (the per-call decompression-bomb check).
-    width, height = image.size
+    width, height = image.info["header_size"]
     if width * height > MAX_PIXELS:
         raise PhotoError(PhotoError.TOO_MANY_PIXELS)
-    sideways = image.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
-    if sideways:
+    if images.is_sideways(image):
         width, height = height, width  # stored rotated; the upright size is what counts
     if _crop_size(width, height)[0] < MIN_WIDTH:
         raise PhotoError(PhotoError.TOO_SMALL)
     original_format = image.format
 
-    # Decode a JPEG at the smallest 1/2^k scale whose 3:4 crop is still DRAFT_OVERSAMPLING x the output.
-    need = (round(OUTPUT_WIDTH * DRAFT_OVERSAMPLING), round(OUTPUT_HEIGHT * DRAFT_OVERSAMPLING))
-    image.draft("RGB", need[::-1] if sideways else need)
     image = ImageOps.exif_transpose(image)
-    image = _flatten_to_rgb(image)
+    if image.mode not in _RESIZED_AS_STORED or "transparency" in image.info:
+        image = _flatten_to_rgb(image)
 
     crop_width, crop_height = _crop_size(*image.size)
     left = (image.width - crop_width) / 2
@@ -99,6 +101,7 @@ def _normalise(image: Image.Image) -> NormalisedPhoto:
     # reducing_gap: integer reduce() first, then Lanczos for the last step (fast and sharp).
     image = image.resize((OUTPUT_WIDTH, OUTPUT_HEIGHT), Image.Resampling.LANCZOS,
                          box=(left, top, left + crop_width, top + crop_height), reducing_gap=3.0)
+    image = _flatten_to_rgb(image)  # after the resize: a full-size copy is what a 4 GB PC cannot spare
     image.info = {}  # drop EXIF, ICC, XMP, comments carried over from the upload
 
     jpeg, quality = _encode_within_bound(image)

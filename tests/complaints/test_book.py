@@ -80,7 +80,7 @@ def test_counter_clerk_records_only_desk_complaints_and_gets_the_slip(client_for
 def test_photo_of_a_slip_is_reencoded_as_jpeg(client_for, category):
     from PIL import Image
     png = io.BytesIO()
-    Image.new("RGB", (3000, 1500), "white").save(png, "PNG")
+    Image.new("RGB", (2400, 1200), "white").save(png, "PNG")
     client = client_for("petugas_informasi")
     form = desk_form(category, received_at=now_local_input(), photo=(io.BytesIO(png.getvalue()), "slip.png"))
     assert client.post("/pengaduan/catat", data=form, content_type="multipart/form-data").status_code == 303

@@ -248,11 +248,36 @@ def test_decompression_bomb_header_is_refused(width, height):
         normalise_photo(png_header_only(width, height))
 
 
-def test_exactly_24_megapixels_passes_the_pixel_limit():
-    # The header passes; the missing pixel data is what fails.
+def test_exactly_24_megapixels_passes_the_pixel_limit_as_a_jpeg():
+    # The header passes (a JPEG is decoded at 1/8 scale); the missing pixel data is what fails.
+    whole = encode(Image.new("RGB", (6_000, 4_000), BLUE), quality=30)
     with pytest.raises(PhotoError) as error:
-        normalise_photo(png_header_only(6_000, 4_000))
+        normalise_photo(whole[: len(whole) // 3])
     assert str(error.value) == "Berkas foto rusak atau tidak lengkap"
+
+
+def test_a_24_megapixel_jpeg_is_decoded_small():
+    # Issue 30: the decode, not the upload, is what fills an office PC's memory.
+    from app.frame import images
+    jpeg = encode(Image.new("RGB", (6_000, 4_000), BLUE), quality=30)
+    with images.opened(jpeg, need=photo.DECODE_NEED) as image:
+        image.load()
+        assert image.size == (1_500, 1_000)  # 1/4: the smallest scale still 600 px high for the 3:4 crop
+        assert image.info["header_size"] == (6_000, 4_000)
+    assert normalise_photo(jpeg).original_width == 6_000
+
+
+def test_a_png_just_under_24_megapixels_is_refused_by_its_decoded_size():
+    # Issue 30: a 79 KB PNG of 4898 x 4898 took the office server from 154 to 424 MB.
+    with pytest.raises(PhotoError) as error:
+        normalise_photo(encode(Image.new("RGB", (4_898, 4_898), BLUE), "PNG"))
+    assert str(error.value) == ("Resolusi foto terlalu besar untuk format ini (maks 4 megapiksel); "
+                                "simpan sebagai JPEG atau perkecil ukurannya")
+
+
+def test_a_png_within_the_decode_budget_is_accepted():
+    result = normalise_photo(encode(portrait(BLUE, size=(1_536, 2_048)), "PNG"))  # 3.1 MP RGB
+    assert (result.width, result.height, result.original_format) == (300, 400, "PNG")
 
 
 def test_real_highly_compressed_bomb_is_refused():
