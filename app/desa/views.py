@@ -223,7 +223,9 @@ def _differences_for_display(pre) -> list[tuple[str, str, str]]:
             return intake.REASONS.get(value, value)
         if key == "biometric_done":
             return "sudah" if value == "1" else "belum"
-        return value
+        if key == "photo":  # "foto dari desa" / "foto baru di loket": which photo, not the photo
+            return value
+        return privacy.shown(value, key)  # as the rest of the page: in clear only for roles that need it
     return [(records.FIELD_LABELS.get(key, key), shown(key, old), shown(key, new))
             for key, (old, new) in json.loads(pre.differences or "{}").items()]
 
