@@ -14,6 +14,7 @@ from app.frame.templating import send_htmx
 from app.frame.dates import day_start_utc, utc_now
 from app.frame.pagination import paginate
 from app.frame.regions import region_name
+from app.frame.request_cycle import bounded_int, int_arg
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
@@ -132,8 +133,8 @@ def applications():
                                        ReceivedApplication.received_at, ReceivedApplication.kecamatan,
                                        ReceivedApplication.reason)
     filters = {key: request.args.get(key, "").strip() for key in ("kecamatan", "tanggal", "status", "q")}
-    if filters["kecamatan"].isdigit():
-        query = query.where(ReceivedApplication.kecamatan == int(filters["kecamatan"]))
+    if bounded_int(filters["kecamatan"]) is not None:
+        query = query.where(ReceivedApplication.kecamatan == bounded_int(filters["kecamatan"]))
     day = _parse_day(filters["tanggal"])
     if day:
         start = day_start_utc(day, "WIB")  # the center's pages are in WIB
@@ -246,7 +247,7 @@ def print_runs():
 
 
 def _picked_ids() -> list[int]:
-    return [int(value) for value in request.form.getlist("application") if value.isdigit()]
+    return [number for number in map(bounded_int, request.form.getlist("application")) if number is not None]
 
 
 @blueprint.post("/cetak/baru")
@@ -310,7 +311,7 @@ def shipments():
 
 @blueprint.post("/kirim/baru")
 def new_shipment():
-    kecamatan = Kecamatan.get_or_none(Kecamatan.id == request.form.get("kecamatan", type=int))
+    kecamatan = Kecamatan.get_or_none(Kecamatan.id == int_arg(request.form, "kecamatan"))
     if kecamatan is None:
         flash("Pilih kecamatan tujuan.", "error")
         return redirect(url_for("center.shipments")), 303
