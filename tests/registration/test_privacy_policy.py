@@ -25,6 +25,9 @@ CLEAR = {"nik": (NIK, PRE_NIK, WAITING_NIK), "kk_number": (KK, PRE_KK, COUNTER_K
          "phone": (PHONE, PRE_PHONE, COUNTER_PHONE, "081311112222", "081333334444"),  # as typed and as stored
          "address": (FIRST_ADDRESS, EDITED_ADDRESS, PRE_ADDRESS, COUNTER_ADDRESS, WAITING_ADDRESS),
          "religion": RELIGION}
+# A confidential complaint: who wrote it and what it says.
+CONTACT, SECRET_TEXT = "0857-9999-1111", "Pungutan liar di loket rekam 7788"
+CLEAR.update({"complainant_contact": (CONTACT, "085799991111"), "confidential_text": SECRET_TEXT})
 # Path arguments that name no record the walk can make; each says why the page is left out.
 NOT_WALKED = {
     "name": "a backup file (admin only; its bytes are encrypted, tests/security)",
@@ -104,8 +107,22 @@ def g_user(role):
     return User.get(User.username == role.replace("_", "-"))
 
 
+@pytest.fixture
+def confidential_complaint(client_as):
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    from app.frame.roles import INFORMASI
+    client_as(INFORMASI)
+    values = {"channel": "meja_informasi", "category_id": ComplaintCategory.select().first().id,
+              "complainant_name": "Sri Wahyuni", "complainant_contact": CONTACT, "is_anonymous": False,
+              "is_confidential": True, "registration_number": "", "text": SECRET_TEXT}
+    complaint, _ = book.record_complaint(values, user=g_user(INFORMASI))
+    return complaint.id
+
+
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_every_page_and_export_follows_the_policy_table(app, client_as, loket, edited, pre_registrations, role):
+def test_every_page_and_export_follows_the_policy_table(app, client_as, loket, edited, pre_registrations,
+                                                        confidential_complaint, role):
     photo = loket.get(f"/pendaftaran/{edited}/foto.jpg").get_data()
     assert photo[:2] == b"\xff\xd8"  # the walk looks for real photo bytes
     photo_marks = (photo[-120:-56], base64.b64encode(photo[-240:-192]))  # raw or embedded as base64
@@ -115,10 +132,12 @@ def test_every_page_and_export_follows_the_policy_table(app, client_as, loket, e
     accepted_view = loket.get(f"/desa/pra-pendaftaran/{pre_registrations}").get_data(as_text=True)
     assert "Diubah di loket" in accepted_view and PRE_ADDRESS in accepted_view and COUNTER_KK in accepted_view
     assert WAITING_NIK in loket.get(f"/pra-pendaftaran?desa={DARUNGAN}").get_data(as_text=True)
+    desk_view = client_as("petugas_informasi").get(f"/pengaduan/{confidential_complaint}").get_data(as_text=True)
+    assert SECRET_TEXT in desk_view and CONTACT.replace("-", "") in desk_view.replace("-", "")
     client = client_as(role)
     checked = 0
     for endpoint, path in _pages(app, {"application_id": edited, "pre_id": pre_registrations,
-                                       "user_id": g_user(role).id}):
+                                       "user_id": g_user(role).id, "complaint_id": confidential_complaint}):
         response = client.get(path)
         assert response.status_code < 500, (endpoint, path, response.status_code)
         body = response.get_data()
