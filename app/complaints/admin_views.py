@@ -1,5 +1,5 @@
 """Admin: complaint categories with the section each is routed to, and the time targets."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
@@ -36,6 +36,8 @@ def categories():
 @blueprint.post("/kategori")
 def save_category():
     category_id = int_arg(request.form, "category_id")
+    if category_id is None and (request.form.get("category_id") or "").strip():
+        abort(404)  # an edit of no category (a garbage or huge id) is not a new category
     editing = get_object_or_404(ComplaintCategory, ComplaintCategory.id == category_id) if category_id else None
     form = {"name": clean_line(request.form.get("name")), "section": clean_line(request.form.get("section")),
             "is_active": bool(request.form.get("is_active"))}

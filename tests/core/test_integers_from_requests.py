@@ -172,6 +172,26 @@ def test_the_reported_numbers_answer_as_not_given(client_as, path):
     assert client_as(role).get(path).status_code == 200
 
 
+def test_ids_in_forms_are_bounded_too(client_as, db):
+    from app.complaints.models import Complaint, ComplaintCategory
+    from tests.complaints.test_book import now_local_input
+    huge = str(2 ** 63)
+    admin = client_as("admin")
+    edit = admin.post("/pengaduan/kategori", data={"category_id": huge, "name": "Kategori baru", "section": "Umum"})
+    assert edit.status_code == 404  # an edit of no category, not a new one
+    assert not ComplaintCategory.select().where(ComplaintCategory.name == "Kategori baru").exists()
+    desk = client_as("petugas_informasi")
+    form = {"channel": "meja_informasi", "category_id": huge, "text": "Antrean lama", "complainant_name": "Sri",
+            "complainant_contact": "081234567890", "received_at": now_local_input(), "step": "baru", "form_token": "t" * 20,
+            "session_id": huge, "desk_answer_id": "-1"}
+    refused = desk.post("/pengaduan/catat", data=form)
+    assert refused.status_code == 422 and "Pilih kategori pengaduan" in refused.get_data(as_text=True)
+    form["category_id"] = str(ComplaintCategory.select().first().id)
+    assert desk.post("/pengaduan/catat", data=form).status_code == 303  # the unknown session/answer: none
+    saved = Complaint.get()
+    assert saved.suggestion_box_session_id is None and saved.desk_answer_id is None
+
+
 def test_every_office_page_answers_bad_numbers_in_its_arguments_below_500(app, client_as, saved):
     from app.frame.roles import ALL_ROLES
     _noting_arguments(app)
