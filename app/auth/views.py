@@ -7,9 +7,9 @@ from app import audit
 from app.frame import throttle
 from app.frame.access import SIGNED_IN_BEFORE_COOKIE
 from app.auth import accounts
-from app.frame.signin import sign_in, sign_out
+from app.frame.signin import check_sign_in, sign_in, sign_out
 from app.auth.models import User
-from app.frame.passwords import dummy_hash, new_password_problem, verify_password
+from app.frame.passwords import new_password_problem, verify_password
 from app.capabilities import MenuItem
 from app.frame.dates import utc_now
 from app.frame.db import database
@@ -50,36 +50,33 @@ def _refuse(username: str, message: str, status: int):
                            error=message), status
 
 
+def _record_sign_in(attempt) -> None:
+    user, username = attempt.account, attempt.username
+    if attempt.ok:
+        user.last_login_at = utc_now()
+        user.save()
+        audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
+    else:
+        audit.record("masuk_gagal", "pengguna", user.id if user else "",
+                     "Nama pengguna tidak dikenal" if user is None else "Kata sandi salah atau akun tidak aktif",
+                     username=username or "(kosong)")
+
+
 @blueprint.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         if g.user:
             return redirect(url_for("core.dashboard"))
         return render_template("auth/login.html", next=request.args.get("next", ""))
-    username = request.form.get("username", "").strip().lower()[:64]
-    password = request.form.get("password", "")[:1024]
-    address = request.remote_addr or ""
-    user = User.get_or_none(User.username == username)
-    # The same scrypt work for an unknown name, so timing does not tell which names exist.
-    ok = verify_password(user.password_hash if user else dummy_hash(), password) and bool(user and user.is_active)
-    wait = throttle.login_wait(username, address, password_correct=ok)
-    if wait:
-        with database.atomic():
-            throttle.login_refused_while_waiting(username, address, ok)
-        return _refuse(username, f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {throttle.in_words(wait)}.",
-                       429)
-    with database.atomic():
-        throttle.login_attempted(username, address, ok)
-        if ok:
-            user.last_login_at = utc_now()
-            user.save()
-            audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
-        else:
-            audit.record("masuk_gagal", "pengguna", user.id if user else "",
-                         "Nama pengguna tidak dikenal" if user is None else "Kata sandi salah atau akun tidak aktif",
-                         username=username or "(kosong)")
-    if not ok:
-        return _refuse(username, "Nama pengguna atau kata sandi salah, atau akun tidak aktif.", 401)
+    attempt = check_sign_in(request.form, _record_sign_in)
+    if attempt.problem:
+        return _refuse(attempt.username, attempt.problem, 422)
+    if attempt.wait:
+        return _refuse(attempt.username, "Terlalu banyak percobaan masuk yang gagal. "
+                       f"Coba lagi dalam {throttle.in_words(attempt.wait)}.", 429)
+    if not attempt.ok:
+        return _refuse(attempt.username, "Nama pengguna atau kata sandi salah, atau akun tidak aktif.", 401)
+    user = attempt.account
     sign_in(user)
     if user.must_change_password:
         flash("Silakan ganti kata sandi sementara Anda terlebih dahulu.", "info")

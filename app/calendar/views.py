@@ -8,6 +8,7 @@ from app.capabilities import MenuItem
 from app.frame.dates import local_today, parse_iso_date, utc_now
 from app.frame.db import database
 from app.frame import store
+from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("calendar", __name__)
 MENU = [MenuItem("Hari Libur", "calendar.index", order=93)]
@@ -15,9 +16,8 @@ KIND_LABELS = {CLOSED: "Kantor tutup", REOPENED: "Kantor tetap buka"}
 
 
 def _year_arg() -> int:
-    try:
-        year = int(request.args.get("tahun", ""))
-    except ValueError:
+    year = int_arg(request.args, "tahun", highest=9999)
+    if year is None:
         year = local_today(store.get("timezone")).year
     return min(max(year, 2000), 2100)
 

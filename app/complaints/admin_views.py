@@ -1,5 +1,5 @@
 """Admin: complaint categories with the section each is routed to, and the time targets."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
@@ -8,6 +8,7 @@ from app.complaints.models import DEFAULT_SECTION, ComplaintCategory
 from app.complaints.views import blueprint
 from app.frame.db import database
 from app.frame import store
+from app.frame.request_cycle import int_arg
 
 SECTIONS = (DEFAULT_SECTION, "Kasi Pemerintahan", "Kasi Ketenteraman dan Ketertiban", "Kasi Kesejahteraan Sosial",
             "Kasi Pemberdayaan Masyarakat", "Sekretaris Kecamatan")
@@ -26,7 +27,7 @@ def _current_targets():
 
 @blueprint.get("/kategori")
 def categories():
-    editing = ComplaintCategory.get_or_none(ComplaintCategory.id == request.args.get("ubah", type=int))
+    editing = ComplaintCategory.get_or_none(ComplaintCategory.id == int_arg(request.args, "ubah"))
     form = ({"name": editing.name, "section": editing.section, "is_active": editing.is_active} if editing
             else {"section": DEFAULT_SECTION, "is_active": True})
     return _page(form, {}, _current_targets(), editing=editing)
@@ -34,7 +35,9 @@ def categories():
 
 @blueprint.post("/kategori")
 def save_category():
-    category_id = request.form.get("category_id", type=int)
+    category_id = int_arg(request.form, "category_id")
+    if category_id is None and (request.form.get("category_id") or "").strip():
+        abort(404)  # an edit of no category (a garbage or huge id) is not a new category
     editing = get_object_or_404(ComplaintCategory, ComplaintCategory.id == category_id) if category_id else None
     form = {"name": clean_line(request.form.get("name")), "section": clean_line(request.form.get("section")),
             "is_active": bool(request.form.get("is_active"))}
@@ -65,11 +68,11 @@ def save_category():
 def save_targets():
     values, errors = {}, {}
     for key, label in TARGET_KEYS.items():
-        raw = (request.form.get(key) or "").strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= 60:
+        days = int_arg(request.form, key, lowest=1, highest=60)
+        if days is None:
             errors[key] = f"{label}: isi jumlah hari kerja 1–60."
         else:
-            values[key] = int(raw)
+            values[key] = days
     if not errors and values["complaint_follow_up_days"] < values["complaint_first_response_days"]:
         errors["complaint_follow_up_days"] = "Batas tindak lanjut tidak boleh lebih pendek dari tanggapan pertama."
     if errors:

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from app.complaints.models import CHANNELS
+from app.frame.request_cycle import bounded_int
 
 TEXT_MAX = 5000
 NAME_MAX = 120
@@ -47,10 +48,11 @@ def check_complaint(form: dict, channels=tuple(CHANNELS), category_ids=()) -> tu
     errors = {}
     if clean["channel"] not in channels:
         errors["channel"] = "Pilih saluran pengaduan."
-    if not clean["category_id"].isdigit() or int(clean["category_id"]) not in category_ids:
+    category_id = bounded_int(clean["category_id"])
+    if category_id not in category_ids:
         errors["category_id"] = "Pilih kategori pengaduan."
     else:
-        clean["category_id"] = int(clean["category_id"])
+        clean["category_id"] = category_id
     if not clean["text"]:
         errors["text"] = "Isi pengaduan wajib diisi."
     elif problem := _length_problem("Isi pengaduan", clean["text"], TEXT_MAX):

@@ -18,6 +18,7 @@ from app.complaints.privacy import HANDLERS
 from app.complaints.tracking import normalise
 from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
 from app.frame import figure_cache, store
+from app.frame.request_cycle import bounded_int
 
 OVERDUE_CHOICES = {"": "Semua", "ya": "Lewat batas waktu", "tanggapan": "Belum ditanggapi, lewat batas",
                    "tindak_lanjut": "Tindak lanjut lewat batas"}
@@ -150,14 +151,14 @@ class Filters:
         channel = args.get("saluran", "")
         found.channel = channel if channel in CHANNELS else ""
         category = args.get("kategori", "")
-        found.category_id = int(category) if category.isdigit() and len(category) < 10 else None
+        found.category_id = bounded_int(category)
         status = args.get("status", "")
         found.status = status if status in STATUSES or status == "terbuka" else ""
         overdue = args.get("lewat", "")
         found.overdue = overdue if overdue in OVERDUE_CHOICES else ""
         found.q = (args.get("q") or "").strip()[:200]
         session = args.get("sesi", "")
-        found.session_id = int(session) if session.isdigit() and len(session) < 10 else None
+        found.session_id = bounded_int(session)
         return found
 
     def as_args(self) -> dict:

@@ -22,6 +22,7 @@ from app.frame.dates import to_local, utc_now, within_sane_range
 from app.frame.pagination import paginate
 from app.frame.roles import INFORMASI, KASI, LOKET
 from app.survey import codes as survey_codes
+from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
@@ -106,8 +107,8 @@ def _record_context(form, errors, channels, session=None, desk_answer=None):
 def record():
     channels = STAFF_CHANNELS[g.user.role]
     if request.method == "GET":
-        session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == request.args.get("sesi", type=int))
-        desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == request.args.get("info", type=int))
+        session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == int_arg(request.args, "sesi"))
+        desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == int_arg(request.args, "info"))
         channel = request.args.get("saluran", "")
         if session:
             channel = "kotak_saran"
@@ -150,10 +151,10 @@ def record():
         errors["tindak_lanjut"] = f"Jawaban terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
     session = None
     if clean["channel"] == "kotak_saran":
-        session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == request.form.get("session_id", type=int))
+        session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == int_arg(request.form, "session_id"))
         if session is None or session.is_empty:
             errors["session_id"] = "Pilih pembukaan kotak saran tempat lembar ini ditemukan."
-    desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == request.form.get("desk_answer_id", type=int))
+    desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == int_arg(request.form, "desk_answer_id"))
     photo = None
     upload = request.files.get("photo")
     if upload and upload.filename:

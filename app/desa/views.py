@@ -23,6 +23,7 @@ from app.registration.views import _form_context, _read_photo, desa_list, desa_n
 from app.frame.roles import ADMIN, DESA, KASI, LOKET
 from app.frame import store
 from app.frame.page_turns import long_running
+from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("desa", __name__)
 COUNTER = (LOKET, KASI, ADMIN)  # may read the queue; only LOKET accepts files
@@ -223,7 +224,9 @@ def _differences_for_display(pre) -> list[tuple[str, str, str]]:
             return intake.REASONS.get(value, value)
         if key == "biometric_done":
             return "sudah" if value == "1" else "belum"
-        return value
+        if key == "photo":  # "foto dari desa" / "foto baru di loket": which photo, not the photo
+            return value
+        return privacy.shown(value, key)  # as the rest of the page: in clear only for roles that need it
     return [(records.FIELD_LABELS.get(key, key), shown(key, old), shown(key, new))
             for key, (old, new) in json.loads(pre.differences or "{}").items()]
 
@@ -513,14 +516,14 @@ def sync_state():
 
 @blueprint.post("/admin/operator-desa/pengaturan")
 def settings():
-    typed = request.form.get("pre_registration_days", "").strip()
-    if not (typed.isascii() and typed.isdigit()) or not 1 <= int(typed) <= 90:
+    days = int_arg(request.form, "pre_registration_days", lowest=1, highest=90)
+    if days is None:
         return _operators_page(errors={"days": "Masa berlaku pra-pendaftaran 1 sampai 90 hari."}, status=422)
     before = store.get("pre_registration_days")
     with database.atomic():
-        store.put("pre_registration_days", int(typed))
+        store.put("pre_registration_days", days)
         audit.record("ubah", "pengaturan", "pra_pendaftaran", "Masa berlaku pra-pendaftaran diubah",
-                     {"pre_registration_days": before}, {"pre_registration_days": int(typed)})
+                     {"pre_registration_days": before}, {"pre_registration_days": days})
     flash("Masa berlaku pra-pendaftaran disimpan (berlaku untuk pra-pendaftaran baru).", "success")
     return redirect(url_for("desa.operators"))
 

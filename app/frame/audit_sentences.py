@@ -34,7 +34,11 @@ FIELD_LABELS = {
     "reason": "Alasan permohonan", "biometric_done": "Perekaman biometrik", "notes": "Catatan",
     "mismatch_reason": "Alasan NIK tidak cocok", "tindak_lanjut": "Tindak lanjut", "text": "Isi pengaduan",
     "complainant_name": "Nama pelapor", "name": "Nama", "question": "Pertanyaan", "answer": "Jawaban",
+    "desa": "Desa", "requirements": "Persyaratan", "service_days": "Lama layanan",
+    "photo_background_rule": "Aturan latar foto", "label": "Nama", "reasons": "Alasan", "code": "Kode",
 }
+LONGEST_VALUE = 300  # characters of one value on the trail; longer text is cut with "…"
+DEEPEST_VALUE = 4  # lists and records nested deeper are shown as "…"
 
 
 @dataclass
@@ -44,8 +48,15 @@ class Entity:
     values: dict = field(default_factory=dict)  # field -> {code: label}
 
 
+def _usernames(ids) -> dict:
+    accounts = current_app.extensions["account_model"]
+    numeric = [int(i) for i in ids if str(i).isascii() and str(i).isdigit() and len(str(i)) < 19]
+    return {str(a.id): a.username for a in accounts.select(accounts.id, accounts.username)
+            .where(accounts.id.in_(numeric))}
+
+
 ENTITIES: dict[str, Entity] = {
-    "pengguna": Entity("akun", values={"role": ROLE_LABELS}),
+    "pengguna": Entity("akun", _usernames, values={"role": ROLE_LABELS}),
     "pengaturan": Entity("pengaturan"), "cadangan": Entity("cadangan"),
 }
 
@@ -65,22 +76,43 @@ def verb_of(action: str) -> str:
     return VERBS.get(action, action.replace("_", " "))
 
 
-def _value(entity: Entity, key: str, value) -> str:
-    if key in privacy.FREE_TEXT_FIELDS:
-        return "(isi tidak ditampilkan)" if value else "—"
-    if key in privacy.PERSONAL_FIELDS:
-        value = privacy.mask(key, value) if value and "•" not in str(value) else value
+def _label(key) -> str:
+    return FIELD_LABELS.get(key, str(key).replace("_", " "))
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= LONGEST_VALUE else text[:LONGEST_VALUE] + "…"
+
+
+def _plain(entity: Entity, key: str, value, depth: int = 0) -> str:
+    """Any JSON value in words: lists joined, records as 'Label: value', each field masked by its own key."""
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
-    if value in (None, ""):
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
-    return str(entity.values.get(key, {}).get(value, value))
+    if isinstance(value, (list, dict)) and depth >= DEEPEST_VALUE:
+        return "…"
+    if isinstance(value, list):  # records in a list are set apart more than the fields within one
+        return (" | " if any(isinstance(item, dict) for item in value) else ", ").join(
+            _plain(entity, key, item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(k)}: {_value(entity, k, v, depth + 1)}" for k, v in sorted(value.items()))
+    named = entity.values.get(key, {})
+    return str(named.get(value, value) if isinstance(value, (str, int, float)) else value)
+
+
+def _value(entity: Entity, key: str, value, depth: int = 0) -> str:
+    if key in privacy.FREE_TEXT_FIELDS:
+        return "(isi tidak ditampilkan)" if value else "—"
+    if key in privacy.PERSONAL_FIELDS:  # masked again: rows written before masking, values nested in a record
+        return _shorten(privacy.masked_value(key, value) or "—")
+    return _shorten(_plain(entity, key, value, depth))
 
 
 def _parse(text):
     try:
         value = json.loads(text) if text else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
@@ -93,7 +125,7 @@ def changes(event) -> list[tuple[str, str, str]]:
     for key in sorted(set(before) | set(after)):
         if key == "version":
             continue
-        rows.append((FIELD_LABELS.get(key, key.replace("_", " ")),
+        rows.append((_label(key),
                      _value(entity, key, before.get(key)) if key in before else "",
                      _value(entity, key, after.get(key)) if key in after else ""))
     return rows
@@ -108,7 +140,7 @@ def sentence(event, actor: str, reference: str) -> str:
     if event.action in ("status", "ubah_status") and "status" in after:
         return f"{actor} mengubah status {obj} menjadi {_value(entity, 'status', after['status'])}"
     if event.action == "ubah" and after:
-        fields = ", ".join(FIELD_LABELS.get(key, key) for key in sorted(after) if key != "version")
+        fields = ", ".join(_label(key) for key in sorted(after) if key != "version")
         return f"{actor} mengubah {fields} {obj}"
     return f"{actor} {verb_of(event.action)} {obj}".strip()
 

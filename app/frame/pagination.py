@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import request
 from peewee import DateField, DateTimeField, Field, IntegerField, Tuple
+from app.frame.request_cycle import int_arg
 
 MAX_CURSOR_CHARS = 200
 
@@ -27,10 +28,7 @@ class Page:
 
 
 def requested_page() -> int:
-    try:
-        return max(1, min(int(request.args.get("halaman", 1)), 100_000))
-    except ValueError:
-        return 1
+    return min(int_arg(request.args, "halaman", 1, lowest=1), 100_000)
 
 
 def requested_cursor(name: str) -> list | None:

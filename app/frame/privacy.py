@@ -88,13 +88,30 @@ def shown(value, field: str, role: str | None = None):
 FREE_TEXT_FIELDS = frozenset({"tindak_lanjut", "text", "notes", "mismatch_reason", "note"})
 
 
+def masked_value(field: str, value) -> str:
+    """A personal value of any shape masked; a list or record under a personal field is hidden whole."""
+    if isinstance(value, (list, tuple, dict)):
+        return BULLET * 3 if value else ""
+    return mask(field, value)
+
+
+def _for_audit(key, value):
+    if key in PERSONAL_FIELDS:
+        return masked_value(key, value)
+    if key in FREE_TEXT_FIELDS:
+        return BULLET * 3 if value else ""
+    if isinstance(value, dict):  # a record inside a record (the fields changed at the counter, ...)
+        return {inner: _for_audit(inner, item) for inner, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_for_audit(key, item) for item in value]
+    return value
+
+
 def for_audit(values: dict | None) -> dict | None:
-    """Personal values masked for every reader: the audit trail is no back door."""
+    """Personal values masked for every reader, at any depth: the audit trail is no back door."""
     if values is None:
         return None
-    return {key: (mask(key, value) if key in PERSONAL_FIELDS
-                  else (BULLET * 3 if value else "") if key in FREE_TEXT_FIELDS else value)
-            for key, value in values.items()}
+    return {key: _for_audit(key, value) for key, value in values.items()}
 
 
 def install(app) -> None:

@@ -19,12 +19,21 @@ def install_bounded_ids(app) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
 
 
-def int_arg(args, name: str) -> int | None:
-    """A query-string id: None when missing, not a number, or outside 64 bits."""
-    text = (args.get(name) or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > SQLITE_MAX_ID:
-        return None
-    return int(text)
+def bounded_int(text, default=None, *, lowest: int = 0, highest: int = SQLITE_MAX_ID):
+    """The one parser of an integer a URL or a form sends (ids, years, counts, minutes): plain ASCII
+    digits with an optional minus, within [lowest, highest]; else `default` (never an exception, so a
+    huge, negative or garbage number is "not found" or a message, not a 500)."""
+    text = text.strip() if isinstance(text, str) else ""
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+        return default
+    number = int(text)
+    return number if lowest <= number <= highest else default
+
+
+def int_arg(values, name: str, default=None, *, lowest: int = 0, highest: int = SQLITE_MAX_ID):
+    """An integer from a query string or a form (`request.args`, `request.form`), by bounded_int."""
+    return bounded_int(values.get(name), default, lowest=lowest, highest=highest)
 
 
 # No inline script or style anywhere (static/js/app.js holds the few behaviours); htmx runs with

@@ -10,13 +10,16 @@ session ends after the idle limit (`app.extensions["idle_minutes"]()`, else SESS
 """
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
 from peewee import AutoField, CharField, IntegerField, Model
 from playhouse.apsw_ext import DateTimeField
 
+from app.frame import throttle
 from app.frame.dates import utc_now
+from app.frame.passwords import dummy_hash, verify_password
 
 SESSION_TOKEN = "sid"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute
@@ -101,3 +104,44 @@ def sign_out() -> None:
         sessions = _sessions()
         sessions.update(ended_at=utc_now()).where(sessions.id == g.staff_session_id).execute()
     session.clear()
+
+
+# --- the sign-in form: one path for every program (the kecamatan, the desa mode, the center) ---
+
+USERNAME_LONGEST = 64
+PASSWORD_LONGEST = 1024  # far above any password a person sets (128); a longer one is not hashed
+
+
+@dataclass
+class SignInAttempt:
+    username: str
+    account: object | None  # the account of that name, whether or not the password was right
+    ok: bool = False  # right password of an active account: the caller signs it in
+    wait: int = 0  # seconds the throttle asks to wait (answer 429)
+    problem: str | None = None  # a form that cannot be right, in Indonesian (answer 422)
+
+
+def check_sign_in(form, record=None) -> SignInAttempt:
+    """Check a sign-in form against the program's accounts: the same password-hash work for a known
+    name, an unknown one and a disabled account, so timing lists no account; the length cap; the
+    throttle. `record(attempt)` writes the program's audit row in the throttle's transaction."""
+    username = (form.get("username") or "").strip().lower()[:USERNAME_LONGEST]
+    password = form.get("password") or ""
+    if len(password) > PASSWORD_LONGEST:
+        return SignInAttempt(username, None, problem=f"Kata sandi terlalu panjang (paling panjang "
+                                                     f"{PASSWORD_LONGEST} karakter).")
+    accounts = current_app.extensions["account_model"]
+    account = accounts.get_or_none(accounts.username == username)
+    attempt = SignInAttempt(username, account)
+    attempt.ok = (verify_password(account.password_hash if account else dummy_hash(), password)
+                  and bool(account and account.is_active))
+    address = request.remote_addr or ""
+    attempt.wait = throttle.login_wait(username, address, password_correct=attempt.ok)
+    with accounts._meta.database.atomic():
+        if attempt.wait:
+            throttle.login_refused_while_waiting(username, address, attempt.ok)
+        else:
+            throttle.login_attempted(username, address, attempt.ok)
+            if record:
+                record(attempt)
+    return attempt

@@ -11,6 +11,7 @@ from app.indicators.models import IndicatorTarget
 from app.indicators.targets import targets_for
 from app.frame.periods import Quarter, year_period
 from app.frame import figure_cache, store
+from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("indicators", __name__)
 MENU = [MenuItem("Indikator Layanan", "indicators.page", order=64)]
@@ -18,9 +19,7 @@ MENU = [MenuItem("Indikator Layanan", "indicators.page", order=64)]
 
 def _year_arg(default: int) -> tuple[int | None, str]:
     text = request.args.get("tahun", str(default)).strip()
-    if text.isdigit() and 2000 <= int(text) <= 2100:
-        return int(text), text
-    return None, text
+    return bounded_int(text, lowest=2000, highest=2100), text
 
 
 @blueprint.get("/indikator")
@@ -35,7 +34,7 @@ def page():
     elif part not in ("", "1", "2", "3", "4"):
         error = "Pilih triwulan I–IV atau satu tahun penuh."
     else:
-        period = Quarter.of(year, int(part)) if part else year_period(year)
+        period = Quarter.of(year, bounded_int(part)) if part else year_period(year)
         if not period.has_started(today):
             error = "Periode ini belum dimulai; pilih periode yang sudah berjalan."
     if error:
@@ -51,7 +50,7 @@ def targets():
     today = local_today(store.get("timezone"))
     source = request.form if request.method == "POST" else request.args
     year_text = source.get("tahun", str(today.year)).strip()
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    year = bounded_int(year_text, lowest=2000, highest=2100)
     if year is None:
         return render_template("indicators/targets.html", year_text=year_text, form={}, current={},
                                errors={"tahun": "Tahun harus berupa angka antara 2000 dan 2100."},

@@ -16,6 +16,7 @@ from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
 from app.frame.roles import CAMAT, INFORMASI, KASI
 from app.frame import store
 from app.frame.page_turns import long_running
+from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
 MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
@@ -254,8 +255,9 @@ def archive():
              .order_by(QuarterRecap.year.desc(), QuarterRecap.quarter.desc()))
     error = None
     if year_text:
-        if year_text.isdigit() and 2000 <= int(year_text) <= 2100:
-            query = query.where(QuarterRecap.year == int(year_text))
+        year = bounded_int(year_text, lowest=2000, highest=2100)
+        if year is not None:
+            query = query.where(QuarterRecap.year == year)
         else:
             error = "Tahun harus berupa angka antara 2000 dan 2100."
     recaps = [] if error else list(query.dicts())

@@ -496,12 +496,11 @@ def settings():
     form = {"service_days": request.form.get("service_days", "").strip(),
             "photo_background_rule": request.form.get("photo_background_rule") == "1"}
     errors = {}
-    days = form["service_days"]
-    if not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 60:
+    days = int_arg(form, "service_days", lowest=1, highest=60)
+    if days is None:
         errors["service_days"] = "Lama layanan 1 sampai 60 hari kerja."
     rows, taken = [], set()
-    typed_count = request.form.get("row_count", "")
-    row_count = min(int(typed_count), MAX_REQUIREMENTS + 2) if typed_count.isascii() and typed_count.isdigit() else 0
+    row_count = min(int_arg(request.form, "row_count", 0), MAX_REQUIREMENTS + 2)
     for index in range(row_count):
         label = " ".join((request.form.get(f"label_{index}") or "").split())
         code = (request.form.get(f"code_{index}") or "").strip()
@@ -523,7 +522,7 @@ def settings():
     if errors:
         return render_template("registration/settings.html", form=form, rows=rows or configured, errors=errors,
                                reasons=intake.REASONS), 422
-    values = {"service_days": int(form["service_days"]), "photo_background_rule": form["photo_background_rule"],
+    values = {"service_days": days, "photo_background_rule": form["photo_background_rule"],
               "requirements": rows}
     before = {key: store.get(key) for key in values}
     with database.atomic():

@@ -11,6 +11,7 @@ from app.frame import store
 from app.settings import identity
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
+from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("settings", __name__, template_folder="templates")
 MENU = [MenuItem("Pengaturan Kantor", "settings.office", order=91)]
@@ -118,16 +119,16 @@ def letterhead_logo_url() -> str | None:
 
 @blueprint.post("/admin/kantor/sesi")
 def session_timeout():
-    typed = request.form.get("session_idle_minutes", "").strip()
-    if not (typed.isascii() and typed.isdigit() and 5 <= int(typed) <= 480):
+    minutes = int_arg(request.form, "session_idle_minutes", lowest=5, highest=480)
+    if minutes is None:
         return _identity_page("settings/office.html", identity.current_values(),
                               {"session_idle_minutes": "Isi angka menit antara 5 dan 480."}, 422)
     before = store.get("session_idle_minutes")
     with database.atomic():
-        store.put("session_idle_minutes", int(typed))
+        store.put("session_idle_minutes", minutes)
         audit.record("ubah", "pengaturan", "sesi", "Batas sesi menganggur diubah",
-                     {"session_idle_minutes": before}, {"session_idle_minutes": int(typed)})
-    flash(f"Sesi yang tidak dipakai {typed} menit akan ditutup otomatis.", "success")
+                     {"session_idle_minutes": before}, {"session_idle_minutes": minutes})
+    flash(f"Sesi yang tidak dipakai {minutes} menit akan ditutup otomatis.", "success")
     return redirect(url_for("settings.office"))
 
 

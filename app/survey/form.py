@@ -2,6 +2,7 @@
 import re
 
 from app.survey.elements import COMMENT_MAX, ELEMENTS, PROFILE_CHOICES
+from app.frame.request_cycle import bounded_int
 
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
@@ -23,7 +24,7 @@ def parse_survey(form) -> tuple[dict, dict]:
         if raw not in ("1", "2", "3", "4"):
             errors[field] = f"Jawaban untuk {element.name.lower()} harus salah satu dari 1 sampai 4."
             continue
-        scores[element.key] = int(raw)
+        scores[element.key] = bounded_int(raw)
     profile = {}
     for field, choices in PROFILE_CHOICES.items():
         value = (form.get(field) or "").strip()

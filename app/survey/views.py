@@ -21,6 +21,7 @@ from app.survey.figures import answers_by_status, ikm_for_period
 from app.survey.form import answer_field, parse_survey
 from app.survey.ikm import QUALITIES, minimum_sample
 from app.survey.models import ResponseStatus, SurveyAnswer, SurveyCode, SurveyResponse
+from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("survey", __name__)
 MENU = [MenuItem("Survei Kepuasan (IKM)", "survey.ikm", order=62)]
@@ -87,16 +88,13 @@ def _requested_period(today):
     current = Quarter.containing(today)
     year_text = request.args.get("tahun", str(current.year)).strip()
     part = request.args.get("triwulan", str(current.number)).strip()
-    try:
-        year = int(year_text)
-    except ValueError:
-        year = 0
-    if not 2000 <= year <= 2100:
+    year = bounded_int(year_text, lowest=2000, highest=2100)
+    if year is None:
         return None, current.year, str(current.number), "Tahun harus berupa angka antara 2000 dan 2100."
     if part in ("", "tahun"):
         period = year_period(year)
     elif part in ("1", "2", "3", "4"):
-        period = Quarter.of(year, int(part))
+        period = Quarter.of(year, bounded_int(part))
     else:
         return None, year, part, "Pilih triwulan I–IV atau satu tahun penuh."
     if not period.has_started(today):
@@ -122,8 +120,9 @@ def ikm():
     population = _services_in(period, zone)
     population_error = None
     if population_text:
-        if population_text.isdigit() and int(population_text) <= 10_000_000:
-            population = int(population_text)
+        typed = bounded_int(population_text, highest=10_000_000)
+        if typed is not None:
+            population = typed
         else:
             population_error = "Jumlah layanan harus berupa bilangan bulat 0 atau lebih."
     sample = minimum_sample(population) if population is not None else None  # compared with valid answers only

@@ -13,6 +13,7 @@ from app.frame.page_turns import long_running
 from sync.client import engine, link, outbox, statuses
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
+from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("sync_page", __name__)
 MENU = [MenuItem("Sinkronisasi", "sync_page.index", order=70,
@@ -123,10 +124,12 @@ def import_status():
 def schedule():
     value = request.form.get("nightly", "").strip()
     parts = value.split(":")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not (0 <= int(parts[0]) < 24 and 0 <= int(parts[1]) < 60):
+    hour, minute = (bounded_int(parts[0], highest=23), bounded_int(parts[1], highest=59)) if len(parts) == 2 \
+        else (None, None)
+    if hour is None or minute is None:
         return render_template("sync_page/index.html", **_page_context({"nightly": "Isi jam seperti 21:00."})), 422
     with database.atomic():
-        store.put("sync_nightly_time", f"{int(parts[0]):02d}:{int(parts[1]):02d}")
+        store.put("sync_nightly_time", f"{hour:02d}:{minute:02d}")
         audit.record("ubah_jadwal", "sinkronisasi", "", f"sinkron malam pukul {value}")
     flash("Jadwal sinkronisasi malam disimpan.", "success")
     return redirect(url_for("sync_page.index")), 303

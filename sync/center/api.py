@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import ClientDisconnected
 
 from app.frame.dates import utc_now
-from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER
+from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER, int_arg
 from sync import jpeg_transit, protocol
 from sync.center import keys, records
 from sync.center.audit import audit
@@ -223,15 +223,21 @@ def _streamed_packet():
     return jsonify({"results": [outcome.as_json(named=False) for outcome in outcomes]})
 
 
+def _cursor_args() -> tuple[int | None, int | None]:
+    """?after= (0 when absent) and ?limit= (500 when absent, kept within 1..1000); (None, None) when
+    either is not a whole number or the cursor is outside 0..MAX_CURSOR."""
+    cursor = int_arg(request.args, "after", None if request.args.get("after") else 0, highest=MAX_CURSOR)
+    limit = int_arg(request.args, "limit", None if request.args.get("limit") else 500)
+    if cursor is None or limit is None:
+        return None, None
+    return cursor, min(max(limit, 1), 1000)
+
+
 @blueprint.get("/v1/statuses")
 def statuses():
-    try:
-        cursor = int(request.args.get("after", "0"))
-        limit = min(max(int(request.args.get("limit", "500")), 1), 1000)
-    except ValueError:
-        return _error(400, "bad_request", "after dan limit harus bilangan bulat")
-    if not 0 <= cursor <= MAX_CURSOR:
-        return _error(400, "bad_request", "after harus antara 0 dan %d" % MAX_CURSOR)
+    cursor, limit = _cursor_args()
+    if cursor is None:
+        return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     events = records.events_after(g.kecamatan, cursor, limit + 1)
     more = len(events) > limit
     events = events[:limit]

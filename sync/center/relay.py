@@ -19,7 +19,7 @@ from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
 from sync import protocol
-from sync.center.api import HEX64, MAX_CURSOR, _error, _json_body, blueprint
+from sync.center.api import HEX64, MAX_CURSOR, _cursor_args, _error, _json_body, blueprint
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
@@ -169,17 +169,6 @@ def relay_pra_manifest():
 @blueprint.post("/v1/relay/pra/packets")
 def relay_pra_packets():
     return _packet_results(store_pre_registration)
-
-
-def _cursor_args():
-    try:
-        cursor = int(request.args.get("after", "0"))
-        limit = min(max(int(request.args.get("limit", "500")), 1), 1000)
-    except ValueError:
-        return None, None
-    if not 0 <= cursor <= MAX_CURSOR:
-        return None, None
-    return cursor, limit
 
 
 def _installation_devices(key: DeviceKey) -> list[str]:

@@ -14,10 +14,11 @@ from app.frame.templating import send_htmx
 from app.frame.dates import day_start_utc, utc_now
 from app.frame.pagination import paginate
 from app.frame.regions import region_name
+from app.frame.request_cycle import bounded_int, int_arg
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
-from app.frame.signin import end_sessions, sign_in, sign_out
+from app.frame.signin import check_sign_in, end_sessions, sign_in, sign_out
 from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
@@ -38,29 +39,30 @@ def labels():
 
 # --- sign in -------------------------------------------------------------------------------
 
+def _record_sign_in(attempt) -> None:
+    if attempt.ok:
+        audit("masuk", "operator", attempt.account.id, f"{attempt.username} masuk", username=attempt.username)
+    else:
+        audit("masuk_gagal", "operator", attempt.account.id if attempt.account else "",
+              "Nama pengguna tidak dikenal" if attempt.account is None else "Kata sandi salah atau akun tidak aktif",
+              username=attempt.username or "(kosong)")
+
+
 @blueprint.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         return render_template("center/login.html", error=None, username="")
-    username = request.form.get("username", "").strip().lower()[:100]
-    address = request.remote_addr or ""
-    operator = Operator.get_or_none(Operator.username == username)
-    ok = bool(operator and operator.is_active and verify_password(operator.password_hash,
-                                                                  request.form.get("password", "")))
-    wait = throttle.login_wait(username, address, password_correct=ok)  # the kecamatan's rule, own table
-    if wait:
-        with center_database.atomic():
-            throttle.login_refused_while_waiting(username, address, ok)
-        return render_template("center/login.html", username=username,
+    attempt = check_sign_in(request.form, _record_sign_in)  # the office's path: same hash work, cap, throttle
+    if attempt.problem:
+        return render_template("center/login.html", error=attempt.problem, username=attempt.username), 422
+    if attempt.wait:
+        return render_template("center/login.html", username=attempt.username,
                                error="Terlalu banyak percobaan masuk yang gagal. "
-                                     f"Coba lagi dalam {throttle.in_words(wait)}."), 429
-    with center_database.atomic():
-        throttle.login_attempted(username, address, ok)
-    if not ok:
-        return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.", username=username), 401
-    sign_in(operator)
-    with center_database.atomic():
-        audit("masuk", "operator", operator.id, f"{username} masuk", username=username)
+                                     f"Coba lagi dalam {throttle.in_words(attempt.wait)}."), 429
+    if not attempt.ok:
+        return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.",
+                               username=attempt.username), 401
+    sign_in(attempt.account)
     return redirect(url_for("center.dashboard"))
 
 
@@ -131,8 +133,8 @@ def applications():
                                        ReceivedApplication.received_at, ReceivedApplication.kecamatan,
                                        ReceivedApplication.reason)
     filters = {key: request.args.get(key, "").strip() for key in ("kecamatan", "tanggal", "status", "q")}
-    if filters["kecamatan"].isdigit():
-        query = query.where(ReceivedApplication.kecamatan == int(filters["kecamatan"]))
+    if bounded_int(filters["kecamatan"]) is not None:
+        query = query.where(ReceivedApplication.kecamatan == bounded_int(filters["kecamatan"]))
     day = _parse_day(filters["tanggal"])
     if day:
         start = day_start_utc(day, "WIB")  # the center's pages are in WIB
@@ -245,7 +247,7 @@ def print_runs():
 
 
 def _picked_ids() -> list[int]:
-    return [int(value) for value in request.form.getlist("application") if value.isdigit()]
+    return [number for number in map(bounded_int, request.form.getlist("application")) if number is not None]
 
 
 @blueprint.post("/cetak/baru")
@@ -309,7 +311,7 @@ def shipments():
 
 @blueprint.post("/kirim/baru")
 def new_shipment():
-    kecamatan = Kecamatan.get_or_none(Kecamatan.id == request.form.get("kecamatan", type=int))
+    kecamatan = Kecamatan.get_or_none(Kecamatan.id == int_arg(request.form, "kecamatan"))
     if kecamatan is None:
         flash("Pilih kecamatan tujuan.", "error")
         return redirect(url_for("center.shipments")), 303

@@ -1,5 +1,6 @@
 """docs/privacy.md as a test: every GET page and export, for every role, shows a personal field in
-clear only when app.privacy.SEES gives that role the field. A new page is walked automatically."""
+clear only when app.privacy.SEES gives that role the field. A new page is walked automatically: the walk
+reads the URL map, fills each argument with a record of its kind, and fails on an argument it cannot fill."""
 import base64
 import io
 import re
@@ -8,13 +9,31 @@ import zipfile
 import pytest
 
 from app.frame import privacy
-from app.frame.roles import ADMIN, ALL_ROLES, CAMAT
+from app.frame.roles import ADMIN, ALL_ROLES, CAMAT, DESA
 from tests.registration.conftest import jpeg_bytes, valid_form
+
+DARUNGAN = "35.08.07.2001"
 
 NIK, KK, PHONE = "3508071205900001", "3508070101100007", "0812-3456-7890"
 FIRST_ADDRESS, EDITED_ADDRESS, RELIGION = "Dusun Krajan No. 5", "Dusun Baru No. 7", "Khonghucu"
-CLEAR = {"nik": NIK, "kk_number": KK, "phone": PHONE, "address": (FIRST_ADDRESS, EDITED_ADDRESS),
+# A desa's pre-registration that the counter accepted with changes: both sides of each change.
+PRE_NIK, PRE_KK, COUNTER_KK = "3508071306880003", "3508070202200009", "3508070303300008"
+PRE_PHONE, COUNTER_PHONE = "0813-1111-2222", "0813-3333-4444"
+PRE_ADDRESS, COUNTER_ADDRESS = "Dusun Lor Gang 3", "Dusun Kidul Gang 4"
+WAITING_NIK, WAITING_ADDRESS = "3508074107950004", "Dusun Wetan Gang 8"
+CLEAR = {"nik": (NIK, PRE_NIK, WAITING_NIK), "kk_number": (KK, PRE_KK, COUNTER_KK),
+         "phone": (PHONE, PRE_PHONE, COUNTER_PHONE, "081311112222", "081333334444"),  # as typed and as stored
+         "address": (FIRST_ADDRESS, EDITED_ADDRESS, PRE_ADDRESS, COUNTER_ADDRESS, WAITING_ADDRESS),
          "religion": RELIGION}
+# A confidential complaint: who wrote it and what it says.
+CONTACT, SECRET_TEXT = "0857-9999-1111", "Pungutan liar di loket rekam 7788"
+CLEAR.update({"complainant_contact": (CONTACT, "085799991111"), "confidential_text": SECRET_TEXT})
+# Path arguments that name no record the walk can make; each says why the page is left out.
+NOT_WALKED = {
+    "name": "a backup file (admin only; its bytes are encrypted, tests/security)",
+    "folder": "a USB batch file (admin only; tests/sync)",
+    "tracking_number": "the kiosk's receipt of its own complaint (no login, tests/complaints)",
+}
 
 
 def _readable(body: bytes) -> str:
@@ -25,24 +44,30 @@ def _readable(body: bytes) -> str:
     return body.decode("utf-8", "replace")
 
 
-def _pages(app, application_id):
-    """Every GET route, int arguments filled with the application's id (others 404, which is fine)."""
+def _pages(app, records: dict):
+    """Every GET route, each argument filled with a record of its kind (`records`, by argument name;
+    another id falls back to the application, and answers 404 where it is no such record)."""
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
         args = {}
         for name, converter in rule._converters.items():
-            if type(converter).__name__ in ("BoundedIntConverter", "IntegerConverter"):
-                args[name] = application_id
+            if name in records:
+                args[name] = records[name]
+            elif type(converter).__name__ in ("BoundedIntConverter", "IntegerConverter"):
+                args[name] = records["application_id"]
             elif name == "kind":
                 args[name] = "csv"
             else:
+                assert name in NOT_WALKED, f"the privacy walk cannot fill <{name}> of {rule.rule}: add it"
                 break
         else:
             path = re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: str(args[m.group(1)]), rule.rule)
             yield rule.endpoint, path
             if rule.endpoint == "registration.export":
                 yield rule.endpoint, path + "?format=csv"
+            if rule.endpoint == "desa.queue":
+                yield rule.endpoint, path + "?desa=" + DARUNGAN
 
 
 @pytest.fixture
@@ -56,17 +81,63 @@ def edited(loket, saved):
     return saved
 
 
+@pytest.fixture
+def pre_registrations(client_as, loket, edited):
+    """Issue 24: a desa's pre-registration accepted at the counter with changed fields (the detail page
+    shows both sides), and one still waiting in the queue."""
+    from app.desa.models import PreRegistration, UserDesa
+    desa = client_as(DESA)
+    UserDesa.insert(user=g_user(DESA), desa_code=DARUNGAN).on_conflict_ignore().execute()
+    typed = valid_form(nik=PRE_NIK, full_name="Joko Susilo", birth_date="1988-06-13", kk_number=PRE_KK,
+                       phone=PRE_PHONE, address=PRE_ADDRESS, religion=RELIGION)
+    assert desa.post("/desa/pra-pendaftaran/baru", data=typed, content_type="multipart/form-data").status_code == 302
+    pre = PreRegistration.get(PreRegistration.nik == PRE_NIK)
+    changed = dict(typed, rt=pre.rt, rw=pre.rw, kk_number=COUNTER_KK, phone=COUNTER_PHONE, address=COUNTER_ADDRESS,
+                   religion="Islam")
+    response = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=changed, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    waiting = valid_form(nik=WAITING_NIK, full_name="Sri Wahyuni", sex="P", birth_date="1995-07-01",
+                         address=WAITING_ADDRESS)
+    assert desa.post("/desa/pra-pendaftaran/baru", data=waiting, content_type="multipart/form-data").status_code == 302
+    return pre.id
+
+
+def g_user(role):
+    from app.auth.models import User
+    return User.get(User.username == role.replace("_", "-"))
+
+
+@pytest.fixture
+def confidential_complaint(client_as):
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    from app.frame.roles import INFORMASI
+    client_as(INFORMASI)
+    values = {"channel": "meja_informasi", "category_id": ComplaintCategory.select().first().id,
+              "complainant_name": "Sri Wahyuni", "complainant_contact": CONTACT, "is_anonymous": False,
+              "is_confidential": True, "registration_number": "", "text": SECRET_TEXT}
+    complaint, _ = book.record_complaint(values, user=g_user(INFORMASI))
+    return complaint.id
+
+
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_every_page_and_export_follows_the_policy_table(app, client_as, loket, edited, role):
+def test_every_page_and_export_follows_the_policy_table(app, client_as, loket, edited, pre_registrations,
+                                                        confidential_complaint, role):
     photo = loket.get(f"/pendaftaran/{edited}/foto.jpg").get_data()
     assert photo[:2] == b"\xff\xd8"  # the walk looks for real photo bytes
     photo_marks = (photo[-120:-56], base64.b64encode(photo[-240:-192]))  # raw or embedded as base64
     photo_url = f"/pendaftaran/{edited}/foto"
     counter_view = loket.get(f"/pendaftaran/{edited}").get_data(as_text=True)
     assert EDITED_ADDRESS in counter_view and RELIGION in counter_view and photo_url in counter_view
+    accepted_view = loket.get(f"/desa/pra-pendaftaran/{pre_registrations}").get_data(as_text=True)
+    assert "Diubah di loket" in accepted_view and PRE_ADDRESS in accepted_view and COUNTER_KK in accepted_view
+    assert WAITING_NIK in loket.get(f"/pra-pendaftaran?desa={DARUNGAN}").get_data(as_text=True)
+    desk_view = client_as("petugas_informasi").get(f"/pengaduan/{confidential_complaint}").get_data(as_text=True)
+    assert SECRET_TEXT in desk_view and CONTACT.replace("-", "") in desk_view.replace("-", "")
     client = client_as(role)
     checked = 0
-    for endpoint, path in _pages(app, edited):
+    for endpoint, path in _pages(app, {"application_id": edited, "pre_id": pre_registrations,
+                                       "user_id": g_user(role).id, "complaint_id": confidential_complaint}):
         response = client.get(path)
         assert response.status_code < 500, (endpoint, path, response.status_code)
         body = response.get_data()
