@@ -91,7 +91,12 @@ def own_device() -> str:
 
 def number_prefix(desa_code: str) -> str:
     """'PRA-3508072001-01': the desa and the PC that numbered it, so numbers never collide offline."""
-    return protocol.pre_registration_number(desa_code.replace(".", ""), own_device(), 1).rpartition("-")[0]
+    try:
+        return protocol.pre_registration_number(desa_code.replace(".", ""), own_device(), 1).rpartition("-")[0]
+    except ValueError:  # a desa PC enrolled by an older kecamatan after a restore ('D1000001')
+        raise Refused(f"Nomor komputer ini ({own_device()[:20]}) tidak diterima pusat, jadi pra-pendaftaran tidak "
+                      "dapat diberi nomor. Minta kode pendaftaran baru kepada admin kecamatan, lalu daftarkan ulang "
+                      "komputer ini di halaman Operator Desa.") from None
 
 
 def _next_free_number(desa_code: str) -> str:

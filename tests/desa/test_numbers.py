@@ -15,6 +15,7 @@ from app.frame import dates, store
 from app.frame.db import database
 from sync import protocol
 from tests.desa.conftest import DARUNGAN, pre_register
+from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
 from tests.registration.conftest import valid_form
 
 
@@ -139,3 +140,19 @@ def test_a_refused_form_shows_its_reason_on_the_desa_list_and_detail(db, office,
     for page in (darungan.get("/desa"), darungan.get(f"/desa/pra-pendaftaran/{pre.id}")):
         assert reason in text(page), text(page)[:2000]
         assert "Alasan penolakan" in text(page)
+
+
+def test_a_desa_pc_holding_a_number_the_center_refuses_says_to_enrol_again(desa_app):
+    """A desa PC enrolled, before this fix, with a code made after a restore ('D1000001'): its forms cannot be
+    numbered in a format the center takes, so typing one answers what to do, not a 500 or a doomed number."""
+    from tests.desa.test_desa_mode import bound_to
+    from tests.desa.test_relay import desa_operator
+    with bound_to(desa_app), database.atomic():
+        store.put("desa_pc_desa_code", DARUNGAN)
+        store.put("desa_pc_number", "D1000001")
+        store.put("kecamatan_code", "35.08.07")
+    operator = desa_operator(desa_app)
+    with bound_to(desa_app):
+        response = pre_register(operator, valid_form())
+        assert response.status_code == 422 and "Minta kode pendaftaran baru" in text(response), text(response)[:900]
+        assert PreRegistration.select().count() == 0
