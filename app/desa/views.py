@@ -440,7 +440,10 @@ def issue_pc_code():
     code = (request.form.get("desa") or "").strip()
     if code not in {r.code for r in desa_list()}:
         return _operators_page(errors={"pc_desa": "Pilih desa untuk komputer yang akan didaftarkan."}, status=422)
-    enrolment = mode.issue_enrolment_code(code)
+    try:
+        enrolment = mode.issue_enrolment_code(code)
+    except mode.PcCodesExhausted as problem:
+        return _operators_page(errors={"pc_desa": str(problem)}, status=422)
     with database.atomic():
         audit.record("buat", "perangkat_desa", code, f"Kode pendaftaran komputer desa {desa_names().get(code, code)} dibuat")
     return render_template("desa/pc_code.html", code=enrolment, qr=qr_svg(enrolment),

@@ -156,3 +156,12 @@ def test_a_desa_pc_holding_a_number_the_center_refuses_says_to_enrol_again(desa_
         response = pre_register(operator, valid_form())
         assert response.status_code == 422 and "Minta kode pendaftaran baru" in text(response), text(response)[:900]
         assert PreRegistration.select().count() == 0
+
+
+def test_when_a_desas_pc_codes_run_out_the_admin_reads_why(db, office, client_as):
+    with database.atomic():
+        db.execute_sql('INSERT INTO "registration_sequence" ("prefix", "last_value") VALUES (?, ?)',
+                       ("DESA-PC36-3508072001", protocol.DESA_PC_CODES))
+    response = client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+    assert response.status_code == 422 and "sudah habis" in text(response)
+    assert client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": "35.08.07.2002"}).status_code == 200
