@@ -99,11 +99,16 @@ def number_prefix(desa_code: str) -> str:
                       "komputer ini di halaman Operator Desa.") from None
 
 
-def _next_free_number(desa_code: str) -> str:
-    """This PC's next number; one a scanned form took before its series was checked is passed over."""
+def next_number(desa_code: str) -> str:
+    """This PC's next number, in the one format the center takes (sync/protocol.py); one a scanned form took
+    before its series was checked is passed over. Call inside the transaction that stores the form."""
     prefix = number_prefix(desa_code)
     while True:
-        number = numbering.next_number(prefix)
+        try:
+            number = protocol.pre_registration_number(desa_code.replace(".", ""), own_device(),
+                                                      numbering.reserve(prefix, 1))
+        except ValueError:  # a sequence past 9 digits: about a thousand restores of this PC
+            raise Refused("Nomor pra-pendaftaran komputer ini sudah habis; hubungi pengelola aplikasi.") from None
         if not PreRegistration.select().where(PreRegistration.number == number).exists():
             return number
 
@@ -148,7 +153,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
             raise Refused(f"Nomor pra-pendaftaran {number} sudah dipakai formulir lain di kecamatan ini. Formulir "
                           "ditolak; periksa formulirnya dengan desa, atau isi pra-pendaftaran di loket.")
         pre = PreRegistration.create(
-            number=number or _next_free_number(clean["desa_code"]),
+            number=number or next_number(clean["desa_code"]),
             **{key: clean[key] for key in CARRIED_FIELDS},
             photo_jpeg=photo.jpeg if photo else None, photo_background=photo.background if photo else "",
             status=PreRegistration.WAITING, source=source,

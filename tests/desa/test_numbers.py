@@ -165,3 +165,30 @@ def test_when_a_desas_pc_codes_run_out_the_admin_reads_why(db, office, client_as
     response = client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
     assert response.status_code == 422 and "sudah habis" in text(response)
     assert client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": "35.08.07.2002"}).status_code == 200
+
+
+def test_desa_pc_codes_stay_in_format_up_to_the_last_restore_generation_and_never_beyond(db, office):
+    """The real restores above take seconds each; the generation they raise is set here directly."""
+    from app.frame import installation
+    made = []
+    for generation in (0, 1, 2, 35, 36, 1000, 1295):
+        with database.atomic():
+            installation.token(db)  # the row exists
+            db.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (generation,))
+            code = mode.next_pc_code(DARUNGAN)
+        assert protocol.DESA_PC_CODE.fullmatch(code) and code not in made, (generation, code)
+        assert int(code[1:], 36) > generation * mode.DESA_PC_BLOCK  # above every earlier generation's block
+        made.append(code)
+    with database.atomic():
+        db.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (1296,))
+        with pytest.raises(mode.PcCodesExhausted):
+            mode.next_pc_code(DARUNGAN)
+
+
+def test_a_legacy_decimal_desa_pc_code_is_never_issued_again(db, office):
+    """Codes made before base 36 were 'D' + decimal (D1 ... D12 here): none comes back as a base-36 code."""
+    with database.atomic():
+        db.execute_sql('INSERT INTO "registration_sequence" ("prefix", "last_value") VALUES (?, ?)',
+                       ("DESA-PC-3508072001", 12))
+        code = mode.next_pc_code(DARUNGAN)
+    assert code not in {f"D{n}" for n in range(1, 13)} and protocol.DESA_PC_CODE.fullmatch(code), code

@@ -93,7 +93,7 @@ def test_numbers_after_any_restores_and_enrolments_are_accepted_and_unique(steps
                 enrolled = True
             elif step == "number_pre_registration" and enrolled:
                 with office.bound(office.desa), database.atomic():
-                    pre_numbers.append(numbering.next_number(pre_records.number_prefix(DARUNGAN)))
+                    pre_numbers.append(pre_records.next_number(DARUNGAN))
             elif step == "number_registration":
                 with office.bound(office.kecamatan), database.atomic():
                     prefix = numbering.number_prefix(store.get("kecamatan_code"), "01")
