@@ -86,6 +86,18 @@ def test_the_desa_relay_lives_through_restores_of_the_kecamatan_and_the_desa_pc(
         with bound_to(kecamatan):
             assert PreRegistration.select().where(PreRegistration.nik == nik).count() == 1, name
         check_invariants(kecamatan, center, desa_pcs, operators)
+    # The second PC types a villager the first PC sent already: refused at the kecamatan, the reason shown.
+    with bound_to(desa_pcs[1]):
+        assert pre_register(operators[1], valid_form(nik=PEOPLE[0][0], full_name=PEOPLE[0][1])).status_code == 302
+    assert sync(desa_pcs[1]).sent == 1
+    assert sync(kecamatan).error == ""
+    assert sync(desa_pcs[1]).statuses >= 1
+    with bound_to(desa_pcs[1]):
+        refused = PreRegistration.get(PreRegistration.nik == PEOPLE[0][0])
+        assert refused.relay_status == "ditolak_kecamatan"
+        page = text(operators[1].get(f"/desa/pra-pendaftaran/{refused.id}"))
+        assert "Alasan penolakan: " + refused.relay_note in page
+    check_invariants(kecamatan, center, desa_pcs, operators)
 
 
 def second_operator(pc):
