@@ -64,11 +64,11 @@ class PcCodesExhausted(ValueError):
 
 def _legacy_floor(digits: str) -> int:
     """Codes issued before base 36 were "D" + decimal from the sequence "DESA-PC-<desa>": read as base 36,
-    none of them is above its last value read so (a decimal above a million was never accepted anyway)."""
+    none of them is above its last value read so (codes past D999 never fitted the format: not counted)."""
     row = database.execute_sql('SELECT "last_value" FROM "registration_sequence" WHERE "prefix" = ?',
                                (f"DESA-PC-{digits}",)).fetchone()
     last = int(row[0]) if row else 0
-    return int(str(last), 36) if 0 < last < installation.GENERATION_SPAN else 0
+    return int(str(min(last, 999)), 36) if 0 < last < installation.GENERATION_SPAN else 0
 
 
 def next_pc_code(desa_code: str) -> str:
