@@ -192,3 +192,15 @@ def test_a_legacy_decimal_desa_pc_code_is_never_issued_again(db, office):
                        ("DESA-PC-3508072001", 12))
         code = mode.next_pc_code(DARUNGAN)
     assert code not in {f"D{n}" for n in range(1, 13)} and protocol.DESA_PC_CODE.fullmatch(code), code
+
+
+def test_a_number_an_older_version_let_a_qr_take_is_passed_over_by_the_counter(db, office, darungan):
+    """Before the series check a QR could take the kecamatan's own next number: the counter numbers past it."""
+    assert pre_register(darungan, valid_form()).status_code == 302
+    first = PreRegistration.get()
+    taken = first.number[:-6] + "000002"
+    with database.atomic():
+        PreRegistration.update(number=taken).where(PreRegistration.id == first.id).execute()
+    typed = pre_register(darungan, valid_form(nik="3508071205900002", full_name="Agus Salim"))
+    assert typed.status_code == 302, text(typed)[:600]
+    assert PreRegistration.get(PreRegistration.nik == "3508071205900002").number == first.number[:-6] + "000003"
