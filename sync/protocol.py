@@ -76,12 +76,39 @@ MAX_APPLICATIONS_PER_PACKET = 200
 # Statuses the center reports back (the client maps them to ApplicationStatus).
 CENTER_STATUSES = ("received", "printed", "shipped", "rejected", "resend")
 
-# A registration number: kecamatan code digits (6), device (2), sequence (6): "350807-01-000123".
-REGISTRATION_NUMBER = re.compile(r"^(\d{6})-([0-9A-Za-z]{1,4})-(\d{6,9})$")
-
-
+# Numbers, one definition each, used by the maker (the kecamatan, the desa PC) and the checker (the center).
+# The device part names the PC that numbered it: a counter PC's ("01", the center's "P3") or a desa PC's.
+DEVICE_PART = r"[0-9A-Za-z]{1,4}"
+# Sequences: 6 digits at least, up to 9 (a restore starts a new million: generation * 1,000,000 + 1).
+SEQUENCE_MAX = 10 ** 9 - 1
+# A registration number: kecamatan code digits (6), device, sequence: "350807-01-000123".
+REGISTRATION_NUMBER = re.compile(rf"^(\d{{6}})-({DEVICE_PART})-(\d{{6,9}})$")
 # A pre-registration number: "PRA-", the desa code digits (10), the PC ("D1", "01"), a sequence.
-PRE_REGISTRATION_NUMBER = re.compile(r"^PRA-(\d{10})-([0-9A-Za-z]{1,4})-(\d{6,9})$")
+PRE_REGISTRATION_NUMBER = re.compile(rf"^PRA-(\d{{10}})-({DEVICE_PART})-(\d{{6,9}})$")
+# A desa PC's code: "D" and its number in base 36 (1 to 3 characters), so it stays a DEVICE_PART for
+# 46,655 PCs per desa whatever happens to the kecamatan's data (codes made before were "D" + decimal).
+DESA_PC_CODE = re.compile(r"^D[0-9A-Z]{1,3}$")
+DESA_PC_CODES = 36 ** 3 - 1
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def desa_pc_code(number: int) -> str:
+    """The code of the `number`-th desa PC of a desa: 1 -> "D1", 36 -> "D10", DESA_PC_CODES -> "DZZZ"."""
+    if not 1 <= number <= DESA_PC_CODES:
+        raise ValueError(f"nomor komputer desa di luar 1-{DESA_PC_CODES}")
+    digits = ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = _BASE36[digit] + digits
+    return "D" + digits
+
+
+def pre_registration_number(desa_digits: str, device: str, sequence: int) -> str:
+    """'PRA-3508072001-D1-000007'; ValueError for anything the center would refuse."""
+    number = f"PRA-{desa_digits}-{device}-{sequence:06d}"
+    if not (0 < sequence <= SEQUENCE_MAX and PRE_REGISTRATION_NUMBER.fullmatch(number)):
+        raise ValueError(f"nomor pra-pendaftaran {number[:60]} di luar format yang diterima pusat")
+    return number
 
 
 def sha256_hex(data: bytes) -> str:

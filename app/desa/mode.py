@@ -12,8 +12,8 @@ from itsdangerous import URLSafeSerializer
 from app.frame import regions
 from app.frame.db import database
 from app.desa import qr
-from app.registration import numbering
-from app.frame import store
+from app.frame import installation, store
+from sync import protocol
 
 MODE = "desa"
 store.register_defaults(desa_pc_desa_code="")
@@ -52,15 +52,47 @@ class EnrolmentRefused(ValueError):
     """str() is the Indonesian message for the desa admin."""
 
 
-def issue_enrolment_code(desa_code: str) -> str:
-    """At the kecamatan: a code for one more PC of this desa (shown once; it holds the desa's key)."""
+# Desa PC codes (sync/protocol.py DESA_PC_CODE): each restore of the kecamatan's data starts a fresh block
+# of this many codes per desa, above every code an earlier generation could have handed out, so a restored
+# backup never gives a second PC a code in use; the codes stay 1-3 characters for 1,295 restores.
+DESA_PC_BLOCK = 36
+
+
+class PcCodesExhausted(ValueError):
+    """str() is the Indonesian message for the kecamatan admin."""
+
+
+def _legacy_floor(digits: str) -> int:
+    """Codes issued before base 36 were "D" + decimal from the sequence "DESA-PC-<desa>": read as base 36,
+    none of them is above its last value read so (codes past D999 never fitted the format: not counted)."""
+    row = database.execute_sql('SELECT "last_value" FROM "registration_sequence" WHERE "prefix" = ?',
+                               (f"DESA-PC-{digits}",)).fetchone()
+    last = int(row[0]) if row else 0
+    return int(str(min(last, 999)), 36) if 0 < last < installation.GENERATION_SPAN else 0
+
+
+def next_pc_code(desa_code: str) -> str:
+    """At the kecamatan, inside the caller's transaction: the next desa PC code of this desa."""
     digits = desa_code.replace(".", "")
+    _, generation = installation.identity(database)
+    floor = max(generation * DESA_PC_BLOCK, _legacy_floor(digits))
+    number = database.execute_sql(
+        'INSERT INTO "registration_sequence" ("prefix", "last_value") VALUES (?, ?) '
+        'ON CONFLICT ("prefix") DO UPDATE SET "last_value" = MAX("last_value", ?) + 1 RETURNING "last_value"',
+        (f"DESA-PC36-{digits}", floor + 1, floor)).fetchone()[0]
+    if number > protocol.DESA_PC_CODES:
+        raise PcCodesExhausted("Nomor komputer desa untuk desa ini sudah habis; hubungi pengelola aplikasi.")
+    return protocol.desa_pc_code(number)
+
+
+def issue_enrolment_code(desa_code: str) -> str:
+    """At the kecamatan: a code for one more PC of this desa (shown once; it holds that PC's own key)."""
     with database.atomic():
-        number = numbering.reserve(f"DESA-PC-{digits}", 1)
+        pc = next_pc_code(desa_code)
     office = store.all_settings()
     payload = {"k": office["kecamatan_code"], "kn": office["kecamatan_name"], "kab": office["kabupaten_name"],
-               "prov": office["provinsi_name"], "d": desa_code, "pc": f"D{number}",
-               "days": office["pre_registration_days"], "key": qr.desa_key(desa_code),
+               "prov": office["provinsi_name"], "d": desa_code, "pc": pc,
+               "days": office["pre_registration_days"], "key": qr.desa_key(desa_code, pc=pc),
                "g": qr.generation_of(desa_code)}
     from app.desa import relay
     payload.update(relay.ticket_for(desa_code, payload["pc"], payload["g"]))  # the center's part, if linked
@@ -83,6 +115,23 @@ def read_enrolment_code(text: str) -> dict:
     return payload
 
 
+ENROLMENT_SETTINGS = ("kecamatan_code", "kecamatan_name", "kabupaten_name", "provinsi_name", "desa_pc_desa_code",
+                      "desa_pc_number", "desa_pc_key", "pre_registration_days", "desa_pc_generation")
+
+
+def enrolment_settings() -> dict:
+    """What enrol_this_pc changes, to put back when the center refuses the code's PC number."""
+    return {key: store.get(key) for key in ENROLMENT_SETTINGS}
+
+
+def undo_enrolment(before: dict, reason: str) -> None:
+    from app.frame import audit
+    with database.atomic():
+        for key, value in before.items():
+            store.put(key, value)
+        audit.record("ubah", "pengaturan", "desa", f"Pendaftaran komputer desa dibatalkan: {reason}"[:500])
+
+
 def enrol_this_pc(text: str) -> dict:
     """At the desa PC: store the kecamatan identity, the desa, the PC number and the desa's key."""
     from app.desa.models import PreRegistration
@@ -90,12 +139,13 @@ def enrol_this_pc(text: str) -> dict:
     current = store.get("desa_pc_desa_code")
     if current and current != payload["d"] and PreRegistration.select().exists():
         raise EnrolmentRefused("Komputer ini sudah berisi pra-pendaftaran desa lain; kode untuk desa berbeda ditolak.")
+    if not protocol.DESA_PC_CODE.fullmatch(str(payload.get("pc", ""))):
+        raise EnrolmentRefused("Nomor komputer desa di kode ini di luar format yang diterima pusat (aplikasi "
+                               "kecamatan versi lama?). Perbarui aplikasi di kecamatan, lalu minta kode baru.")
+    values = (payload["k"], payload["kn"], payload["kab"], payload["prov"], payload["d"], payload["pc"],
+              payload["key"], int(payload["days"]), int(payload.get("g", 1)))
     with database.atomic():
-        for key, value in (("kecamatan_code", payload["k"]), ("kecamatan_name", payload["kn"]),
-                           ("kabupaten_name", payload["kab"]), ("provinsi_name", payload["prov"]),
-                           ("desa_pc_desa_code", payload["d"]), ("desa_pc_number", payload["pc"]),
-                           ("desa_pc_key", payload["key"]), ("pre_registration_days", int(payload["days"])),
-                           ("desa_pc_generation", int(payload.get("g", 1)))):
+        for key, value in zip(ENROLMENT_SETTINGS, values):
             store.put(key, value)
         from app.frame import audit
         audit.record("daftar_perangkat", "pengaturan", "desa", f"Komputer desa terdaftar untuk desa {payload['d']} "

@@ -14,6 +14,7 @@ from itsdangerous import URLSafeSerializer
 
 from app.frame import regions
 from app.frame.db import database
+from sync import protocol
 from app.desa.records import CARRIED_FIELDS
 from app.frame import store
 
@@ -47,13 +48,15 @@ def generation_of(desa_code: str) -> int:
     return int(store.get("desa_key_generations").get(desa_code, 1))
 
 
-def desa_key(desa_code: str, generation: int | None = None, master: str | None = None) -> str:
-    """Each desa signs with its own key, derived from the kecamatan's: a desa PC holds only its own
-    (given at enrolment), so a lost desa laptop cannot forge another desa's forms; revoking raises the
-    generation, and forms signed with an older one are refused."""
+def desa_key(desa_code: str, generation: int | None = None, master: str | None = None, pc: str = "") -> str:
+    """Each desa PC signs with its own key, derived from the kecamatan's, its desa and its code `pc`: a desa
+    PC holds only its own (given at enrolment), so a lost desa laptop can forge neither another desa's forms
+    nor numbers of another PC's series; revoking raises the generation, and forms signed with an older one
+    are refused. Without `pc`: the desa's key, which the kecamatan signs its own printouts with (and desa PCs
+    enrolled before per-PC keys hold)."""
     generation = generation or generation_of(desa_code)
-    return hmac.new((master or signing_key()).encode(), f"f107-desa:{desa_code}:{generation}".encode(),
-                    "sha256").hexdigest()
+    message = f"f107-desa:{desa_code}:{generation}" + (f":pc:{pc}" if pc else "")
+    return hmac.new((master or signing_key()).encode(), message.encode(), "sha256").hexdigest()
 
 
 def revoke_desa_key(desa_code: str) -> int:
@@ -114,10 +117,22 @@ def decode(text: str) -> dict:
         raise QrRefused(f"Kunci komputer Desa {name} yang menandatangani formulir ini sudah dicabut di kecamatan. "
                         "Formulir ditolak; bila diisi di kecamatan, cari di antrean. Desa perlu mendaftarkan ulang "
                         "komputernya.")
-    if not isinstance(desa_code, str) or not _serializer(desa_key(desa_code)).loads_unsafe(body)[0]:
-        raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah atau kode tidak dibuat "
-                        "oleh desa di kecamatan ini. Formulir ditolak.")
+    if not isinstance(desa_code, str) or not any(_serializer(key).loads_unsafe(body)[0] for key in
+                                                 _keys_that_may_sign(desa_code, payload.get("n"))):
+        raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah, kode tidak dibuat oleh desa "
+                        "di kecamatan ini, atau nomornya bukan nomor komputer desa yang menandatanganinya. "
+                        "Formulir ditolak.")
     return payload
+
+
+def _keys_that_may_sign(desa_code: str, number) -> list[str]:
+    """The key of the PC whose series the number is in (a number claimed by another PC fails it), and the
+    desa's key (the kecamatan's own printouts; desa PCs enrolled before per-PC keys)."""
+    found = protocol.PRE_REGISTRATION_NUMBER.fullmatch(number) if isinstance(number, str) else None
+    keys = [desa_key(desa_code)]
+    if found and protocol.DESA_PC_CODE.fullmatch(found.group(2)):
+        keys.insert(0, desa_key(desa_code, pc=found.group(2)))
+    return keys
 
 
 MAX_PICTURE_PIXELS = 12_000_000  # a webcam still is 1-2 MP; a bigger picture is not a snapshot

@@ -5,7 +5,7 @@ is new for the desa: scope, one open pre-registration per NIK, expiry, and carry
 into an Application with the differences recorded.
 """
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, g
 
@@ -16,8 +16,12 @@ from app.registration import numbering, records
 from app.registration.models import Application
 from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
+from sync import protocol
 
 store.register_defaults(pre_registration_days=14, desa_pc_number="")
+# A desa laptop's clock may run ahead (a PC set to UTC shows WIB hours as UTC: 7-9 hours); beyond half a day, a
+# form's date is not believed: it would stretch its validity and hold the NIK until then.
+CLOCK_TOLERANCE = timedelta(hours=12)
 CARRIED_FIELDS = records.EDITABLE_FIELDS  # every field of the form travels from desa to counter
 FIELD_LABELS = {
     "nik": "NIK", "kk_number": "Nomor KK", "full_name": "Nama lengkap", "birth_place": "Tempat lahir",
@@ -56,6 +60,12 @@ def status_label(pre: PreRegistration, on: date | None = None) -> str:
     return "Menunggu ke kecamatan"
 
 
+def refusal_reason(pre: PreRegistration) -> str:
+    """Why the center or the kecamatan refused a relayed form (their words, in Indonesian), or ""."""
+    from app.desa.relay import REFUSED, REFUSED_BY_CENTER
+    return pre.relay_note if pre.relay_status in (REFUSED, REFUSED_BY_CENTER) else ""
+
+
 def open_with_nik(nik: str, on: date | None = None):
     """The unexpired pre-registration still waiting for this NIK, if any."""
     return (PreRegistration.select().where((PreRegistration.nik == nik) & (PreRegistration.status == PreRegistration.WAITING)
@@ -74,10 +84,60 @@ def refuse_duplicates(nik: str, exclude_id: int | None = None) -> None:
                       "Pemohon tidak perlu didaftarkan ulang.", "nik")
 
 
+def own_device() -> str:
+    """The device part of the numbers this PC makes: 'D3' on a desa PC, '01' (or the center's 'P3') here."""
+    return store.get("desa_pc_number") or current_app.config["DEVICE_ID"]
+
+
 def number_prefix(desa_code: str) -> str:
     """'PRA-3508072001-01': the desa and the PC that numbered it, so numbers never collide offline."""
-    device = store.get("desa_pc_number") or current_app.config["DEVICE_ID"]  # 'D3' on a desa PC, '01' here
-    return f"PRA-{desa_code.replace('.', '')}-{device}"
+    try:
+        return protocol.pre_registration_number(desa_code.replace(".", ""), own_device(), 1).rpartition("-")[0]
+    except ValueError:  # a desa PC enrolled by an older kecamatan after a restore ('D1000001')
+        raise Refused(f"Nomor komputer ini ({own_device()[:20]}) tidak diterima pusat, jadi pra-pendaftaran tidak "
+                      "dapat diberi nomor. Minta kode pendaftaran baru kepada admin kecamatan, lalu daftarkan ulang "
+                      "komputer ini di halaman Operator Desa.") from None
+
+
+def next_number(desa_code: str) -> str:
+    """This PC's next number, in the one format the center takes (sync/protocol.py); one a scanned form took
+    before its series was checked is passed over. Call inside the transaction that stores the form."""
+    prefix = number_prefix(desa_code)
+    while True:
+        try:
+            number = protocol.pre_registration_number(desa_code.replace(".", ""), own_device(),
+                                                      numbering.reserve(prefix, 1))
+        except ValueError:  # a sequence past 9 digits: about a thousand restores of this PC
+            raise Refused("Nomor pra-pendaftaran komputer ini sudah habis; hubungi pengelola aplikasi.") from None
+        if not PreRegistration.select().where(PreRegistration.number == number).exists():
+            return number
+
+
+def foreign_number_problem(number: str, desa_code: str) -> str | None:
+    """Why a number made on another PC (a scanned QR, the relay) cannot be held here, or None: it must be in
+    the center's format, of the form's own desa, and of a desa PC's series, never this kecamatan's own."""
+    found = protocol.PRE_REGISTRATION_NUMBER.fullmatch(number)
+    if found is None or found.group(1) != desa_code.replace(".", ""):
+        return f"Nomor pra-pendaftaran {number[:40]} tidak sah untuk desa formulir ini."
+    device = found.group(2)
+    if not protocol.DESA_PC_CODE.fullmatch(device) or device == current_app.config["DEVICE_ID"]:
+        return (f"Nomor {number} bukan nomor komputer desa (seri {device} milik loket kecamatan). "
+                "Formulir ditolak; isi pra-pendaftaran di loket.")
+    return None
+
+
+def entered_at_problem(entered_at: datetime, now: datetime | None = None) -> str | None:
+    """A form's date must be plausible: not ahead of the clock beyond CLOCK_TOLERANCE, not past its validity."""
+    now = now or dates.utc_now()
+    if entered_at > now + CLOCK_TOLERANCE:
+        return (f"Tanggal pengisian formulir ({dates.format_date(entered_at)}) ada di masa depan: jam komputer desa "
+                "salah. Formulir ditolak; betulkan tanggal di komputer desa lalu cetak ulang, atau isi di loket.")
+    days = int(store.get("pre_registration_days"))
+    entered_day = dates.to_local(entered_at, store.get("timezone")).date()
+    if entered_day + timedelta(days=days) < today():
+        return (f"Formulir diisi {dates.format_date(entered_at)}, sudah lewat masa berlaku {days} hari. "
+                "Formulir ditolak; daftarkan pemohon langsung di loket.")
+    return None
 
 
 def create_pre_registration(clean: dict, photo=None, *, user=None, source: str = "desa",
@@ -89,8 +149,11 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
     entered_day = dates.to_local(entered_at, store.get("timezone")).date()
     with database.atomic():
         refuse_duplicates(clean["nik"])  # inside the write lock: two desa saving at once cannot both pass
+        if number is not None and PreRegistration.select().where(PreRegistration.number == number).exists():
+            raise Refused(f"Nomor pra-pendaftaran {number} sudah dipakai formulir lain di kecamatan ini. Formulir "
+                          "ditolak; periksa formulirnya dengan desa, atau isi pra-pendaftaran di loket.")
         pre = PreRegistration.create(
-            number=number or numbering.next_number(number_prefix(clean["desa_code"])),
+            number=number or next_number(clean["desa_code"]),
             **{key: clean[key] for key in CARRIED_FIELDS},
             photo_jpeg=photo.jpeg if photo else None, photo_background=photo.background if photo else "",
             status=PreRegistration.WAITING, source=source,
@@ -121,10 +184,16 @@ def pre_registration_from_payload(payload: dict, source: str, photo=None) -> Pre
                       + "; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items()))
     try:
         entered_at = datetime.fromisoformat(payload["t"])
+        if entered_at.tzinfo is not None:
+            entered_at = entered_at.astimezone(timezone.utc).replace(tzinfo=None)  # stored as naive UTC
     except (KeyError, TypeError, ValueError):
         raise Refused("Tanggal pengisian formulir tidak terbaca.") from None
+    number = str(payload.get("n", ""))[:40]
+    problem = foreign_number_problem(number, clean["desa_code"]) or entered_at_problem(entered_at)
+    if problem:
+        raise Refused(problem)
     return create_pre_registration(clean, photo, source=source, entered_by_name=str(payload.get("o", ""))[:100],
-                                   entered_at=entered_at, number=str(payload["n"])[:40])
+                                   entered_at=entered_at, number=number)
 
 
 def _comparable(value) -> str:

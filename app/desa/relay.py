@@ -182,9 +182,17 @@ def receive(header: dict, photo: bytes) -> str:
     if not (isinstance(number, str) and isinstance(version, int) and isinstance(digest, str) and isinstance(record, dict)):
         return "refused"  # nothing to answer to: the center checked these, so this cannot come from it
     existing = PreRegistration.get_or_none(PreRegistration.number == number)
+    fields = record.get("f") if isinstance(record.get("f"), dict) else {}
+    if existing is not None and existing.relay_hash:
+        return "known"
+    if existing is not None and existing.nik != fields.get("nik"):
+        # The number is held here by another person's form (a QR that claimed it): refused, never merged.
+        problem = (f"Nomor {number} sudah dipakai formulir lain di kecamatan. Formulir ditolak; isi ulang "
+                   "formulirnya di desa atau daftarkan pemohon di loket.")
+        _queue_status(0, number, 1, version, digest, REFUSED, problem)
+        audit.record("tolak", "pra_pendaftaran", "", f"Pra-pendaftaran {number} dari desa ditolak: {problem}")
+        return "refused"
     if existing is not None:
-        if existing.relay_hash:
-            return "known"
         # Scanned from its printed QR before the link brought it: one form, now tied to the relay.
         values = {"relay_hash": digest, "relay_version": version}
         if photo and not existing.photo_jpeg and existing.status == PreRegistration.WAITING:
@@ -277,7 +285,13 @@ def ticket_for(desa_code: str, pc: str, generation: int) -> dict:
 
 
 class CenterEnrolmentRefused(ValueError):
-    """str() is the Indonesian message for the desa admin; the desa enrolment itself is kept."""
+    """str() is the Indonesian message for the desa admin; the desa enrolment itself is kept, unless
+    `keep_enrolment` is False (the center knows the code's PC number from another PC: numbering with it
+    would make numbers another PC holds)."""
+
+    def __init__(self, message: str, keep_enrolment: bool = True):
+        super().__init__(message)
+        self.keep_enrolment = keep_enrolment
 
 
 def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
@@ -301,7 +315,7 @@ def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
                                      "desanya; periksa sambungan internet lalu kirim kode yang sama lagi.") from None
     answer = transport_json(response.content)
     if response.status_code == 401 and answer.get("message"):
-        raise CenterEnrolmentRefused(str(answer["message"])[:500])
+        raise CenterEnrolmentRefused(str(answer["message"])[:500], keep_enrolment=answer.get("error") != "pc_taken")
     if response.status_code != 201 or not all(isinstance(answer.get(k), str)
                                               for k in ("key_id", "secret", "kecamatan_code")):
         raise CenterEnrolmentRefused(f"Alamat {center_url} menjawab, tetapi bukan pusat cetak Loket Kecamatan "

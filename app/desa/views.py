@@ -67,6 +67,7 @@ def _annotate(pres):
     for pre in pres:
         pre.desa_name = names.get(pre.desa_code, pre.desa_code)
         pre.status_label = records.status_label(pre, today)
+        pre.refusal = records.refusal_reason(pre)
         pre.expired = records.is_expired(pre, today)
     return pres
 
@@ -285,6 +286,9 @@ def scan():
         pre = PreRegistration.get_or_none(PreRegistration.number == payload["n"])
         if pre is None:
             pre = _pre_registration_from_qr(payload)
+        elif pre.nik != payload["f"].get("nik"):  # the number is another person's: never open theirs
+            raise records.Refused(f"Nomor pra-pendaftaran {pre.number} sudah dipakai formulir lain di kecamatan ini. "
+                                  "Formulir ditolak; periksa formulirnya dengan desa, atau isi pra-pendaftaran di loket.")
     except (qr.QrRefused, records.Refused) as problem:
         with database.atomic():
             audit.record("tolak", "pra_pendaftaran", "", f"Kode QR F-1.07 ditolak: {problem}")
@@ -439,7 +443,10 @@ def issue_pc_code():
     code = (request.form.get("desa") or "").strip()
     if code not in {r.code for r in desa_list()}:
         return _operators_page(errors={"pc_desa": "Pilih desa untuk komputer yang akan didaftarkan."}, status=422)
-    enrolment = mode.issue_enrolment_code(code)
+    try:
+        enrolment = mode.issue_enrolment_code(code)
+    except mode.PcCodesExhausted as problem:
+        return _operators_page(errors={"pc_desa": str(problem)}, status=422)
     with database.atomic():
         audit.record("buat", "perangkat_desa", code, f"Kode pendaftaran komputer desa {desa_names().get(code, code)} dibuat")
     return render_template("desa/pc_code.html", code=enrolment, qr=qr_svg(enrolment),
@@ -468,6 +475,7 @@ def enrol_pc():
     if not mode.is_desa_mode():
         abort(404)
     center_url = (request.form.get("center_url") or "").strip()[:300]
+    before = mode.enrolment_settings()
     try:
         payload = mode.enrol_this_pc(request.form.get("kode", "")[:2100])
     except mode.EnrolmentRefused as problem:
@@ -481,6 +489,9 @@ def enrol_pc():
     try:
         made = relay.enrol_with_center(center_url, payload)
     except relay.CenterEnrolmentRefused as problem:
+        if not problem.keep_enrolment:
+            mode.undo_enrolment(before, str(problem))
+            return _operators_page(errors={"enrol": str(problem)}, status=422)
         flash(done + ", tetapi belum terhubung ke pusat cetak.", "info")
         return _operators_page(errors={"center": str(problem)}, status=422)
     with database.atomic():

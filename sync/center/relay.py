@@ -98,6 +98,10 @@ def _pre_registration_problem(key: DeviceKey, number: str, record: dict, photo: 
         shown = fields.get("desa_code") if isinstance(fields, dict) else "?"
         return (f"Desa {str(shown)[:20]} bukan wilayah komputer desa ini (terdaftar untuk desa {desa_name}); "
                 "pra-pendaftaran tidak diteruskan")
+    series = protocol.PRE_REGISTRATION_NUMBER.match(number).group(2)
+    if series not in _installation_devices(key):
+        return (f"nomor {number} bukan seri komputer desa ini ({key.device_code}); pra-pendaftaran tidak "
+                "diteruskan")
     problem = nik_problem(fields.get("nik") if isinstance(fields.get("nik"), str) else "")
     if problem:
         return problem
@@ -329,6 +333,11 @@ class TicketRefused(Exception):
                      "kecamatan.",
         "revoked": "Kode ini dibuat sebelum kunci komputer desa dicabut di kecamatan; minta kode baru kepada admin "
                    "kecamatan.",
+        "bad_pc": "Nomor komputer desa di kode ini di luar format yang diterima pusat (aplikasi kecamatan versi "
+                  "lama?). Perbarui aplikasi di kecamatan, lalu minta kode baru kepada admin kecamatan.",
+        "pc_taken": "Nomor komputer desa di kode ini sudah dipakai komputer desa lain di desa ini (kecamatan "
+                    "memulihkan cadangan lama?). Minta kode baru kepada admin kecamatan: kode berikutnya bernomor "
+                    "lain.",
     }
 
     def __init__(self, kind: str):
@@ -367,6 +376,13 @@ def enrol_desa(ticket: dict, signature: str, installation: str) -> DeviceKey:
         raise TicketRefused("expired_code")
     if ticket["g"] < _known_generation(kecamatan.id, ticket["d"]):
         raise TicketRefused("revoked")
+    if not protocol.DESA_PC_CODE.fullmatch(ticket["pc"]):
+        raise TicketRefused("bad_pc")
+    # One code, one PC: two PCs numbering in one series would hold each other's numbers.
+    if DeviceKey.select().where((DeviceKey.kecamatan == kecamatan.id) & (DeviceKey.desa_code == ticket["d"])
+                                & (DeviceKey.device_code == ticket["pc"])
+                                & (DeviceKey.device_id != installation_hash)).exists():
+        raise TicketRefused("pc_taken")
     try:
         with center_database.atomic():
             key = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-d-{secrets.token_hex(6)}",

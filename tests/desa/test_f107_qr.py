@@ -46,7 +46,8 @@ def test_scanning_a_form_of_this_kecamatan_opens_it_filled(pre, loket):
 
 
 def test_scanning_a_form_from_an_offline_desa_pc_creates_it_with_who_and_when(pre, loket):
-    code = qr.encode(pre)
+    pre.number = pre.number.replace("-01-", "-D1-")  # numbered and signed by desa PC D1
+    code = qr.encode(pre, key=qr.desa_key(pre.desa_code, pc="D1"))
     with database.atomic():
         PreRegistration.delete().execute()  # as if typed on a desa laptop that never synced
     response = scan(loket, code)
