@@ -340,15 +340,25 @@ def shipment(shipment_id: int):
 RESULT_WORDS = {"stored": "disimpan", "duplicate": "sudah ada", "conflict": "konflik", "rejected": "ditolak"}
 
 
+def _live_key(key_id: str):
+    """The batch file's key if live; a key another PC took over is named as such (issue 24)."""
+    key = DeviceKey.get_or_none(DeviceKey.key_id == key_id)
+    if key is not None and key.replaced_by:
+        raise usb.BatchFileError(f"Berkas ini dari komputer lama PC {key.device_code} yang sudah digantikan komputer "
+                                 "lain (cadangannya dipulihkan di sana); isinya tidak disimpan. Minta kantor "
+                                 "kecamatan mengirim dari komputer yang sekarang memakai kode itu.")
+    return key if key is not None and key.revoked_at is None else None
+
+
 def import_one_file(content: bytes, filename: str) -> dict:
     """Import one batch file: its own check, its own per-application results; never raises."""
     try:
-        key, items, head = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(
-            (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()), with_head=True)
+        key, items, head = usb.read_batch_file(content, _live_key, with_head=True)
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code)
+               for header, photo in items]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     with center_database.atomic():
         audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")
@@ -388,7 +398,7 @@ def status_export(kecamatan_id: int):
            .order_by(DeviceKey.id.desc()).first()) if kecamatan else None
     if key is None:
         abort(404)
-    events = records.events_after(kecamatan, 0, 1_000_000)
+    events = records.events_after(kecamatan, 0, 1_000_000, key.device_code)  # only that PC's key reads the file
     content = usb.write_status_file(key, [records.event_json(e) for e in events])
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
     return current_app.response_class(content, mimetype="application/octet-stream",
