@@ -185,7 +185,9 @@ def numbering_refusal(db, db_path: Path | None = None) -> str | None:
     if other == REPLACED_MACHINE:
         return (f"Pusat menyatakan komputer lain sudah menggantikan PC {code}; komputer ini tidak memberi nomor "
                 "pendaftaran lagi. Admin dapat mendaftarkannya sebagai PC tambahan di halaman Sinkronisasi.")
-    return (f"Data di komputer ini dipulihkan dari cadangan komputer lain (PC {code}). Supaya satu nomor tidak dipakai "
+    source = ("cadangan versi lama yang tidak menyebut komputer pembuatnya" if other == UNKNOWN_MACHINE
+              else "cadangan komputer lain")
+    return (f"Data di komputer ini dipulihkan dari {source} (PC {code}). Supaya satu nomor tidak dipakai "
             "dua komputer, nomor pendaftaran baru ditahan sampai admin memilih di halaman Sinkronisasi: "
             f"\u201cPC ini menggantikan PC {code}\u201d atau \u201cPC tambahan\u201d.")
 

@@ -141,6 +141,7 @@ def schedule():
 def enrol():
     """Enrol (or re-enrol, replacing the key) with the center's address and one-time code."""
     center_url = request.form.get("center_url", "").strip()[:300]
+    additional = identity.state() is not None  # another PC's backup here: enrolling makes it a PC tambahan
     try:
         made = enrolment.enrol_this_pc(center_url, request.form.get("code", ""), store.get("kecamatan_code"),
                                        current_app.config["DEVICE_ID"])
@@ -149,7 +150,7 @@ def enrol():
         return render_template("sync_page/index.html", **context, center_url=center_url), 422
     with database.atomic():
         audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"terdaftar di {made.center_url}")
-    if identity.after_enrolment(made):
+    if additional:
         flash("Komputer ini terdaftar sebagai PC tambahan dengan kode perangkatnya sendiri; nomor pendaftaran "
               "dapat dibuat lagi.", "success")
         return redirect(url_for("sync_page.index")), 303
