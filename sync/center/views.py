@@ -303,8 +303,12 @@ def shipments():
                                 .group_by(ReceivedApplication.kecamatan).tuples()):
         ready[kecamatan_id] = count
     page = paginate(Shipment.select().order_by(Shipment.id.desc()), current_app.config["PAGE_SIZE"])
+    devices = {}  # a status file per counter PC (each reads only its own)
+    for shipment in page.items:
+        if shipment.kecamatan_id not in devices:
+            devices[shipment.kecamatan_id] = sorted({k.device_code for k in counter_keys(shipment.kecamatan_id)} - {""})
     return render_template("center/shipments.html", ready=ready, kecamatans={k.id: k for k in Kecamatan.select()},
-                           shipments=page.items, page=page)
+                           shipments=page.items, page=page, devices=devices)
 
 
 @blueprint.post("/kirim/baru")
@@ -391,11 +395,22 @@ def usb_import():
         422 if failed else 200
 
 
+def counter_keys(kecamatan_id: int):
+    """The live keys of the kecamatan's counter PCs (not its desa PCs'), newest first."""
+    return (DeviceKey.select().where((DeviceKey.kecamatan == kecamatan_id) & DeviceKey.revoked_at.is_null()
+                                     & (DeviceKey.desa_code == "")).order_by(DeviceKey.id.desc()))
+
+
 @blueprint.get("/ekspor-status/<int:kecamatan_id>")
 def status_export(kecamatan_id: int):
+    """A signed status file for one counter PC of the kecamatan (`?perangkat=P2`; the newest PC's
+    when not named): only that PC's key reads it, and it holds that PC's statuses only."""
     kecamatan = Kecamatan.get_or_none(Kecamatan.id == kecamatan_id)
-    key = (DeviceKey.select().where((DeviceKey.kecamatan == kecamatan_id) & DeviceKey.revoked_at.is_null())
-           .order_by(DeviceKey.id.desc()).first()) if kecamatan else None
+    keys_of = counter_keys(kecamatan_id)
+    device = request.args.get("perangkat", "")[:8]
+    if device:
+        keys_of = keys_of.where(DeviceKey.device_code == device)
+    key = keys_of.first() if kecamatan else None
     if key is None:
         abort(404)
     events = records.events_after(kecamatan, 0, 1_000_000, key.device_code)  # only that PC's key reads the file

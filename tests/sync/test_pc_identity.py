@@ -358,3 +358,31 @@ def test_a_pc_ignores_silently_the_statuses_of_another_pcs_numbers_from_an_older
             own = statuses.apply_center_event(dict(event, id="350807-P1-000009", seq=2), lambda: None)
         return other, own, [i.registration_number for i in StatusIssue.select()]
     assert within(kec_app, apply) == (statuses.NOT_OURS, statuses.UNAPPLIED, ["350807-P1-000009"])
+
+
+def test_each_counter_pc_of_a_usb_office_gets_a_status_file_of_its_own(tmp_path, center):
+    """Two PCs of one office carry their statuses home on USB: the center's page gives a file per PC,
+    signed for that PC's key and holding its own statuses only."""
+    from sync.center.models import Kecamatan, Operator
+    from sync.client import link
+    from tests.sync.test_center_pages import client_as
+    center_dir, center_app, code, server = center
+    p1, p2 = kecamatan_app(tmp_path / "p1"), kecamatan_app(tmp_path / "p2")
+    fill(p1, 0, 1)
+    enrol_kecamatan(p1, server.url, code)
+    fill(p2, 0, 1)
+    enrol_kecamatan(p2, server.url, new_code(center_app))
+    first, second = fill(p1, 2, 1), fill(p2, 2, 101)
+    assert not sync(p1).error and not sync(p2).error
+    center_print_all(center_app)
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        operator = client_as(center_app, Operator.get(Operator.username == "operator"))
+        kecamatan = Kecamatan.get()
+        files = {device: operator.get(f"/ekspor-status/{kecamatan.id}?perangkat={device}") for device in ("P1", "P2")}
+        assert operator.get(f"/ekspor-status/{kecamatan.id}?perangkat=P9").status_code == 404
+    for device, kec_app, numbers in (("P1", p1, first), ("P2", p2, second)):
+        assert files[device].status_code == 200
+        applied = within(kec_app, lambda: link.import_status_file(files[device].data))
+        assert applied == len(numbers), device
+        assert local_view(kec_app)[2] == []
+    assert_invariants(center_app, [p1, p2], printed=first + second)
