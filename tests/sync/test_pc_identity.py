@@ -57,15 +57,15 @@ def new_code(center_app):
         return keys.new_enrolment_code(Kecamatan.get())
 
 
-def admin_client(kec_app, username="admin-uji"):
-    """A signed-in admin of this PC's (possibly restored) database, as the browser would be."""
+def admin_client(kec_app, role="admin"):
+    """A signed-in account of this PC's (possibly restored) database, as the browser would be."""
     from app.auth.accounts import create_user
     from app.auth.models import User
-    from app.frame.roles import ADMIN
+    username = f"{role}-uji"
 
     def make():
         user = User.get_or_none(User.username == username) or create_user(
-            username, "Admin Uji", ADMIN, password="rahasia-uji-12", must_change_password=False)[0]
+            username, "Akun Uji", role, password="rahasia-uji-12", must_change_password=False)[0]
         kec_app.test_client_class = CsrfClient
         client = kec_app.test_client()
         sign_in_as(client, user)
@@ -204,6 +204,11 @@ def test_a_backup_restored_on_a_new_pc_numbers_nothing_until_the_admin_says_it_r
     new = kecamatan_app(tmp_path / "baru")  # a restart changes nothing
     assert refusal_to_number(new)
 
+    clerk = admin_client(new, "petugas_loket")  # the clerk is told why, and who chooses
+    assert "Nomor pendaftaran ditahan" in page(new, clerk, "/")
+    shown = page(new, clerk, "/sinkronisasi")
+    assert "nomor pendaftaran baru ditahan" in shown and "Hubungi admin kantor" in shown
+    assert "identitas-pc/ganti" not in shown
     admin = admin_client(new)
     shown = page(new, admin, "/sinkronisasi")
     assert "PC ini menggantikan PC P1" in shown and "PC tambahan" in shown
