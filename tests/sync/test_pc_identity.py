@@ -213,6 +213,11 @@ def test_a_backup_restored_on_a_new_pc_numbers_nothing_until_the_admin_says_it_r
     shown = page(new, admin, "/sinkronisasi")
     assert "PC ini menggantikan PC P1" in shown and "PC tambahan" in shown
     assert post(new, admin, "/sinkronisasi/identitas-pc/ganti", {}).status_code == 422  # not confirmed
+    server.stop()  # no link: the choice waits, and the PC still holds
+    answer = post(new, admin, "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 422 and "tidak dapat dihubungi" in answer.get_data(as_text=True)
+    assert refusal_to_number(new)
+    server.start()
     answer = post(new, admin, "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
     assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
     made = fill(new, 3, 21)
@@ -391,3 +396,27 @@ def test_each_counter_pc_of_a_usb_office_gets_a_status_file_of_its_own(tmp_path,
         assert applied == len(numbers), device
         assert local_view(kec_app)[2] == []
     assert_invariants(center_app, [p1, p2], printed=first + second)
+
+
+def test_a_takeover_whose_answer_was_lost_gets_the_same_key_and_no_other_pc_gets_one(center_app, center_db,
+                                                                                       enrolled):
+    """The center committed the new key, the answer was lost (a power cut at the new PC): the same
+    PC asking again gets the same key; any other PC with the old key is refused, signed, in words."""
+    from sync import protocol
+    from sync.center.models import DeviceKey
+    from sync.client.transport import CenterClient, Refused
+    from tests.sync.test_client import FlaskSession
+    _, (key_id, secret) = enrolled
+    old_key = CenterClient("http://center", key_id, secret, session=FlaskSession(center_app))
+    first = old_key.call_json("POST", protocol.API_PREFIX + "/replace", {"machine": "a" * 64})
+    again = old_key.call_json("POST", protocol.API_PREFIX + "/replace", {"machine": "a" * 64})
+    assert first == again and first["device_code"] == "P1" and first["key_id"] != key_id
+    assert first["highest_sequence"] == 0
+    for call in (lambda: old_key.call_json("POST", protocol.API_PREFIX + "/replace", {"machine": "b" * 64}),
+                 old_key.probe, lambda: old_key.statuses(0)):
+        with pytest.raises(Refused) as refused:
+            call()
+        assert refused.value.code == "replaced" and "digantikan" in str(refused.value)
+    new_key = CenterClient("http://center", first["key_id"], first["secret"], session=FlaskSession(center_app))
+    assert new_key.probe()["kecamatan_code"] == "35.08.07"
+    assert DeviceKey.get(DeviceKey.key_id == key_id).replaced_by == first["key_id"]
