@@ -16,7 +16,7 @@ from app.frame.db import database
 from app.frame.dates import utc_now
 from sync import protocol
 from sync.client import engine
-from sync.client.models import SyncLink, SyncLog
+from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import LinkDown, Refused
 
 
@@ -93,5 +93,21 @@ def after_enrolment(made: SyncLink) -> bool:
         SyncLink.delete().where(SyncLink.id != made.id).execute()
         installation.claim(database, _db_path())
         code = installation.identity(database)[0]
-        audit.record("pc_tambahan", "sinkronisasi", made.key_id, f"komputer ini didaftarkan sebagai PC tambahan {code}")
+        left = _leave_to_their_pc(code)
+        audit.record("pc_tambahan", "sinkronisasi", made.key_id, f"komputer ini didaftarkan sebagai PC tambahan {code}"
+                     + (f"; {left} kiriman milik PC lain tidak dikirim dari sini" if left else ""))
     return True
+
+
+ELSEWHERE = "elsewhere"  # an outbox state: the PC that numbered it sends it (and hears its statuses)
+
+
+def _leave_to_their_pc(code: str) -> int:
+    """The restored backup's applications still waiting to go out were numbered by the other PC,
+    which is still in use and sends them itself: sent from here, their statuses would come here."""
+    waiting = [item for item in OutboxItem.select().where(OutboxItem.state == "pending")
+               if (found := protocol.REGISTRATION_NUMBER.match(item.registration_number)) and found.group(2) != code]
+    for item in waiting:
+        item.state, item.last_error = ELSEWHERE, "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
+        item.save()
+    return len(waiting)
