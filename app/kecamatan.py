@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     with db.connection_context():
         migrate(db)
         installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
+        installation.settle_at_start(db, app.config["DATABASE_PATH"])
     encrypt_plaintext_backups(app.config["BACKUP_DIR"], app.config["DATABASE_PATH"])  # upgrade, once
     app.extensions["database"] = db
 

@@ -9,7 +9,16 @@ Two parts, each unique by construction:
 
 The generation is also kept in a small file beside the database (never inside a backup), so
 restoring an older backup cannot wind it back.
+
+One live identity per PC (issue 24): the database names the machine that numbers with it (a hash
+of a random id kept with the database key, outside the database and its backups). A database
+restored from another PC's backup names that PC, so this one refuses to number (numbering_refusal)
+until the admin chooses "this PC replaces PC P1" or "an additional PC" (app/sync_page/identity.py),
+and a PC the center says was replaced refuses too. The refusal follows from what is stored, so a
+restore cut at any step leaves the old data or a PC that refuses.
 """
+import hashlib
+import secrets
 from pathlib import Path
 
 from peewee import SQL, CharField, IntegerField
@@ -19,6 +28,10 @@ from app.frame.db import BaseModel
 GENERATION_SPAN = 1_000_000  # numbers per generation and prefix; 60 a day fill it in 45 years
 MARKER_NAME = "generasi-nomor.txt"
 CENTER_DEVICE_PREFIX = "P"
+MACHINE_KEY = "mesin"  # in the data folder's key store (app/frame/keystore.py), never in a backup
+RESTORE_PENDING = "pemulihan-mesin.txt"  # a restore began: a backup that names no machine is not ours
+UNKNOWN_MACHINE = "tidak-diketahui"  # restored from a backup made before machines were named
+REPLACED_MACHINE = "digantikan"  # the center said another PC took over this PC's device code
 
 CREATE = ('CREATE TABLE IF NOT EXISTS "installation" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
           '"device_code" VARCHAR(8), "generation" INTEGER NOT NULL DEFAULT 0, "token" VARCHAR(64))')
@@ -57,6 +70,7 @@ def reserve_before_restore(connection, db_path: Path) -> int:
     (the next start lifts the database to the marker, catch_up_with_marker)."""
     known = generation_before_restore(connection, db_path) + 1
     write_marker(db_path, known)
+    (Path(db_path).parent / RESTORE_PENDING).write_text("1")
     return known
 
 
@@ -68,7 +82,114 @@ def advance_after_restore(connection, db_path: Path, reserved: int) -> int:
         connection.execute(CREATE)
         connection.execute('INSERT INTO "installation" ("id", "device_code", "generation") VALUES (1, NULL, ?) '
                            'ON CONFLICT ("id") DO UPDATE SET "generation" = excluded."generation"', (generation,))
+    _settle_restore(lambda sql, args=(): connection.execute(sql, args).fetchall(), db_path)
     return generation
+
+
+# --- the machine that numbers with this database (issue 24) ----------------------------------
+
+_machine_ids: dict = {}
+
+
+def machine_stamp(db_path: Path) -> str:
+    """This PC's name for the data folder's numbering: a hash of a random id kept in the folder's
+    key store (beside the database key), so neither the database nor a backup carries it."""
+    from app.frame.keystore import KeyStore
+    folder = Path(db_path).parent.resolve()
+    if folder not in _machine_ids:
+        keys = KeyStore(folder)
+        machine = keys.get(MACHINE_KEY)
+        if not machine:
+            machine = secrets.token_hex(16)
+            keys.put(MACHINE_KEY, machine)
+        _machine_ids[folder] = hashlib.sha256(("machine:" + machine).encode()).hexdigest()
+    return _machine_ids[folder]
+
+
+def _settle_restore(run, db_path: Path) -> None:
+    """After a restore's copy: a backup that names no machine (made before this version) is taken as
+    another PC's. Waits while the restored database lacks the column (migrated right after)."""
+    pending = Path(db_path).parent / RESTORE_PENDING
+    if not pending.exists():
+        return
+    try:
+        rows = run('SELECT "machine" FROM "installation" WHERE "id" = 1')
+    except Exception:  # an older backup: its migration adds the column, then this runs again
+        return
+    if not rows or not rows[0][0]:
+        run('INSERT INTO "installation" ("id", "generation", "machine") VALUES (1, 0, ?) '
+            'ON CONFLICT ("id") DO UPDATE SET "machine" = excluded."machine"', (UNKNOWN_MACHINE,))
+    pending.unlink(missing_ok=True)
+
+
+def _peewee_run(db):
+    def run(sql, args=()):
+        return db.execute_sql(sql, args).fetchall()
+    return run
+
+
+def stored_machine(db) -> str | None:
+    row = db.execute_sql('SELECT "machine" FROM "installation" WHERE "id" = 1').fetchone()
+    return row[0] if row else None
+
+
+def settle_at_start(db, db_path: Path) -> None:
+    """At start, after migrations: finish a restore's bookkeeping; a database that names no machine
+    (a new office, or the first start of this version) is this PC's."""
+    with db.atomic():
+        _settle_restore(_peewee_run(db), db_path)
+        if not stored_machine(db):
+            claim(db, db_path)
+
+
+def claim(db, db_path: Path, device_code: str | None = None, generation: int | None = None) -> None:
+    """This PC numbers with this database from now on (the admin's choice, or a new office); with
+    the device code the center gave and a generation above every number it holds. Call inside the
+    choice's transaction."""
+    db.execute_sql('INSERT INTO "installation" ("id", "generation", "machine") VALUES (1, 0, ?) '
+                   'ON CONFLICT ("id") DO UPDATE SET "machine" = excluded."machine"', (machine_stamp(db_path),))
+    if device_code is not None:
+        set_device_code(db, device_code)
+    if generation is not None and generation > identity(db)[1]:
+        db.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (generation,))
+        write_marker(db_path, max(generation, marker_generation(db_path)))
+
+
+def retire(db) -> None:
+    """The center said another PC took over this PC's device code: stop numbering (call in a transaction)."""
+    db.execute_sql('UPDATE "installation" SET "machine" = ? WHERE "id" = 1', (REPLACED_MACHINE,))
+
+
+def other_machine(db, db_path: Path | None = None) -> str | None:
+    """None when this PC may number with the open database; else UNKNOWN_MACHINE, REPLACED_MACHINE
+    or the stamp of the PC that made the restored backup."""
+    db_path = Path(db_path or db.database)
+    if (db_path.parent / RESTORE_PENDING).exists():
+        with db.atomic():
+            _settle_restore(_peewee_run(db), db_path)
+    try:
+        stored = stored_machine(db)
+    except Exception:  # before this version's migration (a restore in progress)
+        return UNKNOWN_MACHINE
+    if not stored or stored == machine_stamp(db_path):
+        return None
+    return stored
+
+
+def numbering_refusal(db, db_path: Path | None = None) -> str | None:
+    """Why this PC may not hand out numbers now (Indonesian), or None."""
+    other = other_machine(db, db_path)
+    if other is None:
+        return None
+    code = identity(db)[0] or "ini"
+    if other == REPLACED_MACHINE:
+        return (f"Pusat menyatakan komputer lain sudah menggantikan PC {code}; komputer ini tidak memberi nomor "
+                "pendaftaran lagi. Admin dapat mendaftarkannya sebagai PC tambahan di halaman Sinkronisasi.")
+    source = ("cadangan versi lama yang tidak menyebut komputer pembuatnya" if other == UNKNOWN_MACHINE
+              else "cadangan komputer lain")
+    return (f"Data di komputer ini dipulihkan dari {source} (PC {code}). Supaya satu nomor tidak dipakai "
+            "dua komputer, nomor pendaftaran baru ditahan sampai admin memilih di halaman Sinkronisasi: "
+            f"\u201cPC ini menggantikan PC {code}\u201d atau \u201cPC tambahan\u201d.")
 
 
 def catch_up_with_marker(db, db_path: Path) -> None:
@@ -110,6 +231,7 @@ class Installation(BaseModel):
     device_code = CharField(max_length=8, null=True)
     generation = IntegerField(constraints=[SQL("DEFAULT 0")])
     token = CharField(max_length=64, null=True)
+    machine = CharField(max_length=64, null=True)  # machine_stamp() of the PC that numbers with it
 
     class Meta:
         table_name = "installation"

@@ -22,9 +22,13 @@ EDITABLE_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date",
 
 
 def current_prefix() -> str:
-    """Raises ValueError with an Indonesian message when the office identity is not set.
+    """Raises ValueError with an Indonesian message when the office identity is not set, or when
+    this PC may not number (installation.numbering_refusal).
 
     The device part is the code the center issued at enrolment, else LOKET_DEVICE_ID."""
+    refusal = installation.numbering_refusal(database, current_app.config["DATABASE_PATH"])
+    if refusal:  # a backup of another PC restored here: one device code, one live PC (issue 24)
+        raise ValueError(refusal)
     device_code, _ = installation.identity(database)
     configured = current_app.config["DEVICE_ID"]
     if not device_code and (configured or "").upper().startswith(installation.CENTER_DEVICE_PREFIX):

@@ -85,6 +85,8 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
             SyncLog.create(at=utc_now(), kind="daftar", summary="pendaftaran dibatalkan: jawaban pusat tidak bertanda tangan sah")
         raise EnrolmentError("Jawaban pusat tidak bertanda tangan sah dengan kunci baru, jadi pendaftaran dibatalkan. "
                              "Pastikan alamatnya alamat pusat cetak yang benar.") from None
+    from app.sync_page import identity
+    identity.after_enrolment(made)  # a PC holding another PC's backup: now an additional PC
     return made
 
 

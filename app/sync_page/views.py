@@ -8,7 +8,7 @@ from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
 from app.policy import POLICY
 from app.frame import store
-from app.sync_page import enrolment
+from app.sync_page import enrolment, identity
 from app.frame.page_turns import long_running
 from sync.client import engine, link, outbox, statuses
 from sync.client.models import SyncLog
@@ -25,6 +25,10 @@ SENDERS = POLICY.roles_of("sinkronisasi.kirim")
 def dashboard_cards(user):
     if user.role not in VIEWERS:
         return []
+    held = identity.state()
+    if held is not None:
+        return [Card("Nomor pendaftaran ditahan", "Pilih identitas PC", "admin memilih di halaman Sinkronisasi",
+                     url_for("sync_page.index") + "#identitas-pc", "warn")]
     current = engine.current_link()
     waiting = outbox.waiting_count()
     if current is None:
@@ -39,7 +43,7 @@ def _page_context(errors=None):
     return {"link": engine.current_link(), "waiting": outbox.waiting_count(), "failed": link.failed_items(),
             "log": list(SyncLog.select().order_by(SyncLog.id.desc()).limit(50)), "progress": engine.PROGRESS,
             "nightly": store.get("sync_nightly_time"), "errors": errors or {},
-            "export": _latest_export(), "issues": statuses.open_issues()}
+            "export": _latest_export(), "issues": statuses.open_issues(), "identity": identity.state()}
 
 
 @blueprint.get("/sinkronisasi")
@@ -140,6 +144,7 @@ def schedule():
 def enrol():
     """Enrol (or re-enrol, replacing the key) with the center's address and one-time code."""
     center_url = request.form.get("center_url", "").strip()[:300]
+    additional = identity.state() is not None  # another PC's backup here: enrolling makes it a PC tambahan
     try:
         made = enrolment.enrol_this_pc(center_url, request.form.get("code", ""), store.get("kecamatan_code"),
                                        current_app.config["DEVICE_ID"])
@@ -148,6 +153,10 @@ def enrol():
         return render_template("sync_page/index.html", **context, center_url=center_url), 422
     with database.atomic():
         audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"terdaftar di {made.center_url}")
+    if additional:
+        flash("Komputer ini terdaftar sebagai PC tambahan dengan kode perangkatnya sendiri; nomor pendaftaran "
+              "dapat dibuat lagi.", "success")
+        return redirect(url_for("sync_page.index")), 303
     flash(f"Komputer ini terdaftar di pusat cetak {made.center_url}.", "success")
     return redirect(url_for("sync_page.index")), 303
 
@@ -161,4 +170,20 @@ def unlink():
     with database.atomic():
         audit.record("putus_pusat", "sinkronisasi", "", "tautan dengan pusat cetak diputus")
     flash("Tautan dengan pusat diputus. Permohonan tetap menunggu; daftarkan lagi dengan kode baru.", "success")
+    return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/identitas-pc/ganti")
+@long_running
+def identity_replace():
+    """"PC ini menggantikan PC P1": the center re-keys P1 for this PC and refuses the old one."""
+    held = identity.state()
+    if held is not None and request.form.get("confirm") != "ya":
+        return render_template("sync_page/index.html", **_page_context(
+            {"confirm_replace": f"Centang bahwa PC {held['code']} yang lama tidak dipakai lagi."})), 422
+    try:
+        code = identity.replace_other_pc()
+    except identity.IdentityError as problem:
+        return render_template("sync_page/index.html", **_page_context({"confirm_replace": str(problem)})), 422
+    flash(f"Komputer ini sekarang PC {code}. Komputer lama dengan kode itu ditolak pusat mulai sekarang.", "success")
     return redirect(url_for("sync_page.index")), 303

@@ -65,6 +65,12 @@ def _authenticate():
         response.set_data(json.dumps({"error": "clock_skew", "server_time": int(time.time()),
                                       "message": "jam perangkat berbeda lebih dari 5 menit dari jam pusat"}))
         return response
+    except keys.KeyReplaced as replaced:
+        g.device_key, g.request_nonce = replaced.key, nonce
+        if request.endpoint != "center_api.replace":  # the takeover's retry by the PC that made it
+            return _error(401, "replaced", keys.REPLACED_MESSAGE.format(code=replaced.key.device_code))
+        g.kecamatan = replaced.key.kecamatan
+        return None
     except keys.KeyRevoked as revoked:
         from sync.center.relay import KEY_REVOKED_MESSAGE
         g.device_key, g.request_nonce = revoked.key, nonce
@@ -151,6 +157,31 @@ def enrol():
                     "device_code": key.device_code, "time": int(time.time())}), 201
 
 
+@blueprint.post("/v1/replace")
+def replace():
+    """A PC holding a restored backup takes over the key's device code ("PC ini menggantikan PC P1"):
+    a new key with the same code; the old key is refused from now on. `machine` names the asking PC,
+    so its retry after a lost answer gets the same key back."""
+    body = _json_body()
+    machine = body.get("machine") if body else None
+    if not isinstance(machine, str) or not 16 <= len(machine) <= 128:
+        return _error(400, "bad_request", "machine wajib diisi")
+    key = g.device_key
+    if not key.device_code or key.desa_code:
+        return _error(409, "no_device_code", "kunci ini tidak memiliki kode perangkat dari pusat; daftarkan komputer "
+                                             "ini dengan kode pendaftaran baru")
+    try:
+        with center_database.atomic():
+            successor = keys.replace_device(key, machine)
+            audit("ganti_perangkat", "kecamatan", g.kecamatan.code,
+                  f"perangkat {key.device_code}: kunci {key.key_id} digantikan oleh {successor.key_id}", username="api")
+    except keys.KeyReplaced:
+        return _error(401, "replaced", keys.REPLACED_MESSAGE.format(code=key.device_code))
+    return jsonify({"key_id": successor.key_id, "secret": successor.secret, "device_code": successor.device_code,
+                    "kecamatan_code": g.kecamatan.code,
+                    "highest_sequence": keys.highest_sequence(g.kecamatan, successor.device_code)})
+
+
 @blueprint.get("/v1/probe")
 def probe():
     return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
@@ -196,7 +227,8 @@ def packets():
     lkp4 = photo_heads is not None
     if lkp4:
         items = [(protocol.numbered(header), photo) for header, photo in jpeg_transit.attach_heads(items, photo_heads)]
-    outcomes = [records.store_packet_item(g.kecamatan, header, photo, short_hash=lkp4) for header, photo in items]
+    outcomes = [records.store_packet_item(g.kecamatan, header, photo, short_hash=lkp4, device_code=g.device_key.device_code)
+                for header, photo in items]
     return jsonify({"results": [outcome.as_json(named=not lkp4) for outcome in outcomes]})
 
 
@@ -212,7 +244,8 @@ def _streamed_packet():
         heads = jpeg_transit.split_heads(packet.open().headers, packet.photo_heads)
         for header, photo in packet.items():
             header, photo = jpeg_transit.attach_head(header, photo, heads)
-            outcomes.append(records.store_packet_item(g.kecamatan, protocol.numbered(header), photo, short_hash=True))
+            outcomes.append(records.store_packet_item(g.kecamatan, protocol.numbered(header), photo, short_hash=True,
+                                                      device_code=g.device_key.device_code))
     except (protocol.PacketError, OSError, ClientDisconnected) as problem:
         # A cut body (the connection died or stalled past the server's timeout) is answered to
         # nobody; an altered item to its sender. Either way the rest of the body is not read.
@@ -238,7 +271,7 @@ def statuses():
     cursor, limit = _cursor_args()
     if cursor is None:
         return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
-    events = records.events_after(g.kecamatan, cursor, limit + 1)
+    events = records.events_after(g.kecamatan, cursor, limit + 1, g.device_key.device_code)
     more = len(events) > limit
     events = events[:limit]
     return jsonify({

@@ -105,6 +105,46 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
     return kecamatan, key
 
 
+REPLACED_MESSAGE = ("Komputer ini sudah digantikan oleh komputer lain sebagai PC {code} kecamatan ini (data cadangannya "
+                    "dipulihkan di sana), jadi pusat tidak menerima kirimannya lagi. Komputer ini berhenti memberi "
+                    "nomor pendaftaran. Jika komputer ini tetap dipakai, admin mendaftarkannya sebagai PC tambahan "
+                    "dengan kode pendaftaran baru dari admin pusat (halaman Sinkronisasi).")
+
+
+def machine_hash(machine: str) -> str:
+    return hashlib.sha256(("machine:" + (machine or "")).encode()).hexdigest()
+
+
+def replace_device(key: DeviceKey, machine: str) -> DeviceKey:
+    """Another PC takes over `key`'s device code (its backup was restored there): a new key with the
+    same code, and the old one refused from now on with REPLACED_MESSAGE. Asked again by the same
+    machine (a lost answer), the same new key comes back. Call inside a transaction."""
+    if key.replaced_by:
+        successor = DeviceKey.get_or_none((DeviceKey.key_id == key.replaced_by) & DeviceKey.revoked_at.is_null())
+        if successor is not None and machine and secrets.compare_digest(successor.machine, machine_hash(machine)):
+            return successor
+        raise KeyReplaced(key)
+    now = utc_now()
+    kecamatan = Kecamatan.get_by_id(key.kecamatan_id)
+    successor = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
+                                 secret=protocol.new_secret(), device_id=key.device_id, created_at=now,
+                                 device_code=key.device_code, machine=machine_hash(machine))
+    DeviceKey.update(revoked_at=now, replaced_by=successor.key_id).where(DeviceKey.id == key.id).execute()
+    return successor
+
+
+def highest_sequence(kecamatan: Kecamatan, device_code: str) -> int:
+    """The highest sequence the center holds under `kecamatan`-`device_code` (0: none): a PC taking
+    over that code numbers above it."""
+    from sync.center.models import ReceivedApplication
+    prefix = f"{kecamatan.digits}-{device_code}-"
+    numbers = (ReceivedApplication.select(ReceivedApplication.registration_number)
+               .where((ReceivedApplication.kecamatan == kecamatan)
+                      & ReceivedApplication.registration_number.startswith(prefix)))
+    sequences = [int(n[len(prefix):]) for (n,) in numbers.tuples() if n[len(prefix):].isdigit()]
+    return max(sequences, default=0)
+
+
 def revoke(key: DeviceKey) -> None:
     key.revoked_at = utc_now()
     key.save()
@@ -112,6 +152,14 @@ def revoke(key: DeviceKey) -> None:
 
 class Refused(Exception):
     """The request is not from a live, enrolled kecamatan key (or is a replay)."""
+
+
+class KeyReplaced(Refused):
+    """A correctly signed request with a counter PC's key that another PC took over (replace_device)."""
+
+    def __init__(self, key):
+        super().__init__("kunci perangkat sudah digantikan")
+        self.key = key
 
 
 class ClockSkew(Refused):
@@ -140,14 +188,15 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     if not key_id or not protocol.NONCE_PATTERN.match(nonce or ""):
         raise Refused("kepala permintaan tidak lengkap")
     key = (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
-           .where((DeviceKey.key_id == key_id) & (DeviceKey.revoked_at.is_null() | (DeviceKey.desa_code != "")))
+           .where((DeviceKey.key_id == key_id) & (DeviceKey.revoked_at.is_null() | (DeviceKey.desa_code != "")
+                                                  | (DeviceKey.replaced_by != "")))
            .first())
     if key is None:
         raise Refused("kunci tidak dikenal atau dicabut")
     expected = protocol.sign_request(key.secret, method, path, timestamp, nonce, body)
     if not protocol.signatures_match(protocol.compact_signature(expected) if compact else expected, signature):
         raise Refused("tanda tangan tidak cocok")
-    if key.revoked_at is not None:
+    if key.revoked_at is not None and not key.replaced_by:
         # A desa PC's key revoked at its kecamatan: only the key's holder could sign this, and it is
         # told so (signed), so the desa admin reads why instead of "no link".
         raise KeyRevoked(key)
@@ -162,6 +211,10 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
             Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
     except IntegrityError:
         raise Refused("permintaan ulang (nonce sudah dipakai)") from None
+    if key.replaced_by:
+        # Told so, signed (the API answers it with REPLACED_MESSAGE): the old PC stops numbering and
+        # says why; only the replacing PC's retry of the takeover itself gets past (api.replace).
+        raise KeyReplaced(key)
     return key
 
 

@@ -72,6 +72,10 @@ class DeviceKey(CenterModel):
     # desa when it enrolled; "" for a kecamatan's key.
     desa_code = CharField(default="", constraints=[SQL("DEFAULT ''")])
     desa_generation = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    # A counter PC's key taken over by another PC (keys.replace_device): the new key's id; the old
+    # one is then refused with a message saying so. `machine`: hash of the PC that took it over.
+    replaced_by = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    machine = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class UsedNonce(CenterModel):
@@ -122,6 +126,8 @@ class ReceivedApplication(CenterModel):
     shipment = ForeignKeyField(Shipment, null=True, backref="applications")
     printed_at = DateTimeField(null=True)
     shipped_at = DateTimeField(null=True)
+    # The device code of the key that sent it: its statuses go to that PC only ("" before issue 24: all).
+    sender_device = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = ((("registration_number", "version"), True),)

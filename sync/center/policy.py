@@ -25,7 +25,7 @@ akun.kelola                 -       x     -     mengelola akun operator
 ROUTES = {
     "umum.masuk": "center.login center.htmx_js",
     "umum.sendiri": "center.change_password center.logout",
-    "api.bertanda": "center_api.enrol center_api.probe center_api.manifest center_api.packets center_api.statuses "
+    "api.bertanda": "center_api.enrol center_api.probe center_api.replace center_api.manifest center_api.packets center_api.statuses "
                     "center_api.openapi center_api.relay_enrol center_api.relay_pra_manifest "
                     "center_api.relay_pra_packets center_api.relay_statuses center_api.relay_inbox "
                     "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys",

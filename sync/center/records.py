@@ -223,7 +223,8 @@ def _param(sql: str) -> str:
 INSERT_APPLICATION = (
     'INSERT INTO "received_application" ("kecamatan_id", "registration_number", "version", "content_hash", '
     '"record_json", "nik", "full_name", "photo", "photo_sha256", "photo_width", "photo_height", "status", '
-    '"reason", "received_at", "received_via") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'received\', \'\', ?, ?) '
+    '"reason", "received_at", "received_via", "sender_device") '
+    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'received\', \'\', ?, ?, ?) '
     'RETURNING "id"')
 NEXT_SEQ = 'UPDATE "kecamatan" SET "event_seq" = "event_seq" + 1, "last_sync_at" = ? WHERE "id" = ? RETURNING "event_seq"'
 INSERT_EVENT = ('INSERT INTO "status_event" ("kecamatan_id", "seq", "application_id", "registration_number", '
@@ -231,7 +232,7 @@ INSERT_EVENT = ('INSERT INTO "status_event" ("kecamatan_id", "seq", "application
 EXISTING = 'SELECT "content_hash" FROM "received_application" WHERE "registration_number" = ? AND "version" = ?'
 
 
-def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) -> int:
+def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str = "") -> int:
     """The hot path of ingest in plain SQL (portable to both dialects): the row, then its event.
 
     Same effect as ReceivedApplication.create + add_event; plain SQL because building the
@@ -242,7 +243,7 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) ->
     application_id = run(_param(INSERT_APPLICATION), (
         kecamatan_id, values["number"], values["version"], values["hash"],
         json.dumps(values["record"], ensure_ascii=False), values["nik"], values["full_name"], photo,
-        values["photo_sha"], values["size"][0], values["size"][1], now, via)).fetchone()[0]
+        values["photo_sha"], values["size"][0], values["size"][1], now, via, device_code)).fetchone()[0]
     # Bumping the counter locks the kecamatan row until commit: events commit in seq order.
     seq = run(_param(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
     run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
@@ -250,8 +251,9 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str) ->
     return seq
 
 
-def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api") -> Outcome:
-    """Store one application with its photo in one transaction, or refuse it whole."""
+def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api", device_code: str = "") -> Outcome:
+    """Store one application with its photo in one transaction, or refuse it whole; `device_code`
+    is the sending key's, whose PC alone then hears of its statuses (events_after)."""
     refusal, values = validate_item(kecamatan, header, photo)
     if refusal:
         return refusal
@@ -263,7 +265,7 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
                     existing = ReceivedApplication.get((ReceivedApplication.registration_number == values["number"])
                                                        & (ReceivedApplication.version == values["version"]))
                     return _existing_outcome(kecamatan, values, existing, photo)
-                seq = _insert_received(kecamatan.id, values, photo, via)
+                seq = _insert_received(kecamatan.id, values, photo, via, device_code)
                 return Outcome(values["number"], values["version"], "stored", seq=seq)
         except IntegrityError:
             continue
@@ -271,7 +273,7 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
 
 
 def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via: str = "api",
-                      short_hash: bool = False) -> Outcome:
+                      short_hash: bool = False, device_code: str = "") -> Outcome:
     """One application from a packet: undo the photo's transit codec, then store it as it was taken.
 
     A recompressed photo that does not decode, or decodes to bytes whose content hash is not the
@@ -291,7 +293,7 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
     if intact and short_hash:
         header = dict(header, hash=content)
     if codec is None or intact:
-        return store_application(kecamatan, header, photo, via)
+        return store_application(kecamatan, header, photo, via, device_code)
     number = header.get("id") if isinstance(header.get("id"), str) else ""
     version = header.get("version") if isinstance(header.get("version"), int) else None
     return Outcome(number, version, "retry", "foto rusak di perjalanan (hash isi tidak cocok); kirim ulang")
@@ -316,9 +318,15 @@ def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
     return {"need": need, "have": have, "conflict": conflict}
 
 
-def events_after(kecamatan: Kecamatan, cursor: int, limit: int) -> list[StatusEvent]:
-    return list(StatusEvent.select().where((StatusEvent.kecamatan == kecamatan) & (StatusEvent.seq > cursor))
-                .order_by(StatusEvent.seq).limit(limit))
+def events_after(kecamatan: Kecamatan, cursor: int, limit: int, device_code: str = "") -> list[StatusEvent]:
+    """The kecamatan's events after `cursor`; with a `device_code`, only those of applications that
+    PC's key sent (and of those stored before senders were kept): another counter PC's statuses
+    are none of its business (issue 24)."""
+    query = StatusEvent.select().where((StatusEvent.kecamatan == kecamatan) & (StatusEvent.seq > cursor))
+    if device_code:
+        query = (query.join(ReceivedApplication, on=(StatusEvent.application == ReceivedApplication.id))
+                 .where(ReceivedApplication.sender_device.in_([device_code, ""])))
+    return list(query.order_by(StatusEvent.seq).limit(limit))
 
 
 def move(application: ReceivedApplication, to_status: str, reason: str = "") -> bool:

@@ -305,8 +305,12 @@ def shipments():
                                 .group_by(ReceivedApplication.kecamatan).tuples()):
         ready[kecamatan_id] = count
     page = paginate(Shipment.select().order_by(Shipment.id.desc()), current_app.config["PAGE_SIZE"])
+    devices = {}  # a status file per counter PC (each reads only its own)
+    for shipment in page.items:
+        if shipment.kecamatan_id not in devices:
+            devices[shipment.kecamatan_id] = sorted({k.device_code for k in counter_keys(shipment.kecamatan_id)} - {""})
     return render_template("center/shipments.html", ready=ready, kecamatans={k.id: k for k in Kecamatan.select()},
-                           shipments=page.items, page=page)
+                           shipments=page.items, page=page, devices=devices)
 
 
 @blueprint.post("/kirim/baru")
@@ -342,15 +346,25 @@ def shipment(shipment_id: int):
 RESULT_WORDS = {"stored": "disimpan", "duplicate": "sudah ada", "conflict": "konflik", "rejected": "ditolak"}
 
 
+def _live_key(key_id: str):
+    """The batch file's key if live; a key another PC took over is named as such (issue 24)."""
+    key = DeviceKey.get_or_none(DeviceKey.key_id == key_id)
+    if key is not None and key.replaced_by:
+        raise usb.BatchFileError(f"Berkas ini dari komputer lama PC {key.device_code} yang sudah digantikan komputer "
+                                 "lain (cadangannya dipulihkan di sana); isinya tidak disimpan. Minta kantor "
+                                 "kecamatan mengirim dari komputer yang sekarang memakai kode itu.")
+    return key if key is not None and key.revoked_at is None else None
+
+
 def import_one_file(content: bytes, filename: str) -> dict:
     """Import one batch file: its own check, its own per-application results; never raises."""
     try:
-        key, items, head = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(
-            (DeviceKey.key_id == key_id) & DeviceKey.revoked_at.is_null()), with_head=True)
+        key, items, head = usb.read_batch_file(content, _live_key, with_head=True)
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code)
+               for header, photo in items]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     with center_database.atomic():
         audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")
@@ -383,14 +397,25 @@ def usb_import():
         422 if failed else 200
 
 
+def counter_keys(kecamatan_id: int):
+    """The live keys of the kecamatan's counter PCs (not its desa PCs'), newest first."""
+    return (DeviceKey.select().where((DeviceKey.kecamatan == kecamatan_id) & DeviceKey.revoked_at.is_null()
+                                     & (DeviceKey.desa_code == "")).order_by(DeviceKey.id.desc()))
+
+
 @blueprint.get("/ekspor-status/<int:kecamatan_id>")
 def status_export(kecamatan_id: int):
+    """A signed status file for one counter PC of the kecamatan (`?perangkat=P2`; the newest PC's
+    when not named): only that PC's key reads it, and it holds that PC's statuses only."""
     kecamatan = Kecamatan.get_or_none(Kecamatan.id == kecamatan_id)
-    key = (DeviceKey.select().where((DeviceKey.kecamatan == kecamatan_id) & DeviceKey.revoked_at.is_null())
-           .order_by(DeviceKey.id.desc()).first()) if kecamatan else None
+    keys_of = counter_keys(kecamatan_id)
+    device = request.args.get("perangkat", "")[:8]
+    if device:
+        keys_of = keys_of.where(DeviceKey.device_code == device)
+    key = keys_of.first() if kecamatan else None
     if key is None:
         abort(404)
-    events = records.events_after(kecamatan, 0, 1_000_000)
+    events = records.events_after(kecamatan, 0, 1_000_000, key.device_code)  # only that PC's key reads the file
     content = usb.write_status_file(key, [records.event_json(e) for e in events])
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
     return current_app.response_class(content, mimetype="application/octet-stream",

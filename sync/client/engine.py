@@ -12,6 +12,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from app.frame import installation
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
@@ -121,6 +122,15 @@ def client_for(link: SyncLink, **options) -> CenterClient:
 
 def current_link() -> SyncLink | None:
     return SyncLink.select().order_by(SyncLink.id.desc()).first()
+
+
+def note_refusal(link: SyncLink, problem: Exception) -> None:
+    """The center said another PC took over this PC's device code (its backup was restored there):
+    this PC stops numbering until the admin enrols it as an additional PC (issue 24)."""
+    if isinstance(problem, Refused) and problem.code == "replaced" and link.role == "kecamatan":
+        with write_transaction():
+            installation.retire(database)
+            SyncLog.create(at=utc_now(), kind="galat", summary=str(problem)[:1000])
 
 
 def write_log(kind: str, summary: str) -> None:
@@ -513,6 +523,11 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
     if link is None:
         report.error = "komputer ini belum terdaftar di pusat"
         return report
+    if link.role == "kecamatan":
+        refusal = installation.numbering_refusal(database)
+        if refusal:  # a restored backup of another PC, or a PC another one replaced: nothing goes out
+            report.error = refusal
+            return report
     if not _pass_lock.acquire(blocking=False):
         report.error = "sinkronisasi lain sedang berjalan"
         return report
@@ -529,6 +544,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
             _run_phases(records.phases(link.role, "after"), client, link, report, progress)
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
+            note_refusal(link, problem)
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"

@@ -51,6 +51,7 @@ def probe(link: SyncLink) -> bool:
         ok, error = True, ""
     except (LinkDown, Refused) as problem:
         ok, error = False, str(problem)
+        engine.note_refusal(link, problem)
     with engine.write_transaction():
         SyncLink.update(last_probe_at=utc_now(), last_probe_ok=int(ok),
                         **({} if ok else {"last_error": error})).where(SyncLink.id == link.id).execute()

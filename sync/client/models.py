@@ -22,7 +22,8 @@ class OutboxItem(BaseModel):
     record_json = TextField()
     photo_sha256 = CharField()
     size = IntegerField()
-    state = CharField()  # pending | acked | conflict | rejected; indexed with attempts (0017)
+    state = CharField()  # pending | acked | conflict | rejected | renumbered | elsewhere (a PC tambahan leaves it
+    # to the PC that numbered it, app/sync_page/identity.py); indexed with attempts (0017)
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(null=True)
     last_error = TextField(default="")

@@ -9,7 +9,9 @@ also moves the status cursor.
 """
 import json
 
+from app.frame import installation
 from app.frame.dates import utc_now
+from app.frame.db import database
 from sync import protocol
 from sync.client import records
 from sync.client.models import OutboxItem, StatusIssue
@@ -51,6 +53,8 @@ def apply_center_event(event: dict, arrived) -> str:
     with a StatusIssue saying why."""
     number, version, digest = event.get("id"), event.get("version"), event.get("hash") or ""
     item = OutboxItem.get_or_none((OutboxItem.registration_number == number) & (OutboxItem.version == version))
+    if item is None and _another_pcs(number):
+        return NOT_OURS  # a center from before issue 24 sends every PC's statuses: not a problem here
     if item is None:
         return _issue(event, "Nomor/versi ini tidak ada di komputer ini (mungkin dicatat sesudah cadangan "
                              "yang dipulihkan). Periksa bersama pusat.")
@@ -79,6 +83,13 @@ def apply_center_event(event: dict, arrived) -> str:
     except records.StatusNotApplied as problem:
         return _issue(event, f"{problem} Periksa bersama pusat.")
     return APPLIED
+
+
+def _another_pcs(number) -> bool:
+    """A registration number made under another counter PC's device code than this PC's."""
+    own = installation.identity(database)[0]
+    found = protocol.REGISTRATION_NUMBER.match(number) if isinstance(number, str) else None
+    return bool(own and found and found.group(2) != own)
 
 
 def open_issues(limit: int = 200) -> list[StatusIssue]:

@@ -144,7 +144,7 @@ class CenterClient:
             if answer.get("error") == "clock_skew" and isinstance(answer.get("server_time"), int):
                 raise ClockSkew(int(timestamp) - answer["server_time"], answer["server_time"])
         if status >= 400:
-            raise Refused(status, _message(content))
+            raise Refused(status, _message(content), str(_json(content).get("error") or ""))
         return content
 
     def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,

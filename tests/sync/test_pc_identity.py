@@ -1,0 +1,426 @@
+"""Issue 24, findings 4 and 5: one live identity per counter PC, and statuses only for their own PC.
+
+End to end through the real programs: the printing center runs as its own process (run.py center),
+the kecamatan PCs are real apps talking to it over HTTP, the admin acts through the sync page. The
+invariants are checked after every scenario: no number held by two applicants, every status applied
+to its own applicant only, no "tidak diterapkan" row for another PC's number.
+"""
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from app.backups.engine import backup_database, restore_database
+from app.frame import installation
+from app.frame.migrations import migrate
+from app.frame.keystore import KeyStore
+from sync.client.models import SyncLog
+from tests.conftest import CsrfClient, sign_in_as
+from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = (60, 80)
+
+
+# --- the programs and what a person does with them -------------------------------------------
+
+def within(kec_app, fn):
+    """fn() against this PC's database (the models' proxy points at one database at a time)."""
+    from app.frame.db import database
+    database.initialize(kec_app.extensions["database"])
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        return fn()
+
+
+def fill(kec_app, count, first):
+    from app.frame.db import database
+    database.initialize(kec_app.extensions["database"])
+    return fill_kecamatan(kec_app, count, SMALL, first=first)
+
+
+def sync(kec_app):
+    from sync.client import engine
+    return within(kec_app, lambda: engine.sync_once(full=True))
+
+
+def new_code(center_app):
+    """The center's admin gives a new one-time enrolment code (the same kecamatan)."""
+    from sync.center import keys
+    from sync.center.models import Kecamatan
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        return keys.new_enrolment_code(Kecamatan.get())
+
+
+def admin_client(kec_app, role="admin"):
+    """A signed-in account of this PC's (possibly restored) database, as the browser would be."""
+    from app.auth.accounts import create_user
+    from app.auth.models import User
+    username = f"{role}-uji"
+
+    def make():
+        user = User.get_or_none(User.username == username) or create_user(
+            username, "Akun Uji", role, password="rahasia-uji-12", must_change_password=False)[0]
+        kec_app.test_client_class = CsrfClient
+        client = kec_app.test_client()
+        sign_in_as(client, user)
+        return client
+    return within(kec_app, make)
+
+
+def page(kec_app, client, path):
+    return within(kec_app, lambda: client.get(path).get_data(as_text=True))
+
+
+def post(kec_app, client, path, data):
+    return within(kec_app, lambda: client.post(path, data=data))
+
+
+def center_print_all(center_app):
+    from sync.center import records
+    from sync.center.db import center_database
+    from sync.center.models import ReceivedApplication
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        with center_database.atomic():
+            for application in ReceivedApplication.select().where(ReceivedApplication.status == "received"):
+                assert records.move(application, "printed")
+
+
+def recovery_key_of(kec_app) -> str:
+    """The office's printed recovery key, which the admin types when restoring on a new PC."""
+    return KeyStore(Path(kec_app.config["DATABASE_PATH"]).parent).recovery_key()
+
+
+def refusal_to_number(kec_app):
+    """Why the counter's form would not get a number now (what the clerk reads), or None."""
+    from app.registration.records import current_prefix
+    try:
+        within(kec_app, current_prefix)
+    except ValueError as problem:
+        return str(problem)
+    return None
+
+
+# --- invariants -------------------------------------------------------------------------------
+
+def local_view(kec_app):
+    from app.registration.models import Application
+    from sync.client.models import StatusIssue
+    from app.frame.db import database
+    device_code, _ = within(kec_app, lambda: installation.identity(database))
+
+    def read():
+        applications = {a.registration_number: (a.nik, a.status) for a in Application.select()}
+        issues = [(i.registration_number, i.problem) for i in StatusIssue.select()]
+        return applications, issues
+    applications, issues = within(kec_app, read)
+    return device_code, applications, issues
+
+
+def assert_invariants(center_app, pcs, printed=()):
+    """No number held by two applicants (at the center, and across PCs that still number with it);
+    every status applied to its own applicant; no unapplied status for another PC's number."""
+    from sync.center.models import ReceivedApplication
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        at_center = {r.registration_number: r.nik for r in ReceivedApplication.select()}
+    holders = defaultdict(set)
+    for kec_app in pcs:
+        device_code, applications, issues = local_view(kec_app)
+        for number, (nik, status) in applications.items():
+            holders[number].add(nik)
+            if number in at_center and status == "dicetak":
+                assert at_center[number] == nik, (number, "a status reached another applicant")
+        for number, problem in issues:
+            assert number.split("-")[1] == device_code, (device_code, number, problem)
+        for number in printed:  # on the PC numbering under its code (a PC tambahan's restored copies go stale)
+            if number in applications and number.split("-")[1] == device_code:
+                assert applications[number][1] == "dicetak", (device_code, number, applications[number])
+    doubled = {number: niks for number, niks in holders.items() if len(niks) > 1}
+    assert not doubled, doubled
+    for number, niks in holders.items():
+        if number in at_center:
+            assert at_center[number] in niks, (number, "the center holds another applicant")
+
+
+@pytest.fixture
+def center(tmp_path):
+    center_dir = tmp_path / "pusat"
+    center_app, code = prepare_center(center_dir)
+    server = CenterServer(center_dir).start()
+    yield center_dir, center_app, code, server
+    server.stop()
+
+
+# --- finding 5: two properly enrolled PCs ------------------------------------------------------
+
+def test_two_enrolled_counter_pcs_hear_only_their_own_statuses(tmp_path, center):
+    center_dir, center_app, code, server = center
+    p1, p2 = kecamatan_app(tmp_path / "p1"), kecamatan_app(tmp_path / "p2")
+    fill(p1, 0, 1)
+    enrol_kecamatan(p1, server.url, code)
+    fill(p2, 0, 1)
+    enrol_kecamatan(p2, server.url, new_code(center_app))
+    first, second = fill(p1, 4, 1), fill(p2, 4, 101)
+    assert {n.split("-")[1] for n in first} == {"P1"} and {n.split("-")[1] for n in second} == {"P2"}
+    for _ in range(2):
+        assert not sync(p1).error and not sync(p2).error
+        center_print_all(center_app)
+    reports = [sync(p1), sync(p2)]
+    assert [r.unapplied for r in reports] == [0, 0], reports
+    for kec_app in (p1, p2):
+        _, _, issues = local_view(kec_app)
+        assert issues == []
+        log = within(kec_app, lambda: " ".join(e.summary for e in SyncLog.select()))
+        assert "tidak diterapkan" not in log
+    assert_invariants(center_app, [p1, p2], printed=first + second)
+
+
+# --- finding 4: a backup restored on a new PC, and the old PC back -----------------------------
+
+def test_a_backup_restored_on_a_new_pc_numbers_nothing_until_the_admin_says_it_replaces_the_old_one(tmp_path,
+                                                                                                   center):
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    before = fill(old, 3, 1)
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    after = fill(old, 3, 11)  # the old PC goes on numbering after its backup
+    assert not sync(old).error
+
+    new = kecamatan_app(tmp_path / "baru")  # a new PC: the office restores the backup there
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    refusal = refusal_to_number(new)
+    assert refusal and "PC P1" in refusal and "menggantikan" in refusal
+    assert "menggantikan PC P1" in sync(new).error  # nothing goes out under the old PC's key either
+    new = kecamatan_app(tmp_path / "baru")  # a restart changes nothing
+    assert refusal_to_number(new)
+
+    clerk = admin_client(new, "petugas_loket")  # the clerk is told why, and who chooses
+    assert "Nomor pendaftaran ditahan" in page(new, clerk, "/")
+    shown = page(new, clerk, "/sinkronisasi")
+    assert "nomor pendaftaran baru ditahan" in shown and "Hubungi admin kantor" in shown
+    assert "identitas-pc/ganti" not in shown
+    admin = admin_client(new)
+    shown = page(new, admin, "/sinkronisasi")
+    assert "PC ini menggantikan PC P1" in shown and "PC tambahan" in shown
+    assert post(new, admin, "/sinkronisasi/identitas-pc/ganti", {}).status_code == 422  # not confirmed
+    server.stop()  # no link: the choice waits, and the PC still holds
+    answer = post(new, admin, "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 422 and "tidak dapat dihubungi" in answer.get_data(as_text=True)
+    assert refusal_to_number(new)
+    server.start()
+    answer = post(new, admin, "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    made = fill(new, 3, 21)
+    assert {n.split("-")[1] for n in made} == {"P1"}
+    assert not set(made) & set(before + after)
+    report = sync(new)
+    assert (report.error, report.sent, report.conflicts) == ("", 3, 0)
+
+    # The old PC comes back: the center refuses it with a clear message, and it stops numbering.
+    report = sync(old)
+    assert "digantikan" in report.error and "PC P1" in report.error
+    refusal = refusal_to_number(old)
+    assert refusal and "PC tambahan" in refusal
+    # Its admin enrols it as an additional PC with a new code: it numbers under its own code.
+    admin_old = admin_client(old)
+    assert "PC tambahan" in page(old, admin_old, "/sinkronisasi")
+    answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    extra = fill(old, 2, 31)
+    assert {n.split("-")[1] for n in extra} == {"P2"}
+    assert not sync(old).error
+
+    center_print_all(center_app)
+    sync(new)
+    sync(old)
+    assert_invariants(center_app, [new, old], printed=made + extra)
+    from sync.center.models import Conflict
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        assert Conflict.select().count() == 0
+
+
+def test_the_same_pc_restoring_its_own_backup_goes_on_numbering(tmp_path):
+    kec_app = kecamatan_app(tmp_path / "k")
+    fill(kec_app, 2, 1)
+    backup = backup_database(kec_app.config["DATABASE_PATH"], tmp_path / "c.sqlite3")
+    fill(kec_app, 2, 3)
+    restore_database(backup, kec_app.config["DATABASE_PATH"], tmp_path / "aman")
+    assert refusal_to_number(kec_app) is None
+
+
+def test_a_new_pc_can_join_as_an_additional_pc_while_the_old_one_stays(tmp_path, center):
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    fill(old, 2, 1)
+    assert not sync(old).error
+    waiting = fill(old, 2, 5)  # registered after the last sync: still in the outbox in the backup
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    new = kecamatan_app(tmp_path / "baru")
+    admin = admin_client(new)
+    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303
+    made = fill(new, 2, 11)
+    assert {n.split("-")[1] for n in made} == {"P2"}
+    older = fill(old, 2, 21)  # the old PC was never stopped
+    assert {n.split("-")[1] for n in older} == {"P1"}
+    report = sync(new)
+    assert (report.error, report.sent) == ("", 2)  # its own two; the old PC's waiting ones are left to it
+    report = sync(old)
+    assert (report.error, report.sent, report.already) == ("", 4, 0)
+    center_print_all(center_app)
+    assert sync(new).unapplied == 0 and sync(old).unapplied == 0
+    assert_invariants(center_app, [new, old], printed=made + older + waiting)
+
+
+# --- kills: a restore on a new PC cut at each step ----------------------------------------------
+
+RESTORER = """
+import sys
+from pathlib import Path
+from app.backups.engine import restore_database
+db_path, backup, safety = (Path(a) for a in sys.argv[1:4])
+print("siap", flush=True)
+sys.stdin.readline()
+restore_database(backup, db_path, safety, recovery_key=sys.argv[4])
+print("selesai", flush=True)
+"""
+
+
+def _old_state_or_refusal(new_dir, old_people):
+    """After a cut: the new PC holds none of the old PC's applications and numbers as itself, or it
+    holds them and refuses to number."""
+    restarted = kecamatan_app(new_dir)
+    _, applications, _ = local_view(restarted)
+    held = {nik for nik, _ in applications.values()}
+    refusal = refusal_to_number(restarted)
+    if old_people <= held:
+        assert refusal and "menggantikan" in refusal
+        return "ditahan"
+    assert not old_people & held and refusal is None
+    return "lama"
+
+
+def test_a_restore_on_a_new_pc_cut_at_each_step_leaves_the_old_state_or_a_pc_that_refuses(tmp_path):
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 3, 1)
+    old_people = {nik for nik, _ in local_view(old)[1].values()}
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    from app.backups.engine import open_backup
+    from app.frame.db import connect
+    seen = set()
+    # Each step of restore_database by hand, cut after it (the steps a kill can fall between).
+    for cut in ("reserved", "copied", "advanced"):
+        new_dir = tmp_path / f"baru-{cut}"
+        new = kecamatan_app(new_dir)
+        fill(new, 1, 500)
+        db_path = new.config["DATABASE_PATH"]
+        target = connect(db_path)
+        reserved = installation.reserve_before_restore(target, db_path)
+        if cut != "reserved":
+            with target.backup("main", open_backup(backup, db_path.parent, recovery_key_of(old))[0], "main") as copy:
+                copy.step(-1)
+        if cut == "advanced":
+            installation.advance_after_restore(target, db_path, reserved)
+        target.close()
+        seen.add(_old_state_or_refusal(new_dir, old_people))
+    assert seen == {"lama", "ditahan"}
+    # And real kills of the restore's process at random moments.
+    rng = random.Random(24)
+    for attempt in range(4):
+        new_dir = tmp_path / f"baru-bunuh-{attempt}"
+        new = kecamatan_app(new_dir)
+        fill(new, 1, 600 + attempt)
+        child = subprocess.Popen([sys.executable, "-c", RESTORER, str(new.config["DATABASE_PATH"]), str(backup),
+                                  str(tmp_path / f"aman-{attempt}"), recovery_key_of(old)], cwd=ROOT, stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+        assert child.stdout.readline().strip() == "siap"
+        child.stdin.write("mulai\n")
+        child.stdin.flush()
+        time.sleep(rng.uniform(0, 0.3))
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        _old_state_or_refusal(new_dir, old_people)
+
+
+def test_a_pc_ignores_silently_the_statuses_of_another_pcs_numbers_from_an_older_center(tmp_path):
+    """An older center sends every PC's statuses: another code's numbers are no problem of this PC;
+    its own number missing here (made after a restored backup) still is."""
+    from app.frame.db import database
+    from sync.client import statuses
+    from sync.client.models import StatusIssue
+    kec_app = kecamatan_app(tmp_path / "k")
+
+    def apply():
+        with database.atomic():
+            installation.set_device_code(database, "P1")
+            event = {"seq": 1, "version": 1, "status": "printed", "hash": "a" * 64}
+            other = statuses.apply_center_event(dict(event, id="350807-P2-000001"), lambda: None)
+            own = statuses.apply_center_event(dict(event, id="350807-P1-000009", seq=2), lambda: None)
+        return other, own, [i.registration_number for i in StatusIssue.select()]
+    assert within(kec_app, apply) == (statuses.NOT_OURS, statuses.UNAPPLIED, ["350807-P1-000009"])
+
+
+def test_each_counter_pc_of_a_usb_office_gets_a_status_file_of_its_own(tmp_path, center):
+    """Two PCs of one office carry their statuses home on USB: the center's page gives a file per PC,
+    signed for that PC's key and holding its own statuses only."""
+    from sync.center.models import Kecamatan, Operator
+    from sync.client import link
+    from tests.sync.test_center_pages import client_as
+    center_dir, center_app, code, server = center
+    p1, p2 = kecamatan_app(tmp_path / "p1"), kecamatan_app(tmp_path / "p2")
+    fill(p1, 0, 1)
+    enrol_kecamatan(p1, server.url, code)
+    fill(p2, 0, 1)
+    enrol_kecamatan(p2, server.url, new_code(center_app))
+    first, second = fill(p1, 2, 1), fill(p2, 2, 101)
+    assert not sync(p1).error and not sync(p2).error
+    center_print_all(center_app)
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        operator = client_as(center_app, Operator.get(Operator.username == "operator"))
+        kecamatan = Kecamatan.get()
+        files = {device: operator.get(f"/ekspor-status/{kecamatan.id}?perangkat={device}") for device in ("P1", "P2")}
+        assert operator.get(f"/ekspor-status/{kecamatan.id}?perangkat=P9").status_code == 404
+    for device, kec_app, numbers in (("P1", p1, first), ("P2", p2, second)):
+        assert files[device].status_code == 200
+        applied = within(kec_app, lambda: link.import_status_file(files[device].data))
+        assert applied == len(numbers), device
+        assert local_view(kec_app)[2] == []
+    assert_invariants(center_app, [p1, p2], printed=first + second)
+
+
+def test_a_takeover_whose_answer_was_lost_gets_the_same_key_and_no_other_pc_gets_one(center_app, center_db,
+                                                                                       enrolled):
+    """The center committed the new key, the answer was lost (a power cut at the new PC): the same
+    PC asking again gets the same key; any other PC with the old key is refused, signed, in words."""
+    from sync import protocol
+    from sync.center.models import DeviceKey
+    from sync.client.transport import CenterClient, Refused
+    from tests.sync.test_client import FlaskSession
+    _, (key_id, secret) = enrolled
+    old_key = CenterClient("http://center", key_id, secret, session=FlaskSession(center_app))
+    first = old_key.call_json("POST", protocol.API_PREFIX + "/replace", {"machine": "a" * 64})
+    again = old_key.call_json("POST", protocol.API_PREFIX + "/replace", {"machine": "a" * 64})
+    assert first == again and first["device_code"] == "P1" and first["key_id"] != key_id
+    assert first["highest_sequence"] == 0
+    for call in (lambda: old_key.call_json("POST", protocol.API_PREFIX + "/replace", {"machine": "b" * 64}),
+                 old_key.probe, lambda: old_key.statuses(0)):
+        with pytest.raises(Refused) as refused:
+            call()
+        assert refused.value.code == "replaced" and "digantikan" in str(refused.value)
+    new_key = CenterClient("http://center", first["key_id"], first["secret"], session=FlaskSession(center_app))
+    assert new_key.probe()["kecamatan_code"] == "35.08.07"
+    assert DeviceKey.get(DeviceKey.key_id == key_id).replaced_by == first["key_id"]
