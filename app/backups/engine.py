@@ -5,20 +5,23 @@ while it runs, and the copy is the database as of one instant.
 
 Every backup is encrypted with the office's recovery key (app.frame.keystore), not the database key:
 on this PC the key is at hand, so a restore needs nothing more; on a new PC the admin types the
-recovery key from the printout. A file that cannot be opened with any key we know, whose pages
-do not check out, or whose schema differs from what the code builds is refused with one typed
-error (BackupError, an Indonesian message), and the live database is not touched.
+recovery key from the printout. The cipher (ChaCha20-Poly1305 per page, keyed from the recovery
+key) is what proves a backup: every page carries a tag only the recovery key makes, and the check
+reads every page before anything is replaced. So a plaintext file is never restored: it proves
+nothing (anyone can decrypt a backup they hold the key of, edit it and present it as an "old"
+one). A file that cannot be opened with any key we know, whose pages do not check out, or whose
+schema differs from what the code builds is refused with one typed error (BackupError, an
+Indonesian message), and the live database is not touched.
 """
 import os
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import apsw
 
 from app.frame import installation
-from app.frame.db import (apply_pragmas, connect, database_key, discard_work_files, encrypt_plaintext_file,
-                          is_plaintext, keep_key_stored, live_key_pragmas, passphrase_pragmas)
+from app.frame.db import (apply_pragmas, connect, encrypt_plaintext_file, is_plaintext, keep_key_stored,
+                          passphrase_pragmas)
 from app.frame.keystore import KeyStore, normalise_recovery_key
 from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level, schema_at_level, schema_of
 from app.frame.private_files import private_dir, private_file
@@ -42,6 +45,9 @@ class BackupError(Exception):
 WRONG_KEY = ("Berkas ini bukan cadangan Loket Kecamatan yang dapat dibuka dengan kunci pemulihan kantor ini: "
              "cadangan dari kantor lain, dibuat sebelum kunci pemulihan diganti, atau bukan cadangan sama sekali. "
              "Masukkan kunci pemulihan yang tercetak untuk cadangan itu. Data sekarang tidak diubah.")
+PLAINTEXT = ("Berkas ini tidak terenkripsi, jadi bukan cadangan Loket Kecamatan yang keasliannya dapat diperiksa "
+             "dengan kunci pemulihan (cadangan yang dibuka di luar aplikasi, atau salinan dari versi lama). "
+             "Pulihkan cadangan terenkripsi yang dibuat aplikasi. Data sekarang tidak diubah.")
 TRUNCATED = ("Berkas cadangan terpotong atau rusak (mungkin belum selesai disalin dari flashdisk). "
              "Salin ulang berkasnya. Data sekarang tidak diubah.")
 
@@ -88,8 +94,8 @@ def _candidate_keys(data_dir: Path | None, recovery_key: str | None) -> list[str
 
 
 def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | None = None) -> tuple[apsw.Connection, str | None]:
-    """A read-only connection to the backup at `path` and the key that opened it (None: an old,
-    unencrypted backup). Raises BackupError when no key we have or were given opens it."""
+    """A read-only connection to the backup at `path` and the recovery key that opened it.
+    Raises BackupError when no key we have or were given opens it, or the file is plaintext."""
     path = Path(path)
     if not path.is_file():
         raise BackupError("Berkas cadangan tidak ditemukan.")
@@ -98,17 +104,15 @@ def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | No
         raise BackupError(TRUNCATED)
     flags = apsw.SQLITE_OPEN_READONLY
     if is_plaintext(path):
-        keys = [None]
-    else:
-        keys = _candidate_keys(data_dir, recovery_key)
-        if not keys:
-            raise BackupError("Cadangan ini terenkripsi. Di PC baru, masukkan kunci pemulihan kantor "
-                              "(yang dicetak saat pemasangan).", needs_recovery_key=True)
+        raise BackupError(PLAINTEXT)
+    keys = _candidate_keys(data_dir, recovery_key)
+    if not keys:
+        raise BackupError("Cadangan ini terenkripsi. Di PC baru, masukkan kunci pemulihan kantor "
+                          "(yang dicetak saat pemasangan).", needs_recovery_key=True)
     for key in keys:
         connection = apsw.Connection(str(path), flags=flags)
         try:
-            if key is not None:
-                apply_pragmas(connection, passphrase_pragmas(key))
+            apply_pragmas(connection, passphrase_pragmas(key))
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return connection, key
         except apsw.NotADBError:
@@ -164,15 +168,7 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
     if db_path.exists() and db_path.stat().st_size:
         safety = backup_database(db_path, Path(safety_dir) / f"sebelum-pulihkan-{stamp}{SUFFIX}")
     source, key = open_backup(backup_path, data_dir, recovery_key)
-    plain_copy = None
     try:
-        if key is None:  # an old unencrypted backup: encrypt a copy first (pages must match)
-            source.close()
-            plain_copy = db_path.with_name(db_path.name + ".pulihkan")
-            discard_work_files(plain_copy)
-            shutil.copyfile(backup_path, plain_copy)
-            encrypt_plaintext_file(plain_copy, live_key_pragmas(database_key(db_path)))
-            source = connect(plain_copy, readonly=True)
         target = connect(db_path)
         target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
         try:
@@ -191,9 +187,7 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
             target.close()
     finally:
         source.close()
-        if plain_copy is not None:
-            plain_copy.unlink(missing_ok=True)
-    if key is not None and recovery_key and normalise_recovery_key(recovery_key) == key:
+    if recovery_key and normalise_recovery_key(recovery_key) == key:
         KeyStore(data_dir).adopt_recovery_key(key)
     return safety
 
