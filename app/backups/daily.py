@@ -22,9 +22,10 @@ def daily_backup(app) -> None:
         log.error("daily backup failed: %s", problem)
         health.note_daily_result(str(problem))
         return
-    except Exception as problem:  # unforeseen: the traceback for the log, the words for the admin
+    except Exception:  # unforeseen: the traceback for the log, the words for the admin
         log.exception("daily backup failed")
-        health.note_daily_result(f"Cadangan gagal dibuat ({type(problem).__name__}).")
+        health.note_daily_result("Cadangan gagal dibuat karena kesalahan yang tidak terduga (rinciannya di catatan "
+                                 "program).")
         return
     if made:
         log.info("daily backup written to %s", made)

@@ -117,7 +117,12 @@ def backup_database(db_path: Path, destination: Path, passphrase: str | None = N
         raise BackupError(f"Belum ada basis data di {db_path.parent}: jalankan aplikasi sekali dahulu.")
     keep_key_stored(db_path)
     passphrase = passphrase or _recovery_key_for_new_backups(db_path)
-    private_dir(destination.parent)
+    try:
+        private_dir(destination.parent)
+    except OSError as problem:
+        raise BackupError(f"Folder cadangan {destination.parent} tidak dapat dibuat atau ditulis (mungkin ada "
+                          "berkas dengan nama yang sama, atau disk tidak dapat ditulis). Periksa folder itu, lalu "
+                          "buat cadangan lagi. Basis data tidak berubah.") from problem
     partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
     partial.unlink(missing_ok=True)
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT, 0o600))  # private from its first byte
