@@ -2,7 +2,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Request, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, Request, abort, current_app, flash, g, redirect, render_template, request, send_file,
+                   session, url_for)
 
 from app import audit
 from app.backups import health, maintenance, recovery
@@ -14,6 +15,7 @@ from app.frame.private_files import private_dir
 from app.frame.migrations import migrate
 from app.frame import store
 from app.frame.page_turns import long_running
+from app.frame.signin import load_current_user
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
@@ -127,6 +129,11 @@ def restore():
             uploaded.unlink(missing_ok=True)  # a refused upload is not kept as if it were a backup
         field = "recovery_key" if problem.needs_recovery_key else "backup_file"  # the summary links to it
         return render_page({field: str(problem)}, 422)
+    load_current_user()  # the session as the restored data knows it
+    if g.user is None:  # the backup's accounts now (a new PC): say so on the sign-in page, not "sesi berakhir"
+        session.clear()
+        flash(f"Data dipulihkan dari {source.name}. Masuk dengan akun dari cadangan itu.", "success")
+        return redirect(url_for("auth.login"), 303)
     flash(f"Data dipulihkan dari {source.name}. Data sebelumnya disimpan sebagai {safety.name if safety else '-'}. "
           "Bila akun Anda tidak ada di cadangan itu, masuk lagi dengan akun dari cadangan.", "success")
     return redirect(url_for("backups.index"), 303)
