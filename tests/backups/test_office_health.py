@@ -69,3 +69,20 @@ def test_other_roles_see_no_health_cards(app, db, client_for, broken_backup_fold
     for role in ("petugas_loket", "petugas_informasi", "kasi_pelayanan"):
         page = home(client_for(role))
         assert "Cadangan" not in page and "Ruang disk" not in page
+
+
+def test_a_sync_quiet_for_two_days_is_shown(app, db, client_for):
+    from datetime import timedelta
+
+    from app.frame.dates import utc_now
+    from sync.client.models import SyncLink
+    admin, camat = client_for("admin"), client_for("camat")
+    with db.atomic():
+        link = SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="k1",
+                               secret="-", enrolled_at=utc_now() - timedelta(days=9),
+                               last_success_at=utc_now() - timedelta(days=3))
+    assert "Sinkronisasi pusat tertunda" in home(admin)
+    assert "Data belum terkirim ke pusat cetak" in home(camat)
+    with db.atomic():
+        SyncLink.update(last_success_at=utc_now()).where(SyncLink.id == link.id).execute()
+    assert "Sinkronisasi pusat tertunda" not in home(admin)
