@@ -117,8 +117,8 @@ class KeyStore:
             if value:
                 return value
         path = self.folder / name
-        if path.is_file():
-            return path.read_text(encoding="utf-8").strip() or None
+        if path.is_file():  # a damaged file reads as what it is (then refused as no key), never a traceback
+            return path.read_bytes().decode("utf-8", errors="replace").strip() or None
         return None
 
     def put(self, name: str, value: str) -> None:

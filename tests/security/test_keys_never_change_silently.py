@@ -82,9 +82,9 @@ def test_a_deleted_recovery_key_is_never_replaced_at_the_next_start(office):
 
 def test_a_damaged_recovery_key_file_is_reported_and_only_the_admin_makes_a_new_one(office):
     folder, printed = office
-    key_file(folder).write_text("\x00\x13rusak")
+    key_file(folder).write_bytes(b"\xff\xfe\x00\x13rusak")  # not even text
     app = start(folder)  # no traceback
-    assert key_file(folder).read_text() == "\x00\x13rusak"
+    assert key_file(folder).read_bytes() == b"\xff\xfe\x00\x13rusak"
     admin = admin_client(app)
     page = admin.get("/admin/cadangan/kunci-pemulihan").get_data(as_text=True)
     assert "rusak" in page and "Kunci pemulihan bermasalah" in page
@@ -110,7 +110,7 @@ def test_a_damaged_database_key_stops_with_the_choices_not_a_traceback(tmp_path,
     forget_cached_keys()
     database_key = tmp_path / "kunci" / "basis-data"
     before = (tmp_path / "loket.sqlite3").read_bytes()
-    database_key.write_text("bukan kunci\n" if damage == "sampah" else "ab" * 32 + "\n")
+    database_key.write_bytes(b"\xff\xd8 bukan kunci\n" if damage == "sampah" else b"ab" * 32 + b"\n")
     result = run_app("serve", "--data", str(tmp_path), "--port", "1")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
