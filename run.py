@@ -126,7 +126,7 @@ def cmd_restore(options) -> int:
     config = load_config(_data_config(options))
     try:
         safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"],
-                                  recovery_key=options.recovery_key, keep=config["BACKUP_KEEP"])
+                                  recovery_key=options.recovery_key, keep=config["BACKUP_KEEP"], mode=config["MODE"])
     except BackupError as problem:
         print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
         return 1

@@ -182,10 +182,29 @@ def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | No
     raise BackupError(WRONG_KEY if typed else KEY_NEEDED, needs_recovery_key=True)
 
 
+def _office_kind(connection) -> str | None:
+    """"desa" for a desa PC's database (enrolled), "kecamatan" for a set-up office, else None."""
+    try:
+        rows = dict(connection.execute("SELECT key, value FROM setting WHERE key IN "
+                                       "('kecamatan_code', 'desa_pc_desa_code')").fetchall())
+        if json.loads(rows.get("desa_pc_desa_code", '""')):
+            return "desa"
+        return "kecamatan" if json.loads(rows.get("kecamatan_code", '""')) else None
+    except (apsw.SQLError, ValueError):
+        return None
+
+
+WRONG_KIND = {"desa": "Ini cadangan komputer desa; di PC kecamatan hanya cadangan kantor kecamatan yang dipulihkan. "
+                      "Data sekarang tidak diubah.",
+              "kecamatan": "Ini cadangan kantor kecamatan; di komputer desa hanya cadangan komputer desa yang "
+                           "dipulihkan. Data sekarang tidak diubah."}
+
+
 def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: Path | None = None,
-                      recovery_key: str | None = None) -> int:
+                      recovery_key: str | None = None, mode: str | None = None) -> int:
     """Raise BackupError unless `path` is a sound Loket Kecamatan database whose schema is exactly
-    what the code builds at its level (tables, indexes, triggers); returns the level."""
+    what the code builds at its level (tables, indexes, triggers), and, given `mode`, of that kind
+    of PC (a kecamatan's backup on a desa PC would make it a second kecamatan); returns the level."""
     connection, _ = open_backup(path, data_dir, recovery_key)
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -198,6 +217,7 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
         if level > code_level(directory):
             raise BackupError(f"Cadangan ini dari versi aplikasi yang lebih baru (level {level}); perbarui aplikasi dahulu.")
         found, expected = schema_of(connection), schema_at_level(level, directory)
+        kind = _office_kind(connection)
     except apsw.Error:
         raise BackupError(TRUNCATED) from None
     finally:
@@ -206,6 +226,8 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
         differences = sorted({name for _, name, _, _ in found ^ expected})
         raise BackupError("Cadangan ditolak: susunan basis datanya telah diubah di luar aplikasi "
                           f"(berbeda pada: {', '.join(differences[:5])}). Data sekarang tidak diubah.")
+    if mode and kind and kind != mode:
+        raise BackupError(WRONG_KIND[kind])
     return level
 
 
@@ -213,7 +235,7 @@ RESTORE_NOTE = "pemulihan-berjalan.json"  # beside the database, never inside a 
 
 
 def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recovery_key: str | None = None,
-                     keep: int = 7) -> Path | None:
+                     keep: int = 7, mode: str | None = None) -> Path | None:
     """Replace the live database with a checked backup; the current one is saved first.
 
     The one API the restore flow uses (admin page, CLI); raises BackupError with an Indonesian
@@ -225,7 +247,7 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
     PC's recovery key, so the office's printout stays the one that matters."""
     backup_path, db_path = Path(backup_path), Path(db_path)
     data_dir = db_path.parent
-    check_backup_file(backup_path, data_dir=data_dir, recovery_key=recovery_key)
+    check_backup_file(backup_path, data_dir=data_dir, recovery_key=recovery_key, mode=mode)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safety = None
     if db_path.exists() and db_path.stat().st_size:

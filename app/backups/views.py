@@ -116,12 +116,13 @@ def restore():
         # On a new PC the admin types the office's printed recovery key; here, nothing is needed.
         recovery_key = request.form.get("recovery_key", "").strip()[:100] or None
         data_dir = Path(config["DATABASE_PATH"]).parent
-        check_backup_file(source, data_dir=data_dir, recovery_key=recovery_key)  # before anyone is held up
+        check_backup_file(source, data_dir=data_dir, recovery_key=recovery_key,
+                          mode=config["MODE"])  # before anyone is held up
         with maintenance.window() as mine:
             if not mine:
                 raise BackupError("Pemulihan lain sedang berjalan; tunggu sampai selesai.")
             safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"], recovery_key=recovery_key,
-                                      keep=config["BACKUP_KEEP"])
+                                      keep=config["BACKUP_KEEP"], mode=config["MODE"])
             migrate(database)  # an older backup is brought up to this version's schema
             record_restore(config["DATABASE_PATH"], user=g.user)
     except BackupError as problem:

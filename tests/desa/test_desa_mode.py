@@ -283,3 +283,19 @@ def test_the_desa_pc_has_its_own_cadangan_data_page(desa_app):
         assert store.get("phone") == "sebelum"
     assert desa_app.config["DATABASE_PATH"].name == "desa.sqlite3"
     assert not (desa_app.config["DATA_DIR"] / "loket.sqlite3").exists()  # the desa PC's own database only
+
+
+def test_a_kecamatan_backup_is_refused_on_the_desa_pc(desa_app, kecamatan):
+    """Restoring the kecamatan's backup on a desa PC would make it a second kecamatan PC."""
+    import io
+
+    from app.backups.engine import backup_database
+    from app.frame.keystore import KeyStore
+    with bound_to(kecamatan):
+        office_backup = backup_database(kecamatan.config["DATABASE_PATH"], kecamatan.config["DATA_DIR"] / "k.sqlite3")
+    client, _ = desa_admin(desa_app)
+    refused = client.post("/admin/cadangan/pulihkan", content_type="multipart/form-data", data={
+        "confirm": "ya", "recovery_key": KeyStore(kecamatan.config["DATA_DIR"]).recovery_key(),
+        "backup_file": (io.BytesIO(office_backup.read_bytes()), "k.sqlite3")})
+    assert refused.status_code == 422 and "cadangan kantor kecamatan" in text(refused)
+    assert not list((desa_app.config["DATA_DIR"] / "backups").glob("sebelum-pulihkan-*"))
