@@ -178,7 +178,7 @@ def recovery_key_typed():
     with database.atomic():
         if proof is not None:  # typed from the paper and proven: the printout is the current key
             store.put(recovery.PRINTED_SETTING, recovery.fingerprint(recovery.current_key(config)))
-        audit.record("ketik", "kunci_pemulihan", "", "Kunci pemulihan tercetak diketik kembali"
+        audit.record("isi", "kunci_pemulihan", "", "Kunci pemulihan tercetak diketik kembali"
                      + (f" (terbukti membuka {proof.name})" if proof else " (belum ada cadangan untuk memeriksanya)"))
     flash("Kunci pemulihan tercetak dipakai lagi; cadangan berikutnya dikunci dengannya.", "success")
     return redirect(url_for("backups.recovery_key"), 303)
