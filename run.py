@@ -126,15 +126,12 @@ def cmd_restore(options) -> int:
     config = load_config(_data_config(options))
     try:
         safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"],
-                                  recovery_key=options.recovery_key)
+                                  recovery_key=options.recovery_key, keep=config["BACKUP_KEEP"], mode=config["MODE"])
     except BackupError as problem:
         print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
         return 1
-    from app import audit, create_app  # the restore is recorded in the restored database's trail
-    app = create_app(_data_config(options))
-    database = app.extensions["database"]
-    with app.app_context(), database.connection_context(), database.atomic():
-        audit.record_restore(Path(options.source).name)
+    from app import create_app
+    create_app(_data_config(options))  # brings the schema up to date and records the restore in its trail
     print(f"Data dipulihkan dari {options.source}.")
     if safety:
         print(f"Data sebelumnya disimpan di {safety}.")

@@ -6,11 +6,11 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from app import capabilities
-from app.backups.engine import encrypt_plaintext_backups
+from app.backups.engine import encrypt_plaintext_backups, record_restore, remove_partial_files, settle_recovery_key
 from app.frame import dates, installation, privacy, templating
 from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
-from app.frame.db import open_database
+from app.frame.db import is_plaintext, open_database
 from app.frame.errors import register_error_pages
 from app.frame.migrations import migrate
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -44,12 +44,21 @@ def create_app(config: dict | None = None) -> Flask:
     app.request_class = LoketRequest
     app.config.update(load_config(config))
     app.config["VERSION"] = VERSION
-    db = open_database(app.config["DATABASE_PATH"])
+    db_path = app.config["DATABASE_PATH"]
+    fresh = not db_path.exists() or db_path.stat().st_size == 0
+    upgrading = not fresh and is_plaintext(db_path)  # the version before encryption: converted now
+    db = open_database(db_path)
     with db.connection_context():
         migrate(db)
-        installation.catch_up_with_marker(db, app.config["DATABASE_PATH"])
-        installation.settle_at_start(db, app.config["DATABASE_PATH"])
-    encrypt_plaintext_backups(app.config["BACKUP_DIR"], app.config["DATABASE_PATH"])  # upgrade, once
+        installation.catch_up_with_marker(db, db_path)
+        installation.settle_at_start(db, db_path)
+        first_start = fresh or upgrading or not User.select().exists()
+    settle_recovery_key(db_path.parent, may_create=first_start)  # never a new key behind the admin's back
+    if upgrading:
+        encrypt_plaintext_backups(app.config["BACKUP_DIR"], db_path)
+    remove_partial_files(app.config["BACKUP_DIR"])  # copies cut short by a kill or a power cut
+    with db.connection_context():
+        record_restore(db_path)  # a restore done from the command line, or cut short before its entry
     app.extensions["database"] = db
 
     csrf.init_app(app)

@@ -71,8 +71,8 @@ ROUTES = {
     "akun.sendiri": "auth.change_password auth.logout",
     "akun.kelola": "auth.users auth.new_user auth.edit_user auth.reset_password auth.toggle_active",
     "audit.baca": "audit.trail",
-    "cadangan.kelola": "backups.index backups.create backups.download backups.restore "
-                       "backups.recovery_key backups.recovery_key_printed backups.recovery_key_change",
+    "cadangan.kelola": "backups.index backups.create backups.download backups.restore backups.new_pc_restore "
+                       "backups.recovery_key backups.recovery_key_printed backups.recovery_key_change backups.recovery_key_typed",
     "kalender.kelola": "calendar.index calendar.add calendar.remove",
     "pengaturan.kantor": "settings.setup settings.region_options settings.office settings.upload_logo "
                          "settings.session_timeout",

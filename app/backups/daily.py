@@ -1,6 +1,7 @@
 import logging
 
-from app.backups.engine import ensure_daily_backup
+from app.backups import health
+from app.backups.engine import BackupError, ensure_daily_backup
 from app.frame.db import keep_key_stored
 from app.frame.dates import local_today
 from app.frame import store
@@ -9,10 +10,23 @@ log = logging.getLogger(__name__)
 
 
 def daily_backup(app) -> None:
+    """Hourly: today's automatic backup if missing. Its result is kept for the admin's home page
+    (app/backups/health.py): a failure stays there until a backup succeeds, not only on a console."""
     config = app.config
     if keep_key_stored(config["DATABASE_PATH"]):  # hourly: a key file deleted under us is put back
         log.warning("database key was missing from its store; written back")
-    made = ensure_daily_backup(config["DATABASE_PATH"], config["BACKUP_DIR"], config["BACKUP_KEEP"],
-                               local_today(store.get("timezone")))
+    try:
+        made = ensure_daily_backup(config["DATABASE_PATH"], config["BACKUP_DIR"], config["BACKUP_KEEP"],
+                                   local_today(store.get("timezone")))
+    except BackupError as problem:
+        log.error("daily backup failed: %s", problem)
+        health.note_daily_result(str(problem))
+        return
+    except Exception:  # unforeseen: the traceback for the log, the words for the admin
+        log.exception("daily backup failed")
+        health.note_daily_result("Cadangan gagal dibuat karena kesalahan yang tidak terduga (rinciannya di catatan "
+                                 "program).")
+        return
     if made:
         log.info("daily backup written to %s", made)
+        health.note_daily_result(None)

@@ -5,25 +5,33 @@ while it runs, and the copy is the database as of one instant.
 
 Every backup is encrypted with the office's recovery key (app.frame.keystore), not the database key:
 on this PC the key is at hand, so a restore needs nothing more; on a new PC the admin types the
-recovery key from the printout. A file that cannot be opened with any key we know, whose pages
-do not check out, or whose schema differs from what the code builds is refused with one typed
-error (BackupError, an Indonesian message), and the live database is not touched.
+recovery key from the printout. The cipher (ChaCha20-Poly1305 per page, keyed from the recovery
+key) is what proves a backup: every page carries a tag only the recovery key makes, and the check
+reads every page before anything is replaced. So a plaintext file is never restored: it proves
+nothing (anyone can decrypt a backup they hold the key of, edit it and present it as an "old"
+one). A file that cannot be opened with any key we know, whose pages do not check out, or whose
+schema differs from what the code builds is refused with one typed error (BackupError, an
+Indonesian message), and the live database is not touched.
 """
+import json
+import logging
 import os
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import apsw
 
 from app.frame import installation
-from app.frame.db import (apply_pragmas, connect, database_key, discard_work_files, encrypt_plaintext_file,
-                          is_plaintext, keep_key_stored, live_key_pragmas, passphrase_pragmas)
-from app.frame.keystore import KeyStore, normalise_recovery_key
+from app.frame.db import (apply_pragmas, connect, encrypt_plaintext_file, is_plaintext, keep_key_stored,
+                          passphrase_pragmas)
+from app.frame.keystore import KeyStore, is_recovery_key, normalise_recovery_key
 from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level, schema_at_level, schema_of
-from app.frame.private_files import private_dir, private_file
+from app.frame.private_files import private_dir, private_file, write_private
+
+log = logging.getLogger(__name__)
 
 AUTOMATIC_PREFIX = "otomatis-"
+SAFETY_PREFIX = "sebelum-pulihkan-"  # the data as it was before a restore; kept as many as automatic ones
 SUFFIX = ".sqlite3"
 PARTIAL_SUFFIX = ".sebagian"
 
@@ -39,26 +47,82 @@ class BackupError(Exception):
         self.needs_recovery_key = needs_recovery_key
 
 
-WRONG_KEY = ("Berkas ini bukan cadangan Loket Kecamatan yang dapat dibuka dengan kunci pemulihan kantor ini: "
-             "cadangan dari kantor lain, dibuat sebelum kunci pemulihan diganti, atau bukan cadangan sama sekali. "
-             "Masukkan kunci pemulihan yang tercetak untuk cadangan itu. Data sekarang tidak diubah.")
+WRONG_KEY = ("Kunci pemulihan yang diketik tidak membuka cadangan ini. Periksa ketikannya; bila sudah benar, "
+             "cadangan ini dari kantor lain, dibuat sebelum kunci pemulihan diganti, atau bukan cadangan sama sekali: "
+             "ketik kunci pemulihan yang tercetak untuk cadangan itu. Data sekarang tidak diubah.")
+# No key typed and none this PC knows opens it: most often a new PC; ask for the paper, do not accuse.
+KEY_NEEDED = ("Cadangan ini dikunci dengan kunci pemulihan yang belum ada di komputer ini (PC baru, kunci diganti "
+              "sejak cadangan dibuat, atau cadangan kantor lain). Ketik kunci pemulihan yang tercetak untuk "
+              "kantor itu, lalu ulangi. Data sekarang tidak diubah.")
+PLAINTEXT = ("Berkas ini tidak terenkripsi, jadi bukan cadangan Loket Kecamatan yang keasliannya dapat diperiksa "
+             "dengan kunci pemulihan (cadangan yang dibuka di luar aplikasi, atau salinan dari versi lama). "
+             "Pulihkan cadangan terenkripsi yang dibuat aplikasi. Data sekarang tidak diubah.")
 TRUNCATED = ("Berkas cadangan terpotong atau rusak (mungkin belum selesai disalin dari flashdisk). "
              "Salin ulang berkasnya. Data sekarang tidak diubah.")
 
 
+def recovery_key_problem(data_dir: Path) -> str | None:
+    """Indonesian words for a recovery key that is missing or damaged, with the choices; None when fine."""
+    store = KeyStore(data_dir)
+    state = store.recovery_key_state()
+    if state == "ada":
+        return None
+    what = "tidak ditemukan" if state == "hilang" else "rusak (isinya bukan kunci pemulihan)"
+    return (f"Kunci pemulihan kantor {what} di {store.where()}. Tidak ada kunci baru yang dibuat diam-diam: "
+            "cadangan baru ditahan sampai admin memilih di Cadangan Data > Kunci Pemulihan: kembalikan berkas "
+            "kunci dari salinannya, ketik kunci pemulihan yang tercetak, atau buat kunci baru lalu cetak.")
+
+
+def _never_used(db_path: Path) -> bool:
+    """No account yet: the office has not started for real, so no key can have been printed."""
+    connection = connect(db_path, readonly=True)
+    try:
+        return connection.execute('SELECT 1 FROM "user" LIMIT 1').fetchone() is None
+    except apsw.SQLError:  # no table yet
+        return True
+    except apsw.Error:  # cannot tell (a full or failing disk): never make a key then
+        return False
+    finally:
+        connection.close()
+
+
 def _recovery_key_for_new_backups(db_path: Path) -> str:
-    return KeyStore(Path(db_path).parent).recovery_key(create=True)
+    store = KeyStore(Path(db_path).parent)
+    if store.recovery_key_state() == "hilang" and _never_used(db_path):
+        return store.recovery_key(create=True)  # the first key, as the first start makes it
+    problem = recovery_key_problem(Path(db_path).parent)
+    if problem:
+        raise BackupError("Cadangan tidak dibuat. " + problem + " Data tidak berubah.")
+    return KeyStore(Path(db_path).parent).recovery_key()
 
 
-def backup_database(db_path: Path, destination: Path) -> Path:
-    """Copy the live database, encrypted with the recovery key, to `destination` (written to a
-    temporary name, then renamed)."""
+def settle_recovery_key(data_dir: Path, may_create: bool) -> str:
+    """At start: the first start (or the upgrade that brings encryption) makes the office's recovery
+    key; later, a missing or damaged one is reported, never replaced. Returns its state."""
+    store = KeyStore(data_dir)
+    state = store.recovery_key_state()
+    if state == "hilang" and may_create:
+        store.recovery_key(create=True)
+        return "dibuat"
+    if state != "ada":
+        log.warning(recovery_key_problem(data_dir))
+    return state
+
+
+def backup_database(db_path: Path, destination: Path, passphrase: str | None = None) -> Path:
+    """Copy the live database, encrypted with the recovery key (or `passphrase`: the key the
+    admin typed, for a restore's safety copy), to `destination` (a temporary name, then renamed)."""
     db_path, destination = Path(db_path), Path(destination)
     if not db_path.is_file():
         raise BackupError(f"Belum ada basis data di {db_path.parent}: jalankan aplikasi sekali dahulu.")
     keep_key_stored(db_path)
-    passphrase = _recovery_key_for_new_backups(db_path)
-    private_dir(destination.parent)
+    passphrase = passphrase or _recovery_key_for_new_backups(db_path)
+    try:
+        private_dir(destination.parent)
+    except OSError as problem:
+        raise BackupError(f"Folder cadangan {destination.parent} tidak dapat dibuat atau ditulis (mungkin ada "
+                          "berkas dengan nama yang sama, atau disk tidak dapat ditulis). Periksa folder itu, lalu "
+                          "buat cadangan lagi. Basis data tidak berubah.") from problem
     partial = destination.with_name(destination.name + PARTIAL_SUFFIX)
     partial.unlink(missing_ok=True)
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT, 0o600))  # private from its first byte
@@ -88,8 +152,8 @@ def _candidate_keys(data_dir: Path | None, recovery_key: str | None) -> list[str
 
 
 def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | None = None) -> tuple[apsw.Connection, str | None]:
-    """A read-only connection to the backup at `path` and the key that opened it (None: an old,
-    unencrypted backup). Raises BackupError when no key we have or were given opens it."""
+    """A read-only connection to the backup at `path` and the recovery key that opened it.
+    Raises BackupError when no key we have or were given opens it, or the file is plaintext."""
     path = Path(path)
     if not path.is_file():
         raise BackupError("Berkas cadangan tidak ditemukan.")
@@ -98,17 +162,15 @@ def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | No
         raise BackupError(TRUNCATED)
     flags = apsw.SQLITE_OPEN_READONLY
     if is_plaintext(path):
-        keys = [None]
-    else:
-        keys = _candidate_keys(data_dir, recovery_key)
-        if not keys:
-            raise BackupError("Cadangan ini terenkripsi. Di PC baru, masukkan kunci pemulihan kantor "
-                              "(yang dicetak saat pemasangan).", needs_recovery_key=True)
+        raise BackupError(PLAINTEXT)
+    keys = _candidate_keys(data_dir, recovery_key)
+    if not keys:
+        raise BackupError("Cadangan ini terenkripsi. Di PC baru, masukkan kunci pemulihan kantor "
+                          "(yang dicetak saat pemasangan).", needs_recovery_key=True)
     for key in keys:
         connection = apsw.Connection(str(path), flags=flags)
         try:
-            if key is not None:
-                apply_pragmas(connection, passphrase_pragmas(key))
+            apply_pragmas(connection, passphrase_pragmas(key))
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return connection, key
         except apsw.NotADBError:
@@ -116,13 +178,33 @@ def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | No
         except apsw.Error:
             connection.close()
             raise BackupError(TRUNCATED) from None
-    raise BackupError(WRONG_KEY, needs_recovery_key=True)
+    typed = bool(recovery_key and recovery_key.strip())
+    raise BackupError(WRONG_KEY if typed else KEY_NEEDED, needs_recovery_key=True)
+
+
+def _office_kind(connection) -> str | None:
+    """"desa" for a desa PC's database (enrolled), "kecamatan" for a set-up office, else None."""
+    try:
+        rows = dict(connection.execute("SELECT key, value FROM setting WHERE key IN "
+                                       "('kecamatan_code', 'desa_pc_desa_code')").fetchall())
+        if json.loads(rows.get("desa_pc_desa_code", '""')):
+            return "desa"
+        return "kecamatan" if json.loads(rows.get("kecamatan_code", '""')) else None
+    except (apsw.SQLError, ValueError):
+        return None
+
+
+WRONG_KIND = {"desa": "Ini cadangan komputer desa; di PC kecamatan hanya cadangan kantor kecamatan yang dipulihkan. "
+                      "Data sekarang tidak diubah.",
+              "kecamatan": "Ini cadangan kantor kecamatan; di komputer desa hanya cadangan komputer desa yang "
+                           "dipulihkan. Data sekarang tidak diubah."}
 
 
 def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: Path | None = None,
-                      recovery_key: str | None = None) -> int:
+                      recovery_key: str | None = None, mode: str | None = None) -> int:
     """Raise BackupError unless `path` is a sound Loket Kecamatan database whose schema is exactly
-    what the code builds at its level (tables, indexes, triggers); returns the level."""
+    what the code builds at its level (tables, indexes, triggers), and, given `mode`, of that kind
+    of PC (a kecamatan's backup on a desa PC would make it a second kecamatan); returns the level."""
     connection, _ = open_backup(path, data_dir, recovery_key)
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -135,6 +217,7 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
         if level > code_level(directory):
             raise BackupError(f"Cadangan ini dari versi aplikasi yang lebih baru (level {level}); perbarui aplikasi dahulu.")
         found, expected = schema_of(connection), schema_at_level(level, directory)
+        kind = _office_kind(connection)
     except apsw.Error:
         raise BackupError(TRUNCATED) from None
     finally:
@@ -143,36 +226,53 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
         differences = sorted({name for _, name, _, _ in found ^ expected})
         raise BackupError("Cadangan ditolak: susunan basis datanya telah diubah di luar aplikasi "
                           f"(berbeda pada: {', '.join(differences[:5])}). Data sekarang tidak diubah.")
+    if mode and kind and kind != mode:
+        raise BackupError(WRONG_KIND[kind])
     return level
 
 
-def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recovery_key: str | None = None) -> Path | None:
+RESTORE_NOTE = "pemulihan-berjalan.json"  # beside the database, never inside a backup
+
+
+def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recovery_key: str | None = None,
+                     keep: int = 7, mode: str | None = None) -> Path | None:
     """Replace the live database with a checked backup; the current one is saved first.
 
     The one API the restore flow uses (admin page, CLI); raises BackupError with an Indonesian
-    message and then the live database is unchanged. The copy is one SQLite transaction on the
-    live file (apsw's backup API), so a power cut in the middle leaves the old data or the new,
-    never a mix: the journal rolls an unfinished copy back at the next open.
+    message and then the live database is unchanged. Steps: check (every page, with the recovery
+    key), safety copy, a note that a restore runs (record_restore writes its audit entry, or the
+    next start does when the restore was cut short), the replace (replace_live_database), the key.
 
     `recovery_key` is what the admin typed (a new PC); when it opened the backup, it becomes this
     PC's recovery key, so the office's printout stays the one that matters."""
     backup_path, db_path = Path(backup_path), Path(db_path)
     data_dir = db_path.parent
-    check_backup_file(backup_path, data_dir=data_dir, recovery_key=recovery_key)
+    check_backup_file(backup_path, data_dir=data_dir, recovery_key=recovery_key, mode=mode)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safety = None
     if db_path.exists() and db_path.stat().st_size:
-        safety = backup_database(db_path, Path(safety_dir) / f"sebelum-pulihkan-{stamp}{SUFFIX}")
-    source, key = open_backup(backup_path, data_dir, recovery_key)
-    plain_copy = None
+        # This PC's recovery key lost: the office's key just typed (it opened the backup) locks the copy.
+        typed = normalise_recovery_key(recovery_key) if recovery_key and recovery_key_problem(data_dir) else None
+        safety = backup_database(db_path, Path(safety_dir) / f"{SAFETY_PREFIX}{stamp}{SUFFIX}", passphrase=typed)
+        prune_safety_copies(safety_dir, keep)  # the same retention as the automatic backups
+    note = _write_restore_note(db_path, backup_path.name, safety.name if safety else None, "berjalan")
     try:
-        if key is None:  # an old unencrypted backup: encrypt a copy first (pages must match)
-            source.close()
-            plain_copy = db_path.with_name(db_path.name + ".pulihkan")
-            discard_work_files(plain_copy)
-            shutil.copyfile(backup_path, plain_copy)
-            encrypt_plaintext_file(plain_copy, live_key_pragmas(database_key(db_path)))
-            source = connect(plain_copy, readonly=True)
+        key = replace_live_database(backup_path, db_path, recovery_key)
+    except BackupError:
+        note.unlink(missing_ok=True)  # nothing changed: nothing to record
+        raise
+    _write_restore_note(db_path, backup_path.name, safety.name if safety else None, "selesai")
+    if recovery_key and normalise_recovery_key(recovery_key) == key:
+        KeyStore(data_dir).adopt_recovery_key(key)
+    return safety
+
+
+def replace_live_database(backup_path: Path, db_path: Path, recovery_key: str | None = None) -> str:
+    """The replace itself, on the checked backup: one SQLite transaction on the live file (apsw's
+    backup API), so a power cut in the middle leaves the old data or the new, never a mix (the
+    journal rolls an unfinished copy back at the next open). Returns the key that opened it."""
+    source, key = open_backup(backup_path, db_path.parent, recovery_key)
+    try:
         target = connect(db_path)
         target.setbusytimeout(15_000)  # a clerk's save in flight finishes first
         try:
@@ -191,16 +291,71 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
             target.close()
     finally:
         source.close()
-        if plain_copy is not None:
-            plain_copy.unlink(missing_ok=True)
-    if key is not None and recovery_key and normalise_recovery_key(recovery_key) == key:
-        KeyStore(data_dir).adopt_recovery_key(key)
-    return safety
+    return key
+
+
+def _write_restore_note(db_path: Path, source: str, safety: str | None, state: str) -> Path:
+    note = Path(db_path).parent / RESTORE_NOTE
+    write_private(note, json.dumps({"dari": source, "salinan": safety, "keadaan": state,
+                                    "mulai": datetime.now().strftime("%d-%m-%Y %H:%M")}) + "\n")
+    return note
+
+
+def record_restore(db_path: Path, user=None) -> str | None:
+    """Write the audit entry of the last restore (in the restored database) and drop its note, in
+    one step; None when no restore waits to be recorded. Called by the page, the CLI (through the
+    start) and every start: a restore killed before its entry is recorded at the next start."""
+    from app.frame import audit
+    from app.frame.db import database
+    note = Path(db_path).parent / RESTORE_NOTE
+    try:
+        facts = json.loads(note.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        facts = {}
+    source, safety = facts.get("dari", "?"), facts.get("salinan") or "-"
+    if facts.get("keadaan") == "selesai":
+        summary = f"Data dipulihkan dari {source}; data sebelumnya disimpan di {safety}"
+    else:
+        summary = (f"Pemulihan dari {source} (mulai {facts.get('mulai', '?')}) terhenti sebelum selesai: program "
+                   f"dihentikan atau listrik padam. Data sebelum pemulihan disimpan di {safety}; periksa data, "
+                   "bila perlu ulangi pemulihan")
+    with database.atomic():
+        audit.record("pulihkan", "cadangan", source, summary, user=user)
+    note.unlink(missing_ok=True)
+    return summary
+
+
+def take_back_printed_key(data_dir: Path, backup_dir: Path, typed: str) -> Path | None:
+    """The admin types the printed recovery key after the key file was lost or damaged: it must be a
+    recovery key and open this PC's newest backup that any key opens (the office's own key, not a
+    guess). Becomes the current key; returns the backup that proved it (None: no backup here yet)."""
+    key = normalise_recovery_key(typed)
+    if not is_recovery_key(key):
+        raise BackupError("Itu bukan kunci pemulihan: kunci tercetak terdiri dari 6 kelompok 5 huruf/angka, "
+                          "misalnya ABCDE-FGHJK-… . Periksa ketikannya.")
+    backups = list_backups(backup_dir)
+    proof = None
+    for path in backups:
+        try:
+            connection, _ = open_backup(path, recovery_key=key)
+        except BackupError:
+            continue
+        connection.close()
+        proof = path
+        break
+    if backups and proof is None:
+        raise BackupError("Kunci ini tidak membuka satu pun cadangan di komputer ini: periksa ketikannya, atau "
+                          "pakai kunci yang tercetak untuk kantor ini. Tidak ada yang diubah.")
+    KeyStore(data_dir).adopt_recovery_key(key)
+    return proof
 
 
 def encrypt_plaintext_backups(directory: Path, db_path: Path) -> list[Path]:
     """Upgrade: backups written before encryption are encrypted in place, once (atomically each).
-    Also makes sure the office has a recovery key from the first start on."""
+    Only at the upgrade itself (the live database still plaintext at that start): later, a plaintext
+    file in the folder (a killed upload, a file put there) is refused at restore, never laundered."""
     passphrase = _recovery_key_for_new_backups(db_path)
     if not Path(directory).is_dir():
         return []
@@ -222,13 +377,32 @@ def list_backups(directory: Path) -> list[Path]:
     return sorted(Path(directory).glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+def _prune(directory: Path, prefix: str, keep: int) -> list[Path]:
+    kept = sorted(Path(directory).glob(f"{prefix}*{SUFFIX}"), reverse=True)  # names carry the date
+    removed = kept[keep:]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
 def prune_automatic_backups(directory: Path, keep: int) -> list[Path]:
     """Keep the newest `keep` automatic backups; manual ones are the admin's to remove."""
-    automatic = sorted(Path(directory).glob(f"{AUTOMATIC_PREFIX}*{SUFFIX}"), reverse=True)
-    removed = automatic[keep:]
-    for path in removed:
-        path.unlink()
-    return removed
+    return _prune(directory, AUTOMATIC_PREFIX, keep)
+
+
+def prune_safety_copies(directory: Path, keep: int) -> list[Path]:
+    """Copies made before a restore: the newest `keep`, like the automatic backups."""
+    return _prune(directory, SAFETY_PREFIX, keep)
+
+
+def remove_partial_files(directory: Path) -> list[Path]:
+    """At start: backups and uploads cut short by a kill or a power cut (never complete, never listed)."""
+    if not Path(directory).is_dir():
+        return []
+    partial = [p for p in Path(directory).iterdir() if p.name.endswith(PARTIAL_SUFFIX) and p.is_file()]
+    for path in partial:
+        path.unlink(missing_ok=True)
+    return partial
 
 
 def ensure_daily_backup(db_path: Path, directory: Path, keep: int, today) -> Path | None:

@@ -21,9 +21,17 @@ def keys_for(config) -> KeyStore:
     return KeyStore(Path(config["DATABASE_PATH"]).parent)
 
 
-def current_key(config) -> str:
-    return keys_for(config).recovery_key(create=True)
+def state(config) -> str:
+    """"ada", "hilang" or "rusak" (app.frame.keystore.KeyStore.recovery_key_state)."""
+    return keys_for(config).recovery_key_state()
+
+
+def current_key(config) -> str | None:
+    """The key new backups use; None while it is missing or damaged (never made anew here)."""
+    keys = keys_for(config)
+    return keys.recovery_key() if keys.recovery_key_state() == "ada" else None
 
 
 def was_printed(config) -> bool:
-    return store.get(PRINTED_SETTING) == fingerprint(current_key(config))
+    key = current_key(config)
+    return key is not None and store.get(PRINTED_SETTING) == fingerprint(key)

@@ -2,17 +2,20 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Request, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, Request, abort, current_app, flash, g, redirect, render_template, request, send_file,
+                   session, url_for)
 
 from app import audit
-from app.backups import maintenance, recovery
-from app.backups.engine import SUFFIX, BackupError, backup_database, check_backup_file, list_backups, restore_database
+from app.backups import health, maintenance, recovery
+from app.backups.engine import (SUFFIX, BackupError, backup_database, check_backup_file, list_backups,
+                                record_restore, recovery_key_problem, restore_database, take_back_printed_key)
 from app.capabilities import MenuItem
 from app.frame.db import database
 from app.frame.private_files import private_dir
 from app.frame.migrations import migrate
 from app.frame import store
 from app.frame.page_turns import long_running
+from app.frame.signin import load_current_user
 
 blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
@@ -42,6 +45,7 @@ def create():
         return redirect(url_for("backups.index"))
     with database.atomic():
         audit.record("cadangkan", "cadangan", made.name, f"Cadangan manual dibuat ({made.stat().st_size} bita)")
+    health.note_daily_result(None)  # backups work again: a daily failure shown on the home page is over
     flash(f"Cadangan {made.name} dibuat.", "success")
     return redirect(url_for("backups.index"))
 
@@ -95,8 +99,9 @@ def restore():
     """Restore from a listed backup or an uploaded file: checked first, the current data saved,
     the app in maintenance for the swap, then back. Bad files change nothing."""
     config = current_app.config
+    render_page = _new_pc_page if request.form.get("halaman") == "pc-baru" else _index_page
     if request.form.get("confirm") != "ya":
-        return _index_page({"confirm": "Centang persetujuan: data sekarang akan diganti isi cadangan."}, 422)
+        return render_page({"confirm": "Centang persetujuan: data sekarang akan diganti isi cadangan."}, 422)
     upload = request.files.get("backup_file")
     name = request.form.get("name", "")
     uploaded = None
@@ -111,32 +116,72 @@ def restore():
         # On a new PC the admin types the office's printed recovery key; here, nothing is needed.
         recovery_key = request.form.get("recovery_key", "").strip()[:100] or None
         data_dir = Path(config["DATABASE_PATH"]).parent
-        check_backup_file(source, data_dir=data_dir, recovery_key=recovery_key)  # before anyone is held up
+        check_backup_file(source, data_dir=data_dir, recovery_key=recovery_key,
+                          mode=config["MODE"])  # before anyone is held up
         with maintenance.window() as mine:
             if not mine:
                 raise BackupError("Pemulihan lain sedang berjalan; tunggu sampai selesai.")
-            safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"], recovery_key=recovery_key)
+            safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"], recovery_key=recovery_key,
+                                      keep=config["BACKUP_KEEP"], mode=config["MODE"])
             migrate(database)  # an older backup is brought up to this version's schema
+            record_restore(config["DATABASE_PATH"], user=g.user)
     except BackupError as problem:
         if uploaded is not None:
             uploaded.unlink(missing_ok=True)  # a refused upload is not kept as if it were a backup
-        return _index_page({"backup_file": str(problem)}, 422)  # the summary links to the file field
-    with database.atomic():
-        audit.record("pulihkan", "cadangan", source.name,
-                     f"Data dipulihkan dari {source.name}; data sebelumnya disimpan di {safety.name if safety else '-'}")
+        field = "recovery_key" if problem.needs_recovery_key else "backup_file"  # the summary links to it
+        return render_page({field: str(problem)}, 422)
+    load_current_user()  # the session as the restored data knows it
+    if g.user is None:  # the backup's accounts now (a new PC): say so on the sign-in page, not "sesi berakhir"
+        session.clear()
+        flash(f"Data dipulihkan dari {source.name}. Masuk dengan akun dari cadangan itu.", "success")
+        return redirect(url_for("auth.login"), 303)
     flash(f"Data dipulihkan dari {source.name}. Data sebelumnya disimpan sebagai {safety.name if safety else '-'}. "
           "Bila akun Anda tidak ada di cadangan itu, masuk lagi dengan akun dari cadangan.", "success")
     return redirect(url_for("backups.index"), 303)
 
 
+@blueprint.get(RESTORE_PATH)
+def new_pc_restore():
+    """A new PC's first screen offers this beside the setup: the office's data from a backup."""
+    return _new_pc_page({})
+
+
+def _new_pc_page(errors, status=200):
+    return render_template("backups/new_pc_restore.html", errors=errors), status
+
+
 @blueprint.get("/admin/cadangan/kunci-pemulihan")
 def recovery_key():
-    """Shown until the admin confirms it is printed; after that, only its place and a change button."""
+    """Shown until the admin confirms it is printed; after that, only its place and a change button.
+    A missing or damaged key is said so, with the admin's choices (never replaced silently)."""
+    return _recovery_key_page({})
+
+
+def _recovery_key_page(errors, status=200):
     config = current_app.config
     printed = recovery.was_printed(config)
     return render_template("backups/recovery_key.html", printed=printed,
                            key=None if printed else recovery.current_key(config),
-                           where=recovery.keys_for(config).where())
+                           problem=recovery_key_problem(Path(config["DATABASE_PATH"]).parent),
+                           errors=errors, where=recovery.keys_for(config).where()), status
+
+
+@blueprint.post("/admin/cadangan/kunci-pemulihan/ketik")
+def recovery_key_typed():
+    """The printed key typed back after the key file was lost or damaged; checked against a backup."""
+    config = current_app.config
+    try:
+        proof = take_back_printed_key(Path(config["DATABASE_PATH"]).parent, config["BACKUP_DIR"],
+                                      request.form.get("recovery_key", "")[:100])
+    except BackupError as problem:
+        return _recovery_key_page({"recovery_key": str(problem)}, 422)
+    with database.atomic():
+        if proof is not None:  # typed from the paper and proven: the printout is the current key
+            store.put(recovery.PRINTED_SETTING, recovery.fingerprint(recovery.current_key(config)))
+        audit.record("isi", "kunci_pemulihan", "", "Kunci pemulihan tercetak diketik kembali"
+                     + (f" (terbukti membuka {proof.name})" if proof else " (belum ada cadangan untuk memeriksanya)"))
+    flash("Kunci pemulihan tercetak dipakai lagi; cadangan berikutnya dikunci dengannya.", "success")
+    return redirect(url_for("backups.recovery_key"), 303)
 
 
 @blueprint.post("/admin/cadangan/kunci-pemulihan/dicetak")

@@ -27,6 +27,9 @@ ENDPOINTS = frozenset({
     "desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
     "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now", "desa.sync_state",
     "settings.autostart",
+    # Cadangan Data, the kecamatan's own pages (one copy): backup, download, restore, recovery key
+    "backups.index", "backups.create", "backups.download", "backups.restore", "backups.new_pc_restore",
+    "backups.recovery_key", "backups.recovery_key_printed", "backups.recovery_key_change", "backups.recovery_key_typed",
 })
 # Background jobs a desa PC runs: the daily backup and the sync scheduler (its link is a desa's:
 # pre-registrations to the center's relay, statuses back; app/desa/relay.py).

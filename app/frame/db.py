@@ -19,7 +19,7 @@ from peewee import DatabaseProxy, Model
 from playhouse.apsw_ext import APSWDatabase
 from playhouse.pool import PooledDatabase
 
-from app.frame.keystore import DATABASE_KEY, KeyMissing, KeyStore
+from app.frame.keystore import DATABASE_KEY, KeyMissing, KeyStore, is_database_key
 from app.frame.private_files import private_dir, private_file
 
 database = DatabaseProxy()
@@ -70,26 +70,65 @@ def is_plaintext(path) -> bool:
         return False
 
 
+def _way_back(path: Path, store: KeyStore) -> str:
+    """The choices when the database key cannot be used (Indonesian, for the console and the log)."""
+    return ("Pilihan: (1) kembalikan berkas kunci dari salinannya ke tempat semula, lalu jalankan lagi; "
+            "(2) bila kunci benar-benar hilang: pindahkan folder data ini ke tempat lain (jangan dihapus), "
+            "jalankan aplikasi dengan folder data kosong, lalu di layar pertama pilih \"Pulihkan dari cadangan\" "
+            "dan masukkan kunci pemulihan yang tercetak bersama berkas cadangan terakhir "
+            "(lihat docs/operations.md). Tidak ada yang diubah; aplikasi berhenti.")
+
+
 def _missing_key_message(path: Path, store: KeyStore) -> str:
+    moved_from = store.moved_from()
+    if moved_from:  # keys in the OS keyring are filed under the folder's former path
+        return (f"Folder data ini telah dipindahkan: dahulu di {moved_from}, sekarang di {path.parent}. "
+                f"Kunci basis datanya tersimpan di {store.where()} untuk tempat lama. Pindahkan folder "
+                f"kembali ke {moved_from} (tidak ada data yang hilang), lalu jalankan lagi dengan --data "
+                "menunjuk ke sana. Untuk memakai tempat baru: buat cadangan di tempat lama, lalu pulihkan "
+                "cadangan itu di folder data baru. Tidak ada yang diubah; aplikasi berhenti.")
     return (f"Kunci basis data tidak ditemukan ({store.where()}). Basis data {path} terenkripsi dan "
-            "tidak dapat dibuka tanpa kunci itu; berkasnya tidak diubah. Jika kunci benar-benar hilang, "
-            "pulihkan cadangan terakhir dengan kunci pemulihan kantor (lihat docs/operations.md).")
+            "tidak dapat dibuka tanpa kunci itu. " + _way_back(path, store))
+
+
+def _damaged_key_message(path: Path, store: KeyStore) -> str:
+    return (f"Berkas kunci basis data rusak atau bukan kunci untuk {path} ({store.where()}): basis data "
+            "tidak dapat dibuka dengannya. " + _way_back(path, store))
 
 
 def database_key(path) -> str:
-    """The key of the database at `path`, created for a new database; KeyMissing when lost."""
+    """The key of the database at `path`, created for a new database; KeyMissing when lost or damaged."""
     path = Path(path)
     folder = path.parent.resolve()
     if folder in _keys:
         return _keys[folder]
     store = KeyStore(path.parent)
     key = store.database_key()
+    if key is not None and not is_database_key(key):
+        raise KeyMissing(_damaged_key_message(path, store))
     if key is None:
         if path.exists() and path.stat().st_size > 0 and not is_plaintext(path):
             raise KeyMissing(_missing_key_message(path, store))
         key = store.database_key(create=True)
+    store.remember_location()
     _keys[folder] = key
     return key
+
+
+def _check_key_opens(path: Path, key: str) -> None:
+    """A well-formed key that is not this database's (a key file from another folder) stops here,
+    with the choices, instead of a traceback from the first query."""
+    if not path.exists() or path.stat().st_size == 0 or is_plaintext(path):
+        return
+    probe = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READWRITE)  # reads only; a WAL file may need its -shm made
+    try:
+        apply_pragmas(probe, live_key_pragmas(key))
+        probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except apsw.NotADBError:
+        _keys.pop(path.parent.resolve(), None)
+        raise KeyMissing(_damaged_key_message(path, KeyStore(path.parent))) from None
+    finally:
+        probe.close()
 
 
 def keep_key_stored(path) -> bool:
@@ -192,6 +231,7 @@ def prepare_database_file(path) -> Path:
     private_dir(path.parent)
     discard_work_files(Path(f"{path}{CONVERSION_SUFFIX}"))
     key = database_key(path)
+    _check_key_opens(path, key)
     if not path.exists():  # private from its first byte; SQLite takes an empty file as new
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     if is_plaintext(path):

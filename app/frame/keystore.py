@@ -6,6 +6,15 @@ Two keys per data folder:
   can be restored on a new PC by whoever holds the printout.
 Older recovery keys are kept too, so this PC still restores backups made before a change.
 
+Keys never change silently: a key that is missing or unreadable is reported (KeyMissing for the
+database key, which stops the start; the recovery key's state on the admin's pages), never
+replaced by a new one behind the admin's back. A new recovery key is made only at the first start
+and by the admin's own action (which asks for it to be printed again).
+
+With the OS keyring, the keys are filed under the data folder's path; a small file in the folder
+(LOCATION_FILE) remembers that path, so a folder moved elsewhere is recognised and explained
+("move it back, nothing is lost") instead of being taken for a lost key.
+
 Windows: `keyring` stores them in the Credential Locker, protected by DPAPI with the user's
 login. Linux: the desktop keyring (Secret Service) where one runs, else files in
 DATA/kunci/ (0600, folder 0700), beside the data and outside the backup folder. Which store
@@ -29,6 +38,7 @@ DATABASE_KEY = "basis-data"
 RECOVERY_KEY = "pemulihan"
 OLD_RECOVERY_KEYS = "pemulihan-lama"
 KEY_FOLDER = "kunci"
+LOCATION_FILE = "lokasi-folder.txt"
 # Recovery keys are read from paper: no 0/O or 1/I/L to confuse.
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECOVERY_GROUPS = 6  # 6 groups of 5: about 148 bits
@@ -47,6 +57,18 @@ def new_recovery_key() -> str:
     return "-".join(raw[i:i + 5] for i in range(0, len(raw), 5))
 
 
+def is_database_key(value: str | None) -> bool:
+    """What new_database_key makes: 64 hex digits (anything else is a damaged key file)."""
+    return bool(value) and len(value) == 64 and all(ch in "0123456789abcdef" for ch in value.lower())
+
+
+def is_recovery_key(value: str | None) -> bool:
+    """What new_recovery_key makes: 6 groups of 5 from the printable alphabet."""
+    groups = (value or "").split("-")
+    return len(groups) == RECOVERY_GROUPS and all(
+        len(group) == 5 and all(ch in RECOVERY_ALPHABET for ch in group) for group in groups)
+
+
 def normalise_recovery_key(typed: str) -> str:
     """Accept what a person types from the printout: any case, spaces or dashes anywhere."""
     raw = "".join(ch for ch in (typed or "").upper() if ch.isalnum())
@@ -59,6 +81,9 @@ def system_keyring():
     if isinstance(backend, (fail.Keyring, null.Keyring)):
         return None
     return backend
+
+
+unreadable: set[str] = set()  # names of keys the OS store refused to give since the start
 
 
 class KeyStore:
@@ -87,12 +112,13 @@ class KeyStore:
                 value = backend.get_password(SERVICE, self._account(name))
             except KeyringError as problem:
                 log.warning("keyring unreadable (%s); trying the key file", type(problem).__name__)
+                unreadable.add(name)  # shown on the admin's home page (app/backups/health.py)
                 value = None
             if value:
                 return value
         path = self.folder / name
-        if path.is_file():
-            return path.read_text(encoding="utf-8").strip() or None
+        if path.is_file():  # a damaged file reads as what it is (then refused as no key), never a traceback
+            return path.read_bytes().decode("utf-8", errors="replace").strip() or None
         return None
 
     def put(self, name: str, value: str) -> None:
@@ -132,11 +158,37 @@ class KeyStore:
             self.put(RECOVERY_KEY, key)
         return key
 
+    def recovery_key_state(self) -> str:
+        """"ada" (present and well-formed), "hilang" (absent) or "rusak" (not a recovery key)."""
+        key = self.get(RECOVERY_KEY)
+        if key is None:
+            return "hilang"
+        return "ada" if is_recovery_key(key) else "rusak"
+
     def known_recovery_keys(self) -> list[str]:
         """The current recovery key first, then older ones (backups made before a change)."""
         current = self.get(RECOVERY_KEY)
         older = (self.get(OLD_RECOVERY_KEYS) or "").split()
-        return [k for k in [current, *older] if k]
+        return [k for k in [current, *older] if is_recovery_key(k)]
+
+    # Where the folder was when its keys were filed ---------------------------------------
+
+    def remember_location(self) -> None:
+        """Called once the keys are found here: this is the folder's place."""
+        here = str(self.data_dir.resolve())
+        if self.remembered_location() != here:
+            write_private(self.data_dir / LOCATION_FILE, here + "\n")
+
+    def remembered_location(self) -> str | None:
+        try:
+            return (self.data_dir / LOCATION_FILE).read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def moved_from(self) -> str | None:
+        """The folder's former path when it was moved since its keys were filed, else None."""
+        before = self.remembered_location()
+        return before if before and before != str(self.data_dir.resolve()) else None
 
     def replace_recovery_key(self) -> str:
         """A new recovery key; the old one is kept so this PC still reads older backups."""

@@ -19,7 +19,8 @@ MENU = [MenuItem("Pengaturan Kantor", "settings.office", order=91)]
 LOGO_KEY = "letterhead_logo"
 # Before setup only these work; everything that numbers, prints or records waits for the identity.
 OPEN_BEFORE_SETUP = {"settings.setup", "settings.region_options", "settings.logo", "auth.login", "auth.logout",
-                     "auth.change_password", "static", "core.healthz", "core.htmx_js"}
+                     "auth.change_password", "static", "core.healthz", "core.htmx_js",
+                     "backups.new_pc_restore", "backups.restore"}  # a new PC restores instead of a setup
 
 
 def _has_logo() -> bool:

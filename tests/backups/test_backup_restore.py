@@ -22,6 +22,7 @@ def live_db(tmp_path):
     db = make_database(path)
     migrate(db)
     db.close()
+    KeyStore(tmp_path).recovery_key(create=True)  # as the app's first start does
     return path
 
 

@@ -77,7 +77,11 @@ def test_desa_mode_has_its_own_database_and_a_one_time_password(desa_app, tmp_pa
 # Written here, not read from the app: all a desa PC answers for its admin.
 DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now",
                           "desa.sync_state", "settings.autostart",
-                          "auth.change_password", "core.dashboard", "settings.logo"}
+                          "auth.change_password", "core.dashboard", "settings.logo",
+                          # issue 25: Cadangan Data in the browser, as at the kecamatan
+                          "backups.index", "backups.create", "backups.download", "backups.restore",
+                          "backups.new_pc_restore", "backups.recovery_key", "backups.recovery_key_printed",
+                          "backups.recovery_key_change", "backups.recovery_key_typed"}
 
 
 def test_a_desa_pc_answers_only_the_desa_pages(desa_app):
@@ -250,3 +254,48 @@ def test_a_desa_folder_with_a_stray_kecamatan_database_points_to_the_desa_accoun
     assert stray.returncode == 1 and "run.py reset-password admin --mode desa" in stray.stderr, stray.stderr
     desa = _run("reset-password", "--mode", "desa", "--data", str(folder))
     assert desa.returncode == 0 and "Kata sandi sementara untuk admin:" in desa.stdout, desa.stderr
+
+
+def test_the_desa_pc_has_its_own_cadangan_data_page(desa_app):
+    """Issue 25, finding 10: "The desa PC has no Cadangan Data page: its backups and restores are
+    command-line only." The kecamatan's pages, on the desa PC's own database."""
+    from app.frame import store
+    from app.frame.keystore import KeyStore
+    client, _ = desa_admin(desa_app)
+    assert "Cadangan Data" in text(client.get("/admin/operator-desa"))  # in the desa PC's menu
+    with bound_to(desa_app):
+        store.put("phone", "sebelum")
+    assert client.post("/admin/cadangan").status_code == 302
+    backups = list((desa_app.config["DATA_DIR"] / "backups").glob("manual-*.sqlite3"))
+    assert len(backups) == 1
+    page = text(client.get("/admin/cadangan"))
+    assert backups[0].name in page and "Pulihkan" in page
+    download = client.get(f"/admin/cadangan/{backups[0].name}")
+    assert download.status_code == 200 and download.data == backups[0].read_bytes()
+    key_page = text(client.get("/admin/cadangan/kunci-pemulihan"))
+    assert KeyStore(desa_app.config["DATA_DIR"]).recovery_key() in key_page
+
+    with bound_to(desa_app):
+        store.put("phone", "sesudah")
+    restored = client.post("/admin/cadangan/pulihkan", data={"name": backups[0].name, "confirm": "ya"})
+    assert restored.status_code == 303
+    with bound_to(desa_app):
+        assert store.get("phone") == "sebelum"
+    assert desa_app.config["DATABASE_PATH"].name == "desa.sqlite3"
+    assert not (desa_app.config["DATA_DIR"] / "loket.sqlite3").exists()  # the desa PC's own database only
+
+
+def test_a_kecamatan_backup_is_refused_on_the_desa_pc(desa_app, kecamatan):
+    """Restoring the kecamatan's backup on a desa PC would make it a second kecamatan PC."""
+    import io
+
+    from app.backups.engine import backup_database
+    from app.frame.keystore import KeyStore
+    with bound_to(kecamatan):
+        office_backup = backup_database(kecamatan.config["DATABASE_PATH"], kecamatan.config["DATA_DIR"] / "k.sqlite3")
+    client, _ = desa_admin(desa_app)
+    refused = client.post("/admin/cadangan/pulihkan", content_type="multipart/form-data", data={
+        "confirm": "ya", "recovery_key": KeyStore(kecamatan.config["DATA_DIR"]).recovery_key(),
+        "backup_file": (io.BytesIO(office_backup.read_bytes()), "k.sqlite3")})
+    assert refused.status_code == 422 and "cadangan kantor kecamatan" in text(refused)
+    assert not list((desa_app.config["DATA_DIR"] / "backups").glob("sebelum-pulihkan-*"))

@@ -119,10 +119,11 @@ def test_an_edited_backup_is_refused_and_current_data_untouched(office, tmp_path
     connection.close()
     plain = decrypted_copy(edited, KeyStore(path.parent).recovery_key(), tmp_path / "diubah-polos.sqlite3")
 
-    for candidate in (edited, plain):
-        with pytest.raises(BackupError, match="susunan basis datanya telah diubah") as refused:
-            restore_database(candidate, path, path.parent / "backups")
-        assert "audit_event_no_delete" in str(refused.value)
+    with pytest.raises(BackupError, match="susunan basis datanya telah diubah") as refused:
+        restore_database(edited, path, path.parent / "backups")
+    assert "audit_event_no_delete" in str(refused.value)
+    with pytest.raises(BackupError, match="tidak terenkripsi"):  # issue 24: plaintext proves nothing
+        restore_database(plain, path, path.parent / "backups")
     assert admin_hash(path) == "hash-asli"
     assert connect(path).execute("SELECT count(*) FROM audit_event").fetchone()[0] == 1
     assert not list((path.parent / "backups").glob("sebelum-pulihkan-*"))  # refused before anything was done
@@ -141,13 +142,15 @@ def test_an_extra_index_or_a_missing_one_is_refused_too(office, tmp_path):
             check_backup_file(copy, data_dir=path.parent)
 
 
-def test_an_old_unencrypted_backup_is_still_restorable_and_lands_encrypted(office, tmp_path):
+def test_an_old_unencrypted_backup_from_outside_is_refused(office, tmp_path):
+    """Issue 24: a plaintext file cannot prove where it comes from. The office's own backups of the
+    plaintext era were encrypted in its backup folder at the upgrade (test_encryption_at_rest)."""
     path, backup = office
     plain = decrypted_copy(backup, KeyStore(path.parent).recovery_key(), tmp_path / "lama.sqlite3")
     connect(path).execute("UPDATE user SET password_hash = 'diubah'")
-    restore_database(plain, path, path.parent / "backups")
-    assert admin_hash(path) == "hash-asli"
-    assert b"hash-asli" not in path.read_bytes()
+    with pytest.raises(BackupError, match="tidak terenkripsi"):
+        restore_database(plain, path, path.parent / "backups")
+    assert admin_hash(path) == "diubah"
 
 
 def test_a_changed_recovery_key_still_restores_older_backups_here(office, tmp_path):

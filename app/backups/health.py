@@ -1,0 +1,153 @@
+"""The office PC tells its own health (issue 33): what needs a person, on the admin's home page,
+and on the Camat's in plain words, each with the one step to take.
+
+- the daily automatic backup: when the last one was made, and a failure, kept until one succeeds;
+- the recovery key: missing or damaged (nothing is backed up then), or not printed yet;
+- a key the OS key store refused to give;
+- the disk: space left, warned well before it is full (a backup needs room for a whole copy);
+- the link to the center: its last success, when it is old.
+"""
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from flask import current_app, url_for
+
+from app.backups import recovery
+from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX, recovery_key_problem
+from app.capabilities import Card
+from app.frame import keystore, store
+from app.frame.dates import format_datetime, utc_now
+from app.frame.db import database
+from app.frame.roles import ADMIN, CAMAT
+
+log = logging.getLogger(__name__)
+
+FAILURE_SETTING = "backup_daily_failure"
+store.register_defaults(**{FAILURE_SETTING: {}})
+
+GIB = 1024 ** 3
+DISK_WARN_BYTES = 2 * GIB  # a few weeks of photos and backups still fit: time to act calmly
+DISK_DANGER_BYTES = GIB // 2
+SYNC_QUIET = timedelta(days=2)  # the nightly sync missed twice
+_failure_not_stored: dict = {}  # when even the database could not take the note (a full disk)
+
+
+def free_bytes(folder: Path) -> int:
+    """Space left on the disk holding the data folder."""
+    return shutil.disk_usage(folder).free
+
+
+def note_daily_result(failure: str | None) -> None:
+    """After each daily run: a failure is kept (with its first time) until a backup succeeds."""
+    global _failure_not_stored
+    current = last_failure()
+    wanted = {} if failure is None else {"since": current.get("since") or utc_now().isoformat(), "message": failure}
+    if wanted == current:
+        return
+    try:
+        with database.atomic():
+            store.put(FAILURE_SETTING, wanted)
+        _failure_not_stored = {}
+    except Exception:  # the disk that failed the backup may refuse this too: keep it in memory
+        log.warning("backup result could not be stored; kept in memory")
+        _failure_not_stored = wanted
+
+
+def last_failure() -> dict:
+    return _failure_not_stored or store.get(FAILURE_SETTING) or {}
+
+
+def last_automatic_backup(backup_dir: Path) -> datetime | None:
+    made = [p.stat().st_mtime for p in Path(backup_dir).glob(f"{AUTOMATIC_PREFIX}*{SUFFIX}")] \
+        if Path(backup_dir).is_dir() else []
+    return datetime.fromtimestamp(max(made), timezone.utc).replace(tzinfo=None) if made else None
+
+
+@dataclass
+class Concern:
+    level: str  # danger | warn
+    title: str
+    value: str
+    step: str  # the admin's one step
+    camat: str  # the same, in words a Camat acts on (who to ask)
+    endpoint: str
+
+
+def _when(moment) -> str:
+    return format_datetime(moment, store.get("timezone")) if moment else "belum pernah"
+
+
+def concerns(config) -> list[Concern]:
+    """What needs a person now, most urgent first."""
+    found = []
+    data_dir = Path(config["DATABASE_PATH"]).parent
+    failure = last_failure()
+    if failure:
+        since = datetime.fromisoformat(failure["since"])
+        found.append(Concern("danger", "Cadangan otomatis gagal", f"sejak {_when(since)}",
+                             f"{failure['message']} Buka Cadangan Data dan buat cadangan sekarang; "
+                             "pesan ini hilang setelah cadangan berhasil.",
+                             f"Cadangan data harian gagal sejak {_when(since)}. Minta admin membuka Cadangan Data.",
+                             "backups.index"))
+    state = recovery.state(config)
+    if state != "ada":
+        found.append(Concern("danger", "Kunci pemulihan " + ("hilang" if state == "hilang" else "rusak"),
+                             "cadangan ditahan", recovery_key_problem(data_dir) or "",
+                             "Kunci pemulihan cadangan hilang atau rusak, jadi cadangan tidak dibuat. "
+                             "Minta admin membuka Cadangan Data > Kunci Pemulihan.", "backups.recovery_key"))
+    elif not recovery.was_printed(config):
+        found.append(Concern("warn", "Kunci pemulihan belum dicetak", "belum dicetak",
+                             "Cetak kunci pemulihan dan simpan di brankas kantor: tanpa itu cadangan tidak dapat "
+                             "dipulihkan di PC baru.",
+                             "Kunci pemulihan cadangan belum dicetak. Minta admin mencetaknya.", "backups.recovery_key"))
+    if keystore.unreadable:
+        found.append(Concern("warn", "Penyimpanan kunci tidak terbaca", "kunci dibaca dari cadangan berkas",
+                             "Penyimpanan kunci sistem operasi menolak dibaca. Masuk ulang ke Windows dengan akun "
+                             "yang memasang aplikasi, lalu jalankan ulang aplikasi.",
+                             "Komputer kantor tidak dapat membaca penyimpanan kuncinya. Minta admin memeriksa.",
+                             "backups.recovery_key"))
+    database_size = Path(config["DATABASE_PATH"]).stat().st_size if Path(config["DATABASE_PATH"]).exists() else 0
+    free = free_bytes(data_dir)
+    if free < max(DISK_WARN_BYTES, 3 * database_size):
+        danger = free < max(DISK_DANGER_BYTES, database_size + database_size // 2)
+        found.append(Concern("danger" if danger else "warn", "Ruang disk " + ("hampir habis" if danger else "menipis"),
+                             f"sisa {free / GIB:.1f} GB",
+                             "Pindahkan cadangan lama dari folder cadangan ke flashdisk dan hapus berkas yang tidak "
+                             "perlu di disk ini" + (" sekarang: cadangan berikutnya tidak akan muat." if danger else "."),
+                             f"Ruang penyimpanan komputer kantor tinggal {free / GIB:.1f} GB. Minta admin "
+                             "mengosongkannya sebelum penuh.", "backups.index"))
+    found.extend(_sync_concern())
+    return sorted(found, key=lambda c: c.level != "danger")
+
+
+def _sync_concern() -> list[Concern]:
+    from sync.client import engine
+    link = engine.current_link()
+    if link is None:
+        return []  # not enrolled: the sync card says so
+    last = link.last_success_at
+    if last is not None and utc_now() - last < SYNC_QUIET:
+        return []
+    return [Concern("warn", "Sinkronisasi pusat tertunda", f"terakhir berhasil: {_when(last)}",
+                    "Periksa sambungan internet, lalu buka Sinkronisasi dan tekan Sinkronkan sekarang; "
+                    "bila tetap gagal, kirim lewat berkas USB.",
+                    f"Data belum terkirim ke pusat cetak sejak {_when(last)}. Minta admin memeriksa sinkronisasi.",
+                    "sync_page.index")]
+
+
+def dashboard_cards(user) -> list[Card]:
+    if current_app.config.get("MODE") == "desa" or user.role not in (ADMIN, CAMAT):
+        return []
+    config = current_app.config
+    found = concerns(config)
+    if user.role == CAMAT:
+        return [Card("Perlu perhatian admin", c.title, c.camat, None, c.level) for c in found]
+    cards = [Card(c.title, c.value, c.step, url_for(c.endpoint), c.level) for c in found]
+    if not any(c.endpoint == "backups.index" and c.title.startswith("Cadangan") for c in found):
+        last = last_automatic_backup(config["BACKUP_DIR"])
+        cards.append(Card("Cadangan otomatis terakhir", _when(last), "berhasil" if last else
+                          "dibuat otomatis saat aplikasi berjalan", url_for("backups.index"), "ok" if last else "info"))
+    return cards
