@@ -94,6 +94,7 @@ def _declare_registration_indexes() -> None:
                           name="application_indicator_handed_over")
     StatusEvent.add_index(StatusEvent.to_status, StatusEvent.at, StatusEvent.application,
                           name="application_status_event_indicator_to_status_at")
+    Application.add_index(Application.promised_date, name="application_promised_date")
 
 
 _declare_registration_indexes()
