@@ -4,6 +4,7 @@ Views call these inside no transaction; each function opens its own `database.at
 """
 import hashlib
 import json
+from dataclasses import dataclass
 
 from flask import current_app, g
 
@@ -125,6 +126,58 @@ def hand_over(application: Application, collector: str, relation: str, id_number
         application.handed_over_at = utc_now()
         who = collector + (f" ({relation})" if relation else " (pemohon sendiri)")
         transition(application, S.HANDED_OVER, note=f"Diserahkan kepada {who}" + (f"; {note}" if note else ""))
+
+
+# Other capabilities (the desa's pre-registrations) say what else holds a NIK: fn(nik) -> a
+# NikHold or None. Registration itself knows nothing of them.
+_nik_holds: list = []
+
+
+@dataclass(frozen=True)
+class NikHold:
+    """Why a NIK cannot get a new application, and where the clerk goes instead."""
+    message: str
+    url: str
+    link_text: str
+
+
+def add_nik_hold(fn) -> None:
+    if fn not in _nik_holds:
+        _nik_holds.append(fn)
+
+
+# A re-application after a card was handed over is allowed for these reasons only.
+REISSUE_REASONS = frozenset({"rusak", "hilang", "perubahan_data", "pindah_datang"})
+
+
+def nik_refusal(nik: str, reason: str | None, exclude_id: int | None = None) -> str | None:
+    """One resident, one NIK, one KTP-el (UU 24/2013 pasal 13 and 63): the Indonesian reason a new
+    or edited application for `nik` is refused, or None.
+
+    A running application is refused outright (the clerk opens it instead); after a card was handed
+    over, only a reason that allows a new card (rusak, hilang, perubahan data, pindah datang) may
+    apply again, never "baru". A hold another capability declares (a waiting pre-registration) too.
+    """
+    if not nik:
+        return None
+    running = in_progress_with_nik(nik, exclude_id)
+    if running:
+        return (f"NIK ini masih punya permohonan yang sedang berjalan ({running[0].registration_number}). "
+                "Buka permohonan itu; satu penduduk hanya satu permohonan yang berjalan.")
+    if reason and reason not in REISSUE_REASONS:
+        issued = (Application.select(Application.registration_number).where(
+            (Application.nik == nik) & (Application.status == S.HANDED_OVER.value)
+            & (Application.id != (exclude_id or 0))).first())
+        if issued is not None:
+            return (f"NIK ini sudah menerima KTP-el ({issued.registration_number}). Permohonan berikutnya hanya "
+                    "untuk KTP-el rusak, hilang, perubahan data atau pindah datang: pilih alasan itu.")
+    for hold in nik_holds(nik):
+        return hold.message
+    return None
+
+
+def nik_holds(nik: str) -> list[NikHold]:
+    return [hold for fn in _nik_holds if (hold := fn(nik)) is not None]
 
 
 def in_progress_with_nik(nik: str, exclude_id: int | None = None) -> list[Application]:

@@ -101,9 +101,9 @@ def _read_photo(errors: dict, birth_year: int | None, warnings: dict):
     return photo
 
 
-def _form_context(form, errors, warnings, application=None, collective=None, duplicates=()):
+def _form_context(form, errors, warnings, application=None, collective=None, duplicates=(), holds=()):
     return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
-                duplicates=duplicates, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
+                duplicates=duplicates, holds=holds, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
                 marital_statuses=intake.MARITAL_STATUSES, sexes=intake.SEXES,
                 occupations=intake.OCCUPATION_SUGGESTIONS)
 
@@ -212,17 +212,28 @@ def new():
         prefix = records.current_prefix()
     except ValueError as problem:
         errors["_form"] = str(problem)
-    duplicates = records.in_progress_with_nik(clean["nik"]) if "nik" not in errors else []
+    duplicates, holds = _refuse_held_nik(clean, errors)
     if errors:
         return render_template("registration/form.html",
                                **_form_context(form, errors, warnings, collective=collective,
-                                               duplicates=duplicates)), 422
+                                               duplicates=duplicates, holds=holds)), 422
     application = records.create_application(clean, photo, collective, prefix)
     flash(f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu cetak bukti pendaftaran.",
           "success")
     for message in warnings.values():
         flash(message, "warn")
     return redirect(url_for("registration.detail", application_id=application.id))
+
+
+def _refuse_held_nik(clean: dict, errors: dict, exclude_id: int | None = None) -> tuple[list, list]:
+    """A NIK with a running application or another hold is refused beside the field (422), with
+    links to what holds it; returns (running applications, holds) for the form."""
+    if "nik" in errors or not clean.get("nik"):
+        return [], []
+    refusal = records.nik_refusal(clean["nik"], clean.get("reason"), exclude_id)
+    if refusal:
+        errors["nik"] = refusal
+    return records.in_progress_with_nik(clean["nik"], exclude_id), records.nik_holds(clean["nik"])
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
@@ -233,9 +244,11 @@ def check_nik():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
     # A desa operator sees the NIK's own problems, never other people's applications (refused at save).
-    duplicates = [] if g.user.role == DESA or intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
-        intake.nik_rules.normalise_number(nik), int_arg(request.args, "id"))
-    return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
+    hidden = g.user.role == DESA or intake.nik_rules.nik_problem(nik)
+    number = intake.nik_rules.normalise_number(nik)
+    duplicates = [] if hidden else records.in_progress_with_nik(number, int_arg(request.args, "id"))
+    holds = [] if hidden or request.args.get("id") else records.nik_holds(number)
+    return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates, holds=holds,
                            warning=intake.nik_rules.region_code_warning(nik))
 
 
@@ -294,11 +307,11 @@ def edit(application_id: int):
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
     photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
+    duplicates, holds = _refuse_held_nik(clean, errors, application.id)
     if errors:
         return render_template("registration/form.html",
                                **_form_context(form, errors, warnings, application,
-                                               duplicates=records.in_progress_with_nik(clean["nik"], application.id)
-                                               if "nik" not in errors else [])), 422
+                                               duplicates=duplicates, holds=holds)), 422
     records.update_application(application, clean, photo)
     flash("Perubahan data permohonan disimpan.", "success")
     for message in warnings.values():

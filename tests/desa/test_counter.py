@@ -143,3 +143,17 @@ def test_only_the_counter_clerk_accepts(client_as, darungan):
     assert client_as("kasi_pelayanan").get(f"/pra-pendaftaran/{pre.id}/terima").status_code == 403
     assert client_as("camat").get("/pra-pendaftaran").status_code == 403
     assert darungan.get(f"/pra-pendaftaran/{pre.id}/terima").status_code == 403
+
+
+def test_a_nik_with_a_waiting_pre_registration_is_pointed_to_it_and_it_can_still_be_accepted(darungan, loket):
+    pre_register(darungan, valid_form())
+    pre = PreRegistration.get()
+    response = loket.post("/pendaftaran/baru", data=valid_form(), content_type="multipart/form-data")
+    page = text(response)
+    assert response.status_code == 422 and f"sudah dipra-daftarkan desa ({pre.number}" in page
+    assert f"/pra-pendaftaran/{pre.id}/terima" in page
+    assert Application.select().count() == 0
+    # The inline check says it too, and accepting the pre-registration still works.
+    assert pre.number in text(loket.get("/pendaftaran/periksa-nik?nik=3508071205900001"))
+    accepted = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=form_of(pre), content_type="multipart/form-data")
+    assert accepted.status_code in (302, 303) and Application.select().count() == 1
