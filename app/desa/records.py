@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, g
 
+from app.calendar import office_calendar
 from app.frame import audit, dates
 from app.frame.db import database
 from app.desa.models import PreRegistration
@@ -17,7 +18,8 @@ from app.registration.models import Application
 from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
 
-store.register_defaults(pre_registration_days=14, desa_pc_number="")
+# Validity in working days (two working weeks), so a holiday or cuti bersama never eats it.
+store.register_defaults(pre_registration_days=10, desa_pc_number="")
 CARRIED_FIELDS = records.EDITABLE_FIELDS  # every field of the form travels from desa to counter
 FIELD_LABELS = {
     "nik": "NIK", "kk_number": "Nomor KK", "full_name": "Nama lengkap", "birth_place": "Tempat lahir",
@@ -54,6 +56,12 @@ def status_label(pre: PreRegistration, on: date | None = None) -> str:
     if is_expired(pre, on):
         return "Kedaluwarsa"
     return "Menunggu ke kecamatan"
+
+
+def expiry_for(entered_day: date) -> date:
+    """Last day a pre-registration entered on `entered_day` can be accepted: the setting's number of
+    working days after it, on the office calendar (the entered day itself does not count)."""
+    return office_calendar().add_working_days(entered_day, int(store.get("pre_registration_days")))
 
 
 def open_with_nik(nik: str, on: date | None = None):
@@ -95,7 +103,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
             photo_jpeg=photo.jpeg if photo else None, photo_background=photo.background if photo else "",
             status=PreRegistration.WAITING, source=source,
             entered_by_name=entered_by_name or (user.full_name if user else "sistem"), entered_at=entered_at,
-            expires_on=entered_day + timedelta(days=int(store.get("pre_registration_days"))),
+            expires_on=expiry_for(entered_day),
             created_by=user)
         audit.record("buat", "pra_pendaftaran", pre.id,
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"

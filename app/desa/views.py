@@ -530,7 +530,7 @@ def sync_state():
 def settings():
     typed = request.form.get("pre_registration_days", "").strip()
     if not (typed.isascii() and typed.isdigit()) or not 1 <= int(typed) <= 90:
-        return _operators_page(errors={"days": "Masa berlaku pra-pendaftaran 1 sampai 90 hari."}, status=422)
+        return _operators_page(errors={"days": "Masa berlaku pra-pendaftaran 1 sampai 90 hari kerja."}, status=422)
     before = store.get("pre_registration_days")
     with database.atomic():
         store.put("pre_registration_days", int(typed))

@@ -190,3 +190,27 @@ def in_progress_with_nik(nik: str, exclude_id: int | None = None) -> list[Applic
     if exclude_id:
         query = query.where(Application.id != exclude_id)
     return list(query.limit(5))
+
+
+# Not ready yet: a promise still ahead of the office (a ready card's promise is settled).
+_PROMISE_OPEN = frozenset({S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.REJECTED,
+                           S.RESEND_REQUESTED})
+
+
+def recompute_promises(old, new) -> list[str]:
+    """After a year's decree is entered: each open file whose promise was counted over an estimated
+    year keeps its number of working days, counted again on the new calendar. Runs inside the
+    caller's transaction (which carries the audit record); returns 'number: old -> new' lines."""
+    changes = []
+    rows = Application.select(Application.id, Application.registration_number, Application.completed_at,
+                              Application.promised_date).where(
+        Application.status.in_([s.value for s in _PROMISE_OPEN]) & Application.promised_date.is_null(False)
+        & Application.completed_at.is_null(False))
+    for row in list(rows):  # read all first: an update under an open cursor can revisit the row
+        if not old.estimated_between(row.completed_at, row.promised_date):
+            continue
+        promised = new.add_working_days(row.completed_at, old.working_days_between(row.completed_at, row.promised_date))
+        if promised != row.promised_date:
+            Application.update(promised_date=promised, updated_at=utc_now()).where(Application.id == row.id).execute()
+            changes.append(f"{row.registration_number}: {row.promised_date:%d-%m-%Y} -> {promised:%d-%m-%Y}")
+    return changes

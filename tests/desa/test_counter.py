@@ -116,7 +116,18 @@ def test_expiry_follows_the_admin_setting(client_as, darungan):
     assert admin.post("/admin/operator-desa/pengaturan", data={"pre_registration_days": "3"}).status_code == 302
     pre_register(darungan, valid_form())
     pre = PreRegistration.get()
-    assert (pre.expires_on - pre.entered_at.date()).days in (3, 4)  # local day may be a day after UTC
+    from app.calendar import office_calendar
+    from app.frame.dates import to_local
+    entered = to_local(pre.entered_at, "WIB").date()
+    assert office_calendar().working_days_between(entered, pre.expires_on) == 3  # working days, not calendar
+
+
+def test_validity_counts_working_days_so_a_holiday_never_eats_it(db):
+    from datetime import date
+    from app.desa.records import expiry_for
+    # Entered Mon 2 Feb 2026, 10 working days: 3-6 Feb (4), 9-13 Feb (9); 16 Feb cuti bersama Imlek and
+    # 17 Feb Imlek are skipped: Wed 18 Feb 2026 (14 calendar days ended on 16 Feb, a holiday).
+    assert expiry_for(date(2026, 2, 2)) == date(2026, 2, 18)
 
 
 def test_counter_cannot_accept_twice(darungan, loket):

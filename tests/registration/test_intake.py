@@ -195,6 +195,23 @@ def test_after_handover_only_a_reissue_reason_applies_again(loket, saved):
     assert Application.select().count() == 2
 
 
+def test_kawin_below_the_legal_age_needs_its_dispensation_written(loket):
+    # Born 12 May 2010: 16 years old in 2026, "Kawin" (legal age 19, UU 16/2019; dispensation by a court).
+    form = valid_form(nik="3508071205100001", birth_date="2010-05-12", marital_status="Kawin", notes="")
+    response = post(loket, form)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and "batas umur kawin 19 tahun" in page and "dispensasi kawin" in page
+    assert Application.select().count() == 0
+    form["notes"] = "Dispensasi kawin PA Lumajang No. 12/Pdt.P/2025/PA.Lmj"
+    assert post(loket, form).status_code == 302
+    # Nineteen is the legal age: no warning, no note needed.
+    from app.frame.person_rules import validate_application
+    from datetime import date
+    _, _, warnings = validate_application(valid_form(nik="3508071205070001", birth_date="2007-05-12",
+                                                     marital_status="Kawin"), [], date(2026, 5, 12))
+    assert "marital_status" not in warnings
+
+
 def test_editing_an_application_to_a_nik_that_has_one_running_is_refused(loket, saved):
     post(loket, valid_form(nik="3508071205900002"))  # no. 2, another person
     other = Application.get(Application.nik == "3508071205900002")
