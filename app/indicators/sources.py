@@ -39,49 +39,28 @@ def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Mea
 def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
     """Of the applications registered in each quarter, those ever returned as incomplete.
 
-    Counted by application and by its registration day, so a period's numerator is part of its
-    denominator and a year is the sum of its quarters (a file returned twice counts once).
+    Counted by application and by its registration day (the cohort tallies), so a period's numerator
+    is part of its denominator and a year is the sum of its quarters (a file returned twice counts once).
     """
-    start, end = map(str, Period(*_window(quarters)).utc_bounds(zone))
-    rows = database.execute_sql(
-        'SELECT date(a."created_at", ?) AS "d", count(*), sum(EXISTS (SELECT 1 FROM "application_status_event" e '
-        'WHERE e."application_id" = a."id" AND e."to_status" = \'dikembalikan\')) FROM "application" a '
-        'WHERE a."created_at" >= ? AND a."created_at" < ? GROUP BY 1', (tallies.modifier_for(zone), start, end))
+    window = _window(quarters)
     returned, registered = defaultdict(int), defaultdict(int)
-    for day, registered_that_day, returned_of_them in rows:
-        registered[_quarter_of(date.fromisoformat(day))] += registered_that_day
-        returned[_quarter_of(date.fromisoformat(day))] += returned_of_them
+    for day, registered_that_day, _, _, _ in tallies.application_days(*window, zone):
+        registered[_quarter_of(day)] += registered_that_day
+    for day, returned_of_them, _, _ in tallies.cohort_days(*window, zone):
+        returned[_quarter_of(day)] += returned_of_them
     return {q: Measure.share(returned[(q.year, q.number)], registered[(q.year, q.number)]) for q in quarters}
-
-
-def settled_day(promised: date, ready: date | None) -> tuple[date, bool]:
-    """When an application's promise is settled, and whether it was kept: the day its card was ready
-    if that was on or before the promised date, else the day after the promised date (overdue from
-    then on, whether the card came later or never)."""
-    if ready is not None and ready <= promised:
-        return ready, True
-    return promised + timedelta(days=1), False
 
 
 def ready_on_time(quarters: list[Quarter], zone: str, today: date) -> dict[Quarter, Measure] | None:
     """Applications whose promise was settled in each quarter (up to today), and how many of them had
-    their card ready for pickup by the promised date. Ready = the first 'siap_diambil' step (or the
-    handover, for a record without one), as a local date."""
+    their card ready for pickup by the promised date. An application is settled on the day its card
+    was ready (the first 'siap_diambil', or the handover) when that was on or before the promised
+    date, else on the day after the promised date (overdue, whether the card came later or never)."""
     first, last = _window(quarters)
-    modifier = tallies.modifier_for(zone)
-    # Ready on time is settled no earlier than the promise's window start; overdue the day after.
-    rows = database.execute_sql(
-        'SELECT a."promised_date", min(coalesce((SELECT min(date(e."at", ?1)) FROM "application_status_event" e '
-        'WHERE e."application_id" = a."id" AND e."to_status" = \'siap_diambil\'), \'9999-12-31\'), '
-        'coalesce(date(a."handed_over_at", ?1), \'9999-12-31\')) FROM "application" a '
-        'WHERE a."promised_date" >= ?2', (modifier, str(first - timedelta(days=1))))
     kept, due = defaultdict(int), defaultdict(int)
-    for promised, ready in rows:
-        ready_day = None if ready == "9999-12-31" else date.fromisoformat(ready)
-        day, on_time = settled_day(date.fromisoformat(str(promised)), ready_day)
-        if first <= day <= min(last, today):
-            due[_quarter_of(day)] += 1
-            kept[_quarter_of(day)] += on_time
+    for day, _, settled, kept_that_day in tallies.cohort_days(first, min(last, today), zone):
+        due[_quarter_of(day)] += settled
+        kept[_quarter_of(day)] += kept_that_day
     return {q: Measure.share(kept[(q.year, q.number)], due[(q.year, q.number)]) for q in quarters}
 
 
