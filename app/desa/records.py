@@ -70,7 +70,7 @@ def open_with_nik(nik: str, on: date | None = None):
                                            & (PreRegistration.expires_on >= (on or today()))).first())
 
 
-def refuse_duplicates(nik: str, exclude_id: int | None = None) -> None:
+def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | None = None) -> None:
     """A NIK already pre-registered (unexpired) or with an application still running is refused."""
     waiting = open_with_nik(nik)
     if waiting is not None and waiting.id != exclude_id:
@@ -80,6 +80,8 @@ def refuse_duplicates(nik: str, exclude_id: int | None = None) -> None:
     if running:
         raise Refused(f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
                       "Pemohon tidak perlu didaftarkan ulang.", "nik")
+    if refusal := records.reissue_refusal(nik, reason):  # the counter's rule after a handover
+        raise Refused(refusal, "nik")
 
 
 def number_prefix(desa_code: str) -> str:
@@ -96,7 +98,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
     entered_at = entered_at or dates.utc_now()
     entered_day = dates.to_local(entered_at, store.get("timezone")).date()
     with database.atomic():
-        refuse_duplicates(clean["nik"])  # inside the write lock: two desa saving at once cannot both pass
+        refuse_duplicates(clean["nik"], reason=clean["reason"])  # inside the write lock: two desa saving at once cannot both pass
         pre = PreRegistration.create(
             number=number or numbering.next_number(number_prefix(clean["desa_code"])),
             **{key: clean[key] for key in CARRIED_FIELDS},

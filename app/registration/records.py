@@ -164,16 +164,24 @@ def nik_refusal(nik: str, reason: str | None, exclude_id: int | None = None) -> 
     if running:
         return (f"NIK ini masih punya permohonan yang sedang berjalan ({running[0].registration_number}). "
                 "Buka permohonan itu; satu penduduk hanya satu permohonan yang berjalan.")
-    if reason and reason not in REISSUE_REASONS:
-        issued = (Application.select(Application.registration_number).where(
-            (Application.nik == nik) & (Application.status == S.HANDED_OVER.value)
-            & (Application.id != (exclude_id or 0))).first())
-        if issued is not None:
-            return (f"NIK ini sudah menerima KTP-el ({issued.registration_number}). Permohonan berikutnya hanya "
-                    "untuk KTP-el rusak, hilang, perubahan data atau pindah datang: pilih alasan itu.")
+    if refusal := reissue_refusal(nik, reason, exclude_id):
+        return refusal
     for hold in nik_holds(nik):
         return hold.message
     return None
+
+
+def reissue_refusal(nik: str, reason: str | None, exclude_id: int | None = None) -> str | None:
+    """After a card was handed over, only a reason that allows a new card may apply again."""
+    if not reason or reason in REISSUE_REASONS:
+        return None
+    issued = (Application.select(Application.registration_number).where(
+        (Application.nik == nik) & (Application.status == S.HANDED_OVER.value)
+        & (Application.id != (exclude_id or 0))).first())
+    if issued is None:
+        return None
+    return (f"NIK ini sudah menerima KTP-el ({issued.registration_number}). Permohonan berikutnya hanya "
+            "untuk KTP-el rusak, hilang, perubahan data atau pindah datang: pilih alasan itu.")
 
 
 def nik_holds(nik: str) -> list[NikHold]:

@@ -168,3 +168,10 @@ def test_a_nik_with_a_waiting_pre_registration_is_pointed_to_it_and_it_can_still
     assert pre.number in text(loket.get("/pendaftaran/periksa-nik?nik=3508071205900001"))
     accepted = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=form_of(pre), content_type="multipart/form-data")
     assert accepted.status_code in (302, 303) and Application.select().count() == 1
+
+
+def test_the_desa_applies_the_counter_rule_after_a_handover(darungan, loket, saved):
+    Application.update(status="diserahkan").where(Application.id == saved).execute()
+    refused = pre_register(darungan, valid_form(reason="baru"))
+    assert refused.status_code == 422 and "sudah menerima KTP-el (350807-01-000001)" in text(refused)
+    assert pre_register(darungan, valid_form(reason="hilang")).status_code == 302
