@@ -5,7 +5,7 @@ is new for the desa: scope, one open pre-registration per NIK, expiry, and carry
 into an Application with the differences recorded.
 """
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app, g
 

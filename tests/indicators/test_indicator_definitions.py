@@ -8,7 +8,7 @@ from app.frame.db import database
 from app.frame.periods import Quarter, year_period
 from app.frame.rounding import percent_text
 from app.indicators.figures import indicator_rows
-from app.registration.models import Application, StatusEvent
+from app.registration.models import StatusEvent
 from tests.indicators.test_application_indicators import application, section
 
 ZONE = "Asia/Jakarta"  # WIB, UTC+7: stored moments are naive UTC
