@@ -1,15 +1,19 @@
 """Each registration indicator counted once per application per period, as its definition words it
-(docs/recap.md): hand-computed cases from issue 27 and random histories against a plain recount."""
+(docs/recap.md): hand-computed cases from issue 27, and random histories (returns, reopenings,
+readiness, handovers, complaints, quarter ends) against a plain recount written here."""
 from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from app.frame import store
 from app.frame.db import database
+from app.frame.working_days import WorkCalendar
 from app.frame.periods import Quarter, year_period
 from app.frame.rounding import percent_text
 from app.indicators.figures import indicator_rows
 from app.registration.models import StatusEvent
 from tests.indicators.test_application_indicators import application, section
+from tests.recap.helpers import complaint
 
 ZONE = "Asia/Jakarta"  # WIB, UTC+7: stored moments are naive UTC
 
@@ -96,6 +100,9 @@ history = st.tuples(
 )
 
 
+complaint_history = st.tuples(hours, st.one_of(st.none(), st.integers(0, 40 * 24)))  # received, followed up after
+
+
 def local(moment: datetime) -> date:
     return (moment + timedelta(hours=7)).date()
 
@@ -127,9 +134,28 @@ def recount(histories, period, today):
             "serah_tepat_waktu": (handed_kept, handed)}
 
 
+def recount_complaints(complaints, period, today, days):
+    """Pengaduan ditindaklanjuti tepat waktu, by its words: of the complaints received in the period, those
+    followed up by the due day (the days-th working day after receipt) / those followed up, plus those
+    still open whose due day has passed."""
+    calendar = WorkCalendar()  # the national calendar: this office has no corrections
+    kept = counted = 0
+    for received, followed in complaints:
+        if not period.start <= local(received) <= period.end:
+            continue
+        due = calendar.add_working_days(local(received), days)
+        if followed is not None:
+            counted += 1
+            kept += local(followed) <= due
+        elif due < today:
+            counted += 1
+    return kept, counted
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(histories=st.lists(history, max_size=25), today_offset=st.integers(0, 40))
-def test_every_registration_indicator_equals_a_recount_by_its_definition(db, histories, today_offset):
+@given(histories=st.lists(history, max_size=25), complaints=st.lists(complaint_history, max_size=15),
+       today_offset=st.integers(0, 40))
+def test_every_indicator_equals_a_recount_by_its_definition(db, histories, complaints, today_offset):
     written = []
     with database.atomic() as transaction:
         for n, (created_hours, steps, promised_days, handed_hours) in enumerate(histories, 1):
@@ -141,15 +167,25 @@ def test_every_registration_indicator_equals_a_recount_by_its_definition(db, his
             for kind, at in moments:
                 event(app, kind, at)
             written.append((created, moments, promised, handed_at))
+        received = []
+        for received_hours, followed_hours in complaints:
+            at = START + timedelta(hours=received_hours)
+            followed = at + timedelta(hours=followed_hours) if followed_hours is not None else None
+            complaint(at, followed_up_at=followed, status="selesai" if followed else "baru")
+            received.append((at, followed))
         # Today: some days after the last thing that happened (promises may still lie ahead).
         today = max([date(2025, 1, 1)] + [local(m) for created, moments, _, handed_at in written
-                                            for m in [created, handed_at, *(at for _, at in moments)] if m])
+                                            for m in [created, handed_at, *(at for _, at in moments)] if m]
+                    + [local(m) for pair in received for m in pair if m])
         today += timedelta(days=today_offset)
+        days = int(store.get("complaint_follow_up_days"))
         periods = [q for q in (Quarter.of(2025, n) for n in (1, 2, 3, 4)) if q.start <= today]
         periods += [year_period(2025)]
         for period in periods:
             measures = rows_for(period, today)
-            for key, (numerator, denominator) in recount(written, period, today).items():
+            expected = recount(written, period, today)
+            expected["pengaduan_tepat_waktu"] = recount_complaints(received, period, today, days)
+            for key, (numerator, denominator) in expected.items():
                 measure = measures[key]
                 assert (measure.numerator, measure.denominator) == (numerator, denominator), (key, period)
                 assert measure.numerator <= measure.denominator
