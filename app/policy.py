@@ -46,6 +46,7 @@ pengaduan.kios                -     -      -       -    -    -     x     menulis
 survei.kios                   -     -      -       -    -    -     x     mengisi survei kepuasan di kios
 survei.ikm                    x     -      x       x    x    -     -     membaca IKM
 survei.tinjau                 -     -      x       -    -    -     -     menerima jawaban survei tatap muka, membatalkan jawaban
+survei.bobot                  x     -      -       -    -    -     -     memilih bobot unsur IKM (0,111 atau 1/9)
 rekap.baca                    x     -      x       x    x    -     -     membaca rekap triwulan dan arsip, ekspor, cetak pengumuman
 rekap.susun                   -     -      x       -    -    -     -     menyusun dan mengajukan draf rekap
 rekap.setujui                 -     -      -       -    x    -     -     menyetujui atau mengembalikan rekap
@@ -73,7 +74,7 @@ ROUTES = {
     "audit.baca": "audit.trail",
     "cadangan.kelola": "backups.index backups.create backups.download backups.restore backups.new_pc_restore "
                        "backups.recovery_key backups.recovery_key_printed backups.recovery_key_change backups.recovery_key_typed",
-    "kalender.kelola": "calendar.index calendar.add calendar.remove",
+    "kalender.kelola": "calendar.index calendar.add calendar.remove calendar.enter_decree",
     "pengaturan.kantor": "settings.setup settings.region_options settings.office settings.upload_logo "
                          "settings.session_timeout",
     "pengaturan.mulai_otomatis": "settings.autostart",
@@ -103,6 +104,7 @@ ROUTES = {
     "survei.kios": "survey.kiosk survey.submit survey.thanks",
     "survei.ikm": "survey.ikm survey.answers",
     "survei.tinjau": "survey.accept survey.void",
+    "survei.bobot": "survey.weight",
     "rekap.baca": "recap.index recap.show recap.archive recap.complaint_rows recap.export recap.print_notice",
     "rekap.susun": "recap.save_draft",
     "rekap.setujui": "recap.approve recap.send_back",

@@ -292,7 +292,7 @@ class Clerk(Person):
         nik = f"350807{day:02d}{birth:%m%y}{self.rng.randrange(1, 9999):04d}"
         name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)} {self.username.upper()} {self.serial}"
         name = re.sub(r"\d+", lambda m: "ABCDEFGHIJ"[int(m.group()) % 10] * (1 + int(m.group()) // 10), name)
-        data = {"csrf_token": form.csrf, "nik": nik, "kk_number": f"3508070{self.rng.randrange(10**8, 10**9)}",
+        data = {"csrf_token": form.csrf, "nik": nik, "kk_number": f"3508070101{self.rng.randrange(10, 100)}{self.rng.randrange(1, 10000):04d}",
                 "full_name": name, "birth_place": "Lumajang", "birth_date": birth.isoformat(), "sex": sex,
                 "address": f"Dusun Krajan No. {self.rng.randint(1, 200)}", "rt": f"{self.rng.randint(1, 20):03d}",
                 "rw": f"{self.rng.randint(1, 8):03d}", "desa": self.rng.choice(form.choices["desa-list"] or ["Yosowilangun Lor"]),

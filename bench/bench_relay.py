@@ -91,7 +91,7 @@ def prepare(base: Path, desa_count: int):
 def person(n: int, desa_code: str) -> dict:
     """The n-th villager: a NIK of Kecamatan Yosowilangun that matches the birth date, unique per n."""
     born = date(1970, 1, 1) + timedelta(days=n % 9000)
-    return {"nik": f"350807{born:%d%m%y}{n % 10000:04d}", "kk_number": f"3508070101{n % 1000000:06d}",
+    return {"nik": f"350807{born:%d%m%y}{n % 10000:04d}", "kk_number": f"3508070101{n % 100:02d}{n % 9999 + 1:04d}",
             "full_name": "Warga Relai " + "".join("ABCDEFGHIJ"[int(d)] for d in str(n)), "birth_place": "Lumajang",
             "birth_date": born.isoformat(), "sex": "L", "address": "Dusun Krajan", "rt": "1", "rw": "2",
             "desa": desa_code, "religion": "Islam", "marital_status": "Kawin", "occupation": "Petani/Pekebun",

@@ -6,7 +6,8 @@ from app.frame.working_days import WorkCalendar
 CLOSED = "tutup"
 REOPENED = "buka"
 
-store.register_defaults(calendar_generation=0)
+# Years whose cuti bersama the admin entered from the SKB (the package's own estimate no longer holds).
+store.register_defaults(calendar_generation=0, calendar_decreed_years=[])
 _cache: dict = {}
 
 
@@ -17,7 +18,8 @@ def office_calendar() -> WorkCalendar:
         rows = list(OfficeDay.select())
         _cache["calendar"] = WorkCalendar(
             extra_closed={r.day: r.name for r in rows if r.kind == CLOSED},
-            reopened=[r.day for r in rows if r.kind == REOPENED])
+            reopened=[r.day for r in rows if r.kind == REOPENED],
+            decreed_years=store.get("calendar_decreed_years"))
         _cache["generation"] = generation
     return _cache["calendar"]
 
@@ -25,3 +27,18 @@ def office_calendar() -> WorkCalendar:
 def bump_generation() -> None:
     """Call inside the transaction that changes OfficeDay rows."""
     store.put("calendar_generation", store.get("calendar_generation") + 1)
+
+
+# Capabilities that hold dates counted on this calendar (registration's promises) recompute them
+# when the admin enters a year's decree: fn(old_calendar, new_calendar) -> [change description].
+_decree_listeners: list = []
+
+
+def add_decree_listener(fn) -> None:
+    if fn not in _decree_listeners:
+        _decree_listeners.append(fn)
+
+
+def decree_entered(old: WorkCalendar, new: WorkCalendar) -> list[str]:
+    """Call inside the transaction that enters a decree; returns what the listeners changed."""
+    return [change for fn in _decree_listeners for change in fn(old, new)]

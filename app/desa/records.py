@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, g
 
+from app.calendar import office_calendar
 from app.frame import audit, dates
 from app.frame.db import database
 from app.desa.models import PreRegistration
@@ -18,7 +19,8 @@ from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
 from sync import protocol
 
-store.register_defaults(pre_registration_days=14, desa_pc_number="")
+# Validity in working days (two working weeks), so a holiday or cuti bersama never eats it.
+store.register_defaults(pre_registration_days=10, desa_pc_number="")
 # A desa laptop's clock may run ahead (a PC set to UTC shows WIB hours as UTC: 7-9 hours); beyond half a day, a
 # form's date is not believed: it would stretch its validity and hold the NIK until then.
 CLOCK_TOLERANCE = timedelta(hours=12)
@@ -66,13 +68,19 @@ def refusal_reason(pre: PreRegistration) -> str:
     return pre.relay_note if pre.relay_status in (REFUSED, REFUSED_BY_CENTER) else ""
 
 
+def expiry_for(entered_day: date) -> date:
+    """Last day a pre-registration entered on `entered_day` can be accepted: the setting's number of
+    working days after it, on the office calendar (the entered day itself does not count)."""
+    return office_calendar().add_working_days(entered_day, int(store.get("pre_registration_days")))
+
+
 def open_with_nik(nik: str, on: date | None = None):
     """The unexpired pre-registration still waiting for this NIK, if any."""
     return (PreRegistration.select().where((PreRegistration.nik == nik) & (PreRegistration.status == PreRegistration.WAITING)
                                            & (PreRegistration.expires_on >= (on or today()))).first())
 
 
-def refuse_duplicates(nik: str, exclude_id: int | None = None) -> None:
+def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | None = None) -> None:
     """A NIK already pre-registered (unexpired) or with an application still running is refused."""
     waiting = open_with_nik(nik)
     if waiting is not None and waiting.id != exclude_id:
@@ -82,6 +90,8 @@ def refuse_duplicates(nik: str, exclude_id: int | None = None) -> None:
     if running:
         raise Refused(f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
                       "Pemohon tidak perlu didaftarkan ulang.", "nik")
+    if refusal := records.reissue_refusal(nik, reason):  # the counter's rule after a handover
+        raise Refused(refusal, "nik")
 
 
 def own_device() -> str:
@@ -134,8 +144,8 @@ def entered_at_problem(entered_at: datetime, now: datetime | None = None) -> str
                 "salah. Formulir ditolak; betulkan tanggal di komputer desa lalu cetak ulang, atau isi di loket.")
     days = int(store.get("pre_registration_days"))
     entered_day = dates.to_local(entered_at, store.get("timezone")).date()
-    if entered_day + timedelta(days=days) < today():
-        return (f"Formulir diisi {dates.format_date(entered_at)}, sudah lewat masa berlaku {days} hari. "
+    if expiry_for(entered_day) < today():
+        return (f"Formulir diisi {dates.format_date(entered_at)}, sudah lewat masa berlaku {days} hari kerja. "
                 "Formulir ditolak; daftarkan pemohon langsung di loket.")
     return None
 
@@ -148,7 +158,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
     entered_at = entered_at or dates.utc_now()
     entered_day = dates.to_local(entered_at, store.get("timezone")).date()
     with database.atomic():
-        refuse_duplicates(clean["nik"])  # inside the write lock: two desa saving at once cannot both pass
+        refuse_duplicates(clean["nik"], reason=clean["reason"])  # inside the write lock: two desa saving at once cannot both pass
         if number is not None and PreRegistration.select().where(PreRegistration.number == number).exists():
             raise Refused(f"Nomor pra-pendaftaran {number} sudah dipakai formulir lain di kecamatan ini. Formulir "
                           "ditolak; periksa formulirnya dengan desa, atau isi pra-pendaftaran di loket.")
@@ -158,7 +168,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
             photo_jpeg=photo.jpeg if photo else None, photo_background=photo.background if photo else "",
             status=PreRegistration.WAITING, source=source,
             entered_by_name=entered_by_name or (user.full_name if user else "sistem"), entered_at=entered_at,
-            expires_on=entered_day + timedelta(days=int(store.get("pre_registration_days"))),
+            expires_on=expiry_for(entered_day),
             created_by=user)
         audit.record("buat", "pra_pendaftaran", pre.id,
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"

@@ -17,6 +17,7 @@ from app.desa.models import PreRegistration, UserDesa
 from app.desa.scope import check_in_scope, current_scope, desa_codes_of
 from app.frame.pagination import paginate
 from app.registration import intake
+from app.registration.records import NikHold, add_nik_hold
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
 from app.registration.views import _form_context, _read_photo, desa_list, desa_names, qr_svg
@@ -26,6 +27,19 @@ from app.frame.page_turns import long_running
 from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("desa", __name__)
+
+
+def _waiting_pre_registration(nik: str):
+    """The counter's new-application form points a NIK with a waiting pre-registration to it."""
+    waiting = records.open_with_nik(nik)
+    if waiting is None:
+        return None
+    return NikHold(f"NIK ini sudah dipra-daftarkan desa ({waiting.number}, berlaku sampai "
+                   f"{dates.format_date(waiting.expires_on)}). Terima pra-pendaftaran itu, jangan daftar baru.",
+                   url_for("desa.accept", pre_id=waiting.id), f"Terima {waiting.number}")
+
+
+add_nik_hold(_waiting_pre_registration)
 COUNTER = (LOKET, KASI, ADMIN)  # may read the queue; only LOKET accepts files
 LIST_LIMIT = 500  # rows on one printed desa list; a desa has far fewer cards in progress
 HANDED_OVER_SHOWN_DAYS = 30  # handed-over cards stay on the desa's list this long, then drop off
@@ -529,7 +543,7 @@ def sync_state():
 def settings():
     days = int_arg(request.form, "pre_registration_days", lowest=1, highest=90)
     if days is None:
-        return _operators_page(errors={"days": "Masa berlaku pra-pendaftaran 1 sampai 90 hari."}, status=422)
+        return _operators_page(errors={"days": "Masa berlaku pra-pendaftaran 1 sampai 90 hari kerja."}, status=422)
     before = store.get("pre_registration_days")
     with database.atomic():
         store.put("pre_registration_days", days)

@@ -4,6 +4,8 @@ NIK structure (UU 24/2013 Pasal 13; Permendagri 7/2019): 16 digits, no check dig
   digits 1-6   kecamatan code where the NIK was first issued (any kecamatan in Indonesia)
   digits 7-12  date of birth DDMMYY, 40 added to the day for women
   digits 13-16 serial number, from 0001
+No. KK structure (Permendagri 7/2019, as the NIK): digits 1-6 the region code, 7-12 the date the
+KK was issued DDMMYY (no offset), 13-16 the serial number from 0001.
 The NIK is for life (UU 24/2013 Pasal 13 ayat 2): it is not reissued when the region is split
 or renumbered, nor when a birth date is later corrected. So an old region code is accepted
 (with a warning), and a NIK that disagrees with the entered birth date or sex is a warning for
@@ -57,6 +59,8 @@ class KkProblem(StrEnum):
     NOT_DIGITS = "Nomor KK hanya boleh berisi angka"
     WRONG_LENGTH = "Nomor KK harus 16 angka"
     UNKNOWN_REGION = "Kode wilayah Nomor KK (6 angka pertama) bukan kode kecamatan Kemendagri"
+    INVALID_ISSUE_DATE = "Tanggal terbit di Nomor KK (angka ke-7 sampai ke-12, HHBBTT) tidak valid"
+    ZERO_SERIAL = "Nomor urut Nomor KK (4 angka terakhir) tidak boleh 0000"
 
 
 def normalise_number(text: str | None) -> str:
@@ -123,15 +127,7 @@ def _birth_day_month_yy(nik: str) -> tuple[int, int, int, Sex]:
 def birth_digits_valid(nik: str) -> bool:
     """Do digits 7-12 hold a real birth date (day + 40 for women) in some century?"""
     day, month, yy, _ = _birth_day_month_yy(nik)
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return False  # also refuses day digits 32-40 and 72-99
-    for century in (1900, 2000):  # valid in some century: 29-02-00 is 2000-02-29
-        try:
-            date(century + yy, month, day)
-            return True
-        except ValueError:
-            pass
-    return False
+    return _real_ddmmyy(day, month, yy)  # also refuses day digits 32-40 and 72-99
 
 
 def nik_problem(text: str | None) -> NikProblem | None:
@@ -173,7 +169,22 @@ def kk_problem(text: str | None) -> KkProblem | None:
         return KkProblem.WRONG_LENGTH
     if _region_code_problem(kk[:6]):
         return KkProblem.UNKNOWN_REGION
+    if not _real_ddmmyy(int(kk[6:8]), int(kk[8:10]), int(kk[10:12])):
+        return KkProblem.INVALID_ISSUE_DATE
+    if kk[12:] == "0000":
+        return KkProblem.ZERO_SERIAL
     return None
+
+
+def _real_ddmmyy(day: int, month: int, yy: int) -> bool:
+    """A real calendar date in some century (29-02-00 is 2000-02-29)."""
+    for century in (1900, 2000):
+        try:
+            date(century + yy, month, day)
+            return True
+        except ValueError:
+            pass
+    return False
 
 
 def check_kk_format(text: str | None) -> str | None:

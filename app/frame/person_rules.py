@@ -32,6 +32,9 @@ OCCUPATION_SUGGESTIONS = [
 ]
 # UU 24/2013 Pasal 63 ayat 1: KTP-el for residents aged 17, or married or ever married.
 KTP_AGE = 17
+# UU 1/1974 Pasal 7 ayat 1 as amended by UU 16/2019: marriage from 19 years; younger only with a
+# court's dispensation (ayat 2), so an earlier marriage is a warning that asks for it, not a refusal.
+MARRIAGE_AGE = 19
 OLDEST_BIRTH_YEAR = 1900
 
 FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
@@ -144,6 +147,12 @@ def validate_application(form, desa: list, today: date) -> tuple[dict, dict, dic
             and clean["marital_status"] not in EVER_MARRIED:
         errors["birth_date"] = (f"Pemohon belum berumur {KTP_AGE} tahun dan belum pernah kawin: "
                                 "belum wajib memiliki KTP-el (UU 24/2013 Pasal 63).")
+    elif birth and "birth_date" not in errors and clean["marital_status"] in EVER_MARRIED \
+            and (age := age_on(birth, today)) < MARRIAGE_AGE:
+        warnings["marital_status"] = (
+            f"Pemohon berumur {age} tahun dengan status {clean['marital_status']}: batas umur kawin "
+            f"{MARRIAGE_AGE} tahun (UU 16/2019). Periksa KK; bila benar ada dispensasi kawin dari pengadilan, "
+            "tulis nomor/keterangannya di Catatan.")
 
     clean["address"] = _text(form.get("address"), "address", errors, pattern=_ADDRESS,
                              pattern_message="Alamat harus berisi nama jalan/dusun (huruf).")

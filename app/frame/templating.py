@@ -7,7 +7,7 @@ import segno
 from flask import send_from_directory
 from markupsafe import Markup
 
-from app.frame import dates
+from app.frame import dates, rounding
 
 # htmx 2.0.3 as shipped inside the pinned django-js-lib-htmx wheel: no CDN, no copy in the repo.
 HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
@@ -24,7 +24,8 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
     app.jinja_env.filters["tanggal_jam"] = lambda moment: dates.format_datetime(moment, zone())
     app.jinja_env.filters["waktu_berkas"] = lambda timestamp: dates.format_datetime(
         datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), zone())
-    app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint)
+    app.jinja_env.filters["desimal"] = rounding.decimal_text  # every figure rounds half up, one rule
+    app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint, persen=rounding.percent_text)
 
 
 def qr_svg(text: str) -> Markup:

@@ -30,6 +30,18 @@ def national_holidays(year: int) -> Mapping[date, str]:
     return MappingProxyType({day: name for day, name in found.items() if day.year == year})
 
 
+ESTIMATE_MARK = "(perkiraan)"
+
+
+@lru_cache(maxsize=128)
+def undecreed(year: int) -> bool:
+    """True when the calendar package does not know `year`'s decree: no cuti bersama listed (the SKB
+    3 Menteri sets them each year), or holidays it only estimates (names ending in '(perkiraan)')."""
+    found = holidays.country_holidays("ID", years=year, categories=("government",), language=HOLIDAY_LANGUAGE)
+    return not any(day.year == year for day in found) or any(
+        ESTIMATE_MARK in name for name in national_holidays(year).values())
+
+
 class _Year:
     """One year's working days as a running count: rank[i] = working days from 1 January to day i."""
     __slots__ = ("first_ordinal", "rank", "total")
@@ -55,13 +67,23 @@ class WorkCalendar:
     """
 
     def __init__(self, extra_closed: Mapping[date, str] | Iterable[date] = (),
-                 reopened: Iterable[date] = ()):
+                 reopened: Iterable[date] = (), decreed_years: Iterable[int] = ()):
         if isinstance(extra_closed, Mapping):
             self._extra_closed = {day: name or EXTRA_CLOSED_NAME for day, name in extra_closed.items()}
         else:
             self._extra_closed = dict.fromkeys(extra_closed, EXTRA_CLOSED_NAME)
         self._reopened = frozenset(reopened).difference(self._extra_closed)
+        self._decreed = frozenset(decreed_years)  # years the admin checked against the SKB
         self._years: dict[int, _Year] = {}
+
+    def is_estimated(self, year: int) -> bool:
+        """True while `year`'s holidays are an estimate: the package lacks its decree and the admin has
+        not entered the SKB's dates."""
+        return year not in self._decreed and undecreed(year)
+
+    def estimated_between(self, start: date, end: date) -> bool:
+        """True when a count of working days from `start` to `end` crosses an estimated year."""
+        return any(self.is_estimated(year) for year in range(min(start, end).year, max(start, end).year + 1))
 
     def _year(self, year: int) -> _Year:
         found = self._years.get(year)

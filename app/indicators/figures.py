@@ -34,12 +34,13 @@ def _sum(measures: list[Measure]) -> Measure:
 
 
 def indicator_rows(period: Period, year: int, zone: str, today) -> list[IndicatorRow]:
-    """The five indicators for `period` (a quarter or a year that has started) with their trends."""
+    """The six indicators for `period` (a quarter or a year that has started) with their trends."""
     last = min(Quarter.containing(period.end), Quarter.containing(today))
     quarters = last.last(TREND_QUARTERS)
     in_period = [q for q in quarters if period.start <= q.start and q.end <= period.end]
     calendar = office_calendar()
     per_quarter = {
+        "siap_tepat_waktu": sources.ready_on_time(quarters, zone, today),
         "serah_tepat_waktu": sources.handed_over_on_time(quarters, zone),
         "berkas_dikembalikan": sources.returned_incomplete(quarters, zone),
         "pengaduan_tepat_waktu": sources.complaints_followed_up_on_time(

@@ -43,6 +43,19 @@ class ApplicationDay(BaseModel):
         without_rowid = True
 
 
+class ApplicationCohortDay(BaseModel):
+    """Per local day: applications registered that day and ever returned; promises settled that day
+    (card ready by the promised date, or overdue from the day after it) and of them kept."""
+    day = TextField(primary_key=True)
+    returned = _counter()
+    ready_due = _counter()
+    ready_kept = _counter()
+
+    class Meta:
+        table_name = "application_cohort_day"
+        without_rowid = True
+
+
 class ComplaintDay(BaseModel):
     """Per local receipt day: complaints received, and first responses / follow-ups per local done day."""
     day = TextField()

@@ -27,7 +27,8 @@ def _window(quarters: list[Quarter]) -> tuple[date, date]:
 
 
 def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
-    """Applications handed over in each quarter, and how many on or before their promised date."""
+    """Applications collected by the citizen in each quarter, and how many on or before their promised
+    date (the handover tallies: each application is handed over once)."""
     handed, on_time = defaultdict(int), defaultdict(int)
     for day, _, handed_over, in_time, _ in tallies.application_days(*_window(quarters), zone):
         handed[_quarter_of(day)] += handed_over
@@ -36,12 +37,31 @@ def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Mea
 
 
 def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
-    """Applications returned as incomplete in each quarter, against those registered in it."""
+    """Of the applications registered in each quarter, those ever returned as incomplete.
+
+    Counted by application and by its registration day (the cohort tallies), so a period's numerator
+    is part of its denominator and a year is the sum of its quarters (a file returned twice counts once).
+    """
+    window = _window(quarters)
     returned, registered = defaultdict(int), defaultdict(int)
-    for day, registered_that_day, _, _, first_returned in tallies.application_days(*_window(quarters), zone):
+    for day, registered_that_day, _, _, _ in tallies.application_days(*window, zone):
         registered[_quarter_of(day)] += registered_that_day
-        returned[_quarter_of(day)] += first_returned
+    for day, returned_of_them, _, _ in tallies.cohort_days(*window, zone):
+        returned[_quarter_of(day)] += returned_of_them
     return {q: Measure.share(returned[(q.year, q.number)], registered[(q.year, q.number)]) for q in quarters}
+
+
+def ready_on_time(quarters: list[Quarter], zone: str, today: date) -> dict[Quarter, Measure] | None:
+    """Applications whose promise was settled in each quarter (up to today), and how many of them had
+    their card ready for pickup by the promised date. An application is settled on the day its card
+    was ready (the first 'siap_diambil', or the handover) when that was on or before the promised
+    date, else on the day after the promised date (overdue, whether the card came later or never)."""
+    first, last = _window(quarters)
+    kept, due = defaultdict(int), defaultdict(int)
+    for day, _, settled, kept_that_day in tallies.cohort_days(first, min(last, today), zone):
+        due[_quarter_of(day)] += settled
+        kept[_quarter_of(day)] += kept_that_day
+    return {q: Measure.share(kept[(q.year, q.number)], due[(q.year, q.number)]) for q in quarters}
 
 
 def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar: WorkCalendar, days: int,

@@ -46,6 +46,10 @@ REBUILD = (
       f'SELECT date("received_at", {_MODIFIER}), \'{kind}\', date("{column}", {_MODIFIER}), count(*) '
       f'FROM "complaint" WHERE "{column}" IS NOT NULL GROUP BY 1, 3'
       for kind, column in (("first", "first_response_at"), ("follow", "followed_up_at"))),
+    # The registration indicators' cohorts (see schema 0019 / app/indicators/sources.py).
+    'DELETE FROM "application_cohort_day"',
+    'INSERT INTO "application_cohort_day" ("day", "returned") SELECT date(a."created_at", (SELECT "modifier" FROM "tally_zone")), count(*) FROM "application" a WHERE (EXISTS (SELECT 1 FROM "application_status_event" e INDEXED BY "application_status_event_application_id" WHERE e."application_id" = a."id" AND e."to_status" = \'dikembalikan\') OR 0) GROUP BY 1',
+    'INSERT INTO "application_cohort_day" ("day", "ready_due", "ready_kept") SELECT s."d", count(*), sum(s."k") FROM (SELECT CASE WHEN t.r <= t.p THEN t.r ELSE date(t.p, \'+1 day\') END AS "d", t.r <= t.p AS "k" FROM (SELECT a."promised_date" AS "p", min(coalesce((SELECT min(date(e."at", (SELECT "modifier" FROM "tally_zone"))) FROM "application_status_event" e INDEXED BY "application_status_event_application_id" WHERE e."application_id" = a."id" AND e."to_status" = \'siap_diambil\'), \'9999-12-31\'), coalesce(date(a."handed_over_at", (SELECT "modifier" FROM "tally_zone")), \'9999-12-31\'), \'9999-12-31\') AS "r" FROM "application" a WHERE a."promised_date" IS NOT NULL) t) s WHERE true GROUP BY 1 ON CONFLICT ("day") DO UPDATE SET "ready_due" = excluded."ready_due", "ready_kept" = excluded."ready_kept"',
     'DELETE FROM "survey_day"',
     f'INSERT INTO "survey_day" ("day", "element", "answers", "score") '
     f'SELECT date(r."submitted_at", {_MODIFIER}), a."element", count(*), sum(a."score") FROM "survey_answer" a '
@@ -91,6 +95,15 @@ def application_days(start: date, end: date, zone: str) -> list[tuple[date, int,
     ready(zone)
     return [(date.fromisoformat(day), *counts) for day, *counts in database.execute_sql(
         'SELECT "day", "registered", "handed_over", "handed_on_time", "returned" FROM "application_day" '
+        'WHERE "day" >= ? AND "day" <= ?', (str(start), str(end)))]
+
+
+def cohort_days(start: date, end: date, zone: str) -> list[tuple[date, int, int, int]]:
+    """(day, registered that day and ever returned, promises settled that day, of them kept) for
+    local days start..end (schema 0019: each application counted once)."""
+    ready(zone)
+    return [(date.fromisoformat(day), *counts) for day, *counts in database.execute_sql(
+        'SELECT "day", "returned", "ready_due", "ready_kept" FROM "application_cohort_day" '
         'WHERE "day" >= ? AND "day" <= ?', (str(start), str(end)))]
 
 

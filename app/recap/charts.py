@@ -7,6 +7,8 @@ values, and every bar carries its value.
 """
 from markupsafe import Markup, escape
 
+from app.frame.rounding import decimal_text
+
 INK, CURRENT, PREVIOUS, TARGET, GRID = "#1d2733", "#1f5f99", "#7d8b99", "#b3261e", "#c3cbd3"
 TEXT_PX, TITLE_PX = 14, 16   # at the drawn size; never scaled below 12 px on screen or on A4
 WIDTH = 640                  # <= A4's printable width (680 CSS px with print.css margins)
@@ -17,7 +19,7 @@ def _number(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        return decimal_text(value, 2).rstrip("0").rstrip(",")
     return f"{int(value):,}".replace(",", ".")
 
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from app.frame.dates import parse_iso_date
 from app.frame.spreadsheet_cells import UnreadableWorkbook, open_workbook
-from app.registration import intake
+from app.registration import intake, records
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 1000
@@ -116,6 +116,8 @@ def check_rows(rows: list[dict], desa: list, today: date) -> tuple[list[dict], l
         if not row_errors:
             if clean["nik"] in seen:
                 errors.append((row["_row"], f"NIK sama dengan baris {seen[clean['nik']]}."))
+            elif refusal := records.nik_refusal(clean["nik"], clean["reason"]):
+                errors.append((row["_row"], f"NIK: {refusal}"))
             seen.setdefault(clean["nik"], row["_row"])
             cleans.append(clean)
     return cleans, errors

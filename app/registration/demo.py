@@ -150,6 +150,12 @@ class OfficeClock:
         return local.replace(tzinfo=self.zone).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def _kk(random) -> str:
+    """A No. KK of the kecamatan with a real issue date (2010-2024) and a serial from 0001."""
+    issued = date(2010, 1, 1) + timedelta(days=int(random() * 5478))
+    return f"350807{issued:%d%m%y}{1 + int(random() * 9998):04d}"
+
+
 def fill_demo(options, rng) -> None:
     count = getattr(options, "applications", 2000)
     if count <= 0 or Application.select().exists():
@@ -210,7 +216,7 @@ def fill_demo(options, rng) -> None:
             applications.append((
                 app_id, numbering.format_number(prefixes[i // per_pc], firsts[i // per_pc] + i % per_pc), 1,
                 _nik(birth, sex, serials),
-                f"350807{10 + int(random() * 90)}{10**7 + int(random() * 9 * 10**7)}", name, pick(PLACES),
+                _kk(random), name, pick(PLACES),
                 birth.isoformat(), sex, f"{pick(STREETS)} No. {1 + int(random() * 120)}",
                 f"{1 + int(random() * 12):03d}", f"{1 + int(random() * 6):03d}", pick(desa),
                 pick(RELIGIONS[:3]) if random() < 0.1 else "Islam",

@@ -4,6 +4,7 @@ Views call these inside no transaction; each function opens its own `database.at
 """
 import hashlib
 import json
+from dataclasses import dataclass
 
 from flask import current_app, g
 
@@ -131,6 +132,66 @@ def hand_over(application: Application, collector: str, relation: str, id_number
         transition(application, S.HANDED_OVER, note=f"Diserahkan kepada {who}" + (f"; {note}" if note else ""))
 
 
+# Other capabilities (the desa's pre-registrations) say what else holds a NIK: fn(nik) -> a
+# NikHold or None. Registration itself knows nothing of them.
+_nik_holds: list = []
+
+
+@dataclass(frozen=True)
+class NikHold:
+    """Why a NIK cannot get a new application, and where the clerk goes instead."""
+    message: str
+    url: str
+    link_text: str
+
+
+def add_nik_hold(fn) -> None:
+    if fn not in _nik_holds:
+        _nik_holds.append(fn)
+
+
+# A re-application after a card was handed over is allowed for these reasons only.
+REISSUE_REASONS = frozenset({"rusak", "hilang", "perubahan_data", "pindah_datang"})
+
+
+def nik_refusal(nik: str, reason: str | None, exclude_id: int | None = None) -> str | None:
+    """One resident, one NIK, one KTP-el (UU 24/2013 pasal 13 and 63): the Indonesian reason a new
+    or edited application for `nik` is refused, or None.
+
+    A running application is refused outright (the clerk opens it instead); after a card was handed
+    over, only a reason that allows a new card (rusak, hilang, perubahan data, pindah datang) may
+    apply again, never "baru". A hold another capability declares (a waiting pre-registration) too.
+    """
+    if not nik:
+        return None
+    running = in_progress_with_nik(nik, exclude_id)
+    if running:
+        return (f"NIK ini masih punya permohonan yang sedang berjalan ({running[0].registration_number}). "
+                "Buka permohonan itu; satu penduduk hanya satu permohonan yang berjalan.")
+    if refusal := reissue_refusal(nik, reason, exclude_id):
+        return refusal
+    for hold in nik_holds(nik):
+        return hold.message
+    return None
+
+
+def reissue_refusal(nik: str, reason: str | None, exclude_id: int | None = None) -> str | None:
+    """After a card was handed over, only a reason that allows a new card may apply again."""
+    if not reason or reason in REISSUE_REASONS:
+        return None
+    issued = (Application.select(Application.registration_number).where(
+        (Application.nik == nik) & (Application.status == S.HANDED_OVER.value)
+        & (Application.id != (exclude_id or 0))).first())
+    if issued is None:
+        return None
+    return (f"NIK ini sudah menerima KTP-el ({issued.registration_number}). Permohonan berikutnya hanya "
+            "untuk KTP-el rusak, hilang, perubahan data atau pindah datang: pilih alasan itu.")
+
+
+def nik_holds(nik: str) -> list[NikHold]:
+    return [hold for fn in _nik_holds if (hold := fn(nik)) is not None]
+
+
 def in_progress_with_nik(nik: str, exclude_id: int | None = None) -> list[Application]:
     """Other unfinished applications of the same person (flagged on the form and the page)."""
     if not nik:
@@ -141,3 +202,27 @@ def in_progress_with_nik(nik: str, exclude_id: int | None = None) -> list[Applic
     if exclude_id:
         query = query.where(Application.id != exclude_id)
     return list(query.limit(5))
+
+
+# Not ready yet: a promise still ahead of the office (a ready card's promise is settled).
+_PROMISE_OPEN = frozenset({S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.REJECTED,
+                           S.RESEND_REQUESTED})
+
+
+def recompute_promises(old, new) -> list[str]:
+    """After a year's decree is entered: each open file whose promise was counted over an estimated
+    year keeps its number of working days, counted again on the new calendar. Runs inside the
+    caller's transaction (which carries the audit record); returns 'number: old -> new' lines."""
+    changes = []
+    rows = Application.select(Application.id, Application.registration_number, Application.completed_at,
+                              Application.promised_date).where(
+        Application.status.in_([s.value for s in _PROMISE_OPEN]) & Application.promised_date.is_null(False)
+        & Application.completed_at.is_null(False))
+    for row in list(rows):  # read all first: an update under an open cursor can revisit the row
+        if not old.estimated_between(row.completed_at, row.promised_date):
+            continue
+        promised = new.add_working_days(row.completed_at, old.working_days_between(row.completed_at, row.promised_date))
+        if promised != row.promised_date:
+            Application.update(promised_date=promised, updated_at=utc_now()).where(Application.id == row.id).execute()
+            changes.append(f"{row.registration_number}: {row.promised_date:%d-%m-%Y} -> {promised:%d-%m-%Y}")
+    return changes

@@ -20,6 +20,15 @@ def promise_for(moment: datetime) -> tuple[date, date]:
     return completed, office_calendar().add_working_days(completed, int(store.get("service_days")))
 
 
+def promise_is_estimate(application, calendar=None) -> bool:
+    """True when the promised date was counted over a year whose cuti bersama is not decreed yet
+    (the receipt and the page then say "perkiraan")."""
+    if application.promised_date is None:
+        return False
+    start = application.completed_at or application.promised_date
+    return (calendar or office_calendar()).estimated_between(start, application.promised_date)
+
+
 def days_left(promised: date | None, today: date | None = None, calendar=None) -> int | None:
     """Working days from today to the promised date: positive left, 0 due today, negative overdue."""
     if promised is None:

@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.frame import regions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
-from app.frame.dates import parse_iso_date
+from app.frame.dates import format_datetime, parse_iso_date
 from app.frame.request_cycle import int_arg
 from app.frame.db import database
 from app.frame.pagination import paginate
@@ -21,7 +21,7 @@ from app.registration.models import Application, ApplicationPhoto, CollectiveLet
 from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
 from app.registration.register import (due_between_condition, overdue_condition, parse_filter,
                                        register_query)
-from app.registration.service_time import days_left, days_left_label, office_today
+from app.registration.service_time import days_left, days_left_label, office_today, promise_is_estimate
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
                                      TransitionNotAllowed, is_editable, transition)
 from app.frame.roles import ADMIN, CAMAT, DESA, KASI, LOKET
@@ -55,6 +55,11 @@ _detail_notices: list = []
 def add_detail_notice(fn) -> None:
     if fn not in _detail_notices:
         _detail_notices.append(fn)
+
+
+@blueprint.app_template_global("janji_perkiraan")
+def promise_estimated(application) -> bool:
+    return promise_is_estimate(application)
 
 
 @blueprint.app_template_filter("status_label")
@@ -101,9 +106,9 @@ def _read_photo(errors: dict, birth_year: int | None, warnings: dict):
     return photo
 
 
-def _form_context(form, errors, warnings, application=None, collective=None, duplicates=()):
+def _form_context(form, errors, warnings, application=None, collective=None, duplicates=(), holds=()):
     return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
-                duplicates=duplicates, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
+                duplicates=duplicates, holds=holds, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
                 marital_statuses=intake.MARITAL_STATUSES, sexes=intake.SEXES,
                 occupations=intake.OCCUPATION_SUGGESTIONS)
 
@@ -212,17 +217,31 @@ def new():
         prefix = records.current_prefix()
     except ValueError as problem:
         errors["_form"] = str(problem)
-    duplicates = records.in_progress_with_nik(clean["nik"]) if "nik" not in errors else []
+    duplicates, holds = _counter_refusals(clean, errors, warnings)
     if errors:
         return render_template("registration/form.html",
                                **_form_context(form, errors, warnings, collective=collective,
-                                               duplicates=duplicates)), 422
+                                               duplicates=duplicates, holds=holds)), 422
     application = records.create_application(clean, photo, collective, prefix)
     flash(f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu cetak bukti pendaftaran.",
           "success")
     for message in warnings.values():
         flash(message, "warn")
     return redirect(url_for("registration.detail", application_id=application.id))
+
+
+def _counter_refusals(clean: dict, errors: dict, warnings: dict, exclude_id: int | None = None) -> tuple[list, list]:
+    """The counter's own refusals beside the field (422): a NIK with a running application or another
+    hold (with links to it; returns (running applications, holds) for the form), and a marriage
+    below the legal age without its written basis."""
+    if "marital_status" in warnings and not clean.get("notes"):
+        errors["notes"] = "Tulis dasar status kawin di bawah umur (dispensasi kawin dari pengadilan) di sini."
+    if "nik" in errors or not clean.get("nik"):
+        return [], []
+    refusal = records.nik_refusal(clean["nik"], clean.get("reason"), exclude_id)
+    if refusal:
+        errors["nik"] = refusal
+    return records.in_progress_with_nik(clean["nik"], exclude_id), records.nik_holds(clean["nik"])
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
@@ -233,9 +252,11 @@ def check_nik():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
     # A desa operator sees the NIK's own problems, never other people's applications (refused at save).
-    duplicates = [] if g.user.role == DESA or intake.nik_rules.nik_problem(nik) else records.in_progress_with_nik(
-        intake.nik_rules.normalise_number(nik), int_arg(request.args, "id"))
-    return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates,
+    hidden = g.user.role == DESA or intake.nik_rules.nik_problem(nik)
+    number = intake.nik_rules.normalise_number(nik)
+    duplicates = [] if hidden else records.in_progress_with_nik(number, int_arg(request.args, "id"))
+    holds = [] if hidden or request.args.get("id") else records.nik_holds(number)
+    return render_template("registration/_nik_check.html", messages=messages, duplicates=duplicates, holds=holds,
                            warning=intake.nik_rules.region_code_warning(nik))
 
 
@@ -286,19 +307,22 @@ def _detail_context(application, errors=None, handover_form=None):
 def edit(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     if not is_editable(application.status):
-        flash("Permohonan sedang diproses (sudah lengkap/terkirim) dan tidak dapat diubah.", "error")
-        return redirect(url_for("registration.detail", application_id=application.id))
+        # A clear refusal on the page itself (409), not a redirect that a script or a form reads as done.
+        refusal = (f"Permohonan ini berstatus “{STATUS_LABELS[S(application.status)]}”: berkas yang sudah lengkap "
+                   "sedang diproses dan datanya tidak dapat diubah. Bila ada kesalahan, tunggu sampai pusat "
+                   "mengembalikannya (ditolak/kirim ulang) atau hubungi kasi.")
+        return render_template("registration/detail.html", **_detail_context(application, {"status": refusal})), 409
     if request.method == "GET":
         return render_template("registration/form.html",
                                **_form_context(_form_from_application(application), {}, {}, application))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
     photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
+    duplicates, holds = _counter_refusals(clean, errors, warnings, application.id)
     if errors:
         return render_template("registration/form.html",
                                **_form_context(form, errors, warnings, application,
-                                               duplicates=records.in_progress_with_nik(clean["nik"], application.id)
-                                               if "nik" not in errors else [])), 422
+                                               duplicates=duplicates, holds=holds)), 422
     records.update_application(application, clean, photo)
     flash("Perubahan data permohonan disimpan.", "success")
     for message in warnings.values():
@@ -437,6 +461,10 @@ def validate_handover(form) -> tuple[dict, dict]:
 def handover(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     clean, errors = validate_handover(request.form)
+    if application.status == S.HANDED_OVER.value:
+        when = format_datetime(application.handed_over_at, store.get("timezone")) if application.handed_over_at else ""
+        refusal = f"KTP-el ini sudah diserahkan kepada {application.handed_over_to} {when}. Tidak dapat diserahkan lagi."
+        return render_template("registration/detail.html", **_detail_context(application, {"status": refusal})), 409
     if application.status != S.READY.value:
         errors["collector"] = "KTP-el belum siap diambil."
     if errors:

@@ -5,8 +5,13 @@ from app.frame.periods import Period, Quarter
 from app.survey.ikm import IkmResult, compute_ikm
 from peewee import fn
 
+from app.frame import store
 from app.frame.db import database
+from app.survey.ikm import WEIGHT_EXACT
 from app.survey.models import ResponseStatus, SurveyResponse
+
+# The unsur weight of PermenPANRB 14/2017: the text's 1/X unless the admin picks the example's 0,111.
+store.register_defaults(ikm_weight=WEIGHT_EXACT)
 
 # Only valid answers ('sah') make the official IKM: walk-in answers wait for review, voided never count.
 
@@ -27,7 +32,8 @@ def _tallies():
 
 def ikm_for_period(period: Period, zone: str) -> IkmResult:
     tallies = _tallies()
-    return compute_ikm(_respondents([period], zone)[0], tallies.survey_totals([period], zone)[0])
+    return compute_ikm(_respondents([period], zone)[0], tallies.survey_totals([period], zone)[0],
+                       store.get("ikm_weight"))
 
 
 def answers_by_status(period: Period, zone: str) -> dict[str, int]:
@@ -44,4 +50,5 @@ def answers_by_status(period: Period, zone: str) -> dict[str, int]:
 def ikm_by_quarter(quarters: list[Quarter], zone: str) -> dict[Quarter, IkmResult]:
     """IKM of each quarter: answers from the per-day tallies, respondents by index range count."""
     totals = _tallies().survey_totals(quarters, zone)
-    return {q: compute_ikm(n, found) for q, n, found in zip(quarters, _respondents(quarters, zone), totals)}
+    weight = store.get("ikm_weight")
+    return {q: compute_ikm(n, found, weight) for q, n, found in zip(quarters, _respondents(quarters, zone), totals)}

@@ -2,20 +2,30 @@
 
 Source: PermenPANRB 14/2017, Lampiran Bab IV (Metode pengolahan data):
   NRR per unsur = total score of the element / number of answers to it
-  NRR tertimbang = NRR x bobot, bobot = 1 / jumlah unsur = 1/9
+  NRR tertimbang = NRR x bobot; bobot = jumlah bobot / jumlah unsur = 1/X; the Lampiran's worked
+  example writes it 1/9 = 0,111, and published unit reports multiply by 0,111
   IKM = sum of NRR tertimbang; IKM unit pelayanan = IKM x 25 (nilai dasar), range 25-100
-  Mutu pelayanan: A 88,31-100,00 Sangat Baik; B 76,61-88,30 Baik; C 65,00-76,60 Kurang Baik;
-  D 25,00-64,99 Tidak Baik.
+  Table (nilai persepsi, nilai interval NI, nilai interval konversi, mutu, kinerja):
+  1  1,00-2,5996   25,00-64,99   D Tidak Baik
+  2  2,60-3,064    65,00-76,60   C Kurang Baik
+  3  3,0644-3,532  76,61-88,30   B Baik
+  4  3,5324-4,00   88,31-100,00  A Sangat Baik
 Minimum sample: the Krejcie & Morgan (1970) table reproduced in the same Lampiran (Bab III).
-The regulation's worked example rounds the weight to 0,111; we keep 1/9 exact and round the
-final IKM once (half up, two decimals), so a perfect survey scores exactly 100,00.
+
+The weight is the text's formula by default: bobot = 1/X, exactly 1/9 for nine unsur (so a perfect
+survey scores 100,00, the top of the table). The worked example's 0,111, which regency reports
+print ("dikalikan 0,111"), is the admin's choice (setting ikm_weight) so an office can match them;
+the weight used is named on every IKM page and printout. The grade is read from the unrounded NI
+against the table's NI intervals (an NI of 3,0643 is C: B starts at 3,0644); the converted IKM is
+rounded once, half up, two decimals.
 """
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
+from app.frame.rounding import half_up
 from app.survey.elements import ELEMENT_KEYS
 
 BASE_VALUE = 25  # nilai dasar: converts the 1-4 index to 25-100
@@ -25,18 +35,29 @@ THOUSANDTH = Decimal("0.001")
 
 @dataclass(frozen=True)
 class Quality:
-    grade: str        # mutu pelayanan A-D
-    performance: str  # kinerja unit pelayanan
-    lower: Decimal    # lowest converted IKM of the grade
+    grade: str           # mutu pelayanan A-D
+    performance: str     # kinerja unit pelayanan
+    lower: Decimal       # lowest converted IKM of the grade (nilai interval konversi)
+    lower_index: Decimal  # lowest NI of the grade (nilai interval, 1-4), which decides it
 
 
 # PermenPANRB 14/2017 Lampiran Bab IV, tabel nilai persepsi, interval IKM, konversi, mutu, kinerja.
 QUALITIES = (
-    Quality("A", "Sangat Baik", Decimal("88.31")),
-    Quality("B", "Baik", Decimal("76.61")),
-    Quality("C", "Kurang Baik", Decimal("65.00")),
-    Quality("D", "Tidak Baik", Decimal("25.00")),
+    Quality("A", "Sangat Baik", Decimal("88.31"), Decimal("3.5324")),
+    Quality("B", "Baik", Decimal("76.61"), Decimal("3.0644")),
+    Quality("C", "Kurang Baik", Decimal("65.00"), Decimal("2.60")),
+    Quality("D", "Tidak Baik", Decimal("25.00"), Decimal("1.00")),
 )
+
+# The weight of each unsur: the text's exact 1/X, or the worked example's 0,111 (setting ikm_weight).
+WEIGHT_EXAMPLE = "contoh"
+WEIGHT_EXACT = "eksak"
+WEIGHTS = {WEIGHT_EXACT: "1/9 (rumus PermenPANRB 14/2017: 1/jumlah unsur)",
+           WEIGHT_EXAMPLE: "0,111 (seperti contoh perhitungan dan laporan kabupaten)"}
+
+
+def weight_of(choice: str) -> Fraction:
+    return Fraction(1, len(ELEMENT_KEYS)) if choice == WEIGHT_EXACT else Fraction(111, 1000)
 
 # Krejcie & Morgan table (population N -> sample S), as in PermenPANRB 14/2017 Lampiran Bab III.
 KREJCIE_MORGAN = (
@@ -68,17 +89,17 @@ def minimum_sample(population: int) -> int:
     return KREJCIE_MORGAN[min(index, len(KREJCIE_MORGAN) - 1)][1]
 
 
-def quality_of(ikm: Decimal) -> Quality:
-    """Mutu pelayanan for a converted IKM (25-100), compared after rounding to two decimals."""
-    value = Decimal(ikm).quantize(CENT, ROUND_HALF_UP)
+def quality_of(index) -> Quality:
+    """Mutu pelayanan for an unrounded NI (1-4, a Fraction or Decimal), against the table's NI
+    intervals: the gaps between them (2,5996-2,60, 3,064-3,0644, 3,532-3,5324) fall to the lower grade."""
     for quality in QUALITIES:
-        if value >= quality.lower:
+        if index >= Fraction(quality.lower_index):
             return quality
     return QUALITIES[-1]
 
 
 def _round(value: Fraction, step: Decimal) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(step, ROUND_HALF_UP)
+    return half_up(value, -step.as_tuple().exponent)  # the one rounding rule (app/frame/rounding.py)
 
 
 @dataclass(frozen=True)
@@ -96,10 +117,9 @@ class ElementScore:
         """NRR to two decimals, as the regulation's tables show it."""
         return _round(self.nrr, CENT) if self.answers else None
 
-    @property
-    def weighted(self) -> Decimal | None:
-        """NRR tertimbang (NRR x 1/9) to three decimals, for display only."""
-        return _round(self.nrr / len(ELEMENT_KEYS), THOUSANDTH) if self.answers else None
+    def weighted(self, weight: Fraction) -> Decimal | None:
+        """NRR tertimbang (NRR x bobot) to three decimals, for display only."""
+        return _round(self.nrr * weight, THOUSANDTH) if self.answers else None
 
 
 @dataclass(frozen=True)
@@ -109,10 +129,20 @@ class IkmResult:
     index: Decimal | None       # sum of weighted NRR, 1-4 (four decimals)
     ikm: Decimal | None         # converted, 25-100 (two decimals)
     quality: Quality | None
+    weight: str = WEIGHT_EXACT  # which weight made it (WEIGHTS)
+
+    @property
+    def weight_label(self) -> str:
+        return WEIGHTS[self.weight]
+
+    @property
+    def weighted(self) -> list[Decimal | None]:
+        """Each element's NRR tertimbang with this result's weight, in element order."""
+        return [e.weighted(weight_of(self.weight)) for e in self.elements]
 
     def as_dict(self) -> dict:
         """JSON-friendly form, frozen into approved recaps."""
-        return {"respondents": self.respondents,
+        return {"respondents": self.respondents, "weight": self.weight,
                 "ikm": str(self.ikm) if self.ikm is not None else None,
                 "grade": self.quality.grade if self.quality else None,
                 "performance": self.quality.performance if self.quality else None,
@@ -120,16 +150,16 @@ class IkmResult:
                               "nrr": str(e.nrr_rounded) if e.answers else None} for e in self.elements]}
 
 
-def compute_ikm(respondents: int, totals: Mapping[str, tuple[int, int]]) -> IkmResult:
-    """IKM from per-element (answers, total score) pairs; None values when nobody answered.
+def compute_ikm(respondents: int, totals: Mapping[str, tuple[int, int]], weight: str = WEIGHT_EXACT) -> IkmResult:
+    """IKM from per-element (answers, total score) pairs with the chosen weight; None values when
+    nobody answered.
 
     Every element of the regulation must be answered for an IKM: an element with no answers
     leaves the index undefined rather than silently weighting the others more.
     """
     elements = tuple(ElementScore(key, *totals.get(key, (0, 0))) for key in ELEMENT_KEYS)
     if respondents == 0 or any(e.answers == 0 for e in elements):
-        return IkmResult(respondents, elements, None, None, None)
-    weight = Fraction(1, len(ELEMENT_KEYS))
-    index = sum((e.nrr * weight for e in elements), Fraction(0))
+        return IkmResult(respondents, elements, None, None, None, weight)
+    index = sum((e.nrr * weight_of(weight) for e in elements), Fraction(0))
     ikm = _round(index * BASE_VALUE, CENT)
-    return IkmResult(respondents, elements, _round(index, Decimal("0.0001")), ikm, quality_of(ikm))
+    return IkmResult(respondents, elements, _round(index, Decimal("0.0001")), ikm, quality_of(index), weight)

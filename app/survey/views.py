@@ -19,7 +19,7 @@ from app.survey.throttle import note_survey, surveys_blocked
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
 from app.survey.figures import answers_by_status, ikm_for_period
 from app.survey.form import answer_field, parse_survey
-from app.survey.ikm import QUALITIES, minimum_sample
+from app.survey.ikm import QUALITIES, WEIGHTS, minimum_sample
 from app.survey.models import ResponseStatus, SurveyAnswer, SurveyCode, SurveyResponse
 from app.frame.request_cycle import bounded_int
 
@@ -134,8 +134,23 @@ def ikm():
     return render_template("survey/ikm.html", error=population_error, year=year, part=part, period=period,
                            result=result, population=population, population_text=population_text, sample=sample,
                            qualities=QUALITIES, elements=ELEMENTS, comments=list(comments),
-                           answers=answers_by_status(period, zone)), \
+                           answers=answers_by_status(period, zone), weights=WEIGHTS), \
         (422 if population_error else 200)
+
+
+@blueprint.post("/admin/ikm/bobot")
+def weight():
+    """The admin picks the unsur weight (PermenPANRB 14/2017: the worked example's 0,111 or 1/9)."""
+    choice = request.form.get("bobot", "")
+    if choice not in WEIGHTS:
+        abort(422, "Pilih bobot 0,111 atau 1/9.")
+    before = store.get("ikm_weight")
+    with database.atomic():
+        store.put("ikm_weight", choice)
+        audit.record("ubah", "pengaturan", "ikm_weight", f"Bobot unsur IKM: {WEIGHTS[choice]}",
+                     {"ikm_weight": before}, {"ikm_weight": choice})
+    flash(f"Bobot unsur IKM disimpan: {WEIGHTS[choice]}.", "success")
+    return redirect(url_for("survey.ikm"), 303)
 
 
 # ---- review: the information officer accepts walk-in answers and voids answers, with a reason -----

@@ -116,7 +116,18 @@ def test_expiry_follows_the_admin_setting(client_as, darungan):
     assert admin.post("/admin/operator-desa/pengaturan", data={"pre_registration_days": "3"}).status_code == 302
     pre_register(darungan, valid_form())
     pre = PreRegistration.get()
-    assert (pre.expires_on - pre.entered_at.date()).days in (3, 4)  # local day may be a day after UTC
+    from app.calendar import office_calendar
+    from app.frame.dates import to_local
+    entered = to_local(pre.entered_at, "WIB").date()
+    assert office_calendar().working_days_between(entered, pre.expires_on) == 3  # working days, not calendar
+
+
+def test_validity_counts_working_days_so_a_holiday_never_eats_it(db):
+    from datetime import date
+    from app.desa.records import expiry_for
+    # Entered Mon 2 Feb 2026, 10 working days: 3-6 Feb (4), 9-13 Feb (9); 16 Feb cuti bersama Imlek and
+    # 17 Feb Imlek are skipped: Wed 18 Feb 2026 (14 calendar days ended on 16 Feb, a holiday).
+    assert expiry_for(date(2026, 2, 2)) == date(2026, 2, 18)
 
 
 def test_counter_cannot_accept_twice(darungan, loket):
@@ -143,3 +154,24 @@ def test_only_the_counter_clerk_accepts(client_as, darungan):
     assert client_as("kasi_pelayanan").get(f"/pra-pendaftaran/{pre.id}/terima").status_code == 403
     assert client_as("camat").get("/pra-pendaftaran").status_code == 403
     assert darungan.get(f"/pra-pendaftaran/{pre.id}/terima").status_code == 403
+
+
+def test_a_nik_with_a_waiting_pre_registration_is_pointed_to_it_and_it_can_still_be_accepted(darungan, loket):
+    pre_register(darungan, valid_form())
+    pre = PreRegistration.get()
+    response = loket.post("/pendaftaran/baru", data=valid_form(), content_type="multipart/form-data")
+    page = text(response)
+    assert response.status_code == 422 and f"sudah dipra-daftarkan desa ({pre.number}" in page
+    assert f"/pra-pendaftaran/{pre.id}/terima" in page
+    assert Application.select().count() == 0
+    # The inline check says it too, and accepting the pre-registration still works.
+    assert pre.number in text(loket.get("/pendaftaran/periksa-nik?nik=3508071205900001"))
+    accepted = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=form_of(pre), content_type="multipart/form-data")
+    assert accepted.status_code in (302, 303) and Application.select().count() == 1
+
+
+def test_the_desa_applies_the_counter_rule_after_a_handover(darungan, loket, saved):
+    Application.update(status="diserahkan").where(Application.id == saved).execute()
+    refused = pre_register(darungan, valid_form(reason="baru"))
+    assert refused.status_code == 422 and "sudah menerima KTP-el (350807-01-000001)" in text(refused)
+    assert pre_register(darungan, valid_form(reason="hilang")).status_code == 302

@@ -25,6 +25,9 @@ application_step = st.one_of(
     st.tuples(st.just("hand"), st.integers(0, 50), maybe),
     st.tuples(st.just("promise"), st.integers(0, 50), moments.map(lambda m: m.date())),
     st.tuples(st.just("return"), st.integers(0, 50), moments),
+    st.tuples(st.just("ready"), st.integers(0, 50), moments),
+    st.tuples(st.just("drop_step"), st.integers(0, 50)),
+    st.tuples(st.just("move"), st.integers(0, 50), moments),
     st.tuples(st.just("delete"), st.integers(0, 50)),
 )
 # The recap's counts (0015_p20_recap_tallies.sql): channel, status, category, confidential; "old"
@@ -76,6 +79,15 @@ def apply_application_step(step, counter):
     elif kind == "return":
         StatusEvent.create(application=row, from_status="diterima", to_status="dikembalikan", at=step[2],
                            username="loket")
+    elif kind == "ready":
+        StatusEvent.create(application=row, from_status="dikirim", to_status="siap_diambil", at=step[2],
+                           username="loket")
+    elif kind == "drop_step":
+        event = StatusEvent.select().where(StatusEvent.application == row).order_by(StatusEvent.id).first()
+        if event is not None:
+            event.delete_instance()
+    elif kind == "move":
+        Application.update(created_at=step[2]).where(Application.id == row.id).execute()
     else:
         row.delete_instance(recursive=True)
 
@@ -173,6 +185,10 @@ def recap_tally_rows():
     return {r[:3]: r[3] for r in database.execute_sql('SELECT * FROM "complaint_count_day"') if r[3]}
 
 
+def cohort_rows():
+    return {r[0]: r[1:] for r in database.execute_sql('SELECT * FROM "application_cohort_day"') if any(r[1:])}
+
+
 def tally_rows():
     applications = {r[0]: r[1:] for r in database.execute_sql(
         'SELECT "day", "registered", "handed_over", "handed_on_time", "returned" FROM "application_day"')
@@ -238,12 +254,14 @@ def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, 
         for step in survey_steps:
             apply_survey_step(step)
         kept, kept_surveys, kept_recap = tally_rows(), survey_tally_rows(), recap_tally_rows()
+        kept_cohorts = cohort_rows()
         assert kept == counted_here(7)
         assert kept_surveys == surveys_counted_here(7)
         assert live_rows("WIB") == kept
         check_readers_against_live("WIB")
         tallies.rebuild("WIB")
         assert tally_rows() == kept and survey_tally_rows() == kept_surveys and recap_tally_rows() == kept_recap
+        assert cohort_rows() == kept_cohorts  # the cohort triggers (returns, readiness, moves, deletions)
         tallies.ready("WIT")  # the zone setting changed: days move by two hours, rebuilt once
         assert tally_rows() == counted_here(9)
         assert survey_tally_rows() == surveys_counted_here(9)

@@ -110,7 +110,9 @@ def test_under_17_but_married_is_accepted(loket):
     from app.registration.service_time import office_today
     year = office_today().year - 16
     nik = f"3508071205{str(year)[-2:]}0001"
-    response = post(loket, valid_form(nik=nik, birth_date=f"{year}-05-12", marital_status="Kawin"))
+    # Married at 16: UU 24/2013 pasal 63 gives the KTP-el; the marriage itself needs its dispensation.
+    response = post(loket, valid_form(nik=nik, birth_date=f"{year}-05-12", marital_status="Kawin",
+                                      notes="Dispensasi kawin PA Lumajang"))
     assert response.status_code == 302
 
 
@@ -176,10 +178,48 @@ def test_inline_kk_check_returns_just_the_message(loket):
     assert "16 angka" in loket.get("/pendaftaran/periksa-kk?kk_number=3508").get_data(as_text=True)
 
 
-def test_second_application_for_same_nik_is_flagged_and_linked(loket, saved):
-    post(loket, valid_form())
-    page = loket.get(f"/pendaftaran/{saved + 1}").get_data(as_text=True)
-    assert "masih punya permohonan" in page and f"/pendaftaran/{saved}" in page
+def test_second_application_for_a_nik_with_one_running_is_refused_and_linked(loket, saved):
+    for _ in range(2):  # it was saved six times in a row with only a flash warning
+        response = post(loket, valid_form())
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "masih punya permohonan yang sedang berjalan (350807-01-000001)" in page
+        assert f"/pendaftaran/{saved}" in page
+    assert Application.select().count() == 1
+
+
+def test_after_handover_only_a_reissue_reason_applies_again(loket, saved):
+    Application.update(status="diserahkan").where(Application.id == saved).execute()
+    response = post(loket, valid_form(reason="baru"))
+    assert response.status_code == 422 and "sudah menerima KTP-el (350807-01-000001)" in response.get_data(as_text=True)
+    assert Application.select().count() == 1
+    assert post(loket, valid_form(reason="hilang")).status_code == 302  # lost card: an explicit reason
+    assert Application.select().count() == 2
+
+
+def test_kawin_below_the_legal_age_needs_its_dispensation_written(loket):
+    # Born 12 May 2010: 16 years old in 2026, "Kawin" (legal age 19, UU 16/2019; dispensation by a court).
+    form = valid_form(nik="3508071205100001", birth_date="2010-05-12", marital_status="Kawin", notes="")
+    response = post(loket, form)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and "batas umur kawin 19 tahun" in page and "dispensasi kawin" in page
+    assert Application.select().count() == 0
+    form["notes"] = "Dispensasi kawin PA Lumajang No. 12/Pdt.P/2025/PA.Lmj"
+    assert post(loket, form).status_code == 302
+    # Nineteen is the legal age: no warning, no note needed.
+    from app.frame.person_rules import validate_application
+    from datetime import date
+    _, _, warnings = validate_application(valid_form(nik="3508071205070001", birth_date="2007-05-12",
+                                                     marital_status="Kawin"), [], date(2026, 5, 12))
+    assert "marital_status" not in warnings
+
+
+def test_editing_an_application_to_a_nik_that_has_one_running_is_refused(loket, saved):
+    post(loket, valid_form(nik="3508071205900002"))  # no. 2, another person
+    other = Application.get(Application.nik == "3508071205900002")
+    response = loket.post(f"/pendaftaran/{other.id}/ubah", data=valid_form(), content_type="multipart/form-data")
+    assert response.status_code == 422 and "350807-01-000001" in response.get_data(as_text=True)
+    assert Application.get_by_id(other.id).nik == "3508071205900002"
 
 
 def test_without_kecamatan_code_the_form_explains(app, db):

@@ -241,6 +241,8 @@ def test_sex_labels():
 def test_well_formed_kk_passes():
     assert check_kk_format("3508 0701 0120 0003") is None
     assert kk_problem("3508070101200003") is None
+    assert kk_problem("3508072902000001") is None  # 29 February 2000
+    assert kk_problem("3508073112990001") is None  # 31 December 1999
 
 
 @pytest.mark.parametrize("typed, problem", [
@@ -253,6 +255,12 @@ def test_well_formed_kk_passes():
     ("35080701O1200003", KkProblem.NOT_DIGITS),
     ("9999070101200003", KkProblem.UNKNOWN_REGION),
     ("3508000101200003", KkProblem.UNKNOWN_REGION),
+    # Issue 27: the issue date DDMMYY (no +40 as in a woman's NIK) and the serial, checked like the NIK's.
+    ("3508073213230001", KkProblem.INVALID_ISSUE_DATE),   # day 32, month 13
+    ("3508074101200003", KkProblem.INVALID_ISSUE_DATE),   # day 41: a KK has no women's offset
+    ("3508073002200003", KkProblem.INVALID_ISSUE_DATE),   # 30 February
+    ("3508072902230003", KkProblem.INVALID_ISSUE_DATE),   # 29 February 2023 / 1923: no leap year
+    ("3508070101200000", KkProblem.ZERO_SERIAL),
 ])
 def test_bad_kk_is_refused(typed, problem):
     assert kk_problem(typed) is problem

@@ -50,6 +50,15 @@ def test_refused_handover_shows_its_reason_at_the_top(loket, saved):
     assert "KTP-el belum siap diambil." in summary_of(response.get_data(as_text=True))
 
 
+def test_a_second_handover_names_the_real_reason(loket, saved):
+    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    assert loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"}).status_code == 302
+    response = loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"})
+    summary = summary_of(response.get_data(as_text=True))
+    assert response.status_code == 409  # was 422 "KTP-el belum siap diambil."
+    assert "sudah diserahkan kepada Budi Santoso" in summary and "belum siap" not in summary
+
+
 def test_refused_checklist_after_sending_shows_its_reason_at_the_top(loket, saved):
     move(saved, S.COMPLETE, S.SENT)
     response = loket.post(f"/pendaftaran/{saved}/persyaratan", data={"syarat": ["pengantar_desa"]})

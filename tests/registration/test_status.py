@@ -79,10 +79,13 @@ def test_listener_runs_inside_the_transaction_and_can_veto(saved):
 def test_record_is_frozen_from_complete_on(loket, saved):
     move(saved, S.COMPLETE)
     response = loket.get(f"/pendaftaran/{saved}/ubah")
-    assert response.status_code == 302
+    # A clear 4xx on the page itself, not a 302 with a flash (issue 27).
+    assert response.status_code == 409
+    assert "tidak dapat diubah" in response.get_data(as_text=True)
     from tests.registration.conftest import valid_form
     response = loket.post(f"/pendaftaran/{saved}/ubah", data=valid_form(full_name="Nama Lain"),
                           content_type="multipart/form-data")
+    assert response.status_code == 409 and "Lengkap" in response.get_data(as_text=True)
     assert Application.get_by_id(saved).full_name == "Budi Santoso"
 
 

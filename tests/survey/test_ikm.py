@@ -33,7 +33,7 @@ def test_hand_computed_four_respondents():
     assert [e.nrr_rounded for e in result.elements] == [Decimal(x) for x in
                                                         ("3.25", "3.00", "2.50", "4.00", "3.00", "3.25", "3.50", "2.75", "2.25")]
     assert result.elements[0].nrr == Fraction(13, 4)
-    assert result.elements[0].weighted == Decimal("0.361")  # 3.25 / 9 = 0.36111
+    assert result.weighted[0] == Decimal("0.361")  # 3.25 / 9 = 0.36111
     assert result.index == Decimal("3.0556")  # 27.5 / 9
     assert result.ikm == Decimal("76.39")
     assert (result.quality.grade, result.quality.performance) == ("C", "Kurang Baik")
@@ -47,11 +47,36 @@ def test_hand_computed_ten_respondents_grade_b():
     assert result.quality.grade == "B" and result.quality.performance == "Baik"
 
 
-@pytest.mark.parametrize("value, grade", [
-    ("100", "A"), ("88.31", "A"), ("88.30", "B"), ("88.305", "A"), ("76.61", "B"), ("76.60", "C"),
-    ("65.00", "C"), ("64.99", "D"), ("25.00", "D")])
-def test_quality_bands_at_their_edges(value, grade):
-    assert quality_of(Decimal(value)).grade == grade
+# The Lampiran's table by nilai interval (NI, 1-4): D 1,00-2,5996; C 2,60-3,064; B 3,0644-3,532;
+# A 3,5324-4,00. The gaps between the intervals belong to the lower grade.
+@pytest.mark.parametrize("index, grade", [
+    ("4", "A"), ("3.5324", "A"), ("3.5323", "B"), ("3.532", "B"), ("3.0644", "B"), ("3.0643", "C"),
+    ("3.064", "C"), ("2.60", "C"), ("2.5999", "D"), ("2.5996", "D"), ("1", "D")])
+def test_quality_bands_at_their_edges_on_the_unrounded_index(index, grade):
+    assert quality_of(Decimal(index)).grade == grade
+
+
+def test_an_index_of_3_0643_is_c_although_it_converts_to_76_61():
+    # Every element NRR 3,0643 (10 000 answers, score 30 643): NI 3,0643 x 25 = 76,6075 -> 76,61,
+    # yet B starts at NI 3,0644: C "Kurang Baik" (it was graded B on the rounded 76,61).
+    result = compute_ikm(10_000, {key: (10_000, 30_643) for key in ELEMENT_KEYS})
+    assert result.index == Decimal("3.0643") and result.ikm == Decimal("76.61")
+    assert result.quality.grade == "C"
+
+
+@pytest.mark.parametrize("score, exact, example, grades", [
+    # NRR 3,5324 each: 1/9 -> NI 3,5324, IKM 88,31 A; 0,111 -> NI 9 x 3,5324 x 0,111 = 3,52887, 88,22 B.
+    (35_324, "88.31", "88.22", ("A", "B")),
+    # NRR 2,6 each: 1/9 -> 65,00 C; 0,111 -> NI 2,5974, 64,935 -> 64,94 D.
+    (26_000, "65.00", "64.94", ("C", "D")),
+])
+def test_the_weight_at_the_edges(score, exact, example, grades):
+    totals_ = {key: (10_000, score) for key in ELEMENT_KEYS}
+    by_formula = compute_ikm(10_000, totals_)  # the text's 1/X is the default
+    by_example = compute_ikm(10_000, totals_, "contoh")
+    assert (by_formula.ikm, by_example.ikm) == (Decimal(exact), Decimal(example))
+    assert (by_formula.quality.grade, by_example.quality.grade) == grades
+    assert by_formula.weight_label.startswith("1/9") and by_example.weight_label.startswith("0,111")
 
 
 def test_no_respondents_gives_no_index():

@@ -35,3 +35,19 @@ def test_counter_clerk_does_not_see_the_ikm_page(client_for, db):
 def test_bad_period_or_population_gets_a_message(client_for, db, query, message):
     response = client_for("camat").get(f"/ikm?{query}")
     assert response.status_code == 422 and message in response.get_data(as_text=True)
+
+
+def test_the_admin_picks_the_weight_and_the_page_and_the_recap_name_it(client_for, db):
+    survey(datetime(2025, 2, 5, 3), {"persyaratan": 4, "prosedur": 4, "waktu": 2, "biaya": 4, "produk": 3,
+                                     "kompetensi": 3, "perilaku": 4, "pengaduan": 3, "sarana": 2})
+    survey(datetime(2025, 2, 6, 3), 3)
+    camat = client_for("camat")
+    assert "bobot tiap unsur 1/9" in camat.get("/ikm?tahun=2025&triwulan=1").get_data(as_text=True)
+    assert camat.post("/admin/ikm/bobot", data={"bobot": "contoh"}).status_code == 403
+    admin = client_for("admin")
+    assert admin.post("/admin/ikm/bobot", data={"bobot": "lain"}).status_code == 422
+    assert admin.post("/admin/ikm/bobot", data={"bobot": "contoh"}).status_code == 303
+    text = camat.get("/ikm?tahun=2025&triwulan=1").get_data(as_text=True)
+    # Sum of NRR 28 x 0,111 = 3,108 -> x 25 = 77,70 (B); with 1/9 it was 77,78.
+    assert 'id="ikm-value">77,70<' in text and "bobot tiap unsur 0,111" in text
+    assert "0,111" in camat.get("/rekap/2025/1").get_data(as_text=True)
