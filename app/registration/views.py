@@ -8,7 +8,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.auth.models import User
-from app.frame import regions
+from app.frame import regions, submissions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import parse_iso_date
@@ -204,6 +204,8 @@ def new():
     if request.method == "GET":
         form = {"rt": "", "rw": "", "biometric_done": ""}
         return render_template("registration/form.html", **_form_context(form, {}, {}, collective=collective))
+    if (repeat := submissions.earlier_result()):  # sent twice: the first one's page, nothing new
+        return repeat
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
     birth_year = clean["birth_date"].year if clean.get("birth_date") else None
@@ -217,7 +219,11 @@ def new():
         return render_template("registration/form.html",
                                **_form_context(form, errors, warnings, collective=collective,
                                                duplicates=duplicates)), 422
-    application = records.create_application(clean, photo, collective, prefix)
+    with submissions.once() as submission:
+        if submission.earlier:
+            return submission.repeat()
+        application = records.create_application(clean, photo, collective, prefix)
+        submission.made(url_for("registration.detail", application_id=application.id))
     flash(f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu cetak bukti pendaftaran.",
           "success")
     for message in warnings.values():
