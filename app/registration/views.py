@@ -8,7 +8,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.auth.models import User
-from app.frame import regions, submissions
+from app.frame import regions, submissions, versions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import parse_iso_date
@@ -109,10 +109,15 @@ def _form_context(form, errors, warnings, application=None, collective=None, dup
 
 
 def _form_from_application(application: Application) -> dict:
-    form = {key: getattr(application, key) for key in records.EDITABLE_FIELDS}
-    form["birth_date"] = application.birth_date.isoformat()
-    form["desa"] = desa_names().get(application.desa_code, application.desa_code)
-    form["biometric_done"] = "1" if application.biometric_done else ""
+    return _form_from_values({key: getattr(application, key) for key in records.EDITABLE_FIELDS})
+
+
+def _form_from_values(values: dict) -> dict:
+    """An application's stored values as its form shows them."""
+    form = dict(values)
+    form["birth_date"] = values["birth_date"].isoformat()
+    form["desa"] = desa_names().get(values["desa_code"], values["desa_code"])
+    form["biometric_done"] = "1" if values["biometric_done"] else ""
     return form
 
 
@@ -295,17 +300,26 @@ def edit(application_id: int):
         flash("Permohonan sedang diproses (sudah lengkap/terkirim) dan tidak dapat diubah.", "error")
         return redirect(url_for("registration.detail", application_id=application.id))
     if request.method == "GET":
-        return render_template("registration/form.html",
-                               **_form_context(_form_from_application(application), {}, {}, application))
+        stored = _form_from_application(application)
+        return render_template("registration/form.html", version=versions.version_of(stored),
+                               **_form_context(stored, {}, {}, application))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
     photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
     if errors:
-        return render_template("registration/form.html",
+        return render_template("registration/form.html", version=form.get(versions.FIELD),
                                **_form_context(form, errors, warnings, application,
                                                duplicates=records.in_progress_with_nik(clean["nik"], application.id)
                                                if "nik" not in errors else [])), 422
-    records.update_application(application, clean, photo)
+    with database.atomic():  # read again under the write lock: another clerk's save may have come first
+        application = Application.get_by_id(application.id)
+        conflict = versions.conflict(request.form, _form_from_application(application),
+                                     _form_from_values({key: clean[key] for key in records.EDITABLE_FIELDS}))
+        if not conflict:
+            records.update_application(application, clean, photo)
+    if conflict:
+        return render_template("registration/form.html", conflict=conflict, version=conflict.version,
+                               **_form_context(form, {}, warnings, application)), 409
     flash("Perubahan data permohonan disimpan.", "success")
     for message in warnings.values():
         flash(message, "warn")

@@ -1,0 +1,58 @@
+"""No lost update (issue 33, finding 5): two people editing one record; the second save over a
+newer version is refused with both versions shown, and nothing of the first is reverted."""
+import re
+
+from app.auth.models import User
+from app.frame.audit_sentences import FIELD_LABELS
+from app.frame.dates import utc_now
+from app.registration.models import Application
+from tests.conftest import sign_in_as
+from tests.registration.conftest import client_as, loket, office, saved, valid_form  # noqa: F401
+
+
+def second_clerk(app, role="petugas_loket"):
+    user = User.create(username=f"{role}-2".replace("_", "-"), full_name="Pegawai kedua", role=role,
+                       password_hash="-", must_change_password=False, is_active=True, created_at=utc_now())
+    client = app.test_client()
+    sign_in_as(client, user)
+    return client
+
+
+def version_in(page: str) -> str:
+    found = re.search(r'name="version_read" value="([^"]+)"', page)
+    assert found, "the edit form carries no version"
+    return found.group(1)
+
+
+def test_two_clerks_editing_one_application_the_second_is_refused_with_both_versions(app, loket, saved):
+    ani, budi = loket, second_clerk(app)
+    url = f"/pendaftaran/{saved}/ubah"
+    ani_version = version_in(ani.get(url).get_data(as_text=True))
+    budi_version = version_in(budi.get(url).get_data(as_text=True))
+    first = ani.post(url, data=valid_form(address="Jl. Mawar 7", version_read=ani_version),
+                     content_type="multipart/form-data")
+    assert first.status_code == 302
+    second = budi.post(url, data=valid_form(phone="0813-1111-2222", version_read=budi_version),
+                       content_type="multipart/form-data")
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert "sudah diubah orang lain" in page and "BELUM disimpan" in page
+    assert "Jl. Mawar 7" in page and "Dusun Krajan No. 5" in page  # stored now, and Budi's entry
+    application = Application.get_by_id(saved)
+    assert (application.address, application.phone) == ("Jl. Mawar 7", "081234567890")
+    conflict = page.split('class="flash flash-error version-conflict"')[1].split("</section>")[0]
+    shown = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]*)</td><td>([^<]*)</td>', conflict)
+    assert shown == [(FIELD_LABELS["address"], "Jl. Mawar 7", "Dusun Krajan No. 5"),
+                     (FIELD_LABELS["phone"], "081234567890", "081311112222")]
+    # Budi saw both; saving again with the version the refusal carried is his choice, and it saves
+    third = budi.post(url, data=valid_form(address="Jl. Mawar 7", phone="0813-1111-2222",
+                                           version_read=version_in(page)), content_type="multipart/form-data")
+    assert third.status_code == 302
+    application = Application.get_by_id(saved)
+    assert (application.address, application.phone) == ("Jl. Mawar 7", "081311112222")
+
+
+def test_saving_twice_from_the_same_page_is_not_a_conflict_with_oneself_when_nothing_changed(loket, saved):
+    url = f"/pendaftaran/{saved}/ubah"
+    version = version_in(loket.get(url).get_data(as_text=True))
+    assert loket.post(url, data=valid_form(version_read=version), content_type="multipart/form-data").status_code == 302
