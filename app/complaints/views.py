@@ -6,7 +6,7 @@ from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN
 
 from app import audit
-from app.frame import submissions
+from app.frame import submissions, versions
 from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
@@ -191,7 +191,13 @@ def slip(complaint_id: int):
 # ---------------------------------------------------------------- detail and follow-up
 
 
-def _detail_context(complaint, errors=None, form=None):
+def _follow_up_values(complaint) -> dict:
+    """What the follow-up form shows of the complaint: its version (two handlers at once)."""
+    return {"status": STATUSES.get(complaint.status, complaint.status), "tindak_lanjut": complaint.tindak_lanjut,
+            "other_office": complaint.other_office}
+
+
+def _detail_context(complaint, errors=None, form=None, conflict=None):
     due = queries.targets()
     events = (ComplaintEvent.select(ComplaintEvent, User).join(User, JOIN.LEFT_OUTER,
               on=(ComplaintEvent.user == User.id)).where(ComplaintEvent.complaint == complaint)
@@ -206,7 +212,8 @@ def _detail_context(complaint, errors=None, form=None):
                 name=name, contact=contact, recorder=recorder, statuses=STATUSES,
                 moves=next_statuses(g.user.role, complaint.status), errors=errors or {},
                 form=form or {"tindak_lanjut": complaint.tindak_lanjut, "other_office": complaint.other_office},
-                may_handle=g.user.role in HANDLERS,
+                may_handle=g.user.role in HANDLERS, conflict=conflict,
+                version=conflict.version if conflict else versions.version_of(_follow_up_values(complaint)),
                 # the registration capability is optional: link to it only when it is installed
                 registration_endpoints=current_app.view_functions.keys())
 
@@ -244,15 +251,25 @@ def change_status(complaint_id: int):
         errors["tindak_lanjut"] = "Tindak lanjut ditulis oleh Kasi Pelayanan."
     if errors:
         return render_template("complaints/detail.html", **_detail_context(complaint, errors, form)), 422
-    if to_status:
-        book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note,
-                           answered_from_desk_info=desk_answer)
-        flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
-    elif tindak_lanjut == complaint.tindak_lanjut and not note:
-        flash("Tidak ada perubahan.", "info")
-    else:
-        book.write_tindak_lanjut(complaint, tindak_lanjut, g.user, note)
-        flash("Tindak lanjut disimpan.", "success")
+    with database.atomic():  # read again under the write lock: the other handler's save may have come first
+        complaint = Complaint.get_by_id(complaint.id)
+        stored = _follow_up_values(complaint)
+        conflict = versions.conflict(request.form, stored, {
+            "status": STATUSES.get(to_status, stored["status"]), "other_office": other_office or complaint.other_office,
+            "tindak_lanjut": tindak_lanjut or (complaint.tindak_lanjut if to_status else "")})
+        if conflict:
+            pass
+        elif to_status:
+            book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note,
+                               answered_from_desk_info=desk_answer)
+            flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
+        elif tindak_lanjut == complaint.tindak_lanjut and not note:
+            flash("Tidak ada perubahan.", "info")
+        else:
+            book.write_tindak_lanjut(complaint, tindak_lanjut, g.user, note)
+            flash("Tindak lanjut disimpan.", "success")
+    if conflict:
+        return render_template("complaints/detail.html", **_detail_context(complaint, {}, form, conflict)), 409
     return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
 
 

@@ -56,3 +56,25 @@ def test_saving_twice_from_the_same_page_is_not_a_conflict_with_oneself_when_not
     url = f"/pendaftaran/{saved}/ubah"
     version = version_in(loket.get(url).get_data(as_text=True))
     assert loket.post(url, data=valid_form(version_read=version), content_type="multipart/form-data").status_code == 302
+
+
+def test_two_handlers_writing_one_complaints_follow_up_the_second_is_refused(app, client_for, db, users):
+    from app.complaints import book
+    from app.complaints.models import Complaint, ComplaintCategory
+    category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
+    complaint, _ = book.record_complaint(
+        {"channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sri", "complainant_contact": "",
+         "is_anonymous": False, "is_confidential": False, "registration_number": "", "text": "Antrean lama"},
+        user=users["petugas_informasi"], status="diteruskan")
+    first_kasi, second_kasi = client_for("kasi_pelayanan"), second_clerk(app, "kasi_pelayanan")
+    url = f"/pengaduan/{complaint.id}"
+    first_version = version_in(first_kasi.get(url).get_data(as_text=True))
+    second_version = version_in(second_kasi.get(url).get_data(as_text=True))
+    assert first_kasi.post(f"{url}/status", data={"tindak_lanjut": "Petugas perekaman ditambah dua orang.",
+                                                  "only_text": "1", "version_read": first_version}).status_code == 303
+    refused = second_kasi.post(f"{url}/status", data={"tindak_lanjut": "Akan dicek minggu depan.", "only_text": "1",
+                                                      "version_read": second_version})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Petugas perekaman ditambah dua orang." in page and "Akan dicek minggu depan." in page
+    assert Complaint.get_by_id(complaint.id).tindak_lanjut == "Petugas perekaman ditambah dua orang."
