@@ -78,3 +78,22 @@ def test_two_handlers_writing_one_complaints_follow_up_the_second_is_refused(app
     page = refused.get_data(as_text=True)
     assert "Petugas perekaman ditambah dua orang." in page and "Akan dicek minggu depan." in page
     assert Complaint.get_by_id(complaint.id).tindak_lanjut == "Petugas perekaman ditambah dua orang."
+
+
+def test_two_admins_on_the_office_page_the_second_is_refused(app, client_for):
+    from app.frame import store
+    first_admin, second_admin = client_for("admin"), second_clerk(app, "admin")
+    page = first_admin.get("/admin/kantor").get_data(as_text=True)
+    form = {key: value for key, value in re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page)
+            if key not in ("csrf_token",)}
+    form.update({name: store.get(name) for name in ("timezone",)})
+    form.update(re.findall(r'<select[^>]*name="([a-z_]+)"', page) and {
+        "provinsi": "35", "kabupaten": "35.08", "kecamatan_code": store.get("kecamatan_code")})
+    second_version = version_in(second_admin.get("/admin/kantor").get_data(as_text=True))
+    assert first_admin.post("/admin/kantor", data=dict(form, camat_name="Drs. Hadi Santoso")).status_code == 302
+    refused = second_admin.post("/admin/kantor", data=dict(form, version_read=second_version,
+                                                            phone="0334-881122"))
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Drs. Hadi Santoso" in page and "0334-881122" in page
+    assert store.get("camat_name") == "Drs. Hadi Santoso" and store.get("phone") != "0334-881122"
