@@ -37,7 +37,7 @@ def busy_answer() -> bytes:
 class Doorman:
     """A few threads that answer the connections over the limit, so the server's loop never waits
     on them; past `WAITING` of them at once, the next are closed without a word (a flood)."""
-    WAITING = 64
+    WAITING = 256
     THREADS = 4
     PATIENCE = 0.3  # seconds for the request to arrive, and for the browser to read the answer
 
