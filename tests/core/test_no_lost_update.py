@@ -97,3 +97,20 @@ def test_two_admins_on_the_office_page_the_second_is_refused(app, client_for):
     page = refused.get_data(as_text=True)
     assert "Drs. Hadi Santoso" in page and "0334-881122" in page
     assert store.get("camat_name") == "Drs. Hadi Santoso" and store.get("phone") != "0334-881122"
+
+
+def test_two_editors_of_one_desk_answer_the_second_is_refused(app, client_for, db, users):
+    from app.complaints.models import DeskAnswer
+    from app.frame.dates import utc_now as now
+    answer = DeskAnswer.create(topic="Biaya", question="Berapa biaya KTP-el?", answer="Gratis.", is_active=True,
+                               updated_at=now(), updated_by=users["admin"].id)
+    first, second = client_for("petugas_informasi"), second_clerk(app, "petugas_informasi")
+    url = f"/pengaduan/info-meja/{answer.id}"
+    first_version, second_version = (version_in(c.get(url).get_data(as_text=True)) for c in (first, second))
+    form = {"topic": "Biaya", "question": "Berapa biaya KTP-el?", "is_active": "1"}
+    assert first.post(url, data=dict(form, answer="Gratis, tidak dipungut biaya apa pun.",
+                                     version_read=first_version)).status_code == 303
+    refused = second.post(url, data=dict(form, answer="Gratis (Perpres 96/2018).", version_read=second_version))
+    assert refused.status_code == 409
+    assert "Gratis, tidak dipungut biaya apa pun." in refused.get_data(as_text=True)
+    assert DeskAnswer.get_by_id(answer.id).answer == "Gratis, tidak dipungut biaya apa pun."
