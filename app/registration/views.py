@@ -505,6 +505,20 @@ def handover_receipt(application_id: int):
 
 # ---- settings ---------------------------------------------------------------------------------
 
+SETTINGS_LABELS = {"service_days": "Lama layanan (hari kerja)", "photo_background_rule": "Aturan latar foto",
+                   "requirements": "Persyaratan"}
+
+
+def _settings_version(service_days, background_rule, requirements) -> dict:
+    """What the service standards page shows: its version (two admins at once)."""
+    return {"service_days": str(service_days), "photo_background_rule": "ya" if background_rule else "tidak",
+            "requirements": "; ".join(f"{row['label']} ({', '.join(row['reasons'])})" for row in requirements)}
+
+
+def _stored_settings_version() -> dict:
+    return _settings_version(store.get("service_days"), store.get("photo_background_rule"), store.get("requirements"))
+
+
 @blueprint.route("/admin/pendaftaran", methods=["GET", "POST"])
 def settings():
     configured = store.get("requirements")
@@ -512,7 +526,7 @@ def settings():
         form = {"service_days": str(store.get("service_days")),
                 "photo_background_rule": store.get("photo_background_rule")}
         return render_template("registration/settings.html", form=form, rows=configured, errors={},
-                               reasons=intake.REASONS)
+                               reasons=intake.REASONS, version=versions.version_of(_stored_settings_version()))
     form = {"service_days": request.form.get("service_days", "").strip(),
             "photo_background_rule": request.form.get("photo_background_rule") == "1"}
     errors = {}
@@ -542,14 +556,20 @@ def settings():
         errors["requirements"] = f"Paling banyak {MAX_REQUIREMENTS} persyaratan."
     if errors:
         return render_template("registration/settings.html", form=form, rows=rows or configured, errors=errors,
-                               reasons=intake.REASONS), 422
+                               reasons=intake.REASONS, version=request.form.get(versions.FIELD)), 422
     values = {"service_days": int(form["service_days"]), "photo_background_rule": form["photo_background_rule"],
               "requirements": rows}
-    before = {key: store.get(key) for key in values}
-    with database.atomic():
-        for key, value in values.items():
-            store.put(key, value)
-        audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    with database.atomic():  # read again under the write lock: another admin's save may have come first
+        conflict = versions.conflict(request.form, _stored_settings_version(),
+                                     _settings_version(*values.values()), SETTINGS_LABELS)
+        if not conflict:
+            before = {key: store.get(key) for key in values}
+            for key, value in values.items():
+                store.put(key, value)
+            audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    if conflict:
+        return render_template("registration/settings.html", form=form, rows=rows, errors={}, reasons=intake.REASONS,
+                               version=conflict.version, conflict=conflict), 409
     flash("Pengaturan layanan KTP-el disimpan.", "success")
     return redirect(url_for("registration.settings"))
 

@@ -114,3 +114,18 @@ def test_two_editors_of_one_desk_answer_the_second_is_refused(app, client_for, d
     assert refused.status_code == 409
     assert "Gratis, tidak dipungut biaya apa pun." in refused.get_data(as_text=True)
     assert DeskAnswer.get_by_id(answer.id).answer == "Gratis, tidak dipungut biaya apa pun."
+
+
+def test_two_admins_on_the_service_standards_page_the_second_is_refused(app, client_for):
+    from app.frame import store
+    first, second = client_for("admin"), second_clerk(app, "admin")
+    first_version, second_version = (version_in(c.get("/admin/pendaftaran").get_data(as_text=True))
+                                     for c in (first, second))
+    form = {"service_days": "14", "photo_background_rule": "1", "row_count": "1",
+            "label_0": "Surat pengantar desa", "code_0": "", "reasons_0": ["baru", "rusak"]}
+    assert first.post("/admin/pendaftaran", data=dict(form, version_read=first_version)).status_code == 302
+    refused = second.post("/admin/pendaftaran", data=dict(form, service_days="7", version_read=second_version))
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Lama layanan (hari kerja)" in page and "<td>14</td><td>7</td>" in page
+    assert store.get("service_days") == 14
