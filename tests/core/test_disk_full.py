@@ -2,6 +2,7 @@
 and even the sign-in answer 507 with an Indonesian message that says the disk is full, that
 nothing was lost and what to do; never the generic 500. Space freed, the office carries on."""
 import errno
+import io
 import os
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small
         create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
     clerk = app.test_client()
     assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
-    first = clerk.post("/pendaftaran/baru", data=valid_form(photo=(__import__("io").BytesIO(jpeg_bytes()), "f.jpg")),
+    first = clerk.post("/pendaftaran/baru", data=valid_form(photo=(io.BytesIO(jpeg_bytes()), "f.jpg")),
                        content_type="multipart/form-data")
     assert first.status_code == 302
     with app.app_context(), database.connection_context():

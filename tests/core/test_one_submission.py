@@ -9,8 +9,8 @@ from app.complaints.models import Complaint, ComplaintCategory
 from app.desa.models import PreRegistration
 from app.frame.submissions import FormSubmission
 from app.registration.models import Application
-from tests.desa.conftest import DARUNGAN, desa_client, darungan  # noqa: F401  (shared fixtures)
-from tests.registration.conftest import client_as, jpeg_bytes, loket, office, valid_form  # noqa: F401
+from tests.desa.conftest import desa_client, darungan  # noqa: F401  (shared fixtures)
+from tests.registration.conftest import client_as, loket, office, valid_form  # noqa: F401
 
 
 def token_of(page: str) -> str:
