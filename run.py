@@ -50,7 +50,7 @@ def _limit_malloc_arenas() -> None:
 
 
 def cmd_serve(options) -> int:
-    from waitress.server import create_server
+    from app.frame.serving import create_office_server
 
     _limit_malloc_arenas()
     from app import create_app
@@ -60,8 +60,8 @@ def cmd_serve(options) -> int:
     app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True,
                           SERVED_AS={"host": options.host, "port": options.port}))  # for "Pasang mulai otomatis"
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
-        server = create_server(app, host=options.host, port=options.port, threads=options.threads,
-                               ident="loket-kecamatan")
+        server = create_office_server(app, host=options.host, port=options.port, threads=options.threads,
+                                      ident="loket-kecamatan")
     except OSError as problem:
         if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):  # 100xx: the Winsock numbers
             print(port_busy_message(options.host, options.port), file=sys.stderr)

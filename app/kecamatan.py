@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app import capabilities
 from app.backups.engine import encrypt_plaintext_backups, record_restore, remove_partial_files, settle_recovery_key
-from app.frame import dates, installation, privacy, templating
+from app.frame import dates, installation, privacy, submissions, templating
 from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
 from app.frame.db import is_plaintext, open_database
@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
                                  office=store.all_settings)
     register_error_pages(app)
     privacy.install(app)
+    app.jinja_env.globals["form_token_input"] = submissions.token_input  # one submission, one record
     app.jinja_env.globals["session_idle_minutes"] = lambda: int(idle_limit().total_seconds() // 60)
     app.extensions["account_model"] = User
     app.extensions["session_model"] = StaffSession

@@ -9,6 +9,7 @@ from app.complaints.form_rules import clean_line, clean_text
 from app.complaints.models import DeskAnswer
 from app.complaints.views import blueprint
 from app.frame.dates import utc_now
+from app.frame import versions
 from app.frame.db import database
 from app.policy import POLICY
 
@@ -48,6 +49,11 @@ def _check(form) -> tuple[dict, dict]:
     return clean, errors
 
 
+def _answer_values(answer) -> dict:
+    """What the answer's form shows: its version (two editors at once)."""
+    return {"topic": answer.topic, "question": answer.question, "answer": answer.answer, "is_active": answer.is_active}
+
+
 @blueprint.route("/info-meja/baru", methods=["GET", "POST"], defaults={"answer_id": None})
 @blueprint.route("/info-meja/<int:answer_id>", methods=["GET", "POST"])
 def desk_answer_form(answer_id):
@@ -55,16 +61,22 @@ def desk_answer_form(answer_id):
     if answer_id is not None:
         answer = get_object_or_404(DeskAnswer, DeskAnswer.id == answer_id)
     if request.method == "GET":
-        form = ({"topic": answer.topic, "question": answer.question, "answer": answer.answer, "is_active": answer.is_active}
-                if answer else {"is_active": True})
-        return render_template("complaints/desk_answer_form.html", form=form, errors={}, answer=answer, topics=TOPICS)
+        form = _answer_values(answer) if answer else {"is_active": True}
+        return render_template("complaints/desk_answer_form.html", form=form, errors={}, answer=answer, topics=TOPICS,
+                               version=versions.version_of(form) if answer else None)
     clean, errors = _check(request.form)
     if errors:
         return render_template("complaints/desk_answer_form.html", form=clean, errors=errors, answer=answer,
-                               topics=TOPICS), 422
-    with database.atomic():
+                               topics=TOPICS, version=request.form.get(versions.FIELD)), 422
+    with database.atomic():  # read again under the write lock: another editor's save may have come first
         before = None
-        if answer is None:
+        conflict = None
+        if answer is not None:
+            answer = DeskAnswer.get_by_id(answer.id)
+            conflict = versions.conflict(request.form, _answer_values(answer), clean)
+        if conflict:
+            pass
+        elif answer is None:
             answer = DeskAnswer.create(**clean, updated_at=utc_now(), updated_by=g.user.id)
         else:
             before = {"topic": answer.topic, "question": answer.question, "answer": answer.answer,
@@ -73,6 +85,11 @@ def desk_answer_form(answer_id):
                 setattr(answer, key, value)
             answer.updated_at, answer.updated_by = utc_now(), g.user.id
             answer.save()
-        audit.record("simpan", "info_meja", answer.id, f"Info meja: {answer.question[:60]}", before=before, after=clean)
+        if not conflict:
+            audit.record("simpan", "info_meja", answer.id, f"Info meja: {answer.question[:60]}", before=before,
+                         after=clean)
+    if conflict:
+        return render_template("complaints/desk_answer_form.html", form=clean, errors={}, answer=answer, topics=TOPICS,
+                               version=conflict.version, conflict=conflict), 409
     flash("Info meja disimpan.", "success")
     return redirect(url_for("complaints.desk_info"), code=303)

@@ -10,6 +10,7 @@ from app.complaints.form_rules import check_complaint
 from app.complaints.models import Complaint
 from app.complaints.tracking import normalise
 from app.complaints.views import active_categories, blueprint, form_token_from, new_form_token
+from app.frame import submissions
 from app.frame.db import database
 from app.frame.kiosk_session import next_visitor
 from app.survey import codes as survey_codes
@@ -36,11 +37,9 @@ def kiosk():
             next_visitor()
         return render_template("complaints/kiosk.html", kiosk=True, form={"form_token": new_form_token()}, errors={},
                                categories=categories)
+    if (repeat := submissions.earlier_result()):  # sent twice (double tap, reload): stored once, same number
+        return repeat
     token = form_token_from(request.form)
-    existing = book.find_by_submission(token)
-    if existing:  # the same form sent twice (double tap, reload): stored once, same number shown
-        _remember_receipt(existing.tracking_number)
-        return redirect(url_for("complaints.kiosk_receipt", tracking_number=existing.tracking_number), code=303)
     wait = throttle.minutes_blocked("submit")
     if wait:
         return render_template("complaints/kiosk.html", kiosk=True, form=dict(request.form.to_dict(), form_token=token or new_form_token()),
@@ -56,9 +55,14 @@ def kiosk():
         form.update({k: v for k, v in clean.items() if k not in ("category_id", "channel")})
         form["form_token"] = token or new_form_token()
         return render_template("complaints/kiosk.html", kiosk=True, form=form, errors=errors, categories=categories), 422
-    complaint, _ = book.record_complaint(clean, user=None, submission_token=token)
+    with submissions.once() as submission:
+        if submission.earlier:
+            return submission.repeat()
+        complaint, _ = book.record_complaint(clean, user=None, submission_token=token)
+        result = url_for("complaints.kiosk_receipt", tracking_number=complaint.tracking_number)
+        submission.made(result)
     _remember_receipt(complaint.tracking_number)
-    return redirect(url_for("complaints.kiosk_receipt", tracking_number=complaint.tracking_number), code=303)
+    return redirect(result, code=303)
 
 
 @blueprint.get("/kios/terima/<tracking_number>")

@@ -1,6 +1,4 @@
 """The Buku Pengaduan for staff: record, list and search, detail with timeline, follow-up, attachments."""
-import re
-import secrets
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -8,6 +6,7 @@ from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN
 
 from app import audit
+from app.frame import submissions, versions
 from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
@@ -26,7 +25,6 @@ from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
-FORM_TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,64}")
 STAFF_CHANNELS = {INFORMASI: ("meja_informasi", "kotak_saran", "telepon", "sms", "surat"),
                   LOKET: ("meja_informasi",)}
 # What the desk does with a complaint as it records it.
@@ -34,13 +32,8 @@ RECORD_STEPS = {"baru": "Catat dulu (status Baru)", "diteruskan": "Teruskan ke s
                 "jawab": "Sudah dijawab langsung dari info meja (selesai)"}
 
 
-def new_form_token() -> str:
-    return secrets.token_urlsafe(18)
-
-
-def form_token_from(form) -> str | None:
-    token = (form.get("form_token") or "").strip()
-    return token if FORM_TOKEN.fullmatch(token) else None
+new_form_token = submissions.new_token  # the frame's one-time form token (one submission, one record)
+form_token_from = submissions.token_from
 
 
 def complaint_or_404(complaint_id: int) -> Complaint:
@@ -123,10 +116,9 @@ def record():
                 else session.opened_on.isoformat() + "T16:00"
         return render_template("complaints/record.html", **_record_context(form, {}, channels, session, desk_answer))
 
+    if (repeat := submissions.earlier_result()):  # a double click or a resent form: what the first one stored
+        return repeat
     token = form_token_from(request.form)
-    existing = book.find_by_submission(token)
-    if existing:  # a double click or a resent form: show what the first one stored
-        return redirect(url_for("complaints.slip", complaint_id=existing.id), code=303)
     categories = {c.id for c in active_categories()}
     clean, errors = check_complaint(request.form, channels, categories)
     form = dict(request.form.to_dict(), **{k: v for k, v in clean.items() if k != "category_id"})
@@ -166,19 +158,23 @@ def record():
         return render_template("complaints/record.html",
                                **_record_context(form, errors, channels, session, desk_answer)), 422
     answered = step == "jawab"
-    complaint, created = book.record_complaint(
-        clean, user=g.user, submission_token=token, received_at=received_at,
-        status={"jawab": "selesai", "diteruskan": "diteruskan"}.get(step, "baru"),
-        tindak_lanjut=tindak_lanjut if answered else "", answered_from_desk_info=answered,
-        desk_answer_id=desk_answer.id if desk_answer and answered else None,
-        suggestion_box_session_id=session.id if session else None,
-        note="Dijawab langsung dari info meja" if answered else ("Diteruskan saat dicatat" if step == "diteruskan" else ""))
-    if created and photo:
-        book.add_attachment(complaint, photo, g.user)
+    with submissions.once() as submission:
+        if submission.earlier:
+            return submission.repeat()
+        complaint, created = book.record_complaint(
+            clean, user=g.user, submission_token=token, received_at=received_at,
+            status={"jawab": "selesai", "diteruskan": "diteruskan"}.get(step, "baru"),
+            tindak_lanjut=tindak_lanjut if answered else "", answered_from_desk_info=answered,
+            desk_answer_id=desk_answer.id if desk_answer and answered else None,
+            suggestion_box_session_id=session.id if session else None,
+            note="Dijawab langsung dari info meja" if answered else ("Diteruskan saat dicatat" if step == "diteruskan" else ""))
+        if created and photo:
+            book.add_attachment(complaint, photo, g.user)
+        result = (url_for("complaints.box_session", session_id=session.id) if session
+                  else url_for("complaints.slip", complaint_id=complaint.id))
+        submission.made(result)
     flash(f"Pengaduan {complaint.tracking_number} tersimpan.", "success")
-    if session:
-        return redirect(url_for("complaints.box_session", session_id=session.id), code=303)
-    return redirect(url_for("complaints.slip", complaint_id=complaint.id), code=303)
+    return redirect(result, code=303)
 
 
 @blueprint.get("/<int:complaint_id>/tanda-terima")
@@ -196,7 +192,13 @@ def slip(complaint_id: int):
 # ---------------------------------------------------------------- detail and follow-up
 
 
-def _detail_context(complaint, errors=None, form=None):
+def _follow_up_values(complaint) -> dict:
+    """What the follow-up form shows of the complaint: its version (two handlers at once)."""
+    return {"status": STATUSES.get(complaint.status, complaint.status), "tindak_lanjut": complaint.tindak_lanjut,
+            "other_office": complaint.other_office}
+
+
+def _detail_context(complaint, errors=None, form=None, conflict=None):
     due = queries.targets()
     events = (ComplaintEvent.select(ComplaintEvent, User).join(User, JOIN.LEFT_OUTER,
               on=(ComplaintEvent.user == User.id)).where(ComplaintEvent.complaint == complaint)
@@ -211,7 +213,8 @@ def _detail_context(complaint, errors=None, form=None):
                 name=name, contact=contact, recorder=recorder, statuses=STATUSES,
                 moves=next_statuses(g.user.role, complaint.status), errors=errors or {},
                 form=form or {"tindak_lanjut": complaint.tindak_lanjut, "other_office": complaint.other_office},
-                may_handle=g.user.role in HANDLERS,
+                may_handle=g.user.role in HANDLERS, conflict=conflict,
+                version=conflict.version if conflict else versions.version_of(_follow_up_values(complaint)),
                 # the registration capability is optional: link to it only when it is installed
                 registration_endpoints=current_app.view_functions.keys())
 
@@ -249,15 +252,25 @@ def change_status(complaint_id: int):
         errors["tindak_lanjut"] = "Tindak lanjut ditulis oleh Kasi Pelayanan."
     if errors:
         return render_template("complaints/detail.html", **_detail_context(complaint, errors, form)), 422
-    if to_status:
-        book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note,
-                           answered_from_desk_info=desk_answer)
-        flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
-    elif tindak_lanjut == complaint.tindak_lanjut and not note:
-        flash("Tidak ada perubahan.", "info")
-    else:
-        book.write_tindak_lanjut(complaint, tindak_lanjut, g.user, note)
-        flash("Tindak lanjut disimpan.", "success")
+    with database.atomic():  # read again under the write lock: the other handler's save may have come first
+        complaint = Complaint.get_by_id(complaint.id)
+        stored = _follow_up_values(complaint)
+        conflict = versions.conflict(request.form, stored, {
+            "status": STATUSES.get(to_status, stored["status"]), "other_office": other_office or complaint.other_office,
+            "tindak_lanjut": tindak_lanjut or (complaint.tindak_lanjut if to_status else "")})
+        if conflict:
+            pass
+        elif to_status:
+            book.change_status(complaint, to_status, g.user, tindak_lanjut or None, other_office, note,
+                               answered_from_desk_info=desk_answer)
+            flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
+        elif tindak_lanjut == complaint.tindak_lanjut and not note:
+            flash("Tidak ada perubahan.", "info")
+        else:
+            book.write_tindak_lanjut(complaint, tindak_lanjut, g.user, note)
+            flash("Tindak lanjut disimpan.", "success")
+    if conflict:
+        return render_template("complaints/detail.html", **_detail_context(complaint, {}, form, conflict)), 409
     return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from peewee import Case, fn
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame import audit, dates
+from app.frame import audit, dates, submissions
 from app.auth import accounts
 from app.capabilities import Card, MenuItem
 from app.frame.db import database
@@ -181,6 +181,8 @@ def new():
         if len(choices) == 1:
             form["desa"] = choices[0].name
         return render_template("registration/form.html", **_desa_form_context(form, {}, {}))
+    if (repeat := submissions.earlier_result()):  # sent twice: the first one's page, nothing new
+        return repeat
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), records.today())
     scope = current_scope() or []
@@ -192,7 +194,11 @@ def new():
     pre = None
     if not errors:
         try:
-            pre = records.create_pre_registration(clean, photo)
+            with submissions.once() as submission:
+                if submission.earlier:
+                    return submission.repeat()
+                pre = records.create_pre_registration(clean, photo)
+                submission.made(url_for("desa.detail", pre_id=pre.id))
         except records.Refused as problem:
             errors[problem.field] = str(problem)
     if errors:

@@ -24,10 +24,14 @@ from app.frame.private_files import private_dir, private_file
 
 database = DatabaseProxy()
 
+# WAL with FULL syncs the WAL at every commit: a commit the clerk was told about survives a power
+# cut. NORMAL syncs only at checkpoints, so a cut could roll back the last commits (issue 33;
+# tests/core/test_power_cut.py, cost in bench/bench_power_cut.py and docs/benchmarks.md).
+DURABLE_SYNCHRONOUS = "full"
 PRAGMAS = [
     ("journal_mode", "wal"),
     ("foreign_keys", 1),
-    ("synchronous", "normal"),  # WAL + normal: durable across app crashes, fast commits
+    ("synchronous", DURABLE_SYNCHRONOUS),
 ]
 BUSY_TIMEOUT_SECONDS = 10
 # All connections' page caches together (SQLite's soft heap limit, process-wide): eight kept

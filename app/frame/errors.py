@@ -1,6 +1,9 @@
 """Calm Indonesian error pages; htmx requests get just the message to swap in."""
+import errno
 import logging
 
+import apsw
+import peewee
 from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
@@ -13,6 +16,12 @@ MESSAGES = {
     405: ("Cara akses tidak diizinkan", "Halaman ini tidak dapat dibuka dengan cara tersebut."),
     413: ("Berkas terlalu besar", "Berkas yang dikirim melebihi batas ukuran yang diizinkan."),
     429: ("Terlalu banyak permintaan", "Terlalu banyak permintaan dalam waktu singkat. Tunggu sebentar lalu coba lagi."),
+    # A full disk is no bug: say so, say nothing was lost (SQLite refused the whole write), say what to do.
+    507: ("Penyimpanan komputer penuh",
+          "Hard disk komputer ini penuh, jadi yang baru saja Anda kirim BELUM tersimpan. Data yang sudah tersimpan "
+          "aman: tidak ada yang hilang dan tidak ada yang tersimpan setengah. Minta admin mengosongkan ruang disk "
+          "(misalnya memindahkan cadangan lama ke flashdisk atau menghapus berkas yang tidak perlu), lalu kirim "
+          "lagi; isian Anda masih ada bila Anda menekan tombol Kembali di peramban."),
     500: ("Terjadi kesalahan", "Terjadi kesalahan pada aplikasi. Data Anda tidak berubah; kejadian ini sudah dicatat. "
                               "Silakan coba lagi atau hubungi admin."),
 }
@@ -30,6 +39,19 @@ def error_page(status: int, message: str | None = None):
     return render_template(template, title=title, message=text, status=status), status
 
 
+def is_disk_full(error: BaseException) -> bool:
+    """SQLite's SQLITE_FULL (raw, or as peewee passes it on) or the system's ENOSPC, anywhere in the chain."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, apsw.FullError) or (isinstance(error, OSError) and error.errno == errno.ENOSPC):
+            return True
+        if isinstance(error, peewee.OperationalError) and "disk is full" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def with_error_headers(answer, error):
     """Keep what the HTTP error says in its headers (405's Allow, RFC 9110 15.5.6) on our own page."""
     body, status = answer
@@ -45,13 +67,22 @@ def register_error_pages(app, page_template: str = "core/error.html", api_prefix
     app.extensions["error_template"] = page_template
     app.extensions["api_prefix"] = api_prefix
     for status in MESSAGES:
-        if status != 500:
+        if status not in (500, 507):
             app.register_error_handler(status, lambda error, status=status: with_error_headers(error_page(status), error))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return error_page(400, "Formulir sudah kedaluwarsa atau tidak sah (token keamanan tidak cocok). "
                                "Muat ulang halaman lalu kirim lagi; isian Anda belum tersimpan.")
+
+    def disk_full(error):
+        if not is_disk_full(error):
+            raise error  # any other failure: the calm 500 below, with its traceback logged
+        log.error("disk full on %s %s: %s", request.method, request.path, error)
+        return error_page(507)
+
+    for kind in (apsw.FullError, peewee.OperationalError, OSError):
+        app.register_error_handler(kind, disk_full)
 
     @app.errorhandler(500)
     def internal_error(error):

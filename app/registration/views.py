@@ -8,7 +8,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.auth.models import User
-from app.frame import regions
+from app.frame import regions, submissions, versions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import format_datetime, parse_iso_date
@@ -114,10 +114,15 @@ def _form_context(form, errors, warnings, application=None, collective=None, dup
 
 
 def _form_from_application(application: Application) -> dict:
-    form = {key: getattr(application, key) for key in records.EDITABLE_FIELDS}
-    form["birth_date"] = application.birth_date.isoformat()
-    form["desa"] = desa_names().get(application.desa_code, application.desa_code)
-    form["biometric_done"] = "1" if application.biometric_done else ""
+    return _form_from_values({key: getattr(application, key) for key in records.EDITABLE_FIELDS})
+
+
+def _form_from_values(values: dict) -> dict:
+    """An application's stored values as its form shows them."""
+    form = dict(values)
+    form["birth_date"] = values["birth_date"].isoformat()
+    form["desa"] = desa_names().get(values["desa_code"], values["desa_code"])
+    form["biometric_done"] = "1" if values["biometric_done"] else ""
     return form
 
 
@@ -209,6 +214,8 @@ def new():
     if request.method == "GET":
         form = {"rt": "", "rw": "", "biometric_done": ""}
         return render_template("registration/form.html", **_form_context(form, {}, {}, collective=collective))
+    if (repeat := submissions.earlier_result()):  # sent twice: the first one's page, nothing new
+        return repeat
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
     birth_year = clean["birth_date"].year if clean.get("birth_date") else None
@@ -222,7 +229,11 @@ def new():
         return render_template("registration/form.html",
                                **_form_context(form, errors, warnings, collective=collective,
                                                duplicates=duplicates, holds=holds)), 422
-    application = records.create_application(clean, photo, collective, prefix)
+    with submissions.once() as submission:
+        if submission.earlier:
+            return submission.repeat()
+        application = records.create_application(clean, photo, collective, prefix)
+        submission.made(url_for("registration.detail", application_id=application.id))
     flash(f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu cetak bukti pendaftaran.",
           "success")
     for message in warnings.values():
@@ -313,17 +324,26 @@ def edit(application_id: int):
                    "mengembalikannya (ditolak/kirim ulang) atau hubungi kasi.")
         return render_template("registration/detail.html", **_detail_context(application, {"status": refusal})), 409
     if request.method == "GET":
-        return render_template("registration/form.html",
-                               **_form_context(_form_from_application(application), {}, {}, application))
+        stored = _form_from_application(application)
+        return render_template("registration/form.html", version=versions.version_of(stored),
+                               **_form_context(stored, {}, {}, application))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
     photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
     duplicates, holds = _counter_refusals(clean, errors, warnings, application.id)
     if errors:
-        return render_template("registration/form.html",
+        return render_template("registration/form.html", version=form.get(versions.FIELD),
                                **_form_context(form, errors, warnings, application,
                                                duplicates=duplicates, holds=holds)), 422
-    records.update_application(application, clean, photo)
+    with database.atomic():  # read again under the write lock: another clerk's save may have come first
+        application = Application.get_by_id(application.id)
+        conflict = versions.conflict(request.form, _form_from_application(application),
+                                     _form_from_values({key: clean[key] for key in records.EDITABLE_FIELDS}))
+        if not conflict:
+            records.update_application(application, clean, photo)
+    if conflict:
+        return render_template("registration/form.html", conflict=conflict, version=conflict.version,
+                               **_form_context(form, {}, warnings, application)), 409
     flash("Perubahan data permohonan disimpan.", "success")
     for message in warnings.values():
         flash(message, "warn")
@@ -513,6 +533,20 @@ def handover_receipt(application_id: int):
 
 # ---- settings ---------------------------------------------------------------------------------
 
+SETTINGS_LABELS = {"service_days": "Lama layanan (hari kerja)", "photo_background_rule": "Aturan latar foto",
+                   "requirements": "Persyaratan"}
+
+
+def _settings_version(service_days, background_rule, requirements) -> dict:
+    """What the service standards page shows: its version (two admins at once)."""
+    return {"service_days": str(service_days), "photo_background_rule": "ya" if background_rule else "tidak",
+            "requirements": "; ".join(f"{row['label']} ({', '.join(row['reasons'])})" for row in requirements)}
+
+
+def _stored_settings_version() -> dict:
+    return _settings_version(store.get("service_days"), store.get("photo_background_rule"), store.get("requirements"))
+
+
 @blueprint.route("/admin/pendaftaran", methods=["GET", "POST"])
 def settings():
     configured = store.get("requirements")
@@ -520,7 +554,7 @@ def settings():
         form = {"service_days": str(store.get("service_days")),
                 "photo_background_rule": store.get("photo_background_rule")}
         return render_template("registration/settings.html", form=form, rows=configured, errors={},
-                               reasons=intake.REASONS)
+                               reasons=intake.REASONS, version=versions.version_of(_stored_settings_version()))
     form = {"service_days": request.form.get("service_days", "").strip(),
             "photo_background_rule": request.form.get("photo_background_rule") == "1"}
     errors = {}
@@ -549,14 +583,20 @@ def settings():
         errors["requirements"] = f"Paling banyak {MAX_REQUIREMENTS} persyaratan."
     if errors:
         return render_template("registration/settings.html", form=form, rows=rows or configured, errors=errors,
-                               reasons=intake.REASONS), 422
+                               reasons=intake.REASONS, version=request.form.get(versions.FIELD)), 422
     values = {"service_days": days, "photo_background_rule": form["photo_background_rule"],
               "requirements": rows}
-    before = {key: store.get(key) for key in values}
-    with database.atomic():
-        for key, value in values.items():
-            store.put(key, value)
-        audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    with database.atomic():  # read again under the write lock: another admin's save may have come first
+        conflict = versions.conflict(request.form, _stored_settings_version(),
+                                     _settings_version(*values.values()), SETTINGS_LABELS)
+        if not conflict:
+            before = {key: store.get(key) for key in values}
+            for key, value in values.items():
+                store.put(key, value)
+            audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    if conflict:
+        return render_template("registration/settings.html", form=form, rows=rows, errors={}, reasons=intake.REASONS,
+                               version=conflict.version, conflict=conflict), 409
     flash("Pengaturan layanan KTP-el disimpan.", "success")
     return redirect(url_for("registration.settings"))
 

@@ -7,7 +7,7 @@ from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
 from app.frame.roles import ADMIN
-from app.frame import store
+from app.frame import store, versions
 from app.settings import identity
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
@@ -27,9 +27,9 @@ def _has_logo() -> bool:
     return StoredFile.get_or_none(StoredFile.key == LOGO_KEY) is not None
 
 
-def _identity_page(template, values, errors, status=200):
+def _identity_page(template, values, errors, status=200, **extra):
     return render_template(template, form=values, errors=errors, zones=TIME_ZONES, has_logo=_has_logo(),
-                           **identity.region_lists(values)), status
+                           **identity.region_lists(values), **extra), status
 
 
 def request_gate():
@@ -77,17 +77,35 @@ def region_options():
     return render_template("settings/_region_select.html", form=values, errors={}, **identity.region_lists(values))
 
 
+OFFICE_LABELS = {"address": "Alamat kantor", "phone": "Telepon / hotline", "email": "Surel", "camat_name": "Nama Camat",
+                 "camat_nip": "NIP Camat", "timezone": "Zona waktu", "public_address": "Alamat publik",
+                 "kecamatan_code": "Kode kecamatan"}
+
+
+def _office_version(values: dict) -> dict:
+    """What the office page shows: its version (two admins at once)."""
+    return {key: values.get(key) or "" for key in OFFICE_LABELS}
+
+
 @blueprint.route("/admin/kantor", methods=["GET", "POST"])
 def office():
     if request.method == "GET":
-        return _identity_page("settings/office.html", identity.current_values(), {})
+        values = identity.current_values()
+        return _identity_page("settings/office.html", values, {}, version=versions.version_of(_office_version(values)))
     values = identity.read_form(request.form)
+    read_at = request.form.get(versions.FIELD)
     if request.form.get("pilih"):
-        return _identity_page("settings/office.html", values, {})
+        return _identity_page("settings/office.html", values, {}, version=read_at)
     errors = identity.validate(values)
     if errors:
-        return _identity_page("settings/office.html", values, errors, 422)
-    identity.save(values, "Identitas kantor diubah")
+        return _identity_page("settings/office.html", values, errors, 422, version=read_at)
+    with database.atomic():  # read again under the write lock: another admin's save may have come first
+        conflict = versions.conflict(request.form, _office_version(identity.current_values()),
+                                     _office_version(values), OFFICE_LABELS)
+        if not conflict:
+            identity.save(values, "Identitas kantor diubah")
+    if conflict:
+        return _identity_page("settings/office.html", values, {}, 409, version=conflict.version, conflict=conflict)
     flash("Pengaturan kantor disimpan.", "success")
     return redirect(url_for("settings.office"))
 

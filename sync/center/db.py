@@ -6,9 +6,11 @@ from peewee import DatabaseProxy, Model
 from playhouse.apsw_ext import APSWDatabase
 from playhouse.db_url import connect
 
+from app.frame.db import DURABLE_SYNCHRONOUS
+
 center_database = DatabaseProxy()
 
-SQLITE_PRAGMAS = [("journal_mode", "wal"), ("foreign_keys", 1), ("synchronous", "normal")]
+SQLITE_PRAGMAS = [("journal_mode", "wal"), ("foreign_keys", 1), ("synchronous", DURABLE_SYNCHRONOUS)]
 
 
 def is_postgres(db) -> bool:

@@ -1,0 +1,90 @@
+"""A full disk (issue 33, finding 3): on a real small filesystem filled to the last byte, a save
+and even the sign-in answer 507 with an Indonesian message that says the disk is full, that
+nothing was lost and what to do; never the generic 500. Space freed, the office carries on."""
+import errno
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app import create_app
+from app.auth.accounts import create_user
+from app.firstrun import seed_identity
+from app.registration.models import Application
+from tests.conftest import TEST_PASSWORD, CsrfClient
+from tests.registration.conftest import jpeg_bytes, valid_form
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="mounts a small filesystem (Linux)")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small filesystem here: {done.stderr.decode(errors='replace').strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder) -> None:
+    """Write until the filesystem has not one byte left."""
+    with open(folder / "pengisi.bin", "wb", buffering=0) as filler:
+        for size in (1 << 20, 1 << 12, 1):
+            try:
+                while True:
+                    filler.write(b"\0" * size)
+            except OSError as error:
+                assert error.errno == errno.ENOSPC
+
+
+def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small_disk):
+    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
+    app.test_client_class = CsrfClient
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        seed_identity("35.08.07")
+        create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
+    clerk = app.test_client()
+    assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
+    first = clerk.post("/pendaftaran/baru", data=valid_form(photo=(io.BytesIO(jpeg_bytes()), "f.jpg")),
+                       content_type="multipart/form-data")
+    assert first.status_code == 302
+    with app.app_context(), database.connection_context():
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # every next commit must grow the WAL
+    fill(small_disk)
+
+    save = clerk.post("/pendaftaran/baru", data=valid_form(nik="3508071205900002"), content_type="multipart/form-data")
+    other = app.test_client()
+    sign_in = other.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD})
+    for answer in (save, sign_in):
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 507, page[:400]
+        assert "penuh" in page and "tidak ada yang hilang" in page and "admin" in page
+        assert "Terjadi kesalahan pada aplikasi" not in page
+
+    os.remove(small_disk / "pengisi.bin")  # the admin freed space
+    again = clerk.post("/pendaftaran/baru", data=valid_form(nik="3508071205900002"), content_type="multipart/form-data")
+    assert again.status_code == 302
+    with app.app_context(), database.connection_context():
+        assert Application.select().count() == 2
+        assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    database.close_all()
+
+
+def test_another_database_error_is_still_the_calm_500_with_its_traceback_logged(app, caplog):
+    import peewee
+
+    def broken():
+        raise peewee.OperationalError("no such table: tidak_ada")
+    app.view_functions["core.healthz"] = broken
+    app.testing = False  # as served: unhandled errors become the 500 page
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 500
+    assert "Terjadi kesalahan pada aplikasi" in answer.get_data(as_text=True)
+    assert "no such table" in caplog.text

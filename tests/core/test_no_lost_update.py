@@ -1,0 +1,131 @@
+"""No lost update (issue 33, finding 5): two people editing one record; the second save over a
+newer version is refused with both versions shown, and nothing of the first is reverted."""
+import re
+
+from app.auth.models import User
+from app.frame.audit_sentences import FIELD_LABELS
+from app.frame.dates import utc_now
+from app.registration.models import Application
+from tests.conftest import sign_in_as
+from tests.registration.conftest import client_as, loket, office, saved, valid_form  # noqa: F401
+
+
+def second_clerk(app, role="petugas_loket"):
+    user = User.create(username=f"{role}-2".replace("_", "-"), full_name="Pegawai kedua", role=role,
+                       password_hash="-", must_change_password=False, is_active=True, created_at=utc_now())
+    client = app.test_client()
+    sign_in_as(client, user)
+    return client
+
+
+def version_in(page: str) -> str:
+    found = re.search(r'name="version_read" value="([^"]+)"', page)
+    assert found, "the edit form carries no version"
+    return found.group(1)
+
+
+def test_two_clerks_editing_one_application_the_second_is_refused_with_both_versions(app, loket, saved):
+    ani, budi = loket, second_clerk(app)
+    url = f"/pendaftaran/{saved}/ubah"
+    ani_version = version_in(ani.get(url).get_data(as_text=True))
+    budi_version = version_in(budi.get(url).get_data(as_text=True))
+    first = ani.post(url, data=valid_form(address="Jl. Mawar 7", version_read=ani_version),
+                     content_type="multipart/form-data")
+    assert first.status_code == 302
+    second = budi.post(url, data=valid_form(phone="0813-1111-2222", version_read=budi_version),
+                       content_type="multipart/form-data")
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert "sudah diubah orang lain" in page and "BELUM disimpan" in page
+    assert "Jl. Mawar 7" in page and "Dusun Krajan No. 5" in page  # stored now, and Budi's entry
+    application = Application.get_by_id(saved)
+    assert (application.address, application.phone) == ("Jl. Mawar 7", "081234567890")
+    conflict = page.split('class="flash flash-error version-conflict"')[1].split("</section>")[0]
+    shown = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]*)</td><td>([^<]*)</td>', conflict)
+    assert shown == [(FIELD_LABELS["address"], "Jl. Mawar 7", "Dusun Krajan No. 5"),
+                     (FIELD_LABELS["phone"], "081234567890", "081311112222")]
+    # Budi saw both; saving again with the version the refusal carried is his choice, and it saves
+    third = budi.post(url, data=valid_form(address="Jl. Mawar 7", phone="0813-1111-2222",
+                                           version_read=version_in(page)), content_type="multipart/form-data")
+    assert third.status_code == 302
+    application = Application.get_by_id(saved)
+    assert (application.address, application.phone) == ("Jl. Mawar 7", "081311112222")
+
+
+def test_saving_twice_from_the_same_page_is_not_a_conflict_with_oneself_when_nothing_changed(loket, saved):
+    url = f"/pendaftaran/{saved}/ubah"
+    version = version_in(loket.get(url).get_data(as_text=True))
+    assert loket.post(url, data=valid_form(version_read=version), content_type="multipart/form-data").status_code == 302
+
+
+def test_two_handlers_writing_one_complaints_follow_up_the_second_is_refused(app, client_for, db, users):
+    from app.complaints import book
+    from app.complaints.models import Complaint, ComplaintCategory
+    category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
+    complaint, _ = book.record_complaint(
+        {"channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sri", "complainant_contact": "",
+         "is_anonymous": False, "is_confidential": False, "registration_number": "", "text": "Antrean lama"},
+        user=users["petugas_informasi"], status="diteruskan")
+    first_kasi, second_kasi = client_for("kasi_pelayanan"), second_clerk(app, "kasi_pelayanan")
+    url = f"/pengaduan/{complaint.id}"
+    first_version = version_in(first_kasi.get(url).get_data(as_text=True))
+    second_version = version_in(second_kasi.get(url).get_data(as_text=True))
+    assert first_kasi.post(f"{url}/status", data={"tindak_lanjut": "Petugas perekaman ditambah dua orang.",
+                                                  "only_text": "1", "version_read": first_version}).status_code == 303
+    refused = second_kasi.post(f"{url}/status", data={"tindak_lanjut": "Akan dicek minggu depan.", "only_text": "1",
+                                                      "version_read": second_version})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Petugas perekaman ditambah dua orang." in page and "Akan dicek minggu depan." in page
+    assert Complaint.get_by_id(complaint.id).tindak_lanjut == "Petugas perekaman ditambah dua orang."
+
+
+def test_two_admins_on_the_office_page_the_second_is_refused(app, client_for):
+    from app.frame import store
+    first_admin, second_admin = client_for("admin"), second_clerk(app, "admin")
+    page = first_admin.get("/admin/kantor").get_data(as_text=True)
+    form = {key: value for key, value in re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page)
+            if key not in ("csrf_token",)}
+    form.update({name: store.get(name) for name in ("timezone",)})
+    form.update(re.findall(r'<select[^>]*name="([a-z_]+)"', page) and {
+        "provinsi": "35", "kabupaten": "35.08", "kecamatan_code": store.get("kecamatan_code")})
+    second_version = version_in(second_admin.get("/admin/kantor").get_data(as_text=True))
+    assert first_admin.post("/admin/kantor", data=dict(form, camat_name="Drs. Hadi Santoso")).status_code == 302
+    refused = second_admin.post("/admin/kantor", data=dict(form, version_read=second_version,
+                                                            phone="0334-881122"))
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Drs. Hadi Santoso" in page and "0334-881122" in page
+    assert store.get("camat_name") == "Drs. Hadi Santoso" and store.get("phone") != "0334-881122"
+
+
+def test_two_editors_of_one_desk_answer_the_second_is_refused(app, client_for, db, users):
+    from app.complaints.models import DeskAnswer
+    from app.frame.dates import utc_now as now
+    answer = DeskAnswer.create(topic="Biaya", question="Berapa biaya KTP-el?", answer="Gratis.", is_active=True,
+                               updated_at=now(), updated_by=users["admin"].id)
+    first, second = client_for("petugas_informasi"), second_clerk(app, "petugas_informasi")
+    url = f"/pengaduan/info-meja/{answer.id}"
+    first_version, second_version = (version_in(c.get(url).get_data(as_text=True)) for c in (first, second))
+    form = {"topic": "Biaya", "question": "Berapa biaya KTP-el?", "is_active": "1"}
+    assert first.post(url, data=dict(form, answer="Gratis, tidak dipungut biaya apa pun.",
+                                     version_read=first_version)).status_code == 303
+    refused = second.post(url, data=dict(form, answer="Gratis (Perpres 96/2018).", version_read=second_version))
+    assert refused.status_code == 409
+    assert "Gratis, tidak dipungut biaya apa pun." in refused.get_data(as_text=True)
+    assert DeskAnswer.get_by_id(answer.id).answer == "Gratis, tidak dipungut biaya apa pun."
+
+
+def test_two_admins_on_the_service_standards_page_the_second_is_refused(app, client_for):
+    from app.frame import store
+    first, second = client_for("admin"), second_clerk(app, "admin")
+    first_version, second_version = (version_in(c.get("/admin/pendaftaran").get_data(as_text=True))
+                                     for c in (first, second))
+    form = {"service_days": "14", "photo_background_rule": "1", "row_count": "1",
+            "label_0": "Surat pengantar desa", "code_0": "", "reasons_0": ["baru", "rusak"]}
+    assert first.post("/admin/pendaftaran", data=dict(form, version_read=first_version)).status_code == 302
+    refused = second.post("/admin/pendaftaran", data=dict(form, service_days="7", version_read=second_version))
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Lama layanan (hari kerja)" in page and "<td>14</td><td>7</td>" in page
+    assert store.get("service_days") == 14
