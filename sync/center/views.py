@@ -19,7 +19,7 @@ from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
 from app.frame.signin import check_sign_in, end_sessions, sign_in, sign_out
-from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR
+from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, PIMPINAN
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
@@ -63,7 +63,7 @@ def login():
         return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.",
                                username=attempt.username), 401
     sign_in(attempt.account)
-    return redirect(url_for("center.dashboard"))
+    return redirect(url_for("center.performance" if attempt.account.role == PIMPINAN else "center.dashboard"))
 
 
 @blueprint.post("/keluar")
