@@ -114,6 +114,7 @@ def queue_addenda(listing: QuarterRecap) -> None:
 
 class PerformanceReports:
     name, path, photo_codecs = KIND, "/kinerja", False
+    by_usb = True  # in the same USB files as the applications (the center's import reads `kind`)
 
     def payload(self, source_id: int) -> bytes | None:
         return b""  # counts only, nothing beside the record

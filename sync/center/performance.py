@@ -28,6 +28,7 @@ from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
 from sync.center.views import blueprint
 
+KIND = "kinerja"  # as the kecamatan names it in its outbox and in USB files
 KEY = re.compile(r"^KINERJA-(\d{4})-([1-4])$")
 MAX_RECORD_BYTES = 64 * 1024
 # A quarter's recap is due this many working days after the quarter ends; later, it is flagged.
@@ -74,7 +75,7 @@ def record_problem(record: dict, year: int, quarter: int) -> str | None:
     return None
 
 
-def store_report(key, header: dict, photo: bytes) -> Outcome:
+def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
     number = header.get("id") if isinstance(header.get("id"), str) else ""
     version = header.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10000:
@@ -109,7 +110,7 @@ def store_report(key, header: dict, photo: bytes) -> Outcome:
                     kecamatan=key.kecamatan_id, year=year, quarter=quarter, version=version, content_hash=digest,
                     record_json=json.dumps(record, ensure_ascii=False),
                     approved_at=datetime.fromisoformat(record["approved_at"]).replace(tzinfo=None),
-                    key_id=key.key_id, via="api", received_at=utc_now())
+                    key_id=key.key_id, via=via, received_at=utc_now())
                 return Outcome(number, version, "stored")
         except IntegrityError:
             continue
@@ -371,7 +372,7 @@ def angka(value) -> str:
     """A figure as the Indonesian reader writes it; nothing measured is "–", never 0."""
     if value is None or value == "":
         return "–"
-    if isinstance(value, float) and not value.is_integer():
+    if isinstance(value, Decimal) or (isinstance(value, float) and not value.is_integer()):
         return f"{value:.2f}".replace(".", ",")
     if isinstance(value, str):
         return value.replace(".", ",")

@@ -350,15 +350,24 @@ def import_one_file(content: bytes, filename: str) -> dict:
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    from sync.center.performance import KIND as REPORT_KIND, store_report  # its module imports this one
+    reports = [store_report(key, header, photo, via="usb") for header, photo in items
+               if header.get("kind") == REPORT_KIND]
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items
+               if header.get("kind") != REPORT_KIND]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     with center_database.atomic():
-        audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")
+        audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}"
+              + (f", laporan kinerja {len(reports)}" if reports else ""))
     if results and summary["duplicate"] == len(results):
         message = f"{label.capitalize()} sudah pernah diimpor: {len(results)} permohonan sudah ada, tidak disimpan dua kali."
     else:
         message = (f"{label.capitalize()} dari Kecamatan {key.kecamatan.name}: disimpan {summary['stored']}, "
                    f"sudah ada {summary['duplicate']}, konflik {summary['conflict']}, ditolak {summary['rejected']}.")
+    if reports:
+        message += (f" Laporan kinerja: disimpan {sum(1 for o in reports if o.result == 'stored')}, "
+                    f"sudah ada {sum(1 for o in reports if o.result == 'duplicate')}, ditolak "
+                    f"{sum(1 for o in reports if o.result in ('rejected', 'conflict'))}.")
     return {"file": filename, "error": "", "results": results, "summary": summary, "message": message,
             "kecamatan": key.kecamatan.name}
 
