@@ -1,6 +1,7 @@
 -- Issue 29, the regency sees every kecamatan: each version of a kecamatan's approved quarterly
 -- recap (counts, IKM, service indicators and the public notice; no name, no complaint text), kept
--- whole; an addendum after approval is a new version, the earlier ones stay.
+-- whole; an addendum after approval is a new version, the earlier ones stay. `figures_json` holds
+-- what the side-by-side table reads (a few hundred bytes): a page of 30 kecamatan parses no notice.
 
 CREATE TABLE "performance_report" (
     "id" {ID},
@@ -10,6 +11,7 @@ CREATE TABLE "performance_report" (
     "version" INTEGER NOT NULL,
     "content_hash" VARCHAR(255) NOT NULL,
     "record_json" TEXT NOT NULL,
+    "figures_json" TEXT NOT NULL,
     "approved_at" {DATETIME} NOT NULL,
     "key_id" VARCHAR(255) NOT NULL,
     "via" VARCHAR(255) NOT NULL,

@@ -235,6 +235,7 @@ class PerformanceReport(CenterModel):
     version = IntegerField()
     content_hash = CharField()
     record_json = TextField()
+    figures_json = TextField()  # the table's figures only (performance.figures_of): a page parses these
     approved_at = DateTimeField()
     key_id = CharField()
     via = CharField()

@@ -8,11 +8,13 @@ content under the same version is a conflict, versions may arrive in any order a
 version is the one shown, with the others as its history. Only counts and the public notice come.
 """
 import json
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import reduce
 
 from flask import current_app, g, jsonify, render_template, request
 from peewee import IntegrityError
@@ -75,6 +77,17 @@ def record_problem(record: dict, year: int, quarter: int) -> str | None:
     return None
 
 
+def figures_of(record: dict) -> dict:
+    """What the table, the XLSX and the trend read of a report (never its notice or category lists)."""
+    complaints, ikm = record["complaints"], record["ikm"]
+    return {"complaints": {k: complaints[k] for k in ("received", "closed", "closed_on_time")},
+            "ikm": {"respondents": ikm["respondents"], "ikm": ikm.get("ikm"), "grade": ikm.get("grade"),
+                    "elements": [{k: e[k] for k in ("key", "answers", "total")} for e in ikm["elements"]]},
+            "indicators": [{k: i.get(k) for k in ("key", "name", "value", "target", "higher_is_better", "definition")}
+                           for i in record["indicators"]],
+            "addendum": (record.get("addendum") or {}).get("count", 0)}
+
+
 def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
     number = header.get("id") if isinstance(header.get("id"), str) else ""
     version = header.get("version")
@@ -109,7 +122,7 @@ def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
                 PerformanceReport.create(
                     kecamatan=key.kecamatan_id, year=year, quarter=quarter, version=version, content_hash=digest,
                     record_json=json.dumps(record, ensure_ascii=False),
-                    approved_at=datetime.fromisoformat(record["approved_at"]).replace(tzinfo=None),
+                    figures_json=json.dumps(figures_of(record), ensure_ascii=False), approved_at=datetime.fromisoformat(record["approved_at"]).replace(tzinfo=None),
                     key_id=key.key_id, via=via, received_at=utc_now())
                 return Outcome(number, version, "stored")
         except IntegrityError:
@@ -193,7 +206,7 @@ class KecamatanRow:
     kecamatan: Kecamatan
     report: dict | None = None
     version: int = 0
-    versions: list = field(default_factory=list)  # [(version, received_at, addendum count)], newest first
+    versions: list = field(default_factory=list)  # [(version, received_at)], newest first
     approved_at: datetime | None = None
     due: date | None = None
     late: bool = False
@@ -209,44 +222,40 @@ def due_date(quarter: Quarter) -> date:
     return WorkCalendar().add_working_days(quarter.end, LATE_AFTER_WORKING_DAYS)
 
 
-def _latest_reports(quarters: list[Quarter]) -> dict:
-    """{(kecamatan id, year, quarter): [rows newest version first]} for these quarters."""
-    keys = {(q.year, q.number) for q in quarters}
-    years = sorted({y for y, _ in keys})
+def _reports(quarters: list[Quarter], kecamatan_id: int | None = None) -> dict:
+    """{(kecamatan id, year, quarter): [(version, figures_json, approved_at, received_at)] newest first}."""
+    pairs = [(PerformanceReport.year == q.year) & (PerformanceReport.quarter == q.number) for q in quarters]
+    where = reduce(operator.or_, pairs)
+    if kecamatan_id is not None:
+        where &= PerformanceReport.kecamatan == kecamatan_id
     found: dict = {}
     query = (PerformanceReport.select(PerformanceReport.kecamatan, PerformanceReport.year, PerformanceReport.quarter,
-                                      PerformanceReport.version, PerformanceReport.record_json,
+                                      PerformanceReport.version, PerformanceReport.figures_json,
                                       PerformanceReport.approved_at, PerformanceReport.received_at)
-             .where(PerformanceReport.year.in_(years)).order_by(PerformanceReport.version.desc()).tuples())
-    for kecamatan_id, year, number, version, record_json, approved_at, received_at in query:
-        if (year, number) in keys:
-            found.setdefault((kecamatan_id, year, number), []).append((version, record_json, approved_at, received_at))
+             .where(where).order_by(PerformanceReport.version.desc()).tuples())
+    for kecamatan, year, number, version, figures_json, approved_at, received_at in query:
+        found.setdefault((kecamatan, year, number), []).append((version, figures_json, approved_at, received_at))
     return found
 
 
-def _definitions(record_json: str) -> dict:
-    return {i["key"]: (i["definition"], i["name"]) for i in json.loads(record_json).get("indicators", [])}
-
-
 def quarter_table(quarter: Quarter, today: date) -> tuple[list[KecamatanRow], CombinedIkm]:
-    """Every kecamatan for the quarter, and the regency's combined IKM."""
+    """Every kecamatan for the quarter, and the regency's combined IKM (each latest version parsed once)."""
     previous = quarter.previous()
-    found = _latest_reports([quarter, previous])
+    found = _reports([quarter, previous])
     due = due_date(quarter)
     rows = []
     for kecamatan in Kecamatan.select().order_by(Kecamatan.code):
         row = KecamatanRow(kecamatan, due=due)
         versions = found.get((kecamatan.id, quarter.year, quarter.number))
         if versions:
-            version, record_json, approved_at, _ = versions[0]
-            row.report, row.version, row.approved_at = json.loads(record_json), version, approved_at
-            row.versions = [(v, received, json.loads(text).get("addendum", {}).get("count", 0))
-                            for v, text, _, received in versions]
+            version, figures_json, approved_at, _ = versions[0]
+            row.report, row.version, row.approved_at = json.loads(figures_json), version, approved_at
+            row.versions = [(v, received) for v, _, _, received in versions]
             before = found.get((kecamatan.id, previous.year, previous.number))
             if before:
-                then, now = _definitions(before[0][1]), _definitions(record_json)
-                row.changed_definitions = [name for key, (definition, name) in now.items()
-                                           if key in then and then[key][0] != definition]
+                then = {i["key"]: i["definition"] for i in json.loads(before[0][1])["indicators"]}
+                row.changed_definitions = [i["name"] for i in row.report["indicators"]
+                                           if i["key"] in then and then[i["key"]] != i["definition"]]
         else:
             row.late = today > due
         rows.append(row)
@@ -256,7 +265,7 @@ def quarter_table(quarter: Quarter, today: date) -> tuple[list[KecamatanRow], Co
 
 def trend(kecamatan: Kecamatan, last: Quarter) -> list[tuple[Quarter, dict | None]]:
     quarters = last.last(TREND_QUARTERS)
-    found = _latest_reports(quarters)
+    found = _reports(quarters, kecamatan.id)
     return [(q, json.loads(found[(kecamatan.id, q.year, q.number)][0][1])
              if (kecamatan.id, q.year, q.number) in found else None) for q in quarters]
 

@@ -96,8 +96,9 @@ def test_versions_out_of_order_show_the_latest_with_its_history(center_app, enro
     assert send(client, key, item(record(), version=1)) == ["stored"]  # the older one arrives after
     shown = page(pimpinan)
     assert "versi 2" in shown and "adendum 2 pengaduan" in shown
+    assert "Riwayat: versi 2 diterima" in shown and "; versi 1 diterima" in shown
     rows, _ = performance.quarter_table(performance.Quarter.of(2025, 3), date(2025, 12, 1))
-    assert rows[0].version == 2 and [v for v, _, _ in rows[0].versions] == [2, 1]
+    assert rows[0].version == 2 and [v for v, _ in rows[0].versions] == [2, 1]
     assert PerformanceReport.select().count() == 2  # the earlier version is kept
 
 
