@@ -20,6 +20,9 @@ OFFICES = (("35.08.07", "Yosowilangun", 3, (4, 4, 3)), ("35.08.08", "Jatiroto", 
 
 
 def _in(kec_app, work):
+    """Run `work` on this office's database: the models reach one office at a time (two live in this process)."""
+    from app.frame.db import database
+    database.initialize(kec_app.extensions["database"])
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         return work()
 
