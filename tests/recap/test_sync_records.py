@@ -64,3 +64,25 @@ def test_an_addendum_travels_as_a_new_version_and_the_first_is_kept(client_for, 
     assert later["complaints"] == json.loads(first.record_json)["complaints"]  # the frozen figures as approved
     assert len(reports(2025, 2)) == 1
     assert "Surat yang terlambat dicatat" not in versions[1].record_json
+
+
+def test_the_report_goes_in_the_usb_files_with_its_kind(client_for, quarter_with_complaints, tmp_path):
+    from types import SimpleNamespace
+
+    from app.frame.dates import utc_now
+    from app.frame.db import database
+    from sync import usb
+    from sync.client import link
+    from sync.client.models import SyncLink
+    submit(client_for)
+    approve(client_for)
+    with database.atomic():
+        SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="350807-k",
+                        secret="rahasia-kunci-uji", enrolled_at=utc_now())
+    files, applications = link.export_batches(tmp_path)
+    assert applications == 0 and len(files) == 1  # the count the admin reads is of applications
+    key = SimpleNamespace(key_id="350807-k", secret="rahasia-kunci-uji")
+    _, items = usb.read_batch_file(files[0][1], lambda key_id: key)
+    [(header, photo)] = items
+    assert header["kind"] == KIND and header["id"] == key_of(2025, 1) and header["version"] == 1 and photo == b""
+    assert header["hash"] == reports()[0].content_hash
