@@ -7,7 +7,8 @@ Fills a fresh center database (SQLite in a temp folder, or the PostgreSQL databa
 emptied first) with reports shaped as app/recap/sync_records.py sends them, then asks the running
 Flask app for the page and the XLSX of the latest quarter `--runs` times each, signed in as the
 Pimpinan Kabupaten (the whole request: access check, session, queries, template or workbook).
-Prints JSON: median and p95 in ms.
+Each is timed as the Pimpinan reads it again (figures kept until a report arrives) and right after a
+sync (kept figures dropped before every request). Prints JSON: median and p95 in ms.
 """
 import argparse
 import json
@@ -75,10 +76,14 @@ def fill(kecamatan: int, quarters: list) -> None:
                         received_at=utc_now())
 
 
-def timed(client, url: str, runs: int) -> dict:
+def timed(client, url: str, runs: int, cold: bool = False) -> dict:
+    """`cold`: the kept figures are dropped before each request (a page right after a sync)."""
+    from app.frame import figure_cache
     client.get(url)  # warm: templates compiled, connection opened
     took = []
     for _ in range(runs):
+        if cold:
+            figure_cache._kept.clear()
         start = time.perf_counter()
         response = client.get(url)
         took.append((time.perf_counter() - start) * 1000)
@@ -122,7 +127,9 @@ def main() -> None:
         print(json.dumps({"database": "postgresql" if options.pg else "sqlite", "kecamatan": options.kecamatan,
                           "quarters": options.quarters, "runs": options.runs, "fill_s": round(filled, 2),
                           "view": timed(client, f"/kinerja?{query}", options.runs),
+                          "view_after_sync": timed(client, f"/kinerja?{query}", options.runs, cold=True),
                           "xlsx": timed(client, f"/kinerja.xlsx?{query}", options.runs),
+                          "xlsx_after_sync": timed(client, f"/kinerja.xlsx?{query}", options.runs, cold=True),
                           "trend": timed(client, "/kinerja/kecamatan/1", options.runs)}, indent=1))
 
 

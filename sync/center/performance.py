@@ -10,6 +10,7 @@ version is the one shown, with the others as its history. Only counts and the pu
 import json
 import operator
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,8 +18,9 @@ from fractions import Fraction
 from functools import reduce
 
 from flask import current_app, g, jsonify, render_template, request
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
+from app.frame import figure_cache
 from app.frame.dates import local_today, utc_now
 from app.frame.periods import Quarter
 from app.frame.request_cycle import int_arg
@@ -288,11 +290,22 @@ def _indicator_columns(rows: list[KecamatanRow]) -> list[tuple[str, str]]:
     return list(columns.items())
 
 
+def _stamp() -> tuple:
+    """Changes with every report stored and every kecamatan registered (reports are never edited): the
+    table and its XLSX are kept under it (app/frame/figure_cache.py), computed again after a sync."""
+    reports = PerformanceReport.select(fn.MAX(PerformanceReport.id), fn.COUNT(PerformanceReport.id)).tuples().get()
+    kecamatan = Kecamatan.select(fn.MAX(Kecamatan.id), fn.COUNT(Kecamatan.id)).tuples().get()
+    # The app's own token names its database: two center apps in one process never share a result.
+    token = current_app.extensions.setdefault("kinerja_cache_token", secrets.token_hex(8))
+    return ("kinerja", token, *reports, *kecamatan)
+
+
 def _context():
     today = local_today(ZONE)
     quarter = _chosen_quarter(today)
-    rows, combined = quarter_table(quarter, today)
-    return {"quarter": quarter, "rows": rows, "combined": combined, "columns": _indicator_columns(rows),
+    stamp = _stamp()
+    rows, combined = figure_cache.kept("kinerja", (quarter.key, today), lambda: quarter_table(quarter, today), stamp)
+    return {"quarter": quarter, "rows": rows, "combined": combined, "columns": _indicator_columns(rows), "stamp": stamp,
             "today": today, "late_days": LATE_AFTER_WORKING_DAYS, "years": range(today.year, today.year - 6, -1)}
 
 
@@ -348,8 +361,10 @@ def workbook(context: dict) -> bytes:
 def performance_xlsx():
     context = _context()
     quarter = context["quarter"]
+    data = figure_cache.kept("kinerja.xlsx", (quarter.key, context["today"]), lambda: workbook(context),
+                             context["stamp"])
     response = current_app.response_class(
-        workbook(context), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f'attachment; filename="kinerja-kecamatan-{quarter.year}-{quarter.number}.xlsx"'
     return response
 
