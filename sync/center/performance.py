@@ -319,12 +319,6 @@ def performance_print():
     return render_template("center/performance_print.html", **_context())
 
 
-def _percent(value) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.2f}".replace(".", ",")
-
-
 def workbook(context: dict) -> bytes:
     """The table as XLSX through the one spreadsheet writer."""
     from app.frame.spreadsheet_cells import xlsx_bytes
@@ -383,12 +377,12 @@ def performance_trend(kecamatan_id: int):
     ikm_points = [(label(q), float(r["ikm"]["ikm"]) if r and r["ikm"].get("ikm") else None) for q, r in points]
     on_time = [(label(q), 100.0 * r["complaints"]["closed_on_time"] / r["complaints"]["closed"]
                 if r and r["complaints"]["closed"] else None) for q, r in points]
-    charts = [trend_chart(ikm_points, 76.61, f"IKM {kecamatan.name}", value_label="Nilai IKM",
+    charts = [trend_chart(ikm_points, float(GRADES[1][0]), f"IKM {kecamatan.name}",  # the line: grade B ("Baik") value_label="Nilai IKM",
                           caption=f"IKM, {TREND_QUARTERS} triwulan"),
               trend_chart(on_time, None, f"Pengaduan selesai tepat waktu {kecamatan.name}",
                           caption="Pengaduan selesai tepat waktu (%)")]
     return render_template("center/performance_trend.html", kecamatan=kecamatan, points=points, charts=charts,
-                           quarter=last, percent=_percent)
+                           quarter=last)
 
 
 @blueprint.app_template_filter("angka")
