@@ -265,11 +265,23 @@ def quarter_table(quarter: Quarter, today: date) -> tuple[list[KecamatanRow], Co
     return rows, combined
 
 
-def trend(kecamatan: Kecamatan, last: Quarter) -> list[tuple[Quarter, dict | None]]:
+def trend(kecamatan: Kecamatan, last: Quarter) -> list[tuple[Quarter, dict | None, list[str]]]:
+    """The kecamatan's latest report of each of the last quarters, with the names of the indicators
+    whose definition differs from the quarter before it that has a report (not comparable as is)."""
     quarters = last.last(TREND_QUARTERS)
     found = _reports(quarters, kecamatan.id)
-    return [(q, json.loads(found[(kecamatan.id, q.year, q.number)][0][1])
-             if (kecamatan.id, q.year, q.number) in found else None) for q in quarters]
+    points, before = [], None
+    for q in quarters:
+        versions = found.get((kecamatan.id, q.year, q.number))
+        report = json.loads(versions[0][1]) if versions else None
+        changed = []
+        if report is not None:
+            if before is not None:
+                then = {i["key"]: i["definition"] for i in before["indicators"]}
+                changed = [i["name"] for i in report["indicators"] if i["key"] in then and then[i["key"]] != i["definition"]]
+            before = report
+        points.append((q, report, changed))
+    return points
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -374,9 +386,9 @@ def performance_trend(kecamatan_id: int):
 
     def label(q):
         return f"{q.number}/{str(q.year)[2:]}"
-    ikm_points = [(label(q), float(r["ikm"]["ikm"]) if r and r["ikm"].get("ikm") else None) for q, r in points]
+    ikm_points = [(label(q), float(r["ikm"]["ikm"]) if r and r["ikm"].get("ikm") else None) for q, r, _ in points]
     on_time = [(label(q), 100.0 * r["complaints"]["closed_on_time"] / r["complaints"]["closed"]
-                if r and r["complaints"]["closed"] else None) for q, r in points]
+                if r and r["complaints"]["closed"] else None) for q, r, _ in points]
     charts = [trend_chart(ikm_points, float(GRADES[1][0]), f"IKM {kecamatan.name}",  # the line: grade B ("Baik") value_label="Nilai IKM",
                           caption=f"IKM, {TREND_QUARTERS} triwulan"),
               trend_chart(on_time, None, f"Pengaduan selesai tepat waktu {kecamatan.name}",

@@ -185,6 +185,8 @@ def test_indicator_definitions_that_changed_since_last_quarter_are_labelled(cent
     assert "Definisi berubah sejak triwulan lalu: Pengaduan ditindaklanjuti tepat waktu" in page(pimpinan)
     send(client, enrolled[1], item(record(quarter=4, definition="bbbb2222")))
     assert "Definisi berubah" not in page(pimpinan, "/kinerja?tahun=2025&triwulan=4")
+    trend = page(pimpinan, f"/kinerja/kecamatan/{enrolled[0].id}?tahun=2025&triwulan=4")
+    assert trend.count("Definisi berubah: Pengaduan ditindaklanjuti tepat waktu") == 1  # at Q3 only
 
 
 def test_xlsx_and_printed_report_hold_the_same_figures(center_app, enrolled, second, pimpinan):
@@ -247,3 +249,16 @@ def test_a_report_in_a_usb_file_is_stored_beside_the_applications(center_app, en
     assert "Laporan kinerja: disimpan 0, sudah ada 1" in again["message"]
     assert ReceivedApplication.select().count() == 1 and PerformanceReport.select().count() == 1
     assert PerformanceReport.get().via == "usb"
+
+
+def test_a_usb_file_from_a_revoked_key_stores_no_report(center_app, enrolled):
+    from sync import usb
+    from sync.center.models import DeviceKey
+    from sync.center.views import import_one_file
+    _, key = enrolled
+    report = item(record())
+    content = usb.write_batch_file(key[0], key[1], [(dict(report[0], kind="kinerja"), b"")], 1, 1, "20251005-1000")
+    keys.revoke(DeviceKey.get(DeviceKey.key_id == key[0]))
+    with center_app.test_request_context():
+        imported = import_one_file(content, "a.lkb")
+    assert "dicabut" in imported["error"] and PerformanceReport.select().count() == 0
