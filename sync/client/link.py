@@ -153,7 +153,7 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb",
                        summary=f"berkas kiriman USB dibuat: {applications} permohonan"
-                               + (f" dan {len(entries) - applications} laporan kinerja" if len(entries) > applications
+                               + (f" dan {len(entries) - applications} laporan" if len(entries) > applications
                                   else "") + f" dalam {len(files)} berkas")
     return files, applications
 
