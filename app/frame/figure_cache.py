@@ -18,9 +18,12 @@ _lock = threading.Lock()
 _kept: OrderedDict = OrderedDict()
 
 
-def kept(name: str, key: tuple, compute):
-    """compute(), or the result kept for (name, key) under the current write stamp."""
-    stamp = database.obj.write_stamp() if hasattr(database.obj, "write_stamp") else None
+def kept(name: str, key: tuple, compute, stamp=None):
+    """compute(), or the result kept for (name, key) under the current write stamp. A program whose
+    database has no write stamp (the center on PostgreSQL) passes its own: a value that changes with
+    every write the result depends on."""
+    if stamp is None:
+        stamp = database.obj.write_stamp() if hasattr(database.obj, "write_stamp") else None
     if stamp is None:
         return compute()
     full_key = (name, key, stamp)  # the stamp names the database too: a restore opens a new one

@@ -6,7 +6,7 @@ from app.indicators import sources
 from app.indicators.definitions import INDICATORS, Indicator, Measure, meets_target
 from app.indicators.targets import targets_for
 from app.frame.periods import Period, Quarter
-from app.recap.charts import trend_chart
+from app.frame.charts import trend_chart
 from app.frame import store
 
 TREND_QUARTERS = 8

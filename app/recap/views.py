@@ -9,7 +9,8 @@ from app.capabilities import MenuItem
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
 from app.frame.periods import Quarter, parse_quarter
-from app.recap import charts, workflow
+from app.frame import charts
+from app.recap import sync_records, workflow
 from app.recap.contents import complaints_page, contents_shown, freeze_list, snapshot_of, with_full_list
 from app.recap.export import figures_workbook
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
@@ -212,6 +213,8 @@ def approve(year: int, number: int):
         late = [item["id"] for item in snapshot["addendum"]] + snapshot["addendum_confidential_ids"]
         if late:
             RecapLateEntry.update(listed_in=recap.id).where(RecapLateEntry.complaint.in_(late)).execute()
+        sync_records.queue_report(recap, snapshot, quarter, zone, today)  # the regency's copy (issue 29)
+        sync_records.queue_addenda(recap)
         audit.record("setujui", "rekap_triwulan", recap.id, f"Rekap {quarter.label} disetujui Camat",
                      after={"total": snapshot["figures"]["total"], "addendum": len(late)})
     flash(f"Rekap {quarter.label} disetujui dan dibekukan. Silakan cetak untuk papan pengumuman.", "success")

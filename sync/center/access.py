@@ -1,5 +1,6 @@
 """The center's roles and where its access hook sends people (the table: sync/center/policy.py)."""
 OPERATOR = "operator"
 ADMIN = "admin"
-CENTER_ROLES = {OPERATOR: "Operator", ADMIN: "Admin Pusat"}
+PIMPINAN = "pimpinan"  # regency leadership: reads Kinerja Kecamatan only (issue 29)
+CENTER_ROLES = {OPERATOR: "Operator", ADMIN: "Admin Pusat", PIMPINAN: "Pimpinan Kabupaten"}
 CENTER_DOORS = {"login": "center.login", "change_password": "center.change_password", "logout": "center.logout"}

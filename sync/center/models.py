@@ -231,6 +231,26 @@ class RelayDesa(CenterModel):
         indexes = ((("kecamatan", "desa_code"), True),)
 
 
+class PerformanceReport(CenterModel):
+    """One version of a kecamatan's approved quarterly recap (issue 29): counts, IKM, indicators and
+    the public notice, as JSON; sync/center/performance.py stores and reads it."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)
+    year = IntegerField()
+    quarter = IntegerField()
+    version = IntegerField()
+    content_hash = CharField()
+    record_json = TextField()
+    figures_json = TextField()  # the table's figures only (performance.figures_of): a page parses these
+    approved_at = DateTimeField()
+    key_id = CharField()
+    via = CharField()
+    received_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("kecamatan", "year", "quarter", "version"), True), (("year", "quarter"), False))
+
+
 class CenterAudit(CenterModel):
     id = AutoField()
     at = DateTimeField(index=True)
@@ -242,4 +262,5 @@ class CenterAudit(CenterModel):
 
 
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
-          ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa]
+          ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
+          PerformanceReport]

@@ -4,22 +4,23 @@ The API rows are open to sessions because each request is authenticated by its s
 (sync/center/api.py), not by an operator's login.
 """
 from app.frame.access import Policy
-from sync.center.access import ADMIN, OPERATOR
+from sync.center.access import ADMIN, OPERATOR, PIMPINAN
 
-COLUMNS = {"Operator": OPERATOR, "Admin": ADMIN}
+COLUMNS = {"Operator": OPERATOR, "Admin": ADMIN, "Pimpinan": PIMPINAN}
 
 TABLE = """
-kemampuan.tindakan       Operator Admin Publik  apa yang boleh
-umum.masuk                  -       -     x     masuk; htmx dari server ini
-umum.sendiri                x       x     -     mengganti kata sandi sendiri, keluar
-api.bertanda                -       -     x     API sinkronisasi dan relai desa (tiap permintaan ditandatangani kunci kecamatan/desa)
-permohonan.baca             x       x     -     beranda, permohonan masuk dan fotonya, konflik
-permohonan.putuskan         x       x     -     menolak, meminta kirim ulang, menyelesaikan konflik
-cetak.kelola                x       x     -     membuat dan menandai batch cetak
-kirim.kelola                x       x     -     membuat dan membaca pengiriman
-usb.tukar                   x       x     -     impor berkas USB, ekspor status untuk USB
-kecamatan.kelola            -       x     -     mendaftarkan kecamatan, kode pendaftaran, mencabut kunci
-akun.kelola                 -       x     -     mengelola akun operator
+kemampuan.tindakan       Operator Admin Pimpinan Publik  apa yang boleh
+umum.masuk                  -       -     -        x     masuk; htmx dari server ini
+umum.sendiri                x       x     x        -     mengganti kata sandi sendiri, keluar
+api.bertanda                -       -     -        x     API sinkronisasi dan relai desa (tiap permintaan ditandatangani kunci kecamatan/desa)
+permohonan.baca             x       x     -        -     beranda, permohonan masuk dan fotonya, konflik
+permohonan.putuskan         x       x     -        -     menolak, meminta kirim ulang, menyelesaikan konflik
+cetak.kelola                x       x     -        -     membuat dan menandai batch cetak
+kirim.kelola                x       x     -        -     membuat dan membaca pengiriman
+usb.tukar                   x       x     -        -     impor berkas USB, ekspor status untuk USB
+kecamatan.kelola            -       x     -        -     mendaftarkan kecamatan, kode pendaftaran, mencabut kunci
+akun.kelola                 -       x     -        -     mengelola akun operator
+kinerja.baca                -       x     x        -     Kinerja Kecamatan: rekap, IKM dan indikator semua kecamatan, unduh XLSX, cetak
 """
 
 ROUTES = {
@@ -28,7 +29,8 @@ ROUTES = {
     "api.bertanda": "center_api.enrol center_api.probe center_api.replace center_api.manifest center_api.packets center_api.statuses "
                     "center_api.openapi center_api.relay_enrol center_api.relay_pra_manifest "
                     "center_api.relay_pra_packets center_api.relay_statuses center_api.relay_inbox "
-                    "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys",
+                    "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys "
+                    "center_api.performance_manifest center_api.performance_packets",
     "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",
     "permohonan.putuskan": "center.reject center.request_resend center.resolve_conflict",
     "cetak.kelola": "center.print_runs center.new_print_run center.print_run center.mark_printed",
@@ -36,6 +38,7 @@ ROUTES = {
     "usb.tukar": "center.usb_import center.status_export",
     "kecamatan.kelola": "center.kecamatans center.new_kecamatan center.new_enrolment_code center.revoke_key",
     "akun.kelola": "center.operators",
+    "kinerja.baca": "center.performance center.performance_print center.performance_xlsx center.performance_trend",
 }
 
 POLICY = Policy(COLUMNS, TABLE, ROUTES)

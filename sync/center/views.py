@@ -19,7 +19,7 @@ from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit
 from app.frame.signin import check_sign_in, end_sessions, sign_in, sign_out
-from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR
+from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, PIMPINAN
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
@@ -63,7 +63,7 @@ def login():
         return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.",
                                username=attempt.username), 401
     sign_in(attempt.account)
-    return redirect(url_for("center.dashboard"))
+    return redirect(url_for("center.performance" if attempt.account.role == PIMPINAN else "center.dashboard"))
 
 
 @blueprint.post("/keluar")
@@ -363,16 +363,24 @@ def import_one_file(content: bytes, filename: str) -> dict:
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code)
-               for header, photo in items]
+    from sync.center.performance import KIND as REPORT_KIND, store_report  # its module imports this one
+    reports = [store_report(key, header, photo, via="usb") for header, photo in items
+               if header.get("kind") == REPORT_KIND]
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code) for header, photo in items
+               if header.get("kind") != REPORT_KIND]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     with center_database.atomic():
-        audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")
+        audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}"
+              + (f", laporan kinerja {len(reports)}" if reports else ""))
     if results and summary["duplicate"] == len(results):
         message = f"{label.capitalize()} sudah pernah diimpor: {len(results)} permohonan sudah ada, tidak disimpan dua kali."
     else:
         message = (f"{label.capitalize()} dari Kecamatan {key.kecamatan.name}: disimpan {summary['stored']}, "
                    f"sudah ada {summary['duplicate']}, konflik {summary['conflict']}, ditolak {summary['rejected']}.")
+    if reports:
+        message += (f" Laporan kinerja: disimpan {sum(1 for o in reports if o.result == 'stored')}, "
+                    f"sudah ada {sum(1 for o in reports if o.result == 'duplicate')}, ditolak "
+                    f"{sum(1 for o in reports if o.result in ('rejected', 'conflict'))}.")
     return {"file": filename, "error": "", "results": results, "summary": summary, "message": message,
             "kecamatan": key.kecamatan.name}
 

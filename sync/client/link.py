@@ -120,7 +120,8 @@ def start_manual_sync(app) -> bool:
 # --- USB -------------------------------------------------------------------------------------
 
 def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]], int]:
-    """Every pending application as numbered, signed files within the center's limits.
+    """Every pending application, and every kind that travels by USB too (approved recap reports),
+    as numbered, signed files within the center's limits.
 
     Returns [(file name, content)] in order and the number of applications; with `folder`,
     also writes them there (each through a temporary name, so a pulled stick never holds half
@@ -129,10 +130,15 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     """
     link = engine.current_link()
     entries = []
-    for item in outbox.due_items(utc_now(), ignore_delays=True, kind=records.DEFAULT_KIND):  # applications only
+    for item in outbox.due_items(utc_now(), ignore_delays=True):
+        if item.kind != records.DEFAULT_KIND and not getattr(records.kind(item.kind), "by_usb", False):
+            continue  # the relay's kinds go by the link only
         entry = engine._packet_entry(item)
+        if entry and item.kind != records.DEFAULT_KIND:
+            entry = (dict(entry[0], kind=item.kind), entry[1])  # the center's import stores it as its kind
         if entry:
             entries.append(entry)
+    applications = sum(1 for header, _ in entries if "kind" not in header)
     set_id = f"{utc_now():%Y%m%d-%H%M%S}"
     contents = usb.write_batch_files(link.key_id, link.secret, entries, set_id)
     digits = link.kecamatan_code.replace(".", "")
@@ -147,8 +153,10 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
             partial.replace(folder / name)
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb",
-                       summary=f"berkas kiriman USB dibuat: {len(entries)} permohonan dalam {len(files)} berkas")
-    return files, len(entries)
+                       summary=f"berkas kiriman USB dibuat: {applications} permohonan"
+                               + (f" dan {len(entries) - applications} laporan" if len(entries) > applications
+                                  else "") + f" dalam {len(files)} berkas")
+    return files, applications
 
 
 def import_status_file(content: bytes) -> int:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from app.calendar import office_calendar
 from app.frame.periods import Quarter
-from app.recap.charts import bar_chart
+from app.frame.charts import bar_chart
 from app.recap.figures import complaint_figures, complaint_list, median_of
 from tests.recap.helpers import complaint
 
@@ -76,7 +76,7 @@ def test_bar_chart_escapes_labels():
 
 
 def test_trend_chart_marks_missing_quarters_and_the_target():
-    from app.recap.charts import trend_chart
+    from app.frame.charts import trend_chart
     svg = trend_chart([("1/25", 80.0), ("2/25", None), ("3/25", 95.5)], 90.0, "Tren")
     assert svg.count("<rect") == 2 and ">–<" in svg
     assert "target 90" in svg and 'stroke-dasharray' in svg
@@ -103,7 +103,7 @@ def test_bar_chart_is_drawn_large_with_labelled_axis_and_every_value():
 
 
 def test_trend_chart_is_drawn_large_with_both_axes_titled():
-    from app.recap.charts import trend_chart
+    from app.frame.charts import trend_chart
     svg = trend_chart([(f"{n}/25", 80.0 + n) for n in range(1, 5)], 90.0, "Tren", value_label="Nilai indeks")
     facts = _svg_facts(svg)
     assert facts["width"] >= 380 and facts["height"] >= 220

@@ -19,7 +19,7 @@ DUMMY = {"int": "999999"}
 @pytest.fixture
 def operators(center_db):
     return {role: create_operator(role, f"Akun {role}", role, password="rahasia-pusat-1", must_change_password=False)[0]
-            for role in ("operator", "admin")}
+            for role in ("operator", "admin", "pimpinan")}
 
 
 def client_as(center_app, operator):

@@ -1,0 +1,264 @@
+"""Kinerja Kecamatan at the center (issue 29): approved recaps stored once per version, the latest shown with
+its history, every kecamatan side by side for the Pimpinan Kabupaten, the regency's combined IKM from unit
+data, late recaps flagged, XLSX through the one writer, the printed report, and the faults."""
+import io
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from app.frame.dates import utc_now
+from sync import protocol
+from sync.center import keys, performance
+from sync.center.accounts import create_operator
+from sync.center.models import Kecamatan, PerformanceReport
+from tests.sync.helpers import call
+from tests.sync.test_center_pages import client_as
+
+ELEMENT_KEYS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "maklumat",
+                "pengaduan")
+
+
+def record(kecamatan="35.08.07", year=2025, quarter=3, received=10, closed=8, on_time=6, respondents=4,
+           score=3, definition="aaaa1111", addendum=0, promises="Menambah loket."):
+    """A report as app/recap/sync_records.py makes it; every respondent gives `score` to every unsur."""
+    elements = [{"key": k, "answers": respondents, "total": score * respondents,
+                 "nrr": f"{score:.2f}" if respondents else None} for k in ELEMENT_KEYS]
+    ikm = f"{score * 25:.2f}" if respondents else None
+    return {"format": 1, "kecamatan": kecamatan, "year": year, "quarter": quarter,
+            "approved_at": "2025-10-03T02:00:00",
+            "complaints": {"received": received, "confidential": 0, "closed": closed, "closed_on_time": on_time,
+                           "follow_up_days": 5, "responded": closed, "responded_on_time": closed,
+                           "first_response_days": 1, "by_channel": [], "by_status": [], "by_category": []},
+            "ikm": {"respondents": respondents, "ikm": ikm, "grade": ("B" if score == 3 else "A") if respondents else None,
+                    "elements": elements},
+            "indicators": [{"key": "pengaduan_tepat_waktu", "name": "Pengaduan ditindaklanjuti tepat waktu",
+                            "numerator": on_time, "denominator": closed, "value": 100.0 * on_time / closed,
+                            "target": 90.0, "higher_is_better": True, "is_index": False, "available": True,
+                            "definition": definition}],
+            "notice": {"promises": promises, "narrative": ""},
+            "addendum": {"count": addendum, "at": None, "listed_in": None}}
+
+
+def item(report, version=1):
+    return ({"id": f"KINERJA-{report['year']}-{report['quarter']}", "version": version,
+             "hash": protocol.content_hash(report, protocol.sha256_hex(b"")), "record": report}, b"")
+
+
+def send(client, key, *items):
+    response = call(client, key, "POST", "/api/v1/kinerja/packets", protocol.encode_packet(list(items)),
+                    content_type=protocol.PACKET_CONTENT_TYPE)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [r["result"] for r in response.get_json()["results"]]
+
+
+@pytest.fixture
+def second(center_db):
+    """A second enrolled kecamatan, 35.08.08, and its key."""
+    kecamatan = Kecamatan.create(code="35.08.08", digits="350808", name="Jatiroto", created_at=utc_now())
+    _, key = keys.enrol("35.08.08", keys.new_enrolment_code(kecamatan), "01")
+    return kecamatan, (key.key_id, key.secret)
+
+
+@pytest.fixture
+def pimpinan(center_app, center_db):
+    operator = create_operator("bupati", "Pimpinan", "pimpinan", password="rahasia-pusat-1",
+                               must_change_password=False)[0]
+    return client_as(center_app, operator)
+
+
+def page(client, url="/kinerja?tahun=2025&triwulan=3"):
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_a_report_arriving_twice_is_stored_once_and_a_changed_one_is_a_conflict(center_app, enrolled):
+    _, key = enrolled
+    client = center_app.test_client()
+    assert send(client, key, item(record())) == ["stored"]
+    assert send(client, key, item(record())) == ["duplicate"]
+    assert send(client, key, item(record(received=11))) == ["conflict"]
+    assert PerformanceReport.select().count() == 1
+    manifest = call(client, key, "POST", "/api/v1/kinerja/manifest",
+                    {"items": [{"id": "KINERJA-2025-3", "version": 1, "hash": item(record())[0]["hash"], "size": 0},
+                               {"id": "KINERJA-2025-3", "version": 2, "hash": "0" * 64, "size": 0}]}).get_json()
+    assert manifest == {"need": [{"id": "KINERJA-2025-3", "version": 2}],
+                        "have": [{"id": "KINERJA-2025-3", "version": 1}], "conflict": []}
+
+
+def test_versions_out_of_order_show_the_latest_with_its_history(center_app, enrolled, pimpinan):
+    _, key = enrolled
+    client = center_app.test_client()
+    assert send(client, key, item(record(addendum=2, received=10), version=2)) == ["stored"]
+    assert send(client, key, item(record(), version=1)) == ["stored"]  # the older one arrives after
+    shown = page(pimpinan)
+    assert "versi 2" in shown and "adendum 2 pengaduan" in shown
+    assert "Riwayat: versi 2 diterima" in shown and "; versi 1 diterima" in shown
+    rows, _ = performance.quarter_table(performance.Quarter.of(2025, 3), date(2025, 12, 1))
+    assert rows[0].version == 2 and [v for v, _ in rows[0].versions] == [2, 1]
+    assert PerformanceReport.select().count() == 2  # the earlier version is kept
+
+
+def test_a_revoked_key_stores_nothing(center_app, enrolled):
+    _, key = enrolled
+    from sync.center.models import DeviceKey
+    keys.revoke(DeviceKey.get(DeviceKey.key_id == key[0]))
+    response = call(center_app.test_client(), key, "POST", "/api/v1/kinerja/packets",
+                    protocol.encode_packet([item(record())]), content_type=protocol.PACKET_CONTENT_TYPE)
+    assert response.status_code == 401
+    assert PerformanceReport.select().count() == 0
+
+
+def test_bad_reports_are_rejected_with_a_reason_and_never_stored(center_app, enrolled):
+    _, key = enrolled
+    client = center_app.test_client()
+    other = record(kecamatan="35.08.08")
+    wrong_quarter = item(record())
+    wrong_quarter[0]["id"] = "KINERJA-2025-2"  # a Q3 report under Q2's key
+    no_counts = record()
+    del no_counts["complaints"]["received"]
+    too_many_points = record()
+    too_many_points["ikm"]["elements"][0]["total"] = 99
+    bad_key = item(record())
+    bad_key[0]["id"] = "KINERJA-2025-5"
+    assert send(client, key, item(other), wrong_quarter, item(no_counts), item(too_many_points),
+                bad_key) == ["rejected"] * 5
+    assert PerformanceReport.select().count() == 0
+
+
+def test_pimpinan_sees_every_kecamatan_side_by_side_with_no_respondents_as_a_dash(center_app, enrolled, second,
+                                                                                   pimpinan):
+    client = center_app.test_client()
+    assert page(pimpinan).count("<strong class=\"warn\">Terlambat</strong>") == 2  # kept until a report arrives
+    send(client, enrolled[1], item(record(received=12, closed=9, on_time=7, respondents=4, score=3)))
+    assert page(pimpinan).count("<strong class=\"warn\">Terlambat</strong>") == 1
+    send(client, second[1], item(record(kecamatan="35.08.08", received=5, closed=5, on_time=5, respondents=0)))
+    shown = page(pimpinan)
+    yoso, jati = shown.index("Yosowilangun"), shown.index("Jatiroto")
+    yoso_row, jati_row = shown[yoso:shown.index("</tr>", yoso)], shown[jati:shown.index("</tr>", jati)]
+    assert ">12<" in yoso_row and "7 dari 9" in yoso_row and "75,00 (B)" in yoso_row and ">4<" in yoso_row
+    assert ">5<" in jati_row and "5 dari 5" in jati_row
+    assert jati_row.count(">–<") == 2 and ">0<" not in jati_row  # IKM and respondents: "–", not 0
+    assert "77,78" in yoso_row and "tercapai" not in yoso_row and "belum" in yoso_row  # 7/9 vs target 90
+
+
+def test_the_regency_ikm_is_computed_from_unit_data_not_an_average_of_averages(center_app, enrolled, second,
+                                                                               pimpinan):
+    client = center_app.test_client()
+    send(client, enrolled[1], item(record(respondents=30, score=4)))   # IKM 100,00 from 30 respondents
+    send(client, second[1], item(record(kecamatan="35.08.08", respondents=90, score=2)))  # 50,00 from 90
+    # Every answer of both units: (30 x 4 + 90 x 2) / 120 = 2.5 per unsur -> 62,50 (D); the mean of the two
+    # IKMs would be 75,00 (C).
+    rows, combined = performance.quarter_table(performance.Quarter.of(2025, 3), date(2025, 12, 1))
+    assert (combined.ikm, combined.grade, combined.respondents, combined.units) == (Decimal("62.50"), "D", 120, 2)
+    assert "62,50 – mutu D" in page(pimpinan)
+
+
+def test_the_combined_ikm_of_one_unit_is_that_units_own_ikm():
+    """The center's formula is the kecamatan's (app/survey/ikm.py) applied to the pooled answers."""
+    from app.survey.elements import ELEMENT_KEYS as KECAMATAN_KEYS
+    from app.survey.ikm import compute_ikm
+    totals = {k: (7, 7 * 3 + n % 2) for n, k in enumerate(KECAMATAN_KEYS)}
+    own = compute_ikm(7, totals)
+    pooled = performance.combined_ikm([{"respondents": 7, "elements": [
+        {"key": k, "answers": a, "total": t} for k, (a, t) in totals.items()]}])
+    assert (pooled.ikm, pooled.grade) == (own.ikm, own.quality.grade)
+
+
+def test_a_missing_recap_is_flagged_late_after_the_working_days_allowed(center_app, enrolled, second):
+    send(center_app.test_client(), enrolled[1], item(record()))
+    quarter = performance.Quarter.of(2025, 3)
+    due = performance.due_date(quarter)
+    assert due > quarter.end
+    on_due, after = (performance.quarter_table(quarter, day)[0] for day in (due, due + timedelta(days=1)))
+    assert [r.late for r in on_due] == [False, False]
+    assert [r.late for r in after] == [False, True]  # Yosowilangun approved; Jatiroto is late
+
+
+def test_indicator_definitions_that_changed_since_last_quarter_are_labelled(center_app, enrolled, pimpinan):
+    client = center_app.test_client()
+    send(client, enrolled[1], item(record(quarter=2, definition="aaaa1111")))
+    send(client, enrolled[1], item(record(quarter=3, definition="bbbb2222")))
+    assert "Definisi berubah sejak triwulan lalu: Pengaduan ditindaklanjuti tepat waktu" in page(pimpinan)
+    send(client, enrolled[1], item(record(quarter=4, definition="bbbb2222")))
+    assert "Definisi berubah" not in page(pimpinan, "/kinerja?tahun=2025&triwulan=4")
+    trend = page(pimpinan, f"/kinerja/kecamatan/{enrolled[0].id}?tahun=2025&triwulan=4")
+    assert trend.count("Definisi berubah: Pengaduan ditindaklanjuti tepat waktu") == 1  # at Q3 only
+
+
+def test_xlsx_and_printed_report_hold_the_same_figures(center_app, enrolled, second, pimpinan):
+    send(center_app.test_client(), enrolled[1], item(record(received=12, closed=9, on_time=7, respondents=30, score=4)))
+    response = pimpinan.get("/kinerja.xlsx?tahun=2025&triwulan=3")
+    assert response.status_code == 200 and "kinerja-kecamatan-2025-3.xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[1][:3] == ["IKM kabupaten (gabungan, PermenPANRB 14/2017)", 100, "A"]
+    header = rows[2]
+    yoso = dict(zip(header, rows[3]))
+    assert (yoso["Kecamatan"], yoso["Pengaduan diterima"], yoso["Selesai tepat waktu"], yoso["IKM"],
+            yoso["Responden IKM"]) == ("Yosowilangun", 12, 7, 100, 30)
+    jati = dict(zip(header, rows[4]))
+    assert jati["Kecamatan"] == "Jatiroto" and jati["Status rekap"] in ("Terlambat", "Belum ada")
+    printed = page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3")
+    assert "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL" in printed and "Laporan Kinerja Pelayanan Kecamatan" in printed
+    assert "Yosowilangun" in printed and "100,00 (A)" in printed and "data-print" in printed
+
+
+def test_a_kecamatan_trend_draws_its_quarters_as_svg(center_app, enrolled, pimpinan):
+    client = center_app.test_client()
+    send(client, enrolled[1], item(record(quarter=2, score=3)))
+    send(client, enrolled[1], item(record(quarter=3, score=4)))
+    kecamatan_id = enrolled[0].id
+    shown = page(pimpinan, f"/kinerja/kecamatan/{kecamatan_id}?tahun=2025&triwulan=3")
+    assert shown.count("<svg") == 2 and not re.findall(r"<script(?![^>]*\bsrc=)", shown)  # drawn by the server
+    assert "75,00 (B)" in shown and "100,00 (A)" in shown and "Belum ada rekap disetujui" in shown
+
+
+def test_pimpinan_reads_kinerja_only(center_app, center_db, pimpinan):
+    assert pimpinan.get("/").status_code == 403
+    assert pimpinan.get("/permohonan").status_code == 403
+    assert pimpinan.get("/kinerja").status_code == 200
+    operator = create_operator("op", "Operator", "operator", password="rahasia-pusat-1", must_change_password=False)[0]
+    assert client_as(center_app, operator).get("/kinerja").status_code == 403
+
+
+def test_pimpinan_lands_on_kinerja_after_signing_in(center_app, center_db):
+    create_operator("bupati", "Pimpinan", "pimpinan", password="rahasia-pusat-1", must_change_password=False)
+    client = center_app.test_client()
+    client.get("/masuk")
+    response = client.post("/masuk", data={"username": "bupati", "password": "rahasia-pusat-1"})
+    assert response.status_code == 302 and response.location.endswith("/kinerja")
+
+
+def test_a_report_in_a_usb_file_is_stored_beside_the_applications(center_app, enrolled):
+    from sync import usb
+    from sync.center.models import ReceivedApplication
+    from sync.center.views import import_one_file
+    from tests.sync.helpers import packet_item
+    _, key = enrolled
+    report = item(record())
+    report = (dict(report[0], kind="kinerja"), b"")
+    content = usb.write_batch_file(key[0], key[1], [packet_item(1), report], 1, 1, "20251005-1000")
+    with center_app.test_request_context():
+        first = import_one_file(content, "a.lkb")
+        again = import_one_file(content, "a.lkb")
+    assert first["summary"]["stored"] == 1 and "Laporan kinerja: disimpan 1" in first["message"]
+    assert "Laporan kinerja: disimpan 0, sudah ada 1" in again["message"]
+    assert ReceivedApplication.select().count() == 1 and PerformanceReport.select().count() == 1
+    assert PerformanceReport.get().via == "usb"
+
+
+def test_a_usb_file_from_a_revoked_key_stores_no_report(center_app, enrolled):
+    from sync import usb
+    from sync.center.models import DeviceKey
+    from sync.center.views import import_one_file
+    _, key = enrolled
+    report = item(record())
+    content = usb.write_batch_file(key[0], key[1], [(dict(report[0], kind="kinerja"), b"")], 1, 1, "20251005-1000")
+    keys.revoke(DeviceKey.get(DeviceKey.key_id == key[0]))
+    with center_app.test_request_context():
+        imported = import_one_file(content, "a.lkb")
+    assert "dicabut" in imported["error"] and PerformanceReport.select().count() == 0

@@ -1,0 +1,157 @@
+"""Issue 29's journey through three programs: two kecamatan approve their Q3 recaps, sync with the running
+center, and the Pimpinan Kabupaten sees both side by side with the figures an independent recomputation from
+each kecamatan's own rows gives; downloads the XLSX, opens the printed report; an addendum at one kecamatan
+arrives as a new version."""
+import io
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from openpyxl import load_workbook
+
+from tests.conftest import CsrfClient, sign_in_as
+from tests.recap.helpers import complaint, survey
+from tests.sync.harness import CenterServer, Process, kecamatan_app, prepare_center
+from tests.sync.test_end_to_end import signed_in
+
+# Two kecamatan of one regency: (code, name, complaints in Q3 2025, survey scores of each respondent)
+OFFICES = (("35.08.07", "Yosowilangun", 3, (4, 4, 3)), ("35.08.08", "Jatiroto", 2, (2, 3, 3, 2, 2, 3)))
+
+
+def _in(kec_app, work):
+    """Run `work` on this office's database: the models reach one office at a time (two live in this process)."""
+    from app.frame.db import database
+    database.initialize(kec_app.extensions["database"])
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        return work()
+
+
+def _office(kec_app, code, name, complaints, scores):
+    from app.auth.accounts import create_user
+    from app.frame import store
+    from app.frame.db import database
+    with database.atomic():
+        store.put("kecamatan_code", code)
+        store.put("kecamatan_name", name)
+    for role in ("camat", "petugas_informasi"):
+        create_user(role.replace("_", "-"), f"Pegawai {role}", role, password="rahasia-kantor-1",
+                    must_change_password=False)
+    for n in range(complaints):  # received and followed up the same morning (WIB), all in Q3 2025
+        complaint(datetime(2025, 7, 7 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 7 + n, 3),
+                  followed_up_at=datetime(2025, 7, 7 + n, 4), tindak_lanjut="Sudah dijelaskan", complainant_name="Budi")
+    for n, score in enumerate(scores):
+        survey(datetime(2025, 8, 4 + n, 3), score)
+
+
+def _client(kec_app, role):
+    from app.auth.models import User
+    kec_app.test_client_class = CsrfClient
+    client = kec_app.test_client()
+    sign_in_as(client, User.get(User.role == role))
+    return client
+
+
+def _approve(kec_app, year, quarter):
+    def work():
+        url = f"/rekap/{year}/{quarter}"
+        drafted = _client(kec_app, "petugas_informasi").post(f"{url}/draf", data={
+            "promises": "Menambah kursi ruang tunggu.", "narrative": "Triwulan yang ramai.", "ajukan": "1"})
+        assert drafted.status_code in (200, 303), drafted.status_code
+        assert _client(kec_app, "camat").post(f"{url}/setujui").status_code == 303
+    _in(kec_app, work)
+
+
+def _recomputed(kec_app):
+    """From the kecamatan's own rows, not through the recap: complaints and unit IKM of Q3 2025 (WIB)."""
+    def work():
+        from app.complaints.models import Complaint
+        from app.survey.models import SurveyAnswer
+        start, end = datetime(2025, 6, 30, 17), datetime(2025, 9, 30, 17)
+        received = Complaint.select().where(Complaint.received_at >= start, Complaint.received_at < end).count()
+        answers = defaultdict(list)
+        for answer in SurveyAnswer.select():
+            answers[answer.element].append(answer.score)
+        return received, answers
+    return _in(kec_app, work)
+
+
+def _ikm(answers: dict) -> str:
+    """PermenPANRB 14/2017: mean of the NRR of the nine unsur x 25, two decimals, written the Indonesian way."""
+    nrr = [Decimal(sum(v)) / Decimal(len(v)) for v in answers.values()]
+    value = (sum(nrr) / Decimal(len(nrr)) * 25).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return str(value).replace(".", ",")
+
+
+def _sync(directory, tmp_path, name):
+    run = Process(["sync", "--data", str(directory)], tmp_path / f"{name}.log").start()
+    assert run.wait() == 0, (tmp_path / f"{name}.log").read_text()
+
+
+def test_two_kecamatan_approve_sync_and_the_pimpinan_sees_both_side_by_side(tmp_path):
+    from app.frame.dates import utc_now
+    from sync.center import keys
+    from sync.center.accounts import create_operator
+    from sync.center.models import Kecamatan
+    center_dir = tmp_path / "center"
+    center_app, first_code = prepare_center(center_dir)
+    with center_app.extensions["center_database"].connection_context():
+        jatiroto = Kecamatan.create(code="35.08.08", digits="350808", name="Jatiroto", created_at=utc_now())
+        codes = [first_code, keys.new_enrolment_code(jatiroto)]
+        create_operator("bupati", "Pimpinan Kabupaten", "pimpinan", password="pimpinan-rahasia-1",
+                        must_change_password=False)
+    center = CenterServer(center_dir).start()
+    try:
+        offices, pooled, expected = [], defaultdict(list), {}
+        for (code, name, complaints, scores), enrolment in zip(OFFICES, codes):
+            directory = tmp_path / name.lower()
+            kec_app = kecamatan_app(directory)
+            _in(kec_app, lambda: _office(kec_app, code, name, complaints, scores))
+            enrol = Process(["sync", "--data", str(directory), "enrol", "--center", center.url, "--code", enrolment,
+                             "--kecamatan", code], tmp_path / f"enrol-{name}.log").start()
+            assert enrol.wait() == 0, (tmp_path / f"enrol-{name}.log").read_text()
+            _approve(kec_app, 2025, 3)
+            _sync(directory, tmp_path, f"sync-{name}")
+            received, answers = _recomputed(kec_app)
+            expected[name] = (received, _ikm(answers), sum(len(v) for v in answers.values()) // 9)
+            for element, values in answers.items():
+                pooled[element] += values
+            offices.append((directory, kec_app))
+
+        pimpinan = signed_in(center.url, "bupati", "pimpinan-rahasia-1", "/masuk")
+        page = pimpinan.get(center.url + "/kinerja?tahun=2025&triwulan=3").text
+        for name, (received, ikm, respondents) in expected.items():
+            start = page.index(name)
+            row = page[start:page.index("</tr>", start)]
+            assert f">{received}<" in row and f"{received} dari {received}" in row, (name, row)
+            assert f"{ikm} (" in row and f">{respondents}<" in row, (name, ikm, row)
+        assert f"<strong>{_ikm(pooled)} – mutu" in page  # the regency's IKM from every answer of both
+        assert "Budi" not in page and "Sudah dijelaskan" not in page
+
+        sheet = load_workbook(io.BytesIO(pimpinan.get(center.url + "/kinerja.xlsx?tahun=2025&triwulan=3").content)).active
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        header = rows[2]
+        by_name = {dict(zip(header, r))["Kecamatan"]: dict(zip(header, r)) for r in rows[3:]}
+        for name, (received, ikm, respondents) in expected.items():
+            assert by_name[name]["Pengaduan diterima"] == received and by_name[name]["Responden IKM"] == respondents
+            assert f"{by_name[name]['IKM']:.2f}".replace(".", ",") == ikm
+        printed = pimpinan.get(center.url + "/kinerja/cetak?tahun=2025&triwulan=3").text
+        assert "DINAS KEPENDUDUKAN" in printed and all(name in printed for name in expected)
+
+        # An addendum at Yosowilangun: a Q3 complaint written after approval, listed by the approved Q4 recap.
+        directory, kec_app = offices[0]
+
+        def late():
+            from app.recap.models import QuarterRecap
+            approved = QuarterRecap.get(QuarterRecap.quarter == 3).approved_at
+            complaint(datetime(2025, 9, 22, 2), status="selesai", followed_up_at=datetime(2025, 9, 22, 4),
+                      created_at=approved + timedelta(seconds=1))
+        _in(kec_app, late)
+        _approve(kec_app, 2025, 4)
+        _sync(directory, tmp_path, "sync-addendum")
+        page = pimpinan.get(center.url + "/kinerja?tahun=2025&triwulan=3").text
+        row = page[page.index("Yosowilangun"):page.index("</tr>", page.index("Yosowilangun"))]
+        assert "versi 2" in row and "adendum 1 pengaduan" in row
+        assert re.search(r">%d<" % expected["Yosowilangun"][0], row)  # the frozen figures stay as approved
+    finally:
+        center.stop()
