@@ -125,7 +125,7 @@ def enter_decree():
     form = {"year": request.form.get("year", "").strip(), "lines": request.form.get("lines", ""),
             "confirmed": request.form.get("confirmed", "")}
     errors = {}
-    year = int(form["year"]) if form["year"].isdigit() and 2000 <= int(form["year"]) <= 2100 else None
+    year = int_arg(form, "year", lowest=2000, highest=2100)
     if year is None:
         errors["year"] = "Tahun harus berupa angka antara 2000 dan 2100."
         return _page(_year_arg(), decree_form=form, decree_errors=errors, status=422)

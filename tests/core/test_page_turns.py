@@ -135,7 +135,7 @@ def test_the_turn_comes_back_after_an_error_or_a_refusal(tmp_path, failure):
 # Views that can take seconds: each would hold every clerk's page up while it runs.
 LONG_VIEWS = ["backups.create", "backups.restore", "registration.export", "recap.export", "complaints.export",
               "registration.import_applicants", "sync_page.export_batch", "sync_page.import_status", "sync_page.enrol",
-              "desa.enrol_pc"]
+              "desa.enrol_pc", "sync_page.identity_replace"]
 
 
 def test_exports_backups_and_calls_to_the_center_run_beside_the_turns(app):
