@@ -9,7 +9,7 @@ number and the desa's own F-1.07 signing key.
 from flask import abort, current_app, request
 from itsdangerous import URLSafeSerializer
 
-from app.frame import regions
+from app.frame import dates, regions
 from app.frame.db import database
 from app.desa import qr
 from app.registration import numbering
@@ -61,7 +61,7 @@ def issue_enrolment_code(desa_code: str) -> str:
     payload = {"k": office["kecamatan_code"], "kn": office["kecamatan_name"], "kab": office["kabupaten_name"],
                "prov": office["provinsi_name"], "d": desa_code, "pc": f"D{number}",
                "days": office["pre_registration_days"], "key": qr.desa_key(desa_code),
-               "g": qr.generation_of(desa_code)}
+               "g": qr.generation_of(desa_code), "tz": office["timezone"]}
     from app.desa import relay
     payload.update(relay.ticket_for(desa_code, payload["pc"], payload["g"]))  # the center's part, if linked
     return ENROLMENT_PREFIX + URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).dumps(payload)
@@ -83,6 +83,13 @@ def read_enrolment_code(text: str) -> dict:
     return payload
 
 
+def _zone_in(payload: dict) -> str:
+    zone = payload.get("tz")
+    if zone in dates.TIME_ZONES:
+        return zone
+    return regions.zone_of(str(payload["k"])) or dates.DEFAULT_TIME_ZONE
+
+
 def enrol_this_pc(text: str) -> dict:
     """At the desa PC: store the kecamatan identity, the desa, the PC number and the desa's key."""
     from app.desa.models import PreRegistration
@@ -95,7 +102,9 @@ def enrol_this_pc(text: str) -> dict:
                            ("kabupaten_name", payload["kab"]), ("provinsi_name", payload["prov"]),
                            ("desa_pc_desa_code", payload["d"]), ("desa_pc_number", payload["pc"]),
                            ("desa_pc_key", payload["key"]), ("pre_registration_days", int(payload["days"])),
-                           ("desa_pc_generation", int(payload.get("g", 1)))):
+                           ("desa_pc_generation", int(payload.get("g", 1))),
+                           # the kecamatan's zone (a code from before it was carried: the map's)
+                           ("timezone", _zone_in(payload))):
             store.put(key, value)
         from app.frame import audit
         audit.record("daftar_perangkat", "pengaturan", "desa", f"Komputer desa terdaftar untuk desa {payload['d']} "

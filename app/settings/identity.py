@@ -51,6 +51,15 @@ def region_lists(choice: dict) -> dict:
             "kecamatans": regions.children(choice["kabupaten"]) if choice["kabupaten"] else []}
 
 
+def propose_zone(values: dict) -> dict:
+    """The chosen province's legal zone replaces the zone shown (the admin may still change it
+    before saving): a kecamatan in Sulawesi Selatan is WITA, not the default WIB."""
+    zone = regions.zone_of(values.get("kecamatan_code") or values.get("provinsi") or "")
+    if zone:
+        values["timezone"] = zone
+    return values
+
+
 def read_form(form) -> dict:
     values = {key: (form.get(key) or "").strip() for key in TEXT_FIELDS}
     values["public_address"] = values["public_address"].rstrip("/")

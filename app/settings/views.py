@@ -7,7 +7,7 @@ from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
 from app.frame.roles import ADMIN
-from app.frame import store
+from app.frame import regions, store
 from app.settings import identity
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
@@ -27,6 +27,7 @@ def _has_logo() -> bool:
 
 def _identity_page(template, values, errors, status=200):
     return render_template(template, form=values, errors=errors, zones=TIME_ZONES, has_logo=_has_logo(),
+                           proposed_zone=regions.zone_of(values.get("provinsi") or ""),
                            **identity.region_lists(values)), status
 
 
@@ -49,7 +50,7 @@ def setup():
         return _identity_page("settings/setup.html", identity.current_values(), {})
     values = identity.read_form(request.form)
     if request.form.get("pilih"):  # without JavaScript: "Tampilkan pilihan" refreshes the lists
-        return _identity_page("settings/setup.html", values, {})
+        return _identity_page("settings/setup.html", identity.propose_zone(values), {})
     errors = identity.validate(values)
     upload = request.files.get("logo")
     png = None
@@ -72,7 +73,13 @@ def setup():
 def region_options():
     """htmx: the three selects again, lists filled for the province/kabupaten just chosen."""
     values = identity.region_choice(request.args)
-    return render_template("settings/_region_select.html", form=values, errors={}, **identity.region_lists(values))
+    lists = render_template("settings/_region_select.html", form=values, errors={}, **identity.region_lists(values))
+    zone = regions.zone_of(values["provinsi"])
+    if not zone:
+        return lists
+    # A province chosen: its zone is proposed in the zone field too (out of band).
+    return lists + render_template("settings/_timezone_field.html", form={"timezone": zone}, errors={},
+                                   zones=TIME_ZONES, proposed_zone=zone, oob=True)
 
 
 @blueprint.route("/admin/kantor", methods=["GET", "POST"])
@@ -81,7 +88,7 @@ def office():
         return _identity_page("settings/office.html", identity.current_values(), {})
     values = identity.read_form(request.form)
     if request.form.get("pilih"):
-        return _identity_page("settings/office.html", values, {})
+        return _identity_page("settings/office.html", identity.propose_zone(values), {})
     errors = identity.validate(values)
     if errors:
         return _identity_page("settings/office.html", values, errors, 422)

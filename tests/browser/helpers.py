@@ -21,10 +21,51 @@ EXPECT_TIMEOUT_MS = 20_000
 
 def new_context(browser, base_url: str, viewport=DESKTOP, reduced_motion="reduce", **options):
     """A browser context as every journey uses it: the office PC's screen, Indonesian, WIB, and
-    reduced motion (app.css then has no transitions, so colours are read at their final value)."""
+    reduced motion (app.css then has no transitions, so colours are read at their final value).
+    Every page of it is watched (`watch_context`): a CSP violation or console error fails the test."""
     context = browser.new_context(base_url=base_url, viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta",
                                   reduced_motion=reduced_motion, **options)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    watch_context(context)
+    return context
+
+
+# --- The guard: no CSP violation, no console error, in any journey (issue 25) -------------------
+# What the pages of every watched context reported during the running test; the autouse fixture
+# `page_problems_fail_the_test` (tests/browser/conftest.py) empties it before a test and fails the
+# test when something is left after it. A blocked inline handler is silent on screen (the button
+# just does nothing), so the suite, not an admin, has to notice it.
+PAGE_PROBLEMS: list[str] = []
+
+# An answer the app means: a refused form (422) or a page that is not there (404) is logged by
+# Chromium ("Failed to load resource ... status of 4xx") and by htmx ("Response Status Error Code
+# 4xx"). A 5xx, a failed request or any script's console.error is a problem.
+_MEANT_ANSWERS = re.compile(r"status of 4\d\d|Response Status Error Code 4\d\d")
+
+# The browser tells a page about a refused inline script or handler with this event; the console
+# message it also writes is not sent for every kind of violation, so the event is reported too.
+_VIOLATION_JS = """document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')
+                + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + (e.sample || ''));
+}, true);"""
+
+
+def watch_page(page):
+    """Report the page's console errors, CSP violations and uncaught exceptions to PAGE_PROBLEMS."""
+    def on_console(message):
+        if message.type == "error" and not _MEANT_ANSWERS.search(message.text):
+            PAGE_PROBLEMS.append(f"{page.url}: console error: {message.text}")
+        elif "Content Security Policy" in message.text:
+            PAGE_PROBLEMS.append(f"{page.url}: {message.text}")
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: PAGE_PROBLEMS.append(f"{page.url}: uncaught: {error}"))
+
+
+def watch_context(context):
+    context.add_init_script(_VIOLATION_JS)
+    context.on("page", watch_page)
+    for page in context.pages:
+        watch_page(page)
     return context
 
 
