@@ -250,3 +250,17 @@ def test_a_desa_folder_with_a_stray_kecamatan_database_points_to_the_desa_accoun
     assert stray.returncode == 1 and "run.py reset-password admin --mode desa" in stray.stderr, stray.stderr
     desa = _run("reset-password", "--mode", "desa", "--data", str(folder))
     assert desa.returncode == 0 and "Kata sandi sementara untuk admin:" in desa.stdout, desa.stderr
+
+
+def test_a_desa_pc_takes_its_kecamatans_zone_at_enrolment(desa_app, kecamatan, client_as):
+    """Issue 25: a desa PC had no zone and printed WIB for a WITA kecamatan."""
+    from app.frame import store
+    database.initialize(kecamatan.extensions["database"])
+    with kecamatan.app_context():
+        store.put("timezone", "WITA")
+    page = client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+    code = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    admin, _ = desa_admin(desa_app)
+    assert admin.post("/admin/komputer-desa", data={"kode": code}).status_code == 302
+    with bound_to(desa_app):
+        assert store.get("timezone") == "WITA"
