@@ -7,7 +7,7 @@ import segno
 from flask import send_from_directory
 from markupsafe import Markup
 
-from app.frame import dates
+from app.frame import dates, regions
 
 # htmx 2.0.3 as shipped inside the pinned django-js-lib-htmx wheel: no CDN, no copy in the repo.
 HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
@@ -21,7 +21,10 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
     """Date filters in the zone `zone()` names, `user_may(endpoint)` for menus and buttons, and
     where templates/base.html loads htmx from."""
     app.jinja_env.filters["tanggal"] = lambda d, weekday=False: dates.format_date(d, weekday)
-    app.jinja_env.filters["tanggal_jam"] = lambda moment: dates.format_datetime(moment, zone())
+    # `moment|tanggal_jam(region_code)`: a moment of another office (the center's list of a
+    # kecamatan's work) in that office's legal zone, not the reader's.
+    app.jinja_env.filters["tanggal_jam"] = lambda moment, region=None: dates.format_datetime(
+        moment, (regions.zone_of(region) if region else None) or zone())
     app.jinja_env.filters["waktu_berkas"] = lambda timestamp: dates.format_datetime(
         datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), zone())
     app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint)

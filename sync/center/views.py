@@ -135,7 +135,7 @@ def applications():
         query = query.where(ReceivedApplication.kecamatan == int(filters["kecamatan"]))
     day = _parse_day(filters["tanggal"])
     if day:
-        start = day_start_utc(day, "WIB")  # the center's pages are in WIB
+        start = day_start_utc(day, current_app.config["TIME_ZONE"])  # the day as the center's pages show it
         query = query.where((ReceivedApplication.received_at >= start)
                             & (ReceivedApplication.received_at < start + timedelta(days=1)))
     if filters["status"] in STATUS_LABELS:

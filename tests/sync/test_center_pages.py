@@ -254,3 +254,26 @@ def test_every_print_run_and_shipment_is_reachable_page_by_page(center_app, oper
     shipped = walk_pages(client, "/kirim", r"Pengiriman #(\d+)</a>")
     assert sum(shipped, []) == [str(s.id) for s in Shipment.select().order_by(Shipment.id.desc())]
     assert [len(page) for page in shipped] == [2, 2, 1]
+
+
+def test_each_kecamatans_times_are_shown_in_its_own_zone(center_app, operators, enrolled):
+    """Issue 25: the center showed WIB for every kecamatan; Somba Opu (Gowa, Sulawesi Selatan) is WITA."""
+    from datetime import datetime
+    from sync.center.models import Kecamatan
+    lumajang, _ = enrolled
+    gowa = Kecamatan.create(code="73.06.08", digits="730608", name="Somba Opu", created_at=utc_now())
+    seen = datetime(2026, 11, 23, 2, 30)  # 09.30 WIB, 10.30 WITA
+    Kecamatan.update(last_seen_at=seen).execute()
+    from tests.sync.helpers import record_for
+    record = {**record_for(1, "730608"), "nik": "7306080101900001", "kk_number": "7306080101900001",
+              "desa_code": "73.06.08.1001", "birth_place": "Gowa"}
+    header, photo = packet_item(1, digits="730608", record=record)
+    assert records.store_application(gowa, header, photo).result == "stored"
+    ReceivedApplication.update(received_at=seen).execute()
+    client = client_as(center_app, operators["operator"])
+    dashboard = client.get("/").get_data(as_text=True)
+    rows = {name: dashboard[dashboard.index(f"<td>{name}</td>"):][:300] for name in ("Yosowilangun", "Somba Opu")}
+    assert "09.30 WIB" in rows["Yosowilangun"] and "10.30 WITA" in rows["Somba Opu"]
+    assert "10.30 WITA" in client.get("/permohonan").get_data(as_text=True)
+    item = ReceivedApplication.get()
+    assert "10.30 WITA" in client.get(f"/permohonan/{item.id}").get_data(as_text=True)
