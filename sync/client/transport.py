@@ -41,12 +41,11 @@ class ClockSkew(Refused):
 
 
 def clock_message(skew_seconds: int, server_time: int) -> str:
-    from app.frame.dates import format_datetime
+    from app.frame.dates import duration_words, format_datetime
     from datetime import datetime, timezone
-    minutes = max(1, round(abs(skew_seconds) / 60))
     direction = "lebih cepat" if skew_seconds > 0 else "lebih lambat"
     center_time = format_datetime(datetime.fromtimestamp(server_time, timezone.utc).replace(tzinfo=None))
-    return (f"Jam komputer ini selisih {minutes} menit dari pusat ({direction}; jam pusat {center_time}). "
+    return (f"Jam komputer ini selisih {duration_words(skew_seconds)} dari pusat ({direction}; jam pusat {center_time}). "
             "Betulkan tanggal dan jam Windows: Pengaturan > Waktu & bahasa > nyalakan "
             "\u201cAtur waktu secara otomatis\u201d (atau setel manual), lalu sinkronkan lagi. "
             "Tidak perlu mendaftar ulang.")
