@@ -51,6 +51,9 @@ def center_config(overrides: dict | None = None) -> dict:
         # The center's own pages (its print runs, shipments); a kecamatan's moments are shown in
         # that kecamatan's zone (the `tanggal_jam(code)` filter).
         "TIME_ZONE": os.environ.get("LOKET_CENTER_TIME_ZONE", "WIB"),
+        # The address kecamatan PCs reach the center on (shown with an enrolment code); without it,
+        # the address the admin's browser used.
+        "PUBLIC_URL": (os.environ.get("LOKET_CENTER_PUBLIC_URL") or "").strip().rstrip("/"),
         # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,

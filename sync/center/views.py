@@ -423,7 +423,14 @@ def new_kecamatan():
                                      name=form["name"], created_at=utc_now())
         code = keys.new_enrolment_code(kecamatan)
         audit("daftar_kecamatan", "kecamatan", kecamatan.code, kecamatan.name)
-    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code)
+    return _code_page(kecamatan, code)
+
+
+def _code_page(kecamatan, code):
+    """The code and what the kecamatan's admin does with it in the browser, with this center's address
+    (LOKET_CENTER_PUBLIC_URL when behind a proxy, else the address this page was opened on)."""
+    address = current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code, center_address=address)
 
 
 @blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
@@ -432,7 +439,7 @@ def new_enrolment_code(kecamatan_id: int):
     with center_database.atomic():
         code = keys.new_enrolment_code(kecamatan)
         audit("kode_pendaftaran", "kecamatan", kecamatan.code, "kode pendaftaran baru dibuat")
-    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code)
+    return _code_page(kecamatan, code)
 
 
 @blueprint.post("/admin/kunci/<int:key_id>/cabut")

@@ -39,8 +39,11 @@ PAGE_PROBLEMS: list[str] = []
 
 # An answer the app means: a refused form (422) or a page that is not there (404) is logged by
 # Chromium ("Failed to load resource ... status of 4xx") and by htmx ("Response Status Error Code
-# 4xx"). A 5xx, a failed request or any script's console.error is a problem.
-_MEANT_ANSWERS = re.compile(r"status of 4\d\d|Response Status Error Code 4\d\d")
+# 4xx"). A request that a newer one replaced (hx-sync "replace": a newer choice in the region lists)
+# is aborted on purpose: htmx logs "htmx:sendAbort" and the "htmx:afterRequest" that goes with it
+# (a failed request logs "htmx:sendError" and Chromium's "net::ERR_..." beside it). A 5xx, a failed
+# request or any script's console.error is a problem.
+_MEANT_ANSWERS = re.compile(r"status of 4\d\d|Response Status Error Code 4\d\d|^htmx:(sendAbort|afterRequest)$")
 
 # The browser tells a page about a refused inline script or handler with this event; the console
 # message it also writes is not sent for every kind of violation, so the event is reported too.

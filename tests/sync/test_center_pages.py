@@ -277,3 +277,16 @@ def test_each_kecamatans_times_are_shown_in_its_own_zone(center_app, operators, 
     assert "10.30 WITA" in client.get("/permohonan").get_data(as_text=True)
     item = ReceivedApplication.get()
     assert "10.30 WITA" in client.get(f"/permohonan/{item.id}").get_data(as_text=True)
+
+
+def test_the_code_page_says_what_to_do_in_the_browser_and_the_centers_address(center_app, operators):
+    """Issue 25: it told the kecamatan to run a terminal command and did not show the center's address."""
+    admin = client_as(center_app, operators["admin"])
+    text = admin.post("/admin/kecamatan", data={"code": "35.08.07", "name": ""}).get_data(as_text=True)
+    assert "run.py" not in text
+    assert "Sinkronisasi" in text and "Daftarkan komputer ini" in text
+    assert '<code class="center-address">http://localhost</code>' in text  # where the admin opened it
+    center_app.config["PUBLIC_URL"] = "https://pusat.lumajangkab.go.id"  # LOKET_CENTER_PUBLIC_URL
+    kecamatan = Kecamatan.get()
+    text = admin.post(f"/admin/kecamatan/{kecamatan.id}/kode-baru", data={}).get_data(as_text=True)
+    assert '<code class="center-address">https://pusat.lumajangkab.go.id</code>' in text
