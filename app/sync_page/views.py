@@ -46,9 +46,20 @@ def index():
     return render_template("sync_page/index.html", **_page_context())
 
 
+def _progress_fragment():
+    """The progress box; once no pass runs, the facts and the log again (out of band), so the figures
+    a pass changed (waiting, last success, last problem) show without a reload."""
+    fragment = render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+    if engine.PROGRESS.running or engine.current_link() is None:
+        return fragment
+    context = _page_context()
+    return (fragment + render_template("sync_page/_facts.html", oob=True, **context)
+            + render_template("sync_page/_log.html", oob=True, **context))
+
+
 @blueprint.get("/sinkronisasi/progres")
 def progress():
-    return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+    return _progress_fragment()
 
 
 @blueprint.post("/sinkronisasi/mulai")
@@ -58,7 +69,7 @@ def start():
         return redirect(url_for("sync_page.index")), 303
     started = link.start_manual_sync(current_app._get_current_object())
     if request.htmx:
-        return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+        return _progress_fragment()
     flash("Sinkronisasi dimulai." if started else "Sinkronisasi sedang berjalan.", "info")
     return redirect(url_for("sync_page.index")), 303
 

@@ -5,6 +5,7 @@ body; every answer must carry the center's HMAC over our nonce and its body. A h
 page, a proxy error page or a cut-off answer fails that check and counts as "no link".
 """
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,18 @@ from sync import protocol
 
 class LinkDown(Exception):
     """No usable answer from the center (network, 5xx, unsigned or altered answer): retry later."""
+
+
+# What the clerk reads when the network fails (CLI, Sinkronisasi, desa page): what it means for the
+# data and what happens next, no Python word. The exception's name goes to the log only.
+UNREACHABLE = ("Pusat tidak dapat dihubungi; data aman di komputer ini dan dikirim otomatis saat "
+               "jaringan kembali")
+
+
+def unreachable(problem: Exception) -> LinkDown:
+    """The LinkDown for a failed request; `problem` is logged for whoever looks at the log."""
+    logging.getLogger(__name__).info("center unreachable: %s", type(problem).__name__)
+    return LinkDown(UNREACHABLE)
 
 
 class Refused(Exception):
@@ -156,7 +169,7 @@ class CenterClient:
             content = response.content
         except requests.RequestException as problem:
             self.counters.failures += 1
-            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+            raise unreachable(problem) from None
         return self.verified(ticket, response.status_code, response.headers, content)
 
     def open_stream(self):
