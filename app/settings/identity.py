@@ -10,11 +10,13 @@ from flask import url_for
 
 from app import audit
 from app.frame import regions
-from app.frame.dates import TIME_ZONES
+from app.frame.dates import TIME_ZONES, local_today
 from app.frame.db import database
 from app.frame import store
 
-store.register_defaults(public_address="")
+# office_opened_on: the local day the setup was first saved; counters of overdue days start there
+# (an office set up today has no suggestion box "20 working days" late).
+store.register_defaults(public_address="", office_opened_on="")
 
 TEXT_FIELDS = ("address", "phone", "email", "camat_name", "camat_nip", "timezone", "public_address")
 
@@ -100,6 +102,8 @@ def save(values: dict, what: str) -> None:
     stored.update(kecamatan_code=code, kecamatan_name=regions.region_name(code),
                   kabupaten_name=above.get("kabupaten", ""), provinsi_name=above.get("provinsi", ""))
     before = {key: store.get(key) for key in stored}
+    if not store.get("kecamatan_code") and not store.get("office_opened_on"):
+        stored["office_opened_on"] = local_today(values["timezone"]).isoformat()
     with database.atomic():
         for key, value in stored.items():
             store.put(key, value)

@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from app import audit
 from app.capabilities import Card, MenuItem
+from app.frame.access import user_may
 from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
 from app.policy import POLICY
@@ -27,7 +28,9 @@ def dashboard_cards(user):
     current = engine.current_link()
     waiting = outbox.waiting_count()
     if current is None:
-        return [Card("Sinkronisasi pusat", "Belum terdaftar", "Hubungi admin", url_for("sync_page.index"), "warn")]
+        step = ("Daftarkan dengan kode dari pusat cetak" if user_may("sync_page.enrol")  # the admin: the step itself
+                else "Hubungi admin kantor")
+        return [Card("Sinkronisasi pusat", "Belum terdaftar", step, url_for("sync_page.index"), "warn")]
     note = "terakhir berhasil: " + (format_datetime(current.last_success_at, store.get("timezone"))
                                     if current.last_success_at else "belum pernah")
     return [Card("Menunggu dikirim ke pusat", str(waiting), note, url_for("sync_page.index"),
