@@ -31,5 +31,6 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
 
 
 def qr_svg(text: str) -> Markup:
-    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
-    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))
+    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet). Always a
+    standard QR: segno picks a Micro QR for short texts, which phone cameras do not read."""
+    return Markup(segno.make(text, error="m", micro=False).svg_inline(scale=4, border=2, omitsize=False))
