@@ -27,6 +27,7 @@ def _has_logo() -> bool:
 
 def _identity_page(template, values, errors, status=200):
     return render_template(template, form=values, errors=errors, zones=TIME_ZONES, has_logo=_has_logo(),
+                           kiosk_addresses=kiosk_addresses(),
                            proposed_zone=regions.zone_of(values.get("provinsi") or ""),
                            **identity.region_lists(values)), status
 
@@ -67,6 +68,24 @@ def setup():
         _store_logo(png)
     flash(f"Kantor Kecamatan {store.get('kecamatan_name')} siap digunakan.", "success")
     return redirect(url_for("core.dashboard"), 303)
+
+
+def kiosk_addresses() -> list[dict]:
+    """The visitors' pages the kiosk PC or tablet opens, at the office's public address."""
+    return [{"title": "Kios pengaduan", "what": "Tulis pengaduan atau saran tanpa masuk",
+             "url": identity.public_url("complaints.kiosk")},
+            {"title": "Survei kepuasan", "what": "Isi survei dengan kode dari tanda terima",
+             "url": identity.public_url("survey.kiosk")},
+            {"title": "Cek status pengaduan", "what": "Masukkan nomor pengaduan (PGD-...)",
+             "url": identity.public_url("complaints.public_status")}]
+
+
+@blueprint.get("/admin/poster-kios")
+def kiosk_poster():
+    """A printable A4 poster for the kiosk PC: each address in large type with a QR code."""
+    from app.frame.templating import qr_svg
+    return render_template("settings/kiosk_poster.html",
+                           addresses=[{**a, "qr": qr_svg(a["url"])} for a in kiosk_addresses()])
 
 
 @blueprint.get("/admin/wilayah")
