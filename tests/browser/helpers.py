@@ -155,20 +155,30 @@ _OVERFLOW_JS = """(limit) => {
 }"""
 
 
+# A thermal receipt roll: 80 mm wide, print.css's roll margins (3 mm each side).
+ROLL_80_PRINTABLE_PX = round((80 - 6) / 25.4 * 96)
+
+
 def pdf_of(page, url: str | None = None, name: str | None = None, paper: str = "A4") -> Printed:
-    """Print `url` (or the current page) with Chromium as the clerk's browser would: print CSS, A4.
+    """Print `url` (or the current page) with Chromium as the clerk's browser would: print CSS, on
+    A4 (`paper="A4"`) or on an 80 mm thermal roll (`paper="80mm"`, the printer's paper, long enough).
 
     Returns the PDF's text and page count, and the elements that would not fit across the paper.
     """
     if url:
         page.goto(url)
     page.emulate_media(media="print")
+    roll = paper.endswith("mm")
+    printable = ROLL_80_PRINTABLE_PX if roll else A4_PRINTABLE_PX
     try:
         # Lay the page out at the paper's printable width to see what would be cut off.
         size = page.viewport_size
-        page.set_viewport_size({"width": A4_PRINTABLE_PX, "height": size["height"]})
-        overflow = page.evaluate(_OVERFLOW_JS, A4_PRINTABLE_PX)
-        data = page.pdf(format=paper, print_background=True, prefer_css_page_size=True)
+        page.set_viewport_size({"width": printable, "height": size["height"]})
+        overflow = page.evaluate(_OVERFLOW_JS, printable)
+        if roll:
+            data = page.pdf(width=paper, height="400mm", print_background=True)
+        else:
+            data = page.pdf(format=paper, print_background=True, prefer_css_page_size=True)
         page.set_viewport_size(size)
     finally:
         page.emulate_media(media="screen")
