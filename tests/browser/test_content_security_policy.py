@@ -36,7 +36,7 @@ def test_confirmations_and_htmx_work_under_the_policy(page, live, login):
     page.goto("/admin/pengguna")
     asked = []
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name=re.compile("Reset", re.I)).first.click()
+    page.get_by_role("button", name=re.compile("Atur ulang sandi", re.I)).first.click()
     expect(page).to_have_url(re.compile(r"/admin/pengguna$"))  # dismissed: nothing was reset
     assert asked and "kata sandi sementara" in asked[0]
     page.goto("/audit")

@@ -290,3 +290,12 @@ def test_the_code_page_says_what_to_do_in_the_browser_and_the_centers_address(ce
     kecamatan = Kecamatan.get()
     text = admin.post(f"/admin/kecamatan/{kecamatan.id}/kode-baru", data={}).get_data(as_text=True)
     assert '<code class="center-address">https://pusat.lumajangkab.go.id</code>' in text
+
+
+def test_the_new_operator_form_has_the_error_summary(center_app, operators):
+    """Issue 25: the center's new-operator form had no error summary."""
+    from tests.support.error_summary import summary_problems
+    page = client_as(center_app, operators["admin"]).post("/admin/operator", data={"username": "", "role": ""})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert summary_problems(text) == [] and 'href="#f-username"' in text
