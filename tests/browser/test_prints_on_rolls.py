@@ -53,3 +53,32 @@ def _text_sizes_pt(path) -> list[tuple[float, str]]:
             sizes.append((round(size * tm[0] * cm[0], 1), text.strip()))
     PdfReader(path).pages[0].extract_text(visitor_text=seen)
     return sizes
+
+
+@pytest.mark.parametrize("paper", ["A4", "80mm"])
+def test_the_counters_receipt_and_the_complaint_slip_print_on_both_papers(page, live, login, paper):
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    from app.registration import intake, records
+    from app.registration.views import desa_list, office_today
+    from tests.registration.conftest import valid_form
+    with live.db():
+        clean, errors, _ = intake.validate_application(valid_form(nik="3508071205900512"), desa_list(), office_today())
+        assert not errors, errors
+        application = records.create_application(clean)
+        category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
+        complaint, _ = book.record_complaint({"channel": "meja_informasi", "category_id": category.id,
+                                              "complainant_name": "", "complainant_contact": "", "is_anonymous": False,
+                                              "is_confidential": False, "registration_number": "",
+                                              "text": "Papan informasi persyaratan tidak terbaca."})
+    login(page, "petugas_loket")
+    receipt = pdf_of(page, f"/pendaftaran/{application.id}/bukti", name=f"bukti-{paper}", paper=paper)
+    assert receipt.pages == 1 and receipt.overflow == []
+    assert application.registration_number in receipt.text.replace("\n", "")
+    assert min(size for size, _ in _text_sizes_pt(receipt.path)) >= 7
+    page.context.clear_cookies()  # the desk officer's turn
+    login(page, "petugas_informasi")
+    slip = pdf_of(page, f"/pengaduan/{complaint.id}/tanda-terima", name=f"slip-{paper}", paper=paper)
+    assert slip.pages == 1 and slip.overflow == []
+    assert complaint.tracking_number in slip.text.replace("\n", "")
+    assert min(size for size, _ in _text_sizes_pt(slip.path)) >= 7
