@@ -53,11 +53,20 @@ class ClockSkew(Refused):
         super().__init__(401, clock_message(skew_seconds, server_time))
 
 
+def _office_zone() -> str:
+    """The office's zone for the center's time in a message (the default outside an app, e.g. a tool)."""
+    from app.frame import dates, store
+    try:
+        return store.get("timezone") or dates.DEFAULT_TIME_ZONE
+    except Exception:  # no app or database at hand
+        return dates.DEFAULT_TIME_ZONE
+
+
 def clock_message(skew_seconds: int, server_time: int) -> str:
     from app.frame.dates import duration_words, format_datetime
     from datetime import datetime, timezone
     direction = "lebih cepat" if skew_seconds > 0 else "lebih lambat"
-    center_time = format_datetime(datetime.fromtimestamp(server_time, timezone.utc).replace(tzinfo=None))
+    center_time = format_datetime(datetime.fromtimestamp(server_time, timezone.utc).replace(tzinfo=None), _office_zone())
     return (f"Jam komputer ini selisih {duration_words(skew_seconds)} dari pusat ({direction}; jam pusat {center_time}). "
             "Betulkan tanggal dan jam Windows: Pengaturan > Waktu & bahasa > nyalakan "
             "\u201cAtur waktu secara otomatis\u201d (atau setel manual), lalu sinkronkan lagi. "

@@ -25,3 +25,14 @@ def test_survey_codes_tracking_numbers_and_recovery_keys_share_it():
     assert tracking.normalise("pgd 7k3 m9q") == "PGD-7K3M9Q"
     assert tracking.normalise("PGD.7K3M9Q") == "PGD-7K3M9Q"
     assert keystore.normalise_recovery_key("abcde fghjk.mnpqr") == "ABCDE-FGHJK-MNPQR"
+
+
+def test_the_clock_message_speaks_in_days_and_the_offices_zone(db):
+    """Issue 25: "2880 menit", and the center's time in WIB for a WITA office."""
+    from datetime import datetime, timezone
+    from app.frame import store
+    from sync.client.transport import clock_message
+    store.put("timezone", "WITA")
+    server = int(datetime(2026, 11, 23, 2, 30, tzinfo=timezone.utc).timestamp())
+    message = clock_message(2 * 86400, server)
+    assert "selisih 2 hari dari pusat" in message and "10.30 WITA" in message and "menit" not in message
