@@ -4,6 +4,7 @@ office settings (and the desa PC's admin page), or `run.py autostart install|rem
 Windows: a launcher in the user's Startup folder. It needs no administrator rights, where a Task
 Scheduler task "at log on" (schtasks /SC ONLOGON) is refused to an ordinary account. Linux: a
 systemd user unit."""
+import logging
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from app.frame.private_files import write_private
 ENTRY_NAME = "Loket Kecamatan"
 UNIT_NAME = "loket-kecamatan.service"
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 class AutostartFailed(Exception):
@@ -86,6 +88,11 @@ def systemd_unit(command: list[str]) -> str:
             "WantedBy=default.target\n")
 
 
+NO_USER_SERVICES = ("Mulai otomatis belum dapat dipasang: sesi pengguna ini tidak dapat menjalankan layanan "
+                    "sendiri (misalnya masuk lewat jaringan, bukan di layar komputer). Masuk di komputer itu "
+                    "sendiri lalu pasang lagi dari halaman ini, atau minta teknisi memasangnya sebagai layanan.")
+
+
 def _systemctl(*args: str) -> tuple[int, str]:
     try:
         done = subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True, timeout=60)
@@ -111,7 +118,11 @@ def install(command: list[str]) -> str:
     for step in (("daemon-reload",), ("enable", UNIT_NAME)):
         code, output = _systemctl(*step)
         if code != 0:
-            raise AutostartFailed(f"Berkas {entry} ditulis, tetapi systemd belum dapat mengaktifkannya: {output}")
+            # Not half-installed: without the file, the page says "belum terpasang", not "terpasang".
+            # systemd's own (English) words go to the debug log; the admin reads what to do.
+            log.debug("systemctl --user %s failed: %s", " ".join(step), output)
+            entry.unlink(missing_ok=True)
+            raise AutostartFailed(NO_USER_SERVICES)
     return f"Loket Kecamatan akan berjalan sendiri saat pengguna ini masuk ({entry})."
 
 

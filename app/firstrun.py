@@ -28,3 +28,4 @@ def seed_identity(code: str) -> None:
         store.put("kecamatan_name", regions.region_name(code))
         store.put("kabupaten_name", above.get("kabupaten", ""))
         store.put("provinsi_name", above.get("provinsi", ""))
+        store.put("timezone", regions.zone_of(code) or store.get("timezone"))

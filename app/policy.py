@@ -22,7 +22,7 @@ akun.kelola                   x     -      -       -    -    -     -     membuat
 audit.baca                    x     -      -       -    x    -     -     membaca jejak audit
 cadangan.kelola               x     -      -       -    -    -     -     membuat, mengunduh dan memulihkan cadangan data
 kalender.kelola               x     -      -       -    -    -     -     mengatur hari libur kantor
-pengaturan.kantor             x     -      -       -    -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi
+pengaturan.kantor             x     -      -       -    -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi, poster kios
 pengaturan.mulai_otomatis     x     -      -       -    -    -     -     memasang atau melepas mulai otomatis bersama komputer
 pengaturan.logo               -     -      -       -    -    -     x     menampilkan logo kop surat
 pendaftaran.daftar            -     x      -       -    -    -     -     mendaftarkan permohonan KTP-el baru (periksa NIK dan KK)
@@ -76,7 +76,7 @@ ROUTES = {
                        "backups.recovery_key backups.recovery_key_printed backups.recovery_key_change backups.recovery_key_typed",
     "kalender.kelola": "calendar.index calendar.add calendar.remove calendar.enter_decree",
     "pengaturan.kantor": "settings.setup settings.region_options settings.office settings.upload_logo "
-                         "settings.session_timeout",
+                         "settings.session_timeout settings.kiosk_poster",
     "pengaturan.mulai_otomatis": "settings.autostart",
     "pengaturan.logo": "settings.logo",
     "pendaftaran.daftar": "registration.new",

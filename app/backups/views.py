@@ -1,5 +1,4 @@
 import os
-from datetime import datetime
 from pathlib import Path
 
 from flask import (Blueprint, Request, abort, current_app, flash, g, redirect, render_template, request, send_file,
@@ -13,7 +12,7 @@ from app.capabilities import MenuItem
 from app.frame.db import database
 from app.frame.private_files import private_dir
 from app.frame.migrations import migrate
-from app.frame import store
+from app.frame import dates, store
 from app.frame.page_turns import long_running
 from app.frame.signin import load_current_user
 
@@ -33,11 +32,17 @@ def _index_page(errors, status=200):
                            recovery_key_printed=recovery.was_printed(config)), status
 
 
+def _office_stamp() -> str:
+    """A file name's time as the list beside it shows times: the office's zone, not the PC's (a
+    PC left on UTC named a 09.00 WITA backup "010000")."""
+    return f"{dates.to_local(dates.utc_now(), store.get('timezone')):%Y%m%d-%H%M%S}"
+
+
 @blueprint.post("/admin/cadangan")
 @long_running
 def create():
     config = current_app.config
-    name = f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    name = f"manual-{_office_stamp()}.sqlite3"
     try:
         made = backup_database(config["DATABASE_PATH"], config["BACKUP_DIR"] / name)
     except BackupError as problem:
@@ -81,7 +86,7 @@ class LoketRequest(Request):
 def _save_upload(upload) -> Path:
     """The uploaded file into the backup folder under a temporary name, renamed when complete."""
     folder = private_dir(current_app.config["BACKUP_DIR"])
-    target = folder / f"unggahan-{datetime.now():%Y%m%d-%H%M%S}{SUFFIX}"
+    target = folder / f"unggahan-{_office_stamp()}{SUFFIX}"
     partial = target.with_name(target.name + ".sebagian")
     try:
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # private from the start

@@ -11,6 +11,7 @@ from app.complaints.models import Complaint, ComplaintCategory, SuggestionBoxSes
 from app.complaints.views import blueprint
 from app.frame.dates import local_today, parse_iso_date, utc_now
 from app.frame.db import database
+from app.frame import store
 from app.frame.pagination import paginate
 
 
@@ -22,6 +23,9 @@ def opened_dates(since) -> set:
 def missing_box_days(today=None) -> list:
     today = today or local_today(queries.zone())
     since = today.fromordinal(today.toordinal() - box.LOOK_BACK_DAYS)
+    opened = parse_iso_date(store.get("office_opened_on"))
+    if opened and opened > since:
+        since = opened  # no day counts as missed before the office was set up
     return box.missing_days(opened_dates(since), office_calendar(), today, since)
 
 

@@ -7,6 +7,8 @@ forged number is found only by chance.
 import re
 import secrets
 
+from app.frame import codes
+
 PREFIX = "PGD-"
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 LENGTH = 6
@@ -19,7 +21,7 @@ def new_tracking_number() -> str:
 
 def normalise(text: str | None) -> str | None:
     """A typed number in canonical form ('pgd 7k3m9q' -> 'PGD-7K3M9Q'), or None when it cannot be one."""
-    compact = re.sub(r"[\s\-_.]", "", (text or "").upper())[:20]
+    compact = codes.compact(text, ALPHABET, max_length=40)[:20]
     if compact.startswith("PGD"):
         compact = compact[3:]
     candidate = PREFIX + compact

@@ -9,7 +9,7 @@ number and the desa's own F-1.07 signing key.
 from flask import abort, current_app, request
 from itsdangerous import URLSafeSerializer
 
-from app.frame import regions
+from app.frame import dates, regions
 from app.frame.db import database
 from app.desa import qr
 from app.frame import installation, store
@@ -96,7 +96,7 @@ def issue_enrolment_code(desa_code: str) -> str:
     payload = {"k": office["kecamatan_code"], "kn": office["kecamatan_name"], "kab": office["kabupaten_name"],
                "prov": office["provinsi_name"], "d": desa_code, "pc": pc,
                "days": office["pre_registration_days"], "key": qr.desa_key(desa_code, pc=pc),
-               "g": qr.generation_of(desa_code)}
+               "g": qr.generation_of(desa_code), "tz": office["timezone"]}
     from app.desa import relay
     payload.update(relay.ticket_for(desa_code, payload["pc"], payload["g"]))  # the center's part, if linked
     return ENROLMENT_PREFIX + URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).dumps(payload)
@@ -119,7 +119,8 @@ def read_enrolment_code(text: str) -> dict:
 
 
 ENROLMENT_SETTINGS = ("kecamatan_code", "kecamatan_name", "kabupaten_name", "provinsi_name", "desa_pc_desa_code",
-                      "desa_pc_number", "desa_pc_key", "pre_registration_days", "desa_pc_generation")
+                      "desa_pc_number", "desa_pc_key", "pre_registration_days", "desa_pc_generation",
+                      "timezone")
 
 
 def enrolment_settings() -> dict:
@@ -135,6 +136,13 @@ def undo_enrolment(before: dict, reason: str) -> None:
         audit.record("ubah", "pengaturan", "desa", f"Pendaftaran komputer desa dibatalkan: {reason}"[:500])
 
 
+def _zone_in(payload: dict) -> str:
+    zone = payload.get("tz")
+    if zone in dates.TIME_ZONES:
+        return zone
+    return regions.zone_of(str(payload["k"])) or dates.DEFAULT_TIME_ZONE
+
+
 def enrol_this_pc(text: str) -> dict:
     """At the desa PC: store the kecamatan identity, the desa, the PC number and the desa's key."""
     from app.desa.models import PreRegistration
@@ -146,7 +154,8 @@ def enrol_this_pc(text: str) -> dict:
         raise EnrolmentRefused("Nomor komputer desa di kode ini di luar format yang diterima pusat (aplikasi "
                                "kecamatan versi lama?). Perbarui aplikasi di kecamatan, lalu minta kode baru.")
     values = (payload["k"], payload["kn"], payload["kab"], payload["prov"], payload["d"], payload["pc"],
-              payload["key"], int(payload["days"]), int(payload.get("g", 1)))
+              payload["key"], int(payload["days"]), int(payload.get("g", 1)),
+              _zone_in(payload))  # the kecamatan's zone (a code from before it was carried: the map's)
     with database.atomic():
         for key, value in zip(ENROLMENT_SETTINGS, values):
             store.put(key, value)

@@ -54,6 +54,18 @@ def format_datetime(moment: datetime | None, zone: str = DEFAULT_TIME_ZONE) -> s
     return f"{format_date(local)} {local:%H.%M} {zone}"
 
 
+def duration_words(seconds: float) -> str:
+    """A gap as a clerk reads it: '2 hari', '1 hari 3 jam', '5 jam 10 menit', '25 menit' (never '2880 menit')."""
+    minutes = max(1, round(abs(seconds) / 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} hari" + (f" {hours} jam" if hours else "")
+    if hours:
+        return f"{hours} jam" + (f" {minutes} menit" if minutes else "")
+    return f"{minutes} menit"
+
+
 # Every date a person types must lie here: 0001-01-01 or 9999-12-31 overflow date arithmetic
 # (a day more, a time zone shift) and answer nothing a kecamatan office asks.
 EARLIEST_DATE = date(1000, 1, 1)

@@ -29,6 +29,7 @@ import keyring
 from keyring.backends import fail, null
 from keyring.errors import KeyringError
 
+from app.frame import codes
 from app.frame.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,7 @@ def is_recovery_key(value: str | None) -> bool:
 
 def normalise_recovery_key(typed: str) -> str:
     """Accept what a person types from the printout: any case, spaces or dashes anywhere."""
-    raw = "".join(ch for ch in (typed or "").upper() if ch.isalnum())
-    return "-".join(raw[i:i + 5] for i in range(0, len(raw), 5))
+    return codes.grouped(codes.compact(typed, RECOVERY_ALPHABET), 5)
 
 
 def system_keyring():

@@ -78,3 +78,21 @@ def _children_index() -> dict[str, list[Region]]:
 def children(parent_code: str = "") -> list[Region]:
     """Provinces for '', kabupaten/kota of a province, kecamatan of a kabupaten."""
     return list(_children_index().get(dotted(parent_code) if parent_code else "", []))
+
+
+# The legal time zone of each province (Keppres 41/1987, and the provinces formed since in the
+# area each came from). No province in the Kemendagri 2025 list straddles two zones, so the
+# province decides; a code missing here (a province added later) proposes nothing and the admin
+# chooses. tests/core/test_zones.py checks that every province in the list is here.
+ZONE_OF_PROVINCE = {
+    **dict.fromkeys(("11", "12", "13", "14", "15", "16", "17", "18", "19", "21",
+                     "31", "32", "33", "34", "35", "36", "61", "62"), "WIB"),
+    **dict.fromkeys(("51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"), "WITA"),
+    **dict.fromkeys(("81", "82", "91", "92", "93", "94", "95", "96"), "WIT"),
+}
+
+
+def zone_of(code: str) -> str | None:
+    """'WIB', 'WITA' or 'WIT' for a province, kabupaten, kecamatan or desa code; None if unknown."""
+    code = dotted(code or "")
+    return ZONE_OF_PROVINCE.get(code.split(".")[0]) if code else None

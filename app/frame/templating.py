@@ -7,7 +7,7 @@ import segno
 from flask import send_from_directory
 from markupsafe import Markup
 
-from app.frame import dates, rounding
+from app.frame import dates, regions, rounding
 
 # htmx 2.0.3 as shipped inside the pinned django-js-lib-htmx wheel: no CDN, no copy in the repo.
 HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
@@ -21,7 +21,10 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
     """Date filters in the zone `zone()` names, `user_may(endpoint)` for menus and buttons, and
     where templates/base.html loads htmx from."""
     app.jinja_env.filters["tanggal"] = lambda d, weekday=False: dates.format_date(d, weekday)
-    app.jinja_env.filters["tanggal_jam"] = lambda moment: dates.format_datetime(moment, zone())
+    # `moment|tanggal_jam(region_code)`: a moment of another office (the center's list of a
+    # kecamatan's work) in that office's legal zone, not the reader's.
+    app.jinja_env.filters["tanggal_jam"] = lambda moment, region=None: dates.format_datetime(
+        moment, (regions.zone_of(region) if region else None) or zone())
     app.jinja_env.filters["waktu_berkas"] = lambda timestamp: dates.format_datetime(
         datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), zone())
     app.jinja_env.filters["desimal"] = rounding.decimal_text  # every figure rounds half up, one rule
@@ -29,5 +32,6 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
 
 
 def qr_svg(text: str) -> Markup:
-    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet)."""
-    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False))
+    """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet). Always a
+    standard QR: segno picks a Micro QR for short texts, which phone cameras do not read."""
+    return Markup(segno.make(text, error="m", micro=False).svg_inline(scale=4, border=2, omitsize=False))

@@ -44,7 +44,7 @@ FLOW = [S.RECEIVED, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPP
 PHOTO_LIMIT = 2000
 CHUNK = 20_000  # applications generated and inserted at a time
 CENTER_NOTES = {S.REJECTED: "Foto tidak memenuhi syarat (latar tidak polos)",
-                S.RESEND_REQUESTED: "Berkas tidak terbaca di server pusat, mohon kirim ulang"}
+                S.RESEND_REQUESTED: "Berkas tidak terbaca di pusat cetak, mohon kirim ulang"}
 COUNTER_STEPS = frozenset({S.RECEIVED, S.COMPLETE, S.RETURNED, S.READY, S.HANDED_OVER})
 
 

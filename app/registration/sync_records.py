@@ -58,7 +58,7 @@ class ApplicationRecords:
     def acknowledged(self, source_id: int, version: int) -> None:
         application = Application.get_or_none(Application.id == source_id)
         if application is not None and application.version == version and application.status == S.COMPLETE.value:
-            transition(application, S.SENT, note="diterima server pusat")
+            transition(application, S.SENT, note="diterima pusat cetak")
 
     def rejected(self, source_id: int, version: int, reason: str) -> None:
         application = Application.get_or_none(Application.id == source_id)

@@ -106,7 +106,14 @@ def _read_photo(errors: dict, birth_year: int | None, warnings: dict):
     return photo
 
 
+PHOTO_NOT_KEPT = ("Foto yang dipilih belum tersimpan karena ada isian yang perlu diperbaiki: browser tidak "
+                  "menyimpan pilihan berkas. Pilih atau ambil foto lagi sebelum menyimpan.")
+
+
 def _form_context(form, errors, warnings, application=None, collective=None, duplicates=(), holds=()):
+    upload = request.files.get("photo")
+    if errors and "photo" not in errors and upload is not None and upload.filename:
+        warnings = {**warnings, "photo": PHOTO_NOT_KEPT}  # a refused form comes back without the file
     return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
                 duplicates=duplicates, holds=holds, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
                 marital_statuses=intake.MARITAL_STATUSES, sexes=intake.SEXES,

@@ -10,11 +10,13 @@ from flask import url_for
 
 from app import audit
 from app.frame import regions
-from app.frame.dates import TIME_ZONES
+from app.frame.dates import TIME_ZONES, local_today
 from app.frame.db import database
 from app.frame import store
 
-store.register_defaults(public_address="")
+# office_opened_on: the local day the setup was first saved; counters of overdue days start there
+# (an office set up today has no suggestion box "20 working days" late).
+store.register_defaults(public_address="", office_opened_on="")
 
 TEXT_FIELDS = ("address", "phone", "email", "camat_name", "camat_nip", "timezone", "public_address")
 
@@ -49,6 +51,15 @@ def region_lists(choice: dict) -> dict:
     return {"provinces": regions.children(""),
             "kabupatens": regions.children(choice["provinsi"]) if choice["provinsi"] else [],
             "kecamatans": regions.children(choice["kabupaten"]) if choice["kabupaten"] else []}
+
+
+def propose_zone(values: dict) -> dict:
+    """The chosen province's legal zone replaces the zone shown (the admin may still change it
+    before saving): a kecamatan in Sulawesi Selatan is WITA, not the default WIB."""
+    zone = regions.zone_of(values.get("kecamatan_code") or values.get("provinsi") or "")
+    if zone:
+        values["timezone"] = zone
+    return values
 
 
 def read_form(form) -> dict:
@@ -91,6 +102,8 @@ def save(values: dict, what: str) -> None:
     stored.update(kecamatan_code=code, kecamatan_name=regions.region_name(code),
                   kabupaten_name=above.get("kabupaten", ""), provinsi_name=above.get("provinsi", ""))
     before = {key: store.get(key) for key in stored}
+    if not store.get("kecamatan_code") and not store.get("office_opened_on"):
+        stored["office_opened_on"] = local_today(values["timezone"]).isoformat()
     with database.atomic():
         for key, value in stored.items():
             store.put(key, value)

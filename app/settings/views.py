@@ -7,7 +7,7 @@ from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
 from app.frame.roles import ADMIN
-from app.frame import store, versions
+from app.frame import regions, store, versions
 from app.settings import identity
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
@@ -29,6 +29,8 @@ def _has_logo() -> bool:
 
 def _identity_page(template, values, errors, status=200, **extra):
     return render_template(template, form=values, errors=errors, zones=TIME_ZONES, has_logo=_has_logo(),
+                           kiosk_addresses=kiosk_addresses(),
+                           proposed_zone=regions.zone_of(values.get("provinsi") or ""),
                            **identity.region_lists(values), **extra), status
 
 
@@ -51,7 +53,7 @@ def setup():
         return _identity_page("settings/setup.html", identity.current_values(), {})
     values = identity.read_form(request.form)
     if request.form.get("pilih"):  # without JavaScript: "Tampilkan pilihan" refreshes the lists
-        return _identity_page("settings/setup.html", values, {})
+        return _identity_page("settings/setup.html", identity.propose_zone(values), {})
     errors = identity.validate(values)
     upload = request.files.get("logo")
     png = None
@@ -70,11 +72,35 @@ def setup():
     return redirect(url_for("core.dashboard"), 303)
 
 
+def kiosk_addresses() -> list[dict]:
+    """The visitors' pages the kiosk PC or tablet opens, at the office's public address."""
+    return [{"title": "Kios pengaduan", "what": "Tulis pengaduan atau saran tanpa masuk",
+             "url": identity.public_url("complaints.kiosk")},
+            {"title": "Survei kepuasan", "what": "Isi survei dengan kode dari tanda terima",
+             "url": identity.public_url("survey.kiosk")},
+            {"title": "Cek status pengaduan", "what": "Masukkan nomor pengaduan (PGD-...)",
+             "url": identity.public_url("complaints.public_status")}]
+
+
+@blueprint.get("/admin/poster-kios")
+def kiosk_poster():
+    """A printable A4 poster for the kiosk PC: each address in large type with a QR code."""
+    from app.frame.templating import qr_svg
+    return render_template("settings/kiosk_poster.html",
+                           addresses=[{**a, "qr": qr_svg(a["url"])} for a in kiosk_addresses()])
+
+
 @blueprint.get("/admin/wilayah")
 def region_options():
     """htmx: the three selects again, lists filled for the province/kabupaten just chosen."""
     values = identity.region_choice(request.args)
-    return render_template("settings/_region_select.html", form=values, errors={}, **identity.region_lists(values))
+    lists = render_template("settings/_region_select.html", form=values, errors={}, **identity.region_lists(values))
+    zone = regions.zone_of(values["provinsi"])
+    if not zone:
+        return lists
+    # A province chosen: its zone is proposed in the zone field too (out of band).
+    return lists + render_template("settings/_timezone_field.html", form={"timezone": zone}, errors={},
+                                   zones=TIME_ZONES, proposed_zone=zone, oob=True)
 
 
 OFFICE_LABELS = {"address": "Alamat kantor", "phone": "Telepon / hotline", "email": "Surel", "camat_name": "Nama Camat",
@@ -95,7 +121,7 @@ def office():
     values = identity.read_form(request.form)
     read_at = request.form.get(versions.FIELD)
     if request.form.get("pilih"):
-        return _identity_page("settings/office.html", values, {}, version=read_at)
+        return _identity_page("settings/office.html", identity.propose_zone(values), {}, version=read_at)
     errors = identity.validate(values)
     if errors:
         return _identity_page("settings/office.html", values, errors, 422, version=read_at)

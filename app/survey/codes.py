@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
+from app.frame import codes
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.survey.models import SurveyCode
@@ -31,8 +32,8 @@ def display(code: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """What the visitor typed, without spaces or dashes, in upper case."""
-    return "".join(ch for ch in (text or "").upper() if ch not in " -\t")
+    """What the visitor typed, in upper case, without spaces, dashes or dots (app/frame/codes.py)."""
+    return codes.compact(text, ALPHABET)
 
 
 def code_for(service: str, reference: str) -> SurveyCode:

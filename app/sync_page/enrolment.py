@@ -11,6 +11,7 @@ from sync.client import engine, link
 from sync.client.models import SyncLink, SyncLog
 from sync.client import transport
 from sync.client.transport import LinkDown, Refused
+from app.frame import dates
 from app.frame.dates import utc_now
 
 CLOCK_TOLERANCE = timedelta(seconds=protocol.TIMESTAMP_WINDOW_SECONDS - 60)  # signed requests need this
@@ -56,9 +57,8 @@ def check_center_and_clock(center_url: str, now: datetime) -> None:
     ours = now.replace(tzinfo=timezone.utc)
     skew = ours - their_time
     if abs(skew) > CLOCK_TOLERANCE:
-        minutes = round(abs(skew).total_seconds() / 60)
         side = "lebih cepat" if skew > timedelta(0) else "lebih lambat"
-        raise EnrolmentError(f"Jam komputer ini {side} sekitar {minutes} menit dari jam pusat. Setel tanggal dan jam "
+        raise EnrolmentError(f"Jam komputer ini {side} sekitar {dates.duration_words(skew.total_seconds())} dari jam pusat. Setel tanggal dan jam "
                              "komputer (Windows: Pengaturan > Waktu & bahasa > Setel waktu otomatis), lalu ulangi.", "form")
 
 

@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from app import audit
 from app.capabilities import Card, MenuItem
+from app.frame.access import user_may
 from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
 from app.policy import POLICY
@@ -32,7 +33,9 @@ def dashboard_cards(user):
     current = engine.current_link()
     waiting = outbox.waiting_count()
     if current is None:
-        return [Card("Sinkronisasi pusat", "Belum terdaftar", "Hubungi admin", url_for("sync_page.index"), "warn")]
+        step = ("Daftarkan dengan kode dari pusat cetak" if user_may("sync_page.enrol")  # the admin: the step itself
+                else "Hubungi admin kantor")
+        return [Card("Sinkronisasi pusat", "Belum terdaftar", step, url_for("sync_page.index"), "warn")]
     note = "terakhir berhasil: " + (format_datetime(current.last_success_at, store.get("timezone"))
                                     if current.last_success_at else "belum pernah")
     return [Card("Menunggu dikirim ke pusat", str(waiting), note, url_for("sync_page.index"),
@@ -51,9 +54,20 @@ def index():
     return render_template("sync_page/index.html", **_page_context())
 
 
+def _progress_fragment():
+    """The progress box; once no pass runs, the facts and the log again (out of band), so the figures
+    a pass changed (waiting, last success, last problem) show without a reload."""
+    fragment = render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+    if engine.PROGRESS.running or engine.current_link() is None:
+        return fragment
+    context = _page_context()
+    return (fragment + render_template("sync_page/_facts.html", oob=True, **context)
+            + render_template("sync_page/_log.html", oob=True, **context))
+
+
 @blueprint.get("/sinkronisasi/progres")
 def progress():
-    return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+    return _progress_fragment()
 
 
 @blueprint.post("/sinkronisasi/mulai")
@@ -63,7 +77,7 @@ def start():
         return redirect(url_for("sync_page.index")), 303
     started = link.start_manual_sync(current_app._get_current_object())
     if request.htmx:
-        return render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+        return _progress_fragment()
     flash("Sinkronisasi dimulai." if started else "Sinkronisasi sedang berjalan.", "info")
     return redirect(url_for("sync_page.index")), 303
 

@@ -61,7 +61,7 @@ document.addEventListener("htmx:responseError", function (event) {
   var status = event.detail.xhr.status;
   if (status === 422) return;  // a refused form: the answer is the form with its messages (above)
   showRequestProblem(REQUEST_FAILED[status] ||
-    "Terjadi kesalahan di server (kode " + status + "). Data yang sudah tersimpan tidak hilang; coba lagi.");
+    "Terjadi kesalahan di aplikasi (kode " + status + "). Data yang sudah tersimpan tidak hilang; coba lagi.");
 });
 document.addEventListener("htmx:sendError", function () {
   showRequestProblem("Tidak dapat menghubungi aplikasi. Periksa apakah komputer loket menyala, lalu coba lagi.");

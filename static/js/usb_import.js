@@ -35,7 +35,7 @@
         .then(function (html) { results.insertAdjacentHTML("beforeend", html); })
         .catch(function () {
           results.insertAdjacentHTML("beforeend", "<p class=\"flash flash-error\">" + files[index].name +
-            ": gagal dikirim ke server pusat; coba impor berkas ini lagi.</p>");
+            ": gagal dikirim ke pusat cetak; coba impor berkas ini lagi.</p>");
         })
         .then(function () {
           bar.value = index + 1;

@@ -48,6 +48,12 @@ def center_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 100,
+        # The center's own pages (its print runs, shipments); a kecamatan's moments are shown in
+        # that kecamatan's zone (the `tanggal_jam(code)` filter).
+        "TIME_ZONE": os.environ.get("LOKET_CENTER_TIME_ZONE", "WIB"),
+        # The address kecamatan PCs reach the center on (shown with an enrolment code); without it,
+        # the address the admin's browser used.
+        "PUBLIC_URL": (os.environ.get("LOKET_CENTER_PUBLIC_URL") or "").strip().rstrip("/"),
         # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
@@ -75,7 +81,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     install_policy(app, POLICY)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
-    templating.install(app, lambda: "WIB", user_may, "center.htmx_js")
+    templating.install(app, lambda: app.config["TIME_ZONE"], user_may, "center.htmx_js")
     app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"],
                                  readable_record=readable_record)
     app.extensions["account_model"] = Operator

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
+from app.frame import codes
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
@@ -17,7 +18,8 @@ ENROLMENT_VALID_DAYS = 7
 
 
 def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().lower().replace("-", "").encode()).hexdigest()
+    """As the admin reads it out or types it: any case, spaces or dashes (app/frame/codes.py)."""
+    return hashlib.sha256(codes.compact(code, ALPHABET).lower().encode()).hexdigest()
 
 
 def new_enrolment_code(kecamatan: Kecamatan) -> str:

@@ -137,7 +137,7 @@ def applications():
         query = query.where(ReceivedApplication.kecamatan == bounded_int(filters["kecamatan"]))
     day = _parse_day(filters["tanggal"])
     if day:
-        start = day_start_utc(day, "WIB")  # the center's pages are in WIB
+        start = day_start_utc(day, current_app.config["TIME_ZONE"])  # the day as the center's pages show it
         query = query.where((ReceivedApplication.received_at >= start)
                             & (ReceivedApplication.received_at < start + timedelta(days=1)))
     if filters["status"] in STATUS_LABELS:
@@ -458,7 +458,14 @@ def new_kecamatan():
                                      name=form["name"], created_at=utc_now())
         code = keys.new_enrolment_code(kecamatan)
         audit("daftar_kecamatan", "kecamatan", kecamatan.code, kecamatan.name)
-    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code)
+    return _code_page(kecamatan, code)
+
+
+def _code_page(kecamatan, code):
+    """The code and what the kecamatan's admin does with it in the browser, with this center's address
+    (LOKET_CENTER_PUBLIC_URL when behind a proxy, else the address this page was opened on)."""
+    address = current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code, center_address=address)
 
 
 @blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
@@ -467,7 +474,7 @@ def new_enrolment_code(kecamatan_id: int):
     with center_database.atomic():
         code = keys.new_enrolment_code(kecamatan)
         audit("kode_pendaftaran", "kecamatan", kecamatan.code, "kode pendaftaran baru dibuat")
-    return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code)
+    return _code_page(kecamatan, code)
 
 
 @blueprint.post("/admin/kunci/<int:key_id>/cabut")

@@ -4,7 +4,8 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app.frame import installation
+from app.frame import codes, installation
+from app.frame.passwords import ALPHABET as ENROLMENT_ALPHABET
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame import store
@@ -27,6 +28,8 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, sessi
     kind "clock" the key IS stored: only the PC's clock needs fixing, not a new enrolment.
     """
     token = installation.token(database)
+    # As read out on the phone ("FEZV MXGS 22NW"): the center's own form of it (app/frame/codes.py).
+    code = codes.compact(code, ENROLMENT_ALPHABET).lower()
     answer = enrol_request(center_url, kecamatan_code, code, device_id, installation=token, session=session)
     with engine.write_transaction():
         link = SyncLink.get_or_none(SyncLink.key_id == answer["key_id"])

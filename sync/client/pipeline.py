@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import certifi
 
-from sync.client.transport import LinkDown
+from sync.client.transport import LinkDown, unreachable
 
 
 def linger_reset(os_name: str = os.name) -> bytes:
@@ -97,7 +97,7 @@ class Pipeline:
             sock.settimeout(idle_seconds)
         except (OSError, ValueError) as problem:
             client.counters.failures += 1
-            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+            raise unreachable(problem) from None
         self.sock = sock
         self.answers = sock.makefile("rb")
         self.waiting = deque()  # the ticket (signed_headers) of each request written, oldest first
@@ -112,7 +112,7 @@ class Pipeline:
         except OSError as problem:
             self.client.counters.failures += 1
             self.broken = True
-            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+            raise unreachable(problem) from None
         self.waiting.append(ticket)
 
     def _write(self, data: bytes) -> None:
@@ -133,7 +133,7 @@ class Pipeline:
         except (OSError, http.client.HTTPException) as problem:
             self.client.counters.failures += 1
             self.broken = True
-            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+            raise unreachable(problem) from None
         return self.client.verified(ticket, response.status, response.headers, content)
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ body; every answer must carry the center's HMAC over our nonce and its body. A h
 page, a proxy error page or a cut-off answer fails that check and counts as "no link".
 """
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,18 @@ from sync import protocol
 
 class LinkDown(Exception):
     """No usable answer from the center (network, 5xx, unsigned or altered answer): retry later."""
+
+
+# What the clerk reads when the network fails (CLI, Sinkronisasi, desa page): what it means for the
+# data and what happens next, no Python word. The exception's name goes to the log only.
+UNREACHABLE = ("Pusat tidak dapat dihubungi; data aman di komputer ini dan dikirim otomatis saat "
+               "jaringan kembali")
+
+
+def unreachable(problem: Exception) -> LinkDown:
+    """The LinkDown for a failed request; `problem` is logged for whoever looks at the log."""
+    logging.getLogger(__name__).info("center unreachable: %s", type(problem).__name__)
+    return LinkDown(UNREACHABLE)
 
 
 class Refused(Exception):
@@ -40,13 +53,21 @@ class ClockSkew(Refused):
         super().__init__(401, clock_message(skew_seconds, server_time))
 
 
+def _office_zone() -> str:
+    """The office's zone for the center's time in a message (the default outside an app, e.g. a tool)."""
+    from app.frame import dates, store
+    try:
+        return store.get("timezone") or dates.DEFAULT_TIME_ZONE
+    except Exception:  # no app or database at hand
+        return dates.DEFAULT_TIME_ZONE
+
+
 def clock_message(skew_seconds: int, server_time: int) -> str:
-    from app.frame.dates import format_datetime
+    from app.frame.dates import duration_words, format_datetime
     from datetime import datetime, timezone
-    minutes = max(1, round(abs(skew_seconds) / 60))
     direction = "lebih cepat" if skew_seconds > 0 else "lebih lambat"
-    center_time = format_datetime(datetime.fromtimestamp(server_time, timezone.utc).replace(tzinfo=None))
-    return (f"Jam komputer ini selisih {minutes} menit dari pusat ({direction}; jam pusat {center_time}). "
+    center_time = format_datetime(datetime.fromtimestamp(server_time, timezone.utc).replace(tzinfo=None), _office_zone())
+    return (f"Jam komputer ini selisih {duration_words(skew_seconds)} dari pusat ({direction}; jam pusat {center_time}). "
             "Betulkan tanggal dan jam Windows: Pengaturan > Waktu & bahasa > nyalakan "
             "\u201cAtur waktu secara otomatis\u201d (atau setel manual), lalu sinkronkan lagi. "
             "Tidak perlu mendaftar ulang.")
@@ -157,7 +178,7 @@ class CenterClient:
             content = response.content
         except requests.RequestException as problem:
             self.counters.failures += 1
-            raise LinkDown(f"jaringan: {type(problem).__name__}") from None
+            raise unreachable(problem) from None
         return self.verified(ticket, response.status_code, response.headers, content)
 
     def open_stream(self):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import EXPECT_TIMEOUT_MS, new_context, screenshot, sign_in
+from tests.browser.helpers import EXPECT_TIMEOUT_MS, PAGE_PROBLEMS, new_context, screenshot, sign_in
 from tests.browser.office import live_office
 
 # What scripts/test.sh exports; the same default when the tests are run by hand.
@@ -27,6 +27,7 @@ BROWSER_DIR = Path(__file__).resolve().parent
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: journeys in a real browser (Chromium via Playwright)")
+    config.addinivalue_line("markers", "page_problems_expected(*regex): console errors this journey provokes on purpose")
     try:
         from playwright.sync_api import expect
     except ImportError:  # chromium_present says what to install
@@ -45,6 +46,22 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def page_problems_fail_the_test(request):
+    """Every journey fails on a CSP violation, a console error or an uncaught exception in any page
+    of a watched context (helpers.new_context). A test that provokes one on purpose names what it
+    expects with `@pytest.mark.page_problems_expected(regex, ...)`."""
+    import re
+
+    PAGE_PROBLEMS.clear()
+    yield
+    marker = request.node.get_closest_marker("page_problems_expected")
+    meant = [re.compile(pattern) for pattern in (marker.args if marker else ())]
+    left = [p for p in PAGE_PROBLEMS if not any(m.search(p) for m in meant)]
+    PAGE_PROBLEMS.clear()
+    assert not left, "the pages reported problems:\n" + "\n".join(left)
 
 
 @pytest.fixture(scope="module")

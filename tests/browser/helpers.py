@@ -21,10 +21,54 @@ EXPECT_TIMEOUT_MS = 20_000
 
 def new_context(browser, base_url: str, viewport=DESKTOP, reduced_motion="reduce", **options):
     """A browser context as every journey uses it: the office PC's screen, Indonesian, WIB, and
-    reduced motion (app.css then has no transitions, so colours are read at their final value)."""
+    reduced motion (app.css then has no transitions, so colours are read at their final value).
+    Every page of it is watched (`watch_context`): a CSP violation or console error fails the test."""
     context = browser.new_context(base_url=base_url, viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta",
                                   reduced_motion=reduced_motion, **options)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
+    watch_context(context)
+    return context
+
+
+# --- The guard: no CSP violation, no console error, in any journey (issue 25) -------------------
+# What the pages of every watched context reported during the running test; the autouse fixture
+# `page_problems_fail_the_test` (tests/browser/conftest.py) empties it before a test and fails the
+# test when something is left after it. A blocked inline handler is silent on screen (the button
+# just does nothing), so the suite, not an admin, has to notice it.
+PAGE_PROBLEMS: list[str] = []
+
+# An answer the app means: a refused form (422) or a page that is not there (404) is logged by
+# Chromium ("Failed to load resource ... status of 4xx") and by htmx ("Response Status Error Code
+# 4xx"). A request that a newer one replaced (hx-sync "replace": a newer choice in the region lists)
+# is aborted on purpose: htmx logs "htmx:sendAbort" and the "htmx:afterRequest" that goes with it
+# (a failed request logs "htmx:sendError" and Chromium's "net::ERR_..." beside it). A 5xx, a failed
+# request or any script's console.error is a problem.
+_MEANT_ANSWERS = re.compile(r"status of 4\d\d|Response Status Error Code 4\d\d|^htmx:(sendAbort|afterRequest)$")
+
+# The browser tells a page about a refused inline script or handler with this event; the console
+# message it also writes is not sent for every kind of violation, so the event is reported too.
+_VIOLATION_JS = """document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')
+                + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + (e.sample || ''));
+}, true);"""
+
+
+def watch_page(page):
+    """Report the page's console errors, CSP violations and uncaught exceptions to PAGE_PROBLEMS."""
+    def on_console(message):
+        if message.type == "error" and not _MEANT_ANSWERS.search(message.text):
+            PAGE_PROBLEMS.append(f"{page.url}: console error: {message.text}")
+        elif "Content Security Policy" in message.text:
+            PAGE_PROBLEMS.append(f"{page.url}: {message.text}")
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: PAGE_PROBLEMS.append(f"{page.url}: uncaught: {error}"))
+
+
+def watch_context(context):
+    context.add_init_script(_VIOLATION_JS)
+    context.on("page", watch_page)
+    for page in context.pages:
+        watch_page(page)
     return context
 
 
@@ -111,20 +155,30 @@ _OVERFLOW_JS = """(limit) => {
 }"""
 
 
+# A thermal receipt roll: 80 mm wide, print.css's roll margins (3 mm each side).
+ROLL_80_PRINTABLE_PX = round((80 - 6) / 25.4 * 96)
+
+
 def pdf_of(page, url: str | None = None, name: str | None = None, paper: str = "A4") -> Printed:
-    """Print `url` (or the current page) with Chromium as the clerk's browser would: print CSS, A4.
+    """Print `url` (or the current page) with Chromium as the clerk's browser would: print CSS, on
+    A4 (`paper="A4"`) or on an 80 mm thermal roll (`paper="80mm"`, the printer's paper, long enough).
 
     Returns the PDF's text and page count, and the elements that would not fit across the paper.
     """
     if url:
         page.goto(url)
     page.emulate_media(media="print")
+    roll = paper.endswith("mm")
+    printable = ROLL_80_PRINTABLE_PX if roll else A4_PRINTABLE_PX
     try:
         # Lay the page out at the paper's printable width to see what would be cut off.
         size = page.viewport_size
-        page.set_viewport_size({"width": A4_PRINTABLE_PX, "height": size["height"]})
-        overflow = page.evaluate(_OVERFLOW_JS, A4_PRINTABLE_PX)
-        data = page.pdf(format=paper, print_background=True, prefer_css_page_size=True)
+        page.set_viewport_size({"width": printable, "height": size["height"]})
+        overflow = page.evaluate(_OVERFLOW_JS, printable)
+        if roll:
+            data = page.pdf(width=paper, height="400mm", print_background=True)
+        else:
+            data = page.pdf(format=paper, print_background=True, prefer_css_page_size=True)
         page.set_viewport_size(size)
     finally:
         page.emulate_media(media="screen")

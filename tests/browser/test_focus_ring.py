@@ -48,3 +48,22 @@ def test_focus_ring_reaches_3_to_1_on_staff_pages_kiosk_and_blue_bars(page, live
         problems += found
     assert all(count >= 3 for count in checked.values()), checked  # links, buttons and fields were focused
     assert problems == []
+
+
+def test_the_date_fields_calendar_stop_has_a_ring(page, live, login):
+    """Issue 25: Tab reaches the date field's calendar button, where the field has no :focus and so
+    no ring: the keyboard user lost track of where they were."""
+    login(page, "petugas_loket")
+    page.goto("/pendaftaran/baru")
+    page.locator("#f-birth_place").focus()
+    stops = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        state = page.evaluate("""() => { const el = document.activeElement; const s = getComputedStyle(el);
+            return [el.id, el.matches(':focus'), s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+        stops.append(state)
+        if state[0] == "f-birth_date" and not state[1]:
+            break
+    calendar = [s for s in stops if s[0] == "f-birth_date" and not s[1]]
+    assert calendar, stops  # the calendar button was reached
+    assert calendar[0][2] == "solid" and calendar[0][3] >= 2, calendar

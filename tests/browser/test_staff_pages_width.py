@@ -72,3 +72,27 @@ def test_board_notice_summarises_on_a4_and_the_annex_holds_the_list(page, live, 
     annexed = pdf_of(page, f"/rekap/{today.year}/{quarter}/cetak?lampiran=1", name="pengumuman-lampiran")
     assert annexed.pages > notice.pages and annexed.overflow == []
     assert "LAMPIRAN" in annexed.text
+
+
+def test_the_pre_registration_queue_fits_1024_px(page, live, login):
+    """Issue 25: /pra-pendaftaran overflowed by 9 px at 1024x768, cutting "Terima berkas"."""
+    from app.desa import records
+    from app.registration import intake
+    from app.registration.views import desa_list
+    from tests.registration.conftest import valid_form
+    with live.db():
+        if not records.open_with_nik("3508071205900411"):
+            clean, errors, _ = intake.validate_application(
+                valid_form(nik="3508071205900411", full_name="Muhammad Abdurrahman Wahyudi Prasetyo Nugroho", phone=""),
+                desa_list(), records.today())
+            assert not errors, errors
+            records.create_pre_registration(clean, entered_by_name="Kaur Umum")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    login(page, "petugas_loket")
+    page.goto("/pra-pendaftaran")
+    button = page.get_by_role("link", name="Terima berkas").first
+    button.wait_for()
+    screenshot(page, "pra-pendaftaran-1024")
+    assert horizontal_overflow(page) == 0
+    box = button.bounding_box()
+    assert box["x"] + box["width"] <= 1024

@@ -299,3 +299,33 @@ def test_a_kecamatan_backup_is_refused_on_the_desa_pc(desa_app, kecamatan):
         "backup_file": (io.BytesIO(office_backup.read_bytes()), "k.sqlite3")})
     assert refused.status_code == 422 and "cadangan kantor kecamatan" in text(refused)
     assert not list((desa_app.config["DATA_DIR"] / "backups").glob("sebelum-pulihkan-*"))
+
+
+def test_a_desa_pc_takes_its_kecamatans_zone_at_enrolment(desa_app, kecamatan, client_as):
+    """Issue 25: a desa PC had no zone and printed WIB for a WITA kecamatan."""
+    from app.frame import store
+    database.initialize(kecamatan.extensions["database"])
+    with kecamatan.app_context():
+        store.put("timezone", "WITA")
+    page = client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+    code = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    admin, _ = desa_admin(desa_app)
+    assert admin.post("/admin/komputer-desa", data={"kode": code}).status_code == 302
+    with bound_to(desa_app):
+        assert store.get("timezone") == "WITA"
+
+
+def test_the_desa_page_says_what_a_dead_link_means(desa_app, enrolment_code):
+    """Issue 25: the desa's clerk read "jaringan: ConnectionError"."""
+    from datetime import datetime
+    from sync.client import engine
+    from sync.client.models import SyncLink
+    admin, _ = desa_admin(desa_app)
+    assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
+    with bound_to(desa_app):
+        SyncLink.create(center_url="http://127.0.0.1:9", kecamatan_code="35.08.07", key_id="desa-x", secret="s",
+                        enrolled_at=datetime(2026, 1, 1), role="desa")
+        engine.sync_once(full=True)
+    state = text(admin.get("/desa/sinkronkan"))
+    assert "Pusat tidak dapat dihubungi; data aman di komputer ini dan dikirim otomatis saat jaringan kembali" in state
+    assert "ConnectionError" not in state

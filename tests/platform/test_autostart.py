@@ -61,3 +61,25 @@ def test_linux_install_status_remove_in_a_temporary_home(tmp_path):
     env["LOKET_MODE"] = "desa"
     assert run("install", "--data", str(tmp_path / "data desa")).returncode == 0
     assert f'serve --data "{tmp_path / "data desa"}" --mode desa' in unit.read_text()
+
+
+def test_linux_without_a_user_bus_says_what_to_do_and_is_not_terpasang(tmp_path):
+    """Issue 25: systemd's "Failed to connect to bus" reached the admin, and the status then said
+    "terpasang" although nothing would start."""
+    home = tmp_path / "home"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "systemctl"  # what systemctl --user answers in a session without a user bus
+    fake.write_text('#!/bin/sh\necho "Failed to connect to bus: No medium found" >&2\nexit 1\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    env = dict(os.environ, HOME=str(home), PATH=f"{bin_dir}:{os.environ['PATH']}")
+    env.pop("XDG_CONFIG_HOME", None)
+    run = lambda *args: subprocess.run([sys.executable, str(ROOT / "run.py"), "autostart", *args], env=env,
+                                       capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    installed = run("install", "--data", str(tmp_path / "data"))
+    assert installed.returncode == 1
+    assert "Failed to connect" not in installed.stderr + installed.stdout
+    assert "belum dapat dipasang" in installed.stderr
+    status = run("status")
+    assert status.returncode == 1 and "belum terpasang" in status.stdout
+    assert not (home / ".config" / "systemd" / "user" / "loket-kecamatan.service").exists()

@@ -138,3 +138,17 @@ def test_every_letter_is_reachable_page_by_page(loket, app):
         assert make_letter(loket, letter_number=f"421.3/{n:03d}/SD{n}/2026").status_code in (302, 303)
     pages = walk_pages(loket, "/pendaftaran/kolektif", r"421\.3/(\d{3})/SD")
     assert pages == [["004", "003"], ["002", "001"], ["000"]]
+
+
+def test_a_receipt_of_applicants_who_collected_their_own_cards_has_no_empty_nik(loket):
+    """Issue 25: the collective receipt printed "(NIK )" when no representative was recorded."""
+    make_letter(loket)
+    letter = CollectiveLetter.get()
+    upload(loket, letter.id, xlsx([valid_form()]))
+    application = Application.get()
+    with database.atomic():
+        for step in (S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY):
+            transition(application, step)
+    assert loket.post(f"/pendaftaran/{application.id}/serah", data={"collector": "pemohon"}).status_code in (302, 303)
+    page = loket.get(f"/pendaftaran/kolektif/{letter.id}/tanda-terima").get_data(as_text=True)
+    assert "(NIK )" not in page and "Diterima oleh  " not in page

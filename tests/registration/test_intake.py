@@ -237,3 +237,12 @@ def test_without_kecamatan_code_the_form_explains(app, db):
     assert response.status_code == 503
     assert "belum disiapkan" in response.get_data(as_text=True)
     assert Application.select().count() == 0
+
+
+def test_a_refused_form_says_the_chosen_photo_must_be_chosen_again(loket):
+    """Issue 25: a form error dropped the chosen photo without a word (a browser never refills a file field)."""
+    response = post(loket, valid_form(full_name=""), {"photo": (io.BytesIO(jpeg_bytes((600, 800))), "foto.jpg")})
+    assert response.status_code == 422
+    assert "Foto yang dipilih belum tersimpan" in response.get_data(as_text=True)
+    without = post(loket, valid_form(full_name=""))
+    assert "Foto yang dipilih belum tersimpan" not in without.get_data(as_text=True)

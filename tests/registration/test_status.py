@@ -164,6 +164,22 @@ def test_receipt_has_number_and_inline_qr(loket, saved):
     assert "BUKTI PENDAFTARAN" in page and "350807-01-000001" in page and "<svg" in page
 
 
+def test_every_qr_is_a_standard_qr_and_a_phone_is_sent_to_a_full_address(loket, saved):
+    """Issue 25: the receipt's code was a Micro QR (segno's choice for a short text) that phone
+    cameras do not read, beside the words "pindai kode QR"."""
+    import re
+    page = loket.get(f"/pendaftaran/{saved}/bukti").get_data(as_text=True)
+    sizes = [int(w) for w in re.findall(r'<svg[^>]*\bwidth="(\d+)"', page)]
+    # scale 4, border 2: a standard QR has at least 21 modules, (21 + 4) x 4 = 100; a Micro QR at most 17
+    assert sizes and min(sizes) >= 100, sizes
+    # the receipt's own code holds the number for the counter's scanner: the text no longer asks a
+    # phone to scan it; the survey code's QR is a full address
+    assert "pindai kode QR." not in page and "menunjukkan kode QR ini di loket" in page
+    from app.survey import codes as survey_codes
+    with loket.application.test_request_context():
+        assert survey_codes.printed("pendaftaran", "350807-01-000001")["url"].startswith("http")
+
+
 def test_photo_is_served_only_to_roles_that_need_it(client_as, saved):
     loket = client_as("petugas_loket")
     _add_photo(loket, saved)

@@ -86,3 +86,22 @@ def test_dates_are_shown_in_indonesian(client_for, db):
     from app.frame.dates import format_date
     assert format_date(date(2026, 8, 17)) == "17 Agustus 2026"
     assert format_date(date(2026, 8, 17), with_weekday=True) == "Senin, 17 Agustus 2026"
+
+
+def test_the_kiosk_addresses_are_on_the_admins_page_in_a_printable_poster_and_the_readme(client_for, db):
+    """Issue 25: the complaint kiosk's address was linked from no staff page and not in the README."""
+    import re
+    from pathlib import Path
+    from app.frame import store
+    store.put("public_address", "http://192.168.1.10:8080")
+    admin = client_for("admin")
+    page = admin.get("/admin/kantor").get_data(as_text=True)
+    for address in ("http://192.168.1.10:8080/pengaduan/kios", "http://192.168.1.10:8080/survei",
+                    "http://192.168.1.10:8080/pengaduan/status"):
+        assert f'href="{address}"' in page, address
+    assert 'href="/admin/poster-kios"' in page
+    poster = admin.get("/admin/poster-kios").get_data(as_text=True)
+    assert "http://192.168.1.10:8080/pengaduan/kios" in poster and len(re.findall(r"<svg", poster)) == 3
+    assert "data-print" in poster
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "`/pengaduan/kios`" in readme and "Cetak poster kios" in readme

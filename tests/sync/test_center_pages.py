@@ -254,3 +254,48 @@ def test_every_print_run_and_shipment_is_reachable_page_by_page(center_app, oper
     shipped = walk_pages(client, "/kirim", r"Pengiriman #(\d+)</a>")
     assert sum(shipped, []) == [str(s.id) for s in Shipment.select().order_by(Shipment.id.desc())]
     assert [len(page) for page in shipped] == [2, 2, 1]
+
+
+def test_each_kecamatans_times_are_shown_in_its_own_zone(center_app, operators, enrolled):
+    """Issue 25: the center showed WIB for every kecamatan; Somba Opu (Gowa, Sulawesi Selatan) is WITA."""
+    from datetime import datetime
+    from sync.center.models import Kecamatan
+    lumajang, _ = enrolled
+    gowa = Kecamatan.create(code="73.06.08", digits="730608", name="Somba Opu", created_at=utc_now())
+    seen = datetime(2026, 11, 23, 2, 30)  # 09.30 WIB, 10.30 WITA
+    Kecamatan.update(last_seen_at=seen).execute()
+    from tests.sync.helpers import record_for
+    record = {**record_for(1, "730608"), "nik": "7306080101900001", "kk_number": "7306080101900001",
+              "desa_code": "73.06.08.1001", "birth_place": "Gowa"}
+    header, photo = packet_item(1, digits="730608", record=record)
+    assert records.store_application(gowa, header, photo).result == "stored"
+    ReceivedApplication.update(received_at=seen).execute()
+    client = client_as(center_app, operators["operator"])
+    dashboard = client.get("/").get_data(as_text=True)
+    rows = {name: dashboard[dashboard.index(f"<td>{name}</td>"):][:300] for name in ("Yosowilangun", "Somba Opu")}
+    assert "09.30 WIB" in rows["Yosowilangun"] and "10.30 WITA" in rows["Somba Opu"]
+    assert "10.30 WITA" in client.get("/permohonan").get_data(as_text=True)
+    item = ReceivedApplication.get()
+    assert "10.30 WITA" in client.get(f"/permohonan/{item.id}").get_data(as_text=True)
+
+
+def test_the_code_page_says_what_to_do_in_the_browser_and_the_centers_address(center_app, operators):
+    """Issue 25: it told the kecamatan to run a terminal command and did not show the center's address."""
+    admin = client_as(center_app, operators["admin"])
+    text = admin.post("/admin/kecamatan", data={"code": "35.08.07", "name": ""}).get_data(as_text=True)
+    assert "run.py" not in text
+    assert "Sinkronisasi" in text and "Daftarkan komputer ini" in text
+    assert '<code class="center-address">http://localhost</code>' in text  # where the admin opened it
+    center_app.config["PUBLIC_URL"] = "https://pusat.lumajangkab.go.id"  # LOKET_CENTER_PUBLIC_URL
+    kecamatan = Kecamatan.get()
+    text = admin.post(f"/admin/kecamatan/{kecamatan.id}/kode-baru", data={}).get_data(as_text=True)
+    assert '<code class="center-address">https://pusat.lumajangkab.go.id</code>' in text
+
+
+def test_the_new_operator_form_has_the_error_summary(center_app, operators):
+    """Issue 25: the center's new-operator form had no error summary."""
+    from tests.support.error_summary import summary_problems
+    page = client_as(center_app, operators["admin"]).post("/admin/operator", data={"username": "", "role": ""})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert summary_problems(text) == [] and 'href="#f-username"' in text

@@ -56,6 +56,15 @@ def test_the_admin_enrols_from_the_page_and_can_unlink(db, client_for, center):
     assert SyncLink.select().count() == 0
 
 
+def test_the_code_as_read_out_on_the_phone_is_accepted(db, client_for, center):
+    """Issue 25: `FEZV MXGS 22NW` (as heard) was refused where `fezv-mxgs-22nw` worked."""
+    heard = " ".join(fresh_code(center).upper().split("-"))
+    assert " " in heard and heard == heard.upper()
+    response = enrol(client_for("admin"), center.url, heard)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert SyncLink.get().kecamatan_code == "35.08.07"
+
+
 def test_wrong_and_expired_codes_are_explained(db, client_for, center):
     admin = client_for("admin")
     fresh_code(center)
@@ -80,8 +89,11 @@ def test_an_unreachable_center_and_a_bad_address_are_explained(db, client_for):
 
 def test_a_wrong_clock_is_caught_before_the_code_is_spent(db, center):
     code = fresh_code(center)
-    with pytest.raises(enrolment.EnrolmentError, match="lebih cepat sekitar 60 menit"):
+    with pytest.raises(enrolment.EnrolmentError, match="lebih cepat sekitar 1 jam dari"):
         enrolment.enrol_this_pc(center.url, code, "35.08.07", "01", now=utc_now() + timedelta(hours=1))
+    # issue 25: in days and hours, not "2880 menit"
+    with pytest.raises(enrolment.EnrolmentError, match="lebih lambat sekitar 2 hari dari"):
+        enrolment.enrol_this_pc(center.url, code, "35.08.07", "01", now=utc_now() - timedelta(days=2))
     assert enrolment.enrol_this_pc(center.url, code, "35.08.07", "01").center_url == center.url  # still valid
 
 

@@ -93,3 +93,24 @@ def test_the_menu_badge_counts_what_failed_from_the_index_alone(client_for, db, 
         (OutboxItem.state.in_(["conflict", "rejected"])) | ((OutboxItem.state == "pending") & (OutboxItem.attempts > 0))).sql()
     plan = " ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
     assert "USING COVERING INDEX sync_outbox_state_attempts" in plan and "SCAN" not in plan, plan
+
+
+def test_a_dead_link_is_told_as_what_to_do_and_the_figures_follow_without_a_reload(client_for, db, app):
+    """Issue 25: the clerk read "jaringan: ConnectionError", and the page's figures stayed stale after
+    "Sinkronkan sekarang" until a reload."""
+    from sync.client import engine
+    from sync.client.transport import UNREACHABLE
+    enrol_fake(db)  # a center at 127.0.0.1:9: nothing listens there
+    clerk = client_for("petugas_loket")
+    before = clerk.get("/sinkronisasi").get_data(as_text=True)
+    assert "Masalah terakhir" not in before
+    report = engine.sync_once(full=True)
+    assert report.error == UNREACHABLE
+    fragment = clerk.get("/sinkronisasi/progres", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Pusat tidak dapat dihubungi; data aman di komputer ini dan dikirim otomatis saat jaringan kembali" in fragment
+    facts = fragment[fragment.index('id="sync-facts"'):]
+    assert 'hx-swap-oob="true"' in facts[:80] and "Masalah terakhir" in facts  # the facts swapped in too
+    assert 'id="sync-log"' in fragment and "berhenti: Pusat tidak dapat dihubungi" in fragment
+    page = clerk.get("/sinkronisasi").get_data(as_text=True)
+    for word in ("ConnectionError", "jaringan: Conn"):
+        assert word not in page, page[page.index(word) - 300:page.index(word) + 100]
