@@ -173,7 +173,8 @@ def center_statuses_reach_their_own_applicant(world: World, touched: Touched) ->
 
 # --- pages ------------------------------------------------------------------------------------------
 
-AUDIT_PAGES = ("/audit", "/audit?entitas=pengguna", "/audit?entitas=pengaturan")
+AUDIT_PAGES = ("/audit",)  # its filters by kind are walked with the menus (MENU_EXTRAS)
+MENU_EXTRAS = ("/audit?entitas=pengguna", "/audit?entitas=pengaturan", "/audit?entitas=pra_pendaftaran")
 
 
 def the_audit_trail_renders_for_camat_and_admin(world: World, touched: Touched) -> list[str]:
@@ -234,18 +235,24 @@ def menu_pages(office) -> list[str]:
     for rule in office.app.url_map.iter_rules():
         if "GET" in rule.methods and not rule.arguments and rule.endpoint not in ("static", "auth.logout"):
             paths.append(rule.rule)
+    if not office.is_desa:
+        paths += MENU_EXTRAS
     return sorted(paths)
+
+
+def crawl_menus(world: World, office, roles=None) -> list[str]:
+    """Every menu page of one PC for the given roles (all by default), privacy checked."""
+    people = list(world.people.values())
+    problems = []
+    for role in roles or _roles_of(office):
+        for path in menu_pages(office):
+            problems += _walk(world, office, role, path, people)
+    return problems
 
 
 def full_crawl(world: World) -> list[str]:
     """Every menu page for every role on every PC (bounded: no variable parts), privacy checked."""
-    people = list(world.people.values())
-    problems = []
-    for office in live_offices(world):
-        for role in _roles_of(office):
-            for path in menu_pages(office):
-                problems += _walk(world, office, role, path, people)
-    return problems
+    return [p for office in live_offices(world) for p in crawl_menus(world, office)]
 
 
 def every_page_answers_below_500(world: World, touched: Touched) -> list[str]:

@@ -17,12 +17,16 @@ invariant `every_page_answers_below_500` reports it after the step.
 """
 from __future__ import annotations
 
+import atexit
 import html
 import io
+import json
 import os
+import shutil
 import re
 import subprocess
 import sys
+import tempfile
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +41,11 @@ DESA = {YOSOWILANGUN: [("35.08.07.2001", "Darungan"), ("35.08.07.2002", "Kraton"
         KUNIR: [("35.08.06.2001", "Jatimulyo"), ("35.08.06.2002", "Jatirejo")]}
 STAFF_ROLES = ("admin", "petugas_loket", "petugas_informasi", "kasi_pelayanan", "camat")
 CENTER_OPERATOR_PASSWORD = "operator-rahasia-1"
+
+
+def _faults():
+    from tests.support.linkproxy import Fault
+    return ["drop_mid_body", "respond_5xx", "duplicate", "reset_after_commit", Fault("stall", seconds=0.3)]
 
 
 def text(response) -> str:
@@ -108,7 +117,8 @@ class Seen:
 class Office:
     """One PC running the office program (kecamatan counter or desa laptop) on its own data folder."""
 
-    def __init__(self, world: "World", name: str, data_dir: Path, kecamatan: str, mode: str = "kecamatan"):
+    def __init__(self, world: "World", name: str, data_dir: Path, kecamatan: str, mode: str = "kecamatan",
+                 first: bool = True):
         self.world, self.name, self.data_dir, self.kecamatan, self.mode = world, name, data_dir, kecamatan, mode
         self.app = None
         self.clients: dict[str, object] = {}
@@ -116,7 +126,10 @@ class Office:
         self.people: dict[int, Person] = {}  # person n -> person, for people registered here
         self.desa_code = ""  # a desa PC: its desa
         self.running = False
-        self.start(first=True)
+        self.lineage: set[str] = set()  # PCs whose backup this one was restored from
+        self.dead = False  # off (broken, replaced): its data stays, nobody works on it
+        self.replaced_by = None
+        self.start(first=first)
 
     @property
     def is_desa(self) -> bool:
@@ -227,11 +240,16 @@ class Office:
 
 
 class World:
-    """Everything the simulation runs, under one folder."""
+    """Everything the simulation runs, under one folder.
 
-    def __init__(self, root: Path, center_faults: bool = True):
+    Made from a template (`World.template()`: the same programs, set up and enrolled once per test
+    process, then stopped): each example copies the folders, starts the center on its copy and
+    points the PCs' links at its own proxy. The next example's center boots while this one runs."""
+
+    def __init__(self, root: Path | None = None, template: Path | None = None):
         from tests.support.linkproxy import LinkProxy
-        from tests.sync.harness import CenterServer, prepare_center
+        if template is not None:
+            root, self.center = _take_spare_center(template)
         self.root = root
         self.seen = Seen()
         self.people_made = 0
@@ -240,20 +258,46 @@ class World:
         self.fault_mode = "good"  # good | faulty | cut
         self.faults_injected = 0
         self.kills = 0
-        self.center_app, code_a = prepare_center(root / "center", kecamatan_code=YOSOWILANGUN)
-        self.center = CenterServer(root / "center").start()
-        with self.center_bound():
-            from app.frame.dates import utc_now
-            from sync.center.models import Kecamatan
-            Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
-                code=KUNIR, digits=KUNIR.replace(".", ""), name="Kunir", created_at=utc_now())
+        self.offices: dict[str, Office] = {}
+        if template is None:
+            from tests.sync.harness import CenterServer, prepare_center
+            self.center_app, _ = prepare_center(root / "center", kecamatan_code=YOSOWILANGUN)
+            with self.center_bound():
+                from app.frame.dates import utc_now
+                from sync.center.models import Kecamatan
+                Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
+                    code=KUNIR, digits=KUNIR.replace(".", ""), name="Kunir", created_at=utc_now())
+            self.center = CenterServer(root / "center").start()
+        else:
+            from sync.center.app import create_center_app
+            self.center_app = create_center_app({"DATA_DIR": root / "center"})
         import random
         self._fault_random = random.Random(0)
+        global FAULTS
+        FAULTS = _faults()
         self.proxy = LinkProxy(("127.0.0.1", self.center.port), faults=self._schedule, seed=0)
         self.proxy.start()
-        self.offices: dict[str, Office] = {}
         self.center_client = self.center_app.test_client()
         self._center_signed_in = False
+        if template is not None:
+            for spec in json.loads((template / "world.json").read_text()):
+                shutil.copytree(template / spec["name"], root / spec["name"])
+                office = Office(self, spec["name"], root / spec["name"], spec["kecamatan"], spec["mode"], first=False)
+                office.desa_code = spec["desa_code"]
+                self.offices[office.name] = office
+                with office.bound(), office.app.extensions["database"].atomic():
+                    from sync.client.models import SyncLink
+                    SyncLink.update(center_url=self.center_url).execute()  # enrolled with this world's address
+
+    def save_as_template(self) -> Path:
+        """Stop every program and keep the folders as the template of later worlds."""
+        specs = [{"name": o.name, "kecamatan": o.kecamatan, "mode": o.mode, "desa_code": o.desa_code}
+                 for o in self.offices.values()]
+        self.close()
+        (self.root / "world.json").write_text(json.dumps(specs))
+        for log in self.root.glob("*.log"):
+            log.unlink()
+        return self.root
 
     # --- the link --------------------------------------------------------------------------------
 
@@ -263,8 +307,7 @@ class World:
             return "respond_5xx" if self._fault_random.random() < 0.5 else "drop_mid_body"
         if self.fault_mode == "faulty" and self._fault_random.random() < 0.3:
             self.faults_injected += 1
-            return self._fault_random.choice(["drop_mid_body", "respond_5xx", "duplicate", "reset_after_commit",
-                                              "stall"])
+            return self._fault_random.choice(FAULTS)
         return None
 
     @property
@@ -363,9 +406,21 @@ class World:
     # --- run.py commands ---------------------------------------------------------------------------
 
     def run_command(self, *args: str) -> subprocess.CompletedProcess:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        """`python run.py ARGS`: in this process by default (its `main`, the same code, without a
+        second Python starting), as its own process with LOKET_SIM_COMMANDS=process."""
+        if os.environ.get("LOKET_SIM_COMMANDS") == "process":
+            env = dict(os.environ, PYTHONUNBUFFERED="1")
+            return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=300)
+        import contextlib
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("loket_run", ROOT / "run.py")
+        run = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(run)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run.main(list(args))
+        return subprocess.CompletedProcess(["run.py", *args], code, out.getvalue(), err.getvalue())
 
     def backup(self, office: Office) -> Path | None:
         target = self.root / "stick" / f"{office.name}-{len(self.backups) + 1}.sqlite3"
@@ -394,7 +449,43 @@ class World:
         """The old PC died: a new PC is installed, started once, and the backup restored with the paper key."""
         key = self.recovery_key(source)
         office = Office(self, name, self.root / name, source.kecamatan)
-        office.ever_held |= source.ever_held
         self.offices[name] = office
         self.restore(office, backup, key)
         return office
+
+
+# --- the center of the next example boots while this one runs -------------------------------------------
+
+_spare = None  # (root, CenterServer whose process is starting)
+
+
+def _start_center_copy(template: Path):
+    from tests.sync.harness import CenterServer, Process
+    root = Path(tempfile.mkdtemp(prefix="tahun-kantor-"))
+    shutil.copytree(template / "center", root / "center")
+    server = CenterServer(root / "center")
+    server.process = Process(["center", "--data", str(root / "center"), "--port", str(server.port)],
+                             root / "center" / "server.log").start()
+    return root, server
+
+
+def _take_spare_center(template: Path):
+    """This example's folder and center (started while the last example ran), and a new spare."""
+    global _spare
+    from tests.sync.harness import wait_for
+    if _spare is None or _spare[2] != template:
+        _drop_spare()
+        _spare = (*_start_center_copy(template), template)
+    root, server, _ = _spare
+    _spare = (*_start_center_copy(template), template)
+    wait_for(server.url + "/api/openapi.json", timeout=60)
+    return root, server
+
+
+@atexit.register
+def _drop_spare():
+    global _spare
+    if _spare is not None:
+        _spare[1].kill()
+        shutil.rmtree(_spare[0], ignore_errors=True)
+        _spare = None
