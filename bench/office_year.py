@@ -48,7 +48,8 @@ def main(argv=None) -> int:
         this_seed = seed + number
         print(f"walk {number + 1}/{options.walks}, seed {this_seed}, {options.steps} steps", flush=True)
         result = walk(this_seed, options.steps, off, on_step=lambda i, name, problems: problems and print(
-            f"  step {i + 1} {name}: {', '.join(sorted({p[0] for p in problems}))}", flush=True))
+            f"  step {i + 1} {name}: {', '.join(sorted({p[0] for p in problems}))}\n    {problems[0][1][:300]}",
+            flush=True))
         walk_seconds += result.seconds
         for failure in result.failures:
             if failure.invariant not in found:

@@ -51,7 +51,7 @@ STATS = {"ops": Counter(), "invariants": Counter(), "steps": 0, "examples": 0, "
 
 MAX_DESA_PCS = 3
 PICK = st.integers(min_value=0, max_value=10_000)
-COUNTERS = ("P1", "P2", "K1")
+COUNTERS = ("P1", "P2", "K1", "P1-baru1", "P2-baru1")  # a replacement PC, once restored (else its original)
 
 
 _template: Path | None = None
@@ -106,7 +106,7 @@ class OfficeYear(RuleBasedStateMachine):
 
     def _counter(self, name: str):
         """A counter PC by its name in the plan; a replaced PC answers through its replacement."""
-        office = self.world.offices[name]
+        office = self.world.offices.get(name) or self.world.offices[name.split("-")[0]]
         while getattr(office, "dead", False) and getattr(office, "replaced_by", None):
             office = self.world.offices[office.replaced_by]
         return None if office.dead else office
@@ -182,8 +182,9 @@ class OfficeYear(RuleBasedStateMachine):
         office = self._counter(pc)
         if office is None:
             return
-        username = f"desa-{pc.lower()}-{desa}"
-        if username in office.clients:
+        from app.auth.models import User
+        username = f"desa-{office.name.lower()}-{desa}"
+        if office.read(lambda: User.select().where(User.username == username).exists()):
             return
         code = DESA[office.kecamatan][desa][0]
         response = office.post("admin", "/admin/operator-desa/baru",
@@ -373,7 +374,7 @@ class OfficeYear(RuleBasedStateMachine):
         backups = self._backups_of(office)
         self.replacements += 1
         office.dead = True
-        name = f"{pc}-baru{self.replacements}"
+        name = f"{pc}-baru{sum(1 for n in self.world.offices if n.startswith(pc + '-baru')) + 1}"
         made = self.world.restore_on_new_pc(name, office, backups[pick % len(backups)])
         made.lineage = {office.name} | office.lineage
         office.replaced_by = name

@@ -16,7 +16,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from tests.simulation.machine import COUNTERS, STATS, OfficeYear
+from tests.simulation.machine import STATS, OfficeYear
+
+COUNTERS = ("P1", "P1", "P2", "P2", "K1", "K1", "P1-baru1", "P2-baru1")  # a replacement PC, less often
 
 # rule -> (weight in an office's year, arguments from a random source)
 RULES = {
