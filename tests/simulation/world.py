@@ -52,6 +52,14 @@ def text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+def errors_of(response) -> str:
+    """The messages a refused form shows (what the person reads), for a rule's failure message."""
+    if response is None:
+        return "500"
+    found = re.findall(r'class="[^"]*(?:error|field-error|flash)[^"]*"[^>]*>([^<]+)', text(response))
+    return f"{response.status_code}: " + " | ".join(m.strip() for m in found if m.strip())[:600]
+
+
 def jpeg_photo(n: int) -> bytes:
     """A portrait on the blue background the photo rules accept, a little different per person."""
     from PIL import Image
