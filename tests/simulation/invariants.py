@@ -38,37 +38,46 @@ def desa_pcs(world: World):
 
 # --- numbers ------------------------------------------------------------------------------------
 
-def _holders(world: World) -> dict[str, set[str]]:
-    """registration or pre-registration number -> NIKs holding it, in every PC and at the center."""
+def _holders(world: World, kind: str) -> dict[str, set[str]]:
+    """Number -> NIKs holding it, in every PC (one that is off still holds its numbers) and at the
+    center; `kind` "registration" (applications) or "pre_registration" (desa forms)."""
     from app.desa.models import PreRegistration
     from app.registration.models import Application
+    from sync.center.models import ReceivedApplication, RelayItem
     held = defaultdict(set)
-    for office in world.offices.values():  # a PC that is off (dead) still holds its numbers
+    for office in world.offices.values():
         if not office.running:
             continue
-        if not office.is_desa:
+        if kind == "registration" and not office.is_desa:
             for number, nik in office.read(lambda: list(Application.select(Application.registration_number,
                                                                           Application.nik).tuples())):
                 held[number].add(nik)
                 office.ever_held.add(number)
-        for number, nik in office.read(lambda: list(PreRegistration.select(PreRegistration.number,
-                                                                          PreRegistration.nik).tuples())):
-            held[number].add(nik)
-    from sync.center.models import ReceivedApplication, RelayItem
-    with world.center_bound():
-        for number, nik in ReceivedApplication.select(ReceivedApplication.registration_number,
-                                                      ReceivedApplication.nik).tuples():
-            held[number].add(nik)
-        for number, record in RelayItem.select(RelayItem.number, RelayItem.record_json).tuples():
-            nik = (json.loads(record).get("f") or {}).get("nik")
-            if nik:
+        if kind == "pre_registration":
+            for number, nik in office.read(lambda: list(PreRegistration.select(PreRegistration.number,
+                                                                              PreRegistration.nik).tuples())):
                 held[number].add(nik)
+    with world.center_bound():
+        if kind == "registration":
+            for number, nik in ReceivedApplication.select(ReceivedApplication.registration_number,
+                                                          ReceivedApplication.nik).tuples():
+                held[number].add(nik)
+        else:
+            for number, record in RelayItem.select(RelayItem.number, RelayItem.record_json).tuples():
+                nik = (json.loads(record).get("f") or {}).get("nik")
+                if nik:
+                    held[number].add(nik)
     return held
 
 
-def no_number_held_by_two_people(world: World, touched: Touched) -> list[str]:
+def no_registration_number_held_by_two_people(world: World, touched: Touched) -> list[str]:
     return [f"nomor {number} dipegang {len(niks)} orang: {sorted(niks)}"
-            for number, niks in sorted(_holders(world).items()) if len(niks) > 1]
+            for number, niks in sorted(_holders(world, "registration").items()) if len(niks) > 1]
+
+
+def no_pre_registration_number_held_by_two_people(world: World, touched: Touched) -> list[str]:
+    return [f"nomor {number} dipegang {len(niks)} orang: {sorted(niks)}"
+            for number, niks in sorted(_holders(world, "pre_registration").items()) if len(niks) > 1]
 
 
 # --- the desa relay -------------------------------------------------------------------------------
@@ -263,7 +272,8 @@ def every_page_answers_below_500(world: World, touched: Touched) -> list[str]:
 
 
 INVARIANTS = [
-    no_number_held_by_two_people,
+    no_registration_number_held_by_two_people,
+    no_pre_registration_number_held_by_two_people,
     desa_forms_at_the_center_once_or_refused_with_reason_shown,
     the_center_accepts_what_the_desa_saved,
     statuses_not_applied_only_for_own_numbers,

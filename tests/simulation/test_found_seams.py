@@ -78,7 +78,7 @@ def test_a_backup_restored_on_a_new_pc_never_hands_out_the_old_pcs_numbers(offic
              ("bring_old_pc_back", {}),  # repaired, used beside the new one
              ("restore_same_pc", {"pc": "P1", "pick": 0}),  # a mistake on the old PC: its backup back
              ("register", {"pc": "P1", "desa": 0})]  # on the old PC: the new PC's number again
-    assert broken_after_each_step(office, steps, "no_number_held_by_two_people") == []
+    assert broken_after_each_step(office, steps, "no_registration_number_held_by_two_people") == []
 
 
 @pytest.mark.xfail(strict=True, reason="issue 24 finding 5; fixed on merge")
@@ -95,4 +95,4 @@ def test_desa_laptops_enrolled_from_two_counter_pcs_never_share_numbers(office):
     steps = [("new_desa_pc", {"pc": "P2", "desa": 0}),  # D2 for Darungan, from P2: P1 enrolled D1 for it
              ("desa_pre_register", {"where": 0}),  # at D1
              ("desa_pre_register", {"where": 1})]  # at D2: D1's number again
-    assert broken_after_each_step(office, steps, "no_number_held_by_two_people") == []
+    assert broken_after_each_step(office, steps, "no_pre_registration_number_held_by_two_people") == []

@@ -35,9 +35,9 @@ RULES = {
     "center_ships": (2, lambda r: {"kecamatan": r.choice(["35.08.07", "35.08.06"])}),
     "center_rejects": (1, lambda r: {"pick": r.randint(0, 99)}),
     "backup": (2, lambda r: {"pc": r.choice(COUNTERS)}),
-    "restore_same_pc": (1, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
-    "restore_on_new_pc": (0.5, lambda r: {"pc": r.choice(("P1", "P2")), "pick": r.randint(0, 99)}),
-    "bring_old_pc_back": (0.5, lambda r: {}),
+    "restore_same_pc": (1.5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "restore_on_new_pc": (1, lambda r: {"pc": r.choice(("P1", "P2")), "pick": r.randint(0, 99)}),
+    "bring_old_pc_back": (1, lambda r: {}),
     "create_desa_operator": (1, lambda r: {"pc": r.choice(COUNTERS), "desa": r.randint(0, 1)}),
     "change_requirements": (1, lambda r: {"pc": r.choice(COUNTERS), "service_days": r.randint(5, 20)}),
     "new_desa_pc": (1, lambda r: {"pc": r.choice(COUNTERS), "desa": r.randint(0, 1)}),
@@ -112,8 +112,12 @@ def walk(seed: int, count: int, off: set[str] = frozenset(), keep_going: bool = 
 
 def replay(steps: list[tuple[str, dict]], invariant: str, off: set[str] = frozenset()) -> bool:
     """Does this sequence, on a fresh world, break `invariant`?"""
+    from tests.simulation import invariants as inv
     machine = OfficeYear()
-    machine.off |= set(off) - {invariant}
+    # Only the invariant being shrunk is checked (the others cost time and do not decide here).
+    machine.off |= (set(off) | {check.__name__ for check in inv.INVARIANTS}) - {invariant}
+    if invariant == "no_personal_field_shown_to_a_denied_role":
+        machine.off.discard("every_page_answers_below_500")
     try:
         for name, arguments in steps:
             if any(found == invariant for found, _ in _step(machine, name, arguments)):
