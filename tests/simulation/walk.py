@@ -132,6 +132,14 @@ def shrink(failure: Failure, off: set[str] = frozenset(), budget_seconds: float 
     breaks the same invariant; within `budget_seconds`."""
     deadline = time.perf_counter() + budget_seconds
     steps = list(failure.steps)
+    # First the last 1, 2, 4 ... steps alone: most seams need a few steps before the one that broke,
+    # and a short replay is cheap; then delta debugging on what is left.
+    size = 1
+    while size < len(steps) and time.perf_counter() < deadline:
+        if replay(steps[-size:], failure.invariant, off):
+            steps = steps[-size:]
+            break
+        size *= 2
     chunk = max(1, len(steps) // 2)
     while chunk >= 1 and time.perf_counter() < deadline:
         start, shrunk = 0, False
