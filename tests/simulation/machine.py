@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import atexit
 import io
-import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -20,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from tests.simulation import invariants as inv
 from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_photo

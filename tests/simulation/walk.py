@@ -16,7 +16,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from tests.simulation.machine import STATS, OfficeYear
+from tests.simulation.machine import OfficeYear
 
 COUNTERS = ("P1", "P1", "P2", "P2", "K1", "K1", "P1-baru1", "P2-baru1")  # a replacement PC, less often
 
