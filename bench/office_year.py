@@ -1,0 +1,99 @@
+"""A year of office life, long mode: seeded walks through the three programs (tests/simulation), every
+invariant after every step; each broken invariant is shrunk to a short sequence and reported.
+
+    python bench/office_year.py --steps 300 --seed 1 --walks 3 [--off NAME,...] [--report FILE]
+
+Each walk is one world (a center, counter PCs P1 P2 of Yosowilangun, K1 of Kunir, desa laptops) living
+`--steps` operations from seed S, S+1, ... A broken invariant is recorded, switched off for the rest
+of that walk (so one walk can find several seams), and shrunk by replaying shorter sequences on fresh
+worlds. The report (stdout, and markdown in --report) gives steps, operations per kind, invariant
+checks, faults, kills, time, and the shrunk sequences as test lines.
+"""
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=300, help="operations per walk (one world)")
+    parser.add_argument("--seed", type=int, default=None, help="first seed (default: from the clock)")
+    parser.add_argument("--walks", type=int, default=1, help="walks, seeds S, S+1, ...")
+    parser.add_argument("--off", default="", help="rules or invariants to leave out (comma list; known_seams)")
+    parser.add_argument("--no-shrink", action="store_true")
+    parser.add_argument("--shrink-seconds", type=float, default=600, help="time limit per shrink")
+    parser.add_argument("--report", type=Path, help="write the report as markdown here too")
+    options = parser.parse_args(argv)
+
+    from app.frame import passwords
+    passwords.HASH_METHOD = "pbkdf2:sha256:1000"  # accounts are made per world; their hashing is not measured
+    from tests.simulation import machine
+    from tests.simulation.walk import as_code, shrink, walk
+
+    seed = options.seed if options.seed is not None else int(time.time()) % 100_000
+    off = {n.strip() for n in options.off.split(",") if n.strip()}
+    if "known_seams" in off:
+        off |= machine.KNOWN_SEAMS
+    started = time.perf_counter()
+    found, shrunk = {}, {}
+    walk_seconds = 0.0
+    for number in range(options.walks):
+        this_seed = seed + number
+        print(f"walk {number + 1}/{options.walks}, seed {this_seed}, {options.steps} steps", flush=True)
+        result = walk(this_seed, options.steps, off, on_step=lambda i, name, problems: problems and print(
+            f"  step {i + 1} {name}: {', '.join(sorted({p[0] for p in problems}))}\n    {problems[0][1][:300]}",
+            flush=True))
+        walk_seconds += result.seconds
+        for failure in result.failures:
+            if failure.invariant not in found:
+                found[failure.invariant] = (this_seed, failure)
+    stats = {key: (value.copy() if isinstance(value, Counter) else value) for key, value in machine.STATS.items()}
+    shrink_started = time.perf_counter()
+    if not options.no_shrink:
+        for invariant, (this_seed, failure) in found.items():
+            print(f"shrinking {invariant} (seed {this_seed}, {len(failure.steps)} steps) ...", flush=True)
+            shrunk[invariant] = shrink(failure, off, options.shrink_seconds)
+    shrink_seconds = time.perf_counter() - shrink_started
+    report = render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_seconds,
+                    time.perf_counter() - started, as_code)
+    print(report)
+    if options.report:
+        options.report.write_text(report, encoding="utf-8")
+    return 1 if found else 0
+
+
+def render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_seconds, total, as_code) -> str:
+    lines = [f"# Office year: {options.walks} walk(s) of {options.steps} steps from seed {seed}", ""]
+    if off:
+        lines.append(f"Left out: {', '.join(sorted(off))}")
+    lines += [f"- steps done: {stats['steps']} (operations that acted; a rule with nothing to act on is skipped)",
+              f"- worlds: {stats['examples']}, set-up {stats['seconds_in_setup']:.0f} s",
+              f"- faults injected by the proxy: {stats['faults']}, center SIGKILLs: {stats['kills']}",
+              f"- invariant checks: {sum(stats['invariants'].values())}",
+              f"- time: walks {walk_seconds:.0f} s, shrinking {shrink_seconds:.0f} s, total {total:.0f} s", "",
+              "| operation | count | seconds |", "| --- | ---: | ---: |"]
+    for kind, count in stats["ops"].most_common():
+        lines.append(f"| {kind} | {count} | {stats['seconds_per_op'][kind]:.1f} |")
+    lines += ["", "| invariant | checks | seconds |", "| --- | ---: | ---: |"]
+    for name, count in stats["invariants"].most_common():
+        lines.append(f"| {name} | {count} | {stats['seconds_per_invariant'][name]:.1f} |")
+    lines += ["", f"## Broken invariants: {len(found)}", ""]
+    for invariant, (seed_of, failure) in found.items():
+        lines += [f"### {invariant} (seed {seed_of}, step {len(failure.steps)})", ""]
+        lines += [f"    {message}" for message in failure.messages[:4]]
+        if invariant in shrunk:
+            lines += ["", f"Shrunk to {len(shrunk[invariant])} steps:", "", "```python",
+                      as_code(shrunk[invariant]), "```"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

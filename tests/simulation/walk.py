@@ -1,0 +1,163 @@
+"""A seeded walk through the office year: the state machine's rules (tests/simulation/machine.py) picked
+with an office's weights from one seed, every invariant after every step, and a shrinker that cuts a
+failing walk down to the shortest sequence that still breaks the same invariant.
+
+Hypothesis drives the same rules in CI (test_office_year.py); a year of thousands of steps in one
+world is this walk's job: hypothesis keeps its runs short and switches rules off per run (swarm
+testing), which suits finding a seam in a few steps but not living a year in one office.
+
+A step is `(rule name, {argument: value})`; a sequence replays on a fresh world, so a shrunk one
+is an ordinary test (tests/simulation/test_found_seams.py).
+"""
+from __future__ import annotations
+
+import random
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from tests.simulation.machine import OfficeYear
+
+COUNTERS = ("P1", "P1", "P2", "P2", "K1", "K1", "P1-baru1", "P2-baru1")  # a replacement PC, less often
+
+# rule -> (weight in an office's year, arguments from a random source)
+RULES = {
+    "register": (8, lambda r: {"pc": r.choice(COUNTERS), "desa": r.randint(0, 1)}),
+    "check_requirements": (8, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99),
+                                         "complete": r.random() < 0.8}),
+    "hand_over": (3, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "desa_pre_register": (5, lambda r: {"where": r.randint(0, 99)}),
+    "accept_at_counter": (5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99),
+                                        "correct": r.random() < 0.3}),
+    "sync_pass": (6, lambda r: {"where": r.randint(0, 99), "link": r.choice(["good", "good", "faulty", "cut"])}),
+    "everyone_syncs": (3, lambda r: {}),
+    "center_prints": (3, lambda r: {"count": r.randint(1, 5)}),
+    "center_ships": (2, lambda r: {"kecamatan": r.choice(["35.08.07", "35.08.06"])}),
+    "center_rejects": (1, lambda r: {"pick": r.randint(0, 99)}),
+    "backup": (2, lambda r: {"pc": r.choice(COUNTERS)}),
+    "restore_same_pc": (1.5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "restore_on_new_pc": (1, lambda r: {"pc": r.choice(("P1", "P2")), "pick": r.randint(0, 99)}),
+    "bring_old_pc_back": (1, lambda r: {}),
+    "create_desa_operator": (1, lambda r: {"pc": r.choice(COUNTERS), "desa": r.randint(0, 1)}),
+    "change_requirements": (1, lambda r: {"pc": r.choice(COUNTERS), "service_days": r.randint(5, 20)}),
+    "new_desa_pc": (1, lambda r: {"pc": r.choice(COUNTERS), "desa": r.randint(0, 1)}),
+    "kill_center": (0.5, lambda r: {}),
+    "walk_every_menu": (2, lambda r: {"where": r.randint(0, 99), "who": r.randint(0, 99)}),
+}
+
+
+@dataclass
+class Failure:
+    invariant: str  # the invariant's name, or "rule:<name>" when a rule's own check failed
+    messages: list[str]
+    steps: list[tuple[str, dict]]  # the sequence up to and including the failing step
+
+
+@dataclass
+class WalkResult:
+    steps: list[tuple[str, dict]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def plan(seed: int, count: int, off: set[str]) -> list[tuple[str, dict]]:
+    rng = random.Random(seed)
+    names = [n for n in RULES if n not in off]
+    weights = [RULES[n][0] for n in names]
+    return [(name, RULES[name][1](rng)) for name in rng.choices(names, weights, k=count)]
+
+
+def _step(machine: OfficeYear, name: str, arguments: dict) -> list[tuple[str, str]]:
+    try:
+        getattr(machine, name)(**arguments)
+    except AssertionError as problem:
+        machine.broken_invariants()  # keep the bookkeeping of the step
+        return [(f"rule:{name}", str(problem)[:800])]
+    except Exception:  # a crash of the harness or of a program called in-process
+        return [(f"rule:{name}", traceback.format_exc(limit=-3)[-800:])]
+    return machine.broken_invariants()
+
+
+def walk(seed: int, count: int, off: set[str] = frozenset(), keep_going: bool = True,
+         on_step=None) -> WalkResult:
+    """Run `count` steps from `seed` in one world. With `keep_going`, a broken invariant is
+    recorded and switched off for the rest of the walk, so one walk can find several seams."""
+    result = WalkResult()
+    started = time.perf_counter()
+    machine = OfficeYear()
+    machine.off |= set(off)
+    if "known_seams" in machine.off:
+        from tests.simulation.machine import KNOWN_SEAMS
+        machine.off |= KNOWN_SEAMS
+    try:
+        for index, (name, arguments) in enumerate(plan(seed, count, machine.off)):
+            result.steps.append((name, arguments))
+            problems = _step(machine, name, arguments)
+            if on_step:
+                on_step(index, name, problems)
+            if not problems:
+                continue
+            broken = sorted({invariant for invariant, _ in problems})
+            for invariant in broken:
+                result.failures.append(Failure(invariant, [p for i, p in problems if i == invariant],
+                                               list(result.steps)))
+            if not keep_going:
+                break
+            machine.off |= {i for i in broken if not i.startswith("rule:")}
+    finally:
+        machine.teardown()
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def replay(steps: list[tuple[str, dict]], invariant: str, off: set[str] = frozenset()) -> bool:
+    """Does this sequence, on a fresh world, break `invariant`?"""
+    from tests.simulation import invariants as inv
+    machine = OfficeYear()
+    # Only the invariant being shrunk is checked (the others cost time and do not decide here).
+    machine.off |= (set(off) | {check.__name__ for check in inv.INVARIANTS}) - {invariant}
+    if invariant == "no_personal_field_shown_to_a_denied_role":
+        machine.off.discard("every_page_answers_below_500")
+    try:
+        for name, arguments in steps:
+            if any(found == invariant for found, _ in _step(machine, name, arguments)):
+                return True
+        return False
+    finally:
+        machine.teardown()
+
+
+def shrink(failure: Failure, off: set[str] = frozenset(), budget_seconds: float = 900) -> list[tuple[str, dict]]:
+    """The shortest sequence found (delta debugging: drop chunks, then single steps) that still
+    breaks the same invariant; within `budget_seconds`."""
+    deadline = time.perf_counter() + budget_seconds
+    steps = list(failure.steps)
+    # First the last 1, 2, 4 ... steps alone: most seams need a few steps before the one that broke,
+    # and a short replay is cheap; then delta debugging on what is left.
+    size = 1
+    while size < len(steps) and time.perf_counter() < deadline:
+        if replay(steps[-size:], failure.invariant, off):
+            steps = steps[-size:]
+            break
+        size *= 2
+    chunk = max(1, len(steps) // 2)
+    while chunk >= 1 and time.perf_counter() < deadline:
+        start, shrunk = 0, False
+        while start < len(steps) and time.perf_counter() < deadline:
+            candidate = steps[:start] + steps[start + chunk:]
+            if candidate and replay(candidate, failure.invariant, off):
+                steps, shrunk = candidate, True
+            else:
+                start += chunk
+        if not shrunk:
+            chunk //= 2
+    return steps
+
+
+def as_code(steps: list[tuple[str, dict]]) -> str:
+    """The sequence as the lines of a regression test."""
+    lines = []
+    for name, arguments in steps:
+        shown = ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+        lines.append(f"office.{name}({shown})")
+    return "\n".join(lines)

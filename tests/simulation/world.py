@@ -1,0 +1,499 @@
+"""The world the simulation drives: a printing center, two counter PCs of Kecamatan Yosowilangun, one
+PC of Kecamatan Kunir, desa laptops, each a real program on its own data folder.
+
+Each program is reached the way a person or the scheduler reaches it:
+- the center runs as a real server (`run.py center`, a waitress subprocess, SIGKILL-able); every PC
+  talks to it through one fault proxy (tests/support/linkproxy.py), whose address is what the PCs
+  were enrolled with, so a pass can run on a good, faulty or cut link;
+- the office and desa programs are their Flask apps in this process, driven through their HTTP
+  forms with a test client per role (each its own data folder, its own encrypted database);
+- backups and restores are `run.py backup` / `run.py restore` subprocesses (the office's
+  documented commands; restore with the app stopped, as docs/operations.md says);
+- a sync pass is `engine.sync_once(full=True)`, what `run.py sync --full` and the scheduler call;
+- the center's operator works in the center's own pages (an in-process app on the center's folder).
+
+Every response is checked: a 5xx (or an exception a 500 page would hide) is recorded, and the
+invariant `every_page_answers_below_500` reports it after the step.
+"""
+from __future__ import annotations
+
+import atexit
+import html
+import io
+import json
+import os
+import shutil
+import re
+import subprocess
+import sys
+import tempfile
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+YOSOWILANGUN, KUNIR = "35.08.07", "35.08.06"
+DESA = {YOSOWILANGUN: [("35.08.07.2001", "Darungan"), ("35.08.07.2002", "Kraton")],
+        KUNIR: [("35.08.06.2001", "Jatimulyo"), ("35.08.06.2002", "Jatirejo")]}
+STAFF_ROLES = ("admin", "petugas_loket", "petugas_informasi", "kasi_pelayanan", "camat")
+CENTER_OPERATOR_PASSWORD = "operator-rahasia-1"
+
+
+def _faults():
+    from tests.support.linkproxy import Fault
+    return ["drop_mid_body", "respond_5xx", "duplicate", "reset_after_commit", Fault("stall", seconds=0.3)]
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def errors_of(response) -> str:
+    """The messages a refused form shows (what the person reads), for a rule's failure message."""
+    if response is None:
+        return "500"
+    found = re.findall(r'class="[^"]*(?:error|field-error|flash)[^"]*"[^>]*>([^<]+)', text(response))
+    return f"{response.status_code}: " + " | ".join(m.strip() for m in found if m.strip())[:600]
+
+
+def jpeg_photo(n: int) -> bytes:
+    """A portrait on the blue background the photo rules accept, a little different per person."""
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (600, 800), (30 + n % 40, 70, 190)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@dataclass
+class Person:
+    """Someone who comes to an office: distinctive personal values, so a page that shows one is found."""
+    n: int
+    kecamatan: str
+    desa_code: str
+    desa_name: str
+
+    @property
+    def nik(self) -> str:  # born 12-05-1990, a man: the NIK agrees with the birth date and sex
+        return f"{self.kecamatan.replace('.', '')}120590{self.n % 10000:04d}"
+
+    @property
+    def kk(self) -> str:
+        return f"{self.kecamatan.replace('.', '')}0101{100000 + self.n:06d}"
+
+    @property
+    def name(self) -> str:
+        from tests.sync.helpers import name_for
+        return name_for(self.n + 1000)
+
+    @property
+    def address(self) -> str:
+        return f"Jalan Simulasi {self.n} Blok Q"
+
+    @property
+    def corrected_address(self) -> str:
+        return f"Gang Koreksi {self.n} Blok Z"
+
+    @property
+    def phone(self) -> str:
+        return f"0813-{7000 + self.n // 10000:04d}-{self.n % 10000:04d}"
+
+    def form(self, **changes) -> dict:
+        form = {"nik": self.nik, "kk_number": self.kk, "full_name": self.name, "birth_place": "Lumajang",
+                "birth_date": "1990-05-12", "sex": "L", "address": self.address, "rt": "2", "rw": "1",
+                "desa": self.desa_name, "religion": "Islam", "marital_status": "Kawin",
+                "occupation": "Petani/Pekebun", "phone": self.phone, "reason": "rusak", "biometric_done": "1",
+                "notes": "", "mismatch_reason": ""}
+        form.update(changes)
+        return form
+
+    def personal_values(self) -> dict:
+        """Field -> values that must never be shown in clear to a role the privacy table denies."""
+        return {"nik": (self.nik,), "kk_number": (self.kk,), "address": (self.address, self.corrected_address),
+                "phone": (self.phone,)}
+
+
+@dataclass
+class Seen:
+    """What went wrong while the step ran (read by the invariants after it)."""
+    server_errors: list = field(default_factory=list)  # (office, role, method, path, status, detail)
+
+
+class Office:
+    """One PC running the office program (kecamatan counter or desa laptop) on its own data folder."""
+
+    def __init__(self, world: "World", name: str, data_dir: Path, kecamatan: str, mode: str = "kecamatan",
+                 first: bool = True):
+        self.world, self.name, self.data_dir, self.kecamatan, self.mode = world, name, data_dir, kecamatan, mode
+        self.app = None
+        self.clients: dict[str, object] = {}
+        self.ever_held: set[str] = set()  # registration numbers this PC's database ever held
+        self.people: dict[int, Person] = {}  # person n -> person, for people registered here
+        self.desa_code = ""  # a desa PC: its desa
+        self.running = False
+        self.lineage: set[str] = set()  # PCs whose backup this one was restored from
+        self.dead = False  # off (broken, replaced): its data stays, nobody works on it
+        self.replaced_by = None
+        self.start(first=first)
+
+    @property
+    def is_desa(self) -> bool:
+        return self.mode == "desa"
+
+    # --- the program ---------------------------------------------------------------------------
+
+    def start(self, first: bool = False) -> None:
+        from app import create_app
+        from tests.conftest import CsrfClient
+        config = {"DATA_DIR": self.data_dir, "SECRET_KEY": f"sim-{self.name}", "TESTING": True}
+        if self.is_desa:
+            config["MODE"] = "desa"
+        self.app = create_app(config)
+        self.app.test_client_class = CsrfClient
+        self.clients = {}
+        self.running = True
+        if first:
+            with self.bound():
+                from app.firstrun import ensure_admin, seed_identity
+                ensure_admin()
+                if not self.is_desa:
+                    seed_identity(self.kecamatan)
+
+    def stop(self) -> None:
+        """The program ends (its connections closed), as before a restore."""
+        if self.app is not None:
+            db = self.app.extensions["database"]
+            if hasattr(db, "close_all"):
+                db.close_all()
+            else:
+                db.close()
+        self.app, self.clients, self.running = None, {}, False
+
+    @contextmanager
+    def bound(self):
+        """Models reach one database at a time (a process runs one office): point them at this PC's."""
+        from app.frame.db import database
+        db = self.app.extensions["database"]
+        database.initialize(db)
+        with self.app.app_context(), db.connection_context():
+            yield db
+
+    # --- people at the keyboard ----------------------------------------------------------------
+
+    def user(self, role: str, username: str | None = None):
+        """The account for `role` (made once; accounts made through the admin page are found by name)."""
+        from app.auth.accounts import create_user
+        from app.auth.models import User
+        username = username or ("admin" if role == "admin" else f"sim-{role.replace('_', '-')}")
+        found = User.get_or_none(User.username == username)
+        if found is None:
+            found, _ = create_user(username, f"Pegawai {role}", role, password="rahasia-kantor-1",
+                                   must_change_password=False)
+        elif found.must_change_password:
+            found.must_change_password = False
+            found.save()
+        return found
+
+    def client(self, role: str, username: str | None = None):
+        from tests.conftest import sign_in_as
+        key = username or role
+        if key not in self.clients:
+            with self.bound():
+                client = self.app.test_client()
+                sign_in_as(client, self.user(role, username))
+            self.clients[key] = client
+        return self.clients[key]
+
+    def request(self, role: str, method: str, path: str, username: str | None = None, **kwargs):
+        client = self.client(role, username)
+        with self.bound():
+            try:
+                response = client.open(path, method=method, **kwargs)
+            except Exception:  # TESTING propagates what a 500 page would hide
+                self.world.seen.server_errors.append((self.name, role, method, path, 500,
+                                                      traceback.format_exc(limit=-4)))
+                return None
+        if response.status_code >= 500:
+            self.world.seen.server_errors.append((self.name, role, method, path, response.status_code,
+                                                  text(response)[:300]))
+            return None
+        return response
+
+    def get(self, role, path, **kwargs):
+        return self.request(role, "GET", path, **kwargs)
+
+    def post(self, role, path, data=None, **kwargs):
+        return self.request(role, "POST", path, data=data or {}, **kwargs)
+
+    # --- the sync pass ---------------------------------------------------------------------------
+
+    def sync(self):
+        from sync.client import engine
+        with self.bound():
+            return engine.sync_once(full=True)
+
+    def enrolled(self) -> bool:
+        from sync.client import engine
+        with self.bound():
+            return engine.current_link() is not None
+
+    # --- reading the database (for the invariants) ------------------------------------------------
+
+    def read(self, fn):
+        with self.bound():
+            return fn()
+
+
+class World:
+    """Everything the simulation runs, under one folder.
+
+    Made from a template (`World.template()`: the same programs, set up and enrolled once per test
+    process, then stopped): each example copies the folders, starts the center on its copy and
+    points the PCs' links at its own proxy. The next example's center boots while this one runs."""
+
+    def __init__(self, root: Path | None = None, template: Path | None = None):
+        from tests.support.linkproxy import LinkProxy
+        if template is not None:
+            root, self.center = _take_spare_center(template)
+        self.root = root
+        self.seen = Seen()
+        self.people_made = 0
+        self.people: dict[int, Person] = {}
+        self.backups: list[tuple[str, Path]] = []  # (office name, file)
+        self.fault_mode = "good"  # good | faulty | cut
+        self.faults_injected = 0
+        self.kills = 0
+        self.offices: dict[str, Office] = {}
+        if template is None:
+            from tests.sync.harness import CenterServer, prepare_center
+            self.center_app, _ = prepare_center(root / "center", kecamatan_code=YOSOWILANGUN)
+            with self.center_bound():
+                from app.frame.dates import utc_now
+                from sync.center.models import Kecamatan
+                Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
+                    code=KUNIR, digits=KUNIR.replace(".", ""), name="Kunir", created_at=utc_now())
+            self.center = CenterServer(root / "center").start()
+        else:
+            from sync.center.app import create_center_app
+            self.center_app = create_center_app({"DATA_DIR": root / "center"})
+        import random
+        self._fault_random = random.Random(0)
+        global FAULTS
+        FAULTS = _faults()
+        self.proxy = LinkProxy(("127.0.0.1", self.center.port), faults=self._schedule, seed=0)
+        self.proxy.start()
+        self.center_client = self.center_app.test_client()
+        self._center_signed_in = False
+        if template is not None:
+            for spec in json.loads((template / "world.json").read_text()):
+                shutil.copytree(template / spec["name"], root / spec["name"])
+                office = Office(self, spec["name"], root / spec["name"], spec["kecamatan"], spec["mode"], first=False)
+                office.desa_code = spec["desa_code"]
+                self.offices[office.name] = office
+                with office.bound(), office.app.extensions["database"].atomic():
+                    from sync.client.models import SyncLink
+                    SyncLink.update(center_url=self.center_url).execute()  # enrolled with this world's address
+
+    def save_as_template(self) -> Path:
+        """Stop every program and keep the folders as the template of later worlds."""
+        specs = [{"name": o.name, "kecamatan": o.kecamatan, "mode": o.mode, "desa_code": o.desa_code}
+                 for o in self.offices.values()]
+        self.close()
+        (self.root / "world.json").write_text(json.dumps(specs))
+        for log in self.root.glob("*.log"):
+            log.unlink()
+        return self.root
+
+    # --- the link --------------------------------------------------------------------------------
+
+    def _schedule(self, request):
+        if self.fault_mode == "cut":
+            self.faults_injected += 1
+            return "respond_5xx" if self._fault_random.random() < 0.5 else "drop_mid_body"
+        if self.fault_mode == "faulty" and self._fault_random.random() < 0.3:
+            self.faults_injected += 1
+            return self._fault_random.choice(FAULTS)
+        return None
+
+    @property
+    def center_url(self) -> str:
+        return self.proxy.url
+
+    def kill_center(self) -> None:
+        from tests.sync.harness import CenterServer
+        self.center.kill()
+        self.kills += 1
+        self.center = CenterServer(self.root / "center", port=self.center.port).start()
+
+    def close(self) -> None:
+        for office in self.offices.values():
+            office.stop()
+        self.proxy.close()
+        self.center.stop()
+
+    # --- the center's side -----------------------------------------------------------------------
+
+    @contextmanager
+    def center_bound(self):
+        db = self.center_app.extensions["center_database"]
+        with self.center_app.app_context(), db.connection_context():
+            yield db
+
+    def enrolment_code(self, kecamatan: str) -> str:
+        """The center's admin makes a one-time enrolment code for a kecamatan PC."""
+        from sync.center import keys
+        from sync.center.models import Kecamatan
+        with self.center_bound():
+            return keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == kecamatan))
+
+    def center_request(self, method: str, path: str, **kwargs):
+        with self.center_bound():
+            if not self._center_signed_in:
+                from tests.conftest import CsrfClient
+                self.center_app.test_client_class = CsrfClient
+                self.center_client = self.center_app.test_client()
+                answer = self.center_client.post("/masuk", data={"username": "operator",
+                                                                 "password": CENTER_OPERATOR_PASSWORD})
+                assert answer.status_code in (302, 303), answer.status_code
+                self._center_signed_in = True
+            try:
+                response = self.center_client.open(path, method=method, **kwargs)
+            except Exception:
+                self.seen.server_errors.append(("pusat", "operator", method, path, 500, traceback.format_exc(limit=-4)))
+                return None
+        if response.status_code >= 500:
+            self.seen.server_errors.append(("pusat", "operator", method, path, response.status_code,
+                                            text(response)[:300]))
+            return None
+        return response
+
+    # --- offices -----------------------------------------------------------------------------------
+
+    def new_person(self, kecamatan: str, desa_index: int = 0) -> Person:
+        self.people_made += 1
+        code, name = DESA[kecamatan][desa_index % len(DESA[kecamatan])]
+        person = self.people[self.people_made] = Person(self.people_made, kecamatan, code, name)
+        return person
+
+    def add_kecamatan_pc(self, name: str, kecamatan: str, enrol: bool = True) -> Office:
+        office = Office(self, name, self.root / name, kecamatan)
+        self.offices[name] = office
+        if enrol:
+            self.enrol_kecamatan_pc(office)
+        return office
+
+    def enrol_kecamatan_pc(self, office: Office):
+        """The admin types the center's address and a one-time code on Sinkronisasi."""
+        response = office.post("admin", "/sinkronisasi/daftar",
+                               {"center_url": self.center_url, "code": self.enrolment_code(office.kecamatan)})
+        return response
+
+    def add_desa_pc(self, name: str, kecamatan_pc: Office, desa_index: int = 0) -> Office | None:
+        """A desa laptop enrolled by a code from its kecamatan's admin, with one desa operator."""
+        desa_code, _ = DESA[kecamatan_pc.kecamatan][desa_index]
+        desa = Office(self, name, self.root / name, kecamatan_pc.kecamatan, mode="desa")
+        desa.desa_code = desa_code
+        self.offices[name] = desa
+        self.enrol_desa_pc(desa, kecamatan_pc)
+        return desa
+
+    def enrol_desa_pc(self, desa: Office, kecamatan_pc: Office):
+        page = kecamatan_pc.post("admin", "/admin/operator-desa/kode-komputer", {"desa": desa.desa_code})
+        if page is None or page.status_code != 200:
+            return None
+        code = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+        answer = desa.post("admin", "/admin/komputer-desa", {"kode": code, "center_url": ""})
+        if answer is not None and answer.status_code in (302, 303):
+            desa.post("admin", "/admin/operator-desa/baru",
+                      {"username": f"op-{desa.name.lower()}", "full_name": f"Kaur {desa.name}", "desa": [desa.desa_code]})
+        return answer
+
+    # --- run.py commands ---------------------------------------------------------------------------
+
+    def run_command(self, *args: str) -> subprocess.CompletedProcess:
+        """`python run.py ARGS`: in this process by default (its `main`, the same code, without a
+        second Python starting), as its own process with LOKET_SIM_COMMANDS=process."""
+        if os.environ.get("LOKET_SIM_COMMANDS") == "process":
+            env = dict(os.environ, PYTHONUNBUFFERED="1")
+            return subprocess.run([sys.executable, str(ROOT / "run.py"), *args], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=300)
+        import contextlib
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("loket_run", ROOT / "run.py")
+        run = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(run)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = run.main(list(args))
+        return subprocess.CompletedProcess(["run.py", *args], code, out.getvalue(), err.getvalue())
+
+    def backup(self, office: Office) -> Path | None:
+        target = self.root / "stick" / f"{office.name}-{len(self.backups) + 1}.sqlite3"
+        target.parent.mkdir(exist_ok=True)
+        done = self.run_command("backup", "--data", str(office.data_dir), "--to", str(target))
+        if done.returncode != 0:
+            return None
+        self.backups.append((office.name, target))
+        return target
+
+    def recovery_key(self, office: Office) -> str:
+        """The key on the paper in the office safe (printed from Cadangan Data at setup)."""
+        from app.frame.keystore import KeyStore
+        return KeyStore(office.data_dir).recovery_key(create=True)
+
+    def restore(self, office: Office, backup: Path, recovery_key: str | None = None) -> subprocess.CompletedProcess:
+        office.stop()
+        args = ["restore", "--data", str(office.data_dir), "--from", str(backup)]
+        if recovery_key:
+            args += ["--kunci-pemulihan", recovery_key]
+        done = self.run_command(*args)
+        office.start()
+        return done
+
+    def restore_on_new_pc(self, name: str, source: Office, backup: Path) -> Office:
+        """The old PC died: a new PC is installed, started once, and the backup restored with the paper key."""
+        key = self.recovery_key(source)
+        office = Office(self, name, self.root / name, source.kecamatan)
+        self.offices[name] = office
+        self.restore(office, backup, key)
+        return office
+
+
+# --- the center of the next example boots while this one runs -------------------------------------------
+
+_spare = None  # (root, CenterServer whose process is starting)
+
+
+def _start_center_copy(template: Path):
+    from tests.sync.harness import CenterServer, Process
+    root = Path(tempfile.mkdtemp(prefix="tahun-kantor-"))
+    shutil.copytree(template / "center", root / "center")
+    server = CenterServer(root / "center")
+    server.process = Process(["center", "--data", str(root / "center"), "--port", str(server.port)],
+                             root / "center" / "server.log").start()
+    return root, server
+
+
+def _take_spare_center(template: Path):
+    """This example's folder and center (started while the last example ran), and a new spare."""
+    global _spare
+    from tests.sync.harness import wait_for
+    if _spare is None or _spare[2] != template:
+        _drop_spare()
+        _spare = (*_start_center_copy(template), template)
+    root, server, _ = _spare
+    _spare = (*_start_center_copy(template), template)
+    wait_for(server.url + "/api/openapi.json", timeout=60)
+    return root, server
+
+
+@atexit.register
+def _drop_spare():
+    global _spare
+    if _spare is not None:
+        _spare[1].kill()
+        shutil.rmtree(_spare[0], ignore_errors=True)
+        _spare = None
