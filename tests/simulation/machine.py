@@ -25,10 +25,6 @@ from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_p
 
 # The rules and invariants that reach issue 24's findings on commit 146f68f (see docs/testing.md).
 KNOWN_SEAMS = {
-    "create_desa_operator", "change_requirements",  # 1: a list in an audit row, the trail answers 500
-    "accept_with_correction",  # 2: the admin reads the counter's corrections in clear
-    "restore_same_pc", "restore_on_new_pc",  # 3, 4: the relay after a restore, a twin PC
-    "statuses_not_applied_only_for_own_numbers",  # 5: each PC logs the other's statuses
     # Found by this simulation (docs/testing.md): each counter PC numbers desa laptops on its own, so
     # a laptop enrolled from P2 gets P1's laptop's code and their forms the same numbers.
     "desa_pc_from_second_counter",

@@ -29,19 +29,16 @@ def broken_after_each_step(office, steps, invariant) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 finding 1; fixed on merge")
 def test_the_audit_trail_opens_after_a_desa_operator_is_created(office):
     steps = [("create_desa_operator", {"pc": "P1", "desa": 0})]
     assert broken_after_each_step(office, steps, "the_audit_trail_renders_for_camat_and_admin") == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 finding 1; fixed on merge")
 def test_the_audit_trail_opens_after_the_requirement_list_is_saved(office):
     steps = [("change_requirements", {"pc": "P1", "service_days": 13})]  # shrunk by the long run, seed 11
     assert broken_after_each_step(office, steps, "the_audit_trail_renders_for_camat_and_admin") == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 finding 2; fixed on merge")
 def test_the_admin_reads_no_correction_made_at_the_counter(office):
     steps = [("desa_pre_register", {"where": 0}),  # D1, a Darungan laptop
              ("everyone_syncs", {}),
@@ -49,7 +46,6 @@ def test_the_admin_reads_no_correction_made_at_the_counter(office):
     assert broken_after_each_step(office, steps, "no_personal_field_shown_to_a_denied_role") == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 finding 3; fixed on merge")
 def test_a_desa_laptop_enrolled_after_a_restore_gets_its_forms_to_the_center_or_shows_why(office):
     steps = [("backup", {"pc": "P1"}),
              ("restore_same_pc", {"pc": "P1", "pick": 0}),
@@ -65,7 +61,6 @@ def test_a_desa_laptop_enrolled_after_a_restore_gets_its_forms_to_the_center_or_
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 finding 4; fixed on merge")
 def test_a_backup_restored_on_a_new_pc_never_hands_out_the_old_pcs_numbers(office):
     steps = [("backup", {"pc": "P1"}),
              ("restore_on_new_pc", {"pc": "P1", "pick": 0}),  # the old PC dies; its backup on a new PC
@@ -76,7 +71,6 @@ def test_a_backup_restored_on_a_new_pc_never_hands_out_the_old_pcs_numbers(offic
     assert broken_after_each_step(office, steps, "no_registration_number_held_by_two_people") == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 finding 5; fixed on merge")
 def test_a_pc_logs_no_status_of_the_other_pc_as_not_applied(office):
     steps = [("register", {"pc": "P1", "desa": 0}),
              ("check_requirements", {"pc": "P1", "pick": 0, "complete": True}),

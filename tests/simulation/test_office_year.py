@@ -19,7 +19,6 @@ def no_switches(monkeypatch):
     monkeypatch.delenv("LOKET_SIM_COMMANDS", raising=False)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24 findings 1-5 (the paths the next test leaves out); fixed on merge")
 def test_an_office_year_keeps_every_invariant():
     run_state_machine_as_test(OfficeYear, settings=CI)
 
