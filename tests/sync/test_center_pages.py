@@ -254,3 +254,34 @@ def test_every_print_run_and_shipment_is_reachable_page_by_page(center_app, oper
     shipped = walk_pages(client, "/kirim", r"Pengiriman #(\d+)</a>")
     assert sum(shipped, []) == [str(s.id) for s in Shipment.select().order_by(Shipment.id.desc())]
     assert [len(page) for page in shipped] == [2, 2, 1]
+
+
+def test_every_view_of_an_applicant_and_every_export_is_recorded_with_masked_values(center_app, operators,
+                                                                                     enrolled):
+    """Issue 30: the center records who opened which application, photo, print list, delivery
+    list and status file, in Indonesian, the NIK masked as at the offices."""
+    from sync.center.models import CenterAudit
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 2)
+    client = client_as(center_app, operators["operator"])
+    assert client.get(f"/permohonan/{items[0].id}").status_code == 200
+    assert client.get(f"/permohonan/{items[1].id}/foto").status_code == 200
+    client.post("/cetak/baru", data={"application": [str(i.id) for i in items]})
+    run_id = ReceivedApplication.get_by_id(items[0].id).print_run_id
+    assert client.get(f"/cetak/{run_id}").status_code == 200
+    assert client.get(f"/ekspor-status/{kecamatan.id}").status_code == 200
+    views = [(a.username, a.action, a.entity_id, a.summary)
+             for a in CenterAudit.select().where(CenterAudit.action.in_(("lihat", "lihat_foto", "ekspor")))
+             .order_by(CenterAudit.id)]
+    first, second = items[0], items[1]
+    assert views[0] == ("operator", "lihat", first.registration_number,
+                        f"Data permohonan {first.registration_number} (NIK {first.nik[:4]}•••••••••{first.nik[-3:]}) "
+                        "versi 1 dibuka")
+    assert views[1][:3] == ("operator", "lihat_foto", second.registration_number)
+    assert views[1][3].startswith(f"Foto pemohon {second.registration_number} (NIK {second.nik[:4]}•")
+    assert views[2] == ("operator", "lihat", str(run_id), f"Daftar cetak #{run_id} dibuka: 2 permohonan dengan NIK dan nama")
+    assert views[3][:3] == ("operator", "ekspor", "35.08.07")
+    assert re.fullmatch(r"Berkas status status-350807-\d{8}-\d{4}\.lks untuk Kecamatan Yosowilangun \(perangkat .+\) "
+                        r"diunduh: 2 status permohonan", views[3][4 - 1])
+    every = " ".join(a.summary for a in CenterAudit.select())
+    assert all(i.nik not in every and i.full_name not in every for i in items)
