@@ -48,6 +48,8 @@ def center_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 100,
+        # Days after a card is shipped before the center drops its photo and personal fields (retention.py).
+        "PURGE_AFTER_DAYS": int(os.environ.get("LOKET_CENTER_PURGE_DAYS") or 90),
         # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
@@ -104,7 +106,12 @@ def prune_nonces(app) -> None:
     forget_old_nonces()
 
 
-CENTER_JOBS = [(60, prune_nonces)]
+def purge_personal_data(app) -> None:
+    from sync.center.retention import purge_job
+    purge_job(app)
+
+
+CENTER_JOBS = [(60, prune_nonces), (3600, purge_personal_data)]
 
 
 def start_center_jobs(app):

@@ -18,6 +18,7 @@ from app.frame.request_cycle import bounded_int, int_arg
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.audit import audit, masked_applicant, record_view
+from sync.center.retention import is_purged, last_reports
 from app.frame.signin import check_sign_in, end_sessions, sign_in, sign_out
 from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR
 from sync.center.accounts import account_problems, create_operator
@@ -113,7 +114,8 @@ def dashboard():
     kecamatans = list(Kecamatan.select().order_by(Kecamatan.code))
     open_conflicts = Conflict.select().where(Conflict.resolved_at.is_null()).count()
     return render_template("center/dashboard.html", kecamatans=kecamatans, counts=counts,
-                           open_conflicts=open_conflicts, now=utc_now())
+                           open_conflicts=open_conflicts, now=utc_now(), purges=last_reports(),
+                           purge_days=current_app.config["PURGE_AFTER_DAYS"])
 
 
 # --- incoming applications ---------------------------------------------------------------
@@ -159,13 +161,15 @@ def application(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     record_view("lihat", "permohonan", item.registration_number,
                 f"Data permohonan {masked_applicant(item)} versi {item.version} dibuka")
-    return render_template("center/application.html", item=item, record=json.loads(item.record_json),
+    return render_template("center/application.html", item=item, purged=is_purged(item), record=json.loads(item.record_json),
                            events=list(item.events.order_by(item.events.model.seq)), errors={})
 
 
 @blueprint.get("/permohonan/<int:application_id>/foto")
 def photo(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
+    if is_purged(item):
+        abort(404)
     record_view("lihat_foto", "permohonan", item.registration_number,
                 f"Foto pemohon {masked_applicant(item)} versi {item.version} dibuka")
     return current_app.response_class(bytes(item.photo), mimetype="image/jpeg",
@@ -186,7 +190,7 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     reason = request.form.get("reason", "").strip()
     if not reason:
-        return render_template("center/application.html", item=item, record=json.loads(item.record_json),
+        return render_template("center/application.html", item=item, purged=is_purged(item), record=json.loads(item.record_json),
                                events=list(item.events), errors={to_status: "Alasan wajib diisi."}), 422
     with center_database.atomic():
         if not records.move(item, to_status, reason[:500]):
