@@ -2,6 +2,8 @@
 
     python bench/bench_sync.py link   [--count 1000]          # 256 kbit/s, 400 ms RTT, 5 % failing
     python bench/bench_sync.py ingest [--count 200] [--pg URL]  # 10 kecamatan at once, SQLite (+ PostgreSQL)
+    python bench/bench_sync.py night  [--clients 20] [--count 100] [--pg URL [--only-pg] [--centers 2]] [--threads 8]
+                                      # N kecamatan PCs' `run.py sync --full` at the same moment
     python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
     python bench/bench_sync.py kills  [--count 1000] [--kills 20]
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
@@ -15,6 +17,7 @@ docs/benchmarks.md ("Sync with the printing center").
 import argparse
 import io
 import json
+import math
 import multiprocessing
 import random
 import statistics
@@ -47,12 +50,13 @@ def pas_foto(seed: int) -> bytes:
     return out.getvalue()
 
 
-def fill_with_photos(kec_app, count):
+def fill_with_photos(kec_app, count, kecamatan_code=None):
     """Like the test harness, but with pas foto-like photos."""
     import hashlib
     from app.registration.models import ApplicationPhoto
     from tests.sync.harness import fill_kecamatan
-    numbers = fill_kecamatan(kec_app, count, photo_size=(30, 40))
+    from tests.sync.harness import KECAMATAN_CODE
+    numbers = fill_kecamatan(kec_app, count, photo_size=(30, 40), kecamatan_code=kecamatan_code or KECAMATAN_CODE)
     photos = [pas_foto(i) for i in range(50)]
     with kec_app.app_context(), kec_app.extensions["database"].connection_context() as _:
         from app.frame.db import database
@@ -175,22 +179,35 @@ def bench_link(count: int, seed: int = 7) -> dict:
 
 # --- ingest: 10 kecamatan clients at once -------------------------------------------------
 
+def regency_kecamatan(count: int) -> list[str]:
+    """`count` real kecamatan codes (Jawa Timur's, regency by regency): the center refuses a record
+    whose desa is not one of its kecamatan's, so each client needs a real one."""
+    from app.frame import regions
+    codes = [k.code for regency in regions.children("35") for k in regions.children(regency.code)]
+    return codes[:count]
+
+
 def _ingest_client(args):
-    url, key_id, secret, digits, count, batch = args
+    url, key_id, secret, code, count, batch = args
+    from app.frame import regions
     from sync.client.transport import CenterClient
-    from tests.sync.helpers import packet_item
+    from tests.sync.helpers import packet_item, record_for
     client = CenterClient(url, key_id, secret)
     photos = [pas_foto(i) for i in range(5)]
-    items = [packet_item(n, digits=digits, photo=photos[n % 5]) for n in range(1, count + 1)]
+    digits, desa = code.replace(".", ""), regions.desa_of(code)[0].code
+    items = [packet_item(n, digits=digits, photo=photos[n % 5], record=dict(record_for(n, digits), desa_code=desa))
+             for n in range(1, count + 1)]
     from sync import protocol
     # Packets are encoded before the clock starts: the figure is the center's ingest, not the clients'.
     bodies = [protocol.encode_packet(items[i:i + batch]) for i in range(0, len(items), batch)]
     started = time.monotonic()
-    stored = 0
+    stored, refused = 0, set()
     for body in bodies:
         answer = client.call("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE)
-        stored += sum(r["result"] == "stored" for r in json.loads(answer)["results"])
-    return stored, time.monotonic() - started
+        results = json.loads(answer)["results"]
+        stored += sum(r["result"] == "stored" for r in results)
+        refused.update(r.get("reason", r["result"]) for r in results if r["result"] != "stored")
+    return stored, time.monotonic() - started, sorted(refused)[:3]
 
 
 def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch: int = 20) -> dict:
@@ -206,23 +223,104 @@ def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch:
     app = create_center_app({"DATA_DIR": base / "center", "DATABASE_URL": database_url})
     enrolled = []
     with app.extensions["center_database"].connection_context():
-        for k in range(clients):
-            code = f"35.{10 + k:02d}.01"
+        for k, code in enumerate(regency_kecamatan(clients)):
             kecamatan = Kecamatan.create(code=code, digits=code.replace(".", ""), name=f"Uji {k}", created_at=utc_now())
             _, key = keys.enrol(code, keys.new_enrolment_code(kecamatan), "01")
-            enrolled.append((key.key_id, key.secret, kecamatan.digits))
+            enrolled.append((key.key_id, key.secret, code))
     center = CenterServer(base / "center", database_url=database_url).start()
     try:
         with multiprocessing.Pool(clients) as pool:
             started = time.monotonic()
-            results = pool.map(_ingest_client, [(center.url, k, s, d, count, batch) for k, s, d in enrolled])
+            results = pool.map(_ingest_client, [(center.url, k, s, c, count, batch) for k, s, c in enrolled])
             elapsed = time.monotonic() - started
     finally:
         center.stop()
     stored = sum(r[0] for r in results)
+    if stored < clients * count:  # a figure over refused records is no figure
+        raise SystemExit(f"only {stored} of {clients * count} stored: {sorted({m for r in results for m in r[2]})}")
     return {"database": "postgresql" if database_url else "sqlite", "clients": clients,
             "applications": stored, "seconds": round(elapsed, 1), "apps_per_second": round(stored / elapsed, 1),
             "median_client_apps_per_second": round(statistics.median(count / r[1] for r in results), 1)}
+
+
+# --- night: N kecamatan PCs running `run.py sync` against one center at the same moment ------
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far (Linux /proc; None elsewhere)."""
+    import os
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_night(clients: int, count: int, database_url: str | None, threads: int = 8, centers: int = 1) -> dict:
+    """Each kecamatan: its own data folder, `count` complete applications with pas foto-like
+    photos, enrolled; then every `run.py sync --full` starts at once. Applications per second is
+    counted at the center, first stored to last stored (the PCs' own start-up is not the
+    center's); a pass that ends with an error or leaves anything unsent is a failed first pass."""
+    import subprocess
+    from app.frame.dates import utc_now
+    from sync.center import keys
+    from sync.center.app import create_center_app
+    from sync.center.models import Kecamatan, ReceivedApplication
+    from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app
+    from peewee import fn
+    base = Path(tempfile.mkdtemp(prefix="bench-night-"))
+    if database_url:
+        from tests.sync.helpers import reset_postgres
+        reset_postgres(database_url)
+    center_app = create_center_app({"DATA_DIR": base / "center", "DATABASE_URL": database_url})
+    codes = regency_kecamatan(clients)
+    with center_app.extensions["center_database"].connection_context():
+        enrolment = {code: keys.new_enrolment_code(Kecamatan.create(
+            code=code, digits=code.replace(".", ""), name=f"Uji {k}", created_at=utc_now())) for k, code in enumerate(codes)}
+    servers = [CenterServer(base / "center", database_url=database_url, threads=threads).start()
+               for _ in range(centers)]
+    try:
+        folders = []
+        for k, code in enumerate(codes):
+            folder = base / f"kec-{k:02d}"
+            kec_app = kecamatan_app(folder)
+            fill_with_photos(kec_app, count, kecamatan_code=code)
+            enrol_kecamatan(kec_app, servers[k % centers].url, enrolment[code], kecamatan_code=code)
+            folders.append(folder)
+        cpu_before = [_cpu_seconds(s.process.proc.pid) for s in servers]
+        started = time.monotonic()
+        passes = [(subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(folder), "--full"],
+                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True),
+                   time.monotonic()) for folder in folders]
+        seconds, failed, outputs = [], 0, []
+        for process, began in passes:
+            output, _ = process.communicate(timeout=3600)
+            seconds.append(time.monotonic() - began)
+            outputs.append(output.strip().splitlines()[-1:] if output.strip() else [])
+            if process.returncode != 0 or f"terkirim {count}," not in output:
+                failed += 1
+        wall = time.monotonic() - started
+        cpu_after = [_cpu_seconds(s.process.proc.pid) for s in servers]
+    finally:
+        for server in servers:
+            server.stop()
+    with center_app.extensions["center_database"].connection_context():
+        stored = ReceivedApplication.select().count()
+        first, last = ReceivedApplication.select(fn.MIN(ReceivedApplication.received_at),
+                                                 fn.MAX(ReceivedApplication.received_at)).scalar(as_tuple=True)
+    if isinstance(first, str):
+        from datetime import datetime
+        first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    ingest_seconds = max((last - first).total_seconds(), 0.001)
+    cpu = (sum(cpu_after) - sum(cpu_before)) if None not in cpu_before + cpu_after else None
+    seconds.sort()
+    return {"database": "postgresql" if database_url else "sqlite", "clients": clients, "centers": centers,
+            "threads": threads, "applications": stored, "expected": clients * count,
+            "ingest_seconds": round(ingest_seconds, 1), "apps_per_second": round(stored / ingest_seconds, 1),
+            "wall_seconds": round(wall, 1),
+            "center_cpu_ms_per_app": round(cpu * 1000 / max(stored, 1), 2) if cpu is not None else None,
+            "failed_first_passes": failed, "median_pass_seconds": round(statistics.median(seconds), 1),
+            "p95_pass_seconds": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 1),
+            "sample_output": sorted({line for lines in outputs for line in lines})[:3]}
 
 
 # --- faults and kills at full counts ----------------------------------------------------
@@ -311,7 +409,11 @@ def bench_usb(count: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["link", "ingest", "faults", "kills", "vs-rsync", "usb"])
+    parser.add_argument("what", choices=["link", "ingest", "night", "faults", "kills", "vs-rsync", "usb"])
+    parser.add_argument("--clients", type=int, default=20, help="night: kecamatan syncing at once")
+    parser.add_argument("--threads", type=int, default=8, help="night: the center's threads")
+    parser.add_argument("--centers", type=int, default=1, help="night: center processes on the one database")
+    parser.add_argument("--only-pg", action="store_true", help="night: PostgreSQL alone (needs --pg)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--links", default="clean,loss1,loss5,flapping,outage")
     parser.add_argument("--results", type=Path, help="vs-rsync: write every run here as it finishes")
@@ -333,6 +435,11 @@ def main() -> int:
         result = [bench_ingest(options.count or 200, None)]
         if options.pg:
             result.append(bench_ingest(options.count or 200, options.pg))
+    elif options.what == "night":
+        result = [] if options.only_pg else [bench_night(options.clients, options.count or 100, None, options.threads)]
+        if options.pg:
+            result.append(bench_night(options.clients, options.count or 100, options.pg, options.threads,
+                                      options.centers))
     elif options.what == "usb":
         result = bench_usb(options.count or 2000)
     elif options.what == "faults":

@@ -54,6 +54,8 @@ def center_config(overrides: dict | None = None) -> dict:
         # The address kecamatan PCs reach the center on (shown with an enrolment code); without it,
         # the address the admin's browser used.
         "PUBLIC_URL": (os.environ.get("LOKET_CENTER_PUBLIC_URL") or "").strip().rstrip("/"),
+        # Days after a card is shipped before the center drops its photo and personal fields (retention.py).
+        "PURGE_AFTER_DAYS": int(os.environ.get("LOKET_CENTER_PURGE_DAYS") or 90),
         # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
@@ -110,7 +112,12 @@ def prune_nonces(app) -> None:
     forget_old_nonces()
 
 
-CENTER_JOBS = [(60, prune_nonces)]
+def purge_personal_data(app) -> None:
+    from sync.center.retention import purge_job
+    purge_job(app)
+
+
+CENTER_JOBS = [(60, prune_nonces), (3600, purge_personal_data)]
 
 
 def start_center_jobs(app):

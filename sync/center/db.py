@@ -1,9 +1,11 @@
 """The center's database: SQLite (apsw) by default, PostgreSQL when given a URL.
 
-Its own DatabaseProxy, so the center's models never mix with the kecamatan's.
+Its own DatabaseProxy, so the center's models never mix with the kecamatan's. The SQLite file is
+opened the offices' way (app/frame/db.py, issue 30): encrypted at rest with SQLite3 Multiple
+Ciphers, its key outside it (the OS keyring or DATA/kunci/, 0600), the folder 0700 and the file
+0600; a plaintext center.sqlite3 of an older version is encrypted once, on open.
 """
 from peewee import DatabaseProxy, Model
-from playhouse.apsw_ext import APSWDatabase
 from playhouse.db_url import connect
 
 from app.frame.db import DURABLE_SYNCHRONOUS
@@ -26,9 +28,11 @@ def make_center_database(path=None, url: str | None = None):
             url = "postgresql+pool://" + url.split("://", 1)[1]
             return connect(url, max_connections=32, stale_timeout=300, prefer_psycopg3=True)
         return connect(url)
-    # BEGIN IMMEDIATE: a write transaction takes the write lock at once and waits its turn (busy
-    # timeout), instead of failing when a read had to be upgraded after another writer committed.
-    return APSWDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+    # BEGIN IMMEDIATE (make_database): a write transaction takes the write lock at once and waits
+    # its turn (busy timeout), instead of failing when a read had to be upgraded after another
+    # writer committed. Same pragmas as SQLITE_PRAGMAS.
+    from app.frame.db import make_database
+    return make_database(path)
 
 
 def open_center_database(path=None, url: str | None = None):

@@ -76,6 +76,8 @@ class DeviceKey(CenterModel):
     # one is then refused with a message saying so. `machine`: hash of the PC that took it over.
     replaced_by = CharField(default="", constraints=[SQL("DEFAULT ''")])
     machine = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    # The relay inbox cursor this key last asked from: every form up to it is confirmed taken.
+    relay_confirmed_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
 
 class UsedNonce(CenterModel):

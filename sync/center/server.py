@@ -6,6 +6,9 @@ socket), which lets the center store a streamed packet's applications one by one
 sync/center/api.py). It is threaded, keeps connections alive between requests and answers
 pipelined requests in order, and runs on Linux and Windows alike.
 """
+import math
+import random
+
 from cheroot import server as cheroot_server
 from cheroot import wsgi
 
@@ -47,11 +50,61 @@ class _Gateway(wsgi.Gateway_10):
         return super().start_response(status, headers, exc_info)
 
 
-def center_server(app, host: str, port: int, threads: int, max_body_bytes: int) -> wsgi.Server:
+# A pass begins with the signed probe (sync/client/transport.py): that is where a center with more
+# connections waiting for a thread than this (per thread) tells the kecamatan to come back later,
+# so the passes already going keep the threads and no packet crosses the link to be refused.
+BUSY_WAITING_PER_THREAD = 2
+PROBE_PATH = "/api/v1/probe"
+# Seconds each waiting connection is taken to hold a thread for (a pass's packets, one after the
+# other), for the Retry-After of a busy answer.
+SECONDS_PER_WAITING = 2
+BUSY_ANSWER = (b'{"error": "busy", "message": "pusat sedang sibuk melayani kecamatan lain; '
+               b'sinkronisasi dicoba lagi otomatis"}')
+
+
+class BusyGate:
+    """In front of the center app: a probe that finds more than `limit` connections waiting for a
+    thread is answered 503 "busy" with a Retry-After (seconds, spread by jitter so the refused
+    passes do not all come back at once), before any database work."""
+
+    def __init__(self, app, server, limit: int, threads: int):
+        self.app, self.server, self.limit, self.threads = app, server, limit, threads
+
+    def waiting(self) -> int:
+        return self.server.requests.qsize
+
+    def __call__(self, environ, start_response):
+        waiting = self.waiting() if environ.get("PATH_INFO") == PROBE_PATH else 0
+        if waiting <= self.limit:
+            return self.app(environ, start_response)
+        seconds = retry_after(waiting, self.threads)
+        environ[CLOSE_AFTER_ANSWER] = True
+        start_response("503 Service Unavailable", [("Content-Type", "application/json"),
+                                                   ("Content-Length", str(len(BUSY_ANSWER))),
+                                                   ("Retry-After", str(seconds)), ("Cache-Control", "no-store")])
+        return [BUSY_ANSWER]
+
+
+def retry_after(waiting: int, threads: int, rng=random) -> int:
+    """Whole seconds to come back in: the queue's rough drain time, times 1 to 2 (jitter), 2..120."""
+    return min(120, max(2, math.ceil(waiting / max(threads, 1) * SECONDS_PER_WAITING * rng.uniform(1, 2))))
+
+
+def center_server(app, host: str, port: int, threads: int, max_body_bytes: int,
+                  busy_after: int | None = None) -> wsgi.Server:
     """A cheroot server for the center app, not started (`.start()` blocks; `.prepare()` binds and
     `.serve()` runs, for a test's thread). `max_body_bytes`: larger bodies are refused before any
-    byte of them is read."""
-    server = wsgi.Server((host, port), app, numthreads=threads, timeout=TIMEOUT_SECONDS, request_queue_size=64)
+    byte of them is read. `busy_after`: connections waiting for a thread beyond which a new pass
+    is told to come back later (BusyGate; default BUSY_WAITING_PER_THREAD per thread)."""
+    server = wsgi.Server((host, port), app, numthreads=threads, timeout=TIMEOUT_SECONDS, request_queue_size=256)
     server.max_request_header_size, server.max_request_body_size = MAX_HEADER_BYTES, max_body_bytes
     server.ConnectionClass, server.gateway = _Connection, _Gateway
+    # cheroot keeps at most 10 idle keep-alive connections by default and answers the rest with
+    # "Connection: close": a kecamatan that had pipelined its next packets on such a connection
+    # saw them cut (a broken pipe) whenever ten or more kecamatan synced at once. Idle
+    # connections cost no thread (they wait in cheroot's selector) and time out after
+    # TIMEOUT_SECONDS; the busy answer bounds how many passes are let in.
+    server.keep_alive_conn_limit = None
+    server.wsgi_app = BusyGate(app, server, BUSY_WAITING_PER_THREAD * threads if busy_after is None else busy_after,
+                               threads)
     return server

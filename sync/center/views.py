@@ -17,7 +17,8 @@ from app.frame.regions import region_name
 from app.frame.request_cycle import bounded_int, int_arg
 from sync import protocol, usb
 from sync.center import keys, records
-from sync.center.audit import audit
+from sync.center.audit import audit, masked_applicant, record_view
+from sync.center.retention import is_purged, last_reports
 from app.frame.signin import check_sign_in, end_sessions, sign_in, sign_out
 from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, PIMPINAN
 from sync.center.accounts import account_problems, create_operator
@@ -113,7 +114,8 @@ def dashboard():
     kecamatans = list(Kecamatan.select().order_by(Kecamatan.code))
     open_conflicts = Conflict.select().where(Conflict.resolved_at.is_null()).count()
     return render_template("center/dashboard.html", kecamatans=kecamatans, counts=counts,
-                           open_conflicts=open_conflicts, now=utc_now())
+                           open_conflicts=open_conflicts, now=utc_now(), purges=last_reports(),
+                           purge_days=current_app.config["PURGE_AFTER_DAYS"])
 
 
 # --- incoming applications ---------------------------------------------------------------
@@ -157,13 +159,19 @@ def applications():
 @blueprint.get("/permohonan/<int:application_id>")
 def application(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
-    return render_template("center/application.html", item=item, record=json.loads(item.record_json),
+    record_view("lihat", "permohonan", item.registration_number,
+                f"Data permohonan {masked_applicant(item)} versi {item.version} dibuka")
+    return render_template("center/application.html", item=item, purged=is_purged(item), record=json.loads(item.record_json),
                            events=list(item.events.order_by(item.events.model.seq)), errors={})
 
 
 @blueprint.get("/permohonan/<int:application_id>/foto")
 def photo(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
+    if is_purged(item):
+        abort(404)
+    record_view("lihat_foto", "permohonan", item.registration_number,
+                f"Foto pemohon {masked_applicant(item)} versi {item.version} dibuka")
     return current_app.response_class(bytes(item.photo), mimetype="image/jpeg",
                                       headers={"Cache-Control": "private, no-store"})
 
@@ -182,7 +190,7 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     reason = request.form.get("reason", "").strip()
     if not reason:
-        return render_template("center/application.html", item=item, record=json.loads(item.record_json),
+        return render_template("center/application.html", item=item, purged=is_purged(item), record=json.loads(item.record_json),
                                events=list(item.events), errors={to_status: "Alasan wajib diisi."}), 422
     with center_database.atomic():
         if not records.move(item, to_status, reason[:500]):
@@ -274,6 +282,7 @@ def new_print_run():
 def print_run(run_id: int):
     run = get_object_or_404(PrintRun, PrintRun.id == run_id)
     items = list(run.applications.order_by(ReceivedApplication.kecamatan, ReceivedApplication.registration_number))
+    record_view("lihat", "cetak", run.id, f"Daftar cetak #{run.id} dibuka: {len(items)} permohonan dengan NIK dan nama")
     return render_template("center/print_run.html", run=run, items=items,
                            kecamatans={k.id: k for k in Kecamatan.select()})
 
@@ -338,6 +347,8 @@ def new_shipment():
 def shipment(shipment_id: int):
     found = get_object_or_404(Shipment, Shipment.id == shipment_id)
     items = list(found.applications.order_by(ReceivedApplication.registration_number))
+    record_view("lihat", "pengiriman", found.id,
+                f"Daftar kirim #{found.id} dibuka: {len(items)} permohonan dengan NIK dan nama")
     return render_template("center/shipment.html", shipment=found, items=items)
 
 
@@ -426,6 +437,9 @@ def status_export(kecamatan_id: int):
     events = records.events_after(kecamatan, 0, 1_000_000, key.device_code)  # only that PC's key reads the file
     content = usb.write_status_file(key, [records.event_json(e) for e in events])
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
+    record_view("ekspor", "kecamatan", kecamatan.code,
+                f"Berkas status {name} untuk Kecamatan {kecamatan.name} (perangkat {key.device_code or '-'}) "
+                f"diunduh: {len(events)} status permohonan")
     return current_app.response_class(content, mimetype="application/octet-stream",
                                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

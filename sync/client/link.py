@@ -1,4 +1,5 @@
 """Enrolment, the probe, the scheduler's decision and the USB files at the kecamatan end."""
+import hashlib
 import logging
 import threading
 from datetime import datetime, timedelta
@@ -66,13 +67,26 @@ def local_now(now: datetime | None = None) -> datetime:
     return (now or utc_now()) + timedelta(hours=LOCAL_OFFSET.get(zone, 7))
 
 
+# Every kecamatan of a regency keeps the same default night time: each PC starts its full pass
+# up to this many minutes after it, at its own minute, so the center is not met by all at once.
+NIGHTLY_SPREAD_MINUTES = 30
+
+
+def nightly_offset_minutes(key_id: str) -> int:
+    """This PC's minute within the regency's night (0..NIGHTLY_SPREAD_MINUTES-1): from its key,
+    so the same every night and different from PC to PC."""
+    return int.from_bytes(hashlib.sha256(key_id.encode()).digest()[:4], "big") % NIGHTLY_SPREAD_MINUTES
+
+
 def nightly_due(link: SyncLink, nightly_time: str, now_local: datetime) -> bool:
-    """The nightly full sync runs once per local day, at or after the configured time."""
+    """The nightly full sync runs once per local day, at or after the configured time plus this
+    PC's offset (nightly_offset_minutes; never past 23:59, so the night is not skipped)."""
     try:
         hour, minute = (int(part) for part in nightly_time.split(":"))
     except ValueError:
         hour, minute = 21, 0
-    return (now_local.hour, now_local.minute) >= (hour, minute) and link.last_full_sync_on != now_local.date().isoformat()
+    start = min(hour * 60 + minute + nightly_offset_minutes(link.key_id or ""), 23 * 60 + 59)
+    return now_local.hour * 60 + now_local.minute >= start and link.last_full_sync_on != now_local.date().isoformat()
 
 
 def scheduled_sync(app) -> None:

@@ -31,6 +31,20 @@ def unreachable(problem: Exception) -> LinkDown:
     return LinkDown(UNREACHABLE)
 
 
+class Busy(LinkDown):
+    """The center said "busy, come back in `seconds`" (503 with Retry-After) to the probe that
+    begins a pass. Unsigned (the center answers it before any work): believed only up to
+    MAX_BUSY_SECONDS a time, since all a forger gains is a later pass, as from a dead link."""
+
+    def __init__(self, seconds: int):
+        super().__init__(f"pusat sedang sibuk; dicoba lagi dalam {seconds} detik")
+        self.seconds = seconds
+
+
+MAX_BUSY_SECONDS = 120  # one wait at most, whatever Retry-After says
+MAX_BUSY_WAIT_SECONDS = 30 * 60  # a pass gives up after waiting this long in all (the next one tries again)
+
+
 class Refused(Exception):
     """The center answered, signed, with a refusal that retrying will not fix (4xx)."""
 
@@ -93,6 +107,7 @@ class Counters:
     bytes_sent: int = 0
     bytes_received: int = 0
     failures: int = 0
+    busy_seconds: int = 0  # waited because the center said it was busy
 
 
 @dataclass
@@ -144,6 +159,9 @@ class CenterClient:
         the center, 5xx) or Refused (a signed 4xx)."""
         nonce, timestamp, compact = ticket
         self.counters.bytes_received += len(content) + 200
+        retry = headers.get("Retry-After", "")
+        if status == 503 and retry.isdigit():
+            raise Busy(min(max(int(retry), 1), MAX_BUSY_SECONDS))
         expected = protocol.sign_response(self.secret, nonce, status, content)
         expected = protocol.compact_signature(expected) if compact else expected
         if not protocol.signatures_match(expected, headers.get(protocol.HEADER_SIGNATURE, "")):
@@ -194,9 +212,19 @@ class CenterClient:
         body = protocol.canonical_json(value) if value is not None else b""
         return json.loads(self.call(method, path, body))
 
-    def probe(self) -> dict:
-        """Proves the far end holds our key: it signed its answer over our fresh nonce."""
-        return self.call_json("GET", protocol.API_PREFIX + "/probe")
+    def probe(self, sleep=time.sleep) -> dict:
+        """Proves the far end holds our key: it signed its answer over our fresh nonce. A busy
+        center's "come back in N s" is waited out here, at the start of the pass, N s at a time."""
+        waited = 0
+        while True:
+            try:
+                return self.call_json("GET", protocol.API_PREFIX + "/probe")
+            except Busy as busy:
+                if waited + busy.seconds > MAX_BUSY_WAIT_SECONDS:
+                    raise
+                self.counters.busy_seconds += busy.seconds
+                sleep(busy.seconds)
+                waited += busy.seconds
 
     def manifest(self, items: list[dict], path: str = "", deflated: bool = False) -> dict:
         """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications).

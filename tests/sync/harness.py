@@ -79,8 +79,9 @@ class ServedProgram:
 
 
 class CenterServer(ServedProgram):
-    def __init__(self, data_dir: Path, database_url: str | None = None, port: int | None = None):
-        self.data_dir, self.database_url = data_dir, database_url
+    def __init__(self, data_dir: Path, database_url: str | None = None, port: int | None = None,
+                 threads: int | None = None):
+        self.data_dir, self.database_url, self.threads = data_dir, database_url, threads
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -89,6 +90,8 @@ class CenterServer(ServedProgram):
         args = ["center", "--data", str(self.data_dir), "--port", str(self.port)]
         if self.database_url:
             args += ["--database-url", self.database_url]
+        if self.threads:
+            args += ["--threads", str(self.threads)]
         self.process = Process(args, self.data_dir / "server.log").start()
         wait_for(self.url + "/api/openapi.json")
         return self
@@ -152,10 +155,12 @@ def kecamatan_app(data_dir: Path):
     return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test"})
 
 
-def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None = None) -> list[str]:
+def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None = None,
+                   kecamatan_code: str = KECAMATAN_CODE) -> list[str]:
     """`count` complete applications with photos, each made complete through `transition`.
 
-    Person n gets name, NIK and photo from n; `first` picks other people than the default."""
+    Person n gets name, NIK and photo from n; `first` picks other people than the default. The
+    applicants live in the kecamatan's first desa (the center refuses a desa of another one)."""
     import io
     import hashlib
     from PIL import Image
@@ -163,7 +168,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
     from app.frame.db import database
     from app.registration.models import Application, ApplicationPhoto
     from app.registration.status import ApplicationStatus as S, transition
-    from app.frame import store
+    from app.frame import regions, store
     from app.registration import numbering
     from app.registration.records import current_prefix
     from tests.sync.helpers import name_for, nik_for
@@ -172,8 +177,9 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
     numbers = []
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         with database.atomic():
-            store.put("kecamatan_code", KECAMATAN_CODE)
-            store.put("kecamatan_name", "Yosowilangun")
+            store.put("kecamatan_code", kecamatan_code)
+            store.put("kecamatan_name", regions.region_name(kecamatan_code) or "Yosowilangun")
+        desa_code = regions.desa_of(kecamatan_code)[0].code
         start = first if first is not None else Application.select().count() + 1
         outer = database.atomic()  # one commit for the whole batch; each application is a savepoint
         outer.__enter__()
@@ -187,7 +193,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
                 application = Application.create(
                     registration_number=numbering.next_number(current_prefix()), nik=nik_for(n),
                     kk_number="3508070101900001", full_name=name_for(n), birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
-                    address="Dusun Krajan", rt="001", rw="002", desa_code="35.08.07.2001", religion="Islam",
+                    address="Dusun Krajan", rt="001", rw="002", desa_code=desa_code, religion="Islam",
                     marital_status="Kawin", occupation="Petani", reason="baru", status=S.RECEIVED.value,
                     created_at=now, updated_at=now)
                 ApplicationPhoto.create(application=application, jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(),
@@ -198,13 +204,14 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
     return numbers
 
 
-def enrol_kecamatan(kec_app, center_url: str, code: str, link_url: str | None = None):
+def enrol_kecamatan(kec_app, center_url: str, code: str, link_url: str | None = None,
+                    kecamatan_code: str = KECAMATAN_CODE):
     """Enrol against the center; `link_url` (a proxy in front of it) is what later syncs use."""
     from app.frame.db import database
     from sync.client import link
     from sync.client.models import SyncLink
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-        made = link.enrol(center_url, KECAMATAN_CODE, code, "01")
+        made = link.enrol(center_url, kecamatan_code, code, "01")
         if link_url:
             with database.atomic():
                 SyncLink.update(center_url=link_url).where(SyncLink.id == made.id).execute()

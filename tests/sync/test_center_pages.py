@@ -1,4 +1,5 @@
 """The center's operator and admin pages: roles, print runs, shipments, reasons, enrolment, USB import."""
+import json
 import re
 
 import pytest
@@ -299,3 +300,78 @@ def test_the_new_operator_form_has_the_error_summary(center_app, operators):
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert summary_problems(text) == [] and 'href="#f-username"' in text
+
+
+def test_every_view_of_an_applicant_and_every_export_is_recorded_with_masked_values(center_app, operators,
+                                                                                     enrolled):
+    """Issue 30: the center records who opened which application, photo, print list, delivery
+    list and status file, in Indonesian, the NIK masked as at the offices."""
+    from sync.center.models import CenterAudit
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 2)
+    client = client_as(center_app, operators["operator"])
+    assert client.get(f"/permohonan/{items[0].id}").status_code == 200
+    assert client.get(f"/permohonan/{items[1].id}/foto").status_code == 200
+    client.post("/cetak/baru", data={"application": [str(i.id) for i in items]})
+    run_id = ReceivedApplication.get_by_id(items[0].id).print_run_id
+    assert client.get(f"/cetak/{run_id}").status_code == 200
+    assert client.get(f"/ekspor-status/{kecamatan.id}").status_code == 200
+    views = [(a.username, a.action, a.entity_id, a.summary)
+             for a in CenterAudit.select().where(CenterAudit.action.in_(("lihat", "lihat_foto", "ekspor")))
+             .order_by(CenterAudit.id)]
+    first, second = items[0], items[1]
+    assert views[0] == ("operator", "lihat", first.registration_number,
+                        f"Data permohonan {first.registration_number} (NIK {first.nik[:4]}•••••••••{first.nik[-3:]}) "
+                        "versi 1 dibuka")
+    assert views[1][:3] == ("operator", "lihat_foto", second.registration_number)
+    assert views[1][3].startswith(f"Foto pemohon {second.registration_number} (NIK {second.nik[:4]}•")
+    assert views[2] == ("operator", "lihat", str(run_id), f"Daftar cetak #{run_id} dibuka: 2 permohonan dengan NIK dan nama")
+    assert views[3][:3] == ("operator", "ekspor", "35.08.07")
+    assert re.fullmatch(r"Berkas status status-350807-\d{8}-\d{4}\.lks untuk Kecamatan Yosowilangun \(perangkat .+\) "
+                        r"diunduh: 2 status permohonan", views[3][4 - 1])
+    every = " ".join(a.summary for a in CenterAudit.select())
+    assert all(i.nik not in every and i.full_name not in every for i in items)
+
+
+def test_photos_and_personal_fields_are_purged_a_set_time_after_shipping(center_app, operators, enrolled):
+    """Issue 30: what was printed and shipped stays; the photo and personal fields go after the
+    setting's days (90), a re-sent copy is still known, and the dashboard reports each purge."""
+    from datetime import timedelta
+    from sync.center import retention
+    from sync.center.models import CenterAudit
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 3)
+    client = client_as(center_app, operators["operator"])
+    client.post("/cetak/baru", data={"application": [str(i.id) for i in items[:2]]})
+    run_id = ReceivedApplication.get_by_id(items[0].id).print_run_id
+    client.post(f"/cetak/{run_id}/dicetak", data={})
+    client.post("/kirim/baru", data={"kecamatan": str(kecamatan.id)})
+    old, recent, waiting = items
+    now = utc_now()
+    ReceivedApplication.update(shipped_at=now - timedelta(days=91)).where(ReceivedApplication.id == old.id).execute()
+    ReceivedApplication.update(shipped_at=now - timedelta(days=89)).where(ReceivedApplication.id == recent.id).execute()
+    assert center_app.config["PURGE_AFTER_DAYS"] == 90
+
+    assert retention.purge_due(90) == {"Yosowilangun": 1}
+    assert retention.purge_due(90) == {}  # nothing twice
+    gone = ReceivedApplication.get_by_id(old.id)
+    assert bytes(gone.photo) == b"" and gone.full_name == "•••" and gone.nik == old.nik[:4] + "•" * 9 + old.nik[-3:]
+    assert json.loads(gone.record_json) == {"registration_number": old.registration_number}
+    assert (gone.status, gone.print_run_id, gone.shipment_id, gone.content_hash) == \
+        ("shipped", run_id, ReceivedApplication.get_by_id(recent.id).shipment_id, old.content_hash)
+    for kept in (recent, waiting):
+        row = ReceivedApplication.get_by_id(kept.id)
+        assert bytes(row.photo) == bytes(kept.photo) and row.nik == kept.nik and row.record_json == kept.record_json
+    header, photo = packet_item(1)  # the kecamatan sends the purged one again (a lost answer)
+    assert records.store_application(kecamatan, header, photo).result == "duplicate"
+    assert ReceivedApplication.select().count() == 3
+
+    assert client.get(f"/permohonan/{old.id}/foto").status_code == 404
+    page = client.get(f"/permohonan/{old.id}").get_data(as_text=True)
+    assert "Foto dan data pribadi sudah dihapus dari pusat" in page and old.nik not in page
+    report = CenterAudit.get(CenterAudit.action == "hapus_data_pribadi")
+    assert report.summary == ("Foto dan data pribadi 1 permohonan yang kartunya dikirim lebih dari 90 hari lalu "
+                              "dihapus dari pusat (Yosowilangun 1); nomor, status, daftar cetak dan daftar kirim "
+                              "tetap tersimpan")
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Pembersihan data pribadi" in dashboard and "Yosowilangun 1); nomor" in dashboard

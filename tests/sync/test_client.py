@@ -1,6 +1,6 @@
 """The kecamatan end against an in-process center: outbox, acknowledgements, rejections, statuses, USB."""
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -188,12 +188,26 @@ def test_retry_delays_grow_and_are_jittered():
 
 
 def test_nightly_full_sync_is_due_once_per_local_day():
-    current = SimpleNamespace(last_full_sync_on="")
-    assert not link.nightly_due(current, "21:00", datetime(2026, 3, 2, 20, 59))
-    assert link.nightly_due(current, "21:00", datetime(2026, 3, 2, 21, 0))
+    current = SimpleNamespace(last_full_sync_on="", key_id="k-nightly")
+    offset = link.nightly_offset_minutes(current.key_id)
+    start = datetime(2026, 3, 2, 21, 0) + timedelta(minutes=offset)
+    assert not link.nightly_due(current, "21:00", start - timedelta(minutes=1))
+    assert link.nightly_due(current, "21:00", start)
     current.last_full_sync_on = "2026-03-02"
     assert not link.nightly_due(current, "21:00", datetime(2026, 3, 2, 23, 0))
     assert link.nightly_due(current, "21:00", datetime(2026, 3, 3, 21, 30))
+
+
+def test_a_regencys_nightly_passes_are_spread_over_half_an_hour():
+    """Every kecamatan keeps the same night time: their full passes start at their own minutes
+    (the same each night), and one set late in the evening still runs that night."""
+    offsets = [link.nightly_offset_minutes(f"k{n:04d}") for n in range(50)]
+    assert all(0 <= o < link.NIGHTLY_SPREAD_MINUTES for o in offsets)
+    assert len(set(offsets)) >= 15 and max(offsets) - min(offsets) >= 20
+    assert offsets == [link.nightly_offset_minutes(f"k{n:04d}") for n in range(50)]
+    late = SimpleNamespace(last_full_sync_on="", key_id=next(f"k{n}" for n in range(100)
+                                                             if link.nightly_offset_minutes(f"k{n}") > 10))
+    assert link.nightly_due(late, "23:55", datetime(2026, 3, 2, 23, 59))
 
 
 def test_an_older_status_file_neither_moves_the_cursor_back_nor_replays_events(kecamatan, center_app, center_db,
