@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
-from app.frame.config import secret_key
+from app.frame.config import secret_key, whole_number_setting
 from app.frame.errors import error_page, register_error_pages
 from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -55,7 +55,7 @@ def center_config(overrides: dict | None = None) -> dict:
         # the address the admin's browser used.
         "PUBLIC_URL": (os.environ.get("LOKET_CENTER_PUBLIC_URL") or "").strip().rstrip("/"),
         # Days after a card is shipped before the center drops its photo and personal fields (retention.py).
-        "PURGE_AFTER_DAYS": int(os.environ.get("LOKET_CENTER_PURGE_DAYS") or 90),
+        "PURGE_AFTER_DAYS": whole_number_setting("LOKET_CENTER_PURGE_DAYS", 90, 1, 3650),
         # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
