@@ -55,10 +55,13 @@ class EnrolmentRefused(ValueError):
     """str() is the Indonesian message for the desa admin."""
 
 
-# Desa PC codes (sync/protocol.py DESA_PC_CODE): each restore of the kecamatan's data starts a fresh block
-# of this many codes per desa, above every code an earlier generation could have handed out, so a restored
-# backup never gives a second PC a code in use; the codes stay 1-3 characters for 1,295 restores.
+# Desa PC codes (sync/protocol.py DESA_PC_CODE): each counter PC of the kecamatan issues them from blocks
+# of its own (two counter PCs gave two laptops of one desa the same code, found by the office-year
+# simulation), and each restore of the kecamatan's data starts a fresh block, above every code an earlier
+# generation could have handed out, so a restored backup never gives a second PC a code in use. The codes
+# stay 1-3 characters for 143 restores (1,295 blocks of 36 shared by PC_SLOTS counter PCs).
 DESA_PC_BLOCK = 36
+PC_SLOTS = 9  # counter PCs with blocks of their own: P1..P9 (or LOKET_DEVICE_ID 01..09)
 
 
 class PcCodesExhausted(ValueError):
@@ -74,11 +77,17 @@ def _legacy_floor(digits: str) -> int:
     return int(str(min(last, 999)), 36) if 0 < last < installation.GENERATION_SPAN else 0
 
 
+def _pc_slot(device: str | None) -> int:
+    """Which counter PC issues the code: P1 (or an unlinked '01') 0, P2 (or '02') 1, ..."""
+    digits = (device or current_app.config["DEVICE_ID"]).lstrip("P")
+    return (int(digits) - 1) % PC_SLOTS if digits.isdigit() and int(digits) > 0 else 0
+
+
 def next_pc_code(desa_code: str) -> str:
     """At the kecamatan, inside the caller's transaction: the next desa PC code of this desa."""
     digits = desa_code.replace(".", "")
-    _, generation = installation.identity(database)
-    floor = max(generation * DESA_PC_BLOCK, _legacy_floor(digits))
+    device, generation = installation.identity(database)
+    floor = max((generation * PC_SLOTS + _pc_slot(device)) * DESA_PC_BLOCK, _legacy_floor(digits))
     number = database.execute_sql(
         'INSERT INTO "registration_sequence" ("prefix", "last_value") VALUES (?, ?) '
         'ON CONFLICT ("prefix") DO UPDATE SET "last_value" = MAX("last_value", ?) + 1 RETURNING "last_value"',

@@ -171,7 +171,7 @@ def test_desa_pc_codes_stay_in_format_up_to_the_last_restore_generation_and_neve
     """The real restores above take seconds each; the generation they raise is set here directly."""
     from app.frame import installation
     made = []
-    for generation in (0, 1, 2, 35, 36, 1000, 1295):
+    for generation in (0, 1, 2, 35, 36, 100, 143):
         with database.atomic():
             installation.token(db)  # the row exists
             db.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (generation,))
@@ -180,9 +180,30 @@ def test_desa_pc_codes_stay_in_format_up_to_the_last_restore_generation_and_neve
         assert int(code[1:], 36) > generation * mode.DESA_PC_BLOCK  # above every earlier generation's block
         made.append(code)
     with database.atomic():
-        db.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (1296,))
+        db.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (144,))
         with pytest.raises(mode.PcCodesExhausted):
             mode.next_pc_code(DARUNGAN)
+
+
+def test_two_counter_pcs_never_issue_the_same_desa_pc_code(app, db, office):
+    """Found by the office-year simulation: P1 and P2 each numbered desa laptops from D1, so a laptop enrolled
+    from P2 made the same pre-registration numbers as P1's. Each counter PC issues from blocks of its own."""
+    from app.frame import installation
+    issued = {}
+    for device in ("P1", "P2", "P3", "01", "02"):
+        for generation in (0, 1, 2):
+            with database.atomic():
+                installation.token(db)
+                db.execute_sql('UPDATE "installation" SET "generation" = ?, "device_code" = ? WHERE "id" = 1',
+                               (generation, None if device.isdigit() else device))
+                db.execute_sql('DELETE FROM "registration_sequence"')  # each PC has its own database
+                app.config["DEVICE_ID"] = device if device.isdigit() else "01"
+                codes = [mode.next_pc_code(DARUNGAN) for _ in range(3)]
+            issued[(device.lstrip("P0"), generation)] = codes
+    by_pc = {}
+    for (pc, generation), codes in issued.items():
+        by_pc.setdefault(pc, set()).update(codes)
+    assert not (by_pc["1"] & by_pc["2"]) and not (by_pc["1"] & by_pc["3"]) and not (by_pc["2"] & by_pc["3"]), by_pc
 
 
 def test_a_legacy_decimal_desa_pc_code_is_never_issued_again(db, office):

@@ -2,7 +2,8 @@
 kept as ordinary tests: each replays its steps on a fresh world (the center, P1 P2 K1, desa laptop
 D1) through the same rules, and asserts the invariant it broke.
 
-They fail until issue 24's fixes are merged (strict xfail: the lead removes the marker with the fix).
+Each failed on 146f68f and passes with issue 24's fixes and, for the seam the simulation found beyond
+issue 24 (desa laptops enrolled from two counter PCs), with desa PC codes issued per counter PC.
 """
 import pytest
 
@@ -64,6 +65,8 @@ def test_a_desa_laptop_enrolled_after_a_restore_gets_its_forms_to_the_center_or_
 def test_a_backup_restored_on_a_new_pc_never_hands_out_the_old_pcs_numbers(office):
     steps = [("backup", {"pc": "P1"}),
              ("restore_on_new_pc", {"pc": "P1", "pick": 0}),  # the old PC dies; its backup on a new PC
+             ("register", {"pc": "P1", "desa": 1}),  # on the new PC: held until the admin chooses
+             ("replace_old_pc", {"pc": "P1"}),  # "PC ini menggantikan PC P1"
              ("register", {"pc": "P1", "desa": 1}),  # on the new PC
              ("bring_old_pc_back", {}),  # repaired, used beside the new one
              ("restore_same_pc", {"pc": "P1", "pick": 0}),  # a mistake on the old PC: its backup back
@@ -78,8 +81,6 @@ def test_a_pc_logs_no_status_of_the_other_pc_as_not_applied(office):
     assert broken_after_each_step(office, steps, "statuses_not_applied_only_for_own_numbers") == []
 
 
-@pytest.mark.xfail(strict=True, reason="found by the simulation, not in issue 24: each counter PC numbers desa "
-                                       "laptops on its own (docs/testing.md); no fix yet")
 def test_desa_laptops_enrolled_from_two_counter_pcs_never_share_numbers(office):
     steps = [("new_desa_pc", {"pc": "P2", "desa": 0}),  # D2 for Darungan, from P2: P1 enrolled D1 for it
              ("desa_pre_register", {"where": 0}),  # at D1
