@@ -13,7 +13,7 @@ from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, relay, sealed, views  # noqa: F401  (relay adds its routes to api's blueprint)
+from sync.center import api, public_status, relay, sealed, views  # noqa: F401  (relay and public_status add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession

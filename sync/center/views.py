@@ -350,7 +350,14 @@ def import_one_file(content: bytes, filename: str) -> dict:
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items]
+    from sync.center.public_status import store_public
+    from sync.public_status import KIND as PUBLIC
+    # Public status records ride in the same files (issue 28); the counts below are the applications'.
+    for header, payload in items:
+        if header.get("kind") == PUBLIC:
+            store_public(key.kecamatan, header, payload)
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb") for header, photo in items
+               if header.get("kind") != PUBLIC]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     with center_database.atomic():
         audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}")

@@ -8,7 +8,7 @@ from app.frame import installation
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame import store
-from sync import usb
+from sync import public_status, usb
 from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import EnrolmentError, LinkDown, Refused, enrol as enrol_request
@@ -132,6 +132,12 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
         entry = engine._packet_entry(item)
         if entry:
             entries.append(entry)
+    count = len(entries)
+    # The public status records ride along, each header naming its kind (the center sorts them out).
+    for item in outbox.due_items(utc_now(), ignore_delays=True, kind=public_status.KIND):
+        entry = engine._packet_entry(item)
+        if entry:
+            entries.append((dict(entry[0], kind=public_status.KIND), entry[1]))
     set_id = f"{utc_now():%Y%m%d-%H%M%S}"
     contents = usb.write_batch_files(link.key_id, link.secret, entries, set_id)
     digits = link.kecamatan_code.replace(".", "")
@@ -146,8 +152,8 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
             partial.replace(folder / name)
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb",
-                       summary=f"berkas kiriman USB dibuat: {len(entries)} permohonan dalam {len(files)} berkas")
-    return files, len(entries)
+                       summary=f"berkas kiriman USB dibuat: {count} permohonan dalam {len(files)} berkas")
+    return files, count
 
 
 def import_status_file(content: bytes) -> int:
