@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
-from app.frame.config import secret_key
+from app.frame.config import secret_key, whole_number_setting
 from app.frame.errors import error_page, register_error_pages
 from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -52,6 +52,8 @@ def center_config(overrides: dict | None = None) -> dict:
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        # Public status records (issue 28) are deleted this long after handover or closing.
+        "PUBLIC_STATUS_KEEP_DAYS": whole_number_setting("LOKET_CENTER_PUBLIC_STATUS_KEEP_DAYS", 90, 1, 3650),
     }
     config.update(overrides)
     return config
@@ -104,7 +106,13 @@ def prune_nonces(app) -> None:
     forget_old_nonces()
 
 
-CENTER_JOBS = [(60, prune_nonces)]
+def forget_public_statuses(app) -> None:
+    """Background job: public status records past their retention time are deleted (issue 28)."""
+    from sync.center.public_status import forget_finished
+    forget_finished(app.config["PUBLIC_STATUS_KEEP_DAYS"])
+
+
+CENTER_JOBS = [(60, prune_nonces), (3600, forget_public_statuses)]
 
 
 def start_center_jobs(app):

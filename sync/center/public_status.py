@@ -245,3 +245,18 @@ def status_page():
         return render_template("center/public_status.html", **context), 404
     context["status"] = view_of(row)
     return render_template("center/public_status.html", **context)
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+def forget_finished(keep_days: int, now=None) -> int:
+    """Delete the records handed over or closed more than `keep_days` ago; returns how many."""
+    from sync.center.audit import audit
+    cutoff = (now or utc_now()) - timedelta(days=keep_days)
+    with center_database.atomic():
+        gone = PublicStatus.delete().where(PublicStatus.final_at.is_null(False)
+                                           & (PublicStatus.final_at < cutoff)).execute()
+        if gone:
+            audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)",
+                  username="sistem")
+    return gone

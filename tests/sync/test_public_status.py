@@ -196,3 +196,32 @@ def test_complaints_follow_the_same_way_and_a_confidential_text_never_travels(ke
     secret_body = page(center_app, secret_number, code_of(kecamatan, secret_number))[1]
     assert "Selesai ditindaklanjuti" in secret_body and "RAHASIA-TL" not in secret_body
     assert "Sri Wahyuni" not in body + secret_body
+
+
+def test_records_are_deleted_a_set_time_after_handover_and_a_reopened_one_is_kept(enrolled, center_db):
+    from datetime import timedelta
+    from app.frame.dates import utc_now
+    kecamatan_row, _ = enrolled
+
+    def store(number, step, version):
+        record = {"kind": "ktp", "number": number, "code_digest": "b" * 64, "step": step, "steps": [[step, ""]],
+                  "promised": "", "follow_up": "", "follow_up_due": "", "office": "Yosowilangun", "hours": "",
+                  "changed_at": ""}
+        header = {"id": vocabulary.wire_key(number), "version": version, "record": record,
+                  "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+        assert center_public.store_public(kecamatan_row, header, b"").result == "stored"
+    store("350807-01-000001", "diserahkan", 1)
+    store("350807-01-000002", "siap", 1)
+    store("350807-01-000003", "diserahkan", 1)
+    store("350807-01-000003", "perbaikan", 2)  # taken back after handover: no longer counting down
+    later = utc_now() + timedelta(days=89)
+    assert center_public.forget_finished(90, now=later) == 0
+    assert center_public.forget_finished(90, now=later + timedelta(days=2)) == 1
+    assert sorted(r.number for r in PublicStatus.select()) == ["350807-01-000002", "350807-01-000003"]
+    assert center_app_setting_default() == 90
+
+
+def center_app_setting_default() -> int:
+    from sync.center.app import center_config
+    import tempfile
+    return center_config({"DATA_DIR": tempfile.mkdtemp()})["PUBLIC_STATUS_KEEP_DAYS"]
