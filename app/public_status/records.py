@@ -8,6 +8,8 @@ next version, so the center keeps the newest whatever order packets arrive in.
 import json
 import secrets
 
+from flask import current_app
+
 from app.frame import store
 from app.frame.dates import to_local, utc_now
 from app.public_status.models import PublicStatus
@@ -93,7 +95,10 @@ def complaint_record(complaint, row: PublicStatus) -> dict:
 
 
 def _queue(row: PublicStatus, record: dict) -> None:
-    """Queue the record as the next version when what the public sees changed (caller's transaction)."""
+    """Queue the record as the next version when what the public sees changed (caller's transaction).
+    PUBLIC_STATUS = False in the app's config keeps them at home (a center without the public page)."""
+    if not current_app.config.get("PUBLIC_STATUS", True):
+        return
     digest = protocol.content_hash(record, protocol.sha256_hex(b""))
     if digest == row.content_hash:
         return

@@ -41,7 +41,7 @@ class HotspotSession:
 def kecamatan(tmp_path, center_app, enrolled):
     """A kecamatan app with 3 complete applications, enrolled with the in-process center."""
     kecamatan_row, key = enrolled
-    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    kec_app = kecamatan_app(tmp_path / "kecamatan", public_status=True)
     fill_kecamatan(kec_app, 3, photo_size=(60, 80))
     with kec_app.app_context(), kec_app.extensions["database"].connection_context() as _:
         from app.frame.db import database
