@@ -225,3 +225,15 @@ def center_app_setting_default() -> int:
     from sync.center.app import center_config
     import tempfile
     return center_config({"DATA_DIR": tempfile.mkdtemp()})["PUBLIC_STATUS_KEEP_DAYS"]
+
+
+def test_usb_files_carry_the_public_records_to_the_center(kecamatan, center_app, center_db):
+    from sync.center.views import import_one_file
+    from sync.client import link
+    files, count = run(kecamatan, lambda: link.export_batches())
+    assert count == 3  # the clerk's figure counts applications
+    with center_app.test_request_context():
+        answers = [import_one_file(content, name) for name, content in files]
+    assert all(not a["error"] for a in answers) and sum(a["summary"]["stored"] for a in answers) == 3
+    assert sorted(r.number for r in PublicStatus.select()) == [f"350807-01-00000{n}" for n in (1, 2, 3)]
+    assert page(center_app, FIRST, code_of(kecamatan))[0] == 200
