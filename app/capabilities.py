@@ -21,6 +21,7 @@ CAPABILITIES = [
     "app.registration",
     "app.desa",
     "app.complaints",
+    "app.public_status",
     "app.survey",
     "app.recap",
     "app.indicators",

@@ -27,6 +27,20 @@ def registration_number_problem(number: str) -> str | None:
     return None if found else "Nomor pendaftaran tidak ditemukan di daftar permohonan."
 
 
+_change_listeners: list = []
+
+
+def add_change_listener(fn) -> None:
+    """fn(complaint) runs inside the transaction of every write that may change what the public sees."""
+    if fn not in _change_listeners:
+        _change_listeners.append(fn)
+
+
+def _changed(complaint: Complaint) -> None:
+    for listener in _change_listeners:
+        listener(complaint)
+
+
 def find_by_submission(token: str | None) -> Complaint | None:
     if not token:
         return None
@@ -63,6 +77,7 @@ def record_complaint(values: dict, user=None, submission_token: str | None = Non
                     created_by=user.id if user else None, created_at=now, updated_at=now)
                 ComplaintEvent.create(complaint=complaint, at=now, user=user.id if user else None,
                                       from_status=None, to_status=status, note=note)
+                _changed(complaint)
                 audit.record("catat", "pengaduan", complaint.id,
                              f"Pengaduan {complaint.tracking_number} dicatat ({complaint.channel_label})",
                              user=user)
@@ -101,6 +116,7 @@ def change_status(complaint: Complaint, to_status: str, user, tindak_lanjut: str
         complaint.save()
         event = ComplaintEvent.create(complaint=complaint, at=now, user=user.id, from_status=from_status,
                                       to_status=to_status, note=note.strip())
+        _changed(complaint)
         audit.record("ubah_status", "pengaduan", complaint.id,
                      f"{complaint.tracking_number}: {from_status} → {to_status}", before=before,
                      after={"status": to_status, "tindak_lanjut": complaint.tindak_lanjut}, user=user)
@@ -117,6 +133,7 @@ def write_tindak_lanjut(complaint: Complaint, text: str, user, note: str = "") -
         complaint.save()
         ComplaintEvent.create(complaint=complaint, at=now, user=user.id, from_status=complaint.status,
                               to_status=complaint.status, note=note.strip() or "Tindak lanjut diperbarui")
+        _changed(complaint)
         audit.record("tindak_lanjut", "pengaduan", complaint.id, f"{complaint.tracking_number}: tindak lanjut diperbarui",
                      before=before, after={"tindak_lanjut": complaint.tindak_lanjut}, user=user)
 

@@ -77,6 +77,7 @@ def kiosk_receipt(tracking_number: str):
         return blocked or (render_template("complaints/status.html", number=tracking_number[:20], complaint=None,
                                            not_found=True), 404)
     return render_template("complaints/kiosk_receipt.html", complaint=complaint,
+                           fresh=tracking_number in session.get(RECEIPTS_KEY, ()),  # the check code: its sender only
                            survey=survey_codes.printed("pengaduan", complaint.tracking_number))
 
 

@@ -22,6 +22,15 @@ EDITABLE_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date",
                    "notes", "mismatch_reason")
 
 
+_creation_listeners: list = []
+
+
+def add_creation_listener(fn) -> None:
+    """fn(application) runs inside the transaction that registered a new application."""
+    if fn not in _creation_listeners:
+        _creation_listeners.append(fn)
+
+
 def current_prefix() -> str:
     """Raises ValueError with an Indonesian message when the office identity is not set, or when
     this PC may not number (installation.numbering_refusal).
@@ -67,6 +76,8 @@ def create_application(clean: dict, photo=None, collective=None, prefix: str | N
         StatusEvent.create(application=application, from_status="", to_status=S.RECEIVED.value, at=now,
                            user_id=user.id if user else None, username=user.username if user else "sistem",
                            note="Berkas diterima di loket")
+        for listener in _creation_listeners:
+            listener(application)
         if photo is not None:
             _store_photo(application, photo)
         summary = f"Permohonan KTP-el {application.registration_number} ({application.full_name}) dicatat"

@@ -13,7 +13,7 @@ from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, performance, relay, sealed, views  # noqa: F401  (relay, performance add routes)
+from sync.center import api, performance, public_status, relay, sealed, views  # noqa: F401  (relay, performance, public_status add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
@@ -60,6 +60,8 @@ def center_config(overrides: dict | None = None) -> dict:
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        # Public status records (issue 28) are deleted this long after handover or closing.
+        "PUBLIC_STATUS_KEEP_DAYS": whole_number_setting("LOKET_CENTER_PUBLIC_STATUS_KEEP_DAYS", 90, 1, 3650),
     }
     config.update(overrides)
     return config
@@ -117,7 +119,15 @@ def purge_personal_data(app) -> None:
     purge_job(app)
 
 
-CENTER_JOBS = [(60, prune_nonces), (3600, purge_personal_data)]
+
+
+def forget_public_statuses(app) -> None:
+    """Background job: public status records past their retention time are deleted (issue 28)."""
+    from sync.center.public_status import forget_finished
+    forget_finished(app.config["PUBLIC_STATUS_KEEP_DAYS"])
+
+
+CENTER_JOBS = [(60, prune_nonces), (3600, purge_personal_data), (3600, forget_public_statuses)]
 
 
 def start_center_jobs(app):

@@ -263,6 +263,23 @@ class CenterAudit(CenterModel):
     summary = TextField(default="")
 
 
+class PublicStatus(CenterModel):
+    """The newest public record of one application or complaint (issue 28, sync/public_status.py)."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)
+    kind = CharField()  # "ktp" | "pgd"
+    number = CharField(index=True)
+    version = IntegerField()
+    content_hash = CharField()
+    code_key = CharField()  # HMAC of the check code's digest under this center's key: the code never rests here
+    record_json = TextField()
+    final_at = DateTimeField(null=True, index=True)  # handed over / closed: the retention clock
+    received_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("kecamatan", "number"), True),)
+
+
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
           ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
-          PerformanceReport]
+          PerformanceReport, PublicStatus]

@@ -11,6 +11,7 @@ COLUMNS = {"Operator": OPERATOR, "Admin": ADMIN, "Pimpinan": PIMPINAN}
 TABLE = """
 kemampuan.tindakan       Operator Admin Pimpinan Publik  apa yang boleh
 umum.masuk                  -       -     -        x     masuk; htmx dari server ini
+status.publik               -       -     -        x     halaman cek status KTP-el dan pengaduan untuk warga (tanpa masuk)
 umum.sendiri                x       x     x        -     mengganti kata sandi sendiri, keluar
 api.bertanda                -       -     -        x     API sinkronisasi dan relai desa (tiap permintaan ditandatangani kunci kecamatan/desa)
 permohonan.baca             x       x     -        -     beranda, permohonan masuk dan fotonya, konflik
@@ -26,11 +27,13 @@ kinerja.baca                -       x     x        -     Kinerja Kecamatan: reka
 ROUTES = {
     "umum.masuk": "center.login center.htmx_js",
     "umum.sendiri": "center.change_password center.logout",
+    "status.publik": "center.status_page",
     "api.bertanda": "center_api.enrol center_api.probe center_api.replace center_api.manifest center_api.packets center_api.statuses "
                     "center_api.openapi center_api.relay_enrol center_api.relay_pra_manifest "
                     "center_api.relay_pra_packets center_api.relay_statuses center_api.relay_inbox "
                     "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys "
-                    "center_api.performance_manifest center_api.performance_packets",
+                    "center_api.performance_manifest center_api.performance_packets "
+                    "center_api.public_manifest center_api.public_packets",
     "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",
     "permohonan.putuskan": "center.reject center.request_resend center.resolve_conflict",
     "cetak.kelola": "center.print_runs center.new_print_run center.print_run center.mark_printed",

@@ -112,6 +112,7 @@ class PassReport:
     statuses: int = 0
     unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
     relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
+    published: int = 0  # records of kinds the clerk does not count (public status, issue 28) the center holds
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -250,7 +251,10 @@ def _offer(client, path, offered_before, deflated, report, progress, rng) -> tup
                 if item:
                     apply_result(item, {"result": "duplicate"})
                     held.add(item.id)
-                    report.already += 1
+                    if records.counted(item.kind):
+                        report.already += 1
+                    else:
+                        report.published += 1
                     progress.done += 1
         needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
                       if (e["id"], e["version"]) in by_key)
@@ -414,7 +418,9 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
                 again.append(item)
             continue
         outcome = apply_result(item, result)
-        if outcome == "stored":
+        if outcome in ("stored", "duplicate") and not records.counted(item.kind):
+            report.published += 1
+        elif outcome == "stored":
             report.sent += 1
         elif outcome == "duplicate":
             report.already += 1

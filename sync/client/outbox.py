@@ -64,8 +64,12 @@ def note_failure(item_ids: list[int], reason: str, now: datetime | None = None, 
 
 
 def waiting_count(kind: str | None = None) -> int:
+    """Pending rows of `kind`, or of every kind the clerk counts (records.counted)."""
     query = OutboxItem.select().where(OutboxItem.state == "pending")
-    return (query if kind is None else query.where(OutboxItem.kind == kind)).count()
+    if kind is None:
+        hidden = [k.name for k in records.kinds() if not records.counted(k.name)]
+        return (query.where(OutboxItem.kind.not_in(hidden)) if hidden else query).count()
+    return query.where(OutboxItem.kind == kind).count()
 
 
 def kinds_waiting(now: datetime, ignore_delays: bool = False) -> list[str]:

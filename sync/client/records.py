@@ -24,6 +24,8 @@ class RecordKind(Protocol):
     name: str  # stored in every outbox row of this kind
     path: str  # under /api/v1: "" for /manifest and /packets, "/relay/pra" for /relay/pra/manifest ...
     photo_codecs: bool  # may its photos travel recompressed (protocol 2)?
+    # counted = False (optional): the pass report and the waiting count leave it out (public status
+    # records ride along with every change; the clerk counts applications).
 
     def payload(self, source_id: int) -> bytes | None:
         """The bytes that travel beside the record (a photo), or None when the source is gone."""
@@ -64,6 +66,11 @@ def kind(name: str = DEFAULT_KIND) -> RecordKind:
 
 def kinds() -> list[RecordKind]:
     return list(_kinds.values())
+
+
+def counted(name: str) -> bool:
+    """Does this kind count in what the sync page and a pass report show the clerk?"""
+    return getattr(_kinds.get(name), "counted", True)
 
 
 def plug_feed(role: str, path: str) -> None:

@@ -137,7 +137,7 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
     assert report.error == "" and report.sent == 3, report
     with bound_to(kecamatan):
         kinds = sorted(i.kind for i in OutboxItem.select().where(OutboxItem.state == "acked"))
-        assert kinds == ["permohonan", "pra_status", "pra_status"]
+        assert kinds == ["permohonan", "pra_status", "pra_status", "status_publik"]  # and its public status
 
     report = sync(desa_app)
     assert report.error == "" and report.statuses == 2

@@ -150,9 +150,11 @@ def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_co
     return app, code
 
 
-def kecamatan_app(data_dir: Path):
+def kecamatan_app(data_dir: Path, public_status: bool = False):
+    """The transport's tests count applications on the wire: the public status records (issue 28,
+    tests/sync/test_public_status.py, test_client.py) ride along only when asked."""
     from app import create_app
-    return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test"})
+    return create_app({"DATA_DIR": data_dir, "SECRET_KEY": "kecamatan-test", "PUBLIC_STATUS": public_status})
 
 
 def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None = None,

@@ -60,7 +60,7 @@ def assert_each_status_back_once(kec_app, numbers) -> None:
         trails = {}
         for event in StatusEvent.select().order_by(StatusEvent.id):
             trails.setdefault(event.application.registration_number, []).append(event.to_status)
-        outbox = Counter(item.state for item in OutboxItem.select())
+        outbox = Counter(item.state for item in OutboxItem.select().where(OutboxItem.kind == "permohonan"))  # the applications
     for number in numbers:
         assert trails[number][-4:] == SENT_TRAIL and all(trails[number].count(s) == 1 for s in SENT_TRAIL), \
             (number, trails[number])

@@ -41,7 +41,7 @@ class HotspotSession:
 def kecamatan(tmp_path, center_app, enrolled):
     """A kecamatan app with 3 complete applications, enrolled with the in-process center."""
     kecamatan_row, key = enrolled
-    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    kec_app = kecamatan_app(tmp_path / "kecamatan", public_status=True)
     fill_kecamatan(kec_app, 3, photo_size=(60, 80))
     with kec_app.app_context(), kec_app.extensions["database"].connection_context() as _:
         from app.frame.db import database
@@ -69,7 +69,7 @@ def test_outbox_row_is_written_in_the_same_transaction_as_complete(kecamatan):
     def check():
         from app.frame.db import database
         application = Application.get(Application.registration_number == "350807-01-000001")
-        assert OutboxItem.select().where(OutboxItem.source_id == application.id).count() == 1
+        assert OutboxItem.select().where((OutboxItem.source_id == application.id) & (OutboxItem.kind == "permohonan")).count() == 1
         new = Application.create(**{k: getattr(application, k) for k in (
             "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw", "desa_code",
             "religion", "marital_status", "occupation", "reason", "created_at", "updated_at")},
@@ -101,7 +101,7 @@ def test_center_rejection_goes_back_to_the_counter_with_its_reason_and_does_not_
         from app.frame.db import database
         bad = Application.get(Application.registration_number == "350807-01-000002")
         # A NIK the center refuses (the hash kept honest for the altered snapshot, as a real one would be).
-        item = OutboxItem.get(OutboxItem.source_id == bad.id)
+        item = OutboxItem.get((OutboxItem.source_id == bad.id) & (OutboxItem.kind == "permohonan"))
         import json
         from sync import protocol
         item.record_json = item.record_json.replace(bad.nik, "12345")
@@ -115,7 +115,7 @@ def test_center_rejection_goes_back_to_the_counter_with_its_reason_and_does_not_
         # The clerk corrects it: a new version with the same number, which the center takes beside the old.
         with database.atomic():
             transition(Application.get_by_id(bad.id), S.COMPLETE, note="diperbaiki")
-        assert OutboxItem.get((OutboxItem.source_id == bad.id) & (OutboxItem.version == 2)).state == "pending"
+        assert OutboxItem.get((OutboxItem.source_id == bad.id) & (OutboxItem.kind == "permohonan") & (OutboxItem.version == 2)).state == "pending"
         second = engine.sync_once(client=client_of(center_app))
         assert second.sent == 1 and Application.get_by_id(bad.id).status == S.RECEIVED_BY_CENTER.value
     run(kecamatan, check)
@@ -154,7 +154,7 @@ def test_photo_changed_after_complete_fails_alone_with_a_reason(kecamatan, cente
         ApplicationPhoto.update(jpeg=b"\xff\xd8\xff changed").where(ApplicationPhoto.application == 1).execute()
         report = engine.sync_once(client=client_of(center_app))
         assert report.sent == 2 and report.failed == 1
-        item = OutboxItem.get(OutboxItem.source_id == 1)
+        item = OutboxItem.get((OutboxItem.source_id == 1) & (OutboxItem.kind == "permohonan"))
         assert item.state == "pending" and "foto" in item.last_error and item.next_attempt_at is not None
     run(kecamatan, check)
 
@@ -165,7 +165,10 @@ def test_usb_batch_and_status_file_round_trip_exactly_once(kecamatan, center_app
     assert count == 3 and len(files) == 1
     content = files[0][1]
     key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
-    assert [records.store_application(kecamatan_row, h, p, via="usb").result for h, p in items] == ["stored"] * 3
+    # The public status records ride in the same file (issue 28), each header naming its kind.
+    assert [records.store_application(kecamatan_row, h, p, via="usb").result for h, p in items
+            if "kind" not in h] == ["stored"] * 3
+    assert sum(1 for h, _ in items if h.get("kind") == "status_publik") == 3
     from sync.center.models import StatusEvent as CenterEvent
     status_file = usb.write_status_file(key, [records.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)])
 
@@ -173,7 +176,7 @@ def test_usb_batch_and_status_file_round_trip_exactly_once(kecamatan, center_app
         assert link.import_status_file(status_file) == 3
         assert link.import_status_file(status_file) == 0  # the same file again changes nothing
         assert set(statuses().values()) == {S.RECEIVED_BY_CENTER.value}
-        assert {i.state for i in OutboxItem.select()} == {"acked"}  # the status proved they arrived
+        assert {i.state for i in OutboxItem.select().where(OutboxItem.kind == "permohonan")} == {"acked"}  # the status proved they arrived
         with pytest.raises(usb.BatchFileError):
             link.import_status_file(status_file.replace(b"received", b"shipped!"))
     run(kecamatan, check)

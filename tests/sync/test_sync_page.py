@@ -79,7 +79,7 @@ def test_the_menu_badge_counts_what_failed_from_the_index_alone(client_for, db, 
     from tests.sync.harness import fill_kecamatan
     enrol_fake(db)
     fill_kecamatan(app, 6, photo_size=(60, 80))
-    ids = [item.id for item in OutboxItem.select().order_by(OutboxItem.id)]
+    ids = [item.id for item in OutboxItem.select().where(OutboxItem.kind == "permohonan").order_by(OutboxItem.id)]
     assert len(ids) == 6
     with db.atomic():
         OutboxItem.update(state="conflict").where(OutboxItem.id == ids[0]).execute()

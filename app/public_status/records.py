@@ -1,0 +1,176 @@
+"""The public status record of applications and complaints, carried by the sync outbox (kind
+`status_publik`, sync/public_status.py) to the center's public page.
+
+A record is queued in the transaction of every change of an application's status and of every
+write on a complaint; it goes only when what the public sees changed (its content hash), as the
+next version, so the center keeps the newest whatever order packets arrive in.
+"""
+import json
+import secrets
+
+from flask import current_app
+
+from app.frame import store
+from app.frame.dates import to_local, utc_now
+from app.public_status.models import PublicStatus
+from sync import protocol
+from sync import public_status as vocabulary
+from sync.client import outbox, records
+
+# Opening hours shown with the status (the office's own words; changed in the settings store).
+store.register_defaults(office_hours="Senin–Kamis 08.00–15.30, Jumat 08.00–14.00", public_status_url="")
+
+KTP_STEPS = {"diterima": "diterima", "dikembalikan": "kurang", "lengkap": "diproses", "terkirim": "diproses",
+             "diterima_pusat": "diproses", "dicetak": "dicetak", "dikirim": "dikirim", "siap_diambil": "siap",
+             "diserahkan": "diserahkan", "ditolak_pusat": "perbaikan", "diminta_kirim_ulang": "perbaikan"}
+PGD_STEPS = {"baru": "diterima", "diteruskan": "diteruskan", "ditindaklanjuti": "ditindaklanjuti",
+             "selesai": "selesai", "bukan_kewenangan": "bukan_kewenangan"}
+
+
+def new_check_code() -> str:
+    return "".join(secrets.choice(vocabulary.CODE_ALPHABET) for _ in range(vocabulary.CODE_LENGTH))
+
+
+def _row(kind: str, source_id: int, number: str) -> PublicStatus:
+    row = PublicStatus.get_or_none((PublicStatus.kind == kind) & (PublicStatus.source_id == source_id))
+    if row is None:
+        row = PublicStatus.create(kind=kind, source_id=source_id, number=number, check_code=new_check_code(),
+                                  step=0, content_hash="", created_at=utc_now())
+    elif row.number != number:  # renumbered by the center: the code stays, the record follows the number
+        row.number = number
+        row.save()
+    return row
+
+
+def _zone() -> str:
+    return store.get("timezone") or "Asia/Jakarta"
+
+
+def _day(moment) -> str:
+    return to_local(moment, _zone()).date().isoformat() if moment else ""
+
+
+def _history(events, mapping) -> list[list[str]]:
+    """[[step, local date]] in order, a step repeated in a row kept once (its first date)."""
+    steps = []
+    for status, at in events:
+        step = mapping.get(status)
+        if step and (not steps or steps[-1][0] != step):
+            steps.append([step, _day(at)])
+    return steps[-20:]
+
+
+def _office() -> dict:
+    return {"office": (store.get("kecamatan_name") or "")[:100], "hours": (store.get("office_hours") or "")[:200]}
+
+
+def application_record(application, row: PublicStatus) -> dict:
+    from app.registration.models import StatusEvent
+    events = (StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
+              .where(StatusEvent.application == application.id).order_by(StatusEvent.id).tuples())
+    steps = _history(list(events), KTP_STEPS) or [[KTP_STEPS[application.status], _day(application.created_at)]]
+    promised = application.promised_date.isoformat() if application.promised_date else ""
+    return {"kind": "ktp", "number": application.registration_number,
+            "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
+            "step": KTP_STEPS[application.status], "steps": steps, "promised": promised,
+            "follow_up": "", "follow_up_due": "", **_office()}
+
+
+def complaint_record(complaint, row: PublicStatus) -> dict:
+    from app.calendar.office import office_calendar
+    from app.complaints import deadlines
+    from app.complaints.models import ComplaintEvent
+    events = (ComplaintEvent.select(ComplaintEvent.to_status, ComplaintEvent.at)
+              .where(ComplaintEvent.complaint == complaint.id).order_by(ComplaintEvent.id).tuples())
+    due = deadlines.follow_up_due(complaint.received_at, office_calendar(), store.get("complaint_follow_up_days"),
+                                  _zone())
+    # A confidential complaint's follow-up is told to the complainant in person, never published.
+    follow_up = "" if complaint.is_confidential else (complaint.tindak_lanjut or "")[:2000]
+    if complaint.status == "bukan_kewenangan" and complaint.other_office and not complaint.is_confidential:
+        follow_up = (follow_up + f"\nDiteruskan ke: {complaint.other_office}").strip()[:2000]
+    return {"kind": "pgd", "number": complaint.tracking_number,
+            "code_digest": vocabulary.code_digest(complaint.tracking_number, row.check_code),
+            "step": PGD_STEPS.get(complaint.status, "diterima"), "steps": _history(list(events), PGD_STEPS),
+            "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(), **_office()}
+
+
+def _queue(row: PublicStatus, record: dict) -> None:
+    """Queue the record as the next version when what the public sees changed (caller's transaction).
+    PUBLIC_STATUS = False in the app's config keeps them at home (a center without the public page)."""
+    if not current_app.config.get("PUBLIC_STATUS", True):
+        return
+    digest = protocol.content_hash(record, protocol.sha256_hex(b""))
+    if digest == row.content_hash:
+        return
+    row.step += 1
+    row.content_hash = digest
+    row.save()
+    key = vocabulary.wire_key(row.number)
+    # An older version still waiting is superseded: the center keeps only the newest anyway.
+    from sync.client.models import OutboxItem
+    OutboxItem.delete().where((OutboxItem.kind == vocabulary.KIND) & (OutboxItem.registration_number == key)
+                              & (OutboxItem.state == "pending") & (OutboxItem.attempts == 0)).execute()
+    outbox.enqueue(row.id, key, row.step, dict(record, changed_at=utc_now().isoformat(timespec="seconds")),
+                   b"", kind=vocabulary.KIND)
+
+
+def application_changed(application, *_statuses) -> None:
+    """Registration listener (created, and every transition): the public record follows."""
+    row = _row("ktp", application.id, application.registration_number)
+    _queue(row, application_record(application, row))
+
+
+def complaint_changed(complaint) -> None:
+    row = _row("pgd", complaint.id, complaint.tracking_number)
+    _queue(row, complaint_record(complaint, row))
+
+
+def slip_of(kind: str, source_id: int) -> dict | None:
+    """What a slip prints: the number, the check code, the center's public address and its QR."""
+    from app.frame.templating import qr_svg
+    from sync.client import engine
+    row = PublicStatus.get_or_none((PublicStatus.kind == kind) & (PublicStatus.source_id == source_id))
+    if row is None:
+        return None
+    base = (store.get("public_status_url") or "").rstrip("/")
+    if not base:
+        link = engine.current_link()
+        base = link.center_url.rstrip("/") if link and link.role == "kecamatan" else ""
+    page = f"{base}/cek" if base else ""
+    url = f"{page}?n={row.number}&k={row.check_code}" if page else ""
+    return {"number": row.number, "code": row.check_code, "page": page, "url": url,
+            "qr": qr_svg(url) if url else None}
+
+
+class PublicRecords:
+    """The outbox kind: nothing comes back for it, nothing at the counter waits on it."""
+    name, path, photo_codecs, counted = vocabulary.KIND, vocabulary.PATH, False, False
+    by_usb = True  # in the same USB files as the applications (the center's import reads `kind`)
+
+    def payload(self, source_id: int) -> bytes | None:
+        return b""
+
+    def acknowledged(self, source_id: int, version: int) -> None:
+        pass
+
+    def rejected(self, source_id: int, version: int, reason: str) -> None:
+        pass  # kept on the outbox row (sync page, "gagal")
+
+    def apply_status(self, event: dict, arrived) -> bool:
+        raise records.StatusNotApplied("Status publik tidak datang dari pusat.")
+
+    def renumber(self, source_id: int, record: dict, reason: str):
+        raise records.StatusNotApplied("Nomor status publik tidak diganti oleh pusat.")
+
+
+def _plug() -> None:
+    from app.complaints.book import add_change_listener
+    from app.registration.records import add_creation_listener
+    from app.registration.status import add_transition_listener
+    records.plug(PublicRecords())
+    add_creation_listener(application_changed)
+    add_transition_listener(application_changed)
+    add_change_listener(complaint_changed)
+
+
+_plug()

@@ -1,0 +1,63 @@
+"""The public status record: what a kecamatan tells the center about an application or a complaint
+so a citizen can follow it from a phone (issue 28, docs/sync-protocol.md "Public status").
+
+Both ends read this one vocabulary: the kecamatan maps its own statuses to these steps, the center
+validates and words them. Minimal and public by design: a number, a digest of the slip's check
+code, a step, dates, the office's name and hours, and for a complaint that is not confidential its
+public follow-up text. Never a name, NIK, address, photo or a confidential complaint's text.
+"""
+import hashlib
+import re
+
+KIND = "status_publik"  # the outbox kind (sync/client/records.py)
+PATH = "/public"  # /api/v1/public/manifest and /api/v1/public/packets
+KEY_PREFIX = "status:"  # the outbox key: the number itself is taken by the application's own rows
+NUMBER = re.compile(r"^[0-9A-Z][0-9A-Za-z\-]{2,39}$")
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"  # as complaint numbers: nothing to misread on a slip
+CODE_LENGTH = 6
+
+# step -> the plain words a citizen reads ({office}: the kecamatan's name).
+STEPS = {
+    "ktp": {
+        "diterima": "Berkas diterima di loket Kantor Kecamatan {office}",
+        "kurang": "Berkas belum lengkap: lengkapi di loket Kantor Kecamatan {office}",
+        "diproses": "Berkas lengkap, sedang diproses Dukcapil",
+        "dicetak": "Kartu sudah dicetak di Dukcapil",
+        "dikirim": "Kartu sudah dicetak, dikirim ke kecamatan",
+        "siap": "Siap diambil di Kantor Kecamatan {office}, bawa tanda terima",
+        "diserahkan": "Kartu sudah diserahkan",
+        "perbaikan": "Perlu perbaikan data: hubungi loket Kantor Kecamatan {office}",
+    },
+    "pgd": {
+        "diterima": "Pengaduan diterima Kantor Kecamatan {office}",
+        "diteruskan": "Diteruskan ke seksi yang menangani",
+        "ditindaklanjuti": "Sedang ditindaklanjuti",
+        "selesai": "Selesai ditindaklanjuti",
+        "bukan_kewenangan": "Bukan kewenangan kecamatan, diteruskan ke instansi lain",
+    },
+}
+# Steps after which the record is kept only for the retention time (the card handed over, the complaint closed).
+FINAL_STEPS = {"ktp": frozenset({"diserahkan"}), "pgd": frozenset({"selesai", "bukan_kewenangan"})}
+
+
+def wire_key(number: str) -> str:
+    return KEY_PREFIX + number
+
+
+def number_of(key: str) -> str | None:
+    """The tracking number a wire key names, or None when it is not one."""
+    if not isinstance(key, str) or not key.startswith(KEY_PREFIX):
+        return None
+    number = key[len(KEY_PREFIX):]
+    return number if NUMBER.match(number) else None
+
+
+def normalise_code(text: str | None) -> str:
+    """A typed check code in canonical form ('7k3 m9q' -> '7K3M9Q'); '' when it cannot be one."""
+    compact = re.sub(r"[\s\-_.]", "", (text or "")[:40].upper())
+    return compact if len(compact) == CODE_LENGTH and all(c in CODE_ALPHABET for c in compact) else ""
+
+
+def code_digest(number: str, code: str) -> str:
+    """What travels instead of the code: bound to its number, so one digest cannot serve another number."""
+    return hashlib.sha256(f"loket-status|{number}|{code}".encode()).hexdigest()

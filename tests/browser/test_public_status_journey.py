@@ -1,0 +1,154 @@
+"""Issue 28's journey: an application registered at the counter, its receipt read for the number
+and check code, followed on a phone (360x640, no login, no script needed) on the printing center's
+public page: nothing before the office syncs, the step after the sync, "dikirim" as soon as the
+center ships the card, "Siap diambil" after the counter marks it ready and syncs again."""
+import re
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from app.frame.roles import LOKET
+from tests.browser.helpers import ROOT, axe_violations, fit_problems, new_context, photo_file, screenshot, sign_in, \
+    sync_now
+
+harness = pytest.importorskip("tests.sync.harness", reason="sync test harness not in this build yet")
+PHONE = {"width": 360, "height": 640}
+
+
+@pytest.fixture
+def center(tmp_path):
+    _, code = harness.prepare_center(tmp_path / "center")
+    server = harness.CenterServer(tmp_path / "center").start()
+    yield server, code
+    server.stop()
+
+
+def _register(live, tmp_path) -> tuple[int, str]:
+    from app.frame.db import database
+    from app.registration import intake, records
+    from app.registration.photo import normalise_photo
+    from app.registration.status import S, transition
+    from app.registration.views import desa_list
+    with live.db():
+        clean, errors, _ = intake.validate_application({
+            "nik": "3508071708790003", "kk_number": "3508071203110021", "full_name": "Slamet Riyadi",
+            "birth_place": "Lumajang", "birth_date": "1979-08-17", "sex": "L", "address": "Dusun Tegalrejo",
+            "rt": "2", "rw": "3", "desa": "Yosowilangun Lor", "religion": "Islam", "marital_status": "Kawin",
+            "occupation": "Pedagang", "reason": "rusak", "biometric_done": "1"}, desa_list(), date.today())
+        assert not errors, errors
+        application = records.create_application(clean, normalise_photo(photo_file(tmp_path, seed=7).read_bytes()))
+        with database.atomic():
+            transition(application, S.COMPLETE)
+        return application.id, application.registration_number
+
+
+def _check(phone, number, code):
+    phone.goto("/cek")
+    phone.get_by_label("Nomor pendaftaran atau nomor pengaduan").fill(number)
+    phone.get_by_label(re.compile("^Kode cek")).fill(code.lower())
+    phone.get_by_role("button", name="Cek status").click()
+
+
+def _readable_on_a_phone(phone) -> list[str]:
+    """Text under 16 px and tap targets under 44 px, by what the browser laid out."""
+    return phone.evaluate("""() => {
+      const problems = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const style = getComputedStyle(el);
+        const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+        if (text && parseFloat(style.fontSize) < 16) problems.push('font ' + el.tagName + ' ' + style.fontSize);
+        if (el.matches('a, button, input')) {
+          const box = el.getBoundingClientRect();
+          if (box.height < 44) problems.push('target ' + el.tagName + ' ' + box.height);
+        }
+      }
+      return problems;
+    }""")
+
+
+def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, center, tmp_path):
+    center_server, enrolment_code = center
+    enrol = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(live.data), "enrol",
+                            "--center", center_server.url, "--code", enrolment_code], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert enrol.returncode == 0, enrol.stdout + enrol.stderr
+    application_id, number = _register(live, tmp_path)
+
+    # The receipt: the number and the check code printed for typing, the center's page named.
+    login(page, LOKET)
+    page.goto(f"/pendaftaran/{application_id}/bukti")
+    slip = page.locator(".public-track")
+    expect(slip).to_contain_text(center_server.url + "/cek")
+    code = slip.locator(".public-track-code").inner_text().strip()
+    assert re.fullmatch(r"[2-9A-Z]{6}", code)
+    expect(slip.locator(".public-track-number")).to_have_text(number)
+
+    # A phone, no login, no script: the center knows nothing until the office syncs.
+    phone_context = new_context(browser, center_server.url, viewport=PHONE, java_script_enabled=False)
+    try:
+        phone = phone_context.new_page()
+        received = []
+        phone.on("requestfinished", lambda request: received.append(request.sizes()))
+        _check(phone, number, code)
+        expect(phone.get_by_role("alert")).to_contain_text("tidak cocok")
+
+        sync_now(page)
+        received.clear()
+        _check(phone, number, code)
+        expect(phone.locator(".step")).to_have_text("Berkas lengkap, sedang diproses Dukcapil")
+        expect(phone.get_by_text("Terakhir diperbarui")).to_be_visible()
+        screenshot(phone, "public-status-phone")
+        size = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in received)  # page, stylesheet, icon
+        assert size <= 30 * 1024, f"{size} bytes"
+        assert _readable_on_a_phone(phone) == []
+        assert fit_problems(phone) == []
+        for personal in ("Slamet", "3508071708790003", "Tegalrejo", "3508071203110021"):
+            assert personal not in phone.content()
+
+        # The center prints and ships: the phone sees it without the office's PC.
+        operator = new_context(browser, center_server.url)
+        try:
+            center_page = sign_in(operator.new_page(), "operator", "operator-rahasia-1")
+            center_page.goto("/cetak")
+            center_page.get_by_label(f"Pilih {number}").check()
+            center_page.get_by_role("button", name="Buat daftar cetak dari yang dipilih").click()
+            center_page.get_by_role("button", name=re.compile("^Tandai dicetak")).click()
+            expect(center_page.get_by_text(re.compile(r"1 permohonan ditandai dicetak"))).to_be_visible()
+            center_page.goto("/kirim")
+            center_page.get_by_role("button", name=re.compile("^Tandai dikirim")).click()
+            expect(center_page.get_by_text("Daftar kirim KTP-el")).to_be_visible()
+        finally:
+            operator.close()
+        phone.reload()
+        expect(phone.locator(".step")).to_have_text("Kartu sudah dicetak, dikirim ke kecamatan")
+
+        # The card arrives at the counter: marked ready, synced, "Siap diambil" on the phone.
+        sync_now(page)
+        from app.frame.db import database
+        from app.registration.models import Application
+        from app.registration.status import S, transition
+        with live.db():
+            with database.atomic():
+                transition(Application.get_by_id(application_id), S.READY, note="kartu tiba")
+        sync_now(page)
+        phone.reload()
+        expect(phone.locator(".step")).to_have_text(
+            "Siap diambil di Kantor Kecamatan Yosowilangun, bawa tanda terima")
+    finally:
+        phone_context.close()
+
+
+def test_the_public_page_passes_axe_on_a_phone(browser, center):
+    center_server, _ = center
+    context = new_context(browser, center_server.url, viewport=PHONE)
+    try:
+        phone = context.new_page()
+        phone.goto("/cek?n=350807-01-000001&k=ABCDEF")
+        expect(phone.get_by_role("alert")).to_contain_text("tidak cocok")
+        assert axe_violations(phone) == []
+        assert _readable_on_a_phone(phone) == []
+    finally:
+        context.close()

@@ -1,0 +1,50 @@
+"""Every slip carries the way to follow it from a phone (issue 28): the center's public address, the
+number and the check code printed for typing, and a standard QR that opens the page with both."""
+import re
+
+from app.public_status.models import PublicStatus
+from app.registration.models import Application
+from app.registration.status import ApplicationStatus as S
+from sync.client.models import OutboxItem, SyncLink
+from tests.registration.test_status import move
+
+
+def enrol(db):
+    from datetime import datetime
+    with db.atomic():
+        SyncLink.create(center_url="https://dukcapil.example.go.id", kecamatan_code="35.08.07", key_id="k",
+                        secret="s", enrolled_at=datetime(2026, 1, 1))
+
+
+def test_registration_receipt_prints_number_code_and_the_centers_page(db, loket, saved):
+    enrol(db)
+    application = Application.get_by_id(saved)
+    row = PublicStatus.get((PublicStatus.kind == "ktp") & (PublicStatus.source_id == saved))
+    assert row.number == application.registration_number and re.fullmatch(r"[2-9A-HJKMNP-TW-Z]{6}", row.check_code)
+    receipt = loket.get(f"/pendaftaran/{saved}/bukti").get_data(as_text=True)
+    assert "https://dukcapil.example.go.id/cek" in receipt
+    assert row.check_code in receipt and application.registration_number in receipt
+    assert receipt.count("<svg") >= 3  # the counter's QR, the phone's QR and the survey's
+    # The QR is the standard one that opens the page with both fields filled.
+    import segno
+    expected = segno.make(f"https://dukcapil.example.go.id/cek?n={row.number}&k={row.check_code}", error="m")
+    assert expected.svg_inline(scale=4, border=2, omitsize=False) in receipt
+    assert not expected.is_micro
+    # Registered at the counter: the public record is queued in the same transaction.
+    assert OutboxItem.select().where((OutboxItem.kind == "status_publik")
+                                     & (OutboxItem.source_id == row.id)).count() == 1
+
+
+def test_handover_receipt_carries_the_same_number_and_code(db, loket, saved):
+    enrol(db)
+    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    assert loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"}).status_code == 302
+    code = PublicStatus.get((PublicStatus.kind == "ktp") & (PublicStatus.source_id == saved)).check_code
+    receipt = loket.get(f"/pendaftaran/{saved}/tanda-terima").get_data(as_text=True)
+    assert code in receipt and "https://dukcapil.example.go.id/cek" in receipt
+
+
+def test_unenrolled_office_still_prints_number_and_code(loket, saved):
+    receipt = loket.get(f"/pendaftaran/{saved}/bukti").get_data(as_text=True)
+    code = PublicStatus.get((PublicStatus.kind == "ktp") & (PublicStatus.source_id == saved)).check_code
+    assert code in receipt and "Cek status dari HP" in receipt

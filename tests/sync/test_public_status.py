@@ -1,0 +1,239 @@
+"""The public status page (issue 28): the kecamatan's minimal public record travels in the sync
+pass; the center answers a citizen with the number and the slip's check code, the same calm page
+for an unknown number and a wrong code, throttled; never a name, NIK, address or confidential text."""
+import json
+import re
+
+import pytest
+
+from app.frame.db import database
+from app.public_status.models import PublicStatus as KecamatanPublicStatus
+from app.registration.models import Application
+from app.registration.status import ApplicationStatus as S, transition
+from sync import protocol, public_status as vocabulary
+from sync.center import public_status as center_public, records
+from sync.center.db import center_database
+from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
+from sync.client import engine
+from sync.client.models import OutboxItem
+from tests.sync.test_client import client_of, kecamatan, run  # noqa: F401  (kecamatan is a fixture)
+from tests.sync.helpers import name_for, nik_for
+
+FIRST = "350807-01-000001"
+ALLOWED = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due", "office",
+           "hours", "changed_at"}
+
+
+def code_of(kec_app, number=FIRST) -> str:
+    return run(kec_app, lambda: KecamatanPublicStatus.get(KecamatanPublicStatus.number == number).check_code)
+
+
+def page(center_app, number, code, address="203.0.113.7"):
+    response = center_app.test_client().get("/cek", query_string={"n": number, "k": code},
+                                            environ_base={"REMOTE_ADDR": address})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def without_echo(body: str) -> str:
+    """The page minus the values the visitor typed (echoed in the form)."""
+    return re.sub(r'value="[^"]*"', 'value=""', body)
+
+
+def test_every_application_queues_a_public_record_with_nothing_personal(kecamatan):
+    def check():
+        rows = list(OutboxItem.select().where(OutboxItem.kind == vocabulary.KIND).order_by(OutboxItem.id))
+        assert [r.registration_number for r in rows] == [vocabulary.wire_key(f"350807-01-00000{n}") for n in (1, 2, 3)]
+        for n, row in enumerate(rows, start=1):
+            record = json.loads(row.record_json)
+            assert set(record) == ALLOWED
+            mine = KecamatanPublicStatus.get(KecamatanPublicStatus.number == record["number"])
+            assert record["code_digest"] == vocabulary.code_digest(record["number"], mine.check_code)
+            assert mine.check_code not in row.record_json  # only its digest leaves the PC
+            application = Application.get(Application.registration_number == record["number"])
+            for personal in (application.nik, application.full_name, application.address, application.kk_number,
+                             nik_for(n), name_for(n)):
+                assert personal not in row.record_json
+            assert record["step"] == "diproses" and record["office"] == "Yosowilangun"
+            assert record["promised"] == application.promised_date.isoformat()
+    run(kecamatan, check)
+
+
+def test_a_pass_carries_the_records_and_the_page_answers_number_and_code(kecamatan, center_app, center_db):
+    report = run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))
+    assert report.error == "" and report.sent == 3 and report.published == 3
+    rows = list(PublicStatus.select())
+    assert len(rows) == 3
+    code = code_of(kecamatan)
+    row = PublicStatus.get(PublicStatus.number == FIRST)
+    assert code not in row.record_json and code not in row.code_key
+    assert row.code_key != vocabulary.code_digest(FIRST, code)  # keyed: the stored digest is not the sent one
+    status, body = page(center_app, FIRST, code.lower())  # typed in lower case, as a phone keyboard does
+    assert status == 200
+    assert "Berkas lengkap, sedang diproses Dukcapil" in body
+    assert "Terakhir diperbarui" in body and "Yosowilangun" in body
+    application = ReceivedApplication.get(ReceivedApplication.registration_number == FIRST)
+    for personal in (application.nik, application.full_name, "Dusun Krajan", "3508070101900001"):
+        assert personal not in body
+    assert "<script" not in body
+    # The outbox rows of the pass are settled; an unchanged state sends nothing again.
+    assert run(kecamatan, lambda: {i.state for i in OutboxItem.select().where(OutboxItem.kind == vocabulary.KIND)}) \
+        == {"acked"}
+    assert run(kecamatan, lambda: KecamatanPublicStatus.get(KecamatanPublicStatus.number == FIRST).step) == 1
+
+
+def test_unknown_number_and_wrong_code_get_the_same_calm_page(kecamatan, center_app, center_db):
+    run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))
+    code = code_of(kecamatan)
+    wrong = "2222222" if code != "222222" else "333333"
+    answers = [page(center_app, FIRST, wrong[:6]), page(center_app, "350807-01-000999", code),
+               page(center_app, "PGD-7K3M9Q", code)]
+    assert {status for status, _ in answers} == {404}
+    assert len({without_echo(body) for _, body in answers}) == 1
+    assert "tidak cocok" in answers[0][1]
+    # A number alone is not enough; malformed and huge input is the same page, never a 5xx.
+    for number, typed in ((FIRST, ""), ("x" * 5000, "y" * 5000), ("<script>", "%00"), ("", "ABCDEF")):
+        status, body = page(center_app, number, typed, address="198.51.100.1")
+        assert status in (404, 429), (number[:20], status)
+        assert "Berkas lengkap" not in body
+
+
+def test_wrong_guesses_are_throttled_per_address_and_for_everyone(kecamatan, center_app, center_db):
+    run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))
+    code = code_of(kecamatan)
+    center_app.config.update(PUBLIC_STATUS_FREE=3, PUBLIC_STATUS_ALL_FREE=8)
+    for _ in range(3):
+        assert page(center_app, FIRST, "ZZZZZZ")[0] == 404
+    status, body = page(center_app, FIRST, code)  # even the right code waits: the guesser cannot tell
+    assert status == 429 and "Terlalu banyak percobaan" in body and "Berkas lengkap" not in body
+    assert page(center_app, FIRST, code, address="192.0.2.50")[0] == 200  # another phone is not held
+    for n in range(5):  # a flood from many addresses
+        page(center_app, FIRST, "ZZZZZZ", address=f"192.0.2.{100 + n}")
+    assert page(center_app, FIRST, code, address="192.0.2.60")[0] == 429
+
+
+def test_each_step_reaches_the_page_and_the_newest_version_wins(kecamatan, center_app, center_db):
+    run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))
+    code = code_of(kecamatan)
+    received = ReceivedApplication.get(ReceivedApplication.registration_number == FIRST)
+    with center_database.atomic():
+        records.move(received, "printed")
+    # Printed at the center: shown at once, before the kecamatan's PC syncs again.
+    assert "Kartu sudah dicetak di Dukcapil" in page(center_app, FIRST, code)[1]
+    with center_database.atomic():
+        records.move(ReceivedApplication.get_by_id(received.id), "shipped")
+    run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))  # pulls printed, shipped
+    assert "Kartu sudah dicetak, dikirim ke kecamatan" in page(center_app, FIRST, code)[1]
+
+    def ready():
+        with database.atomic():
+            transition(Application.get(Application.registration_number == FIRST), S.READY, note="kartu tiba")
+        return engine.sync_once(client=client_of(center_app))
+    assert run(kecamatan, ready).error == ""
+    body = page(center_app, FIRST, code)[1]
+    assert "Siap diambil di Kantor Kecamatan Yosowilangun, bawa tanda terima" in body
+    newest = PublicStatus.get(PublicStatus.number == FIRST)
+    assert newest.version >= 3
+    # A late packet with an older version changes nothing.
+    older = json.loads(newest.record_json) | {"step": "diproses"}
+    header = {"id": vocabulary.wire_key(FIRST), "version": 1, "record": older,
+              "hash": protocol.content_hash(older, protocol.sha256_hex(b""))}
+    kecamatan_row = Kecamatan.get(Kecamatan.code == "35.08.07")
+    assert center_public.store_public(kecamatan_row, header, b"").result == "duplicate"
+    assert "Siap diambil" in page(center_app, FIRST, code)[1]
+
+
+def test_the_center_refuses_a_record_that_carries_more_or_another_office(enrolled, center_db):
+    kecamatan_row, _ = enrolled
+
+    def header(record, number=FIRST, version=1):
+        return {"id": vocabulary.wire_key(number), "version": version, "record": record,
+                "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+    good = {"kind": "ktp", "number": FIRST, "code_digest": "a" * 64, "step": "diproses",
+            "steps": [["diproses", "2026-11-20"]], "promised": "2026-12-08", "follow_up": "", "follow_up_due": "",
+            "office": "Yosowilangun", "hours": "08.00-15.00", "changed_at": "2026-11-20T03:00:00"}
+    assert center_public.store_public(kecamatan_row, header(good), b"").result == "stored"
+    assert center_public.store_public(kecamatan_row, header(good | {"nik": "3508070101900001"}, version=2),
+                                      b"").result == "rejected"
+    other = "350801-01-000001"
+    assert center_public.store_public(kecamatan_row, header(good | {"number": other}, number=other),
+                                      b"").result == "rejected"
+    assert center_public.store_public(kecamatan_row, header(good | {"step": "hilang"}, version=2),
+                                      b"").result == "rejected"
+    assert center_public.store_public(kecamatan_row, header(good, version=1), b"photo").result == "rejected"
+    assert PublicStatus.get(PublicStatus.number == FIRST).version == 1
+
+
+def test_complaints_follow_the_same_way_and_a_confidential_text_never_travels(kecamatan, center_app, center_db):
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+
+    def record_two():
+        category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
+        values = {"channel": "kios", "category_id": category.id, "complainant_name": "Sri Wahyuni",
+                  "complainant_contact": "081234567890", "is_anonymous": False, "is_confidential": False,
+                  "registration_number": "", "text": "Antrean perekaman sangat lama"}
+        public, _ = book.record_complaint(values, tindak_lanjut="")
+        secret, _ = book.record_complaint(values | {"is_confidential": True, "text": "Pungutan liar oleh oknum"})
+        return public.tracking_number, secret.tracking_number
+    public_number, secret_number = run(kecamatan, record_two)
+
+    def follow_up():
+        from app.auth.accounts import create_user
+        from app.complaints.models import Complaint
+        kasi = create_user("kasi-uji", "Kasi Uji", "kasi_pelayanan", password="kasi-rahasia-123",
+                           must_change_password=False)[0]
+        for number, text in ((public_number, "Loket perekaman ditambah satu mulai Senin"),
+                             (secret_number, "Oknum RAHASIA-TL sudah diperiksa")):
+            book.change_status(Complaint.get(Complaint.tracking_number == number), "selesai", kasi, tindak_lanjut=text)
+        return engine.sync_once(client=client_of(center_app))
+    assert run(kecamatan, follow_up).error == ""
+    sent = run(kecamatan, lambda: " ".join(r.record_json for r in OutboxItem.select().where(
+        OutboxItem.kind == vocabulary.KIND)))
+    assert "RAHASIA-TL" not in sent and "Pungutan liar" not in sent and "Sri Wahyuni" not in sent
+    assert "081234567890" not in sent
+    body = page(center_app, public_number, code_of(kecamatan, public_number))[1]
+    assert "Selesai ditindaklanjuti" in body and "Loket perekaman ditambah satu mulai Senin" in body
+    secret_body = page(center_app, secret_number, code_of(kecamatan, secret_number))[1]
+    assert "Selesai ditindaklanjuti" in secret_body and "RAHASIA-TL" not in secret_body
+    assert "Sri Wahyuni" not in body + secret_body
+
+
+def test_records_are_deleted_a_set_time_after_handover_and_a_reopened_one_is_kept(enrolled, center_db):
+    from datetime import timedelta
+    from app.frame.dates import utc_now
+    kecamatan_row, _ = enrolled
+
+    def store(number, step, version):
+        record = {"kind": "ktp", "number": number, "code_digest": "b" * 64, "step": step, "steps": [[step, ""]],
+                  "promised": "", "follow_up": "", "follow_up_due": "", "office": "Yosowilangun", "hours": "",
+                  "changed_at": ""}
+        header = {"id": vocabulary.wire_key(number), "version": version, "record": record,
+                  "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+        assert center_public.store_public(kecamatan_row, header, b"").result == "stored"
+    store("350807-01-000001", "diserahkan", 1)
+    store("350807-01-000002", "siap", 1)
+    store("350807-01-000003", "diserahkan", 1)
+    store("350807-01-000003", "perbaikan", 2)  # taken back after handover: no longer counting down
+    later = utc_now() + timedelta(days=89)
+    assert center_public.forget_finished(90, now=later) == 0
+    assert center_public.forget_finished(90, now=later + timedelta(days=2)) == 1
+    assert sorted(r.number for r in PublicStatus.select()) == ["350807-01-000002", "350807-01-000003"]
+    assert center_app_setting_default() == 90
+
+
+def center_app_setting_default() -> int:
+    from sync.center.app import center_config
+    import tempfile
+    return center_config({"DATA_DIR": tempfile.mkdtemp()})["PUBLIC_STATUS_KEEP_DAYS"]
+
+
+def test_usb_files_carry_the_public_records_to_the_center(kecamatan, center_app, center_db):
+    from sync.center.views import import_one_file
+    from sync.client import link
+    files, count = run(kecamatan, lambda: link.export_batches())
+    assert count == 3  # the clerk's figure counts applications
+    with center_app.test_request_context():
+        answers = [import_one_file(content, name) for name, content in files]
+    assert all(not a["error"] for a in answers) and sum(a["summary"]["stored"] for a in answers) == 3
+    assert sorted(r.number for r in PublicStatus.select()) == [f"350807-01-00000{n}" for n in (1, 2, 3)]
+    assert page(center_app, FIRST, code_of(kecamatan))[0] == 200
