@@ -252,7 +252,8 @@ def _hand_over(page, number, detail):
     page.get_by_label("Pemohon sendiri").check()
     page.get_by_role("button", name="Serahkan dan cetak tanda terima").click()
     expect(page.get_by_role("heading", name="TANDA TERIMA KTP-el")).to_be_visible()
-    expect(page.get_by_text(number)).to_be_visible()
+    expect(page.get_by_role("cell", name=number, exact=True)).to_be_visible()
+    expect(page.locator(".public-track-number")).to_have_text(number)  # for the citizen's phone (issue 28)
 
 
 def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_offices, tmp_path):
