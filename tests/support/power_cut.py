@@ -199,7 +199,8 @@ def _program(kind: str, path: Path):
         def write(key, payload):
             audit("uji_listrik", "muatan", key, payload[:200])
             audit("uji_listrik", "muatan", key, payload)
-        return open_db, migrate_center, write, "center_audit", None
+        from app.frame.db import connect as keyed_connect  # the SQLite center is encrypted like the offices
+        return open_db, migrate_center, write, "center_audit", keyed_connect
 
     from app.frame import audit
     from app.frame.db import connect, database, make_database
