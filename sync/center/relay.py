@@ -218,9 +218,6 @@ def relay_inbox():
     if cursor is None:
         return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
-    from sync.center.retention import confirm_relay  # kept only until the kecamatan has it (issue 30)
-    with center_database.atomic():
-        confirm_relay(g.device_key, cursor)
     entries, size = [], 0
     # `key_generation`: the kecamatan's key generation for the desa of the key that relayed the form
     # (the record's own "g" is whatever the sending laptop wrote): the kecamatan refuses forms a key

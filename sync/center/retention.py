@@ -10,7 +10,6 @@ one audit line, which the dashboard shows the operator as the purge report.
 import json
 from datetime import timedelta
 
-from peewee import fn
 
 from app.frame.dates import utc_now
 from app.frame.privacy import BULLET, mask
@@ -74,22 +73,3 @@ def last_reports(limit: int = 5) -> list:
 def purge_job(app) -> None:
     """Background job (hourly): the purge, with the center's setting."""
     purge_due(int(app.config.get("PURGE_AFTER_DAYS") or PURGE_AFTER_DAYS))
-
-
-def confirm_relay(key, cursor: int) -> int:
-    """The kecamatan PC `key` asked its relay inbox after `cursor`: it holds every form up to it.
-    Once every live counter key of the kecamatan is past a form, its record and photo are dropped
-    (number, version and hash stay: the desa's re-send is answered "duplicate", not relayed
-    again). Returns how many forms were dropped; call inside a transaction."""
-    from sync.center.models import DeviceKey, RelayItem
-    if cursor > key.relay_confirmed_seq:
-        DeviceKey.update(relay_confirmed_seq=cursor).where(DeviceKey.id == key.id).execute()
-    confirmed = (DeviceKey.select(fn.MIN(DeviceKey.relay_confirmed_seq))
-                 .where((DeviceKey.kecamatan == key.kecamatan_id) & (DeviceKey.desa_code == "")
-                        & DeviceKey.revoked_at.is_null() & (DeviceKey.replaced_by == "")).scalar()) or 0
-    return (RelayItem.update(record_json=RELAY_TAKEN, photo=None)
-            .where((RelayItem.kecamatan == key.kecamatan_id) & (RelayItem.seq <= confirmed)
-                   & (RelayItem.record_json != RELAY_TAKEN)).execute())
-
-
-RELAY_TAKEN = "{}"  # in relay_item.record_json: the kecamatan took the form; its content is gone

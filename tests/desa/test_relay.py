@@ -438,29 +438,3 @@ def test_two_pcs_of_one_desa_number_apart_and_each_hears_only_of_its_own_forms(d
     with bound_to(desa_app):
         assert PreRegistration.get().status == "menunggu"
     database.initialize(kecamatan.extensions["database"])
-
-
-def test_the_center_drops_a_relayed_form_once_the_kecamatan_has_taken_it(desa_app, linked_kecamatan, client_as,
-                                                                          center):
-    """Issue 30: a desa's form (NIK, address, photo) stays at the center only until the counter's
-    inbox cursor has passed it; its number, version and hash stay, so nothing is relayed twice."""
-    from sync.center.models import RelayItem
-    kecamatan = linked_kecamatan
-    enrolled_desa(desa_app, kecamatan, client_as)
-    operator = desa_operator(desa_app)
-    nik, name = PEOPLE[0]
-    saved = pre_register(operator, valid_form(nik=nik, full_name=name),
-                         {"photo": (io.BytesIO(jpeg_bytes(colour=(40, 70, 190))), "foto.jpg")})
-    assert saved.status_code == 302, text(saved)[:800]
-    assert sync(desa_app).sent == 1
-    with center.app.extensions["center_database"].connection_context():
-        held = RelayItem.get()
-        assert nik in held.record_json and held.photo
-    assert sync(kecamatan).relayed == 1  # its last inbox page asked after the form: taken
-    with center.app.extensions["center_database"].connection_context():
-        taken = RelayItem.get()
-        assert (taken.record_json, taken.photo) == ("{}", None)
-        assert (taken.number, taken.version, taken.content_hash) == (held.number, held.version, held.content_hash)
-    assert sync(kecamatan).relayed == 0
-    database.initialize(kecamatan.extensions["database"])
-    assert [(p.nik, p.full_name) for p in PreRegistration.select()] == [(nik, name)]
