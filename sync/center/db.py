@@ -8,11 +8,8 @@ Ciphers, its key outside it (the OS keyring or DATA/kunci/, 0600), the folder 07
 from peewee import DatabaseProxy, Model
 from playhouse.db_url import connect
 
-from app.frame.db import DURABLE_SYNCHRONOUS
 
 center_database = DatabaseProxy()
-
-SQLITE_PRAGMAS = [("journal_mode", "wal"), ("foreign_keys", 1), ("synchronous", DURABLE_SYNCHRONOUS)]
 
 
 def is_postgres(db) -> bool:
@@ -30,7 +27,7 @@ def make_center_database(path=None, url: str | None = None):
         return connect(url)
     # BEGIN IMMEDIATE (make_database): a write transaction takes the write lock at once and waits
     # its turn (busy timeout), instead of failing when a read had to be upgraded after another
-    # writer committed. Same pragmas as SQLITE_PRAGMAS.
+    # writer committed. The offices' pragmas (app/frame/db.py PRAGMAS: WAL, synchronous=FULL).
     from app.frame.db import make_database
     return make_database(path)
 

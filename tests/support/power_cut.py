@@ -230,17 +230,14 @@ def run_cuts(kind: str, cuts: int, seed: int = 1, folder: Path | None = None, cu
 
     `synchronous` overrides the program's own setting (the benchmark's "before" figure)."""
     from app.frame import db as frame_db
-    from sync.center import db as center_db
 
     rng = random.Random(seed)
     report = CutReport(kind)
     own = Path(tempfile.mkdtemp(prefix=f"stroom-{kind}-", dir=folder or _fast_folder()))
     vfs = power_cut_vfs()
-    saved = (list(frame_db.PRAGMAS), list(center_db.SQLITE_PRAGMAS))
+    saved = list(frame_db.PRAGMAS)  # every program's SQLite, the center's too, opens with these
     if synchronous:
         frame_db.PRAGMAS[:] = [(n, synchronous if n == "synchronous" else v) for n, v in frame_db.PRAGMAS]
-        center_db.SQLITE_PRAGMAS[:] = [(n, synchronous if n == "synchronous" else v)
-                                       for n, v in center_db.SQLITE_PRAGMAS]
     try:
         serial = 0
         while report.cuts < cuts:
@@ -289,7 +286,7 @@ def run_cuts(kind: str, cuts: int, seed: int = 1, folder: Path | None = None, cu
                 _check(path, keyed, table, acknowledged, in_flight, report)
             shutil.rmtree(data, ignore_errors=True)
     finally:
-        frame_db.PRAGMAS[:], center_db.SQLITE_PRAGMAS[:] = saved
+        frame_db.PRAGMAS[:] = saved
         shutil.rmtree(own, ignore_errors=True)
     return report
 
