@@ -124,4 +124,30 @@ ROUTES = {
                    "desa.settings",
 }
 
-POLICY = Policy(COLUMNS, TABLE, ROUTES)
+# What is decided inside a page: code asks `may(user, "kunci")` (app/frame/access.py) and never
+# compares roles itself; tests/core/test_role_decisions.py finds any comparison outside the tables.
+DECISIONS = """
+kemampuan.keputusan          Admin Loket Informasi Kasi Camat Desa Publik  apa yang diputuskan
+cadangan.pesan_kesehatan      -     -      -       -    x    -     -     melihat peringatan kesehatan data di beranda sebagai pesan untuk admin
+pendaftaran.kartu_tempo       x     x      -       x    x    -     -     kartu KTP-el terlambat dan jatuh tempo minggu ini di beranda
+pendaftaran.nik_lain          -     x      -       -    -    -     -     melihat permohonan lain dan penahanan dengan NIK yang sama saat memeriksa NIK
+pendaftaran.tandai_pusat      -     -      -       x    -    -     -     menandai langkah di pusat cetak (rekam dikirim, dicetak, dikirim) secara manual
+pendaftaran.tandai_siap       -     x      -       x    -    -     -     menandai KTP-el siap diambil
+pengaduan.kartu_catat         -     x      -       -    -    -     -     kartu "Pengaduan di loket" di beranda
+pengaduan.rahasia             -     -      x       x    -    -     -     membuka pengaduan rahasia seutuhnya; yang lain hanya melihatnya sebagai angka
+pengaduan.identitas_kios      -     -      x       -    -    -     -     melihat identitas pengadu anonim dari kios
+pengaduan.saluran_meja        -     -      x       -    -    -     -     mencatat dari meja informasi, kotak saran, telepon, SMS, surat (yang lain: dari loket)
+pengaduan.langkah_meja        -     -      x       -    -    -     -     langkah meja informasi: meneruskan, menjawab langsung, bukan kewenangan
+pengaduan.langkah_seksi       -     -      -       x    -    -     -     semua langkah tindak lanjut dan menulis tindak lanjut
+desa.kartu_antrian            -     x      -       x    -    -     -     kartu pra-pendaftaran dari desa yang menunggu di loket, di beranda
+desa.lingkup_sendiri          -     -      -       -    -    x     -     hanya desa yang diikatkan pada akunnya (yang lain: semua desa)
+"""
+
+# Row-level rules: the one function that applies a decision row to a record.
+PREDICATES = {
+    "pengaduan.rahasia": "app.complaints.privacy.may_see_record",
+    "pengaduan.identitas_kios": "app.complaints.privacy.may_see_identity",
+    "desa.lingkup_sendiri": "app.desa.scope.scope_of",
+}
+
+POLICY = Policy(COLUMNS, TABLE, ROUTES, DECISIONS, PREDICATES)

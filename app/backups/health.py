@@ -21,7 +21,7 @@ from app.capabilities import Card
 from app.frame import keystore, store
 from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN, CAMAT
+from app.frame.access import may
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +139,14 @@ def _sync_concern() -> list[Concern]:
 
 
 def dashboard_cards(user) -> list[Card]:
-    if current_app.config.get("MODE") == "desa" or user.role not in (ADMIN, CAMAT):
+    if current_app.config.get("MODE") == "desa":
+        return []
+    if may(user, "cadangan.pesan_kesehatan"):
+        return [Card("Perlu perhatian admin", c.title, c.camat, None, c.level) for c in concerns(current_app.config)]
+    if not may(user, "cadangan.kelola"):
         return []
     config = current_app.config
     found = concerns(config)
-    if user.role == CAMAT:
-        return [Card("Perlu perhatian admin", c.title, c.camat, None, c.level) for c in found]
     cards = [Card(c.title, c.value, c.step, url_for(c.endpoint), c.level) for c in found]
     if not any(c.endpoint == "backups.index" and c.title.startswith("Cadangan") for c in found):
         last = last_automatic_backup(config["BACKUP_DIR"])

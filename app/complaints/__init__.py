@@ -11,9 +11,8 @@ from flask import url_for  # noqa: E402
 
 from app.capabilities import Card, MenuItem  # noqa: E402
 from app.complaints.demo import add_demo_arguments, fill_demo  # noqa: E402,F401
-from app.complaints.privacy import BOOK_READERS, HANDLERS  # noqa: E402
 from app.complaints.views import blueprint  # noqa: E402,F401
-from app.frame.roles import LOKET  # noqa: E402
+from app.frame.access import may  # noqa: E402
 
 
 def _badge(user) -> int:
@@ -33,20 +32,20 @@ MENU = [
 def dashboard_cards(user) -> list[Card]:
     from app.complaints import queries
     from app.complaints.box_views import missing_box_days
-    if user.role == LOKET:
+    if may(user, "pengaduan.kartu_catat"):
         return [Card("Pengaduan di loket", "Catat", "Catat keluhan pengunjung di loket",
                      url_for("complaints.record"))]
-    if user.role not in BOOK_READERS:
+    if not may(user, "pengaduan.baca"):
         return []
     due = queries.targets()
     first, follow = queries.overdue_counts(user, due)
     cards = []
-    if user.role in HANDLERS:
+    status = queries.first_move_for(user)
+    if status is not None:
         waiting = queries.count_new_for(user)
         cards.append(Card("Pengaduan menunggu Anda", str(waiting),
-                          "baru, perlu diteruskan" if user.role == "petugas_informasi" else "diteruskan ke seksi",
-                          url_for("complaints.index", status="baru" if user.role == "petugas_informasi" else "diteruskan"),
-                          "warn" if waiting else "ok"))
+                          "baru, perlu diteruskan" if status == "baru" else "diteruskan ke seksi",
+                          url_for("complaints.index", status=status), "warn" if waiting else "ok"))
     cards.append(Card("Belum ditanggapi, lewat batas", str(first),
                       f"batas {due.first_days} hari kerja", url_for("complaints.index", lewat="tanggapan"),
                       "danger" if first else "ok"))

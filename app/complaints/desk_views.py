@@ -11,9 +11,7 @@ from app.complaints.views import blueprint
 from app.frame.dates import utc_now
 from app.frame import versions
 from app.frame.db import database
-from app.policy import POLICY
 
-EDITORS = POLICY.roles_of("pengaduan.info_meja_tulis")
 TOPICS = ("Persyaratan", "Biaya", "Jam layanan", "Waktu penyelesaian", "Alur layanan", "Lainnya")
 RESULTS_MAX = 30
 
@@ -33,7 +31,7 @@ def desk_info():
     answers = search_answers(q)
     if request.htmx and request.htmx.target == "desk-answers":
         return render_template("complaints/_desk_answers.html", answers=answers, q=q)
-    return render_template("complaints/desk_info.html", answers=answers, q=q, editors=EDITORS)
+    return render_template("complaints/desk_info.html", answers=answers, q=q)
 
 
 def _check(form) -> tuple[dict, dict]:

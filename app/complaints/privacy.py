@@ -1,5 +1,8 @@
 """Who sees what of a complaint (pure: takes the user's id and role, and the complaint's flags).
 
+The row-level rules of the access table (app/policy.py PREDICATES): each reads its rows here and
+nowhere else, so the book, its counts, the daily report and the recap all follow one mark.
+
 Choices (documented in docs/complaints.md):
 - The book (list, detail, reports, export) is read by petugas_informasi, kasi_pelayanan, camat.
 - Confidential (rahasia): the whole record is shown only to the handling staff, petugas_informasi
@@ -10,33 +13,40 @@ Choices (documented in docs/complaints.md):
 - Otherwise the name is shown to every reader of the book, the contact only to the handlers
   (petugas_informasi to report back on the desk's behalf, kasi_pelayanan to report back).
 """
-from app.frame.roles import INFORMASI
 from app.policy import POLICY
 
-# From the access table (app/policy.py), so the book's pages and its records agree.
-BOOK_READERS = POLICY.roles_of("pengaduan.baca")
-HANDLERS = POLICY.roles_of("pengaduan.tindak_lanjut")
 HIDDEN = "(dirahasiakan)"
 
 
+def reads_book(role: str | None) -> bool:
+    return POLICY.permits(role, "pengaduan.baca")
+
+
+def sees_confidential(role: str | None) -> bool:
+    """Whether confidential complaints are listed and counted for this role (queries.visible_to)."""
+    return POLICY.permits(role, "pengaduan.rahasia")
+
+
 def may_see_record(role: str, is_confidential: bool) -> bool:
-    if role not in BOOK_READERS:
-        return False
-    return not is_confidential or role in HANDLERS
+    """Row `pengaduan.rahasia`: a confidential complaint whole only to its roles; a number to the others."""
+    return reads_book(role) and (not is_confidential or sees_confidential(role))
 
 
 def may_see_identity(user_id: int, role: str, is_anonymous: bool, created_by_id: int | None) -> bool:
-    if role not in BOOK_READERS:
+    """Row `pengaduan.identitas_kios`: an anonymous complainant's name only to who recorded it; a kiosk
+    complaint has no recorder, so to that row's roles."""
+    if not reads_book(role):
         return False
     if not is_anonymous:
         return True
     if created_by_id is None:
-        return role == INFORMASI
+        return POLICY.permits(role, "pengaduan.identitas_kios")
     return user_id == created_by_id
 
 
 def may_see_contact(user_id: int, role: str, is_anonymous: bool, created_by_id: int | None) -> bool:
-    return role in HANDLERS and may_see_identity(user_id, role, is_anonymous, created_by_id)
+    return POLICY.permits(role, "pengaduan.tindak_lanjut") and may_see_identity(user_id, role, is_anonymous,
+                                                                                 created_by_id)
 
 
 def shown_identity(user, complaint) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from app.calendar import office_calendar
 from app.complaints import deadlines
 from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complaint, ComplaintCategory,
                                    ComplaintSearch)
-from app.complaints.privacy import HANDLERS
+from app.complaints.privacy import sees_confidential
 from app.complaints.tracking import normalise
 from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
 from app.frame import figure_cache, store
@@ -111,7 +111,7 @@ def targets() -> Targets:
 
 def visible_to(query, user):
     """Confidential complaints only for the handling staff (privacy.may_see_record)."""
-    if user.role not in HANDLERS:
+    if not sees_confidential(user.role):
         query = query.where(Complaint.is_confidential == False)  # noqa: E712
     return query
 
@@ -270,10 +270,18 @@ def complaint_query(filters: Filters, user, due: Targets, columns=None):
     return query.order_by(Complaint.received_at.desc(), Complaint.id.desc())
 
 
+def first_move_for(user) -> str | None:
+    """The status whose complaints wait for this user's first move: the desk's new ones, the section
+    head's passed-on ones (rows pengaduan.langkah_meja, pengaduan.langkah_seksi)."""
+    from app.frame.access import may
+    if may(user, "pengaduan.langkah_seksi"):
+        return "diteruskan"
+    return "baru" if may(user, "pengaduan.langkah_meja") else None
+
+
 def count_new_for(user) -> int:
     """The badge: complaints waiting for this role's first move (desk: new; section head: passed on)."""
-    from app.frame.roles import INFORMASI, KASI
-    status = {INFORMASI: "baru", KASI: "diteruskan"}.get(user.role)
+    status = first_move_for(user)
     if status is None:
         return 0
     # On every page this role opens; ~28k index entries in a 200k-complaint bench: kept until a write.
@@ -288,7 +296,7 @@ def overdue_counts(user, due: Targets) -> tuple[int, int]:
         first = visible_to(Complaint.select().where(due.first_overdue()), user).count()
         follow = visible_to(Complaint.select().where(due.follow_overdue()), user).count()
         return first, follow
-    return figure_cache.kept("overdue", (user.role in HANDLERS, due.first_cutoff, due.follow_cutoff), count)
+    return figure_cache.kept("overdue", (sees_confidential(user.role), due.first_cutoff, due.follow_cutoff), count)
 
 
 def status_counts(user) -> dict[str, int]:

@@ -6,7 +6,7 @@ from flask import Response, g, render_template, request, stream_with_context
 from app import audit
 from app.complaints import queries
 from app.complaints.models import CHANNELS, Complaint, ComplaintCategory
-from app.complaints.privacy import shown_identity
+from app.complaints.privacy import may_see_record, shown_identity
 from app.complaints.report import EXPORT_HEADER, daily_summary, export_row
 from app.complaints.views import blueprint, list_page
 from app.frame.dates import format_datetime, local_today, parse_iso_date, to_local
@@ -34,7 +34,7 @@ def daily_report():
     categories = sorted(summary.by_category)
     return render_template("complaints/daily_report.html", day=day, summary=summary, categories=categories,
                            channels=CHANNELS, error=error, hour=lambda c: to_local(c.received_at, zone).strftime("%H.%M"),
-                           visible=lambda c: g.user.role in ("petugas_informasi", "kasi_pelayanan") or not c.is_confidential), \
+                           visible=lambda c: may_see_record(g.user.role, c.is_confidential)), \
         (422 if error else 200)
 
 

@@ -14,19 +14,19 @@ from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttac
                                    ComplaintEvent, DeskAnswer, SuggestionBoxSession)
 from app.complaints.photos import PhotoError, reencode
 from app.settings.identity import public_url
-from app.complaints.privacy import HANDLERS, may_see_record, shown_identity
+from app.complaints.privacy import may_see_record, shown_identity
 from app.complaints.workflow import change_problems, next_statuses
 from app.auth.models import User
 from app.frame.dates import to_local, utc_now, within_sane_range
 from app.frame.pagination import paginate
-from app.frame.roles import INFORMASI, KASI, LOKET
+from app.frame.access import may
 from app.survey import codes as survey_codes
 from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
-STAFF_CHANNELS = {INFORMASI: ("meja_informasi", "kotak_saran", "telepon", "sms", "surat"),
-                  LOKET: ("meja_informasi",)}
+DESK_CHANNELS = ("meja_informasi", "kotak_saran", "telepon", "sms", "surat")
+COUNTER_CHANNELS = ("meja_informasi",)
 # What the desk does with a complaint as it records it.
 RECORD_STEPS = {"baru": "Catat dulu (status Baru)", "diteruskan": "Teruskan ke seksi yang menangani",
                 "jawab": "Sudah dijawab langsung dari info meja (selesai)"}
@@ -98,7 +98,7 @@ def _record_context(form, errors, channels, session=None, desk_answer=None):
 
 @blueprint.route("/catat", methods=["GET", "POST"])
 def record():
-    channels = STAFF_CHANNELS[g.user.role]
+    channels = DESK_CHANNELS if may(g.user, "pengaduan.saluran_meja") else COUNTER_CHANNELS
     if request.method == "GET":
         session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == int_arg(request.args, "sesi"))
         desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == int_arg(request.args, "info"))
@@ -133,7 +133,7 @@ def record():
         errors["received_at"] = "Waktu diterima lebih dari setahun yang lalu; periksa tanggalnya."
     if "registration_number" not in errors and (problem := book.registration_number_problem(clean["registration_number"])):
         errors["registration_number"] = problem
-    step = request.form.get("step", "baru") if g.user.role == INFORMASI else "baru"
+    step = request.form.get("step", "baru") if may(g.user, "pengaduan.langkah_meja") else "baru"
     if step not in RECORD_STEPS:
         errors["step"] = "Pilih langkah."
     tindak_lanjut = clean_text(request.form.get("tindak_lanjut"))
@@ -213,7 +213,7 @@ def _detail_context(complaint, errors=None, form=None, conflict=None):
                 name=name, contact=contact, recorder=recorder, statuses=STATUSES,
                 moves=next_statuses(g.user.role, complaint.status), errors=errors or {},
                 form=form or {"tindak_lanjut": complaint.tindak_lanjut, "other_office": complaint.other_office},
-                may_handle=g.user.role in HANDLERS, conflict=conflict,
+                may_handle=may(g.user, "pengaduan.tindak_lanjut"), conflict=conflict,
                 version=conflict.version if conflict else versions.version_of(_follow_up_values(complaint)),
                 # the registration capability is optional: link to it only when it is installed
                 registration_endpoints=current_app.view_functions.keys())
@@ -236,7 +236,7 @@ def change_status(complaint_id: int):
     other_office = clean_line(request.form.get("other_office"))
     note = clean_text(request.form.get("note"))
     form = {"tindak_lanjut": tindak_lanjut, "other_office": other_office, "note": note, "to_status": to_status}
-    if to_status == "" and g.user.role == KASI and request.form.get("only_text"):
+    if to_status == "" and may(g.user, "pengaduan.langkah_seksi") and request.form.get("only_text"):
         errors = {} if tindak_lanjut else {"tindak_lanjut": "Tindak lanjut tidak boleh kosong."}
     else:
         errors = change_problems(complaint.status, to_status, g.user.role,
@@ -247,8 +247,8 @@ def change_status(complaint_id: int):
         errors["other_office"] = f"Nama instansi terlalu panjang (paling banyak {OFFICE_MAX} karakter)."
     if len(note) > 1000:
         errors["note"] = "Catatan terlalu panjang (paling banyak 1.000 karakter)."
-    desk_answer = g.user.role == INFORMASI and complaint.status == "baru" and to_status == "selesai"
-    if tindak_lanjut and g.user.role != KASI and not desk_answer:
+    desk_answer = may(g.user, "pengaduan.langkah_meja") and complaint.status == "baru" and to_status == "selesai"
+    if tindak_lanjut and not may(g.user, "pengaduan.langkah_seksi") and not desk_answer:
         errors["tindak_lanjut"] = "Tindak lanjut ditulis oleh Kasi Pelayanan."
     if errors:
         return render_template("complaints/detail.html", **_detail_context(complaint, errors, form)), 422

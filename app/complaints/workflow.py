@@ -4,7 +4,7 @@ Source: the kecamatan's complaint service standard: complaints are reported to t
 who follows them up and writes the tindak lanjut; the information desk routes them (and closes
 what it answered at once from the desk information); a matter of another office is passed on.
 """
-from app.frame.roles import INFORMASI, KASI
+from app.policy import POLICY
 
 # from status -> statuses it may move to
 TRANSITIONS = {
@@ -21,9 +21,9 @@ DESK_MOVES = {("baru", "diteruskan"), ("baru", "selesai"), ("baru", "bukan_kewen
 def next_statuses(role: str, status: str) -> tuple[str, ...]:
     """The statuses this role may move a complaint in `status` to."""
     moves = TRANSITIONS.get(status, ())
-    if role == KASI:
+    if POLICY.permits(role, "pengaduan.langkah_seksi"):
         return moves
-    if role == INFORMASI:
+    if POLICY.permits(role, "pengaduan.langkah_meja"):
         return tuple(to for to in moves if (status, to) in DESK_MOVES)
     return ()
 

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from app import capabilities
 from app.frame.db import database
 from app.frame.migrations import database_level
-from app.frame.roles import DESA
+from app.frame.access import may
 from app.frame.templating import send_htmx
 
 blueprint = Blueprint("core", __name__, template_folder="templates")
@@ -14,7 +14,7 @@ blueprint = Blueprint("core", __name__, template_folder="templates")
 
 @blueprint.get("/")
 def dashboard():
-    if g.user.role == DESA:  # the desa operator's landing page is their desa's list, nothing else
+    if may(g.user, "desa.pra_daftar"):  # the desa operator's landing page is their desa's list, nothing else
         return redirect(url_for("desa.home"))
     if current_app.config["MODE"] == "desa":  # a desa PC's admin: its accounts and its enrolment
         return redirect(url_for("desa.operators"))

@@ -2,7 +2,7 @@
 from flask import abort, g
 
 from app.desa.models import UserDesa
-from app.frame.roles import DESA
+from app.policy import POLICY
 
 
 def desa_codes_of(user) -> list[str]:
@@ -11,8 +11,8 @@ def desa_codes_of(user) -> list[str]:
 
 
 def scope_of(user) -> list[str] | None:
-    """The desa codes `user` may see; None means all (the kecamatan's own staff)."""
-    if user is None or user.role != DESA:
+    """Row desa.lingkup_sendiri: the desa codes `user` may see; None means all (the kecamatan's own staff)."""
+    if user is None or not POLICY.permits(user.role, "desa.lingkup_sendiri"):
         return None
     return desa_codes_of(user)
 

@@ -14,13 +14,14 @@ from app.frame.db import database
 from app.desa import mode, qr, records, relay
 from app.frame import privacy
 from app.desa.models import PreRegistration, UserDesa
-from app.desa.scope import check_in_scope, current_scope, desa_codes_of
+from app.desa.scope import check_in_scope, current_scope, desa_codes_of, scope_of
 from app.frame.pagination import paginate
 from app.registration import intake
 from app.registration.records import NikHold, add_nik_hold
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
 from app.registration.views import _form_context, _read_photo, desa_list, desa_names, qr_svg
+from app.frame.access import may
 from app.frame.roles import ADMIN, DESA, KASI, LOKET
 from app.frame import store
 from app.frame.page_turns import long_running
@@ -147,7 +148,7 @@ def home():
     sync = relay.sync_state() if mode.is_desa_mode() else None
     return render_template("desa/home.html", page=page, choices=choices, chosen=chosen, sync=sync,
                            chosen_name=desa_names().get(chosen, ""), applications=applications,
-                           unbound=g.user.role == DESA and not choices, S=S,
+                           unbound=scope_of(g.user) is not None and not choices, S=S,
                            days=store.get("pre_registration_days"))
 
 
@@ -534,7 +535,7 @@ def sync_now():
         flash("Sinkronisasi dimulai; kemajuannya tampil di bagian Sinkronisasi di bawah.", "info")
     else:
         flash("Sinkronisasi sedang berjalan.", "info")
-    return redirect(url_for("desa.home" if g.user.role == DESA else "desa.operators")), 303
+    return redirect(url_for("desa.home" if may(g.user, "desa.pra_daftar") else "desa.operators")), 303
 
 
 @blueprint.get("/desa/sinkronkan")
@@ -560,7 +561,7 @@ def settings():
 
 
 def dashboard_cards(user) -> list[Card]:
-    if user.role not in (LOKET, KASI):
+    if not may(user, "desa.kartu_antrian"):
         return []
     waiting = _waiting_count(user)
     return [Card("Pra-pendaftaran dari desa", str(waiting), "menunggu diterima di loket",

@@ -6,6 +6,11 @@ A table is text a person reads: one row per capability and action, one column pe
 then what the row allows in words. `routes` names the endpoints of each row. A route in no
 row, or a row naming a route that does not exist, makes the app refuse to start, so a
 forgotten check cannot ship; docs/access.md is generated from the tables.
+
+A second table of the same shape, `decisions`, holds what is decided inside a page (a card, a
+button, a step, whose records are seen): code asks `may(user, key)` and never compares roles
+itself (tests/core/test_role_decisions.py). A row-level rule is a named predicate, a function
+over the record that reads its rows; `predicates` names it beside its row, so the table shows it.
 """
 from dataclasses import dataclass
 
@@ -27,6 +32,7 @@ class Rule:
     public: bool
     description: str
     endpoints: tuple
+    predicate: str = ""  # a decision row's row-level rule: "module.function"
 
     @property
     def capability(self) -> str:
@@ -36,36 +42,31 @@ class Rule:
 class Policy:
     """A parsed access table: `columns` maps each column title to a role name."""
 
-    def __init__(self, columns: dict[str, str], table: str, routes: dict[str, str]):
+    def __init__(self, columns: dict[str, str], table: str, routes: dict[str, str], decisions: str = "",
+                 predicates: dict[str, str] | None = None):
         self.columns = dict(columns)
         self.table, self.routes = table, dict(routes)
+        self.decision_table, self.predicates = decisions, dict(predicates or {})
         self.rules: list[Rule] = []
-        lines = [line for line in table.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
-        header = lines[0].split()
-        titles = header[1:1 + len(self.columns) + 1]
-        if titles != [*self.columns, PUBLIC_COLUMN]:
-            raise ValueError(f"access table header {titles} != {[*self.columns, PUBLIC_COLUMN]}")
-        seen_keys = set()
-        for line in lines[1:]:
-            parts = line.split()
-            key, marks, description = parts[0], parts[1:len(titles) + 1], " ".join(parts[len(titles) + 1:])
-            if len(marks) != len(titles) or set(marks) - {"x", "-"} or not description:
-                raise ValueError(f"access table row {key!r}: one x or - per column, then a description")
-            if key in seen_keys:
-                raise ValueError(f"access table row {key!r} appears twice")
-            seen_keys.add(key)
-            roles = frozenset(self.columns[t] for t, m in zip(titles, marks) if m == "x" and t != PUBLIC_COLUMN)
-            public = marks[-1] == "x"
-            if public and roles:
-                raise ValueError(f"access table row {key!r}: a public row marks no role")
-            if not public and not roles:
-                raise ValueError(f"access table row {key!r} allows nobody")
+        self.decisions: list[Rule] = []
+        for key, roles, public, description in self._rows(table):
             if key not in routes:
                 raise ValueError(f"access table row {key!r} has no routes")
             self.rules.append(Rule(key, roles, public, description, tuple(routes[key].split())))
-        unknown = set(routes) - seen_keys
+        unknown = set(routes) - {rule.key for rule in self.rules}
         if unknown:
             raise ValueError(f"routes for rows not in the access table: {sorted(unknown)}")
+        for key, roles, public, description in self._rows(decisions) if decisions.strip() else ():
+            self.decisions.append(Rule(key, roles, public, description, (), self.predicates.get(key, "")))
+        # Read at each decision, so a test that changes a row changes every page that asks.
+        self.by_key: dict[str, Rule] = {}
+        for rule in [*self.rules, *self.decisions]:
+            if rule.key in self.by_key:
+                raise ValueError(f"access table row {rule.key!r} appears twice")
+            self.by_key[rule.key] = rule
+        unknown = set(self.predicates) - {rule.key for rule in self.decisions}
+        if unknown:
+            raise ValueError(f"predicates for rows not in the decision table: {sorted(unknown)}")
         self.by_endpoint: dict[str, Rule] = {}
         for rule in self.rules:
             for endpoint in rule.endpoints:
@@ -73,13 +74,39 @@ class Policy:
                     raise ValueError(f"{endpoint} is in two rows: {self.by_endpoint[endpoint].key}, {rule.key}")
                 self.by_endpoint[endpoint] = rule
 
+    def _rows(self, table: str):
+        """(key, roles, public, description) of each row of a table in this policy's columns."""
+        lines = [line for line in table.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        header = lines[0].split()
+        titles = header[1:1 + len(self.columns) + 1]
+        if titles != [*self.columns, PUBLIC_COLUMN]:
+            raise ValueError(f"access table header {titles} != {[*self.columns, PUBLIC_COLUMN]}")
+        for line in lines[1:]:
+            parts = line.split()
+            key, marks, description = parts[0], parts[1:len(titles) + 1], " ".join(parts[len(titles) + 1:])
+            if len(marks) != len(titles) or set(marks) - {"x", "-"} or not description:
+                raise ValueError(f"access table row {key!r}: one x or - per column, then a description")
+            roles = frozenset(self.columns[t] for t, m in zip(titles, marks) if m == "x" and t != PUBLIC_COLUMN)
+            public = marks[-1] == "x"
+            if public and roles:
+                raise ValueError(f"access table row {key!r}: a public row marks no role")
+            if not public and not roles:
+                raise ValueError(f"access table row {key!r} allows nobody")
+            yield key, roles, public, description
+
     def extended(self, rows: str, routes: dict[str, str]) -> "Policy":
         """This table with more rows (a test's probe pages)."""
-        return Policy(self.columns, self.table.rstrip() + "\n" + rows, {**self.routes, **routes})
+        return Policy(self.columns, self.table.rstrip() + "\n" + rows, {**self.routes, **routes},
+                      self.decision_table, self.predicates)
 
     def roles_of(self, key: str) -> frozenset:
-        """The roles of one row, for rules beyond routes (who sees a confidential complaint)."""
-        return next(rule.roles for rule in self.rules if rule.key == key)
+        """The roles of one row (route or decision)."""
+        return self.by_key[key].roles
+
+    def permits(self, role: str | None, key: str) -> bool:
+        """May an account of `role` (None: a visitor) do what row `key` names? An unknown key is a KeyError."""
+        rule = self.by_key[key]
+        return rule.public or role in rule.roles
 
     def allowed(self, endpoint: str):
         """PUBLIC, the set of roles, or None when the table has no entry."""
@@ -98,21 +125,29 @@ class Policy:
                                f"entries without a route {stale}")
 
     def markdown(self) -> str:
-        """The table as docs/access.md shows it."""
+        """The tables as docs/access.md shows them."""
+        text = self._markdown(self.rules, "rute", lambda rule: ", ".join(f"`{e}`" for e in rule.endpoints))
+        if self.decisions:
+            text += ("\nDi dalam halaman (kode bertanya `may(user, kunci)`; aturan baris memakai fungsinya):\n\n"
+                     + self._markdown(self.decisions, "kunci, aturan baris",
+                                      lambda rule: f"`{rule.key}`" + (f", `{rule.predicate}`" if rule.predicate else "")))
+        return text
+
+    def _markdown(self, rules, last_title: str, last) -> str:
         titles = [*self.columns, PUBLIC_COLUMN]
-        lines = ["| kemampuan | tindakan | " + " | ".join(titles) + " | rute |",
+        lines = ["| kemampuan | tindakan | " + " | ".join(titles) + f" | {last_title} |",
                  "|---|---|" + "---|" * len(titles) + "---|"]
-        for rule in self.rules:
+        for rule in rules:
             marks = [("x" if (self.columns.get(t) in rule.roles or (t == PUBLIC_COLUMN and rule.public)) else "")
                      for t in titles]
-            lines.append(f"| {rule.capability} | {rule.description} | " + " | ".join(marks)
-                         + " | " + ", ".join(f"`{e}`" for e in rule.endpoints) + " |")
+            lines.append(f"| {rule.capability} | {rule.description} | " + " | ".join(marks) + f" | {last(rule)} |")
         return "\n".join(lines) + "\n"
 
 
 def install_policy(app, policy: Policy) -> None:
     policy.check_routes(app)
     app.extensions["policy"] = policy
+    app.jinja_env.globals["may"] = lambda key: may(g.get("user"), key)  # {% if may("rekap.setujui") %}
 
 
 def allowed_roles_of(endpoint: str):
@@ -141,6 +176,11 @@ def enforce_roles():
     if allowed is None or user.role not in allowed:
         abort(403)
     return None
+
+
+def may(user, key: str) -> bool:
+    """A decision inside a page, read from the program's table: may `user` (None: a visitor) do `key`?"""
+    return current_app.extensions["policy"].permits(getattr(user, "role", None), key)
 
 
 def user_may(endpoint: str) -> bool:

@@ -5,17 +5,18 @@ from app.capabilities import Card
 from app.frame.dates import local_today
 from app.frame.periods import Quarter
 from app.recap.models import QuarterRecap, RecapStatus
-from app.frame.roles import CAMAT, INFORMASI
+from app.frame.access import may
 from app.frame import store
 
 
 def dashboard_cards(user) -> list[Card]:
-    if user.role not in (CAMAT, INFORMASI):
+    approves = may(user, "rekap.setujui")
+    if not approves and not may(user, "rekap.susun"):
         return []
     last = Quarter.containing(local_today(store.get("timezone"))).previous()
     recap = QuarterRecap.get_or_none(QuarterRecap.year == last.year, QuarterRecap.quarter == last.number)
     url = url_for("recap.show", year=last.year, number=last.number)
-    if user.role == CAMAT:
+    if approves:
         waiting = QuarterRecap.select().where(QuarterRecap.status == RecapStatus.SUBMITTED).count()
         if waiting:
             return [Card("Rekap menunggu persetujuan", str(waiting), "Tinjau dan setujui rekap triwulan", url, "warn")]

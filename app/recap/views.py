@@ -14,17 +14,16 @@ from app.recap import sync_records, workflow
 from app.recap.contents import complaints_page, contents_shown, freeze_list, snapshot_of, with_full_list
 from app.recap.export import figures_workbook
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
-from app.frame.roles import CAMAT, INFORMASI, KASI
+from app.frame.access import may
 from app.frame import store
 from app.frame.page_turns import long_running
 from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
 MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
-                 badge=lambda user: _waiting_for_camat() if user.role == CAMAT else 0)]
-# Who reads the complaint book (docs/complaints.md) also sees complainants' names in the recap;
-# the admin does not. Anonymous complaints never show one; confidential ones are not listed.
-IDENTITY_READERS = (INFORMASI, CAMAT, KASI)
+                 badge=lambda user: _waiting_for_camat() if may(user, "rekap.setujui") else 0)]
+# Who reads the complaint book (docs/complaints.md) also sees complainants' names in the recap
+# (row pengaduan.baca); the admin does not. Anonymous complaints never show one; confidential ones are not listed.
 LIST_PAGE_SIZE = 50
 
 
@@ -94,7 +93,7 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
                            errors=errors or {}, form=form, review_error=review_error,
                            not_finished=workflow.not_finished_problem(quarter, today),
                            editable=workflow.edit_problem(recap.status if recap else None) is None,
-                           RecapStatus=RecapStatus, show_identity=g.user.role in IDENTITY_READERS), status
+                           RecapStatus=RecapStatus, show_identity=may(g.user, "pengaduan.baca")), status
 
 
 @blueprint.get("")
@@ -123,7 +122,7 @@ def complaint_rows(year: int, number: int):
     contents, frozen = contents_shown(quarter, recap, zone, today)
     page = complaints_page(quarter, recap, frozen, zone, LIST_PAGE_SIZE)
     return render_template("recap/_complaints.html", quarter=quarter, page=page, contents=contents,
-                           show_identity=g.user.role in IDENTITY_READERS)
+                           show_identity=may(g.user, "pengaduan.baca"))
 
 
 def _posted_texts() -> dict:

@@ -22,11 +22,11 @@ from app.registration.photo import PhotoError, background_rule_warning, normalis
 from app.registration.register import (due_between_condition, overdue_condition, parse_filter,
                                        register_query)
 from app.registration.service_time import days_left, days_left_label, office_today, promise_is_estimate
+from app.registration.notices import detail_notices
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
                                      TransitionNotAllowed, is_editable, transition)
-from app.frame.roles import ADMIN, CAMAT, DESA, KASI, LOKET
 from app.frame import store
-from app.policy import POLICY
+from app.frame.access import may
 from app.frame.templating import qr_svg
 from app.survey import codes as survey_codes
 from app.frame.page_turns import long_running
@@ -34,7 +34,6 @@ from app.frame.page_turns import long_running
 blueprint = Blueprint("registration", __name__)
 store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
 
-READERS = POLICY.roles_of("pendaftaran.baca")  # may see NIK and photos (docs/privacy.md)
 MAX_REQUIREMENTS = 40
 FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
 EXPORT_MAX_ROWS = 50_000  # a year of a busy kecamatan; more would hold the counter PC for minutes
@@ -44,17 +43,13 @@ MENU = [
     MenuItem("Permohonan Kolektif", "registration.collectives", order=12),
     MenuItem("Pengaturan KTP-el", "registration.settings", order=92),
 ]
-# Who may mark a status by hand: the center's steps until sync exists, the counter's READY.
-MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
-MARKERS[S.READY] = (LOKET, KASI, ADMIN)
-
-# Other capabilities (the sync) add warnings to an applicant's page: fn(application) -> [text].
-_detail_notices: list = []
+# Who may mark a status by hand (app/policy.py): the center's steps until sync exists, the counter's READY.
+MARKERS = {status: "pendaftaran.tandai_pusat" for status in CENTER_STEPS}
+MARKERS[S.READY] = "pendaftaran.tandai_siap"
 
 
-def add_detail_notice(fn) -> None:
-    if fn not in _detail_notices:
-        _detail_notices.append(fn)
+def may_mark(user, status) -> bool:
+    return status in MARKERS and may(user, MARKERS[status])
 
 
 @blueprint.app_template_global("janji_perkiraan")
@@ -270,7 +265,7 @@ def check_nik():
         return ""
     messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
     # A desa operator sees the NIK's own problems, never other people's applications (refused at save).
-    hidden = g.user.role == DESA or intake.nik_rules.nik_problem(nik)
+    hidden = not may(g.user, "pendaftaran.nik_lain") or intake.nik_rules.nik_problem(nik)
     number = intake.nik_rules.normalise_number(nik)
     duplicates = [] if hidden else records.in_progress_with_nik(number, int_arg(request.args, "id"))
     holds = [] if hidden or request.args.get("id") else records.nik_holds(number)
@@ -305,8 +300,7 @@ def _detail_context(application, errors=None, handover_form=None):
     if photo and store.get("photo_background_rule"):
         photo_warning = background_rule_warning(photo.background, application.birth_date.year)
     status = S(application.status)
-    role = g.user.role
-    marks = [s for s in TRANSITIONS[status] if role in MARKERS.get(s, ())]
+    marks = [s for s in TRANSITIONS[status] if may_mark(g.user, s)]
     return dict(application=application, photo=photo, photo_warning=photo_warning,
                 events=list(StatusEvent.select().where(StatusEvent.application == application)
                             .order_by(StatusEvent.at, StatusEvent.id)),
@@ -318,7 +312,7 @@ def _detail_context(application, errors=None, handover_form=None):
                 reasons=intake.REASONS, sexes=intake.SEXES, statuses=STATUS_LABELS, S=S,
                 editable=is_editable(status), marks=marks, errors=errors or {},
                 handover_form=handover_form or {"collector": "pemohon"},
-                notices=[text for fn in _detail_notices for text in fn(application)])
+                notices=detail_notices(application))
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
@@ -446,7 +440,7 @@ def mark(application_id: int):
         return render_template("registration/detail.html",
                                **_detail_context(application, {"status": "Pilih status tujuan."})), 422
     problem = None
-    if g.user.role not in MARKERS.get(target, ()):
+    if not may_mark(g.user, target):
         problem = f"Peran Anda tidak dapat menandai status “{target.label}” secara manual."
     elif target is S.REJECTED and not note:
         problem = "Tulis alasan penolakan dari Dukcapil."
@@ -611,14 +605,14 @@ def settings():
 # ---- dashboard --------------------------------------------------------------------------------
 
 def dashboard_cards(user) -> list[Card]:
-    if user.role not in (LOKET, KASI, ADMIN, CAMAT):
+    if not may(user, "pendaftaran.kartu_tempo"):
         return []
     today = office_today()
     # This working week; from Saturday on, the coming one.
     week_end = today + timedelta(days=6 - today.weekday() + (7 if today.weekday() >= 5 else 0))
     overdue = Application.select().where(overdue_condition(today)).count()
     due_week = Application.select().where(due_between_condition(today, week_end)).count()
-    may_list = user.role in READERS
+    may_list = may(user, "pendaftaran.baca")
     cards = [
         Card("KTP-el terlambat", str(overdue), "lewat tanggal janji, belum siap diambil",
              url_for("registration.register", terlambat="1") if may_list else None,
@@ -627,7 +621,7 @@ def dashboard_cards(user) -> list[Card]:
              url_for("registration.register", tempo_sampai=week_end.isoformat()) if may_list else None,
              "warn" if due_week else "info"),
     ]
-    if user.role in (LOKET, KASI):
+    if may(user, "pendaftaran.status"):
         ready = Application.select().where(Application.status == S.READY.value).count()
         waiting = Application.select().where(Application.status == S.RECEIVED.value).count()
         cards.append(Card("KTP-el siap diambil", str(ready), "menunggu diserahkan",

@@ -6,7 +6,7 @@ from app import autostart as autostart_entry
 from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
-from app.frame.roles import ADMIN
+from app.frame.access import may
 from app.frame import regions, store, versions
 from app.settings import identity
 from app.settings.letterhead import LogoError, normalise_logo
@@ -41,7 +41,7 @@ def request_gate():
     if current_app.config.get("MODE") == "desa":
         return None  # a desa PC takes its identity from its enrolment code (app/desa/mode.py)
     user = g.get("user")
-    if user is not None and user.role == ADMIN:
+    if may(user, "pengaturan.kantor"):
         return redirect(url_for("settings.setup"), 303)
     return render_template("settings/not_ready.html"), 503
 

@@ -13,7 +13,7 @@ from app.frame.pagination import paginate
 from app.frame.kiosk_session import next_visitor
 from app.frame.periods import Quarter, year_period
 from app.frame import store
-from app.policy import POLICY
+from app.frame.access import may
 from app.survey import codes
 from app.survey.throttle import note_survey, surveys_blocked
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
@@ -155,7 +155,6 @@ def weight():
 
 # ---- review: the information officer accepts walk-in answers and voids answers, with a reason -----
 
-REVIEWERS = POLICY.roles_of("survei.tinjau")
 VOID_REASON_MAX = 500
 STATUS_LABELS = {ResponseStatus.VALID: "Sah (dihitung)", ResponseStatus.PENDING: "Tanpa kode, menunggu tinjauan",
                  ResponseStatus.VOID: "Dibatalkan"}
@@ -187,7 +186,7 @@ def _answers_page(problem: str | None = None):
         scores.setdefault(answer.response_id, {})[answer.element] = answer.score
     return render_template("survey/answers.html", error=error or problem, year=year, part=part, period=period,
                            status=status, labels=STATUS_LABELS, rows=rows, page=page, scores=scores, elements=ELEMENTS,
-                           services=codes.SERVICES, may_review=g.user.role in REVIEWERS,
+                           services=codes.SERVICES, may_review=may(g.user, "survei.tinjau"),
                            counts=answers_by_status(period, zone) if period else None,
                            void_reason_max=VOID_REASON_MAX), 422 if error or problem else 200
 

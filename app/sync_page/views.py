@@ -4,10 +4,9 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from app import audit
 from app.capabilities import Card, MenuItem
-from app.frame.access import user_may
+from app.frame.access import may, user_may
 from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
-from app.policy import POLICY
 from app.frame import store
 from app.sync_page import enrolment, identity
 from app.frame.page_turns import long_running
@@ -18,13 +17,11 @@ from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("sync_page", __name__)
 MENU = [MenuItem("Sinkronisasi", "sync_page.index", order=70,
-                 badge=lambda user: link.failed_count(limit=99) if user.role in SENDERS else 0)]
-VIEWERS = POLICY.roles_of("sinkronisasi.baca")
-SENDERS = POLICY.roles_of("sinkronisasi.kirim")
+                 badge=lambda user: link.failed_count(limit=99) if may(user, "sinkronisasi.kirim") else 0)]
 
 
 def dashboard_cards(user):
-    if user.role not in VIEWERS:
+    if not may(user, "sinkronisasi.baca"):
         return []
     held = identity.state()
     if held is not None:

@@ -44,4 +44,10 @@ ROUTES = {
     "kinerja.baca": "center.performance center.performance_print center.performance_xlsx center.performance_trend",
 }
 
-POLICY = Policy(COLUMNS, TABLE, ROUTES)
+# Decided inside a page (app/frame/access.py `may`).
+DECISIONS = """
+kemampuan.keputusan      Operator Admin Pimpinan Publik  apa yang diputuskan
+kinerja.beranda             -       -     x        -     setelah masuk langsung ke Kinerja Kecamatan
+"""
+
+POLICY = Policy(COLUMNS, TABLE, ROUTES, DECISIONS)

@@ -20,14 +20,14 @@ from sync.center import keys, records
 from sync.center.audit import audit, masked_applicant, record_view
 from sync.center.retention import is_purged, last_reports
 from app.frame.signin import check_sign_in, end_sessions, sign_in, sign_out
-from sync.center.access import ADMIN, CENTER_ROLES, OPERATOR, PIMPINAN
+from app.frame.access import may
+from sync.center.access import CENTER_ROLES
 from sync.center.accounts import account_problems, create_operator
 from sync.center.db import center_database
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
                                 Shipment)
 
 blueprint = Blueprint("center", __name__)
-STAFF = (OPERATOR, ADMIN)
 STATUS_LABELS = {"received": "Diterima", "printed": "Dicetak", "shipped": "Dikirim", "rejected": "Ditolak",
                  "resend": "Diminta kirim ulang"}
 KEMENDAGRI_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
@@ -64,7 +64,7 @@ def login():
         return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.",
                                username=attempt.username), 401
     sign_in(attempt.account)
-    return redirect(url_for("center.performance" if attempt.account.role == PIMPINAN else "center.dashboard"))
+    return redirect(url_for("center.performance" if may(attempt.account, "kinerja.beranda") else "center.dashboard"))
 
 
 @blueprint.post("/keluar")
