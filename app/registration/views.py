@@ -1,14 +1,13 @@
 """Routes of the KTP-el counter: intake, register, application page, status, prints, settings."""
 import json
 from datetime import timedelta
-from functools import lru_cache
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.auth.models import User
-from app.frame import regions, submissions, versions
+from app.frame import submissions, versions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import format_datetime, parse_iso_date
@@ -16,6 +15,7 @@ from app.frame.request_cycle import int_arg
 from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import exports, intake, records
+from app.registration.records import desa_list, desa_names  # noqa: F401  (desa and collective pages read them here)
 from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
 from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
@@ -64,23 +64,6 @@ def status_label(value) -> str:
     except ValueError:
         return str(value)
 
-
-@lru_cache(maxsize=4)
-def _desa_of(kecamatan_code: str) -> tuple:
-    return tuple(regions.desa_of(kecamatan_code))  # scans the national list: ~80 ms, so once per code
-
-
-@lru_cache(maxsize=4)
-def _desa_names_of(kecamatan_code: str) -> dict:
-    return {r.code: r.name for r in _desa_of(kecamatan_code)}
-
-
-def desa_list() -> list:
-    return list(_desa_of(store.get("kecamatan_code") or ""))
-
-
-def desa_names() -> dict[str, str]:
-    return _desa_names_of(store.get("kecamatan_code") or "")
 
 
 

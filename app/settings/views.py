@@ -1,14 +1,12 @@
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit
 from app import autostart as autostart_entry
 from app.capabilities import MenuItem
-from app.frame.dates import TIME_ZONES, utc_now
-from app.frame.db import database
+from app.frame.dates import TIME_ZONES
 from app.frame.access import may
 from app.frame import regions, store, versions
-from app.settings import identity
+from app.settings import identity, records
 from app.settings.letterhead import LogoError, normalise_logo
 from app.settings.models import StoredFile
 from app.frame.request_cycle import int_arg
@@ -16,7 +14,7 @@ from app.frame.request_cycle import int_arg
 blueprint = Blueprint("settings", __name__, template_folder="templates")
 MENU = [MenuItem("Pengaturan Kantor", "settings.office", order=91)]
 
-LOGO_KEY = "letterhead_logo"
+LOGO_KEY = records.LOGO_KEY
 # Before setup only these work; everything that numbers, prints or records waits for the identity.
 OPEN_BEFORE_SETUP = {"settings.setup", "settings.region_options", "settings.logo", "auth.login", "auth.logout",
                      "auth.change_password", "static", "core.healthz", "core.htmx_js",
@@ -64,10 +62,7 @@ def setup():
             errors["logo"] = str(problem)
     if errors:
         return _identity_page("settings/setup.html", values, errors, 422)
-    first_time = not identity.is_set_up()
-    identity.save(values, "Penyiapan kantor" if first_time else "Identitas kantor diubah")
-    if png:
-        _store_logo(png)
+    records.set_up_office(values, png)
     flash(f"Kantor Kecamatan {store.get('kecamatan_name')} siap digunakan.", "success")
     return redirect(url_for("core.dashboard"), 303)
 
@@ -103,21 +98,11 @@ def region_options():
                                    zones=TIME_ZONES, proposed_zone=zone, oob=True)
 
 
-OFFICE_LABELS = {"address": "Alamat kantor", "phone": "Telepon / hotline", "email": "Surel", "camat_name": "Nama Camat",
-                 "camat_nip": "NIP Camat", "timezone": "Zona waktu", "public_address": "Alamat publik",
-                 "kecamatan_code": "Kode kecamatan"}
-
-
-def _office_version(values: dict) -> dict:
-    """What the office page shows: its version (two admins at once)."""
-    return {key: values.get(key) or "" for key in OFFICE_LABELS}
-
-
 @blueprint.route("/admin/kantor", methods=["GET", "POST"])
 def office():
     if request.method == "GET":
         values = identity.current_values()
-        return _identity_page("settings/office.html", values, {}, version=versions.version_of(_office_version(values)))
+        return _identity_page("settings/office.html", values, {}, version=versions.version_of(records.office_version(values)))
     values = identity.read_form(request.form)
     read_at = request.form.get(versions.FIELD)
     if request.form.get("pilih"):
@@ -125,22 +110,11 @@ def office():
     errors = identity.validate(values)
     if errors:
         return _identity_page("settings/office.html", values, errors, 422, version=read_at)
-    with database.atomic():  # read again under the write lock: another admin's save may have come first
-        conflict = versions.conflict(request.form, _office_version(identity.current_values()),
-                                     _office_version(values), OFFICE_LABELS)
-        if not conflict:
-            identity.save(values, "Identitas kantor diubah")
+    conflict = records.save_office(values, request.form)
     if conflict:
         return _identity_page("settings/office.html", values, {}, 409, version=conflict.version, conflict=conflict)
     flash("Pengaturan kantor disimpan.", "success")
     return redirect(url_for("settings.office"))
-
-
-def _store_logo(png: bytes) -> None:
-    with database.atomic():
-        (StoredFile.insert(key=LOGO_KEY, content=png, mime_type="image/png", updated_at=utc_now())
-         .on_conflict_replace().execute())
-        audit.record("ubah", "pengaturan", "logo", f"Logo kop surat diganti ({len(png)} bita)")
 
 
 @blueprint.post("/admin/kantor/logo")
@@ -150,7 +124,7 @@ def upload_logo():
         png = normalise_logo(upload.read() if upload else b"")
     except LogoError as problem:
         return _identity_page("settings/office.html", identity.current_values(), {"logo": str(problem)}, 422)
-    _store_logo(png)
+    records.store_logo(png)
     flash("Logo kop surat disimpan.", "success")
     return redirect(url_for("settings.office"))
 
@@ -168,11 +142,7 @@ def session_timeout():
     if minutes is None:
         return _identity_page("settings/office.html", identity.current_values(),
                               {"session_idle_minutes": "Isi angka menit antara 5 dan 480."}, 422)
-    before = store.get("session_idle_minutes")
-    with database.atomic():
-        store.put("session_idle_minutes", minutes)
-        audit.record("ubah", "pengaturan", "sesi", "Batas sesi menganggur diubah",
-                     {"session_idle_minutes": before}, {"session_idle_minutes": minutes})
+    records.set_session_timeout(minutes)
     flash(f"Sesi yang tidak dipakai {minutes} menit akan ditutup otomatis.", "success")
     return redirect(url_for("settings.office"))
 
@@ -201,7 +171,7 @@ def autostart():
     except autostart_entry.AutostartFailed as problem:
         flash(str(problem), "error")
         return redirect(back, 303)
-    audit.record("ubah", "pengaturan", "mulai_otomatis", "Mulai otomatis " + ("dipasang" if action == "pasang" else "dilepas"))
+    records.note_autostart(action == "pasang")
     flash(message, "success")
     return redirect(back, 303)
 

@@ -9,21 +9,19 @@ from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
 from app.frame import throttle
-from app.frame.passwords import hash_password, new_password_problem, verify_password
+from app.frame.passwords import new_password_problem, verify_password
 from app.frame.templating import send_htmx
 from app.frame.dates import day_start_utc, utc_now
 from app.frame.pagination import paginate
 from app.frame.regions import region_name
 from app.frame.request_cycle import bounded_int, int_arg
-from sync import protocol, usb
-from sync.center import keys, records
-from sync.center.audit import audit, masked_applicant, record_view
+from sync import usb
+from sync.center import desk_records, records
+from sync.center.audit import masked_applicant, record_view
 from sync.center.retention import is_purged, last_reports
-from app.frame.signin import check_sign_in, end_sessions, sign_in, sign_out
+from app.frame.signin import check_sign_in, sign_in, sign_out
 from app.frame.access import may
-from sync.center.access import CENTER_ROLES
-from sync.center.accounts import account_problems, create_operator
-from sync.center.db import center_database
+from sync.center.accounts import account_problems
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
                                 Shipment)
 
@@ -40,20 +38,11 @@ def labels():
 
 # --- sign in -------------------------------------------------------------------------------
 
-def _record_sign_in(attempt) -> None:
-    if attempt.ok:
-        audit("masuk", "operator", attempt.account.id, f"{attempt.username} masuk", username=attempt.username)
-    else:
-        audit("masuk_gagal", "operator", attempt.account.id if attempt.account else "",
-              "Nama pengguna tidak dikenal" if attempt.account is None else "Kata sandi salah atau akun tidak aktif",
-              username=attempt.username or "(kosong)")
-
-
 @blueprint.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         return render_template("center/login.html", error=None, username="")
-    attempt = check_sign_in(request.form, _record_sign_in)  # the office's path: same hash work, cap, throttle
+    attempt = check_sign_in(request.form, desk_records.record_sign_in)  # the office's path: same hash work, cap, throttle
     if attempt.problem:
         return render_template("center/login.html", error=attempt.problem, username=attempt.username), 422
     if attempt.wait:
@@ -85,14 +74,8 @@ def change_password():
         errors["new"] = problem
     if errors:
         return render_template("center/change_password.html", errors=errors), 422
-    with center_database.atomic():
-        g.user.password_hash = hash_password(request.form["new"])
-        g.user.must_change_password = False
-        g.user.password_changed_at = utc_now()
-        g.user.save()
-        end_sessions(g.user)  # on every PC; this one gets a fresh session below
-        audit("ganti_sandi", "operator", g.user.id, "kata sandi diganti")
-    sign_in(g.user)
+    desk_records.change_password(g.user, request.form["new"])  # ends its sessions on every PC
+    sign_in(g.user)  # a fresh one on this PC
     flash("Kata sandi berhasil diganti.", "success")
     return redirect(url_for("center.dashboard"))
 
@@ -192,11 +175,9 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
     if not reason:
         return render_template("center/application.html", item=item, purged=is_purged(item), record=json.loads(item.record_json),
                                events=list(item.events), errors={to_status: "Alasan wajib diisi."}), 422
-    with center_database.atomic():
-        if not records.move(item, to_status, reason[:500]):
-            flash(f"Permohonan berstatus {STATUS_LABELS[item.status]} tidak dapat {verb}.", "error")
-            return redirect(url_for("center.application", application_id=item.id))
-        audit(to_status, "permohonan", item.registration_number, f"{verb}: {reason}")
+    if not desk_records.move_with_reason(item, to_status, reason, verb):
+        flash(f"Permohonan berstatus {STATUS_LABELS[item.status]} tidak dapat {verb}.", "error")
+        return redirect(url_for("center.application", application_id=item.id))
     flash(f"Permohonan {item.registration_number} {verb}.", "success")
     return redirect(url_for("center.application", application_id=item.id))
 
@@ -227,12 +208,7 @@ def resolve_conflict(conflict_id: int):
     if not note:
         flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan memberi nomor baru').", "error")
         return redirect(url_for("center.conflicts")), 303
-    with center_database.atomic():
-        done = records.resolve_conflict(conflict, decision, note)
-        if done:
-            audit("selesaikan_konflik", "permohonan", conflict.registration_number,
-                  f"{records.DECISIONS[decision]}: {note}")
-    if not done:
+    if not desk_records.resolve_conflict(conflict, decision, note):
         flash("Konflik ini tidak dapat diselesaikan begitu (sudah selesai, atau kartu sudah dikirim).", "error")
         return redirect(url_for("center.conflicts")), 303
     flash(f"Konflik {conflict.registration_number} selesai; keputusan dikirim ke kecamatan pada sinkronisasi "
@@ -247,7 +223,7 @@ def print_runs():
     waiting = list(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
                                               ReceivedApplication.full_name, ReceivedApplication.kecamatan,
                                               ReceivedApplication.received_at)
-                   .where((ReceivedApplication.status == "received") & ReceivedApplication.print_run.is_null())
+                   .where(desk_records.awaiting_print())
                    .order_by(ReceivedApplication.received_at).limit(500))
     page = paginate(PrintRun.select().order_by(PrintRun.id.desc()), current_app.config["PAGE_SIZE"])
     return render_template("center/print_runs.html", waiting=waiting, runs=page.items, page=page,
@@ -264,16 +240,10 @@ def new_print_run():
     if not picked:
         flash("Pilih minimal satu permohonan untuk dicetak.", "error")
         return redirect(url_for("center.print_runs")), 303
-    with center_database.atomic():
-        run = PrintRun.create(created_at=utc_now(), created_by=g.user.username)
-        added = (ReceivedApplication.update(print_run=run)
-                 .where(ReceivedApplication.id.in_(picked) & (ReceivedApplication.status == "received")
-                        & ReceivedApplication.print_run.is_null()).execute())
-        if not added:
-            flash("Permohonan yang dipilih sudah tidak menunggu cetak.", "error")
-            PrintRun.delete().where(PrintRun.id == run.id).execute()
-            return redirect(url_for("center.print_runs")), 303
-        audit("buat_cetak", "cetak", run.id, f"{added} permohonan")
+    run = desk_records.create_print_run(picked, g.user.username)
+    if run is None:
+        flash("Permohonan yang dipilih sudah tidak menunggu cetak.", "error")
+        return redirect(url_for("center.print_runs")), 303
     return redirect(url_for("center.print_run", run_id=run.id)), 303
 
 
@@ -290,16 +260,7 @@ def print_run(run_id: int):
 @blueprint.post("/cetak/<int:run_id>/dicetak")
 def mark_printed(run_id: int):
     run = get_object_or_404(PrintRun, PrintRun.id == run_id)
-    picked = set(_picked_ids())
-    with center_database.atomic():
-        done = 0
-        for item in run.applications:
-            if (not picked or item.id in picked) and records.move(item, "printed"):
-                done += 1
-        if done:
-            run.printed_at = utc_now()
-            run.save()
-        audit("tandai_dicetak", "cetak", run.id, f"{done} permohonan dicetak")
+    done = desk_records.mark_printed(run, set(_picked_ids()))
     flash(f"{done} permohonan ditandai dicetak.", "success" if done else "warn")
     return redirect(url_for("center.print_run", run_id=run.id)), 303
 
@@ -310,7 +271,7 @@ def mark_printed(run_id: int):
 def shipments():
     ready = {}
     for kecamatan_id, count in (ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(1))
-                                .where(ReceivedApplication.status == "printed")
+                                .where(desk_records.ready_to_ship())
                                 .group_by(ReceivedApplication.kecamatan).tuples()):
         ready[kecamatan_id] = count
     page = paginate(Shipment.select().order_by(Shipment.id.desc()), current_app.config["PAGE_SIZE"])
@@ -328,18 +289,10 @@ def new_shipment():
     if kecamatan is None:
         flash("Pilih kecamatan tujuan.", "error")
         return redirect(url_for("center.shipments")), 303
-    with center_database.atomic():
-        items = list(ReceivedApplication.select().where((ReceivedApplication.kecamatan == kecamatan)
-                                                         & (ReceivedApplication.status == "printed")))
-        if not items:
-            flash(f"Tidak ada kartu tercetak untuk Kecamatan {kecamatan.name}.", "error")
-            return redirect(url_for("center.shipments")), 303
-        shipment = Shipment.create(kecamatan=kecamatan, created_at=utc_now(), created_by=g.user.username,
-                                   note=request.form.get("note", "").strip()[:500])
-        for item in items:
-            item.shipment = shipment
-            records.move(item, "shipped")
-        audit("kirim", "pengiriman", shipment.id, f"{len(items)} kartu ke {kecamatan.name}")
+    shipment = desk_records.create_shipment(kecamatan, g.user.username, request.form.get("note", "").strip())
+    if shipment is None:
+        flash(f"Tidak ada kartu tercetak untuk Kecamatan {kecamatan.name}.", "error")
+        return redirect(url_for("center.shipments")), 303
     return redirect(url_for("center.shipment", shipment_id=shipment.id)), 303
 
 
@@ -386,9 +339,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
     results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code)
                for header, photo in items if header.get("kind") not in (REPORT_KIND, PUBLIC)]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
-    with center_database.atomic():
-        audit("impor_usb", "kecamatan", key.kecamatan.code, f"{filename} ({label}): {json.dumps(summary)}"
-              + (f", laporan kinerja {len(reports)}" if reports else ""))
+    desk_records.record_usb_import(key.kecamatan, filename, label, summary, len(reports))
     if results and summary["duplicate"] == len(results):
         message = f"{label.capitalize()} sudah pernah diimpor: {len(results)} permohonan sudah ada, tidak disimpan dua kali."
     else:
@@ -473,11 +424,7 @@ def new_kecamatan():
     if errors:
         return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
                                form=form, errors=errors, new_code=None), 422
-    with center_database.atomic():
-        kecamatan = Kecamatan.create(code=form["code"], digits=protocol.kecamatan_digits(form["code"]),
-                                     name=form["name"], created_at=utc_now())
-        code = keys.new_enrolment_code(kecamatan)
-        audit("daftar_kecamatan", "kecamatan", kecamatan.code, kecamatan.name)
+    kecamatan, code = desk_records.register_kecamatan(form["code"], form["name"])
     return _code_page(kecamatan, code)
 
 
@@ -491,18 +438,13 @@ def _code_page(kecamatan, code):
 @blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
 def new_enrolment_code(kecamatan_id: int):
     kecamatan = get_object_or_404(Kecamatan, Kecamatan.id == kecamatan_id)
-    with center_database.atomic():
-        code = keys.new_enrolment_code(kecamatan)
-        audit("kode_pendaftaran", "kecamatan", kecamatan.code, "kode pendaftaran baru dibuat")
-    return _code_page(kecamatan, code)
+    return _code_page(kecamatan, desk_records.new_enrolment_code(kecamatan))
 
 
 @blueprint.post("/admin/kunci/<int:key_id>/cabut")
 def revoke_key(key_id: int):
     key = get_object_or_404(DeviceKey, DeviceKey.id == key_id)
-    with center_database.atomic():
-        keys.revoke(key)
-        audit("cabut_kunci", "kecamatan", key.kecamatan.code, f"kunci {key.key_id} dicabut")
+    desk_records.revoke_key(key)
     flash(f"Kunci {key.key_id} dicabut; perangkat itu tidak dapat sinkron lagi.", "success")
     return redirect(url_for("center.kecamatans")), 303
 
@@ -520,8 +462,6 @@ def operators():
     if errors:
         return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
                                form=form, errors=errors, created=None), 422
-    with center_database.atomic():
-        operator, password = create_operator(**form)
-        audit("buat_akun", "operator", operator.id, f"{operator.username} ({CENTER_ROLES[operator.role]})")
+    operator, password = desk_records.create_account(**form)
     return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
                            form={}, errors={}, created=(operator, password))

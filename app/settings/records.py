@@ -1,0 +1,59 @@
+"""The office settings' changes made at the admin's pages: each checks nothing the form has not,
+writes, and records its audit row in one transaction (the identity itself: settings/identity.save)."""
+from app import audit
+from app.frame import store, versions
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.settings import identity
+from app.settings.models import StoredFile
+
+LOGO_KEY = "letterhead_logo"
+OFFICE_LABELS = {"address": "Alamat kantor", "phone": "Telepon / hotline", "email": "Surel", "camat_name": "Nama Camat",
+                 "camat_nip": "NIP Camat", "timezone": "Zona waktu", "public_address": "Alamat publik",
+                 "kecamatan_code": "Kode kecamatan"}
+
+
+def office_version(values: dict) -> dict:
+    """What the office page shows: its version (two admins at once)."""
+    return {key: values.get(key) or "" for key in OFFICE_LABELS}
+
+
+def set_up_office(values: dict, png: bytes | None) -> None:
+    """The first run's identity and its logo, together or not at all."""
+    with database.atomic():
+        identity.save(values, "Identitas kantor diubah" if identity.is_set_up() else "Penyiapan kantor")
+        if png:
+            store_logo(png)
+
+
+def save_office(values: dict, form):
+    """The office's identity as the page sent it, unless another admin saved since the page was read:
+    then the conflict (app/frame/versions.py) and nothing saved."""
+    with database.atomic():  # read again under the write lock: another admin's save may have come first
+        conflict = versions.conflict(form, office_version(identity.current_values()), office_version(values),
+                                     OFFICE_LABELS)
+        if not conflict:
+            identity.save(values, "Identitas kantor diubah")
+    return conflict
+
+
+def store_logo(png: bytes) -> None:
+    """The letterhead logo, already normalised (settings/letterhead.normalise_logo)."""
+    with database.atomic():
+        (StoredFile.insert(key=LOGO_KEY, content=png, mime_type="image/png", updated_at=utc_now())
+         .on_conflict_replace().execute())
+        audit.record("ubah", "pengaturan", "logo", f"Logo kop surat diganti ({len(png)} bita)")
+
+
+def set_session_timeout(minutes: int) -> None:
+    before = store.get("session_idle_minutes")
+    with database.atomic():
+        store.put("session_idle_minutes", minutes)
+        audit.record("ubah", "pengaturan", "sesi", "Batas sesi menganggur diubah",
+                     {"session_idle_minutes": before}, {"session_idle_minutes": minutes})
+
+
+def note_autostart(installed: bool) -> None:
+    """The start-with-the-PC entry lives in the PC's own settings; the trail records the change."""
+    with database.atomic():
+        audit.record("ubah", "pengaturan", "mulai_otomatis", "Mulai otomatis " + ("dipasang" if installed else "dilepas"))
