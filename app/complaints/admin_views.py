@@ -2,11 +2,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit
+from app.complaints import book
 from app.complaints.form_rules import clean_line
 from app.complaints.models import DEFAULT_SECTION, ComplaintCategory
 from app.complaints.views import blueprint
-from app.frame.db import database
 from app.frame import store
 from app.frame.request_cycle import int_arg
 
@@ -51,15 +50,7 @@ def save_category():
         errors["section"] = "Isi seksi yang menangani (paling banyak 80 karakter)."
     if errors:
         return _page(form, errors, _current_targets(), 422, editing)
-    with database.atomic():
-        if editing:
-            before = {"name": editing.name, "section": editing.section, "is_active": editing.is_active}
-            editing.name, editing.section, editing.is_active = form["name"], form["section"], form["is_active"]
-            editing.save()
-            audit.record("ubah", "kategori_pengaduan", editing.id, f"Kategori {editing.name}", before=before, after=form)
-        else:
-            created = ComplaintCategory.create(**form)
-            audit.record("tambah", "kategori_pengaduan", created.id, f"Kategori {created.name}", after=form)
+    book.save_category(editing, form)
     flash("Kategori disimpan.", "success")
     return redirect(url_for("complaints.categories"), code=303)
 
@@ -78,10 +69,6 @@ def save_targets():
     if errors:
         targets = {key: request.form.get(key, "") for key in TARGET_KEYS}
         return _page({"section": DEFAULT_SECTION, "is_active": True}, errors, targets, 422)
-    before = _current_targets()
-    with database.atomic():
-        for key, value in values.items():
-            store.put(key, value)
-        audit.record("ubah", "pengaturan", "target_pengaduan", "Target waktu pengaduan", before=before, after=values)
+    book.save_targets(values)
     flash("Target waktu disimpan.", "success")
     return redirect(url_for("complaints.categories"), code=303)

@@ -148,3 +148,69 @@ def add_attachment(complaint: Complaint, photo, user) -> ComplaintAttachment:
                      f"{complaint.tracking_number}: foto lampiran ditambahkan ({len(photo.content) // 1024} KB)",
                      user=user)
     return attachment
+
+
+# --- the book's settings and side records, as the admin and the desk change them ----------------
+
+def save_category(editing: ComplaintCategory | None, form: dict) -> ComplaintCategory:
+    """A checked category: `editing` changed, or a new one when None."""
+    with database.atomic():
+        if editing:
+            before = {"name": editing.name, "section": editing.section, "is_active": editing.is_active}
+            editing.name, editing.section, editing.is_active = form["name"], form["section"], form["is_active"]
+            editing.save()
+            audit.record("ubah", "kategori_pengaduan", editing.id, f"Kategori {editing.name}", before=before, after=form)
+            return editing
+        created = ComplaintCategory.create(**form)
+        audit.record("tambah", "kategori_pengaduan", created.id, f"Kategori {created.name}", after=form)
+        return created
+
+
+def save_targets(values: dict[str, int]) -> None:
+    """The time targets in working days (checked by the page)."""
+    from app.frame import store
+    with database.atomic():
+        before = {key: store.get(key) for key in values}
+        for key, value in values.items():
+            store.put(key, value)
+        audit.record("ubah", "pengaturan", "target_pengaduan", "Target waktu pengaduan", before=before, after=values)
+
+
+def open_box(opened_on, user_id: int, count: int, is_empty: bool, note: str):
+    """The day's opening of the kotak saran (checked by box.session_problems)."""
+    from app.complaints.models import SuggestionBoxSession
+    with database.atomic():
+        session = SuggestionBoxSession.create(opened_on=opened_on, opened_by=user_id, slip_count=count,
+                                              is_empty=is_empty, note=note, created_at=utc_now())
+        audit.record("buka_kotak_saran", "kotak_saran", session.id,
+                     f"Kotak saran {opened_on.isoformat()}: {'kosong' if is_empty else f'{count} lembar'}")
+    return session
+
+
+def save_desk_answer(answer, clean: dict, form, user_id: int, values_of):
+    """A desk answer, new (`answer` None) or changed unless another editor saved it since the form was
+    read: (answer, conflict); nothing is saved on a conflict (app/frame/versions.py)."""
+    from app.complaints.models import DeskAnswer
+    from app.frame import versions
+    with database.atomic():  # read again under the write lock: another editor's save may have come first
+        before = None
+        if answer is not None:
+            answer = DeskAnswer.get_by_id(answer.id)
+            conflict = versions.conflict(form, values_of(answer), clean)
+            if conflict:
+                return answer, conflict
+            before = values_of(answer)
+            for key, value in clean.items():
+                setattr(answer, key, value)
+            answer.updated_at, answer.updated_by = utc_now(), user_id
+            answer.save()
+        else:
+            answer = DeskAnswer.create(**clean, updated_at=utc_now(), updated_by=user_id)
+        audit.record("simpan", "info_meja", answer.id, f"Info meja: {answer.question[:60]}", before=before, after=clean)
+    return answer, None
+
+
+def record_export(kind: str, filters: dict) -> None:
+    """An export of the book leaves the office: the trail says which list, before it is sent."""
+    with database.atomic():
+        audit.record("ekspor", "pengaduan", "", f"Ekspor {kind.upper()} buku pengaduan", after=filters)

@@ -3,14 +3,12 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
-from app import audit
 from app.calendar import office_calendar
-from app.complaints import box, queries
+from app.complaints import book, box, queries
 from app.complaints.form_rules import clean_text
 from app.complaints.models import Complaint, ComplaintCategory, SuggestionBoxSession
 from app.complaints.views import blueprint
-from app.frame.dates import local_today, parse_iso_date, utc_now
-from app.frame.db import database
+from app.frame.dates import local_today, parse_iso_date
 from app.frame import store
 from app.frame.pagination import paginate
 
@@ -56,11 +54,7 @@ def open_box():
     note = clean_text(request.form.get("note"))[:1000]
     if errors:
         return _page(dict(request.form.to_dict(), note=note), errors, 422)
-    with database.atomic():
-        session = SuggestionBoxSession.create(opened_on=opened_on, opened_by=g.user.id, slip_count=count,
-                                              is_empty=is_empty, note=note, created_at=utc_now())
-        audit.record("buka_kotak_saran", "kotak_saran", session.id,
-                     f"Kotak saran {opened_on.isoformat()}: {'kosong' if is_empty else f'{count} lembar'}")
+    session = book.open_box(opened_on, g.user.id, count, is_empty, note)
     flash("Pembukaan kotak saran dicatat." + ("" if is_empty else " Masukkan lembar-lembarnya di bawah."), "success")
     if is_empty:
         return redirect(url_for("complaints.box_sessions"), code=303)

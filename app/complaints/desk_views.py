@@ -4,13 +4,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
-from app import audit
+from app.complaints import book
 from app.complaints.form_rules import clean_line, clean_text
 from app.complaints.models import DeskAnswer
 from app.complaints.views import blueprint
-from app.frame.dates import utc_now
 from app.frame import versions
-from app.frame.db import database
 
 TOPICS = ("Persyaratan", "Biaya", "Jam layanan", "Waktu penyelesaian", "Alur layanan", "Lainnya")
 RESULTS_MAX = 30
@@ -66,26 +64,7 @@ def desk_answer_form(answer_id):
     if errors:
         return render_template("complaints/desk_answer_form.html", form=clean, errors=errors, answer=answer,
                                topics=TOPICS, version=request.form.get(versions.FIELD)), 422
-    with database.atomic():  # read again under the write lock: another editor's save may have come first
-        before = None
-        conflict = None
-        if answer is not None:
-            answer = DeskAnswer.get_by_id(answer.id)
-            conflict = versions.conflict(request.form, _answer_values(answer), clean)
-        if conflict:
-            pass
-        elif answer is None:
-            answer = DeskAnswer.create(**clean, updated_at=utc_now(), updated_by=g.user.id)
-        else:
-            before = {"topic": answer.topic, "question": answer.question, "answer": answer.answer,
-                      "is_active": answer.is_active}
-            for key, value in clean.items():
-                setattr(answer, key, value)
-            answer.updated_at, answer.updated_by = utc_now(), g.user.id
-            answer.save()
-        if not conflict:
-            audit.record("simpan", "info_meja", answer.id, f"Info meja: {answer.question[:60]}", before=before,
-                         after=clean)
+    answer, conflict = book.save_desk_answer(answer, clean, request.form, g.user.id, _answer_values)
     if conflict:
         return render_template("complaints/desk_answer_form.html", form=clean, errors={}, answer=answer, topics=TOPICS,
                                version=conflict.version, conflict=conflict), 409

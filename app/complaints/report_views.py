@@ -3,14 +3,12 @@ from datetime import timedelta
 
 from flask import Response, g, render_template, request, stream_with_context
 
-from app import audit
-from app.complaints import queries
+from app.complaints import book, queries
 from app.complaints.models import CHANNELS, Complaint, ComplaintCategory
 from app.complaints.privacy import may_see_record, shown_identity
 from app.complaints.report import EXPORT_HEADER, daily_summary, export_row
 from app.complaints.views import blueprint, list_page
 from app.frame.dates import format_datetime, local_today, parse_iso_date, to_local
-from app.frame.db import database
 from app.frame.spreadsheet_cells import csv_chunks, xlsx_bytes
 from app.frame.page_turns import long_running
 
@@ -55,8 +53,7 @@ def export(kind: str):
     filters = queries.Filters.from_args(request.args)
     if filters.errors:  # the list page with the messages
         return list_page(filters)
-    with database.atomic():
-        audit.record("ekspor", "pengaduan", "", f"Ekspor {kind.upper()} buku pengaduan", after=filters.as_args())
+    book.record_export(kind, filters.as_args())
     stamp = local_today(queries.zone()).isoformat()
     if kind == "csv":
         # streamed: stream_with_context keeps the request (and its connection) open
