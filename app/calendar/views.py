@@ -1,20 +1,19 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit
-from app.calendar.models import OfficeDay
 import re
 
-from app.calendar.office import CLOSED, REOPENED, bump_generation, decree_entered, office_calendar
+from app.calendar import records
+from app.calendar.models import OfficeDay
+from app.calendar.office import office_calendar
+from app.calendar.records import KIND_LABELS
 from app.capabilities import MenuItem
-from app.frame.dates import local_today, parse_iso_date, utc_now
-from app.frame.db import database
+from app.frame.dates import local_today, parse_iso_date
 from app.frame import store
 from app.frame.request_cycle import int_arg
 
 blueprint = Blueprint("calendar", __name__)
 MENU = [MenuItem("Hari Libur", "calendar.index", order=93)]
-KIND_LABELS = {CLOSED: "Kantor tutup", REOPENED: "Kantor tetap buka"}
 
 
 def _year_arg() -> int:
@@ -56,12 +55,7 @@ def add():
         errors["name"] = "Keterangan wajib diisi (maksimal 120 karakter)."
     if errors:
         return _page(day.year if day else _year_arg(), form, errors, 422)
-    with database.atomic():
-        OfficeDay.create(day=day, kind=form["kind"], name=form["name"], created_by=g.user.username,
-                         created_at=utc_now())
-        bump_generation()
-        audit.record("tambah", "hari_libur", day.isoformat(), f"{KIND_LABELS[form['kind']]}: {form['name']}",
-                     after=form)
+    records.add_day(day, form, g.user.username)
     flash("Hari kantor disimpan; tanggal janji layanan baru memakai kalender ini.", "success")
     return redirect(url_for("calendar.index", tahun=day.year))
 
@@ -72,11 +66,7 @@ def remove(day: str):
     if parsed is None:
         abort(404)
     row = get_object_or_404(OfficeDay, OfficeDay.day == parsed)
-    with database.atomic():
-        before = {"day": day, "kind": row.kind, "name": row.name}
-        row.delete_instance()
-        bump_generation()
-        audit.record("hapus", "hari_libur", day, f"Koreksi kalender dihapus: {row.name}", before=before)
+    records.remove_day(row)
     flash("Koreksi kalender dihapus.", "success")
     return redirect(url_for("calendar.index", tahun=parsed.year))
 
@@ -138,17 +128,7 @@ def enter_decree():
         errors["confirmed"] = "Centang bahwa daftar ini sudah dicocokkan dengan SKB cuti bersama tahun itu."
     if errors:
         return _page(year, decree_form=form, decree_errors=errors, status=422)
-    with database.atomic():
-        old = office_calendar()
-        for day, name in days:
-            OfficeDay.create(day=day, kind=CLOSED, name=name, created_by=g.user.username, created_at=utc_now())
-        store.put("calendar_decreed_years", sorted(set(store.get("calendar_decreed_years")) | {year}))
-        bump_generation()
-        changes = decree_entered(old, office_calendar())
-        audit.record("ubah", "hari_libur", str(year),
-                     f"Cuti bersama {year} sesuai SKB dimasukkan ({len(days)} tanggal); "
-                     f"{len(changes)} tanggal janji dihitung ulang",
-                     after={"cuti_bersama": {day.isoformat(): name for day, name in days}, "janji": changes})
+    changes = records.enter_decree(year, days, g.user.username)
     flash(f"Cuti bersama {year} disimpan ({len(days)} tanggal); {len(changes)} tanggal janji berkas yang masih "
           "berjalan dihitung ulang.", "success")
     return redirect(url_for("calendar.index", tahun=year), 303)
