@@ -2,15 +2,12 @@
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit
-from app.frame.dates import utc_now
-from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import collective as rules
-from app.registration import intake, records
+from app.registration import collective_records, intake, records
 from app.registration.models import Application, CollectiveLetter
 from app.registration.service_time import office_today
-from app.registration.status import STATUS_LABELS, ApplicationStatus as S, transition
+from app.registration.status import STATUS_LABELS, ApplicationStatus as S
 from app.registration.views import annotate, blueprint, desa_list, desa_names, validate_handover
 from app.frame.page_turns import long_running
 
@@ -37,10 +34,7 @@ def new_collective():
     clean, errors = rules.validate_letter(request.form, office_today())
     if errors:
         return render_template("registration/collective_form.html", form=form, errors=errors), 422
-    with database.atomic():
-        letter = CollectiveLetter.create(created_at=utc_now(), created_by=g.user, **clean)
-        audit.record("buat", "surat_kolektif", letter.id,
-                     f"Surat kolektif {letter.letter_number} dari {letter.sender} dicatat", after=clean)
+    letter = collective_records.create_letter(clean, g.user)
     flash("Surat permohonan kolektif dicatat. Tambahkan pemohonnya satu per satu atau impor dari XLSX.", "success")
     return redirect(url_for("registration.collective", letter_id=letter.id))
 
@@ -67,12 +61,7 @@ def schedule_recording(letter_id: int):
     if day is None:
         return render_template("registration/collective.html", **_collective_context(
             letter, {"recording_date": "Isi tanggal sesi perekaman yang valid."})), 422
-    with database.atomic():
-        before = letter.recording_date
-        letter.recording_date = day
-        letter.save()
-        audit.record("ubah", "surat_kolektif", letter.id, f"Jadwal perekaman {letter.letter_number}: {day}",
-                     before={"recording_date": before}, after={"recording_date": day})
+    collective_records.schedule_recording(letter, day)
     flash("Jadwal sesi perekaman disimpan.", "success")
     return redirect(url_for("registration.collective", letter_id=letter.id))
 
@@ -100,11 +89,7 @@ def import_applicants(letter_id: int):
         return render_template("registration/collective.html", **_collective_context(
             letter, {"berkas": f"{len(row_errors)} kesalahan; tidak ada yang disimpan. Perbaiki lalu impor ulang."},
             import_errors=row_errors)), 422
-    with database.atomic():  # all rows or none
-        for clean in cleans:
-            records.create_application(clean, None, letter, prefix)
-        audit.record("impor", "surat_kolektif", letter.id,
-                     f"{len(cleans)} pemohon diimpor ke surat kolektif {letter.letter_number}")
+    collective_records.import_applicants(letter, cleans, prefix)  # all rows or none
     flash(f"{len(cleans)} pemohon diimpor. Unggah foto dan periksa persyaratan tiap pemohon.", "success")
     return redirect(url_for("registration.collective", letter_id=letter.id))
 
@@ -119,21 +104,7 @@ def collective_handover(letter_id: int):
     if errors:
         return render_template("registration/collective.html",
                                **_collective_context(letter, errors, handover_form=clean)), 422
-    now = utc_now()
-    with database.atomic():
-        for application in ready:
-            application.handed_over_to = clean["name"]
-            application.handover_relation = clean["relation"]
-            application.handover_id_number = clean["id_number"]
-            application.handed_over_at = now
-            transition(application, S.HANDED_OVER,
-                       note=f"Diserahkan secara kolektif kepada {clean['name']} ({clean['relation']})")
-        letter.handed_over_at = now
-        letter.handed_over_to = clean["name"]
-        letter.handover_id_number = clean["id_number"]
-        letter.save()
-        audit.record("serah", "surat_kolektif", letter.id,
-                     f"{len(ready)} KTP-el surat {letter.letter_number} diserahkan kepada {clean['name']}")
+    now = collective_records.hand_over(letter, ready, clean)
     flash(f"{len(ready)} KTP-el diserahkan. Cetak tanda terima kolektif.", "success")
     return redirect(url_for("registration.collective_receipt", letter_id=letter.id, waktu=now.isoformat()))
 

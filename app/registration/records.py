@@ -257,3 +257,45 @@ def desa_list() -> list:
 
 def desa_names() -> dict[str, str]:
     return _desa_names_of(store.get("kecamatan_code") or "")
+
+
+# --- the service settings, the register's export and photo views --------------------------------
+
+SETTINGS_LABELS = {"service_days": "Lama layanan (hari kerja)", "photo_background_rule": "Aturan latar foto",
+                   "requirements": "Persyaratan"}
+
+
+def settings_version(service_days, background_rule, requirements) -> dict:
+    """What the service standards page shows: its version (two admins at once)."""
+    return {"service_days": str(service_days), "photo_background_rule": "ya" if background_rule else "tidak",
+            "requirements": "; ".join(f"{row['label']} ({', '.join(row['reasons'])})" for row in requirements)}
+
+
+def stored_settings_version() -> dict:
+    return settings_version(store.get("service_days"), store.get("photo_background_rule"), store.get("requirements"))
+
+
+def save_settings(values: dict, form):
+    """Checked service settings, unless another admin saved since the page was read: then the
+    conflict (app/frame/versions.py) and nothing saved."""
+    from app.frame import versions
+    with database.atomic():  # read again under the write lock: another admin's save may have come first
+        conflict = versions.conflict(form, stored_settings_version(), settings_version(*values.values()),
+                                     SETTINGS_LABELS)
+        if not conflict:
+            before = {key: store.get(key) for key in values}
+            for key, value in values.items():
+                store.put(key, value)
+            audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    return conflict
+
+
+def record_export(fmt: str, period: str) -> None:
+    """The register leaves the office: the trail says which period, before it is sent."""
+    with database.atomic():
+        audit.record("ekspor", "permohonan_ktp", "", f"Ekspor buku register {fmt.upper()} periode {period}")
+
+
+def record_photo_view(application_id: int) -> None:
+    with database.atomic():
+        audit.record("lihat_foto", "permohonan_ktp", application_id, "Foto pemohon dibuka")

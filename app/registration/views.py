@@ -180,8 +180,7 @@ def export():
         return redirect(url_for("registration.register", **{k: v for k, v in request.args.items() if k in FILTER_KEYS}))
     names = desa_names()
     period = f"{flt.date_from or ''}_{flt.date_to or ''}"
-    with database.atomic():
-        audit.record("ekspor", "permohonan_ktp", "", f"Ekspor buku register {fmt.upper()} periode {period}")
+    records.record_export(fmt, period)
     if fmt == "csv":
         body = exports.register_csv(rows, names)
         return Response(body, mimetype="text/csv; charset=utf-8",
@@ -358,8 +357,7 @@ def upload_photo(application_id: int):
 @blueprint.get("/pendaftaran/<int:application_id>/foto.jpg")
 def photo(application_id: int):
     found = get_object_or_404(ApplicationPhoto, ApplicationPhoto.application == application_id)
-    with database.atomic():
-        audit.record("lihat_foto", "permohonan_ktp", application_id, "Foto pemohon dibuka")
+    records.record_photo_view(application_id)
     return Response(bytes(found.jpeg), mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
@@ -517,20 +515,6 @@ def handover_receipt(application_id: int):
 
 # ---- settings ---------------------------------------------------------------------------------
 
-SETTINGS_LABELS = {"service_days": "Lama layanan (hari kerja)", "photo_background_rule": "Aturan latar foto",
-                   "requirements": "Persyaratan"}
-
-
-def _settings_version(service_days, background_rule, requirements) -> dict:
-    """What the service standards page shows: its version (two admins at once)."""
-    return {"service_days": str(service_days), "photo_background_rule": "ya" if background_rule else "tidak",
-            "requirements": "; ".join(f"{row['label']} ({', '.join(row['reasons'])})" for row in requirements)}
-
-
-def _stored_settings_version() -> dict:
-    return _settings_version(store.get("service_days"), store.get("photo_background_rule"), store.get("requirements"))
-
-
 @blueprint.route("/admin/pendaftaran", methods=["GET", "POST"])
 def settings():
     configured = store.get("requirements")
@@ -538,7 +522,7 @@ def settings():
         form = {"service_days": str(store.get("service_days")),
                 "photo_background_rule": store.get("photo_background_rule")}
         return render_template("registration/settings.html", form=form, rows=configured, errors={},
-                               reasons=intake.REASONS, version=versions.version_of(_stored_settings_version()))
+                               reasons=intake.REASONS, version=versions.version_of(records.stored_settings_version()))
     form = {"service_days": request.form.get("service_days", "").strip(),
             "photo_background_rule": request.form.get("photo_background_rule") == "1"}
     errors = {}
@@ -570,14 +554,7 @@ def settings():
                                reasons=intake.REASONS, version=request.form.get(versions.FIELD)), 422
     values = {"service_days": days, "photo_background_rule": form["photo_background_rule"],
               "requirements": rows}
-    with database.atomic():  # read again under the write lock: another admin's save may have come first
-        conflict = versions.conflict(request.form, _stored_settings_version(),
-                                     _settings_version(*values.values()), SETTINGS_LABELS)
-        if not conflict:
-            before = {key: store.get(key) for key in values}
-            for key, value in values.items():
-                store.put(key, value)
-            audit.record("ubah", "pengaturan", "pendaftaran", "Pengaturan layanan KTP-el diubah", before, values)
+    conflict = records.save_settings(values, request.form)
     if conflict:
         return render_template("registration/settings.html", form=form, rows=rows, errors={}, reasons=intake.REASONS,
                                version=conflict.version, conflict=conflict), 409

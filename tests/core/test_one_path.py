@@ -1,14 +1,16 @@
-"""Issue 31: one path for each change. The pages of the settings, the calendar, the complaint book
-and the center read forms and show answers; every write and its audit row go through a records
-module (app/settings/records.py, app/calendar/records.py, app/complaints/book.py,
-sync/center/desk_records.py), so the checks and the audit are the same whichever page asks."""
+"""Issue 31: one path for each change. The pages of the settings, the calendar, the complaint book,
+KTP-el registration and the center read forms and show answers; every write and its audit row go
+through a records module (app/settings/records.py, app/calendar/records.py, app/complaints/book.py,
+app/registration/records.py and collective_records.py, sync/center/desk_records.py), so the checks
+and the audit are the same whichever page asks."""
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEWS = ("app/settings/views.py", "sync/center/views.py", "app/complaints/views.py", "app/complaints/admin_views.py",
          "app/complaints/box_views.py", "app/complaints/desk_views.py", "app/complaints/report_views.py",
-         "app/complaints/kiosk_views.py", "app/calendar/views.py")
+         "app/complaints/kiosk_views.py", "app/calendar/views.py",
+         "app/registration/views.py", "app/registration/collective_views.py")
 # Writes: a model's create/save/insert/delete, a query's execute, a setting's put, an audit row.
 # An opening of personal data is audited where it is shown (record_view), which is not a change.
 WRITING_METHODS = {"create", "save", "insert", "insert_many", "delete_instance", "execute", "put"}
