@@ -8,6 +8,7 @@ from app.frame.passwords import hash_password, one_time_password
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.roles import ROLE_LABELS
+from app.policy import POLICY
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
 
@@ -94,3 +95,28 @@ def change_password(user: User, new_password: str) -> None:
         user.save()
         end_sessions(user)  # on every PC; the view opens a fresh one here
         audit.record("ganti_sandi", "pengguna", user.id, f"{user.username} mengganti kata sandinya", user=user)
+
+
+def may_manage_accounts(role: str) -> bool:
+    """An admin may not take from their own account the right to manage accounts (row akun.kelola)."""
+    return POLICY.permits(role, "akun.kelola")
+
+
+def record_sign_in(attempt) -> None:
+    """The audit row of a sign-in attempt (called by app.frame.signin in the throttle's transaction)."""
+    user, username = attempt.account, attempt.username
+    if attempt.ok:
+        user.last_login_at = utc_now()
+        user.save()
+        audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
+    else:
+        audit.record("masuk_gagal", "pengguna", user.id if user else "",
+                     "Nama pengguna tidak dikenal" if user is None else "Kata sandi salah atau akun tidak aktif",
+                     username=username or "(kosong)")
+
+
+def sign_out_recorded(user: User, end_session) -> None:
+    """Signing out ends the session with its audit row, together."""
+    with database.atomic():
+        audit.record("keluar", "pengguna", user.id, f"{user.username} keluar")
+        end_session()

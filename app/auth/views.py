@@ -3,17 +3,15 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit
 from app.frame import throttle
 from app.frame.access import SIGNED_IN_BEFORE_COOKIE
 from app.auth import accounts
+from app.auth.accounts import may_manage_accounts
 from app.frame.signin import check_sign_in, sign_in, sign_out
 from app.auth.models import User
 from app.frame.passwords import new_password_problem, verify_password
 from app.capabilities import MenuItem
-from app.frame.dates import utc_now
-from app.frame.db import database
-from app.frame.roles import ADMIN, ROLE_LABELS
+from app.frame.roles import ROLE_LABELS
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
@@ -50,25 +48,13 @@ def _refuse(username: str, message: str, status: int):
                            error=message), status
 
 
-def _record_sign_in(attempt) -> None:
-    user, username = attempt.account, attempt.username
-    if attempt.ok:
-        user.last_login_at = utc_now()
-        user.save()
-        audit.record("masuk", "pengguna", user.id, f"{username} masuk", user=user)
-    else:
-        audit.record("masuk_gagal", "pengguna", user.id if user else "",
-                     "Nama pengguna tidak dikenal" if user is None else "Kata sandi salah atau akun tidak aktif",
-                     username=username or "(kosong)")
-
-
 @blueprint.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         if g.user:
             return redirect(url_for("core.dashboard"))
         return render_template("auth/login.html", next=request.args.get("next", ""))
-    attempt = check_sign_in(request.form, _record_sign_in)
+    attempt = check_sign_in(request.form, accounts.record_sign_in)
     if attempt.problem:
         return _refuse(attempt.username, attempt.problem, 422)
     if attempt.wait:
@@ -89,9 +75,7 @@ def login():
 
 @blueprint.post("/keluar")
 def logout():
-    with database.atomic():
-        audit.record("keluar", "pengguna", g.user.id, f"{g.user.username} keluar")
-        sign_out()
+    accounts.sign_out_recorded(g.user, sign_out)
     flash("Anda telah keluar.", "info")
     response = redirect(url_for("auth.login"))
     response.delete_cookie(SIGNED_IN_BEFORE_COOKIE)
@@ -156,7 +140,7 @@ def edit_user(user_id: int):
     form = _account_form()
     form["username"] = user.username  # a username never changes: the audit trail refers to it
     errors = accounts.validate_account(**form, existing_id=user.id)
-    if user.id == g.user.id and form["role"] != ADMIN:
+    if user.id == g.user.id and not may_manage_accounts(form["role"]):
         errors["role"] = "Anda tidak dapat mencabut peran admin dari akun Anda sendiri."
     if errors:
         return render_template("auth/user_form.html", form=form, errors=errors, roles=ROLE_LABELS, user=user), 422

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VIEWS = ("app/settings/views.py", "sync/center/views.py", "app/complaints/views.py", "app/complaints/admin_views.py",
          "app/complaints/box_views.py", "app/complaints/desk_views.py", "app/complaints/report_views.py",
          "app/complaints/kiosk_views.py", "app/calendar/views.py",
-         "app/registration/views.py", "app/registration/collective_views.py")
+         "app/registration/views.py", "app/registration/collective_views.py", "app/auth/views.py")
 # Writes: a model's create/save/insert/delete, a query's execute, a setting's put, an audit row.
 # An opening of personal data is audited where it is shown (record_view), which is not a change.
 WRITING_METHODS = {"create", "save", "insert", "insert_many", "delete_instance", "execute", "put"}

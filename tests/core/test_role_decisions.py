@@ -26,6 +26,7 @@ POLICY_MODULES = {"app/policy.py", "sync/center/policy.py", "app/frame/access.py
 # The sync client knows computers' roles (a kecamatan PC, a desa PC), no person's.
 COMPUTER_ROLES_ONLY = ("sync/client/",)
 ROLE_NAMES = set(ALL_ROLES) | set(CENTER_ROLES)
+ROLE_CONSTANTS = {"ADMIN", "LOKET", "INFORMASI", "KASI", "CAMAT", "DESA", "OPERATOR", "PIMPINAN"}
 # Checking that a role exists (a new account's role) decides nothing about what it may do.
 CATALOGUES = {"ROLE_LABELS", "ALL_ROLES", "CENTER_ROLES", "STAFF", "ACCOUNT"}
 COMPARISONS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
@@ -64,7 +65,8 @@ def role_decisions(tree) -> list[int]:
             if any(_is_catalogue(side) or _is_query_field(side) for side in sides):
                 continue
             if any(_is_role(side) for side in sides) or any(
-                    isinstance(side, ast.Constant) and side.value in ROLE_NAMES for side in sides):
+                    isinstance(side, ast.Constant) and side.value in ROLE_NAMES for side in sides) or any(
+                    isinstance(side, ast.Name) and side.id in ROLE_CONSTANTS for side in sides):
                 found.append(node.lineno)
         elif isinstance(node, ast.Subscript) and _is_role(node.slice) and not _is_catalogue(node.value):
             found.append(node.lineno)
@@ -126,8 +128,9 @@ ok = link.role == "kecamatan" or self.link.role != "desa"
 ok = role not in ROLE_LABELS
 label = ROLE_LABELS[user.role] + CENTER_ROLES.get(operator.role, "")
 ok = may(user, "rekap.setujui")
+ok = form["role"] != ADMIN
 '''
-    assert role_decisions(ast.parse(source)) == [2, 3, 4, 5, 6, 7, 8]
+    assert role_decisions(ast.parse(source)) == [2, 3, 4, 5, 6, 7, 8, 14]
 
 
 @pytest.mark.parametrize("policy", [POLICY, CENTER_POLICY], ids=["kecamatan", "center"])
