@@ -20,6 +20,11 @@ def render() -> str:
             "`tests/core/test_access_matrix.py` walks every route with every role through real requests\n"
             "against them. To change who may do something, change the mark in the table (x allowed,\n"
             "- not), run the script, and commit both; a new role is a new column.\n\n"
+            "What is decided inside a page (a card, a button, a step, whose records are seen) has its own\n"
+            "rows below each table: code asks `may(user, key)` and never compares roles itself\n"
+            "(`tests/core/test_role_decisions.py` scans the code and templates for that). A row-level rule\n"
+            "is a named predicate, the one function that reads its row (e.g. who sees a confidential complaint:\n"
+            "`app.complaints.privacy.may_see_record`).\n\n"
             "## Kantor kecamatan\n\n" + POLICY.markdown()
             + "\n## Pusat cetak (kabupaten)\n\n" + CENTER_POLICY.markdown())
 
