@@ -88,10 +88,6 @@ def add_transition_listener(fn: Callable) -> None:
         _listeners.append(fn)
 
 
-def is_allowed(from_status, to_status) -> bool:
-    return ApplicationStatus(to_status) in TRANSITIONS[ApplicationStatus(from_status)]
-
-
 def is_editable(status) -> bool:
     return ApplicationStatus(status) in EDITABLE
 

@@ -1,15 +1,13 @@
-"""`run.py sync ...` and `run.py center ...`."""
-import argparse
+"""`run.py sync ...` on an office PC: a pass with the center, and on the kecamatan the enrolment and USB
+files (a desa PC is enrolled from its Operator Desa page)."""
 import sys
 from pathlib import Path
 
 
-def _kecamatan_app(options):
-    from app import create_app
-    config = {"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {}
-    if getattr(options, "mode", None):  # a desa PC: its own desa.sqlite3 and its link to the center's relay
-        config["MODE"] = options.mode
-    return create_app(config)
+def _office_app(options):
+    from app.kecamatan import create_app
+    from app.programs.office_commands import data_config
+    return create_app(data_config(options))  # with --mode desa: its own desa.sqlite3 and its link to the relay
 
 
 def cmd_sync(options) -> int:
@@ -17,7 +15,7 @@ def cmd_sync(options) -> int:
     from sync.client import engine, link
     from sync.usb import BatchFileError
 
-    app = _kecamatan_app(options)
+    app = _office_app(options)
     with app.app_context(), app.extensions["database"].connection_context():
         action = getattr(options, "sync_action", None)
         desa_pc = app.config["MODE"] == "desa"
@@ -66,41 +64,7 @@ def cmd_sync(options) -> int:
         return 0
 
 
-def cmd_center(options) -> int:
-    try:
-        from sync.center.accounts import ensure_center_admin
-        from sync.center.app import create_center_app, start_center_jobs
-        from sync.center.server import center_server
-    except ModuleNotFoundError as missing:  # the office install leaves the center's extra out
-        print(f"Paket pusat belum terpasang ({missing.name}). Pasang dengan: pip install -e '.[center]'",
-              file=sys.stderr)
-        return 1
-
-    config = {}
-    if options.data:
-        config["DATA_DIR"] = Path(options.data)
-    if options.database_url:
-        config["DATABASE_URL"] = options.database_url
-    app = create_center_app(config)
-    with app.extensions["center_database"].connection_context():
-        password = ensure_center_admin()
-    if password:
-        print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
-        print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
-    where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
-    start_center_jobs(app)  # prunes used nonces every minute
-    print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
-    # cheroot, not waitress: it streams request bodies to the app (sync/center/server.py). The body
-    # limit is above Flask's, so an oversize body gets the app's Indonesian 413, not cheroot's English one.
-    server = center_server(app, options.host, options.port, options.threads, 4 * app.config["MAX_CONTENT_LENGTH"])
-    try:
-        server.start()
-    except KeyboardInterrupt:
-        server.stop()
-    return 0
-
-
-def add_commands(subparsers, add_data_option) -> None:
+def add_sync(subparsers, add_data_option) -> None:
     sync = subparsers.add_parser("sync", help="one sync pass with the regency center (or enrol, USB files)")
     add_data_option(sync)
     sync.add_argument("--full", action="store_true", help="also retry items whose retry delay has not passed")
@@ -118,11 +82,3 @@ def add_commands(subparsers, add_data_option) -> None:
     status = actions.add_parser("import-status", help="apply a status file brought from the center")
     add_data_option(status)
     status.add_argument("file")
-
-    center = subparsers.add_parser("center", help="serve the regency printing center (its own app)")
-    center.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder (SQLite database, secret key)")
-    center.add_argument("--database-url", metavar="URL", help="postgresql://user@host/db instead of SQLite")
-    center.add_argument("--host", default="127.0.0.1")
-    center.add_argument("--port", type=int, default=8090)
-    center.add_argument("--threads", type=int, default=8)
-    center.set_defaults(handler=cmd_center)
