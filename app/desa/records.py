@@ -183,7 +183,7 @@ def pre_registration_from_payload(payload: dict, source: str, photo=None) -> Pre
     """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
     counter's checks again and becomes a waiting pre-registration here."""
     from app.registration import intake
-    from app.registration.views import desa_list
+    from app.registration.places import desa_list
     fields = dict(payload["f"]) if isinstance(payload.get("f"), dict) else {}
     fields = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int))}
     fields["desa"] = fields.get("desa_code", "")

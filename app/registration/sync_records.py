@@ -10,7 +10,7 @@ from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.records import current_prefix
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import TransitionNotAllowed, add_transition_listener, transition
-from app.registration.views import add_detail_notice
+from app.registration.notices import add_detail_notice
 from sync.client import outbox, records, statuses
 
 # What the center needs to print a card; the phone number stays at the kecamatan.

@@ -1,14 +1,13 @@
 """Routes of the KTP-el counter: intake, register, application page, status, prints, settings."""
 import json
 from datetime import timedelta
-from functools import lru_cache
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.auth.models import User
-from app.frame import regions, submissions, versions
+from app.frame import submissions, versions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import format_datetime, parse_iso_date
@@ -16,6 +15,8 @@ from app.frame.request_cycle import int_arg
 from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import exports, intake, records
+from app.registration.notices import notices_for
+from app.registration.places import desa_list, desa_names  # noqa: F401  (also read from here)
 from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
 from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
@@ -48,14 +49,6 @@ MENU = [
 MARKERS = {status: (KASI, ADMIN) for status in CENTER_STEPS}
 MARKERS[S.READY] = (LOKET, KASI, ADMIN)
 
-# Other capabilities (the sync) add warnings to an applicant's page: fn(application) -> [text].
-_detail_notices: list = []
-
-
-def add_detail_notice(fn) -> None:
-    if fn not in _detail_notices:
-        _detail_notices.append(fn)
-
 
 @blueprint.app_template_global("janji_perkiraan")
 def promise_estimated(application) -> bool:
@@ -68,24 +61,6 @@ def status_label(value) -> str:
         return STATUS_LABELS[S(value)]
     except ValueError:
         return str(value)
-
-
-@lru_cache(maxsize=4)
-def _desa_of(kecamatan_code: str) -> tuple:
-    return tuple(regions.desa_of(kecamatan_code))  # scans the national list: ~80 ms, so once per code
-
-
-@lru_cache(maxsize=4)
-def _desa_names_of(kecamatan_code: str) -> dict:
-    return {r.code: r.name for r in _desa_of(kecamatan_code)}
-
-
-def desa_list() -> list:
-    return list(_desa_of(store.get("kecamatan_code") or ""))
-
-
-def desa_names() -> dict[str, str]:
-    return _desa_names_of(store.get("kecamatan_code") or "")
 
 
 
@@ -318,7 +293,7 @@ def _detail_context(application, errors=None, handover_form=None):
                 reasons=intake.REASONS, sexes=intake.SEXES, statuses=STATUS_LABELS, S=S,
                 editable=is_editable(status), marks=marks, errors=errors or {},
                 handover_form=handover_form or {"collector": "pemohon"},
-                notices=[text for fn in _detail_notices for text in fn(application)])
+                notices=notices_for(application))
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])

@@ -1,0 +1,13 @@
+"""Warnings other parts add to an applicant's page (the sync: what the center said), fn(application) ->
+[text]. Here and not in the views, so a storage module (registration/sync_records.py) adds one without
+importing a page."""
+_detail_notices: list = []
+
+
+def add_detail_notice(fn) -> None:
+    if fn not in _detail_notices:
+        _detail_notices.append(fn)
+
+
+def notices_for(application) -> list[str]:
+    return [text for fn in _detail_notices for text in fn(application)]
