@@ -179,6 +179,12 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
     return pre
 
 
+def waiting_count() -> int:
+    """Pre-registrations waiting at the counter (its menu badge and dashboard card)."""
+    return (PreRegistration.select().where((PreRegistration.status == PreRegistration.WAITING)
+                                           & (PreRegistration.expires_on >= today())).count())
+
+
 def pre_registration_from_payload(payload: dict, source: str, photo=None) -> PreRegistration:
     """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
     counter's checks again and becomes a waiting pre-registration here."""
