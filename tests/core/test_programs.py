@@ -88,3 +88,15 @@ def test_a_shared_command_runs_as_the_program_the_mode_or_the_folder_names(tmp_p
     monkeypatch.setenv("LOKET_MODE", "desa")
     assert run.choose_program(["reset-password", "--data", str(tmp_path)])[0].name == "desa"
     assert run.choose_program(["demo", "--data", str(tmp_path)])[0].name == "kecamatan"  # the kecamatan's only
+
+
+def test_every_part_a_declaration_names_is_there():
+    from app.frame.programs import resolve
+    for program in _declarations():
+        assert callable(resolve(program.factory)) and callable(resolve(program.migrate)), program.name
+        assert resolve(program.policy).__class__.__name__ == "Policy", program.name
+        assert (ROOT / "schema" / program.schema).is_dir() and list((ROOT / "schema" / program.schema).glob("0001_*.sql"))
+        assert all(callable(job) and seconds > 0 for seconds, job in program.jobs()), program.name
+        assert all(callable(resolve(command.add)) for command in program.commands), program.name
+        if program.name != "center":
+            assert all(hasattr(module, "blueprint") for module in program.modules()), program.name
