@@ -11,19 +11,13 @@ def _office_app(options):
 
 
 def cmd_sync(options) -> int:
+    """The kecamatan's `run.py sync`: enrol, or with a link a pass, a USB export or a status import."""
     from app.frame import store
-    from sync.client import engine, link
-    from sync.usb import BatchFileError
+    from sync.client import engine
 
     app = _office_app(options)
     with app.app_context(), app.extensions["database"].connection_context():
         action = getattr(options, "sync_action", None)
-        desa_pc = app.config["MODE"] == "desa"
-        if desa_pc and (action == "enrol" or engine.current_link() is None):
-            # `sync enrol` is the kecamatan's enrolment: on a desa PC it would enrol it as a counter.
-            print("Komputer desa ini didaftarkan oleh admin desa di halaman Operator Desa, dengan alamat pusat "
-                  "dan kode pendaftaran dari kecamatan.", file=sys.stderr)
-            return 2
         if action == "enrol":
             from app.sync_page.enrolment import EnrolmentError, enrol_this_pc
             code = options.kecamatan or store.get("kecamatan_code")
@@ -41,27 +35,57 @@ def cmd_sync(options) -> int:
             print("Komputer ini belum terdaftar: jalankan `run.py sync enrol --center URL --code KODE`.",
                   file=sys.stderr)
             return 2
-        if action == "export":
-            files, count = link.export_batches(Path(options.to))
-            print(f"{count} permohonan ditulis ke {len(files)} berkas di {options.to}:")
-            for name, _ in files:
-                print(f"  {name}")
-            return 0
-        if action == "import-status":
-            try:
-                applied = link.import_status_file(Path(options.file).read_bytes())
-            except BatchFileError as problem:
-                print(problem, file=sys.stderr)
-                return 1
-            print(f"{applied} status baru diterapkan.")
-            return 0
-        report = engine.sync_once(full=options.full)
-        print(f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
-              f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
-        if report.error:
-            print(f"Terhenti: {report.error}", file=sys.stderr)
-            return 1
+        return _with_link(options, action)
+
+
+def cmd_desa_sync(options) -> int:
+    """The desa PC's `run.py sync`: its link is a desa's (forms to the center's relay, statuses back),
+    enrolled by its admin on the Operator Desa page."""
+    from sync.client import engine
+
+    app = _office_app(options)
+    with app.app_context(), app.extensions["database"].connection_context():
+        action = getattr(options, "sync_action", None)
+        if action == "enrol" or engine.current_link() is None:
+            # `sync enrol` is the kecamatan's enrolment: on a desa PC it would enrol it as a counter.
+            print("Komputer desa ini didaftarkan oleh admin desa di halaman Operator Desa, dengan alamat pusat "
+                  "dan kode pendaftaran dari kecamatan.", file=sys.stderr)
+            return 2
+        return _with_link(options, action)
+
+
+def _with_link(options, action) -> int:
+    """A pass, a USB export or a status import on a PC with a link (inside the app's context)."""
+    from sync.client import engine, link
+    from sync.usb import BatchFileError
+
+    if action == "export":
+        files, count = link.export_batches(Path(options.to))
+        print(f"{count} permohonan ditulis ke {len(files)} berkas di {options.to}:")
+        for name, _ in files:
+            print(f"  {name}")
         return 0
+    if action == "import-status":
+        try:
+            applied = link.import_status_file(Path(options.file).read_bytes())
+        except BatchFileError as problem:
+            print(problem, file=sys.stderr)
+            return 1
+        print(f"{applied} status baru diterapkan.")
+        return 0
+    report = engine.sync_once(full=options.full)
+    print(f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
+          f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
+    if report.error:
+        print(f"Terhenti: {report.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_desa_sync(subparsers, add_data_option) -> None:
+    """The desa PC's: the same words (a mistaken `sync enrol` gets the desa's answer), its own handler."""
+    add_sync(subparsers, add_data_option)
+    subparsers.choices["sync"].set_defaults(handler=cmd_desa_sync)
 
 
 def add_sync(subparsers, add_data_option) -> None:

@@ -81,6 +81,9 @@ def test_a_shared_command_runs_as_the_program_the_mode_or_the_folder_names(tmp_p
     (desa_folder / "desa.sqlite3").write_bytes(b"")
     assert run.choose_program(["sync", "--data", str(tmp_path)])[0].name == "kecamatan"
     assert run.choose_program(["sync", "--data", str(desa_folder)])[0].name == "desa"
+    # the desa PC's own `sync` (its link is enrolled on its admin's page), no desa branch in the kecamatan's
+    assert run.prepare(["sync", "--data", str(desa_folder)])[1].handler.__name__ == "cmd_desa_sync"
+    assert run.prepare(["sync", "--data", str(tmp_path), "enrol", "--center", "x", "--code", "y"])[1].handler.__name__ == "cmd_sync"
     assert run.choose_program(["backup", "--data", str(tmp_path), "--mode", "desa"])[0].name == "desa"
     assert run.choose_program(["center", "--data", str(tmp_path)])[0].name == "center"
     program, argv = run.choose_program(["--port", "8081", "--data", str(desa_folder)])
