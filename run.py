@@ -1,26 +1,24 @@
-"""Loket Kecamatan: one entry point for the office PC (and the regency center).
+"""Loket Kecamatan: one entry point for the office PC, the desa PC and the regency center.
 
     python run.py                 serve the kecamatan app (same as `serve`)
     python run.py --help          every subcommand
+
+Each program is a declaration (app/programs/kecamatan.py, app/programs/desa.py,
+sync/center/program.py): this file reads them, picks the program first (from the command, then
+--mode / LOKET_MODE, then the data folder) and imports only that program's parts.
 """
 import argparse
-import errno
 import logging
 import os
 import sys
 from pathlib import Path
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
+DECLARATIONS = ("app.programs.kecamatan:PROGRAM", "app.programs.desa:PROGRAM", "sync.center.program:PROGRAM")
 
 
-def _data_config(options) -> dict:
-    """--data and, where the command has it, --mode; what is not given comes from LOKET_* or the
-    folder itself (app/frame/config.py)."""
-    config = {"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {}
-    if getattr(options, "mode", None):
-        config["MODE"] = options.mode
-    return config
+def programs() -> list:
+    from app.frame.programs import resolve
+    return [resolve(name) for name in DECLARATIONS]
 
 
 def _add_data_option(parser) -> None:
@@ -29,186 +27,56 @@ def _add_data_option(parser) -> None:
                         help="data folder (default: the per-user data folder)")
 
 
-def port_busy_message(host: str, port: int) -> str:
-    return (f"Port {port} di {host} sudah dipakai program lain (mungkin Loket Kecamatan sudah berjalan); "
-            f"buka alamatnya di peramban, atau jalankan dengan --port {port + 1}.")
+def _mode_asked(argv: list[str]) -> str:
+    """The office program a command shared by the kecamatan and the desa PC runs as: --mode, else
+    LOKET_MODE, else the data folder's own (app/frame/config.mode_of_folder). An unusable
+    LOKET_MODE is reported by load_config when the command runs."""
+    from app.frame.config import default_data_dir, mode_of_folder
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--mode")
+    early.add_argument("--data")
+    known, _ = early.parse_known_args(argv)
+    if known.mode:
+        return known.mode
+    data = known.data or os.environ.get("LOKET_DATA_DIR")
+    return os.environ.get("LOKET_MODE", "").strip().lower() or mode_of_folder(Path(data) if data else default_data_dir())
 
 
-def _limit_malloc_arenas() -> None:
-    """Keep the server's memory near what it uses (bench/bench_day.py, goal < 150 MB): glibc gives
-    each thread its own malloc arena, and after a big buffer is freed (a photo, a 32 MB scrypt
-    hash) it raises its mmap threshold so the next big buffers stay in the heap for good.
-    Two arenas, and big buffers always mapped and given back."""
-    if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
-        try:
-            import ctypes
-            libc = ctypes.CDLL("libc.so.6")
-            libc.mallopt(-8, 2)  # M_ARENA_MAX, before any thread starts
-            libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD: fixed, no longer creeping up to 32 MB
-        except (OSError, AttributeError):
-            pass
+def choose_program(argv: list[str]):
+    """(the program, argv with its command): the command says which program, where two office programs
+    share it the mode does. `run.py` and `run.py --port 8081` serve."""
+    declared = programs()
+    names = {name for program in declared for name in program.command_names()}
+    command = next((word for word in argv if word in names), None)
+    if command is None and not any(word in ("-h", "--help") for word in argv):
+        argv, command = ["serve", *argv], "serve"
+    candidates = [program for program in declared if command in program.command_names()] or declared[:1]
+    if len(candidates) > 1:
+        mode = _mode_asked(argv)
+        candidates = [program for program in candidates if mode in program.modes] or candidates
+    return candidates[0], argv
 
 
-def cmd_serve(options) -> int:
-    from app.frame.serving import create_office_server
-
-    _limit_malloc_arenas()
-    from app import create_app
-    from app.background import start_background_jobs
-    from app.firstrun import ensure_admin
-
-    app = create_app(dict(_data_config(options), START_BACKGROUND_JOBS=True,
-                          SERVED_AS={"host": options.host, "port": options.port}))  # for "Pasang mulai otomatis"
-    try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
-        server = create_office_server(app, host=options.host, port=options.port, threads=options.threads,
-                                      ident="loket-kecamatan")
-    except OSError as problem:
-        if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):  # 100xx: the Winsock numbers
-            print(port_busy_message(options.host, options.port), file=sys.stderr)
-            return 3
-        raise
-    with app.extensions["database"].connection_context():
-        password = ensure_admin()
-    if password:
-        print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
-        print("  nama pengguna : admin")
-        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
-        print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
-    start_background_jobs(app)
-    label = "Loket Kecamatan (mode desa)" if app.config["MODE"] == "desa" else "Loket Kecamatan"
-    print(f"{label} berjalan di http://{options.host}:{server.effective_port}/  "
-          f"(data: {app.config['DATA_DIR']})", flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
-def cmd_demo(options) -> int:
-    from app import create_app, demo
-    from app.frame.config import load_config
-
-    if load_config(_data_config(options))["MODE"] == "desa":
-        print("Data demo hanya untuk kantor kecamatan; folder ini milik PC desa. Pilih folder lain dengan --data.",
-              file=sys.stderr)
-        return 1
-    app = create_app(_data_config(options))
-    with app.app_context(), app.extensions["database"].connection_context():
-        accounts = demo.fill(options)
-    print(f"Data demo diisi di {app.config['DATABASE_PATH']}")
-    for username, password in accounts.items():
-        print(f"  {username:8} {password}")
-    return 0
-
-
-def cmd_backup(options) -> int:
-    from datetime import datetime
-
-    from app.backups.engine import BackupError, backup_database
-    from app.frame.config import load_config
-
-    config = load_config(_data_config(options))
-    target = Path(options.to) if options.to else config["BACKUP_DIR"] / f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
-    try:
-        made = backup_database(config["DATABASE_PATH"], target)
-    except BackupError as problem:
-        print(problem, file=sys.stderr)
-        return 1
-    print(f"Cadangan dibuat: {made}")
-    return 0
-
-
-def cmd_restore(options) -> int:
-    from app.backups.engine import BackupError, restore_database
-    from app.frame.config import load_config
-
-    config = load_config(_data_config(options))
-    try:
-        safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"],
-                                  recovery_key=options.recovery_key, keep=config["BACKUP_KEEP"], mode=config["MODE"])
-    except BackupError as problem:
-        print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
-        return 1
-    from app import create_app
-    create_app(_data_config(options))  # brings the schema up to date and records the restore in its trail
-    print(f"Data dipulihkan dari {options.source}.")
-    if safety:
-        print(f"Data sebelumnya disimpan di {safety}.")
-    return 0
-
-
-def cmd_reset_admin(options) -> int:
-    from app import create_app
-    from app.auth.accounts import reset_password
-    from app.auth.models import User
-    from app.frame.config import load_config
-
-    config = load_config(_data_config(options))
-    if not config["DATABASE_PATH"].exists():  # a mistyped --data: say so, never start an empty database there
-        print(f"Belum ada basis data di {config['DATA_DIR']}: periksa --data, atau jalankan aplikasi sekali dahulu.",
-              file=sys.stderr)
-        return 1
-    app = create_app(_data_config(options))
-    with app.app_context(), app.extensions["database"].connection_context():
-        user = User.get_or_none(User.username == options.username)
-        if user is None:
-            other = (config["DATA_DIR"] / "desa.sqlite3").exists() and config["MODE"] != "desa"
-            print(f"Akun {options.username} tidak ditemukan."
-                  + (" Folder ini juga berisi basis data PC desa (desa.sqlite3): untuk akun PC desa, "
-                     f"jalankan: run.py reset-password {options.username} --mode desa" if other else ""), file=sys.stderr)
-            return 1
-        password = reset_password(user)
-    print(f"Kata sandi sementara untuk {options.username}: {password}")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from app import autostart, capabilities, demo
-
-    parser = argparse.ArgumentParser(prog="run.py", description="Loket Kecamatan")
+def build_parser(program=None) -> argparse.ArgumentParser:
+    """The parser of one program's commands (the kecamatan's when none is named)."""
+    from app.frame.programs import resolve
+    program = program or programs()[0]
+    parser = argparse.ArgumentParser(prog="run.py", description=f"{program.title}; the other programs: "
+                                     + ", ".join(f"{p.name} ({' '.join(p.command_names())})"
+                                                 for p in programs() if p.name != program.name))
     parser.add_argument("--data", metavar="DIR", help="data folder (default: the per-user data folder)")
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
-
-    serve = commands.add_parser("serve", help="serve the kecamatan app on waitress (default)")
-    _add_data_option(serve)
-    serve.add_argument("--host", default=DEFAULT_HOST)
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    serve.add_argument("--threads", type=int, default=8)
-    serve.add_argument("--mode", choices=("kecamatan", "desa"),
-                       help="desa: the village office's own PC (only the desa pages, its own database); "
-                            "default LOKET_MODE, else the folder's own (desa.sqlite3 alone: desa), else kecamatan")
-    serve.set_defaults(handler=cmd_serve)
-
-    fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")
-    _add_data_option(fill)
-    demo.add_arguments(fill)
-    fill.set_defaults(handler=cmd_demo)
-
-    backup = commands.add_parser("backup", help="online, consistent backup of the database")
-    _add_data_option(backup)
-    backup.add_argument("--to", metavar="FILE", help="backup file (default: DATA/backups/manual-<time>.sqlite3)")
-    backup.set_defaults(handler=cmd_backup)
-
-    restore = commands.add_parser("restore", help="restore a checked backup (stop the app first)")
-    _add_data_option(restore)
-    restore.add_argument("--from", dest="source", metavar="FILE", required=True)
-    restore.add_argument("--kunci-pemulihan", dest="recovery_key", metavar="KUNCI",
-                         help="the office's printed recovery key (needed on a new PC)")
-    restore.set_defaults(handler=cmd_restore)
-
-    reset = commands.add_parser("reset-password", help="give an account a new one-time password")
-    _add_data_option(reset)
-    reset.add_argument("username", nargs="?", default="admin")
-    reset.add_argument("--mode", choices=("kecamatan", "desa"),
-                       help="which database of the folder (default: LOKET_MODE, else the folder's own)")
-    reset.set_defaults(handler=cmd_reset_admin)
-
-    autostart.add_commands(commands, _add_data_option)
-    for module in capabilities.modules():
-        if hasattr(module, "add_commands"):
-            module.add_commands(commands, _add_data_option)
+    for command in program.commands:
+        resolve(command.add)(commands, _add_data_option)
+    parser.set_defaults(program=program)
     return parser
+
+
+def prepare(argv: list[str]):
+    """Everything before the handler runs: the program, its parser, the parsed options."""
+    program, argv = choose_program(argv)
+    options = build_parser(program).parse_args(argv)
+    return program, options
 
 
 def _console_never_refuses_a_character() -> None:
@@ -222,12 +90,7 @@ def _console_never_refuses_a_character() -> None:
 def main(argv=None) -> int:
     _console_never_refuses_a_character()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    if not any(word in subcommands or word in ("-h", "--help") for word in argv):
-        argv = ["serve", *argv]  # `run.py` and `run.py --port 8081` serve
-    options = parser.parse_args(argv)
+    _, options = prepare(list(sys.argv[1:] if argv is None else argv))
     from app.frame.config import SettingInvalid
     from app.frame.keystore import KeyMissing
     from app.frame.migrations import DatabaseTooNew

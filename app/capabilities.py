@@ -1,4 +1,4 @@
-"""The capability packages that make up the app, and what each contributes.
+"""What a capability package contributes to an office program (app/programs/*.py list them).
 
 A capability is a package under app/ with a `blueprint`; it may also define
   MENU:            list[MenuItem]       entries of the main menu
@@ -6,28 +6,9 @@ A capability is a package under app/ with a `blueprint`; it may also define
   add_demo_arguments(parser), fill_demo(options, rng): its part of `run.py demo`
   add_commands(subparsers): its own `run.py` subcommands
   request_gate():                       a before-request check run after the role check
-Adding a capability is one line in CAPABILITIES.
+Adding a capability is one line in its program's declaration; background jobs are declared there too.
 """
-import importlib
 from dataclasses import dataclass
-
-CAPABILITIES = [
-    "app.core",
-    "app.auth",
-    "app.audit",
-    "app.settings",
-    "app.backups",
-    "app.calendar",
-    "app.registration",
-    "app.desa",
-    "app.complaints",
-    "app.public_status",
-    "app.survey",
-    "app.recap",
-    "app.indicators",
-    "app.sync_page",
-]
-
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -46,8 +27,15 @@ class Card:
     level: str = "info"  # info | warn | danger | ok
 
 
-def modules():
-    return [importlib.import_module(name) for name in CAPABILITIES]
+def modules(program=None) -> list:
+    """The capability packages of `program`: by default the running app's, else the kecamatan's
+    (which holds every capability: `run.py demo`, the migration check)."""
+    if program is None:
+        from flask import current_app, has_app_context
+        program = current_app.extensions.get("program") if has_app_context() else None
+    if program is None:
+        from app.programs.kecamatan import PROGRAM as program
+    return program.modules()
 
 
 def menu_for_user():

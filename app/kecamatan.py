@@ -1,4 +1,5 @@
-"""The kecamatan app: the frame plus the capabilities listed in app/capabilities.py."""
+"""The office app of the kecamatan and of the desa PC: the frame plus the capabilities its program declares
+(app/programs/kecamatan.py, app/programs/desa.py)."""
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -6,6 +7,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from app import capabilities
+from app.frame.programs import resolve
 from app.backups.engine import encrypt_plaintext_backups, record_restore, remove_partial_files, settle_recovery_key
 from app.frame import dates, installation, privacy, submissions, templating
 from app.frame.access import enforce_roles, install_policy, user_may
@@ -19,7 +21,6 @@ from app.frame.roles import ROLE_LABELS
 from app.frame.signin import idle_limit, load_current_user
 from app.auth.models import StaffSession, User
 from app.backups.views import LoketRequest
-from app.policy import POLICY
 from app.frame import store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +39,14 @@ def office_zone() -> str:
         return dates.DEFAULT_TIME_ZONE
 
 
+def program_of(mode: str):
+    """The office program a mode names (app/frame/config.load_config settles MODE)."""
+    from app.programs import desa, kecamatan
+    return desa.PROGRAM if mode == desa.PROGRAM.name else kecamatan.PROGRAM
+
+
 def create_app(config: dict | None = None) -> Flask:
-    """Build the kecamatan app; `config` overrides the environment (tests, CLI flags)."""
+    """Build the office app of the configured program; `config` overrides the environment (tests, CLI flags)."""
     app = Flask("app", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.request_class = LoketRequest
     app.config.update(load_config(config))
@@ -60,12 +67,13 @@ def create_app(config: dict | None = None) -> Flask:
     with db.connection_context():
         record_restore(db_path)  # a restore done from the command line, or cut short before its entry
     app.extensions["database"] = db
+    program = app.extensions["program"] = program_of(app.config["MODE"])
 
     csrf.init_app(app)
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
-    for module in capabilities.modules():
+    for module in program.modules():
         app.register_blueprint(module.blueprint)
-    install_policy(app, POLICY)
+    install_policy(app, resolve(program.policy))
     if app.config["MODE"] == "desa":
         from app.desa import mode
         mode.install(app)
@@ -81,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["idle_minutes"] = lambda: store.get("session_idle_minutes")  # set on the office page
 
     install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
-    for module in capabilities.modules():  # after the user and the role check are known
+    for module in program.modules():  # after the user and the role check are known
         if hasattr(module, "request_gate"):
             app.before_request(module.request_gate)
     install_page_turns(app, app.config["PAGE_TURNS"], app.config["PAGE_TURN_PATIENCE"])

@@ -13,15 +13,6 @@ from app.policy import POLICY
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
 
 
-class AccountError(ValueError):
-    """A problem the admin can fix; `field` names the form field, message is Indonesian."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def _summary(user: User) -> dict:
     return {"username": user.username, "full_name": user.full_name, "role": user.role,
             "nip": user.nip, "is_active": bool(user.is_active)}

@@ -297,9 +297,3 @@ def overdue_counts(user, due: Targets) -> tuple[int, int]:
         follow = visible_to(Complaint.select().where(due.follow_overdue()), user).count()
         return first, follow
     return figure_cache.kept("overdue", (sees_confidential(user.role), due.first_cutoff, due.follow_cutoff), count)
-
-
-def status_counts(user) -> dict[str, int]:
-    rows = visible_to(Complaint.select(Complaint.status, fn.COUNT(Complaint.id).alias("n"))
-                      .group_by(Complaint.status), user).tuples()
-    return dict(rows)

@@ -31,9 +31,6 @@ ENDPOINTS = frozenset({
     "backups.index", "backups.create", "backups.download", "backups.restore", "backups.new_pc_restore",
     "backups.recovery_key", "backups.recovery_key_printed", "backups.recovery_key_change", "backups.recovery_key_typed",
 })
-# Background jobs a desa PC runs: the daily backup and the sync scheduler (its link is a desa's:
-# pre-registrations to the center's relay, statuses back; app/desa/relay.py).
-BACKGROUND_MODULES = frozenset({"app.backups", "app.sync_page"})
 
 
 def is_desa_mode() -> bool:
@@ -42,8 +39,7 @@ def is_desa_mode() -> bool:
 
 def install(app) -> None:
     """Called by create_app in desa mode: only the desa's endpoints answer."""
-    app.config["ENDPOINTS_IN_MODE"] = ENDPOINTS
-    app.config["BACKGROUND_MODULES"] = BACKGROUND_MODULES
+    app.config["ENDPOINTS_IN_MODE"] = ENDPOINTS  # its background jobs: app/programs/desa.py
 
     @app.before_request
     def only_desa_pages():

@@ -179,11 +179,17 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
     return pre
 
 
+def waiting_count() -> int:
+    """Pre-registrations waiting at the counter (its menu badge and dashboard card)."""
+    return (PreRegistration.select().where((PreRegistration.status == PreRegistration.WAITING)
+                                           & (PreRegistration.expires_on >= today())).count())
+
+
 def pre_registration_from_payload(payload: dict, source: str, photo=None) -> PreRegistration:
     """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
     counter's checks again and becomes a waiting pre-registration here."""
     from app.registration import intake
-    from app.registration.records import desa_list
+    from app.registration.places import desa_list
     fields = dict(payload["f"]) if isinstance(payload.get("f"), dict) else {}
     fields = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int))}
     fields["desa"] = fields.get("desa_code", "")

@@ -1,7 +1,7 @@
 """All configuration in one place: defaults, then the environment (LOKET_*), then the caller.
 
 Office settings that the admin changes at run time (kecamatan identity, service days, ...)
-live in the database; see app/settings/store.py.
+live in the database; see app/frame/store.py.
 """
 import os
 import secrets
@@ -69,7 +69,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "loket_session",
-        # Sessions live on the server (app/auth/current.py): the cookie ends with the browser, is
+        # Sessions live on the server (app/frame/signin.py): the cookie ends with the browser, is
         # not renewed on every response, and the server ends it after idle minutes or max hours.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_IDLE_MINUTES": whole_number_setting("LOKET_SESSION_IDLE_MINUTES", 30, 5, 480),  # as the admin page

@@ -83,7 +83,7 @@ def children(parent_code: str = "") -> list[Region]:
 # The legal time zone of each province (Keppres 41/1987, and the provinces formed since in the
 # area each came from). No province in the Kemendagri 2025 list straddles two zones, so the
 # province decides; a code missing here (a province added later) proposes nothing and the admin
-# chooses. tests/core/test_zones.py checks that every province in the list is here.
+# chooses. tests/settings/test_zones.py checks that every province in the list is here.
 ZONE_OF_PROVINCE = {
     **dict.fromkeys(("11", "12", "13", "14", "15", "16", "17", "18", "19", "21",
                      "31", "32", "33", "34", "35", "36", "61", "62"), "WIB"),

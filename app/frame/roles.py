@@ -1,4 +1,4 @@
-"""The office's roles (shared/DESIGN.md, 'Who uses it')."""
+"""The office's roles (docs/architecture.md, 'Who uses it, and how the work flows')."""
 ADMIN = "admin"
 LOKET = "petugas_loket"
 INFORMASI = "petugas_informasi"

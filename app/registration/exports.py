@@ -11,7 +11,7 @@ COLUMNS = ["No. Pendaftaran", "Versi", "Tanggal Daftar ({zone})", "NIK", "No. KK
            "Tanggal Lengkap", "Tanggal Janji", "Diserahkan Kepada", "Tanggal Diserahkan ({zone})"]
 
 
-# The personal field behind each column, for the access policy (app/privacy.py).
+# The personal field behind each column, for the access policy (app/frame/privacy.py).
 PERSONAL = {3: "nik", 4: "kk_number", 6: "birth_place", 7: "birth_date", 9: "address", 10: "rt", 11: "rw"}
 
 

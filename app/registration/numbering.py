@@ -2,7 +2,7 @@
 
 '350807-P3-000123': the kecamatan's Kemendagri code (unique in the regency), the counter PC's
 device code (issued by the center at enrolment; LOKET_DEVICE_ID before), and that PC's own
-running sequence, which starts at generation * 1,000,000 + 1 (app/installation.py): after a
+running sequence, which starts at generation * 1,000,000 + 1 (app/frame/installation.py): after a
 restore the sequence jumps past anything handed out before ('350807-P3-1000001').
 """
 import re

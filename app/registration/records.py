@@ -5,13 +5,12 @@ Views call these inside no transaction; each function opens its own `database.at
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask import current_app, g
 
 from app import audit
 from app.frame.dates import utc_now
-from app.frame import installation, regions
+from app.frame import installation
 from app.frame.db import database
 from app.registration import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
@@ -238,25 +237,6 @@ def recompute_promises(old, new) -> list[str]:
             Application.update(promised_date=promised, updated_at=utc_now()).where(Application.id == row.id).execute()
             changes.append(f"{row.registration_number}: {row.promised_date:%d-%m-%Y} -> {promised:%d-%m-%Y}")
     return changes
-
-
-# The desa of this office's kecamatan (the Kemendagri list), for forms and their checks.
-@lru_cache(maxsize=4)
-def _desa_of(kecamatan_code: str) -> tuple:
-    return tuple(regions.desa_of(kecamatan_code))  # scans the national list: ~80 ms, so once per code
-
-
-@lru_cache(maxsize=4)
-def _desa_names_of(kecamatan_code: str) -> dict:
-    return {r.code: r.name for r in _desa_of(kecamatan_code)}
-
-
-def desa_list() -> list:
-    return list(_desa_of(store.get("kecamatan_code") or ""))
-
-
-def desa_names() -> dict[str, str]:
-    return _desa_names_of(store.get("kecamatan_code") or "")
 
 
 # --- the service settings, the register's export and photo views --------------------------------

@@ -46,7 +46,7 @@ STATUS_LABELS = {
     S.RESEND_REQUESTED: "Diminta kirim ulang",
 }
 
-# The service flow (shared/DESIGN.md, "How the work flows"): each status and where it may go next.
+# The service flow (docs/architecture.md, "Who uses it, and how the work flows"): each status and where it may go next.
 TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.RECEIVED: frozenset({S.RETURNED, S.COMPLETE}),
     S.RETURNED: frozenset({S.RECEIVED, S.COMPLETE}),  # re-opened when the applicant comes back
@@ -86,10 +86,6 @@ def add_transition_listener(fn: Callable) -> None:
     """fn(application, from_status, to_status) runs inside the transaction of every transition."""
     if fn not in _listeners:
         _listeners.append(fn)
-
-
-def is_allowed(from_status, to_status) -> bool:
-    return ApplicationStatus(to_status) in TRANSITIONS[ApplicationStatus(from_status)]
 
 
 def is_editable(status) -> bool:

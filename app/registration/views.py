@@ -15,14 +15,14 @@ from app.frame.request_cycle import int_arg
 from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import exports, intake, records
-from app.registration.records import desa_list, desa_names  # noqa: F401  (desa and collective pages read them here)
+from app.registration.notices import notices_for
+from app.registration.places import desa_list, desa_names  # noqa: F401  (also read from here)
 from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
 from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
 from app.registration.register import (due_between_condition, overdue_condition, parse_filter,
                                        register_query)
 from app.registration.service_time import days_left, days_left_label, office_today, promise_is_estimate
-from app.registration.notices import detail_notices
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
                                      TransitionNotAllowed, is_editable, transition)
 from app.frame import store
@@ -63,7 +63,6 @@ def status_label(value) -> str:
         return STATUS_LABELS[S(value)]
     except ValueError:
         return str(value)
-
 
 
 
@@ -294,7 +293,7 @@ def _detail_context(application, errors=None, handover_form=None):
                 reasons=intake.REASONS, sexes=intake.SEXES, statuses=STATUS_LABELS, S=S,
                 editable=is_editable(status), marks=marks, errors=errors or {},
                 handover_form=handover_form or {"collector": "pemohon"},
-                notices=detail_notices(application))
+                notices=notices_for(application))
 
 
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])

@@ -56,7 +56,7 @@ def center_config(overrides: dict | None = None) -> dict:
         "PUBLIC_URL": (os.environ.get("LOKET_CENTER_PUBLIC_URL") or "").strip().rstrip("/"),
         # Days after a card is shipped before the center drops its photo and personal fields (retention.py).
         "PURGE_AFTER_DAYS": whole_number_setting("LOKET_CENTER_PURGE_DAYS", 90, 1, 3650),
-        # The internet-facing login: the same throttle and limits as the kecamatan's (app/config.py).
+        # The internet-facing login: the same throttle and limits as the kecamatan's (app/frame/config.py).
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
@@ -127,9 +127,8 @@ def forget_public_statuses(app) -> None:
     forget_finished(app.config["PUBLIC_STATUS_KEEP_DAYS"])
 
 
-CENTER_JOBS = [(60, prune_nonces), (3600, purge_personal_data), (3600, forget_public_statuses)]
-
-
 def start_center_jobs(app):
-    from app.background import start_jobs
-    return start_jobs(app, CENTER_JOBS, db=app.extensions["center_database"])
+    """The jobs sync/center/program.py declares, on the center's database."""
+    from app.frame.jobs import start_jobs
+    from sync.center.program import PROGRAM
+    return start_jobs(app, PROGRAM.jobs(), db=app.extensions["center_database"])

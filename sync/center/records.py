@@ -20,7 +20,7 @@ from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusE
 
 NIK_PATTERN = re.compile(r"[0-9]{16}")  # ASCII digits only (\d takes any script's digits)
 
-# Center-side lifecycle (shared/DESIGN.md, "How the work flows"): printed cards are shipped;
+# Center-side lifecycle (docs/architecture.md, "Who uses it, and how the work flows"): printed cards are shipped;
 # a card can be rejected or sent back for a resend after printing, and rejected after shipping
 # (damaged or lost on the way). The kecamatan's state machine accepts each of these moves.
 CENTER_TRANSITIONS = {

@@ -134,11 +134,6 @@ def note_refusal(link: SyncLink, problem: Exception) -> None:
             SyncLog.create(at=utc_now(), kind="galat", summary=str(problem)[:1000])
 
 
-def write_log(kind: str, summary: str) -> None:
-    with write_transaction():
-        SyncLog.create(at=utc_now(), kind=kind, summary=summary[:1000])
-
-
 # --- acknowledgements -----------------------------------------------------------------------
 
 def _mark_sent(item: OutboxItem) -> None:

@@ -54,10 +54,6 @@ class Refused(Exception):
         self.code = code  # the center's machine-readable reason ("unauthorized", "expired_code", ...)
 
 
-class NotACenter(LinkDown):
-    """Something answered at that address, but not a Loket printing center (a hotspot page, another site)."""
-
-
 class ClockSkew(Refused):
     """The center refused our timestamp: this PC's clock is off. str() tells the clerk how to fix it."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DESKTOP = {"width": 1366, "height": 768}   # the office PC's screen (shared/DESIGN.md)
+DESKTOP = {"width": 1366, "height": 768}   # the office PC's screen (docs/architecture.md: small Windows PCs)
 TABLET = {"width": 800, "height": 1280}    # the kiosk tablet, portrait
 
 # Upper bounds for waiting on a state, not delays: a check passes as soon as the page gets there.

@@ -324,7 +324,7 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
     import time
 
     from sync.client import link
-    assert "app.sync_page" in desa_app.config["BACKGROUND_MODULES"]  # the scheduler runs in desa mode too
+    assert (60, link.scheduled_sync) in desa_app.extensions["program"].jobs()  # the scheduler runs on a desa PC too
     enrolled_desa(desa_app, linked_kecamatan, client_as)
     operator = desa_operator(desa_app)
     assert pre_register(operator, valid_form()).status_code == 302

@@ -486,8 +486,9 @@ def test_cursors_methods_and_nonces_are_bounded(center_app, center_db, enrolled)
     from app.frame.dates import utc_now
     UsedNonce.create(key_id=key[0], nonce="ab" * 16, seen_at=utc_now() - timedelta(minutes=11))
     UsedNonce.create(key_id=key[0], nonce="cd" * 16, seen_at=utc_now())
-    from sync.center.app import CENTER_JOBS, prune_nonces
-    assert (60, prune_nonces) in CENTER_JOBS
+    from sync.center.app import prune_nonces
+    from sync.center.program import PROGRAM
+    assert (60, prune_nonces) in PROGRAM.jobs()
     prune_nonces(center_app)
     assert {n.nonce for n in UsedNonce.select()} >= {"cd" * 16} and "ab" * 16 not in {n.nonce for n in UsedNonce.select()}
 

@@ -1,12 +1,8 @@
-"""Background jobs of the serving process: the daily backup, and what capabilities add.
-
-A capability lists `BACKGROUND_JOBS = [(seconds, job)]`; each job is called as job(app)
-in its own daemon thread, every `seconds`, with a database connection open.
-"""
+"""Background jobs of a serving process, for every program: each (seconds, job) runs as job(app) in
+its own daemon thread, every `seconds`, with a database connection open. A program declares its
+jobs (app/frame/programs.py, `background_jobs`)."""
 import logging
 import threading
-
-from app import capabilities
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +25,3 @@ def start_jobs(app, jobs, db=None) -> threading.Event:
         threading.Thread(target=_loop, args=(app, seconds, job, stop, db), daemon=True,
                          name=f"job-{job.__name__}").start()
     return stop
-
-
-def start_background_jobs(app) -> threading.Event:
-    only = app.config.get("BACKGROUND_MODULES")  # desa mode: the daily backup, not the kecamatan's sync
-    return start_jobs(app, [job for module in capabilities.modules()
-                            if only is None or module.__name__ in only
-                            for job in getattr(module, "BACKGROUND_JOBS", [])])

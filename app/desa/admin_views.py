@@ -1,0 +1,176 @@
+"""The admin of the desa operators: their accounts and desa, the desa PCs' codes and keys (kecamatan),
+the PC's enrolment (desa PC), the pre-registrations' validity."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from playhouse.flask_utils import get_object_or_404
+
+from app.frame import audit
+from app.auth import accounts
+from app.frame.db import database
+from app.desa import mode, qr, relay
+from app.desa.models import UserDesa
+from app.desa.scope import desa_codes_of
+from app.registration.places import desa_list, desa_names
+from app.frame.templating import qr_svg
+from app.frame.roles import DESA
+from app.frame import store
+from app.frame.page_turns import long_running
+from app.frame.request_cycle import int_arg
+from app.desa.views import blueprint
+
+
+def _operators():
+    from app.auth.models import User
+    users = list(User.select().where(User.role == DESA).order_by(User.is_active.desc(), User.username))
+    names = desa_names()
+    for user in users:
+        user.desa = [(code, names.get(code, code)) for code in desa_codes_of(user)]
+    return users
+
+
+def _bindable_desa():
+    """Desa an admin may bind accounts to: the kecamatan's, or on a desa PC only its own desa."""
+    if mode.is_desa_mode():
+        return [r for r in desa_list() if r.code == store.get("desa_pc_desa_code")]
+    return desa_list()
+
+
+def _chosen_codes(form_codes) -> tuple[list[str], str | None]:
+    valid = {r.code for r in _bindable_desa()}
+    codes = sorted({code for code in form_codes if code in valid})
+    if not valid:
+        if mode.is_desa_mode():
+            return [], "Komputer desa ini belum didaftarkan: masukkan kode pendaftaran dari admin kecamatan."
+        return [], "Daftar desa kosong: isi kode kecamatan di Pengaturan Kantor terlebih dahulu."
+    if set(form_codes) - valid:
+        return [], ("Hanya desa komputer ini yang dapat dipilih." if mode.is_desa_mode()
+                    else "Pilih desa dari daftar desa kecamatan ini.")
+    if not codes:
+        return [], "Pilih paling sedikit satu desa untuk akun ini."
+    return codes, None
+
+
+def _operators_page(form=None, errors=None, status=200):
+    desa_mode = mode.is_desa_mode()
+    return render_template("desa/operators.html", operators=_operators(), desa=_bindable_desa(), form=form or {},
+                           errors=errors or {}, days=store.get("pre_registration_days"), desa_mode=desa_mode,
+                           enrolled=store.get("desa_pc_desa_code"), all_desa=desa_list(),
+                           desa_name=desa_names().get(store.get("desa_pc_desa_code"), ""),
+                           sync=relay.sync_state() if desa_mode else None,
+                           sync_link=relay.sync_state()["link"] if desa_mode else None), status
+
+
+@blueprint.get("/admin/operator-desa")
+def operators():
+    return _operators_page()
+
+
+@blueprint.post("/admin/operator-desa/baru")
+def new_operator():
+    form = {"username": request.form.get("username", "").strip().lower(),
+            "full_name": request.form.get("full_name", "").strip(), "desa": request.form.getlist("desa")}
+    errors = accounts.validate_account(form["username"], form["full_name"], DESA, "")
+    codes, problem = _chosen_codes(form["desa"])
+    if problem:
+        errors["desa"] = problem
+    if errors:
+        return _operators_page(form, errors, 422)
+    with database.atomic():
+        user, password = accounts.create_user(form["username"], form["full_name"], DESA)
+        UserDesa.insert_many([{"user": user.id, "desa_code": code} for code in codes]).execute()
+        audit.record("ubah", "pengguna", user.id, f"Akun {user.username} terikat ke desa: {', '.join(codes)}",
+                     after={"desa": codes})
+    return render_template("auth/one_time_password.html", user=user, password=password)
+
+
+@blueprint.post("/admin/operator-desa/<int:user_id>/desa")
+def bind_desa(user_id: int):
+    from app.auth.models import User
+    user = get_object_or_404(User, (User.id == user_id) & (User.role == DESA))
+    codes, problem = _chosen_codes(request.form.getlist("desa"))
+    if problem:
+        return _operators_page(errors={f"desa_{user.id}": problem}, status=422)
+    before = desa_codes_of(user)
+    with database.atomic():
+        UserDesa.delete().where(UserDesa.user == user).execute()
+        UserDesa.insert_many([{"user": user.id, "desa_code": code} for code in codes]).execute()
+        audit.record("ubah", "pengguna", user.id, f"Desa akun {user.username} diubah: {', '.join(codes)}",
+                     before={"desa": before}, after={"desa": codes})
+    flash(f"Desa untuk akun {user.username} disimpan.", "success")
+    return redirect(url_for("desa.operators"))
+
+
+@blueprint.post("/admin/operator-desa/kode-komputer")
+def issue_pc_code():
+    """At the kecamatan: the enrolment code for one desa PC (shown once, as text and QR)."""
+    code = (request.form.get("desa") or "").strip()
+    if code not in {r.code for r in desa_list()}:
+        return _operators_page(errors={"pc_desa": "Pilih desa untuk komputer yang akan didaftarkan."}, status=422)
+    try:
+        enrolment = mode.issue_enrolment_code(code)
+    except mode.PcCodesExhausted as problem:
+        return _operators_page(errors={"pc_desa": str(problem)}, status=422)
+    with database.atomic():
+        audit.record("buat", "perangkat_desa", code, f"Kode pendaftaran komputer desa {desa_names().get(code, code)} dibuat")
+    return render_template("desa/pc_code.html", code=enrolment, qr=qr_svg(enrolment),
+                           desa_name=desa_names().get(code, code))
+
+
+@blueprint.post("/admin/operator-desa/cabut-kunci")
+def revoke_pc_key():
+    """At the kecamatan: a desa laptop was lost or its code leaked; its F-1.07 codes stop counting."""
+    code = (request.form.get("desa") or "").strip()
+    if code not in {r.code for r in desa_list()}:
+        return _operators_page(errors={"revoke_desa": "Pilih desa yang kunci komputernya dicabut."}, status=422)
+    qr.revoke_desa_key(code)
+    flash(f"Kunci komputer Desa {desa_names().get(code, code)} dicabut. Formulir F-1.07 bertanda tangan kunci lama "
+          "ditolak di loket, dan pusat cetak menolak komputer itu sejak sinkronisasi kecamatan berikutnya; buat kode "
+          "pendaftaran baru untuk komputer desa itu.", "success")
+    return redirect(url_for("desa.operators"))
+
+
+@blueprint.post("/admin/komputer-desa")
+@long_running
+def enrol_pc():
+    """On a desa PC: the admin pastes (or scans) the code from the kecamatan once (the form is on the
+    Operator Desa page); with the center's address (in the code, or typed) the PC also gets its own key
+    from the center, so its pre-registrations travel desa -> center -> kecamatan."""
+    if not mode.is_desa_mode():
+        abort(404)
+    center_url = (request.form.get("center_url") or "").strip()[:300]
+    before = mode.enrolment_settings()
+    try:
+        payload = mode.enrol_this_pc(request.form.get("kode", "")[:2100])
+    except mode.EnrolmentRefused as problem:
+        return _operators_page(errors={"enrol": str(problem)}, status=422)
+    done = (f"Komputer ini terdaftar untuk Desa {desa_names().get(payload['d'], payload['d'])}, "
+            f"Kecamatan {payload['kn']} ({payload['pc']})")
+    if not payload.get("t") and not center_url:  # the kecamatan has no center link yet: paper QR only
+        flash(done + ". Kecamatan belum terhubung ke pusat cetak, jadi formulir sampai ke kecamatan lewat kode QR "
+                     "yang dicetak. Buat akun operator desa di bawah.", "success")
+        return redirect(url_for("desa.operators"))
+    try:
+        made = relay.enrol_with_center(center_url, payload)
+    except relay.CenterEnrolmentRefused as problem:
+        if not problem.keep_enrolment:
+            mode.undo_enrolment(before, str(problem))
+            return _operators_page(errors={"enrol": str(problem)}, status=422)
+        flash(done + ", tetapi belum terhubung ke pusat cetak.", "info")
+        return _operators_page(errors={"center": str(problem)}, status=422)
+    with database.atomic():
+        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"komputer desa terhubung ke {made.center_url}")
+    flash(f"{done}, terhubung ke pusat cetak {made.center_url}. Buat akun operator desa di bawah.", "success")
+    return redirect(url_for("desa.operators"))
+
+
+@blueprint.post("/admin/operator-desa/pengaturan")
+def settings():
+    days = int_arg(request.form, "pre_registration_days", lowest=1, highest=90)
+    if days is None:
+        return _operators_page(errors={"days": "Masa berlaku pra-pendaftaran 1 sampai 90 hari kerja."}, status=422)
+    before = store.get("pre_registration_days")
+    with database.atomic():
+        store.put("pre_registration_days", days)
+        audit.record("ubah", "pengaturan", "pra_pendaftaran", "Masa berlaku pra-pendaftaran diubah",
+                     {"pre_registration_days": before}, {"pre_registration_days": days})
+    flash("Masa berlaku pra-pendaftaran disimpan (berlaku untuk pra-pendaftaran baru).", "success")
+    return redirect(url_for("desa.operators"))

@@ -1,0 +1,45 @@
+"""The kecamatan office: the counter, the information desk, the section head and the Camat on one
+PC (or a small LAN), served on waitress (`run.py serve`, the default)."""
+from app.frame.programs import Command, Program
+
+# The office commands every office PC has (app/programs/office_commands.py), then the kecamatan's own.
+OFFICE_COMMANDS = (
+    Command("serve", "app.programs.office_commands:add_serve"),
+    Command("backup", "app.programs.office_commands:add_backup"),
+    Command("restore", "app.programs.office_commands:add_restore"),
+    Command("reset-password", "app.programs.office_commands:add_reset_password"),
+    Command("autostart", "app.autostart:add_commands"),
+    Command("sync", "app.programs.sync_commands:add_sync"),
+)
+
+PROGRAM = Program(
+    name="kecamatan",
+    title="Loket Kecamatan",
+    factory="app.kecamatan:create_app",
+    # Adding a capability is one line here (app/capabilities.py says what a package may contribute).
+    capabilities=(
+        "app.core",
+        "app.auth",
+        "app.audit",
+        "app.settings",
+        "app.backups",
+        "app.calendar",
+        "app.registration",
+        "app.desa",
+        "app.complaints",
+        "app.public_status",
+        "app.survey",
+        "app.recap",
+        "app.indicators",
+        "app.sync_page",
+    ),
+    policy="app.policy:POLICY",
+    schema="kecamatan",
+    migrate="app.frame.migrations:migrate",
+    commands=OFFICE_COMMANDS[:1] + (Command("demo", "app.programs.office_commands:add_demo"),) + OFFICE_COMMANDS[1:],
+    background_jobs=(
+        (3600, "app.backups.daily:daily_backup"),  # checked hourly; made once a day
+        (60, "sync.client.link:scheduled_sync"),   # checks every minute; probes every few minutes
+    ),
+    modes=("kecamatan",),
+)

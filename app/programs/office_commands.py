@@ -1,0 +1,204 @@
+"""The commands of an office PC (kecamatan or desa): serve, demo, backup, restore, reset-password.
+run.py has already chosen the program (`options.program`); each handler imports only its parts."""
+import errno
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def data_config(options) -> dict:
+    """--data and, where the command has it, --mode; what is not given comes from LOKET_* or the
+    folder itself (app/frame/config.py)."""
+    config = {"DATA_DIR": Path(options.data)} if getattr(options, "data", None) else {}
+    if getattr(options, "mode", None):
+        config["MODE"] = options.mode
+    return config
+
+
+def port_busy_message(host: str, port: int) -> str:
+    return (f"Port {port} di {host} sudah dipakai program lain (mungkin Loket Kecamatan sudah berjalan); "
+            f"buka alamatnya di peramban, atau jalankan dengan --port {port + 1}.")
+
+
+def _limit_malloc_arenas() -> None:
+    """Keep the server's memory near what it uses (bench/bench_day.py, goal < 150 MB): glibc gives
+    each thread its own malloc arena, and after a big buffer is freed (a photo, a 32 MB scrypt
+    hash) it raises its mmap threshold so the next big buffers stay in the heap for good.
+    Two arenas, and big buffers always mapped and given back."""
+    if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
+        try:
+            import ctypes
+            libc = ctypes.CDLL("libc.so.6")
+            libc.mallopt(-8, 2)  # M_ARENA_MAX, before any thread starts
+            libc.mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD: fixed, no longer creeping up to 32 MB
+        except (OSError, AttributeError):
+            pass
+
+
+def _office_app(options, **config):
+    from app.kecamatan import create_app
+    return create_app(dict(data_config(options), **config))
+
+
+def cmd_serve(options) -> int:
+    from app.frame.jobs import start_jobs
+    from app.frame.serving import create_office_server
+
+    _limit_malloc_arenas()
+    from app.firstrun import ensure_admin
+
+    app = _office_app(options, START_BACKGROUND_JOBS=True,
+                      SERVED_AS={"host": options.host, "port": options.port})  # for "Pasang mulai otomatis"
+    try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
+        server = create_office_server(app, host=options.host, port=options.port, threads=options.threads,
+                                      ident="loket-kecamatan")
+    except OSError as problem:
+        if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):  # 100xx: the Winsock numbers
+            print(port_busy_message(options.host, options.port), file=sys.stderr)
+            return 3
+        raise
+    with app.extensions["database"].connection_context():
+        password = ensure_admin()
+    if password:
+        print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
+        print("  nama pengguna : admin")
+        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
+        print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
+    program = app.extensions["program"]
+    start_jobs(app, program.jobs())
+    print(f"{program.title} berjalan di http://{options.host}:{server.effective_port}/  "
+          f"(data: {app.config['DATA_DIR']})", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_demo(options) -> int:
+    from app import demo
+    from app.frame.config import load_config
+
+    if load_config(data_config(options))["MODE"] == "desa":
+        print("Data demo hanya untuk kantor kecamatan; folder ini milik PC desa. Pilih folder lain dengan --data.",
+              file=sys.stderr)
+        return 1
+    app = _office_app(options)
+    with app.app_context(), app.extensions["database"].connection_context():
+        accounts = demo.fill(options)
+    print(f"Data demo diisi di {app.config['DATABASE_PATH']}")
+    for username, password in accounts.items():
+        print(f"  {username:8} {password}")
+    return 0
+
+
+def cmd_backup(options) -> int:
+    from datetime import datetime
+
+    from app.backups.engine import BackupError, backup_database
+    from app.frame.config import load_config
+
+    config = load_config(data_config(options))
+    target = Path(options.to) if options.to else config["BACKUP_DIR"] / f"manual-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+    try:
+        made = backup_database(config["DATABASE_PATH"], target)
+    except BackupError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"Cadangan dibuat: {made}")
+    return 0
+
+
+def cmd_restore(options) -> int:
+    from app.backups.engine import BackupError, restore_database
+    from app.frame.config import load_config
+
+    config = load_config(data_config(options))
+    try:
+        safety = restore_database(Path(options.source), config["DATABASE_PATH"], config["BACKUP_DIR"],
+                                  recovery_key=options.recovery_key, keep=config["BACKUP_KEEP"], mode=config["MODE"])
+    except BackupError as problem:
+        print(f"Pemulihan ditolak: {problem}", file=sys.stderr)
+        return 1
+    _office_app(options)  # brings the schema up to date and records the restore in its trail
+    print(f"Data dipulihkan dari {options.source}.")
+    if safety:
+        print(f"Data sebelumnya disimpan di {safety}.")
+    return 0
+
+
+def cmd_reset_admin(options) -> int:
+    from app.auth.accounts import reset_password
+    from app.auth.models import User
+    from app.frame.config import load_config
+
+    config = load_config(data_config(options))
+    if not config["DATABASE_PATH"].exists():  # a mistyped --data: say so, never start an empty database there
+        print(f"Belum ada basis data di {config['DATA_DIR']}: periksa --data, atau jalankan aplikasi sekali dahulu.",
+              file=sys.stderr)
+        return 1
+    app = _office_app(options)
+    with app.app_context(), app.extensions["database"].connection_context():
+        user = User.get_or_none(User.username == options.username)
+        if user is None:
+            other = (config["DATA_DIR"] / "desa.sqlite3").exists() and config["MODE"] != "desa"
+            print(f"Akun {options.username} tidak ditemukan."
+                  + (" Folder ini juga berisi basis data PC desa (desa.sqlite3): untuk akun PC desa, "
+                     f"jalankan: run.py reset-password {options.username} --mode desa" if other else ""), file=sys.stderr)
+            return 1
+        password = reset_password(user)
+    print(f"Kata sandi sementara untuk {options.username}: {password}")
+    return 0
+
+
+def add_mode_option(parser, help_text: str) -> None:
+    parser.add_argument("--mode", choices=("kecamatan", "desa"), help=help_text)
+
+
+def add_serve(commands, add_data_option) -> None:
+    serve = commands.add_parser("serve", help="serve the office app on waitress (default)")
+    add_data_option(serve)
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--threads", type=int, default=8)
+    add_mode_option(serve, "desa: the village office's own PC (only the desa pages, its own database); "
+                           "default LOKET_MODE, else the folder's own (desa.sqlite3 alone: desa), else kecamatan")
+    serve.set_defaults(handler=cmd_serve)
+
+
+def add_demo(commands, add_data_option) -> None:
+    from app import demo
+
+    fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")
+    add_data_option(fill)
+    demo.add_arguments(fill)
+    fill.set_defaults(handler=cmd_demo)
+
+
+def add_backup(commands, add_data_option) -> None:
+    backup = commands.add_parser("backup", help="online, consistent backup of the database")
+    add_data_option(backup)
+    backup.add_argument("--to", metavar="FILE", help="backup file (default: DATA/backups/manual-<time>.sqlite3)")
+    backup.set_defaults(handler=cmd_backup)
+
+
+def add_restore(commands, add_data_option) -> None:
+    restore = commands.add_parser("restore", help="restore a checked backup (stop the app first)")
+    add_data_option(restore)
+    restore.add_argument("--from", dest="source", metavar="FILE", required=True)
+    restore.add_argument("--kunci-pemulihan", dest="recovery_key", metavar="KUNCI",
+                         help="the office's printed recovery key (needed on a new PC)")
+    restore.set_defaults(handler=cmd_restore)
+
+
+def add_reset_password(commands, add_data_option) -> None:
+    reset = commands.add_parser("reset-password", help="give an account a new one-time password")
+    add_data_option(reset)
+    reset.add_argument("username", nargs="?", default="admin")
+    add_mode_option(reset, "which database of the folder (default: LOKET_MODE, else the folder's own)")
+    reset.set_defaults(handler=cmd_reset_admin)
+
+

@@ -1,0 +1,48 @@
+"""`run.py center`: the regency printing center's only command (sync/center/program.py)."""
+import argparse
+import sys
+from pathlib import Path
+
+
+def cmd_center(options) -> int:
+    try:
+        from sync.center.accounts import ensure_center_admin
+        from sync.center.app import create_center_app, start_center_jobs
+        from sync.center.server import center_server
+    except ModuleNotFoundError as missing:  # the office install leaves the center's extra out
+        print(f"Paket pusat belum terpasang ({missing.name}). Pasang dengan: pip install -e '.[center]'",
+              file=sys.stderr)
+        return 1
+
+    config = {}
+    if getattr(options, "data", None):
+        config["DATA_DIR"] = Path(options.data)
+    if options.database_url:
+        config["DATABASE_URL"] = options.database_url
+    app = create_center_app(config)
+    with app.extensions["center_database"].connection_context():
+        password = ensure_center_admin()
+    if password:
+        print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
+        print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
+    where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
+    start_center_jobs(app)  # prunes used nonces every minute
+    print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
+    # cheroot, not waitress: it streams request bodies to the app (sync/center/server.py). The body
+    # limit is above Flask's, so an oversize body gets the app's Indonesian 413, not cheroot's English one.
+    server = center_server(app, options.host, options.port, options.threads, 4 * app.config["MAX_CONTENT_LENGTH"])
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def add_commands(subparsers, add_data_option) -> None:
+    center = subparsers.add_parser("center", help="serve the regency printing center (its own app)")
+    center.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder (SQLite database, secret key)")
+    center.add_argument("--database-url", metavar="URL", help="postgresql://user@host/db instead of SQLite")
+    center.add_argument("--host", default="127.0.0.1")
+    center.add_argument("--port", type=int, default=8090)
+    center.add_argument("--threads", type=int, default=8)
+    center.set_defaults(handler=cmd_center)
