@@ -6,6 +6,7 @@ write on a complaint; it goes only when what the public sees changed (its conten
 next version, so the center keeps the newest whatever order packets arrive in.
 """
 import json
+import re
 import secrets
 
 from flask import current_app
@@ -64,6 +65,11 @@ def _office() -> dict:
     return {"office": (store.get("kecamatan_name") or "")[:100], "hours": (store.get("office_hours") or "")[:200]}
 
 
+def _sms(row: PublicStatus) -> dict:
+    """The consented phone rides with the record (the center keeps it sealed, for the gateway only)."""
+    return {"sms": row.sms_phone} if row.sms_phone and row.sms_consent_at else {}
+
+
 def application_record(application, row: PublicStatus) -> dict:
     from app.registration.models import StatusEvent
     events = (StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
@@ -73,7 +79,7 @@ def application_record(application, row: PublicStatus) -> dict:
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
             "step": KTP_STEPS[application.status], "steps": steps, "promised": promised,
-            "follow_up": "", "follow_up_due": "", **_office()}
+            "follow_up": "", "follow_up_due": "", **_office(), **_sms(row)}
 
 
 def complaint_record(complaint, row: PublicStatus) -> dict:
@@ -91,7 +97,7 @@ def complaint_record(complaint, row: PublicStatus) -> dict:
     return {"kind": "pgd", "number": complaint.tracking_number,
             "code_digest": vocabulary.code_digest(complaint.tracking_number, row.check_code),
             "step": PGD_STEPS.get(complaint.status, "diterima"), "steps": _history(list(events), PGD_STEPS),
-            "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(), **_office()}
+            "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(), **_office(), **_sms(row)}
 
 
 def _queue(row: PublicStatus, record: dict) -> None:
@@ -123,6 +129,37 @@ def application_changed(application, *_statuses) -> None:
 def complaint_changed(complaint) -> None:
     row = _row("pgd", complaint.id, complaint.tracking_number)
     _queue(row, complaint_record(complaint, row))
+
+
+SMS_CONSENT_FIELD = "sms_consent"
+SMS_PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")  # as the counter's form checks a phone (app/frame/person_rules.py)
+
+
+def sms_consent_phone(form, phone: str, anonymous: bool = False) -> tuple[str, str | None]:
+    """The phone to notify when the consent box is ticked, or an Indonesian reason it cannot be."""
+    if not form.get(SMS_CONSENT_FIELD):
+        return "", None
+    if anonymous:
+        return "", "SMS hanya untuk pelapor yang mencantumkan identitasnya (tidak anonim)."
+    phone = re.sub(r"[\s\-().]", "", phone or "")
+    if not SMS_PHONE.fullmatch(phone):
+        return "", "Untuk SMS, isi nomor HP yang sah (contoh: 081234567890)."
+    return phone, None
+
+
+def give_sms_consent(kind: str, source_id: int, phone: str) -> None:
+    """Inside the write's transaction, after the record was created: the phone joins its public record."""
+    if not phone:
+        return
+    row = PublicStatus.get((PublicStatus.kind == kind) & (PublicStatus.source_id == source_id))
+    row.sms_phone, row.sms_consent_at = phone, utc_now()
+    row.save()
+    if kind == "ktp":
+        from app.registration.models import Application
+        application_changed(Application.get_by_id(source_id))
+    else:
+        from app.complaints.models import Complaint
+        complaint_changed(Complaint.get_by_id(source_id))
 
 
 def slip_of(kind: str, source_id: int) -> dict | None:

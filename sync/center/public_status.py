@@ -22,6 +22,7 @@ from app.frame import throttle
 from app.frame.dates import utc_now
 from sync import protocol
 from sync import public_status as vocabulary
+from sync.center import sms
 from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint
 from sync.center.db import center_database, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
@@ -66,7 +67,7 @@ def _text(value, limit: int) -> bool:
 def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | None:
     """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
     allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
-               "office", "hours", "changed_at"}
+               "office", "hours", "changed_at", "sms"}
     if set(record) - allowed:
         return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
     kind = record.get("kind")
@@ -89,6 +90,8 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
             and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
             and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)):
         return "isian status publik tidak sah"
+    if "sms" in record and (problem := sms.phone_problem(record["sms"])):
+        return problem
     return None
 
 
@@ -110,8 +113,11 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
     if problem:
         return Outcome(key, version, "rejected", problem)
     final = record["step"] in vocabulary.FINAL_STEPS[record["kind"]]
+    # The consented phone never rests in the public record: sync/center/sms.py keeps it sealed.
+    phone = record.get("sms")
+    public = {k: v for k, v in record.items() if k != "sms"}
     values = dict(kind=record["kind"], version=version, content_hash=digest, code_key=code_key(record["code_digest"]),
-                  record_json=json.dumps(record, ensure_ascii=False), received_at=utc_now())
+                  record_json=json.dumps(public, ensure_ascii=False), received_at=utc_now())
     for _ in range(2):  # a concurrent insert of the same number turns into an update on retry
         try:
             with center_database.atomic():
@@ -122,6 +128,7 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
                 if row is None:
                     PublicStatus.create(kecamatan=kecamatan.id, number=number, final_at=utc_now() if final else None,
                                         **values)
+                    sms.follow(current_app, kecamatan, number, record, phone)
                     return Outcome(key, version, "stored")
                 if version < row.version or (version == row.version and digest == row.content_hash):
                     return Outcome(key, version, "duplicate")
@@ -129,6 +136,7 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
                     return Outcome(key, version, "conflict", "versi ini sudah diterima dengan isi berbeda")
                 final_at = (row.final_at or utc_now()) if final else None
                 PublicStatus.update(final_at=final_at, **values).where(PublicStatus.id == row.id).execute()
+                sms.follow(current_app, kecamatan, number, record, phone)
                 return Outcome(key, version, "stored")
         except IntegrityError:
             continue
@@ -253,9 +261,14 @@ def forget_finished(keep_days: int, now=None) -> int:
     """Delete the records handed over or closed more than `keep_days` ago; returns how many."""
     from sync.center.audit import audit
     cutoff = (now or utc_now()) - timedelta(days=keep_days)
+    finished = PublicStatus.final_at.is_null(False) & (PublicStatus.final_at < cutoff)
     with center_database.atomic():
-        gone = PublicStatus.delete().where(PublicStatus.final_at.is_null(False)
-                                           & (PublicStatus.final_at < cutoff)).execute()
+        for kecamatan_id, number in PublicStatus.select(PublicStatus.kecamatan, PublicStatus.number).where(
+                finished).tuples().iterator():
+            sms.forget(kecamatan_id, number)  # the consented phone goes with its record
+        if sms.enabled(current_app):
+            sms.forget_sent(cutoff)
+        gone = PublicStatus.delete().where(finished).execute()
         if gone:
             audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)",
                   username="sistem")
