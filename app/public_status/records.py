@@ -62,7 +62,10 @@ def _history(events, mapping) -> list[list[str]]:
 
 
 def _office() -> dict:
-    return {"office": (store.get("kecamatan_name") or "")[:100], "hours": (store.get("office_hours") or "")[:200]}
+    # The office's address and hours as the admin set them (Pengaturan Kantor), shown on the public page.
+    office = {"office": (store.get("kecamatan_name") or "")[:100], "hours": (store.get("office_hours") or "")[:200]}
+    address = (store.get("address") or "").strip()[:300]
+    return dict(office, office_address=address) if address else office
 
 
 def _sms(row: PublicStatus) -> dict:

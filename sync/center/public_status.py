@@ -67,7 +67,7 @@ def _text(value, limit: int) -> bool:
 def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | None:
     """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
     allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
-               "office", "hours", "changed_at", "sms"}
+               "office", "hours", "changed_at", "sms", "office_address"}
     if set(record) - allowed:
         return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
     kind = record.get("kind")
@@ -88,7 +88,8 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
         return "riwayat tahap tidak sah"
     if not (_day_or_blank(record.get("promised")) and _day_or_blank(record.get("follow_up_due"))
             and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
-            and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)):
+            and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)
+            and _text(record.get("office_address", ""), 300)):
         return "isian status publik tidak sah"
     if "sms" in record and (problem := sms.phone_problem(record["sms"])):
         return problem
@@ -223,6 +224,7 @@ def view_of(row: PublicStatus) -> dict:
             steps.append([step, moment.date().isoformat() if moment else ""])
     words = vocabulary.STEPS[kind]
     return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
+            "office_address": record.get("office_address", ""),
             "step": words[step].format(office=office), "step_code": step, "final": step in vocabulary.FINAL_STEPS[kind],
             "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
             "promised": date.fromisoformat(record["promised"]) if record.get("promised") else None,

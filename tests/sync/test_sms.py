@@ -172,7 +172,7 @@ def test_a_complaint_closed_twice_over_sends_one_sms(enrolled_pg):
     def store(step, version, phone=PHONE):
         record = {"kind": "pgd", "number": "PGD-7K3M9Q", "code_digest": "c" * 64, "step": step,
                   "steps": [[step, ""]], "promised": "", "follow_up": "Kursi sudah ditambah", "follow_up_due": "",
-                  "office": "Yosowilangun", "hours": "", "changed_at": ""}
+                  "office": "Yosowilangun", "hours": "", "changed_at": "", "office_address": "Jl. Raya 1"}
         if phone:
             record["sms"] = phone
         header = {"id": vocabulary.wire_key("PGD-7K3M9Q"), "version": version, "record": record,
@@ -182,6 +182,7 @@ def test_a_complaint_closed_twice_over_sends_one_sms(enrolled_pg):
     assert store("selesai", 2) == "stored"
     assert store("bukan_kewenangan", 3) == "stored"  # reclassified after closing: the same event
     [(to, text, creator)] = waiting()
+    assert "Jl. Raya 1" in center_public.view_of(PublicStatus.get())["office_address"]  # the office's address shows
     assert "Pengaduan PGD-7K3M9Q di Kantor Kecamatan Yosowilangun selesai ditindaklanjuti" in text
     # A bad number is refused with the record, never half-stored.
     assert store("selesai", 4, phone="12345") == "rejected"

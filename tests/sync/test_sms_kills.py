@@ -13,7 +13,7 @@ from tests.sync.test_sms import Gateway, until
 
 pytestmark = pytest.mark.soak  # SIGKILL soak: run once, in the normal pass (scripts/test.sh)
 
-COUNT, KILLS = 8, 3
+COUNT, KILLS = 5, 2
 
 
 def public_records_settled(kec_app) -> bool:
