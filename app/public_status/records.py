@@ -103,6 +103,36 @@ def complaint_record(complaint, row: PublicStatus) -> dict:
             "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(), **_office(), **_sms(row)}
 
 
+def pre_registration_record(pre, row: PublicStatus) -> dict:
+    """A desa's F-1.07 (issue 28): waiting for the counter, then taken in (with the application's number)."""
+    from app.desa import relay
+    step = "menunggu"
+    if pre.status == pre.ACCEPTED and pre.relay_status not in (relay.REFUSED, relay.EXPIRED):
+        step = "diterima"
+    elif pre.relay_status == relay.REFUSED:
+        step = "ditolak"
+    elif pre.relay_status == relay.EXPIRED:
+        step = "kedaluwarsa"
+    steps = [["menunggu", _day(pre.entered_at)]]
+    if step != "menunggu":
+        steps.append([step, _day(pre.accepted_at or pre.relay_at)])
+    application_number = getattr(pre.application, "registration_number", "") if pre.application_id else ""
+    application_number = application_number or pre.relay_application_number or ""
+    follow_up = f"Nomor pendaftaran di loket: {application_number}" if step == "diterima" and application_number else ""
+    return {"kind": "pra", "number": pre.number, "code_digest": vocabulary.code_digest(pre.number, row.check_code),
+            "step": step, "steps": steps, "promised": "", "follow_up": follow_up, "follow_up_due": "", **_office()}
+
+
+def pre_registration_changed(pre, created: bool = False) -> None:
+    """Called by the desa capability (app/desa): a form typed on this PC is followed by the F-1.07's code;
+    a form that came by relay or QR is followed on the PC that printed it, never twice."""
+    exists = PublicStatus.select().where((PublicStatus.kind == "pra") & (PublicStatus.source_id == pre.id)).exists()
+    if not (exists or (created and pre.source == "desa")):
+        return
+    row = _row("pra", pre.id, pre.number)
+    _queue(row, pre_registration_record(pre, row))
+
+
 def _queue(row: PublicStatus, record: dict) -> None:
     """Queue the record as the next version when what the public sees changed (caller's transaction).
     PUBLIC_STATUS = False in the app's config keeps them at home (a center without the public page)."""
@@ -175,7 +205,7 @@ def slip_of(kind: str, source_id: int) -> dict | None:
     base = (store.get("public_status_url") or "").rstrip("/")
     if not base:
         link = engine.current_link()
-        base = link.center_url.rstrip("/") if link and link.role == "kecamatan" else ""
+        base = link.center_url.rstrip("/") if link and link.role in ("kecamatan", "desa") else ""
     page = f"{base}/cek" if base else ""
     url = f"{page}?n={row.number}&k={row.check_code}" if page else ""
     return {"number": row.number, "code": row.check_code, "page": page, "url": url,

@@ -13,9 +13,10 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from datetime import date, timedelta
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, has_request_context, jsonify, render_template, request
 from peewee import IntegrityError
 
 from app.frame import throttle
@@ -77,6 +78,14 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
         matched = protocol.REGISTRATION_NUMBER.match(number)
         if not matched or matched.group(1) != kecamatan.digits:
             return "nomor pendaftaran bukan milik kecamatan ini"
+    if kind == "pra":  # a desa's own forms only (a desa PC's key names its desa)
+        matched = protocol.PRE_REGISTRATION_NUMBER.match(number)
+        key = g.get("device_key") if has_request_context() else None
+        desa = (key.desa_code or "").replace(".", "") if key is not None else ""
+        if not matched or not matched.group(1).startswith(kecamatan.digits) or (desa and matched.group(1) != desa):
+            return "nomor pra-pendaftaran bukan milik desa atau kecamatan ini"
+    elif has_request_context() and g.get("device_key") is not None and g.device_key.desa_code:
+        return "perangkat desa hanya mengirim status pra-pendaftaran"
     if not (isinstance(record.get("code_digest"), str) and HEX64.match(record["code_digest"])):
         return "ringkasan kode cek tidak sah"
     if record.get("step") not in vocabulary.STEPS[kind]:
@@ -182,12 +191,30 @@ def _address() -> str:
     return request.remote_addr or ""
 
 
+# A refusal already decided is remembered in this process until it ends (monotonic seconds), so a
+# flood of guesses is turned away without reading the throttle's rows again (each read of the
+# global scope walks up to a minute of misses): 200 wrong guesses a second must not slow the
+# operators' pages (bench/bench_public_flood.py). The database stays the truth for every process.
+_REMEMBERED = 10_000  # addresses; past that the memory starts again (the database still decides)
+
+
 def _wait() -> int:
-    config = current_app.config
-    return max(throttle.seconds_to_wait(ADDRESS_SCOPE, _address(), free=config.get("PUBLIC_STATUS_FREE", ADDRESS_FREE),
-                                        window=ADDRESS_WINDOW, growing=True),
-               throttle.seconds_to_wait(ALL_SCOPE, "*", free=config.get("PUBLIC_STATUS_ALL_FREE", ALL_FREE),
-                                        window=ALL_WINDOW))
+    config, now = current_app.config, time.monotonic()
+    refused = current_app.extensions.setdefault("public_status_refused_until", {})  # per app (and test)
+    until = max(refused.get("*", 0.0), refused.get(_address(), 0.0))
+    if until > now:
+        return int(until - now) + 1
+    by_address = throttle.seconds_to_wait(ADDRESS_SCOPE, _address(), free=config.get("PUBLIC_STATUS_FREE", ADDRESS_FREE),
+                                          window=ADDRESS_WINDOW, growing=True)
+    for_all = throttle.seconds_to_wait(ALL_SCOPE, "*", free=config.get("PUBLIC_STATUS_ALL_FREE", ALL_FREE),
+                                       window=ALL_WINDOW)
+    if len(refused) > _REMEMBERED:
+        refused.clear()
+    if by_address:
+        refused[_address()] = now + by_address
+    if for_all:
+        refused["*"] = now + for_all
+    return max(by_address, for_all)
 
 
 def _miss() -> None:

@@ -107,6 +107,19 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
         assert {p.relay_status for p in sent.values()} == {"di_pusat"}
         assert OutboxItem.select().where(OutboxItem.state == "pending").count() == 0
     assert "Terkirim ke pusat, menunggu kecamatan" in text(operator.get("/desa"))
+    # Issue 28: the F-1.07 carries the number and its check code; the citizen's phone follows it at the center.
+    with bound_to(desa_app):
+        from app.public_status.models import PublicStatus
+        budi_pre = PreRegistration.get(PreRegistration.full_name == "Budi Santoso")
+        budi_code = PublicStatus.get((PublicStatus.kind == "pra") & (PublicStatus.source_id == budi_pre.id)).check_code
+    f107 = text(operator.get(f"/desa/pra-pendaftaran/{budi_pre.id}/f107"))
+    assert budi_code in f107 and f"{center.url}/cek" in f107 and budi_pre.number in f107
+
+    def public_page() -> str:
+        import requests
+        return requests.get(center.url + "/cek", params={"n": budi_pre.number, "k": budi_code}, timeout=10).text
+    assert "Menunggu di Kantor Kecamatan Yosowilangun" in public_page()
+    assert "Budi" not in public_page() and "3508071205900001" not in public_page()
 
     report = sync(kecamatan)
     assert report.error == "" and report.relayed == 3
@@ -173,6 +186,9 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
     assert "Sudah diserahkan" in home
     printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
     assert "Sudah diserahkan" in printed and application.registration_number in printed
+    # The desa's passes carried the form's next public step: taken in at the counter, with its number.
+    assert "Diterima di loket Kantor Kecamatan Yosowilangun" in public_page()
+    assert application.registration_number in public_page()
 
 
 def test_a_relayed_form_not_brought_in_time_expires_at_the_desa_too(desa_app, linked_kecamatan, client_as, center):
