@@ -292,9 +292,7 @@ def forget_finished(keep_days: int, now=None) -> int:
     cutoff = (now or utc_now()) - timedelta(days=keep_days)
     finished = PublicStatus.final_at.is_null(False) & (PublicStatus.final_at < cutoff)
     with center_database.atomic():
-        for kecamatan_id, number in PublicStatus.select(PublicStatus.kecamatan, PublicStatus.number).where(
-                finished).tuples().iterator():
-            sms.forget(kecamatan_id, number)  # the consented phone goes with its record
+        sms.forget_with(PublicStatus.select(PublicStatus.kecamatan, PublicStatus.number).where(finished))
         if sms.enabled(current_app):
             sms.forget_sent(cutoff)
         gone = PublicStatus.delete().where(finished).execute()

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from peewee import Tuple
+
 from app.frame.dates import utc_now
 from app.frame.privacy import mask
 from sync.center import sealed
@@ -137,9 +139,9 @@ def follow(app, kecamatan, number: str, record: dict, phone: str | None) -> None
           username="sistem")
 
 
-def forget(kecamatan_id: int, number: str) -> None:
-    """With the public record (retention): the consent and its phone go too."""
-    SmsConsent.delete().where((SmsConsent.kecamatan == kecamatan_id) & (SmsConsent.number == number)).execute()
+def forget_with(records) -> int:
+    """With the public records (retention; a query of their kecamatan and number): their consents and phones."""
+    return SmsConsent.delete().where(Tuple(SmsConsent.kecamatan, SmsConsent.number).in_(records)).execute()
 
 
 def forget_sent(cutoff) -> int:

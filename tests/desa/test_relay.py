@@ -241,11 +241,13 @@ def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked
     assert pre_register(operator, valid_form()).status_code == 302
     with bound_to(desa_app):  # a form edited to another desa on the laptop (by hand, in the database)
         pre = PreRegistration.get()
-        record = __import__("json").loads(OutboxItem.get().record_json)
+        form = OutboxItem.get(OutboxItem.kind == "pra")  # the form (its public status rides beside it, issue 28)
+        record = __import__("json").loads(form.record_json)
         record["f"]["desa_code"] = KRATON
         from sync import protocol
         OutboxItem.update(record_json=__import__("json").dumps(record),
-                          content_hash=protocol.content_hash(record, OutboxItem.get().photo_sha256)).execute()
+                          content_hash=protocol.content_hash(record, form.photo_sha256)).where(
+                              OutboxItem.id == form.id).execute()
     report = sync(desa_app)
     assert report.rejected == 1
     # Each key reaches its own routes only: a signed 403 otherwise.
@@ -346,7 +348,7 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
     assert pre_register(operator, valid_form()).status_code == 302
     with bound_to(desa_app):
         link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
-        assert OutboxItem.get().state == "acked" and SyncLink.get().last_success_at is not None
+        assert OutboxItem.get(OutboxItem.kind == "pra").state == "acked" and SyncLink.get().last_success_at is not None
     assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
     pressed = operator.post("/desa/sinkronkan")
     assert pressed.status_code == 303 and pressed.location.endswith("/desa")
@@ -361,7 +363,7 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
         assert "sedang sinkron" in section
         time.sleep(0.1)
     with bound_to(desa_app):
-        assert [i.state for i in OutboxItem.select()] == ["acked", "acked"]
+        assert [i.state for i in OutboxItem.select().where(OutboxItem.kind == "pra")] == ["acked", "acked"]
     assert 'id="sync-waiting">0<' in section and "Sinkronisasi terakhir: terkirim 1" in section
 
 

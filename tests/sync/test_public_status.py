@@ -254,3 +254,16 @@ def test_a_desa_pre_registration_is_followed_and_another_kecamatans_is_refused(e
     assert refused.result == "rejected" and "bukan milik" in refused.reason
     view = center_public.view_of(PublicStatus.get(PublicStatus.number == "PRA-3508072001-D1-000001"))
     assert view["step"].startswith("Menunggu di Kantor Kecamatan Yosowilangun")
+
+
+def test_without_the_sms_gateway_the_center_keeps_no_phone_number(enrolled, center_db):
+    from sync.center.models import SmsConsent, SmsMessage
+    kecamatan_row, _ = enrolled
+    record = {"kind": "ktp", "number": FIRST, "code_digest": "d" * 64, "step": "siap", "steps": [["siap", ""]],
+              "promised": "", "follow_up": "", "follow_up_due": "", "office": "Yosowilangun", "hours": "",
+              "changed_at": "", "sms": "081234567890"}
+    header = {"id": vocabulary.wire_key(FIRST), "version": 1, "record": record,
+              "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+    assert center_public.store_public(kecamatan_row, header, b"").result == "stored"
+    assert "081234567890" not in PublicStatus.get(PublicStatus.number == FIRST).record_json
+    assert SmsConsent.select().count() == 0 and SmsMessage.select().count() == 0

@@ -189,6 +189,12 @@ def test_a_complaint_closed_twice_over_sends_one_sms(enrolled_pg):
     # Withdrawn at the counter: the consent and its number are forgotten.
     assert store("selesai", 5, phone=None) == "stored"
     assert SmsConsent.select().count() == 0
+    # Given again, then the retention time passes: the consent and its number go with the record.
+    assert store("selesai", 6) == "stored" and SmsConsent.select().count() == 1
+    from datetime import timedelta
+    from app.frame.dates import utc_now
+    assert center_public.forget_finished(90, now=utc_now() + timedelta(days=91)) == 1
+    assert SmsConsent.select().count() == 0 and PublicStatus.select().count() == 0
 
 
 @pytest.fixture
