@@ -1,8 +1,8 @@
 """Benchmark: the center's public status page (issue 28) at a million tracked numbers.
 
-    python bench/bench_public_status.py [--numbers 1000000] [--runs 201]
+    python bench/bench_public_status.py [--numbers 1000000] [--runs 201] [--database-url postgresql://...]
 
-A center data folder (SQLite, its migrations) with one kecamatan and `--numbers` public status
+A center data folder (SQLite, its migrations; or the PostgreSQL database given, emptied first) with one kecamatan and `--numbers` public status
 records written in one transaction, then over Flask's test client, one request at a time:
 - the page with a right number and code (each run another number), median and p95 in ms;
 - a wrong code from one address: the first few answered, the rest refused by the throttle (429),
@@ -29,6 +29,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--numbers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=201)
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL database to empty and use")
     options = parser.parse_args(argv)
     from app.frame.dates import utc_now
     from sync import public_status as vocabulary
@@ -37,7 +38,12 @@ def main(argv=None) -> int:
     from sync.center.public_status import code_key
 
     folder = Path(tempfile.mkdtemp(prefix="bench-public-"))
-    app = create_center_app({"DATA_DIR": folder, "SECRET_KEY": "bench", "TESTING": True})
+    if options.database_url:
+        import psycopg
+        with psycopg.connect(options.database_url, autocommit=True) as connection:
+            connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    app = create_center_app({"DATA_DIR": folder, "SECRET_KEY": "bench", "TESTING": True,
+                             "DATABASE_URL": options.database_url})
     db = app.extensions["center_database"]
     started = time.perf_counter()
     with app.app_context(), db.connection_context():
@@ -59,7 +65,8 @@ def main(argv=None) -> int:
                     batch = []
             if batch:
                 PublicStatus.insert_many(batch).execute()
-    print(f"{options.numbers} records written in {time.perf_counter() - started:.0f} s")
+    print(f"center on {'PostgreSQL' if options.database_url else 'SQLite'}: {options.numbers} records written in "
+          f"{time.perf_counter() - started:.0f} s")
     client, rng = app.test_client(), random.Random(28)
 
     def timed(query, address):

@@ -2,7 +2,7 @@
 # The one test command: bash scripts/test.sh [pytest arguments]
 #
 # Installs what the tests need when it is missing (virtualenv, Debian's
-# Chromium and fonts, PostgreSQL), starts a throwaway PostgreSQL cluster,
+# Chromium and fonts, PostgreSQL, gammu-smsd), starts a throwaway PostgreSQL cluster,
 # runs pytest and stops the cluster again. Fast when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +53,8 @@ ensure_system_packages() {
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     is_installed fonts-dejavu-core || missing+=(fonts-dejavu-core)
     find_pg_bin >/dev/null || missing+=(postgresql)
+    # The SMS gateway the center writes to (issue 28); tests run it with its dummy phone.
+    [ -x /usr/bin/gammu-smsd ] || missing+=(gammu-smsd)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -35,9 +35,17 @@ STEPS = {
         "selesai": "Selesai ditindaklanjuti",
         "bukan_kewenangan": "Bukan kewenangan kecamatan, diteruskan ke instansi lain",
     },
+    # The desa's pre-registration (F-1.07), followed by its PRA- number until the counter takes it in.
+    "pra": {
+        "menunggu": "Menunggu di Kantor Kecamatan {office}: bawa formulir F-1.07 dan fotokopi KK ke loket",
+        "diterima": "Diterima di loket Kantor Kecamatan {office}: ikuti nomor pendaftaran pada tanda terima loket",
+        "ditolak": "Formulir tidak dapat diproses kecamatan: hubungi kantor desa",
+        "kedaluwarsa": "Masa berlaku formulir habis: isi ulang di kantor desa",
+    },
 }
 # Steps after which the record is kept only for the retention time (the card handed over, the complaint closed).
-FINAL_STEPS = {"ktp": frozenset({"diserahkan"}), "pgd": frozenset({"selesai", "bukan_kewenangan"})}
+FINAL_STEPS = {"ktp": frozenset({"diserahkan"}), "pgd": frozenset({"selesai", "bukan_kewenangan"}),
+               "pra": frozenset({"diterima", "ditolak", "kedaluwarsa"})}
 
 
 def wire_key(number: str) -> str:

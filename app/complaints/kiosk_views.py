@@ -51,6 +51,10 @@ def kiosk():
     clean["registration_number"] = ""  # not on the kiosk form; only staff link a registration
     if token is None:
         errors["form"] = "Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."
+    from app.public_status import records as public_records  # consent only: one SMS when it is closed
+    sms_phone, problem = public_records.sms_consent_phone(form, clean["complainant_contact"], clean["is_anonymous"])
+    if problem:
+        errors[public_records.SMS_CONSENT_FIELD] = problem
     if errors:
         form.update({k: v for k, v in clean.items() if k not in ("category_id", "channel")})
         form["form_token"] = token or new_form_token()
@@ -58,7 +62,9 @@ def kiosk():
     with submissions.once() as submission:
         if submission.earlier:
             return submission.repeat()
-        complaint, _ = book.record_complaint(clean, user=None, submission_token=token)
+        complaint, created = book.record_complaint(clean, user=None, submission_token=token)
+        if created:
+            public_records.give_sms_consent("pgd", complaint.id, sms_phone)
         result = url_for("complaints.kiosk_receipt", tracking_number=complaint.tracking_number)
         submission.made(result)
     _remember_receipt(complaint.tracking_number)

@@ -154,6 +154,11 @@ def record():
             photo = reencode(upload.read())
         except PhotoError as error:
             errors["photo"] = str(error)
+    from app.public_status import records as public_records  # consent only: one SMS when it is closed
+    sms_phone, problem = public_records.sms_consent_phone(request.form, clean["complainant_contact"],
+                                                          clean["is_anonymous"])
+    if problem:
+        errors[public_records.SMS_CONSENT_FIELD] = problem
     if errors:
         return render_template("complaints/record.html",
                                **_record_context(form, errors, channels, session, desk_answer)), 422
@@ -170,6 +175,8 @@ def record():
             note="Dijawab langsung dari info meja" if answered else ("Diteruskan saat dicatat" if step == "diteruskan" else ""))
         if created and photo:
             book.add_attachment(complaint, photo, g.user)
+        if created:
+            public_records.give_sms_consent("pgd", complaint.id, sms_phone)
         result = (url_for("complaints.box_session", session_id=session.id) if session
                   else url_for("complaints.slip", complaint_id=complaint.id))
         submission.made(result)

@@ -176,6 +176,8 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
         if current_app.config.get("MODE") == "desa":
             from app.desa import relay
             relay.queue_pre_registration(pre)  # waits in the outbox for the link to the center
+        from app.public_status.records import pre_registration_changed
+        pre_registration_changed(pre, created=True)  # followed from a phone with the F-1.07's code (issue 28)
     return pre
 
 
@@ -269,4 +271,6 @@ def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
                      after={k: v[1] for k, v in changed.items()})
         from app.desa import relay
         relay.accepted(pre, application)  # a form relayed from a desa PC: the desa learns it, by the center
+        from app.public_status.records import pre_registration_changed
+        pre_registration_changed(pre)
     return application

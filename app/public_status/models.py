@@ -1,4 +1,4 @@
-from peewee import AutoField, CharField, IntegerField
+from peewee import SQL, AutoField, CharField, IntegerField
 from playhouse.apsw_ext import DateTimeField
 
 from app.frame.db import BaseModel
@@ -14,6 +14,9 @@ class PublicStatus(BaseModel):
     step = IntegerField(default=0)  # the version of the last record queued for the center
     content_hash = CharField(default="")  # of that record: an unchanged public state is not sent again
     created_at = DateTimeField()
+    # One SMS per event, consent only: the number the citizen gave for it, sent with the record.
+    sms_phone = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    sms_consent_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "public_status"

@@ -6,6 +6,7 @@ write on a complaint; it goes only when what the public sees changed (its conten
 next version, so the center keeps the newest whatever order packets arrive in.
 """
 import json
+import re
 import secrets
 
 from flask import current_app
@@ -61,7 +62,15 @@ def _history(events, mapping) -> list[list[str]]:
 
 
 def _office() -> dict:
-    return {"office": (store.get("kecamatan_name") or "")[:100], "hours": (store.get("office_hours") or "")[:200]}
+    # The office's address and hours as the admin set them (Pengaturan Kantor), shown on the public page.
+    office = {"office": (store.get("kecamatan_name") or "")[:100], "hours": (store.get("office_hours") or "")[:200]}
+    address = (store.get("address") or "").strip()[:300]
+    return dict(office, office_address=address) if address else office
+
+
+def _sms(row: PublicStatus) -> dict:
+    """The consented phone rides with the record (the center keeps it sealed, for the gateway only)."""
+    return {"sms": row.sms_phone} if row.sms_phone and row.sms_consent_at else {}
 
 
 def application_record(application, row: PublicStatus) -> dict:
@@ -73,7 +82,7 @@ def application_record(application, row: PublicStatus) -> dict:
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
             "step": KTP_STEPS[application.status], "steps": steps, "promised": promised,
-            "follow_up": "", "follow_up_due": "", **_office()}
+            "follow_up": "", "follow_up_due": "", **_office(), **_sms(row)}
 
 
 def complaint_record(complaint, row: PublicStatus) -> dict:
@@ -91,7 +100,37 @@ def complaint_record(complaint, row: PublicStatus) -> dict:
     return {"kind": "pgd", "number": complaint.tracking_number,
             "code_digest": vocabulary.code_digest(complaint.tracking_number, row.check_code),
             "step": PGD_STEPS.get(complaint.status, "diterima"), "steps": _history(list(events), PGD_STEPS),
-            "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(), **_office()}
+            "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(), **_office(), **_sms(row)}
+
+
+def pre_registration_record(pre, row: PublicStatus) -> dict:
+    """A desa's F-1.07 (issue 28): waiting for the counter, then taken in (with the application's number)."""
+    from app.desa import relay
+    step = "menunggu"
+    if pre.status == pre.ACCEPTED and pre.relay_status not in (relay.REFUSED, relay.EXPIRED):
+        step = "diterima"
+    elif pre.relay_status == relay.REFUSED:
+        step = "ditolak"
+    elif pre.relay_status == relay.EXPIRED:
+        step = "kedaluwarsa"
+    steps = [["menunggu", _day(pre.entered_at)]]
+    if step != "menunggu":
+        steps.append([step, _day(pre.accepted_at or pre.relay_at)])
+    application_number = getattr(pre.application, "registration_number", "") if pre.application_id else ""
+    application_number = application_number or pre.relay_application_number or ""
+    follow_up = f"Nomor pendaftaran di loket: {application_number}" if step == "diterima" and application_number else ""
+    return {"kind": "pra", "number": pre.number, "code_digest": vocabulary.code_digest(pre.number, row.check_code),
+            "step": step, "steps": steps, "promised": "", "follow_up": follow_up, "follow_up_due": "", **_office()}
+
+
+def pre_registration_changed(pre, created: bool = False) -> None:
+    """Called by the desa capability (app/desa): a form typed on this PC is followed by the F-1.07's code;
+    a form that came by relay or QR is followed on the PC that printed it, never twice."""
+    exists = PublicStatus.select().where((PublicStatus.kind == "pra") & (PublicStatus.source_id == pre.id)).exists()
+    if not (exists or (created and pre.source == "desa")):
+        return
+    row = _row("pra", pre.id, pre.number)
+    _queue(row, pre_registration_record(pre, row))
 
 
 def _queue(row: PublicStatus, record: dict) -> None:
@@ -125,6 +164,37 @@ def complaint_changed(complaint) -> None:
     _queue(row, complaint_record(complaint, row))
 
 
+SMS_CONSENT_FIELD = "sms_consent"
+SMS_PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")  # as the counter's form checks a phone (app/frame/person_rules.py)
+
+
+def sms_consent_phone(form, phone: str, anonymous: bool = False) -> tuple[str, str | None]:
+    """The phone to notify when the consent box is ticked, or an Indonesian reason it cannot be."""
+    if not form.get(SMS_CONSENT_FIELD):
+        return "", None
+    if anonymous:
+        return "", "SMS hanya untuk pelapor yang mencantumkan identitasnya (tidak anonim)."
+    phone = re.sub(r"[\s\-().]", "", phone or "")
+    if not SMS_PHONE.fullmatch(phone):
+        return "", "Untuk SMS, isi nomor HP yang sah (contoh: 081234567890)."
+    return phone, None
+
+
+def give_sms_consent(kind: str, source_id: int, phone: str) -> None:
+    """Inside the write's transaction, after the record was created: the phone joins its public record."""
+    if not phone:
+        return
+    row = PublicStatus.get((PublicStatus.kind == kind) & (PublicStatus.source_id == source_id))
+    row.sms_phone, row.sms_consent_at = phone, utc_now()
+    row.save()
+    if kind == "ktp":
+        from app.registration.models import Application
+        application_changed(Application.get_by_id(source_id))
+    else:
+        from app.complaints.models import Complaint
+        complaint_changed(Complaint.get_by_id(source_id))
+
+
 def slip_of(kind: str, source_id: int) -> dict | None:
     """What a slip prints: the number, the check code, the center's public address and its QR."""
     from app.frame.templating import qr_svg
@@ -135,7 +205,7 @@ def slip_of(kind: str, source_id: int) -> dict | None:
     base = (store.get("public_status_url") or "").rstrip("/")
     if not base:
         link = engine.current_link()
-        base = link.center_url.rstrip("/") if link and link.role == "kecamatan" else ""
+        base = link.center_url.rstrip("/") if link and link.role in ("kecamatan", "desa") else ""
     page = f"{base}/cek" if base else ""
     url = f"{page}?n={row.number}&k={row.check_code}" if page else ""
     return {"number": row.number, "code": row.check_code, "page": page, "url": url,

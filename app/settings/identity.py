@@ -18,7 +18,7 @@ from app.frame import store
 # (an office set up today has no suggestion box "20 working days" late).
 store.register_defaults(public_address="", office_opened_on="")
 
-TEXT_FIELDS = ("address", "phone", "email", "camat_name", "camat_nip", "timezone", "public_address")
+TEXT_FIELDS = ("address", "phone", "email", "camat_name", "camat_nip", "timezone", "public_address", "office_hours")
 
 
 def is_set_up() -> bool:
@@ -75,6 +75,8 @@ def validate(values: dict) -> dict:
         errors["kecamatan_code"] = "Pilih provinsi, kabupaten/kota, lalu kecamatan dari daftar Kemendagri 2025."
     if len(values["address"]) > 300:
         errors["address"] = "Alamat terlalu panjang (maksimal 300 karakter)."
+    if len(values["office_hours"]) > 200:  # shown on the center's public status page (issue 28)
+        errors["office_hours"] = "Jam layanan terlalu panjang (maksimal 200 karakter)."
     if values["phone"] and not re.fullmatch(r"[0-9+()\- ]{5,20}", values["phone"]):
         errors["phone"] = "Nomor telepon hanya angka, spasi, +, ( ) atau -."
     if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):

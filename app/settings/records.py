@@ -9,7 +9,7 @@ from app.settings.models import StoredFile
 
 LOGO_KEY = "letterhead_logo"
 OFFICE_LABELS = {"address": "Alamat kantor", "phone": "Telepon / hotline", "email": "Surel", "camat_name": "Nama Camat",
-                 "camat_nip": "NIP Camat", "timezone": "Zona waktu", "public_address": "Alamat publik",
+                 "camat_nip": "NIP Camat", "timezone": "Zona waktu", "public_address": "Alamat publik", "office_hours": "Jam layanan",
                  "kecamatan_code": "Kode kecamatan"}
 
 

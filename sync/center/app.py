@@ -13,7 +13,7 @@ from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, performance, public_status, relay, sealed, views  # noqa: F401  (relay, performance, public_status add routes)
+from sync.center import api, performance, public_status, relay, sealed, sms, views  # noqa: F401  (relay, performance, public_status add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
@@ -62,6 +62,8 @@ def center_config(overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         # Public status records (issue 28) are deleted this long after handover or closing.
         "PUBLIC_STATUS_KEEP_DAYS": whole_number_setting("LOKET_CENTER_PUBLIC_STATUS_KEEP_DAYS", 90, 1, 3650),
+        # One SMS per event through gammu-smsd's tables in this database (PostgreSQL only, sync/center/sms.py).
+        "SMS_GATEWAY": os.environ.get("LOKET_CENTER_SMS_GATEWAY", "").strip().lower() in ("1", "ya", "yes", "gammu"),
     }
     config.update(overrides)
     return config
@@ -75,6 +77,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     with db.connection_context():
         migrate_center(db)
         seal_legacy_secrets()
+        sms.check_gateway(app, db)
     app.extensions["center_database"] = db
 
     csrf = CSRFProtect(app)

@@ -280,6 +280,32 @@ class PublicStatus(CenterModel):
         indexes = ((("kecamatan", "number"), True),)
 
 
+class SmsConsent(CenterModel):
+    """A citizen's consent to one SMS per event (issue 28): the phone sealed (sync/center/sealed.py)."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)
+    number = CharField()
+    phone_sealed = TextField()
+    given_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("kecamatan", "number"), True),)
+
+
+class SmsMessage(CenterModel):
+    """One message written to the gateway's outbox; `key` (kecamatan|number|event) makes it once."""
+    id = AutoField()
+    key = CharField(unique=True)
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)
+    number = CharField()
+    event = CharField()  # "siap" | "selesai"
+    gateway_id = IntegerField(null=True)  # the gateway outbox row's ID
+    written_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("kecamatan", "number"), False),)
+
+
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
           ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
-          PerformanceReport, PublicStatus]
+          PerformanceReport, PublicStatus, SmsConsent, SmsMessage]

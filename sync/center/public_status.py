@@ -13,15 +13,17 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from datetime import date, timedelta
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, has_request_context, jsonify, render_template, request
 from peewee import IntegrityError
 
 from app.frame import throttle
 from app.frame.dates import utc_now
 from sync import protocol
 from sync import public_status as vocabulary
+from sync.center import sms
 from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint
 from sync.center.db import center_database, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
@@ -66,7 +68,7 @@ def _text(value, limit: int) -> bool:
 def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | None:
     """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
     allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
-               "office", "hours", "changed_at"}
+               "office", "hours", "changed_at", "sms", "office_address"}
     if set(record) - allowed:
         return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
     kind = record.get("kind")
@@ -76,6 +78,14 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
         matched = protocol.REGISTRATION_NUMBER.match(number)
         if not matched or matched.group(1) != kecamatan.digits:
             return "nomor pendaftaran bukan milik kecamatan ini"
+    if kind == "pra":  # a desa's own forms only (a desa PC's key names its desa)
+        matched = protocol.PRE_REGISTRATION_NUMBER.match(number)
+        key = g.get("device_key") if has_request_context() else None
+        desa = (key.desa_code or "").replace(".", "") if key is not None else ""
+        if not matched or not matched.group(1).startswith(kecamatan.digits) or (desa and matched.group(1) != desa):
+            return "nomor pra-pendaftaran bukan milik desa atau kecamatan ini"
+    elif has_request_context() and g.get("device_key") is not None and g.device_key.desa_code:
+        return "perangkat desa hanya mengirim status pra-pendaftaran"
     if not (isinstance(record.get("code_digest"), str) and HEX64.match(record["code_digest"])):
         return "ringkasan kode cek tidak sah"
     if record.get("step") not in vocabulary.STEPS[kind]:
@@ -87,8 +97,11 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
         return "riwayat tahap tidak sah"
     if not (_day_or_blank(record.get("promised")) and _day_or_blank(record.get("follow_up_due"))
             and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
-            and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)):
+            and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)
+            and _text(record.get("office_address", ""), 300)):
         return "isian status publik tidak sah"
+    if "sms" in record and (problem := sms.phone_problem(record["sms"])):
+        return problem
     return None
 
 
@@ -110,8 +123,11 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
     if problem:
         return Outcome(key, version, "rejected", problem)
     final = record["step"] in vocabulary.FINAL_STEPS[record["kind"]]
+    # The consented phone never rests in the public record: sync/center/sms.py keeps it sealed.
+    phone = record.get("sms")
+    public = {k: v for k, v in record.items() if k != "sms"}
     values = dict(kind=record["kind"], version=version, content_hash=digest, code_key=code_key(record["code_digest"]),
-                  record_json=json.dumps(record, ensure_ascii=False), received_at=utc_now())
+                  record_json=json.dumps(public, ensure_ascii=False), received_at=utc_now())
     for _ in range(2):  # a concurrent insert of the same number turns into an update on retry
         try:
             with center_database.atomic():
@@ -122,6 +138,7 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
                 if row is None:
                     PublicStatus.create(kecamatan=kecamatan.id, number=number, final_at=utc_now() if final else None,
                                         **values)
+                    sms.follow(current_app, kecamatan, number, record, phone)
                     return Outcome(key, version, "stored")
                 if version < row.version or (version == row.version and digest == row.content_hash):
                     return Outcome(key, version, "duplicate")
@@ -129,6 +146,7 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
                     return Outcome(key, version, "conflict", "versi ini sudah diterima dengan isi berbeda")
                 final_at = (row.final_at or utc_now()) if final else None
                 PublicStatus.update(final_at=final_at, **values).where(PublicStatus.id == row.id).execute()
+                sms.follow(current_app, kecamatan, number, record, phone)
                 return Outcome(key, version, "stored")
         except IntegrityError:
             continue
@@ -173,12 +191,30 @@ def _address() -> str:
     return request.remote_addr or ""
 
 
+# A refusal already decided is remembered in this process until it ends (monotonic seconds), so a
+# flood of guesses is turned away without reading the throttle's rows again (each read of the
+# global scope walks up to a minute of misses): 200 wrong guesses a second must not slow the
+# operators' pages (bench/bench_public_flood.py). The database stays the truth for every process.
+_REMEMBERED = 10_000  # addresses; past that the memory starts again (the database still decides)
+
+
 def _wait() -> int:
-    config = current_app.config
-    return max(throttle.seconds_to_wait(ADDRESS_SCOPE, _address(), free=config.get("PUBLIC_STATUS_FREE", ADDRESS_FREE),
-                                        window=ADDRESS_WINDOW, growing=True),
-               throttle.seconds_to_wait(ALL_SCOPE, "*", free=config.get("PUBLIC_STATUS_ALL_FREE", ALL_FREE),
-                                        window=ALL_WINDOW))
+    config, now = current_app.config, time.monotonic()
+    refused = current_app.extensions.setdefault("public_status_refused_until", {})  # per app (and test)
+    until = max(refused.get("*", 0.0), refused.get(_address(), 0.0))
+    if until > now:
+        return int(until - now) + 1
+    by_address = throttle.seconds_to_wait(ADDRESS_SCOPE, _address(), free=config.get("PUBLIC_STATUS_FREE", ADDRESS_FREE),
+                                          window=ADDRESS_WINDOW, growing=True)
+    for_all = throttle.seconds_to_wait(ALL_SCOPE, "*", free=config.get("PUBLIC_STATUS_ALL_FREE", ALL_FREE),
+                                       window=ALL_WINDOW)
+    if len(refused) > _REMEMBERED:
+        refused.clear()
+    if by_address:
+        refused[_address()] = now + by_address
+    if for_all:
+        refused["*"] = now + for_all
+    return max(by_address, for_all)
 
 
 def _miss() -> None:
@@ -215,6 +251,7 @@ def view_of(row: PublicStatus) -> dict:
             steps.append([step, moment.date().isoformat() if moment else ""])
     words = vocabulary.STEPS[kind]
     return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
+            "office_address": record.get("office_address", ""),
             "step": words[step].format(office=office), "step_code": step, "final": step in vocabulary.FINAL_STEPS[kind],
             "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
             "promised": date.fromisoformat(record["promised"]) if record.get("promised") else None,
@@ -253,9 +290,12 @@ def forget_finished(keep_days: int, now=None) -> int:
     """Delete the records handed over or closed more than `keep_days` ago; returns how many."""
     from sync.center.audit import audit
     cutoff = (now or utc_now()) - timedelta(days=keep_days)
+    finished = PublicStatus.final_at.is_null(False) & (PublicStatus.final_at < cutoff)
     with center_database.atomic():
-        gone = PublicStatus.delete().where(PublicStatus.final_at.is_null(False)
-                                           & (PublicStatus.final_at < cutoff)).execute()
+        sms.forget_with(PublicStatus.select(PublicStatus.kecamatan, PublicStatus.number).where(finished))
+        if sms.enabled(current_app):
+            sms.forget_sent(cutoff)
+        gone = PublicStatus.delete().where(finished).execute()
         if gone:
             audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)",
                   username="sistem")

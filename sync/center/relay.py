@@ -27,6 +27,9 @@ from sync.center.records import Outcome, nik_problem, photo_check
 
 DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
                          "center_api.relay_statuses"})
+# Both kinds of key: the probe, and the public status records (issue 28; a desa's key sends only its
+# forms' kind `pra`, sync/center/public_status.py).
+SHARED_ROUTES = frozenset({"center_api.probe", "center_api.public_manifest", "center_api.public_packets"})
 KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status_manifest",
                               "center_api.relay_status_packets", "center_api.relay_desa_keys"})
 MAX_RECORD_BYTES = 16 * 1024
@@ -39,8 +42,8 @@ WRONG_DEVICE = "kunci perangkat ini tidak boleh memakai alamat ini"
 def allowed(endpoint: str, key: DeviceKey) -> bool:
     """A desa PC's key reaches the desa's relay routes only; a kecamatan's key everything else."""
     if key.desa_code:
-        return endpoint in DESA_ROUTES
-    return endpoint not in DESA_ROUTES or endpoint == "center_api.probe"
+        return endpoint in DESA_ROUTES or endpoint in SHARED_ROUTES
+    return endpoint not in DESA_ROUTES or endpoint in SHARED_ROUTES
 
 
 def _next_seq(kecamatan_id: int) -> int:

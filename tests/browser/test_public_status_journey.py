@@ -1,7 +1,9 @@
 """Issue 28's journey: an application registered at the counter, its receipt read for the number
 and check code, followed on a phone (360x640, no login, no script needed) on the printing center's
 public page: nothing before the office syncs, the step after the sync, "dikirim" as soon as the
-center ships the card, "Siap diambil" after the counter marks it ready and syncs again."""
+center ships the card, "Siap diambil" after the counter marks it ready and syncs again, with exactly one
+SMS in gammu-smsd's outbox (consent given at the counter) that the real gammu-smsd, with its dummy
+phone, sends once; then a complaint written at the kiosk, followed the same way to its closing SMS."""
 import re
 import subprocess
 import sys
@@ -19,11 +21,26 @@ PHONE = {"width": 360, "height": 640}
 
 
 @pytest.fixture
-def center(tmp_path):
-    _, code = harness.prepare_center(tmp_path / "center")
-    server = harness.CenterServer(tmp_path / "center").start()
+def center(tmp_path, monkeypatch):
+    """The center on PostgreSQL with the SMS gateway's tables (sync/center/sms.py: PostgreSQL only)."""
+    from tests.sync.conftest import NO_PG, PG_URL
+    from tests.sync.helpers import reset_postgres
+    if not PG_URL:
+        pytest.skip(NO_PG)
+    reset_postgres(PG_URL)
+    monkeypatch.setenv("LOKET_CENTER_SMS_GATEWAY", "1")  # the center's process inherits it
+    _, code = harness.prepare_center(tmp_path / "center", PG_URL)
+    server = harness.CenterServer(tmp_path / "center", PG_URL).start()
     yield server, code
     server.stop()
+
+
+def _gateway_rows(table: str) -> list[tuple]:
+    """gammu-smsd's table on the center's database: `outbox` waits, `sentitems` was sent."""
+    import psycopg
+    from tests.sync.conftest import PG_URL
+    with psycopg.connect(PG_URL) as connection:
+        return connection.execute(f'SELECT "DestinationNumber", "CreatorID" FROM {table}').fetchall()
 
 
 def _register(live, tmp_path) -> tuple[int, str]:
@@ -42,6 +59,9 @@ def _register(live, tmp_path) -> tuple[int, str]:
         application = records.create_application(clean, normalise_photo(photo_file(tmp_path, seed=7).read_bytes()))
         with database.atomic():
             transition(application, S.COMPLETE)
+            # The applicant ticked consent at the counter (the form's tick: tests/registration/test_sms_consent.py).
+            from app.public_status import records as public_records
+            public_records.give_sms_consent("ktp", application.id, "081233344455")
         return application.id, application.registration_number
 
 
@@ -137,6 +157,45 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         phone.reload()
         expect(phone.locator(".step")).to_have_text(
             "Siap diambil di Kantor Kecamatan Yosowilangun, bawa tanda terima")
+        assert _gateway_rows("outbox") == [("+6281233344455", f"loket:35.08.07|{number}|siap")]
+
+        # A complaint written at the kiosk, with a phone and the consent ticked, followed the same way.
+        page.goto(live.url + "/pengaduan/kios")
+        page.get_by_label("Kategori").select_option(index=1)
+        page.get_by_label("Isi pengaduan / saran").fill("Papan informasi persyaratan KTP-el sudah pudar.")
+        page.get_by_label("No. HP / alamat untuk dihubungi (boleh dikosongkan)").fill("0812 7777 8888")
+        page.get_by_role("checkbox", name=re.compile("Saya setuju menerima satu SMS")).check()
+        page.get_by_role("button", name="Kirim pengaduan").click()
+        receipt = page.locator(".public-track")
+        tracking = receipt.locator(".public-track-number").inner_text().strip()
+        complaint_code = receipt.locator(".public-track-code").inner_text().strip()
+        assert tracking.startswith("PGD-")
+        sync_now(page)
+        _check(phone, tracking, complaint_code)
+        expect(phone.locator(".step")).to_have_text("Pengaduan diterima Kantor Kecamatan Yosowilangun")
+        from app.complaints import book
+        from app.complaints.models import Complaint
+        from app.auth.models import User
+        with live.db():
+            with database.atomic():
+                book.change_status(Complaint.get(Complaint.tracking_number == tracking), "selesai",
+                                   User.get(User.username == live.username["petugas_informasi"]),
+                                   "Papan sudah diganti baru.")
+        sync_now(page)
+        phone.reload()
+        expect(phone.locator(".step")).to_have_text("Selesai ditindaklanjuti")
+        expect(phone.get_by_text("Papan sudah diganti baru.")).to_be_visible()
+
+        # The gateway was down until now: it comes up and sends each message once.
+        from tests.sync.test_sms import Gateway, until
+        gateway = Gateway(tmp_path / "gateway").start()
+        try:
+            assert until(lambda: len(_gateway_rows("sentitems")) == 2, 30), gateway.log()[-2000:]
+            assert sorted(_gateway_rows("sentitems")) == [("+6281233344455", f"loket:35.08.07|{number}|siap"),
+                                                          ("+6281277778888", f"loket:35.08.07|{tracking}|selesai")]
+            assert _gateway_rows("outbox") == []
+        finally:
+            gateway.kill()
     finally:
         phone_context.close()
 

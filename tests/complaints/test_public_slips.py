@@ -23,3 +23,19 @@ def test_kiosk_receipt_shows_the_code_to_its_sender_only(client, category, app):
     assert code in page
     stranger = app.test_client().get(f"/pengaduan/kios/terima/{complaint.tracking_number}").get_data(as_text=True)
     assert complaint.tracking_number in stranger and code not in stranger
+
+
+def test_letter_and_hotline_slips_carry_qr_number_and_code_and_the_hotline_reads_it_back(record, client_for, db):
+    from tests.registration.test_public_slips import enrol
+    enrol(db)
+    client = client_for("petugas_informasi")
+    for channel in ("surat", "telepon", "sms"):
+        complaint = record(channel=channel)
+        code = code_of(complaint)
+        slip = client.get(f"/pengaduan/{complaint.id}/tanda-terima").get_data(as_text=True)
+        assert complaint.tracking_number in slip and code in slip and "<svg" in slip
+        assert "https://dukcapil.example.go.id/cek" in slip
+        read_back = "Bacakan kepada pelapor" in slip
+        assert read_back == (channel != "surat"), channel
+        if read_back:
+            assert " ".join(code) in slip  # letter by letter, as it is said on the phone

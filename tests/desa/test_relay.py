@@ -107,6 +107,19 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
         assert {p.relay_status for p in sent.values()} == {"di_pusat"}
         assert OutboxItem.select().where(OutboxItem.state == "pending").count() == 0
     assert "Terkirim ke pusat, menunggu kecamatan" in text(operator.get("/desa"))
+    # Issue 28: the F-1.07 carries the number and its check code; the citizen's phone follows it at the center.
+    with bound_to(desa_app):
+        from app.public_status.models import PublicStatus
+        budi_pre = PreRegistration.get(PreRegistration.full_name == "Budi Santoso")
+        budi_code = PublicStatus.get((PublicStatus.kind == "pra") & (PublicStatus.source_id == budi_pre.id)).check_code
+    f107 = text(operator.get(f"/desa/pra-pendaftaran/{budi_pre.id}/f107"))
+    assert budi_code in f107 and f"{center.url}/cek" in f107 and budi_pre.number in f107
+
+    def public_page() -> str:
+        import requests
+        return requests.get(center.url + "/cek", params={"n": budi_pre.number, "k": budi_code}, timeout=10).text
+    assert "Menunggu di Kantor Kecamatan Yosowilangun" in public_page()
+    assert "Budi" not in public_page() and "3508071205900001" not in public_page()
 
     report = sync(kecamatan)
     assert report.error == "" and report.relayed == 3
@@ -173,6 +186,9 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
     assert "Sudah diserahkan" in home
     printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
     assert "Sudah diserahkan" in printed and application.registration_number in printed
+    # The desa's passes carried the form's next public step: taken in at the counter, with its number.
+    assert "Diterima di loket Kantor Kecamatan Yosowilangun" in public_page()
+    assert application.registration_number in public_page()
 
 
 def test_a_relayed_form_not_brought_in_time_expires_at_the_desa_too(desa_app, linked_kecamatan, client_as, center):
@@ -225,11 +241,13 @@ def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked
     assert pre_register(operator, valid_form()).status_code == 302
     with bound_to(desa_app):  # a form edited to another desa on the laptop (by hand, in the database)
         pre = PreRegistration.get()
-        record = __import__("json").loads(OutboxItem.get().record_json)
+        form = OutboxItem.get(OutboxItem.kind == "pra")  # the form (its public status rides beside it, issue 28)
+        record = __import__("json").loads(form.record_json)
         record["f"]["desa_code"] = KRATON
         from sync import protocol
         OutboxItem.update(record_json=__import__("json").dumps(record),
-                          content_hash=protocol.content_hash(record, OutboxItem.get().photo_sha256)).execute()
+                          content_hash=protocol.content_hash(record, form.photo_sha256)).where(
+                              OutboxItem.id == form.id).execute()
     report = sync(desa_app)
     assert report.rejected == 1
     # Each key reaches its own routes only: a signed 403 otherwise.
@@ -330,7 +348,7 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
     assert pre_register(operator, valid_form()).status_code == 302
     with bound_to(desa_app):
         link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
-        assert OutboxItem.get().state == "acked" and SyncLink.get().last_success_at is not None
+        assert OutboxItem.get(OutboxItem.kind == "pra").state == "acked" and SyncLink.get().last_success_at is not None
     assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
     pressed = operator.post("/desa/sinkronkan")
     assert pressed.status_code == 303 and pressed.location.endswith("/desa")
@@ -345,7 +363,7 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
         assert "sedang sinkron" in section
         time.sleep(0.1)
     with bound_to(desa_app):
-        assert [i.state for i in OutboxItem.select()] == ["acked", "acked"]
+        assert [i.state for i in OutboxItem.select().where(OutboxItem.kind == "pra")] == ["acked", "acked"]
     assert 'id="sync-waiting">0<' in section and "Sinkronisasi terakhir: terkirim 1" in section
 
 

@@ -237,3 +237,33 @@ def test_usb_files_carry_the_public_records_to_the_center(kecamatan, center_app,
     assert all(not a["error"] for a in answers) and sum(a["summary"]["stored"] for a in answers) == 3
     assert sorted(r.number for r in PublicStatus.select()) == [f"350807-01-00000{n}" for n in (1, 2, 3)]
     assert page(center_app, FIRST, code_of(kecamatan))[0] == 200
+
+
+def test_a_desa_pre_registration_is_followed_and_another_kecamatans_is_refused(enrolled, center_db):
+    kecamatan_row, _ = enrolled
+
+    def store(number, step="menunggu", version=1):
+        record = {"kind": "pra", "number": number, "code_digest": vocabulary.code_digest(number, "7K3M9Q"),
+                  "step": step, "steps": [[step, "2026-11-20"]], "promised": "", "follow_up": "", "follow_up_due": "",
+                  "office": "Yosowilangun", "hours": "", "changed_at": ""}
+        header = {"id": vocabulary.wire_key(number), "version": version, "record": record,
+                  "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+        return center_public.store_public(kecamatan_row, header, b"")
+    assert store("PRA-3508072001-D1-000001").result == "stored"
+    refused = store("PRA-3508012001-D1-000001")  # a desa of another kecamatan
+    assert refused.result == "rejected" and "bukan milik" in refused.reason
+    view = center_public.view_of(PublicStatus.get(PublicStatus.number == "PRA-3508072001-D1-000001"))
+    assert view["step"].startswith("Menunggu di Kantor Kecamatan Yosowilangun")
+
+
+def test_without_the_sms_gateway_the_center_keeps_no_phone_number(enrolled, center_db):
+    from sync.center.models import SmsConsent, SmsMessage
+    kecamatan_row, _ = enrolled
+    record = {"kind": "ktp", "number": FIRST, "code_digest": "d" * 64, "step": "siap", "steps": [["siap", ""]],
+              "promised": "", "follow_up": "", "follow_up_due": "", "office": "Yosowilangun", "hours": "",
+              "changed_at": "", "sms": "081234567890"}
+    header = {"id": vocabulary.wire_key(FIRST), "version": 1, "record": record,
+              "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+    assert center_public.store_public(kecamatan_row, header, b"").result == "stored"
+    assert "081234567890" not in PublicStatus.get(PublicStatus.number == FIRST).record_json
+    assert SmsConsent.select().count() == 0 and SmsMessage.select().count() == 0
