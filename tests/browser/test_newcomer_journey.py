@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import logout, new_context, photo_file, screenshot, settled, sign_in, sync_now
+from tests.browser.helpers import logout, new_context, pdf_of, photo_file, screenshot, settled, sign_in, sync_now
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center
 
 KECAMATAN, KECAMATAN_CODE = "Somba Opu", "73.06.08"
@@ -322,6 +322,12 @@ def test_a_newcomer_sets_up_a_wita_office_restores_on_a_new_pc_and_accepts_a_des
         _first_sign_in(laptop, "wati", operator_one_time, OPERATOR_PASSWORD)
         pre_number = _desa_form(laptop, tmp_path)
         assert _shown_in_wita(laptop.get_by_text(re.compile("^Diisi oleh operator")).inner_text())  # the kecamatan's zone
+        with laptop.expect_popup() as popup:
+            laptop.get_by_role("link", name="Cetak formulir F-1.07").click()
+        sheet = pdf_of(popup.value, name="newcomer-desa-f107")
+        popup.value.close()
+        assert sheet.overflow == [] and sheet.pages == 1  # its QR reached into the margin (issue 25)
+        assert f"Kecamatan {KECAMATAN}, Kabupaten Gowa, Provinsi Sulawesi Selatan" in " ".join(sheet.text.split())
         _until(laptop, lambda p: p.get_by_text("Terkirim ke pusat, menunggu kecamatan").count() == 1, _desa_sync)
 
         # --- At the new PC's counter: the form is in the queue and accepted as the desa typed it.
