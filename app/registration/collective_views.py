@@ -4,6 +4,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.frame.dates import utc_now
+from app.frame import submissions
 from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import collective as rules
@@ -33,14 +34,19 @@ def collectives():
 def new_collective():
     if request.method == "GET":
         return render_template("registration/collective_form.html", form={}, errors={})
+    if (repeat := submissions.earlier_result()):  # sent twice: the first letter's page, nothing new
+        return repeat
     form = request.form.to_dict()
     clean, errors = rules.validate_letter(request.form, office_today())
     if errors:
         return render_template("registration/collective_form.html", form=form, errors=errors), 422
-    with database.atomic():
+    with submissions.once() as submission:
+        if submission.earlier:
+            return submission.repeat()
         letter = CollectiveLetter.create(created_at=utc_now(), created_by=g.user, **clean)
         audit.record("buat", "surat_kolektif", letter.id,
                      f"Surat kolektif {letter.letter_number} dari {letter.sender} dicatat", after=clean)
+        submission.made(url_for("registration.collective", letter_id=letter.id))
     flash("Surat permohonan kolektif dicatat. Tambahkan pemohonnya satu per satu atau impor dari XLSX.", "success")
     return redirect(url_for("registration.collective", letter_id=letter.id))
 
