@@ -54,12 +54,11 @@ def programs(tmp_path):
     old_pc = OfficeServer(tmp_path / "Kantor Camat's PC" / "Data Loket", env=env)
     new_pc = OfficeServer(tmp_path / "PC Baru O'Brien" / "Data Loket", env=env)
     desa = OfficeServer(tmp_path / "Laptop Desa" / "Data Desa's", mode="desa", env=env)
-    started = []
+    center.code = code
     try:
         with ThreadPoolExecutor(4) as pool:
-            for server in pool.map(lambda s: s.start(), (center, old_pc, new_pc, desa)):
-                started.append(server)
-        yield center, code, old_pc, new_pc, desa
+            list(pool.map(lambda server: server.start(), (center, old_pc, new_pc, desa)))
+        yield center, old_pc, new_pc, desa
     finally:
         for server in (desa, new_pc, old_pc, center):
             server.stop()
@@ -261,8 +260,7 @@ def _in_the_counters_queue(page) -> bool:
 
 
 def test_a_newcomer_sets_up_a_wita_office_restores_on_a_new_pc_and_accepts_a_desa_form(browser, programs, tmp_path):
-    center, center_code, old_pc, new_pc, desa = programs
-    center.code = center_code
+    center, old_pc, new_pc, desa = programs
     contexts = []
 
     def open_page(url):
