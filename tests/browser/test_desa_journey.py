@@ -48,6 +48,7 @@ def test_desa_enters_counter_scans_and_accepts_without_retyping(page, live, logi
     printed = popup.value
     expect(printed.get_by_text("FORMULIR PERMOHONAN KTP-el (F-1.07)")).to_be_visible()
     expect(printed.locator(".qr svg")).to_be_visible()
+    printed.wait_for_load_state()  # its print CSS too
     sheet = pdf_of(printed, name="f107-a4")
     assert sheet.overflow == []  # the QR reached 3 mm into the margin (issue 25)
     assert sheet.pages == 1, sheet.pages

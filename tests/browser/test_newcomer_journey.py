@@ -322,6 +322,8 @@ def test_a_newcomer_sets_up_a_wita_office_restores_on_a_new_pc_and_accepts_a_des
         assert _shown_in_wita(laptop.get_by_text(re.compile("^Diisi oleh operator")).inner_text())  # the kecamatan's zone
         with laptop.expect_popup() as popup:
             laptop.get_by_role("link", name="Cetak formulir F-1.07").click()
+        expect(popup.value.locator(".qr svg")).to_be_visible()
+        popup.value.wait_for_load_state()  # its print CSS too
         sheet = pdf_of(popup.value, name="newcomer-desa-f107")
         popup.value.close()
         assert sheet.overflow == [] and sheet.pages == 1  # its QR reached into the margin (issue 25)
