@@ -1,8 +1,9 @@
 """Soak: the office server under steady work for a long time, watched for what grows (issue 33).
 
-    python bench/bench_soak.py                      # 3 minutes, a sample every 15 s
-    python bench/bench_soak.py --minutes 480 --interval 300      # the 8-hour day
+    python bench/bench_soak.py                      # 3 minutes without pause, a sample every 15 s
     python bench/bench_soak.py --burst 300          # and then 300 browsers at once
+    python bench/bench_soak.py --office-day --speed 16 --interval 60   # an 8-hour day's work in 30 min
+    python bench/bench_soak.py --office-day --speed 1 --interval 300   # the 8-hour day on the clock
 
 The people of bench/bench_day.py (three counter clerks, the information officer, the kiosk)
 work without pause against `run.py serve` (waitress with the office's limits, app/frame/serving.py)
@@ -12,6 +13,14 @@ that keeps rising after the warm-up; the summary compares the second half with t
 At the end, `--burst N` browsers open a connection each at once and keep it (as browsers keep
 idle connections alive) while asking for a page: how many were served, how many got the
 "server penuh" 503 at the limit, and the longest wait.
+
+Without pause the five people send an office's week in an hour (about 20 requests a second, a
+registration with its photo every few seconds): a stress test, whose data folder grows by gigabytes
+in 8 hours. `--office-day` paces each person at an office's rate instead (OFFICE_PACE: actions an
+hour, each one to four requests) for `--minutes` of office time (480 by default: the 8-hour day),
+`--speed` times faster on the clock: `--speed 16` is the day's request volume in 30 minutes,
+`--speed 1` the day itself. Samples are labelled in office minutes; the data folder's size is sampled
+too.
 """
 import argparse
 import os
@@ -40,7 +49,16 @@ def sample(pid: int) -> dict:
     return {"rss": memory_mb(pid, "VmRSS"), "files": len(os.listdir(f"/proc/{pid}/fd")), "threads": threads}
 
 
-def keep_working(person, deadline: float, stop: threading.Event) -> None:
+# An office's rate, in actions an hour of each person (bench_day's act(): a page, a search, or a
+# registration with its photo and the pages around it). A counter clerk serves an applicant every
+# 8-10 minutes, with searches and register look-ups between; the information desk takes a call or a
+# visitor every few minutes; the kiosk sees a visitor every few minutes. About 3,000 actions a day.
+OFFICE_PACE = {"Clerk": 90, "InformationOfficer": 60, "KioskVisitor": 30}
+DAY_MINUTES = 480
+
+
+def keep_working(person, deadline: float, stop: threading.Event, per_second: float | None = None) -> None:
+    """Act until the deadline: without pause, or `per_second` actions on average (random gaps)."""
     person.login()
     person.setup()
     person.can_sync = False  # no center here: bench_sync.py measures the link
@@ -48,6 +66,12 @@ def keep_working(person, deadline: float, stop: threading.Event) -> None:
         if getattr(person, "serial", 0) >= 500:  # bench_day's names grow with the serial: past ~700 saves
             person.serial = 0                   # a clerk's name passes the form's 100 characters (a 422)
         person.act()
+        if per_second:
+            stop.wait(person.rng.expovariate(per_second))
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024 ** 2
 
 
 def burst(base: str, count: int) -> tuple[int, int, int, float]:
@@ -81,11 +105,18 @@ def burst(base: str, count: int) -> tuple[int, int, int, float]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--minutes", type=float, default=3)
-    parser.add_argument("--interval", type=float, default=15, help="seconds between samples")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="minutes to run (3); with --office-day, minutes of office time (480)")
+    parser.add_argument("--interval", type=float, default=15, help="seconds between samples (on the clock)")
+    parser.add_argument("--office-day", action="store_true", help="each person at an office's pace (OFFICE_PACE)")
+    parser.add_argument("--speed", type=float, default=1, help="with --office-day: how many times faster")
     parser.add_argument("--burst", type=int, default=0, help="browsers at once at the end (0: none)")
     parser.add_argument("--seed", type=int, default=7)
     options = parser.parse_args(argv)
+    office_minutes = options.minutes if options.minutes is not None else (DAY_MINUTES if options.office_day else 3)
+    speed = options.speed if options.office_day else 1
+    if speed <= 0:
+        parser.error("--speed must be above 0")
     if not sys.platform.startswith("linux"):
         raise SystemExit("samples the server from /proc: run it on Linux")
 
@@ -103,22 +134,26 @@ def main(argv=None) -> int:
                    KioskVisitor(base, "kios", rec, random.Random(rng.random()))]
         stop = threading.Event()
         started = time.monotonic()
-        deadline = started + options.minutes * 60
-        workers = [threading.Thread(target=keep_working, args=(p, deadline, stop)) for p in people]
+        deadline = started + office_minutes * 60 / speed
+        paces = [OFFICE_PACE[type(p).__name__] * speed / 3600 if options.office_day else None for p in people]
+        workers = [threading.Thread(target=keep_working, args=(p, deadline, stop, pace)) for p, pace in zip(people, paces)]
         for worker in workers:
             worker.start()
         samples = []
-        print(f"# soak: {len(people)} people without pause for {options.minutes:g} min, a sample every "
+        how = (f"at an office's pace, {speed:g} times faster ({office_minutes / speed:g} min on the clock)"
+               if options.office_day else "without pause")
+        print(f"# soak: {len(people)} people {how} for {office_minutes:g} office minutes, a sample every "
               f"{options.interval:g} s (server pid {server.pid})")
-        print(f"{'minute':>7} {'requests':>9} {'errors':>7} {'RSS MB':>7} {'files':>6} {'threads':>8}")
+        print(f"{'minute':>7} {'requests':>9} {'errors':>7} {'RSS MB':>7} {'files':>6} {'threads':>8} {'data MB':>8}")
         try:
             while True:
                 now = time.monotonic()
                 served = sum(len(v) for v in rec.latency.values())
-                row = dict(sample(server.pid), minute=(now - started) / 60, requests=served, errors=len(rec.errors))
+                row = dict(sample(server.pid), minute=(now - started) * speed / 60, requests=served,
+                           errors=len(rec.errors), data=folder_mb(data))
                 samples.append(row)
                 print(f"{row['minute']:7.1f} {served:9d} {row['errors']:7d} {row['rss']:7.1f} {row['files']:6d} "
-                      f"{row['threads']:8d}", flush=True)
+                      f"{row['threads']:8d} {row['data']:8.1f}", flush=True)
                 if now >= deadline:
                     break
                 time.sleep(min(options.interval, max(0.0, deadline - now)))
@@ -140,7 +175,9 @@ def main(argv=None) -> int:
     half = samples[len(samples) // 2]
     warm = samples[min(1, len(samples) - 1)]
     total = samples[-1]["requests"]
-    print(f"requests: {total} ({total / max(1e-9, samples[-1]['minute'] * 60):.1f}/s), errors: {len(rec.errors)}")
+    clock = samples[-1]["minute"] * 60 / speed
+    print(f"requests: {total} in {clock / 60:.1f} min on the clock ({total / max(1e-9, clock):.1f}/s), "
+          f"errors: {len(rec.errors)}; data folder {samples[0]['data']:.1f} -> {samples[-1]['data']:.1f} MB")
     for error in rec.errors[:10]:
         print(f"  {error}")
     print(f"RSS MB: after warm-up {warm['rss']:.1f}, half-way {half['rss']:.1f}, end {end['rss']:.1f} "

@@ -286,6 +286,9 @@ class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
             if self._watcher is not None:
                 self._watcher.close()
                 self._watcher = None
+                # a new watcher counts data_version from the start again: its stamps must not meet
+                # the results kept under this one's (a second app in one process, then this one again)
+                self.serial = next(_database_serials)
 
     def _is_closed(self, conn) -> bool:
         try:

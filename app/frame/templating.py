@@ -1,4 +1,5 @@
 """Jinja filters and globals shared by every program's pages."""
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,4 +35,7 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
 def qr_svg(text: str) -> Markup:
     """The QR code of `text` as inline SVG (segno; no image file, nothing from the internet). Always a
     standard QR: segno picks a Micro QR for short texts, which phone cameras do not read."""
-    return Markup(segno.make(text, error="m", micro=False).svg_inline(scale=4, border=2, omitsize=False))
+    svg = segno.make(text, error="m", micro=False).svg_inline(scale=4, border=2, omitsize=False)
+    # With a viewBox the print CSS scales the code to its width on paper; without one it cropped it
+    size = re.match(r'<svg width="(\d+)" height="(\d+)"', svg)
+    return Markup(svg.replace(size[0], f'{size[0]} viewBox="0 0 {size[1]} {size[2]}"', 1))

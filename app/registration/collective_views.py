@@ -2,6 +2,7 @@
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
+from app.frame import submissions
 from app.frame.pagination import paginate
 from app.registration import collective as rules
 from app.registration import collective_records, intake, records
@@ -30,11 +31,17 @@ def collectives():
 def new_collective():
     if request.method == "GET":
         return render_template("registration/collective_form.html", form={}, errors={})
+    if (repeat := submissions.earlier_result()):  # sent twice: the first letter's page, nothing new
+        return repeat
     form = request.form.to_dict()
     clean, errors = rules.validate_letter(request.form, office_today())
     if errors:
         return render_template("registration/collective_form.html", form=form, errors=errors), 422
-    letter = collective_records.create_letter(clean, g.user)
+    with submissions.once() as submission:
+        if submission.earlier:
+            return submission.repeat()
+        letter = collective_records.create_letter(clean, g.user)
+        submission.made(url_for("registration.collective", letter_id=letter.id))
     flash("Surat permohonan kolektif dicatat. Tambahkan pemohonnya satu per satu atau impor dari XLSX.", "success")
     return redirect(url_for("registration.collective", letter_id=letter.id))
 

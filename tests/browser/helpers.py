@@ -190,6 +190,18 @@ def pdf_of(page, url: str | None = None, name: str | None = None, paper: str = "
     return Printed(texts=[p.extract_text() or "" for p in reader.pages], path=path, overflow=overflow)
 
 
+def text_sizes_pt(path, page: int = 1) -> list[tuple[float, str]]:
+    """(size in pt as printed, text) of every run of text on one page of a PDF (`pdf_of(...).path`)."""
+    from pypdf import PdfReader
+    sizes = []
+
+    def seen(text, cm, tm, font, size):
+        if text.strip():
+            sizes.append((round(size * tm[0] * cm[0], 1), text.strip()))
+    PdfReader(path).pages[page - 1].extract_text(visitor_text=seen)
+    return sizes
+
+
 # --- Checks of what is on the screen ---------------------------------------------------------
 
 _UNLABELLED_JS = """() => {

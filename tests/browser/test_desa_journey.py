@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from app.frame.roles import DESA, LOKET
-from tests.browser.helpers import fit_problems, photo_file, screenshot
+from tests.browser.helpers import fit_problems, pdf_of, photo_file, screenshot
 
 NIK = "3508071508850003"  # a man born 15 Aug 1985 in Kecamatan Yosowilangun
 
@@ -48,6 +48,12 @@ def test_desa_enters_counter_scans_and_accepts_without_retyping(page, live, logi
     printed = popup.value
     expect(printed.get_by_text("FORMULIR PERMOHONAN KTP-el (F-1.07)")).to_be_visible()
     expect(printed.locator(".qr svg")).to_be_visible()
+    printed.wait_for_load_state()  # its print CSS too
+    sheet = pdf_of(printed, name="f107-a4")
+    assert sheet.overflow == []  # the QR reached 3 mm into the margin (issue 25)
+    assert sheet.pages == 1, sheet.pages
+    words = " ".join(sheet.text.split())
+    assert "Jl. Raya Yosowilangun No. 1" in words and "FORMULIR PERMOHONAN KTP-el (F-1.07)" in words
     printed.close()
     with live.db():
         code = qr.encode(PreRegistration.get(PreRegistration.nik == NIK))

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import CAMAT, INFORMASI, KASI
-from tests.browser.helpers import fit_problems, logout, pdf_of, screenshot
+from tests.browser.helpers import fit_problems, logout, pdf_of, screenshot, text_sizes_pt
 
 pytest.importorskip("app.complaints.box_views", reason="complaint book not in this build yet")
 
@@ -174,6 +174,9 @@ def test_recap_submitted_then_approved_and_printed(page, live, login):
     for text in ("KECAMATAN YOSOWILANGUN", "PENGUMUMAN", "REKAPITULASI PENGADUAN MASYARAKAT"):
         assert text in words, text
     assert "Setujui" not in words
+    # read on the announcement board: nothing smaller than the summary table (the side tables were 7.5-8.5 pt)
+    sizes = text_sizes_pt(notice.path)
+    assert min(size for size, _ in sizes) >= 9, sorted(set(sizes))
     # The board notice summarises; the complaints themselves are in the annex the Camat may print.
     annex = pdf_of(page, href + ("&" if "?" in href else "?") + "lampiran=1", name="recap-notice-annex")
     assert annex.overflow == []

@@ -4,7 +4,7 @@ roll printer shrank to 3-5 pt. Each print is rendered to PDF by Chromium at both
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import TABLET, pdf_of, settled
+from tests.browser.helpers import TABLET, pdf_of, settled, text_sizes_pt
 
 pytest.importorskip("app.complaints.kiosk_views", reason="complaint book not in this build yet")
 
@@ -38,21 +38,9 @@ def test_the_kiosk_receipt_prints_on_a4_and_on_an_80_mm_roll(page, live):
     width_mm = float(PdfReader(roll.path).pages[0].mediabox.width) / 72 * 25.4
     assert width_mm == pytest.approx(80, abs=1)
     # measured in the PDF: every text legible (>= 8 pt, it was 3-5 pt), the number large
-    sizes = _text_sizes_pt(roll.path)
+    sizes = text_sizes_pt(roll.path)
     assert min(size for size, _ in sizes) >= 8, sizes
     assert max(size for size, text in sizes if number in text) >= 18, sizes
-
-
-def _text_sizes_pt(path) -> list[tuple[float, str]]:
-    """(size in pt as printed, text) of every run of text on the PDF's first page."""
-    from pypdf import PdfReader
-    sizes = []
-
-    def seen(text, cm, tm, font, size):
-        if text.strip():
-            sizes.append((round(size * tm[0] * cm[0], 1), text.strip()))
-    PdfReader(path).pages[0].extract_text(visitor_text=seen)
-    return sizes
 
 
 @pytest.mark.parametrize("paper", ["A4", "80mm"])
@@ -75,10 +63,10 @@ def test_the_counters_receipt_and_the_complaint_slip_print_on_both_papers(page, 
     receipt = pdf_of(page, f"/pendaftaran/{application.id}/bukti", name=f"bukti-{paper}", paper=paper)
     assert receipt.pages == 1 and receipt.overflow == []
     assert application.registration_number in receipt.text.replace("\n", "")
-    assert min(size for size, _ in _text_sizes_pt(receipt.path)) >= 7
+    assert min(size for size, _ in text_sizes_pt(receipt.path)) >= 7
     page.context.clear_cookies()  # the desk officer's turn
     login(page, "petugas_informasi")
     slip = pdf_of(page, f"/pengaduan/{complaint.id}/tanda-terima", name=f"slip-{paper}", paper=paper)
     assert slip.pages == 1 and slip.overflow == []
     assert complaint.tracking_number in slip.text.replace("\n", "")
-    assert min(size for size, _ in _text_sizes_pt(slip.path)) >= 7
+    assert min(size for size, _ in text_sizes_pt(slip.path)) >= 7

@@ -152,3 +152,15 @@ def test_a_receipt_of_applicants_who_collected_their_own_cards_has_no_empty_nik(
     assert loket.post(f"/pendaftaran/{application.id}/serah", data={"collector": "pemohon"}).status_code in (302, 303)
     page = loket.get(f"/pendaftaran/kolektif/{letter.id}/tanda-terima").get_data(as_text=True)
     assert "(NIK )" not in page and "Diterima oleh  " not in page
+
+
+def test_a_letter_sent_twice_is_recorded_once(loket):
+    """Issue 33: every form that creates something carries a one-time token; the collective letter's did
+    not: a double click (or a resend after a power cut) recorded the school's letter twice."""
+    page = loket.get("/pendaftaran/kolektif/baru").get_data(as_text=True)
+    token = page.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+    first = make_letter(loket, form_token=token)
+    again = make_letter(loket, form_token=token)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.location == first.location  # the first letter's page again
+    assert CollectiveLetter.select().count() == 1

@@ -25,14 +25,15 @@ def free_port() -> int:
 class Process:
     """A `run.py` subprocess in its own process group, so SIGKILL takes all of it."""
 
-    def __init__(self, args, log_path: Path):
+    def __init__(self, args, log_path: Path, env: dict | None = None):
         self.args = [sys.executable, str(ROOT / "run.py"), *args]
         self.log_path = log_path
+        self.env = env or {}  # added to this process's environment (e.g. a Windows-like console)
         self.proc = None
 
     def start(self):
         self.log = open(self.log_path, "ab")
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         self.proc = subprocess.Popen(self.args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True)
         return self
@@ -102,8 +103,8 @@ class OfficeServer(ServedProgram):
     and the one-time admin password are read from what it prints (into a log file, so a long run
     never fills a pipe and blocks the server)."""
 
-    def __init__(self, data_dir: Path, mode: str = "kecamatan", port: int | None = None):
-        self.data_dir, self.mode = data_dir, mode
+    def __init__(self, data_dir: Path, mode: str = "kecamatan", port: int | None = None, env: dict | None = None):
+        self.data_dir, self.mode, self.env = data_dir, mode, env
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.password = None  # the one-time admin password of the first start
@@ -115,7 +116,8 @@ class OfficeServer(ServedProgram):
         seen = log.stat().st_size if log.exists() else 0
         # The kecamatan as the README starts it (`run.py`, no subcommand); the desa laptop with its mode.
         mode = ["serve", "--mode", "desa"] if self.mode == "desa" else []
-        self.process = Process([*mode, "--data", str(self.data_dir), "--port", str(self.port)], log).start()
+        self.process = Process([*mode, "--data", str(self.data_dir), "--port", str(self.port)], log,
+                               env=self.env).start()
         deadline = time.time() + timeout
         while True:
             printed = log.read_bytes()[seen:].decode("utf-8", "replace")
@@ -131,7 +133,8 @@ class OfficeServer(ServedProgram):
         return self
 
 
-def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_code=KECAMATAN_CODE):
+def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_code=KECAMATAN_CODE,
+                   kecamatan_name="Yosowilangun"):
     """Create the center database with one kecamatan and an operator; returns the enrolment code."""
     from app.frame.dates import utc_now
     from sync.center import keys
@@ -143,7 +146,7 @@ def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_co
     db = app.extensions["center_database"]
     with db.connection_context():
         kecamatan = Kecamatan.get_or_none(Kecamatan.code == kecamatan_code) or Kecamatan.create(
-            code=kecamatan_code, digits=kecamatan_code.replace(".", ""), name="Yosowilangun", created_at=utc_now())
+            code=kecamatan_code, digits=kecamatan_code.replace(".", ""), name=kecamatan_name, created_at=utc_now())
         code = keys.new_enrolment_code(kecamatan)
         create_operator("operator", "Operator Uji", "operator", password="operator-rahasia-1",
                         must_change_password=False)

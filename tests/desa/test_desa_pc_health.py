@@ -1,0 +1,52 @@
+"""Issue 33 on a desa PC: it makes its own daily backups and holds its own recovery key, so it says
+what needs a person like the kecamatan's home does: the desa PC's admin on its landing page (Operator
+Desa) with the step to take, the desa's operator on the desa page in plain words (ask the admin)."""
+import html
+import shutil
+
+from app.backups.daily import daily_backup
+from app.desa.models import UserDesa
+from tests.conftest import sign_in_as
+from tests.desa.conftest import DARUNGAN
+from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolment_code, kecamatan  # noqa: F401
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_a_desa_pcs_failed_backup_and_unprinted_key_are_on_its_landing_pages(desa_app, enrolment_code):
+    admin, _ = desa_admin(desa_app)
+    assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
+    with bound_to(desa_app):
+        from app.auth.accounts import create_user
+        operator, _ = create_user("kaur.darungan", "Kaur Umum", "operator_desa", password="operator-desa-1",
+                                  must_change_password=False)
+        UserDesa.create(user=operator, desa_code=DARUNGAN)
+    desa = desa_app.test_client()
+    sign_in_as(desa, operator)
+
+    landing = page(admin, admin.get("/").location)  # the desa PC admin's home is Operator Desa
+    assert "Kunci pemulihan belum dicetak" in landing and "Cetak kunci pemulihan" in landing
+    assert 'href="/admin/cadangan/kunci-pemulihan"' in landing
+    assert "Perlu perhatian admin" in page(desa, "/desa")
+
+    folder = desa_app.config["BACKUP_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.write_text("bukan folder")  # the folder deleted and a file saved under its name
+    try:
+        with bound_to(desa_app):
+            daily_backup(desa_app)  # the desa PC's hourly job
+        landing = page(admin, "/admin/operator-desa")
+        assert "Cadangan otomatis gagal" in landing and "buat cadangan sekarang" in landing
+        plain = page(desa, "/desa")
+        assert "Cadangan data harian gagal" in plain and "Minta admin" in plain
+        assert "buat cadangan sekarang" not in plain  # the operator is told whom to ask, not the admin's step
+    finally:
+        folder.unlink()
+    with bound_to(desa_app):
+        daily_backup(desa_app)
+    landing = page(admin, "/admin/operator-desa")
+    assert "Cadangan otomatis gagal" not in landing and "Cadangan otomatis terakhir" in landing
