@@ -8,6 +8,7 @@ Encryption: SQLite3 Multiple Ciphers (the apsw-sqlite3mc build of apsw), ChaCha2
 per page, keyed before anything else is read. The key comes from app.frame.keystore; a database
 still in plaintext (an upgrade) is encrypted once, on open, in a way a power cut cannot break.
 """
+import logging
 import itertools
 import os
 import shutil
@@ -301,6 +302,12 @@ class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
         # A request that died inside a transaction must not hand its open transaction (and the
         # write lock) to the next request.
         try:
+            if conn.txn_state() and not conn.in_transaction:
+                # A read statement still open (a query kept alive past its request) holds an old
+                # snapshot: the next request's BEGIN IMMEDIATE would fail at once with "database is
+                # locked" once another connection has committed. Such a connection is not lent again.
+                logging.getLogger(__name__).warning("koneksi basis data dengan pembacaan yang masih terbuka ditutup")
+                return False
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
         except apsw.Error:

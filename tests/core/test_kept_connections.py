@@ -7,6 +7,7 @@ busy timeout that lets two saves queue, and must see a restore made through anot
 import threading
 
 import apsw
+from playhouse.apsw_ext import APSWDatabase
 
 from app.backups.engine import backup_database, restore_database
 from app.frame import store
@@ -72,6 +73,41 @@ def test_a_transaction_left_open_is_rolled_back_when_the_connection_returns(app)
     assert open_transaction is False
     assert address != "Jl. Setengah Jadi"
     assert phone == "(0334) 571234"
+
+
+KEPT_READS = []  # a query kept alive past its request (the center's public packets did, issue 28)
+
+
+def test_a_read_left_open_does_not_lock_the_next_request_out(app):
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        store.put("address", "Jl. Awal")
+        store.put("phone", "(0334) 571234")
+
+    def leaves_a_read_open():
+        with app.app_context(), database.connection_context():
+            cursor = database.execute_sql("SELECT key FROM setting")
+            cursor.fetchone()  # one row read of several: the statement (and its snapshot) stays open
+            KEPT_READS.append(cursor)
+            assert database.connection().txn_state() and not database.connection().in_transaction
+            return database.connection()
+
+    kept = in_thread(leaves_a_read_open)
+
+    other = APSWDatabase._connect(database)  # not the pool's: another connection (another process, a backup) commits: the kept snapshot is stale
+    other.execute("UPDATE setting SET value = '\"Jl. Baru\"' WHERE key = 'address'")
+    other.close()
+
+    def next_request():
+        with app.app_context(), database.connection_context():
+            with database.atomic():  # BEGIN IMMEDIATE on a stale snapshot: "database is locked" at once
+                store.put("email", "kecamatan@example.go.id")
+            return database.connection(), store.get("email")
+
+    connection, email = in_thread(next_request)
+    assert email == "kecamatan@example.go.id"
+    assert connection is not kept
+    KEPT_READS.clear()
 
 
 def test_kept_connections_keep_the_busy_timeout(app):
