@@ -240,10 +240,12 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, de
     """
     now = str(utc_now())
     run = center_database.execute_sql
+    sealed = ReceivedApplication  # its fields seal personal values on PostgreSQL, as the ORM writes them
     application_id = run(_param(INSERT_APPLICATION), (
         kecamatan_id, values["number"], values["version"], values["hash"],
-        json.dumps(values["record"], ensure_ascii=False), values["nik"], values["full_name"], photo,
-        values["photo_sha"], values["size"][0], values["size"][1], now, via, device_code)).fetchone()[0]
+        sealed.record_json.db_value(json.dumps(values["record"], ensure_ascii=False)),
+        sealed.nik.db_value(values["nik"]), sealed.full_name.db_value(values["full_name"]),
+        sealed.photo.db_value(photo), values["photo_sha"], values["size"][0], values["size"][1], now, via, device_code)).fetchone()[0]
     # Bumping the counter locks the kecamatan row until commit: events commit in seq order.
     seq = run(_param(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
     run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
