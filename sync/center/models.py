@@ -76,7 +76,8 @@ class DeviceKey(CenterModel):
     # one is then refused with a message saying so. `machine`: hash of the PC that took it over.
     replaced_by = CharField(default="", constraints=[SQL("DEFAULT ''")])
     machine = CharField(default="", constraints=[SQL("DEFAULT ''")])
-    # The relay inbox cursor this key last asked from: every form up to it is confirmed taken.
+    # Read by nothing since a relayed form is kept until its outcome is held (sync/center/retention.py):
+    # a cursor does not confirm a form once a kecamatan can be restored from an older backup.
     relay_confirmed_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
 
