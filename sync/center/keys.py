@@ -258,17 +258,18 @@ def seal_legacy_personal() -> int:
     done = 0
     for table, marker, columns in LEGACY_PERSONAL:
         model = models[table]
-        field = getattr(model, marker)
+        field, after = getattr(model, marker), 0
         while True:
             with center_database.atomic():
                 rows = list(model.select(model.id, *(getattr(model, name) for name in columns))
                             .where(~(field.cast("text").startswith(PERSONAL_TEXT)
                                      | field.cast("text").startswith(PERSONAL_SEARCH)) & (field.cast("text") != "{}")
-                                   & (field.cast("text") != ""))
+                                   & (field.cast("text") != "") & (model.id > after))
                             .order_by(model.id).limit(LEGACY_BATCH))
                 for row in rows:
                     model.update({getattr(model, name): getattr(row, name) for name in columns}).where(
                         model.id == row.id).execute()
+                    after = row.id  # onwards only: a value that stays as it was cannot hold the loop
             done += len(rows)
             if len(rows) < LEGACY_BATCH:
                 break
