@@ -5,13 +5,11 @@ cursor and is told the outcome instead of the form, and a form still undecided i
 import io
 from datetime import timedelta
 
-import pytest
-
 from app.backups.engine import backup_database
 from app.desa.models import PreRegistration
 from app.frame.db import database
 from app.registration.status import ApplicationStatus as S, transition
-from sync.center.models import CenterAudit, RelayItem
+from sync.center.models import RelayItem
 from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, text  # noqa: F401  (fixtures)
 from tests.desa.test_relay import center, desa_operator, enrolled_desa, linked_kecamatan, sync  # noqa: F401
@@ -55,41 +53,6 @@ def expire(kecamatan, pre):
         PreRegistration.update(expires_on=today() - timedelta(days=7)).where(PreRegistration.id == pre.id).execute()
 
 
-@pytest.mark.parametrize("center", ["postgresql"], indirect=True)  # the restore test below runs on SQLite
-def test_a_relayed_form_is_dropped_once_its_outcome_is_held_at_the_center(desa_app, linked_kecamatan, client_as,
-                                                                          center):
-    kecamatan = linked_kecamatan
-    queued = two_forms_at_the_counter(desa_app, kecamatan, client_as)
-    assert sync(kecamatan).error == ""
-    assert set(held_at_center(center).values()) == {(True, True)}  # taken, but nothing decided yet: kept
-
-    application = accept(client_as, queued[BUDI[0]])
-    expire(kecamatan, queued[AGUS[0]])
-    assert sync(kecamatan).error == "" and sync(kecamatan).error == ""
-    held = held_at_center(center)
-    numbers = {nik: queued[nik].number for nik, _ in (BUDI, AGUS)}
-    assert held[numbers[AGUS[0]]] == (False, False)  # expired: its outcome is final and held
-    assert held[numbers[BUDI[0]]] == (True, True)  # accepted, but the application is not at the center yet
-
-    database.initialize(kecamatan.extensions["database"])
-    with database.atomic():
-        transition(application, S.COMPLETE, note="berkas lengkap")  # queued for the printing center
-    assert sync(kecamatan).error == ""  # the application reaches the center
-    assert sync(kecamatan).error == ""  # the next inbox call: its outcome is all held
-    assert set(held_at_center(center).values()) == {(False, False)}
-    with center.app.extensions["center_database"].connection_context():
-        kept = {(r.number, r.version) for r in RelayItem.select()}
-        lines = [a.summary for a in CenterAudit.select().where(CenterAudit.entity == "pra_pendaftaran")]
-    assert kept == {(n, 1) for n in numbers.values()}  # number, version and hash stay: a re-send is known
-    assert len(lines) == 2 and all("dihapus dari pusat" in line for line in lines), lines
-    assert BUDI[0] not in " ".join(lines)
-    # The desa still hears every step, and its re-send is answered as known, not relayed again.
-    assert sync(desa_app).error == ""
-    with bound_to(desa_app):
-        states = {p.nik: (p.relay_status, p.relay_application_number) for p in PreRegistration.select()}
-    assert states == {BUDI[0]: ("diterima_pusat", application.registration_number), AGUS[0]: ("kedaluwarsa", "")}
-
-
 def test_a_kecamatan_restored_from_an_older_backup_gets_outcomes_and_the_undecided_forms(desa_app, linked_kecamatan,
                                                                                         client_as, center):
     kecamatan = linked_kecamatan
@@ -97,12 +60,19 @@ def test_a_kecamatan_restored_from_an_older_backup_gets_outcomes_and_the_undecid
     backup = backup_database(kecamatan.config["DATABASE_PATH"],
                              kecamatan.config["BACKUP_DIR"] / "manual-20260817-090000.sqlite3")
     queued = two_forms_at_the_counter(desa_app, kecamatan, client_as)
-    application = accept(client_as, queued[BUDI[0]])
-    with database.atomic():
-        transition(application, S.COMPLETE, note="berkas lengkap")
-    assert sync(kecamatan).error == "" and sync(kecamatan).error == ""
     budi_number, agus_number = queued[BUDI[0]].number, queued[AGUS[0]].number
+    assert sync(kecamatan).error == ""
+    assert set(held_at_center(center).values()) == {(True, True)}  # taken, but nothing decided yet: kept
+    application = accept(client_as, queued[BUDI[0]])
+    assert sync(kecamatan).error == "" and sync(kecamatan).error == ""
+    assert held_at_center(center)[budi_number] == (True, True)  # accepted; the application is not at the center
+    database.initialize(kecamatan.extensions["database"])
+    with database.atomic():
+        transition(application, S.COMPLETE, note="berkas lengkap")  # queued for the printing center
+    assert sync(kecamatan).error == "" and sync(kecamatan).error == ""
     assert held_at_center(center) == {budi_number: (False, False), agus_number: (True, True)}
+    with center.app.extensions["center_database"].connection_context():  # number, version and hash stay
+        assert {(r.number, r.version) for r in RelayItem.select()} == {(budi_number, 1), (agus_number, 1)}
 
     restore_from_cadangan_data(kecamatan, client_as, backup)  # its relay cursor is back before both forms
     report = sync(kecamatan)
