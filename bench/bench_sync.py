@@ -243,6 +243,37 @@ def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch:
             "median_client_apps_per_second": round(statistics.median(count / r[1] for r in results), 1)}
 
 
+def bench_store(count: int, database_url: str | None) -> dict:
+    """The center's own cost of storing an application, in process and without HTTP: CPU and wall
+    time per `records.store_packet_item` (validation, strict JPEG check, sealing, the SQL), one
+    thread, pas foto-like photos. CPU time does not depend on what else the machine runs."""
+    from app.frame.dates import utc_now
+    from sync.center import records
+    from sync.center.app import create_center_app
+    from sync.center.models import Kecamatan
+    from tests.sync.helpers import packet_item
+    if database_url:
+        from tests.sync.helpers import reset_postgres
+        reset_postgres(database_url)
+    app = create_center_app({"DATA_DIR": Path(tempfile.mkdtemp(prefix="bench-store-")), "DATABASE_URL": database_url})
+    photos = [pas_foto(i) for i in range(20)]
+    with app.app_context(), app.extensions["center_database"].connection_context():
+        kecamatan = Kecamatan.create(code="35.08.07", digits="350807", name="Uji", created_at=utc_now())
+        items = [packet_item(n + 1, photo=photos[n % 20]) for n in range(count + 1)]
+        records.store_packet_item(kecamatan, *items.pop())  # the desa list and first connection, not per application
+        cpu, wall = time.process_time(), time.perf_counter()
+        stored = sum(records.store_packet_item(kecamatan, *item).result == "stored" for item in items)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        offered = [{"id": h["id"], "version": h["version"], "hash": h["hash"]} for h, _ in items]
+        manifest = time.process_time()
+        assert len(records.answer_manifest(kecamatan, offered)["have"]) == count  # a re-sent pass: all held
+        manifest = time.process_time() - manifest
+    return {"database": "postgresql" if database_url else "sqlite", "applications": stored,
+            "manifest_cpu_ms_per_item": round(manifest * 1000 / count, 3),
+            "cpu_ms_per_app": round(cpu * 1000 / count, 2), "wall_ms_per_app": round(wall * 1000 / count, 2),
+            "apps_per_cpu_second": round(count / cpu, 1)}
+
+
 # --- night: N kecamatan PCs running `run.py sync` against one center at the same moment ------
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -409,7 +440,7 @@ def bench_usb(count: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["link", "ingest", "night", "faults", "kills", "vs-rsync", "usb"])
+    parser.add_argument("what", choices=["link", "ingest", "store", "night", "faults", "kills", "vs-rsync", "usb"])
     parser.add_argument("--clients", type=int, default=20, help="night: kecamatan syncing at once")
     parser.add_argument("--threads", type=int, default=8, help="night: the center's threads")
     parser.add_argument("--centers", type=int, default=1, help="night: center processes on the one database")
@@ -435,6 +466,9 @@ def main() -> int:
         result = [bench_ingest(options.count or 200, None)]
         if options.pg:
             result.append(bench_ingest(options.count or 200, options.pg))
+    elif options.what == "store":
+        result = [bench_store(options.count or 300, None)] + ([bench_store(options.count or 300, options.pg)]
+                                                            if options.pg else [])
     elif options.what == "night":
         result = [] if options.only_pg else [bench_night(options.clients, options.count or 100, None, options.threads)]
         if options.pg:

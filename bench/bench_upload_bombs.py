@@ -35,8 +35,11 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-rahasia-1"
+# As on an office PC, which installs without the `center` extra: no PostgreSQL driver for peewee
+# to import (this machine's virtualenv has it for the center; it would add 22 MB to the office server).
 SERVER = """
 import sys; sys.path.insert(0, sys.argv[1])
+sys.modules["psycopg"] = sys.modules["psycopg2"] = sys.modules["psycopg2cffi"] = None
 from pathlib import Path
 from waitress import serve
 from app import create_app

@@ -181,6 +181,12 @@ def receive(header: dict, photo: bytes) -> str:
     Returns "stored", "known" (already here: a repeated page, or the same form scanned from its QR
     earlier) or "refused" (the desa is told why by a status)."""
     number, version, digest, record = header.get("id"), header.get("version"), header.get("hash"), header.get("record")
+    if isinstance(header.get("settled"), dict):
+        # Decided here before this PC was restored from an older backup; the center holds the outcome (and
+        # the application made from it), no longer the form: nothing to queue.
+        log.info("relayed pre-registration %s was settled before a restore: %s", number,
+                 str(header["settled"].get("status", ""))[:32])
+        return "known"
     if not (isinstance(number, str) and isinstance(version, int) and isinstance(digest, str) and isinstance(record, dict)):
         return "refused"  # nothing to answer to: the center checked these, so this cannot come from it
     existing = PreRegistration.get_or_none(PreRegistration.number == number)

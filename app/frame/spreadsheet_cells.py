@@ -74,8 +74,6 @@ def open_workbook(data: bytes):
     UnreadableWorkbook for bombs, damaged archives and malformed XML."""
     import zipfile
     from xml.etree.ElementTree import ParseError
-
-    from openpyxl import load_workbook
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -85,6 +83,7 @@ def open_workbook(data: bytes):
     if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
         raise UnreadableWorkbook("Isi berkas XLSX terlalu besar untuk dibaca (kemungkinan berkas rusak atau "
                                  "sengaja dibesarkan). Simpan ulang dari templat.")
+    from openpyxl import load_workbook  # only now: a bomb is refused without openpyxl and numpy (~28 MB)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, ParseError, SyntaxError):

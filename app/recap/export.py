@@ -1,20 +1,20 @@
 """The recap's figures as an XLSX workbook (openpyxl), one sheet per table."""
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from app.frame.spreadsheet_cells import safe_row
 
-BOLD = Font(bold=True)
+# openpyxl (with numpy, ~28 MB) is imported when a workbook is made, not when the office server
+# starts (issue 30: the server's memory before any upload).
 
 
 def _sheet(book, title: str, header: list[str], rows: list[list]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     sheet = book.create_sheet(title)
     sheet.append(header)
+    bold = Font(bold=True)
     for cell in sheet[1]:
-        cell.font = BOLD
+        cell.font = bold
     for row in rows:
         sheet.append(safe_row(row))  # complaint text from the kiosk must not run as a formula
     for index, name in enumerate(header, start=1):
@@ -27,6 +27,7 @@ def figures_workbook(contents: dict, frozen: bool) -> io.BytesIO:
     """Workbook of the recap: summary, channel/category/status beside the previous quarter, list."""
     current, previous = contents["figures"], contents["previous"]["figures"]
     label, previous_label = contents["label"], contents["previous"]["label"]
+    from openpyxl import Workbook
     book = Workbook()
     book.remove(book.active)
 

@@ -8,8 +8,6 @@ import re
 import zipfile
 from datetime import date, datetime
 
-from openpyxl import Workbook
-
 from app.frame.dates import parse_iso_date
 from app.frame.spreadsheet_cells import UnreadableWorkbook, open_workbook
 from app.registration import intake, records
@@ -124,6 +122,7 @@ def check_rows(rows: list[dict], desa: list, today: date) -> tuple[list[dict], l
 
 
 def template_xlsx() -> bytes:
+    from openpyxl import Workbook  # on use: openpyxl and numpy cost the server ~28 MB from its start (issue 30)
     book = Workbook()
     sheet = book.active
     sheet.title = "Pemohon"

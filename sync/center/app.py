@@ -15,10 +15,10 @@ from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
 from sync.center import api, performance, public_status, relay, sealed, sms, views  # noqa: F401  (relay, performance, public_status add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
-from sync.center.keys import seal_legacy_secrets
+from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
-from sync.center.db import open_center_database
+from sync.center.db import is_postgres, open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
 
@@ -73,11 +73,13 @@ def create_center_app(config: dict | None = None) -> Flask:
     app = Flask("loket_center", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(center_config(config))
     db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"))
-    sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]))
+    sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]), seal_personal=is_postgres(db))
     with db.connection_context():
         migrate_center(db)
         seal_legacy_secrets()
         sms.check_gateway(app, db)
+        if is_postgres(db):
+            seal_legacy_personal()
     app.extensions["center_database"] = db
 
     csrf = CSRFProtect(app)

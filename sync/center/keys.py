@@ -236,3 +236,41 @@ def seal_legacy_secrets() -> int:
         for key_id, secret in legacy:  # the field seals what it writes
             DeviceKey.update(secret=secret).where(DeviceKey.id == key_id).execute()
     return len(legacy)
+
+
+# Upgrade on PostgreSQL (issue 30): rows stored before personal fields were sealed. A row is known
+# plain by a column that is never empty once written (the NIK; the record of a conflict or relay
+# item); the ORM reads plain or sealed alike and its fields seal what they write.
+LEGACY_PERSONAL = (
+    ("received_application", "nik", ("record_json", "nik", "full_name", "photo")),
+    ("conflict", "offered_record", ("offered_record", "offered_photo")),
+    ("relay_item", "record_json", ("record_json", "photo")),
+)
+LEGACY_BATCH = 200
+
+
+def seal_legacy_personal() -> int:
+    """Seal the personal fields and photos of rows written in the clear; batch by batch, each in its own
+    transaction (two processes starting at once seal a row twice to the same effect). How many rows."""
+    from sync.center.models import Conflict, ReceivedApplication, RelayItem
+    from sync.center.sealed import PERSONAL_SEARCH, PERSONAL_TEXT
+    models = {"received_application": ReceivedApplication, "conflict": Conflict, "relay_item": RelayItem}
+    done = 0
+    for table, marker, columns in LEGACY_PERSONAL:
+        model = models[table]
+        field, after = getattr(model, marker), 0
+        while True:
+            with center_database.atomic():
+                rows = list(model.select(model.id, *(getattr(model, name) for name in columns))
+                            .where(~(field.cast("text").startswith(PERSONAL_TEXT)
+                                     | field.cast("text").startswith(PERSONAL_SEARCH)) & (field.cast("text") != "{}")
+                                   & (field.cast("text") != "") & (model.id > after))
+                            .order_by(model.id).limit(LEGACY_BATCH))
+                for row in rows:
+                    model.update({getattr(model, name): getattr(row, name) for name in columns}).where(
+                        model.id == row.id).execute()
+                    after = row.id  # onwards only: a value that stays as it was cannot hold the loop
+            done += len(rows)
+            if len(rows) < LEGACY_BATCH:
+                break
+    return done

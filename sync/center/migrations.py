@@ -1,6 +1,7 @@
 """The center's migrations: schema/center/NNNN_*.sql on SQLite or PostgreSQL.
 
-One SQL text per step, with {ID} {DATETIME} {BLOB} {BOOL} filled in per dialect; applied in
+One SQL text per step, with {ID} {DATETIME} {BLOB} {BOOL} filled in per dialect ({PG} starts a
+statement for PostgreSQL only: on SQLite it renders as a comment); applied in
 one transaction; the level kept in a `schema_migration` table on both dialects (PostgreSQL
 has no PRAGMA user_version). File discovery is shared with the kecamatan runner.
 """
@@ -10,8 +11,10 @@ from sync.center.db import is_postgres
 CENTER_SCHEMA = SCHEMA_ROOT / "center"
 
 DIALECTS = {
-    "sqlite": {"ID": "INTEGER NOT NULL PRIMARY KEY", "DATETIME": "DATETIME", "BLOB": "BLOB", "BOOL": "INTEGER"},
-    "postgresql": {"ID": "SERIAL NOT NULL PRIMARY KEY", "DATETIME": "TIMESTAMP", "BLOB": "BYTEA", "BOOL": "BOOLEAN"},
+    "sqlite": {"ID": "INTEGER NOT NULL PRIMARY KEY", "DATETIME": "DATETIME", "BLOB": "BLOB", "BOOL": "INTEGER",
+               "PG": "--"},
+    "postgresql": {"ID": "SERIAL NOT NULL PRIMARY KEY", "DATETIME": "TIMESTAMP", "BLOB": "BYTEA", "BOOL": "BOOLEAN",
+                   "PG": ""},
 }
 LEVEL_TABLE = "schema_migration"
 MIGRATION_LOCK_KEY = 0x4C4B4543  # "LKEC", any constant shared by every center process

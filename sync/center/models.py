@@ -8,7 +8,7 @@ from app.frame.accounts import Account
 from app.frame.signin import SessionRecord
 from app.frame.throttle import ThrottleRecord
 from sync.center.db import CenterModel, center_database
-from sync.center.sealed import SealedSecretField
+from sync.center.sealed import SealedBlob, SealedChar, SealedSearchableChar, SealedSecretField, SealedText
 
 
 class Operator(Account):
@@ -76,7 +76,8 @@ class DeviceKey(CenterModel):
     # one is then refused with a message saying so. `machine`: hash of the PC that took it over.
     replaced_by = CharField(default="", constraints=[SQL("DEFAULT ''")])
     machine = CharField(default="", constraints=[SQL("DEFAULT ''")])
-    # The relay inbox cursor this key last asked from: every form up to it is confirmed taken.
+    # Read by nothing since a relayed form is kept until its outcome is held (sync/center/retention.py):
+    # a cursor does not confirm a form once a kecamatan can be restored from an older backup.
     relay_confirmed_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
 
@@ -113,10 +114,11 @@ class ReceivedApplication(CenterModel):
     registration_number = CharField()
     version = IntegerField()
     content_hash = CharField()
-    record_json = TextField()
-    nik = CharField(index=True)
-    full_name = CharField()
-    photo = BlobField()
+    # Sealed with the server key on PostgreSQL (sync/center/sealed.py, issue 30).
+    record_json = SealedText()
+    nik = SealedSearchableChar(index=True)
+    full_name = SealedChar()
+    photo = SealedBlob()
     photo_sha256 = CharField()
     photo_width = IntegerField()
     photo_height = IntegerField()
@@ -143,11 +145,11 @@ class Conflict(CenterModel):
     version = IntegerField()
     existing_hash = CharField()
     offered_hash = CharField()
-    offered_record = TextField()
+    offered_record = SealedText()
     at = DateTimeField()
     resolved_at = DateTimeField(null=True)
     note = TextField(default="")
-    offered_photo = BlobField(null=True)
+    offered_photo = SealedBlob(null=True)
     decision = CharField(default="", constraints=[SQL("DEFAULT ''")])  # keep | accept | reject (sync/center/records.py)
 
 
@@ -183,8 +185,8 @@ class RelayItem(CenterModel):
     number = CharField()
     version = IntegerField()
     content_hash = CharField()
-    record_json = TextField()
-    photo = BlobField(null=True)
+    record_json = SealedText()
+    photo = SealedBlob(null=True)
     photo_sha256 = CharField()
     received_at = DateTimeField()
 

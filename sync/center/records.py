@@ -232,6 +232,42 @@ INSERT_EVENT = ('INSERT INTO "status_event" ("kecamatan_id", "seq", "application
 EXISTING = 'SELECT "content_hash" FROM "received_application" WHERE "registration_number" = ? AND "version" = ?'
 
 
+# PostgreSQL (issue 30): the row, the counter and the event in ONE statement, atomic by itself, so
+# one round trip per application instead of six (BEGIN, the check, three statements, COMMIT). A
+# number and version already held inserts nothing and returns no row: the caller's slow path then
+# answers duplicate or conflict. The counter's row lock is held until the statement commits, so
+# events still commit in seq order.
+STORE_AT_ONCE = (
+    'WITH "a" AS (' + INSERT_APPLICATION.replace(
+        'RETURNING "id"', 'ON CONFLICT ("registration_number", "version") DO NOTHING '
+                          'RETURNING "id", "registration_number", "version", "content_hash"') + '), '
+    '"s" AS (UPDATE "kecamatan" SET "event_seq" = "event_seq" + 1, "last_sync_at" = ? '
+    'WHERE "id" = ? AND EXISTS (SELECT 1 FROM "a") RETURNING "event_seq"), '
+    '"e" AS (INSERT INTO "status_event" ("kecamatan_id", "seq", "application_id", "registration_number", '
+    '"version", "status", "reason", "at", "content_hash") SELECT ?, "s"."event_seq", "a"."id", '
+    '"a"."registration_number", "a"."version", \'received\', \'\', ?, "a"."content_hash" FROM "a", "s" '
+    'RETURNING "seq") '
+    'SELECT "seq" FROM "e"')
+
+
+def _application_params(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str, now: str) -> tuple:
+    sealed = ReceivedApplication  # its fields seal personal values on PostgreSQL, as the ORM writes them
+    return (kecamatan_id, values["number"], values["version"], values["hash"],
+            sealed.record_json.db_value(json.dumps(values["record"], ensure_ascii=False)),
+            sealed.nik.db_value(values["nik"]), sealed.full_name.db_value(values["full_name"]),
+            sealed.photo.db_value(photo), values["photo_sha"], values["size"][0], values["size"][1], now, via,
+            device_code)
+
+
+def _store_at_once(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str) -> int | None:
+    """PostgreSQL, outside any transaction: the seq of the stored application's event, or None when its
+    number and version are held already."""
+    now = str(utc_now())
+    row = center_database.execute_sql(_param(STORE_AT_ONCE), _application_params(
+        kecamatan_id, values, photo, via, device_code, now) + (now, kecamatan_id, kecamatan_id, now)).fetchone()
+    return row[0] if row else None
+
+
 def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str = "") -> int:
     """The hot path of ingest in plain SQL (portable to both dialects): the row, then its event.
 
@@ -240,10 +276,8 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, de
     """
     now = str(utc_now())
     run = center_database.execute_sql
-    application_id = run(_param(INSERT_APPLICATION), (
-        kecamatan_id, values["number"], values["version"], values["hash"],
-        json.dumps(values["record"], ensure_ascii=False), values["nik"], values["full_name"], photo,
-        values["photo_sha"], values["size"][0], values["size"][1], now, via, device_code)).fetchone()[0]
+    application_id = run(_param(INSERT_APPLICATION),
+                         _application_params(kecamatan_id, values, photo, via, device_code, now)).fetchone()[0]
     # Bumping the counter locks the kecamatan row until commit: events commit in seq order.
     seq = run(_param(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
     run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
@@ -257,6 +291,13 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
     refusal, values = validate_item(kecamatan, header, photo)
     if refusal:
         return refusal
+    if center_database.param != "?" and not center_database.in_transaction():  # PostgreSQL
+        try:
+            seq = _store_at_once(kecamatan.id, values, photo, via, device_code)
+        except IntegrityError:
+            seq = None
+        if seq is not None:
+            return Outcome(values["number"], values["version"], "stored", seq=seq)
     for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
         try:
             with center_database.atomic():
@@ -302,15 +343,22 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
 def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
     """Which of the offered (id, version, hash) the center still needs, already has, or conflicts on."""
     need, have, conflict = [], [], []
+    # One query per 500 numbers, hashes only (issue 30): a query per item read each row whole, its
+    # photo and, on PostgreSQL, the opening of its sealed fields, to compare one hash.
+    held: dict[tuple[str, int], str] = {}
+    numbers = sorted({item["id"] for item in items})
+    for start in range(0, len(numbers), 500):
+        held.update(((number, version), digest) for number, version, digest in ReceivedApplication.select(
+            ReceivedApplication.registration_number, ReceivedApplication.version, ReceivedApplication.content_hash)
+            .where((ReceivedApplication.kecamatan == kecamatan)
+                   & ReceivedApplication.registration_number.in_(numbers[start:start + 500])).tuples())
     for item in items:
         number, version, digest = item["id"], item["version"], item["hash"]
-        existing = ReceivedApplication.get_or_none((ReceivedApplication.registration_number == number)
-                                                   & (ReceivedApplication.version == version)
-                                                   & (ReceivedApplication.kecamatan == kecamatan))
+        existing = held.get((number, version))
         entry = {"id": number, "version": version}
         if existing is None:
             need.append(entry)
-        elif existing.content_hash == digest:
+        elif existing == digest:
             have.append(entry)
         else:
             conflict.append(entry)  # the packet brings the record, so a person can compare

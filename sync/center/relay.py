@@ -221,6 +221,9 @@ def relay_inbox():
     if cursor is None:
         return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
+    from sync.center.retention import RELAY_SETTLED, relay_outcomes, settle_relay
+    with center_database.atomic():  # kept only until its outcome is held here (issue 30)
+        settle_relay(g.kecamatan.id)
     entries, size = [], 0
     # `key_generation`: the kecamatan's key generation for the desa of the key that relayed the form
     # (the record's own "g" is whatever the sending laptop wrote): the kecamatan refuses forms a key
@@ -229,13 +232,22 @@ def relay_inbox():
              .join(DeviceKey, JOIN.LEFT_OUTER, on=(DeviceKey.key_id == RelayItem.key_id))
              .where((RelayItem.kecamatan == g.kecamatan.id) & (RelayItem.seq > cursor))
              .order_by(RelayItem.seq).limit(limit).objects())
-    for row in query:
+    rows = list(query)
+    outcomes = relay_outcomes([r.number for r in rows if r.record_json == RELAY_SETTLED], g.kecamatan.id)
+    for row in rows:
         photo = bytes(row.photo) if row.photo else b""
         if entries and size + len(photo) + MAX_RECORD_BYTES > INBOX_BYTES:
             break
-        entries.append(({"seq": row.seq, "id": row.number, "version": row.version, "hash": row.content_hash,
-                         "record": json.loads(row.record_json), "desa_code": row.desa_code,
-                         "device_code": row.device_code, "key_generation": row.key_generation or 0}, photo))
+        header = {"seq": row.seq, "id": row.number, "version": row.version, "hash": row.content_hash,
+                  "desa_code": row.desa_code, "device_code": row.device_code,
+                  "key_generation": row.key_generation or 0}
+        if row.record_json == RELAY_SETTLED:  # a kecamatan asking again (restored from a backup): the outcome
+            outcome = outcomes.get(row.number)
+            header["settled"] = {"status": outcome.status if outcome else "", "label": outcome.label if outcome else "",
+                                 "application_number": outcome.application_number if outcome else ""}
+        else:
+            header["record"] = json.loads(row.record_json)
+        entries.append((header, photo))
         size += len(photo) + MAX_RECORD_BYTES
     return current_app.response_class(protocol.encode_packet(entries), mimetype=protocol.PACKET_CONTENT_TYPE)
 

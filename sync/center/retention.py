@@ -6,16 +6,23 @@ the center drops the photo and the record's personal fields. What was printed an
 (number, version, kecamatan, status, print run, shipment, dates, content hash: a re-sent copy is
 still answered "duplicate"), with the NIK masked and no name. Each run that drops anything leaves
 one audit line, which the dashboard shows the operator as the purge report.
+
+A desa's form relayed to its kecamatan (relay_item) is settled once the center itself holds its
+outcome: the kecamatan's refusal or expiry of it, or its acceptance together with the application
+made from it. Only then are its record and photo dropped (number, version and hash stay): a
+kecamatan restored from an older backup asks the inbox again from its older cursor and gets that
+outcome instead of the form, while a form whose outcome is not here yet is still served whole.
 """
 import json
 from datetime import timedelta
 
+from peewee import JOIN
 
 from app.frame.dates import utc_now
 from app.frame.privacy import BULLET, mask
 from sync.center.audit import audit
 from sync.center.db import center_database
-from sync.center.models import CenterAudit, Kecamatan, ReceivedApplication
+from sync.center.models import CenterAudit, Kecamatan, ReceivedApplication, RelayItem, RelayStatus
 
 PURGE_AFTER_DAYS = 90
 PURGED_PHOTO_SHA = "dihapus"  # in photo_sha256: this row's photo and personal fields are gone
@@ -71,5 +78,54 @@ def last_reports(limit: int = 5) -> list:
 
 
 def purge_job(app) -> None:
-    """Background job (hourly): the purge, with the center's setting."""
+    """Background job (hourly): the purge, with the center's setting, and settled relay forms."""
     purge_due(int(app.config.get("PURGE_AFTER_DAYS") or PURGE_AFTER_DAYS))
+    with center_database.atomic():
+        settle_relay()
+
+
+RELAY_SETTLED = "{}"  # in relay_item.record_json: its outcome is held here; record and photo are gone
+RELAY_FINAL = ("ditolak_kecamatan", "kedaluwarsa")  # app/desa/relay.py REFUSED, EXPIRED
+RELAY_ACCEPTED = "diterima_loket"  # final once the application it names is held here too
+
+
+def relay_settled_ids(kecamatan_id: int | None = None) -> list[int]:
+    """Relayed forms still held whole whose outcome the center holds."""
+    query = (RelayItem.select(RelayItem.id).distinct()
+             .join(RelayStatus, on=((RelayStatus.kecamatan == RelayItem.kecamatan)
+                                    & (RelayStatus.number == RelayItem.number)
+                                    & (RelayStatus.pra_version == RelayItem.version)
+                                    & (RelayStatus.pra_hash == RelayItem.content_hash)))
+             .join(ReceivedApplication, JOIN.LEFT_OUTER,
+                   on=((ReceivedApplication.kecamatan == RelayStatus.kecamatan)
+                       & (ReceivedApplication.registration_number == RelayStatus.application_number)))
+             .where((RelayItem.record_json != RELAY_SETTLED)
+                    & (RelayStatus.status.in_(RELAY_FINAL)
+                       | ((RelayStatus.status == RELAY_ACCEPTED) & ReceivedApplication.id.is_null(False)))))
+    if kecamatan_id is not None:
+        query = query.where(RelayItem.kecamatan == kecamatan_id)
+    return [row.id for row in query]
+
+
+def settle_relay(kecamatan_id: int | None = None) -> int:
+    """Drop the record and photo of relayed forms whose outcome is held here; how many. Call inside a
+    transaction: the forms and their audit line go together."""
+    ids = relay_settled_ids(kecamatan_id)
+    for start in range(0, len(ids), BATCH):
+        RelayItem.update(record_json=RELAY_SETTLED, photo=None).where(
+            RelayItem.id.in_(ids[start:start + BATCH])).execute()
+    if ids:
+        audit(PURGE_ACTION, "pra_pendaftaran", "",
+              f"Isi dan foto {len(ids)} pra-pendaftaran desa dihapus dari pusat: keputusan kecamatan atas "
+              "formulir itu (permohonan yang dibuat darinya, penolakan atau kedaluwarsa) sudah tersimpan di pusat",
+              username="sistem")
+    return len(ids)
+
+
+def relay_outcomes(numbers: list[str], kecamatan_id: int) -> dict[str, RelayStatus]:
+    """The latest status of each settled form: what a kecamatan asking again is told instead of the form."""
+    latest: dict[str, RelayStatus] = {}
+    for row in (RelayStatus.select().where((RelayStatus.kecamatan == kecamatan_id) & RelayStatus.number.in_(numbers))
+                .order_by(RelayStatus.step)):
+        latest[row.number] = row
+    return latest

@@ -4,12 +4,23 @@ The center must know each kecamatan's secret to check its signatures (HMAC), so 
 only a hash. It keeps the secret encrypted (Fernet: AES-128-CBC + HMAC-SHA256) with a server key
 that lives outside the database: DATA/device_secrets.key (0600) or LOKET_CENTER_SECRETS_KEY. A
 database dump, a PostgreSQL backup or a stolen center.sqlite3 holds only sealed tokens.
+
+On PostgreSQL (issue 30) the applicants' personal fields and photos are sealed too, with keys
+derived from the same server key (AES-256-GCM, the column's name bound in as associated data, so a
+sealed value moved to another column does not open). The NIK is sealed deterministically (AES-SIV):
+the same NIK seals to the same text, so the operator's search by NIK and its index still work. The
+SQLite center is one encrypted file already (sync/center/db.py); it reads sealed values all the same.
 """
+import base64
 import os
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
-from peewee import TextField
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from peewee import BlobField, CharField, TextField
 
 from app.frame.private_files import private_file, write_private
 
@@ -17,6 +28,10 @@ KEY_FILE = "device_secrets.key"
 SEALED_PREFIX = "fernet:"
 
 _box: Fernet | None = None
+_personal: tuple[AESGCM, AESSIV] | None = None
+_seal_personal = False  # True on PostgreSQL: what is written is sealed; what is read is opened anyway
+PERSONAL_TEXT, PERSONAL_SEARCH, PERSONAL_BLOB = "seal1:", "seal1d:", b"LKS1"
+UNSEALED_MARKERS = frozenset({"", "{}"})  # "nothing here" markers the center's queries compare with
 
 
 def load_server_key(data_dir: Path) -> bytes:
@@ -32,9 +47,66 @@ def load_server_key(data_dir: Path) -> bytes:
     return key
 
 
-def configure(server_key: bytes) -> None:
-    global _box
+def configure(server_key: bytes, seal_personal: bool = False) -> None:
+    global _box, _personal, _seal_personal
     _box = Fernet(server_key)
+    raw = base64.urlsafe_b64decode(server_key)
+
+    def derived(label: bytes, length: int) -> bytes:
+        return HKDF(hashes.SHA256(), length, salt=None, info=b"loket-center " + label).derive(raw)
+    _personal = (AESGCM(derived(b"personal", 32)), AESSIV(derived(b"personal-search", 64)))
+    _seal_personal = seal_personal
+
+
+def _require_personal() -> tuple[AESGCM, AESSIV]:
+    if _personal is None:
+        raise RuntimeError("the center's server key is not loaded (create_center_app loads it)")
+    return _personal
+
+
+def seal_bytes(value: bytes, column: str) -> bytes:
+    if not _seal_personal or not value or value.startswith(PERSONAL_BLOB):
+        return value
+    nonce = os.urandom(12)
+    return PERSONAL_BLOB + nonce + _require_personal()[0].encrypt(nonce, value, column.encode())
+
+
+def unseal_bytes(stored: bytes, column: str) -> bytes:
+    if not stored.startswith(PERSONAL_BLOB):
+        return stored  # written before sealing, or on SQLite
+    try:
+        return _require_personal()[0].decrypt(stored[4:16], stored[16:], column.encode())
+    except InvalidTag:
+        raise RuntimeError(f"{column} sealed with another server key: restore the center's key file") from None
+
+
+def seal_text(value: str, column: str, searchable: bool = False) -> str:
+    if not _seal_personal or value in UNSEALED_MARKERS or value.startswith((PERSONAL_TEXT, PERSONAL_SEARCH)):
+        return value
+    gcm, siv = _require_personal()
+    if searchable:
+        return PERSONAL_SEARCH + base64.b64encode(siv.encrypt(value.encode(), [column.encode()])).decode()
+    nonce = os.urandom(12)
+    return PERSONAL_TEXT + base64.b64encode(nonce + gcm.encrypt(nonce, value.encode(), column.encode())).decode()
+
+
+def unseal_text(stored: str, column: str) -> str:
+    try:
+        if stored.startswith(PERSONAL_SEARCH):
+            return _require_personal()[1].decrypt(base64.b64decode(stored[len(PERSONAL_SEARCH):]),
+                                                  [column.encode()]).decode()
+        if stored.startswith(PERSONAL_TEXT):
+            raw = base64.b64decode(stored[len(PERSONAL_TEXT):])
+            return _require_personal()[0].decrypt(raw[:12], raw[12:], column.encode()).decode()
+    except InvalidTag:
+        raise RuntimeError(f"{column} sealed with another server key: restore the center's key file") from None
+    return stored
+
+
+def is_sealed_personal(stored) -> bool:
+    if isinstance(stored, (bytes, bytearray, memoryview)):
+        return bytes(stored[:4]) == PERSONAL_BLOB
+    return isinstance(stored, str) and stored.startswith((PERSONAL_TEXT, PERSONAL_SEARCH))
 
 
 def _require_box() -> Fernet:
@@ -68,3 +140,47 @@ class SealedSecretField(TextField):
 
     def python_value(self, value):
         return None if value is None else unseal(value)
+
+
+def _column(field) -> str:
+    return f"{field.model._meta.table_name}.{field.column_name}"
+
+
+class SealedText(TextField):
+    """An applicant's personal text: plain in Python, sealed in PostgreSQL (issue 30)."""
+
+    def db_value(self, value):
+        return None if value is None else seal_text(value, _column(self))
+
+    def python_value(self, value):
+        return None if value is None else unseal_text(value, _column(self))
+
+
+class SealedSearchableChar(CharField):
+    """Sealed the same way each time (the NIK): equal values compare equal, in a query too."""
+
+    def db_value(self, value):
+        return None if value is None else seal_text(value, _column(self), searchable=True)
+
+    def python_value(self, value):
+        return None if value is None else unseal_text(value, _column(self))
+
+
+class SealedChar(CharField):
+    def db_value(self, value):
+        return None if value is None else seal_text(value, _column(self))
+
+    def python_value(self, value):
+        return None if value is None else unseal_text(value, _column(self))
+
+
+class SealedBlob(BlobField):
+    """A photo: plain bytes in Python, sealed in PostgreSQL."""
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        return super().db_value(seal_bytes(bytes(value), _column(self)))
+
+    def python_value(self, value):
+        return None if value is None else unseal_bytes(bytes(value), _column(self))
