@@ -2,6 +2,7 @@
 its history, every kecamatan side by side for the Pimpinan Kabupaten, the regency's combined IKM from unit
 data, late recaps flagged, XLSX through the one writer, the printed report, and the faults."""
 import io
+import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -283,3 +284,14 @@ def test_a_sync_that_brings_a_report_computes_the_figures_before_the_first_reade
     assert send(client, key, item(record(received=12, addendum=2), version=2)) == ["stored"]
     computed.clear()
     assert ">12<" in page(pimpinan) and computed == []
+
+
+def test_the_center_demo_fills_kinerja_with_reports_the_api_would_accept(center_app, center_db, pimpinan):
+    from sync.center import demo
+    assert demo.fill(quarters=4) > 21 * 3
+    assert demo.fill(quarters=4) == 0  # a second run adds nothing
+    for report in PerformanceReport.select():
+        assert performance.record_problem(json.loads(report.record_json), report.year, report.quarter) is None
+    shown = page(pimpinan, "/kinerja")
+    assert shown.count('class="late"') + shown.count("Disetujui") == 21 and "Tempursari" in shown
+    assert re.search(r"IKM kabupaten \(gabungan \d+ kecamatan, \d+ responden\):\s*<strong>\d+,\d\d – mutu [A-D]", shown)
