@@ -295,3 +295,12 @@ def test_the_center_demo_fills_kinerja_with_reports_the_api_would_accept(center_
     shown = page(pimpinan, "/kinerja")
     assert shown.count('class="late"') + shown.count("Disetujui") == 21 and "Tempursari" in shown
     assert re.search(r"IKM kabupaten \(gabungan \d+ kecamatan, \d+ responden\):\s*<strong>\d+,\d\d – mutu [A-D]", shown)
+
+
+def test_the_center_gzips_its_pages_for_a_browser_that_accepts_it(center_app, center_db, pimpinan):
+    import gzip
+    from sync.center import demo
+    demo.fill(quarters=1)
+    packed = pimpinan.get("/kinerja", headers={"Accept-Encoding": "gzip"})
+    assert packed.status_code == 200 and packed.headers["Content-Encoding"] == "gzip"
+    assert "Tempursari" in gzip.decompress(packed.get_data()).decode()
