@@ -15,7 +15,7 @@ Three servers run side by side on the same folder, each `run.py serve` (waitress
 settings): ours computing the figures on every view ("computed": what the first view after a write
 costs), ours as shipped ("kept": a view between writes, app/frame/figure_cache.py), and the peer,
 the same app with the tallies' readers replaced by the live computation from the rows
-(tallies.live_*, the checker of tests/indicators/test_tallies.py), computing on every view.
+(tests/support/live_tallies.py, the checker of tests/indicators/test_tallies.py), computing on every view.
 Requests alternate between them; printed: median and p95 of the indicators page (current year:
 eight quarters, the whole history) and of the live recap of Triwulan I 2025, and the ratio.
 Issue 16 goal: <= 20 ms at 1M applications and 200k complaints, flat in the history's length.
@@ -163,7 +163,7 @@ def tallies_ready(folder: Path) -> None:
     """Migrations applied and tallies built (a folder filled by an older version), before any timing."""
     from app import create_app
     from app.frame import store
-    from app.indicators import tallies
+    from app.figures import tallies
     app = create_app({"DATA_DIR": folder})
     started = time.perf_counter()
     with app.app_context(), app.extensions["database"].connection_context():
@@ -178,12 +178,13 @@ def serve_uncached(argv, live: bool) -> int:
     indicators and the recap on every view (app/frame/figure_cache.py off); serve-live also with the
     tallies' readers replaced by the live computation from the rows (the peer)."""
     from app.frame import figure_cache
-    from app.indicators import tallies
+    from app.figures import tallies
+    from tests.support import live_tallies
     figure_cache.kept = lambda name, key, compute, stamp=None: compute()
     figure_cache.kept_figure = lambda name, key, compute: compute()
     if live:
         for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals", "recap_counts"):
-            setattr(tallies, reader, getattr(tallies, f"live_{reader}"))
+            setattr(tallies, reader, getattr(live_tallies, f"live_{reader}"))
     import run
     return run.main(["serve", *argv])
 

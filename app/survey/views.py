@@ -7,6 +7,7 @@ from peewee import JOIN, IntegrityError
 
 from app import audit
 from app.capabilities import MenuItem
+from app.figures import tallies
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
 from app.frame.pagination import paginate
@@ -102,11 +103,6 @@ def _requested_period(today):
     return period, year, part, None
 
 
-def _services_in(period, zone):
-    from app.indicators.sources import services_in_period  # registration counts, when it is installed
-    return services_in_period(period, zone)
-
-
 @blueprint.get("/ikm")
 def ikm():
     zone = store.get("timezone")
@@ -117,7 +113,7 @@ def ikm():
                                qualities=QUALITIES, elements=ELEMENTS), 422
     result = ikm_for_period(period, zone)
     population_text = request.args.get("layanan", "").strip()
-    population = _services_in(period, zone)
+    population = tallies.services_in_period(period, zone)  # the read model, below survey and indicators
     population_error = None
     if population_text:
         typed = bounded_int(population_text, highest=10_000_000)

@@ -1,0 +1,56 @@
+"""The read model of the figures sits below the pages that show them (issue 31)."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, imported inside a function) of every import in the file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nested = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+              for n in ast.walk(f)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found += [(node.module, id(node) in nested)] + [(f"{node.module}.{a.name}", id(node) in nested)
+                                                             for a in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(a.name, id(node) in nested) for a in node.names]
+    return found
+
+
+def test_the_read_model_imports_the_frame_only():
+    for path in sorted((ROOT / "app" / "figures").glob("*.py")):
+        above = [m for m, _ in _imports(path) if m.startswith(("app.", "sync")) and not m.startswith(
+            ("app.frame", "app.figures"))]
+        assert above == [], path.name
+
+
+def test_survey_reads_the_tallies_from_the_read_model_not_from_indicators():
+    for path in sorted((ROOT / "app" / "survey").glob("*.py")):
+        assert [m for m, _ in _imports(path) if m.startswith("app.indicators")] == [], path.name
+    for capability in ("indicators", "survey", "recap"):
+        for path in sorted((ROOT / "app" / capability).glob("*.py")):
+            assert "tallies" not in [m.rsplit(".", 1)[-1] for m, lazy in _imports(path) if lazy], path
+
+
+def test_no_module_adds_indexes_to_a_table_declared_elsewhere():
+    for path in sorted([*(ROOT / "app").rglob("*.py"), *(ROOT / "sync").rglob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        declared = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_index"
+                    and isinstance(node.func.value, ast.Name)):
+                assert node.func.value.id in declared, f"{path.relative_to(ROOT)} adds an index to {node.func.value.id}"
+
+
+def test_the_tallies_checker_lives_with_the_tests():
+    """live_<reader>: the same figures counted from the rows, an oracle for tests and benches only."""
+    readers = {n.name for n in ast.walk(ast.parse((ROOT / "app" / "figures" / "tallies.py").read_text(encoding="utf-8")))
+               if isinstance(n, ast.FunctionDef)}
+    for path in sorted([*(ROOT / "app").rglob("*.py"), *(ROOT / "sync").rglob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        oracles = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("live_")
+                   and n.name[len("live_"):] in readers]
+        assert oracles == [], path.relative_to(ROOT)
