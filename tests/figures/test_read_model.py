@@ -1,13 +1,24 @@
 """The read model of the figures sits below the pages that show them (issue 31)."""
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@lru_cache(maxsize=None)
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _product_files() -> list[Path]:
+    return sorted([*(ROOT / "app").rglob("*.py"), *(ROOT / "sync").rglob("*.py")])
+
+
 def _imports(path: Path) -> list[tuple[str, bool]]:
     """(module, imported inside a function) of every import in the file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     nested = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
               for n in ast.walk(f)}
     found = []
@@ -36,8 +47,8 @@ def test_survey_reads_the_tallies_from_the_read_model_not_from_indicators():
 
 
 def test_no_module_adds_indexes_to_a_table_declared_elsewhere():
-    for path in sorted([*(ROOT / "app").rglob("*.py"), *(ROOT / "sync").rglob("*.py")]):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path in _product_files():
+        tree = _tree(path)
         declared = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_index"
@@ -47,10 +58,10 @@ def test_no_module_adds_indexes_to_a_table_declared_elsewhere():
 
 def test_the_tallies_checker_lives_with_the_tests():
     """live_<reader>: the same figures counted from the rows, an oracle for tests and benches only."""
-    readers = {n.name for n in ast.walk(ast.parse((ROOT / "app" / "figures" / "tallies.py").read_text(encoding="utf-8")))
+    readers = {n.name for n in ast.walk(_tree(ROOT / "app" / "figures" / "tallies.py"))
                if isinstance(n, ast.FunctionDef)}
-    for path in sorted([*(ROOT / "app").rglob("*.py"), *(ROOT / "sync").rglob("*.py")]):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path in _product_files():
+        tree = _tree(path)
         oracles = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("live_")
                    and n.name[len("live_"):] in readers]
         assert oracles == [], path.relative_to(ROOT)
