@@ -65,3 +65,9 @@ def test_the_tallies_checker_lives_with_the_tests():
         oracles = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("live_")
                    and n.name[len("live_"):] in readers]
         assert oracles == [], path.relative_to(ROOT)
+
+
+def test_survey_views_write_through_its_records_module():
+    """One path for each change (issue 31): the views parse and answer; app/survey/records.py writes."""
+    source = (ROOT / "app" / "survey" / "views.py").read_text(encoding="utf-8")
+    assert "database.atomic" not in source and "audit.record" not in source
