@@ -71,3 +71,8 @@ def test_survey_views_write_through_its_records_module():
     """One path for each change (issue 31): the views parse and answer; app/survey/records.py writes."""
     source = (ROOT / "app" / "survey" / "views.py").read_text(encoding="utf-8")
     assert "database.atomic" not in source and "audit.record" not in source
+
+
+def test_recap_views_write_through_its_records_module():
+    source = (ROOT / "app" / "recap" / "views.py").read_text(encoding="utf-8")
+    assert "database.atomic" not in source and "audit.record" not in source
