@@ -44,7 +44,7 @@ def main(argv=None) -> int:
             print(f"filled {args.applications} applications in {time.perf_counter() - started:.0f} s", flush=True)
         today = local_today("WIB")
         quarters = Quarter.containing(today).last(8)
-        from app.indicators import tallies
+        from app.figures import tallies
         begin = time.perf_counter()
         tallies.rebuild("WIB")
         print(f"rebuild of every tally (an upgrade, a zone change): {time.perf_counter() - begin:.1f} s", flush=True)

@@ -138,6 +138,14 @@ class Complaint(BaseModel):
         return self.status in CLOSED_STATUSES
 
 
+# The recap and the indicators aggregate complaints by receipt time; this index holds every column
+# they read, so a quarter of 20 000 complaints is one index-only range scan (no table lookups).
+# Created in 0005_recap.sql; declared here, with the table, so the model matches the schema.
+Complaint.add_index(Complaint.received_at, Complaint.channel, Complaint.category, Complaint.status,
+                    Complaint.is_confidential, Complaint.first_response_at, Complaint.followed_up_at,
+                    name="complaint_recap_cover")
+
+
 class ComplaintEvent(BaseModel):
     """The timeline: every change of a complaint with who and when."""
     id = AutoField()

@@ -284,16 +284,16 @@ def count_new_for(user) -> int:
     status = first_move_for(user)
     if status is None:
         return 0
-    # On every page this role opens; ~28k index entries in a 200k-complaint bench: kept until a write.
-    return figure_cache.kept("waiting", (user.role,),
+    # On every page this role opens; ~28k index entries in a 200k-complaint bench: kept until a complaint changes.
+    return figure_cache.kept_figure("waiting", (user.role,),
                              lambda: visible_to(Complaint.select().where(Complaint.status == status), user).count())
 
 
 def overdue_counts(user, due: Targets) -> tuple[int, int]:
     """The dashboard's two overdue counts: every open complaint's index entry (~8 ms at 200k
-    complaints), so kept until the database changes."""
+    complaints), so kept until a complaint changes."""
     def count():
         first = visible_to(Complaint.select().where(due.first_overdue()), user).count()
         follow = visible_to(Complaint.select().where(due.follow_overdue()), user).count()
         return first, follow
-    return figure_cache.kept("overdue", (sees_confidential(user.role), due.first_cutoff, due.follow_cutoff), count)
+    return figure_cache.kept_figure("overdue", (sees_confidential(user.role), due.first_cutoff, due.follow_cutoff), count)

@@ -1,7 +1,7 @@
 """Office settings kept in the database, with defaults declared by each capability.
 
 Reads are cached for one request (they appear on every page: name, time zone), and kept across
-requests until the database changes (app/frame/figure_cache.py): read-only, like every kept figure.
+requests until a setting changes (app/frame/figure_cache.py): read-only, like every kept figure.
 """
 import json
 
@@ -11,7 +11,7 @@ from playhouse.apsw_ext import DateTimeField
 
 from app.frame.dates import utc_now
 from app.frame.db import BaseModel
-from app.frame.figure_cache import kept
+from app.frame import figure_cache
 
 
 class Setting(BaseModel):
@@ -50,7 +50,7 @@ def _load() -> dict:
 def all_settings() -> dict:
     if has_request_context():
         if "settings" not in g:
-            g.settings = kept("settings", (), _load)
+            g.settings = figure_cache.kept_figure("settings", (), _load)
         return g.settings
     return _load()
 

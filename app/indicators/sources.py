@@ -4,18 +4,11 @@ from datetime import date, timedelta
 
 from app.complaints.deadlines import due_date, overdue_received_before
 from app.frame.db import database
-from app.indicators import tallies
+from app.figures import tallies
 from app.indicators.definitions import Measure
 from app.frame.periods import Period, Quarter
 from app.survey import figures as survey_figures
 from app.frame.working_days import WorkCalendar
-
-
-def services_in_period(period: Period, zone: str) -> int | None:
-    """Services delivered in the period (applications registered), the IKM sample's population."""
-    start, end = map(str, period.utc_bounds(zone))
-    return database.execute_sql('SELECT count(*) FROM "application" WHERE "created_at" >= ? AND "created_at" < ?',
-                                (start, end)).fetchone()[0]
 
 
 def _quarter_of(day: date) -> tuple[int, int]:

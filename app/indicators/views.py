@@ -39,7 +39,7 @@ def page():
             error = "Periode ini belum dimulai; pilih periode yang sudah berjalan."
     if error:
         return render_template("indicators/page.html", error=error, year_text=year_text, part=part, rows=[]), 422
-    rows = figure_cache.kept("indicators", (period.start, period.end, year, zone, today),
+    rows = figure_cache.kept_figure("indicators", (period.start, period.end, year, zone, today),
                              lambda: indicator_rows(period, year, zone, today))
     return render_template("indicators/page.html", error=None, year_text=year_text, part=part, rows=rows,
                            period=period, trend_quarters=TREND_QUARTERS)

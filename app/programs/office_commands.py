@@ -45,13 +45,14 @@ def _office_app(options, **config):
 
 def cmd_serve(options) -> int:
     from app.frame.jobs import start_jobs
-    from app.frame.serving import create_office_server
+    from app.frame.serving import create_office_server, warm_up
 
     _limit_malloc_arenas()
     from app.firstrun import ensure_admin
 
     app = _office_app(options, START_BACKGROUND_JOBS=True,
                       SERVED_AS={"host": options.host, "port": options.port})  # for "Pasang mulai otomatis"
+    warm_up(app)  # beside the binding: the first page after a restart does not pay for a cold process
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
         server = create_office_server(app, host=options.host, port=options.port, threads=options.threads,
                                       ident="loket-kecamatan")

@@ -88,10 +88,10 @@ def contents_for(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tup
 
 
 def contents_shown(quarter: Quarter, recap: QuarterRecap | None, zone: str, today) -> tuple[dict, bool]:
-    """contents_for, kept until the database changes, for callers that only read it (the page and
+    """contents_for, kept until a figure's source changes (figure_cache.kept_figure), for callers that only read it (the page and
     its list). The recap's state is in the key: it was read before the stamp was taken."""
     state = (recap.id, recap.status, bool(recap.snapshot)) if recap is not None else None
-    return figure_cache.kept("recap", (quarter.key, zone, today, state), lambda: contents_for(quarter, recap, zone))
+    return figure_cache.kept_figure("recap", (quarter.key, zone, today, state), lambda: contents_for(quarter, recap, zone))
 
 
 def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, size: int) -> Page:

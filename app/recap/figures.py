@@ -5,7 +5,7 @@ The counts by channel, status and category come from the per-day tallies of
 20 000 complaints.
 Time to first response and to follow-up is counted in working days from the local date of
 receipt (app.complaints.deadlines, the same rule the complaint book uses for 'overdue'), from
-the per-day tallies of (receipt date, done date) that triggers keep (app/indicators/tallies.py),
+the per-day tallies of (receipt date, done date) that triggers keep (app/figures/tallies.py),
 so a quarter of 20 000 complaints costs a few hundred day rows and calendar look-ups, not 20 000.
 """
 from collections import Counter
@@ -16,7 +16,7 @@ from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCatego
 from app.frame.dates import format_datetime
 from app.frame.db import database
 from app.frame.periods import Period
-from app.indicators import tallies
+from app.figures import tallies
 from app.frame.working_days import WorkCalendar
 
 
@@ -65,7 +65,7 @@ def _timing(rows, calendar: WorkCalendar, days: int) -> dict:
 def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_response_days: int,
                       follow_up_days: int) -> dict:
     """Every count of the recap for complaints received in `period` (JSON-friendly)."""
-    counts = tallies.recap_counts(period.start, period.end, zone)  # per-day tallies kept by triggers
+    counts = tallies.recap_counts(period.start, period.end, zone, {"channel": CHANNELS, "status": STATUSES})  # per-day tallies kept by triggers
     total, confidential = counts["total"], counts["confidential"]
 
     # (receipt day, done day, count) from the per-day tallies

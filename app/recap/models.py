@@ -71,11 +71,3 @@ class RecapLateEntry(BaseModel):
     complaint = ForeignKeyField(Complaint, unique=True, on_delete="CASCADE")
     late_for = ForeignKeyField(QuarterRecap, on_delete="CASCADE")
     listed_in = ForeignKeyField(QuarterRecap, null=True, on_delete="SET NULL")
-
-
-# The recap and the indicators aggregate complaints by receipt time; this index holds every column
-# they read, so a quarter of 20 000 complaints is one index-only range scan (no table lookups).
-# Created in 0005_recap.sql; declared here so the complaint book's model matches the schema.
-Complaint.add_index(Complaint.received_at, Complaint.channel, Complaint.category, Complaint.status,
-                    Complaint.is_confidential, Complaint.first_response_at, Complaint.followed_up_at,
-                    name="complaint_recap_cover")

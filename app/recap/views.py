@@ -1,19 +1,16 @@
 """Routes of the quarterly complaint recap: page, draft, review, print, XLSX, archive."""
-import json
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, send_file, url_for
 from peewee import fn
 
-from app import audit
 from app.capabilities import MenuItem
-from app.frame.dates import local_today, utc_now
-from app.frame.db import database
+from app.frame.dates import local_today
 from app.frame.periods import Quarter, parse_quarter
 from app.frame import charts
-from app.recap import sync_records, workflow
-from app.recap.contents import complaints_page, contents_shown, freeze_list, snapshot_of, with_full_list
+from app.recap import records, workflow
+from app.recap.contents import complaints_page, contents_shown, with_full_list
 from app.recap.export import figures_workbook
-from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
+from app.recap.models import QuarterRecap, RecapStatus
 from app.frame.access import may
 from app.frame import store
 from app.frame.page_turns import long_running
@@ -147,21 +144,7 @@ def save_draft(year: int, number: int):
             errors["promises"] = finished
     if errors:
         return _page(quarter, errors, form, 422)
-    now = utc_now()
-    with database.atomic():
-        before = {"status": recap.status, "promises": recap.promises, "narrative": recap.narrative} if recap else None
-        if recap is None:
-            starts_at, ends_at = quarter.utc_bounds(zone)
-            recap = QuarterRecap(year=quarter.year, quarter=quarter.number, starts_at=starts_at, ends_at=ends_at,
-                                 created_at=now)
-        recap.promises, recap.narrative, recap.drafted_by, recap.updated_at = (
-            form["promises"], form["narrative"], g.user.id, now)
-        if submitting:
-            recap.status, recap.submitted_at = RecapStatus.SUBMITTED, now
-        recap.save()
-        audit.record("ajukan" if submitting else "ubah", "rekap_triwulan", recap.id,
-                     f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan sebagai draf'}",
-                     before, {"status": recap.status, "promises": recap.promises, "narrative": recap.narrative})
+    records.save_draft(recap, quarter, zone, form, submitting, g.user)
     flash(f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan'}.", "success")
     return redirect(url_for("recap.show", year=year, number=number), 303)
 
@@ -178,12 +161,7 @@ def send_back(year: int, number: int):
         return _page(quarter, form={"promises": recap.promises if recap else "",
                                     "narrative": recap.narrative if recap else "", "remark": remark},
                      status=status, review_error=problem)
-    with database.atomic():
-        recap.status, recap.camat_remark = RecapStatus.SENT_BACK, remark
-        recap.reviewed_by, recap.reviewed_at, recap.updated_at = g.user.id, utc_now(), utc_now()
-        recap.save()
-        audit.record("kembalikan", "rekap_triwulan", recap.id, f"Rekap {quarter.label} dikembalikan Camat",
-                     after={"remark": remark})
+    records.send_back(recap, quarter, remark, g.user)
     flash(f"Rekap {quarter.label} dikembalikan kepada petugas informasi.", "success")
     return redirect(url_for("recap.show", year=year, number=number), 303)
 
@@ -199,23 +177,7 @@ def approve(year: int, number: int):
     problem = workflow.not_finished_problem(quarter, today)
     if problem:
         return _page(quarter, status=422, review_error=problem)
-    now = utc_now()
-    with database.atomic():
-        snapshot = snapshot_of(quarter, zone)
-        freeze_list(recap, snapshot.pop("complaints"))
-        recap.status, recap.snapshot = RecapStatus.APPROVED, json.dumps(snapshot, ensure_ascii=False)
-        recap.reviewed_by, recap.reviewed_at, recap.approved_at, recap.updated_at = g.user.id, now, now, now
-        recap.signer_name = store.get("camat_name") or g.user.full_name
-        recap.signer_nip = store.get("camat_nip") or g.user.nip
-        recap.camat_remark = request.form.get("remark", "").strip()[:workflow.TEXT_MAX]
-        recap.save()
-        late = [item["id"] for item in snapshot["addendum"]] + snapshot["addendum_confidential_ids"]
-        if late:
-            RecapLateEntry.update(listed_in=recap.id).where(RecapLateEntry.complaint.in_(late)).execute()
-        sync_records.queue_report(recap, snapshot, quarter, zone, today)  # the regency's copy (issue 29)
-        sync_records.queue_addenda(recap)
-        audit.record("setujui", "rekap_triwulan", recap.id, f"Rekap {quarter.label} disetujui Camat",
-                     after={"total": snapshot["figures"]["total"], "addendum": len(late)})
+    records.approve(recap, quarter, zone, today, request.form.get("remark", "").strip(), g.user)
     flash(f"Rekap {quarter.label} disetujui dan dibekukan. Silakan cetak untuk papan pengumuman.", "success")
     return redirect(url_for("recap.show", year=year, number=number), 303)
 
@@ -237,9 +199,7 @@ def export(year: int, number: int):
     quarter, zone, _today = _open_quarter(year, number)
     contents, frozen = with_full_list(quarter, _recap_of(quarter), zone)
     data = figures_workbook(contents, frozen)
-    with database.atomic():
-        audit.record("ekspor", "rekap_triwulan", f"{quarter.year}-T{quarter.number}",
-                     f"Ekspor XLSX rekap {quarter.label}")
+    records.exported(quarter)
     return send_file(data, as_attachment=True, download_name=f"rekap-pengaduan-{quarter.year}-T{quarter.number}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

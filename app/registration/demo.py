@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from app import audit
 from app.frame import installation, regions
-from app.indicators import tallies
+from app.figures import tallies
 from app.auth.models import User
 from app.calendar import office_calendar
 from app.frame.dates import TIME_ZONES, utc_now

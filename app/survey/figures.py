@@ -1,4 +1,4 @@
-"""IKM figures: answers from the per-day tallies (app/indicators/tallies.py), respondents by index range count."""
+"""IKM figures: answers from the per-day tallies (app/figures/tallies.py), respondents by index range count."""
 import json
 
 from app.frame.periods import Period, Quarter
@@ -6,6 +6,7 @@ from app.survey.ikm import IkmResult, compute_ikm
 from peewee import fn
 
 from app.frame import store
+from app.figures import tallies
 from app.frame.db import database
 from app.survey.ikm import WEIGHT_EXACT
 from app.survey.models import ResponseStatus, SurveyResponse
@@ -24,14 +25,7 @@ def _respondents(periods, zone: str) -> list[int]:
         'AND "submitted_at" < b.value ->> 1) FROM json_each(?) b ORDER BY b.key', (ResponseStatus.VALID, bounds))]
 
 
-def _tallies():
-    # Imported when called: app.indicators (its package) imports this module through its views.
-    from app.indicators import tallies
-    return tallies
-
-
 def ikm_for_period(period: Period, zone: str) -> IkmResult:
-    tallies = _tallies()
     return compute_ikm(_respondents([period], zone)[0], tallies.survey_totals([period], zone)[0],
                        store.get("ikm_weight"))
 
@@ -49,6 +43,6 @@ def answers_by_status(period: Period, zone: str) -> dict[str, int]:
 
 def ikm_by_quarter(quarters: list[Quarter], zone: str) -> dict[Quarter, IkmResult]:
     """IKM of each quarter: answers from the per-day tallies, respondents by index range count."""
-    totals = _tallies().survey_totals(quarters, zone)
+    totals = tallies.survey_totals(quarters, zone)
     weight = store.get("ikm_weight")
     return {q: compute_ikm(n, found, weight) for q, n, found in zip(quarters, _respondents(quarters, zone), totals)}

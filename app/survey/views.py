@@ -3,19 +3,18 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
-from peewee import JOIN, IntegrityError
+from peewee import JOIN
 
-from app import audit
 from app.capabilities import MenuItem
-from app.frame.dates import local_today, utc_now
-from app.frame.db import database
+from app.figures import tallies
+from app.frame.dates import local_today
 from app.frame.pagination import paginate
 from app.frame.kiosk_session import next_visitor
 from app.frame.periods import Quarter, year_period
 from app.frame import store
 from app.frame.access import may
-from app.survey import codes
-from app.survey.throttle import note_survey, surveys_blocked
+from app.survey import codes, records
+from app.survey.throttle import surveys_blocked
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
 from app.survey.figures import answers_by_status, ikm_for_period
 from app.survey.form import answer_field, parse_survey
@@ -59,22 +58,9 @@ def submit():
     if errors:
         return _kiosk(values, errors, 422)
     try:
-        with database.atomic():
-            code = None if walk_in else codes.claim(values["code"])
-            response = SurveyResponse.create(
-                submission_key=key, submitted_at=utc_now(), address=address, comment=values["comment"],
-                code=code, status=ResponseStatus.PENDING if walk_in else ResponseStatus.VALID, **values["profile"])
-            SurveyAnswer.insert_many([{"response": response.id, "element": element, "score": score}
-                                      for element, score in values["scores"].items()]).execute()
-            if walk_in:
-                note_survey()
-            audit.record("isi", "survei", response.id,
-                         "Survei kepuasan diisi di kios tanpa kode (menunggu tinjauan)" if walk_in
-                         else f"Survei kepuasan diisi di kios dengan kode {codes.SERVICES[code.service]}")
+        records.record_answers(values, key, address)
     except codes.CodeRefused as refused:
         return _kiosk(values, {"kode": str(refused)}, 422)
-    except IntegrityError:
-        pass  # a concurrent resubmit of the same form won the race; one response is kept
     return redirect(url_for("survey.thanks"), 303)
 
 
@@ -102,11 +88,6 @@ def _requested_period(today):
     return period, year, part, None
 
 
-def _services_in(period, zone):
-    from app.indicators.sources import services_in_period  # registration counts, when it is installed
-    return services_in_period(period, zone)
-
-
 @blueprint.get("/ikm")
 def ikm():
     zone = store.get("timezone")
@@ -117,7 +98,7 @@ def ikm():
                                qualities=QUALITIES, elements=ELEMENTS), 422
     result = ikm_for_period(period, zone)
     population_text = request.args.get("layanan", "").strip()
-    population = _services_in(period, zone)
+    population = tallies.services_in_period(period, zone)  # the read model, below survey and indicators
     population_error = None
     if population_text:
         typed = bounded_int(population_text, highest=10_000_000)
@@ -144,11 +125,7 @@ def weight():
     choice = request.form.get("bobot", "")
     if choice not in WEIGHTS:
         abort(422, "Pilih bobot 0,111 atau 1/9.")
-    before = store.get("ikm_weight")
-    with database.atomic():
-        store.put("ikm_weight", choice)
-        audit.record("ubah", "pengaturan", "ikm_weight", f"Bobot unsur IKM: {WEIGHTS[choice]}",
-                     {"ikm_weight": before}, {"ikm_weight": choice})
+    records.set_weight(choice)
     flash(f"Bobot unsur IKM disimpan: {WEIGHTS[choice]}.", "success")
     return redirect(url_for("survey.ikm"), 303)
 
@@ -199,12 +176,7 @@ def _back_to_answers():
 @blueprint.post("/ikm/jawaban/<int:response_id>/sahkan")
 def accept(response_id: int):
     """A walk-in answer the officer judged genuine (e.g. the visitor showed a slip) joins the IKM."""
-    with database.atomic():
-        changed = (SurveyResponse.update(status=ResponseStatus.VALID, reviewed_by=g.user.id, reviewed_at=utc_now())
-                   .where(SurveyResponse.id == response_id, SurveyResponse.status == ResponseStatus.PENDING)
-                   .execute())
-        if changed:
-            audit.record("sahkan", "survei", response_id, "Jawaban survei tanpa kode disahkan dan dihitung dalam IKM")
+    changed = records.accept(response_id, g.user.id)
     if not changed:
         if not SurveyResponse.select().where(SurveyResponse.id == response_id).exists():
             abort(404)
@@ -220,13 +192,7 @@ def void(response_id: int):
     reason = " ".join((request.form.get("alasan") or "").split())
     if not 5 <= len(reason) <= VOID_REASON_MAX:
         return _answers_page(f"Tulis alasan pembatalan (5–{VOID_REASON_MAX} karakter); jawaban tidak dibatalkan.")
-    with database.atomic():
-        changed = (SurveyResponse.update(status=ResponseStatus.VOID, void_reason=reason, reviewed_by=g.user.id,
-                                         reviewed_at=utc_now())
-                   .where(SurveyResponse.id == response_id, SurveyResponse.status != ResponseStatus.VOID).execute())
-        if changed:
-            audit.record("batalkan", "survei", response_id, f"Jawaban survei dibatalkan: {reason}",
-                         before={"status": response.status}, after={"status": ResponseStatus.VOID, "alasan": reason})
+    changed = records.void(response, reason, g.user.id)
     flash("Jawaban dibatalkan; tidak dihitung dalam IKM." if changed else "Jawaban ini sudah dibatalkan.",
           "success" if changed else "warn")
     return _back_to_answers()

@@ -22,6 +22,9 @@ def cmd_center(options) -> int:
     app = create_center_app(config)
     with app.extensions["center_database"].connection_context():
         password = ensure_center_admin()
+        if options.demo:  # Kinerja Kecamatan figures for every kecamatan of Lumajang (sync/center/demo.py)
+            from sync.center import demo
+            print(f"Data demo kinerja: {demo.fill()} laporan disimpan")
     if password:
         print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
         print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
@@ -45,4 +48,5 @@ def add_commands(subparsers, add_data_option) -> None:
     center.add_argument("--host", default="127.0.0.1")
     center.add_argument("--port", type=int, default=8090)
     center.add_argument("--threads", type=int, default=8)
+    center.add_argument("--demo", action="store_true", help="fill Kinerja Kecamatan with demo reports first")
     center.set_defaults(handler=cmd_center)

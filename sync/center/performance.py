@@ -17,7 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import reduce
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import after_this_request, current_app, g, has_request_context, jsonify, render_template, request
+from markupsafe import Markup
 from peewee import IntegrityError, fn
 
 from app.frame import figure_cache
@@ -126,7 +127,8 @@ def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
                     record_json=json.dumps(record, ensure_ascii=False),
                     figures_json=json.dumps(figures_of(record), ensure_ascii=False), approved_at=datetime.fromisoformat(record["approved_at"]).replace(tzinfo=None),
                     key_id=key.key_id, via=via, received_at=utc_now())
-                return Outcome(number, version, "stored")
+            warm_after_this_request(Quarter.of(year, quarter))
+            return Outcome(number, version, "stored")
         except IntegrityError:
             continue
     return Outcome(number, version, "duplicate")
@@ -304,7 +306,8 @@ def _indicator_columns(rows: list[KecamatanRow]) -> list[tuple[str, str]]:
 
 def _stamp() -> tuple:
     """Changes with every report stored and every kecamatan registered (reports are never edited): the
-    table and its XLSX are kept under it (app/frame/figure_cache.py), computed again after a sync."""
+    table, its HTML and its XLSX are kept under it (app/frame/figure_cache.py), computed again after a
+    sync that brought a report, and only then (warm_after_this_request computes them at once)."""
     reports = PerformanceReport.select(fn.MAX(PerformanceReport.id), fn.COUNT(PerformanceReport.id)).tuples().get()
     kecamatan = Kecamatan.select(fn.MAX(Kecamatan.id), fn.COUNT(Kecamatan.id)).tuples().get()
     # The app's own token names its database: two center apps in one process never share a result.
@@ -312,23 +315,73 @@ def _stamp() -> tuple:
     return ("kinerja", token, *reports, *kecamatan)
 
 
-def _context():
+def _context(quarter: Quarter | None = None):
     today = local_today(ZONE)
-    quarter = _chosen_quarter(today)
+    quarter = quarter or _chosen_quarter(today)
     stamp = _stamp()
     rows, combined = figure_cache.kept("kinerja", (quarter.key, today), lambda: quarter_table(quarter, today), stamp)
     return {"quarter": quarter, "rows": rows, "combined": combined, "columns": _indicator_columns(rows), "stamp": stamp,
             "today": today, "late_days": LATE_AFTER_WORKING_DAYS, "years": range(today.year, today.year - 6, -1)}
 
 
+def _table(context: dict, linked: bool) -> Markup:
+    """The side-by-side table as HTML, kept with the figures: 30 rows of ten cells were most of the
+    page's time (Jinja and a link per row), every time it was read."""
+    return figure_cache.kept(
+        "kinerja.html", (context["quarter"].key, context["today"], linked),
+        lambda: Markup(render_template("center/_performance_table.html", linked=linked, **context)), context["stamp"])
+
+
+def _xlsx(context: dict) -> bytes:
+    return figure_cache.kept("kinerja.xlsx", (context["quarter"].key, context["today"]), lambda: workbook(context),
+                             context["stamp"])
+
+
+def warm(quarters) -> None:
+    """Compute the quarters' table, its HTML and XLSX under the current stamp, so the first reader
+    after a sync is not the one who waits (call with a request context: links and filters)."""
+    last_ended = Quarter.containing(local_today(ZONE)).previous()
+    for quarter in {q.key: q for q in [last_ended, *quarters]}.values():
+        context = _context(quarter)
+        _table(context, True)
+        _table(context, False)
+        _xlsx(context)
+
+
+def warm_after_this_request(quarter: Quarter) -> None:
+    """After the answer to the request that stored a report has been sent (the kecamatan's pass or the
+    USB import does not wait), compute the quarter's figures again for the readers."""
+    if not has_request_context():
+        return
+    pending = request.environ.setdefault("loket.kinerja_warm", {})  # this request's (g may outlive it)
+    if not pending:
+        app = current_app._get_current_object()
+
+        @after_this_request
+        def schedule(response):
+            response.call_on_close(lambda: _warm_now(app, list(pending.values())))
+            return response
+    pending[quarter.key] = quarter
+
+
+def _warm_now(app, quarters) -> None:
+    try:
+        with app.test_request_context("/kinerja"), center_database.connection_context():
+            warm(quarters)
+    except Exception:  # the answer is sent; a reader computes the figures instead
+        app.logger.exception("kinerja: figures not computed ahead")
+
+
 @blueprint.get("/kinerja")
 def performance():
-    return render_template("center/performance.html", **_context())
+    context = _context()
+    return render_template("center/performance.html", table=_table(context, True), **context)
 
 
 @blueprint.get("/kinerja/cetak")
 def performance_print():
-    return render_template("center/performance_print.html", **_context())
+    context = _context()
+    return render_template("center/performance_print.html", table=_table(context, False), **context)
 
 
 def workbook(context: dict) -> bytes:
@@ -367,8 +420,7 @@ def workbook(context: dict) -> bytes:
 def performance_xlsx():
     context = _context()
     quarter = context["quarter"]
-    data = figure_cache.kept("kinerja.xlsx", (quarter.key, context["today"]), lambda: workbook(context),
-                             context["stamp"])
+    data = _xlsx(context)
     response = current_app.response_class(
         data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f'attachment; filename="kinerja-kecamatan-{quarter.year}-{quarter.number}.xlsx"'

@@ -1,20 +1,23 @@
 """The per-day tallies that triggers keep (schema 0008_i16_daily_tallies.sql, 0013, 0015) equal a rebuild from
-the rows, the live computation from the rows (tallies.live_*, the benchmark's peer) and a count done
+the rows, the live computation from the rows (live_tallies.live_*, the benchmark's peer) and a count done
 here in Python, after any mix of writes."""
 from collections import Counter
 from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from app.complaints.models import Complaint, ComplaintCategory
+from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCategory
 from app.frame.db import database
-from app.indicators import tallies
+from app.figures import tallies
+from tests.support import live_tallies
 from app.frame.periods import Quarter
 from app.registration.models import Application, StatusEvent
 from app.survey.ikm import ELEMENT_KEYS
 from app.survey.models import SurveyAnswer, SurveyResponse
 from tests.indicators.test_application_indicators import application
 from tests.recap.helpers import category, complaint, survey
+
+KNOWN = {"channel": CHANNELS, "status": STATUSES}
 
 START = datetime(2024, 12, 25)
 moments = st.integers(0, 200 * 24 * 4).map(lambda quarter_hours: START + timedelta(minutes=15 * quarter_hours))
@@ -156,13 +159,13 @@ def surveys_counted_here(hours: int):
 def check_readers_against_live(zone: str):
     """The readers the pages use give what their live twins give (the benchmark's peer)."""
     quarters = Quarter.of(2025, 4).last(6)
-    assert tallies.survey_totals(quarters, zone) == tallies.live_survey_totals(quarters, zone)
+    assert tallies.survey_totals(quarters, zone) == live_tallies.live_survey_totals(quarters, zone)
     due = {day: day + timedelta(days=day.day % 5) for day in tallies.days_between(*WINDOW)}
     for kind in ("first", "follow"):
-        assert tallies.follow_up_days(*WINDOW, zone, kind, due) == tallies.live_follow_up_days(*WINDOW, zone, kind, due)
+        assert tallies.follow_up_days(*WINDOW, zone, kind, due) == live_tallies.live_follow_up_days(*WINDOW, zone, kind, due)
     for quarter in Quarter.of(2025, 4).last(5):
-        assert tallies.recap_counts(quarter.start, quarter.end, zone) == recap_counted_here(quarter, zone)
-        assert tallies.recap_counts(quarter.start, quarter.end, zone) == tallies.live_recap_counts(
+        assert tallies.recap_counts(quarter.start, quarter.end, zone, KNOWN) == recap_counted_here(quarter, zone)
+        assert tallies.recap_counts(quarter.start, quarter.end, zone, KNOWN) == live_tallies.live_recap_counts(
             quarter.start, quarter.end, zone)
 
 
@@ -202,9 +205,9 @@ WINDOW = (date(2024, 10, 1), date(2025, 12, 31))  # whole quarters around every 
 
 def live_rows(zone: str):
     """The same figures from the live computation (the peer in bench/bench_recap.py)."""
-    applications = {str(day): tuple(counts) for day, *counts in tallies.live_application_days(*WINDOW, zone)}
+    applications = {str(day): tuple(counts) for day, *counts in live_tallies.live_application_days(*WINDOW, zone)}
     complaints = {(str(day), kind, str(done) if done else ""): n for kind in ("received", "first", "follow")
-                  for day, done, n in tallies.live_complaint_days(*WINDOW, zone, kind)}
+                  for day, done, n in live_tallies.live_complaint_days(*WINDOW, zone, kind)}
     return applications, complaints
 
 

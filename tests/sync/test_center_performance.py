@@ -2,6 +2,7 @@
 its history, every kecamatan side by side for the Pimpinan Kabupaten, the regency's combined IKM from unit
 data, late recaps flagged, XLSX through the one writer, the printed report, and the faults."""
 import io
+import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -51,6 +52,7 @@ def send(client, key, *items):
     response = call(client, key, "POST", "/api/v1/kinerja/packets", protocol.encode_packet(list(items)),
                     content_type=protocol.PACKET_CONTENT_TYPE)
     assert response.status_code == 200, response.get_data(as_text=True)
+    response.close()  # as every WSGI server does once the answer is sent (its call_on_close work runs)
     return [r["result"] for r in response.get_json()["results"]]
 
 
@@ -262,3 +264,43 @@ def test_a_usb_file_from_a_revoked_key_stores_no_report(center_app, enrolled):
     with center_app.test_request_context():
         imported = import_one_file(content, "a.lkb")
     assert "dicabut" in imported["error"] and PerformanceReport.select().count() == 0
+
+
+def test_a_sync_that_brings_a_report_computes_the_figures_before_the_first_reader(center_app, enrolled, pimpinan,
+                                                                                   monkeypatch):
+    """Issue 29: right after a sync the page reads kept figures (the sync's request computed them once
+    its answer was sent); a read again never computes; the next report shows at once."""
+    _, key = enrolled
+    client = center_app.test_client()
+    computed = []
+    real = performance.quarter_table
+    monkeypatch.setattr(performance, "quarter_table", lambda *a: computed.append(a[0].key) or real(*a))
+    assert send(client, key, item(record(received=10))) == ["stored"]
+    assert "2025-T3" in computed  # after the answer, before anyone reads
+    computed.clear()
+    assert ">10<" in page(pimpinan) and ">10<" in page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3")
+    assert pimpinan.get("/kinerja.xlsx?tahun=2025&triwulan=3").status_code == 200
+    assert computed == []
+    assert send(client, key, item(record(received=12, addendum=2), version=2)) == ["stored"]
+    computed.clear()
+    assert ">12<" in page(pimpinan) and computed == []
+
+
+def test_the_center_demo_fills_kinerja_with_reports_the_api_would_accept(center_app, center_db, pimpinan):
+    from sync.center import demo
+    assert demo.fill(quarters=4) > 21 * 3
+    assert demo.fill(quarters=4) == 0  # a second run adds nothing
+    for report in PerformanceReport.select():
+        assert performance.record_problem(json.loads(report.record_json), report.year, report.quarter) is None
+    shown = page(pimpinan, "/kinerja")
+    assert shown.count('class="late"') + shown.count("Disetujui") == 21 and "Tempursari" in shown
+    assert re.search(r"IKM kabupaten \(gabungan \d+ kecamatan, \d+ responden\):\s*<strong>\d+,\d\d – mutu [A-D]", shown)
+
+
+def test_the_center_gzips_its_pages_for_a_browser_that_accepts_it(center_app, center_db, pimpinan):
+    import gzip
+    from sync.center import demo
+    demo.fill(quarters=1)
+    packed = pimpinan.get("/kinerja", headers={"Accept-Encoding": "gzip"})
+    assert packed.status_code == 200 and packed.headers["Content-Encoding"] == "gzip"
+    assert "Tempursari" in gzip.decompress(packed.get_data()).decode()

@@ -1,4 +1,4 @@
-"""Per-day tallies of applications, complaints and survey answers (schema 0008_i16_daily_tallies.sql,
+"""The read model below the figures' pages (issue 31): per-day tallies of applications, complaints and survey answers (schema 0008_i16_daily_tallies.sql,
 0013_p16_survey_tallies.sql, and the recap's counts by channel, status and category,
 0015_p20_recap_tallies.sql).
 
@@ -9,12 +9,11 @@ rows instead of every row of the last two years, so they cost the same in year o
 """
 import json
 from functools import lru_cache
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from app.complaints.models import CHANNELS, STATUSES
 from app.frame.db import database
 from app.frame.dates import utc_offset_hours
-from app.frame.periods import Quarter
+from app.frame.periods import Period
 
 _MODIFIER = "(SELECT \"modifier\" FROM \"tally_zone\")"
 # The first local day of the quarter of local day "d".
@@ -133,18 +132,6 @@ def follow_up_days(start: date, end: date, zone: str, kind: str, due: dict[date,
             ((day, received or 0, done or 0, in_time or 0) for day, received, done, in_time in rows) if any(counts)]
 
 
-def _follow_up_rows(rows, kind: str) -> list[tuple[date, int, int, int]]:
-    found: dict[str, list[int]] = {}
-    for day, kind_, n, in_time in rows:
-        counts = found.setdefault(str(day), [0, 0, 0])
-        if kind_ == "received":
-            counts[0] += n
-        else:
-            counts[1] += n
-            counts[2] += in_time
-    return [(date.fromisoformat(day), *counts) for day, counts in sorted(found.items()) if any(counts)]
-
-
 def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
     """Per period (local dates start..end), {element: (answers, total score)} of its valid ('sah')
     survey answers: the day tallies summed in SQL, a row per period and element."""
@@ -161,10 +148,11 @@ def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
     return totals
 
 
-def recap_counts(start: date, end: date, zone: str) -> dict:
+def recap_counts(start: date, end: date, zone: str, known: dict) -> dict:
     """The complaint recap's counts for complaints received on local days start..end, every role's
     (confidential ones included): {"channel": {key: n}, "status": {key: n}, "category": {name: n},
-    "total": n, "confidential": n}; keys the app knows, none of count 0 (the total has the rest).
+    "total": n, "confidential": n}; channel and status keys among `known[dimension]` (the complaint
+    book's, passed by the caller: the read model imports no capability), none of count 0 (the total has the rest).
     A few dozen day rows per day of the period, summed in SQL."""
     ready(zone)
     rows = database.execute_sql(
@@ -173,7 +161,6 @@ def recap_counts(start: date, end: date, zone: str) -> dict:
         'WHERE t."day" >= ? AND t."day" <= ? AND t."dimension" IN (\'channel\', \'status\', \'category\', '
         '\'confidential\') GROUP BY 1, 2', (str(start), str(end)))
     counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
-    known = {"channel": CHANNELS, "status": STATUSES}
     for dimension, key, category, n in rows:
         if dimension == "channel":
             counts["total"] += n
@@ -195,113 +182,8 @@ def days_between(start: date, end: date):
         day += timedelta(days=1)
 
 
-# --- The live computation: the same day rows counted from the rows themselves --------------------
-# The tallies' checker (tests/indicators/test_tallies.py) and the peer they are measured against
-# (bench/bench_recap.py). One index-bounded count per local day from a materialized list of day
-# bounds, as the pages did before the tallies: cost grows with the rows in the window.
-
-_DAY_BOUNDS = ('WITH "b" AS MATERIALIZED (SELECT value ->> 0 AS "day", value ->> 1 AS "start", '
-               'value ->> 2 AS "end", value ->> 3 AS "quarter_start" FROM json_each(?)) ')
-_DONE_COLUMN = {"first": "first_response_at", "follow": "followed_up_at"}
-
-
-def _day_bounds(start: date, end: date, zone: str) -> str:
-    """JSON of [local day, its UTC start, its UTC end, the UTC start of its quarter] for start..end."""
-    offset = timedelta(hours=utc_offset_hours(zone))
-
-    def utc(day: date) -> str:
-        return str(datetime.combine(day, datetime.min.time()) - offset)
-    days, day = [], start
-    while day <= end:
-        days.append([str(day), utc(day), utc(day + timedelta(days=1)), utc(Quarter.containing(day).start)])
-        day += timedelta(days=1)
-    return json.dumps(days)
-
-
-def live_application_days(start: date, end: date, zone: str) -> list[tuple[date, int, int, int, int]]:
-    """What application_days reads, counted from the application rows and their status events."""
-    rows = database.execute_sql(
-        _DAY_BOUNDS + 'SELECT b."day", '
-        '(SELECT count(*) FROM "application" a WHERE a."created_at" >= b."start" AND a."created_at" < b."end"), '
-        '(SELECT count(*) FROM "application" a WHERE a."handed_over_at" >= b."start" AND a."handed_over_at" < b."end"), '
-        '(SELECT count(*) FROM "application" a WHERE a."handed_over_at" >= b."start" AND a."handed_over_at" < b."end" '
-        'AND a."promised_date" >= b."day"), '
-        # first returns: returned that day and not earlier in the same quarter
-        '(SELECT count(DISTINCT e."application_id") FROM "application_status_event" e '
-        'WHERE e."to_status" = \'dikembalikan\' AND e."at" >= b."start" AND e."at" < b."end" AND NOT EXISTS ('
-        'SELECT 1 FROM "application_status_event" p WHERE p."application_id" = e."application_id" '
-        'AND p."to_status" = \'dikembalikan\' AND p."at" >= b."quarter_start" AND p."at" < b."start")) '
-        'FROM "b"', (_day_bounds(start, end, zone),))
-    return [(date.fromisoformat(day), *counts) for day, *counts in rows if any(counts)]
-
-
-def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[date, date | None, int]]:
-    """What complaint_days reads, counted from the complaint rows."""
-    bounds = _day_bounds(start, end, zone)
-    if kind == "received":
-        rows = database.execute_sql(
-            _DAY_BOUNDS + 'SELECT b."day", (SELECT count(*) FROM "complaint" c WHERE c."received_at" >= b."start" '
-            'AND c."received_at" < b."end") FROM "b"', (bounds,))
-        return [(date.fromisoformat(day), None, n) for day, n in rows if n]
-    column = _DONE_COLUMN[kind]
-    rows = database.execute_sql(
-        _DAY_BOUNDS + f'SELECT b."day", (SELECT json_group_object("done", "n") FROM (SELECT date(c."{column}", ?) '
-        f'AS "done", count(*) AS "n" FROM "complaint" c WHERE c."received_at" >= b."start" '
-        f'AND c."received_at" < b."end" AND c."{column}" IS NOT NULL GROUP BY 1)) FROM "b"',
-        (bounds, modifier_for(zone)))
-    return [(date.fromisoformat(day), date.fromisoformat(done), n)
-            for day, packed in rows for done, n in json.loads(packed or "{}").items()]
-
-
-def live_follow_up_days(start: date, end: date, zone: str, kind: str,
-                        due: dict[date, date]) -> list[tuple[date, int, int, int]]:
-    """What follow_up_days reads, from live_complaint_days."""
-    rows = [(day, "received", n, 0) for day, _, n in live_complaint_days(start, end, zone, "received")]
-    rows += [(day, kind, n, n if done <= due.get(day, day) else 0)
-             for day, done, n in live_complaint_days(start, end, zone, kind)]
-    return _follow_up_rows(rows, kind)
-
-
-def live_survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
-    """What survey_totals reads, from the answers: one GROUP BY per local day's range of responses."""
-    start, end = min(p.start for p in periods), max(p.end for p in periods)
-    rows = database.execute_sql(
-        _DAY_BOUNDS + 'SELECT b."day", (SELECT json_group_array(json_array(a."element", a."n", a."score")) FROM ('
-        'SELECT a."element", count(*) AS "n", sum(a."score") AS "score" FROM "survey_response" r '
-        'JOIN "survey_answer" a ON a."response_id" = r."id" WHERE r."status" = \'sah\' '
-        'AND r."submitted_at" >= b."start" AND r."submitted_at" < b."end" GROUP BY 1) a) FROM "b"',
-        (_day_bounds(start, end, zone),)).fetchall()
-    totals: list[dict] = [{} for _ in periods]
-    for day, packed in rows:
-        for element, n, score in json.loads(packed or "[]"):
-            for k, period in enumerate(periods):
-                if period.start <= date.fromisoformat(day) <= period.end:
-                    answers, total = totals[k].get(element, (0, 0))
-                    totals[k][element] = (answers + n, total + score)
-    return totals
-
-
-def live_recap_counts(start: date, end: date, zone: str) -> dict:
-    """What recap_counts reads, counted from the complaint rows of the period: one index range count
-    per channel, status and category on the complaint book's (key, received_at) indexes, as the
-    recap read before its tallies."""
-    offset = timedelta(hours=utc_offset_hours(zone))
-    bounds = [str(datetime.combine(day, datetime.min.time()) - offset) for day in (start, end + timedelta(days=1))]
-    rows = database.execute_sql(
-        'SELECT \'channel\', k."value", (SELECT count(*) FROM "complaint" WHERE "channel" = k."value" '
-        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?1) k '
-        'UNION ALL SELECT \'status\', k."value", (SELECT count(*) FROM "complaint" WHERE "status" = k."value" '
-        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM json_each(?2) k '
-        'UNION ALL SELECT \'category\', cat."name", (SELECT count(*) FROM "complaint" WHERE "category_id" = cat."id" '
-        'AND "received_at" >= ?3 AND "received_at" < ?4) FROM "complaint_category" cat '
-        'UNION ALL SELECT \'total\', \'\', count(*) FROM "complaint" WHERE "received_at" >= ?3 AND "received_at" < ?4 '
-        'UNION ALL SELECT \'confidential\', \'\', count(*) FROM "complaint" '
-        'WHERE "received_at" >= ?3 AND "received_at" < ?4 AND "is_confidential"',
-        (json.dumps(list(CHANNELS)), json.dumps(list(STATUSES)), *bounds))
-    counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
-    for dimension, key, n in rows:
-        if dimension in ("total", "confidential"):
-            counts[dimension] = n
-        elif n:
-            counts[dimension][key] = n
-    return counts
+def services_in_period(period: Period, zone: str) -> int:
+    """Services delivered in the period (applications registered): the IKM sample's population."""
+    start, end = map(str, period.utc_bounds(zone))
+    return database.execute_sql('SELECT count(*) FROM "application" WHERE "created_at" >= ? AND "created_at" < ?',
+                                (start, end)).fetchone()[0]
