@@ -406,11 +406,19 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
     return {"sizes": sizes, "ideal_seconds": round(ideal, 1), "table": table, "goals": goals}
 
 
+SEGMENT, TCP_IP_HEAD = 1448, 52  # TCP payload and TCP/IP head (timestamps) of a 1500-byte packet
+
+
 def floor_goals(sizes: dict, links: list[str]) -> list[str]:
     """Each link's floor as arithmetic, and what its schedule leaves of the 1.10x goal: a packet
     dropped on this link has used its share of the rate, so at loss p any sender needs at least
-    floor / (1 - p) of payload time."""
-    lines = []
+    floor / (1 - p) of payload time. The link's rate and the bench's bytes count IP packets, so any
+    TCP transfer (rsync too) also carries a TCP/IP head per segment and an ACK per two segments."""
+    framing = (SEGMENT + TCP_IP_HEAD) / SEGMENT
+    acks = TCP_IP_HEAD / (2 * SEGMENT)
+    lines = [f"any TCP transfer: {TCP_IP_HEAD} B of TCP/IP head per {SEGMENT} B segment = {framing:.3f}x the payload "
+             f"on the wire (time >= {framing:.3f}x the floor), and an ACK of {TCP_IP_HEAD} B per two segments back: "
+             f"bytes both ways >= {framing + acks:.3f}x the lossless payload, above the 1.03x goal on every link"]
     payload_s = sizes["lossless_bytes"] * 8 / RATE
     for name in links:
         shape = LINKS[name]
