@@ -199,11 +199,13 @@ def _ingest_client(args):
              for n in range(1, count + 1)]
     from sync import protocol
     # Packets are encoded before the clock starts: the figure is the center's ingest, not the clients'.
-    bodies = [protocol.encode_packet(items[i:i + batch]) for i in range(0, len(items), batch)]
+    nonces = [protocol.new_nonce() for _ in range(0, len(items), batch)]  # each packet's items are sealed over its request's
+    bodies = [(nonce, protocol.encode_packet(items[i:i + batch], (secret, nonce)))
+              for nonce, i in zip(nonces, range(0, len(items), batch))]
     started = time.monotonic()
     stored, refused = 0, set()
-    for body in bodies:
-        answer = client.call("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE)
+    for nonce, body in bodies:
+        answer = client.call("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE, nonce=nonce)
         results = json.loads(answer)["results"]
         stored += sum(r["result"] == "stored" for r in results)
         refused.update(r.get("reason", r["result"]) for r in results if r["result"] != "stored")
