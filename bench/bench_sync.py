@@ -9,7 +9,7 @@
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
     sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
-        [--tools ours] [--dump DIR] [--offset S]  # ours alone; tunlink's per-flow streams for
+        [--tools ours] [--dump DIR] [--offset S] [--photos photographs] [--busy 2]  # ours alone; tunlink's per-flow streams for
                                              # bench/sync_byte_account.py; the outage link's phase
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
 docs/benchmarks.md ("Sync with the printing center").
@@ -199,11 +199,13 @@ def _ingest_client(args):
              for n in range(1, count + 1)]
     from sync import protocol
     # Packets are encoded before the clock starts: the figure is the center's ingest, not the clients'.
-    bodies = [protocol.encode_packet(items[i:i + batch]) for i in range(0, len(items), batch)]
+    nonces = [protocol.new_nonce() for _ in range(0, len(items), batch)]  # each packet's items are sealed over its request's
+    bodies = [(nonce, protocol.encode_packet(items[i:i + batch], (secret, nonce)))
+              for nonce, i in zip(nonces, range(0, len(items), batch))]
     started = time.monotonic()
     stored, refused = 0, set()
-    for body in bodies:
-        answer = client.call("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE)
+    for nonce, body in bodies:
+        answer = client.call("POST", protocol.API_PREFIX + "/packets", body, protocol.PACKET_CONTENT_TYPE, nonce=nonce)
         results = json.loads(answer)["results"]
         stored += sum(r["result"] == "stored" for r in results)
         refused.update(r.get("reason", r["result"]) for r in results if r["result"] != "stored")
@@ -453,13 +455,17 @@ def main() -> int:
     parser.add_argument("--offset", type=float, help="vs-rsync: the outage link's phase (tunlink --offset)")
     parser.add_argument("--dump", type=Path, help="vs-rsync: tunlink's per-flow byte streams of our runs, for the "
                                                    "byte account (tunlink --dump)")
+    parser.add_argument("--photos", default="synthetic", choices=["synthetic", "photographs"],
+                        help="vs-rsync: drawn phone photos, or crops of real photographs (bench/photo_corpus.py)")
+    parser.add_argument("--busy", type=int, default=0, help="vs-rsync: processes spinning on the CPU meanwhile")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
     if options.what == "vs-rsync":
         from bench import sync_vs_rsync
         result = sync_vs_rsync.run(options.count or 200, options.reps, options.links.split(","), options.results,
-                                   tools=options.tools.split(","), dump=options.dump, offset=options.offset)
+                                   tools=options.tools.split(","), dump=options.dump, offset=options.offset,
+                                   photos=options.photos, busy=options.busy)
     elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":

@@ -87,7 +87,7 @@ def _from_compact(wire: bytes) -> bytes:
     return _lepton_stream(*_split_compact(wire))
 
 
-# LKP4 (protocol 5): the heads of a packet's `lepton-hz` photos travel together, each as u16 length
+# A packet (protocol.encode_packet): the heads of a packet's `lepton-hz` photos travel together, each as u16 length
 # + head, deflated in one stream against the same dictionary. Photos of one office share most of
 # their Huffman tables, so each head after the first costs ~125 bytes instead of ~180.
 

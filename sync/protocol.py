@@ -6,6 +6,7 @@ tests all use the same definitions.
 import base64
 import hashlib
 import hmac
+import io
 import json
 import re
 import secrets
@@ -13,31 +14,22 @@ import struct
 import zlib
 
 API_PREFIX = "/api/v1"
-# 1: packets LKP1, photos as they are. 2: the center also takes LKP2, whose photos may travel
-# Lepton-recompressed (`photo_codec`), and answers "retry" for a photo damaged on the way.
-# 3: the center also takes deflated JSON request bodies (JSON_DEFLATE; the kecamatan sends its
-# manifest so). 4: the center also takes LKP3 packets: LKP2 whose JSON headers are deflated
-# against HEADER_DICTIONARY (a packet of a few applications pays for its field names once less).
-# The center announces its version and codecs in the probe; the client speaks the
-# highest both know. Photo codecs need no version either: the center lists the ones it decodes
-# in the probe ("lepton-hz" since the compact Lepton head), the kecamatan takes its first choice. Deflated answers need no version: the client asks for them with `Accept`,
-# and a center that does not know them answers plain JSON.
-# 5: the center also takes LKP4 packets for applications (the photos' Lepton heads deflated
-# together in the packet, the content hash shortened to a check: HASH_CHECK_CHARS) and the short
-# signed request head (AUTH_HEADER: one header instead of four, signatures in base64url, deflated
-# answers without `Accept`).
-# 6: the center also takes LKP5 packets (STREAM_CONTENT_TYPE): LKP4 with a short MAC after each
-# photo (item_tag), which the center reads as a stream and stores item by item as each arrives
-# whole and checks out; the request's signature covers its head (STREAMED_BODY for the body).
+# One protocol version and one packet format (the older ones are gone: no PC in the field speaks
+# them). What version 6 is: requests signed in one short header (AUTH_HEADER, signatures in
+# base64url, JSON answers deflated), manifests deflated (JSON_DEFLATE), photos that may travel
+# Lepton-recompressed (PHOTO_CODECS, their heads deflated together per packet), and every packet
+# in the LKP5 format (encode_packet), read by the center as it arrives. The probe still announces
+# `protocol` and `min_protocol` and the client still negotiates (CenterClient.negotiate), so a
+# version 7 can come with its own way back.
 PROTOCOL_VERSION = 6
-MIN_PROTOCOL_VERSION = 1
+MIN_PROTOCOL_VERSION = 6
 PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
 
 HEADER_KEY = "X-Loket-Key"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"
 HEADER_NONCE = "X-Loket-Nonce"
 HEADER_SIGNATURE = "X-Loket-Signature"
-# Protocol 5: the four headers above in one, "<key id> <timestamp> <nonce> <signature>", the
+# The four headers above in one (the center still reads the long form, which the tests and tools sign), "<key id> <timestamp> <nonce> <signature>", the
 # signature (same HMAC, same string) in unpadded base64url; the answer's X-Loket-Signature then
 # comes in base64url too, and JSON answers come deflated without an `Accept` asking for it.
 # ~150 bytes less a request head, ~20 requests a pass on a 256 kbit/s link.
@@ -47,22 +39,16 @@ AUTH_HEADER = "X-Loket-Auth"
 TIMESTAMP_WINDOW_SECONDS = 300
 NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
 
-PACKET_MAGIC = b"LKP1"
-PACKET_MAGIC_V2 = b"LKP2"
-PACKET_MAGIC_V3 = b"LKP3"
-PACKET_MAGIC_V4 = b"LKP4"
-PACKET_MAGIC_V5 = b"LKP5"
-PACKET_MAGICS = {PACKET_MAGIC: 1, PACKET_MAGIC_V2: 2, PACKET_MAGIC_V3: 3, PACKET_MAGIC_V4: 4}
-# LKP4: a header's `hash` is the content hash's first 16 hex characters (64 bits). The center
+PACKET_MAGIC = b"LKP5"
+# An application's header `hash` is the content hash's first 16 hex characters (64 bits). The center
 # computes the whole hash from the record and the original JPEG (it must, to store it); the
 # claim only catches a photo that decoded to other bytes or a record hashed differently, which
-# 64 bits do as well as 256 (the packet itself is HMAC-signed: nothing on the way can aim at it).
+# 64 bits do as well as 256 (each item carries a MAC: nothing on the way can aim at it).
 HASH_CHECK_CHARS = 16
+# A packet request's signature covers its head (STREAMED_BODY in place of the body's hash): the
+# center checks the head before the body has arrived; each item carries its own MAC (item_tag)
+# bound to the head.
 PACKET_CONTENT_TYPE = "application/x-loket-packet"
-# Protocol 6: an LKP5 packet, read by the center as it arrives (same length as the type above).
-STREAM_CONTENT_TYPE = "application/x-loket-stream"
-# What a streamed request's signature covers in place of the body's hash: the center checks the
-# head before the body has arrived; each item carries its own MAC (item_tag) bound to the head.
 STREAMED_BODY = "lkp5-items"
 ITEM_TAG_BYTES = 12  # 96 bits: a forgery is an online guess, one request per try
 JSON_CONTENT_TYPE = "application/json"
@@ -129,7 +115,7 @@ def _key_bytes(secret: str) -> bytes:
 
 def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: bytes | None) -> bytes:
     """What the request signature covers: method, path (with query), time, nonce, body hash
-    (STREAMED_BODY for a streamed packet, `body` None: its items carry their own MACs)."""
+    (STREAMED_BODY for a packet, `body` None: its items carry their own MACs)."""
     digest = STREAMED_BODY if body is None else sha256_hex(body)
     return "\n".join([method.upper(), path, str(timestamp), nonce, digest]).encode()
 
@@ -139,7 +125,7 @@ def sign_request(secret: str, method: str, path: str, timestamp: str, nonce: str
 
 
 def item_tag(secret: str, nonce: str, index: int, digest: bytes) -> bytes:
-    """An LKP5 item's MAC: the request's nonce (so it belongs to this signed request), the item's
+    """A packet item's MAC: the request's nonce (so it belongs to this signed request), the item's
     place, and the SHA-256 of every body byte before the tag (the packet's heads, the items before
     it with their tags, its own photo), so an item stored is authentic, in order, and this
     request's; a swapped, foreign, replayed or altered item fails it."""
@@ -245,45 +231,32 @@ def _header_template(codec: str, biometric: bool, **values) -> dict:
     return {"hash": "", "id": "", "photo_codec": codec, "photo_size": 1, "record": dict(record, **values), "version": 1}
 
 
-# LKP3's preset dictionary: the shape of a packet's JSON headers (field names, the common words of
-# the forms), nothing of any office's data. Part of the wire format: never changed under LKP3.
+# The preset dictionary of a packet's JSON headers: their shape (field names, the common words of
+# the forms), nothing of any office's data. Part of the wire format: never changed under LKP5.
 HEADER_DICTIONARY = canonical_json([
     _header_template("lepton", True, marital_status="Belum Kawin", reason="baru", religion="Islam", sex="P"),
     _header_template("lepton-hz", False, marital_status="Kawin", reason="hilang", religion="Kristen", sex="L"),
 ])
 
 
-def _header_deflater(magic: bytes):
-    return zlib.compressobj(9, zdict=HEADER_DICTIONARY) if magic >= PACKET_MAGIC_V3 else zlib.compressobj(9)
+def encode_packet(items: list[tuple[dict, bytes]], seal: tuple[str, str], photo_heads: bytes = b"") -> bytes:
+    """The one packet format (LKP5). items: (header, photo) pairs; `seal`: (secret, nonce) that
+    each item's MAC is made with (a request's nonce, or the USB files' own).
 
-
-def encode_packet(items: list[tuple[dict, bytes]], magic: bytes = PACKET_MAGIC, photo_heads: bytes = b"",
-                  seal: tuple[str, str] | None = None) -> bytes:
-    """items: (header, photo) pairs. Layout: magic, u32 len, deflated JSON headers, photos.
-
-    From LKP2 a header may say `photo_codec` (PHOTO_CODECS): its photo bytes are then that
-    codec's stream, and `photo_size` counts the bytes on the wire. LKP3 deflates the headers
-    against HEADER_DICTIONARY. LKP4 adds, after the headers, u32 len + `photo_heads`: the photos'
-    Lepton heads of the whole packet, deflated together (sync/jpeg_transit.py, join_heads); a
-    `lepton-hz` photo's bytes are then its coded image alone. LKP5 is LKP4 with each photo followed
-    by its item_tag, made with `seal` = (secret, the request's nonce)."""
-    headers = []
-    for header, photo in items:
-        headers.append(dict(header, photo_size=len(photo)))
-    deflater = _header_deflater(magic)
+    Layout: magic, u32 len + the JSON headers deflated against HEADER_DICTIONARY, u32 len +
+    `photo_heads` (the photos' Lepton heads of the whole packet deflated together,
+    sync/jpeg_transit.py join_heads; empty when no photo is recompressed), then each photo
+    followed by its item_tag. A header may say `photo_codec` (PHOTO_CODECS): its photo bytes are
+    then that codec's stream (a `lepton-hz` photo's coded image alone), and `photo_size` counts the
+    bytes on the wire."""
+    headers = [dict(header, photo_size=len(photo)) for header, photo in items]
+    deflater = zlib.compressobj(9, zdict=HEADER_DICTIONARY)
     packed = deflater.compress(canonical_json(headers)) + deflater.flush()
-    parts = [magic, struct.pack(">I", len(packed)), packed]
-    if magic >= PACKET_MAGIC_V4:
-        parts += [struct.pack(">I", len(photo_heads)), photo_heads]
-    if magic == PACKET_MAGIC_V5:
-        return _sealed(seal, b"".join(parts), [photo for _, photo in items])
-    return b"".join(parts + [photo for _, photo in items])
-
-
-def _sealed(seal: tuple[str, str], prefix: bytes, photos: list[bytes]) -> bytes:
+    prefix = b"".join([PACKET_MAGIC, struct.pack(">I", len(packed)), packed,
+                       struct.pack(">I", len(photo_heads)), photo_heads])
     secret, nonce = seal
     running, parts = hashlib.sha256(prefix), [prefix]
-    for index, photo in enumerate(photos):
+    for index, (_, photo) in enumerate(items):
         running.update(photo)
         tag = item_tag(secret, nonce, index, running.digest())
         running.update(tag)
@@ -291,52 +264,24 @@ def _sealed(seal: tuple[str, str], prefix: bytes, photos: list[bytes]) -> bytes:
     return b"".join(parts)
 
 
-def packet_version(body: bytes) -> int | None:
-    return PACKET_MAGICS.get(body[:4])
+def decode_packet(body: bytes, seal: tuple[str, str]) -> list[tuple[dict, bytes]]:
+    """A whole packet's (header, photo) pairs, every item's MAC checked, for the endpoints that
+    take photos as they are (the relay's, the performance reports', public status, USB files);
+    raises PacketError on anything malformed, altered or recompressed."""
+    return read_packet(io.BytesIO(body).read, len(body), seal)
 
 
-def decode_packet(body: bytes) -> list[tuple[dict, bytes]]:
-    """The inverse of encode_packet for LKP1-LKP3 (what the relay's endpoints and USB files take);
-    raises PacketError on anything malformed."""
-    items, photo_heads = split_packet(body)
-    if photo_heads is not None:
-        raise PacketError("paket LKP4 hanya untuk pengiriman permohonan")
-    return items
+def read_packet(read, length: int, seal: tuple[str, str]) -> list[tuple[dict, bytes]]:
+    """decode_packet of a body read as it arrives (StreamedPacket's `read` and `length`)."""
+    packet = StreamedPacket(read, length, *seal).open()
+    if packet.photo_heads or any(header.get("photo_codec") is not None for header in packet.headers):
+        raise PacketError("foto terkompresi ulang hanya untuk pengiriman permohonan")
+    return list(packet.items())
 
 
-def split_packet(body: bytes) -> tuple[list[tuple[dict, bytes]], bytes | None]:
-    """(items, the LKP4 photo heads section, or None before LKP4); raises PacketError."""
-    version = packet_version(body)
-    if len(body) < 8 or version is None:
-        raise PacketError("bukan paket Loket (magic salah)")
-    (length,) = struct.unpack(">I", body[4:8])
-    if 8 + length > len(body):
-        raise PacketError("paket terpotong")
-    headers = _inflate_headers(version, body[8:8 + length])
-    offset, photo_heads = 8 + length, None
-    if version >= 4:
-        if offset + 4 > len(body):
-            raise PacketError("paket terpotong")
-        (heads_length,) = struct.unpack(">I", body[offset:offset + 4])
-        if offset + 4 + heads_length > len(body):
-            raise PacketError("paket terpotong")
-        photo_heads = body[offset + 4:offset + 4 + heads_length]
-        offset += 4 + heads_length
-    items = []
-    for header in headers:
-        size = _photo_size(header, version)
-        if offset + size > len(body):
-            raise PacketError("ukuran foto tidak cocok dengan isi paket")
-        items.append((header, body[offset:offset + size]))
-        offset += size
-    if offset != len(body):
-        raise PacketError("ada data berlebih di akhir paket")
-    return items, photo_heads
-
-
-def _inflate_headers(version: int, packed: bytes) -> list:
+def _inflate_headers(packed: bytes) -> list:
     try:
-        inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY) if version >= 3 else zlib.decompressobj()
+        inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY)
         headers = json.loads(inflater.decompress(packed, 1024 * 1024))
     except (zlib.error, ValueError) as problem:
         raise PacketError(f"kepala paket rusak: {problem}") from None
@@ -347,12 +292,12 @@ def _inflate_headers(version: int, packed: bytes) -> list:
     return headers
 
 
-def _photo_size(header, version: int) -> int:
+def _photo_size(header) -> int:
     size = header.get("photo_size") if isinstance(header, dict) else None
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise PacketError("ukuran foto tidak cocok dengan isi paket")
     codec = header.get("photo_codec")
-    if codec is not None and (version < 2 or codec not in PHOTO_CODECS):
+    if codec is not None and codec not in PHOTO_CODECS:
         raise PacketError(f"kodek foto tidak dikenal: {str(codec)[:20]}")
     return size
 
@@ -362,7 +307,7 @@ class PacketCut(PacketError):
 
 
 class StreamedPacket:
-    """An LKP5 body read as it arrives (protocol 6): `read(n)` gives up to n more bytes (b"" at
+    """A packet read as it arrives: `read(n)` gives up to n more bytes (b"" at
     the end), `length` is the request's Content-Length, (secret, nonce) the signed head's.
 
     `open()` reads the headers and the photo heads, and refuses a body whose declared items do
@@ -389,17 +334,17 @@ class StreamedPacket:
         return data
 
     def open(self) -> "StreamedPacket":
-        if self.length < 12 or self._take(4) != PACKET_MAGIC_V5:
-            raise PacketError("bukan paket Loket LKP5 (magic salah)")
+        if self.length < 12 or self._take(4) != PACKET_MAGIC:
+            raise PacketError("bukan paket Loket (magic salah)")
         (length,) = struct.unpack(">I", self._take(4))
         if length > self.length - 12:
             raise PacketError("paket terpotong")
-        self.headers = _inflate_headers(5, self._take(length))
+        self.headers = _inflate_headers(self._take(length))
         (heads_length,) = struct.unpack(">I", self._take(4))
         if 12 + length + heads_length > self.length:
             raise PacketError("paket terpotong")
         self.photo_heads = self._take(heads_length)
-        sizes = [_photo_size(header, 5) for header in self.headers]
+        sizes = [_photo_size(header) for header in self.headers]
         if 12 + length + heads_length + sum(sizes) + ITEM_TAG_BYTES * len(sizes) != self.length:
             raise PacketError("ukuran foto tidak cocok dengan panjang paket")
         return self
@@ -414,7 +359,7 @@ class StreamedPacket:
 
 
 def unnumbered(header: dict) -> dict:
-    """An LKP4 header leaves out `id` when the record carries it as its `registration_number`."""
+    """An application's header leaves out `id` when the record carries it as its `registration_number`."""
     record = header.get("record")
     if isinstance(record, dict) and record.get("registration_number") == header.get("id"):
         return {name: value for name, value in header.items() if name != "id"}
@@ -430,5 +375,5 @@ def numbered(header: dict) -> dict:
 
 
 def hash_claim_matches(content: str, claimed, short: bool) -> bool:
-    """Does a header's `hash` name this content hash: the whole of it, or (LKP4, `short`) its check?"""
+    """Does a header's `hash` name this content hash: the whole of it, or (`short`, an application's) its check?"""
     return isinstance(claimed, str) and (claimed == content or (short and claimed == content[:HASH_CHECK_CHARS]))

@@ -19,11 +19,15 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sync import protocol
 
-BATCH_FORMAT = "loket-batch-2"
+BATCH_FORMAT = "loket-batch-3"
 STATUS_FORMAT = "loket-status-1"
 # Plaintext files of the versions before encryption: refused, the office exports again (its
 # outbox still holds everything the center has not answered).
-OLD_BATCH_FORMATS = ("loket-batch-1",)
+# loket-batch-2 carried a packet format of the older protocol versions: exported again likewise.
+OLD_BATCH_FORMATS = ("loket-batch-1", "loket-batch-2")
+# The file's packet is the one packet format; the file is authenticated by AES-GCM, so its items'
+# MACs are made with this fixed nonce rather than a request's.
+USB_SEAL_NONCE = "usb-batch"
 # The encryption key is its own HKDF output, never the HMAC key the API signs with.
 BATCH_KEY_INFO = b"loket-kecamatan usb batch aes-256-gcm v2"
 # One file per center request: within its body limit with room for the upload's form framing,
@@ -39,7 +43,8 @@ class BatchFileError(ValueError):
 def write_batch_file(key_id: str, secret: str, items: list[tuple[dict, bytes]], part: int = 1, parts: int = 1,
                      set_id: str = "") -> bytes:
     """One encrypted file; `part` of `parts` in the set `set_id` (each file stands alone)."""
-    return seal_batch_packet(key_id, secret, protocol.encode_packet(items), len(items), part, parts, set_id)
+    packet = protocol.encode_packet(items, (secret, USB_SEAL_NONCE))
+    return seal_batch_packet(key_id, secret, packet, len(items), part, parts, set_id)
 
 
 def batch_key(secret: str) -> bytes:
@@ -101,7 +106,8 @@ def _split(content: bytes, expected_format: str) -> tuple[dict, bytes, bytes]:
     except (ValueError, UnicodeDecodeError):
         head = None
     if isinstance(head, dict) and head.get("format") in OLD_BATCH_FORMATS and expected_format == BATCH_FORMAT:
-        raise BatchFileError("Berkas kiriman ini dibuat oleh versi lama Loket Kecamatan tanpa enkripsi dan tidak "
+        why = "tanpa enkripsi" if head.get("format") == "loket-batch-1" else "dengan format paket lama"
+        raise BatchFileError(f"Berkas kiriman ini dibuat oleh versi lama Loket Kecamatan {why} dan tidak "
                              "diterima lagi. Di kecamatan, perbarui aplikasi lalu buat ulang berkas kiriman "
                              "(permohonan yang belum dijawab pusat masih menunggu di sana), dan hapus berkas lama "
                              "dari flashdisk.")
@@ -123,7 +129,7 @@ def read_batch_file(content: bytes, find_key, with_head: bool = False):
         raise BatchFileError("Berkas kiriman tidak dapat dibuka dengan kunci perangkat ini: berkas rusak, diubah, "
                              "atau dibuat oleh perangkat lain.") from None
     try:
-        items = protocol.decode_packet(packet)
+        items = protocol.decode_packet(packet, (key.secret, USB_SEAL_NONCE))
     except protocol.TooManyApplications as problem:
         raise BatchFileError(f"{part_label(head).capitalize()} berisi {problem.count} permohonan, lebih dari batas "
                              f"{protocol.MAX_APPLICATIONS_PER_PACKET} per berkas (berkas dari versi lama). "

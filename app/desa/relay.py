@@ -244,10 +244,13 @@ def pull_inbox(client, link, report, progress) -> None:
     progress.phase = "pra-pendaftaran desa"
     while True:
         cursor = SyncLink.get_by_id(link.id).relay_cursor
-        body = engine.with_retries(lambda: client.call(
-            "GET", f"{protocol.API_PREFIX}/relay/inbox?after={int(cursor)}&limit={INBOX_PAGE}"))
+        def page():
+            nonce = protocol.new_nonce()  # the page's items are sealed over it
+            return nonce, client.call("GET", f"{protocol.API_PREFIX}/relay/inbox?after={int(cursor)}&limit={INBOX_PAGE}",
+                                      nonce=nonce)
+        nonce, body = engine.with_retries(page)
         try:
-            items = protocol.decode_packet(body)
+            items = protocol.decode_packet(body, (client.secret, nonce))
         except protocol.PacketError as problem:
             raise LinkDown(f"kiriman pra-pendaftaran dari pusat rusak: {problem}") from None
         if not items:

@@ -51,8 +51,8 @@ def _authenticate():
         return None
     if request.content_length is not None and request.content_length > protocol.MAX_PACKET_BYTES:
         return _error(413, "too_large", TOO_LARGE)
-    # A streamed packet (protocol 6) is signed over its head; its items carry their own MACs and
-    # are read, checked and stored as they arrive (packets()), so the body is not read here.
+    # A packet is signed over its head; its items carry their own MACs and are read and checked
+    # as they arrive (packets(), packet_items()), so the body is not read here.
     body = None if _streamed() else request.get_data(cache=True)
     path = request.full_path.rstrip("?") if request.query_string else request.path
     _, _, nonce, _, g.compact_auth = protocol.request_credentials(request.headers)
@@ -107,7 +107,7 @@ def sign_answer(response):
 
 def _deflate_if_asked(response) -> None:
     """A JSON answer travels deflated when the kecamatan asked for it by name in `Accept` (a
-    wildcard does not count), or signed in the compact form of protocol 5, which implies it; the
+    wildcard does not count), or signed in the short form (protocol.AUTH_HEADER), which implies it; the
     signature then covers the deflated bytes that travel."""
     if (response.mimetype == protocol.JSON_CONTENT_TYPE and not response.direct_passthrough
             and (g.get("compact_auth") or protocol.JSON_DEFLATE in request.headers.get("Accept", ""))
@@ -117,7 +117,22 @@ def _deflate_if_asked(response) -> None:
 
 
 def _streamed() -> bool:
-    return request.endpoint == "center_api.packets" and request.mimetype == protocol.STREAM_CONTENT_TYPE
+    return request.mimetype == protocol.PACKET_CONTENT_TYPE
+
+
+def packet_items() -> list[tuple[dict, bytes]]:
+    """The whole packet of this request (each item's MAC checked against the signed head), for
+    the endpoints that store a packet together; raises protocol.PacketError."""
+    if not _streamed():
+        raise protocol.PacketError("paket harus dikirim sebagai " + protocol.PACKET_CONTENT_TYPE)
+    try:
+        return protocol.read_packet(request.stream.read, request.content_length or 0,
+                                    (g.device_key.secret, g.request_nonce))
+    except (protocol.PacketError, OSError, ClientDisconnected) as problem:
+        request.environ[CLOSE_AFTER_ANSWER] = True  # the rest of the body is not read
+        if isinstance(problem, protocol.PacketError):
+            raise
+        raise protocol.PacketCut("paket terpotong: sambungan putus sebelum paket utuh") from None
 
 
 def _json_body():
@@ -216,27 +231,13 @@ def manifest():
 
 @blueprint.post("/v1/packets")
 def packets():
-    if _streamed():
-        return _streamed_packet()
-    try:
-        items, photo_heads = protocol.split_packet(request.get_data(cache=True))
-    except protocol.PacketError as problem:
-        return _error(400, "bad_packet", str(problem))
-    # LKP4: the photos' heads travel together, the hash as its check, the number in the record
-    # only; the answer has one result per application in the packet's order, without id and version.
-    lkp4 = photo_heads is not None
-    if lkp4:
-        items = [(protocol.numbered(header), photo) for header, photo in jpeg_transit.attach_heads(items, photo_heads)]
-    outcomes = [records.store_packet_item(g.kecamatan, header, photo, short_hash=lkp4, device_code=g.device_key.device_code)
-                for header, photo in items]
-    return jsonify({"results": [outcome.as_json(named=not lkp4) for outcome in outcomes]})
-
-
-def _streamed_packet():
-    """An LKP5 packet (protocol 6), read as it arrives: each application is stored, in its own
-    transaction as ever, as soon as its photo and MAC are here and check out. When the connection
-    dies mid-body the ones stored stay stored, and the kecamatan's manifest finds them before it
-    sends the rest. The answer is LKP4's (one result each, in order)."""
+    """A packet of applications, read as it arrives: each application is stored, in its own
+    transaction, as soon as its photo and MAC are here and check out. When the connection dies
+    mid-body the ones stored stay stored, and the kecamatan's manifest finds them before it sends
+    the rest. The answer has one result per application in the packet's order, without id and
+    version (the photos' heads travel together, the hash as its check, the number in the record)."""
+    if not _streamed():
+        return _error(400, "bad_packet", "paket harus dikirim sebagai " + protocol.PACKET_CONTENT_TYPE)
     packet = protocol.StreamedPacket(request.stream.read, request.content_length or 0, g.device_key.secret,
                                      g.request_nonce)
     outcomes = []

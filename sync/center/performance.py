@@ -27,7 +27,7 @@ from app.frame.periods import Quarter
 from app.frame.request_cycle import int_arg
 from app.frame.working_days import WorkCalendar
 from sync import protocol
-from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint
+from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database
 from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
@@ -158,7 +158,7 @@ def performance_manifest():
 @api_blueprint.post("/v1/kinerja/packets")
 def performance_packets():
     try:
-        items = protocol.decode_packet(request.get_data(cache=True))
+        items = packet_items()
     except protocol.PacketError as problem:
         return _error(400, "bad_packet", str(problem))
     return jsonify({"results": [store_report(g.device_key, header, photo).as_json() for header, photo in items]})

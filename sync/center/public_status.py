@@ -24,7 +24,7 @@ from app.frame.dates import utc_now
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center import sms
-from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint
+from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.center.records import Outcome
@@ -179,7 +179,7 @@ def public_manifest():
 def public_packets():
     from flask import g
     try:
-        items = protocol.decode_packet(request.get_data(cache=True))
+        items = packet_items()
     except protocol.PacketError as problem:
         return _error(400, "bad_packet", str(problem))
     return jsonify({"results": [store_public(g.kecamatan, header, payload).as_json() for header, payload in items]})

@@ -45,7 +45,7 @@ class Outcome:
     seq: int | None = None  # stored: the seq of the `received` event it made in the status feed
 
     def as_json(self, named: bool = True) -> dict:
-        """named=False: an LKP4 answer, whose results follow the packet's order (the kecamatan knows
+        """named=False: an applications' packet answer, whose results follow the packet's order (the kecamatan knows
         which application each one is about)."""
         answer = {"id": self.id, "version": self.version, "result": self.result} if named else {"result": self.result}
         if self.reason:
@@ -319,7 +319,7 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
 
     A recompressed photo that does not decode, or decodes to bytes whose content hash is not the
     one claimed, was damaged on the way: "retry" (the kecamatan sends it again, as it is), never a
-    rejection that would send the application back to the counter. `short_hash` (LKP4): the
+    rejection that would send the application back to the counter. `short_hash` (the applications' packets): the
     header claims the content hash's check only; the center computes the whole hash and stores it.
     """
     codec = header.get("photo_codec")

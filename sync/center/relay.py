@@ -19,7 +19,7 @@ from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
 from sync import protocol
-from sync.center.api import HEX64, MAX_CURSOR, _cursor_args, _error, _json_body, blueprint
+from sync.center.api import HEX64, MAX_CURSOR, _cursor_args, _error, _json_body, blueprint, packet_items
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
@@ -159,7 +159,7 @@ def _manifest(lookup):
 
 def _packet_results(store):
     try:
-        items = protocol.decode_packet(request.get_data(cache=True))
+        items = packet_items()
     except protocol.PacketError as problem:
         return _error(400, "bad_packet", str(problem))
     return jsonify({"results": [store(g.device_key, header, photo).as_json() for header, photo in items]})
@@ -249,7 +249,9 @@ def relay_inbox():
             header["record"] = json.loads(row.record_json)
         entries.append((header, photo))
         size += len(photo) + MAX_RECORD_BYTES
-    return current_app.response_class(protocol.encode_packet(entries), mimetype=protocol.PACKET_CONTENT_TYPE)
+    # The one packet format, its items sealed over the request's nonce (the answer is signed besides).
+    body = protocol.encode_packet(entries, (g.device_key.secret, g.request_nonce))
+    return current_app.response_class(body, mimetype=protocol.PACKET_CONTENT_TYPE)
 
 
 # --- kecamatan -> center: statuses of relayed pre-registrations -----------------------------------

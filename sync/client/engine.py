@@ -23,8 +23,7 @@ from sync.client.transport import CenterClient, LinkDown, Refused
 log = logging.getLogger(__name__)
 
 MANIFEST_CHUNK = 500
-PACKET_TRIES = 3
-MAX_LINK_FAILURES = 3  # packets failing in a row: the link is down, stop this pass
+PACKET_TRIES = 3  # failures of the link in a row (requests, or connections without an answer): it is down
 _pass_lock = threading.Lock()
 
 
@@ -169,31 +168,45 @@ def apply_result(item: OutboxItem, result: dict) -> str:
     return outcome
 
 
+# --- the one retry policy of the link ----------------------------------------------------------
+
+class Retries:
+    """Failures of the link in a row: after each a short jittered pause (a flaky link drops a
+    request now and then), and after PACKET_TRIES of them the link counts as down. A request that
+    gets through, or a connection that carried answers, starts the count again."""
+
+    def __init__(self, rng=None, tries: int = PACKET_TRIES):
+        self.rng, self.tries, self.in_row = rng or random, tries, 0
+
+    def pause(self) -> float:
+        return min(0.2 * 2 ** (self.in_row - 1), 2) * self.rng.uniform(0.5, 1.5)
+
+    def again(self) -> bool:
+        """One more failure: pause and say True, or say False when the link counts as down."""
+        self.in_row += 1
+        if self.in_row >= self.tries:
+            return False
+        time.sleep(self.pause())
+        return True
+
+    def reset(self) -> None:
+        self.in_row = 0
+
+
 def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
-    """The one retry of the link: a request retried a few times with short jittered pauses (a flaky
-    link drops one now and then); `on_link_down(failure)` hears of each failed try."""
-    rng = rng or random
-    for attempt in range(tries):
+    """A request retried under the one retry policy; `on_link_down(failure)` hears of each failed try."""
+    retries = Retries(rng, tries)
+    while True:
         try:
             return call()
         except LinkDown as failure:
             if on_link_down:
                 on_link_down(failure)
-            if attempt == tries - 1:
+            if not retries.again():
                 raise
-            time.sleep(min(0.2 * 2 ** attempt, 2) * rng.uniform(0.5, 1.5))
 
 
-# --- push -------------------------------------------------------------------------------------
-
-def _packet_entry(item: OutboxItem):
-    photo = records.kind(item.kind).payload(item.source_id)
-    if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
-        return None
-    header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
-              "record": json.loads(item.record_json)}
-    return header, photo
-
+# --- push: which kinds, which items ------------------------------------------------------------
 
 def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
          rng=None) -> None:
@@ -205,145 +218,35 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
 
 def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
               rng=None) -> None:
-    rng = rng or random.Random()
-    sizer = sizer or PacketSizer()
+    """One kind's due items: those that went out before without an answer are offered by manifest
+    first (what never left this PC cannot be at the center, and the few that left just before a
+    crash, unrecorded, are answered "duplicate" when they come again); the rest go in packets."""
     items = outbox.due_items(utc_now(), ignore_delays=ignore_delays, kind=kind.name)
     if not items:
         return
-    version = client.negotiate()
-    # Only what went out before without an answer is offered first: what never left this PC
-    # cannot be at the center, and the few that left just before a crash, unrecorded, are
-    # answered "duplicate" by the center when they come again.
-    def offer(offered_before):
-        return _offer(client, kind.path, offered_before, version >= 3, report, progress, rng)
-    needed, _ = offer([i for i in items if i.attempts])
-    to_send = [i for i in items if not i.attempts or i.id in needed]
-    if to_send:
-        codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
-        codec = codec if kind.photo_codecs and version >= 2 else None
-        # LKP4 carries applications whose photos may travel recompressed (its shared heads section
-        # and short hash check are /packets' own; the relay's endpoints take LKP3). LKP5 is LKP4
-        # with a MAC per item, which a protocol-6 center stores as each arrives.
-        magic = (protocol.PACKET_MAGIC_V5 if version >= 6 and codec else protocol.PACKET_MAGIC_V4 if version >= 5 and codec
-                 else protocol.PACKET_MAGIC_V3 if version >= 4 else protocol.PACKET_MAGIC_V2 if version >= 2
-                 else protocol.PACKET_MAGIC)
-        _send_packets(client, deque(to_send), codec, magic, sizer, report, progress, rng, kind.path, offer)
+    client.negotiate()
+    upload = Upload(client, kind, sizer or PacketSizer(), report, progress, rng or random.Random())
+    needed, _ = upload.offer([i for i in items if i.attempts])
+    upload.queue.extend(i for i in items if not i.attempts or i.id in needed)
+    upload.send_all()
 
 
-def _offer(client, path, offered_before, deflated, report, progress, rng) -> tuple[set, set]:
-    """The manifest: which of these items, sent before without an answer, does the center hold?
-    Those are marked sent (nothing goes again); returns the ids it needs and the ids it holds."""
-    by_key = {(i.registration_number, i.version): i for i in offered_before}
-    needed, held = set(), set()
-    for start in range(0, len(offered_before), MANIFEST_CHUNK):
-        chunk = offered_before[start:start + MANIFEST_CHUNK]
-        offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
-                   for i in chunk]
-        answer = with_retries(lambda: client.manifest(offered, path, deflated=deflated), rng)
-        with write_transaction():
-            for entry in answer.get("have", []):
-                item = by_key.get((entry["id"], entry["version"]))
-                if item:
-                    apply_result(item, {"result": "duplicate"})
-                    held.add(item.id)
-                    if records.counted(item.kind):
-                        report.already += 1
-                    else:
-                        report.published += 1
-                    progress.done += 1
-        needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
-                      if (e["id"], e["version"]) in by_key)
-    return needed, held
+def _packet_entry(item: OutboxItem):
+    photo = records.kind(item.kind).payload(item.source_id)
+    if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
+        return None
+    header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
+              "record": json.loads(item.record_json)}
+    return header, photo
 
 
-def _send_packets(client, queue, codec, magic, sizer, report, progress, rng, path="", offer=None) -> None:
-    """Every queued item in packets on one pipelined connection (client.open_stream()).
-
-    Up to `stream.depth` packets are on the wire ahead of the oldest answer, so the link stays
-    busy while the center commits. When the connection breaks, the packets still unanswered go
-    back to the front of the queue and a fresh connection carries on; the center answers
-    "duplicate" for any it had committed. Before they go again, they are offered by manifest
-    (`offer`): the center may have committed whole packets whose answers the break took, and those
-    cost a line of the manifest instead of their photos again. A connection that brings no answer at all counts as
-    a link failure; MAX_LINK_FAILURES of them in a row end the pass. This thread alone touches
-    the database (reads photos, records each packet's answers in one transaction).
-    """
-    send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
-    written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
-    failures_in_row = 0
-    unanswered = []  # of the last broken connection: offered by manifest before they go again
-    while queue:
-        in_flight: deque = deque()  # (items, wire bytes) per packet, oldest first
-        answered = 0
-        stream = None
-        try:
-            if unanswered and offer is not None:
-                _, held = offer(unanswered)
-                queue = deque(item for item in queue if item.id not in held)
-                unanswered = []
-                if not queue:
-                    break
-            stream = client.open_stream()
-            sizer.connected(time.monotonic())
-            while queue or in_flight:
-                while queue and len(in_flight) < stream.depth:
-                    batch, entries, _ = _next_batch(queue, sizer, report, rng)
-                    if not batch:
-                        break
-                    wire = _in_transit(entries, [None if item.id in send_raw else codec for item in batch],
-                                       [item.photo_sha256 for item in batch])
-                    nonce = protocol.new_nonce()  # the request's, which LKP5's item tags are bound to
-                    body = _encode(wire, magic, (client.secret, nonce))
-                    sizer.packed(sum(item.size for item in batch), len(body))
-                    in_flight.append((batch, len(body)))
-                    written.update(item.id for item in batch)
-                    stream.send("POST", protocol.API_PREFIX + path + "/packets", body,
-                                protocol.STREAM_CONTENT_TYPE if magic == protocol.PACKET_MAGIC_V5
-                                else protocol.PACKET_CONTENT_TYPE, nonce=nonce)
-                if not in_flight:
-                    break
-                batch, size = in_flight[0]
-                try:
-                    results = _packet_results(stream.receive(), batch if magic >= protocol.PACKET_MAGIC_V4 else None)
-                except Refused as refusal:  # a signed 4xx for this packet alone; the connection goes on
-                    in_flight.popleft()
-                    with write_transaction():
-                        outbox.note_failure([i.id for i in batch], f"ditolak pusat: {refusal}", rng=rng)
-                    report.failed += len(batch)
-                    continue
-                in_flight.popleft()
-                sizer.answered(size, time.monotonic())
-                answered, failures_in_row = answered + 1, 0
-                with write_transaction():  # one commit per packet; each item is a savepoint inside
-                    again = _apply_packet_results(batch, results, report, progress, rng, send_raw)
-                    if not path:
-                        _apply_received_at_once(batch, results, report)
-                send_raw.update(item.id for item in again)
-                queue.extend(again)
-        except LinkDown as failure:
-            broken = [item for batch, _ in in_flight for item in batch]
-            queue.extendleft(reversed(broken))
-            unanswered += broken
-            sizer.failure()
-            if answered:
-                continue  # the connection carried answers before it broke: a fresh one goes on
-            failures_in_row += 1
-            if failures_in_row >= MAX_LINK_FAILURES:
-                waiting = [item.id for item in queue if item.id in written]
-                with write_transaction():
-                    outbox.note_failure(waiting, str(failure), rng=rng)
-                report.failed += len(waiting)
-                raise
-            time.sleep(min(0.2 * 2 ** failures_in_row, 2) * rng.uniform(0.5, 1.5))
-        finally:
-            if stream is not None:
-                stream.close()
-
+# --- push: building a packet --------------------------------------------------------------------
 
 def _next_batch(queue, sizer, report, rng):
     """Take items off the queue up to the sizer's target; an item whose photo is gone fails alone."""
     batch, entries, size = [], [], 0
-    while queue and (not batch or size + sizer.cost(queue[0].size) <= sizer.target) and len(batch) < 200:
+    while (queue and (not batch or size + sizer.cost(queue[0].size) <= sizer.target)
+           and len(batch) < protocol.MAX_APPLICATIONS_PER_PACKET):
         item = queue.popleft()
         entry = _packet_entry(item)
         if entry is None:
@@ -367,30 +270,182 @@ def _in_transit(entries, codecs, photo_hashes):
     return wire
 
 
-def _encode(wire, magic: bytes, seal: tuple[str, str] | None = None) -> bytes:
-    """The packet's body; LKP4 (protocol 5): the photos' Lepton heads deflated together, each
-    content hash as its check (the center computes the whole one), the number in the record only;
-    LKP5 (protocol 6): each photo followed by its tag, made with `seal` (secret, request nonce)."""
-    if magic < protocol.PACKET_MAGIC_V4:
-        return protocol.encode_packet(wire, magic)
-    short = [(protocol.unnumbered(dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS])), photo)
-             for header, photo in wire]
-    photo_heads, cut = jpeg_transit.join_heads(short)
-    return protocol.encode_packet(cut, magic, photo_heads, seal)
+def _encode(wire, seal: tuple[str, str], short: bool = True) -> bytes:
+    """The packet's body (protocol.encode_packet): the photos' Lepton heads joined, each item
+    sealed with `seal` (secret, the request's nonce). `short`: the applications' endpoint takes
+    each content hash as its check (the center computes the whole one) and the number in the
+    record only; the other kinds' endpoints read their headers whole."""
+    if short:
+        wire = [(protocol.unnumbered(dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS])), photo)
+                for header, photo in wire]
+    photo_heads, cut = jpeg_transit.join_heads(wire)
+    return protocol.encode_packet(cut, seal, photo_heads)
 
 
-def _packet_results(answer: bytes, in_order=None) -> dict:
-    """The center's per-application answers to one packet, by (id, version). `in_order`: the
-    packet's items, when it was LKP4 (one result each, in that order, without id and version)."""
+def _packet_results(answer: bytes, in_order) -> dict:
+    """The center's answers to one packet (one result per item, in the packet's order), by (id, version)."""
     try:
         results = json.loads(answer)["results"]
-        if in_order is not None:
-            if len(results) != len(in_order) or not all(isinstance(r, dict) for r in results):
-                raise ValueError("not one result per application")
-            return {(item.registration_number, item.version): r for item, r in zip(in_order, results)}
-        return {(r.get("id"), r.get("version")): r for r in results}
+        if len(results) != len(in_order) or not all(isinstance(r, dict) for r in results):
+            raise ValueError("not one result per application")
+        return {(item.registration_number, item.version): r for item, r in zip(in_order, results)}
     except (ValueError, KeyError, TypeError, AttributeError):
         raise LinkDown("jawaban pusat untuk paket tidak dapat dibaca") from None
+
+
+# --- push: sending, and applying the answers -----------------------------------------------------
+
+@dataclass
+class Packet:
+    items: list
+    wire_bytes: int
+
+
+class Upload:
+    """One kind's items on their way to the center in one pass, on pipelined connections.
+
+    send_all() opens a connection (client.open_stream()) and keeps up to `stream.depth` packets
+    on the wire ahead of the oldest answer, so the link stays busy while the center commits. When
+    the connection breaks, the packets still unanswered go back to the front of the queue; before
+    they go again on a fresh connection they are offered by manifest, since the center stores
+    each item as it arrives whole and may hold much of a packet whose answer the break took.
+    A connection that brings no answer at all counts as a link failure (Retries). This thread
+    alone touches the database (reads photos, records each packet's answers in one transaction).
+    """
+
+    def __init__(self, client: CenterClient, kind, sizer: PacketSizer, report: PassReport, progress: Progress, rng):
+        self.client, self.kind, self.sizer, self.report, self.progress, self.rng = (
+            client, kind, sizer, report, progress, rng)
+        self.path = kind.path
+        codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
+        self.codec = codec if kind.photo_codecs else None
+        self.queue: deque = deque()
+        self.send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
+        self.written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
+        self.unanswered = []  # of the last broken connection: offered by manifest before they go again
+        self.answered_any = False  # did the current connection carry an answer?
+
+    def offer(self, offered_before) -> tuple[set, set]:
+        return _offer(self.client, self.path, offered_before, self.report, self.progress, self.rng)
+
+    def send_all(self) -> None:
+        retries = Retries(self.rng)
+        while self.queue:
+            self.answered_any = False
+            try:
+                self.offer_unanswered()
+                if self.queue and self.one_connection():
+                    retries.reset()
+            except LinkDown as failure:
+                if self.answered_any:
+                    retries.reset()
+                    continue  # the connection carried answers before it broke: a fresh one goes on
+                if not retries.again():
+                    self.give_up(failure)
+                    raise
+
+    def offer_unanswered(self) -> None:
+        """The packets a broken connection left unanswered, offered by manifest: what the center
+        already holds of them (whole packets, or the items of a packet cut mid-way) does not go again."""
+        if self.unanswered:
+            _, held = self.offer(self.unanswered)
+            self.queue = deque(item for item in self.queue if item.id not in held)
+            self.unanswered = []
+
+    def one_connection(self) -> bool:
+        """Send packets on one connection until the queue is empty; LinkDown when it breaks (its
+        unanswered packets are back in the queue). True when it carried answers."""
+        in_flight: deque[Packet] = deque()
+        stream = self.client.open_stream()
+        try:
+            self.sizer.connected(time.monotonic())
+            while self.queue or in_flight:
+                while self.queue and len(in_flight) < stream.depth and self.send_packet(stream, in_flight):
+                    pass
+                if not in_flight:
+                    break
+                self.take_answer(stream, in_flight)
+            return self.answered_any
+        except LinkDown:
+            broken = [item for packet in in_flight for item in packet.items]
+            self.queue.extendleft(reversed(broken))
+            self.unanswered += broken
+            self.sizer.failure()
+            raise
+        finally:
+            stream.close()
+
+    def send_packet(self, stream, in_flight: deque) -> bool:
+        """The next packet off the queue, built, counted in flight (a write that breaks leaves it
+        there, to go again) and written; False when nothing was left to send."""
+        batch, entries, _ = _next_batch(self.queue, self.sizer, self.report, self.rng)
+        if not batch:
+            return False
+        wire = _in_transit(entries, [None if item.id in self.send_raw else self.codec for item in batch],
+                           [item.photo_sha256 for item in batch])
+        nonce = protocol.new_nonce()  # the request's, which the item tags are bound to
+        body = _encode(wire, (self.client.secret, nonce), short=not self.path)
+        self.sizer.packed(sum(item.size for item in batch), len(body))
+        self.written.update(item.id for item in batch)
+        in_flight.append(Packet(batch, len(body)))
+        stream.send("POST", protocol.API_PREFIX + self.path + "/packets", body, protocol.PACKET_CONTENT_TYPE,
+                    nonce=nonce)
+        return True
+
+    def take_answer(self, stream, in_flight: deque) -> None:
+        """The oldest packet's answer, recorded in one transaction (a signed refusal fails that
+        packet alone; the connection goes on)."""
+        packet = in_flight[0]
+        try:
+            results = _packet_results(stream.receive(), packet.items)
+        except Refused as refusal:
+            in_flight.popleft()
+            with write_transaction():
+                outbox.note_failure([i.id for i in packet.items], f"ditolak pusat: {refusal}", rng=self.rng)
+            self.report.failed += len(packet.items)
+            return
+        in_flight.popleft()
+        self.sizer.answered(packet.wire_bytes, time.monotonic())
+        self.answered_any = True
+        with write_transaction():  # one commit per packet; each item is a savepoint inside
+            again = _apply_packet_results(packet.items, results, self.report, self.progress, self.rng, self.send_raw)
+            if not self.path:
+                _apply_received_at_once(packet.items, results, self.report)
+        self.send_raw.update(item.id for item in again)
+        self.queue.extend(again)
+
+    def give_up(self, failure: LinkDown) -> None:
+        """The link is down: what went out in this pass and is still waiting is offered first next time."""
+        waiting = [item.id for item in self.queue if item.id in self.written]
+        with write_transaction():
+            outbox.note_failure(waiting, str(failure), rng=self.rng)
+        self.report.failed += len(waiting)
+
+
+def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, set]:
+    """The manifest: which of these items, sent before without an answer, does the center hold?
+    Those are marked sent (nothing goes again); returns the ids it needs and the ids it holds."""
+    by_key = {(i.registration_number, i.version): i for i in offered_before}
+    needed, held = set(), set()
+    for start in range(0, len(offered_before), MANIFEST_CHUNK):
+        chunk = offered_before[start:start + MANIFEST_CHUNK]
+        offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
+                   for i in chunk]
+        answer = with_retries(lambda: client.manifest(offered, path), rng)
+        with write_transaction():
+            for entry in answer.get("have", []):
+                item = by_key.get((entry["id"], entry["version"]))
+                if item:
+                    apply_result(item, {"result": "duplicate"})
+                    held.add(item.id)
+                    if records.counted(item.kind):
+                        report.already += 1
+                    else:
+                        report.published += 1
+                    progress.done += 1
+        needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
+                      if (e["id"], e["version"]) in by_key)
+    return needed, held
 
 
 def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> list:

@@ -92,8 +92,6 @@ class EnrolmentError(Exception):
         self.kind = kind
 
 
-# We take deflated JSON answers (any center version may send them; older ones send plain JSON).
-ACCEPT = f"{protocol.JSON_DEFLATE}, {protocol.JSON_CONTENT_TYPE}"
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # an inflated answer larger than this is not the center's
 
 
@@ -118,9 +116,6 @@ class CenterClient:
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
-    # Protocol 5 (negotiate()): requests signed in one short header (protocol.AUTH_HEADER). The
-    # probe that tells goes in the long form, which every center version reads.
-    compact: bool = False
 
     def __post_init__(self):
         if isinstance(self.session, requests.Session):
@@ -133,33 +128,29 @@ class CenterClient:
     def signed_headers(self, method: str, path: str, body: bytes, content_type: str,
                        nonce: str | None = None) -> tuple[dict, tuple]:
         """The headers of one signed request, and what its answer is checked against (verified()).
-        `nonce`: the one a streamed packet's item tags were made with (protocol 6); its signature
-        covers the head, the tags the body."""
+        `nonce`: the one a packet's item tags were made with; its signature covers the head, the
+        tags the body. One short header (protocol.AUTH_HEADER); JSON answers come deflated."""
         timestamp, nonce = str(int(time.time())), nonce or protocol.new_nonce()
-        streamed = content_type == protocol.STREAM_CONTENT_TYPE
-        signature = protocol.sign_request(self.secret, method, path, timestamp, nonce, None if streamed else body)
-        if self.compact:  # deflated answers implied
-            headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature)}
-        else:
-            headers = {protocol.HEADER_KEY: self.key_id, protocol.HEADER_TIMESTAMP: timestamp,
-                       protocol.HEADER_NONCE: nonce, protocol.HEADER_SIGNATURE: signature, "Accept": ACCEPT}
+        packet = content_type == protocol.PACKET_CONTENT_TYPE
+        signature = protocol.sign_request(self.secret, method, path, timestamp, nonce, None if packet else body)
+        headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature)}
         if body or method != "GET":
             headers["Content-Type"] = content_type
         self.counters.requests += 1
         self.counters.bytes_sent += len(body) + 400  # headers, roughly; the bench measures the wire itself
-        return headers, (nonce, timestamp, self.compact)
+        return headers, (nonce, timestamp)
 
     def verified(self, ticket: tuple, status: int, headers, content: bytes) -> bytes:
         """The answer's body if the center signed it over our nonce (inflated when it came deflated);
         `ticket` is what signed_headers returned with the request's headers. Raises LinkDown (not
         the center, 5xx) or Refused (a signed 4xx)."""
-        nonce, timestamp, compact = ticket
+        nonce, timestamp = ticket
         self.counters.bytes_received += len(content) + 200
         retry = headers.get("Retry-After", "")
         if status == 503 and retry.isdigit():
             raise Busy(min(max(int(retry), 1), MAX_BUSY_SECONDS))
         expected = protocol.sign_response(self.secret, nonce, status, content)
-        expected = protocol.compact_signature(expected) if compact else expected
+        expected = protocol.compact_signature(expected)
         if not protocol.signatures_match(expected, headers.get(protocol.HEADER_SIGNATURE, "")):
             self.counters.failures += 1
             if status == 401:
@@ -222,19 +213,15 @@ class CenterClient:
                 sleep(busy.seconds)
                 waited += busy.seconds
 
-    def manifest(self, items: list[dict], path: str = "", deflated: bool = False) -> dict:
-        """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications).
-        deflated: protocol 3, the center takes the list zlib-deflated (negotiate() says)."""
-        if not deflated:
-            return self.call_json("POST", protocol.API_PREFIX + path + "/manifest", {"items": items})
+    def manifest(self, items: list[dict], path: str = "") -> dict:
+        """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications); the
+        list travels deflated."""
         body = protocol.deflate(protocol.canonical_json({"items": items}))
         return json.loads(self.call("POST", protocol.API_PREFIX + path + "/manifest", body, protocol.JSON_DEFLATE))
 
     def negotiate(self) -> int:
-        """The protocol version both ends speak, from the center's signed probe.
-
-        A center from before version 2 announces no codecs and gets LKP1 packets with photos as
-        they are; a center that needs a newer kecamatan is refused with a clear message."""
+        """The protocol version both ends speak, from the center's signed probe: a center that
+        needs a newer kecamatan, or one too old for this one, is refused with a clear message."""
         answer = self.probe()
         theirs = answer.get("protocol", 1)
         if not isinstance(theirs, int) or answer.get("min_protocol", 1) > protocol.PROTOCOL_VERSION:
@@ -244,7 +231,6 @@ class CenterClient:
             raise Refused(426, f"pusat memakai protokol sinkronisasi versi {theirs} yang sudah tidak didukung; "
                                "hubungi pengelola server pusat")
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
-        self.compact = theirs >= 5
         return min(theirs, protocol.PROTOCOL_VERSION)
 
     def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:

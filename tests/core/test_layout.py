@@ -53,15 +53,14 @@ def test_the_center_checks_records_without_loading_a_kecamatan_capability(tmp_pa
         "from sync.center.app import create_center_app\n"
         "from sync.center.models import Kecamatan\n"
         "from app.frame.dates import utc_now\n"
-        "from tests.sync.helpers import call, packet_item, record_for\n"
+        "from tests.sync.helpers import packet_call, packet_item, record_for\n"
         f"app = create_center_app({{'DATA_DIR': {str(tmp_path)!r}, 'SECRET_KEY': 'layout', 'TESTING': True}})\n"
         "db = app.extensions['center_database']\n"
         "with app.app_context(), db.connection_context():\n"
         "    kecamatan = Kecamatan.create(code='35.08.07', digits='350807', name='Yosowilangun', created_at=utc_now())\n"
         "    _, key = keys.enrol('35.08.07', keys.new_enrolment_code(kecamatan), '01')\n"
         "items = [packet_item(1), packet_item(2, record=dict(record_for(2), birth_date='kemarin'))]\n"
-        "answer = call(app.test_client(), (key.key_id, key.secret), 'POST', '/api/v1/packets',\n"
-        "              protocol.encode_packet(items), protocol.PACKET_CONTENT_TYPE)\n"
+        "answer = packet_call(app.test_client(), (key.key_id, key.secret), '/api/v1/packets', items)\n"
         "print(json.dumps([(r['result'], r.get('reason', '')) for r in answer.get_json()['results']]))")
     results = json.loads(printed[-1])
     assert [result for result, _ in results] == ["stored", "rejected"]

@@ -53,11 +53,20 @@ def signed_headers(key_id: str, secret: str, method: str, path: str, body: bytes
 
 
 def call(client, key, method, path, body=b"", content_type="application/json", **header_options):
-    """A signed request through a Flask test client; `key` is (key_id, secret)."""
+    """A signed request through a Flask test client; `key` is (key_id, secret). A packet's
+    signature covers its head (its items carry their own MACs, sealed over the nonce)."""
     if not isinstance(body, bytes):
         body = json.dumps(body).encode()
-    headers = signed_headers(key[0], key[1], method, path, body, **header_options)
+    signed_body = None if content_type == protocol.PACKET_CONTENT_TYPE else body
+    headers = signed_headers(key[0], key[1], method, path, signed_body, **header_options)
     return client.open(path, method=method, data=body, headers=headers, content_type=content_type)
+
+
+def packet_call(client, key, path, items, nonce=None, **header_options):
+    """POST `items` ((header, photo) pairs) as one packet, sealed as the kecamatan seals it."""
+    nonce = nonce or protocol.new_nonce()
+    body = protocol.encode_packet(items, (key[1], nonce))
+    return call(client, key, "POST", path, body, protocol.PACKET_CONTENT_TYPE, nonce=nonce, **header_options)
 
 
 def reset_postgres(url: str) -> None:

@@ -68,11 +68,8 @@ def assert_each_status_back_once(kec_app, numbers) -> None:
 
 
 def packet_items(body: bytes, secret: str, nonce: str | None) -> list[tuple[dict, bytes]]:
-    """A packet body's (header, photo) pairs, numbered, whichever format (LKP5's tags checked)."""
-    if body[:4] == protocol.PACKET_MAGIC_V5:
-        items = list(protocol.StreamedPacket(io.BytesIO(body).read, len(body), secret, nonce).open().items())
-    else:
-        items = protocol.split_packet(body)[0]
+    """A packet body's (header, photo) pairs, numbered (their tags checked)."""
+    items = list(protocol.StreamedPacket(io.BytesIO(body).read, len(body), secret, nonce).open().items())
     return [(protocol.numbered(header), photo) for header, photo in items]
 
 

@@ -6,13 +6,13 @@ import pytest
 
 from sync import protocol
 from sync.center.models import Conflict, ReceivedApplication, StatusEvent, UsedNonce
-from tests.sync.helpers import name_for, call, jpeg, packet_item, record_for
+from tests.sync.helpers import name_for, call, jpeg, packet_call, packet_item, record_for
 
 PACKETS = "/api/v1/packets"
 
 
 def send(client, key, items):
-    return call(client, key, "POST", PACKETS, protocol.encode_packet(items), protocol.PACKET_CONTENT_TYPE)
+    return packet_call(client, key, PACKETS, items)
 
 
 def stored_count():
@@ -36,7 +36,7 @@ def test_api_answers_carry_what_the_protocol_needs_and_pages_the_full_security_h
     _, key = enrolled
     client = center_app.test_client()
     probe = call(client, key, "GET", "/api/v1/probe")
-    packet = call(client, key, "POST", PACKETS, protocol.encode_packet([packet_item(1)]), protocol.PACKET_CONTENT_TYPE)
+    packet = packet_call(client, key, PACKETS, [packet_item(1)])
     assert probe.status_code == packet.status_code == 200
     assert set(probe.headers.keys()) == {"Content-Type", "Content-Length", protocol.HEADER_SIGNATURE, "Cache-Control"}
     assert probe.headers["Cache-Control"] == "no-store"
@@ -140,14 +140,13 @@ def nothing_stored():
 
 
 def test_tampered_body_is_refused(center_app, enrolled, center_db):
+    """The signature covers the head; the tampered item fails its MAC and nothing is stored."""
     _, key = enrolled
-    body = protocol.encode_packet([packet_item(1)])
-    from tests.sync.helpers import signed_headers
-    headers = signed_headers(key[0], key[1], "POST", PACKETS, body)
-    tampered = body[:-10] + b"0123456789"
-    response = center_app.test_client().post(PACKETS, data=tampered, headers=headers,
-                                             content_type=protocol.PACKET_CONTENT_TYPE)
-    assert response.status_code == 401 and nothing_stored()
+    nonce = protocol.new_nonce()
+    body = protocol.encode_packet([packet_item(1)], (key[1], nonce))
+    tampered = body[:-20] + b"0123456789" + body[-10:]
+    response = call(center_app.test_client(), key, "POST", PACKETS, tampered, protocol.PACKET_CONTENT_TYPE, nonce=nonce)
+    assert response.status_code == 400 and nothing_stored()
 
 
 def test_wrong_key_is_refused(center_app, enrolled, center_db):
@@ -177,9 +176,10 @@ def test_revoked_key_gets_nothing_in_and_nothing_out(center_app, enrolled, cente
 
 def test_replayed_request_is_refused(center_app, enrolled, center_db):
     _, key = enrolled
-    body = protocol.encode_packet([packet_item(1)])
+    nonce = protocol.new_nonce()
+    body = protocol.encode_packet([packet_item(1)], (key[1], nonce))
     from tests.sync.helpers import signed_headers
-    headers = signed_headers(key[0], key[1], "POST", PACKETS, body)
+    headers = signed_headers(key[0], key[1], "POST", PACKETS, None, nonce=nonce)
     client = center_app.test_client()
     first = client.post(PACKETS, data=body, headers=headers, content_type=protocol.PACKET_CONTENT_TYPE)
     assert first.status_code == 200
@@ -191,8 +191,7 @@ def test_replayed_request_is_refused(center_app, enrolled, center_db):
 
 def test_old_timestamp_is_refused(center_app, enrolled, center_db):
     _, key = enrolled
-    response = call(center_app.test_client(), key, "POST", PACKETS, protocol.encode_packet([packet_item(1)]),
-                    protocol.PACKET_CONTENT_TYPE, timestamp=1_000_000_000)
+    response = packet_call(center_app.test_client(), key, PACKETS, [packet_item(1)], timestamp=1_000_000_000)
     assert response.status_code == 401 and nothing_stored()
     assert UsedNonce.select().count() == 0
 
@@ -221,9 +220,9 @@ def test_photo_that_is_not_a_jpeg_is_refused(center_app, enrolled, center_db):
 
 def test_50_mb_packet_is_refused_before_it_is_read(center_app, enrolled, center_db):
     _, key = enrolled
-    big = protocol.encode_packet([packet_item(1, photo=jpeg(1) + b"\x00" * (50 * 1024 * 1024))])
     response = send(center_app.test_client(), key, [])  # warm up
-    response = call(center_app.test_client(), key, "POST", PACKETS, big, protocol.PACKET_CONTENT_TYPE)
+    response = packet_call(center_app.test_client(), key, PACKETS,
+                           [packet_item(1, photo=jpeg(1) + b"\x00" * (50 * 1024 * 1024))])
     assert response.status_code == 413 and nothing_stored()
 
 
@@ -241,38 +240,41 @@ def test_number_of_another_kecamatan_is_refused(center_app, enrolled, center_db)
     assert result["result"] == "rejected" and nothing_stored()
 
 
-@pytest.mark.parametrize("body", [b"", b"LKP1", b"LKP1\x00\x00\x00\x05abcde", b"garbage"])
+@pytest.mark.parametrize("body", [b"", b"LKP5", b"LKP5\x00\x00\x00\x05abcde", b"garbage", b"LKP1\x00\x00\x00\x05abcde"])
 def test_malformed_packets_are_400(center_app, enrolled, center_db, body):
     _, key = enrolled
     response = call(center_app.test_client(), key, "POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE)
     assert response.status_code == 400 and nothing_stored()
 
 
-def _lkp4(headers, photos, heads=b""):
-    return protocol.encode_packet(list(zip(headers, photos)), protocol.PACKET_MAGIC_V4, heads)
+def _packet(headers, photos, heads=b""):
+    """A packet sealed as the kecamatan seals it (its items' MACs check out: what is wrong is inside)."""
+    return lambda seal: protocol.encode_packet(list(zip(headers, photos)), seal, heads)
 
 
 NUMBER = "350807-01-000001"
 MALFORMED_LKP4 = {
-    "heads section cut short": protocol.PACKET_MAGIC_V4 + struct.pack(">I", 2) + b"[]",
-    "heads section longer than the body": _lkp4([], [])[:-4] + struct.pack(">I", 999),
-    "heads that do not inflate": _lkp4([{"record": {"registration_number": NUMBER}, "hash": "0" * 16,
-                                         "photo_codec": "lepton-hz"}], [b"xx"], b"garbage"),
-    "no record": _lkp4([{"photo_codec": "lepton-hz", "hash": "0" * 16}], [b"xx"]),
-    "record a string": _lkp4([{"record": "x", "hash": "0" * 16, "photo_codec": "lepton-hz"}], [b"xx"]),
-    "record a list, photo as is": _lkp4([{"record": [1], "hash": "0" * 16}], [b"\xff\xd8"]),
-    "hash a number": _lkp4([{"record": {"registration_number": NUMBER}, "hash": 5, "photo_codec": "lepton"}],
-                           [b"abc"]),
-    "number a list": _lkp4([{"record": {"registration_number": [1]}, "hash": "0" * 16}], [b"\xff\xd8"]),
+    "heads section cut short": lambda seal: protocol.PACKET_MAGIC + struct.pack(">I", 2) + b"[]",
+    "heads section longer than the body": lambda seal: _packet([], [])(seal)[:-4] + struct.pack(">I", 999),
+    "heads that do not inflate": _packet([{"record": {"registration_number": NUMBER}, "hash": "0" * 16,
+                                           "photo_codec": "lepton-hz"}], [b"xx"], b"garbage"),
+    "no record": _packet([{"photo_codec": "lepton-hz", "hash": "0" * 16}], [b"xx"]),
+    "record a string": _packet([{"record": "x", "hash": "0" * 16, "photo_codec": "lepton-hz"}], [b"xx"]),
+    "record a list, photo as is": _packet([{"record": [1], "hash": "0" * 16}], [b"\xff\xd8"]),
+    "hash a number": _packet([{"record": {"registration_number": NUMBER}, "hash": 5, "photo_codec": "lepton"}],
+                             [b"abc"]),
+    "number a list": _packet([{"record": {"registration_number": [1]}, "hash": "0" * 16}], [b"\xff\xd8"]),
 }
 
 
 @pytest.mark.parametrize("case", MALFORMED_LKP4)
-def test_malformed_lkp4_packets_are_answered_without_storing_anything(center_app, enrolled, center_db, case):
-    """Protocol 5's packets from a key's holder gone wrong: a 400 for the packet, or a result per
+def test_malformed_packets_from_a_keys_holder_are_answered_without_storing_anything(center_app, enrolled, center_db, case):
+    """Packets from a key's holder gone wrong: a 400 for the packet, or a result per
     application (retry, rejected), never a 500 and never a stored application."""
     _, key = enrolled
-    response = call(center_app.test_client(), key, "POST", PACKETS, MALFORMED_LKP4[case], protocol.PACKET_CONTENT_TYPE)
+    nonce = protocol.new_nonce()
+    response = call(center_app.test_client(), key, "POST", PACKETS, MALFORMED_LKP4[case]((key[1], nonce)),
+                    protocol.PACKET_CONTENT_TYPE, nonce=nonce)
     assert response.status_code in (200, 400), response.status_code
     if response.status_code == 200:
         results = json.loads(protocol.inflate(response.get_data(), 1 << 20) if response.mimetype == protocol.JSON_DEFLATE

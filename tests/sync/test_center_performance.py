@@ -15,7 +15,7 @@ from sync import protocol
 from sync.center import keys, performance
 from sync.center.accounts import create_operator
 from sync.center.models import Kecamatan, PerformanceReport
-from tests.sync.helpers import call
+from tests.sync.helpers import call, packet_call
 from tests.sync.test_center_pages import client_as
 
 ELEMENT_KEYS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "maklumat",
@@ -49,8 +49,7 @@ def item(report, version=1):
 
 
 def send(client, key, *items):
-    response = call(client, key, "POST", "/api/v1/kinerja/packets", protocol.encode_packet(list(items)),
-                    content_type=protocol.PACKET_CONTENT_TYPE)
+    response = packet_call(client, key, "/api/v1/kinerja/packets", list(items))
     assert response.status_code == 200, response.get_data(as_text=True)
     response.close()  # as every WSGI server does once the answer is sent (its call_on_close work runs)
     return [r["result"] for r in response.get_json()["results"]]
@@ -108,8 +107,7 @@ def test_a_revoked_key_stores_nothing(center_app, enrolled):
     _, key = enrolled
     from sync.center.models import DeviceKey
     keys.revoke(DeviceKey.get(DeviceKey.key_id == key[0]))
-    response = call(center_app.test_client(), key, "POST", "/api/v1/kinerja/packets",
-                    protocol.encode_packet([item(record())]), content_type=protocol.PACKET_CONTENT_TYPE)
+    response = packet_call(center_app.test_client(), key, "/api/v1/kinerja/packets", [item(record())])
     assert response.status_code == 401
     assert PerformanceReport.select().count() == 0
 

@@ -190,6 +190,36 @@ def test_retry_delays_grow_and_are_jittered():
     assert min(sixth) > max(first) and all(d <= 1.5 * 3600 for d in (outbox.retry_delay(30, rng) for _ in range(20)))
 
 
+def test_the_link_has_one_retry_policy_for_requests_and_packet_connections(monkeypatch):
+    """Issue 31: the jittered backoff was spelled twice (requests, and packet connections that
+    brought no answer). One policy now: pauses that grow and are jittered, three failures in a
+    row and the link is down; a packet connection that brings no answer counts like a request."""
+    from sync.client import engine
+    from sync.client.transport import LinkDown
+    pauses = []
+    monkeypatch.setattr(engine.time, "sleep", pauses.append)
+
+    def dead():
+        raise LinkDown("putus")
+    with pytest.raises(LinkDown):
+        engine.with_retries(dead, random.Random(3))
+    request_pauses, pauses[:] = list(pauses), []
+    assert len(request_pauses) == engine.PACKET_TRIES - 1
+    assert 0.1 <= request_pauses[0] <= 0.3 and 0.2 <= request_pauses[1] <= 0.6  # 0.2 s, 0.4 s, +-50 %
+
+    class DeadStream:
+        def open_stream(self):
+            raise LinkDown("putus")
+    upload = engine.Upload.__new__(engine.Upload)
+    upload.__dict__.update(client=DeadStream(), rng=random.Random(3), queue=[object()], unanswered=[],
+                           written=set(), answered_any=False, report=engine.PassReport())
+    gave_up = []
+    monkeypatch.setattr(engine.Upload, "give_up", lambda self, failure: gave_up.append(failure))
+    with pytest.raises(LinkDown):
+        upload.send_all()
+    assert pauses == request_pauses and len(gave_up) == 1  # the same pauses, the same count
+
+
 def test_nightly_full_sync_is_due_once_per_local_day():
     current = SimpleNamespace(last_full_sync_on="", key_id="k-nightly")
     offset = link.nightly_offset_minutes(current.key_id)

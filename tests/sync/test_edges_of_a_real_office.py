@@ -29,7 +29,7 @@ from sync.client.models import OutboxItem, StatusIssue, SyncLink
 from sync.client.transport import CenterClient, ClockSkew, EnrolmentError
 from tests.conftest import CsrfClient, sign_in_as
 from tests.sync.harness import fill_kecamatan, kecamatan_app
-from tests.sync.helpers import call, jpeg, name_for, packet_item, record_for
+from tests.sync.helpers import call, jpeg, name_for, packet_call, packet_item, record_for
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_client import FlaskSession
 
@@ -318,9 +318,7 @@ def test_an_old_oversize_file_and_an_oversize_upload_get_exact_indonesian_answer
     _, key = enrolled
     # A file from the old single-file export with 260 applications.
     items = [packet_item(n, photo=jpeg(1, size=(8, 8))) for n in range(1, 261)]
-    headers = [dict(h, photo_size=len(p)) for h, p in items]
-    packed = __import__("zlib").compress(protocol.canonical_json(headers))
-    packet = b"".join([protocol.PACKET_MAGIC, len(packed).to_bytes(4, "big"), packed] + [p for _, p in items])
+    packet = protocol.encode_packet(items, (key[1], usb.USB_SEAL_NONCE))
     content = usb.seal_batch_packet(key[0], key[1], packet, len(items))
     operator = client_as(center_app, operators["operator"])
     answer = operator.post("/impor", data={"batch": (io.BytesIO(content), "lama.lkb")},
@@ -420,8 +418,7 @@ def test_photos_are_decoded_fully_within_a_pixel_limit_and_a_bad_one_spoils_only
     items = [packet_item(1, photo=truncated), packet_item(2, photo=huge_broken), packet_item(3, photo=header_bomb),
              packet_item(4), packet_item(5)]
     from flask import current_app
-    answer = call(current_app.test_client(), key, "POST", "/api/v1/packets", protocol.encode_packet(items),
-                  protocol.PACKET_CONTENT_TYPE)
+    answer = packet_call(current_app.test_client(), key, "/api/v1/packets", items)
     assert answer.status_code == 200
     results = [r["result"] for r in answer.get_json()["results"]]
     assert results == ["rejected", "rejected", "rejected", "stored", "stored"]
@@ -450,8 +447,7 @@ def test_a_photo_cut_inside_its_scan_data_is_refused_per_item(center_db, enrolle
     items = [packet_item(1, photo=cut_photos[0]), packet_item(2), packet_item(3, photo=cut_photos[1]),
              packet_item(4, photo=cut_photos[2]), packet_item(5, photo=good)]
     from flask import current_app
-    answer = call(current_app.test_client(), key, "POST", "/api/v1/packets", protocol.encode_packet(items),
-                  protocol.PACKET_CONTENT_TYPE)
+    answer = packet_call(current_app.test_client(), key, "/api/v1/packets", items)
     assert answer.status_code == 200
     results = answer.get_json()["results"]
     assert [r["result"] for r in results] == ["rejected", "stored", "rejected", "rejected", "stored"]

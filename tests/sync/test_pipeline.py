@@ -4,6 +4,7 @@ Packets are written ahead of their answers on one connection; a connection that 
 answers is replaced without counting as a dead link; nothing acknowledged is ever sent again and
 each application is stored once. JSON travels deflated where both ends know how.
 """
+import json
 import socket
 import threading
 import zlib
@@ -15,10 +16,10 @@ from sync.client import engine, pipeline
 from sync.client.transport import CenterClient, LinkDown, Refused
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
-from tests.sync.helpers import reset_postgres
+from tests.sync.helpers import packet_item, reset_postgres
 from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers, small_packets
 from tests.sync.test_client import FlaskSession, client_of, kecamatan  # noqa: F401  (fixture)
-from tests.sync.test_transit import RecordingSession, old_center_probe
+from tests.sync.test_transit import RecordingSession
 
 COUNT = 24
 
@@ -195,13 +196,15 @@ def test_a_packet_slower_than_the_idle_time_is_not_a_dead_link(served_center):
                              idle_seconds=2)
     pipe.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)  # a slow link's small window
     try:
-        pipe.send("POST", "/api/v1/packets", b"LKP2" + bytes(1_500_000), protocol.PACKET_CONTENT_TYPE)
-        with pytest.raises(Refused) as refusal:  # the center read it all and answered, signed
-            pipe.receive()
+        nonce = protocol.new_nonce()
+        header, photo = packet_item(1)
+        body = protocol.encode_packet([(header, photo + bytes(1_500_000))], (key.secret, nonce))
+        pipe.send("POST", "/api/v1/packets", body, protocol.PACKET_CONTENT_TYPE, nonce=nonce)
+        answer = json.loads(pipe.receive())  # the center read it all and answered, signed
     finally:
         pipe.close()
         uplink.close()
-    assert refusal.value.status == 400
+    assert [result["result"] for result in answer["results"]] == ["rejected"]  # no JPEG ends with 1.5 MB of zeros
 
 
 def test_nobody_listening_is_a_dead_link():
@@ -215,11 +218,13 @@ def test_nobody_listening_is_a_dead_link():
 # --- deflated JSON ----------------------------------------------------------------------------
 
 def signed_get(center_app, key, accept):
-    client = CenterClient("http://center", key[0], key[1], session=FlaskSession(center_app))
-    headers, ticket = client.signed_headers("GET", "/api/v1/statuses?after=0&limit=500", b"", "application/json")
+    """A request signed in the long form (the tools' and tests'), which asks for deflated JSON by name."""
+    from tests.sync.helpers import signed_headers
+    nonce = protocol.new_nonce()
+    headers = signed_headers(key[0], key[1], "GET", "/api/v1/statuses?after=0&limit=500", b"", nonce=nonce)
     headers["Accept"] = accept
     response = center_app.test_client().get("/api/v1/statuses?after=0&limit=500", headers=headers)
-    return client, headers, ticket, response
+    return nonce, response
 
 
 def test_the_center_deflates_json_only_for_a_client_that_names_it_and_signs_what_travels(
@@ -232,15 +237,14 @@ def test_the_center_deflates_json_only_for_a_client_that_names_it_and_signs_what
         header, photo = packet_item(n)
         assert records.store_application(kecamatan_row, header, photo).result == "stored"
     assert ReceivedApplication.select().count() == 20
-    _, _, _, plain = signed_get(center_app, key, "*/*")
+    _, plain = signed_get(center_app, key, "*/*")
     assert plain.mimetype == "application/json"
-    client, headers, ticket, packed = signed_get(center_app, key, protocol.JSON_DEFLATE + ", application/json")
+    nonce, packed = signed_get(center_app, key, protocol.JSON_DEFLATE + ", application/json")
     assert packed.mimetype == protocol.JSON_DEFLATE
     assert len(packed.data) < len(plain.data) / 3
     assert zlib.decompress(packed.data) == plain.data
-    # The signature covers the deflated bytes; the client checks it, then inflates.
-    body = client.verified(ticket, packed.status_code, packed.headers, packed.data)
-    assert body == plain.data
+    # The signature covers the deflated bytes that travel.
+    assert packed.headers[protocol.HEADER_SIGNATURE] == protocol.sign_response(key[1], nonce, 200, packed.data)
 
 
 def test_a_deflated_manifest_that_inflates_too_far_is_refused(center_app, center_db, enrolled):
@@ -252,11 +256,7 @@ def test_a_deflated_manifest_that_inflates_too_far_is_refused(center_app, center
     assert refusal.value.status == 400
 
 
-@pytest.mark.parametrize("center_protocol", [3, 1])
-def test_the_manifest_travels_deflated_only_to_a_center_that_takes_it(
-        kecamatan, center_app, center_db, center_protocol):
-    if center_protocol == 1:
-        old_center_probe(center_app)
+def test_the_manifest_travels_deflated(kecamatan, center_app, center_db):
     session = RecordingSession(center_app)
     kinds = []
     real = session.request
@@ -271,7 +271,7 @@ def test_the_manifest_travels_deflated_only_to_a_center_that_takes_it(
         OutboxItem.update(attempts=1).execute()  # went out before, answer lost: offered first
         report = engine.sync_once(client=client_of(center_app, session))
     assert report.error == "" and report.sent == 3
-    assert kinds == [protocol.JSON_DEFLATE if center_protocol == 3 else "application/json"]
+    assert kinds == [protocol.JSON_DEFLATE]
 
 
 def test_what_never_left_this_pc_skips_the_manifest(kecamatan, center_app, center_db):
@@ -578,8 +578,7 @@ def heads(stream: bytes) -> list[tuple[str, dict]]:
 
 
 def test_each_request_and_answer_head_carries_only_what_the_protocol_needs(tmp_path, served_center):
-    """~25 requests and answers a pass cross the 256 kbit/s link. After the probe (the long form that
-    every center version reads), a request carries Host, its length and type and one signed header;
+    """~25 requests and answers a pass cross the 256 kbit/s link. A request carries Host, its length and type and one signed header;
     nothing of requests' or urllib3's own (User-Agent, Accept-Encoding, Accept, Connection). An answer
     carries its length, type, date and signature: no Server, Vary or page security headers."""
     center_app, code, server = served_center
@@ -595,13 +594,12 @@ def test_each_request_and_answer_head_carries_only_what_the_protocol_needs(tmp_p
     assert report.error == "" and report.sent == 6
     requests_ = [head for stream in relay.up for head in heads(bytes(stream))]
     answers = [head for stream in relay.down for head in heads(bytes(stream))]
-    probe = next(n for n, (first, _, _) in enumerate(requests_) if first.startswith("GET /api/v1/probe"))
-    assert protocol.HEADER_KEY in requests_[probe][1]
+    assert any(first.startswith("GET /api/v1/probe") for first, _, _ in requests_)
     packets = [head for head in requests_ if head[0].startswith("POST /api/v1/packets")]
     assert len(packets) >= 2 and len(answers) == len(requests_)
     for first, fields, size in requests_:
         assert not {"User-Agent", "Accept-Encoding", "Connection"} & set(fields), first
-    for first, fields, size in requests_[probe + 1:]:
+    for first, fields, size in requests_:  # the probe too: one protocol version, one form
         assert set(fields) <= {"Host", "Content-Length", "Content-Type", protocol.AUTH_HEADER}, first
         assert len(fields[protocol.AUTH_HEADER].split(" ")[3]) == 43  # the HMAC in base64url
     for first, fields, size in packets:

@@ -34,13 +34,13 @@ def sealed_packet(items, secret: str, nonce: str, recompress: bool = True) -> by
     for index, (header, photo) in enumerate(items):
         packed = jpeg_transit.compress(photo, "lepton-hz") if index == 1 and recompress else None
         wire.append((dict(header, photo_codec="lepton-hz"), packed) if packed else (header, photo))
-    return engine._encode(wire, protocol.PACKET_MAGIC_V5, (secret, nonce))
+    return engine._encode(wire, (secret, nonce))
 
 
-def streamed_call(client, key, body: bytes, nonce: str, compact: bool = True, content_length: int | None = None):
-    """A protocol-6 request through the Flask test client, signed as the kecamatan signs it."""
-    signer = CenterClient("http://pusat.invalid", key[0], key[1], compact=compact)
-    headers, _ = signer.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
+def streamed_call(client, key, body: bytes, nonce: str, content_length: int | None = None):
+    """A packet request through the Flask test client, signed as the kecamatan signs it."""
+    signer = CenterClient("http://pusat.invalid", key[0], key[1])
+    headers, _ = signer.signed_headers("POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE, nonce)
     environ = {"CONTENT_LENGTH": str(len(body) if content_length is None else content_length)}
     return client.post(PACKETS, data=body, headers=headers, environ_overrides=environ)
 
@@ -138,30 +138,28 @@ def test_a_replayed_streamed_request_is_refused_before_its_body_is_read(center_a
     items = [packet_item(n) for n in range(1, 3)]
     nonce = protocol.new_nonce()
     body = sealed_packet(items, key[1], nonce)
-    signer = CenterClient("http://pusat.invalid", key[0], key[1], compact=True)
-    headers, _ = signer.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
+    signer = CenterClient("http://pusat.invalid", key[0], key[1])
+    headers, _ = signer.signed_headers("POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE, nonce)
     client = center_app.test_client()
     assert client.post(PACKETS, data=body, headers=headers).status_code == 200
     again = client.post(PACKETS, data=body, headers=headers)
     assert again.status_code == 401 and stored_numbers() == set(numbers(items))
 
 
-def test_a_streamed_signature_does_not_pass_for_an_ordinary_packet_nor_the_other_way(center_app, enrolled):
-    """The signature over the head alone is only taken with the streamed type, whose items carry
-    their MACs; an ordinary packet's signature must cover its body, and a streamed body signed
-    the old way is refused too."""
+def test_a_packet_signed_over_its_body_or_sent_as_another_type_is_refused(center_app, enrolled):
+    """The signature over the head alone is taken for the packet type only, whose items carry
+    their MACs: a packet signed the way of the older protocol versions (over its body) is refused,
+    and so is a packet under another content type; nothing is stored."""
     _, key = enrolled
     client = center_app.test_client()
     nonce = protocol.new_nonce()
     body = sealed_packet([packet_item(1)], key[1], nonce)
-    signer = CenterClient("http://pusat.invalid", key[0], key[1], compact=True)
-    head_only, _ = signer.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
-    plain = protocol.encode_packet([packet_item(2)])
-    head_only["Content-Type"] = protocol.PACKET_CONTENT_TYPE
-    assert client.post(PACKETS, data=plain, headers=head_only).status_code == 401
-    over_body, _ = signer.signed_headers("POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE)
-    over_body["Content-Type"] = protocol.STREAM_CONTENT_TYPE
+    signer = CenterClient("http://pusat.invalid", key[0], key[1])
+    over_body, _ = signer.signed_headers("POST", PACKETS, body, "application/octet-stream", nonce)
+    over_body["Content-Type"] = protocol.PACKET_CONTENT_TYPE
     assert client.post(PACKETS, data=body, headers=over_body).status_code == 401
+    other_type, _ = signer.signed_headers("POST", PACKETS, body, "application/octet-stream")
+    assert client.post(PACKETS, data=body, headers=other_type).status_code == 400
     assert stored_numbers() == set()
 
 
@@ -227,8 +225,8 @@ def test_a_packet_cut_after_n_whole_items_leaves_exactly_those_stored(tmp_path, 
         entries = [engine._packet_entry(item) for item in batch]
         wire = engine._in_transit(entries, ["lepton-hz"] * len(batch), [item.photo_sha256 for item in batch])
         nonce = protocol.new_nonce()
-        body = engine._encode(wire, protocol.PACKET_MAGIC_V5, (client.secret, nonce))
-        headers, _ = client.signed_headers("POST", PACKETS, body, protocol.STREAM_CONTENT_TYPE, nonce)
+        body = engine._encode(wire, (client.secret, nonce))
+        headers, _ = client.signed_headers("POST", PACKETS, body, protocol.PACKET_CONTENT_TYPE, nonce)
     ends = item_ends(body, client.secret, nonce)
     head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     request = (f"POST {PACKETS} HTTP/1.1\r\nHost: pusat\r\nContent-Length: {len(body)}\r\n{head}\r\n").encode()
@@ -302,10 +300,10 @@ def test_a_refused_streamed_request_is_answered_from_its_head_and_its_body_not_w
     holding one of its threads to read a body that may come slowly or never."""
     _, _, server = served_center
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
-    head = (f"POST {PACKETS} HTTP/1.1\r\nHost: pusat\r\nContent-Type: {protocol.STREAM_CONTENT_TYPE}\r\n"
+    head = (f"POST {PACKETS} HTTP/1.1\r\nHost: pusat\r\nContent-Type: {protocol.PACKET_CONTENT_TYPE}\r\n"
             f"Content-Length: 1000000\r\n{protocol.AUTH_HEADER}: k1.{int(time.time())}.{protocol.new_nonce()}.AAAA"
             "\r\n\r\n").encode()
-    sock.sendall(head + protocol.PACKET_MAGIC_V5 + bytes(96))
+    sock.sendall(head + protocol.PACKET_MAGIC + bytes(96))
     answer = b""
     while True:  # the whole answer, then the end of the connection (recv gives b"")
         chunk = sock.recv(65536)

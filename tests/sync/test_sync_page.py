@@ -3,6 +3,7 @@ import io
 from datetime import datetime
 
 from app.frame import store
+from sync import usb
 from sync.client.models import SyncLink, SyncLog
 
 
@@ -61,7 +62,7 @@ def test_usb_export_from_the_page_lists_numbered_files_to_download(client_for, d
     import re
     link = re.search(r'href="(/sinkronisasi/ekspor/[^"]+\.lkb)"', page).group(1)
     download = clerk.get(link)
-    assert download.status_code == 200 and download.data.startswith(b'{"format": "loket-batch-2"')
+    assert download.status_code == 200 and download.data.startswith(b'{"format": "' + usb.BATCH_FORMAT.encode())
     assert clerk.get("/sinkronisasi/ekspor/lain/../../loket.sqlite3").status_code == 404
     with db.atomic():
         StatusIssue.create(seq=9, registration_number="350807-01-000001", version=1, status="rejected",

@@ -2,7 +2,7 @@
 
 The center must store and hash the very JPEG the counter took; a photo Lepton cannot take, or
 whose round trip differs, travels as it is; a stream damaged on the way is caught by the
-center's content-hash check and sent again; an older center still gets what it understands.
+center's content-hash check and sent again; a center of an older protocol is refused clearly.
 """
 import hashlib
 import json
@@ -35,7 +35,7 @@ class RecordingSession(FlaskSession):
         if url.endswith("/packets") and not url.endswith("/public/packets"):
             self.packets.append(data)
             self.heads.append(kwargs.get("headers") or {})
-            # read now, in the pass: an LKP5 packet's tags need the key and the request's nonce
+            # read now, in the pass: a packet's tags need the key and the request's nonce
             nonce = protocol.request_credentials(self.heads[-1])[2]
             self.items.extend(packet_items(data, engine.current_link().secret, nonce))
         return super().request(method, url, data=data, **kwargs)
@@ -81,14 +81,14 @@ def test_center_stores_and_hashes_the_original_jpeg_of_a_recompressed_photo(keca
         taken = local_photos()
     assert report.error == "" and report.sent == 3
     items = sent_items(session)
-    assert all(body[:4] == protocol.PACKET_MAGIC_V5 for body in session.packets)
-    assert all(head["Content-Type"] == protocol.STREAM_CONTENT_TYPE for head in session.heads)
+    assert all(body[:4] == protocol.PACKET_MAGIC for body in session.packets)
+    assert all(head["Content-Type"] == protocol.PACKET_CONTENT_TYPE for head in session.heads)
     assert [h.get("photo_codec") for h, _ in items] == [jpeg_transit.CODEC] * 3
     assert sum(len(wire) for _, wire in items) < sum(len(p) for p in taken.values())
     stored = center_photos()
     for number, photo in taken.items():
         assert stored[number] == (photo, hashlib.sha256(photo).hexdigest())
-    # LKP4 claims the content hash's check only; the center computes and keeps the whole hash.
+    # A packet claims the content hash's check only; the center computes and keeps the whole hash.
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
         sent = {o.registration_number: o.content_hash for o in OutboxItem.select().where(OutboxItem.kind == "permohonan")}
     assert all(len(h["hash"]) == protocol.HASH_CHECK_CHARS and sent[h["id"]].startswith(h["hash"]) for h, _ in items)
@@ -180,16 +180,16 @@ def old_center_probe(center_app):
     center_app.view_functions["center_api.probe"] = probe
 
 
-def test_an_older_center_gets_lkp1_packets_with_photos_as_they_are(kecamatan, center_app, center_db):
+def test_a_center_older_than_this_protocol_is_refused_clearly_and_nothing_goes(kecamatan, center_app, center_db):
+    """One protocol version: a center announcing an older one (version 1 here: no codecs, LKP1
+    packets) is refused by the negotiation the probe keeps, and the clerk reads what to do."""
     old_center_probe(center_app)
     session = RecordingSession(center_app)
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
         report = engine.sync_once(client=client_of(center_app, session))
-        taken = local_photos()
-    assert report.error == "" and report.sent == 3
-    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC for body in session.packets)
-    assert all("photo_codec" not in header for header, _ in sent_items(session))
-    assert {n: p for n, (p, _) in center_photos().items()} == taken
+        final = statuses()
+    assert "sudah tidak didukung" in report.error and session.packets == []
+    assert set(final.values()) == {"lengkap"} and center_photos() == {}
 
 
 def test_a_center_that_needs_a_newer_kecamatan_is_refused_clearly(kecamatan, center_app, center_db):
@@ -208,14 +208,17 @@ def test_a_center_that_needs_a_newer_kecamatan_is_refused_clearly(kecamatan, cen
     assert set(final.values()) == {"lengkap"} and center_photos() == {}
 
 
-def test_packet_format_refuses_codecs_it_does_not_know():
+def test_packet_format_refuses_codecs_it_does_not_know_and_recompressed_photos_where_they_do_not_belong():
+    seal = ("secret", protocol.new_nonce())
     item = ({"id": "350807-01-000001", "photo_codec": "lepton"}, b"\xff\xd8\xff")
     with pytest.raises(protocol.PacketError):
-        protocol.decode_packet(protocol.encode_packet([item]))  # LKP1 has no codecs
+        protocol.decode_packet(protocol.encode_packet([item], seal), seal)  # only the applications' endpoint
     strange = ({"id": "350807-01-000001", "photo_codec": "webp"}, b"\xff\xd8\xff")
     with pytest.raises(protocol.PacketError):
-        protocol.decode_packet(protocol.encode_packet([strange], protocol.PACKET_MAGIC_V2))
-    assert protocol.decode_packet(protocol.encode_packet([item], protocol.PACKET_MAGIC_V2))[0][0]["photo_codec"] == "lepton"
+        protocol.StreamedPacket(io.BytesIO(body := protocol.encode_packet([strange], seal)).read, len(body),
+                                *seal).open()
+    plain = ({"id": "350807-01-000001"}, b"\xff\xd8\xff")
+    assert protocol.decode_packet(protocol.encode_packet([plain], seal), seal)[0][0]["id"] == plain[0]["id"]
 
 
 def intake_photo(seed: int) -> bytes:
@@ -260,7 +263,7 @@ def sync_with_a_center_of(kecamatan, center_app, version: int, codecs: list):
 
     def probe():
         return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": version,
-                        "photo_codecs": codecs})
+                        "min_protocol": version, "photo_codecs": codecs})
     center_app.view_functions["center_api.probe"] = probe
     session = RecordingSession(center_app)
     with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
@@ -272,94 +275,90 @@ def sync_with_a_center_of(kecamatan, center_app, version: int, codecs: list):
 
 
 def test_a_center_that_decodes_only_plain_lepton_gets_plain_lepton(kecamatan, center_app, center_db):
-    session = sync_with_a_center_of(kecamatan, center_app, 3, ["lepton"])
+    session = sync_with_a_center_of(kecamatan, center_app, protocol.PROTOCOL_VERSION, ["lepton"])
     assert [h.get("photo_codec") for h, _ in sent_items(session)] == ["lepton"] * 3
 
 
-def test_lkp3_headers_deflate_against_the_dictionary_and_decode_the_same():
-    from tests.sync.helpers import packet_item
-    items = [packet_item(n) for n in range(1, 6)]
-    items = [(dict(header, photo_codec="lepton-hz"), photo) for header, photo in items]
-    v2, v3 = (protocol.encode_packet(items, magic) for magic in (protocol.PACKET_MAGIC_V2, protocol.PACKET_MAGIC_V3))
-    assert protocol.decode_packet(v3) == protocol.decode_packet(v2)
-    assert len(v3) < len(v2) - 100  # the field names and common words, once less
-    with pytest.raises(protocol.PacketError):
-        protocol.decode_packet(protocol.PACKET_MAGIC_V2 + v3[4:])  # LKP3 headers need the dictionary
+def test_every_kind_travels_in_the_one_packet_format_signed_in_the_short_header(kecamatan, center_app, center_db):
+    """Applications and the public status records beside them (issue 28): every packet of the pass
+    is the one format, under its content type, signed in the one short header."""
+    session = RecordingSession(center_app)
+    bodies = []
+    real_request = session.request
+
+    def request(method, url, data=None, **kwargs):
+        if url.endswith("/packets"):
+            bodies.append((url, data, kwargs.get("headers") or {}))
+        return real_request(method, url, data=data, **kwargs)
+    session.request = request
+    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
+        report = engine.sync_once(client=client_of(center_app, session))
+    assert report.error == "" and report.sent == 3
+    assert {url.rsplit("/api/v1", 1)[1] for url, _, _ in bodies} == {"/packets", "/public/packets"}
+    assert all(body[:4] == protocol.PACKET_MAGIC for _, body, _ in bodies)
+    assert all(head["Content-Type"] == protocol.PACKET_CONTENT_TYPE and set(head) == {protocol.AUTH_HEADER, "Content-Type"}
+               for _, _, head in bodies)
 
 
-def test_a_protocol_5_center_gets_lkp4_packets_signed_over_their_bodies(kecamatan, center_app, center_db):
-    session = sync_with_a_center_of(kecamatan, center_app, 5, list(protocol.PHOTO_CODECS))
-    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V4 for body in session.packets)
-    assert all(head["Content-Type"] == protocol.PACKET_CONTENT_TYPE and protocol.AUTH_HEADER in head
-               for head in session.heads)
-    assert len(sent_items(session)) == 3
-
-
-def test_a_protocol_4_center_gets_lkp3_packets_with_whole_hashes(kecamatan, center_app, center_db):
-    session = sync_with_a_center_of(kecamatan, center_app, 4, list(protocol.PHOTO_CODECS))
-    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V3 for body in session.packets)
-    assert all(len(h["hash"]) == 64 for h, _ in sent_items(session))
-    assert all(protocol.HEADER_KEY in head and protocol.AUTH_HEADER not in head for head in session.heads)
-
-
-def lkp4_of(items):
+def packet_of(items, seal=("secret", "0" * 32)):
     return engine._encode([(dict(h, photo_codec="lepton-hz"), jpeg_transit.compress(p, "lepton-hz")) for h, p in items],
-                          protocol.PACKET_MAGIC_V4)
+                          seal)
 
 
-def test_lkp4_joins_the_photos_lepton_heads_and_shortens_the_hash():
-    """The bytes issue 16 counts: LKP4 is LKP3 less ~25 bytes of hash and ~55 bytes of Lepton head a
-    photo, and the center gets every original JPEG back from it."""
+def split(body, seal=("secret", "0" * 32)):
+    packet = protocol.StreamedPacket(io.BytesIO(body).read, len(body), *seal).open()
+    return list(packet.items()), packet.photo_heads
+
+
+def test_a_packet_joins_the_photos_lepton_heads_and_shortens_the_hash():
+    """The bytes issue 16 counts: an applications' packet saves ~25 bytes of hash and ~55 bytes of
+    Lepton head a photo against the same items whole, and the center gets every original JPEG back."""
     from tests.sync.helpers import jpeg, packet_item
     items = [packet_item(n, photo=jpeg(n, size=(240, 320))) for n in range(1, 9)]
-    lkp3 = protocol.encode_packet([(dict(h, photo_codec="lepton-hz"), jpeg_transit.compress(p, "lepton-hz"))
-                                   for h, p in items], protocol.PACKET_MAGIC_V3)
-    lkp4 = lkp4_of(items)
-    assert len(lkp4) < len(lkp3) - 8 * 50
-    decoded, heads = protocol.split_packet(lkp4)
+    whole = protocol.encode_packet([(dict(h, photo_codec="lepton-hz"), jpeg_transit.compress(p, "lepton-hz"))
+                                    for h, p in items], ("secret", "0" * 32))
+    packet = packet_of(items)
+    assert len(packet) < len(whole) - 8 * 50
+    decoded, heads = split(packet)
     assert [h["hash"] for h, _ in decoded] == [h["hash"][:16] for h, _ in items]
     assert all("id" not in h for h, _ in decoded)  # the record's registration_number says it
     assert [protocol.numbered(h)["id"] for h, _ in decoded] == [h["id"] for h, _ in items]
-    whole = jpeg_transit.attach_heads(decoded, heads)
-    assert [jpeg_transit.decompress(wire, h["photo_codec"]) for h, wire in whole] == [p for _, p in items]
+    restored = jpeg_transit.attach_heads(decoded, heads)
+    assert [jpeg_transit.decompress(wire, h["photo_codec"]) for h, wire in restored] == [p for _, p in items]
     with pytest.raises(protocol.PacketError):
-        protocol.decode_packet(lkp4)  # the relay's endpoints and USB files take LKP1-LKP3 only
+        protocol.decode_packet(packet, ("secret", "0" * 32))  # the other endpoints take photos as they are
 
 
-def test_an_lkp4_photo_whose_check_does_not_match_is_sent_again_and_a_plain_one_refused(center_db, enrolled):
+def test_a_photo_whose_check_does_not_match_is_sent_again_and_a_plain_one_refused(center_db, enrolled):
     from sync.center import records
     from tests.sync.helpers import packet_item
     kecamatan_row, _ = enrolled
     (header, photo), (plain_header, plain_photo) = packet_item(1), packet_item(2)
-    decoded, heads = protocol.split_packet(lkp4_of([(dict(header, hash="0" * 64), photo)]))
+    decoded, heads = split(packet_of([(dict(header, hash="0" * 64), photo)]))
     (wrong, wire), = jpeg_transit.attach_heads(decoded, heads)
     assert records.store_packet_item(kecamatan_row, wrong, wire, short_hash=True).result == "retry"
     plain = dict(plain_header, hash=plain_header["hash"][:16])
-    assert records.store_packet_item(kecamatan_row, plain, plain_photo).result == "rejected"  # LKP3: whole hash
+    assert records.store_packet_item(kecamatan_row, plain, plain_photo).result == "rejected"  # other kinds: whole hash
     outcome = records.store_packet_item(kecamatan_row, plain, plain_photo, short_hash=True)
     assert outcome.result == "stored"
     assert ReceivedApplication.get().content_hash == plain_header["hash"]
 
 
-def test_an_lkp4_answer_has_one_result_per_application_in_the_packets_order(center_app, enrolled):
+def test_an_answer_has_one_result_per_application_in_the_packets_order(center_app, enrolled):
     from types import SimpleNamespace
     from sync.client.transport import LinkDown
     from tests.sync.helpers import call, packet_item
     _, key = enrolled
     items = [packet_item(n) for n in range(1, 4)]
-    answer = call(center_app.test_client(), key, "POST", "/api/v1/packets", lkp4_of(items),
-                  protocol.PACKET_CONTENT_TYPE).get_json()
+    nonce = protocol.new_nonce()
+    answer = call(center_app.test_client(), key, "POST", "/api/v1/packets", packet_of(items, (key[1], nonce)),
+                  protocol.PACKET_CONTENT_TYPE, nonce=nonce).get_json()
     assert answer == {"results": [{"result": "stored", "seq": n} for n in range(1, 4)]}
     batch = [SimpleNamespace(registration_number=h["id"], version=1) for h, _ in items]
     body = json.dumps(answer).encode()
     assert engine._packet_results(body, batch)[(items[2][0]["id"], 1)] == {"result": "stored", "seq": 3}
     with pytest.raises(LinkDown):  # a result short: which one is missing cannot be told
         engine._packet_results(json.dumps({"results": answer["results"][:2]}).encode(), batch)
-
-
-def test_a_protocol_3_center_gets_lkp2_packets(kecamatan, center_app, center_db):
-    session = sync_with_a_center_of(kecamatan, center_app, 3, list(protocol.PHOTO_CODECS))
-    assert session.packets and all(body[:4] == protocol.PACKET_MAGIC_V2 for body in session.packets)
 
 
 def test_photo_streams_are_made_when_the_application_becomes_complete_and_the_pass_uses_them(

@@ -33,7 +33,7 @@ def test_a_real_export_holds_no_nik_name_or_photo_and_the_center_still_reads_it(
         assert nik_for(n).encode() not in on_stick and name_for(n).encode() not in on_stick
     assert JPEG_MARKER not in on_stick and b"Dusun Krajan" not in on_stick
     head = json.loads(on_stick.partition(b"\n")[0])
-    assert head["format"] == "loket-batch-2" and head["part"] == 1 and head["parts"] == 1 and head["set"]
+    assert head["format"] == usb.BATCH_FORMAT and head["part"] == 1 and head["parts"] == 1 and head["set"]
     status, page = _import(center_app, operators, on_stick, files[0][0])
     assert status == 200 and "disimpan 12" in page
     assert {r.registration_number for r in ReceivedApplication.select()} == set(numbers)
@@ -74,11 +74,22 @@ def test_a_file_of_another_kecamatan_or_an_unknown_key_is_refused(center_app, op
 
 def test_an_old_plaintext_file_gets_a_clear_answer_and_is_not_stored(center_app, operators, enrolled):  # noqa: F811
     _, key = enrolled
-    packet = protocol.encode_packet([packet_item(1)])
+    packet = protocol.encode_packet([packet_item(1)], (key[1], usb.USB_SEAL_NONCE))
     old = json.dumps({"format": "loket-batch-1", "key_id": key[0], "timestamp": "1", "nonce": "ab" * 16,
                       "signature": "00"}).encode() + b"\n" + packet
     status, page = _import(center_app, operators, old, "lama.lkb")
     assert status == 422 and "versi lama Loket Kecamatan tanpa enkripsi" in page and "buat ulang berkas kiriman" in page
+    assert ReceivedApplication.select().count() == 0
+
+
+def test_a_file_of_the_older_packet_format_gets_a_clear_answer_and_is_not_stored(center_app, operators, enrolled):  # noqa: F811
+    """loket-batch-2 files carried a packet of the older protocol versions (LKP1): one packet format
+    now, so such a file is refused with what to do, not as damaged."""
+    _, key = enrolled
+    old = json.dumps({"format": "loket-batch-2", "key_id": key[0], "timestamp": "1", "nonce": "AAAAAAAAAAAAAAAA",
+                      "count": 1, "part": 1, "parts": 1, "set": ""}).encode() + b"\n" + bytes(64)
+    status, page = _import(center_app, operators, old, "lama.lkb")
+    assert status == 422 and "format paket lama" in page and "buat ulang berkas kiriman" in page
     assert ReceivedApplication.select().count() == 0
 
 
