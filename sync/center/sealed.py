@@ -103,12 +103,6 @@ def unseal_text(stored: str, column: str) -> str:
     return stored
 
 
-def is_sealed_personal(stored) -> bool:
-    if isinstance(stored, (bytes, bytearray, memoryview)):
-        return bytes(stored[:4]) == PERSONAL_BLOB
-    return isinstance(stored, str) and stored.startswith((PERSONAL_TEXT, PERSONAL_SEARCH))
-
-
 def _require_box() -> Fernet:
     if _box is None:
         raise RuntimeError("the center's server key is not loaded (create_center_app loads it)")

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import certifi
 
-from sync.client.transport import LinkDown, unreachable
+from sync.client.transport import unreachable
 
 
 def linger_reset(os_name: str = os.name) -> bytes:
