@@ -75,7 +75,8 @@ def render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_second
         lines.append(f"Left out: {', '.join(sorted(off))}")
     lines += [f"- steps done: {stats['steps']} (operations that acted; a rule with nothing to act on is skipped)",
               f"- worlds: {stats['examples']}, set-up {stats['seconds_in_setup']:.0f} s",
-              f"- faults injected by the proxy: {stats['faults']}, center SIGKILLs: {stats['kills']}",
+              f"- faults injected by the proxy: {stats['faults']}, SIGKILLs: {stats['kills'] + stats['office_kills']} "
+              f"(center {stats['kills']}, office programs {stats['office_kills']})",
               f"- invariant checks: {sum(stats['invariants'].values())}",
               f"- time: walks {walk_seconds:.0f} s, shrinking {shrink_seconds:.0f} s, total {total:.0f} s", "",
               "| operation | count | seconds |", "| --- | ---: | ---: |"]

@@ -43,6 +43,25 @@ RULES = {
     "new_desa_pc": (1, lambda r: {"pc": r.choice(COUNTERS), "desa": r.randint(0, 1)}),
     "kill_center": (0.5, lambda r: {}),
     "walk_every_menu": (2, lambda r: {"where": r.randint(0, 99), "who": r.randint(0, 99)}),
+    "record_complaint": (5, lambda r: {"pc": r.choice(COUNTERS), "channel": r.choice(
+        ("meja_informasi", "telepon", "sms", "surat", "kotak_saran", "kiosk", "loket")),
+        "step": r.choice(("baru", "baru", "diteruskan", "jawab")), "last_quarter": r.random() < 0.2,
+        "confidential": r.random() < 0.1}),
+    "follow_up_complaint": (4, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99), "to": r.choice(
+        ("ditindaklanjuti", "selesai", "selesai", "bukan_kewenangan"))}),
+    "survey_answer": (5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99),
+                                    "with_code": r.random() < 0.6, "scores": [r.randint(1, 4) for _ in range(9)]}),
+    "review_survey": (2, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99), "accept": r.random() < 0.7}),
+    "recap_step": (1.5, lambda r: {"pc": r.choice(COUNTERS), "action": r.choice(
+        ("draf", "ajukan", "ajukan", "setujui", "setujui", "kembalikan"))}),
+    "usb_round_trip": (1, lambda r: {"pc": r.choice(COUNTERS)}),
+    "revoke_and_re_enrol": (0.3, lambda r: {"pc": r.choice(COUNTERS)}),
+    "center_resolves_conflict": (1, lambda r: {"pick": r.randint(0, 99), "decision": r.choice(("keep", "accept", "reject"))}),
+    "sync_with_a_wrong_clock": (1, lambda r: {"where": r.randint(0, 99), "skew": r.choice((-200, 150, 900, -3600))}),
+    "office_day": (0.7, lambda r: {"pc": r.choice(COUNTERS), "days_ahead": r.randint(-20, 20),
+                                   "closed": r.random() < 0.8}),
+    "change_zone": (0.3, lambda r: {"pc": r.choice(COUNTERS), "zone": r.choice(("WIB", "WIB", "WITA", "WIT"))}),
+    "kill_office_program": (0.7, lambda r: {"where": r.randint(0, 99), "after_ms": r.randint(0, 6000)}),
 }
 
 

@@ -225,6 +225,24 @@ class Office:
     def get(self, role, path, **kwargs):
         return self.request(role, "GET", path, **kwargs)
 
+    def public(self, method: str, path: str, **kwargs):
+        """A visitor at the kiosk (no account): the kiosk's own browser session."""
+        if "_publik" not in self.clients:
+            self.clients["_publik"] = self.app.test_client()
+        client = self.clients["_publik"]
+        with self.bound():
+            try:
+                response = client.open(path, method=method, **kwargs)
+            except Exception:
+                self.world.seen.server_errors.append((self.name, "publik", method, path, 500,
+                                                      traceback.format_exc(limit=-4)))
+                return None
+        if response.status_code >= 500:
+            self.world.seen.server_errors.append((self.name, "publik", method, path, response.status_code,
+                                                  text(response)[:300]))
+            return None
+        return response
+
     def post(self, role, path, data=None, **kwargs):
         return self.request(role, "POST", path, data=data or {}, **kwargs)
 
@@ -266,6 +284,8 @@ class World:
         self.fault_mode = "good"  # good | faulty | cut
         self.faults_injected = 0
         self.kills = 0
+        self.office_kills = 0
+        self.checks_of_backups = 0
         self.offices: dict[str, Office] = {}
         if template is None:
             from tests.sync.harness import CenterServer, prepare_center
@@ -453,6 +473,32 @@ class World:
         office.start()
         return done
 
+    def backup_differences(self, office: Office, backup: Path) -> list[str]:
+        """Restore `backup` on a spare PC (as on a new PC, with the paper key) and compare every table
+        with `office`'s live database: what differs, by table (empty when the backup is whole)."""
+        self.checks_of_backups += 1
+        spare = Office(self, f"{office.name}-uji", self.root / "uji-pulih" / str(self.checks_of_backups),
+                       office.kecamatan, mode=office.mode)
+        try:
+            done = self.restore(spare, backup, self.recovery_key(office))
+            if done.returncode != 0:
+                return [f"{office.name}: cadangan {backup.name} tidak dapat dipulihkan: {done.stderr[-300:]}"]
+            live, restored = office.read(_table_rows), spare.read(_table_rows)
+        finally:
+            spare.stop()
+            shutil.rmtree(spare.data_dir, ignore_errors=True)
+        problems = []
+        for table in sorted(set(live) | set(restored)):
+            if table in NOT_IN_A_BACKUP or table.startswith(NOT_IN_A_BACKUP_PREFIXES):
+                continue
+            mine, theirs = live.get(table), restored.get(table)
+            if mine != theirs:
+                missing = len(set(mine or ()) - set(theirs or ()))
+                extra = len(set(theirs or ()) - set(mine or ()))
+                problems.append(f"{office.name}: tabel {table} setelah pulih dari {backup.name} berbeda dari data "
+                                f"hidup ({missing} baris hilang, {extra} baris lain)")
+        return problems
+
     def restore_on_new_pc(self, name: str, source: Office, backup: Path) -> Office:
         """The old PC died: a new PC is installed, started once, and the backup restored with the paper key."""
         key = self.recovery_key(source)
@@ -460,6 +506,21 @@ class World:
         self.offices[name] = office
         self.restore(office, backup, key)
         return office
+
+
+# Tables a restore rightly makes different from the live database it was copied from: the trail of the
+# backup and the restore themselves, the installation's identity (the restoring PC's own), and caches.
+NOT_IN_A_BACKUP = {"audit_event", "audit_search", "backup_log", "installation", "figure_cache", "tally_zone"}
+NOT_IN_A_BACKUP_PREFIXES = ("sqlite_",)
+
+
+def _table_rows() -> dict[str, list[str]]:
+    """Every table of the bound database: name -> its rows (as text, sorted)."""
+    from app.frame.db import database
+    tables = [name for name, in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
+    return {table: sorted(repr(row) for row in database.execute_sql(f'SELECT * FROM "{table}"').fetchall())
+            for table in tables}
 
 
 # --- the center of the next example boots while this one runs -------------------------------------------
