@@ -270,6 +270,11 @@ class OfficeYear(RuleBasedStateMachine):
         form = person.form(address=person.corrected_address) if correct else person.form()
         response = office.post("petugas_loket", f"/pra-pendaftaran/{pre_id}/terima", form,
                                content_type="multipart/form-data")
+        if response is not None and response.status_code == 422 and self._held(office):
+            # Another PC's backup restored here: no number until the admin chooses (issue 24).
+            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+            self._done("terima_pra_ditahan")
+            return
         assert response is None or response.status_code in (302, 303), errors_of(response)
         office.people[person.n] = person
         self.touched.page(office, f"/desa/pra-pendaftaran/{pre_id}")
@@ -339,7 +344,7 @@ class OfficeYear(RuleBasedStateMachine):
     def center_ships(self, kecamatan):
         from sync.center.models import Kecamatan
         with self.world.center_bound():
-            kecamatan_id = Kecamatan.get(Kecamatan.code == kecamatan).id
+            kecamatan_id = [k for k, in Kecamatan.select(Kecamatan.id).where(Kecamatan.code == kecamatan).tuples()][0]
         self.world.center_request("POST", "/kirim/baru", data={"kecamatan": str(kecamatan_id)})
         self._done("pusat_kirim")
 
@@ -434,8 +439,9 @@ class OfficeYear(RuleBasedStateMachine):
         key_id = office.read(lambda: SyncLink.select(SyncLink.key_id).scalar())
         if not key_id:
             return None
-        with self.world.center_bound():
-            return DeviceKey.get_or_none(DeviceKey.key_id == key_id)
+        with self.world.center_bound():  # a list: no statement left open on the pooled connection
+            found = list(DeviceKey.select().where(DeviceKey.key_id == key_id))
+        return found[0] if found else None
 
     @rule(pc=st.sampled_from(COUNTERS))
     def usb_round_trip(self, pc):
@@ -474,12 +480,14 @@ class OfficeYear(RuleBasedStateMachine):
         key = self._center_key(office)
         if key is None:
             return
-        self.world.center_request("POST", f"/admin/kunci/{key.id}/cabut", data={})
+        revoked = self.world.center_request("POST", f"/admin/kunci/{key.id}/cabut", data={}, as_admin=True)
+        assert revoked is None or revoked.status_code == 303, errors_of(revoked)
         report = office.sync()
         assert report.error, "a revoked key still syncs"
         unlinked = office.post("admin", "/sinkronisasi/putus", {"confirm": "ya"})
         assert unlinked is None or unlinked.status_code == 303, errors_of(unlinked)
-        page = self.world.center_request("POST", f"/admin/kecamatan/{key.kecamatan_id}/kode-baru", data={})
+        page = self.world.center_request("POST", f"/admin/kecamatan/{key.kecamatan_id}/kode-baru", data={},
+                                         as_admin=True)
         assert page is not None and page.status_code == 200, errors_of(page)
         code = re.search(r'<p class="card-value">([^<]+)</p>', page.get_data(as_text=True)).group(1).strip()
         enrolled = office.post("admin", "/sinkronisasi/daftar", {"center_url": self.world.center_url, "code": code})

@@ -291,6 +291,10 @@ class World:
             from tests.sync.harness import CenterServer, prepare_center
             self.center_app, _ = prepare_center(root / "center", kecamatan_code=YOSOWILANGUN)
             with self.center_bound():
+                from sync.center.access import ADMIN
+                from sync.center.accounts import create_operator
+                create_operator("admin-pusat", "Admin Pusat", ADMIN, password=CENTER_OPERATOR_PASSWORD,
+                                must_change_password=False)
                 from app.frame.dates import utc_now
                 from sync.center.models import Kecamatan
                 Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
@@ -305,8 +309,7 @@ class World:
         FAULTS = _faults()
         self.proxy = LinkProxy(("127.0.0.1", self.center.port), faults=self._schedule, seed=0)
         self.proxy.start()
-        self.center_client = self.center_app.test_client()
-        self._center_signed_in = False
+        self._center_sessions: dict[str, tuple] = {}  # username -> (browser session, CSRF token)
         if template is not None:
             for spec in json.loads((template / "world.json").read_text()):
                 shutil.copytree(template / spec["name"], root / spec["name"])
@@ -369,26 +372,54 @@ class World:
         with self.center_bound():
             return keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == kecamatan))
 
-    def center_request(self, method: str, path: str, **kwargs):
-        with self.center_bound():
-            if not self._center_signed_in:
-                from tests.conftest import CsrfClient
-                self.center_app.test_client_class = CsrfClient
-                self.center_client = self.center_app.test_client()
-                answer = self.center_client.post("/masuk", data={"username": "operator",
-                                                                 "password": CENTER_OPERATOR_PASSWORD})
-                assert answer.status_code in (302, 303), answer.status_code
-                self._center_signed_in = True
+    def center_request(self, method: str, path: str, data=None, content_type=None, as_admin=False, **kwargs):
+        """The center's operator (or, `as_admin`, its admin) in a browser: a form sent to the center's
+        own server (the process the offices sync with, SIGKILLed with it), signed in once, with the
+        page's CSRF token."""
+        import requests
+        url = self.center.url + path
+        form, files = {}, []
+        for key, value in (data or {}).items():
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, tuple):
+                    files.append((key, (item[1], item[0].read(), "application/octet-stream")))
+                else:
+                    form.setdefault(key, []).append(item)
+        for attempt in range(2):
             try:
-                response = self.center_client.open(path, method=method, **kwargs)
-            except Exception:
-                self.seen.server_errors.append(("pusat", "operator", method, path, 500, traceback.format_exc(limit=-4)))
+                who = "admin-pusat" if as_admin else "operator"
+                if who not in self._center_sessions:
+                    self._center_sign_in(who)
+                session, token = self._center_sessions[who]
+                if method != "GET":
+                    form["csrf_token"] = [token]
+                answer = session.request(method, url, data=form, files=files or None, timeout=120,
+                                                      allow_redirects=False)
+            except requests.RequestException:
+                self.seen.server_errors.append(("pusat", "operator", method, path, 500, traceback.format_exc(limit=-2)))
                 return None
+            if answer.status_code in (302, 303) and "/masuk" in answer.headers.get("Location", "") or \
+                    answer.status_code == 400 and "CSRF" in answer.text:
+                self._center_sessions.pop(who, None)  # the session or its token ran out: sign in again
+                continue
+            break
+        response = _Answer(answer)
         if response.status_code >= 500:
             self.seen.server_errors.append(("pusat", "operator", method, path, response.status_code,
                                             text(response)[:300]))
             return None
         return response
+
+    def _center_sign_in(self, username: str):
+        import requests
+        session = requests.Session()
+        page = session.get(self.center.url + "/masuk", timeout=60).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        answer = session.post(self.center.url + "/masuk", allow_redirects=False, timeout=60, data={
+            "username": username, "password": CENTER_OPERATOR_PASSWORD, "csrf_token": token})
+        assert answer.status_code in (302, 303), answer.status_code
+        page = session.get(self.center.url + "/akun/kata-sandi", timeout=60).text
+        self._center_sessions[username] = (session, re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1))
 
     # --- offices -----------------------------------------------------------------------------------
 
@@ -506,6 +537,16 @@ class World:
         self.offices[name] = office
         self.restore(office, backup, key)
         return office
+
+
+class _Answer:
+    """A requests response read like a test client's (status_code, headers, data, get_data)."""
+
+    def __init__(self, answer):
+        self.status_code, self.headers, self.data = answer.status_code, answer.headers, answer.content
+
+    def get_data(self, as_text=False):
+        return self.data.decode("utf-8", "replace") if as_text else self.data
 
 
 # Tables a restore rightly makes different from the live database it was copied from: the trail of the
