@@ -30,6 +30,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--shrink-seconds", type=float, default=600, help="time limit per shrink")
     parser.add_argument("--report", type=Path, help="write the report as markdown here too")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="stop walking after this many minutes (the walk in progress ends there; shrinking follows)")
     options = parser.parse_args(argv)
 
     from app.frame import passwords
@@ -44,13 +46,18 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     found, shrunk = {}, {}
     walk_seconds = 0.0
+    deadline = started + options.minutes * 60 if options.minutes else None
     for number in range(options.walks):
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
         this_seed = seed + number
         print(f"walk {number + 1}/{options.walks}, seed {this_seed}, {options.steps} steps", flush=True)
-        result = walk(this_seed, options.steps, off, on_step=lambda i, name, problems: problems and print(
+        result = walk(this_seed, options.steps, off, deadline=deadline, on_step=lambda i, name, problems: problems and print(
             f"  step {i + 1} {name}: {', '.join(sorted({p[0] for p in problems}))}\n    {problems[0][1][:300]}",
             flush=True))
         walk_seconds += result.seconds
+        print(f"  walk {number + 1} done: {len(result.steps)} steps drawn, {machine.STATS['steps']} acted so far, "
+              f"{result.seconds:.0f} s", flush=True)
         for failure in result.failures:
             if failure.invariant not in found:
                 found[failure.invariant] = (this_seed, failure)

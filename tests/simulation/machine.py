@@ -543,7 +543,7 @@ class OfficeYear(RuleBasedStateMachine):
     def _held_or_desa(self, office) -> bool:
         return (not office.is_desa) and self._held(office)
 
-    @rule(where=PICK, after_ms=st.integers(0, 6000))
+    @rule(where=PICK, after_ms=st.integers(0, 4000))
     def kill_office_program(self, where, after_ms):
         """The office program (`run.py serve`: its start-up, daily backup and scheduled sync) is
         SIGKILLed at a moment, then started again on the same folder."""
