@@ -4,7 +4,7 @@ one (idle steps, read-only steps and whole kinds of operation cut first), on one
     python bench/shrink_speed.py [--seed 5] [--steps 80] [--budget 900]
 
 The failure is planted: a test-only invariant that breaks when two capabilities meet on one PC (an
-application returned as incomplete and a complaint closed), so the walk fails the same way on any
+application returned as incomplete and a complaint closed, anywhere), so the walk fails the same way on any
 commit and both shrinkers start from the same sequence. Prints each shrinker's time, replays and
 the length it reached.
 """
@@ -23,12 +23,21 @@ def a_returned_application_meets_a_closed_complaint(world, touched) -> list[str]
     from app.complaints.models import Complaint
     from app.registration.models import Application
     from tests.simulation import invariants as inv
-    found = []
-    for office in inv.kecamatan_pcs(world):
-        if office.read(lambda: Application.select().where(Application.status == "dikembalikan").exists()
-                       and Complaint.select().where(Complaint.status == "selesai").exists()):
-            found.append(f"{office.name}: planted seam")
-    return found
+    returned = any(office.read(lambda: Application.select().where(Application.status == "dikembalikan").exists())
+                   for office in inv.kecamatan_pcs(world))
+    closed = any(office.read(lambda: Complaint.select().where(Complaint.status == "selesai").exists())
+                 for office in inv.kecamatan_pcs(world))
+    if not (returned and closed):
+        return []
+    if LATE:  # the longer seam: also the last quarter's recap approved (drafted, submitted, approved)
+        from app.recap.models import QuarterRecap
+        if not any(office.read(lambda: QuarterRecap.select().where(QuarterRecap.status == "disetujui").exists())
+                   for office in inv.kecamatan_pcs(world)):
+            return []
+    return ["planted seam: a returned application and a closed complaint"]
+
+
+LATE = False
 
 
 def main(argv=None) -> int:
@@ -36,7 +45,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--steps", type=int, default=80)
     parser.add_argument("--budget", type=float, default=900, help="seconds per shrink")
+    parser.add_argument("--late", action="store_true", help="the seam also needs an approved recap (a longer walk)")
     options = parser.parse_args(argv)
+    global LATE
+    LATE = options.late
     from app.frame import passwords
     passwords.HASH_METHOD = "pbkdf2:sha256:1000"
     from tests.simulation import invariants as inv
