@@ -551,8 +551,10 @@ class _Answer:
 
 # Tables a restore rightly makes different from the live database it was copied from: the trail of the
 # backup and the restore themselves, the installation's identity (the restoring PC's own), and caches.
-NOT_IN_A_BACKUP = {"audit_event", "audit_search", "backup_log", "installation", "figure_cache", "tally_zone"}
+NOT_IN_A_BACKUP = {"installation", "tally_zone"}
 NOT_IN_A_BACKUP_PREFIXES = ("sqlite_",)
+# The audit trail is compared without the records of the backup and the restore themselves.
+AUDIT_OF_THE_RESTORE = ("cadangan", "kunci_pemulihan")
 
 
 def _table_rows() -> dict[str, list[str]]:
@@ -560,8 +562,9 @@ def _table_rows() -> dict[str, list[str]]:
     from app.frame.db import database
     tables = [name for name, in database.execute_sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
-    return {table: sorted(repr(row) for row in database.execute_sql(f'SELECT * FROM "{table}"').fetchall())
-            for table in tables}
+    where = {"audit_event": f'WHERE "entity" NOT IN ({", ".join(repr(e) for e in AUDIT_OF_THE_RESTORE)})'}
+    return {table: sorted(repr(row) for row in database.execute_sql(
+        f'SELECT * FROM "{table}" {where.get(table, "")}').fetchall()) for table in tables}
 
 
 # --- the center of the next example boots while this one runs -------------------------------------------
