@@ -361,7 +361,11 @@ class World:
 
     @contextmanager
     def center_bound(self):
+        """The center's models on this world's center database (one proxy per process, like the
+        offices' models: another center app opened in this process would have taken it)."""
+        from sync.center.db import center_database
         db = self.center_app.extensions["center_database"]
+        center_database.initialize(db)
         with self.center_app.app_context(), db.connection_context():
             yield db
 
