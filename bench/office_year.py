@@ -29,6 +29,8 @@ def main(argv=None) -> int:
     parser.add_argument("--off", default="", help="rules or invariants to leave out (comma list; known_seams)")
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--shrink-seconds", type=float, default=600, help="time limit per shrink")
+    parser.add_argument("--fast-shrink", action="store_true",
+                        help="cut idle steps, menu walks and whole kinds of operation first (docs/testing.md)")
     parser.add_argument("--report", type=Path, help="write the report as markdown here too")
     parser.add_argument("--minutes", type=float, default=None,
                         help="stop walking after this many minutes (the walk in progress ends there; shrinking follows)")
@@ -66,7 +68,7 @@ def main(argv=None) -> int:
     if not options.no_shrink:
         for invariant, (this_seed, failure) in found.items():
             print(f"shrinking {invariant} (seed {this_seed}, {len(failure.steps)} steps) ...", flush=True)
-            shrunk[invariant] = shrink(failure, off, options.shrink_seconds)
+            shrunk[invariant] = shrink(failure, off, options.shrink_seconds, fast=options.fast_shrink)
     shrink_seconds = time.perf_counter() - shrink_started
     report = render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_seconds,
                     time.perf_counter() - started, as_code)

@@ -158,10 +158,11 @@ READ_ONLY = {"walk_every_menu"}
 
 
 def shrink(failure: Failure, off: set[str] = frozenset(), budget_seconds: float = 900,
-           fast: bool = True) -> list[tuple[str, dict]]:
+           fast: bool = False) -> list[tuple[str, dict]]:
     """The shortest sequence found that still breaks the same invariant; within `budget_seconds`.
 
-    `fast` first cuts what costs one replay each: the steps whose rule found nothing to act on (all
+    `fast` (bench/office_year.py --fast-shrink; faster on a short failure, not on a long one:
+    docs/testing.md) first cuts what costs one replay each: the steps whose rule found nothing to act on (all
     at once), the read-only steps (all at once), then each kind of operation at a time (a seam
     needs a few kinds; a year has two dozen); then, as the plain shrinker does, the last steps
     alone and delta debugging (drop chunks, then single steps)."""
