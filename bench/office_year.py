@@ -29,7 +29,11 @@ def main(argv=None) -> int:
     parser.add_argument("--off", default="", help="rules or invariants to leave out (comma list; known_seams)")
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--shrink-seconds", type=float, default=600, help="time limit per shrink")
+    parser.add_argument("--fast-shrink", action="store_true",
+                        help="cut idle steps, menu walks and whole kinds of operation first (docs/testing.md)")
     parser.add_argument("--report", type=Path, help="write the report as markdown here too")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="stop walking after this many minutes (the walk in progress ends there; shrinking follows)")
     options = parser.parse_args(argv)
 
     from app.frame import passwords
@@ -44,13 +48,18 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     found, shrunk = {}, {}
     walk_seconds = 0.0
+    deadline = started + options.minutes * 60 if options.minutes else None
     for number in range(options.walks):
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
         this_seed = seed + number
         print(f"walk {number + 1}/{options.walks}, seed {this_seed}, {options.steps} steps", flush=True)
-        result = walk(this_seed, options.steps, off, on_step=lambda i, name, problems: problems and print(
+        result = walk(this_seed, options.steps, off, deadline=deadline, on_step=lambda i, name, problems: problems and print(
             f"  step {i + 1} {name}: {', '.join(sorted({p[0] for p in problems}))}\n    {problems[0][1][:300]}",
             flush=True))
         walk_seconds += result.seconds
+        print(f"  walk {number + 1} done: {len(result.steps)} steps drawn, {machine.STATS['steps']} acted so far, "
+              f"{result.seconds:.0f} s", flush=True)
         for failure in result.failures:
             if failure.invariant not in found:
                 found[failure.invariant] = (this_seed, failure)
@@ -59,7 +68,7 @@ def main(argv=None) -> int:
     if not options.no_shrink:
         for invariant, (this_seed, failure) in found.items():
             print(f"shrinking {invariant} (seed {this_seed}, {len(failure.steps)} steps) ...", flush=True)
-            shrunk[invariant] = shrink(failure, off, options.shrink_seconds)
+            shrunk[invariant] = shrink(failure, off, options.shrink_seconds, fast=options.fast_shrink)
     shrink_seconds = time.perf_counter() - shrink_started
     report = render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_seconds,
                     time.perf_counter() - started, as_code)
@@ -75,7 +84,8 @@ def render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_second
         lines.append(f"Left out: {', '.join(sorted(off))}")
     lines += [f"- steps done: {stats['steps']} (operations that acted; a rule with nothing to act on is skipped)",
               f"- worlds: {stats['examples']}, set-up {stats['seconds_in_setup']:.0f} s",
-              f"- faults injected by the proxy: {stats['faults']}, center SIGKILLs: {stats['kills']}",
+              f"- faults injected by the proxy: {stats['faults']}, SIGKILLs: {stats['kills'] + stats['office_kills']} "
+              f"(center {stats['kills']}, office programs {stats['office_kills']})",
               f"- invariant checks: {sum(stats['invariants'].values())}",
               f"- time: walks {walk_seconds:.0f} s, shrinking {shrink_seconds:.0f} s, total {total:.0f} s", "",
               "| operation | count | seconds |", "| --- | ---: | ---: |"]

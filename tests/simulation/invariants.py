@@ -7,7 +7,7 @@ costly page walks look where the step acted; `full_crawl` walks every menu page 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from tests.simulation.world import STAFF_ROLES, World, text
 
@@ -271,6 +271,122 @@ def every_page_answers_below_500(world: World, touched: Touched) -> list[str]:
     return found
 
 
+# --- figures: an independent recount of the raw rows (tests/simulation/oracle.py) ---------------------
+
+def _quarters_now(office):
+    """The quarter the office is in and the one before (by the office's own clock and zone)."""
+    from app.complaints.queries import zone
+    from app.frame.dates import local_today
+    from app.frame.periods import Quarter
+    current = Quarter.containing(local_today(zone()))
+    return zone(), [current, current.previous()]
+
+
+def the_ikm_equals_a_recount_of_the_valid_answers(world: World, touched: Touched) -> list[str]:
+    """The IKM of this quarter and the last (tallies kept by triggers) is what the raw answers give."""
+    from fractions import Fraction
+
+    from app.frame import store
+    from app.survey.figures import ikm_for_period
+    from app.survey.models import SurveyAnswer, SurveyResponse
+    from tests.simulation import oracle
+    problems = []
+    for office in kecamatan_pcs(world):
+        def compare():
+            zone, quarters = _quarters_now(office)
+            weight = Fraction(1, 9) if store.get("ikm_weight") == "eksak" else Fraction(111, 1000)
+            rows = list(SurveyAnswer.select(SurveyResponse.id, SurveyResponse.status, SurveyResponse.submitted_at,
+                                            SurveyAnswer.element, SurveyAnswer.score)
+                        .join(SurveyResponse, on=(SurveyAnswer.response == SurveyResponse.id)).tuples())
+            found = []
+            for quarter in quarters:
+                expected = oracle.ikm_recount(rows, (quarter.year, quarter.number), zone, weight)
+                shown = ikm_for_period(quarter, zone)
+                elements = {e.key: (e.answers, e.total) for e in shown.elements if e.answers}
+                if (shown.respondents, shown.ikm, elements) != (expected["respondents"], expected["ikm"],
+                                                                 expected["elements"]):
+                    found.append(f"{office.name}: IKM {quarter.label} {shown.ikm} dari {shown.respondents} "
+                                 f"responden, hitungan ulang {expected['ikm']} dari {expected['respondents']} "
+                                 f"(unsur {elements} / {expected['elements']})")
+            return found
+        problems += office.read(compare)
+    return problems
+
+
+def the_recap_equals_a_recount_of_the_complaints(world: World, touched: Touched) -> list[str]:
+    """The recap's counts (by channel, status, category, confidential, first response, follow-up) of
+    this quarter and the last are what the complaint rows give."""
+    from app.calendar import office_calendar
+    from app.complaints.models import Complaint, ComplaintCategory
+    from app.frame import store
+    from app.recap import figures
+    from tests.simulation import oracle
+    problems = []
+    for office in kecamatan_pcs(world):
+        def compare():
+            zone, quarters = _quarters_now(office)
+            rows = list(Complaint.select(Complaint.channel, Complaint.status, ComplaintCategory.name,
+                                         Complaint.is_confidential, Complaint.received_at,
+                                         Complaint.first_response_at, Complaint.followed_up_at)
+                        .join(ComplaintCategory, on=(Complaint.category == ComplaintCategory.id)).tuples())
+            found = []
+            for quarter in quarters:
+                expected = oracle.complaint_recount(rows, (quarter.year, quarter.number), zone)
+                shown = figures.complaint_figures(quarter, zone, office_calendar(),
+                                                  int(store.get("complaint_first_response_days")),
+                                                  int(store.get("complaint_follow_up_days")))
+                got = {"total": shown["total"], "confidential": shown["confidential"],
+                       "channel": Counter({r["key"]: r["count"] for r in shown["by_channel"] if r["count"]}),
+                       "status": Counter({r["key"]: r["count"] for r in shown["by_status"] if r["count"]}),
+                       "category": Counter({r["label"]: r["count"] for r in shown["by_category"] if r["count"]}),
+                       "first_response": shown["first_response"]["count"],
+                       "follow_up": shown["follow_up"]["count"]}
+                wrong = {key: (got[key], value) for key, value in expected.items() if got[key] != value}
+                if wrong:
+                    found.append(f"{office.name}: rekap {quarter.label} berbeda dari hitungan ulang "
+                                 f"(rekap, hitungan ulang): {wrong}")
+            return found
+        problems += office.read(compare)
+    return problems
+
+
+def the_indicators_equal_a_recount_from_the_raw_rows(world: World, touched: Touched) -> list[str]:
+    """The indicators page's registration shares and its IKM, this quarter and the last, are what the
+    application rows, their status history and the survey answers give."""
+    from app.frame.dates import local_today
+    from app.indicators.figures import indicator_rows
+    from app.registration.models import Application, StatusEvent
+    from app.survey.figures import ikm_for_period
+    from tests.simulation import oracle
+    problems = []
+    for office in kecamatan_pcs(world):
+        def compare():
+            zone, quarters = _quarters_now(office)
+            applications = list(Application.select(Application.id, Application.created_at,
+                                                   Application.handed_over_at, Application.promised_date).tuples())
+            returned = {a for a, in StatusEvent.select(StatusEvent.application).where(
+                StatusEvent.to_status == "dikembalikan").tuples()}
+            found = []
+            for quarter in quarters:
+                expected = oracle.registration_recount(applications, returned, (quarter.year, quarter.number), zone)
+                rows = {row.indicator.key: row.measure for row in indicator_rows(quarter, quarter.year, zone,
+                                                                                local_today(zone))}
+                got = {"registered": rows["berkas_dikembalikan"].denominator or 0,
+                       "returned": rows["berkas_dikembalikan"].numerator or 0,
+                       "handed": rows["serah_tepat_waktu"].denominator or 0,
+                       "handed_on_time": rows["serah_tepat_waktu"].numerator or 0}
+                wrong = {key: (got[key], value) for key, value in expected.items() if got[key] != value}
+                ikm = ikm_for_period(quarter, zone).ikm
+                if rows["ikm"].value != (float(ikm) if ikm is not None else None):
+                    wrong["ikm"] = (rows["ikm"].value, ikm)
+                if wrong:
+                    found.append(f"{office.name}: indikator {quarter.label} berbeda dari hitungan ulang "
+                                 f"(indikator, hitungan ulang): {wrong}")
+            return found
+        problems += office.read(compare)
+    return problems
+
+
 INVARIANTS = [
     no_registration_number_held_by_two_people,
     no_pre_registration_number_held_by_two_people,
@@ -279,6 +395,9 @@ INVARIANTS = [
     statuses_not_applied_only_for_own_numbers,
     center_statuses_reach_their_own_applicant,
     the_audit_trail_renders_for_camat_and_admin,
+    the_ikm_equals_a_recount_of_the_valid_answers,
+    the_recap_equals_a_recount_of_the_complaints,
+    the_indicators_equal_a_recount_from_the_raw_rows,
     no_personal_field_shown_to_a_denied_role,
     every_page_answers_below_500,  # last: the walks above record what answered 500
 ]

@@ -39,7 +39,7 @@ def on(name: str):
 
 
 # Figures for the long run's report, over every example of a run.
-STATS = {"ops": Counter(), "invariants": Counter(), "steps": 0, "examples": 0, "faults": 0, "kills": 0,
+STATS = {"ops": Counter(), "invariants": Counter(), "steps": 0, "examples": 0, "faults": 0, "kills": 0, "office_kills": 0,
          "seconds_in_setup": 0.0, "seconds_per_op": Counter(), "seconds_per_invariant": Counter()}
 
 MAX_DESA_PCS = 3
@@ -82,11 +82,14 @@ class OfficeYear(RuleBasedStateMachine):
         self.touched = inv.Touched()
         self.walk_problems: list[str] = []
         self.replacements = 0
+        self.forms = 0
+        self.backup_problems: list[str] = []
         self.step_started = time.perf_counter()
 
     def teardown(self):
         STATS["faults"] += self.world.faults_injected
         STATS["kills"] += self.world.kills
+        STATS["office_kills"] += self.world.office_kills
         self.world.close()
         shutil.rmtree(self.world.root, ignore_errors=True)
 
@@ -224,6 +227,11 @@ class OfficeYear(RuleBasedStateMachine):
         data = dict(person.form(), photo=(io.BytesIO(jpeg_photo(person.n)), "foto.jpg"))
         response = office.post(role, "/desa/pra-pendaftaran/baru", data, username=username,
                                content_type="multipart/form-data")
+        if response is not None and response.status_code == 422 and not office.is_desa and self._held(office):
+            # A counter PC holding another PC's backup numbers nothing until the admin chooses.
+            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+            self._done("pra_pendaftaran_ditahan")
+            return
         assert response is None or response.status_code in (302, 303), errors_of(response)
         if response is not None:
             office.people[person.n] = person
@@ -267,6 +275,11 @@ class OfficeYear(RuleBasedStateMachine):
         form = person.form(address=person.corrected_address) if correct else person.form()
         response = office.post("petugas_loket", f"/pra-pendaftaran/{pre_id}/terima", form,
                                content_type="multipart/form-data")
+        if response is not None and response.status_code == 422 and self._held(office):
+            # Another PC's backup restored here: no number until the admin chooses (issue 24).
+            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+            self._done("terima_pra_ditahan")
+            return
         assert response is None or response.status_code in (302, 303), errors_of(response)
         office.people[person.n] = person
         self.touched.page(office, f"/desa/pra-pendaftaran/{pre_id}")
@@ -336,7 +349,7 @@ class OfficeYear(RuleBasedStateMachine):
     def center_ships(self, kecamatan):
         from sync.center.models import Kecamatan
         with self.world.center_bound():
-            kecamatan_id = Kecamatan.get(Kecamatan.code == kecamatan).id
+            kecamatan_id = [k for k, in Kecamatan.select(Kecamatan.id).where(Kecamatan.code == kecamatan).tuples()][0]
         self.world.center_request("POST", "/kirim/baru", data={"kecamatan": str(kecamatan_id)})
         self._done("pusat_kirim")
 
@@ -356,7 +369,11 @@ class OfficeYear(RuleBasedStateMachine):
         office = self._counter(pc)
         if office is None:
             return
-        self.world.backup(office)
+        made = self.world.backup(office)
+        assert made is not None, "run.py backup failed"
+        if "the_latest_backup_restores_equal_to_the_live_data" not in self.off:
+            STATS["invariants"]["the_latest_backup_restores_equal_to_the_live_data"] += 1
+            self.backup_problems += self.world.backup_differences(office, made)
         self._done("cadangan")
 
     def _backups_of(self, office):
@@ -418,6 +435,347 @@ class OfficeYear(RuleBasedStateMachine):
         dead[0].replaced_by = None
         self._done("pc_lama_kembali")
 
+    # --- USB, keys, conflicts, clocks, killed programs -------------------------------------------------------
+
+    def _center_key(self, office):
+        """The center's row of this PC's key (None when the PC is not enrolled)."""
+        from sync.center.models import DeviceKey
+        from sync.client.models import SyncLink
+        key_id = office.read(lambda: SyncLink.select(SyncLink.key_id).scalar())
+        if not key_id:
+            return None
+        with self.world.center_bound():  # a list: no statement left open on the pooled connection
+            found = list(DeviceKey.select().where(DeviceKey.key_id == key_id))
+        return found[0] if found else None
+
+    @rule(pc=st.sampled_from(COUNTERS))
+    def usb_round_trip(self, pc):
+        """No internet: the admin exports batch files to a USB stick, the center's operator imports them
+        and downloads this PC's status file, which the admin imports back at the PC."""
+        office = self._counter(pc)
+        if office is None or self._held(office):
+            return
+        key = self._center_key(office)
+        if key is None or key.revoked_at is not None:
+            return
+        exported = office.post("admin", "/sinkronisasi/ekspor", {})
+        assert exported is None or exported.status_code == 303, errors_of(exported)
+        folders = sorted(p for p in (office.data_dir / "usb").glob("*") if p.is_dir())
+        files = sorted(folders[-1].glob("*.lkb")) if folders else []
+        if files:
+            imported = self.world.center_request("POST", "/impor", content_type="multipart/form-data", data={
+                "batch": [(io.BytesIO(f.read_bytes()), f.name) for f in files]})
+            assert imported is None or imported.status_code == 200, errors_of(imported)
+        answer = self.world.center_request("GET", f"/ekspor-status/{key.kecamatan_id}?perangkat={key.device_code}")
+        assert answer is None or answer.status_code == 200, errors_of(answer)
+        if answer is not None:
+            done = office.post("admin", "/sinkronisasi/impor-status", content_type="multipart/form-data",
+                               data={"status_file": (io.BytesIO(answer.data), "status.lks")})
+            assert done is None or done.status_code == 303, errors_of(done)
+        self._done("usb")
+
+    @rule(pc=st.sampled_from(COUNTERS))
+    def revoke_and_re_enrol(self, pc):
+        """The center's admin revokes a PC's key (a stolen laptop, a reinstall); the PC's admin unlinks
+        and enrols again with a new enrolment code from the center."""
+        import re
+        office = self._counter(pc)
+        if office is None or self._held(office):
+            return
+        key = self._center_key(office)
+        if key is None:
+            return
+        revoked = self.world.center_request("POST", f"/admin/kunci/{key.id}/cabut", data={}, as_admin=True)
+        assert revoked is None or revoked.status_code == 303, errors_of(revoked)
+        report = office.sync()
+        assert report.error, "a revoked key still syncs"
+        unlinked = office.post("admin", "/sinkronisasi/putus", {"confirm": "ya"})
+        assert unlinked is None or unlinked.status_code == 303, errors_of(unlinked)
+        page = self.world.center_request("POST", f"/admin/kecamatan/{key.kecamatan_id}/kode-baru", data={},
+                                         as_admin=True)
+        assert page is not None and page.status_code == 200, errors_of(page)
+        code = re.search(r'<p class="card-value">([^<]+)</p>', page.get_data(as_text=True)).group(1).strip()
+        enrolled = office.post("admin", "/sinkronisasi/daftar", {"center_url": self.world.center_url, "code": code})
+        assert enrolled is None or enrolled.status_code == 303, errors_of(enrolled)
+        assert office.enrolled(), "not enrolled again"
+        self._done("cabut_daftar_ulang")
+
+    @rule(pick=PICK, decision=st.sampled_from(("keep", "accept", "reject")))
+    def center_resolves_conflict(self, pick, decision):
+        """The center's operator decides an open conflict: keep the center's data, accept the new
+        version, or reject it back to the counter."""
+        from sync.center import records
+        from sync.center.models import Conflict
+        with self.world.center_bound():
+            open_ = [c for c, in Conflict.select(Conflict.id).where(Conflict.resolved_at.is_null())
+                     .order_by(Conflict.id).tuples()]
+        if not open_:
+            return
+        decision = {"keep": records.KEEP, "accept": records.ACCEPT, "reject": records.REJECT}[decision]
+        self.world.center_request("POST", f"/konflik/{open_[pick % len(open_)]}/selesai",
+                                  data={"decision": decision, "note": "diputuskan operator simulasi"})
+        self._done("pusat_konflik")
+
+    @rule(where=PICK, skew=st.sampled_from((-200, 150, 900, -3600)))
+    def sync_with_a_wrong_clock(self, where, skew):
+        """A PC's clock is off by `skew` seconds: within the tolerance (5 minutes) the pass works;
+        beyond it the center refuses and the Sinkronisasi page says the clock is wrong; once the clock
+        is set right, the next pass works."""
+        import time as real_time
+        import types
+        from unittest import mock
+
+        from sync.client import transport
+        offices = [o for o in inv.live_offices(self.world) if not self._held_or_desa(o)]
+        if not offices:
+            return
+        office = offices[where % len(offices)]
+        if not office.enrolled():
+            return
+        wrong = types.SimpleNamespace(**{k: getattr(real_time, k) for k in dir(real_time) if not k.startswith("_")})
+        wrong.time = lambda: real_time.time() + skew
+        with mock.patch.object(transport, "time", wrong):
+            report = office.sync()
+        if abs(skew) < 300:
+            assert "Jam komputer" not in (report.error or ""), report.error
+        else:
+            assert report.error and "Jam komputer" in report.error, report.error
+            if not office.is_desa:
+                page = office.get("admin", "/sinkronisasi")
+                assert page is None or "Jam komputer" in page.get_data(as_text=True), "clock problem not shown"
+        self._done("jam_selisih_kecil" if abs(skew) < 300 else "jam_selisih_besar")
+
+    def _held_or_desa(self, office) -> bool:
+        return (not office.is_desa) and self._held(office)
+
+    @rule(where=PICK, after_ms=st.integers(0, 4000))
+    def kill_office_program(self, where, after_ms):
+        """The office program (`run.py serve`: its start-up, daily backup and scheduled sync) is
+        SIGKILLed at a moment, then started again on the same folder."""
+        from tests.sync.harness import Process, free_port
+        offices = inv.live_offices(self.world)
+        office = offices[where % len(offices)]
+        office.stop()
+        args = ["serve", "--data", str(office.data_dir), "--port", str(free_port())]
+        if office.is_desa:
+            args += ["--mode", "desa"]
+        process = Process(args, self.world.root / f"{office.name}-serve.log").start()
+        try:
+            time.sleep(after_ms / 1000)
+        finally:
+            process.kill()
+            process.log.close()
+        office.start()
+        self.world.office_kills += 1
+        self._done("kill_kantor")
+
+    # --- the office's calendar and zone ----------------------------------------------------------------------
+
+    @rule(pc=st.sampled_from(COUNTERS), days_ahead=st.integers(-20, 20), closed=st.booleans())
+    def office_day(self, pc, days_ahead, closed):
+        """The admin marks a day closed (a holiday, cuti bersama) or open after all, or removes the
+        mark again: working days, promised dates and deadlines follow the calendar."""
+        from datetime import timedelta
+
+        from app.calendar.models import OfficeDay
+        from app.frame.dates import local_today
+        office = self._counter(pc)
+        if office is None:
+            return
+        day = office.read(lambda: local_today()) + timedelta(days=days_ahead)
+        if office.read(lambda: OfficeDay.select().where(OfficeDay.day == day).exists()):
+            response = office.post("admin", f"/admin/hari-libur/{day.isoformat()}/hapus", {})
+            kind = "hari_kantor_hapus"
+        else:
+            response = office.post("admin", "/admin/hari-libur", {
+                "day": day.isoformat(), "kind": "tutup" if closed else "buka", "name": "Cuti bersama simulasi"})
+            kind = "hari_libur" if closed else "hari_buka"
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        self._done(kind)
+
+    @rule(pc=st.sampled_from(COUNTERS), zone=st.sampled_from(("WIB", "WITA", "WIT")))
+    def change_zone(self, pc, zone):
+        """The admin sets the office's time zone (Pengaturan Kantor): every figure counts local days."""
+        from app.settings import identity
+        office = self._counter(pc)
+        if office is None:
+            return
+        values = office.read(identity.current_values)
+        if values["timezone"] == zone:
+            return
+        response = office.post("admin", "/admin/kantor", dict(values, timezone=zone))
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        self._done("zona_waktu")
+
+    # --- complaints, survey, recap ---------------------------------------------------------------------------
+
+    def _form_token(self) -> str:
+        self.forms += 1
+        return f"sim-formulir-{self.forms:06d}"
+
+    @staticmethod
+    def _category_id():
+        from app.complaints.models import ComplaintCategory
+        return ComplaintCategory.select(ComplaintCategory.id).where(ComplaintCategory.is_active) \
+            .order_by(ComplaintCategory.id).scalar()
+
+    @rule(pc=st.sampled_from(COUNTERS),
+          channel=st.sampled_from(("meja_informasi", "telepon", "sms", "surat", "kotak_saran", "kiosk", "loket")),
+          step=st.sampled_from(("baru", "diteruskan", "jawab")), last_quarter=st.booleans(), confidential=st.booleans())
+    def record_complaint(self, pc, channel, step, last_quarter, confidential):
+        """A complaint from one channel: the kiosk (a visitor), the counter clerk, or the information
+        desk (desk, hotline call or SMS, letter, a slip from the suggestion box), recorded now or, for
+        a letter found late, in the last quarter."""
+        from datetime import timedelta
+
+        from app.complaints.views import local_input_value
+        from app.frame.dates import utc_now
+        office = self._counter(pc)
+        if office is None:
+            return
+        category = office.read(self._category_id)
+        n = self.forms + 1
+        text_ = f"Pengaduan simulasi {n}: antrean perekaman lama"
+        if channel == "kiosk":
+            response = office.public("POST", "/pengaduan/kios", data={
+                "category_id": str(category), "text": text_, "form_token": self._form_token()})
+            assert response is None or response.status_code in (303, 429), errors_of(response)
+            self._done("pengaduan_kios")
+            return
+        role = "petugas_loket" if channel == "loket" else "petugas_informasi"
+        received = utc_now() - timedelta(minutes=1)
+        if last_quarter and channel in ("surat", "kotak_saran"):
+            from app.frame.periods import Quarter
+            start, _ = office.read(lambda: Quarter.containing(received.date()).previous().utc_bounds())
+            received = start + timedelta(days=20, hours=3)
+        form = {"channel": "meja_informasi" if channel == "loket" else channel, "category_id": str(category),
+                "text": text_, "complainant_name": f"Pelapor {n}", "complainant_contact": f"0812{n:08d}",
+                "received_at": office.read(lambda: local_input_value(received)), "form_token": self._form_token(),
+                "step": step if role == "petugas_informasi" else "baru",
+                "tindak_lanjut": "Sudah dijelaskan persyaratannya." if step == "jawab" else ""}
+        if confidential and role == "petugas_informasi":
+            form["is_confidential"] = "1"
+        if channel == "kotak_saran":
+            opened_on = office.read(lambda: local_input_value(received))[:10]
+            opened = office.post("petugas_informasi", "/pengaduan/kotak-saran",
+                                 {"opened_on": opened_on, "slip_count": "1"})
+            from app.complaints.models import SuggestionBoxSession
+            form["session_id"] = str(office.read(lambda: SuggestionBoxSession.select(SuggestionBoxSession.id)
+                                                 .where(~SuggestionBoxSession.is_empty)
+                                                 .order_by(SuggestionBoxSession.id.desc()).scalar() or ""))
+            assert opened is None or opened.status_code in (303, 422), errors_of(opened)
+        response = office.post(role, "/pengaduan/catat", form)
+        assert response is None or response.status_code == 303, errors_of(response)
+        if response is not None:
+            self.touched.page(office, response.headers["Location"])
+        self._done(f"pengaduan_{channel}")
+
+    def _complaints(self, office, *statuses):
+        from app.complaints.models import Complaint
+        return office.read(lambda: [c for c, in Complaint.select(Complaint.id).where(
+            Complaint.status.in_(list(statuses))).order_by(Complaint.id).tuples()])
+
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK, to=st.sampled_from(("ditindaklanjuti", "selesai", "bukan_kewenangan")))
+    def follow_up_complaint(self, pc, pick, to):
+        """The Kasi Pelayanan follows a complaint up, closes it, or passes it to another office."""
+        office = self._counter(pc)
+        if office is None:
+            return
+        from app.complaints.workflow import TRANSITIONS
+        movable = [c for c in self._complaints(office, *TRANSITIONS)]
+        if not movable:
+            return
+        complaint_id = movable[pick % len(movable)]
+        from app.complaints.models import Complaint
+        status = office.read(lambda: Complaint.get_by_id(complaint_id).status)
+        if to not in TRANSITIONS[status]:
+            to = TRANSITIONS[status][0]
+        response = office.post("kasi_pelayanan", f"/pengaduan/{complaint_id}/status", {
+            "to_status": to, "tindak_lanjut": f"Ditindaklanjuti: petugas ditambah ({pick}).",
+            "other_office": "Dinas Kependudukan" if to == "bukan_kewenangan" else "", "note": ""})
+        assert response is None or response.status_code == 303, errors_of(response)
+        self.touched.page(office, f"/pengaduan/{complaint_id}")
+        self._done(f"pengaduan_{to}")
+
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK, with_code=st.booleans(), scores=st.lists(st.integers(1, 4), min_size=9, max_size=9))
+    def survey_answer(self, pc, pick, with_code, scores):
+        """A visitor answers the satisfaction survey at the kiosk: with the code printed on their slip
+        (a registration receipt or a complaint slip), or as a walk-in without one."""
+        import re
+        import uuid
+
+        from app.survey.elements import ELEMENTS
+        office = self._counter(pc)
+        if office is None:
+            return
+        form = {f"unsur_{e.key}": str(score) for e, score in zip(ELEMENTS, scores)}
+        form["submission_key"] = uuid.UUID(int=self.world.people_made * 1000 + self.forms + pick).hex
+        self.forms += 1
+        if with_code:
+            slips = [f"/pendaftaran/{a}/bukti" for a in self._applications(office, "diterima", "lengkap", "dikembalikan")]
+            slips += [f"/pengaduan/{c}/tanda-terima" for c in self._complaints(office, "baru", "diteruskan")]
+            if not slips:
+                return
+            slip = office.get("petugas_informasi" if "pengaduan" in slips[pick % len(slips)] else "petugas_loket",
+                              slips[pick % len(slips)])
+            found = re.search(r'survey-code-value">([A-Z0-9-]+)<', slip.get_data(as_text=True)) if slip else None
+            if found is None:
+                return
+            form["kode"] = found.group(1)
+        response = office.public("POST", "/survei", data=form)
+        # A code used twice is refused with its reason (422); walk-ins are throttled (429).
+        assert response is None or response.status_code in (303, 422, 429), errors_of(response)
+        self._done("survei_kode" if with_code else "survei_tanpa_kode")
+
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK, accept=st.booleans())
+    def review_survey(self, pc, pick, accept):
+        """The information officer accepts a walk-in answer, or voids an answer with a reason."""
+        from app.survey.models import SurveyResponse
+        office = self._counter(pc)
+        if office is None:
+            return
+        wanted = ["menunggu"] if accept else ["menunggu", "sah"]
+        answers = office.read(lambda: [r for r, in SurveyResponse.select(SurveyResponse.id).where(
+            SurveyResponse.status.in_(wanted)).order_by(SurveyResponse.id).tuples()])
+        if not answers:
+            return
+        chosen = answers[pick % len(answers)]
+        if accept:
+            response = office.post("petugas_informasi", f"/ikm/jawaban/{chosen}/sahkan", {})
+        else:
+            response = office.post("petugas_informasi", f"/ikm/jawaban/{chosen}/batalkan", {"alasan": "diisi dua kali"})
+        assert response is None or response.status_code == 303, errors_of(response)
+        self._done("survei_sahkan" if accept else "survei_batalkan")
+
+    @rule(pc=st.sampled_from(COUNTERS), action=st.sampled_from(("draf", "ajukan", "setujui", "kembalikan")))
+    def recap_step(self, pc, action):
+        """The last quarter's recap: the information officer drafts and submits it, the Camat approves
+        it (frozen) or sends it back."""
+        from app.frame.dates import local_today
+        from app.frame.periods import Quarter
+        from app.recap.models import QuarterRecap
+        office = self._counter(pc)
+        if office is None:
+            return
+        quarter = office.read(lambda: Quarter.containing(local_today()).previous())
+        path = f"/rekap/{quarter.year}/{quarter.number}"
+        status = office.read(lambda: QuarterRecap.select(QuarterRecap.status).where(
+            QuarterRecap.year == quarter.year, QuarterRecap.quarter == quarter.number).scalar())
+        if action in ("draf", "ajukan"):
+            response = office.post("petugas_informasi", f"{path}/draf", {
+                "promises": "Menambah petugas perekaman.", "narrative": "Antrean menurun.",
+                **({"ajukan": "1"} if action == "ajukan" else {})})
+            allowed = (303,) if status in (None, "draf", "dikembalikan") else (409,)
+        elif action == "setujui":
+            response = office.post("camat", f"{path}/setujui", {"remark": ""})
+            allowed = (303,) if status == "diajukan" else (409,)
+        else:
+            response = office.post("camat", f"{path}/kembalikan", {"remark": "Lengkapi uraian."})
+            allowed = (303,) if status == "diajukan" else (409,)
+        assert response is None or response.status_code in allowed, f"{status} -> {action}: {errors_of(response)}"
+        self.touched.page(office, path)
+        self._done(f"rekap_{action}")
+
     # --- walking the pages ----------------------------------------------------------------------------------
 
     @rule(where=PICK, who=PICK)
@@ -434,7 +792,8 @@ class OfficeYear(RuleBasedStateMachine):
     def broken_invariants(self) -> list[tuple[str, str]]:
         """Every invariant not switched off: (invariant name, violation) pairs, empty when all hold."""
         problems = [("no_personal_field_shown_to_a_denied_role", p) for p in self.walk_problems]
-        self.walk_problems = []
+        problems += [("the_latest_backup_restores_equal_to_the_live_data", p) for p in self.backup_problems]
+        self.walk_problems, self.backup_problems = [], []
         for check in inv.INVARIANTS:
             if check.__name__ in self.off:
                 continue

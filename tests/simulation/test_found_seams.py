@@ -86,3 +86,18 @@ def test_desa_laptops_enrolled_from_two_counter_pcs_never_share_numbers(office):
              ("desa_pre_register", {"where": 0}),  # at D1
              ("desa_pre_register", {"where": 1})]  # at D2: D1's number again
     assert broken_after_each_step(office, steps, "no_pre_registration_number_held_by_two_people") == []
+
+
+@pytest.mark.xfail(strict=True, reason="programs (app/desa): a desa form typed at a counter PC is numbered by "
+                   "app/desa/records.next_number without installation.numbering_refusal, so a PC holding another "
+                   "PC's backup, and that PC restored itself, both number PRA-...-01-1000001 (issue 26 long run, "
+                   "seed 2613 step 348)")
+def test_a_desa_form_typed_at_a_pc_restored_on_a_new_pc_never_takes_the_old_pcs_number(office):
+    steps = [("create_desa_operator", {"pc": "P1", "desa": 1}),  # desa-p1-1 for Kraton, at P1
+             ("backup", {"pc": "P1"}),
+             ("restore_on_new_pc", {"pc": "P1", "pick": 0}),     # P1 dies; P1-baru1 from its backup
+             ("desa_pre_register", {"where": 1}),                # at P1-baru1 with desa-p1-1: numbered
+             ("bring_old_pc_back", {}),
+             ("restore_same_pc", {"pc": "P1", "pick": 0}),       # on the old P1
+             ("desa_pre_register", {"where": 1})]                # at P1 with desa-p1-1: the same number
+    assert broken_after_each_step(office, steps, "no_pre_registration_number_held_by_two_people") == []

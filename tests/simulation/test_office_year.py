@@ -26,6 +26,9 @@ def test_an_office_year_keeps_every_invariant():
 def test_an_office_year_away_from_the_known_seams_keeps_every_invariant(monkeypatch):
     """The same runs without the rules and the invariant that reach issue 24's findings on this
     commit: the harness itself holds, so the test above fails only on those findings."""
+    from tests.simulation.machine import KNOWN_SEAMS
+    if not KNOWN_SEAMS:
+        pytest.skip("no known seam is switched off today: the run above is this run")
     monkeypatch.setenv("LOKET_SIM_OFF", "known_seams")
     run_state_machine_as_test(OfficeYear, settings=CI)
 

@@ -16,7 +16,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from tests.simulation.machine import OfficeYear
+from tests.simulation.machine import STATS, OfficeYear
 
 COUNTERS = ("P1", "P1", "P2", "P2", "K1", "K1", "P1-baru1", "P2-baru1")  # a replacement PC, less often
 
@@ -43,6 +43,25 @@ RULES = {
     "new_desa_pc": (1, lambda r: {"pc": r.choice(COUNTERS), "desa": r.randint(0, 1)}),
     "kill_center": (0.5, lambda r: {}),
     "walk_every_menu": (2, lambda r: {"where": r.randint(0, 99), "who": r.randint(0, 99)}),
+    "record_complaint": (5, lambda r: {"pc": r.choice(COUNTERS), "channel": r.choice(
+        ("meja_informasi", "telepon", "sms", "surat", "kotak_saran", "kiosk", "loket")),
+        "step": r.choice(("baru", "baru", "diteruskan", "jawab")), "last_quarter": r.random() < 0.2,
+        "confidential": r.random() < 0.1}),
+    "follow_up_complaint": (4, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99), "to": r.choice(
+        ("ditindaklanjuti", "selesai", "selesai", "bukan_kewenangan"))}),
+    "survey_answer": (5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99),
+                                    "with_code": r.random() < 0.6, "scores": [r.randint(1, 4) for _ in range(9)]}),
+    "review_survey": (2, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99), "accept": r.random() < 0.7}),
+    "recap_step": (1.5, lambda r: {"pc": r.choice(COUNTERS), "action": r.choice(
+        ("draf", "ajukan", "ajukan", "setujui", "setujui", "kembalikan"))}),
+    "usb_round_trip": (1, lambda r: {"pc": r.choice(COUNTERS)}),
+    "revoke_and_re_enrol": (0.3, lambda r: {"pc": r.choice(COUNTERS)}),
+    "center_resolves_conflict": (1, lambda r: {"pick": r.randint(0, 99), "decision": r.choice(("keep", "accept", "reject"))}),
+    "sync_with_a_wrong_clock": (1, lambda r: {"where": r.randint(0, 99), "skew": r.choice((-200, 150, 900, -3600))}),
+    "office_day": (0.7, lambda r: {"pc": r.choice(COUNTERS), "days_ahead": r.randint(-20, 20),
+                                   "closed": r.random() < 0.8}),
+    "change_zone": (0.3, lambda r: {"pc": r.choice(COUNTERS), "zone": r.choice(("WIB", "WIB", "WITA", "WIT"))}),
+    "kill_office_program": (0.7, lambda r: {"where": r.randint(0, 99), "after_ms": r.randint(0, 4000)}),
 }
 
 
@@ -51,6 +70,7 @@ class Failure:
     invariant: str  # the invariant's name, or "rule:<name>" when a rule's own check failed
     messages: list[str]
     steps: list[tuple[str, dict]]  # the sequence up to and including the failing step
+    idle: set[int] = field(default_factory=set)  # steps whose rule found nothing to act on
 
 
 @dataclass
@@ -79,7 +99,7 @@ def _step(machine: OfficeYear, name: str, arguments: dict) -> list[tuple[str, st
 
 
 def walk(seed: int, count: int, off: set[str] = frozenset(), keep_going: bool = True,
-         on_step=None) -> WalkResult:
+         on_step=None, deadline: float | None = None) -> WalkResult:
     """Run `count` steps from `seed` in one world. With `keep_going`, a broken invariant is
     recorded and switched off for the rest of the walk, so one walk can find several seams."""
     result = WalkResult()
@@ -89,10 +109,16 @@ def walk(seed: int, count: int, off: set[str] = frozenset(), keep_going: bool = 
     if "known_seams" in machine.off:
         from tests.simulation.machine import KNOWN_SEAMS
         machine.off |= KNOWN_SEAMS
+    idle = set()
     try:
         for index, (name, arguments) in enumerate(plan(seed, count, machine.off)):
+            if deadline is not None and time.perf_counter() >= deadline:
+                break  # the long run's time is up: the walk ends here, its figures count
             result.steps.append((name, arguments))
+            acted = STATS["steps"]
             problems = _step(machine, name, arguments)
+            if STATS["steps"] == acted and not problems:
+                idle.add(index)
             if on_step:
                 on_step(index, name, problems)
             if not problems:
@@ -100,7 +126,7 @@ def walk(seed: int, count: int, off: set[str] = frozenset(), keep_going: bool = 
             broken = sorted({invariant for invariant, _ in problems})
             for invariant in broken:
                 result.failures.append(Failure(invariant, [p for i, p in problems if i == invariant],
-                                               list(result.steps)))
+                                               list(result.steps), set(idle)))
             if not keep_going:
                 break
             machine.off |= {i for i in broken if not i.startswith("rule:")}
@@ -127,11 +153,47 @@ def replay(steps: list[tuple[str, dict]], invariant: str, off: set[str] = frozen
         machine.teardown()
 
 
-def shrink(failure: Failure, off: set[str] = frozenset(), budget_seconds: float = 900) -> list[tuple[str, dict]]:
-    """The shortest sequence found (delta debugging: drop chunks, then single steps) that still
-    breaks the same invariant; within `budget_seconds`."""
+# Rules that change nothing an invariant reads but the pages they answered (dropped first in a shrink).
+READ_ONLY = {"walk_every_menu"}
+
+
+def shrink(failure: Failure, off: set[str] = frozenset(), budget_seconds: float = 900,
+           fast: bool = False) -> list[tuple[str, dict]]:
+    """The shortest sequence found that still breaks the same invariant; within `budget_seconds`.
+
+    `fast` (bench/office_year.py --fast-shrink; faster on a short failure, not on a long one:
+    docs/testing.md) first cuts what costs one replay each: the steps whose rule found nothing to act on (all
+    at once), the read-only steps (all at once), then each kind of operation at a time (a seam
+    needs a few kinds; a year has two dozen); then, as the plain shrinker does, the last steps
+    alone and delta debugging (drop chunks, then single steps)."""
     deadline = time.perf_counter() + budget_seconds
     steps = list(failure.steps)
+    if fast:
+        steps = _cut_whole_groups(steps, failure, off, deadline)
+    return _delta_debug(steps, failure, off, deadline)
+
+
+def _cut_whole_groups(steps, failure: Failure, off, deadline):
+    last = steps[-1:]  # the step that broke it stays in every candidate
+
+    def attempt(before):
+        candidate = before + last
+        return candidate if len(candidate) < len(steps) and replay(candidate, failure.invariant, off) else None
+
+    acting = [step for index, step in enumerate(steps[:-1]) if index not in failure.idle]
+    steps = attempt(acting) or steps
+    if time.perf_counter() < deadline and failure.invariant != "no_personal_field_shown_to_a_denied_role":
+        steps = attempt([step for step in steps[:-1] if step[0] not in READ_ONLY]) or steps
+    # Kinds with the most steps first: dropping them saves the most replay time later.
+    from collections import Counter
+    for kind, _ in Counter(name for name, _ in steps[:-1]).most_common():
+        if time.perf_counter() >= deadline:
+            break
+        steps = attempt([step for step in steps[:-1] if step[0] != kind]) or steps
+    return steps
+
+
+def _delta_debug(steps, failure: Failure, off, deadline):
     # First the last 1, 2, 4 ... steps alone: most seams need a few steps before the one that broke,
     # and a short replay is cheap; then delta debugging on what is left.
     size = 1

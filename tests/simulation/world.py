@@ -225,6 +225,24 @@ class Office:
     def get(self, role, path, **kwargs):
         return self.request(role, "GET", path, **kwargs)
 
+    def public(self, method: str, path: str, **kwargs):
+        """A visitor at the kiosk (no account): the kiosk's own browser session."""
+        if "_publik" not in self.clients:
+            self.clients["_publik"] = self.app.test_client()
+        client = self.clients["_publik"]
+        with self.bound():
+            try:
+                response = client.open(path, method=method, **kwargs)
+            except Exception:
+                self.world.seen.server_errors.append((self.name, "publik", method, path, 500,
+                                                      traceback.format_exc(limit=-4)))
+                return None
+        if response.status_code >= 500:
+            self.world.seen.server_errors.append((self.name, "publik", method, path, response.status_code,
+                                                  text(response)[:300]))
+            return None
+        return response
+
     def post(self, role, path, data=None, **kwargs):
         return self.request(role, "POST", path, data=data or {}, **kwargs)
 
@@ -266,11 +284,17 @@ class World:
         self.fault_mode = "good"  # good | faulty | cut
         self.faults_injected = 0
         self.kills = 0
+        self.office_kills = 0
+        self.checks_of_backups = 0
         self.offices: dict[str, Office] = {}
         if template is None:
             from tests.sync.harness import CenterServer, prepare_center
             self.center_app, _ = prepare_center(root / "center", kecamatan_code=YOSOWILANGUN)
             with self.center_bound():
+                from sync.center.access import ADMIN
+                from sync.center.accounts import create_operator
+                create_operator("admin-pusat", "Admin Pusat", ADMIN, password=CENTER_OPERATOR_PASSWORD,
+                                must_change_password=False)
                 from app.frame.dates import utc_now
                 from sync.center.models import Kecamatan
                 Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
@@ -285,8 +309,7 @@ class World:
         FAULTS = _faults()
         self.proxy = LinkProxy(("127.0.0.1", self.center.port), faults=self._schedule, seed=0)
         self.proxy.start()
-        self.center_client = self.center_app.test_client()
-        self._center_signed_in = False
+        self._center_sessions: dict[str, tuple] = {}  # username -> (browser session, CSRF token)
         if template is not None:
             for spec in json.loads((template / "world.json").read_text()):
                 shutil.copytree(template / spec["name"], root / spec["name"])
@@ -338,7 +361,11 @@ class World:
 
     @contextmanager
     def center_bound(self):
+        """The center's models on this world's center database (one proxy per process, like the
+        offices' models: another center app opened in this process would have taken it)."""
+        from sync.center.db import center_database
         db = self.center_app.extensions["center_database"]
+        center_database.initialize(db)
         with self.center_app.app_context(), db.connection_context():
             yield db
 
@@ -349,26 +376,54 @@ class World:
         with self.center_bound():
             return keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == kecamatan))
 
-    def center_request(self, method: str, path: str, **kwargs):
-        with self.center_bound():
-            if not self._center_signed_in:
-                from tests.conftest import CsrfClient
-                self.center_app.test_client_class = CsrfClient
-                self.center_client = self.center_app.test_client()
-                answer = self.center_client.post("/masuk", data={"username": "operator",
-                                                                 "password": CENTER_OPERATOR_PASSWORD})
-                assert answer.status_code in (302, 303), answer.status_code
-                self._center_signed_in = True
+    def center_request(self, method: str, path: str, data=None, content_type=None, as_admin=False, **kwargs):
+        """The center's operator (or, `as_admin`, its admin) in a browser: a form sent to the center's
+        own server (the process the offices sync with, SIGKILLed with it), signed in once, with the
+        page's CSRF token."""
+        import requests
+        url = self.center.url + path
+        form, files = {}, []
+        for key, value in (data or {}).items():
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, tuple):
+                    files.append((key, (item[1], item[0].read(), "application/octet-stream")))
+                else:
+                    form.setdefault(key, []).append(item)
+        for attempt in range(2):
             try:
-                response = self.center_client.open(path, method=method, **kwargs)
-            except Exception:
-                self.seen.server_errors.append(("pusat", "operator", method, path, 500, traceback.format_exc(limit=-4)))
+                who = "admin-pusat" if as_admin else "operator"
+                if who not in self._center_sessions:
+                    self._center_sign_in(who)
+                session, token = self._center_sessions[who]
+                if method != "GET":
+                    form["csrf_token"] = [token]
+                answer = session.request(method, url, data=form, files=files or None, timeout=120,
+                                                      allow_redirects=False)
+            except requests.RequestException:
+                self.seen.server_errors.append(("pusat", "operator", method, path, 500, traceback.format_exc(limit=-2)))
                 return None
+            if answer.status_code in (302, 303) and "/masuk" in answer.headers.get("Location", "") or \
+                    answer.status_code == 400 and "CSRF" in answer.text:
+                self._center_sessions.pop(who, None)  # the session or its token ran out: sign in again
+                continue
+            break
+        response = _Answer(answer)
         if response.status_code >= 500:
             self.seen.server_errors.append(("pusat", "operator", method, path, response.status_code,
                                             text(response)[:300]))
             return None
         return response
+
+    def _center_sign_in(self, username: str):
+        import requests
+        session = requests.Session()
+        page = session.get(self.center.url + "/masuk", timeout=60).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        answer = session.post(self.center.url + "/masuk", allow_redirects=False, timeout=60, data={
+            "username": username, "password": CENTER_OPERATOR_PASSWORD, "csrf_token": token})
+        assert answer.status_code in (302, 303), answer.status_code
+        page = session.get(self.center.url + "/akun/kata-sandi", timeout=60).text
+        self._center_sessions[username] = (session, re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1))
 
     # --- offices -----------------------------------------------------------------------------------
 
@@ -453,6 +508,32 @@ class World:
         office.start()
         return done
 
+    def backup_differences(self, office: Office, backup: Path) -> list[str]:
+        """Restore `backup` on a spare PC (as on a new PC, with the paper key) and compare every table
+        with `office`'s live database: what differs, by table (empty when the backup is whole)."""
+        self.checks_of_backups += 1
+        spare = Office(self, f"{office.name}-uji", self.root / "uji-pulih" / str(self.checks_of_backups),
+                       office.kecamatan, mode=office.mode)
+        try:
+            done = self.restore(spare, backup, self.recovery_key(office))
+            if done.returncode != 0:
+                return [f"{office.name}: cadangan {backup.name} tidak dapat dipulihkan: {done.stderr[-300:]}"]
+            live, restored = office.read(_table_rows), spare.read(_table_rows)
+        finally:
+            spare.stop()
+            shutil.rmtree(spare.data_dir, ignore_errors=True)
+        problems = []
+        for table in sorted(set(live) | set(restored)):
+            if table in NOT_IN_A_BACKUP or table.startswith(NOT_IN_A_BACKUP_PREFIXES):
+                continue
+            mine, theirs = live.get(table), restored.get(table)
+            if mine != theirs:
+                missing = len(set(mine or ()) - set(theirs or ()))
+                extra = len(set(theirs or ()) - set(mine or ()))
+                problems.append(f"{office.name}: tabel {table} setelah pulih dari {backup.name} berbeda dari data "
+                                f"hidup ({missing} baris hilang, {extra} baris lain)")
+        return problems
+
     def restore_on_new_pc(self, name: str, source: Office, backup: Path) -> Office:
         """The old PC died: a new PC is installed, started once, and the backup restored with the paper key."""
         key = self.recovery_key(source)
@@ -460,6 +541,34 @@ class World:
         self.offices[name] = office
         self.restore(office, backup, key)
         return office
+
+
+class _Answer:
+    """A requests response read like a test client's (status_code, headers, data, get_data)."""
+
+    def __init__(self, answer):
+        self.status_code, self.headers, self.data = answer.status_code, answer.headers, answer.content
+
+    def get_data(self, as_text=False):
+        return self.data.decode("utf-8", "replace") if as_text else self.data
+
+
+# Tables a restore rightly makes different from the live database it was copied from: the trail of the
+# backup and the restore themselves, the installation's identity (the restoring PC's own), and caches.
+NOT_IN_A_BACKUP = {"installation", "tally_zone"}
+NOT_IN_A_BACKUP_PREFIXES = ("sqlite_",)
+# The audit trail is compared without the records of the backup and the restore themselves.
+AUDIT_OF_THE_RESTORE = ("cadangan", "kunci_pemulihan")
+
+
+def _table_rows() -> dict[str, list[str]]:
+    """Every table of the bound database: name -> its rows (as text, sorted)."""
+    from app.frame.db import database
+    tables = [name for name, in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
+    where = {"audit_event": f'WHERE "entity" NOT IN ({", ".join(repr(e) for e in AUDIT_OF_THE_RESTORE)})'}
+    return {table: sorted(repr(row) for row in database.execute_sql(
+        f'SELECT * FROM "{table}" {where.get(table, "")}').fetchall()) for table in tables}
 
 
 # --- the center of the next example boots while this one runs -------------------------------------------
