@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from flask import current_app, g
 
 from app.calendar import office_calendar
-from app.frame import audit, dates
+from app.frame import audit, dates, installation
 from app.frame.db import database
 from app.desa.models import PreRegistration
 from app.registration import numbering, records
@@ -112,6 +112,10 @@ def number_prefix(desa_code: str) -> str:
 def next_number(desa_code: str) -> str:
     """This PC's next number, in the one format the center takes (sync/protocol.py); one a scanned form took
     before its series was checked is passed over. Call inside the transaction that stores the form."""
+    if current_app.config.get("MODE") != "desa":  # a counter PC holding another PC's backup: its series is not its own
+        refusal = installation.numbering_refusal(database, current_app.config["DATABASE_PATH"])
+        if refusal:
+            raise Refused(refusal)
     prefix = number_prefix(desa_code)
     while True:
         try:

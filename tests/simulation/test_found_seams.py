@@ -88,10 +88,8 @@ def test_desa_laptops_enrolled_from_two_counter_pcs_never_share_numbers(office):
     assert broken_after_each_step(office, steps, "no_pre_registration_number_held_by_two_people") == []
 
 
-@pytest.mark.xfail(strict=True, reason="programs (app/desa): a desa form typed at a counter PC is numbered by "
-                   "app/desa/records.next_number without installation.numbering_refusal, so a PC holding another "
-                   "PC's backup, and that PC restored itself, both number PRA-...-01-1000001 (issue 26 long run, "
-                   "seed 2613 step 348)")
+# issue 26 long run, seed 2613 step 348: a desa form typed at a counter PC was numbered without
+# installation.numbering_refusal, so a PC holding another PC's backup and that PC both numbered PRA-...-01-1000001
 def test_a_desa_form_typed_at_a_pc_restored_on_a_new_pc_never_takes_the_old_pcs_number(office):
     steps = [("create_desa_operator", {"pc": "P1", "desa": 1}),  # desa-p1-1 for Kraton, at P1
              ("backup", {"pc": "P1"}),
