@@ -26,7 +26,7 @@ ENDPOINTS = frozenset({
     "registration.check_nik", "registration.check_kk",
     "desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
     "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now", "desa.sync_state",
-    "settings.autostart",
+    "settings.autostart", "settings.upload_logo",  # the F-1.07 letterhead's logo, as at the kecamatan
     # Cadangan Data, the kecamatan's own pages (one copy): backup, download, restore, recovery key
     "backups.index", "backups.create", "backups.download", "backups.restore", "backups.new_pc_restore",
     "backups.recovery_key", "backups.recovery_key_printed", "backups.recovery_key_change", "backups.recovery_key_typed",

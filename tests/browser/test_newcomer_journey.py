@@ -7,7 +7,8 @@ console): first start (`run.py`, its one-time password) -> setup, the zone propo
 regency's printing center (the code typed as heard on the phone) -> a backup downloaded to a flashdisk
 -> the old PC dies; a new PC restores it from its first screen with the printed key and takes over the
 old PC's numbers -> a desa PC enrolled with a code from the new PC -> the desa's F-1.07 relayed through
-the center and accepted at the counter without typing.
+the center and accepted at the counter without typing, printed under the kecamatan's logo (uploaded by the
+desa PC's admin).
 
 All four programs are real processes (`run.py center`, `run.py`, `run.py serve --mode desa`); every page
 is watched for CSP violations and console errors (tests/browser/conftest.py). It replaces the first-run,
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.browser.helpers import logout, new_context, pdf_of, photo_file, screenshot, settled, sign_in, sync_now
 from tests.sync.harness import CenterServer, OfficeServer, prepare_center
@@ -234,6 +236,14 @@ def _desa_form(page, tmp_path) -> str:
     return heading.inner_text().split()[1]
 
 
+def _logo_file(folder):
+    """A kecamatan's logo file as the admin gets it (small enough to be kept at its own size)."""
+    from PIL import Image
+    path = folder / "logo kabupaten.png"
+    Image.new("RGB", (200, 120), (20, 90, 40)).save(path)
+    return path
+
+
 def _until(page, condition, press, timeout=SLOW):
     """Press the page's sync button and look again until `condition(page)`: the PC's own scheduler may be
     mid-pass when the button is pressed (the press then follows that pass, begun before the last change)."""
@@ -311,6 +321,11 @@ def test_a_newcomer_sets_up_a_wita_office_restores_on_a_new_pc_and_accepts_a_des
         # its own health on its admin's page, as on the kecamatan's home (issue 33): its key is not printed yet
         expect(laptop.locator(".cards .card", has_text="Kunci pemulihan belum dicetak")).to_have_attribute(
             "href", "/admin/cadangan/kunci-pemulihan")
+        # the kecamatan's letterhead logo for its F-1.07 (issue 25: it printed without one)
+        laptop.get_by_label("Berkas logo (PNG/JPEG, maks 2 MB)").set_input_files(_logo_file(tmp_path))
+        laptop.get_by_role("button", name="Unggah logo").click()
+        expect(laptop.locator(".flash-success")).to_contain_text("Logo kop surat disimpan.")
+        expect(laptop.get_by_role("img", name="Logo kop surat saat ini")).to_be_visible()
         laptop.get_by_label("Nama pengguna").fill("wati")
         laptop.get_by_label("Nama lengkap").fill("Wati Operator Desa")
         laptop.get_by_label(re.compile("^Desa \\(boleh")).select_option(label=f"{DESA} ({DESA_CODE})")
@@ -324,8 +339,10 @@ def test_a_newcomer_sets_up_a_wita_office_restores_on_a_new_pc_and_accepts_a_des
             laptop.get_by_role("link", name="Cetak formulir F-1.07").click()
         expect(popup.value.locator(".qr svg")).to_be_visible()
         popup.value.wait_for_load_state()  # its print CSS too
+        assert popup.value.locator(".letterhead-logo").evaluate("img => img.complete && img.naturalWidth") == 200
         sheet = pdf_of(popup.value, name="newcomer-desa-f107")
         popup.value.close()
+        assert [image.image.size for image in PdfReader(sheet.path).pages[0].images] == [(200, 120)]  # the logo
         assert sheet.overflow == [] and sheet.pages == 1  # its QR reached into the margin (issue 25)
         assert f"Kecamatan {KECAMATAN}, Kabupaten Gowa, Provinsi Sulawesi Selatan" in " ".join(sheet.text.split())
         _until(laptop, lambda p: p.get_by_text("Terkirim ke pusat, menunggu kecamatan").count() == 1, _desa_sync)

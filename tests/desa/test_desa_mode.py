@@ -76,7 +76,7 @@ def test_desa_mode_has_its_own_database_and_a_one_time_password(desa_app, tmp_pa
 
 # Written here, not read from the app: all a desa PC answers for its admin.
 DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now",
-                          "desa.sync_state", "settings.autostart",
+                          "desa.sync_state", "settings.autostart", "settings.upload_logo",
                           "auth.change_password", "core.dashboard", "settings.logo",
                           # issue 25: Cadangan Data in the browser, as at the kecamatan
                           "backups.index", "backups.create", "backups.download", "backups.restore",
