@@ -155,6 +155,15 @@ def flood_only(options) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """The process's user + system CPU so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def refusal_cost(app, count: int = 2000) -> tuple[float, float]:
     """Microseconds per remembered refusal, in this process: through the gate, and through Flask
     (the page's own path, which _wait answers from memory too)."""
@@ -220,11 +229,20 @@ def main(argv=None) -> int:
             loud = operator_pages(session, center.url, options.seconds)
             answers = Counter(json.loads(flooding.communicate(timeout=options.seconds + 120)[0]))
             rounds.append((quiet, loud, answers))
+        # The flood alone, for the server's CPU per refused guess (cheroot's HTTP parsing included).
+        before = cpu_seconds(center.process.proc.pid)
+        alone = flood_process(center.url, options.rate, 10, options.client, options.nice)
+        alone_answers = Counter(json.loads(alone.communicate(timeout=130)[0]))
+        after = cpu_seconds(center.process.proc.pid)
     finally:
         center.stop()
     print(f"center on {'PostgreSQL' if options.database_url else 'SQLite'}, flood {options.rate}/s for "
           f"{options.seconds:.0f} s, {options.client} client at nice {options.nice}")
     print(f"a remembered refusal in process: {gate_us:.0f} us at the gate, {flask_us:.0f} us through Flask")
+    if before is not None:
+        print(f"the flood alone for 10 s: server CPU {(after - before) * 1000:.0f} ms for {alone_answers['sent']} "
+              f"guesses ({(after - before) / max(1, alone_answers['sent']) * 1e6:.0f} us each, "
+              f"{(after - before) / 10:.1%} of one core); client CPU {alone_answers['client cpu ms']} ms")
     for n, (quiet, loud, answers) in enumerate(rounds, 1):
         print(f"round {n}")
         print(summary("  operator pages, quiet", quiet))
