@@ -99,6 +99,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.extensions["doors"] = CENTER_DOORS
 
     install_request_cycle(app, db, load_operator, enforce_roles, CONTENT_SECURITY_POLICY)
+    public_status.install_refusal_gate(app)  # last: outside everything, a remembered refusal costs nothing
 
     return app
 

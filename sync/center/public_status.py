@@ -15,8 +15,10 @@ import json
 import re
 import time
 from datetime import date, timedelta
+from urllib.parse import parse_qs
 
 from flask import current_app, g, has_request_context, jsonify, render_template, request
+from markupsafe import escape
 from peewee import IntegrityError
 
 from app.frame import throttle
@@ -217,6 +219,63 @@ def _wait() -> int:
     return max(by_address, for_all)
 
 
+class RefusalGate:
+    """In front of the center's Flask app: a lookup from an address (or in a minute) whose refusal
+    _wait already decided and remembered is answered here, 429 with the same calm page and a
+    Retry-After, before Flask builds a request, opens the cookie session, lends a database
+    connection or reads the operator's session: a flood of guesses costs the operators' pages
+    almost nothing (bench/bench_public_flood.py). Everything else, and each first refusal, goes
+    through the page (the database decides)."""
+
+    MARKS = ("\x01number\x01", "\x01code\x01", "\x01wait\x01")
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app, self.pages = app, wsgi_app, {}
+        self.page("")  # rendered once now: the first refusal of a flood must not open a session either
+
+    def page(self, script_name: str) -> tuple[list[str], list[tuple[str, str]]]:
+        """The refusal page split at the typed values and the wait, and its head, as the page sends them."""
+        if script_name not in self.pages:
+            marks = dict(zip(("number", "code", "wait"), self.MARKS))
+            with self.app.test_request_context("/cek", environ_base={"SCRIPT_NAME": script_name}):
+                response = self.app.process_response(self.app.make_response(
+                    (render_template("center/public_status.html", status=None, missed=False, **marks), 429)))
+            body = response.get_data(as_text=True)
+            for mark in self.MARKS:
+                body = body.replace(mark, "\x00" + mark + "\x00")
+            head = [(k, v) for k, v in response.headers.items() if k not in ("Content-Length", "Vary", "Set-Cookie")]
+            if len(self.pages) > 8:  # a few proxy prefixes at most
+                self.pages.clear()
+            self.pages[script_name] = (body.split("\x00"), head)
+        return self.pages[script_name]
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/cek" or environ.get("REQUEST_METHOD") != "GET":
+            return self.wsgi_app(environ, start_response)
+        refused = self.app.extensions.get("public_status_refused_until")
+        if not refused:
+            return self.wsgi_app(environ, start_response)
+        until = max(refused.get("*", 0.0), refused.get(environ.get("REMOTE_ADDR") or "", 0.0))
+        now = time.monotonic()
+        if until <= now:
+            return self.wsgi_app(environ, start_response)
+        asked = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True, errors="replace")
+        number, code = (asked.get("n") or [""])[0], (asked.get("k") or [""])[0]
+        if not number and not code:  # the empty form is no lookup
+            return self.wsgi_app(environ, start_response)
+        wait = int(until - now) + 1
+        values = {self.MARKS[0]: str(escape(number[:60].strip())), self.MARKS[1]: str(escape(code[:20].strip())),
+                  self.MARKS[2]: throttle.in_words(wait)}
+        parts, head = self.page(environ.get("SCRIPT_NAME", ""))
+        body = "".join(values.get(part, part) for part in parts).encode()
+        start_response("429 TOO MANY REQUESTS", head + [("Content-Length", str(len(body))), ("Retry-After", str(wait))])
+        return [body]
+
+
+def install_refusal_gate(app) -> None:
+    app.wsgi_app = RefusalGate(app, app.wsgi_app)
+
+
 def _miss() -> None:
     with center_database.atomic():
         throttle.hit(ADDRESS_SCOPE, _address())
@@ -273,7 +332,7 @@ def status_page():
     wait = _wait()
     if wait:
         context["wait"] = throttle.in_words(wait)
-        return render_template("center/public_status.html", **context), 429
+        return render_template("center/public_status.html", **context), 429, {"Retry-After": str(wait)}
     row = find(number, code) if code and vocabulary.NUMBER.match(number) else None
     if row is None:
         code_key(vocabulary.code_digest(number, code))  # a malformed query costs what a wrong code costs

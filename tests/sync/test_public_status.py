@@ -267,3 +267,40 @@ def test_without_the_sms_gateway_the_center_keeps_no_phone_number(enrolled, cent
     assert center_public.store_public(kecamatan_row, header, b"").result == "stored"
     assert "081234567890" not in PublicStatus.get(PublicStatus.number == FIRST).record_json
     assert SmsConsent.select().count() == 0 and SmsMessage.select().count() == 0
+
+
+def test_a_remembered_refusal_opens_no_database_connection_nor_session(center_app, monkeypatch):
+    """A flood of guesses from a refused address is turned away before Flask builds a request: no
+    connection lent, no cookie session opened, no operator session read; the same calm page."""
+    from flask import request_started
+    center_app.config.update(PUBLIC_STATUS_FREE=2)
+    assert [page(center_app, FIRST, "ZZZZZZ")[0] for _ in range(2)] == [404, 404]
+    decided = center_app.test_client().get("/cek", query_string={"n": FIRST, "k": "ZZZZZZ"},
+                                           environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert decided.status_code == 429 and int(decided.headers["Retry-After"]) > 0
+    db, opened = center_app.extensions["center_database"], []
+    real_connect, real_open = db.connect, center_app.session_interface.open_session
+    monkeypatch.setattr(db, "connect", lambda *a, **k: opened.append("connection") or real_connect(*a, **k))
+    monkeypatch.setattr(center_app.session_interface, "open_session",
+                        lambda *a, **k: opened.append("session") or real_open(*a, **k))
+    started = []
+    request_started.connect(started.append, center_app, weak=False)
+    try:
+        remembered = center_app.test_client().get("/cek", query_string={"n": f" {FIRST}<b>", "k": "ABCDEF"},
+                                                  environ_base={"REMOTE_ADDR": "203.0.113.7"})
+        assert (opened, started) == ([], [])
+        assert remembered.status_code == 429 and 0 < int(remembered.headers["Retry-After"]) <= 2 * 60
+        body = remembered.get_data(as_text=True)
+        assert "Terlalu banyak percobaan" in body and f'value="{FIRST}&lt;b&gt;"' in body and "<b>" not in body
+        # The same calm page and head as the refusal the page itself decided.
+        calm = [re.sub(r"dalam \d+ (detik|menit)", "dalam ...", without_echo(text))
+                for text in (body, decided.get_data(as_text=True))]
+        assert calm[0] == calm[1]
+        same = ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
+        assert [remembered.headers.get(h) for h in same] == [decided.headers.get(h) for h in same]
+        # Another phone, and the empty form, still go through the page and the database.
+        assert page(center_app, FIRST, "ZZZZZZ", address="192.0.2.9")[0] == 404
+        assert "connection" in opened and "session" in opened and len(started) == 1
+        assert center_app.test_client().get("/cek", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 200
+    finally:
+        request_started.disconnect(started.append, center_app)
