@@ -1,7 +1,7 @@
 """An independent recount of the office's figures from its raw rows (the simulation's oracle).
 
 The product reads the IKM, the complaint recap and the indicators from per-day tallies kept by
-triggers (app/indicators/tallies.py); a tally that misses a write (a restore, a void, a status
+triggers (app/figures/tallies.py); a tally that misses a write (a restore, a void, a status
 change, a zone change) shows a wrong figure with nothing failing. This module counts the same
 things again from the rows themselves, in Python, with none of the product's figure code: local
 days by zoneinfo, the IKM by the regulation's formula (PermenPANRB 14/2017, Lampiran Bab IV).

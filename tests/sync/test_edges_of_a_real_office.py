@@ -275,6 +275,7 @@ def test_a_move_the_counter_cannot_follow_is_counted_and_shown(tmp_path, center_
 
 # --- 4. USB for any backlog ---------------------------------------------------------------------
 
+@pytest.mark.soak  # a month of files both ways: run once, in the normal pass (scripts/test.sh)
 def test_a_month_offline_travels_by_usb_in_numbered_files_in_any_order(tmp_path, center_app, center_db, enrolled,
                                                                         operators):  # noqa: F811
     kecamatan, _ = enrolled

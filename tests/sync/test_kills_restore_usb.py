@@ -11,9 +11,12 @@ from pathlib import Path
 
 
 from app.frame.db import connect
+import pytest
 import requests
 
 from tests.sync.harness import CenterServer, fill_kecamatan, kecamatan_app, prepare_center
+
+pytestmark = pytest.mark.soak  # SIGKILL soak: run once, in the normal pass (scripts/test.sh)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
