@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
+from app.complaints import book
 from app.complaints.models import Complaint, ComplaintEvent
 from app.frame.dates import utc_now
 from app.frame import store
@@ -279,3 +280,14 @@ def test_linked_registration_number_opens_the_register(client_for, record):
     complaint = record(registration_number="350807-01-000001")
     page = client_for("kasi_pelayanan").get(f"/pengaduan/{complaint.id}").get_data(as_text=True)
     assert 'href="/pendaftaran?q=350807-01-000001"' in page
+
+
+def test_a_tracking_number_already_taken_is_drawn_again(record, monkeypatch):
+    """The random number can repeat (2,000 draws repeat one in ~300 runs): the second complaint is
+    stored under a fresh number, not refused and not lost."""
+    first = record()
+    draws = iter([first.tracking_number, "PGD-23456A"])
+    monkeypatch.setattr(book, "new_tracking_number", lambda: next(draws))
+    second = record(text="Loket tutup sebelum jam pelayanan berakhir")
+    assert second.tracking_number == "PGD-23456A" and second.id != first.id
+    assert Complaint.get_by_id(first.id).text == "Antrean perekaman sangat lama"
