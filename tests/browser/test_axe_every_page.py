@@ -13,6 +13,9 @@ from playwright.sync_api import expect
 from app.frame.roles import ALL_ROLES, CAMAT, INFORMASI
 from tests.browser.helpers import axe_violations, logout, new_context, sign_in
 
+# Page walks where zone data shows: run once, in the Windows-like pass (scripts/test.sh).
+pytestmark = pytest.mark.windows_pass
+
 PUBLIC_PAGES = ["/masuk", "/pengaduan/kios", "/pengaduan/status", "/survei", "/survei/terima-kasih",
                 "/halaman-yang-tidak-ada"]
 

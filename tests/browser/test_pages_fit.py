@@ -10,6 +10,9 @@ from playwright.sync_api import expect
 from app.frame.roles import ALL_ROLES
 from tests.browser.helpers import TABLET, fit_problems, new_context, pdf_of, screenshot
 
+# Page walks where zone data shows: run once, in the Windows-like pass (scripts/test.sh).
+pytestmark = pytest.mark.windows_pass
+
 # desa.sync_state: a fragment the desa PC's Sinkronisasi section polls (404 outside desa mode)
 NOT_PAGES = {"core.htmx_js", "core.healthz", "core.home", "settings.logo", "browser_probe.print_probe", "desa.sync_state"}
 
