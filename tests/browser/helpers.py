@@ -294,8 +294,12 @@ def sync_now(page, shot=None, timeout=60_000):
     Returns the progress panel, whose flash says how the pass ended."""
     from playwright.sync_api import expect
     page.goto("/sinkronisasi")
+    # The panel on the page still tells of the last pass ("Sinkronisasi terakhir", no bar): mark it,
+    # and wait until the button's answer has replaced it, or the waits below pass before the pass runs.
+    page.locator("#sync-progress").evaluate("panel => panel.dataset.before = 'ya'")
     with page.expect_response(re.compile(r"/sinkronisasi/mulai$")):
         page.get_by_role("button", name="Sinkronkan sekarang").click()
+    expect(page.locator("#sync-progress[data-before]")).to_have_count(0)
     progress = page.locator("#sync-progress")
     if shot:
         screenshot(page, shot)

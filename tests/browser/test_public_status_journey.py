@@ -115,7 +115,7 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         _check(phone, number, code)
         expect(phone.get_by_role("alert")).to_contain_text("tidak cocok")
 
-        sync_now(page)
+        expect(sync_now(page).locator(".flash-success")).to_be_visible()
         received.clear()
         _check(phone, number, code)
         expect(phone.locator(".step")).to_have_text("Berkas lengkap, sedang diproses Dukcapil")
@@ -146,14 +146,14 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         expect(phone.locator(".step")).to_have_text("Kartu sudah dicetak, dikirim ke kecamatan")
 
         # The card arrives at the counter: marked ready, synced, "Siap diambil" on the phone.
-        sync_now(page)
+        expect(sync_now(page).locator(".flash-success")).to_be_visible()
         from app.frame.db import database
         from app.registration.models import Application
         from app.registration.status import S, transition
         with live.db():
             with database.atomic():
                 transition(Application.get_by_id(application_id), S.READY, note="kartu tiba")
-        sync_now(page)
+        expect(sync_now(page).locator(".flash-success")).to_be_visible()
         phone.reload()
         expect(phone.locator(".step")).to_have_text(
             "Siap diambil di Kantor Kecamatan Yosowilangun, bawa tanda terima")
@@ -170,7 +170,7 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         tracking = receipt.locator(".public-track-number").inner_text().strip()
         complaint_code = receipt.locator(".public-track-code").inner_text().strip()
         assert tracking.startswith("PGD-")
-        sync_now(page)
+        expect(sync_now(page).locator(".flash-success")).to_be_visible()
         _check(phone, tracking, complaint_code)
         expect(phone.locator(".step")).to_have_text("Pengaduan diterima Kantor Kecamatan Yosowilangun")
         from app.complaints import book
@@ -181,7 +181,7 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
                 book.change_status(Complaint.get(Complaint.tracking_number == tracking), "selesai",
                                    User.get(User.username == live.username["petugas_informasi"]),
                                    "Papan sudah diganti baru.")
-        sync_now(page)
+        expect(sync_now(page).locator(".flash-success")).to_be_visible()
         phone.reload()
         expect(phone.locator(".step")).to_have_text("Selesai ditindaklanjuti")
         expect(phone.get_by_text("Papan sudah diganti baru.")).to_be_visible()
