@@ -192,6 +192,11 @@ def conflicts():
     open_count = Conflict.select().where(Conflict.resolved_at.is_null()).count()
     stored = {(a.registration_number, a.version): a for a in ReceivedApplication.select().where(
         ReceivedApplication.registration_number.in_([c.registration_number for c in rows] or [""]))}
+    if rows:  # each row shows two applicants' names and NIKs: the held one and the offered one
+        record_view("lihat", "konflik", ",".join(c.registration_number for c in rows)[:200],
+                    f"Daftar konflik {'yang sudah diputuskan' if decided else 'yang menunggu'} dibuka: "
+                    f"{len(rows)} konflik dengan NIK dan nama ({', '.join(c.registration_number for c in rows[:5])}"
+                    f"{' …' if len(rows) > 5 else ''})")
     return render_template("center/conflicts.html", rows=rows, stored=stored, decisions=records.DECISIONS,
                            page=page, decided=decided, open_count=open_count,
                            offered={c.id: json.loads(c.offered_record) for c in rows})

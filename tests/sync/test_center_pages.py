@@ -159,6 +159,10 @@ def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, ope
     page = client.get("/konflik").get_data(as_text=True)
     assert name_for(1) in page and "Nama Yang Lain" in page
     conflict = Conflict.get()
+    from sync.center.models import CenterAudit
+    seen = CenterAudit.select().where(CenterAudit.action == "lihat", CenterAudit.entity == "konflik").get()
+    assert (seen.username, seen.entity_id) == ("operator", conflict.registration_number)
+    assert seen.summary == f"Daftar konflik yang menunggu dibuka: 1 konflik dengan NIK dan nama ({conflict.registration_number})"
     client.post(f"/konflik/{conflict.id}/selesai", data={"note": ""})
     assert Conflict.get_by_id(conflict.id).resolved_at is None
     client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar"})  # no decision yet
