@@ -363,3 +363,20 @@ def test_terakhir_diperbarui_is_the_offices_last_delivery_not_any_signed_request
         assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app))).error == ""
         assert fresh_line() == format_datetime(day0 + timedelta(days=days))
     assert run(kecamatan, lambda: OutboxItem.select().where(OutboxItem.state != "acked").count()) == 0
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_the_regencys_proxy_each_phone_is_throttled_on_its_own(tmp_path, hops):
+    """nginx in front (docs/operations.md): every request comes from 127.0.0.1. With the proxy counted
+    (LOKET_CENTER_PROXY_HOPS=1), one guesser's misses hold only its own address, in the page and in the
+    refusal gate alike; without it, a made-up X-Forwarded-For does not get a guesser past the throttle."""
+    from sync.center.app import create_center_app
+    app = create_center_app({"DATA_DIR": tmp_path / "center", "SECRET_KEY": "center-test", "TESTING": True,
+                             "PROXY_HOPS": hops, "PUBLIC_STATUS_FREE": 2})
+
+    def ask(visitor):
+        return app.test_client().get("/cek", query_string={"n": FIRST, "k": "ZZZZZZ"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                     headers={"X-Forwarded-For": visitor}).status_code
+    assert [ask("203.0.113.7") for _ in range(4)] == [404, 404, 429, 429]  # the last one by the gate
+    assert ask("198.51.100.20") == (404 if hops else 429)
