@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import time
+from datetime import datetime, timezone
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -97,6 +98,14 @@ def part_label(head: dict) -> str:
     if isinstance(part, int) and isinstance(parts, int) and 1 <= part <= parts:
         return f"berkas {part} dari {parts}"
     return "berkas ini"
+
+
+def written_at(head: dict) -> datetime | None:
+    """When the office wrote the file (its head's timestamp, bound to the body), naive UTC; None if absent."""
+    stamp = head.get("timestamp")
+    if not (isinstance(stamp, str) and stamp.isdigit() and len(stamp) <= 12):
+        return None
+    return datetime.fromtimestamp(int(stamp), timezone.utc).replace(tzinfo=None)
 
 
 def _split(content: bytes, expected_format: str) -> tuple[dict, bytes, bytes]:

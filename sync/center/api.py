@@ -273,6 +273,8 @@ def statuses():
     if cursor is None:
         return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     events = records.events_after(g.kecamatan, cursor, limit + 1, g.device_key.device_code)
+    from sync.center.public_status import note_delivery  # its module imports this one
+    note_delivery(g.device_key)  # a pass pulls statuses after pushing all it had: the office's state is current
     more = len(events) > limit
     events = events[:limit]
     return jsonify({

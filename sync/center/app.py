@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
@@ -62,6 +63,11 @@ def center_config(overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         # Public status records (issue 28) are deleted this long after handover or closing.
         "PUBLIC_STATUS_KEEP_DAYS": whole_number_setting("LOKET_CENTER_PUBLIC_STATUS_KEEP_DAYS", 90, 1, 3650),
+        # Behind the regency's reverse proxy every request comes from 127.0.0.1: with the proxies in front
+        # counted here (1 for one nginx), the visitor's address is taken from X-Forwarded-For, so the
+        # per-address throttles (/cek, login) and the audit trail see each visitor. 0: the header is ignored
+        # (a visitor could write anything in it).
+        "PROXY_HOPS": whole_number_setting("LOKET_CENTER_PROXY_HOPS", 0, 0, 5),
         # One SMS per event through gammu-smsd's tables in this database (PostgreSQL only, sync/center/sms.py).
         "SMS_GATEWAY": os.environ.get("LOKET_CENTER_SMS_GATEWAY", "").strip().lower() in ("1", "ya", "yes", "gammu"),
     }
@@ -99,7 +105,9 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.extensions["doors"] = CENTER_DOORS
 
     install_request_cycle(app, db, load_operator, enforce_roles, CONTENT_SECURITY_POLICY)
-    public_status.install_refusal_gate(app)  # last: outside everything, a remembered refusal costs nothing
+    public_status.install_refusal_gate(app)  # outside the app: a remembered refusal costs nothing
+    if app.config["PROXY_HOPS"]:  # outermost, so the refusal gate too reads the visitor's address
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
 
     return app
 

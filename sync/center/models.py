@@ -48,6 +48,8 @@ class Kecamatan(CenterModel):
     created_at = DateTimeField()
     last_seen_at = DateTimeField(null=True)
     last_sync_at = DateTimeField(null=True)
+    # The counter PCs' last public-status delivery (pass or USB file): "Terakhir diperbarui" on /cek.
+    public_synced_at = DateTimeField(null=True)
     # Per-kecamatan status event counter; bumping it locks the row, so events commit in order.
     event_seq = IntegerField(default=0)
     device_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # device codes issued (P1, P2, ...)

@@ -155,6 +155,20 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
     return Outcome(key, version, "duplicate")
 
 
+def note_delivery(key, at=None) -> None:
+    """The kecamatan's public state reached the center from one of its counter PCs: a pass (its
+    public records, then its status pull, which comes after everything due was pushed) or a USB
+    batch file (`at`: when the office wrote it). "Terakhir diperbarui" on the page reads this, not
+    `last_seen_at`: a desa PC's key or a probe signs requests without carrying the office's state."""
+    if key is None or key.desa_code:
+        return
+    now = utc_now()
+    at = min(at or now, now)  # a PC clock running ahead does not make the office look fresher
+    Kecamatan.update(public_synced_at=at).where(
+        (Kecamatan.id == key.kecamatan_id)
+        & (Kecamatan.public_synced_at.is_null() | (Kecamatan.public_synced_at < at))).execute()
+
+
 @api_blueprint.post("/v1/public/manifest")
 def public_manifest():
     from flask import g
@@ -174,6 +188,7 @@ def public_manifest():
         held = row is not None and (row.version > version or (row.version == version
                                                               and row.content_hash == item["hash"]))
         (have if held else need).append(entry)
+    note_delivery(g.device_key)
     return jsonify({"need": need, "have": have, "conflict": []})
 
 
@@ -184,7 +199,9 @@ def public_packets():
         items = packet_items()
     except protocol.PacketError as problem:
         return _error(400, "bad_packet", str(problem))
-    return jsonify({"results": [store_public(g.kecamatan, header, payload).as_json() for header, payload in items]})
+    results = [store_public(g.kecamatan, header, payload).as_json() for header, payload in items]
+    note_delivery(g.device_key)
+    return jsonify({"results": results})
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -309,6 +326,7 @@ def view_of(row: PublicStatus) -> dict:
             moment = at_center.shipped_at if step == "dikirim" else at_center.printed_at
             steps.append([step, moment.date().isoformat() if moment else ""])
     words = vocabulary.STEPS[kind]
+    synced_at = row.kecamatan.public_synced_at or row.received_at  # received_at: a record from before the column
     return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
             "office_address": record.get("office_address", ""),
             "step": words[step].format(office=office), "step_code": step, "final": step in vocabulary.FINAL_STEPS[kind],
@@ -316,7 +334,8 @@ def view_of(row: PublicStatus) -> dict:
             "promised": date.fromisoformat(record["promised"]) if record.get("promised") else None,
             "follow_up": record.get("follow_up", ""),
             "follow_up_due": date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None,
-            "synced_at": row.kecamatan.last_seen_at or row.received_at}
+            # An office offline for days: said in days, so an old date is not read as today's news.
+            "synced_at": synced_at, "synced_days": max((utc_now() - synced_at).days, 0)}
 
 
 @pages.get("/cek")

@@ -333,7 +333,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
     from sync.center.performance import KIND as REPORT_KIND, store_report  # its module imports this one
-    from sync.center.public_status import store_public
+    from sync.center.public_status import note_delivery, store_public
     from sync.public_status import KIND as PUBLIC
     reports = [store_report(key, header, photo, via="usb") for header, photo in items
                if header.get("kind") == REPORT_KIND]
@@ -341,6 +341,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
     for header, payload in items:
         if header.get("kind") == PUBLIC:
             store_public(key.kecamatan, header, payload)
+    note_delivery(key, usb.written_at(head))  # the office's state as of the file, however long the stick took
     results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code)
                for header, photo in items if header.get("kind") not in (REPORT_KIND, PUBLIC)]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}

@@ -1,9 +1,10 @@
-"""Issue 28's journey: an application registered at the counter, its receipt read for the number
-and check code, followed on a phone (360x640, no login, no script needed) on the printing center's
-public page: nothing before the office syncs, the step after the sync, "dikirim" as soon as the
-center ships the card, "Siap diambil" after the counter marks it ready and syncs again, with exactly one
-SMS in gammu-smsd's outbox (consent given at the counter) that the real gammu-smsd, with its dummy
-phone, sends once; then a complaint written at the kiosk, followed the same way to its closing SMS."""
+"""Issue 28's journey: an application registered at the counter, its receipt's QR decoded (its
+number and check code typed, the second way in), followed on a phone (360x640, no login, no script
+needed; axe-core on each found status) on the printing center's public page: nothing before the
+office syncs, the step after the sync, "dikirim" as soon as the center ships the card, "Siap diambil"
+after the counter marks it ready and syncs again, with exactly one SMS in gammu-smsd's outbox (consent
+given at the counter) that the real gammu-smsd, with its dummy phone, sends once; then a complaint
+written at the kiosk, followed the same way from its receipt's QR to its closing SMS."""
 import re
 import subprocess
 import sys
@@ -65,11 +66,31 @@ def _register(live, tmp_path) -> tuple[int, str]:
         return application.id, application.registration_number
 
 
+def _scan(slip) -> str:
+    """What a phone's camera reads from the slip's QR: the code as the page draws it, decoded by
+    zxing-cpp (the reader the counter's webcam uses too)."""
+    from app.desa.qr import read_picture
+    return read_picture(slip.locator(".survey-code-qr svg").screenshot())
+
+
 def _check(phone, number, code):
+    """The second way in: the number and the check code typed from the slip."""
     phone.goto("/cek")
     phone.get_by_label("Nomor pendaftaran atau nomor pengaduan").fill(number)
     phone.get_by_label(re.compile("^Kode cek")).fill(code.lower())
     phone.get_by_role("button", name="Cek status").click()
+
+
+def _axe_on_a_phone(browser, url: str) -> list[str]:
+    """axe-core on the page the citizen's phone shows, at the same size; axe needs script, which
+    the citizen's phone (and the page) does without, so it runs in a second phone with script on."""
+    context = new_context(browser, url, viewport=PHONE)
+    try:
+        checker = context.new_page()
+        checker.goto(url)
+        return axe_violations(checker)
+    finally:
+        context.close()
 
 
 def _readable_on_a_phone(phone) -> list[str]:
@@ -105,6 +126,9 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
     code = slip.locator(".public-track-code").inner_text().strip()
     assert re.fullmatch(r"[2-9A-Z]{6}", code)
     expect(slip.locator(".public-track-number")).to_have_text(number)
+    # Its QR, read as a phone's camera reads it, opens the center's page with both filled.
+    scanned = _scan(slip)
+    assert scanned == f"{center_server.url}/cek?n={number}&k={code}"
 
     # A phone, no login, no script: the center knows nothing until the office syncs.
     phone_context = new_context(browser, center_server.url, viewport=PHONE, java_script_enabled=False)
@@ -112,12 +136,12 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         phone = phone_context.new_page()
         received = []
         phone.on("requestfinished", lambda request: received.append(request.sizes()))
-        _check(phone, number, code)
+        phone.goto(scanned)
         expect(phone.get_by_role("alert")).to_contain_text("tidak cocok")
 
         expect(sync_now(page).locator(".flash-success")).to_be_visible()
         received.clear()
-        _check(phone, number, code)
+        phone.goto(scanned)
         expect(phone.locator(".step")).to_have_text("Berkas lengkap, sedang diproses Dukcapil")
         expect(phone.get_by_text("Terakhir diperbarui")).to_be_visible()
         screenshot(phone, "public-status-phone")
@@ -125,8 +149,12 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         assert size <= 30 * 1024, f"{size} bytes"
         assert _readable_on_a_phone(phone) == []
         assert fit_problems(phone) == []
+        assert _axe_on_a_phone(browser, scanned) == []
         for personal in ("Slamet", "3508071708790003", "Tegalrejo", "3508071203110021"):
             assert personal not in phone.content()
+        # Without a camera: the number and the code typed from the slip give the same page.
+        _check(phone, number, code)
+        expect(phone.locator(".step")).to_have_text("Berkas lengkap, sedang diproses Dukcapil")
 
         # The center prints and ships: the phone sees it without the office's PC.
         operator = new_context(browser, center_server.url)
@@ -157,6 +185,7 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         phone.reload()
         expect(phone.locator(".step")).to_have_text(
             "Siap diambil di Kantor Kecamatan Yosowilangun, bawa tanda terima")
+        assert _axe_on_a_phone(browser, scanned) == []
         assert _gateway_rows("outbox") == [("+6281233344455", f"loket:35.08.07|{number}|siap")]
 
         # A complaint written at the kiosk, with a phone and the consent ticked, followed the same way.
@@ -170,7 +199,11 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         tracking = receipt.locator(".public-track-number").inner_text().strip()
         complaint_code = receipt.locator(".public-track-code").inner_text().strip()
         assert tracking.startswith("PGD-")
+        complaint_scanned = _scan(receipt)
+        assert complaint_scanned == f"{center_server.url}/cek?n={tracking}&k={complaint_code}"
         expect(sync_now(page).locator(".flash-success")).to_be_visible()
+        phone.goto(complaint_scanned)
+        expect(phone.locator(".step")).to_have_text("Pengaduan diterima Kantor Kecamatan Yosowilangun")
         _check(phone, tracking, complaint_code)
         expect(phone.locator(".step")).to_have_text("Pengaduan diterima Kantor Kecamatan Yosowilangun")
         from app.complaints import book
@@ -185,6 +218,7 @@ def test_a_citizen_follows_the_card_from_a_phone(page, browser, live, login, cen
         phone.reload()
         expect(phone.locator(".step")).to_have_text("Selesai ditindaklanjuti")
         expect(phone.get_by_text("Papan sudah diganti baru.")).to_be_visible()
+        assert _axe_on_a_phone(browser, complaint_scanned) == []
 
         # The gateway was down until now: it comes up and sends each message once.
         from tests.sync.test_sms import Gateway, until

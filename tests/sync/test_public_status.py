@@ -304,3 +304,79 @@ def test_a_remembered_refusal_opens_no_database_connection_nor_session(center_ap
         assert center_app.test_client().get("/cek", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 200
     finally:
         request_started.disconnect(started.append, center_app)
+
+
+def test_terakhir_diperbarui_is_the_offices_last_delivery_not_any_signed_request(kecamatan, center_app, center_db,
+                                                                                 monkeypatch):
+    """"Terakhir diperbarui" tells how fresh the office's own state is: its counter PC's USB file or pass.
+    A week offline, a desa PC's probe (or the counter PC's own probe) leaves the page on the last known
+    step, its date and the old date; the office's next USB file, then its next pass, move it on."""
+    from datetime import timedelta, timezone
+    from types import SimpleNamespace
+    from app.frame.dates import format_date, format_datetime, to_local, utc_now
+    from sync import usb
+    from sync.center.models import DeviceKey
+    from sync.center.views import import_one_file
+    from sync.client import link
+    from sync.client.transport import CenterClient
+    from tests.sync.test_client import FlaskSession
+
+    def import_usb():
+        files, _ = run(kecamatan, link.export_batches)
+        with center_app.test_request_context():
+            assert not any(import_one_file(content, name)["error"] for name, content in files)
+
+    def fresh_line():
+        status, body = page(center_app, FIRST, code)
+        assert status == 200 and "Berkas lengkap, sedang diproses Dukcapil" in body  # the last known step
+        assert f'<time datetime="{step_day.isoformat()}">{format_date(step_day)}</time>' in body  # and its date
+        return " ".join(re.search(r"Terakhir diperbarui dari kecamatan: ([^<]*)</p>", body).group(1).split())
+
+    def center_clock(moment):  # the center's clock only: requests are still signed and checked in real time
+        for module in ("sync.center.keys", "sync.center.public_status"):
+            monkeypatch.setattr(f"{module}.utc_now", lambda: moment)
+
+    day0 = utc_now()
+    step_day = to_local(day0).date()  # the office dates its steps in its own zone
+    import_usb()  # the office's state reaches the center on a stick
+    code = code_of(kecamatan)
+    assert fresh_line() == format_datetime(day0)
+
+    # A week later: the office stays offline; a desa PC of the kecamatan and the counter PC's own probe sign in.
+    week = day0 + timedelta(days=7)
+    center_clock(week)
+    desa = DeviceKey.create(kecamatan=Kecamatan.get(Kecamatan.code == "35.08.07"), key_id="350807-d-uji",
+                            secret=protocol.new_secret(), created_at=day0, device_code="D1",
+                            desa_code="35.08.07.2001")
+    CenterClient("http://center", desa.key_id, desa.secret, session=FlaskSession(center_app)).probe()
+    run(kecamatan, lambda: client_of(center_app).probe())
+    assert Kecamatan.get(Kecamatan.code == "35.08.07").last_seen_at == week  # what the page read before
+    assert fresh_line() == f"{format_datetime(day0)} (7 hari yang lalu)"
+
+    # The office's next USB file, written a week on: the page is as fresh as the file.
+    monkeypatch.setattr(usb, "time", SimpleNamespace(time=lambda: week.replace(tzinfo=timezone.utc).timestamp()))
+    import_usb()
+    assert fresh_line() == format_datetime(week)
+    # Its next passes: one that pushes (the file's records again, as duplicates), one with nothing to push.
+    for days in (8, 9):
+        center_clock(day0 + timedelta(days=days))
+        assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app))).error == ""
+        assert fresh_line() == format_datetime(day0 + timedelta(days=days))
+    assert run(kecamatan, lambda: OutboxItem.select().where(OutboxItem.state != "acked").count()) == 0
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_the_regencys_proxy_each_phone_is_throttled_on_its_own(tmp_path, hops):
+    """nginx in front (docs/operations.md): every request comes from 127.0.0.1. With the proxy counted
+    (LOKET_CENTER_PROXY_HOPS=1), one guesser's misses hold only its own address, in the page and in the
+    refusal gate alike; without it, a made-up X-Forwarded-For does not get a guesser past the throttle."""
+    from sync.center.app import create_center_app
+    app = create_center_app({"DATA_DIR": tmp_path / "center", "SECRET_KEY": "center-test", "TESTING": True,
+                             "PROXY_HOPS": hops, "PUBLIC_STATUS_FREE": 2})
+
+    def ask(visitor):
+        return app.test_client().get("/cek", query_string={"n": FIRST, "k": "ZZZZZZ"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                     headers={"X-Forwarded-For": visitor}).status_code
+    assert [ask("203.0.113.7") for _ in range(4)] == [404, 404, 429, 429]  # the last one by the gate
+    assert ask("198.51.100.20") == (404 if hops else 429)
