@@ -60,6 +60,22 @@ def number_of(key: str) -> str | None:
     return number if NUMBER.match(number) else None
 
 
+def number_candidates(typed: str | None) -> list[str]:
+    """The tracking numbers a typed one may be, as people type them from a slip or hear them: any
+    case, spaces, dots or dashes anywhere or none ('350807 01 000003', 'pgd7k3m9q'). Without dashes a
+    registration number splits more than one way (the PC's part is 1-4 characters): every split
+    that is well formed is a candidate; the check code decides."""
+    compact = re.sub(r"[\s\-_./\u2010-\u2015]", "", (typed or "")[:60].upper())
+    if compact.startswith("PGD"):
+        found = ["PGD-" + compact[3:]]
+    else:
+        head, rest = (compact[:13], compact[13:]) if compact.startswith("PRA") else (compact[:6], compact[6:])
+        head = "PRA-" + head[3:] if compact.startswith("PRA") else head
+        found = [f"{head}-{rest[:device]}-{rest[device:]}" for device in range(1, 5)
+                 if rest[:device].isalnum() and rest[device:].isdigit() and 6 <= len(rest) - device <= 9]
+    return [number for number in found if NUMBER.match(number)]
+
+
 def normalise_code(text: str | None) -> str:
     """A typed check code in canonical form ('7k3 m9q' -> '7K3M9Q'); '' when it cannot be one."""
     compact = re.sub(r"[\s\-_.]", "", (text or "")[:40].upper())

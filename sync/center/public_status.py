@@ -299,12 +299,13 @@ def _miss() -> None:
         throttle.hit(ALL_SCOPE, "*")
 
 
-def find(number: str, code: str) -> PublicStatus | None:
-    """The record whose number and code both match; the same work whether the number is known or not."""
-    wanted = code_key(vocabulary.code_digest(number, code))
+def find(numbers: list[str], code: str) -> PublicStatus | None:
+    """The record whose number (one of the typed number's readings) and code both match; the same
+    work whether a number is known or not."""
+    wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
     found = None
-    for row in PublicStatus.select().where(PublicStatus.number == number).limit(5):
-        if hmac.compare_digest(row.code_key, wanted):
+    for row in PublicStatus.select().where(PublicStatus.number.in_(numbers)).limit(20):
+        if hmac.compare_digest(row.code_key, wanted[row.number]):
             found = row
     return found
 
@@ -342,7 +343,7 @@ def view_of(row: PublicStatus) -> dict:
 def status_page():
     """No login, no script: a GET form; the slip's QR opens it with both fields filled."""
     typed_number = (request.args.get("n") or "")[:60]
-    number = re.sub(r"\s", "", typed_number.upper())
+    numbers = vocabulary.number_candidates(typed_number)
     code = vocabulary.normalise_code(request.args.get("k"))
     context = {"number": typed_number.strip(), "code": (request.args.get("k") or "")[:20].strip(),
                "status": None, "missed": False, "wait": 0}
@@ -352,9 +353,9 @@ def status_page():
     if wait:
         context["wait"] = throttle.in_words(wait)
         return render_template("center/public_status.html", **context), 429, {"Retry-After": str(wait)}
-    row = find(number, code) if code and vocabulary.NUMBER.match(number) else None
+    row = find(numbers, code) if code and numbers else None
     if row is None:
-        code_key(vocabulary.code_digest(number, code))  # a malformed query costs what a wrong code costs
+        code_key(vocabulary.code_digest(typed_number, code))  # a malformed query costs what a wrong code costs
         _miss()
         context["missed"] = True
         return render_template("center/public_status.html", **context), 404

@@ -75,10 +75,24 @@ def test_a_pass_carries_the_records_and_the_page_answers_number_and_code(kecamat
     for personal in (application.nik, application.full_name, "Dusun Krajan", "3508070101900001"):
         assert personal not in body
     assert "<script" not in body
+    # The number as people type it from the slip or hear it: no dashes, spaces, any case.
+    for typed in (FIRST.replace("-", ""), FIRST.replace("-", " "), f" {FIRST.replace('-', '.')} "):
+        assert "Berkas lengkap, sedang diproses Dukcapil" in page(center_app, typed, code.lower())[1], typed
     # The outbox rows of the pass are settled; an unchanged state sends nothing again.
     assert run(kecamatan, lambda: {i.state for i in OutboxItem.select().where(OutboxItem.kind == vocabulary.KIND)}) \
         == {"acked"}
     assert run(kecamatan, lambda: KecamatanPublicStatus.get(KecamatanPublicStatus.number == FIRST).step) == 1
+
+
+@pytest.mark.parametrize("typed, readings", [
+    ("350807-01-000003", ["350807-0-1000003", "350807-01-000003"]),
+    ("350807 01 000003", ["350807-0-1000003", "350807-01-000003"]),
+    ("pgd7k3m9q", ["PGD-7K3M9Q"]), ("PGD – 7K3M9Q", ["PGD-7K3M9Q"]),
+    ("pra 3508072001 d1 000007", ["PRA-3508072001-D-1000007", "PRA-3508072001-D1-000007"]),
+    ("<script>", []), ("", []), (None, []), ("9" * 5000, []),
+])
+def test_a_typed_number_is_read_every_way_it_can_be(typed, readings):
+    assert vocabulary.number_candidates(typed) == readings
 
 
 def test_unknown_number_and_wrong_code_get_the_same_calm_page(kecamatan, center_app, center_db):
@@ -192,6 +206,8 @@ def test_complaints_follow_the_same_way_and_a_confidential_text_never_travels(ke
     assert "RAHASIA-TL" not in sent and "Pungutan liar" not in sent and "Sri Wahyuni" not in sent
     assert "081234567890" not in sent
     body = page(center_app, public_number, code_of(kecamatan, public_number))[1]
+    typed = public_number.replace("-", " ").lower()  # 'pgd 7k3m9q', as read out on the phone
+    assert "Selesai ditindaklanjuti" in page(center_app, typed, code_of(kecamatan, public_number))[1]
     assert "Selesai ditindaklanjuti" in body and "Loket perekaman ditambah satu mulai Senin" in body
     secret_body = page(center_app, secret_number, code_of(kecamatan, secret_number))[1]
     assert "Selesai ditindaklanjuti" in secret_body and "RAHASIA-TL" not in secret_body
