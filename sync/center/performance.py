@@ -414,12 +414,13 @@ def workbook(context: dict) -> bytes:
               "Responden IKM", "IKM", "Mutu"]
     for _, name in columns:
         header += [f"{name} (nilai)", f"{name} (target)"]
+    header.append("Definisi berubah")  # as the page labels them: not comparable with the earlier report
     lines = []
     for row in context["rows"]:
         report = row.report
         if report is None:
             status = "Terlambat" if row.late else "Belum ada"
-            lines.append([row.kecamatan.code, row.kecamatan.name, status, None] + [None] * (6 + 2 * len(columns)))
+            lines.append([row.kecamatan.code, row.kecamatan.name, status, None] + [None] * (7 + 2 * len(columns)))
             continue
         complaints, ikm = report["complaints"], report["ikm"]
         line = [row.kecamatan.code, row.kecamatan.name, f"Disetujui {row.approved_at:%d-%m-%Y}", row.version,
@@ -430,6 +431,8 @@ def workbook(context: dict) -> bytes:
             indicator = row.indicators.get(key, {})
             value = indicator.get("value")
             line += [round(value, 2) if value is not None else "–", indicator.get("target")]
+        line.append(f"{', '.join(row.changed_definitions)} (sejak {row.compared_with.label})"
+                    if row.changed_definitions else None)
         lines.append(line)
     combined = context["combined"]
     lead = [[f"Kinerja Kecamatan {quarter.label}"],

@@ -207,6 +207,21 @@ def test_a_changed_definition_is_found_across_quarters_without_a_report(center_a
     assert "Definisi berubah" not in page(pimpinan, "/kinerja?tahun=2025&triwulan=4")
 
 
+def test_the_xlsx_labels_the_figures_whose_definition_changed_as_the_page_does(center_app, enrolled, second,
+                                                                              pimpinan):
+    client = center_app.test_client()
+    send(client, enrolled[1], item(record(quarter=1, definition="aaaa1111")))
+    send(client, enrolled[1], item(record(quarter=3, definition="bbbb2222")))
+    send(client, second[1], item(record(kecamatan="35.08.08", quarter=2, definition="aaaa1111")))
+    send(client, second[1], item(record(kecamatan="35.08.08", quarter=3, definition="aaaa1111")))
+    response = pimpinan.get("/kinerja.xlsx?tahun=2025&triwulan=3")
+    rows = [list(r) for r in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)]
+    by_name = {line[1]: dict(zip(rows[2], line)) for line in rows[3:]}
+    assert by_name["Yosowilangun"]["Definisi berubah"] == \
+        "Pengaduan ditindaklanjuti tepat waktu (sejak Triwulan I 2025)"
+    assert by_name["Jatiroto"]["Definisi berubah"] is None
+
+
 def test_xlsx_and_printed_report_hold_the_same_figures(center_app, enrolled, second, pimpinan):
     send(center_app.test_client(), enrolled[1], item(record(received=12, closed=9, on_time=7, respondents=30, score=4)))
     response = pimpinan.get("/kinerja.xlsx?tahun=2025&triwulan=3")
