@@ -29,6 +29,7 @@ from app.frame.working_days import WorkCalendar
 from sync import protocol
 from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database
+from sync.center.letterhead import regency_letterhead
 from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
 from sync.center.views import blueprint
@@ -403,7 +404,8 @@ def performance():
 @blueprint.get("/kinerja/cetak")
 def performance_print():
     context = _context()
-    return render_template("center/performance_print.html", table=_table(context, False), **context)
+    return render_template("center/performance_print.html", table=_table(context, False), kop=regency_letterhead(),
+                           **context)
 
 
 def workbook(context: dict) -> bytes:

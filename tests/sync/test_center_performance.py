@@ -240,6 +240,34 @@ def test_xlsx_and_printed_report_hold_the_same_figures(center_app, enrolled, sec
     assert "Yosowilangun" in printed and "100,00 (A)" in printed and "data-print" in printed
 
 
+def _letterhead(printed: str) -> str:
+    return printed[printed.index('<div class="letterhead">'):printed.index("<h1>")]
+
+
+def test_the_printed_report_carries_the_regency_letterhead_not_the_printing_centers(center_app, enrolled, pimpinan):
+    """For the Bupati: the regency government's kop surat, by default that of the kabupaten the registered
+    kecamatan belong to (35.08.07: Kabupaten Lumajang), never the center's "Pusat Cetak" heading."""
+    send(center_app.test_client(), enrolled[1], item(record()))
+    kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    assert "PEMERINTAH KABUPATEN LUMAJANG" in kop and "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL" in kop
+    assert "Kabupaten Lumajang, Provinsi Jawa Timur" in kop
+    assert "PUSAT CETAK" not in kop.upper() and "<img" not in kop
+
+
+def test_the_regency_letterhead_is_configured_with_its_name_office_address_and_logo(center_app, enrolled, pimpinan,
+                                                                                   tmp_path):
+    from PIL import Image
+    Image.new("RGB", (600, 400), "green").save(tmp_path / "logo.jpg")
+    center_app.config.update(REGENCY_NAME="35.79", REGENCY_OFFICE="Sekretariat Daerah",
+                             REGENCY_ADDRESS="Jl. Panglima Sudirman 507, Batu", REGENCY_LOGO=str(tmp_path / "logo.jpg"))
+    kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    assert "PEMERINTAH KOTA BATU" in kop and "SEKRETARIAT DAERAH" in kop and "Jl. Panglima Sudirman 507, Batu" in kop
+    assert '<img src="data:image/png;base64,' in kop  # the page's CSP allows data: images; no route to guard
+    center_app.config.update(REGENCY_NAME="Lumajang", REGENCY_LOGO=str(tmp_path / "missing.png"))
+    kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    assert "PEMERINTAH KABUPATEN LUMAJANG" in kop and "<img" not in kop  # a logo that cannot be read is left out
+
+
 def test_a_kecamatan_trend_draws_its_quarters_as_svg(center_app, enrolled, pimpinan):
     client = center_app.test_client()
     send(client, enrolled[1], item(record(quarter=2, score=3)))
