@@ -345,6 +345,36 @@ def test_a_sync_that_brings_a_report_computes_the_figures_before_the_first_reade
     assert ">12<" in page(pimpinan) and computed == []
 
 
+def test_the_center_computes_the_figures_as_it_starts_so_the_first_reader_after_a_restart_waits_for_nothing(
+        center_app, enrolled, pimpinan, monkeypatch):
+    """The kept figures live in memory: a background job of the center (its first run at start, in its own
+    thread, so the start is not delayed) computes the last quarter's table, HTML and XLSX again."""
+    import threading
+    from app.frame import figure_cache
+    from app.frame.dates import local_today
+    from app.frame.jobs import start_jobs
+    from sync.center.program import PROGRAM
+    last = performance.Quarter.containing(local_today(performance.ZONE)).previous()
+    assert send(center_app.test_client(), enrolled[1], item(record(year=last.year, quarter=last.number))) == ["stored"]
+    figure_cache._kept.clear()  # the center restarted
+    jobs = [(seconds, job) for seconds, job in PROGRAM.jobs() if job is performance.warm_job]
+    assert jobs, "no background job computes the Kinerja figures at start"
+    done, real_warm, computed = threading.Event(), performance.warm, []
+    monkeypatch.setattr(performance, "warm", lambda quarters: (real_warm(quarters), done.set()))
+    real_table = performance.quarter_table
+    monkeypatch.setattr(performance, "quarter_table", lambda *a: computed.append(a[0].key) or real_table(*a))
+    stop = start_jobs(center_app, jobs, db=center_app.extensions["center_database"])
+    try:
+        assert done.wait(30)
+    finally:
+        stop.set()
+    assert computed == [last.key]
+    computed.clear()
+    assert "Disetujui" in page(pimpinan, "/kinerja") and "Disetujui" in page(pimpinan, "/kinerja/cetak")
+    assert pimpinan.get("/kinerja.xlsx").status_code == 200
+    assert computed == []  # the first reader after the restart read kept figures
+
+
 def test_the_center_demo_fills_kinerja_with_reports_the_api_would_accept(center_app, center_db, pimpinan):
     from sync.center import demo
     assert demo.fill(quarters=4) > 21 * 3
