@@ -477,8 +477,8 @@ def performance_trend(kecamatan_id: int):
     ikm_points = [(label(q), float(r["ikm"]["ikm"]) if r and r["ikm"].get("ikm") else None) for q, r, *_ in points]
     on_time = [(label(q), 100.0 * r["complaints"]["closed_on_time"] / r["complaints"]["closed"]
                 if r and r["complaints"]["closed"] else None) for q, r, *_ in points]
-    charts = [trend_chart(ikm_points, float(GRADES[1][0]), f"IKM {kecamatan.name}",  # the line: grade B ("Baik") value_label="Nilai IKM",
-                          caption=f"IKM, {TREND_QUARTERS} triwulan"),
+    charts = [trend_chart(ikm_points, float(GRADES[1][0]), f"IKM {kecamatan.name}",  # the line: grade B ("Baik")
+                          value_label="Nilai IKM", caption=f"IKM, {TREND_QUARTERS} triwulan"),
               trend_chart(on_time, None, f"Pengaduan selesai tepat waktu {kecamatan.name}",
                           caption="Pengaduan selesai tepat waktu (%)")]
     return render_template("center/performance_trend.html", kecamatan=kecamatan, points=points, charts=charts,

@@ -275,6 +275,8 @@ def test_a_kecamatan_trend_draws_its_quarters_as_svg(center_app, enrolled, pimpi
     kecamatan_id = enrolled[0].id
     shown = page(pimpinan, f"/kinerja/kecamatan/{kecamatan_id}?tahun=2025&triwulan=3")
     assert shown.count("<svg") == 2 and not re.findall(r"<script(?![^>]*\bsrc=)", shown)  # drawn by the server
+    ikm_chart, on_time_chart = shown.split("<svg")[1:]
+    assert ">Nilai IKM</text>" in ikm_chart and ">Persen (%)</text>" in on_time_chart  # each axis says what it counts
     assert "75,00 (B)" in shown and "100,00 (A)" in shown and "Belum ada rekap disetujui" in shown
 
 
