@@ -35,7 +35,10 @@ def _regency(configured: str) -> tuple[str | None, str]:
         name = regions.region_name(configured)
         if name:
             return regions.dotted(configured), name
-        return None, configured if configured.lower().startswith(("kabupaten ", "kota ")) else f"Kabupaten {configured}"
+        name = configured if configured.lower().startswith(("kabupaten ", "kota ")) else f"Kabupaten {configured}"
+        found = next((r for province in regions.children("") for r in regions.children(province.code)
+                      if r.name.lower() == name.lower()), None)
+        return (found.code, found.name) if found else (None, name)
     codes = Counter(code.rpartition(".")[0] for (code,) in Kecamatan.select(Kecamatan.code).tuples())
     for code, _ in codes.most_common(1):
         name = regions.region_name(code)

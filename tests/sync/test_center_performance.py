@@ -263,9 +263,10 @@ def test_the_regency_letterhead_is_configured_with_its_name_office_address_and_l
     kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
     assert "PEMERINTAH KOTA BATU" in kop and "SEKRETARIAT DAERAH" in kop and "Jl. Panglima Sudirman 507, Batu" in kop
     assert '<img src="data:image/png;base64,' in kop  # the page's CSP allows data: images; no route to guard
-    center_app.config.update(REGENCY_NAME="Lumajang", REGENCY_LOGO=str(tmp_path / "missing.png"))
+    center_app.config.update(REGENCY_NAME="lumajang", REGENCY_ADDRESS="", REGENCY_LOGO=str(tmp_path / "missing.png"))
     kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
-    assert "PEMERINTAH KABUPATEN LUMAJANG" in kop and "<img" not in kop  # a logo that cannot be read is left out
+    assert "PEMERINTAH KABUPATEN LUMAJANG" in kop and "Kabupaten Lumajang, Provinsi Jawa Timur" in kop
+    assert "<img" not in kop  # a logo that cannot be read is left out
 
 
 def test_a_kecamatan_trend_draws_its_quarters_as_svg(center_app, enrolled, pimpinan):
