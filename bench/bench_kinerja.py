@@ -9,9 +9,11 @@ Flask app for the page and the XLSX of the latest quarter `--runs` times each, s
 Pimpinan Kabupaten (the whole request: access check, session, queries, template or workbook).
 Each is timed as the Pimpinan reads it again (figures kept until a report arrives), right after a sync
 (before every request a new report version is stored through the center's own path and its answer
-sent, which computes the figures ahead: "after_sync"), and with the kept figures dropped before every
-request (a quarter nobody computed ahead, the cost before issue 29's warm-up: "cold"). Prints JSON:
-median and p95 in ms.
+sent, which computes the figures ahead: "after_sync"), right after a restart (before every request the
+kept figures, in memory only, are dropped and the center's start job computes them as a started center
+does in its own thread: "after_restart"; the job's own time is "warm_at_start"), and with the kept
+figures dropped before every request (a quarter nobody computed ahead: "cold"). Prints JSON: median and
+p95 in ms.
 """
 import argparse
 import json
@@ -79,24 +81,27 @@ def fill(kecamatan: int, quarters: list) -> None:
                         received_at=utc_now())
 
 
-def timed(client, url: str, runs: int, cold: bool = False, sync=None) -> dict:
+def summary(took: list) -> dict:
+    took = sorted(took)
+    return {"median_ms": round(statistics.median(took), 1), "p95_ms": round(took[int(0.95 * (len(took) - 1))], 1)}
+
+
+def timed(client, url: str, runs: int, cold: bool = False, before=None) -> dict:
     """`cold`: the kept figures are dropped before each request (a reader of a quarter nobody computed
-    ahead). `sync`: called before each request, outside the timing: a report stored as a sync stores it."""
+    ahead). `before`: called before each request, outside the timing (a sync storing a report, a restart)."""
     from app.frame import figure_cache
     client.get(url)  # warm: templates compiled, connection opened
     took = []
     for _ in range(runs):
         if cold:
             figure_cache._kept.clear()
-        if sync is not None:
-            sync()
+        if before is not None:
+            before()
         start = time.perf_counter()
         response = client.get(url)
         took.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.status_code
-    took.sort()
-    return {"median_ms": round(statistics.median(took), 1), "p95_ms": round(took[int(0.95 * (len(took) - 1))], 1),
-            "bytes": len(response.data)}
+    return {**summary(took), "bytes": len(response.data)}
 
 
 def syncer(app, quarter):
@@ -126,6 +131,21 @@ def syncer(app, quarter):
             response = app.process_response(response)  # after_this_request: what the route's answer gets
         response.close()  # the answer sent: the server closes it, and what was scheduled on close runs
     return sync
+
+
+def restarter(app, took: list):
+    """A restart as the kept figures see it: dropped (they live in memory), then the center's start job
+    (sync/center/program.py, performance.warm_job) run to its end; its time is appended to `took`."""
+    from app.frame import figure_cache
+    from sync.center.performance import warm_job
+
+    def restart():
+        figure_cache._kept.clear()
+        start = time.perf_counter()
+        with app.app_context(), app.extensions["center_database"].connection_context():
+            warm_job(app)
+        took.append((time.perf_counter() - start) * 1000)
+    return restart
 
 
 def main() -> None:
@@ -159,16 +179,22 @@ def main() -> None:
         with client.session_transaction() as session:
             session[SESSION_TOKEN] = token
         query = f"tahun={last.year}&triwulan={last.number}"
+        warmed = []
         print(json.dumps({"database": "postgresql" if options.pg else "sqlite", "kecamatan": options.kecamatan,
                           "quarters": options.quarters, "runs": options.runs, "fill_s": round(filled, 2),
                           "view": timed(client, f"/kinerja?{query}", options.runs),
                           "view_cold": timed(client, f"/kinerja?{query}", options.runs, cold=True),
-                          "view_after_sync": timed(client, f"/kinerja?{query}", options.runs, sync=syncer(app, last)),
+                          "view_after_sync": timed(client, f"/kinerja?{query}", options.runs, before=syncer(app, last)),
+                          "view_after_restart": timed(client, f"/kinerja?{query}", options.runs,
+                                                      before=restarter(app, warmed)),
                           "xlsx": timed(client, f"/kinerja.xlsx?{query}", options.runs),
                           "xlsx_cold": timed(client, f"/kinerja.xlsx?{query}", options.runs, cold=True),
                           "xlsx_after_sync": timed(client, f"/kinerja.xlsx?{query}", options.runs,
-                                                   sync=syncer(app, last)),
-                          "trend": timed(client, "/kinerja/kecamatan/1", options.runs)}, indent=1))
+                                                   before=syncer(app, last)),
+                          "xlsx_after_restart": timed(client, f"/kinerja.xlsx?{query}", options.runs,
+                                                      before=restarter(app, warmed)),
+                          "trend": timed(client, "/kinerja/kecamatan/1", options.runs),
+                          "warm_at_start": summary(warmed)}, indent=1))
 
 
 if __name__ == "__main__":

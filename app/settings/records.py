@@ -38,7 +38,7 @@ def save_office(values: dict, form):
 
 
 def store_logo(png: bytes) -> None:
-    """The letterhead logo, already normalised (settings/letterhead.normalise_logo)."""
+    """The letterhead logo, already normalised (frame/letterhead_logo.normalise_logo)."""
     with database.atomic():
         (StoredFile.insert(key=LOGO_KEY, content=png, mime_type="image/png", updated_at=utc_now())
          .on_conflict_replace().execute())

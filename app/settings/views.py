@@ -7,7 +7,7 @@ from app.frame.dates import TIME_ZONES
 from app.frame.access import may
 from app.frame import regions, store, versions
 from app.settings import identity, records
-from app.settings.letterhead import LogoError, normalise_logo
+from app.frame.letterhead_logo import LogoError, normalise_logo
 from app.settings.models import StoredFile
 from app.frame.request_cycle import int_arg
 

@@ -41,6 +41,12 @@ def center_config(overrides: dict | None = None) -> dict:
         "DATABASE_URL": os.environ.get("LOKET_CENTER_DATABASE_URL"),
         "SECRET_KEY": secret_key(data_dir),
         "CENTER_NAME": os.environ.get("LOKET_CENTER_NAME", "Pusat Cetak KTP-el Dinas Dukcapil"),
+        # The regency's letterhead on the Kinerja report for the Bupati (sync/center/letterhead.py): the
+        # kabupaten/kota (name or code; empty: the one its kecamatan belong to), office, address, logo file.
+        "REGENCY_NAME": os.environ.get("LOKET_CENTER_KABUPATEN", "").strip(),
+        "REGENCY_OFFICE": os.environ.get("LOKET_CENTER_DINAS", "").strip(),
+        "REGENCY_ADDRESS": os.environ.get("LOKET_CENTER_ALAMAT", "").strip(),
+        "REGENCY_LOGO": os.environ.get("LOKET_CENTER_LOGO", "").strip(),
         "CENTER_ROOT": ROOT,
         # Refused before the body is read: a 50 MB packet never reaches a handler.
         "MAX_CONTENT_LENGTH": MAX_PACKET_BYTES,

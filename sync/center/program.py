@@ -17,5 +17,6 @@ PROGRAM = Program(
         (60, "sync.center.app:prune_nonces"),             # used nonces past twice the time window
         (3600, "sync.center.app:purge_personal_data"),    # personal data past its retention
         (3600, "sync.center.app:forget_public_statuses"),  # public status records past theirs
+        (600, "sync.center.performance:warm_job"),        # Kinerja figures at start, and as the day turns
     ),
 )

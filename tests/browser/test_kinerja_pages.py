@@ -1,5 +1,5 @@
 """Kinerja Kecamatan in the browser (issue 29): the Pimpinan Kabupaten's page has no axe violation and fits
-the screen, the printed report fits A4 with its letterhead and every kecamatan, the trend charts print."""
+the screen, the printed report fits A4 with the regency's letterhead and every kecamatan, the trend charts print."""
 
 import pytest
 
@@ -47,10 +47,11 @@ def test_the_pimpinan_reads_compares_and_prints(browser, tmp_path):
         text = " ".join(printed.texts)
         assert printed.overflow == [], printed.overflow
         assert len(printed.texts) == 1
-        for expected in ("DINAS KEPENDUDUKAN", "Yosowilangun", "Jatiroto", "Rowokangkung", "Terlambat",
+        for expected in ("PEMERINTAH KABUPATEN LUMAJANG", "DINAS KEPENDUDUKAN", "Yosowilangun", "Jatiroto", "Rowokangkung", "Terlambat",
                          "PermenPANRB 14/2017"):
             assert expected in text, expected
         assert "Cetak laporan" not in text  # the button stays on the screen
+        assert "PUSAT CETAK" not in text.upper()  # the regency's letterhead, not the printing center's
         trend = pdf_of(page, "/kinerja/kecamatan/1?tahun=2025&triwulan=3", name="kinerja-tren")
         assert trend.overflow == [] and "IKM, 8 triwulan" in " ".join(trend.texts)
         assert axe_violations(page) == []

@@ -127,7 +127,7 @@ def test_a_pixel_bomb_attachment_is_refused(client_as):
 
 
 def test_a_pixel_bomb_logo_is_refused():
-    from app.settings.letterhead import LogoError, normalise_logo
+    from app.frame.letterhead_logo import LogoError, normalise_logo
     with pytest.raises(LogoError, match="terlalu besar"):
         normalise_logo(_gif_bomb())
 

@@ -178,15 +178,48 @@ def test_a_missing_recap_is_flagged_late_after_the_working_days_allowed(center_a
     assert [r.late for r in after] == [False, True]  # Yosowilangun approved; Jatiroto is late
 
 
+CHANGED = "Definisi berubah sejak Triwulan II 2025: Pengaduan ditindaklanjuti tepat waktu"
+
+
 def test_indicator_definitions_that_changed_since_last_quarter_are_labelled(center_app, enrolled, pimpinan):
     client = center_app.test_client()
     send(client, enrolled[1], item(record(quarter=2, definition="aaaa1111")))
     send(client, enrolled[1], item(record(quarter=3, definition="bbbb2222")))
-    assert "Definisi berubah sejak triwulan lalu: Pengaduan ditindaklanjuti tepat waktu" in page(pimpinan)
+    assert CHANGED in page(pimpinan)
     send(client, enrolled[1], item(record(quarter=4, definition="bbbb2222")))
     assert "Definisi berubah" not in page(pimpinan, "/kinerja?tahun=2025&triwulan=4")
     trend = page(pimpinan, f"/kinerja/kecamatan/{enrolled[0].id}?tahun=2025&triwulan=4")
-    assert trend.count("Definisi berubah: Pengaduan ditindaklanjuti tepat waktu") == 1  # at Q3 only
+    assert trend.count(CHANGED) == 1  # at Q3 only
+
+
+def test_a_changed_definition_is_found_across_quarters_without_a_report(center_app, enrolled, pimpinan):
+    """The comparison is with the kecamatan's last quarter that has a report: a quarter it missed (or an
+    older one beyond the trend's eight) hides no change of definition."""
+    client = center_app.test_client()
+    send(client, enrolled[1], item(record(year=2023, quarter=1, definition="aaaa1111")))
+    send(client, enrolled[1], item(record(year=2025, quarter=1, definition="bbbb2222")))
+    send(client, enrolled[1], item(record(year=2025, quarter=3, definition="cccc3333")))
+    assert "Definisi berubah sejak Triwulan I 2025: Pengaduan" in page(pimpinan)  # Q2 has no report
+    assert "Definisi berubah sejak Triwulan I 2023: Pengaduan" in page(pimpinan, "/kinerja?tahun=2025&triwulan=1")
+    trend = page(pimpinan, f"/kinerja/kecamatan/{enrolled[0].id}?tahun=2025&triwulan=1")  # 2023 Q2 - 2025 Q1
+    assert trend.count("Definisi berubah sejak Triwulan I 2023: Pengaduan") == 1
+    send(client, enrolled[1], item(record(year=2025, quarter=4, definition="cccc3333")))
+    assert "Definisi berubah" not in page(pimpinan, "/kinerja?tahun=2025&triwulan=4")
+
+
+def test_the_xlsx_labels_the_figures_whose_definition_changed_as_the_page_does(center_app, enrolled, second,
+                                                                              pimpinan):
+    client = center_app.test_client()
+    send(client, enrolled[1], item(record(quarter=1, definition="aaaa1111")))
+    send(client, enrolled[1], item(record(quarter=3, definition="bbbb2222")))
+    send(client, second[1], item(record(kecamatan="35.08.08", quarter=2, definition="aaaa1111")))
+    send(client, second[1], item(record(kecamatan="35.08.08", quarter=3, definition="aaaa1111")))
+    response = pimpinan.get("/kinerja.xlsx?tahun=2025&triwulan=3")
+    rows = [list(r) for r in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)]
+    by_name = {line[1]: dict(zip(rows[2], line)) for line in rows[3:]}
+    assert by_name["Yosowilangun"]["Definisi berubah"] == \
+        "Pengaduan ditindaklanjuti tepat waktu (sejak Triwulan I 2025)"
+    assert by_name["Jatiroto"]["Definisi berubah"] is None
 
 
 def test_xlsx_and_printed_report_hold_the_same_figures(center_app, enrolled, second, pimpinan):
@@ -207,6 +240,35 @@ def test_xlsx_and_printed_report_hold_the_same_figures(center_app, enrolled, sec
     assert "Yosowilangun" in printed and "100,00 (A)" in printed and "data-print" in printed
 
 
+def _letterhead(printed: str) -> str:
+    return printed[printed.index('<div class="letterhead">'):printed.index("<h1>")]
+
+
+def test_the_printed_report_carries_the_regency_letterhead_not_the_printing_centers(center_app, enrolled, pimpinan):
+    """For the Bupati: the regency government's kop surat, by default that of the kabupaten the registered
+    kecamatan belong to (35.08.07: Kabupaten Lumajang), never the center's "Pusat Cetak" heading."""
+    send(center_app.test_client(), enrolled[1], item(record()))
+    kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    assert "PEMERINTAH KABUPATEN LUMAJANG" in kop and "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL" in kop
+    assert "Kabupaten Lumajang, Provinsi Jawa Timur" in kop
+    assert "PUSAT CETAK" not in kop.upper() and "<img" not in kop
+
+
+def test_the_regency_letterhead_is_configured_with_its_name_office_address_and_logo(center_app, enrolled, pimpinan,
+                                                                                   tmp_path):
+    from PIL import Image
+    Image.new("RGB", (600, 400), "green").save(tmp_path / "logo.jpg")
+    center_app.config.update(REGENCY_NAME="35.79", REGENCY_OFFICE="Sekretariat Daerah",
+                             REGENCY_ADDRESS="Jl. Panglima Sudirman 507, Batu", REGENCY_LOGO=str(tmp_path / "logo.jpg"))
+    kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    assert "PEMERINTAH KOTA BATU" in kop and "SEKRETARIAT DAERAH" in kop and "Jl. Panglima Sudirman 507, Batu" in kop
+    assert '<img src="data:image/png;base64,' in kop  # the page's CSP allows data: images; no route to guard
+    center_app.config.update(REGENCY_NAME="lumajang", REGENCY_ADDRESS="", REGENCY_LOGO=str(tmp_path / "missing.png"))
+    kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    assert "PEMERINTAH KABUPATEN LUMAJANG" in kop and "Kabupaten Lumajang, Provinsi Jawa Timur" in kop
+    assert "<img" not in kop  # a logo that cannot be read is left out
+
+
 def test_a_kecamatan_trend_draws_its_quarters_as_svg(center_app, enrolled, pimpinan):
     client = center_app.test_client()
     send(client, enrolled[1], item(record(quarter=2, score=3)))
@@ -214,6 +276,8 @@ def test_a_kecamatan_trend_draws_its_quarters_as_svg(center_app, enrolled, pimpi
     kecamatan_id = enrolled[0].id
     shown = page(pimpinan, f"/kinerja/kecamatan/{kecamatan_id}?tahun=2025&triwulan=3")
     assert shown.count("<svg") == 2 and not re.findall(r"<script(?![^>]*\bsrc=)", shown)  # drawn by the server
+    ikm_chart, on_time_chart = shown.split("<svg")[1:]
+    assert ">Nilai IKM</text>" in ikm_chart and ">Persen (%)</text>" in on_time_chart  # each axis says what it counts
     assert "75,00 (B)" in shown and "100,00 (A)" in shown and "Belum ada rekap disetujui" in shown
 
 
@@ -282,6 +346,36 @@ def test_a_sync_that_brings_a_report_computes_the_figures_before_the_first_reade
     assert send(client, key, item(record(received=12, addendum=2), version=2)) == ["stored"]
     computed.clear()
     assert ">12<" in page(pimpinan) and computed == []
+
+
+def test_the_center_computes_the_figures_as_it_starts_so_the_first_reader_after_a_restart_waits_for_nothing(
+        center_app, enrolled, pimpinan, monkeypatch):
+    """The kept figures live in memory: a background job of the center (its first run at start, in its own
+    thread, so the start is not delayed) computes the last quarter's table, HTML and XLSX again."""
+    import threading
+    from app.frame import figure_cache
+    from app.frame.dates import local_today
+    from app.frame.jobs import start_jobs
+    from sync.center.program import PROGRAM
+    last = performance.Quarter.containing(local_today(performance.ZONE)).previous()
+    assert send(center_app.test_client(), enrolled[1], item(record(year=last.year, quarter=last.number))) == ["stored"]
+    figure_cache._kept.clear()  # the center restarted
+    jobs = [(seconds, job) for seconds, job in PROGRAM.jobs() if job is performance.warm_job]
+    assert jobs, "no background job computes the Kinerja figures at start"
+    done, real_warm, computed = threading.Event(), performance.warm, []
+    monkeypatch.setattr(performance, "warm", lambda quarters: (real_warm(quarters), done.set()))
+    real_table = performance.quarter_table
+    monkeypatch.setattr(performance, "quarter_table", lambda *a: computed.append(a[0].key) or real_table(*a))
+    stop = start_jobs(center_app, jobs, db=center_app.extensions["center_database"])
+    try:
+        assert done.wait(30)
+    finally:
+        stop.set()
+    assert computed == [last.key]
+    computed.clear()
+    assert "Disetujui" in page(pimpinan, "/kinerja") and "Disetujui" in page(pimpinan, "/kinerja/cetak")
+    assert pimpinan.get("/kinerja.xlsx").status_code == 200
+    assert computed == []  # the first reader after the restart read kept figures
 
 
 def test_the_center_demo_fills_kinerja_with_reports_the_api_would_accept(center_app, center_db, pimpinan):

@@ -1,11 +1,11 @@
 """Issue 29's journey through three programs: two kecamatan approve their Q3 recaps, sync with the running
 center, and the Pimpinan Kabupaten sees both side by side with the figures an independent recomputation from
-each kecamatan's own rows gives; downloads the XLSX, opens the printed report; an addendum at one kecamatan
-arrives as a new version."""
+each kecamatan's own rows gives (complaints, IKM and every service indicator); downloads the XLSX, opens the
+printed report; an addendum at one kecamatan arrives as a new version."""
 import io
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import load_workbook
@@ -15,8 +15,15 @@ from tests.recap.helpers import complaint, survey
 from tests.sync.harness import CenterServer, Process, kecamatan_app, prepare_center
 from tests.sync.test_end_to_end import signed_in
 
-# Two kecamatan of one regency: (code, name, complaints in Q3 2025, survey scores of each respondent)
-OFFICES = (("35.08.07", "Yosowilangun", 3, (4, 4, 3)), ("35.08.08", "Jatiroto", 2, (2, 3, 3, 2, 2, 3)))
+# Two kecamatan of one regency: (code, name, complaints followed up the same day in Q3 2025, survey scores of
+# each respondent, complaints followed up two weeks late, days the kotak saran was opened)
+OFFICES = (("35.08.07", "Yosowilangun", 3, (4, 4, 3), 0,
+            (date(2025, 7, 7), date(2025, 7, 8), date(2025, 7, 9), date(2025, 7, 12))),  # the 12th: a Saturday
+           ("35.08.08", "Jatiroto", 2, (2, 3, 3, 2, 2, 3), 1, ()))
+Q3_START, Q3_END = date(2025, 7, 1), date(2025, 9, 30)
+# SKB 3 Menteri 2025 on the weekdays of Q3: cuti bersama after Independence Day (the 17th is a Sunday), Maulid.
+Q3_HOLIDAYS = {date(2025, 8, 18), date(2025, 9, 5)}
+WIB = timedelta(hours=7)
 
 
 def _in(kec_app, work):
@@ -27,7 +34,7 @@ def _in(kec_app, work):
         return work()
 
 
-def _office(kec_app, code, name, complaints, scores):
+def _office(kec_app, code, name, complaints, scores, late, box_days):
     from app.auth.accounts import create_user
     from app.frame import store
     from app.frame.db import database
@@ -40,8 +47,14 @@ def _office(kec_app, code, name, complaints, scores):
     for n in range(complaints):  # received and followed up the same morning (WIB), all in Q3 2025
         complaint(datetime(2025, 7, 7 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 7 + n, 3),
                   followed_up_at=datetime(2025, 7, 7 + n, 4), tindak_lanjut="Sudah dijelaskan", complainant_name="Budi")
+    for n in range(late):  # received on a Monday, followed up ten working days later
+        complaint(datetime(2025, 7, 14 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 14 + n, 3),
+                  followed_up_at=datetime(2025, 7, 28 + n, 4), tindak_lanjut="Sudah diperbaiki")
     for n, score in enumerate(scores):
         survey(datetime(2025, 8, 4 + n, 3), score)
+    from app.complaints.models import SuggestionBoxSession
+    for day in box_days:
+        SuggestionBoxSession.create(opened_on=day, slip_count=0, is_empty=True, created_at=datetime(2025, 7, 1))
 
 
 def _client(kec_app, role):
@@ -62,18 +75,71 @@ def _approve(kec_app, year, quarter):
     _in(kec_app, work)
 
 
+def _working(day: date) -> bool:
+    return day.weekday() < 5 and day not in Q3_HOLIDAYS
+
+
+def _due(received: date, days: int) -> date:
+    """The `days`-th working day after the local receipt day: the last day a follow-up is on time."""
+    while days:
+        received += timedelta(days=1)
+        days -= _working(received)
+    return received
+
+
 def _recomputed(kec_app):
-    """From the kecamatan's own rows, not through the recap: complaints and unit IKM of Q3 2025 (WIB)."""
+    """From the kecamatan's own rows, not through the recap or the indicators: complaints (received, followed
+    up, on time), unit IKM answers, kotak saran days and applications of Q3 2025 (WIB)."""
     def work():
-        from app.complaints.models import Complaint
+        from app.complaints.models import Complaint, SuggestionBoxSession
+        from app.frame import store
+        from app.registration.models import Application
         from app.survey.models import SurveyAnswer
         start, end = datetime(2025, 6, 30, 17), datetime(2025, 9, 30, 17)
-        received = Complaint.select().where(Complaint.received_at >= start, Complaint.received_at < end).count()
+        received = list(Complaint.select().where(Complaint.received_at >= start, Complaint.received_at < end))
+        days = int(store.get("complaint_follow_up_days"))
+        closed = [c for c in received if c.followed_up_at]
+        on_time = [c for c in closed if (c.followed_up_at + WIB).date() <= _due((c.received_at + WIB).date(), days)]
         answers = defaultdict(list)
         for answer in SurveyAnswer.select():
             answers[answer.element].append(answer.score)
-        return received, answers
+        opened = {s.opened_on for s in SuggestionBoxSession.select()}
+        applications = Application.select().count()
+        return len(received), len(closed), len(on_time), answers, opened, applications
     return _in(kec_app, work)
+
+
+def _indicators(closed, on_time, answers, opened, applications) -> dict:
+    """Each service indicator's value as docs/recap.md defines it, from the counts above; None: nothing to
+    measure ("–" at the center)."""
+    working = [Q3_START + timedelta(days=n) for n in range((Q3_END - Q3_START).days + 1)]
+    working = [day for day in working if _working(day)]
+
+    def share(part, whole):
+        return 100 * part / whole if whole else None
+    ikm = float(_ikm(answers).replace(",", "."))
+    return {"KTP-el siap diambil tepat waktu": share(0, applications),  # no application registered:
+            "KTP-el diambil warga tepat waktu": share(0, applications),  # nothing ready, handed over
+            "Berkas dikembalikan karena belum lengkap": share(0, applications),  # or returned
+            "Pengaduan ditindaklanjuti tepat waktu": share(on_time, closed),
+            "Kotak saran dibuka setiap hari layanan": share(len([d for d in working if d in opened]), len(working)),
+            "Indeks Kepuasan Masyarakat (IKM)": ikm}
+
+
+def _as_shown(value) -> str:
+    """A figure as the center's table writes it (two decimals, a comma; a whole number without)."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".replace(".", ",")
+
+
+def _cells(page: str, name: str) -> dict:
+    """{column heading: the cell's text} of a kecamatan's row in the side-by-side table."""
+    headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<th scope="col">(.*?)</th>', page)]
+    start = page.index(name)
+    row = page[start:page.index("</tr>", start)]
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return dict(zip(headings[1:], cells))
 
 
 def _ikm(answers: dict) -> str:
@@ -103,28 +169,33 @@ def test_two_kecamatan_approve_sync_and_the_pimpinan_sees_both_side_by_side(tmp_
     center = CenterServer(center_dir).start()
     try:
         offices, pooled, expected = [], defaultdict(list), {}
-        for (code, name, complaints, scores), enrolment in zip(OFFICES, codes):
+        for (code, name, *rows), enrolment in zip(OFFICES, codes):
             directory = tmp_path / name.lower()
             kec_app = kecamatan_app(directory)
-            _in(kec_app, lambda: _office(kec_app, code, name, complaints, scores))
+            _in(kec_app, lambda: _office(kec_app, code, name, *rows))
             enrol = Process(["sync", "--data", str(directory), "enrol", "--center", center.url, "--code", enrolment,
                              "--kecamatan", code], tmp_path / f"enrol-{name}.log").start()
             assert enrol.wait() == 0, (tmp_path / f"enrol-{name}.log").read_text()
             _approve(kec_app, 2025, 3)
             _sync(directory, tmp_path, f"sync-{name}")
-            received, answers = _recomputed(kec_app)
-            expected[name] = (received, _ikm(answers), sum(len(v) for v in answers.values()) // 9)
+            received, closed, on_time, answers, opened, applications = _recomputed(kec_app)
+            expected[name] = (received, _ikm(answers), sum(len(v) for v in answers.values()) // 9, closed, on_time,
+                              _indicators(closed, on_time, answers, opened, applications))
             for element, values in answers.items():
                 pooled[element] += values
             offices.append((directory, kec_app))
 
         pimpinan = signed_in(center.url, "bupati", "pimpinan-rahasia-1", "/masuk")
         page = pimpinan.get(center.url + "/kinerja?tahun=2025&triwulan=3").text
-        for name, (received, ikm, respondents) in expected.items():
+        for name, (received, ikm, respondents, closed, on_time, indicators) in expected.items():
             start = page.index(name)
             row = page[start:page.index("</tr>", start)]
-            assert f">{received}<" in row and f"{received} dari {received}" in row, (name, row)
+            assert f">{received}<" in row and f"{on_time} dari {closed}" in row, (name, row)
             assert f"{ikm} (" in row and f">{respondents}<" in row, (name, ikm, row)
+            cells = _cells(page, name)
+            for indicator, value in indicators.items():  # each service indicator's value, then its target
+                assert cells[indicator].split()[0] == _as_shown(value), (name, indicator, value, cells[indicator])
+        assert expected["Jatiroto"][4] < expected["Jatiroto"][3]  # the late follow-up counts against the target
         assert f"<strong>{_ikm(pooled)} – mutu" in page  # the regency's IKM from every answer of both
         assert "Budi" not in page and "Sudah dijelaskan" not in page
 
@@ -132,11 +203,16 @@ def test_two_kecamatan_approve_sync_and_the_pimpinan_sees_both_side_by_side(tmp_
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
         header = rows[2]
         by_name = {dict(zip(header, r))["Kecamatan"]: dict(zip(header, r)) for r in rows[3:]}
-        for name, (received, ikm, respondents) in expected.items():
+        for name, (received, ikm, respondents, closed, on_time, indicators) in expected.items():
             assert by_name[name]["Pengaduan diterima"] == received and by_name[name]["Responden IKM"] == respondents
+            assert (by_name[name]["Selesai"], by_name[name]["Selesai tepat waktu"]) == (closed, on_time)
             assert f"{by_name[name]['IKM']:.2f}".replace(".", ",") == ikm
+            for indicator, value in indicators.items():
+                assert by_name[name][f"{indicator} (nilai)"] == (round(value, 2) if value is not None else "–"), \
+                    (name, indicator, value)
         printed = pimpinan.get(center.url + "/kinerja/cetak?tahun=2025&triwulan=3").text
-        assert "DINAS KEPENDUDUKAN" in printed and all(name in printed for name in expected)
+        assert "PEMERINTAH KABUPATEN LUMAJANG" in printed and "DINAS KEPENDUDUKAN" in printed
+        assert all(name in printed for name in expected)
 
         # An addendum at Yosowilangun: a Q3 complaint written after approval, listed by the approved Q4 recap.
         directory, kec_app = offices[0]

@@ -1,4 +1,5 @@
-"""The letterhead logo: any common image in, a small PNG out (Pillow)."""
+"""The letterhead logo: any common image in, a small PNG out (Pillow). The office's settings and the
+center's regency letterhead (sync/center/letterhead.py) both read it."""
 import io
 
 from PIL import Image, UnidentifiedImageError
