@@ -336,7 +336,8 @@ def view_of(row: PublicStatus) -> dict:
             "follow_up": record.get("follow_up", ""),
             "follow_up_due": date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None,
             # An office offline for days: said in days, so an old date is not read as today's news.
-            "synced_at": synced_at, "synced_days": max((utc_now() - synced_at).days, 0)}
+            "synced_at": synced_at, "synced_days": max((utc_now() - synced_at).days, 0),
+            "region": row.kecamatan.code}  # its moments in the kecamatan's zone, as on its own slips
 
 
 @pages.get("/cek")

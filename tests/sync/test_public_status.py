@@ -396,3 +396,21 @@ def test_behind_the_regencys_proxy_each_phone_is_throttled_on_its_own(tmp_path, 
                                      headers={"X-Forwarded-For": visitor}).status_code
     assert [ask("203.0.113.7") for _ in range(4)] == [404, 404, 429, 429]  # the last one by the gate
     assert ask("198.51.100.20") == (404 if hops else 429)
+
+
+def test_terakhir_diperbarui_is_told_in_the_kecamatans_own_zone(center_app, center_db):
+    """A citizen of Jayapura (WIT) reads the moment as the office's clock showed it, whatever the
+    center's own zone."""
+    from datetime import datetime
+    from app.frame.dates import utc_now
+    from sync.center import public_status
+    jayapura = Kecamatan.create(code="91.71.01", digits="917101", name="Jayapura Utara", created_at=utc_now(),
+                                public_synced_at=datetime(2026, 11, 23, 2, 30))  # UTC: 11.30 WIT
+    number, code = "917101-01-000001", "7K3M9Q"
+    with center_app.app_context():
+        PublicStatus.create(kecamatan=jayapura, kind="ktp", number=number, version=1, content_hash="x" * 64,
+                            code_key=public_status.code_key(vocabulary.code_digest(number, code)),
+                            record_json=json.dumps({"kind": "ktp", "step": "diterima", "steps": [["diterima", "2026-11-23"]]}),
+                            received_at=datetime(2026, 11, 23, 2, 30))
+    status, body = page(center_app, number, code)
+    assert status == 200 and "23 November 2026 11.30 WIT" in body and "WIB" not in body
