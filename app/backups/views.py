@@ -100,7 +100,9 @@ def _save_upload(upload) -> Path:
         os.replace(partial, target)
     except OSError as problem:
         partial.unlink(missing_ok=True)
-        raise BackupError("Berkas unggahan tidak dapat disimpan (ruang disk penuh?). Data tidak berubah.") from problem
+        raise BackupError("Berkas unggahan tidak dapat disimpan: ruang disk penuh atau folder cadangan tidak dapat "
+                          "ditulis. Kosongkan ruang disk (pindahkan cadangan lama ke flashdisk), lalu unggah lagi. "
+                          "Data tidak berubah.") from problem
     return target
 
 
