@@ -35,7 +35,8 @@ def _index_page(errors, status=200):
     config = current_app.config
     return render_template("backups/index.html", backups=list_backups(config["BACKUP_DIR"]), errors=errors,
                            backup_dir=config["BACKUP_DIR"], keep=config["BACKUP_KEEP"],
-                           recovery_key_printed=recovery.was_printed(config)), status
+                           recovery_key_printed=recovery.was_printed(config),
+                           daily=health.daily_backup_state(config)), status
 
 
 def _office_stamp() -> str:

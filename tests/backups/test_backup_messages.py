@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import apsw
 import pytest
 
 from app.backups import engine
@@ -103,19 +102,6 @@ def test_a_restore_on_a_full_disk_says_what_to_do_and_changes_nothing(tmp_path, 
     assert rows_in(live) == 2
     copied_aside = list((tmp_path / "cadangan").glob("sebelum-pulihkan-*"))
     assert bool(copied_aside) == (limit == "during the replace")  # the failure came where this case puts it
-
-
-@pytest.fixture
-def disk_full_while_backing_up(monkeypatch):
-    """The copy refused by a full disk (SQLite's SQLITE_FULL), in this process."""
-    real = engine.apply_pragmas
-
-    def refusing(connection, pragmas):
-        if connection.filename.endswith(engine.PARTIAL_SUFFIX):
-            raise apsw.FullError("database or disk is full")
-        return real(connection, pragmas)
-
-    monkeypatch.setattr(engine, "apply_pragmas", refusing)
 
 
 def test_the_daily_backups_failure_on_the_home_page_names_no_python_word(app, db, client_for,
