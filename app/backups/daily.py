@@ -8,6 +8,9 @@ from app.frame import store
 
 log = logging.getLogger(__name__)
 
+UNFORESEEN = ("Cadangan otomatis gagal dibuat karena kesalahan yang tidak terduga. Bila membuat cadangan sekarang juga "
+              "gagal, jalankan ulang aplikasi lalu coba sekali lagi.")
+
 
 def daily_backup(app) -> None:
     """Hourly: today's automatic backup if missing. Its result is kept for the admin's home page
@@ -24,8 +27,7 @@ def daily_backup(app) -> None:
         return
     except Exception:  # unforeseen: the traceback for the log, the words for the admin
         log.exception("daily backup failed")
-        health.note_daily_result("Cadangan gagal dibuat karena kesalahan yang tidak terduga (rinciannya di catatan "
-                                 "program).")
+        health.note_daily_result(UNFORESEEN)
         return
     if made:
         log.info("daily backup written to %s", made)

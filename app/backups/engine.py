@@ -57,6 +57,14 @@ KEY_NEEDED = ("Cadangan ini dikunci dengan kunci pemulihan yang belum ada di kom
 PLAINTEXT = ("Berkas ini tidak terenkripsi, jadi bukan cadangan Loket Kecamatan yang keasliannya dapat diperiksa "
              "dengan kunci pemulihan (cadangan yang dibuka di luar aplikasi, atau salinan dari versi lama). "
              "Pulihkan cadangan terenkripsi yang dibuat aplikasi. Data sekarang tidak diubah.")
+# A write refused by the disk: full (ENOSPC, SQLITE_FULL) or not writable (a file-size limit, a
+# stick pulled out). The words say what to do, never the error's class name.
+BACKUP_DISK_FULL = ("Cadangan gagal dibuat: ruang disk penuh atau disk tidak dapat ditulis. Kosongkan ruang disk "
+                    "(pindahkan cadangan lama ke flashdisk, hapus berkas yang tidak perlu) atau periksa disk "
+                    "tujuannya, lalu buat cadangan lagi. Basis data tidak berubah.")
+RESTORE_DISK_FULL = ("Pemulihan gagal: ruang disk penuh atau disk tidak dapat ditulis. Kosongkan ruang disk "
+                     "(pindahkan cadangan lama ke flashdisk, hapus berkas yang tidak perlu), lalu ulangi pemulihan. "
+                     "Data tidak berubah.")
 TRUNCATED = ("Berkas cadangan terpotong atau rusak (mungkin belum selesai disalin dari flashdisk). "
              "Salin ulang berkasnya. Data sekarang tidak diubah.")
 
@@ -138,8 +146,7 @@ def backup_database(db_path: Path, destination: Path, passphrase: str | None = N
         os.replace(partial, destination)
     except (apsw.FullError, apsw.IOError, OSError) as problem:
         partial.unlink(missing_ok=True)
-        raise BackupError("Cadangan gagal dibuat: ruang disk penuh atau tidak dapat ditulis "
-                          f"({type(problem).__name__}). Basis data tidak berubah.") from problem
+        raise BackupError(BACKUP_DISK_FULL) from problem
     finally:
         source.close()
     return private_file(destination)
@@ -156,7 +163,8 @@ def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | No
     Raises BackupError when no key we have or were given opens it, or the file is plaintext."""
     path = Path(path)
     if not path.is_file():
-        raise BackupError("Berkas cadangan tidak ditemukan.")
+        raise BackupError("Berkas cadangan tidak ditemukan (mungkin sudah dipindahkan atau dihapus). Periksa nama "
+                          "dan foldernya, atau pilih cadangan lain.")
     size = path.stat().st_size
     if size == 0 or size % 512:  # SQLite files are whole pages; a short copy is not
         raise BackupError(TRUNCATED)
@@ -165,8 +173,8 @@ def open_backup(path: Path, data_dir: Path | None = None, recovery_key: str | No
         raise BackupError(PLAINTEXT)
     keys = _candidate_keys(data_dir, recovery_key)
     if not keys:
-        raise BackupError("Cadangan ini terenkripsi. Di PC baru, masukkan kunci pemulihan kantor "
-                          "(yang dicetak saat pemasangan).", needs_recovery_key=True)
+        raise BackupError("Cadangan ini terenkripsi. Di PC baru, ketik kunci pemulihan kantor (yang dicetak saat "
+                          "pemasangan), lalu ulangi.", needs_recovery_key=True)
     for key in keys:
         connection = apsw.Connection(str(path), flags=flags)
         try:
@@ -195,9 +203,11 @@ def _office_kind(connection) -> str | None:
 
 
 WRONG_KIND = {"desa": "Ini cadangan komputer desa; di PC kecamatan hanya cadangan kantor kecamatan yang dipulihkan. "
+                      "Pilih cadangan kantor kecamatan, atau pulihkan berkas ini di komputer desa itu. "
                       "Data sekarang tidak diubah.",
               "kecamatan": "Ini cadangan kantor kecamatan; di komputer desa hanya cadangan komputer desa yang "
-                           "dipulihkan. Data sekarang tidak diubah."}
+                           "dipulihkan. Pilih cadangan komputer desa ini, atau pulihkan berkas ini di PC kecamatan. "
+                           "Data sekarang tidak diubah."}
 
 
 def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: Path | None = None,
@@ -209,13 +219,16 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         if application_id != APPLICATION_ID:
-            raise BackupError("Berkas ini bukan cadangan Loket Kecamatan (basis data aplikasi lain).")
+            raise BackupError("Berkas ini bukan cadangan Loket Kecamatan (basis data aplikasi lain). Pilih berkas "
+                              "cadangan yang dibuat aplikasi ini (dari folder cadangannya). Data sekarang tidak diubah.")
         verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
             raise BackupError(TRUNCATED)
         level = connection.execute("PRAGMA user_version").fetchone()[0]
         if level > code_level(directory):
-            raise BackupError(f"Cadangan ini dari versi aplikasi yang lebih baru (level {level}); perbarui aplikasi dahulu.")
+            raise BackupError("Cadangan ini dari versi aplikasi yang lebih baru daripada yang terpasang di komputer ini. "
+                              "Perbarui aplikasi di komputer ini dahulu, lalu ulangi pemulihan. Data sekarang tidak "
+                              "diubah.")
         found, expected = schema_of(connection), schema_at_level(level, directory)
         kind = _office_kind(connection)
     except apsw.Error:
@@ -225,7 +238,8 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
     if found != expected:
         differences = sorted({name for _, name, _, _ in found ^ expected})
         raise BackupError("Cadangan ditolak: susunan basis datanya telah diubah di luar aplikasi "
-                          f"(berbeda pada: {', '.join(differences[:5])}). Data sekarang tidak diubah.")
+                          f"(berbeda pada: {', '.join(differences[:5])}). Pulihkan cadangan lain yang dibuat "
+                          "aplikasi, misalnya cadangan otomatis dari folder cadangan. Data sekarang tidak diubah.")
     if mode and kind and kind != mode:
         raise BackupError(WRONG_KIND[kind])
     return level
@@ -253,7 +267,12 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
     if db_path.exists() and db_path.stat().st_size:
         # This PC's recovery key lost: the office's key just typed (it opened the backup) locks the copy.
         typed = normalise_recovery_key(recovery_key) if recovery_key and recovery_key_problem(data_dir) else None
-        safety = backup_database(db_path, Path(safety_dir) / f"{SAFETY_PREFIX}{stamp}{SUFFIX}", passphrase=typed)
+        try:
+            safety = backup_database(db_path, Path(safety_dir) / f"{SAFETY_PREFIX}{stamp}{SUFFIX}", passphrase=typed)
+        except BackupError as problem:  # the copy of today's data comes first: say it is the restore that stopped
+            if str(problem) == BACKUP_DISK_FULL:
+                raise BackupError(RESTORE_DISK_FULL) from problem
+            raise
         prune_safety_copies(safety_dir, keep)  # the same retention as the automatic backups
     note = _write_restore_note(db_path, backup_path.name, safety.name if safety else None, "berjalan")
     try:
@@ -285,8 +304,7 @@ def replace_live_database(backup_path: Path, db_path: Path, recovery_key: str | 
             raise BackupError("Basis data sedang sibuk dipakai; tunggu sebentar lalu ulangi pemulihan. "
                               "Data tidak berubah.") from None
         except (apsw.FullError, apsw.IOError) as problem:
-            raise BackupError("Pemulihan gagal: ruang disk penuh atau tidak dapat ditulis "
-                              f"({type(problem).__name__}). Data tidak berubah.") from problem
+            raise BackupError(RESTORE_DISK_FULL) from problem
         finally:
             target.close()
     finally:

@@ -80,6 +80,25 @@ def _when(moment) -> str:
     return format_datetime(moment, store.get("timezone")) if moment else "belum pernah"
 
 
+@dataclass
+class DailyBackupState:
+    """The Cadangan Data page's account of the daily backup, from the facts the home card shows."""
+    last: str  # when the last automatic backup was made, in words ("belum pernah")
+    made: bool  # one was ever made
+    failed: bool  # the last run failed, and no backup (automatic or manual) has succeeded since
+    since: str = ""  # the failure's first time
+    message: str = ""  # its words: the cause and the step
+
+
+def daily_backup_state(config) -> DailyBackupState:
+    last = last_automatic_backup(config["BACKUP_DIR"])
+    failure = last_failure()
+    if not failure:
+        return DailyBackupState(_when(last), last is not None, False)
+    return DailyBackupState(_when(last), last is not None, True, _when(datetime.fromisoformat(failure["since"])),
+                            failure["message"])
+
+
 def concerns(config) -> list[Concern]:
     """What needs a person now, most urgent first."""
     found = []

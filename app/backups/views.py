@@ -35,7 +35,8 @@ def _index_page(errors, status=200):
     config = current_app.config
     return render_template("backups/index.html", backups=list_backups(config["BACKUP_DIR"]), errors=errors,
                            backup_dir=config["BACKUP_DIR"], keep=config["BACKUP_KEEP"],
-                           recovery_key_printed=recovery.was_printed(config)), status
+                           recovery_key_printed=recovery.was_printed(config),
+                           daily=health.daily_backup_state(config)), status
 
 
 def _office_stamp() -> str:
@@ -100,7 +101,9 @@ def _save_upload(upload) -> Path:
         os.replace(partial, target)
     except OSError as problem:
         partial.unlink(missing_ok=True)
-        raise BackupError("Berkas unggahan tidak dapat disimpan (ruang disk penuh?). Data tidak berubah.") from problem
+        raise BackupError("Berkas unggahan tidak dapat disimpan: ruang disk penuh atau folder cadangan tidak dapat "
+                          "ditulis. Kosongkan ruang disk (pindahkan cadangan lama ke flashdisk), lalu unggah lagi. "
+                          "Data tidak berubah.") from problem
     return target
 
 

@@ -47,6 +47,22 @@ def whole_number_setting(name: str, default: int, lowest: int, highest: int) -> 
     return int(text)
 
 
+def zone_setting(name: str, default: str = "WIB") -> str:
+    """os.environ[name] as one of Indonesia's three zones (WIB, WITA, WIT; any case, or the zone's
+    IANA name such as Asia/Makassar), or default when unset. Anything else stops the start: a
+    zone taken for WIB while labelled otherwise would show every time an hour or two off."""
+    from app.frame.dates import TIME_ZONES
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    by_iana = {iana.lower(): zone for zone, iana in TIME_ZONES.items()}
+    zone = text.upper() if text.upper() in TIME_ZONES else by_iana.get(text.lower())
+    if zone is None:
+        raise SettingInvalid(f"Pengaturan {name}={text!r} tidak dapat dipakai: isi dengan WIB, WITA atau WIT, "
+                             f"atau hapus supaya memakai bawaan ({default}).")
+    return zone
+
+
 def mode_of_folder(data_dir: Path) -> str:
     """A folder holding only a desa PC's database is a desa PC's: `run.py reset-password`, `backup`,
     `sync` or an autostart entry without --mode work on desa.sqlite3 instead of starting a new,

@@ -83,6 +83,17 @@ def system_keyring():
     return backend
 
 
+# The OS stores by the names their users know (an admin's message names no Python class).
+_STORE_NAMES = {"Windows": "Windows Credential Manager", "macOS": "Keychain macOS",
+                "SecretService": "keyring desktop", "libsecret": "keyring desktop", "kwallet": "KWallet"}
+
+
+def _store_name(backend) -> str:
+    module = type(backend).__module__.rsplit(".", 1)[-1]
+    name = _STORE_NAMES.get(module)
+    return f" ({name})" if name else ""
+
+
 unreadable: set[str] = set()  # names of keys the OS store refused to give since the start
 
 
@@ -102,7 +113,7 @@ class KeyStore:
         """Where the keys are kept, for the admin's page and the operations docs."""
         backend = system_keyring()
         if backend is not None:
-            return f"penyimpanan kunci sistem operasi ({type(backend).__name__})"
+            return f"penyimpanan kunci sistem operasi{_store_name(backend)}"
         return f"berkas pribadi di {self.folder}"
 
     def get(self, name: str) -> str | None:

@@ -9,7 +9,7 @@ from app.registration import collective_records, intake, records
 from app.registration.models import Application, CollectiveLetter
 from app.registration.service_time import office_today
 from app.registration.status import STATUS_LABELS, ApplicationStatus as S
-from app.registration.views import annotate, blueprint, desa_list, desa_names, validate_handover
+from app.registration.views import annotate, blueprint, clerk_who_moved, desa_list, desa_names, validate_handover
 from app.frame.page_turns import long_running
 
 
@@ -123,4 +123,4 @@ def collective_receipt(letter_id: int):
     if not handed:
         abort(404)
     return render_template("registration/collective_receipt.html", letter=letter, handed=handed,
-                           desa_names=desa_names())
+                           desa_names=desa_names(), clerk=clerk_who_moved(handed[-1], S.HANDED_OVER))

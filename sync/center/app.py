@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
-from app.frame.config import secret_key, whole_number_setting
+from app.frame.config import secret_key, whole_number_setting, zone_setting
 from app.frame.errors import error_page, register_error_pages
 from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -57,7 +57,7 @@ def center_config(overrides: dict | None = None) -> dict:
         "PAGE_SIZE": 100,
         # The center's own pages (its print runs, shipments); a kecamatan's moments are shown in
         # that kecamatan's zone (the `tanggal_jam(code)` filter).
-        "TIME_ZONE": os.environ.get("LOKET_CENTER_TIME_ZONE", "WIB"),
+        "TIME_ZONE": zone_setting("LOKET_CENTER_TIME_ZONE", "WIB"),
         # The address kecamatan PCs reach the center on (shown with an enrolment code); without it,
         # the address the admin's browser used.
         "PUBLIC_URL": (os.environ.get("LOKET_CENTER_PUBLIC_URL") or "").strip().rstrip("/"),

@@ -13,7 +13,7 @@ from app.frame.passwords import new_password_problem, verify_password
 from app.frame.templating import send_htmx
 from app.frame.dates import day_start_utc, utc_now
 from app.frame.pagination import paginate
-from app.frame.regions import region_name
+from app.frame.regions import region_name, zone_of
 from app.frame.request_cycle import bounded_int, int_arg
 from sync import usb
 from sync.center import desk_records, records
@@ -110,6 +110,22 @@ def _parse_day(text: str):
         return None
 
 
+def _received_on(day):
+    """Received on `day` as the list shows it: each kecamatan's day in its own zone (a WIT kecamatan's
+    01.30 on the 24th is the 23rd in WIB), kecamatans of an unknown zone in the center's."""
+    own = current_app.config["TIME_ZONE"]
+    by_zone: dict[str, list[int]] = {}
+    for kecamatan in Kecamatan.select(Kecamatan.id, Kecamatan.code):
+        by_zone.setdefault(zone_of(kecamatan.code) or own, []).append(kecamatan.id)
+    chosen = None
+    for zone, ids in by_zone.items():
+        start = day_start_utc(day, zone)
+        that_day = (ReceivedApplication.kecamatan.in_(ids) & (ReceivedApplication.received_at >= start)
+                    & (ReceivedApplication.received_at < start + timedelta(days=1)))
+        chosen = that_day if chosen is None else chosen | that_day
+    return chosen if chosen is not None else (ReceivedApplication.id.is_null())
+
+
 @blueprint.get("/permohonan")
 def applications():
     query = ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
@@ -122,9 +138,7 @@ def applications():
         query = query.where(ReceivedApplication.kecamatan == bounded_int(filters["kecamatan"]))
     day = _parse_day(filters["tanggal"])
     if day:
-        start = day_start_utc(day, current_app.config["TIME_ZONE"])  # the day as the center's pages show it
-        query = query.where((ReceivedApplication.received_at >= start)
-                            & (ReceivedApplication.received_at < start + timedelta(days=1)))
+        query = query.where(_received_on(day))
     if filters["status"] in STATUS_LABELS:
         query = query.where(ReceivedApplication.status == filters["status"])
     if filters["q"]:
@@ -199,7 +213,8 @@ def conflicts():
                     f"{' …' if len(rows) > 5 else ''})")
     return render_template("center/conflicts.html", rows=rows, stored=stored, decisions=records.DECISIONS,
                            page=page, decided=decided, open_count=open_count,
-                           offered={c.id: json.loads(c.offered_record) for c in rows})
+                           offered={c.id: json.loads(c.offered_record) for c in rows},
+                           codes={k.id: k.code for k in Kecamatan.select(Kecamatan.id, Kecamatan.code)})
 
 
 @blueprint.post("/konflik/<int:conflict_id>/selesai")

@@ -2,6 +2,7 @@
 console; under autostart nobody sees the console, and the backup page does not show when the last
 automatic backup succeeded." The admin's (and the Camat's) home page says what needs a person."""
 import shutil
+from datetime import date
 
 import pytest
 
@@ -86,3 +87,45 @@ def test_a_sync_quiet_for_two_days_is_shown(app, db, client_for):
     with db.atomic():
         SyncLink.update(last_success_at=utc_now()).where(SyncLink.id == link.id).execute()
     assert "Sinkronisasi pusat tertunda" not in home(admin)
+
+
+
+def backup_page(client) -> str:
+    return " ".join(client.get("/admin/cadangan").get_data(as_text=True).split())  # as read: one space
+
+
+def test_the_backup_page_shows_the_last_automatic_backup_and_keeps_a_failure_until_one_succeeds(
+        app, db, client_for, disk_full_while_backing_up, monkeypatch):
+    """Issue 33, finding 2: "the backup page does not show when the last automatic backup
+    succeeded". The Cadangan Data page tells what the home card tells, from the same facts."""
+    from app.frame import store
+    from app.frame.dates import format_datetime
+    admin = client_for("admin")
+    disk = disk_full_while_backing_up
+    assert "Cadangan otomatis terakhir: <strong>belum pernah</strong>" in backup_page(admin)
+
+    disk.full = False
+    daily_backup(app)  # today's automatic backup made
+    made = format_datetime(health.last_automatic_backup(app.config["BACKUP_DIR"]), store.get("timezone"))
+    page = backup_page(admin)
+    assert f"Cadangan otomatis terakhir: <strong>{made}</strong>, berhasil." in page
+    assert "Cadangan otomatis gagal" not in page
+
+    disk.full = True
+    monkeypatch.setattr("app.backups.daily.local_today", lambda zone: date(2099, 1, 2))  # the next day's run
+    daily_backup(app)
+    page = backup_page(admin)
+    assert "Cadangan otomatis gagal</strong> sejak" in page and "Kosongkan ruang disk" in page
+    assert f"Cadangan otomatis terakhir yang berhasil: <strong>{made}</strong>" in page
+    daily_backup(app)  # an hour later, still failing: still shown, since the first failure
+    assert "Cadangan otomatis gagal" in backup_page(admin)
+    assert "Cadangan otomatis gagal" in home(admin)  # the home card says the same
+
+    refused = admin.post("/admin/cadangan", follow_redirects=True).get_data(as_text=True)
+    assert "Cadangan otomatis gagal" in refused  # a manual backup that fails too changes nothing
+
+    disk.full = False
+    admin.post("/admin/cadangan")  # the admin's own backup succeeds: backups work again
+    page = backup_page(admin)
+    assert "Cadangan otomatis gagal" not in page and "Cadangan otomatis gagal" not in home(admin)
+    assert f"Cadangan otomatis terakhir: <strong>{made}</strong>, berhasil." in page

@@ -4,7 +4,7 @@ Kept out of conftest.py so journeys can import them by name.
 """
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -128,6 +128,7 @@ class Printed:
     texts: list        # the text of each page, as pypdf extracts it
     path: Path
     overflow: list     # elements wider than the printable width of the paper (cut off on paper)
+    empty: list = field(default_factory=list)  # printed fields with nothing in them (_EMPTY_FIELDS_JS)
 
     @property
     def pages(self) -> int:
@@ -144,37 +145,63 @@ class Printed:
 # Printable width of A4 with print.css margins (210 mm - 2 x 15 mm) in CSS pixels (96 per inch).
 A4_PRINTABLE_PX = round((210 - 30) / 25.4 * 96)
 
+# A printed field with nothing in it: a table cell or a labelled value that prints blank, or words
+# around a value that was missing ("(NIK )", "RT /RW"). Signature lines are meant to be filled by hand.
+_EMPTY_FIELDS_JS = """() => {
+  const out = [];
+  const shown = el => { const s = getComputedStyle(el); return s.display !== 'none' && s.visibility !== 'hidden'
+    && el.getClientRects().length; };
+  for (const cell of document.querySelectorAll('main td, main dd')) {
+    if (!shown(cell) || cell.closest('.no-print')) continue;
+    if (!cell.textContent.trim() && !cell.querySelector('img, svg, input')) out.push(cell.parentElement.textContent.trim().slice(0, 60) || cell.outerHTML.slice(0, 60));
+  }
+  const text = [...document.querySelectorAll('main')].map(m => m.innerText).join('\\n');
+  for (const gap of [/\\(\\s*\\)/, /\\(NIK\\s*\\)/, /RT\\s*\\/\\s*RW\\s*[,.]/, /\\bNone\\b/, /,\\s*,/, /,\\s*\\.(?!\\.)/]) {
+    const found = text.match(gap);
+    if (found) out.push(JSON.stringify(text.slice(Math.max(0, found.index - 30), found.index + 30)));
+  }
+  return out;
+}"""
+
 _OVERFLOW_JS = """(limit) => {
   const out = [];
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
     if (!r.width || getComputedStyle(el).display === 'none') continue;
-    if (r.right > limit + 1 || r.left < -1) out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}px`);
+    // the box itself past the edge, or its content spilling out of it (a long address, a code that may not wrap)
+    const right = el instanceof HTMLElement ? Math.max(r.right, r.left + el.scrollWidth) : r.right;
+    if (right > limit + 1 || r.left < -1) out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(right)}px`);
   }
   return out.slice(0, 20);
 }"""
 
 
-# A thermal receipt roll: 80 mm wide, print.css's roll margins (3 mm each side).
-ROLL_80_PRINTABLE_PX = round((80 - 6) / 25.4 * 96)
+# A thermal receipt roll (58 or 80 mm wide): print.css's roll margins take 3 mm each side.
+def roll_printable_px(width_mm: float) -> int:
+    return round((width_mm - 6) / 25.4 * 96)
+
+
+ROLL_80_PRINTABLE_PX = roll_printable_px(80)
 
 
 def pdf_of(page, url: str | None = None, name: str | None = None, paper: str = "A4") -> Printed:
     """Print `url` (or the current page) with Chromium as the clerk's browser would: print CSS, on
-    A4 (`paper="A4"`) or on an 80 mm thermal roll (`paper="80mm"`, the printer's paper, long enough).
+    A4 (`paper="A4"`) or on a thermal roll (`paper="80mm"` or `"58mm"`, the printer's paper, long enough).
 
-    Returns the PDF's text and page count, and the elements that would not fit across the paper.
+    Returns the PDF's text and page count, the elements that would not fit across the paper, and
+    the fields printed empty.
     """
     if url:
         page.goto(url)
     page.emulate_media(media="print")
     roll = paper.endswith("mm")
-    printable = ROLL_80_PRINTABLE_PX if roll else A4_PRINTABLE_PX
+    printable = roll_printable_px(float(paper[:-2])) if roll else A4_PRINTABLE_PX
     try:
         # Lay the page out at the paper's printable width to see what would be cut off.
         size = page.viewport_size
         page.set_viewport_size({"width": printable, "height": size["height"]})
         overflow = page.evaluate(_OVERFLOW_JS, printable)
+        empty = page.evaluate(_EMPTY_FIELDS_JS)
         if roll:
             data = page.pdf(width=paper, height="400mm", print_background=True)
         else:
@@ -187,7 +214,7 @@ def pdf_of(page, url: str | None = None, name: str | None = None, paper: str = "
     path.write_bytes(data)
     from pypdf import PdfReader
     reader = PdfReader(BytesIO(data))
-    return Printed(texts=[p.extract_text() or "" for p in reader.pages], path=path, overflow=overflow)
+    return Printed(texts=[p.extract_text() or "" for p in reader.pages], path=path, overflow=overflow, empty=empty)
 
 
 def text_sizes_pt(path, page: int = 1) -> list[tuple[float, str]]:

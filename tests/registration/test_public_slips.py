@@ -50,3 +50,7 @@ def test_unenrolled_office_still_prints_number_and_code(loket, saved):
     receipt = loket.get(f"/pendaftaran/{saved}/bukti").get_data(as_text=True)
     code = PublicStatus.get((PublicStatus.kind == "ktp") & (PublicStatus.source_id == saved)).check_code
     assert code in receipt and "Cek status dari HP" in receipt
+    # No center page yet, so no QR on the slip: it does not tell the citizen to scan one (issue 25).
+    slip = receipt[receipt.index('class="survey-code public-track"'):]
+    slip = slip[:slip.index("</div>\n</div>")]
+    assert "<svg" not in slip and "pindai" not in slip and "tanyakan alamat halaman cek status di loket" in slip
