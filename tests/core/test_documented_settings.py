@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-READ = re.compile(r"""(?:environ(?:\.get)?|whole_number_setting)\s*[\(\[]\s*["'](LOKET_[A-Z_]+)["']""")
+READ = re.compile(r"""(?:environ(?:\.get)?|whole_number_setting|zone_setting)\s*[\(\[]\s*["'](LOKET_[A-Z_]+)["']""")
 TESTS_ONLY = {"LOKET_TEST_PG_URL", "LOKET_CHROMIUM", "LOKET_TEST_ARTIFACTS", "LOKET_WINDOWS_PASS"}
 
 
