@@ -43,9 +43,11 @@ def _office_words() -> tuple:
 LOGIN_SCOPE, LOGIN_ADDRESS_SCOPE = throttle.LOGIN_SCOPE, throttle.LOGIN_ADDRESS_SCOPE
 
 
-def _refuse(username: str, message: str, status: int):
+def _refuse(username: str, errors: dict, status: int):
+    """The sign-in form again with its error summary. A wrong name or password is one message
+    (`credentials`), linked to the name field but marking neither: it never tells which was wrong."""
     return render_template("auth/login.html", username=username[:64], next=request.form.get("next", ""),
-                           error=message), status
+                           errors=errors), status
 
 
 @blueprint.route("/masuk", methods=["GET", "POST"])
@@ -53,15 +55,15 @@ def login():
     if request.method == "GET":
         if g.user:
             return redirect(url_for("core.dashboard"))
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return render_template("auth/login.html", next=request.args.get("next", ""), errors={})
     attempt = check_sign_in(request.form, accounts.record_sign_in)
     if attempt.problem:
-        return _refuse(attempt.username, attempt.problem, 422)
+        return _refuse(attempt.username, {attempt.problem_field: attempt.problem}, 422)
     if attempt.wait:
-        return _refuse(attempt.username, "Terlalu banyak percobaan masuk yang gagal. "
-                       f"Coba lagi dalam {throttle.in_words(attempt.wait)}.", 429)
+        return _refuse(attempt.username, {"form": "Terlalu banyak percobaan masuk yang gagal. "
+                                                  f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}, 429)
     if not attempt.ok:
-        return _refuse(attempt.username, "Nama pengguna atau kata sandi salah, atau akun tidak aktif.", 401)
+        return _refuse(attempt.username, {"credentials": "Nama pengguna atau kata sandi salah, atau akun tidak aktif."}, 401)
     user = attempt.account
     sign_in(user)
     if user.must_change_password:

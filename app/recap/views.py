@@ -135,13 +135,13 @@ def save_draft(year: int, number: int):
     form = _posted_texts()
     recap = _recap_of(quarter)
     problem = workflow.edit_problem(recap.status if recap else None)
-    if problem:
-        return _page(quarter, {"promises": problem}, form, 409)
+    if problem:  # submitted or approved: not the draft's fields, the edit itself is refused
+        return _page(quarter, {"status": problem}, form, 409)
     errors = workflow.text_problems(form["promises"], form["narrative"], submitting)
     if submitting and not errors:
         finished = workflow.not_finished_problem(quarter, today)
         if finished:
-            errors["promises"] = finished
+            errors["status"] = finished  # the quarter has not ended: the submission, not a field, is refused
     if errors:
         return _page(quarter, errors, form, 422)
     records.save_draft(recap, quarter, zone, form, submitting, g.user)
@@ -155,12 +155,12 @@ def send_back(year: int, number: int):
     recap = _recap_of(quarter)
     remark = request.form.get("remark", "").strip()
     problem = workflow.review_problem(recap.status if recap else None)
-    status = 409 if problem else 422
-    problem = problem or workflow.remark_problem(remark)
+    form = {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else "", "remark": remark}
     if problem:
-        return _page(quarter, form={"promises": recap.promises if recap else "",
-                                    "narrative": recap.narrative if recap else "", "remark": remark},
-                     status=status, review_error=problem)
+        return _page(quarter, form=form, status=409, review_error=problem)
+    problem = workflow.remark_problem(remark)
+    if problem:
+        return _page(quarter, {"remark": problem}, form=form, status=422)
     records.send_back(recap, quarter, remark, g.user)
     flash(f"Rekap {quarter.label} dikembalikan kepada petugas informasi.", "success")
     return redirect(url_for("recap.show", year=year, number=number), 303)
