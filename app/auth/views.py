@@ -3,7 +3,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame import throttle
+from app.frame import throttle, versions
 from app.frame.access import SIGNED_IN_BEFORE_COOKIE
 from app.auth import accounts
 from app.auth.accounts import may_manage_accounts
@@ -138,15 +138,20 @@ def edit_user(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if request.method == "GET":
         form = {"username": user.username, "full_name": user.full_name, "role": user.role, "nip": user.nip}
-        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user)
+        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user,
+                               version=versions.version_of(accounts.account_values(user.full_name, user.role, user.nip)))
     form = _account_form()
     form["username"] = user.username  # a username never changes: the audit trail refers to it
     errors = accounts.validate_account(**form, existing_id=user.id)
     if user.id == g.user.id and not may_manage_accounts(form["role"]):
         errors["role"] = "Anda tidak dapat mencabut peran admin dari akun Anda sendiri."
     if errors:
-        return render_template("auth/user_form.html", form=form, errors=errors, roles=ROLE_LABELS, user=user), 422
-    accounts.update_user(user, form["full_name"], form["role"], form["nip"])
+        return render_template("auth/user_form.html", form=form, errors=errors, roles=ROLE_LABELS, user=user,
+                               version=request.form.get(versions.FIELD)), 422
+    conflict = accounts.update_user(user, form["full_name"], form["role"], form["nip"], request.form)
+    if conflict:
+        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user,
+                               version=conflict.version, conflict=conflict), 409
     flash(f"Akun {user.username} disimpan.", "success")
     return redirect(url_for("auth.users"))
 
