@@ -3,6 +3,8 @@ complaint form's summary takes the focus; a slip offers only what the role may d
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import axe_violations
+
 
 def _complaint(live):
     from app.complaints import book
@@ -64,3 +66,4 @@ def test_forms_that_had_no_summary_now_focus_it(page, live, login, role, url, em
     summary.locator(f"a[href='#{field}']").click()
     expect(page.locator(f"#{field}")).to_be_focused()
     expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []
