@@ -7,6 +7,7 @@ from app.auth.models import User
 from app.frame.passwords import hash_password, one_time_password
 from app.frame.dates import utc_now
 from app.frame.db import database
+from app.frame import versions
 from app.frame.roles import ROLE_LABELS
 from app.policy import POLICY
 
@@ -46,12 +47,26 @@ def create_user(username: str, full_name: str, role: str, nip: str = "", passwor
     return user, password
 
 
-def update_user(user: User, full_name: str, role: str, nip: str) -> None:
-    before = _summary(user)
-    with database.atomic():
+def account_values(full_name: str, role: str, nip: str) -> dict:
+    """What the account form shows, as a person reads it (its version: two admins at once)."""
+    return {"full_name": full_name.strip(), "nip": nip or "", "role": ROLE_LABELS.get(role, role)}
+
+
+def update_user(user: User, full_name: str, role: str, nip: str, form=None) -> versions.Conflict | None:
+    """The account's name, role and NIP, unless another admin saved it since `form` (the edit form,
+    with the version it was read at) was read: then the conflict (app/frame/versions.py), nothing saved."""
+    with database.atomic():  # read again under the write lock: another admin's save may have come first
+        user = User.get_by_id(user.id)
+        if form is not None:
+            conflict = versions.conflict(form, account_values(user.full_name, user.role, user.nip),
+                                         account_values(full_name, role, nip))
+            if conflict:
+                return conflict
+        before = _summary(user)
         user.full_name, user.role, user.nip = full_name.strip(), role, nip
         user.save()
         audit.record("ubah", "pengguna", user.id, f"Akun {user.username} diubah", before, _summary(user))
+    return None
 
 
 def set_active(user: User, active: bool) -> None:

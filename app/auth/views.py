@@ -3,7 +3,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame import throttle
+from app.frame import throttle, versions
 from app.frame.access import SIGNED_IN_BEFORE_COOKIE
 from app.auth import accounts
 from app.auth.accounts import may_manage_accounts
@@ -43,9 +43,11 @@ def _office_words() -> tuple:
 LOGIN_SCOPE, LOGIN_ADDRESS_SCOPE = throttle.LOGIN_SCOPE, throttle.LOGIN_ADDRESS_SCOPE
 
 
-def _refuse(username: str, message: str, status: int):
+def _refuse(username: str, errors: dict, status: int):
+    """The sign-in form again with its error summary. A wrong name or password is one message
+    (`credentials`), linked to the name field but marking neither: it never tells which was wrong."""
     return render_template("auth/login.html", username=username[:64], next=request.form.get("next", ""),
-                           error=message), status
+                           errors=errors), status
 
 
 @blueprint.route("/masuk", methods=["GET", "POST"])
@@ -53,15 +55,15 @@ def login():
     if request.method == "GET":
         if g.user:
             return redirect(url_for("core.dashboard"))
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return render_template("auth/login.html", next=request.args.get("next", ""), errors={})
     attempt = check_sign_in(request.form, accounts.record_sign_in)
     if attempt.problem:
-        return _refuse(attempt.username, attempt.problem, 422)
+        return _refuse(attempt.username, {attempt.problem_field: attempt.problem}, 422)
     if attempt.wait:
-        return _refuse(attempt.username, "Terlalu banyak percobaan masuk yang gagal. "
-                       f"Coba lagi dalam {throttle.in_words(attempt.wait)}.", 429)
+        return _refuse(attempt.username, {"form": "Terlalu banyak percobaan masuk yang gagal. "
+                                                  f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}, 429)
     if not attempt.ok:
-        return _refuse(attempt.username, "Nama pengguna atau kata sandi salah, atau akun tidak aktif.", 401)
+        return _refuse(attempt.username, {"credentials": "Nama pengguna atau kata sandi salah, atau akun tidak aktif."}, 401)
     user = attempt.account
     sign_in(user)
     if user.must_change_password:
@@ -136,15 +138,20 @@ def edit_user(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if request.method == "GET":
         form = {"username": user.username, "full_name": user.full_name, "role": user.role, "nip": user.nip}
-        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user)
+        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user,
+                               version=versions.version_of(accounts.account_values(user.full_name, user.role, user.nip)))
     form = _account_form()
     form["username"] = user.username  # a username never changes: the audit trail refers to it
     errors = accounts.validate_account(**form, existing_id=user.id)
     if user.id == g.user.id and not may_manage_accounts(form["role"]):
         errors["role"] = "Anda tidak dapat mencabut peran admin dari akun Anda sendiri."
     if errors:
-        return render_template("auth/user_form.html", form=form, errors=errors, roles=ROLE_LABELS, user=user), 422
-    accounts.update_user(user, form["full_name"], form["role"], form["nip"])
+        return render_template("auth/user_form.html", form=form, errors=errors, roles=ROLE_LABELS, user=user,
+                               version=request.form.get(versions.FIELD)), 422
+    conflict = accounts.update_user(user, form["full_name"], form["role"], form["nip"], request.form)
+    if conflict:
+        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user,
+                               version=conflict.version, conflict=conflict), 409
     flash(f"Akun {user.username} disimpan.", "success")
     return redirect(url_for("auth.users"))
 

@@ -6,7 +6,7 @@ from app.complaints import book
 from app.complaints.form_rules import clean_line
 from app.complaints.models import DEFAULT_SECTION, ComplaintCategory
 from app.complaints.views import blueprint
-from app.frame import store
+from app.frame import store, versions
 from app.frame.request_cycle import int_arg
 
 SECTIONS = (DEFAULT_SECTION, "Kasi Pemerintahan", "Kasi Ketenteraman dan Ketertiban", "Kasi Kesejahteraan Sosial",
@@ -14,10 +14,17 @@ SECTIONS = (DEFAULT_SECTION, "Kasi Pemerintahan", "Kasi Ketenteraman dan Keterti
 TARGET_KEYS = {"complaint_first_response_days": "Tanggapan pertama", "complaint_follow_up_days": "Tindak lanjut selesai"}
 
 
-def _page(form, errors, targets, status=200, editing=None):
+def _page(form, errors, targets, status=200, editing=None, read=None, conflict=None):
+    """The list and both forms. Each form carries the version it was read at (two admins at once): the
+    stored one; a form sent back (`read`: which form, its version) keeps the version it was sent with."""
     categories = ComplaintCategory.select().order_by(ComplaintCategory.is_active.desc(), ComplaintCategory.name)
+    shown = {"category": versions.version_of(book.category_values(editing.name, editing.section, editing.is_active))
+             if editing else None, "targets": versions.version_of(book.target_values())}
+    shown.update(read or {})
     return render_template("complaints/categories.html", categories=categories, form=form, errors=errors,
-                           targets=targets, target_labels=TARGET_KEYS, sections=SECTIONS, editing=editing), status
+                           targets=targets, target_labels=TARGET_KEYS, sections=SECTIONS, editing=editing,
+                           category_version=shown["category"], targets_version=shown["targets"],
+                           conflict=conflict), status
 
 
 def _current_targets():
@@ -49,8 +56,10 @@ def save_category():
     if not form["section"] or len(form["section"]) > 80:
         errors["section"] = "Isi seksi yang menangani (paling banyak 80 karakter)."
     if errors:
-        return _page(form, errors, _current_targets(), 422, editing)
-    book.save_category(editing, form)
+        return _page(form, errors, _current_targets(), 422, editing, {"category": request.form.get(versions.FIELD)})
+    editing, conflict = book.save_category(editing, form, request.form)
+    if conflict:
+        return _page(form, {}, _current_targets(), 409, editing, {"category": conflict.version}, conflict)
     flash("Kategori disimpan.", "success")
     return redirect(url_for("complaints.categories"), code=303)
 
@@ -66,9 +75,13 @@ def save_targets():
             values[key] = days
     if not errors and values["complaint_follow_up_days"] < values["complaint_first_response_days"]:
         errors["complaint_follow_up_days"] = "Batas tindak lanjut tidak boleh lebih pendek dari tanggapan pertama."
+    targets = {key: request.form.get(key, "") for key in TARGET_KEYS}
     if errors:
-        targets = {key: request.form.get(key, "") for key in TARGET_KEYS}
-        return _page({"section": DEFAULT_SECTION, "is_active": True}, errors, targets, 422)
-    book.save_targets(values)
+        return _page({"section": DEFAULT_SECTION, "is_active": True}, errors, targets, 422,
+                     read={"targets": request.form.get(versions.FIELD)})
+    conflict = book.save_targets(values, request.form)
+    if conflict:
+        return _page({"section": DEFAULT_SECTION, "is_active": True}, {}, targets, 409,
+                     read={"targets": conflict.version}, conflict=conflict)
     flash("Target waktu disimpan.", "success")
     return redirect(url_for("complaints.categories"), code=303)

@@ -152,28 +152,61 @@ def add_attachment(complaint: Complaint, photo, user) -> ComplaintAttachment:
 
 # --- the book's settings and side records, as the admin and the desk change them ----------------
 
-def save_category(editing: ComplaintCategory | None, form: dict) -> ComplaintCategory:
-    """A checked category: `editing` changed, or a new one when None."""
-    with database.atomic():
+CATEGORY_LABELS = {"name": "Nama kategori", "section": "Seksi yang menangani", "is_active": "Aktif"}
+TARGET_LABELS = {"complaint_first_response_days": "Tanggapan pertama (hari kerja)",
+                 "complaint_follow_up_days": "Tindak lanjut selesai (hari kerja)"}
+
+
+def category_values(name: str, section: str, is_active: bool) -> dict:
+    """What the category form shows, as a person reads it (its version: two admins at once)."""
+    return {"name": name, "section": section, "is_active": "ya" if is_active else "tidak"}
+
+
+def target_values() -> dict:
+    """What the time-target form shows (its version)."""
+    from app.frame import store
+    return {key: str(store.get(key)) for key in TARGET_LABELS}
+
+
+def save_category(editing: ComplaintCategory | None, form: dict, read=None):
+    """A checked category: `editing` changed, or a new one when None; (category, conflict). A change
+    is refused when another admin saved the category since `read` (the posted form, carrying the
+    version it was read at) was read: the conflict (app/frame/versions.py), nothing saved."""
+    from app.frame import versions
+    with database.atomic():  # read again under the write lock: another admin's save may have come first
         if editing:
+            editing = ComplaintCategory.get_by_id(editing.id)
+            if read is not None:
+                conflict = versions.conflict(read, category_values(editing.name, editing.section, editing.is_active),
+                                             category_values(form["name"], form["section"], form["is_active"]),
+                                             CATEGORY_LABELS)
+                if conflict:
+                    return editing, conflict
             before = {"name": editing.name, "section": editing.section, "is_active": editing.is_active}
             editing.name, editing.section, editing.is_active = form["name"], form["section"], form["is_active"]
             editing.save()
             audit.record("ubah", "kategori_pengaduan", editing.id, f"Kategori {editing.name}", before=before, after=form)
-            return editing
+            return editing, None
         created = ComplaintCategory.create(**form)
         audit.record("tambah", "kategori_pengaduan", created.id, f"Kategori {created.name}", after=form)
-        return created
+        return created, None
 
 
-def save_targets(values: dict[str, int]) -> None:
-    """The time targets in working days (checked by the page)."""
-    from app.frame import store
+def save_targets(values: dict[str, int], read=None):
+    """The time targets in working days (checked by the page), unless another admin saved them since
+    `read` (the posted form) was read: then the conflict, nothing saved."""
+    from app.frame import store, versions
     with database.atomic():
+        if read is not None:
+            conflict = versions.conflict(read, target_values(), {key: str(value) for key, value in values.items()},
+                                         TARGET_LABELS)
+            if conflict:
+                return conflict
         before = {key: store.get(key) for key in values}
         for key, value in values.items():
             store.put(key, value)
         audit.record("ubah", "pengaturan", "target_pengaduan", "Target waktu pengaduan", before=before, after=values)
+    return None
 
 
 def open_box(opened_on, user_id: int, count: int, is_empty: bool, note: str):

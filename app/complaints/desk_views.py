@@ -8,7 +8,7 @@ from app.complaints import book
 from app.complaints.form_rules import clean_line, clean_text
 from app.complaints.models import DeskAnswer
 from app.complaints.views import blueprint
-from app.frame import versions
+from app.frame import submissions, versions
 
 TOPICS = ("Persyaratan", "Biaya", "Jam layanan", "Waktu penyelesaian", "Alur layanan", "Lainnya")
 RESULTS_MAX = 30
@@ -60,10 +60,20 @@ def desk_answer_form(answer_id):
         form = _answer_values(answer) if answer else {"is_active": True}
         return render_template("complaints/desk_answer_form.html", form=form, errors={}, answer=answer, topics=TOPICS,
                                version=versions.version_of(form) if answer else None)
+    if answer is None and (repeat := submissions.earlier_result()):  # a new answer sent twice: the first one
+        return repeat
     clean, errors = _check(request.form)
     if errors:
         return render_template("complaints/desk_answer_form.html", form=clean, errors=errors, answer=answer,
                                topics=TOPICS, version=request.form.get(versions.FIELD)), 422
+    if answer is None:  # one form, one answer: a double click or a resend after a cut stores nothing new
+        with submissions.once() as submission:
+            if submission.earlier:
+                return submission.repeat()
+            book.save_desk_answer(None, clean, request.form, g.user.id, _answer_values)
+            submission.made(url_for("complaints.desk_info"))
+        flash("Info meja disimpan.", "success")
+        return redirect(url_for("complaints.desk_info"), code=303)
     answer, conflict = book.save_desk_answer(answer, clean, request.form, g.user.id, _answer_values)
     if conflict:
         return render_template("complaints/desk_answer_form.html", form=clean, errors={}, answer=answer, topics=TOPICS,

@@ -119,6 +119,7 @@ class SignInAttempt:
     ok: bool = False  # right password of an active account: the caller signs it in
     wait: int = 0  # seconds the throttle asks to wait (answer 429)
     problem: str | None = None  # a form that cannot be right, in Indonesian (answer 422)
+    problem_field: str = "password"  # the field `problem` is about (the error summary links to it)
 
 
 def check_sign_in(form, record=None) -> SignInAttempt:
@@ -127,6 +128,10 @@ def check_sign_in(form, record=None) -> SignInAttempt:
     throttle. `record(attempt)` writes the program's audit row in the throttle's transaction."""
     username = (form.get("username") or "").strip().lower()[:USERNAME_LONGEST]
     password = form.get("password") or ""
+    if not username:  # nothing to check, hash or count: the form was sent half empty
+        return SignInAttempt(username, None, problem="Isi nama pengguna.", problem_field="username")
+    if not password:
+        return SignInAttempt(username, None, problem="Isi kata sandi.")
     if len(password) > PASSWORD_LONGEST:
         return SignInAttempt(username, None, problem=f"Kata sandi terlalu panjang (paling panjang "
                                                      f"{PASSWORD_LONGEST} karakter).")

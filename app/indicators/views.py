@@ -1,16 +1,13 @@
 """The service indicators page and the admin's yearly targets."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from app import audit
 from app.capabilities import MenuItem
-from app.frame.dates import local_today, utc_now
-from app.frame.db import database
+from app.frame.dates import local_today
 from app.indicators.definitions import INDICATORS, target_problem
 from app.indicators.figures import TREND_QUARTERS, indicator_rows
-from app.indicators.models import IndicatorTarget
-from app.indicators.targets import targets_for
+from app.indicators.targets import save_targets, shown_targets, targets_for
 from app.frame.periods import Quarter, year_period
-from app.frame import figure_cache, store
+from app.frame import figure_cache, store, versions
 from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("indicators", __name__)
@@ -57,9 +54,9 @@ def targets():
                                indicators=INDICATORS), 422
     current = targets_for(year)
     if request.method == "GET":
-        form = {i.key: f"{current[i.key][0]:g}".replace(".", ",") for i in INDICATORS}
+        form = shown_targets(year)
         return render_template("indicators/targets.html", year_text=year_text, form=form, current=current,
-                               errors={}, indicators=INDICATORS)
+                               errors={}, indicators=INDICATORS, version=versions.version_of(form))
     form = {i.key: request.form.get(i.key, "") for i in INDICATORS}
     values, errors = {}, {}
     for indicator in INDICATORS:
@@ -69,14 +66,10 @@ def targets():
         values[indicator.key] = value
     if errors:
         return render_template("indicators/targets.html", year_text=year_text, form=form, current=current,
-                               errors=errors, indicators=INDICATORS), 422
-    now = utc_now()
-    with database.atomic():
-        for key, value in values.items():
-            (IndicatorTarget.insert(year=year, indicator=key, target=value, updated_at=now)
-             .on_conflict(conflict_target=[IndicatorTarget.year, IndicatorTarget.indicator],
-                          update={IndicatorTarget.target: value, IndicatorTarget.updated_at: now}).execute())
-        audit.record("ubah", "target_indikator", year, f"Target indikator layanan tahun {year} diubah",
-                     {k: v[0] for k, v in current.items()}, values)
+                               errors=errors, indicators=INDICATORS, version=request.form.get(versions.FIELD)), 422
+    conflict = save_targets(year, values, request.form)
+    if conflict:
+        return render_template("indicators/targets.html", year_text=year_text, form=form, current=targets_for(year),
+                               errors={}, indicators=INDICATORS, version=conflict.version, conflict=conflict), 409
     flash(f"Target indikator tahun {year} disimpan.", "success")
     return redirect(url_for("indicators.targets", tahun=year), 303)

@@ -3,7 +3,7 @@ path for each change; the views check the workflow's rules and answer, these wri
 import json
 
 from app import audit
-from app.frame import store
+from app.frame import store, versions
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.periods import Quarter
@@ -12,11 +12,33 @@ from app.recap.contents import freeze_list, snapshot_of
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
 
 
-def save_draft(recap: QuarterRecap | None, quarter: Quarter, zone: str, form: dict, submitting: bool,
-               user) -> QuarterRecap:
-    """The promises and narrative saved; with `submitting`, also handed to the Camat."""
+DRAFT_LABELS = {"promises": "Janji perbaikan", "narrative": "Uraian singkat"}
+
+
+class EditRefused(Exception):
+    """The recap left the draft (submitted or approved) since the page was read; str() is the message."""
+
+
+def draft_values(recap: QuarterRecap | None) -> dict:
+    """What the draft form shows (its version: the information officers at two PCs)."""
+    return {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else ""}
+
+
+def save_draft(quarter: Quarter, zone: str, form: dict, submitting: bool, user, read=None) -> versions.Conflict | None:
+    """The promises and narrative saved; with `submitting`, also handed to the Camat. Refused when
+    another officer saved the draft since `read` (the posted form, with the version it was read at)
+    was read: the conflict, nothing saved; EditRefused when it is no longer a draft."""
     now = utc_now()
-    with database.atomic():
+    with database.atomic():  # read again under the write lock: another officer's save may have come first
+        recap = QuarterRecap.get_or_none(QuarterRecap.year == quarter.year, QuarterRecap.quarter == quarter.number)
+        problem = workflow.edit_problem(recap.status if recap else None)
+        if problem:
+            raise EditRefused(problem)
+        if read is not None:
+            conflict = versions.conflict(read, draft_values(recap), {key: form[key] for key in DRAFT_LABELS},
+                                         DRAFT_LABELS)
+            if conflict:
+                return conflict
         before = {"status": recap.status, "promises": recap.promises, "narrative": recap.narrative} if recap else None
         if recap is None:
             starts_at, ends_at = quarter.utc_bounds(zone)
@@ -30,7 +52,7 @@ def save_draft(recap: QuarterRecap | None, quarter: Quarter, zone: str, form: di
         audit.record("ajukan" if submitting else "ubah", "rekap_triwulan", recap.id,
                      f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan sebagai draf'}",
                      before, {"status": recap.status, "promises": recap.promises, "narrative": recap.narrative})
-    return recap
+    return None
 
 
 def send_back(recap: QuarterRecap, quarter: Quarter, remark: str, user) -> None:

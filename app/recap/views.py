@@ -6,7 +6,7 @@ from peewee import fn
 from app.capabilities import MenuItem
 from app.frame.dates import local_today
 from app.frame.periods import Quarter, parse_quarter
-from app.frame import charts
+from app.frame import charts, versions
 from app.recap import records, workflow
 from app.recap.contents import complaints_page, contents_shown, with_full_list
 from app.recap.export import figures_workbook
@@ -73,7 +73,9 @@ def _charts(contents: dict) -> dict:
     }
 
 
-def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=None):
+def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=None, version=None, conflict=None):
+    """The quarter's recap; the draft form carries the version it was read at (`version` of a form
+    sent back: the one it was sent with; else the stored draft's)."""
     zone = _zone()
     today = local_today(zone)
     problem = workflow.period_problem(quarter, today)
@@ -85,9 +87,12 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
     if form is None:
         form = {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else "",
                 "remark": ""}
+    if version is None:
+        version = versions.version_of(records.draft_values(recap))
     return render_template("recap/recap.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
                            charts=_charts(contents), page=page,
-                           errors=errors or {}, form=form, review_error=review_error,
+                           errors=errors or {}, form=form, review_error=review_error, version=version,
+                           conflict=conflict,
                            not_finished=workflow.not_finished_problem(quarter, today),
                            editable=workflow.edit_problem(recap.status if recap else None) is None,
                            RecapStatus=RecapStatus, show_identity=may(g.user, "pengaduan.baca")), status
@@ -135,16 +140,21 @@ def save_draft(year: int, number: int):
     form = _posted_texts()
     recap = _recap_of(quarter)
     problem = workflow.edit_problem(recap.status if recap else None)
-    if problem:
-        return _page(quarter, {"promises": problem}, form, 409)
+    if problem:  # submitted or approved: not the draft's fields, the edit itself is refused
+        return _page(quarter, {"status": problem}, form, 409)
     errors = workflow.text_problems(form["promises"], form["narrative"], submitting)
     if submitting and not errors:
         finished = workflow.not_finished_problem(quarter, today)
         if finished:
-            errors["promises"] = finished
+            errors["status"] = finished  # the quarter has not ended: the submission, not a field, is refused
     if errors:
-        return _page(quarter, errors, form, 422)
-    records.save_draft(recap, quarter, zone, form, submitting, g.user)
+        return _page(quarter, errors, form, 422, version=request.form.get(versions.FIELD) or "")
+    try:
+        conflict = records.save_draft(quarter, zone, form, submitting, g.user, request.form)
+    except records.EditRefused as refused:  # submitted by another officer a moment ago
+        return _page(quarter, {"status": str(refused)}, form, 409)
+    if conflict:
+        return _page(quarter, form=form, status=409, version=conflict.version, conflict=conflict)
     flash(f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan'}.", "success")
     return redirect(url_for("recap.show", year=year, number=number), 303)
 
@@ -155,12 +165,12 @@ def send_back(year: int, number: int):
     recap = _recap_of(quarter)
     remark = request.form.get("remark", "").strip()
     problem = workflow.review_problem(recap.status if recap else None)
-    status = 409 if problem else 422
-    problem = problem or workflow.remark_problem(remark)
+    form = {"promises": recap.promises if recap else "", "narrative": recap.narrative if recap else "", "remark": remark}
     if problem:
-        return _page(quarter, form={"promises": recap.promises if recap else "",
-                                    "narrative": recap.narrative if recap else "", "remark": remark},
-                     status=status, review_error=problem)
+        return _page(quarter, form=form, status=409, review_error=problem)
+    problem = workflow.remark_problem(remark)
+    if problem:
+        return _page(quarter, {"remark": problem}, form=form, status=422)
     records.send_back(recap, quarter, remark, g.user)
     flash(f"Rekap {quarter.label} dikembalikan kepada petugas informasi.", "success")
     return redirect(url_for("recap.show", year=year, number=number), 303)

@@ -541,10 +541,11 @@ def settings():
         chosen = [r for r in request.form.getlist(f"reasons_{index}") if r in intake.REASONS]
         if not label:
             continue  # a blanked label removes the requirement
+        shown_at = len(rows)  # the row the page shows it in again (blanked rows are gone from it)
         if len(label) > 150 or "<" in label or ">" in label:
-            errors[f"label_{index}"] = "Nama persyaratan maksimal 150 karakter, tanpa tanda < atau >."
+            errors[f"label_{shown_at}"] = "Nama persyaratan maksimal 150 karakter, tanpa tanda < atau >."
         if not chosen:
-            errors[f"label_{index}"] = "Pilih paling sedikit satu alasan permohonan untuk persyaratan ini."
+            errors[f"label_{shown_at}"] = "Pilih paling sedikit satu alasan permohonan untuk persyaratan ini."
         if not code or code in taken or not code.replace("_", "").isalnum():
             code = reqs.code_for(label, taken)
         taken.add(code)

@@ -90,6 +90,11 @@ def _requested_period(today):
 
 @blueprint.get("/ikm")
 def ikm():
+    return _ikm_page()
+
+
+def _ikm_page(errors: dict | None = None):
+    """The IKM of the period asked (?tahun=&triwulan=); `errors`: the weight form refused (422)."""
     zone = store.get("timezone")
     today = local_today(zone)
     period, year, part, error = _requested_period(today)
@@ -115,8 +120,8 @@ def ikm():
     return render_template("survey/ikm.html", error=population_error, year=year, part=part, period=period,
                            result=result, population=population, population_text=population_text, sample=sample,
                            qualities=QUALITIES, elements=ELEMENTS, comments=list(comments),
-                           answers=answers_by_status(period, zone), weights=WEIGHTS), \
-        (422 if population_error else 200)
+                           answers=answers_by_status(period, zone), weights=WEIGHTS, errors=errors or {}), \
+        (422 if population_error or errors else 200)
 
 
 @blueprint.post("/admin/ikm/bobot")
@@ -124,7 +129,7 @@ def weight():
     """The admin picks the unsur weight (PermenPANRB 14/2017: the worked example's 0,111 or 1/9)."""
     choice = request.form.get("bobot", "")
     if choice not in WEIGHTS:
-        abort(422, "Pilih bobot 0,111 atau 1/9.")
+        return _ikm_page({"bobot": "Pilih bobot 0,111 atau 1/9."})
     records.set_weight(choice)
     flash(f"Bobot unsur IKM disimpan: {WEIGHTS[choice]}.", "success")
     return redirect(url_for("survey.ikm"), 303)
@@ -142,8 +147,9 @@ def answers():
     return _answers_page()
 
 
-def _answers_page(problem: str | None = None):
-    """The answers of a period by status; the filter (tahun, triwulan, status) rides in the query string."""
+def _answers_page(problem: str | None = None, refused_id: int | None = None):
+    """The answers of a period by status; the filter (tahun, triwulan, status) rides in the query string.
+    `problem` with `refused_id`: the reason given to void that answer was refused (its field is marked)."""
     zone = store.get("timezone")
     period, year, part, error = _requested_period(local_today(zone))
     status = request.args.get("status", ResponseStatus.PENDING)
@@ -161,11 +167,18 @@ def _answers_page(problem: str | None = None):
     scores = {}
     for answer in SurveyAnswer.select().where(SurveyAnswer.response.in_([r.id for r in rows])):
         scores.setdefault(answer.response_id, {})[answer.element] = answer.score
+    if problem and refused_id is not None:  # the error summary links to the refused row's reason field
+        shown = any(r.id == refused_id for r in rows)
+        errors, targets = {"alasan": problem}, {"alasan": f"alasan-{refused_id}" if shown else None}
+        problem = None
+    else:
+        errors, targets = {}, {}
     return render_template("survey/answers.html", error=error or problem, year=year, part=part, period=period,
+                           errors=errors, error_targets=targets, refused_id=refused_id,
                            status=status, labels=STATUS_LABELS, rows=rows, page=page, scores=scores, elements=ELEMENTS,
                            services=codes.SERVICES, may_review=may(g.user, "survei.tinjau"),
                            counts=answers_by_status(period, zone) if period else None,
-                           void_reason_max=VOID_REASON_MAX), 422 if error or problem else 200
+                           void_reason_max=VOID_REASON_MAX), 422 if error or problem or errors else 200
 
 
 def _back_to_answers():
@@ -191,7 +204,8 @@ def void(response_id: int):
     response = get_object_or_404(SurveyResponse, SurveyResponse.id == response_id)
     reason = " ".join((request.form.get("alasan") or "").split())
     if not 5 <= len(reason) <= VOID_REASON_MAX:
-        return _answers_page(f"Tulis alasan pembatalan (5–{VOID_REASON_MAX} karakter); jawaban tidak dibatalkan.")
+        return _answers_page(f"Tulis alasan pembatalan (5–{VOID_REASON_MAX} karakter); jawaban tidak dibatalkan.",
+                             response_id)
     changed = records.void(response, reason, g.user.id)
     flash("Jawaban dibatalkan; tidak dihitung dalam IKM." if changed else "Jawaban ini sudah dibatalkan.",
           "success" if changed else "warn")

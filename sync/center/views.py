@@ -41,16 +41,17 @@ def labels():
 @blueprint.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
-        return render_template("center/login.html", error=None, username="")
+        return render_template("center/login.html", errors={}, username="")
     attempt = check_sign_in(request.form, desk_records.record_sign_in)  # the office's path: same hash work, cap, throttle
     if attempt.problem:
-        return render_template("center/login.html", error=attempt.problem, username=attempt.username), 422
+        return render_template("center/login.html", errors={attempt.problem_field: attempt.problem},
+                               username=attempt.username), 422
     if attempt.wait:
         return render_template("center/login.html", username=attempt.username,
-                               error="Terlalu banyak percobaan masuk yang gagal. "
-                                     f"Coba lagi dalam {throttle.in_words(attempt.wait)}."), 429
+                               errors={"form": "Terlalu banyak percobaan masuk yang gagal. "
+                                               f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}), 429
     if not attempt.ok:
-        return render_template("center/login.html", error="Nama pengguna atau kata sandi salah.",
+        return render_template("center/login.html", errors={"credentials": "Nama pengguna atau kata sandi salah."},
                                username=attempt.username), 401
     sign_in(attempt.account)
     return redirect(url_for("center.performance" if may(attempt.account, "kinerja.beranda") else "center.dashboard"))
@@ -186,9 +187,10 @@ def request_resend(application_id: int):
 def _move_with_reason(application_id: int, to_status: str, verb: str):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     reason = request.form.get("reason", "").strip()
-    if not reason:
+    if not reason:  # the key names the form's field: f-rejected or f-resend
         return render_template("center/application.html", item=item, purged=is_purged(item), record=json.loads(item.record_json),
-                               events=list(item.events), errors={to_status: "Alasan wajib diisi."}), 422
+                               events=list(item.events.order_by(item.events.model.seq)),
+                               errors={to_status: "Alasan wajib diisi."}), 422
     if not desk_records.move_with_reason(item, to_status, reason, verb):
         flash(f"Permohonan berstatus {STATUS_LABELS[item.status]} tidak dapat {verb}.", "error")
         return redirect(url_for("center.application", application_id=item.id))
@@ -198,7 +200,12 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
 
 @blueprint.get("/konflik")
 def conflicts():
-    # Open conflicts (the work) and decided ones (the history) are two lists, each paged by keyset.
+    return _conflicts_page()
+
+
+def _conflicts_page(errors: dict | None = None, refused_id: int | None = None):
+    """Open conflicts (the work) and decided ones (the history) are two lists, each paged by keyset.
+    `errors` (note, decision): the decision on conflict `refused_id` was refused (422), its fields marked."""
     decided = request.args.get("tampil") == "selesai"
     chosen = Conflict.resolved_at.is_null(False) if decided else Conflict.resolved_at.is_null()
     page = paginate(Conflict.select().where(chosen).order_by(Conflict.id.desc()), current_app.config["PAGE_SIZE"])
@@ -211,10 +218,13 @@ def conflicts():
                     f"Daftar konflik {'yang sudah diputuskan' if decided else 'yang menunggu'} dibuka: "
                     f"{len(rows)} konflik dengan NIK dan nama ({', '.join(c.registration_number for c in rows[:5])}"
                     f"{' …' if len(rows) > 5 else ''})")
+    shown = any(c.id == refused_id for c in rows)
+    targets = {key: f"{key}-{refused_id}" if shown else None for key in (errors or {})}
     return render_template("center/conflicts.html", rows=rows, stored=stored, decisions=records.DECISIONS,
                            page=page, decided=decided, open_count=open_count,
                            offered={c.id: json.loads(c.offered_record) for c in rows},
-                           codes={k.id: k.code for k in Kecamatan.select(Kecamatan.id, Kecamatan.code)})
+                           codes={k.id: k.code for k in Kecamatan.select(Kecamatan.id, Kecamatan.code)},
+                           errors=errors or {}, error_targets=targets, refused_id=refused_id), 422 if errors else 200
 
 
 @blueprint.post("/konflik/<int:conflict_id>/selesai")
@@ -222,12 +232,13 @@ def resolve_conflict(conflict_id: int):
     conflict = get_object_or_404(Conflict, Conflict.id == conflict_id)
     note = request.form.get("note", "").strip()[:500]
     decision = request.form.get("decision", "")
-    if decision not in records.DECISIONS:
-        flash("Pilih keputusan: pertahankan data pusat, terima versi baru, atau tolak.", "error")
-        return redirect(url_for("center.conflicts")), 303
+    errors = {}
     if not note:
-        flash("Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan memberi nomor baru').", "error")
-        return redirect(url_for("center.conflicts")), 303
+        errors["note"] = "Tulis catatan penyelesaian (mis. 'isi lama benar; kecamatan memberi nomor baru')."
+    if decision not in records.DECISIONS:
+        errors["decision"] = "Pilih keputusan: pertahankan data pusat, terima versi baru, atau tolak."
+    if errors:
+        return _conflicts_page(errors, conflict.id)
     if not desk_records.resolve_conflict(conflict, decision, note):
         flash("Konflik ini tidak dapat diselesaikan begitu (sudah selesai, atau kartu sudah dikirim).", "error")
         return redirect(url_for("center.conflicts")), 303
@@ -240,6 +251,10 @@ def resolve_conflict(conflict_id: int):
 
 @blueprint.get("/cetak")
 def print_runs():
+    return _print_runs_page()
+
+
+def _print_runs_page(errors: dict | None = None):
     waiting = list(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
                                               ReceivedApplication.full_name, ReceivedApplication.kecamatan,
                                               ReceivedApplication.received_at)
@@ -247,7 +262,8 @@ def print_runs():
                    .order_by(ReceivedApplication.received_at).limit(500))
     page = paginate(PrintRun.select().order_by(PrintRun.id.desc()), current_app.config["PAGE_SIZE"])
     return render_template("center/print_runs.html", waiting=waiting, runs=page.items, page=page,
-                           kecamatans={k.id: k for k in Kecamatan.select()}, errors={})
+                           kecamatans={k.id: k for k in Kecamatan.select()}, errors=errors or {}), \
+        422 if errors else 200
 
 
 def _picked_ids() -> list[int]:
@@ -258,8 +274,7 @@ def _picked_ids() -> list[int]:
 def new_print_run():
     picked = _picked_ids()
     if not picked:
-        flash("Pilih minimal satu permohonan untuk dicetak.", "error")
-        return redirect(url_for("center.print_runs")), 303
+        return _print_runs_page({"application": "Pilih minimal satu permohonan untuk dicetak."})
     run = desk_records.create_print_run(picked, g.user.username)
     if run is None:
         flash("Permohonan yang dipilih sudah tidak menunggu cetak.", "error")

@@ -3,6 +3,8 @@ complaint form's summary takes the focus; a slip offers only what the role may d
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import axe_violations
+
 
 def _complaint(live):
     from app.complaints import book
@@ -42,3 +44,26 @@ def test_desk_form_error_summary_is_focused_with_links(page, live, login):
     summary.locator("a[href='#f-text']").click()
     expect(page.locator("#f-text")).to_be_focused()
     expect(page.locator("#f-text")).to_have_attribute("aria-describedby", "e-text")
+
+
+@pytest.mark.parametrize("role, url, emptied, button, field", [
+    ("admin", "/akun/kata-sandi", [], "Simpan kata sandi", "f-current"),
+    ("admin", "/pengaduan/kategori", ["#f-complaint_first_response_days"], "Simpan target",
+     "f-complaint_first_response_days"),
+    ("petugas_informasi", "/pengaduan/kotak-saran", ["#f-opened_on"], "Catat pembukaan", "f-opened_on"),
+])
+def test_forms_that_had_no_summary_now_focus_it(page, live, login, role, url, emptied, button, field):
+    """Issue 25: these forms answered 422 with messages beside the fields and the focus left on the
+    body; every form's summary is checked without a browser in tests/core/test_every_form_summarises_its_errors.py."""
+    login(page, role)
+    page.goto(url)
+    page.locator("form").evaluate_all("forms => forms.forEach(f => { f.noValidate = true; })")
+    for selector in emptied:
+        page.locator(selector).fill("")
+    page.get_by_role("button", name=button).click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    summary.locator(f"a[href='#{field}']").click()
+    expect(page.locator(f"#{field}")).to_be_focused()
+    expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []

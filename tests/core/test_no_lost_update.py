@@ -129,3 +129,101 @@ def test_two_admins_on_the_service_standards_page_the_second_is_refused(app, cli
     page = refused.get_data(as_text=True)
     assert "Lama layanan (hari kerja)" in page and "<td>14</td><td>7</td>" in page
     assert store.get("service_days") == 14
+
+
+def conflict_rows(page: str) -> list[tuple[str, str, str]]:
+    """The refusal's table: (field, stored now, your entry)."""
+    assert "sudah diubah orang lain" in page and "BELUM disimpan" in page, "no Indonesian refusal"
+    conflict = page.split('class="flash flash-error version-conflict"')[1].split("</section>")[0]
+    return re.findall(r'<th scope="row">([^<]+)</th><td>([^<]*)</td><td>([^<]*)</td>', conflict)
+
+
+def test_two_admins_editing_one_account_the_second_is_refused(app, client_for, users):
+    first, second = client_for("admin"), second_clerk(app, "admin")
+    clerk = users["petugas_loket"]
+    url = f"/admin/pengguna/{clerk.id}"
+    first_version, second_version = (version_in(c.get(url).get_data(as_text=True)) for c in (first, second))
+    assert first.post(url, data={"full_name": "Siti Rahmawati", "role": "petugas_loket", "nip": "",
+                                 "version_read": first_version}).status_code == 302
+    refused = second.post(url, data={"full_name": clerk.full_name, "role": "kasi_pelayanan", "nip": "",
+                                     "version_read": second_version})
+    assert refused.status_code == 409
+    assert conflict_rows(refused.get_data(as_text=True)) == [
+        ("Nama lengkap", "Siti Rahmawati", clerk.full_name), ("Peran", "Petugas Loket", "Kasi Pelayanan")]
+    saved = User.get_by_id(clerk.id)
+    assert (saved.full_name, saved.role) == ("Siti Rahmawati", "petugas_loket")
+
+
+def test_two_admins_on_complaint_categories_and_time_targets_the_second_is_refused(app, client_for):
+    from app.complaints.models import ComplaintCategory
+    from app.frame import store
+    first, second = client_for("admin"), second_clerk(app, "admin")
+    category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
+    url = f"/pengaduan/kategori?ubah={category.id}"
+    pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
+    # the category form's version comes first on the page, the time targets' second
+    (first_category, first_targets), (second_category, second_targets) = (
+        re.findall(r'name="version_read" value="([^"]+)"', page) for page in pages)
+    form = {"category_id": str(category.id), "section": category.section, "is_active": "1"}
+    assert first.post("/pengaduan/kategori", data=dict(form, name="Antrean lama",
+                                                       version_read=first_category)).status_code == 303
+    refused = second.post("/pengaduan/kategori", data=dict(form, name="Waktu tunggu", is_active="",
+                                                           version_read=second_category))
+    assert refused.status_code == 409
+    assert conflict_rows(refused.get_data(as_text=True)) == [
+        ("Nama kategori", "Antrean lama", "Waktu tunggu"), ("Aktif", "ya", "tidak")]
+    category = ComplaintCategory.get_by_id(category.id)
+    assert (category.name, category.is_active) == ("Antrean lama", True)
+
+    follow_up = store.get("complaint_follow_up_days")
+    assert first.post("/pengaduan/kategori/target-waktu", data={
+        "complaint_first_response_days": "2", "complaint_follow_up_days": str(follow_up),
+        "version_read": first_targets}).status_code == 303
+    refused = second.post("/pengaduan/kategori/target-waktu", data={
+        "complaint_first_response_days": "3", "complaint_follow_up_days": str(follow_up + 5),
+        "version_read": second_targets})
+    assert refused.status_code == 409
+    assert conflict_rows(refused.get_data(as_text=True)) == [
+        ("Tanggapan pertama (hari kerja)", "2", "3"), ("Tindak lanjut selesai (hari kerja)", str(follow_up), str(follow_up + 5))]
+    assert (store.get("complaint_first_response_days"), store.get("complaint_follow_up_days")) == (2, follow_up)
+
+
+def test_two_admins_setting_indicator_targets_the_second_is_refused(app, client_for):
+    from app.indicators.definitions import INDICATORS
+    from app.indicators.targets import targets_for
+    first, second = client_for("admin"), second_clerk(app, "admin")
+    url = "/admin/indikator/target?tahun=2026"
+    first_version, second_version = (version_in(c.get(url).get_data(as_text=True)) for c in (first, second))
+    shown = {i.key: f"{i.default_target:g}".replace(".", ",") for i in INDICATORS}
+    key, other = INDICATORS[0], INDICATORS[1]
+    assert first.post("/admin/indikator/target", data=dict(shown, tahun="2026", **{key.key: "95"},
+                                                           version_read=first_version)).status_code == 303
+    refused = second.post("/admin/indikator/target", data=dict(shown, tahun="2026", **{other.key: "1"},
+                                                               version_read=second_version))
+    assert refused.status_code == 409
+    assert conflict_rows(refused.get_data(as_text=True)) == [
+        (key.name, "95", shown[key.key]), (other.name, shown[other.key], "1")]
+    saved = targets_for(2026)
+    assert (saved[key.key][0], saved[other.key][0]) == (95, other.default_target)
+
+
+def test_two_officers_writing_one_recap_draft_the_second_is_refused(app, client_for, db):
+    from app.recap.models import QuarterRecap
+    first, second = client_for("petugas_informasi"), second_clerk(app, "petugas_informasi")
+    url = "/rekap/2025/1"
+    first_version, second_version = (version_in(c.get(url).get_data(as_text=True)) for c in (first, second))
+    assert first.post(f"{url}/draf", data={"promises": "Menambah kursi ruang tunggu.", "narrative": "",
+                                           "version_read": first_version}).status_code == 303
+    refused = second.post(f"{url}/draf", data={"promises": "Loket dibuka pukul 07.30.", "narrative": "Triwulan ramai.",
+                                               "version_read": second_version})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert conflict_rows(page) == [("Janji perbaikan", "Menambah kursi ruang tunggu.", "Loket dibuka pukul 07.30."),
+                                   ("Uraian singkat", "(kosong)", "Triwulan ramai.")]
+    assert "Loket dibuka pukul 07.30." in page.split('id="f-promises"')[1].split("</textarea>")[0]  # kept to retry
+    recap = QuarterRecap.get()
+    assert (recap.promises, recap.narrative) == ("Menambah kursi ruang tunggu.", "")
+    # saving again with the version the refusal carried is the officer's choice, made with both in view
+    assert second.post(f"{url}/draf", data={"promises": "Loket dibuka pukul 07.30.", "narrative": "Triwulan ramai.",
+                                            "version_read": version_in(page)}).status_code == 303
+    assert QuarterRecap.get().promises == "Loket dibuka pukul 07.30."

@@ -99,3 +99,23 @@ def test_the_complaint_desk_and_the_kiosk_use_the_same_token_store(client_for, c
     assert kiosk[0].headers["Location"] == kiosk[1].headers["Location"]
     assert Complaint.select().count() == 2
     assert {s.token for s in FormSubmission.select()} == {token, kiosk_token}
+
+
+def test_a_new_desk_answer_sent_twice_is_one_answer_and_the_same_page(client_for, db):
+    from app.complaints.models import DeskAnswer
+    editor = client_for("petugas_informasi")
+    before = DeskAnswer.select().count()
+    token = token_of(editor.get("/pengaduan/info-meja/baru").get_data(as_text=True))
+    form = {"topic": "Biaya", "question": "Apakah mengurus KTP-el dipungut biaya?", "is_active": "1",
+            "answer": "Tidak. Pelayanan KTP-el gratis.", "form_token": token}
+    wrong = editor.post("/pengaduan/info-meja/baru", data=dict(form, answer=""))
+    assert wrong.status_code == 422 and token_of(wrong.get_data(as_text=True)) == token  # the mistake keeps it
+    first, again = (editor.post("/pengaduan/info-meja/baru", data=dict(form)) for _ in range(2))
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert "sudah tersimpan sebelumnya" in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert DeskAnswer.select().count() == before + 1
+    assert DeskAnswer.select().where(DeskAnswer.question == form["question"]).count() == 1
+    # an edit form is no creation: it carries the version it was read at, not a one-time token
+    answer = DeskAnswer.get(DeskAnswer.question == form["question"])
+    assert 'name="form_token"' not in editor.get(f"/pengaduan/info-meja/{answer.id}").get_data(as_text=True)
