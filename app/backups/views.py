@@ -211,8 +211,7 @@ def recovery_key_printed():
 @blueprint.post("/admin/cadangan/kunci-pemulihan/ganti")
 def recovery_key_change():
     if request.form.get("yakin") != "ya":
-        flash("Centang pernyataan bahwa Anda siap mencetak kunci yang baru.", "error")
-        return redirect(url_for("backups.recovery_key"))
+        return _recovery_key_page({"yakin": "Centang pernyataan bahwa Anda siap mencetak kunci yang baru."}, 422)
     recovery.keys_for(current_app.config).replace_recovery_key()
     with database.atomic():
         audit.record("ganti", "kunci_pemulihan", "", "Kunci pemulihan diganti; cadangan baru memakai kunci baru")

@@ -32,8 +32,6 @@ EXCEPTIONS = {
                  "the focus on that field (its message beside it, role=alert), not on a summary",
     "registration.checklist": "every set of ticks, none included, is a checklist the clerk may save; "
                               "the form has no text to get wrong",
-    "backups.recovery_key_change": "refused by a redirect with a message on the recovery-key page; the "
-                                   "Cadangan Data pages are being reworked separately",
     "center.mark_printed": "no card ticked means every card of the run, as its button says (\"yang dipilih, "
                            "atau semua bila tidak ada yang dipilih\")",
 }

@@ -32,7 +32,8 @@ def test_changing_the_key_needs_the_confirmation_and_shows_the_new_key_once(app,
     store = KeyStore(app.config["DATA_DIR"])
     old = store.recovery_key()
     refused = admin.post("/admin/cadangan/kunci-pemulihan/ganti", follow_redirects=True)
-    assert "Centang pernyataan" in refused.get_data(as_text=True) and store.recovery_key() == old
+    assert refused.status_code == 422 and store.recovery_key() == old
+    assert "Centang pernyataan" in refused.get_data(as_text=True) and 'href="#f-yakin"' in refused.get_data(as_text=True)
     changed = admin.post("/admin/cadangan/kunci-pemulihan/ganti", data={"yakin": "ya"}, follow_redirects=True)
     new = shown_key(changed.get_data(as_text=True))
     assert new and new != old and new == store.recovery_key()
