@@ -27,6 +27,7 @@ from app.frame.periods import Quarter
 from app.frame.request_cycle import int_arg
 from app.frame.working_days import WorkCalendar
 from sync import protocol
+from sync.center.audit import record_view
 from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database
 from sync.center.letterhead import regency_letterhead
@@ -457,6 +458,9 @@ def performance_xlsx():
     context = _context()
     quarter = context["quarter"]
     data = _xlsx(context)
+    # Counts only, no person: recorded all the same, as every export of the center is.
+    record_view("ekspor", "kinerja", quarter.key,
+                f"Kinerja Kecamatan {quarter.label} diunduh (XLSX, {len(context['rows'])} kecamatan)")
     response = current_app.response_class(
         data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = f'attachment; filename="kinerja-kecamatan-{quarter.year}-{quarter.number}.xlsx"'

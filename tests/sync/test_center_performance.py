@@ -226,6 +226,9 @@ def test_xlsx_and_printed_report_hold_the_same_figures(center_app, enrolled, sec
     send(center_app.test_client(), enrolled[1], item(record(received=12, closed=9, on_time=7, respondents=30, score=4)))
     response = pimpinan.get("/kinerja.xlsx?tahun=2025&triwulan=3")
     assert response.status_code == 200 and "kinerja-kecamatan-2025-3.xlsx" in response.headers["Content-Disposition"]
+    from sync.center.models import CenterAudit
+    exported = CenterAudit.select().where(CenterAudit.action == "ekspor", CenterAudit.entity == "kinerja").get()
+    assert exported.summary == "Kinerja Kecamatan Triwulan III 2025 diunduh (XLSX, 2 kecamatan)"
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[1][:3] == ["IKM kabupaten (gabungan, PermenPANRB 14/2017)", 100, "A"]
