@@ -81,8 +81,8 @@ class ServedProgram:
 
 class CenterServer(ServedProgram):
     def __init__(self, data_dir: Path, database_url: str | None = None, port: int | None = None,
-                 threads: int | None = None):
-        self.data_dir, self.database_url, self.threads = data_dir, database_url, threads
+                 threads: int | None = None, env: dict | None = None):
+        self.data_dir, self.database_url, self.threads, self.env = data_dir, database_url, threads, env
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -93,7 +93,7 @@ class CenterServer(ServedProgram):
             args += ["--database-url", self.database_url]
         if self.threads:
             args += ["--threads", str(self.threads)]
-        self.process = Process(args, self.data_dir / "server.log").start()
+        self.process = Process(args, self.data_dir / "server.log", env=self.env).start()
         wait_for(self.url + "/api/openapi.json")
         return self
 
