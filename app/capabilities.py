@@ -28,13 +28,12 @@ class Card:
 
 
 def modules(program=None) -> list:
-    """The capability packages of `program`: by default the running app's, else the kecamatan's
-    (which holds every capability: `run.py demo`, the migration check)."""
+    """The capability packages of `program`, by default the running app's. Outside an app (`run.py demo`
+    building its parser, the migration check) the caller names the program: a capability never imports
+    the declarations above it."""
     if program is None:
-        from flask import current_app, has_app_context
-        program = current_app.extensions.get("program") if has_app_context() else None
-    if program is None:
-        from app.programs.kecamatan import PROGRAM as program
+        from flask import current_app
+        program = current_app.extensions["program"]
     return program.modules()
 
 

@@ -23,11 +23,12 @@ DEMO_STAFF = [
 ]
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser, program) -> None:
+    """The options of `run.py demo`: its own, then each capability's of `program` (the kecamatan's)."""
     parser.add_argument("--seed", type=int, default=2026, help="seed of the random generator (repeatable data)")
     parser.add_argument("--password", default=None,
                         help="password for every demo account (default: a random one, printed at the end)")
-    for module in capabilities.modules():
+    for module in capabilities.modules(program):
         if hasattr(module, "add_demo_arguments"):
             module.add_demo_arguments(parser)
 

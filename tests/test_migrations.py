@@ -1,7 +1,7 @@
 """Migrations: the SQL in schema/ builds exactly what the models describe."""
 import pytest
 
-from app import capabilities
+from app.programs.kecamatan import PROGRAM as KECAMATAN
 from app.auth.models import StaffSession, User
 from app.frame.throttle import ThrottleHit
 from app.frame.db import BaseModel, make_database
@@ -9,7 +9,7 @@ from app.frame.migrations import APPLICATION_ID, DatabaseTooNew, code_level, dat
 
 
 def all_models():
-    capabilities.modules()  # import every capability, so every model is known
+    KECAMATAN.modules()  # import every capability (the kecamatan holds them all), so every model is known
     found, pending = [], list(BaseModel.__subclasses__()) + [User, StaffSession, ThrottleHit]
     while pending:
         model = pending.pop()

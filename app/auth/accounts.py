@@ -1,7 +1,7 @@
 """Account changes: each one atomic with its audit record. Accounts are never deleted."""
 import re
 
-from app import audit
+from app.frame import audit  # the writer itself: app.audit, the trail's pages, reads the accounts
 from app.frame.signin import end_sessions
 from app.auth.models import User
 from app.frame.passwords import hash_password, one_time_password

@@ -10,7 +10,7 @@ from app.complaints.form_rules import check_complaint
 from app.complaints.models import Complaint
 from app.complaints.tracking import normalise
 from app.complaints.views import active_categories, blueprint, form_token_from, new_form_token
-from app.frame import submissions
+from app.frame import sms_consent, submissions
 from app.frame.db import database
 from app.frame.kiosk_session import next_visitor
 from app.survey import codes as survey_codes
@@ -51,10 +51,10 @@ def kiosk():
     clean["registration_number"] = ""  # not on the kiosk form; only staff link a registration
     if token is None:
         errors["form"] = "Formulir tidak lengkap. Muat ulang halaman lalu coba lagi."
-    from app.public_status import records as public_records  # consent only: one SMS when it is closed
-    sms_phone, problem = public_records.sms_consent_phone(form, clean["complainant_contact"], clean["is_anonymous"])
+    # consent only: one SMS when it is closed
+    sms_phone, problem = sms_consent.phone_to_notify(form, clean["complainant_contact"], clean["is_anonymous"])
     if problem:
-        errors[public_records.SMS_CONSENT_FIELD] = problem
+        errors[sms_consent.FIELD] = problem
     if errors:
         form.update({k: v for k, v in clean.items() if k not in ("category_id", "channel")})
         form["form_token"] = token or new_form_token()
@@ -64,7 +64,7 @@ def kiosk():
             return submission.repeat()
         complaint, created = book.record_complaint(clean, user=None, submission_token=token)
         if created:
-            public_records.give_sms_consent("pgd", complaint.id, sms_phone)
+            sms_consent.consent_given("pgd", complaint.id, sms_phone)
         result = url_for("complaints.kiosk_receipt", tracking_number=complaint.tracking_number)
         submission.made(result)
     _remember_receipt(complaint.tracking_number)

@@ -6,7 +6,7 @@ from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN
 
 from app import audit
-from app.frame import submissions, versions
+from app.frame import sms_consent, submissions, versions
 from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
@@ -154,11 +154,11 @@ def record():
             photo = reencode(upload.read())
         except PhotoError as error:
             errors["photo"] = str(error)
-    from app.public_status import records as public_records  # consent only: one SMS when it is closed
-    sms_phone, problem = public_records.sms_consent_phone(request.form, clean["complainant_contact"],
+    # consent only: one SMS when it is closed
+    sms_phone, problem = sms_consent.phone_to_notify(request.form, clean["complainant_contact"],
                                                           clean["is_anonymous"])
     if problem:
-        errors[public_records.SMS_CONSENT_FIELD] = problem
+        errors[sms_consent.FIELD] = problem
     if errors:
         return render_template("complaints/record.html",
                                **_record_context(form, errors, channels, session, desk_answer)), 422
@@ -176,7 +176,7 @@ def record():
         if created and photo:
             book.add_attachment(complaint, photo, g.user)
         if created:
-            public_records.give_sms_consent("pgd", complaint.id, sms_phone)
+            sms_consent.consent_given("pgd", complaint.id, sms_phone)
         result = (url_for("complaints.box_session", session_id=session.id) if session
                   else url_for("complaints.slip", complaint_id=complaint.id))
         submission.made(result)

@@ -59,6 +59,19 @@ def _operators_page(form=None, errors=None, status=200):
                            sync_link=relay.sync_state()["link"] if desa_mode else None), status
 
 
+def logo_form_page(error: str):
+    """The letterhead logo refused (settings.upload_logo on a desa PC): this page again, with the reason."""
+    return _operators_page(errors={"logo": error}, status=422)
+
+
+@blueprint.record_once
+def _logo_form_is_here(state) -> None:
+    """On a desa PC the F-1.07 letterhead's logo form (settings.upload_logo) is on this page: settings
+    reads where from app.extensions, so it imports no desa page."""
+    if state.app.config.get("MODE") == mode.MODE:
+        state.app.extensions["logo_form_page"] = ("desa.operators", logo_form_page)
+
+
 @blueprint.get("/admin/operator-desa")
 def operators():
     return _operators_page()

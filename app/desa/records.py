@@ -35,6 +35,22 @@ FIELD_LABELS = {
 }
 
 
+_change_listeners: list = []
+
+
+def add_change_listener(fn) -> None:
+    """fn(pre, created=False) runs inside the transaction of every change of a pre-registration that a
+    phone may follow: its entry here, its acceptance at the counter, a status the relay brought back.
+    The public status (app/public_status) subscribes: the F-1.07's code is followed from a phone (issue 28)."""
+    if fn not in _change_listeners:
+        _change_listeners.append(fn)
+
+
+def announce_change(pre, created: bool = False) -> None:
+    for listener in _change_listeners:
+        listener(pre, created=created)
+
+
 class Refused(ValueError):
     """A pre-registration the rules refuse; `field` names the form field, str() is Indonesian."""
 
@@ -180,8 +196,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
         if current_app.config.get("MODE") == "desa":
             from app.desa import relay
             relay.queue_pre_registration(pre)  # waits in the outbox for the link to the center
-        from app.public_status.records import pre_registration_changed
-        pre_registration_changed(pre, created=True)  # followed from a phone with the F-1.07's code (issue 28)
+        announce_change(pre, created=True)  # followed from a phone with the F-1.07's code (issue 28)
     return pre
 
 
@@ -275,6 +290,5 @@ def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
                      after={k: v[1] for k, v in changed.items()})
         from app.desa import relay
         relay.accepted(pre, application)  # a form relayed from a desa PC: the desa learns it, by the center
-        from app.public_status.records import pre_registration_changed
-        pre_registration_changed(pre)
+        announce_change(pre)
     return application

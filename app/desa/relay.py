@@ -93,8 +93,7 @@ class PreRegistrations:
         if event.get("status") not in (REFUSED, EXPIRED):
             values["status"] = PreRegistration.ACCEPTED  # at the counter: no longer waiting at the desa
         PreRegistration.update(**values).where(PreRegistration.id == pre.id).execute()
-        from app.public_status.records import pre_registration_changed
-        pre_registration_changed(PreRegistration.get_by_id(pre.id))  # the phone page follows (issue 28)
+        pre_records.announce_change(PreRegistration.get_by_id(pre.id))  # the phone page follows (issue 28)
         return True
 
     def renumber(self, source_id: int, record: dict, reason: str):

@@ -172,10 +172,11 @@ def add_serve(commands, add_data_option) -> None:
 
 def add_demo(commands, add_data_option) -> None:
     from app import demo
+    from app.programs.kecamatan import PROGRAM
 
     fill = commands.add_parser("demo", help="fill a database with demo data for Kecamatan Yosowilangun")
     add_data_option(fill)
-    demo.add_arguments(fill)
+    demo.add_arguments(fill, PROGRAM)
     fill.set_defaults(handler=cmd_demo)
 
 

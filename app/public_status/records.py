@@ -6,12 +6,11 @@ write on a complaint; it goes only when what the public sees changed (its conten
 next version, so the center keeps the newest whatever order packets arrive in.
 """
 import json
-import re
 import secrets
 
 from flask import current_app
 
-from app.frame import store
+from app.frame import sms_consent, store
 from app.frame.dates import to_local, utc_now
 from app.public_status.models import PublicStatus
 from sync import protocol
@@ -124,8 +123,8 @@ def pre_registration_record(pre, row: PublicStatus) -> dict:
 
 
 def pre_registration_changed(pre, created: bool = False) -> None:
-    """Called by the desa capability (app/desa): a form typed on this PC is followed by the F-1.07's code;
-    a form that came by relay or QR is followed on the PC that printed it, never twice."""
+    """Desa listener (app/desa/records.add_change_listener): a form typed on this PC is followed by the
+    F-1.07's code; a form that came by relay or QR is followed on the PC that printed it, never twice."""
     exists = PublicStatus.select().where((PublicStatus.kind == "pra") & (PublicStatus.source_id == pre.id)).exists()
     if not (exists or (created and pre.source == "desa")):
         return
@@ -164,24 +163,9 @@ def complaint_changed(complaint) -> None:
     _queue(row, complaint_record(complaint, row))
 
 
-SMS_CONSENT_FIELD = "sms_consent"
-SMS_PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")  # as the counter's form checks a phone (app/frame/person_rules.py)
-
-
-def sms_consent_phone(form, phone: str, anonymous: bool = False) -> tuple[str, str | None]:
-    """The phone to notify when the consent box is ticked, or an Indonesian reason it cannot be."""
-    if not form.get(SMS_CONSENT_FIELD):
-        return "", None
-    if anonymous:
-        return "", "SMS hanya untuk pelapor yang mencantumkan identitasnya (tidak anonim)."
-    phone = re.sub(r"[\s\-().]", "", phone or "")
-    if not SMS_PHONE.fullmatch(phone):
-        return "", "Untuk SMS, isi nomor HP yang sah (contoh: 081234567890)."
-    return phone, None
-
-
 def give_sms_consent(kind: str, source_id: int, phone: str) -> None:
-    """Inside the write's transaction, after the record was created: the phone joins its public record."""
+    """Inside the write's transaction, after the record was created: the phone joins its public record
+    (the forms' consent, app/frame/sms_consent.consent_given)."""
     if not phone:
         return
     row = PublicStatus.get((PublicStatus.kind == kind) & (PublicStatus.source_id == source_id))
@@ -235,12 +219,15 @@ class PublicRecords:
 
 def _plug() -> None:
     from app.complaints.book import add_change_listener
+    from app.desa.records import add_change_listener as add_pre_registration_listener
     from app.registration.records import add_creation_listener
     from app.registration.status import add_transition_listener
     records.plug(PublicRecords())
     add_creation_listener(application_changed)
     add_transition_listener(application_changed)
     add_change_listener(complaint_changed)
+    add_pre_registration_listener(pre_registration_changed)
+    sms_consent.add_consent_listener(give_sms_consent)
 
 
 _plug()

@@ -7,7 +7,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app import audit
 from app.auth.models import User
-from app.frame import submissions, versions
+from app.frame import sms_consent, submissions, versions
 from app.calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import format_datetime, parse_iso_date
@@ -208,10 +208,10 @@ def new():
     except ValueError as problem:
         errors["_form"] = str(problem)
     duplicates, holds = _counter_refusals(clean, errors, warnings)
-    from app.public_status import records as public_records  # consent only: one SMS when the card is ready
-    sms_phone, problem = public_records.sms_consent_phone(request.form, clean.get("phone", ""))
+    # consent only: one SMS when the card is ready
+    sms_phone, problem = sms_consent.phone_to_notify(request.form, clean.get("phone", ""))
     if problem:
-        errors[public_records.SMS_CONSENT_FIELD] = problem
+        errors[sms_consent.FIELD] = problem
     if errors:
         return render_template("registration/form.html",
                                **_form_context(form, errors, warnings, collective=collective,
@@ -220,7 +220,7 @@ def new():
         if submission.earlier:
             return submission.repeat()
         application = records.create_application(clean, photo, collective, prefix)
-        public_records.give_sms_consent("ktp", application.id, sms_phone)
+        sms_consent.consent_given("ktp", application.id, sms_phone)
         submission.made(url_for("registration.detail", application_id=application.id))
     flash(f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu cetak bukti pendaftaran.",
           "success")

@@ -119,19 +119,20 @@ def office():
 
 @blueprint.post("/admin/kantor/logo")
 def upload_logo():
-    """The kecamatan's Pengaturan Kantor, or the desa PC's admin page (its F-1.07 letterhead): one upload."""
-    desa_pc = current_app.config.get("MODE") == "desa"
+    """The kecamatan's Pengaturan Kantor, or the desa PC's admin page (its F-1.07 letterhead): one upload.
+    Where the form lives elsewhere, that page's capability sets app.extensions["logo_form_page"] to
+    (endpoint, page(error) -> response) (the desa PC's admin page: app/desa/admin_views.py)."""
+    elsewhere = current_app.extensions.get("logo_form_page")
     upload = request.files.get("logo")
     try:
         png = normalise_logo(upload.read() if upload else b"")
     except LogoError as problem:
-        if desa_pc:
-            from app.desa.admin_views import _operators_page
-            return _operators_page(errors={"logo": str(problem)}, status=422)
+        if elsewhere:
+            return elsewhere[1](str(problem))
         return _identity_page("settings/office.html", identity.current_values(), {"logo": str(problem)}, 422)
     records.store_logo(png)
     flash("Logo kop surat disimpan.", "success")
-    return redirect(url_for("desa.operators", _anchor="logo") if desa_pc else url_for("settings.office"))
+    return redirect(url_for(elsewhere[0], _anchor="logo") if elsewhere else url_for("settings.office"))
 
 
 @blueprint.app_template_global()
