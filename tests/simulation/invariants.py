@@ -18,6 +18,8 @@ class Touched:
     def __init__(self):
         self.pages: list[tuple[str, str]] = []  # (office name, path)
         self.offices: set[str] = set()
+        self.center_menus: tuple[str, ...] = ()  # center roles whose menus the step walks
+        self.center_walk = None  # (errors, fields shown) of the step's walk of the center, once made
 
     def page(self, office, path: str) -> None:
         self.pages.append((office.name, path))
@@ -180,6 +182,214 @@ def center_statuses_reach_their_own_applicant(world: World, touched: Touched) ->
     return problems
 
 
+# --- applications at the center ----------------------------------------------------------------------
+
+def _sha256(data) -> str:
+    import hashlib
+    return hashlib.sha256(bytes(data or b"")).hexdigest()
+
+
+def _once_a_day(world: World, name: str) -> dict:
+    """A memo kept by the world between steps (what an earlier step already proved)."""
+    memo = getattr(world, "_invariant_memo", None)
+    if memo is None:
+        memo = world._invariant_memo = {}
+    return memo.setdefault(name, {})
+
+
+def _center_applications(world: World) -> dict:
+    """(number, version) -> (content hash, SHA-256 of the stored photo's bytes (or "dihapus": purged,
+    retention.py), NIK, status, reason)."""
+    from sync.center.models import ReceivedApplication
+    from sync.center.retention import PURGED_PHOTO_SHA
+    held = {}
+    with world.center_bound():
+        rows = list(ReceivedApplication.select(
+            ReceivedApplication.registration_number, ReceivedApplication.version, ReceivedApplication.content_hash,
+            ReceivedApplication.photo_sha256, ReceivedApplication.photo, ReceivedApplication.nik,
+            ReceivedApplication.status, ReceivedApplication.reason).tuples())
+    for number, version, digest, photo_column, stored, nik, status, reason in rows:
+        photo = PURGED_PHOTO_SHA if photo_column == PURGED_PHOTO_SHA else _sha256(stored)
+        held[(number, version)] = (digest, photo, nik, status, reason)
+    return held
+
+
+def _sent_applications():
+    """This PC's applications as its outbox has them: (number, version, content hash, photo SHA-256,
+    state, reason, NIK, source id, the application's number/version/status now, its photo's SHA-256)."""
+    from app.registration.models import Application, ApplicationPhoto
+    from sync.client.models import OutboxItem
+    now = {a: (n, v, s) for a, n, v, s in Application.select(
+        Application.id, Application.registration_number, Application.version, Application.status).tuples()}
+    found = []
+    for number, version, digest, photo_sha, state, error, record, source in OutboxItem.select(
+            OutboxItem.registration_number, OutboxItem.version, OutboxItem.content_hash, OutboxItem.photo_sha256,
+            OutboxItem.state, OutboxItem.last_error, OutboxItem.record_json, OutboxItem.source_id).where(
+            OutboxItem.kind == "permohonan").tuples():
+        current = now.get(source)
+        photo = None
+        if current is not None and current[:2] == (number, version):
+            photo = _sha256(ApplicationPhoto.select(ApplicationPhoto.jpeg).where(
+                ApplicationPhoto.application == source).scalar())
+        found.append((number, version, digest, photo_sha, state, error, json.loads(record).get("nik"), source,
+                      current, photo))
+    return found
+
+
+def every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown(
+        world: World, touched: Touched) -> list[str]:
+    """An application the center acknowledged is there under its number and version with the content
+    the office sent, its photo's bytes identical (SHA-256 of the center's stored photo = of the office's
+    photo: the transit codec is undone before storing; a purged row has no photo to compare), and its
+    applicant under no other number there; one the center refused shows the center's reason on its
+    page at the counter (the person who sent it)."""
+    held = _center_applications(world)
+    numbers_of_nik = defaultdict(set)
+    for (number, _), (_, _, nik, _, _) in held.items():
+        numbers_of_nik[nik].add(number)
+    shown = _once_a_day(world, "refusal_shown")
+    problems = []
+    for office in kecamatan_pcs(world):
+        for (number, version, digest, photo_sha, state, error, nik, source, current,
+             photo) in office.read(_sent_applications):
+            where = f"{office.name}: {number} versi {version}"
+            if state == "acked":
+                at_center = held.get((number, version))
+                if at_center is None:
+                    problems.append(f"{where} tercatat diterima pusat, tetapi pusat tidak memegangnya")
+                    continue
+                center_digest, center_photo = at_center[:2]
+                if center_digest != digest:
+                    problems.append(f"{where}: pusat memegang isi lain ({center_digest[:12]}) dari yang dikirim "
+                                    f"PC ini ({digest[:12]})")
+                    continue
+                if center_photo != "dihapus" and center_photo != photo_sha:
+                    problems.append(f"{where}: foto di pusat (SHA-256 {center_photo[:12]}) bukan foto yang dikirim "
+                                    f"({photo_sha[:12]})")
+                if photo is not None and photo != photo_sha:
+                    problems.append(f"{where}: foto di kantor (SHA-256 {photo[:12]}) bukan foto yang dikirim "
+                                    f"({photo_sha[:12]})")
+                others = numbers_of_nik.get(nik, set()) - {number}
+                if others:
+                    problems.append(f"{where}: pemohon yang sama juga dipegang pusat dengan nomor {sorted(others)}")
+            elif state == "rejected" and current is not None and current[:2] == (number, version):
+                key = (office.name, source, number, version, current[2], error)
+                if key not in shown:
+                    page = office.get("petugas_loket", f"/pendaftaran/{source}")
+                    if page is not None and error and error in text(page):
+                        shown[key] = True
+                    else:
+                        problems.append(f"{where} ditolak pusat, alasannya ({error!r}) tidak tampil di halaman "
+                                        "permohonan di loket")
+    return problems
+
+
+# --- decisions of the center ----------------------------------------------------------------------------
+
+# An application that still waits on the center, and how far along the center's way it is.
+WAITING_RANK = {"lengkap": 0, "terkirim": 1, "diterima_pusat": 2, "dicetak": 3, "dikirim": 4}
+# How far a center event takes it (a rejection or a resend request ends the wait).
+DECIDED_RANK = {"received": 2, "printed": 3, "shipped": 4, "rejected": 5, "resend": 5}
+
+
+def _office_link_state():
+    """(key id, status cursor, outbox items of applications, open status issues, applications by id)."""
+    from app.registration.models import Application
+    from sync.client.models import OutboxItem, StatusIssue, SyncLink
+    link = SyncLink.select(SyncLink.key_id, SyncLink.status_cursor, SyncLink.role).order_by(SyncLink.id.desc()).first()
+    items = list(OutboxItem.select(OutboxItem.registration_number, OutboxItem.version, OutboxItem.content_hash,
+                                   OutboxItem.state, OutboxItem.source_id)
+                 .where(OutboxItem.kind == "permohonan").tuples())
+    issues = {(n, v) for n, v in StatusIssue.select(StatusIssue.registration_number, StatusIssue.version)
+              .where(StatusIssue.resolved_at.is_null()).tuples()}
+    applications = {a: (n, v, s) for a, n, v, s in Application.select(
+        Application.id, Application.registration_number, Application.version, Application.status).tuples()}
+    return (link.key_id, link.status_cursor) if link and link.role == "kecamatan" else (None, 0), items, issues, \
+        applications
+
+
+def _events_for(world: World, key_id: str):
+    """The status events of this key's kecamatan as (seq, number, version, status, content hash, served),
+    `served` when the center serves it to this key (records.events_after's choice: applications its
+    device sent); None when the key is not live (revoked, or taken over by another PC)."""
+    from sync.center.models import DeviceKey, ReceivedApplication, StatusEvent
+    with world.center_bound():
+        keys = list(DeviceKey.select().where(DeviceKey.key_id == key_id))
+        if not keys or keys[0].revoked_at is not None or keys[0].replaced_by:
+            return None
+        key = keys[0]
+        rows = list(StatusEvent.select(StatusEvent.seq, StatusEvent.registration_number, StatusEvent.version,
+                                       StatusEvent.status, StatusEvent.content_hash, ReceivedApplication.sender_device)
+                    .join(ReceivedApplication, on=(StatusEvent.application == ReceivedApplication.id))
+                    .where(StatusEvent.kecamatan == key.kecamatan_id).order_by(StatusEvent.seq).tuples())
+    return [(seq, number, version, status, digest, not key.device_code or sender in (key.device_code, ""))
+            for seq, number, version, status, digest, sender in rows]
+
+
+def _open_conflicts(world: World) -> set:
+    from sync.center.models import Conflict
+    with world.center_bound():
+        return {(n, v, h) for n, v, offered, existing in Conflict.select(
+            Conflict.registration_number, Conflict.version, Conflict.offered_hash, Conflict.existing_hash)
+            .where(Conflict.resolved_at.is_null()).tuples() for h in (offered, existing)}
+
+
+def nothing_waits_on_a_decision_the_center_already_made(world: World, touched: Touched) -> list[str]:
+    """Once a PC has pulled a decision of the center (its status cursor is past the event), nothing on
+    that PC still waits for it: an outbox item in conflict has an open conflict at the center or a
+    decision not yet pulled; an application is not still "terkirim" (or any step before) when the
+    center's pulled event took it further (printed, shipped, rejected ...); a renumbering pulled has
+    renumbered it. A decision about an application this PC sent that the center serves to no key of
+    this PC (another device code's feed) waits for ever: reported too. A decision the PC could not
+    apply is kept for a person (an open status issue on its page) and is not waiting."""
+    open_conflicts = _open_conflicts(world)
+    problems = []
+    for office in kecamatan_pcs(world):
+        (key_id, cursor), items, issues, applications = office.read(_office_link_state)
+        if not key_id:
+            continue
+        events = _events_for(world, key_id)
+        if events is None:
+            continue
+        pulled, unpulled, never = {}, set(), {}
+        for seq, number, version, status, digest, served in events:
+            if not served:
+                never[(number, version)] = (seq, status, digest)  # a decision this PC is never served
+            elif seq <= cursor:
+                pulled[(number, version)] = (seq, status, digest)  # in seq order: the last one stays
+            else:
+                unpulled.add((number, version))
+        for number, version, digest, state, source in items:
+            where = f"{office.name}: {number} versi {version}"
+            last = pulled.get((number, version))
+            if state == "conflict":
+                if (number, version, digest) in open_conflicts or (number, version) in unpulled:
+                    continue
+                problems.append(f"{where} menunggu keputusan konflik, tetapi pusat tidak punya konflik terbuka "
+                                f"untuknya" + (f" (status terakhir yang ditarik: {last[1]}, #{last[0]})" if last else ""))
+                continue
+            unserved = never.get((number, version))
+            if state == "acked" and unserved and unserved[2] == digest and (last is None or unserved[0] > last[0]):
+                last, how = unserved, "tidak pernah dikirim ke kunci PC ini"
+            else:
+                how = "sudah ditarik"
+            if last is None or last[2] != digest or (number, version) in issues:
+                continue
+            seq, status, _ = last
+            if status == "renumber":
+                if state != "renumbered":
+                    problems.append(f"{where}: pusat memutuskan nomor baru (#{seq}, {how}), "
+                                    f"tetapi masih berstatus kirim {state}")
+                continue
+            current = applications.get(source)
+            if current is None or current[:2] != (number, version):
+                continue
+            rank = WAITING_RANK.get(current[2])
+            if rank is not None and status in DECIDED_RANK and rank < DECIDED_RANK[status]:
+                problems.append(f"{where} masih {current[2]}, padahal pusat sudah {status} (#{seq}, {how})")
+    return problems
+
+
 # --- pages ------------------------------------------------------------------------------------------
 
 AUDIT_PAGES = ("/audit",)  # its filters by kind are walked with the menus (MENU_EXTRAS)
@@ -269,6 +479,118 @@ def every_page_answers_below_500(world: World, touched: Touched) -> list[str]:
              for office, role, method, path, status, detail in world.seen.server_errors]
     world.seen.server_errors.clear()
     return found
+
+
+# --- the center's pages -------------------------------------------------------------------------------
+
+CENTER_ROLES = ("operator", "admin", "pimpinan")
+# What no center page may show to a role (sync/center/policy.py: Pimpinan Kabupaten reads Kinerja
+# Kecamatan only, no applicant). The phone stays at the kecamatan (the center's record holds none).
+CENTER_DENIED = {"operator": ("phone",), "admin": ("phone",),
+                 "pimpinan": ("nik", "kk_number", "full_name", "address", "phone")}
+# Menu pages outside the operator's work: the sign-in page, the public status page, the signed API.
+CENTER_NOT_CRAWLED = ("center.logout", "center.login", "center.htmx_js", "center.status_page")
+
+
+def _center_personal(person) -> dict:
+    return dict(person.personal_values(), full_name=(person.name,))
+
+
+def center_menu_pages(world: World) -> list[str]:
+    """Every GET page of the center without a variable part, but the API and the doors."""
+    return sorted(rule.rule for rule in world.center_app.url_map.iter_rules()
+                  if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+                  and not rule.endpoint.startswith("center_api.") and rule.endpoint not in CENTER_NOT_CRAWLED)
+
+
+def _center_detail_pages(world: World) -> dict[str, tuple]:
+    """Each detail page of the center -> what it shows changes with (no photos read)."""
+    from sync.center.models import Conflict, PerformanceReport, PrintRun, ReceivedApplication, Shipment
+    pages = {}
+    with world.center_bound():
+        for row_id, status, digest, photo in ReceivedApplication.select(
+                ReceivedApplication.id, ReceivedApplication.status, ReceivedApplication.content_hash,
+                ReceivedApplication.photo_sha256).tuples():
+            pages[f"/permohonan/{row_id}"] = (status, digest, photo)
+            pages[f"/permohonan/{row_id}/foto"] = (digest, photo)
+        for run_id, printed in PrintRun.select(PrintRun.id, PrintRun.printed_at).tuples():
+            pages[f"/cetak/{run_id}"] = (str(printed),)
+        for shipment_id, in Shipment.select(Shipment.id).tuples():
+            pages[f"/kirim/{shipment_id}"] = ()
+        conflicts = tuple(Conflict.select(Conflict.id, Conflict.resolved_at).order_by(Conflict.id).tuples())
+        pages["/konflik?tampil=selesai"] = tuple(c for c in conflicts if c[1] is not None)
+        for kecamatan_id, count in PerformanceReport.select(PerformanceReport.kecamatan, peewee_count()).group_by(
+                PerformanceReport.kecamatan).tuples():
+            pages[f"/kinerja/kecamatan/{kecamatan_id}"] = (count,)
+    return pages
+
+
+def peewee_count():
+    from peewee import fn
+    return fn.COUNT(1)
+
+
+def walk_center_page(world: World, role: str, path: str, people) -> tuple[list[str], list[str]]:
+    """One center page for one role: (answers of 500 or more, personal fields the role may not read)."""
+    from tests.registration.test_privacy_policy import _readable
+    before = len(world.seen.server_errors)
+    response = world.center_request("GET", path, role=role)
+    if response is None:
+        errors = [f"pusat: {role} GET {path} -> {e[4]}: {''.join((e[5] or '').strip().splitlines()[-1:])}"
+                  for e in world.seen.server_errors[before:]]
+        del world.seen.server_errors[before:]
+        return errors, []
+    if response.status_code >= 400:
+        return [], []  # refused to this role (403) or no such record (404): nothing shown
+    body = _readable(response.get_data())
+    found = []
+    for person in people:
+        for field, values in _center_personal(person).items():
+            if field in CENTER_DENIED[role]:
+                found += [f"pusat: {role} membaca {field} ({value}) di {path}" for value in values if value in body]
+    return [], found
+
+
+def crawl_center(world: World, paths, roles=CENTER_ROLES) -> tuple[list[str], list[str]]:
+    people = list(world.people.values())
+    errors, shown = [], []
+    for role in roles:
+        for path in paths:
+            more_errors, more_shown = walk_center_page(world, role, path, people)
+            errors += more_errors
+            shown += more_shown
+    return errors, shown
+
+
+def _center_walk(world: World, touched: Touched) -> tuple[list[str], list[str]]:
+    """The step's walk of the center (done once, read by both center invariants): every center role
+    opens each detail page that is new or changed since the last step, and the center's menus
+    (`touched.center_menus`, set by the menu-walk rule)."""
+    if getattr(touched, "center_walk", None) is None:
+        seen = _once_a_day(world, "center_pages")
+        now = _center_detail_pages(world)
+        changed = sorted(path for path, signature in now.items() if seen.get(path) != signature)
+        seen.clear()
+        seen.update(now)
+        touched.center_walk = crawl_center(world, changed)
+        menus = getattr(touched, "center_menus", ())
+        if menus:
+            more = crawl_center(world, center_menu_pages(world), menus)
+            touched.center_walk = (touched.center_walk[0] + more[0], touched.center_walk[1] + more[1])
+    return touched.center_walk
+
+
+def every_center_page_answers_below_500_for_every_center_role(world: World, touched: Touched) -> list[str]:
+    """The center's pages the step changed (an application, a print run, a shipment, a conflict, a
+    kecamatan's report), and its menus when walked, answer below 500 for the operator, the admin
+    and Pimpinan Kabupaten."""
+    return _center_walk(world, touched)[0]
+
+
+def no_center_page_shows_a_personal_field_to_a_denied_role(world: World, touched: Touched) -> list[str]:
+    """The same pages show no personal field the center's table denies the role: Pimpinan Kabupaten
+    reads no applicant's NIK, KK, name or address; no one at the center reads a phone."""
+    return _center_walk(world, touched)[1]
 
 
 # --- figures: an independent recount of the raw rows (tests/simulation/oracle.py) ---------------------
@@ -398,6 +720,10 @@ INVARIANTS = [
     the_ikm_equals_a_recount_of_the_valid_answers,
     the_recap_equals_a_recount_of_the_complaints,
     the_indicators_equal_a_recount_from_the_raw_rows,
+    every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown,
+    nothing_waits_on_a_decision_the_center_already_made,
+    every_center_page_answers_below_500_for_every_center_role,
+    no_center_page_shows_a_personal_field_to_a_denied_role,
     no_personal_field_shown_to_a_denied_role,
     every_page_answers_below_500,  # last: the walks above record what answered 500
 ]

@@ -63,3 +63,87 @@ def test_the_backup_invariant_reports_a_backup_that_lacks_live_rows(office):
     office.register(pc="P1", desa=1)  # the live data moves on: that backup is no longer the whole of it
     problems = office.world.backup_differences(p1, made)
     assert any("tabel application " in p for p in problems), problems
+
+
+def _center_execute(office, sql, args=()):
+    from sync.center.db import center_database
+    with office.world.center_bound():
+        center_database.execute_sql(sql, args)
+
+
+def _sent_and_printed(office):
+    """One application registered, complete, at the center, printed, and its status pulled back."""
+    for name, arguments in [("register", {"pc": "P1", "desa": 0}),
+                            ("check_requirements", {"pc": "P1", "pick": 0, "complete": True}),
+                            ("everyone_syncs", {}), ("center_prints", {"count": 1}), ("everyone_syncs", {})]:
+        getattr(office, name)(**arguments)
+        assert office.broken_invariants() == [], name
+    p1 = office.world.offices["P1"]
+    from app.registration.models import Application
+    from sync.client.models import OutboxItem
+    number, status = p1.read(lambda: Application.select(Application.registration_number, Application.status).tuples()[0])
+    assert status == "dicetak" and p1.read(lambda: OutboxItem.get().state) == "acked"  # the checks compared a real one
+    return p1, number
+
+
+def test_the_application_invariant_reports_a_photo_changed_a_second_number_and_a_missing_row(office):
+    p1, number = _sent_and_printed(office)
+    check = inv.every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown
+    from tests.simulation.world import jpeg_photo
+    _center_execute(office, 'UPDATE "received_application" SET "photo" = ?', (jpeg_photo(999),))
+    assert any("foto di pusat" in p for p in check(office.world, inv.Touched()))
+    _execute(p1, 'UPDATE "application_photo" SET "jpeg" = X\'FFD8FFD9\'')
+    assert any("foto di kantor" in p for p in check(office.world, inv.Touched()))
+    _center_execute(office, 'INSERT INTO "received_application" ("kecamatan_id", "registration_number", "version", '
+                            '"content_hash", "record_json", "nik", "full_name", "photo", "photo_sha256", "photo_width", '
+                            '"photo_height", "status", "reason", "received_at", "received_via", "sender_device") '
+                            'SELECT "kecamatan_id", "registration_number" || \'9\', "version", "content_hash", '
+                            '"record_json", "nik", "full_name", "photo", "photo_sha256", "photo_width", "photo_height", '
+                            '"status", "reason", "received_at", "received_via", "sender_device" FROM "received_application"')
+    assert any("juga dipegang pusat dengan nomor" in p for p in check(office.world, inv.Touched()))
+    _center_execute(office, 'DELETE FROM "status_event"')
+    _center_execute(office, 'DELETE FROM "received_application" WHERE "registration_number" = ?', (number,))
+    assert any("pusat tidak memegangnya" in p for p in check(office.world, inv.Touched()))
+    # A refusal whose reason the counter's page does not show.
+    _execute(p1, 'UPDATE "sync_outbox" SET "state" = \'rejected\', "last_error" = \'alasan yang tak pernah tampil\'')
+    assert any("alasannya" in p for p in check(office.world, inv.Touched()))
+
+
+def test_the_decision_invariant_reports_a_status_or_a_conflict_left_waiting_after_the_pull(office):
+    p1, number = _sent_and_printed(office)
+    check = inv.nothing_waits_on_a_decision_the_center_already_made
+    _execute(p1, 'UPDATE "application" SET "status" = \'terkirim\'')
+    assert any("masih terkirim, padahal pusat sudah printed" in p for p in check(office.world, inv.Touched()))
+    _execute(p1, 'UPDATE "application" SET "status" = \'dicetak\'')
+    _execute(p1, 'UPDATE "sync_outbox" SET "state" = \'conflict\'')
+    assert any("menunggu keputusan konflik" in p for p in check(office.world, inv.Touched()))
+    # While the center's operator has not decided the conflict, waiting is right.
+    _center_execute(office, 'INSERT INTO "conflict" ("kecamatan_id", "registration_number", "version", "existing_hash", '
+                            '"offered_hash", "offered_record", "at", "note", "decision") SELECT "kecamatan_id", '
+                            '"registration_number", "version", "content_hash", "content_hash", "record_json", '
+                            '"received_at", \'\', \'\' FROM "received_application"')
+    assert check(office.world, inv.Touched()) == []
+    _center_execute(office, 'UPDATE "conflict" SET "resolved_at" = "at", "decision" = \'keep\'')
+    assert any("menunggu keputusan konflik" in p for p in check(office.world, inv.Touched()))
+
+
+def test_the_center_page_invariants_walk_every_role_and_report_a_500_and_a_name_shown_to_the_pimpinan(office):
+    p1, number = _sent_and_printed(office)
+    office.walk_every_menu(where=len(inv.live_offices(office.world)), who=2)  # the center's menus, as Pimpinan
+    assert office.broken_invariants() == []
+    world = office.world
+    assert world.center_request("GET", "/kinerja", role="pimpinan").status_code == 200
+    assert world.center_request("GET", "/permohonan", role="pimpinan").status_code == 403
+    person = next(iter(world.people.values()))
+    assert person.nik in world.center_request("GET", "/permohonan/1", role="operator").get_data(as_text=True)
+    # A Pimpinan account given the operator's work by mistake reads applicants: the walk says so.
+    _center_execute(office, 'UPDATE "operator" SET "role" = \'operator\' WHERE "username" = \'pimpinan-pusat\'')
+    _center_execute(office, 'UPDATE "received_application" SET "status" = \'rejected\'')  # the page changed
+    found = inv.no_center_page_shows_a_personal_field_to_a_denied_role(world, inv.Touched())
+    assert any(f"pimpinan membaca nik ({person.nik}) di /permohonan/1" in p for p in found), found
+    assert any("pimpinan membaca full_name" in p for p in found), found
+    # A record the center cannot read answers 500 on its page.
+    _center_execute(office, 'UPDATE "received_application" SET "record_json" = \'bukan json\', '
+                            '"content_hash" = \'x\' || "content_hash"')
+    errors = inv.every_center_page_answers_below_500_for_every_center_role(world, inv.Touched())
+    assert any("admin GET /permohonan/1 -> 500" in p for p in errors), errors

@@ -41,6 +41,8 @@ DESA = {YOSOWILANGUN: [("35.08.07.2001", "Darungan"), ("35.08.07.2002", "Kraton"
         KUNIR: [("35.08.06.2001", "Jatimulyo"), ("35.08.06.2002", "Jatirejo")]}
 STAFF_ROLES = ("admin", "petugas_loket", "petugas_informasi", "kasi_pelayanan", "camat")
 CENTER_OPERATOR_PASSWORD = "operator-rahasia-1"
+# The center's roles (sync/center/access.py) and the account the simulation signs in with for each.
+CENTER_ACCOUNTS = {"operator": "operator", "admin": "admin-pusat", "pimpinan": "pimpinan-pusat"}
 
 
 def _faults():
@@ -295,6 +297,9 @@ class World:
                 from sync.center.accounts import create_operator
                 create_operator("admin-pusat", "Admin Pusat", ADMIN, password=CENTER_OPERATOR_PASSWORD,
                                 must_change_password=False)
+                from sync.center.access import PIMPINAN
+                create_operator("pimpinan-pusat", "Pimpinan Kabupaten", PIMPINAN,
+                                password=CENTER_OPERATOR_PASSWORD, must_change_password=False)
                 from app.frame.dates import utc_now
                 from sync.center.models import Kecamatan
                 Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
@@ -376,10 +381,11 @@ class World:
         with self.center_bound():
             return keys.new_enrolment_code(Kecamatan.get(Kecamatan.code == kecamatan))
 
-    def center_request(self, method: str, path: str, data=None, content_type=None, as_admin=False, **kwargs):
-        """The center's operator (or, `as_admin`, its admin) in a browser: a form sent to the center's
-        own server (the process the offices sync with, SIGKILLed with it), signed in once, with the
-        page's CSRF token."""
+    def center_request(self, method: str, path: str, data=None, content_type=None, as_admin=False,
+                       role: str | None = None, **kwargs):
+        """The center's operator (or, `as_admin`, its admin; or any center `role`: operator, admin,
+        pimpinan) in a browser: a form sent to the center's own server (the process the offices sync
+        with, SIGKILLed with it), signed in once, with the page's CSRF token."""
         import requests
         url = self.center.url + path
         form, files = {}, []
@@ -389,9 +395,9 @@ class World:
                     files.append((key, (item[1], item[0].read(), "application/octet-stream")))
                 else:
                     form.setdefault(key, []).append(item)
+        who = CENTER_ACCOUNTS[role or ("admin" if as_admin else "operator")]
         for attempt in range(2):
             try:
-                who = "admin-pusat" if as_admin else "operator"
                 if who not in self._center_sessions:
                     self._center_sign_in(who)
                 session, token = self._center_sessions[who]
@@ -400,7 +406,7 @@ class World:
                 answer = session.request(method, url, data=form, files=files or None, timeout=120,
                                                       allow_redirects=False)
             except requests.RequestException:
-                self.seen.server_errors.append(("pusat", "operator", method, path, 500, traceback.format_exc(limit=-2)))
+                self.seen.server_errors.append(("pusat", who, method, path, 500, traceback.format_exc(limit=-2)))
                 return None
             if answer.status_code in (302, 303) and "/masuk" in answer.headers.get("Location", "") or \
                     answer.status_code == 400 and "CSRF" in answer.text:
@@ -409,7 +415,7 @@ class World:
             break
         response = _Answer(answer)
         if response.status_code >= 500:
-            self.seen.server_errors.append(("pusat", "operator", method, path, response.status_code,
+            self.seen.server_errors.append(("pusat", who, method, path, response.status_code,
                                             text(response)[:300]))
             return None
         return response
