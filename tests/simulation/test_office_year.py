@@ -66,9 +66,12 @@ SECOND_ROUND = [
     ("correct_and_resend", {"pc": "P1", "pick": 0}),
     ("collective_handover", {"pc": "P1", "pick": 0}),
     ("new_staff_account", {"pc": "P2", "role": "petugas_loket"}),       # signs in, own password, registers
+    ("backup", {"pc": "P2"}),
     ("change_own_password", {"pc": "P2", "pick": 0}),
     ("admin_resets_password", {"pc": "P2", "pick": 0}),
     ("staff_account_works", {"pc": "P2", "pick": 0}),                    # the one-time password, changed, works
+    ("restore_same_pc", {"pc": "P2", "pick": 0}),
+    ("staff_account_works", {"pc": "P2", "pick": 0}),                    # the backup's day: the first own password
     ("new_staff_account", {"pc": "K1", "role": "kasi_pelayanan"}),
 ]
 
