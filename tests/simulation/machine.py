@@ -9,24 +9,32 @@ Switches (environment, comma lists):
 from __future__ import annotations
 
 import atexit
+import copy
 import io
 import os
+import re
 import shutil
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from tests.simulation import invariants as inv
-from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_photo
+from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_photo, text
 
 # The rules and invariants that reach issue 24's findings on commit 146f68f (see docs/testing.md).
+# Paths that reach a seam found and not yet fixed (tests/simulation/test_found_seams.py, docs/testing.md):
 # revoke_and_re_enrol: the re-enrolled PC (a new device code) never hears the statuses of what it sent
-# before (tests/simulation/test_found_seams.py, docs/testing.md).
-KNOWN_SEAMS: set[str] = {"revoke_and_re_enrol"}  # rules that reach a seam found and not yet fixed
+# before; scan_at_another_counter: the F-1.07 QR of a desa laptop refused at the kecamatan's other counter
+# PC (each counter PC makes its own F-1.07 signing key); desa_accounts_at_two_counter_pcs: desa forms typed
+# at both counter PCs of a kecamatan numbered alike (LOKET_DEVICE_ID, not the center's device code).
+KNOWN_SEAMS: set[str] = {"revoke_and_re_enrol", "scan_at_another_counter", "desa_accounts_at_two_counter_pcs"}
 
 
 def switched_off() -> set[str]:
@@ -47,6 +55,62 @@ STATS = {"ops": Counter(), "invariants": Counter(), "steps": 0, "examples": 0, "
 MAX_DESA_PCS = 3
 PICK = st.integers(min_value=0, max_value=10_000)
 COUNTERS = ("P1", "P2", "K1", "P1-baru1", "P2-baru1")  # a replacement PC, once restored (else its original)
+
+
+@dataclass
+class Account:
+    """A staff account the simulation's admin made through the account page, as its holder knows it."""
+    role: str
+    password: str
+    must_change: bool = False  # a one-time password from the admin, changed at the next sign-in
+
+
+def _earlier_utc_now():  # the body of app.frame.dates.utc_now, run in its module, `_sim_shift` earlier
+    return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None) - _sim_shift  # noqa: F821
+
+
+@contextmanager
+def office_clock_back(days: int):
+    """The in-process office programs' clock (app/frame/dates.utc_now, which every module reads) `days`
+    earlier for the duration: what they write is dated as if done then. The center is its own process."""
+    from app.frame import dates
+    if not days:
+        yield
+        return
+    real = dates.utc_now.__code__
+    dates._sim_shift = timedelta(days=days)
+    dates.utc_now.__code__ = _earlier_utc_now.__code__
+    try:
+        yield
+    finally:
+        dates.utc_now.__code__ = real
+
+
+def qr_text_of(page: str) -> tuple[str, bytes]:
+    """What a scanner reads from the F-1.07's printed QR code: its inline SVG (segno's line path)
+    drawn as a picture, read with zxing-cpp. Returns (text, PNG of the code)."""
+    from PIL import Image, ImageDraw
+    import zxingcpp
+    svg = re.search(r'<svg width="(\d+)"[^>]*>.*?</svg>', page, re.S)
+    assert svg, "the F-1.07 shows no QR code"
+    scale, modules = 6, int(svg.group(1)) // 4  # qr_svg draws at scale 4
+    picture = Image.new("L", (modules * scale, modules * scale), 255)
+    draw = ImageDraw.Draw(picture)
+    x = y = 0.0
+    for command, a, b in re.findall(r'([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?', re.search(r' d="([^"]+)"', svg.group(0)).group(1)):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            row = int(y)
+            draw.rectangle([int(x * scale), row * scale, int((x + float(a)) * scale) - 1, (row + 1) * scale - 1], fill=0)
+            x += float(a)
+    found = [r.text for r in zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode) if r.text]
+    assert found, "the F-1.07's QR code does not scan"
+    png = io.BytesIO()
+    picture.save(png, "PNG")
+    return found[0], png.getvalue()
 
 
 _template: Path | None = None
@@ -86,6 +150,10 @@ class OfficeYear(RuleBasedStateMachine):
         self.replacements = 0
         self.forms = 0
         self.backup_problems: list[str] = []
+        self.enrolled_by = {"D1": "P1"}  # desa laptop -> the counter PC whose code enrolled it
+        self.old_forms: set[str] = set()  # NIKs of desa forms typed weeks ago (past their validity)
+        self.accounts: dict[str, dict[str, Account]] = {}  # office name -> username -> what its holder knows
+        self.accounts_in_backup: dict[str, dict[str, Account]] = {}  # backup file -> the accounts it holds
         self.step_started = time.perf_counter()
 
     def teardown(self):
@@ -124,19 +192,28 @@ class OfficeYear(RuleBasedStateMachine):
         office = self._counter(pc)
         if office is None:
             return
-        person = self.world.new_person(office.kecamatan, desa)
+        self._register(office, self.world.new_person(office.kecamatan, desa), "daftar")
+
+    def _register(self, office, person, kind, username=None, query=""):
+        """Daftar Baru at the counter (`query`: "?kolektif=ID" for an applicant of a collective letter);
+        the application's page, or None when refused (a held PC) or answered 500."""
         data = dict(person.form(), photo=(io.BytesIO(jpeg_photo(person.n)), "foto.jpg"))
-        response = office.post("petugas_loket", "/pendaftaran/baru", data, content_type="multipart/form-data")
+        if query:
+            data["kolektif"] = query.split("=", 1)[1]
+        response = office.post("petugas_loket", "/pendaftaran/baru" + query, data, username=username,
+                               content_type="multipart/form-data")
         if response is not None and response.status_code == 422 and self._held(office):
             # Another PC's backup restored here: no number until the admin chooses (issue 24).
             assert "ditahan" in response.get_data(as_text=True), errors_of(response)
-            self._done("daftar_ditahan")
-            return
+            self._done(kind + "_ditahan")
+            return None
         assert response is None or response.status_code in (302, 303), errors_of(response)
-        if response is not None:
-            office.people[person.n] = person
-            self.touched.page(office, response.headers["Location"])
-        self._done("daftar")
+        self._done(kind)
+        if response is None:
+            return None
+        office.people[person.n] = person
+        self.touched.page(office, response.headers["Location"])
+        return response.headers["Location"]
 
     @rule(pc=st.sampled_from(COUNTERS), pick=PICK, complete=st.booleans())
     def check_requirements(self, pc, pick, complete):
@@ -182,6 +259,8 @@ class OfficeYear(RuleBasedStateMachine):
     def create_desa_operator(self, pc, desa):
         """The admin makes an Operator Desa account at the kecamatan (its desa are a list)."""
         from tests.simulation.world import DESA
+        if "desa_accounts_at_two_counter_pcs" in self.off and pc not in ("P1", "K1"):
+            pc = "K1" if pc == "K1" else "P1"  # desa accounts on one counter PC per kecamatan
         office = self._counter(pc)
         if office is None:
             return
@@ -217,6 +296,19 @@ class OfficeYear(RuleBasedStateMachine):
     @rule(where=PICK)
     def desa_pre_register(self, where):
         """A desa operator types an F-1.07: on a desa laptop, or at the kecamatan with a desa account."""
+        self._pre_register(where, days_ago=0, kind="pra_pendaftaran")
+
+    @precondition(on("desa_form_not_brought_in_time"))
+    @rule(where=PICK, weeks=st.integers(7, 12))
+    def desa_form_not_brought_in_time(self, where, weeks):
+        """Time passing for a desa form: an F-1.07 typed `weeks` weeks ago (the office's clock of that day)
+        whose applicant never came. Its validity (10 working days on the office calendar) has run out:
+        the counter refuses to accept it and registers the person anew, a counter receiving it by the
+        relay or its QR code refuses it with the reason, and the desa sees it. (The center runs as its
+        own process with the real clock; a form already in a queue passing its last day is not simulated.)"""
+        self._pre_register(where, days_ago=7 * weeks, kind="pra_pendaftaran_lama")
+
+    def _pre_register(self, where, days_ago, kind):
         places = [(d, "operator_desa", f"op-{d.name.lower()}", self._desa_index(d)) for d in inv.desa_pcs(self.world)
                   if d.desa_code]
         for office in self._live_counters():
@@ -227,18 +319,22 @@ class OfficeYear(RuleBasedStateMachine):
         office, role, username, desa = places[where % len(places)]
         person = self.world.new_person(office.kecamatan, desa)
         data = dict(person.form(), photo=(io.BytesIO(jpeg_photo(person.n)), "foto.jpg"))
-        response = office.post(role, "/desa/pra-pendaftaran/baru", data, username=username,
-                               content_type="multipart/form-data")
+        office.client(role, username)  # signed in today; the form is typed on the day it was typed
+        with office_clock_back(days_ago):
+            response = office.post(role, "/desa/pra-pendaftaran/baru", data, username=username,
+                                   content_type="multipart/form-data")
         if response is not None and response.status_code == 422 and not office.is_desa and self._held(office):
             # A counter PC holding another PC's backup numbers nothing until the admin chooses.
             assert "ditahan" in response.get_data(as_text=True), errors_of(response)
-            self._done("pra_pendaftaran_ditahan")
+            self._done(kind + "_ditahan")
             return
         assert response is None or response.status_code in (302, 303), errors_of(response)
         if response is not None:
             office.people[person.n] = person
+            if days_ago:
+                self.old_forms.add(person.nik)
             self.touched.page(office, response.headers["Location"])
-        self._done("pra_pendaftaran")
+        self._done(kind)
 
     @staticmethod
     def _desa_accounts():
@@ -273,19 +369,34 @@ class OfficeYear(RuleBasedStateMachine):
         person = next((p for p in self.world.people.values() if p.nik == nik), None)
         if person is None:
             return
-        correct = correct and "accept_with_correction" not in self.off
+        self._accept(office, pre_id, person, correct and "accept_with_correction" not in self.off, "terima_pra")
+
+    def _accept(self, office, pre_id, person, correct, kind):
+        """The clerk accepts a waiting pre-registration (taking the photo at the counter when the form
+        came without one: a scanned QR). A form past its validity is refused (422, "kedaluwarsa") and
+        the person is registered anew at the counter, as the refusal says."""
+        from app.desa.models import PreRegistration
         form = person.form(address=person.corrected_address) if correct else person.form()
+        if not office.read(lambda: PreRegistration.get_by_id(pre_id).photo_jpeg):
+            form["photo"] = (io.BytesIO(jpeg_photo(person.n)), "foto.jpg")
         response = office.post("petugas_loket", f"/pra-pendaftaran/{pre_id}/terima", form,
                                content_type="multipart/form-data")
+        if person.nik in self.old_forms:
+            assert response is None or (response.status_code == 422 and "kedaluwarsa" in text(response)), \
+                f"a form past its validity: {errors_of(response)}"
+            self.touched.page(office, f"/desa/pra-pendaftaran/{pre_id}")
+            self._done(kind + "_kedaluwarsa")
+            self._register_anew(office, person)
+            return
         if response is not None and response.status_code == 422 and self._held(office):
             # Another PC's backup restored here: no number until the admin chooses (issue 24).
             assert "ditahan" in response.get_data(as_text=True), errors_of(response)
-            self._done("terima_pra_ditahan")
+            self._done(kind + "_ditahan")
             return
         assert response is None or response.status_code in (302, 303), errors_of(response)
         office.people[person.n] = person
         self.touched.page(office, f"/desa/pra-pendaftaran/{pre_id}")
-        self._done("terima_pra" + ("_koreksi" if correct else ""))
+        self._done(kind + ("_koreksi" if correct else ""))
 
     @rule(pc=st.sampled_from(COUNTERS), desa=st.integers(0, 1))
     def new_desa_pc(self, pc, desa):
@@ -297,7 +408,164 @@ class OfficeYear(RuleBasedStateMachine):
             return
         name = f"D{len([o for o in self.world.offices.values() if o.is_desa]) + 1}"
         self.world.add_desa_pc(name, office, desa_index=desa)
+        self.enrolled_by[name] = office.name
         self._done("komputer_desa")
+
+    @precondition(on("scan_desa_form"))
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK, camera=st.booleans())
+    def scan_desa_form(self, pc, pick, camera):
+        """The applicant brings the F-1.07 printed at a desa laptop; the clerk scans its QR code at
+        Pra-pendaftaran with the USB scanner (the code typed into the field) or the counter's camera
+        (a picture of it): the form opens, or is made from the code when the relay has not brought it,
+        and the clerk accepts it. A code of another kecamatan, or of a form past its validity, is
+        refused with the reason (and the person is registered anew at the counter)."""
+        from app.desa.models import PreRegistration
+        office = self._counter(pc)
+        if office is None:
+            return
+        forms = []
+        for desa in inv.desa_pcs(self.world):
+            for pre_id, nik in desa.read(lambda: list(PreRegistration.select(PreRegistration.id, PreRegistration.nik)
+                                                      .order_by(PreRegistration.id).tuples())):
+                person = next((p for p in self.world.people.values() if p.nik == nik), None)
+                if person is not None:
+                    forms.append((desa, pre_id, person))
+        if not forms:
+            return
+        desa, pre_id, person = forms[pick % len(forms)]
+        if "scan_at_another_counter" in self.off and desa.kecamatan == office.kecamatan:
+            office = self._counter(self.enrolled_by[desa.name])  # only where the laptop's key was made
+            if office is None:
+                return
+        printed = desa.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}/f107", username=f"op-{desa.name.lower()}")
+        assert printed is None or printed.status_code == 200, errors_of(printed)
+        if printed is None:
+            return
+        code, picture = qr_text_of(printed.get_data(as_text=True))
+        data = {"kode": "", "gambar": (io.BytesIO(picture), "kode-qr.png")} if camera else {"kode": code}
+        response = office.post("petugas_loket", "/pra-pendaftaran/pindai", data, content_type="multipart/form-data")
+        kind = "pindai_kamera" if camera else "pindai_qr"
+        if response is None:
+            self._done(kind)
+            return
+        if desa.kecamatan != office.kecamatan:
+            assert response.status_code == 422 and "kecamatan lain" in text(response), errors_of(response)
+            self._done(kind + "_kecamatan_lain")
+            return
+        if person.nik in self.old_forms:
+            assert response.status_code == 422 and "masa berlaku" in text(response), errors_of(response)
+            self._done(kind + "_kedaluwarsa")
+            self._register_anew(office, person)
+            return
+        location = response.headers.get("Location", "")
+        assert response.status_code in (302, 303) and location.endswith("/terima"), errors_of(response)
+        self._done(kind)
+        self._accept(office, int(location.rstrip("/").split("/")[-2]), person, False, kind + "_terima")
+
+    def _register_anew(self, office, person):
+        """A form past its validity: the clerk looks the NIK up in the register and, when the person has
+        no application at this PC yet, registers them with Daftar Baru."""
+        from app.registration.models import Application
+        if not office.read(lambda: Application.select().where(Application.nik == person.nik).exists()):
+            self._register(office, person, "daftar_setelah_kedaluwarsa")
+
+    # --- collective applications ----------------------------------------------------------------------
+
+    @precondition(on("collective_letter"))
+    @rule(pc=st.sampled_from(COUNTERS), size=st.integers(1, 3), by_import=st.booleans())
+    def collective_letter(self, pc, size, by_import):
+        """A school's letter for several pupils: the clerk records it (Permohonan Kolektif > Surat baru),
+        then adds its applicants one by one with Daftar Baru from the letter's page, or fills the letter's
+        XLSX template, imports it and uploads each applicant's photo."""
+        from app.registration.service_time import office_today
+        office = self._counter(pc)
+        if office is None:
+            return
+        number = self.forms + 1
+        response = office.post("petugas_loket", "/pendaftaran/kolektif/baru", {
+            "letter_number": f"421.3/{number}/SMAN-SIM/2026", "letter_date": office.read(office_today).isoformat(),
+            "sender": "SMA Negeri 1 Simulasi", "contact": "Wakasek Kesiswaan, 0812-3000-1000", "recording_date": "",
+            "notes": "", "form_token": self._form_token()})
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        if response is None:
+            return
+        letter = response.headers["Location"]
+        letter_id = int(letter.rstrip("/").rsplit("/", 1)[1])
+        self.touched.page(office, letter)
+        pupils = [self.world.new_person(office.kecamatan, index % 2) for index in range(size)]
+        if not by_import:
+            for pupil in pupils:
+                self._register(office, pupil, "daftar_kolektif", query=f"?kolektif={letter_id}")
+            self._done("surat_kolektif")
+            return
+        self._import_pupils(office, letter_id, pupils)
+        self._done("surat_kolektif_impor")
+
+    def _import_pupils(self, office, letter_id, pupils):
+        from openpyxl import load_workbook
+
+        from app.registration.collective import IMPORT_COLUMNS
+        from app.registration.models import Application
+        template = office.get("petugas_loket", "/pendaftaran/kolektif/templat.xlsx")
+        assert template is None or template.status_code == 200, errors_of(template)
+        if template is None:
+            return
+        book = load_workbook(io.BytesIO(template.data))
+        for pupil in pupils:
+            values = dict(pupil.form(), biometric_done="ya")
+            book.active.append([values.get(field, "") for _, field in IMPORT_COLUMNS])
+        filled = io.BytesIO()
+        book.save(filled)
+        response = office.post("petugas_loket", f"/pendaftaran/kolektif/{letter_id}/impor",
+                               {"berkas": (io.BytesIO(filled.getvalue()), "pemohon-kolektif.xlsx")},
+                               content_type="multipart/form-data")
+        if response is not None and response.status_code == 422 and self._held(office):
+            assert "ditahan" in text(response), errors_of(response)
+            self._done("impor_kolektif_ditahan")
+            return
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        if response is None:
+            return
+        for pupil in pupils:
+            application_id = office.read(lambda: Application.select(Application.id).where(
+                (Application.nik == pupil.nik) & (Application.collective == letter_id)).scalar())
+            assert application_id, f"{pupil.nik} imported but not in the letter"
+            office.people[pupil.n] = pupil
+            uploaded = office.post("petugas_loket", f"/pendaftaran/{application_id}/foto",
+                                   {"photo": (io.BytesIO(jpeg_photo(pupil.n)), "foto.jpg")},
+                                   content_type="multipart/form-data")
+            assert uploaded is None or uploaded.status_code in (302, 303), errors_of(uploaded)
+            self.touched.page(office, f"/pendaftaran/{application_id}")
+        self._done("impor_kolektif")
+
+    @precondition(on("collective_handover"))
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK)
+    def collective_handover(self, pc, pick):
+        """The school's representative collects the letter's cards: the clerk marks the shipped ones
+        ready, hands every ready card of the letter over at once and prints the collective receipt."""
+        from app.registration.models import Application
+        office = self._counter(pc)
+        if office is None:
+            return
+        letters = office.read(lambda: sorted({c for c, in Application.select(Application.collective).where(
+            Application.collective.is_null(False) & Application.status.in_(["dikirim", "siap_diambil"])).tuples()}))
+        if not letters:
+            return
+        letter_id = letters[pick % len(letters)]
+        for application_id in office.read(lambda: [a for a, in Application.select(Application.id).where(
+                (Application.collective == letter_id) & (Application.status == "dikirim")).tuples()]):
+            moved = office.post("petugas_loket", f"/pendaftaran/{application_id}/status", {"to_status": "siap_diambil"})
+            assert moved is None or moved.status_code in (302, 303), errors_of(moved)
+        teacher = self.world.new_person(office.kecamatan, 0)  # their NIK is personal data too
+        response = office.post("petugas_loket", f"/pendaftaran/kolektif/{letter_id}/serah", {
+            "name": teacher.name, "relation": "Guru", "id_number": teacher.nik, "note": ""})
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        if response is not None:
+            receipt = office.get("petugas_loket", response.headers["Location"])
+            assert receipt is None or receipt.status_code == 200, errors_of(receipt)
+        self.touched.page(office, f"/pendaftaran/kolektif/{letter_id}")
+        self.touched.page(office, f"/pendaftaran/kolektif/{letter_id}/tanda-terima")
+        self._done("serah_kolektif")
 
     # --- the link ----------------------------------------------------------------------------------------
 
@@ -364,6 +632,197 @@ class OfficeYear(RuleBasedStateMachine):
         self.world.center_request("POST", f"/permohonan/{chosen}/tolak", data={"reason": "foto buram, ulangi"})
         self._done("pusat_tolak")
 
+    @precondition(on("center_requests_resend"))
+    @rule(pick=PICK)
+    def center_requests_resend(self, pick):
+        """The center's operator cannot print from a file (a photo too dark) and asks the counter to send
+        it again (Minta kirim ulang, with the reason)."""
+        candidates = self._center_ids("received") + self._center_ids("printed")
+        if not candidates:
+            return
+        chosen = sorted(candidates)[pick % len(candidates)]
+        response = self.world.center_request("POST", f"/permohonan/{chosen}/minta-kirim-ulang",
+                                             data={"reason": "foto terlalu gelap, mohon kirim ulang"})
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        self._done("pusat_minta_kirim_ulang")
+
+    @precondition(on("correct_and_resend"))
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK)
+    def correct_and_resend(self, pc, pick):
+        """A file the center sent back (rejected, or asked to be sent again): the clerk takes a new photo
+        and ticks the requirements again; the corrected file travels to the center as a new version."""
+        from app.frame import store
+        from app.registration import requirements as reqs
+        from app.registration.models import Application
+        office = self._counter(pc)
+        if office is None:
+            return
+        back = self._applications(office, "ditolak_pusat", "diminta_kirim_ulang")
+        if not back:
+            return
+        application_id = back[pick % len(back)]
+        nik, reason = office.read(lambda: list(Application.select(Application.nik, Application.reason)
+                                               .where(Application.id == application_id).tuples())[0])
+        person = next((p for p in self.world.people.values() if p.nik == nik), None)
+        photo = jpeg_photo(person.n + 7 if person else pick)  # a new photo: another shade of the background
+        uploaded = office.post("petugas_loket", f"/pendaftaran/{application_id}/foto",
+                               {"photo": (io.BytesIO(photo), "foto-baru.jpg")}, content_type="multipart/form-data")
+        assert uploaded is None or uploaded.status_code in (302, 303), errors_of(uploaded)
+        codes = office.read(lambda: [item["code"] for item in reqs.requirements_for(reason, store.get("requirements"))])
+        response = office.post("petugas_loket", f"/pendaftaran/{application_id}/persyaratan", {"syarat": codes})
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        self.touched.page(office, f"/pendaftaran/{application_id}")
+        self._done("kirim_ulang")
+
+    # --- accounts: new staff of every role, password changes, resets --------------------------------------
+
+    def _password(self) -> str:
+        self.forms += 1
+        return f"Sawah-{self.forms}-Kabut-Jendela-{self.forms * 7 % 97}"
+
+    def _sign_in(self, office, username, browser=""):
+        """A browser of its own (`browser`: a second one) signs in through the login form with what the
+        holder knows, changing a one-time password first; the browser's key in office.clients."""
+        account = self.accounts[office.name][username]
+        key = f"{username}{browser}"
+        office.clients[key] = office.app.test_client()
+        answer = office.post(account.role, "/masuk", {"username": username, "password": account.password},
+                             username=key)
+        assert answer is None or answer.status_code in (302, 303), \
+            f"{username} cannot sign in at {office.name}: {errors_of(answer)}"
+        if answer is None:
+            return None
+        assert ("/akun/kata-sandi" in answer.headers["Location"]) == account.must_change, answer.headers["Location"]
+        if account.must_change:
+            self._change_password(office, username, key)
+        return key
+
+    def _change_password(self, office, username, key):
+        account = self.accounts[office.name][username]
+        new = self._password()
+        answer = office.post(account.role, "/akun/kata-sandi", {"current": account.password, "new": new, "confirm": new},
+                             username=key)
+        assert answer is None or answer.status_code in (302, 303), errors_of(answer)
+        if answer is not None:
+            account.password, account.must_change = new, False
+
+    def _staff_account(self, pc, pick):
+        office = self._counter(pc)
+        accounts = sorted(self.accounts.get(office.name, {})) if office is not None else []
+        return (office, accounts[pick % len(accounts)]) if accounts else (None, None)
+
+    @precondition(on("new_staff_account"))
+    @rule(pc=st.sampled_from(COUNTERS), role=st.sampled_from(("admin", "petugas_loket", "petugas_informasi",
+                                                              "kasi_pelayanan", "camat")))
+    def new_staff_account(self, pc, role):
+        """The admin makes an account for new staff (Pengguna > Tambah): the page shows a one-time password
+        once; its holder signs in with it, must choose a password of their own, and works."""
+        office = self._counter(pc)
+        if office is None:
+            return
+        self.forms += 1
+        username = f"staf{self.forms}-{office.name.lower()}"
+        response = office.post("admin", "/admin/pengguna/baru",
+                               {"username": username, "full_name": f"Staf Baru {self.forms}", "role": role, "nip": ""})
+        assert response is None or response.status_code == 200, errors_of(response)
+        if response is None:
+            return
+        password = re.search(r'class="one-time-password"><code>([^<]+)</code>', text(response)).group(1)
+        self.accounts.setdefault(office.name, {})[username] = Account(role, password, must_change=True)
+        self._done(f"akun_baru_{role}")
+        key = self._sign_in(office, username)
+        if key is not None:
+            self._work_as(office, username, key)
+
+    @precondition(on("new_staff_account"))
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK)
+    def staff_account_works(self, pc, pick):
+        """Someone with an account the admin made signs in (with the password they chose, or the
+        one-time one after a reset) and does their role's work."""
+        office, username = self._staff_account(pc, pick)
+        if office is None:
+            return
+        key = self._sign_in(office, username)
+        if key is not None:
+            self._work_as(office, username, key)
+
+    def _work_as(self, office, username, key):
+        """The role's own work, recorded under this account: the clerk registers an applicant, the
+        information officer records a complaint, the Kasi follows one up, the Camat reads the audit
+        trail, the admin the account list."""
+        from app.complaints.views import local_input_value
+        from app.complaints.workflow import TRANSITIONS
+        from app.frame.dates import utc_now
+        from app.registration.models import Application
+        role = self.accounts[office.name][username].role
+        if role == "petugas_loket":
+            person = self.world.new_person(office.kecamatan, self.forms % 2)
+            if self._register(office, person, "daftar_akun_baru", username=key):
+                made_by = office.read(lambda: Application.get(Application.nik == person.nik).created_by.username)
+                assert made_by == username, f"registered by {username}, recorded as {made_by}"
+        elif role == "petugas_informasi":
+            category = office.read(self._category_id)
+            response = office.post(role, "/pengaduan/catat", {
+                "channel": "meja_informasi", "category_id": str(category), "text": "Pengaduan: loket buka terlambat",
+                "complainant_name": "Pelapor Akun Baru", "complainant_contact": "081211112222",
+                "received_at": office.read(lambda: local_input_value(utc_now() - timedelta(minutes=1))),
+                "form_token": self._form_token(),
+                "step": "baru", "tindak_lanjut": ""}, username=key)
+            assert response is None or response.status_code == 303, errors_of(response)
+        elif role == "kasi_pelayanan" and self._complaints(office, *TRANSITIONS):
+            from app.complaints.models import Complaint
+            complaint_id = self._complaints(office, *TRANSITIONS)[0]
+            status = office.read(lambda: Complaint.get_by_id(complaint_id).status)
+            response = office.post(role, f"/pengaduan/{complaint_id}/status", {
+                "to_status": TRANSITIONS[status][0], "tindak_lanjut": "Ditindaklanjuti oleh kasi baru.",
+                "other_office": "Dinas Kependudukan" if TRANSITIONS[status][0] == "bukan_kewenangan" else "",
+                "note": ""}, username=key)
+            assert response is None or response.status_code == 303, errors_of(response)
+        else:
+            path = {"camat": "/audit", "admin": "/admin/pengguna"}.get(role, "/pengaduan/")
+            response = office.get(role, path, username=key)
+            assert response is None or response.status_code == 200, errors_of(response)
+        self._done(f"kerja_akun_{role}")
+
+    @precondition(on("new_staff_account"))
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK)
+    def change_own_password(self, pc, pick):
+        """Someone signed in on two browsers changes their own password (Akun > Ganti kata sandi) on one:
+        the other is signed out, and the next sign-in takes the new password."""
+        office, username = self._staff_account(pc, pick)
+        if office is None:
+            return
+        other = self._sign_in(office, username, browser="#lain")
+        key = self._sign_in(office, username)
+        if key is None or other is None:
+            return
+        self._change_password(office, username, key)
+        role = self.accounts[office.name][username].role
+        page = office.get(role, "/akun/kata-sandi", username=other)
+        assert page is None or (page.status_code in (302, 303) and "/masuk" in page.headers["Location"]), \
+            f"the other browser of {username} is still signed in after the password change ({page.status_code})"
+        self._done("ganti_sandi")
+
+    @precondition(on("new_staff_account"))
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK)
+    def admin_resets_password(self, pc, pick):
+        """Someone forgot their password: the admin resets it (Pengguna > Reset sandi) and gives them the
+        one-time password shown once; they must change it at their next sign-in."""
+        from app.auth.models import User
+        office, username = self._staff_account(pc, pick)
+        if office is None:
+            return
+        user_id = office.read(lambda: User.select(User.id).where(User.username == username).scalar())
+        assert user_id, f"{username}, made at {office.name}, is not there"
+        response = office.post("admin", f"/admin/pengguna/{user_id}/reset-sandi", {})
+        assert response is None or response.status_code == 200, errors_of(response)
+        if response is None:
+            return
+        account = self.accounts[office.name][username]
+        account.password = re.search(r'class="one-time-password"><code>([^<]+)</code>', text(response)).group(1)
+        account.must_change = True
+        self._done("reset_sandi")
+
     # --- backups ------------------------------------------------------------------------------------------
 
     @rule(pc=st.sampled_from(COUNTERS))
@@ -373,6 +832,7 @@ class OfficeYear(RuleBasedStateMachine):
             return
         made = self.world.backup(office)
         assert made is not None, "run.py backup failed"
+        self.accounts_in_backup[str(made)] = copy.deepcopy(self.accounts.get(office.name, {}))
         if "the_latest_backup_restores_equal_to_the_live_data" not in self.off:
             STATS["invariants"]["the_latest_backup_restores_equal_to_the_live_data"] += 1
             self.backup_problems += self.world.backup_differences(office, made)
@@ -391,6 +851,7 @@ class OfficeYear(RuleBasedStateMachine):
         backups = self._backups_of(office)
         done = self.world.restore(office, backups[pick % len(backups)])
         assert done.returncode == 0, done.stderr[-1500:]
+        self.accounts[office.name] = copy.deepcopy(self.accounts_in_backup.get(str(backups[pick % len(backups)]), {}))
         self._done("pulihkan")
 
     @precondition(on("restore_on_new_pc"))
@@ -405,6 +866,7 @@ class OfficeYear(RuleBasedStateMachine):
         office.dead = True
         name = f"{pc}-baru{sum(1 for n in self.world.offices if n.startswith(pc + '-baru')) + 1}"
         made = self.world.restore_on_new_pc(name, office, backups[pick % len(backups)])
+        self.accounts[name] = copy.deepcopy(self.accounts_in_backup.get(str(backups[pick % len(backups)]), {}))
         made.lineage = {office.name} | office.lineage
         office.replaced_by = name
         self._done("pulihkan_pc_baru")

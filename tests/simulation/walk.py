@@ -62,6 +62,17 @@ RULES = {
                                    "closed": r.random() < 0.8}),
     "change_zone": (0.3, lambda r: {"pc": r.choice(COUNTERS), "zone": r.choice(("WIB", "WIB", "WITA", "WIT"))}),
     "kill_office_program": (0.7, lambda r: {"where": r.randint(0, 99), "after_ms": r.randint(0, 4000)}),
+    "scan_desa_form": (2, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99), "camera": r.random() < 0.3}),
+    "desa_form_not_brought_in_time": (0.7, lambda r: {"where": r.randint(0, 99), "weeks": r.randint(7, 12)}),
+    "collective_letter": (1, lambda r: {"pc": r.choice(COUNTERS), "size": r.randint(1, 3), "by_import": r.random() < 0.5}),
+    "collective_handover": (1, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "center_requests_resend": (0.7, lambda r: {"pick": r.randint(0, 99)}),
+    "correct_and_resend": (1, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "new_staff_account": (0.5, lambda r: {"pc": r.choice(COUNTERS), "role": r.choice(
+        ("admin", "petugas_loket", "petugas_loket", "petugas_informasi", "kasi_pelayanan", "camat"))}),
+    "staff_account_works": (1, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "change_own_password": (0.5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "admin_resets_password": (0.3, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
 }
 
 
