@@ -111,8 +111,11 @@ def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | Non
 
 
 def own_device() -> str:
-    """The device part of the numbers this PC makes: 'D3' on a desa PC, '01' (or the center's 'P3') here."""
-    return store.get("desa_pc_number") or current_app.config["DEVICE_ID"]
+    """The device part of the numbers this PC makes: 'D3' on a desa PC; at a counter PC the code the
+    center issued it ('P3'), as registration numbers use, else LOKET_DEVICE_ID ('01'): two counter
+    PCs of one kecamatan never number a desa form alike."""
+    return (store.get("desa_pc_number") or installation.identity(database)[0]
+            or current_app.config["DEVICE_ID"])
 
 
 def number_prefix(desa_code: str) -> str:

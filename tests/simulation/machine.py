@@ -32,9 +32,8 @@ from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_p
 # Paths that reach a seam found and not yet fixed (tests/simulation/test_found_seams.py, docs/testing.md):
 # revoke_and_re_enrol: the re-enrolled PC (a new device code) never hears the statuses of what it sent
 # before; scan_at_another_counter: the F-1.07 QR of a desa laptop refused at the kecamatan's other counter
-# PC (each counter PC makes its own F-1.07 signing key); desa_accounts_at_two_counter_pcs: desa forms typed
-# at both counter PCs of a kecamatan numbered alike (LOKET_DEVICE_ID, not the center's device code).
-KNOWN_SEAMS: set[str] = {"revoke_and_re_enrol", "scan_at_another_counter", "desa_accounts_at_two_counter_pcs"}
+# PC (each counter PC makes its own F-1.07 signing key).
+KNOWN_SEAMS: set[str] = {"revoke_and_re_enrol", "scan_at_another_counter"}
 
 
 def switched_off() -> set[str]:

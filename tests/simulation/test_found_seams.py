@@ -131,7 +131,6 @@ def test_a_desa_form_printed_at_a_laptop_scans_at_the_kecamatans_other_counter_p
 # PC numbers the desa forms typed there with LOKET_DEVICE_ID (app/desa/records.own_device), "01" unless set,
 # not with the device code the center issued it (as registration numbers do), so both counter PCs of a
 # kecamatan number PRA-3508072001-01-000001.
-@pytest.mark.xfail(strict=True, reason="not fixed: desa forms at a counter PC ignore the center's device code")
 def test_desa_forms_typed_at_the_two_counter_pcs_of_a_kecamatan_never_share_numbers(office):
     steps = [("create_desa_operator", {"pc": "P1", "desa": 0}),
              ("create_desa_operator", {"pc": "P2", "desa": 0}),
