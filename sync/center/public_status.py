@@ -188,7 +188,8 @@ def public_manifest():
         held = row is not None and (row.version > version or (row.version == version
                                                               and row.content_hash == item["hash"]))
         (have if held else need).append(entry)
-    note_delivery(g.device_key)
+    if not need:  # all held: the office's state is here; else only once its packets are stored
+        note_delivery(g.device_key)
     return jsonify({"need": need, "have": have, "conflict": []})
 
 

@@ -373,6 +373,11 @@ def test_terakhir_diperbarui_is_the_offices_last_delivery_not_any_signed_request
     monkeypatch.setattr(usb, "time", SimpleNamespace(time=lambda: week.replace(tzinfo=timezone.utc).timestamp()))
     import_usb()
     assert fresh_line() == format_datetime(week)
+    # A pass cut after its manifest offered records the center lacks: the page does not claim them.
+    center_clock(day0 + timedelta(days=7, hours=12))
+    offered = [{"id": vocabulary.wire_key("350807-01-000999"), "version": 1, "hash": "a" * 64, "size": 10}]
+    assert run(kecamatan, lambda: client_of(center_app).manifest(offered, vocabulary.PATH))["need"]
+    assert fresh_line() == format_datetime(week)
     # Its next passes: one that pushes (the file's records again, as duplicates), one with nothing to push.
     for days in (8, 9):
         center_clock(day0 + timedelta(days=days))
