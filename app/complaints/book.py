@@ -10,6 +10,7 @@ from app.complaints.models import Complaint, ComplaintAttachment, ComplaintCateg
 from app.complaints.tracking import new_tracking_number
 from app.frame.dates import utc_now
 from app.frame.db import database
+from app.frame.listeners import Listeners
 
 
 def registration_number_problem(number: str) -> str | None:
@@ -27,18 +28,16 @@ def registration_number_problem(number: str) -> str | None:
     return None if found else "Nomor pendaftaran tidak ditemukan di daftar permohonan."
 
 
-_change_listeners: list = []
+_changes = Listeners()
 
 
 def add_change_listener(fn) -> None:
     """fn(complaint) runs inside the transaction of every write that may change what the public sees."""
-    if fn not in _change_listeners:
-        _change_listeners.append(fn)
+    _changes.add(fn)
 
 
 def _changed(complaint: Complaint) -> None:
-    for listener in _change_listeners:
-        listener(complaint)
+    _changes.announce(complaint)
 
 
 def find_by_submission(token: str | None) -> Complaint | None:

@@ -12,6 +12,7 @@ from flask import current_app, g
 from app.calendar import office_calendar
 from app.frame import audit, dates, installation
 from app.frame.db import database
+from app.frame.listeners import Listeners
 from app.desa.models import PreRegistration
 from app.registration import numbering, records
 from app.registration.models import Application
@@ -35,20 +36,18 @@ FIELD_LABELS = {
 }
 
 
-_change_listeners: list = []
+_changes = Listeners()
 
 
 def add_change_listener(fn) -> None:
     """fn(pre, created=False) runs inside the transaction of every change of a pre-registration that a
     phone may follow: its entry here, its acceptance at the counter, a status the relay brought back.
     The public status (app/public_status) subscribes: the F-1.07's code is followed from a phone (issue 28)."""
-    if fn not in _change_listeners:
-        _change_listeners.append(fn)
+    _changes.add(fn)
 
 
 def announce_change(pre, created: bool = False) -> None:
-    for listener in _change_listeners:
-        listener(pre, created=created)
+    _changes.announce(pre, created=created)
 
 
 class Refused(ValueError):

@@ -4,10 +4,12 @@ capability that keeps the phone (app/public_status subscribes with `add_consent_
 capabilities do not import the public status."""
 import re
 
+from app.frame.listeners import Listeners
+
 FIELD = "sms_consent"
 PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")  # as the counter's form checks a phone (app/frame/person_rules.py)
 
-_consent_listeners: list = []
+_consent = Listeners()
 
 
 def phone_to_notify(form, phone: str, anonymous: bool = False) -> tuple[str, str | None]:
@@ -25,13 +27,11 @@ def phone_to_notify(form, phone: str, anonymous: bool = False) -> tuple[str, str
 def add_consent_listener(fn) -> None:
     """fn(kind, source_id, phone) runs inside the write's transaction when a form's consent was given
     (kind: "ktp" for an application, "pgd" for a complaint)."""
-    if fn not in _consent_listeners:
-        _consent_listeners.append(fn)
+    _consent.add(fn)
 
 
 def consent_given(kind: str, source_id: int, phone: str) -> None:
     """Inside the write's transaction, after the record was created; nothing when no phone was given."""
     if not phone:
         return
-    for listener in _consent_listeners:
-        listener(kind, source_id, phone)
+    _consent.announce(kind, source_id, phone)

@@ -12,6 +12,7 @@ from app import audit
 from app.frame.dates import utc_now
 from app.frame import installation
 from app.frame.db import database
+from app.frame.listeners import Listeners
 from app.registration import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transition
@@ -22,13 +23,12 @@ EDITABLE_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date",
                    "notes", "mismatch_reason")
 
 
-_creation_listeners: list = []
+_creations = Listeners()
 
 
 def add_creation_listener(fn) -> None:
     """fn(application) runs inside the transaction that registered a new application."""
-    if fn not in _creation_listeners:
-        _creation_listeners.append(fn)
+    _creations.add(fn)
 
 
 def current_prefix() -> str:
@@ -76,8 +76,7 @@ def create_application(clean: dict, photo=None, collective=None, prefix: str | N
         StatusEvent.create(application=application, from_status="", to_status=S.RECEIVED.value, at=now,
                            user_id=user.id if user else None, username=user.username if user else "sistem",
                            note="Berkas diterima di loket")
-        for listener in _creation_listeners:
-            listener(application)
+        _creations.announce(application)
         if photo is not None:
             _store_photo(application, photo)
         summary = f"Permohonan KTP-el {application.registration_number} ({application.full_name}) dicatat"

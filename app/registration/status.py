@@ -10,6 +10,7 @@ from flask import g, has_request_context
 from app import audit
 from app.frame.dates import utc_now
 from app.frame.db import database
+from app.frame.listeners import Listeners
 
 
 class ApplicationStatus(str, Enum):
@@ -79,13 +80,12 @@ class TransitionNotAllowed(Exception):
     """str(error) is the Indonesian message for the clerk."""
 
 
-_listeners: list[Callable] = []
+_transitions = Listeners()
 
 
 def add_transition_listener(fn: Callable) -> None:
     """fn(application, from_status, to_status) runs inside the transaction of every transition."""
-    if fn not in _listeners:
-        _listeners.append(fn)
+    _transitions.add(fn)
 
 
 def is_editable(status) -> bool:
@@ -136,6 +136,5 @@ def transition(application, to_status, *, actor=None, note: str = ""):
                  + (f" ({note.strip()})" if note.strip() else ""),
                  before={"status": current.value}, after={"status": target.value, "version": application.version},
                  user=user)
-    for listener in list(_listeners):
-        listener(application, current, target)
+    _transitions.announce(application, current, target)
     return event

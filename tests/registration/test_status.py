@@ -5,7 +5,7 @@ from app.frame.audit_event import AuditEvent
 from app.frame.db import database
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import (TRANSITIONS, ApplicationStatus as S, TransitionNotAllowed,
-                                     add_transition_listener, transition, _listeners)
+                                     add_transition_listener, transition, _transitions)
 from tests.registration.conftest import jpeg_bytes
 
 
@@ -70,7 +70,7 @@ def test_listener_runs_inside_the_transaction_and_can_veto(saved):
         with pytest.raises(RuntimeError):
             move(saved, S.COMPLETE)
     finally:
-        _listeners.remove(listener)
+        _transitions.remove(listener)
     assert seen == [(S.RECEIVED, S.COMPLETE)]
     assert Application.get_by_id(saved).status == "diterima"  # rolled back with the listener's failure
     assert StatusEvent.select().count() == 1
