@@ -122,7 +122,9 @@ def accept(pre_id: int):
     pre = get_object_or_404(PreRegistration, PreRegistration.id == pre_id)
     _annotate([pre])
     if pre.status == PreRegistration.ACCEPTED:
-        flash(f"Pra-pendaftaran {pre.number} sudah diterima di loket.", "info")
+        elsewhere = (f" lain (permohonan {pre.relay_application_number})"
+                     if pre.relay_application_number and not pre.application_id else "")
+        flash(f"Pra-pendaftaran {pre.number} sudah diterima di loket{elsewhere}.", "info")
         return redirect(url_for("registration.detail", application_id=pre.application_id)) if pre.application_id \
             else redirect(url_for("desa.queue"))
     if pre.expired:

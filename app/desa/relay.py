@@ -164,6 +164,25 @@ def send_expiries() -> int:
     return len(expired)
 
 
+def accepted_elsewhere(number, settled: dict) -> None:
+    """Another counter PC of the kecamatan accepted this relayed form: it leaves this PC's queue, and
+    accepting it here again would make a second application (two cards for one person)."""
+    application_number = settled.get("application_number")
+    if settled.get("status") != ACCEPTED or not isinstance(application_number, str) or not application_number:
+        return
+    pre = PreRegistration.get_or_none(PreRegistration.number == number)
+    if pre is None or pre.status != PreRegistration.WAITING or pre.application_id is not None:
+        return  # not here, or decided here (this PC's own acceptance comes back in the feed too)
+    application_number = application_number[:40]
+    PreRegistration.update(status=PreRegistration.ACCEPTED, accepted_at=dates.utc_now(), relay_status=ACCEPTED,
+                           relay_application_number=application_number,
+                           relay_note=f"diterima di loket lain: permohonan {application_number}",
+                           relay_at=dates.utc_now()).where(PreRegistration.id == pre.id).execute()
+    audit.record("terima", "pra_pendaftaran", str(pre.id),
+                 f"Pra-pendaftaran {number} sudah diterima di loket lain kecamatan ini (permohonan "
+                 f"{application_number}); tidak lagi menunggu di loket ini")
+
+
 def relayed_with_revoked_key(header: dict) -> bool:
     """The center names the generation of the desa key that relayed the form (protocol: relay inbox).
     A form a lost laptop relayed after the admin revoked its key here, before this office's next
@@ -181,10 +200,9 @@ def receive(header: dict, photo: bytes) -> str:
     earlier) or "refused" (the desa is told why by a status)."""
     number, version, digest, record = header.get("id"), header.get("version"), header.get("hash"), header.get("record")
     if isinstance(header.get("settled"), dict):
-        # Decided here before this PC was restored from an older backup; the center holds the outcome (and
-        # the application made from it), no longer the form: nothing to queue.
-        log.info("relayed pre-registration %s was settled before a restore: %s", number,
-                 str(header["settled"].get("status", ""))[:32])
+        # Decided already: here before this PC was restored from an older backup (the center holds the
+        # outcome, no longer the form: nothing to queue), or at another counter PC of the kecamatan.
+        accepted_elsewhere(number, header["settled"])
         return "known"
     if not (isinstance(number, str) and isinstance(version, int) and isinstance(digest, str) and isinstance(record, dict)):
         return "refused"  # nothing to answer to: the center checked these, so this cannot come from it

@@ -285,10 +285,42 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, de
     return seq
 
 
+# One person, one KTP-el in the making: while a number's latest version is received, printed or waiting
+# for its resend, another number for the same NIK would print a second card. Two counter PCs of one
+# office both accept the same desa form (each queue shows it until the next sync), or a person goes
+# to a second counter: the second application to arrive is refused, its reason shown at its counter.
+# A shipped card or a rejected application no longer counts (a lost card is applied for anew).
+IN_THE_MAKING = ("received", "printed", "resend")
+OTHER_NUMBER_IN_THE_MAKING = (
+    'SELECT "a"."registration_number" FROM "received_application" AS "a" '
+    'WHERE "a"."nik" = ? AND "a"."registration_number" <> ? AND "a"."status" IN (?, ?, ?) '
+    'AND "a"."version" = (SELECT MAX("b"."version") FROM "received_application" AS "b" '
+    'WHERE "b"."registration_number" = "a"."registration_number") LIMIT 1')
+
+
+def applicant_in_the_making_elsewhere(values: dict) -> Outcome | None:
+    """The refusal of an application whose applicant already has a card in the making under another
+    number; None when there is none."""
+    row = center_database.execute_sql(_param(OTHER_NUMBER_IN_THE_MAKING), (
+        ReceivedApplication.nik.db_value(values["nik"]), values["number"], *IN_THE_MAKING)).fetchone()
+    if row is None:
+        return None
+    return Outcome(values["number"], values["version"], "rejected",
+                   f"pemohon dengan NIK ini sudah punya permohonan {row[0]} yang sedang diproses di pusat "
+                   "(satu orang satu KTP-el dalam proses); permohonan ini tidak dicetak. Batalkan permohonan "
+                   "ini di loket, atau ajukan lagi setelah permohonan itu selesai atau ditolak.")
+
+
 def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api", device_code: str = "") -> Outcome:
     """Store one application with its photo in one transaction, or refuse it whole; `device_code`
     is the sending key's, whose PC alone then hears of its statuses (events_after)."""
     refusal, values = validate_item(kecamatan, header, photo)
+    if refusal:
+        return refusal
+    # Checked before the store: no lock spans two numbers, so two center processes storing one
+    # person's two numbers in the same instant could both pass (never seen from one office's PCs,
+    # whose passes reach the center one request at a time each).
+    refusal = applicant_in_the_making_elsewhere(values)
     if refusal:
         return refusal
     if center_database.param != "?" and not center_database.in_transaction():  # PostgreSQL

@@ -221,7 +221,7 @@ def relay_inbox():
     if cursor is None:
         return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
-    from sync.center.retention import RELAY_SETTLED, relay_outcomes, settle_relay
+    from sync.center.retention import RELAY_ACCEPTED, RELAY_SETTLED, relay_outcomes, settle_relay
     with center_database.atomic():  # kept only until its outcome is held here (issue 30)
         settle_relay(g.kecamatan.id)
     entries, size = [], 0
@@ -233,8 +233,23 @@ def relay_inbox():
              .where((RelayItem.kecamatan == g.kecamatan.id) & (RelayItem.seq > cursor))
              .order_by(RelayItem.seq).limit(limit).objects())
     rows = list(query)
-    outcomes = relay_outcomes([r.number for r in rows if r.record_json == RELAY_SETTLED], g.kecamatan.id)
+    # A form one counter PC accepted still waits in the queue of the kecamatan's other PCs, which pulled
+    # it too: its acceptance follows in the same feed (relay items and statuses share the seq), so their
+    # queues drop it at their next pass and a second acceptance (two cards for one person) is not offered.
+    accepted_here = list(RelayStatus.select().where(
+        (RelayStatus.kecamatan == g.kecamatan.id) & (RelayStatus.seq > cursor)
+        & (RelayStatus.status == RELAY_ACCEPTED)).order_by(RelayStatus.seq).limit(limit))
+    rows = sorted(rows + accepted_here, key=lambda r: r.seq)[:limit]
+    outcomes = relay_outcomes([r.number for r in rows if isinstance(r, RelayItem) and r.record_json == RELAY_SETTLED],
+                              g.kecamatan.id)
     for row in rows:
+        if isinstance(row, RelayStatus):
+            entries.append(({"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash,
+                             "desa_code": row.desa_code, "device_code": row.device_code, "key_generation": 0,
+                             "settled": {"status": row.status, "label": row.label,
+                                         "application_number": row.application_number}}, b""))
+            size += MAX_RECORD_BYTES
+            continue
         photo = bytes(row.photo) if row.photo else b""
         if entries and size + len(photo) + MAX_RECORD_BYTES > INBOX_BYTES:
             break

@@ -242,11 +242,18 @@ def every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_r
     the office sent, its photo's bytes identical (SHA-256 of the center's stored photo = of the office's
     photo: the transit codec is undone before storing; a purged row has no photo to compare), and its
     applicant under no other number there; one the center refused shows the center's reason on its
-    page at the counter (the person who sent it)."""
+    page at the counter (the person who sent it). "No other number" while its card is in the making
+    (the number's latest version received, printed or waiting for a resend): a card shipped or an
+    application rejected leaves the person free to apply anew."""
     held = _center_applications(world)
+    latest = {}
+    for (number, version), (_, _, nik, status, _) in held.items():
+        if version > latest.get(number, (0,))[0]:
+            latest[number] = (version, nik, status)
+    in_the_making = {number for number, (_, _, status) in latest.items() if status in ("received", "printed", "resend")}
     numbers_of_nik = defaultdict(set)
-    for (number, _), (_, _, nik, _, _) in held.items():
-        numbers_of_nik[nik].add(number)
+    for number in in_the_making:
+        numbers_of_nik[latest[number][1]].add(number)
     shown = _once_a_day(world, "refusal_shown")
     problems = []
     for office in kecamatan_pcs(world):
@@ -270,7 +277,7 @@ def every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_r
                     problems.append(f"{where}: foto di kantor (SHA-256 {photo[:12]}) bukan foto yang dikirim "
                                     f"({photo_sha[:12]})")
                 others = numbers_of_nik.get(nik, set()) - {number}
-                if others:
+                if others and number in in_the_making:
                     problems.append(f"{where}: pemohon yang sama juga dipegang pusat dengan nomor {sorted(others)}")
             elif state == "rejected" and current is not None and current[:2] == (number, version):
                 key = (office.name, source, number, version, current[2], error)

@@ -137,3 +137,46 @@ def test_desa_forms_typed_at_the_two_counter_pcs_of_a_kecamatan_never_share_numb
              ("desa_pre_register", {"where": 1}),   # at P1 with desa-p1-0
              ("desa_pre_register", {"where": 2})]   # at P2 with desa-p2-0: the same number
     assert broken_after_each_step(office, steps, "no_pre_registration_number_held_by_two_people") == []
+
+
+# issue 26, third round, long run seed 2611 step 133: a desa form relayed to the kecamatan waits in the queue
+# of both counter PCs; accepted at P2, it still waited at P1, which accepted it again: the center then held
+# one person under two numbers (two cards printed). The center now refuses the second number while the
+# first is in the making, and the counter shows why.
+def test_a_desa_form_accepted_at_two_counter_pcs_is_not_printed_twice(office):
+    steps = [("desa_pre_register", {"where": 0}),
+             ("everyone_syncs", {}),                                          # in the queue of P1 and of P2
+             ("accept_at_counter", {"pc": "P2", "pick": 0, "correct": False}),
+             ("accept_at_counter", {"pc": "P1", "pick": 0, "correct": False}),  # P1 has not heard of it
+             ("check_requirements", {"pc": "P1", "pick": 0, "complete": True}),
+             ("check_requirements", {"pc": "P2", "pick": 0, "complete": True}),
+             ("everyone_syncs", {})]
+    invariant = "every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown"
+    assert broken_after_each_step(office, steps, invariant) == []
+
+
+def test_a_desa_form_accepted_at_one_counter_pc_leaves_the_other_pcs_queue(office):
+    """...and, once both have synced, the other PC no longer offers it: the acceptance follows the form
+    in the relay feed."""
+    from app.desa.models import PreRegistration
+    office.desa_pre_register(where=0)
+    office.everyone_syncs()
+    office.accept_at_counter(pc="P2", pick=0, correct=False)
+    office.everyone_syncs()
+    office.everyone_syncs()
+    p1, p2 = office.world.offices["P1"], office.world.offices["P2"]
+    number = p2.read(lambda: PreRegistration.get().number)
+    at_p2 = p2.read(lambda: PreRegistration.get().application.registration_number)
+    pre = p1.read(lambda: PreRegistration.get(PreRegistration.number == number))
+    assert pre.status == PreRegistration.ACCEPTED and pre.application_id is None
+    assert pre.relay_application_number == at_p2
+    page = p1.get("petugas_loket", f"/desa/pra-pendaftaran/{pre.id}").get_data(as_text=True)
+    assert f"diterima di loket lain: permohonan {at_p2}" in page
+    queue = p1.get("petugas_loket", "/pra-pendaftaran").get_data(as_text=True)
+    assert number not in queue  # the waiting list (its default tab)
+    again = p1.post("petugas_loket", f"/pra-pendaftaran/{pre.id}/terima", {})
+    assert again.status_code in (302, 303)
+    with p1.bound():
+        from app.registration.models import Application
+        assert not Application.select().exists()  # nothing made at P1
+    assert office.broken_invariants() == []

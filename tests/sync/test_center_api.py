@@ -295,3 +295,32 @@ def test_enrolment_code_works_once(center_app, center_db):
     assert first.status_code == 201 and first.get_json()["secret"]
     second = client.post("/api/v1/enrol", data=body, content_type="application/json", csrf=False)
     assert second.status_code == 401
+
+
+def test_a_second_number_for_a_person_whose_card_is_in_the_making_is_refused_with_the_reason(
+        center_app, enrolled, center_db):
+    """One person, one KTP-el in the making (issue 26: two counter PCs accepted the same desa form)."""
+    _, key = enrolled
+    client = center_app.test_client()
+    send(client, key, [packet_item(1)])
+    twin = dict(record_for(2), nik=record_for(1)["nik"])
+    result = send(client, key, [packet_item(2, record=twin)]).get_json()["results"][0]
+    assert result["result"] == "rejected"
+    assert "350807-01-000001" in result["reason"] and "sedang diproses" in result["reason"]
+    assert stored_count() == 1
+    again = send(client, key, [packet_item(1)]).get_json()["results"][0]  # its own number: still a duplicate
+    assert again["result"] == "duplicate"
+    corrected = send(client, key, [packet_item(1, version=2, record=dict(record_for(1), address="Baru"))])
+    assert corrected.get_json()["results"][0]["result"] == "stored"  # a new version of the same number
+
+
+@pytest.mark.parametrize("done", ["shipped", "rejected"])
+def test_a_person_may_apply_again_once_the_card_is_shipped_or_the_application_rejected(
+        center_app, enrolled, center_db, done):
+    _, key = enrolled
+    client = center_app.test_client()
+    send(client, key, [packet_item(1)])
+    ReceivedApplication.update(status=done).execute()
+    twin = dict(record_for(2), nik=record_for(1)["nik"])
+    result = send(client, key, [packet_item(2, record=twin)]).get_json()["results"][0]
+    assert result["result"] == "stored"
