@@ -141,7 +141,7 @@ def test_two_installations_of_one_kecamatan_get_their_own_numbers_from_the_cente
     counter_a = enrolled_installation(tmp_path / "a", center_app, kecamatan)
     counter_b = enrolled_installation(tmp_path / "b", center_app, kecamatan)
     numbers_a = fill(counter_a, 3, SMALL, first=1)
-    numbers_b = fill(counter_b, 3, SMALL, first=1)  # same counting, same people even
+    numbers_b = fill(counter_b, 3, SMALL, first=4)  # same counting (other people: one card in the making each)
     assert not set(numbers_a) & set(numbers_b)
     assert {n.split("-")[1] for n in numbers_a} != {n.split("-")[1] for n in numbers_b}
     assert all(n.split("-")[1].startswith("P") for n in numbers_a + numbers_b)
