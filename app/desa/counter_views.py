@@ -14,7 +14,7 @@ from app.frame.pagination import paginate
 from app.registration import intake
 from app.registration.records import NikHold, add_nik_hold
 from app.registration.places import desa_list, desa_names
-from app.registration.views import _form_context, _read_photo
+from app.registration.forms import form_context, read_photo
 from app.desa.views import _annotate, blueprint
 
 
@@ -99,7 +99,7 @@ def _pre_registration_from_qr(payload) -> PreRegistration:
 
 
 def _accept_context(pre, form, errors, warnings):
-    context = _form_context(form, errors, warnings)
+    context = form_context(form, errors, warnings)
     original = {key: records._comparable(getattr(pre, key)) for key in records.CARRIED_FIELDS}
     original["desa"] = desa_names().get(pre.desa_code, pre.desa_code)
     original["reason"] = intake.REASONS.get(pre.reason, pre.reason)
@@ -134,7 +134,7 @@ def accept(pre_id: int):
         return render_template("registration/form.html", **_accept_context(pre, _form_from_pre(pre), {}, {}))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), records.today())
-    photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
+    photo = read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
     application = None
     if not errors:
         try:
