@@ -6,8 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from peewee import fn
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame import audit, dates
-from app.frame.db import database
+from app.frame import dates
 from app.desa import qr, records
 from app.desa.models import PreRegistration
 from app.frame.pagination import paginate
@@ -87,8 +86,7 @@ def scan():
             raise records.Refused(f"Nomor pra-pendaftaran {pre.number} sudah dipakai formulir lain di kecamatan ini. "
                                   "Formulir ditolak; periksa formulirnya dengan desa, atau isi pra-pendaftaran di loket.")
     except (qr.QrRefused, records.Refused) as problem:
-        with database.atomic():
-            audit.record("tolak", "pra_pendaftaran", "", f"Kode QR F-1.07 ditolak: {problem}")
+        records.record_refused_scan(str(problem))
         return _queue_page(str(problem), 422)
     return redirect(url_for("desa.accept", pre_id=pre.id))
 
