@@ -1,18 +1,11 @@
-import os
 from pathlib import Path
 
 from flask import (Blueprint, Request, abort, current_app, flash, g, redirect, render_template, request, send_file,
                    session, url_for)
 
-from app import audit
-from app.backups import health, maintenance, recovery
-from app.backups.engine import (SUFFIX, BackupError, backup_database, check_backup_file, list_backups,
-                                record_restore, recovery_key_problem, restore_database, take_back_printed_key)
+from app.backups import health, recovery, records
+from app.backups.engine import BackupError, list_backups, recovery_key_problem
 from app.capabilities import MenuItem
-from app.frame.db import database
-from app.frame.private_files import private_dir
-from app.frame.migrations import migrate
-from app.frame import dates, store
 from app.frame.page_turns import long_running
 from app.frame.signin import load_current_user
 
@@ -39,25 +32,14 @@ def _index_page(errors, status=200):
                            daily=health.daily_backup_state(config)), status
 
 
-def _office_stamp() -> str:
-    """A file name's time as the list beside it shows times: the office's zone, not the PC's (a
-    PC left on UTC named a 09.00 WITA backup "010000")."""
-    return f"{dates.to_local(dates.utc_now(), store.get('timezone')):%Y%m%d-%H%M%S}"
-
-
 @blueprint.post("/admin/cadangan")
 @long_running
 def create():
-    config = current_app.config
-    name = f"manual-{_office_stamp()}.sqlite3"
     try:
-        made = backup_database(config["DATABASE_PATH"], config["BACKUP_DIR"] / name)
+        made = records.make_manual_backup(current_app.config)
     except BackupError as problem:
         flash(str(problem), "error")
         return redirect(url_for("backups.index"))
-    with database.atomic():
-        audit.record("cadangkan", "cadangan", made.name, f"Cadangan manual dibuat ({made.stat().st_size} bita)")
-    health.note_daily_result(None)  # backups work again: a daily failure shown on the home page is over
     flash(f"Cadangan {made.name} dibuat.", "success")
     return redirect(url_for("backups.index"))
 
@@ -67,8 +49,7 @@ def download(name: str):
     matches = [p for p in list_backups(current_app.config["BACKUP_DIR"]) if p.name == name]
     if not matches:
         abort(404)
-    with database.atomic():
-        audit.record("unduh", "cadangan", name, "Berkas cadangan diunduh")
+    records.record_download(name)
     return send_file(matches[0], as_attachment=True, download_name=name)
 
 
@@ -90,58 +71,28 @@ class LoketRequest(Request):
         Request.max_content_length.fset(self, value)
 
 
-def _save_upload(upload) -> Path:
-    """The uploaded file into the backup folder under a temporary name, renamed when complete."""
-    folder = private_dir(current_app.config["BACKUP_DIR"])
-    target = folder / f"unggahan-{_office_stamp()}{SUFFIX}"
-    partial = target.with_name(target.name + ".sebagian")
-    try:
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # private from the start
-        upload.save(partial)
-        os.replace(partial, target)
-    except OSError as problem:
-        partial.unlink(missing_ok=True)
-        raise BackupError("Berkas unggahan tidak dapat disimpan: ruang disk penuh atau folder cadangan tidak dapat "
-                          "ditulis. Kosongkan ruang disk (pindahkan cadangan lama ke flashdisk), lalu unggah lagi. "
-                          "Data tidak berubah.") from problem
-    return target
-
-
 @blueprint.post(RESTORE_PATH)
 @long_running
 def restore():
-    """Restore from a listed backup or an uploaded file: checked first, the current data saved,
-    the app in maintenance for the swap, then back. Bad files change nothing."""
+    """Restore from a listed backup or an uploaded file (app/backups/records.restore). Bad files change nothing."""
     config = current_app.config
     render_page = _new_pc_page if request.form.get("halaman") == "pc-baru" else _index_page
     if request.form.get("confirm") != "ya":
         return render_page({"confirm": "Centang persetujuan: data sekarang akan diganti isi cadangan."}, 422)
     upload = request.files.get("backup_file")
     name = request.form.get("name", "")
-    uploaded = None
+    # On a new PC the admin types the office's printed recovery key; here, nothing is needed.
+    recovery_key = request.form.get("recovery_key", "").strip()[:100] or None
     try:
         if upload is not None and upload.filename:
-            source = uploaded = _save_upload(upload)
+            source, safety = records.restore_upload(upload, config, recovery_key, g.user)
         else:
             matches = [p for p in list_backups(config["BACKUP_DIR"]) if p.name == name]
             if not matches:
                 raise BackupError("Pilih cadangan dari daftar atau unggah berkas cadangan.")
             source = matches[0]
-        # On a new PC the admin types the office's printed recovery key; here, nothing is needed.
-        recovery_key = request.form.get("recovery_key", "").strip()[:100] or None
-        data_dir = Path(config["DATABASE_PATH"]).parent
-        check_backup_file(source, data_dir=data_dir, recovery_key=recovery_key,
-                          mode=config["MODE"])  # before anyone is held up
-        with maintenance.window() as mine:
-            if not mine:
-                raise BackupError("Pemulihan lain sedang berjalan; tunggu sampai selesai.")
-            safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"], recovery_key=recovery_key,
-                                      keep=config["BACKUP_KEEP"], mode=config["MODE"])
-            migrate(database)  # an older backup is brought up to this version's schema
-            record_restore(config["DATABASE_PATH"], user=g.user)
+            safety = records.restore(source, config, recovery_key, g.user)
     except BackupError as problem:
-        if uploaded is not None:
-            uploaded.unlink(missing_ok=True)  # a refused upload is not kept as if it were a backup
         field = "recovery_key" if problem.needs_recovery_key else "backup_file"  # the summary links to it
         return render_page({field: str(problem)}, 422)
     load_current_user()  # the session as the restored data knows it
@@ -183,27 +134,17 @@ def _recovery_key_page(errors, status=200):
 @blueprint.post("/admin/cadangan/kunci-pemulihan/ketik")
 def recovery_key_typed():
     """The printed key typed back after the key file was lost or damaged; checked against a backup."""
-    config = current_app.config
     try:
-        proof = take_back_printed_key(Path(config["DATABASE_PATH"]).parent, config["BACKUP_DIR"],
-                                      request.form.get("recovery_key", "")[:100])
+        records.type_back_printed_key(current_app.config, request.form.get("recovery_key", "")[:100])
     except BackupError as problem:
         return _recovery_key_page({"recovery_key": str(problem)}, 422)
-    with database.atomic():
-        if proof is not None:  # typed from the paper and proven: the printout is the current key
-            store.put(recovery.PRINTED_SETTING, recovery.fingerprint(recovery.current_key(config)))
-        audit.record("isi", "kunci_pemulihan", "", "Kunci pemulihan tercetak diketik kembali"
-                     + (f" (terbukti membuka {proof.name})" if proof else " (belum ada cadangan untuk memeriksanya)"))
     flash("Kunci pemulihan tercetak dipakai lagi; cadangan berikutnya dikunci dengannya.", "success")
     return redirect(url_for("backups.recovery_key"), 303)
 
 
 @blueprint.post("/admin/cadangan/kunci-pemulihan/dicetak")
 def recovery_key_printed():
-    config = current_app.config
-    with database.atomic():
-        store.put(recovery.PRINTED_SETTING, recovery.fingerprint(recovery.current_key(config)))
-        audit.record("konfirmasi", "kunci_pemulihan", "", "Admin menyatakan kunci pemulihan sudah dicetak dan disimpan")
+    records.confirm_key_printed(current_app.config)
     flash("Kunci pemulihan tidak akan ditampilkan lagi. Simpan cetakannya di brankas kantor.", "success")
     return redirect(url_for("backups.recovery_key"))
 
@@ -212,8 +153,6 @@ def recovery_key_printed():
 def recovery_key_change():
     if request.form.get("yakin") != "ya":
         return _recovery_key_page({"yakin": "Centang pernyataan bahwa Anda siap mencetak kunci yang baru."}, 422)
-    recovery.keys_for(current_app.config).replace_recovery_key()
-    with database.atomic():
-        audit.record("ganti", "kunci_pemulihan", "", "Kunci pemulihan diganti; cadangan baru memakai kunci baru")
+    records.replace_recovery_key(current_app.config)
     flash("Kunci pemulihan baru dibuat. Cetak dan simpan sekarang; cadangan berikutnya memakai kunci ini.", "success")
     return redirect(url_for("backups.recovery_key"))

@@ -3,11 +3,8 @@ the PC's enrolment (desa PC), the pre-registrations' validity."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame import audit
 from app.auth import accounts
-from app.frame.db import database
-from app.desa import mode, qr, relay
-from app.desa.models import UserDesa
+from app.desa import mode, qr, records, relay
 from app.desa.scope import desa_codes_of
 from app.registration.places import desa_list, desa_names
 from app.frame.templating import qr_svg
@@ -87,11 +84,7 @@ def new_operator():
         errors["desa"] = problem
     if errors:
         return _operators_page(form, errors, 422)
-    with database.atomic():
-        user, password = accounts.create_user(form["username"], form["full_name"], DESA)
-        UserDesa.insert_many([{"user": user.id, "desa_code": code} for code in codes]).execute()
-        audit.record("ubah", "pengguna", user.id, f"Akun {user.username} terikat ke desa: {', '.join(codes)}",
-                     after={"desa": codes})
+    user, password = records.create_operator(form["username"], form["full_name"], codes)
     return render_template("auth/one_time_password.html", user=user, password=password)
 
 
@@ -102,12 +95,7 @@ def bind_desa(user_id: int):
     codes, problem = _chosen_codes(request.form.getlist("desa"))
     if problem:
         return _operators_page(errors={f"desa_{user.id}": problem}, status=422)
-    before = desa_codes_of(user)
-    with database.atomic():
-        UserDesa.delete().where(UserDesa.user == user).execute()
-        UserDesa.insert_many([{"user": user.id, "desa_code": code} for code in codes]).execute()
-        audit.record("ubah", "pengguna", user.id, f"Desa akun {user.username} diubah: {', '.join(codes)}",
-                     before={"desa": before}, after={"desa": codes})
+    records.bind_operator(user, codes)
     flash(f"Desa untuk akun {user.username} disimpan.", "success")
     return redirect(url_for("desa.operators"))
 
@@ -119,11 +107,9 @@ def issue_pc_code():
     if code not in {r.code for r in desa_list()}:
         return _operators_page(errors={"pc_desa": "Pilih desa untuk komputer yang akan didaftarkan."}, status=422)
     try:
-        enrolment = mode.issue_enrolment_code(code)
+        enrolment = records.issue_pc_code(code)
     except mode.PcCodesExhausted as problem:
         return _operators_page(errors={"pc_desa": str(problem)}, status=422)
-    with database.atomic():
-        audit.record("buat", "perangkat_desa", code, f"Kode pendaftaran komputer desa {desa_names().get(code, code)} dibuat")
     return render_template("desa/pc_code.html", code=enrolment, qr=qr_svg(enrolment),
                            desa_name=desa_names().get(code, code))
 
@@ -162,15 +148,13 @@ def enrol_pc():
                      "yang dicetak. Buat akun operator desa di bawah.", "success")
         return redirect(url_for("desa.operators"))
     try:
-        made = relay.enrol_with_center(center_url, payload)
+        made = records.link_with_center(center_url, payload)
     except relay.CenterEnrolmentRefused as problem:
         if not problem.keep_enrolment:
             mode.undo_enrolment(before, str(problem))
             return _operators_page(errors={"enrol": str(problem)}, status=422)
         flash(done + ", tetapi belum terhubung ke pusat cetak.", "info")
         return _operators_page(errors={"center": str(problem)}, status=422)
-    with database.atomic():
-        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"komputer desa terhubung ke {made.center_url}")
     flash(f"{done}, terhubung ke pusat cetak {made.center_url}. Buat akun operator desa di bawah.", "success")
     return redirect(url_for("desa.operators"))
 
@@ -180,10 +164,6 @@ def settings():
     days = int_arg(request.form, "pre_registration_days", lowest=1, highest=90)
     if days is None:
         return _operators_page(errors={"days": "Masa berlaku pra-pendaftaran 1 sampai 90 hari kerja."}, status=422)
-    before = store.get("pre_registration_days")
-    with database.atomic():
-        store.put("pre_registration_days", days)
-        audit.record("ubah", "pengaturan", "pra_pendaftaran", "Masa berlaku pra-pendaftaran diubah",
-                     {"pre_registration_days": before}, {"pre_registration_days": days})
+    records.set_pre_registration_days(days)
     flash("Masa berlaku pra-pendaftaran disimpan (berlaku untuk pra-pendaftaran baru).", "success")
     return redirect(url_for("desa.operators"))

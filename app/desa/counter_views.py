@@ -6,15 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from peewee import fn
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame import audit, dates
-from app.frame.db import database
+from app.frame import dates
 from app.desa import qr, records
 from app.desa.models import PreRegistration
 from app.frame.pagination import paginate
 from app.registration import intake
 from app.registration.records import NikHold, add_nik_hold
 from app.registration.places import desa_list, desa_names
-from app.registration.views import _form_context, _read_photo
+from app.registration.forms import form_context, read_photo
 from app.desa.views import _annotate, blueprint
 
 
@@ -87,8 +86,7 @@ def scan():
             raise records.Refused(f"Nomor pra-pendaftaran {pre.number} sudah dipakai formulir lain di kecamatan ini. "
                                   "Formulir ditolak; periksa formulirnya dengan desa, atau isi pra-pendaftaran di loket.")
     except (qr.QrRefused, records.Refused) as problem:
-        with database.atomic():
-            audit.record("tolak", "pra_pendaftaran", "", f"Kode QR F-1.07 ditolak: {problem}")
+        records.record_refused_scan(str(problem))
         return _queue_page(str(problem), 422)
     return redirect(url_for("desa.accept", pre_id=pre.id))
 
@@ -99,7 +97,7 @@ def _pre_registration_from_qr(payload) -> PreRegistration:
 
 
 def _accept_context(pre, form, errors, warnings):
-    context = _form_context(form, errors, warnings)
+    context = form_context(form, errors, warnings)
     original = {key: records._comparable(getattr(pre, key)) for key in records.CARRIED_FIELDS}
     original["desa"] = desa_names().get(pre.desa_code, pre.desa_code)
     original["reason"] = intake.REASONS.get(pre.reason, pre.reason)
@@ -136,7 +134,7 @@ def accept(pre_id: int):
         return render_template("registration/form.html", **_accept_context(pre, _form_from_pre(pre), {}, {}))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), records.today())
-    photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
+    photo = read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
     application = None
     if not errors:
         try:

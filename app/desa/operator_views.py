@@ -18,7 +18,7 @@ from app.registration import intake
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
 from app.registration.places import desa_list, desa_names
-from app.registration.views import _form_context, _read_photo
+from app.registration.forms import form_context, read_photo
 from app.frame.templating import qr_svg
 from app.frame import store
 from app.desa.views import _annotate, _pre_or_404, _scope_desa, _scoped, blueprint
@@ -106,7 +106,7 @@ def printed_list():
 
 
 def _desa_form_context(form, errors, warnings):
-    context = _form_context(form, errors, warnings)
+    context = form_context(form, errors, warnings)
     context.update(desa=_scope_desa(), form_action=url_for("desa.new"), heading="Formulir F-1.07 (Pra-pendaftaran)",
                    submit_label="Simpan pra-pendaftaran", hide_duplicates=True)
     return context
@@ -129,7 +129,7 @@ def new():
         names = desa_names()
         errors["desa"] = (f"Desa {names.get(clean['desa_code'], clean['desa_code'])} bukan wilayah akun Anda. "
                           f"Anda hanya dapat mendaftarkan warga desa: {', '.join(names.get(c, c) for c in scope) or '-'}.")
-    photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
+    photo = read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
     pre = None
     if not errors:
         try:

@@ -1,4 +1,6 @@
-"""Writes on pre-registrations: entry at the desa, acceptance at the counter. Each is whole or nothing.
+"""The desa capability's writes, each whole or nothing with its audit row: pre-registrations (entry at the
+desa, a scanned form refused, acceptance at the counter) and the admin's (the operators' desa, a desa PC's
+code and its link to the center, the validity setting). The pages only read forms and call these.
 
 The form rules are the counter's own (app/registration/intake.py); this module adds only what
 is new for the desa: scope, one open pre-registration per NIK, expiry, and carrying the fields
@@ -9,12 +11,16 @@ from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, g
 
+from app.auth import accounts
 from app.calendar import office_calendar
 from app.frame import audit, dates, installation
 from app.frame.db import database
 from app.frame.listeners import Listeners
-from app.desa.models import PreRegistration
+from app.frame.roles import DESA
+from app.desa.models import PreRegistration, UserDesa
+from app.desa.scope import desa_codes_of
 from app.registration import numbering, records
+from app.registration.places import desa_names
 from app.registration.models import Application
 from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
@@ -294,3 +300,60 @@ def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
         relay.accepted(pre, application)  # a form relayed from a desa PC: the desa learns it, by the center
         announce_change(pre)
     return application
+
+
+def record_refused_scan(reason: str) -> None:
+    """A scanned F-1.07 the counter refused: nothing is stored but the refusal, for the trail."""
+    with database.atomic():
+        audit.record("tolak", "pra_pendaftaran", "", f"Kode QR F-1.07 ditolak: {reason}")
+
+
+# ---- the admin's changes -------------------------------------------------------------------------
+
+def create_operator(username: str, full_name: str, codes: list[str]):
+    """A desa operator's account bound to its desa (checked codes); (user, its one-time password)."""
+    with database.atomic():
+        user, password = accounts.create_user(username, full_name, DESA)
+        UserDesa.insert_many([{"user": user.id, "desa_code": code} for code in codes]).execute()
+        audit.record("ubah", "pengguna", user.id, f"Akun {user.username} terikat ke desa: {', '.join(codes)}",
+                     after={"desa": codes})
+    return user, password
+
+
+def bind_operator(user, codes: list[str]) -> None:
+    """The desa an operator's account works for, replaced by `codes` (checked)."""
+    with database.atomic():
+        before = desa_codes_of(user)
+        UserDesa.delete().where(UserDesa.user == user).execute()
+        UserDesa.insert_many([{"user": user.id, "desa_code": code} for code in codes]).execute()
+        audit.record("ubah", "pengguna", user.id, f"Desa akun {user.username} diubah: {', '.join(codes)}",
+                     before={"desa": before}, after={"desa": codes})
+
+
+def issue_pc_code(desa_code: str) -> str:
+    """At the kecamatan: the enrolment code of one more PC of this desa; raises mode.PcCodesExhausted."""
+    from app.desa import mode  # it reads the codes' fields from here (through app/desa/qr.py)
+    with database.atomic():
+        enrolment = mode.issue_enrolment_code(desa_code)
+        audit.record("buat", "perangkat_desa", desa_code,
+                     f"Kode pendaftaran komputer desa {desa_names().get(desa_code, desa_code)} dibuat")
+    return enrolment
+
+
+def link_with_center(center_url: str, payload: dict):
+    """On an enrolled desa PC: its own key from the center (relay.enrol_with_center, which raises
+    relay.CenterEnrolmentRefused); the link made."""
+    from app.desa import relay
+    made = relay.enrol_with_center(center_url, payload)
+    with database.atomic():
+        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"komputer desa terhubung ke {made.center_url}")
+    return made
+
+
+def set_pre_registration_days(days: int) -> None:
+    """How many working days a new pre-registration stays valid (those already made keep theirs)."""
+    with database.atomic():
+        before = store.get("pre_registration_days")
+        store.put("pre_registration_days", days)
+        audit.record("ubah", "pengaturan", "pra_pendaftaran", "Masa berlaku pra-pendaftaran diubah",
+                     {"pre_registration_days": before}, {"pre_registration_days": days})

@@ -5,7 +5,8 @@ from app.capabilities import MenuItem
 from app.frame.dates import local_today
 from app.indicators.definitions import INDICATORS, target_problem
 from app.indicators.figures import TREND_QUARTERS, indicator_rows
-from app.indicators.targets import save_targets, shown_targets, targets_for
+from app.indicators import records
+from app.indicators.targets import shown_targets, targets_for
 from app.frame.periods import Quarter, year_period
 from app.frame import figure_cache, store, versions
 from app.frame.request_cycle import bounded_int
@@ -67,7 +68,7 @@ def targets():
     if errors:
         return render_template("indicators/targets.html", year_text=year_text, form=form, current=current,
                                errors=errors, indicators=INDICATORS, version=request.form.get(versions.FIELD)), 422
-    conflict = save_targets(year, values, request.form)
+    conflict = records.save_targets(year, values, request.form)
     if conflict:
         return render_template("indicators/targets.html", year_text=year_text, form=form, current=targets_for(year),
                                errors={}, indicators=INDICATORS, version=conflict.version, conflict=conflict), 409

@@ -19,7 +19,8 @@ from app.registration.notices import notices_for
 from app.registration.places import desa_list, desa_names  # noqa: F401  (also read from here)
 from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
-from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
+from app.registration.forms import form_context, read_photo
+from app.registration.photo import background_rule_warning
 from app.registration.register import (due_between_condition, overdue_condition, parse_filter,
                                        register_query)
 from app.registration.service_time import days_left, days_left_label, office_today, promise_is_estimate
@@ -63,38 +64,6 @@ def status_label(value) -> str:
         return STATUS_LABELS[S(value)]
     except ValueError:
         return str(value)
-
-
-
-def _read_photo(errors: dict, birth_year: int | None, warnings: dict):
-    """The uploaded (or webcam) photo, normalised; None when none was given."""
-    upload = request.files.get("photo")
-    data = upload.read() if upload and upload.filename else b""
-    if not data:
-        return None
-    try:
-        photo = normalise_photo(data)
-    except PhotoError as problem:
-        errors["photo"] = problem.message
-        return None
-    if birth_year and store.get("photo_background_rule"):
-        if (warning := background_rule_warning(photo.background, birth_year)) is not None:
-            warnings["photo"] = warning
-    return photo
-
-
-PHOTO_NOT_KEPT = ("Foto yang dipilih belum tersimpan karena ada isian yang perlu diperbaiki: browser tidak "
-                  "menyimpan pilihan berkas. Pilih atau ambil foto lagi sebelum menyimpan.")
-
-
-def _form_context(form, errors, warnings, application=None, collective=None, duplicates=(), holds=()):
-    upload = request.files.get("photo")
-    if errors and "photo" not in errors and upload is not None and upload.filename:
-        warnings = {**warnings, "photo": PHOTO_NOT_KEPT}  # a refused form comes back without the file
-    return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
-                duplicates=duplicates, holds=holds, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
-                marital_statuses=intake.MARITAL_STATUSES, sexes=intake.SEXES,
-                occupations=intake.OCCUPATION_SUGGESTIONS)
 
 
 def _form_from_application(application: Application) -> dict:
@@ -196,13 +165,13 @@ def new():
     collective = _collective_from_request()
     if request.method == "GET":
         form = {"rt": "", "rw": "", "biometric_done": ""}
-        return render_template("registration/form.html", **_form_context(form, {}, {}, collective=collective))
+        return render_template("registration/form.html", **form_context(form, {}, {}, collective=collective))
     if (repeat := submissions.earlier_result()):  # sent twice: the first one's page, nothing new
         return repeat
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
     birth_year = clean["birth_date"].year if clean.get("birth_date") else None
-    photo = _read_photo(errors, birth_year, warnings)
+    photo = read_photo(errors, birth_year, warnings)
     try:
         prefix = records.current_prefix()
     except ValueError as problem:
@@ -214,7 +183,7 @@ def new():
         errors[sms_consent.FIELD] = problem
     if errors:
         return render_template("registration/form.html",
-                               **_form_context(form, errors, warnings, collective=collective,
+                               **form_context(form, errors, warnings, collective=collective,
                                                duplicates=duplicates, holds=holds)), 422
     with submissions.once() as submission:
         if submission.earlier:
@@ -313,14 +282,14 @@ def edit(application_id: int):
     if request.method == "GET":
         stored = _form_from_application(application)
         return render_template("registration/form.html", version=versions.version_of(stored),
-                               **_form_context(stored, {}, {}, application))
+                               **form_context(stored, {}, {}, application))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), office_today())
-    photo = _read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
+    photo = read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
     duplicates, holds = _counter_refusals(clean, errors, warnings, application.id)
     if errors:
         return render_template("registration/form.html", version=form.get(versions.FIELD),
-                               **_form_context(form, errors, warnings, application,
+                               **form_context(form, errors, warnings, application,
                                                duplicates=duplicates, holds=holds)), 422
     with database.atomic():  # read again under the write lock: another clerk's save may have come first
         application = Application.get_by_id(application.id)
@@ -330,7 +299,7 @@ def edit(application_id: int):
             records.update_application(application, clean, photo)
     if conflict:
         return render_template("registration/form.html", conflict=conflict, version=conflict.version,
-                               **_form_context(form, {}, warnings, application)), 409
+                               **form_context(form, {}, warnings, application)), 409
     flash("Perubahan data permohonan disimpan.", "success")
     for message in warnings.values():
         flash(message, "warn")
@@ -346,7 +315,7 @@ def upload_photo(application_id: int):
     if not is_editable(application.status):
         errors["photo"] = "Permohonan sedang diproses; foto tidak dapat diganti."
     else:
-        photo = _read_photo(errors, application.birth_date.year, warnings)
+        photo = read_photo(errors, application.birth_date.year, warnings)
         if photo is None and not errors:
             errors["photo"] = "Pilih berkas foto atau ambil foto dengan kamera."
     if errors:

@@ -8,7 +8,7 @@ from app.frame.access import may, user_may
 from app.frame.dates import format_datetime, utc_now
 from app.frame.db import database
 from app.frame import store
-from app.sync_page import enrolment, identity
+from app.sync_page import enrolment, identity, records
 from app.frame.page_turns import long_running
 from sync.client import engine, link, outbox, statuses
 from sync.client.models import SyncLog
@@ -86,9 +86,7 @@ def export_batch():
         flash("Komputer ini belum terdaftar di pusat; berkas USB memerlukan kunci pendaftaran.", "error")
         return redirect(url_for("sync_page.index")), 303
     folder = _usb_root() / f"{utc_now():%Y%m%d-%H%M%S}"
-    files, count = link.export_batches(folder)
-    with database.atomic():
-        audit.record("ekspor_usb", "sinkronisasi", "", f"{count} permohonan ke {len(files)} berkas USB")
+    files, count = records.export_to_usb(folder)
     flash(f"{count} permohonan disimpan dalam {len(files)} berkas. Unduh semua berkas di bawah ini ke USB "
           "(atau salin dari folder yang tertulis), lalu impor semuanya di halaman Impor USB pusat.", "success")
     return redirect(url_for("sync_page.index") + "#usb"), 303
@@ -126,11 +124,9 @@ def import_status():
         return render_template("sync_page/index.html", **_page_context(
             {"status_file": "Pilih berkas status (.lks) dari pusat."})), 422
     try:
-        applied = link.import_status_file(upload.read())
+        applied = records.import_status_file(upload.read())
     except (BatchFileError, ValueError) as problem:
         return render_template("sync_page/index.html", **_page_context({"status_file": str(problem)})), 422
-    with database.atomic():
-        audit.record("impor_status_usb", "sinkronisasi", "", f"{applied} status diterapkan")
     flash(f"{applied} status baru diterapkan dari berkas.", "success")
     return redirect(url_for("sync_page.index")), 303
 
@@ -143,9 +139,7 @@ def schedule():
         else (None, None)
     if hour is None or minute is None:
         return render_template("sync_page/index.html", **_page_context({"nightly": "Isi jam seperti 21:00."})), 422
-    with database.atomic():
-        store.put("sync_nightly_time", f"{hour:02d}:{minute:02d}")
-        audit.record("ubah_jadwal", "sinkronisasi", "", f"sinkron malam pukul {value}")
+    records.set_nightly_time(hour, minute, value)
     flash("Jadwal sinkronisasi malam disimpan.", "success")
     return redirect(url_for("sync_page.index")), 303
 

@@ -1,6 +1,8 @@
 """Issue 31: one path for each change runs downwards. A storage module (records, models,
 sync_records, queries) never imports a view module, not even lazily inside a function: a view
-calls the storage, never the other way round."""
+calls the storage, never the other way round. Nor does a capability import another capability's
+views: what two capabilities' pages share (the application form the desa's pages show too) lives in
+a non-view module of its owner (app/registration/forms.py)."""
 import ast
 from pathlib import Path
 
@@ -42,6 +44,52 @@ def test_no_storage_module_imports_a_view():
         for line in view_imports(ast.parse("\n".join(lines))):
             offenders.append(f"{name}:{line}: {lines[line - 1].strip()}")
     assert not offenders, "a storage module imports a view:\n" + "\n".join(offenders)
+
+
+def _capability(path) -> str | None:
+    """app/desa/records.py -> app.desa; a top-level module of app/ (the office programs' factory) is none."""
+    parts = path.relative_to(ROOT).parts
+    return ".".join(parts[:2]) if len(parts) > 2 and parts[0] in ("app", "sync") else None
+
+
+def imports_of_other_views(tree, capability: str) -> list[int]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue  # relative: within the package
+        if any(_is_view(name) and not (name + ".").startswith(capability + ".") for name in names):
+            found.append(node.lineno)
+    return sorted(set(found))
+
+
+def test_no_capability_imports_another_capabilitys_views():
+    offenders = []
+    for folder in ("app", "sync"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            capability = _capability(path)
+            if capability is None:
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for line in imports_of_other_views(ast.parse("\n".join(lines)), capability):
+                offenders.append(f"{path.relative_to(ROOT).as_posix()}:{line}: {lines[line - 1].strip()}")
+    assert not offenders, "a capability imports another's views:\n" + "\n".join(offenders)
+
+
+def test_the_guard_finds_another_capabilitys_views():
+    source = '''
+from app.registration.views import _form_context
+from app.desa import admin_views
+from app.registration.forms import form_context
+def later():
+    import app.registration.collective_views
+from app.desa.views import blueprint
+from . import views
+'''
+    assert imports_of_other_views(ast.parse(source), "app.desa") == [2, 6]
 
 
 def test_the_guard_finds_each_way_of_importing_a_view():

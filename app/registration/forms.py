@@ -1,0 +1,39 @@
+"""The application form as a page reads and shows it: the uploaded photo and what the form's template
+needs. The KTP-el counter's pages and the desa's (the F-1.07, the counter accepting a pre-registration)
+show the same form, so both read it here and neither imports the other's pages."""
+from flask import request
+
+from app.frame import store
+from app.registration import intake
+from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
+from app.registration.places import desa_list
+
+PHOTO_NOT_KEPT = ("Foto yang dipilih belum tersimpan karena ada isian yang perlu diperbaiki: browser tidak "
+                  "menyimpan pilihan berkas. Pilih atau ambil foto lagi sebelum menyimpan.")
+
+
+def read_photo(errors: dict, birth_year: int | None, warnings: dict):
+    """The uploaded (or webcam) photo, normalised; None when none was given."""
+    upload = request.files.get("photo")
+    data = upload.read() if upload and upload.filename else b""
+    if not data:
+        return None
+    try:
+        photo = normalise_photo(data)
+    except PhotoError as problem:
+        errors["photo"] = problem.message
+        return None
+    if birth_year and store.get("photo_background_rule"):
+        if (warning := background_rule_warning(photo.background, birth_year)) is not None:
+            warnings["photo"] = warning
+    return photo
+
+
+def form_context(form, errors, warnings, application=None, collective=None, duplicates=(), holds=()):
+    upload = request.files.get("photo")
+    if errors and "photo" not in errors and upload is not None and upload.filename:
+        warnings = {**warnings, "photo": PHOTO_NOT_KEPT}  # a refused form comes back without the file
+    return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
+                duplicates=duplicates, holds=holds, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
+                marital_statuses=intake.MARITAL_STATUSES, sexes=intake.SEXES,
+                occupations=intake.OCCUPATION_SUGGESTIONS)
