@@ -133,7 +133,11 @@ def replace_device(key: DeviceKey, machine: str) -> DeviceKey:
     successor = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
                                  secret=protocol.new_secret(), device_id=key.device_id, created_at=now,
                                  device_code=key.device_code, machine=machine_hash(machine))
-    DeviceKey.update(revoked_at=now, replaced_by=successor.key_id).where(DeviceKey.id == key.id).execute()
+    DeviceKey.update(revoked_at=now, replaced_by=successor.key_id, previous_key=None).where(
+        DeviceKey.id == key.id).execute()
+    if key.previous_key:  # the revoked key it followed (follow_revoked_key) goes with its code
+        DeviceKey.update(previous_key=key.previous_key).where(DeviceKey.id == successor.id).execute()
+        successor.previous_key = key.previous_key
     return successor
 
 

@@ -204,3 +204,20 @@ def test_an_enrolment_retried_after_a_lost_answer_follows_once(center_app, kecam
                                              csrf=False).get_json() for _ in range(2)]
     assert answers[0]["key_id"] == answers[1]["key_id"] and followed(answers[0]) == first["key_id"]
     assert CenterAudit.select().where(CenterAudit.action == "lanjut_kunci").count() == 1
+
+
+def test_a_pc_that_followed_a_revoked_key_and_is_then_replaced_hands_the_old_statuses_to_its_replacement(
+        center_app, kecamatan):
+    """P1 revoked, the PC enrolled again as P2 following it; P2's backup is then restored on a new PC
+    that replaces it: the new PC hears what P1 sent too, the old P2 key nothing any more."""
+    _, first, _ = enrol(center_app, kecamatan)
+    old_number = send(center_app, first, 1)
+    revoke(first)
+    code = new_code(kecamatan)
+    _, again, _ = enrol(center_app, kecamatan, proof_of(first, "35.08.07", code), code)
+    with center_database.atomic():
+        successor = keys.replace_device(DeviceKey.get(DeviceKey.key_id == again["key_id"]), "c" * 64)
+    print_all()
+    replacing = {"key_id": successor.key_id, "secret": successor.secret}
+    assert heard(center_app, replacing) == {(old_number, "received"), (old_number, "printed")}
+    assert followed(again) is None and followed(replacing) == first["key_id"]
