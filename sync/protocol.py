@@ -145,6 +145,14 @@ def sign_ticket(secret: str, ticket: dict) -> str:
     return hmac.new(_key_bytes(secret), b"loket-desa-ticket\n" + canonical_json(ticket), "sha256").hexdigest()
 
 
+def previous_key_proof(old_secret: str, kecamatan_code: str, enrolment_code: str, old_key_id: str) -> str:
+    """A PC enrolling again proves it held `old_key_id` (a key the center revoked): an HMAC with the
+    old secret over this enrolment's one-time code (compact, lower case), so a proof seen once
+    serves no other enrolment. docs/sync-protocol.md, "Identity"."""
+    message = "\n".join(["loket-previous-key", kecamatan_code, enrolment_code, old_key_id]).encode()
+    return hmac.new(_key_bytes(old_secret), message, "sha256").hexdigest()
+
+
 def compact_signature(hex_signature: str) -> str:
     """A hex HMAC as unpadded base64url (43 characters for SHA-256)."""
     return base64.urlsafe_b64encode(bytes.fromhex(hex_signature)).decode().rstrip("=")

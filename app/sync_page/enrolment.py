@@ -8,7 +8,7 @@ import requests
 
 from sync import protocol
 from sync.client import engine, link
-from sync.client.models import SyncLink, SyncLog
+from sync.client.models import RetiredKey, SyncLink, SyncLog
 from sync.client import transport
 from sync.client.transport import LinkDown, Refused
 from app.frame import dates
@@ -73,7 +73,7 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
     try:
         # Typed errors with Indonesian messages (kind: wrong_code, expired, used, unreachable,
         # clock, unsigned); a retry after a lost answer gets the same key back.
-        made = link.enrol(center_url, kecamatan_code, code, device_id)
+        made = link.enrol(center_url, kecamatan_code, code, device_id, previous=_own_previous_key())
     except transport.EnrolmentError as problem:
         raise EnrolmentError(str(problem), "code" if problem.kind in ("wrong_code", "expired", "used") else
                              "form" if problem.kind == "clock" else "center_url") from None
@@ -87,12 +87,33 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
                              "Pastikan alamatnya alamat pusat cetak yang benar.") from None
     from app.sync_page import identity
     identity.after_enrolment(made)  # a PC holding another PC's backup: now an additional PC
+    with engine.write_transaction():
+        RetiredKey.delete().execute()  # its proof went with this enrolment
     return made
 
 
+def _own_previous_key() -> tuple[str, str] | None:
+    """The key this PC held before (key id, secret): its link's (enrolling again without unlinking) or
+    the one kept when the admin unlinked. None on a PC holding another PC's backup: what that PC
+    sent is its own business (app/sync_page/identity.py)."""
+    from app.sync_page import identity
+    if identity.state() is not None:
+        return None
+    current = SyncLink.select().where(SyncLink.role == "kecamatan").order_by(SyncLink.id.desc()).first()
+    if current is not None:
+        return current.key_id, current.secret
+    retired = RetiredKey.select().order_by(RetiredKey.id.desc()).first()
+    return (retired.key_id, retired.secret) if retired is not None else None
+
+
 def unlink_this_pc() -> int:
-    """Forget this PC's key (the admin revokes the link); applications stay in the outbox."""
+    """Forget this PC's link (the admin revokes it); applications stay in the outbox. Its key is kept
+    (RetiredKey) until the next enrolment proves with it that this PC held it."""
     with engine.write_transaction():
+        current = SyncLink.select().where(SyncLink.role == "kecamatan").order_by(SyncLink.id.desc()).first()
+        if current is not None:
+            RetiredKey.delete().execute()
+            RetiredKey.create(key_id=current.key_id, secret=current.secret, retired_at=utc_now())
         removed = SyncLink.delete().execute()
         SyncLog.create(at=utc_now(), kind="daftar", summary="tautan dengan pusat diputus oleh admin")
     return removed

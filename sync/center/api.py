@@ -164,12 +164,30 @@ def enrol():
     except keys.EnrolmentRefused as refusal:
         response = _error(401, refusal.kind, str(refusal))
         return response
+    _follow_previous_key(kecamatan, key, body)
     with center_database.atomic():
         audit("daftar_perangkat", "kecamatan", kecamatan.code,
               f"perangkat {key.device_code} ({key.device_id}) terdaftar ({key.key_id})", username="api")
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
                     "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"],
                     "device_code": key.device_code, "time": int(time.time())}), 201
+
+
+def _follow_previous_key(kecamatan, key, body: dict) -> None:
+    """`previous: {key_id, proof}` in the enrolment: the PC held a key the center revoked; with a valid
+    proof the new key hears the old device code's statuses (keys.follow_revoked_key). Anything else
+    leaves the new key simply new: never a refusal of the enrolment."""
+    previous = body.get("previous")
+    if not isinstance(previous, dict):
+        return
+    with center_database.atomic():
+        old = keys.follow_revoked_key(kecamatan, key, body["enrolment_code"], previous.get("key_id"),
+                                      previous.get("proof"))
+        if old is not None:
+            audit("lanjut_kunci", "kecamatan", kecamatan.code,
+                  f"Kunci {key.key_id} (perangkat {key.device_code}) menggantikan kunci {old.key_id} (perangkat "
+                  f"{old.device_code}) yang dicabut: status kiriman perangkat {old.device_code} diterima kunci baru",
+                  username="api")
 
 
 @blueprint.post("/v1/replace")
@@ -272,7 +290,7 @@ def statuses():
     cursor, limit = _cursor_args()
     if cursor is None:
         return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
-    events = records.events_after(g.kecamatan, cursor, limit + 1, g.device_key.device_code)
+    events = records.events_after(g.kecamatan, cursor, limit + 1, keys.device_codes(g.device_key))
     from sync.center.public_status import note_delivery  # its module imports this one
     note_delivery(g.device_key)  # a pass pulls statuses after pushing all it had: the office's state is current
     more = len(events) > limit

@@ -1,5 +1,6 @@
 """Kecamatan enrolment, device keys, and request authentication at the center."""
 import hashlib
+import re
 import secrets
 import time
 from datetime import timedelta
@@ -15,6 +16,7 @@ from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import is_sealed
 
 ENROLMENT_VALID_DAYS = 7
+HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _code_hash(code: str) -> str:
@@ -131,7 +133,11 @@ def replace_device(key: DeviceKey, machine: str) -> DeviceKey:
     successor = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
                                  secret=protocol.new_secret(), device_id=key.device_id, created_at=now,
                                  device_code=key.device_code, machine=machine_hash(machine))
-    DeviceKey.update(revoked_at=now, replaced_by=successor.key_id).where(DeviceKey.id == key.id).execute()
+    DeviceKey.update(revoked_at=now, replaced_by=successor.key_id, previous_key=None).where(
+        DeviceKey.id == key.id).execute()
+    if key.previous_key:  # the revoked key it followed (follow_revoked_key) goes with its code
+        DeviceKey.update(previous_key=key.previous_key).where(DeviceKey.id == successor.id).execute()
+        successor.previous_key = key.previous_key
     return successor
 
 
@@ -145,6 +151,55 @@ def highest_sequence(kecamatan: Kecamatan, device_code: str) -> int:
                       & ReceivedApplication.registration_number.startswith(prefix)))
     sequences = [int(n[len(prefix):]) for (n,) in numbers.tuples() if n[len(prefix):].isdigit()]
     return max(sequences, default=0)
+
+
+def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str, previous_key_id: str,
+                       proof: str) -> DeviceKey | None:
+    """A counter PC enrolled again (`key`, a new device code) after the center revoked its old key:
+    when `proof` shows it holds `previous_key_id` (protocol.previous_key_proof over this enrolment's
+    code), that key is a counter PC key of the same kecamatan, revoked and not taken over by another
+    PC (replace_device: its code lives on there), and no other key follows it yet, `key` records it
+    and hears the statuses of what the old device code sent (device_codes). Returns the old key, or
+    None: then `key` is simply new. A live key is never followed: a PC holding another PC's backup
+    holds its secret too. Call inside a transaction."""
+    if (not isinstance(previous_key_id, str) or not isinstance(proof, str) or not previous_key_id
+            or len(previous_key_id) > 64 or not HEX64.fullmatch(proof) or key.previous_key or key.desa_code):
+        return None
+    old = DeviceKey.get_or_none((DeviceKey.key_id == previous_key_id) & (DeviceKey.kecamatan == kecamatan.id)
+                                & DeviceKey.revoked_at.is_null(False) & (DeviceKey.desa_code == "")
+                                & (DeviceKey.replaced_by == "") & (DeviceKey.device_code != "")
+                                & (DeviceKey.id != key.id))
+    if old is None:
+        return None
+    expected = protocol.previous_key_proof(old.secret, kecamatan.code, codes.compact(enrolment_code or "", ALPHABET)
+                                           .lower(), old.key_id)
+    if not secrets.compare_digest(expected, proof):
+        return None
+    try:
+        with center_database.atomic():  # a savepoint: two enrolments claiming one key, the unique index decides
+            followed = (DeviceKey.update(previous_key=old.key_id)
+                        .where((DeviceKey.id == key.id) & DeviceKey.previous_key.is_null()).execute())
+    except IntegrityError:
+        return None
+    return old if followed else None
+
+
+def device_codes(key: DeviceKey) -> list[str]:
+    """The device codes whose applications' statuses `key` hears: its own, then those of the revoked
+    keys it follows (follow_revoked_key), oldest last. Empty for a key without a device code (from
+    before codes were issued), which hears every status of its kecamatan."""
+    if not key.device_code:
+        return []
+    found, seen, previous = [key.device_code], {key.key_id}, key.previous_key
+    while previous and previous not in seen:
+        seen.add(previous)
+        row = DeviceKey.select(DeviceKey.device_code, DeviceKey.previous_key).where(
+            DeviceKey.key_id == previous).first()
+        if row is None:
+            break
+        found.append(row.device_code)
+        previous = row.previous_key
+    return found
 
 
 def revoke(key: DeviceKey) -> None:

@@ -81,6 +81,9 @@ class DeviceKey(CenterModel):
     # Read by nothing since a relayed form is kept until its outcome is held (sync/center/retention.py):
     # a cursor does not confirm a form once a kecamatan can be restored from an older backup.
     relay_confirmed_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    # A counter PC enrolled again after its key was revoked, which proved it held that key
+    # (keys.follow_revoked_key): the revoked key's id, whose device code's statuses it hears too.
+    previous_key = CharField(null=True, unique=True)
 
 
 class UsedNonce(CenterModel):

@@ -398,14 +398,14 @@ def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
     return {"need": need, "have": have, "conflict": conflict}
 
 
-def events_after(kecamatan: Kecamatan, cursor: int, limit: int, device_code: str = "") -> list[StatusEvent]:
-    """The kecamatan's events after `cursor`; with a `device_code`, only those of applications that
-    PC's key sent (and of those stored before senders were kept): another counter PC's statuses
-    are none of its business (issue 24)."""
+def events_after(kecamatan: Kecamatan, cursor: int, limit: int, device_codes=()) -> list[StatusEvent]:
+    """The kecamatan's events after `cursor`; with `device_codes` (keys.device_codes: a PC's own and
+    those it held before a re-enrolment), only those of applications those codes sent (and of those
+    stored before senders were kept): another counter PC's statuses are none of its business (issue 24)."""
     query = StatusEvent.select().where((StatusEvent.kecamatan == kecamatan) & (StatusEvent.seq > cursor))
-    if device_code:
+    if device_codes:
         query = (query.join(ReceivedApplication, on=(StatusEvent.application == ReceivedApplication.id))
-                 .where(ReceivedApplication.sender_device.in_([device_code, ""])))
+                 .where(ReceivedApplication.sender_device.in_([*device_codes, ""])))
     return list(query.order_by(StatusEvent.seq).limit(limit))
 
 

@@ -16,7 +16,7 @@ from app.frame.pagination import paginate
 from app.frame.regions import region_name, zone_of
 from app.frame.request_cycle import bounded_int, int_arg
 from sync import usb
-from sync.center import desk_records, records
+from sync.center import desk_records, keys, records
 from sync.center.audit import masked_applicant, record_view
 from sync.center.retention import is_purged, last_reports
 from app.frame.signin import check_sign_in, sign_in, sign_out
@@ -427,7 +427,7 @@ def status_export(kecamatan_id: int):
     key = keys_of.first() if kecamatan else None
     if key is None:
         abort(404)
-    events = records.events_after(kecamatan, 0, 1_000_000, key.device_code)  # only that PC's key reads the file
+    events = records.events_after(kecamatan, 0, 1_000_000, keys.device_codes(key))  # only that PC's key reads the file
     content = usb.write_status_file(key, [records.event_json(e) for e in events])
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
     record_view("ekspor", "kecamatan", kecamatan.code,

@@ -10,7 +10,7 @@ from app.frame.passwords import ALPHABET as ENROLMENT_ALPHABET
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame import store
-from sync import usb
+from sync import protocol, usb
 from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import EnrolmentError, LinkDown, Refused, enrol as enrol_request
@@ -21,17 +21,21 @@ store.register_defaults(sync_nightly_time="21:00", sync_probe_minutes=5)
 LOCAL_OFFSET = {"WIB": 7, "WITA": 8, "WIT": 9}
 
 
-def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, session=None) -> SyncLink:
+def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, session=None,
+          previous: tuple[str, str] | None = None) -> SyncLink:
     """Trade the center's one-time code for this PC's key and device code, and keep them.
 
     Raises transport.EnrolmentError (kind + Indonesian message). A retry with the same code
     after a lost answer gets the same key back (the installation token proves it is us). With
     kind "clock" the key IS stored: only the PC's clock needs fixing, not a new enrolment.
+    `previous` (key id, secret): the key this PC held before, whose possession is proved
+    (previous_key_proof).
     """
     token = installation.token(database)
     # As read out on the phone ("FEZV MXGS 22NW"): the center's own form of it (app/frame/codes.py).
     code = codes.compact(code, ENROLMENT_ALPHABET).lower()
-    answer = enrol_request(center_url, kecamatan_code, code, device_id, installation=token, session=session)
+    answer = enrol_request(center_url, kecamatan_code, code, device_id, installation=token, session=session,
+                           previous=previous_key_proof(previous, kecamatan_code, code))
     with engine.write_transaction():
         link = SyncLink.get_or_none(SyncLink.key_id == answer["key_id"])
         if link is None:
@@ -46,6 +50,16 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, sessi
     if answer.get("clock_problem"):
         raise EnrolmentError("clock", "Pendaftaran berhasil, tetapi " + answer["clock_problem"])
     return link
+
+
+def previous_key_proof(previous: tuple[str, str] | None, kecamatan_code: str, code: str) -> dict | None:
+    """{key_id, proof} for the enrolment: this PC held the key `previous` (key id, secret), which the
+    center may have revoked; with it the new key hears the statuses of what the old one sent. The
+    proof is bound to this enrolment's one-time code, so the secret itself never travels."""
+    if not previous:
+        return None
+    key_id, secret = previous
+    return {"key_id": key_id, "proof": protocol.previous_key_proof(secret, kecamatan_code, code, key_id)}
 
 
 def probe(link: SyncLink) -> bool:

@@ -59,6 +59,19 @@ class SyncLink(BaseModel):
         table_name = "sync_link"
 
 
+class RetiredKey(BaseModel):
+    """The key of the link the admin unlinked ("Putus"), kept (in the encrypted database, as the link's
+    secret was) until the next enrolment proves with it that this PC held it: the center then serves
+    the new key the statuses of what was sent under the old one (sync/client/link.previous_key_proof)."""
+    id = AutoField()
+    key_id = CharField()
+    secret = TextField()
+    retired_at = DateTimeField()
+
+    class Meta:
+        table_name = "sync_retired_key"
+
+
 class SyncLog(BaseModel):
     id = AutoField()
     at = DateTimeField(index=True)

@@ -256,17 +256,20 @@ ENROLMENT_FIELDS = ("key_id", "secret", "kecamatan_code")
 
 
 def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, installation: str = "",
-          timeout: float = 30, session=None) -> dict:
+          timeout: float = 30, session=None, previous: dict | None = None) -> dict:
     """Trade the one-time enrolment code for this PC's key (send it over TLS in production).
 
     Raises EnrolmentError. Retrying with the same code and the same `installation` token soon
-    after a lost answer returns the same key (the center keeps a short window)."""
+    after a lost answer returns the same key (the center keeps a short window). `previous`
+    ({key_id, proof}, link.previous_key_proof): the key this PC held before, proved."""
     session = session or requests
+    body = {"kecamatan_code": kecamatan_code, "enrolment_code": code, "device_id": device_id,
+            "installation": installation}
+    if previous:
+        body["previous"] = previous
     try:
         response = session.post(center_url.rstrip("/") + protocol.API_PREFIX + "/enrol", timeout=timeout,
-                                json={"kecamatan_code": kecamatan_code, "enrolment_code": code,
-                                      "device_id": device_id, "installation": installation},
-                                allow_redirects=False)
+                                json=body, allow_redirects=False)
     except requests.RequestException:
         raise EnrolmentError("unreachable", "Pusat tidak dapat dihubungi. Periksa alamat pusat dan sambungan "
                                             "internet, lalu coba lagi dengan kode yang sama.") from None

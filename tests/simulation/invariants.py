@@ -318,18 +318,25 @@ def _office_link_state():
 def _events_for(world: World, key_id: str):
     """The status events of this key's kecamatan as (seq, number, version, status, content hash, served),
     `served` when the center serves it to this key (records.events_after's choice: applications its
-    device sent); None when the key is not live (revoked, or taken over by another PC)."""
+    device sent, or a device whose revoked key it follows after a re-enrolment, `previous_key`); None
+    when the key is not live (revoked, or taken over by another PC)."""
     from sync.center.models import DeviceKey, ReceivedApplication, StatusEvent
     with world.center_bound():
         keys = list(DeviceKey.select().where(DeviceKey.key_id == key_id))
         if not keys or keys[0].revoked_at is not None or keys[0].replaced_by:
             return None
         key = keys[0]
+        by_id = {k.key_id: k for k in DeviceKey.select().where(DeviceKey.kecamatan == key.kecamatan_id)}
+        devices, walked, step = {key.device_code, ""}, {key.key_id}, key
+        while step.previous_key in by_id and step.previous_key not in walked:
+            step = by_id[step.previous_key]
+            walked.add(step.key_id)
+            devices.add(step.device_code)
         rows = list(StatusEvent.select(StatusEvent.seq, StatusEvent.registration_number, StatusEvent.version,
                                        StatusEvent.status, StatusEvent.content_hash, ReceivedApplication.sender_device)
                     .join(ReceivedApplication, on=(StatusEvent.application == ReceivedApplication.id))
                     .where(StatusEvent.kecamatan == key.kecamatan_id).order_by(StatusEvent.seq).tuples())
-    return [(seq, number, version, status, digest, not key.device_code or sender in (key.device_code, ""))
+    return [(seq, number, version, status, digest, not key.device_code or sender in devices)
             for seq, number, version, status, digest, sender in rows]
 
 

@@ -102,11 +102,11 @@ def test_a_desa_form_typed_at_a_pc_restored_on_a_new_pc_never_takes_the_old_pcs_
 
 
 # issue 26, the invariant nothing_waits_on_a_decision_the_center_already_made: a PC whose key the center
-# revoked enrols again and gets a new device code (P3); the center serves a PC only the statuses of
-# applications its own device code sent (records.events_after), so what it sent as P1 is printed,
-# shipped or rejected at the center and stays "Diterima Dukcapil" at the counter for ever (and the
-# USB status file, made per live key, does not carry it either). Not fixed yet: docs/testing.md.
-@pytest.mark.xfail(strict=True, reason="statuses of applications sent before a re-enrolment never reach the PC")
+# revoked enrols again and gets a new device code (P3); the center served a PC only the statuses of
+# applications its own device code sent (records.events_after), so what it sent as P1 was printed,
+# shipped or rejected at the center and stayed "Diterima Dukcapil" at the counter for ever (and the
+# USB status file, made per live key, did not carry it either). Fixed: the PC proves at enrolment that
+# it held the revoked key, and the center serves the new key the old device code's statuses too.
 def test_a_pc_enrolled_again_after_its_key_was_revoked_hears_the_statuses_of_what_it_sent_before(office):
     steps = [("register", {"pc": "P1", "desa": 0}),
              ("check_requirements", {"pc": "P1", "pick": 0, "complete": True}),
@@ -115,6 +115,23 @@ def test_a_pc_enrolled_again_after_its_key_was_revoked_hears_the_statuses_of_wha
              ("center_prints", {"count": 1}),
              ("everyone_syncs", {})]                      # "printed" is served to no key of this PC
     assert broken_after_each_step(office, steps, "nothing_waits_on_a_decision_the_center_already_made") == []
+    assert statuses_at(office, "P1") == ["dicetak"]  # what the counter shows, pulled by the new key
+
+
+def test_a_pc_enrolled_again_after_its_key_was_revoked_reads_the_old_statuses_from_its_usb_status_file(office):
+    steps = [("register", {"pc": "P1", "desa": 0}),
+             ("check_requirements", {"pc": "P1", "pick": 0, "complete": True}),
+             ("usb_round_trip", {"pc": "P1"}),            # at the center as 350807-P1-000001, by USB
+             ("revoke_and_re_enrol", {"pc": "P1"}),       # now device P3
+             ("center_prints", {"count": 1}),
+             ("usb_round_trip", {"pc": "P1"})]            # the status file made for P3's key
+    assert broken_after_each_step(office, steps, "nothing_waits_on_a_decision_the_center_already_made") == []
+    assert statuses_at(office, "P1") == ["dicetak"]
+
+
+def statuses_at(office, pc) -> list[str]:
+    from app.registration.models import Application
+    return office._counter(pc).read(lambda: sorted(a.status for a in Application.select()))
 
 
 # issue 26, second round (the QR scan rule), long run seed 31 step 67: each counter PC makes its own F-1.07

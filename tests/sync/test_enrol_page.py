@@ -143,3 +143,54 @@ def test_an_answer_that_is_not_a_signing_center_is_refused_and_nothing_kept(db, 
 def test_only_the_admin_enrols(db, client_for):
     for role in ("petugas_loket", "kasi_pelayanan", "camat"):
         assert client_for(role).post("/sinkronisasi/daftar", data={"center_url": "http://x", "code": "y"}).status_code in (403, 404)
+
+
+def center_key(center, key_id):
+    from sync.center.models import DeviceKey
+    with center.app.extensions["center_database"].connection_context():
+        return DeviceKey.get(DeviceKey.key_id == key_id)
+
+
+def revoke_at_center(center, key_id):
+    from sync.center import keys
+    with center.app.extensions["center_database"].connection_context():
+        keys.revoke(center_key(center, key_id))
+
+
+@pytest.mark.parametrize("unlink_first", [True, False], ids=["putus-lalu-daftar", "daftar-lagi"])
+def test_a_pc_enrolled_again_after_its_key_was_revoked_proves_it_held_the_old_key(db, client_for, center,
+                                                                                  unlink_first):
+    """Issue 26: the center revoked this PC's key; the admin unlinks (or not) and enrols with a new code.
+    The PC proves it held the old key (kept through "Putus" until this enrolment), so the center's new
+    key follows it and the old device code's statuses come here."""
+    from sync.client.models import RetiredKey
+    admin = client_for("admin")
+    assert enrol(admin, center.url, fresh_code(center)).status_code == 303
+    old = SyncLink.get()
+    revoke_at_center(center, old.key_id)
+    if unlink_first:
+        assert admin.post("/sinkronisasi/putus", data={"confirm": "ya"}).status_code == 303
+        assert SyncLink.select().count() == 0
+        assert [(k.key_id, k.secret) for k in RetiredKey.select()] == [(old.key_id, old.secret)]
+    assert enrol(admin, center.url, fresh_code(center)).status_code == 303
+    new = SyncLink.select().order_by(SyncLink.id.desc()).first()
+    assert new.key_id != old.key_id
+    assert center_key(center, new.key_id).previous_key == old.key_id
+    assert RetiredKey.select().count() == 0  # used by this enrolment: the old secret is not kept longer
+
+
+def test_a_pc_the_center_says_was_replaced_proves_no_old_key_when_enrolled_as_an_additional_pc(db, client_for,
+                                                                                                center):
+    """Another PC took over this PC's code (its backup restored there): what this PC sent is that PC's
+    business now, so enrolling here as a PC tambahan sends no proof of the old key."""
+    from app.frame import installation
+    from app.frame.db import database
+    admin = client_for("admin")
+    assert enrol(admin, center.url, fresh_code(center)).status_code == 303
+    old = SyncLink.get()
+    revoke_at_center(center, old.key_id)
+    with database.atomic():
+        installation.retire(database)  # as engine.note_refusal does on the center's "replaced"
+    assert admin.post("/sinkronisasi/putus", data={"confirm": "ya"}).status_code == 303
+    assert enrol(admin, center.url, fresh_code(center)).status_code == 303
+    assert center_key(center, SyncLink.get().key_id).previous_key is None

@@ -1,0 +1,223 @@
+"""Issue 26: a counter PC whose key the center revoked enrols again (a new device code) and, by proving it
+held the revoked key, goes on hearing the statuses of what it sent under the old code: by the status
+cursor and in the USB status file. A stranger's proof, a live key and a key another PC took over are
+never followed. On SQLite and PostgreSQL (the center_app fixture)."""
+import json
+import secrets
+
+import pytest
+
+from app.frame.dates import utc_now
+from sync import protocol, usb
+from sync.center import keys, records
+from sync.center.db import center_database
+from sync.center.models import CenterAudit, DeviceKey, Kecamatan, ReceivedApplication
+from tests.sync.helpers import call, packet_call, packet_item, record_for
+from tests.sync.test_center_pages import client_as
+
+
+@pytest.fixture
+def kecamatan(center_db):
+    return Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+
+
+def enrol(center_app, kecamatan_row, previous=None, code=None) -> tuple[int, dict, str]:
+    """POST /api/v1/enrol with a fresh code (or `code`) and `previous` as sent; (status, answer, code)."""
+    code = code or keys.new_enrolment_code(Kecamatan.get_by_id(kecamatan_row.id))
+    body = {"kecamatan_code": kecamatan_row.code, "enrolment_code": code, "installation": secrets.token_hex(16)}
+    if previous is not None:
+        body["previous"] = previous
+    response = center_app.test_client().post("/api/v1/enrol", data=json.dumps(body),
+                                              content_type="application/json", csrf=False)
+    return response.status_code, response.get_json(), code
+
+
+def new_code(kecamatan_row) -> str:
+    return keys.new_enrolment_code(Kecamatan.get_by_id(kecamatan_row.id))
+
+
+def proof_of(answer: dict, kecamatan_code: str, code: str) -> dict:
+    """What the PC that held `answer`'s key sends when it enrols with `code` (as sync/client/link does)."""
+    compact = code.replace("-", "").lower()
+    return {"key_id": answer["key_id"],
+            "proof": protocol.previous_key_proof(answer["secret"], kecamatan_code, compact, answer["key_id"])}
+
+
+def send(center_app, answer, n: int) -> str:
+    """The PC of `answer`'s key sends its n-th application, numbered with its device code."""
+    number = f"350807-{answer['device_code']}-{n:06d}"
+    item = packet_item(n, record=dict(record_for(n), registration_number=number))
+    result = packet_call(center_app.test_client(), (answer["key_id"], answer["secret"]), "/api/v1/packets", [item])
+    assert result.get_json()["results"][0]["result"] == "stored"
+    return number
+
+
+def print_all():
+    with center_database.atomic():
+        for application in ReceivedApplication.select().where(ReceivedApplication.status == "received"):
+            assert records.move(application, "printed")
+
+
+def revoke(answer):
+    keys.revoke(DeviceKey.get(DeviceKey.key_id == answer["key_id"]))
+
+
+def heard(center_app, answer) -> set[tuple[str, str]]:
+    """(number, status) of every event the key's status cursor serves it."""
+    page = call(center_app.test_client(), (answer["key_id"], answer["secret"]), "GET",
+                "/api/v1/statuses?after=0&limit=1000")
+    assert page.status_code == 200
+    return {(e["id"], e["status"]) for e in page.get_json()["events"]}
+
+
+def followed(answer):
+    return DeviceKey.get(DeviceKey.key_id == answer["key_id"]).previous_key
+
+
+def test_a_pc_enrolled_again_after_a_revocation_hears_its_old_statuses_by_cursor_and_usb_file(center_app,
+                                                                                                kecamatan):
+    status, first, _ = enrol(center_app, kecamatan)
+    assert status == 201 and first["device_code"] == "P1"
+    old_number = send(center_app, first, 1)
+    _, other, _ = enrol(center_app, kecamatan)  # P2, another counter PC of the office
+    others_number = send(center_app, other, 2)
+    revoke(first)
+    code = new_code(kecamatan)
+    status, again, _ = enrol(center_app, kecamatan, proof_of(first, "35.08.07", code), code)
+    assert status == 201 and again["device_code"] == "P3" and followed(again) == first["key_id"]
+    print_all()
+    assert heard(center_app, again) == {(old_number, "received"), (old_number, "printed")}
+    assert heard(center_app, other) == {(others_number, "received"), (others_number, "printed")}
+    own = send(center_app, again, 3)  # what it sends as P3 comes too
+    assert (own, "received") in heard(center_app, again)
+
+    # revoked once more and enrolled again: the whole chain (P1 and P3) follows to P4
+    revoke(again)
+    code = new_code(kecamatan)
+    _, third, _ = enrol(center_app, kecamatan, proof_of(again, "35.08.07", code), code)
+    assert third["device_code"] == "P4" and followed(third) == again["key_id"]
+    assert {number for number, _ in heard(center_app, third)} == {old_number, own}
+
+    # the USB status file for P4's key carries the same statuses (only that key reads it)
+    from sync.center.accounts import create_operator
+    operator = create_operator("operator", "Akun operator", "operator", password="rahasia-pusat-1",
+                               must_change_password=False)[0]
+    answer = client_as(center_app, operator).get(f"/ekspor-status/{kecamatan.id}?perangkat=P4")
+    assert answer.status_code == 200
+    events = usb.read_status_file(answer.data, third["key_id"], third["secret"])
+    assert {e["id"] for e in events} == {old_number, own}
+
+    summaries = [a.summary for a in CenterAudit.select().where(CenterAudit.action == "lanjut_kunci")
+                 .order_by(CenterAudit.id)]
+    assert summaries == [
+        f"Kunci {again['key_id']} (perangkat P3) menggantikan kunci {first['key_id']} (perangkat P1) yang dicabut: "
+        "status kiriman perangkat P1 diterima kunci baru",
+        f"Kunci {third['key_id']} (perangkat P4) menggantikan kunci {again['key_id']} (perangkat P3) yang dicabut: "
+        "status kiriman perangkat P3 diterima kunci baru"]
+
+
+def forged(first, kecamatan_code, code):
+    return dict(proof_of(first, kecamatan_code, code), proof=secrets.token_hex(32))
+
+
+def replayed(first, kecamatan_code, code):
+    """A proof the old key's holder made for another enrolment code (seen once, used again)."""
+    return proof_of(first, kecamatan_code, "aaaa-bbbb-cccc")
+
+
+def with_another_secret(first, kecamatan_code, code):
+    return proof_of(dict(first, secret=protocol.new_secret()), kecamatan_code, code)
+
+
+@pytest.mark.parametrize("stranger", [forged, replayed, with_another_secret,
+                                      lambda first, k, code: {"key_id": first["key_id"], "proof": "é" * 64},
+                                      lambda first, k, code: {"key_id": ["x"], "proof": None},
+                                      lambda first, k, code: {"key_id": "x" * 5000, "proof": "0" * 64},
+                                      lambda first, k, code: "bukan objek"],
+                         ids=["forged", "replayed", "another-secret", "non-ascii", "wrong-types", "long", "not-a-dict"])
+def test_a_strangers_proof_links_nothing_and_the_enrolment_still_works(center_app, kecamatan, stranger):
+    _, first, _ = enrol(center_app, kecamatan)
+    old_number = send(center_app, first, 1)
+    revoke(first)
+    code = new_code(kecamatan)
+    status, again, _ = enrol(center_app, kecamatan, stranger(first, "35.08.07", code), code)
+    assert status == 201 and again["device_code"] == "P2"  # simply a new PC, never an error
+    assert followed(again) is None
+    print_all()
+    assert old_number not in {number for number, _ in heard(center_app, again)}
+    assert not CenterAudit.select().where(CenterAudit.action == "lanjut_kunci").exists()
+
+
+def test_a_revoked_key_of_another_kecamatan_is_not_followed(center_app, kecamatan):
+    kunir = Kecamatan.create(code="35.08.10", digits="350810", name="Kunir", created_at=utc_now())
+    _, theirs, _ = enrol(center_app, kunir)
+    revoke(theirs)
+    code = new_code(kecamatan)
+    status, ours, _ = enrol(center_app, kecamatan, proof_of(theirs, "35.08.07", code), code)
+    assert status == 201 and followed(ours) is None
+
+
+def test_a_live_pcs_key_cannot_be_claimed_by_a_pc_holding_its_secret(center_app, kecamatan):
+    """A second PC holding P1's key (its backup restored there) enrols and proves it: P1 is not revoked,
+    so the new PC is simply new and hears none of P1's statuses, then or after P1 is revoked."""
+    _, first, _ = enrol(center_app, kecamatan)
+    old_number = send(center_app, first, 1)
+    code = new_code(kecamatan)
+    status, second, _ = enrol(center_app, kecamatan, proof_of(first, "35.08.07", code), code)
+    assert status == 201 and second["device_code"] == "P2" and followed(second) is None
+    print_all()
+    assert heard(center_app, second) == set()
+    assert heard(center_app, first) == {(old_number, "received"), (old_number, "printed")}
+    revoke(first)
+    assert keys.device_codes(DeviceKey.get(DeviceKey.key_id == second["key_id"])) == ["P2"]
+
+
+def test_a_revoked_key_is_followed_by_one_new_key_only(center_app, kecamatan):
+    _, first, _ = enrol(center_app, kecamatan)
+    revoke(first)
+    code = new_code(kecamatan)
+    _, again, _ = enrol(center_app, kecamatan, proof_of(first, "35.08.07", code), code)
+    code = new_code(kecamatan)
+    status, later, _ = enrol(center_app, kecamatan, proof_of(first, "35.08.07", code), code)
+    assert followed(again) == first["key_id"]
+    assert status == 201 and followed(later) is None
+
+
+def test_a_key_another_pc_took_over_is_not_followed(center_app, kecamatan):
+    """P1's backup restored on a new PC that replaced it: P1's code lives on there, so the old PC,
+    enrolling again with its old key's proof, does not get P1's statuses."""
+    _, first, _ = enrol(center_app, kecamatan)
+    with center_database.atomic():
+        keys.replace_device(DeviceKey.get(DeviceKey.key_id == first["key_id"]), "a" * 64)
+    code = new_code(kecamatan)
+    status, again, _ = enrol(center_app, kecamatan, proof_of(first, "35.08.07", code), code)
+    assert status == 201 and followed(again) is None
+
+
+def test_an_enrolment_retried_after_a_lost_answer_follows_once(center_app, kecamatan):
+    _, first, _ = enrol(center_app, kecamatan)
+    revoke(first)
+    code = new_code(kecamatan)
+    body = {"kecamatan_code": "35.08.07", "enrolment_code": code, "installation": "b" * 32,
+            "previous": proof_of(first, "35.08.07", code)}
+    answers = [center_app.test_client().post("/api/v1/enrol", data=json.dumps(body), content_type="application/json",
+                                             csrf=False).get_json() for _ in range(2)]
+    assert answers[0]["key_id"] == answers[1]["key_id"] and followed(answers[0]) == first["key_id"]
+    assert CenterAudit.select().where(CenterAudit.action == "lanjut_kunci").count() == 1
+
+
+def test_a_pc_that_followed_a_revoked_key_and_is_then_replaced_hands_the_old_statuses_to_its_replacement(
+        center_app, kecamatan):
+    """P1 revoked, the PC enrolled again as P2 following it; P2's backup is then restored on a new PC
+    that replaces it: the new PC hears what P1 sent too, the old P2 key nothing any more."""
+    _, first, _ = enrol(center_app, kecamatan)
+    old_number = send(center_app, first, 1)
+    revoke(first)
+    code = new_code(kecamatan)
+    _, again, _ = enrol(center_app, kecamatan, proof_of(first, "35.08.07", code), code)
+    with center_database.atomic():
+        successor = keys.replace_device(DeviceKey.get(DeviceKey.key_id == again["key_id"]), "c" * 64)
+    print_all()
+    replacing = {"key_id": successor.key_id, "secret": successor.secret}
+    assert heard(center_app, replacing) == {(old_number, "received"), (old_number, "printed")}
+    assert followed(again) is None and followed(replacing) == first["key_id"]
