@@ -274,6 +274,25 @@ def push_desa_keys(client, link, report, progress) -> None:
                                                      {"generations": generations}))
 
 
+def fetch_f107_key(client, link, report, progress) -> None:
+    """Until this counter PC holds its kecamatan's F-1.07 key (app/desa/qr.adopt_kecamatan_key): asked right
+    after enrolment and on each pass, so a PC enrolled before the center handed it out gets it on its next
+    one. A center too old to have it (404) leaves the PC its own key."""
+    if store.get("f107_key_from_center"):
+        return
+    try:
+        answer = engine.with_retries(lambda: client.call_json("GET", protocol.API_PREFIX + "/relay/f107-key"))
+    except Refused as refusal:
+        if refusal.status == 404:
+            return
+        raise
+    try:
+        with engine.write_transaction():
+            qr.adopt_kecamatan_key(answer.get("key") if isinstance(answer, dict) else None)
+    except ValueError:  # a signed answer, so never from a real center: this PC keeps its own key
+        log.warning("the center's answer to /relay/f107-key holds no key; this PC keeps its own")
+
+
 def kecamatan_before_push(client, link, report, progress) -> None:
     push_desa_keys(client, link, report, progress)
     pull_inbox(client, link, report, progress)
@@ -362,6 +381,8 @@ def sync_state() -> dict:
 records.plug(PreRegistrations())
 records.plug(PreRegistrationStatuses())
 records.plug_feed("desa", "/relay/statuses")
+records.plug_phase("kecamatan", "before", fetch_f107_key)
+records.plug_phase("kecamatan", "enrolled", fetch_f107_key)
 records.plug_phase("kecamatan", "before", kecamatan_before_push)
 add_transition_listener(_application_moved)
 
