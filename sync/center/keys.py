@@ -112,7 +112,7 @@ def f107_key(kecamatan: Kecamatan) -> str:
     """The kecamatan's key for the signed QR of the F-1.07 (app/desa/qr.py), one for all its counter PCs,
     so a form a desa laptop printed scans at whichever counter PC is free. Derived from the server key
     and the kecamatan's code: the same every time, stored nowhere, handed only to the kecamatan's own
-    counter PCs (relay.f107_key_answer)."""
+    counter PCs (sync/center/relay.relay_f107_key)."""
     raw = derived_key(b"f107-form-key " + kecamatan.code.encode())
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
