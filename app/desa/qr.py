@@ -107,6 +107,28 @@ def revoke_desa_key(desa_code: str) -> int:
     return generations[desa_code]
 
 
+DESA_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+
+
+def raise_generations(known) -> list[str]:
+    """Revocations made at the kecamatan's other counter PCs, as the center holds them ({desa code: n}, its
+    answer to /relay/desa-keys): this PC refuses those laptops' forms too, and its new enrolment codes carry
+    the new generation (the center refuses older ones). The desa codes raised; in the caller's transaction."""
+    from app.frame import audit
+    ours = store.get("kecamatan_code") + "."
+    generations, raised = dict(store.get("desa_key_generations")), []
+    for code, number in (known.items() if isinstance(known, dict) else ()):
+        if (isinstance(code, str) and DESA_CODE.fullmatch(code) and code.startswith(ours) and isinstance(number, int)
+                and not isinstance(number, bool) and generation_of(code) < number <= 10 ** 6):
+            generations[code] = number
+            raised.append(code)
+            audit.record("cabut", "perangkat_desa", code, f"Kunci komputer desa {code} dicabut di PC loket lain "
+                         f"kecamatan ini (generasi di bawah {number} tidak berlaku lagi)")
+    if raised:
+        store.put("desa_key_generations", generations)
+    return raised
+
+
 def _serializer(key: str) -> URLSafeSerializer:
     return URLSafeSerializer(key, salt=SALT, signer_kwargs={"digest_method": hashlib.sha256})
 

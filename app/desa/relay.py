@@ -267,11 +267,15 @@ def pull_inbox(client, link, report, progress) -> None:
 
 
 def push_desa_keys(client, link, report, progress) -> None:
-    """The admin's revocations ("Cabut kunci") reach the center: older desa keys are refused there."""
+    """The admin's revocations ("Cabut kunci") reach the center: older desa keys are refused there. Sent on
+    every pass, even with none made here: the answer brings those made at the kecamatan's other counter PCs,
+    which now accept this PC's laptops' forms too (one F-1.07 key per kecamatan)."""
     generations = {code: int(number) for code, number in (store.get("desa_key_generations") or {}).items()}
-    if generations:
-        engine.with_retries(lambda: client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys",
-                                                     {"generations": generations}))
+    answer = engine.with_retries(lambda: client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys",
+                                                          {"generations": generations}))
+    if isinstance(answer, dict) and answer.get("generations"):  # an older center answers without them
+        with engine.write_transaction():
+            qr.raise_generations(answer["generations"])
 
 
 def fetch_f107_key(client, link, report, progress) -> None:

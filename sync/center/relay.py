@@ -302,7 +302,8 @@ def relay_status_packets():
 @blueprint.post("/v1/relay/desa-keys")
 def relay_desa_keys():
     """The kecamatan's key generation per desa: desa keys of an older generation are revoked here
-    (a lost laptop, a leaked code: "Cabut kunci" on the kecamatan's Operator Desa page)."""
+    (a lost laptop, a leaked code: "Cabut kunci" on the kecamatan's Operator Desa page). The answer holds
+    the generations known here, so a counter PC learns what its kecamatan's other PCs revoked."""
     body = _json_body()
     generations = body.get("generations") if body else None
     if not isinstance(generations, dict) or len(generations) > 2000 or not all(
@@ -324,7 +325,9 @@ def relay_desa_keys():
         if revoked:
             audit("cabut_kunci_desa", "kecamatan", kecamatan.code, f"{revoked} kunci komputer desa dicabut",
                   username="api")
-    return jsonify({"revoked": revoked})
+        known = {row.desa_code: row.generation for row in RelayDesa.select(RelayDesa.desa_code, RelayDesa.generation)
+                 .where(RelayDesa.kecamatan == kecamatan.id)}
+    return jsonify({"revoked": revoked, "generations": known})
 
 
 @blueprint.get("/v1/relay/f107-key")

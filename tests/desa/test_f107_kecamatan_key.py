@@ -4,6 +4,7 @@ PC of its kecamatan is free; forms signed under a PC's own earlier key still sca
 kecamatan refuses them; the key never reaches a desa laptop, a page or a log."""
 import json
 import logging
+import re
 
 import pytest
 
@@ -244,3 +245,30 @@ def desa_operator_client(desa_app):
     client = desa_app.test_client()
     sign_in_as(client, User.get(User.role == "operator_desa"))
     return client
+
+
+def test_a_laptop_revoked_at_one_counter_pc_is_refused_at_the_other_after_both_passes(
+        desa_app, kecamatan, client_as, center, tmp_path):
+    p1, p2 = kecamatan, counter_pc(tmp_path, "p2", YOSOWILANGUN)
+    database.initialize(p1.extensions["database"])
+    p1_admin, p2_admin = client_as("admin"), signed_in(p2, "admin")
+    enrol_at_sync_page(p1, p1_admin, center, YOSOWILANGUN, "Yosowilangun")
+    enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
+    enrolled_desa(desa_app, p1, client_as)
+    code, _ = laptop_form(desa_app)
+    with bound_to(p1):  # the laptop is lost: the admin revokes Darungan's key at P1
+        assert p1_admin.post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    assert sync(p1).error == "" and sync(p2).error == ""
+
+    refused = scan(p2, signed_in(p2, "petugas_loket"), code)
+    assert refused.status_code == 422 and "sudah dicabut di kecamatan" in text(refused)
+    from app.frame.audit_event import AuditEvent
+    with bound_to(p2):
+        assert qr.generation_of(DARUNGAN) == 2
+        assert AuditEvent.select().where((AuditEvent.action == "cabut") & (AuditEvent.entity_id == DARUNGAN)).count() == 1
+        page = p2_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+        new_code = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+        assert mode.read_enrolment_code(new_code)["g"] == 2  # P2's next laptop code is not refused by the center
+    assert sync(p2).error == ""  # known now: nothing raised twice
+    with bound_to(p2):
+        assert AuditEvent.select().where((AuditEvent.action == "cabut") & (AuditEvent.entity_id == DARUNGAN)).count() == 1
