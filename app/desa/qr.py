@@ -7,6 +7,7 @@ counter takes it from the desa's sync or anew.
 """
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import date, datetime
 
@@ -19,8 +20,10 @@ from app.desa.records import CARRIED_FIELDS
 from app.frame import store
 
 # desa_key_generations: {desa code: n} at the kecamatan, raised when a desa PC's key is revoked;
-# desa_pc_generation: the generation a desa PC was enrolled with.
-store.register_defaults(f107_signing_key="", desa_pc_key="", desa_key_generations={}, desa_pc_generation=0)
+# desa_pc_generation: the generation a desa PC was enrolled with; f107_key_from_center: f107_signing_key is
+# the kecamatan's, from the center; f107_earlier_keys: this PC's own keys from before, still accepted.
+store.register_defaults(f107_signing_key="", desa_pc_key="", desa_key_generations={}, desa_pc_generation=0,
+                        f107_key_from_center=False, f107_earlier_keys=[])
 PREFIX = "F107:"
 SALT = "loket-f107-v1"
 SIGNATURE_LENGTH = 43  # HMAC-SHA256, base64 without padding
@@ -34,13 +37,46 @@ class QrRefused(ValueError):
 
 
 def signing_key() -> str:
-    """The kecamatan's key for F-1.07 codes, made once (a desa PC receives it at enrolment)."""
+    """The kecamatan's key for F-1.07 codes (a desa PC receives a key derived from it at enrolment): the
+    center's for this kecamatan once this PC is enrolled there (adopt_kecamatan_key), else made here once."""
     key = store.get("f107_signing_key")
     if not key:
         with database.atomic():
             key = store.get("f107_signing_key") or secrets.token_urlsafe(32)
             store.put("f107_signing_key", key)
     return key
+
+
+KEY_FORM = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 random bytes, URL-safe base64 (sync/center/keys.f107_key)
+
+
+def adopt_kecamatan_key(key: str) -> bool:
+    """The center's key for this kecamatan becomes this PC's: every counter PC of the kecamatan holds the
+    same, so a form printed at a desa laptop one of them enrolled scans at any of them (issue 26). The key
+    this PC made itself stays accepted (forms printed under it, by its laptops enrolled before). True when
+    it changed."""
+    if not isinstance(key, str) or not KEY_FORM.fullmatch(key):
+        raise ValueError("kunci F-1.07 dari pusat tidak sah")
+    from app.frame import audit
+    with database.atomic():
+        current = store.get("f107_signing_key")
+        if current == key and store.get("f107_key_from_center"):
+            return False
+        earlier = [old for old in store.get("f107_earlier_keys") if old != key]
+        if current and current != key and current not in earlier:
+            earlier.append(current)
+        store.put("f107_earlier_keys", earlier)
+        store.put("f107_signing_key", key)
+        store.put("f107_key_from_center", True)
+        audit.record("ubah", "pengaturan", "kunci_f107", "Kode QR F-1.07 kini ditandatangani dengan kunci kecamatan "
+                     "dari pusat cetak (sama di semua PC loket kecamatan ini); formulir yang ditandatangani kunci "
+                     "lama PC ini tetap diterima di PC ini")
+    return True
+
+
+def _masters() -> list[str]:
+    """The kecamatan's key, then this PC's own earlier ones (forms signed before it held the kecamatan's)."""
+    return [signing_key(), *store.get("f107_earlier_keys")]
 
 
 def generation_of(desa_code: str) -> int:
@@ -69,6 +105,28 @@ def revoke_desa_key(desa_code: str) -> int:
         audit.record("cabut", "perangkat_desa", desa_code, f"Kunci komputer desa {desa_code} dicabut "
                      f"(generasi {generations[desa_code] - 1} tidak berlaku lagi)")
     return generations[desa_code]
+
+
+DESA_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+
+
+def raise_generations(known) -> list[str]:
+    """Revocations made at the kecamatan's other counter PCs, as the center holds them ({desa code: n}, its
+    answer to /relay/desa-keys): this PC refuses those laptops' forms too, and its new enrolment codes carry
+    the new generation (the center refuses older ones). The desa codes raised; in the caller's transaction."""
+    from app.frame import audit
+    ours = store.get("kecamatan_code") + "."
+    generations, raised = dict(store.get("desa_key_generations")), []
+    for code, number in (known.items() if isinstance(known, dict) else ()):
+        if (isinstance(code, str) and DESA_CODE.fullmatch(code) and code.startswith(ours) and isinstance(number, int)
+                and not isinstance(number, bool) and generation_of(code) < number <= 10 ** 6):
+            generations[code] = number
+            raised.append(code)
+            audit.record("cabut", "perangkat_desa", code, f"Kunci komputer desa {code} dicabut di PC loket lain "
+                         f"kecamatan ini (generasi di bawah {number} tidak berlaku lagi)")
+    if raised:
+        store.put("desa_key_generations", generations)
+    return raised
 
 
 def _serializer(key: str) -> URLSafeSerializer:
@@ -127,11 +185,14 @@ def decode(text: str) -> dict:
 
 def _keys_that_may_sign(desa_code: str, number) -> list[str]:
     """The key of the PC whose series the number is in (a number claimed by another PC fails it), and the
-    desa's key (the kecamatan's own printouts; desa PCs enrolled before per-PC keys)."""
+    desa's key (the kecamatan's own printouts; desa PCs enrolled before per-PC keys), under each key the
+    kecamatan's forms may have been signed with (_masters)."""
     found = protocol.PRE_REGISTRATION_NUMBER.fullmatch(number) if isinstance(number, str) else None
-    keys = [desa_key(desa_code)]
-    if found and protocol.DESA_PC_CODE.fullmatch(found.group(2)):
-        keys.insert(0, desa_key(desa_code, pc=found.group(2)))
+    pc = found.group(2) if found and protocol.DESA_PC_CODE.fullmatch(found.group(2)) else ""
+    keys = []
+    for master in _masters():
+        keys += [desa_key(desa_code, master=master, pc=pc)] if pc else []
+        keys.append(desa_key(desa_code, master=master))
     return keys
 
 

@@ -285,11 +285,34 @@ def pull_inbox(client, link, report, progress) -> None:
 
 
 def push_desa_keys(client, link, report, progress) -> None:
-    """The admin's revocations ("Cabut kunci") reach the center: older desa keys are refused there."""
+    """The admin's revocations ("Cabut kunci") reach the center: older desa keys are refused there. Sent on
+    every pass, even with none made here: the answer brings those made at the kecamatan's other counter PCs,
+    which now accept this PC's laptops' forms too (one F-1.07 key per kecamatan)."""
     generations = {code: int(number) for code, number in (store.get("desa_key_generations") or {}).items()}
-    if generations:
-        engine.with_retries(lambda: client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys",
-                                                     {"generations": generations}))
+    answer = engine.with_retries(lambda: client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys",
+                                                          {"generations": generations}))
+    if isinstance(answer, dict) and answer.get("generations"):  # an older center answers without them
+        with engine.write_transaction():
+            qr.raise_generations(answer["generations"])
+
+
+def fetch_f107_key(client, link, report, progress) -> None:
+    """Until this counter PC holds its kecamatan's F-1.07 key (app/desa/qr.adopt_kecamatan_key): asked right
+    after enrolment and on each pass, so a PC enrolled before the center handed it out gets it on its next
+    one. A center too old to have it (404) leaves the PC its own key."""
+    if store.get("f107_key_from_center"):
+        return
+    try:
+        answer = engine.with_retries(lambda: client.call_json("GET", protocol.API_PREFIX + "/relay/f107-key"))
+    except Refused as refusal:
+        if refusal.status == 404:
+            return
+        raise
+    try:
+        with engine.write_transaction():
+            qr.adopt_kecamatan_key(answer.get("key") if isinstance(answer, dict) else None)
+    except ValueError:  # a signed answer, so never from a real center: this PC keeps its own key
+        log.warning("the center's answer to /relay/f107-key holds no key; this PC keeps its own")
 
 
 def kecamatan_before_push(client, link, report, progress) -> None:
@@ -380,6 +403,8 @@ def sync_state() -> dict:
 records.plug(PreRegistrations())
 records.plug(PreRegistrationStatuses())
 records.plug_feed("desa", "/relay/statuses")
+records.plug_phase("kecamatan", "before", fetch_f107_key)
+records.plug_phase("kecamatan", "enrolled", fetch_f107_key)
 records.plug_phase("kecamatan", "before", kecamatan_before_push)
 add_transition_listener(_application_moved)
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import requests
 
 from sync import protocol
-from sync.client import engine, link
+from sync.client import engine, link, records
 from sync.client.models import RetiredKey, SyncLink, SyncLog
 from sync.client import transport
 from sync.client.transport import LinkDown, Refused
@@ -89,6 +89,7 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
     identity.after_enrolment(made)  # a PC holding another PC's backup: now an additional PC
     with engine.write_transaction():
         RetiredKey.delete().execute()  # its proof went with this enrolment
+    _after_enrolment_phases(made)
     return made
 
 
@@ -104,6 +105,18 @@ def _own_previous_key() -> tuple[str, str] | None:
         return current.key_id, current.secret
     retired = RetiredKey.select().order_by(RetiredKey.id.desc()).first()
     return (retired.key_id, retired.secret) if retired is not None else None
+
+
+def _after_enrolment_phases(made: SyncLink) -> None:
+    """What capabilities fetch from the center once enrolled (sync/client/records.plug_phase "enrolled": the
+    kecamatan's F-1.07 key). The enrolment stands if the link fails now: each pass asks again."""
+    client = engine.client_for(made, timeout=20)
+    for phase in records.phases(made.role, "enrolled"):
+        try:
+            phase(client, made, engine.PassReport(), engine.Progress())
+        except (LinkDown, Refused) as problem:
+            with engine.write_transaction():
+                SyncLog.create(at=utc_now(), kind="galat", summary=f"setelah pendaftaran: {problem}"[:500])
 
 
 def unlink_this_pc() -> int:

@@ -1,4 +1,5 @@
 """Kecamatan enrolment, device keys, and request authentication at the center."""
+import base64
 import hashlib
 import re
 import secrets
@@ -13,7 +14,7 @@ from sync import protocol
 from app.frame.dates import utc_now
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
-from sync.center.sealed import is_sealed
+from sync.center.sealed import derived_key, is_sealed
 
 ENROLMENT_VALID_DAYS = 7
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -107,6 +108,15 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
                                device_code=device_code_for(number))
         Kecamatan.update(enrolment_key_id=key.key_id).where(Kecamatan.id == kecamatan.id).execute()
     return kecamatan, key
+
+
+def f107_key(kecamatan: Kecamatan) -> str:
+    """The kecamatan's key for the signed QR of the F-1.07 (app/desa/qr.py), one for all its counter PCs,
+    so a form a desa laptop printed scans at whichever counter PC is free. Derived from the server key
+    and the kecamatan's code: the same every time, stored nowhere, handed only to the kecamatan's own
+    counter PCs (sync/center/relay.relay_f107_key)."""
+    raw = derived_key(b"f107-form-key " + kecamatan.code.encode())
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 REPLACED_MESSAGE = ("Komputer ini sudah digantikan oleh komputer lain sebagai PC {code} kecamatan ini (data cadangannya "

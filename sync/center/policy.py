@@ -32,6 +32,7 @@ ROUTES = {
                     "center_api.openapi center_api.relay_enrol center_api.relay_pra_manifest "
                     "center_api.relay_pra_packets center_api.relay_statuses center_api.relay_inbox "
                     "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys "
+                    "center_api.relay_f107_key "
                     "center_api.performance_manifest center_api.performance_packets "
                     "center_api.public_manifest center_api.public_packets",
     "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",

@@ -22,6 +22,7 @@ from sync import protocol
 from sync.center.api import HEX64, MAX_CURSOR, _cursor_args, _error, _json_body, blueprint, packet_items
 from sync.center.audit import audit
 from sync.center.db import center_database
+from sync.center.keys import f107_key
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
 from sync.center.records import Outcome, nik_problem, photo_check
 
@@ -31,7 +32,8 @@ DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "c
 # forms' kind `pra`, sync/center/public_status.py).
 SHARED_ROUTES = frozenset({"center_api.probe", "center_api.public_manifest", "center_api.public_packets"})
 KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status_manifest",
-                              "center_api.relay_status_packets", "center_api.relay_desa_keys"})
+                              "center_api.relay_status_packets", "center_api.relay_desa_keys",
+                              "center_api.relay_f107_key"})
 MAX_RECORD_BYTES = 16 * 1024
 INBOX_BYTES = 4 * 1024 * 1024  # one inbox page stays well under the 8 MB packet limit
 STATUS_WORDS = re.compile(r"^[a-z_]{1,32}$")
@@ -315,7 +317,8 @@ def relay_status_packets():
 @blueprint.post("/v1/relay/desa-keys")
 def relay_desa_keys():
     """The kecamatan's key generation per desa: desa keys of an older generation are revoked here
-    (a lost laptop, a leaked code: "Cabut kunci" on the kecamatan's Operator Desa page)."""
+    (a lost laptop, a leaked code: "Cabut kunci" on the kecamatan's Operator Desa page). The answer holds
+    the generations known here, so a counter PC learns what its kecamatan's other PCs revoked."""
     body = _json_body()
     generations = body.get("generations") if body else None
     if not isinstance(generations, dict) or len(generations) > 2000 or not all(
@@ -337,7 +340,17 @@ def relay_desa_keys():
         if revoked:
             audit("cabut_kunci_desa", "kecamatan", kecamatan.code, f"{revoked} kunci komputer desa dicabut",
                   username="api")
-    return jsonify({"revoked": revoked})
+        known = {row.desa_code: row.generation for row in RelayDesa.select(RelayDesa.desa_code, RelayDesa.generation)
+                 .where(RelayDesa.kecamatan == kecamatan.id)}
+    return jsonify({"revoked": revoked, "generations": known})
+
+
+@blueprint.get("/v1/relay/f107-key")
+def relay_f107_key():
+    """The kecamatan's F-1.07 key, one for all its counter PCs (keys.f107_key): each asks until it holds
+    it, at enrolment and on its passes (app/desa/relay.fetch_f107_key). A kecamatan key only (`allowed`):
+    a desa laptop holds just the key derived for it. Signed over the request's nonce like every answer."""
+    return jsonify({"key": f107_key(g.kecamatan)})
 
 
 def _raise_generation(kecamatan_id: int, desa_code: str, generation: int) -> None:

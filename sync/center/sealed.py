@@ -28,6 +28,7 @@ KEY_FILE = "device_secrets.key"
 SEALED_PREFIX = "fernet:"
 
 _box: Fernet | None = None
+_server_key: bytes | None = None  # raw, for the keys derived from it (derived_key)
 _personal: tuple[AESGCM, AESSIV] | None = None
 _seal_personal = False  # True on PostgreSQL: what is written is sealed; what is read is opened anyway
 PERSONAL_TEXT, PERSONAL_SEARCH, PERSONAL_BLOB = "seal1:", "seal1d:", b"LKS1"
@@ -48,14 +49,19 @@ def load_server_key(data_dir: Path) -> bytes:
 
 
 def configure(server_key: bytes, seal_personal: bool = False) -> None:
-    global _box, _personal, _seal_personal
+    global _box, _server_key, _personal, _seal_personal
     _box = Fernet(server_key)
-    raw = base64.urlsafe_b64decode(server_key)
-
-    def derived(label: bytes, length: int) -> bytes:
-        return HKDF(hashes.SHA256(), length, salt=None, info=b"loket-center " + label).derive(raw)
-    _personal = (AESGCM(derived(b"personal", 32)), AESSIV(derived(b"personal-search", 64)))
+    _server_key = base64.urlsafe_b64decode(server_key)
+    _personal = (AESGCM(derived_key(b"personal", 32)), AESSIV(derived_key(b"personal-search", 64)))
     _seal_personal = seal_personal
+
+
+def derived_key(label: bytes, length: int = 32) -> bytes:
+    """A key of its own for `label`, derived from the server key: kept nowhere, the same in every
+    process of the center and after a restore of its database with the same key file."""
+    if _server_key is None:
+        raise RuntimeError("the center's server key is not loaded (create_center_app loads it)")
+    return HKDF(hashes.SHA256(), length, salt=None, info=b"loket-center " + label).derive(_server_key)
 
 
 def _require_personal() -> tuple[AESGCM, AESSIV]:

@@ -30,9 +30,8 @@ from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_p
 
 # The rules and invariants that reach issue 24's findings on commit 146f68f (see docs/testing.md).
 # Paths that reach a seam found and not yet fixed (tests/simulation/test_found_seams.py, docs/testing.md):
-# scan_at_another_counter: the F-1.07 QR of a desa laptop refused at the kecamatan's other counter
-# PC (each counter PC makes its own F-1.07 signing key).
-KNOWN_SEAMS: set[str] = {"scan_at_another_counter"}
+# none today (the last two were fixed: a re-enrolled PC's old statuses, one F-1.07 key per kecamatan).
+KNOWN_SEAMS: set[str] = set()
 
 
 def switched_off() -> set[str]:
@@ -148,7 +147,6 @@ class OfficeYear(RuleBasedStateMachine):
         self.replacements = 0
         self.forms = 0
         self.backup_problems: list[str] = []
-        self.enrolled_by = {"D1": "P1"}  # desa laptop -> the counter PC whose code enrolled it
         self.old_forms: set[str] = set()  # NIKs of desa forms typed weeks ago (past their validity)
         self.accounts: dict[str, dict[str, Account]] = {}  # office name -> username -> what its holder knows
         self.accounts_in_backup: dict[str, dict[str, Account]] = {}  # backup file -> the accounts it holds
@@ -406,7 +404,6 @@ class OfficeYear(RuleBasedStateMachine):
             return
         name = f"D{len([o for o in self.world.offices.values() if o.is_desa]) + 1}"
         self.world.add_desa_pc(name, office, desa_index=desa)
-        self.enrolled_by[name] = office.name
         self._done("komputer_desa")
 
     @precondition(on("scan_desa_form"))
@@ -431,10 +428,6 @@ class OfficeYear(RuleBasedStateMachine):
         if not forms:
             return
         desa, pre_id, person = forms[pick % len(forms)]
-        if "scan_at_another_counter" in self.off and desa.kecamatan == office.kecamatan:
-            office = self._counter(self.enrolled_by[desa.name])  # only where the laptop's key was made
-            if office is None:
-                return
         printed = desa.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}/f107", username=f"op-{desa.name.lower()}")
         assert printed is None or printed.status_code == 200, errors_of(printed)
         if printed is None:

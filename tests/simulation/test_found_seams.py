@@ -134,14 +134,20 @@ def statuses_at(office, pc) -> list[str]:
     return office._counter(pc).read(lambda: sorted(a.status for a in Application.select()))
 
 
-# issue 26, second round (the QR scan rule), long run seed 31 step 67: each counter PC makes its own F-1.07
+# issue 26, second round (the QR scan rule), long run seed 31 step 67: each counter PC made its own F-1.07
 # signing key (app/desa/qr.signing_key) and a desa laptop's key derives from the one of the PC that enrolled
-# it, so the kecamatan's other counter PC refuses the laptop's printed form: "Tanda tangan kode QR tidak
-# cocok ... kode tidak dibuat oleh desa di kecamatan ini", even once the relay has put it in its queue.
-@pytest.mark.xfail(strict=True, reason="not fixed: one F-1.07 key per counter PC, not per kecamatan")
+# it, so the kecamatan's other counter PC refused the laptop's printed form: "Tanda tangan kode QR tidak
+# cocok ... kode tidak dibuat oleh desa di kecamatan ini", even once the relay had put it in its queue.
+# Now every counter PC enrolled at the center signs with the kecamatan's key from the center.
 def test_a_desa_form_printed_at_a_laptop_scans_at_the_kecamatans_other_counter_pc(office):
     office.desa_pre_register(where=0)                          # at laptop D1, enrolled by a code from P1
-    office.scan_desa_form(pc="P2", pick=0, camera=False)       # refused at P2 (rule:scan_desa_form)
+    office.scan_desa_form(pc="P2", pick=0, camera=False)       # the rule asserts it opens and is accepted
+    from app.desa.models import PreRegistration
+    accepted = office.world.offices["P2"].read(lambda: list(
+        PreRegistration.select(PreRegistration.source).where(PreRegistration.status == PreRegistration.ACCEPTED)
+        .tuples()))
+    assert accepted == [("qr",)]  # made from the laptop's code at P2 and accepted there
+    assert office.broken_invariants() == []
 
 
 # issue 26, second round, long run seed 31 step 163 (a seam of main before the second round's rules): a counter
