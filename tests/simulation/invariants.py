@@ -162,8 +162,17 @@ def statuses_not_applied_only_for_own_numbers(world: World, touched: Touched) ->
 CENTER_DRIVEN = {"diterima_pusat", "dicetak", "dikirim", "ditolak_pusat", "diminta_kirim_ulang"}
 
 
+def _refused_on_arrival():
+    """(number, version) of this PC's applications the center refused as they arrived (the outbox's answer),
+    which it therefore holds for no one: their reason is checked by every_application_is_at_the_center..."""
+    from sync.client.models import OutboxItem
+    return set(OutboxItem.select(OutboxItem.registration_number, OutboxItem.version).where(
+        (OutboxItem.kind == "permohonan") & (OutboxItem.state == "rejected")).tuples())
+
+
 def center_statuses_reach_their_own_applicant(world: World, touched: Touched) -> list[str]:
-    """An application moved by the center is the applicant the center holds under that number."""
+    """An application moved by the center is the applicant the center holds under that number (or, for
+    "ditolak_pusat", one the center refused as it arrived)."""
     from app.registration.models import Application
     from sync.center.models import ReceivedApplication
     with world.center_bound():
@@ -173,9 +182,12 @@ def center_statuses_reach_their_own_applicant(world: World, touched: Touched) ->
             at_center[number].add(nik)
     problems = []
     for office in kecamatan_pcs(world):
-        for number, nik, status in office.read(lambda: list(Application.select(
-                Application.registration_number, Application.nik, Application.status)
+        refused = office.read(_refused_on_arrival)
+        for number, version, nik, status in office.read(lambda: list(Application.select(
+                Application.registration_number, Application.version, Application.nik, Application.status)
                 .where(Application.status.in_(sorted(CENTER_DRIVEN))).tuples())):
+            if status == "ditolak_pusat" and (number, version) in refused:
+                continue
             if nik not in at_center.get(number, ()):
                 problems.append(f"{office.name}: {number} berstatus {status} dari pusat, tetapi pusat memegang "
                                 f"nomor itu untuk {sorted(at_center.get(number, ())) or 'tidak seorang pun'}")
