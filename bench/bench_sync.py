@@ -2,8 +2,12 @@
 
     python bench/bench_sync.py link   [--count 1000]          # 256 kbit/s, 400 ms RTT, 5 % failing
     python bench/bench_sync.py ingest [--count 200] [--pg URL]  # 10 kecamatan at once, SQLite (+ PostgreSQL)
+    python bench/bench_sync.py store  [--count 300] [--pg URL] [--photos photographs] [--profile DIR]
+                                      # the center's CPU per stored application, in process
     python bench/bench_sync.py night  [--clients 20] [--count 100] [--pg URL [--only-pg] [--centers 2]] [--threads 8]
+                                      [--photos photographs|synthetic] [--profile DIR]
                                       # N kecamatan PCs' `run.py sync --full` at the same moment
+    python bench/bench_sync.py night --matrix --pg URL [--scale 1]  # issue 30's side by side (NIGHT_MATRIX)
     python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
     python bench/bench_sync.py kills  [--count 1000] [--kills 20]
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
@@ -19,6 +23,7 @@ import io
 import json
 import math
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -50,14 +55,18 @@ def pas_foto(seed: int) -> bytes:
     return out.getvalue()
 
 
-def fill_with_photos(kec_app, count, kecamatan_code=None):
-    """Like the test harness, but with pas foto-like photos."""
+def fill_with_photos(kec_app, count, kecamatan_code=None, photos=None, first_photo=0):
+    """Like the test harness, but with pas foto-like photos; `photos`: the JPEGs to take them
+    from (default: 50 drawn ones), application n getting photos[(first_photo + n) % len]."""
     import hashlib
     from app.registration.models import ApplicationPhoto
     from tests.sync.harness import fill_kecamatan
     from tests.sync.harness import KECAMATAN_CODE
     numbers = fill_kecamatan(kec_app, count, photo_size=(30, 40), kecamatan_code=kecamatan_code or KECAMATAN_CODE)
-    photos = [pas_foto(i) for i in range(50)]
+    photos = photos or [pas_foto(i) for i in range(50)]
+
+    def photo_for(application_id):
+        return photos[(first_photo + application_id) % len(photos)]
     with kec_app.app_context(), kec_app.extensions["database"].connection_context() as _:
         from app.frame.db import database
         from sync.client.models import OutboxItem
@@ -66,14 +75,33 @@ def fill_with_photos(kec_app, count, kecamatan_code=None):
         from app.registration.status import ApplicationStatus as S
         with database.atomic():
             for application in Application.select():
-                photo = photos[application.id % len(photos)]
+                photo = photo_for(application.id)
                 (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
                  .where(ApplicationPhoto.application == application).execute())
                 OutboxItem.delete().where(OutboxItem.source_id == application.id).execute()
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
-        total = sum(len(photos[a.id % len(photos)]) for a in Application.select(Application.id))
+        total = sum(len(photo_for(a.id)) for a in Application.select(Application.id))
         records = sum(len(i.record_json) for i in OutboxItem.select())
     return numbers, total, records
+
+
+PHOTO_POOL = 200  # distinct photographs a night run draws from (each made once, kept in the cache folder)
+
+
+def photograph_pool(cache: Path = Path(tempfile.gettempdir()) / "loket-bench-photographs") -> list[bytes]:
+    """PHOTO_POOL photographs as the counter stores them (bench/photo_corpus.py, intake-normalised,
+    ~27 KB each), made once and kept: making one costs ~70 ms."""
+    from bench.photo_corpus import intake
+    cache.mkdir(exist_ok=True)
+    photos = []
+    for seed in range(PHOTO_POOL):
+        path = cache / f"{seed:04d}.jpg"
+        if not path.exists():
+            made = intake(seed)
+            path.with_suffix(".part").write_bytes(made)
+            path.with_suffix(".part").replace(path)  # whole or not at all, for the next run
+        photos.append(path.read_bytes())
+    return photos
 
 
 # --- link: ours against an OpenRosa-style baseline on the same link ----------------------
@@ -245,11 +273,15 @@ def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch:
             "median_client_apps_per_second": round(statistics.median(count / r[1] for r in results), 1)}
 
 
-def bench_store(count: int, database_url: str | None) -> dict:
+def bench_store(count: int, database_url: str | None, photos: str = "synthetic", profile: Path | None = None) -> dict:
     """The center's own cost of storing an application, in process and without HTTP: CPU and wall
     time per `records.store_packet_item` (validation, strict JPEG check, sealing, the SQL), one
-    thread, pas foto-like photos. CPU time does not depend on what else the machine runs."""
+    thread. CPU time does not depend on what else the machine runs. `photos`: "synthetic" (drawn
+    pas foto, sent as they are) or "photographs" (bench/photo_corpus.py, each as the Lepton stream
+    a kecamatan sends, so restoring it is counted as at the center). `profile`: cProfile's
+    statistics of the stores, written there."""
     from app.frame.dates import utc_now
+    from sync import jpeg_transit, protocol
     from sync.center import records
     from sync.center.app import create_center_app
     from sync.center.models import Kecamatan
@@ -258,19 +290,37 @@ def bench_store(count: int, database_url: str | None) -> dict:
         from tests.sync.helpers import reset_postgres
         reset_postgres(database_url)
     app = create_center_app({"DATA_DIR": Path(tempfile.mkdtemp(prefix="bench-store-")), "DATABASE_URL": database_url})
-    photos = [pas_foto(i) for i in range(20)]
+    pool = photograph_pool() if photos == "photographs" else [pas_foto(i) for i in range(20)]
     with app.app_context(), app.extensions["center_database"].connection_context():
         kecamatan = Kecamatan.create(code="35.08.07", digits="350807", name="Uji", created_at=utc_now())
-        items = [packet_item(n + 1, photo=photos[n % 20]) for n in range(count + 1)]
-        records.store_packet_item(kecamatan, *items.pop())  # the desa list and first connection, not per application
+        items = [packet_item(n + 1, photo=pool[n % len(pool)]) for n in range(count + 1)]
+        if photos == "photographs":  # as the API hands them over: the plain Lepton stream, the hash's check
+            streams = {sha: jpeg_transit.compress(photo, jpeg_transit.PLAIN) for sha, photo in
+                       {protocol.sha256_hex(photo): photo for photo in pool}.items()}
+            items = [(dict(header, photo_codec=jpeg_transit.PLAIN, hash=header["hash"][:protocol.HASH_CHECK_CHARS]),
+                      streams[protocol.sha256_hex(photo)]) for header, photo in items]
+        short = photos == "photographs"
+        records.store_packet_item(kecamatan, *items.pop(), short_hash=short)  # the first connection, not per application
+        profiler = None
+        if profile:
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
         cpu, wall = time.process_time(), time.perf_counter()
-        stored = sum(records.store_packet_item(kecamatan, *item).result == "stored" for item in items)
+        stored = sum(records.store_packet_item(kecamatan, *item, short_hash=short).result == "stored"
+                     for item in items)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        offered = [{"id": h["id"], "version": h["version"], "hash": h["hash"]} for h, _ in items]
+        if profiler:
+            profiler.disable()
+            profile.parent.mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(str(profile))
+        offered = [{"id": h["id"], "version": h["version"],
+                    "hash": protocol.content_hash(h["record"], protocol.sha256_hex(
+                        jpeg_transit.decompress(w, h["photo_codec"]) if h.get("photo_codec") else w))} for h, w in items]
         manifest = time.process_time()
         assert len(records.answer_manifest(kecamatan, offered)["have"]) == count  # a re-sent pass: all held
         manifest = time.process_time() - manifest
-    return {"database": "postgresql" if database_url else "sqlite", "applications": stored,
+    return {"database": "postgresql" if database_url else "sqlite", "photos": photos, "applications": stored,
             "manifest_cpu_ms_per_item": round(manifest * 1000 / count, 3),
             "cpu_ms_per_app": round(cpu * 1000 / count, 2), "wall_ms_per_app": round(wall * 1000 / count, 2),
             "apps_per_cpu_second": round(count / cpu, 1)}
@@ -288,11 +338,36 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_night(clients: int, count: int, database_url: str | None, threads: int = 8, centers: int = 1) -> dict:
-    """Each kecamatan: its own data folder, `count` complete applications with pas foto-like
-    photos, enrolled; then every `run.py sync --full` starts at once. Applications per second is
-    counted at the center, first stored to last stored (the PCs' own start-up is not the
-    center's); a pass that ends with an error or leaves anything unsent is a failed first pass."""
+def _children_cpu_seconds() -> float:
+    """User + system CPU of this process's children that have ended and been waited for."""
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _py_spy(pid: int, out: Path):
+    """py-spy sampling `pid` into `out` (collapsed stacks) until it ends, or None without py-spy."""
+    import shutil
+    import subprocess
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return None
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--nonblocking",
+                             "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def bench_night(clients: int, count: int, database_url: str | None, threads: int = 8, centers: int = 1,
+                photos: str = "photographs", profile: Path | None = None) -> dict:
+    """Each kecamatan: its own data folder, `count` complete applications with photos (crops of
+    real photographs through the intake, bench/photo_corpus.py; or drawn pas foto), enrolled;
+    then every `run.py sync --full` starts at once. Applications per second is counted at the
+    center, first stored to last stored; a pass that ends with an error or leaves anything
+    unsent is a failed first pass. CPU is counted per process and divided by the applications
+    stored: the center processes' (/proc, over the run) and the `run.py sync` children's (all of
+    each child: start-up, opening its database, key derivation, the pass; getrusage of the
+    waited children). `profile`: py-spy's collapsed stacks of each center and of the first
+    kecamatan's pass are written there."""
+    import os
     import subprocess
     from app.frame.dates import utc_now
     from sync.center import keys
@@ -304,6 +379,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
     if database_url:
         from tests.sync.helpers import reset_postgres
         reset_postgres(database_url)
+    pool = photograph_pool() if photos == "photographs" else None
     center_app = create_center_app({"DATA_DIR": base / "center", "DATABASE_URL": database_url})
     codes = regency_kecamatan(clients)
     with center_app.extensions["center_database"].connection_context():
@@ -311,19 +387,28 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             code=code, digits=code.replace(".", ""), name=f"Uji {k}", created_at=utc_now())) for k, code in enumerate(codes)}
     servers = [CenterServer(base / "center", database_url=database_url, threads=threads).start()
                for _ in range(centers)]
+    spies = []
     try:
-        folders = []
+        folders, photo_bytes = [], 0
         for k, code in enumerate(codes):
             folder = base / f"kec-{k:02d}"
             kec_app = kecamatan_app(folder)
-            fill_with_photos(kec_app, count, kecamatan_code=code)
+            photo_bytes += fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)[1]
             enrol_kecamatan(kec_app, servers[k % centers].url, enrolment[code], kecamatan_code=code)
+            kec_app.extensions["database"].close()
             folders.append(folder)
+        if profile:
+            profile.mkdir(parents=True, exist_ok=True)
+            spies = [_py_spy(s.process.proc.pid, profile / f"center-{i}.txt") for i, s in enumerate(servers)]
         cpu_before = [_cpu_seconds(s.process.proc.pid) for s in servers]
+        children_before = _children_cpu_seconds()
         started = time.monotonic()
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
         passes = [(subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(folder), "--full"],
-                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True),
+                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env),
                    time.monotonic()) for folder in folders]
+        if profile:
+            spies.append(_py_spy(passes[0][0].pid, profile / "kecamatan-0.txt"))
         seconds, failed, outputs = [], 0, []
         for process, began in passes:
             output, _ = process.communicate(timeout=3600)
@@ -332,10 +417,17 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             if process.returncode != 0 or f"terkirim {count}," not in output:
                 failed += 1
         wall = time.monotonic() - started
+        client_cpu = _children_cpu_seconds() - children_before
         cpu_after = [_cpu_seconds(s.process.proc.pid) for s in servers]
     finally:
         for server in servers:
             server.stop()
+        for spy in spies:
+            if spy is not None:
+                try:
+                    spy.wait(30)
+                except subprocess.TimeoutExpired:
+                    spy.kill()
     with center_app.extensions["center_database"].connection_context():
         stored = ReceivedApplication.select().count()
         first, last = ReceivedApplication.select(fn.MIN(ReceivedApplication.received_at),
@@ -344,16 +436,59 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         from datetime import datetime
         first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
     ingest_seconds = max((last - first).total_seconds(), 0.001)
+    center_app.extensions["center_database"].close()
+    import shutil
+    shutil.rmtree(base, ignore_errors=True)  # 20-50 kecamatan databases a run; the figures are below
     cpu = (sum(cpu_after) - sum(cpu_before)) if None not in cpu_before + cpu_after else None
     seconds.sort()
+    per_app = max(stored, 1)
     return {"database": "postgresql" if database_url else "sqlite", "clients": clients, "centers": centers,
-            "threads": threads, "applications": stored, "expected": clients * count,
+            "threads": threads, "photos": photos, "photo_bytes_per_app": round(photo_bytes / max(clients * count, 1)),
+            "applications": stored, "expected": clients * count,
             "ingest_seconds": round(ingest_seconds, 1), "apps_per_second": round(stored / ingest_seconds, 1),
             "wall_seconds": round(wall, 1),
-            "center_cpu_ms_per_app": round(cpu * 1000 / max(stored, 1), 2) if cpu is not None else None,
+            "center_cpu_ms_per_app": round(cpu * 1000 / per_app, 2) if cpu is not None else None,
+            "client_cpu_ms_per_app": round(client_cpu * 1000 / per_app, 2),
+            "client_cpu_seconds_per_pass": round(client_cpu / clients, 2),
             "failed_first_passes": failed, "median_pass_seconds": round(statistics.median(seconds), 1),
             "p95_pass_seconds": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 1),
+            "load_average": [round(x, 1) for x in os.getloadavg()],
             "sample_output": sorted({line for lines in outputs for line in lines})[:3]}
+
+
+# The side-by-side of issue 30: (database, clients, centers, applications per kecamatan).
+NIGHT_MATRIX = (("postgresql", 20, 1, 100), ("postgresql", 20, 2, 100), ("sqlite", 20, 1, 100),
+                ("postgresql", 50, 1, 20), ("sqlite", 50, 1, 20))
+
+
+def bench_night_matrix(database_url: str, threads: int = 8, photos: str = "photographs", scale: float = 1.0) -> dict:
+    """Every row of NIGHT_MATRIX, one after the other, then the arithmetic of the 2 shared cores:
+    with the kecamatan's passes on the same cores as the center, apps/s <= 2000 ms / (client ms +
+    center ms per application); the center alone could carry 2000 / its ms per application."""
+    rows = []
+    for database, clients, centers, count in NIGHT_MATRIX:
+        rows.append(bench_night(clients, max(1, round(count * scale)), database_url if database == "postgresql" else None,
+                                threads, centers, photos))
+    cores = os.cpu_count() or 2
+    for row in rows:
+        both = (row["center_cpu_ms_per_app"] or 0) + row["client_cpu_ms_per_app"]
+        row["ceiling_apps_per_second_shared"] = round(cores * 1000 / both, 1) if both else None
+        row["ceiling_apps_per_second_center_alone"] = (round(cores * 1000 / row["center_cpu_ms_per_app"], 1)
+                                                       if row["center_cpu_ms_per_app"] else None)
+    return {"cores": cores, "rows": rows, "table": night_table(rows)}
+
+
+def night_table(rows: list[dict]) -> list[str]:
+    lines = ["| database | kecamatan | centers | applications | apps/s | center CPU ms/app | client CPU ms/app "
+             "| failed first passes | median / p95 pass s | ceiling shared / center alone apps/s | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['database']} | {r['clients']} | {r['centers']} | {r['applications']} | {r['apps_per_second']} "
+                     f"| {r['center_cpu_ms_per_app']} | {r['client_cpu_ms_per_app']} | {r['failed_first_passes']} "
+                     f"| {r['median_pass_seconds']} / {r['p95_pass_seconds']} "
+                     f"| {r.get('ceiling_apps_per_second_shared')} / {r.get('ceiling_apps_per_second_center_alone')} "
+                     f"| {r['load_average'][0]} |")
+    return lines
 
 
 # --- faults and kills at full counts ----------------------------------------------------
@@ -440,6 +575,19 @@ def bench_usb(count: int) -> dict:
             "reimport_messages": sorted({r["message"].split(":")[0] for r in again})[:2]}
 
 
+def installed_bytecode() -> None:
+    """The programs this bench starts run from compiled bytecode, as an installed office PC and
+    center do (pip compiles at install): this machine's environment sets PYTHONDONTWRITEBYTECODE,
+    under which every `run.py sync` child would compile the app's sources again and count that as
+    the pass's CPU. The bytecode goes to a folder outside the tree (PYTHONPYCACHEPREFIX)."""
+    import subprocess
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "loket-bench-pycache"))
+    subprocess.run([sys.executable, "-c", "import compileall, sys; sys.exit(not all(compileall.compile_dir(d, quiet=1) "
+                    "for d in sys.argv[1:]) or not compileall.compile_file(sys.argv[1] + '/../run.py', quiet=1))",
+                    str(ROOT / "app"), str(ROOT / "sync")], check=True, env=os.environ)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["link", "ingest", "store", "night", "faults", "kills", "vs-rsync", "usb"])
@@ -455,17 +603,23 @@ def main() -> int:
     parser.add_argument("--offset", type=float, help="vs-rsync: the outage link's phase (tunlink --offset)")
     parser.add_argument("--dump", type=Path, help="vs-rsync: tunlink's per-flow byte streams of our runs, for the "
                                                    "byte account (tunlink --dump)")
-    parser.add_argument("--photos", default="synthetic", choices=["synthetic", "photographs"],
-                        help="vs-rsync: drawn phone photos, or crops of real photographs (bench/photo_corpus.py)")
+    parser.add_argument("--photos", choices=["synthetic", "photographs"],
+                        help="vs-rsync and store (default synthetic), night (default photographs): drawn photos, or crops of "
+                             "real photographs (bench/photo_corpus.py)")
+    parser.add_argument("--matrix", action="store_true", help="night: every row of NIGHT_MATRIX, side by side")
+    parser.add_argument("--scale", type=float, default=1.0, help="night --matrix: applications per kecamatan x this")
+    parser.add_argument("--profile", type=Path, help="night: py-spy's stacks of the centers and one pass, here; store: cProfile's")
     parser.add_argument("--busy", type=int, default=0, help="vs-rsync: processes spinning on the CPU meanwhile")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
+    if options.what == "night":
+        installed_bytecode()
     if options.what == "vs-rsync":
         from bench import sync_vs_rsync
         result = sync_vs_rsync.run(options.count or 200, options.reps, options.links.split(","), options.results,
                                    tools=options.tools.split(","), dump=options.dump, offset=options.offset,
-                                   photos=options.photos, busy=options.busy)
+                                   photos=options.photos or "synthetic", busy=options.busy)
     elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":
@@ -473,13 +627,21 @@ def main() -> int:
         if options.pg:
             result.append(bench_ingest(options.count or 200, options.pg))
     elif options.what == "store":
-        result = [bench_store(options.count or 300, None)] + ([bench_store(options.count or 300, options.pg)]
-                                                            if options.pg else [])
+        photos, profile = options.photos or "synthetic", options.profile
+        result = [bench_store(options.count or 300, None, photos, profile and profile / "store-sqlite.prof")]
+        if options.pg:
+            result.append(bench_store(options.count or 300, options.pg, photos, profile and profile / "store-pg.prof"))
+    elif options.what == "night" and options.matrix:
+        if not options.pg:
+            parser.error("night --matrix needs --pg")
+        result = bench_night_matrix(options.pg, options.threads, options.photos or "photographs", options.scale)
     elif options.what == "night":
-        result = [] if options.only_pg else [bench_night(options.clients, options.count or 100, None, options.threads)]
+        photos = options.photos or "photographs"
+        result = [] if options.only_pg else [bench_night(options.clients, options.count or 100, None, options.threads,
+                                                         photos=photos, profile=options.profile)]
         if options.pg:
             result.append(bench_night(options.clients, options.count or 100, options.pg, options.threads,
-                                      options.centers))
+                                      options.centers, photos, options.profile and options.profile / "pg"))
     elif options.what == "usb":
         result = bench_usb(options.count or 2000)
     elif options.what == "faults":

@@ -22,6 +22,8 @@ def cmd_center(options) -> int:
     app = create_center_app(config)
     with app.extensions["center_database"].connection_context():
         password = ensure_center_admin()
+        from sync.center.records import read_rules
+        read_rules()
         if options.demo:  # Kinerja Kecamatan figures for every kecamatan of Lumajang (sync/center/demo.py)
             from sync.center import demo
             print(f"Data demo kinerja: {demo.fill()} laporan disimpan")

@@ -155,6 +155,18 @@ def _desa_of(kecamatan_code: str) -> list:
     return regions.desa_of(kecamatan_code)
 
 
+def read_rules() -> None:
+    """Read the country's region list and the desa of the kecamatan with an enrolled PC now, once
+    per process (~0.2 s of CPU, ~10 ms a kecamatan): at start, not in the first packets of the night."""
+    from app.frame import regions
+    from sync.center.models import DeviceKey
+    regions.children("")
+    enrolled = (Kecamatan.select(Kecamatan.code).join(DeviceKey).where(DeviceKey.revoked_at.is_null())
+                .distinct().limit(_desa_of.cache_info().maxsize))
+    for (code,) in enrolled.tuples():
+        _desa_of(code)
+
+
 def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
     """Why the center refuses a record, or None: the counter's own rules, applied to what arrived."""
     for name in RECORD_TEXT_FIELDS:

@@ -124,3 +124,20 @@ def test_a_busy_answer_is_believed_only_so_far():
     with pytest.raises(Busy) as busy:
         client.verified(ticket, 503, {"Retry-After": "86400"}, b"")
     assert busy.value.seconds == 120
+
+
+def test_the_center_reads_its_kecamatan_rules_at_start_not_in_the_first_packet_of_the_night(center_app, enrolled):
+    """`run.py center` reads the region list and the desa of every kecamatan with a live key before
+    it serves (records.read_rules): the first packets of the night store without reading them."""
+    from app.frame.dates import utc_now
+    from sync.center import records
+    from sync.center.models import Kecamatan
+    from tests.sync.helpers import packet_call, packet_item
+    Kecamatan.create(code="35.08.08", digits="350808", name="Tanpa PC", created_at=utc_now())  # no key: not read
+    records._desa_of.cache_clear()
+    records.read_rules()
+    assert records._desa_of.cache_info().currsize == 1
+    misses = records._desa_of.cache_info().misses
+    answer = packet_call(center_app.test_client(), enrolled[1], protocol.API_PREFIX + "/packets", [packet_item(1)])
+    assert answer.json["results"] == [{"result": "stored", "seq": 1}]
+    assert records._desa_of.cache_info().misses == misses
