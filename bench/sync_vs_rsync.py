@@ -186,6 +186,7 @@ class Link:
 
     def __init__(self, work: Path, **shape):
         self.stats = work / f"tunlink-{time.monotonic_ns()}.json"
+        self.dump = shape.get("dump")
         args = [sys.executable, str(TUNLINK), "--kec", KEC_NS, "--pst", PST_NS, "--rate", str(RATE),
                 "--delay", str(DELAY), "--stats", str(self.stats), "--seed", str(shape.pop("seed", 1))]
         for name, value in shape.items():
@@ -248,6 +249,8 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int]:
         pusher.stdin.flush()
         result = json.loads(pusher.stdout.readline())
         elapsed = time.monotonic() - started
+        if link.dump:  # the timed span on tunlink's clock (both are CLOCK_MONOTONIC), for bench/sync_timeline.py
+            (Path(link.dump) / "timed.json").write_text(json.dumps({"start": started, "end": started + elapsed}))
         if result["not_at_center"]:
             raise RuntimeError(f"{result['not_at_center']} applications did not arrive")
         return elapsed, link.wire_bytes()
