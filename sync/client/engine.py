@@ -423,10 +423,14 @@ class Upload:
         return True
 
     def take_answer(self, stream, in_flight: deque) -> None:
-        """The oldest packet's answer, recorded in one transaction (a signed refusal fails that
-        packet alone; the connection goes on)."""
+        """The oldest answer: of a request written ahead of the packets (PassConnection.read_ahead),
+        or of the oldest packet, recorded in one transaction (a signed refusal fails that packet
+        alone; the connection goes on)."""
         if self.line.read_ahead(stream, self.codec):
-            self.answered_any = True  # the connection carried an answer: not a dead link if it breaks now
+            # The connection carried an answer (not a dead link if it breaks now); after the probe's,
+            # the loop writes the packets its answer allows before waiting for the first packet's.
+            self.answered_any = True
+            return
         packet = in_flight[0]
         try:
             results = _packet_results(stream.receive(), packet.items)
