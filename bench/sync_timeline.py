@@ -1,7 +1,8 @@
 """Where the time of one vs-rsync run of ours went: every HTTP message on the link, and the upward
 link's idle time by phase, from tunlink's --dump (issue 32: the link against its floor).
 
-    python bench/sync_timeline.py DUMP_DIR/clean-1 [--messages]
+    python bench/sync_timeline.py DUMP_DIR/clean-1 [--messages]   (a folder written by
+    bench_sync.py vs-rsync --dump DUMP_DIR)
 
 Times are seconds from the timed part's start (timed.json, written by the bench beside the
 streams; without it, from the first byte the kecamatan sent). A message's "sent" is when its first
@@ -110,15 +111,14 @@ def timeline(folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--messages", action="store_true", help="list every message, not only the non-packet ones")
+    parser.add_argument("--messages", action="store_true", help="list the packets too, not only the other requests "
+                                                                 "and every answer")
     options = parser.parse_args()
     result = timeline(options.folder)
     print(f"timed part {result['seconds']} s, {result['connections']} connections\n")
     print(f"{'sent s':>8} {'in s':>8} {'port':>6} {'dir':>4} {'bytes':>9}  first line")
     for row in result["messages"]:
-        if options.messages or row["body"] != b"LKP5" or row["first"].startswith("HTTP"):
-            if not options.messages and not row["up"] and row["path"] == "" and row["bytes"] < 0:
-                continue
+        if options.messages or not (row["up"] and row["body"] == b"LKP5"):
             arrived = f"{row['in']:8.2f}" if row["in"] is not None else "       -"
             print(f"{row['sent']:8.2f} {arrived} {row['port']:>6} {'up' if row['up'] else 'down':>4} "
                   f"{row['bytes']:>9,}  {row['first']}")
