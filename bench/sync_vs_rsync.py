@@ -186,6 +186,7 @@ class Link:
 
     def __init__(self, work: Path, **shape):
         self.stats = work / f"tunlink-{time.monotonic_ns()}.json"
+        self.dump = shape.get("dump")
         args = [sys.executable, str(TUNLINK), "--kec", KEC_NS, "--pst", PST_NS, "--rate", str(RATE),
                 "--delay", str(DELAY), "--stats", str(self.stats), "--seed", str(shape.pop("seed", 1))]
         for name, value in shape.items():
@@ -248,6 +249,8 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int]:
         pusher.stdin.flush()
         result = json.loads(pusher.stdout.readline())
         elapsed = time.monotonic() - started
+        if link.dump:  # the timed span on tunlink's clock (both are CLOCK_MONOTONIC), for bench/sync_timeline.py
+            (Path(link.dump) / "timed.json").write_text(json.dumps({"start": started, "end": started + elapsed}))
         if result["not_at_center"]:
             raise RuntimeError(f"{result['not_at_center']} applications did not arrive")
         return elapsed, link.wire_bytes()
@@ -257,9 +260,28 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int]:
         center.wait(10)
 
 
+CONGESTION_VARIABLE = "LOKET_BENCH_CONGESTION"
+
+
+def _congestion_control(name: str) -> None:
+    """The pass's connection with TCP congestion control `name` (Linux; set per socket, since a
+    network namespace here may not change its default). This machine's default is BBR, whose
+    PROBE_RTT cuts the window to 4 segments every 10 s; the offices' Windows PCs run CUBIC."""
+    import socket
+    from sync.client import pipeline
+    opened = pipeline.Pipeline.__init__
+
+    def init(pipe, *args, **kwargs):
+        opened(pipe, *args, **kwargs)
+        pipe.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, name.encode())
+    pipeline.Pipeline.__init__ = init
+
+
 def push_until_done(data_dir: str, center_url: str, code: str) -> None:
     """Runs inside the kecamatan namespace: enrol, wait for 'go', sync passes until all arrived."""
     sys.path.insert(0, str(ROOT))
+    if os.environ.get(CONGESTION_VARIABLE):
+        _congestion_control(os.environ[CONGESTION_VARIABLE])
     from tests.sync.harness import enrol_kecamatan, kecamatan_app, wait_for
     from tests.sync.invariants import kecamatan_statuses
     from sync.client import engine
@@ -331,11 +353,14 @@ class BusyCpu:
 
 
 def run(count: int, reps: int, links: list[str], results_path: Path | None, tools=("ours", "rsync"),
-        dump: Path | None = None, offset: float | None = None, photos: str = "synthetic", busy: int = 0) -> dict:
+        dump: Path | None = None, offset: float | None = None, photos: str = "synthetic", busy: int = 0,
+        congestion: str = "") -> dict:
     why = missing_requirements()
     if why:
         print(f"vs-rsync skipped: {why}")
         return {"skipped": why}
+    if congestion:
+        os.environ[CONGESTION_VARIABLE] = congestion  # read by the pusher (push_until_done)
     work = Path(tempfile.mkdtemp(prefix="bench-vs-rsync-"))
     sizes = build_set(work / "set", count, photos)
     payload = sizes["photo_bytes"] + sizes["record_bytes"]
@@ -346,7 +371,7 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
             shape = dict(LINKS[name], seed=rep + 1)
             if offset is not None and "period" in shape:
                 shape["offset"] = offset
-            row = {"rep": rep + 1, "link": name, "photos": photos, "busy": busy,
+            row = {"rep": rep + 1, "link": name, "photos": photos, "busy": busy, "congestion": congestion or "default",
                    **({"offset": shape["offset"]} if "offset" in shape else {})}
             for who in tools:
                 extra = {"dump": dump / f"{name}-{rep + 1}"} if dump and who == "ours" else {}

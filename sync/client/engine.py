@@ -18,7 +18,7 @@ from app.frame.db import database
 from sync import jpeg_transit, protocol
 from sync.client import outbox, photo_transit, records, statuses
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import CenterClient, LinkDown, Refused
+from sync.client.transport import Busy, CenterClient, LinkDown, Refused
 
 log = logging.getLogger(__name__)
 
@@ -209,24 +209,32 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
 # --- push: which kinds, which items ------------------------------------------------------------
 
 def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
-         rng=None) -> None:
-    """Send what is due, kind by kind, each to its own endpoints (sync/client/records.py)."""
+         rng=None, line: "PassConnection | None" = None) -> None:
+    """Send what is due, kind by kind, each to its own endpoints (sync/client/records.py), all on
+    the pass's one connection (`line`); the last kind writes the status pull's first request
+    behind its last packet."""
     progress.phase, progress.total, progress.done = "kirim", outbox.waiting_count(), 0
-    for name in outbox.kinds_waiting(utc_now(), ignore_delays):
-        push_kind(client, records.kind(name), report, progress, ignore_delays, sizer, rng)
+    line = line or PassConnection(client)
+    names = outbox.kinds_waiting(utc_now(), ignore_delays)
+    for name in names:
+        push_kind(client, records.kind(name), report, progress, ignore_delays, sizer, rng, line,
+                  last=name == names[-1])
 
 
 def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
-              rng=None) -> None:
+              rng=None, line: "PassConnection | None" = None, last: bool = False) -> None:
     """One kind's due items: those that went out before without an answer are offered by manifest
     first (what never left this PC cannot be at the center, and the few that left just before a
     crash, unrecorded, are answered "duplicate" when they come again); the rest go in packets."""
     items = outbox.due_items(utc_now(), ignore_delays=ignore_delays, kind=kind.name)
     if not items:
         return
-    client.negotiate()
-    upload = Upload(client, kind, sizer or PacketSizer(), report, progress, rng or random.Random())
-    needed, _ = upload.offer([i for i in items if i.attempts])
+    line = line or PassConnection(client)
+    offered_before = [i for i in items if i.attempts]
+    if offered_before:  # the manifest goes first, so the probe goes before it
+        line.negotiate()
+    upload = Upload(client, kind, sizer or PacketSizer(), report, progress, rng or random.Random(), line, last)
+    needed, _ = upload.offer(offered_before)
     upload.queue.extend(i for i in items if not i.attempts or i.id in needed)
     upload.send_all()
 
@@ -304,7 +312,7 @@ class Packet:
 class Upload:
     """One kind's items on their way to the center in one pass, on pipelined connections.
 
-    send_all() opens a connection (client.open_stream()) and keeps up to `stream.depth` packets
+    send_all() sends on the pass's connection (PassConnection) and keeps up to `stream.depth` packets
     on the wire ahead of the oldest answer, so the link stays busy while the center commits. When
     the connection breaks, the packets still unanswered go back to the front of the queue; before
     they go again on a fresh connection they are offered by manifest, since the center stores
@@ -313,17 +321,27 @@ class Upload:
     alone touches the database (reads photos, records each packet's answers in one transaction).
     """
 
-    def __init__(self, client: CenterClient, kind, sizer: PacketSizer, report: PassReport, progress: Progress, rng):
+    def __init__(self, client: CenterClient, kind, sizer: PacketSizer, report: PassReport, progress: Progress, rng,
+                 line: "PassConnection | None" = None, last: bool = False):
         self.client, self.kind, self.sizer, self.report, self.progress, self.rng = (
             client, kind, sizer, report, progress, rng)
+        self.line, self.last = line or PassConnection(client), last
         self.path = kind.path
-        codec = next((c for c in protocol.PHOTO_CODECS if c in client.photo_codecs), None)
-        self.codec = codec if kind.photo_codecs else None
+        self.codec = self.codec_agreed()
         self.queue: deque = deque()
         self.send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
         self.written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
         self.unanswered = []  # of the last broken connection: offered by manifest before they go again
         self.answered_any = False  # did the current connection carry an answer?
+
+    def codec_agreed(self) -> str | None:
+        """The photos' codec: the first of ours the center named in its probe; before its answer
+        has come, the first of ours (every center of this protocol version takes it; an answer
+        that says otherwise sends the packets written meanwhile again: PassConnection.agree)."""
+        if not self.kind.photo_codecs:
+            return None
+        known = self.client.photo_codecs if self.line.negotiated else protocol.PHOTO_CODECS[:1]
+        return next((c for c in protocol.PHOTO_CODECS if c in known), None)
 
     def offer(self, offered_before) -> tuple[set, set]:
         return _offer(self.client, self.path, offered_before, self.report, self.progress, self.rng)
@@ -353,27 +371,38 @@ class Upload:
             self.unanswered = []
 
     def one_connection(self) -> bool:
-        """Send packets on one connection until the queue is empty; LinkDown when it breaks (its
-        unanswered packets are back in the queue). True when it carried answers."""
+        """Send packets on the pass's connection until the queue is empty; LinkDown when it breaks
+        (its unanswered packets are back in the queue). True when it carried answers. Until the
+        probe written ahead has been answered, one packet goes (the first round trip carries it)."""
         in_flight: deque[Packet] = deque()
-        stream = self.client.open_stream()
+        stream = self.line.open()
         try:
             self.sizer.connected(time.monotonic())
+            if not self.line.negotiated:
+                self.line.write_probe(stream)
             while self.queue or in_flight:
-                while self.queue and len(in_flight) < stream.depth and self.send_packet(stream, in_flight):
+                window = stream.depth if self.line.negotiated else 1
+                while self.queue and len(in_flight) < window and self.send_packet(stream, in_flight):
                     pass
+                if self.last and not self.queue:
+                    self.line.write_status_request(stream)
                 if not in_flight:
                     break
                 self.take_answer(stream, in_flight)
             return self.answered_any
-        except LinkDown:
+        except (LinkDown, Renegotiated) as failure:
             broken = [item for packet in in_flight for item in packet.items]
             self.queue.extendleft(reversed(broken))
             self.unanswered += broken
+            self.line.drop()
+            if isinstance(failure, Renegotiated):  # not the link's fault: the packets go again in the agreed codec
+                self.codec = self.codec_agreed()
+                return False
             self.sizer.failure()
             raise
-        finally:
-            stream.close()
+        except BaseException:
+            self.line.drop()
+            raise
 
     def send_packet(self, stream, in_flight: deque) -> bool:
         """The next packet off the queue, built, counted in flight (a write that breaks leaves it
@@ -388,13 +417,20 @@ class Upload:
         self.sizer.packed(sum(item.size for item in batch), len(body))
         self.written.update(item.id for item in batch)
         in_flight.append(Packet(batch, len(body)))
+        self.line.packet_written()
         stream.send("POST", protocol.API_PREFIX + self.path + "/packets", body, protocol.PACKET_CONTENT_TYPE,
                     nonce=nonce)
         return True
 
     def take_answer(self, stream, in_flight: deque) -> None:
-        """The oldest packet's answer, recorded in one transaction (a signed refusal fails that
-        packet alone; the connection goes on)."""
+        """The oldest answer: of a request written ahead of the packets (PassConnection.read_ahead),
+        or of the oldest packet, recorded in one transaction (a signed refusal fails that packet
+        alone; the connection goes on)."""
+        if self.line.read_ahead(stream, self.codec):
+            # The connection carried an answer (not a dead link if it breaks now); after the probe's,
+            # the loop writes the packets its answer allows before waiting for the first packet's.
+            self.answered_any = True
+            return
         packet = in_flight[0]
         try:
             results = _packet_results(stream.receive(), packet.items)
@@ -420,6 +456,141 @@ class Upload:
         with write_transaction():
             outbox.note_failure(waiting, str(failure), rng=self.rng)
         self.report.failed += len(waiting)
+
+
+class Renegotiated(Exception):
+    """The probe's answer came after packets were written in a codec the center does not name, or
+    the center was busy: those packets go again, on a fresh connection, after the manifest."""
+
+
+class PassConnection:
+    """The pass's one pipelined connection, from its probe to its first status page.
+
+    Every request that waits for its answer before the next one is written leaves the link idle
+    for a round trip (400 ms on a rural link), and every new connection costs one more and TCP's
+    slow start. So the probe is written just ahead of the first packet and answered before it,
+    the packets of every kind follow on the same connection, and the status pull's first page is
+    written behind the last packet and read after its answer (issue 32). A connection that breaks
+    is dropped with what was written ahead on it; the next step opens a fresh one, and a probe or
+    status page whose answer it took is asked for again the ordinary way.
+    """
+
+    def __init__(self, client: CenterClient, status_request: tuple[str, int] | None = None):
+        self.client = client
+        self.status_request = status_request  # (feed, page size) of the pass's status pull, if any
+        self.stream = None
+        self.negotiated = False
+        self.probe_ticket = self.status_ticket = None
+        self.status_answer = None  # (after, verified body) or the Refused it brought
+        self.status_after = 0
+        self.status_stale = False  # a packet went behind the status request: its page may miss that packet's events
+
+    def open(self):
+        if self.stream is not None and not self.stream.waiting and not self.stream.reusable():
+            self.drop()
+        if self.stream is None:
+            self.stream = self.client.open_stream()
+        return self.stream
+
+    def drop(self) -> None:
+        """Close the connection (reset when answers are due: pipeline.Pipeline.close)."""
+        if self.stream is not None:
+            self.stream.close()
+        self.stream, self.probe_ticket, self.status_ticket = None, None, None
+
+    close = drop
+
+    def call(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None) -> bytes:
+        """A request of the pass other than a packet (relay inbox, manifest, a further status page),
+        on the same connection: no handshake of its own."""
+        stream = self.open()
+        try:
+            stream.send(method, path, body, content_type, nonce)
+            self.read_ahead(stream)
+            return stream.receive()
+        except BaseException:
+            self.drop()
+            raise
+
+    def negotiate(self) -> None:
+        """The probe's answer before anything else is sent (a manifest goes first)."""
+        if self.negotiated:
+            return
+        stream = self.open()
+        try:
+            self.write_probe(stream)
+            self.read_ahead(stream)
+        except Renegotiated:  # the center was busy; waited out
+            self.drop()
+        except BaseException:
+            self.drop()
+            raise
+
+    def write_probe(self, stream) -> None:
+        if self.probe_ticket is None:
+            self.probe_ticket = stream.send("GET", protocol.API_PREFIX + "/probe", b"", protocol.JSON_CONTENT_TYPE)
+
+    def write_status_request(self, stream) -> None:
+        """The status pull's first page, behind the last packet: the center answers it after it has
+        stored the packet. Its cursor is the one before the packets in flight are answered, so the
+        page may repeat their `received` events, which apply_event passes over."""
+        if self.status_request is None or self.status_ticket is not None or self.status_answer is not None:
+            return
+        feed, page_size = self.status_request
+        after = current_link().status_cursor
+        self.status_ticket = stream.send("GET", f"{protocol.API_PREFIX}{feed}?after={int(after)}&limit={int(page_size)}",
+                                         b"", protocol.JSON_CONTENT_TYPE)
+        self.status_after, self.status_stale = after, False
+
+    def packet_written(self) -> None:
+        if self.status_ticket is not None or self.status_answer is not None:
+            self.status_stale = True
+
+    def read_ahead(self, stream, codec_used: str | None = None) -> bool:
+        """The answers of requests written ahead of the packets, while they are the oldest due;
+        True when one was read."""
+        read = False
+        while stream.waiting and any(stream.waiting[0] is t for t in (self.probe_ticket, self.status_ticket)):
+            if stream.waiting[0] is self.probe_ticket:
+                self.probe_ticket = None
+                self.agree(stream, codec_used)
+            else:
+                self.status_ticket = None
+                try:
+                    self.status_answer = (self.status_after, stream.receive())
+                except Refused as refusal:
+                    self.status_answer = refusal
+            read = True
+        return read
+
+    def agree(self, stream, codec_used: str | None) -> None:
+        try:
+            answer = json.loads(stream.receive())
+        except Busy:  # the center asks us to come back: waited out as at the start of any pass
+            self.client.negotiate()
+            self.negotiated = True
+            raise Renegotiated() from None
+        except ValueError:
+            raise LinkDown("jawaban probe pusat tidak dapat dibaca") from None
+        self.client.agree(answer)  # Refused when the versions do not meet: the pass stops
+        self.negotiated = True
+        if codec_used is not None and codec_used not in self.client.photo_codecs:
+            raise Renegotiated()
+
+    def status_page(self, feed: str, after: int) -> dict | None:
+        """The first status page written ahead, if it is this feed's and is still to be had."""
+        stream = self.stream
+        if self.status_ticket is not None and stream is not None:
+            try:
+                self.read_ahead(stream)
+            except LinkDown:
+                self.drop()
+        answer, self.status_answer = self.status_answer, None
+        if isinstance(answer, Refused):
+            raise answer
+        if answer is None or self.status_stale or self.status_request[0] != feed or answer[0] > after:
+            return None
+        return json.loads(answer[1])
 
 
 def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, set]:
@@ -536,12 +707,14 @@ def count_outcome(report: "PassReport", outcome: str | None) -> None:
 
 
 def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, progress: Progress,
-                  page_size: int = 500) -> None:
+                  page_size: int = 500, line: PassConnection | None = None) -> None:
     progress.phase = "status"
     feed = records.status_feed(link.role)
     while True:
         cursor = current_link().status_cursor
-        page = with_retries(lambda: client.statuses(cursor, page_size, feed))
+        page = line.status_page(feed, cursor) if line else None  # written behind the last packet
+        if page is None:
+            page = with_retries(lambda: client.statuses(cursor, page_size, feed))
         events = page.get("events", [])
         progress.total += len(events)
         with write_transaction():  # the page and the cursor commit together
@@ -593,14 +766,18 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
     try:
         with write_transaction():
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
+        line = client.line = PassConnection(client, (records.status_feed(link.role), status_page))
         try:
             _run_phases(records.phases(link.role, "before"), client, link, report, progress)
-            push(client, report, progress, ignore_delays=full, sizer=sizer)
-            pull_statuses(client, link, report, progress, status_page)
+            push(client, report, progress, ignore_delays=full, sizer=sizer, line=line)
+            pull_statuses(client, link, report, progress, status_page, line)
             _run_phases(records.phases(link.role, "after"), client, link, report, progress)
         except (LinkDown, Refused) as problem:
             report.error = str(problem)
             note_refusal(link, problem)
+        finally:
+            client.line = None
+            line.close()
         summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"

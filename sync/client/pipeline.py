@@ -17,6 +17,7 @@ given up is reset, not closed: see Pipeline.close.
 """
 import http.client
 import os
+import select
 import socket
 import ssl
 import struct
@@ -102,10 +103,15 @@ class Pipeline:
         self.answers = sock.makefile("rb")
         self.waiting = deque()  # the ticket (signed_headers) of each request written, oldest first
         self.broken = False
+        self.closing = False  # an answer said the center closes the connection after it
 
-    def send(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None = None) -> None:
+    def send(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None = None) -> tuple:
+        """Write one signed request; returns its place in `waiting` (the engine reads the answers
+        of the requests it wrote ahead of packets when they are the oldest)."""
         headers, ticket = self.client.signed_headers(method, path, body, content_type, nonce)
-        lines = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
+        lines = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}"]
+        if body or method != "GET":  # a GET without a body says nothing of its length (RFC 9110 8.6)
+            lines.append(f"Content-Length: {len(body)}")
         lines += [f"{name}: {value}" for name, value in headers.items()]
         try:
             self._write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
@@ -114,6 +120,7 @@ class Pipeline:
             self.broken = True
             raise unreachable(problem) from None
         self.waiting.append(ticket)
+        return ticket
 
     def _write(self, data: bytes) -> None:
         """sendall, but the idle time bounds each step of progress, not the whole packet: on a slow
@@ -134,7 +141,19 @@ class Pipeline:
             self.client.counters.failures += 1
             self.broken = True
             raise unreachable(problem) from None
+        self.closing = self.closing or response.will_close
         return self.client.verified(ticket, response.status, response.headers, content)
+
+    def reusable(self) -> bool:
+        """Can the pass's next request go on this connection? Not when it broke, the center said it
+        closes it, or it has closed it meanwhile (with nothing due, anything to read is its end)."""
+        if self.broken or self.closing:
+            return False
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable or bool(self.waiting)
 
     def close(self) -> None:
         """A connection given up with requests unanswered is reset (SO_LINGER 0), not closed: a
@@ -164,11 +183,16 @@ class OneAtATime:
         self.client = client
         self.waiting = deque()
 
-    def send(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None = None) -> None:
-        self.waiting.append((method, path, body, content_type, nonce))
+    def send(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None = None) -> tuple:
+        request = (method, path, body, content_type, nonce)
+        self.waiting.append(request)
+        return request
 
     def receive(self) -> bytes:
-        return self.client.call(*self.waiting.popleft())
+        return self.client.call_alone(*self.waiting.popleft())
+
+    def reusable(self) -> bool:
+        return True
 
     def close(self) -> None:
         self.waiting.clear()

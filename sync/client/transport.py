@@ -116,6 +116,7 @@ class CenterClient:
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
+    line: object = field(default=None, repr=False, compare=False)  # the pass's connection, while a pass runs
 
     def __post_init__(self):
         if isinstance(self.session, requests.Session):
@@ -175,7 +176,15 @@ class CenterClient:
 
     def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,
              nonce: str | None = None) -> bytes:
-        """One signed request; returns the verified answer body, or raises LinkDown / Refused."""
+        """One signed request; returns the verified answer body, or raises LinkDown / Refused. During
+        a pass it goes on the pass's one connection (`line`: sync/client/engine.PassConnection)."""
+        if self.line is not None:
+            return self.line.call(method, path, body, content_type, nonce)
+        return self.call_alone(method, path, body, content_type, nonce)
+
+    def call_alone(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,
+                   nonce: str | None = None) -> bytes:
+        """call() through the session, on its own."""
         headers, ticket = self.signed_headers(method, path, body, content_type, nonce)
         try:
             response = self.session.request(method, self.base_url.rstrip("/") + path, data=body or None,
@@ -205,7 +214,7 @@ class CenterClient:
         waited = 0
         while True:
             try:
-                return self.call_json("GET", protocol.API_PREFIX + "/probe")
+                return json.loads(self.call_alone("GET", protocol.API_PREFIX + "/probe"))
             except Busy as busy:
                 if waited + busy.seconds > MAX_BUSY_WAIT_SECONDS:
                     raise
@@ -222,7 +231,11 @@ class CenterClient:
     def negotiate(self) -> int:
         """The protocol version both ends speak, from the center's signed probe: a center that
         needs a newer kecamatan, or one too old for this one, is refused with a clear message."""
-        answer = self.probe()
+        return self.agree(self.probe())
+
+    def agree(self, answer: dict) -> int:
+        """negotiate() on a probe's answer already read (the pass writes its probe ahead of its
+        first packet: sync/client/engine.PassConnection)."""
         theirs = answer.get("protocol", 1)
         if not isinstance(theirs, int) or answer.get("min_protocol", 1) > protocol.PROTOCOL_VERSION:
             raise Refused(426, f"pusat memakai protokol sinkronisasi versi {theirs}, komputer ini versi "

@@ -212,7 +212,8 @@ def test_the_link_has_one_retry_policy_for_requests_and_packet_connections(monke
             raise LinkDown("putus")
     upload = engine.Upload.__new__(engine.Upload)
     upload.__dict__.update(client=DeadStream(), rng=random.Random(3), queue=[object()], unanswered=[],
-                           written=set(), answered_any=False, report=engine.PassReport())
+                           written=set(), answered_any=False, report=engine.PassReport(),
+                           line=engine.PassConnection(DeadStream()))
     gave_up = []
     monkeypatch.setattr(engine.Upload, "give_up", lambda self, failure: gave_up.append(failure))
     with pytest.raises(LinkDown):

@@ -117,8 +117,21 @@ def test_a_connection_without_answers_is_a_dead_link_and_the_items_wait(tmp_path
     fill_kecamatan(kec_app, 4, photo_size=(60, 80))
     enrol_kecamatan(kec_app, server.url, code)
 
+    # The packets' answers never come; the other requests of the pass ride the same connection
+    # (the relay inbox, the probe, the manifest) and are answered.
+    real_send, real_receive, packet_requests = pipeline.Pipeline.send, pipeline.Pipeline.receive, []
+
+    def send(pipe, method, path, body, content_type, nonce=None):
+        ticket = real_send(pipe, method, path, body, content_type, nonce)
+        if path.endswith("/packets"):
+            packet_requests.append(ticket)
+        return ticket
+
     def never_answered(pipe):
-        raise LinkDown("jaringan: timeout")
+        if any(pipe.waiting[0] is ticket for ticket in packet_requests):
+            raise LinkDown("jaringan: timeout")
+        return real_receive(pipe)
+    monkeypatch.setattr(pipeline.Pipeline, "send", send)
     monkeypatch.setattr(pipeline.Pipeline, "receive", never_answered)
     monkeypatch.setattr(engine.time, "sleep", lambda seconds: None)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
@@ -452,16 +465,20 @@ def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_cen
     kec_app = kecamatan_app(tmp_path / "kecamatan")
     numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
     enrol_kecamatan(kec_app, server.url, code)
-    packets, manifests = [], []
+    packets, manifests, packet_requests = [], [], []
     real_receive, real_send, real_manifest = pipeline.Pipeline.receive, pipeline.Pipeline.send, CenterClient.manifest
 
     def send(pipe, method, path, body, content_type, nonce=None):
-        packets.append(packet_numbers(body, pipe.client.secret, nonce))
-        return real_send(pipe, method, path, body, content_type, nonce)
+        ticket = real_send(pipe, method, path, body, content_type, nonce)
+        if path.endswith("/packets"):  # not the probe and status page written ahead on the same connection
+            packets.append(packet_numbers(body, pipe.client.secret, nonce))
+            packet_requests.append(ticket)
+        return ticket
 
     def receive_then_lose_the_first_answer(pipe):
+        of_a_packet = any(pipe.waiting[0] is ticket for ticket in packet_requests)
         answer = real_receive(pipe)  # the center committed this packet ...
-        if len(manifests) == 0 and not getattr(receive_then_lose_the_first_answer, "done", False):
+        if of_a_packet and len(manifests) == 0 and not getattr(receive_then_lose_the_first_answer, "done", False):
             receive_then_lose_the_first_answer.done = True
             raise LinkDown("jaringan: ConnectionResetError")  # ... and the break took its answer
         return answer
@@ -608,4 +625,6 @@ def test_each_request_and_answer_head_carries_only_what_the_protocol_needs(tmp_p
         assert set(fields) <= {"Content-Length", "Content-Type", "Date", "Cache-Control", protocol.HEADER_SIGNATURE}
         if protocol.AUTH_HEADER in asked_fields:
             assert len(fields[protocol.HEADER_SIGNATURE]) == 43
-            assert size < (180 if asked.startswith("POST") else 210), asked  # was ~395
+            # A GET answer with a deflated body (the status page written ahead of its packets' answers
+            # repeats their events) names the longer type: 214 bytes.
+            assert size < (180 if asked.startswith("POST") else 220), asked  # was ~395

@@ -54,7 +54,9 @@ def test_two_center_processes_on_one_postgresql_serve_one_kecamatan_together(tmp
             report = engine.sync_once(client=client, full=True, **sizes)
             assert report.error == "" and report.sent == 30, report
             key = (link.key_id, link.secret)
-        assert {first.url, second.url} <= set(client.used) and len(client.used) >= 4
+        # The probe and the first status page ride the packets' connection: the relay inbox (a
+        # request) and the packets' connection go to one process each.
+        assert {first.url, second.url} <= set(client.used)
         invariants.assert_each_at_center_once(center_app, numbers)
         invariants.center_mark_all(center_app, ["printed", "shipped"])
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
