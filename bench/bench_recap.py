@@ -29,7 +29,8 @@ clicking without pause (the server saturated), then clerks pausing 1-3 s on each
 --mixed-turns 0,1 runs ours once per LOKET_PAGE_TURNS value (0: every waitress thread on a page at
 once, as before app/frame/page_turns.py; 1: as shipped, one page at a time, first come first served).
 --mixed-writes R adds the desk recording R complaints a second through its form, from a session
-signed in with the others (each write makes the kept figures be computed again).
+signed in with the others (each write makes this quarter's kept figures be computed again: the
+indicators' current quarter; the recap of Triwulan I 2025 stays kept, app/frame/figure_cache.py).
 With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
 quarter's live recap and the print notice (issue 5 figures); the folder is no longer reused.
 """
@@ -181,7 +182,7 @@ def serve_uncached(argv, live: bool) -> int:
     from app.figures import tallies
     from tests.support import live_tallies
     figure_cache.kept = lambda name, key, compute, stamp=None: compute()
-    figure_cache.kept_figure = lambda name, key, compute: compute()
+    figure_cache.kept_figure = lambda name, key, compute, quarters=None: compute()
     if live:
         for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals", "recap_counts"):
             setattr(tallies, reader, getattr(live_tallies, f"live_{reader}"))
@@ -284,8 +285,8 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
     """`users` sessions at once, each going round every page; p95 per page, server CPU and RSS.
     think (low, high): each user pauses a random low..high seconds after each page (a clerk reading
     it), and starts after such a pause; (0, 0): no pause, the server saturated. writes_per_second:
-    one more user, the desk, records complaints at that rate the whole time (each write makes the
-    kept indicators and recap be computed again on their next view)."""
+    one more user, the desk, records complaints at that rate the whole time (each write makes this
+    quarter's kept figures be computed again on their next view)."""
     base = server.base
     pages = dict(MIXED_PAGES)
     sessions = [{name: login(base, name) for name in ("loket", "info", "camat")} for _ in range(users)]
@@ -344,7 +345,7 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
     if writes:
         print(f"  the desk recorded {len(writes)} complaints ({len(writes) / seconds:.1f}/s; form and save "
               f"median {statistics.median(writes):.1f} ms, p95 {percentile(writes, 95):.1f} ms), each one a write "
-              f"after which the indicators and the recap are computed again")
+              f"after which this quarter's figures are computed again")
     for name, values in times.items():
         p95 = percentile(values, 95)
         print(f"  {name:18} n {len(values):5}  median {statistics.median(values):7.1f} ms  p95 {p95:7.1f} ms"
@@ -425,7 +426,7 @@ def main(argv=None) -> int:
                              "the mixed load runs once per pause, e.g. 0,1-3")
     parser.add_argument("--mixed-writes", type=float, default=0,
                         help="complaints recorded per second during the mixed load by one more user (the desk), "
-                             "each a write that makes the kept indicators and recap be computed again")
+                             "each a write that makes this quarter's kept figures be computed again")
     parser.add_argument("--mixed-turns", default=None,
                         help="comma-separated LOKET_PAGE_TURNS values: the mixed load runs ours once with each "
                              "(0: every server thread works on pages at once, as before app/frame/page_turns.py)")
