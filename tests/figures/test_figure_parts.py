@@ -312,10 +312,10 @@ def test_every_table_read_under_parts_changes_a_part_when_written(client_for, db
 
 
 def test_an_upgraded_database_keeps_and_renews_its_parts(client_for, db, monkeypatch):
-    """Upgraded to 0025 with rows of every kind and no quarter part yet (nothing is built: a part
+    """Upgraded to 0026 with rows of every kind and no quarter part yet (nothing is built: a part
     reads as none until its first write), the pages are kept, and a write shows at once."""
     held = _fill()
-    database.execute_sql('DELETE FROM "figure_part" WHERE "part" <> \'\'')  # as 0025 leaves an older database
+    database.execute_sql('DELETE FROM "figure_part" WHERE "part" <> \'\'')  # as 0026 leaves an older database
     quarters = held["quarters"]
     before = _pages(client_for, quarters)
     assert _pages(client_for, quarters) == before
@@ -332,9 +332,9 @@ def test_the_migration_gives_an_older_database_its_base_part(tmp_path):
     older = tmp_path / "schema"
     older.mkdir()
     for number, path in migration_files():
-        if number < 25:
+        if number < 26:
             (older / path.name).write_text(path.read_text())
     old = make_database(tmp_path / "old.sqlite3")
-    assert migrate(old, older) == 24
+    assert migrate(old, older) == 25
     migrate(old, KECAMATAN_SCHEMA)
     assert old.execute_sql('SELECT "part", "n" FROM "figure_part"').fetchall() == [("", 0)]
