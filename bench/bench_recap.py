@@ -31,6 +31,7 @@ once, as before app/frame/page_turns.py; 1: as shipped, one page at a time, firs
 --mixed-writes R adds the desk recording R complaints a second through its form, from a session
 signed in with the others (each write makes this quarter's kept figures be computed again: the
 indicators' current quarter; the recap of Triwulan I 2025 stays kept, app/frame/figure_cache.py).
+With --after-writes: each heavy page right after the desk's complaint of today, and again at once (kept).
 With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
 quarter's live recap and the print notice (issue 5 figures); the folder is no longer reused.
 """
@@ -357,6 +358,26 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
           f"peak since start (VmHWM) {peak:.0f} MB ({'met' if peak <= 150 else 'MISSED'} <= 150 MB)", flush=True)
 
 
+def after_writes(server: Server, runs: int) -> None:
+    """Each heavy page right after the desk's complaint of today (recorded through its form), and
+    viewed again at once (kept): median of `runs`, one request at a time. The recap of this quarter
+    is the one such a complaint changes; Triwulan I 2025's is not (issue 32, figures by quarter)."""
+    today = date.today()
+    this_quarter = f"/rekap/{today.year}/{(today.month - 1) // 3 + 1}"
+    camat, desk = login(server.base, "camat"), login(server.base, "info")
+    print(f"\nright after a write, {server.name}; load average {os.getloadavg()[0]:.2f}")
+    for label, url in (("indicators", INDICATORS), ("live recap Triwulan I 2025", RECAP),
+                       ("live recap of this quarter", this_quarter)):
+        get_ms(camat, server.base + url)
+        after, kept = [], []
+        for turn in range(runs):
+            record_complaint(desk, server.base, turn)
+            after.append(get_ms(camat, server.base + url))
+            kept.append(get_ms(camat, server.base + url))
+        print(f"  {label:28} after a write median {statistics.median(after):6.1f} ms  p95 {percentile(after, 95):6.1f}"
+              f"   kept median {statistics.median(kept):6.1f} ms", flush=True)
+
+
 def approval(server: Server, folder: Path, runs: int) -> None:
     """Issue 5's figures: approve Triwulan I 2025, then the frozen snapshot, the next live recap, the notice."""
     (folder / "bench-recap.json").unlink()  # the quarter is approved from now on: not the folder measured above
@@ -434,6 +455,8 @@ def main(argv=None) -> int:
     parser.add_argument("--approval", action="store_true", help="approve Triwulan I 2025 at the end (issue 5)")
     parser.add_argument("--no-side-by-side", action="store_true", help="leave out the three servers side by side")
     parser.add_argument("--no-peer", action="store_true", help="the mixed load on ours only (not on the live peer)")
+    parser.add_argument("--after-writes", action="store_true",
+                        help="on the largest folder: each heavy page right after a complaint of today, and kept")
     parser.add_argument("--restarts", type=int, default=0,
                         help="restart run.py serve N times on the largest folder: the first pages after each start")
     options = parser.parse_args(argv)
@@ -473,6 +496,12 @@ def main(argv=None) -> int:
                 mixed_load(server, options.mixed_users, options.mixed_seconds, think, options.mixed_writes, sizes[-1])
             finally:
                 server.stop()
+    if options.after_writes:
+        server = Server("ours", folders[-1])
+        try:
+            after_writes(server, options.runs)
+        finally:
+            server.stop()
     if options.restarts:
         restarts(folders[-1], options.restarts)
     if options.approval:
