@@ -29,7 +29,9 @@ clicking without pause (the server saturated), then clerks pausing 1-3 s on each
 --mixed-turns 0,1 runs ours once per LOKET_PAGE_TURNS value (0: every waitress thread on a page at
 once, as before app/frame/page_turns.py; 1: as shipped, one page at a time, first come first served).
 --mixed-writes R adds the desk recording R complaints a second through its form, from a session
-signed in with the others (each write makes the kept figures be computed again).
+signed in with the others (each write makes this quarter's kept figures be computed again: the
+indicators' current quarter; the recap of Triwulan I 2025 stays kept, app/frame/figure_cache.py).
+With --after-writes: each heavy page right after the desk's complaint of today, and again at once (kept).
 With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
 quarter's live recap and the print notice (issue 5 figures); the folder is no longer reused.
 """
@@ -181,7 +183,7 @@ def serve_uncached(argv, live: bool) -> int:
     from app.figures import tallies
     from tests.support import live_tallies
     figure_cache.kept = lambda name, key, compute, stamp=None: compute()
-    figure_cache.kept_figure = lambda name, key, compute: compute()
+    figure_cache.kept_figure = lambda name, key, compute, quarters=None: compute()
     if live:
         for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals", "recap_counts"):
             setattr(tallies, reader, getattr(live_tallies, f"live_{reader}"))
@@ -284,8 +286,8 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
     """`users` sessions at once, each going round every page; p95 per page, server CPU and RSS.
     think (low, high): each user pauses a random low..high seconds after each page (a clerk reading
     it), and starts after such a pause; (0, 0): no pause, the server saturated. writes_per_second:
-    one more user, the desk, records complaints at that rate the whole time (each write makes the
-    kept indicators and recap be computed again on their next view)."""
+    one more user, the desk, records complaints at that rate the whole time (each write makes this
+    quarter's kept figures be computed again on their next view)."""
     base = server.base
     pages = dict(MIXED_PAGES)
     sessions = [{name: login(base, name) for name in ("loket", "info", "camat")} for _ in range(users)]
@@ -344,7 +346,7 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
     if writes:
         print(f"  the desk recorded {len(writes)} complaints ({len(writes) / seconds:.1f}/s; form and save "
               f"median {statistics.median(writes):.1f} ms, p95 {percentile(writes, 95):.1f} ms), each one a write "
-              f"after which the indicators and the recap are computed again")
+              f"after which this quarter's figures are computed again")
     for name, values in times.items():
         p95 = percentile(values, 95)
         print(f"  {name:18} n {len(values):5}  median {statistics.median(values):7.1f} ms  p95 {p95:7.1f} ms"
@@ -354,6 +356,26 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
           f"{1000 * cpu * wall / served:.1f} ms of CPU per request on average over {wall:.0f} s; "
           f"server RSS median {statistics.median(rss):.0f} MB, max {max(rss):.0f} MB, "
           f"peak since start (VmHWM) {peak:.0f} MB ({'met' if peak <= 150 else 'MISSED'} <= 150 MB)", flush=True)
+
+
+def after_writes(server: Server, runs: int) -> None:
+    """Each heavy page right after the desk's complaint of today (recorded through its form), and
+    viewed again at once (kept): median of `runs`, one request at a time. The recap of this quarter
+    is the one such a complaint changes; Triwulan I 2025's is not (issue 32, figures by quarter)."""
+    today = date.today()
+    this_quarter = f"/rekap/{today.year}/{(today.month - 1) // 3 + 1}"
+    camat, desk = login(server.base, "camat"), login(server.base, "info")
+    print(f"\nright after a write, {server.name}; load average {os.getloadavg()[0]:.2f}")
+    for label, url in (("indicators", INDICATORS), ("live recap Triwulan I 2025", RECAP),
+                       ("live recap of this quarter", this_quarter)):
+        get_ms(camat, server.base + url)
+        after, kept = [], []
+        for turn in range(runs):
+            record_complaint(desk, server.base, turn)
+            after.append(get_ms(camat, server.base + url))
+            kept.append(get_ms(camat, server.base + url))
+        print(f"  {label:28} after a write median {statistics.median(after):6.1f} ms  p95 {percentile(after, 95):6.1f}"
+              f"   kept median {statistics.median(kept):6.1f} ms", flush=True)
 
 
 def approval(server: Server, folder: Path, runs: int) -> None:
@@ -425,7 +447,7 @@ def main(argv=None) -> int:
                              "the mixed load runs once per pause, e.g. 0,1-3")
     parser.add_argument("--mixed-writes", type=float, default=0,
                         help="complaints recorded per second during the mixed load by one more user (the desk), "
-                             "each a write that makes the kept indicators and recap be computed again")
+                             "each a write that makes this quarter's kept figures be computed again")
     parser.add_argument("--mixed-turns", default=None,
                         help="comma-separated LOKET_PAGE_TURNS values: the mixed load runs ours once with each "
                              "(0: every server thread works on pages at once, as before app/frame/page_turns.py)")
@@ -433,6 +455,8 @@ def main(argv=None) -> int:
     parser.add_argument("--approval", action="store_true", help="approve Triwulan I 2025 at the end (issue 5)")
     parser.add_argument("--no-side-by-side", action="store_true", help="leave out the three servers side by side")
     parser.add_argument("--no-peer", action="store_true", help="the mixed load on ours only (not on the live peer)")
+    parser.add_argument("--after-writes", action="store_true",
+                        help="on the largest folder: each heavy page right after a complaint of today, and kept")
     parser.add_argument("--restarts", type=int, default=0,
                         help="restart run.py serve N times on the largest folder: the first pages after each start")
     options = parser.parse_args(argv)
@@ -472,6 +496,12 @@ def main(argv=None) -> int:
                 mixed_load(server, options.mixed_users, options.mixed_seconds, think, options.mixed_writes, sizes[-1])
             finally:
                 server.stop()
+    if options.after_writes:
+        server = Server("ours", folders[-1])
+        try:
+            after_writes(server, options.runs)
+        finally:
+            server.stop()
     if options.restarts:
         restarts(folders[-1], options.restarts)
     if options.approval:

@@ -11,16 +11,23 @@ server's time, and every page waited behind it. Two stamps say when a kept resul
   an application view leaves it alone, so the heavy pages are not computed again after them (issue
   32). Random, not a counter: a restored backup carries the version of the state it holds, and a
   state that went on differently never shares one.
+- `kept_figure(..., quarters=[...])`: the versions of the figures' parts (table figure_part,
+  schema/kecamatan/0026_figures_by_quarter.sql): the base part, which what every quarter reads
+  changes (settings, calendar, targets, categories, recaps), and one part per local quarter, which
+  the writes counted in that quarter change. A complaint recorded today changes this quarter's part
+  only, so a figure of earlier quarters stays kept, and a figure over eight quarters computes again
+  only the one that changed when each quarter is kept as its own part.
 Keep only what the callers do not change: the same object is handed to every reader.
 """
+import json
 import threading
 from collections import OrderedDict
 
-from peewee import BigIntegerField, IntegerField, OperationalError
+from peewee import BigIntegerField, IntegerField, OperationalError, TextField
 
 from app.frame.db import BaseModel, database
 
-KEPT_AT_MOST = 32  # a few quarters and years per role: small dicts and lists
+KEPT_AT_MOST = 160  # a few pages per role and a part per quarter shown: small dicts and lists
 
 _lock = threading.Lock()
 _kept: OrderedDict = OrderedDict()
@@ -35,17 +42,56 @@ class FigureVersion(BaseModel):
         table_name = "figure_version"
 
 
+class FigurePart(BaseModel):
+    """A row per part: '' the base, 'YYYY-Q' a local quarter (schema 0026_figures_by_quarter.sql)."""
+    part = TextField(primary_key=True)
+    n = BigIntegerField()
+
+    class Meta:
+        table_name = "figure_part"
+        without_rowid = True
+
+
 def figures_stamp() -> tuple | None:
     """(this database, its figures' version), or None inside a transaction (its writes may yet be
     rolled back) and where the database has no figure_version table (the center: its own stamp)."""
-    db = database.obj
-    if not hasattr(db, "write_stamp") or (not db.is_closed() and db.connection().in_transaction):
+    db = _readable()
+    if db is None:
         return None
     try:
         row = db.execute_sql('SELECT "n" FROM "figure_version" WHERE "id" = 1').fetchone()
     except OperationalError:  # a database not migrated yet (first start, a check before migrating)
         return None
     return (db.serial, row[0]) if row else None
+
+
+def _readable():
+    """The database, when a stamp may be read now: not inside a transaction (its writes may yet be
+    rolled back), and not where the database has no figures' version (the center: its own stamp)."""
+    db = database.obj
+    if not hasattr(db, "write_stamp") or (not db.is_closed() and db.connection().in_transaction):
+        return None
+    return db
+
+
+def quarter_part(quarter) -> str:
+    """A quarter's part name, as the triggers write it ('2025-1')."""
+    return f"{quarter.year}-{quarter.number}"
+
+
+def parts_stamp(quarters) -> tuple | None:
+    """(this database, the base part's version, each quarter's part's version), or None where
+    figures_stamp would be None. A part no write has touched since the upgrade reads as None."""
+    db = _readable()
+    if db is None:
+        return None
+    names = ["", *map(quarter_part, quarters)]
+    try:
+        found = dict(db.execute_sql('SELECT "part", "n" FROM "figure_part" WHERE "part" IN '
+                                    '(SELECT value FROM json_each(?))', (json.dumps(names),)).fetchall())
+    except OperationalError:  # a database not migrated yet
+        return None
+    return (db.serial, *((name, found.get(name)) for name in names))
 
 
 def kept(name: str, key: tuple, compute, stamp=None):
@@ -69,10 +115,13 @@ def kept(name: str, key: tuple, compute, stamp=None):
     return value
 
 
-def kept_figure(name: str, key: tuple, compute):
+def kept_figure(name: str, key: tuple, compute, quarters=None):
     """compute(), or the result kept for (name, key) under the figures' version: for figures read
-    only from the tables whose writes change the version (tests/figures/test_figure_version.py)."""
-    stamp = figures_stamp()
+    only from the tables whose writes change the version (tests/figures/test_figure_version.py).
+    With `quarters`: under the base part's and those quarters' versions instead, for figures read
+    only from the base tables and from the day-keyed rows of those local quarters
+    (tests/figures/test_figure_parts.py)."""
+    stamp = figures_stamp() if quarters is None else parts_stamp(quarters)
     if stamp is None:
         return compute()
-    return kept(name, key, compute, ("figures", *stamp))
+    return kept(name, key, compute, ("figures" if quarters is None else "parts", *stamp))

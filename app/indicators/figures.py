@@ -1,13 +1,20 @@
-"""Every indicator for a period plus its trend over the last eight quarters, in a handful of queries."""
+"""Every indicator for a period plus its trend over the last eight quarters, in a handful of queries.
+
+Each quarter's figures are a part kept on its own (figure_cache.kept_figure with `quarters`): a
+write counted in one quarter makes only that quarter be computed again, the other seven are read
+as kept, and the period's figures are sums of its quarters' (the IKM from its quarters' sums)."""
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from app.calendar import office_calendar
+from app.complaints.deadlines import overdue_received_before
 from app.indicators import sources
 from app.indicators.definitions import INDICATORS, Indicator, Measure, meets_target
 from app.indicators.targets import targets_for
 from app.frame.periods import Period, Quarter
 from app.frame.charts import trend_chart
-from app.frame import store
+from app.frame import figure_cache, store
+from app.survey import figures as survey_figures
 
 TREND_QUARTERS = 8
 
@@ -21,33 +28,75 @@ class IndicatorRow:
     met: bool | None
     available: bool
     trend: list[tuple[Quarter, Measure]]
+    svg: str = ""  # the trend drawn once with the figures, not on every view of the kept rows
+
+    def __post_init__(self):
+        points = [(f"{q.number}/{str(q.year)[2:]}", m.value) for q, m in self.trend]
+        self.svg = trend_chart(points, self.target, f"{self.indicator.name}, {TREND_QUARTERS} triwulan terakhir",
+                               value_label="Nilai indeks" if self.indicator.is_index else "Persen (%)",
+                               caption=f"Tren {TREND_QUARTERS} triwulan terakhir") if self.available else ""
 
     def chart(self):
-        points = [(f"{q.number}/{str(q.year)[2:]}", m.value) for q, m in self.trend]
-        return trend_chart(points, self.target, f"{self.indicator.name}, {TREND_QUARTERS} triwulan terakhir",
-                           value_label="Nilai indeks" if self.indicator.is_index else "Persen (%)",
-                           caption=f"Tren {TREND_QUARTERS} triwulan terakhir")
+        return self.svg
 
 
 def _sum(measures: list[Measure]) -> Measure:
     return Measure.share(int(sum(m.numerator or 0 for m in measures)), int(sum(m.denominator or 0 for m in measures)))
 
 
+def quarters_of(period: Period) -> list[Quarter]:
+    """The quarters a period (a quarter or a year) is made of."""
+    found = [Quarter.containing(period.start)]
+    while found[-1].end < period.end:
+        found.append(found[-1].next())
+    return found
+
+
+def _quarter_figures(quarter: Quarter, zone: str, calendar, follow_up_days: int, today: date) -> dict:
+    """One quarter's figure of every indicator, and the sums its IKM is computed from."""
+    one = [quarter]
+    sums = survey_figures.ikm_sums(one, zone)[0]
+    return {
+        "siap_tepat_waktu": sources.ready_on_time(one, zone, today)[quarter],
+        "serah_tepat_waktu": sources.handed_over_on_time(one, zone)[quarter],
+        "berkas_dikembalikan": sources.returned_incomplete(one, zone)[quarter],
+        "pengaduan_tepat_waktu": sources.complaints_followed_up_on_time(one, zone, calendar, follow_up_days,
+                                                                        today)[quarter],
+        "kotak_saran": sources.suggestion_box_opened(one, calendar, today)[quarter],
+        "ikm": Measure.index(survey_figures.ikm_of_sums([sums]).ikm),
+        "ikm_sums": sums,
+    }
+
+
+def quarter_figures(quarter: Quarter, zone: str, calendar, follow_up_days: int, today: date,
+                    due_from: date) -> dict:
+    """_quarter_figures, kept as the quarter's part. Of `today` a quarter's figures see only what
+    falls inside it: the days up to today (settled promises, kotak saran days) and the first
+    receipt day not yet due (due_from: open complaints count from there), so the key holds those,
+    clipped to the quarter, and an ended quarter's part is not computed again the next day."""
+    after = quarter.end + timedelta(days=1)
+    key = (quarter.key, zone, follow_up_days, min(today, after), min(max(due_from, quarter.start), after))
+    return figure_cache.kept_figure("indicator quarter", key,
+                                    lambda: _quarter_figures(quarter, zone, calendar, follow_up_days, today),
+                                    quarters=[quarter])
+
+
+def indicator_quarters(period: Period, today: date) -> tuple[list[Quarter], list[Quarter]]:
+    """(the trend's quarters, every quarter the page reads: the trend's and the period's)."""
+    last = min(Quarter.containing(period.end), Quarter.containing(today))
+    trend = last.last(TREND_QUARTERS)
+    return trend, sorted(set(trend) | set(quarters_of(period)))
+
+
 def indicator_rows(period: Period, year: int, zone: str, today) -> list[IndicatorRow]:
     """The six indicators for `period` (a quarter or a year that has started) with their trends."""
-    last = min(Quarter.containing(period.end), Quarter.containing(today))
-    quarters = last.last(TREND_QUARTERS)
+    quarters, read = indicator_quarters(period, today)
     in_period = [q for q in quarters if period.start <= q.start and q.end <= period.end]
     calendar = office_calendar()
-    per_quarter = {
-        "siap_tepat_waktu": sources.ready_on_time(quarters, zone, today),
-        "serah_tepat_waktu": sources.handed_over_on_time(quarters, zone),
-        "berkas_dikembalikan": sources.returned_incomplete(quarters, zone),
-        "pengaduan_tepat_waktu": sources.complaints_followed_up_on_time(
-            quarters, zone, calendar, int(store.get("complaint_follow_up_days")), today),
-        "kotak_saran": sources.suggestion_box_opened(quarters, calendar, today),
-        "ikm": sources.ikm(quarters, zone),
-    }
+    follow_up_days = int(store.get("complaint_follow_up_days"))
+    due_from = overdue_received_before(today, calendar, follow_up_days)
+    parts = {q: quarter_figures(q, zone, calendar, follow_up_days, today, due_from) for q in read}
+    per_quarter = {indicator.key: {q: parts[q][indicator.key] for q in quarters} for indicator in INDICATORS}
     targets = targets_for(year)
     rows = []
     for indicator in INDICATORS:
@@ -56,8 +105,8 @@ def indicator_rows(period: Period, year: int, zone: str, today) -> list[Indicato
         if by_quarter is None:
             rows.append(IndicatorRow(indicator, Measure.missing(), target, target_year, None, False, []))
             continue
-        if indicator.is_index:
-            measure = sources.ikm_for(period, zone)
+        if indicator.is_index:  # the period's IKM from its quarters' sums, as one count over the period
+            measure = Measure.index(survey_figures.ikm_of_sums([parts[q]["ikm_sums"] for q in quarters_of(period)]).ikm)
         else:
             measure = _sum([by_quarter[q] for q in in_period])
         rows.append(IndicatorRow(indicator, measure, target, target_year, meets_target(indicator, measure.value, target),

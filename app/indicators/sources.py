@@ -6,8 +6,7 @@ from app.complaints.deadlines import due_date, overdue_received_before
 from app.frame.db import database
 from app.figures import tallies
 from app.indicators.definitions import Measure
-from app.frame.periods import Period, Quarter
-from app.survey import figures as survey_figures
+from app.frame.periods import Quarter
 from app.frame.working_days import WorkCalendar
 
 
@@ -94,11 +93,3 @@ def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today
             day += timedelta(days=1)
         result[quarter] = Measure.share(opened_days, working)
     return result
-
-
-def ikm(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure]:
-    return {q: Measure.index(result.ikm) for q, result in survey_figures.ikm_by_quarter(quarters, zone).items()}
-
-
-def ikm_for(period: Period, zone: str) -> Measure:
-    return Measure.index(survey_figures.ikm_for_period(period, zone).ikm)

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from app.capabilities import MenuItem
 from app.frame.dates import local_today
 from app.indicators.definitions import INDICATORS, target_problem
-from app.indicators.figures import TREND_QUARTERS, indicator_rows
+from app.indicators.figures import TREND_QUARTERS, indicator_quarters, indicator_rows
 from app.indicators import records
 from app.indicators.targets import shown_targets, targets_for
 from app.frame.periods import Quarter, year_period
@@ -38,7 +38,8 @@ def page():
     if error:
         return render_template("indicators/page.html", error=error, year_text=year_text, part=part, rows=[]), 422
     rows = figure_cache.kept_figure("indicators", (period.start, period.end, year, zone, today),
-                             lambda: indicator_rows(period, year, zone, today))
+                                    lambda: indicator_rows(period, year, zone, today),
+                                    quarters=indicator_quarters(period, today)[1])
     return render_template("indicators/page.html", error=None, year_text=year_text, part=part, rows=rows,
                            period=period, trend_quarters=TREND_QUARTERS)
 

@@ -39,8 +39,17 @@ def frozen_list(recap: QuarterRecap) -> list[dict]:
     return [json.loads(item) for _, item in frozen_rows(recap).tuples()]
 
 
+def quarter_figures(quarter: Quarter, zone: str, calendar, first_days: int, follow_days: int) -> dict:
+    """figures.complaint_figures, kept as the quarter's part (figure_cache.kept_figure with
+    `quarters`): a complaint written in another quarter does not make it be computed again."""
+    return figure_cache.kept_figure(
+        "complaint figures", (quarter.key, zone, first_days, follow_days),
+        lambda: figures.complaint_figures(quarter, zone, calendar, first_days, follow_days), quarters=[quarter])
+
+
 def live_contents(quarter: Quarter, zone: str) -> dict:
-    """Figures of the quarter and the previous one, IKM, addendum; not the (long) complaint list."""
+    """Figures of the quarter and the previous one, IKM, addendum; not the (long) complaint list.
+    Read from the base tables and the two quarters' day-keyed rows only (contents_shown)."""
     calendar = office_calendar()
     first_days, follow_days = _targets()
     previous = quarter.previous()
@@ -48,12 +57,12 @@ def live_contents(quarter: Quarter, zone: str) -> dict:
     if previous_recap is not None:
         previous_figures = json.loads(previous_recap.snapshot)["figures"]  # the summary only: small
     else:
-        previous_figures = figures.complaint_figures(previous, zone, calendar, first_days, follow_days)
+        previous_figures = quarter_figures(previous, zone, calendar, first_days, follow_days)
     addendum, addendum_confidential = figures.late_entries(quarter.utc_bounds(zone)[0], zone)
     return {
         "version": SNAPSHOT_VERSION,
         "quarter": quarter.key, "label": quarter.label, "months": quarter.months,
-        "figures": figures.complaint_figures(quarter, zone, calendar, first_days, follow_days),
+        "figures": quarter_figures(quarter, zone, calendar, first_days, follow_days),
         "previous": {"label": previous.label, "figures": previous_figures, "approved": previous_recap is not None},
         "ikm": ikm_for_period(quarter, zone).as_dict() | {"answers": answers_by_status(quarter, zone)},
         "addendum": addendum,
@@ -89,9 +98,12 @@ def contents_for(quarter: Quarter, recap: QuarterRecap | None, zone: str) -> tup
 
 def contents_shown(quarter: Quarter, recap: QuarterRecap | None, zone: str, today) -> tuple[dict, bool]:
     """contents_for, kept until a figure's source changes (figure_cache.kept_figure), for callers that only read it (the page and
-    its list). The recap's state is in the key: it was read before the stamp was taken."""
+    its list): under the base part and the parts of the quarter and the one before it, so the
+    desk's complaint of today leaves an earlier quarter's recap as it was kept. The recap's state
+    is in the key: it was read before the stamp was taken."""
     state = (recap.id, recap.status, bool(recap.snapshot)) if recap is not None else None
-    return figure_cache.kept_figure("recap", (quarter.key, zone, today, state), lambda: contents_for(quarter, recap, zone))
+    return figure_cache.kept_figure("recap", (quarter.key, zone, today, state), lambda: contents_for(quarter, recap, zone),
+                                    quarters=[quarter, quarter.previous()])
 
 
 def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, size: int) -> Page:

@@ -1,7 +1,7 @@
 """IKM figures: answers from the per-day tallies (app/figures/tallies.py), respondents by index range count."""
 import json
 
-from app.frame.periods import Period, Quarter
+from app.frame.periods import Period
 from app.survey.ikm import IkmResult, compute_ikm
 from peewee import fn
 
@@ -41,8 +41,18 @@ def answers_by_status(period: Period, zone: str) -> dict[str, int]:
     return counts
 
 
-def ikm_by_quarter(quarters: list[Quarter], zone: str) -> dict[Quarter, IkmResult]:
-    """IKM of each quarter: answers from the per-day tallies, respondents by index range count."""
-    totals = tallies.survey_totals(quarters, zone)
-    weight = store.get("ikm_weight")
-    return {q: compute_ikm(n, found, weight) for q, n, found in zip(quarters, _respondents(quarters, zone), totals)}
+def ikm_sums(periods, zone: str) -> list[tuple[int, dict[str, tuple[int, int]]]]:
+    """Per period, what its IKM is computed from: (valid respondents, {element: (answers, total
+    score)}). Sums: the IKM of periods that partition a longer one is ikm_of_sums of theirs."""
+    return list(zip(_respondents(periods, zone), tallies.survey_totals(periods, zone)))
+
+
+def ikm_of_sums(sums) -> IkmResult:
+    """The IKM of the union of the (disjoint) periods whose ikm_sums these are."""
+    respondents, totals = 0, {}
+    for n, found in sums:
+        respondents += n
+        for element, (answers, score) in found.items():
+            before = totals.get(element, (0, 0))
+            totals[element] = (before[0] + answers, before[1] + score)
+    return compute_ikm(respondents, totals, store.get("ikm_weight"))
