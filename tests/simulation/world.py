@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import html
 import io
+import itertools
 import json
 import os
 import shutil
@@ -139,6 +140,8 @@ class Office:
         self.lineage: set[str] = set()  # PCs whose backup this one was restored from
         self.dead = False  # off (broken, replaced): its data stays, nobody works on it
         self.replaced_by = None
+        self.generation = 0  # a new one at every start (tests/simulation/invariants.py: state_stamp)
+        self._watcher = None  # (file identity, a read-only connection that only reads data_version)
         self.start(first=first)
 
     @property
@@ -157,6 +160,7 @@ class Office:
         self.app.test_client_class = CsrfClient
         self.clients = {}
         self.running = True
+        self.generation = next(_generations)
         if first:
             with self.bound():
                 from app.firstrun import ensure_admin, seed_identity
@@ -166,6 +170,7 @@ class Office:
 
     def stop(self) -> None:
         """The program ends (its connections closed), as before a restore."""
+        self._close_watcher()  # an open handle would keep the -wal beside a file a restore replaces
         if self.app is not None:
             db = self.app.extensions["database"]
             if hasattr(db, "close_all"):
@@ -265,6 +270,36 @@ class Office:
     def read(self, fn):
         with self.bound():
             return fn()
+
+    def state_stamp(self) -> tuple | None:
+        """Equal to an earlier stamp only if nothing was committed to this PC's database in between
+        (the invariants skip a check whose inputs did not change: tests/simulation/invariants.py).
+
+        SQLite's `PRAGMA data_version` changes on a connection once any other connection's commit
+        is visible to it (this process's or another's); this watcher never writes, so every commit
+        counts. The file's identity (a restore or an encryption replaces it) and the program's start
+        (a new app, new caches) are part of the stamp; None while the program is off."""
+        if not self.running or self.app is None:
+            return None
+        path = self.app.extensions["database"].database
+        status = os.stat(path)
+        identity = (path, status.st_dev, status.st_ino)
+        if self._watcher is not None and self._watcher[0] != identity:
+            self._close_watcher()
+        if self._watcher is None:
+            from app.frame.db import connect
+            self._watcher = (identity, connect(path, readonly=True), next(_generations))
+        _, connection, opened = self._watcher
+        version = list(connection.execute("PRAGMA data_version"))[0][0]  # read to the end: no open statement
+        return self.generation, opened, identity, version
+
+    def _close_watcher(self) -> None:
+        if self._watcher is not None:
+            self._watcher[1].close()
+            self._watcher = None
+
+
+_generations = itertools.count(1)  # program starts and watchers, unique in this process
 
 
 class World:
