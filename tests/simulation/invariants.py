@@ -207,8 +207,13 @@ def _office_unchanged(world: World, name: str, office, every_seconds: float | No
     stamp = office.state_stamp()
     if stamp is None:
         return False, None
-    here = office.read(lambda: (zone(), local_today(zone())))
-    key = (stamp, here, int(time.monotonic() // every_seconds) if every_seconds else None)
+    # The zone is a setting in the database: read once per stamp (the same database, the same zone).
+    zones = _once_a_day(world, "zone_at_stamp")
+    if zones.get(office.name, (None,))[0] != stamp:
+        zones[office.name] = (stamp, office.read(zone))
+    office_zone = zones[office.name][1]
+    key = (stamp, office_zone, local_today(office_zone),
+           int(time.monotonic() // every_seconds) if every_seconds else None)
     skip = _once_a_day(world, f"unchanged:{name}").get(office.name) == key
     STATS_OF_SKIPS[name]["skipped" if skip else "checked"] += 1
     return skip, key
