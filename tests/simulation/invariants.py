@@ -398,51 +398,72 @@ def nothing_waits_on_a_decision_the_center_already_made(world: World, touched: T
     renumbered it. A decision about an application this PC sent that the center serves to no key of
     this PC (another device code's feed) waits for ever: reported too. A decision the PC could not
     apply is kept for a person (an open status issue on its page) and is not waiting."""
-    open_conflicts = _open_conflicts(world)
+    name = "nothing_waits_on_a_decision_the_center_already_made"
+    # A function of the PC's database and the center's: a PC is skipped while neither changed since
+    # this invariant last passed there (`Office.state_stamp`, `World.center_stamp`).
+    center = world.center_stamp()
+    open_conflicts = None
     problems = []
     for office in kecamatan_pcs(world):
-        (key_id, cursor), items, issues, applications = office.read(_office_link_state)
-        if not key_id:
+        stamp = office.state_stamp()
+        key = (stamp, center) if stamp is not None and center is not None else None
+        skip = key is not None and _once_a_day(world, f"unchanged:{name}").get(office.name) == key
+        STATS_OF_SKIPS[name]["skipped" if skip else "checked"] += 1
+        if skip:
             continue
-        events = _events_for(world, key_id)
-        if events is None:
+        if open_conflicts is None:
+            open_conflicts = _open_conflicts(world)
+        found = _waiting_at(world, office, open_conflicts)
+        _office_passed(world, name, office, key, found)
+        problems += found
+    return problems
+
+
+def _waiting_at(world: World, office, open_conflicts) -> list[str]:
+    """nothing_waits_on_a_decision_the_center_already_made on one PC."""
+    problems = []
+    (key_id, cursor), items, issues, applications = office.read(_office_link_state)
+    if not key_id:
+        return problems
+    events = _events_for(world, key_id)
+    if events is None:
+        return problems
+    pulled, unpulled, never = {}, set(), {}
+    for seq, number, version, status, digest, served in events:
+        if not served:
+            never[(number, version)] = (seq, status, digest)  # a decision this PC is never served
+        elif seq <= cursor:
+            pulled[(number, version)] = (seq, status, digest)  # in seq order: the last one stays
+        else:
+            unpulled.add((number, version))
+    for number, version, digest, state, source in items:
+        where = f"{office.name}: {number} versi {version}"
+        last = pulled.get((number, version))
+        if state == "conflict":
+            if (number, version, digest) in open_conflicts or (number, version) in unpulled:
+                continue
+            problems.append(f"{where} menunggu keputusan konflik, tetapi pusat tidak punya konflik terbuka "
+                            f"untuknya" + (f" (status terakhir yang ditarik: {last[1]}, #{last[0]})" if last else ""))
             continue
-        pulled, unpulled, never = {}, set(), {}
-        for seq, number, version, status, digest, served in events:
-            if not served:
-                never[(number, version)] = (seq, status, digest)  # a decision this PC is never served
-            elif seq <= cursor:
-                pulled[(number, version)] = (seq, status, digest)  # in seq order: the last one stays
-            else:
-                unpulled.add((number, version))
-        for number, version, digest, state, source in items:
-            where = f"{office.name}: {number} versi {version}"
-            last = pulled.get((number, version))
-            if state == "conflict":
-                if (number, version, digest) in open_conflicts or (number, version) in unpulled:
-                    continue
-                problems.append(f"{where} menunggu keputusan konflik, tetapi pusat tidak punya konflik terbuka "
-                                f"untuknya" + (f" (status terakhir yang ditarik: {last[1]}, #{last[0]})" if last else ""))
-                continue
-            unserved = never.get((number, version))
-            if state == "acked" and unserved and unserved[2] == digest and (last is None or unserved[0] > last[0]):
-                last, how = unserved, "tidak pernah dikirim ke kunci PC ini"
-            else:
-                how = "sudah ditarik"
-            if last is None or last[2] != digest or (number, version) in issues:
-                continue
-            seq, status, _ = last
-            if status == "renumber":
-                if state != "renumbered":
-                    problems.append(f"{where}: pusat memutuskan nomor baru (#{seq}, {how}), "
-                                    f"tetapi masih berstatus kirim {state}")
-                continue
-            current = applications.get(source)
-            if current is None or current[:2] != (number, version):
-                continue
-            rank = WAITING_RANK.get(current[2])
-            if rank is not None and status in DECIDED_RANK and rank < DECIDED_RANK[status]:
-                problems.append(f"{where} masih {current[2]}, padahal pusat sudah {status} (#{seq}, {how})")
+        unserved = never.get((number, version))
+        if state == "acked" and unserved and unserved[2] == digest and (last is None or unserved[0] > last[0]):
+            last, how = unserved, "tidak pernah dikirim ke kunci PC ini"
+        else:
+            how = "sudah ditarik"
+        if last is None or last[2] != digest or (number, version) in issues:
+            continue
+        seq, status, _ = last
+        if status == "renumber":
+            if state != "renumbered":
+                problems.append(f"{where}: pusat memutuskan nomor baru (#{seq}, {how}), "
+                                f"tetapi masih berstatus kirim {state}")
+            continue
+        current = applications.get(source)
+        if current is None or current[:2] != (number, version):
+            continue
+        rank = WAITING_RANK.get(current[2])
+        if rank is not None and status in DECIDED_RANK and rank < DECIDED_RANK[status]:
+            problems.append(f"{where} masih {current[2]}, padahal pusat sudah {status} (#{seq}, {how})")
     return problems
 
 
@@ -798,10 +819,10 @@ INVARIANTS = [
     statuses_not_applied_only_for_own_numbers,
     center_statuses_reach_their_own_applicant,
     every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown,
-    nothing_waits_on_a_decision_the_center_already_made,
     every_center_page_answers_below_500_for_every_center_role,
     no_center_page_shows_a_personal_field_to_a_denied_role,
     no_personal_field_shown_to_a_denied_role,
+    nothing_waits_on_a_decision_the_center_already_made,
     # After the checks whose page views write (an application opened is an audit row): these skip a
     # PC unchanged since they last passed, so they see the step's state with those rows, and the next
     # step finds the PC unchanged unless something else wrote to it (they also check the rows then).

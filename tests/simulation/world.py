@@ -350,6 +350,7 @@ class World:
         self.proxy = LinkProxy(("127.0.0.1", self.center.port), faults=self._schedule, seed=0)
         self.proxy.start()
         self._center_sessions: dict[str, tuple] = {}  # username -> (browser session, CSRF token)
+        self._center_watcher = None  # (file identity, connection, serial): center_stamp
         if template is not None:
             for spec in json.loads((template / "world.json").read_text()):
                 shutil.copytree(template / spec["name"], root / spec["name"])
@@ -394,8 +395,30 @@ class World:
     def close(self) -> None:
         for office in self.offices.values():
             office.stop()
+        if self._center_watcher is not None:
+            self._center_watcher[1].close()
+            self._center_watcher = None
         self.proxy.close()
         self.center.stop()
+
+    def center_stamp(self) -> tuple | None:
+        """Equal to an earlier stamp only if nothing was committed to the center's database in
+        between: `PRAGMA data_version` on a read-only connection of the harness (the center's server
+        is another process, its commits count; a killed and restarted center too). None when the
+        center's database is not a SQLite file here."""
+        path = getattr(self.center_app.extensions["center_database"], "database", None)
+        if not path or not os.path.exists(path):
+            return None
+        status = os.stat(path)
+        identity = (path, status.st_dev, status.st_ino)
+        if self._center_watcher is not None and self._center_watcher[0] != identity:
+            self._center_watcher[1].close()
+            self._center_watcher = None
+        if self._center_watcher is None:
+            from app.frame.db import connect
+            self._center_watcher = (identity, connect(path, readonly=True), next(_generations))
+        _, connection, opened = self._center_watcher
+        return opened, identity, list(connection.execute("PRAGMA data_version"))[0][0]
 
     # --- the center's side -----------------------------------------------------------------------
 
