@@ -91,9 +91,15 @@ def render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_second
               "| operation | count | seconds |", "| --- | ---: | ---: |"]
     for kind, count in stats["ops"].most_common():
         lines.append(f"| {kind} | {count} | {stats['seconds_per_op'][kind]:.1f} |")
-    lines += ["", "| invariant | checks | seconds |", "| --- | ---: | ---: |"]
+    # Per counter PC, the invariants that skip a PC whose state did not change since they last passed
+    # there (tests/simulation/invariants.py, _office_unchanged): PCs checked and skipped.
+    from tests.simulation.invariants import STATS_OF_SKIPS
+    lines += ["", "| invariant | checks | PCs checked | PCs skipped (unchanged) | seconds |",
+              "| --- | ---: | ---: | ---: | ---: |"]
     for name, count in stats["invariants"].most_common():
-        lines.append(f"| {name} | {count} | {stats['seconds_per_invariant'][name]:.1f} |")
+        per_pc = STATS_OF_SKIPS.get(name)
+        checked, skipped = (per_pc["checked"], per_pc["skipped"]) if per_pc else ("", "")
+        lines.append(f"| {name} | {count} | {checked} | {skipped} | {stats['seconds_per_invariant'][name]:.1f} |")
     lines += ["", f"## Broken invariants: {len(found)}", ""]
     for invariant, (seed_of, failure) in found.items():
         lines += [f"### {invariant} (seed {seed_of}, step {len(failure.steps)})", ""]

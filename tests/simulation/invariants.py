@@ -7,6 +7,7 @@ costly page walks look where the step acted; `full_crawl` walks every menu page 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter, defaultdict
 
 from tests.simulation.world import STAFF_ROLES, World, text
@@ -201,6 +202,47 @@ def _sha256(data) -> str:
     return hashlib.sha256(bytes(data or b"")).hexdigest()
 
 
+def _office_unchanged(world: World, name: str, office, every_seconds: float | None = None):
+    """(skip, key) for checking invariant `name` on `office`: skip when the PC's database, its
+    program, its local date and zone are what they were at this invariant's last passing check there.
+
+    Sound for an invariant whose result is a function of one PC's database and its clock's date and
+    zone (the figures' recounts, the audit trail's pages): the same inputs give the same result, so
+    a check that passed then passes now. The database's sameness is SQLite's own signal
+    (`Office.state_stamp`, `PRAGMA data_version` on a connection that never writes), not a stamp
+    of the program under test. A write the check itself made (a sign-in's session) changes the
+    stamp, so the next step checks again: the skipped state is always one a check saw.
+    `every_seconds`: check at least that often anyway (a page whose answer also depends on how long
+    a browser session has been idle). Call `_office_passed` when the check found nothing."""
+    from app.complaints.queries import zone
+    from app.frame.dates import local_today
+    stamp = office.state_stamp()
+    if stamp is None:
+        return False, None
+    # The zone is a setting in the database: read once per stamp (the same database, the same zone).
+    zones = _once_a_day(world, "zone_at_stamp")
+    if zones.get(office.name, (None,))[0] != stamp:
+        zones[office.name] = (stamp, office.read(zone))
+    office_zone = zones[office.name][1]
+    key = (stamp, office_zone, local_today(office_zone),
+           int(time.monotonic() // every_seconds) if every_seconds else None)
+    skip = _once_a_day(world, f"unchanged:{name}").get(office.name) == key
+    STATS_OF_SKIPS[name]["skipped" if skip else "checked"] += 1
+    return skip, key
+
+
+def _office_passed(world: World, name: str, office, key, problems: list) -> None:
+    memo = _once_a_day(world, f"unchanged:{name}")
+    if key is not None and not problems:
+        memo[office.name] = key
+    else:
+        memo.pop(office.name, None)
+
+
+# invariant -> {"checked": PCs checked, "skipped": PCs skipped as unchanged} (bench/office_year.py's report)
+STATS_OF_SKIPS: dict[str, Counter] = defaultdict(Counter)
+
+
 def _once_a_day(world: World, name: str) -> dict:
     """A memo kept by the world between steps (what an earlier step already proved)."""
     memo = getattr(world, "_invariant_memo", None)
@@ -368,51 +410,72 @@ def nothing_waits_on_a_decision_the_center_already_made(world: World, touched: T
     renumbered it. A decision about an application this PC sent that the center serves to no key of
     this PC (another device code's feed) waits for ever: reported too. A decision the PC could not
     apply is kept for a person (an open status issue on its page) and is not waiting."""
-    open_conflicts = _open_conflicts(world)
+    name = "nothing_waits_on_a_decision_the_center_already_made"
+    # A function of the PC's database and the center's: a PC is skipped while neither changed since
+    # this invariant last passed there (`Office.state_stamp`, `World.center_stamp`).
+    center = world.center_stamp()
+    open_conflicts = None
     problems = []
     for office in kecamatan_pcs(world):
-        (key_id, cursor), items, issues, applications = office.read(_office_link_state)
-        if not key_id:
+        stamp = office.state_stamp()
+        key = (stamp, center) if stamp is not None and center is not None else None
+        skip = key is not None and _once_a_day(world, f"unchanged:{name}").get(office.name) == key
+        STATS_OF_SKIPS[name]["skipped" if skip else "checked"] += 1
+        if skip:
             continue
-        events = _events_for(world, key_id)
-        if events is None:
+        if open_conflicts is None:
+            open_conflicts = _open_conflicts(world)
+        found = _waiting_at(world, office, open_conflicts)
+        _office_passed(world, name, office, key, found)
+        problems += found
+    return problems
+
+
+def _waiting_at(world: World, office, open_conflicts) -> list[str]:
+    """nothing_waits_on_a_decision_the_center_already_made on one PC."""
+    problems = []
+    (key_id, cursor), items, issues, applications = office.read(_office_link_state)
+    if not key_id:
+        return problems
+    events = _events_for(world, key_id)
+    if events is None:
+        return problems
+    pulled, unpulled, never = {}, set(), {}
+    for seq, number, version, status, digest, served in events:
+        if not served:
+            never[(number, version)] = (seq, status, digest)  # a decision this PC is never served
+        elif seq <= cursor:
+            pulled[(number, version)] = (seq, status, digest)  # in seq order: the last one stays
+        else:
+            unpulled.add((number, version))
+    for number, version, digest, state, source in items:
+        where = f"{office.name}: {number} versi {version}"
+        last = pulled.get((number, version))
+        if state == "conflict":
+            if (number, version, digest) in open_conflicts or (number, version) in unpulled:
+                continue
+            problems.append(f"{where} menunggu keputusan konflik, tetapi pusat tidak punya konflik terbuka "
+                            f"untuknya" + (f" (status terakhir yang ditarik: {last[1]}, #{last[0]})" if last else ""))
             continue
-        pulled, unpulled, never = {}, set(), {}
-        for seq, number, version, status, digest, served in events:
-            if not served:
-                never[(number, version)] = (seq, status, digest)  # a decision this PC is never served
-            elif seq <= cursor:
-                pulled[(number, version)] = (seq, status, digest)  # in seq order: the last one stays
-            else:
-                unpulled.add((number, version))
-        for number, version, digest, state, source in items:
-            where = f"{office.name}: {number} versi {version}"
-            last = pulled.get((number, version))
-            if state == "conflict":
-                if (number, version, digest) in open_conflicts or (number, version) in unpulled:
-                    continue
-                problems.append(f"{where} menunggu keputusan konflik, tetapi pusat tidak punya konflik terbuka "
-                                f"untuknya" + (f" (status terakhir yang ditarik: {last[1]}, #{last[0]})" if last else ""))
-                continue
-            unserved = never.get((number, version))
-            if state == "acked" and unserved and unserved[2] == digest and (last is None or unserved[0] > last[0]):
-                last, how = unserved, "tidak pernah dikirim ke kunci PC ini"
-            else:
-                how = "sudah ditarik"
-            if last is None or last[2] != digest or (number, version) in issues:
-                continue
-            seq, status, _ = last
-            if status == "renumber":
-                if state != "renumbered":
-                    problems.append(f"{where}: pusat memutuskan nomor baru (#{seq}, {how}), "
-                                    f"tetapi masih berstatus kirim {state}")
-                continue
-            current = applications.get(source)
-            if current is None or current[:2] != (number, version):
-                continue
-            rank = WAITING_RANK.get(current[2])
-            if rank is not None and status in DECIDED_RANK and rank < DECIDED_RANK[status]:
-                problems.append(f"{where} masih {current[2]}, padahal pusat sudah {status} (#{seq}, {how})")
+        unserved = never.get((number, version))
+        if state == "acked" and unserved and unserved[2] == digest and (last is None or unserved[0] > last[0]):
+            last, how = unserved, "tidak pernah dikirim ke kunci PC ini"
+        else:
+            how = "sudah ditarik"
+        if last is None or last[2] != digest or (number, version) in issues:
+            continue
+        seq, status, _ = last
+        if status == "renumber":
+            if state != "renumbered":
+                problems.append(f"{where}: pusat memutuskan nomor baru (#{seq}, {how}), "
+                                f"tetapi masih berstatus kirim {state}")
+            continue
+        current = applications.get(source)
+        if current is None or current[:2] != (number, version):
+            continue
+        rank = WAITING_RANK.get(current[2])
+        if rank is not None and status in DECIDED_RANK and rank < DECIDED_RANK[status]:
+            problems.append(f"{where} masih {current[2]}, padahal pusat sudah {status} (#{seq}, {how})")
     return problems
 
 
@@ -422,19 +485,34 @@ AUDIT_PAGES = ("/audit",)  # its filters by kind are walked with the menus (MENU
 MENU_EXTRAS = ("/audit?entitas=pengguna", "/audit?entitas=pengaturan", "/audit?entitas=pra_pendaftaran")
 
 
+# The audit check renders at least this often on a PC whose state did not change: its result also
+# depends on the browser session's idle time (30 minutes signs it out), which a page view resets.
+AUDIT_RENDER_EVERY_SECONDS = 600
+
+
 def the_audit_trail_renders_for_camat_and_admin(world: World, touched: Touched) -> list[str]:
+    """/audit (the newest page: every row added since the last check is on it, PAGE_SIZE rows) answers
+    200 for the admin and the Camat of every counter PC; a PC whose state did not change since its
+    last passing check is not rendered again (`_office_unchanged`)."""
     problems = []
+    name = "the_audit_trail_renders_for_camat_and_admin"
     for office in kecamatan_pcs(world):
+        skip, key = _office_unchanged(world, name, office, every_seconds=AUDIT_RENDER_EVERY_SECONDS)
+        if skip:
+            continue
+        found = []
         for role in ("admin", "camat"):
             for path in AUDIT_PAGES:
                 before = len(world.seen.server_errors)
                 response = office.get(role, path)
                 if response is None:
-                    problems.append(f"{office.name}: {path} untuk {role} menjawab 500: "
-                                    f"{world.seen.server_errors[before][-1].strip().splitlines()[-1]}")
+                    found.append(f"{office.name}: {path} untuk {role} menjawab 500: "
+                                 f"{world.seen.server_errors[before][-1].strip().splitlines()[-1]}")
                     del world.seen.server_errors[before:]
                 elif response.status_code != 200:
-                    problems.append(f"{office.name}: {path} untuk {role} menjawab {response.status_code}")
+                    found.append(f"{office.name}: {path} untuk {role} menjawab {response.status_code}")
+        _office_passed(world, name, office, key, found)
+        problems += found
     return problems
 
 
@@ -630,6 +708,16 @@ def _quarters_now(office):
     return zone(), [current, current.previous()]
 
 
+def _checked_unless_unchanged(world: World, name: str, office, compare) -> list[str]:
+    """office.read(compare), unless the PC is unchanged since this invariant last passed there."""
+    skip, key = _office_unchanged(world, name, office)
+    if skip:
+        return []
+    found = office.read(compare)
+    _office_passed(world, name, office, key, found)
+    return found
+
+
 def the_ikm_equals_a_recount_of_the_valid_answers(world: World, touched: Touched) -> list[str]:
     """The IKM of this quarter and the last (tallies kept by triggers) is what the raw answers give."""
     from fractions import Fraction
@@ -657,7 +745,7 @@ def the_ikm_equals_a_recount_of_the_valid_answers(world: World, touched: Touched
                                  f"responden, hitungan ulang {expected['ikm']} dari {expected['respondents']} "
                                  f"(unsur {elements} / {expected['elements']})")
             return found
-        problems += office.read(compare)
+        problems += _checked_unless_unchanged(world, "the_ikm_equals_a_recount_of_the_valid_answers", office, compare)
     return problems
 
 
@@ -694,7 +782,7 @@ def the_recap_equals_a_recount_of_the_complaints(world: World, touched: Touched)
                     found.append(f"{office.name}: rekap {quarter.label} berbeda dari hitungan ulang "
                                  f"(rekap, hitungan ulang): {wrong}")
             return found
-        problems += office.read(compare)
+        problems += _checked_unless_unchanged(world, "the_recap_equals_a_recount_of_the_complaints", office, compare)
     return problems
 
 
@@ -731,7 +819,7 @@ def the_indicators_equal_a_recount_from_the_raw_rows(world: World, touched: Touc
                     found.append(f"{office.name}: indikator {quarter.label} berbeda dari hitungan ulang "
                                  f"(indikator, hitungan ulang): {wrong}")
             return found
-        problems += office.read(compare)
+        problems += _checked_unless_unchanged(world, "the_indicators_equal_a_recount_from_the_raw_rows", office, compare)
     return problems
 
 
@@ -742,14 +830,17 @@ INVARIANTS = [
     the_center_accepts_what_the_desa_saved,
     statuses_not_applied_only_for_own_numbers,
     center_statuses_reach_their_own_applicant,
+    every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown,
+    every_center_page_answers_below_500_for_every_center_role,
+    no_center_page_shows_a_personal_field_to_a_denied_role,
+    no_personal_field_shown_to_a_denied_role,
+    nothing_waits_on_a_decision_the_center_already_made,
+    # After the checks whose page views write (an application opened is an audit row): these skip a
+    # PC unchanged since they last passed, so they see the step's state with those rows, and the next
+    # step finds the PC unchanged unless something else wrote to it (they also check the rows then).
     the_audit_trail_renders_for_camat_and_admin,
     the_ikm_equals_a_recount_of_the_valid_answers,
     the_recap_equals_a_recount_of_the_complaints,
     the_indicators_equal_a_recount_from_the_raw_rows,
-    every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown,
-    nothing_waits_on_a_decision_the_center_already_made,
-    every_center_page_answers_below_500_for_every_center_role,
-    no_center_page_shows_a_personal_field_to_a_denied_role,
-    no_personal_field_shown_to_a_denied_role,
     every_page_answers_below_500,  # last: the walks above record what answered 500
 ]

@@ -147,3 +147,57 @@ def test_the_center_page_invariants_walk_every_role_and_report_a_500_and_a_name_
                             '"content_hash" = \'x\' || "content_hash"')
     errors = inv.every_center_page_answers_below_500_for_every_center_role(world, inv.Touched())
     assert any("admin GET /permohonan/1 -> 500" in p for p in errors), errors
+
+
+def test_an_invariant_skipped_on_an_unchanged_pc_checks_it_again_after_a_change_and_catches_it(office):
+    """The figures and the audit trail are not checked again on a PC whose database, program, date and
+    zone did not change since they last passed there; any commit to it (here a tally row corrupted
+    after a step, as a trigger that miscounted would leave it) makes the next step check it again."""
+    for name, arguments in [("register", {"pc": "P1", "desa": 0}),
+                            ("record_complaint", {"pc": "P1", "channel": "telepon", "step": "baru",
+                                                  "last_quarter": False, "confidential": False}),
+                            ("survey_answer", {"pc": "P1", "pick": 0, "with_code": False,
+                                               "scores": [4, 3, 4, 2, 3, 4, 4, 1, 3]})]:
+        getattr(office, name)(**arguments)
+        assert office.broken_invariants() == [], name
+    figures = ("the_ikm_equals_a_recount_of_the_valid_answers", "the_recap_equals_a_recount_of_the_complaints",
+               "the_indicators_equal_a_recount_from_the_raw_rows", "the_audit_trail_renders_for_camat_and_admin",
+               "nothing_waits_on_a_decision_the_center_already_made")  # this one: the PC's and the center's
+    counted = {name: inv.STATS_OF_SKIPS[name].copy() for name in figures}
+    pcs = len(inv.kecamatan_pcs(office.world))
+    assert office.broken_invariants() == []  # a step that changed nothing: every PC skipped
+    for name in figures:
+        assert inv.STATS_OF_SKIPS[name]["skipped"] - counted[name]["skipped"] == pcs, name
+        assert inv.STATS_OF_SKIPS[name]["checked"] == counted[name]["checked"], name
+
+    p1 = office.world.offices["P1"]
+    _execute(p1, 'UPDATE "application_day" SET "registered" = "registered" + 1')  # one row, one PC
+    counted = {name: inv.STATS_OF_SKIPS[name].copy() for name in figures}
+    problems = office.broken_invariants()
+    assert [name for name, _ in problems] == ["the_indicators_equal_a_recount_from_the_raw_rows"], problems
+    assert "P1: indikator" in problems[0][1] and "registered" in problems[0][1], problems
+    for name in figures:  # P1 checked again by every one of them, the others skipped
+        assert inv.STATS_OF_SKIPS[name]["checked"] - counted[name]["checked"] == 1, name
+        assert inv.STATS_OF_SKIPS[name]["skipped"] - counted[name]["skipped"] == pcs - 1, name
+    # A failed check is never remembered as passed: the next step checks P1 again and still finds it.
+    assert any(name == "the_indicators_equal_a_recount_from_the_raw_rows" for name, _ in office.broken_invariants())
+
+    # The audit trail too: the Camat's account switched off on P2 turns /audit away from the Camat.
+    _execute(office.world.offices["P2"], 'UPDATE "user" SET "is_active" = 0 WHERE "username" = \'sim-camat\'')
+    problems = inv.the_audit_trail_renders_for_camat_and_admin(office.world, inv.Touched())
+    assert problems == ["P2: /audit untuk camat menjawab 302"], problems
+
+
+def test_the_state_stamp_changes_with_every_commit_and_every_start_of_the_program(office):
+    p1 = office.world.offices["P1"]
+    first = p1.state_stamp()
+    assert p1.state_stamp() == first  # reading changes nothing
+    p1.read(lambda: inv._quarters_now(p1))
+    assert p1.state_stamp() == first
+    _execute(p1, 'UPDATE "setting" SET "value" = "value"')  # a commit, even one that leaves the values
+    assert p1.state_stamp() != first
+    second = p1.state_stamp()
+    p1.stop()
+    assert p1.state_stamp() is None  # off: never "unchanged"
+    p1.start()
+    assert p1.state_stamp() not in (first, second)  # a new program (its caches new), a new watcher

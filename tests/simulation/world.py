@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import html
 import io
+import itertools
 import json
 import os
 import shutil
@@ -139,6 +140,8 @@ class Office:
         self.lineage: set[str] = set()  # PCs whose backup this one was restored from
         self.dead = False  # off (broken, replaced): its data stays, nobody works on it
         self.replaced_by = None
+        self.generation = 0  # a new one at every start (tests/simulation/invariants.py: state_stamp)
+        self._watcher = None  # (file identity, a read-only connection that only reads data_version)
         self.start(first=first)
 
     @property
@@ -157,6 +160,7 @@ class Office:
         self.app.test_client_class = CsrfClient
         self.clients = {}
         self.running = True
+        self.generation = next(_generations)
         if first:
             with self.bound():
                 from app.firstrun import ensure_admin, seed_identity
@@ -166,6 +170,7 @@ class Office:
 
     def stop(self) -> None:
         """The program ends (its connections closed), as before a restore."""
+        self._close_watcher()  # an open handle would keep the -wal beside a file a restore replaces
         if self.app is not None:
             db = self.app.extensions["database"]
             if hasattr(db, "close_all"):
@@ -266,6 +271,36 @@ class Office:
         with self.bound():
             return fn()
 
+    def state_stamp(self) -> tuple | None:
+        """Equal to an earlier stamp only if nothing was committed to this PC's database in between
+        (the invariants skip a check whose inputs did not change: tests/simulation/invariants.py).
+
+        SQLite's `PRAGMA data_version` changes on a connection once any other connection's commit
+        is visible to it (this process's or another's); this watcher never writes, so every commit
+        counts. The file's identity (a restore or an encryption replaces it) and the program's start
+        (a new app, new caches) are part of the stamp; None while the program is off."""
+        if not self.running or self.app is None:
+            return None
+        path = self.app.extensions["database"].database
+        status = os.stat(path)
+        identity = (path, status.st_dev, status.st_ino)
+        if self._watcher is not None and self._watcher[0] != identity:
+            self._close_watcher()
+        if self._watcher is None:
+            from app.frame.db import connect
+            self._watcher = (identity, connect(path, readonly=True), next(_generations))
+        _, connection, opened = self._watcher
+        version = list(connection.execute("PRAGMA data_version"))[0][0]  # read to the end: no open statement
+        return self.generation, opened, identity, version
+
+    def _close_watcher(self) -> None:
+        if self._watcher is not None:
+            self._watcher[1].close()
+            self._watcher = None
+
+
+_generations = itertools.count(1)  # program starts and watchers, unique in this process
+
 
 class World:
     """Everything the simulation runs, under one folder.
@@ -315,6 +350,7 @@ class World:
         self.proxy = LinkProxy(("127.0.0.1", self.center.port), faults=self._schedule, seed=0)
         self.proxy.start()
         self._center_sessions: dict[str, tuple] = {}  # username -> (browser session, CSRF token)
+        self._center_watcher = None  # (file identity, connection, serial): center_stamp
         if template is not None:
             for spec in json.loads((template / "world.json").read_text()):
                 shutil.copytree(template / spec["name"], root / spec["name"])
@@ -359,8 +395,30 @@ class World:
     def close(self) -> None:
         for office in self.offices.values():
             office.stop()
+        if self._center_watcher is not None:
+            self._center_watcher[1].close()
+            self._center_watcher = None
         self.proxy.close()
         self.center.stop()
+
+    def center_stamp(self) -> tuple | None:
+        """Equal to an earlier stamp only if nothing was committed to the center's database in
+        between: `PRAGMA data_version` on a read-only connection of the harness (the center's server
+        is another process, its commits count; a killed and restarted center too). None when the
+        center's database is not a SQLite file here."""
+        path = getattr(self.center_app.extensions["center_database"], "database", None)
+        if not path or not os.path.exists(path):
+            return None
+        status = os.stat(path)
+        identity = (path, status.st_dev, status.st_ino)
+        if self._center_watcher is not None and self._center_watcher[0] != identity:
+            self._center_watcher[1].close()
+            self._center_watcher = None
+        if self._center_watcher is None:
+            from app.frame.db import connect
+            self._center_watcher = (identity, connect(path, readonly=True), next(_generations))
+        _, connection, opened = self._center_watcher
+        return opened, identity, list(connection.execute("PRAGMA data_version"))[0][0]
 
     # --- the center's side -----------------------------------------------------------------------
 
