@@ -374,6 +374,35 @@ def test_a_pc_ignores_silently_the_statuses_of_another_pcs_numbers_from_an_older
     assert within(kec_app, apply) == (statuses.NOT_OURS, statuses.UNAPPLIED, ["350807-P1-000009"])
 
 
+def test_a_pc_enrolled_again_keeps_its_old_device_codes_numbers_as_its_own(tmp_path):
+    """A PC that enrolled again (its key revoked, P1 became P3, the old key proved) still made the P1
+    numbers: a status for one it holds no outbox row of (a backup from before it went out restored)
+    is kept as an issue, never passed over as another PC's (the office year, seed 3002). A PC that
+    took a new code without proving the old key (a PC tambahan holding another PC's backup) does not
+    count the old code as its own."""
+    from app.frame.db import database
+    from sync.client import statuses
+    from sync.client.models import StatusIssue
+    kec_app = kecamatan_app(tmp_path / "k")
+    event = {"version": 1, "status": "printed", "hash": "a" * 64}
+
+    def apply(keep_former):
+        with database.atomic():
+            StatusIssue.delete().execute()
+            database.execute_sql('UPDATE "installation" SET "former_codes" = \'\' WHERE "id" = 1')
+            installation.set_device_code(database, "P1")
+            installation.set_device_code(database, "P3", keep_former=keep_former)
+            outcomes = [statuses.apply_center_event(dict(event, id=number, seq=seq), lambda: None)
+                        for seq, number in enumerate(("350807-P1-000007", "350807-P2-000001", "350807-P3-000002"))]
+            return (outcomes, [i.registration_number for i in StatusIssue.select().order_by(StatusIssue.id)],
+                    sorted(installation.own_codes(database)))
+    assert within(kec_app, lambda: apply(True)) == (
+        [statuses.UNAPPLIED, statuses.NOT_OURS, statuses.UNAPPLIED], ["350807-P1-000007", "350807-P3-000002"],
+        ["P1", "P3"])
+    assert within(kec_app, lambda: apply(False)) == (
+        [statuses.NOT_OURS, statuses.NOT_OURS, statuses.UNAPPLIED], ["350807-P3-000002"], ["P3"])
+
+
 def test_each_counter_pc_of_a_usb_office_gets_a_status_file_of_its_own(tmp_path, center):
     """Two PCs of one office carry their statuses home on USB: the center's page gives a file per PC,
     signed for that PC's key and holding its own statuses only."""
