@@ -239,6 +239,11 @@ def former_codes(db) -> list[str]:
     return row[0].split() if row and row[0] else []
 
 
+def forget_former_codes(db) -> None:
+    """A PC tambahan holding another PC's backup: the codes that PC numbered with are not this one's."""
+    db.execute_sql('UPDATE "installation" SET "former_codes" = \'\' WHERE "id" = 1')
+
+
 def own_codes(db) -> set[str]:
     """The device codes of the numbers this PC made: the one the center issued it last and those it
     numbered with before a re-enrolment. Empty before the center issued one."""

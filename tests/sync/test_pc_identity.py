@@ -266,6 +266,8 @@ def test_a_new_pc_can_join_as_an_additional_pc_while_the_old_one_stays(tmp_path,
     fill(old, 2, 1)
     assert not sync(old).error
     waiting = fill(old, 2, 5)  # registered after the last sync: still in the outbox in the backup
+    from app.frame.db import database
+    within(old, lambda: database.execute_sql('UPDATE "installation" SET "former_codes" = \'P0\''))  # enrolled again once
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
     new = kecamatan_app(tmp_path / "baru")
     restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
@@ -275,6 +277,7 @@ def test_a_new_pc_can_join_as_an_additional_pc_while_the_old_one_stays(tmp_path,
     assert answer.status_code == 303
     made = fill(new, 2, 11)
     assert {n.split("-")[1] for n in made} == {"P2"}
+    assert within(new, lambda: installation.own_codes(database)) == {"P2"}  # the old PC's codes are its own
     older = fill(old, 2, 21)  # the old PC was never stopped
     assert {n.split("-")[1] for n in older} == {"P1"}
     report = sync(new)
