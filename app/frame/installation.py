@@ -219,10 +219,36 @@ def token(db) -> str:
     return made
 
 
-def set_device_code(db, code: str) -> None:
-    """Called in the enrolment's transaction: numbers from now on carry the center's code."""
+def set_device_code(db, code: str, keep_former: bool = False) -> None:
+    """Called in the enrolment's transaction: numbers from now on carry the center's code. With
+    `keep_former` (this PC enrolled again and proved it held its previous key), the code it numbered
+    with until now stays one of its own (own_codes)."""
+    current = identity(db)[0]
+    if keep_former and current and current != code:
+        formers = [c for c in former_codes(db) if c != code]
+        if current not in formers:
+            formers.append(current)
+        db.execute_sql('UPDATE "installation" SET "former_codes" = ? WHERE "id" = 1', (" ".join(formers),))
     db.execute_sql('INSERT INTO "installation" ("id", "device_code", "generation") VALUES (1, ?, 0) '
                    'ON CONFLICT ("id") DO UPDATE SET "device_code" = excluded."device_code"', (code,))
+
+
+def former_codes(db) -> list[str]:
+    """The device codes this PC numbered with before it enrolled again (oldest first)."""
+    row = db.execute_sql('SELECT "former_codes" FROM "installation" WHERE "id" = 1').fetchone()
+    return row[0].split() if row and row[0] else []
+
+
+def forget_former_codes(db) -> None:
+    """A PC tambahan holding another PC's backup: the codes that PC numbered with are not this one's."""
+    db.execute_sql('UPDATE "installation" SET "former_codes" = \'\' WHERE "id" = 1')
+
+
+def own_codes(db) -> set[str]:
+    """The device codes of the numbers this PC made: the one the center issued it last and those it
+    numbered with before a re-enrolment. Empty before the center issued one."""
+    current = identity(db)[0]
+    return {current, *former_codes(db)} if current else set()
 
 
 class Installation(BaseModel):
@@ -232,6 +258,8 @@ class Installation(BaseModel):
     generation = IntegerField(constraints=[SQL("DEFAULT 0")])
     token = CharField(max_length=64, null=True)
     machine = CharField(max_length=64, null=True)  # machine_stamp() of the PC that numbers with it
+    # former_codes(): the codes this PC numbered with before it enrolled again
+    former_codes = CharField(max_length=255, default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         table_name = "installation"

@@ -92,6 +92,7 @@ def after_enrolment(made: SyncLink) -> bool:
     with engine.write_transaction():
         SyncLink.delete().where(SyncLink.id != made.id).execute()
         installation.claim(database, _db_path())
+        installation.forget_former_codes(database)  # the other PC's, were it enrolled again before its backup
         code = installation.identity(database)[0]
         left = _leave_to_their_pc(code)
         audit.record("pc_tambahan", "sinkronisasi", made.key_id, f"komputer ini didaftarkan sebagai PC tambahan {code}"

@@ -43,7 +43,8 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, sessi
                                    key_id=answer["key_id"], secret=answer["secret"], enrolled_at=utc_now())
         if isinstance(answer.get("device_code"), str) and answer["device_code"]:
             # From now on this PC's numbers carry the device code only the center hands out.
-            installation.set_device_code(database, answer["device_code"][:8])
+            # Enrolled again (the previous key proved): numbers made under the old code stay this PC's.
+            installation.set_device_code(database, answer["device_code"][:8], keep_former=previous is not None)
         SyncLog.create(at=utc_now(), kind="daftar",
                        summary=f"terdaftar di {answer.get('center_name', center_url)} sebagai {answer['key_id']}"
                        f" (perangkat {answer.get('device_code', '-')})")

@@ -86,10 +86,12 @@ def apply_center_event(event: dict, arrived) -> str:
 
 
 def _another_pcs(number) -> bool:
-    """A registration number made under another counter PC's device code than this PC's."""
-    own = installation.identity(database)[0]
+    """A registration number made under another counter PC's device code than this PC's: neither the
+    code it numbers with now nor one it numbered with before it enrolled again (issue 26: a number made
+    as P1 on a PC now P3 is its own, and a status for it is kept, never passed over)."""
+    own = installation.own_codes(database)
     found = protocol.REGISTRATION_NUMBER.match(number) if isinstance(number, str) else None
-    return bool(own and found and found.group(2) != own)
+    return bool(own and found and found.group(2) not in own)
 
 
 def open_issues(limit: int = 200) -> list[StatusIssue]:

@@ -208,3 +208,25 @@ def test_a_desa_form_accepted_at_one_counter_pc_leaves_the_other_pcs_queue(offic
         from app.registration.models import Application
         assert not Application.select().exists()  # nothing made at P1
     assert office.broken_invariants() == []
+
+
+# issue 26, third round, long run seed 3002 step 277: a number made before a re-enrolment carries the PC's old
+# device code (P1), and the PC now numbers as P3; after a restore of a backup taken before the application
+# went out (so no outbox item for it), the pulled statuses of that number were taken for another PC's
+# (sync/client/statuses._another_pcs compared with the current code only) and dropped without a word: the
+# clerk ticked the requirements again and the application waited at "lengkap" for a card already printed.
+def test_statuses_of_a_number_made_before_a_re_enrolment_are_this_pcs_after_a_restore(office):
+    steps = [("register", {"pc": "P1", "desa": 0}),           # 350807-P1-000001
+             ("revoke_and_re_enrol", {"pc": "P1"}),           # the same PC, now device P3
+             ("backup", {"pc": "P1"}),                        # the application not yet complete
+             ("check_requirements", {"pc": "P1", "pick": 0, "complete": True}),
+             ("everyone_syncs", {}),                          # sent by P3
+             ("center_prints", {"count": 1}),
+             ("restore_same_pc", {"pc": "P1", "pick": 0}),    # back to before it went out
+             ("everyone_syncs", {}),                          # its statuses again: kept for a person
+             ("check_requirements", {"pc": "P1", "pick": 0, "complete": True})]
+    assert broken_after_each_step(office, steps, "nothing_waits_on_a_decision_the_center_already_made") == []
+    from sync.client.models import StatusIssue
+    kept = office._counter("P1").read(lambda: sorted(i.status for i in StatusIssue.select().where(
+        (StatusIssue.registration_number == "350807-P1-000001") & StatusIssue.resolved_at.is_null())))
+    assert kept == ["printed", "received"]  # on the applicant's page, for the clerk to settle with the center

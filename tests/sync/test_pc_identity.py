@@ -266,6 +266,8 @@ def test_a_new_pc_can_join_as_an_additional_pc_while_the_old_one_stays(tmp_path,
     fill(old, 2, 1)
     assert not sync(old).error
     waiting = fill(old, 2, 5)  # registered after the last sync: still in the outbox in the backup
+    from app.frame.db import database
+    within(old, lambda: database.execute_sql('UPDATE "installation" SET "former_codes" = \'P0\''))  # enrolled again once
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
     new = kecamatan_app(tmp_path / "baru")
     restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
@@ -275,6 +277,7 @@ def test_a_new_pc_can_join_as_an_additional_pc_while_the_old_one_stays(tmp_path,
     assert answer.status_code == 303
     made = fill(new, 2, 11)
     assert {n.split("-")[1] for n in made} == {"P2"}
+    assert within(new, lambda: installation.own_codes(database)) == {"P2"}  # the old PC's codes are its own
     older = fill(old, 2, 21)  # the old PC was never stopped
     assert {n.split("-")[1] for n in older} == {"P1"}
     report = sync(new)
@@ -372,6 +375,35 @@ def test_a_pc_ignores_silently_the_statuses_of_another_pcs_numbers_from_an_older
             own = statuses.apply_center_event(dict(event, id="350807-P1-000009", seq=2), lambda: None)
         return other, own, [i.registration_number for i in StatusIssue.select()]
     assert within(kec_app, apply) == (statuses.NOT_OURS, statuses.UNAPPLIED, ["350807-P1-000009"])
+
+
+def test_a_pc_enrolled_again_keeps_its_old_device_codes_numbers_as_its_own(tmp_path):
+    """A PC that enrolled again (its key revoked, P1 became P3, the old key proved) still made the P1
+    numbers: a status for one it holds no outbox row of (a backup from before it went out restored)
+    is kept as an issue, never passed over as another PC's (the office year, seed 3002). A PC that
+    took a new code without proving the old key (a PC tambahan holding another PC's backup) does not
+    count the old code as its own."""
+    from app.frame.db import database
+    from sync.client import statuses
+    from sync.client.models import StatusIssue
+    kec_app = kecamatan_app(tmp_path / "k")
+    event = {"version": 1, "status": "printed", "hash": "a" * 64}
+
+    def apply(keep_former):
+        with database.atomic():
+            StatusIssue.delete().execute()
+            database.execute_sql('UPDATE "installation" SET "former_codes" = \'\' WHERE "id" = 1')
+            installation.set_device_code(database, "P1")
+            installation.set_device_code(database, "P3", keep_former=keep_former)
+            outcomes = [statuses.apply_center_event(dict(event, id=number, seq=seq), lambda: None)
+                        for seq, number in enumerate(("350807-P1-000007", "350807-P2-000001", "350807-P3-000002"))]
+            return (outcomes, [i.registration_number for i in StatusIssue.select().order_by(StatusIssue.id)],
+                    sorted(installation.own_codes(database)))
+    assert within(kec_app, lambda: apply(True)) == (
+        [statuses.UNAPPLIED, statuses.NOT_OURS, statuses.UNAPPLIED], ["350807-P1-000007", "350807-P3-000002"],
+        ["P1", "P3"])
+    assert within(kec_app, lambda: apply(False)) == (
+        [statuses.NOT_OURS, statuses.NOT_OURS, statuses.UNAPPLIED], ["350807-P3-000002"], ["P3"])
 
 
 def test_each_counter_pc_of_a_usb_office_gets_a_status_file_of_its_own(tmp_path, center):
