@@ -168,9 +168,9 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
     """A counter PC enrolled again (`key`, a new device code) after the center revoked its old key:
     when `proof` shows it holds `previous_key_id` (protocol.previous_key_proof over this enrolment's
     code), that key is a counter PC key of the same kecamatan, revoked and not taken over by another
-    PC (replace_device: its code lives on there), and no other key follows it yet, `key` records it
-    and hears the statuses of what the old device code sent (device_codes). Returns the old key, or
-    None: then `key` is simply new. A live key is never followed: a PC holding another PC's backup
+    PC (replace_device: its code lives on there), `key` records the last key of its chain (itself, or the
+    revoked key that follows it, and so on) and hears the statuses of what those device codes sent
+    (device_codes). Returns the key it follows, or None: then `key` is simply new. A live key is never followed: a PC holding another PC's backup
     holds its secret too. Call inside a transaction."""
     if (not isinstance(previous_key_id, str) or not isinstance(proof, str) or not previous_key_id
             or len(previous_key_id) > 64 or not HEX64.fullmatch(proof) or key.previous_key or key.desa_code):
@@ -185,6 +185,12 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
                                            .lower(), old.key_id)
     if not secrets.compare_digest(expected, proof):
         return None
+    # A PC restored from a backup older than its last re-enrolment proves a key that another key of its
+    # own already follows: the new key follows the chain's last key, so it hears every code the PC used.
+    old = last_of_chain(old)
+    if (old is None or old.revoked_at is None or old.replaced_by or old.desa_code or not old.device_code
+            or old.id == key.id):
+        return None
     try:
         with center_database.atomic():  # a savepoint: two enrolments claiming one key, the unique index decides
             followed = (DeviceKey.update(previous_key=old.key_id)
@@ -192,6 +198,19 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
     except IntegrityError:
         return None
     return old if followed else None
+
+
+def last_of_chain(old: DeviceKey) -> DeviceKey | None:
+    """The key that follows `old`, and the one following that, to the last (`old` when none does)."""
+    seen = {old.key_id}
+    while True:
+        follower = DeviceKey.get_or_none(DeviceKey.previous_key == old.key_id)
+        if follower is None:
+            return old
+        if follower.key_id in seen:
+            return None  # a loop cannot be made (each key follows an older one), but never walk one
+        seen.add(follower.key_id)
+        old = follower
 
 
 def device_codes(key: DeviceKey) -> list[str]:

@@ -230,3 +230,21 @@ def test_statuses_of_a_number_made_before_a_re_enrolment_are_this_pcs_after_a_re
     kept = office._counter("P1").read(lambda: sorted(i.status for i in StatusIssue.select().where(
         (StatusIssue.registration_number == "350807-P1-000001") & StatusIssue.resolved_at.is_null())))
     assert kept == ["printed", "received"]  # on the applicant's page, for the clerk to settle with the center
+
+
+# issue 26, third round, long run seed 3009 step 179: P2 enrolled again twice (its key revoked each time), then a
+# backup from before both was restored: the PC held its first key again, which the second already follows, so
+# its next re-enrolment followed nothing and the statuses of its earlier numbers never reached it. The new key
+# now follows the last key of the chain the proven key starts.
+def test_a_pc_restored_from_before_two_re_enrolments_follows_its_whole_chain_when_enrolled_again(office):
+    office.register(pc="P2", desa=0)
+    office.check_requirements(pc="P2", pick=0, complete=True)
+    office.backup(pc="P2")
+    office.everyone_syncs()                    # at the center as 350807-P2-000001
+    office.revoke_and_re_enrol(pc="P2")        # follows P2
+    office.revoke_and_re_enrol(pc="P2")        # follows the key above
+    office.restore_same_pc(pc="P2", pick=0)    # holds its first key again (revoked, followed)
+    office.revoke_and_re_enrol(pc="P2")        # followed nothing: rule:revoke_and_re_enrol
+    office.center_prints(count=1)
+    office.everyone_syncs()
+    assert office.broken_invariants() == []

@@ -221,3 +221,24 @@ def test_a_pc_that_followed_a_revoked_key_and_is_then_replaced_hands_the_old_sta
     replacing = {"key_id": successor.key_id, "secret": successor.secret}
     assert heard(center_app, replacing) == {(old_number, "received"), (old_number, "printed")}
     assert followed(again) is None and followed(replacing) == first["key_id"]
+
+
+def test_a_key_proved_from_before_two_re_enrolments_follows_the_last_of_its_chain_only_once_that_is_revoked(
+        center_app, kecamatan):
+    """A PC restored from a backup older than its last re-enrolment proves its first key, which its second
+    already follows: the new key follows the chain's last key, if that is revoked (never a live one)."""
+    _, first, _ = enrol(center_app, kecamatan)
+    number = send(center_app, first, 1)
+    revoke(first)
+    code = new_code(kecamatan)
+    _, second, _ = enrol(center_app, kecamatan, proof_of(first, kecamatan.code, code), code)
+    assert followed(second) == first["key_id"]
+    code = new_code(kecamatan)  # the second key still live: the first key's proof follows nothing
+    _, third, _ = enrol(center_app, kecamatan, proof_of(first, kecamatan.code, code), code)
+    assert followed(third) is None and (number, "received") not in heard(center_app, third)
+    revoke(second)
+    code = new_code(kecamatan)
+    _, fourth, _ = enrol(center_app, kecamatan, proof_of(first, kecamatan.code, code), code)
+    assert followed(fourth) == second["key_id"]
+    print_all()
+    assert (number, "printed") in heard(center_app, fourth)
