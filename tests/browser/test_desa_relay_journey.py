@@ -117,12 +117,14 @@ def _desa_pc_code(page):
 
 def _enter_form(page, person, photo):
     page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Isi Formulir F-1.07").click()
+    # Clicked before the NIK and birth date are typed: their check (htmx) then writes its line above the
+    # radio buttons, and a click landing while that line moves the form hits beside them (CI, loaded cores).
+    page.get_by_label("Laki-laki").check()
     page.get_by_label("NIK", exact=True).fill(person["nik"])
     page.get_by_label("Nomor KK").fill(person["kk"])
     page.get_by_label("Nama lengkap (sesuai KK)").fill(person["name"])
     page.get_by_label("Tempat lahir", exact=True).fill("Lumajang")
     page.get_by_label("Tanggal lahir", exact=True).fill(person["born"])
-    page.get_by_label("Laki-laki").check()
     page.get_by_label("Alamat (jalan/dusun)").fill("Dusun Krajan")
     page.get_by_label("RT", exact=True).fill(person["rt"])
     page.get_by_label("RW", exact=True).fill(person["rw"])
