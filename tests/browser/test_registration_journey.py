@@ -42,7 +42,10 @@ def test_clerk_registers_prints_returns_and_finds(page, live, login, tmp_path):
     number = heading.inner_text().split()[1]
     expect(page.get_by_text(f"Permohonan {number} tersimpan.")).to_be_visible()
     expect(page.get_by_role("img", name="Foto pemohon")).to_be_visible()
-    assert page.get_by_role("img", name="Foto pemohon").evaluate("img => img.naturalWidth") > 0
+    photo = page.get_by_role("img", name="Foto pemohon")
+    # The page is there before its photo: wait for the image's own load (a loaded machine), then read it.
+    photo.evaluate("img => img.complete || new Promise(done => { img.onload = img.onerror = done; })")
+    assert photo.evaluate("img => img.naturalWidth") > 0
     assert fit_problems(page) == []
     screenshot(page, "registration-saved")
     detail_url = page.url
