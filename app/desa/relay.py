@@ -173,11 +173,11 @@ def accepted_elsewhere(number, settled: dict) -> None:
     pre = PreRegistration.get_or_none(PreRegistration.number == number)
     if pre is None or pre.status != PreRegistration.WAITING or pre.application_id is not None:
         return  # not here, or decided here (this PC's own acceptance comes back in the feed too)
-    application_number = application_number[:40]
-    PreRegistration.update(status=PreRegistration.ACCEPTED, accepted_at=dates.utc_now(), relay_status=ACCEPTED,
+    application_number, now = application_number[:40], dates.utc_now()
+    PreRegistration.update(status=PreRegistration.ACCEPTED, accepted_at=now, relay_status=ACCEPTED,
                            relay_application_number=application_number,
                            relay_note=f"diterima di loket lain: permohonan {application_number}",
-                           relay_at=dates.utc_now()).where(PreRegistration.id == pre.id).execute()
+                           relay_at=now).where(PreRegistration.id == pre.id).execute()
     audit.record("terima", "pra_pendaftaran", str(pre.id),
                  f"Pra-pendaftaran {number} sudah diterima di loket lain kecamatan ini (permohonan "
                  f"{application_number}); tidak lagi menunggu di loket ini")
