@@ -170,8 +170,8 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
     code), that key is a counter PC key of the same kecamatan, revoked and not taken over by another
     PC (replace_device: its code lives on there), `key` records the last key of its chain (itself, or the
     revoked key that follows it, and so on) and hears the statuses of what those device codes sent
-    (device_codes). Returns the key it follows, or None: then `key` is simply new. A live key is never followed: a PC holding another PC's backup
-    holds its secret too. Call inside a transaction."""
+    (device_codes). Returns the key it follows, or None: then `key` is simply new. A live key is never
+    followed: a PC holding another PC's backup holds its secret too. Call inside a transaction."""
     if (not isinstance(previous_key_id, str) or not isinstance(proof, str) or not previous_key_id
             or len(previous_key_id) > 64 or not HEX64.fullmatch(proof) or key.previous_key or key.desa_code):
         return None
