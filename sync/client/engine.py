@@ -381,12 +381,11 @@ class Upload:
             if not self.line.negotiated:
                 self.line.write_probe(stream)
             while self.queue or in_flight:
-                window = stream.depth if self.line.negotiated else 1
-                while self.queue and len(in_flight) < window and self.send_packet(stream, in_flight):
+                while self.queue and self.may_write(stream, in_flight) and self.send_packet(stream, in_flight):
                     pass
-                if self.last and not self.queue:
+                if self.last and not self.queue and not self.line.careful:
                     self.line.write_status_request(stream)
-                if not in_flight:
+                if not in_flight and self.line.probe_ticket is None:
                     break
                 self.take_answer(stream, in_flight)
             return self.answered_any
@@ -394,6 +393,8 @@ class Upload:
             broken = [item for packet in in_flight for item in packet.items]
             self.queue.extendleft(reversed(broken))
             self.unanswered += broken
+            if not self.answered_any:
+                self.line.careful = True
             self.line.drop()
             if isinstance(failure, Renegotiated):  # not the link's fault: the packets go again in the agreed codec
                 self.codec = self.codec_agreed()
@@ -403,6 +404,16 @@ class Upload:
         except BaseException:
             self.line.drop()
             raise
+
+    def may_write(self, stream, in_flight: deque) -> bool:
+        """Is there room for one more packet on the connection? Up to its depth ahead of the oldest
+        answer; one behind the probe until the probe is answered; none behind anything while the
+        connection is careful (PassConnection.careful); none once an answer said it closes."""
+        if getattr(stream, "closing", False):
+            return False
+        if self.line.careful:
+            return not stream.waiting
+        return len(in_flight) < (stream.depth if self.line.negotiated else 1)
 
     def send_packet(self, stream, in_flight: deque) -> bool:
         """The next packet off the queue, built, counted in flight (a write that breaks leaves it
@@ -430,6 +441,7 @@ class Upload:
             # The connection carried an answer (not a dead link if it breaks now); after the probe's,
             # the loop writes the packets its answer allows before waiting for the first packet's.
             self.answered_any = True
+            self.line.answered(stream)
             return
         packet = in_flight[0]
         try:
@@ -443,6 +455,7 @@ class Upload:
         in_flight.popleft()
         self.sizer.answered(packet.wire_bytes, time.monotonic())
         self.answered_any = True
+        self.line.answered(stream)
         with write_transaction():  # one commit per packet; each item is a savepoint inside
             again = _apply_packet_results(packet.items, results, self.report, self.progress, self.rng, self.send_raw)
             if not self.path:
@@ -484,6 +497,13 @@ class PassConnection:
         self.status_answer = None  # (after, verified body) or the Refused it brought
         self.status_after = 0
         self.status_stale = False  # a packet went behind the status request: its page may miss that packet's events
+        # Careful: one request at a time on the connection, nothing written behind it. A server or
+        # proxy that closes the connection after each answer resets it when requests wait unread
+        # behind that answer, and the reset can take the answer with it; so after a connection that
+        # broke without any answer, and while answers say the connection closes after them, each
+        # request waits for the one before (issue 32's pipelining resumes with the next answer
+        # that keeps the connection open).
+        self.careful = False
 
     def open(self):
         if self.stream is not None and not self.stream.waiting and not self.stream.reusable():
@@ -541,6 +561,10 @@ class PassConnection:
         self.status_ticket = stream.send("GET", f"{protocol.API_PREFIX}{feed}?after={int(after)}&limit={int(page_size)}",
                                          b"", protocol.JSON_CONTENT_TYPE)
         self.status_after, self.status_stale = after, False
+
+    def answered(self, stream) -> None:
+        """An answer came on `stream`: careful while the answers say the connection closes after them."""
+        self.careful = bool(getattr(stream, "closing", False))
 
     def packet_written(self) -> None:
         if self.status_ticket is not None or self.status_answer is not None:

@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 import zlib
+from collections import Counter
 
 import pytest
 
@@ -44,7 +45,7 @@ class Wire:
     which applications each packet carried, against the acknowledgements recorded so far."""
 
     def __init__(self, monkeypatch):
-        self.connections, self.ahead, self.resent_after_ack, self.acked = 0, [], [], set()
+        self.connections, self.ahead, self.resent_after_ack, self.acked, self.packets = 0, [], [], set(), []
         real_init, real_send, real_apply = pipeline.Pipeline.__init__, pipeline.Pipeline.send, engine.apply_result
 
         def init(pipe, *args, **kwargs):
@@ -54,7 +55,8 @@ class Wire:
         def send(pipe, method, path, body, content_type, nonce=None):
             if path.endswith("/packets"):
                 self.ahead.append(len(pipe.waiting))
-                ids = set(packet_numbers(body, pipe.client.secret, nonce))
+                self.packets.append(packet_numbers(body, pipe.client.secret, nonce))
+                ids = set(self.packets[-1])
                 self.resent_after_ack.extend(sorted(ids & self.acked))
             return real_send(pipe, method, path, body, content_type, nonce)
 
@@ -88,7 +90,8 @@ def test_the_upload_goes_on_one_connection_with_packets_written_ahead_of_their_a
 
 def test_a_connection_that_closes_after_each_answer_loses_and_doubles_nothing(tmp_path, served_center, monkeypatch):
     """Through a proxy that lets one request per connection through and closes it after the answer,
-    the packets written ahead go again on a fresh connection; none of that is a dead link."""
+    the packet written behind the probe goes again on a fresh connection, and once an answer has
+    said the connection closes, nothing more is written behind a request; none of that is a dead link."""
     from tests.support import linkproxy
     center_app, code, server = served_center
     proxy = linkproxy.LinkProxy(("127.0.0.1", server.port), faults=lambda request: None)
@@ -105,8 +108,38 @@ def test_a_connection_that_closes_after_each_answer_loses_and_doubles_nothing(tm
     # An answer may be lost when the proxy closes on the requests written ahead (a reset can take
     # the answer with it): that packet goes again and the center answers "duplicate".
     assert report.error == "" and report.sent + report.already == COUNT and report.failed == 0
-    assert wire.connections > 2 and len(wire.ahead) > wire.connections  # packets written ahead went again
+    assert wire.ahead[0] == 1 and set(wire.ahead[1:]) == {0}  # behind the probe only, before its answer
+    sent = Counter(number for packet in wire.packets for number in packet)
+    assert {n: c for n, c in sent.items() if c > 1} == {n: 2 for n in wire.packets[0]}  # it went twice, the rest once
     assert wire.resent_after_ack == []  # what was acknowledged never went again
+    assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
+    assert_each_at_center_once(center_app, numbers)
+
+
+def test_a_server_that_resets_a_connection_with_requests_written_behind_the_first_gets_everything(
+        tmp_path, served_center, monkeypatch):
+    """A server or proxy that closes after each answer resets the connection when requests wait
+    unread behind it, and the reset can overtake the answer (found flaky in CI: three such
+    connections in a row, probe and first packet each time, and the pass ended "Pusat tidak dapat
+    dihubungi"). Here every connection with a request written behind its first is reset unanswered:
+    after the first, the pass writes one request at a time, and everything arrives once."""
+    from tests.support import linkproxy
+    center_app, code, server = served_center
+    proxy = linkproxy.LinkProxy(("127.0.0.1", server.port), faults=lambda request: linkproxy.Fault("reset_if_pipelined"))
+    proxy.start()
+    try:
+        kec_app = kecamatan_app(tmp_path / "kecamatan")
+        numbers = fill_kecamatan(kec_app, 8, photo_size=(60, 80))
+        enrol_kecamatan(kec_app, server.url, code, link_url=proxy.url)
+        wire = Wire(monkeypatch)
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            report = engine.sync_once(full=True, **small_packets())
+    finally:
+        proxy.close()
+    assert proxy.faults["reset_if_pipelined"] > 0
+    assert report.error == "" and report.failed == 0 and report.sent + report.already == 8
+    assert wire.ahead[0] == 1 and set(wire.ahead[1:]) == {0}  # behind the probe, reset; then one at a time
+    assert wire.resent_after_ack == []
     assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
     assert_each_at_center_once(center_app, numbers)
 
