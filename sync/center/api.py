@@ -25,6 +25,12 @@ OPENAPI_PATH = "docs/openapi.json"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
              % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
+# A counter PC holding a revoked key: the center revoked it (a stolen PC, a reinstall), or an old
+# backup restored after the PC enrolled again brought it back. Its data stays; a new code mends it.
+COUNTER_KEY_REVOKED = ("Kunci komputer ini sudah dicabut di pusat (komputer dilaporkan hilang, atau cadangan lama "
+                       "dipulihkan setelah komputer ini didaftarkan ulang). Data tetap aman di komputer ini. Di halaman "
+                       "Sinkronisasi, klik Putuskan tautan, minta kode pendaftaran baru kepada admin pusat, lalu "
+                       "daftarkan ulang komputer ini.")
 MAX_CURSOR = 2 ** 62  # far above any real event number, and inside every database's integer range
 
 
@@ -74,7 +80,7 @@ def _authenticate():
     except keys.KeyRevoked as revoked:
         from sync.center.relay import KEY_REVOKED_MESSAGE
         g.device_key, g.request_nonce = revoked.key, nonce
-        return _error(401, "revoked", KEY_REVOKED_MESSAGE)
+        return _error(401, "revoked", KEY_REVOKED_MESSAGE if revoked.key.desa_code else COUNTER_KEY_REVOKED)
     except keys.Refused as refusal:
         log.info("API refused %s %s: %s", request.method, request.path, refusal)
         return _error(401, "unauthorized", "permintaan tidak diizinkan")

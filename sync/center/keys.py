@@ -260,10 +260,10 @@ class ClockSkew(Refused):
 
 
 class KeyRevoked(Refused):
-    """A correctly signed request with a desa PC's key that its kecamatan revoked."""
+    """A correctly signed request with a revoked key (not one another PC took over)."""
 
     def __init__(self, key):
-        super().__init__("kunci komputer desa dicabut")
+        super().__init__("kunci dicabut")
         self.key = key
 
 
@@ -273,18 +273,16 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     key_id, timestamp, nonce, signature, compact = protocol.request_credentials(headers)
     if not key_id or not protocol.NONCE_PATTERN.match(nonce or ""):
         raise Refused("kepala permintaan tidak lengkap")
-    key = (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
-           .where((DeviceKey.key_id == key_id) & (DeviceKey.revoked_at.is_null() | (DeviceKey.desa_code != "")
-                                                  | (DeviceKey.replaced_by != "")))
-           .first())
+    key = DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan).where(DeviceKey.key_id == key_id).first()
     if key is None:
-        raise Refused("kunci tidak dikenal atau dicabut")
+        raise Refused("kunci tidak dikenal")
     expected = protocol.sign_request(key.secret, method, path, timestamp, nonce, body)
     if not protocol.signatures_match(protocol.compact_signature(expected) if compact else expected, signature):
         raise Refused("tanda tangan tidak cocok")
     if key.revoked_at is not None and not key.replaced_by:
-        # A desa PC's key revoked at its kecamatan: only the key's holder could sign this, and it is
-        # told so (signed), so the desa admin reads why instead of "no link".
+        # A key revoked (a desa laptop's at its kecamatan, a counter PC's at the center; or the old key
+        # of a backup restored after the PC enrolled again): only the key's holder could sign this,
+        # and it is told so (signed), so its admin reads why and what to do instead of "no link".
         raise KeyRevoked(key)
     if not protocol.timestamp_fresh(timestamp, now):
         # Checked after the signature: only the key's holder learns the center's time.

@@ -248,3 +248,22 @@ def test_a_pc_restored_from_before_two_re_enrolments_follows_its_whole_chain_whe
     office.center_prints(count=1)
     office.everyone_syncs()
     assert office.broken_invariants() == []
+
+
+# issue 26, fourth round, long run seed 2811 step 278: P2's key revoked and P2 enrolled again, then a backup from
+# before that restored on P2: it holds the revoked key again, and every pass ended "pusat menolak kunci ini (401)
+# atau permintaan terulang" (the center answered a revoked counter key as an unknown one, unsigned), which says
+# neither why nor what to do; the wrong-clock rule expected the clock's message. The center now tells a revoked
+# key's holder so, signed, with the steps (Putuskan tautan, a new code, enrol again).
+def test_a_pc_holding_its_revoked_key_after_a_restore_is_told_the_key_is_revoked_and_what_to_do(office):
+    office.backup(pc="P2")
+    office.revoke_and_re_enrol(pc="P2")
+    office.restore_same_pc(pc="P2", pick=0)             # the backup from before: the revoked key is back
+    office.sync_with_a_wrong_clock(where=1, skew=-3600)  # P2 (rule:sync_with_a_wrong_clock before the fix)
+    report = office._counter("P2").sync()
+    assert "sudah dicabut di pusat" in report.error and "daftarkan ulang" in report.error
+    page = office._counter("P2").get("admin", "/sinkronisasi").get_data(as_text=True)
+    assert "sudah dicabut di pusat" in page
+    office.revoke_and_re_enrol(pc="P2")                  # the way out: enrolled again, the chain followed
+    assert office._counter("P2").sync().error == ""
+    assert office.broken_invariants() == []

@@ -242,3 +242,27 @@ def test_a_key_proved_from_before_two_re_enrolments_follows_the_last_of_its_chai
     assert followed(fourth) == second["key_id"]
     print_all()
     assert (number, "printed") in heard(center_app, fourth)
+
+
+def test_a_revoked_counter_pc_key_is_told_so_signed_with_what_to_do(center_app, kecamatan):
+    """Found by the office year (seed 2811): P2's key revoked and P2 enrolled again, then a backup from
+    before that restored on P2 brings the revoked key back. Every pass ended "pusat menolak kunci ini
+    (401) atau permintaan terulang" (unsigned: the center treated the key as unknown), which tells the
+    admin neither why nor what to do. The holder of a revoked key is told so in an answer signed with
+    that key (only its holder can read it as the center's), as a desa laptop's revoked key already was."""
+    from sync.client.transport import CenterClient, Refused
+    from tests.sync.test_client import FlaskSession
+    status, first, _ = enrol(center_app, kecamatan)
+    assert status == 201
+    client = CenterClient("http://pusat.test", first["key_id"], first["secret"], session=FlaskSession(center_app))
+    assert client.probe()["kecamatan_code"] == "35.08.07"
+    revoke(first)
+    with pytest.raises(Refused) as refused:
+        client.probe()
+    assert refused.value.status == 401 and refused.value.code == "revoked"
+    assert "sudah dicabut di pusat" in str(refused.value) and "daftarkan ulang" in str(refused.value)
+    stranger = CenterClient("http://pusat.test", first["key_id"], "0" * len(first["secret"]),
+                            session=FlaskSession(center_app))
+    with pytest.raises(Exception) as unknown:  # a wrong secret learns nothing: unsigned, as before
+        stranger.probe()
+    assert not isinstance(unknown.value, Refused) and "401" in str(unknown.value)
