@@ -38,6 +38,7 @@ AUTH_HEADER = "X-Loket-Auth"
 # Requests older or newer than this are refused; nonces are kept twice as long.
 TIMESTAMP_WINDOW_SECONDS = 300
 NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
+HEX64 = re.compile(r"[0-9a-f]{64}")  # a SHA-256 or HMAC in hex: use fullmatch (a "$" lets a newline through)
 
 PACKET_MAGIC = b"LKP5"
 # An application's header `hash` is the content hash's first 16 hex characters (64 bits). The center

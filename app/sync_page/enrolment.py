@@ -11,7 +11,7 @@ from sync.client import engine, link, records
 from sync.client.models import RetiredKey, SyncLink, SyncLog
 from sync.client import transport
 from sync.client.transport import LinkDown, Refused
-from app.frame import dates
+from app.frame import audit, dates
 from app.frame.dates import utc_now
 
 CLOCK_TOLERANCE = timedelta(seconds=protocol.TIMESTAMP_WINDOW_SECONDS - 60)  # signed requests need this
@@ -89,6 +89,7 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
     identity.after_enrolment(made)  # a PC holding another PC's backup: now an additional PC
     with engine.write_transaction():
         RetiredKey.delete().execute()  # its proof went with this enrolment
+        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"terdaftar di {made.center_url}")
     _after_enrolment_phases(made)
     return made
 
@@ -129,4 +130,5 @@ def unlink_this_pc() -> int:
             RetiredKey.create(key_id=current.key_id, secret=current.secret, retired_at=utc_now())
         removed = SyncLink.delete().execute()
         SyncLog.create(at=utc_now(), kind="daftar", summary="tautan dengan pusat diputus oleh admin")
+        audit.record("putus_pusat", "sinkronisasi", "", "tautan dengan pusat cetak diputus")
     return removed

@@ -2,11 +2,9 @@
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
                    url_for)
 
-from app import audit
 from app.capabilities import Card, MenuItem
 from app.frame.access import may, user_may
 from app.frame.dates import format_datetime, utc_now
-from app.frame.db import database
 from app.frame import store
 from app.sync_page import enrolment, identity, records
 from app.frame.page_turns import long_running
@@ -156,8 +154,6 @@ def enrol():
     except enrolment.EnrolmentError as problem:
         context = _page_context({problem.field: str(problem)})
         return render_template("sync_page/index.html", **context, center_url=center_url), 422
-    with database.atomic():
-        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"terdaftar di {made.center_url}")
     if additional:
         flash("Komputer ini terdaftar sebagai PC tambahan dengan kode perangkatnya sendiri; nomor pendaftaran "
               "dapat dibuat lagi.", "success")
@@ -172,8 +168,6 @@ def unlink():
         return render_template("sync_page/index.html", **_page_context(
             {"confirm_unlink": "Centang persetujuan untuk memutus tautan."})), 422
     enrolment.unlink_this_pc()
-    with database.atomic():
-        audit.record("putus_pusat", "sinkronisasi", "", "tautan dengan pusat cetak diputus")
     flash("Tautan dengan pusat diputus. Permohonan tetap menunggu; daftarkan lagi dengan kode baru.", "success")
     return redirect(url_for("sync_page.index")), 303
 

@@ -5,7 +5,6 @@ signed back over the request's nonce, which is how the kecamatan knows it reache
 """
 import json
 import logging
-import re
 import time
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -22,7 +21,6 @@ from sync.center.server import CLOSE_AFTER_ANSWER
 log = logging.getLogger(__name__)
 blueprint = Blueprint("center_api", __name__)
 OPENAPI_PATH = "docs/openapi.json"
-HEX64 = re.compile(r"^[0-9a-f]{64}$")
 TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
              % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
 # A counter PC holding a revoked key: the center revoked it (a stolen PC, a reinstall), or an old
@@ -239,7 +237,7 @@ def _manifest_items(body):
             return None
         # Only well-formed ids, versions and hashes reach the database (no overflow, no stray surrogates).
         if (not protocol.REGISTRATION_NUMBER.match(item["id"]) or not 1 <= item["version"] <= 10000
-                or not HEX64.match(item["hash"])):
+                or not protocol.HEX64.fullmatch(item["hash"])):
             return None
         cleaned.append({"id": item["id"], "version": item["version"], "hash": item["hash"]})
     return cleaned

@@ -1,7 +1,6 @@
 """Kecamatan enrolment, device keys, and request authentication at the center."""
 import base64
 import hashlib
-import re
 import secrets
 import time
 from datetime import timedelta
@@ -17,7 +16,6 @@ from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import derived_key, is_sealed
 
 ENROLMENT_VALID_DAYS = 7
-HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _code_hash(code: str) -> str:
@@ -173,7 +171,7 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
     (device_codes). Returns the key it follows, or None: then `key` is simply new. A live key is never
     followed: a PC holding another PC's backup holds its secret too. Call inside a transaction."""
     if (not isinstance(previous_key_id, str) or not isinstance(proof, str) or not previous_key_id
-            or len(previous_key_id) > 64 or not HEX64.fullmatch(proof) or key.previous_key or key.desa_code):
+            or len(previous_key_id) > 64 or not protocol.HEX64.fullmatch(proof) or key.previous_key or key.desa_code):
         return None
     old = DeviceKey.get_or_none((DeviceKey.key_id == previous_key_id) & (DeviceKey.kecamatan == kecamatan.id)
                                 & DeviceKey.revoked_at.is_null(False) & (DeviceKey.desa_code == "")

@@ -28,7 +28,7 @@ from app.frame.request_cycle import int_arg
 from app.frame.working_days import WorkCalendar
 from sync import protocol
 from sync.center.audit import record_view
-from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint, packet_items
+from sync.center.api import _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database
 from sync.center.letterhead import regency_letterhead
 from sync.center.models import Kecamatan, PerformanceReport
@@ -102,7 +102,7 @@ def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
     digest, record = header.get("hash"), header.get("record")
     if match is None:
         return Outcome(number[:64], version, "rejected", "kunci laporan kinerja tidak sah")
-    if not isinstance(digest, str) or not HEX64.match(digest) or not isinstance(record, dict) or photo:
+    if not isinstance(digest, str) or not protocol.HEX64.fullmatch(digest) or not isinstance(record, dict) or photo:
         return Outcome(number, version, "rejected", "kepala item tidak lengkap")
     if len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(number, version, "rejected", "laporan terlalu panjang")
@@ -147,7 +147,7 @@ def performance_manifest():
     for item in items:
         match = KEY.match(item.get("id", "")) if isinstance(item, dict) and isinstance(item.get("id"), str) else None
         if not (match and isinstance(item.get("version"), int) and not isinstance(item["version"], bool)
-                and 1 <= item["version"] <= 10000 and isinstance(item.get("hash"), str) and HEX64.match(item["hash"])):
+                and 1 <= item["version"] <= 10000 and isinstance(item.get("hash"), str) and protocol.HEX64.fullmatch(item["hash"])):
             return problem
         entry = {"id": item["id"], "version": item["version"]}
         held = PerformanceReport.get_or_none(

@@ -26,7 +26,7 @@ from app.frame.dates import utc_now
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center import sms
-from sync.center.api import HEX64, _error, _json_body, blueprint as api_blueprint, packet_items
+from sync.center.api import _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.center.records import Outcome
@@ -88,7 +88,7 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
             return "nomor pra-pendaftaran bukan milik desa atau kecamatan ini"
     elif has_request_context() and g.get("device_key") is not None and g.device_key.desa_code:
         return "perangkat desa hanya mengirim status pra-pendaftaran"
-    if not (isinstance(record.get("code_digest"), str) and HEX64.match(record["code_digest"])):
+    if not (isinstance(record.get("code_digest"), str) and protocol.HEX64.fullmatch(record["code_digest"])):
         return "ringkasan kode cek tidak sah"
     if record.get("step") not in vocabulary.STEPS[kind]:
         return "tahap tidak dikenal"
@@ -115,7 +115,7 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10 ** 6:
         return Outcome(shown, None, "rejected", "versi tidak sah")
     digest, record = header.get("hash"), header.get("record")
-    if number is None or not isinstance(digest, str) or not HEX64.match(digest) or not isinstance(record, dict):
+    if number is None or not isinstance(digest, str) or not protocol.HEX64.fullmatch(digest) or not isinstance(record, dict):
         return Outcome(shown, version, "rejected", "kepala status publik tidak lengkap")
     if payload or len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(key, version, "rejected", "status publik terlalu besar")
@@ -181,7 +181,7 @@ def public_manifest():
         number = vocabulary.number_of(item.get("id")) if isinstance(item, dict) else None
         version = item.get("version") if isinstance(item, dict) else None
         if number is None or not isinstance(version, int) or isinstance(version, bool) \
-                or not (isinstance(item.get("hash"), str) and HEX64.match(item["hash"])):
+                or not (isinstance(item.get("hash"), str) and protocol.HEX64.fullmatch(item["hash"])):
             return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
         row = PublicStatus.get_or_none((PublicStatus.kecamatan == g.kecamatan.id) & (PublicStatus.number == number))
         entry = {"id": item["id"], "version": version}

@@ -19,7 +19,7 @@ from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
 from sync import protocol
-from sync.center.api import HEX64, MAX_CURSOR, _cursor_args, _error, _json_body, blueprint, packet_items
+from sync.center.api import MAX_CURSOR, _cursor_args, _error, _json_body, blueprint, packet_items
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.keys import f107_key
@@ -81,7 +81,7 @@ def _header_basics(header: dict, photo: bytes):
     if not protocol.PRE_REGISTRATION_NUMBER.match(number):
         return Outcome(number[:64], version, "rejected", "nomor pra-pendaftaran tidak sah"), None, None, None, None
     digest, record = header.get("hash"), header.get("record")
-    if not isinstance(digest, str) or not HEX64.match(digest) or not isinstance(record, dict):
+    if not isinstance(digest, str) or not protocol.HEX64.fullmatch(digest) or not isinstance(record, dict):
         return Outcome(number, version, "rejected", "kepala item tidak lengkap"), None, None, None, None
     if len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(number, version, "rejected", "isian terlalu panjang"), None, None, None, None
@@ -146,7 +146,7 @@ def _manifest(lookup):
         if not (isinstance(item, dict) and isinstance(item.get("id"), str)
                 and protocol.PRE_REGISTRATION_NUMBER.match(item["id"]) and isinstance(item.get("version"), int)
                 and not isinstance(item.get("version"), bool) and 1 <= item["version"] <= 10000
-                and isinstance(item.get("hash"), str) and HEX64.match(item["hash"])):
+                and isinstance(item.get("hash"), str) and protocol.HEX64.fullmatch(item["hash"])):
             return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
         entry = {"id": item["id"], "version": item["version"]}
         held = lookup(item["id"], item["version"])
@@ -283,7 +283,7 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     if not (isinstance(status, str) and STATUS_WORDS.match(status) and isinstance(label, str) and len(label) <= 100
             and isinstance(reason, str) and len(reason) <= 500 and isinstance(application_number, str)
             and len(application_number) <= 40 and isinstance(pra_version, int) and not isinstance(pra_version, bool)
-            and 1 <= pra_version <= 10000 and isinstance(pra_hash, str) and HEX64.match(pra_hash)):
+            and 1 <= pra_version <= 10000 and isinstance(pra_hash, str) and protocol.HEX64.fullmatch(pra_hash)):
         return Outcome(number, step, "rejected", "status pra-pendaftaran tidak lengkap")
     item = RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == pra_version)
                                  & (RelayItem.kecamatan == key.kecamatan_id))
