@@ -5,7 +5,6 @@ computed afresh from tallies rebuilt from the raw rows; a complaint of today lea
 quarters' parts kept."""
 from datetime import datetime, timedelta
 
-import apsw
 import pytest
 
 from app.figures import tallies
@@ -14,6 +13,7 @@ from app.frame.db import database
 from app.frame.periods import Quarter
 from tests.indicators.test_application_indicators import application
 from tests.recap.helpers import category, complaint, survey
+from tests.support.table_reads import reads_into
 
 
 def _now() -> datetime:
@@ -262,7 +262,6 @@ def test_a_write_in_a_transaction_is_not_seen_until_it_commits(client_for, db):
 
 # --- every table a part reads changes a part ------------------------------------------------------
 
-READ = apsw.SQLITE_READ
 # Read by quarter parts: each row's local day names its quarter (the tallies, the survey responses,
 # the kotak saran days); the other tables change the base part.
 DAY_KEYED = {"application_day", "application_cohort_day", "complaint_day", "complaint_count_day", "survey_day",
@@ -270,7 +269,7 @@ DAY_KEYED = {"application_day", "application_cohort_day", "complaint_day", "comp
 
 
 def test_every_table_read_under_parts_changes_a_part_when_written(client_for, db, monkeypatch):
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     real = figure_cache.kept_figure
 
     def watched(name, key, compute, quarters=None):
@@ -278,24 +277,14 @@ def test_every_table_read_under_parts_changes_a_part_when_written(client_for, db
             return real(name, key, compute)
 
         def traced():
-            connection = database.connection()
-
-            def authorizer(operation, table, *_):
-                if operation == READ and table and not table.startswith("sqlite_"):
-                    seen.add(table)
-                return apsw.SQLITE_OK
-            previous = connection.authorizer
-            connection.authorizer = authorizer  # re-prepares statements, so cached ones are seen too
-            try:
+            with reads_into(seen):
                 return compute()
-            finally:
-                connection.authorizer = previous
         return real(name, key, traced, quarters=quarters)
     held = _fill()
     tallies.ready(store.get("timezone"))  # a fresh database builds them on its first figure: a write
     monkeypatch.setattr(figure_cache, "kept_figure", watched)
     _pages(client_for, held["quarters"])
-    tables = seen - {"json_each", "figure_version", "figure_part"}
+    tables = {table for table, _ in seen} - {"json_each", "figure_version", "figure_part"}
     assert {"complaint_day", "application_cohort_day", "survey_response", "suggestion_box_session", "quarter_recap", "complaint_category"} <= tables, tables
     for table in sorted(tables):
         operations = {op for op, in database.execute_sql(

@@ -3,15 +3,12 @@ reads changes the version when written, and nothing else does (audit rows, sign-
 import re
 from datetime import datetime, timedelta
 
-import apsw
 import pytest
 
 from app.frame import figure_cache
 from app.frame.db import database
 from tests.recap.helpers import complaint, survey
-
-READ = apsw.SQLITE_READ
-
+from tests.support.table_reads import reads_into
 
 def _read_while_computing(monkeypatch) -> set[tuple[str, str]]:
     """(table, column) of every read of the computations kept under the figures' version."""
@@ -20,18 +17,8 @@ def _read_while_computing(monkeypatch) -> set[tuple[str, str]]:
 
     def watched(name, key, compute, quarters=None):
         def traced():
-            connection = database.connection()
-
-            def authorizer(operation, table, column, *_):
-                if operation == READ and table and not table.startswith("sqlite_"):
-                    seen.add((table, column or ""))
-                return apsw.SQLITE_OK
-            previous = connection.authorizer  # a page's figure computes its parts' inside it
-            connection.authorizer = authorizer  # re-prepares statements, so cached ones are seen too
-            try:
+            with reads_into(seen):
                 return compute()
-            finally:
-                connection.authorizer = previous
         return real(name, key, traced, quarters=quarters)
     monkeypatch.setattr(figure_cache, "kept_figure", watched)
     return seen
