@@ -6,7 +6,7 @@ from playhouse.flask_utils import get_object_or_404
 from app.auth import accounts
 from app.desa import mode, qr, records, relay
 from app.desa.scope import desa_codes_of
-from app.registration.places import desa_list, desa_names
+from app.frame.places import desa_list, desa_names
 from app.frame.templating import qr_svg
 from app.frame.roles import DESA
 from app.frame import store

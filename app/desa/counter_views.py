@@ -12,8 +12,8 @@ from app.desa.models import PreRegistration
 from app.frame.pagination import paginate
 from app.registration import intake
 from app.registration.records import NikHold, add_nik_hold
-from app.registration.places import desa_list, desa_names
-from app.registration.forms import form_context, read_photo
+from app.frame.places import desa_list, desa_names
+from app.frame.applicant_form import form_context, read_photo
 from app.desa.views import _annotate, blueprint
 
 

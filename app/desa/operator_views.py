@@ -17,8 +17,8 @@ from app.frame.pagination import paginate
 from app.registration import intake
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
-from app.registration.places import desa_list, desa_names
-from app.registration.forms import form_context, read_photo
+from app.frame.places import desa_list, desa_names
+from app.frame.applicant_form import form_context, read_photo
 from app.frame.templating import qr_svg
 from app.frame import store
 from app.desa.views import _annotate, _pre_or_404, _scope_desa, _scoped, blueprint

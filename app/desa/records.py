@@ -12,17 +12,18 @@ from datetime import date, datetime, timedelta, timezone
 from flask import current_app, g
 
 from app.auth import accounts
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.frame import audit, dates, installation
 from app.frame.db import database
 from app.frame.listeners import Listeners
 from app.frame.roles import DESA
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.scope import desa_codes_of
-from app.registration import numbering, records
-from app.registration.places import desa_names
+from app.frame import numbering
+from app.registration import records
+from app.frame.places import desa_names
 from app.registration.models import Application
-from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
+from app.frame.applicant_photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
 from sync import protocol
 
@@ -218,7 +219,7 @@ def pre_registration_from_payload(payload: dict, source: str, photo=None) -> Pre
     """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
     counter's checks again and becomes a waiting pre-registration here."""
     from app.registration import intake
-    from app.registration.places import desa_list
+    from app.frame.places import desa_list
     fields = dict(payload["f"]) if isinstance(payload.get("f"), dict) else {}
     fields = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int))}
     fields["desa"] = fields.get("desa_code", "")

@@ -12,7 +12,7 @@ from app.capabilities import Card, MenuItem
 from app.desa import records
 from app.desa.models import PreRegistration
 from app.desa.scope import check_in_scope, current_scope
-from app.registration.places import desa_list, desa_names
+from app.frame.places import desa_list, desa_names
 
 blueprint = Blueprint("desa", __name__)
 

@@ -72,6 +72,16 @@ def _text(value, field, errors, *, required=True, pattern=None, pattern_message=
     return value
 
 
+def nik_mismatch_messages(nik: str, birth_text: str, sex: str) -> list[str]:
+    """For the inline check as the form is typed (the counter's and the desa's): problems or mismatches
+    of the NIK (may be empty)."""
+    if (message := nik_rules.check_nik_format(nik)) is not None:
+        return [message]
+    birth = parse_iso_date(birth_text)
+    sex = (sex or "").strip().upper()
+    return nik_rules.check_nik_matches(nik, birth, sex if sex in SEXES else None)
+
+
 def match_desa(typed: str, desa: list) -> str | None:
     """The desa code for what the clerk typed or picked: a code, or a name (any case)."""
     typed = " ".join((typed or "").split())

@@ -85,7 +85,7 @@ def application_record(application, row: PublicStatus) -> dict:
 
 
 def complaint_record(complaint, row: PublicStatus) -> dict:
-    from app.calendar.office import office_calendar
+    from app.frame.office_calendar import office_calendar
     from app.complaints import deadlines
     from app.complaints.models import ComplaintEvent
     events = (ComplaintEvent.select(ComplaintEvent.to_status, ComplaintEvent.at)

@@ -13,7 +13,7 @@ from app.frame.dates import utc_now
 from app.frame import installation
 from app.frame.db import database
 from app.frame.listeners import Listeners
-from app.registration import numbering
+from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transition
 from app.frame import store
