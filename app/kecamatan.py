@@ -75,9 +75,6 @@ def create_app(config: dict | None = None) -> Flask:
     for module in program.modules():
         app.register_blueprint(module.blueprint)
     install_policy(app, resolve(program.policy))
-    if app.config["MODE"] == "desa":
-        from app.desa import mode
-        mode.install(app)
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)

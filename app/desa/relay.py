@@ -146,7 +146,7 @@ def accepted(pre: PreRegistration, application) -> None:
     send_status(pre, ACCEPTED, application_number=application.registration_number)
 
 
-def _application_moved(application, from_status, to_status) -> None:
+def application_moved(application, from_status, to_status) -> None:
     """Transition listener: every step of an application that started as a relayed form reaches its desa."""
     pre = PreRegistration.get_or_none((PreRegistration.application == application.id) & (PreRegistration.relay_hash != ""))
     if pre is not None and ApplicationStatus(to_status) is not ApplicationStatus.RECEIVED:

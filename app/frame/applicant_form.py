@@ -36,4 +36,6 @@ def form_context(form, errors, warnings, application=None, collective=None, dupl
     return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
                 duplicates=duplicates, holds=holds, desa=desa_list(), reasons=person_rules.REASONS,
                 religions=person_rules.RELIGIONS, marital_statuses=person_rules.MARITAL_STATUSES,
-                sexes=person_rules.SEXES, occupations=person_rules.OCCUPATION_SUGGESTIONS)
+                sexes=person_rules.SEXES, occupations=person_rules.OCCUPATION_SUGGESTIONS,
+                # the inline checks under NIK and KK: the counter's (the desa's form names its own)
+                nik_check="registration.check_nik", kk_check="registration.check_kk")

@@ -40,6 +40,8 @@ OLDEST_BIRTH_YEAR = 1900
 FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
           "desa", "religion", "marital_status", "occupation", "phone", "reason", "biometric_done", "notes",
           "mismatch_reason")
+# The fields an applicant record stores (the form's `desa` as its code): what a desa form carries to the counter.
+EDITABLE_FIELDS = tuple("desa_code" if field == "desa" else field for field in FIELDS)
 LIMITS = {"full_name": 100, "birth_place": 60, "address": 200, "occupation": 60, "notes": 500,
           "mismatch_reason": 500}
 

@@ -97,7 +97,7 @@ def test_a_desa_pc_answers_only_the_desa_pages(desa_app):
             opened.add(rule.endpoint)
     public = {"auth.login", "core.healthz", "core.htmx_js", "core.home"}
     desa_pages = {"desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
-                  "registration.check_nik", "registration.check_kk"}  # 403 for the admin, 404 by id
+                  "desa.check_nik", "desa.check_kk"}  # 403 for the admin, 404 by id
     assert opened - public - desa_pages <= DESA_PC_ADMIN_MAY_OPEN, opened
     for gone in ("/pendaftaran", "/pengaduan/", "/audit", "/admin/pengguna", "/pra-pendaftaran", "/sinkronisasi",
                  "/admin/kantor"):
