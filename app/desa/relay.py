@@ -142,7 +142,7 @@ def send_status(pre: PreRegistration, status: str, reason: str = "", application
 
 
 def accepted(pre: PreRegistration, application) -> None:
-    """The counter accepted a relayed form (app/desa/records.accept)."""
+    """The counter accepted a relayed form (app/desa/acceptance.accept)."""
     send_status(pre, ACCEPTED, application_number=application.registration_number)
 
 
