@@ -8,6 +8,8 @@ from app.frame import person_rules
 from app.frame.applicant_photo import PhotoError, background_rule_warning, normalise_photo
 from app.frame.places import desa_list
 
+# The admin's choice at the kecamatan (Pengaturan Pendaftaran); a desa PC keeps the default.
+store.register_defaults(photo_background_rule=False)
 PHOTO_NOT_KEPT = ("Foto yang dipilih belum tersimpan karena ada isian yang perlu diperbaiki: browser tidak "
                   "menyimpan pilihan berkas. Pilih atau ambil foto lagi sebelum menyimpan.")
 

@@ -33,7 +33,7 @@ from app.survey import codes as survey_codes
 from app.frame.page_turns import long_running
 
 blueprint = Blueprint("registration", __name__)
-store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
+store.register_defaults(service_days=12, requirements=reqs.DEFAULT_REQUIREMENTS)
 
 MAX_REQUIREMENTS = 40
 FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
