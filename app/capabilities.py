@@ -1,6 +1,9 @@
 """What a capability package contributes to an office program (app/programs/*.py list them).
 
-A capability is a package under app/ with a `blueprint`; it may also define
+A capability is a package under app/ with a `blueprint`, or one program's part of a package both
+office programs use (app.desa.kecamatan and app.desa.pc; app.auth.own_account, app.settings.letterhead
+and app.public_status.pc on a desa PC), which builds its blueprint from the pages it serves
+(app/frame/routes.py); it may also define
   MENU:            list[MenuItem]       entries of the main menu
   dashboard_cards: (user) -> list[Card] cards on the landing page
   add_demo_arguments(parser), fill_demo(options, rng): its part of `run.py demo`

@@ -15,6 +15,7 @@ from app.frame.config import load_config
 from app.frame.db import is_plaintext, open_database
 from app.frame.errors import register_error_pages
 from app.frame.migrations import migrate
+from app.frame.application_status import status_label
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.page_turns import install_page_turns
 from app.frame.roles import ROLE_LABELS
@@ -74,12 +75,10 @@ def create_app(config: dict | None = None) -> Flask:
     for module in program.modules():
         app.register_blueprint(module.blueprint)
     install_policy(app, resolve(program.policy))
-    if app.config["MODE"] == "desa":
-        from app.desa import mode
-        mode.install(app)
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
                                  office=store.all_settings)
+    app.jinja_env.filters["status_label"] = status_label  # an application's step: the counter's and the desa PC's
     register_error_pages(app)
     privacy.install(app)
     app.jinja_env.globals["form_token_input"] = submissions.token_input  # one submission, one record

@@ -1,13 +1,13 @@
-"""Who may do what in the kecamatan app: the one place the office's access policy is declared.
+"""Who may do what in the kecamatan app and on a desa PC: the one place the offices' access policy is declared.
 
 Read it as a table: one row per capability and action, one column per role (x allowed,
 - not). To change who may do something, change the mark here (and run
 `python scripts/access_docs.py` to refresh docs/access.md); a new role is a new column
-(and a new entry in COLUMNS). Every route is named in exactly one row of ROUTES; the app
-refuses to start otherwise. tests/core/test_access_matrix.py walks every route with every
+(and a new entry in COLUMNS). Every route is named in exactly one row of ROUTES (the kecamatan)
+and of DESA_PC_ROUTES (the desa PC); each program's app refuses to start otherwise. tests/core/test_access_matrix.py walks every route with every
 role through real requests against this table.
 """
-from app.frame.access import Policy
+from app.frame.access import Policy, table_rows
 from app.frame.roles import ADMIN, CAMAT, DESA, INFORMASI, KASI, LOKET
 
 COLUMNS = {"Admin": ADMIN, "Loket": LOKET, "Informasi": INFORMASI, "Kasi": KASI, "Camat": CAMAT, "Desa": DESA}
@@ -114,14 +114,29 @@ ROUTES = {
     "sinkronisasi.kirim": "sync_page.start sync_page.export_batch sync_page.download_batch sync_page.import_status",
     "sinkronisasi.jadwal": "sync_page.schedule",
     "sinkronisasi.daftar": "sync_page.enrol sync_page.unlink sync_page.identity_replace",
-    "desa.pra_daftar": "desa.home desa.new",
+    "desa.pra_daftar": "desa.home desa.new desa.check_nik desa.check_kk",
     "desa.baca": "desa.detail desa.photo desa.printed_list",
     "desa.formulir": "desa.form_print",
     "desa.antrian": "desa.queue",
     "desa.terima": "desa.accept desa.scan",
+    "desa.kelola": "desa.bind_desa desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key desa.settings",
+}
+
+# The desa PC's pages (app/programs/desa.py): rows of the same table, each with the pages a desa PC has.
+DESA_PC_ROUTES = {
+    "umum.beranda": "core.dashboard",
+    "umum.publik": "core.home core.healthz core.htmx_js",
+    "akun.masuk": "auth.login",
+    "akun.sendiri": "auth.change_password auth.logout",
+    "cadangan.kelola": ROUTES["cadangan.kelola"],
+    "pengaturan.kantor": "settings.upload_logo",  # the F-1.07 letterhead's logo, on the desa admin's page
+    "pengaturan.mulai_otomatis": "settings.autostart",
+    "pengaturan.logo": "settings.logo",
+    "desa.pra_daftar": ROUTES["desa.pra_daftar"],
+    "desa.baca": ROUTES["desa.baca"],
+    "desa.formulir": ROUTES["desa.formulir"],
     "desa.sinkron": "desa.sync_now desa.sync_state",
-    "desa.kelola": "desa.bind_desa desa.enrol_pc desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key "
-                   "desa.settings",
+    "desa.kelola": "desa.bind_desa desa.enrol_pc desa.new_operator desa.operators",
 }
 
 # What is decided inside a page: code asks `may(user, "kunci")` (app/frame/access.py) and never
@@ -151,4 +166,5 @@ PREDICATES = {
     "desa.lingkup_sendiri": "app.desa.scope.scope_of",
 }
 
-POLICY = Policy(COLUMNS, TABLE, ROUTES, DECISIONS, PREDICATES)
+POLICY = Policy(COLUMNS, table_rows(TABLE, ROUTES), ROUTES, DECISIONS, PREDICATES)
+DESA_PC_POLICY = Policy(COLUMNS, table_rows(TABLE, DESA_PC_ROUTES), DESA_PC_ROUTES, DECISIONS, PREDICATES)

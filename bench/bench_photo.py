@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app.registration.photo import normalise_photo  # noqa: E402
+from app.frame.applicant_photo import normalise_photo  # noqa: E402
 
 RUNS = 15
 

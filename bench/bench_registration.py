@@ -143,7 +143,7 @@ def measure(base: str, rounds: int) -> dict[str, list[float]]:
 def photo_bench(rounds: int = 7) -> list[float]:
     from PIL import Image, ImageDraw
 
-    from app.registration.photo import normalise_photo
+    from app.frame.applicant_photo import normalise_photo
     image = Image.effect_noise((4000, 3000), 60).convert("RGB")  # 12 MP with detail, like a phone photo
     ImageDraw.Draw(image).ellipse((1400, 600, 2600, 2200), fill=(220, 180, 150))
     out = io.BytesIO()

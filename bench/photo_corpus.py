@@ -83,7 +83,7 @@ def photograph(seed: int) -> bytes:
 
 def intake(seed: int) -> bytes:
     """The `seed`-th photograph as the counter stores it (the app's own intake normalisation)."""
-    from app.registration.photo import normalise_photo
+    from app.frame.applicant_photo import normalise_photo
     return normalise_photo(photograph(seed)).jpeg
 
 
@@ -99,7 +99,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
     import json
-    from app.registration.photo import normalise_photo
+    from app.frame.applicant_photo import normalise_photo
     from bench.sync_vs_rsync import phone_photo
     sets = {"photographs": [intake(i) for i in range(args.count)],
             "synthetic": [normalise_photo(phone_photo(i)).jpeg for i in range(args.count)]}

@@ -118,7 +118,7 @@ def build_set(base: Path, count: int, photos: str = "synthetic") -> dict:
         make_photo = phone_photo
     import hashlib
     from app.registration.models import Application, ApplicationPhoto
-    from app.registration.photo import normalise_photo
+    from app.frame.applicant_photo import normalise_photo
     from app.registration.status import ApplicationStatus as S
     from sync.client.models import OutboxItem
     from app.registration.sync_records import photo_of, write_outbox

@@ -1,4 +1,4 @@
-"""Write docs/access.md from the access tables (app/policy.py, sync/center/policy.py).
+"""Write docs/access.md from the access tables (app/policy.py: the kecamatan's and the desa PC's; sync/center/policy.py).
 
     python scripts/access_docs.py          # rewrite the page
 tests/core/test_access_docs.py fails when the page and the tables differ.
@@ -12,7 +12,7 @@ PAGE = ROOT / "docs" / "access.md"
 
 def render() -> str:
     sys.path.insert(0, str(ROOT))
-    from app.policy import POLICY
+    from app.policy import DESA_PC_POLICY, POLICY
     from sync.center.policy import POLICY as CENTER_POLICY
     return ("# Siapa boleh apa (access policy)\n\n"
             "Generated from `app/policy.py` and `sync/center/policy.py` by `python scripts/access_docs.py`;\n"
@@ -26,6 +26,7 @@ def render() -> str:
             "is a named predicate, the one function that reads its row (e.g. who sees a confidential complaint:\n"
             "`app.complaints.privacy.may_see_record`).\n\n"
             "## Kantor kecamatan\n\n" + POLICY.markdown()
+            + "\n## Komputer desa (mode desa)\n\n" + DESA_PC_POLICY.markdown()
             + "\n## Pusat cetak (kabupaten)\n\n" + CENTER_POLICY.markdown())
 
 

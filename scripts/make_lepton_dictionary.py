@@ -3,7 +3,7 @@ the file is part of the wire protocol, so it never changes under that codec's na
 
 What it holds: the head of a Lepton stream (its fixed fields and its inflated JPEG header: JFIF,
 quantisation and Huffman tables) for one synthetic portrait per quality the intake may choose
-(app/registration/photo.py JPEG_QUALITIES), encoded as intake encodes. A photo's own header then
+(app/frame/applicant_photo.py JPEG_QUALITIES), encoded as intake encodes. A photo's own header then
 deflates mostly into references to these.
 
     .venv/bin/python scripts/make_lepton_dictionary.py
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 import lepton_jpeg_python  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
-from app.registration import photo  # noqa: E402
+from app.frame import applicant_photo as photo  # noqa: E402
 from sync import jpeg_transit  # noqa: E402
 
 

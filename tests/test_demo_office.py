@@ -4,7 +4,7 @@ import random
 from argparse import Namespace
 
 from app import demo
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.complaints.models import DeskAnswer
 from app.frame.dates import to_local
 from app.registration.models import Application, StatusEvent

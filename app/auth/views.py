@@ -12,8 +12,11 @@ from app.auth.models import User
 from app.frame.passwords import new_password_problem, verify_password
 from app.capabilities import MenuItem
 from app.frame.roles import ROLE_LABELS
+from app.frame.routes import Routes
 
-blueprint = Blueprint("auth", __name__, template_folder="templates")
+# By audience: everyone's own account (both office programs), the admin's accounts of the office
+# (the kecamatan; a desa PC's admin makes desa operators on its own page, app/desa/admin_views.py).
+own_pages, user_pages = Routes(), Routes()
 MENU = [MenuItem("Pengguna", "auth.users", order=90)]
 
 
@@ -50,7 +53,7 @@ def _refuse(username: str, errors: dict, status: int):
                            errors=errors), status
 
 
-@blueprint.route("/masuk", methods=["GET", "POST"])
+@own_pages.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         if g.user:
@@ -75,7 +78,7 @@ def login():
     return response
 
 
-@blueprint.post("/keluar")
+@own_pages.post("/keluar")
 def logout():
     accounts.sign_out_recorded(g.user, sign_out)
     flash("Anda telah keluar.", "info")
@@ -84,7 +87,7 @@ def logout():
     return response
 
 
-@blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
+@own_pages.route("/akun/kata-sandi", methods=["GET", "POST"])
 def change_password():
     if request.method == "GET":
         return render_template("auth/change_password.html", errors={})
@@ -104,7 +107,7 @@ def change_password():
     return redirect(url_for("core.dashboard"))
 
 
-@blueprint.get("/admin/pengguna")
+@user_pages.get("/admin/pengguna")
 def users():
     return _users_page()
 
@@ -119,7 +122,7 @@ def _account_form():
     return {key: request.form.get(key, "").strip() for key in ("username", "full_name", "role", "nip")}
 
 
-@blueprint.route("/admin/pengguna/baru", methods=["GET", "POST"])
+@user_pages.route("/admin/pengguna/baru", methods=["GET", "POST"])
 def new_user():
     form = _account_form()
     if request.method == "GET":
@@ -133,7 +136,7 @@ def new_user():
 
 
 
-@blueprint.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
+@user_pages.route("/admin/pengguna/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if request.method == "GET":
@@ -156,7 +159,7 @@ def edit_user(user_id: int):
     return redirect(url_for("auth.users"))
 
 
-@blueprint.post("/admin/pengguna/<int:user_id>/status")
+@user_pages.post("/admin/pengguna/<int:user_id>/status")
 def toggle_active(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     if user.id == g.user.id:
@@ -166,8 +169,13 @@ def toggle_active(user_id: int):
     return redirect(url_for("auth.users"))
 
 
-@blueprint.post("/admin/pengguna/<int:user_id>/reset-sandi")
+@user_pages.post("/admin/pengguna/<int:user_id>/reset-sandi")
 def reset_password(user_id: int):
     user = get_object_or_404(User, User.id == user_id)
     password = accounts.reset_password(user)
     return render_template("auth/one_time_password.html", user=user, password=password)
+
+
+blueprint = Blueprint("auth", __name__, template_folder="templates")  # the kecamatan's: both audiences
+own_pages.add_to(blueprint)
+user_pages.add_to(blueprint)

@@ -1,8 +1,8 @@
 """The office calendar's changes at the admin's page: each writes its days, moves the calendar's
 generation (promises computed over it are read again) and records its audit row, in one transaction."""
 from app import audit
-from app.calendar.models import OfficeDay
-from app.calendar.office import CLOSED, REOPENED, bump_generation, decree_entered, office_calendar
+from app.frame.office_calendar import OfficeDay
+from app.frame.office_calendar import CLOSED, REOPENED, bump_generation, decree_entered, office_calendar
 from app.frame import store
 from app.frame.dates import utc_now
 from app.frame.db import database

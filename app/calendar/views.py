@@ -4,8 +4,8 @@ from playhouse.flask_utils import get_object_or_404
 import re
 
 from app.calendar import records
-from app.calendar.models import OfficeDay
-from app.calendar.office import office_calendar
+from app.frame.office_calendar import OfficeDay
+from app.frame.office_calendar import office_calendar
 from app.calendar.records import KIND_LABELS
 from app.capabilities import MenuItem
 from app.frame.dates import local_today, parse_iso_date

@@ -3,7 +3,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.complaints import book, box, queries
 from app.complaints.form_rules import clean_text
 from app.complaints.models import Complaint, ComplaintCategory, SuggestionBoxSession

@@ -3,7 +3,7 @@ their follow-ups, and the daily kotak saran openings. Bulk inserts, so 200,000 t
 from datetime import date, datetime, time, timedelta
 
 from app.auth.models import User
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, SuggestionBoxSession
 from app.complaints.tracking import ALPHABET, LENGTH, PREFIX
 from app.frame.dates import local_today, utc_now, utc_offset_hours

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import SQL, NodeList, fn
 
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.complaints import deadlines
 from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complaint, ComplaintCategory,
                                    ComplaintSearch)

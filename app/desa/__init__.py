@@ -1,4 +1,7 @@
-"""The village office (desa): desa operators pre-register KTP-el forms, the counter accepts them without retyping."""
-from app.desa.views import MENU, blueprint, dashboard_cards  # noqa: F401
-from app.desa import admin_views, counter_views, operator_views  # noqa: F401  (routes by audience, same blueprint)
-from app.desa import relay  # noqa: F401  (plugs the relay's record kinds into the sync client)
+"""The village office (desa): desa operators pre-register KTP-el forms, the counter accepts them without retyping.
+
+What both office programs share lives here (models, records, qr, relay, scope, the PC codes in mode.py,
+the pages by audience); each program's capability builds its own blueprint from the pages it shows:
+app/desa/kecamatan.py (the kecamatan: the desa operators there, the counter's queue, the admin of desa
+operators and desa PCs) and app/desa/pc.py (the desa PC: its operators, its admin, its enrolment and sync).
+"""

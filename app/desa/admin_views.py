@@ -1,18 +1,22 @@
-"""The admin of the desa operators: their accounts and desa, the desa PCs' codes and keys (kecamatan),
-the PC's enrolment (desa PC), the pre-registrations' validity."""
-from flask import abort, flash, redirect, render_template, request, url_for
+"""The admin of the desa operators (both programs): their accounts and desa; the kecamatan's own
+(`kecamatan_pages`): the desa PCs' codes and keys, the pre-registrations' validity; the desa PC's own
+(`pc_pages`): its enrolment."""
+from flask import flash, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
 from app.auth import accounts
 from app.desa import mode, qr, records, relay
+from app.desa.views import side
 from app.desa.scope import desa_codes_of
-from app.registration.places import desa_list, desa_names
+from app.frame.places import desa_list, desa_names
 from app.frame.templating import qr_svg
 from app.frame.roles import DESA
 from app.frame import store
 from app.frame.page_turns import long_running
 from app.frame.request_cycle import int_arg
-from app.desa.views import blueprint
+from app.frame.routes import Routes
+
+pages, kecamatan_pages, pc_pages = Routes(), Routes(), Routes()
 
 
 def _operators():
@@ -24,22 +28,20 @@ def _operators():
     return users
 
 
-def _bindable_desa():
-    """Desa an admin may bind accounts to: the kecamatan's, or on a desa PC only its own desa."""
-    if mode.is_desa_mode():
-        return [r for r in desa_list() if r.code == store.get("desa_pc_desa_code")]
-    return desa_list()
+def own_desa() -> list:
+    """On a desa PC, the desa an admin may bind accounts to: only its own (the kecamatan: all, desa_list)."""
+    return [r for r in desa_list() if r.code == store.get("desa_pc_desa_code")]
 
 
 def _chosen_codes(form_codes) -> tuple[list[str], str | None]:
-    valid = {r.code for r in _bindable_desa()}
+    valid = {r.code for r in side().bindable_desa()}
     codes = sorted({code for code in form_codes if code in valid})
     if not valid:
-        if mode.is_desa_mode():
+        if side().on_desa_pc:
             return [], "Komputer desa ini belum didaftarkan: masukkan kode pendaftaran dari admin kecamatan."
         return [], "Daftar desa kosong: isi kode kecamatan di Pengaturan Kantor terlebih dahulu."
     if set(form_codes) - valid:
-        return [], ("Hanya desa komputer ini yang dapat dipilih." if mode.is_desa_mode()
+        return [], ("Hanya desa komputer ini yang dapat dipilih." if side().on_desa_pc
                     else "Pilih desa dari daftar desa kecamatan ini.")
     if not codes:
         return [], "Pilih paling sedikit satu desa untuk akun ini."
@@ -47,8 +49,8 @@ def _chosen_codes(form_codes) -> tuple[list[str], str | None]:
 
 
 def _operators_page(form=None, errors=None, status=200):
-    desa_mode = mode.is_desa_mode()
-    return render_template("desa/operators.html", operators=_operators(), desa=_bindable_desa(), form=form or {},
+    desa_mode = side().on_desa_pc  # the page shows the PC's enrolment, or the kecamatan's desa PCs
+    return render_template("desa/operators.html", operators=_operators(), desa=side().bindable_desa(), form=form or {},
                            errors=errors or {}, days=store.get("pre_registration_days"), desa_mode=desa_mode,
                            enrolled=store.get("desa_pc_desa_code"), all_desa=desa_list(),
                            desa_name=desa_names().get(store.get("desa_pc_desa_code"), ""),
@@ -61,20 +63,18 @@ def logo_form_page(error: str):
     return _operators_page(errors={"logo": error}, status=422)
 
 
-@blueprint.record_once
-def _logo_form_is_here(state) -> None:
-    """On a desa PC the F-1.07 letterhead's logo form (settings.upload_logo) is on this page: settings
-    reads where from app.extensions, so it imports no desa page."""
-    if state.app.config.get("MODE") == mode.MODE:
-        state.app.extensions["logo_form_page"] = ("desa.operators", logo_form_page)
+def logo_form_is_here(state) -> None:
+    """On a desa PC (app/desa/pc.py) the F-1.07 letterhead's logo form (settings.upload_logo) and the
+    autostart's are on this page: settings reads where from app.extensions, so it imports no desa page."""
+    state.app.extensions["logo_form_page"] = ("desa.operators", logo_form_page)
 
 
-@blueprint.get("/admin/operator-desa")
+@pages.get("/admin/operator-desa")
 def operators():
     return _operators_page()
 
 
-@blueprint.post("/admin/operator-desa/baru")
+@pages.post("/admin/operator-desa/baru")
 def new_operator():
     form = {"username": request.form.get("username", "").strip().lower(),
             "full_name": request.form.get("full_name", "").strip(), "desa": request.form.getlist("desa")}
@@ -85,10 +85,11 @@ def new_operator():
     if errors:
         return _operators_page(form, errors, 422)
     user, password = records.create_operator(form["username"], form["full_name"], codes)
-    return render_template("auth/one_time_password.html", user=user, password=password)
+    return render_template("auth/one_time_password.html", user=user, password=password,
+                           back_url=url_for("desa.operators"))
 
 
-@blueprint.post("/admin/operator-desa/<int:user_id>/desa")
+@pages.post("/admin/operator-desa/<int:user_id>/desa")
 def bind_desa(user_id: int):
     from app.auth.models import User
     user = get_object_or_404(User, (User.id == user_id) & (User.role == DESA))
@@ -100,7 +101,7 @@ def bind_desa(user_id: int):
     return redirect(url_for("desa.operators"))
 
 
-@blueprint.post("/admin/operator-desa/kode-komputer")
+@kecamatan_pages.post("/admin/operator-desa/kode-komputer")
 def issue_pc_code():
     """At the kecamatan: the enrolment code for one desa PC (shown once, as text and QR)."""
     code = (request.form.get("desa") or "").strip()
@@ -114,7 +115,7 @@ def issue_pc_code():
                            desa_name=desa_names().get(code, code))
 
 
-@blueprint.post("/admin/operator-desa/cabut-kunci")
+@kecamatan_pages.post("/admin/operator-desa/cabut-kunci")
 def revoke_pc_key():
     """At the kecamatan: a desa laptop was lost or its code leaked; its F-1.07 codes stop counting."""
     code = (request.form.get("desa") or "").strip()
@@ -127,14 +128,12 @@ def revoke_pc_key():
     return redirect(url_for("desa.operators"))
 
 
-@blueprint.post("/admin/komputer-desa")
+@pc_pages.post("/admin/komputer-desa")
 @long_running
 def enrol_pc():
     """On a desa PC: the admin pastes (or scans) the code from the kecamatan once (the form is on the
     Operator Desa page); with the center's address (in the code, or typed) the PC also gets its own key
     from the center, so its pre-registrations travel desa -> center -> kecamatan."""
-    if not mode.is_desa_mode():
-        abort(404)
     center_url = (request.form.get("center_url") or "").strip()[:300]
     before = mode.enrolment_settings()
     try:
@@ -159,7 +158,7 @@ def enrol_pc():
     return redirect(url_for("desa.operators"))
 
 
-@blueprint.post("/admin/operator-desa/pengaturan")
+@kecamatan_pages.post("/admin/operator-desa/pengaturan")
 def settings():
     days = int_arg(request.form, "pre_registration_days", lowest=1, highest=90)
     if days is None:

@@ -1,5 +1,5 @@
-"""The counter's queue at the kecamatan: pre-registrations waiting, scanned F-1.07 QR codes, acceptance
-into an application."""
+"""The counter's queue at the kecamatan (app/desa/kecamatan.py only): pre-registrations waiting, scanned
+F-1.07 QR codes, acceptance into an application."""
 import json
 
 from flask import flash, redirect, render_template, request, url_for
@@ -8,13 +8,17 @@ from playhouse.flask_utils import get_object_or_404
 
 from app.frame import dates
 from app.desa import qr, records
+from app.desa.acceptance import accept as accept_into_application
 from app.desa.models import PreRegistration
 from app.frame.pagination import paginate
-from app.registration import intake
+from app.frame import person_rules as intake
+from app.frame.routes import Routes
 from app.registration.records import NikHold, add_nik_hold
-from app.registration.places import desa_list, desa_names
-from app.registration.forms import form_context, read_photo
-from app.desa.views import _annotate, blueprint
+from app.frame.places import desa_list, desa_names
+from app.frame.applicant_form import form_context, read_photo
+from app.desa.views import _annotate
+
+pages = Routes()
 
 
 def _waiting_pre_registration(nik: str):
@@ -30,7 +34,7 @@ def _waiting_pre_registration(nik: str):
 add_nik_hold(_waiting_pre_registration)
 
 
-@blueprint.get("/pra-pendaftaran")
+@pages.get("/pra-pendaftaran")
 def queue():
     return _queue_page()
 
@@ -70,7 +74,7 @@ def _queue_page(scan_error: str | None = None, status: int = 200):
                            desa=desa_list(), scan_error=scan_error), status
 
 
-@blueprint.post("/pra-pendaftaran/pindai")
+@pages.post("/pra-pendaftaran/pindai")
 def scan():
     """A USB scanner types the F-1.07's QR into a focused field and presses Enter."""
     text = request.form.get("kode", "")[:qr.MAX_LENGTH + 10]
@@ -115,7 +119,7 @@ def _form_from_pre(pre) -> dict:
     return form
 
 
-@blueprint.route("/pra-pendaftaran/<int:pre_id>/terima", methods=["GET", "POST"])
+@pages.route("/pra-pendaftaran/<int:pre_id>/terima", methods=["GET", "POST"])
 def accept(pre_id: int):
     pre = get_object_or_404(PreRegistration, PreRegistration.id == pre_id)
     _annotate([pre])
@@ -138,7 +142,7 @@ def accept(pre_id: int):
     application = None
     if not errors:
         try:
-            application = records.accept(pre, clean, photo)
+            application = accept_into_application(pre, clean, photo)
         except records.Refused as problem:
             errors[problem.field] = str(problem)
         except ValueError as problem:  # office identity not set: no registration number can be made

@@ -1,12 +1,8 @@
-"""Desa mode (`run.py serve --mode desa`): the same program on the desa's own PC or laptop.
-
-Same install and frame, its own database file (desa.sqlite3, opened by the same open_database as
-the kecamatan's), the same one-time admin password at first run; only the desa pages answer, every
-other page of the kecamatan is 404 and absent from the menu. The PC is tied to one desa by a code the
-kecamatan admin issues (Operator Desa page): it carries the kecamatan's identity, the desa, this PC's
-number and the desa's own F-1.07 signing key.
+"""The desa PC's enrolment (`run.py serve --mode desa`, app/programs/desa.py): the code the kecamatan
+admin issues (Operator Desa page) ties a PC to one desa: it carries the kecamatan's identity, the desa,
+this PC's number and the desa's own F-1.07 signing key. Issued at the kecamatan, read at the desa PC.
 """
-from flask import abort, current_app, request
+from flask import current_app
 from itsdangerous import URLSafeSerializer
 
 from app.frame import dates, regions
@@ -15,36 +11,9 @@ from app.desa import qr
 from app.frame import installation, store
 from sync import protocol
 
-MODE = "desa"
 store.register_defaults(desa_pc_desa_code="")
 ENROLMENT_PREFIX = "DESAPC1:"
 ENROLMENT_SALT = "loket-desa-pc-v1"
-# Everything a desa PC shows: sign in, the desa's own pages, the NIK/KK checks of the shared form.
-ENDPOINTS = frozenset({
-    "static", "core.dashboard", "core.healthz", "core.htmx_js", "core.home", "settings.logo",
-    "auth.login", "auth.logout", "auth.change_password",
-    "registration.check_nik", "registration.check_kk",
-    "desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
-    "desa.operators", "desa.new_operator", "desa.bind_desa", "desa.enrol_pc", "desa.sync_now", "desa.sync_state",
-    "settings.autostart", "settings.upload_logo",  # the F-1.07 letterhead's logo, as at the kecamatan
-    # Cadangan Data, the kecamatan's own pages (one copy): backup, download, restore, recovery key
-    "backups.index", "backups.create", "backups.download", "backups.restore", "backups.new_pc_restore",
-    "backups.recovery_key", "backups.recovery_key_printed", "backups.recovery_key_change", "backups.recovery_key_typed",
-})
-
-
-def is_desa_mode() -> bool:
-    return current_app.config.get("MODE") == MODE
-
-
-def install(app) -> None:
-    """Called by create_app in desa mode: only the desa's endpoints answer."""
-    app.config["ENDPOINTS_IN_MODE"] = ENDPOINTS  # its background jobs: app/programs/desa.py
-
-    @app.before_request
-    def only_desa_pages():
-        if request.endpoint is not None and request.endpoint not in ENDPOINTS:
-            abort(404)
 
 
 class EnrolmentRefused(ValueError):

@@ -1,10 +1,10 @@
 """Desa operator scopes and pre-registrations (pra-pendaftaran) entered by the village office."""
-from peewee import SQL, AutoField, BlobField, CharField, CompositeKey, ForeignKeyField, IntegerField, TextField
+from peewee import (SQL, AutoField, BlobField, CharField, CompositeKey, DeferredForeignKey, ForeignKeyField,
+                    IntegerField, TextField)
 from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
 
 from app.auth.models import User
 from app.frame.db import BaseModel
-from app.registration.models import Application
 
 
 class UserDesa(BaseModel):
@@ -49,7 +49,10 @@ class PreRegistration(BaseModel):
     entered_at = DateTimeField()
     expires_on = DateField()
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
-    application = ForeignKeyField(Application, null=True, on_delete="SET NULL", backref="pre_registrations")
+    # The application the counter made of it: named, not imported, so a desa PC (no applications) never
+    # loads the counter's models; the kecamatan's desa pages tie it (tie_to_applications).
+    application = DeferredForeignKey("Application", null=True, on_delete="SET NULL", backref="pre_registrations",
+                                     column_name="application_id")
     accepted_at = DateTimeField(null=True)
     accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
     differences = TextField(default="{}")
@@ -63,8 +66,23 @@ class PreRegistration(BaseModel):
     relay_application_number = CharField(default="", constraints=[SQL("DEFAULT ''")])
     relay_at = DateTimeField(null=True)
 
+    @property
+    def application_id(self):
+        """Until the kecamatan ties `application` (a desa PC never does): its stored id, None there. The
+        tie replaces this with peewee's own accessor."""
+        return self.__data__.get("application")
+
     class Meta:
         indexes = (
             (("desa_code", "status", "id"), False),  # the desa's list
             (("status", "id"), False),  # the counter's queue, oldest first
         )
+
+
+def tie_to_applications(application_model) -> None:
+    """At the kecamatan: PreRegistration.application becomes a foreign key to the counter's Application
+    (peewee ties it by itself only when Application is defined after this module)."""
+    field = PreRegistration._meta.fields["application"]
+    if isinstance(field, DeferredForeignKey):
+        field.set_model(application_model)
+        DeferredForeignKey._unresolved.discard(field)

@@ -1,48 +1,36 @@
-"""The desa operator's pages: the desa's pre-registrations and list of cards, the F-1.07 form and its
-print, and on a desa PC the sync with the center's relay."""
+"""The desa operator's pages (both programs): the desa's pre-registrations and list of cards, the F-1.07
+form and its print; and the desa PC's own (`pc_pages`): the form's inline checks and the sync with the
+center's relay."""
 import json
 from datetime import timedelta
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from peewee import Case
 
 from app.frame.access import may
 from app.desa.scope import scope_of
 from app.frame import dates, submissions
-from app.desa import mode, qr, records, relay
-from app.frame import privacy
+from app.desa import qr, records, relay
+from app.frame import nik as nik_rules, person_rules as intake, privacy
 from app.desa.models import PreRegistration
 from app.desa.scope import current_scope
 from app.frame.pagination import paginate
-from app.registration import intake
-from app.registration.models import Application
-from app.registration.status import ApplicationStatus as S
-from app.registration.places import desa_list, desa_names
-from app.registration.forms import form_context, read_photo
+from app.frame.application_status import ApplicationStatus as S
+from app.frame.places import desa_list, desa_names
+from app.frame.applicant_form import form_context, read_photo
+from app.frame.routes import Routes
 from app.frame.templating import qr_svg
 from app.frame import store
-from app.desa.views import _annotate, _pre_or_404, _scope_desa, _scoped, blueprint
+from app.desa.views import _annotate, _pre_or_404, _scope_desa, _scoped, side
+
+pages, pc_pages = Routes(), Routes()
 
 LIST_LIMIT = 500  # rows on one printed desa list; a desa has far fewer cards in progress
 HANDED_OVER_SHOWN_DAYS = 30  # handed-over cards stay on the desa's list this long, then drop off
 
 
-def desa_applications(desa_code: str):
-    """The desa's applications for its list: 'Siap diambil' first, then those in progress, then recently
-    handed over (so the desa can tell villagers which cards wait at the kecamatan)."""
-    since = dates.utc_now() - timedelta(days=HANDED_OVER_SHOWN_DAYS)
-    order = Case(None, [(Application.status == S.READY.value, 0), (Application.status == S.HANDED_OVER.value, 2)], 1)
-    return (Application.select(Application.id, Application.registration_number, Application.full_name,
-                               Application.status, Application.promised_date, Application.handed_over_at,
-                               Application.created_at, Application.rt, Application.rw)
-            .where((Application.desa_code == desa_code)
-                   & ((Application.status != S.HANDED_OVER.value) | (Application.handed_over_at >= since)))
-            .order_by(order, Application.id.desc()).limit(LIST_LIMIT))
-
-
 def relayed_applications(desa_code: str) -> list:
     """On a desa PC: the applications its relayed forms became, as the kecamatan reported them by the
-    center (app/desa/relay.py), in the order of desa_applications: 'Siap diambil' first."""
+    center (app/desa/relay.py), in the order of the kecamatan's list: 'Siap diambil' first."""
     from types import SimpleNamespace
     rank = {S.READY.value: 0, S.HANDED_OVER.value: 2}
     since = dates.utc_now() - timedelta(days=HANDED_OVER_SHOWN_DAYS)
@@ -59,10 +47,6 @@ def relayed_applications(desa_code: str) -> list:
     return sorted(rows, key=lambda a: rank.get(a.status, 1))
 
 
-def _applications_of(desa_code: str) -> list:
-    return relayed_applications(desa_code) if mode.is_desa_mode() else list(desa_applications(desa_code))
-
-
 def _chosen_desa(choices) -> str | None:
     wanted = (request.args.get("desa") or "").strip()[:20]
     codes = [r.code for r in choices]
@@ -73,7 +57,7 @@ def _chosen_desa(choices) -> str | None:
     return codes[0] if codes else None
 
 
-@blueprint.get("/desa")
+@pages.get("/desa")
 def home():
     choices = _scope_desa()
     chosen = _chosen_desa(choices)
@@ -82,15 +66,15 @@ def home():
         pres = pres.where(PreRegistration.desa_code == chosen)
     page = paginate(pres.order_by(PreRegistration.id.desc()), 50)
     _annotate(page.items)
-    applications = _applications_of(chosen) if chosen else []
-    sync = relay.sync_state() if mode.is_desa_mode() else None
+    applications = side().applications_of(chosen) if chosen else []
+    sync = relay.sync_state() if side().on_desa_pc else None  # only a desa PC has its own link
     return render_template("desa/home.html", page=page, choices=choices, chosen=chosen, sync=sync,
                            chosen_name=desa_names().get(chosen, ""), applications=applications,
                            unbound=scope_of(g.user) is not None and not choices, S=S,
                            days=store.get("pre_registration_days"))
 
 
-@blueprint.get("/desa/daftar")
+@pages.get("/desa/daftar")
 def printed_list():
     choices = _scope_desa()
     chosen = _chosen_desa(choices)
@@ -100,7 +84,7 @@ def printed_list():
     waiting = _annotate(list(_scoped(PreRegistration.select(), PreRegistration)
                              .where((PreRegistration.desa_code == chosen) & (PreRegistration.status == PreRegistration.WAITING))
                              .order_by(PreRegistration.id.desc()).limit(LIST_LIMIT)))
-    return render_template("desa/printed_list.html", applications=_applications_of(chosen), waiting=waiting,
+    return render_template("desa/printed_list.html", applications=side().applications_of(chosen), waiting=waiting,
                            desa_name=desa_names().get(chosen, chosen), today=records.today(), S=S,
                            handed_over_days=HANDED_OVER_SHOWN_DAYS)
 
@@ -108,11 +92,12 @@ def printed_list():
 def _desa_form_context(form, errors, warnings):
     context = form_context(form, errors, warnings)
     context.update(desa=_scope_desa(), form_action=url_for("desa.new"), heading="Formulir F-1.07 (Pra-pendaftaran)",
-                   submit_label="Simpan pra-pendaftaran", hide_duplicates=True)
+                   submit_label="Simpan pra-pendaftaran", hide_duplicates=True,
+                   nik_check="desa.check_nik", kk_check="desa.check_kk")
     return context
 
 
-@blueprint.route("/desa/pra-pendaftaran/baru", methods=["GET", "POST"])
+@pages.route("/desa/pra-pendaftaran/baru", methods=["GET", "POST"])
 def new():
     if request.method == "GET":
         form = {"rt": "", "rw": "", "biometric_done": ""}
@@ -148,7 +133,7 @@ def new():
     return redirect(url_for("desa.detail", pre_id=pre.id))
 
 
-@blueprint.get("/desa/pra-pendaftaran/<int:pre_id>")
+@pages.get("/desa/pra-pendaftaran/<int:pre_id>")
 def detail(pre_id: int):
     pre = _pre_or_404(pre_id)
     _annotate([pre])
@@ -156,7 +141,7 @@ def detail(pre_id: int):
                            differences=_differences_for_display(pre))
 
 
-@blueprint.get("/desa/pra-pendaftaran/<int:pre_id>/f107")
+@pages.get("/desa/pra-pendaftaran/<int:pre_id>/f107")
 def form_print(pre_id: int):
     pre = _pre_or_404(pre_id)
     _annotate([pre])
@@ -164,7 +149,7 @@ def form_print(pre_id: int):
     return render_template("desa/f107.html", pre=pre, qr=qr_svg(code), reasons=intake.REASONS, sexes=intake.SEXES)
 
 
-@blueprint.get("/desa/pra-pendaftaran/<int:pre_id>/foto.jpg")
+@pages.get("/desa/pra-pendaftaran/<int:pre_id>/foto.jpg")
 def photo(pre_id: int):
     pre = _pre_or_404(pre_id)
     if not privacy.may_see("photo"):
@@ -191,13 +176,11 @@ def _differences_for_display(pre) -> list[tuple[str, str, str]]:
             for key, (old, new) in json.loads(pre.differences or "{}").items()]
 
 
-@blueprint.post("/desa/sinkronkan")
+@pc_pages.post("/desa/sinkronkan")
 def sync_now():
     """On a desa PC: "Sinkronkan sekarang" (the scheduler also syncs every few minutes when the link is up)."""
     from flask import current_app
     from sync.client import link
-    if not mode.is_desa_mode():
-        abort(404)
     if relay.sync_state()["link"] is None:
         flash("Komputer ini belum terhubung ke pusat cetak: admin memasukkan alamat pusat dan kode pendaftaran di "
               "halaman Operator Desa.", "error")
@@ -208,9 +191,27 @@ def sync_now():
     return redirect(url_for("desa.home" if may(g.user, "desa.pra_daftar") else "desa.operators")), 303
 
 
-@blueprint.get("/desa/sinkronkan")
+@pc_pages.get("/desa/sinkronkan")
 def sync_state():
     """The link's state alone: the section polls it while a pass runs, so nobody reloads the page."""
-    if not mode.is_desa_mode():
-        abort(404)
     return render_template("desa/_sync_state.html", sync=relay.sync_state())
+
+
+@pages.get("/desa/periksa-nik")
+def check_nik():
+    """htmx, under the F-1.07's NIK: the NIK's own problems (a desa operator never sees other people's
+    applications; a NIK already held is refused when the form is saved)."""
+    nik = request.args.get("nik", "")
+    if not nik.strip():
+        return ""
+    messages = intake.nik_mismatch_messages(nik, request.args.get("birth_date", ""), request.args.get("sex", ""))
+    return render_template("registration/_nik_check.html", messages=messages, duplicates=[], holds=[],
+                           warning=nik_rules.region_code_warning(nik))
+
+
+@pages.get("/desa/periksa-kk")
+def check_kk():
+    typed = request.args.get("kk_number", "")
+    message = nik_rules.check_kk_format(typed) or nik_rules.region_code_warning(typed)
+    return render_template("registration/_field_message.html", message=message,
+                           ok="Nomor KK sesuai format." if typed.strip() else "")

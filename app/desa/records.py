@@ -2,27 +2,27 @@
 desa, a scanned form refused, acceptance at the counter) and the admin's (the operators' desa, a desa PC's
 code and its link to the center, the validity setting). The pages only read forms and call these.
 
-The form rules are the counter's own (app/registration/intake.py); this module adds only what
-is new for the desa: scope, one open pre-registration per NIK, expiry, and carrying the fields
-into an Application with the differences recorded.
+The form rules are the counter's own (app/frame/person_rules.py); this module adds only what
+is new for the desa: scope, one open pre-registration per NIK, expiry, the differences the counter
+made. Both office programs use it, so it imports nothing of the counter: the counter's own checks
+reach it through add_duplicate_check, and its acceptance is app/desa/acceptance.py (kecamatan only).
 """
-import json
 from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, g
 
 from app.auth import accounts
-from app.calendar import office_calendar
+from app.frame import person_rules
+from app.frame.office_calendar import office_calendar
 from app.frame import audit, dates, installation
 from app.frame.db import database
 from app.frame.listeners import Listeners
 from app.frame.roles import DESA
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.scope import desa_codes_of
-from app.registration import numbering, records
-from app.registration.places import desa_names
-from app.registration.models import Application
-from app.registration.photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
+from app.frame import numbering
+from app.frame.places import desa_names
+from app.frame.applicant_photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
 from sync import protocol
 
@@ -31,7 +31,7 @@ store.register_defaults(pre_registration_days=10, desa_pc_number="")
 # A desa laptop's clock may run ahead (a PC set to UTC shows WIB hours as UTC: 7-9 hours); beyond half a day, a
 # form's date is not believed: it would stretch its validity and hold the NIK until then.
 CLOCK_TOLERANCE = timedelta(hours=12)
-CARRIED_FIELDS = records.EDITABLE_FIELDS  # every field of the form travels from desa to counter
+CARRIED_FIELDS = person_rules.EDITABLE_FIELDS  # every field of the form travels from desa to counter
 FIELD_LABELS = {
     "nik": "NIK", "kk_number": "Nomor KK", "full_name": "Nama lengkap", "birth_place": "Tempat lahir",
     "birth_date": "Tanggal lahir", "sex": "Jenis kelamin", "address": "Alamat", "rt": "RT", "rw": "RW",
@@ -101,18 +101,25 @@ def open_with_nik(nik: str, on: date | None = None):
                                            & (PreRegistration.expires_on >= (on or today()))).first())
 
 
+_duplicate_checks: list = []
+
+
+def add_duplicate_check(check) -> None:
+    """check(nik, reason) -> the Indonesian refusal, or None: what else holds a NIK (the kecamatan adds
+    its running applications and the rule after a handover, app/desa/kecamatan.py)."""
+    if check not in _duplicate_checks:
+        _duplicate_checks.append(check)
+
+
 def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | None = None) -> None:
     """A NIK already pre-registered (unexpired) or with an application still running is refused."""
     waiting = open_with_nik(nik)
     if waiting is not None and waiting.id != exclude_id:
         raise Refused(f"NIK ini sudah dipra-daftarkan ({waiting.number}, berlaku sampai "
                       f"{dates.format_date(waiting.expires_on)}). Tidak perlu didaftarkan lagi.", "nik")
-    running = records.in_progress_with_nik(nik)
-    if running:
-        raise Refused(f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
-                      "Pemohon tidak perlu didaftarkan ulang.", "nik")
-    if refusal := records.reissue_refusal(nik, reason):  # the counter's rule after a handover
-        raise Refused(refusal, "nik")
+    for check in _duplicate_checks:  # the counter's applications, at the kecamatan (a desa PC has none)
+        if refusal := check(nik, reason):
+            raise Refused(refusal, "nik")
 
 
 def own_device() -> str:
@@ -201,7 +208,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
         audit.record("buat", "pra_pendaftaran", pre.id,
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"
                      + {"qr": " dari kode QR F-1.07", "relay": " dari desa lewat pusat"}.get(source, ""), user=user)
-        if current_app.config.get("MODE") == "desa":
+        if current_app.config.get("MODE") == "desa":  # the app's, not a listener's: tests hold both programs
             from app.desa import relay
             relay.queue_pre_registration(pre)  # waits in the outbox for the link to the center
         announce_change(pre, created=True)  # followed from a phone with the F-1.07's code (issue 28)
@@ -217,13 +224,12 @@ def waiting_count() -> int:
 def pre_registration_from_payload(payload: dict, source: str, photo=None) -> PreRegistration:
     """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
     counter's checks again and becomes a waiting pre-registration here."""
-    from app.registration import intake
-    from app.registration.places import desa_list
+    from app.frame.places import desa_list
     fields = dict(payload["f"]) if isinstance(payload.get("f"), dict) else {}
     fields = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int))}
     fields["desa"] = fields.get("desa_code", "")
     fields["biometric_done"] = "1" if fields.get("biometric_done") else ""
-    clean, errors, _ = intake.validate_application(fields, desa_list(), today())
+    clean, errors, _ = person_rules.validate_application(fields, desa_list(), today())
     if errors:
         raise Refused("Isian tidak lolos pemeriksaan di kecamatan: "
                       + "; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items()))
@@ -265,41 +271,6 @@ def stored_photo(pre: PreRegistration):
     return NormalisedPhoto(jpeg=jpeg, width=OUTPUT_WIDTH, height=OUTPUT_HEIGHT, background=pre.photo_background,
                            quality=0, original_width=OUTPUT_WIDTH, original_height=OUTPUT_HEIGHT,
                            original_format="JPEG")
-
-
-def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
-    """The counter accepts the file: one application with the (possibly corrected) fields.
-
-    Service time starts here (the application is 'Diterima loket' now), not when the desa typed it.
-    """
-    with database.atomic():
-        pre = PreRegistration.get_by_id(pre.id)  # re-read under the write lock
-        if pre.status == PreRegistration.ACCEPTED:
-            raise Refused("Pra-pendaftaran ini sudah diterima di loket sebelumnya.")
-        if is_expired(pre):
-            raise Refused(f"Pra-pendaftaran {pre.number} sudah kedaluwarsa (berlaku sampai "
-                          f"{dates.format_date(pre.expires_on)}). Daftarkan pemohon langsung di loket.")
-        running = records.in_progress_with_nik(clean["nik"])
-        if running:
-            raise Refused(f"NIK ini sudah memiliki permohonan yang masih berjalan ({running[0].registration_number}).",
-                          "nik")
-        changed = differences(pre, clean, photo is not None)
-        application = records.create_application(clean, photo or stored_photo(pre), None, records.current_prefix())
-        pre.status = PreRegistration.ACCEPTED
-        pre.application = application
-        pre.accepted_at = dates.utc_now()
-        pre.accepted_by = g.get("user")
-        pre.differences = json.dumps(changed, ensure_ascii=False)
-        pre.save()
-        summary = f"Pra-pendaftaran {pre.number} diterima di loket menjadi permohonan {application.registration_number}"
-        summary += ("; diubah di loket: " + ", ".join(FIELD_LABELS[k] for k in changed)) if changed \
-            else "; tanpa perubahan isian desa"
-        audit.record("terima", "pra_pendaftaran", pre.id, summary, before={k: v[0] for k, v in changed.items()},
-                     after={k: v[1] for k, v in changed.items()})
-        from app.desa import relay
-        relay.accepted(pre, application)  # a form relayed from a desa PC: the desa learns it, by the center
-        announce_change(pre)
-    return application
 
 
 def record_refused_scan(reason: str) -> None:

@@ -21,7 +21,7 @@ from app.desa import records as pre_records
 from app.desa.models import PreRegistration
 from app.frame import audit, dates, installation, store
 from app.frame.db import database
-from app.registration.status import STATUS_LABELS, ApplicationStatus, add_transition_listener
+from app.frame.application_status import STATUS_LABELS, ApplicationStatus
 from sync import protocol
 from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
@@ -142,11 +142,11 @@ def send_status(pre: PreRegistration, status: str, reason: str = "", application
 
 
 def accepted(pre: PreRegistration, application) -> None:
-    """The counter accepted a relayed form (app/desa/records.accept)."""
+    """The counter accepted a relayed form (app/desa/acceptance.accept)."""
     send_status(pre, ACCEPTED, application_number=application.registration_number)
 
 
-def _application_moved(application, from_status, to_status) -> None:
+def application_moved(application, from_status, to_status) -> None:
     """Transition listener: every step of an application that started as a relayed form reaches its desa."""
     pre = PreRegistration.get_or_none((PreRegistration.application == application.id) & (PreRegistration.relay_hash != ""))
     if pre is not None and ApplicationStatus(to_status) is not ApplicationStatus.RECEIVED:
@@ -347,7 +347,7 @@ class CenterEnrolmentRefused(ValueError):
 
 def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
     """On a desa PC: trade the ticket of the kecamatan's code for this PC's own key at the center."""
-    from app.sync_page.enrolment import EnrolmentError, check_center_and_clock, clean_center_url
+    from sync.client.enrolment import EnrolmentError, check_center_and_clock, clean_center_url
     if not payload.get("t"):
         raise CenterEnrolmentRefused("Kode ini dibuat di kecamatan yang belum terhubung ke pusat cetak, jadi komputer "
                                      "ini belum bisa sinkron. Formulir tetap bisa dicetak dengan kode QR; minta kode "
@@ -406,5 +406,4 @@ records.plug_feed("desa", "/relay/statuses")
 records.plug_phase("kecamatan", "before", fetch_f107_key)
 records.plug_phase("kecamatan", "enrolled", fetch_f107_key)
 records.plug_phase("kecamatan", "before", kecamatan_before_push)
-add_transition_listener(_application_moved)
 

@@ -2,7 +2,7 @@
 from flask import abort, g
 
 from app.desa.models import UserDesa
-from app.policy import POLICY
+from app.frame.access import may
 
 
 def desa_codes_of(user) -> list[str]:
@@ -12,7 +12,7 @@ def desa_codes_of(user) -> list[str]:
 
 def scope_of(user) -> list[str] | None:
     """Row desa.lingkup_sendiri: the desa codes `user` may see; None means all (the kecamatan's own staff)."""
-    if user is None or not POLICY.permits(user.role, "desa.lingkup_sendiri"):
+    if user is None or not may(user, "desa.lingkup_sendiri"):  # the running program's table
         return None
     return desa_codes_of(user)
 

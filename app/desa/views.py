@@ -1,32 +1,42 @@
-"""The desa capability's blueprint, its menu and card, and what its pages share (scope, lookup).
+"""What the desa's pages share (scope, lookup) and what each program gives them (`Side`).
 
-The pages are split by audience, each module adding its routes to this blueprint: the desa operator
-(operator_views.py, on the desa PC or at the kecamatan), the counter's queue at the kecamatan
-(counter_views.py) and the admin of the desa operators and desa PCs (admin_views.py).
+The pages are split by audience, each module collecting its routes (app/frame/routes.py): the desa
+operator (operator_views.py, on the desa PC or at the kecamatan), the counter's queue at the kecamatan
+(counter_views.py) and the admin of the desa operators and desa PCs (admin_views.py). Each program's
+capability (app/desa/kecamatan.py, app/desa/pc.py) puts the ones it shows on its own blueprint.
 """
-from flask import Blueprint, url_for
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame.access import may
-from app.capabilities import Card, MenuItem
+from app.capabilities import MenuItem
 from app.desa import records
 from app.desa.models import PreRegistration
 from app.desa.scope import check_in_scope, current_scope
-from app.registration.places import desa_list, desa_names
+from app.frame.places import desa_list, desa_names
 
-blueprint = Blueprint("desa", __name__)
+# The desa operator's entries and the admin's, in both programs.
+OPERATOR_MENU = [MenuItem("Pra-pendaftaran Desa", "desa.home", order=5),
+                 MenuItem("Isi Formulir F-1.07", "desa.new", order=6)]
+ADMIN_MENU = [MenuItem("Operator Desa", "desa.operators", order=91)]
 
 
-def _waiting_count(user) -> int:
-    return records.waiting_count()
+@dataclass(frozen=True)
+class Side:
+    """What the shared pages take from the program that shows them (its capability installs it as
+    app.extensions["desa_side"]): the pages are the same, the data behind them is not."""
+    on_desa_pc: bool  # the admin's page: the PC's own desa and enrolment, or the kecamatan's desa PCs
+    applications_of: Callable[[str], list]  # a desa's cards in progress, 'Siap diambil' first
+    bindable_desa: Callable[[], list]  # the desa an admin may bind operators to
+
+    def install(self, blueprint) -> None:
+        blueprint.record_once(lambda state: state.app.extensions.__setitem__("desa_side", self))
 
 
-MENU = [
-    MenuItem("Pra-pendaftaran Desa", "desa.home", order=5),
-    MenuItem("Isi Formulir F-1.07", "desa.new", order=6),
-    MenuItem("Antrean Pra-pendaftaran", "desa.queue", order=13, badge=_waiting_count),
-    MenuItem("Operator Desa", "desa.operators", order=91),
-]
+def side() -> Side:
+    return current_app.extensions["desa_side"]
 
 
 def _scoped(query, model):
@@ -54,11 +64,3 @@ def _annotate(pres):
         pre.refusal = records.refusal_reason(pre)
         pre.expired = records.is_expired(pre, today)
     return pres
-
-
-def dashboard_cards(user) -> list[Card]:
-    if not may(user, "desa.kartu_antrian"):
-        return []
-    waiting = _waiting_count(user)
-    return [Card("Pra-pendaftaran dari desa", str(waiting), "menunggu diterima di loket",
-                 url_for("desa.queue"), "warn" if waiting else "info")]

@@ -40,6 +40,8 @@ OLDEST_BIRTH_YEAR = 1900
 FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
           "desa", "religion", "marital_status", "occupation", "phone", "reason", "biometric_done", "notes",
           "mismatch_reason")
+# The fields an applicant record stores (the form's `desa` as its code): what a desa form carries to the counter.
+EDITABLE_FIELDS = tuple("desa_code" if field == "desa" else field for field in FIELDS)
 LIMITS = {"full_name": 100, "birth_place": 60, "address": 200, "occupation": 60, "notes": 500,
           "mismatch_reason": 500}
 
@@ -70,6 +72,16 @@ def _text(value, field, errors, *, required=True, pattern=None, pattern_message=
     elif pattern and not pattern.fullmatch(value):
         errors[field] = pattern_message
     return value
+
+
+def nik_mismatch_messages(nik: str, birth_text: str, sex: str) -> list[str]:
+    """For the inline check as the form is typed (the counter's and the desa's): problems or mismatches
+    of the NIK (may be empty)."""
+    if (message := nik_rules.check_nik_format(nik)) is not None:
+        return [message]
+    birth = parse_iso_date(birth_text)
+    sex = (sex or "").strip().upper()
+    return nik_rules.check_nik_matches(nik, birth, sex if sex in SEXES else None)
 
 
 def match_desa(typed: str, desa: list) -> str | None:

@@ -6,7 +6,7 @@ as kept, and the period's figures are sums of its quarters' (the IKM from its qu
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.complaints.deadlines import overdue_received_before
 from app.indicators import sources
 from app.indicators.definitions import INDICATORS, Indicator, Measure, meets_target

@@ -3,17 +3,24 @@ pre-register KTP-el forms (F-1.07 with a signed QR), its admin manages their acc
 PC with a code from the kecamatan; the forms travel to the kecamatan through the center's relay
 (app/desa/relay.py). Its own database file (desa.sqlite3), the same one-time admin password."""
 from app.frame.programs import Command, Program
-from app.programs.kecamatan import OFFICE_COMMANDS, PROGRAM as KECAMATAN
+from app.programs.kecamatan import OFFICE_COMMANDS
 
 PROGRAM = Program(
     name="desa",
     title="Loket Kecamatan (mode desa)",
     factory="app.kecamatan:create_app",
-    # Today still the kecamatan's capabilities, of which only the desa's pages answer (the allow-list
-    # app/desa/mode.py ENDPOINTS, installed by create_app): app.registration's pages import the calendar,
-    # the survey codes and (through the indicators) the complaints, and one access table covers both.
-    capabilities=KECAMATAN.capabilities,
-    policy="app.policy:POLICY",
+    # Only what a desa PC serves: sign in and one's own password, the letterhead's logo and autostart,
+    # backups, its own desa pages (app/desa/pc.py: operators, admin, enrolment, the relay's sync) and
+    # its F-1.07's public status.
+    capabilities=(
+        "app.core",
+        "app.auth.own_account",
+        "app.settings.letterhead",
+        "app.backups",
+        "app.desa.pc",
+        "app.public_status.pc",  # its F-1.07's check code, followed from a phone
+    ),
+    policy="app.policy:DESA_PC_POLICY",  # the rows of the offices' one table that its pages need
     schema="kecamatan",
     migrate="app.frame.migrations:migrate",
     # The office commands without demo, and its own `sync` (its link is enrolled on its admin's page).

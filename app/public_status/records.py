@@ -10,7 +10,7 @@ import secrets
 
 from flask import current_app
 
-from app.frame import sms_consent, store
+from app.frame import store
 from app.frame.dates import to_local, utc_now
 from app.public_status.models import PublicStatus
 from sync import protocol
@@ -85,7 +85,7 @@ def application_record(application, row: PublicStatus) -> dict:
 
 
 def complaint_record(complaint, row: PublicStatus) -> dict:
-    from app.calendar.office import office_calendar
+    from app.frame.office_calendar import office_calendar
     from app.complaints import deadlines
     from app.complaints.models import ComplaintEvent
     events = (ComplaintEvent.select(ComplaintEvent.to_status, ComplaintEvent.at)
@@ -218,16 +218,11 @@ class PublicRecords:
 
 
 def _plug() -> None:
-    from app.complaints.book import add_change_listener
+    """What both office programs follow: the kind, and a desa's F-1.07 (the counter's applications and
+    the desk's complaints are plugged by the kecamatan's part, app/public_status/kecamatan.py)."""
     from app.desa.records import add_change_listener as add_pre_registration_listener
-    from app.registration.records import add_creation_listener
-    from app.registration.status import add_transition_listener
     records.plug(PublicRecords())
-    add_creation_listener(application_changed)
-    add_transition_listener(application_changed)
-    add_change_listener(complaint_changed)
     add_pre_registration_listener(pre_registration_changed)
-    sms_consent.add_consent_listener(give_sms_consent)
 
 
 _plug()

@@ -1,7 +1,7 @@
 """What a recap shows: live figures for a draft, the frozen snapshot once the Camat approved it."""
 import json
 
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.frame.dates import utc_now
 from app.frame.pagination import Page, paginate
 from app.frame.periods import Quarter

@@ -19,7 +19,7 @@ audit.describe_entity("permohonan_ktp", "permohonan", _registration_numbers,
                       {"status": {status.value: label for status, label in STATUS_LABELS.items()}})
 
 
-from app.calendar.office import add_decree_listener  # noqa: E402
+from app.frame.office_calendar import add_decree_listener  # noqa: E402
 from app.registration.records import recompute_promises  # noqa: E402
 
 add_decree_listener(recompute_promises)  # a year's SKB entered: open promises counted again

@@ -16,10 +16,10 @@ from app import audit
 from app.frame import installation, regions
 from app.figures import tallies
 from app.auth.models import User
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.frame.dates import TIME_ZONES, utc_now
 from app.frame.db import database
-from app.registration import numbering
+from app.frame import numbering
 from app.registration.records import current_prefix
 from app.registration import requirements as reqs
 from app.registration.intake import MARITAL_STATUSES, OCCUPATION_SUGGESTIONS, REASONS, RELIGIONS

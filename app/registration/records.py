@@ -13,14 +13,11 @@ from app.frame.dates import utc_now
 from app.frame import installation
 from app.frame.db import database
 from app.frame.listeners import Listeners
-from app.registration import numbering
+from app.frame import numbering
+from app.frame.person_rules import EDITABLE_FIELDS  # noqa: F401  (the record's fields, shared with the desa's forms)
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transition
 from app.frame import store
-
-EDITABLE_FIELDS = ("nik", "kk_number", "full_name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
-                   "desa_code", "religion", "marital_status", "occupation", "phone", "reason", "biometric_done",
-                   "notes", "mismatch_reason")
 
 
 _creations = Listeners()

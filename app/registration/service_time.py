@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from app.frame import dates
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.frame import store
 
 

@@ -3,7 +3,6 @@
 Both the admin's manual marking and the sync with the regency center call `transition`.
 """
 from collections.abc import Callable
-from enum import Enum
 
 from flask import g, has_request_context
 
@@ -11,41 +10,7 @@ from app import audit
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.listeners import Listeners
-
-
-class ApplicationStatus(str, Enum):
-    RECEIVED = "diterima"
-    RETURNED = "dikembalikan"
-    COMPLETE = "lengkap"
-    SENT = "terkirim"
-    RECEIVED_BY_CENTER = "diterima_pusat"
-    PRINTED = "dicetak"
-    SHIPPED = "dikirim"
-    READY = "siap_diambil"
-    HANDED_OVER = "diserahkan"
-    REJECTED = "ditolak_pusat"
-    RESEND_REQUESTED = "diminta_kirim_ulang"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-S = ApplicationStatus
-
-STATUS_LABELS = {
-    S.RECEIVED: "Diterima loket",
-    S.RETURNED: "Dikembalikan (belum lengkap)",
-    S.COMPLETE: "Lengkap, menunggu kirim",
-    S.SENT: "Terkirim ke Dukcapil",
-    S.RECEIVED_BY_CENTER: "Diterima Dukcapil",
-    S.PRINTED: "Sudah dicetak",
-    S.SHIPPED: "Dikirim ke kecamatan",
-    S.READY: "Siap diambil",
-    S.HANDED_OVER: "Sudah diserahkan",
-    S.REJECTED: "Ditolak Dukcapil",
-    S.RESEND_REQUESTED: "Diminta kirim ulang",
-}
+from app.frame.application_status import STATUS_LABELS, ApplicationStatus, S  # noqa: F401  (the counter's names)
 
 # The service flow (docs/architecture.md, "Who uses it, and how the work flows"): each status and where it may go next.
 TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {

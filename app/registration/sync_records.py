@@ -5,7 +5,7 @@ center's answers and status events move it through the one status path (registra
 """
 from app import audit
 from app.frame.dates import utc_now
-from app.registration import numbering
+from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.records import current_prefix
 from app.registration.status import ApplicationStatus as S

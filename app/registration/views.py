@@ -8,7 +8,7 @@ from playhouse.flask_utils import get_object_or_404
 from app import audit
 from app.auth.models import User
 from app.frame import sms_consent, submissions, versions
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import format_datetime, parse_iso_date
 from app.frame.request_cycle import int_arg
@@ -16,11 +16,11 @@ from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import exports, intake, records
 from app.registration.notices import notices_for
-from app.registration.places import desa_list, desa_names  # noqa: F401  (also read from here)
+from app.frame.places import desa_list, desa_names  # noqa: F401  (also read from here)
 from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
-from app.registration.forms import form_context, read_photo
-from app.registration.photo import background_rule_warning
+from app.frame.applicant_form import form_context, read_photo
+from app.frame.applicant_photo import background_rule_warning
 from app.registration.register import (due_between_condition, overdue_condition, parse_filter,
                                        register_query)
 from app.registration.service_time import days_left, days_left_label, office_today, promise_is_estimate
@@ -33,7 +33,7 @@ from app.survey import codes as survey_codes
 from app.frame.page_turns import long_running
 
 blueprint = Blueprint("registration", __name__)
-store.register_defaults(service_days=12, photo_background_rule=False, requirements=reqs.DEFAULT_REQUIREMENTS)
+store.register_defaults(service_days=12, requirements=reqs.DEFAULT_REQUIREMENTS)
 
 MAX_REQUIREMENTS = 40
 FILTER_KEYS = ("q", "status", "desa", "alasan", "dari", "sampai", "terlambat", "tempo_sampai")
@@ -56,14 +56,6 @@ def may_mark(user, status) -> bool:
 @blueprint.app_template_global("janji_perkiraan")
 def promise_estimated(application) -> bool:
     return promise_is_estimate(application)
-
-
-@blueprint.app_template_filter("status_label")
-def status_label(value) -> str:
-    try:
-        return STATUS_LABELS[S(value)]
-    except ValueError:
-        return str(value)
 
 
 def _form_from_application(application: Application) -> dict:

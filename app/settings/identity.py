@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import url_for
 
-from app import audit
+from app.frame import audit
 from app.frame import regions
 from app.frame.dates import TIME_ZONES, local_today
 from app.frame.db import database

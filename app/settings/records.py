@@ -1,6 +1,6 @@
 """The office settings' changes made at the admin's pages: each checks nothing the form has not,
 writes, and records its audit row in one transaction (the identity itself: settings/identity.save)."""
-from app import audit
+from app.frame import audit
 from app.frame import store, versions
 from app.frame.dates import utc_now
 from app.frame.db import database

@@ -10,8 +10,11 @@ from app.settings import identity, records
 from app.frame.letterhead_logo import LogoError, normalise_logo
 from app.settings.models import StoredFile
 from app.frame.request_cycle import int_arg
+from app.frame.routes import Routes
 
-blueprint = Blueprint("settings", __name__, template_folder="templates")
+# By page: the kecamatan's office settings, and what a desa PC uses too (the letterhead's logo, start
+# with the PC), whose forms there are on the desa admin's page (app.extensions["logo_form_page"]).
+office_pages, letterhead_pages = Routes(), Routes()
 MENU = [MenuItem("Pengaturan Kantor", "settings.office", order=91)]
 
 LOGO_KEY = records.LOGO_KEY
@@ -36,15 +39,13 @@ def request_gate():
     """A fresh install has no kecamatan: the admin is led to the setup, the others wait for it."""
     if request.endpoint in OPEN_BEFORE_SETUP or request.endpoint is None or identity.is_set_up():
         return None
-    if current_app.config.get("MODE") == "desa":
-        return None  # a desa PC takes its identity from its enrolment code (app/desa/mode.py)
     user = g.get("user")
     if may(user, "pengaturan.kantor"):
         return redirect(url_for("settings.setup"), 303)
     return render_template("settings/not_ready.html"), 503
 
 
-@blueprint.route("/admin/penyiapan", methods=["GET", "POST"])
+@office_pages.route("/admin/penyiapan", methods=["GET", "POST"])
 def setup():
     """First run: the kecamatan from the Kemendagri list, Camat, contacts, public address, logo."""
     if request.method == "GET":
@@ -77,7 +78,7 @@ def kiosk_addresses() -> list[dict]:
              "url": identity.public_url("complaints.public_status")}]
 
 
-@blueprint.get("/admin/poster-kios")
+@office_pages.get("/admin/poster-kios")
 def kiosk_poster():
     """A printable A4 poster for the kiosk PC: each address in large type with a QR code."""
     from app.frame.templating import qr_svg
@@ -85,7 +86,7 @@ def kiosk_poster():
                            addresses=[{**a, "qr": qr_svg(a["url"])} for a in kiosk_addresses()])
 
 
-@blueprint.get("/admin/wilayah")
+@office_pages.get("/admin/wilayah")
 def region_options():
     """htmx: the three selects again, lists filled for the province/kabupaten just chosen."""
     values = identity.region_choice(request.args)
@@ -98,7 +99,7 @@ def region_options():
                                    zones=TIME_ZONES, proposed_zone=zone, oob=True)
 
 
-@blueprint.route("/admin/kantor", methods=["GET", "POST"])
+@office_pages.route("/admin/kantor", methods=["GET", "POST"])
 def office():
     if request.method == "GET":
         values = identity.current_values()
@@ -117,7 +118,7 @@ def office():
     return redirect(url_for("settings.office"))
 
 
-@blueprint.post("/admin/kantor/logo")
+@letterhead_pages.post("/admin/kantor/logo")
 def upload_logo():
     """The kecamatan's Pengaturan Kantor, or the desa PC's admin page (its F-1.07 letterhead): one upload.
     Where the form lives elsewhere, that page's capability sets app.extensions["logo_form_page"] to
@@ -135,14 +136,13 @@ def upload_logo():
     return redirect(url_for(elsewhere[0], _anchor="logo") if elsewhere else url_for("settings.office"))
 
 
-@blueprint.app_template_global()
 def letterhead_logo_url() -> str | None:
     """The uploaded logo's address, or None: no broken image and no 404 in the browser console."""
     stored = StoredFile.select(StoredFile.updated_at).where(StoredFile.key == LOGO_KEY).first()
     return url_for("settings.logo", v=stored.updated_at.strftime("%Y%m%d%H%M%S")) if stored else None
 
 
-@blueprint.post("/admin/kantor/sesi")
+@office_pages.post("/admin/kantor/sesi")
 def session_timeout():
     minutes = int_arg(request.form, "session_idle_minutes", lowest=5, highest=480)
     if minutes is None:
@@ -153,16 +153,16 @@ def session_timeout():
     return redirect(url_for("settings.office"))
 
 
-@blueprint.app_template_global()
 def autostart_state() -> tuple[bool, str]:
     return autostart_entry.status()
 
 
-@blueprint.post("/admin/mulai-otomatis")
+@letterhead_pages.post("/admin/mulai-otomatis")
 def autostart():
     """Install or remove the start-with-the-PC entry for this server's own data folder, address and mode."""
     action = request.form.get("tindakan")
-    back = url_for("desa.operators" if current_app.config.get("MODE") == "desa" else "settings.office") + "#mulai-otomatis"
+    elsewhere = current_app.extensions.get("logo_form_page")  # a desa PC: its admin's page holds this form too
+    back = url_for(elsewhere[0] if elsewhere else "settings.office") + "#mulai-otomatis"
     if action not in ("pasang", "lepas"):
         flash("Pilih pasang atau lepas mulai otomatis.", "error")
         return redirect(back, 303)
@@ -182,7 +182,20 @@ def autostart():
     return redirect(back, 303)
 
 
-@blueprint.get("/kop/logo.png")
+@letterhead_pages.get("/kop/logo.png")
 def logo():
     stored = get_object_or_404(StoredFile, StoredFile.key == LOGO_KEY)
     return bytes(stored.content), 200, {"Content-Type": stored.mime_type, "Cache-Control": "max-age=300"}
+
+
+def letterhead_blueprint(name: str) -> Blueprint:
+    """A blueprint with the letterhead's logo and the autostart (the desa PC's, app/settings/letterhead.py)."""
+    made = Blueprint("settings", name, template_folder="templates")
+    letterhead_pages.add_to(made)
+    made.add_app_template_global(letterhead_logo_url)
+    made.add_app_template_global(autostart_state)
+    return made
+
+
+blueprint = letterhead_blueprint(__name__)  # the kecamatan's: every settings page
+office_pages.add_to(blueprint)

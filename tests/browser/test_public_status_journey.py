@@ -47,7 +47,7 @@ def _gateway_rows(table: str) -> list[tuple]:
 def _register(live, tmp_path) -> tuple[int, str]:
     from app.frame.db import database
     from app.registration import intake, records
-    from app.registration.photo import normalise_photo
+    from app.frame.applicant_photo import normalise_photo
     from app.registration.status import S, transition
     from app.registration.views import desa_list
     with live.db():

@@ -28,7 +28,7 @@ def center(tmp_path):
 def _complete_application(live, tmp_path, full_name, nik):
     from app.frame.db import database
     from app.registration import intake, records
-    from app.registration.photo import normalise_photo
+    from app.frame.applicant_photo import normalise_photo
     from app.registration.status import S, transition
     from app.registration.views import desa_list
     with live.db():

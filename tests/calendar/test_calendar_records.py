@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from app.calendar import records
-from app.calendar.models import OfficeDay
+from app.frame.office_calendar import OfficeDay
 from app.frame import store
 from app.frame.audit_event import AuditEvent
 

@@ -1,7 +1,7 @@
 from datetime import date
 
-from app.calendar import office_calendar
-from app.calendar.models import OfficeDay
+from app.frame.office_calendar import office_calendar
+from app.frame.office_calendar import OfficeDay
 
 
 def test_admin_closing_a_day_changes_working_days(client_for, db):

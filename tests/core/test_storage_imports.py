@@ -2,7 +2,7 @@
 sync_records, queries) never imports a view module, not even lazily inside a function: a view
 calls the storage, never the other way round. Nor does a capability import another capability's
 views: what two capabilities' pages share (the application form the desa's pages show too) lives in
-a non-view module of its owner (app/registration/forms.py)."""
+a non-view module of its owner (app/frame/applicant_form.py)."""
 import ast
 from pathlib import Path
 
@@ -83,7 +83,7 @@ def test_the_guard_finds_another_capabilitys_views():
     source = '''
 from app.registration.views import _form_context
 from app.desa import admin_views
-from app.registration.forms import form_context
+from app.frame.applicant_form import form_context
 def later():
     import app.registration.collective_views
 from app.desa.views import blueprint

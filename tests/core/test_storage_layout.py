@@ -11,7 +11,9 @@ def _storage_modules():
     for folder in ("app", "sync"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             named_for_storage = path.name in ("models.py", "records.py", "sync_records.py", "relay.py")
-            in_desa = path.parent == ROOT / "app" / "desa" and "views" not in path.name and path.name != "__init__.py"
+            # the desa's non-page modules (its programs' capabilities, kecamatan.py and pc.py, build the pages)
+            in_desa = (path.parent == ROOT / "app" / "desa" and "views" not in path.name
+                       and path.name not in ("__init__.py", "kecamatan.py", "pc.py"))
             if named_for_storage or in_desa:
                 yield path
 

@@ -116,7 +116,7 @@ def test_expiry_follows_the_admin_setting(client_as, darungan):
     assert admin.post("/admin/operator-desa/pengaturan", data={"pre_registration_days": "3"}).status_code == 302
     pre_register(darungan, valid_form())
     pre = PreRegistration.get()
-    from app.calendar import office_calendar
+    from app.frame.office_calendar import office_calendar
     from app.frame.dates import to_local
     entered = to_local(pre.entered_at, "WIB").date()
     assert office_calendar().working_days_between(entered, pre.expires_on) == 3  # working days, not calendar

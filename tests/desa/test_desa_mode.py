@@ -97,7 +97,7 @@ def test_a_desa_pc_answers_only_the_desa_pages(desa_app):
             opened.add(rule.endpoint)
     public = {"auth.login", "core.healthz", "core.htmx_js", "core.home"}
     desa_pages = {"desa.home", "desa.new", "desa.detail", "desa.form_print", "desa.photo", "desa.printed_list",
-                  "registration.check_nik", "registration.check_kk"}  # 403 for the admin, 404 by id
+                  "desa.check_nik", "desa.check_kk"}  # 403 for the admin, 404 by id
     assert opened - public - desa_pages <= DESA_PC_ADMIN_MAY_OPEN, opened
     for gone in ("/pendaftaran", "/pengaduan/", "/audit", "/admin/pengguna", "/pra-pendaftaran", "/sinkronisasi",
                  "/admin/kantor"):
@@ -329,3 +329,15 @@ def test_the_desa_page_says_what_a_dead_link_means(desa_app, enrolment_code):
     state = text(admin.get("/desa/sinkronkan"))
     assert "Pusat tidak dapat dihubungi; data aman di komputer ini dan dikirim otomatis saat jaringan kembali" in state
     assert "ConnectionError" not in state
+
+
+def test_a_desa_pc_alone_reads_a_forms_application_without_the_counters_models(tmp_path):
+    """A desa PC loads no counter models, so PreRegistration.application stays untied: reading its id
+    (the F-1.07's public record does, on every save) must still answer None, as in a process that
+    also holds the kecamatan (the browser journey's desa PC, a process of its own, answered 500)."""
+    script = ("import sys\nfrom app import create_app\nfrom app.desa.models import PreRegistration\n"
+              f"create_app({{'DATA_DIR': {str(tmp_path)!r}, 'SECRET_KEY': 'x', 'TESTING': True, 'MODE': 'desa'}})\n"
+              "print(PreRegistration().application_id, 'app.registration' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["None", "False"]

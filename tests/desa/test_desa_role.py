@@ -52,8 +52,8 @@ def test_menu_and_landing_of_a_desa_operator(darungan):
 
 # The policy, written here and not read from the routes' own declarations: all a desa operator may open.
 DESA_MAY_OPEN = {"desa.home", "desa.printed_list", "desa.new", "desa.detail", "desa.form_print", "desa.photo",
-                 "registration.check_nik", "registration.check_kk", "auth.logout", "auth.change_password",
-                 "core.dashboard", "desa.sync_now", "desa.sync_state"}  # a desa PC's sync button and state (404 at the kecamatan)
+                 "desa.check_nik", "desa.check_kk", "registration.check_nik", "registration.check_kk", "auth.logout",
+                 "auth.change_password", "core.dashboard"}
 
 
 def test_desa_operator_reaches_only_the_desa_pages(app, darungan):
@@ -136,6 +136,8 @@ def test_desa_sees_only_its_own_pre_registrations_and_applications(darungan, des
 
 def test_inline_nik_check_shows_a_desa_no_other_applications(darungan, saved):
     page = text(darungan.get("/pendaftaran/periksa-nik?nik=3508071205900001"))
+    assert "Budi Santoso" not in page
+    page = text(darungan.get("/desa/periksa-nik?nik=3508071205900001"))  # the F-1.07's own check
     assert "Budi Santoso" not in page
 
 

@@ -15,7 +15,7 @@ from app.desa import records as pre_records
 from app.firstrun import seed_identity
 from app.frame import store
 from app.frame.db import database
-from app.registration import numbering
+from app.frame import numbering
 from sync import protocol
 from sync.center.relay import _header_basics
 from tests.desa.conftest import DARUNGAN

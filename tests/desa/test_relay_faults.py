@@ -59,11 +59,11 @@ def relayed_numbers(kecamatan_app) -> Counter:
 
 def accept_all(kecamatan_app) -> None:
     """The counter accepts every relayed form as it came (the same `accept` its page uses)."""
-    from app.desa import records
+    from app.desa import acceptance, records
     with bound_to(kecamatan_app):
         for pre in PreRegistration.select().where(PreRegistration.status == PreRegistration.WAITING):
             clean = {key: getattr(pre, key) for key in records.CARRIED_FIELDS}
-            records.accept(pre, clean)
+            acceptance.accept(pre, clean)
 
 
 def desa_statuses(desa_app) -> Counter:

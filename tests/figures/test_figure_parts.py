@@ -30,7 +30,7 @@ def _mid(quarter: Quarter, days: int = 20) -> datetime:
 
 
 def _working_day(quarter: Quarter, after: int):
-    from app.calendar import office_calendar
+    from app.frame.office_calendar import office_calendar
     day = quarter.start + timedelta(days=after)
     while not office_calendar().is_working_day(day):
         day += timedelta(days=1)
@@ -154,8 +154,8 @@ def _box_opened_late(held):
 
 
 def _office_closed(held):  # a holiday entered for a day of last quarter
-    from app.calendar.models import OfficeDay
-    from app.calendar.office import bump_generation
+    from app.frame.office_calendar import OfficeDay
+    from app.frame.office_calendar import bump_generation
     with database.atomic():
         OfficeDay.create(day=_working_day(held["quarters"][1], 3), kind="tutup", name="Banjir", created_by="admin",
                          created_at=_now())

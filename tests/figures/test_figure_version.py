@@ -81,7 +81,7 @@ def _now() -> datetime:
 
 
 def _last_working_day_before(day):
-    from app.calendar import office_calendar
+    from app.frame.office_calendar import office_calendar
     day -= timedelta(days=1)
     while not office_calendar().is_working_day(day):
         day -= timedelta(days=1)
@@ -140,8 +140,8 @@ def _box_opened(held):
 
 
 def _office_closed(held):
-    from app.calendar.models import OfficeDay
-    from app.calendar.office import bump_generation
+    from app.frame.office_calendar import OfficeDay
+    from app.frame.office_calendar import bump_generation
     day = _last_working_day_before(_now().date())
     with database.atomic():
         OfficeDay.create(day=day, kind="tutup", name="Rapat", created_by="admin", created_at=_now())

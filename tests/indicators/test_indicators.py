@@ -31,7 +31,7 @@ def test_complaints_followed_up_on_time_and_box_opened(client_for, db):
     box = section(page, "kotak_saran")
     # Q1 2025 working days: 90 days - 26 weekend days - 1 Jan - 27 Jan (Isra Mikraj) - 28 Jan (cuti bersama Imlek)
     # - 29 Jan (Imlek) - 28 Mar (cuti bersama Nyepi) - 31 Mar (Idul Fitri) = 58 (computed by the calendar below).
-    from app.calendar import office_calendar
+    from app.frame.office_calendar import office_calendar
     from app.frame.periods import Quarter
     q = Quarter.of(2025, 1)
     working = sum(office_calendar().is_working_day(date.fromordinal(d))

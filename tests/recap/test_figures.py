@@ -2,7 +2,7 @@
 from collections import Counter
 from datetime import datetime
 
-from app.calendar import office_calendar
+from app.frame.office_calendar import office_calendar
 from app.frame.periods import Quarter
 from app.frame.charts import bar_chart
 from app.recap.figures import complaint_figures, complaint_list, median_of

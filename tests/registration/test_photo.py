@@ -5,8 +5,8 @@ import zlib
 import pytest
 from PIL import Image, ImageDraw
 
-from app.registration import photo
-from app.registration.photo import (
+from app.frame import applicant_photo as photo
+from app.frame.applicant_photo import (
     MAX_OUTPUT_BYTES, PhotoError, background_rule_warning, classify_background, detect_background,
     normalise_photo,
 )

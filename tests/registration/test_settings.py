@@ -29,7 +29,7 @@ def test_service_days_setting_drives_the_promise(client_as, saved):
     from app.frame.db import database
     from app.registration.models import Application
     from app.registration.status import ApplicationStatus as S, transition
-    from app.calendar import office_calendar
+    from app.frame.office_calendar import office_calendar
     with database.atomic():
         store.put("service_days", 5)
     application = Application.get_by_id(saved)

@@ -752,7 +752,7 @@ def the_ikm_equals_a_recount_of_the_valid_answers(world: World, touched: Touched
 def the_recap_equals_a_recount_of_the_complaints(world: World, touched: Touched) -> list[str]:
     """The recap's counts (by channel, status, category, confidential, first response, follow-up) of
     this quarter and the last are what the complaint rows give."""
-    from app.calendar import office_calendar
+    from app.frame.office_calendar import office_calendar
     from app.complaints.models import Complaint, ComplaintCategory
     from app.frame import store
     from app.recap import figures

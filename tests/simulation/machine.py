@@ -1049,7 +1049,7 @@ class OfficeYear(RuleBasedStateMachine):
         mark again: working days, promised dates and deadlines follow the calendar."""
         from datetime import timedelta
 
-        from app.calendar.models import OfficeDay
+        from app.frame.office_calendar import OfficeDay
         from app.frame.dates import local_today
         office = self._counter(pc)
         if office is None:

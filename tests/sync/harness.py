@@ -174,7 +174,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
     from app.registration.models import Application, ApplicationPhoto
     from app.registration.status import ApplicationStatus as S, transition
     from app.frame import regions, store
-    from app.registration import numbering
+    from app.frame import numbering
     from app.registration.records import current_prefix
     from tests.sync.helpers import name_for, nik_for
     if "service_days" not in store.DEFAULTS:  # declared by the registration views once they are wired in

@@ -223,7 +223,7 @@ def test_packet_format_refuses_codecs_it_does_not_know_and_recompressed_photos_w
 
 def intake_photo(seed: int) -> bytes:
     """A photo as the counter's intake makes it (300 x 400, optimised Huffman tables)."""
-    from app.registration.photo import normalise_photo
+    from app.frame.applicant_photo import normalise_photo
     out = io.BytesIO()
     image = Image.effect_noise((600, 800), 10 + seed).convert("RGB")
     image.paste((180, 40, 40), (0, 0, 600, 200))

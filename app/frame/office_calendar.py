@@ -1,7 +1,24 @@
-"""The office's working-day calendar: national holidays and cuti bersama, corrected by the admin."""
-from app.calendar.models import OfficeDay
+"""The office's working-day calendar: national holidays and cuti bersama, corrected by the admin.
+
+Read by both office programs (the kecamatan's service times, the desa PC's pre-registration validity),
+so it lives below them; the admin's page that changes it is the kecamatan's calendar capability.
+"""
+from peewee import CharField
+from playhouse.apsw_ext import DateField, DateTimeField
+
 from app.frame import store
+from app.frame.db import BaseModel
 from app.frame.working_days import WorkCalendar
+
+
+class OfficeDay(BaseModel):
+    """The admin's corrections to the national calendar: an extra closed day, or a reopened one."""
+    day = DateField(primary_key=True)
+    kind = CharField()  # 'tutup' (office closed) or 'buka' (open although nationally a holiday)
+    name = CharField()
+    created_by = CharField()
+    created_at = DateTimeField()
+
 
 CLOSED = "tutup"
 REOPENED = "buka"

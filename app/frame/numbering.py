@@ -1,4 +1,5 @@
-"""Registration numbers made offline, unique across the regency: kecamatan + counter PC + sequence.
+"""Numbers made offline, unique across the regency: kecamatan + counter PC + sequence (the counter's
+registration numbers; the desa PC's pre-registration numbers reserve from the same sequences).
 
 '350807-P3-000123': the kecamatan's Kemendagri code (unique in the regency), the counter PC's
 device code (issued by the center at enrolment; LOKET_DEVICE_ID before), and that PC's own

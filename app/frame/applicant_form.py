@@ -1,13 +1,15 @@
 """The application form as a page reads and shows it: the uploaded photo and what the form's template
 needs. The KTP-el counter's pages and the desa's (the F-1.07, the counter accepting a pre-registration)
-show the same form, so both read it here and neither imports the other's pages."""
+show the same form, so both read it here (below both programs: the desa PC has no counter pages)."""
 from flask import request
 
 from app.frame import store
-from app.registration import intake
-from app.registration.photo import PhotoError, background_rule_warning, normalise_photo
-from app.registration.places import desa_list
+from app.frame import person_rules
+from app.frame.applicant_photo import PhotoError, background_rule_warning, normalise_photo
+from app.frame.places import desa_list
 
+# The admin's choice at the kecamatan (Pengaturan Pendaftaran); a desa PC keeps the default.
+store.register_defaults(photo_background_rule=False)
 PHOTO_NOT_KEPT = ("Foto yang dipilih belum tersimpan karena ada isian yang perlu diperbaiki: browser tidak "
                   "menyimpan pilihan berkas. Pilih atau ambil foto lagi sebelum menyimpan.")
 
@@ -34,6 +36,8 @@ def form_context(form, errors, warnings, application=None, collective=None, dupl
     if errors and "photo" not in errors and upload is not None and upload.filename:
         warnings = {**warnings, "photo": PHOTO_NOT_KEPT}  # a refused form comes back without the file
     return dict(form=form, errors=errors, warnings=warnings, application=application, collective=collective,
-                duplicates=duplicates, holds=holds, desa=desa_list(), reasons=intake.REASONS, religions=intake.RELIGIONS,
-                marital_statuses=intake.MARITAL_STATUSES, sexes=intake.SEXES,
-                occupations=intake.OCCUPATION_SUGGESTIONS)
+                duplicates=duplicates, holds=holds, desa=desa_list(), reasons=person_rules.REASONS,
+                religions=person_rules.RELIGIONS, marital_statuses=person_rules.MARITAL_STATUSES,
+                sexes=person_rules.SEXES, occupations=person_rules.OCCUPATION_SUGGESTIONS,
+                # the inline checks under NIK and KK: the counter's (the desa's form names its own)
+                nik_check="registration.check_nik", kk_check="registration.check_kk")

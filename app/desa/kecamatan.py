@@ -1,0 +1,66 @@
+"""The desa work at the kecamatan (a capability of app/programs/kecamatan.py): desa operators working at the
+kecamatan, the counter's queue of pre-registrations, the admin of desa operators and desa PCs. The desa's
+records meet the counter's here: this module ties them (the desa's shared modules import no counter)."""
+from datetime import timedelta
+
+from flask import Blueprint, url_for
+from peewee import Case
+
+from app.capabilities import Card, MenuItem
+from app.desa import admin_views, counter_views, operator_views, records, relay
+from app.desa.models import tie_to_applications
+from app.desa.views import ADMIN_MENU, OPERATOR_MENU, Side
+from app.frame import dates
+from app.frame.access import may
+from app.frame.application_status import ApplicationStatus as S
+from app.frame.places import desa_list
+from app.registration import records as applications
+from app.registration.models import Application
+from app.registration.status import add_transition_listener
+
+blueprint = Blueprint("desa", __name__)
+for pages in (operator_views.pages, counter_views.pages, admin_views.pages, admin_views.kecamatan_pages):
+    pages.add_to(blueprint)
+
+
+def _waiting_count(user) -> int:
+    return records.waiting_count()
+
+
+MENU = [*OPERATOR_MENU, MenuItem("Antrean Pra-pendaftaran", "desa.queue", order=13, badge=_waiting_count),
+        *ADMIN_MENU]
+
+
+def dashboard_cards(user) -> list[Card]:
+    if not may(user, "desa.kartu_antrian"):
+        return []
+    waiting = _waiting_count(user)
+    return [Card("Pra-pendaftaran dari desa", str(waiting), "menunggu diterima di loket",
+                 url_for("desa.queue"), "warn" if waiting else "info")]
+
+
+def desa_applications(desa_code: str) -> list:
+    """The desa's applications for its list: 'Siap diambil' first, then those in progress, then recently
+    handed over (so the desa can tell villagers which cards wait at the kecamatan)."""
+    since = dates.utc_now() - timedelta(days=operator_views.HANDED_OVER_SHOWN_DAYS)
+    order = Case(None, [(Application.status == S.READY.value, 0), (Application.status == S.HANDED_OVER.value, 2)], 1)
+    return list(Application.select(Application.id, Application.registration_number, Application.full_name,
+                                   Application.status, Application.promised_date, Application.handed_over_at,
+                                   Application.created_at, Application.rt, Application.rw)
+                .where((Application.desa_code == desa_code)
+                       & ((Application.status != S.HANDED_OVER.value) | (Application.handed_over_at >= since)))
+                .order_by(order, Application.id.desc()).limit(operator_views.LIST_LIMIT))
+
+
+def _running_application(nik: str, reason) -> str | None:
+    running = applications.in_progress_with_nik(nik)
+    if running:
+        return (f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
+                "Pemohon tidak perlu didaftarkan ulang.")
+    return applications.reissue_refusal(nik, reason)  # the counter's rule after a handover
+
+
+Side(on_desa_pc=False, applications_of=desa_applications, bindable_desa=desa_list).install(blueprint)
+tie_to_applications(Application)
+records.add_duplicate_check(_running_application)
+add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form
