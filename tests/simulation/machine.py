@@ -352,7 +352,7 @@ class OfficeYear(RuleBasedStateMachine):
         laptop = laptops[where % len(laptops)] if laptops else None
         key = self._center_key(laptop) if laptop is not None else None
         counters = [o for o in self._live_counters() if laptop is not None and o.kecamatan == laptop.kecamatan
-                    and o.enrolled() and not self._held(o)]
+                    and not self._held(o) and self._key_alive(o)]
         if key is None or key.revoked_at is not None or not counters:
             return
         office = counters[where % len(counters)]
@@ -508,7 +508,7 @@ class OfficeYear(RuleBasedStateMachine):
         laptop = laptops[where % len(laptops)]
         key = self._center_key(laptop)
         counters = [o for o in self._live_counters()
-                    if o.kecamatan == laptop.kecamatan and o.enrolled() and not self._held(o)]
+                    if o.kecamatan == laptop.kecamatan and not self._held(o) and self._key_alive(o)]
         if key is None or key.revoked_at is not None or not counters:
             return
         office = self._counter(pc)
@@ -523,6 +523,8 @@ class OfficeYear(RuleBasedStateMachine):
         # A form the lost laptop relays before the kecamatan's next pass: the center still takes it.
         person = self._pre_register([d for d in inv.desa_pcs(self.world) if d.desa_code].index(laptop), 0,
                                     "pra_pendaftaran")
+        if person is None:
+            return
         number = laptop.read(lambda: PreRegistration.get(PreRegistration.nik == person.nik).number)
         assert not laptop.sync().error, "the center refused the laptop before the kecamatan told it"
         assert not office.sync().error
@@ -559,6 +561,12 @@ class OfficeYear(RuleBasedStateMachine):
         page = laptop.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}", username=operator)
         assert page is None or note in text(page), "the kecamatan's reason is not on the desa's page"
         self._done("cabut_kunci_desa")
+
+    def _key_alive(self, office) -> bool:
+        """Enrolled with a key the center has not revoked (a backup from before the PC enrolled again
+        brings a revoked one back)."""
+        key = self._center_key(office)
+        return key is not None and key.revoked_at is None
 
     def _relayed_waiting(self, office, laptop):
         """(id, NIK) of the forms this laptop relayed that wait, still valid, in the counter PC's queue."""
