@@ -832,7 +832,8 @@ def a_switched_off_account_has_no_open_session(world: World, touched: Touched) -
 
     def open_sessions():
         sessions, accounts = current_app.extensions["session_model"], current_app.extensions["account_model"]
-        off = dict(accounts.select(accounts.id, accounts.username).where(accounts.is_active == False).tuples())  # noqa: E712
+        off = dict(accounts.select(accounts.id, accounts.username)
+                   .where(accounts.is_active == False).tuples())  # noqa: E712
         if not off:
             return []
         return sorted({off[user] for user, in sessions.select(sessions.user_id).where(

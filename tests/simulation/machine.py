@@ -330,7 +330,7 @@ class OfficeYear(RuleBasedStateMachine):
         whose applicant never came. Its validity (10 working days on the office calendar) has run out:
         the counter refuses to accept it and registers the person anew, a counter receiving it by the
         relay or its QR code refuses it with the reason, and the desa sees it. (The center runs as its
-        own process with the real clock; a form already in a queue passing its last day is not simulated.)"""
+        own process with the real clock; a form passing its last day in a queue: desa_form_expires_in_the_queue.)"""
         self._pre_register(where, days_ago=7 * weeks, kind="pra_pendaftaran_lama")
 
     @precondition(on("desa_form_expires_in_the_queue"))
@@ -343,8 +343,6 @@ class OfficeYear(RuleBasedStateMachine):
         last day: the applicant comes, the counter refuses to accept it ("kedaluwarsa") and registers
         them anew; the PC's next pass tells the desa by the relay, and the laptop shows it "Kedaluwarsa"
         with the reason."""
-        from datetime import date
-
         from app.desa import relay
         from app.desa.models import PreRegistration
         from app.desa.records import today
@@ -366,7 +364,7 @@ class OfficeYear(RuleBasedStateMachine):
         with office_clock_back(days - days_later):
             assert not laptop.sync().error
             assert not office.sync().error
-            that_day: date = office.read(today)
+            that_day = office.read(today)
         pre_id, status, expires_on = office.read(lambda: list(PreRegistration.select(
             PreRegistration.id, PreRegistration.status, PreRegistration.expires_on)
             .where(PreRegistration.number == number).tuples())[0])
@@ -596,7 +594,8 @@ class OfficeYear(RuleBasedStateMachine):
         for desa in inv.desa_pcs(self.world):
             series = desa.read(lambda: store_value("desa_pc_number"))
             for pre_id, nik, number in desa.read(lambda: list(PreRegistration.select(
-                    PreRegistration.id, PreRegistration.nik, PreRegistration.number).order_by(PreRegistration.id).tuples())):
+                    PreRegistration.id, PreRegistration.nik, PreRegistration.number)
+                    .order_by(PreRegistration.id).tuples())):
                 person = next((p for p in self.world.people.values() if p.nik == nik), None)
                 if person is not None and not (f"-{series}-" not in number
                                                and "scan_form_typed_before_re_enrolment" in self.off):
@@ -626,8 +625,9 @@ class OfficeYear(RuleBasedStateMachine):
             # since): refused with the reason; a form the laptop relayed before waits in the queue.
             assert response.status_code == 422 and "sudah dicabut" in text(response), errors_of(response)
             self._done(kind + "_kunci_dicabut")
+            waiting = PreRegistration.status == PreRegistration.WAITING
             if not office.read(lambda: PreRegistration.select().where(
-                    (PreRegistration.nik == person.nik) & (PreRegistration.status == PreRegistration.WAITING)).exists()):
+                    (PreRegistration.nik == person.nik) & waiting).exists()):
                 self._register_anew(office, person)
             return
         if person.nik in self.old_forms:

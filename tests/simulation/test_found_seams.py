@@ -269,7 +269,7 @@ def test_a_pc_holding_its_revoked_key_after_a_restore_is_told_the_key_is_revoked
     assert office.broken_invariants() == []
 
 
-def test_a_desa_laptop_enrolled_again_after_a_revocation_at_another_counter_pc_is_read_there_before_its_next_pass(office):
+def test_a_desa_laptop_enrolled_again_at_another_counter_pc_is_read_before_its_next_pass(office):
     """Found by the rule revoke_desa_laptop: the laptop, enrolled again with a code from P2, signs with
     the next key generation; P1, not yet told of the revocation, refused its printed forms as forged.
     Fixed: a form naming a newer generation is checked with that generation's key (app/desa/qr.py)."""
