@@ -584,8 +584,9 @@ class OfficeYear(RuleBasedStateMachine):
         """The applicant brings the F-1.07 printed at a desa laptop; the clerk scans its QR code at
         Pra-pendaftaran with the USB scanner (the code typed into the field) or the counter's camera
         (a picture of it): the form opens, or is made from the code when the relay has not brought it,
-        and the clerk accepts it. A code of another kecamatan, or of a form past its validity, is
-        refused with the reason (and the person is registered anew at the counter)."""
+        and the clerk accepts it. A code of another kecamatan, of a form past its validity (one that
+        waited in the queue past its last day opens, and is refused when accepted), or signed with a
+        desa key revoked at this PC, is refused with the reason (and the person is registered anew)."""
         from app.desa.models import PreRegistration
         office = self._counter(pc)
         if office is None:
@@ -599,10 +600,11 @@ class OfficeYear(RuleBasedStateMachine):
                 person = next((p for p in self.world.people.values() if p.nik == nik), None)
                 if person is not None and not (f"-{series}-" not in number
                                                and "scan_form_typed_before_re_enrolment" in self.off):
-                    forms.append((desa, pre_id, person))
+                    forms.append((desa, pre_id, person, number))
         if not forms:
             return
-        desa, pre_id, person = forms[pick % len(forms)]
+        desa, pre_id, person, number = forms[pick % len(forms)]
+        queued = office.read(lambda: PreRegistration.select().where(PreRegistration.number == number).exists())
         printed = desa.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}/f107", username=f"op-{desa.name.lower()}")
         assert printed is None or printed.status_code == 200, errors_of(printed)
         if printed is None:
@@ -630,7 +632,7 @@ class OfficeYear(RuleBasedStateMachine):
                     (PreRegistration.nik == person.nik) & waiting).exists()):
                 self._register_anew(office, person)
             return
-        if person.nik in self.old_forms:
+        if person.nik in self.old_forms and not queued:  # a form that waited in the queue opens, refused below
             assert response.status_code == 422 and "masa berlaku" in text(response), errors_of(response)
             self._done(kind + "_kedaluwarsa")
             self._register_anew(office, person)
