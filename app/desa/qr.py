@@ -175,24 +175,30 @@ def decode(text: str) -> dict:
         raise QrRefused(f"Kunci komputer Desa {name} yang menandatangani formulir ini sudah dicabut di kecamatan. "
                         "Formulir ditolak; bila diisi di kecamatan, cari di antrean. Desa perlu mendaftarkan ulang "
                         "komputernya.")
+    # A laptop enrolled again after a revocation made at another counter PC of the kecamatan signs with the
+    # next generation's key before this PC's next pass (or, offline, its USB status file) tells it of the
+    # revocation: that key is derived here too, and only the kecamatan's key can make it.
+    newer = (generation if isinstance(desa_code, str) and isinstance(generation, int)
+             and not isinstance(generation, bool) and generation_of(desa_code) < generation <= 10 ** 6 else None)
     if not isinstance(desa_code, str) or not any(_serializer(key).loads_unsafe(body)[0] for key in
-                                                 _keys_that_may_sign(desa_code, payload.get("n"))):
+                                                 _keys_that_may_sign(desa_code, payload.get("n"), newer)):
         raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah, kode tidak dibuat oleh desa "
                         "di kecamatan ini, atau nomornya bukan nomor komputer desa yang menandatanganinya. "
                         "Formulir ditolak.")
     return payload
 
 
-def _keys_that_may_sign(desa_code: str, number) -> list[str]:
+def _keys_that_may_sign(desa_code: str, number, generation: int | None = None) -> list[str]:
     """The key of the PC whose series the number is in (a number claimed by another PC fails it), and the
     desa's key (the kecamatan's own printouts; desa PCs enrolled before per-PC keys), under each key the
-    kecamatan's forms may have been signed with (_masters)."""
+    kecamatan's forms may have been signed with (_masters); of `generation` (a newer one the form names)
+    or the current one."""
     found = protocol.PRE_REGISTRATION_NUMBER.fullmatch(number) if isinstance(number, str) else None
     pc = found.group(2) if found and protocol.DESA_PC_CODE.fullmatch(found.group(2)) else ""
     keys = []
     for master in _masters():
-        keys += [desa_key(desa_code, master=master, pc=pc)] if pc else []
-        keys.append(desa_key(desa_code, master=master))
+        keys += [desa_key(desa_code, generation, master=master, pc=pc)] if pc else []
+        keys.append(desa_key(desa_code, generation, master=master))
     return keys
 
 

@@ -167,3 +167,22 @@ def test_revoked_desa_key_refuses_its_forms_and_a_new_key_works(pre, loket, clie
     response = scan(loket, old)
     assert response.status_code == 422 and "sudah dicabut di kecamatan" in text(response)
     assert scan(loket, qr.encode(pre)).status_code == 302  # signed with the new generation
+
+
+def test_a_laptop_enrolled_again_at_another_counter_pc_is_read_before_this_pc_hears_of_the_revocation(pre, loket):
+    """Another counter PC of the kecamatan revoked the desa's key and enrolled the laptop again: its forms
+    name the next generation, signed with that generation's key. This PC, not told yet (before its next
+    pass, or offline), reads them; a form that only claims the next generation is refused."""
+    with database.atomic():
+        store.put("desa_pc_generation", 2)  # as the laptop's payload names it
+    try:
+        enrolled_again = qr.encode(pre, key=qr.desa_key(pre.desa_code, 2))
+        claimed = qr.encode(pre, key=qr.desa_key(pre.desa_code))
+    finally:
+        with database.atomic():
+            store.put("desa_pc_generation", 0)
+    assert qr.generation_of(pre.desa_code) == 1  # this PC has not heard of the revocation
+    refused = scan(loket, claimed)
+    assert refused.status_code == 422 and "Tanda tangan kode QR tidak cocok" in text(refused)
+    response = scan(loket, enrolled_again)
+    assert response.status_code == 302 and response.location.endswith(f"/pra-pendaftaran/{pre.id}/terima")

@@ -823,6 +823,25 @@ def the_indicators_equal_a_recount_from_the_raw_rows(world: World, touched: Touc
     return problems
 
 
+# --- accounts ---------------------------------------------------------------------------------------
+
+def a_switched_off_account_has_no_open_session(world: World, touched: Touched) -> list[str]:
+    """An account the admin switched off (Pengguna > Nonaktifkan) is signed out on every browser: no
+    session of it is still open on any PC (app/auth/accounts.set_active ends them)."""
+    from flask import current_app
+
+    def open_sessions():
+        sessions, accounts = current_app.extensions["session_model"], current_app.extensions["account_model"]
+        off = dict(accounts.select(accounts.id, accounts.username)
+                   .where(accounts.is_active == False).tuples())  # noqa: E712
+        if not off:
+            return []
+        return sorted({off[user] for user, in sessions.select(sessions.user_id).where(
+            sessions.user_id.in_(list(off)) & sessions.ended_at.is_null()).tuples()})
+    return [f"{office.name}: akun {name} dinonaktifkan, tetapi sesinya masih terbuka"
+            for office in live_offices(world) for name in office.read(open_sessions)]
+
+
 INVARIANTS = [
     no_registration_number_held_by_two_people,
     no_pre_registration_number_held_by_two_people,
@@ -835,6 +854,7 @@ INVARIANTS = [
     no_center_page_shows_a_personal_field_to_a_denied_role,
     no_personal_field_shown_to_a_denied_role,
     nothing_waits_on_a_decision_the_center_already_made,
+    a_switched_off_account_has_no_open_session,
     # After the checks whose page views write (an application opened is an audit row): these skip a
     # PC unchanged since they last passed, so they see the step's state with those rows, and the next
     # step finds the PC unchanged unless something else wrote to it (they also check the rows then).

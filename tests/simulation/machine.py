@@ -30,8 +30,11 @@ from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_p
 
 # The rules and invariants that reach issue 24's findings on commit 146f68f (see docs/testing.md).
 # Paths that reach a seam found and not yet fixed (tests/simulation/test_found_seams.py, docs/testing.md):
-# none today (the last two were fixed: a re-enrolled PC's old statuses, one F-1.07 key per kecamatan).
-KNOWN_SEAMS: set[str] = set()
+# a form a desa laptop typed before it was enrolled again (after its key was revoked), printed again there:
+# its QR code is refused at every counter PC as signed by another PC (its number is in the laptop's old
+# series, the new key signs another); the last two before it were fixed (a re-enrolled PC's old statuses,
+# one F-1.07 key per kecamatan).
+KNOWN_SEAMS: set[str] = {"scan_form_typed_before_re_enrolment"}
 
 
 def switched_off() -> set[str]:
@@ -60,6 +63,7 @@ class Account:
     role: str
     password: str
     must_change: bool = False  # a one-time password from the admin, changed at the next sign-in
+    active: bool = True  # the admin can switch an account off (Pengguna > Nonaktifkan) and on again
 
 
 def _earlier_utc_now():  # the body of app.frame.dates.utc_now, run in its module, `_sim_shift` earlier
@@ -81,6 +85,11 @@ def office_clock_back(days: int):
         yield
     finally:
         dates.utc_now.__code__ = real
+
+
+def store_value(name: str):
+    from app.frame import store
+    return store.get(name)
 
 
 def qr_text_of(page: str) -> tuple[str, bytes]:
@@ -108,6 +117,21 @@ def qr_text_of(page: str) -> tuple[str, bytes]:
     png = io.BytesIO()
     picture.save(png, "PNG")
     return found[0], png.getvalue()
+
+
+def owned_by(user_id: int) -> set:
+    """What an account recorded: (table, column, row) of every row whose reference to the account table
+    names it, and of its audit events."""
+    from app.auth.models import User
+    from app.frame.audit_event import AuditEvent
+    owned = {("audit_event", "user_id", row) for row, in AuditEvent.select(AuditEvent.id)
+             .where(AuditEvent.user_id == user_id).tuples()}
+    for field in User._meta.backrefs:
+        model = field.model
+        keys = [k for k in model._meta.get_primary_keys() if k] or model._meta.sorted_fields
+        owned |= {(model._meta.table_name, field.column_name, row) for row in model.select(*keys)
+                  .where(field == user_id).tuples()}
+    return owned
 
 
 _template: Path | None = None
@@ -268,6 +292,11 @@ class OfficeYear(RuleBasedStateMachine):
         response = office.post("admin", "/admin/operator-desa/baru",
                                {"username": username, "full_name": f"Operator {username}", "desa": [code]})
         assert response is None or response.status_code == 200, errors_of(response)
+        if response is None:
+            return
+        password = re.search(r'class="one-time-password"><code>([^<]+)</code>', text(response)).group(1)
+        self.accounts.setdefault(office.name, {})[username] = Account("operator_desa", password, must_change=True)
+        self._sign_in(office, username)  # its holder chooses a password of their own
         self._done("operator_desa")
 
     @precondition(on("change_requirements"))
@@ -301,8 +330,57 @@ class OfficeYear(RuleBasedStateMachine):
         whose applicant never came. Its validity (10 working days on the office calendar) has run out:
         the counter refuses to accept it and registers the person anew, a counter receiving it by the
         relay or its QR code refuses it with the reason, and the desa sees it. (The center runs as its
-        own process with the real clock; a form already in a queue passing its last day is not simulated.)"""
+        own process with the real clock; a form passing its last day in a queue: desa_form_expires_in_the_queue.)"""
         self._pre_register(where, days_ago=7 * weeks, kind="pra_pendaftaran_lama")
+
+    @precondition(on("desa_form_expires_in_the_queue"))
+    @rule(where=PICK, weeks=st.integers(7, 12), days_later=st.integers(0, 5))
+    def desa_form_expires_in_the_queue(self, where, weeks, days_later):
+        """Time passing for a form in the counter's queue: a desa operator typed an F-1.07 `weeks` weeks
+        ago; `days_later` days after, still valid, the laptop's and a counter PC's sync passes relayed it
+        into that PC's queue (both on the office clock of that day: only the offices' date logic moves,
+        the sync signatures and the center keep the real clock), where it waited. Today it is past its
+        last day: the applicant comes, the counter refuses to accept it ("kedaluwarsa") and registers
+        them anew; the PC's next pass tells the desa by the relay, and the laptop shows it "Kedaluwarsa"
+        with the reason."""
+        from app.desa import relay
+        from app.desa.models import PreRegistration
+        from app.desa.records import today
+        laptops = [d for d in inv.desa_pcs(self.world) if d.desa_code]
+        laptop = laptops[where % len(laptops)] if laptops else None
+        key = self._center_key(laptop) if laptop is not None else None
+        counters = [o for o in self._live_counters() if laptop is not None and o.kecamatan == laptop.kecamatan
+                    and not self._held(o) and self._key_alive(o)]
+        if key is None or key.revoked_at is not None or not counters:
+            return
+        office = counters[where % len(counters)]
+        assert not office.sync().error  # today's pass first: the center's news for it arrives today
+        assert not laptop.sync().error
+        days = 7 * weeks
+        person = self._pre_register(laptops.index(laptop), days, "pra_pendaftaran_antre")
+        if person is None:
+            return
+        number = laptop.read(lambda: PreRegistration.get(PreRegistration.nik == person.nik).number)
+        with office_clock_back(days - days_later):
+            assert not laptop.sync().error
+            assert not office.sync().error
+            that_day = office.read(today)
+        pre_id, status, expires_on = office.read(lambda: list(PreRegistration.select(
+            PreRegistration.id, PreRegistration.status, PreRegistration.expires_on)
+            .where(PreRegistration.number == number).tuples())[0])
+        now = office.read(today)
+        assert status == PreRegistration.WAITING and that_day <= expires_on < now, (status, that_day, expires_on, now)
+        self._accept(office, pre_id, person, False, "terima_pra_antre")  # refused: kedaluwarsa, registered anew
+        assert not office.sync().error
+        assert not laptop.sync().error
+        desa_id, relay_status, note = laptop.read(lambda: list(PreRegistration.select(
+            PreRegistration.id, PreRegistration.relay_status, PreRegistration.relay_note)
+            .where(PreRegistration.number == number).tuples())[0])
+        assert relay_status == relay.EXPIRED and "tidak dibawa ke kecamatan" in note, (relay_status, note)
+        page = laptop.get("operator_desa", f"/desa/pra-pendaftaran/{desa_id}", username=f"op-{laptop.name.lower()}")
+        assert page is None or "Kedaluwarsa" in text(page), "the laptop does not show the form expired"
+        self.touched.page(laptop, f"/desa/pra-pendaftaran/{desa_id}")
+        self._done("pra_pendaftaran_kedaluwarsa_di_antrean")
 
     def _pre_register(self, where, days_ago, kind):
         places = [(d, "operator_desa", f"op-{d.name.lower()}", self._desa_index(d)) for d in inv.desa_pcs(self.world)
@@ -331,6 +409,7 @@ class OfficeYear(RuleBasedStateMachine):
                 self.old_forms.add(person.nik)
             self.touched.page(office, response.headers["Location"])
         self._done(kind)
+        return person if response is not None else None
 
     @staticmethod
     def _desa_accounts():
@@ -342,7 +421,8 @@ class OfficeYear(RuleBasedStateMachine):
         codes = [code for code, _ in DESA[store.get("kecamatan_code")]]
         return [(username, codes.index(code)) for username, code in
                 UserDesa.select(User.username, UserDesa.desa_code).join(User)
-                .where(User.username.startswith("desa-")).order_by(User.username).tuples() if code in codes]
+                .where(User.username.startswith("desa-") & User.is_active).order_by(User.username).tuples()
+                if code in codes]
 
     def _desa_index(self, desa_pc) -> int:
         from tests.simulation.world import DESA
@@ -406,28 +486,125 @@ class OfficeYear(RuleBasedStateMachine):
         self.world.add_desa_pc(name, office, desa_index=desa)
         self._done("komputer_desa")
 
+    @precondition(on("revoke_desa_laptop"))
+    @rule(where=PICK, pc=st.sampled_from(COUNTERS))
+    def revoke_desa_laptop(self, where, pc):
+        """A desa laptop is lost: the kecamatan's admin revokes its desa's key (Operator Desa > Cabut
+        kunci) at a counter PC. A form the laptop relays before that PC's next pass tells the center is
+        refused at the counter with the reason; the laptop's pass after it is refused with the center's
+        signed message that the key is revoked, shown on its pages; a form it relayed before stays valid
+        (the clerk accepts it). The desa's admin enrols the laptop again with a new code from the
+        kecamatan (every laptop of that desa): its forms flow again, and the refused one shows the
+        kecamatan's reason at the desa."""
+        from app.desa import relay
+        from app.desa.models import PreRegistration
+        from app.frame.audit_event import AuditEvent
+        from sync.center.relay import KEY_REVOKED_MESSAGE
+        laptops = [d for d in inv.desa_pcs(self.world) if d.desa_code and d.enrolled()]
+        if not laptops:
+            return
+        laptop = laptops[where % len(laptops)]
+        key = self._center_key(laptop)
+        counters = [o for o in self._live_counters()
+                    if o.kecamatan == laptop.kecamatan and not self._held(o) and self._key_alive(o)]
+        if key is None or key.revoked_at is not None or not counters:
+            return
+        office = self._counter(pc)
+        office = office if office in counters else counters[where % len(counters)]
+        assert not office.sync().error  # this PC knows its kecamatan's revocations so far
+        before = self._relayed_waiting(office, laptop)
+        response = office.post("admin", "/admin/operator-desa/cabut-kunci", {"desa": laptop.desa_code})
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        if response is None:
+            return
+        operator = f"op-{laptop.name.lower()}"
+        # A form the lost laptop relays before the kecamatan's next pass: the center still takes it.
+        person = self._pre_register([d for d in inv.desa_pcs(self.world) if d.desa_code].index(laptop), 0,
+                                    "pra_pendaftaran")
+        if person is None:
+            return
+        number = laptop.read(lambda: PreRegistration.get(PreRegistration.nik == person.nik).number)
+        assert not laptop.sync().error, "the center refused the laptop before the kecamatan told it"
+        assert not office.sync().error
+        assert not office.read(lambda: PreRegistration.select().where(PreRegistration.number == number).exists()), \
+            f"{number}, relayed after the revocation, is in {office.name}'s queue"
+        refusals = office.read(lambda: [s for s, in AuditEvent.select(AuditEvent.summary).where(
+            AuditEvent.action == "tolak").tuples() if number in s])
+        assert any("sudah dicabut di kecamatan" in s for s in refusals), (number, refusals)
+        # The laptop's next pass: the center refuses its key, and the laptop says so.
+        report = laptop.sync()
+        assert KEY_REVOKED_MESSAGE in (report.error or ""), report.error
+        home = laptop.get("operator_desa", "/desa", username=operator)
+        assert home is None or KEY_REVOKED_MESSAGE in text(home), "the laptop's page does not say its key is revoked"
+        # What it relayed before the revocation stays valid: the applicant comes, the clerk accepts it.
+        for pre_id, nik in before[:1]:
+            self._accept(office, pre_id, next(p for p in self.world.people.values() if p.nik == nik), False,
+                         "terima_pra_sebelum_cabut")
+        # Enrolled again with a new code from the kecamatan: its forms flow again.
+        for desa in [d for d in inv.desa_pcs(self.world) if d.desa_code == laptop.desa_code]:
+            answer = self.world.enrol_desa_pc(desa, office)
+            assert answer is not None and answer.status_code in (302, 303), errors_of(answer)
+            assert not desa.sync().error, f"{desa.name} does not sync after it enrolled again"
+        again = self._pre_register([d for d in inv.desa_pcs(self.world) if d.desa_code].index(laptop), 0,
+                                   "pra_pendaftaran")
+        assert not laptop.sync().error
+        assert not office.sync().error
+        assert office.read(lambda: PreRegistration.select().where(PreRegistration.nik == again.nik).exists()), \
+            f"a form of {laptop.name}, enrolled again, did not reach {office.name}'s queue"
+        assert not laptop.sync().error
+        status, note, pre_id = laptop.read(lambda: list(PreRegistration.select(
+            PreRegistration.relay_status, PreRegistration.relay_note, PreRegistration.id)
+            .where(PreRegistration.number == number).tuples())[0])
+        assert status == relay.REFUSED and "sudah dicabut di kecamatan" in note, (status, note)
+        page = laptop.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}", username=operator)
+        assert page is None or note in text(page), "the kecamatan's reason is not on the desa's page"
+        self._done("cabut_kunci_desa")
+
+    def _key_alive(self, office) -> bool:
+        """Enrolled with a key the center has not revoked (a backup from before the PC enrolled again
+        brings a revoked one back)."""
+        key = self._center_key(office)
+        return key is not None and key.revoked_at is None
+
+    def _relayed_waiting(self, office, laptop):
+        """(id, NIK) of the forms this laptop relayed that wait, still valid, in the counter PC's queue."""
+        from app.desa.models import PreRegistration
+        from app.desa.records import today
+        numbers = set(laptop.read(lambda: [n for n, in PreRegistration.select(PreRegistration.number).tuples()]))
+        return [(pre_id, nik) for pre_id, nik, number in office.read(lambda: list(PreRegistration.select(
+            PreRegistration.id, PreRegistration.nik, PreRegistration.number).where(
+            (PreRegistration.status == PreRegistration.WAITING) & (PreRegistration.relay_hash != "")
+            & (PreRegistration.expires_on >= today())).order_by(PreRegistration.id).tuples()))
+            if number in numbers and nik not in self.old_forms
+            and any(p.nik == nik for p in self.world.people.values())]
+
     @precondition(on("scan_desa_form"))
     @rule(pc=st.sampled_from(COUNTERS), pick=PICK, camera=st.booleans())
     def scan_desa_form(self, pc, pick, camera):
         """The applicant brings the F-1.07 printed at a desa laptop; the clerk scans its QR code at
         Pra-pendaftaran with the USB scanner (the code typed into the field) or the counter's camera
         (a picture of it): the form opens, or is made from the code when the relay has not brought it,
-        and the clerk accepts it. A code of another kecamatan, or of a form past its validity, is
-        refused with the reason (and the person is registered anew at the counter)."""
+        and the clerk accepts it. A code of another kecamatan, of a form past its validity (one that
+        waited in the queue past its last day opens, and is refused when accepted), or signed with a
+        desa key revoked at this PC, is refused with the reason (and the person is registered anew)."""
         from app.desa.models import PreRegistration
         office = self._counter(pc)
         if office is None:
             return
         forms = []
         for desa in inv.desa_pcs(self.world):
-            for pre_id, nik in desa.read(lambda: list(PreRegistration.select(PreRegistration.id, PreRegistration.nik)
-                                                      .order_by(PreRegistration.id).tuples())):
+            series = desa.read(lambda: store_value("desa_pc_number"))
+            for pre_id, nik, number in desa.read(lambda: list(PreRegistration.select(
+                    PreRegistration.id, PreRegistration.nik, PreRegistration.number)
+                    .order_by(PreRegistration.id).tuples())):
                 person = next((p for p in self.world.people.values() if p.nik == nik), None)
-                if person is not None:
-                    forms.append((desa, pre_id, person))
+                if person is not None and not (f"-{series}-" not in number
+                                               and "scan_form_typed_before_re_enrolment" in self.off):
+                    forms.append((desa, pre_id, person, number))
         if not forms:
             return
-        desa, pre_id, person = forms[pick % len(forms)]
+        desa, pre_id, person, number = forms[pick % len(forms)]
+        queued = office.read(lambda: PreRegistration.select().where(PreRegistration.number == number).exists())
         printed = desa.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}/f107", username=f"op-{desa.name.lower()}")
         assert printed is None or printed.status_code == 200, errors_of(printed)
         if printed is None:
@@ -443,7 +620,19 @@ class OfficeYear(RuleBasedStateMachine):
             assert response.status_code == 422 and "kecamatan lain" in text(response), errors_of(response)
             self._done(kind + "_kecamatan_lain")
             return
-        if person.nik in self.old_forms:
+        from app.desa import qr
+        signed = desa.read(lambda: store_value("desa_pc_generation"))
+        if signed and signed < office.read(lambda: qr.generation_of(desa.desa_code)):
+            # Printed at a laptop whose desa key was revoked at this counter PC (and not enrolled again
+            # since): refused with the reason; a form the laptop relayed before waits in the queue.
+            assert response.status_code == 422 and "sudah dicabut" in text(response), errors_of(response)
+            self._done(kind + "_kunci_dicabut")
+            waiting = PreRegistration.status == PreRegistration.WAITING
+            if not office.read(lambda: PreRegistration.select().where(
+                    (PreRegistration.nik == person.nik) & waiting).exists()):
+                self._register_anew(office, person)
+            return
+        if person.nik in self.old_forms and not queued:  # a form that waited in the queue opens, refused below
             assert response.status_code == 422 and "masa berlaku" in text(response), errors_of(response)
             self._done(kind + "_kedaluwarsa")
             self._register_anew(office, person)
@@ -698,8 +887,11 @@ class OfficeYear(RuleBasedStateMachine):
             account.password, account.must_change = new, False
 
     def _staff_account(self, pc, pick):
+        """A staff account the admin made, switched on (a switched-off one cannot sign in: its holder
+        waits until the admin switches it on again)."""
         office = self._counter(pc)
-        accounts = sorted(self.accounts.get(office.name, {})) if office is not None else []
+        accounts = sorted(name for name, account in self.accounts.get(office.name, {}).items()
+                          if account.active and account.role != "operator_desa") if office is not None else []
         return (office, accounts[pick % len(accounts)]) if accounts else (None, None)
 
     @precondition(on("new_staff_account"))
@@ -813,6 +1005,58 @@ class OfficeYear(RuleBasedStateMachine):
         account.password = re.search(r'class="one-time-password"><code>([^<]+)</code>', text(response)).group(1)
         account.must_change = True
         self._done("reset_sandi")
+
+    @precondition(on("switch_account"))
+    @rule(pc=st.sampled_from(COUNTERS), pick=PICK, back_on=st.booleans())
+    def switch_account(self, pc, pick, back_on):
+        """The admin switches an account off (Pengguna > Nonaktifkan: staff who left, a desa operator
+        replaced): its browser still open is signed out at its next request, it cannot sign in, and
+        what it recorded stays, under its name. Switched on again (at once, or a later step), its
+        holder signs in with their password."""
+        from app.auth.models import User
+        office = self._counter(pc)
+        names = sorted(self.accounts.get(office.name, {})) if office is not None else []
+        if not names:
+            return
+        username = names[pick % len(names)]
+        account = self.accounts[office.name][username]
+        user_id = office.read(lambda: User.select(User.id).where(User.username == username).scalar())
+        assert user_id, f"{username}, made at {office.name}, is not there"
+        if not account.active:
+            self._switch(office, user_id, username, True)
+            self._sign_in(office, username)
+            self._done("akun_aktifkan")
+            return
+        browser = self._sign_in(office, username, browser="#terbuka")
+        if browser is None:
+            return
+        owned = office.read(lambda: owned_by(user_id))
+        self._switch(office, user_id, username, False)
+        page = office.get(account.role, "/akun/kata-sandi", username=browser)
+        assert page is None or (page.status_code in (302, 303) and "/masuk" in page.headers["Location"]), \
+            f"the open browser of {username} is still signed in after the account was switched off"
+        for key in [k for k in office.clients if k == username or k.startswith(username + "#")]:
+            del office.clients[key]  # signed out: a browser of this account signs in again through the form
+        office.clients[username + "#pintu"] = office.app.test_client()
+        refused = office.post(account.role, "/masuk", {"username": username, "password": account.password},
+                              username=username + "#pintu")
+        assert refused is None or (refused.status_code == 401 and "akun tidak aktif" in text(refused)), \
+            f"{username}, switched off, signs in: {errors_of(refused)}"
+        kept = office.read(lambda: owned_by(user_id))
+        assert owned <= kept, f"{username} switched off: records gone or under another name: {sorted(owned - kept)[:5]}"
+        if back_on:
+            self._switch(office, user_id, username, True)
+            self._sign_in(office, username)
+        self._done("akun_nonaktif_aktif" if back_on else "akun_nonaktif")
+
+    def _switch(self, office, user_id, username, active):
+        from app.auth.models import User
+        response = office.post("admin", f"/admin/pengguna/{user_id}/status", {})
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+        if response is None:
+            return
+        assert office.read(lambda: User.get_by_id(user_id).is_active) == active, f"{username} not switched"
+        self.accounts[office.name][username].active = active
 
     # --- backups ------------------------------------------------------------------------------------------
 

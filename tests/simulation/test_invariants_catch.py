@@ -201,3 +201,18 @@ def test_the_state_stamp_changes_with_every_commit_and_every_start_of_the_progra
     assert p1.state_stamp() is None  # off: never "unchanged"
     p1.start()
     assert p1.state_stamp() not in (first, second)  # a new program (its caches new), a new watcher
+
+
+def test_a_switched_off_account_with_a_session_still_open_is_reported(office):
+    """The admin switches the desa operator's account off; a session of it left open (as if switching it
+    off had not ended its sessions) is reported."""
+    from app.auth.models import User
+    from app.frame.signin import start_session
+    for name, arguments in [("create_desa_operator", {"pc": "P1", "desa": 0}),
+                            ("switch_account", {"pc": "P1", "pick": 0, "back_on": False})]:
+        getattr(office, name)(**arguments)
+        assert office.broken_invariants() == [], name
+    p1 = office.world.offices["P1"]
+    p1.read(lambda: start_session(User.get(User.username == "desa-p1-0")))
+    found = inv.a_switched_off_account_has_no_open_session(office.world, inv.Touched())
+    assert found == ["P1: akun desa-p1-0 dinonaktifkan, tetapi sesinya masih terbuka"], found

@@ -94,3 +94,39 @@ def test_the_rules_issue_26_left_out_act_and_keep_every_invariant():
                 "akun_baru_petugas_loket", "kerja_akun_petugas_loket", "daftar_akun_baru", "ganti_sandi",
                 "reset_sandi", "akun_baru_kasi_pelayanan", "kerja_akun_kasi_pelayanan"}
     assert expected <= set(done), f"did not act: {sorted(expected - set(done))}"
+
+
+# Each rule the third round added (docs/testing.md, "Not simulated yet" before it), in a state where it acts.
+THIRD_ROUND = [
+    ("desa_pre_register", {"where": 0}),                                 # at laptop D1
+    ("everyone_syncs", {}),                                              # waiting in the counters' queues
+    ("revoke_desa_laptop", {"where": 0, "pc": "P2"}),                    # refused, accepted before, enrolled again
+    ("scan_desa_form", {"pc": "P1", "pick": 2, "camera": False}),        # its new form, at a PC not yet told
+    ("desa_form_expires_in_the_queue", {"where": 0, "weeks": 8, "days_later": 2}),
+    ("create_desa_operator", {"pc": "P1", "desa": 1}),
+    ("new_staff_account", {"pc": "P1", "role": "petugas_loket"}),
+    ("switch_account", {"pc": "P1", "pick": 0, "back_on": False}),      # the desa operator, switched off
+    ("desa_pre_register", {"where": 1}),                                 # not as the switched-off account
+    ("switch_account", {"pc": "P1", "pick": 1, "back_on": True}),       # the clerk, off and on again
+    ("staff_account_works", {"pc": "P1", "pick": 0}),
+    ("switch_account", {"pc": "P1", "pick": 0, "back_on": False}),      # the desa operator, on again
+    ("desa_pre_register", {"where": 1}),
+]
+
+
+def test_the_third_rounds_rules_act_and_keep_every_invariant():
+    from tests.simulation.machine import STATS
+    machine = OfficeYear()
+    before = Counter(STATS["ops"])
+    try:
+        for name, arguments in THIRD_ROUND:
+            getattr(machine, name)(**arguments)
+            problems = machine.broken_invariants()
+            assert not problems, f"after {name}: " + "\n".join(f"[{i}] {p}" for i, p in problems[:10])
+    finally:
+        machine.teardown()
+    done = Counter(STATS["ops"]) - before
+    expected = {"cabut_kunci_desa", "terima_pra_sebelum_cabut", "pindai_qr_terima", "pra_pendaftaran_antre",
+                "terima_pra_antre_kedaluwarsa", "daftar_setelah_kedaluwarsa", "pra_pendaftaran_kedaluwarsa_di_antrean",
+                "akun_nonaktif", "akun_nonaktif_aktif", "akun_aktifkan"}
+    assert expected <= set(done), f"did not act: {sorted(expected - set(done))}"

@@ -73,6 +73,11 @@ RULES = {
     "staff_account_works": (1, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
     "change_own_password": (0.5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
     "admin_resets_password": (0.3, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99)}),
+    "revoke_desa_laptop": (0.3, lambda r: {"where": r.randint(0, 99), "pc": r.choice(COUNTERS)}),
+    "switch_account": (0.5, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99),
+                                       "back_on": r.random() < 0.5}),
+    "desa_form_expires_in_the_queue": (0.5, lambda r: {"where": r.randint(0, 99), "weeks": r.randint(7, 12),
+                                                       "days_later": r.randint(0, 5)}),
 }
 
 
