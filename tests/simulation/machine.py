@@ -483,7 +483,16 @@ class OfficeYear(RuleBasedStateMachine):
         if office is None or len(inv.desa_pcs(self.world)) >= MAX_DESA_PCS or not office.enrolled():
             return
         name = f"D{len([o for o in self.world.offices.values() if o.is_desa]) + 1}"
-        self.world.add_desa_pc(name, office, desa_index=desa)
+        key = self._center_key(office)
+        laptop = self.world.add_desa_pc(name, office, desa_index=desa)
+        if laptop.dead:
+            # Found by the office year (seeds 2828, 3011): an old PC brought back after a new PC took its
+            # key over issues a code before its next pass tells it so; the center refuses the code and
+            # the laptop says so. A PC in service must never see its code refused.
+            assert key is not None and (key.replaced_by or key.revoked_at is not None), laptop.refusal[:300]
+            assert "tidak dikenal pusat" in laptop.refusal, laptop.refusal[:300]
+            self._done("komputer_desa_kode_ditolak")
+            return
         self._done("komputer_desa")
 
     @precondition(on("revoke_desa_laptop"))
@@ -1127,7 +1136,7 @@ class OfficeYear(RuleBasedStateMachine):
     @rule()
     def bring_old_pc_back(self):
         """The old PC comes back from repair and is used again beside its replacement."""
-        dead = [o for o in self.world.offices.values() if getattr(o, "dead", False)]
+        dead = [o for o in self.world.offices.values() if getattr(o, "dead", False) and not o.is_desa]
         if not dead:
             return
         dead[0].dead = False

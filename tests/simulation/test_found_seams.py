@@ -293,3 +293,21 @@ def test_a_form_typed_before_a_desa_laptop_was_enrolled_again_scans_when_printed
     for name, arguments in steps:
         getattr(office, name)(**arguments)
         assert office.broken_invariants() == []
+
+
+# issue 26, fourth round, long run seeds 2828 (step 185) and 3011 (step 174): the old P1, back beside the new PC
+# that took its key over and before its next pass told it so, made a desa PC code; the center refused it ("tidak
+# dikenal pusat") and the laptop said so, but the harness went on as if the laptop had an operator, whose forms
+# then failed with "warga desa: -" or "Daftar desa kosong". The product's refusal is right (the code's PC is no
+# longer in service); the rule now expects it exactly there, and a laptop refused stays out of the office's work.
+def test_a_desa_pc_code_made_by_a_replaced_pc_is_refused_with_the_reason_and_the_laptop_is_not_used(office):
+    office.backup(pc="P1")
+    office.restore_on_new_pc(pc="P1", pick=0)
+    office.replace_old_pc(pc="P1-baru1")                # the new PC takes P1's key over
+    office.bring_old_pc_back()                          # the old P1, not yet told
+    office.new_desa_pc(pc="P1", desa=1)                 # rule:new_desa_pc before: the laptop kept as if enrolled
+    refused = [o for o in office.world.offices.values() if o.is_desa and o.dead]
+    assert len(refused) == 1 and "tidak dikenal pusat" in refused[0].refusal
+    office.desa_pre_register(where=1)                   # D1 again, never the refused laptop
+    office.everyone_syncs()
+    assert office.broken_invariants() == []

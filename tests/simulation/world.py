@@ -139,6 +139,7 @@ class Office:
         self.running = False
         self.lineage: set[str] = set()  # PCs whose backup this one was restored from
         self.dead = False  # off (broken, replaced): its data stays, nobody works on it
+        self.refusal = ""  # a desa laptop whose enrolment the center refused: what its page said
         self.replaced_by = None
         self.generation = 0  # a new one at every start (tests/simulation/invariants.py: state_stamp)
         self._watcher = None  # (file identity, a read-only connection that only reads data_version)
@@ -516,7 +517,13 @@ class World:
         desa = Office(self, name, self.root / name, kecamatan_pc.kecamatan, mode="desa")
         desa.desa_code = desa_code
         self.offices[name] = desa
-        self.enrol_desa_pc(desa, kecamatan_pc)
+        answer = self.enrol_desa_pc(desa, kecamatan_pc)
+        if answer is None or answer.status_code not in (302, 303):
+            # The center refused the code (a counter PC another one replaced, or holding a revoked key, made
+            # it before it heard so): the laptop says why and waits for a new code; nobody works on it here.
+            desa.refusal = text(answer) if answer is not None else ""
+            desa.stop()
+            desa.dead = True
         return desa
 
     def enrol_desa_pc(self, desa: Office, kecamatan_pc: Office):
@@ -526,8 +533,9 @@ class World:
         code = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
         answer = desa.post("admin", "/admin/komputer-desa", {"kode": code, "center_url": ""})
         if answer is not None and answer.status_code in (302, 303):
-            desa.post("admin", "/admin/operator-desa/baru",
-                      {"username": f"op-{desa.name.lower()}", "full_name": f"Kaur {desa.name}", "desa": [desa.desa_code]})
+            made = desa.post("admin", "/admin/operator-desa/baru",
+                             {"username": f"op-{desa.name.lower()}", "full_name": f"Kaur {desa.name}", "desa": [desa.desa_code]})
+            assert made is not None and made.status_code == 200, text(made) if made is not None else "500"
         return answer
 
     # --- run.py commands ---------------------------------------------------------------------------
