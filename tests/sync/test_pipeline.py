@@ -88,23 +88,30 @@ def test_the_upload_goes_on_one_connection_with_packets_written_ahead_of_their_a
     assert_each_at_center_once(center_app, numbers)
 
 
-def test_a_connection_that_closes_after_each_answer_loses_and_doubles_nothing(tmp_path, served_center, monkeypatch):
-    """Through a proxy that lets one request per connection through and closes it after the answer,
-    the packet written behind the probe goes again on a fresh connection, and once an answer has
-    said the connection closes, nothing more is written behind a request; none of that is a dead link."""
+def pass_through_proxy(tmp_path, served_center, monkeypatch, fault, count):
+    """A full pass of `count` applications through a proxy in HTTP mode (one request per connection,
+    `fault` on each request); (center app, report, Wire, kecamatan app, numbers, proxy)."""
     from tests.support import linkproxy
     center_app, code, server = served_center
-    proxy = linkproxy.LinkProxy(("127.0.0.1", server.port), faults=lambda request: None)
+    proxy = linkproxy.LinkProxy(("127.0.0.1", server.port), faults=lambda request: fault)
     proxy.start()
     try:
         kec_app = kecamatan_app(tmp_path / "kecamatan")
-        numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
+        numbers = fill_kecamatan(kec_app, count, photo_size=(60, 80))
         enrol_kecamatan(kec_app, server.url, code, link_url=proxy.url)
         wire = Wire(monkeypatch)
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
             report = engine.sync_once(full=True, **small_packets())
     finally:
         proxy.close()
+    return center_app, report, wire, kec_app, numbers, proxy
+
+
+def test_a_connection_that_closes_after_each_answer_loses_and_doubles_nothing(tmp_path, served_center, monkeypatch):
+    """Through a proxy that lets one request per connection through and closes it after the answer,
+    the packet written behind the probe goes again on a fresh connection, and once an answer has
+    said the connection closes, nothing more is written behind a request; none of that is a dead link."""
+    center_app, report, wire, kec_app, numbers, _ = pass_through_proxy(tmp_path, served_center, monkeypatch, None, COUNT)
     # An answer may be lost when the proxy closes on the requests written ahead (a reset can take
     # the answer with it): that packet goes again and the center answers "duplicate".
     assert report.error == "" and report.sent + report.already == COUNT and report.failed == 0
@@ -124,18 +131,8 @@ def test_a_server_that_resets_a_connection_with_requests_written_behind_the_firs
     dihubungi"). Here every connection with a request written behind its first is reset unanswered:
     after the first, the pass writes one request at a time, and everything arrives once."""
     from tests.support import linkproxy
-    center_app, code, server = served_center
-    proxy = linkproxy.LinkProxy(("127.0.0.1", server.port), faults=lambda request: linkproxy.Fault("reset_if_pipelined"))
-    proxy.start()
-    try:
-        kec_app = kecamatan_app(tmp_path / "kecamatan")
-        numbers = fill_kecamatan(kec_app, 8, photo_size=(60, 80))
-        enrol_kecamatan(kec_app, server.url, code, link_url=proxy.url)
-        wire = Wire(monkeypatch)
-        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-            report = engine.sync_once(full=True, **small_packets())
-    finally:
-        proxy.close()
+    center_app, report, wire, kec_app, numbers, proxy = pass_through_proxy(
+        tmp_path, served_center, monkeypatch, linkproxy.Fault("reset_if_pipelined"), 8)
     assert proxy.faults["reset_if_pipelined"] > 0
     assert report.error == "" and report.failed == 0 and report.sent + report.already == 8
     assert wire.ahead[0] == 1 and set(wire.ahead[1:]) == {0}  # behind the probe, reset; then one at a time
