@@ -535,7 +535,12 @@ class World:
         if answer is not None and answer.status_code in (302, 303):
             made = desa.post("admin", "/admin/operator-desa/baru",
                              {"username": f"op-{desa.name.lower()}", "full_name": f"Kaur {desa.name}", "desa": [desa.desa_code]})
-            assert made is not None and made.status_code == 200, text(made) if made is not None else "500"
+            assert made is not None, "500"  # made now, or kept from before a re-enrolment: bound to its desa
+            from app.auth.models import User
+            from app.desa.models import UserDesa
+            bound = desa.read(lambda: UserDesa.select().join(User).where(
+                (User.username == f"op-{desa.name.lower()}") & (UserDesa.desa_code == desa.desa_code)).count())
+            assert bound == 1, text(made)[:500]
         return answer
 
     # --- run.py commands ---------------------------------------------------------------------------
