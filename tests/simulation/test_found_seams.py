@@ -311,3 +311,27 @@ def test_a_desa_pc_code_made_by_a_replaced_pc_is_refused_with_the_reason_and_the
     office.desa_pre_register(where=1)                   # D1 again, never the refused laptop
     office.everyone_syncs()
     assert office.broken_invariants() == []
+
+
+# The same seam as shrunk by the year's run (seed 2744, step 288, 18 steps): P1-baru1 holds P1's backup, so its key
+# is P1's, which the center revoked when P1 enrolled again; the code it made for a desa laptop was refused.
+def test_a_desa_pc_code_made_by_a_pc_holding_a_revoked_key_is_refused_and_the_laptop_is_not_used(office):
+    office.new_desa_pc(pc='P2-baru1', desa=0)
+    office.backup(pc='P1-baru1')
+    office.backup(pc='P1')
+    office.restore_on_new_pc(pc='P1', pick=70)
+    office.bring_old_pc_back()
+    office.backup(pc='P1')
+    office.restore_on_new_pc(pc='P1', pick=10)
+    office.create_desa_operator(pc='P1-baru1', desa=1)
+    office.create_desa_operator(pc='P1', desa=0)
+    office.backup(pc='P2')
+    office.backup(pc='P1')
+    office.bring_old_pc_back()
+    office.revoke_and_re_enrol(pc='P1')
+    office.kill_office_program(where=86, after_ms=424)
+    office.admin_resets_password(pc='P2', pick=97)
+    office.new_desa_pc(pc='P1-baru1', desa=0)
+    office.correct_and_resend(pc='P2', pick=80)
+    office.desa_pre_register(where=82)                  # rule:desa_pre_register before: "warga desa: -"
+    assert office.broken_invariants() == []
