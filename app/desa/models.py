@@ -86,3 +86,6 @@ def tie_to_applications(application_model) -> None:
     if isinstance(field, DeferredForeignKey):
         field.set_model(application_model)
         DeferredForeignKey._unresolved.discard(field)
+    # A tied key is an ordinary one, with its REFERENCES clause as schema/ writes it: peewee leaves a key it
+    # tied late (here, or by itself when Application was defined after this module) out of CREATE TABLE.
+    PreRegistration._meta.fields["application"].deferred = False
