@@ -41,6 +41,8 @@ def test_a_webcam_snapshot_is_saved_as_the_applicants_photo(browser, live):
         expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Permohonan \S+"))
         photo = page.get_by_role("img", name="Foto pemohon")
         expect(photo).to_be_visible()
+        # The page is there before its photo: wait for the image's own load (a loaded machine), then read it.
+        photo.evaluate("img => img.complete || new Promise(done => { img.onload = img.onerror = done; })")
         assert photo.evaluate("img => img.naturalWidth") > 0
         assert errors == []
     finally:
