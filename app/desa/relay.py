@@ -24,8 +24,9 @@ from app.frame.db import database
 from app.frame.application_status import STATUS_LABELS, ApplicationStatus
 from sync import protocol
 from sync.client import engine, outbox, records
+from sync.client.link_down import LinkDown
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import ClockSkew, LinkDown, Refused, _json as transport_json
+from sync.client.transport import ClockSkew, Refused, _json as transport_json
 
 log = logging.getLogger(__name__)
 PRA, PRA_STATUS = "pra", "pra_status"
