@@ -26,11 +26,10 @@ from app.frame.dates import utc_now
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center import sms
-from sync.center.api import _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.center.records import Outcome
-from sync.center.views import blueprint as pages
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, page_blueprint
 
 MAX_RECORD_BYTES = 8 * 1024
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -172,17 +171,17 @@ def note_delivery(key, at=None) -> None:
 @api_blueprint.post("/v1/public/manifest")
 def public_manifest():
     from flask import g
-    body = _json_body()
+    body = json_body()
     items = body.get("items") if body else None
     if not isinstance(items, list) or len(items) > 5000:
-        return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+        return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
     need, have = [], []
     for item in items:
         number = vocabulary.number_of(item.get("id")) if isinstance(item, dict) else None
         version = item.get("version") if isinstance(item, dict) else None
         if number is None or not isinstance(version, int) or isinstance(version, bool) \
                 or not (isinstance(item.get("hash"), str) and protocol.HEX64.fullmatch(item["hash"])):
-            return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+            return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
         row = PublicStatus.get_or_none((PublicStatus.kecamatan == g.kecamatan.id) & (PublicStatus.number == number))
         entry = {"id": item["id"], "version": version}
         held = row is not None and (row.version > version or (row.version == version
@@ -199,7 +198,7 @@ def public_packets():
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return _error(400, "bad_packet", str(problem))
+        return error_answer(400, "bad_packet", str(problem))
     results = [store_public(g.kecamatan, header, payload).as_json() for header, payload in items]
     note_delivery(g.device_key)
     return jsonify({"results": results})
@@ -341,7 +340,7 @@ def view_of(row: PublicStatus) -> dict:
             "region": row.kecamatan.code}  # its moments in the kecamatan's zone, as on its own slips
 
 
-@pages.get("/cek")
+@page_blueprint.get("/cek")
 def status_page():
     """No login, no script: a GET form; the slip's QR opens it with both fields filled."""
     typed_number = (request.args.get("n") or "")[:60]
