@@ -16,6 +16,8 @@ from sync import jpeg_transit, protocol
 from sync.center import keys, records
 from sync.center.audit import audit
 from sync.center.db import center_database
+from sync.center.public_status_records import note_delivery
+from sync.center.relay import KEY_REVOKED_MESSAGE, WRONG_DEVICE, allowed
 from sync.center.routes import MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, streamed
 from sync.center.server import CLOSE_AFTER_ANSWER
 
@@ -69,7 +71,6 @@ def _authenticate():
         g.kecamatan = replaced.key.kecamatan
         return None
     except keys.KeyRevoked as revoked:
-        from sync.center.relay import KEY_REVOKED_MESSAGE
         g.device_key, g.request_nonce = revoked.key, nonce
         return error_answer(401, "revoked", KEY_REVOKED_MESSAGE if revoked.key.desa_code else COUNTER_KEY_REVOKED)
     except keys.Refused as refusal:
@@ -78,7 +79,6 @@ def _authenticate():
     g.device_key = key
     g.kecamatan = key.kecamatan
     g.request_nonce = nonce
-    from sync.center.relay import WRONG_DEVICE, allowed  # the relay's routes are its own module's
     if not allowed(request.endpoint or "", key):
         return error_answer(403, "wrong_device", WRONG_DEVICE)
     return None
@@ -248,7 +248,6 @@ def statuses():
     if cursor is None:
         return error_answer(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     events = records.events_after(g.kecamatan, cursor, limit + 1, keys.device_codes(g.device_key))
-    from sync.center.public_status import note_delivery  # its module imports this one
     note_delivery(g.device_key)  # a pass pulls statuses after pushing all it had: the office's state is current
     more = len(events) > limit
     events = events[:limit]

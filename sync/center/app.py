@@ -144,7 +144,7 @@ def purge_personal_data(app) -> None:
 
 def forget_public_statuses(app) -> None:
     """Background job: public status records past their retention time are deleted (issue 28)."""
-    from sync.center.public_status import forget_finished
+    from sync.center.public_status_records import forget_finished
     forget_finished(app.config["PUBLIC_STATUS_KEEP_DAYS"])
 
 

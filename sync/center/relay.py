@@ -29,7 +29,7 @@ from sync.center.routes import MAX_CURSOR, api_blueprint, cursor_args, error_ans
 DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
                          "center_api.relay_statuses"})
 # Both kinds of key: the probe, and the public status records (issue 28; a desa's key sends only its
-# forms' kind `pra`, sync/center/public_status.py).
+# forms' kind `pra`, sync/center/public_status_records.record_problem).
 SHARED_ROUTES = frozenset({"center_api.probe", "center_api.public_manifest", "center_api.public_packets"})
 KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status_manifest",
                               "center_api.relay_status_packets", "center_api.relay_desa_keys",

@@ -16,8 +16,11 @@ from app.frame.pagination import paginate
 from app.frame.regions import region_name, zone_of
 from app.frame.request_cycle import bounded_int, int_arg
 from sync import usb
+from sync.public_status import KIND as PUBLIC
 from sync.center import desk_records, keys, records
 from sync.center.audit import masked_applicant, record_view
+from sync.center.performance import KIND as REPORT_KIND, store_report
+from sync.center.public_status_records import note_delivery, store_public
 from sync.center.retention import is_purged, last_reports
 from sync.center.routes import page_blueprint
 from app.frame.signin import check_sign_in, sign_in, sign_out
@@ -362,9 +365,6 @@ def import_one_file(content: bytes, filename: str) -> dict:
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    from sync.center.performance import KIND as REPORT_KIND, store_report  # its module imports this one
-    from sync.center.public_status import note_delivery, store_public
-    from sync.public_status import KIND as PUBLIC
     reports = [store_report(key, header, photo, via="usb") for header, photo in items
                if header.get("kind") == REPORT_KIND]
     # Public status records ride in the same files (issue 28); the counts below are the applications'.
