@@ -283,7 +283,7 @@ def main(argv=None) -> int:
     from app.frame.dates import utc_now
     from sync import public_status as vocabulary
     from sync.center.models import Kecamatan, PublicStatus
-    from sync.center.public_status import code_key
+    from sync.center.public_status_records import code_key
 
     folder = Path(tempfile.mkdtemp(prefix="bench-flood-"))
     app, _ = prepare_center(folder, options.database_url)

@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     from sync import public_status as vocabulary
     from sync.center.app import create_center_app
     from sync.center.models import Kecamatan, PublicStatus
-    from sync.center.public_status import code_key
+    from sync.center.public_status_records import code_key
 
     folder = Path(tempfile.mkdtemp(prefix="bench-public-"))
     if options.database_url:

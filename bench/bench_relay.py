@@ -194,7 +194,7 @@ def timed_passes(offices: list[tuple[Path, str]]) -> dict:
 # --- throughput -----------------------------------------------------------------------------------------
 
 def bench_throughput(desa_count: int, per_desa: int) -> dict:
-    from app.desa import acceptance, records
+    from app.desa import acceptance, qr
     from app.desa.models import PreRegistration
     from bench.bench_sync import pas_foto
     base = Path(tempfile.mkdtemp(prefix="bench-relay-"))
@@ -212,7 +212,7 @@ def bench_throughput(desa_count: int, per_desa: int) -> dict:
             assert len(arrived) == total, f"{len(arrived)} of {total} in the counter's queue"
             started = time.monotonic()
             for pre in arrived:  # the counter accepts each as the desa typed it (the counter's own code)
-                acceptance.accept(pre, {key: getattr(pre, key) for key in records.CARRIED_FIELDS})
+                acceptance.accept(pre, {key: getattr(pre, key) for key in qr.CARRIED_FIELDS})
             accept_seconds = time.monotonic() - started
         status_push = timed_passes([(kecamatan_dir, "kecamatan")])
         status_pull = timed_passes([(d, "desa") for _, d in offices])

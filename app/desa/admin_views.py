@@ -108,7 +108,7 @@ def issue_pc_code():
     if code not in {r.code for r in desa_list()}:
         return _operators_page(errors={"pc_desa": "Pilih desa untuk komputer yang akan didaftarkan."}, status=422)
     try:
-        enrolment = records.issue_pc_code(code)
+        enrolment = mode.issue_pc_code(code)
     except mode.PcCodesExhausted as problem:
         return _operators_page(errors={"pc_desa": str(problem)}, status=422)
     return render_template("desa/pc_code.html", code=enrolment, qr=qr_svg(enrolment),
@@ -147,7 +147,7 @@ def enrol_pc():
                      "yang dicetak. Buat akun operator desa di bawah.", "success")
         return redirect(url_for("desa.operators"))
     try:
-        made = records.link_with_center(center_url, payload)
+        made = relay.link_with_center(center_url, payload)
     except relay.CenterEnrolmentRefused as problem:
         if not problem.keep_enrolment:
             mode.undo_enrolment(before, str(problem))

@@ -102,7 +102,7 @@ def _pre_registration_from_qr(payload) -> PreRegistration:
 
 def _accept_context(pre, form, errors, warnings):
     context = form_context(form, errors, warnings)
-    original = {key: records._comparable(getattr(pre, key)) for key in records.CARRIED_FIELDS}
+    original = {key: records._comparable(getattr(pre, key)) for key in qr.CARRIED_FIELDS}
     original["desa"] = desa_names().get(pre.desa_code, pre.desa_code)
     original["reason"] = intake.REASONS.get(pre.reason, pre.reason)
     context.update(form_action=url_for("desa.accept", pre_id=pre.id), heading=f"Terima Pra-pendaftaran {pre.number}",
@@ -112,7 +112,7 @@ def _accept_context(pre, form, errors, warnings):
 
 
 def _form_from_pre(pre) -> dict:
-    form = {key: getattr(pre, key) for key in records.CARRIED_FIELDS}
+    form = {key: getattr(pre, key) for key in qr.CARRIED_FIELDS}
     form["birth_date"] = pre.birth_date.isoformat()
     form["desa"] = desa_names().get(pre.desa_code, pre.desa_code)
     form["biometric_done"] = "1" if pre.biometric_done else ""

@@ -5,8 +5,9 @@ this PC's number and the desa's own F-1.07 signing key. Issued at the kecamatan,
 from flask import current_app
 from itsdangerous import URLSafeSerializer
 
-from app.frame import dates, regions
+from app.frame import audit, dates, regions
 from app.frame.db import database
+from app.frame.places import desa_names
 from app.desa import qr
 from app.frame import installation, store
 from sync import protocol
@@ -76,6 +77,15 @@ def issue_enrolment_code(desa_code: str) -> str:
     return ENROLMENT_PREFIX + URLSafeSerializer(payload["key"], salt=ENROLMENT_SALT).dumps(payload)
 
 
+def issue_pc_code(desa_code: str) -> str:
+    """At the kecamatan, from the Operator Desa page: issue_enrolment_code, audited; raises PcCodesExhausted."""
+    with database.atomic():
+        enrolment = issue_enrolment_code(desa_code)
+        audit.record("buat", "perangkat_desa", desa_code,
+                     f"Kode pendaftaran komputer desa {desa_names().get(desa_code, desa_code)} dibuat")
+    return enrolment
+
+
 def read_enrolment_code(text: str) -> dict:
     text = "".join((text or "").split())
     if not text.startswith(ENROLMENT_PREFIX) or len(text) > 2000:
@@ -103,7 +113,6 @@ def enrolment_settings() -> dict:
 
 
 def undo_enrolment(before: dict, reason: str) -> None:
-    from app.frame import audit
     with database.atomic():
         for key, value in before.items():
             store.put(key, value)
@@ -133,7 +142,6 @@ def enrol_this_pc(text: str) -> dict:
     with database.atomic():
         for key, value in zip(ENROLMENT_SETTINGS, values):
             store.put(key, value)
-        from app.frame import audit
         audit.record("daftar_perangkat", "pengaturan", "desa", f"Komputer desa terdaftar untuk desa {payload['d']} "
                      f"sebagai {payload['pc']}")
     return payload

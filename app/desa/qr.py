@@ -13,10 +13,9 @@ from datetime import date, datetime
 
 from itsdangerous import URLSafeSerializer
 
-from app.frame import regions
+from app.frame import person_rules, regions
 from app.frame.db import database
 from sync import protocol
-from app.desa.records import CARRIED_FIELDS
 from app.frame import store
 
 # desa_key_generations: {desa code: n} at the kecamatan, raised when a desa PC's key is revoked;
@@ -30,6 +29,7 @@ SIGNATURE_LENGTH = 43  # HMAC-SHA256, base64 without padding
 TRUNCATED = ("Kode QR terpotong atau rusak sehingga isinya tidak terbaca. Pindai ulang dengan pelan; "
              "bila tetap gagal, ketik formulir secara manual.")
 MAX_LENGTH = 3000  # a version-40 QR holds 2953 bytes: anything longer was not made by us
+CARRIED_FIELDS = person_rules.EDITABLE_FIELDS  # every field of the form travels from desa to counter (QR and relay)
 
 
 class QrRefused(ValueError):

@@ -19,9 +19,11 @@ from app.frame.db import database
 from app.frame.listeners import Listeners
 from app.frame.roles import DESA
 from app.desa.models import PreRegistration, UserDesa
+from app.desa.qr import CARRIED_FIELDS
+from app.desa import relay_records
+from app.desa.relay_records import REFUSED, REFUSED_BY_CENTER, relay_label
 from app.desa.scope import desa_codes_of
 from app.frame import numbering
-from app.frame.places import desa_names
 from app.frame.applicant_photo import OUTPUT_HEIGHT, OUTPUT_WIDTH, NormalisedPhoto
 from app.frame import store
 from sync import protocol
@@ -31,7 +33,6 @@ store.register_defaults(pre_registration_days=10, desa_pc_number="")
 # A desa laptop's clock may run ahead (a PC set to UTC shows WIB hours as UTC: 7-9 hours); beyond half a day, a
 # form's date is not believed: it would stretch its validity and hold the NIK until then.
 CLOCK_TOLERANCE = timedelta(hours=12)
-CARRIED_FIELDS = person_rules.EDITABLE_FIELDS  # every field of the form travels from desa to counter
 FIELD_LABELS = {
     "nik": "NIK", "kk_number": "Nomor KK", "full_name": "Nama lengkap", "birth_place": "Tempat lahir",
     "birth_date": "Tanggal lahir", "sex": "Jenis kelamin", "address": "Alamat", "rt": "RT", "rw": "RW",
@@ -74,7 +75,6 @@ def is_expired(pre: PreRegistration, on: date | None = None) -> bool:
 
 def status_label(pre: PreRegistration, on: date | None = None) -> str:
     if pre.relay_status:  # a relayed form: what the center or the kecamatan said last
-        from app.desa.relay import relay_label
         return relay_label(pre.relay_status)
     if pre.status == PreRegistration.ACCEPTED:
         return "Diterima di loket"
@@ -85,7 +85,6 @@ def status_label(pre: PreRegistration, on: date | None = None) -> str:
 
 def refusal_reason(pre: PreRegistration) -> str:
     """Why the center or the kecamatan refused a relayed form (their words, in Indonesian), or ""."""
-    from app.desa.relay import REFUSED, REFUSED_BY_CENTER
     return pre.relay_note if pre.relay_status in (REFUSED, REFUSED_BY_CENTER) else ""
 
 
@@ -209,8 +208,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"
                      + {"qr": " dari kode QR F-1.07", "relay": " dari desa lewat pusat"}.get(source, ""), user=user)
         if current_app.config.get("MODE") == "desa":  # the app's, not a listener's: tests hold both programs
-            from app.desa import relay
-            relay.queue_pre_registration(pre)  # waits in the outbox for the link to the center
+            relay_records.queue_pre_registration(pre)  # waits in the outbox for the link to the center
         announce_change(pre, created=True)  # followed from a phone with the F-1.07's code (issue 28)
     return pre
 
@@ -299,26 +297,6 @@ def bind_operator(user, codes: list[str]) -> None:
         UserDesa.insert_many([{"user": user.id, "desa_code": code} for code in codes]).execute()
         audit.record("ubah", "pengguna", user.id, f"Desa akun {user.username} diubah: {', '.join(codes)}",
                      before={"desa": before}, after={"desa": codes})
-
-
-def issue_pc_code(desa_code: str) -> str:
-    """At the kecamatan: the enrolment code of one more PC of this desa; raises mode.PcCodesExhausted."""
-    from app.desa import mode  # it reads the codes' fields from here (through app/desa/qr.py)
-    with database.atomic():
-        enrolment = mode.issue_enrolment_code(desa_code)
-        audit.record("buat", "perangkat_desa", desa_code,
-                     f"Kode pendaftaran komputer desa {desa_names().get(desa_code, desa_code)} dibuat")
-    return enrolment
-
-
-def link_with_center(center_url: str, payload: dict):
-    """On an enrolled desa PC: its own key from the center (relay.enrol_with_center, which raises
-    relay.CenterEnrolmentRefused); the link made."""
-    from app.desa import relay
-    made = relay.enrol_with_center(center_url, payload)
-    with database.atomic():
-        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"komputer desa terhubung ke {made.center_url}")
-    return made
 
 
 def set_pre_registration_days(days: int) -> None:

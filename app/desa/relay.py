@@ -19,45 +19,23 @@ import requests
 from app.desa import qr
 from app.desa import records as pre_records
 from app.desa.models import PreRegistration
+from app.desa.relay_records import (ACCEPTED, AT_CENTER, EXPIRED, PRA, PRA_STATUS, REFUSED, REFUSED_BY_CENTER,
+                                    relay_label)
 from app.frame import audit, dates, installation, store
 from app.frame.db import database
-from app.frame.application_status import STATUS_LABELS, ApplicationStatus
+from app.frame.application_status import ApplicationStatus
 from sync import protocol
 from sync.client import engine, outbox, records
+from sync.client.link_down import LinkDown
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import ClockSkew, LinkDown, Refused, _json as transport_json
+from sync.client.transport import ClockSkew, Refused, _json as transport_json
 
 log = logging.getLogger(__name__)
-PRA, PRA_STATUS = "pra", "pra_status"
 INBOX_PAGE = 100
 TICKET_VALID_SECONDS = 7 * 24 * 3600
-# Statuses of a relayed pre-registration besides the application's own (STATUS_LABELS).
-ACCEPTED, REFUSED, EXPIRED = "diterima_loket", "ditolak_kecamatan", "kedaluwarsa"
-AT_CENTER, REFUSED_BY_CENTER = "di_pusat", "ditolak_pusat_relai"
-RELAY_LABELS = {AT_CENTER: "Terkirim ke pusat, menunggu kecamatan", REFUSED_BY_CENTER: "Ditolak pusat",
-                ACCEPTED: "Diterima di loket", REFUSED: "Ditolak kecamatan", EXPIRED: "Kedaluwarsa"}
-
-
-def relay_label(code: str) -> str:
-    if code in RELAY_LABELS:
-        return RELAY_LABELS[code]
-    try:
-        return STATUS_LABELS[ApplicationStatus(code)]
-    except ValueError:
-        return code
-
-
-def record_of(pre: PreRegistration) -> dict:
-    """What travels: the F-1.07 exactly as its QR code carries it, plus the photo's background."""
-    return dict(qr.payload_of(pre), pb=pre.photo_background or "")
 
 
 # --- the desa PC: its pre-registrations go out, statuses come back ---------------------------------
-
-def queue_pre_registration(pre: PreRegistration) -> None:
-    """Called in the transaction that saved it, on a desa PC: it waits in the outbox for the link."""
-    outbox.enqueue(pre.id, pre.number, 1, record_of(pre), bytes(pre.photo_jpeg or b""), kind=PRA)
-
 
 class PreRegistrations:
     name, path, photo_codecs = PRA, "/relay/pra", False
@@ -390,6 +368,15 @@ def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
             raise CenterEnrolmentRefused(str(problem)) from None
         raise CenterEnrolmentRefused("Jawaban pusat tidak bertanda tangan sah dengan kunci baru, jadi pendaftaran ke "
                                      "pusat dibatalkan. Pastikan alamatnya alamat pusat cetak yang benar.") from None
+    return made
+
+
+def link_with_center(center_url: str, payload: dict) -> SyncLink:
+    """On an enrolled desa PC, from its admin's page: enrol_with_center (which raises
+    CenterEnrolmentRefused), audited; the link made."""
+    made = enrol_with_center(center_url, payload)
+    with database.atomic():
+        audit.record("daftar_pusat", "sinkronisasi", made.key_id, f"komputer desa terhubung ke {made.center_url}")
     return made
 
 

@@ -8,7 +8,7 @@ from app.programs.kecamatan import OFFICE_COMMANDS
 PROGRAM = Program(
     name="desa",
     title="Loket Kecamatan (mode desa)",
-    factory="app.kecamatan:create_app",
+    factory="app.programs.office_app:create_app",
     # Only what a desa PC serves: sign in and one's own password, the letterhead's logo and autostart,
     # backups, its own desa pages (app/desa/pc.py: operators, admin, enrolment, the relay's sync) and
     # its F-1.07's public status.

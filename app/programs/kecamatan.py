@@ -15,7 +15,7 @@ OFFICE_COMMANDS = (
 PROGRAM = Program(
     name="kecamatan",
     title="Loket Kecamatan",
-    factory="app.kecamatan:create_app",
+    factory="app.programs.office_app:create_app",
     # Adding a capability is one line here (app/capabilities.py says what a package may contribute).
     capabilities=(
         "app.core",

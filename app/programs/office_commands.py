@@ -39,7 +39,7 @@ def _limit_malloc_arenas() -> None:
 
 
 def _office_app(options, **config):
-    from app.kecamatan import create_app
+    from app.programs.office_app import create_app
     return create_app(dict(data_config(options), **config))
 
 

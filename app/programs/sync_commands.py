@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def _office_app(options):
-    from app.kecamatan import create_app
+    from app.programs.office_app import create_app
     from app.programs.office_commands import data_config
     return create_app(data_config(options))  # with --mode desa: its own desa.sqlite3 and its link to the relay
 

@@ -104,13 +104,13 @@ def complaint_record(complaint, row: PublicStatus) -> dict:
 
 def pre_registration_record(pre, row: PublicStatus) -> dict:
     """A desa's F-1.07 (issue 28): waiting for the counter, then taken in (with the application's number)."""
-    from app.desa import relay
+    from app.desa import relay_records
     step = "menunggu"
-    if pre.status == pre.ACCEPTED and pre.relay_status not in (relay.REFUSED, relay.EXPIRED):
+    if pre.status == pre.ACCEPTED and pre.relay_status not in (relay_records.REFUSED, relay_records.EXPIRED):
         step = "diterima"
-    elif pre.relay_status == relay.REFUSED:
+    elif pre.relay_status == relay_records.REFUSED:
         step = "ditolak"
-    elif pre.relay_status == relay.EXPIRED:
+    elif pre.relay_status == relay_records.EXPIRED:
         step = "kedaluwarsa"
     steps = [["menunggu", _day(pre.entered_at)]]
     if step != "menunggu":

@@ -5,7 +5,8 @@ from datetime import datetime
 from sync.client import engine, link, records
 from sync.client.models import RetiredKey, SyncLink, SyncLog
 from sync.client import transport
-from sync.client.transport import LinkDown, Refused
+from sync.client.link_down import LinkDown
+from sync.client.transport import Refused
 from sync.client.enrolment import EnrolmentError, check_center_and_clock, clean_center_url  # noqa: F401
 from app.frame import audit
 from app.frame.dates import utc_now

@@ -17,7 +17,8 @@ from app.frame.dates import utc_now
 from sync import protocol
 from sync.client import engine
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import LinkDown, Refused
+from sync.client.link_down import LinkDown
+from sync.client.transport import Refused
 
 
 class IdentityError(Exception):

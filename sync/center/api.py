@@ -7,19 +7,21 @@ import json
 import logging
 import time
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 from werkzeug.exceptions import ClientDisconnected
 
 from app.frame.dates import utc_now
-from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER, int_arg
+from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER
 from sync import jpeg_transit, protocol
 from sync.center import keys, records
 from sync.center.audit import audit
 from sync.center.db import center_database
+from sync.center.public_status_records import note_delivery
+from sync.center.relay import KEY_REVOKED_MESSAGE, WRONG_DEVICE, allowed
+from sync.center.routes import MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, streamed
 from sync.center.server import CLOSE_AFTER_ANSWER
 
 log = logging.getLogger(__name__)
-blueprint = Blueprint("center_api", __name__)
 OPENAPI_PATH = "docs/openapi.json"
 TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
              % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
@@ -29,19 +31,12 @@ COUNTER_KEY_REVOKED = ("Kunci komputer ini sudah dicabut di pusat (komputer dila
                        "dipulihkan setelah komputer ini didaftarkan ulang). Data tetap aman di komputer ini. Di halaman "
                        "Sinkronisasi, klik Putuskan tautan, minta kode pendaftaran baru kepada admin pusat, lalu "
                        "daftarkan ulang komputer ini.")
-MAX_CURSOR = 2 ** 62  # far above any real event number, and inside every database's integer range
 
 
-def _error(status: int, code: str, message: str):
-    response = jsonify({"error": code, "message": message})
-    response.status_code = status
-    return response
-
-
-@blueprint.before_request
+@api_blueprint.before_request
 def authenticate_request():
     refusal = _authenticate()
-    if refusal is not None and _streamed():
+    if refusal is not None and streamed():
         # Its body was not read: close after the answer rather than read (drain) a body that a
         # stranger may send slowly, or never, on one of the server's threads.
         request.environ[CLOSE_AFTER_ANSWER] = True
@@ -54,10 +49,10 @@ def _authenticate():
     if request.endpoint in ("center_api.enrol", "center_api.openapi", "center_api.relay_enrol"):
         return None
     if request.content_length is not None and request.content_length > protocol.MAX_PACKET_BYTES:
-        return _error(413, "too_large", TOO_LARGE)
+        return error_answer(413, "too_large", TOO_LARGE)
     # A packet is signed over its head; its items carry their own MACs and are read and checked
     # as they arrive (packets(), packet_items()), so the body is not read here.
-    body = None if _streamed() else request.get_data(cache=True)
+    body = None if streamed() else request.get_data(cache=True)
     path = request.full_path.rstrip("?") if request.query_string else request.path
     _, _, nonce, _, g.compact_auth = protocol.request_credentials(request.headers)
     try:
@@ -65,33 +60,31 @@ def _authenticate():
     except keys.ClockSkew as skew:
         # Signed, and with the center's own time: the kecamatan shows by how much its clock is off.
         g.device_key, g.request_nonce = skew.key, nonce
-        response = _error(401, "clock_skew", "jam perangkat berbeda lebih dari 5 menit dari jam pusat")
+        response = error_answer(401, "clock_skew", "jam perangkat berbeda lebih dari 5 menit dari jam pusat")
         response.set_data(json.dumps({"error": "clock_skew", "server_time": int(time.time()),
                                       "message": "jam perangkat berbeda lebih dari 5 menit dari jam pusat"}))
         return response
     except keys.KeyReplaced as replaced:
         g.device_key, g.request_nonce = replaced.key, nonce
         if request.endpoint != "center_api.replace":  # the takeover's retry by the PC that made it
-            return _error(401, "replaced", keys.REPLACED_MESSAGE.format(code=replaced.key.device_code))
+            return error_answer(401, "replaced", keys.REPLACED_MESSAGE.format(code=replaced.key.device_code))
         g.kecamatan = replaced.key.kecamatan
         return None
     except keys.KeyRevoked as revoked:
-        from sync.center.relay import KEY_REVOKED_MESSAGE
         g.device_key, g.request_nonce = revoked.key, nonce
-        return _error(401, "revoked", KEY_REVOKED_MESSAGE if revoked.key.desa_code else COUNTER_KEY_REVOKED)
+        return error_answer(401, "revoked", KEY_REVOKED_MESSAGE if revoked.key.desa_code else COUNTER_KEY_REVOKED)
     except keys.Refused as refusal:
         log.info("API refused %s %s: %s", request.method, request.path, refusal)
-        return _error(401, "unauthorized", "permintaan tidak diizinkan")
+        return error_answer(401, "unauthorized", "permintaan tidak diizinkan")
     g.device_key = key
     g.kecamatan = key.kecamatan
     g.request_nonce = nonce
-    from sync.center.relay import WRONG_DEVICE, allowed  # the relay's routes are its own module's
     if not allowed(request.endpoint or "", key):
-        return _error(403, "wrong_device", WRONG_DEVICE)
+        return error_answer(403, "wrong_device", WRONG_DEVICE)
     return None
 
 
-@blueprint.after_request
+@api_blueprint.after_request
 def sign_answer(response):
     """Sign the answer of a signed request. Its head is what the protocol needs and nothing more
     (each crosses the rural link, ~20 a pass): no page's security headers, since only the key's
@@ -120,53 +113,23 @@ def _deflate_if_asked(response) -> None:
         response.headers["Content-Type"] = protocol.JSON_DEFLATE
 
 
-def _streamed() -> bool:
-    return request.mimetype == protocol.PACKET_CONTENT_TYPE
-
-
-def packet_items() -> list[tuple[dict, bytes]]:
-    """The whole packet of this request (each item's MAC checked against the signed head), for
-    the endpoints that store a packet together; raises protocol.PacketError."""
-    if not _streamed():
-        raise protocol.PacketError("paket harus dikirim sebagai " + protocol.PACKET_CONTENT_TYPE)
-    try:
-        return protocol.read_packet(request.stream.read, request.content_length or 0,
-                                    (g.device_key.secret, g.request_nonce))
-    except (protocol.PacketError, OSError, ClientDisconnected) as problem:
-        request.environ[CLOSE_AFTER_ANSWER] = True  # the rest of the body is not read
-        if isinstance(problem, protocol.PacketError):
-            raise
-        raise protocol.PacketCut("paket terpotong: sambungan putus sebelum paket utuh") from None
-
-
-def _json_body():
-    body = request.get_data(cache=True) or b"null"
-    try:
-        if request.mimetype == protocol.JSON_DEFLATE:  # protocol 3: the manifest travels deflated
-            body = protocol.inflate(body, protocol.MAX_PACKET_BYTES)
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-@blueprint.get("/openapi.json")
+@api_blueprint.get("/openapi.json")
 def openapi():
     path = current_app.config["CENTER_ROOT"] / OPENAPI_PATH
     return current_app.response_class(path.read_bytes(), mimetype="application/json")
 
 
-@blueprint.post("/v1/enrol")
+@api_blueprint.post("/v1/enrol")
 def enrol():
-    body = _json_body()
+    body = json_body()
     if body is None or not all(isinstance(body.get(k), str) for k in ("kecamatan_code", "enrolment_code")):
-        return _error(400, "bad_request", "kecamatan_code dan enrolment_code wajib diisi")
+        return error_answer(400, "bad_request", "kecamatan_code dan enrolment_code wajib diisi")
     device_id = body.get("device_id") if isinstance(body.get("device_id"), str) else ""
     installation = body.get("installation") if isinstance(body.get("installation"), str) else ""
     try:
         kecamatan, key = keys.enrol(body["kecamatan_code"], body["enrolment_code"], device_id, installation[:128])
     except keys.EnrolmentRefused as refusal:
-        response = _error(401, refusal.kind, str(refusal))
+        response = error_answer(401, refusal.kind, str(refusal))
         return response
     _follow_previous_key(kecamatan, key, body)
     with center_database.atomic():
@@ -194,32 +157,32 @@ def _follow_previous_key(kecamatan, key, body: dict) -> None:
                   username="api")
 
 
-@blueprint.post("/v1/replace")
+@api_blueprint.post("/v1/replace")
 def replace():
     """A PC holding a restored backup takes over the key's device code ("PC ini menggantikan PC P1"):
     a new key with the same code; the old key is refused from now on. `machine` names the asking PC,
     so its retry after a lost answer gets the same key back."""
-    body = _json_body()
+    body = json_body()
     machine = body.get("machine") if body else None
     if not isinstance(machine, str) or not 16 <= len(machine) <= 128:
-        return _error(400, "bad_request", "machine wajib diisi")
+        return error_answer(400, "bad_request", "machine wajib diisi")
     key = g.device_key
     if not key.device_code or key.desa_code:
-        return _error(409, "no_device_code", "kunci ini tidak memiliki kode perangkat dari pusat; daftarkan komputer "
-                                             "ini dengan kode pendaftaran baru")
+        return error_answer(409, "no_device_code", "kunci ini tidak memiliki kode perangkat dari pusat; daftarkan komputer "
+                                                   "ini dengan kode pendaftaran baru")
     try:
         with center_database.atomic():
             successor = keys.replace_device(key, machine)
             audit("ganti_perangkat", "kecamatan", g.kecamatan.code,
                   f"perangkat {key.device_code}: kunci {key.key_id} digantikan oleh {successor.key_id}", username="api")
     except keys.KeyReplaced:
-        return _error(401, "replaced", keys.REPLACED_MESSAGE.format(code=key.device_code))
+        return error_answer(401, "replaced", keys.REPLACED_MESSAGE.format(code=key.device_code))
     return jsonify({"key_id": successor.key_id, "secret": successor.secret, "device_code": successor.device_code,
                     "kecamatan_code": g.kecamatan.code,
                     "highest_sequence": keys.highest_sequence(g.kecamatan, successor.device_code)})
 
 
-@blueprint.get("/v1/probe")
+@api_blueprint.get("/v1/probe")
 def probe():
     return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
                     "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
@@ -243,23 +206,23 @@ def _manifest_items(body):
     return cleaned
 
 
-@blueprint.post("/v1/manifest")
+@api_blueprint.post("/v1/manifest")
 def manifest():
-    items = _manifest_items(_json_body())
+    items = _manifest_items(json_body())
     if items is None:
-        return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+        return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
     return jsonify(records.answer_manifest(g.kecamatan, items))
 
 
-@blueprint.post("/v1/packets")
+@api_blueprint.post("/v1/packets")
 def packets():
     """A packet of applications, read as it arrives: each application is stored, in its own
     transaction, as soon as its photo and MAC are here and check out. When the connection dies
     mid-body the ones stored stay stored, and the kecamatan's manifest finds them before it sends
     the rest. The answer has one result per application in the packet's order, without id and
     version (the photos' heads travel together, the hash as its check, the number in the record)."""
-    if not _streamed():
-        return _error(400, "bad_packet", "paket harus dikirim sebagai " + protocol.PACKET_CONTENT_TYPE)
+    if not streamed():
+        return error_answer(400, "bad_packet", "paket harus dikirim sebagai " + protocol.PACKET_CONTENT_TYPE)
     packet = protocol.StreamedPacket(request.stream.read, request.content_length or 0, g.device_key.secret,
                                      g.request_nonce)
     outcomes = []
@@ -274,28 +237,17 @@ def packets():
         # nobody; an altered item to its sender. Either way the rest of the body is not read.
         request.environ[CLOSE_AFTER_ANSWER] = True
         log.info("streamed packet ended after %d items: %s", len(outcomes), type(problem).__name__)
-        return _error(400, "bad_packet", f"paket ditolak setelah {len(outcomes)} permohonan: "
-                                         f"{problem if isinstance(problem, protocol.PacketError) else 'sambungan putus'}")
+        return error_answer(400, "bad_packet", f"paket ditolak setelah {len(outcomes)} permohonan: "
+                                               f"{problem if isinstance(problem, protocol.PacketError) else 'sambungan putus'}")
     return jsonify({"results": [outcome.as_json(named=False) for outcome in outcomes]})
 
 
-def _cursor_args() -> tuple[int | None, int | None]:
-    """?after= (0 when absent) and ?limit= (500 when absent, kept within 1..1000); (None, None) when
-    either is not a whole number or the cursor is outside 0..MAX_CURSOR."""
-    cursor = int_arg(request.args, "after", None if request.args.get("after") else 0, highest=MAX_CURSOR)
-    limit = int_arg(request.args, "limit", None if request.args.get("limit") else 500)
-    if cursor is None or limit is None:
-        return None, None
-    return cursor, min(max(limit, 1), 1000)
-
-
-@blueprint.get("/v1/statuses")
+@api_blueprint.get("/v1/statuses")
 def statuses():
-    cursor, limit = _cursor_args()
+    cursor, limit = cursor_args()
     if cursor is None:
-        return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
+        return error_answer(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     events = records.events_after(g.kecamatan, cursor, limit + 1, keys.device_codes(g.device_key))
-    from sync.center.public_status import note_delivery  # its module imports this one
     note_delivery(g.device_key)  # a pass pulls statuses after pushing all it had: the office's state is current
     more = len(events) > limit
     events = events[:limit]

@@ -14,11 +14,12 @@ from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, performance, public_status, relay, sealed, sms, views  # noqa: F401  (relay, performance, public_status add routes)
+from sync.center import api, performance, public_status, relay, sealed, sms, views  # noqa: F401  (api, relay, performance, public_status, views add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
+from sync.center.routes import api_blueprint, page_blueprint
 from sync.center.db import is_postgres, open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
@@ -95,10 +96,10 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.extensions["center_database"] = db
 
     csrf = CSRFProtect(app)
-    csrf.exempt(api.blueprint)  # the API authenticates each request by its signature instead
+    csrf.exempt(api_blueprint)  # the API authenticates each request by its signature instead
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
-    app.register_blueprint(api.blueprint, url_prefix="/api")
-    app.register_blueprint(views.blueprint)
+    app.register_blueprint(api_blueprint, url_prefix="/api")
+    app.register_blueprint(page_blueprint)
     install_policy(app, POLICY)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
@@ -122,7 +123,7 @@ def load_operator() -> None:
     """The signed-in operator of a page. The API is signed request by request (sync/center/api.py):
     an operator's cookie means nothing there, and reading the session would add `Vary: Cookie` to
     every answer's head on the rural link."""
-    if request.blueprint == api.blueprint.name:
+    if request.blueprint == api_blueprint.name:
         g.user = None
         return
     load_current_user()
@@ -143,7 +144,7 @@ def purge_personal_data(app) -> None:
 
 def forget_public_statuses(app) -> None:
     """Background job: public status records past their retention time are deleted (issue 28)."""
-    from sync.center.public_status import forget_finished
+    from sync.center.public_status_records import forget_finished
     forget_finished(app.config["PUBLIC_STATUS_KEEP_DAYS"])
 
 

@@ -28,12 +28,11 @@ from app.frame.request_cycle import int_arg
 from app.frame.working_days import WorkCalendar
 from sync import protocol
 from sync.center.audit import record_view
-from sync.center.api import _error, _json_body, blueprint as api_blueprint, packet_items
 from sync.center.db import center_database
 from sync.center.letterhead import regency_letterhead
 from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
-from sync.center.views import blueprint
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, page_blueprint
 
 KIND = "kinerja"  # as the kecamatan names it in its outbox and in USB files
 KEY = re.compile(r"^KINERJA-(\d{4})-([1-4])$")
@@ -138,9 +137,9 @@ def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
 
 @api_blueprint.post("/v1/kinerja/manifest")
 def performance_manifest():
-    body = _json_body()
+    body = json_body()
     items = body.get("items") if body else None
-    problem = _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+    problem = error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
     if not isinstance(items, list) or len(items) > 5000:
         return problem
     need, have, conflict = [], [], []
@@ -162,7 +161,7 @@ def performance_packets():
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return _error(400, "bad_packet", str(problem))
+        return error_answer(400, "bad_packet", str(problem))
     return jsonify({"results": [store_report(g.device_key, header, photo).as_json() for header, photo in items]})
 
 
@@ -405,13 +404,13 @@ def _warm_now(app, quarters) -> None:
         app.logger.exception("kinerja: figures not computed ahead")
 
 
-@blueprint.get("/kinerja")
+@page_blueprint.get("/kinerja")
 def performance():
     context = _context()
     return render_template("center/performance.html", table=_table(context, True), **context)
 
 
-@blueprint.get("/kinerja/cetak")
+@page_blueprint.get("/kinerja/cetak")
 def performance_print():
     context = _context()
     return render_template("center/performance_print.html", table=_table(context, False), kop=regency_letterhead(),
@@ -453,7 +452,7 @@ def workbook(context: dict) -> bytes:
     return xlsx_bytes("Kinerja", header, lines, lead_rows=lead)
 
 
-@blueprint.get("/kinerja.xlsx")
+@page_blueprint.get("/kinerja.xlsx")
 def performance_xlsx():
     context = _context()
     quarter = context["quarter"]
@@ -467,7 +466,7 @@ def performance_xlsx():
     return response
 
 
-@blueprint.get("/kinerja/kecamatan/<int:kecamatan_id>")
+@page_blueprint.get("/kinerja/kecamatan/<int:kecamatan_id>")
 def performance_trend(kecamatan_id: int):
     from playhouse.flask_utils import get_object_or_404
     from app.frame.charts import trend_chart
@@ -489,7 +488,7 @@ def performance_trend(kecamatan_id: int):
                            quarter=last)
 
 
-@blueprint.app_template_filter("angka")
+@page_blueprint.app_template_filter("angka")
 def angka(value) -> str:
     """A figure as the Indonesian reader writes it; nothing measured is "–", never 0."""
     if value is None or value == "":

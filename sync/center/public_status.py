@@ -1,188 +1,48 @@
 """The public status page (issue 28): a citizen follows a KTP-el application or a complaint from a
 phone, with the tracking number and the slip's check code (or the slip's QR), while the
 kecamatan's PC stays offline. The kecamatan sends the minimal public record by the signed API
-(`/api/v1/public/manifest`, `/packets`, kind `status_publik` of its outbox); this module keeps the
-newest one per number and answers the page.
+(`/api/v1/public/manifest`, `/packets`, kind `status_publik` of its outbox); its routes here store
+them (sync/center/public_status_records.py keeps the newest one per number) and the page answers.
 
-The check code never rests here: the kecamatan sends sha256(number, code); the center keeps an HMAC
-of it under its own key (`code_key`), so a copy of this table cannot be searched for codes without
-the key. An unknown number and a wrong code get the same page, and each miss is throttled per
-address and for everyone (app/frame/throttle).
+An unknown number and a wrong code get the same page, and each miss is throttled per address and
+for everyone (app/frame/throttle).
 """
-import hashlib
-import hmac
-import json
-import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs
 
-from flask import current_app, g, has_request_context, jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from markupsafe import escape
-from peewee import IntegrityError
 
 from app.frame import throttle
-from app.frame.dates import utc_now
 from sync import protocol
 from sync import public_status as vocabulary
-from sync.center import sms
-from sync.center.api import _error, _json_body, blueprint as api_blueprint, packet_items
-from sync.center.db import center_database, is_postgres
-from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
-from sync.center.records import Outcome
-from sync.center.views import blueprint as pages
+from sync.center.db import center_database
+from sync.center.models import PublicStatus
+from sync.center.public_status_records import code_key, find, note_delivery, store_public, view_of
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, page_blueprint
 
-MAX_RECORD_BYTES = 8 * 1024
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A miss (unknown number or wrong code): per address, each one past the first few waits twice as
 # long; for everyone, a flood of misses from many addresses closes the lookups for a minute.
 ADDRESS_SCOPE, ALL_SCOPE = "cek_status", "cek_status_semua"
 ADDRESS_FREE, ADDRESS_WINDOW = 10, timedelta(minutes=15)
 ALL_FREE, ALL_WINDOW = 600, timedelta(minutes=1)
-# The center's own later steps of an application (printed, shipped) show before the kecamatan syncs.
-CENTER_STEPS = {"printed": "dicetak", "shipped": "dikirim"}
-
-
-def code_key(code_digest: str) -> str:
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(secret, b"status-publik|" + code_digest.encode(), hashlib.sha256).hexdigest()
-
-
-# --- kecamatan -> center: the public records --------------------------------------------------------
-
-def _day_or_blank(value) -> bool:
-    if value == "":
-        return True
-    if not (isinstance(value, str) and DAY.match(value)):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _text(value, limit: int) -> bool:
-    return isinstance(value, str) and len(value) <= limit
-
-
-def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | None:
-    """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
-    allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
-               "office", "hours", "changed_at", "sms", "office_address"}
-    if set(record) - allowed:
-        return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
-    kind = record.get("kind")
-    if kind not in vocabulary.STEPS or record.get("number") != number:
-        return "jenis atau nomor status publik tidak sah"
-    if kind == "ktp":
-        matched = protocol.REGISTRATION_NUMBER.match(number)
-        if not matched or matched.group(1) != kecamatan.digits:
-            return "nomor pendaftaran bukan milik kecamatan ini"
-    if kind == "pra":  # a desa's own forms only (a desa PC's key names its desa)
-        matched = protocol.PRE_REGISTRATION_NUMBER.match(number)
-        key = g.get("device_key") if has_request_context() else None
-        desa = (key.desa_code or "").replace(".", "") if key is not None else ""
-        if not matched or not matched.group(1).startswith(kecamatan.digits) or (desa and matched.group(1) != desa):
-            return "nomor pra-pendaftaran bukan milik desa atau kecamatan ini"
-    elif has_request_context() and g.get("device_key") is not None and g.device_key.desa_code:
-        return "perangkat desa hanya mengirim status pra-pendaftaran"
-    if not (isinstance(record.get("code_digest"), str) and protocol.HEX64.fullmatch(record["code_digest"])):
-        return "ringkasan kode cek tidak sah"
-    if record.get("step") not in vocabulary.STEPS[kind]:
-        return "tahap tidak dikenal"
-    steps = record.get("steps")
-    if not (isinstance(steps, list) and len(steps) <= 20 and all(
-            isinstance(s, list) and len(s) == 2 and s[0] in vocabulary.STEPS[kind] and _day_or_blank(s[1])
-            for s in steps)):
-        return "riwayat tahap tidak sah"
-    if not (_day_or_blank(record.get("promised")) and _day_or_blank(record.get("follow_up_due"))
-            and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
-            and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)
-            and _text(record.get("office_address", ""), 300)):
-        return "isian status publik tidak sah"
-    if "sms" in record and (problem := sms.phone_problem(record["sms"])):
-        return problem
-    return None
-
-
-def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
-    """The newest version wins; an older one arriving late is answered as held."""
-    key, version = header.get("id"), header.get("version")
-    number = vocabulary.number_of(key)
-    shown = key[:64] if isinstance(key, str) else ""
-    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10 ** 6:
-        return Outcome(shown, None, "rejected", "versi tidak sah")
-    digest, record = header.get("hash"), header.get("record")
-    if number is None or not isinstance(digest, str) or not protocol.HEX64.fullmatch(digest) or not isinstance(record, dict):
-        return Outcome(shown, version, "rejected", "kepala status publik tidak lengkap")
-    if payload or len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
-        return Outcome(key, version, "rejected", "status publik terlalu besar")
-    if protocol.content_hash(record, protocol.sha256_hex(b"")) != digest:
-        return Outcome(key, version, "rejected", "hash isi tidak cocok (rusak di jalan)")
-    problem = record_problem(kecamatan, number, record)
-    if problem:
-        return Outcome(key, version, "rejected", problem)
-    final = record["step"] in vocabulary.FINAL_STEPS[record["kind"]]
-    # The consented phone never rests in the public record: sync/center/sms.py keeps it sealed.
-    phone = record.get("sms")
-    public = {k: v for k, v in record.items() if k != "sms"}
-    values = dict(kind=record["kind"], version=version, content_hash=digest, code_key=code_key(record["code_digest"]),
-                  record_json=json.dumps(public, ensure_ascii=False), received_at=utc_now())
-    for _ in range(2):  # a concurrent insert of the same number turns into an update on retry
-        try:
-            with center_database.atomic():
-                query = PublicStatus.select().where((PublicStatus.kecamatan == kecamatan.id)
-                                                    & (PublicStatus.number == number))
-                # PostgreSQL: two packets of one number wait for each other; SQLite writes one at a time.
-                row = (query.for_update() if is_postgres(center_database) else query).first()
-                if row is None:
-                    PublicStatus.create(kecamatan=kecamatan.id, number=number, final_at=utc_now() if final else None,
-                                        **values)
-                    sms.follow(current_app, kecamatan, number, record, phone)
-                    return Outcome(key, version, "stored")
-                if version < row.version or (version == row.version and digest == row.content_hash):
-                    return Outcome(key, version, "duplicate")
-                if version == row.version:
-                    return Outcome(key, version, "conflict", "versi ini sudah diterima dengan isi berbeda")
-                final_at = (row.final_at or utc_now()) if final else None
-                PublicStatus.update(final_at=final_at, **values).where(PublicStatus.id == row.id).execute()
-                sms.follow(current_app, kecamatan, number, record, phone)
-                return Outcome(key, version, "stored")
-        except IntegrityError:
-            continue
-    return Outcome(key, version, "duplicate")
-
-
-def note_delivery(key, at=None) -> None:
-    """The kecamatan's public state reached the center from one of its counter PCs: a pass (its
-    public records, then its status pull, which comes after everything due was pushed) or a USB
-    batch file (`at`: when the office wrote it). "Terakhir diperbarui" on the page reads this, not
-    `last_seen_at`: a desa PC's key or a probe signs requests without carrying the office's state."""
-    if key is None or key.desa_code:
-        return
-    now = utc_now()
-    at = min(at or now, now)  # a PC clock running ahead does not make the office look fresher
-    Kecamatan.update(public_synced_at=at).where(
-        (Kecamatan.id == key.kecamatan_id)
-        & (Kecamatan.public_synced_at.is_null() | (Kecamatan.public_synced_at < at))).execute()
 
 
 @api_blueprint.post("/v1/public/manifest")
 def public_manifest():
     from flask import g
-    body = _json_body()
+    body = json_body()
     items = body.get("items") if body else None
     if not isinstance(items, list) or len(items) > 5000:
-        return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+        return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
     need, have = [], []
     for item in items:
         number = vocabulary.number_of(item.get("id")) if isinstance(item, dict) else None
         version = item.get("version") if isinstance(item, dict) else None
         if number is None or not isinstance(version, int) or isinstance(version, bool) \
                 or not (isinstance(item.get("hash"), str) and protocol.HEX64.fullmatch(item["hash"])):
-            return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+            return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
         row = PublicStatus.get_or_none((PublicStatus.kecamatan == g.kecamatan.id) & (PublicStatus.number == number))
         entry = {"id": item["id"], "version": version}
         held = row is not None and (row.version > version or (row.version == version
@@ -199,7 +59,7 @@ def public_packets():
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return _error(400, "bad_packet", str(problem))
+        return error_answer(400, "bad_packet", str(problem))
     results = [store_public(g.kecamatan, header, payload).as_json() for header, payload in items]
     note_delivery(g.device_key)
     return jsonify({"results": results})
@@ -300,48 +160,7 @@ def _miss() -> None:
         throttle.hit(ALL_SCOPE, "*")
 
 
-def find(numbers: list[str], code: str) -> PublicStatus | None:
-    """The record whose number (one of the typed number's readings) and code both match; the same
-    work whether a number is known or not."""
-    wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
-    found = None
-    for row in PublicStatus.select().where(PublicStatus.number.in_(numbers)).limit(20):
-        if hmac.compare_digest(row.code_key, wanted[row.number]):
-            found = row
-    return found
-
-
-def view_of(row: PublicStatus) -> dict:
-    """What the page shows: plain words for each step, the dates, the office and how fresh it is."""
-    record = json.loads(row.record_json)
-    kind, office = record["kind"], record.get("office") or row.kecamatan.name
-    steps = [list(s) for s in record.get("steps", [])]
-    step = record["step"]
-    if kind == "ktp" and step in ("diterima", "kurang", "diproses"):
-        at_center = (ReceivedApplication.select(ReceivedApplication.status, ReceivedApplication.printed_at,
-                                                ReceivedApplication.shipped_at)
-                     .where((ReceivedApplication.kecamatan == row.kecamatan_id)
-                            & (ReceivedApplication.registration_number == row.number))
-                     .order_by(ReceivedApplication.version.desc()).first())
-        if at_center is not None and at_center.status in CENTER_STEPS:
-            step = CENTER_STEPS[at_center.status]
-            moment = at_center.shipped_at if step == "dikirim" else at_center.printed_at
-            steps.append([step, moment.date().isoformat() if moment else ""])
-    words = vocabulary.STEPS[kind]
-    synced_at = row.kecamatan.public_synced_at or row.received_at  # received_at: a record from before the column
-    return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
-            "office_address": record.get("office_address", ""),
-            "step": words[step].format(office=office), "step_code": step, "final": step in vocabulary.FINAL_STEPS[kind],
-            "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
-            "promised": date.fromisoformat(record["promised"]) if record.get("promised") else None,
-            "follow_up": record.get("follow_up", ""),
-            "follow_up_due": date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None,
-            # An office offline for days: said in days, so an old date is not read as today's news.
-            "synced_at": synced_at, "synced_days": max((utc_now() - synced_at).days, 0),
-            "region": row.kecamatan.code}  # its moments in the kecamatan's zone, as on its own slips
-
-
-@pages.get("/cek")
+@page_blueprint.get("/cek")
 def status_page():
     """No login, no script: a GET form; the slip's QR opens it with both fields filled."""
     typed_number = (request.args.get("n") or "")[:60]
@@ -363,21 +182,3 @@ def status_page():
         return render_template("center/public_status.html", **context), 404
     context["status"] = view_of(row)
     return render_template("center/public_status.html", **context)
-
-
-# --- retention ------------------------------------------------------------------------------------
-
-def forget_finished(keep_days: int, now=None) -> int:
-    """Delete the records handed over or closed more than `keep_days` ago; returns how many."""
-    from sync.center.audit import audit
-    cutoff = (now or utc_now()) - timedelta(days=keep_days)
-    finished = PublicStatus.final_at.is_null(False) & (PublicStatus.final_at < cutoff)
-    with center_database.atomic():
-        sms.forget_with(PublicStatus.select(PublicStatus.kecamatan, PublicStatus.number).where(finished))
-        if sms.enabled(current_app):
-            sms.forget_sent(cutoff)
-        gone = PublicStatus.delete().where(finished).execute()
-        if gone:
-            audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)",
-                  username="sistem")
-    return gone

@@ -19,17 +19,17 @@ from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
 from sync import protocol
-from sync.center.api import MAX_CURSOR, _cursor_args, _error, _json_body, blueprint, packet_items
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.keys import f107_key
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
 from sync.center.records import Outcome, nik_problem, photo_check
+from sync.center.routes import MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, packet_items
 
 DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
                          "center_api.relay_statuses"})
 # Both kinds of key: the probe, and the public status records (issue 28; a desa's key sends only its
-# forms' kind `pra`, sync/center/public_status.py).
+# forms' kind `pra`, sync/center/public_status_records.record_problem).
 SHARED_ROUTES = frozenset({"center_api.probe", "center_api.public_manifest", "center_api.public_packets"})
 KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status_manifest",
                               "center_api.relay_status_packets", "center_api.relay_desa_keys",
@@ -137,17 +137,17 @@ def store_pre_registration(key: DeviceKey, header: dict, photo: bytes) -> Outcom
 
 
 def _manifest(lookup):
-    body = _json_body()
+    body = json_body()
     items = body.get("items") if body else None
     if not isinstance(items, list) or len(items) > 5000:
-        return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+        return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
     need, have, conflict = [], [], []
     for item in items:
         if not (isinstance(item, dict) and isinstance(item.get("id"), str)
                 and protocol.PRE_REGISTRATION_NUMBER.match(item["id"]) and isinstance(item.get("version"), int)
                 and not isinstance(item.get("version"), bool) and 1 <= item["version"] <= 10000
                 and isinstance(item.get("hash"), str) and protocol.HEX64.fullmatch(item["hash"])):
-            return _error(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
+            return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
         entry = {"id": item["id"], "version": item["version"]}
         held = lookup(item["id"], item["version"])
         if held is None:
@@ -163,11 +163,11 @@ def _packet_results(store):
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return _error(400, "bad_packet", str(problem))
+        return error_answer(400, "bad_packet", str(problem))
     return jsonify({"results": [store(g.device_key, header, photo).as_json() for header, photo in items]})
 
 
-@blueprint.post("/v1/relay/pra/manifest")
+@api_blueprint.post("/v1/relay/pra/manifest")
 def relay_pra_manifest():
     def held(number, version):
         row = RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == version))
@@ -175,7 +175,7 @@ def relay_pra_manifest():
     return _manifest(held)
 
 
-@blueprint.post("/v1/relay/pra/packets")
+@api_blueprint.post("/v1/relay/pra/packets")
 def relay_pra_packets():
     return _packet_results(store_pre_registration)
 
@@ -189,12 +189,12 @@ def _installation_devices(key: DeviceKey) -> list[str]:
     return sorted({r.device_code for r in rows} | {key.device_code})
 
 
-@blueprint.get("/v1/relay/statuses")
+@api_blueprint.get("/v1/relay/statuses")
 def relay_statuses():
     """The desa PC's status cursor: what its kecamatan said about the pre-registrations it sent."""
-    cursor, limit = _cursor_args()
+    cursor, limit = cursor_args()
     if cursor is None:
-        return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
+        return error_answer(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     key = g.device_key
     rows = list(RelayStatus.select()
                 .where((RelayStatus.kecamatan == key.kecamatan_id) & (RelayStatus.desa_code == key.desa_code)
@@ -215,13 +215,13 @@ def status_event_json(row: RelayStatus) -> dict:
 
 # --- center -> kecamatan: the inbox ----------------------------------------------------------------
 
-@blueprint.get("/v1/relay/inbox")
+@api_blueprint.get("/v1/relay/inbox")
 def relay_inbox():
     """The kecamatan's cursor over its desa's pre-registrations, as a packet (photos as they are);
     each header carries its `seq`. An empty packet: nothing after the cursor."""
-    cursor, limit = _cursor_args()
+    cursor, limit = cursor_args()
     if cursor is None:
-        return _error(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
+        return error_answer(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
     from sync.center.retention import RELAY_ACCEPTED, RELAY_SETTLED, relay_outcomes, settle_relay
     with center_database.atomic():  # kept only until its outcome is held here (issue 30)
@@ -301,7 +301,7 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     return _store_whole(existing, create, number, step, digest)
 
 
-@blueprint.post("/v1/relay/status/manifest")
+@api_blueprint.post("/v1/relay/status/manifest")
 def relay_status_manifest():
     def held(number, step):
         row = RelayStatus.get_or_none((RelayStatus.number == number) & (RelayStatus.step == step))
@@ -309,23 +309,23 @@ def relay_status_manifest():
     return _manifest(held)
 
 
-@blueprint.post("/v1/relay/status/packets")
+@api_blueprint.post("/v1/relay/status/packets")
 def relay_status_packets():
     return _packet_results(store_status)
 
 
-@blueprint.post("/v1/relay/desa-keys")
+@api_blueprint.post("/v1/relay/desa-keys")
 def relay_desa_keys():
     """The kecamatan's key generation per desa: desa keys of an older generation are revoked here
     (a lost laptop, a leaked code: "Cabut kunci" on the kecamatan's Operator Desa page). The answer holds
     the generations known here, so a counter PC learns what its kecamatan's other PCs revoked."""
-    body = _json_body()
+    body = json_body()
     generations = body.get("generations") if body else None
     if not isinstance(generations, dict) or len(generations) > 2000 or not all(
             isinstance(code, str) and re.fullmatch(r"\d{2}\.\d{2}\.\d{2}\.\d{4}", code)
             and isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= 10**6
             for code, number in generations.items()):
-        return _error(400, "bad_request", "generations harus {kode desa: generasi}")
+        return error_answer(400, "bad_request", "generations harus {kode desa: generasi}")
     kecamatan = g.kecamatan
     revoked = 0
     with center_database.atomic():
@@ -345,7 +345,7 @@ def relay_desa_keys():
     return jsonify({"revoked": revoked, "generations": known})
 
 
-@blueprint.get("/v1/relay/f107-key")
+@api_blueprint.get("/v1/relay/f107-key")
 def relay_f107_key():
     """The kecamatan's F-1.07 key, one for all its counter PCs (keys.f107_key): each asks until it holds
     it, at enrolment and on its passes (app/desa/relay.fetch_f107_key). A kecamatan key only (`allowed`):
@@ -443,16 +443,16 @@ def enrol_desa(ticket: dict, signature: str, installation: str) -> DeviceKey:
     return key
 
 
-@blueprint.post("/v1/relay/enrol")
+@api_blueprint.post("/v1/relay/enrol")
 def relay_enrol():
-    body = _json_body()
+    body = json_body()
     if body is None or not isinstance(body.get("ticket"), dict) or not isinstance(body.get("signature"), str):
-        return _error(400, "bad_request", "ticket dan signature wajib diisi")
+        return error_answer(400, "bad_request", "ticket dan signature wajib diisi")
     installation = body.get("installation") if isinstance(body.get("installation"), str) else ""
     try:
         key = enrol_desa(body["ticket"], body["signature"][:128], installation[:128])
     except TicketRefused as refusal:
-        return _error(401, refusal.kind, str(refusal))
+        return error_answer(401, refusal.kind, str(refusal))
     kecamatan = Kecamatan.get_by_id(key.kecamatan_id)
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
                     "kecamatan_name": kecamatan.name, "desa_code": key.desa_code, "device_code": key.device_code,

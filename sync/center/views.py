@@ -4,7 +4,7 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for)
+from flask import (abort, current_app, flash, g, redirect, render_template, request, url_for)
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
@@ -16,29 +16,32 @@ from app.frame.pagination import paginate
 from app.frame.regions import region_name, zone_of
 from app.frame.request_cycle import bounded_int, int_arg
 from sync import usb
+from sync.public_status import KIND as PUBLIC
 from sync.center import desk_records, keys, records
 from sync.center.audit import masked_applicant, record_view
+from sync.center.performance import KIND as REPORT_KIND, store_report
+from sync.center.public_status_records import note_delivery, store_public
 from sync.center.retention import is_purged, last_reports
+from sync.center.routes import page_blueprint
 from app.frame.signin import check_sign_in, sign_in, sign_out
 from app.frame.access import may
 from sync.center.accounts import account_problems
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
                                 Shipment)
 
-blueprint = Blueprint("center", __name__)
 STATUS_LABELS = {"received": "Diterima", "printed": "Dicetak", "shipped": "Dikirim", "rejected": "Ditolak",
                  "resend": "Diminta kirim ulang"}
 KEMENDAGRI_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 
 
-@blueprint.app_context_processor
+@page_blueprint.app_context_processor
 def labels():
     return {"STATUS_LABELS": STATUS_LABELS}
 
 
 # --- sign in -------------------------------------------------------------------------------
 
-@blueprint.route("/masuk", methods=["GET", "POST"])
+@page_blueprint.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
         return render_template("center/login.html", errors={}, username="")
@@ -57,13 +60,13 @@ def login():
     return redirect(url_for("center.performance" if may(attempt.account, "kinerja.beranda") else "center.dashboard"))
 
 
-@blueprint.post("/keluar")
+@page_blueprint.post("/keluar")
 def logout():
     sign_out()
     return redirect(url_for("center.login"))
 
 
-@blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
+@page_blueprint.route("/akun/kata-sandi", methods=["GET", "POST"])
 def change_password():
     if request.method == "GET":
         return render_template("center/change_password.html", errors={})
@@ -81,14 +84,14 @@ def change_password():
     return redirect(url_for("center.dashboard"))
 
 
-@blueprint.get("/vendor/htmx.min.js")
+@page_blueprint.get("/vendor/htmx.min.js")
 def htmx_js():
     return send_htmx()
 
 
 # --- dashboard -------------------------------------------------------------------------------
 
-@blueprint.get("/")
+@page_blueprint.get("/")
 def dashboard():
     counts = {}
     for kecamatan_id, status, count in (ReceivedApplication
@@ -127,7 +130,7 @@ def _received_on(day):
     return chosen if chosen is not None else (ReceivedApplication.id.is_null())
 
 
-@blueprint.get("/permohonan")
+@page_blueprint.get("/permohonan")
 def applications():
     query = ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
                                        ReceivedApplication.version, ReceivedApplication.full_name,
@@ -154,7 +157,7 @@ def applications():
 
 
 
-@blueprint.get("/permohonan/<int:application_id>")
+@page_blueprint.get("/permohonan/<int:application_id>")
 def application(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     record_view("lihat", "permohonan", item.registration_number,
@@ -163,7 +166,7 @@ def application(application_id: int):
                            events=list(item.events.order_by(item.events.model.seq)), errors={})
 
 
-@blueprint.get("/permohonan/<int:application_id>/foto")
+@page_blueprint.get("/permohonan/<int:application_id>/foto")
 def photo(application_id: int):
     item = get_object_or_404(ReceivedApplication, ReceivedApplication.id == application_id)
     if is_purged(item):
@@ -174,12 +177,12 @@ def photo(application_id: int):
                                       headers={"Cache-Control": "private, no-store"})
 
 
-@blueprint.post("/permohonan/<int:application_id>/tolak")
+@page_blueprint.post("/permohonan/<int:application_id>/tolak")
 def reject(application_id: int):
     return _move_with_reason(application_id, "rejected", "ditolak")
 
 
-@blueprint.post("/permohonan/<int:application_id>/minta-kirim-ulang")
+@page_blueprint.post("/permohonan/<int:application_id>/minta-kirim-ulang")
 def request_resend(application_id: int):
     return _move_with_reason(application_id, "resend", "diminta kirim ulang")
 
@@ -198,7 +201,7 @@ def _move_with_reason(application_id: int, to_status: str, verb: str):
     return redirect(url_for("center.application", application_id=item.id))
 
 
-@blueprint.get("/konflik")
+@page_blueprint.get("/konflik")
 def conflicts():
     return _conflicts_page()
 
@@ -227,7 +230,7 @@ def _conflicts_page(errors: dict | None = None, refused_id: int | None = None):
                            errors=errors or {}, error_targets=targets, refused_id=refused_id), 422 if errors else 200
 
 
-@blueprint.post("/konflik/<int:conflict_id>/selesai")
+@page_blueprint.post("/konflik/<int:conflict_id>/selesai")
 def resolve_conflict(conflict_id: int):
     conflict = get_object_or_404(Conflict, Conflict.id == conflict_id)
     note = request.form.get("note", "").strip()[:500]
@@ -249,7 +252,7 @@ def resolve_conflict(conflict_id: int):
 
 # --- print runs ---------------------------------------------------------------------------
 
-@blueprint.get("/cetak")
+@page_blueprint.get("/cetak")
 def print_runs():
     return _print_runs_page()
 
@@ -270,7 +273,7 @@ def _picked_ids() -> list[int]:
     return [number for number in map(bounded_int, request.form.getlist("application")) if number is not None]
 
 
-@blueprint.post("/cetak/baru")
+@page_blueprint.post("/cetak/baru")
 def new_print_run():
     picked = _picked_ids()
     if not picked:
@@ -283,7 +286,7 @@ def new_print_run():
 
 
 
-@blueprint.get("/cetak/<int:run_id>")
+@page_blueprint.get("/cetak/<int:run_id>")
 def print_run(run_id: int):
     run = get_object_or_404(PrintRun, PrintRun.id == run_id)
     items = list(run.applications.order_by(ReceivedApplication.kecamatan, ReceivedApplication.registration_number))
@@ -292,7 +295,7 @@ def print_run(run_id: int):
                            kecamatans={k.id: k for k in Kecamatan.select()})
 
 
-@blueprint.post("/cetak/<int:run_id>/dicetak")
+@page_blueprint.post("/cetak/<int:run_id>/dicetak")
 def mark_printed(run_id: int):
     run = get_object_or_404(PrintRun, PrintRun.id == run_id)
     done = desk_records.mark_printed(run, set(_picked_ids()))
@@ -302,7 +305,7 @@ def mark_printed(run_id: int):
 
 # --- shipments ------------------------------------------------------------------------------
 
-@blueprint.get("/kirim")
+@page_blueprint.get("/kirim")
 def shipments():
     ready = {}
     for kecamatan_id, count in (ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(1))
@@ -318,7 +321,7 @@ def shipments():
                            shipments=page.items, page=page, devices=devices)
 
 
-@blueprint.post("/kirim/baru")
+@page_blueprint.post("/kirim/baru")
 def new_shipment():
     kecamatan = Kecamatan.get_or_none(Kecamatan.id == int_arg(request.form, "kecamatan"))
     if kecamatan is None:
@@ -331,7 +334,7 @@ def new_shipment():
     return redirect(url_for("center.shipment", shipment_id=shipment.id)), 303
 
 
-@blueprint.get("/kirim/<int:shipment_id>")
+@page_blueprint.get("/kirim/<int:shipment_id>")
 def shipment(shipment_id: int):
     found = get_object_or_404(Shipment, Shipment.id == shipment_id)
     items = list(found.applications.order_by(ReceivedApplication.registration_number))
@@ -362,9 +365,6 @@ def import_one_file(content: bytes, filename: str) -> dict:
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
-    from sync.center.performance import KIND as REPORT_KIND, store_report  # its module imports this one
-    from sync.center.public_status import note_delivery, store_public
-    from sync.public_status import KIND as PUBLIC
     reports = [store_report(key, header, photo, via="usb") for header, photo in items
                if header.get("kind") == REPORT_KIND]
     # Public status records ride in the same files (issue 28); the counts below are the applications'.
@@ -389,7 +389,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
             "kecamatan": key.kecamatan.name}
 
 
-@blueprint.route("/impor", methods=["GET", "POST"])
+@page_blueprint.route("/impor", methods=["GET", "POST"])
 def usb_import():
     """One or many batch files (a whole folder); the page's script sends them one per request
     with a progress bar, and without script the form sends them together."""
@@ -415,7 +415,7 @@ def counter_keys(kecamatan_id: int):
                                      & (DeviceKey.desa_code == "")).order_by(DeviceKey.id.desc()))
 
 
-@blueprint.get("/ekspor-status/<int:kecamatan_id>")
+@page_blueprint.get("/ekspor-status/<int:kecamatan_id>")
 def status_export(kecamatan_id: int):
     """A signed status file for one counter PC of the kecamatan (`?perangkat=P2`; the newest PC's
     when not named): only that PC's key reads it, and it holds that PC's statuses only."""
@@ -439,13 +439,13 @@ def status_export(kecamatan_id: int):
 
 # --- admin: kecamatan and keys ------------------------------------------------------------------
 
-@blueprint.get("/admin/kecamatan")
+@page_blueprint.get("/admin/kecamatan")
 def kecamatans():
     return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
                            form={}, errors={}, new_code=None)
 
 
-@blueprint.post("/admin/kecamatan")
+@page_blueprint.post("/admin/kecamatan")
 def new_kecamatan():
     form = {"code": request.form.get("code", "").strip(), "name": request.form.get("name", "").strip()}
     errors = {}
@@ -471,13 +471,13 @@ def _code_page(kecamatan, code):
     return render_template("center/enrolment_code.html", kecamatan=kecamatan, code=code, center_address=address)
 
 
-@blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
+@page_blueprint.post("/admin/kecamatan/<int:kecamatan_id>/kode-baru")
 def new_enrolment_code(kecamatan_id: int):
     kecamatan = get_object_or_404(Kecamatan, Kecamatan.id == kecamatan_id)
     return _code_page(kecamatan, desk_records.new_enrolment_code(kecamatan))
 
 
-@blueprint.post("/admin/kunci/<int:key_id>/cabut")
+@page_blueprint.post("/admin/kunci/<int:key_id>/cabut")
 def revoke_key(key_id: int):
     key = get_object_or_404(DeviceKey, DeviceKey.id == key_id)
     desk_records.revoke_key(key)
@@ -487,7 +487,7 @@ def revoke_key(key_id: int):
 
 # --- admin: accounts -------------------------------------------------------------------------
 
-@blueprint.route("/admin/operator", methods=["GET", "POST"])
+@page_blueprint.route("/admin/operator", methods=["GET", "POST"])
 def operators():
     form = {key: request.form.get(key, "").strip() for key in ("username", "full_name", "role")}
     if request.method == "GET":

@@ -17,8 +17,9 @@ from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
 from sync.client import outbox, photo_transit, records, statuses
+from sync.client.link_down import LinkDown
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import Busy, CenterClient, LinkDown, Refused
+from sync.client.transport import Busy, CenterClient, Refused
 
 log = logging.getLogger(__name__)
 
@@ -409,7 +410,7 @@ class Upload:
         """Is there room for one more packet on the connection? Up to its depth ahead of the oldest
         answer; one behind the probe until the probe is answered; none behind anything while the
         connection is careful (PassConnection.careful); none once an answer said it closes."""
-        if getattr(stream, "closing", False):
+        if stream.closing:
             return False
         if self.line.careful:
             return not stream.waiting
@@ -564,7 +565,7 @@ class PassConnection:
 
     def answered(self, stream) -> None:
         """An answer came on `stream`: careful while the answers say the connection closes after them."""
-        self.careful = bool(getattr(stream, "closing", False))
+        self.careful = stream.closing
 
     def packet_written(self) -> None:
         if self.status_ticket is not None or self.status_answer is not None:

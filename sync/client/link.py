@@ -13,7 +13,8 @@ from app.frame import store
 from sync import protocol, usb
 from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import EnrolmentError, LinkDown, Refused, enrol as enrol_request
+from sync.client.link_down import LinkDown
+from sync.client.transport import EnrolmentError, Refused, enrol as enrol_request
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import certifi
 
-from sync.client.transport import unreachable
+from sync.client.link_down import unreachable
 
 
 def linger_reset(os_name: str = os.name) -> bytes:
@@ -178,6 +178,7 @@ class OneAtATime:
     """The same interface, one request at a time through the client's session (no pipelining)."""
 
     depth = 1
+    closing = False  # each request is on its own through the session: no connection to be closed after it
 
     def __init__(self, client):
         self.client = client

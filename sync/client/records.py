@@ -85,7 +85,7 @@ def status_feed(role: str) -> str:
 def plug_phase(role: str, when: str, phase: Callable) -> None:
     """phase(client, link, report, progress), run for links of `role` before ("before") or after
     ("after") the push, or once right after this PC enrolled ("enrolled", app/sync_page/enrolment.py);
-    it raises transport.LinkDown / Refused like the rest of the pass."""
+    it raises link_down.LinkDown or transport.Refused like the rest of the pass."""
     if (role, when, phase) not in _phases:
         _phases.append((role, when, phase))
 

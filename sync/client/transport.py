@@ -5,7 +5,6 @@ body; every answer must carry the center's HMAC over our nonce and its body. A h
 page, a proxy error page or a cut-off answer fails that check and counts as "no link".
 """
 import json
-import logging
 import time
 from dataclasses import dataclass, field
 
@@ -13,22 +12,7 @@ import requests
 from urllib3.util import SKIP_HEADER
 
 from sync import protocol
-
-
-class LinkDown(Exception):
-    """No usable answer from the center (network, 5xx, unsigned or altered answer): retry later."""
-
-
-# What the clerk reads when the network fails (CLI, Sinkronisasi, desa page): what it means for the
-# data and what happens next, no Python word. The exception's name goes to the log only.
-UNREACHABLE = ("Pusat tidak dapat dihubungi; data aman di komputer ini dan dikirim otomatis saat "
-               "jaringan kembali")
-
-
-def unreachable(problem: Exception) -> LinkDown:
-    """The LinkDown for a failed request; `problem` is logged for whoever looks at the log."""
-    logging.getLogger(__name__).info("center unreachable: %s", type(problem).__name__)
-    return LinkDown(UNREACHABLE)
+from sync.client.link_down import LinkDown, unreachable
 
 
 class Busy(LinkDown):

@@ -2,15 +2,18 @@
 
 Read from the source, so an import inside a function counts as much as one at the top. Modules are
 grouped by capability package (app/<package>, sync/center, sync/client, app/frame, app/figures,
-sync/protocol.py, ... each top-level module of app/ its own group); the modules of one package may
-import each other both ways (a blueprint's own view modules), but
+sync/protocol.py, ... each top-level module of app/ its own group), and
 - no circle runs across groups: a capability announces a change and the package that follows it
   subscribes (app/complaints/book.add_change_listener, app/desa/records.add_change_listener,
   app/frame/sms_consent.add_consent_listener), and a page that lives in another capability is named
   at install time (app.extensions), never imported;
+- no circle runs inside a package either, except among a blueprint's own view modules (views.py and
+  *_views.py of one package, which share its blueprint): what two modules both need lives in a
+  module below them (app/desa/relay_records.py, sync/center/routes.py, sync/client/link_down.py);
 - the machinery (app/frame, app/figures, sync/) imports nothing of a capability or a program;
-- nothing imports the office programs (their declarations, commands and factory: app/programs/,
-  app/kecamatan.py, and app/__init__.py that loads the factory on use): run.py reads them by name.
+- nothing imports a program from outside it: the office programs (their declarations, factory and
+  commands: app/programs/, and app/__init__.py that loads the factory on use) and the center
+  (sync/center/) are read by run.py by name.
 A declaration names its parts as strings (app/frame/programs.resolve): those are not imports.
 """
 import ast
@@ -20,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MACHINERY = ("app.frame", "app.figures", "sync")
 OFFICE_PROGRAMS = "app.programs"
-# The office programs' factory and the package root that loads it on use belong with their declarations.
-JOINED = {"app": OFFICE_PROGRAMS, "app.kecamatan": OFFICE_PROGRAMS}
+PROGRAMS = (OFFICE_PROGRAMS, "sync.center")
+# The package root loads the office programs' factory on use (`from app import create_app`): it belongs with them.
+JOINED = {"app": OFFICE_PROGRAMS}
 
 
 def module_name(path: Path, root: Path | None = None) -> str:
@@ -88,7 +92,8 @@ def machinery_up(edges) -> list:
 
 
 def into_programs(edges) -> list:
-    return [(s, t, line) for s, t, line in edges if group(t) == OFFICE_PROGRAMS and group(s) != OFFICE_PROGRAMS]
+    """The edges into a program from outside it."""
+    return [(s, t, line) for s, t, line in edges if group(t) in PROGRAMS and group(s) != group(t)]
 
 
 def circles(edges) -> list[list[str]]:
@@ -97,9 +102,34 @@ def circles(edges) -> list[list[str]]:
     for source, target, _ in edges:
         if group(source) != group(target):
             graph[group(source)].add(group(target))
+    return _strongly_connected(graph)
+
+
+def is_view_module(path: Path) -> bool:
+    return path.name == "views.py" or path.name.endswith("_views.py")
+
+
+def circles_inside_packages(edges, modules: dict[str, Path]) -> list[list[str]]:
+    """The modules of one group that reach each other, each circle sorted; a circle of one package's view
+    modules alone is left out (they register their pages on the blueprint of views.py)."""
+    graph = defaultdict(set)
+    for source, target, _ in edges:
+        if group(source) == group(target):
+            graph[source].add(target)
+    found = []
+    for members in _strongly_connected(graph):
+        packages = {modules[m].parent for m in members}
+        if len(packages) == 1 and all(is_view_module(modules[m]) for m in members):
+            continue
+        found.append(members)
+    return found
+
+
+def _strongly_connected(graph) -> list[list[str]]:
+    """The nodes that reach each other, more than one node a set, each sorted."""
     index, low, stack, on_stack, found = {}, {}, [], set(), []
 
-    def visit(node):  # Tarjan; the graph has a few dozen groups
+    def visit(node):  # Tarjan; a few hundred modules at most
         index[node] = low[node] = len(index)
         stack.append(node)
         on_stack.add(node)
@@ -145,42 +175,66 @@ def test_no_circle_across_capabilities():
     assert not report, "imports run in a circle across capabilities:\n" + "\n".join(report)
 
 
+def test_no_circle_inside_a_package_but_among_its_view_modules():
+    modules = product_modules()
+    edges = import_edges(modules)
+    report = []
+    for members in circles_inside_packages(edges, modules):
+        report.append("circle " + " <-> ".join(members) + ":")
+        report += [f"  {_where(modules, s, t, line)}" for s, t, line in edges if s in members and t in members]
+    assert not report, ("imports run in a circle inside a package (what both sides need belongs in a module "
+                        "below them):\n" + "\n".join(report))
+
+
 def test_the_machinery_imports_no_capability():
     modules = product_modules()
     up = [_where(modules, *edge) for edge in machinery_up(import_edges(modules))]
     assert not up, "app/frame, app/figures and sync/ import up into a capability or a program:\n" + "\n".join(up)
 
 
-def test_nothing_imports_the_office_programs():
+def test_nothing_imports_a_program_from_outside_it():
     modules = product_modules()
     up = [_where(modules, *edge) for edge in into_programs(import_edges(modules))]
-    assert not up, "the office programs are read by run.py, never imported by what they are made of:\n" + "\n".join(up)
+    assert not up, "the programs are read by run.py, never imported by what they are made of:\n" + "\n".join(up)
 
 
 def test_the_guard_reads_every_kind_of_import(tmp_path):
     """Absolute, relative, lazy and `import a.b.c` imports are edges; a circle is reported with both of
-    its groups, a package's own modules importing each other are not one."""
+    its groups; inside a package, a circle is reported unless it is one of the package's view modules
+    alone; an import into a program from outside it is reported, the center's as the office's."""
     files = {
         "app/__init__.py": "",
-        "app/kecamatan.py": "",
+        "app/programs/__init__.py": "",
+        "app/programs/office_app.py": "",
         "app/frame/__init__.py": "",
         "app/frame/db.py": "def later():\n    from app.desa import records\n",
         "app/desa/__init__.py": "from .views import blueprint\n",
         "app/desa/views.py": "from . import records\nblueprint = None\n",
         "app/desa/records.py": "import app.frame.db\ndef later():\n    from app.desa.views import blueprint\n",
         "app/settings/__init__.py": "",
-        "app/settings/views.py": "from app.kecamatan import create_app\n",
+        "app/settings/views.py": "from app.programs.office_app import create_app\n",
         "app/complaints/__init__.py": "",
         "app/complaints/book.py": "def later():\n    import app.settings.views\n",
+        "app/complaints/views.py": "from app.complaints import kiosk_views\n",
+        "app/complaints/kiosk_views.py": "from app.complaints.views import blueprint\n",
+        "sync/__init__.py": "",
+        "sync/center/__init__.py": "",
+        "sync/center/routes.py": "",
+        "sync/client/__init__.py": "",
+        "sync/client/engine.py": "from sync.center import routes\n",
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    edges = import_edges({module_name(tmp_path / name, tmp_path): tmp_path / name for name in files})
+    modules = {module_name(tmp_path / name, tmp_path): tmp_path / name for name in files}
+    edges = import_edges(modules)
     assert ("app.frame.db", "app.desa.records", 2) in edges                 # lazy, inside a function
     assert ("app.desa.views", "app.desa.records", 1) in edges               # relative
     assert ("app.desa.records", "app.frame.db", 1) in edges                 # import a.b.c
     assert ("app.complaints.book", "app.settings.views", 2) in edges
-    assert circles(edges) == [["app.desa", "app.frame"]]  # the desa's own views <-> records are no circle
+    assert circles(edges) == [["app.desa", "app.frame"]]
+    # records is no view module; the complaints' views <-> kiosk_views share a blueprint and may stay
+    assert circles_inside_packages(edges, modules) == [["app.desa.records", "app.desa.views"]]
     assert machinery_up(edges) == [("app.frame.db", "app.desa.records", 2)]
-    assert into_programs(edges) == [("app.settings.views", "app.kecamatan", 1)]
+    assert into_programs(edges) == [("app.settings.views", "app.programs.office_app", 1),
+                                    ("sync.client.engine", "sync.center.routes", 1)]

@@ -47,8 +47,11 @@ def test_no_storage_module_imports_a_view():
 
 
 def _capability(path) -> str | None:
-    """app/desa/records.py -> app.desa; a top-level module of app/ (the office programs' factory) is none."""
+    """app/desa/records.py -> app.desa; a top-level module of app/ and the office programs (app/programs/:
+    their declarations, the factory that assembles the capabilities, their commands) are none."""
     parts = path.relative_to(ROOT).parts
+    if parts[:2] == ("app", "programs"):
+        return None
     return ".".join(parts[:2]) if len(parts) > 2 and parts[0] in ("app", "sync") else None
 
 

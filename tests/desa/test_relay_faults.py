@@ -59,10 +59,10 @@ def relayed_numbers(kecamatan_app) -> Counter:
 
 def accept_all(kecamatan_app) -> None:
     """The counter accepts every relayed form as it came (the same `accept` its page uses)."""
-    from app.desa import acceptance, records
+    from app.desa import acceptance, qr
     with bound_to(kecamatan_app):
         for pre in PreRegistration.select().where(PreRegistration.status == PreRegistration.WAITING):
-            clean = {key: getattr(pre, key) for key in records.CARRIED_FIELDS}
+            clean = {key: getattr(pre, key) for key in qr.CARRIED_FIELDS}
             acceptance.accept(pre, clean)
 
 

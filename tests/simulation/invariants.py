@@ -96,7 +96,7 @@ def _center_relay_counts() -> dict:
 def desa_forms_at_the_center_once_or_refused_with_reason_shown(world: World, touched: Touched) -> list[str]:
     """A desa form that left the laptop is at the center once; one the center refused shows the
     center's reason on its page at the desa (the person who can act)."""
-    from app.desa import relay
+    from app.desa import relay_records
     from app.desa.models import PreRegistration
     problems = []
     with world.center_bound():
@@ -106,7 +106,7 @@ def desa_forms_at_the_center_once_or_refused_with_reason_shown(world: World, tou
                                                              PreRegistration.relay_status,
                                                              PreRegistration.relay_note).tuples()))
         for pre_id, number, relay_status, note in rows:
-            if relay_status == relay.REFUSED_BY_CENTER:
+            if relay_status == relay_records.REFUSED_BY_CENTER:
                 page = desa.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}", username=f"op-{desa.name.lower()}")
                 shown = text(page) if page is not None else ""
                 if not note or note not in shown:
@@ -121,13 +121,13 @@ def desa_forms_at_the_center_once_or_refused_with_reason_shown(world: World, tou
 def the_center_accepts_what_the_desa_saved(world: World, touched: Touched) -> list[str]:
     """Every form the simulation typed passed the desa's own checks: maker and checker agree, so the
     center refuses none of them (one definition of each number format on both ends)."""
-    from app.desa import relay
+    from app.desa import relay_records
     from app.desa.models import PreRegistration
     problems = []
     for desa in desa_pcs(world):
         for number, note in desa.read(lambda: list(PreRegistration.select(PreRegistration.number,
                                                                           PreRegistration.relay_note).where(
-                PreRegistration.relay_status == relay.REFUSED_BY_CENTER).tuples())):
+                PreRegistration.relay_status == relay_records.REFUSED_BY_CENTER).tuples())):
             problems.append(f"{desa.name}: pusat menolak {number} yang lolos pemeriksaan desa: {note!r}")
     return problems
 

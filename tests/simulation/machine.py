@@ -343,7 +343,7 @@ class OfficeYear(RuleBasedStateMachine):
         last day: the applicant comes, the counter refuses to accept it ("kedaluwarsa") and registers
         them anew; the PC's next pass tells the desa by the relay, and the laptop shows it "Kedaluwarsa"
         with the reason."""
-        from app.desa import relay
+        from app.desa import relay_records
         from app.desa.models import PreRegistration
         from app.desa.records import today
         laptops = [d for d in inv.desa_pcs(self.world) if d.desa_code]
@@ -376,7 +376,7 @@ class OfficeYear(RuleBasedStateMachine):
         desa_id, relay_status, note = laptop.read(lambda: list(PreRegistration.select(
             PreRegistration.id, PreRegistration.relay_status, PreRegistration.relay_note)
             .where(PreRegistration.number == number).tuples())[0])
-        assert relay_status == relay.EXPIRED and "tidak dibawa ke kecamatan" in note, (relay_status, note)
+        assert relay_status == relay_records.EXPIRED and "tidak dibawa ke kecamatan" in note, (relay_status, note)
         page = laptop.get("operator_desa", f"/desa/pra-pendaftaran/{desa_id}", username=f"op-{laptop.name.lower()}")
         assert page is None or "Kedaluwarsa" in text(page), "the laptop does not show the form expired"
         self.touched.page(laptop, f"/desa/pra-pendaftaran/{desa_id}")
@@ -505,7 +505,7 @@ class OfficeYear(RuleBasedStateMachine):
         (the clerk accepts it). The desa's admin enrols the laptop again with a new code from the
         kecamatan (every laptop of that desa): its forms flow again, and the refused one shows the
         kecamatan's reason at the desa."""
-        from app.desa import relay
+        from app.desa import relay_records
         from app.desa.models import PreRegistration
         from app.frame.audit_event import AuditEvent
         from sync.center.relay import KEY_REVOKED_MESSAGE
@@ -564,7 +564,7 @@ class OfficeYear(RuleBasedStateMachine):
         status, note, pre_id = laptop.read(lambda: list(PreRegistration.select(
             PreRegistration.relay_status, PreRegistration.relay_note, PreRegistration.id)
             .where(PreRegistration.number == number).tuples())[0])
-        assert status == relay.REFUSED and "sudah dicabut di kecamatan" in note, (status, note)
+        assert status == relay_records.REFUSED and "sudah dicabut di kecamatan" in note, (status, note)
         page = laptop.get("operator_desa", f"/desa/pra-pendaftaran/{pre_id}", username=operator)
         assert page is None or note in text(page), "the kecamatan's reason is not on the desa's page"
         self._done("cabut_kunci_desa")

@@ -12,7 +12,8 @@ from sync.center import records
 from sync.center.models import DeviceKey, ReceivedApplication
 from sync.client import engine, link, outbox
 from sync.client.models import OutboxItem, SyncLink
-from sync.client.transport import CenterClient, LinkDown
+from sync.client.link_down import LinkDown
+from sync.client.transport import CenterClient
 from tests.sync.harness import fill_kecamatan, kecamatan_app
 
 
@@ -195,7 +196,6 @@ def test_the_link_has_one_retry_policy_for_requests_and_packet_connections(monke
     brought no answer). One policy now: pauses that grow and are jittered, three failures in a
     row and the link is down; a packet connection that brings no answer counts like a request."""
     from sync.client import engine
-    from sync.client.transport import LinkDown
     pauses = []
     monkeypatch.setattr(engine.time, "sleep", pauses.append)
 

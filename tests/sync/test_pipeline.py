@@ -14,7 +14,8 @@ import pytest
 
 from sync import protocol
 from sync.client import engine, pipeline
-from sync.client.transport import CenterClient, LinkDown, Refused
+from sync.client.link_down import LinkDown
+from sync.client.transport import CenterClient, Refused
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
 from tests.sync.helpers import packet_item, reset_postgres

@@ -11,7 +11,7 @@ from app.public_status.models import PublicStatus as KecamatanPublicStatus
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition
 from sync import protocol, public_status as vocabulary
-from sync.center import public_status as center_public, records
+from sync.center import public_status_records as center_public, records
 from sync.center.db import center_database
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.client import engine
@@ -349,7 +349,7 @@ def test_terakhir_diperbarui_is_the_offices_last_delivery_not_any_signed_request
         return " ".join(re.search(r"Terakhir diperbarui dari kecamatan: ([^<]*)</p>", body).group(1).split())
 
     def center_clock(moment):  # the center's clock only: requests are still signed and checked in real time
-        for module in ("sync.center.keys", "sync.center.public_status"):
+        for module in ("sync.center.keys", "sync.center.public_status_records"):
             monkeypatch.setattr(f"{module}.utc_now", lambda: moment)
 
     day0 = utc_now()
@@ -408,13 +408,13 @@ def test_terakhir_diperbarui_is_told_in_the_kecamatans_own_zone(center_app, cent
     center's own zone."""
     from datetime import datetime
     from app.frame.dates import utc_now
-    from sync.center import public_status
+    from sync.center import public_status_records
     jayapura = Kecamatan.create(code="91.71.01", digits="917101", name="Jayapura Utara", created_at=utc_now(),
                                 public_synced_at=datetime(2026, 11, 23, 2, 30))  # UTC: 11.30 WIT
     number, code = "917101-01-000001", "7K3M9Q"
     with center_app.app_context():
         PublicStatus.create(kecamatan=jayapura, kind="ktp", number=number, version=1, content_hash="x" * 64,
-                            code_key=public_status.code_key(vocabulary.code_digest(number, code)),
+                            code_key=public_status_records.code_key(vocabulary.code_digest(number, code)),
                             record_json=json.dumps({"kind": "ktp", "step": "diterima", "steps": [["diterima", "2026-11-23"]]}),
                             received_at=datetime(2026, 11, 23, 2, 30))
     status, body = page(center_app, number, code)

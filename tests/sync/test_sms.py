@@ -19,7 +19,7 @@ from app.public_status import records as public_records
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition
 from sync import protocol, public_status as vocabulary
-from sync.center import public_status as center_public, records, sms
+from sync.center import public_status_records as center_public, records, sms
 from sync.center.app import create_center_app
 from sync.center.db import center_database
 from sync.center.models import CenterAudit, Kecamatan, PublicStatus, ReceivedApplication, SmsConsent, SmsMessage

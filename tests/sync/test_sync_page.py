@@ -100,7 +100,7 @@ def test_a_dead_link_is_told_as_what_to_do_and_the_figures_follow_without_a_relo
     """Issue 25: the clerk read "jaringan: ConnectionError", and the page's figures stayed stale after
     "Sinkronkan sekarang" until a reload."""
     from sync.client import engine
-    from sync.client.transport import UNREACHABLE
+    from sync.client.link_down import UNREACHABLE
     enrol_fake(db)  # a center at 127.0.0.1:9: nothing listens there
     clerk = client_for("petugas_loket")
     before = clerk.get("/sinkronisasi").get_data(as_text=True)

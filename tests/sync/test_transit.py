@@ -346,7 +346,7 @@ def test_a_photo_whose_check_does_not_match_is_sent_again_and_a_plain_one_refuse
 
 def test_an_answer_has_one_result_per_application_in_the_packets_order(center_app, enrolled):
     from types import SimpleNamespace
-    from sync.client.transport import LinkDown
+    from sync.client.link_down import LinkDown
     from tests.sync.helpers import call, packet_item
     _, key = enrolled
     items = [packet_item(n) for n in range(1, 4)]

@@ -1,5 +1,6 @@
 """The office app of the kecamatan and of the desa PC: the frame plus the capabilities its program declares
-(app/programs/kecamatan.py, app/programs/desa.py)."""
+(app/programs/kecamatan.py, app/programs/desa.py). It stands with the declarations it reads and below the
+office commands that build it (app/programs/office_commands.py, sync_commands.py)."""
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from app import capabilities
+from app.programs import desa, kecamatan
 from app.frame.programs import resolve
 from app.backups.engine import encrypt_plaintext_backups, record_restore, remove_partial_files, settle_recovery_key
 from app.frame import dates, installation, privacy, submissions, templating
@@ -24,7 +26,7 @@ from app.auth.models import StaffSession, User
 from app.backups.views import LoketRequest
 from app.frame import store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 csrf = CSRFProtect()
 
 try:
@@ -42,7 +44,6 @@ def office_zone() -> str:
 
 def program_of(mode: str):
     """The office program a mode names (app/frame/config.load_config settles MODE)."""
-    from app.programs import desa, kecamatan
     return desa.PROGRAM if mode == desa.PROGRAM.name else kecamatan.PROGRAM
 
 

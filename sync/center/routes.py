@@ -1,0 +1,61 @@
+"""The center's two blueprints and what every signed endpoint reads and answers with. Below the
+modules that add routes (api, relay, public_status, performance, views), so each of them imports
+this one and none imports another endpoint module for its blueprint or its request helpers."""
+import json
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import ClientDisconnected
+
+from app.frame.request_cycle import int_arg
+from sync import protocol
+from sync.center.server import CLOSE_AFTER_ANSWER
+
+api_blueprint = Blueprint("center_api", __name__)  # /api: signed by a device key (sync/center/api.py)
+page_blueprint = Blueprint("center", __name__)  # the operators' pages and the public status page
+MAX_CURSOR = 2 ** 62  # far above any real event number, and inside every database's integer range
+
+
+def error_answer(status: int, code: str, message: str):
+    response = jsonify({"error": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def streamed() -> bool:
+    return request.mimetype == protocol.PACKET_CONTENT_TYPE
+
+
+def packet_items() -> list[tuple[dict, bytes]]:
+    """The whole packet of this request (each item's MAC checked against the signed head), for
+    the endpoints that store a packet together; raises protocol.PacketError."""
+    if not streamed():
+        raise protocol.PacketError("paket harus dikirim sebagai " + protocol.PACKET_CONTENT_TYPE)
+    try:
+        return protocol.read_packet(request.stream.read, request.content_length or 0,
+                                    (g.device_key.secret, g.request_nonce))
+    except (protocol.PacketError, OSError, ClientDisconnected) as problem:
+        request.environ[CLOSE_AFTER_ANSWER] = True  # the rest of the body is not read
+        if isinstance(problem, protocol.PacketError):
+            raise
+        raise protocol.PacketCut("paket terpotong: sambungan putus sebelum paket utuh") from None
+
+
+def json_body():
+    body = request.get_data(cache=True) or b"null"
+    try:
+        if request.mimetype == protocol.JSON_DEFLATE:  # protocol 3: the manifest travels deflated
+            body = protocol.inflate(body, protocol.MAX_PACKET_BYTES)
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def cursor_args() -> tuple[int | None, int | None]:
+    """?after= (0 when absent) and ?limit= (500 when absent, kept within 1..1000); (None, None) when
+    either is not a whole number or the cursor is outside 0..MAX_CURSOR."""
+    cursor = int_arg(request.args, "after", None if request.args.get("after") else 0, highest=MAX_CURSOR)
+    limit = int_arg(request.args, "limit", None if request.args.get("limit") else 500)
+    if cursor is None or limit is None:
+        return None, None
+    return cursor, min(max(limit, 1), 1000)
