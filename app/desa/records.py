@@ -143,10 +143,9 @@ def number_prefix(desa_code: str) -> str:
 def next_number(desa_code: str) -> str:
     """This PC's next number, in the one format the center takes (sync/protocol.py); one a scanned form took
     before its series was checked is passed over. Call inside the transaction that stores the form."""
-    if current_app.config.get("MODE") != "desa":  # a counter PC holding another PC's backup: its series is not its own
-        refusal = installation.numbering_refusal(database, current_app.config["DATABASE_PATH"])
-        if refusal:
-            raise Refused(refusal)
+    refusal = current_app.extensions["desa_side"].number_refusal()  # a counter PC holding another PC's backup
+    if refusal:
+        raise Refused(refusal)
     prefix = number_prefix(desa_code)
     while True:
         try:
@@ -208,9 +207,9 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
         audit.record("buat", "pra_pendaftaran", pre.id,
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"
                      + {"qr": " dari kode QR F-1.07", "relay": " dari desa lewat pusat"}.get(source, ""), user=user)
-        if current_app.config.get("MODE") == "desa":  # the app's, not a listener's: tests hold both programs
-            from app.desa import relay
-            relay.queue_pre_registration(pre)  # waits in the outbox for the link to the center
+        # A desa PC's form waits in the outbox for the link to the center (the app's step, not a global
+        # listener's: tests hold both programs in one process).
+        current_app.extensions["desa_side"].queue_form(pre)
         announce_change(pre, created=True)  # followed from a phone with the F-1.07's code (issue 28)
     return pre
 
