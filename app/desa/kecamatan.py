@@ -65,9 +65,9 @@ def _numbering_refusal() -> str | None:
     return installation.numbering_refusal(database, current_app.config["DATABASE_PATH"])
 
 
-# A counter PC holding another PC's backup holds its numbers until the admin says which PC it is.
+# A counter PC holding another PC's backup holds its numbers until the admin says which PC it is; a NIK
+# with a running application (or refused a reissue) is not pre-registered.
 Side(on_desa_pc=False, applications_of=desa_applications, bindable_desa=desa_list,
-     number_refusal=_numbering_refusal).install(blueprint)
+     number_refusal=_numbering_refusal, duplicate_check=_running_application).install(blueprint)
 tie_to_applications(Application)
-records.add_duplicate_check(_running_application)
 add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form

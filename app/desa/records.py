@@ -5,7 +5,7 @@ code and its link to the center, the validity setting). The pages only read form
 The form rules are the counter's own (app/frame/person_rules.py); this module adds only what
 is new for the desa: scope, one open pre-registration per NIK, expiry, the differences the counter
 made. Both office programs use it, so it imports nothing of the counter: the counter's own checks
-reach it through add_duplicate_check, and its acceptance is app/desa/acceptance.py (kecamatan only).
+reach it through the kecamatan's `Side` (app/desa/views.py), and its acceptance is app/desa/acceptance.py (kecamatan only).
 """
 from datetime import date, datetime, timedelta, timezone
 
@@ -101,25 +101,15 @@ def open_with_nik(nik: str, on: date | None = None):
                                            & (PreRegistration.expires_on >= (on or today()))).first())
 
 
-_duplicate_checks: list = []
-
-
-def add_duplicate_check(check) -> None:
-    """check(nik, reason) -> the Indonesian refusal, or None: what else holds a NIK (the kecamatan adds
-    its running applications and the rule after a handover, app/desa/kecamatan.py)."""
-    if check not in _duplicate_checks:
-        _duplicate_checks.append(check)
-
-
 def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | None = None) -> None:
     """A NIK already pre-registered (unexpired) or with an application still running is refused."""
     waiting = open_with_nik(nik)
     if waiting is not None and waiting.id != exclude_id:
         raise Refused(f"NIK ini sudah dipra-daftarkan ({waiting.number}, berlaku sampai "
                       f"{dates.format_date(waiting.expires_on)}). Tidak perlu didaftarkan lagi.", "nik")
-    for check in _duplicate_checks:  # the counter's applications, at the kecamatan (a desa PC has none)
-        if refusal := check(nik, reason):
-            raise Refused(refusal, "nik")
+    # What else holds a NIK: the counter's applications, at the kecamatan (a desa PC has none).
+    if refusal := current_app.extensions["desa_side"].duplicate_check(nik, reason):
+        raise Refused(refusal, "nik")
 
 
 def own_device() -> str:
