@@ -5,7 +5,8 @@ code and its link to the center, the validity setting). The pages only read form
 The form rules are the counter's own (app/frame/person_rules.py); this module adds only what
 is new for the desa: scope, one open pre-registration per NIK, expiry, the differences the counter
 made. Both office programs use it, so it imports nothing of the counter: the counter's own checks
-reach it through the kecamatan's `Side` (app/desa/views.py), and its acceptance is app/desa/acceptance.py (kecamatan only).
+reach it through the kecamatan's `Side` (app/desa/views.py), and its acceptance is
+app/desa/acceptance.py (kecamatan only).
 """
 from datetime import date, datetime, timedelta, timezone
 

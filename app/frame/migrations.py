@@ -147,7 +147,7 @@ def _convert_to_desa(connection) -> None:
         if kind != "table" and _folded(wanted.get((kind, name))) != sql:
             connection.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
     for kind, name, _, sql in schema_of(connection):  # before the tables their keys name are gone
-        if kind == "table" and name in {n for _, n in wanted} and _folded(wanted[(kind, name)]) != sql:
+        if kind == "table" and (kind, name) in wanted and _folded(wanted[(kind, name)]) != sql:
             _rebuild(connection, name, wanted[(kind, name)])  # pre_registration: no key to the applications
     # With foreign keys on, SQLite deletes a table's rows before dropping it and looks up the tables its
     # keys name: a table goes before the tables it names.
