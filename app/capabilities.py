@@ -9,6 +9,7 @@ and app.public_status.pc on a desa PC), which builds its blueprint from the page
   add_demo_arguments(parser), fill_demo(options, rng): its part of `run.py demo`
   add_commands(subparsers): its own `run.py` subcommands
   request_gate():                       a before-request check run after the role check
+  LANDING:         str                  the endpoint its program's landing page sends a user to
 Adding a capability is one line in its program's declaration; background jobs are declared there too.
 """
 from dataclasses import dataclass

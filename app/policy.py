@@ -167,4 +167,7 @@ PREDICATES = {
 }
 
 POLICY = Policy(COLUMNS, table_rows(TABLE, ROUTES), ROUTES, DECISIONS, PREDICATES)
-DESA_PC_POLICY = Policy(COLUMNS, table_rows(TABLE, DESA_PC_ROUTES), DESA_PC_ROUTES, DECISIONS, PREDICATES)
+# A desa PC has two of the roles: its admin and its desa operators.
+DESA_PC_COLUMNS = {title: role for title, role in COLUMNS.items() if role in (ADMIN, DESA)}
+DESA_PC_POLICY = Policy(DESA_PC_COLUMNS, table_rows(TABLE, DESA_PC_ROUTES, DESA_PC_COLUMNS), DESA_PC_ROUTES,
+                        table_rows(DECISIONS, columns=DESA_PC_COLUMNS), PREDICATES)

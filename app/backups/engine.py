@@ -25,7 +25,7 @@ from app.frame import installation
 from app.frame.db import (apply_pragmas, connect, encrypt_plaintext_file, is_plaintext, keep_key_stored,
                           passphrase_pragmas)
 from app.frame.keystore import KeyStore, is_recovery_key, normalise_recovery_key
-from app.frame.migrations import APPLICATION_ID, KECAMATAN_SCHEMA, code_level, schema_at_level, schema_of
+from app.frame.migrations import DESA_SCHEMA, SCHEMAS, code_level, schema_at_level, schema_of
 from app.frame.private_files import private_dir, private_file, write_private
 
 log = logging.getLogger(__name__)
@@ -210,15 +210,18 @@ WRONG_KIND = {"desa": "Ini cadangan komputer desa; di PC kecamatan hanya cadanga
                            "Data sekarang tidak diubah."}
 
 
-def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: Path | None = None,
-                      recovery_key: str | None = None, mode: str | None = None) -> int:
+def check_backup_file(path: Path, data_dir: Path | None = None, recovery_key: str | None = None,
+                      mode: str | None = None) -> int:
     """Raise BackupError unless `path` is a sound Loket Kecamatan database whose schema is exactly
-    what the code builds at its level (tables, indexes, triggers), and, given `mode`, of that kind
-    of PC (a kecamatan's backup on a desa PC would make it a second kecamatan); returns the level."""
+    what the code builds at its level (tables, indexes, triggers) of its schema (the kecamatan's, or
+    a desa PC's own), and, given `mode`, of that kind of PC (a kecamatan's backup on a desa PC would
+    make it a second kecamatan); returns the level. A desa PC's backup made before it had its own
+    tables follows the kecamatan's schema: restored on a desa PC, its start converts it."""
     connection, _ = open_backup(path, data_dir, recovery_key)
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-        if application_id != APPLICATION_ID:
+        directory = SCHEMAS.get(application_id)
+        if directory is None:
             raise BackupError("Berkas ini bukan cadangan Loket Kecamatan (basis data aplikasi lain). Pilih berkas "
                               "cadangan yang dibuat aplikasi ini (dari folder cadangannya). Data sekarang tidak diubah.")
         verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
@@ -230,7 +233,7 @@ def check_backup_file(path: Path, directory: Path = KECAMATAN_SCHEMA, data_dir: 
                               "Perbarui aplikasi di komputer ini dahulu, lalu ulangi pemulihan. Data sekarang tidak "
                               "diubah.")
         found, expected = schema_of(connection), schema_at_level(level, directory)
-        kind = _office_kind(connection)
+        kind = "desa" if directory == DESA_SCHEMA else _office_kind(connection)
     except apsw.Error:
         raise BackupError(TRUNCATED) from None
     finally:

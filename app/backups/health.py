@@ -161,16 +161,16 @@ def _sync_concern() -> list[Concern]:
 _DESA_ENDPOINTS = {"sync_page.index": "desa.home"}
 
 
-def health_cards(user, plain: bool) -> list[Card]:
-    """The concerns as cards: for the admin with the step and the page to open, `plain` in words for
-    whoever can only ask the admin (the Camat; a desa PC's operator)."""
+def health_cards(user, plain: bool, endpoints: dict[str, str] | None = None) -> list[Card]:
+    """The concerns as cards: for the admin with the step and the page to open (`endpoints` puts this
+    program's page for another's), `plain` in words for whoever can only ask the admin (the Camat; a
+    desa PC's operator)."""
     config = current_app.config
     found = concerns(config)
     if plain:
         return [Card("Perlu perhatian admin", c.title, c.camat, None, c.level) for c in found]
-    desa = config.get("MODE") == "desa"
-    cards = [Card(c.title, c.value, c.step, url_for(_DESA_ENDPOINTS.get(c.endpoint, c.endpoint) if desa else c.endpoint),
-                  c.level) for c in found]
+    endpoints = endpoints or {}
+    cards = [Card(c.title, c.value, c.step, url_for(endpoints.get(c.endpoint, c.endpoint)), c.level) for c in found]
     if not any(c.endpoint == "backups.index" and c.title.startswith("Cadangan") for c in found):
         last = last_automatic_backup(config["BACKUP_DIR"])
         cards.append(Card("Cadangan otomatis terakhir", _when(last), "berhasil" if last else
@@ -179,18 +179,16 @@ def health_cards(user, plain: bool) -> list[Card]:
 
 
 def dashboard_cards(user) -> list[Card]:
-    if current_app.config.get("MODE") == "desa":
-        return []
     if may(user, "cadangan.pesan_kesehatan"):
         return health_cards(user, plain=True)
     return health_cards(user, plain=False) if may(user, "cadangan.kelola") else []
 
 
 def desa_pc_cards(user) -> list[Card]:
-    """A desa PC's own health on its landing pages (issue 33): the admin's (Operator Desa) with the
-    steps, the operator's (the desa page) in plain words; nothing on the kecamatan's desa pages."""
-    if current_app.config.get("MODE") != "desa" or user is None:
+    """A desa PC's own health on its landing pages (issue 33; its capability app/desa/pc.py shows them):
+    the admin's (Operator Desa) with the steps, the operator's (the desa page) in plain words."""
+    if user is None:
         return []
     if may(user, "cadangan.kelola"):
-        return health_cards(user, plain=False)
+        return health_cards(user, plain=False, endpoints=_DESA_ENDPOINTS)
     return health_cards(user, plain=True) if may(user, "cadangan.pesan_kesehatan_desa") else []

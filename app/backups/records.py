@@ -4,12 +4,14 @@ one transaction with whatever the database keeps of it."""
 import os
 from pathlib import Path
 
+from flask import current_app
+
 from app.backups import health, maintenance, recovery
 from app.backups.engine import (SUFFIX, BackupError, backup_database, check_backup_file, record_restore,
                                 restore_database, take_back_printed_key)
 from app.frame import audit, dates, store
 from app.frame.db import database
-from app.frame.migrations import migrate
+from app.frame.programs import resolve
 from app.frame.private_files import private_dir
 
 
@@ -60,7 +62,7 @@ def restore(source: Path, config, recovery_key: str | None, user) -> Path | None
             raise BackupError("Pemulihan lain sedang berjalan; tunggu sampai selesai.")
         safety = restore_database(source, config["DATABASE_PATH"], config["BACKUP_DIR"], recovery_key=recovery_key,
                                   keep=config["BACKUP_KEEP"], mode=config["MODE"])
-        migrate(database)  # an older backup is brought up to this version's schema
+        resolve(current_app.extensions["program"].migrate)(database)  # an older backup brought up to this version
         record_restore(config["DATABASE_PATH"], user=user)
     return safety
 

@@ -13,12 +13,6 @@ blueprint = Blueprint("backups", __name__, template_folder="templates")
 MENU = [MenuItem("Cadangan Data", "backups.index", order=92)]
 
 
-@blueprint.app_template_global("desa_pc_health_cards")
-def desa_pc_health_cards():
-    """The desa PC's health cards for its landing pages (templates/_health_cards.html)."""
-    return health.desa_pc_cards(g.get("user"))
-
-
 @blueprint.get("/admin/cadangan")
 def index():
     return _index_page({})

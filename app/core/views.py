@@ -16,8 +16,9 @@ blueprint = Blueprint("core", __name__, template_folder="templates")
 def dashboard():
     if may(g.user, "desa.pra_daftar"):  # the desa operator's landing page is their desa's list, nothing else
         return redirect(url_for("desa.home"))
-    if current_app.config["MODE"] == "desa":  # a desa PC's admin: its accounts and its enrolment
-        return redirect(url_for("desa.operators"))
+    for module in capabilities.modules():
+        if getattr(module, "LANDING", None):  # a program whose home is one of its pages (a desa PC's admin)
+            return redirect(url_for(module.LANDING))
     cards = []
     for module in capabilities.modules():
         make_cards = getattr(module, "dashboard_cards", None)

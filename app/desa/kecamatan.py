@@ -3,14 +3,15 @@ kecamatan, the counter's queue of pre-registrations, the admin of desa operators
 records meet the counter's here: this module ties them (the desa's shared modules import no counter)."""
 from datetime import timedelta
 
-from flask import Blueprint, url_for
+from flask import Blueprint, current_app, url_for
 from peewee import Case
 
 from app.capabilities import Card, MenuItem
 from app.desa import admin_views, counter_views, operator_views, records, relay
 from app.desa.models import tie_to_applications
 from app.desa.views import ADMIN_MENU, OPERATOR_MENU, Side
-from app.frame import dates
+from app.frame import dates, installation
+from app.frame.db import database
 from app.frame.access import may
 from app.frame.application_status import ApplicationStatus as S
 from app.frame.places import desa_list
@@ -60,7 +61,13 @@ def _running_application(nik: str, reason) -> str | None:
     return applications.reissue_refusal(nik, reason)  # the counter's rule after a handover
 
 
-Side(on_desa_pc=False, applications_of=desa_applications, bindable_desa=desa_list).install(blueprint)
+def _numbering_refusal() -> str | None:
+    return installation.numbering_refusal(database, current_app.config["DATABASE_PATH"])
+
+
+# A counter PC holding another PC's backup holds its numbers until the admin says which PC it is; a NIK
+# with a running application (or refused a reissue) is not pre-registered.
+Side(on_desa_pc=False, applications_of=desa_applications, bindable_desa=desa_list,
+     number_refusal=_numbering_refusal, duplicate_check=_running_application).install(blueprint)
 tie_to_applications(Application)
-records.add_duplicate_check(_running_application)
 add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form

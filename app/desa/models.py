@@ -16,6 +16,11 @@ class UserDesa(BaseModel):
         primary_key = CompositeKey("user", "desa_code")
 
 
+class ApplicationKey(DeferredForeignKey):
+    """Untied (a desa PC), a plain integer as schema/desa has it: the kecamatan's application, always NULL there."""
+    field_type = "INTEGER"
+
+
 class PreRegistration(BaseModel):
     """The F-1.07 as the desa typed it; the counter turns it into an Application in one step."""
     WAITING = "menunggu"
@@ -51,8 +56,8 @@ class PreRegistration(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
     # The application the counter made of it: named, not imported, so a desa PC (no applications) never
     # loads the counter's models; the kecamatan's desa pages tie it (tie_to_applications).
-    application = DeferredForeignKey("Application", null=True, on_delete="SET NULL", backref="pre_registrations",
-                                     column_name="application_id")
+    application = ApplicationKey("Application", null=True, on_delete="SET NULL", backref="pre_registrations",
+                                 column_name="application_id")
     accepted_at = DateTimeField(null=True)
     accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+", index=False)
     differences = TextField(default="{}")

@@ -3,7 +3,8 @@ and F-1.07 forms, its admin's page (operators, enrolment, logo, autostart) and t
 relay. The forms reach the kecamatan through the relay (app/desa/relay.py) or a printed QR."""
 from flask import Blueprint
 
-from app.desa import admin_views, operator_views
+from app.backups import health
+from app.desa import admin_views, operator_views, relay_records
 from app.desa.views import ADMIN_MENU, OPERATOR_MENU, Side
 
 blueprint = Blueprint("desa", __name__)
@@ -14,5 +15,9 @@ blueprint.record_once(admin_views.logo_form_is_here)
 MENU = [*OPERATOR_MENU, *ADMIN_MENU]
 
 # Its desa list shows what the kecamatan reported of its relayed forms (a desa PC holds no applications).
+# Its forms are numbered in its own series and wait for the relay; its own health shows on its landing pages.
 Side(on_desa_pc=True, applications_of=operator_views.relayed_applications,
-     bindable_desa=admin_views.own_desa).install(blueprint)
+     bindable_desa=admin_views.own_desa, queue_form=relay_records.queue_pre_registration,
+     health_cards=health.desa_pc_cards).install(blueprint)
+
+LANDING = "desa.operators"  # a desa PC's admin lands on its accounts and its enrolment (app/core/views.py)

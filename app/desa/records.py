@@ -5,7 +5,8 @@ code and its link to the center, the validity setting). The pages only read form
 The form rules are the counter's own (app/frame/person_rules.py); this module adds only what
 is new for the desa: scope, one open pre-registration per NIK, expiry, the differences the counter
 made. Both office programs use it, so it imports nothing of the counter: the counter's own checks
-reach it through add_duplicate_check, and its acceptance is app/desa/acceptance.py (kecamatan only).
+reach it through the kecamatan's `Side` (app/desa/views.py), and its acceptance is
+app/desa/acceptance.py (kecamatan only).
 """
 from datetime import date, datetime, timedelta, timezone
 
@@ -20,7 +21,6 @@ from app.frame.listeners import Listeners
 from app.frame.roles import DESA
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.qr import CARRIED_FIELDS
-from app.desa import relay_records
 from app.desa.relay_records import REFUSED, REFUSED_BY_CENTER, relay_label
 from app.desa.scope import desa_codes_of
 from app.frame import numbering
@@ -100,25 +100,15 @@ def open_with_nik(nik: str, on: date | None = None):
                                            & (PreRegistration.expires_on >= (on or today()))).first())
 
 
-_duplicate_checks: list = []
-
-
-def add_duplicate_check(check) -> None:
-    """check(nik, reason) -> the Indonesian refusal, or None: what else holds a NIK (the kecamatan adds
-    its running applications and the rule after a handover, app/desa/kecamatan.py)."""
-    if check not in _duplicate_checks:
-        _duplicate_checks.append(check)
-
-
 def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | None = None) -> None:
     """A NIK already pre-registered (unexpired) or with an application still running is refused."""
     waiting = open_with_nik(nik)
     if waiting is not None and waiting.id != exclude_id:
         raise Refused(f"NIK ini sudah dipra-daftarkan ({waiting.number}, berlaku sampai "
                       f"{dates.format_date(waiting.expires_on)}). Tidak perlu didaftarkan lagi.", "nik")
-    for check in _duplicate_checks:  # the counter's applications, at the kecamatan (a desa PC has none)
-        if refusal := check(nik, reason):
-            raise Refused(refusal, "nik")
+    # What else holds a NIK: the counter's applications, at the kecamatan (a desa PC has none).
+    if refusal := current_app.extensions["desa_side"].duplicate_check(nik, reason):
+        raise Refused(refusal, "nik")
 
 
 def own_device() -> str:
@@ -142,10 +132,9 @@ def number_prefix(desa_code: str) -> str:
 def next_number(desa_code: str) -> str:
     """This PC's next number, in the one format the center takes (sync/protocol.py); one a scanned form took
     before its series was checked is passed over. Call inside the transaction that stores the form."""
-    if current_app.config.get("MODE") != "desa":  # a counter PC holding another PC's backup: its series is not its own
-        refusal = installation.numbering_refusal(database, current_app.config["DATABASE_PATH"])
-        if refusal:
-            raise Refused(refusal)
+    refusal = current_app.extensions["desa_side"].number_refusal()  # a counter PC holding another PC's backup
+    if refusal:
+        raise Refused(refusal)
     prefix = number_prefix(desa_code)
     while True:
         try:
@@ -207,8 +196,9 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
         audit.record("buat", "pra_pendaftaran", pre.id,
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"
                      + {"qr": " dari kode QR F-1.07", "relay": " dari desa lewat pusat"}.get(source, ""), user=user)
-        if current_app.config.get("MODE") == "desa":  # the app's, not a listener's: tests hold both programs
-            relay_records.queue_pre_registration(pre)  # waits in the outbox for the link to the center
+        # A desa PC's form waits in the outbox for the link to the center (the app's step, not a global
+        # listener's: tests hold both programs in one process).
+        current_app.extensions["desa_side"].queue_form(pre)
         announce_change(pre, created=True)  # followed from a phone with the F-1.07's code (issue 28)
     return pre
 

@@ -8,7 +8,7 @@ capability (app/desa/kecamatan.py, app/desa/pc.py) puts the ones it shows on its
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 from playhouse.flask_utils import get_object_or_404
 
 from app.capabilities import MenuItem
@@ -30,9 +30,16 @@ class Side:
     on_desa_pc: bool  # the admin's page: the PC's own desa and enrolment, or the kecamatan's desa PCs
     applications_of: Callable[[str], list]  # a desa's cards in progress, 'Siap diambil' first
     bindable_desa: Callable[[], list]  # the desa an admin may bind operators to
+    # What only one program does with the shared records (app/desa/records.py reads them from the app):
+    number_refusal: Callable[[], str | None] = lambda: None  # why this PC may not number a form now
+    duplicate_check: Callable[[str, str | None], str | None] = lambda nik, reason: None  # what else holds a NIK
+    queue_form: Callable[[PreRegistration], None] = lambda pre: None  # a new form's way to the kecamatan
+    health_cards: Callable[[object], list] = lambda user: []  # the PC's own health on its landing pages
 
     def install(self, blueprint) -> None:
         blueprint.record_once(lambda state: state.app.extensions.__setitem__("desa_side", self))
+        # templates/_health_cards.html, on the desa pages both programs show
+        blueprint.app_template_global("desa_pc_health_cards")(lambda: self.health_cards(g.get("user")))
 
 
 def side() -> Side:

@@ -56,7 +56,8 @@ class Policy:
         unknown = set(routes) - {rule.key for rule in self.rules}
         if unknown:
             raise ValueError(f"routes for rows not in the access table: {sorted(unknown)}")
-        for key, roles, public, description in self._rows(decisions) if decisions.strip() else ():
+        # A decision may be nobody's here: the offices share one table, and a desa PC has two of its roles.
+        for key, roles, public, description in self._rows(decisions, may_allow_nobody=True) if decisions.strip() else ():
             self.decisions.append(Rule(key, roles, public, description, (), self.predicates.get(key, "")))
         # Read at each decision, so a test that changes a row changes every page that asks.
         self.by_key: dict[str, Rule] = {}
@@ -74,7 +75,7 @@ class Policy:
                     raise ValueError(f"{endpoint} is in two rows: {self.by_endpoint[endpoint].key}, {rule.key}")
                 self.by_endpoint[endpoint] = rule
 
-    def _rows(self, table: str):
+    def _rows(self, table: str, may_allow_nobody: bool = False):
         """(key, roles, public, description) of each row of a table in this policy's columns."""
         lines = [line for line in table.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
         header = lines[0].split()
@@ -90,7 +91,7 @@ class Policy:
             public = marks[-1] == "x"
             if public and roles:
                 raise ValueError(f"access table row {key!r}: a public row marks no role")
-            if not public and not roles:
+            if not public and not roles and not may_allow_nobody:
                 raise ValueError(f"access table row {key!r} allows nobody")
             yield key, roles, public, description
 
@@ -129,7 +130,7 @@ class Policy:
         text = self._markdown(self.rules, "rute", lambda rule: ", ".join(f"`{e}`" for e in rule.endpoints))
         if self.decisions:
             text += ("\nDi dalam halaman (kode bertanya `may(user, kunci)`; aturan baris memakai fungsinya):\n\n"
-                     + self._markdown(self.decisions, "kunci, aturan baris",
+                     + self._markdown([rule for rule in self.decisions if rule.roles or rule.public], "kunci, aturan baris",
                                       lambda rule: f"`{rule.key}`" + (f", `{rule.predicate}`" if rule.predicate else "")))
         return text
 
@@ -144,11 +145,15 @@ class Policy:
         return "\n".join(lines) + "\n"
 
 
-def table_rows(table: str, keys) -> str:
-    """The header and the rows of `table` named in `keys`: one program's part of a table that two
-    programs share (app/policy.py: the kecamatan's and the desa PC's pages)."""
-    lines = table.strip().splitlines()
-    return "\n".join([lines[0]] + [line for line in lines[1:] if line.split() and line.split()[0] in keys]) + "\n"
+def table_rows(table: str, keys=None, columns=None) -> str:
+    """The header and the rows of `table` named in `keys` (all without), with the role columns titled in
+    `columns` (all without) and the public one: one program's part of a table that two programs share
+    (app/policy.py: the kecamatan's and the desa PC's pages, the desa PC's two roles)."""
+    lines = [line.split() for line in table.strip().splitlines() if line.split()]
+    end = lines[0].index(PUBLIC_COLUMN)  # then the marks' columns end and the description starts
+    kept = [0, *(i for i in range(1, end) if columns is None or lines[0][i] in columns), end]
+    rows = [lines[0]] + [parts for parts in lines[1:] if keys is None or parts[0] in keys]
+    return "\n".join(" ".join([parts[i] for i in kept] + parts[end + 1:]) for parts in rows) + "\n"
 
 
 def install_policy(app, policy: Policy) -> None:

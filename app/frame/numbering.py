@@ -8,11 +8,20 @@ restore the sequence jumps past anything handed out before ('350807-P3-1000001')
 """
 import re
 
+from peewee import CharField, IntegerField
+
 from app.frame import installation
-from app.frame.db import database
+from app.frame.db import BaseModel, database
 
 SEQUENCE_DIGITS = 6
 _DEVICE = re.compile(r"[0-9A-Za-z]{1,4}")
+
+
+class RegistrationSequence(BaseModel):
+    """Last sequence used per number prefix (kecamatan code + counter PC, or a desa PC's series), so
+    numbers are made offline; written by the statements below (one round trip per number)."""
+    prefix = CharField(primary_key=True)
+    last_value = IntegerField()
 
 
 def number_prefix(kecamatan_code: str, device_id: str) -> str:

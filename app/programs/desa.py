@@ -1,7 +1,8 @@
 """The desa PC (`run.py serve --mode desa`): a village office's own PC or laptop. Its desa operators
 pre-register KTP-el forms (F-1.07 with a signed QR), its admin manages their accounts and enrols the
 PC with a code from the kecamatan; the forms travel to the kecamatan through the center's relay
-(app/desa/relay.py). Its own database file (desa.sqlite3), the same one-time admin password."""
+(app/desa/relay.py). Its own database file (desa.sqlite3) with its own tables (schema/desa), the same
+one-time admin password."""
 from app.frame.programs import Command, Program
 from app.programs.kecamatan import OFFICE_COMMANDS
 
@@ -21,8 +22,8 @@ PROGRAM = Program(
         "app.public_status.pc",  # its F-1.07's check code, followed from a phone
     ),
     policy="app.policy:DESA_PC_POLICY",  # the rows of the offices' one table that its pages need
-    schema="kecamatan",
-    migrate="app.frame.migrations:migrate",
+    schema="desa",  # its own tables only; an older desa PC's database is converted at its start
+    migrate="app.frame.migrations:migrate_desa",
     # The office commands without demo, and its own `sync` (its link is enrolled on its admin's page).
     commands=tuple(Command(c.name, "app.programs.sync_commands:add_desa_sync") if c.name == "sync" else c
                    for c in OFFICE_COMMANDS),

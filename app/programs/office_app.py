@@ -16,7 +16,6 @@ from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
 from app.frame.db import is_plaintext, open_database
 from app.frame.errors import register_error_pages
-from app.frame.migrations import migrate
 from app.frame.application_status import status_label
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.page_turns import install_page_turns
@@ -57,8 +56,9 @@ def create_app(config: dict | None = None) -> Flask:
     fresh = not db_path.exists() or db_path.stat().st_size == 0
     upgrading = not fresh and is_plaintext(db_path)  # the version before encryption: converted now
     db = open_database(db_path)
+    program = app.extensions["program"] = program_of(app.config["MODE"])
     with db.connection_context():
-        migrate(db)
+        resolve(program.migrate)(db)  # its own schema (the desa PC's converts an older database first)
         installation.catch_up_with_marker(db, db_path)
         installation.settle_at_start(db, db_path)
         first_start = fresh or upgrading or not User.select().exists()
@@ -69,7 +69,6 @@ def create_app(config: dict | None = None) -> Flask:
     with db.connection_context():
         record_restore(db_path)  # a restore done from the command line, or cut short before its entry
     app.extensions["database"] = db
-    program = app.extensions["program"] = program_of(app.config["MODE"])
 
     csrf.init_app(app)
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1

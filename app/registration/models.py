@@ -109,12 +109,6 @@ StatusEvent.add_index(StatusEvent.to_status, StatusEvent.at, StatusEvent.applica
                       name="application_status_event_indicator_to_status_at")
 
 
-class RegistrationSequence(BaseModel):
-    """Last sequence used per number prefix (kecamatan code + counter PC), so numbers are made offline."""
-    prefix = CharField(primary_key=True)
-    last_value = IntegerField()
-
-
 class ApplicationNameIndex(FTS5Model, BaseModel):
     """Word-prefix search on names (FTS5, contentless); kept in step by triggers in the migration."""
     full_name = SearchField()

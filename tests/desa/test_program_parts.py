@@ -1,0 +1,77 @@
+"""What only one program does with the desa's shared pages and records comes from its capability
+(app/desa/pc.py, app/desa/kecamatan.py through `Side`), never from asking which program runs: a desa
+PC's health cards and its admin's landing page, its forms queued for the relay and numbered in its own
+series; the kecamatan's desa pages without a PC's health, its forms never queued for a relay and not
+numbered while it holds another PC's backup."""
+import html
+from datetime import timedelta
+
+from app.desa.models import PreRegistration
+from app.frame.dates import utc_now
+from sync.client.models import OutboxItem, SyncLink
+from tests.conftest import sign_in_as
+from tests.desa.conftest import DARUNGAN, pre_register
+from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolment_code, kecamatan  # noqa: F401
+from tests.registration.conftest import valid_form
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_a_desa_pcs_quiet_sync_points_its_admin_to_its_own_page(desa_app):
+    admin, _ = desa_admin(desa_app)
+    assert admin.get("/").location.endswith("/admin/operator-desa")  # its landing page, from its capability
+    with bound_to(desa_app):
+        SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="k1", secret="-",
+                        enrolled_at=utc_now() - timedelta(days=9), last_success_at=utc_now() - timedelta(days=3))
+    landing = page(admin, "/admin/operator-desa")
+    assert "Sinkronisasi pusat tertunda" in landing
+    assert 'href="/desa"' in landing and "/sinkronisasi" not in landing  # a desa PC has no Sinkronisasi page
+
+
+def test_the_kecamatans_desa_pages_show_no_pcs_health(kecamatan, client_as):
+    admin = client_as("admin")
+    assert "Kunci pemulihan belum dicetak" in page(admin, "/")  # the kecamatan's concern is on its home page
+    assert "Keadaan komputer ini" not in page(admin, "/admin/operator-desa")
+
+
+def test_only_a_desa_pcs_forms_wait_for_the_relay(kecamatan, client_as, desa_client):
+    with bound_to(kecamatan):
+        assert pre_register(desa_client(), valid_form()).status_code == 302
+        assert PreRegistration.select().count() == 1
+        assert not OutboxItem.select().where(OutboxItem.kind == "pra").exists()  # at the kecamatan: already here
+
+
+def _held_by_another_pc(app) -> None:
+    """The database as a restore from another PC's backup leaves it (app/frame/installation.py)."""
+    with bound_to(app):
+        app.extensions["database"].execute_sql('UPDATE "installation" SET "machine" = ? WHERE "id" = 1', ("PC-lain",))
+
+
+def test_only_the_kecamatans_numbers_wait_after_another_pcs_backup(desa_app, enrolment_code, kecamatan,
+                                                                   desa_client):
+    from app.auth.accounts import create_user
+    from app.desa.models import UserDesa
+    admin, _ = desa_admin(desa_app)
+    assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
+    with bound_to(desa_app):
+        operator, _ = create_user("kaur.darungan", "Kaur Umum", "operator_desa", password="operator-desa-1",
+                                  must_change_password=False)
+        UserDesa.create(user=operator, desa_code=DARUNGAN)
+    desa = desa_app.test_client()
+    sign_in_as(desa, operator)
+    _held_by_another_pc(desa_app)
+    with bound_to(desa_app):
+        from app.frame import installation
+        assert installation.numbering_refusal(desa_app.extensions["database"], desa_app.config["DATABASE_PATH"])
+        assert pre_register(desa, valid_form()).status_code == 302  # a desa PC's series is its own
+
+    _held_by_another_pc(kecamatan)
+    with bound_to(kecamatan):
+        held = pre_register(desa_client(), valid_form())
+        assert held.status_code != 302
+        assert "Supaya satu nomor tidak dipakai" in html.unescape(held.get_data(as_text=True))
+        assert not PreRegistration.select().exists()
