@@ -139,8 +139,18 @@ def payload_of(pre) -> dict:
         value = getattr(pre, name)
         fields[name] = value.isoformat() if isinstance(value, (date, datetime)) else value
     generation = store.get("desa_pc_generation") or generation_of(pre.desa_code)
-    return {"v": 1, "k": store.get("kecamatan_code"), "g": generation, "n": pre.number, "o": pre.entered_by_name,
-            "t": pre.entered_at.isoformat(timespec="seconds"), "f": fields}
+    payload = {"v": 1, "k": store.get("kecamatan_code"), "g": generation, "n": pre.number, "o": pre.entered_by_name,
+               "t": pre.entered_at.isoformat(timespec="seconds"), "f": fields}
+    signer = store.get("desa_pc_number")
+    if signer and _series_of(pre.number) not in ("", signer):
+        payload["p"] = signer  # typed before this laptop was enrolled again: its key is of another series (decode)
+    return payload
+
+
+def _series_of(number) -> str:
+    """The desa PC code whose series a pre-registration number is in ("" for a counter's number)."""
+    found = protocol.PRE_REGISTRATION_NUMBER.fullmatch(number) if isinstance(number, str) else None
+    return found.group(2) if found and protocol.DESA_PC_CODE.fullmatch(found.group(2)) else ""
 
 
 def encode(pre, key: str | None = None) -> str:
@@ -180,12 +190,37 @@ def decode(text: str) -> dict:
     # revocation: that key is derived here too, and only the kecamatan's key can make it.
     newer = (generation if isinstance(desa_code, str) and isinstance(generation, int)
              and not isinstance(generation, bool) and generation_of(desa_code) < generation <= 10 ** 6 else None)
-    if not isinstance(desa_code, str) or not any(_serializer(key).loads_unsafe(body)[0] for key in
-                                                 _keys_that_may_sign(desa_code, payload.get("n"), newer)):
-        raise QrRefused("Tanda tangan kode QR tidak cocok: isi formulir telah diubah, kode tidak dibuat oleh desa "
-                        "di kecamatan ini, atau nomornya bukan nomor komputer desa yang menandatanganinya. "
-                        "Formulir ditolak.")
-    return payload
+    if not isinstance(desa_code, str):
+        raise QrRefused(FORGED)
+    if any(_serializer(key).loads_unsafe(body)[0] for key in _keys_that_may_sign(desa_code, payload.get("n"), newer)):
+        return payload
+    signer = payload.get("p")
+    if (isinstance(signer, str) and protocol.DESA_PC_CODE.fullmatch(signer)
+            and any(_serializer(key).loads_unsafe(body)[0] for key in _signer_keys(desa_code, signer, newer))):
+        _check_reprint(payload, desa_code)
+        return payload
+    raise QrRefused(FORGED)
+
+
+FORGED = ("Tanda tangan kode QR tidak cocok: isi formulir telah diubah, kode tidak dibuat oleh desa di kecamatan "
+          "ini, atau nomornya bukan nomor komputer desa yang menandatanganinya. Formulir ditolak.")
+
+
+def _signer_keys(desa_code: str, signer: str, generation: int | None) -> list[str]:
+    return [desa_key(desa_code, generation, master=master, pc=signer) for master in _masters()]
+
+
+def _check_reprint(payload: dict, desa_code: str) -> None:
+    """A form a desa laptop typed before it was enrolled again, printed there again: its number is in the
+    laptop's old series and its new key signs it (the payload names that key's PC). The new key proves a
+    laptop of this desa in service; the number is taken only when the relay already brought that very form
+    (same number, desa and NIK) to this PC, so no laptop can make numbers in another PC's series."""
+    from app.desa.models import PreRegistration
+    held = PreRegistration.get_or_none(PreRegistration.number == payload.get("n"))
+    if held is None or held.desa_code != desa_code or held.nik != payload["f"].get("nik"):
+        raise QrRefused("Formulir ini dicetak ulang oleh komputer desa yang sudah didaftarkan ulang, dan nomornya "
+                        "dari komputer desa sebelumnya belum sampai di PC loket ini lewat sinkronisasi. Jalankan "
+                        "sinkronisasi di PC ini lalu pindai lagi, atau daftarkan pemohon lewat Daftar Baru.")
 
 
 def _keys_that_may_sign(desa_code: str, number, generation: int | None = None) -> list[str]:
@@ -193,8 +228,7 @@ def _keys_that_may_sign(desa_code: str, number, generation: int | None = None) -
     desa's key (the kecamatan's own printouts; desa PCs enrolled before per-PC keys), under each key the
     kecamatan's forms may have been signed with (_masters); of `generation` (a newer one the form names)
     or the current one."""
-    found = protocol.PRE_REGISTRATION_NUMBER.fullmatch(number) if isinstance(number, str) else None
-    pc = found.group(2) if found and protocol.DESA_PC_CODE.fullmatch(found.group(2)) else ""
+    pc = _series_of(number)
     keys = []
     for master in _masters():
         keys += [desa_key(desa_code, generation, master=master, pc=pc)] if pc else []

@@ -186,3 +186,75 @@ def test_a_laptop_enrolled_again_at_another_counter_pc_is_read_before_this_pc_he
     assert refused.status_code == 422 and "Tanda tangan kode QR tidak cocok" in text(refused)
     response = scan(loket, enrolled_again)
     assert response.status_code == 302 and response.location.endswith(f"/pra-pendaftaran/{pre.id}/terima")
+
+
+def _reprinted_by(pre, signer: str, generation: int = 1) -> str:
+    """The code a laptop now enrolled as `signer` prints for a form it typed in its earlier series (D1)."""
+    with database.atomic():
+        store.put("desa_pc_number", signer)
+    try:
+        return qr.encode(pre, key=qr.desa_key(pre.desa_code, generation, pc=signer))
+    finally:
+        with database.atomic():
+            store.put("desa_pc_number", "")
+
+
+@pytest.fixture
+def typed_at_d1(pre):
+    """A form numbered in desa PC D1's series, relayed to this counter PC's queue."""
+    with database.atomic():
+        pre.number = pre.number.replace("-01-", "-D1-")
+        pre.save()
+    return pre
+
+
+def test_a_form_typed_before_its_laptop_was_enrolled_again_scans_where_the_relay_brought_it(typed_at_d1, loket,
+                                                                                          client_as):
+    """Found by the office year: the laptop (D1) was revoked and enrolled again as D2; a form it typed as D1,
+    printed again, was refused as forged at every counter PC. Its code now names its signer, D2."""
+    admin = client_as("admin")
+    assert admin.post("/admin/operator-desa/cabut-kunci", data={"desa": typed_at_d1.desa_code}).status_code == 302
+    code = _reprinted_by(typed_at_d1, "D2", generation=2)
+    assert qr.decode(code)["p"] == "D2"
+    response = scan(loket, code)
+    assert response.status_code == 302 and response.location.endswith(f"/pra-pendaftaran/{typed_at_d1.id}/terima")
+
+
+def test_a_reprinted_form_whose_number_has_not_reached_this_pc_is_refused_with_what_to_do(typed_at_d1, loket):
+    code = _reprinted_by(typed_at_d1, "D2")
+    with database.atomic():
+        PreRegistration.delete().execute()  # the relay has not brought it here
+    response = scan(loket, code)
+    assert response.status_code == 422 and "didaftarkan ulang" in text(response)
+    assert "Jalankan sinkronisasi" in text(response) and PreRegistration.select().count() == 0
+
+
+def test_a_laptop_cannot_take_another_pcs_number_by_naming_itself(typed_at_d1, loket):
+    """D2's key with a D1 number opens only the very form the relay brought (same NIK): another person's
+    form under that number, or a signer whose key did not sign, is refused."""
+    other_person = _reprinted_by(typed_at_d1, "D2")
+    with database.atomic():
+        PreRegistration.update(nik="3508074505900001").execute()
+    refused = scan(loket, other_person)
+    assert refused.status_code == 422 and "didaftarkan ulang" in text(refused)
+    with database.atomic():
+        PreRegistration.update(nik=typed_at_d1.nik).execute()
+    with database.atomic():
+        store.put("desa_pc_number", "D3")  # claims D3, signed with D2's key
+    try:
+        claimed = qr.encode(typed_at_d1, key=qr.desa_key(typed_at_d1.desa_code, pc="D2"))
+    finally:
+        with database.atomic():
+            store.put("desa_pc_number", "")
+    forged = scan(loket, claimed)
+    assert forged.status_code == 422 and "Tanda tangan kode QR tidak cocok" in text(forged)
+
+
+def test_a_form_in_the_laptops_own_series_names_no_signer(typed_at_d1):
+    with database.atomic():
+        store.put("desa_pc_number", "D1")
+    try:
+        assert "p" not in qr.payload_of(typed_at_d1)
+    finally:
+        with database.atomic():
+            store.put("desa_pc_number", "")

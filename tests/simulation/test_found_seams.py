@@ -7,7 +7,7 @@ issue 24 (desa laptops enrolled from two counter PCs), with desa PC codes issued
 """
 import pytest
 
-from tests.simulation.machine import OfficeYear
+from tests.simulation.machine import STATS, OfficeYear
 
 pytestmark = pytest.mark.soak  # a center subprocess per test: the normal pass only
 
@@ -280,19 +280,20 @@ def test_a_desa_laptop_enrolled_again_at_another_counter_pc_is_read_before_its_n
         assert office.broken_invariants() == []
 
 
-@pytest.mark.xfail(strict=True, reason="found by revoke_desa_laptop, not fixed: a form a desa laptop typed before "
-                                       "it was enrolled again, printed there again, is refused as signed by "
-                                       "another PC (its number is in the laptop's old series, the new key signs "
-                                       "another); docs/testing.md, What they found")
+# Found by revoke_desa_laptop (fourteenth session), fixed in the fifteenth: a form a desa laptop typed before it was
+# enrolled again, printed there again, was refused at every counter PC as forged (its number is in the laptop's old
+# series, the new key signs another). The code now names its signer, and the number is taken where the relay brought it.
 def test_a_form_typed_before_a_desa_laptop_was_enrolled_again_scans_when_printed_again(office):
     steps = [("desa_pre_register", {"where": 0}),                          # two D1 forms, in its first series,
              ("desa_pre_register", {"where": 0}),
              ("everyone_syncs", {}),                                        # waiting in P1's queue
              ("revoke_desa_laptop", {"where": 0, "pc": "P1"}),             # the first accepted; a new series
              ("scan_desa_form", {"pc": "P1", "pick": 1, "camera": False})]  # the second, printed again
+    accepted_before = STATS["ops"]["pindai_qr_terima"]
     for name, arguments in steps:
         getattr(office, name)(**arguments)
         assert office.broken_invariants() == []
+    assert STATS["ops"]["pindai_qr_terima"] == accepted_before + 1  # scanned and accepted, not refused
 
 
 # issue 26, fourth round, long run seeds 2828 (step 185) and 3011 (step 174): the old P1, back beside the new PC
