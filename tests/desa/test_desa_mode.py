@@ -106,6 +106,21 @@ def test_a_desa_pc_answers_only_the_desa_pages(desa_app):
     assert "Pendaftaran KTP-el" not in menu and "Buku Pengaduan" not in menu and "Jejak Audit" not in menu
 
 
+def test_an_enrolled_desa_pc_answers_every_page_below_500_to_its_admin(desa_app, enrolment_code):
+    """Found by the office year (seed 1511, step 19): on a desa PC bound to its desa, the admin's
+    /desa/daftar (its print page's back link named the kecamatan's queue, absent there) answered 500."""
+    from tests.core.test_access_matrix import concrete_url, every_route
+    client, _ = desa_admin(desa_app)
+    assert client.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
+    for rule, method in every_route(desa_app):
+        if rule.endpoint == "auth.logout":
+            continue
+        response = client.open(concrete_url(rule), method=method)
+        assert response.status_code < 500, (rule.rule, method, response.status_code)
+    printed = client.get("/desa/daftar")
+    assert printed.status_code == 200 and f"DAFTAR STATUS KTP-el DESA DARUNGAN" in text(printed)
+
+
 def test_enrolment_code_refusals(desa_app, enrolment_code):
     client, _ = desa_admin(desa_app)
     for bad, message in ((enrolment_code[:-30], "terpotong"), ("abc", "bukan kode pendaftaran"),
