@@ -612,7 +612,7 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="night: py-spy's stacks of the centers and one pass, here; store: cProfile's")
     parser.add_argument("--busy", type=int, default=0, help="vs-rsync: processes spinning on the CPU meanwhile")
     parser.add_argument("--congestion", default="", help="vs-rsync: TCP congestion control of our pass's connection "
-                                                         "(cubic, bbr; default: the machine's)")
+                                                         "and of rsync's (cubic, bbr; default: the machine's)")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()

@@ -303,7 +303,27 @@ def push_until_done(data_dir: str, center_url: str, code: str) -> None:
 
 # --- rsync ------------------------------------------------------------------------------------
 
-def run_rsync(work: Path, files: Path, link: Link, retries: bool) -> tuple[float, int]:
+def congestion_shim(work: Path, name: str) -> dict:
+    """The environment that starts rsync with TCP congestion control `name` (bench/tcp_congestion_shim.c,
+    built here with cc), checked on a loopback connection first; {} without `name`."""
+    if not name:
+        return {}
+    library = work / "tcp_congestion_shim.so"
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", str(library), str(ROOT / "bench" / "tcp_congestion_shim.c"),
+                    "-ldl"], check=True)
+    environment = dict(os.environ, LD_PRELOAD=str(library), **{CONGESTION_VARIABLE: name})
+    probe = ("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); "
+             "c = socket.create_connection(s.getsockname()); "
+             "print(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(bytes(1)).decode())")
+    used = subprocess.run([sys.executable, "-c", probe], env=environment, capture_output=True, text=True).stdout.strip()
+    if used != name:
+        raise RuntimeError(f"the congestion shim gave {used!r}, not {name!r}")
+    return environment
+
+
+def run_rsync(work: Path, files: Path, link: Link, retries: bool, environment: dict | None = None) -> tuple[float, int]:
+    """rsync -z from the kecamatan's namespace to a daemon in the center's; `environment` (congestion_shim)
+    gives its connection another congestion control."""
     run_dir = Path(tempfile.mkdtemp(prefix="rsync-", dir=work))
     (run_dir / "dest").mkdir()
     conf = run_dir / "rsyncd.conf"
@@ -320,7 +340,7 @@ def run_rsync(work: Path, files: Path, link: Link, retries: bool) -> tuple[float
         link.go()
         started = time.monotonic()
         for _ in range(200):
-            if subprocess.run(command, capture_output=True).returncode == 0:
+            if subprocess.run(command, capture_output=True, env=environment or None).returncode == 0:
                 break
             time.sleep(1)
         elapsed = time.monotonic() - started
@@ -362,6 +382,7 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
     if congestion:
         os.environ[CONGESTION_VARIABLE] = congestion  # read by the pusher (push_until_done)
     work = Path(tempfile.mkdtemp(prefix="bench-vs-rsync-"))
+    rsync_environment = congestion_shim(work, congestion) if "rsync" in tools else {}
     sizes = build_set(work / "set", count, photos)
     payload = sizes["photo_bytes"] + sizes["record_bytes"]
     ideal = payload * 8 / RATE
@@ -385,7 +406,8 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
                             shutil.copy(link.stats, extra["dump"] / "stats.json")
                     else:
                         with BusyCpu(busy):
-                            seconds, wire = run_rsync(work, work / "set" / "files", link, retries=(name == "outage"))
+                            seconds, wire = run_rsync(work, work / "set" / "files", link, retries=(name == "outage"),
+                                                      environment=rsync_environment)
                 finally:
                     link.close()
                 row[f"{who}_seconds"], row[f"{who}_bytes"] = round(seconds, 1), wire
