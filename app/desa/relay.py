@@ -266,12 +266,36 @@ def push_desa_keys(client, link, report, progress) -> None:
     """The admin's revocations ("Cabut kunci") reach the center: older desa keys are refused there. Sent on
     every pass, even with none made here: the answer brings those made at the kecamatan's other counter PCs,
     which now accept this PC's laptops' forms too (one F-1.07 key per kecamatan)."""
+    _exchange_desa_keys(client, retries=True)
+
+
+def _exchange_desa_keys(client, retries: bool) -> None:
+    """This PC's desa key generations to the center, and the ones the center knows back."""
     generations = {code: int(number) for code, number in (store.get("desa_key_generations") or {}).items()}
-    answer = engine.with_retries(lambda: client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys",
-                                                          {"generations": generations}))
+
+    def request():
+        return client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys", {"generations": generations})
+    answer = engine.with_retries(request) if retries else request()
     if isinstance(answer, dict) and answer.get("generations"):  # an older center answers without them
         with engine.write_transaction():
             qr.raise_generations(answer["generations"])
+
+
+def bring_desa_keys_up_to_date() -> bool:
+    """At the kecamatan, right before a desa PC code is made: the revocations the center knows (made at
+    the kecamatan's other counter PCs, or here after the backup this PC was restored from) are asked for
+    now, so the code does not carry a key generation the center refuses. Found by the office year: a PC
+    holding a backup older than a revocation made codes the center refused until its next pass.
+    False when the center could not be asked (offline, the code carries what this PC knows)."""
+    link = engine.current_link()
+    if link is None or link.role != "kecamatan":
+        return False
+    try:
+        _exchange_desa_keys(engine.client_for(link, timeout=(5.0, 15.0)), retries=False)
+    except (LinkDown, Refused) as problem:
+        log.info("desa key generations not refreshed before a desa PC code: %s", type(problem).__name__)
+        return False
+    return True
 
 
 def fetch_f107_key(client, link, report, progress) -> None:

@@ -272,3 +272,32 @@ def test_a_laptop_revoked_at_one_counter_pc_is_refused_at_the_other_after_both_p
     assert sync(p2).error == ""  # known now: nothing raised twice
     with bound_to(p2):
         assert AuditEvent.select().where((AuditEvent.action == "cabut") & (AuditEvent.entity_id == DARUNGAN)).count() == 1
+
+
+def test_a_counter_pc_asks_the_center_for_revocations_before_it_makes_a_desa_pc_code(
+        desa_app, kecamatan, client_as, center, tmp_path):
+    """P1 revoked Darungan's key and its pass told the center; P2 had not synced since. P2's desa PC
+    code named the old key generation and the center refused the laptop ("dibuat sebelum kunci komputer
+    desa dicabut"), as it did for a PC holding a backup from before a revocation. The PC now asks the
+    center right before it makes a code; offline it makes the code with what it knows."""
+    p1, p2 = kecamatan, counter_pc(tmp_path, "p2", YOSOWILANGUN)
+    database.initialize(p1.extensions["database"])
+    p1_admin, p2_admin = client_as("admin"), signed_in(p2, "admin")
+    enrol_at_sync_page(p1, p1_admin, center, YOSOWILANGUN, "Yosowilangun")
+    enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
+    with bound_to(p1):
+        assert p1_admin.post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    assert sync(p1).error == ""  # the center knows generation 2; P2 has not heard
+    with bound_to(p2):
+        assert qr.generation_of(DARUNGAN) == 1
+        page = p2_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+        code = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+        assert mode.read_enrolment_code(code)["g"] == 2 and qr.generation_of(DARUNGAN) == 2
+    admin, _ = desa_admin(desa_app)
+    with bound_to(desa_app):
+        enrolled = admin.post("/admin/komputer-desa", data={"kode": code, "center_url": ""})
+        assert enrolled.status_code == 302, text(enrolled)[-2000:]
+    center.stop()  # offline: the code is made all the same, with what P2 knows
+    with bound_to(p2):
+        page = p2_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+        assert page.status_code == 200 and 'class="enrolment-code"' in page.get_data(as_text=True)

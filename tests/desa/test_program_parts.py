@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from app.desa.models import PreRegistration
 from app.frame.dates import utc_now
+from app.frame.numbering import RegistrationSequence
 from sync.client.models import OutboxItem, SyncLink
 from tests.conftest import sign_in_as
 from tests.desa.conftest import DARUNGAN, pre_register
@@ -75,3 +76,17 @@ def test_only_the_kecamatans_numbers_wait_after_another_pcs_backup(desa_app, enr
         assert held.status_code != 302
         assert "Supaya satu nomor tidak dipakai" in html.unescape(held.get_data(as_text=True))
         assert not PreRegistration.select().exists()
+
+
+def test_a_pc_holding_another_pcs_backup_makes_no_desa_pc_code(kecamatan, client_as):
+    """Found by the office year (seed 1512): a PC holding P1's backup, before its admin said whether it
+    replaces P1, made a desa PC code from P1's block; a laptop P1 had enrolled already held that number,
+    and the center refused the new laptop. A desa PC code is a number too: it waits like the others."""
+    _held_by_another_pc(kecamatan)
+    with bound_to(kecamatan):
+        sequences_before = list(RegistrationSequence.select().tuples())
+        refused = client_as("admin").post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+        page = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 422 and "Supaya satu nomor tidak dipakai" in page
+        assert "Kode komputer desa juga bernomor dari PC ini" in page and 'class="enrolment-code"' not in page
+        assert list(RegistrationSequence.select().tuples()) == sequences_before  # no number taken

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from tests.simulation import invariants as inv
-from tests.simulation.world import KUNIR, YOSOWILANGUN, World, errors_of, jpeg_photo, text
+from tests.simulation.world import DESA, KUNIR, YOSOWILANGUN, World, errors_of, jpeg_photo, text
 
 # The rules and invariants that reach issue 24's findings on commit 146f68f (see docs/testing.md).
 # Paths that reach a seam found and not yet fixed (tests/simulation/test_found_seams.py, docs/testing.md):
@@ -276,7 +276,6 @@ class OfficeYear(RuleBasedStateMachine):
     @rule(pc=st.sampled_from(COUNTERS), desa=st.integers(0, 1))
     def create_desa_operator(self, pc, desa):
         """The admin makes an Operator Desa account at the kecamatan (its desa are a list)."""
-        from tests.simulation.world import DESA
         if "desa_accounts_at_two_counter_pcs" in self.off and pc not in ("P1", "K1"):
             pc = "K1" if pc == "K1" else "P1"  # desa accounts on one counter PC per kecamatan
         office = self._counter(pc)
@@ -414,7 +413,6 @@ class OfficeYear(RuleBasedStateMachine):
         """The desa operator accounts the admin made at this kecamatan PC (as its database has them)."""
         from app.auth.models import User
         from app.desa.models import UserDesa
-        from tests.simulation.world import DESA
         from app.frame import store
         codes = [code for code, _ in DESA[store.get("kecamatan_code")]]
         return [(username, codes.index(code)) for username, code in
@@ -423,7 +421,6 @@ class OfficeYear(RuleBasedStateMachine):
                 if code in codes]
 
     def _desa_index(self, desa_pc) -> int:
-        from tests.simulation.world import DESA
         return [code for code, _ in DESA[desa_pc.kecamatan]].index(desa_pc.desa_code)
 
     @rule(pc=st.sampled_from(COUNTERS), pick=PICK, correct=st.booleans())
@@ -479,6 +476,15 @@ class OfficeYear(RuleBasedStateMachine):
             pc = "K1" if pc == "K1" else "P1"  # one counter PC per kecamatan issues desa PC codes
         office = self._counter(pc)
         if office is None or len(inv.desa_pcs(self.world)) >= MAX_DESA_PCS or not office.enrolled():
+            return
+        if self._held(office):
+            # Found by the office year (seed 1512): a PC holding another PC's backup, before the admin says
+            # which it is, made a desa PC code from that PC's block, one a laptop already held: refused now.
+            desa_code = DESA[office.kecamatan][desa][0]
+            response = office.post("admin", "/admin/operator-desa/kode-komputer", {"desa": desa_code})
+            assert response is None or (response.status_code == 422
+                                        and "belum dapat dibuat" in text(response)), errors_of(response)
+            self._done("komputer_desa_ditahan")
             return
         name = f"D{len([o for o in self.world.offices.values() if o.is_desa]) + 1}"
         key = self._center_key(office)

@@ -336,3 +336,24 @@ def test_a_desa_pc_code_made_by_a_pc_holding_a_revoked_key_is_refused_and_the_la
     office.correct_and_resend(pc='P2', pick=80)
     office.desa_pre_register(where=82)                  # rule:desa_pre_register before: "warga desa: -"
     assert office.broken_invariants() == []
+
+
+# Found by the office year (fifteenth session, seed 1512, step 205; hand-cut from its 59-step shrink): a PC holding
+# P1's backup, before its admin said whether it replaces P1, made a desa PC code from P1's block. The backup was older
+# than the code P1 had made for D1, so the new code was D1's again, and the center refused the second laptop ("sudah
+# dipakai komputer desa lain"). A held PC now makes no desa PC code, as it makes no registration number.
+def test_a_pc_holding_another_pcs_backup_makes_no_desa_pc_code_until_its_admin_says_which_it_is(office):
+    def laptops():
+        return [o.name for o in office.world.offices.values() if o.is_desa and not o.dead]
+    held_before = STATS["ops"]["komputer_desa_ditahan"]
+    office.backup(pc="P1")                              # before P1 made the next laptop's code
+    office.new_desa_pc(pc="P1", desa=0)
+    office.restore_on_new_pc(pc="P1", pick=0)           # P1-baru1 holds P1's backup
+    before = laptops()
+    office.new_desa_pc(pc="P1", desa=0)                 # rule:new_desa_pc before: the center refused the code
+    assert STATS["ops"]["komputer_desa_ditahan"] == held_before + 1 and laptops() == before
+    assert office.broken_invariants() == []
+    office.replace_old_pc(pc="P1")                      # the admin says it: this PC replaces P1
+    office.new_desa_pc(pc="P1", desa=1)                 # a code from its own new block, taken by the center
+    assert len(laptops()) == len(before) + 1
+    assert office.broken_invariants() == []
