@@ -644,12 +644,14 @@ class OfficeYear(RuleBasedStateMachine):
                     (PreRegistration.nik == person.nik) & waiting).exists()):
                 self._register_anew(office, person)
             return
-        if typed_before_re_enrolment and not queued:
-            # Its number is in the laptop's earlier series: taken only once the relay brought that form here.
-            assert response.status_code == 422 and "didaftarkan ulang" in text(response), errors_of(response)
-            self._done(kind + "_cetak_ulang_belum_sampai")
-            self._register_anew(office, person)
-            return
+        if typed_before_re_enrolment:
+            kind += "_cetak_ulang"
+            if not queued:
+                # Its number is in the laptop's earlier series: taken only once the relay brought that form here.
+                assert response.status_code == 422 and "didaftarkan ulang" in text(response), errors_of(response)
+                self._done(kind + "_belum_sampai")
+                self._register_anew(office, person)
+                return
         if person.nik in self.old_forms and not queued:  # a form that waited in the queue opens, refused below
             assert response.status_code == 422 and "masa berlaku" in text(response), errors_of(response)
             self._done(kind + "_kedaluwarsa")

@@ -289,11 +289,11 @@ def test_a_form_typed_before_a_desa_laptop_was_enrolled_again_scans_when_printed
              ("everyone_syncs", {}),                                        # waiting in P1's queue
              ("revoke_desa_laptop", {"where": 0, "pc": "P1"}),             # the first accepted; a new series
              ("scan_desa_form", {"pc": "P1", "pick": 1, "camera": False})]  # the second, printed again
-    accepted_before = STATS["ops"]["pindai_qr_terima"]
+    accepted_before = STATS["ops"]["pindai_qr_cetak_ulang_terima"]
     for name, arguments in steps:
         getattr(office, name)(**arguments)
         assert office.broken_invariants() == []
-    assert STATS["ops"]["pindai_qr_terima"] == accepted_before + 1  # scanned and accepted, not refused
+    assert STATS["ops"]["pindai_qr_cetak_ulang_terima"] == accepted_before + 1  # scanned and accepted, not refused
 
 
 # issue 26, fourth round, long run seeds 2828 (step 185) and 3011 (step 174): the old P1, back beside the new PC
