@@ -377,7 +377,7 @@ class TicketRefused(Exception):
         "used_code": "Kode pendaftaran komputer desa sudah dipakai komputer lain; minta kode baru kepada admin "
                      "kecamatan.",
         "revoked": "Kode ini dibuat sebelum kunci komputer desa dicabut di kecamatan; minta kode baru kepada admin "
-                   "kecamatan.",
+                   "kecamatan, dibuat saat PC loketnya tersambung ke pusat cetak.",
         "bad_pc": "Nomor komputer desa di kode ini di luar format yang diterima pusat (aplikasi kecamatan versi "
                   "lama?). Perbarui aplikasi di kecamatan, lalu minta kode baru kepada admin kecamatan.",
         "pc_taken": "Nomor komputer desa di kode ini sudah dipakai komputer desa lain di desa ini (kecamatan "
