@@ -459,4 +459,3 @@ def test_two_pcs_of_one_desa_number_apart_and_each_hears_only_of_its_own_forms(d
     with bound_to(desa_app):
         assert PreRegistration.get().status == "menunggu"
     database.initialize(kecamatan.extensions["database"])
-
