@@ -108,14 +108,10 @@ def issue_pc_code():
     code = (request.form.get("desa") or "").strip()
     if code not in {r.code for r in desa_list()}:
         return _operators_page(errors={"pc_desa": "Pilih desa untuk komputer yang akan didaftarkan."}, status=422)
-    held = side().number_refusal()
-    if held:  # a desa PC's code is a number from this PC's block too (found by the office year)
-        return _operators_page(errors={"pc_desa": f"{held} Kode komputer desa juga bernomor dari PC ini, jadi belum "
-                                                  "dapat dibuat."}, status=422)
     relay.bring_desa_keys_up_to_date()  # a restored PC may not know a revocation yet (the center would refuse)
     try:
         enrolment = mode.issue_pc_code(code)
-    except mode.PcCodesExhausted as problem:
+    except mode.PcCodeRefused as problem:
         return _operators_page(errors={"pc_desa": str(problem)}, status=422)
     return render_template("desa/pc_code.html", code=enrolment, qr=qr_svg(enrolment),
                            desa_name=desa_names().get(code, code))

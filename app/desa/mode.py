@@ -30,8 +30,9 @@ DESA_PC_BLOCK = 36
 PC_SLOTS = 9  # counter PCs with blocks of their own: P1..P9 (or LOKET_DEVICE_ID 01..09)
 
 
-class PcCodesExhausted(ValueError):
-    """str() is the Indonesian message for the kecamatan admin."""
+class PcCodeRefused(ValueError):
+    """No desa PC code now (this desa's numbers are used up, or this PC holds its numbers);
+    str() is the Indonesian message for the kecamatan admin."""
 
 
 def _legacy_floor(digits: str) -> int:
@@ -51,6 +52,9 @@ def _pc_slot(device: str | None) -> int:
 
 def next_pc_code(desa_code: str) -> str:
     """At the kecamatan, inside the caller's transaction: the next desa PC code of this desa."""
+    held = installation.numbering_refusal(database)
+    if held:  # a desa PC's code is a number from this PC's block too (found by the office year)
+        raise PcCodeRefused(f"{held} Kode komputer desa juga bernomor dari PC ini, jadi belum dapat dibuat.")
     digits = desa_code.replace(".", "")
     device, generation = installation.identity(database)
     floor = max((generation * PC_SLOTS + _pc_slot(device)) * DESA_PC_BLOCK, _legacy_floor(digits))
@@ -59,7 +63,7 @@ def next_pc_code(desa_code: str) -> str:
         'ON CONFLICT ("prefix") DO UPDATE SET "last_value" = MAX("last_value", ?) + 1 RETURNING "last_value"',
         (f"DESA-PC36-{digits}", floor + 1, floor)).fetchone()[0]
     if number > protocol.DESA_PC_CODES:
-        raise PcCodesExhausted("Nomor komputer desa untuk desa ini sudah habis; hubungi pengelola aplikasi.")
+        raise PcCodeRefused("Nomor komputer desa untuk desa ini sudah habis; hubungi pengelola aplikasi.")
     return protocol.desa_pc_code(number)
 
 
@@ -78,7 +82,7 @@ def issue_enrolment_code(desa_code: str) -> str:
 
 
 def issue_pc_code(desa_code: str) -> str:
-    """At the kecamatan, from the Operator Desa page: issue_enrolment_code, audited; raises PcCodesExhausted."""
+    """At the kecamatan, from the Operator Desa page: issue_enrolment_code, audited; raises PcCodeRefused."""
     with database.atomic():
         enrolment = issue_enrolment_code(desa_code)
         audit.record("buat", "perangkat_desa", desa_code,

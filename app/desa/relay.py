@@ -290,6 +290,8 @@ def bring_desa_keys_up_to_date() -> bool:
     link = engine.current_link()
     if link is None or link.role != "kecamatan":
         return False
+    if installation.numbering_refusal(database):  # another PC's backup: it does not talk as that PC (sync_once)
+        return False
     try:
         _exchange_desa_keys(engine.client_for(link, timeout=(5.0, 15.0)), retries=False)
     except (LinkDown, Refused) as problem:

@@ -301,3 +301,24 @@ def test_a_counter_pc_asks_the_center_for_revocations_before_it_makes_a_desa_pc_
     with bound_to(p2):
         page = p2_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
         assert page.status_code == 200 and 'class="enrolment-code"' in page.get_data(as_text=True)
+
+
+def test_a_counter_pc_holding_another_pcs_backup_neither_asks_the_center_nor_makes_a_code(
+        kecamatan, client_as, center, tmp_path):
+    """A PC holding another PC's backup does not talk to the center as that PC (sync_once waits too)
+    and makes no desa PC code, through the page or through the function the page calls."""
+    p1, p2 = kecamatan, counter_pc(tmp_path, "p2", YOSOWILANGUN)
+    database.initialize(p1.extensions["database"])
+    p1_admin, p2_admin = client_as("admin"), signed_in(p2, "admin")
+    enrol_at_sync_page(p1, p1_admin, center, YOSOWILANGUN, "Yosowilangun")
+    enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
+    with bound_to(p1):
+        assert p1_admin.post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
+    assert sync(p1).error == ""  # the center knows generation 2
+    with bound_to(p2):
+        p2.extensions["database"].execute_sql('UPDATE "installation" SET "machine" = ? WHERE "id" = 1', ("PC-lain",))
+        refused = p2_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+        assert refused.status_code == 422 and "Kode komputer desa juga bernomor dari PC ini" in text(refused)
+        assert qr.generation_of(DARUNGAN) == 1  # the center was not asked
+        with pytest.raises(mode.PcCodeRefused, match="Supaya satu nomor tidak dipakai"):
+            mode.issue_enrolment_code(DARUNGAN)

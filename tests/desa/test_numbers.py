@@ -181,7 +181,7 @@ def test_desa_pc_codes_stay_in_format_up_to_the_last_restore_generation_and_neve
         made.append(code)
     with database.atomic():
         db.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (144,))
-        with pytest.raises(mode.PcCodesExhausted):
+        with pytest.raises(mode.PcCodeRefused):
             mode.next_pc_code(DARUNGAN)
 
 
