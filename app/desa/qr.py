@@ -196,7 +196,7 @@ def decode(text: str) -> dict:
         return payload
     signer = payload.get("p")
     if (isinstance(signer, str) and protocol.DESA_PC_CODE.fullmatch(signer)
-            and any(_serializer(key).loads_unsafe(body)[0] for key in _signer_keys(desa_code, signer, newer))):
+            and any(_serializer(key).loads_unsafe(body)[0] for key in _pc_keys(desa_code, signer, newer))):
         _check_reprint(payload, desa_code)
         return payload
     raise QrRefused(FORGED)
@@ -206,8 +206,9 @@ FORGED = ("Tanda tangan kode QR tidak cocok: isi formulir telah diubah, kode tid
           "ini, atau nomornya bukan nomor komputer desa yang menandatanganinya. Formulir ditolak.")
 
 
-def _signer_keys(desa_code: str, signer: str, generation: int | None) -> list[str]:
-    return [desa_key(desa_code, generation, master=master, pc=signer) for master in _masters()]
+def _pc_keys(desa_code: str, pc: str, generation: int | None) -> list[str]:
+    """The key of desa PC `pc` (the desa's own key when "") under each key of _masters."""
+    return [desa_key(desa_code, generation, master=master, pc=pc) for master in _masters()]
 
 
 def _check_reprint(payload: dict, desa_code: str) -> None:
@@ -217,7 +218,10 @@ def _check_reprint(payload: dict, desa_code: str) -> None:
     (same number, desa and NIK) to this PC, so no laptop can make numbers in another PC's series."""
     from app.desa.models import PreRegistration
     held = PreRegistration.get_or_none(PreRegistration.number == payload.get("n"))
-    if held is None or held.desa_code != desa_code or held.nik != payload["f"].get("nik"):
+    if held is not None and (held.desa_code != desa_code or held.nik != payload["f"].get("nik")):
+        raise QrRefused("Nomor formulir ini sudah dipakai formulir lain (desa atau NIK berbeda) di PC loket ini. "
+                        "Formulir ditolak; daftarkan pemohon lewat Daftar Baru.")
+    if held is None:
         raise QrRefused("Formulir ini dicetak ulang oleh komputer desa yang sudah didaftarkan ulang, dan nomornya "
                         "dari komputer desa sebelumnya belum sampai di PC loket ini lewat sinkronisasi. Jalankan "
                         "sinkronisasi di PC ini lalu pindai lagi, atau daftarkan pemohon lewat Daftar Baru.")
@@ -229,11 +233,7 @@ def _keys_that_may_sign(desa_code: str, number, generation: int | None = None) -
     kecamatan's forms may have been signed with (_masters); of `generation` (a newer one the form names)
     or the current one."""
     pc = _series_of(number)
-    keys = []
-    for master in _masters():
-        keys += [desa_key(desa_code, generation, master=master, pc=pc)] if pc else []
-        keys.append(desa_key(desa_code, generation, master=master))
-    return keys
+    return (_pc_keys(desa_code, pc, generation) if pc else []) + _pc_keys(desa_code, "", generation)
 
 
 MAX_PICTURE_PIXELS = 12_000_000  # a webcam still is 1-2 MP; a bigger picture is not a snapshot

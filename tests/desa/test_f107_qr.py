@@ -236,7 +236,7 @@ def test_a_laptop_cannot_take_another_pcs_number_by_naming_itself(typed_at_d1, l
     with database.atomic():
         PreRegistration.update(nik="3508074505900001").execute()
     refused = scan(loket, other_person)
-    assert refused.status_code == 422 and "didaftarkan ulang" in text(refused)
+    assert refused.status_code == 422 and "sudah dipakai formulir lain" in text(refused)
     with database.atomic():
         PreRegistration.update(nik=typed_at_d1.nik).execute()
     with database.atomic():
