@@ -193,9 +193,11 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 # both simulated, concurrently with the normal pass (its own PostgreSQL database, temp folder
 # and artifacts), so CI stays within its time. On by default for the whole suite; a targeted
 # run (test paths given) does one pass unless LOKET_WINDOWS_PASS=1 (or =only for that pass alone).
-# The few kill/fault soaks (marker `soak`) run in the normal pass only: neither zone data nor
-# the console encoding plays a part in them, and they are the longest tests. The long page walks
-# (marker `windows_pass`) run once too, in the Windows-like pass, so the two passes end together.
+# The Windows-like pass stands for the office PCs, so it leaves out the tests on PostgreSQL (the
+# center's database, on the regency's Linux server; tests/conftest.py). The longest tests run once,
+# in the pass of the machine they are about, so the two passes end together: the sync and center
+# soaks (marker `soak`) in the normal pass; the browser journeys, the page walks and the office's
+# killed restores and USB imports (marker `windows_pass`) in the Windows-like pass.
 
 targeted=0
 for arg in "$@"; do
@@ -208,7 +210,7 @@ run_windows_like() {
     zones=$(mktemp -d "${TMPDIR:-/tmp}/loket-tanpa-zona.XXXXXX")  # an empty zone folder
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres loket_test_win \
         || { say "createdb loket_test_win failed"; return 1; }
-    env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 \
+    env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 LOKET_WINDOWS_LIKE_PASS=1 \
         LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/loket_test_win" \
         LOKET_TEST_ARTIFACTS="$LOKET_TEST_ARTIFACTS/windows-like" \
         "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" -m "not soak" "$@"

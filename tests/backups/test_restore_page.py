@@ -179,7 +179,7 @@ def _kill_at_random_point(process, wal: Path, rng, watch_copy: bool) -> bool:
     return running
 
 
-@pytest.mark.soak  # kill soak: run once, in the normal pass (scripts/test.sh)
+@pytest.mark.windows_pass  # the office PC's kill soak: run once, in the Windows-like pass (scripts/test.sh)
 def test_a_power_cut_during_restore_leaves_the_old_or_the_new_data_never_a_mix(tmp_path):
     """A real `run.py restore` process killed (SIGKILL) at random points, half of them inside the copy."""
     data = tmp_path / "data"

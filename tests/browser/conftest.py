@@ -39,6 +39,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_DIR in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.windows_pass)  # the office PC's screens: once, in the Windows-like pass
 
 
 @pytest.hookimpl(hookwrapper=True)

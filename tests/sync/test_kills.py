@@ -9,7 +9,6 @@ from tests.sync.harness import (CenterServer, Process, enrol_kecamatan, fill_kec
 from tests.sync.invariants import (assert_each_at_center_once, assert_each_status_back_once, center_mark_all,
                                    kecamatan_statuses, sync_until_settled)
 
-pytestmark = pytest.mark.soak  # SIGKILL soak: run once, in the normal pass (scripts/test.sh)
 
 COUNT = 60
 KILLS = 5
@@ -26,6 +25,7 @@ def marked_when_all_received(kec_app, center_app, marked: bool) -> bool:
     return marked
 
 
+@pytest.mark.windows_pass  # the office PC's process killed: run once, in the Windows-like pass (scripts/test.sh)
 def test_killing_the_kecamatan_sync_process_loses_and_doubles_nothing(tmp_path):
     rng = random.Random(20)
     center_dir, kecamatan_dir = tmp_path / "center", tmp_path / "kecamatan"
@@ -53,6 +53,7 @@ def test_killing_the_kecamatan_sync_process_loses_and_doubles_nothing(tmp_path):
         center.stop()
 
 
+@pytest.mark.soak  # the center killed: run once, in the normal pass (scripts/test.sh)
 def test_killing_the_center_loses_and_doubles_nothing(tmp_path):
     rng = random.Random(21)
     center_dir, kecamatan_dir = tmp_path / "center", tmp_path / "kecamatan"

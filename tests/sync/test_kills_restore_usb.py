@@ -16,7 +16,7 @@ import requests
 
 from tests.sync.harness import CenterServer, fill_kecamatan, kecamatan_app, prepare_center
 
-pytestmark = pytest.mark.soak  # SIGKILL soak: run once, in the normal pass (scripts/test.sh)
+pytestmark = pytest.mark.windows_pass  # the office PC's SIGKILL soaks: run once, in the Windows-like pass (scripts/test.sh)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
