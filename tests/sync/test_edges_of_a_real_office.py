@@ -276,6 +276,10 @@ def test_a_move_the_counter_cannot_follow_is_counted_and_shown(tmp_path, center_
 # --- 4. USB for any backlog ---------------------------------------------------------------------
 
 @pytest.mark.soak  # a month of files both ways: run once, in the normal pass (scripts/test.sh)
+# On the center's own database only: the office's half is the same whatever the center runs on, and
+# the SQLite center imports files in test_center_pages.py, test_usb_encrypted.py and the killed USB
+# import (test_kills_restore_usb.py). The month took 100 s a run on each.
+@pytest.mark.parametrize("center_app", ["postgresql"], indirect=True)
 def test_a_month_offline_travels_by_usb_in_numbered_files_in_any_order(tmp_path, center_app, center_db, enrolled,
                                                                         operators):  # noqa: F811
     kecamatan, _ = enrolled
