@@ -16,7 +16,6 @@ import requests
 
 from tests.sync.harness import CenterServer, fill_kecamatan, kecamatan_app, prepare_center
 
-pytestmark = pytest.mark.windows_pass  # the office PC's SIGKILL soaks: run once, in the Windows-like pass (scripts/test.sh)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -41,6 +40,7 @@ def numbers_in(kec_app):
         return {a.registration_number for a in Application.select(Application.registration_number)}
 
 
+@pytest.mark.windows_pass  # the office PC's restore killed: run once, in the Windows-like pass (scripts/test.sh)
 def test_a_restore_killed_at_any_moment_leaves_a_usable_database_that_never_repeats_a_number(tmp_path):
     rng = random.Random(12)
     data = tmp_path / "kecamatan"
@@ -92,6 +92,7 @@ def _post_file(center_url: str, path: Path) -> int | None:
         return None
 
 
+@pytest.mark.soak  # the center killed while it imports: run once, in the normal pass (scripts/test.sh)
 def test_a_usb_import_killed_at_any_moment_stores_each_application_exactly_once(tmp_path):
     rng = random.Random(21)
     center_dir = tmp_path / "center"
