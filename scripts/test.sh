@@ -197,7 +197,7 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 # center's database, on the regency's Linux server; tests/conftest.py). The longest tests run once,
 # in the pass of the machine they are about, so the two passes end together: the sync and center
 # soaks (marker `soak`) in the normal pass; the browser journeys, the page walks and the office's
-# killed restores and USB imports (marker `windows_pass`) in the Windows-like pass.
+# killed restores and sync processes (marker `windows_pass`) in the Windows-like pass.
 
 targeted=0
 for arg in "$@"; do
