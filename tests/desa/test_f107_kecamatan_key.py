@@ -274,12 +274,9 @@ def test_a_laptop_revoked_at_one_counter_pc_is_refused_at_the_other_after_both_p
         assert AuditEvent.select().where((AuditEvent.action == "cabut") & (AuditEvent.entity_id == DARUNGAN)).count() == 1
 
 
-def test_a_counter_pc_asks_the_center_for_revocations_before_it_makes_a_desa_pc_code(
-        desa_app, kecamatan, client_as, center, tmp_path):
-    """P1 revoked Darungan's key and its pass told the center; P2 had not synced since. P2's desa PC
-    code named the old key generation and the center refused the laptop ("dibuat sebelum kunci komputer
-    desa dicabut"), as it did for a PC holding a backup from before a revocation. The PC now asks the
-    center right before it makes a code; offline it makes the code with what it knows."""
+def p2_behind_a_revocation_at_p1(kecamatan, client_as, center, tmp_path):
+    """Two counter PCs enrolled; P1 revoked Darungan's key and its pass told the center (generation 2);
+    P2 has not heard. Returns P2 and its admin's client."""
     p1, p2 = kecamatan, counter_pc(tmp_path, "p2", YOSOWILANGUN)
     database.initialize(p1.extensions["database"])
     p1_admin, p2_admin = client_as("admin"), signed_in(p2, "admin")
@@ -287,7 +284,17 @@ def test_a_counter_pc_asks_the_center_for_revocations_before_it_makes_a_desa_pc_
     enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
     with bound_to(p1):
         assert p1_admin.post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
-    assert sync(p1).error == ""  # the center knows generation 2; P2 has not heard
+    assert sync(p1).error == ""
+    return p2, p2_admin
+
+
+def test_a_counter_pc_asks_the_center_for_revocations_before_it_makes_a_desa_pc_code(
+        desa_app, kecamatan, client_as, center, tmp_path):
+    """P1 revoked Darungan's key and its pass told the center; P2 had not synced since. P2's desa PC
+    code named the old key generation and the center refused the laptop ("dibuat sebelum kunci komputer
+    desa dicabut"), as it did for a PC holding a backup from before a revocation. The PC now asks the
+    center right before it makes a code; offline it makes the code with what it knows."""
+    p2, p2_admin = p2_behind_a_revocation_at_p1(kecamatan, client_as, center, tmp_path)
     with bound_to(p2):
         assert qr.generation_of(DARUNGAN) == 1
         page = p2_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
@@ -307,14 +314,7 @@ def test_a_counter_pc_holding_another_pcs_backup_neither_asks_the_center_nor_mak
         kecamatan, client_as, center, tmp_path):
     """A PC holding another PC's backup does not talk to the center as that PC (sync_once waits too)
     and makes no desa PC code, through the page or through the function the page calls."""
-    p1, p2 = kecamatan, counter_pc(tmp_path, "p2", YOSOWILANGUN)
-    database.initialize(p1.extensions["database"])
-    p1_admin, p2_admin = client_as("admin"), signed_in(p2, "admin")
-    enrol_at_sync_page(p1, p1_admin, center, YOSOWILANGUN, "Yosowilangun")
-    enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
-    with bound_to(p1):
-        assert p1_admin.post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
-    assert sync(p1).error == ""  # the center knows generation 2
+    p2, p2_admin = p2_behind_a_revocation_at_p1(kecamatan, client_as, center, tmp_path)
     with bound_to(p2):
         p2.extensions["database"].execute_sql('UPDATE "installation" SET "machine" = ? WHERE "id" = 1', ("PC-lain",))
         refused = p2_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
