@@ -32,15 +32,15 @@ def pytest_collection_modifyitems(config, items):
     on the regency's Linux server, so the tests on it run in the normal pass only."""
     if os.environ.get("LOKET_WINDOWS_LIKE_PASS") != "1":
         return
-    on_postgresql = [item for item in items if _on_postgresql(item)]
+    on_postgresql = {item.nodeid for item in items if _on_postgresql(item)}
     never_run = [item.nodeid for item in items if item.get_closest_marker("windows_pass")
-                 and (item.get_closest_marker("soak") or _on_postgresql(item))]
+                 and (item.get_closest_marker("soak") or item.nodeid in on_postgresql)]
     if never_run:  # the normal pass leaves `windows_pass` out, this one `soak` and PostgreSQL
         raise pytest.UsageError("these tests would run in neither pass (windows_pass with soak or on "
                                 "PostgreSQL): " + ", ".join(never_run))
     if on_postgresql:
-        config.hook.pytest_deselected(items=on_postgresql)
-        items[:] = [item for item in items if not _on_postgresql(item)]
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in on_postgresql])
+        items[:] = [item for item in items if item.nodeid not in on_postgresql]
 
 
 def _on_postgresql(item) -> bool:

@@ -218,13 +218,13 @@ def _check_reprint(payload: dict, desa_code: str) -> None:
     (same number, desa and NIK) to this PC, so no laptop can make numbers in another PC's series."""
     from app.desa.models import PreRegistration
     held = PreRegistration.get_or_none(PreRegistration.number == payload.get("n"))
-    if held is not None and (held.desa_code != desa_code or held.nik != payload["f"].get("nik")):
-        raise QrRefused("Nomor formulir ini sudah dipakai formulir lain (desa atau NIK berbeda) di PC loket ini. "
-                        "Formulir ditolak; daftarkan pemohon lewat Daftar Baru.")
     if held is None:
         raise QrRefused("Formulir ini dicetak ulang oleh komputer desa yang sudah didaftarkan ulang, dan nomornya "
                         "dari komputer desa sebelumnya belum sampai di PC loket ini lewat sinkronisasi. Jalankan "
                         "sinkronisasi di PC ini lalu pindai lagi, atau daftarkan pemohon lewat Daftar Baru.")
+    if held.desa_code != desa_code or held.nik != payload["f"].get("nik"):
+        raise QrRefused("Nomor formulir ini sudah dipakai formulir lain (desa atau NIK berbeda) di PC loket ini. "
+                        "Formulir ditolak; daftarkan pemohon lewat Daftar Baru.")
 
 
 def _keys_that_may_sign(desa_code: str, number, generation: int | None = None) -> list[str]:
