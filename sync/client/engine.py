@@ -16,8 +16,8 @@ from app.frame import installation
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
-from sync.client import outbox, photo_transit, records, statuses
-from sync.client.link_down import LinkDown
+from sync.client import outbox, photo_transit, pipeline, records, statuses
+from sync.client.link_down import LinkDown, MovedOn
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import Busy, CenterClient, Refused
 
@@ -200,6 +200,8 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
     while True:
         try:
             return call()
+        except MovedOn:
+            continue  # the stall watch found the link back: at once, on the fresh connection
         except LinkDown as failure:
             if on_link_down:
                 on_link_down(failure)
@@ -356,9 +358,9 @@ class Upload:
                 if self.queue and self.one_connection():
                     retries.reset()
             except LinkDown as failure:
-                if self.answered_any:
+                if self.answered_any or isinstance(failure, MovedOn):
                     retries.reset()
-                    continue  # the connection carried answers before it broke: a fresh one goes on
+                    continue  # the connection carried answers before it broke, or a fresh one is there: go on
                 if not retries.again():
                     self.give_up(failure)
                     raise
@@ -394,13 +396,15 @@ class Upload:
             broken = [item for packet in in_flight for item in packet.items]
             self.queue.extendleft(reversed(broken))
             self.unanswered += broken
-            if not self.answered_any:
+            stalled = isinstance(failure, MovedOn)  # TCP's back-off, not the center's way with connections
+            if not self.answered_any and not stalled:
                 self.line.careful = True
             self.line.drop()
             if isinstance(failure, Renegotiated):  # not the link's fault: the packets go again in the agreed codec
                 self.codec = self.codec_agreed()
                 return False
-            self.sizer.failure()
+            if not stalled:
+                self.sizer.failure()
             raise
         except BaseException:
             self.line.drop()
@@ -519,7 +523,10 @@ class PassConnection:
             self.stream.close()
         self.stream, self.probe_ticket, self.status_ticket = None, None, None
 
-    close = drop
+    def close(self) -> None:
+        """The pass's end: its connection, and a fresh one the stall watch left unused."""
+        self.drop()
+        pipeline.discard_spare(self.client)
 
     def call(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None) -> bytes:
         """A request of the pass other than a packet (relay inbox, manifest, a further status page),

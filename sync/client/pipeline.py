@@ -13,7 +13,8 @@ One thread does everything: `send` returns once the bytes are in the kernel's se
 keeps the link busy while the engine waits for the oldest answer. No thread shares a socket.
 A connection is given up after IDLE_SECONDS without progress either way (no byte taken into the
 send buffer while writing, no byte of an answer while reading), never for being slow. A connection
-given up is reset, not closed: see Pipeline.close.
+given up is reset, not closed: see Pipeline.close. A connection stalled in TCP's retransmission
+back-off is left for a fresh one as soon as one connects (sync/client/stall.py).
 """
 import http.client
 import os
@@ -21,12 +22,14 @@ import select
 import socket
 import ssl
 import struct
+import time
 from collections import deque
 from urllib.parse import urlsplit
 
 import certifi
 
-from sync.client.link_down import unreachable
+from sync.client import stall
+from sync.client.link_down import LinkDown, MovedOn, unreachable
 
 
 def linger_reset(os_name: str = os.name) -> bytes:
@@ -80,21 +83,54 @@ def _tls(session) -> ssl.SSLContext:
     return ssl.create_default_context(capath=path) if os.path.isdir(path) else ssl.create_default_context(cafile=path)
 
 
+def open_socket(client, timeout: float):
+    """A fresh connection to the center, ready for requests (TLS where the URL says https)."""
+    url = urlsplit(client.base_url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    sock = socket.create_connection((url.hostname, port), timeout=timeout)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if url.scheme == "https":
+            sock = _tls(client.session).wrap_socket(sock, server_hostname=url.hostname)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+SPARE_SECONDS = 20.0  # a fresh connection the stall watch made is used within this, or closed
+
+
+def take_spare(client):
+    """The fresh connection the stall watch left for the pass, if it is still fresh."""
+    spare, client.spare = client.spare, None
+    if spare is None:
+        return None
+    sock, made_at = spare
+    if time.monotonic() - made_at <= SPARE_SECONDS:
+        return sock
+    sock.close()
+    return None
+
+
+def discard_spare(client) -> None:
+    spare, client.spare = client.spare, None
+    if spare is not None:
+        spare[0].close()
+
+
 class Pipeline:
     """Signed requests written back to back on one connection; answers read back in order."""
 
     depth = 3  # packets written ahead of the oldest unanswered one
 
-    def __init__(self, client, connect_seconds: float = CONNECT_SECONDS, idle_seconds: float = IDLE_SECONDS):
+    def __init__(self, client, connect_seconds: float = CONNECT_SECONDS, idle_seconds: float = IDLE_SECONDS,
+                 read_state=None):
         self.client = client
         url = urlsplit(client.base_url)
         self.host, self.prefix = url.netloc, url.path.rstrip("/")
-        port = url.port or (443 if url.scheme == "https" else 80)
         try:
-            sock = socket.create_connection((url.hostname, port), timeout=connect_seconds)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if url.scheme == "https":
-                sock = _tls(client.session).wrap_socket(sock, server_hostname=url.hostname)
+            sock = take_spare(client) or open_socket(client, connect_seconds)
             sock.settimeout(idle_seconds)
         except (OSError, ValueError) as problem:
             client.counters.failures += 1
@@ -104,6 +140,28 @@ class Pipeline:
         self.waiting = deque()  # the ticket (signed_headers) of each request written, oldest first
         self.broken = False
         self.closing = False  # an answer said the center closes the connection after it
+        self.moved = False  # the stall watch moved the pass to a fresh connection (move_to)
+        read_state = read_state or stall.read_state
+        self.watch = stall.StallWatch(sock, lambda seconds: open_socket(client, seconds), self.move_to,
+                                      read_state).start() if read_state else None
+
+    def move_to(self, fresh) -> None:
+        """The stall watch's move (under its lock): the fresh connection waits for the pass's next
+        step (take_spare), and this one is shut down, so the call waiting on it ends with MovedOn."""
+        self.moved = True
+        self.client.counters.moves += 1
+        self.client.spare = (fresh, time.monotonic())
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _failed(self, problem: Exception) -> LinkDown:
+        self.broken = True
+        if self.moved:
+            return MovedOn()
+        self.client.counters.failures += 1
+        return unreachable(problem)
 
     def send(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None = None) -> tuple:
         """Write one signed request; returns its place in `waiting` (the engine reads the answers
@@ -116,9 +174,7 @@ class Pipeline:
         try:
             self._write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         except OSError as problem:
-            self.client.counters.failures += 1
-            self.broken = True
-            raise unreachable(problem) from None
+            raise self._failed(problem) from None
         self.waiting.append(ticket)
         return ticket
 
@@ -138,9 +194,7 @@ class Pipeline:
             response.begin()
             content = response.read()
         except (OSError, http.client.HTTPException) as problem:
-            self.client.counters.failures += 1
-            self.broken = True
-            raise unreachable(problem) from None
+            raise self._failed(problem) from None
         self.closing = self.closing or response.will_close
         return self.client.verified(ticket, response.status, response.headers, content)
 
@@ -162,6 +216,8 @@ class Pipeline:
         sending them again on a fresh connection: each such packet crossed the link twice and took
         the link's time from the fresh connection. A reset drops them here and tells the center to
         drop the part it holds."""
+        if self.watch is not None:
+            self.watch.stop()
         if self.broken or self.waiting:
             try:
                 self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_reset())

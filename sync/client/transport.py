@@ -86,6 +86,7 @@ class Counters:
     bytes_received: int = 0
     failures: int = 0
     busy_seconds: int = 0  # waited because the center said it was busy
+    moves: int = 0  # connections left for a fresh one while stalled in TCP's back-off (sync/client/stall.py)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class CenterClient:
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
     line: object = field(default=None, repr=False, compare=False)  # the pass's connection, while a pass runs
+    spare: object = field(default=None, repr=False, compare=False)  # (socket, made at): a fresh connection to move to
 
     def __post_init__(self):
         if isinstance(self.session, requests.Session):
