@@ -229,7 +229,8 @@ def in_ns(ns: str, args: list[str], **kwargs) -> subprocess.Popen:
 
 # --- ours -------------------------------------------------------------------------------------
 
-def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int]:
+def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int, int]:
+    """Seconds, bytes on the link, and the connections left for a fresh one (sync/client/stall.py)."""
     from tests.sync.harness import prepare_center
     run_dir = Path(tempfile.mkdtemp(prefix="ours-", dir=work))
     shutil.copytree(template / "kecamatan", run_dir / "kecamatan")
@@ -253,7 +254,7 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int]:
             (Path(link.dump) / "timed.json").write_text(json.dumps({"start": started, "end": started + elapsed}))
         if result["not_at_center"]:
             raise RuntimeError(f"{result['not_at_center']} applications did not arrive")
-        return elapsed, link.wire_bytes()
+        return elapsed, link.wire_bytes(), result["moves"]
     finally:
         pusher.kill()
         center.terminate()
@@ -290,15 +291,16 @@ def push_until_done(data_dir: str, center_url: str, code: str) -> None:
     enrol_kecamatan(kec_app, center_url, code)
     print("ready", flush=True)
     sys.stdin.readline()
-    passes = 0
+    passes = moves = 0
     while set(kecamatan_statuses(kec_app).values()) != {"diterima_pusat"} and passes < 200:
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-            report = engine.sync_once(full=True)
-        passes += 1
+            client = engine.client_for(engine.current_link())
+            report = engine.sync_once(client, full=True)
+        passes, moves = passes + 1, moves + client.counters.moves
         if report.error:
             time.sleep(1)  # the link is down: try again shortly, as the clerk's scheduler would
     left = sum(1 for s in kecamatan_statuses(kec_app).values() if s != "diterima_pusat")
-    print(json.dumps({"passes": passes, "not_at_center": left}), flush=True)
+    print(json.dumps({"passes": passes, "moves": moves, "not_at_center": left}), flush=True)
 
 
 # --- rsync ------------------------------------------------------------------------------------
@@ -400,7 +402,7 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
                 try:
                     if who == "ours":
                         with BusyCpu(busy):
-                            seconds, wire = run_ours(work, work / "set", link)
+                            seconds, wire, row["ours_moves"] = run_ours(work, work / "set", link)
                         if extra:  # tunlink's counters (packets, retransmissions) beside the streams
                             link.counts()
                             shutil.copy(link.stats, extra["dump"] / "stats.json")
