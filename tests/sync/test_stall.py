@@ -207,9 +207,19 @@ class DarkRelay:
 
 
 def test_a_pass_moves_off_a_stalled_connection_and_everything_arrives_once(tmp_path, served_center, monkeypatch):
+    """The move is no failure: the packets after it are still written ahead of their answers (a
+    connection that broke without answers would make the pass careful, one request at a time)."""
     center_app, code, server = served_center
     relay = DarkRelay(server.port, after=60_000)
     monkeypatch.setattr(stall, "read_state", relay.state)
+    ahead_after_move = []
+    real_send = pipeline.Pipeline.send
+
+    def send(pipe, method, path, body, content_type, nonce=None):
+        if path.endswith("/packets") and pipe.client.counters.moves:
+            ahead_after_move.append(sum(1 for ticket in pipe.waiting if ticket is not None))
+        return real_send(pipe, method, path, body, content_type, nonce)
+    monkeypatch.setattr(pipeline.Pipeline, "send", send)
     try:
         kec_app = kecamatan_app(tmp_path / "kecamatan")
         numbers = fill_kecamatan(kec_app, 30, photo_size=(240, 320))
@@ -217,7 +227,8 @@ def test_a_pass_moves_off_a_stalled_connection_and_everything_arrives_once(tmp_p
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
             link = engine.current_link()
             client = CenterClient(link.center_url, link.key_id, link.secret)
-            report = engine.sync_once(client, full=True)
+            sizer = engine.PacketSizer(target=24 * 1024, low=24 * 1024, high=24 * 1024)
+            report = engine.sync_once(client, full=True, sizer=sizer)
         deadline = time.monotonic() + 5
         while not relay.reset_while_dark and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -230,6 +241,7 @@ def test_a_pass_moves_off_a_stalled_connection_and_everything_arrives_once(tmp_p
     assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
     assert_each_at_center_once(center_app, numbers)
     assert client.spare is None  # nothing left open after the pass
+    assert len(ahead_after_move) >= 3 and max(ahead_after_move) >= 1
 
 
 def test_without_a_view_of_the_kernel_a_pipeline_still_works(tmp_path, served_center, monkeypatch):
@@ -245,3 +257,18 @@ def test_without_a_view_of_the_kernel_a_pipeline_still_works(tmp_path, served_ce
                 pipe.receive()
         finally:
             pipe.close()
+
+
+def test_a_move_is_not_counted_among_the_link_s_failures(monkeypatch):
+    """A request cut by a move goes again at once on the fresh connection; three failures of the
+    link in a row end a pass, moves do not count (each needs a fresh connection that connected)."""
+    from sync.client.link_down import MovedOn
+    outcomes = [MovedOn()] * 4 + ["answer"]
+    monkeypatch.setattr(engine.time, "sleep", lambda seconds: pytest.fail("a move waited"))
+
+    def call():
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+    assert engine.with_retries(call) == "answer"
