@@ -98,6 +98,23 @@ def open_socket(client, timeout: float):
     return sock
 
 
+def interrupt(sock, os_name: str = os.name) -> None:
+    """End the calls another thread is blocked in on `sock`. Linux wakes them on shutdown (a close
+    would not wake a poll). Winsock documents that a call blocked on a socket another thread
+    closes fails at once, and says nothing of shutdown; so on Windows the socket is also reset and
+    closed (the waiting call then fails, and later ones on the closed socket fail at once)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    if os_name == "nt":
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger_reset(os_name))
+        except OSError:
+            pass
+        sock.close()
+
+
 SPARE_SECONDS = 20.0  # a fresh connection the stall watch made is used within this, or closed
 
 
@@ -151,10 +168,7 @@ class Pipeline:
         self.moved = True
         self.client.counters.moves += 1
         self.client.spare = (fresh, time.monotonic())
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        interrupt(self.sock)
 
     def _failed(self, problem: Exception) -> LinkDown:
         self.broken = True

@@ -272,3 +272,31 @@ def test_a_move_is_not_counted_among_the_link_s_failures(monkeypatch):
             raise outcome
         return outcome
     assert engine.with_retries(call) == "answer"
+
+
+@pytest.mark.parametrize("os_name", ["posix", "nt"])
+def test_a_move_wakes_the_call_blocked_on_the_old_connection(os_name):
+    """Linux wakes a blocked call on shutdown; on Windows the old socket is also closed, since
+    Winsock documents that a call blocked on a socket another thread closes fails at once."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    sock = socket.create_connection(listener.getsockname())
+    peer, _ = listener.accept()
+    outcome = []
+
+    def blocked_read():
+        try:
+            outcome.append(sock.recv(10))
+        except OSError as problem:
+            outcome.append(problem)
+    reader = threading.Thread(target=blocked_read)
+    reader.start()
+    time.sleep(0.2)
+    pipeline.interrupt(sock, os_name)
+    reader.join(5)
+    try:
+        assert not reader.is_alive()  # woken, not left waiting for the idle time
+        assert outcome == [b""] or isinstance(outcome[0], OSError)
+        assert (sock.fileno() == -1) == (os_name == "nt")
+    finally:
+        for s in (sock, peer, listener):
+            s.close()
