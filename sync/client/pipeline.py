@@ -9,8 +9,9 @@ ordinary signed answer (CenterClient.signed_headers / verified), so the center n
 special, and an answer that does not come is just a packet to send again (the center answers
 "duplicate" for what it had already committed).
 
-One thread does everything: `send` returns once the bytes are in the kernel's send buffer, which
-keeps the link busy while the engine waits for the oldest answer. No thread shares a socket.
+One thread sends and reads everything: `send` returns once the bytes are in the kernel's send buffer, which
+keeps the link busy while the engine waits for the oldest answer. No other thread reads or writes
+the socket: the stall watch only reads the kernel's view of it, and shuts it down to move.
 A connection is given up after IDLE_SECONDS without progress either way (no byte taken into the
 send buffer while writing, no byte of an answer while reading), never for being slow. A connection
 given up is reset, not closed: see Pipeline.close. A connection stalled in TCP's retransmission
