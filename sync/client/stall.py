@@ -121,19 +121,19 @@ read_state = state_reader()
 # --- the watch ------------------------------------------------------------------------------------
 
 class StallWatch:
-    """Watches one connection from a thread of its own; `connect(timeout)` makes a fresh connection
-    (or raises OSError), `move(fresh)` hands it over and ends the old one (under the watch's lock,
-    so never after stop()). The watch ends with the move, at stop(), or when the state cannot be
-    read any more (the connection is closed)."""
+    """Watches one connection from a thread of its own. `read(sock)` is the OS's reader
+    (read_state); `connect(timeout)` makes a fresh connection (or raises OSError); `move(fresh)`
+    hands it over and ends the old one (under the watch's lock, so never after stop()). The watch
+    ends with the move, at stop(), or when the state cannot be read any more (the connection is
+    closed)."""
 
-    def __init__(self, sock, connect, move, read=None, stall_seconds: float = STALL_SECONDS,
+    def __init__(self, sock, connect, move, read, stall_seconds: float = STALL_SECONDS,
                  attempt_seconds: float = ATTEMPT_SECONDS, every: float = WATCH_EVERY, clock=time.monotonic):
         self.sock, self.connect, self.move = sock, connect, move
-        self.read = read or read_state
+        self.read = read
         self.stall_seconds, self.attempt_seconds, self.every, self.clock = stall_seconds, attempt_seconds, every, clock
         self.stopped = threading.Event()
         self.lock = threading.Lock()
-        self.attempts = 0
         self.best_acked, self.progress_at, self.timeouts_then = -1, clock(), 0
 
     def start(self) -> "StallWatch":
@@ -173,7 +173,6 @@ class StallWatch:
         old connection makes progress or closes (False)."""
         while not self.stopped.is_set():
             began = self.clock()
-            self.attempts += 1
             try:
                 fresh = self.connect(self.attempt_seconds)
             except OSError:
