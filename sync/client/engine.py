@@ -335,6 +335,8 @@ class Upload:
         self.send_raw = set()  # items whose recompressed photo arrived damaged: sent again as they are
         self.written = set()  # items that went out in this pass: if the pass ends, the next one offers them first
         self.unanswered = []  # of the last broken connection: offered by manifest before they go again
+        self.manifest_ticket = None  # the manifest written ahead on this connection, while its answer is due
+        self.in_question = []  # the items it offers, kept out of the queue until it is answered
         self.answered_any = False  # did the current connection carry an answer?
 
     def codec_agreed(self) -> str | None:
@@ -354,7 +356,8 @@ class Upload:
         while self.queue:
             self.answered_any = False
             try:
-                self.offer_unanswered()
+                if self.line.careful or len(self.unanswered) > MANIFEST_CHUNK:
+                    self.offer_unanswered()  # on its own: nothing is written behind it (PassConnection.careful)
                 if self.queue and self.one_connection():
                     retries.reset()
             except LinkDown as failure:
@@ -373,6 +376,39 @@ class Upload:
             self.queue = deque(item for item in self.queue if item.id not in held)
             self.unanswered = []
 
+    def write_manifest(self, stream) -> None:
+        """After a break, the manifest of the unanswered packets goes first on the fresh connection,
+        and packets of the other items behind it; its answer is read when it is the oldest, and the
+        items the center needs go next. Waiting for it before any packet left the link idle for a
+        round trip at every break (issue 32, the flapping link)."""
+        if not self.unanswered:
+            return
+        offered, self.unanswered = self.unanswered, []
+        asked = {item.id for item in offered}
+        self.in_question = [item for item in self.queue if item.id in asked]
+        self.queue = deque(item for item in self.queue if item.id not in asked)
+        body = protocol.deflate(protocol.canonical_json({"items": _manifest_entries(offered)}))
+        self.manifest_ticket = stream.send("POST", protocol.API_PREFIX + self.path + "/manifest", body,
+                                           protocol.JSON_DEFLATE)
+
+    def take_manifest_answer(self, stream) -> None:
+        """What the center holds of the items in question stays home; the rest go next."""
+        self.manifest_ticket = None
+        try:
+            answer = json.loads(stream.receive())
+        except ValueError:
+            raise LinkDown("jawaban manifest pusat tidak dapat dibaca") from None
+        in_question, self.in_question = self.in_question, []
+        _, held = _record_manifest(answer, in_question, self.report, self.progress)
+        self.queue.extendleft(reversed([item for item in in_question if item.id not in held]))
+
+    def put_back_in_question(self) -> None:
+        """The connection broke before the manifest's answer: its items are offered again."""
+        if self.in_question:
+            self.queue.extendleft(reversed(self.in_question))
+            self.unanswered += self.in_question
+        self.manifest_ticket, self.in_question = None, []
+
     def one_connection(self) -> bool:
         """Send packets on the pass's connection until the queue is empty; LinkDown when it breaks
         (its unanswered packets are back in the queue). True when it carried answers. Until the
@@ -383,12 +419,13 @@ class Upload:
             self.sizer.connected(time.monotonic())
             if not self.line.negotiated:
                 self.line.write_probe(stream)
-            while self.queue or in_flight:
+            self.write_manifest(stream)
+            while self.queue or in_flight or self.manifest_ticket is not None:
                 while self.queue and self.may_write(stream, in_flight) and self.send_packet(stream, in_flight):
                     pass
-                if self.last and not self.queue and not self.line.careful:
+                if self.last and not self.queue and not self.in_question and not self.line.careful:
                     self.line.write_status_request(stream)
-                if not in_flight and self.line.probe_ticket is None:
+                if not in_flight and self.line.probe_ticket is None and self.manifest_ticket is None:
                     break
                 self.take_answer(stream, in_flight)
             return self.answered_any
@@ -396,6 +433,7 @@ class Upload:
             broken = [item for packet in in_flight for item in packet.items]
             self.queue.extendleft(reversed(broken))
             self.unanswered += broken
+            self.put_back_in_question()
             stalled = isinstance(failure, MovedOn)  # TCP's back-off, not the center's way with connections
             if not self.answered_any and not stalled:
                 self.line.careful = True
@@ -407,6 +445,7 @@ class Upload:
                 self.sizer.failure()
             raise
         except BaseException:
+            self.put_back_in_question()
             self.line.drop()
             raise
 
@@ -447,6 +486,12 @@ class Upload:
             # the loop writes the packets its answer allows before waiting for the first packet's.
             self.answered_any = True
             self.line.answered(stream)
+            return
+        if stream.waiting and stream.waiting[0] is self.manifest_ticket:
+            # Not an answer that makes the connection count as carrying answers (answered_any):
+            # a connection that answers its first request and drops what is behind it must make
+            # the pass careful, or each fresh one would answer the manifest and lose the packets.
+            self.take_manifest_answer(stream)
             return
         packet = in_flight[0]
         try:
@@ -625,29 +670,46 @@ class PassConnection:
         return json.loads(answer[1])
 
 
+def _manifest_entries(items) -> list[dict]:
+    return [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
+            for i in items]
+
+
+def _record_manifest(answer: dict, items, report, progress) -> tuple[set, set]:
+    """The center's manifest answer for `items`: those it holds are marked sent (nothing goes
+    again); returns the ids it needs and the ids it holds."""
+    by_key = {(i.registration_number, i.version): i for i in items}
+    held = set()
+    try:
+        have, need = list(answer.get("have", [])), list(answer.get("need", []))
+        keys_have = [(e["id"], e["version"]) for e in have]
+        keys_need = [(e["id"], e["version"]) for e in need]
+    except (AttributeError, KeyError, TypeError):
+        raise LinkDown("jawaban manifest pusat tidak dapat dibaca") from None
+    with write_transaction():
+        for key in keys_have:
+            item = by_key.get(key)
+            if item:
+                apply_result(item, {"result": "duplicate"})
+                held.add(item.id)
+                if records.counted(item.kind):
+                    report.already += 1
+                else:
+                    report.published += 1
+                progress.done += 1
+    return {by_key[key].id for key in keys_need if key in by_key}, held
+
+
 def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, set]:
     """The manifest: which of these items, sent before without an answer, does the center hold?
     Those are marked sent (nothing goes again); returns the ids it needs and the ids it holds."""
-    by_key = {(i.registration_number, i.version): i for i in offered_before}
     needed, held = set(), set()
     for start in range(0, len(offered_before), MANIFEST_CHUNK):
         chunk = offered_before[start:start + MANIFEST_CHUNK]
-        offered = [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
-                   for i in chunk]
-        answer = with_retries(lambda: client.manifest(offered, path), rng)
-        with write_transaction():
-            for entry in answer.get("have", []):
-                item = by_key.get((entry["id"], entry["version"]))
-                if item:
-                    apply_result(item, {"result": "duplicate"})
-                    held.add(item.id)
-                    if records.counted(item.kind):
-                        report.already += 1
-                    else:
-                        report.published += 1
-                    progress.done += 1
-        needed.update(by_key[(e["id"], e["version"])].id for e in answer.get("need", [])
-                      if (e["id"], e["version"]) in by_key)
+        answer = with_retries(lambda: client.manifest(_manifest_entries(chunk), path), rng)
+        chunk_needed, chunk_held = _record_manifest(answer, chunk, report, progress)
+        needed |= chunk_needed
+        held |= chunk_held
     return needed, held
 
 

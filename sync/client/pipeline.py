@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import certifi
 
 from sync.client import stall
+from sync.client.in_flight import InFlightCap
 from sync.client.link_down import LinkDown, MovedOn, unreachable
 
 
@@ -160,8 +161,23 @@ class Pipeline:
         self.closing = False  # an answer said the center closes the connection after it
         self.moved = False  # the stall watch moved the pass to a fresh connection (move_to)
         read_state = read_state or stall.read_state
-        self.watch = stall.StallWatch(sock, lambda seconds: open_socket(client, seconds), self.move_to,
-                                      read_state).start() if read_state else None
+        self.watch = stall.StallWatch(sock, lambda seconds: open_socket(client, seconds), self.move_to, read_state,
+                                      cap=self.in_flight_cap()).start() if read_state else None
+
+    def in_flight_cap(self) -> InFlightCap:
+        """A fresh connection starts with the send buffer the last one ended with: the link is the
+        same, and slow start would otherwise fill the link's queue before the first measurement."""
+        cap = InFlightCap(on_set=self.set_send_buffer)
+        if self.client.send_buffer:
+            cap.set(self.client.send_buffer)
+        return cap
+
+    def set_send_buffer(self, size: int) -> None:
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+            self.client.send_buffer = size
+        except OSError:  # closed meanwhile: the watch's next reading ends it
+            pass
 
     def move_to(self, fresh) -> None:
         """The stall watch's move (under its lock): the fresh connection waits for the pass's next

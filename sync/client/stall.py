@@ -8,10 +8,13 @@ none acknowledged for a while, and a retransmission timer that has fired since t
 A busy center does not look like that: its kernel acknowledges what its program has not read yet,
 and a full receive window leaves nothing in flight.
 
-So while the connection is stalled that way, a fresh connection is tried every ATTEMPT_SECONDS.
-Once one connects, the path is back; if the old connection has still heard nothing, the pass moves
+So while the connection is stalled that way, a fresh connection is tried every ATTEMPT_EVERY
+seconds, each attempt given ATTEMPT_SECONDS (a round trip and more), so they overlap: the first SYN
+sent after the link came back connects, a quarter of a second after it at most. Once one connects,
+the path is back; if the old connection has still heard nothing, the pass moves
 to the fresh one (pipeline.Pipeline.move_to): the center has kept each item that arrived whole, and
-the manifest after the move finds them. Where the OS says nothing of its connections' state, there
+the manifest after the move finds them. The same readings keep the connection's send buffer to what
+the link holds (sync/client/in_flight.py), so an outage finds little in flight. Where the OS says nothing of its connections' state, there
 is no watch and the connection waits for TCP as before.
 """
 import ctypes
@@ -19,33 +22,39 @@ import logging
 import os
 import socket
 import struct
+import queue
 import sys
 import threading
 import time
 from dataclasses import dataclass
 
+from sync.client.in_flight import InFlightCap
+
 log = logging.getLogger(__name__)
 
 STALL_SECONDS = 2.0  # nothing acknowledged for this long, with a timer fired: look for a fresh connection
 ATTEMPT_SECONDS = 1.0  # one connection attempt (a SYN lost in the outage is not waited on longer)
+ATTEMPT_EVERY = 0.25  # a fresh attempt this often while the connection is stalled, beside the others
 WATCH_EVERY = 0.25  # how often the connection's state is read
 
 
 @dataclass(frozen=True)
 class TcpState:
     """What the watch reads of a connection: how much is sent and not acknowledged (segments on
-    Linux, bytes on Windows), a count that grows as bytes are acknowledged, and a count that grows
-    when a retransmission timer fires."""
+    Linux, bytes on Windows), the bytes acknowledged so far, a count that grows when a
+    retransmission timer fires, and the least round trip seen (microseconds; 0: not known)."""
     in_flight: int
     acked: int
     timeouts: int
+    min_rtt_us: int = 0
 
 
 # --- the kernel's view, per OS -----------------------------------------------------------------
 
 # struct tcp_info (linux/include/uapi/linux/tcp.h): tcpi_backoff at 4 (the retransmission timer's
-# back-off exponent, 0 again once an ACK makes progress), tcpi_unacked at 24, tcpi_bytes_acked at 120.
-_LINUX_TCP_INFO_BYTES = 128
+# back-off exponent, 0 again once an ACK makes progress), tcpi_unacked at 24, tcpi_rtt at 68,
+# tcpi_bytes_acked at 120 (Linux 4.2), tcpi_min_rtt at 148 (Linux 4.6).
+_LINUX_TCP_INFO_BYTES = 152
 
 
 def linux_state(sock) -> TcpState | None:
@@ -53,10 +62,11 @@ def linux_state(sock) -> TcpState | None:
         raw = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _LINUX_TCP_INFO_BYTES)
     except (OSError, ValueError):
         return None
-    if len(raw) < _LINUX_TCP_INFO_BYTES:  # a kernel older than 4.2 has no tcpi_bytes_acked
+    if len(raw) < 128:  # a kernel older than 4.2 has no tcpi_bytes_acked
         return None
+    min_rtt_us = struct.unpack_from("=I", raw, 148 if len(raw) >= 152 else 68)[0]  # before 4.6: the smoothed one
     return TcpState(in_flight=struct.unpack_from("=I", raw, 24)[0], acked=struct.unpack_from("=Q", raw, 120)[0],
-                    timeouts=raw[4])
+                    timeouts=raw[4], min_rtt_us=min_rtt_us)
 
 
 class TcpInfoV0(ctypes.Structure):
@@ -80,7 +90,7 @@ def windows_tcp_state(info: TcpInfoV0) -> TcpState:
     progress, so either reading works."""
     return TcpState(in_flight=info.BytesInFlight,
                     acked=max(info.BytesOut - info.BytesRetrans - info.BytesInFlight, 0),
-                    timeouts=info.TimeoutEpisodes)
+                    timeouts=info.TimeoutEpisodes, min_rtt_us=info.MinRttUs)
 
 
 _wsa_ioctl = None
@@ -123,15 +133,18 @@ read_state = state_reader()
 class StallWatch:
     """Watches one connection from a thread of its own. `read(sock)` is the OS's reader
     (read_state); `connect(timeout)` makes a fresh connection (or raises OSError); `move(fresh)`
-    hands it over and ends the old one (under the watch's lock, so never after stop()). The watch
-    ends with the move, at stop(), or when the state cannot be read any more (the connection is
-    closed)."""
+    hands it over and ends the old one (under the watch's lock, so never after stop()). Each reading
+    also keeps the send buffer to what the link holds (`cap`). The watch ends with the move, at
+    stop(), or when the state cannot be read any more (the connection is closed)."""
 
     def __init__(self, sock, connect, move, read, stall_seconds: float = STALL_SECONDS,
-                 attempt_seconds: float = ATTEMPT_SECONDS, every: float = WATCH_EVERY, clock=time.monotonic):
+                 attempt_seconds: float = ATTEMPT_SECONDS, attempt_every: float = ATTEMPT_EVERY,
+                 every: float = WATCH_EVERY, clock=time.monotonic, cap: InFlightCap | None = None):
         self.sock, self.connect, self.move = sock, connect, move
         self.read = read
-        self.stall_seconds, self.attempt_seconds, self.every, self.clock = stall_seconds, attempt_seconds, every, clock
+        self.stall_seconds, self.attempt_seconds, self.attempt_every = stall_seconds, attempt_seconds, attempt_every
+        self.every, self.clock = every, clock
+        self.cap = cap
         self.stopped = threading.Event()
         self.lock = threading.Lock()
         self.best_acked, self.progress_at, self.timeouts_then = -1, clock(), 0
@@ -150,6 +163,8 @@ class StallWatch:
                 state = self.read(self.sock)
                 if state is None or self.stopped.is_set():
                     return
+                if self.cap is not None:
+                    self.cap.observe(state.acked, state.min_rtt_us / 1e6, self.clock())
                 if self.stalled(state) and self.move_when_fresh_connects():
                     return
         except Exception:  # a watch that fails leaves the connection to TCP, as without one
@@ -169,28 +184,67 @@ class StallWatch:
         return self.clock() - self.progress_at >= self.stall_seconds and state.timeouts > self.timeouts_then
 
     def move_when_fresh_connects(self) -> bool:
-        """Fresh connections, one attempt at a time, until one connects (then the move, True) or the
-        old connection makes progress or closes (False)."""
-        while not self.stopped.is_set():
-            began = self.clock()
-            try:
-                fresh = self.connect(self.attempt_seconds)
-            except OSError:
-                fresh = None
-            state = self.read(self.sock)
-            if state is None or self.progressed(state):  # closed, or TCP got through on its own meanwhile
-                _close(fresh)
-                return False
-            if fresh is not None:
-                with self.lock:
-                    if self.stopped.is_set():
-                        _close(fresh)
+        """Fresh connection attempts, a new one every `attempt_every` beside those still trying,
+        until one connects (then the move, True) or the old connection makes progress or closes
+        (False). Whatever connects after that is closed."""
+        attempts = _Attempts(self.connect, self.attempt_seconds)
+        try:
+            while not self.stopped.is_set():
+                attempts.start_one()
+                fresh = attempts.connected(self.attempt_every)
+                state = self.read(self.sock)
+                if state is None or self.progressed(state):  # closed, or TCP got through on its own meanwhile
+                    _close(fresh)
+                    return False
+                if fresh is not None:
+                    with self.lock:
+                        if self.stopped.is_set():
+                            _close(fresh)
+                            return True
+                        log.info("connection stalled in TCP back-off; moving to a fresh connection")
+                        self.move(fresh)
                         return True
-                    log.info("connection stalled in TCP back-off; moving to a fresh connection")
-                    self.move(fresh)
-                    return True
-            self.stopped.wait(max(self.attempt_seconds - (self.clock() - began), 0))
-        return False
+            return False
+        finally:
+            attempts.abandon()
+
+
+class _Attempts:
+    """Connection attempts running side by side, each in a thread of its own."""
+
+    def __init__(self, connect, seconds: float):
+        self.connect, self.seconds = connect, seconds
+        self.results = queue.Queue()
+        self.lock = threading.Lock()
+        self.abandoned = False
+
+    def start_one(self) -> None:
+        threading.Thread(target=self.attempt, name="fresh-connection", daemon=True).start()
+
+    def attempt(self) -> None:
+        try:
+            sock = self.connect(self.seconds)
+        except OSError:
+            return
+        with self.lock:
+            if not self.abandoned:
+                self.results.put(sock)
+                return
+        _close(sock)
+
+    def connected(self, wait: float):
+        """The first connection that connected within `wait` seconds, or None."""
+        try:
+            return self.results.get(timeout=wait) if wait > 0 else self.results.get_nowait()
+        except queue.Empty:
+            return None
+
+    def abandon(self) -> None:
+        """No more are wanted: those that connected are closed, and those that will."""
+        with self.lock:
+            self.abandoned = True
+        while (sock := self.connected(0)) is not None:
+            _close(sock)
 
 
 def _close(sock) -> None:

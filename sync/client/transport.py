@@ -103,6 +103,7 @@ class CenterClient:
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
     line: object = field(default=None, repr=False, compare=False)  # the pass's connection, while a pass runs
     spare: object = field(default=None, repr=False, compare=False)  # (socket, made at): a fresh connection to move to
+    send_buffer: int = 0  # what the last connection kept in flight (sync/client/in_flight.py; 0: the system's)
 
     def __post_init__(self):
         if isinstance(self.session, requests.Session):

@@ -496,35 +496,41 @@ def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_cen
     kec_app = kecamatan_app(tmp_path / "kecamatan")
     numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
     enrol_kecamatan(kec_app, server.url, code)
-    packets, manifests, packet_requests = [], [], []
-    real_receive, real_send, real_manifest = pipeline.Pipeline.receive, pipeline.Pipeline.send, CenterClient.manifest
+    packets, manifests, packet_requests, manifest_tickets, read_order, behind_manifest = [], [], [], [], [], []
+    real_receive, real_send = pipeline.Pipeline.receive, pipeline.Pipeline.send
 
     def send(pipe, method, path, body, content_type, nonce=None):
+        if path.endswith("/packets") and any(t is m for t in pipe.waiting for m in manifest_tickets):
+            behind_manifest.append(packet_numbers(body, pipe.client.secret, nonce))
         ticket = real_send(pipe, method, path, body, content_type, nonce)
         if path.endswith("/packets"):  # not the probe and status page written ahead on the same connection
             packets.append(packet_numbers(body, pipe.client.secret, nonce))
             packet_requests.append(ticket)
+        if path.endswith("/manifest"):  # written ahead of the packets on the fresh connection
+            manifests.append([item["id"] for item in json.loads(protocol.inflate(body, 10**7))["items"]])
+            manifest_tickets.append(ticket)
         return ticket
 
     def receive_then_lose_the_first_answer(pipe):
         of_a_packet = any(pipe.waiting[0] is ticket for ticket in packet_requests)
+        read_order.append("manifest" if any(pipe.waiting[0] is t for t in manifest_tickets) else
+                          "packet" if of_a_packet else "other")
         answer = real_receive(pipe)  # the center committed this packet ...
         if of_a_packet and len(manifests) == 0 and not getattr(receive_then_lose_the_first_answer, "done", False):
             receive_then_lose_the_first_answer.done = True
             raise LinkDown("jaringan: ConnectionResetError")  # ... and the break took its answer
         return answer
 
-    def manifest(client, items, *args, **kwargs):
-        manifests.append([item["id"] for item in items])
-        return real_manifest(client, items, *args, **kwargs)
     monkeypatch.setattr(pipeline.Pipeline, "send", send)
     monkeypatch.setattr(pipeline.Pipeline, "receive", receive_then_lose_the_first_answer)
-    monkeypatch.setattr(CenterClient, "manifest", manifest)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         report = engine.sync_once(full=True, **small_packets())
     assert report.error == "" and report.failed == 0 and report.sent + report.already == COUNT
     first = packets[0]
     assert len(manifests) == 1 and set(first) <= set(manifests[0])  # the unanswered window, offered
+    # ... first on the fresh connection, with packets of other applications behind it, not after its answer
+    assert behind_manifest and not set(manifests[0]) & {n for packet in behind_manifest for n in packet}
+    assert read_order.count("manifest") == 1
     sent = [number for packet in packets for number in packet]
     assert all(sent.count(number) == 1 for number in first)  # committed: never sent again
     assert report.already >= len(first)

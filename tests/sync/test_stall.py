@@ -144,6 +144,34 @@ def test_a_connection_that_recovers_while_the_fresh_one_connects_is_kept():
     assert moves == [] and len(closed) == 1
 
 
+def test_attempts_overlap_so_the_first_syn_after_the_outage_connects():
+    """An attempt whose SYN the outage took waits out its second; the next one, started a quarter
+    second later, connects as soon as the link is back. Those that connect after the move are closed."""
+    began, calls, closed = time.monotonic(), [], []
+
+    class Fresh:
+        def close(self):
+            closed.append(self)
+
+    def connect(seconds):
+        calls.append(time.monotonic())
+        if len(calls) <= 2:  # sent in the outage: no answer within its time
+            time.sleep(seconds)
+            raise OSError("timed out")
+        time.sleep(0.05)  # the handshake's round trip
+        return Fresh()
+    moves = []
+    stalled = stall.TcpState(in_flight=10, acked=5000, timeouts=1)
+    watch = stall.StallWatch(object(), connect, moves.append, read=lambda sock: stalled, every=0,
+                             attempt_seconds=1.0, attempt_every=0.1)
+    watch.progressed(stall.TcpState(in_flight=10, acked=5000, timeouts=0))
+    assert watch.move_when_fresh_connects()
+    moved_after = time.monotonic() - began
+    assert len(moves) == 1 and moved_after < 0.6  # one attempt at a time would have waited 2 s
+    time.sleep(0.3)
+    assert moves[0] not in closed and len(closed) == len(calls) - 3  # every other that connected
+
+
 # --- a whole pass through a connection that goes dark -----------------------------------------
 
 class DarkRelay:
