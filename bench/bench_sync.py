@@ -13,7 +13,7 @@
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
     sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
-        [--tools ours] [--dump DIR] [--offset S] [--photos photographs] [--busy 2] [--congestion cubic] [--send-buffer 49152]
+        [--tools ours] [--dump DIR] [--offset S] [--photos photographs] [--busy 2] [--congestion cubic] [--first-rep 2]
                                              # ours alone; tunlink's per-flow streams for
                                              # bench/sync_byte_account.py; the outage link's phase
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
@@ -613,8 +613,7 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=0, help="vs-rsync: processes spinning on the CPU meanwhile")
     parser.add_argument("--congestion", default="", help="vs-rsync: TCP congestion control of our pass's connection "
                                                          "and of rsync's (cubic, bbr; default: the machine's)")
-    parser.add_argument("--send-buffer", type=int, default=0, help="vs-rsync: SO_SNDBUF of our pass's connections "
-                                                                   "(bytes; default: the system's autotuning)")
+    parser.add_argument("--first-rep", type=int, default=1, help="vs-rsync: the first repetition (its loss seed) to run")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
@@ -625,7 +624,7 @@ def main() -> int:
         result = sync_vs_rsync.run(options.count or 200, options.reps, options.links.split(","), options.results,
                                    tools=options.tools.split(","), dump=options.dump, offset=options.offset,
                                    photos=options.photos or "synthetic", busy=options.busy,
-                                   congestion=options.congestion, send_buffer=options.send_buffer)
+                                   congestion=options.congestion, first_rep=options.first_rep)
     elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":

@@ -278,31 +278,11 @@ def _congestion_control(name: str) -> None:
     pipeline.Pipeline.__init__ = init
 
 
-SEND_BUFFER_VARIABLE = "LOKET_BENCH_SEND_BUFFER"
-
-
-def _send_buffer(size: int) -> None:
-    """Every connection of the pass with SO_SNDBUF `size`: what the sender keeps in flight is capped,
-    so CUBIC cannot fill the link's queue (an experiment of issue 32; the client keeps the system's
-    autotuned buffer)."""
-    import socket
-    from sync.client import pipeline
-    opened = pipeline.open_socket
-
-    def open_socket(client, timeout):
-        sock = opened(client, timeout)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
-        return sock
-    pipeline.open_socket = open_socket
-
-
 def push_until_done(data_dir: str, center_url: str, code: str) -> None:
     """Runs inside the kecamatan namespace: enrol, wait for 'go', sync passes until all arrived."""
     sys.path.insert(0, str(ROOT))
     if os.environ.get(CONGESTION_VARIABLE):
         _congestion_control(os.environ[CONGESTION_VARIABLE])
-    if os.environ.get(SEND_BUFFER_VARIABLE):
-        _send_buffer(int(os.environ[SEND_BUFFER_VARIABLE]))
     from tests.sync.harness import enrol_kecamatan, kecamatan_app, wait_for
     from tests.sync.invariants import kecamatan_statuses
     from sync.client import engine
@@ -396,28 +376,25 @@ class BusyCpu:
 
 def run(count: int, reps: int, links: list[str], results_path: Path | None, tools=("ours", "rsync"),
         dump: Path | None = None, offset: float | None = None, photos: str = "synthetic", busy: int = 0,
-        congestion: str = "", send_buffer: int = 0) -> dict:
+        congestion: str = "", first_rep: int = 1) -> dict:
     why = missing_requirements()
     if why:
         print(f"vs-rsync skipped: {why}")
         return {"skipped": why}
     if congestion:
         os.environ[CONGESTION_VARIABLE] = congestion  # read by the pusher (push_until_done)
-    if send_buffer:
-        os.environ[SEND_BUFFER_VARIABLE] = str(send_buffer)
     work = Path(tempfile.mkdtemp(prefix="bench-vs-rsync-"))
     rsync_environment = congestion_shim(work, congestion) if "rsync" in tools else {}
     sizes = build_set(work / "set", count, photos)
     payload = sizes["photo_bytes"] + sizes["record_bytes"]
     ideal = payload * 8 / RATE
     runs = []
-    for rep in range(reps):
+    for rep in range(first_rep - 1, first_rep - 1 + reps):
         for name in links:
             shape = dict(LINKS[name], seed=rep + 1)
             if offset is not None and "period" in shape:
                 shape["offset"] = offset
             row = {"rep": rep + 1, "link": name, "photos": photos, "busy": busy, "congestion": congestion or "default",
-                   **({"send_buffer": send_buffer} if send_buffer else {}),
                    **({"offset": shape["offset"]} if "offset" in shape else {})}
             for who in tools:
                 extra = {"dump": dump / f"{name}-{rep + 1}"} if dump and who == "ours" else {}

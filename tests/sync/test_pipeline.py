@@ -538,6 +538,47 @@ def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_cen
     assert_each_at_center_once(center_app, numbers)
 
 
+def test_a_break_before_the_manifest_s_answer_offers_its_applications_again(tmp_path, served_center, monkeypatch):
+    """The manifest written ahead on a fresh connection loses its answer to a second break: the
+    applications it asked about are neither lost nor sent blind; the next connection asks again."""
+    center_app, code, server = served_center
+    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
+    enrol_kecamatan(kec_app, server.url, code)
+    manifests, manifest_tickets, packet_tickets, breaks = [], [], [], []
+    real_receive, real_send = pipeline.Pipeline.receive, pipeline.Pipeline.send
+
+    def send(pipe, method, path, body, content_type, nonce=None):
+        ticket = real_send(pipe, method, path, body, content_type, nonce)
+        if path.endswith("/manifest"):
+            manifests.append(sorted(item["id"] for item in json.loads(protocol.inflate(body, 10**7))["items"]))
+            manifest_tickets.append(ticket)
+        if path.endswith("/packets"):
+            packet_tickets.append(ticket)
+        return ticket
+
+    def receive(pipe):
+        oldest = pipe.waiting[0]
+        if not breaks and any(oldest is t for t in packet_tickets):
+            breaks.append("packet")  # the first packet's answer lost: a manifest follows
+            pipe.waiting.popleft()
+            raise LinkDown("jaringan: ConnectionResetError")
+        if len(breaks) == 1 and any(oldest is t for t in manifest_tickets):
+            breaks.append("manifest")  # ... and that manifest's answer lost too
+            pipe.waiting.popleft()
+            raise LinkDown("jaringan: ConnectionResetError")
+        return real_receive(pipe)
+    monkeypatch.setattr(pipeline.Pipeline, "send", send)
+    monkeypatch.setattr(pipeline.Pipeline, "receive", receive)
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        report = engine.sync_once(full=True, **small_packets())
+    assert breaks == ["packet", "manifest"]
+    assert len(manifests) >= 2 and set(manifests[0]) <= set(manifests[1])  # asked again, none forgotten
+    assert report.error == "" and report.failed == 0 and report.sent + report.already == COUNT
+    assert set(kecamatan_statuses(kec_app).values()) == {"diterima_pusat"}
+    assert_each_at_center_once(center_app, numbers)
+
+
 def test_a_connection_given_up_is_reset_so_its_unsent_packets_do_not_reach_the_center_later():
     """Found on the flapping link (docs/benchmarks.md, issue 16, s21): a connection given up after
     the idle time was closed, and the kernel went on delivering its send buffer (two packets, ~150 KB)
