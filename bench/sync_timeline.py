@@ -85,7 +85,8 @@ def timeline(folder: Path) -> dict:
                   for flow in every if flow["up"] and flow["port"] not in untimed for t, begin, end_ in flow["dlv"])
     packets = [r for r in rows if r["up"] and r["body"] == b"LKP5"]
     first_packet = min(r["sent"] for r in packets) if packets else end - start
-    last_packet = max(r["in"] - DELAY for r in packets) if packets else end - start
+    # A packet an outage cut was never delivered whole (in: None); it went again on a fresh connection.
+    last_packet = max((r["in"] - DELAY for r in packets if r["in"] is not None), default=end - start)
     phases = {"before the first packet byte": (0.0, first_packet),
               "between the first and the last packet byte": (first_packet, last_packet),
               "after the last packet byte": (last_packet, end - start)}

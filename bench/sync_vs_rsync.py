@@ -262,6 +262,7 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int, int]:
 
 
 CONGESTION_VARIABLE = "LOKET_BENCH_CONGESTION"
+PROFILE_VARIABLE = "LOKET_BENCH_PROFILE"  # a file: the kecamatan's timed part under cProfile (vs-rsync --profile)
 
 
 def _congestion_control(name: str) -> None:
@@ -285,12 +286,21 @@ def push_until_done(data_dir: str, center_url: str, code: str) -> None:
         _congestion_control(os.environ[CONGESTION_VARIABLE])
     from tests.sync.harness import enrol_kecamatan, kecamatan_app, wait_for
     from tests.sync.invariants import kecamatan_statuses
-    from sync.client import engine
+    from sync.client import engine, records
     wait_for(center_url + "/api/openapi.json", timeout=60)
     kec_app = kecamatan_app(Path(data_dir))
     enrol_kecamatan(kec_app, center_url, code)
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        link = engine.current_link()  # what the enrolment page fetches right after (the F-1.07 key), as an office has it
+        for phase in records.phases(link.role, "enrolled"):
+            phase(engine.client_for(link), link, engine.PassReport(), engine.Progress())
     print("ready", flush=True)
     sys.stdin.readline()
+    profiler = None
+    if os.environ.get(PROFILE_VARIABLE):  # cProfile of the timed part, for where the kecamatan's time goes
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
     passes = moves = 0
     while set(kecamatan_statuses(kec_app).values()) != {"diterima_pusat"} and passes < 200:
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
@@ -300,6 +310,9 @@ def push_until_done(data_dir: str, center_url: str, code: str) -> None:
         if report.error:
             time.sleep(1)  # the link is down: try again shortly, as the clerk's scheduler would
     left = sum(1 for s in kecamatan_statuses(kec_app).values() if s != "diterima_pusat")
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(os.environ[PROFILE_VARIABLE])
     print(json.dumps({"passes": passes, "moves": moves, "not_at_center": left}), flush=True)
 
 

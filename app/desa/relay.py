@@ -9,6 +9,7 @@ Both ends run the generic sync client (sync/client/); this module plugs in what 
   into the counter's queue (each page in the transaction that moves the cursor) and tells the
   center which desa keys the admin revoked.
 """
+import json
 import logging
 import secrets
 import time
@@ -234,16 +235,28 @@ def receive(header: dict, photo: bytes) -> str:
     return "stored"
 
 
-def pull_inbox(client, link, report, progress) -> None:
-    """Relayed pre-registrations after our cursor, page by page; page and cursor commit together."""
+def _inbox_request(cursor: int) -> tuple:
+    """The inbox page after `cursor`, under a fresh nonce (its items are sealed over it)."""
+    return ("GET", f"{protocol.API_PREFIX}/relay/inbox?after={int(cursor)}&limit={INBOX_PAGE}", b"",
+            protocol.JSON_CONTENT_TYPE, protocol.new_nonce())
+
+
+def pull_inbox(client, link, report, progress, first_page: tuple | None = None) -> None:
+    """Relayed pre-registrations after our cursor, page by page; page and cursor commit together.
+    `first_page`: (nonce, body) of the first page, asked for already (kecamatan_before_push)."""
     progress.phase = "pra-pendaftaran desa"
     while True:
-        cursor = SyncLink.get_by_id(link.id).relay_cursor
-        def page():
-            nonce = protocol.new_nonce()  # the page's items are sealed over it
-            return nonce, client.call("GET", f"{protocol.API_PREFIX}/relay/inbox?after={int(cursor)}&limit={INBOX_PAGE}",
-                                      nonce=nonce)
-        nonce, body = engine.with_retries(page)
+        if first_page is not None:
+            (nonce, body), first_page = first_page, None
+        else:
+            request = None
+
+            def page():
+                nonlocal request
+                request = _inbox_request(SyncLink.get_by_id(link.id).relay_cursor)
+                return client.call(*request)
+            body = engine.with_retries(page)
+            nonce = request[4]
         try:
             items = protocol.decode_packet(body, (client.secret, nonce))
         except protocol.PacketError as problem:
@@ -262,23 +275,23 @@ def pull_inbox(client, link, report, progress) -> None:
             row.save()
 
 
-def push_desa_keys(client, link, report, progress) -> None:
-    """The admin's revocations ("Cabut kunci") reach the center: older desa keys are refused there. Sent on
-    every pass, even with none made here: the answer brings those made at the kecamatan's other counter PCs,
-    which now accept this PC's laptops' forms too (one F-1.07 key per kecamatan)."""
-    _exchange_desa_keys(client, retries=True)
-
-
-def _exchange_desa_keys(client, retries: bool) -> None:
-    """This PC's desa key generations to the center, and the ones the center knows back."""
+def _desa_keys_request() -> tuple:
+    """This PC's desa key generations, for the center (which answers with the ones it knows)."""
     generations = {code: int(number) for code, number in (store.get("desa_key_generations") or {}).items()}
+    return ("POST", protocol.API_PREFIX + "/relay/desa-keys", protocol.canonical_json({"generations": generations}),
+            protocol.JSON_CONTENT_TYPE, None)
 
-    def request():
-        return client.call_json("POST", protocol.API_PREFIX + "/relay/desa-keys", {"generations": generations})
-    answer = engine.with_retries(request) if retries else request()
+
+def _take_desa_keys(body: bytes) -> None:
+    answer = json.loads(body)
     if isinstance(answer, dict) and answer.get("generations"):  # an older center answers without them
         with engine.write_transaction():
             qr.raise_generations(answer["generations"])
+
+
+def _exchange_desa_keys(client) -> None:
+    """This PC's desa key generations to the center, and the ones the center knows back."""
+    _take_desa_keys(client.call(*_desa_keys_request()))
 
 
 def bring_desa_keys_up_to_date() -> bool:
@@ -293,7 +306,7 @@ def bring_desa_keys_up_to_date() -> bool:
     if installation.numbering_refusal(database):  # another PC's backup: it does not talk as that PC (sync_once)
         return False
     try:
-        _exchange_desa_keys(engine.client_for(link, timeout=(5.0, 15.0)), retries=False)
+        _exchange_desa_keys(engine.client_for(link, timeout=(5.0, 15.0)))
     except (LinkDown, Refused) as problem:
         log.info("desa key generations not refreshed before a desa PC code: %s", type(problem).__name__)
         return False
@@ -320,8 +333,22 @@ def fetch_f107_key(client, link, report, progress) -> None:
 
 
 def kecamatan_before_push(client, link, report, progress) -> None:
-    push_desa_keys(client, link, report, progress)
-    pull_inbox(client, link, report, progress)
+    """The desa keys exchanged and the inbox's first page asked for in one round trip (written back
+    to back on the pass's connection), then the inbox's further pages and the expiries.
+
+    The keys go on every pass, even with none made here: the admin's revocations ("Cabut kunci") reach
+    the center, where older desa keys are then refused, and the answer brings those made at the
+    kecamatan's other counter PCs, which now accept this PC's laptops' forms too (one F-1.07 key per
+    kecamatan). They are taken before the inbox's forms are read."""
+    progress.phase = "pra-pendaftaran desa"
+
+    def both():
+        inbox = _inbox_request(SyncLink.get_by_id(link.id).relay_cursor)
+        keys, page = client.call_all([_desa_keys_request(), inbox])
+        return keys, (inbox[4], page)
+    keys, first_page = engine.with_retries(both)
+    _take_desa_keys(keys)
+    pull_inbox(client, link, report, progress, first_page)
     with engine.write_transaction():
         send_expiries()
 

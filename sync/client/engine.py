@@ -576,12 +576,24 @@ class PassConnection:
     def call(self, method: str, path: str, body: bytes, content_type: str, nonce: str | None) -> bytes:
         """A request of the pass other than a packet (relay inbox, manifest, a further status page),
         on the same connection: no handshake of its own."""
+        return self.call_all([(method, path, body, content_type, nonce)])[0]
+
+    def call_all(self, requests: list[tuple]) -> list[bytes]:
+        """Requests written back to back, their answers read in order (CenterClient.call_all). While
+        the connection is careful, one at a time; requests written back to back on a connection
+        that broke make it careful (a server that closes after each answer resets a connection
+        with requests waiting behind the first, and the reset can take that answer too)."""
+        if self.careful and len(requests) > 1:
+            return [self.call_all([request])[0] for request in requests]
         stream = self.open()
         try:
-            stream.send(method, path, body, content_type, nonce)
+            for request in requests:
+                stream.send(*request)
             self.read_ahead(stream)
-            return stream.receive()
-        except BaseException:
+            return [stream.receive() for _ in requests]
+        except BaseException as failure:
+            if len(requests) > 1 and isinstance(failure, LinkDown):
+                self.careful = True
             self.drop()
             raise
 

@@ -169,6 +169,14 @@ class CenterClient:
             return self.line.call(method, path, body, content_type, nonce)
         return self.call_alone(method, path, body, content_type, nonce)
 
+    def call_all(self, requests: list[tuple]) -> list[bytes]:
+        """Several signed requests (method, path, body, content_type, nonce), their verified answers
+        in order. During a pass they are written back to back on its connection: one round trip
+        for all of them, where one after another would cost a round trip each."""
+        if self.line is not None:
+            return self.line.call_all(requests)
+        return [self.call_alone(*request) for request in requests]
+
     def call_alone(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,
                    nonce: str | None = None) -> bytes:
         """call() through the session, on its own."""
