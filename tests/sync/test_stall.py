@@ -24,7 +24,7 @@ from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
 # --- the kernel's view ----------------------------------------------------------------------------
 
 @pytest.mark.skipif(stall.state_reader() is not stall.linux_state, reason="Linux's TCP_INFO")
-def test_linux_tells_bytes_acknowledged_and_nothing_in_flight_on_a_live_connection():
+def test_linux_tells_bytes_acknowledged_nothing_in_flight_and_the_round_trip_on_a_live_connection():
     listener = socket.create_server(("127.0.0.1", 0))
     sender = socket.create_connection(listener.getsockname())
     receiver, _ = listener.accept()
@@ -43,6 +43,7 @@ def test_linux_tells_bytes_acknowledged_and_nothing_in_flight_on_a_live_connecti
     assert before.timeouts == 0 and after.timeouts == 0
     assert after.in_flight == 0
     assert after.acked - before.acked >= 200_000
+    assert 0 < after.min_rtt_us < 100_000  # loopback: measured, well under 100 ms (sync/client/in_flight.py)
     assert stall.linux_state(sender) is None  # closed: the watch ends
 
 
