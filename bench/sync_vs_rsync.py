@@ -262,7 +262,7 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int, int]:
 
 
 CONGESTION_VARIABLE = "LOKET_BENCH_CONGESTION"
-PROFILE_VARIABLE = "LOKET_BENCH_PROFILE"  # a file: the kecamatan's timed part under cProfile (vs-rsync --profile)
+PROFILE_VARIABLE = "LOKET_BENCH_PROFILE"  # set to a file: the kecamatan's timed part under cProfile, saved there
 
 
 def _congestion_control(name: str) -> None:

@@ -249,14 +249,10 @@ def pull_inbox(client, link, report, progress, first_page: tuple | None = None) 
         if first_page is not None:
             (nonce, body), first_page = first_page, None
         else:
-            request = None
-
             def page():
-                nonlocal request
                 request = _inbox_request(SyncLink.get_by_id(link.id).relay_cursor)
-                return client.call(*request)
-            body = engine.with_retries(page)
-            nonce = request[4]
+                return request[4], client.call(*request)
+            nonce, body = engine.with_retries(page)
         try:
             items = protocol.decode_packet(body, (client.secret, nonce))
         except protocol.PacketError as problem:
@@ -340,8 +336,6 @@ def kecamatan_before_push(client, link, report, progress) -> None:
     the center, where older desa keys are then refused, and the answer brings those made at the
     kecamatan's other counter PCs, which now accept this PC's laptops' forms too (one F-1.07 key per
     kecamatan). They are taken before the inbox's forms are read."""
-    progress.phase = "pra-pendaftaran desa"
-
     def both():
         inbox = _inbox_request(SyncLink.get_by_id(link.id).relay_cursor)
         keys, page = client.call_all([_desa_keys_request(), inbox])

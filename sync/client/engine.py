@@ -19,7 +19,7 @@ from sync import jpeg_transit, protocol
 from sync.client import outbox, photo_transit, pipeline, records, statuses
 from sync.client.link_down import LinkDown, MovedOn
 from sync.client.models import OutboxItem, SyncLink, SyncLog
-from sync.client.transport import Busy, CenterClient, Refused
+from sync.client.transport import Busy, CenterClient, Refused, manifest_request
 
 log = logging.getLogger(__name__)
 
@@ -387,9 +387,7 @@ class Upload:
         asked = {item.id for item in offered}
         self.in_question = [item for item in self.queue if item.id in asked]
         self.queue = deque(item for item in self.queue if item.id not in asked)
-        body = protocol.deflate(protocol.canonical_json({"items": _manifest_entries(offered)}))
-        self.manifest_ticket = stream.send("POST", protocol.API_PREFIX + self.path + "/manifest", body,
-                                           protocol.JSON_DEFLATE)
+        self.manifest_ticket = stream.send(*manifest_request(_manifest_entries(offered), self.path))
 
     def take_manifest_answer(self, stream) -> None:
         """What the center holds of the items in question stays home; the rest go next."""

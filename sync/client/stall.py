@@ -14,15 +14,15 @@ sent after the link came back connects, a quarter of a second after it at most. 
 the path is back; if the old connection has still heard nothing, the pass moves
 to the fresh one (pipeline.Pipeline.move_to): the center has kept each item that arrived whole, and
 the manifest after the move finds them. The same readings keep the connection's send buffer to what
-the link holds (sync/client/in_flight.py), so an outage finds little in flight. Where the OS says nothing of its connections' state, there
-is no watch and the connection waits for TCP as before.
+the link holds (sync/client/in_flight.py), so an outage finds little in flight. Where the OS says
+nothing of its connections' state, there is no watch and the connection waits for TCP as before.
 """
 import ctypes
 import logging
 import os
+import queue
 import socket
 import struct
-import queue
 import sys
 import threading
 import time
@@ -55,6 +55,7 @@ class TcpState:
 # back-off exponent, 0 again once an ACK makes progress), tcpi_unacked at 24, tcpi_rtt at 68,
 # tcpi_bytes_acked at 120 (Linux 4.2), tcpi_min_rtt at 148 (Linux 4.6).
 _LINUX_TCP_INFO_BYTES = 152
+_LINUX_WITH_BYTES_ACKED = 128
 
 
 def linux_state(sock) -> TcpState | None:
@@ -62,9 +63,10 @@ def linux_state(sock) -> TcpState | None:
         raw = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _LINUX_TCP_INFO_BYTES)
     except (OSError, ValueError):
         return None
-    if len(raw) < 128:  # a kernel older than 4.2 has no tcpi_bytes_acked
+    if len(raw) < _LINUX_WITH_BYTES_ACKED:  # a kernel older than 4.2 has no tcpi_bytes_acked
         return None
-    min_rtt_us = struct.unpack_from("=I", raw, 148 if len(raw) >= 152 else 68)[0]  # before 4.6: the smoothed one
+    # Before Linux 4.6 there is no least round trip: the smoothed one stands in for it.
+    min_rtt_us = struct.unpack_from("=I", raw, 148 if len(raw) >= _LINUX_TCP_INFO_BYTES else 68)[0]
     return TcpState(in_flight=struct.unpack_from("=I", raw, 24)[0], acked=struct.unpack_from("=Q", raw, 120)[0],
                     timeouts=raw[4], min_rtt_us=min_rtt_us)
 

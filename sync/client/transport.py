@@ -89,6 +89,14 @@ class Counters:
     moves: int = 0  # connections left for a fresh one while stalled in TCP's back-off (sync/client/stall.py)
 
 
+def manifest_request(items: list[dict], path: str = "") -> tuple:
+    """The manifest of `items` ({id, version, hash, size}) as a request for call()/call_all() or a
+    pipeline's send(); `path`: the record kind's endpoints under /api/v1 ("" for KTP-el
+    applications). The list travels deflated."""
+    body = protocol.deflate(protocol.canonical_json({"items": items}))
+    return "POST", protocol.API_PREFIX + path + "/manifest", body, protocol.JSON_DEFLATE, None
+
+
 @dataclass
 class CenterClient:
     base_url: str
@@ -165,9 +173,7 @@ class CenterClient:
              nonce: str | None = None) -> bytes:
         """One signed request; returns the verified answer body, or raises LinkDown / Refused. During
         a pass it goes on the pass's one connection (`line`: sync/client/engine.PassConnection)."""
-        if self.line is not None:
-            return self.line.call(method, path, body, content_type, nonce)
-        return self.call_alone(method, path, body, content_type, nonce)
+        return self.call_all([(method, path, body, content_type, nonce)])[0]
 
     def call_all(self, requests: list[tuple]) -> list[bytes]:
         """Several signed requests (method, path, body, content_type, nonce), their verified answers
@@ -218,10 +224,7 @@ class CenterClient:
                 waited += busy.seconds
 
     def manifest(self, items: list[dict], path: str = "") -> dict:
-        """`path`: the record kind's endpoints under /api/v1 ("" for KTP-el applications); the
-        list travels deflated."""
-        body = protocol.deflate(protocol.canonical_json({"items": items}))
-        return json.loads(self.call("POST", protocol.API_PREFIX + path + "/manifest", body, protocol.JSON_DEFLATE))
+        return json.loads(self.call(*manifest_request(items, path)))
 
     def negotiate(self) -> int:
         """The protocol version both ends speak, from the center's signed probe: a center that
