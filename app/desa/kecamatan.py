@@ -8,7 +8,7 @@ from peewee import Case
 
 from app.capabilities import Card, MenuItem
 from app.desa import admin_views, counter_views, operator_views, records, relay
-from app.desa.models import tie_to_applications
+from app.desa.models import PreRegistration, tie_to_applications
 from app.desa.views import ADMIN_MENU, OPERATOR_MENU, Side
 from app.frame import dates, installation
 from app.frame.db import database
@@ -70,4 +70,15 @@ def _numbering_refusal() -> str | None:
 Side(on_desa_pc=False, applications_of=desa_applications, bindable_desa=desa_list,
      number_refusal=_numbering_refusal, duplicate_check=_running_application).install(blueprint)
 tie_to_applications(Application)
-add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form
+def _applications_moved(calls: list[tuple]) -> None:
+    """The batch form of relay.application_moved: one query finds which of these applications were
+    made of relayed forms; only their moves go through it, in order."""
+    relayed = set(PreRegistration.select(PreRegistration.application).where(
+        PreRegistration.application.in_(list({application.id for application, *_ in calls}))
+        & (PreRegistration.relay_hash != "")).tuples())
+    for application, from_status, to_status in calls:
+        if (application.id,) in relayed:
+            relay.application_moved(application, from_status, to_status)
+
+
+add_transition_listener(relay.application_moved, _applications_moved)  # every step of an application made of a relayed form
