@@ -7,6 +7,7 @@ from flask import g, has_request_context, request
 from app.frame import privacy
 from app.frame.audit_event import AuditEvent
 from app.frame.dates import utc_now
+from app.frame.db import insert_rows
 
 
 def _as_json(value):
@@ -25,11 +26,9 @@ def record(action: str, entity: str, entity_id="", summary: str = "", before=Non
 
 
 def record_many(entries: list[dict], user=None) -> None:
-    """Append several audit events with one statement each hundred: `entries` are `record`'s
-    arguments (and `at`), in order."""
-    rows = [_row(**entry, user=user) for entry in entries]
-    for start in range(0, len(rows), 100):
-        AuditEvent.insert_many(rows[start:start + 100]).execute()
+    """Append several audit events with one prepared statement: `entries` are `record`'s arguments
+    (and `at`), in order."""
+    insert_rows(AuditEvent, [_row(**entry, user=user) for entry in entries])
 
 
 def _row(action, entity, entity_id="", summary="", before=None, after=None, user=None, username=None, at=None):

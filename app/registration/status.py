@@ -8,7 +8,7 @@ from flask import g, has_request_context
 
 from app import audit
 from app.frame.dates import utc_now
-from app.frame.db import database
+from app.frame.db import database, insert_rows
 from app.frame.listeners import Listeners
 from app.frame.application_status import STATUS_LABELS, ApplicationStatus, S  # noqa: F401  (the counter's names)
 
@@ -148,12 +148,8 @@ class Moves:
         database.cursor().executemany(f'UPDATE "application" SET {columns} WHERE "id" = ?',
                                       [[f.db_value(getattr(a, f.name)) for f in fields] + [a.id] for a in final.values()])
         user_id, username = (user.id, user.username) if user else (None, "sistem")
-        for start in range(0, len(planned), 100):
-            chunk = planned[start:start + 100]
-            StatusEvent.insert_many([(a.id, current.value, target.value, at, user_id, username, note)
-                                     for a, current, target, note, at, _ in chunk],
-                                    fields=[StatusEvent.application, StatusEvent.from_status, StatusEvent.to_status,
-                                            StatusEvent.at, StatusEvent.user_id, StatusEvent.username,
-                                            StatusEvent.note]).execute()
+        insert_rows(StatusEvent, [dict(application=a.id, from_status=current.value, to_status=target.value, at=at,
+                                       user_id=user_id, username=username, note=note)
+                                  for a, current, target, note, at, _ in planned])
         audit.record_many([line for *_, line in planned], user=user)
         _transitions.announce_many([(a, current, target) for a, current, target, *_ in planned])

@@ -7,6 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 from app.frame.dates import utc_now
+from app.frame.db import insert_rows
 from sync import protocol
 from sync.client import photo_transit, records
 from sync.client.models import OutboxItem
@@ -60,8 +61,7 @@ def enqueue_many(entries: list[tuple], kind: str) -> None:
                           content_hash=protocol.content_hash(record, photo_sha),
                           record_json=json.dumps(record, ensure_ascii=False), photo_sha256=photo_sha, size=0,
                           state="pending", attempts=0, next_attempt_at=None, last_error="", created_at=now))
-    for start in range(0, len(fresh), 50):
-        OutboxItem.insert_many(fresh[start:start + 50]).execute()
+    insert_rows(OutboxItem, fresh)
 
 
 def due_items(now: datetime, limit: int = 100000, ignore_delays: bool = False, kind: str | None = None
