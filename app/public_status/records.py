@@ -46,17 +46,18 @@ def _zone() -> str:
     return store.get("timezone") or "Asia/Jakarta"
 
 
-def _day(moment) -> str:
-    return to_local(moment, _zone()).date().isoformat() if moment else ""
+def _day(moment, zone: str | None = None) -> str:
+    return to_local(moment, zone or _zone()).date().isoformat() if moment else ""
 
 
-def _history(events, mapping) -> list[list[str]]:
+def _history(events, mapping, zone: str | None = None) -> list[list[str]]:
     """[[step, local date]] in order, a step repeated in a row kept once (its first date)."""
     steps = []
+    zone = zone or _zone()
     for status, at in events:
         step = mapping.get(status)
         if step and (not steps or steps[-1][0] != step):
-            steps.append([step, _day(at)])
+            steps.append([step, _day(at, zone)])
     return steps[-20:]
 
 
@@ -73,15 +74,16 @@ def _sms(row: PublicStatus) -> dict:
 
 
 def application_record(application, row: PublicStatus, events: list | None = None, status: str | None = None,
-                       office: dict | None = None) -> dict:
+                       office: dict | None = None, zone: str | None = None) -> dict:
     """`events` [(to_status, at)] and `status`: the timeline and status as of one of several moves
-    written together (default: as stored now); `office`: _office(), read once for many records."""
+    written together (default: as stored now); `office` and `zone`: read once for many records."""
     from app.registration.models import StatusEvent
     if events is None:
         events = list(StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
                       .where(StatusEvent.application == application.id).order_by(StatusEvent.id).tuples())
     status = status or application.status
-    steps = _history(events, KTP_STEPS) or [[KTP_STEPS[status], _day(application.created_at)]]
+    zone = zone or _zone()
+    steps = _history(events, KTP_STEPS, zone) or [[KTP_STEPS[status], _day(application.created_at, zone)]]
     promised = application.promised_date.isoformat() if application.promised_date else ""
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
@@ -185,13 +187,13 @@ def applications_changed(calls: list[tuple]) -> None:
     later = {id_: 0 for id_ in applications}  # moves of each application still to come in `calls`
     for application, *_ in calls:
         later[application.id] += 1
-    office, changed = _office(), {}
+    office, zone, changed = _office(), _zone(), {}
     for application, _, to_status in calls:
         later[application.id] -= 1
         row = rows[application.id]
         timeline = timelines[application.id]
         record = application_record(application, row, timeline[:len(timeline) - later[application.id]],
-                                    getattr(to_status, "value", to_status), office)
+                                    getattr(to_status, "value", to_status), office, zone)
         digest = protocol.content_hash(record, protocol.sha256_hex(b""))
         if digest != row.content_hash:
             row.step += 1
