@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# The one test command: bash scripts/test.sh [pytest arguments]
+# The one test command: bash scripts/test.sh [--fast] [pytest arguments]
+#
+#   bash scripts/test.sh --fast   the fast tier, after each change: every unit and page test, one
+#                                 pass, `-m "not slow"` (the marker is given in tests/conftest.py)
+#   bash scripts/test.sh          the full tier, what CI runs (.ci/run): every test, in two passes
+#   bash scripts/test.sh tests/x  the tests named, one pass
 #
 # Installs what the tests need when it is missing (virtualenv, Debian's
 # Chromium and fonts, PostgreSQL, gammu-smsd), starts a throwaway PostgreSQL cluster,
@@ -199,11 +204,21 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 # soaks (marker `soak`) in the normal pass; the browser journeys, the page walks and the office's
 # killed restores and sync processes (marker `windows_pass`) in the Windows-like pass.
 
+fast=0
+pytest_args=()
+for arg in "$@"; do
+    if [ "$arg" = --fast ]; then fast=1; else pytest_args+=("$arg"); fi
+done
+set -- ${pytest_args[@]+"${pytest_args[@]}"}
 targeted=0
 for arg in "$@"; do
     case "$arg" in -*) ;; *) targeted=1 ;; esac
 done
-windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] && echo 0 || echo 1)}
+windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] || [ "$fast" = 1 ] && echo 0 || echo 1)}
+if [ "$fast" = 1 ]; then
+    say "fast tier: every test not marked slow, one pass (the full tier: bash scripts/test.sh)"
+    set -- -m "not slow" "$@"
+fi
 
 run_windows_like() {
     local zones

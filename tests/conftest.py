@@ -27,7 +27,33 @@ def pytest_report_header(config):
     return f"SQLite {apsw.sqlitelibversion()}, apsw {apsw.apsw_version()}"
 
 
+# --- The two tiers (scripts/test.sh --fast, and the full tier CI runs) ---------------------------
+# The fast tier is `-m "not slow"`: every unit and page test. `slow` is given here, in one place:
+# every test with one of SLOW_MARKERS, every test under SLOW_FOLDERS, the tests in SLOW_TESTS (each
+# over about 3 s alone, measured with --durations; docs/testing.md), and any test marked
+# `@pytest.mark.slow` in its own file.
+SLOW_MARKERS = ("soak", "windows_pass", "browser")
+SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
+SLOW_TESTS: tuple[str, ...] = ()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own `-m` selection reads the markers
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+    windows_like_pass_selection(config, items)
+
+
+def is_slow(item) -> bool:
+    path = item.nodeid.split("::", 1)[0]
+    test = item.nodeid.split("[", 1)[0]
+    return (any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+            or path.startswith(SLOW_FOLDERS) or test in SLOW_TESTS
+            or any(test.startswith(slow + "::") for slow in SLOW_TESTS))
+
+
+def windows_like_pass_selection(config, items):
     """The Windows-like pass (scripts/test.sh) stands for the office PCs. The center's PostgreSQL runs
     on the regency's Linux server, so the tests on it run in the normal pass only."""
     if os.environ.get("LOKET_WINDOWS_LIKE_PASS") != "1":
