@@ -87,10 +87,11 @@ def test_a_busy_center_tells_a_new_pass_when_to_come_back(center_app, enrolled, 
     server = serve(threads=1, busy_after=0)
     port = server.bind_addr[1]
     held = hold_the_thread(server)
-    waiting = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2)]
-    for queued, sock in enumerate(waiting, start=1):
-        sock.sendall(probe_request(key))
-        wait_in_queue(server, queued)  # in this order in the server's queue
+    waiting = []
+    for queued in (1, 2):  # in this order in the server's queue (a connection queues when accepted)
+        waiting.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        waiting[-1].sendall(probe_request(key))
+        wait_in_queue(server, queued)
     held.close()  # the thread is free: the first probe finds the second waiting behind it
     first, second = (answer(sock) for sock in waiting)
     assert first.status == 503 and 2 <= int(first.getheader("Retry-After")) <= 120
