@@ -20,6 +20,6 @@ audit.describe_entity("permohonan_ktp", "permohonan", _registration_numbers,
 
 
 from app.frame.office_calendar import add_decree_listener  # noqa: E402
-from app.registration.records import recompute_promises  # noqa: E402
+from app.registration.records import recompute_promises as _recompute_promises  # noqa: E402
 
-add_decree_listener(recompute_promises)  # a year's SKB entered: open promises counted again
+add_decree_listener(_recompute_promises)  # a year's SKB entered: open promises counted again
