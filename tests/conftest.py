@@ -34,7 +34,11 @@ def pytest_report_header(config):
 # `@pytest.mark.slow` in its own file.
 SLOW_MARKERS = ("soak", "windows_pass", "browser")
 SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
-SLOW_TESTS: tuple[str, ...] = ()
+SLOW_TESTS = (
+    "tests/audit/test_trail_values.py::test_any_json_value_becomes_a_sentence_with_personal_fields_masked",
+    "tests/backups/test_backup_restore.py::test_cli_backup_and_restore_round_trip",
+    "tests/backups/test_backup_housekeeping.py::test_the_command_line_restore_is_recorded_once",
+)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own `-m` selection reads the markers
