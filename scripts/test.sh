@@ -234,6 +234,12 @@ run_windows_like() {
     return "$rc"
 }
 
+# The full tier lints first (pyflakes and bugbear rules; [tool.ruff] in pyproject.toml): seconds.
+if [ "$targeted" = 0 ] && [ "$fast" = 0 ]; then
+    say "ruff check app sync tests bench scripts run.py"
+    "$VENV/bin/ruff" check app sync tests bench scripts run.py || die "ruff found problems (above)"
+fi
+
 set +e
 if [ "$windows_pass" = only ]; then
     say "Windows-like pass only (PYTHONTZPATH empty, cp1252 console)"

@@ -57,7 +57,7 @@ def record_complaint(values: dict, user=None, submission_token: str | None = Non
     fields = {key: values[key] for key in ("channel", "complainant_name", "complainant_contact", "is_anonymous",
                                            "is_confidential", "registration_number", "text")}
     closed = status in ("selesai", "bukan_kewenangan")
-    for attempt in range(5):
+    for _attempt in range(5):
         try:
             with database.atomic():
                 complaint = Complaint.create(

@@ -1,5 +1,4 @@
 """Online backup while clerks write, checked restore, refusal of bad files, full disk."""
-import shutil
 import subprocess
 import sys
 import threading
