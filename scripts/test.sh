@@ -2,7 +2,7 @@
 # The one test command: bash scripts/test.sh [--fast] [pytest arguments]
 #
 #   bash scripts/test.sh --fast   the fast tier, after each change: every unit and page test, one
-#                                 pass, `-m "not slow"` (the marker is given in tests/conftest.py)
+#                                 pass on two workers, `-m "not slow"` (slow: tests/conftest.py)
 #   bash scripts/test.sh          the full tier, what CI runs (.ci/run): every test, in two passes
 #   bash scripts/test.sh tests/x  the tests named, one pass
 #
@@ -216,8 +216,13 @@ for arg in "$@"; do
 done
 windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] || [ "$fast" = 1 ] && echo 0 || echo 1)}
 if [ "$fast" = 1 ]; then
-    say "fast tier: every test not marked slow, one pass (the full tier: bash scripts/test.sh)"
-    set -- -m "not slow" "$@"
+    # Two workers (pytest-xdist), a test file each at a time, each with its own PostgreSQL database.
+    for worker in gw0 gw1; do
+        "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "loket_test_$worker" \
+            || die "createdb loket_test_$worker failed"
+    done
+    say "fast tier: every test not marked slow, one pass on two workers (the full tier: bash scripts/test.sh)"
+    set -- -m "not slow" -n 2 --dist loadfile "$@"
 fi
 
 run_windows_like() {
