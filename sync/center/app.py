@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
-from app.frame.config import secret_key, whole_number_setting, zone_setting
+from app.frame.config import absolute_folder, secret_key, whole_number_setting, zone_setting
 from app.frame.errors import error_page, register_error_pages
 from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -33,8 +33,8 @@ TOO_LARGE_PAGE = ("Berkas terlalu besar: paling banyak %d MB sekali kirim. Pilih
 def center_config(overrides: dict | None = None) -> dict:
     """Defaults, then LOKET_CENTER_* from the environment, then the caller (CLI flags, tests)."""
     overrides = dict(overrides or {})
-    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
-                    or Path.home() / ".local" / "share" / "loket-center")
+    data_dir = absolute_folder(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
+                               or Path.home() / ".local" / "share" / "loket-center")
     private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
     config = {
         "DATA_DIR": data_dir,
