@@ -24,7 +24,7 @@ import apsw
 from app.frame import installation
 from app.frame.db import (apply_pragmas, connect, encrypt_plaintext_file, is_plaintext, keep_key_stored,
                           passphrase_pragmas)
-from app.frame.keystore import KeyStore, is_recovery_key, normalise_recovery_key
+from app.frame.keystore import RECOVERY_KEY, KeyStore, is_recovery_key, normalise_recovery_key
 from app.frame.migrations import DESA_SCHEMA, SCHEMAS, code_level, schema_at_level, schema_of
 from app.frame.private_files import make_final, private_dir, private_file, remove_unfinished, write_private
 
@@ -75,6 +75,9 @@ def recovery_key_problem(data_dir: Path) -> str | None:
     state = store.recovery_key_state()
     if state == "ada":
         return None
+    out_of_reach = store.store_refusal(RECOVERY_KEY)
+    if out_of_reach:
+        return "Kunci pemulihan kantor tidak dapat dibaca. " + out_of_reach
     what = "tidak ditemukan" if state == "hilang" else "rusak (isinya bukan kunci pemulihan)"
     return (f"Kunci pemulihan kantor {what} di {store.where()}. Tidak ada kunci baru yang dibuat diam-diam: "
             "cadangan baru ditahan sampai admin memilih di Cadangan Data > Kunci Pemulihan: kembalikan berkas "

@@ -85,6 +85,9 @@ def _way_back(path: Path, store: KeyStore) -> str:
 
 
 def _missing_key_message(path: Path, store: KeyStore) -> str:
+    out_of_reach = store.store_refusal(DATABASE_KEY)  # locked, or another account's: never a restore
+    if out_of_reach:
+        return out_of_reach
     moved_from = store.moved_from()
     if moved_from:  # keys in the OS keyring are filed under the folder's former path
         return (f"Folder data ini telah dipindahkan: dahulu di {moved_from}, sekarang di {path.parent}. "
