@@ -25,7 +25,8 @@ from sync.center.keys import f107_key
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
 from sync.center.records import Outcome, nik_problem, photo_check
 from sync.center.retention import RELAY_ACCEPTED
-from sync.center.routes import MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, packet_items
+from sync.center.routes import (MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, packet_items,
+                                packet_refusal)
 
 DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
                          "center_api.relay_statuses"})
@@ -169,7 +170,7 @@ def _packet_results(store):
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return error_answer(400, "bad_packet", str(problem))
+        return packet_refusal(problem)
     return jsonify({"results": [store(g.device_key, header, photo).as_json() for header, photo in items]})
 
 
