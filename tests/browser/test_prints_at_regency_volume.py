@@ -1,0 +1,69 @@
+"""Printed documents whole on A4 and F4 at a regency's real volume (issue 43): each is rendered to PDF by
+Chromium and read back (tests/browser/paper.py): nothing past the edge, no word broken inside, every column
+on the paper, each signature with the data it signs, no text under 8 pt."""
+import re
+
+import pytest
+
+from tests.browser.helpers import new_context, screenshot, sign_in
+from tests.browser.paper import PAPERS, print_check
+
+pytestmark = [pytest.mark.browser, pytest.mark.windows_pass]
+
+
+@pytest.fixture(scope="module")
+def regency_center(tmp_path_factory):
+    """The center as `run.py center --demo` fills it: every kecamatan of Kabupaten Lumajang (21) with eight
+    quarters of approved reports, every indicator, a few late; and the Pimpinan's account."""
+    from sync.center import demo
+    from sync.center.accounts import create_operator
+    from tests.sync.harness import CenterServer, prepare_center
+    folder = tmp_path_factory.mktemp("regency-center")
+    app, _ = prepare_center(folder)
+    with app.extensions["center_database"].connection_context(), app.app_context():
+        demo.fill()
+        create_operator("bupati", "Pimpinan Kabupaten", "pimpinan", password="pimpinan-rahasia-1",
+                        must_change_password=False)
+        from app.frame.regions import children
+        names = [region.name for region in children(demo.KABUPATEN)]
+    server = CenterServer(folder).start()
+    try:
+        yield server, names
+    finally:
+        server.stop()
+
+
+def test_the_kinerja_report_for_the_bupati_fits_a4_and_f4_landscape_with_every_kecamatan_and_indicator(
+        browser, regency_center):
+    from sync.center import demo
+    server, names = regency_center
+    assert len(names) >= 21
+    context = new_context(browser, server.url)
+    try:
+        page = context.new_page()
+        sign_in(page, "bupati", "pimpinan-rahasia-1")
+        for paper, kertas in (("A4", "a4"), ("F4", "f4")):
+            printed = print_check(page, f"/kinerja/cetak?kertas={kertas}", paper=paper, margin_mm=10,
+                                  expect=[*names, "IKM", "Responden", "I1", "I5", "Pengaduan diterima",
+                                          *(name for _, name, _, _ in demo.INDICATORS)],
+                                  name=f"kinerja-regency")
+            assert printed.problems == [], printed.problems
+            first = printed.pages[0]
+            size_mm = sorted(round(v * 25.4 / 72) for v in (first["width"], first["height"]))
+            assert size_mm == sorted(PAPERS[paper]) and first["width"] > first["height"], (paper, size_mm)  # landscape
+        headers = page.locator("table.performance thead th").all_inner_texts()
+        assert sum("IKM" in h for h in headers) == 1, headers  # one IKM column, its target in it
+        assert all("target" in h for h in headers if h.startswith("I")), headers
+        cells = " ".join(page.locator("table.performance tbody td.number").all_inner_texts())
+        words = re.findall(r"capai target|di bawah target|di atas target|tercapai|belum", cells)
+        assert "capai target" in words and "di bawah target" in words, words  # each figure's word names its target
+        assert "tercapai" not in words and "belum" not in words
+        # On the screen: a header is at most three lines (the indicator's name is in the legend)
+        page.goto("/kinerja")
+        screenshot(page, "kinerja-regency-screen")
+        tallest = page.evaluate("""() => Math.max(...[...document.querySelectorAll('table.performance thead th')].map(th => {
+            const range = document.createRange(); range.selectNodeContents(th);
+            return new Set([...range.getClientRects()].filter(r => r.width).map(r => Math.round(r.bottom))).size; }))""")
+        assert tallest <= 3, tallest
+    finally:
+        context.close()
