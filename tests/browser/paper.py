@@ -42,22 +42,35 @@ class PrintedPaper:
     def text(self) -> str:
         return "\n".join(" ".join(w[4] for w in p["words"]) for p in self.pages)
 
-    def holds(self, text: str) -> bool:
-        """`text` is on one page: its words in order, or all of them in a cell that wraps (a header's words
-        stand between its neighbours' in the order the paper is read)."""
-        return self.page_of(text) is not None or any(
-            set(text.split()) <= {w[4] for w in p["words"]} for p in self.pages)
+    def holds(self, text: str, page: int | None = None) -> bool:
+        """`text` is on one page (or on page `page`): its words in order, or all of them in a cell that wraps
+        (a header's words stand between its neighbours' in the order the paper is read)."""
+        pages = self.pages if page is None else [self.pages[page - 1]]
+        return any(text in " ".join(w[4] for w in p["words"]) or set(text.split()) <= {w[4] for w in p["words"]}
+                   for p in pages)
 
     def page_of(self, text: str) -> int | None:
-        """The first page (1-based) whose words hold `text` (its words in order, as printed)."""
-        for number, p in enumerate(self.pages, start=1):
-            if text in " ".join(w[4] for w in p["words"]):
-                return number
-        return None
+        """The first page (1-based) that holds `text`."""
+        return next((n for n in range(1, len(self.pages) + 1) if self.holds(text, page=n)), None)
+
+    def last_page_of(self, text: str) -> int | None:
+        return next((n for n in range(len(self.pages), 0, -1) if self.holds(text, page=n)), None)
 
 
 def _core(word: str) -> str:
     return word.strip(_EDGE_PUNCTUATION).casefold()
+
+
+def _broken_at_its_hyphen(words: list, index: int, shown_words: set) -> bool:
+    """A word of letters broken after its own hyphen ("KTP-" / "el" on the next line of its column), as
+    typesetting allows; a number or a code ("PRA-3508072003-" / "01-000001") is copied by hand and must stay whole."""
+    x0, y0, x1, y1, word = words[index]
+    line = y1 - y0
+    if word.endswith("-"):
+        pairs = [(word, w[4]) for w in words if y0 < w[1] <= y0 + 2.5 * line]
+    else:
+        pairs = [(w[4], word) for w in words if w[4].endswith("-") and y0 - 2.5 * line <= w[1] < y0]
+    return any(_core(a + b) in shown_words and not any(c.isdigit() for c in a + b) for a, b in pairs)
 
 
 def read_paper(path: Path) -> list[dict]:
@@ -103,17 +116,19 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
     problems += [f"wider than the paper's printable width ({printable}px): {o}" for o in overflow]
     edge = edge_mm / MM_PER_PT
     for number, p in enumerate(printed.pages, start=1):
-        for x0, y0, x1, y1, word in p["words"]:
+        words = p["words"]
+        for index, (x0, y0, x1, y1, word) in enumerate(words):
             if x0 < edge or x1 > p["width"] - edge or y1 > p["height"] - edge / 2:
                 problems.append(f"page {number}: {word!r} at the paper's edge ({x0:.0f}..{x1:.0f} of {p['width']:.0f} pt)")
-            if _core(word) and _core(word) not in shown_words:
+            if _core(word) and _core(word) not in shown_words and not _broken_at_its_hyphen(words, index, shown_words):
                 problems.append(f"page {number}: {word!r} is part of a word broken at the line's end")
     problems += [f"not on the paper: {t!r}" for t in expect if not printed.holds(t)]
     if signed:
         signature, data = signed
-        where, what = printed.page_of(signature), printed.page_of(data)
-        if where is None or where != what:
-            problems.append(f"the signature ({signature!r}, page {where}) stands apart from what it signs ({data!r}, page {what})")
+        where = printed.last_page_of(signature)
+        if where is None or not printed.holds(data, page=where):
+            problems.append(f"the signature ({signature!r}, page {where}) stands apart from what it signs ({data!r}, "
+                            f"page {printed.page_of(data)})")
     for number in range(1, len(printed.pages) + 1):
         small = sorted({(size, t[:30]) for size, t in text_sizes_pt(path, number) if size < SMALLEST_PT - 0.05})
         problems += [f"page {number}: {t!r} at {size} pt (< {SMALLEST_PT} pt)" for size, t in small[:5]]

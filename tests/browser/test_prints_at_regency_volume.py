@@ -67,3 +67,77 @@ def test_the_kinerja_report_for_the_bupati_fits_a4_and_f4_landscape_with_every_k
         assert tallest <= 3, tallest
     finally:
         context.close()
+
+
+# --- The office's prints at an office's real volume ---------------------------------------------------------
+
+# The longest names and addresses the office meets (a Kemendagri desa name, a full address with its dusun)
+LONGEST_NAME = "Raden Ajeng Siti Nurhalimah Kusumawardhani Prawiroatmodjo"
+LONGEST_ADDRESS = "Jalan Raya Kyai Haji Abdurrahman Wahid Gang Masjid Baiturrahman Dusun Krajan Kidul No. 117"
+
+
+@pytest.fixture(scope="module")
+def demo_office(tmp_path_factory, cheap_password_hashing):
+    """The office as `run.py demo` fills it (a full quarter of complaints, surveys, applications, three
+    approved recaps), with one desa operator's pre-registration carrying the longest name and address."""
+    from argparse import Namespace
+
+    from app import demo
+    from app.auth.models import User
+    from app.desa.models import UserDesa
+    from app.desa.records import create_pre_registration
+    from app.frame.places import desa_list
+    from app.frame.roles import DESA
+    from app.registration import intake
+    from app.registration.views import office_today
+    from tests.browser.office import live_office
+    from tests.registration.conftest import valid_form
+    with live_office(tmp_path_factory.mktemp("demo-office")) as live:
+        with live.db():
+            demo.fill(Namespace(seed=2026, password=live.password, applications=300, complaints=600, surveys=400,
+                                recaps=3))
+            user = User.get(User.username == live.username[DESA])
+            UserDesa.insert(user=user, desa_code="35.08.07.2003").on_conflict_ignore().execute()  # Wotgalih
+            clean, errors, _ = intake.validate_application(
+                valid_form(nik="3508074107950003", full_name=LONGEST_NAME, sex="P", birth_date="1995-07-01",
+                           address=LONGEST_ADDRESS, desa="Wotgalih", marital_status="Belum Kawin",
+                           occupation="Pelajar/Mahasiswa"), desa_list(), office_today())
+            assert not errors, errors
+            live.pre_id = create_pre_registration(clean, user=user).id
+        yield live
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_recap_notice_the_camat_signs_is_whole_on_its_paper(browser, demo_office, paper):
+    from app.frame.dates import local_today
+    from app.frame.periods import Quarter
+    from app.frame.roles import CAMAT
+    quarter = Quarter.containing(local_today()).previous()
+    context = new_context(browser, demo_office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, demo_office.username[CAMAT], demo_office.password)
+        # the notice: its promises on the page the Camat signs; with the annex, the list's last rows
+        for annex, signs in (("", "Janji perbaikan layanan"), ("?lampiran=1", "Tindak lanjut")):
+            printed = print_check(page, f"/rekap/{quarter.year}/{quarter.number}/cetak{annex}", paper=paper,
+                                  expect=["Saluran", "Status", "Kategori", "Sebelumnya", quarter.label],
+                                  signed=("NIP.", signs), name=f"recap-notice{annex and '-annex'}")
+            assert printed.problems == [], printed.problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_desas_f107_is_one_page_with_the_signatures_under_the_data(browser, demo_office, paper):
+    from app.frame.roles import DESA
+    context = new_context(browser, demo_office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, demo_office.username[DESA], demo_office.password)
+        printed = print_check(page, f"/desa/pra-pendaftaran/{demo_office.pre_id}/f107", paper=paper,
+                              expect=[LONGEST_NAME, "Kyai Haji Abdurrahman Wahid", "Kepala Desa Wotgalih"],
+                              signed=("Kepala Desa Wotgalih", "Nomor KK"), name="f107-longest")
+        assert printed.problems == [], printed.problems
+        assert len(printed.pages) == 1
+    finally:
+        context.close()
