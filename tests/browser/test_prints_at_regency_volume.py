@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import new_context, screenshot, sign_in
+from tests.browser.helpers import new_context, screenshot, settled, sign_in
 from tests.browser.paper import PAPERS, print_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.windows_pass]
@@ -26,11 +26,69 @@ def regency_center(tmp_path_factory):
                         must_change_password=False)
         from app.frame.regions import children
         names = [region.name for region in children(demo.KABUPATEN)]
+        _a_night_of_applications()
     server = CenterServer(folder).start()
     try:
         yield server, names
     finally:
         server.stop()
+
+
+NIGHT = 400  # received applications waiting for print (a regency's night brings up to a thousand)
+
+
+def _a_night_of_applications():
+    """NIGHT applications received from three kecamatan of the demo, as the API stores them."""
+    from datetime import datetime
+
+    from sync.center.models import Kecamatan
+    from tests.sync.test_center_zones import receive
+    kecamatan = list(Kecamatan.select().where(Kecamatan.code.in_(["35.08.07", "35.08.08", "35.08.09"])))
+    for n in range(1, NIGHT + 1):
+        receive(kecamatan[n % 3], n, datetime(2026, 11, 23 + n % 2, 2, 30))
+
+
+def test_the_operators_night_the_print_list_acts_from_its_first_screen_and_its_sheets_print_whole(
+        browser, regency_center):
+    from playwright.sync_api import expect
+    server, _ = regency_center
+    context = new_context(browser, server.url)
+    try:
+        page = context.new_page()
+        sign_in(page, "operator", "operator-rahasia-1")
+        page.goto("/cetak")
+        everything = page.get_by_role("button", name=f"Buat daftar cetak: semua {NIGHT} permohonan yang menunggu")
+        picked = page.get_by_role("button", name=re.compile("dari yang dipilih"))
+        for action in (everything, picked):  # in the first screen of the office PC, above the rows
+            assert action.bounding_box()["y"] + action.bounding_box()["height"] <= page.viewport_size["height"]
+        assert page.evaluate("() => document.documentElement.scrollHeight") < 6000  # a hundred rows a page
+        page.locator("input[name=application]").nth(0).check()
+        page.locator("input[name=application]").nth(1).check()
+        expect(picked).to_have_text("Buat daftar cetak dari yang dipilih (2 permohonan)")
+        yosowilangun = page.locator("#f-kecamatan option", has_text="Yosowilangun").get_attribute("value")
+        page.get_by_label("Kecamatan").select_option(yosowilangun)
+        page.get_by_role("button", name="Tampilkan").click()
+        settled(page)
+        filtered = page.get_by_role("button", name=re.compile(r"^Buat daftar cetak: semua \d+ permohonan yang tersaring"))
+        count = int(re.search(r"semua (\d+)", filtered.inner_text()).group(1))
+        assert 0 < count < NIGHT
+        filtered.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Daftar cetak KTP-el")
+        sheet = print_check(page, None, paper="A4", expect=["Yosowilangun", "Nomor pendaftaran", "NIK", "Nama"],
+                            signed=("Petugas cetak", "Yosowilangun"), name="print-run-sheet")
+        assert sheet.problems == [], sheet.problems
+        assert sheet.text.count("350807-01-") == count  # every card of the run on the paper
+        page.get_by_role("button", name=re.compile("^Tandai dicetak")).click()
+        expect(page.get_by_text(re.compile(r"permohonan ditandai dicetak"))).to_be_visible()
+        page.goto("/kirim")
+        page.get_by_role("button", name=re.compile("^Tandai dikirim")).first.click()
+        expect(page.get_by_text("Daftar kirim KTP-el")).to_be_visible()
+        for paper in ("A4", "F4"):
+            shipment = print_check(page, None, paper=paper, expect=["Diterima kecamatan (paraf)"],
+                                   signed=("Yang menyerahkan", "350807-01-"), name="shipment-sheet")
+            assert shipment.problems == [], shipment.problems
+    finally:
+        context.close()
 
 
 def test_the_kinerja_report_for_the_bupati_fits_a4_and_f4_landscape_with_every_kecamatan_and_indicator(
@@ -141,3 +199,59 @@ def test_the_desas_f107_is_one_page_with_the_signatures_under_the_data(browser, 
         assert len(printed.pages) == 1
     finally:
         context.close()
+
+
+def _documents(office):
+    """Each printed document of the office at demo volume: (name, role, address, texts on the paper, (signature,
+    data it signs)). The applications with the longest names and addresses of their status are chosen."""
+    from peewee import fn
+
+    from app.complaints.models import Complaint
+    from app.frame.roles import INFORMASI, KASI, LOKET
+    from app.registration.models import Application
+    from app.registration.status import ApplicationStatus as S
+
+    def longest(status):
+        return (Application.select().where(Application.status == status)
+                .order_by((fn.LENGTH(Application.full_name) + fn.LENGTH(Application.address)).desc()).first())
+    with office.db():
+        registered, returned, handed = longest(S.COMPLETE.value), longest(S.RETURNED.value), longest(S.HANDED_OVER.value)
+        complaint = Complaint.select().order_by(fn.LENGTH(Complaint.text).desc()).first()
+        letter = (Application.select(Application.collective).where(
+            (Application.status == S.HANDED_OVER.value) & Application.collective.is_null(False)).first())
+        documents = [
+            ("counter-receipt", LOKET, f"/pendaftaran/{registered.id}/bukti", [registered.registration_number],
+             ("Petugas loket", registered.registration_number)),
+            ("return-slip", LOKET, f"/pendaftaran/{returned.id}/slip-pengembalian", [returned.registration_number],
+             ("Petugas loket", returned.registration_number)),
+            ("handover-receipt", LOKET, f"/pendaftaran/{handed.id}/tanda-terima", [handed.registration_number],
+             ("Yang menerima", handed.registration_number)),
+            ("complaint-slip", INFORMASI, f"/pengaduan/{complaint.id}/tanda-terima", [complaint.tracking_number], None),
+            ("ikm-report", KASI, "/ikm", ["IKM"], None),
+        ]
+        if letter is not None:
+            documents.append(("collective-receipt", LOKET, f"/pendaftaran/kolektif/{letter.collective_id}/tanda-terima", [],
+                              ("Yang menerima", "Diterima oleh")))
+    return documents
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_offices_receipts_slips_and_reports_are_whole_on_their_paper(browser, demo_office, paper):
+    from tests.browser.paper import png_of  # noqa: F401  (png_of(printed) to look at one)
+    problems = {}
+    context = new_context(browser, demo_office.url)
+    try:
+        page = context.new_page()
+        signed_in = None
+        for name, role, url, expect, signed in _documents(demo_office):
+            if signed_in != role:
+                if signed_in:
+                    context.clear_cookies()
+                sign_in(page, demo_office.username[role], demo_office.password)
+                signed_in = role
+            printed = print_check(page, url, paper=paper, expect=expect, signed=signed, name=name)
+            if printed.problems:
+                problems[name] = printed.problems
+    finally:
+        context.close()
+    assert problems == {}, problems
