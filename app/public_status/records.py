@@ -75,9 +75,9 @@ def _sms(row: PublicStatus) -> dict:
 
 
 def application_record(application, row: PublicStatus, events: list | None = None, status: str | None = None,
-                       office: dict | None = None, zone: str | None = None) -> dict:
+                       office: dict | None = None, zone: str | None = None, calendar=None) -> dict:
     """`events` [(to_status, at)] and `status`: the timeline and status as of one of several moves
-    written together (default: as stored now); `office` and `zone`: read once for many records."""
+    written together (default: as stored now); `office`, `zone`, `calendar`: read once for many records."""
     from app.registration.models import StatusEvent
     if events is None:
         events = list(StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
@@ -88,7 +88,7 @@ def application_record(application, row: PublicStatus, events: list | None = Non
     from app.registration.service_time import promise_is_estimate
     promised = application.promised_date.isoformat() if application.promised_date else ""
     # a date past the year's published cuti bersama is an estimate: the page says so, as the receipt does
-    estimate = {"promised_estimate": "1"} if promised and promise_is_estimate(application) else {}
+    estimate = {"promised_estimate": "1"} if promised and promise_is_estimate(application, calendar) else {}
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
             "step": KTP_STEPS[status], "steps": steps, "promised": promised, **estimate,
@@ -191,13 +191,14 @@ def applications_changed(calls: list[tuple]) -> None:
     later = {id_: 0 for id_ in applications}  # moves of each application still to come in `calls`
     for application, *_ in calls:
         later[application.id] += 1
-    office, zone, changed = _office(), _zone(), {}
+    from app.frame.office_calendar import office_calendar
+    office, zone, calendar, changed = _office(), _zone(), office_calendar(), {}
     for application, _, to_status in calls:
         later[application.id] -= 1
         row = rows[application.id]
         timeline = timelines[application.id]
         record = application_record(application, row, timeline[:len(timeline) - later[application.id]],
-                                    getattr(to_status, "value", to_status), office, zone)
+                                    getattr(to_status, "value", to_status), office, zone, calendar)
         digest = protocol.content_hash(record, protocol.sha256_hex(b""))
         if digest != row.content_hash:
             row.step += 1
