@@ -844,7 +844,7 @@ def apply_events(link_id: int, events: list[dict]) -> list[str | None]:
             except NotPlanned:  # settled the one-by-one way, after what was planned before it
                 settlement.write()
                 settlement = None
-                outcomes.append(statuses.apply_center_event(event, lambda: _arrived(event)))
+                outcomes.append(statuses.apply_center_event(event, lambda event=event: _arrived(event)))
             cursor = event["seq"]
         if settlement is not None:
             settlement.write()
