@@ -14,7 +14,7 @@ from app.frame.private_files import private_dir
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, performance, public_status, relay, sealed, sms, views  # noqa: F401  (api, relay, performance, public_status, views add routes)
+from sync.center import api, performance, public_status, relay, sealed, sms, updates, views  # noqa: F401  (api, relay, performance, public_status, updates, views add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
@@ -30,11 +30,15 @@ TOO_LARGE_PAGE = ("Berkas terlalu besar: paling banyak %d MB sekali kirim. Pilih
                   "kecamatan: sekarang otomatis dibagi." % (MAX_PACKET_BYTES // (1024 * 1024)))
 
 
+def center_data_dir(given=None) -> Path:
+    """The center's data folder: the one given, else LOKET_CENTER_DATA_DIR, else the user's."""
+    return Path(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
+
+
 def center_config(overrides: dict | None = None) -> dict:
     """Defaults, then LOKET_CENTER_* from the environment, then the caller (CLI flags, tests)."""
     overrides = dict(overrides or {})
-    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
-                    or Path.home() / ".local" / "share" / "loket-center")
+    data_dir = center_data_dir(overrides.pop("DATA_DIR", None))
     private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
     config = {
         "DATA_DIR": data_dir,
