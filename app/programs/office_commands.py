@@ -44,7 +44,21 @@ def _office_app(options, **config):
 
 
 def cmd_serve(options) -> int:
+    """The version this PC selected (app/updates/launcher.py: an update installed beside this
+    program, watched and taken back when it does not come up), else this program itself."""
+    from app.frame.config import load_config
+    from app.updates import launcher
+    config = load_config(data_config(options))
+    argv = ["serve", "--data", str(config["DATA_DIR"]), "--host", options.host, "--port", str(options.port),
+            "--threads", str(options.threads), "--mode", config["MODE"]]
+    host = "127.0.0.1" if options.host in ("0.0.0.0", "::", "") else options.host
+    return launcher.serve(config["DATA_DIR"], argv, f"http://{host}:{options.port}", lambda: serve_here(options))
+
+
+def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
+    from app.updates import launcher
+    from app.updates.fetching import running_version
     from app.frame.serving import create_office_server, warm_up
 
     _limit_malloc_arenas()
@@ -70,6 +84,7 @@ def cmd_serve(options) -> int:
         print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
     program = app.extensions["program"]
     start_jobs(app, program.jobs())
+    launcher.note_serving(app.config["DATA_DIR"], running_version())  # the launcher's sign that this version came up
     print(f"{program.title} berjalan di http://{options.host}:{server.effective_port}/  "
           f"(data: {app.config['DATA_DIR']})", flush=True)
     try:

@@ -110,7 +110,12 @@ class ResumingFetcher(FetcherInterface):
         partial = private_dir(self.partial_dir) / hashlib.sha256(name.encode()).hexdigest()
         with open(partial, "ab") as out:
             while True:
-                chunk = self.source.read(name, out.tell())
+                try:
+                    chunk = self.source.read(name, out.tell())
+                except tuf_errors.DownloadError:
+                    raise
+                except Exception as problem:  # the link broke: ngclient's own kind, as fetch() gives
+                    raise tuf_errors.DownloadError(f"{name}: {problem}") from problem
                 out.write(chunk)
                 out.flush()
                 if len(chunk) < UPDATE_CHUNK_BYTES:

@@ -1,0 +1,65 @@
+"""The admin's update page: what runs, what is available (with its notes), one button to apply it,
+the night setting, a USB folder to read a release from, and what happened last (a refusal, a
+version taken back)."""
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+
+from app.capabilities import MenuItem
+from app.frame.page_turns import long_running
+from app.updates import fetching, launcher
+
+blueprint = Blueprint("updates", __name__)
+MENU = [MenuItem("Pembaruan Aplikasi", "updates.index", order=94)]
+MAX_FOLDER_CHARS = 300
+
+
+@blueprint.get("/admin/pembaruan")
+def index():
+    data_dir = current_app.config["DATA_DIR"]
+    return render_template("updates/index.html", state=fetching.read_state(data_dir),
+                           running=fetching.running_version(), selection=launcher.read_selection(data_dir))
+
+
+@blueprint.post("/admin/pembaruan/pasang")
+@long_running
+def apply():
+    from app.updates.installing import apply_available, restart_soon
+    try:
+        message = apply_available(current_app.config, user=g.user)
+    except fetching.UpdateRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("updates.index"))
+    flash(message, "success")
+    restart_soon()
+    return redirect(url_for("updates.index"))
+
+
+@blueprint.post("/admin/pembaruan/malam")
+def nightly():
+    fetching.write_state(current_app.config["DATA_DIR"], apply_at_night=request.form.get("malam") == "ya")
+    flash("Pengaturan pemasangan malam disimpan.", "success")
+    return redirect(url_for("updates.index"))
+
+
+@blueprint.post("/admin/pembaruan/usb")
+@long_running
+def from_folder():
+    """A release from a USB stick: a copy of the center's release folder (metadata/ and targets/)."""
+    typed = request.form.get("folder", "").strip()[:MAX_FOLDER_CHARS]
+    folder = Path(typed) if typed else None
+    if folder is None or not (folder / "metadata").is_dir():
+        flash("Folder itu bukan folder pembaruan (harus berisi folder metadata dan targets dari pusat).", "error")
+        return redirect(url_for("updates.index"), 303)
+    try:
+        state = fetching.check_source(current_app.config["DATA_DIR"], fetching.FolderSource(folder))
+    except fetching.Postponed:
+        flash("Berkas di flashdisk tidak terbaca utuh; colok ulang lalu coba lagi.", "error")
+        return redirect(url_for("updates.index"))
+    if state.get("refused"):
+        flash(state["refused"], "error")
+    elif state.get("available"):
+        flash(f"Pembaruan versi {state['available']['version']} dibaca dari flashdisk dan sudah diperiksa.", "success")
+    else:
+        flash("Flashdisk tidak berisi versi yang lebih baru dari versi yang berjalan.", "success")
+    return redirect(url_for("updates.index"))
