@@ -38,6 +38,14 @@ def running_version() -> str:
         return "0"
 
 
+def current_version(data_dir: Path) -> str:
+    """The version this PC runs: the one its launcher selected (a command run beside the server runs
+    the installed program's code), else this code's."""
+    from app.updates.launcher import read_selection
+    selection = read_selection(data_dir)
+    return selection["version"] if selection else running_version()
+
+
 def version_key(version: str) -> tuple:
     """"0.10.1" after "0.9.3": numbers compare as numbers (a part that is not a number sorts first)."""
     return tuple((int(part), "") if part.isdigit() else (-1, part) for part in str(version).split("."))
@@ -242,7 +250,7 @@ def check_source(data_dir: Path, source) -> dict:
         updater.refresh()
         release_file = _fetched(updater, RELEASE_TARGET)
         release = json.loads(Path(release_file).read_bytes())
-        if version_key(release.get("version", "0")) <= version_key(running_version()):
+        if version_key(release.get("version", "0")) <= version_key(current_version(data_dir)):
             return write_state(data_dir, available=None, refused=None, checked_at=now)
         for target in wheels_needed(release):
             _fetched(updater, target)

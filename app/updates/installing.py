@@ -40,7 +40,7 @@ def _apply(config, user) -> str:
     if not available:
         raise UpdateRefused("Tidak ada pembaruan yang menunggu dipasang.")
     version = available["version"]
-    if fetching.version_key(version) <= fetching.version_key(fetching.running_version()):
+    if fetching.version_key(version) <= fetching.version_key(fetching.current_version(data_dir)):
         raise UpdateRefused(f"Versi {version} tidak lebih baru dari versi yang berjalan: tidak dipasang.")
     files = fetching.verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
     root = launcher.versions_dir(data_dir) / version
@@ -134,7 +134,7 @@ def _audit(version: str, backup: str, user) -> None:
     from app.frame import audit
     from app.frame.db import database
     with database.atomic():
-        audit.record("perbarui", "aplikasi", version, f"Versi {version} dipasang (cadangan {backup})", user=user)
+        audit.record("pasang_pembaruan", "aplikasi", version, f"Versi {version} dipasang (cadangan {backup})", user=user)
 
 
 def restart_into_selection() -> None:

@@ -10,7 +10,14 @@ from app.frame.page_turns import long_running
 from app.updates import fetching, launcher
 
 blueprint = Blueprint("updates", __name__)
-MENU = [MenuItem("Pembaruan Aplikasi", "updates.index", order=94)]
+
+
+def _waiting(user) -> int:
+    """The menu's badge: 1 while a release waits to be applied."""
+    return 1 if fetching.read_state(current_app.config["DATA_DIR"]).get("available") else 0
+
+
+MENU = [MenuItem("Pembaruan Aplikasi", "updates.index", order=94, badge=_waiting)]
 MAX_FOLDER_CHARS = 300
 
 
@@ -31,13 +38,20 @@ def apply():
         flash(str(refusal), "error")
         return redirect(url_for("updates.index"))
     flash(message, "success")
+    page = index()  # the answer itself, not a redirect: the server restarts right after it
     restart_soon()
-    return redirect(url_for("updates.index"))
+    return page
 
 
 @blueprint.post("/admin/pembaruan/malam")
 def nightly():
-    fetching.write_state(current_app.config["DATA_DIR"], apply_at_night=request.form.get("malam") == "ya")
+    from app.frame import audit
+    from app.frame.db import database
+    at_night = request.form.get("malam") == "ya"
+    fetching.write_state(current_app.config["DATA_DIR"], apply_at_night=at_night)
+    with database.atomic():
+        audit.record("ubah", "pengaturan", "pembaruan_malam",
+                     "Pembaruan dipasang sendiri pada malam hari" if at_night else "Pembaruan hanya dipasang dengan tombol")
     flash("Pengaturan pemasangan malam disimpan.", "success")
     return redirect(url_for("updates.index"))
 
