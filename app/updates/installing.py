@@ -124,8 +124,8 @@ def _run(command: list[str], seconds: int) -> subprocess.CompletedProcess:
     env.pop("PYTHONPATH", None)
     env.pop(launcher.CHILD_ENV, None)
     try:
-        return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                              timeout=seconds, env=env)
+        return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              encoding="utf-8", errors="replace", timeout=seconds, env=env)
     except (OSError, subprocess.TimeoutExpired) as problem:
         return subprocess.CompletedProcess(command, 1, f"{type(problem).__name__}: {problem}", "")
 
