@@ -23,9 +23,14 @@ MAX_FOLDER_CHARS = 300
 
 @blueprint.get("/admin/pembaruan")
 def index():
+    return _page()
+
+
+def _page(errors=None, folder: str = "", status: int = 200):
     data_dir = current_app.config["DATA_DIR"]
-    return render_template("updates/index.html", state=fetching.read_state(data_dir),
-                           running=fetching.running_version(), selection=launcher.read_selection(data_dir))
+    return render_template("updates/index.html", state=fetching.read_state(data_dir), errors=errors or {},
+                           folder=folder, running=fetching.running_version(),
+                           selection=launcher.read_selection(data_dir)), status
 
 
 @blueprint.post("/admin/pembaruan/pasang")
@@ -38,7 +43,7 @@ def apply():
         flash(str(refusal), "error")
         return redirect(url_for("updates.index"))
     flash(message, "success")
-    page = index()  # the answer itself, not a redirect: the server restarts right after it
+    page = _page()  # the answer itself, not a redirect: the server restarts right after it
     restart_soon()
     return page
 
@@ -47,7 +52,7 @@ def apply():
 def nightly():
     from app.frame import audit
     from app.frame.db import database
-    at_night = request.form.get("malam") == "ya"
+    at_night = request.form.get("malam") == "ya"  # the button says which: "Nyalakan" or "Matikan"
     fetching.write_state(current_app.config["DATA_DIR"], apply_at_night=at_night)
     with database.atomic():
         audit.record("ubah", "pengaturan", "pembaruan_malam",
@@ -60,11 +65,13 @@ def nightly():
 @long_running
 def from_folder():
     """A release from a USB stick: a copy of the center's release folder (metadata/ and targets/)."""
-    typed = request.form.get("folder", "").strip()[:MAX_FOLDER_CHARS]
-    folder = Path(typed) if typed else None
-    if folder is None or not (folder / "metadata").is_dir():
-        flash("Folder itu bukan folder pembaruan (harus berisi folder metadata dan targets dari pusat).", "error")
-        return redirect(url_for("updates.index"), 303)
+    typed = request.form.get("folder", "").strip()
+    if not typed:
+        return _page({"folder": "Tulis letak folder pembaruan di flashdisk, misalnya E:\\pembaruan."}, typed, 422)
+    if len(typed) > MAX_FOLDER_CHARS or not _is_release_folder(Path(typed)):
+        return _page({"folder": "Folder itu bukan folder pembaruan (harus berisi folder metadata dan targets dari "
+                                "pusat). Periksa huruf flashdisk dan nama foldernya."}, typed[:MAX_FOLDER_CHARS], 422)
+    folder = Path(typed)
     try:
         state = fetching.check_source(current_app.config["DATA_DIR"], fetching.FolderSource(folder))
     except fetching.Postponed:
@@ -77,3 +84,10 @@ def from_folder():
     else:
         flash("Flashdisk tidak berisi versi yang lebih baru dari versi yang berjalan.", "success")
     return redirect(url_for("updates.index"))
+
+
+def _is_release_folder(folder: Path) -> bool:
+    try:
+        return (folder / "metadata").is_dir() and (folder / "targets").is_dir()
+    except (OSError, ValueError):  # a name the system refuses (too long, a NUL): not a folder
+        return False
