@@ -75,15 +75,15 @@ def create_keys(folder: Path) -> Path:
         raise ReleaseError(f"Folder {folder} sudah berisi kunci rilis; kunci lama tidak ditimpa.")
     private_dir(folder)
     signers = {}
-    for role, name in KEY_FILES.items():
+    for duty, file_name in KEY_FILES.items():
         signer = CryptoSigner.generate_ed25519()
-        write_private(folder / name, signer.private_bytes.decode("ascii"))
-        signers[role] = signer
+        write_private(folder / file_name, signer.private_bytes.decode("ascii"))
+        signers[duty] = signer
     root = Metadata(Root(expires=_expiry(ROOT_DAYS), consistent_snapshot=True))
     root.signed.add_key(signers["root"].public_key, Root.type)
     root.signed.add_key(signers["targets"].public_key, Targets.type)
-    for role in (Snapshot.type, Timestamp.type):
-        root.signed.add_key(signers["online"].public_key, role)
+    for online_duty in (Snapshot.type, Timestamp.type):
+        root.signed.add_key(signers["online"].public_key, online_duty)
     root.sign(signers["root"])
     _write_json(folder / "metadata" / "1.root.json", root)
     return folder
@@ -97,13 +97,6 @@ def _latest(folder: Path, role: str) -> tuple[int, Path | None]:
         if number.isdigit():
             found.append((int(number), path))
     return max(found) if found else (0, None)
-
-
-def trusted_root(folder: Path) -> Root:
-    _, path = _latest(folder, Root.type)
-    if path is None:
-        raise ReleaseError(f"Folder {folder} tidak berisi root.json: buat kunci rilis dahulu.")
-    return Metadata[Root].from_file(str(path)).signed
 
 
 def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path], bundle: Path) -> Path:

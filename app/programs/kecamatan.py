@@ -10,7 +10,7 @@ OFFICE_COMMANDS = (
     Command("reset-password", "app.programs.office_commands:add_reset_password"),
     Command("autostart", "app.autostart:add_commands"),
     Command("sync", "app.programs.sync_commands:add_sync"),
-    Command("update-check", "app.updates.commands:add_check"),
+    Command("update-check", "app.programs.office_commands:add_update_check"),
 )
 
 PROGRAM = Program(

@@ -219,3 +219,33 @@ def add_reset_password(commands, add_data_option) -> None:
     reset.set_defaults(handler=cmd_reset_admin)
 
 
+
+
+def cmd_update_check(options) -> int:
+    """`run.py update-check`: what an office PC runs with a newly installed version before switching to
+    it (app/updates/installing.py): the new code opens a copy of today's database, brings it to its
+    schema and answers its sign-in page. Its last line names the version it ran as."""
+    from app.updates.fetching import running_version
+    config = dict(data_config(options), DATABASE_PATH=Path(options.database), TESTING=True)
+    try:
+        app = _office_app(options, **config)
+        with app.test_client() as client:
+            status = client.get("/masuk").status_code
+    except Exception as problem:  # any failure of the new version is the answer this check exists for
+        print(f"Versi {running_version()} gagal membuka salinan data: {type(problem).__name__}: {problem}",
+              file=sys.stderr)
+        return 1
+    if status >= 500:
+        print(f"Versi {running_version()}: halaman masuk menjawab HTTP {status}", file=sys.stderr)
+        return 1
+    print(f"Pemeriksaan berhasil: versi {running_version()} siap")
+    return 0
+
+
+def add_update_check(commands, add_data_option) -> None:
+    check = commands.add_parser("update-check", help="check this version against a copy of the database "
+                                                     "(an update's last step before its switch)")
+    add_data_option(check)
+    check.add_argument("--database", metavar="FILE", required=True, help="the copy of the live database, beside it")
+    add_mode_option(check, "which program checks the copy (default: the folder's own)")
+    check.set_defaults(handler=cmd_update_check)

@@ -14,7 +14,6 @@ import json
 import logging
 import sys
 import sysconfig
-from dataclasses import dataclass
 from importlib import metadata as installed
 from pathlib import Path
 from typing import Iterator
@@ -23,12 +22,12 @@ from urllib.parse import quote
 from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import FetcherInterface, Updater
 
-from app.frame.private_files import private_dir, write_private
+from app.frame.private_files import private_dir
+from app.updates.state import paths, read_selection, write_state
 from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES
 
 log = logging.getLogger(__name__)
 APP_DISTRIBUTION = "loket-kecamatan"
-FOLDER = "pembaruan"
 
 
 def running_version() -> str:
@@ -41,7 +40,6 @@ def running_version() -> str:
 def current_version(data_dir: Path) -> str:
     """The version this PC runs: the one its launcher selected (a command run beside the server runs
     the installed program's code), else this code's."""
-    from app.updates.launcher import read_selection
     selection = read_selection(data_dir)
     return selection["version"] if selection else running_version()
 
@@ -136,41 +134,6 @@ class ResumingFetcher(FetcherInterface):
 
 
 # --- this PC's view of the releases ------------------------------------------------------------
-
-@dataclass
-class Paths:
-    root: Path
-
-    @property
-    def metadata(self) -> Path:
-        return self.root / "metadata"
-
-    @property
-    def cache(self) -> Path:
-        return self.root / "cache"
-
-    @property
-    def state(self) -> Path:
-        return self.root / "status.json"
-
-
-def paths(data_dir: Path) -> Paths:
-    return Paths(Path(data_dir) / FOLDER)
-
-
-def read_state(data_dir: Path) -> dict:
-    try:
-        return json.loads(paths(data_dir).state.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def write_state(data_dir: Path, **changes) -> dict:
-    state = dict(read_state(data_dir), **changes)
-    private_dir(paths(data_dir).root)
-    write_private(paths(data_dir).state, json.dumps(state, ensure_ascii=False, indent=1))
-    return state
-
 
 def updater_for(data_dir: Path, source) -> Updater:
     where = paths(data_dir)

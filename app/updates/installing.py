@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from app.updates import fetching, launcher
+from app.updates import fetching, launcher, records, state
 from app.updates.fetching import UpdateRefused
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,14 @@ def apply_available(config, user=None) -> str:
 def _apply(config, user) -> str:
     from app.backups.engine import BackupError, backup_database
     data_dir = Path(config["DATA_DIR"])
-    available = fetching.read_state(data_dir).get("available")
+    available = state.read_state(data_dir).get("available")
     if not available:
         raise UpdateRefused("Tidak ada pembaruan yang menunggu dipasang.")
     version = available["version"]
     if fetching.version_key(version) <= fetching.version_key(fetching.current_version(data_dir)):
         raise UpdateRefused(f"Versi {version} tidak lebih baru dari versi yang berjalan: tidak dipasang.")
     files = fetching.verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
-    root = launcher.versions_dir(data_dir) / version
+    root = state.versions_dir(data_dir) / version
     try:
         backup = backup_database(config["DATABASE_PATH"], Path(config["BACKUP_DIR"]) /
                                  f"sebelum-pembaruan-{version}-{_stamp()}.sqlite3")
@@ -55,13 +55,13 @@ def _apply(config, user) -> str:
     except UpdateRefused:
         shutil.rmtree(root, ignore_errors=True)
         raise
-    current = launcher.read_selection(data_dir)
-    launcher.write_selection(data_dir, {
+    current = state.read_selection(data_dir)
+    state.write_selection(data_dir, {
         "version": version, "root": str(root), "state": "uji", "backup": str(backup),
         "previous": dict(current, state="baik") if current else None,
         "previous_version": fetching.running_version()})
-    fetching.write_state(data_dir, available=None, rolled_back=None, installed=version)
-    _audit(version, backup.name, user)
+    state.write_state(data_dir, available=None, rolled_back=None, installed=version)
+    records.note_installed(version, backup.name, user)
     return (f"Versi {version} terpasang dan diperiksa pada salinan data; cadangan {backup.name} dibuat. "
             "Aplikasi dimulai ulang pada versi baru; bila tidak berjalan, komputer kembali sendiri ke versi ini.")
 
@@ -130,13 +130,6 @@ def _run(command: list[str], seconds: int) -> subprocess.CompletedProcess:
         return subprocess.CompletedProcess(command, 1, f"{type(problem).__name__}: {problem}", "")
 
 
-def _audit(version: str, backup: str, user) -> None:
-    from app.frame import audit
-    from app.frame.db import database
-    with database.atomic():
-        audit.record("pasang_pembaruan", "aplikasi", version, f"Versi {version} dipasang (cadangan {backup})", user=user)
-
-
 def restart_into_selection() -> None:
     """After the answer to the admin has gone: the launcher starts the selected version. A child of
     the launcher exits with RESTART; a program serving itself becomes the launcher in its place."""
@@ -163,15 +156,15 @@ def nightly_apply(app) -> None:
     did not fail here before."""
     from app.frame import store
     from app.frame.dates import to_local, utc_now
-    state = fetching.read_state(app.config["DATA_DIR"])
-    available = state.get("available")
-    if not (state.get("apply_at_night") and available) or available["version"] in state.get("failed_versions", []):
+    kept = state.read_state(app.config["DATA_DIR"])
+    available = kept.get("available")
+    if not (kept.get("apply_at_night") and available) or available["version"] in kept.get("failed_versions", []):
         return
     if to_local(utc_now(), store.get("timezone")).hour not in NIGHT_HOURS:
         return
     try:
         log.info(apply_available(app.config))
     except UpdateRefused as refusal:
-        fetching.write_state(app.config["DATA_DIR"], refused=str(refusal))
+        state.write_state(app.config["DATA_DIR"], refused=str(refusal))
         return
     restart_into_selection()

@@ -21,34 +21,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from app.updates.state import read_selection, read_state, versions_dir, write_selection, write_state
+
 log = logging.getLogger(__name__)
-SELECTION_FILE = "terpilih.json"
 HEALTH_FILE = "sehat.json"
 CHILD_ENV = "LOKET_LAUNCHED_VERSION"  # set in the child: it serves, it does not launch again
 RESTART = 75  # a child's exit code: start again on the selected version
 HEALTHY_WITHIN_SECONDS = 300  # a slow PC's first start after an update (migrations included)
-
-
-def versions_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "versions"
-
-
-def read_selection(data_dir: Path) -> dict | None:
-    try:
-        selection = json.loads((versions_dir(data_dir) / SELECTION_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return selection if isinstance(selection, dict) and selection.get("version") else None
-
-
-def write_selection(data_dir: Path, selection: dict | None) -> None:
-    from app.frame.private_files import private_dir, write_private
-    path = versions_dir(data_dir) / SELECTION_FILE
-    if selection is None:
-        path.unlink(missing_ok=True)
-        return
-    private_dir(path.parent)
-    write_private(path, json.dumps(selection, ensure_ascii=False, indent=1))
 
 
 def note_serving(data_dir: Path, version: str) -> None:
@@ -130,7 +109,6 @@ def take_back(data_dir: Path, selection: dict, why: str) -> None:
     """Back to the version before the trial and to its data (the backup made before the switch)."""
     import shutil
     from app.backups.engine import BackupError, restore_database
-    from app.updates.fetching import read_state, write_state
     from app.frame.config import load_config
     config = load_config({"DATA_DIR": Path(data_dir)})
     restored = "data dipulihkan dari cadangan sebelum pembaruan"

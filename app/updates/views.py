@@ -7,14 +7,14 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from app.capabilities import MenuItem
 from app.frame.page_turns import long_running
-from app.updates import fetching, launcher
+from app.updates import fetching, records, state
 
 blueprint = Blueprint("updates", __name__)
 
 
 def _waiting(user) -> int:
     """The menu's badge: 1 while a release waits to be applied."""
-    return 1 if fetching.read_state(current_app.config["DATA_DIR"]).get("available") else 0
+    return 1 if state.read_state(current_app.config["DATA_DIR"]).get("available") else 0
 
 
 MENU = [MenuItem("Pembaruan Aplikasi", "updates.index", order=94, badge=_waiting)]
@@ -28,9 +28,9 @@ def index():
 
 def _page(errors=None, folder: str = "", status: int = 200):
     data_dir = current_app.config["DATA_DIR"]
-    return render_template("updates/index.html", state=fetching.read_state(data_dir), errors=errors or {},
+    return render_template("updates/index.html", state=state.read_state(data_dir), errors=errors or {},
                            folder=folder, running=fetching.running_version(),
-                           selection=launcher.read_selection(data_dir)), status
+                           selection=state.read_selection(data_dir)), status
 
 
 @blueprint.post("/admin/pembaruan/pasang")
@@ -50,13 +50,7 @@ def apply():
 
 @blueprint.post("/admin/pembaruan/malam")
 def nightly():
-    from app.frame import audit
-    from app.frame.db import database
-    at_night = request.form.get("malam") == "ya"  # the button says which: "Nyalakan" or "Matikan"
-    fetching.write_state(current_app.config["DATA_DIR"], apply_at_night=at_night)
-    with database.atomic():
-        audit.record("ubah", "pengaturan", "pembaruan_malam",
-                     "Pembaruan dipasang sendiri pada malam hari" if at_night else "Pembaruan hanya dipasang dengan tombol")
+    records.set_nightly(current_app.config["DATA_DIR"], request.form.get("malam") == "ya")  # the button says which
     flash("Pengaturan pemasangan malam disimpan.", "success")
     return redirect(url_for("updates.index"))
 

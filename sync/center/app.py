@@ -20,7 +20,7 @@ from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
 from sync.center.routes import api_blueprint, page_blueprint
-from sync.center.db import is_postgres, open_center_database
+from sync.center.db import center_data_dir, is_postgres, open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
 
@@ -28,11 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 TOO_LARGE_PAGE = ("Berkas terlalu besar: paling banyak %d MB sekali kirim. Pilih berkas kiriman bernomor satu per "
                   "satu atau sekaligus (halaman Impor USB mengirimnya bergantian), atau buat ulang berkas di "
                   "kecamatan: sekarang otomatis dibagi." % (MAX_PACKET_BYTES // (1024 * 1024)))
-
-
-def center_data_dir(given=None) -> Path:
-    """The center's data folder: the one given, else LOKET_CENTER_DATA_DIR, else the user's."""
-    return Path(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
 
 
 def center_config(overrides: dict | None = None) -> dict:

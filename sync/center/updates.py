@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app, render_template, request
 
 from app.frame.dates import format_datetime
+from app.frame.request_cycle import int_arg
 from sync.center.routes import api_blueprint, error_answer, page_blueprint
 from sync.releases import UPDATE_CHUNK_BYTES
 
@@ -34,14 +35,14 @@ def online_key_of(data_dir: Path) -> Path:
 def repository_file(name: str):
     """One file of the release repository, from byte `from` on (at most UPDATE_CHUNK_BYTES): a PC resumes
     a wheel where a broken link left it. The answer is signed like every other one."""
-    start = request.args.get("from", "0")
-    if not REPOSITORY_NAME.match(name) or ".." in name or not start.isdigit() or len(start) > 12:
+    start = int_arg(request.args, "from", 0, highest=2 ** 40)
+    if not REPOSITORY_NAME.match(name) or ".." in name or start is None:
         return error_answer(400, "bad_name", "nama berkas pembaruan tidak sah")
     path = repository_of(current_app.config["DATA_DIR"]) / name
     if not path.is_file():
         return error_answer(404, "not_found", "berkas pembaruan tidak ada di pusat")
     with open(path, "rb") as file:
-        file.seek(int(start))
+        file.seek(start)
         content = file.read(UPDATE_CHUNK_BYTES)
     response = current_app.response_class(content, mimetype="application/octet-stream")
     response.headers["X-Total-Length"] = str(path.stat().st_size)
@@ -99,7 +100,7 @@ def cmd_release(options) -> int:
 
 
 def _data_dir(options) -> Path:
-    from sync.center.app import center_data_dir
+    from sync.center.db import center_data_dir
     return center_data_dir(getattr(options, "data", None))
 
 

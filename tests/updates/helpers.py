@@ -49,7 +49,7 @@ class Regency:
             return engine.sync_once()
 
     def state(self) -> dict:
-        from app.updates.fetching import read_state
+        from app.updates.state import read_state
         return read_state(self.office_dir)
 
     def repository(self) -> Path:

@@ -143,7 +143,7 @@ def test_an_update_applies_with_one_button_and_a_version_that_cannot_start_is_ta
         assert admin.running("0.1.1")
         assert not table_exists(office_dir, "rusak_uji")  # the broken version's migration is undone
         assert not (office_dir / "versions" / "0.1.3").exists()
-        from app.updates.launcher import read_selection
+        from app.updates.state import read_selection
         assert read_selection(office_dir)["version"] == "0.1.1"
         from tests.sync.test_end_to_end import statuses_of
         assert set(statuses_of(kec_app)) == set(numbers)
