@@ -17,7 +17,7 @@ import sysconfig
 from importlib import metadata as installed
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import FetcherInterface, Updater
@@ -69,7 +69,7 @@ class CenterSource:
         from sync import protocol
         from sync.client.transport import Refused
         try:
-            return self.client.call_alone("GET", f"{protocol.API_PREFIX}/updates/{name}?from={int(start)}")
+            return self.client.call_alone("GET", f"{protocol.API_PREFIX}/updates?{urlencode({'name': name, 'from': int(start)})}")
         except Refused as refusal:
             raise tuf_errors.DownloadHTTPError(str(refusal), refusal.status) from None
 

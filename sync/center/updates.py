@@ -20,6 +20,8 @@ from sync.releases import UPDATE_CHUNK_BYTES
 log = logging.getLogger(__name__)
 UPDATES_FOLDER = "pembaruan"
 ONLINE_KEY = "online.pem"
+MAX_NAME_CHARS = 420
+MAX_OFFSET = 2 ** 40  # far above any wheel
 REPOSITORY_NAME = re.compile(r"^(metadata|targets)/[A-Za-z0-9][A-Za-z0-9._-]{0,200}(/[A-Za-z0-9][A-Za-z0-9._-]{0,200})?$")
 
 
@@ -31,11 +33,12 @@ def online_key_of(data_dir: Path) -> Path:
     return Path(data_dir) / UPDATES_FOLDER / ONLINE_KEY
 
 
-@api_blueprint.get("/v1/updates/<path:name>")
-def repository_file(name: str):
-    """One file of the release repository, from byte `from` on (at most UPDATE_CHUNK_BYTES): a PC resumes
-    a wheel where a broken link left it. The answer is signed like every other one."""
-    start = int_arg(request.args, "from", 0, highest=2 ** 40)
+@api_blueprint.get("/v1/updates")
+def repository_file():
+    """One file of the release repository (`name`), from byte `from` on (at most UPDATE_CHUNK_BYTES): a
+    PC resumes a wheel where a broken link left it. The answer is signed like every other one."""
+    name = request.args.get("name", "")[:MAX_NAME_CHARS]
+    start = int_arg(request.args, "from", 0, highest=MAX_OFFSET)
     if not REPOSITORY_NAME.match(name) or ".." in name or start is None:
         return error_answer(400, "bad_name", "nama berkas pembaruan tidak sah")
     path = repository_of(current_app.config["DATA_DIR"]) / name
