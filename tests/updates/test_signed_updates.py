@@ -149,3 +149,39 @@ def test_a_download_cut_by_the_link_resumes_where_it_stopped(regency, monkeypatc
     assert second.bytes == 300_000 - 3 * 64 * 1024  # only the rest crossed the link
     again = BreakingSource(folder, chunks=0)
     assert fetching.check_source(regency.office_dir, again)["available"]["version"] == "9.0.0"  # cached: nothing fetched
+
+
+@pytest.mark.soak  # through the fault proxy, as the sync's fault soak
+def test_a_release_crosses_a_faulty_link_whole(tmp_path):
+    linkproxy = pytest.importorskip("tests.support.linkproxy")
+    from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
+    from tests.updates.helpers import release
+    center_dir, keys = tmp_path / "center", tmp_path / "kunci"
+    _, code = prepare_center(center_dir)
+    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
+    assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0
+    wheels = tmp_path / "wheels"
+    fake_wheel(wheels, APP_WHEEL, size=3 * releases.UPDATE_CHUNK_BYTES + 12345)  # four answers of the center
+    release(keys, center_dir, "9.0.0", "Rilis lewat jalur buruk.", wheels, tmp_path)
+    center = CenterServer(center_dir).start()
+    plan = linkproxy.FaultPlan(rate=0.3, seed=44, seconds=0.5)
+    proxy = linkproxy.LinkProxy(("127.0.0.1", center.port), faults=plan, seed=44)
+    proxy.start()
+    try:
+        office_dir = tmp_path / "kecamatan"
+        office = kecamatan_app(office_dir)
+        enrol_kecamatan(office, center.url, code, link_url=proxy.url)
+        from sync.client import engine
+        from app.updates.state import read_state
+        for _ in range(40):
+            with office.app_context(), office.extensions["database"].connection_context():
+                engine.sync_once()
+            if (read_state(office_dir).get("available") or {}).get("version") == "9.0.0":
+                break
+        state = read_state(office_dir)
+        assert state["available"]["version"] == "9.0.0" and not state.get("refused"), state
+        assert fetching.verified_files(office_dir, state["available"]["wheels"])
+        assert sum(plan.injected.values()) >= 3, plan.injected
+    finally:
+        proxy.close()
+        center.stop()
