@@ -10,7 +10,7 @@ from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import secret_key, whole_number_setting, zone_setting
 from app.frame.errors import error_page, register_error_pages
-from app.frame.private_files import private_dir
+from app.frame.private_files import private_dir, remove_unfinished
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
@@ -86,6 +86,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.config.update(center_config(config))
     db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"))
     sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]), seal_personal=is_postgres(db))
+    remove_unfinished(app.config["DATA_DIR"])  # key files a cut left half-named
     with db.connection_context():
         migrate_center(db)
         seal_legacy_secrets()

@@ -11,13 +11,15 @@ from pathlib import Path
 from peewee import DatabaseProxy, Model
 from playhouse.db_url import connect
 
+from app.frame.config import absolute_folder
+
 
 center_database = DatabaseProxy()
 
 
 def center_data_dir(given=None) -> Path:
     """The center's data folder: the one given, else LOKET_CENTER_DATA_DIR, else the user's."""
-    return Path(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
+    return absolute_folder(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
 
 
 def is_postgres(db) -> bool:
