@@ -51,7 +51,7 @@ def _apply(config, user) -> str:
         raise UpdateRefused(f"Cadangan sebelum pembaruan gagal: {problem} Pembaruan tidak dipasang.") from None
     try:
         _install(files, available["wheels"], root)
-        _check(data_dir, config["DATABASE_PATH"], root, version)
+        _check(data_dir, config["DATABASE_PATH"], config["MODE"], root, version)
     except UpdateRefused:
         shutil.rmtree(root, ignore_errors=True)
         raise
@@ -95,7 +95,7 @@ def _install(files: list[Path], targets: list[str], root: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _check(data_dir: Path, db_path: Path, root: Path, version: str) -> None:
+def _check(data_dir: Path, db_path: Path, mode: str, root: Path, version: str) -> None:
     """The new version opens a copy of today's database, migrates it and serves its sign-in page."""
     from app.frame.db import connect
     copy = Path(db_path).with_name(CHECK_COPY)
@@ -109,7 +109,7 @@ def _check(data_dir: Path, db_path: Path, root: Path, version: str) -> None:
         source.close()
     try:
         done = _run([sys.executable, str(root / "run.py"), "update-check", "--data", str(data_dir),
-                     "--database", str(copy)], CHECK_SECONDS)
+                     "--database", str(copy), "--mode", mode], CHECK_SECONDS)
     finally:
         for leftover in copy.parent.glob(CHECK_COPY + "*"):
             leftover.unlink(missing_ok=True)

@@ -185,3 +185,50 @@ def test_a_release_crosses_a_faulty_link_whole(tmp_path):
     finally:
         proxy.close()
         center.stop()
+
+
+def test_a_desa_pc_learns_of_the_release_through_its_relay_link(regency, tmp_path):
+    """The desa PC's key reaches the release repository too: its own pass brings the release."""
+    import re
+    from app import create_app
+    from app.auth.accounts import create_user
+    from app.firstrun import ensure_admin
+    from app.auth.models import User
+    from app.frame.db import database
+    from sync.client import engine
+    from app.updates.state import read_state
+    from app.firstrun import seed_identity
+    from tests.conftest import CsrfClient, sign_in_as
+    from tests.desa.conftest import DARUNGAN
+    regency.publish("9.0.0", "Rilis untuk kecamatan dan desa.", [APP_WHEEL])
+    office, desa_dir = regency.office, tmp_path / "desa-pc"
+    office.test_client_class = CsrfClient
+    database.initialize(office.extensions["database"])
+    with office.app_context(), office.extensions["database"].connection_context():
+        seed_identity("35.08.07")  # the office's first-run setup, done
+        camat_admin = create_user("admin-kec", "Admin Kecamatan", "admin", password="admin-rahasia-12",
+                                  must_change_password=False)[0]
+        kecamatan_admin = office.test_client()
+        sign_in_as(kecamatan_admin, camat_admin)
+        page = kecamatan_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+    found = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True))
+    assert found, (page.status_code, page.get_data(as_text=True)[-3000:])
+    code = found.group(1)
+    desa = create_app({"DATA_DIR": desa_dir, "SECRET_KEY": "desa-secret", "TESTING": True, "MODE": "desa"})
+    desa.test_client_class = CsrfClient
+    database.initialize(desa.extensions["database"])
+    with desa.app_context(), desa.extensions["database"].connection_context():
+        ensure_admin()
+        admin = User.get(User.username == "admin")
+        admin.must_change_password = False
+        admin.save()
+        client = desa.test_client()
+        sign_in_as(client, admin)
+        enrolled = client.post("/admin/komputer-desa", data={"kode": code})
+        assert enrolled.status_code == 302, enrolled.get_data(as_text=True)[-2000:]
+        report = engine.sync_once()
+        assert not report.error, report.error
+        page = client.get("/admin/pembaruan").get_data(as_text=True)
+    assert read_state(desa_dir)["available"]["version"] == "9.0.0"
+    assert "Pembaruan tersedia: versi 9.0.0" in page and "Rilis untuk kecamatan dan desa." in page
+    database.initialize(office.extensions["database"])
