@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 HEALTH_FILE = "sehat.json"
 CHILD_ENV = "LOKET_LAUNCHED_VERSION"  # set in the child: it serves, it does not launch again
 RESTART = 75  # a child's exit code: start again on the selected version
+PORT_BUSY = 3  # `run.py serve`'s exit code when its port is taken (app/programs/office_commands.py)
+PORT_WAITS = 30
 HEALTHY_WITHIN_SECONDS = 300  # a slow PC's first start after an update (migrations included)
 
 
@@ -47,12 +49,19 @@ def serve(data_dir: Path, argv: list[str], url: str, serve_here) -> int:
     """`run.py serve`: the selected version as a watched child, or this program itself."""
     if launched():
         return serve_here()
+    port_waits = 0
     while True:
         selection = read_selection(data_dir)
         if selection is None:
             return serve_here()
         code, came_up = _run_child(data_dir, selection, argv, url)
         if code == RESTART:
+            continue
+        if code == PORT_BUSY and not came_up and port_waits < PORT_WAITS:
+            # Windows: the version that applied the update is still letting its port go (it cannot
+            # hand this process its own, as exec does on Linux). Not a failed start: wait, then again.
+            port_waits += 1
+            time.sleep(1)
             continue
         if selection.get("state") == "uji" and not came_up:
             take_back(data_dir, selection, f"berhenti dengan kode {code} sebelum melayani")
