@@ -42,7 +42,7 @@ def dashboard_cards(user) -> list[Card]:
                  url_for("desa.queue"), "warn" if waiting else "info")]
 
 
-def desa_applications(desa_code: str) -> list:
+def _desa_applications(desa_code: str) -> list:
     """The desa's applications for its list: 'Siap diambil' first, then those in progress, then recently
     handed over (so the desa can tell villagers which cards wait at the kecamatan)."""
     since = dates.utc_now() - timedelta(days=operator_views.HANDED_OVER_SHOWN_DAYS)
@@ -69,7 +69,7 @@ def _numbering_refusal() -> str | None:
 
 # A counter PC holding another PC's backup holds its numbers until the admin says which PC it is; a NIK
 # with a running application (or refused a reissue) is not pre-registered.
-Side(on_desa_pc=False, applications_of=desa_applications, bindable_desa=desa_list,
+Side(on_desa_pc=False, applications_of=_desa_applications, bindable_desa=desa_list,
      number_refusal=_numbering_refusal, duplicate_check=_running_application).install(blueprint)
 tie_to_applications(Application)
 add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form

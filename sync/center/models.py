@@ -1,5 +1,5 @@
 """The center's tables (schema/center/): kecamatan, their keys, what they sent, what happened."""
-from peewee import SQL, AutoField, BlobField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, AutoField, CharField, ForeignKeyField, IntegerField, TextField
 # apsw binds no datetime objects; this field stores "YYYY-MM-DD HH:MM:SS", which PostgreSQL's
 # TIMESTAMP also accepts, so one model serves both dialects.
 from playhouse.apsw_ext import DateTimeField

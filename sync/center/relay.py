@@ -14,7 +14,7 @@ import secrets
 import time
 from datetime import timedelta
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify
 from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
