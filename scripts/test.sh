@@ -219,6 +219,15 @@ run_windows_like() {
     return "$rc"
 }
 
+# The full run also checks that every pinned dependency installs from wheels on each supported
+# Python and platform (asks PyPI; seconds from uv's cache), so a new Python that a pin lacks is
+# caught the day it matters.
+wheels_rc=0
+if [ "$targeted" = 0 ]; then
+    say "wheels of every pin for each supported Python (scripts/check_wheels.py)"
+    "$VENV/bin/python" scripts/check_wheels.py || wheels_rc=$?
+fi
+
 set +e
 if [ "$windows_pass" = only ]; then
     say "Windows-like pass only (PYTHONTZPATH empty, cp1252 console)"
@@ -247,5 +256,9 @@ set -e
 if [ "$rc" = 5 ]; then
     say "pytest collected no tests: counting that as a failure"
     rc=1
+fi
+if [ "$rc" = 0 ] && [ "$wheels_rc" != 0 ]; then
+    say "scripts/check_wheels.py found a pin without a wheel (above)"
+    rc=$wheels_rc
 fi
 exit "$rc"

@@ -186,7 +186,7 @@ def replace():
 def probe():
     return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
                     "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
-                    "photo_codecs": list(protocol.PHOTO_CODECS), "time": utc_now().isoformat()})
+                    "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat()})
 
 
 def _manifest_items(body):
