@@ -299,8 +299,8 @@ def test_every_kind_travels_in_the_one_packet_format_signed_in_the_short_header(
     assert report.error == "" and report.sent == 3
     assert {url.rsplit("/api/v1", 1)[1] for url, _, _ in bodies} == {"/packets", "/public/packets"}
     assert all(body[:4] == protocol.PACKET_MAGIC for _, body, _ in bodies)
-    assert all(head["Content-Type"] == protocol.PACKET_CONTENT_TYPE and set(head) == {protocol.AUTH_HEADER, "Content-Type"}
-               for _, _, head in bodies)
+    assert all(head["Content-Type"] == protocol.PACKET_CONTENT_TYPE
+               and set(head) == {protocol.AUTH_HEADER, protocol.VERSION_HEADER, "Content-Type"} for _, _, head in bodies)
 
 
 def packet_of(items, seal=("secret", "0" * 32)):
