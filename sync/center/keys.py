@@ -11,6 +11,7 @@ from app.frame import codes
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
+from app.frame.version import APP_VERSION, version_key
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import derived_key, is_sealed
@@ -361,7 +362,6 @@ def seal_legacy_personal() -> int:
 def needs_update(key: DeviceKey) -> bool:
     """Does this PC run an older app or protocol than the center (which the regency updates first)?
     A key that has not reported since the center learnt to record it (protocol 0) is not judged."""
-    from app.frame.version import APP_VERSION, version_key
     if key.protocol_version == 0 or key.revoked_at is not None:
         return False
     return (key.protocol_version < protocol.PROTOCOL_VERSION

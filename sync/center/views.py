@@ -452,7 +452,8 @@ def _kecamatans_page(form: dict, errors: dict):
     outdated = {key.id for kecamatan in listed for key in kecamatan.keys if keys.needs_update(key)}
     return render_template("center/kecamatans.html", kecamatans=listed, form=form, errors=errors, new_code=None,
                            outdated=outdated, center_version=APP_VERSION,
-                           protocol_version=protocol.PROTOCOL_VERSION), 422 if errors else 200
+                           protocol_version=protocol.PROTOCOL_VERSION,
+                           min_protocol=protocol.MIN_PROTOCOL_VERSION), 422 if errors else 200
 
 
 @page_blueprint.post("/admin/kecamatan")
