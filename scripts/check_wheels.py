@@ -69,13 +69,12 @@ def resolve(requirements: list[str], python: str, platform: str, folder: Path) -
 
 
 def failure_line(name: str, python: str, platform: str, reason: str) -> str:
+    """One line naming the Python, the platform and the package uv found without a wheel, with
+    uv's sentence about it (or its first line, when it named none)."""
+    lines = [re.sub(r"^(cause|error):\s*", "", line.strip()) for line in reason.splitlines() if line.strip()]
     found = NO_WHEEL.search(reason)
     package = found.group(1) + (found.group(2) or "") if found else "a pinned dependency"
-    cause = next((line.strip() for line in reason.splitlines() if line.strip()), "")
-    cause = re.sub(r"^(error|cause):\s*", "", cause)
-    for line in reason.splitlines():  # uv's sentence that names the package, when it gave one
-        if found and found.group(0) in line:
-            cause = re.sub(r"^\s*(cause|error):\s*", "", line).strip()
+    cause = next((line for line in lines if found and found.group(0) in line), lines[0] if lines else "")
     return f"NO WHEEL  Python {python} {platform} ({name}): {package} -- {cause[:300]}"
 
 
