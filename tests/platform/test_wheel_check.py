@@ -4,11 +4,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import check_wheels  # noqa: E402
 
 
+@pytest.mark.slow  # asks PyPI (seconds from uv's cache): the full tier
 def test_a_pin_without_a_wheel_for_one_python_fails_the_check_naming_python_platform_and_package():
     done = subprocess.run([sys.executable, "scripts/check_wheels.py", "--pin", "lepton-jpeg-python==0.5.8",
                            "--python", "3.14", "--python", "3.15", "--platform", "win_amd64"],
