@@ -5,7 +5,6 @@ A record is queued in the transaction of every change of an application's status
 write on a complaint; it goes only when what the public sees changed (its content hash), as the
 next version, so the center keeps the newest whatever order packets arrive in.
 """
-import json
 import secrets
 
 from flask import current_app

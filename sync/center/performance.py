@@ -32,7 +32,7 @@ from sync.center.db import center_database
 from sync.center.letterhead import regency_letterhead
 from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
-from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, page_blueprint
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, packet_refusal, page_blueprint
 
 KIND = "kinerja"  # as the kecamatan names it in its outbox and in USB files
 KEY = re.compile(r"^KINERJA-(\d{4})-([1-4])$")
@@ -161,7 +161,7 @@ def performance_packets():
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return error_answer(400, "bad_packet", str(problem))
+        return packet_refusal(problem)
     return jsonify({"results": [store_report(g.device_key, header, photo).as_json() for header, photo in items]})
 
 
