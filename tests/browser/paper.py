@@ -130,11 +130,11 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
                 problems.append(f"page {number}: {word!r} is part of a word broken at the line's end")
     problems += [f"not on the paper: {t!r}" for t in expect if not printed.holds(t)]
     if signed:
-        signature, data = signed
+        signature, signs = signed
         where = printed.last_page_of(signature)
-        if where is None or not printed.holds(data, page=where):
-            problems.append(f"the signature ({signature!r}, page {where}) stands apart from what it signs ({data!r}, "
-                            f"page {printed.page_of(data)})")
+        if where is None or not printed.holds(signs, page=where):
+            problems.append(f"the signature ({signature!r}, page {where}) stands apart from what it signs ({signs!r}, "
+                            f"page {printed.page_of(signs)})")
     for number in range(1, len(printed.pages) + 1):
         small = sorted({(size, t[:30]) for size, t in text_sizes_pt(BytesIO(data), number) if size < SMALLEST_PT - 0.05})
         problems += [f"page {number}: {t!r} at {size} pt (< {SMALLEST_PT} pt)" for size, t in small[:5]]
