@@ -113,6 +113,7 @@ class PassReport:
     unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
     relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     published: int = 0  # records of kinds the clerk does not count (public status, issue 28) the center holds
+    changed: int = 0  # outbox rows a clerk's change superseded while they were on the wire (sent next pass)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -147,11 +148,19 @@ def _mark_sent(item: OutboxItem) -> None:
     records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
+CHANGED = "changed"  # apply_result: the row the answer is about was superseded under the pass
+
+
 def apply_result(item: OutboxItem, result: dict) -> str:
-    """Record one per-application answer of the center; returns the result word."""
+    """Record one per-application answer of the center; returns the result word, or CHANGED when
+    a clerk's change removed or rewrote the row while it was on the wire (the answer is about what
+    the pass read, not what waits now: the row is left for the next pass)."""
     outcome = result.get("result")
     with write_transaction():
-        item = OutboxItem.get_by_id(item.id)
+        sent_hash = item.content_hash
+        item = OutboxItem.get_or_none(OutboxItem.id == item.id)
+        if item is None or item.content_hash != sent_hash:
+            return CHANGED
         if outcome in ("stored", "duplicate"):
             _mark_sent(item)
         elif outcome == "conflict":
@@ -699,14 +708,16 @@ def _record_manifest(answer: dict, items, report, progress) -> tuple[set, set]:
     with write_transaction():
         for key in keys_have:
             item = by_key.get(key)
-            if item:
-                apply_result(item, {"result": "duplicate"})
-                held.add(item.id)
-                if records.counted(item.kind):
-                    report.already += 1
-                else:
-                    report.published += 1
-                progress.done += 1
+            if item is None:
+                continue
+            held.add(item.id)  # nothing of it goes in this pass (a row changed under it goes in the next)
+            if apply_result(item, {"result": "duplicate"}) == CHANGED:
+                report.changed += 1
+            elif records.counted(item.kind):
+                report.already += 1
+            else:
+                report.published += 1
+            progress.done += 1
     return {by_key[key].id for key in keys_need if key in by_key}, held
 
 
@@ -743,7 +754,9 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
                 again.append(item)
             continue
         outcome = apply_result(item, result)
-        if outcome in ("stored", "duplicate") and not records.counted(item.kind):
+        if outcome == CHANGED:
+            report.changed += 1
+        elif outcome in ("stored", "duplicate") and not records.counted(item.kind):
             report.published += 1
         elif outcome == "stored":
             report.sent += 1
@@ -886,7 +899,9 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
                       if report.unapplied else "")
-                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else ""))
+                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else "")
+                   + (f", {report.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
+                      "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:
