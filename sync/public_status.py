@@ -22,6 +22,8 @@ STEPS = {
         "diterima": "Berkas diterima di loket Kantor Kecamatan {office}",
         "kurang": "Berkas belum lengkap: lengkapi di loket Kantor Kecamatan {office}",
         "diproses": "Berkas lengkap, sedang diproses Dukcapil",
+        # Shown by the center, never sent: "diproses" of a file the center does not hold (yet).
+        "menunggu_kirim": "Berkas lengkap di Kantor Kecamatan {office}, menunggu dikirim ke Dukcapil",
         "dicetak": "Kartu sudah dicetak di Dukcapil",
         "dikirim": "Kartu sudah dicetak, dikirim ke kecamatan",
         "siap": "Siap diambil di Kantor Kecamatan {office}, bawa tanda terima",

@@ -11,7 +11,8 @@ repeated "replace" after a lost answer gets the same key back.
 from flask import current_app
 
 from app import audit
-from app.frame import installation
+from app.frame import installation, numbering, store
+from app.frame.numbering import RegistrationSequence
 from app.frame.db import database
 from app.frame.dates import utc_now
 from sync import protocol
@@ -56,8 +57,8 @@ def replace_other_pc() -> str:
         return current["code"]
     machine = installation.machine_stamp(_db_path())
     try:
-        answer = engine.client_for(link, timeout=20).call_json("POST", protocol.API_PREFIX + "/replace",
-                                                               {"machine": machine})
+        answer = engine.client_for(link, timeout=20).call_json("POST", protocol.API_PREFIX + "/replace", {
+            "machine": machine, "restored_up_to": _restored_up_to(current["code"])})
     except LinkDown:
         raise IdentityError("Pusat tidak dapat dihubungi, jadi penggantian belum tercatat di pusat. Nomor pendaftaran "
                             "tetap ditahan. Sambungkan komputer ini ke internet (misalnya lewat ponsel) lalu ulangi; "
@@ -84,19 +85,32 @@ def replace_other_pc() -> str:
     return answer["device_code"]
 
 
+def _restored_up_to(code: str) -> int:
+    """The last sequence of `code` this PC's restored backup holds (it numbers nothing until the
+    choice): the replaced PC's numbers above it were made after the backup, and only it holds them."""
+    prefix = numbering.number_prefix(store.get("kecamatan_code"), code)
+    row = RegistrationSequence.get_or_none(RegistrationSequence.prefix == prefix)
+    return row.last_value if row is not None else 0
+
+
 def after_enrolment(made: SyncLink) -> bool:
     """After a successful enrolment on a PC that may not number ("PC tambahan"): this PC now numbers
     with the device code it just got, and the key of the PC whose backup it holds is forgotten.
     Returns True when it was such a PC."""
-    if installation.other_machine(database, _db_path()) is None:
+    other = installation.other_machine(database, _db_path())
+    if other is None:
         return False
     with engine.write_transaction():
         SyncLink.delete().where(SyncLink.id != made.id).execute()
         installation.claim(database, _db_path())
         installation.forget_former_codes(database)  # the other PC's, were it enrolled again before its backup
         code = installation.identity(database)[0]
-        left = _leave_to_their_pc(code)
+        kept, left = _leave_to_their_pc(code, installation.taken_over() if other == installation.REPLACED_MACHINE
+                                        else {})
+        installation.forget_takeover()
         audit.record("pc_tambahan", "sinkronisasi", made.key_id, f"komputer ini didaftarkan sebagai PC tambahan {code}"
+                     + (f"; {kept} permohonan yang dicatat di sini sesudah cadangan tetap dikirim dari sini" if kept
+                        else "")
                      + (f"; {left} kiriman milik PC lain tidak dikirim dari sini" if left else ""))
     return True
 
@@ -104,12 +118,22 @@ def after_enrolment(made: SyncLink) -> bool:
 ELSEWHERE = "elsewhere"  # an outbox state: the PC that numbered it sends it (and hears its statuses)
 
 
-def _leave_to_their_pc(code: str) -> int:
-    """The restored backup's applications still waiting to go out were numbered by the other PC,
-    which is still in use and sends them itself: sent from here, their statuses would come here."""
-    waiting = [item for item in OutboxItem.select().where(OutboxItem.state == "pending")
-               if (found := protocol.REGISTRATION_NUMBER.match(item.registration_number)) and found.group(2) != code]
-    for item in waiting:
+def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
+    """The restored backup's applications still waiting to go out are held by the other PC too,
+    which is still in use and sends them itself: sent from here, their statuses would come here.
+    On a PC the center said was taken over (`taken_over`, its refusal's word), the ones it numbered
+    after the backup the other PC restored are in no other PC: they stay to be sent from here (under
+    this PC's new key, which then hears their statuses). Returns (kept, left)."""
+    kept = left = 0
+    for item in OutboxItem.select().where(OutboxItem.state == "pending"):
+        found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
+        if not found or found.group(2) == code:
+            continue
+        if (found.group(2) == taken_over.get("code") and taken_over.get("restored_up_to") is not None
+                and int(found.group(3)) > taken_over["restored_up_to"]):
+            kept += 1
+            continue
         item.state, item.last_error = ELSEWHERE, "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
         item.save()
-    return len(waiting)
+        left += 1
+    return kept, left

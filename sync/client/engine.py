@@ -131,7 +131,7 @@ def note_refusal(link: SyncLink, problem: Exception) -> None:
     this PC stops numbering until the admin enrols it as an additional PC (issue 24)."""
     if isinstance(problem, Refused) and problem.code == "replaced" and link.role == "kecamatan":
         with write_transaction():
-            installation.retire(database)
+            installation.retire(database, problem.details.get("restored_up_to"))
             SyncLog.create(at=utc_now(), kind="galat", summary=str(problem)[:1000])
 
 
