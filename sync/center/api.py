@@ -138,7 +138,21 @@ def enrol():
               f"perangkat {key.device_code} ({key.device_id}) terdaftar ({key.key_id})", username="api")
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
                     "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"],
-                    "device_code": key.device_code, "time": int(time.time())}), 201
+                    "device_code": key.device_code, "time": int(time.time()),
+                    **_taken_over(kecamatan, body)}), 201
+
+
+def _taken_over(kecamatan, body: dict) -> dict:
+    """A PC enrolling again with the proof of a key another PC took over (it had not heard yet): the
+    refusal's word it missed (keys.replaced_refusal), so what it numbered after that PC's backup is
+    sent from it (issue 42)."""
+    previous = body.get("previous")
+    if not isinstance(previous, dict):
+        return {}
+    old = keys.proven_taken_over_key(kecamatan, body["enrolment_code"], previous.get("key_id"), previous.get("proof"))
+    if old is None:
+        return {}
+    return {"taken_over": {"device_code": old.device_code, "restored_up_to": old.restored_up_to}}
 
 
 def _follow_previous_key(kecamatan, key, body: dict) -> None:

@@ -207,6 +207,22 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
     return old if followed else None
 
 
+def proven_taken_over_key(kecamatan: Kecamatan, enrolment_code: str, previous_key_id, proof) -> DeviceKey | None:
+    """An enrolment proving a key that another PC took over (replace_device): that key, so the
+    enrolling PC (the old one, enrolled again before it heard) learns what replaced_refusal would
+    have told it. None for any other key or a proof that does not hold."""
+    if not (isinstance(previous_key_id, str) and isinstance(proof, str) and previous_key_id and len(previous_key_id) <= 64
+            and protocol.HEX64.fullmatch(proof)):
+        return None
+    old = DeviceKey.get_or_none((DeviceKey.key_id == previous_key_id) & (DeviceKey.kecamatan == kecamatan.id)
+                                & (DeviceKey.replaced_by != "") & (DeviceKey.desa_code == ""))
+    if old is None:
+        return None
+    expected = protocol.previous_key_proof(old.secret, kecamatan.code, codes.compact(enrolment_code or "", ALPHABET)
+                                           .lower(), old.key_id)
+    return old if secrets.compare_digest(expected, proof) else None
+
+
 def last_of_chain(old: DeviceKey) -> DeviceKey | None:
     """The key that follows `old`, and the one following that, to the last (`old` when none does)."""
     seen = {old.key_id}
