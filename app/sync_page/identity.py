@@ -15,8 +15,9 @@ from app.frame import installation, numbering, store
 from app.frame.numbering import RegistrationSequence
 from app.frame.db import database
 from app.frame.dates import utc_now
-from sync import protocol
-from sync.client import engine
+from app.registration.notices import add_detail_notice
+from sync import protocol, public_status
+from sync.client import engine, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.link_down import LinkDown
 from sync.client.transport import Refused
@@ -116,6 +117,8 @@ def after_enrolment(made: SyncLink) -> bool:
 
 
 ELSEWHERE = "elsewhere"  # an outbox state: the PC that numbered it sends it (and hears its statuses)
+LEFT_REASON = "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
+HELD_ELSEWHERE = "diterima pusat dari PC yang memberi nomornya; statusnya diikuti di PC itu"
 
 
 def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
@@ -133,7 +136,75 @@ def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
                 and int(found.group(3)) > taken_over["restored_up_to"]):
             kept += 1
             continue
-        item.state, item.last_error = ELSEWHERE, "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
-        item.save()
+        _leave(item)
         left += 1
     return kept, left
+
+
+def _leave(item: OutboxItem) -> None:
+    """Left to the PC that numbered it, with its public record: from here it would compete with that
+    PC's newer one at the center."""
+    public_key = public_status.wire_key(item.registration_number)
+    (OutboxItem.update(state=ELSEWHERE, last_error=LEFT_REASON)
+     .where(((OutboxItem.id == item.id) | (OutboxItem.registration_number == public_key))
+            & (OutboxItem.state == "pending")).execute())
+
+
+def left_to_their_pc(limit: int = 200) -> list[OutboxItem]:
+    """The applications this PC left to the PC that numbered them and the center does not hold yet
+    (each pass asks, confirm_left_to_their_pc): the sync page lists them, each with its button."""
+    counted = [kind.name for kind in records.kinds() if records.counted(kind.name)]
+    return list(OutboxItem.select().where((OutboxItem.state == ELSEWHERE) & OutboxItem.kind.in_(counted))
+                .order_by(OutboxItem.id).limit(limit))
+
+
+def send_from_here(item_id: int) -> OutboxItem | None:
+    """The admin's button: the PC that numbered this application will not send it (broken, gone), so
+    this PC does, under its own key, and hears its statuses. None when it is not waiting so."""
+    with engine.write_transaction():
+        item = OutboxItem.get_or_none((OutboxItem.id == item_id) & (OutboxItem.state == ELSEWHERE))
+        if item is None:
+            return None
+        public_key = public_status.wire_key(item.registration_number)
+        (OutboxItem.update(state="pending", attempts=0, next_attempt_at=None, last_error="")
+         .where(((OutboxItem.id == item.id) | (OutboxItem.registration_number == public_key))
+                & (OutboxItem.state == ELSEWHERE)).execute())
+        audit.record("kirim_dari_sini", "sinkronisasi", item.registration_number,
+                     f"permohonan {item.registration_number} versi {item.version} dikirim dari PC ini, bukan oleh "
+                     "PC yang memberi nomornya")
+    return item
+
+
+def confirm_left_to_their_pc(client, link, report, progress) -> None:
+    """Each pass asks the center (by manifest, nothing sent) about what this PC left to the PC that
+    numbered it: what it holds leaves the sync page's list; the rest stays there, with its button."""
+    left = left_to_their_pc(limit=engine.MANIFEST_CHUNK)  # a long list: the next passes ask for the rest
+    for kind in {item.kind for item in left}:
+        items = [item for item in left if item.kind == kind]
+        answer = engine.with_retries(lambda: client.manifest(engine.manifest_entries(items), records.kind(kind).path))
+        have = answer.get("have") if isinstance(answer, dict) else None
+        held = {(e.get("id"), e.get("version")) for e in have if isinstance(e, dict)} if isinstance(have, list) else set()
+        with engine.write_transaction():
+            for item in items:
+                if (item.registration_number, item.version) in held:
+                    (OutboxItem.update(state="acked", acked_at=utc_now(), last_error=HELD_ELSEWHERE)
+                     .where((OutboxItem.id == item.id) & (OutboxItem.state == ELSEWHERE)).execute())
+
+
+def left_notices(application) -> list[str]:
+    """The applicant's page: why this PC does not send it, and where the admin's button is."""
+    item = OutboxItem.get_or_none((OutboxItem.kind == records.DEFAULT_KIND) & (OutboxItem.source_id == application.id)
+                                  & OutboxItem.state.in_([ELSEWHERE, "acked"])
+                                  & OutboxItem.last_error.in_([LEFT_REASON, HELD_ELSEWHERE]))
+    if item is None:
+        return []
+    if item.state == ELSEWHERE:
+        return [f"Permohonan {item.registration_number} tidak dikirim dari komputer ini: PC yang memberi nomornya "
+                "(yang memegang cadangan yang sama) mengirimnya, dan pusat belum menerimanya. Bila PC itu rusak "
+                "atau tidak dipakai lagi, admin menekan “Kirim dari PC ini” di halaman Sinkronisasi."]
+    return [f"Pusat sudah menerima permohonan {item.registration_number} dari PC yang memberi nomornya; "
+            "statusnya diikuti di PC itu, bukan di komputer ini."]
+
+
+records.plug_phase("kecamatan", "after", confirm_left_to_their_pc)
+add_detail_notice(left_notices)

@@ -396,7 +396,7 @@ class Upload:
         asked = {item.id for item in offered}
         self.in_question = [item for item in self.queue if item.id in asked]
         self.queue = deque(item for item in self.queue if item.id not in asked)
-        self.manifest_ticket = stream.send(*manifest_request(_manifest_entries(offered), self.path))
+        self.manifest_ticket = stream.send(*manifest_request(manifest_entries(offered), self.path))
 
     def take_manifest_answer(self, stream) -> None:
         """What the center holds of the items in question stays home; the rest go next."""
@@ -689,7 +689,7 @@ class PassConnection:
         return json.loads(answer[1])
 
 
-def _manifest_entries(items) -> list[dict]:
+def manifest_entries(items) -> list[dict]:
     return [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
             for i in items]
 
@@ -727,7 +727,7 @@ def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, se
     needed, held = set(), set()
     for start in range(0, len(offered_before), MANIFEST_CHUNK):
         chunk = offered_before[start:start + MANIFEST_CHUNK]
-        answer = with_retries(lambda: client.manifest(_manifest_entries(chunk), path), rng)
+        answer = with_retries(lambda: client.manifest(manifest_entries(chunk), path), rng)
         chunk_needed, chunk_held = _record_manifest(answer, chunk, report, progress)
         needed |= chunk_needed
         held |= chunk_held

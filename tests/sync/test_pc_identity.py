@@ -539,3 +539,57 @@ def test_the_old_pc_registering_after_its_backup_was_taken_over_still_delivers_t
     from sync.center.models import Conflict
     with center_app.app_context(), center_app.extensions["center_database"].connection_context():
         assert Conflict.select().count() == 0
+
+
+def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_holds_it(tmp_path, center):
+    """Issue 42: what a PC tambahan leaves to the PC that numbered it is never silently gone: the sync
+    page lists each one the center does not hold yet (with the reason and "Kirim dari PC ini"), the
+    applicant's page says why; a pass asks the center and the list empties as that PC delivers; the
+    button sends one from here when that PC will not."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    fill(old, 1, 1)
+    assert not sync(old).error
+    waiting = fill(old, 2, 5)  # complete on the old PC, not yet sent when the backup is taken
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    new = kecamatan_app(tmp_path / "baru")
+    admin = admin_client(new)
+    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303
+    assert not sync(new).error
+
+    shown = page(new, admin, "/sinkronisasi")
+    assert "Menunggu dikirim PC lain" in shown and all(number in shown for number in waiting)
+    assert shown.count("Kirim dari PC ini") == 2 and "PC yang memberi nomornya" in shown
+    from app.registration.models import Application
+    first_id = within(new, lambda: Application.get(Application.registration_number == waiting[0]).id)
+    clerk = admin_client(new, "petugas_loket")
+    detail = page(new, clerk, f"/pendaftaran/{first_id}")
+    assert "tidak dikirim dari komputer ini" in detail and "Kirim dari PC ini" in detail
+    assert "Kirim dari PC ini</button>" not in page(new, clerk, "/sinkronisasi")  # the admin decides
+
+    # The old PC is broken for now: the admin sends the first one from here.
+    from sync.client.models import OutboxItem
+    item_id = within(new, lambda: OutboxItem.get(OutboxItem.registration_number == waiting[0]).id)
+    assert post(new, admin, f"/sinkronisasi/kirim-dari-sini/{item_id}", {}).status_code == 303
+    assert "dikirim dari komputer ini pada sinkronisasi berikutnya" in page(new, admin, "/sinkronisasi")
+    report = sync(new)
+    assert (report.error, report.sent) == ("", 1)
+    shown = page(new, admin, "/sinkronisasi")
+    assert waiting[0] not in shown and waiting[1] in shown
+    # The old PC comes back and sends what it holds; the next pass here finds the second at the center.
+    report = sync(old)
+    assert (report.error, report.sent, report.already) == ("", 1, 1)
+    assert not sync(new).error
+    shown = page(new, admin, "/sinkronisasi")
+    assert "Menunggu dikirim PC lain" not in shown
+    second_id = within(new, lambda: Application.get(Application.registration_number == waiting[1]).id)
+    assert "Pusat sudah menerima permohonan" in page(new, clerk, f"/pendaftaran/{second_id}")
+    assert_every_application_is_at_the_center_or_waits_visibly(center_app, [old, new])
+    center_print_all(center_app)
+    assert sync(new).unapplied == 0 and sync(old).unapplied == 0
+    assert local_view(new)[1][waiting[0]][1] == "dicetak"  # sent from here: its statuses come here
