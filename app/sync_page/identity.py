@@ -182,8 +182,13 @@ def confirm_left_to_their_pc(client, link, report, progress) -> None:
     for kind in {item.kind for item in left}:
         items = [item for item in left if item.kind == kind]
         answer = engine.with_retries(lambda: client.manifest(engine.manifest_entries(items), records.kind(kind).path))
-        have = answer.get("have") if isinstance(answer, dict) else None
-        held = {(e.get("id"), e.get("version")) for e in have if isinstance(e, dict)} if isinstance(have, list) else set()
+        # "conflict": the center holds that number and version with other content, the other PC's
+        # correction made before it sent it; that PC has delivered it either way.
+        answer = answer if isinstance(answer, dict) else {}
+        held = set()
+        for name in ("have", "conflict"):
+            entries = answer.get(name) if isinstance(answer.get(name), list) else []
+            held.update((entry.get("id"), entry.get("version")) for entry in entries if isinstance(entry, dict))
         with engine.write_transaction():
             for item in items:
                 if (item.registration_number, item.version) in held:
