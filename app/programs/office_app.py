@@ -15,6 +15,8 @@ from app.frame import dates, installation, privacy, submissions, templating
 from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
 from app.frame.db import is_plaintext, open_database
+from app.frame.keystore import KEY_FOLDER
+from app.frame.private_files import remove_unfinished
 from app.frame.errors import register_error_pages
 from app.frame.application_status import status_label
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -66,14 +68,16 @@ def create_app(config: dict | None = None) -> Flask:
     if upgrading:
         encrypt_plaintext_backups(app.config["BACKUP_DIR"], db_path)
     remove_partial_files(app.config["BACKUP_DIR"])  # copies cut short by a kill or a power cut
+    for folder in (db_path.parent, db_path.parent / KEY_FOLDER):  # key files and notes a cut left half-named
+        remove_unfinished(folder)
     with db.connection_context():
         record_restore(db_path)  # a restore done from the command line, or cut short before its entry
     app.extensions["database"] = db
 
     csrf.init_app(app)
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
-    for module in program.modules():
-        app.register_blueprint(module.blueprint)
+    for blueprint in capabilities.blueprints(program):
+        app.register_blueprint(blueprint)
     install_policy(app, resolve(program.policy))
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
@@ -88,9 +92,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["idle_minutes"] = lambda: store.get("session_idle_minutes")  # set on the office page
 
     install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
-    for module in program.modules():  # after the user and the role check are known
-        if hasattr(module, "request_gate"):
-            app.before_request(module.request_gate)
+    for gate in capabilities.request_gates(program):  # after the user and the role check are known
+        app.before_request(gate)
     install_page_turns(app, app.config["PAGE_TURNS"], app.config["PAGE_TURN_PATIENCE"])
 
     return app

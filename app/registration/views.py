@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit
+from app.frame import audit
 from app.auth.models import User
 from app.frame import sms_consent, submissions, versions
 from app.frame.office_calendar import office_calendar
@@ -291,7 +291,7 @@ def edit(application_id: int):
             records.update_application(application, clean, photo)
     if conflict:
         return render_template("registration/form.html", conflict=conflict, version=conflict.version,
-                               **form_context(form, {}, warnings, application)), 409
+                               **form_context(conflict.over(form), {}, warnings, application)), 409
     flash("Perubahan data permohonan disimpan.", "success")
     for message in warnings.values():
         flash(message, "warn")

@@ -10,7 +10,7 @@ repeated "replace" after a lost answer gets the same key back.
 """
 from flask import current_app
 
-from app import audit
+from app.frame import audit
 from app.frame import installation, numbering, store
 from app.frame.numbering import RegistrationSequence
 from app.frame.db import database
