@@ -115,7 +115,7 @@ ROUTES = {
     "sinkronisasi.baca": "sync_page.index sync_page.progress",
     "sinkronisasi.kirim": "sync_page.start sync_page.export_batch sync_page.download_batch sync_page.import_status",
     "sinkronisasi.jadwal": "sync_page.schedule",
-    "sinkronisasi.daftar": "sync_page.enrol sync_page.unlink sync_page.identity_replace",
+    "sinkronisasi.daftar": "sync_page.enrol sync_page.unlink sync_page.identity_replace sync_page.send_from_here",
     "desa.pra_daftar": "desa.home desa.new desa.check_nik desa.check_kk",
     "desa.baca": "desa.detail desa.photo desa.printed_list",
     "desa.formulir": "desa.form_print",

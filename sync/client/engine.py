@@ -115,6 +115,7 @@ class PassReport:
     relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     published: int = 0  # records of kinds the clerk does not count (public status, issue 28) the center holds
     superseded: int = 0  # statuses of a relayed form another counter PC accepted first (not stored)
+    changed: int = 0  # outbox rows a clerk's change superseded while they were on the wire (sent next pass)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -132,7 +133,7 @@ def note_refusal(link: SyncLink, problem: Exception) -> None:
     this PC stops numbering until the admin enrols it as an additional PC (issue 24)."""
     if isinstance(problem, Refused) and problem.code == "replaced" and link.role == "kecamatan":
         with write_transaction():
-            installation.retire(database)
+            installation.retire(database, problem.details.get("restored_up_to"))
             SyncLog.create(at=utc_now(), kind="galat", summary=str(problem)[:1000])
 
 
@@ -149,11 +150,19 @@ def _mark_sent(item: OutboxItem) -> None:
     records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
+CHANGED = "changed"  # apply_result: the row the answer is about was removed or rewritten under the pass
+
+
 def apply_result(item: OutboxItem, result: dict) -> str:
-    """Record one per-application answer of the center; returns the result word."""
+    """Record one per-application answer of the center; returns the result word, or CHANGED when
+    a clerk's change removed or rewrote the row while it was on the wire (the answer is about what
+    the pass read, not what waits now: the row is left for the next pass)."""
     outcome = result.get("result")
     with write_transaction():
-        item = OutboxItem.get_by_id(item.id)
+        sent_hash = item.content_hash
+        item = OutboxItem.get_or_none(OutboxItem.id == item.id)
+        if item is None or item.content_hash != sent_hash:
+            return CHANGED
         if outcome in ("stored", "duplicate"):
             _mark_sent(item)
         elif outcome == "conflict":
@@ -398,7 +407,7 @@ class Upload:
         asked = {item.id for item in offered}
         self.in_question = [item for item in self.queue if item.id in asked]
         self.queue = deque(item for item in self.queue if item.id not in asked)
-        self.manifest_ticket = stream.send(*manifest_request(_manifest_entries(offered), self.path))
+        self.manifest_ticket = stream.send(*manifest_request(manifest_entries(offered), self.path))
 
     def take_manifest_answer(self, stream) -> None:
         """What the center holds of the items in question stays home; the rest go next."""
@@ -691,7 +700,7 @@ class PassConnection:
         return json.loads(answer[1])
 
 
-def _manifest_entries(items) -> list[dict]:
+def manifest_entries(items) -> list[dict]:
     return [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
             for i in items]
 
@@ -710,14 +719,16 @@ def _record_manifest(answer: dict, items, report, progress) -> tuple[set, set]:
     with write_transaction():
         for key in keys_have:
             item = by_key.get(key)
-            if item:
-                apply_result(item, {"result": "duplicate"})
-                held.add(item.id)
-                if records.counted(item.kind):
-                    report.already += 1
-                else:
-                    report.published += 1
-                progress.done += 1
+            if item is None:
+                continue
+            held.add(item.id)  # nothing of it goes in this pass (a row changed under it goes in the next)
+            if apply_result(item, {"result": "duplicate"}) == CHANGED:
+                report.changed += 1
+            elif records.counted(item.kind):
+                report.already += 1
+            else:
+                report.published += 1
+            progress.done += 1
     return {by_key[key].id for key in keys_need if key in by_key}, held
 
 
@@ -727,7 +738,7 @@ def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, se
     needed, held = set(), set()
     for start in range(0, len(offered_before), MANIFEST_CHUNK):
         chunk = offered_before[start:start + MANIFEST_CHUNK]
-        answer = with_retries(lambda: client.manifest(_manifest_entries(chunk), path), rng)  # noqa: B023  called in this iteration
+        answer = with_retries(lambda: client.manifest(manifest_entries(chunk), path), rng)  # noqa: B023  called in this iteration
         chunk_needed, chunk_held = _record_manifest(answer, chunk, report, progress)
         needed |= chunk_needed
         held |= chunk_held
@@ -739,6 +750,10 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
     center holds is settled together (sync/client/settle.py), the rest one by one in its order."""
     again = []
     settlement = Settlement(items=batch)
+    # What each row holds now, read inside the caller's write transaction: an answer is about the
+    # content the pass sent, so a row a clerk rewrote meanwhile is left for the next pass.
+    current = dict(OutboxItem.select(OutboxItem.id, OutboxItem.content_hash)
+                   .where(OutboxItem.id.in_([item.id for item in batch])).tuples())
     for item in batch:
         result = by_id.get((item.registration_number, item.version))
         if result is None:
@@ -755,6 +770,10 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             else:
                 again.append(item)
             continue
+        if current.get(item.id) != item.content_hash:
+            report.changed += 1  # a clerk's change removed or rewrote the row while it was on the wire
+            progress.done += 1
+            continue
         held = settlement.item(item.registration_number, item.version)
         if result.get("result") in ("stored", "duplicate") and held is not None:
             settlement.mark_sent(held)
@@ -763,7 +782,9 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             settlement.write()
             outcome = apply_result(item, result)
             settlement = Settlement(items=batch)
-        if outcome in ("stored", "duplicate") and not records.counted(item.kind):
+        if outcome == CHANGED:
+            report.changed += 1
+        elif outcome in ("stored", "duplicate") and not records.counted(item.kind):
             report.published += 1
         elif outcome == "stored":
             report.sent += 1
@@ -936,7 +957,9 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
                       if report.unapplied else "")
-                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else ""))
+                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else "")
+                   + (f", {report.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
+                      "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:

@@ -33,10 +33,11 @@ MAX_BUSY_WAIT_SECONDS = 30 * 60  # a pass gives up after waiting this long in al
 class Refused(Exception):
     """The center answered, signed, with a refusal that retrying will not fix (4xx)."""
 
-    def __init__(self, status: int, message: str, code: str = ""):
+    def __init__(self, status: int, message: str, code: str = "", details: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code  # the center's machine-readable reason ("unauthorized", "expired_code", ...)
+        self.details = details or {}  # the refusal's further fields (a "replaced" key's restored_up_to)
 
 
 class ClockSkew(Refused):
@@ -180,7 +181,8 @@ class CenterClient:
             if answer.get("error") == "clock_skew" and isinstance(answer.get("server_time"), int):
                 raise ClockSkew(int(timestamp) - answer["server_time"], answer["server_time"])
         if status >= 400:
-            raise Refused(status, _message(content), str(_json(content).get("error") or ""))
+            answer = _json(content)
+            raise Refused(status, _message(content), str(answer.get("error") or ""), answer)
         return content
 
     def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,
