@@ -281,6 +281,16 @@ def stored_photo(pre: PreRegistration):
                            original_format="JPEG")
 
 
+VIEWS = {"lihat": "dibuka", "lihat_foto": "fotonya dibuka", "cetak": "formulir F-1.07-nya dicetak"}
+
+
+def record_view(pre: PreRegistration, action: str) -> None:
+    """An opening of a pre-registration's personal data (its page, its photo, its F-1.07 print or the
+    counter's acceptance form) in the trail: the number only, no name or NIK (docs/privacy.md)."""
+    with database.atomic():
+        audit.record(action, "pra_pendaftaran", pre.id, f"Pra-pendaftaran {pre.number} {VIEWS[action]}")
+
+
 def record_refused_scan(reason: str) -> None:
     """A scanned F-1.07 the counter refused: nothing is stored but the refusal, for the trail."""
     with database.atomic():

@@ -18,6 +18,7 @@ from app.frame.request_cycle import bounded_int, int_arg
 from sync import usb
 from sync.public_status import KIND as PUBLIC
 from sync.center import desk_records, keys, records
+from app.frame.privacy import mask
 from sync.center.audit import masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
 from sync.center.public_status_records import note_delivery, store_public
@@ -152,6 +153,10 @@ def applications():
     page = paginate(query.order_by(ReceivedApplication.received_at.desc(), ReceivedApplication.id.desc()),
                     current_app.config["PAGE_SIZE"])
     names = {k.id: k for k in Kecamatan.select()}
+    shown_filters = ", ".join(f"{key}={mask('nik', value) if key == 'q' else value[:40]}"
+                              for key, value in filters.items() if value)  # a searched NIK, masked
+    record_view("lihat", "daftar_permohonan", "", f"Daftar permohonan dibuka (NIK dan nama): {len(page.items)} baris, "
+                f"halaman {page.number}" + (f", saringan {shown_filters}" if shown_filters else ""))
     template = "center/_application_list.html" if request.htmx and request.htmx.target == "list" else "center/applications.html"
     return render_template(template, page=page, filters=filters, kecamatans=names)
 

@@ -181,3 +181,24 @@ def test_operator_without_desa_is_told_so(desa_client):
     response = client.get("/desa")
     assert response.status_code == 200 and "belum terikat ke desa" in text(response)
     assert pre_register(client, valid_form()).status_code == 422
+
+
+def test_every_opening_of_a_pre_registration_is_in_the_trail(darungan, loket):
+    """Issue 42, finding 10: opening a pre-registration, its photo or its F-1.07 print at the office
+    (and the counter's acceptance form of it) was not in the audit trail."""
+    response = pre_register(darungan, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    assert response.status_code == 302
+    pre = PreRegistration.get()
+    assert pre.photo_jpeg
+    before = AuditEvent.select().where(AuditEvent.entity == "pra_pendaftaran").count()
+    assert darungan.get(f"/desa/pra-pendaftaran/{pre.id}").status_code == 200
+    assert darungan.get(f"/desa/pra-pendaftaran/{pre.id}/foto.jpg").status_code == 200
+    assert darungan.get(f"/desa/pra-pendaftaran/{pre.id}/f107").status_code == 200
+    assert loket.get(f"/pra-pendaftaran/{pre.id}/terima").status_code == 200
+    opened = [(e.action, e.entity_id, e.summary) for e in AuditEvent.select().where(
+        AuditEvent.entity == "pra_pendaftaran").order_by(AuditEvent.id)][before:]
+    assert opened == [("lihat", str(pre.id), f"Pra-pendaftaran {pre.number} dibuka"),
+                      ("lihat_foto", str(pre.id), f"Pra-pendaftaran {pre.number} fotonya dibuka"),
+                      ("cetak", str(pre.id), f"Pra-pendaftaran {pre.number} formulir F-1.07-nya dicetak"),
+                      ("lihat", str(pre.id), f"Pra-pendaftaran {pre.number} dibuka")]
+    assert all(pre.nik not in summary and pre.full_name not in summary for _, _, summary in opened)
