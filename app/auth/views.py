@@ -40,7 +40,9 @@ def _safe_next(target: str | None) -> str:
 
 def _office_words() -> tuple:
     from app.frame import store
-    return tuple(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "camat_name"))
+    from app.frame.places import desa_list
+    return (*(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "provinsi_name", "camat_name")),
+            *(desa.name for desa in desa_list()))
 
 
 LOGIN_SCOPE, LOGIN_ADDRESS_SCOPE = throttle.LOGIN_SCOPE, throttle.LOGIN_ADDRESS_SCOPE
