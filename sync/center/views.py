@@ -53,7 +53,8 @@ def login():
     if attempt.wait:
         return render_template("center/login.html", username=attempt.username,
                                errors={"form": "Terlalu banyak percobaan masuk yang gagal. "
-                                               f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}), 429
+                                               f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}), 429, \
+            throttle.retry_after(attempt.wait)
     if not attempt.ok:
         return render_template("center/login.html", errors={"credentials": "Nama pengguna atau kata sandi salah."},
                                username=attempt.username), 401

@@ -395,3 +395,12 @@ def test_opening_the_application_list_is_recorded_with_a_searched_nik_masked(cen
     assert views[0][3] == "Daftar permohonan dibuka (NIK dan nama): 2 baris, halaman 1"
     assert views[1][3].startswith("Daftar permohonan dibuka (NIK dan nama): 1 baris, halaman 1, saringan q=3508•")
     assert items[0].nik not in views[1][3]
+
+
+def test_the_center_login_lockout_says_when_to_come_back(center_app, operators):
+    """Issue 42, finding 10: the login lockout's 429 had no Retry-After."""
+    client = center_app.test_client()
+    answers = [client.post("/masuk", data={"username": "operator", "password": "salah"}) for _ in range(7)]
+    blocked = answers[-1]
+    assert blocked.status_code == 429
+    assert blocked.headers["Retry-After"].isdigit() and int(blocked.headers["Retry-After"]) >= 1
