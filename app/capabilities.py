@@ -1,34 +1,10 @@
-"""What a capability package contributes to an office program (app/programs/*.py list them).
+"""The capabilities of an office program, and what they contribute (app/hooks.py declares the hooks).
 
-A capability is a package under app/ with a `blueprint`, or one program's part of a package both
-office programs use (app.desa.kecamatan and app.desa.pc; app.auth.own_account, app.settings.letterhead
-and app.public_status.pc on a desa PC), which builds its blueprint from the pages it serves
-(app/frame/routes.py); it may also define
-  MENU:            list[MenuItem]       entries of the main menu
-  dashboard_cards: (user) -> list[Card] cards on the landing page
-  add_demo_arguments(parser), fill_demo(options, rng): its part of `run.py demo`
-  add_commands(subparsers): its own `run.py` subcommands
-  request_gate():                       a before-request check run after the role check
-  LANDING:         str                  the endpoint its program's landing page sends a user to
-Adding a capability is one line in its program's declaration; background jobs are declared there too.
+A capability is a module its program lists (app/programs/*.py); adding one is one line there.
+Everything it contributes is read here, through `app.hooks.contributions`: the menu below, the
+landing page's cards and landing endpoint, the request gates and the demo's parts.
 """
-from dataclasses import dataclass
-
-@dataclass(frozen=True)
-class MenuItem:
-    label: str
-    endpoint: str
-    order: int = 50
-    badge: object = None  # optional callable(user) -> int, shown beside the label
-
-
-@dataclass
-class Card:
-    title: str
-    value: str
-    note: str = ""
-    url: str | None = None
-    level: str = "info"  # info | warn | danger | ok
+from app.hooks import Card, MenuItem, contributions  # noqa: F401  (capabilities import the two types from here)
 
 
 def modules(program=None) -> list:
@@ -49,9 +25,37 @@ def menu_for_user():
     user = g.get("user")
     if user is None:
         return []
-    items = [item for module in modules() for item in getattr(module, "MENU", [])]
+    items = [item for menu in contributions(modules(), "MENU") for item in menu]
     entries = []
     for item in sorted(items, key=lambda i: i.order):
         if user_may(item.endpoint):
             entries.append((item, item.badge(user) if item.badge else 0))
     return entries
+
+
+def landing() -> str | None:
+    """The endpoint the running program's landing page sends a user to, when a capability names one."""
+    return next(iter(contributions(modules(), "LANDING")), None)
+
+
+def dashboard_cards(user) -> list:
+    return [card for make_cards in contributions(modules(), "dashboard_cards") for card in make_cards(user)]
+
+
+def blueprints(program) -> list:
+    """Every capability's pages; each capability has them (tests/core/test_hooks.py)."""
+    return contributions(modules(program), "blueprint")
+
+
+def request_gates(program) -> list:
+    return contributions(modules(program), "request_gate")
+
+
+def add_demo_arguments(parser, program) -> None:
+    for add in contributions(modules(program), "add_demo_arguments"):
+        add(parser)
+
+
+def fill_demo(options, rng) -> None:
+    for fill in contributions(modules(), "fill_demo"):
+        fill(options, rng)

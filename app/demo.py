@@ -28,9 +28,7 @@ def add_arguments(parser, program) -> None:
     parser.add_argument("--seed", type=int, default=2026, help="seed of the random generator (repeatable data)")
     parser.add_argument("--password", default=None,
                         help="password for every demo account (default: a random one, printed at the end)")
-    for module in capabilities.modules(program):
-        if hasattr(module, "add_demo_arguments"):
-            module.add_demo_arguments(parser)
+    capabilities.add_demo_arguments(parser, program)
 
 
 def fill(options) -> dict[str, str]:
@@ -49,7 +47,5 @@ def fill(options) -> dict[str, str]:
         _, password = create_user(username, full_name, role, nip, password=options.password,
                                   must_change_password=False)
         accounts[username] = password
-    for module in capabilities.modules():
-        if hasattr(module, "fill_demo"):
-            module.fill_demo(options, rng)
+    capabilities.fill_demo(options, rng)
     return accounts

@@ -16,12 +16,10 @@ write looked up in the database.
 """
 import argparse
 import io
-import os
 import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -580,7 +578,7 @@ def main(argv=None) -> int:
     print(f"server peak RSS (VmHWM): {rss:.1f} MB (goal < 150 MB); RSS at start {rss_samples[0]:.1f} MB, "
           f"quarter-day marks {' / '.join(f'{rss_samples[len(rss_samples) * q // 4 - (q == 4)]:.0f}' for q in (1, 2, 3, 4))} MB"
           f" (at the end {anon:.0f} MB heap + {file_backed:.0f} MB mapped files)")
-    print(f"acknowledged writes: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(rec.acked.items())))
+    print("acknowledged writes: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(rec.acked.items())))
     print(f"integrity_check: {check}; acknowledged writes missing: {missing or 'none'}")
     if synced:
         print(f"sync through the rural link ({'256 kbit/s, 400 ms RTT, 5% resets'}): {synced}")

@@ -463,7 +463,7 @@ def main(argv=None) -> int:
     sizes = [int(n) for n in options.applications.split(",")]
     parent = options.cache or Path(tempfile.mkdtemp(prefix="bench-recap-"))
     folders = [prepare(parent / f"n{n}", n, max(n // 5, 2 * options.quarter), options.quarter) for n in sizes]
-    print(f"\nload average before: %.2f %.2f %.2f (this machine has %d cores)" % (*os.getloadavg(), os.cpu_count()))
+    print("\nload average before: %.2f %.2f %.2f (this machine has %d cores)" % (*os.getloadavg(), os.cpu_count()))
     print(f"{'applications':>12} {'complaints':>10}  {'page':26} {'computed':>9} {'p95':>6} {'cpu/req':>7} "
           f"{'kept':>6} {'p95':>5} {'live median':>11} {'p95':>7} {'cpu/req':>7} {'live/computed':>13}  goal <= 20 ms")
     for n, folder in ([] if options.no_side_by_side else zip(sizes, folders)):

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# The one test command: bash scripts/test.sh [pytest arguments]
+# The one test command: bash scripts/test.sh [--fast] [pytest arguments]
+#
+#   bash scripts/test.sh --fast   the fast tier, after each change: every unit and page test, one
+#                                 pass on two workers, `-m "not slow"` (slow: tests/conftest.py)
+#   bash scripts/test.sh          the full tier, what CI runs (.ci/run): every test, in two passes
+#   bash scripts/test.sh tests/x  the tests named, one pass
 #
 # Installs what the tests need when it is missing (virtualenv, Debian's
 # Chromium and fonts, PostgreSQL, gammu-smsd), starts a throwaway PostgreSQL cluster,
@@ -55,6 +60,8 @@ ensure_system_packages() {
     find_pg_bin >/dev/null || missing+=(postgresql)
     # The SMS gateway the center writes to (issue 28); tests run it with its dummy phone.
     [ -x /usr/bin/gammu-smsd ] || missing+=(gammu-smsd)
+    # The print checks read each printed word's position on the paper (pdftotext -bbox, issue 43).
+    [ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi
@@ -199,11 +206,26 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 # soaks (marker `soak`) in the normal pass; the browser journeys, the page walks and the office's
 # killed restores and sync processes (marker `windows_pass`) in the Windows-like pass.
 
+fast=0
+pytest_args=()
+for arg in "$@"; do
+    if [ "$arg" = --fast ]; then fast=1; else pytest_args+=("$arg"); fi
+done
+set -- ${pytest_args[@]+"${pytest_args[@]}"}
 targeted=0
 for arg in "$@"; do
     case "$arg" in -*) ;; *) targeted=1 ;; esac
 done
-windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] && echo 0 || echo 1)}
+windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] || [ "$fast" = 1 ] && echo 0 || echo 1)}
+if [ "$fast" = 1 ]; then
+    # Two workers (pytest-xdist), a test file each at a time, each with its own PostgreSQL database.
+    for worker in gw0 gw1; do
+        "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "loket_test_$worker" \
+            || die "createdb loket_test_$worker failed"
+    done
+    say "fast tier: every test not marked slow, one pass on two workers (the full tier: bash scripts/test.sh)"
+    set -- -m "not slow" -n 2 --dist loadfile "$@"
+fi
 
 run_windows_like() {
     local zones
@@ -218,6 +240,12 @@ run_windows_like() {
     rm -rf "$zones" "$zones.tmp"
     return "$rc"
 }
+
+# The full tier lints first (pyflakes and bugbear rules; [tool.ruff] in pyproject.toml): seconds.
+if [ "$targeted" = 0 ] && [ "$fast" = 0 ]; then
+    say "ruff check app sync tests bench scripts run.py"
+    "$VENV/bin/ruff" check app sync tests bench scripts run.py || die "ruff found problems (above)"
+fi
 
 set +e
 if [ "$windows_pass" = only ]; then

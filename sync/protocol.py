@@ -114,6 +114,16 @@ def _key_bytes(secret: str) -> bytes:
     return secret.encode("ascii")
 
 
+# A signed request's body carries its CRC-32 here (not for a packet: its items carry MACs). Not part of the
+# signature: when the signature fails, it tells a body damaged on the way (sent again) from a key the
+# center does not accept (answered 401).
+BODY_CHECK_HEADER = "X-Loket-Body-Check"
+
+
+def body_check(body: bytes) -> str:
+    return f"{zlib.crc32(body):08x}"
+
+
 def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: bytes | None) -> bytes:
     """What the request signature covers: method, path (with query), time, nonce, body hash
     (STREAMED_BODY for a packet, `body` None: its items carry their own MACs)."""
@@ -225,6 +235,11 @@ class PacketError(ValueError):
     """A packet body that does not follow the format."""
 
 
+class PacketDamaged(PacketError):
+    """Bytes changed on the way: an item's MAC or the packed heads do not check out, under a head whose
+    signature did (the key is right). The kecamatan sends it again; never a refusal of its key."""
+
+
 class TooManyApplications(PacketError):
     """A well-formed packet with more applications than one packet may carry."""
 
@@ -293,7 +308,7 @@ def _inflate_headers(packed: bytes) -> list:
         inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY)
         headers = json.loads(inflater.decompress(packed, 1024 * 1024))
     except (zlib.error, ValueError) as problem:
-        raise PacketError(f"kepala paket rusak: {problem}") from None
+        raise PacketDamaged(f"kepala paket rusak: {problem}") from None
     if not isinstance(headers, list):
         raise PacketError("kepala paket harus berupa daftar")
     if len(headers) > MAX_APPLICATIONS_PER_PACKET:
@@ -363,7 +378,8 @@ class StreamedPacket:
             photo = self._take(header["photo_size"])
             expected = item_tag(self._secret, self._nonce, index, self._running.digest())
             if not hmac.compare_digest(expected, self._take(ITEM_TAG_BYTES)):
-                raise PacketError(f"tanda item {index + 1} tidak cocok: paket diubah atau bukan milik permintaan ini")
+                raise PacketDamaged(f"tanda item {index + 1} tidak cocok: paket rusak di jalan atau bukan milik "
+                                    "permintaan ini")
             yield header, photo
 
 

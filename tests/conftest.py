@@ -6,6 +6,11 @@ import shutil
 # the keyring path is tested with a real keyring backend class (tests/security/).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
+# The fast tier runs on two workers (pytest-xdist; scripts/test.sh --fast made a database for each):
+# the PostgreSQL tests reset their database, so each worker has its own.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("LOKET_TEST_PG_URL"):
+    os.environ["LOKET_TEST_PG_URL"] += "_" + os.environ["PYTEST_XDIST_WORKER"]
+
 import apsw  # noqa: E402
 import pytest
 from flask.testing import FlaskClient
@@ -27,7 +32,53 @@ def pytest_report_header(config):
     return f"SQLite {apsw.sqlitelibversion()}, apsw {apsw.apsw_version()}"
 
 
+# --- The two tiers (scripts/test.sh --fast, and the full tier CI runs) ---------------------------
+# The fast tier is `-m "not slow"`: every unit and page test. `slow` is given here, in one place:
+# every test with one of SLOW_MARKERS, every test under SLOW_FOLDERS, the tests in SLOW_TESTS (each
+# over about 3 s alone, measured with --durations; docs/testing.md), and any test marked
+# `@pytest.mark.slow` in its own file.
+SLOW_MARKERS = ("soak", "windows_pass", "browser")
+SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
+SLOW_TESTS = (
+    # walks over every page or form of a program
+    "tests/core/test_access_matrix.py::test_role_matrix",
+    "tests/core/test_every_form_summarises_its_errors.py::test_every_form_refuses_empty_input_with_a_summary_naming_each_field",
+    "tests/core/test_integers_from_requests.py::test_every_office_page_answers_bad_numbers_in_its_arguments_below_500",
+    "tests/core/test_integers_from_requests.py::test_every_center_page_answers_bad_numbers_in_its_arguments_below_500",
+    # programs started as processes, killed, or cut off from power
+    "tests/core/test_power_cut.py::test_power_cut_loses_no_acknowledged_write_and_corrupts_nothing",
+    "tests/core/test_power_cut.py::test_the_simulated_cut_does_lose_writes_a_lazy_sync_left_in_the_cache",
+    "tests/core/test_programs.py::test_no_command_loads_another_programs_capability",
+    "tests/core/test_frame.py::test_serving_a_database_from_a_newer_version_is_refused_with_a_message",
+    "tests/core/test_documented_settings.py::test_a_setting_the_app_cannot_use_is_named_in_one_indonesian_line",
+    "tests/core/test_layout.py::test_creating_the_center_loads_no_kecamatan_capability",
+    "tests/core/test_layout.py::test_the_center_checks_records_without_loading_a_kecamatan_capability",
+    "tests/backups/test_restore_page.py::test_requests_during_a_real_restore_get_pages_or_the_maintenance_page_never_an_error",
+    "tests/backups/test_backup_restore.py::test_cli_backup_and_restore_round_trip",
+    "tests/backups/test_backup_housekeeping.py::test_the_command_line_restore_is_recorded_once",
+    "tests/backups/test_backup_housekeeping.py::test_pre_restore_copies_keep_the_backups_retention",
+    # long property runs
+    "tests/audit/test_trail_values.py::test_any_json_value_becomes_a_sentence_with_personal_fields_masked",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own `-m` selection reads the markers
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+    windows_like_pass_selection(config, items)
+
+
+def is_slow(item) -> bool:
+    path = item.nodeid.split("::", 1)[0]
+    test = item.nodeid.split("[", 1)[0]
+    return (any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+            or path.startswith(SLOW_FOLDERS) or test in SLOW_TESTS
+            or any(test.startswith(slow + "::") for slow in SLOW_TESTS))
+
+
+def windows_like_pass_selection(config, items):
     """The Windows-like pass (scripts/test.sh) stands for the office PCs. The center's PostgreSQL runs
     on the regency's Linux server, so the tests on it run in the normal pass only."""
     if os.environ.get("LOKET_WINDOWS_LIKE_PASS") != "1":

@@ -1,6 +1,5 @@
 """`run.py demo` looks like a real office: work on working days in office hours, every complete
 application in the outbox, Info Meja's figures from the settings."""
-import random
 from argparse import Namespace
 
 from app import demo

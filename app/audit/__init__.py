@@ -1,4 +1,5 @@
-"""Audit trail: who did what, when, told in Indonesian sentences; personal values masked. Append-only."""
-from app.frame.audit import record, record_restore, record_view  # noqa: F401
-from app.frame.audit_sentences import describe_entity  # noqa: F401
+"""Audit trail: who did what, when, told in Indonesian sentences; personal values masked. Append-only.
+
+This package is the trail's pages. Every write records its row through the writer of the frame,
+`from app.frame import audit` (app/frame/audit.py), which loads no page."""
 from app.audit.views import blueprint, MENU  # noqa: F401

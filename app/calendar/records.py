@@ -1,6 +1,6 @@
 """The office calendar's changes at the admin's page: each writes its days, moves the calendar's
 generation (promises computed over it are read again) and records its audit row, in one transaction."""
-from app import audit
+from app.frame import audit
 from app.frame.office_calendar import OfficeDay
 from app.frame.office_calendar import CLOSED, REOPENED, bump_generation, decree_entered, office_calendar
 from app.frame import store

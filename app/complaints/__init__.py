@@ -12,6 +12,8 @@ from flask import url_for  # noqa: E402
 from app.capabilities import Card, MenuItem  # noqa: E402
 from app.complaints.demo import add_demo_arguments, fill_demo  # noqa: E402,F401
 from app.complaints.views import blueprint  # noqa: E402,F401
+# The other page modules add their routes to the blueprint of views.py; they import it, never the other way.
+from app.complaints import admin_views, box_views, desk_views, kiosk_views, report_views  # noqa: E402,F401
 from app.frame.access import may  # noqa: E402
 
 
@@ -66,7 +68,7 @@ def _tracking_numbers(ids):
             Complaint.select(Complaint.id, Complaint.tracking_number).where(Complaint.id.in_(numeric))}
 
 
-from app import audit  # noqa: E402
+from app.frame.audit_sentences import describe_entity  # noqa: E402
 from app.complaints.models import STATUSES  # noqa: E402
 
-audit.describe_entity("pengaduan", "pengaduan", _tracking_numbers, {"status": STATUSES})
+describe_entity("pengaduan", "pengaduan", _tracking_numbers, {"status": STATUSES})

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN
 
-from app import audit
+from app.frame import audit
 from app.frame import sms_consent, submissions, versions
 from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
@@ -315,5 +315,3 @@ def attachment(complaint_id: int, attachment_id: int):
                               ComplaintAttachment.complaint == complaint)
     return Response(bytes(found.content), mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
 
-
-from app.complaints import admin_views, box_views, desk_views, kiosk_views, report_views  # noqa: E402,F401

@@ -16,15 +16,10 @@ blueprint = Blueprint("core", __name__, template_folder="templates")
 def dashboard():
     if may(g.user, "desa.pra_daftar"):  # the desa operator's landing page is their desa's list, nothing else
         return redirect(url_for("desa.home"))
-    for module in capabilities.modules():
-        if getattr(module, "LANDING", None):  # a program whose home is one of its pages (a desa PC's admin)
-            return redirect(url_for(module.LANDING))
-    cards = []
-    for module in capabilities.modules():
-        make_cards = getattr(module, "dashboard_cards", None)
-        if make_cards:
-            cards.extend(make_cards(g.user))
-    return render_template("core/dashboard.html", cards=cards)
+    landing = capabilities.landing()
+    if landing:  # a program whose home is one of its pages (a desa PC's admin)
+        return redirect(url_for(landing))
+    return render_template("core/dashboard.html", cards=capabilities.dashboard_cards(g.user))
 
 
 @blueprint.get("/healthz")

@@ -100,10 +100,6 @@ class Policy:
         return Policy(self.columns, self.table.rstrip() + "\n" + rows, {**self.routes, **routes},
                       self.decision_table, self.predicates)
 
-    def roles_of(self, key: str) -> frozenset:
-        """The roles of one row (route or decision)."""
-        return self.by_key[key].roles
-
     def permits(self, role: str | None, key: str) -> bool:
         """May an account of `role` (None: a visitor) do what row `key` names? An unknown key is a KeyError."""
         rule = self.by_key[key]

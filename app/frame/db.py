@@ -280,7 +280,7 @@ class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
 
     def _is_closed(self, conn) -> bool:
         try:
-            conn.in_transaction
+            conn.in_transaction  # noqa: B018  reading it raises on a closed connection
         except apsw.ConnectionClosedError:
             return True
         return False

@@ -76,8 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
-    for module in program.modules():
-        app.register_blueprint(module.blueprint)
+    for blueprint in capabilities.blueprints(program):
+        app.register_blueprint(blueprint)
     install_policy(app, resolve(program.policy))
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
@@ -92,9 +92,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["idle_minutes"] = lambda: store.get("session_idle_minutes")  # set on the office page
 
     install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
-    for module in program.modules():  # after the user and the role check are known
-        if hasattr(module, "request_gate"):
-            app.before_request(module.request_gate)
+    for gate in capabilities.request_gates(program):  # after the user and the role check are known
+        app.before_request(gate)
     install_page_turns(app, app.config["PAGE_TURNS"], app.config["PAGE_TURN_PATIENCE"])
 
     return app

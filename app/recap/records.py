@@ -2,7 +2,7 @@
 path for each change; the views check the workflow's rules and answer, these write)."""
 import json
 
-from app import audit
+from app.frame import audit
 from app.frame import store, versions
 from app.frame.dates import utc_now
 from app.frame.db import database

@@ -1,6 +1,6 @@
 """A collective letter's changes (the letter, its recording session, its imported applicants, the
 handover to its representative): each written with its audit row in one transaction."""
-from app import audit
+from app.frame import audit
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.registration import records

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 
-from app import audit
+from app.frame import audit
 from app.frame import installation, regions
 from app.figures import tallies
 from app.auth.models import User

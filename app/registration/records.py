@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g
 
-from app import audit
+from app.frame import audit
 from app.frame.dates import utc_now
 from app.frame import installation
 from app.frame.db import database

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import g, has_request_context
 
-from app import audit
+from app.frame import audit
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.listeners import Listeners

@@ -3,7 +3,7 @@
 A complete application enters the outbox in the transaction that made it complete; the
 center's answers and status events move it through the one status path (registration.status).
 """
-from app import audit
+from app.frame import audit
 from app.frame.dates import utc_now
 from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app import audit
+from app.frame import audit
 from app.auth.models import User
 from app.frame import sms_consent, submissions, versions
 from app.frame.office_calendar import office_calendar

@@ -2,7 +2,7 @@
 path for each change; the views parse and answer, these write)."""
 from peewee import IntegrityError
 
-from app import audit
+from app.frame import audit
 from app.frame import store
 from app.frame.dates import utc_now
 from app.frame.db import database

@@ -10,7 +10,7 @@ repeated "replace" after a lost answer gets the same key back.
 """
 from flask import current_app
 
-from app import audit
+from app.frame import audit
 from app.frame import installation
 from app.frame.db import database
 from app.frame.dates import utc_now

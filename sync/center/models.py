@@ -1,5 +1,5 @@
 """The center's tables (schema/center/): kecamatan, their keys, what they sent, what happened."""
-from peewee import SQL, AutoField, BlobField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, AutoField, CharField, ForeignKeyField, IntegerField, TextField
 # apsw binds no datetime objects; this field stores "YYYY-MM-DD HH:MM:SS", which PostgreSQL's
 # TIMESTAMP also accepts, so one model serves both dialects.
 from playhouse.apsw_ext import DateTimeField
@@ -57,6 +57,8 @@ class Kecamatan(CenterModel):
     enrolment_key_id = CharField(null=True)
     enrolment_installation = CharField(null=True)  # hash of the installation token that used it
     relay_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # relay_item and relay_status rows
+    # Codes replaced before they were used (keys.new_enrolment_code): their hashes, a JSON list, newest last.
+    replaced_code_hashes = TextField(default="[]", constraints=[SQL("DEFAULT '[]'")])
 
 
 class DeviceKey(CenterModel):

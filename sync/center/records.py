@@ -40,9 +40,10 @@ def center_may_move(from_status: str, to_status: str) -> bool:
 class Outcome:
     id: str
     version: int | None
-    result: str  # stored | duplicate | conflict | rejected | retry (damaged on the way)
+    result: str  # stored | duplicate | conflict | rejected | retry (damaged on the way) | superseded (relay)
     reason: str = ""
     seq: int | None = None  # stored: the seq of the `received` event it made in the status feed
+    accepted_as: str = ""  # superseded: the application number of the relayed form's winning acceptance
 
     def as_json(self, named: bool = True) -> dict:
         """named=False: an applications' packet answer, whose results follow the packet's order (the kecamatan knows
@@ -52,6 +53,8 @@ class Outcome:
             answer["reason"] = self.reason
         if self.seq is not None:
             answer["seq"] = self.seq
+        if self.accepted_as:
+            answer["accepted_as"] = self.accepted_as
         return answer
 
 

@@ -113,6 +113,7 @@ class PassReport:
     unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
     relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     published: int = 0  # records of kinds the clerk does not count (public status, issue 28) the center holds
+    superseded: int = 0  # statuses of a relayed form another counter PC accepted first (not stored)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -158,6 +159,15 @@ def apply_result(item: OutboxItem, result: dict) -> str:
             item.state = "conflict"
             item.last_error = result.get("reason", "konflik isi di pusat")
             item.save()
+        elif outcome == "superseded":
+            # The center holds another outcome for this record (a relayed form accepted at another counter
+            # PC first): nothing of it is stored there; the kind says what this PC does with that.
+            item.state = "superseded"
+            item.last_error = str(result.get("reason", ""))[:500]
+            item.save()
+            kind = records.kind(item.kind)
+            if hasattr(kind, "superseded"):
+                kind.superseded(item.source_id, item.version, result)
         elif outcome == "rejected":
             reason = result.get("reason", "ditolak pusat")
             item.state = "rejected"
@@ -716,7 +726,7 @@ def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, se
     needed, held = set(), set()
     for start in range(0, len(offered_before), MANIFEST_CHUNK):
         chunk = offered_before[start:start + MANIFEST_CHUNK]
-        answer = with_retries(lambda: client.manifest(_manifest_entries(chunk), path), rng)
+        answer = with_retries(lambda: client.manifest(_manifest_entries(chunk), path), rng)  # noqa: B023  called in this iteration
         chunk_needed, chunk_held = _record_manifest(answer, chunk, report, progress)
         needed |= chunk_needed
         held |= chunk_held
@@ -751,6 +761,8 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             report.already += 1
         elif outcome == "conflict":
             report.conflicts += 1
+        elif outcome == "superseded":
+            report.superseded += 1
         else:
             report.rejected += 1
             report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")
@@ -818,7 +830,7 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
         cursor = current_link().status_cursor
         page = line.status_page(feed, cursor) if line else None  # written behind the last packet
         if page is None:
-            page = with_retries(lambda: client.statuses(cursor, page_size, feed))
+            page = with_retries(lambda: client.statuses(cursor, page_size, feed))  # noqa: B023  called in this iteration
         events = page.get("events", [])
         progress.total += len(events)
         with write_transaction():  # the page and the cursor commit together

@@ -2,7 +2,7 @@
 import pytest
 from peewee import DatabaseError, IntegrityError, OperationalError
 
-from app import audit
+from app.frame import audit
 from app.frame.audit_event import AuditEvent
 
 

@@ -93,7 +93,7 @@ def test_any_json_value_becomes_a_sentence_with_personal_fields_masked(app, kind
 
 def test_personal_values_nested_in_a_record_are_masked_when_written(db, users):
     """for_audit masks a personal field at any depth, so the stored row holds no clear value."""
-    from app import audit
+    from app.frame import audit
     event = audit.record("ubah", "pra_pendaftaran", 1, "uji", user=users["admin"],
                          after={"changed": {"nik": "3508071205900001", "address": ["Dusun Krajan No. 5"]},
                                 "rows": [{"religion": "Khonghucu"}]})

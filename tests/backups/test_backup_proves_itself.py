@@ -7,7 +7,6 @@ A backup proves itself with the recovery key (authenticated encryption, every pa
 anything is replaced; a plaintext file is never restored once the office's database is encrypted.
 """
 import io
-import shutil
 import subprocess
 import sys
 from pathlib import Path

@@ -1,9 +1,7 @@
 """Online backup while clerks write, checked restore, refusal of bad files, full disk."""
-import shutil
 import subprocess
 import sys
 import threading
-import time
 from datetime import date
 
 import apsw
@@ -14,6 +12,7 @@ from app.backups.engine import (BackupError, backup_database, check_backup_file,
 from app.frame.db import apply_pragmas, connect, make_database, passphrase_pragmas
 from app.frame.keystore import KeyStore
 from app.frame.migrations import code_level, migrate
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -54,9 +53,12 @@ def test_backup_while_writes_happen_is_consistent_and_restorable(live_db, tmp_pa
 
     writer = threading.Thread(target=clerk)
     writer.start()
-    time.sleep(0.3)
-    backups = [backup_database(live_db, tmp_path / f"b{i}.sqlite3") for i in range(3)]
-    time.sleep(0.2)
+    wait_until(lambda: len(written) >= 20, what="the clerk's first saves")
+    backups = []
+    for i in range(3):  # each backup after more saves than the one before
+        saved = len(written)
+        backups.append(backup_database(live_db, tmp_path / f"b{i}.sqlite3"))
+        wait_until(lambda saved=saved: len(written) > saved + 5, what="saves while the backups run")
     stop.set()
     writer.join()
 

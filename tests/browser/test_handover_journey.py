@@ -4,7 +4,6 @@
 Until sync lands in main, the steps at the center (sent, received, printed, shipped) are made
 by the app's own status code, as the sync will make them.
 """
-import re
 from datetime import date
 
 from playwright.sync_api import expect

@@ -291,3 +291,18 @@ def test_a_tracking_number_already_taken_is_drawn_again(record, monkeypatch):
     second = record(text="Loket tutup sebelum jam pelayanan berakhir")
     assert second.tracking_number == "PGD-23456A" and second.id != first.id
     assert Complaint.get_by_id(first.id).text == "Antrean perekaman sangat lama"
+
+
+def test_a_registration_number_is_checked_never_accepted_unchecked(db, monkeypatch):
+    """The lookup's old fallback accepted any number as typed when the lookup failed; a failed lookup
+    now fails loudly, and an unknown number is refused in Indonesian."""
+    import peewee
+    import pytest
+    from app.registration.models import Application
+    assert book.registration_number_problem("9999-XX") == "Nomor pendaftaran tidak ditemukan di daftar permohonan."
+
+    def broken(*args, **kwargs):
+        raise peewee.OperationalError("no such table: application")
+    monkeypatch.setattr(Application, "select", broken)
+    with pytest.raises(peewee.OperationalError):
+        book.registration_number_problem("9999-XX")

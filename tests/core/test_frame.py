@@ -33,7 +33,6 @@ def test_no_page_template_loads_anything_from_the_internet():
 
 
 def test_unexpected_error_is_a_calm_500_page(app, client_for, monkeypatch):
-    from app.core import views
 
     def broken(_user):
         raise RuntimeError("boom")

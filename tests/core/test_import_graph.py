@@ -7,9 +7,10 @@ sync/protocol.py, ... each top-level module of app/ its own group), and
   subscribes (app/complaints/book.add_change_listener, app/desa/records.add_change_listener,
   app/frame/sms_consent.add_consent_listener), and a page that lives in another capability is named
   at install time (app.extensions), never imported;
-- no circle runs inside a package either, except among a blueprint's own view modules (views.py and
-  *_views.py of one package, which share its blueprint): what two modules both need lives in a
-  module below them (app/desa/relay_records.py, sync/center/routes.py, sync/client/link_down.py);
+- no circle runs inside a package either, not even among a blueprint's own view modules: what two
+  modules both need lives in a module below them (app/desa/relay_records.py, sync/center/routes.py,
+  sync/client/link_down.py), and the page modules that add routes to the blueprint of views.py
+  import it and are loaded by the package's __init__.py (app/complaints/);
 - the machinery (app/frame, app/figures, sync/) imports nothing of a capability or a program;
 - nothing imports a program from outside it: the office programs (their declarations, factory and
   commands: app/programs/, and app/__init__.py that loads the factory on use) and the center
@@ -105,24 +106,13 @@ def circles(edges) -> list[list[str]]:
     return _strongly_connected(graph)
 
 
-def is_view_module(path: Path) -> bool:
-    return path.name == "views.py" or path.name.endswith("_views.py")
-
-
 def circles_inside_packages(edges, modules: dict[str, Path]) -> list[list[str]]:
-    """The modules of one group that reach each other, each circle sorted; a circle of one package's view
-    modules alone is left out (they register their pages on the blueprint of views.py)."""
+    """The modules of one group that reach each other, each circle sorted."""
     graph = defaultdict(set)
     for source, target, _ in edges:
         if group(source) == group(target):
             graph[source].add(target)
-    found = []
-    for members in _strongly_connected(graph):
-        packages = {modules[m].parent for m in members}
-        if len(packages) == 1 and all(is_view_module(modules[m]) for m in members):
-            continue
-        found.append(members)
-    return found
+    return _strongly_connected(graph)
 
 
 def _strongly_connected(graph) -> list[list[str]]:
@@ -175,7 +165,7 @@ def test_no_circle_across_capabilities():
     assert not report, "imports run in a circle across capabilities:\n" + "\n".join(report)
 
 
-def test_no_circle_inside_a_package_but_among_its_view_modules():
+def test_no_circle_inside_a_package():
     modules = product_modules()
     edges = import_edges(modules)
     report = []
@@ -200,8 +190,7 @@ def test_nothing_imports_a_program_from_outside_it():
 
 def test_the_guard_reads_every_kind_of_import(tmp_path):
     """Absolute, relative, lazy and `import a.b.c` imports are edges; a circle is reported with both of
-    its groups; inside a package, a circle is reported unless it is one of the package's view modules
-    alone; an import into a program from outside it is reported, the center's as the office's."""
+    its groups; inside a package, a circle is reported, of view modules too; an import into a program from outside it is reported, the center's as the office's."""
     files = {
         "app/__init__.py": "",
         "app/programs/__init__.py": "",
@@ -233,8 +222,8 @@ def test_the_guard_reads_every_kind_of_import(tmp_path):
     assert ("app.desa.records", "app.frame.db", 1) in edges                 # import a.b.c
     assert ("app.complaints.book", "app.settings.views", 2) in edges
     assert circles(edges) == [["app.desa", "app.frame"]]
-    # records is no view module; the complaints' views <-> kiosk_views share a blueprint and may stay
-    assert circles_inside_packages(edges, modules) == [["app.desa.records", "app.desa.views"]]
+    assert circles_inside_packages(edges, modules) == [["app.complaints.kiosk_views", "app.complaints.views"],
+                                                       ["app.desa.records", "app.desa.views"]]
     assert machinery_up(edges) == [("app.frame.db", "app.desa.records", 2)]
     assert into_programs(edges) == [("app.settings.views", "app.programs.office_app", 1),
                                     ("sync.client.engine", "sync.center.routes", 1)]

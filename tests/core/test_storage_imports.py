@@ -108,3 +108,20 @@ from app.frame.viewsets import x
 '''
     assert view_imports(ast.parse(source)) == [2, 3, 4, 6]
     assert any(True for _ in _storage_modules())
+
+
+def test_audit_rows_are_written_through_the_frame_not_the_trails_pages():
+    """`from app import audit` loaded the audit trail's page package (its views, its blueprint) into
+    every storage and rule module that writes an audit row; the writer is app/frame/audit.py."""
+    offenders = []
+    for path in sorted((ROOT / "app").rglob("*.py")) + sorted((ROOT / "sync").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name.startswith(("app/audit/", "app/programs/")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] + [f"{node.module}.{alias.name}" for alias in node.names]
+                     if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "app.audit" or n.startswith("app.audit.") for n in names):
+                offenders.append(f"{name}:{node.lineno}")
+    assert not offenders, "import the audit writer with `from app.frame import audit`: " + ", ".join(offenders)

@@ -118,7 +118,7 @@ def test_an_enrolled_desa_pc_answers_every_page_below_500_to_its_admin(desa_app,
         response = client.open(concrete_url(rule), method=method)
         assert response.status_code < 500, (rule.rule, method, response.status_code)
     printed = client.get("/desa/daftar")
-    assert printed.status_code == 200 and f"DAFTAR STATUS KTP-el DESA DARUNGAN" in text(printed)
+    assert printed.status_code == 200 and "DAFTAR STATUS KTP-el DESA DARUNGAN" in text(printed)
 
 
 def test_enrolment_code_refusals(desa_app, enrolment_code):

@@ -1,5 +1,5 @@
 """Issue 13: the audit trail reads as Indonesian sentences and is no back door to personal data."""
-from app import audit
+from app.frame import audit
 from app.frame.audit_event import AuditEvent
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition

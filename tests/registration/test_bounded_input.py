@@ -83,7 +83,7 @@ def test_plain_text_and_numbers_stay_as_they_are():
 
 def test_the_quarterly_recap_xlsx_writes_no_live_formula(client_for, db):
     from app.complaints import book
-    from app.complaints.models import Complaint, ComplaintCategory
+    from app.complaints.models import ComplaintCategory
     complaint, _ = book.record_complaint({"channel": "kiosk", "category_id": ComplaintCategory.select().first().id,
                                           "complainant_name": "", "complainant_contact": "", "is_anonymous": True,
                                           "is_confidential": False, "registration_number": "",

@@ -3,7 +3,6 @@ application page shows its reason at the top, where the clerk is looking."""
 import io
 import re
 
-import pytest
 
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S

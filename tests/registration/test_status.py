@@ -3,7 +3,7 @@ import pytest
 
 from app.frame.audit_event import AuditEvent
 from app.frame.db import database
-from app.registration.models import Application, ApplicationPhoto, StatusEvent
+from app.registration.models import Application, StatusEvent
 from app.registration.status import (TRANSITIONS, ApplicationStatus as S, TransitionNotAllowed,
                                      add_transition_listener, transition, _transitions)
 from tests.registration.conftest import jpeg_bytes

@@ -11,6 +11,7 @@ import pytest
 from sync import protocol
 from sync.center.server import center_server
 from sync.client.transport import Busy, CenterClient
+from tests.support.waiting import wait_until
 from tests.sync.helpers import signed_headers
 
 PROBE = protocol.API_PREFIX + "/probe"
@@ -18,7 +19,8 @@ PROBE = protocol.API_PREFIX + "/probe"
 
 @pytest.fixture
 def serve(center_app):
-    """Start the center app on a real cheroot server in a thread; yields a starter(threads, busy_after)."""
+    """Start the center app on a real cheroot server in a thread; yields a starter(threads, busy_after)
+    that returns the server (its port: `server.bind_addr[1]`)."""
     servers = []
 
     def start(threads=4, busy_after=None):
@@ -26,7 +28,7 @@ def serve(center_app):
         server.prepare()
         threading.Thread(target=server.serve, daemon=True).start()
         servers.append(server)
-        return server.bind_addr[1]
+        return server
     yield start
     for server in servers:
         server.stop()
@@ -51,7 +53,7 @@ def test_a_dozen_kecamatan_connected_at_once_all_keep_their_connections(center_a
     answer: a kecamatan that had already pipelined its next packets on one saw them cut (the
     broken pipes of issue 30 with ten kecamatan syncing at once)."""
     _, key = enrolled
-    port = serve(threads=4, busy_after=100)
+    port = serve(threads=4, busy_after=100).bind_addr[1]
     connections = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(14)]
     try:
         for sock in connections:  # one answered request each: fourteen idle keep-alive connections
@@ -66,24 +68,30 @@ def test_a_dozen_kecamatan_connected_at_once_all_keep_their_connections(center_a
             sock.close()
 
 
-def hold_the_thread(port):
+def hold_the_thread(server):
     """A request whose body never comes: the center's one thread waits for it."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock = socket.create_connection(("127.0.0.1", server.bind_addr[1]), timeout=10)
     sock.sendall(b"POST /api/v1/enrol HTTP/1.1\r\nHost: pusat\r\nContent-Type: application/json\r\n"
                  b"Content-Length: 100\r\n\r\n{")
-    time.sleep(0.5)
+    wait_until(lambda: server.requests.idle == 0 and server.requests.qsize == 0, what="the thread to take it")
     return sock
+
+
+def wait_in_queue(server, count):
+    wait_until(lambda: server.requests.qsize == count, what=f"{count} connections waiting for the thread")
 
 
 @pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
 def test_a_busy_center_tells_a_new_pass_when_to_come_back(center_app, enrolled, serve):
     _, key = enrolled
-    port = serve(threads=1, busy_after=0)
-    held = hold_the_thread(port)
-    waiting = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2)]
-    for sock in waiting:
-        sock.sendall(probe_request(key))
-        time.sleep(0.3)  # in this order in the server's queue
+    server = serve(threads=1, busy_after=0)
+    port = server.bind_addr[1]
+    held = hold_the_thread(server)
+    waiting = []
+    for queued in (1, 2):  # in this order in the server's queue (a connection queues when accepted)
+        waiting.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        waiting[-1].sendall(probe_request(key))
+        wait_in_queue(server, queued)
     held.close()  # the thread is free: the first probe finds the second waiting behind it
     first, second = (answer(sock) for sock in waiting)
     assert first.status == 503 and 2 <= int(first.getheader("Retry-After")) <= 120
@@ -96,8 +104,9 @@ def test_a_busy_center_tells_a_new_pass_when_to_come_back(center_app, enrolled, 
 @pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
 def test_the_kecamatan_waits_as_told_and_its_pass_begins(center_app, enrolled, serve):
     key_id, secret = enrolled[1]
-    port = serve(threads=1, busy_after=0)
-    held = hold_the_thread(port)
+    server = serve(threads=1, busy_after=0)
+    port = server.bind_addr[1]
+    held = hold_the_thread(server)
     client = CenterClient(f"http://127.0.0.1:{port}", key_id, secret)
     slept, result = [], {}
 
@@ -105,10 +114,10 @@ def test_the_kecamatan_waits_as_told_and_its_pass_begins(center_app, enrolled, s
         result["probe"] = client.probe(sleep=lambda s: (slept.append(s), time.sleep(0.2)))
     starting = threading.Thread(target=pass_start)
     starting.start()
-    time.sleep(0.3)
+    wait_in_queue(server, 1)
     behind = socket.create_connection(("127.0.0.1", port), timeout=10)  # another kecamatan, waiting behind it
     behind.sendall(probe_request(enrolled[1]))
-    time.sleep(0.3)
+    wait_in_queue(server, 2)
     held.close()
     starting.join(30)
     assert answer(behind).status == 200

@@ -6,7 +6,6 @@ enrolment survives a lost answer, a wrong clock explains itself, and the center 
 it has not checked. Real kecamatan apps (SQLite), the real center app (SQLite and PostgreSQL).
 """
 import io
-import json
 import time
 from json import dumps
 from itertools import chain
@@ -25,7 +24,7 @@ from sync.center import keys, records
 from sync.center.models import Conflict, DeviceKey, Kecamatan, ReceivedApplication, UsedNonce
 from app.registration.sync_records import CENTER_TO_LOCAL, center_notices
 from sync.client import engine, link
-from sync.client.models import OutboxItem, StatusIssue, SyncLink
+from sync.client.models import StatusIssue, SyncLink
 from sync.client.transport import CenterClient, ClockSkew, EnrolmentError
 from tests.conftest import CsrfClient, sign_in_as
 from tests.sync.harness import fill_kecamatan, kecamatan_app

@@ -13,7 +13,6 @@ import pytest
 from app.frame.access import PUBLIC
 from app.frame.dates import format_date
 from app.frame.roles import INFORMASI, KASI
-from sync.center.policy import POLICY as CENTER_POLICY
 from sync.client import engine
 from sync.client.models import SyncLink
 from sync.client.transport import CenterClient

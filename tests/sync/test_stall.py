@@ -19,6 +19,7 @@ from sync.client.transport import CenterClient
 from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses
 from tests.sync.test_pipeline import served_center  # noqa: F401  (fixture)
 from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
+from tests.support.waiting import wait_until
 
 
 # --- the kernel's view ----------------------------------------------------------------------------
@@ -169,7 +170,8 @@ def test_attempts_overlap_so_the_first_syn_after_the_outage_connects():
     assert watch.move_when_fresh_connects()
     moved_after = time.monotonic() - began
     assert len(moves) == 1 and moved_after < 0.6  # one attempt at a time would have waited 2 s
-    time.sleep(0.3)
+    wait_until(lambda: not any(thread.name == "fresh-connection" for thread in threading.enumerate()),
+               what="every connection attempt to end")
     assert moves[0] not in closed and len(closed) == len(calls) - 3  # every other that connected
 
 

@@ -20,7 +20,7 @@ from sync.center.models import ReceivedApplication
 from sync.client import engine, pipeline
 from sync.client.transport import CenterClient
 from tests.sync.helpers import call, jpeg, packet_item
-from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers, small_packets
+from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers
 from tests.sync.test_pipeline import COUNT, served_center  # noqa: F401  (fixture)
 from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
 

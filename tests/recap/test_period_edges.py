@@ -1,0 +1,54 @@
+"""Every period the product counts, guarded at its edges: a complaint or survey answer on a
+quarter's or year's first and last local day is in it, one a minute outside is not, in each of the
+three zones (the period's bounds move with the office's zone). The day tallies are read with
+`day >= start AND day <= end`; a `<` at either end would drop 31 March's complaints."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.frame.dates import utc_offset_hours
+from app.frame.office_calendar import office_calendar
+from app.frame.periods import Quarter, year_period
+from app.recap.figures import complaint_figures
+from app.survey.figures import ikm_for_period
+from tests.recap.helpers import complaint, survey
+
+ZONES = ("WIB", "WITA", "WIT")
+PERIODS = [pytest.param(Quarter.of(2025, n), id=f"Q{n}") for n in (1, 2, 3, 4)] + [
+    pytest.param(year_period(2025), id="year")]
+
+
+def edges(period, zone):
+    """(inside, outside): naive UTC moments of the period's first and last local minute, and of
+    the minute before it and the minute after it."""
+    offset = timedelta(hours=utc_offset_hours(zone))
+    first = datetime.combine(period.start, datetime.min.time()) - offset
+    after = datetime.combine(period.end + timedelta(days=1), datetime.min.time()) - offset
+    return [first, after - timedelta(minutes=1)], [first - timedelta(minutes=1), after]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("period", PERIODS)
+def test_complaints_on_the_first_and_last_day_count_in_the_recap(db, period, zone):
+    inside, outside = edges(period, zone)
+    for moment in inside + outside:
+        complaint(moment, status="selesai", first_response_at=moment, followed_up_at=moment)
+    figures = complaint_figures(period, zone, office_calendar(), 1, 5)
+    assert figures["total"] == 2
+    assert {row["key"]: row["count"] for row in figures["by_status"]}["selesai"] == 2
+    assert figures["by_category"] == [{"label": "KTP-el", "count": 2}]
+    assert figures["first_response"]["count"] == 2 and figures["follow_up"]["count"] == 2
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("period", PERIODS)
+def test_survey_answers_on_the_first_and_last_day_count_in_the_ikm(db, period, zone):
+    inside, outside = edges(period, zone)
+    for moment in inside:
+        survey(moment, 4)
+    for moment in outside:
+        survey(moment, 1)  # an answer outside would pull the IKM down from 100
+    result = ikm_for_period(period, zone)
+    assert result.respondents == 2
+    assert [element.answers for element in result.elements] == [2] * len(result.elements)
+    assert str(result.ikm) == "100.00"

@@ -1,0 +1,30 @@
+"""The IKM at its edges: one respondent, and the converted IKM and grade at every grade boundary."""
+from decimal import Decimal
+
+import pytest
+
+from app.survey.elements import ELEMENT_KEYS
+from app.survey.ikm import compute_ikm
+
+
+def every_element(answers: int, total: int) -> dict:
+    return dict.fromkeys(ELEMENT_KEYS, (answers, total))
+
+
+@pytest.mark.parametrize("score, ikm, grade", [(4, "100.00", "A"), (3, "75.00", "C"), (1, "25.00", "D")])
+def test_one_respondent_makes_an_ikm(score, ikm, grade):
+    result = compute_ikm(1, every_element(1, score))
+    assert (result.respondents, str(result.ikm), result.quality.grade) == (1, ikm, grade)
+
+
+# NRR (= NI with the 1/9 weight) of every element, the converted IKM and the grade: the first NI of
+# each grade and the last NI of the grade below it (PermenPANRB 14/2017's table).
+@pytest.mark.parametrize("index, ikm, grade", [
+    ("3.5324", "88.31", "A"), ("3.5323", "88.31", "B"),
+    ("3.0644", "76.61", "B"), ("3.0643", "76.61", "C"),
+    ("2.6000", "65.00", "C"), ("2.5999", "65.00", "D"),
+    ("1.0000", "25.00", "D"), ("4.0000", "100.00", "A")])
+def test_the_ikm_at_every_grade_boundary(index, ikm, grade):
+    answers = 10_000  # a total of index x 10 000 over 10 000 answers: the NRR is exactly `index`
+    result = compute_ikm(answers, every_element(answers, int(Decimal(index) * answers)))
+    assert (str(result.index), str(result.ikm), result.quality.grade) == (index, ikm, grade)
