@@ -60,6 +60,16 @@ MAX_PACKET_BYTES = 8 * 1024 * 1024
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_APPLICATIONS_PER_PACKET = 200
 
+# The fields of an application's record, the one list both ends read (app/registration/sync_records.py
+# sends them, sync/center/records.py keeps these and no other); the phone and notes stay at the kecamatan.
+APPLICATION_FIELDS = ("registration_number", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
+                      "address", "rt", "rw", "desa_code", "religion", "marital_status", "occupation", "reason",
+                      "biometric_done")
+# A relayed desa form's record: the F-1.07's QR payload (app/desa/qr.payload_of: "f" holds the form's
+# fields, person_rules.EDITABLE_FIELDS) and the photo's background. It travels on to the kecamatan, whose
+# content hash check would fail on a changed record, so a record with any other field is refused.
+PRE_REGISTRATION_FIELDS = frozenset({"v", "k", "g", "n", "o", "t", "f", "p", "pb"})
+
 # Statuses the center reports back (the client maps them to ApplicationStatus).
 CENTER_STATUSES = ("received", "printed", "shipped", "rejected", "resend")
 

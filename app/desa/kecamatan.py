@@ -78,7 +78,7 @@ tie_to_applications(Application)
 add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form
 
 
-def duplicate_notice(application) -> list:
+def _duplicate_notice(application) -> list:
     """The application's page: a relayed form another counter PC accepted first, and its one action."""
     pre = PreRegistration.get_or_none((PreRegistration.application == application.id)
                                       & PreRegistration.relay_status.in_([DUPLICATE, DUPLICATE_CLOSED]))
@@ -91,4 +91,4 @@ def duplicate_notice(application) -> list:
                    "Tandai sebagai duplikat / batalkan di PC ini")]
 
 
-add_detail_notice(duplicate_notice)
+add_detail_notice(_duplicate_notice)

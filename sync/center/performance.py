@@ -24,8 +24,8 @@ from peewee import IntegrityError, fn
 from app.frame import figure_cache
 from app.frame.dates import local_today, utc_now
 from app.frame.periods import Quarter
-from app.frame.request_cycle import int_arg
 from app.frame.working_days import WorkCalendar
+from app.frame.request_cycle import holds_bad_characters, int_arg
 from sync import protocol
 from sync.center.audit import record_view
 from sync.center.db import center_database
@@ -105,6 +105,8 @@ def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
         return Outcome(number, version, "rejected", "kepala item tidak lengkap")
     if len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(number, version, "rejected", "laporan terlalu panjang")
+    if holds_bad_characters(record):
+        return Outcome(number, version, "rejected", "laporan berisi karakter tidak sah (NUL atau pengatur arah teks)")
     if protocol.content_hash(record, protocol.sha256_hex(b"")) != digest:
         return Outcome(number, version, "rejected", "hash isi tidak cocok (rusak di jalan)")
     year, quarter = int(match.group(1)), int(match.group(2))

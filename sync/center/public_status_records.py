@@ -17,6 +17,7 @@ from flask import current_app, g, has_request_context
 from peewee import IntegrityError
 
 from app.frame.dates import utc_now
+from app.frame.request_cycle import holds_bad_characters
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center import sms
@@ -108,6 +109,8 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
         return Outcome(shown, version, "rejected", "kepala status publik tidak lengkap")
     if payload or len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(key, version, "rejected", "status publik terlalu besar")
+    if holds_bad_characters(record):
+        return Outcome(key, version, "rejected", "status publik berisi karakter tidak sah")
     if protocol.content_hash(record, protocol.sha256_hex(b"")) != digest:
         return Outcome(key, version, "rejected", "hash isi tidak cocok (rusak di jalan)")
     problem = record_problem(kecamatan, number, record)

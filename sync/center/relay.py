@@ -18,6 +18,8 @@ from flask import current_app, g, jsonify
 from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
+from app.frame.person_rules import EDITABLE_FIELDS
+from app.frame.request_cycle import holds_bad_characters
 from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
@@ -32,7 +34,8 @@ DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "c
                          "center_api.relay_statuses"})
 # Both kinds of key: the probe, and the public status records (issue 28; a desa's key sends only its
 # forms' kind `pra`, sync/center/public_status_records.record_problem).
-SHARED_ROUTES = frozenset({"center_api.probe", "center_api.public_manifest", "center_api.public_packets"})
+SHARED_ROUTES = frozenset({"center_api.probe", "center_api.public_manifest", "center_api.public_packets",
+                           "center_api.repository_file"})  # releases reach desa PCs too
 KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status_manifest",
                               "center_api.relay_status_packets", "center_api.relay_desa_keys",
                               "center_api.relay_f107_key"})
@@ -91,6 +94,9 @@ def _header_basics(header: dict, photo: bytes):
         return Outcome(number, version, "rejected", "kepala item tidak lengkap"), None, None, None, None
     if len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(number, version, "rejected", "isian terlalu panjang"), None, None, None, None
+    if holds_bad_characters(record):
+        return (Outcome(number, version, "rejected", "isian berisi karakter tidak sah (NUL atau pengatur arah teks)"),
+                None, None, None, None)
     if protocol.content_hash(record, protocol.sha256_hex(photo)) != digest:
         return Outcome(number, version, "rejected", "hash isi tidak cocok (rusak di jalan)"), None, None, None, None
     return None, number, version, digest, record
@@ -102,6 +108,11 @@ def _pre_registration_problem(key: DeviceKey, number: str, record: dict, photo: 
     kecamatan = key.kecamatan
     desa_name = key.desa_code
     fields = record.get("f")
+    unknown = set(record) - protocol.PRE_REGISTRATION_FIELDS
+    if isinstance(fields, dict):
+        unknown |= set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        return f"isian yang tidak dikenal protokol: {', '.join(sorted(str(name)[:20] for name in unknown)[:5])}"
     if record.get("k") != kecamatan.code:
         return f"pra-pendaftaran ini untuk kecamatan lain ({str(record.get('k'))[:20]}), bukan {kecamatan.code}"
     if not isinstance(fields, dict) or fields.get("desa_code") != key.desa_code \
