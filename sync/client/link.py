@@ -192,15 +192,19 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     return files, applications
 
 
+STATUS_FILE_PAGE = 500  # statuses of a USB file applied in one transaction
+
+
 def import_status_file(content: bytes) -> int:
     """Apply a status file from the center (checked with our key); returns statuses applied."""
     link = engine.current_link()
     events = usb.read_status_file(content, link.key_id, link.secret)
-    applied = 0
     report = engine.PassReport()
-    for event in sorted(events, key=lambda e: e.get("seq", 0) if isinstance(e.get("seq"), int) else 0):
-        if isinstance(event, dict) and isinstance(event.get("seq"), int):
-            engine.count_outcome(report, engine.apply_event(link.id, event))
+    events = sorted((e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int)),
+                    key=lambda e: e["seq"])
+    for start in range(0, len(events), STATUS_FILE_PAGE):  # each page with the cursor, as a pass's pull
+        for outcome in engine.apply_events(link.id, events[start:start + STATUS_FILE_PAGE]):
+            engine.count_outcome(report, outcome)
     applied = report.statuses
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru"
