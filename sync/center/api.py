@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 OPENAPI_PATH = "docs/openapi.json"
 TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
              % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
+# A PC whose protocol the center no longer speaks (it keeps the current and the previous one). Its
+# outbox waits; nothing it made is lost.
+TOO_OLD = ("Aplikasi Loket di komputer ini (versi {version}, protokol {speaks}) terlalu lama untuk server pusat, "
+           "yang menerima protokol {oldest} ke atas. Perbarui aplikasi Loket di komputer ini; data yang menunggu "
+           "tetap tersimpan di sini dan terkirim setelah pembaruan.")
 # A counter PC holding a revoked key: the center revoked it (a stolen PC, a reinstall), or an old
 # backup restored after the PC enrolled again brought it back. Its data stays; a new code mends it.
 COUNTER_KEY_REVOKED = ("Kunci komputer ini sudah dicabut di pusat (komputer dilaporkan hilang, atau cadangan lama "
@@ -85,6 +90,10 @@ def _authenticate():
     g.device_key = key
     g.kecamatan = key.kecamatan
     g.request_nonce = nonce
+    speaks, app_version = protocol.reported_version(request.headers)
+    if speaks < protocol.MIN_PROTOCOL_VERSION:
+        return error_answer(426, "update_required", TOO_OLD.format(version=app_version or "lama", speaks=speaks,
+                                                                   oldest=protocol.MIN_PROTOCOL_VERSION))
     if not allowed(request.endpoint or "", key):
         return error_answer(403, "wrong_device", WRONG_DEVICE)
     return None
@@ -192,7 +201,7 @@ def replace():
 def probe():
     return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
                     "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
-                    "photo_codecs": list(protocol.PHOTO_CODECS), "time": utc_now().isoformat()})
+                    "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat()})
 
 
 def _manifest_items(body):

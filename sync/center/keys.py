@@ -12,6 +12,7 @@ from app.frame import codes
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
+from app.frame.version import APP_VERSION, version_key
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import derived_key, is_sealed
@@ -312,7 +313,9 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
         now = utc_now()
         with center_database.atomic():
             UsedNonce.insert(key_id=key_id, nonce=nonce, seen_at=now).execute()
-            DeviceKey.update(last_used_at=now).where(DeviceKey.id == key.id).execute()
+            protocol_version, app_version = protocol.reported_version(headers)
+            (DeviceKey.update(last_used_at=now, protocol_version=protocol_version, app_version=app_version)
+             .where(DeviceKey.id == key.id).execute())
             Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
     except IntegrityError:
         raise Refused("permintaan ulang (nonce sudah dipakai)") from None
@@ -377,3 +380,12 @@ def seal_legacy_personal() -> int:
             if len(rows) < LEGACY_BATCH:
                 break
     return done
+
+
+def needs_update(key: DeviceKey) -> bool:
+    """Does this PC run an older app or protocol than the center (which the regency updates first)?
+    A key that has not reported since the center learnt to record it (protocol 0) is not judged."""
+    if key.protocol_version == 0 or key.revoked_at is not None:
+        return False
+    return (key.protocol_version < protocol.PROTOCOL_VERSION
+            or version_key(key.app_version) < version_key(APP_VERSION))

@@ -86,6 +86,9 @@ class DeviceKey(CenterModel):
     # A counter PC enrolled again after its key was revoked, which proved it held that key
     # (keys.follow_revoked_key): the revoked key's id, whose device code's statuses it hears too.
     previous_key = CharField(null=True, unique=True)
+    # What the PC reported in its last signed request (protocol.VERSION_HEADER; 0 / "": nothing yet).
+    protocol_version = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    app_version = CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])
 
 
 class UsedNonce(CenterModel):

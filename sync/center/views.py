@@ -15,7 +15,8 @@ from app.frame.dates import day_start_utc, utc_now
 from app.frame.pagination import paginate
 from app.frame.regions import region_name, zone_of
 from app.frame.request_cycle import bounded_int, int_arg
-from sync import usb
+from app.frame.version import APP_VERSION
+from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
 from sync.center import desk_records, keys, records
 from app.frame.privacy import mask
@@ -480,8 +481,18 @@ def status_export(kecamatan_id: int):
 
 @page_blueprint.get("/admin/kecamatan")
 def kecamatans():
-    return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
-                           form={}, errors={}, new_code=None)
+    return _kecamatans_page({}, {})
+
+
+def _kecamatans_page(form: dict, errors: dict):
+    """Every kecamatan with its PCs' keys, each with the versions it last reported and whether it still
+    needs the update (keys.needs_update)."""
+    listed = list(Kecamatan.select().order_by(Kecamatan.code))
+    outdated = {key.id for kecamatan in listed for key in kecamatan.keys if keys.needs_update(key)}
+    return render_template("center/kecamatans.html", kecamatans=listed, form=form, errors=errors, new_code=None,
+                           outdated=outdated, center_version=APP_VERSION,
+                           protocol_version=protocol.PROTOCOL_VERSION,
+                           min_protocol=protocol.MIN_PROTOCOL_VERSION), 422 if errors else 200
 
 
 @page_blueprint.post("/admin/kecamatan")
@@ -497,8 +508,7 @@ def new_kecamatan():
     if not form["name"]:
         errors["name"] = "Nama kecamatan wajib diisi."
     if errors:
-        return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
-                               form=form, errors=errors, new_code=None), 422
+        return _kecamatans_page(form, errors)
     kecamatan, code = desk_records.register_kecamatan(form["code"], form["name"])
     return _code_page(kecamatan, code)
 

@@ -351,13 +351,13 @@ class Upload:
         self.answered_any = False  # did the current connection carry an answer?
 
     def codec_agreed(self) -> str | None:
-        """The photos' codec: the first of ours the center named in its probe; before its answer
-        has come, the first of ours (every center of this protocol version takes it; an answer
-        that says otherwise sends the packets written meanwhile again: PassConnection.agree)."""
+        """The photos' codec: the first of ours (jpeg_transit.CODECS, none without Lepton) the center
+        named in its probe; before its answer has come, the first of ours (a center that does not
+        take it says so, and the packets written meanwhile go again: PassConnection.agree)."""
         if not self.kind.photo_codecs:
             return None
-        known = self.client.photo_codecs if self.line.negotiated else protocol.PHOTO_CODECS[:1]
-        return next((c for c in protocol.PHOTO_CODECS if c in known), None)
+        known = self.client.photo_codecs if self.line.negotiated else jpeg_transit.CODECS[:1]
+        return next((c for c in jpeg_transit.CODECS if c in known), None)
 
     def offer(self, offered_before) -> tuple[set, set]:
         return _offer(self.client, self.path, offered_before, self.report, self.progress, self.rng)

@@ -16,7 +16,8 @@ _MISSING = object()
 
 def prepare(photo: bytes, photo_sha256: str, codec: str = jpeg_transit.CODEC) -> None:
     """Make and keep the photo's stream in `codec` (or the mark that it travels as it is)."""
-    if not photo or PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec) is not None:
+    if (not photo or codec not in jpeg_transit.CODECS
+            or PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec) is not None):
         return
     PhotoTransit.insert(photo_sha256=photo_sha256, codec=codec, stream=jpeg_transit.compress(photo, codec),
                         made_at=utc_now()).on_conflict_ignore().execute()

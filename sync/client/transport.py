@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import requests
 from urllib3.util import SKIP_HEADER
 
+from app.frame.version import APP_VERSION
 from sync import protocol
 from sync.client.link_down import LinkDown, unreachable
 
@@ -126,11 +127,13 @@ class CenterClient:
                        nonce: str | None = None) -> tuple[dict, tuple]:
         """The headers of one signed request, and what its answer is checked against (verified()).
         `nonce`: the one a packet's item tags were made with; its signature covers the head, the
-        tags the body. One short header (protocol.AUTH_HEADER); JSON answers come deflated."""
+        tags the body. One short header (protocol.AUTH_HEADER); JSON answers come deflated. Every
+        request reports this PC's versions (protocol.VERSION_HEADER) for the center's pages."""
         timestamp, nonce = str(int(time.time())), nonce or protocol.new_nonce()
         packet = content_type == protocol.PACKET_CONTENT_TYPE
         signature = protocol.sign_request(self.secret, method, path, timestamp, nonce, None if packet else body)
-        headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature)}
+        headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature),
+                   protocol.VERSION_HEADER: protocol.version_report(APP_VERSION)}
         if body or method != "GET":
             headers["Content-Type"] = content_type
         if body and not packet:  # lets the center tell a body damaged on the way from a refused key
