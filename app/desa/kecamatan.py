@@ -55,12 +55,15 @@ def _desa_applications(desa_code: str) -> list:
                 .order_by(order, Application.id.desc()).limit(operator_views.LIST_LIMIT))
 
 
-def _running_application(nik: str, reason) -> str | None:
+def _running_application(nik: str, reason, scope_desa: str | None = None) -> str | None:
     running = applications.in_progress_with_nik(nik)
-    if running:
-        return (f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
-                "Pemohon tidak perlu didaftarkan ulang.")
-    return applications.reissue_refusal(nik, reason)  # the counter's rule after a handover
+    refusal = ((f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
+                "Pemohon tidak perlu didaftarkan ulang.") if running
+               else applications.reissue_refusal(nik, reason))  # the counter's rule after a handover
+    if refusal and scope_desa and Application.select().where(
+            (Application.nik == nik) & (Application.desa_code != scope_desa)).exists():
+        return records.OUTSIDE_DESA_SCOPE  # another desa's villager: the same words whatever holds the NIK
+    return refusal
 
 
 def _numbering_refusal() -> str | None:

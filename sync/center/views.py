@@ -19,6 +19,7 @@ from app.frame.version import APP_VERSION
 from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
 from sync.center import desk_records, keys, records
+from app.frame.privacy import mask
 from sync.center.audit import masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
 from sync.center.public_status_records import note_delivery, store_public
@@ -53,7 +54,8 @@ def login():
     if attempt.wait:
         return render_template("center/login.html", username=attempt.username,
                                errors={"form": "Terlalu banyak percobaan masuk yang gagal. "
-                                               f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}), 429
+                                               f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}), 429, \
+            throttle.retry_after(attempt.wait)
     if not attempt.ok:
         return render_template("center/login.html", errors={"credentials": "Nama pengguna atau kata sandi salah."},
                                username=attempt.username), 401
@@ -153,6 +155,10 @@ def applications():
     page = paginate(query.order_by(ReceivedApplication.received_at.desc(), ReceivedApplication.id.desc()),
                     current_app.config["PAGE_SIZE"])
     names = {k.id: k for k in Kecamatan.select()}
+    shown_filters = ", ".join(f"{key}={mask('nik', value) if key == 'q' else value[:40]}"
+                              for key, value in filters.items() if value)  # a searched NIK, masked
+    record_view("lihat", "daftar_permohonan", "", f"Daftar permohonan dibuka (NIK dan nama): {len(page.items)} baris, "
+                f"halaman {page.number}" + (f", saringan {shown_filters}" if shown_filters else ""))
     template = "center/_application_list.html" if request.htmx and request.htmx.target == "list" else "center/applications.html"
     return render_template(template, page=page, filters=filters, kecamatans=names)
 

@@ -238,6 +238,30 @@ def test_a_refusal_at_the_kecamatan_reaches_the_desa_with_its_reason(desa_app, l
     assert "Ditolak kecamatan" in text(operator.get("/desa"))
 
 
+def test_the_relay_tells_a_desa_nothing_of_another_desas_nik(desa_app, linked_kecamatan, client_as, center,
+                                                            desa_client):
+    """Issue 42, finding 10: the relay's refusal reason told a desa PC that another desa's NIK was
+    pre-registered or running; now one text for every desa-scope miss."""
+    from app.desa.records import OUTSIDE_DESA_SCOPE
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    database.initialize(kecamatan.extensions["database"])
+    kraton = desa_client("op-kraton", (KRATON,))
+    assert pre_register(kraton, valid_form(desa="Kraton")).status_code == 302  # Budi, pre-registered in Kraton
+    loket = client_as("petugas_loket")
+    assert loket.post("/pendaftaran/baru", data=valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1], desa="Kraton"),
+                      content_type="multipart/form-data").status_code == 302  # Agus, running in Kraton
+    operator = desa_operator(desa_app)
+    for nik, name in PEOPLE[:2]:
+        assert pre_register(operator, valid_form(nik=nik, full_name=name)).status_code == 302  # offline at Darungan
+    assert sync(desa_app).sent == 2
+    sync(kecamatan)
+    assert sync(desa_app).statuses == 2
+    with bound_to(desa_app):
+        notes = [PreRegistration.get(PreRegistration.nik == nik).relay_note for nik, _ in PEOPLE[:2]]
+    assert notes == [OUTSIDE_DESA_SCOPE, OUTSIDE_DESA_SCOPE]
+
+
 def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked_kecamatan, client_as, center):
     kecamatan = linked_kecamatan
     enrolled_desa(desa_app, kecamatan, client_as)

@@ -128,7 +128,8 @@ def test_nik_disagreeing_with_birth_date_needs_a_written_reason(loket):
     assert response.status_code == 302
     assert Application.get().mismatch_reason.startswith("Tanggal lahir dikoreksi")
     trail = AuditEvent.get(AuditEvent.entity == "permohonan_ktp")
-    assert "Tanggal lahir dikoreksi dengan akta" in trail.summary
+    # the trail says a reason was written, never its words (read by the admin and the Camat; issue 42)
+    assert "alasannya dicatat" in trail.summary and "Tanggal lahir dikoreksi" not in trail.summary
 
 
 def test_nik_of_a_woman_entered_as_man_needs_a_reason(loket):
@@ -246,3 +247,12 @@ def test_a_refused_form_says_the_chosen_photo_must_be_chosen_again(loket):
     assert "Foto yang dipilih belum tersimpan" in response.get_data(as_text=True)
     without = post(loket, valid_form(full_name=""))
     assert "Foto yang dipilih belum tersimpan" not in without.get_data(as_text=True)
+
+
+def test_a_forged_jpeg_is_refused_at_intake_with_an_indonesian_message_and_nothing_saved(loket):
+    """Issue 42, finding 10: a JPEG with a forged header became a grey photo shipped as normal."""
+    from tests.registration.test_photo import _forgeries
+    response = post(loket, valid_form(), {"photo": (io.BytesIO(_forgeries()["header only"]), "foto.jpg")})
+    assert response.status_code == 422
+    assert "Foto tidak dapat dibaca utuh" in response.get_data(as_text=True)
+    assert Application.select().count() == 0 and ApplicationPhoto.select().count() == 0
