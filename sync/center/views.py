@@ -289,16 +289,16 @@ def _waiting_filter(values) -> tuple[dict, object]:
 def _print_runs_page(errors: dict | None = None):
     filters, chosen = _waiting_filter(request.values)
     waiting_total = ReceivedApplication.select().where(chosen).count()
-    start = int_arg(request.args, "mulai", 0, lowest=0, highest=max(0, waiting_total - 1))
-    waiting = list(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
-                                              ReceivedApplication.full_name, ReceivedApplication.kecamatan,
-                                              ReceivedApplication.received_at)
-                   .where(chosen).order_by(ReceivedApplication.received_at, ReceivedApplication.id)
-                   .limit(WAITING_PAGE_ROWS).offset(start))
+    waiting = paginate(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
+                                                  ReceivedApplication.full_name, ReceivedApplication.kecamatan,
+                                                  ReceivedApplication.received_at)
+                       .where(chosen).order_by(ReceivedApplication.received_at, ReceivedApplication.id),
+                       WAITING_PAGE_ROWS, prefix="tunggu_")
     by_kecamatan = dict(ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(ReceivedApplication.id))
                         .where(desk_records.awaiting_print()).group_by(ReceivedApplication.kecamatan).tuples())
     page = paginate(PrintRun.select().order_by(PrintRun.id.desc()), current_app.config["PAGE_SIZE"])
-    return render_template("center/print_runs.html", waiting=waiting, waiting_total=waiting_total, start=start,
+    return render_template("center/print_runs.html", waiting=waiting.items, waiting_page=waiting,
+                           waiting_total=waiting_total,
                            rows_per_page=WAITING_PAGE_ROWS, filters=filters, day=_parse_day(filters["tanggal"]),
                            by_kecamatan=by_kecamatan,
                            runs=page.items, page=page, kecamatans={k.id: k for k in Kecamatan.select()},
