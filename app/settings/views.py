@@ -171,8 +171,8 @@ def session_timeout():
     return redirect(url_for("settings.office"))
 
 
-def autostart_state() -> tuple[bool, str]:
-    return autostart_entry.status()
+def autostart_state() -> tuple[bool, str, str]:
+    return (*autostart_entry.status(), autostart_entry.install_hint())
 
 
 @letterhead_pages.post("/admin/mulai-otomatis")
