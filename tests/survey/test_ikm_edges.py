@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from app.survey.elements import ELEMENT_KEYS
-from app.survey.ikm import compute_ikm
+from app.survey.ikm import WEIGHT_EXACT, ElementScore, compute_ikm, minimum_sample, weight_of
 
 
 def every_element(answers: int, total: int) -> dict:
@@ -28,3 +28,13 @@ def test_the_ikm_at_every_grade_boundary(index, ikm, grade):
     answers = 10_000  # a total of index x 10 000 over 10 000 answers: the NRR is exactly `index`
     result = compute_ikm(answers, every_element(answers, int(Decimal(index) * answers)))
     assert (str(result.index), str(result.ikm), result.quality.grade) == (index, ikm, grade)
+
+
+@pytest.mark.parametrize("population, sample", [(0, 0), (1, 1), (2, 2), (9, 9), (10, 10), (11, 14)])
+def test_below_the_tables_first_row_every_service_user_is_asked(population, sample):
+    assert minimum_sample(population) == sample
+
+
+def test_an_element_nobody_answered_has_no_weighted_value():
+    assert ElementScore("u1", 0, 0).weighted(weight_of(WEIGHT_EXACT)) is None
+    assert ElementScore("u1", 0, 0).nrr_rounded is None
