@@ -1,10 +1,11 @@
 """The IKM at its edges: one respondent, and the converted IKM and grade at every grade boundary."""
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from app.survey.elements import ELEMENT_KEYS
-from app.survey.ikm import WEIGHT_EXACT, ElementScore, compute_ikm, minimum_sample, weight_of
+from app.survey.ikm import WEIGHT_EXACT, ElementScore, compute_ikm, minimum_sample, quality_of, weight_of
 
 
 def every_element(answers: int, total: int) -> dict:
@@ -38,3 +39,9 @@ def test_below_the_tables_first_row_every_service_user_is_asked(population, samp
 def test_an_element_nobody_answered_has_no_weighted_value():
     assert ElementScore("u1", 0, 0).weighted(weight_of(WEIGHT_EXACT)) is None
     assert ElementScore("u1", 0, 0).nrr_rounded is None
+
+
+def test_an_index_below_the_tables_first_value_is_still_grade_d():
+    """Scores are 1-4, so no survey gives an index below 1,00; a weight or a total gone wrong must still
+    grade D, never a better grade."""
+    assert quality_of(Fraction(1, 2)).grade == "D"
