@@ -76,6 +76,8 @@ def prepare(argv: list[str]):
     """Everything before the handler runs: the program, its parser, the parsed options."""
     program, argv = choose_program(argv)
     options = build_parser(program).parse_args(argv)
+    from app.frame.config import settle_data_folders
+    settle_data_folders(options)
     return program, options
 
 

@@ -60,7 +60,7 @@ desa.pra_daftar               -     -      -       -    -    x     -     mencata
 desa.baca                     x     x      -       x    -    x     -     membaca pra-pendaftaran, fotonya, daftar KTP-el siap diambil
 desa.formulir                 -     x      -       -    -    x     -     mencetak formulir F-1.07 dengan kode QR
 desa.antrian                  x     x      -       x    -    -     -     melihat antrean pra-pendaftaran per desa
-desa.terima                   -     x      -       -    -    -     -     menerima pra-pendaftaran menjadi permohonan (cari, pindai QR)
+desa.terima                   -     x      -       -    -    -     -     menerima pra-pendaftaran menjadi permohonan (cari, pindai QR), menandai duplikatnya
 desa.kelola                   x     -      -       -    -    -     -     operator desa, desa binaan, komputer desa dan kuncinya
 desa.sinkron                  x     -      -       -    -    x     -     komputer desa: sinkronkan sekarang dengan kecamatan lewat pusat
 """
@@ -118,7 +118,7 @@ ROUTES = {
     "desa.baca": "desa.detail desa.photo desa.printed_list",
     "desa.formulir": "desa.form_print",
     "desa.antrian": "desa.queue",
-    "desa.terima": "desa.accept desa.scan",
+    "desa.terima": "desa.accept desa.scan desa.close_duplicate",
     "desa.kelola": "desa.bind_desa desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key desa.settings",
 }
 

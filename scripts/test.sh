@@ -60,6 +60,8 @@ ensure_system_packages() {
     find_pg_bin >/dev/null || missing+=(postgresql)
     # The SMS gateway the center writes to (issue 28); tests run it with its dummy phone.
     [ -x /usr/bin/gammu-smsd ] || missing+=(gammu-smsd)
+    # The print checks read each printed word's position on the paper (pdftotext -bbox, issue 43).
+    [ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -60,6 +60,16 @@ MAX_PACKET_BYTES = 8 * 1024 * 1024
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_APPLICATIONS_PER_PACKET = 200
 
+# The fields of an application's record, the one list both ends read (app/registration/sync_records.py
+# sends them, sync/center/records.py keeps these and no other); the phone and notes stay at the kecamatan.
+APPLICATION_FIELDS = ("registration_number", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
+                      "address", "rt", "rw", "desa_code", "religion", "marital_status", "occupation", "reason",
+                      "biometric_done")
+# A relayed desa form's record: the F-1.07's QR payload (app/desa/qr.payload_of: "f" holds the form's
+# fields, person_rules.EDITABLE_FIELDS) and the photo's background. It travels on to the kecamatan, whose
+# content hash check would fail on a changed record, so a record with any other field is refused.
+PRE_REGISTRATION_FIELDS = frozenset({"v", "k", "g", "n", "o", "t", "f", "p", "pb"})
+
 # Statuses the center reports back (the client maps them to ApplicationStatus).
 CENTER_STATUSES = ("received", "printed", "shipped", "rejected", "resend")
 
@@ -112,6 +122,16 @@ def new_secret() -> str:
 
 def _key_bytes(secret: str) -> bytes:
     return secret.encode("ascii")
+
+
+# A signed request's body carries its CRC-32 here (not for a packet: its items carry MACs). Not part of the
+# signature: when the signature fails, it tells a body damaged on the way (sent again) from a key the
+# center does not accept (answered 401).
+BODY_CHECK_HEADER = "X-Loket-Body-Check"
+
+
+def body_check(body: bytes) -> str:
+    return f"{zlib.crc32(body):08x}"
 
 
 def string_to_sign(method: str, path: str, timestamp: str, nonce: str, body: bytes | None) -> bytes:
@@ -225,6 +245,11 @@ class PacketError(ValueError):
     """A packet body that does not follow the format."""
 
 
+class PacketDamaged(PacketError):
+    """Bytes changed on the way: an item's MAC or the packed heads do not check out, under a head whose
+    signature did (the key is right). The kecamatan sends it again; never a refusal of its key."""
+
+
 class TooManyApplications(PacketError):
     """A well-formed packet with more applications than one packet may carry."""
 
@@ -293,7 +318,7 @@ def _inflate_headers(packed: bytes) -> list:
         inflater = zlib.decompressobj(zdict=HEADER_DICTIONARY)
         headers = json.loads(inflater.decompress(packed, 1024 * 1024))
     except (zlib.error, ValueError) as problem:
-        raise PacketError(f"kepala paket rusak: {problem}") from None
+        raise PacketDamaged(f"kepala paket rusak: {problem}") from None
     if not isinstance(headers, list):
         raise PacketError("kepala paket harus berupa daftar")
     if len(headers) > MAX_APPLICATIONS_PER_PACKET:
@@ -363,7 +388,8 @@ class StreamedPacket:
             photo = self._take(header["photo_size"])
             expected = item_tag(self._secret, self._nonce, index, self._running.digest())
             if not hmac.compare_digest(expected, self._take(ITEM_TAG_BYTES)):
-                raise PacketError(f"tanda item {index + 1} tidak cocok: paket diubah atau bukan milik permintaan ini")
+                raise PacketDamaged(f"tanda item {index + 1} tidak cocok: paket rusak di jalan atau bukan milik "
+                                    "permintaan ini")
             yield header, photo
 
 

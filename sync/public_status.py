@@ -43,6 +43,32 @@ STEPS = {
         "kedaluwarsa": "Masa berlaku formulir habis: isi ulang di kantor desa",
     },
 }
+# What the citizen does next at each step (issue 43: the page told the step, not what to do about it).
+NEXT_STEPS = {
+    "ktp": {
+        "diterima": "Belum ada yang perlu Anda lakukan. Simpan tanda terima; petugas memeriksa berkas Anda.",
+        "kurang": "Bawa kekurangan berkas dan slip pengembalian ke loket Kantor Kecamatan {office}.",
+        "diproses": "Belum ada yang perlu Anda lakukan. Simpan tanda terima; datang setelah status menjadi siap diambil.",
+        "dicetak": "Belum ada yang perlu Anda lakukan. Kartu akan dikirim ke kecamatan; datang setelah status menjadi siap diambil.",
+        "dikirim": "Belum ada yang perlu Anda lakukan. Datang setelah status menjadi siap diambil.",
+        "siap": "Bawa tanda terima ke loket Kantor Kecamatan {office} pada jam layanan dan ambil KTP-el Anda.",
+        "diserahkan": "Tidak ada lagi yang perlu dilakukan.",
+        "perbaikan": "Hubungi loket Kantor Kecamatan {office} (telepon di bawah) atau datang membawa tanda terima.",
+    },
+    "pgd": {
+        "diterima": "Belum ada yang perlu Anda lakukan. Kecamatan menindaklanjuti sebelum batas di atas.",
+        "diteruskan": "Belum ada yang perlu Anda lakukan. Kecamatan menindaklanjuti sebelum batas di atas.",
+        "ditindaklanjuti": "Belum ada yang perlu Anda lakukan. Tindak lanjutnya tampil di sini setelah selesai.",
+        "selesai": "Bila belum puas, sampaikan ke meja informasi Kantor Kecamatan {office} dengan nomor pengaduan ini.",
+        "bukan_kewenangan": "Hubungi instansi yang disebut pada tindak lanjut di bawah.",
+    },
+    "pra": {
+        "menunggu": "Bawa formulir F-1.07 dan fotokopi KK ke loket Kantor Kecamatan {office} sebelum masa berlakunya habis.",
+        "diterima": "Ikuti nomor pendaftaran pada tanda terima loket.",
+        "ditolak": "Hubungi kantor desa Anda.",
+        "kedaluwarsa": "Isi ulang formulir F-1.07 di kantor desa Anda.",
+    },
+}
 # Steps after which the record is kept only for the retention time (the card handed over, the complaint closed).
 FINAL_STEPS = {"ktp": frozenset({"diserahkan"}), "pgd": frozenset({"selesai", "bukan_kewenangan"}),
                "pra": frozenset({"diterima", "ditolak", "kedaluwarsa"})}

@@ -153,8 +153,8 @@ def edit_user(user_id: int):
                                version=request.form.get(versions.FIELD)), 422
     conflict = accounts.update_user(user, form["full_name"], form["role"], form["nip"], request.form)
     if conflict:
-        return render_template("auth/user_form.html", form=form, errors={}, roles=ROLE_LABELS, user=user,
-                               version=conflict.version, conflict=conflict), 409
+        return render_template("auth/user_form.html", form=conflict.over(form), errors={}, roles=ROLE_LABELS,
+                               user=user, version=conflict.version, conflict=conflict), 409
     flash(f"Akun {user.username} disimpan.", "success")
     return redirect(url_for("auth.users"))
 

@@ -24,9 +24,9 @@ import apsw
 from app.frame import installation
 from app.frame.db import (apply_pragmas, connect, encrypt_plaintext_file, is_plaintext, keep_key_stored,
                           passphrase_pragmas)
-from app.frame.keystore import KeyStore, is_recovery_key, normalise_recovery_key
+from app.frame.keystore import RECOVERY_KEY, KeyStore, is_recovery_key, normalise_recovery_key
 from app.frame.migrations import DESA_SCHEMA, SCHEMAS, code_level, schema_at_level, schema_of
-from app.frame.private_files import private_dir, private_file, write_private
+from app.frame.private_files import make_final, private_dir, private_file, remove_unfinished, write_private
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,9 @@ def recovery_key_problem(data_dir: Path) -> str | None:
     state = store.recovery_key_state()
     if state == "ada":
         return None
+    out_of_reach = store.store_refusal(RECOVERY_KEY)
+    if out_of_reach:
+        return "Kunci pemulihan kantor tidak dapat dibaca. " + out_of_reach
     what = "tidak ditemukan" if state == "hilang" else "rusak (isinya bukan kunci pemulihan)"
     return (f"Kunci pemulihan kantor {what} di {store.where()}. Tidak ada kunci baru yang dibuat diam-diam: "
             "cadangan baru ditahan sampai admin memilih di Cadangan Data > Kunci Pemulihan: kembalikan berkas "
@@ -143,7 +146,7 @@ def backup_database(db_path: Path, destination: Path, passphrase: str | None = N
             target.execute("PRAGMA journal_mode = delete").fetchall()  # one self-contained file
         finally:
             target.close()
-        os.replace(partial, destination)
+        make_final(partial, destination)  # on disk under its name before the admin reads "dibuat"
     except (apsw.FullError, apsw.IOError, OSError) as problem:
         partial.unlink(missing_ok=True)
         raise BackupError(BACKUP_DISK_FULL) from problem
@@ -417,13 +420,9 @@ def prune_safety_copies(directory: Path, keep: int) -> list[Path]:
 
 
 def remove_partial_files(directory: Path) -> list[Path]:
-    """At start: backups and uploads cut short by a kill or a power cut (never complete, never listed)."""
-    if not Path(directory).is_dir():
-        return []
-    partial = [p for p in Path(directory).iterdir() if p.name.endswith(PARTIAL_SUFFIX) and p.is_file()]
-    for path in partial:
-        path.unlink(missing_ok=True)
-    return partial
+    """At start: backups and uploads cut short by a kill or a power cut (never complete, never listed),
+    with the rollback journals SQLite left beside them."""
+    return remove_unfinished(directory, (PARTIAL_SUFFIX,))
 
 
 def ensure_daily_backup(db_path: Path, directory: Path, keep: int, today) -> Path | None:

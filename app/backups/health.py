@@ -123,9 +123,11 @@ def concerns(config) -> list[Concern]:
                              "dipulihkan di PC baru.",
                              "Kunci pemulihan cadangan belum dicetak. Minta admin mencetaknya.", "backups.recovery_key"))
     if keystore.unreadable:
+        owner = keystore.KeyStore(data_dir).remembered_account()
         found.append(Concern("warn", "Penyimpanan kunci tidak terbaca", "kunci dibaca dari cadangan berkas",
-                             "Penyimpanan kunci sistem operasi menolak dibaca. Masuk ulang ke Windows dengan akun "
-                             "yang memasang aplikasi, lalu jalankan ulang aplikasi.",
+                             "Penyimpanan kunci sistem operasi menolak dibaca. Masuk ulang ke Windows dengan "
+                             + (f"akun “{owner}”" if owner else "akun yang memasang aplikasi")
+                             + ", lalu jalankan ulang aplikasi. Tidak ada data yang hilang: jangan memulihkan cadangan.",
                              "Komputer kantor tidak dapat membaca penyimpanan kuncinya. Minta admin memeriksa.",
                              "backups.recovery_key"))
     database_size = Path(config["DATABASE_PATH"]).stat().st_size if Path(config["DATABASE_PATH"]).exists() else 0

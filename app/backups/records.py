@@ -12,7 +12,7 @@ from app.backups.engine import (SUFFIX, BackupError, backup_database, check_back
 from app.frame import audit, dates, store
 from app.frame.db import database
 from app.frame.programs import resolve
-from app.frame.private_files import private_dir
+from app.frame.private_files import make_final, private_dir
 
 
 def office_stamp() -> str:
@@ -43,7 +43,7 @@ def save_upload(upload, backup_dir) -> Path:
     try:
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # private from the start
         upload.save(partial)
-        os.replace(partial, target)
+        make_final(partial, target)
     except OSError as problem:
         partial.unlink(missing_ok=True)
         raise BackupError("Berkas unggahan tidak dapat disimpan: ruang disk penuh atau folder cadangan tidak dapat "

@@ -81,7 +81,7 @@ def save_targets():
                      read={"targets": request.form.get(versions.FIELD)})
     conflict = book.save_targets(values, request.form)
     if conflict:
-        return _page({"section": DEFAULT_SECTION, "is_active": True}, {}, targets, 409,
+        return _page({"section": DEFAULT_SECTION, "is_active": True}, {}, conflict.over(targets), 409,
                      read={"targets": conflict.version}, conflict=conflict)
     flash("Target waktu disimpan.", "success")
     return redirect(url_for("complaints.categories"), code=303)

@@ -76,7 +76,8 @@ def desk_answer_form(answer_id):
         return redirect(url_for("complaints.desk_info"), code=303)
     answer, conflict = book.save_desk_answer(answer, clean, request.form, g.user.id, _answer_values)
     if conflict:
-        return render_template("complaints/desk_answer_form.html", form=clean, errors={}, answer=answer, topics=TOPICS,
+        return render_template("complaints/desk_answer_form.html", form=conflict.over(clean), errors={}, answer=answer,
+                               topics=TOPICS,
                                version=conflict.version, conflict=conflict), 409
     flash("Info meja disimpan.", "success")
     return redirect(url_for("complaints.desk_info"), code=303)

@@ -235,6 +235,16 @@ def detail(complaint_id: int):
     return render_template("complaints/detail.html", **_detail_context(complaint))
 
 
+def _already_done_by(user, complaint, to_status: str, tindak_lanjut: str, note: str) -> bool:
+    """The complaint's last step is this very move by this user, with this text and note: the
+    second click of a double click (its first already saved), not another handler's move."""
+    if not to_status or to_status != complaint.status or tindak_lanjut not in ("", complaint.tindak_lanjut):
+        return False
+    last = (ComplaintEvent.select().where(ComplaintEvent.complaint == complaint)
+            .order_by(ComplaintEvent.at.desc(), ComplaintEvent.id.desc()).first())
+    return last is not None and last.user_id == user.id and last.to_status == to_status and last.note == note
+
+
 @blueprint.post("/<int:complaint_id>/status")
 def change_status(complaint_id: int):
     complaint = complaint_or_404(complaint_id)
@@ -243,6 +253,9 @@ def change_status(complaint_id: int):
     other_office = clean_line(request.form.get("other_office"))
     note = clean_text(request.form.get("note"))
     form = {"tindak_lanjut": tindak_lanjut, "other_office": other_office, "note": note, "to_status": to_status}
+    if _already_done_by(g.user, complaint, to_status, tindak_lanjut, note):  # one's own double click: one save
+        flash(f"Status {complaint.tracking_number}: {STATUSES[to_status]}.", "success")
+        return redirect(url_for("complaints.detail", complaint_id=complaint.id), code=303)
     if to_status == "" and may(g.user, "pengaduan.langkah_seksi") and request.form.get("only_text"):
         errors = {} if tindak_lanjut else {"tindak_lanjut": "Tindak lanjut tidak boleh kosong."}
     else:

@@ -5,12 +5,13 @@ import json
 from flask import g
 
 from app.desa import relay
+from app.desa.relay_records import DUPLICATE, DUPLICATE_CLOSED
 from app.desa.records import FIELD_LABELS, Refused, announce_change, differences, is_expired, stored_photo
 from app.desa.models import PreRegistration
 from app.frame import audit, dates
 from app.frame.db import database
 from app.registration import records
-from app.registration.models import Application
+from app.registration.models import Application, StatusEvent
 
 
 def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
@@ -45,4 +46,26 @@ def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
                      after={k: v[1] for k, v in changed.items()})
         relay.accepted(pre, application)  # a form relayed from a desa PC: the desa learns it, by the center
         announce_change(pre)
+    return application
+
+
+def close_duplicate(pre: PreRegistration) -> Application:
+    """The clerk marks this PC's application of a relayed form as the duplicate of the one another counter
+    PC's acceptance made (relay.settle_duplicate): closed here, never sent, on its timeline and audited."""
+    with database.atomic():
+        pre = PreRegistration.get_by_id(pre.id)  # re-read under the write lock: one mark, one audit row
+        if pre.relay_status != DUPLICATE or pre.application_id is None:
+            raise Refused("Permohonan ini tidak (lagi) menunggu ditandai duplikat.")
+        application = pre.application
+        PreRegistration.update(relay_status=DUPLICATE_CLOSED, relay_at=dates.utc_now()).where(
+            PreRegistration.id == pre.id).execute()
+        pre.relay_status = DUPLICATE_CLOSED
+        relay.hold_duplicate(application.id, pre)
+        note = f"Ditandai duplikat dan dibatalkan di PC ini: {pre.relay_note}"
+        user = g.get("user")
+        StatusEvent.create(application=application, from_status=application.status, to_status=application.status,
+                           at=dates.utc_now(), user_id=user.id if user else None,
+                           username=user.username if user else "sistem", note=note)
+        audit.record("tutup_duplikat", "permohonan_ktp", application.id,
+                     f"{application.registration_number}: {note}")
     return application

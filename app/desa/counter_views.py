@@ -8,7 +8,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from app.frame import dates
 from app.desa import qr, records
-from app.desa.acceptance import accept as accept_into_application
+from app.desa.acceptance import accept as accept_into_application, close_duplicate as close_as_duplicate
 from app.desa.models import PreRegistration
 from app.frame.pagination import paginate
 from app.frame import person_rules as intake
@@ -153,3 +153,19 @@ def accept(pre_id: int):
     flash(f"Berkas diterima: permohonan {application.registration_number} dari pra-pendaftaran {pre.number}"
           + (f" ({len(changed)} isian diubah di loket, tercatat)." if changed else ", tanpa mengetik ulang."), "success")
     return redirect(url_for("registration.detail", application_id=application.id))
+
+
+@pages.post("/pra-pendaftaran/<int:pre_id>/duplikat")
+def close_duplicate(pre_id: int):
+    """"Tandai sebagai duplikat / batalkan di PC ini": the one action on a relayed form accepted at two counters."""
+    pre = get_object_or_404(PreRegistration, PreRegistration.id == pre_id)
+    try:
+        application = close_as_duplicate(pre)
+    except records.Refused as problem:
+        flash(str(problem), "error")
+        if pre.application_id:
+            return redirect(url_for("registration.detail", application_id=pre.application_id)), 303
+        return redirect(url_for("desa.queue")), 303
+    flash(f"Permohonan {application.registration_number} ditandai duplikat dan dibatalkan di PC ini; tidak "
+          "dikirim ke pusat.", "success")
+    return redirect(url_for("registration.detail", application_id=application.id)), 303

@@ -8,7 +8,8 @@ from peewee import Case
 
 from app.capabilities import Card, MenuItem
 from app.desa import admin_views, counter_views, operator_views, records, relay
-from app.desa.models import tie_to_applications
+from app.desa.models import PreRegistration, tie_to_applications
+from app.desa.relay_records import DUPLICATE, DUPLICATE_CLOSED
 from app.desa.views import ADMIN_MENU, OPERATOR_MENU, Side
 from app.frame import dates, installation
 from app.frame.db import database
@@ -17,6 +18,7 @@ from app.frame.application_status import ApplicationStatus as S
 from app.frame.places import desa_list
 from app.registration import records as applications
 from app.registration.models import Application
+from app.registration.notices import Notice, add_detail_notice
 from app.registration.status import add_transition_listener
 
 blueprint = Blueprint("desa", __name__)
@@ -71,3 +73,19 @@ Side(on_desa_pc=False, applications_of=_desa_applications, bindable_desa=desa_li
      number_refusal=_numbering_refusal, duplicate_check=_running_application).install(blueprint)
 tie_to_applications(Application)
 add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form
+
+
+def _duplicate_notice(application) -> list:
+    """The application's page: a relayed form another counter PC accepted first, and its one action."""
+    pre = PreRegistration.get_or_none((PreRegistration.application == application.id)
+                                      & PreRegistration.relay_status.in_([DUPLICATE, DUPLICATE_CLOSED]))
+    if pre is None:
+        return []
+    if pre.relay_status == DUPLICATE_CLOSED:
+        return [f"Duplikat, dibatalkan di PC ini. {pre.relay_note}"]
+    return [Notice(f"{pre.relay_note} Tandai permohonan ini sebagai duplikat: ia ditutup di PC ini dan tidak "
+                   "dikirim ke pusat.", url_for("desa.close_duplicate", pre_id=pre.id), "desa.close_duplicate",
+                   "Tandai sebagai duplikat / batalkan di PC ini")]
+
+
+add_detail_notice(_duplicate_notice)

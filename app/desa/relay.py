@@ -20,8 +20,8 @@ import requests
 from app.desa import qr
 from app.desa import records as pre_records
 from app.desa.models import PreRegistration
-from app.desa.relay_records import (ACCEPTED, AT_CENTER, EXPIRED, PRA, PRA_STATUS, REFUSED, REFUSED_BY_CENTER,
-                                    relay_label)
+from app.desa.relay_records import (ACCEPTED, AT_CENTER, DUPLICATE, DUPLICATE_CLOSED, EXPIRED, PRA, PRA_STATUS,
+                                    REFUSED, REFUSED_BY_CENTER, relay_label)
 from app.frame import audit, dates, installation, store
 from app.frame.db import database
 from app.frame.application_status import ApplicationStatus
@@ -83,6 +83,10 @@ class PreRegistrations:
 
 class PreRegistrationStatuses:
     name, path, photo_codecs = PRA_STATUS, "/relay/status", False
+    # A form's acceptance goes before the application made of it, so the acceptance that reaches the
+    # center first is also the one whose application does: the other PC learns it lost before its
+    # application leaves (settle_duplicate holds it back).
+    first = True
 
     def payload(self, source_id: int) -> bytes | None:
         return b""
@@ -92,6 +96,13 @@ class PreRegistrationStatuses:
 
     def rejected(self, source_id: int, version: int, reason: str) -> None:
         pass  # kept on the outbox row (sync page, "gagal"); nothing at the counter depends on it
+
+    def superseded(self, source_id: int, version: int, answer: dict) -> None:
+        """Another counter PC's acceptance of this form reached the center first: the center stored
+        nothing of this status, and this PC's application of the form is the duplicate."""
+        pre = PreRegistration.get_or_none(PreRegistration.id == source_id) if source_id else None
+        if pre is not None:
+            settle_duplicate(pre, answer.get("accepted_as"))
 
     def apply_status(self, event: dict, arrived) -> bool:
         raise records.StatusNotApplied("Status pra-pendaftaran tidak datang dari pusat.")
@@ -109,8 +120,9 @@ def _queue_status(source_id: int, number: str, step: int, pra_version: int, pra_
 
 
 def send_status(pre: PreRegistration, status: str, reason: str = "", application_number: str = "") -> None:
-    """At the kecamatan, in the caller's transaction: the desa will see this step of a relayed form."""
-    if not pre.relay_hash or pre.relay_status == status:
+    """At the kecamatan, in the caller's transaction: the desa will see this step of a relayed form
+    (never of this PC's duplicate of a form another counter PC accepted first)."""
+    if not pre.relay_hash or pre.relay_status in (status, DUPLICATE, DUPLICATE_CLOSED):
         return
     step = pre.relay_step + 1
     _queue_status(pre.id, pre.number, step, pre.relay_version, pre.relay_hash, status, reason, application_number)
@@ -128,7 +140,9 @@ def accepted(pre: PreRegistration, application) -> None:
 def application_moved(application, from_status, to_status) -> None:
     """Transition listener: every step of an application that started as a relayed form reaches its desa."""
     pre = PreRegistration.get_or_none((PreRegistration.application == application.id) & (PreRegistration.relay_hash != ""))
-    if pre is not None and ApplicationStatus(to_status) is not ApplicationStatus.RECEIVED:
+    if pre is not None and pre.relay_status in (DUPLICATE, DUPLICATE_CLOSED):
+        hold_duplicate(application.id, pre)  # completed after it was found a duplicate: it stays here
+    elif pre is not None and ApplicationStatus(to_status) is not ApplicationStatus.RECEIVED:
         send_status(pre, ApplicationStatus(to_status).value, application_number=application.registration_number)
 
 
@@ -150,8 +164,11 @@ def accepted_elsewhere(number, settled: dict) -> None:
     if settled.get("status") != ACCEPTED or not isinstance(application_number, str) or not application_number:
         return
     pre = PreRegistration.get_or_none(PreRegistration.number == number)
-    if pre is None or pre.status != PreRegistration.WAITING or pre.application_id is not None:
-        return  # not here, or decided here (this PC's own acceptance comes back in the feed too)
+    if pre is not None and pre.application_id is not None:
+        settle_duplicate(pre, application_number)  # accepted here too before this PC heard of it
+        return
+    if pre is None or pre.status != PreRegistration.WAITING:
+        return  # not here, or decided here
     application_number, now = application_number[:40], dates.utc_now()
     PreRegistration.update(status=PreRegistration.ACCEPTED, accepted_at=now, relay_status=ACCEPTED,
                            relay_application_number=application_number,
@@ -160,6 +177,38 @@ def accepted_elsewhere(number, settled: dict) -> None:
     audit.record("terima", "pra_pendaftaran", str(pre.id),
                  f"Pra-pendaftaran {number} sudah diterima di loket lain kecamatan ini (permohonan "
                  f"{application_number}); tidak lagi menunggu di loket ini")
+
+
+def hold_duplicate(application_id: int, pre: PreRegistration) -> None:
+    """The duplicate application's rows that have not left this PC stay here: sent, the center would
+    print it if it came before the winner's application, or refuse it as a second card in the making."""
+    state = "duplicate" if pre.relay_status == DUPLICATE else "closed"
+    (OutboxItem.update(state=state, last_error=pre.relay_note[:500])
+     .where((OutboxItem.kind == records.DEFAULT_KIND) & (OutboxItem.source_id == application_id)
+            & (OutboxItem.state.in_(["pending", "duplicate"]))).execute())
+
+
+def settle_duplicate(pre: PreRegistration, winner) -> None:
+    """Another counter PC's acceptance of this relayed form reached the center first (its application
+    `winner` is the one being made): this PC's own application of it becomes one item for the clerk (its
+    page: "Tandai sebagai duplikat / batalkan di PC ini"), held back, and the desa hears nothing of it."""
+    if not isinstance(winner, str) or not winner:
+        return
+    winner = winner[:40]
+    if pre.application_id is None:
+        accepted_elsewhere(pre.number, {"status": ACCEPTED, "application_number": winner})
+        return
+    own = pre.application.registration_number
+    if own == winner or pre.relay_status in (DUPLICATE, DUPLICATE_CLOSED):
+        return  # this PC's own acceptance won, or known already
+    note = (f"Formulir desa {pre.number} sudah diterima di loket lain kecamatan ini dengan nomor permohonan "
+            f"{winner}; kartunya dibuat dari permohonan itu. Permohonan {own} di PC ini duplikat dan tidak "
+            "dikirim ke pusat.")
+    PreRegistration.update(relay_status=DUPLICATE, relay_note=note, relay_at=dates.utc_now()).where(
+        PreRegistration.id == pre.id).execute()
+    pre.relay_status, pre.relay_note = DUPLICATE, note
+    hold_duplicate(pre.application_id, pre)
+    audit.record("duplikat", "pra_pendaftaran", str(pre.id), note)
 
 
 def relayed_with_revoked_key(header: dict) -> bool:

@@ -10,8 +10,13 @@ PRA, PRA_STATUS = "pra", "pra_status"  # the outbox kinds: a desa PC's forms, th
 # Statuses of a relayed pre-registration besides the application's own (STATUS_LABELS).
 ACCEPTED, REFUSED, EXPIRED = "diterima_loket", "ditolak_kecamatan", "kedaluwarsa"
 AT_CENTER, REFUSED_BY_CENTER = "di_pusat", "ditolak_pusat_relai"
+# At a counter PC whose acceptance of a relayed form came second (another counter PC's reached the center
+# first): its application is a duplicate, held back, until the clerk marks it so (then closed).
+DUPLICATE, DUPLICATE_CLOSED = "duplikat_loket_lain", "duplikat_ditutup"
 RELAY_LABELS = {AT_CENTER: "Terkirim ke pusat, menunggu kecamatan", REFUSED_BY_CENTER: "Ditolak pusat",
-                ACCEPTED: "Diterima di loket", REFUSED: "Ditolak kecamatan", EXPIRED: "Kedaluwarsa"}
+                ACCEPTED: "Diterima di loket, sedang diproses", REFUSED: "Ditolak kecamatan",
+                EXPIRED: "Kedaluwarsa", DUPLICATE: "Duplikat: sudah diterima di loket lain",
+                DUPLICATE_CLOSED: "Duplikat, dibatalkan di PC ini"}
 
 
 def relay_label(code: str) -> str:

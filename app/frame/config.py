@@ -22,6 +22,26 @@ def default_data_dir() -> Path:
     return base / APP_NAME
 
 
+def absolute_folder(folder) -> Path:
+    """A data folder made absolute against the folder the program was started in, once, at the start
+    (`--data ../K`, LOKET_DATA_DIR, LOKET_CENTER_DATA_DIR): Flask's send_file reads a relative path
+    against the app package, so a backup download from a relative folder answered 500."""
+    return Path(os.path.abspath(folder))
+
+
+DATA_FOLDER_VARIABLES = ("LOKET_DATA_DIR", "LOKET_CENTER_DATA_DIR")
+
+
+def settle_data_folders(options) -> None:
+    """run.py, before any command runs: `--data` and the data-folder variables absolute for every
+    program and command (and what they start: autostart entries, a pass run as its own process)."""
+    if getattr(options, "data", None):
+        options.data = str(absolute_folder(options.data))
+    for name in DATA_FOLDER_VARIABLES:
+        if os.environ.get(name, "").strip():
+            os.environ[name] = str(absolute_folder(os.environ[name].strip()))
+
+
 def secret_key(data_dir: Path) -> str:
     """Read the key kept beside the database, creating it once (never in the repo)."""
     path = data_dir / "secret_key"
@@ -74,7 +94,7 @@ def mode_of_folder(data_dir: Path) -> str:
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config dict; `overrides` (tests, CLI flags) win over the environment."""
     overrides = dict(overrides or {})
-    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_DATA_DIR") or default_data_dir())
+    data_dir = absolute_folder(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_DATA_DIR") or default_data_dir())
     private_dir(data_dir)
     config = {
         "DATA_DIR": data_dir,

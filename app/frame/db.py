@@ -21,7 +21,7 @@ from playhouse.apsw_ext import APSWDatabase
 from playhouse.pool import PooledDatabase
 
 from app.frame.keystore import DATABASE_KEY, KeyMissing, KeyStore, is_database_key
-from app.frame.private_files import private_dir, private_file
+from app.frame.private_files import make_final, private_dir, private_file
 
 database = DatabaseProxy()
 
@@ -85,6 +85,9 @@ def _way_back(path: Path, store: KeyStore) -> str:
 
 
 def _missing_key_message(path: Path, store: KeyStore) -> str:
+    out_of_reach = store.store_refusal(DATABASE_KEY)  # locked, or another account's: never a restore
+    if out_of_reach:
+        return out_of_reach
     moved_from = store.moved_from()
     if moved_from:  # keys in the OS keyring are filed under the folder's former path
         return (f"Folder data ini telah dipindahkan: dahulu di {moved_from}, sekarang di {path.parent}. "
@@ -163,20 +166,6 @@ def connect(path, readonly: bool = False) -> apsw.Connection:
         raise
 
 
-def _fsync(path: Path) -> None:
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError:  # Windows cannot open a folder; NTFS journals the rename itself
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 def discard_work_files(work: Path) -> None:
     """A killed conversion's copy and its rollback journal: a stale journal left beside a fresh
     copy would be 'rolled back' into it by SQLite and corrupt it."""
@@ -212,9 +201,7 @@ def encrypt_plaintext_file(path, pragmas) -> None:
         apply_pragmas(copy, [(rekeyed.get(name, name), value) for name, value in pragmas])
     finally:
         copy.close()
-    _fsync(work)
-    os.replace(work, path)
-    _fsync(path.parent)
+    make_final(work, path)
 
 
 def require_encrypting_sqlite() -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from peewee import SQL, CharField, IntegerField
 
 from app.frame.db import BaseModel
+from app.frame.private_files import write_private
 
 GENERATION_SPAN = 1_000_000  # numbers per generation and prefix; 60 a day fill it in 45 years
 MARKER_NAME = "generasi-nomor.txt"
@@ -54,10 +55,7 @@ def marker_generation(db_path: Path) -> int:
 
 
 def write_marker(db_path: Path, generation: int) -> None:
-    marker = Path(db_path).parent / MARKER_NAME
-    partial = marker.with_name(marker.name + ".baru")
-    partial.write_text(str(generation))
-    partial.replace(marker)
+    write_private(Path(db_path).parent / MARKER_NAME, str(generation))
 
 
 def generation_before_restore(connection, db_path: Path) -> int:
@@ -70,7 +68,7 @@ def reserve_before_restore(connection, db_path: Path) -> int:
     (the next start lifts the database to the marker, catch_up_with_marker)."""
     known = generation_before_restore(connection, db_path) + 1
     write_marker(db_path, known)
-    (Path(db_path).parent / RESTORE_PENDING).write_text("1")
+    write_private(Path(db_path).parent / RESTORE_PENDING, "1")
     return known
 
 

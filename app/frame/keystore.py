@@ -13,13 +13,17 @@ and by the admin's own action (which asks for it to be printed again).
 
 With the OS keyring, the keys are filed under the data folder's path; a small file in the folder
 (LOCATION_FILE) remembers that path, so a folder moved elsewhere is recognised and explained
-("move it back, nothing is lost") instead of being taken for a lost key.
+("move it back, nothing is lost") instead of being taken for a lost key. It remembers the account
+that filed them too: a store that is locked, or another Windows user starting the app (whose own
+store does not hold this office's keys), is told with the account to sign in with, never as a lost
+key to be restored from the last backup (which would lose the day's work).
 
 Windows: `keyring` stores them in the Credential Locker, protected by DPAPI with the user's
 login. Linux: the desktop keyring (Secret Service) where one runs, else files in
 DATA/kunci/ (0600, folder 0700), beside the data and outside the backup folder. Which store
 is used is keyring's own choice (PYTHON_KEYRING_BACKEND overrides it; tests use the file store).
 """
+import getpass
 import hashlib
 import logging
 import secrets
@@ -95,6 +99,14 @@ def _store_name(backend) -> str:
 
 
 unreadable: set[str] = set()  # names of keys the OS store refused to give since the start
+
+
+def current_account() -> str:
+    """The OS account running the app ("" when the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return ""
 
 
 class KeyStore:
@@ -182,19 +194,48 @@ class KeyStore:
         older = (self.get(OLD_RECOVERY_KEYS) or "").split()
         return [k for k in [current, *older] if is_recovery_key(k)]
 
-    # Where the folder was when its keys were filed ---------------------------------------
+    # Where the folder was when its keys were filed, and by whom --------------------------
 
     def remember_location(self) -> None:
-        """Called once the keys are found here: this is the folder's place."""
-        here = str(self.data_dir.resolve())
-        if self.remembered_location() != here:
-            write_private(self.data_dir / LOCATION_FILE, here + "\n")
+        """Called once the keys are found here: this is the folder's place and its keys' account."""
+        here, account = str(self.data_dir.resolve()), current_account()
+        if self._remembered_lines()[:2] != [here, account]:
+            write_private(self.data_dir / LOCATION_FILE, f"{here}\n{account}\n")
+
+    def _remembered_lines(self) -> list[str]:
+        try:
+            return [line.strip() for line in
+                    (self.data_dir / LOCATION_FILE).read_text(encoding="utf-8").strip().splitlines()]
+        except (OSError, UnicodeDecodeError):
+            return []
 
     def remembered_location(self) -> str | None:
-        try:
-            return (self.data_dir / LOCATION_FILE).read_text(encoding="utf-8").strip() or None
-        except (OSError, UnicodeDecodeError):
+        lines = self._remembered_lines()
+        return lines[0] or None if lines else None
+
+    def remembered_account(self) -> str | None:
+        """The OS account whose key store holds this folder's keys (None: not known, an older folder)."""
+        lines = self._remembered_lines()
+        return lines[1] or None if len(lines) > 1 else None
+
+    def store_refusal(self, name: str) -> str | None:
+        """Indonesian words when the key `name` is out of reach rather than lost: the OS store refused
+        to be read (locked), or it is another account's. None when neither is the case."""
+        if system_keyring() is None:
             return None
+        owner, me = self.remembered_account(), current_account()
+        sign_in = f"akun Windows “{owner}”" if owner else "akun Windows yang memasang aplikasi ini"
+        keep = ("Tidak ada data yang hilang: JANGAN memulihkan cadangan (pekerjaan sejak cadangan terakhir akan "
+                "hilang). Tidak ada yang diubah.")
+        if name in unreadable:
+            return (f"Penyimpanan kunci sistem operasi{_store_name(system_keyring())} terkunci atau menolak dibaca, "
+                    f"jadi kunci untuk {self.data_dir} tidak dapat diambil. Masuk ke komputer dengan {sign_in} "
+                    "(buka kuncinya bila diminta), lalu jalankan aplikasi lagi. " + keep)
+        if owner and me and owner != me:
+            return (f"Aplikasi dijalankan oleh akun “{me}”, sedangkan kunci folder data {self.data_dir} tersimpan di "
+                    f"penyimpanan kunci milik akun “{owner}”. Keluar, lalu masuk ke Windows dengan akun “{owner}” dan "
+                    "jalankan aplikasi dari sana. " + keep)
+        return None
 
     def moved_from(self) -> str | None:
         """The folder's former path when it was moved since its keys were filed, else None."""

@@ -28,16 +28,21 @@ PERSONAL_FIELDS = {
     "handover_id_number": "NIK/nomor identitas pengambil",
     "complainant_contact": "Kontak pelapor",
     "confidential_text": "Isi dan tindak lanjut pengaduan rahasia",
+    # Free text about an applicant (the desa's note, why the NIK disagrees with the birth date): it
+    # may say anything about the person, so it goes with the applicant's record.
+    "applicant_notes": "Catatan tentang pemohon",
 }
+# The record fields kept under "applicant_notes".
+APPLICANT_NOTE_FIELDS = frozenset({"notes", "mismatch_reason"})
 
 # Per role, the personal fields it sees in clear, because its work needs them (docs/privacy.md).
 SEES = {
     # Registers, checks and hands over KTP-el: needs every field of the F-1.07 and the photo.
     LOKET: frozenset({"nik", "kk_number", "birth_date", "birth_place", "address", "rt", "rw", "religion",
-                      "marital_status", "occupation", "phone", "photo", "handover_id_number"}),
+                      "marital_status", "occupation", "phone", "photo", "handover_id_number", "applicant_notes"}),
     # Supervises the counter and the complaint book, answers for data corrections.
     KASI: frozenset({"nik", "kk_number", "birth_date", "birth_place", "address", "rt", "rw", "religion",
-                     "marital_status", "occupation", "phone", "photo", "handover_id_number",
+                     "marital_status", "occupation", "phone", "photo", "handover_id_number", "applicant_notes",
                      "complainant_contact", "confidential_text"}),
     # Keeps the complaint book: must call complainants back; no KTP-el data.
     INFORMASI: frozenset({"complainant_contact", "confidential_text"}),
@@ -47,7 +52,7 @@ SEES = {
     ADMIN: frozenset(),
     # Types the F-1.07 of their own desa's applicants (issue 17) and checks it before printing.
     DESA: frozenset({"nik", "kk_number", "birth_date", "birth_place", "address", "rt", "rw", "religion",
-                     "marital_status", "occupation", "phone", "photo"}),
+                     "marital_status", "occupation", "phone", "photo", "applicant_notes"}),
 }
 
 BULLET = "•"
@@ -80,7 +85,9 @@ def may_see(field: str, role: str | None = None) -> bool:
 
 
 def shown(value, field: str, role: str | None = None):
-    """Jinja filter `pribadi`: the value in clear for roles that need it, masked otherwise."""
+    """Jinja filter `pribadi`: the value in clear for roles that need it, masked otherwise. A record's
+    note field (`notes`, `mismatch_reason`) follows "applicant_notes"."""
+    field = "applicant_notes" if field in APPLICANT_NOTE_FIELDS else field
     return value if may_see(field, role) else mask(field, value)
 
 

@@ -1,9 +1,12 @@
 """What every request of both apps (the kecamatan and the center) goes through."""
 import gzip
+import re
 
 from flask import g, request
 from htmx_flask import Htmx
 from werkzeug.routing import IntegerConverter
+
+from app.frame.errors import error_page
 
 SQLITE_MAX_ID = 2**63 - 1
 
@@ -52,11 +55,54 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+# Characters no field of ours may hold: NUL (PostgreSQL refuses it in text, C strings end at it) and the
+# bidi embeddings, overrides and isolates, which make a name or an address show other than it is stored
+# and read ("Trojan Source", CVE-2021-42574).
+BAD_CHARACTERS = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+BAD_CHARACTERS_MESSAGE = ("Isian berisi karakter yang tidak diizinkan (karakter NUL atau karakter pengatur arah "
+                          "teks, misalnya dari teks yang disalin). Hapus karakter itu lalu kirim lagi; isian "
+                          "belum tersimpan.")
+
+
+def holds_bad_characters(value, depth: int = 0) -> bool:
+    """Does this text, or any key or text inside this JSON value, hold a BAD_CHARACTERS character?"""
+    if isinstance(value, str):
+        return BAD_CHARACTERS.search(value) is not None
+    if depth > 32:
+        return True  # deeper than any of our records: refused like a bad character
+    if isinstance(value, dict):
+        return any(holds_bad_characters(k, depth + 1) or holds_bad_characters(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_bad_characters(v, depth + 1) for v in value)
+    return False
+
+
+def bad_characters_in_request() -> bool:
+    """Every text a request brings before a view reads it: the path, each query argument and form field
+    (names too), uploaded files' names and a JSON body. Packets and deflated JSON (the center's signed
+    API) are checked record by record where they are read (sync/center/records.py, relay.py)."""
+    texts = [request.path]
+    texts += [text for pair in request.args.items(multi=True) for text in pair]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        texts += [text for pair in request.form.items(multi=True) for text in pair]
+        texts += [text for name, upload in request.files.items(multi=True) for text in (name, upload.filename or "")]
+    if request.is_json and holds_bad_characters(request.get_json(silent=True, cache=True)):
+        return True
+    return any(holds_bad_characters(text) for text in texts)
+
+
 def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None) -> None:
     """A database connection for each request (from the pool, given back at its end), the signed-in
     user, the role check, security headers, and request.htmx (htmx-flask), through which the frame
-    and every view read the HX-* headers."""
+    and every view read the HX-* headers. Before any of them, a request bringing a NUL or a bidi
+    control character anywhere is refused with a 400 and the message to remove it."""
     Htmx(app)
+
+    @app.before_request
+    def refuse_bad_characters():
+        if bad_characters_in_request():
+            return error_page(400, BAD_CHARACTERS_MESSAGE)
+        return None
 
     @app.before_request
     def open_connection():

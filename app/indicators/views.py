@@ -71,7 +71,8 @@ def targets():
                                errors=errors, indicators=INDICATORS, version=request.form.get(versions.FIELD)), 422
     conflict = records.save_targets(year, values, request.form)
     if conflict:
-        return render_template("indicators/targets.html", year_text=year_text, form=form, current=targets_for(year),
+        return render_template("indicators/targets.html", year_text=year_text, form=conflict.over(form),
+                               current=targets_for(year),
                                errors={}, indicators=INDICATORS, version=conflict.version, conflict=conflict), 409
     flash(f"Target indikator tahun {year} disimpan.", "success")
     return redirect(url_for("indicators.targets", tahun=year), 303)

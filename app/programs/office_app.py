@@ -15,6 +15,8 @@ from app.frame import dates, installation, privacy, submissions, templating
 from app.frame.access import enforce_roles, install_policy, user_may
 from app.frame.config import load_config
 from app.frame.db import is_plaintext, open_database
+from app.frame.keystore import KEY_FOLDER
+from app.frame.private_files import remove_unfinished
 from app.frame.errors import register_error_pages
 from app.frame.application_status import status_label
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
@@ -66,6 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
     if upgrading:
         encrypt_plaintext_backups(app.config["BACKUP_DIR"], db_path)
     remove_partial_files(app.config["BACKUP_DIR"])  # copies cut short by a kill or a power cut
+    for folder in (db_path.parent, db_path.parent / KEY_FOLDER):  # key files and notes a cut left half-named
+        remove_unfinished(folder)
     with db.connection_context():
         record_restore(db_path)  # a restore done from the command line, or cut short before its entry
     app.extensions["database"] = db

@@ -60,10 +60,12 @@ def _history(events, mapping) -> list[list[str]]:
 
 
 def _office() -> dict:
-    # The office's address and hours as the admin set them (Pengaturan Kantor), shown on the public page.
+    # The office's address, telephone and hours as the admin set them (Pengaturan Kantor), shown on the
+    # public page: the citizen calls the number on every letterhead (issue 43).
     office = {"office": (store.get("kecamatan_name") or "")[:100], "hours": (store.get("office_hours") or "")[:200]}
     address = (store.get("address") or "").strip()[:300]
-    return dict(office, office_address=address) if address else office
+    phone = (store.get("phone") or "").strip()[:40]
+    return {**office, **({"office_address": address} if address else {}), **({"office_phone": phone} if phone else {})}
 
 
 def _sms(row: PublicStatus) -> dict:
@@ -76,10 +78,13 @@ def application_record(application, row: PublicStatus) -> dict:
     events = (StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
               .where(StatusEvent.application == application.id).order_by(StatusEvent.id).tuples())
     steps = _history(list(events), KTP_STEPS) or [[KTP_STEPS[application.status], _day(application.created_at)]]
+    from app.registration.service_time import promise_is_estimate
     promised = application.promised_date.isoformat() if application.promised_date else ""
+    # a date past the year's published cuti bersama is an estimate: the page says so, as the receipt does
+    estimate = {"promised_estimate": "1"} if promised and promise_is_estimate(application) else {}
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
-            "step": KTP_STEPS[application.status], "steps": steps, "promised": promised,
+            "step": KTP_STEPS[application.status], "steps": steps, "promised": promised, **estimate,
             "follow_up": "", "follow_up_due": "", **_office(), **_sms(row)}
 
 

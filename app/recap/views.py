@@ -154,7 +154,7 @@ def save_draft(year: int, number: int):
     except records.EditRefused as refused:  # submitted by another officer a moment ago
         return _page(quarter, {"status": str(refused)}, form, 409)
     if conflict:
-        return _page(quarter, form=form, status=409, version=conflict.version, conflict=conflict)
+        return _page(quarter, form=conflict.over(form), status=409, version=conflict.version, conflict=conflict)
     flash(f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan'}.", "success")
     return redirect(url_for("recap.show", year=year, number=number), 303)
 

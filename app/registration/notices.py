@@ -1,7 +1,19 @@
 """Warnings other parts add to an applicant's page (the sync: what the center said), fn(application) ->
 [text]. Here and not in the views, so a storage module (registration/sync_records.py) adds one without
 importing a page."""
+from typing import NamedTuple
+
 _detail_notices: list = []
+
+
+class Notice(NamedTuple):
+    """A warning with the one action that resolves it: a button posting to `action` (the endpoint
+    `endpoint`, shown to those who may reach it)."""
+    text: str
+    action: str
+    endpoint: str
+    button: str
+
 
 
 def add_detail_notice(fn) -> None:

@@ -78,7 +78,7 @@ def create_application(clean: dict, photo=None, collective=None, prefix: str | N
             _store_photo(application, photo)
         summary = f"Permohonan KTP-el {application.registration_number} ({application.full_name}) dicatat"
         if values["mismatch_reason"]:
-            summary += f"; NIK tidak cocok dengan tanggal lahir/jenis kelamin, alasan: {values['mismatch_reason']}"
+            summary += "; NIK tidak cocok dengan tanggal lahir/jenis kelamin, alasannya dicatat"  # free text: never in the trail
         audit.record("buat", "permohonan_ktp", application.id, summary, after=_audit_values(values))
     return application
 
@@ -95,8 +95,6 @@ def update_application(application: Application, clean: dict, photo=None) -> Non
         if photo is not None:
             _store_photo(application, photo)
         summary = f"Permohonan {application.registration_number} diubah: {', '.join(changed) or 'tanpa perubahan data'}"
-        if changed.get("mismatch_reason"):
-            summary += f"; alasan NIK tidak cocok: {after['mismatch_reason']}"
         audit.record("ubah", "permohonan_ktp", application.id, summary,
                      before={k: before[k] for k in changed}, after=changed)
 

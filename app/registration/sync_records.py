@@ -11,12 +11,11 @@ from app.registration.records import current_prefix
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import TransitionNotAllowed, add_transition_listener, transition
 from app.registration.notices import add_detail_notice
+from sync import protocol
 from sync.client import outbox, records, statuses
 
 # What the center needs to print a card; the phone number stays at the kecamatan.
-RECORD_FIELDS = ("registration_number", "nik", "kk_number", "full_name", "birth_place", "birth_date", "sex",
-                 "address", "rt", "rw", "desa_code", "religion", "marital_status", "occupation", "reason",
-                 "biometric_done")
+RECORD_FIELDS = protocol.APPLICATION_FIELDS
 CENTER_TO_LOCAL = {"received": S.RECEIVED_BY_CENTER, "printed": S.PRINTED, "shipped": S.SHIPPED,
                    "rejected": S.REJECTED, "resend": S.RESEND_REQUESTED}
 

@@ -291,7 +291,7 @@ def edit(application_id: int):
             records.update_application(application, clean, photo)
     if conflict:
         return render_template("registration/form.html", conflict=conflict, version=conflict.version,
-                               **form_context(form, {}, warnings, application)), 409
+                               **form_context(conflict.over(form), {}, warnings, application)), 409
     flash("Perubahan data permohonan disimpan.", "success")
     for message in warnings.values():
         flash(message, "warn")

@@ -113,7 +113,8 @@ def office():
         return _identity_page("settings/office.html", values, errors, 422, version=read_at)
     conflict = records.save_office(values, request.form)
     if conflict:
-        return _identity_page("settings/office.html", values, {}, 409, version=conflict.version, conflict=conflict)
+        return _identity_page("settings/office.html", conflict.over(values), {}, 409, version=conflict.version,
+                              conflict=conflict)
     flash("Pengaturan kantor disimpan.", "success")
     return redirect(url_for("settings.office"))
 

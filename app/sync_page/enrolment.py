@@ -21,11 +21,11 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
     center_url = clean_center_url(center_url)
     check_center_and_clock(center_url, now or utc_now())
     try:
-        # Typed errors with Indonesian messages (kind: wrong_code, expired, used, unreachable,
+        # Typed errors with Indonesian messages (kind: wrong_code, expired, used, replaced, unreachable,
         # clock, unsigned); a retry after a lost answer gets the same key back.
         made = link.enrol(center_url, kecamatan_code, code, device_id, previous=_own_previous_key())
     except transport.EnrolmentError as problem:
-        raise EnrolmentError(str(problem), "code" if problem.kind in ("wrong_code", "expired", "used") else
+        raise EnrolmentError(str(problem), "code" if problem.kind in ("wrong_code", "expired", "used", "replaced") else
                              "form" if problem.kind == "clock" else "center_url") from None
     try:
         engine.client_for(made, timeout=20).probe()  # the center signs its answer with the new key

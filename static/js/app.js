@@ -97,6 +97,14 @@ document.addEventListener("click", function (event) {
   if (!name) return;
   document.querySelectorAll("input[name=" + name + "]").forEach(function (box) { box.checked = event.target.checked; });
 });
+// <span data-count-of="NAME"> says how many checkboxes named NAME are ticked (the print run's button).
+document.addEventListener("change", function (event) {
+  var name = event.target.name || event.target.getAttribute("data-select-all");
+  if (!name || event.target.type !== "checkbox") return;
+  document.querySelectorAll("[data-count-of=" + name + "]").forEach(function (count) {
+    count.textContent = document.querySelectorAll("input[name=" + name + "]:checked").length;
+  });
+});
 
 // A search box that searches while typing ([data-live-search]) keeps its `change` (fired when it
 // loses the focus) from its filter form: the form would search again and swap the results between

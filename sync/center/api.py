@@ -18,7 +18,8 @@ from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.public_status_records import note_delivery
 from sync.center.relay import KEY_REVOKED_MESSAGE, WRONG_DEVICE, allowed
-from sync.center.routes import MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, streamed
+from sync.center.routes import (DAMAGED, MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body,
+                                packet_refusal, streamed)
 from sync.center.server import CLOSE_AFTER_ANSWER
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,11 @@ def _authenticate():
         return error_answer(401, "revoked", KEY_REVOKED_MESSAGE if revoked.key.desa_code else COUNTER_KEY_REVOKED)
     except keys.Refused as refusal:
         log.info("API refused %s %s: %s", request.method, request.path, refusal)
+        check = request.headers.get(protocol.BODY_CHECK_HEADER)
+        if body is not None and check is not None and check != protocol.body_check(body):
+            # The body is not the one the PC signed: damaged on the way, not a key the center refuses.
+            return error_answer(400, DAMAGED, "isi permintaan rusak di jalan (pemeriksaan isi tidak cocok); "
+                                              "kirim ulang")
         return error_answer(401, "unauthorized", "permintaan tidak diizinkan")
     g.device_key = key
     g.kecamatan = key.kecamatan
@@ -237,8 +243,9 @@ def packets():
         # nobody; an altered item to its sender. Either way the rest of the body is not read.
         request.environ[CLOSE_AFTER_ANSWER] = True
         log.info("streamed packet ended after %d items: %s", len(outcomes), type(problem).__name__)
-        return error_answer(400, "bad_packet", f"paket ditolak setelah {len(outcomes)} permohonan: "
-                                               f"{problem if isinstance(problem, protocol.PacketError) else 'sambungan putus'}")
+        if isinstance(problem, protocol.PacketError):
+            return packet_refusal(problem, f"paket ditolak setelah {len(outcomes)} permohonan: {problem}")
+        return error_answer(400, "bad_packet", f"paket ditolak setelah {len(outcomes)} permohonan: sambungan putus")
     return jsonify({"results": [outcome.as_json(named=False) for outcome in outcomes]})
 
 

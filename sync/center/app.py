@@ -8,9 +8,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
-from app.frame.config import secret_key, whole_number_setting, zone_setting
+from app.frame.config import absolute_folder, secret_key, whole_number_setting, zone_setting
 from app.frame.errors import error_page, register_error_pages
-from app.frame.private_files import private_dir
+from app.frame.private_files import private_dir, remove_unfinished
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
@@ -33,8 +33,8 @@ TOO_LARGE_PAGE = ("Berkas terlalu besar: paling banyak %d MB sekali kirim. Pilih
 def center_config(overrides: dict | None = None) -> dict:
     """Defaults, then LOKET_CENTER_* from the environment, then the caller (CLI flags, tests)."""
     overrides = dict(overrides or {})
-    data_dir = Path(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
-                    or Path.home() / ".local" / "share" / "loket-center")
+    data_dir = absolute_folder(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
+                               or Path.home() / ".local" / "share" / "loket-center")
     private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
     config = {
         "DATA_DIR": data_dir,
@@ -87,6 +87,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.config.update(center_config(config))
     db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"))
     sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]), seal_personal=is_postgres(db))
+    remove_unfinished(app.config["DATA_DIR"])  # key files a cut left half-named
     with db.connection_context():
         migrate_center(db)
         seal_legacy_secrets()

@@ -1,6 +1,7 @@
 """Kecamatan enrolment, device keys, and request authentication at the center."""
 import base64
 import hashlib
+import json
 import secrets
 import time
 from datetime import timedelta
@@ -23,10 +24,26 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(codes.compact(code, ALPHABET).lower().encode()).hexdigest()
 
 
+REPLACED_CODES_KEPT = 10
+
+
+def _replaced_hashes(kecamatan: Kecamatan) -> list[str]:
+    try:
+        found = json.loads(kecamatan.replaced_code_hashes or "[]")
+    except ValueError:
+        return []
+    return [h for h in found if isinstance(h, str)] if isinstance(found, list) else []
+
+
 def new_enrolment_code(kecamatan: Kecamatan) -> str:
-    """A one-time code the admin reads to the kecamatan; only its hash is kept."""
+    """A one-time code the admin reads to the kecamatan; only its hash is kept. A code made before and
+    not used is replaced: its hash is kept among the replaced ones, so typing it says so (enrol)."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    values = {"enrolment_code_hash": _code_hash(raw),
+    stored = Kecamatan.get_by_id(kecamatan.id)  # the code it replaces, as stored now
+    replaced = _replaced_hashes(stored)
+    if stored.enrolment_code_hash and stored.enrolment_used_at is None:
+        replaced = (replaced + [stored.enrolment_code_hash])[-REPLACED_CODES_KEPT:]
+    values = {"enrolment_code_hash": _code_hash(raw), "replaced_code_hashes": json.dumps(replaced),
               "enrolment_expires_at": utc_now() + timedelta(days=ENROLMENT_VALID_DAYS),
               "enrolment_used_at": None, "enrolment_key_id": None, "enrolment_installation": None}
     for name, value in values.items():
@@ -40,12 +57,15 @@ ENROLMENT_RETRY_SECONDS = 15 * 60  # a lost answer: the same installation may as
 
 
 class EnrolmentRefused(Exception):
-    """kind: wrong_code | expired_code | used_code (the API's error codes); str() is the Indonesian message."""
+    """kind: wrong_code | expired_code | used_code | replaced_code (the API's error codes); str() is the
+    Indonesian message."""
 
     MESSAGES = {
         "wrong_code": "Kode pendaftaran salah (atau kode kecamatan tidak cocok). Periksa kembali kode dari admin pusat.",
         "expired_code": "Kode pendaftaran sudah kedaluwarsa; minta kode baru ke admin pusat.",
         "used_code": "Kode pendaftaran sudah dipakai komputer lain; minta kode baru ke admin pusat.",
+        "replaced_code": "Kode ini sudah diganti dengan kode yang lebih baru: admin pusat membuat kode baru untuk "
+                         "kecamatan ini sesudahnya. Pakai kode terbaru dari admin pusat.",
     }
 
     def __init__(self, kind: str):
@@ -77,7 +97,10 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
     kecamatan = Kecamatan.get_or_none(Kecamatan.code == (kecamatan_code or "").strip())
     if kecamatan is None or not kecamatan.enrolment_code_hash:
         raise EnrolmentRefused("wrong_code")
-    if not secrets.compare_digest(kecamatan.enrolment_code_hash, _code_hash(code or "")):
+    typed = _code_hash(code or "")
+    if not secrets.compare_digest(kecamatan.enrolment_code_hash, typed):
+        if any(secrets.compare_digest(old, typed) for old in _replaced_hashes(kecamatan)):
+            raise EnrolmentRefused("replaced_code")
         raise EnrolmentRefused("wrong_code")
     now = utc_now()
     if kecamatan.enrolment_used_at is not None:

@@ -57,6 +57,8 @@ class Kecamatan(CenterModel):
     enrolment_key_id = CharField(null=True)
     enrolment_installation = CharField(null=True)  # hash of the installation token that used it
     relay_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # relay_item and relay_status rows
+    # Codes replaced before they were used (keys.new_enrolment_code): their hashes, a JSON list, newest last.
+    replaced_code_hashes = TextField(default="[]", constraints=[SQL("DEFAULT '[]'")])
 
 
 class DeviceKey(CenterModel):

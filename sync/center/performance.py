@@ -24,15 +24,15 @@ from peewee import IntegrityError, fn
 from app.frame import figure_cache
 from app.frame.dates import local_today, utc_now
 from app.frame.periods import Quarter
-from app.frame.request_cycle import int_arg
 from app.frame.working_days import WorkCalendar
+from app.frame.request_cycle import holds_bad_characters, int_arg
 from sync import protocol
 from sync.center.audit import record_view
 from sync.center.db import center_database
 from sync.center.letterhead import regency_letterhead
 from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
-from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, page_blueprint
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, packet_refusal, page_blueprint
 
 KIND = "kinerja"  # as the kecamatan names it in its outbox and in USB files
 KEY = re.compile(r"^KINERJA-(\d{4})-([1-4])$")
@@ -105,6 +105,8 @@ def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
         return Outcome(number, version, "rejected", "kepala item tidak lengkap")
     if len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(number, version, "rejected", "laporan terlalu panjang")
+    if holds_bad_characters(record):
+        return Outcome(number, version, "rejected", "laporan berisi karakter tidak sah (NUL atau pengatur arah teks)")
     if protocol.content_hash(record, protocol.sha256_hex(b"")) != digest:
         return Outcome(number, version, "rejected", "hash isi tidak cocok (rusak di jalan)")
     year, quarter = int(match.group(1)), int(match.group(2))
@@ -161,7 +163,7 @@ def performance_packets():
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return error_answer(400, "bad_packet", str(problem))
+        return packet_refusal(problem)
     return jsonify({"results": [store_report(g.device_key, header, photo).as_json() for header, photo in items]})
 
 
@@ -319,12 +321,38 @@ def _chosen_quarter(today: date) -> Quarter:
     return Quarter.of(year, number)
 
 
-def _indicator_columns(rows: list[KecamatanRow]) -> list[tuple[str, str]]:
-    columns = {}
+IKM_KEY = "ikm"  # the IKM is also an indicator (its target, 76,61): the table shows it once, in its IKM column
+
+
+@dataclass
+class IndicatorColumn:
+    """One indicator's column: a short code in the header (I1, I2 ...) and its full name and target in
+    the legend, so 21+ kecamatan and every indicator fit a landscape page and the screen."""
+    key: str
+    name: str
+    code: str
+    target: float | None  # the same target in every report; None when the kecamatan differ
+    higher_is_better: bool
+
+
+def _indicator_columns(rows: list[KecamatanRow], key_filter=lambda key: key != IKM_KEY) -> list[IndicatorColumn]:
+    found: dict[str, list[dict]] = {}
     for row in rows:
         for indicator in (row.report or {}).get("indicators", []):
-            columns.setdefault(indicator["key"], indicator["name"])
-    return list(columns.items())
+            if key_filter(indicator["key"]):
+                found.setdefault(indicator["key"], []).append(indicator)
+    columns = []
+    for number, (key, seen) in enumerate(found.items(), start=1):
+        targets = {i.get("target") for i in seen}
+        columns.append(IndicatorColumn(key, seen[0]["name"], f"I{number}", targets.pop() if len(targets) == 1 else None,
+                                       bool(seen[0].get("higher_is_better", True))))
+    return columns
+
+
+def _ikm_column(rows: list[KecamatanRow]) -> IndicatorColumn | None:
+    """The IKM indicator's target, shown in the IKM column's header."""
+    columns = _indicator_columns(rows, key_filter=lambda key: key == IKM_KEY)
+    return columns[0] if columns else None
 
 
 def _stamp() -> tuple:
@@ -343,7 +371,8 @@ def _context(quarter: Quarter | None = None):
     quarter = quarter or _chosen_quarter(today)
     stamp = _stamp()
     rows, combined = figure_cache.kept("kinerja", (quarter.key, today), lambda: quarter_table(quarter, today), stamp)
-    return {"quarter": quarter, "rows": rows, "combined": combined, "columns": _indicator_columns(rows), "stamp": stamp,
+    return {"quarter": quarter, "rows": rows, "combined": combined, "columns": _indicator_columns(rows), "ikm_column": _ikm_column(rows),
+            "stamp": stamp,
             "today": today, "late_days": LATE_AFTER_WORKING_DAYS, "years": range(today.year, today.year - 6, -1)}
 
 
@@ -410,11 +439,19 @@ def performance():
     return render_template("center/performance.html", table=_table(context, True), **context)
 
 
+# The papers the report is laid out for, landscape (static/css/print.css names a page for each); F4
+# (folio, 215 x 330 mm) is the common paper in the regency's offices.
+REPORT_PAPERS = {"a4": "A4 (297 × 210 mm)", "f4": "F4/folio (330 × 215 mm)"}
+
+
 @page_blueprint.get("/kinerja/cetak")
 def performance_print():
     context = _context()
+    paper = request.args.get("kertas", "a4")
+    if paper not in REPORT_PAPERS:
+        paper = "a4"
     return render_template("center/performance_print.html", table=_table(context, False), kop=regency_letterhead(),
-                           **context)
+                           paper=paper, papers=REPORT_PAPERS, **context)
 
 
 def workbook(context: dict) -> bytes:
@@ -423,8 +460,8 @@ def workbook(context: dict) -> bytes:
     quarter, columns = context["quarter"], context["columns"]
     header = ["Kode", "Kecamatan", "Status rekap", "Versi", "Pengaduan diterima", "Selesai", "Selesai tepat waktu",
               "Responden IKM", "IKM", "Mutu"]
-    for _, name in columns:
-        header += [f"{name} (nilai)", f"{name} (target)"]
+    for column in columns:
+        header += [f"{column.name} (nilai)", f"{column.name} (target)"]
     header.append("Definisi berubah")  # as the page labels them: not comparable with the earlier report
     lines = []
     for row in context["rows"]:
@@ -438,8 +475,8 @@ def workbook(context: dict) -> bytes:
                 complaints["received"], complaints["closed"], complaints["closed_on_time"],
                 ikm["respondents"] if ikm["respondents"] else "–",
                 float(ikm["ikm"]) if ikm.get("ikm") else "–", ikm.get("grade") or "–"]
-        for key, _ in columns:
-            indicator = row.indicators.get(key, {})
+        for column in columns:
+            indicator = row.indicators.get(column.key, {})
             value = indicator.get("value")
             line += [round(value, 2) if value is not None else "–", indicator.get("target")]
         line.append(f"{', '.join(row.changed_definitions)} (sejak {row.compared_with.label})"

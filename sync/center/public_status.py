@@ -14,13 +14,13 @@ from urllib.parse import parse_qs
 from flask import current_app, jsonify, render_template, request
 from markupsafe import escape
 
-from app.frame import throttle
+from app.frame import regions, throttle
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center.db import center_database
 from sync.center.models import PublicStatus
 from sync.center.public_status_records import code_key, find, note_delivery, store_public, view_of
-from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, page_blueprint
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, packet_refusal, page_blueprint
 
 # A miss (unknown number or wrong code): per address, each one past the first few waits twice as
 # long; for everyone, a flood of misses from many addresses closes the lookups for a minute.
@@ -59,7 +59,7 @@ def public_packets():
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return error_answer(400, "bad_packet", str(problem))
+        return packet_refusal(problem)
     results = [store_public(g.kecamatan, header, payload).as_json() for header, payload in items]
     note_delivery(g.device_key)
     return jsonify({"results": results})
@@ -117,7 +117,8 @@ class RefusalGate:
             marks = dict(zip(("number", "code", "wait"), self.MARKS))
             with self.app.test_request_context("/cek", environ_base={"SCRIPT_NAME": script_name}):
                 response = self.app.process_response(self.app.make_response(
-                    (render_template("center/public_status.html", status=None, missed=False, **marks), 429)))
+                    (render_template("center/public_status.html", status=None, missed=False, kabupaten=kabupaten(),
+                                     **marks), 429)))
             body = response.get_data(as_text=True)
             for mark in self.MARKS:
                 body = body.replace(mark, "\x00" + mark + "\x00")
@@ -154,6 +155,13 @@ def install_refusal_gate(app) -> None:
     app.wsgi_app = RefusalGate(app, app.wsgi_app)
 
 
+def kabupaten() -> str:
+    """The kabupaten in the page's header: the center's configured one (LOKET_CENTER_KABUPATEN), known
+    without the database (the refusal gate's page is the same page); a found status names its own."""
+    configured = current_app.config.get("REGENCY_NAME") or ""
+    return (regions.region_name(configured) or configured) if configured else ""
+
+
 def _miss() -> None:
     with center_database.atomic():
         throttle.hit(ADDRESS_SCOPE, _address())
@@ -167,7 +175,7 @@ def status_page():
     numbers = vocabulary.number_candidates(typed_number)
     code = vocabulary.normalise_code(request.args.get("k"))
     context = {"number": typed_number.strip(), "code": (request.args.get("k") or "")[:20].strip(),
-               "status": None, "missed": False, "wait": 0}
+               "status": None, "missed": False, "wait": 0, "kabupaten": kabupaten()}
     if not typed_number and not request.args.get("k"):
         return render_template("center/public_status.html", **context)
     wait = _wait()
@@ -181,4 +189,5 @@ def status_page():
         context["missed"] = True
         return render_template("center/public_status.html", **context), 404
     context["status"] = view_of(row)
+    context["kabupaten"] = context["kabupaten"] or regions.region_name(row.kecamatan.code.rpartition(".")[0]) or ""
     return render_template("center/public_status.html", **context)

@@ -17,6 +17,7 @@ from flask import current_app, g, has_request_context
 from peewee import IntegrityError
 
 from app.frame.dates import utc_now
+from app.frame.request_cycle import holds_bad_characters
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center import sms
@@ -58,7 +59,7 @@ def _text(value, limit: int) -> bool:
 def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | None:
     """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
     allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
-               "office", "hours", "changed_at", "sms", "office_address"}
+               "office", "hours", "changed_at", "sms", "office_address", "office_phone", "promised_estimate"}
     if set(record) - allowed:
         return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
     kind = record.get("kind")
@@ -88,7 +89,8 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
     if not (_day_or_blank(record.get("promised")) and _day_or_blank(record.get("follow_up_due"))
             and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
             and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)
-            and _text(record.get("office_address", ""), 300)):
+            and _text(record.get("office_address", ""), 300) and _text(record.get("office_phone", ""), 40)
+            and record.get("promised_estimate", "") in ("", "1")):
         return "isian status publik tidak sah"
     if "sms" in record and (problem := sms.phone_problem(record["sms"])):
         return problem
@@ -107,6 +109,8 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
         return Outcome(shown, version, "rejected", "kepala status publik tidak lengkap")
     if payload or len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(key, version, "rejected", "status publik terlalu besar")
+    if holds_bad_characters(record):
+        return Outcome(key, version, "rejected", "status publik berisi karakter tidak sah")
     if protocol.content_hash(record, protocol.sha256_hex(b"")) != digest:
         return Outcome(key, version, "rejected", "hash isi tidak cocok (rusak di jalan)")
     problem = record_problem(kecamatan, number, record)
@@ -189,10 +193,11 @@ def view_of(row: PublicStatus) -> dict:
     words = vocabulary.STEPS[kind]
     synced_at = row.kecamatan.public_synced_at or row.received_at  # received_at: a record from before the column
     return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
-            "office_address": record.get("office_address", ""),
-            "step": words[step].format(office=office), "step_code": step, "final": step in vocabulary.FINAL_STEPS[kind],
+            "office_address": record.get("office_address", ""), "office_phone": record.get("office_phone", ""),
+            "step": words[step].format(office=office), "next": vocabulary.NEXT_STEPS[kind][step].format(office=office), "step_code": step, "final": step in vocabulary.FINAL_STEPS[kind],
             "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
             "promised": date.fromisoformat(record["promised"]) if record.get("promised") else None,
+            "promised_estimate": record.get("promised_estimate") == "1",
             "follow_up": record.get("follow_up", ""),
             "follow_up_due": date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None,
             # An office offline for days: said in days, so an old date is not read as today's news.

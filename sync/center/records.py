@@ -14,6 +14,7 @@ from peewee import IntegrityError
 from app.frame.dates import local_today, utc_now
 from app.frame.nik import birth_digits_valid
 from app.frame.person_rules import validate_application
+from app.frame.request_cycle import holds_bad_characters
 from sync import jpeg_transit, protocol
 from sync.center.db import center_database
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
@@ -40,9 +41,10 @@ def center_may_move(from_status: str, to_status: str) -> bool:
 class Outcome:
     id: str
     version: int | None
-    result: str  # stored | duplicate | conflict | rejected | retry (damaged on the way)
+    result: str  # stored | duplicate | conflict | rejected | retry (damaged on the way) | superseded (relay)
     reason: str = ""
     seq: int | None = None  # stored: the seq of the `received` event it made in the status feed
+    accepted_as: str = ""  # superseded: the application number of the relayed form's winning acceptance
 
     def as_json(self, named: bool = True) -> dict:
         """named=False: an applications' packet answer, whose results follow the packet's order (the kecamatan knows
@@ -52,6 +54,8 @@ class Outcome:
             answer["reason"] = self.reason
         if self.seq is not None:
             answer["seq"] = self.seq
+        if self.accepted_as:
+            answer["accepted_as"] = self.accepted_as
         return answer
 
 
@@ -127,6 +131,9 @@ def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Out
         protocol.canonical_json(record)
     except (UnicodeEncodeError, ValueError):
         return Outcome(number, version, "rejected", "data permohonan berisi karakter tidak sah"), {}
+    if holds_bad_characters(record):
+        return Outcome(number, version, "rejected", "data permohonan berisi karakter tidak sah (NUL atau pengatur "
+                                                    "arah teks)"), {}
     size, photo_problem = photo_check(photo)
     if size is None:
         return Outcome(number, version, "rejected", photo_problem), {}
@@ -138,6 +145,8 @@ def validate_item(kecamatan: Kecamatan, header: dict, photo: bytes) -> tuple[Out
         return Outcome(number, version, "rejected", problem), {}
     if record.get("registration_number") != number:
         return Outcome(number, version, "rejected", "nomor pendaftaran di data tidak sama dengan nomor kiriman"), {}
+    # Kept as the protocol defines it: a field the record does not carry (nested or not) is not stored.
+    record = {name: record[name] for name in protocol.APPLICATION_FIELDS if name in record}
     return None, {"number": number, "version": version, "record": record, "hash": claimed, "nik": record["nik"],
                   "full_name": record["full_name"].strip()[:255], "photo_sha": photo_sha, "size": size}
 

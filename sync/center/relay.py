@@ -18,13 +18,17 @@ from flask import current_app, g, jsonify
 from peewee import JOIN, IntegrityError
 
 from app.frame.dates import utc_now
+from app.frame.person_rules import EDITABLE_FIELDS
+from app.frame.request_cycle import holds_bad_characters
 from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.keys import f107_key
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
 from sync.center.records import Outcome, nik_problem, photo_check
-from sync.center.routes import MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, packet_items
+from sync.center.retention import RELAY_ACCEPTED
+from sync.center.routes import (MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, packet_items,
+                                packet_refusal)
 
 DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
                          "center_api.relay_statuses"})
@@ -54,11 +58,15 @@ def _next_seq(kecamatan_id: int) -> int:
     return Kecamatan.select(Kecamatan.relay_seq).where(Kecamatan.id == kecamatan_id).scalar()
 
 
-def _store_whole(existing, create, number: str, version: int, digest: str) -> Outcome:
-    """One item in its own transaction; the same (number, version) again is duplicate or conflict."""
+def _store_whole(existing, create, number: str, version: int, digest: str, settled=None) -> Outcome:
+    """One item in its own transaction; the same (number, version) again is duplicate or conflict.
+    `settled()`, when given, is asked first inside the transaction: an Outcome ends it there."""
     for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
         try:
             with center_database.atomic():
+                answer = settled() if settled else None
+                if answer is not None:
+                    return answer
                 row = existing()
                 if row is not None:
                     if row.content_hash == digest:
@@ -85,6 +93,9 @@ def _header_basics(header: dict, photo: bytes):
         return Outcome(number, version, "rejected", "kepala item tidak lengkap"), None, None, None, None
     if len(protocol.canonical_json(record)) > MAX_RECORD_BYTES:
         return Outcome(number, version, "rejected", "isian terlalu panjang"), None, None, None, None
+    if holds_bad_characters(record):
+        return (Outcome(number, version, "rejected", "isian berisi karakter tidak sah (NUL atau pengatur arah teks)"),
+                None, None, None, None)
     if protocol.content_hash(record, protocol.sha256_hex(photo)) != digest:
         return Outcome(number, version, "rejected", "hash isi tidak cocok (rusak di jalan)"), None, None, None, None
     return None, number, version, digest, record
@@ -96,6 +107,11 @@ def _pre_registration_problem(key: DeviceKey, number: str, record: dict, photo: 
     kecamatan = key.kecamatan
     desa_name = key.desa_code
     fields = record.get("f")
+    unknown = set(record) - protocol.PRE_REGISTRATION_FIELDS
+    if isinstance(fields, dict):
+        unknown |= set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        return f"isian yang tidak dikenal protokol: {', '.join(sorted(str(name)[:20] for name in unknown)[:5])}"
     if record.get("k") != kecamatan.code:
         return f"pra-pendaftaran ini untuk kecamatan lain ({str(record.get('k'))[:20]}), bukan {kecamatan.code}"
     if not isinstance(fields, dict) or fields.get("desa_code") != key.desa_code \
@@ -155,7 +171,8 @@ def _manifest(lookup):
         elif held == item["hash"]:
             have.append(entry)
         else:
-            conflict.append(entry)
+            conflict.append(entry)  # the packet brings it, and its answer says what the center holds
+            need.append(entry)
     return jsonify({"need": need, "have": have, "conflict": conflict})
 
 
@@ -163,7 +180,7 @@ def _packet_results(store):
     try:
         items = packet_items()
     except protocol.PacketError as problem:
-        return error_answer(400, "bad_packet", str(problem))
+        return packet_refusal(problem)
     return jsonify({"results": [store(g.device_key, header, photo).as_json() for header, photo in items]})
 
 
@@ -223,7 +240,7 @@ def relay_inbox():
     if cursor is None:
         return error_answer(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
-    from sync.center.retention import RELAY_ACCEPTED, RELAY_SETTLED, relay_outcomes, settle_relay
+    from sync.center.retention import RELAY_SETTLED, relay_outcomes, settle_relay
     with center_database.atomic():  # kept only until its outcome is held here (issue 30)
         settle_relay(g.kecamatan.id)
     entries, size = [], 0
@@ -273,6 +290,22 @@ def relay_inbox():
 
 # --- kecamatan -> center: statuses of relayed pre-registrations -----------------------------------
 
+def winning_acceptance(kecamatan_id: int, number: str) -> RelayStatus | None:
+    """The acceptance of a relayed form that reached the center first: the form's one outcome. Two counter
+    PCs that both accepted the form before either synced each sent one; the later is the duplicate."""
+    return (RelayStatus.select().where((RelayStatus.kecamatan == kecamatan_id) & (RelayStatus.number == number)
+                                       & (RelayStatus.status == RELAY_ACCEPTED))
+            .order_by(RelayStatus.seq).first())
+
+
+def accepted_elsewhere(number: str, step: int, winner: RelayStatus) -> Outcome:
+    """The answer to a status about a relayed form that another acceptance won: nothing is stored, so the
+    desa follows the winner's application only; `accepted_as` names it for the counter PC that lost."""
+    return Outcome(number, step, "superseded",
+                   f"Formulir desa {number} sudah diterima di loket lain kecamatan ini dengan nomor permohonan "
+                   f"{winner.application_number}", accepted_as=winner.application_number)
+
+
 def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     refusal, number, step, digest, record = _header_basics(header, photo)
     if refusal:
@@ -290,6 +323,15 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     if item is None or item.content_hash != pra_hash:
         return Outcome(number, step, "rejected", "pra-pendaftaran ini tidak pernah diteruskan pusat ke kecamatan ini")
 
+    def settled():
+        # The kecamatan's counter is locked first (as create() does), so two acceptances sent by two
+        # center processes at once are judged one after the other: the first stored wins.
+        Kecamatan.update(relay_seq=Kecamatan.relay_seq).where(Kecamatan.id == key.kecamatan_id).execute()
+        winner = winning_acceptance(key.kecamatan_id, number)
+        if winner is not None and winner.application_number != application_number:
+            return accepted_elsewhere(number, step, winner)
+        return None
+
     def existing():
         return RelayStatus.get_or_none((RelayStatus.number == number) & (RelayStatus.step == step))
 
@@ -298,7 +340,7 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
                            device_code=item.device_code, number=number, step=step, content_hash=digest,
                            pra_version=pra_version, pra_hash=pra_hash, status=status, label=label, reason=reason,
                            application_number=application_number, at=utc_now())
-    return _store_whole(existing, create, number, step, digest)
+    return _store_whole(existing, create, number, step, digest, settled)
 
 
 @api_blueprint.post("/v1/relay/status/manifest")

@@ -21,6 +21,16 @@ def error_answer(status: int, code: str, message: str):
     return response
 
 
+DAMAGED = "damaged"  # the error code of a body changed on the way: the kecamatan sends it again
+
+
+def packet_refusal(problem: "protocol.PacketError", message: str | None = None):
+    """A packet refused: DAMAGED when its bytes changed on the way (an item's MAC, its packed heads),
+    else bad_packet (it does not follow the format)."""
+    return error_answer(400, DAMAGED if isinstance(problem, protocol.PacketDamaged) else "bad_packet",
+                        message or str(problem))
+
+
 def streamed() -> bool:
     return request.mimetype == protocol.PACKET_CONTENT_TYPE
 

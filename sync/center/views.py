@@ -257,19 +257,52 @@ def print_runs():
     return _print_runs_page()
 
 
+# The print list at night: a regency's thousand received applications, filtered by kecamatan and received
+# day, a hundred rows a page; the run takes the ticked rows or everything the filter shows (issue 43).
+WAITING_PAGE_ROWS = 100
+
+
+def _waiting_filter(values) -> tuple[dict, object]:
+    """The print list's filter (kecamatan, received day) from `values` (the URL or the form) and its condition."""
+    filters = {key: values.get(key, "").strip()[:20] for key in ("kecamatan", "tanggal")}
+    chosen = desk_records.awaiting_print()
+    kecamatan = bounded_int(filters["kecamatan"])
+    if kecamatan is not None:
+        chosen &= ReceivedApplication.kecamatan == kecamatan
+    else:
+        filters["kecamatan"] = ""
+    day = _parse_day(filters["tanggal"])
+    if day:
+        chosen &= _received_on(day)
+    else:
+        filters["tanggal"] = ""
+    return filters, chosen
+
+
 def _print_runs_page(errors: dict | None = None):
+    filters, chosen = _waiting_filter(request.values)
+    waiting_total = ReceivedApplication.select().where(chosen).count()
+    start = int_arg(request.args, "mulai", 0, lowest=0, highest=max(0, waiting_total - 1))
     waiting = list(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
                                               ReceivedApplication.full_name, ReceivedApplication.kecamatan,
                                               ReceivedApplication.received_at)
-                   .where(desk_records.awaiting_print())
-                   .order_by(ReceivedApplication.received_at).limit(500))
+                   .where(chosen).order_by(ReceivedApplication.received_at, ReceivedApplication.id)
+                   .limit(WAITING_PAGE_ROWS).offset(start))
+    by_kecamatan = dict(ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(ReceivedApplication.id))
+                        .where(desk_records.awaiting_print()).group_by(ReceivedApplication.kecamatan).tuples())
     page = paginate(PrintRun.select().order_by(PrintRun.id.desc()), current_app.config["PAGE_SIZE"])
-    return render_template("center/print_runs.html", waiting=waiting, runs=page.items, page=page,
-                           kecamatans={k.id: k for k in Kecamatan.select()}, errors=errors or {}), \
-        422 if errors else 200
+    return render_template("center/print_runs.html", waiting=waiting, waiting_total=waiting_total, start=start,
+                           rows_per_page=WAITING_PAGE_ROWS, filters=filters, day=_parse_day(filters["tanggal"]),
+                           by_kecamatan=by_kecamatan,
+                           runs=page.items, page=page, kecamatans={k.id: k for k in Kecamatan.select()},
+                           errors=errors or {}), 422 if errors else 200
 
 
 def _picked_ids() -> list[int]:
+    """The ticked rows, or with "semua" every application the filter shows (all its pages)."""
+    if request.form.get("semua") == "1":
+        _, chosen = _waiting_filter(request.form)
+        return [row.id for row in ReceivedApplication.select(ReceivedApplication.id).where(chosen)]
     return [number for number in map(bounded_int, request.form.getlist("application")) if number is not None]
 
 

@@ -113,6 +113,7 @@ class PassReport:
     unapplied: int = 0  # center events kept for a person (conflict, a move the record cannot make)
     relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     published: int = 0  # records of kinds the clerk does not count (public status, issue 28) the center holds
+    superseded: int = 0  # statuses of a relayed form another counter PC accepted first (not stored)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -158,6 +159,15 @@ def apply_result(item: OutboxItem, result: dict) -> str:
             item.state = "conflict"
             item.last_error = result.get("reason", "konflik isi di pusat")
             item.save()
+        elif outcome == "superseded":
+            # The center holds another outcome for this record (a relayed form accepted at another counter
+            # PC first): nothing of it is stored there; the kind says what this PC does with that.
+            item.state = "superseded"
+            item.last_error = str(result.get("reason", ""))[:500]
+            item.save()
+            kind = records.kind(item.kind)
+            if hasattr(kind, "superseded"):
+                kind.superseded(item.source_id, item.version, result)
         elif outcome == "rejected":
             reason = result.get("reason", "ditolak pusat")
             item.state = "rejected"
@@ -751,6 +761,8 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             report.already += 1
         elif outcome == "conflict":
             report.conflicts += 1
+        elif outcome == "superseded":
+            report.superseded += 1
         else:
             report.rejected += 1
             report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")

@@ -209,7 +209,7 @@ def import_status_file(content: bytes) -> int:
 
 
 def _failed():
-    return OutboxItem.select().where((OutboxItem.state.in_(["conflict", "rejected"]))
+    return OutboxItem.select().where((OutboxItem.state.in_(["conflict", "rejected", "duplicate"]))
                                      | ((OutboxItem.state == "pending") & (OutboxItem.attempts > 0)))
 
 

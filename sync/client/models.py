@@ -23,7 +23,9 @@ class OutboxItem(BaseModel):
     photo_sha256 = CharField()
     size = IntegerField()
     state = CharField()  # pending | acked | conflict | rejected | renumbered | elsewhere (a PC tambahan leaves it
-    # to the PC that numbered it, app/sync_page/identity.py); indexed with attempts (0017)
+    # to the PC that numbered it, app/sync_page/identity.py) | superseded (the center stored another outcome:
+    # a relayed form accepted at another counter PC first) | duplicate (held back: that form's application
+    # here, until the clerk marks it) | closed (marked); indexed with attempts (0017)
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(null=True)
     last_error = TextField(default="")

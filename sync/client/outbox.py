@@ -73,7 +73,8 @@ def waiting_count(kind: str | None = None) -> int:
 
 
 def kinds_waiting(now: datetime, ignore_delays: bool = False) -> list[str]:
-    """The kinds with something due, in the order their first item was queued."""
+    """The kinds with something due, in the order their first item was queued; a kind that goes first
+    (records.goes_first) before the others."""
     query = OutboxItem.select(OutboxItem.kind).where(OutboxItem.state == "pending")
     if not ignore_delays:
         query = query.where(OutboxItem.next_attempt_at.is_null() | (OutboxItem.next_attempt_at <= now))
@@ -81,4 +82,4 @@ def kinds_waiting(now: datetime, ignore_delays: bool = False) -> list[str]:
     for (name,) in query.order_by(OutboxItem.id).tuples():
         if name not in found:
             found.append(name)
-    return found
+    return sorted(found, key=lambda name: not records.goes_first(name))

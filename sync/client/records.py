@@ -26,6 +26,10 @@ class RecordKind(Protocol):
     photo_codecs: bool  # may its photos travel recompressed (protocol 2)?
     # counted = False (optional): the pass report and the waiting count leave it out (public status
     # records ride along with every change; the clerk counts applications).
+    # first = True (optional): its items go before other kinds' in a pass (the kecamatan's statuses of
+    # relayed forms: a form's acceptance reaches the center before the application made of it).
+    # superseded(source_id, version, answer) (optional): the center stored another outcome instead
+    # (answer "superseded", with `accepted_as`).
 
     def payload(self, source_id: int) -> bytes | None:
         """The bytes that travel beside the record (a photo), or None when the source is gone."""
@@ -71,6 +75,11 @@ def kinds() -> list[RecordKind]:
 def counted(name: str) -> bool:
     """Does this kind count in what the sync page and a pass report show the clerk?"""
     return getattr(_kinds.get(name), "counted", True)
+
+
+def goes_first(name: str) -> bool:
+    """Do this kind's items go before the others' in a pass?"""
+    return getattr(_kinds.get(name), "first", False)
 
 
 def plug_feed(role: str, path: str) -> None:

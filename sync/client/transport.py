@@ -68,7 +68,7 @@ def clock_message(skew_seconds: int, server_time: int) -> str:
 
 
 class EnrolmentError(Exception):
-    """Why enrolment failed, for the admin's page. kind: wrong_code | expired | used | unreachable |
+    """Why enrolment failed, for the admin's page. kind: wrong_code | expired | used | replaced | unreachable |
     clock | unsigned; str() is the Indonesian message."""
 
     def __init__(self, kind: str, message: str):
@@ -76,6 +76,7 @@ class EnrolmentError(Exception):
         self.kind = kind
 
 
+DAMAGED = "damaged"  # the center's error code for a request body changed on the way (sync/center/routes.py)
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # an inflated answer larger than this is not the center's
 
 
@@ -132,6 +133,8 @@ class CenterClient:
         headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature)}
         if body or method != "GET":
             headers["Content-Type"] = content_type
+        if body and not packet:  # lets the center tell a body damaged on the way from a refused key
+            headers[protocol.BODY_CHECK_HEADER] = protocol.body_check(body)
         self.counters.requests += 1
         self.counters.bytes_sent += len(body) + 400  # headers, roughly; the bench measures the wire itself
         return headers, (nonce, timestamp)
@@ -145,12 +148,20 @@ class CenterClient:
         retry = headers.get("Retry-After", "")
         if status == 503 and retry.isdigit():
             raise Busy(min(max(int(retry), 1), MAX_BUSY_SECONDS))
+        if status == 400 and _json(content).get("error") == DAMAGED:
+            # What we sent arrived damaged (signed: a packet item's MAC; unsigned: a body whose check
+            # failed): a LinkDown, so it goes again like after a break, never a refusal of our key.
+            self.counters.failures += 1
+            raise LinkDown(f"kiriman rusak di jalan dan dikirim ulang ({_message(content)[:200]})")
         expected = protocol.sign_response(self.secret, nonce, status, content)
         expected = protocol.compact_signature(expected)
-        if not protocol.signatures_match(expected, headers.get(protocol.HEADER_SIGNATURE, "")):
+        given = headers.get(protocol.HEADER_SIGNATURE, "")
+        if not protocol.signatures_match(expected, given):
             self.counters.failures += 1
             if status == 401:
                 raise LinkDown("pusat menolak kunci ini (401) atau permintaan terulang")
+            if given:  # signed, but not these bytes: the answer changed on the way
+                raise LinkDown(f"jawaban pusat rusak di jalan (HTTP {status}, tanda tangan tidak cocok); dicoba lagi")
             raise LinkDown(f"jawaban bukan dari pusat (HTTP {status}, tanpa tanda tangan sah)")
         if headers.get("Content-Type", "").split(";")[0].strip() == protocol.JSON_DEFLATE:
             try:
@@ -262,7 +273,8 @@ def _message(content: bytes) -> str:
 
 
 # The center's refusal codes (sync/center/keys.py) -> this function's kinds.
-ENROLMENT_KINDS = {"wrong_code": "wrong_code", "expired_code": "expired", "used_code": "used"}
+ENROLMENT_KINDS = {"wrong_code": "wrong_code", "expired_code": "expired", "used_code": "used",
+                   "replaced_code": "replaced"}
 ENROLMENT_FIELDS = ("key_id", "secret", "kecamatan_code")
 
 

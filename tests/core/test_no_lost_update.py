@@ -1,5 +1,6 @@
 """No lost update (issue 33, finding 5): two people editing one record; the second save over a
 newer version is refused with both versions shown, and nothing of the first is reverted."""
+import html
 import re
 
 from app.auth.models import User
@@ -24,6 +25,93 @@ def version_in(page: str) -> str:
     return found.group(1)
 
 
+def input_value(page: str, name: str) -> str:
+    found = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*?(?:value="([^"]*)"[^>]*)?>([^<]*)', page)
+    assert found, f"no field {name}"
+    return html.unescape(found.group(1) if found.group(1) is not None else found.group(2))
+
+
+def test_the_409_form_keeps_the_other_clerks_fields_so_saving_again_reverts_nothing(app, loket, saved):
+    """Issue 42, finding 9: saving again on the 409 page reverted the fields of the other clerk that
+    the second clerk never touched. The page now holds the stored values plus only the second's changes."""
+    ani, budi = loket, second_clerk(app)
+    url = f"/pendaftaran/{saved}/ubah"
+    ani_version = version_in(ani.get(url).get_data(as_text=True))
+    budi_version = version_in(budi.get(url).get_data(as_text=True))
+    assert ani.post(url, data=valid_form(address="Jl. Mawar 7", version_read=ani_version),
+                    content_type="multipart/form-data").status_code == 302
+    refused = budi.post(url, data=valid_form(phone="0813-1111-2222", version_read=budi_version),
+                        content_type="multipart/form-data")
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert input_value(page, "address") == "Jl. Mawar 7"  # Ani's change, not Budi's old copy of the field
+    assert input_value(page, "phone") in ("081311112222", "0813-1111-2222")  # Budi's own change, kept
+    again = budi.post(url, data=valid_form(address=input_value(page, "address"), phone=input_value(page, "phone"),
+                                           version_read=version_in(page)), content_type="multipart/form-data")
+    assert again.status_code == 302
+    application = Application.get_by_id(saved)
+    assert (application.address, application.phone) == ("Jl. Mawar 7", "081311112222")
+
+
+def test_a_double_click_on_simpan_is_one_save_not_a_conflict_with_oneself(loket, saved):
+    """Issue 42, finding 9: the second request of a double click was told someone else changed the record."""
+    url = f"/pendaftaran/{saved}/ubah"
+    version = version_in(loket.get(url).get_data(as_text=True))
+    first = loket.post(url, data=valid_form(address="Jl. Melati 3", version_read=version),
+                       content_type="multipart/form-data")
+    second = loket.post(url, data=valid_form(address="Jl. Melati 3", version_read=version),
+                        content_type="multipart/form-data")
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert "diubah orang lain" not in loket.get(second.headers["Location"]).get_data(as_text=True)
+    assert Application.get_by_id(saved).address == "Jl. Melati 3"
+
+
+def test_a_double_click_on_a_complaint_step_is_one_step(app, client_for, db, users):
+    from app.complaints import book
+    from app.complaints.models import Complaint, ComplaintCategory, ComplaintEvent
+    category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
+    complaint, _ = book.record_complaint(
+        {"channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sri", "complainant_contact": "",
+         "is_anonymous": False, "is_confidential": False, "registration_number": "", "text": "Antrean lama"},
+        user=users["petugas_informasi"], status="diteruskan")
+    kasi = client_for("kasi_pelayanan")
+    url = f"/pengaduan/{complaint.id}"
+    version = version_in(kasi.get(url).get_data(as_text=True))
+    form = {"to_status": "ditindaklanjuti", "tindak_lanjut": "Loket kedua dibuka.", "version_read": version}
+    answers = [kasi.post(f"{url}/status", data=dict(form)).status_code for _ in range(2)]
+    assert answers == [303, 303]
+    assert Complaint.get_by_id(complaint.id).status == "ditindaklanjuti"
+    assert ComplaintEvent.select().where(ComplaintEvent.complaint == complaint.id,
+                                         ComplaintEvent.to_status == "ditindaklanjuti").count() == 1
+
+
+def test_two_kasi_moving_one_complaint_the_second_hears_the_real_reason(app, client_for, db, users):
+    """Issue 42, finding 9: the second Kasi was told "tidak diizinkan untuk peran Anda"."""
+    from app.complaints import book
+    from app.complaints.models import Complaint, ComplaintCategory
+    category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
+    complaint, _ = book.record_complaint(
+        {"channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sri", "complainant_contact": "",
+         "is_anonymous": False, "is_confidential": False, "registration_number": "", "text": "Antrean lama"},
+        user=users["petugas_informasi"], status="diteruskan")
+    first_kasi, second_kasi = client_for("kasi_pelayanan"), second_clerk(app, "kasi_pelayanan")
+    url = f"/pengaduan/{complaint.id}"
+    first_version = version_in(first_kasi.get(url).get_data(as_text=True))
+    second_version = version_in(second_kasi.get(url).get_data(as_text=True))
+    assert first_kasi.post(f"{url}/status", data={"to_status": "selesai", "tindak_lanjut": "Loket kedua dibuka.",
+                                                  "version_read": first_version}).status_code == 303
+    same_move = second_kasi.post(f"{url}/status", data={"to_status": "selesai", "tindak_lanjut": "Sudah beres.",
+                                                        "version_read": second_version})
+    other_move = second_kasi.post(f"{url}/status", data={"to_status": "bukan_kewenangan", "other_office": "PLN",
+                                                         "version_read": second_version})
+    for refused in (same_move, other_move):
+        page = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 422
+        assert "peran Anda" not in page
+        assert "diubah petugas lain" in page and "Selesai" in page
+    assert Complaint.get_by_id(complaint.id).tindak_lanjut == "Loket kedua dibuka."
+
+
 def test_two_clerks_editing_one_application_the_second_is_refused_with_both_versions(app, loket, saved):
     ani, budi = loket, second_clerk(app)
     url = f"/pendaftaran/{saved}/ubah"
@@ -37,15 +125,14 @@ def test_two_clerks_editing_one_application_the_second_is_refused_with_both_vers
     assert second.status_code == 409
     page = second.get_data(as_text=True)
     assert "sudah diubah orang lain" in page and "BELUM disimpan" in page
-    assert "Jl. Mawar 7" in page and "Dusun Krajan No. 5" in page  # stored now, and Budi's entry
     application = Application.get_by_id(saved)
     assert (application.address, application.phone) == ("Jl. Mawar 7", "081234567890")
     conflict = page.split('class="flash flash-error version-conflict"')[1].split("</section>")[0]
     shown = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]*)</td><td>([^<]*)</td>', conflict)
-    assert shown == [(FIELD_LABELS["address"], "Jl. Mawar 7", "Dusun Krajan No. 5"),
-                     (FIELD_LABELS["phone"], "081234567890", "081311112222")]
+    assert shown == [(FIELD_LABELS["phone"], "081234567890", "081311112222")]  # Budi's own change
+    assert FIELD_LABELS["address"] in conflict.split("tetap dipakai")[1]  # Ani's, kept
     # Budi saw both; saving again with the version the refusal carried is his choice, and it saves
-    third = budi.post(url, data=valid_form(address="Jl. Mawar 7", phone="0813-1111-2222",
+    third = budi.post(url, data=valid_form(address=input_value(page, "address"), phone=input_value(page, "phone"),
                                            version_read=version_in(page)), content_type="multipart/form-data")
     assert third.status_code == 302
     application = Application.get_by_id(saved)
@@ -148,8 +235,9 @@ def test_two_admins_editing_one_account_the_second_is_refused(app, client_for, u
     refused = second.post(url, data={"full_name": clerk.full_name, "role": "kasi_pelayanan", "nip": "",
                                      "version_read": second_version})
     assert refused.status_code == 409
-    assert conflict_rows(refused.get_data(as_text=True)) == [
-        ("Nama lengkap", "Siti Rahmawati", clerk.full_name), ("Peran", "Petugas Loket", "Kasi Pelayanan")]
+    # only the second admin's own change is set against the stored one; the first's name is kept
+    assert conflict_rows(refused.get_data(as_text=True)) == [("Peran", "Petugas Loket", "Kasi Pelayanan")]
+    assert "tetap dipakai (tidak Anda ubah): Nama lengkap" in refused.get_data(as_text=True)
     saved = User.get_by_id(clerk.id)
     assert (saved.full_name, saved.role) == ("Siti Rahmawati", "petugas_loket")
 
@@ -170,8 +258,8 @@ def test_two_admins_on_complaint_categories_and_time_targets_the_second_is_refus
     refused = second.post("/pengaduan/kategori", data=dict(form, name="Waktu tunggu", is_active="",
                                                            version_read=second_category))
     assert refused.status_code == 409
-    assert conflict_rows(refused.get_data(as_text=True)) == [
-        ("Nama kategori", "Antrean lama", "Waktu tunggu"), ("Aktif", "ya", "tidak")]
+    assert conflict_rows(refused.get_data(as_text=True)) == [("Aktif", "ya", "tidak")]
+    assert "tetap dipakai (tidak Anda ubah): Nama kategori" in refused.get_data(as_text=True)
     category = ComplaintCategory.get_by_id(category.id)
     assert (category.name, category.is_active) == ("Antrean lama", True)
 
@@ -201,8 +289,8 @@ def test_two_admins_setting_indicator_targets_the_second_is_refused(app, client_
     refused = second.post("/admin/indikator/target", data=dict(shown, tahun="2026", **{other.key: "1"},
                                                                version_read=second_version))
     assert refused.status_code == 409
-    assert conflict_rows(refused.get_data(as_text=True)) == [
-        (key.name, "95", shown[key.key]), (other.name, shown[other.key], "1")]
+    assert conflict_rows(refused.get_data(as_text=True)) == [(other.name, shown[other.key], "1")]
+    assert f"tetap dipakai (tidak Anda ubah): {key.name}" in refused.get_data(as_text=True)
     saved = targets_for(2026)
     assert (saved[key.key][0], saved[other.key][0]) == (95, other.default_target)
 

@@ -21,10 +21,13 @@ PRE_NIK, PRE_KK, COUNTER_KK = "3508071306880003", "3508070202200009", "350807030
 PRE_PHONE, COUNTER_PHONE = "0813-1111-2222", "0813-3333-4444"
 PRE_ADDRESS, COUNTER_ADDRESS = "Dusun Lor Gang 3", "Dusun Kidul Gang 4"
 WAITING_NIK, WAITING_ADDRESS = "3508074107950004", "Dusun Wetan Gang 8"
+# The desa's free-text note and the counter's, and why the NIK disagrees (issue 42, finding 10).
+PRE_NOTE, COUNTER_NOTE = "Pemohon tuna rungu 4471", "Didampingi ibu kandung 5582"
+PRE_MISMATCH, COUNTER_MISMATCH = "Tanggal di akta beda 3381", "Salah cetak di KK lama 6693"
 CLEAR = {"nik": (NIK, PRE_NIK, WAITING_NIK), "kk_number": (KK, PRE_KK, COUNTER_KK),
          "phone": (PHONE, PRE_PHONE, COUNTER_PHONE, "081311112222", "081333334444"),  # as typed and as stored
          "address": (FIRST_ADDRESS, EDITED_ADDRESS, PRE_ADDRESS, COUNTER_ADDRESS, WAITING_ADDRESS),
-         "religion": RELIGION}
+         "religion": RELIGION, "applicant_notes": (PRE_NOTE, COUNTER_NOTE, PRE_MISMATCH, COUNTER_MISMATCH)}
 # A confidential complaint: who wrote it and what it says.
 CONTACT, SECRET_TEXT = "0857-9999-1111", "Pungutan liar di loket rekam 7788"
 CLEAR.update({"complainant_contact": (CONTACT, "085799991111"), "confidential_text": SECRET_TEXT})
@@ -88,12 +91,13 @@ def pre_registrations(client_as, loket, edited):
     from app.desa.models import PreRegistration, UserDesa
     desa = client_as(DESA)
     UserDesa.insert(user=g_user(DESA), desa_code=DARUNGAN).on_conflict_ignore().execute()
-    typed = valid_form(nik=PRE_NIK, full_name="Joko Susilo", birth_date="1988-06-13", kk_number=PRE_KK,
-                       phone=PRE_PHONE, address=PRE_ADDRESS, religion=RELIGION)
+    typed = valid_form(nik=PRE_NIK, full_name="Joko Susilo", birth_date="1988-06-14", kk_number=PRE_KK,
+                       phone=PRE_PHONE, address=PRE_ADDRESS, religion=RELIGION, notes=PRE_NOTE,
+                       mismatch_reason=PRE_MISMATCH)  # the NIK says the 13th
     assert desa.post("/desa/pra-pendaftaran/baru", data=typed, content_type="multipart/form-data").status_code == 302
     pre = PreRegistration.get(PreRegistration.nik == PRE_NIK)
     changed = dict(typed, rt=pre.rt, rw=pre.rw, kk_number=COUNTER_KK, phone=COUNTER_PHONE, address=COUNTER_ADDRESS,
-                   religion="Islam")
+                   religion="Islam", notes=COUNTER_NOTE, mismatch_reason=COUNTER_MISMATCH)
     response = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=changed, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
     waiting = valid_form(nik=WAITING_NIK, full_name="Sri Wahyuni", sex="P", birth_date="1995-07-01",
@@ -131,6 +135,7 @@ def test_every_page_and_export_follows_the_policy_table(app, client_as, loket, e
     assert EDITED_ADDRESS in counter_view and RELIGION in counter_view and photo_url in counter_view
     accepted_view = loket.get(f"/desa/pra-pendaftaran/{pre_registrations}").get_data(as_text=True)
     assert "Diubah di loket" in accepted_view and PRE_ADDRESS in accepted_view and COUNTER_KK in accepted_view
+    assert all(note in accepted_view for note in (PRE_NOTE, COUNTER_NOTE, PRE_MISMATCH, COUNTER_MISMATCH))
     assert WAITING_NIK in loket.get(f"/pra-pendaftaran?desa={DARUNGAN}").get_data(as_text=True)
     desk_view = client_as("petugas_informasi").get(f"/pengaduan/{confidential_complaint}").get_data(as_text=True)
     assert SECRET_TEXT in desk_view and CONTACT.replace("-", "") in desk_view.replace("-", "")
@@ -168,3 +173,17 @@ def test_masked_forms():
     assert privacy.shown(NIK, "nik", CAMAT) == "3508•••••••••001"
     assert privacy.shown(NIK, "nik", "petugas_loket") == NIK
     assert NIK not in str(privacy.for_audit({"nik": NIK, "status": "diterima"}))
+
+
+def test_the_admin_reads_no_applicant_note_in_the_changed_at_the_counter_block(client_as, pre_registrations):
+    """Issue 42, finding 10: the office admin read the desa's free-text note and the NIK-mismatch reason
+    in clear in the "changed at the counter" block; docs/privacy.md: free text about a person, •••."""
+    notes = (PRE_NOTE, COUNTER_NOTE, PRE_MISMATCH, COUNTER_MISMATCH)
+    page = client_as(ADMIN).get(f"/desa/pra-pendaftaran/{pre_registrations}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Diubah di loket" in text and "Catatan" in text  # the change is named, its words are not
+    assert not any(note in text for note in notes), "the admin reads a note about the applicant"
+    assert not privacy.may_see("applicant_notes", ADMIN) and not privacy.may_see("applicant_notes", CAMAT)
+    for role in ("petugas_loket", "kasi_pelayanan", DESA):
+        assert privacy.may_see("applicant_notes", role)

@@ -145,3 +145,79 @@ def test_a_moved_data_folder_is_recognised_and_moving_it_back_loses_nothing(tmp_
     finally:
         keyring.set_keyring(previous)
         forget_cached_keys()
+
+
+class _LockedKeyring:
+    """An OS key store that refuses to be read (a locked desktop keyring, a Credential Locker
+    another session holds): keyring's own error, as its backends raise it."""
+
+    def __init__(self, inner):
+        self.inner, self.locked = inner, False
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def get_password(self, service, username):
+        from keyring.errors import KeyringLocked
+        if self.locked:
+            raise KeyringLocked("the collection is locked")
+        return self.inner.get_password(service, username)
+
+
+@pytest.fixture
+def os_keyring():
+    from app.frame import keystore
+    yield _LockedKeyring(memory_keyring())
+    keystore.unreadable.clear()
+    forget_cached_keys()
+
+
+def _started_by(folder, backend, monkeypatch, account):
+    """A start as `account` with `backend` as the OS key store."""
+    from app.frame import keystore
+    monkeypatch.setattr(keystore, "current_account", lambda: account)
+    monkeypatch.setattr(keystore.keyring, "get_keyring", lambda: backend)
+    forget_cached_keys()
+    keystore.unreadable.clear()
+    return make_database(folder / "loket.sqlite3")
+
+
+NO_RESTORE_ADVICE = ("Pulihkan dari cadangan", "kembalikan berkas kunci")
+
+
+def test_a_locked_key_store_names_the_account_and_never_advises_a_restore(tmp_path, os_keyring, monkeypatch):
+    """Issue 42, finding 9: a locked OS key store was reported as a lost key with the advice to
+    restore the last backup, which loses the day."""
+    db = _started_by(tmp_path, os_keyring, monkeypatch, "operator-kantor")
+    migrate(db)
+    db.close()
+    os_keyring.locked = True
+    with pytest.raises(KeyMissing) as stopped:
+        _started_by(tmp_path, os_keyring, monkeypatch, "operator-kantor")
+    message = str(stopped.value)
+    assert "terkunci" in message and "“operator-kantor”" in message
+    assert "JANGAN memulihkan cadangan" in message
+    assert not any(advice in message for advice in NO_RESTORE_ADVICE)
+
+
+def test_another_windows_user_is_told_whose_account_holds_the_keys(tmp_path, os_keyring, monkeypatch):
+    db = _started_by(tmp_path, os_keyring, monkeypatch, "operator-kantor")
+    migrate(db)
+    db.close()
+    empty_store_of_another_user = _LockedKeyring(memory_keyring())
+    with pytest.raises(KeyMissing) as stopped:
+        _started_by(tmp_path, empty_store_of_another_user, monkeypatch, "tamu")
+    message = str(stopped.value)
+    assert "“tamu”" in message and "masuk ke Windows dengan akun “operator-kantor”" in message
+    assert not any(advice in message for advice in NO_RESTORE_ADVICE)
+
+
+def test_a_locked_store_on_the_recovery_key_is_not_called_lost(tmp_path, os_keyring, monkeypatch):
+    from app.backups.engine import recovery_key_problem
+    _started_by(tmp_path, os_keyring, monkeypatch, "operator-kantor").close()
+    KeyStore(tmp_path).recovery_key(create=True)
+    os_keyring.locked = True
+    from app.frame import keystore
+    keystore.unreadable.clear()
+    message = recovery_key_problem(tmp_path)
+    assert "terkunci" in message and "“operator-kantor”" in message and "buat kunci baru" not in message

@@ -58,11 +58,11 @@ class Form:
         """The text fields with a length limit (maxlength)."""
         return [f for f in self.filled if f.maxlength and (f.tag == "textarea" or f.type in TEXT_TYPES)]
 
-    def submission(self, overlong: bool = False) -> dict:
+    def submission(self, overlong: bool = False, text: str | None = None) -> dict:
         """What the form sends with every field left empty (or, `overlong`, every limited text field
         one character past its limit, the others empty): hidden values (one-time token, the version
         read) as the page gave them, boxes unticked, no file, and the default button (the first, as
-        Enter presses it). The CSRF token is left to the test client (tests/conftest.py CsrfClient):
+        Enter presses it). `text`: every field a person fills or chooses holds it instead. The CSRF token is left to the test client (tests/conftest.py CsrfClient):
         a test's open app context shares flask.g, so a page may show the token of the client before."""
         data: dict[str, list[str]] = {}
         for f in self.fields:
@@ -74,6 +74,8 @@ class Form:
                 continue
             elif overlong and f.maxlength and (f.tag == "textarea" or f.type in TEXT_TYPES):
                 data.setdefault(f.name, []).append("x" * (f.maxlength + 1))
+            elif text is not None:  # every field a person fills or chooses holds `text`
+                data.setdefault(f.name, []).append(text)
             else:
                 data.setdefault(f.name, []).append("")
         buttons = [f for f in self.fields if f.tag == "input" and f.type == "submit"]
@@ -158,14 +160,14 @@ def forms_on(app, url: str, page: str) -> list[Form]:
     return forms
 
 
-def send(app, client, form: Form, overlong: bool = False):
+def send(app, client, form: Form, overlong: bool = False, text: str | None = None):
     """Open the form's page again (fresh hidden values: one-time token, version read) and send the
-    form empty, or with its limited text fields over their limit."""
+    form empty, or with its limited text fields over their limit, or with `text` in every field."""
     page = client.get(form.page)
     assert page.status_code == 200, (form.page, page.status_code)
     fresh = next((f for f in forms_on(app, form.page, page.get_data(as_text=True)) if f.key == form.key), None)
     assert fresh is not None, f"the form to {form.endpoint} is no longer on {form.page}"
-    return client.post(fresh.action, data=fresh.submission(overlong))
+    return client.post(fresh.action, data=fresh.submission(overlong, text))
 
 
 def post_forms(app, client, start: list[str], allowed, per_endpoint: int = 2, skip=frozenset()) -> dict[tuple, Form]:

@@ -1,0 +1,257 @@
+"""Printed documents whole on A4 and F4 at a regency's real volume (issue 43): each is rendered to PDF by
+Chromium and read back (tests/browser/paper.py): nothing past the edge, no word broken inside, every column
+on the paper, each signature with the data it signs, no text under 8 pt."""
+import re
+
+import pytest
+
+from tests.browser.helpers import new_context, screenshot, settled, sign_in
+from tests.browser.paper import PAPERS, print_check
+
+pytestmark = [pytest.mark.browser, pytest.mark.windows_pass]
+
+
+@pytest.fixture(scope="module")
+def regency_center(tmp_path_factory):
+    """The center as `run.py center --demo` fills it: every kecamatan of Kabupaten Lumajang (21) with eight
+    quarters of approved reports, every indicator, a few late; and the Pimpinan's account."""
+    from sync.center import demo
+    from sync.center.accounts import create_operator
+    from tests.sync.harness import CenterServer, prepare_center
+    folder = tmp_path_factory.mktemp("regency-center")
+    app, _ = prepare_center(folder)
+    with app.extensions["center_database"].connection_context(), app.app_context():
+        demo.fill()
+        create_operator("bupati", "Pimpinan Kabupaten", "pimpinan", password="pimpinan-rahasia-1",
+                        must_change_password=False)
+        from app.frame.regions import children
+        names = [region.name for region in children(demo.KABUPATEN)]
+        _a_night_of_applications()
+    server = CenterServer(folder).start()
+    try:
+        yield server, names
+    finally:
+        server.stop()
+
+
+NIGHT = 400  # received applications waiting for print (a regency's night brings up to a thousand)
+
+
+def _a_night_of_applications():
+    """NIGHT applications received from three kecamatan of the demo, as the API stores them."""
+    from datetime import datetime
+
+    from sync.center.models import Kecamatan
+    from tests.sync.test_center_zones import receive
+    kecamatan = list(Kecamatan.select().where(Kecamatan.code.in_(["35.08.07", "35.08.08", "35.08.09"])))
+    for n in range(1, NIGHT + 1):
+        receive(kecamatan[n % 3], n, datetime(2026, 11, 23 + n % 2, 2, 30))
+
+
+def test_the_operators_night_the_print_list_acts_from_its_first_screen_and_its_sheets_print_whole(
+        browser, regency_center):
+    from playwright.sync_api import expect
+    server, _ = regency_center
+    context = new_context(browser, server.url)
+    try:
+        page = context.new_page()
+        sign_in(page, "operator", "operator-rahasia-1")
+        page.goto("/cetak")
+        everything = page.get_by_role("button", name=f"Buat daftar cetak: semua {NIGHT} permohonan yang menunggu")
+        picked = page.get_by_role("button", name=re.compile("dari yang dipilih"))
+        for action in (everything, picked):  # in the first screen of the office PC, above the rows
+            assert action.bounding_box()["y"] + action.bounding_box()["height"] <= page.viewport_size["height"]
+        assert page.evaluate("() => document.documentElement.scrollHeight") < 6000  # a hundred rows a page
+        page.locator("input[name=application]").nth(0).check()
+        page.locator("input[name=application]").nth(1).check()
+        expect(picked).to_have_text("Buat daftar cetak dari yang dipilih (2 permohonan)")
+        yosowilangun = page.locator("#f-kecamatan option", has_text="Yosowilangun").get_attribute("value")
+        page.get_by_label("Kecamatan").select_option(yosowilangun)
+        page.get_by_role("button", name="Tampilkan").click()
+        settled(page)
+        filtered = page.get_by_role("button", name=re.compile(r"^Buat daftar cetak: semua \d+ permohonan yang tersaring"))
+        count = int(re.search(r"semua (\d+)", filtered.inner_text()).group(1))
+        assert 0 < count < NIGHT
+        filtered.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Daftar cetak KTP-el")
+        sheet = print_check(page, None, paper="A4", expect=["Yosowilangun", "Nomor pendaftaran", "NIK", "Nama"],
+                            signed=("Petugas cetak", "Yosowilangun"), name="print-run-sheet")
+        assert sheet.problems == [], sheet.problems
+        assert sheet.text.count("350807-01-") == count  # every card of the run on the paper
+        page.get_by_role("button", name=re.compile("^Tandai dicetak")).click()
+        expect(page.get_by_text(re.compile(r"permohonan ditandai dicetak"))).to_be_visible()
+        page.goto("/kirim")
+        page.get_by_role("button", name=re.compile("^Tandai dikirim")).first.click()
+        expect(page.get_by_text("Daftar kirim KTP-el")).to_be_visible()
+        for paper in ("A4", "F4"):
+            shipment = print_check(page, None, paper=paper, expect=["Diterima kecamatan (paraf)"],
+                                   signed=("Yang menyerahkan", "350807-01-"), name="shipment-sheet")
+            assert shipment.problems == [], shipment.problems
+    finally:
+        context.close()
+
+
+def test_the_kinerja_report_for_the_bupati_fits_a4_and_f4_landscape_with_every_kecamatan_and_indicator(
+        browser, regency_center):
+    from sync.center import demo
+    server, names = regency_center
+    assert len(names) >= 21
+    context = new_context(browser, server.url)
+    try:
+        page = context.new_page()
+        sign_in(page, "bupati", "pimpinan-rahasia-1")
+        for paper, kertas in (("A4", "a4"), ("F4", "f4")):
+            printed = print_check(page, f"/kinerja/cetak?kertas={kertas}", paper=paper, margin_mm=10,
+                                  expect=[*names, "IKM", "Responden", "I1", "I5", "Pengaduan diterima",
+                                          *(name for _, name, _, _ in demo.INDICATORS)],
+                                  name=f"kinerja-regency")
+            assert printed.problems == [], printed.problems
+            first = printed.pages[0]
+            size_mm = sorted(round(v * 25.4 / 72) for v in (first["width"], first["height"]))
+            assert size_mm == sorted(PAPERS[paper]) and first["width"] > first["height"], (paper, size_mm)  # landscape
+        headers = page.locator("table.performance thead th").all_inner_texts()
+        assert sum("IKM" in h for h in headers) == 1, headers  # one IKM column, its target in it
+        assert all("target" in h for h in headers if h.startswith("I")), headers
+        cells = " ".join(page.locator("table.performance tbody td.number").all_inner_texts())
+        words = re.findall(r"capai target|di bawah target|di atas target|tercapai|belum", cells)
+        assert "capai target" in words and "di bawah target" in words, words  # each figure's word names its target
+        assert "tercapai" not in words and "belum" not in words
+        # On the screen: a header is at most three lines (the indicator's name is in the legend)
+        page.goto("/kinerja")
+        screenshot(page, "kinerja-regency-screen")
+        tallest = page.evaluate("""() => Math.max(...[...document.querySelectorAll('table.performance thead th')].map(th => {
+            const range = document.createRange(); range.selectNodeContents(th);
+            return new Set([...range.getClientRects()].filter(r => r.width).map(r => Math.round(r.bottom))).size; }))""")
+        assert tallest <= 3, tallest
+    finally:
+        context.close()
+
+
+# --- The office's prints at an office's real volume ---------------------------------------------------------
+
+# The longest names and addresses the office meets (a Kemendagri desa name, a full address with its dusun)
+LONGEST_NAME = "Raden Ajeng Siti Nurhalimah Kusumawardhani Prawiroatmodjo"
+LONGEST_ADDRESS = "Jalan Raya Kyai Haji Abdurrahman Wahid Gang Masjid Baiturrahman Dusun Krajan Kidul No. 117"
+
+
+@pytest.fixture(scope="module")
+def demo_office(tmp_path_factory, cheap_password_hashing):
+    """The office as `run.py demo` fills it (a full quarter of complaints, surveys, applications, three
+    approved recaps), with one desa operator's pre-registration carrying the longest name and address."""
+    from argparse import Namespace
+
+    from app import demo
+    from app.auth.models import User
+    from app.desa.models import UserDesa
+    from app.desa.records import create_pre_registration
+    from app.frame.places import desa_list
+    from app.frame.roles import DESA
+    from app.registration import intake
+    from app.registration.views import office_today
+    from tests.browser.office import live_office
+    from tests.registration.conftest import valid_form
+    with live_office(tmp_path_factory.mktemp("demo-office")) as live:
+        with live.db():
+            demo.fill(Namespace(seed=2026, password=live.password, applications=300, complaints=600, surveys=400,
+                                recaps=3))
+            user = User.get(User.username == live.username[DESA])
+            UserDesa.insert(user=user, desa_code="35.08.07.2003").on_conflict_ignore().execute()  # Wotgalih
+            clean, errors, _ = intake.validate_application(
+                valid_form(nik="3508074107950003", full_name=LONGEST_NAME, sex="P", birth_date="1995-07-01",
+                           address=LONGEST_ADDRESS, desa="Wotgalih", marital_status="Belum Kawin",
+                           occupation="Pelajar/Mahasiswa"), desa_list(), office_today())
+            assert not errors, errors
+            live.pre_id = create_pre_registration(clean, user=user).id
+        yield live
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_recap_notice_the_camat_signs_is_whole_on_its_paper(browser, demo_office, paper):
+    from app.frame.dates import local_today
+    from app.frame.periods import Quarter
+    from app.frame.roles import CAMAT
+    quarter = Quarter.containing(local_today()).previous()
+    context = new_context(browser, demo_office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, demo_office.username[CAMAT], demo_office.password)
+        # the notice: its promises on the page the Camat signs; with the annex, the list's last rows
+        for annex, signs in (("", "Janji perbaikan layanan"), ("?lampiran=1", "Tindak lanjut")):
+            printed = print_check(page, f"/rekap/{quarter.year}/{quarter.number}/cetak{annex}", paper=paper,
+                                  expect=["Saluran", "Status", "Kategori", "Sebelumnya", quarter.label],
+                                  signed=("NIP.", signs), name=f"recap-notice{annex and '-annex'}")
+            assert printed.problems == [], printed.problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_desas_f107_is_one_page_with_the_signatures_under_the_data(browser, demo_office, paper):
+    from app.frame.roles import DESA
+    context = new_context(browser, demo_office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, demo_office.username[DESA], demo_office.password)
+        printed = print_check(page, f"/desa/pra-pendaftaran/{demo_office.pre_id}/f107", paper=paper,
+                              expect=[LONGEST_NAME, "Kyai Haji Abdurrahman Wahid", "Kepala Desa Wotgalih"],
+                              signed=("Kepala Desa Wotgalih", "Nomor KK"), name="f107-longest")
+        assert printed.problems == [], printed.problems
+        assert len(printed.pages) == 1
+    finally:
+        context.close()
+
+
+def _documents(office):
+    """Each printed document of the office at demo volume: (name, role, address, texts on the paper, (signature,
+    data it signs)). The applications with the longest names and addresses of their status are chosen."""
+    from peewee import fn
+
+    from app.complaints.models import Complaint
+    from app.frame.roles import INFORMASI, KASI, LOKET
+    from app.registration.models import Application
+    from app.registration.status import ApplicationStatus as S
+
+    def longest(status):
+        return (Application.select().where(Application.status == status)
+                .order_by((fn.LENGTH(Application.full_name) + fn.LENGTH(Application.address)).desc()).first())
+    with office.db():
+        registered, returned, handed = longest(S.COMPLETE.value), longest(S.RETURNED.value), longest(S.HANDED_OVER.value)
+        complaint = Complaint.select().order_by(fn.LENGTH(Complaint.text).desc()).first()
+        letter = (Application.select(Application.collective).where(
+            (Application.status == S.HANDED_OVER.value) & Application.collective.is_null(False)).first())
+        documents = [
+            ("counter-receipt", LOKET, f"/pendaftaran/{registered.id}/bukti", [registered.registration_number],
+             ("Petugas loket", registered.registration_number)),
+            ("return-slip", LOKET, f"/pendaftaran/{returned.id}/slip-pengembalian", [returned.registration_number],
+             ("Petugas loket", returned.registration_number)),
+            ("handover-receipt", LOKET, f"/pendaftaran/{handed.id}/tanda-terima", [handed.registration_number],
+             ("Yang menerima", handed.registration_number)),
+            ("complaint-slip", INFORMASI, f"/pengaduan/{complaint.id}/tanda-terima", [complaint.tracking_number], None),
+            ("ikm-report", KASI, "/ikm", ["IKM"], None),
+        ]
+        if letter is not None:
+            documents.append(("collective-receipt", LOKET, f"/pendaftaran/kolektif/{letter.collective_id}/tanda-terima", [],
+                              ("Yang menerima", "Diterima oleh")))
+    return documents
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_offices_receipts_slips_and_reports_are_whole_on_their_paper(browser, demo_office, paper):
+    from tests.browser.paper import png_of  # noqa: F401  (png_of(printed) to look at one)
+    problems = {}
+    context = new_context(browser, demo_office.url)
+    try:
+        page = context.new_page()
+        signed_in = None
+        for name, role, url, expect, signed in _documents(demo_office):
+            if signed_in != role:
+                if signed_in:
+                    context.clear_cookies()
+                sign_in(page, demo_office.username[role], demo_office.password)
+                signed_in = role
+            printed = print_check(page, url, paper=paper, expect=expect, signed=signed, name=name)
+            if printed.problems:
+                problems[name] = printed.problems
+    finally:
+        context.close()
+    assert problems == {}, problems
