@@ -13,7 +13,6 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from html import unescape
-from io import BytesIO
 from pathlib import Path
 
 from tests.browser.helpers import _OVERFLOW_JS, _safe, artifacts_dir, text_sizes_pt

@@ -104,7 +104,7 @@ def test_the_kinerja_report_for_the_bupati_fits_a4_and_f4_landscape_with_every_k
             printed = print_check(page, f"/kinerja/cetak?kertas={kertas}", paper=paper, margin_mm=10,
                                   expect=[*names, "IKM", "Responden", "I1", "I5", "Pengaduan diterima",
                                           *(name for _, name, _, _ in demo.INDICATORS)],
-                                  name=f"kinerja-regency")
+                                  name="kinerja-regency")
             assert printed.problems == [], printed.problems
             first = printed.pages[0]
             size_mm = sorted(round(v * 25.4 / 72) for v in (first["width"], first["height"]))

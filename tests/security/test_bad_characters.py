@@ -6,13 +6,12 @@ route with each in a query argument, every form the walks of tests/core reach wi
 and the JSON doors. At the center, a received record keeps only the fields the protocol defines."""
 import json
 
-import pytest
 
 from app.frame.access import PUBLIC
 from app.frame.request_cycle import BAD_CHARACTERS_MESSAGE
 from tests.conftest import CsrfClient, sign_in_as
 from tests.core.test_access_matrix import concrete_url, every_route
-from tests.core.test_every_form_summarises_its_errors import NOT_PAGES, _center_records, _office_to_walk, _walk
+from tests.core.test_every_form_summarises_its_errors import _center_records, _office_to_walk, _walk
 from tests.support.form_walk import send
 from tests.sync.conftest import center_app, center_db, enrolled  # noqa: F401  (the center on SQLite and PostgreSQL)
 
