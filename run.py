@@ -7,11 +7,17 @@ Each program is a declaration (app/programs/kecamatan.py, app/programs/desa.py,
 sync/center/program.py): this file reads them, picks the program first (from the command, then
 --mode / LOKET_MODE, then the data folder) and imports only that program's parts.
 """
-import argparse
-import logging
-import os
 import sys
-from pathlib import Path
+
+from loket_python import unsupported
+
+if unsupported():  # one sentence, before anything this Python may not read
+    sys.exit(unsupported())
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 DECLARATIONS = ("app.programs.kecamatan:PROGRAM", "app.programs.desa:PROGRAM", "sync.center.program:PROGRAM")
 

@@ -21,6 +21,7 @@ akun.sendiri                  x     x      x       x    x    x     -     menggan
 akun.kelola                   x     -      -       -    -    -     -     membuat, mengubah, menonaktifkan pengguna, mengatur ulang sandi
 audit.baca                    x     -      -       -    x    -     -     membaca jejak audit
 cadangan.kelola               x     -      -       -    -    -     -     membuat, mengunduh dan memulihkan cadangan data
+pembaruan.kelola              x     -      -       -    -    -     -     melihat dan memasang pembaruan aplikasi dari kabupaten
 kalender.kelola               x     -      -       -    -    -     -     mengatur hari libur kantor
 pengaturan.kantor             x     -      -       -    -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi, poster kios
 pengaturan.mulai_otomatis     x     -      -       -    -    -     -     memasang atau melepas mulai otomatis bersama komputer
@@ -110,10 +111,11 @@ ROUTES = {
     "rekap.setujui": "recap.approve recap.send_back",
     "indikator.baca": "indicators.page",
     "indikator.target": "indicators.targets",
+    "pembaruan.kelola": "updates.index updates.apply updates.nightly updates.from_folder",
     "sinkronisasi.baca": "sync_page.index sync_page.progress",
     "sinkronisasi.kirim": "sync_page.start sync_page.export_batch sync_page.download_batch sync_page.import_status",
     "sinkronisasi.jadwal": "sync_page.schedule",
-    "sinkronisasi.daftar": "sync_page.enrol sync_page.unlink sync_page.identity_replace",
+    "sinkronisasi.daftar": "sync_page.enrol sync_page.unlink sync_page.identity_replace sync_page.send_from_here",
     "desa.pra_daftar": "desa.home desa.new desa.check_nik desa.check_kk",
     "desa.baca": "desa.detail desa.photo desa.printed_list",
     "desa.formulir": "desa.form_print",
@@ -129,6 +131,7 @@ DESA_PC_ROUTES = {
     "akun.masuk": "auth.login",
     "akun.sendiri": "auth.change_password auth.logout",
     "cadangan.kelola": ROUTES["cadangan.kelola"],
+    "pembaruan.kelola": ROUTES["pembaruan.kelola"],
     "pengaturan.kantor": "settings.upload_logo",  # the F-1.07 letterhead's logo, on the desa admin's page
     "pengaturan.mulai_otomatis": "settings.autostart",
     "pengaturan.logo": "settings.logo",

@@ -247,6 +247,16 @@ if [ "$targeted" = 0 ] && [ "$fast" = 0 ]; then
     "$VENV/bin/ruff" check app sync tests bench scripts run.py || die "ruff found problems (above)"
 fi
 
+# The full tier also checks that every pinned dependency installs from wheels on each supported
+# Python and platform (asks PyPI; seconds from uv's cache), so a new Python that a pin lacks is
+# caught the day it matters.
+# It asks the network while the tests use the cores: it runs beside them, its lines shown at the end.
+wheels_pid=""
+if [ "$targeted" = 0 ] && [ "$fast" = 0 ]; then
+    "$VENV/bin/python" scripts/check_wheels.py >"$LOKET_TEST_ARTIFACTS/check_wheels.log" 2>&1 &
+    wheels_pid=$!
+fi
+
 set +e
 if [ "$windows_pass" = only ]; then
     say "Windows-like pass only (PYTHONTZPATH empty, cp1252 console)"
@@ -275,5 +285,12 @@ set -e
 if [ "$rc" = 5 ]; then
     say "pytest collected no tests: counting that as a failure"
     rc=1
+fi
+if [ -n "$wheels_pid" ]; then
+    wheels_rc=0
+    wait "$wheels_pid" || wheels_rc=$?
+    say "wheels of every pin for each supported Python (scripts/check_wheels.py):"
+    grep -v '^ok ' "$LOKET_TEST_ARTIFACTS/check_wheels.log" >&2 || true
+    if [ "$rc" = 0 ] && [ "$wheels_rc" != 0 ]; then rc=$wheels_rc; fi
 fi
 exit "$rc"

@@ -16,20 +16,30 @@ Two codecs travel (docs/sync-protocol.md, "Photo codecs"):
   u16 length, that deflate, the coded image without the stream's trailing u32 length. About 180
   bytes less a photo. The receiver re-deflates the header (any valid deflate will do: Lepton
   inflates it), writes the length again and decodes as usual.
+
+Lepton is optional: its wheels stop at some Python (one per version, no source), and the office
+install must work on every supported Python. A PC without it names no codec (CODECS is empty):
+its photos travel as their exact JPEG bytes, which every center takes, and a center without it
+announces none, so no office sends it Lepton.
 """
 import logging
 import struct
 import zlib
 from pathlib import Path
 
-import lepton_jpeg_python
-
 from sync import protocol
+
+try:
+    import lepton_jpeg_python
+except ImportError:  # no wheel for this Python (pyproject.toml): photos travel as they are
+    lepton_jpeg_python = None
 
 log = logging.getLogger(__name__)
 
 PLAIN, COMPACT = "lepton", "lepton-hz"
 CODEC = COMPACT  # what the kecamatan sends when the center takes it
+# The codecs this PC makes and decodes, in the order of protocol.PHOTO_CODECS (none without Lepton).
+CODECS = protocol.PHOTO_CODECS if lepton_jpeg_python is not None else ()
 DICTIONARY_PATH = Path(__file__).with_name("lepton_header.dict")
 _DICTIONARY = DICTIONARY_PATH.read_bytes()
 # Our photos are 300 x 400 and at most 2 MB: anything larger is not a normalised pas foto.
@@ -144,8 +154,10 @@ def attach_head(header: dict, image: bytes, heads: list[bytes]) -> tuple[dict, b
 
 
 def compress(photo: bytes, codec: str = CODEC) -> bytes | None:
-    """The photo in `codec`, or None when Lepton refuses it or the round trip differs (then the
-    photo travels as it is)."""
+    """The photo in `codec`, or None when Lepton refuses it, the round trip differs or this PC
+    has no Lepton (then the photo travels as it is)."""
+    if codec not in CODECS:
+        return None
     try:
         packed = lepton_jpeg_python.compress_bytes(photo, _LIMITS)
         if codec == COMPACT:
@@ -158,7 +170,10 @@ def compress(photo: bytes, codec: str = CODEC) -> bytes | None:
 
 
 def decompress(packed: bytes, codec: str = CODEC) -> bytes | None:
-    """The original JPEG, or None for a stream that does not decode (damaged on the way)."""
+    """The original JPEG, or None for a stream that does not decode (damaged on the way, or this
+    PC has no Lepton: the office then sends the photo again as it is)."""
+    if codec not in CODECS:
+        return None
     try:
         if codec == COMPACT:
             packed = _from_compact(packed)

@@ -14,15 +14,17 @@ import struct
 import zlib
 
 API_PREFIX = "/api/v1"
-# One protocol version and one packet format (the older ones are gone: no PC in the field speaks
-# them). What version 6 is: requests signed in one short header (AUTH_HEADER, signatures in
-# base64url, JSON answers deflated), manifests deflated (JSON_DEFLATE), photos that may travel
-# Lepton-recompressed (PHOTO_CODECS, their heads deflated together per packet), and every packet
-# in the LKP5 format (encode_packet), read by the center as it arrives. The probe still announces
-# `protocol` and `min_protocol` and the client still negotiates (CenterClient.negotiate), so a
-# version 7 can come with its own way back.
-PROTOCOL_VERSION = 6
-MIN_PROTOCOL_VERSION = 6
+# The center speaks the current protocol version and the previous one, so a regency can update its
+# PCs over weeks (docs/sync-protocol.md, "Versions and capabilities"); a PC older than that is told
+# to update and keeps its outbox. Version 6: requests signed in one short header (AUTH_HEADER,
+# signatures in base64url, JSON answers deflated), manifests deflated (JSON_DEFLATE), photos that
+# may travel Lepton-recompressed (PHOTO_CODECS, their heads deflated together per packet), every
+# packet in the LKP5 format (encode_packet), read by the center as it arrives. Version 7: the same,
+# and every request reports the PC's protocol and app version (VERSION_HEADER); a request without
+# it is a version 6 PC's. The probe announces `protocol` and `min_protocol` and the client
+# negotiates (CenterClient.negotiate).
+PROTOCOL_VERSION = 7
+MIN_PROTOCOL_VERSION = PROTOCOL_VERSION - 1
 PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
 
 HEADER_KEY = "X-Loket-Key"
@@ -34,6 +36,28 @@ HEADER_SIGNATURE = "X-Loket-Signature"
 # comes in base64url too, and JSON answers come deflated without an `Accept` asking for it.
 # ~150 bytes less a request head, ~20 requests a pass on a 256 kbit/s link.
 AUTH_HEADER = "X-Loket-Auth"
+
+# "<protocol version> <app version>" of the PC that signed the request (protocol 7; ~26 bytes a
+# request). Outside the signature, as version 6 signed without it: it is a report for the
+# center's pages and a refusal of PCs too old, nothing that grants anything.
+VERSION_HEADER = "X-Loket-Version"
+PROTOCOL_WITHOUT_VERSION_HEADER = 6
+_VERSION_REPORT = re.compile(r"^(\d{1,4}) ([0-9A-Za-z.+!_-]{1,32})$")
+
+
+def version_report(app_version: str) -> str:
+    return f"{PROTOCOL_VERSION} {app_version}"
+
+
+def reported_version(headers) -> tuple[int, str]:
+    """(protocol version, app version) a request reports; a version 6 PC's reports nothing: (6, "").
+    A report that does not parse counts as the oldest: (0, "")."""
+    report = headers.get(VERSION_HEADER)
+    if report is None:
+        return PROTOCOL_WITHOUT_VERSION_HEADER, ""
+    found = _VERSION_REPORT.match(report)
+    return (int(found.group(1)), found.group(2)) if found else (0, "")
+
 
 # Requests older or newer than this are refused; nonces are kept twice as long.
 TIMESTAMP_WINDOW_SECONDS = 300

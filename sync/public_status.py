@@ -22,6 +22,8 @@ STEPS = {
         "diterima": "Berkas diterima di loket Kantor Kecamatan {office}",
         "kurang": "Berkas belum lengkap: lengkapi di loket Kantor Kecamatan {office}",
         "diproses": "Berkas lengkap, sedang diproses Dukcapil",
+        # Shown by the center, never sent: "diproses" of a file the center does not hold (yet).
+        "menunggu_kirim": "Berkas lengkap di Kantor Kecamatan {office}, menunggu dikirim ke Dukcapil",
         "dicetak": "Kartu sudah dicetak di Dukcapil",
         "dikirim": "Kartu sudah dicetak, dikirim ke kecamatan",
         "siap": "Siap diambil di Kantor Kecamatan {office}, bawa tanda terima",
@@ -49,6 +51,8 @@ NEXT_STEPS = {
         "diterima": "Belum ada yang perlu Anda lakukan. Simpan tanda terima; petugas memeriksa berkas Anda.",
         "kurang": "Bawa kekurangan berkas dan slip pengembalian ke loket Kantor Kecamatan {office}.",
         "diproses": "Belum ada yang perlu Anda lakukan. Simpan tanda terima; datang setelah status menjadi siap diambil.",
+        "menunggu_kirim": "Belum ada yang perlu Anda lakukan. Simpan tanda terima; kecamatan mengirim berkas Anda ke "
+                          "Dukcapil, lalu status di sini berubah.",
         "dicetak": "Belum ada yang perlu Anda lakukan. Kartu akan dikirim ke kecamatan; datang setelah status menjadi siap diambil.",
         "dikirim": "Belum ada yang perlu Anda lakukan. Datang setelah status menjadi siap diambil.",
         "siap": "Bawa tanda terima ke loket Kantor Kecamatan {office} pada jam layanan dan ambil KTP-el Anda.",

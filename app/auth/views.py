@@ -40,17 +40,19 @@ def _safe_next(target: str | None) -> str:
 
 def _office_words() -> tuple:
     from app.frame import store
-    return tuple(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "camat_name"))
+    from app.frame.places import desa_list
+    return (*(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "provinsi_name", "camat_name")),
+            *(desa.name for desa in desa_list()))
 
 
 LOGIN_SCOPE, LOGIN_ADDRESS_SCOPE = throttle.LOGIN_SCOPE, throttle.LOGIN_ADDRESS_SCOPE
 
 
-def _refuse(username: str, errors: dict, status: int):
+def _refuse(username: str, errors: dict, status: int, headers: dict | None = None):
     """The sign-in form again with its error summary. A wrong name or password is one message
     (`credentials`), linked to the name field but marking neither: it never tells which was wrong."""
     return render_template("auth/login.html", username=username[:64], next=request.form.get("next", ""),
-                           errors=errors), status
+                           errors=errors), status, headers or {}
 
 
 @own_pages.route("/masuk", methods=["GET", "POST"])
@@ -64,7 +66,8 @@ def login():
         return _refuse(attempt.username, {attempt.problem_field: attempt.problem}, 422)
     if attempt.wait:
         return _refuse(attempt.username, {"form": "Terlalu banyak percobaan masuk yang gagal. "
-                                                  f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}, 429)
+                                                  f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}, 429,
+                       throttle.retry_after(attempt.wait))
     if not attempt.ok:
         return _refuse(attempt.username, {"credentials": "Nama pengguna atau kata sandi salah, atau akun tidak aktif."}, 401)
     user = attempt.account

@@ -6,6 +6,7 @@ tindak lanjut: never a name, a contact, or whether another number exists.
 from flask import redirect, render_template, request, session, url_for
 
 from app.complaints import book, throttle
+from app.frame.throttle import retry_after
 from app.complaints.form_rules import check_complaint
 from app.complaints.models import Complaint
 from app.complaints.tracking import normalise
@@ -43,7 +44,8 @@ def kiosk():
     wait = throttle.minutes_blocked("submit")
     if wait:
         return render_template("complaints/kiosk.html", kiosk=True, form=dict(request.form.to_dict(), form_token=token or new_form_token()),
-                               errors={}, categories=categories, blocked=BLOCKED_SUBMIT.format(minutes=wait)), 429
+                               errors={}, categories=categories, blocked=BLOCKED_SUBMIT.format(minutes=wait)), 429, \
+            retry_after(wait * 60)
     with database.atomic():  # every attempt counts, a valid one or not: a flood is stopped either way
         throttle.note("submit")
     form = dict(request.form.to_dict(), channel="kiosk")
@@ -101,7 +103,7 @@ def _look_up(typed: str):
     wait = throttle.minutes_blocked("status_miss")
     if wait:
         return None, (render_template("complaints/status.html", number=typed[:40], complaint=None, not_found=False,
-                                      blocked=BLOCKED_STATUS.format(minutes=wait)), 429)
+                                      blocked=BLOCKED_STATUS.format(minutes=wait)), 429, retry_after(wait * 60))
     with database.atomic():
         throttle.note("status_miss")
     return None, None

@@ -135,6 +135,7 @@ def accept(pre_id: int):
                                        f"{dates.format_date(pre.expires_on)}). Daftarkan pemohon langsung di loket "
                                        "lewat Daftar Baru."), 422
     if request.method == "GET":
+        records.record_view(pre, "lihat")  # the acceptance form shows every field of the pre-registration
         return render_template("registration/form.html", **_accept_context(pre, _form_from_pre(pre), {}, {}))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), records.today())

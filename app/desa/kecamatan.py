@@ -55,12 +55,15 @@ def _desa_applications(desa_code: str) -> list:
                 .order_by(order, Application.id.desc()).limit(operator_views.LIST_LIMIT))
 
 
-def _running_application(nik: str, reason) -> str | None:
+def _running_application(nik: str, reason, scope_desa: str | None = None) -> str | None:
     running = applications.in_progress_with_nik(nik)
-    if running:
-        return (f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
-                "Pemohon tidak perlu didaftarkan ulang.")
-    return applications.reissue_refusal(nik, reason)  # the counter's rule after a handover
+    refusal = ((f"NIK ini sudah memiliki permohonan KTP-el yang masih berjalan ({running[0].registration_number}). "
+                "Pemohon tidak perlu didaftarkan ulang.") if running
+               else applications.reissue_refusal(nik, reason))  # the counter's rule after a handover
+    if refusal and scope_desa and Application.select().where(
+            (Application.nik == nik) & (Application.desa_code != scope_desa)).exists():
+        return records.OUTSIDE_DESA_SCOPE  # another desa's villager: the same words whatever holds the NIK
+    return refusal
 
 
 def _numbering_refusal() -> str | None:
@@ -72,7 +75,20 @@ def _numbering_refusal() -> str | None:
 Side(on_desa_pc=False, applications_of=_desa_applications, bindable_desa=desa_list,
      number_refusal=_numbering_refusal, duplicate_check=_running_application).install(blueprint)
 tie_to_applications(Application)
-add_transition_listener(relay.application_moved)  # every step of an application made of a relayed form
+
+
+def _applications_moved(calls: list[tuple]) -> None:
+    """The batch form of relay.application_moved: one query finds which of these applications were
+    made of relayed forms; only their moves go through it, in order."""
+    relayed = set(PreRegistration.select(PreRegistration.application).where(
+        PreRegistration.application.in_(list({application.id for application, *_ in calls}))
+        & (PreRegistration.relay_hash != "")).tuples())
+    for application, from_status, to_status in calls:
+        if (application.id,) in relayed:
+            relay.application_moved(application, from_status, to_status)
+
+
+add_transition_listener(relay.application_moved, _applications_moved)  # every step of an application made of a relayed form
 
 
 def _duplicate_notice(application) -> list:

@@ -137,6 +137,7 @@ def new():
 def detail(pre_id: int):
     pre = _pre_or_404(pre_id)
     _annotate([pre])
+    records.record_view(pre, "lihat")
     return render_template("desa/detail.html", pre=pre, reasons=intake.REASONS, sexes=intake.SEXES,
                            differences=_differences_for_display(pre))
 
@@ -145,6 +146,7 @@ def detail(pre_id: int):
 def form_print(pre_id: int):
     pre = _pre_or_404(pre_id)
     _annotate([pre])
+    records.record_view(pre, "cetak")
     code = qr.encode(pre)
     return render_template("desa/f107.html", pre=pre, qr=qr_svg(code), reasons=intake.REASONS, sexes=intake.SEXES)
 
@@ -156,6 +158,7 @@ def photo(pre_id: int):
         abort(403)
     if not pre.photo_jpeg:
         abort(404)
+    records.record_view(pre, "lihat_foto")
     return Response(bytes(pre.photo_jpeg), mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 

@@ -100,15 +100,34 @@ def open_with_nik(nik: str, on: date | None = None):
                                            & (PreRegistration.expires_on >= (on or today()))).first())
 
 
-def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | None = None) -> None:
-    """A NIK already pre-registered (unexpired) or with an application still running is refused."""
+# A desa sees its own villagers only: whatever holds a NIK in another desa (a waiting form, a running
+# application, a card already handed over) is refused with these same words, at the page and through
+# the relay, so the refusal tells a desa nothing about another desa's people (docs/privacy.md).
+OUTSIDE_DESA_SCOPE = ("NIK ini tidak dapat dipra-daftarkan dari desa ini. Minta pemohon datang langsung ke loket "
+                      "kecamatan: petugas loket memeriksa NIK-nya di sana.")
+
+
+def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | None = None,
+                      scope_desa: str | None = None) -> None:
+    """A NIK already pre-registered (unexpired) or with an application still running is refused.
+    `scope_desa`: the asker sees only this desa (an operator desa, a form relayed from a desa PC)."""
     waiting = open_with_nik(nik)
     if waiting is not None and waiting.id != exclude_id:
+        if scope_desa and waiting.desa_code != scope_desa:
+            raise Refused(OUTSIDE_DESA_SCOPE, "nik")
         raise Refused(f"NIK ini sudah dipra-daftarkan ({waiting.number}, berlaku sampai "
                       f"{dates.format_date(waiting.expires_on)}). Tidak perlu didaftarkan lagi.", "nik")
     # What else holds a NIK: the counter's applications, at the kecamatan (a desa PC has none).
-    if refusal := current_app.extensions["desa_side"].duplicate_check(nik, reason):
+    if refusal := current_app.extensions["desa_side"].duplicate_check(nik, reason, scope_desa):
         raise Refused(refusal, "nik")
+
+
+def desa_scope(user, source: str, desa_code: str) -> str | None:
+    """The desa a new form's sender is limited to: a relayed form's, an operator desa's; None for the counter."""
+    from app.frame.access import may
+    if source == "relay" or (user is not None and may(user, "desa.lingkup_sendiri")):
+        return desa_code
+    return None
 
 
 def own_device() -> str:
@@ -181,7 +200,8 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
     entered_at = entered_at or dates.utc_now()
     entered_day = dates.to_local(entered_at, store.get("timezone")).date()
     with database.atomic():
-        refuse_duplicates(clean["nik"], reason=clean["reason"])  # inside the write lock: two desa saving at once cannot both pass
+        refuse_duplicates(clean["nik"], reason=clean["reason"],  # inside the write lock: two desa saving at once cannot both pass
+                          scope_desa=desa_scope(user, source, clean["desa_code"]))
         if number is not None and PreRegistration.select().where(PreRegistration.number == number).exists():
             raise Refused(f"Nomor pra-pendaftaran {number} sudah dipakai formulir lain di kecamatan ini. Formulir "
                           "ditolak; periksa formulirnya dengan desa, atau isi pra-pendaftaran di loket.")
@@ -259,6 +279,16 @@ def stored_photo(pre: PreRegistration):
     return NormalisedPhoto(jpeg=jpeg, width=OUTPUT_WIDTH, height=OUTPUT_HEIGHT, background=pre.photo_background,
                            quality=0, original_width=OUTPUT_WIDTH, original_height=OUTPUT_HEIGHT,
                            original_format="JPEG")
+
+
+VIEWS = {"lihat": "dibuka", "lihat_foto": "fotonya dibuka", "cetak": "formulir F-1.07-nya dicetak"}
+
+
+def record_view(pre: PreRegistration, action: str) -> None:
+    """An opening of a pre-registration's personal data (its page, its photo, its F-1.07 print or the
+    counter's acceptance form) in the trail: the number only, no name or NIK (docs/privacy.md)."""
+    with database.atomic():
+        audit.record(action, "pra_pendaftaran", pre.id, f"Pra-pendaftaran {pre.number} {VIEWS[action]}")
 
 
 def record_refused_scan(reason: str) -> None:

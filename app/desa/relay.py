@@ -396,6 +396,13 @@ def kecamatan_before_push(client, link, report, progress) -> None:
         send_expiries()
 
 
+def kecamatan_after_statuses(client, link, report, progress) -> None:
+    """The center's statuses this pass applied (received, printed, shipped...) made the desa's next
+    steps of relayed forms after the push had run: they go now, on the pass's connection, so the desa
+    hears of a card printed at the center in its next pass, not one kecamatan pass later (issue 42)."""
+    engine.push_kind(client, records.kind(PRA_STATUS), report, progress, line=getattr(client, "line", None))
+
+
 # --- enrolment through the center ------------------------------------------------------------------
 
 def ticket_for(desa_code: str, pc: str, generation: int) -> dict:
@@ -489,4 +496,5 @@ records.plug_feed("desa", "/relay/statuses")
 records.plug_phase("kecamatan", "before", fetch_f107_key)
 records.plug_phase("kecamatan", "enrolled", fetch_f107_key)
 records.plug_phase("kecamatan", "before", kecamatan_before_push)
+records.plug_phase("kecamatan", "after", kecamatan_after_statuses)
 

@@ -32,7 +32,8 @@ class Side:
     bindable_desa: Callable[[], list]  # the desa an admin may bind operators to
     # What only one program does with the shared records (app/desa/records.py reads them from the app):
     number_refusal: Callable[[], str | None] = lambda: None  # why this PC may not number a form now
-    duplicate_check: Callable[[str, str | None], str | None] = lambda nik, reason: None  # what else holds a NIK
+    # What else holds a NIK (nik, reason, the desa the asker is limited to or None): the refusal's words
+    duplicate_check: Callable[[str, str | None, str | None], str | None] = lambda nik, reason, scope: None
     queue_form: Callable[[PreRegistration], None] = lambda pre: None  # a new form's way to the kecamatan
     health_cards: Callable[[object], list] = lambda user: []  # the PC's own health on its landing pages
 

@@ -39,6 +39,8 @@ class PhotoError(ValueError):
     TOO_MANY_PIXELS = "Resolusi foto terlalu besar (maks 24 megapiksel)"
     TOO_SMALL = f"Foto terlalu kecil (minimal {MIN_WIDTH} x {MIN_HEIGHT} piksel)"
     BROKEN = "Berkas foto rusak atau tidak lengkap"
+    UNDECODABLE = ("Foto tidak dapat dibaca utuh: isi gambarnya berhenti sebelum ukuran yang tertulis di kepala "
+                   "berkas (berkas rusak atau diubah). Ambil ulang foto dengan kamera loket atau pilih berkas lain")
     CANNOT_SHRINK = "Foto tidak dapat diperkecil di bawah 60 KB; ambil ulang foto dengan latar polos"
 
     @property
@@ -74,6 +76,8 @@ def normalise_photo(data: bytes) -> NormalisedPhoto:
         raise PhotoError(images.too_many_pixels_message(error)) from None
     except PhotoError:
         raise
+    except images.Undecodable:
+        raise PhotoError(PhotoError.UNDECODABLE) from None
     except Image.UnidentifiedImageError:
         raise PhotoError(PhotoError.NOT_AN_IMAGE) from None
     except (OSError, SyntaxError, ValueError, EOFError):  # what Pillow raises for damaged data

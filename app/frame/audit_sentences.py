@@ -18,12 +18,13 @@ VERBS = {
     "lampiran": "melampirkan berkas pada", "aktifkan": "mengaktifkan", "nonaktifkan": "menonaktifkan",
     "reset_sandi": "mereset kata sandi", "ganti_sandi": "mengganti kata sandi",
     "masuk": "masuk", "masuk_gagal": "gagal masuk", "keluar": "keluar",
-    "lihat": "membuka", "lihat_foto": "membuka foto", "ekspor": "mengekspor", "impor": "mengimpor",
+    "lihat": "membuka", "lihat_foto": "membuka foto", "cetak": "mencetak", "ekspor": "mengekspor", "impor": "mengimpor",
     "cadangkan": "membuat", "unduh": "mengunduh", "pulihkan": "memulihkan", "serah": "menyerahkan",
     "ajukan": "mengajukan", "kembalikan": "mengembalikan", "setujui": "menyetujui", "isi": "mengisi",
     "ekspor_usb": "mengekspor ke USB", "impor_status_usb": "mengimpor status dari USB",
     "ubah_jadwal": "mengubah jadwal", "buka_kotak_saran": "membuka", "demo": "membuat data demo",
     "duplikat": "mencatat duplikat", "tutup_duplikat": "menandai duplikat dan membatalkan",
+    "pasang_pembaruan": "memasang pembaruan",
 }
 # Actions about the actor's own session: no object in the sentence.
 SELF_ACTIONS = {"masuk", "masuk_gagal", "keluar", "ganti_sandi"}

@@ -7,12 +7,17 @@ Two bounds, both checked before a pixel is decoded:
   24 MP phone photo costs a few MB; other formats cannot be decoded smaller, so their pixel
   ceiling is what fits the budget (a 4898x4898 PNG took the server from 154 to 424 MB).
 One decode at a time keeps the server's memory bounded when several uploads arrive together.
+
+Every image is decoded whole inside `opened`, before the caller sees a pixel: a file cut short is
+refused (Pillow's LOAD_TRUNCATED_IMAGES stays off), and so is a JPEG whose data stops before its
+header's picture does (a forged or damaged header): libjpeg then fills the rest with flat mid-grey
+blocks and says so only in a warning Pillow never shows, so the fill itself is looked for.
 """
 import io
 import threading
 from contextlib import contextmanager
 
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile
 
 MAX_PIXELS = 24_000_000  # a 24 MP phone photo (6000x4000), as the header may claim
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, for any path that opens an image elsewhere
@@ -20,6 +25,23 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, for any path that ope
 MAX_DECODED_BYTES = 16 * 1024 * 1024
 _REDUCIBLE_ON_DECODE = ("JPEG", "MPO")  # formats Image.draft can decode at a smaller scale
 _ONE_DECODE_AT_A_TIME = threading.Lock()
+ImageFile.LOAD_TRUNCATED_IMAGES = False  # a file cut short is an error, never a picture half grey
+# What libjpeg puts where a scan has no data: blocks with every coefficient zero, one flat level
+# (128; 127 once Pillow inverts an Adobe CMYK file).
+_LIBJPEG_FILL = (127, 128)
+
+
+class Undecodable(OSError):
+    """The file's picture data does not hold the picture its header describes (damaged or forged)."""
+
+
+def _filled_by_libjpeg(image: Image.Image) -> bool:
+    """The bottom pixel row is libjpeg's flat fill in every band: the data ran out before the picture.
+    (A camera's row is never one exact level across the whole width.)"""
+    bottom = image.crop((0, image.height - 1, image.width, image.height))
+    extrema = bottom.getextrema()
+    bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+    return all(low == high and low in _LIBJPEG_FILL for low, high in bands)
 
 
 class TooManyPixels(ValueError):
@@ -85,6 +107,9 @@ def opened(data: bytes, need: tuple[int, int], fit: bool = False, formats=None):
             per_pixel = bytes_per_pixel(image.mode)
             if width * height * per_pixel > MAX_DECODED_BYTES:
                 raise TooManyPixels(MAX_DECODED_BYTES // per_pixel // 1_000_000, reducible=reducible)
+            image.load()  # the whole decode, here: truncated data raises OSError
+            if reducible and _filled_by_libjpeg(image):
+                raise Undecodable("JPEG data ends before the picture does")
             yield image
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from peewee import SQL, CharField, IntegerField
 
+from app.frame import store
 from app.frame.db import BaseModel
 from app.frame.private_files import write_private
 
@@ -33,6 +34,8 @@ MACHINE_KEY = "mesin"  # in the data folder's key store (app/frame/keystore.py),
 RESTORE_PENDING = "pemulihan-mesin.txt"  # a restore began: a backup that names no machine is not ours
 UNKNOWN_MACHINE = "tidak-diketahui"  # restored from a backup made before machines were named
 REPLACED_MACHINE = "digantikan"  # the center said another PC took over this PC's device code
+TAKEN_OVER = "taken_over"  # office setting: {"code", "restored_up_to"} of the center's "replaced" refusal
+store.register_defaults(**{TAKEN_OVER: {}})
 
 CREATE = ('CREATE TABLE IF NOT EXISTS "installation" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
           '"device_code" VARCHAR(8), "generation" INTEGER NOT NULL DEFAULT 0, "token" VARCHAR(64))')
@@ -153,9 +156,23 @@ def claim(db, db_path: Path, device_code: str | None = None, generation: int | N
         write_marker(db_path, max(generation, marker_generation(db_path)))
 
 
-def retire(db) -> None:
-    """The center said another PC took over this PC's device code: stop numbering (call in a transaction)."""
+def retire(db, restored_up_to=None) -> None:
+    """The center said another PC took over this PC's device code: stop numbering (call in a transaction).
+    `restored_up_to`, when the center knows it: the last sequence of this code the backup restored on
+    the other PC held; this PC's numbers above it are in no other PC (app/sync_page/identity.py)."""
     db.execute_sql('UPDATE "installation" SET "machine" = ? WHERE "id" = 1', (REPLACED_MACHINE,))
+    known = isinstance(restored_up_to, int) and not isinstance(restored_up_to, bool) and restored_up_to >= 0
+    store.put(TAKEN_OVER, {"code": identity(db)[0], "restored_up_to": restored_up_to if known else None})
+
+
+def taken_over() -> dict:
+    """What the center's "replaced" refusal said ({"code", "restored_up_to"}), {} when it said nothing."""
+    return store.get(TAKEN_OVER) or {}
+
+
+def forget_takeover() -> None:
+    """This PC is enrolled anew under its own code: the refusal's word is used up. Call in a transaction."""
+    store.put(TAKEN_OVER, {})
 
 
 def other_machine(db, db_path: Path | None = None) -> str | None:

@@ -7,11 +7,15 @@ from collections.abc import Callable
 class Listeners:
     def __init__(self) -> None:
         self._functions: list[Callable] = []
+        self._many: dict[Callable, Callable] = {}
 
-    def add(self, fn: Callable) -> None:
-        """Subscribe `fn`; a second subscription of the same function is one (apps built twice in a process)."""
+    def add(self, fn: Callable, many: Callable | None = None) -> None:
+        """Subscribe `fn`; a second subscription of the same function is one (apps built twice in a process).
+        `many`, when given, hears several changes written together at once (announce_many)."""
         if fn not in self._functions:
             self._functions.append(fn)
+        if many is not None:
+            self._many[fn] = many
 
     def remove(self, fn: Callable) -> None:
         self._functions.remove(fn)
@@ -19,3 +23,14 @@ class Listeners:
     def announce(self, *args, **kwargs) -> None:
         for fn in list(self._functions):
             fn(*args, **kwargs)
+
+    def announce_many(self, calls: list[tuple]) -> None:
+        """Several changes written together, in order: a listener with a batch form hears them at once,
+        the others one call at a time."""
+        for fn in list(self._functions):
+            many = self._many.get(fn)
+            if many is not None:
+                many(calls)
+            else:
+                for args in calls:
+                    fn(*args)

@@ -27,8 +27,8 @@ class Page:
     previous_args: dict = field(default_factory=dict)
 
 
-def requested_page() -> int:
-    return min(int_arg(request.args, "halaman", 1, lowest=1), 100_000)
+def requested_page(prefix: str = "") -> int:
+    return min(int_arg(request.args, prefix + "halaman", 1, lowest=1), 100_000)
 
 
 def requested_cursor(name: str) -> list | None:
@@ -79,13 +79,14 @@ def _typed(node: Field, value):
     return value
 
 
-def paginate(query, size: int) -> Page:
+def paginate(query, size: int, prefix: str = "") -> Page:
     """One page of `query` after (or before) the cursor in the URL; one extra row tells whether
-    there is more, without a COUNT over the whole table."""
+    there is more, without a COUNT over the whole table. `prefix` names the URL arguments of a
+    second list on the same page."""
     keys = _keys(query)
     descending = keys[0][1]
-    number = requested_page()  # shown only
-    after, before = requested_cursor("setelah"), requested_cursor("sebelum")
+    number = requested_page(prefix)  # shown only
+    after, before = requested_cursor(prefix + "setelah"), requested_cursor(prefix + "sebelum")
     cursor = before if before is not None else after
     if cursor is not None and len(cursor) != len(keys):
         cursor = None
@@ -113,7 +114,8 @@ def paginate(query, size: int) -> Page:
         number = max(number, 2)
     page = Page(rows, number, size, has_next=bool(rows) and (more or backwards), has_previous=number > 1)
     if rows:
-        page.next_args = {"setelah": cursor_text(_value(rows[-1], n) for n, _ in keys), "halaman": number + 1}
-        page.previous_args = ({"sebelum": cursor_text(_value(rows[0], n) for n, _ in keys), "halaman": number - 1}
-                              if number > 2 else {"halaman": 1})
+        page.next_args = {prefix + "setelah": cursor_text(_value(rows[-1], n) for n, _ in keys),
+                          prefix + "halaman": number + 1}
+        page.previous_args = ({prefix + "sebelum": cursor_text(_value(rows[0], n) for n, _ in keys),
+                               prefix + "halaman": number - 1} if number > 2 else {prefix + "halaman": 1})
     return page

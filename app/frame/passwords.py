@@ -1,4 +1,5 @@
 """Password hashing (scrypt via werkzeug) and the rules for a new password."""
+import re
 import secrets
 import threading
 
@@ -35,6 +36,14 @@ def dummy_hash() -> str:
     return _DUMMY_HASH[HASH_METHOD]
 
 
+def password_names_the_office(password_hash: str, office_words) -> bool:
+    """A password chosen before the office was known (the first admin's, at the first start) checked
+    against the names once they are: each word as typed in lower case or capitalised. A few hashes,
+    once, at setup."""
+    return any(verify_password(password_hash, variant) for word in name_words(office_words)[:4]
+               for variant in (word, word.capitalize()))
+
+
 def one_time_password(length: int = 12) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
@@ -47,6 +56,23 @@ INDONESIAN_WORDS = (
     "pegawai", "petugas", "informasi", "pengaduan", "masuk", "semangat", "sukses", "bersama", "kita",
 )
 MIN_SCORE = 3  # zxcvbn 0-4: 3 is "safely unguessable" for an online attacker
+# Words of a place's name that name no place ("Kecamatan Yosowilangun": only "yosowilangun" counts).
+_PLACE_KINDS = {"kecamatan", "kabupaten", "kota", "provinsi", "desa", "kelurahan", "daerah", "istimewa", "drs", "dra",
+                "ir", "sh", "se", "mm", "msi", "ssos", "ssi", "spd", "haji", "hj", "dr"}
+MIN_NAME_LENGTH = 5  # shorter pieces ("jaya", "kali") are part of too many good passwords
+
+
+def name_words(names) -> tuple[str, ...]:
+    """The words of the office's names (kecamatan, kabupaten, province, Camat, desa) a guesser tries:
+    lower case, split at spaces and punctuation, the kinds of place left out."""
+    words = {word for name in names if name for word in re.split(r"[^a-z]+", str(name).lower())}
+    return tuple(sorted(w for w in words if len(w) >= MIN_NAME_LENGTH and w not in _PLACE_KINDS))
+
+
+def names_in(password: str, office_words) -> str | None:
+    """The first office word the password holds (any case, digits and signs around it), else None."""
+    letters = re.sub(r"[^a-z]", "", password.lower())
+    return next((word for word in name_words(office_words) if word in letters), None)
 
 
 def new_password_problem(password: str, confirm: str, username: str, current: str | None = None,
@@ -63,8 +89,12 @@ def new_password_problem(password: str, confirm: str, username: str, current: st
         return "Kata sandi tidak boleh sama dengan nama pengguna."
     if current is not None and password == current:
         return "Kata sandi baru tidak boleh sama dengan kata sandi sementara atau kata sandi lama."
-    words = [username, *INDONESIAN_WORDS, *(w.lower() for w in office_words if w)]
-    if zxcvbn(password, user_inputs=words)["score"] < MIN_SCORE:
+    named = names_in(password, office_words)
+    if named:
+        return (f"Kata sandi tidak boleh memuat nama kantor, wilayah atau desa (“{named}”): nama itulah yang "
+                "pertama dicoba orang lain. Pakai beberapa kata yang tidak berhubungan dengan kantor.")
+    words = [username, *INDONESIAN_WORDS, *name_words(office_words)]
+    if zxcvbn(password, user_inputs=words)["score"] < MIN_SCORE:  # the names' words, each its own input
         return ("Kata sandi terlalu mudah ditebak (kata umum, nama kantor atau pola sederhana). "
                 "Pakai beberapa kata yang tidak berhubungan, atau campuran huruf, angka dan tanda baca.")
     return None

@@ -5,7 +5,7 @@ picks its key: the login keys on account *and* address, so a stranger at another
 a clerk out; the kiosk keys on the kiosk session or address.
 
     wait = throttle.seconds_to_wait("masuk", key, free=5, window=timedelta(minutes=15), growing=True)
-    if wait: answer 429 with throttle.in_words(wait)
+    if wait: answer 429 with throttle.in_words(wait) and the header throttle.retry_after(wait)
     ... throttle.hit("masuk", key)   # a failed attempt (or, for a flood limit, any attempt)
     ... throttle.clear("masuk", key) # a success forgives the earlier failures
 
@@ -86,6 +86,11 @@ def clear(scope: str, key: str) -> None:
 def in_words(seconds: int) -> str:
     """'12 detik' / '3 menit' for the Indonesian message."""
     return f"{seconds} detik" if seconds < 60 else f"{(seconds + 59) // 60} menit"
+
+
+def retry_after(seconds: int) -> dict:
+    """The header of every 429: when a browser, a script or a proxy may try again (RFC 9110)."""
+    return {"Retry-After": str(max(1, int(seconds)))}
 
 
 # --- sign-in: the kecamatan's login and the internet-facing center's use the same rule -------

@@ -20,6 +20,7 @@ PROGRAM = Program(
         "app.backups",
         "app.desa.pc",
         "app.public_status.pc",  # its F-1.07's check code, followed from a phone
+        "app.updates",  # releases from the regency, through the center's relay link
     ),
     policy="app.policy:DESA_PC_POLICY",  # the rows of the offices' one table that its pages need
     schema="desa",  # its own tables only; an older desa PC's database is converted at its start
@@ -29,6 +30,7 @@ PROGRAM = Program(
                    for c in OFFICE_COMMANDS),
     background_jobs=(
         (3600, "app.backups.daily:daily_backup"),  # the daily backup
+        (600, "app.updates.installing:nightly_apply"),  # an available release, at night when the admin asked
         (60, "sync.client.link:scheduled_sync"),   # its link is a desa's: forms to the relay, statuses back
     ),
     modes=("desa",),

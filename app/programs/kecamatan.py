@@ -10,6 +10,7 @@ OFFICE_COMMANDS = (
     Command("reset-password", "app.programs.office_commands:add_reset_password"),
     Command("autostart", "app.autostart:add_commands"),
     Command("sync", "app.programs.sync_commands:add_sync"),
+    Command("update-check", "app.programs.office_commands:add_update_check"),
 )
 
 PROGRAM = Program(
@@ -32,6 +33,7 @@ PROGRAM = Program(
         "app.recap",
         "app.indicators",
         "app.sync_page",
+        "app.updates",
     ),
     policy="app.policy:POLICY",
     schema="kecamatan",
@@ -39,6 +41,7 @@ PROGRAM = Program(
     commands=OFFICE_COMMANDS[:1] + (Command("demo", "app.programs.office_commands:add_demo"),) + OFFICE_COMMANDS[1:],
     background_jobs=(
         (3600, "app.backups.daily:daily_backup"),  # checked hourly; made once a day
+        (600, "app.updates.installing:nightly_apply"),  # an available release, at night when the admin asked
         (60, "sync.client.link:scheduled_sync"),   # checks every minute; probes every few minutes
     ),
     modes=("kecamatan",),

@@ -44,7 +44,21 @@ def _office_app(options, **config):
 
 
 def cmd_serve(options) -> int:
+    """The version this PC selected (app/updates/launcher.py: an update installed beside this
+    program, watched and taken back when it does not come up), else this program itself."""
+    from app.frame.config import load_config
+    from app.updates import launcher
+    config = load_config(data_config(options))
+    argv = ["serve", "--data", str(config["DATA_DIR"]), "--host", options.host, "--port", str(options.port),
+            "--threads", str(options.threads), "--mode", config["MODE"]]
+    host = "127.0.0.1" if options.host in ("0.0.0.0", "::", "") else options.host
+    return launcher.serve(config["DATA_DIR"], argv, f"http://{host}:{options.port}", lambda: serve_here(options))
+
+
+def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
+    from app.updates import launcher
+    from app.updates.fetching import running_version
     from app.frame.serving import create_office_server, warm_up
 
     _limit_malloc_arenas()
@@ -70,6 +84,7 @@ def cmd_serve(options) -> int:
         print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
     program = app.extensions["program"]
     start_jobs(app, program.jobs())
+    launcher.note_serving(app.config["DATA_DIR"], running_version())  # the launcher's sign that this version came up
     print(f"{program.title} berjalan di http://{options.host}:{server.effective_port}/  "
           f"(data: {app.config['DATA_DIR']})", flush=True)
     try:
@@ -204,3 +219,33 @@ def add_reset_password(commands, add_data_option) -> None:
     reset.set_defaults(handler=cmd_reset_admin)
 
 
+
+
+def cmd_update_check(options) -> int:
+    """`run.py update-check`: what an office PC runs with a newly installed version before switching to
+    it (app/updates/installing.py): the new code opens a copy of today's database, brings it to its
+    schema and answers its sign-in page. Its last line names the version it ran as."""
+    from app.updates.fetching import running_version
+    config = dict(data_config(options), DATABASE_PATH=Path(options.database), TESTING=True)
+    try:
+        app = _office_app(options, **config)
+        with app.test_client() as client:
+            status = client.get("/masuk").status_code
+    except Exception as problem:  # any failure of the new version is the answer this check exists for
+        print(f"Versi {running_version()} gagal membuka salinan data: {type(problem).__name__}: {problem}",
+              file=sys.stderr)
+        return 1
+    if status >= 500:
+        print(f"Versi {running_version()}: halaman masuk menjawab HTTP {status}", file=sys.stderr)
+        return 1
+    print(f"Pemeriksaan berhasil: versi {running_version()} siap")
+    return 0
+
+
+def add_update_check(commands, add_data_option) -> None:
+    check = commands.add_parser("update-check", help="check this version against a copy of the database "
+                                                     "(an update's last step before its switch)")
+    add_data_option(check)
+    check.add_argument("--database", metavar="FILE", required=True, help="the copy of the live database, beside it")
+    add_mode_option(check, "which program checks the copy (default: the folder's own)")
+    check.set_defaults(handler=cmd_update_check)

@@ -10,6 +10,6 @@ from app.registration.status import add_transition_listener
 blueprint = slip_blueprint(__name__)
 
 add_creation_listener(records.application_changed)
-add_transition_listener(records.application_changed)
+add_transition_listener(records.application_changed, records.applications_changed)
 add_change_listener(records.complaint_changed)
 sms_consent.add_consent_listener(records.give_sms_consent)

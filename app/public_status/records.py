@@ -45,17 +45,18 @@ def _zone() -> str:
     return store.get("timezone") or "Asia/Jakarta"
 
 
-def _day(moment) -> str:
-    return to_local(moment, _zone()).date().isoformat() if moment else ""
+def _day(moment, zone: str | None = None) -> str:
+    return to_local(moment, zone or _zone()).date().isoformat() if moment else ""
 
 
-def _history(events, mapping) -> list[list[str]]:
+def _history(events, mapping, zone: str | None = None) -> list[list[str]]:
     """[[step, local date]] in order, a step repeated in a row kept once (its first date)."""
     steps = []
+    zone = zone or _zone()
     for status, at in events:
         step = mapping.get(status)
         if step and (not steps or steps[-1][0] != step):
-            steps.append([step, _day(at)])
+            steps.append([step, _day(at, zone)])
     return steps[-20:]
 
 
@@ -73,19 +74,25 @@ def _sms(row: PublicStatus) -> dict:
     return {"sms": row.sms_phone} if row.sms_phone and row.sms_consent_at else {}
 
 
-def application_record(application, row: PublicStatus) -> dict:
+def application_record(application, row: PublicStatus, events: list | None = None, status: str | None = None,
+                       office: dict | None = None, zone: str | None = None, calendar=None) -> dict:
+    """`events` [(to_status, at)] and `status`: the timeline and status as of one of several moves
+    written together (default: as stored now); `office`, `zone`, `calendar`: read once for many records."""
     from app.registration.models import StatusEvent
-    events = (StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
-              .where(StatusEvent.application == application.id).order_by(StatusEvent.id).tuples())
-    steps = _history(list(events), KTP_STEPS) or [[KTP_STEPS[application.status], _day(application.created_at)]]
+    if events is None:
+        events = list(StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
+                      .where(StatusEvent.application == application.id).order_by(StatusEvent.id).tuples())
+    status = status or application.status
+    zone = zone or _zone()
+    steps = _history(events, KTP_STEPS, zone) or [[KTP_STEPS[status], _day(application.created_at, zone)]]
     from app.registration.service_time import promise_is_estimate
     promised = application.promised_date.isoformat() if application.promised_date else ""
     # a date past the year's published cuti bersama is an estimate: the page says so, as the receipt does
-    estimate = {"promised_estimate": "1"} if promised and promise_is_estimate(application) else {}
+    estimate = {"promised_estimate": "1"} if promised and promise_is_estimate(application, calendar) else {}
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
-            "step": KTP_STEPS[application.status], "steps": steps, "promised": promised, **estimate,
-            "follow_up": "", "follow_up_due": "", **_office(), **_sms(row)}
+            "step": KTP_STEPS[status], "steps": steps, "promised": promised, **estimate,
+            "follow_up": "", "follow_up_due": "", **(office or _office()), **_sms(row)}
 
 
 def complaint_record(complaint, row: PublicStatus) -> dict:
@@ -160,6 +167,62 @@ def application_changed(application, *_statuses) -> None:
     """Registration listener (created, and every transition): the public record follows."""
     row = _row("ktp", application.id, application.registration_number)
     _queue(row, application_record(application, row))
+
+
+def applications_changed(calls: list[tuple]) -> None:
+    """The batch form of application_changed, for moves written together (registration.status.Moves):
+    [(application, from, to)] in order. Each move's record is made as one by one (the timeline up to
+    that move), each change counted as a version; the last version of each waits in the outbox."""
+    from app.registration.models import StatusEvent
+    applications = {application.id: application for application, *_ in calls}
+    rows = {row.source_id: row for row in PublicStatus.select().where(
+        (PublicStatus.kind == "ktp") & PublicStatus.source_id.in_(list(applications)))}
+    for application in applications.values():
+        row = rows.get(application.id)
+        if row is None or row.number != application.registration_number:  # new, or renumbered by the center
+            rows[application.id] = _row("ktp", application.id, application.registration_number)
+    if not current_app.config.get("PUBLIC_STATUS", True):
+        return
+    timelines: dict[int, list] = {id_: [] for id_ in applications}
+    for application_id, to_status, at in (StatusEvent.select(StatusEvent.application, StatusEvent.to_status, StatusEvent.at)
+                                          .where(StatusEvent.application.in_(list(applications)))
+                                          .order_by(StatusEvent.id).tuples()):
+        timelines[application_id].append((to_status, at))
+    later = {id_: 0 for id_ in applications}  # moves of each application still to come in `calls`
+    for application, *_ in calls:
+        later[application.id] += 1
+    from app.frame.office_calendar import office_calendar
+    office, zone, calendar, changed = _office(), _zone(), office_calendar(), {}
+    for application, _, to_status in calls:
+        later[application.id] -= 1
+        row = rows[application.id]
+        timeline = timelines[application.id]
+        record = application_record(application, row, timeline[:len(timeline) - later[application.id]],
+                                    getattr(to_status, "value", to_status), office, zone, calendar)
+        digest = protocol.content_hash(record, protocol.sha256_hex(b""))
+        if digest != row.content_hash:
+            row.step += 1
+            row.content_hash = digest
+            changed.pop(application.id, None)  # queued in the order of each record's last change
+            changed[application.id] = (row, record)
+    if not changed:
+        return
+    database = PublicStatus._meta.database
+    database.cursor().executemany('UPDATE "public_status" SET "step" = ?, "content_hash" = ? WHERE "id" = ?',
+                                  [(row.step, row.content_hash, row.id) for row, _ in changed.values()])
+    _queue_many([(row, record) for row, record in changed.values()])
+
+
+def _queue_many(changed: list[tuple[PublicStatus, dict]]) -> None:
+    """The outbox side of _queue for many records at once: older waiting versions superseded."""
+    from sync.client.models import OutboxItem
+    keys = [vocabulary.wire_key(row.number) for row, _ in changed]
+    for start in range(0, len(keys), 500):
+        OutboxItem.delete().where((OutboxItem.kind == vocabulary.KIND) & OutboxItem.registration_number.in_(keys[start:start + 500])
+                                  & (OutboxItem.state == "pending") & (OutboxItem.attempts == 0)).execute()
+    at = utc_now().isoformat(timespec="seconds")
+    outbox.enqueue_many([(row.id, key, row.step, dict(record, changed_at=at), b"")
+                         for key, (row, record) in zip(keys, changed)], kind=vocabulary.KIND)
 
 
 def complaint_changed(complaint) -> None:

@@ -8,7 +8,7 @@ from flask import g, has_request_context
 
 from app.frame import audit
 from app.frame.dates import utc_now
-from app.frame.db import database
+from app.frame.db import database, insert_rows
 from app.frame.listeners import Listeners
 from app.frame.application_status import STATUS_LABELS, ApplicationStatus, S  # noqa: F401  (the counter's names)
 
@@ -48,9 +48,11 @@ class TransitionNotAllowed(Exception):
 _transitions = Listeners()
 
 
-def add_transition_listener(fn: Callable) -> None:
-    """fn(application, from_status, to_status) runs inside the transaction of every transition."""
-    _transitions.add(fn)
+def add_transition_listener(fn: Callable, many: Callable | None = None) -> None:
+    """fn(application, from_status, to_status) runs inside the transaction of every transition.
+    `many([(application, from_status, to_status), ...])`, when given, hears the transitions that
+    `Moves` writes together at once, in order (each application as it is after all its moves)."""
+    _transitions.add(fn, many)
 
 
 def is_editable(status) -> bool:
@@ -63,16 +65,8 @@ def _actor(actor):
     return actor
 
 
-def transition(application, to_status, *, actor=None, note: str = ""):
-    """Move `application` to `to_status`, stamp who/when, write the timeline and the audit trail.
-
-    Must run inside `database.atomic()`. Returns the StatusEvent; raises TransitionNotAllowed.
-    """
-    from app.registration.models import StatusEvent
-    from app.registration.service_time import promise_for
-
-    if not database.in_transaction():
-        raise RuntimeError("transition() must be called inside database.atomic()")
+def _step(application, to_status, now):
+    """Check one move and make it on `application` in memory: (from, to); raises TransitionNotAllowed."""
     try:
         target = ApplicationStatus(to_status)
     except ValueError:
@@ -81,9 +75,8 @@ def transition(application, to_status, *, actor=None, note: str = ""):
     if target not in TRANSITIONS[current]:
         raise TransitionNotAllowed(
             f"Permohonan berstatus “{current.label}” tidak dapat diubah menjadi “{target.label}”.")
-    user = _actor(actor)
-    now = utc_now()
     if target is S.COMPLETE:
+        from app.registration.service_time import promise_for
         if current in (S.REJECTED, S.RESEND_REQUESTED):
             application.version += 1  # the corrected file travels again as a new version
         if application.completed_at is None:
@@ -92,14 +85,71 @@ def transition(application, to_status, *, actor=None, note: str = ""):
             application.completed_at, application.promised_date = promise_for(now)
     application.status = target.value
     application.updated_at = now
+    return current, target
+
+
+def _audit_line(application, current, target, note: str) -> dict:
+    return dict(action="status", entity="permohonan_ktp", entity_id=application.id,
+                summary=f"{application.registration_number}: {current.label} → {target.label}"
+                + (f" ({note.strip()})" if note.strip() else ""),
+                before={"status": current.value}, after={"status": target.value, "version": application.version})
+
+
+def transition(application, to_status, *, actor=None, note: str = ""):
+    """Move `application` to `to_status`, stamp who/when, write the timeline and the audit trail.
+
+    Must run inside `database.atomic()`. Returns the StatusEvent; raises TransitionNotAllowed.
+    """
+    from app.registration.models import StatusEvent
+
+    if not database.in_transaction():
+        raise RuntimeError("transition() must be called inside database.atomic()")
+    user = _actor(actor)
+    now = utc_now()
+    current, target = _step(application, to_status, now)
     application.save()
     event = StatusEvent.create(application=application, from_status=current.value, to_status=target.value,
                                at=now, user_id=user.id if user else None,
                                username=user.username if user else "sistem", note=note.strip())
-    audit.record("status", "permohonan_ktp", application.id,
-                 f"{application.registration_number}: {current.label} → {target.label}"
-                 + (f" ({note.strip()})" if note.strip() else ""),
-                 before={"status": current.value}, after={"status": target.value, "version": application.version},
-                 user=user)
+    audit.record(**_audit_line(application, current, target, note), user=user)
     _transitions.announce(application, current, target)
     return event
+
+
+class Moves:
+    """Transitions made in memory, in order, and written together (a page of the center's statuses,
+    sync/client/settle.py): the same checks, rows, timeline, audit lines and listeners as `transition`
+    for each, with a handful of statements instead of a dozen per move. An application may move
+    several times; `move` raises TransitionNotAllowed and leaves the application as it was."""
+
+    def __init__(self, actor=None):
+        self.user = _actor(actor)
+        self.planned: list[tuple] = []  # (application, from, to, note, at, audit line)
+
+    def move(self, application, to_status, note: str = "") -> None:
+        now = utc_now()
+        current, target = _step(application, to_status, now)
+        self.planned.append((application, current, target, note.strip(), now,
+                             dict(_audit_line(application, current, target, note), at=now)))
+
+    def write(self) -> None:
+        """Inside the caller's transaction: the applications, their timelines, the audit lines, then
+        the listeners (with the moves in order)."""
+        from app.registration.models import Application, StatusEvent
+        if not self.planned:
+            return
+        if not database.in_transaction():
+            raise RuntimeError("Moves.write() must be called inside database.atomic()")
+        user, planned, self.planned = self.user, self.planned, []
+        final = {application.id: application for application, *_ in planned}
+        fields = (Application.status, Application.updated_at, Application.version, Application.completed_at,
+                  Application.promised_date)
+        columns = ", ".join(f'"{field.column_name}" = ?' for field in fields)
+        database.cursor().executemany(f'UPDATE "application" SET {columns} WHERE "id" = ?',
+                                      [[f.db_value(getattr(a, f.name)) for f in fields] + [a.id] for a in final.values()])
+        user_id, username = (user.id, user.username) if user else (None, "sistem")
+        insert_rows(StatusEvent, [dict(application=a.id, from_status=current.value, to_status=target.value, at=at,
+                                       user_id=user_id, username=username, note=note)
+                                  for a, current, target, note, at, _ in planned])
+        audit.record_many([line for *_, line in planned], user=user)
+        _transitions.announce_many([(a, current, target) for a, current, target, *_ in planned])

@@ -9,7 +9,7 @@ from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.records import current_prefix
 from app.registration.status import ApplicationStatus as S
-from app.registration.status import TransitionNotAllowed, add_transition_listener, transition
+from app.registration.status import Moves, TransitionNotAllowed, add_transition_listener, transition
 from app.registration.notices import add_detail_notice
 from sync import protocol
 from sync.client import outbox, records, statuses
@@ -45,6 +45,20 @@ def write_outbox(application: Application, from_status, to_status) -> None:
                    record_of(application), photo_of(application) or b"")
 
 
+def _status_target(event: dict, application: Application | None) -> S:
+    """The counter's status for the center's event about `application` (looked up by its number);
+    raises StatusNotApplied with the reason kept for a person."""
+    target = CENTER_TO_LOCAL.get(event.get("status"))
+    if target is None:
+        raise records.StatusNotApplied(f"Status pusat tidak dikenal: {event.get('status')!r}.")
+    if application is None:
+        raise records.StatusNotApplied("Permohonan ini sudah tidak ada di komputer ini.")
+    if application.version != event.get("version"):
+        raise records.StatusNotApplied(
+            f"Status untuk versi {event.get('version')}, padahal permohonan sudah versi {application.version}.")
+    return target
+
+
 class ApplicationRecords:
     name = records.DEFAULT_KIND  # "permohonan"
     path = ""  # /api/v1/manifest, /api/v1/packets, statuses by /api/v1/statuses
@@ -69,15 +83,8 @@ class ApplicationRecords:
                 transition(application, S.REJECTED, note=reason)
 
     def apply_status(self, event: dict, arrived) -> bool:
-        target = CENTER_TO_LOCAL.get(event.get("status"))
-        if target is None:
-            raise records.StatusNotApplied(f"Status pusat tidak dikenal: {event.get('status')!r}.")
         application = Application.get_or_none(Application.registration_number == event.get("id"))
-        if application is None:
-            raise records.StatusNotApplied("Permohonan ini sudah tidak ada di komputer ini.")
-        if application.version != event.get("version"):
-            raise records.StatusNotApplied(
-                f"Status untuk versi {event.get('version')}, padahal permohonan sudah versi {application.version}.")
+        target = _status_target(event, application)
         arrived()  # a status proves the center holds it, even if the acknowledgement was lost
         application = Application.get_by_id(application.id)
         if application.status == target.value:
@@ -87,6 +94,9 @@ class ApplicationRecords:
         except TransitionNotAllowed as problem:
             raise records.StatusNotApplied(str(problem)) from None
         return True
+
+    def settle_many(self, items) -> "_SettledTogether":
+        return _SettledTogether(items)
 
     def renumber(self, source_id: int, record: dict, reason: str) -> tuple[str, dict]:
         application = Application.get_by_id(source_id)
@@ -101,6 +111,51 @@ class ApplicationRecords:
         audit.record("ubah_nomor", "permohonan_ktp", application.id, note,
                      before={"registration_number": old}, after={"registration_number": new})
         return new, dict(record, registration_number=new)
+
+
+class _SettledTogether:
+    """ApplicationRecords' part of a sync/client/settle.Settlement: the same decisions as its
+    `acknowledged` and `apply_status`, on the applications read once, the moves written together."""
+
+    def __init__(self, items):
+        self.by_id: dict[int, Application | None] = {}
+        self.by_number: dict[str, Application | None] = {}
+        ids = sorted({item.source_id for item in items})
+        for start in range(0, len(ids), 500):
+            for application in Application.select().where(Application.id.in_(ids[start:start + 500])):
+                self.by_id[application.id] = self.by_number[application.registration_number] = application
+        self.moves = Moves()
+
+    def _by_id(self, source_id: int) -> Application | None:
+        if source_id not in self.by_id:
+            self.by_id[source_id] = Application.get_or_none(Application.id == source_id)
+        return self.by_id[source_id]
+
+    def _by_number(self, number) -> Application | None:
+        if number not in self.by_number:
+            found = Application.get_or_none(Application.registration_number == number)
+            self.by_number[number] = self.by_id.setdefault(found.id, found) if found else None
+        return self.by_number[number]
+
+    def acknowledged(self, source_id: int, version: int) -> None:
+        application = self._by_id(source_id)
+        if application is not None and application.version == version and application.status == S.COMPLETE.value:
+            self.moves.move(application, S.SENT, note="diterima pusat cetak")
+
+    def apply_status(self, event: dict, arrived) -> bool:
+        application = self._by_number(event.get("id")) if event.get("status") in CENTER_TO_LOCAL else None
+        target = _status_target(event, application)
+        arrived()  # a status proves the center holds it, even if the acknowledgement was lost
+        if application.status == target.value:
+            return False  # already there (the counter marked it by hand)
+        try:
+            self.moves.move(application, target, note=event.get("reason") or "status dari pusat")
+        except TransitionNotAllowed as problem:
+            raise records.StatusNotApplied(str(problem)) from None
+        return True
+
+    def write(self) -> None:
+        self.moves.write()
 
 
 def center_notices(application: Application) -> list[str]:

@@ -347,7 +347,9 @@ def checklist(application_id: int):
     if missing:
         flash(f"Berkas belum lengkap ({len(missing)} kurang). Cetak slip pengembalian untuk pemohon.", "warn")
     else:
-        flash(f"Berkas lengkap. Tanggal janji selesai: {application.promised_date:%d-%m-%Y}.", "success")
+        # "(perkiraan)" where the page and the receipt say it: a date past the year's published cuti bersama
+        estimate = " (perkiraan: cuti bersama tahun itu belum ditetapkan)" if promise_is_estimate(application) else ""
+        flash(f"Berkas lengkap. Tanggal janji selesai: {application.promised_date:%d-%m-%Y}{estimate}.", "success")
     return redirect(url_for("registration.detail", application_id=application.id))
 
 

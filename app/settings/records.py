@@ -1,7 +1,7 @@
 """The office settings' changes made at the admin's pages: each checks nothing the form has not,
 writes, and records its audit row in one transaction (the identity itself: settings/identity.save)."""
 from app.frame import audit
-from app.frame import store, versions
+from app.frame import passwords, store, versions
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.settings import identity
@@ -16,6 +16,19 @@ OFFICE_LABELS = {"address": "Alamat kantor", "phone": "Telepon / hotline", "emai
 def office_version(values: dict) -> dict:
     """What the office page shows: its version (two admins at once)."""
     return {key: values.get(key) or "" for key in OFFICE_LABELS}
+
+
+def ask_for_a_password_without_the_office_name(user) -> bool:
+    """After the setup: the admin's password was chosen at the first start, before the kecamatan was
+    known; when it is the kecamatan's or kabupaten's name, it must be changed now. True when so."""
+    names = (store.get("kecamatan_name"), store.get("kabupaten_name"))
+    if user is None or not passwords.password_names_the_office(user.password_hash, names):
+        return False
+    with database.atomic():
+        user.must_change_password = True
+        user.save()
+        audit.record("ubah", "akun", user.username, "Kata sandi sama dengan nama wilayah kantor: wajib diganti")
+    return True
 
 
 def set_up_office(values: dict, png: bytes | None) -> None:

@@ -65,6 +65,10 @@ def setup():
         return _identity_page("settings/setup.html", values, errors, 422)
     records.set_up_office(values, png)
     flash(f"Kantor Kecamatan {store.get('kecamatan_name')} siap digunakan.", "success")
+    if records.ask_for_a_password_without_the_office_name(g.user):
+        flash("Kata sandi Anda dipilih sebelum nama kantor diketahui dan ternyata sama dengan nama kecamatan atau "
+              "kabupaten: ganti sekarang dengan kata sandi lain.", "warn")
+        return redirect(url_for("auth.change_password"), 303)
     return redirect(url_for("core.dashboard"), 303)
 
 

@@ -15,9 +15,11 @@ Minimum sample: the Krejcie & Morgan (1970) table reproduced in the same Lampira
 The weight is the text's formula by default: bobot = 1/X, exactly 1/9 for nine unsur (so a perfect
 survey scores 100,00, the top of the table). The worked example's 0,111, which regency reports
 print ("dikalikan 0,111"), is the admin's choice (setting ikm_weight) so an office can match them;
-the weight used is named on every IKM page and printout. The grade is read from the unrounded NI
-against the table's NI intervals (an NI of 3,0643 is C: B starts at 3,0644); the converted IKM is
-rounded once, half up, two decimals.
+the weight used is named on every IKM page and printout. The converted IKM is rounded once, half up, two
+decimals, and the grade follows that published figure against the table's converted intervals: an NI of
+3,0643 publishes as 76,61, which the table calls B, so it is B on every page, print and report, as the
+center grades the regency's IKM (issue 43: the office printed "76,61 · Mutu C" under a table saying
+B is 76,61-88,30).
 """
 from bisect import bisect_left
 from collections.abc import Mapping
@@ -87,6 +89,14 @@ def minimum_sample(population: int) -> int:
         return population
     index = bisect_left(_POPULATIONS, population)
     return KREJCIE_MORGAN[min(index, len(KREJCIE_MORGAN) - 1)][1]
+
+
+def quality_of_published(ikm: Decimal) -> Quality:
+    """Mutu pelayanan for a published IKM (25-100, two decimals) against the table's converted intervals."""
+    for quality in QUALITIES:
+        if ikm >= quality.lower:
+            return quality
+    return QUALITIES[-1]
 
 
 def quality_of(index) -> Quality:
@@ -162,4 +172,4 @@ def compute_ikm(respondents: int, totals: Mapping[str, tuple[int, int]], weight:
         return IkmResult(respondents, elements, None, None, None, weight)
     index = sum((e.nrr * weight_of(weight) for e in elements), Fraction(0))
     ikm = _round(index * BASE_VALUE, CENT)
-    return IkmResult(respondents, elements, _round(index, Decimal("0.0001")), ikm, quality_of(index), weight)
+    return IkmResult(respondents, elements, _round(index, Decimal("0.0001")), ikm, quality_of_published(ikm), weight)

@@ -11,11 +11,13 @@ repeated "replace" after a lost answer gets the same key back.
 from flask import current_app
 
 from app.frame import audit
-from app.frame import installation
+from app.frame import installation, numbering, store
+from app.frame.numbering import RegistrationSequence
 from app.frame.db import database
 from app.frame.dates import utc_now
-from sync import protocol
-from sync.client import engine
+from app.registration.notices import add_detail_notice
+from sync import protocol, public_status
+from sync.client import engine, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.link_down import LinkDown
 from sync.client.transport import Refused
@@ -56,8 +58,8 @@ def replace_other_pc() -> str:
         return current["code"]
     machine = installation.machine_stamp(_db_path())
     try:
-        answer = engine.client_for(link, timeout=20).call_json("POST", protocol.API_PREFIX + "/replace",
-                                                               {"machine": machine})
+        answer = engine.client_for(link, timeout=20).call_json("POST", protocol.API_PREFIX + "/replace", {
+            "machine": machine, "restored_up_to": _restored_up_to(current["code"])})
     except LinkDown:
         raise IdentityError("Pusat tidak dapat dihubungi, jadi penggantian belum tercatat di pusat. Nomor pendaftaran "
                             "tetap ditahan. Sambungkan komputer ini ke internet (misalnya lewat ponsel) lalu ulangi; "
@@ -84,32 +86,130 @@ def replace_other_pc() -> str:
     return answer["device_code"]
 
 
+def _restored_up_to(code: str) -> int:
+    """The last sequence of `code` this PC's restored backup holds (it numbers nothing until the
+    choice): the replaced PC's numbers above it were made after the backup, and only it holds them."""
+    prefix = numbering.number_prefix(store.get("kecamatan_code"), code)
+    row = RegistrationSequence.get_or_none(RegistrationSequence.prefix == prefix)
+    return row.last_value if row is not None else 0
+
+
 def after_enrolment(made: SyncLink) -> bool:
     """After a successful enrolment on a PC that may not number ("PC tambahan"): this PC now numbers
     with the device code it just got, and the key of the PC whose backup it holds is forgotten.
     Returns True when it was such a PC."""
-    if installation.other_machine(database, _db_path()) is None:
+    other = installation.other_machine(database, _db_path())
+    if other is None:
         return False
     with engine.write_transaction():
         SyncLink.delete().where(SyncLink.id != made.id).execute()
         installation.claim(database, _db_path())
         installation.forget_former_codes(database)  # the other PC's, were it enrolled again before its backup
         code = installation.identity(database)[0]
-        left = _leave_to_their_pc(code)
+        kept, left = _leave_to_their_pc(code, installation.taken_over() if other == installation.REPLACED_MACHINE
+                                        else {})
+        installation.forget_takeover()
         audit.record("pc_tambahan", "sinkronisasi", made.key_id, f"komputer ini didaftarkan sebagai PC tambahan {code}"
+                     + (f"; {kept} permohonan yang dicatat di sini sesudah cadangan tetap dikirim dari sini" if kept
+                        else "")
                      + (f"; {left} kiriman milik PC lain tidak dikirim dari sini" if left else ""))
     return True
 
 
 ELSEWHERE = "elsewhere"  # an outbox state: the PC that numbered it sends it (and hears its statuses)
+LEFT_REASON = "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
+HELD_ELSEWHERE = "diterima pusat dari PC yang memberi nomornya; statusnya diikuti di PC itu"
 
 
-def _leave_to_their_pc(code: str) -> int:
-    """The restored backup's applications still waiting to go out were numbered by the other PC,
-    which is still in use and sends them itself: sent from here, their statuses would come here."""
-    waiting = [item for item in OutboxItem.select().where(OutboxItem.state == "pending")
-               if (found := protocol.REGISTRATION_NUMBER.match(item.registration_number)) and found.group(2) != code]
-    for item in waiting:
-        item.state, item.last_error = ELSEWHERE, "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
-        item.save()
-    return len(waiting)
+def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
+    """The restored backup's applications still waiting to go out are held by the other PC too,
+    which is still in use and sends them itself: sent from here, their statuses would come here.
+    On a PC the center said was taken over (`taken_over`, its refusal's word), the ones it numbered
+    after the backup the other PC restored are in no other PC: they stay to be sent from here (under
+    this PC's new key, which then hears their statuses). Returns (kept, left)."""
+    kept = left = 0
+    for item in OutboxItem.select().where(OutboxItem.state == "pending"):
+        found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
+        if not found or found.group(2) == code:
+            continue
+        if (found.group(2) == taken_over.get("code") and taken_over.get("restored_up_to") is not None
+                and int(found.group(3)) > taken_over["restored_up_to"]):
+            kept += 1
+            continue
+        _leave(item)
+        left += 1
+    return kept, left
+
+
+def _leave(item: OutboxItem) -> None:
+    """Left to the PC that numbered it, with its public record: from here it would compete with that
+    PC's newer one at the center."""
+    public_key = public_status.wire_key(item.registration_number)
+    (OutboxItem.update(state=ELSEWHERE, last_error=LEFT_REASON)
+     .where(((OutboxItem.id == item.id) | (OutboxItem.registration_number == public_key))
+            & (OutboxItem.state == "pending")).execute())
+
+
+def left_to_their_pc(limit: int = 200) -> list[OutboxItem]:
+    """The applications this PC left to the PC that numbered them and the center does not hold yet
+    (each pass asks, confirm_left_to_their_pc): the sync page lists them, each with its button."""
+    counted = [kind.name for kind in records.kinds() if records.counted(kind.name)]
+    return list(OutboxItem.select().where((OutboxItem.state == ELSEWHERE) & OutboxItem.kind.in_(counted))
+                .order_by(OutboxItem.id).limit(limit))
+
+
+def send_from_here(item_id: int) -> OutboxItem | None:
+    """The admin's button: the PC that numbered this application will not send it (broken, gone), so
+    this PC does, under its own key, and hears its statuses. None when it is not waiting so."""
+    with engine.write_transaction():
+        item = OutboxItem.get_or_none((OutboxItem.id == item_id) & (OutboxItem.state == ELSEWHERE))
+        if item is None:
+            return None
+        public_key = public_status.wire_key(item.registration_number)
+        (OutboxItem.update(state="pending", attempts=0, next_attempt_at=None, last_error="")
+         .where(((OutboxItem.id == item.id) | (OutboxItem.registration_number == public_key))
+                & (OutboxItem.state == ELSEWHERE)).execute())
+        audit.record("kirim_dari_sini", "sinkronisasi", item.registration_number,
+                     f"permohonan {item.registration_number} versi {item.version} dikirim dari PC ini, bukan oleh "
+                     "PC yang memberi nomornya")
+    return item
+
+
+def confirm_left_to_their_pc(client, link, report, progress) -> None:
+    """Each pass asks the center (by manifest, nothing sent) about what this PC left to the PC that
+    numbered it: what it holds leaves the sync page's list; the rest stays there, with its button."""
+    left = left_to_their_pc(limit=engine.MANIFEST_CHUNK)  # a long list: the next passes ask for the rest
+    for kind in {item.kind for item in left}:
+        items = [item for item in left if item.kind == kind]
+        answer = engine.with_retries(lambda: client.manifest(engine.manifest_entries(items), records.kind(kind).path))  # noqa: B023  called in this iteration
+        # "conflict": the center holds that number and version with other content, the other PC's
+        # correction made before it sent it; that PC has delivered it either way.
+        answer = answer if isinstance(answer, dict) else {}
+        held = set()
+        for name in ("have", "conflict"):
+            entries = answer.get(name) if isinstance(answer.get(name), list) else []
+            held.update((entry.get("id"), entry.get("version")) for entry in entries if isinstance(entry, dict))
+        with engine.write_transaction():
+            for item in items:
+                if (item.registration_number, item.version) in held:
+                    (OutboxItem.update(state="acked", acked_at=utc_now(), last_error=HELD_ELSEWHERE)
+                     .where((OutboxItem.id == item.id) & (OutboxItem.state == ELSEWHERE)).execute())
+
+
+def left_notices(application) -> list[str]:
+    """The applicant's page: why this PC does not send it, and where the admin's button is."""
+    item = OutboxItem.get_or_none((OutboxItem.kind == records.DEFAULT_KIND) & (OutboxItem.source_id == application.id)
+                                  & OutboxItem.state.in_([ELSEWHERE, "acked"])
+                                  & OutboxItem.last_error.in_([LEFT_REASON, HELD_ELSEWHERE]))
+    if item is None:
+        return []
+    if item.state == ELSEWHERE:
+        return [f"Permohonan {item.registration_number} tidak dikirim dari komputer ini: PC yang memberi nomornya "
+                "(yang memegang cadangan yang sama) mengirimnya, dan pusat belum menerimanya. Bila PC itu rusak "
+                "atau tidak dipakai lagi, admin menekan “Kirim dari PC ini” di halaman Sinkronisasi."]
+    return [f"Pusat sudah menerima permohonan {item.registration_number} dari PC yang memberi nomornya; "
+            "statusnya diikuti di PC itu, bukan di komputer ini."]
+
+
+records.plug_phase("kecamatan", "after", confirm_left_to_their_pc)
+add_detail_notice(left_notices)

@@ -41,7 +41,8 @@ def _page_context(errors=None):
     return {"link": engine.current_link(), "waiting": outbox.waiting_count(), "failed": link.failed_items(),
             "log": list(SyncLog.select().order_by(SyncLog.id.desc()).limit(50)), "progress": engine.PROGRESS,
             "nightly": store.get("sync_nightly_time"), "errors": errors or {},
-            "export": _latest_export(), "issues": statuses.open_issues(), "identity": identity.state()}
+            "export": _latest_export(), "issues": statuses.open_issues(), "identity": identity.state(),
+            "left": identity.left_to_their_pc()}
 
 
 @blueprint.get("/sinkronisasi")
@@ -186,3 +187,16 @@ def identity_replace():
         return render_template("sync_page/index.html", **_page_context({"confirm_replace": str(problem)})), 422
     flash(f"Komputer ini sekarang PC {code}. Komputer lama dengan kode itu ditolak pusat mulai sekarang.", "success")
     return redirect(url_for("sync_page.index")), 303
+
+
+@blueprint.post("/sinkronisasi/kirim-dari-sini/<int:item_id>")
+def send_from_here(item_id: int):
+    """An application left to the PC that numbered it (this PC is a PC tambahan): that PC will not send
+    it, so this one does (app/sync_page/identity.py)."""
+    item = identity.send_from_here(item_id)
+    if item is None:
+        flash("Permohonan itu tidak lagi menunggu PC lain (sudah diterima pusat atau sudah dikirim dari sini).", "info")
+    else:
+        flash(f"Permohonan {item.registration_number} dikirim dari komputer ini pada sinkronisasi berikutnya; "
+              "statusnya diikuti di sini.", "success")
+    return redirect(url_for("sync_page.index") + "#menunggu-pc-lain"), 303

@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 OPENAPI_PATH = "docs/openapi.json"
 TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
              % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
+# A PC whose protocol the center no longer speaks (it keeps the current and the previous one). Its
+# outbox waits; nothing it made is lost.
+TOO_OLD = ("Aplikasi Loket di komputer ini (versi {version}, protokol {speaks}) terlalu lama untuk server pusat, "
+           "yang menerima protokol {oldest} ke atas. Perbarui aplikasi Loket di komputer ini; data yang menunggu "
+           "tetap tersimpan di sini dan terkirim setelah pembaruan.")
 # A counter PC holding a revoked key: the center revoked it (a stolen PC, a reinstall), or an old
 # backup restored after the PC enrolled again brought it back. Its data stays; a new code mends it.
 COUNTER_KEY_REVOKED = ("Kunci komputer ini sudah dicabut di pusat (komputer dilaporkan hilang, atau cadangan lama "
@@ -68,7 +73,8 @@ def _authenticate():
     except keys.KeyReplaced as replaced:
         g.device_key, g.request_nonce = replaced.key, nonce
         if request.endpoint != "center_api.replace":  # the takeover's retry by the PC that made it
-            return error_answer(401, "replaced", keys.REPLACED_MESSAGE.format(code=replaced.key.device_code))
+            refusal, details = keys.replaced_refusal(replaced.key)
+            return error_answer(*refusal, **details)
         g.kecamatan = replaced.key.kecamatan
         return None
     except keys.KeyRevoked as revoked:
@@ -85,6 +91,10 @@ def _authenticate():
     g.device_key = key
     g.kecamatan = key.kecamatan
     g.request_nonce = nonce
+    speaks, app_version = protocol.reported_version(request.headers)
+    if speaks < protocol.MIN_PROTOCOL_VERSION:
+        return error_answer(426, "update_required", TOO_OLD.format(version=app_version or "lama", speaks=speaks,
+                                                                   oldest=protocol.MIN_PROTOCOL_VERSION))
     if not allowed(request.endpoint or "", key):
         return error_answer(403, "wrong_device", WRONG_DEVICE)
     return None
@@ -143,7 +153,21 @@ def enrol():
               f"perangkat {key.device_code} ({key.device_id}) terdaftar ({key.key_id})", username="api")
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
                     "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"],
-                    "device_code": key.device_code, "time": int(time.time())}), 201
+                    "device_code": key.device_code, "time": int(time.time()),
+                    **_taken_over(kecamatan, body)}), 201
+
+
+def _taken_over(kecamatan, body: dict) -> dict:
+    """A PC enrolling again with the proof of a key another PC took over (it had not heard yet): the
+    refusal's word it missed (keys.replaced_refusal), so what it numbered after that PC's backup is
+    sent from it (issue 42)."""
+    previous = body.get("previous")
+    if not isinstance(previous, dict):
+        return {}
+    old = keys.proven_taken_over_key(kecamatan, body["enrolment_code"], previous.get("key_id"), previous.get("proof"))
+    if old is None:
+        return {}
+    return {"taken_over": {"device_code": old.device_code, "restored_up_to": old.restored_up_to}}
 
 
 def _follow_previous_key(kecamatan, key, body: dict) -> None:
@@ -172,17 +196,23 @@ def replace():
     machine = body.get("machine") if body else None
     if not isinstance(machine, str) or not 16 <= len(machine) <= 128:
         return error_answer(400, "bad_request", "machine wajib diisi")
+    # The last sequence of the code the restored backup held (an older office does not say it).
+    restored_up_to = body.get("restored_up_to")
+    if restored_up_to is not None and (not isinstance(restored_up_to, int) or isinstance(restored_up_to, bool)
+                                       or not 0 <= restored_up_to < 10 ** 9):
+        return error_answer(400, "bad_request", "restored_up_to harus bilangan bulat 0 atau lebih")
     key = g.device_key
     if not key.device_code or key.desa_code:
         return error_answer(409, "no_device_code", "kunci ini tidak memiliki kode perangkat dari pusat; daftarkan komputer "
                                                    "ini dengan kode pendaftaran baru")
     try:
         with center_database.atomic():
-            successor = keys.replace_device(key, machine)
+            successor = keys.replace_device(key, machine, restored_up_to)
             audit("ganti_perangkat", "kecamatan", g.kecamatan.code,
                   f"perangkat {key.device_code}: kunci {key.key_id} digantikan oleh {successor.key_id}", username="api")
     except keys.KeyReplaced:
-        return error_answer(401, "replaced", keys.REPLACED_MESSAGE.format(code=key.device_code))
+        refusal, details = keys.replaced_refusal(key)
+        return error_answer(*refusal, **details)
     return jsonify({"key_id": successor.key_id, "secret": successor.secret, "device_code": successor.device_code,
                     "kecamatan_code": g.kecamatan.code,
                     "highest_sequence": keys.highest_sequence(g.kecamatan, successor.device_code)})
@@ -192,7 +222,7 @@ def replace():
 def probe():
     return jsonify({"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
                     "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
-                    "photo_codecs": list(protocol.PHOTO_CODECS), "time": utc_now().isoformat()})
+                    "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat()})
 
 
 def _manifest_items(body):

@@ -8,19 +8,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.frame import templating
 from app.frame.access import enforce_roles, install_policy, user_may
-from app.frame.config import absolute_folder, secret_key, whole_number_setting, zone_setting
+from app.frame.config import secret_key, whole_number_setting, zone_setting
 from app.frame.errors import error_page, register_error_pages
 from app.frame.private_files import private_dir, remove_unfinished
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
-from sync.center import api, performance, public_status, relay, sealed, sms, views  # noqa: F401  (api, relay, performance, public_status, views add routes)
+from sync.center import api, performance, public_status, relay, sealed, sms, updates, views  # noqa: F401  (api, relay, performance, public_status, updates, views add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
 from sync.center.routes import api_blueprint, page_blueprint
-from sync.center.db import is_postgres, open_center_database
+from sync.center.db import center_data_dir, is_postgres, open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
 
@@ -33,8 +33,7 @@ TOO_LARGE_PAGE = ("Berkas terlalu besar: paling banyak %d MB sekali kirim. Pilih
 def center_config(overrides: dict | None = None) -> dict:
     """Defaults, then LOKET_CENTER_* from the environment, then the caller (CLI flags, tests)."""
     overrides = dict(overrides or {})
-    data_dir = absolute_folder(overrides.pop("DATA_DIR", None) or os.environ.get("LOKET_CENTER_DATA_DIR")
-                               or Path.home() / ".local" / "share" / "loket-center")
+    data_dir = center_data_dir(overrides.pop("DATA_DIR", None))
     private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
     config = {
         "DATA_DIR": data_dir,

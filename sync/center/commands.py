@@ -4,14 +4,23 @@ import sys
 from pathlib import Path
 
 
+def _missing_extra(package: str, version_info) -> str:
+    """The one line for a center whose extra is not installed: on a Python it has no wheels for, that Python."""
+    from loket_python import CENTER_NEWEST, CENTER_SUPPORTED
+    if tuple(version_info[:2]) > CENTER_NEWEST:
+        return (f"Pusat cetak berjalan di Python {CENTER_SUPPORTED[0]} sampai {CENTER_SUPPORTED[-1]} (paket "
+                f"{package} belum tersedia untuk Python {version_info[0]}.{version_info[1]}): pasang pusat dengan "
+                f"Python {CENTER_SUPPORTED[-1]}, lalu pip install -e '.[center]'.")
+    return f"Paket pusat belum terpasang ({package}). Pasang dengan: pip install -e '.[center]'"
+
+
 def cmd_center(options) -> int:
     try:
         from sync.center.accounts import ensure_center_admin
         from sync.center.app import create_center_app, start_center_jobs
         from sync.center.server import center_server
     except ModuleNotFoundError as missing:  # the office install leaves the center's extra out
-        print(f"Paket pusat belum terpasang ({missing.name}). Pasang dengan: pip install -e '.[center]'",
-              file=sys.stderr)
+        print(_missing_extra(missing.name, sys.version_info), file=sys.stderr)
         return 1
 
     config = {}

@@ -5,11 +5,21 @@ opened the offices' way (app/frame/db.py, issue 30): encrypted at rest with SQLi
 Ciphers, its key outside it (the OS keyring or DATA/kunci/, 0600), the folder 0700 and the file
 0600; a plaintext center.sqlite3 of an older version is encrypted once, on open.
 """
+import os
+from pathlib import Path
+
 from peewee import DatabaseProxy, Model
 from playhouse.db_url import connect
 
+from app.frame.config import absolute_folder
+
 
 center_database = DatabaseProxy()
+
+
+def center_data_dir(given=None) -> Path:
+    """The center's data folder: the one given, else LOKET_CENTER_DATA_DIR, else the user's."""
+    return absolute_folder(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
 
 
 def is_postgres(db) -> bool:

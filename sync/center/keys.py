@@ -12,6 +12,7 @@ from app.frame import codes
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
+from app.frame.version import APP_VERSION, version_key
 from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import derived_key, is_sealed
@@ -146,14 +147,23 @@ REPLACED_MESSAGE = ("Komputer ini sudah digantikan oleh komputer lain sebagai PC
                     "dengan kode pendaftaran baru dari admin pusat (halaman Sinkronisasi).")
 
 
+def replaced_refusal(key: DeviceKey) -> tuple:
+    """error_answer's arguments for a taken-over key (401 "replaced"): in words, and, when the
+    taking-over PC said it, the last sequence of the code its backup held, so the refused PC sends
+    the numbers it made above it itself (app/sync_page/identity.py): no other PC holds them (issue 42)."""
+    details = {} if key.restored_up_to is None else {"restored_up_to": key.restored_up_to}
+    return (401, "replaced", REPLACED_MESSAGE.format(code=key.device_code)), details
+
+
 def machine_hash(machine: str) -> str:
     return hashlib.sha256(("machine:" + (machine or "")).encode()).hexdigest()
 
 
-def replace_device(key: DeviceKey, machine: str) -> DeviceKey:
+def replace_device(key: DeviceKey, machine: str, restored_up_to: int | None = None) -> DeviceKey:
     """Another PC takes over `key`'s device code (its backup was restored there): a new key with the
     same code, and the old one refused from now on with REPLACED_MESSAGE. Asked again by the same
-    machine (a lost answer), the same new key comes back. Call inside a transaction."""
+    machine (a lost answer), the same new key comes back. `restored_up_to`: the last sequence of the
+    code the restored backup held (replaced_answer). Call inside a transaction."""
     if key.replaced_by:
         successor = DeviceKey.get_or_none((DeviceKey.key_id == key.replaced_by) & DeviceKey.revoked_at.is_null())
         if successor is not None and machine and secrets.compare_digest(successor.machine, machine_hash(machine)):
@@ -164,8 +174,8 @@ def replace_device(key: DeviceKey, machine: str) -> DeviceKey:
     successor = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
                                  secret=protocol.new_secret(), device_id=key.device_id, created_at=now,
                                  device_code=key.device_code, machine=machine_hash(machine))
-    DeviceKey.update(revoked_at=now, replaced_by=successor.key_id, previous_key=None).where(
-        DeviceKey.id == key.id).execute()
+    DeviceKey.update(revoked_at=now, replaced_by=successor.key_id, previous_key=None,
+                     restored_up_to=restored_up_to).where(DeviceKey.id == key.id).execute()
     if key.previous_key:  # the revoked key it followed (follow_revoked_key) goes with its code
         DeviceKey.update(previous_key=key.previous_key).where(DeviceKey.id == successor.id).execute()
         successor.previous_key = key.previous_key
@@ -219,6 +229,22 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
     except IntegrityError:
         return None
     return old if followed else None
+
+
+def proven_taken_over_key(kecamatan: Kecamatan, enrolment_code: str, previous_key_id, proof) -> DeviceKey | None:
+    """An enrolment proving a key that another PC took over (replace_device): that key, so the
+    enrolling PC (the old one, enrolled again before it heard) learns what replaced_refusal would
+    have told it. None for any other key or a proof that does not hold."""
+    if not (isinstance(previous_key_id, str) and isinstance(proof, str) and previous_key_id and len(previous_key_id) <= 64
+            and protocol.HEX64.fullmatch(proof)):
+        return None
+    old = DeviceKey.get_or_none((DeviceKey.key_id == previous_key_id) & (DeviceKey.kecamatan == kecamatan.id)
+                                & (DeviceKey.replaced_by != "") & (DeviceKey.desa_code == ""))
+    if old is None:
+        return None
+    expected = protocol.previous_key_proof(old.secret, kecamatan.code, codes.compact(enrolment_code or "", ALPHABET)
+                                           .lower(), old.key_id)
+    return old if secrets.compare_digest(expected, proof) else None
 
 
 def last_of_chain(old: DeviceKey) -> DeviceKey | None:
@@ -312,7 +338,9 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
         now = utc_now()
         with center_database.atomic():
             UsedNonce.insert(key_id=key_id, nonce=nonce, seen_at=now).execute()
-            DeviceKey.update(last_used_at=now).where(DeviceKey.id == key.id).execute()
+            protocol_version, app_version = protocol.reported_version(headers)
+            (DeviceKey.update(last_used_at=now, protocol_version=protocol_version, app_version=app_version)
+             .where(DeviceKey.id == key.id).execute())
             Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
     except IntegrityError:
         raise Refused("permintaan ulang (nonce sudah dipakai)") from None
@@ -377,3 +405,12 @@ def seal_legacy_personal() -> int:
             if len(rows) < LEGACY_BATCH:
                 break
     return done
+
+
+def needs_update(key: DeviceKey) -> bool:
+    """Does this PC run an older app or protocol than the center (which the regency updates first)?
+    A key that has not reported since the center learnt to record it (protocol 0) is not judged."""
+    if key.protocol_version == 0 or key.revoked_at is not None:
+        return False
+    return (key.protocol_version < protocol.PROTOCOL_VERSION
+            or version_key(key.app_version) < version_key(APP_VERSION))

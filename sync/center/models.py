@@ -80,12 +80,18 @@ class DeviceKey(CenterModel):
     # one is then refused with a message saying so. `machine`: hash of the PC that took it over.
     replaced_by = CharField(default="", constraints=[SQL("DEFAULT ''")])
     machine = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    # Of a key taken over: the last sequence of its code the backup restored on the new PC held (the
+    # new PC's word); the numbers above it made by this key's PC are that PC's to send (issue 42).
+    restored_up_to = IntegerField(null=True)
     # Read by nothing since a relayed form is kept until its outcome is held (sync/center/retention.py):
     # a cursor does not confirm a form once a kecamatan can be restored from an older backup.
     relay_confirmed_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     # A counter PC enrolled again after its key was revoked, which proved it held that key
     # (keys.follow_revoked_key): the revoked key's id, whose device code's statuses it hears too.
     previous_key = CharField(null=True, unique=True)
+    # What the PC reported in its last signed request (protocol.VERSION_HEADER; 0 / "": nothing yet).
+    protocol_version = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    app_version = CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])
 
 
 class UsedNonce(CenterModel):

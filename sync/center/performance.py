@@ -525,6 +525,13 @@ def performance_trend(kecamatan_id: int):
                            quarter=last)
 
 
+@page_blueprint.app_template_filter("bagian")
+def bagian(value) -> str:
+    """A share (%) with one decimal, half up, as the kecamatan prints its indicators (77,78 was 77,8 there)."""
+    from app.frame.rounding import decimal_text
+    return decimal_text(Decimal(str(value)), 1) if value is not None else "–"
+
+
 @page_blueprint.app_template_filter("angka")
 def angka(value) -> str:
     """A figure as the Indonesian reader writes it; nothing measured is "–", never 0."""

@@ -21,6 +21,7 @@ kirim.kelola                x       x     -        -     membuat dan membaca pen
 usb.tukar                   x       x     -        -     impor berkas USB, ekspor status untuk USB
 kecamatan.kelola            -       x     -        -     mendaftarkan kecamatan, kode pendaftaran, mencabut kunci
 akun.kelola                 -       x     -        -     mengelola akun operator
+rilis.baca                  -       x     -        -     melihat rilis pembaruan yang terbit untuk komputer kantor
 kinerja.baca                -       x     x        -     Kinerja Kecamatan: rekap, IKM dan indikator semua kecamatan, unduh XLSX, cetak
 """
 
@@ -34,7 +35,7 @@ ROUTES = {
                     "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys "
                     "center_api.relay_f107_key "
                     "center_api.performance_manifest center_api.performance_packets "
-                    "center_api.public_manifest center_api.public_packets",
+                    "center_api.public_manifest center_api.public_packets center_api.repository_file",
     "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",
     "permohonan.putuskan": "center.reject center.request_resend center.resolve_conflict",
     "cetak.kelola": "center.print_runs center.new_print_run center.print_run center.mark_printed",
@@ -42,6 +43,7 @@ ROUTES = {
     "usb.tukar": "center.usb_import center.status_export",
     "kecamatan.kelola": "center.kecamatans center.new_kecamatan center.new_enrolment_code center.revoke_key",
     "akun.kelola": "center.operators",
+    "rilis.baca": "center.releases",
     "kinerja.baca": "center.performance center.performance_print center.performance_xlsx center.performance_trend",
 }
 

@@ -12,11 +12,13 @@ PROGRAM = Program(
     policy="sync.center.policy:POLICY",
     schema="center",
     migrate="sync.center.migrations:migrate_center",
-    commands=(Command("center", "sync.center.commands:add_commands"),),
+    commands=(Command("center", "sync.center.commands:add_commands"),
+              Command("release", "sync.center.updates:add_commands")),
     background_jobs=(
         (60, "sync.center.app:prune_nonces"),             # used nonces past twice the time window
         (3600, "sync.center.app:purge_personal_data"),    # personal data past its retention
         (3600, "sync.center.app:forget_public_statuses"),  # public status records past theirs
         (600, "sync.center.performance:warm_job"),        # Kinerja figures at start, and as the day turns
+        (86400, "sync.center.updates:refresh_timestamp"),  # the releases' timestamp never expires between releases
     ),
 )

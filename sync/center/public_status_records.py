@@ -174,6 +174,9 @@ def find(numbers: list[str], code: str) -> PublicStatus | None:
     return found
 
 
+WAITING_TO_GO = "menunggu_kirim"  # complete at the kecamatan, not (yet) at the center
+
+
 def view_of(row: PublicStatus) -> dict:
     """What the page shows: plain words for each step, the dates, the office and how fresh it is."""
     record = json.loads(row.record_json)
@@ -190,6 +193,11 @@ def view_of(row: PublicStatus) -> dict:
             step = CENTER_STEPS[at_center.status]
             moment = at_center.shipped_at if step == "dikirim" else at_center.printed_at
             steps.append([step, moment.date().isoformat() if moment else ""])
+        elif at_center is None:
+            # The public record travels on its own: the application may still wait at the kecamatan
+            # (an old PC's, issue 42). Dukcapil processes only what the center holds.
+            step = WAITING_TO_GO if step == "diproses" else step
+            steps = [[WAITING_TO_GO if s == "diproses" else s, d] for s, d in steps]
     words = vocabulary.STEPS[kind]
     synced_at = row.kecamatan.public_synced_at or row.received_at  # received_at: a record from before the column
     return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),

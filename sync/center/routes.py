@@ -15,8 +15,9 @@ page_blueprint = Blueprint("center", __name__)  # the operators' pages and the p
 MAX_CURSOR = 2 ** 62  # far above any real event number, and inside every database's integer range
 
 
-def error_answer(status: int, code: str, message: str):
-    response = jsonify({"error": code, "message": message})
+def error_answer(status: int, code: str, message: str, **details):
+    """A refusal in the protocol's shape; `details` are further fields the refusal defines."""
+    response = jsonify({"error": code, "message": message, **details})
     response.status_code = status
     return response
 

@@ -15,9 +15,11 @@ from app.frame.dates import day_start_utc, utc_now
 from app.frame.pagination import paginate
 from app.frame.regions import region_name, zone_of
 from app.frame.request_cycle import bounded_int, int_arg
-from sync import usb
+from app.frame.version import APP_VERSION
+from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
 from sync.center import desk_records, keys, records
+from app.frame.privacy import mask
 from sync.center.audit import masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
 from sync.center.public_status_records import note_delivery, store_public
@@ -52,7 +54,8 @@ def login():
     if attempt.wait:
         return render_template("center/login.html", username=attempt.username,
                                errors={"form": "Terlalu banyak percobaan masuk yang gagal. "
-                                               f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}), 429
+                                               f"Coba lagi dalam {throttle.in_words(attempt.wait)}."}), 429, \
+            throttle.retry_after(attempt.wait)
     if not attempt.ok:
         return render_template("center/login.html", errors={"credentials": "Nama pengguna atau kata sandi salah."},
                                username=attempt.username), 401
@@ -152,6 +155,10 @@ def applications():
     page = paginate(query.order_by(ReceivedApplication.received_at.desc(), ReceivedApplication.id.desc()),
                     current_app.config["PAGE_SIZE"])
     names = {k.id: k for k in Kecamatan.select()}
+    shown_filters = ", ".join(f"{key}={mask('nik', value) if key == 'q' else value[:40]}"
+                              for key, value in filters.items() if value)  # a searched NIK, masked
+    record_view("lihat", "daftar_permohonan", "", f"Daftar permohonan dibuka (NIK dan nama): {len(page.items)} baris, "
+                f"halaman {page.number}" + (f", saringan {shown_filters}" if shown_filters else ""))
     template = "center/_application_list.html" if request.htmx and request.htmx.target == "list" else "center/applications.html"
     return render_template(template, page=page, filters=filters, kecamatans=names)
 
@@ -282,16 +289,16 @@ def _waiting_filter(values) -> tuple[dict, object]:
 def _print_runs_page(errors: dict | None = None):
     filters, chosen = _waiting_filter(request.values)
     waiting_total = ReceivedApplication.select().where(chosen).count()
-    start = int_arg(request.args, "mulai", 0, lowest=0, highest=max(0, waiting_total - 1))
-    waiting = list(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
-                                              ReceivedApplication.full_name, ReceivedApplication.kecamatan,
-                                              ReceivedApplication.received_at)
-                   .where(chosen).order_by(ReceivedApplication.received_at, ReceivedApplication.id)
-                   .limit(WAITING_PAGE_ROWS).offset(start))
+    waiting = paginate(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
+                                                  ReceivedApplication.full_name, ReceivedApplication.kecamatan,
+                                                  ReceivedApplication.received_at)
+                       .where(chosen).order_by(ReceivedApplication.received_at, ReceivedApplication.id),
+                       WAITING_PAGE_ROWS, prefix="tunggu_")
     by_kecamatan = dict(ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(ReceivedApplication.id))
                         .where(desk_records.awaiting_print()).group_by(ReceivedApplication.kecamatan).tuples())
     page = paginate(PrintRun.select().order_by(PrintRun.id.desc()), current_app.config["PAGE_SIZE"])
-    return render_template("center/print_runs.html", waiting=waiting, waiting_total=waiting_total, start=start,
+    return render_template("center/print_runs.html", waiting=waiting.items, waiting_page=waiting,
+                           waiting_total=waiting_total,
                            rows_per_page=WAITING_PAGE_ROWS, filters=filters, day=_parse_day(filters["tanggal"]),
                            by_kecamatan=by_kecamatan,
                            runs=page.items, page=page, kecamatans={k.id: k for k in Kecamatan.select()},
@@ -474,8 +481,18 @@ def status_export(kecamatan_id: int):
 
 @page_blueprint.get("/admin/kecamatan")
 def kecamatans():
-    return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
-                           form={}, errors={}, new_code=None)
+    return _kecamatans_page({}, {})
+
+
+def _kecamatans_page(form: dict, errors: dict):
+    """Every kecamatan with its PCs' keys, each with the versions it last reported and whether it still
+    needs the update (keys.needs_update)."""
+    listed = list(Kecamatan.select().order_by(Kecamatan.code))
+    outdated = {key.id for kecamatan in listed for key in kecamatan.keys if keys.needs_update(key)}
+    return render_template("center/kecamatans.html", kecamatans=listed, form=form, errors=errors, new_code=None,
+                           outdated=outdated, center_version=APP_VERSION,
+                           protocol_version=protocol.PROTOCOL_VERSION,
+                           min_protocol=protocol.MIN_PROTOCOL_VERSION), 422 if errors else 200
 
 
 @page_blueprint.post("/admin/kecamatan")
@@ -491,8 +508,7 @@ def new_kecamatan():
     if not form["name"]:
         errors["name"] = "Nama kecamatan wajib diisi."
     if errors:
-        return render_template("center/kecamatans.html", kecamatans=list(Kecamatan.select().order_by(Kecamatan.code)),
-                               form=form, errors=errors, new_code=None), 422
+        return _kecamatans_page(form, errors)
     kecamatan, code = desk_records.register_kecamatan(form["code"], form["name"])
     return _code_page(kecamatan, code)
 

@@ -17,6 +17,7 @@ from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
 from sync.client import outbox, photo_transit, pipeline, records, statuses
+from sync.client.settle import NotPlanned, Settlement
 from sync.client.link_down import LinkDown, MovedOn
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.transport import Busy, CenterClient, Refused, manifest_request
@@ -114,6 +115,7 @@ class PassReport:
     relayed: int = 0  # pre-registrations pulled from the center's relay (kecamatan)
     published: int = 0  # records of kinds the clerk does not count (public status, issue 28) the center holds
     superseded: int = 0  # statuses of a relayed form another counter PC accepted first (not stored)
+    changed: int = 0  # outbox rows a clerk's change superseded while they were on the wire (sent next pass)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -131,7 +133,7 @@ def note_refusal(link: SyncLink, problem: Exception) -> None:
     this PC stops numbering until the admin enrols it as an additional PC (issue 24)."""
     if isinstance(problem, Refused) and problem.code == "replaced" and link.role == "kecamatan":
         with write_transaction():
-            installation.retire(database)
+            installation.retire(database, problem.details.get("restored_up_to"))
             SyncLog.create(at=utc_now(), kind="galat", summary=str(problem)[:1000])
 
 
@@ -148,11 +150,19 @@ def _mark_sent(item: OutboxItem) -> None:
     records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
+CHANGED = "changed"  # apply_result: the row the answer is about was removed or rewritten under the pass
+
+
 def apply_result(item: OutboxItem, result: dict) -> str:
-    """Record one per-application answer of the center; returns the result word."""
+    """Record one per-application answer of the center; returns the result word, or CHANGED when
+    a clerk's change removed or rewrote the row while it was on the wire (the answer is about what
+    the pass read, not what waits now: the row is left for the next pass)."""
     outcome = result.get("result")
     with write_transaction():
-        item = OutboxItem.get_by_id(item.id)
+        sent_hash = item.content_hash
+        item = OutboxItem.get_or_none(OutboxItem.id == item.id)
+        if item is None or item.content_hash != sent_hash:
+            return CHANGED
         if outcome in ("stored", "duplicate"):
             _mark_sent(item)
         elif outcome == "conflict":
@@ -350,13 +360,13 @@ class Upload:
         self.answered_any = False  # did the current connection carry an answer?
 
     def codec_agreed(self) -> str | None:
-        """The photos' codec: the first of ours the center named in its probe; before its answer
-        has come, the first of ours (every center of this protocol version takes it; an answer
-        that says otherwise sends the packets written meanwhile again: PassConnection.agree)."""
+        """The photos' codec: the first of ours (jpeg_transit.CODECS, none without Lepton) the center
+        named in its probe; before its answer has come, the first of ours (a center that does not
+        take it says so, and the packets written meanwhile go again: PassConnection.agree)."""
         if not self.kind.photo_codecs:
             return None
-        known = self.client.photo_codecs if self.line.negotiated else protocol.PHOTO_CODECS[:1]
-        return next((c for c in protocol.PHOTO_CODECS if c in known), None)
+        known = self.client.photo_codecs if self.line.negotiated else jpeg_transit.CODECS[:1]
+        return next((c for c in jpeg_transit.CODECS if c in known), None)
 
     def offer(self, offered_before) -> tuple[set, set]:
         return _offer(self.client, self.path, offered_before, self.report, self.progress, self.rng)
@@ -397,7 +407,7 @@ class Upload:
         asked = {item.id for item in offered}
         self.in_question = [item for item in self.queue if item.id in asked]
         self.queue = deque(item for item in self.queue if item.id not in asked)
-        self.manifest_ticket = stream.send(*manifest_request(_manifest_entries(offered), self.path))
+        self.manifest_ticket = stream.send(*manifest_request(manifest_entries(offered), self.path))
 
     def take_manifest_answer(self, stream) -> None:
         """What the center holds of the items in question stays home; the rest go next."""
@@ -690,7 +700,7 @@ class PassConnection:
         return json.loads(answer[1])
 
 
-def _manifest_entries(items) -> list[dict]:
+def manifest_entries(items) -> list[dict]:
     return [{"id": i.registration_number, "version": i.version, "hash": i.content_hash, "size": i.size}
             for i in items]
 
@@ -709,14 +719,16 @@ def _record_manifest(answer: dict, items, report, progress) -> tuple[set, set]:
     with write_transaction():
         for key in keys_have:
             item = by_key.get(key)
-            if item:
-                apply_result(item, {"result": "duplicate"})
-                held.add(item.id)
-                if records.counted(item.kind):
-                    report.already += 1
-                else:
-                    report.published += 1
-                progress.done += 1
+            if item is None:
+                continue
+            held.add(item.id)  # nothing of it goes in this pass (a row changed under it goes in the next)
+            if apply_result(item, {"result": "duplicate"}) == CHANGED:
+                report.changed += 1
+            elif records.counted(item.kind):
+                report.already += 1
+            else:
+                report.published += 1
+            progress.done += 1
     return {by_key[key].id for key in keys_need if key in by_key}, held
 
 
@@ -726,7 +738,7 @@ def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, se
     needed, held = set(), set()
     for start in range(0, len(offered_before), MANIFEST_CHUNK):
         chunk = offered_before[start:start + MANIFEST_CHUNK]
-        answer = with_retries(lambda: client.manifest(_manifest_entries(chunk), path), rng)  # noqa: B023  called in this iteration
+        answer = with_retries(lambda: client.manifest(manifest_entries(chunk), path), rng)  # noqa: B023  called in this iteration
         chunk_needed, chunk_held = _record_manifest(answer, chunk, report, progress)
         needed |= chunk_needed
         held |= chunk_held
@@ -734,8 +746,14 @@ def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, se
 
 
 def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> list:
-    """Record a packet's answers; returns the items to send again as they are in this pass."""
+    """Record a packet's answers; returns the items to send again as they are in this pass. What the
+    center holds is settled together (sync/client/settle.py), the rest one by one in its order."""
     again = []
+    settlement = Settlement(items=batch)
+    # What each row holds now, read inside the caller's write transaction: an answer is about the
+    # content the pass sent, so a row a clerk rewrote meanwhile is left for the next pass.
+    current = dict(OutboxItem.select(OutboxItem.id, OutboxItem.content_hash)
+                   .where(OutboxItem.id.in_([item.id for item in batch])).tuples())
     for item in batch:
         result = by_id.get((item.registration_number, item.version))
         if result is None:
@@ -752,8 +770,21 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             else:
                 again.append(item)
             continue
-        outcome = apply_result(item, result)
-        if outcome in ("stored", "duplicate") and not records.counted(item.kind):
+        if current.get(item.id) != item.content_hash:
+            report.changed += 1  # a clerk's change removed or rewrote the row while it was on the wire
+            progress.done += 1
+            continue
+        held = settlement.item(item.registration_number, item.version)
+        if result.get("result") in ("stored", "duplicate") and held is not None:
+            settlement.mark_sent(held)
+            outcome = result["result"]
+        else:
+            settlement.write()
+            outcome = apply_result(item, result)
+            settlement = Settlement(items=batch)
+        if outcome == CHANGED:
+            report.changed += 1
+        elif outcome in ("stored", "duplicate") and not records.counted(item.kind):
             report.published += 1
         elif outcome == "stored":
             report.sent += 1
@@ -767,6 +798,7 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             report.rejected += 1
             report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")
         progress.done += 1
+    settlement.write()
     return again
 
 
@@ -784,14 +816,15 @@ def _apply_received_at_once(batch, results: dict, report: PassReport) -> None:
     stored = sorted((r["seq"], item) for item in batch
                     if (r := results.get((item.registration_number, item.version)))
                     and r.get("result") == "stored" and isinstance(r.get("seq"), int))
-    cursor = link.status_cursor
+    cursor, events = link.status_cursor, []
     for seq, item in stored:
         if seq != cursor + 1:
-            return
-        event = {"seq": seq, "id": item.registration_number, "version": item.version, "status": "received",
-                 "reason": "", "at": "", "hash": item.content_hash}
-        count_outcome(report, apply_event(link.id, event))
+            break
+        events.append({"seq": seq, "id": item.registration_number, "version": item.version, "status": "received",
+                       "reason": "", "at": "", "hash": item.content_hash})
         cursor = seq
+    for outcome in apply_events(link.id, events):
+        count_outcome(report, outcome)
 
 def _arrived(event: dict) -> None:
     """A status for a version whose acknowledgement was lost: it arrived, so mark it sent."""
@@ -815,6 +848,33 @@ def apply_event(link_id: int, event: dict) -> str | None:
     return outcome
 
 
+def apply_events(link_id: int, events: list[dict]) -> list[str | None]:
+    """apply_event for a page of events in one transaction, settled together (sync/client/settle.py):
+    the same outcomes and rows, with a handful of statements instead of a dozen per event."""
+    outcomes = []
+    with write_transaction():
+        link = SyncLink.get_by_id(link_id)
+        cursor, settlement = link.status_cursor, None
+        for n, event in enumerate(events):
+            if event["seq"] <= cursor:
+                outcomes.append(None)  # already applied (a repeated page, a re-imported status file)
+                continue
+            settlement = settlement or Settlement(events=events[n:])
+            try:
+                outcomes.append(settlement.status(event))
+            except NotPlanned:  # settled the one-by-one way, after what was planned before it
+                settlement.write()
+                settlement = None
+                outcomes.append(statuses.apply_center_event(event, lambda event=event: _arrived(event)))
+            cursor = event["seq"]
+        if settlement is not None:
+            settlement.write()
+        if cursor != link.status_cursor:
+            link.status_cursor = cursor
+            link.save()
+    return outcomes
+
+
 def count_outcome(report: "PassReport", outcome: str | None) -> None:
     if outcome == statuses.APPLIED:
         report.statuses += 1
@@ -833,10 +893,9 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
             page = with_retries(lambda: client.statuses(cursor, page_size, feed))  # noqa: B023  called in this iteration
         events = page.get("events", [])
         progress.total += len(events)
-        with write_transaction():  # the page and the cursor commit together
-            for event in events:
-                count_outcome(report, apply_event(link.id, event))
-                progress.done += 1
+        for outcome in apply_events(link.id, events):  # the page and the cursor commit together
+            count_outcome(report, outcome)
+        progress.done += len(events)
         if not page.get("more") or not events:
             return
 
@@ -898,7 +957,9 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
                    f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
                    + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
                       if report.unapplied else "")
-                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else ""))
+                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else "")
+                   + (f", {report.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
+                      "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
         with write_transaction():
             values = {"last_error": report.error}
             if not report.error:

@@ -42,6 +42,11 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, sessi
         if link is None:
             link = SyncLink.create(center_url=center_url.rstrip("/"), kecamatan_code=answer["kecamatan_code"],
                                    key_id=answer["key_id"], secret=answer["secret"], enrolled_at=utc_now())
+        taken_over = answer.get("taken_over")
+        if isinstance(taken_over, dict) and taken_over.get("device_code") == installation.identity(database)[0]:
+            # Another PC took over the code this PC numbered with (it had not heard): as the refusal
+            # would have, this PC stops numbering under it and learns where that PC's backup ended.
+            installation.retire(database, taken_over.get("restored_up_to"))
         if isinstance(answer.get("device_code"), str) and answer["device_code"]:
             # From now on this PC's numbers carry the device code only the center hands out.
             # Enrolled again (the previous key proved): numbers made under the old code stay this PC's.
@@ -192,15 +197,19 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     return files, applications
 
 
+STATUS_FILE_PAGE = 500  # statuses of a USB file applied in one transaction
+
+
 def import_status_file(content: bytes) -> int:
     """Apply a status file from the center (checked with our key); returns statuses applied."""
     link = engine.current_link()
     events = usb.read_status_file(content, link.key_id, link.secret)
-    applied = 0
     report = engine.PassReport()
-    for event in sorted(events, key=lambda e: e.get("seq", 0) if isinstance(e.get("seq"), int) else 0):
-        if isinstance(event, dict) and isinstance(event.get("seq"), int):
-            engine.count_outcome(report, engine.apply_event(link.id, event))
+    events = sorted((e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int)),
+                    key=lambda e: e["seq"])
+    for start in range(0, len(events), STATUS_FILE_PAGE):  # each page with the cursor, as a pass's pull
+        for outcome in engine.apply_events(link.id, events[start:start + STATUS_FILE_PAGE]):
+            engine.count_outcome(report, outcome)
     applied = report.statuses
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru"

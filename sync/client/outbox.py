@@ -7,6 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 from app.frame.dates import utc_now
+from app.frame.db import insert_rows
 from sync import protocol
 from sync.client import photo_transit, records
 from sync.client.models import OutboxItem
@@ -41,6 +42,26 @@ def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes
         OutboxItem.update(**values).where(OutboxItem.id == row.id).execute()
     if payload and records.kind(kind).photo_codecs:
         photo_transit.prepare(payload, photo_sha)  # the pass then sends it without compressing
+
+
+def enqueue_many(entries: list[tuple], kind: str) -> None:
+    """`enqueue` for many records of `kind` at once: [(source_id, key, version, record, payload)]."""
+    keys = [entry[1] for entry in entries]
+    taken = set()
+    for start in range(0, len(keys), 500):
+        taken |= set(OutboxItem.select(OutboxItem.registration_number, OutboxItem.version)
+                     .where(OutboxItem.registration_number.in_(keys[start:start + 500])).tuples())
+    fresh, now = [], utc_now()
+    for source_id, key, version, record, payload in entries:
+        if (key, version) in taken or payload:  # a version seen before, or a photo to prepare: the one-row path
+            enqueue(source_id, key, version, record, payload, kind)
+            continue
+        photo_sha = protocol.sha256_hex(payload)
+        fresh.append(dict(kind=kind, source_id=source_id, registration_number=key, version=version,
+                          content_hash=protocol.content_hash(record, photo_sha),
+                          record_json=json.dumps(record, ensure_ascii=False), photo_sha256=photo_sha, size=0,
+                          state="pending", attempts=0, next_attempt_at=None, last_error="", created_at=now))
+    insert_rows(OutboxItem, fresh)
 
 
 def due_items(now: datetime, limit: int = 100000, ignore_delays: bool = False, kind: str | None = None

@@ -16,7 +16,8 @@ _MISSING = object()
 
 def prepare(photo: bytes, photo_sha256: str, codec: str = jpeg_transit.CODEC) -> None:
     """Make and keep the photo's stream in `codec` (or the mark that it travels as it is)."""
-    if not photo or PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec) is not None:
+    if (not photo or codec not in jpeg_transit.CODECS
+            or PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec) is not None):
         return
     PhotoTransit.insert(photo_sha256=photo_sha256, codec=codec, stream=jpeg_transit.compress(photo, codec),
                         made_at=utc_now()).on_conflict_ignore().execute()
@@ -38,6 +39,12 @@ def stream_for(photo: bytes, photo_sha256: str, codec: str) -> bytes | None:
 def forget(photo_sha256: str) -> None:
     """The center holds the photo: its streams are no longer needed, nor those of photos no
     waiting item sends any more (replaced before they travelled)."""
+    forget_many([photo_sha256])
+
+
+def forget_many(photo_sha256s: list[str]) -> None:
+    """`forget` for the photos of many items the center holds (one statement each 500)."""
     waiting = OutboxItem.select(OutboxItem.photo_sha256).where(OutboxItem.state == "pending")
-    (PhotoTransit.delete().where((PhotoTransit.photo_sha256 == photo_sha256)
-                                 | PhotoTransit.photo_sha256.not_in(waiting)).execute())
+    for start in range(0, len(photo_sha256s), 500):
+        (PhotoTransit.delete().where(PhotoTransit.photo_sha256.in_(photo_sha256s[start:start + 500])
+                                     | PhotoTransit.photo_sha256.not_in(waiting)).execute())

@@ -26,6 +26,9 @@ class RecordKind(Protocol):
     photo_codecs: bool  # may its photos travel recompressed (protocol 2)?
     # counted = False (optional): the pass report and the waiting count leave it out (public status
     # records ride along with every change; the clerk counts applications).
+    # settle_many(items) (optional): the kind's batch form for a page of answers and statuses
+    # (sync/client/settle.py): an object with `acknowledged` and `apply_status` as below, deciding in
+    # memory, and `write()`; without it the kind's statuses are settled one by one.
     # first = True (optional): its items go before other kinds' in a pass (the kecamatan's statuses of
     # relayed forms: a form's acceptance reaches the center before the application made of it).
     # superseded(source_id, version, answer) (optional): the center stored another outcome instead

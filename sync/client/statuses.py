@@ -20,12 +20,20 @@ RENUMBER = "renumber"  # the center kept another applicant under this number: ta
 APPLIED, UNAPPLIED, NOT_OURS = "applied", "unapplied", "not_ours"
 
 
+def new_issue(event: dict, problem: str) -> StatusIssue:
+    return StatusIssue.create(seq=event["seq"], registration_number=str(event.get("id", ""))[:64],
+                              version=event.get("version") if isinstance(event.get("version"), int) else 0,
+                              status=str(event.get("status", ""))[:32], content_hash=str(event.get("hash") or "")[:64],
+                              reason=str(event.get("reason") or "")[:500], problem=problem[:500], at=utc_now())
+
+
 def _issue(event: dict, problem: str) -> str:
-    StatusIssue.create(seq=event["seq"], registration_number=str(event.get("id", ""))[:64],
-                       version=event.get("version") if isinstance(event.get("version"), int) else 0,
-                       status=str(event.get("status", ""))[:32], content_hash=str(event.get("hash") or "")[:64],
-                       reason=str(event.get("reason") or "")[:500], problem=problem[:500], at=utc_now())
+    new_issue(event, problem)
     return UNAPPLIED
+
+
+NOT_HERE = ("Nomor/versi ini tidak ada di komputer ini (mungkin dicatat sesudah cadangan "
+            "yang dipulihkan). Periksa bersama pusat.")
 
 
 def _resolve_issues(number: str, version: int) -> None:
@@ -56,8 +64,7 @@ def apply_center_event(event: dict, arrived) -> str:
     if item is None and _another_pcs(number):
         return NOT_OURS  # a center from before issue 24 sends every PC's statuses: not a problem here
     if item is None:
-        return _issue(event, "Nomor/versi ini tidak ada di komputer ini (mungkin dicatat sesudah cadangan "
-                             "yang dipulihkan). Periksa bersama pusat.")
+        return _issue(event, NOT_HERE)
     if digest and digest != item.content_hash:
         # The center holds other content under this number: nothing of it belongs to this applicant.
         if item.state == "renumbered":

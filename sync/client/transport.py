@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import requests
 from urllib3.util import SKIP_HEADER
 
+from app.frame.version import APP_VERSION
 from sync import protocol
 from sync.client.link_down import LinkDown, unreachable
 
@@ -32,10 +33,11 @@ MAX_BUSY_WAIT_SECONDS = 30 * 60  # a pass gives up after waiting this long in al
 class Refused(Exception):
     """The center answered, signed, with a refusal that retrying will not fix (4xx)."""
 
-    def __init__(self, status: int, message: str, code: str = ""):
+    def __init__(self, status: int, message: str, code: str = "", details: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code  # the center's machine-readable reason ("unauthorized", "expired_code", ...)
+        self.details = details or {}  # the refusal's further fields (a "replaced" key's restored_up_to)
 
 
 class ClockSkew(Refused):
@@ -126,11 +128,13 @@ class CenterClient:
                        nonce: str | None = None) -> tuple[dict, tuple]:
         """The headers of one signed request, and what its answer is checked against (verified()).
         `nonce`: the one a packet's item tags were made with; its signature covers the head, the
-        tags the body. One short header (protocol.AUTH_HEADER); JSON answers come deflated."""
+        tags the body. One short header (protocol.AUTH_HEADER); JSON answers come deflated. Every
+        request reports this PC's versions (protocol.VERSION_HEADER) for the center's pages."""
         timestamp, nonce = str(int(time.time())), nonce or protocol.new_nonce()
         packet = content_type == protocol.PACKET_CONTENT_TYPE
         signature = protocol.sign_request(self.secret, method, path, timestamp, nonce, None if packet else body)
-        headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature)}
+        headers = {protocol.AUTH_HEADER: protocol.auth_header(self.key_id, timestamp, nonce, signature),
+                   protocol.VERSION_HEADER: protocol.version_report(APP_VERSION)}
         if body or method != "GET":
             headers["Content-Type"] = content_type
         if body and not packet:  # lets the center tell a body damaged on the way from a refused key
@@ -177,7 +181,8 @@ class CenterClient:
             if answer.get("error") == "clock_skew" and isinstance(answer.get("server_time"), int):
                 raise ClockSkew(int(timestamp) - answer["server_time"], answer["server_time"])
         if status >= 400:
-            raise Refused(status, _message(content), str(_json(content).get("error") or ""))
+            answer = _json(content)
+            raise Refused(status, _message(content), str(answer.get("error") or ""), answer)
         return content
 
     def call(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,

@@ -67,7 +67,7 @@ def test_the_filters_offer_every_account_and_every_kind_of_data_and_action(clien
         assert f'<option value="{user.username}">{user.full_name} ({user.username})</option>' in page
     assert '<option value="sistem">sistem</option>' in page
     # the trail's words, not its keys: 'lihat' is 'membuka', 'permohonan_ktp' is 'permohonan'
-    assert '<option value="cetak">cetak</option>' in page and '<option value="lihat">membuka</option>' in page
+    assert '<option value="cetak">mencetak</option>' in page and '<option value="lihat">membuka</option>' in page
     assert '<option value="foto">foto</option>' in page
 
 

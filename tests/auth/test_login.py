@@ -46,6 +46,8 @@ def test_failed_logins_are_throttled_per_account(app, client, users):
     blocked = login(client, "kasi-pelayanan", TEST_PASSWORD)
     assert blocked.status_code == 429
     assert "Terlalu banyak percobaan" in blocked.get_data(as_text=True)
+    # issue 42, finding 10: the lockout says when to come back, in the header too (seconds)
+    assert blocked.headers["Retry-After"].isdigit() and 1 <= int(blocked.headers["Retry-After"]) <= 15 * 60
     # another account from the same address is not blocked by this account's failures
     assert login(client, "camat", TEST_PASSWORD).status_code == 302
 

@@ -11,6 +11,7 @@ as its reader would see the paper.
 """
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -72,9 +73,14 @@ def _broken_at_its_hyphen(words: list, index: int, shown_words: set) -> bool:
     return any(_core(a + b) in shown_words and not any(c.isdigit() for c in a + b) for a, b in pairs)
 
 
-def read_paper(path: Path) -> list[dict]:
-    """Every page of a PDF with its size and its words' boxes (poppler's pdftotext -bbox)."""
-    xhtml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+def read_paper(data: bytes) -> list[dict]:
+    """Every page of a PDF with its size and its words' boxes (poppler's pdftotext -bbox). Read from the
+    bytes, not from the artifact (a second test run in the same folder starts by emptying it)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "printed.pdf"
+        source.write_bytes(data)
+        xhtml = subprocess.run(["pdftotext", "-bbox", str(source), "-"], capture_output=True,
+                               check=True).stdout.decode("utf-8")
     pages = []
     for width, height, body in _PAGE.findall(xhtml):
         words = [(float(a), float(b), float(c), float(d), unescape(w)) for a, b, c, d, w in _WORD.findall(body)]
@@ -99,7 +105,7 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
         path = artifacts_dir() / "pdf" / f"{_safe(name or page.url.split('//', 1)[-1].split('/', 1)[-1])}-{paper}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        printed = PrintedPaper(path=path, pages=read_paper(path))
+        printed = PrintedPaper(path=path, pages=read_paper(data))
         shown_words = {_core(w) for w in page.evaluate(_WORDS_JS).split()}
         # Lay the page out at the printable width of the paper as printed (a page may name its own size)
         # to find what the PDF does not carry at all: a column cut at the edge.
@@ -123,13 +129,13 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
                 problems.append(f"page {number}: {word!r} is part of a word broken at the line's end")
     problems += [f"not on the paper: {t!r}" for t in expect if not printed.holds(t)]
     if signed:
-        signature, data = signed
+        signature, signs = signed
         where = printed.last_page_of(signature)
-        if where is None or not printed.holds(data, page=where):
-            problems.append(f"the signature ({signature!r}, page {where}) stands apart from what it signs ({data!r}, "
-                            f"page {printed.page_of(data)})")
+        if where is None or not printed.holds(signs, page=where):
+            problems.append(f"the signature ({signature!r}, page {where}) stands apart from what it signs ({signs!r}, "
+                            f"page {printed.page_of(signs)})")
     for number in range(1, len(printed.pages) + 1):
-        small = sorted({(size, t[:30]) for size, t in text_sizes_pt(path, number) if size < SMALLEST_PT - 0.05})
+        small = sorted({(size, t[:30]) for size, t in text_sizes_pt(BytesIO(data), number) if size < SMALLEST_PT - 0.05})
         problems += [f"page {number}: {t!r} at {size} pt (< {SMALLEST_PT} pt)" for size, t in small[:5]]
     return printed
 

@@ -154,6 +154,8 @@ def demo_office(tmp_path_factory, cheap_password_hashing):
         with live.db():
             demo.fill(Namespace(seed=2026, password=live.password, applications=300, complaints=600, surveys=400,
                                 recaps=3))
+            from app.frame import store
+            store.put("public_status_url", "http://pusat.lumajangkab.go.id")  # the slips carry their status QR
             user = User.get(User.username == live.username[DESA])
             UserDesa.insert(user=user, desa_code="35.08.07.2003").on_conflict_ignore().execute()  # Wotgalih
             clean, errors, _ = intake.validate_application(
@@ -255,3 +257,30 @@ def test_the_offices_receipts_slips_and_reports_are_whole_on_their_paper(browser
     finally:
         context.close()
     assert problems == {}, problems
+
+
+def test_the_kiosk_receipt_hands_one_code_to_keep_and_one_qr(browser, demo_office):
+    """The printed kiosk receipt carried the number, the check code and the survey code, with two QR codes."""
+    from playwright.sync_api import expect
+
+    from tests.browser.helpers import TABLET
+    context = new_context(browser, demo_office.url, viewport=TABLET)
+    try:
+        page = context.new_page()
+        page.goto("/pengaduan/kios")
+        page.get_by_label("Kategori").select_option(index=1)
+        page.get_by_label("Isi pengaduan / saran").fill("Antrean loket KTP-el terlalu panjang pada hari Senin pagi.")
+        page.get_by_role("button", name="Kirim pengaduan").click()
+        expect(page.locator(".tracking-number")).to_be_visible()
+        number = page.locator(".tracking-number").inner_text().strip()
+        survey = page.locator(".survey-code .survey-code-value:not(.public-track-code)").inner_text().strip()  # on the screen: fill it here and now
+        for paper in ("A4", "F4"):
+            printed = print_check(page, None, paper=paper, expect=[number], name="kiosk-receipt")
+            assert printed.problems == [], printed.problems
+            assert len(printed.pages) == 1 and survey not in printed.text
+        page.emulate_media(media="print")
+        qr_codes = page.evaluate("() => [...document.querySelectorAll('body svg')].filter(s => s.getClientRects().length).length")
+        page.emulate_media(media="screen")
+        assert qr_codes == 1
+    finally:
+        context.close()

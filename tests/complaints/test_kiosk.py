@@ -115,6 +115,7 @@ def test_forged_status_number_gets_a_calm_not_found_and_is_throttled(client, db)
         assert "tidak ditemukan" in response.get_data(as_text=True)
     blocked = client.get("/pengaduan/status?nomor=PGD-ZZZZZZ")
     assert blocked.status_code == 429 and "Terlalu banyak nomor" in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) >= 60
 
 
 def test_status_page_with_injection_text_is_not_found(client, db):

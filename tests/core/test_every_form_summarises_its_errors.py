@@ -45,6 +45,9 @@ NOT_WALKED = {
         "desa.enrol_pc": "desa PC mode only (run.py serve --mode desa)",
         "desa.sync_now": "desa PC mode only (run.py serve --mode desa)",
         "sync_page.identity_replace": "shown only when another PC took over this PC's code (tests/sync/test_pc_identity.py)",
+        "sync_page.send_from_here": "shown only on a PC tambahan holding applications another PC numbered, a button "
+                                    "without fields (tests/sync/test_pc_identity.py)",
+        "updates.apply": "shown only while a signed release waits to be applied (tests/updates/test_install.py)",
     },
     "center": {},
 }

@@ -135,9 +135,9 @@ def test_the_turn_comes_back_after_an_error_or_a_refusal(tmp_path, failure):
 # Views that can take seconds: each would hold every clerk's page up while it runs.
 LONG_VIEWS = ["backups.create", "backups.restore", "registration.export", "recap.export", "complaints.export",
               "registration.import_applicants", "sync_page.export_batch", "sync_page.import_status", "sync_page.enrol",
-              "sync_page.identity_replace",
+              "sync_page.identity_replace", "updates.apply", "updates.from_folder",
               "desa.issue_pc_code"]  # asks the center for the desa keys' revocations first
-DESA_PC_LONG_VIEWS = ["backups.create", "backups.restore", "desa.enrol_pc"]  # the desa PC's own program
+DESA_PC_LONG_VIEWS = ["backups.create", "backups.restore", "desa.enrol_pc", "updates.apply", "updates.from_folder"]  # the desa PC's own program
 
 
 def long_views(app) -> list[str]:

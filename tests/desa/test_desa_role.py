@@ -9,6 +9,7 @@ from app.frame.audit_event import AuditEvent
 from app.auth.models import User
 from app.desa.models import PreRegistration, UserDesa
 from app.registration.models import Application
+from app.desa.records import OUTSIDE_DESA_SCOPE
 from tests.desa.conftest import DARUNGAN, KRATON, pre_register
 from tests.registration.conftest import jpeg_bytes, valid_form
 from tests.registration.test_intake import BAD_INPUT
@@ -99,12 +100,39 @@ def test_the_counters_checks_apply_to_the_desa(darungan, field, value, message):
     assert PreRegistration.select().count() == 0
 
 
+def test_a_nul_byte_in_a_desa_form_is_refused_and_nothing_is_saved(darungan):
+    response = pre_register(darungan, valid_form(address="Dusun\x00Krajan"))
+    assert response.status_code == 400 and "karakter yang tidak diizinkan" in text(response)
+    assert PreRegistration.select().count() == 0
+
+
 def test_nik_already_pre_registered_is_refused(darungan, desa_client):
     assert pre_register(darungan, valid_form()).status_code == 302
+    again = pre_register(darungan, valid_form())  # the desa's own villager: the desa's own form named
+    assert again.status_code == 422 and "sudah dipra-daftarkan" in text(again)
     other = desa_client("op-kraton", (KRATON,))
     response = pre_register(other, valid_form(desa="Kraton"))
-    assert response.status_code == 422 and "sudah dipra-daftarkan" in text(response)
+    assert response.status_code == 422 and OUTSIDE_DESA_SCOPE in text(response)
     assert PreRegistration.select().count() == 1
+
+
+def test_another_desas_nik_gets_one_refusal_whatever_holds_it(darungan, desa_client, loket):
+    """Issue 42, finding 10: a desa operator learned whether another desa's NIK was pre-registered or had
+    an application running. Now both, and a card handed over there, read the same words."""
+    kraton = desa_client("op-kraton", (KRATON,))
+    assert pre_register(kraton, valid_form(nik="3508075505920002", full_name="Siti Kraton", sex="P",
+                                           birth_date="1992-05-15", desa="Kraton")).status_code == 302
+    assert loket.post("/pendaftaran/baru", data=valid_form(nik="3508071407870004", full_name="Agus Kraton",
+                                                           birth_date="1987-07-14", desa="Kraton"),
+                      content_type="multipart/form-data").status_code == 302
+    for nik, name, sex, born in (("3508075505920002", "Siti Kraton", "P", "1992-05-15"),
+                                 ("3508071407870004", "Agus Kraton", "L", "1987-07-14")):
+        response = pre_register(darungan, valid_form(nik=nik, full_name=name, sex=sex, birth_date=born))
+        assert response.status_code == 422
+        page = text(response)
+        assert OUTSIDE_DESA_SCOPE in page
+        assert [word for word in ("sudah dipra-daftarkan", "masih berjalan", "PRA-", "350807-") if word in page] == []
+    assert PreRegistration.select().where(PreRegistration.desa_code == DARUNGAN).count() == 0
 
 
 def test_nik_with_an_open_application_is_refused(darungan, saved):
@@ -159,3 +187,24 @@ def test_operator_without_desa_is_told_so(desa_client):
     response = client.get("/desa")
     assert response.status_code == 200 and "belum terikat ke desa" in text(response)
     assert pre_register(client, valid_form()).status_code == 422
+
+
+def test_every_opening_of_a_pre_registration_is_in_the_trail(darungan, loket):
+    """Issue 42, finding 10: opening a pre-registration, its photo or its F-1.07 print at the office
+    (and the counter's acceptance form of it) was not in the audit trail."""
+    response = pre_register(darungan, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    assert response.status_code == 302
+    pre = PreRegistration.get()
+    assert pre.photo_jpeg
+    before = AuditEvent.select().where(AuditEvent.entity == "pra_pendaftaran").count()
+    assert darungan.get(f"/desa/pra-pendaftaran/{pre.id}").status_code == 200
+    assert darungan.get(f"/desa/pra-pendaftaran/{pre.id}/foto.jpg").status_code == 200
+    assert darungan.get(f"/desa/pra-pendaftaran/{pre.id}/f107").status_code == 200
+    assert loket.get(f"/pra-pendaftaran/{pre.id}/terima").status_code == 200
+    opened = [(e.action, e.entity_id, e.summary) for e in AuditEvent.select().where(
+        AuditEvent.entity == "pra_pendaftaran").order_by(AuditEvent.id)][before:]
+    assert opened == [("lihat", str(pre.id), f"Pra-pendaftaran {pre.number} dibuka"),
+                      ("lihat_foto", str(pre.id), f"Pra-pendaftaran {pre.number} fotonya dibuka"),
+                      ("cetak", str(pre.id), f"Pra-pendaftaran {pre.number} formulir F-1.07-nya dicetak"),
+                      ("lihat", str(pre.id), f"Pra-pendaftaran {pre.number} dibuka")]
+    assert all(pre.nik not in summary and pre.full_name not in summary for _, _, summary in opened)

@@ -147,19 +147,20 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
         transition(application, S.COMPLETE, note="berkas lengkap")  # also queues it for the printing center
 
     report = sync(kecamatan)  # one pass carries both kinds: the application and the desa's statuses
-    assert report.error == "" and report.sent == 3, report
+    # (diterima_loket and lengkap, then terkirim and diterima_pusat, which the pass's answers made)
+    assert report.error == "" and report.sent == 5, report
     with bound_to(kecamatan):
         kinds = sorted(i.kind for i in OutboxItem.select().where(OutboxItem.state == "acked"))
-        assert kinds == ["permohonan", "pra_status", "pra_status", "status_publik"]  # and its public status
+        assert kinds == ["permohonan"] + ["pra_status"] * 4 + ["status_publik"]  # and its public status
 
     report = sync(desa_app)
-    assert report.error == "" and report.statuses == 2
+    assert report.error == "" and report.statuses == 4
     with bound_to(desa_app):
         mine = PreRegistration.get(PreRegistration.number == budi.number)
-        assert mine.relay_status == "lengkap" and mine.relay_application_number == application.registration_number
+        assert mine.relay_status == "diterima_pusat" and mine.relay_application_number == application.registration_number
         assert mine.status == "diterima"
     home = text(operator.get("/desa"))
-    assert application.registration_number in home and "Lengkap, menunggu kirim" in home
+    assert application.registration_number in home and "Diterima Dukcapil" in home
     # A desa pass just before the kecamatan's: its public records must leave no read open at the center
     # (a pooled connection with a stale snapshot answered the next pass "database is locked").
     assert sync(desa_app).error == ""
@@ -183,8 +184,8 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
         registration_records.hand_over(Application.get_by_id(card.id), "Budi Santoso", "sendiri", budi.nik)
     assert sync(kecamatan).error == ""
     report = sync(desa_app)
-    # terkirim, diterima_pusat, dicetak, dikirim, siap_diambil, diserahkan: each step of the card, once
-    assert report.error == "" and report.statuses == 6
+    # dicetak, dikirim, siap_diambil, diserahkan: each step of the card, once
+    assert report.error == "" and report.statuses == 4
     home = text(operator.get("/desa"))
     assert "Sudah diserahkan" in home
     printed = text(operator.get(f"/desa/daftar?desa={DARUNGAN}"))
@@ -235,6 +236,30 @@ def test_a_refusal_at_the_kecamatan_reaches_the_desa_with_its_reason(desa_app, l
         assert refused.relay_status == "ditolak_kecamatan" and "sudah dipra-daftarkan" in refused.relay_note
         assert refused.status == "menunggu"  # still the desa's, to print or correct
     assert "Ditolak kecamatan" in text(operator.get("/desa"))
+
+
+def test_the_relay_tells_a_desa_nothing_of_another_desas_nik(desa_app, linked_kecamatan, client_as, center,
+                                                            desa_client):
+    """Issue 42, finding 10: the relay's refusal reason told a desa PC that another desa's NIK was
+    pre-registered or running; now one text for every desa-scope miss."""
+    from app.desa.records import OUTSIDE_DESA_SCOPE
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    database.initialize(kecamatan.extensions["database"])
+    kraton = desa_client("op-kraton", (KRATON,))
+    assert pre_register(kraton, valid_form(desa="Kraton")).status_code == 302  # Budi, pre-registered in Kraton
+    loket = client_as("petugas_loket")
+    assert loket.post("/pendaftaran/baru", data=valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1], desa="Kraton"),
+                      content_type="multipart/form-data").status_code == 302  # Agus, running in Kraton
+    operator = desa_operator(desa_app)
+    for nik, name in PEOPLE[:2]:
+        assert pre_register(operator, valid_form(nik=nik, full_name=name)).status_code == 302  # offline at Darungan
+    assert sync(desa_app).sent == 2
+    sync(kecamatan)
+    assert sync(desa_app).statuses == 2
+    with bound_to(desa_app):
+        notes = [PreRegistration.get(PreRegistration.nik == nik).relay_note for nik, _ in PEOPLE[:2]]
+    assert notes == [OUTSIDE_DESA_SCOPE, OUTSIDE_DESA_SCOPE]
 
 
 def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked_kecamatan, client_as, center):
@@ -459,3 +484,53 @@ def test_two_pcs_of_one_desa_number_apart_and_each_hears_only_of_its_own_forms(d
     with bound_to(desa_app):
         assert PreRegistration.get().status == "menunggu"
     database.initialize(kecamatan.extensions["database"])
+
+
+def test_a_center_status_reaches_the_desa_in_the_kecamatans_same_pass(desa_app, linked_kecamatan, client_as, center):
+    """Issue 42, finding 7: printed at the center -> one kecamatan pass -> the desa's pass shows
+    "Dicetak". The pass pulls the center's statuses after its push, so the desa's step they make
+    must go out in that pass too, not wait for the kecamatan's next one."""
+    from app.registration.status import ApplicationStatus as S, transition
+    from sync.center import records as center_records
+    from sync.center.db import center_database
+    from sync.center.models import ReceivedApplication
+    kecamatan = linked_kecamatan
+    enrolled_desa(desa_app, kecamatan, client_as)
+    nik, name = PEOPLE[0]
+    saved = pre_register(desa_operator(desa_app), valid_form(nik=nik, full_name=name),
+                         {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    assert saved.status_code == 302
+    assert sync(desa_app).error == "" and sync(kecamatan).relayed == 1
+    database.initialize(kecamatan.extensions["database"])
+    pre = PreRegistration.get(PreRegistration.nik == nik)
+    accepted = client_as("petugas_loket").post(f"/pra-pendaftaran/{pre.id}/terima", content_type="multipart/form-data",
+                                               data=valid_form(nik=nik, full_name=name, rt=pre.rt, rw=pre.rw))
+    assert accepted.status_code == 302, text(accepted)[:800]
+    application = PreRegistration.get_by_id(pre.id).application
+    with database.atomic():
+        transition(application, S.COMPLETE, note="berkas lengkap")
+    assert sync(kecamatan).error == ""  # the application goes; "diterima pusat" comes back in the same pass
+    assert sync(desa_app).error == ""
+    with bound_to(desa_app):
+        assert PreRegistration.get(PreRegistration.number == pre.number).relay_status == S.RECEIVED_BY_CENTER.value
+
+    with center.app.extensions["center_database"].connection_context(), center_database.atomic():
+        card = ReceivedApplication.get(ReceivedApplication.registration_number == application.registration_number)
+        assert center_records.move(card, "printed")
+    report = sync(kecamatan)  # one kecamatan pass
+    assert report.error == "" and report.statuses == 1
+    with bound_to(kecamatan):
+        assert not OutboxItem.select().where((OutboxItem.kind == "pra_status") & (OutboxItem.state == "pending")).exists()
+    assert sync(desa_app).error == ""
+    with bound_to(desa_app):
+        assert PreRegistration.get(PreRegistration.number == pre.number).relay_status == S.PRINTED.value
+    assert "Sudah dicetak" in text(desa_operator_page(desa_app))
+
+
+def desa_operator_page(desa_app):
+    from app.auth.models import User
+    with bound_to(desa_app):
+        user = User.get(User.username == "kaur.darungan")
+    client = desa_app.test_client()
+    sign_in_as(client, user)
+    return client.get("/desa")

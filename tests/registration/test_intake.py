@@ -68,7 +68,7 @@ BAD_INPUT = [
     ("address", "<img src=x onerror=alert(1)>", "< atau >"),
     ("address", "", "Wajib diisi"),
     ("address", "-1", "huruf"),
-    ("address", "Dusun\x00Krajan", "karakter tak terlihat"),
+    ("address", "Dusun\x1bKrajan", "karakter tak terlihat"),
     ("notes", "catatan\x07", "karakter tak terlihat"),
     ("rt", "abc", "berupa angka"),
     ("rt", "1234", "berupa angka"),
@@ -97,6 +97,16 @@ def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(loket, fiel
     assert Application.select().count() == 0
     assert StatusEvent.select().count() == 0
     assert "<script>alert" not in raw and "<img src=x" not in raw  # echoed back as text, never as markup
+
+
+def test_a_nul_byte_is_refused_before_the_form_and_nothing_is_saved(loket):
+    """A NUL never reaches a field check (the request cycle refuses it for every program, issue 42):
+    the clerk reads why, and nothing is stored."""
+    response = post(loket, valid_form(address="Dusun\x00Krajan"))
+    assert response.status_code == 400
+    assert "karakter yang tidak diizinkan" in html.unescape(response.get_data(as_text=True))
+    assert Application.select().count() == 0
+    assert StatusEvent.select().count() == 0
 
 
 def test_under_17_and_never_married_is_refused(loket):
@@ -128,7 +138,8 @@ def test_nik_disagreeing_with_birth_date_needs_a_written_reason(loket):
     assert response.status_code == 302
     assert Application.get().mismatch_reason.startswith("Tanggal lahir dikoreksi")
     trail = AuditEvent.get(AuditEvent.entity == "permohonan_ktp")
-    assert "Tanggal lahir dikoreksi dengan akta" in trail.summary
+    # the trail says a reason was written, never its words (read by the admin and the Camat; issue 42)
+    assert "alasannya dicatat" in trail.summary and "Tanggal lahir dikoreksi" not in trail.summary
 
 
 def test_nik_of_a_woman_entered_as_man_needs_a_reason(loket):
@@ -246,3 +257,12 @@ def test_a_refused_form_says_the_chosen_photo_must_be_chosen_again(loket):
     assert "Foto yang dipilih belum tersimpan" in response.get_data(as_text=True)
     without = post(loket, valid_form(full_name=""))
     assert "Foto yang dipilih belum tersimpan" not in without.get_data(as_text=True)
+
+
+def test_a_forged_jpeg_is_refused_at_intake_with_an_indonesian_message_and_nothing_saved(loket):
+    """Issue 42, finding 10: a JPEG with a forged header became a grey photo shipped as normal."""
+    from tests.registration.test_photo import _forgeries
+    response = post(loket, valid_form(), {"photo": (io.BytesIO(_forgeries()["header only"]), "foto.jpg")})
+    assert response.status_code == 422
+    assert "Foto tidak dapat dibaca utuh" in response.get_data(as_text=True)
+    assert Application.select().count() == 0 and ApplicationPhoto.select().count() == 0

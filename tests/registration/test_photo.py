@@ -348,3 +348,37 @@ def test_red_background_for_even_year_is_warned():
 def test_other_background_is_always_warned():
     assert "bukan merah atau biru" in background_rule_warning("lain", 1990)
     assert "bukan merah atau biru" in background_rule_warning("lain", 1991)
+
+
+def _scan_start(jpeg: bytes) -> int:
+    """Where the entropy-coded data begins: after the start-of-scan header."""
+    sos = jpeg.find(b"\xff\xda")
+    return sos + 2 + struct.unpack(">H", jpeg[sos + 2:sos + 4])[0]
+
+
+def _forgeries():
+    """JPEGs whose header promises a picture their data does not hold (issue 42, finding 10)."""
+    good = encode(portrait(RED, (600, 800)), quality=90)
+    start = _scan_start(good)
+    sof = good.find(b"\xff\xc0")
+    bigger = bytearray(good)
+    bigger[sof + 5:sof + 9] = struct.pack(">HH", 3000, 2400)  # the header claims 2400 x 3000
+    return {"header only": good[:start] + b"\xff\xd9", "header claims more": bytes(bigger),
+            "scan of zeros": good[:start] + b"\0" * 4000 + b"\xff\xd9",
+            "cut in half": good[:len(good) // 2]}
+
+
+@pytest.mark.parametrize("name", list(_forgeries()))
+def test_a_jpeg_whose_data_does_not_hold_its_picture_is_refused_not_shipped_grey(name):
+    with pytest.raises(PhotoError) as refused:
+        normalise_photo(_forgeries()[name])
+    assert "rusak" in str(refused.value)
+
+
+def test_real_photos_with_dark_light_and_grey_edges_still_pass():
+    """The fill check looks for libjpeg's exact flat level on the whole bottom row: a photo's bottom
+    edge in black, white or a grey wall passes."""
+    for bottom in ((0, 0, 0), (255, 255, 255), (120, 120, 120), (131, 129, 127)):
+        image = portrait(BLUE, (600, 800))
+        ImageDraw.Draw(image).rectangle((0, 700, 600, 800), fill=bottom)
+        assert normalise_photo(encode(image, quality=92)).width == 300

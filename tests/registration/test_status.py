@@ -118,6 +118,18 @@ def test_complete_checklist_needs_a_photo(loket, saved):
     assert application.status == "lengkap" and application.promised_date
 
 
+def test_the_flash_marks_an_estimated_promise_as_the_receipt_does(loket, saved, monkeypatch):
+    """Issue 43: the clerk's flash gave a 2027 date without "(perkiraan)" while the page and receipt had it."""
+    from app.frame.working_days import WorkCalendar
+    monkeypatch.setattr(WorkCalendar, "estimated_between", lambda self, start, end: True)  # next year not decreed
+    _add_photo(loket, saved)
+    everything = {"syarat": ["pengantar_desa", "fotokopi_kk", "pas_foto", "ktp_rusak"]}
+    answer = loket.post(f"/pendaftaran/{saved}/persyaratan", data=everything, follow_redirects=True)
+    shown = " ".join(answer.get_data(as_text=True).split())
+    assert "Berkas lengkap. Tanggal janji selesai:" in shown
+    assert "(perkiraan: cuti bersama tahun itu belum ditetapkan)." in shown.split("Berkas lengkap.")[1][:90]
+
+
 def test_manual_marking_by_kasi_uses_the_same_code_path(client_as, saved):
     move(saved, S.COMPLETE)
     admin = client_as("kasi_pelayanan")

@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 
 from app.survey.elements import ELEMENT_KEYS, ELEMENTS
-from app.survey.ikm import KREJCIE_MORGAN, compute_ikm, minimum_sample, quality_of
+from app.survey.ikm import KREJCIE_MORGAN, compute_ikm, minimum_sample, quality_of, quality_of_published
 
 
 def totals(scores_per_element: dict[str, list[int]]):
@@ -56,12 +56,28 @@ def test_quality_bands_at_their_edges_on_the_unrounded_index(index, grade):
     assert quality_of(Decimal(index)).grade == grade
 
 
-def test_an_index_of_3_0643_is_c_although_it_converts_to_76_61():
-    # Every element NRR 3,0643 (10 000 answers, score 30 643): NI 3,0643 x 25 = 76,6075 -> 76,61,
-    # yet B starts at NI 3,0644: C "Kurang Baik" (it was graded B on the rounded 76,61).
+def test_the_grade_follows_the_published_figure_76_61_is_b():
+    # Every element NRR 3,0643 (10 000 answers, score 30 643): NI 3,0643 x 25 = 76,6075 -> 76,61, the figure
+    # the office publishes; the table's B is 76,61-88,30, so B "Baik" (issue 43: it was printed "76,61 · Mutu C").
     result = compute_ikm(10_000, {key: (10_000, 30_643) for key in ELEMENT_KEYS})
     assert result.index == Decimal("3.0643") and result.ikm == Decimal("76.61")
-    assert result.quality.grade == "C"
+    assert result.quality.grade == "B"
+
+
+@pytest.mark.parametrize("ikm, grade", [
+    ("100", "A"), ("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"), ("65.00", "C"), ("64.99", "D"),
+    ("25", "D")])
+def test_quality_bands_at_their_edges_on_the_published_figure(ikm, grade):
+    assert quality_of_published(Decimal(ikm)).grade == grade
+
+
+def test_the_office_and_the_center_grade_the_same_figure_alike():
+    from sync.center.performance import combined_ikm
+    for score in (30_643, 30_644, 26_000, 25_996, 35_323, 35_324):
+        own = compute_ikm(10_000, {key: (10_000, score) for key in ELEMENT_KEYS})
+        pooled = combined_ikm([{"respondents": 10_000, "elements": [
+            {"key": k, "answers": 10_000, "total": score} for k in ELEMENT_KEYS]}])
+        assert (pooled.ikm, pooled.grade) == (own.ikm, own.quality.grade), score
 
 
 @pytest.mark.parametrize("score, exact, example, grades", [

@@ -164,8 +164,9 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
                    kecamatan_code: str = KECAMATAN_CODE) -> list[str]:
     """`count` complete applications with photos, each made complete through `transition`.
 
-    Person n gets name, NIK and photo from n; `first` picks other people than the default. The
-    applicants live in the kecamatan's first desa (the center refuses a desa of another one)."""
+    Person n gets name, NIK and photo from n (the NIK first issued in this kecamatan, so two
+    kecamatan never share a person); `first` picks other people than the default. The applicants
+    live in the kecamatan's first desa (the center refuses a desa of another one)."""
     import io
     import hashlib
     from PIL import Image
@@ -196,7 +197,7 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
             now = utc_now()
             with database.atomic():
                 application = Application.create(
-                    registration_number=numbering.next_number(current_prefix()), nik=nik_for(n),
+                    registration_number=numbering.next_number(current_prefix()), nik=nik_for(n, kecamatan_code.replace(".", "")),
                     kk_number="3508070101900001", full_name=name_for(n), birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
                     address="Dusun Krajan", rt="001", rw="002", desa_code=desa_code, religion="Islam",
                     marital_status="Kawin", occupation="Petani", reason="baru", status=S.RECEIVED.value,

@@ -25,12 +25,14 @@ def name_for(n: int) -> str:
             return "Warga Nomor " + letters.capitalize()
 
 
-def nik_for(n: int) -> str:
-    return f"350807{(n % 28) + 1:02d}{(n % 12) + 1:02d}90{n % 10000:04d}"[:16]
+def nik_for(n: int, region: str = "350807") -> str:
+    """Person n's NIK, first issued in kecamatan `region` (6 digits): people of different kecamatan
+    differ, so the center's one card in the making per NIK holds for each of them."""
+    return f"{region}{(n % 28) + 1:02d}{(n % 12) + 1:02d}90{n % 10000:04d}"[:16]
 
 
 def record_for(n: int, digits: str = "350807") -> dict:
-    return {"registration_number": f"{digits}-01-{n:06d}", "nik": nik_for(n), "kk_number": "3508070101900001",
+    return {"registration_number": f"{digits}-01-{n:06d}", "nik": nik_for(n, digits), "kk_number": "3508070101900001",
             "full_name": name_for(n), "birth_place": "Lumajang", "birth_date": "1990-01-01", "sex": "L",
             "address": "Dusun Krajan", "rt": "001", "rw": "002", "desa_code": "35.08.07.2001",
             "religion": "Islam", "marital_status": "Kawin", "occupation": "Petani", "reason": "baru",

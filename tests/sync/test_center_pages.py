@@ -379,3 +379,28 @@ def test_photos_and_personal_fields_are_purged_a_set_time_after_shipping(center_
                               "tetap tersimpan")
     dashboard = client.get("/").get_data(as_text=True)
     assert "Pembersihan data pribadi" in dashboard and "Yosowilangun 1); nomor" in dashboard
+
+
+def test_opening_the_application_list_is_recorded_with_a_searched_nik_masked(center_app, operators, enrolled):
+    """Issue 42, finding 10: the center's application list (NIK and name of every row) was not in the audit."""
+    from sync.center.models import CenterAudit
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 2)
+    client = client_as(center_app, operators["operator"])
+    assert client.get("/permohonan").status_code == 200
+    assert client.get(f"/permohonan?q={items[0].nik}").status_code == 200
+    views = [(a.username, a.action, a.entity, a.summary) for a in
+             CenterAudit.select().where(CenterAudit.entity == "daftar_permohonan").order_by(CenterAudit.id)]
+    assert [view[:3] for view in views] == [("operator", "lihat", "daftar_permohonan")] * 2
+    assert views[0][3] == "Daftar permohonan dibuka (NIK dan nama): 2 baris, halaman 1"
+    assert views[1][3].startswith("Daftar permohonan dibuka (NIK dan nama): 1 baris, halaman 1, saringan q=3508•")
+    assert items[0].nik not in views[1][3]
+
+
+def test_the_center_login_lockout_says_when_to_come_back(center_app, operators):
+    """Issue 42, finding 10: the login lockout's 429 had no Retry-After."""
+    client = center_app.test_client()
+    answers = [client.post("/masuk", data={"username": "operator", "password": "salah"}) for _ in range(7)]
+    blocked = answers[-1]
+    assert blocked.status_code == 429
+    assert blocked.headers["Retry-After"].isdigit() and int(blocked.headers["Retry-After"]) >= 1

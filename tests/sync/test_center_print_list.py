@@ -27,6 +27,12 @@ def _page(client, url: str) -> str:
     return " ".join(client.get(url).get_data(as_text=True).split())
 
 
+def _next_link(page: str) -> str:
+    import html
+    import re
+    return html.unescape(re.search(r'<a href="([^"]+)" rel="next">', page).group(1))
+
+
 def _ticks(page: str) -> int:
     return page.count('name="application" value=')
 
@@ -40,7 +46,9 @@ def test_the_print_list_pages_filters_and_puts_its_actions_above_the_rows(center
     action = page.index("semua 230 permohonan yang menunggu")
     assert action < page.index('name="application" value=')  # above the first row, not under a thousand
     assert page.index("dari yang dipilih") < page.index("<table")
-    last = _page(client, "/cetak?mulai=200")
+    second = _page(client, _next_link(page))  # the pager's own link: a keyset, never an offset
+    assert _ticks(second) == 100 and "Baris 101–200 dari 230" in second and "Halaman 2 dari 3" in second
+    last = _page(client, _next_link(second))
     assert _ticks(last) == 30 and "Baris 201–230 dari 230" in last and "Halaman 3 dari 3" in last
 
     by_kecamatan = _page(client, f"/cetak?kecamatan={jatiroto.id}")
@@ -65,4 +73,4 @@ def test_a_run_takes_everything_the_filter_shows_across_its_pages(center_app, op
     assert client.post("/cetak/baru", data={"application": [str(i) for i in picked]}).status_code == 303
     assert ReceivedApplication.select().where(ReceivedApplication.print_run.is_null(False)).count() == 103
     # a bad filter is no filter, never a 500
-    assert client.get("/cetak?kecamatan=abc&tanggal=2026-13-45&mulai=-4").status_code == 200
+    assert client.get("/cetak?kecamatan=abc&tanggal=2026-13-45&tunggu_setelah=[-4]&tunggu_halaman=-4").status_code == 200

@@ -290,3 +290,36 @@ def test_a_refused_relay_step_does_not_hold_back_the_applications(kecamatan, cen
         assert SyncLink.get().last_error == "pusat menolak langkah relay"
     assert records.phases("kecamatan", "before") == [refused] and relay.kecamatan_before_push
     run(kecamatan, check)
+
+
+def test_a_pass_skips_an_outbox_row_a_clerk_changed_under_it_and_says_so(kecamatan, center_app, center_db,
+                                                                         monkeypatch):
+    """Issue 42, finding 3: a clerk's change supersedes a public status row the pass has on the wire
+    (its pending version deleted, a newer one queued) between the pass's read and its use of the
+    answer. The pass skips that row and says so in Indonesian; no traceback; the next pass sends it."""
+    from app.frame.db import database
+    from app.public_status import records as public_records
+    real_results, changed = engine._packet_results, []
+
+    def clerk_changes_the_file_while_the_answer_is_on_its_way(answer, in_order):
+        results = real_results(answer, in_order)
+        publik = [item for item in in_order if item.kind == "status_publik"]
+        if publik and not changed:
+            with database.atomic():  # the clerk records the applicant's SMS consent at the counter
+                public_records.give_sms_consent("ktp", publik[0].source_id, "081234567890")
+            changed.append(publik[0])
+        return results
+    monkeypatch.setattr(engine, "_packet_results", clerk_changes_the_file_while_the_answer_is_on_its_way)
+
+    def check():
+        report = engine.sync_once(client=client_of(center_app))
+        assert changed and report.error == "" and report.sent == 3
+        assert report.changed == 1
+        summary = engine.SyncLog.select().order_by(engine.SyncLog.id.desc()).get().summary
+        assert "1 kiriman berubah selama sinkronisasi" in summary, summary
+        waiting = OutboxItem.get((OutboxItem.kind == "status_publik") & (OutboxItem.state == "pending"))
+        assert waiting.source_id == changed[0].source_id and waiting.version == changed[0].version + 1
+        again = engine.sync_once(client=client_of(center_app))
+        assert (again.error, again.changed, again.published) == ("", 0, 1)
+        assert not OutboxItem.select().where(OutboxItem.state == "pending").exists()
+    run(kecamatan, check)

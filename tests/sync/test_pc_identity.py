@@ -456,3 +456,140 @@ def test_a_takeover_whose_answer_was_lost_gets_the_same_key_and_no_other_pc_gets
     new_key = CenterClient("http://center", first["key_id"], first["secret"], session=FlaskSession(center_app))
     assert new_key.probe()["kecamatan_code"] == "35.08.07"
     assert DeviceKey.get(DeviceKey.key_id == key_id).replaced_by == first["key_id"]
+
+
+# --- issue 42, finding 1: the old PC numbers after its backup, then hears it was replaced ----------
+
+def check_code_of(kec_app, number):
+    from app.public_status.models import PublicStatus
+    return within(kec_app, lambda: PublicStatus.get(PublicStatus.number == number).check_code)
+
+
+def public_words(server, kec_app, number) -> str:
+    import requests
+    return requests.get(server.url + "/cek", params={"n": number, "k": check_code_of(kec_app, number)}, timeout=10).text
+
+
+def assert_every_application_is_at_the_center_or_waits_visibly(center_app, pcs):
+    """Every application a PC holds as complete (or further) is at the center, or waits on this PC's
+    outbox to be sent (pending): none is marked as another PC's business while no PC sends it."""
+    from app.registration.models import Application
+    from sync.center.models import ReceivedApplication
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        at_center = {r.registration_number for r in ReceivedApplication.select()}
+    for kec_app in pcs:
+        held = within(kec_app, lambda: {a.registration_number for a in Application.select()
+                                        .where(Application.status != "diterima")})
+        assert held <= at_center, (sorted(held - at_center), "left behind on", kec_app.config["DATABASE_PATH"])
+
+
+@pytest.mark.parametrize("first, choice", [("lama", "pc_tambahan"), ("baru", "pc_tambahan"),
+                                           ("lama", "daftar_ulang")])
+def test_the_old_pc_registering_after_its_backup_was_taken_over_still_delivers_that_application(
+        tmp_path, center, first, choice):
+    """PC A is backed up; PC B restores the backup and "PC ini menggantikan PC P1". Before A's next
+    contact a clerk completes an application on A. A is refused, its admin enrols it as a PC tambahan
+    (or, "daftar_ulang", its admin enrols it again with a new code before it ever heard): that
+    application goes to the center from A (B never had it), B sends what the backup held, no number
+    is held by two people, and /cek never says Dukcapil processes a file the center lacks."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama", public_status=True)
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    before = fill(old, 3, 1)
+    assert not sync(old).error
+    in_backup = fill(old, 1, 5)  # complete, not yet sent when the backup is taken: B sends it
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+
+    new = kecamatan_app(tmp_path / "baru", public_status=True)
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+
+    late = fill(old, 1, 11)  # on A, link down: "tersimpan", "Berkas lengkap", a receipt printed
+    assert late[0].split("-")[1] == "P1" and late[0] not in before + in_backup
+    if choice == "pc_tambahan":
+        report = sync(old)
+        assert "digantikan" in report.error
+    admin_old = admin_client(old)
+    answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    made_on_b = fill(new, 2, 21)
+    assert not set(made_on_b) & set(before + in_backup + late)  # B numbers apart from A's late number
+
+    order = [old, new] if first == "lama" else [new, old]
+    for kec_app in order:
+        assert not sync(kec_app).error
+        if kec_app is old and first == "lama":
+            # A's public record of the backup's application reached the center before B sent it.
+            assert "sedang diproses Dukcapil" not in public_words(server, old, in_backup[0])
+    assert "sedang diproses Dukcapil" in public_words(server, old, late[0])
+    assert_every_application_is_at_the_center_or_waits_visibly(center_app, [old, new])
+    shown = page(old, admin_old, "/sinkronisasi")
+    assert "Menunggu dikirim</dt><dd>0 " in shown
+
+    center_print_all(center_app)
+    for kec_app in order:
+        assert sync(kec_app).unapplied == 0
+    assert_invariants(center_app, [new, old], printed=made_on_b + in_backup)
+    assert local_view(old)[1][late[0]][1] == "dicetak"  # its statuses came back to the PC that holds it
+    assert local_view(new)[1][in_backup[0]][1] == "dicetak"  # and the backup's to B, which sent it
+    from sync.center.models import Conflict
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        assert Conflict.select().count() == 0
+
+
+def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_holds_it(tmp_path, center):
+    """Issue 42: what a PC tambahan leaves to the PC that numbered it is never silently gone: the sync
+    page lists each one the center does not hold yet (with the reason and "Kirim dari PC ini"), the
+    applicant's page says why; a pass asks the center and the list empties as that PC delivers; the
+    button sends one from here when that PC will not."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    fill(old, 1, 1)
+    assert not sync(old).error
+    waiting = fill(old, 2, 5)  # complete on the old PC, not yet sent when the backup is taken
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    new = kecamatan_app(tmp_path / "baru")
+    admin = admin_client(new)
+    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303
+    assert not sync(new).error
+
+    shown = page(new, admin, "/sinkronisasi")
+    assert "Menunggu dikirim PC lain" in shown and all(number in shown for number in waiting)
+    assert shown.count("Kirim dari PC ini") == 2 and "PC yang memberi nomornya" in shown
+    from app.registration.models import Application
+    first_id = within(new, lambda: Application.get(Application.registration_number == waiting[0]).id)
+    clerk = admin_client(new, "petugas_loket")
+    detail = page(new, clerk, f"/pendaftaran/{first_id}")
+    assert "tidak dikirim dari komputer ini" in detail and "Kirim dari PC ini" in detail
+    assert "Kirim dari PC ini</button>" not in page(new, clerk, "/sinkronisasi")  # the admin decides
+
+    # The old PC is broken for now: the admin sends the first one from here.
+    from sync.client.models import OutboxItem
+    item_id = within(new, lambda: OutboxItem.get(OutboxItem.registration_number == waiting[0]).id)
+    assert post(new, admin, f"/sinkronisasi/kirim-dari-sini/{item_id}", {}).status_code == 303
+    assert "dikirim dari komputer ini pada sinkronisasi berikutnya" in page(new, admin, "/sinkronisasi")
+    report = sync(new)
+    assert (report.error, report.sent) == ("", 1)
+    shown = page(new, admin, "/sinkronisasi")
+    assert waiting[0] not in shown and waiting[1] in shown
+    # The old PC comes back and sends what it holds; the next pass here finds the second at the center.
+    report = sync(old)
+    assert (report.error, report.sent, report.already) == ("", 1, 1)
+    assert not sync(new).error
+    shown = page(new, admin, "/sinkronisasi")
+    assert "Menunggu dikirim PC lain" not in shown
+    second_id = within(new, lambda: Application.get(Application.registration_number == waiting[1]).id)
+    assert "Pusat sudah menerima permohonan" in page(new, clerk, f"/pendaftaran/{second_id}")
+    assert_every_application_is_at_the_center_or_waits_visibly(center_app, [old, new])
+    center_print_all(center_app)
+    assert sync(new).unapplied == 0 and sync(old).unapplied == 0
+    assert local_view(new)[1][waiting[0]][1] == "dicetak"  # sent from here: its statuses come here

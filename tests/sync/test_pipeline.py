@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 
+from app.frame.version import APP_VERSION
 from sync import protocol
 from sync.client import engine, pipeline
 from sync.client.link_down import LinkDown
@@ -726,15 +727,16 @@ def test_each_request_and_answer_head_carries_only_what_the_protocol_needs(tmp_p
     assert len(packets) >= 2 and len(answers) == len(requests_)
     for first, fields, size in requests_:
         assert not {"User-Agent", "Accept-Encoding", "Connection"} & set(fields), first
-    for first, fields, size in requests_:  # the probe too: one protocol version, one form
+    for first, fields, size in requests_:  # the probe too: one form, each with the PC's versions (protocol 7)
         # A body other than a packet's carries its CRC-32 (issue 42: a body damaged on the way is told
         # from a refused key); a packet's items carry MACs, a GET has no body.
         carries_body = first.startswith("POST") and fields.get("Content-Type") != protocol.PACKET_CONTENT_TYPE
-        expected = {"Host", "Content-Length", "Content-Type", protocol.AUTH_HEADER}
+        expected = {"Host", "Content-Length", "Content-Type", protocol.AUTH_HEADER, protocol.VERSION_HEADER}
         assert set(fields) <= expected | ({protocol.BODY_CHECK_HEADER} if carries_body else set()), first
         assert len(fields[protocol.AUTH_HEADER].split(" ")[3]) == 43  # the HMAC in base64url
+        assert fields[protocol.VERSION_HEADER] == protocol.version_report(APP_VERSION)
     for first, fields, size in packets:
-        assert size < 250, (first, fields)  # was ~380 in protocol 4
+        assert size < 280, (first, fields)  # was ~380 in protocol 4; +26 for protocol 7's versions report
     for (asked, asked_fields, _), (first, fields, size) in zip(requests_, answers):
         assert set(fields) <= {"Content-Length", "Content-Type", "Date", "Cache-Control", protocol.HEADER_SIGNATURE}
         if protocol.AUTH_HEADER in asked_fields:

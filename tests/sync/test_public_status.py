@@ -419,3 +419,25 @@ def test_terakhir_diperbarui_is_told_in_the_kecamatans_own_zone(center_app, cent
                             received_at=datetime(2026, 11, 23, 2, 30))
     status, body = page(center_app, number, code)
     assert status == 200 and "23 November 2026 11.30 WIT" in body and "WIB" not in body
+
+
+def test_the_page_never_says_dukcapil_processes_a_file_the_center_does_not_hold(kecamatan, center_app, center_db):
+    """Issue 42: the public record travels on its own (an old PC's application left behind, a packet
+    refused): while the center holds no application under the number, a complete file is "menunggu
+    dikirim", never "sedang diproses Dukcapil"; once the center holds it, it is."""
+    from sync.client import records as client_records
+
+    def publish_only():
+        client = client_of(center_app)
+        report = engine.PassReport()
+        engine.push_kind(client, client_records.kind(vocabulary.KIND), report, engine.Progress())
+        return report
+    assert run(kecamatan, publish_only).published == 3
+    assert ReceivedApplication.select().count() == 0
+    code = code_of(kecamatan)
+    status, body = page(center_app, FIRST, code)
+    assert status == 200
+    assert "sedang diproses Dukcapil" not in body
+    assert "Berkas lengkap di Kantor Kecamatan Yosowilangun, menunggu dikirim ke Dukcapil" in body
+    assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app))).sent == 3
+    assert "Berkas lengkap, sedang diproses Dukcapil" in page(center_app, FIRST, code)[1]

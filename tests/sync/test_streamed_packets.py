@@ -80,9 +80,9 @@ def test_a_whole_streamed_packet_is_stored_and_answered_in_order(center_app, enr
     assert stored.content_hash == items[1][0]["hash"]  # the original JPEG, though it came recompressed
 
 
-def test_the_probe_announces_protocol_6(center_app, enrolled):
-    answer = call(center_app.test_client(), enrolled[1], "GET", "/api/v1/probe")
-    assert json.loads(answer.data)["protocol"] == 6
+def test_the_probe_announces_protocol_7_and_takes_6(center_app, enrolled):
+    answer = json.loads(call(center_app.test_client(), enrolled[1], "GET", "/api/v1/probe").data)
+    assert (answer["protocol"], answer["min_protocol"]) == (7, 6)
 
 
 @pytest.mark.parametrize("tamper", ["tag", "photo", "heads"])
@@ -219,7 +219,7 @@ def test_a_packet_cut_after_n_whole_items_leaves_exactly_those_stored(tmp_path, 
     enrol_kecamatan(kec_app, server.url, code)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         client = engine.client_for(engine.current_link())
-        assert client.negotiate() == 6
+        assert client.negotiate() == protocol.PROTOCOL_VERSION
         from sync.client.models import OutboxItem
         batch = list(OutboxItem.select().order_by(OutboxItem.id))
         entries = [engine._packet_entry(item) for item in batch]

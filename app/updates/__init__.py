@@ -1,0 +1,6 @@
+"""Signed updates from the regency (issue 44): this PC learns of a release on its sync pass or from a
+USB folder, verifies it with TUF, and its admin applies it with one button or at night.
+fetching.py (TUF, resumable downloads), installing.py (backup, install beside, check, switch),
+launcher.py (the version that runs; back by itself when a new one does not come up)."""
+from app.updates.views import MENU, blueprint  # noqa: F401
+from app.updates import sync_phase  # noqa: F401  (learns of releases on every sync pass)

@@ -1,0 +1,18 @@
+"""The update page's changes that are audited: the admin's night setting, and a version installed."""
+from pathlib import Path
+
+from app.frame import audit
+from app.frame.db import database
+from app.updates.state import write_state
+
+
+def set_nightly(data_dir: Path, at_night: bool) -> None:
+    write_state(data_dir, apply_at_night=at_night)
+    with database.atomic():
+        audit.record("ubah", "pengaturan", "pembaruan_malam",
+                     "Pembaruan dipasang sendiri pada malam hari" if at_night else "Pembaruan hanya dipasang dengan tombol")
+
+
+def note_installed(version: str, backup: str, user=None) -> None:
+    with database.atomic():
+        audit.record("pasang_pembaruan", "aplikasi", version, f"Versi {version} dipasang (cadangan {backup})", user=user)

@@ -1,0 +1,59 @@
+"""A regency that publishes releases at a real center, and an office PC that learns of them."""
+import os
+from pathlib import Path
+
+import run
+from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
+
+
+def fake_wheel(folder: Path, name: str, size: int = 300_000) -> Path:
+    """A file named like a wheel (the fetch tests never install it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(os.urandom(size))
+    return path
+
+
+def release(keys: Path, center_dir: Path, version: str, notes: str, wheels: Path, work: Path) -> None:
+    """The regency admin's steps: sign on the laptop (the key folder), publish on the center's server."""
+    bundle = work / f"paket-{version}"
+    assert run.main(["release", "sign", "--keys", str(keys), "--version", version, "--notes", notes,
+                     "--wheels", str(wheels), "--bundle", str(bundle)]) == 0
+    assert run.main(["release", "publish", "--data", str(center_dir), "--bundle", str(bundle)]) == 0
+
+
+class Regency:
+    """A running center with release keys, its online key installed, and one enrolled office app."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp = tmp_path
+        self.center_dir, self.keys = tmp_path / "center", tmp_path / "flashdisk-admin" / "kunci-rilis"
+        _, code = prepare_center(self.center_dir)
+        assert run.main(["release", "keys", "--keys", str(self.keys)]) == 0
+        assert run.main(["release", "install-online-key", "--data", str(self.center_dir), "--keys", str(self.keys)]) == 0
+        self.center = CenterServer(self.center_dir).start()
+        self.office_dir = tmp_path / "kecamatan"
+        self.office = kecamatan_app(self.office_dir)
+        enrol_kecamatan(self.office, self.center.url, code)
+
+    def publish(self, version: str, notes: str, wheels: list[str], size: int = 300_000) -> Path:
+        folder = self.tmp / f"wheels-{version}"
+        for name in wheels:
+            fake_wheel(folder, name, size)
+        release(self.keys, self.center_dir, version, notes, folder, self.tmp)
+        return folder
+
+    def sync(self):
+        from sync.client import engine
+        with self.office.app_context(), self.office.extensions["database"].connection_context():
+            return engine.sync_once()
+
+    def state(self) -> dict:
+        from app.updates.state import read_state
+        return read_state(self.office_dir)
+
+    def repository(self) -> Path:
+        return self.center_dir / "pembaruan" / "repo"
+
+    def stop(self):
+        self.center.stop()

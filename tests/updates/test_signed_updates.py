@@ -1,0 +1,234 @@
+"""Signed updates (issue 44): a release published at a real center reaches an office PC through the
+signed link, verified by TUF; a tampered file, a replayed older release and a key the regency did not
+trust are refused in Indonesian with nothing changed. (Installing and rolling back: test_install.py.)"""
+import shutil
+from importlib import metadata
+
+import pytest
+
+import run
+from app.updates import fetching
+from sync import releases
+from tests.updates.helpers import Regency, fake_wheel
+
+APP_WHEEL = "loket_kecamatan-9.0.0-py3-none-any.whl"
+
+
+@pytest.fixture
+def regency(tmp_path):
+    made = Regency(tmp_path)
+    yield made
+    made.stop()
+
+
+def test_an_office_learns_of_a_release_on_its_pass_and_fetches_only_what_it_lacks(regency):
+    installed_tuf = f"tuf-{metadata.version('tuf')}-py3-none-any.whl"  # the version this PC runs
+    regency.publish("9.0.0", "Perbaikan cetak slip; pengaduan bisa difilter per desa.",
+                    [APP_WHEEL, "fakedep-1.0-py3-none-any.whl", installed_tuf, "fakedep_win-1.0-cp311-cp311-win_amd64.whl"])
+    report = regency.sync()
+    assert not report.error, report.error
+    state = regency.state()
+    assert state["refused"] is None
+    assert state["available"]["version"] == "9.0.0"
+    assert state["available"]["notes"].startswith("Perbaikan cetak slip")
+    # The same tuf as this PC runs, and a Windows-only wheel, are not fetched on this Linux PC.
+    assert sorted(state["available"]["wheels"]) == ["wheels/fakedep-1.0-py3-none-any.whl", "wheels/" + APP_WHEEL]
+    cached = sorted(p.name for p in (regency.office_dir / "pembaruan" / "cache").glob("wheels*"))
+    assert cached == ["wheels%2Ffakedep-1.0-py3-none-any.whl", "wheels%2F" + APP_WHEEL]
+    assert fetching.verified_files(regency.office_dir, state["available"]["wheels"])
+
+
+def test_the_center_shows_its_published_releases_to_its_admin(regency):
+    from tests.sync.test_end_to_end import signed_in
+    regency.publish("9.0.0", "Rilis uji untuk halaman pusat.", [APP_WHEEL])
+    from sync.center.accounts import create_operator
+    from sync.center.app import create_center_app
+    app = create_center_app({"DATA_DIR": regency.center_dir})
+    with app.extensions["center_database"].connection_context():
+        create_operator("kabupaten", "Admin Kabupaten", "admin", password="admin-rahasia-12", must_change_password=False)
+    admin = signed_in(regency.center.url, "kabupaten", "admin-rahasia-12", "/masuk")
+    page = admin.get(regency.center.url + "/admin/rilis").text
+    assert "Rilis pembaruan" in page and "9.0.0" in page and "Rilis uji untuk halaman pusat." in page
+    operator = signed_in(regency.center.url, "operator", "operator-rahasia-1", "/masuk")
+    assert operator.get(regency.center.url + "/admin/rilis").status_code == 403
+
+
+def test_a_tampered_file_is_refused_and_nothing_changes(regency):
+    regency.publish("9.0.0", "Rilis uji.", [APP_WHEEL])
+    stored = next((regency.repository() / "targets" / "wheels").glob("*" + APP_WHEEL))
+    damaged = bytearray(stored.read_bytes())
+    damaged[1000] ^= 0xFF
+    stored.write_bytes(bytes(damaged))
+    regency.sync()
+    state = regency.state()
+    assert state["refused"].startswith("Berkas pembaruan tidak cocok dengan yang ditandatangani kabupaten")
+    assert not state.get("available")
+    assert not list((regency.office_dir / "pembaruan" / "cache").glob("wheels*"))
+    assert not (regency.office_dir / "versions").exists()
+
+
+def test_an_older_release_replayed_is_refused(regency):
+    regency.publish("9.0.0", "Rilis pertama.", [APP_WHEEL])
+    old_metadata = regency.tmp / "metadata-lama"
+    shutil.copytree(regency.repository() / "metadata", old_metadata)
+    regency.sync()
+    regency.publish("9.0.1", "Rilis kedua.", ["loket_kecamatan-9.0.1-py3-none-any.whl"])
+    regency.sync()
+    assert regency.state()["available"]["version"] == "9.0.1"
+    # Someone serves the older, validly signed metadata again (a mirror, a stolen copy of the server).
+    shutil.rmtree(regency.repository() / "metadata")
+    shutil.copytree(old_metadata, regency.repository() / "metadata")
+    regency.sync()
+    state = regency.state()
+    assert state["refused"].startswith("Metadata pembaruan lebih lama daripada yang sudah diterima komputer ini")
+    assert state["available"]["version"] == "9.0.1"  # what was verified before stays
+
+
+def test_metadata_signed_by_a_key_the_regency_did_not_trust_is_refused(regency):
+    regency.publish("9.0.0", "Rilis asli.", [APP_WHEEL])
+    regency.sync()
+    # An intruder with another key folder makes a whole repository and puts it in the center's place.
+    intruder_keys = regency.tmp / "kunci-penyusup"
+    releases.create_keys(intruder_keys)
+    wheels = regency.tmp / "wheels-penyusup"
+    fake_wheel(wheels, "loket_kecamatan-9.9.9-py3-none-any.whl")
+    bundle = releases.sign_release(intruder_keys, "9.9.9", "Palsu", sorted(wheels.glob("*.whl")), regency.tmp / "palsu")
+    forged = regency.tmp / "repo-palsu"
+    releases.publish(bundle, forged, intruder_keys / "online.pem")
+    shutil.rmtree(regency.repository())
+    shutil.copytree(forged, regency.repository())
+    regency.sync()
+    state = regency.state()
+    assert state["refused"].startswith("Metadata pembaruan tidak ditandatangani kunci kabupaten yang dipercaya")
+    assert state["available"]["version"] == "9.0.0"
+
+
+def test_the_center_refuses_a_bundle_signed_by_another_targets_key(regency, capsys):
+    intruder_keys = regency.tmp / "kunci-lain"
+    releases.create_keys(intruder_keys)
+    wheels = regency.tmp / "wheels-lain"
+    fake_wheel(wheels, APP_WHEEL)
+    bundle = releases.sign_release(intruder_keys, "9.0.0", "Palsu", sorted(wheels.glob("*.whl")), regency.tmp / "lain")
+    for root in (bundle / "metadata").glob("*.root.json"):
+        root.unlink()  # only the targets travel: the center keeps the root it was given first
+    regency.publish("8.0.0", "Rilis asli.", ["loket_kecamatan-8.0.0-py3-none-any.whl"])
+    assert run.main(["release", "publish", "--data", str(regency.center_dir), "--bundle", str(bundle)]) == 1
+    assert "tidak ditandatangani kunci targets yang dipercaya" in capsys.readouterr().err
+    assert [r["version"] for r in releases.published_releases(regency.repository())] == ["8.0.0"]
+
+
+class BreakingSource:
+    """A link that breaks after `chunks` answers, once."""
+
+    def __init__(self, inner, chunks: int):
+        self.inner, self.chunks, self.bytes = inner, chunks, 0
+
+    def read(self, name, start):
+        from sync.client.link_down import LinkDown
+        if name.startswith("targets/wheels/"):
+            if self.chunks == 0:
+                raise LinkDown("sambungan putus")
+            self.chunks -= 1
+        chunk = self.inner.read(name, start)
+        if name.startswith("targets/wheels/"):
+            self.bytes += len(chunk)
+        return chunk
+
+
+def test_a_download_cut_by_the_link_resumes_where_it_stopped(regency, monkeypatch):
+    monkeypatch.setattr(fetching, "UPDATE_CHUNK_BYTES", 64 * 1024)
+    regency.publish("9.0.0", "Rilis besar.", [APP_WHEEL], size=300_000)
+    folder = fetching.FolderSource(regency.repository())
+    first = BreakingSource(folder, chunks=3)
+    with pytest.raises(fetching.Postponed):
+        fetching.check_source(regency.office_dir, first)
+    assert first.bytes == 3 * 64 * 1024
+    second = BreakingSource(folder, chunks=100)
+    state = fetching.check_source(regency.office_dir, second)
+    assert state["available"]["version"] == "9.0.0"
+    assert second.bytes == 300_000 - 3 * 64 * 1024  # only the rest crossed the link
+    again = BreakingSource(folder, chunks=0)
+    assert fetching.check_source(regency.office_dir, again)["available"]["version"] == "9.0.0"  # cached: nothing fetched
+
+
+@pytest.mark.soak  # through the fault proxy, as the sync's fault soak
+def test_a_release_crosses_a_faulty_link_whole(tmp_path):
+    linkproxy = pytest.importorskip("tests.support.linkproxy")
+    from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
+    from tests.updates.helpers import release
+    center_dir, keys = tmp_path / "center", tmp_path / "kunci"
+    _, code = prepare_center(center_dir)
+    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
+    assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0
+    wheels = tmp_path / "wheels"
+    fake_wheel(wheels, APP_WHEEL, size=3 * releases.UPDATE_CHUNK_BYTES + 12345)  # four answers of the center
+    release(keys, center_dir, "9.0.0", "Rilis lewat jalur buruk.", wheels, tmp_path)
+    center = CenterServer(center_dir).start()
+    plan = linkproxy.FaultPlan(rate=0.3, seed=44, seconds=0.5)
+    proxy = linkproxy.LinkProxy(("127.0.0.1", center.port), faults=plan, seed=44)
+    proxy.start()
+    try:
+        office_dir = tmp_path / "kecamatan"
+        office = kecamatan_app(office_dir)
+        enrol_kecamatan(office, center.url, code, link_url=proxy.url)
+        from sync.client import engine
+        from app.updates.state import read_state
+        for _ in range(40):
+            with office.app_context(), office.extensions["database"].connection_context():
+                engine.sync_once()
+            if (read_state(office_dir).get("available") or {}).get("version") == "9.0.0":
+                break
+        state = read_state(office_dir)
+        assert state["available"]["version"] == "9.0.0" and not state.get("refused"), state
+        assert fetching.verified_files(office_dir, state["available"]["wheels"])
+        assert sum(plan.injected.values()) >= 3, plan.injected
+    finally:
+        proxy.close()
+        center.stop()
+
+
+def test_a_desa_pc_learns_of_the_release_through_its_relay_link(regency, tmp_path):
+    """The desa PC's key reaches the release repository too: its own pass brings the release."""
+    import re
+    from app import create_app
+    from app.auth.accounts import create_user
+    from app.firstrun import ensure_admin
+    from app.auth.models import User
+    from app.frame.db import database
+    from sync.client import engine
+    from app.updates.state import read_state
+    from app.firstrun import seed_identity
+    from tests.conftest import CsrfClient, sign_in_as
+    from tests.desa.conftest import DARUNGAN
+    regency.publish("9.0.0", "Rilis untuk kecamatan dan desa.", [APP_WHEEL])
+    office, desa_dir = regency.office, tmp_path / "desa-pc"
+    office.test_client_class = CsrfClient
+    database.initialize(office.extensions["database"])
+    with office.app_context(), office.extensions["database"].connection_context():
+        seed_identity("35.08.07")  # the office's first-run setup, done
+        camat_admin = create_user("admin-kec", "Admin Kecamatan", "admin", password="admin-rahasia-12",
+                                  must_change_password=False)[0]
+        kecamatan_admin = office.test_client()
+        sign_in_as(kecamatan_admin, camat_admin)
+        page = kecamatan_admin.post("/admin/operator-desa/kode-komputer", data={"desa": DARUNGAN})
+    found = re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True))
+    assert found, (page.status_code, page.get_data(as_text=True)[-3000:])
+    code = found.group(1)
+    desa = create_app({"DATA_DIR": desa_dir, "SECRET_KEY": "desa-secret", "TESTING": True, "MODE": "desa"})
+    desa.test_client_class = CsrfClient
+    database.initialize(desa.extensions["database"])
+    with desa.app_context(), desa.extensions["database"].connection_context():
+        ensure_admin()
+        admin = User.get(User.username == "admin")
+        admin.must_change_password = False
+        admin.save()
+        client = desa.test_client()
+        sign_in_as(client, admin)
+        enrolled = client.post("/admin/komputer-desa", data={"kode": code})
+        assert enrolled.status_code == 302, enrolled.get_data(as_text=True)[-2000:]
+        report = engine.sync_once()
+        assert not report.error, report.error
+        page = client.get("/admin/pembaruan").get_data(as_text=True)
+    assert read_state(desa_dir)["available"]["version"] == "9.0.0"
+    assert "Pembaruan tersedia: versi 9.0.0" in page and "Rilis untuk kecamatan dan desa." in page
+    database.initialize(office.extensions["database"])
