@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from html import unescape
+from io import BytesIO
 from pathlib import Path
 
 from tests.browser.helpers import _OVERFLOW_JS, _safe, artifacts_dir, text_sizes_pt
