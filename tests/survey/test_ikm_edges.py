@@ -18,12 +18,13 @@ def test_one_respondent_makes_an_ikm(score, ikm, grade):
     assert (result.respondents, str(result.ikm), result.quality.grade) == (1, ikm, grade)
 
 
-# NRR (= NI with the 1/9 weight) of every element, the converted IKM and the grade: the first NI of
-# each grade and the last NI of the grade below it (PermenPANRB 14/2017's table).
+# NRR (= NI with the 1/9 weight) of every element, the published IKM and its grade: the grade follows
+# the published (rounded) IKM against the table's converted intervals (issue 43), so each boundary is
+# the first NI that publishes as the grade's lowest IKM and the last NI below it.
 @pytest.mark.parametrize("index, ikm, grade", [
-    ("3.5324", "88.31", "A"), ("3.5323", "88.31", "B"),
-    ("3.0644", "76.61", "B"), ("3.0643", "76.61", "C"),
-    ("2.6000", "65.00", "C"), ("2.5999", "65.00", "D"),
+    ("3.5323", "88.31", "A"), ("3.5321", "88.30", "B"),
+    ("3.0643", "76.61", "B"), ("3.0640", "76.60", "C"),
+    ("2.5999", "65.00", "C"), ("2.5996", "64.99", "D"),
     ("1.0000", "25.00", "D"), ("4.0000", "100.00", "A")])
 def test_the_ikm_at_every_grade_boundary(index, ikm, grade):
     answers = 10_000  # a total of index x 10 000 over 10 000 answers: the NRR is exactly `index`
