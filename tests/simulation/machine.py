@@ -223,9 +223,10 @@ class OfficeYear(RuleBasedStateMachine):
             data["kolektif"] = query.split("=", 1)[1]
         response = office.post("petugas_loket", "/pendaftaran/baru" + query, data, username=username,
                                content_type="multipart/form-data")
-        if response is not None and response.status_code == 422 and self._held(office):
-            # Another PC's backup restored here: no number until the admin chooses (issue 24).
-            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+        if response is not None and response.status_code == 422 and self._numbers_nothing(office):
+            # Another PC's backup restored here: no number until the admin chooses (issue 24); or an old PC
+            # back after another took it over, until it is enrolled as a PC tambahan (issue 42).
+            assert re.search("ditahan|PC tambahan", response.get_data(as_text=True)), errors_of(response)
             self._done(kind + "_ditahan")
             return None
         assert response is None or response.status_code in (302, 303), errors_of(response)
@@ -397,9 +398,10 @@ class OfficeYear(RuleBasedStateMachine):
         with office_clock_back(days_ago):
             response = office.post(role, "/desa/pra-pendaftaran/baru", data, username=username,
                                    content_type="multipart/form-data")
-        if response is not None and response.status_code == 422 and not office.is_desa and self._held(office):
-            # A counter PC holding another PC's backup numbers nothing until the admin chooses.
-            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+        if response is not None and response.status_code == 422 and not office.is_desa and self._numbers_nothing(office):
+            # A counter PC holding another PC's backup numbers nothing until the admin chooses (or an old
+            # PC taken over, until it is enrolled as a PC tambahan).
+            assert re.search("ditahan|PC tambahan", response.get_data(as_text=True)), errors_of(response)
             self._done(kind + "_ditahan")
             return
         assert response is None or response.status_code in (302, 303), errors_of(response)
@@ -465,9 +467,10 @@ class OfficeYear(RuleBasedStateMachine):
             self._done(kind + "_kedaluwarsa")
             self._register_anew(office, person)
             return
-        if response is not None and response.status_code == 422 and self._held(office):
-            # Another PC's backup restored here: no number until the admin chooses (issue 24).
-            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+        if response is not None and response.status_code == 422 and self._numbers_nothing(office):
+            # Another PC's backup restored here: no number until the admin chooses (issue 24); or an old PC
+            # back after another took it over, until it is enrolled as a PC tambahan (issue 42).
+            assert re.search("ditahan|PC tambahan", response.get_data(as_text=True)), errors_of(response)
             self._done(kind + "_ditahan")
             return
         assert response is None or response.status_code in (302, 303), errors_of(response)
@@ -1131,6 +1134,10 @@ class OfficeYear(RuleBasedStateMachine):
         made.lineage = {office.name} | office.lineage
         office.replaced_by = name
         self._done("pulihkan_pc_baru")
+
+    def _numbers_nothing(self, office) -> bool:
+        """Held (another PC's backup, no choice yet) or refused (taken over, not yet a PC tambahan)."""
+        return self._held(office) or office.read(self._refusal_to_number) is not None
 
     def _held(self, office) -> bool:
         from app.sync_page import identity
