@@ -81,7 +81,9 @@ DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa
                           # issue 25: Cadangan Data in the browser, as at the kecamatan
                           "backups.index", "backups.create", "backups.download", "backups.restore",
                           "backups.new_pc_restore", "backups.recovery_key", "backups.recovery_key_printed",
-                          "backups.recovery_key_change", "backups.recovery_key_typed"}
+                          "backups.recovery_key_change", "backups.recovery_key_typed",
+                          # issue 44: the regency's signed releases reach the desa PC through its relay link
+                          "updates.index", "updates.apply", "updates.nightly", "updates.from_folder"}
 
 
 def test_a_desa_pc_answers_only_the_desa_pages(desa_app):
