@@ -70,15 +70,35 @@ ensure_system_packages() {
 
 # --- Python virtualenv ------------------------------------------------------
 
-# Recreate .venv when python3 changed; reinstall only when pyproject.toml changed.
+# The tests install the center's extra, whose strict photo decoder (simplejpeg) has wheels up to
+# Python 3.14: with a newer python3 first on PATH (3.15 from python.org), use Debian's own.
+center_python_ok() {
+    "$1" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))' 2>/dev/null
+}
+
+test_python() {
+    if center_python_ok python3; then
+        command -v python3
+        return 0
+    fi
+    say "python3 is $(python3 --version 2>&1): the center's extra needs 3.11 to 3.14, using Debian's python3"
+    if ! center_python_ok /usr/bin/python3 || ! /usr/bin/python3 -c 'import ensurepip' 2>/dev/null; then
+        apt_install python3 python3-venv
+    fi
+    center_python_ok /usr/bin/python3 || die "no Python 3.11 to 3.14 found for the tests (Debian's python3 is $(/usr/bin/python3 --version 2>&1))"
+    echo /usr/bin/python3
+}
+
+# Recreate .venv when the test Python changed; reinstall only when pyproject.toml changed.
 ensure_venv() {
-    local stamp=$VENV/.loket-install-stamp want_python have_python want_stamp
-    want_python=$(python3 -c 'import sys; print(sys.version)')
+    local stamp=$VENV/.loket-install-stamp want_python have_python want_stamp python
+    python=$(test_python)
+    want_python=$("$python" -c 'import sys; print(sys.version)')
     have_python=$("$VENV/bin/python" -c 'import sys; print(sys.version)' 2>/dev/null || true)
     if [ "$want_python" != "$have_python" ]; then
-        say "creating virtualenv $VENV with $(command -v python3)"
+        say "creating virtualenv $VENV with $python"
         rm -rf "$VENV"
-        python3 -m venv "$VENV"
+        "$python" -m venv "$VENV"
     fi
     want_stamp=$(sha256sum pyproject.toml | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
