@@ -383,6 +383,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
     waited children). `profile`: py-spy's collapsed stacks of each center and of the first
     kecamatan's pass are written there."""
     import os
+    import resource
     import subprocess
     from app.frame.dates import utc_now
     from sync.center import keys
@@ -433,6 +434,8 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
                 failed += 1
         wall = time.monotonic() - started
         client_cpu = _children_cpu_seconds() - children_before
+        # The largest peak RSS of the children waited for so far: the passes (the centers are still running).
+        pass_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         cpu_after = [_cpu_seconds(s.process.proc.pid) for s in servers]
     finally:
         for server in servers:
@@ -471,6 +474,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             "center_cpu_to_floor": round(cpu * 1000 / per_app / floor, 2) if cpu is not None else None,
             "client_cpu_ms_per_app": round(client_cpu * 1000 / per_app, 2),
             "client_cpu_seconds_per_pass": round(client_cpu / clients, 2),
+            "pass_peak_rss_mb": round(pass_peak_mb, 1),
             "failed_first_passes": failed, "median_pass_seconds": round(statistics.median(seconds), 1),
             "p95_pass_seconds": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 1),
             "load_average": [round(x, 1) for x in os.getloadavg()],
