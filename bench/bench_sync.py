@@ -346,6 +346,15 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _wait_with_peak(process) -> tuple[str, float]:
+    """A pass's whole output and its own peak resident memory in MB (its rusage, Linux and macOS)."""
+    import os
+    output = process.stdout.read()  # until the pass ends and closes it
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return output, usage.ru_maxrss / 1024
+
+
 def _py_spy(pid: int, out: Path):
     """py-spy sampling `pid` into `out` (collapsed stacks) until it ends, or None without py-spy."""
     import shutil
@@ -383,7 +392,6 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
     waited children). `profile`: py-spy's collapsed stacks of each center and of the first
     kecamatan's pass are written there."""
     import os
-    import resource
     import subprocess
     from app.frame.dates import utc_now
     from sync.center import keys
@@ -425,17 +433,16 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
                    time.monotonic()) for folder in folders]
         if profile:
             spies.append(_py_spy(passes[0][0].pid, profile / "kecamatan-0.txt"))
-        seconds, failed, outputs = [], 0, []
+        seconds, failed, outputs, peaks = [], 0, [], []
         for process, began in passes:
-            output, _ = process.communicate(timeout=3600)
+            output, peak_mb = _wait_with_peak(process)
+            peaks.append(peak_mb)
             seconds.append(time.monotonic() - began)
             outputs.append(output.strip().splitlines()[-1:] if output.strip() else [])
             if process.returncode != 0 or f"terkirim {count}," not in output:
                 failed += 1
         wall = time.monotonic() - started
         client_cpu = _children_cpu_seconds() - children_before
-        # The largest peak RSS of the children waited for so far: the passes (the centers are still running).
-        pass_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         cpu_after = [_cpu_seconds(s.process.proc.pid) for s in servers]
     finally:
         for server in servers:
@@ -474,7 +481,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             "center_cpu_to_floor": round(cpu * 1000 / per_app / floor, 2) if cpu is not None else None,
             "client_cpu_ms_per_app": round(client_cpu * 1000 / per_app, 2),
             "client_cpu_seconds_per_pass": round(client_cpu / clients, 2),
-            "pass_peak_rss_mb": round(pass_peak_mb, 1),
+            "pass_peak_rss_mb": {"median": round(statistics.median(peaks), 1), "max": round(max(peaks), 1)},
             "failed_first_passes": failed, "median_pass_seconds": round(statistics.median(seconds), 1),
             "p95_pass_seconds": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 1),
             "load_average": [round(x, 1) for x in os.getloadavg()],
