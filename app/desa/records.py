@@ -124,8 +124,8 @@ def refuse_duplicates(nik: str, exclude_id: int | None = None, reason: str | Non
 
 def desa_scope(user, source: str, desa_code: str) -> str | None:
     """The desa a new form's sender is limited to: a relayed form's, an operator desa's; None for the counter."""
-    from app.frame.roles import DESA
-    if source == "relay" or (user is not None and getattr(user, "role", None) == DESA):
+    from app.desa.scope import scope_of
+    if source == "relay" or scope_of(user) is not None:
         return desa_code
     return None
 

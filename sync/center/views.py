@@ -292,7 +292,7 @@ def _print_runs_page(errors: dict | None = None):
     waiting = paginate(ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number,
                                                   ReceivedApplication.full_name, ReceivedApplication.kecamatan,
                                                   ReceivedApplication.received_at)
-                       .where(chosen).order_by(ReceivedApplication.received_at, ReceivedApplication.id),
+                       .where(chosen).order_by(ReceivedApplication.received_at.asc(), ReceivedApplication.id.asc()),
                        WAITING_PAGE_ROWS, prefix="tunggu_")
     by_kecamatan = dict(ReceivedApplication.select(ReceivedApplication.kecamatan, fn.COUNT(ReceivedApplication.id))
                         .where(desk_records.awaiting_print()).group_by(ReceivedApplication.kecamatan).tuples())

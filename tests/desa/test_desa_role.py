@@ -100,6 +100,12 @@ def test_the_counters_checks_apply_to_the_desa(darungan, field, value, message):
     assert PreRegistration.select().count() == 0
 
 
+def test_a_nul_byte_in_a_desa_form_is_refused_and_nothing_is_saved(darungan):
+    response = pre_register(darungan, valid_form(address="Dusun\x00Krajan"))
+    assert response.status_code == 400 and "karakter yang tidak diizinkan" in text(response)
+    assert PreRegistration.select().count() == 0
+
+
 def test_nik_already_pre_registered_is_refused(darungan, desa_client):
     assert pre_register(darungan, valid_form()).status_code == 302
     again = pre_register(darungan, valid_form())  # the desa's own villager: the desa's own form named

@@ -68,7 +68,7 @@ BAD_INPUT = [
     ("address", "<img src=x onerror=alert(1)>", "< atau >"),
     ("address", "", "Wajib diisi"),
     ("address", "-1", "huruf"),
-    ("address", "Dusun\x00Krajan", "karakter tak terlihat"),
+    ("address", "Dusun\x1bKrajan", "karakter tak terlihat"),
     ("notes", "catatan\x07", "karakter tak terlihat"),
     ("rt", "abc", "berupa angka"),
     ("rt", "1234", "berupa angka"),
@@ -97,6 +97,16 @@ def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(loket, fiel
     assert Application.select().count() == 0
     assert StatusEvent.select().count() == 0
     assert "<script>alert" not in raw and "<img src=x" not in raw  # echoed back as text, never as markup
+
+
+def test_a_nul_byte_is_refused_before_the_form_and_nothing_is_saved(loket):
+    """A NUL never reaches a field check (the request cycle refuses it for every program, issue 42):
+    the clerk reads why, and nothing is stored."""
+    response = post(loket, valid_form(address="Dusun\x00Krajan"))
+    assert response.status_code == 400
+    assert "karakter yang tidak diizinkan" in html.unescape(response.get_data(as_text=True))
+    assert Application.select().count() == 0
+    assert StatusEvent.select().count() == 0
 
 
 def test_under_17_and_never_married_is_refused(loket):

@@ -1,10 +1,11 @@
 """The IKM at its edges: one respondent, and the converted IKM and grade at every grade boundary."""
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from app.survey.elements import ELEMENT_KEYS
-from app.survey.ikm import compute_ikm
+from app.survey.ikm import WEIGHT_EXACT, ElementScore, compute_ikm, minimum_sample, quality_of, weight_of
 
 
 def every_element(answers: int, total: int) -> dict:
@@ -17,14 +18,31 @@ def test_one_respondent_makes_an_ikm(score, ikm, grade):
     assert (result.respondents, str(result.ikm), result.quality.grade) == (1, ikm, grade)
 
 
-# NRR (= NI with the 1/9 weight) of every element, the converted IKM and the grade: the first NI of
-# each grade and the last NI of the grade below it (PermenPANRB 14/2017's table).
+# NRR (= NI with the 1/9 weight) of every element, the published IKM and its grade: the grade follows
+# the published (rounded) IKM against the table's converted intervals (issue 43), so each boundary is
+# the first NI that publishes as the grade's lowest IKM and the last NI below it.
 @pytest.mark.parametrize("index, ikm, grade", [
-    ("3.5324", "88.31", "A"), ("3.5323", "88.31", "B"),
-    ("3.0644", "76.61", "B"), ("3.0643", "76.61", "C"),
-    ("2.6000", "65.00", "C"), ("2.5999", "65.00", "D"),
+    ("3.5323", "88.31", "A"), ("3.5321", "88.30", "B"),
+    ("3.0643", "76.61", "B"), ("3.0640", "76.60", "C"),
+    ("2.5999", "65.00", "C"), ("2.5996", "64.99", "D"),
     ("1.0000", "25.00", "D"), ("4.0000", "100.00", "A")])
 def test_the_ikm_at_every_grade_boundary(index, ikm, grade):
     answers = 10_000  # a total of index x 10 000 over 10 000 answers: the NRR is exactly `index`
     result = compute_ikm(answers, every_element(answers, int(Decimal(index) * answers)))
     assert (str(result.index), str(result.ikm), result.quality.grade) == (index, ikm, grade)
+
+
+@pytest.mark.parametrize("population, sample", [(0, 0), (1, 1), (2, 2), (9, 9), (10, 10), (11, 14)])
+def test_below_the_tables_first_row_every_service_user_is_asked(population, sample):
+    assert minimum_sample(population) == sample
+
+
+def test_an_element_nobody_answered_has_no_weighted_value():
+    assert ElementScore("u1", 0, 0).weighted(weight_of(WEIGHT_EXACT)) is None
+    assert ElementScore("u1", 0, 0).nrr_rounded is None
+
+
+def test_an_index_below_the_tables_first_value_is_still_grade_d():
+    """Scores are 1-4, so no survey gives an index below 1,00; a weight or a total gone wrong must still
+    grade D, never a better grade."""
+    assert quality_of(Fraction(1, 2)).grade == "D"

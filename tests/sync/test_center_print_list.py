@@ -74,3 +74,12 @@ def test_a_run_takes_everything_the_filter_shows_across_its_pages(center_app, op
     assert ReceivedApplication.select().where(ReceivedApplication.print_run.is_null(False)).count() == 103
     # a bad filter is no filter, never a 500
     assert client.get("/cetak?kecamatan=abc&tanggal=2026-13-45&tunggu_setelah=[-4]&tunggu_halaman=-4").status_code == 200
+
+
+def test_the_ticked_rows_button_with_nothing_ticked_is_refused_and_makes_no_run(center_app, operator, enrolled):
+    _night(enrolled)
+    client = client_as(center_app, operator)
+    answer = client.post("/cetak/baru", data={})
+    assert answer.status_code == 422
+    assert "Pilih minimal satu permohonan untuk dicetak." in answer.get_data(as_text=True)
+    assert PrintRun.select().count() == 0
