@@ -91,9 +91,10 @@ def print_growth(first, last, top: int = 15) -> None:
     total = sum(stat.size_diff for stat in growth)
     print(f"traced Python allocations grew {total / 1024 ** 2:+.2f} MB after the warm-up; the largest growths:")
     for stat in growth[:top]:
-        frame = stat.traceback[0]
+        frame = stat.traceback[-1]  # a traceback runs from the oldest frame to the allocating one
         # and the nearest line of ours that led there (a library's line alone does not say who keeps it)
-        ours = next((f for f in stat.traceback if str(ROOT / "app") in f.filename or str(ROOT / "sync") in f.filename), None)
+        ours = next((f for f in reversed(stat.traceback)
+                     if str(ROOT / "app") in f.filename or str(ROOT / "sync") in f.filename), None)
         caller = f"  <- {Path(ours.filename).relative_to(ROOT)}:{ours.lineno}" if ours and ours is not frame else ""
         print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+7d} blocks  {frame.filename}:{frame.lineno}{caller}")
 
