@@ -139,6 +139,13 @@ def remove() -> str:
     return "Mulai otomatis dilepas: Loket Kecamatan tidak lagi berjalan sendiri saat pengguna masuk."
 
 
+def install_hint() -> str:
+    """What "Pasang" does, for the platform this PC runs."""
+    if on_windows():
+        return "Dipasang untuk pengguna Windows yang sedang masuk, tanpa hak administrator."
+    return "Dipasang untuk pengguna Linux yang sedang masuk (layanan systemd pengguna), tanpa hak administrator."
+
+
 def status() -> tuple[bool, str]:
     try:
         entry = entry_path()

@@ -26,9 +26,10 @@ def menu_for_user():
     if user is None:
         return []
     items = [item for menu in contributions(modules(), "MENU") for item in menu]
+    gates = contributions(modules(), "menu_open")
     entries = []
     for item in sorted(items, key=lambda i: i.order):
-        if user_may(item.endpoint):
+        if user_may(item.endpoint) and all(menu_open(item.endpoint) for menu_open in gates):
             entries.append((item, item.badge(user) if item.badge else 0))
     return entries
 

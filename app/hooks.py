@@ -56,6 +56,9 @@ HOOKS = (
     Hook("request_gate", Callable[[], object], True,
          "request_gate() -> None to let the request on, or a response that answers it instead; run before "
          "every request after the user and the role check are known (a maintenance page, a first-run form)."),
+    Hook("menu_open", Callable[[str], bool], True,
+         "menu_open(endpoint) -> False hides a menu entry its request_gate would turn away (before the "
+         "office setup only the setup is shown, not entries that lead back to it)."),
     Hook("add_demo_arguments", Callable[[argparse.ArgumentParser], None], True,
          "add_demo_arguments(parser): its options of `run.py demo` (the demo office's data)."),
     Hook("fill_demo", Callable[[argparse.Namespace, random.Random], None], True,

@@ -150,7 +150,8 @@ def _sync_concern() -> list[Concern]:
     if link is None:
         return []  # not enrolled: the sync card says so
     last = link.last_success_at
-    if last is not None and utc_now() - last < SYNC_QUIET:
+    # A PC enrolled a moment ago has not missed anything yet: quiet counts from the enrolment.
+    if utc_now() - (last or link.enrolled_at) < SYNC_QUIET:
         return []
     return [Concern("warn", "Sinkronisasi pusat tertunda", f"terakhir berhasil: {_when(last)}",
                     "Periksa sambungan internet, lalu buka Sinkronisasi dan tekan Sinkronkan sekarang; "
@@ -159,8 +160,10 @@ def _sync_concern() -> list[Concern]:
                     "sync_page.index")]
 
 
-# A desa PC has no Sinkronisasi page: its link is shown (and pressed) on the desa page.
+# A desa PC has no Sinkronisasi page and no USB files: its link is shown (and pressed) on the desa page.
 _DESA_ENDPOINTS = {"sync_page.index": "desa.home"}
+_DESA_STEPS = {"sync_page.index": "Periksa sambungan internet, lalu buka halaman Pra-pendaftaran Desa dan tekan "
+                                  "Sinkronkan sekarang; bila tetap gagal, hubungi operator kecamatan."}
 
 
 def health_cards(user, plain: bool, endpoints: dict[str, str] | None = None) -> list[Card]:
@@ -172,7 +175,9 @@ def health_cards(user, plain: bool, endpoints: dict[str, str] | None = None) -> 
     if plain:
         return [Card("Perlu perhatian admin", c.title, c.camat, None, c.level) for c in found]
     endpoints = endpoints or {}
-    cards = [Card(c.title, c.value, c.step, url_for(endpoints.get(c.endpoint, c.endpoint)), c.level) for c in found]
+    steps = _DESA_STEPS if endpoints is _DESA_ENDPOINTS else {}
+    cards = [Card(c.title, c.value, steps.get(c.endpoint, c.step), url_for(endpoints.get(c.endpoint, c.endpoint)),
+                  c.level) for c in found]
     if not any(c.endpoint == "backups.index" and c.title.startswith("Cadangan") for c in found):
         last = last_automatic_backup(config["BACKUP_DIR"])
         cards.append(Card("Cadangan otomatis terakhir", _when(last), "berhasil" if last else

@@ -134,11 +134,14 @@ def fill_demo(options, rng) -> None:
     now = utc_now()
     users = {u.username: u.id for u in User.select(User.id, User.username)}
     info, loket, kasi = users.get("info"), users.get("loket1"), users.get("kasi")
+    figures = {"service_days": store.get("service_days"),  # what the settings promise, not a copy
+               "first_response_days": store.get("complaint_first_response_days")}
+    # The desk's answers as a visitor reads them: the complaints answered with one carry the same words.
+    answer_texts = [a.format(**figures) for _, _, a in DESK_ANSWERS]
     with database.atomic():
-        figures = {"service_days": store.get("service_days"),  # what the settings promise, not a copy
-                   "first_response_days": store.get("complaint_first_response_days")}
-        answers = [DeskAnswer.create(topic=t, question=q, answer=a.format(**figures), updated_at=now, updated_by=info).id
-                   for t, q, a in DESK_ANSWERS] if not DeskAnswer.select().exists() else [a.id for a in DeskAnswer.select()]
+        answers = [DeskAnswer.create(topic=t, question=q, answer=text, updated_at=now, updated_by=info).id
+                   for (t, q, _), text in zip(DESK_ANSWERS, answer_texts)] \
+            if not DeskAnswer.select().exists() else [a.id for a in DeskAnswer.select()]
     categories = {c.name: (c.id, c.section) for c in ComplaintCategory.select()}
     if not categories:
         return
@@ -212,7 +215,7 @@ def fill_demo(options, rng) -> None:
         done_at = None
         tindak_lanjut, other_office = "", ""
         if answered:
-            tindak_lanjut = rng.choice(DESK_ANSWERS)[2]
+            tindak_lanjut = rng.choice(answer_texts)
         elif status in ("selesai", "bukan_kewenangan", "ditindaklanjuti"):
             tindak_lanjut = rng.choice(FOLLOW_UPS).format(day=(day + timedelta(days=rng.randint(2, 9))).strftime("%d/%m/%Y"))
         if status in ("selesai", "bukan_kewenangan"):

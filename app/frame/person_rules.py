@@ -53,6 +53,17 @@ _ADDRESS = re.compile(r".*[^\W\d_].*")  # at least one letter
 _PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")
 
 
+UNDERAGE_MARRIAGE_NEEDS_BASIS = "Tulis dasar status kawin di bawah umur (dispensasi kawin dari pengadilan) di sini."
+
+
+def require_marriage_basis(clean: dict, errors: dict, warnings: dict) -> None:
+    """A form's refusal (not the center's, which stores records these forms made): a marriage below
+    the legal age is saved only with its written basis in Catatan. Every form applies it, the
+    counter's, the desa's and the counter's acceptance of a desa form, with the same message."""
+    if "marital_status" in warnings and not clean.get("notes"):
+        errors["notes"] = UNDERAGE_MARRIAGE_NEEDS_BASIS
+
+
 def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 

@@ -7,6 +7,7 @@ from htmx_flask import Htmx
 from werkzeug.routing import IntegerConverter
 
 from app.frame.errors import error_page
+from app.frame.error_summary import name_summary_links
 
 SQLITE_MAX_ID = 2**63 - 1
 
@@ -135,7 +136,18 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
             response.headers.setdefault("Content-Security-Policy", content_security_policy)
         if g.get("user"):  # pages with personal data must not linger in shared caches
             response.headers.setdefault("Cache-Control", "no-store")
-        return compressed(response)
+        return compressed(with_named_summary(response))
+
+
+def with_named_summary(response):
+    """A refused form's page (422) whose error summary links name their fields (app/frame/error_summary.py)."""
+    if response.status_code != 422 or response.mimetype != "text/html" or response.direct_passthrough \
+            or response.is_streamed:
+        return response
+    page = response.get_data(as_text=True)
+    if "data-error-summary" in page:
+        response.set_data(name_summary_links(page))
+    return response
 
 
 COMPRESSED_TYPES = ("text/", "application/json", "application/javascript", "image/svg+xml")

@@ -55,6 +55,19 @@ def cmd_serve(options) -> int:
     return launcher.serve(config["DATA_DIR"], argv, f"http://{host}:{options.port}", lambda: serve_here(options))
 
 
+def first_start_banner(password: str) -> str:
+    """The console's words on the very first start. A PC that replaces another restores first: a
+    recovery key printed now would be a new key, not the one the office's backups need."""
+    from app.backups.views import RESTORE_PATH
+    return ("\n=== Pertama kali dijalankan: akun admin dibuat ===\n"
+            "  nama pengguna : admin\n"
+            f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)\n"
+            "  PC pengganti (kantor ini sudah memakai Loket Kecamatan di PC lain)? Setelah masuk, pilih\n"
+            f"    \"Pulihkan dari cadangan\" ({RESTORE_PATH}) dan ketik kunci pemulihan yang sudah tercetak;\n"
+            "    jangan cetak kunci baru.\n"
+            "  Kantor baru: setelah penyiapan, buka Cadangan Data > Kunci Pemulihan untuk mencetak kuncinya.\n")
+
+
 def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
     from app.updates import launcher
@@ -78,10 +91,7 @@ def serve_here(options) -> int:
     with app.extensions["database"].connection_context():
         password = ensure_admin()
     if password:
-        print("\n=== Pertama kali dijalankan: akun admin dibuat ===")
-        print("  nama pengguna : admin")
-        print(f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)")
-        print("  Setelah masuk, buka Cadangan Data > Kunci Pemulihan untuk mencetak kunci pemulihan kantor.\n")
+        print(first_start_banner(password))
     program = app.extensions["program"]
     start_jobs(app, program.jobs())
     launcher.note_serving(app.config["DATA_DIR"], running_version())  # the launcher's sign that this version came up

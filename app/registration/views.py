@@ -194,8 +194,7 @@ def _counter_refusals(clean: dict, errors: dict, warnings: dict, exclude_id: int
     """The counter's own refusals beside the field (422): a NIK with a running application or another
     hold (with links to it; returns (running applications, holds) for the form), and a marriage
     below the legal age without its written basis."""
-    if "marital_status" in warnings and not clean.get("notes"):
-        errors["notes"] = "Tulis dasar status kawin di bawah umur (dispensasi kawin dari pengadilan) di sini."
+    intake.require_marriage_basis(clean, errors, warnings)
     if "nik" in errors or not clean.get("nik"):
         return [], []
     refusal = records.nik_refusal(clean["nik"], clean.get("reason"), exclude_id)

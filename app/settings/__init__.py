@@ -1,2 +1,2 @@
 """Office identity (letterhead, Camat), time zone, logo."""
-from app.settings.views import blueprint, MENU, request_gate  # noqa: F401
+from app.settings.views import blueprint, MENU, menu_open, request_gate  # noqa: F401

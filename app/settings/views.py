@@ -15,7 +15,8 @@ from app.frame.routes import Routes
 # By page: the kecamatan's office settings, and what a desa PC uses too (the letterhead's logo, start
 # with the PC), whose forms there are on the desa admin's page (app.extensions["logo_form_page"]).
 office_pages, letterhead_pages = Routes(), Routes()
-MENU = [MenuItem("Pengaturan Kantor", "settings.office", order=91)]
+MENU = [MenuItem("Penyiapan Kantor", "settings.setup", order=90),
+        MenuItem("Pengaturan Kantor", "settings.office", order=91)]
 
 LOGO_KEY = records.LOGO_KEY
 # Before setup only these work; everything that numbers, prints or records waits for the identity.
@@ -35,9 +36,21 @@ def _identity_page(template, values, errors, status=200, **extra):
                            **identity.region_lists(values), **extra), status
 
 
+def _open_now(endpoint: str) -> bool:
+    return endpoint in OPEN_BEFORE_SETUP or identity.is_set_up()
+
+
+def menu_open(endpoint: str) -> bool:
+    """Before setup the menu offers what works (the setup), not entries that lead back to it; after
+    it, the setup entry is gone (Pengaturan Kantor changes the identity)."""
+    if endpoint == "settings.setup":
+        return not identity.is_set_up()
+    return _open_now(endpoint)
+
+
 def request_gate():
     """A fresh install has no kecamatan: the admin is led to the setup, the others wait for it."""
-    if request.endpoint in OPEN_BEFORE_SETUP or request.endpoint is None or identity.is_set_up():
+    if request.endpoint is None or _open_now(request.endpoint):
         return None
     user = g.get("user")
     if may(user, "pengaturan.kantor"):
@@ -158,8 +171,8 @@ def session_timeout():
     return redirect(url_for("settings.office"))
 
 
-def autostart_state() -> tuple[bool, str]:
-    return autostart_entry.status()
+def autostart_state() -> tuple[bool, str, str]:
+    return (*autostart_entry.status(), autostart_entry.install_hint())
 
 
 @letterhead_pages.post("/admin/mulai-otomatis")

@@ -111,7 +111,9 @@ def _ikm_page(errors: dict | None = None):
             population = typed
         else:
             population_error = "Jumlah layanan harus berupa bilangan bulat 0 atau lebih."
-    sample = minimum_sample(population) if population is not None else None  # compared with valid answers only
+    # Compared with valid answers only; no services counted (none registered, or 0 typed) gives no
+    # population to sample from: the page asks for the number instead of calling 0 answers enough.
+    sample = minimum_sample(population) if population else None
     comments = (SurveyResponse.select(SurveyResponse.submitted_at, SurveyResponse.comment)
                 .where(SurveyResponse.submitted_at >= period.utc_bounds(zone)[0],
                        SurveyResponse.submitted_at < period.utc_bounds(zone)[1], SurveyResponse.comment != "",

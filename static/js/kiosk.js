@@ -7,10 +7,14 @@
     var total = parseInt(box.getAttribute("data-seconds"), 10) || 120;
     var left = total;
     var shown = box.querySelector("[data-countdown]");
+    var said = box.querySelector("[data-countdown-said]");  // polite: read out at the start and near the end
+    function say(text) { if (said) said.textContent = text; }
     box.hidden = false;
+    say("Layar ini kembali ke awal dalam " + total + " detik. Tekan Saya masih di sini untuk tetap di halaman ini.");
     var timer = window.setInterval(function () {
       left -= 1;
       if (shown) shown.textContent = String(Math.max(left, 0));
+      if (left === 30 || left === 10) say("Tinggal " + left + " detik sebelum layar kembali ke awal.");
       if (left <= 0) {
         window.clearInterval(timer);
         window.location.assign(box.getAttribute("data-kiosk-reset"));
@@ -20,6 +24,7 @@
     if (stay) stay.addEventListener("click", function () {
       left = total;
       if (shown) shown.textContent = String(total);
+      say("Waktu diperpanjang: " + total + " detik lagi.");
     });
   }
   document.addEventListener("DOMContentLoaded", function () {

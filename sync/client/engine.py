@@ -43,6 +43,7 @@ class Progress:
     done: int = 0
     total: int = 0
     message: str = ""
+    words: str = ""  # the same result in plain words (PassReport.in_words)
     started_at: float = 0.0
     finished_at: float = 0.0
     ok: bool | None = None
@@ -118,6 +119,22 @@ class PassReport:
     changed: int = 0  # outbox rows a clerk's change superseded while they were on the wire (sent next pass)
     error: str = ""
     reasons: list = field(default_factory=list)
+
+    def in_words(self) -> str:
+        """The pass as a village clerk reads it (a desa PC's page); the counters stay in the log."""
+        if self.error:
+            return f"belum berhasil ({self.error}); coba lagi nanti atau hubungi operator kecamatan"
+        said = []
+        if self.sent:
+            said.append(f"{self.sent} pra-pendaftaran terkirim")
+        if self.already:
+            said.append(f"{self.already} sudah pernah terkirim sebelumnya")
+        if self.statuses:
+            said.append(f"{self.statuses} kabar dari kecamatan diterima")
+        if self.rejected or self.conflicts or self.failed:
+            said.append(f"{self.rejected + self.conflicts + self.failed} belum dapat diterima pusat; "
+                        "hubungi operator kecamatan")
+        return ", ".join(said) if said else "berhasil, tidak ada yang baru untuk dikirim atau diterima"
 
 
 def client_for(link: SyncLink, **options) -> CenterClient:
@@ -937,7 +954,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         return report
     client = client or client_for(link)
     progress.running, progress.ok, progress.started_at = True, None, time.time()
-    progress.message, progress.done, progress.total = "", 0, 0
+    progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
     try:
         with write_transaction():
             SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
@@ -968,6 +985,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
             SyncLog.create(at=utc_now(), kind="galat" if report.error else "kirim",
                            summary=summary + (f"; berhenti: {report.error}" if report.error else ""))
         progress.message = summary if not report.error else f"Terhenti: {report.error}"
+        progress.words = report.in_words()
         progress.ok = not report.error
         return report
     finally:

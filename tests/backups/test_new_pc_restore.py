@@ -77,3 +77,14 @@ def test_a_new_pc_restores_from_its_first_screen(new_pc, old_office_backup):
         assert AuditEvent.select().where(AuditEvent.action == "pulihkan").count() == 1
     assert KeyStore(app.config["DATA_DIR"]).recovery_key() == printed
     assert admin.get("/").status_code in (302, 303)  # signed out: the accounts are the backup's now
+
+
+def test_the_first_start_banner_offers_the_restore_before_a_new_key(app, client_for):
+    """Seen: the first start told a new PC that was about to restore to print a recovery key (a new
+    key, not the one its backups need)."""
+    from app.programs.office_commands import first_start_banner
+    banner = first_start_banner("sekali-pakai")
+    restore, new_key = banner.index("Pulihkan dari cadangan"), banner.index("mencetak kuncinya")
+    assert restore < new_key and "jangan cetak kunci baru" in banner and "sekali-pakai" in banner
+    path = banner.split("(/", 1)[1].split(")", 1)[0]
+    assert client_for("admin").get("/" + path).status_code == 200  # the address it names is a page

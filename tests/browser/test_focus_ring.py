@@ -5,6 +5,8 @@ and its colour must reach 3:1 (WCAG 2.1 1.4.11) against what is behind the ring:
 outside the element (outline-offset), so that is the parent's background, blended up to the page.
 Checked on a staff page with the blue top bar, a staff form, the kiosk with its blue header, and
 the survey."""
+import pytest
+
 from tests.browser.helpers import COLOUR_JS, TABLET
 
 _FOCUS_RING_JS = """() => {
@@ -50,20 +52,24 @@ def test_focus_ring_reaches_3_to_1_on_staff_pages_kiosk_and_blue_bars(page, live
     assert problems == []
 
 
-def test_the_date_fields_calendar_stop_has_a_ring(page, live, login):
+@pytest.mark.parametrize("role, path, before, field", [
+    ("petugas_loket", "/pendaftaran/baru", "f-birth_place", "f-birth_date"),
+    # Issue 43: the complaint desk's date-and-time field had the same stop without a ring.
+    ("petugas_informasi", "/pengaduan/catat", "f-channel", "f-received_at")])
+def test_the_date_fields_calendar_stop_has_a_ring(page, live, login, role, path, before, field):
     """Issue 25: Tab reaches the date field's calendar button, where the field has no :focus and so
     no ring: the keyboard user lost track of where they were."""
-    login(page, "petugas_loket")
-    page.goto("/pendaftaran/baru")
-    page.locator("#f-birth_place").focus()
+    login(page, role)
+    page.goto(path)
+    page.locator(f"#{before}").focus()
     stops = []
     for _ in range(8):
         page.keyboard.press("Tab")
         state = page.evaluate("""() => { const el = document.activeElement; const s = getComputedStyle(el);
             return [el.id, el.matches(':focus'), s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
         stops.append(state)
-        if state[0] == "f-birth_date" and not state[1]:
+        if state[0] == field and not state[1]:
             break
-    calendar = [s for s in stops if s[0] == "f-birth_date" and not s[1]]
+    calendar = [s for s in stops if s[0] == field and not s[1]]
     assert calendar, stops  # the calendar button was reached
     assert calendar[0][2] == "solid" and calendar[0][3] >= 2, calendar

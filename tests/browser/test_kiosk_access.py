@@ -104,6 +104,11 @@ def test_kiosk_receipt_counts_down_visibly_and_the_visitor_can_stay(page, live):
     page.clock.pause_at(page.evaluate("Date.now()") + 500)
     page.clock.run_for(5_000)
     expect(countdown).to_have_text(re.compile(r"^11[0-9]$"))  # counting down, visibly
+    # Issue 43: the countdown was aria-live=off only; a polite region now says it at the start and near the end.
+    said = page.locator("[aria-live=polite][data-countdown-said]")
+    expect(said).to_have_text(re.compile(r"kembali ke awal dalam 120 detik"))
+    page.clock.run_for(86_000)
+    expect(said).to_have_text(re.compile(r"Tinggal 30 detik"))
     page.get_by_role("button", name="Saya masih di sini").click()
     expect(countdown).to_have_text("120")
     # The printout shows the number, not the kiosk's navigation or buttons.

@@ -106,6 +106,9 @@ def test_demo_fills_complaints_with_follow_ups_and_box_sessions(db, users):
     fill_demo(argparse.Namespace(complaints=300), random.Random(1))
     assert Complaint.select().count() == 300
     assert Complaint.select().where(Complaint.status == "selesai", Complaint.tindak_lanjut != "").count() > 100
+    # Seen: the recap's list showed the desk answer's raw "{service_days}" / "{first_response_days}".
+    assert Complaint.select().where(Complaint.tindak_lanjut.contains("_days}")).count() == 0
+    assert Complaint.select().where(Complaint.tindak_lanjut.contains("hari kerja bila blangko")).count() > 0
     assert SuggestionBoxSession.select().count() > 300
     slips = Complaint.select().where(Complaint.channel == "kotak_saran").count()
     assert sum(s.slip_count for s in SuggestionBoxSession.select()) == slips

@@ -41,3 +41,20 @@ def test_the_intake_summarys_links_all_have_targets(client_for, db):
     page = _refused(client_for("petugas_loket").post("/pendaftaran/baru", data=valid_form(sex="")))
     assert 'href="#f-sex"' in page
     assert summary_problems(page) == []
+
+
+def test_every_summary_link_names_its_field(client_for, db):
+    """Seen: the counter's summary listed "Wajib diisi." nine times without naming the fields."""
+    import html
+    import re
+    from app.firstrun import seed_identity
+    seed_identity("35.08.07")
+    empty = {key: "" for key in valid_form()}
+    page = _refused(client_for("petugas_loket").post("/pendaftaran/baru", data=empty))
+    summary = re.search(r'data-error-summary.*?</div>', page, re.S).group(0)
+    links = [html.unescape(re.sub(r"<[^>]+>", "", text)) for text in re.findall(r'<a href="#[^"]+">(.*?)</a>', summary, re.S)]
+    assert len(links) >= 5
+    assert [link for link in links if link.startswith("Wajib diisi")] == [], links
+    assert any(link.startswith("Tempat lahir: Wajib diisi") for link in links), links
+    assert any(link.startswith("Nama lengkap") for link in links), links
+    assert summary_problems(page) == []

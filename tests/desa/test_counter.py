@@ -175,3 +175,25 @@ def test_the_desa_applies_the_counter_rule_after_a_handover(darungan, loket, sav
     refused = pre_register(darungan, valid_form(reason="baru"))
     assert refused.status_code == 422 and "sudah menerima KTP-el (350807-01-000001)" in text(refused)
     assert pre_register(darungan, valid_form(reason="hilang")).status_code == 302
+
+
+def test_the_desa_form_asks_for_the_dispensation_as_the_counter_does(darungan, loket):
+    """Seen: a desa pre-registration of a 15-year-old "Kawin" without a note was saved and accepted at
+    the counter, whose own form refuses the same person until a court dispensation is written."""
+    from app.frame.person_rules import UNDERAGE_MARRIAGE_NEEDS_BASIS
+    young = valid_form(nik="3508071205110001", birth_date="2011-05-12", marital_status="Kawin", notes="")
+    refused = pre_register(darungan, young)
+    assert refused.status_code == 422 and UNDERAGE_MARRIAGE_NEEDS_BASIS in text(refused)
+    assert "batas umur kawin 19 tahun" in text(refused) and PreRegistration.select().count() == 0
+    counter = loket.post("/pendaftaran/baru", data=young, content_type="multipart/form-data")
+    assert counter.status_code == 422 and UNDERAGE_MARRIAGE_NEEDS_BASIS in text(counter)  # the same words
+    basis = "Dispensasi kawin PA Lumajang No. 12/Pdt.P/2025/PA.Lmj"
+    assert pre_register(darungan, dict(young, notes=basis)).status_code == 302
+    pre = PreRegistration.get()
+    # The counter's acceptance applies it too: the note cleared at the counter is asked for again.
+    unbased = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=dict(young, rt=pre.rt, rw=pre.rw),
+                         content_type="multipart/form-data")
+    assert unbased.status_code == 422 and UNDERAGE_MARRIAGE_NEEDS_BASIS in text(unbased)
+    accepted = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=dict(young, rt=pre.rt, rw=pre.rw, notes=basis),
+                          content_type="multipart/form-data")
+    assert accepted.status_code == 302 and Application.get().notes == basis

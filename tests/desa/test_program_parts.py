@@ -31,6 +31,30 @@ def test_a_desa_pcs_quiet_sync_points_its_admin_to_its_own_page(desa_app):
     landing = page(admin, "/admin/operator-desa")
     assert "Sinkronisasi pusat tertunda" in landing
     assert 'href="/desa"' in landing and "/sinkronisasi" not in landing  # a desa PC has no Sinkronisasi page
+    # Its step names the pages a desa PC has: no "Sinkronisasi" page, no USB file.
+    assert "Pra-pendaftaran Desa" in landing and "USB" not in landing and "buka Sinkronisasi" not in landing
+
+
+def test_a_desa_pc_enrolled_a_moment_ago_has_no_late_sync(desa_app):
+    """Seen: a second after enrolling, "Sinkronisasi pusat tertunda" (never synced counted as late)."""
+    admin, _ = desa_admin(desa_app)
+    with bound_to(desa_app):
+        SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="k1", secret="-",
+                        enrolled_at=utc_now(), last_success_at=None)
+    assert "tertunda" not in page(admin, "/admin/operator-desa")
+    with bound_to(desa_app):
+        SyncLink.update(enrolled_at=utc_now() - timedelta(days=3)).execute()
+    assert "Sinkronisasi pusat tertunda" in page(admin, "/admin/operator-desa")
+
+
+def test_the_desa_operator_reads_the_admins_concern_as_a_line_not_a_card(desa_app):
+    """Seen: the operator's home dominated by an admin-only card in the big number style."""
+    from tests.desa.test_relay import desa_operator
+    desa_admin(desa_app)
+    operator = desa_operator(desa_app)
+    home = page(operator, "/desa")
+    assert "Minta admin" in home  # the recovery key is not printed on a new desa PC
+    assert "card-value" not in home and "Perlu perhatian admin" not in home
 
 
 def test_the_kecamatans_desa_pages_show_no_pcs_health(kecamatan, client_as):

@@ -392,7 +392,9 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
         time.sleep(0.1)
     with bound_to(desa_app):
         assert [i.state for i in OutboxItem.select().where(OutboxItem.kind == "pra")] == ["acked", "acked"]
-    assert 'id="sync-waiting">0<' in section and "Sinkronisasi terakhir: terkirim 1" in section
+    # In a village clerk's words, not the log's six counters ("terkirim 1, sudah ada 0, konflik 0 ...").
+    assert 'id="sync-waiting">0<' in section and "Sinkronisasi terakhir: 1 pra-pendaftaran terkirim" in section
+    assert "konflik" not in section and "sudah ada 0" not in section
 
 
 def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa_app, linked_kecamatan, client_as,

@@ -47,3 +47,16 @@ def test_a_failure_is_one_indonesian_message_and_other_roles_are_refused(client_
     for role in ("petugas_loket", "camat"):
         assert client_for(role).post("/admin/mulai-otomatis", data={"tindakan": "pasang"}).status_code == 403
     assert not windows_profile.exists()
+
+
+def test_the_hint_names_the_platform_it_runs_on(client_for, db, monkeypatch):
+    """Seen: the hint said "pengguna Windows" on a Linux PC."""
+    admin = client_for("admin")
+    monkeypatch.setattr(autostart, "on_windows", lambda: False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent-loket-test")
+    page = html.unescape(admin.get("/admin/kantor").get_data(as_text=True))
+    assert "Pasang mulai otomatis" in page
+    assert "pengguna Linux" in page and "pengguna Windows" not in page
+    monkeypatch.setattr(autostart, "on_windows", lambda: True)
+    monkeypatch.setenv("APPDATA", "/nonexistent-loket-test")
+    assert "pengguna Windows yang sedang masuk" in html.unescape(admin.get("/admin/kantor").get_data(as_text=True))

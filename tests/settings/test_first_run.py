@@ -98,3 +98,21 @@ def test_the_complaint_slip_prints_the_configured_public_address(client_for, use
                                           "registration_number": "", "text": "Antrean lama"}, user=users[INFORMASI])
     slip = client_for(INFORMASI).get(f"/pengaduan/{complaint.id}/tanda-terima").get_data(as_text=True)
     assert "http://192.168.1.10:8080/pengaduan/status)" in slip and "localhost" not in slip
+
+
+def _menu_links(page: str) -> list[str]:
+    import re
+    menu = page.split('aria-label="Menu utama"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'href="([^"]+)"', menu)
+
+
+def test_before_setup_the_menu_offers_only_the_setup(fresh):
+    """Seen: before setup, the admin's 16 menu entries all led silently back to the setup."""
+    admin = client_as(fresh, ADMIN, "admin2")
+    links = _menu_links(admin.get("/admin/penyiapan").get_data(as_text=True))
+    assert "/admin/penyiapan" in links
+    assert [link for link in links if link.startswith("/") and link not in ("/", "/admin/penyiapan")
+            and "keluar" not in link and "akun" not in link] == []
+    assert admin.post("/admin/penyiapan", data=SETUP).status_code == 303
+    after = _menu_links(admin.get("/").get_data(as_text=True))
+    assert "/admin/penyiapan" not in after and len(after) > 5

@@ -345,6 +345,84 @@ def every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_r
     return problems
 
 
+# --- finding 11 of issue 42: where every application is, what a citizen is told -----------------------
+
+# Statuses of an application that is complete at the counter and not decided by the center yet.
+GOING_TO_THE_CENTER = ("lengkap", "terkirim", "diterima_pusat", "dicetak", "dikirim", "siap_diambil")
+# Outbox states that show the wait (or the end) on the PC with its reason (the sync page, the application's
+# page): "duplicate" is the application of a desa form another counter PC accepted first, held back until
+# the clerk closes it ("closed"), tests/desa/test_relay_two_counters.py.
+VISIBLY_WAITING = ("pending", "rejected", "conflict", "renumbered", "superseded", "duplicate", "closed")
+
+
+def _applications_going_out():
+    """(application id, number, status, latest outbox state of it or None) of every complete application."""
+    from app.registration.models import Application
+    from sync.client.models import OutboxItem
+    latest = {}
+    for source, state in OutboxItem.select(OutboxItem.source_id, OutboxItem.state).where(
+            OutboxItem.kind == "permohonan").order_by(OutboxItem.id).tuples():
+        latest[source] = state
+    return [(a, number, status, latest.get(a)) for a, number, status in Application.select(
+        Application.id, Application.registration_number, Application.status).where(
+        Application.status.in_(GOING_TO_THE_CENTER)).tuples()]
+
+
+def every_application_is_at_the_center_or_visibly_waiting_with_a_reason(world: World, touched: Touched) -> list[str]:
+    """Every complete application registered on any counter PC in service is held by the center (any
+    version of its number), or waits visibly with its reason: its PC's outbox still sends it (pending,
+    refused with the reason, a conflict, a new number, superseded by another counter's acceptance), or
+    it is on the "Menunggu dikirim PC lain" list of a PC tambahan while another PC in service holds that
+    number to send it (an old PC's own work, left to a PC that never had it, is lost: issue 42 finding 1)."""
+    held_numbers = {number for number, _ in _center_applications(world)}
+    going = {office.name: office.read(_applications_going_out) for office in kecamatan_pcs(world)}
+    numbers_on = {name: {number for _, number, _, _ in rows} for name, rows in going.items()}
+    problems = []
+    for name, rows in going.items():
+        for application_id, number, status, state in rows:
+            if number in held_numbers or state in VISIBLY_WAITING:
+                continue
+            if state == "elsewhere" and any(number in numbers for other, numbers in numbers_on.items() if other != name):
+                continue
+            problems.append(f"{name}: permohonan {number} ({status}) tidak di pusat dan tidak menunggu dengan alasan "
+                            f"(kiriman: {state or 'tidak ada'})")
+    return problems
+
+
+AT_DUKCAPIL = ("diproses", "dicetak", "dikirim")  # the public steps that say the center has the file
+
+
+def no_citizen_is_told_dukcapil_holds_a_file_it_does_not(world: World, touched: Touched) -> list[str]:
+    """The public status (/cek) of a KTP-el application says Dukcapil (the center) has the file only
+    when the center holds that number from that kecamatan."""
+    from sync.center.models import PublicStatus, ReceivedApplication
+    from sync.center.public_status_records import view_of
+    problems = []
+    with world.center_bound():
+        held = set(ReceivedApplication.select(ReceivedApplication.kecamatan, ReceivedApplication.registration_number)
+                   .tuples())
+        for row in list(PublicStatus.select()):
+            view = view_of(row)
+            if view["kind"] == "ktp" and view["step_code"] in AT_DUKCAPIL and (row.kecamatan_id, row.number) not in held:
+                problems.append(f"/cek {row.number}: \"{view['step']}\", tetapi pusat tidak memegang berkas itu")
+    return problems
+
+
+def no_person_holds_two_running_applications_at_the_center(world: World, touched: Touched) -> list[str]:
+    """At the center, one NIK has at most one number whose latest version is in the making (received,
+    printed, waiting for a resend): one person, one KTP-el in process."""
+    latest = {}
+    for (number, version), (_, _, nik, status, _) in _center_applications(world).items():
+        if version > latest.get(number, (0,))[0]:
+            latest[number] = (version, nik, status)
+    numbers_of_nik = defaultdict(set)
+    for number, (_, nik, status) in latest.items():
+        if status in ("received", "printed", "resend"):
+            numbers_of_nik[nik].add(number)
+    return [f"pusat: satu NIK memegang {len(numbers)} permohonan yang berjalan: {sorted(numbers)}"
+            for numbers in numbers_of_nik.values() if len(numbers) > 1]
+
+
 # --- decisions of the center ----------------------------------------------------------------------------
 
 # An application that still waits on the center, and how far along the center's way it is.
@@ -850,6 +928,9 @@ INVARIANTS = [
     statuses_not_applied_only_for_own_numbers,
     center_statuses_reach_their_own_applicant,
     every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_reason_shown,
+    every_application_is_at_the_center_or_visibly_waiting_with_a_reason,
+    no_citizen_is_told_dukcapil_holds_a_file_it_does_not,
+    no_person_holds_two_running_applications_at_the_center,
     every_center_page_answers_below_500_for_every_center_role,
     no_center_page_shows_a_personal_field_to_a_denied_role,
     no_personal_field_shown_to_a_denied_role,

@@ -170,6 +170,9 @@ class OfficeYear(RuleBasedStateMachine):
         self.forms = 0
         self.backup_problems: list[str] = []
         self.old_forms: set[str] = set()  # NIKs of desa forms typed weeks ago (past their validity)
+        # NIKs registered at two counters and typed at a desa: their desa form is refused at a counter
+        # that holds their running application, so the accepting rules leave it alone.
+        self.registered_twice: set[str] = set()
         self.accounts: dict[str, dict[str, Account]] = {}  # office name -> username -> what its holder knows
         self.accounts_in_backup: dict[str, dict[str, Account]] = {}  # backup file -> the accounts it holds
         self.step_started = time.perf_counter()
@@ -220,9 +223,10 @@ class OfficeYear(RuleBasedStateMachine):
             data["kolektif"] = query.split("=", 1)[1]
         response = office.post("petugas_loket", "/pendaftaran/baru" + query, data, username=username,
                                content_type="multipart/form-data")
-        if response is not None and response.status_code == 422 and self._held(office):
-            # Another PC's backup restored here: no number until the admin chooses (issue 24).
-            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+        if response is not None and response.status_code == 422 and self._numbers_nothing(office):
+            # Another PC's backup restored here: no number until the admin chooses (issue 24); or an old PC
+            # back after another took it over, until it is enrolled as a PC tambahan (issue 42).
+            assert re.search("ditahan|PC tambahan", response.get_data(as_text=True)), errors_of(response)
             self._done(kind + "_ditahan")
             return None
         assert response is None or response.status_code in (302, 303), errors_of(response)
@@ -394,9 +398,10 @@ class OfficeYear(RuleBasedStateMachine):
         with office_clock_back(days_ago):
             response = office.post(role, "/desa/pra-pendaftaran/baru", data, username=username,
                                    content_type="multipart/form-data")
-        if response is not None and response.status_code == 422 and not office.is_desa and self._held(office):
-            # A counter PC holding another PC's backup numbers nothing until the admin chooses.
-            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+        if response is not None and response.status_code == 422 and not office.is_desa and self._numbers_nothing(office):
+            # A counter PC holding another PC's backup numbers nothing until the admin chooses (or an old
+            # PC taken over, until it is enrolled as a PC tambahan).
+            assert re.search("ditahan|PC tambahan", response.get_data(as_text=True)), errors_of(response)
             self._done(kind + "_ditahan")
             return
         assert response is None or response.status_code in (302, 303), errors_of(response)
@@ -436,6 +441,9 @@ class OfficeYear(RuleBasedStateMachine):
                                            .order_by(PreRegistration.id).tuples()))
         if not waiting:
             return
+        waiting = [(pre_id, nik) for pre_id, nik in waiting if nik not in self.registered_twice]
+        if not waiting:
+            return
         pre_id, nik = waiting[pick % len(waiting)]
         person = next((p for p in self.world.people.values() if p.nik == nik), None)
         if person is None:
@@ -459,9 +467,10 @@ class OfficeYear(RuleBasedStateMachine):
             self._done(kind + "_kedaluwarsa")
             self._register_anew(office, person)
             return
-        if response is not None and response.status_code == 422 and self._held(office):
-            # Another PC's backup restored here: no number until the admin chooses (issue 24).
-            assert "ditahan" in response.get_data(as_text=True), errors_of(response)
+        if response is not None and response.status_code == 422 and self._numbers_nothing(office):
+            # Another PC's backup restored here: no number until the admin chooses (issue 24); or an old PC
+            # back after another took it over, until it is enrolled as a PC tambahan (issue 42).
+            assert re.search("ditahan|PC tambahan", response.get_data(as_text=True)), errors_of(response)
             self._done(kind + "_ditahan")
             return
         assert response is None or response.status_code in (302, 303), errors_of(response)
@@ -588,7 +597,7 @@ class OfficeYear(RuleBasedStateMachine):
             PreRegistration.id, PreRegistration.nik, PreRegistration.number).where(
             (PreRegistration.status == PreRegistration.WAITING) & (PreRegistration.relay_hash != "")
             & (PreRegistration.expires_on >= today())).order_by(PreRegistration.id).tuples()))
-            if number in numbers and nik not in self.old_forms
+            if number in numbers and nik not in self.old_forms and nik not in self.registered_twice
             and any(p.nik == nik for p in self.world.people.values())]
 
     @precondition(on("scan_desa_form"))
@@ -611,7 +620,7 @@ class OfficeYear(RuleBasedStateMachine):
                     PreRegistration.id, PreRegistration.nik, PreRegistration.number)
                     .order_by(PreRegistration.id).tuples())):
                 person = next((p for p in self.world.people.values() if p.nik == nik), None)
-                if person is not None:
+                if person is not None and nik not in self.registered_twice:
                     forms.append((desa, pre_id, person, number, f"-{series}-" not in number))
         if not forms:
             return
@@ -1126,6 +1135,10 @@ class OfficeYear(RuleBasedStateMachine):
         office.replaced_by = name
         self._done("pulihkan_pc_baru")
 
+    def _numbers_nothing(self, office) -> bool:
+        """Held (another PC's backup, no choice yet) or refused (taken over, not yet a PC tambahan)."""
+        return self._held(office) or office.read(self._refusal_to_number) is not None
+
     def _held(self, office) -> bool:
         from app.sync_page import identity
         return office.read(identity.state) is not None
@@ -1153,6 +1166,131 @@ class OfficeYear(RuleBasedStateMachine):
         dead[0].dead = False
         dead[0].replaced_by = None
         self._done("pc_lama_kembali")
+
+    # --- finding 11 of issue 42: one person or one form at two places ------------------------------------
+
+    def _complete(self, office, page):
+        """The clerk ticks every requirement of the application at `page` (its Location)."""
+        from app.frame import store
+        from app.registration import requirements as reqs
+        from app.registration.models import Application
+        application_id = int(page.rstrip("/").rsplit("/", 1)[1])
+        codes = office.read(lambda: [item["code"] for item in reqs.requirements_for(
+            Application.get_by_id(application_id).reason, store.get("requirements"))])
+        response = office.post("petugas_loket", f"/pendaftaran/{application_id}/persyaratan", {"syarat": codes})
+        assert response is None or response.status_code in (302, 303), errors_of(response)
+
+    @precondition(on("same_person_at_two_counters_and_a_desa"))
+    @rule(desa=st.integers(0, 1), sync_between=st.booleans())
+    def same_person_at_two_counters_and_a_desa(self, desa, sync_between):
+        """One person registers at counter PC P1, then (the queue was long) at P2, and their desa types
+        an F-1.07 for them too; both applications are complete. The center keeps one in the making and
+        refuses the other with its reason (shown at that counter)."""
+        first, second = self._counter("P1"), self._counter("P2")
+        if first is None or second is None or first is second or self._held(first) or self._held(second):
+            return
+        person = self.world.new_person(first.kecamatan, desa)
+        self.registered_twice.add(person.nik)
+        for office in (first, second):
+            page = self._register(office, person, "daftar_ganda")
+            if page is not None:
+                self._complete(office, page)
+            if sync_between:
+                office.sync()
+        laptops = [d for d in inv.desa_pcs(self.world) if d.desa_code and d.kecamatan == first.kecamatan]
+        if laptops:
+            laptop = laptops[0]
+            data = dict(person.form(), photo=(io.BytesIO(jpeg_photo(person.n)), "foto.jpg"))
+            response = laptop.post("operator_desa", "/desa/pra-pendaftaran/baru", data,
+                                   username=f"op-{laptop.name.lower()}", content_type="multipart/form-data")
+            assert response is None or response.status_code in (302, 303, 422), errors_of(response)
+            laptop.sync()
+        for office in (first, second):
+            office.sync()
+
+    @staticmethod
+    def _refusal_to_number():
+        """Why the counter's form would get no number now (what the clerk reads), or None."""
+        from app.registration.records import current_prefix
+        try:
+            current_prefix()
+        except ValueError as problem:
+            return str(problem)
+        return None
+
+    @precondition(on("old_pc_returns_with_unsent_work"))
+    @rule(pc=st.sampled_from(("P1", "P2")), count=st.integers(1, 2))
+    def old_pc_returns_with_unsent_work(self, pc, count):
+        """A PC's backup goes to a new PC whose admin presses "PC ini menggantikan"; the old PC, back
+        from repair before it heard, registers `count` people (they go nowhere yet), is enrolled as a PC
+        tambahan with a new code, and both sync: what it registered reaches the center from it."""
+        office = self._counter(pc)
+        if office is None or office.name != pc or self.replacements >= 2 or self._held(office):
+            return
+        made = self.world.backup(office)
+        assert made is not None, "run.py backup failed"
+        self.accounts_in_backup[str(made)] = copy.deepcopy(self.accounts.get(office.name, {}))
+        self.restore_on_new_pc(pc, len(self._backups_of(office)) - 1)  # the backup just made
+        new = self.world.offices[office.replaced_by]
+        response = new.post("admin", "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+        assert response is None or response.status_code == 303 or (
+            response.status_code == 422 and self._held(new)), errors_of(response)
+        office.dead, office.replaced_by = False, None  # the old PC is used again
+        for _ in range(count):
+            page = self._register(office, self.world.new_person(office.kecamatan, 0), "daftar_pc_lama")
+            if page is not None:
+                self._complete(office, page)
+        office.sync()  # refused: taken over; it stops numbering and says "PC tambahan"
+        enrolled = self.world.enrol_kecamatan_pc(office)
+        assert enrolled is None or enrolled.status_code in (200, 302, 303), errors_of(enrolled)
+        assert office.read(self._refusal_to_number) is None, \
+            f"the old PC, enrolled as a PC tambahan, still numbers nothing: {office.read(self._refusal_to_number)}"
+        for _ in range(2):
+            office.sync()
+            new.sync()
+        self._done("pc_lama_kembali_dengan_kiriman")
+
+    @precondition(on("two_counters_accept_one_desa_form"))
+    @rule(correct=st.booleans())
+    def two_counters_accept_one_desa_form(self, correct):
+        """A desa laptop relays an F-1.07; both counter PCs of its kecamatan hear it, and before either
+        syncs again, a clerk at each accepts it (the applicant went to both counters). The first
+        acceptance at the center wins; the other PC gets a superseded item with its reason."""
+        from app.desa.models import PreRegistration
+        from app.registration.models import Application
+        laptops = [d for d in inv.desa_pcs(self.world) if d.desa_code and d.kecamatan == YOSOWILANGUN
+                   and self._key_alive(d)]
+        first, second = self._counter("P1"), self._counter("P2")
+        if not laptops or first is None or second is None or first is second or self._held(first) \
+                or self._held(second):
+            return
+        laptop = laptops[0]
+        person = self.world.new_person(laptop.kecamatan, self._desa_index(laptop))
+        data = dict(person.form(), photo=(io.BytesIO(jpeg_photo(person.n)), "foto.jpg"))
+        response = laptop.post("operator_desa", "/desa/pra-pendaftaran/baru", data,
+                               username=f"op-{laptop.name.lower()}", content_type="multipart/form-data")
+        if response is None or response.status_code not in (302, 303):
+            return
+        laptop.people[person.n] = person
+        laptop.sync()
+        waiting_ids = []
+        for office in (first, second):
+            office.sync()
+            found = office.read(lambda: PreRegistration.select(PreRegistration.id).where(
+                (PreRegistration.nik == person.nik) & (PreRegistration.status == PreRegistration.WAITING)).scalar())
+            waiting_ids.append(found)
+        if not all(waiting_ids):
+            self._done("terima_pra_dua_loket_tidak_sampai")
+            return
+        for office, pre_id in zip((first, second), waiting_ids):
+            self._accept(office, pre_id, person, correct, "terima_pra_dua_loket")
+            latest = office.read(lambda: Application.select(Application.id).where(
+                Application.status == "diterima").order_by(Application.id.desc()).scalar())
+            if latest is not None:
+                self._complete(office, f"/pendaftaran/{latest}")
+        for _ in range(2):
+            for office in (first, second):
+                office.sync()
 
     # --- USB, keys, conflicts, clocks, killed programs -------------------------------------------------------
 

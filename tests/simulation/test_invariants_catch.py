@@ -216,3 +216,40 @@ def test_a_switched_off_account_with_a_session_still_open_is_reported(office):
     p1.read(lambda: start_session(User.get(User.username == "desa-p1-0")))
     found = inv.a_switched_off_account_has_no_open_session(office.world, inv.Touched())
     assert found == ["P1: akun desa-p1-0 dinonaktifkan, tetapi sesinya masih terbuka"], found
+
+
+def test_the_invariants_of_where_an_application_is_report_a_lost_row_a_false_cek_and_one_person_twice(
+        office, monkeypatch):
+    from sync.center import public_status_records
+    from sync.center.models import ReceivedApplication
+    for _ in range(2):
+        office.register(pc="P1", desa=0)
+    for pick in range(2):
+        office.check_requirements(pc="P1", pick=pick, complete=True)
+    assert office.broken_invariants() == []  # complete, not sent yet: waiting in the outbox
+    p1 = office.world.offices["P1"]
+    _execute(p1, 'UPDATE "sync_outbox" SET "state" = \'acked\' WHERE "kind" = \'permohonan\'')
+    assert any("tidak di pusat" in p for p in
+               inv.every_application_is_at_the_center_or_visibly_waiting_with_a_reason(office.world, inv.Touched()))
+    _execute(p1, 'UPDATE "sync_outbox" SET "state" = \'pending\' WHERE "kind" = \'permohonan\'')
+    office.everyone_syncs()
+    assert office.broken_invariants() == []
+    world = office.world
+    with world.center_bound():
+        first, second = [n for n, in ReceivedApplication.select(ReceivedApplication.nik)
+                         .order_by(ReceivedApplication.id).tuples()]
+        ReceivedApplication.update(nik=first).execute()
+    assert inv.no_person_holds_two_running_applications_at_the_center(world, inv.Touched())
+    with world.center_bound():
+        ReceivedApplication.update(nik=second).where(ReceivedApplication.id == ReceivedApplication.select(
+            ReceivedApplication.id).order_by(ReceivedApplication.id.desc()).limit(1).scalar()).execute()
+        ReceivedApplication.update(registration_number=ReceivedApplication.registration_number + "9").execute()
+    assert inv.no_citizen_is_told_dukcapil_holds_a_file_it_does_not(world, inv.Touched()) == []  # the fixed /cek
+    real = public_status_records.view_of
+
+    def told_dukcapil(row):  # /cek as it was before issue 42's fix: "diproses" whether the center holds it or not
+        view = real(row)
+        return dict(view, step="Berkas lengkap, sedang diproses Dukcapil", step_code="diproses") \
+            if view["step_code"] == public_status_records.WAITING_TO_GO else view
+    monkeypatch.setattr(public_status_records, "view_of", told_dukcapil)
+    assert inv.no_citizen_is_told_dukcapil_holds_a_file_it_does_not(world, inv.Touched())

@@ -125,3 +125,20 @@ def test_the_third_rounds_rules_act_and_keep_every_invariant():
                 "terima_pra_antre_kedaluwarsa", "daftar_setelah_kedaluwarsa", "pra_pendaftaran_kedaluwarsa_di_antrean",
                 "akun_nonaktif", "akun_nonaktif_aktif", "akun_aktifkan"}
     assert expected <= set(done), f"did not act: {sorted(expected - set(done))}"
+
+
+# The rules of issue 42's finding 11, each in a state where it acts: one person at two counters and a
+# desa, the old PC back with unsent work after a "menggantikan" restore, one desa form accepted twice.
+FOURTH_ROUND = [
+    ("same_person_at_two_counters_and_a_desa", {"desa": 0, "sync_between": True}),
+    ("same_person_at_two_counters_and_a_desa", {"desa": 1, "sync_between": False}),
+    ("old_pc_returns_with_unsent_work", {"pc": "P1", "count": 2}),
+    ("two_counters_accept_one_desa_form", {"correct": False}),
+]
+
+
+def test_the_fourth_rounds_rules_act_and_keep_every_invariant():
+    done = acted_with_every_invariant(FOURTH_ROUND)
+    expected = {"daftar_ganda", "pulihkan_pc_baru", "daftar_pc_lama", "pc_lama_kembali_dengan_kiriman",
+                "terima_pra_dua_loket"}
+    assert expected <= set(done), f"did not act: {sorted(expected - set(done))}"

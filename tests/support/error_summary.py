@@ -8,5 +8,10 @@ def summary_problems(page: str) -> list[str]:
     if not match:
         return ["no error summary (data-error-summary) on the page"]
     ids = set(re.findall(r'\sid="([^"]+)"', page))
-    return [f"link #{target} has no element with that id" for target in re.findall(r'href="#([^"]+)"', match.group(1))
-            if target not in ids]
+    problems = [f"link #{target} has no element with that id"
+                for target in re.findall(r'href="#([^"]+)"', match.group(1)) if target not in ids]
+    # Each link names its field: the same words twice ("Wajib diisi." for nine fields) name none.
+    texts = [re.sub(r"\s+", " ", text).strip() for text in re.findall(r'<a href="#[^"]+">(.*?)</a>', match.group(1), re.S)]
+    problems += [f"summary link {text!r} does not name its field (it appears {texts.count(text)} times)"
+                 for text in sorted(set(texts)) if texts.count(text) > 1]
+    return problems

@@ -51,3 +51,11 @@ def test_the_admin_picks_the_weight_and_the_page_and_the_recap_name_it(client_fo
     # Sum of NRR 28 x 0,111 = 3,108 -> x 25 = 77,70 (B); with 1/9 it was 77,78.
     assert 'id="ikm-value">77,70<' in text and "bobot tiap unsur 0,111" in text
     assert "0,111" in camat.get("/rekap/2025/1").get_data(as_text=True)
+
+
+def test_answers_without_registrations_ask_for_the_services_not_call_zero_enough(client_for, db):
+    """Seen: "sampel minimum 0 … populasi 0 … Cukup" for a quarter with answers and no registrations."""
+    survey(datetime(2025, 2, 6, 3), 3)
+    text = client_for("camat").get("/ikm?tahun=2025&triwulan=1").get_data(as_text=True)
+    assert "sampel minimum 0" not in text and "populasi 0" not in text and "Cukup" not in text
+    assert "belum ada layanan tercatat pada periode ini" in text
