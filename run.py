@@ -60,7 +60,21 @@ def choose_program(argv: list[str]):
     if len(candidates) > 1:
         mode = _mode_asked(argv)
         candidates = [program for program in candidates if mode in program.modes] or candidates
+    if candidates[0].name != "center":
+        _without_center_drivers()
     return candidates[0], argv
+
+
+# The database drivers peewee imports whenever they are installed (the center's extra, on a machine that
+# has both): an office process never opens PostgreSQL or MySQL, and psycopg alone is 17 MB of its memory.
+CENTER_DRIVERS = ("psycopg", "psycopg2", "pymysql")
+
+
+def _without_center_drivers() -> None:
+    """An office program's process: peewee finds no center driver, as on an office install without them."""
+    for name in CENTER_DRIVERS:
+        if name not in sys.modules:
+            sys.modules[name] = None  # `import psycopg` raises ImportError, which peewee expects
 
 
 def build_parser(program=None) -> argparse.ArgumentParser:

@@ -139,12 +139,14 @@ def prepare_office(data: Path) -> None:
             create_user(username, f"Pegawai {username}", role, password=PASSWORD, must_change_password=False)
 
 
-def start_server(data: Path, port: int, threads: int | None = None) -> subprocess.Popen:
+def start_server(data: Path, port: int, threads: int | None = None, entry: Path = ROOT / "run.py",
+                 env: dict | None = None) -> subprocess.Popen:
     extra = ["--threads", str(threads)] if threads else []  # default: what `run.py serve` uses
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--data", str(data),
-                               "--port", str(port), *extra], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, str(entry), "serve", "--data", str(data),
+                               "--port", str(port), *extra], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"))
-    for _ in range(200):
+    deadline = time.monotonic() + 120  # a loaded machine, or tracemalloc, makes the start slow
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
                 return server

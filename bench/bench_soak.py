@@ -4,6 +4,7 @@
     python bench/bench_soak.py --burst 300          # and then 300 browsers at once
     python bench/bench_soak.py --office-day --speed 16 --interval 60   # an 8-hour day's work in 30 min
     python bench/bench_soak.py --office-day --speed 1 --interval 300   # the 8-hour day on the clock
+    python bench/bench_soak.py --minutes 10 --interval 60 --tracemalloc   # and what grew, by source line
 
 The people of bench/bench_day.py (three counter clerks, the information officer, the kiosk)
 work without pause against `run.py serve` (waitress with the office's limits, app/frame/serving.py)
@@ -70,6 +71,34 @@ def keep_working(person, deadline: float, stop: threading.Event, per_second: flo
             stop.wait(person.rng.expovariate(per_second))
 
 
+def trace_snapshot(server, target: Path):
+    """The traced server's (bench/traced_serve.py) Python allocations now: asked by SIGUSR1, read once written."""
+    import tracemalloc
+    target.unlink(missing_ok=True)
+    server.send_signal(signal.SIGUSR1)
+    for _ in range(600):
+        if target.exists():
+            return tracemalloc.Snapshot.load(str(target))
+        time.sleep(0.1)
+    raise SystemExit("the traced server wrote no snapshot")
+
+
+def print_growth(first, last, top: int = 15) -> None:
+    """What grew between two snapshots, by source line, the largest first (tracemalloc's compare_to)."""
+    import tracemalloc
+    ours = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap*>")]
+    growth = last.filter_traces(ours).compare_to(first.filter_traces(ours), "traceback")
+    total = sum(stat.size_diff for stat in growth)
+    print(f"traced Python allocations grew {total / 1024 ** 2:+.2f} MB after the warm-up; the largest growths:")
+    for stat in growth[:top]:
+        frame = stat.traceback[-1]  # a traceback runs from the oldest frame to the allocating one
+        # and the nearest line of ours that led there (a library's line alone does not say who keeps it)
+        ours = next((f for f in reversed(stat.traceback)
+                     if str(ROOT / "app") in f.filename or str(ROOT / "sync") in f.filename), None)
+        caller = f"  <- {Path(ours.filename).relative_to(ROOT)}:{ours.lineno}" if ours and ours is not frame else ""
+        print(f"  {stat.size_diff / 1024:+9.1f} KiB {stat.count_diff:+7d} blocks  {frame.filename}:{frame.lineno}{caller}")
+
+
 def folder_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024 ** 2
 
@@ -112,6 +141,8 @@ def main(argv=None) -> int:
     parser.add_argument("--speed", type=float, default=1, help="with --office-day: how many times faster")
     parser.add_argument("--burst", type=int, default=0, help="browsers at once at the end (0: none)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="serve under tracemalloc (slower) and print what grew after the warm-up, by source line")
     options = parser.parse_args(argv)
     office_minutes = options.minutes if options.minutes is not None else (DAY_MINUTES if options.office_day else 3)
     speed = options.speed if options.office_day else 1
@@ -125,7 +156,11 @@ def main(argv=None) -> int:
         prepare_office(data)
         bench_day.PHOTOS[:] = [photo_jpeg(random.Random(n)) for n in range(4)]
         port = free_port()
-        server = start_server(data, port)
+        snapshot_file = data / "trace.snapshot"
+        server = (start_server(data, port, entry=ROOT / "bench" / "traced_serve.py",
+                               env=dict(os.environ, LOKET_TRACE_SNAPSHOT=str(snapshot_file)))
+                  if options.tracemalloc else start_server(data, port))
+        snapshots = []
         base = f"http://127.0.0.1:{port}"
         rec = Recorder()
         rng = random.Random(options.seed)
@@ -154,6 +189,8 @@ def main(argv=None) -> int:
                 samples.append(row)
                 print(f"{row['minute']:7.1f} {served:9d} {row['errors']:7d} {row['rss']:7.1f} {row['files']:6d} "
                       f"{row['threads']:8d} {row['data']:8.1f}", flush=True)
+                if options.tracemalloc and len(samples) == 2:  # after the warm-up, as the RSS summary's
+                    snapshots.append(trace_snapshot(server, snapshot_file))
                 if now >= deadline:
                     break
                 time.sleep(min(options.interval, max(0.0, deadline - now)))
@@ -162,6 +199,8 @@ def main(argv=None) -> int:
             for worker in workers:
                 worker.join()
         end = sample(server.pid)
+        if options.tracemalloc and snapshots:
+            snapshots.append(trace_snapshot(server, snapshot_file))
         if options.burst:
             served, busy, failed, longest = burst(base, options.burst)
             after = sample(server.pid)
@@ -184,6 +223,8 @@ def main(argv=None) -> int:
           f"(second half {end['rss'] - half['rss']:+.1f} MB, first half {half['rss'] - warm['rss']:+.1f} MB)")
     print(f"open files: {warm['files']} / {half['files']} / {end['files']}; threads: {warm['threads']} / "
           f"{half['threads']} / {end['threads']}")
+    if len(snapshots) == 2:
+        print_growth(*snapshots)
     if options.burst:
         print(f"burst of {options.burst} browsers at once: {served} served, {busy} answered 'server penuh' (503), "
               f"{failed} failed; longest wait {longest:.1f} s; after it: {after['files']} open files, "

@@ -346,6 +346,12 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _peak_kb_wrapper(out: Path) -> list[str]:
+    """GNU time in front of a pass, writing the pass's own peak RSS (KB) to `out`. The bench's own rusage
+    of a child cannot tell it: on Linux a child's ru_maxrss starts at this (large) process's RSS at the fork."""
+    return ["/usr/bin/time", "-f", "%M", "-o", str(out)] if Path("/usr/bin/time").exists() else []
+
+
 def _py_spy(pid: int, out: Path):
     """py-spy sampling `pid` into `out` (collapsed stacks) until it ends, or None without py-spy."""
     import shutil
@@ -419,7 +425,8 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         children_before = _children_cpu_seconds()
         started = time.monotonic()
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        passes = [(subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(folder), "--full"],
+        passes = [(subprocess.Popen([*([] if profile else _peak_kb_wrapper(folder / "pass-peak-kb")),
+                                     sys.executable, str(ROOT / "run.py"), "sync", "--data", str(folder), "--full"],
                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env),
                    time.monotonic()) for folder in folders]
         if profile:
@@ -432,6 +439,8 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             if process.returncode != 0 or f"terkirim {count}," not in output:
                 failed += 1
         wall = time.monotonic() - started
+        peaks = [int((folder / "pass-peak-kb").read_text().split()[-1]) / 1024
+                 for folder in folders if (folder / "pass-peak-kb").exists()]
         client_cpu = _children_cpu_seconds() - children_before
         cpu_after = [_cpu_seconds(s.process.proc.pid) for s in servers]
     finally:
@@ -471,6 +480,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             "center_cpu_to_floor": round(cpu * 1000 / per_app / floor, 2) if cpu is not None else None,
             "client_cpu_ms_per_app": round(client_cpu * 1000 / per_app, 2),
             "client_cpu_seconds_per_pass": round(client_cpu / clients, 2),
+            "pass_peak_rss_mb": {"median": round(statistics.median(peaks), 1), "max": round(max(peaks), 1)} if peaks else None,
             "failed_first_passes": failed, "median_pass_seconds": round(statistics.median(seconds), 1),
             "p95_pass_seconds": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 1),
             "load_average": [round(x, 1) for x in os.getloadavg()],

@@ -121,3 +121,34 @@ def test_every_part_a_declaration_names_is_there():
         assert all(callable(resolve(command.add)) for command in program.commands), program.name
         if program.name != "center":
             assert all(hasattr(module, "blueprint") for module in program.modules()), program.name
+
+
+# What the Task Scheduler's `run.py sync` loads on an office PC: its command chosen as `main` does, its app
+# built, the pass's modules imported. The center's database drivers and numpy are the center's extra: an
+# office process never loads them, even on a machine where they are installed (this one: the tests install them).
+SYNC_PATH = r"""
+import json, sys
+import run
+from app.programs.sync_commands import _office_app
+program, options = run.prepare(["sync", "--data", sys.argv[1]])
+app = _office_app(options)
+import sync.client.engine, sync.client.link
+print(json.dumps(sorted(name for name, module in sys.modules.items() if module is not None)))
+"""
+CENTER_ONLY = ("psycopg", "psycopg2", "pymysql", "numpy", "simplejpeg")
+
+
+@pytest.mark.parametrize("mode", ["kecamatan", "desa"])
+def test_the_sync_pass_loads_nothing_of_the_centers_extra(tmp_path, mode):
+    folder = tmp_path / mode
+    folder.mkdir()
+    if mode == "desa":
+        (folder / "desa.sqlite3").write_bytes(b"")
+    out = subprocess.run([sys.executable, "-c", SYNC_PATH, str(folder)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "sync.client.engine" in loaded and "peewee" in loaded  # the pass's path really was loaded
+    assert [name for name in loaded if name.split(".")[0] in CENTER_ONLY] == []
+    # of the center's own code, only its declaration (run.py reads the three)
+    assert {name for name in loaded if name.startswith("sync.center")} <= {"sync.center", "sync.center.program"}
