@@ -224,7 +224,7 @@ def _center_prints_and_ships(browser, center_url, registrations):
     try:
         page = sign_in(context.new_page(), "operator", "operator-rahasia-1")
         page.goto("/cetak")
-        expect(page.get_by_role("heading", name=f"Menunggu cetak ({FORMS})")).to_be_visible()
+        expect(page.get_by_role("heading", name=f"Menunggu cetak: {FORMS} permohonan")).to_be_visible()
         page.get_by_label("Pilih semua").check()
         for number in registrations:
             expect(page.get_by_label(f"Pilih {number}")).to_be_checked()
