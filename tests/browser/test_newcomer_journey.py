@@ -28,11 +28,11 @@ from tests.sync.harness import CenterServer, OfficeServer, prepare_center
 
 KECAMATAN, KECAMATAN_CODE = "Somba Opu", "73.06.08"
 DESA, DESA_CODE = "Samata", "73.06.08.1005"
-ADMIN_PASSWORD = "admin-somba-opu-1"
+ADMIN_PASSWORD = "admin-kantor-rahasia-1"  # no word of the office's names (refused since issue 42)
 NEW_PC_ADMIN_PASSWORD = "pc-pengganti-2026"
 CLERK_PASSWORD = "petugas-loket-2026"
-DESA_ADMIN_PASSWORD = "admin-desa-samata-1"
-OPERATOR_PASSWORD = "operator-samata-1"
+DESA_ADMIN_PASSWORD = "admin-pc-desa-rahasia-1"
+OPERATOR_PASSWORD = "operator-wati-rahasia-1"
 SLOW = 60_000  # a sync pass, on two loaded cores
 # A man born 17 August 1985, registered at the counter; a woman born 2 March 1990, by the desa.
 COUNTER_NIK, DESA_NIK = "7306081708850001", "7306084203900002"

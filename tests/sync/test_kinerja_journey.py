@@ -3,6 +3,7 @@ center, and the Pimpinan Kabupaten sees both side by side with the figures an in
 each kecamatan's own rows gives (complaints, IKM and every service indicator); downloads the XLSX, opens the
 printed report; an addendum at one kecamatan arrives as a new version."""
 import io
+import html
 import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -135,7 +136,9 @@ def _as_shown(value) -> str:
 
 def _cells(page: str, name: str) -> dict:
     """{column heading: the cell's text} of a kecamatan's row in the side-by-side table."""
-    headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<th scope="col">(.*?)</th>', page)]
+    # An indicator's heading is its short code (I1, I2 ...) with its full name in the abbr's title (issue 43).
+    headings = [html.unescape(named.group(1)) if (named := re.search(r'<abbr title="([^"]+)"', h))
+                else re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<th scope="col">(.*?)</th>', page)]
     start = page.index(name)
     row = page[start:page.index("</tr>", start)]
     cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
