@@ -86,8 +86,9 @@ def test_applications_flow_both_ways_between_two_running_servers(tmp_path):
                              data={"csrf_token": TOKEN.search(page).group(1)})
         assert started.status_code == 200 and 'id="sync-progress"' in started.text
         wait_until(lambda: set(statuses_of(kec_app).values()) == {"dikirim"}, what="statuses back")
-        fragment = clerk.get(kecamatan_url + "/sinkronisasi/progres").text
-        assert "Sinkronisasi terakhir" in fragment
+        # The pass goes on after the statuses (the desa's steps, the update check): wait for its end.
+        wait_until(lambda: "Sinkronisasi terakhir" in clerk.get(kecamatan_url + "/sinkronisasi/progres").text,
+                   what="the pass's result on the progress fragment")
 
         from app.frame.db import database
         from app.registration.models import Application, StatusEvent
