@@ -13,7 +13,7 @@ PROGRAM = Program(
     schema="center",
     migrate="sync.center.migrations:migrate_center",
     commands=(Command("center", "sync.center.commands:add_commands"),
-              Command("release", "sync.center.updates:add_commands")),
+              Command("release", "sync.center.release_commands:add_commands")),
     background_jobs=(
         (60, "sync.center.app:prune_nonces"),             # used nonces past twice the time window
         (3600, "sync.center.app:purge_personal_data"),    # personal data past its retention

@@ -514,3 +514,17 @@ def test_a_center_started_without_its_extra_says_how_to_install_it(tmp_path, pac
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 1, out.stderr
     assert f"Paket pusat belum terpasang ({package})" in out.stderr and "pip install -e '.[center]'" in out.stderr
+
+
+def test_the_regency_admin_makes_release_keys_on_an_office_install(tmp_path):
+    """`run.py release keys` runs on the admin's laptop, which may carry only the office install:
+    neither cheroot nor simplejpeg (the center's extra) is needed to make the key folder."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = ("import sys; sys.modules['cheroot'] = sys.modules['simplejpeg'] = None\n"  # as if not installed
+              "import run; sys.exit(run.main(['release', 'keys', '--keys', sys.argv[1]]))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "kunci")], cwd=Path(__file__).parents[2],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Kunci rilis dibuat" in out.stdout and (tmp_path / "kunci" / "online.pem").exists()

@@ -329,7 +329,7 @@ def test_terakhir_diperbarui_is_the_offices_last_delivery_not_any_signed_request
     step, its date and the old date; the office's next USB file, then its next pass, move it on."""
     from datetime import timedelta, timezone
     from types import SimpleNamespace
-    from app.frame.dates import format_date, format_datetime, to_local, utc_now
+    from app.frame.dates import format_date, format_datetime, to_local
     from sync import usb
     from sync.center.models import DeviceKey
     from sync.center.views import import_one_file
@@ -352,9 +352,10 @@ def test_terakhir_diperbarui_is_the_offices_last_delivery_not_any_signed_request
         for module in ("sync.center.keys", "sync.center.public_status_records"):
             monkeypatch.setattr(f"{module}.utc_now", lambda: moment)
 
-    day0 = utc_now()
-    step_day = to_local(day0).date()  # the office dates its steps in its own zone
     import_usb()  # the office's state reaches the center on a stick
+    # The moment the file was written, read back: a week from it is 7 days, not 6 days and 23 hours.
+    day0 = Kecamatan.get(Kecamatan.code == "35.08.07").public_synced_at
+    step_day = to_local(day0).date()  # the office dates its steps in its own zone
     code = code_of(kecamatan)
     assert fresh_line() == format_datetime(day0)
 

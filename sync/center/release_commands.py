@@ -1,0 +1,65 @@
+"""`run.py release ...`: the regency admin's key folder and release (on a laptop that may be an office
+install) and the center server's online key and publishing. No route is imported here: the command
+runs without the center's extra (cheroot, simplejpeg)."""
+import argparse
+import sys
+from pathlib import Path
+
+UPDATES_FOLDER = "pembaruan"
+ONLINE_KEY = "online.pem"
+
+
+def repository_of(data_dir: Path) -> Path:
+    return Path(data_dir) / UPDATES_FOLDER / "repo"
+
+
+def online_key_of(data_dir: Path) -> Path:
+    return Path(data_dir) / UPDATES_FOLDER / ONLINE_KEY
+
+
+def cmd_release(options) -> int:
+    from sync import releases as repository
+    try:
+        if options.action == "keys":
+            folder = repository.create_keys(Path(options.keys))
+            print(f"Kunci rilis dibuat di {folder}. Simpan folder ini di flashdisk yang dikunci; salin hanya "
+                  f"{repository.KEY_FILES['online']} ke server pusat (run.py release install-online-key).")
+        elif options.action == "sign":
+            wheels = sorted(Path(options.wheels).glob("*.whl"))
+            bundle = repository.sign_release(Path(options.keys), options.version, options.notes or "", wheels,
+                                             Path(options.bundle))
+            print(f"Paket rilis {options.version} ditandatangani: {bundle} ({len(wheels)} wheel).")
+        elif options.action == "install-online-key":
+            source = Path(options.keys) / repository.KEY_FILES["online"]
+            repository.load_signer(source)  # a readable key, before it replaces anything
+            from app.frame.private_files import private_dir, write_private
+            target = online_key_of(_data_dir(options))
+            private_dir(target.parent)
+            write_private(target, source.read_text("ascii"))
+            print(f"Kunci online dipasang di {target}.")
+        else:  # publish
+            data_dir = _data_dir(options)
+            release = repository.publish(Path(options.bundle), repository_of(data_dir), online_key_of(data_dir))
+            print(f"Rilis {release['version']} terbit: kantor kecamatan dan desa menerimanya pada sinkronisasi berikutnya.")
+    except repository.ReleaseError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _data_dir(options) -> Path:
+    from sync.center.db import center_data_dir
+    return center_data_dir(getattr(options, "data", None))
+
+
+def add_commands(subparsers, add_data_option) -> None:
+    parser = subparsers.add_parser("release", help="signed releases for the office PCs: keys, sign (admin's laptop), "
+                                                   "install-online-key, publish (center server)")
+    parser.add_argument("action", choices=["keys", "sign", "install-online-key", "publish"])
+    parser.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder")
+    parser.add_argument("--keys", metavar="DIR", help="the release key folder (on the admin's USB stick)")
+    parser.add_argument("--version", help="the release's version, e.g. 0.2.0")
+    parser.add_argument("--notes", help="what changed, in Indonesian, for the office admins")
+    parser.add_argument("--wheels", metavar="DIR", help="folder of the release's wheels")
+    parser.add_argument("--bundle", metavar="DIR", help="the signed release folder (written by sign, read by publish)")
+    parser.set_defaults(handler=cmd_release)
