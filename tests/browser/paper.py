@@ -26,6 +26,16 @@ SMALLEST_PT = 8
 
 # The page's words as the browser lays them out for print (innerText: what is shown, not what is hidden).
 _WORDS_JS = "() => document.body.innerText"
+# A table cell whose text runs over its border into the next one (a fixed-layout column too narrow for a
+# header or a figure): whole on the paper, yet the reader sees "76,61" across a line.
+_SPILLED_CELLS_JS = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('th, td')) {
+    if (!cell.getClientRects().length) continue;
+    if (cell.scrollWidth > cell.clientWidth + 1) out.push(`${cell.tagName.toLowerCase()} "${cell.innerText.trim().slice(0, 40)}" ${cell.scrollWidth}px in ${cell.clientWidth}px`);
+  }
+  return out.slice(0, 20);
+}"""
 
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
@@ -115,11 +125,13 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
         size = page.viewport_size
         page.set_viewport_size({"width": printable, "height": size["height"]})
         overflow = page.evaluate(_OVERFLOW_JS, printable)
+        spilled = page.evaluate(_SPILLED_CELLS_JS)
         page.set_viewport_size(size)
     finally:
         page.emulate_media(media="screen")
     problems = printed.problems
     problems += [f"wider than the paper's printable width ({printable}px): {o}" for o in overflow]
+    problems += [f"text over its cell's border: {cell}" for cell in spilled]
     edge = edge_mm / MM_PER_PT
     for number, p in enumerate(printed.pages, start=1):
         words = p["words"]

@@ -132,9 +132,9 @@ def test_bad_reports_are_rejected_with_a_reason_and_never_stored(center_app, enr
 def test_pimpinan_sees_every_kecamatan_side_by_side_with_no_respondents_as_a_dash(center_app, enrolled, second,
                                                                                    pimpinan):
     client = center_app.test_client()
-    assert page(pimpinan).count("<strong class=\"warn\">Terlambat</strong>") == 2  # kept until a report arrives
+    assert page(pimpinan).count("<strong class=\"late-word\">Terlambat:</strong>") == 2  # kept until a report arrives
     send(client, enrolled[1], item(record(received=12, closed=9, on_time=7, respondents=4, score=3)))
-    assert page(pimpinan).count("<strong class=\"warn\">Terlambat</strong>") == 1
+    assert page(pimpinan).count("<strong class=\"late-word\">Terlambat:</strong>") == 1
     send(client, second[1], item(record(kecamatan="35.08.08", received=5, closed=5, on_time=5, respondents=0)))
     shown = page(pimpinan)
     yoso, jati = shown.index("Yosowilangun"), shown.index("Jatiroto")
