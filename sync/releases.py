@@ -88,9 +88,15 @@ def root_fingerprint_of(path: Path) -> str | None:
         return None
 
 
+def newest_root(folder: Path) -> Path | None:
+    """The newest root metadata of a key folder or a repository (metadata/<n>.root.json)."""
+    return _latest(folder, Root.type)[1]
+
+
 def key_folder_fingerprint(folder: Path) -> str | None:
     """The fingerprint of the newest root a key folder signed."""
-    return root_fingerprint_of(_latest(folder, Root.type)[1] or Path(folder) / "metadata" / "1.root.json")
+    newest = newest_root(folder)
+    return root_fingerprint_of(newest) if newest else None
 
 
 def create_keys(folder: Path) -> Path:
