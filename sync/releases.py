@@ -67,12 +67,46 @@ def load_signer(path: Path) -> CryptoSigner:
 
 # --- the admin's key folder (laptop / USB) ------------------------------------------------------
 
+FINGERPRINT_HEX = 32  # 128 bits of the key's id, read aloud or compared on paper in eight groups
+
+
+def root_fingerprint(root: Root) -> str:
+    """The root key(s) a root metadata trusts, as the regency admin and an office admin compare them:
+    the start of each key's TUF id (a SHA-256 of the public key) in groups of four, e.g.
+    "3f2a 9c01 ...". Several root keys are joined by " / "."""
+    keyids = root.roles[Root.type].keyids
+    return " / ".join(" ".join(keyid[i:i + 4] for i in range(0, FINGERPRINT_HEX, 4)) for keyid in sorted(keyids))
+
+
+def root_fingerprint_of(path: Path) -> str | None:
+    """The fingerprint of the root metadata file at `path`; None when there is none or it is unreadable."""
+    from securesystemslib.exceptions import StorageError
+    from tuf.api.serialization import DeserializationError
+    try:
+        return root_fingerprint(Metadata[Root].from_file(str(path)).signed)
+    except (OSError, ValueError, KeyError, StorageError, DeserializationError):
+        return None
+
+
+def newest_root(folder: Path) -> Path | None:
+    """The newest root metadata of a key folder or a repository (metadata/<n>.root.json)."""
+    return _latest(folder, Root.type)[1]
+
+
+def key_folder_fingerprint(folder: Path) -> str | None:
+    """The fingerprint of the newest root a key folder signed."""
+    newest = newest_root(folder)
+    return root_fingerprint_of(newest) if newest else None
+
+
 def create_keys(folder: Path) -> Path:
     """Three new Ed25519 keys and the first root (version 1) in `folder`; refuses to overwrite
     keys that are there (a second root would not be trusted by PCs that know the first)."""
     folder = Path(folder)
     if any((folder / name).exists() for name in KEY_FILES.values()):
-        raise ReleaseError(f"Folder {folder} sudah berisi kunci rilis; kunci lama tidak ditimpa.")
+        kept = key_folder_fingerprint(folder)
+        raise ReleaseError(f"Folder {folder} sudah berisi kunci rilis; kunci lama tidak ditimpa."
+                           + (f" Sidik jari kunci root-nya: {kept}" if kept else ""))
     private_dir(folder)
     signers = {}
     for duty, file_name in KEY_FILES.items():

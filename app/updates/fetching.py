@@ -24,7 +24,7 @@ from tuf.ngclient import FetcherInterface, Updater
 
 from app.frame.private_files import private_dir
 from app.updates.state import paths, read_selection, write_state
-from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES
+from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES, root_fingerprint_of
 
 log = logging.getLogger(__name__)
 APP_DISTRIBUTION = "loket-kecamatan"
@@ -148,6 +148,12 @@ def updater_for(data_dir: Path, source) -> Updater:
                        bootstrap=bootstrap)
     except (tuf_errors.RepositoryError, ValueError) as problem:
         raise UpdateRefused(f"Metadata akar pembaruan tidak sah ({type(problem).__name__}): ditolak.") from None
+
+
+def trusted_root_fingerprint(data_dir: Path) -> str | None:
+    """Which regency root this PC trusts (the root it keeps, the newest it accepted), as
+    `run.py release keys` printed it for the regency admin; None before its first contact."""
+    return root_fingerprint_of(paths(data_dir).metadata / "root.json")
 
 
 def wheel_fits(filename: str) -> bool:

@@ -58,6 +58,9 @@ def _apply(config, user) -> str:
     current = state.read_selection(data_dir)
     state.write_selection(data_dir, {
         "version": version, "root": str(root), "state": "uji", "backup": str(backup),
+        # the database the backup was made of, and its program: a take-back restores that one (a desa
+        # PC's folder may hold a stray loket.sqlite3 that would make it read as a kecamatan's)
+        "database": str(config["DATABASE_PATH"]), "mode": config["MODE"],
         "previous": dict(current, state="baik") if current else None,
         "previous_version": fetching.running_version()})
     state.write_state(data_dir, available=None, rolled_back=None, installed=version)

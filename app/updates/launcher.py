@@ -64,9 +64,16 @@ def serve(data_dir: Path, argv: list[str], url: str, serve_here) -> int:
             time.sleep(1)
             continue
         if selection.get("state") == "uji" and not came_up:
-            take_back(data_dir, selection, f"berhenti dengan kode {code} sebelum melayani")
+            mode = _option(argv, "--mode")  # what this launcher serves, for a selection that does not say
+            take_back(data_dir, dict({"mode": mode} if mode else {}, **selection),
+                      f"berhenti dengan kode {code} sebelum melayani")
             continue
         return code
+
+
+def _option(argv: list[str], name: str) -> str | None:
+    """The value after `name` in the child's arguments (cmd_serve always gives --mode)."""
+    return argv[argv.index(name) + 1] if name in argv[:-1] else None
 
 
 def _run_child(data_dir: Path, selection: dict, argv: list[str], url: str) -> tuple[int, bool]:
@@ -119,10 +126,15 @@ def take_back(data_dir: Path, selection: dict, why: str) -> None:
     import shutil
     from app.backups.engine import BackupError, restore_database
     from app.frame.config import load_config
-    config = load_config({"DATA_DIR": Path(data_dir)})
+    # The program and the database the backup was made of (the selection says; a selection from an older
+    # version: the mode this launcher serves), never what the folder looks like: a desa PC's folder with
+    # a stray loket.sqlite3 would read as a kecamatan's and the desa's data would stay as the failed
+    # version left it.
+    config = load_config(dict({"DATA_DIR": Path(data_dir)}, **({"MODE": selection["mode"]} if selection.get("mode") else {})))
+    database_path = Path(selection.get("database") or config["DATABASE_PATH"])
     restored = "data dipulihkan dari cadangan sebelum pembaruan"
     try:
-        restore_database(Path(selection["backup"]), config["DATABASE_PATH"], config["BACKUP_DIR"], mode=config["MODE"])
+        restore_database(Path(selection["backup"]), database_path, config["BACKUP_DIR"], mode=config["MODE"])
     except (BackupError, KeyError, OSError) as problem:
         restored = f"data TIDAK dipulihkan otomatis ({problem}); pulihkan cadangan {selection.get('backup')} dari halaman Cadangan Data"
     write_selection(data_dir, selection.get("previous"))

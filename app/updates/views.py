@@ -30,7 +30,8 @@ def _page(errors=None, folder: str = "", status: int = 200):
     data_dir = current_app.config["DATA_DIR"]
     return render_template("updates/index.html", state=state.read_state(data_dir), errors=errors or {},
                            folder=folder, running=fetching.running_version(),
-                           selection=state.read_selection(data_dir)), status
+                           selection=state.read_selection(data_dir),
+                           fingerprint=fetching.trusted_root_fingerprint(data_dir)), status
 
 
 @blueprint.post("/admin/pembaruan/pasang")

@@ -24,6 +24,9 @@ def cmd_release(options) -> int:
             folder = repository.create_keys(Path(options.keys))
             print(f"Kunci rilis dibuat di {folder}. Simpan folder ini di flashdisk yang dikunci; salin hanya "
                   f"{repository.KEY_FILES['online']} ke server pusat (run.py release install-online-key).")
+            print(f"Sidik jari kunci root: {repository.key_folder_fingerprint(folder)}")
+            print("Cetak atau catat sidik jari ini: admin kantor kecamatan dan desa mencocokkannya dengan yang "
+                  "tertulis di halaman Pembaruan Aplikasi komputernya.")
         elif options.action == "sign":
             wheels = sorted(Path(options.wheels).glob("*.whl"))
             bundle = repository.sign_release(Path(options.keys), options.version, options.notes or "", wheels,

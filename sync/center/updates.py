@@ -46,8 +46,10 @@ def releases():
     from sync import releases as repository
     data_dir = current_app.config["DATA_DIR"]
     published = repository.published_releases(repository_of(data_dir))
+    newest_root = repository.newest_root(repository_of(data_dir))
     return render_template("center/releases.html", releases=published,
-                           online_key=online_key_of(data_dir).exists(), format_datetime=format_datetime)
+                           online_key=online_key_of(data_dir).exists(), format_datetime=format_datetime,
+                           fingerprint=repository.root_fingerprint_of(newest_root) if newest_root else None)
 
 
 def refresh_timestamp(app) -> None:

@@ -36,8 +36,8 @@ def build_wheel(version: str, work: Path, broken: str = "") -> Path:
             (source / name).write_bytes((ROOT / name).read_bytes())
     project = source / "pyproject.toml"
     project.write_text(re.sub(r'^version = ".*"$', f'version = "{version}"', project.read_text(), flags=re.M))
-    if broken:
-        migrations = source / "schema" / "kecamatan"
+    for program in ("kecamatan", "desa") if broken else ():  # the kecamatan's or the desa PC's database
+        migrations = source / "schema" / program
         number = len(list(migrations.glob("0*.sql"))) + (1 if broken == "start" else 2)
         (migrations / f"{number:04d}_rusak.sql").write_text("CREATE TABLE rusak_uji (id INTEGER);\n")
     if broken == "start":
@@ -54,8 +54,9 @@ def build_wheel(version: str, work: Path, broken: str = "") -> Path:
 class Admin:
     """The office admin in a browser: signs in again when a restart or restore ended the session."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, username: str = ADMIN, password: str = PASSWORD):
         self.url, self.session = url, requests.Session()
+        self.username, self.password = username, password
 
     def page(self) -> str:
         try:
@@ -65,7 +66,7 @@ class Admin:
         if "Pembaruan Aplikasi" not in answer.text:
             login = self.session.get(self.url + "/masuk").text
             self.session.post(self.url + "/masuk", data={"csrf_token": TOKEN.search(login).group(1),
-                                                         "username": ADMIN, "password": PASSWORD})
+                                                         "username": self.username, "password": self.password})
             answer = self.session.get(self.url + "/admin/pembaruan", timeout=30)
         return answer.text
 
@@ -78,9 +79,9 @@ class Admin:
         return f"Versi yang berjalan: <strong>{version}</strong>" in self.page()
 
 
-def table_exists(data_dir: Path, name: str) -> bool:
+def table_exists(data_dir: Path, name: str, database: str = "loket.sqlite3") -> bool:
     from app.frame.db import connect
-    connection = connect(data_dir / "loket.sqlite3", readonly=True)
+    connection = connect(data_dir / database, readonly=True)
     try:
         return bool(connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchall())
     finally:

@@ -1,5 +1,7 @@
 """The launcher's choices (app/updates/launcher.py), without starting servers: each child's outcome is
 given, so nothing here waits on a clock."""
+import pytest
+
 from app.updates import launcher
 from app.updates.state import read_selection, write_selection
 
@@ -85,3 +87,53 @@ def test_no_selection_serves_this_program_and_a_child_never_launches_again(monke
     trial(tmp_path)
     monkeypatch.setenv(launcher.CHILD_ENV, "0.2.0")
     assert launcher.serve(tmp_path, ["serve"], "http://127.0.0.1:1", lambda: "served here") == "served here"
+
+
+def failed_trial_on_a_desa_pc(tmp_path, recorded: bool):
+    """A desa PC's folder with a stray, empty loket.sqlite3 beside desa.sqlite3 (an older
+    reset-password left one; tests/desa/test_desa_mode.py): a version on trial migrated the desa's
+    database (a table of its own) and did not come up. `recorded`: the selection names the database
+    and the program (as installing.py writes it now); else only the launcher's --mode says."""
+    from app import create_app
+    from app.backups.engine import backup_database
+    from app.frame.db import connect
+    folder = tmp_path / "desa-pc"
+    desa = create_app({"DATA_DIR": folder, "SECRET_KEY": "desa-secret", "TESTING": True, "MODE": "desa"})
+    backup = backup_database(desa.config["DATABASE_PATH"], folder / "backups" / "sebelum-pembaruan-0.2.0.sqlite3")
+    connection = connect(folder / "desa.sqlite3")
+    connection.execute("CREATE TABLE rusak_uji (id INTEGER)")  # what the failed version's migration did
+    connection.close()
+    (folder / "loket.sqlite3").write_bytes(b"")
+    selection = {"version": "0.2.0", "root": str(folder / "versions" / "0.2.0"), "state": "uji",
+                 "backup": str(backup), "previous": None}
+    if recorded:
+        selection.update(database=str(folder / "desa.sqlite3"), mode="desa")
+    write_selection(folder, selection)
+    return folder
+
+
+def desa_tables(folder) -> set:
+    from app.frame.db import connect
+    connection = connect(folder / "desa.sqlite3", readonly=True)
+    try:
+        return {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["selection-says", "launcher-mode-says"])
+def test_a_desa_pcs_failed_version_is_taken_back_onto_the_desa_database_beside_a_stray_kecamatan_file(
+        monkeypatch, tmp_path, recorded):
+    from app.updates.state import read_state
+    folder = failed_trial_on_a_desa_pc(tmp_path, recorded)
+    monkeypatch.setattr(launcher, "_run_child", lambda data_dir, selection, argv, url: (9, False))
+    monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
+    monkeypatch.delenv("LOKET_MODE", raising=False)
+    argv = ["serve", "--data", str(folder), "--port", "8080", "--mode", "desa"]
+    assert launcher.serve(folder, argv, "http://127.0.0.1:1", lambda: "served here") == "served here"
+    assert "rusak_uji" not in desa_tables(folder)  # the desa's data as it was before the failed version
+    assert "pre_registration" in desa_tables(folder)
+    assert (folder / "loket.sqlite3").read_bytes() == b""  # the stray file untouched
+    message = read_state(folder)["rolled_back"]
+    assert "data dipulihkan dari cadangan sebelum pembaruan" in message, message
+    assert read_selection(folder) is None

@@ -49,6 +49,8 @@ def test_the_center_shows_its_published_releases_to_its_admin(regency):
     admin = signed_in(regency.center.url, "kabupaten", "admin-rahasia-12", "/masuk")
     page = admin.get(regency.center.url + "/admin/rilis").text
     assert "Rilis pembaruan" in page and "9.0.0" in page and "Rilis uji untuk halaman pusat." in page
+    # The root it hands the offices, as `run.py release keys` printed it on the admin's laptop.
+    assert f'id="sidik-jari-root">{releases.key_folder_fingerprint(regency.keys)}</code>' in page
     operator = signed_in(regency.center.url, "operator", "operator-rahasia-1", "/masuk")
     assert operator.get(regency.center.url + "/admin/rilis").status_code == 403
 

@@ -1,14 +1,19 @@
 """The admin's update page (issue 44): a release read from a USB folder in the center's form shows as
 "Pembaruan tersedia" with its notes and the menu's badge; a folder that is not one is refused with the
-field named; the night setting is the admin's, and audited."""
+field named; the night setting is the admin's, and audited; the page names the regency root this PC
+trusts by the fingerprint `run.py release keys` printed."""
+import re
+
+import run
 from app.frame.audit import AuditEvent
 from sync import releases
 from tests.updates.helpers import fake_wheel
 
 
-def usb_copy_of_a_release(tmp_path):
-    keys = tmp_path / "kunci"
-    releases.create_keys(keys)
+def usb_copy_of_a_release(tmp_path, keys=None):
+    if keys is None:
+        keys = tmp_path / "kunci"
+        releases.create_keys(keys)
     wheels = tmp_path / "wheels"
     fake_wheel(wheels, "loket_kecamatan-9.1.0-py3-none-any.whl", 20_000)
     bundle = releases.sign_release(keys, "9.1.0", "Catatan dari kabupaten: slip baru.", sorted(wheels.glob("*.whl")),
@@ -45,3 +50,23 @@ def test_the_night_setting_is_saved_and_audited(client_for, db):
     assert "Menyala: pembaruan yang tersedia dipasang sendiri" in page and "Matikan pemasangan malam" in page
     assert AuditEvent.select().where(AuditEvent.entity_id == "pembaruan_malam").count() == 1
     assert client_for("petugas_loket").get("/admin/pembaruan").status_code == 403
+
+
+def test_the_page_shows_the_fingerprint_of_the_regency_root_this_pc_trusts_as_the_keys_command_printed_it(
+        client_for, tmp_path, capsys):
+    admin = client_for("admin")
+    assert "Komputer ini belum menerima kunci kabupaten" in admin.get("/admin/pembaruan").get_data(as_text=True)
+    keys = tmp_path / "flashdisk-admin" / "kunci-rilis"
+    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
+    printed = re.search(r"Sidik jari kunci root: (.+)\n", capsys.readouterr().out).group(1)
+    assert re.fullmatch(r"([0-9a-f]{4} ){7}[0-9a-f]{4}", printed), printed  # eight groups of four, to read aloud
+    admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path, keys))})
+    page = admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert f'<code class="fingerprint" id="sidik-jari-root">{printed}</code>' in page
+    assert "belum menerima kunci kabupaten" not in page
+    # Asked again on the same folder, the command keeps the keys and names the same fingerprint.
+    assert run.main(["release", "keys", "--keys", str(keys)]) == 1
+    assert f"Sidik jari kunci root-nya: {printed}" in capsys.readouterr().err
+    # Another regency's key folder has another fingerprint: the comparison tells them apart.
+    assert run.main(["release", "keys", "--keys", str(tmp_path / "kunci-lain")]) == 0
+    assert printed not in capsys.readouterr().out
