@@ -14,6 +14,7 @@ from app.frame.private_files import private_dir, remove_unfinished
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
 from sync.center.labels import readable_record
+from sync.center.letterhead import regency_letterhead
 from sync.center import api, performance, public_status, relay, sealed, sms, updates, views  # noqa: F401  (api, relay, performance, public_status, updates, views add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
@@ -105,7 +106,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
     templating.install(app, lambda: app.config["TIME_ZONE"], user_may, "center.htmx_js")
     app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"],
-                                 readable_record=readable_record)
+                                 readable_record=readable_record, regency_letterhead=regency_letterhead)
     app.extensions["account_model"] = Operator
     app.extensions["session_model"] = OperatorSession
     app.extensions["throttle_model"] = CenterThrottleHit

@@ -74,7 +74,8 @@ def test_the_operators_night_the_print_list_acts_from_its_first_screen_and_its_s
         assert 0 < count < NIGHT
         filtered.click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Daftar cetak KTP-el")
-        sheet = print_check(page, None, paper="A4", expect=["Yosowilangun", "Nomor pendaftaran", "NIK", "Nama"],
+        sheet = print_check(page, None, paper="A4", expect=["PEMERINTAH KABUPATEN LUMAJANG", "Yosowilangun", "Nomor pendaftaran",
+                                                                "NIK", "Nama"],
                             signed=("Petugas cetak", "Yosowilangun"), name="print-run-sheet")
         assert sheet.problems == [], sheet.problems
         assert sheet.text.count("350807-01-") == count  # every card of the run on the paper
@@ -84,7 +85,7 @@ def test_the_operators_night_the_print_list_acts_from_its_first_screen_and_its_s
         page.get_by_role("button", name=re.compile("^Tandai dikirim")).first.click()
         expect(page.get_by_text("Daftar kirim KTP-el")).to_be_visible()
         for paper in ("A4", "F4"):
-            shipment = print_check(page, None, paper=paper, expect=["Diterima kecamatan (paraf)"],
+            shipment = print_check(page, None, paper=paper, expect=["PEMERINTAH KABUPATEN LUMAJANG", "Diterima kecamatan (paraf)"],
                                    signed=("Yang menyerahkan", "350807-01-"), name="shipment-sheet")
             assert shipment.problems == [], shipment.problems
     finally:
