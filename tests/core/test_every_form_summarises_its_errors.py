@@ -224,6 +224,7 @@ def _post_routes(app, skip_api=False) -> set:
             if "POST" in rule.methods and not (skip_api and rule.endpoint.startswith("center_api."))}
 
 
+@pytest.mark.windows_pass  # a walk over every page: once in CI, in the Windows-like pass
 @pytest.mark.parametrize("program", ["kecamatan", "center"])
 def test_every_form_refuses_empty_input_with_a_summary_naming_each_field(program, request, tmp_path):
     if program == "kecamatan":

@@ -192,6 +192,7 @@ def test_ids_in_forms_are_bounded_too(client_as, db):
     assert saved.suggestion_box_session_id is None and saved.desk_answer_id is None
 
 
+@pytest.mark.windows_pass  # a walk over every page: once in CI, in the Windows-like pass
 def test_every_office_page_answers_bad_numbers_in_its_arguments_below_500(app, client_as, saved):
     from app.frame.roles import ALL_ROLES
     _noting_arguments(app)
@@ -200,6 +201,7 @@ def test_every_office_page_answers_bad_numbers_in_its_arguments_below_500(app, c
     assert _walk_with_bad_numbers(app, clients, {"application_id": saved, "kind": "csv"}) > 200
 
 
+@pytest.mark.windows_pass  # a walk over every page: once in CI, in the Windows-like pass
 def test_every_center_page_answers_bad_numbers_in_its_arguments_below_500(tmp_path):
     from sync.center.accounts import create_operator
     from sync.center.app import create_center_app

@@ -6,6 +6,7 @@ route with each in a query argument, every form the walks of tests/core reach wi
 and the JSON doors. At the center, a received record keeps only the fields the protocol defines."""
 import json
 
+import pytest
 
 from app.frame.access import PUBLIC
 from app.frame.request_cycle import BAD_CHARACTERS_MESSAGE
@@ -57,6 +58,7 @@ def _every_form_with_bad_fields(app, clients: dict, found: dict) -> int:
     return tried
 
 
+@pytest.mark.windows_pass  # a walk over every page: once in CI, in the Windows-like pass
 def test_the_office_refuses_nul_and_bidi_in_every_route_and_every_field(app, users):
     clients, records = _office_to_walk(app, users)
     policy = app.extensions["policy"]
@@ -66,6 +68,7 @@ def test_the_office_refuses_nul_and_bidi_in_every_route_and_every_field(app, use
     assert not Application.select().where(Application.full_name.contains("\u202e")).exists()
 
 
+@pytest.mark.windows_pass  # a walk over every page: once in CI, in the Windows-like pass
 def test_the_desa_pc_refuses_nul_and_bidi_in_every_route_and_every_field(tmp_path, db):
     from app import create_app
     from app.auth.accounts import create_user
