@@ -593,3 +593,55 @@ def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_hol
     center_print_all(center_app)
     assert sync(new).unapplied == 0 and sync(old).unapplied == 0
     assert local_view(new)[1][waiting[0]][1] == "dicetak"  # sent from here: its statuses come here
+
+
+def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not_on_the_new_pc(tmp_path, center):
+    """Issue 42 (office year, nothing_waits_on_a_decision_the_center_already_made): PC A delivers an
+    application numbered after its backup; PC B restores that backup and "PC ini menggantikan PC P1";
+    the center prints everything. B, which never held that application, is not told about it (no
+    "tidak dapat diterapkan"); A, refused and enrolled as a PC tambahan, hears "dicetak" for it (the
+    center knows A's old key delivered it), and keeps hearing later statuses under its new key."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    before = fill(old, 2, 1)
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    late = fill(old, 1, 11)  # numbered after the backup, delivered from A under its P1 key
+    report = sync(old)
+    assert (report.error, report.sent) == ("", 1)
+
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    made_on_b = fill(new, 1, 21)
+    assert not set(made_on_b) & set(before + late)
+
+    center_print_all(center_app)
+    report = sync(new)
+    assert (report.error, report.unapplied) == ("", 0)
+    assert local_view(new)[2] == []  # no status of an application B does not hold
+    assert late[0] not in local_view(new)[1]
+
+    assert "digantikan" in sync(old).error
+    admin_old = admin_client(old)
+    answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    report = sync(old)
+    assert (report.error, report.unapplied) == ("", 0)
+    assert local_view(old)[1][late[0]][1] == "dicetak"  # its status reached the PC that holds it
+
+    from sync.center import records
+    from sync.center.db import center_database
+    from sync.center.models import ReceivedApplication
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        with center_database.atomic():
+            assert records.move(ReceivedApplication.get(ReceivedApplication.registration_number == late[0]), "shipped")
+    assert sync(old).unapplied == 0 and sync(new).unapplied == 0
+    assert local_view(old)[1][late[0]][1] == "dikirim"
+    assert local_view(new)[2] == []
+    assert_invariants(center_app, [new, old])
