@@ -595,12 +595,15 @@ def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_hol
     assert local_view(new)[1][waiting[0]][1] == "dicetak"  # sent from here: its statuses come here
 
 
-def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not_on_the_new_pc(tmp_path, center):
+@pytest.mark.parametrize("answer_lost", [False, True], ids=["terkirim", "jawaban-hilang"])
+def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not_on_the_new_pc(tmp_path, center,
+                                                                                              answer_lost):
     """Issue 42 (office year, nothing_waits_on_a_decision_the_center_already_made): PC A delivers an
-    application numbered after its backup; PC B restores that backup and "PC ini menggantikan PC P1";
-    the center prints everything. B, which never held that application, is not told about it (no
-    "tidak dapat diterapkan"); A, refused and enrolled as a PC tambahan, hears "dicetak" for it (the
-    center knows A's old key delivered it), and keeps hearing later statuses under its new key."""
+    application numbered after its backup (or the center stores it and its answer is lost: A still
+    has it waiting, and sends it again from its new key); PC B restores that backup and "PC ini
+    menggantikan PC P1"; the center prints everything. B, which never held that application, is not
+    told about it (no "tidak dapat diterapkan"); A, refused and enrolled as a PC tambahan, hears
+    "dicetak" for it (the center knows A's old key delivered it), and later statuses too."""
     center_dir, center_app, code, server = center
     old = kecamatan_app(tmp_path / "lama")
     fill(old, 0, 1)
@@ -611,6 +614,10 @@ def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not
     late = fill(old, 1, 11)  # numbered after the backup, delivered from A under its P1 key
     report = sync(old)
     assert (report.error, report.sent) == ("", 1)
+    if answer_lost:  # the center stored it; the PC never heard (the line died before the answer)
+        from sync.client.models import OutboxItem
+        within(old, lambda: OutboxItem.update(state="pending", acked_at=None).where(
+            OutboxItem.registration_number == late[0]).execute())
 
     new = kecamatan_app(tmp_path / "baru")
     restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
