@@ -595,6 +595,7 @@ def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_hol
     assert local_view(new)[1][waiting[0]][1] == "dicetak"  # sent from here: its statuses come here
 
 
+@pytest.mark.slow  # a center process and two PCs, about 12 s each
 @pytest.mark.parametrize("answer_lost", [False, True], ids=["terkirim", "jawaban-hilang"])
 def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not_on_the_new_pc(tmp_path, center,
                                                                                               answer_lost):
@@ -654,6 +655,7 @@ def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not
     assert_invariants(center_app, [new, old])
 
 
+@pytest.mark.slow  # a center process, two PCs and three restores, about 20 s
 def test_the_old_pc_restoring_its_own_backup_from_before_the_takeover_gives_no_number_of_the_new_pc(
         tmp_path, center):
     """Issue 42 (office year, no_registration_number_held_by_two_people: 350807-P1-2000001 held by two
