@@ -642,6 +642,14 @@ def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not
     report = sync(old)
     assert (report.error, report.unapplied) == ("", 0)
     assert local_view(old)[1][late[0]][1] == "dicetak"  # its status reached the PC that holds it
+    # What the backup held too is followed on B (printed there); A's page says so, its copy is not updated.
+    assert all(local_view(new)[1][number][1] == "dicetak" for number in before)
+    from app.registration.models import Application
+    shared = within(old, lambda: Application.get(Application.registration_number == before[0]).id)
+    shown = page(old, admin_client(old, "petugas_loket"), f"/pendaftaran/{shared}")
+    assert "diikuti di PC yang menggantikan" in shown and before[0] in shown
+    late_id = within(old, lambda: Application.get(Application.registration_number == late[0]).id)
+    assert "diikuti di PC" not in page(old, admin_client(old, "petugas_loket"), f"/pendaftaran/{late_id}")
 
     from sync.center import records
     from sync.center.db import center_database
