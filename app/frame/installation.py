@@ -18,6 +18,7 @@ and a PC the center says was replaced refuses too. The refusal follows from what
 restore cut at any step leaves the old data or a PC that refuses.
 """
 import hashlib
+import json
 import secrets
 from pathlib import Path
 
@@ -35,6 +36,7 @@ RESTORE_PENDING = "pemulihan-mesin.txt"  # a restore began: a backup that names 
 UNKNOWN_MACHINE = "tidak-diketahui"  # restored from a backup made before machines were named
 REPLACED_MACHINE = "digantikan"  # the center said another PC took over this PC's device code
 TAKEN_OVER = "taken_over"  # office setting: {"code", "restored_up_to"} of the center's "replaced" refusal
+GIVEN_UP_NAME = "kode-digantikan.txt"  # beside the database, never in a backup: codes another PC took over
 store.register_defaults(**{TAKEN_OVER: {}})
 
 CREATE = ('CREATE TABLE IF NOT EXISTS "installation" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
@@ -162,7 +164,35 @@ def retire(db, restored_up_to=None) -> None:
     the other PC held; this PC's numbers above it are in no other PC (app/sync_page/identity.py)."""
     db.execute_sql('UPDATE "installation" SET "machine" = ? WHERE "id" = 1', (REPLACED_MACHINE,))
     known = isinstance(restored_up_to, int) and not isinstance(restored_up_to, bool) and restored_up_to >= 0
-    store.put(TAKEN_OVER, {"code": identity(db)[0], "restored_up_to": restored_up_to if known else None})
+    code = identity(db)[0]
+    store.put(TAKEN_OVER, {"code": code, "restored_up_to": restored_up_to if known else None})
+    if code:
+        _note_given_up(Path(db.database), code, restored_up_to if known else None)
+
+
+def _given_up_path(db_path: Path) -> Path:
+    return Path(db_path).parent / GIVEN_UP_NAME
+
+
+def given_up_codes(db_path: Path) -> dict:
+    """The device codes another PC took over from this one ({code: restored_up_to or None}), as the
+    center said (retire). Kept beside the database like the generation marker, so a restore of this
+    PC's own backup from before the takeover cannot bring the code back: its numbers would meet the
+    other PC's, whose generation this PC's restores can reach (issue 42)."""
+    try:
+        found = json.loads(_given_up_path(db_path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(c): (v if isinstance(v, int) and not isinstance(v, bool) else None)
+            for c, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _note_given_up(db_path: Path, code: str, restored_up_to) -> None:
+    codes = given_up_codes(db_path)
+    if code in codes and (restored_up_to is None or codes[code] == restored_up_to):
+        return
+    codes[code] = restored_up_to if restored_up_to is not None else codes.get(code)
+    write_private(_given_up_path(db_path), json.dumps(codes, sort_keys=True))
 
 
 def taken_over() -> dict:
@@ -187,7 +217,10 @@ def other_machine(db, db_path: Path | None = None) -> str | None:
     except Exception:  # before this version's migration (a restore in progress)
         return UNKNOWN_MACHINE
     if not stored or stored == machine_stamp(db_path):
-        return None
+        # This PC's own database, but maybe restored from a backup made before another PC took its
+        # code over (the center said so then): that code is no longer this PC's.
+        given_up = given_up_codes(db_path) if stored else {}
+        return REPLACED_MACHINE if given_up and identity(db)[0] in given_up else None
     return stored
 
 

@@ -47,9 +47,12 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
 def _own_previous_key() -> tuple[str, str] | None:
     """The key this PC held before (key id, secret): its link's (enrolling again without unlinking) or
     the one kept when the admin unlinked. None on a PC holding another PC's backup: what that PC
-    sent is its own business (app/sync_page/identity.py)."""
+    sent is its own business (app/sync_page/identity.py). A PC another one took over (the center
+    said so) proves its own old key: what it sent after the backup the other PC restored is in no
+    other PC, and its statuses come to the new key (issue 42)."""
     from app.sync_page import identity
-    if identity.state() is not None:
+    held = identity.state()
+    if held is not None and not held["replaced"]:
         return None
     current = SyncLink.select().where(SyncLink.role == "kecamatan").order_by(SyncLink.id.desc()).first()
     if current is not None:

@@ -119,6 +119,7 @@ def after_enrolment(made: SyncLink) -> bool:
 ELSEWHERE = "elsewhere"  # an outbox state: the PC that numbered it sends it (and hears its statuses)
 LEFT_REASON = "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
 HELD_ELSEWHERE = "diterima pusat dari PC yang memberi nomornya; statusnya diikuti di PC itu"
+FOLLOWED_ELSEWHERE = "statusnya diikuti di PC yang menggantikan kode ini (PC itu memegang cadangan yang sama)"
 
 
 def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
@@ -128,6 +129,7 @@ def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
     after the backup the other PC restored are in no other PC: they stay to be sent from here (under
     this PC's new key, which then hears their statuses). Returns (kept, left)."""
     kept = left = 0
+    _follow_elsewhere(code, taken_over)
     for item in OutboxItem.select().where(OutboxItem.state == "pending"):
         found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
         if not found or found.group(2) == code:
@@ -139,6 +141,25 @@ def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
         _leave(item)
         left += 1
     return kept, left
+
+
+def _follow_elsewhere(code: str, taken_over: dict) -> None:
+    """On a PC another one took over (`taken_over`), what it had delivered that the restored backup holds
+    too (numbered up to `restored_up_to`, or under an earlier code): the center serves their statuses to
+    the PC that took over, which holds the same file; here they are no longer updated, and the page says
+    where they are followed. What it delivered numbered above the backup stays its own (hand_over_kept)."""
+    if not taken_over.get("code"):
+        return
+    counted = [kind.name for kind in records.kinds() if records.counted(kind.name)]
+    for item in OutboxItem.select().where((OutboxItem.state == "acked") & OutboxItem.kind.in_(counted)
+                                          & (OutboxItem.last_error == "")):
+        found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
+        if not found or found.group(2) == code:
+            continue
+        if (found.group(2) == taken_over["code"] and (taken_over.get("restored_up_to") is None
+                                                     or int(found.group(3)) > taken_over["restored_up_to"])):
+            continue
+        OutboxItem.update(last_error=FOLLOWED_ELSEWHERE).where(OutboxItem.id == item.id).execute()
 
 
 def _leave(item: OutboxItem) -> None:
@@ -200,9 +221,12 @@ def left_notices(application) -> list[str]:
     """The applicant's page: why this PC does not send it, and where the admin's button is."""
     item = OutboxItem.get_or_none((OutboxItem.kind == records.DEFAULT_KIND) & (OutboxItem.source_id == application.id)
                                   & OutboxItem.state.in_([ELSEWHERE, "acked"])
-                                  & OutboxItem.last_error.in_([LEFT_REASON, HELD_ELSEWHERE]))
+                                  & OutboxItem.last_error.in_([LEFT_REASON, HELD_ELSEWHERE, FOLLOWED_ELSEWHERE]))
     if item is None:
         return []
+    if item.last_error == FOLLOWED_ELSEWHERE:
+        return [f"Status permohonan {item.registration_number} dari pusat diikuti di PC yang menggantikan kode "
+                "komputer ini (PC itu memegang cadangan yang sama); di komputer ini statusnya tidak diperbarui lagi."]
     if item.state == ELSEWHERE:
         return [f"Permohonan {item.registration_number} tidak dikirim dari komputer ini: PC yang memberi nomornya "
                 "(yang memegang cadangan yang sama) mengirimnya, dan pusat belum menerimanya. Bila PC itu rusak "

@@ -154,19 +154,27 @@ def enrol():
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
                     "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"],
                     "device_code": key.device_code, "time": int(time.time()),
-                    **_taken_over(kecamatan, body)}), 201
+                    **_taken_over(kecamatan, key, body)}), 201
 
 
-def _taken_over(kecamatan, body: dict) -> dict:
-    """A PC enrolling again with the proof of a key another PC took over (it had not heard yet): the
-    refusal's word it missed (keys.replaced_refusal), so what it numbered after that PC's backup is
-    sent from it (issue 42)."""
+def _taken_over(kecamatan, key, body: dict) -> dict:
+    """A PC enrolling again with the proof of a key another PC took over (the old PC, refused or not yet
+    told): the refusal's word it may have missed (keys.replaced_refusal), so what it numbered after that
+    PC's backup is sent from it, and the statuses of what it delivered after that backup under the old
+    key come to its new key (keys.hand_over_kept; issue 42)."""
     previous = body.get("previous")
     if not isinstance(previous, dict):
         return {}
     old = keys.proven_taken_over_key(kecamatan, body["enrolment_code"], previous.get("key_id"), previous.get("proof"))
     if old is None:
         return {}
+    with center_database.atomic():
+        handed = keys.hand_over_kept(old, key)
+        if handed:
+            audit("lanjut_kunci", "kecamatan", kecamatan.code,
+                  f"Kunci {key.key_id} (perangkat {key.device_code}) dipakai PC lama perangkat {old.device_code} "
+                  f"(kunci {old.key_id} digantikan PC lain): status {handed} permohonan yang dikirimnya sesudah "
+                  "cadangan yang dipulihkan diterima kunci baru", username="api")
     return {"taken_over": {"device_code": old.device_code, "restored_up_to": old.restored_up_to}}
 
 

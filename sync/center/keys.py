@@ -179,7 +179,44 @@ def replace_device(key: DeviceKey, machine: str, restored_up_to: int | None = No
     if key.previous_key:  # the revoked key it followed (follow_revoked_key) goes with its code
         DeviceKey.update(previous_key=key.previous_key).where(DeviceKey.id == successor.id).execute()
         successor.previous_key = key.previous_key
+    if restored_up_to is not None:
+        _set_aside_after_backup(kecamatan, key, restored_up_to)
     return successor
+
+
+def kept_by_taken_over(key: DeviceKey) -> str:
+    """received_application.sender_device of what `key`'s PC delivered numbered above the backup
+    another PC restored to take it over: no device code, so events_after serves it to no PC until that
+    PC (enrolled again, proving `key`) is handed it (hand_over_kept)."""
+    return "~" + key.key_id
+
+
+def _set_aside_after_backup(kecamatan: Kecamatan, key: DeviceKey, restored_up_to: int) -> None:
+    """Issue 42: the applications `key`'s PC delivered under its code and numbered above the backup the
+    taking-over PC restored are in that PC's database only: their statuses are no business of the new PC
+    (it does not hold them) and wait for the old PC's next key (hand_over_kept)."""
+    from sync.center.models import ReceivedApplication
+    prefix = f"{kecamatan.digits}-{key.device_code}-"
+    rows = (ReceivedApplication.select(ReceivedApplication.id, ReceivedApplication.registration_number)
+            .where((ReceivedApplication.kecamatan == kecamatan) & (ReceivedApplication.sender_device == key.device_code)
+                   & ReceivedApplication.registration_number.startswith(prefix)).tuples())
+    ids = [row_id for row_id, number in rows
+           if number[len(prefix):].isdigit() and int(number[len(prefix):]) > restored_up_to]
+    for start in range(0, len(ids), 500):
+        (ReceivedApplication.update(sender_device=kept_by_taken_over(key))
+         .where(ReceivedApplication.id.in_(ids[start:start + 500])).execute())
+
+
+def hand_over_kept(old: DeviceKey, key: DeviceKey) -> int:
+    """The PC `old` was taken over from enrolled again as `key` (it proved `old`): what it delivered
+    after the backup the other PC restored is its own, so `key` hears those statuses (events_after
+    serves them by sender device). Returns how many applications (versions). Call inside a transaction."""
+    from sync.center.models import ReceivedApplication
+    if not key.device_code or key.desa_code:
+        return 0
+    return (ReceivedApplication.update(sender_device=key.device_code)
+            .where((ReceivedApplication.kecamatan == old.kecamatan_id)
+                   & (ReceivedApplication.sender_device == kept_by_taken_over(old))).execute())
 
 
 def highest_sequence(kecamatan: Kecamatan, device_code: str) -> int:

@@ -436,9 +436,13 @@ def _office_link_state():
     from app.registration.models import Application
     from sync.client.models import OutboxItem, StatusIssue, SyncLink
     link = SyncLink.select(SyncLink.key_id, SyncLink.status_cursor, SyncLink.role).order_by(SyncLink.id.desc()).first()
+    from app.sync_page.identity import FOLLOWED_ELSEWHERE, HELD_ELSEWHERE
+    # An item the PC says (on the applicant's page) is followed at the PC holding the same backup is not
+    # waiting here (app/sync_page/identity.py, left_notices).
     items = list(OutboxItem.select(OutboxItem.registration_number, OutboxItem.version, OutboxItem.content_hash,
                                    OutboxItem.state, OutboxItem.source_id)
-                 .where(OutboxItem.kind == "permohonan").tuples())
+                 .where((OutboxItem.kind == "permohonan")
+                        & OutboxItem.last_error.not_in([FOLLOWED_ELSEWHERE, HELD_ELSEWHERE])).tuples())
     issues = {(n, v) for n, v in StatusIssue.select(StatusIssue.registration_number, StatusIssue.version)
               .where(StatusIssue.resolved_at.is_null()).tuples()}
     applications = {a: (n, v, s) for a, n, v, s in Application.select(

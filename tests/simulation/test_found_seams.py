@@ -357,3 +357,20 @@ def test_a_pc_holding_another_pcs_backup_makes_no_desa_pc_code_until_its_admin_s
     office.new_desa_pc(pc="P1", desa=1)                 # a code from its own new block, taken by the center
     assert len(laptops()) == len(before) + 1
     assert office.broken_invariants() == []
+
+
+# Found by the office year (issue 42, seed 4300, step 121: 350807-P1-2000001 held by two NIKs after a takeover): P1's
+# backup went to P1-baru1, which took over P1 and numbers P1 from the next generation; the old P1, refused and enrolled
+# as a PC tambahan, later restored its own backup from before the takeover. That backup names the old PC's machine and
+# code P1, and each restore raises the old PC's generation, so it reached P1-baru1's and numbered P1-2000001 again.
+# A PC told it was taken over now keeps the code it gave up beside its database: restored, it numbers nothing.
+def test_the_old_pc_restoring_its_backup_from_before_the_takeover_never_hands_out_the_new_pcs_numbers(office):
+    steps = [("old_pc_returns_with_unsent_work", {"pc": "P1", "count": 1}),  # P1-baru1 takes over; P1 a PC tambahan
+             ("register", {"pc": "P1-baru1", "desa": 0}),   # the new PC numbers P1 from its generation
+             ("restore_same_pc", {"pc": "P1", "pick": 0}),  # the old PC: its own backup, from before the takeover
+             ("restore_same_pc", {"pc": "P1", "pick": 0}),  # and again
+             ("register", {"pc": "P1", "desa": 0}),         # on the old PC: held, not the new PC's number
+             ("register", {"pc": "P1", "desa": 1})]
+    assert broken_after_each_step(office, steps, "no_registration_number_held_by_two_people") == []
+    old = office.world.offices["P1"]
+    assert "menggantikan PC P1" in (old.read(office._refusal_to_number) or "")

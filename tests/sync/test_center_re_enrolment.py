@@ -194,6 +194,36 @@ def test_a_key_another_pc_took_over_is_not_followed(center_app, kecamatan):
     assert status == 201 and followed(again) is None
 
 
+def test_what_a_taken_over_pc_sent_after_the_restored_backup_is_heard_by_its_next_key_only(center_app, kecamatan):
+    """Issue 42: P1 sends 1 and 2; its backup, holding up to 1, is restored on a new PC that replaces P1.
+    Number 2 is on the old PC only: the new key never hears of it (it hears 1 and what it sends itself);
+    the old PC, enrolled again with its old key's proof (a PC tambahan), hears 2's statuses, before and
+    after, and follows nothing else of P1. A retried enrolment hands them over once."""
+    _, first, _ = enrol(center_app, kecamatan)
+    in_backup, after_backup = send(center_app, first, 1), send(center_app, first, 2)
+    with center_database.atomic():
+        successor = keys.replace_device(DeviceKey.get(DeviceKey.key_id == first["key_id"]), "d" * 64, 1)
+    replacing = {"key_id": successor.key_id, "secret": successor.secret, "device_code": "P1"}
+    on_new_pc = send(center_app, replacing, 3_000_001)
+    print_all()
+    assert {number for number, _ in heard(center_app, replacing)} == {in_backup, on_new_pc}
+    code = new_code(kecamatan)
+    body = {"kecamatan_code": "35.08.07", "enrolment_code": code, "installation": "e" * 32,
+            "previous": proof_of(first, "35.08.07", code)}
+    answers = [center_app.test_client().post("/api/v1/enrol", data=json.dumps(body), content_type="application/json",
+                                             csrf=False).get_json() for _ in range(2)]
+    again = answers[0]
+    assert answers[1]["key_id"] == again["key_id"] and again["device_code"] == "P2"
+    assert again["taken_over"] == {"device_code": "P1", "restored_up_to": 1} and followed(again) is None
+    assert heard(center_app, again) == {(after_backup, "received"), (after_backup, "printed")}
+    assert {number for number, _ in heard(center_app, replacing)} == {in_backup, on_new_pc}
+    with center_database.atomic():
+        assert records.move(ReceivedApplication.get(ReceivedApplication.registration_number == after_backup),
+                            "shipped")
+    assert (after_backup, "shipped") in heard(center_app, again)
+    assert CenterAudit.select().where(CenterAudit.action == "lanjut_kunci").count() == 1
+
+
 def test_an_enrolment_retried_after_a_lost_answer_follows_once(center_app, kecamatan):
     _, first, _ = enrol(center_app, kecamatan)
     revoke(first)

@@ -593,3 +593,125 @@ def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_hol
     center_print_all(center_app)
     assert sync(new).unapplied == 0 and sync(old).unapplied == 0
     assert local_view(new)[1][waiting[0]][1] == "dicetak"  # sent from here: its statuses come here
+
+
+@pytest.mark.slow  # a center process and two PCs, about 12 s each
+@pytest.mark.parametrize("answer_lost", [False, True], ids=["terkirim", "jawaban-hilang"])
+def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not_on_the_new_pc(tmp_path, center,
+                                                                                              answer_lost):
+    """Issue 42 (office year, nothing_waits_on_a_decision_the_center_already_made): PC A delivers an
+    application numbered after its backup (or the center stores it and its answer is lost: A still
+    has it waiting, and sends it again from its new key); PC B restores that backup and "PC ini
+    menggantikan PC P1"; the center prints everything. B, which never held that application, is not
+    told about it (no "tidak dapat diterapkan"); A, refused and enrolled as a PC tambahan, hears
+    "dicetak" for it (the center knows A's old key delivered it), and later statuses too."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    before = fill(old, 2, 1)
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    late = fill(old, 1, 11)  # numbered after the backup, delivered from A under its P1 key
+    report = sync(old)
+    assert (report.error, report.sent) == ("", 1)
+    if answer_lost:  # the center stored it; the PC never heard (the line died before the answer)
+        from sync.client.models import OutboxItem
+        within(old, lambda: OutboxItem.update(state="pending", acked_at=None).where(
+            OutboxItem.registration_number == late[0]).execute())
+
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    made_on_b = fill(new, 1, 21)
+    assert not set(made_on_b) & set(before + late)
+
+    center_print_all(center_app)
+    report = sync(new)
+    assert (report.error, report.unapplied) == ("", 0)
+    assert local_view(new)[2] == []  # no status of an application B does not hold
+    assert late[0] not in local_view(new)[1]
+
+    assert "digantikan" in sync(old).error
+    admin_old = admin_client(old)
+    answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    report = sync(old)
+    assert (report.error, report.unapplied) == ("", 0)
+    assert local_view(old)[1][late[0]][1] == "dicetak"  # its status reached the PC that holds it
+    # What the backup held too is followed on B (printed there); A's page says so, its copy is not updated.
+    assert all(local_view(new)[1][number][1] == "dicetak" for number in before)
+    from app.registration.models import Application
+    shared = within(old, lambda: Application.get(Application.registration_number == before[0]).id)
+    shown = page(old, admin_client(old, "petugas_loket"), f"/pendaftaran/{shared}")
+    assert "diikuti di PC yang menggantikan" in shown and before[0] in shown
+    late_id = within(old, lambda: Application.get(Application.registration_number == late[0]).id)
+    assert "diikuti di PC" not in page(old, admin_client(old, "petugas_loket"), f"/pendaftaran/{late_id}")
+
+    from sync.center import records
+    from sync.center.db import center_database
+    from sync.center.models import ReceivedApplication
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        with center_database.atomic():
+            assert records.move(ReceivedApplication.get(ReceivedApplication.registration_number == late[0]), "shipped")
+    assert sync(old).unapplied == 0 and sync(new).unapplied == 0
+    assert local_view(old)[1][late[0]][1] == "dikirim"
+    assert local_view(new)[2] == []
+    assert_invariants(center_app, [new, old])
+
+
+@pytest.mark.slow  # a center process, two PCs and three restores, about 20 s
+def test_the_old_pc_restoring_its_own_backup_from_before_the_takeover_gives_no_number_of_the_new_pc(
+        tmp_path, center):
+    """Issue 42 (office year, no_registration_number_held_by_two_people: 350807-P1-2000001 held by two
+    NIKs): PC B restores PC A's backup and "PC ini menggantikan PC P1", and numbers P1 from the next
+    generation. A hears it was taken over and becomes a PC tambahan; later its admin restores A's own
+    backup from before the takeover, twice (a restore that went wrong is done again). That backup still
+    names A's machine and code P1: each restore raises A's generation, so A would number P1 where B
+    does. A remembers, outside its database, that P1 is no longer its code: it numbers nothing until
+    its admin enrols it again, and then under a code of its own."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    before = fill(old, 2, 1)
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    made_on_b = fill(new, 3, 21)
+    assert not sync(new).error
+
+    assert "digantikan" in sync(old).error
+    answer = post(old, admin_client(old), "/sinkronisasi/daftar", {"center_url": server.url,
+                                                                   "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    assert {n.split("-")[1] for n in fill(old, 1, 31)} == {"P2"}
+
+    for attempt in range(2):  # the admin restores A's own backup from before the takeover, then again
+        restore_database(backup, old.config["DATABASE_PATH"], tmp_path / f"lama-aman-{attempt}", recovery_key_of(old))
+        old = kecamatan_app(tmp_path / "lama")
+        within(old, lambda: migrate(database))
+        refusal = refusal_to_number(old)
+        assert refusal and "menggantikan PC P1" in refusal and "PC tambahan" in refusal, refusal
+    shown = page(old, admin_client(old), "/sinkronisasi")
+    assert "PC tambahan" in shown and "PC ini menggantikan PC P1" not in shown
+    report = sync(old)
+    assert report.sent == 0 and "menggantikan PC P1" in report.error  # nothing goes out under P1's old key
+
+    answer = post(old, admin_client(old), "/sinkronisasi/daftar", {"center_url": server.url,
+                                                                   "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    made_on_a = fill(old, 3, 41)
+    assert {n.split("-")[1] for n in made_on_a} == {"P3"}
+    assert not set(made_on_a) & set(before + made_on_b)
+    assert not sync(old).error and not sync(new).error
+    assert_invariants(center_app, [new, old])
