@@ -234,3 +234,16 @@ def test_center_pimpinan_lands_on_performance_by_the_table(tmp_path, monkeypatch
     monkeypatch.setitem(CENTER_POLICY.by_key, "kinerja.beranda", replace(rule, roles=frozenset({"operator"})))
     assert landing("operator").endswith("/kinerja") and not landing("pimpinan").endswith("/kinerja")
 
+
+
+def test_the_desa_operators_page_manages_the_accounts_the_scope_row_limits(client_for, users, changed_row):
+    """The page picked its accounts with `User.role == DESA`; it asks the row now (roles_with), so an
+    office that scoped another role to its desa would bind and list those accounts here."""
+    admin = client_for("admin")
+    page = lambda: admin.get("/admin/operator-desa").get_data(as_text=True)  # noqa: E731
+    assert "Pegawai operator_desa" in page() and "Pegawai petugas_loket" not in page()
+    bind = lambda role: admin.post(f"/admin/operator-desa/{users[role].id}/desa", data={}).status_code  # noqa: E731
+    assert bind("petugas_loket") == 404
+    changed_row("desa.lingkup_sendiri", {"petugas_loket"})
+    assert "Pegawai petugas_loket" in page() and "Pegawai operator_desa" not in page()
+    assert bind("operator_desa") == 404 and bind("petugas_loket") != 404
