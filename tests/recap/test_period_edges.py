@@ -2,10 +2,11 @@
 quarter's or year's first and last local day is in it, one a minute outside is not, in each of the
 three zones (the period's bounds move with the office's zone). The day tallies are read with
 `day >= start AND day <= end`; a `<` at either end would drop 31 March's complaints."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from app.figures import tallies
 from app.frame.dates import utc_offset_hours
 from app.frame.office_calendar import office_calendar
 from app.frame.periods import Quarter, year_period
@@ -52,3 +53,17 @@ def test_survey_answers_on_the_first_and_last_day_count_in_the_ikm(db, period, z
     assert result.respondents == 2
     assert [element.answers for element in result.elements] == [2] * len(result.elements)
     assert str(result.ikm) == "100.00"
+
+
+def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
+    """00:30 WITA on 1 January 2026 is 23:30 WIB the day before: the complaint is in a WITA office's Q1
+    2026 and a WIB office's Q4 2025, so each reader rebuilds the day tallies for its zone. The edge tests
+    above cannot tell: with days of the wrong zone their inside and outside moments swap, still two."""
+    complaint(datetime(2025, 12, 31, 16, 30), first_response_at=datetime(2025, 12, 31, 16, 45))
+    q4, q1, new_year = Quarter.of(2025, 4), Quarter.of(2026, 1), date(2026, 1, 1)
+    assert tallies.recap_counts(q4.start, q4.end, "WIB", {})["total"] == 1
+    assert tallies.recap_counts(q1.start, q1.end, "WITA", {})["total"] == 1
+    tallies.ready("WIB")
+    assert tallies.complaint_days(q1.start, q1.end, "WITA", "first") == [(new_year, new_year, 1)]
+    tallies.ready("WIB")
+    assert tallies.complaint_days(q1.start, q1.end, "WITA", "received") == [(new_year, None, 1)]
