@@ -21,10 +21,11 @@ def render() -> str:
             "against them. To change who may do something, change the mark in the table (x allowed,\n"
             "- not), run the script, and commit both; a new role is a new column.\n\n"
             "What is decided inside a page (a card, a button, a step, whose records are seen) has its own\n"
-            "rows below each table: code asks `may(user, key)` and never compares roles itself\n"
-            "(`tests/core/test_role_decisions.py` scans the code and templates for that). A row-level rule\n"
-            "is a named predicate, the one function that reads its row (e.g. who sees a confidential complaint:\n"
-            "`app.complaints.privacy.may_see_record`).\n\n"
+            "rows below each table: code asks `may(user, key)` and never compares roles itself; a query\n"
+            "that picks accounts picks those a row marks (`User.role.in_(roles_with(key))`, e.g. the demo's\n"
+            "Camat is whoever may approve the recap); `tests/core/test_role_decisions.py` scans the code\n"
+            "and templates for both. A row-level rule is a named predicate, the one function that reads its\n"
+            "row (e.g. who sees a confidential complaint: `app.complaints.privacy.may_see_record`).\n\n"
             "## Kantor kecamatan\n\n" + POLICY.markdown()
             + "\n## Komputer desa (mode desa)\n\n" + DESA_PC_POLICY.markdown()
             + "\n## Pusat cetak (kabupaten)\n\n" + CENTER_POLICY.markdown())

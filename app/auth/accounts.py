@@ -2,7 +2,7 @@
 import re
 
 from app.frame import audit  # the writer itself: app.audit, the trail's pages, reads the accounts
-from app.frame.signin import end_sessions
+from app.frame.signin import end_sessions, set_password
 from app.auth.models import User
 from app.frame.passwords import hash_password, one_time_password
 from app.frame.dates import utc_now
@@ -84,22 +84,14 @@ def reset_password(user: User, actor=None) -> str:
     """Give the account a new one-time password, to be changed at next login."""
     password = one_time_password()
     with database.atomic():
-        user.password_hash = hash_password(password)
-        user.must_change_password = True
-        user.password_changed_at = utc_now()
-        user.save()
-        end_sessions(user)
+        set_password(user, password, must_change=True)
         audit.record("reset_sandi", "pengguna", user.id, f"Kata sandi {user.username} direset", user=actor)
     return password
 
 
 def change_password(user: User, new_password: str) -> None:
     with database.atomic():
-        user.password_hash = hash_password(new_password)
-        user.must_change_password = False
-        user.password_changed_at = utc_now()
-        user.save()
-        end_sessions(user)  # on every PC; the view opens a fresh one here
+        set_password(user, new_password, must_change=False)  # the view opens a fresh session here
         audit.record("ganti_sandi", "pengguna", user.id, f"{user.username} mengganti kata sandinya", user=user)
 
 

@@ -16,7 +16,7 @@ from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complain
                                    ComplaintSearch)
 from app.complaints.privacy import sees_confidential
 from app.complaints.tracking import normalise
-from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, parse_iso_date, to_local
+from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, read_date_args, to_local
 from app.frame import figure_cache, store
 from app.frame.request_cycle import bounded_int
 
@@ -139,13 +139,7 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> "Filters":
         found = cls()
-        for key, attr in (("dari", "start"), ("sampai", "end")):
-            raw = (args.get(key) or "").strip()
-            if raw:
-                value = parse_iso_date(raw)
-                if value is None:
-                    found.errors[key] = "Tanggal tidak valid (format TTTT-BB-HH)."
-                setattr(found, attr, value)
+        read_date_args(args, (("dari", "start"), ("sampai", "end")), found, "Tanggal tidak valid (format TTTT-BB-HH).")
         if found.start and found.end and found.end < found.start:
             found.errors["sampai"] = "Tanggal akhir sebelum tanggal awal."
         channel = args.get("saluran", "")

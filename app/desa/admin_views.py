@@ -7,7 +7,7 @@ from playhouse.flask_utils import get_object_or_404
 from app.auth import accounts
 from app.desa import mode, qr, records, relay
 from app.desa.views import side
-from app.desa.scope import desa_codes_of
+from app.desa.scope import desa_codes_of, operator_accounts
 from app.frame.places import desa_list, desa_names
 from app.frame.templating import qr_svg
 from app.frame.roles import DESA
@@ -21,7 +21,7 @@ pages, kecamatan_pages, pc_pages = Routes(), Routes(), Routes()
 
 def _operators():
     from app.auth.models import User
-    users = list(User.select().where(User.role == DESA).order_by(User.is_active.desc(), User.username))
+    users = list(operator_accounts().order_by(User.is_active.desc(), User.username))
     names = desa_names()
     for user in users:
         user.desa = [(code, names.get(code, code)) for code in desa_codes_of(user)]
@@ -92,7 +92,7 @@ def new_operator():
 @pages.post("/admin/operator-desa/<int:user_id>/desa")
 def bind_desa(user_id: int):
     from app.auth.models import User
-    user = get_object_or_404(User, (User.id == user_id) & (User.role == DESA))
+    user = get_object_or_404(operator_accounts(), User.id == user_id)
     codes, problem = _chosen_codes(request.form.getlist("desa"))
     if problem:
         return _operators_page(errors={f"desa_{user.id}": problem}, status=422)

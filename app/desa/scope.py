@@ -2,7 +2,7 @@
 from flask import abort, g
 
 from app.desa.models import UserDesa
-from app.frame.access import may
+from app.frame.access import may, roles_with
 
 
 def desa_codes_of(user) -> list[str]:
@@ -15,6 +15,12 @@ def scope_of(user) -> list[str] | None:
     if user is None or not may(user, "desa.lingkup_sendiri"):  # the running program's table
         return None
     return desa_codes_of(user)
+
+
+def operator_accounts():
+    """The desa operators' accounts (the admin binds them to desa): those row desa.lingkup_sendiri limits."""
+    from app.auth.models import User
+    return User.select().where(User.role.in_(roles_with("desa.lingkup_sendiri")))
 
 
 def current_scope() -> list[str] | None:

@@ -105,6 +105,10 @@ class Policy:
         rule = self.by_key[key]
         return rule.public or role in rule.roles
 
+    def roles_with(self, key: str) -> frozenset:
+        """The roles row `key` marks: to pick the accounts that hold a right (an unknown key is a KeyError)."""
+        return self.by_key[key].roles
+
     def allowed(self, endpoint: str):
         """PUBLIC, the set of roles, or None when the table has no entry."""
         rule = self.by_endpoint.get(endpoint)
@@ -189,6 +193,12 @@ def enforce_roles():
 def may(user, key: str) -> bool:
     """A decision inside a page, read from the program's table: may `user` (None: a visitor) do `key`?"""
     return current_app.extensions["policy"].permits(getattr(user, "role", None), key)
+
+
+def roles_with(key: str) -> list[str]:
+    """The roles the program's table gives row `key`, sorted: `User.role.in_(roles_with(key))` selects the
+    accounts that hold the right, so a query never names a role either."""
+    return sorted(current_app.extensions["policy"].roles_with(key))
 
 
 def user_may(endpoint: str) -> bool:

@@ -85,3 +85,15 @@ def parse_iso_date(text: str | None) -> date | None:
     except ValueError:
         return None
     return day if within_sane_range(day) else None
+
+
+def read_date_args(args, fields, found, message: str, parse=parse_iso_date) -> None:
+    """A list's date filters: each (query key, attribute) of `fields` read into `found` with `parse`; a value
+    that is no date leaves None there and `message` in `found.errors[key]`, so the list still shows."""
+    for key, attr in fields:
+        text = (args.get(key) or "").strip()
+        if text:
+            value = parse(text)
+            if value is None:
+                found.errors[key] = message
+            setattr(found, attr, value)

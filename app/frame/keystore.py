@@ -168,17 +168,17 @@ class KeyStore:
     # The two keys the app uses -----------------------------------------------------------
 
     def database_key(self, create: bool = False) -> str | None:
-        key = self.get(DATABASE_KEY)
-        if key is None and create:
-            key = new_database_key()
-            self.put(DATABASE_KEY, key)
-        return key
+        return self._kept_or_new(DATABASE_KEY, new_database_key if create else None)
 
     def recovery_key(self, create: bool = False) -> str | None:
-        key = self.get(RECOVERY_KEY)
-        if key is None and create:
-            key = new_recovery_key()
-            self.put(RECOVERY_KEY, key)
+        return self._kept_or_new(RECOVERY_KEY, new_recovery_key if create else None)
+
+    def _kept_or_new(self, name: str, new) -> str | None:
+        """The key kept under `name`; when there is none, a new one from `new()` kept first (None: no key)."""
+        key = self.get(name)
+        if key is None and new is not None:
+            key = new()
+            self.put(name, key)
         return key
 
     def recovery_key_state(self) -> str:

@@ -24,6 +24,11 @@ class Listeners:
         for fn in list(self._functions):
             fn(*args, **kwargs)
 
+    def answers(self, *args) -> list:
+        """Each listener's answer to `args`, in subscription order (a page asking who holds a NIK, what
+        to warn of): the same subscription, for a question instead of a change."""
+        return [fn(*args) for fn in list(self._functions)]
+
     def announce_many(self, calls: list[tuple]) -> None:
         """Several changes written together, in order: a listener with a batch form hears them at once,
         the others one call at a time."""

@@ -130,24 +130,30 @@ def birth_digits_valid(nik: str) -> bool:
     return _real_ddmmyy(day, month, yy)  # also refuses day digits 32-40 and 72-99
 
 
+def _number_problem(text: str | None, problems, date_valid, date_problem):
+    """The first reason a typed 16-digit Dukcapil number (NIK or Nomor KK: region, a date, a serial) cannot
+    be stored, as a member of `problems`; `date_valid(number)` checks digits 7-12 (`date_problem` if not)."""
+    if not (text or "").strip():
+        return problems.EMPTY
+    if is_placeholder_number(text):
+        return problems.PLACEHOLDER
+    number = normalise_number(text)
+    if not _ASCII_DIGITS.fullmatch(number):
+        return problems.NOT_DIGITS
+    if len(number) != NUMBER_LENGTH:
+        return problems.WRONG_LENGTH
+    if _region_code_problem(number[:6]):
+        return problems.UNKNOWN_REGION
+    if not date_valid(number):
+        return date_problem
+    if number[12:] == "0000":
+        return problems.ZERO_SERIAL
+    return None
+
+
 def nik_problem(text: str | None) -> NikProblem | None:
     """The first reason the typed NIK cannot be stored, or None when its structure is sound."""
-    if not (text or "").strip():
-        return NikProblem.EMPTY
-    if is_placeholder_number(text):
-        return NikProblem.PLACEHOLDER
-    nik = normalise_number(text)
-    if not _ASCII_DIGITS.fullmatch(nik):
-        return NikProblem.NOT_DIGITS
-    if len(nik) != NUMBER_LENGTH:
-        return NikProblem.WRONG_LENGTH
-    if _region_code_problem(nik[:6]):
-        return NikProblem.UNKNOWN_REGION
-    if not birth_digits_valid(nik):
-        return NikProblem.INVALID_BIRTH_DATE
-    if nik[12:] == "0000":
-        return NikProblem.ZERO_SERIAL
-    return None
+    return _number_problem(text, NikProblem, birth_digits_valid, NikProblem.INVALID_BIRTH_DATE)
 
 
 def check_nik_format(text: str | None) -> str | None:
@@ -157,23 +163,9 @@ def check_nik_format(text: str | None) -> str | None:
 
 
 def kk_problem(text: str | None) -> KkProblem | None:
-    """The first reason the typed Nomor KK cannot be stored, or None."""
-    if not (text or "").strip():
-        return KkProblem.EMPTY
-    if is_placeholder_number(text):
-        return KkProblem.PLACEHOLDER
-    kk = normalise_number(text)
-    if not _ASCII_DIGITS.fullmatch(kk):
-        return KkProblem.NOT_DIGITS
-    if len(kk) != NUMBER_LENGTH:
-        return KkProblem.WRONG_LENGTH
-    if _region_code_problem(kk[:6]):
-        return KkProblem.UNKNOWN_REGION
-    if not _real_ddmmyy(int(kk[6:8]), int(kk[8:10]), int(kk[10:12])):
-        return KkProblem.INVALID_ISSUE_DATE
-    if kk[12:] == "0000":
-        return KkProblem.ZERO_SERIAL
-    return None
+    """The first reason the typed Nomor KK cannot be stored, or None (digits 7-12: the issue date)."""
+    return _number_problem(text, KkProblem, lambda kk: _real_ddmmyy(int(kk[6:8]), int(kk[8:10]), int(kk[10:12])),
+                           KkProblem.INVALID_ISSUE_DATE)
 
 
 def _real_ddmmyy(day: int, month: int, yy: int) -> bool:

@@ -8,6 +8,7 @@ from playhouse.apsw_ext import DateField, DateTimeField
 
 from app.frame import store
 from app.frame.db import BaseModel
+from app.frame.listeners import Listeners
 from app.frame.working_days import WorkCalendar
 
 
@@ -48,14 +49,13 @@ def bump_generation() -> None:
 
 # Capabilities that hold dates counted on this calendar (registration's promises) recompute them
 # when the admin enters a year's decree: fn(old_calendar, new_calendar) -> [change description].
-_decree_listeners: list = []
+_decree_listeners = Listeners()
 
 
 def add_decree_listener(fn) -> None:
-    if fn not in _decree_listeners:
-        _decree_listeners.append(fn)
+    _decree_listeners.add(fn)
 
 
 def decree_entered(old: WorkCalendar, new: WorkCalendar) -> list[str]:
     """Call inside the transaction that enters a decree; returns what the listeners changed."""
-    return [change for fn in _decree_listeners for change in fn(old, new)]
+    return [change for changes in _decree_listeners.answers(old, new) for change in changes]

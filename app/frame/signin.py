@@ -19,7 +19,7 @@ from playhouse.apsw_ext import DateTimeField
 
 from app.frame import throttle
 from app.frame.dates import utc_now
-from app.frame.passwords import dummy_hash, verify_password
+from app.frame.passwords import dummy_hash, hash_password, verify_password
 
 SESSION_TOKEN = "sid"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute
@@ -97,6 +97,16 @@ def end_sessions(user) -> None:
     """End the user's sessions on every PC (password changed or reset, account disabled)."""
     sessions = _sessions()
     sessions.update(ended_at=utc_now()).where(sessions.user_id == user.id, sessions.ended_at.is_null()).execute()
+
+
+def set_password(account, password: str, must_change: bool) -> None:
+    """A new password for `account` (kecamatan User or center Operator), saved, and its sessions ended on
+    every PC; the caller holds the transaction and writes its own audit row."""
+    account.password_hash = hash_password(password)
+    account.must_change_password = must_change
+    account.password_changed_at = utc_now()
+    account.save()
+    end_sessions(account)
 
 
 def sign_out() -> None:

@@ -22,8 +22,9 @@ def fill_demo(options, rng) -> None:
     if count <= 0 or QuarterRecap.select().exists():
         return
     from app.auth.models import User
-    camat = User.get_or_none(User.role == "camat")
-    info = User.get_or_none(User.role == "petugas_informasi")
+    from app.frame.access import roles_with
+    camat = User.select().where(User.role.in_(roles_with("rekap.setujui"))).order_by(User.id).first()
+    info = User.select().where(User.role.in_(roles_with("rekap.susun"))).order_by(User.id).first()
     quarter = Quarter.containing(local_today()).previous()
     for old in reversed(quarter.last(count)):
         now = utc_now()

@@ -73,6 +73,12 @@ def _charts(contents: dict) -> dict:
     }
 
 
+def _done(quarter: Quarter, message: str):
+    """After a step on the recap: its page again (303, so a reload does not post twice) with what was done."""
+    flash(message, "success")
+    return redirect(url_for("recap.show", year=quarter.year, number=quarter.number), 303)
+
+
 def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=None, version=None, conflict=None):
     """The quarter's recap; the draft form carries the version it was read at (`version` of a form
     sent back: the one it was sent with; else the stored draft's)."""
@@ -155,8 +161,7 @@ def save_draft(year: int, number: int):
         return _page(quarter, {"status": str(refused)}, form, 409)
     if conflict:
         return _page(quarter, form=conflict.over(form), status=409, version=conflict.version, conflict=conflict)
-    flash(f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan'}.", "success")
-    return redirect(url_for("recap.show", year=year, number=number), 303)
+    return _done(quarter, f"Rekap {quarter.label} {'diajukan kepada Camat' if submitting else 'disimpan'}.")
 
 
 @blueprint.post("/<int:year>/<int:number>/kembalikan")
@@ -172,8 +177,7 @@ def send_back(year: int, number: int):
     if problem:
         return _page(quarter, {"remark": problem}, form=form, status=422)
     records.send_back(recap, quarter, remark, g.user)
-    flash(f"Rekap {quarter.label} dikembalikan kepada petugas informasi.", "success")
-    return redirect(url_for("recap.show", year=year, number=number), 303)
+    return _done(quarter, f"Rekap {quarter.label} dikembalikan kepada petugas informasi.")
 
 
 @blueprint.post("/<int:year>/<int:number>/setujui")
@@ -188,8 +192,7 @@ def approve(year: int, number: int):
     if problem:
         return _page(quarter, status=422, review_error=problem)
     records.approve(recap, quarter, zone, today, request.form.get("remark", "").strip(), g.user)
-    flash(f"Rekap {quarter.label} disetujui dan dibekukan. Silakan cetak untuk papan pengumuman.", "success")
-    return redirect(url_for("recap.show", year=year, number=number), 303)
+    return _done(quarter, f"Rekap {quarter.label} disetujui dan dibekukan. Silakan cetak untuk papan pengumuman.")
 
 
 @blueprint.get("/<int:year>/<int:number>/cetak")

@@ -25,7 +25,7 @@ from app.registration import requirements as reqs
 from app.registration.intake import MARITAL_STATUSES, OCCUPATION_SUGGESTIONS, REASONS, RELIGIONS
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
-from app.frame.roles import LOKET
+from app.frame.access import roles_with
 from app.frame import store
 
 MEN = ["Agus", "Budi", "Slamet", "Joko", "Bambang", "Hadi", "Eko", "Dwi", "Rudi", "Suparman", "Sugeng", "Wahyu",
@@ -162,7 +162,7 @@ def fill_demo(options, rng) -> None:
         return
     code = store.get("kecamatan_code")
     desa = [r.code for r in regions.desa_of(code)]
-    clerks = [u.id for u in User.select().where(User.role == LOKET)] or [None]
+    clerks = [u.id for u in User.select().where(User.role.in_(roles_with("pendaftaran.daftar")))] or [None]
     usernames = {u.id: u.username for u in User.select()}
     calendar = office_calendar()
     service_days = int(store.get("service_days"))

@@ -3,7 +3,9 @@
 importing a page."""
 from typing import NamedTuple
 
-_detail_notices: list = []
+from app.frame.listeners import Listeners
+
+_detail_notices = Listeners()
 
 
 class Notice(NamedTuple):
@@ -17,9 +19,8 @@ class Notice(NamedTuple):
 
 
 def add_detail_notice(fn) -> None:
-    if fn not in _detail_notices:
-        _detail_notices.append(fn)
+    _detail_notices.add(fn)
 
 
 def notices_for(application) -> list[str]:
-    return [text for fn in _detail_notices for text in fn(application)]
+    return [text for texts in _detail_notices.answers(application) for text in texts]

@@ -139,7 +139,7 @@ def hand_over(application: Application, collector: str, relation: str, id_number
 
 # Other capabilities (the desa's pre-registrations) say what else holds a NIK: fn(nik) -> a
 # NikHold or None. Registration itself knows nothing of them.
-_nik_holds: list = []
+_nik_holds = Listeners()
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,7 @@ class NikHold:
 
 
 def add_nik_hold(fn) -> None:
-    if fn not in _nik_holds:
-        _nik_holds.append(fn)
+    _nik_holds.add(fn)
 
 
 # A re-application after a card was handed over is allowed for these reasons only.
@@ -194,7 +193,7 @@ def reissue_refusal(nik: str, reason: str | None, exclude_id: int | None = None)
 
 
 def nik_holds(nik: str) -> list[NikHold]:
-    return [hold for fn in _nik_holds if (hold := fn(nik)) is not None]
+    return [hold for hold in _nik_holds.answers(nik) if hold is not None]
 
 
 def in_progress_with_nik(nik: str, exclude_id: int | None = None) -> list[Application]:

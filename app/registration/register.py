@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import SQL, fn
 
-from app.frame.dates import TIME_ZONES
+from app.frame.dates import TIME_ZONES, read_date_args
 from app.registration.models import Application, ApplicationNameIndex
 from app.registration.status import IN_SERVICE, ApplicationStatus
 
@@ -44,13 +44,8 @@ def parse_filter(args, parse_date) -> RegisterFilter:
             found.status = ApplicationStatus(status).value
         except ValueError:
             found.errors["status"] = "Status tidak dikenal."
-    for key, attr in (("dari", "date_from"), ("sampai", "date_to"), ("tempo_sampai", "due_until")):
-        text = (args.get(key) or "").strip()
-        if text:
-            value = parse_date(text)
-            if value is None:
-                found.errors[key] = "Tanggal tidak valid."
-            setattr(found, attr, value)
+    read_date_args(args, (("dari", "date_from"), ("sampai", "date_to"), ("tempo_sampai", "due_until")), found,
+                   "Tanggal tidak valid.", parse_date)
     return found
 
 

@@ -53,6 +53,19 @@ def may_mark(user, status) -> bool:
     return status in MARKERS and may(user, MARKERS[status])
 
 
+def _application_in(application_id: int, status: S):
+    """A slip of one status (return slip, handover receipt): 404 while the application is in another."""
+    return get_object_or_404(Application, (Application.id == application_id) & (Application.status == status.value))
+
+
+def _saved(application, message: str, warnings: dict):
+    """Back to the application's page after a save: the success, then each warning the save let through."""
+    flash(message, "success")
+    for text in warnings.values():
+        flash(text, "warn")
+    return redirect(url_for("registration.detail", application_id=application.id))
+
+
 @blueprint.app_template_global("janji_perkiraan")
 def promise_estimated(application) -> bool:
     return promise_is_estimate(application)
@@ -183,11 +196,8 @@ def new():
         application = records.create_application(clean, photo, collective, prefix)
         sms_consent.consent_given("ktp", application.id, sms_phone)
         submission.made(url_for("registration.detail", application_id=application.id))
-    flash(f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu cetak bukti pendaftaran.",
-          "success")
-    for message in warnings.values():
-        flash(message, "warn")
-    return redirect(url_for("registration.detail", application_id=application.id))
+    return _saved(application, f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu "
+                               "cetak bukti pendaftaran.", warnings)
 
 
 def _counter_refusals(clean: dict, errors: dict, warnings: dict, exclude_id: int | None = None) -> tuple[list, list]:
@@ -291,10 +301,7 @@ def edit(application_id: int):
     if conflict:
         return render_template("registration/form.html", conflict=conflict, version=conflict.version,
                                **form_context(conflict.over(form), {}, warnings, application)), 409
-    flash("Perubahan data permohonan disimpan.", "success")
-    for message in warnings.values():
-        flash(message, "warn")
-    return redirect(url_for("registration.detail", application_id=application.id))
+    return _saved(application, "Perubahan data permohonan disimpan.", warnings)
 
 
 # ---- photo ------------------------------------------------------------------------------------
@@ -312,10 +319,7 @@ def upload_photo(application_id: int):
     if errors:
         return render_template("registration/detail.html", **_detail_context(application, errors)), 422
     records.replace_photo(application, photo)
-    flash("Foto disimpan.", "success")
-    for message in warnings.values():
-        flash(message, "warn")
-    return redirect(url_for("registration.detail", application_id=application.id))
+    return _saved(application, "Foto disimpan.", warnings)
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/foto.jpg")
@@ -354,9 +358,7 @@ def checklist(application_id: int):
 
 @blueprint.get("/pendaftaran/<int:application_id>/slip-pengembalian")
 def return_slip(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
-    if application.status != S.RETURNED.value:
-        abort(404)
+    application = _application_in(application_id, S.RETURNED)
     return render_template("registration/return_slip.html", application=application,
                            missing=json.loads(application.missing_requirements or "[]"),
                            desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
@@ -470,9 +472,7 @@ def receipt(application_id: int):
 
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
 def handover_receipt(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
-    if application.status != S.HANDED_OVER.value:
-        abort(404)
+    application = _application_in(application_id, S.HANDED_OVER)
     return render_template("registration/handover_receipt.html", application=application,
                            desa_name=desa_names().get(application.desa_code, ""),
                            survey=survey_codes.printed("penyerahan", application.registration_number),

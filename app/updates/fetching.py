@@ -192,19 +192,27 @@ def wheels_needed(release: dict) -> list[str]:
     return needed
 
 
+# Each refusal TUF raises, in the admin's words; checked in this order (isinstance).
+REFUSALS = (
+    (tuf_errors.LengthOrHashMismatchError,
+     "Berkas pembaruan tidak cocok dengan yang ditandatangani kabupaten (rusak atau diubah di jalan): "
+     "ditolak, tidak ada yang berubah di komputer ini."),
+    (tuf_errors.BadVersionNumberError,
+     "Metadata pembaruan lebih lama daripada yang sudah diterima komputer ini (rilis lama diputar ulang): "
+     "ditolak, tidak ada yang berubah di komputer ini."),
+    (tuf_errors.ExpiredMetadataError,
+     "Metadata pembaruan sudah kedaluwarsa (pusat belum memperbarui tanda waktunya, atau jam komputer "
+     "ini salah): ditolak, tidak ada yang berubah. Periksa tanggal komputer, lalu coba lagi."),
+    (tuf_errors.UnsignedMetadataError,
+     "Metadata pembaruan tidak ditandatangani kunci kabupaten yang dipercaya komputer ini: "
+     "ditolak, tidak ada yang berubah di komputer ini."),
+)
+
+
 def refused_message(problem: Exception) -> str:
-    if isinstance(problem, tuf_errors.LengthOrHashMismatchError):
-        return ("Berkas pembaruan tidak cocok dengan yang ditandatangani kabupaten (rusak atau diubah di jalan): "
-                "ditolak, tidak ada yang berubah di komputer ini.")
-    if isinstance(problem, tuf_errors.BadVersionNumberError):
-        return ("Metadata pembaruan lebih lama daripada yang sudah diterima komputer ini (rilis lama diputar ulang): "
-                "ditolak, tidak ada yang berubah di komputer ini.")
-    if isinstance(problem, tuf_errors.ExpiredMetadataError):
-        return ("Metadata pembaruan sudah kedaluwarsa (pusat belum memperbarui tanda waktunya, atau jam komputer "
-                "ini salah): ditolak, tidak ada yang berubah. Periksa tanggal komputer, lalu coba lagi.")
-    if isinstance(problem, tuf_errors.UnsignedMetadataError):
-        return ("Metadata pembaruan tidak ditandatangani kunci kabupaten yang dipercaya komputer ini: "
-                "ditolak, tidak ada yang berubah di komputer ini.")
+    for kind, message in REFUSALS:
+        if isinstance(problem, kind):
+            return message
     return f"Pembaruan ditolak ({type(problem).__name__}): tidak ada yang berubah di komputer ini."
 
 

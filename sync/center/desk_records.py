@@ -6,8 +6,7 @@ Which applications a print run or a shipment takes is decided here (the status r
 records.CENTER_TRANSITIONS), so the page's list and the write cannot disagree.
 """
 from app.frame.dates import utc_now
-from app.frame.passwords import hash_password
-from app.frame.signin import end_sessions
+from app.frame.signin import set_password
 from sync import protocol
 from sync.center import keys, records
 from sync.center.access import CENTER_ROLES
@@ -44,11 +43,7 @@ def record_sign_in(attempt) -> None:
 def change_password(operator: Operator, new: str) -> None:
     """A checked new password; the operator's sessions end on every PC."""
     with center_database.atomic():
-        operator.password_hash = hash_password(new)
-        operator.must_change_password = False
-        operator.password_changed_at = utc_now()
-        operator.save()
-        end_sessions(operator)
+        set_password(operator, new, must_change=False)
         audit("ganti_sandi", "operator", operator.id, "kata sandi diganti")
 
 

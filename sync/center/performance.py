@@ -32,7 +32,7 @@ from sync.center.db import center_database
 from sync.center.letterhead import regency_letterhead
 from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
-from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, packet_refusal, page_blueprint
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_results, page_blueprint
 
 KIND = "kinerja"  # as the kecamatan names it in its outbox and in USB files
 KEY = re.compile(r"^KINERJA-(\d{4})-([1-4])$")
@@ -160,11 +160,7 @@ def performance_manifest():
 
 @api_blueprint.post("/v1/kinerja/packets")
 def performance_packets():
-    try:
-        items = packet_items()
-    except protocol.PacketError as problem:
-        return packet_refusal(problem)
-    return jsonify({"results": [store_report(g.device_key, header, photo).as_json() for header, photo in items]})
+    return packet_results(store_report, g.device_key)
 
 
 # --- the regency's figures -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sync import public_status as vocabulary
 from sync.center.db import center_database
 from sync.center.models import PublicStatus
 from sync.center.public_status_records import code_key, find, note_delivery, store_public, view_of
-from sync.center.routes import api_blueprint, error_answer, json_body, packet_items, packet_refusal, page_blueprint
+from sync.center.routes import api_blueprint, error_answer, json_body, packet_results, page_blueprint
 
 # A miss (unknown number or wrong code): per address, each one past the first few waits twice as
 # long; for everyone, a flood of misses from many addresses closes the lookups for a minute.
@@ -56,13 +56,7 @@ def public_manifest():
 @api_blueprint.post("/v1/public/packets")
 def public_packets():
     from flask import g
-    try:
-        items = packet_items()
-    except protocol.PacketError as problem:
-        return packet_refusal(problem)
-    results = [store_public(g.kecamatan, header, payload).as_json() for header, payload in items]
-    note_delivery(g.device_key)
-    return jsonify({"results": results})
+    return packet_results(store_public, g.kecamatan, after=lambda: note_delivery(g.device_key))
 
 
 # --- the page -----------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ from sync.center.keys import f107_key
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
 from sync.center.records import Outcome, nik_problem, photo_check
 from sync.center.retention import RELAY_ACCEPTED
-from sync.center.routes import (MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body, packet_items,
-                                packet_refusal)
+from sync.center.routes import (MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body,
+                                packet_results)
 
 DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
                          "center_api.relay_statuses"})
@@ -153,7 +153,12 @@ def store_pre_registration(key: DeviceKey, header: dict, photo: bytes) -> Outcom
     return _store_whole(existing, create, number, version, digest)
 
 
-def _manifest(lookup):
+def _manifest(model, version_field):
+    """need/have/conflict of each listed (number, version): the hash `model` holds for the number at that
+    version (`version_field`: a form's version, a status's step)."""
+    def lookup(number, version):
+        row = model.get_or_none((model.number == number) & (version_field == version))
+        return row.content_hash if row else None
     body = json_body()
     items = body.get("items") if body else None
     if not isinstance(items, list) or len(items) > 5000:
@@ -177,25 +182,14 @@ def _manifest(lookup):
     return jsonify({"need": need, "have": have, "conflict": conflict})
 
 
-def _packet_results(store):
-    try:
-        items = packet_items()
-    except protocol.PacketError as problem:
-        return packet_refusal(problem)
-    return jsonify({"results": [store(g.device_key, header, photo).as_json() for header, photo in items]})
-
-
 @api_blueprint.post("/v1/relay/pra/manifest")
 def relay_pra_manifest():
-    def held(number, version):
-        row = RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == version))
-        return row.content_hash if row else None
-    return _manifest(held)
+    return _manifest(RelayItem, RelayItem.version)
 
 
 @api_blueprint.post("/v1/relay/pra/packets")
 def relay_pra_packets():
-    return _packet_results(store_pre_registration)
+    return packet_results(store_pre_registration, g.device_key)
 
 
 def _installation_devices(key: DeviceKey) -> list[str]:
@@ -346,15 +340,12 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
 
 @api_blueprint.post("/v1/relay/status/manifest")
 def relay_status_manifest():
-    def held(number, step):
-        row = RelayStatus.get_or_none((RelayStatus.number == number) & (RelayStatus.step == step))
-        return row.content_hash if row else None
-    return _manifest(held)
+    return _manifest(RelayStatus, RelayStatus.step)
 
 
 @api_blueprint.post("/v1/relay/status/packets")
 def relay_status_packets():
-    return _packet_results(store_status)
+    return packet_results(store_status, g.device_key)
 
 
 @api_blueprint.post("/v1/relay/desa-keys")

@@ -51,6 +51,19 @@ def packet_items() -> list[tuple[dict, bytes]]:
         raise protocol.PacketCut("paket terpotong: sambungan putus sebelum paket utuh") from None
 
 
+def packet_results(store, owner, after=None):
+    """The answer to a packet stored together: each item's `store(owner, header, payload)` outcome, or the
+    packet's refusal; `after()` runs once every item is stored."""
+    try:
+        items = packet_items()
+    except protocol.PacketError as problem:
+        return packet_refusal(problem)
+    results = [store(owner, header, payload).as_json() for header, payload in items]
+    if after:
+        after()
+    return jsonify({"results": results})
+
+
 def json_body():
     body = request.get_data(cache=True) or b"null"
     try:

@@ -146,32 +146,29 @@ def _column(field) -> str:
     return f"{field.model._meta.table_name}.{field.column_name}"
 
 
-class SealedText(TextField):
-    """An applicant's personal text: plain in Python, sealed in PostgreSQL (issue 30)."""
+class _SealedString:
+    """An applicant's personal text: plain in Python, sealed in PostgreSQL (issue 30); mixed into a
+    peewee text or char field."""
+    searchable = False
 
     def db_value(self, value):
-        return None if value is None else seal_text(value, _column(self))
+        return None if value is None else seal_text(value, _column(self), searchable=self.searchable)
 
     def python_value(self, value):
         return None if value is None else unseal_text(value, _column(self))
 
 
-class SealedSearchableChar(CharField):
+class SealedText(_SealedString, TextField):
+    pass
+
+
+class SealedChar(_SealedString, CharField):
+    pass
+
+
+class SealedSearchableChar(_SealedString, CharField):
     """Sealed the same way each time (the NIK): equal values compare equal, in a query too."""
-
-    def db_value(self, value):
-        return None if value is None else seal_text(value, _column(self), searchable=True)
-
-    def python_value(self, value):
-        return None if value is None else unseal_text(value, _column(self))
-
-
-class SealedChar(CharField):
-    def db_value(self, value):
-        return None if value is None else seal_text(value, _column(self))
-
-    def python_value(self, value):
-        return None if value is None else unseal_text(value, _column(self))
+    searchable = True
 
 
 class SealedBlob(BlobField):

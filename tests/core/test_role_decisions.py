@@ -33,8 +33,8 @@ COMPARISONS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
 
 
 def _is_role(node) -> bool:
-    """A person's role: `x.role` or a name `role`. `User.role` in a query selects accounts, and a sync
-    link's role (kecamatan or desa PC) is the computer's, not a person's."""
+    """A person's role: `x.role` or a name `role`. A sync link's role (kecamatan or desa PC) is the
+    computer's, not a person's; `User.role` in a query is found by the role it is compared with."""
     if isinstance(node, ast.Name):
         return node.id == "role"
     if not (isinstance(node, ast.Attribute) and node.attr == "role"):
@@ -47,8 +47,10 @@ def _is_role(node) -> bool:
 
 
 def _is_query_field(node) -> bool:
+    """`SyncLink.role` in a query: a computer's role. Accounts are picked by a right instead:
+    `User.role.in_(roles_with(key))` (app/frame/access.py), never `User.role == CAMAT`."""
     return isinstance(node, ast.Attribute) and node.attr == "role" and isinstance(node.value, ast.Name) \
-        and node.value.id[:1].isupper()
+        and node.value.id.endswith("Link")
 
 
 def _is_catalogue(node) -> bool:
@@ -126,13 +128,13 @@ status = {INFORMASI: "baru"}.get(user.role)
 marks = MARKERS[account.role]
 ok = user.has_role("admin")
 clerks = User.select().where(User.role == LOKET) | User.get(User.role == "camat")
-ok = link.role == "kecamatan" or self.link.role != "desa"
+ok = link.role == "kecamatan" or self.link.role != "desa" or SyncLink.role == "kecamatan"
 ok = role not in ROLE_LABELS
 label = ROLE_LABELS[user.role] + CENTER_ROLES.get(operator.role, "")
 ok = may(user, "rekap.setujui")
 ok = form["role"] != ADMIN
 '''
-    assert role_decisions(ast.parse(source)) == [2, 3, 4, 5, 6, 7, 8, 14]
+    assert role_decisions(ast.parse(source)) == [2, 3, 4, 5, 6, 7, 8, 9, 14]
 
 
 @pytest.mark.parametrize("policy", [POLICY, CENTER_POLICY], ids=["kecamatan", "center"])
@@ -232,3 +234,16 @@ def test_center_pimpinan_lands_on_performance_by_the_table(tmp_path, monkeypatch
     monkeypatch.setitem(CENTER_POLICY.by_key, "kinerja.beranda", replace(rule, roles=frozenset({"operator"})))
     assert landing("operator").endswith("/kinerja") and not landing("pimpinan").endswith("/kinerja")
 
+
+
+def test_the_desa_operators_page_manages_the_accounts_the_scope_row_limits(client_for, users, changed_row):
+    """The page picked its accounts with `User.role == DESA`; it asks the row now (roles_with), so an
+    office that scoped another role to its desa would bind and list those accounts here."""
+    admin = client_for("admin")
+    page = lambda: admin.get("/admin/operator-desa").get_data(as_text=True)  # noqa: E731
+    assert "Pegawai operator_desa" in page() and "Pegawai petugas_loket" not in page()
+    bind = lambda role: admin.post(f"/admin/operator-desa/{users[role].id}/desa", data={}).status_code  # noqa: E731
+    assert bind("petugas_loket") == 404
+    changed_row("desa.lingkup_sendiri", {"petugas_loket"})
+    assert "Pegawai petugas_loket" in page() and "Pegawai operator_desa" not in page()
+    assert bind("operator_desa") == 404 and bind("petugas_loket") != 404

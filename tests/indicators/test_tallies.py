@@ -279,3 +279,22 @@ def test_tallies_are_filled_on_first_read_after_an_upgrade(db):
     database.execute_sql('UPDATE "tally_zone" SET "built" = 0')  # as the migration leaves an existing office
     rows = tallies.application_days(date(2025, 1, 1), date(2025, 3, 31), "WIB")
     assert (date(2025, 1, 6), 1, 0, 0, 0) in rows and (date(2025, 1, 20), 0, 1, 1, 0) in rows
+
+
+def test_each_reader_rebuilds_the_days_for_the_zone_it_is_asked_in(db):
+    """31 December 2025 16:30 UTC is 1 January in WITA and still 31 December in WIB: read in WITA after
+    the tallies were built for WIB, every reader counts WITA's days (and no day past its end)."""
+    new_year, fifth = date(2026, 1, 1), date(2026, 1, 5)
+    first = application(1, datetime(2025, 12, 31, 16, 30), promised_date=fifth,
+                        handed_over_at=datetime(2026, 1, 4, 16, 30))  # 5 January 00.30 WITA
+    StatusEvent.create(application=first, from_status="diterima", to_status="dikembalikan",
+                       at=datetime(2025, 12, 31, 16, 40), username="loket")
+    complaint(datetime(2025, 12, 31, 16, 30), first_response_at=datetime(2025, 12, 31, 16, 45))
+    q4, q1 = Quarter.of(2025, 4), Quarter.of(2026, 1)
+    tallies.ready("WIB")
+    assert tallies.application_days(q4.start, q4.end, "WITA") == []
+    assert sorted(tallies.application_days(q1.start, q1.end, "WITA")) == [(new_year, 1, 0, 0, 1), (fifth, 0, 1, 1, 0)]
+    tallies.ready("WIB")
+    assert sorted(tallies.cohort_days(q1.start, q1.end, "WITA")) == [(new_year, 1, 0, 0), (fifth, 0, 1, 1)]
+    tallies.ready("WIB")
+    assert tallies.follow_up_days(new_year, new_year, "WITA", "first", {}) == [(new_year, 1, 1, 1)]

@@ -2,16 +2,18 @@
 quarter's or year's first and last local day is in it, one a minute outside is not, in each of the
 three zones (the period's bounds move with the office's zone). The day tallies are read with
 `day >= start AND day <= end`; a `<` at either end would drop 31 March's complaints."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from app.figures import tallies
 from app.frame.dates import utc_offset_hours
 from app.frame.office_calendar import office_calendar
 from app.frame.periods import Quarter, year_period
 from app.recap.figures import complaint_figures
 from app.survey.figures import ikm_for_period
-from tests.recap.helpers import complaint, survey
+from tests.indicators.test_application_indicators import application
+from tests.recap.helpers import category, complaint, survey
 
 ZONES = ("WIB", "WITA", "WIT")
 PERIODS = [pytest.param(Quarter.of(2025, n), id=f"Q{n}") for n in (1, 2, 3, 4)] + [
@@ -52,3 +54,46 @@ def test_survey_answers_on_the_first_and_last_day_count_in_the_ikm(db, period, z
     assert result.respondents == 2
     assert [element.answers for element in result.elements] == [2] * len(result.elements)
     assert str(result.ikm) == "100.00"
+
+
+def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
+    """00:30 WITA on 1 January 2026 is 23:30 WIB the day before: the complaint is in a WITA office's Q1
+    2026 and a WIB office's Q4 2025, so each reader rebuilds the day tallies for its zone. The edge tests
+    above cannot tell: with days of the wrong zone their inside and outside moments swap, still two."""
+    complaint(datetime(2025, 12, 31, 16, 30), first_response_at=datetime(2025, 12, 31, 16, 45))
+    q4, q1, new_year = Quarter.of(2025, 4), Quarter.of(2026, 1), date(2026, 1, 1)
+    assert tallies.recap_counts(q4.start, q4.end, "WIB", {})["total"] == 1
+    assert tallies.recap_counts(q1.start, q1.end, "WITA", {}) == {
+        "channel": {}, "status": {}, "category": {"KTP-el": 1}, "total": 1, "confidential": 0}
+    tallies.ready("WIB")
+    assert tallies.complaint_days(q1.start, q1.end, "WITA", "first") == [(new_year, new_year, 1)]
+    tallies.ready("WIB")
+    assert tallies.complaint_days(q1.start, q1.end, "WITA", "received") == [(new_year, None, 1)]
+
+
+def test_a_complaint_moved_to_another_category_counts_once_under_the_new_one(db):
+    """The move leaves the old category's day row at 0; the reader skips it and goes on to the channels
+    (the total), which sort after the categories."""
+    moved = complaint(datetime(2025, 2, 3, 3))
+    tallies.ready("WIB")  # built before the move, as in an office (a rebuild leaves no 0 row)
+    moved.category = category("Antrean")
+    moved.save()
+    counts = tallies.recap_counts(date(2025, 1, 1), date(2025, 3, 31), "WIB", {"channel": ("meja_informasi",)})
+    assert (counts["total"], counts["category"], counts["channel"]) == (1, {"Antrean": 1}, {"meja_informasi": 1})
+
+
+def test_a_response_after_its_due_day_is_done_but_not_on_time(db):
+    """Due on the receipt day when the caller names no due day: answered the next day is late."""
+    day = date(2025, 2, 3)
+    complaint(datetime(2025, 2, 3, 3), first_response_at=datetime(2025, 2, 4, 3))
+    assert tallies.follow_up_days(day, day, "WIB", "first", {}) == [(day, 1, 1, 0)]
+    assert tallies.follow_up_days(day, day, "WIB", "first", {day: date(2025, 2, 4)}) == [(day, 1, 1, 1)]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("period", PERIODS)
+def test_services_on_the_first_and_last_day_are_the_ikm_population(db, period, zone):
+    inside, outside = edges(period, zone)
+    for number, moment in enumerate(inside + outside):
+        application(number, moment)
+    assert tallies.services_in_period(period, zone) == 2

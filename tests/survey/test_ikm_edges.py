@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 
 from app.survey.elements import ELEMENT_KEYS
-from app.survey.ikm import WEIGHT_EXACT, ElementScore, compute_ikm, minimum_sample, quality_of, weight_of
+from app.survey.ikm import WEIGHT_EXACT, WEIGHT_EXAMPLE, ElementScore, compute_ikm, minimum_sample, quality_of, weight_of
 
 
 def every_element(answers: int, total: int) -> dict:
@@ -46,3 +46,21 @@ def test_an_index_below_the_tables_first_value_is_still_grade_d():
     """Scores are 1-4, so no survey gives an index below 1,00; a weight or a total gone wrong must still
     grade D, never a better grade."""
     assert quality_of(Fraction(1, 2)).grade == "D"
+
+
+def test_every_answer_1_with_the_example_weight_publishes_below_25_and_grades_d():
+    """With the worked example's 0,111 nine worst answers make 9 x 0,111 = 0,999, published 24,98: below
+    the table's lowest converted value (25,00), where quality_of_published's last line still says D."""
+    result = compute_ikm(1, every_element(1, 1), WEIGHT_EXAMPLE)
+    assert (str(result.index), str(result.ikm), result.quality.grade) == ("0.9990", "24.98", "D")
+
+
+def test_a_survey_without_an_ikm_keeps_its_respondents_weight_and_elements():
+    """Nobody answered the last element: no IKM, but the page still names the respondents, the weight
+    chosen and each element's own counts (the unanswered one 0 of 0)."""
+    totals = every_element(3, 9)
+    del totals[ELEMENT_KEYS[-1]]
+    result = compute_ikm(3, totals, WEIGHT_EXAMPLE)
+    assert (result.ikm, result.respondents, result.weight) == (None, 3, WEIGHT_EXAMPLE)
+    assert [(e.key, e.answers, e.total) for e in result.elements] == [
+        *((key, 3, 9) for key in ELEMENT_KEYS[:-1]), (ELEMENT_KEYS[-1], 0, 0)]
