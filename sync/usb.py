@@ -13,11 +13,6 @@ import os
 import time
 from datetime import datetime, timezone
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from sync import protocol
 
 BATCH_FORMAT = "loket-batch-3"
@@ -48,7 +43,16 @@ def write_batch_file(key_id: str, secret: str, items: list[tuple[dict, bytes]], 
     return seal_batch_packet(key_id, secret, packet, len(items), part, parts, set_id)
 
 
+def _aead(secret: str):
+    """AES-256-GCM under the batch key. `cryptography` (some 7 MB) is loaded when a file is written or
+    read, not with every office process that merely could (the server, the sync pass)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    return AESGCM(batch_key(secret))
+
+
 def batch_key(secret: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=BATCH_KEY_INFO).derive(secret.encode("ascii"))
 
 
@@ -59,7 +63,7 @@ def seal_batch_packet(key_id: str, secret: str, packet: bytes, count: int, part:
     head = {"format": BATCH_FORMAT, "key_id": key_id, "timestamp": str(int(time.time())),
             "nonce": base64.b64encode(nonce).decode(), "count": count, "part": part, "parts": parts, "set": set_id}
     head_line = json.dumps(head).encode()
-    return head_line + b"\n" + AESGCM(batch_key(secret)).encrypt(nonce, packet, head_line)
+    return head_line + b"\n" + _aead(secret).encrypt(nonce, packet, head_line)
 
 
 def split_for_files(items: list[tuple[dict, bytes]], max_bytes: int = MAX_BATCH_FILE_BYTES,
@@ -131,9 +135,10 @@ def read_batch_file(content: bytes, find_key, with_head: bool = False):
     key = find_key(str(head.get("key_id", "")))
     if key is None:
         raise BatchFileError("Kunci perangkat pada berkas tidak dikenal atau sudah dicabut.")
+    from cryptography.exceptions import InvalidTag
     try:
         nonce = base64.b64decode(str(head.get("nonce", "")), validate=True)
-        packet = AESGCM(batch_key(key.secret)).decrypt(nonce, sealed, head_line)
+        packet = _aead(key.secret).decrypt(nonce, sealed, head_line)
     except (ValueError, InvalidTag):
         raise BatchFileError("Berkas kiriman tidak dapat dibuka dengan kunci perangkat ini: berkas rusak, diubah, "
                              "atau dibuat oleh perangkat lain.") from None

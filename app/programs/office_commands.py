@@ -71,7 +71,7 @@ def first_start_banner(password: str) -> str:
 def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
     from app.updates import launcher
-    from app.updates.fetching import running_version
+    from app.updates.versions import running_version
     from app.frame.serving import create_office_server, warm_up
 
     _limit_malloc_arenas()
@@ -235,7 +235,7 @@ def cmd_update_check(options) -> int:
     """`run.py update-check`: what an office PC runs with a newly installed version before switching to
     it (app/updates/installing.py): the new code opens a copy of today's database, brings it to its
     schema and answers its sign-in page. Its last line names the version it ran as."""
-    from app.updates.fetching import running_version
+    from app.updates.versions import running_version
     config = dict(data_config(options), DATABASE_PATH=Path(options.database), TESTING=True)
     try:
         app = _office_app(options, **config)

@@ -1,6 +1,7 @@
 """The sync page: last success, what waits, what failed and why, the log, the button, USB."""
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
                    url_for)
+from htmx_flask import make_response as htmx_response
 
 from app.capabilities import Card, MenuItem
 from app.frame.access import may, user_may
@@ -115,19 +116,28 @@ def download_batch(folder: str, name: str):
 @blueprint.post("/sinkronisasi/impor-status")
 @long_running
 def import_status():
+    """Applied while the form shows that it works (an htmx post, templates/sync_page/_status_import.html);
+    without htmx the same post answers with the whole page."""
     upload = request.files.get("status_file")
     if engine.current_link() is None:
-        return render_template("sync_page/index.html", **_page_context(
-            {"status_file": "Komputer ini belum terdaftar di pusat."})), 422
+        return _status_import_refused("Komputer ini belum terdaftar di pusat.")
     if upload is None or not upload.filename:
-        return render_template("sync_page/index.html", **_page_context(
-            {"status_file": "Pilih berkas status (.lks) dari pusat."})), 422
+        return _status_import_refused("Pilih berkas status (.lks) dari pusat.")
     try:
         applied = records.import_status_file(upload.read())
     except (BatchFileError, ValueError) as problem:
-        return render_template("sync_page/index.html", **_page_context({"status_file": str(problem)})), 422
+        return _status_import_refused(str(problem))
     flash(f"{applied} status baru diterapkan dari berkas.", "success")
+    if request.htmx:  # the whole page again, with its figures and the message
+        return htmx_response("", 200, redirect=url_for("sync_page.index"))
     return redirect(url_for("sync_page.index")), 303
+
+
+def _status_import_refused(message: str):
+    errors = {"status_file": message}
+    if request.htmx:  # only the form, with its message (static/js/app.js swaps a 422 in)
+        return render_template("sync_page/_status_import.html", errors=errors), 422
+    return render_template("sync_page/index.html", **_page_context(errors)), 422
 
 
 @blueprint.post("/sinkronisasi/jadwal")

@@ -23,38 +23,12 @@ from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import FetcherInterface, Updater
 
 from app.frame.private_files import private_dir
-from app.updates.state import paths, read_selection, write_state
+from app.updates.state import paths, write_state
+from app.updates.versions import (  # noqa: F401  (their old home: callers read them here too)
+    APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, running_version, version_key)
 from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES, root_fingerprint_of
 
 log = logging.getLogger(__name__)
-APP_DISTRIBUTION = "loket-kecamatan"
-
-
-def running_version() -> str:
-    try:
-        return installed.version(APP_DISTRIBUTION)
-    except installed.PackageNotFoundError:
-        return "0"
-
-
-def current_version(data_dir: Path) -> str:
-    """The version this PC runs: the one its launcher selected (a command run beside the server runs
-    the installed program's code), else this code's."""
-    selection = read_selection(data_dir)
-    return selection["version"] if selection else running_version()
-
-
-def version_key(version: str) -> tuple:
-    """"0.10.1" after "0.9.3": numbers compare as numbers (a part that is not a number sorts first)."""
-    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in str(version).split("."))
-
-
-class UpdateRefused(Exception):
-    """A release this PC will not take; str() is the admin's Indonesian message. Nothing changed."""
-
-
-class Postponed(Exception):
-    """The link broke mid-way; what arrived is kept and the next pass goes on from there."""
 
 
 # --- where the bytes come from -----------------------------------------------------------------

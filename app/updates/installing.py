@@ -12,8 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
-from app.updates import fetching, launcher, records, state
-from app.updates.fetching import UpdateRefused
+from app.updates import launcher, records, state
+from app.updates.versions import UpdateRefused, current_version, running_version, version_key
 
 log = logging.getLogger(__name__)
 CHECK_COPY = "pembaruan-uji.sqlite3"  # beside the live database: the same database key opens it
@@ -35,14 +35,15 @@ def apply_available(config, user=None) -> str:
 
 def _apply(config, user) -> str:
     from app.backups.engine import BackupError, backup_database
+    from app.updates.fetching import verified_files  # TUF: loaded when a release is applied
     data_dir = Path(config["DATA_DIR"])
     available = state.read_state(data_dir).get("available")
     if not available:
         raise UpdateRefused("Tidak ada pembaruan yang menunggu dipasang.")
     version = available["version"]
-    if fetching.version_key(version) <= fetching.version_key(fetching.current_version(data_dir)):
+    if version_key(version) <= version_key(current_version(data_dir)):
         raise UpdateRefused(f"Versi {version} tidak lebih baru dari versi yang berjalan: tidak dipasang.")
-    files = fetching.verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
+    files = verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
     root = state.versions_dir(data_dir) / version
     try:
         backup = backup_database(config["DATABASE_PATH"], Path(config["BACKUP_DIR"]) /
@@ -62,7 +63,7 @@ def _apply(config, user) -> str:
         # PC's folder may hold a stray loket.sqlite3 that would make it read as a kecamatan's)
         "database": str(config["DATABASE_PATH"]), "mode": config["MODE"],
         "previous": dict(current, state="baik") if current else None,
-        "previous_version": fetching.running_version()})
+        "previous_version": running_version()})
     state.write_state(data_dir, available=None, rolled_back=None, installed=version)
     records.note_installed(version, backup.name, user)
     return (f"Versi {version} terpasang dan diperiksa pada salinan data; cadangan {backup.name} dibuat. "

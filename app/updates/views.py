@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from app.capabilities import MenuItem
 from app.frame.page_turns import long_running
-from app.updates import fetching, records, state
+from app.updates import records, state, versions
 
 blueprint = Blueprint("updates", __name__)
 
@@ -29,9 +29,13 @@ def index():
 def _page(errors=None, folder: str = "", status: int = 200):
     data_dir = current_app.config["DATA_DIR"]
     return render_template("updates/index.html", state=state.read_state(data_dir), errors=errors or {},
-                           folder=folder, running=fetching.running_version(),
-                           selection=state.read_selection(data_dir),
-                           fingerprint=fetching.trusted_root_fingerprint(data_dir)), status
+                           folder=folder, running=versions.running_version(),
+                           selection=state.read_selection(data_dir), fingerprint=_trusted_root(data_dir)), status
+
+
+def _trusted_root(data_dir) -> str | None:
+    from app.updates.fetching import trusted_root_fingerprint  # loads TUF: only on this page
+    return trusted_root_fingerprint(data_dir)
 
 
 @blueprint.post("/admin/pembaruan/pasang")
@@ -40,7 +44,7 @@ def apply():
     from app.updates.installing import apply_available, restart_soon
     try:
         message = apply_available(current_app.config, user=g.user)
-    except fetching.UpdateRefused as refusal:
+    except versions.UpdateRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("updates.index"))
     flash(message, "success")
@@ -67,6 +71,7 @@ def from_folder():
         return _page({"folder": "Folder itu bukan folder pembaruan (harus berisi folder metadata dan targets dari "
                                 "pusat). Periksa huruf flashdisk dan nama foldernya."}, typed[:MAX_FOLDER_CHARS], 422)
     folder = Path(typed)
+    from app.updates import fetching  # TUF: loaded when a release is read, not with the page
     try:
         state = fetching.check_source(current_app.config["DATA_DIR"], fetching.FolderSource(folder))
     except fetching.Postponed:

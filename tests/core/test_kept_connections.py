@@ -172,3 +172,19 @@ def test_kept_connections_share_a_bounded_page_cache(app):
         thread.join(60)
     added = apsw.status(apsw.SQLITE_STATUS_MEMORY_USED)[0] - before
     assert added < SQLITE_SOFT_HEAP_LIMIT, added  # eight full caches would add 16 MB
+
+
+def test_a_query_read_to_the_end_leaves_no_cursor_behind(app):
+    """peewee closes each cursor it reads to the end; one made by apsw's Connection.cursor() and then
+    closed was never freed (apsw 3.54), some 200 bytes a query for the server's life (issue 45)."""
+    import weakref
+
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        cursor = database.execute_sql("SELECT 1 UNION ALL SELECT 2")
+        assert [row for row in iter(cursor.fetchone, None)] == [(1,), (2,)]
+        cursor.close()  # as peewee's CursorWrapper does at the end of the rows
+        kept = weakref.ref(cursor)
+        del cursor
+        gc.collect()
+        assert kept() is None

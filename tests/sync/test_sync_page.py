@@ -41,6 +41,33 @@ def test_status_file_that_is_not_ours_is_refused_with_a_message(client_for, db):
     assert response.status_code == 422 and "bukan berkas kiriman" in response.get_data(as_text=True)
 
 
+def test_the_status_file_form_shows_that_it_works_and_answers_in_place(client_for, db):
+    """A month's status file takes seconds on a slow PC (issue 45): while htmx posts it the button is off
+    and a notice read out to a screen reader says it is being applied; a refusal comes back as the form
+    with its message, a success as the whole page again with the count."""
+    from types import SimpleNamespace
+    enrol_fake(db)
+    admin = client_for("admin")
+    page = admin.get("/sinkronisasi").get_data(as_text=True)
+    form = page[page.index('<div id="status-import">'):]
+    form = form[:form.index("</form>")]
+    assert 'hx-post="/sinkronisasi/impor-status"' in form and 'hx-encoding="multipart/form-data"' in form
+    assert 'hx-disabled-elt="find button"' in form and 'hx-indicator="#status-import-busy"' in form
+    busy = form[form.index('id="status-import-busy"') - 3:]
+    assert 'class="htmx-indicator"' in busy and 'aria-live="polite"' in busy and "Sedang memproses status" in busy
+    htmx = {"HX-Request": "true"}
+    refused = admin.post("/sinkronisasi/impor-status", headers=htmx, content_type="multipart/form-data",
+                         data={"status_file": (io.BytesIO(b"bukan berkas"), "x.lks")})
+    fragment = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert fragment.lstrip().startswith("<form") and "<html" not in fragment and "bukan berkas kiriman" in fragment
+    status_file = usb.write_status_file(SimpleNamespace(key_id="350807-x", secret="s"), [])
+    applied = admin.post("/sinkronisasi/impor-status", headers=htmx, content_type="multipart/form-data",
+                         data={"status_file": (io.BytesIO(status_file), "status.lks")})
+    assert applied.status_code == 200 and applied.headers["HX-Redirect"] == "/sinkronisasi"
+    assert "0 status baru diterapkan dari berkas." in admin.get("/sinkronisasi").get_data(as_text=True)
+
+
 def test_nightly_time_is_checked_and_saved(client_for, db):
     admin = client_for("admin")
     bad = admin.post("/sinkronisasi/jadwal", data={"nightly": "25:99"})
