@@ -32,3 +32,16 @@ def test_slow_is_given_by_marker_folder_and_name():
     assert conftest.is_slow(Item(slow_one + "[kecamatan]"))
     assert not conftest.is_slow(Item(slow_one + "_and_more"))
     assert not conftest.is_slow(Item("tests/complaints/test_book.py::test_a"))
+
+
+def test_no_two_test_files_share_a_name_outside_a_package():
+    """pytest imports a test file outside a package under its bare name: a second file of that name in
+    another such folder stops the whole collection ("import file mismatch"), in CI's clean checkout."""
+    from collections import defaultdict
+    from pathlib import Path
+    tests = Path(__file__).resolve().parents[1]
+    bare = defaultdict(list)
+    for path in tests.rglob("test_*.py"):
+        if not (path.parent / "__init__.py").exists():
+            bare[path.name].append(str(path.relative_to(tests)))
+    assert {name: places for name, places in bare.items() if len(places) > 1} == {}

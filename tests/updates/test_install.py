@@ -51,6 +51,19 @@ def build_wheel(version: str, work: Path, broken: str = "") -> Path:
     return wheels
 
 
+def applied_and_taken_back(admin: "Admin", data_dir: Path, database: str = "loket.sqlite3") -> None:
+    """The admin applies 0.1.3, which migrates and cannot start: the launcher takes it back to 0.1.1
+    with the data from before it (the broken migration undone) and the page says so."""
+    answer = admin.apply()
+    assert "Versi 0.1.3 terpasang" in answer, answer[-3000:]
+    wait_until(lambda: "Versi 0.1.3 gagal berjalan" in admin.page(), timeout=180, what="taken back")
+    page = admin.page()
+    assert "kembali sendiri ke versi 0.1.1" in page and "data dipulihkan dari cadangan" in page
+    assert admin.running("0.1.1")
+    assert not table_exists(data_dir, "rusak_uji", database)
+    assert not (data_dir / "versions" / "0.1.3").exists()
+
+
 class Admin:
     """The office admin in a browser: signs in again when a restart or restore ended the session."""
 
@@ -136,14 +149,7 @@ def test_an_update_applies_with_one_button_and_a_version_that_cannot_start_is_ta
         synced = Process(["sync", "--data", str(office_dir)], tmp_path / "sync-2.log").start()
         assert synced.wait() == 0, (tmp_path / "sync-2.log").read_text()
         assert "Pembaruan tersedia: versi 0.1.3" in admin.page()
-        answer = admin.apply()
-        assert "Versi 0.1.3 terpasang" in answer, answer[-3000:]
-        wait_until(lambda: "Versi 0.1.3 gagal berjalan" in admin.page(), timeout=180, what="taken back")
-        page = admin.page()
-        assert "kembali sendiri ke versi 0.1.1" in page and "data dipulihkan dari cadangan" in page
-        assert admin.running("0.1.1")
-        assert not table_exists(office_dir, "rusak_uji")  # the broken version's migration is undone
-        assert not (office_dir / "versions" / "0.1.3").exists()
+        applied_and_taken_back(admin, office_dir)
         from app.updates.state import read_selection
         assert read_selection(office_dir)["version"] == "0.1.1"
         from tests.sync.test_end_to_end import statuses_of
