@@ -11,10 +11,11 @@ from app.frame.kiosk_session import throttle_keys
 SCOPE = "survei"
 
 
-def surveys_blocked() -> bool:
+def surveys_blocked() -> int:
+    """Seconds until this kiosk may store another walk-in survey (0: now), for the 429's Retry-After."""
     window = timedelta(minutes=current_app.config["SURVEY_WINDOW_MINUTES"])
     free = current_app.config["SURVEY_MAX_PER_SESSION"]
-    return any(throttle.seconds_to_wait(SCOPE, key, free=free * factor, window=window)
+    return max(throttle.seconds_to_wait(SCOPE, key, free=free * factor, window=window)
                for key, factor in throttle_keys())
 
 

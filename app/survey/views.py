@@ -11,7 +11,7 @@ from app.frame.dates import local_today
 from app.frame.pagination import paginate
 from app.frame.kiosk_session import next_visitor
 from app.frame.periods import Quarter, year_period
-from app.frame import store
+from app.frame import store, throttle
 from app.frame.access import may
 from app.survey import codes, records
 from app.survey.throttle import surveys_blocked
@@ -48,8 +48,9 @@ def submit():
         return redirect(url_for("survey.thanks"), 303)  # the same form sent twice: already counted
     address = request.remote_addr or ""
     walk_in = not values["code"]
-    if walk_in and surveys_blocked():
-        return render_template("survey/refused.html"), 429
+    wait = surveys_blocked() if walk_in else 0
+    if wait:
+        return render_template("survey/refused.html"), 429, throttle.retry_after(wait)
     if not walk_in:
         try:
             codes.check_format(values["code"])

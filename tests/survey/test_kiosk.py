@@ -94,6 +94,8 @@ def test_a_walk_in_flood_from_one_kiosk_session_is_refused_with_nothing_stored(a
     refused = client.post("/survei", data=full_form(fresh_key(client)))
     assert refused.status_code == 429
     assert "Terlalu banyak survei" in refused.get_data(as_text=True)
+    # when the kiosk may try again (issue 42, finding 10): within the survey window
+    assert 1 <= int(refused.headers["Retry-After"]) <= app.config["SURVEY_WINDOW_MINUTES"] * 60 + 1  # rounded up
     assert SurveyResponse.select().count() == 3
     client.get("/survei?pengunjung=baru")  # the next visitor at the same kiosk PC
     assert client.post("/survei", data=full_form(fresh_key(client))).status_code == 303
