@@ -11,8 +11,9 @@ import sys
 
 from loket_python import unsupported
 
-if unsupported():  # one sentence, before anything this Python may not read
-    sys.exit(unsupported())
+_UNSUPPORTED = unsupported()
+if _UNSUPPORTED:  # one sentence, before anything this Python may not read
+    sys.exit(_UNSUPPORTED)
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
