@@ -11,7 +11,7 @@ from app.frame.kiosk_session import throttle_keys
 SCOPE = "survei"
 
 
-def surveys_blocked() -> int:
+def survey_wait_seconds() -> int:
     """Seconds until this kiosk may store another walk-in survey (0: now), for the 429's Retry-After."""
     window = timedelta(minutes=current_app.config["SURVEY_WINDOW_MINUTES"])
     free = current_app.config["SURVEY_MAX_PER_SESSION"]

@@ -14,7 +14,7 @@ from app.frame.periods import Quarter, year_period
 from app.frame import store, throttle
 from app.frame.access import may
 from app.survey import codes, records
-from app.survey.throttle import surveys_blocked
+from app.survey.throttle import survey_wait_seconds
 from app.survey.elements import ELEMENTS, PROFILE_CHOICES
 from app.survey.figures import answers_by_status, ikm_for_period
 from app.survey.form import answer_field, parse_survey
@@ -48,7 +48,7 @@ def submit():
         return redirect(url_for("survey.thanks"), 303)  # the same form sent twice: already counted
     address = request.remote_addr or ""
     walk_in = not values["code"]
-    wait = surveys_blocked() if walk_in else 0
+    wait = survey_wait_seconds() if walk_in else 0
     if wait:
         return render_template("survey/refused.html"), 429, throttle.retry_after(wait)
     if not walk_in:

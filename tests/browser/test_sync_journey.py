@@ -62,6 +62,8 @@ def test_sync_print_ship_and_hand_over(page, browser, live, login, center, tmp_p
     screenshot(page, "sync-finished")
     page.goto(f"/pendaftaran?q={number}")
     expect(page.locator("#register-results tbody tr", has_text=number)).to_contain_text("Diterima Dukcapil")
+    # The search's "mencari…" is hidden while nothing runs: not read out to a screen reader (not just transparent)
+    expect(page.locator("#search-busy")).to_be_hidden()
 
     # At the printing center, in another browser: print run, printed, shipped.
     operator = new_context(browser, center_server.url)
