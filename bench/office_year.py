@@ -2,12 +2,16 @@
 invariant after every step; each broken invariant is shrunk to a short sequence and reported.
 
     python bench/office_year.py --steps 300 --seed 1 --walks 3 [--off NAME,...] [--report FILE]
+                                [--center postgres]
 
 Each walk is one world (a center, counter PCs P1 P2 of Yosowilangun, K1 of Kunir, desa laptops) living
 `--steps` operations from seed S, S+1, ... A broken invariant is recorded, switched off for the rest
 of that walk (so one walk can find several seams), and shrunk by replaying shorter sequences on fresh
 worlds. The report (stdout, and markdown in --report) gives steps, operations per kind, invariant
 checks, faults, kills, time, and the shrunk sequences as test lines.
+
+`--center postgres` runs each world's center on PostgreSQL (LOKET_SIM_CENTER=postgres): on the server of
+LOKET_TEST_PG_URL when it is set, else on a throwaway cluster started for the run (tests/support/pgcluster.py).
 """
 import argparse
 import os
@@ -34,8 +38,24 @@ def main(argv=None) -> int:
     parser.add_argument("--report", type=Path, help="write the report as markdown here too")
     parser.add_argument("--minutes", type=float, default=None,
                         help="stop walking after this many minutes (the walk in progress ends there; shrinking follows)")
+    parser.add_argument("--center", choices=("sqlite", "postgres"), default=None,
+                        help="the center's database (default: LOKET_SIM_CENTER, else sqlite)")
     options = parser.parse_args(argv)
+    if options.center:
+        os.environ["LOKET_SIM_CENTER"] = options.center
+    if os.environ.get("LOKET_SIM_CENTER") in ("postgres", "postgresql", "pg") and not os.environ.get("LOKET_TEST_PG_URL"):
+        from tests.support.pgcluster import throwaway_cluster
+        with throwaway_cluster() as url:
+            os.environ["LOKET_TEST_PG_URL"] = url
+            try:
+                return run(options)
+            finally:
+                from tests.simulation.world import _drop_spare
+                _drop_spare()  # its database, while the cluster still runs
+    return run(options)
 
+
+def run(options) -> int:
     from app.frame import passwords
     passwords.HASH_METHOD = "pbkdf2:sha256:1000"  # accounts are made per world; their hashing is not measured
     from tests.simulation import machine
@@ -79,14 +99,24 @@ def main(argv=None) -> int:
 
 
 def render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_seconds, total, as_code) -> str:
-    lines = [f"# Office year: {options.walks} walk(s) of {options.steps} steps from seed {seed}", ""]
+    import platform
+    center = os.environ.get("LOKET_SIM_CENTER", "sqlite")
+    lines = [f"# Office year: {options.walks} walk(s) of {options.steps} steps from seed {seed}, center on {center}",
+             ""]
     if off:
         lines.append(f"Left out: {', '.join(sorted(off))}")
     lines += [f"- steps done: {stats['steps']} (operations that acted; a rule with nothing to act on is skipped)",
               f"- worlds: {stats['examples']}, set-up {stats['seconds_in_setup']:.0f} s",
               f"- faults injected by the proxy: {stats['faults']}, SIGKILLs: {stats['kills'] + stats['office_kills']} "
               f"(center {stats['kills']}, office programs {stats['office_kills']})",
+              "- sync passes SIGKILLed as their own process (`run.py sync --full`): "
+              f"{sum(stats['pass_kills'][k] for k in ('before', 'mid', 'after'))}; mid-pass {stats['pass_kills']['mid']} "
+              f"(in a request {stats['pass_kills']['in_request']}, after the upload began "
+              f"{stats['pass_kills']['upload_begun']}), before the first request {stats['pass_kills']['before']}, "
+              f"after the pass ended {stats['pass_kills']['after']}",
               f"- invariant checks: {sum(stats['invariants'].values())}",
+              f"- load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              f"({os.cpu_count()} cores, {platform.python_version()})",
               f"- time: walks {walk_seconds:.0f} s, shrinking {shrink_seconds:.0f} s, total {total:.0f} s", "",
               "| operation | count | seconds |", "| --- | ---: | ---: |"]
     for kind, count in stats["ops"].most_common():

@@ -48,6 +48,11 @@ def on(name: str):
 
 # Figures for the long run's report, over every example of a run.
 STATS = {"ops": Counter(), "invariants": Counter(), "steps": 0, "examples": 0, "faults": 0, "kills": 0, "office_kills": 0,
+         # `run.py sync --full` processes SIGKILLed (kill_sync_pass): where the kill landed in the pass,
+         # before its first request reached the proxy, mid-pass (a request read, the process still
+         # running; of those, "in_request": a connection open through the proxy then, "upload_begun": a
+         # packet of applications read by then), after the pass ended
+         "pass_kills": Counter(),
          "seconds_in_setup": 0.0, "seconds_per_op": Counter(), "seconds_per_invariant": Counter()}
 
 MAX_DESA_PCS = 3
@@ -132,14 +137,16 @@ def owned_by(user_id: int) -> set:
     return owned
 
 
-_template: Path | None = None
+_templates: dict[str, Path] = {}  # center kind (world.center_kind) -> the template world's folder
 
 
 def world_template() -> Path:
     """The center, two counter PCs of Yosowilangun (P1, P2), one of Kunir (K1), a desa laptop (D1),
-    set up and enrolled through their pages once per process; every example starts from a copy."""
-    global _template
-    if _template is None:
+    set up and enrolled through their pages once per process and center kind (SQLite, PostgreSQL);
+    every example starts from a copy."""
+    from tests.simulation.world import center_kind
+    kind = center_kind()
+    if kind not in _templates:
         world = World(Path(tempfile.mkdtemp(prefix="tahun-kantor-awal-")))
         world.add_kecamatan_pc("P1", YOSOWILANGUN)
         world.add_kecamatan_pc("P2", YOSOWILANGUN)
@@ -147,9 +154,9 @@ def world_template() -> Path:
         world.add_desa_pc("D1", world.offices["P1"], desa_index=0)
         problems = inv.every_page_answers_below_500(world, inv.Touched())
         assert not problems and all(o.enrolled() for o in world.offices.values()), problems
-        _template = world.save_as_template()
-        atexit.register(shutil.rmtree, _template, True)
-    return _template
+        _templates[kind] = world.save_as_template()
+        atexit.register(shutil.rmtree, _templates[kind], True)
+    return _templates[kind]
 
 
 def build_world() -> World:
@@ -1442,6 +1449,60 @@ class OfficeYear(RuleBasedStateMachine):
         office.start()
         self.world.office_kills += 1
         self._done("kill_kantor")
+
+    @precondition(on("kill_sync_pass"))
+    @rule(where=PICK, link=st.sampled_from(["good", "good", "faulty"]), request=st.integers(0, 8),
+          after_ms=st.integers(0, 400), then_pass=st.booleans())
+    def kill_sync_pass(self, where, link, request, after_ms, then_pass):
+        """A pass the Task Scheduler started (`run.py sync --full --data DIR`, a desa laptop's with
+        `--mode desa`) SIGKILLed mid-flight, as its own process, on a good or faulty link: `after_ms`
+        after the proxy read the pass's `request`-th request (0: after its start), while the office's
+        own program is off (the pass holds the database); then the program starts again and, with
+        `then_pass`, its next ordinary pass runs on a good link. The invariants then say whether what
+        the cut pass had sent or half-applied is held once, and what it had not is still waiting."""
+        from tests.sync.harness import Process
+        offices = inv.live_offices(self.world)
+        office = offices[where % len(offices)]
+        office.stop()
+        args = ["sync", "--full", "--data", str(office.data_dir)]
+        if office.is_desa:
+            args += ["--mode", "desa"]
+        self.world.fault_mode = link
+        first, uploads = self.world.link_requests, self.world.uploads_begun
+        reached = self.world.when_requests_reach(first + max(request, 1))
+        log_path = self.world.root / f"{office.name}-sync.log"
+        logged = log_path.stat().st_size if log_path.exists() else 0
+        process = Process(args, log_path).start()
+        landed = "after"
+        try:
+            deadline = time.monotonic() + 120
+            if request:
+                while not reached.wait(0.02) and process.proc.poll() is None and time.monotonic() < deadline:
+                    pass
+            if process.proc.poll() is None:
+                time.sleep(after_ms / 1000)
+            if process.proc.poll() is None:
+                landed = "mid" if self.world.link_requests > first else "before"
+                if landed == "mid" and self.world.proxy.active_connections:
+                    STATS["pass_kills"]["in_request"] += 1
+                if landed == "mid" and self.world.uploads_begun > uploads:
+                    STATS["pass_kills"]["upload_begun"] += 1
+        finally:
+            process.kill()
+            process.log.close()
+            self.world.stop_watching_requests()
+            self.world.fault_mode = "good"
+        STATS["pass_kills"][landed] += 1
+        self.world.office_kills += 1
+        if landed == "after":  # the pass ended by itself first: it ended as a pass does, without a traceback
+            with open(log_path, "rb") as written:
+                written.seek(logged)
+                log = written.read().decode("utf-8", "replace")
+            assert "Traceback" not in log, f"run.py sync on {office.name}: {log[-1500:]}"
+        office.start()
+        if then_pass:
+            office.sync()
+        self._done(f"kill_sinkron_{landed}")
 
     # --- the office's calendar and zone ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The office year in CI: a few short, fixed-seed runs of the state machine (tests/simulation/machine.py)
 through the three programs, every invariant checked after every step. The long run with random seeds
 is `python bench/office_year.py` (docs/testing.md)."""
+import os
 from collections import Counter
 
 import pytest
@@ -19,6 +20,7 @@ CI = settings(max_examples=2, stateful_step_count=15, deadline=None, derandomize
 def no_switches(monkeypatch):
     monkeypatch.delenv("LOKET_SIM_OFF", raising=False)
     monkeypatch.delenv("LOKET_SIM_COMMANDS", raising=False)
+    monkeypatch.delenv("LOKET_SIM_CENTER", raising=False)
 
 
 def test_an_office_year_keeps_every_invariant():
@@ -76,12 +78,14 @@ SECOND_ROUND = [
 ]
 
 
-def acted_with_every_invariant(sequence) -> Counter:
-    """Run the rules one after the other on a fresh world, every invariant after each; what acted."""
+def acted_with_every_invariant(sequence, on_world=None) -> Counter:
+    """Run the rules one after the other on a fresh world, every invariant after each; what acted.
+    `on_world(world)`, when given, must hold of the fresh world (its center's database, say)."""
     from tests.simulation.machine import STATS
     machine = OfficeYear()
     before = Counter(STATS["ops"])
     try:
+        assert on_world is None or on_world(machine.world), "the world is not the one asked for"
         for name, arguments in sequence:
             getattr(machine, name)(**arguments)
             problems = machine.broken_invariants()
@@ -134,6 +138,8 @@ FOURTH_ROUND = [
     ("same_person_at_two_counters_and_a_desa", {"desa": 1, "sync_between": False}),
     ("old_pc_returns_with_unsent_work", {"pc": "P1", "count": 2}),
     ("two_counters_accept_one_desa_form", {"correct": False}),
+    # a pass as its own process (`run.py sync --full`), SIGKILLed as its probe arrives, then a pass
+    ("kill_sync_pass", {"where": 0, "link": "good", "request": 4, "after_ms": 0, "then_pass": True}),
 ]
 
 
@@ -142,3 +148,42 @@ def test_the_fourth_rounds_rules_act_and_keep_every_invariant():
     expected = {"daftar_ganda", "pulihkan_pc_baru", "daftar_pc_lama", "pc_lama_kembali_dengan_kiriman",
                 "terima_pra_dua_loket"}
     assert expected <= set(done), f"did not act: {sorted(expected - set(done))}"
+    assert any(kind.startswith("kill_sinkron_") for kind in done), sorted(done)
+
+
+# The center on PostgreSQL (LOKET_SIM_CENTER=postgres, as on the regency's server): the work of a day, passes
+# on good and faulty links, two `run.py sync --full` processes SIGKILLed mid-pass (one as its probe arrives,
+# one while its packets are read), the center's process SIGKILLed and started again, the center's decisions.
+POSTGRES_DAY = [
+    ("register", {"pc": "P1", "desa": 0}),
+    ("check_requirements", {"pc": "P1", "pick": 0, "complete": True}),
+    ("register", {"pc": "P2", "desa": 1}),
+    ("check_requirements", {"pc": "P2", "pick": 0, "complete": True}),
+    ("desa_pre_register", {"where": 0}),
+    ("kill_sync_pass", {"where": 0, "link": "good", "request": 4, "after_ms": 0, "then_pass": False}),
+    ("sync_pass", {"where": 0, "link": "faulty"}),
+    ("kill_center", {}),
+    ("kill_sync_pass", {"where": 1, "link": "faulty", "request": 5, "after_ms": 100, "then_pass": True}),
+    ("everyone_syncs", {}),
+    ("center_prints", {"count": 1}),
+    ("center_rejects", {"pick": 0}),
+    ("accept_at_counter", {"pc": "P1", "pick": 0, "correct": False}),
+    ("everyone_syncs", {}),
+    ("center_ships", {"kecamatan": "35.08.07"}),
+]
+
+
+@pytest.mark.skipif(not os.environ.get("LOKET_TEST_PG_URL"), reason="LOKET_TEST_PG_URL is not set; run "
+                    "`bash scripts/test.sh` for the PostgreSQL variant")
+def test_an_office_day_with_a_postgresql_center_and_killed_passes_keeps_every_invariant(monkeypatch):
+    """`soak` (this file): the normal pass only, where the PostgreSQL tests run; about 30-50 s."""
+    monkeypatch.setenv("LOKET_SIM_CENTER", "postgres")
+    from tests.simulation.machine import STATS
+    kills = Counter(STATS["pass_kills"])
+    from sync.center.db import is_postgres
+    done = acted_with_every_invariant(POSTGRES_DAY, on_world=lambda world: world.center_database_url and is_postgres(
+        world.center_app.extensions["center_database"]) and "--database-url" in world.center.process.args)
+    expected = {"daftar", "lengkap", "pra_pendaftaran", "sinkron_faulty", "kill_pusat", "sinkron_semua",
+                "pusat_cetak", "pusat_tolak", "terima_pra", "pusat_kirim"}
+    assert expected <= set(done), f"did not act: {sorted(expected - set(done))}"
+    assert Counter(STATS["pass_kills"])["mid"] - kills["mid"] >= 1, STATS["pass_kills"]

@@ -2,14 +2,18 @@
 PC of Kecamatan Kunir, desa laptops, each a real program on its own data folder.
 
 Each program is reached the way a person or the scheduler reaches it:
-- the center runs as a real server (`run.py center`, a waitress subprocess, SIGKILL-able); every PC
-  talks to it through one fault proxy (tests/support/linkproxy.py), whose address is what the PCs
-  were enrolled with, so a pass can run on a good, faulty or cut link;
+- the center runs as a real server (`run.py center`, a subprocess, SIGKILL-able), on SQLite in its
+  folder or, with LOKET_SIM_CENTER=postgres, on a PostgreSQL database of its own (`--database-url`,
+  a copy of the template world's database, LOKET_TEST_PG_URL's server); every PC talks to it
+  through one fault proxy (tests/support/linkproxy.py), whose address is what the PCs were
+  enrolled with, so a pass can run on a good, faulty or cut link;
 - the office and desa programs are their Flask apps in this process, driven through their HTTP
   forms with a test client per role (each its own data folder, its own encrypted database);
 - backups and restores are `run.py backup` / `run.py restore` subprocesses (the office's
   documented commands; restore with the app stopped, as docs/operations.md says);
 - a sync pass is `engine.sync_once(full=True)`, what `run.py sync --full` and the scheduler call;
+  a pass SIGKILLed mid-flight is `run.py sync --full` itself, as its own process
+  (machine.py, `kill_sync_pass`);
 - the center's operator works in the center's own pages (an in-process app on the center's folder).
 
 Every response is checked: a 5xx (or an exception a 500 page would hide) is recorded, and the
@@ -303,6 +307,64 @@ class Office:
 _generations = itertools.count(1)  # program starts and watchers, unique in this process
 
 
+# --- the center's database: SQLite in its folder, or PostgreSQL (LOKET_SIM_CENTER=postgres) ----------------
+
+NO_PG = "LOKET_TEST_PG_URL is not set; run `bash scripts/test.sh` for the PostgreSQL variant"
+_pg_names = itertools.count(1)
+
+
+def center_kind() -> str:
+    """`sqlite` (the default) or `postgres`: LOKET_SIM_CENTER (bench/office_year.py --center)."""
+    kind = os.environ.get("LOKET_SIM_CENTER", "sqlite").strip().lower() or "sqlite"
+    if kind in ("pg", "postgresql"):
+        kind = "postgres"
+    if kind not in ("sqlite", "postgres"):
+        raise ValueError(f"LOKET_SIM_CENTER={kind!r}: sqlite or postgres")
+    if kind == "postgres" and not os.environ.get("LOKET_TEST_PG_URL"):
+        raise RuntimeError(NO_PG)
+    return kind
+
+
+def _pg_url(database: str) -> str:
+    """LOKET_TEST_PG_URL with another database name (the same server and user)."""
+    base = os.environ["LOKET_TEST_PG_URL"]
+    return base.rsplit("/", 1)[0] + "/" + database
+
+
+def _pg_admin(statement: str) -> None:
+    """CREATE or DROP DATABASE, on LOKET_TEST_PG_URL's own database (autocommit: not in a transaction)."""
+    import psycopg
+    with psycopg.connect(os.environ["LOKET_TEST_PG_URL"], autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def new_pg_database(template: str | None = None) -> str:
+    """A fresh database (empty, or a copy of `template`, which nobody may be connected to): its URL."""
+    import time
+    import psycopg
+    name = f"{os.environ['LOKET_TEST_PG_URL'].rsplit('/', 1)[1]}_sim_{os.getpid()}_{next(_pg_names)}"
+    for attempt in range(50):
+        try:
+            _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+            return _pg_url(name)
+        except psycopg.errors.ObjectInUse:  # the template's last center process is still leaving
+            time.sleep(0.1)
+    raise RuntimeError(f"template database {template} stays in use")
+
+
+def drop_pg_database(url: str | None) -> None:
+    if url:
+        try:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        except Exception:  # the server is gone (the end of scripts/test.sh): nothing to drop
+            pass
+
+
+def _close_center_pool(app) -> None:
+    db = app.extensions["center_database"]
+    db.close_all() if hasattr(db, "close_all") else db.close()
+
+
 class World:
     """Everything the simulation runs, under one folder.
 
@@ -327,7 +389,9 @@ class World:
         self.offices: dict[str, Office] = {}
         if template is None:
             from tests.sync.harness import CenterServer, prepare_center
-            self.center_app, _ = prepare_center(root / "center", kecamatan_code=YOSOWILANGUN)
+            self.center_database_url = new_pg_database() if center_kind() == "postgres" else None
+            self.center_app, _ = prepare_center(root / "center", database_url=self.center_database_url,
+                                                kecamatan_code=YOSOWILANGUN)
             with self.center_bound():
                 from sync.center.access import ADMIN
                 from sync.center.accounts import create_operator
@@ -340,12 +404,17 @@ class World:
                 from sync.center.models import Kecamatan
                 Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
                     code=KUNIR, digits=KUNIR.replace(".", ""), name="Kunir", created_at=utc_now())
-            self.center = CenterServer(root / "center").start()
+            self.center = CenterServer(root / "center", database_url=self.center_database_url).start()
         else:
             from sync.center.app import create_center_app
-            self.center_app = create_center_app({"DATA_DIR": root / "center"})
+            self.center_database_url = self.center.database_url
+            self.center_app = create_center_app({"DATA_DIR": root / "center", "DATABASE_URL": self.center_database_url})
         import random
+        import threading
         self._fault_random = random.Random(0)
+        self.link_requests = 0  # requests the proxy has read, over the world's life
+        self.uploads_begun = 0  # of them, application packets (POST /api/v1/packets)
+        self._request_watch: tuple[int, threading.Event] | None = None
         global FAULTS
         FAULTS = _faults()
         self.proxy = LinkProxy(("127.0.0.1", self.center.port), faults=self._schedule, seed=0)
@@ -366,7 +435,10 @@ class World:
         """Stop every program and keep the folders as the template of later worlds."""
         specs = [{"name": o.name, "kecamatan": o.kecamatan, "mode": o.mode, "desa_code": o.desa_code}
                  for o in self.offices.values()]
-        self.close()
+        self.close(keep_database=True)
+        if self.center_database_url:  # each world's center database is a copy of this one (CREATE DATABASE ... TEMPLATE)
+            (self.root / "center-database.txt").write_text(self.center_database_url)
+            atexit.register(drop_pg_database, self.center_database_url)
         (self.root / "world.json").write_text(json.dumps(specs))
         for log in self.root.glob("*.log"):
             log.unlink()
@@ -375,6 +447,12 @@ class World:
     # --- the link --------------------------------------------------------------------------------
 
     def _schedule(self, request):
+        self.link_requests += 1  # in the proxy's thread: a request's head has arrived
+        if request.target.startswith("/api/v1/packets"):
+            self.uploads_begun += 1
+        watch = self._request_watch
+        if watch is not None and self.link_requests >= watch[0]:
+            watch[1].set()
         if self.fault_mode == "cut":
             self.faults_injected += 1
             return "respond_5xx" if self._fault_random.random() < 0.5 else "drop_mid_body"
@@ -382,6 +460,18 @@ class World:
             self.faults_injected += 1
             return self._fault_random.choice(FAULTS)
         return None
+
+    def when_requests_reach(self, count: int):
+        """An event set once the proxy has read `count` requests (link_requests) in all."""
+        import threading
+        event = threading.Event()
+        self._request_watch = (count, event)
+        if self.link_requests >= count:
+            event.set()
+        return event
+
+    def stop_watching_requests(self) -> None:
+        self._request_watch = None
 
     @property
     def center_url(self) -> str:
@@ -391,9 +481,10 @@ class World:
         from tests.sync.harness import CenterServer
         self.center.kill()
         self.kills += 1
-        self.center = CenterServer(self.root / "center", port=self.center.port).start()
+        self.center = CenterServer(self.root / "center", database_url=self.center_database_url,
+                                   port=self.center.port).start()
 
-    def close(self) -> None:
+    def close(self, keep_database: bool = False) -> None:
         for office in self.offices.values():
             office.stop()
         if self._center_watcher is not None:
@@ -401,12 +492,19 @@ class World:
             self._center_watcher = None
         self.proxy.close()
         self.center.stop()
+        _close_center_pool(self.center_app)
+        if not keep_database:
+            drop_pg_database(self.center_database_url)
 
     def center_stamp(self) -> tuple | None:
         """Equal to an earlier stamp only if nothing was committed to the center's database in
         between: `PRAGMA data_version` on a read-only connection of the harness (the center's server
-        is another process, its commits count; a killed and restarted center too). None when the
-        center's database is not a SQLite file here."""
+        is another process, its commits count; a killed and restarted center too). On PostgreSQL the
+        server's WAL insert position: every commit moves it (so does other WAL, which only means a
+        check is not skipped)."""
+        if self.center_database_url:
+            with self.center_bound() as db:
+                return "postgres", list(db.execute_sql("SELECT pg_current_wal_insert_lsn()").fetchall())[0][0]
         path = getattr(self.center_app.extensions["center_database"], "database", None)
         if not path or not os.path.exists(path):
             return None
@@ -657,9 +755,11 @@ def _start_center_copy(template: Path):
     from tests.sync.harness import CenterServer, Process
     root = Path(tempfile.mkdtemp(prefix="tahun-kantor-"))
     shutil.copytree(template / "center", root / "center")
-    server = CenterServer(root / "center")
-    server.process = Process(["center", "--data", str(root / "center"), "--port", str(server.port)],
-                             root / "center" / "server.log").start()
+    marker = template / "center-database.txt"
+    url = new_pg_database(template=marker.read_text().rsplit("/", 1)[1]) if marker.exists() else None
+    server = CenterServer(root / "center", database_url=url)
+    args = ["center", "--data", str(root / "center"), "--port", str(server.port)]
+    server.process = Process(args + (["--database-url", url] if url else []), root / "center" / "server.log").start()
     return root, server
 
 
@@ -681,5 +781,6 @@ def _drop_spare():
     global _spare
     if _spare is not None:
         _spare[1].kill()
+        drop_pg_database(_spare[1].database_url)
         shutil.rmtree(_spare[0], ignore_errors=True)
         _spare = None
