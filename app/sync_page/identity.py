@@ -143,6 +143,29 @@ def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
     return kept, left
 
 
+def leave_what_the_pc_that_took_over_holds(client, link, report, progress) -> None:
+    """Before each pass of a PC another one took over (its given-up code, `installation.given_up_codes`):
+    an application numbered under that code up to the backup the other PC restored, made ready here
+    after this PC was enrolled as a PC tambahan (its checklist completed, corrected), is held by that
+    PC too, which follows it under the code: it goes from there, as what was waiting at the
+    enrolment did (`_leave_to_their_pc`), and waits here on the "Menunggu dikirim PC lain" list with
+    its button. Sent from here, the center would hold it under this PC's key, and the PC that holds
+    its number would never hear its statuses (issue 42)."""
+    given_up = installation.given_up_codes(_db_path())
+    if not given_up:
+        return
+    code = installation.identity(database)[0]
+    with engine.write_transaction():
+        for item in OutboxItem.select().where(OutboxItem.state == "pending"):
+            found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
+            if not found or found.group(2) == code or found.group(2) not in given_up:
+                continue
+            restored_up_to = given_up[found.group(2)]
+            if restored_up_to is not None and int(found.group(3)) > restored_up_to:
+                continue  # numbered here after the backup: in no other PC, sent from here
+            _leave(item)
+
+
 def _follow_elsewhere(code: str, taken_over: dict) -> None:
     """On a PC another one took over (`taken_over`), what it had delivered that the restored backup holds
     too (numbered up to `restored_up_to`, or under an earlier code): the center serves their statuses to
@@ -235,5 +258,6 @@ def left_notices(application) -> list[str]:
             "statusnya diikuti di PC itu, bukan di komputer ini."]
 
 
+records.plug_phase("kecamatan", "before", leave_what_the_pc_that_took_over_holds)
 records.plug_phase("kecamatan", "after", confirm_left_to_their_pc)
 add_detail_notice(left_notices)

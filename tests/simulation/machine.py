@@ -5,6 +5,8 @@ every step.
 Switches (environment, comma lists):
 - `LOKET_SIM_OFF=rule_or_invariant,...` leaves rules or invariants out (a known bug's path, while its
   fix is being built); `LOKET_SIM_OFF=known_seams` leaves out the paths of issue 24's findings.
+- `LOKET_SIM_CENTER=postgres` runs every world's center on PostgreSQL (a database of its own on
+  LOKET_TEST_PG_URL's server); sqlite (the default) in its data folder.
 """
 from __future__ import annotations
 

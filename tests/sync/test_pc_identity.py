@@ -663,6 +663,84 @@ def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not
     assert_invariants(center_app, [new, old])
 
 
+def register_incomplete(kec_app, n: int) -> str:
+    """A clerk registers person n (photo taken), the checklist not yet complete: its number."""
+    hashed = fill(kec_app, 1, n)[0]  # numbered and complete ...
+    from app.registration.models import Application
+    from app.registration.status import ApplicationStatus as S
+    from sync.client.models import OutboxItem
+    from app.frame.db import database
+
+    def back():  # ... as the clerk's form leaves it before the checklist: nothing to send yet
+        with database.atomic():
+            Application.update(status=S.RECEIVED.value).where(Application.registration_number == hashed).execute()
+            OutboxItem.delete().where(OutboxItem.registration_number == hashed).execute()
+    within(kec_app, back)
+    return hashed
+
+
+def complete(kec_app, number: str) -> None:
+    """The checklist completed at this PC ("Berkas lengkap")."""
+    from app.frame.db import database
+    from app.registration.models import Application
+    from app.registration.status import ApplicationStatus as S, transition
+
+    def done():
+        with database.atomic():
+            transition(Application.get(Application.registration_number == number), S.COMPLETE, note="lengkap")
+    within(kec_app, done)
+
+
+@pytest.mark.slow  # a center process and two PCs, about 10 s
+def test_what_the_backup_held_incomplete_and_both_pcs_completed_is_followed_on_the_pc_that_took_over(
+        tmp_path, center):
+    """Issue 42 (office year, seed 4400, nothing_waits_on_a_decision_the_center_already_made): PC A
+    registers an application whose checklist is not complete yet; A is backed up; B restores the backup
+    and "PC ini menggantikan PC P1"; A is refused and enrolled as a PC tambahan. The checklist is then
+    completed on A and on B (both hold the file). A does not send it (B holds its number and follows
+    it; A lists it under "Menunggu dikirim PC lain"); B sends it and hears "dicetak". Before, A sent it
+    under its new key: the center answered B "already held" and served its statuses to A only, so B
+    showed "terkirim" for ever."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    shared = register_incomplete(old, 1)
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    assert not sync(new).error
+    assert "digantikan" in sync(old).error
+    admin_old = admin_client(old)
+    answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+
+    complete(old, shared)
+    complete(new, shared)
+    report = sync(old)
+    assert (report.error, report.sent) == ("", 0)
+    shown = page(old, admin_old, "/sinkronisasi")
+    assert "Menunggu dikirim PC lain" in shown and shared in shown
+    report = sync(new)
+    assert (report.error, report.sent) == ("", 1)
+    from sync.center.models import ReceivedApplication
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        assert ReceivedApplication.get(ReceivedApplication.registration_number == shared).sender_device == "P1"
+    assert not sync(old).error  # asks the center: held, the list empties
+    assert "Menunggu dikirim PC lain" not in page(old, admin_old, "/sinkronisasi")
+
+    center_print_all(center_app)
+    assert sync(new).unapplied == 0 and sync(old).unapplied == 0
+    assert local_view(new)[1][shared][1] == "dicetak"  # the PC that holds its number hears its statuses
+    assert_every_application_is_at_the_center_or_waits_visibly(center_app, [old, new])
+    assert_invariants(center_app, [new, old])
+
+
 @pytest.mark.slow  # a center process, two PCs and three restores, about 20 s
 def test_the_old_pc_restoring_its_own_backup_from_before_the_takeover_gives_no_number_of_the_new_pc(
         tmp_path, center):
