@@ -251,9 +251,25 @@ def _once_a_day(world: World, name: str) -> dict:
     return memo.setdefault(name, {})
 
 
+def _kept_while(world: World, name: str, stamp, compute):
+    """compute(), or what it gave for the same `stamp` (a database's state: `World.center_stamp`,
+    `Office.state_stamp`) earlier in this walk; several invariants read the same rows after a step,
+    most steps change neither. A stamp of None (a PostgreSQL center, a PC switched off) is never kept."""
+    if stamp is None:
+        return compute()
+    kept = _once_a_day(world, f"kept:{name}")
+    if kept.get("stamp") != stamp:
+        kept.update(stamp=stamp, value=compute())
+    return kept["value"]
+
+
 def _center_applications(world: World) -> dict:
     """(number, version) -> (content hash, SHA-256 of the stored photo's bytes (or "dihapus": purged,
     retention.py), NIK, status, reason)."""
+    return _kept_while(world, "center_applications", world.center_stamp(), lambda: _read_center_applications(world))
+
+
+def _read_center_applications(world: World) -> dict:
     from sync.center.models import ReceivedApplication
     from sync.center.retention import PURGED_PHOTO_SHA
     held = {}
@@ -312,7 +328,8 @@ def every_application_is_at_the_center_once_with_its_photo_or_refused_with_the_r
     problems = []
     for office in kecamatan_pcs(world):
         for (number, version, digest, photo_sha, state, error, nik, source, current,
-             photo) in office.read(_sent_applications):
+             photo) in _kept_while(world, f"sent:{office.name}", office.state_stamp(),
+                                   lambda: office.read(_sent_applications)):
             where = f"{office.name}: {number} versi {version}"
             if state == "acked":
                 at_center = held.get((number, version))
@@ -395,6 +412,10 @@ AT_DUKCAPIL = ("diproses", "dicetak", "dikirim")  # the public steps that say th
 def no_citizen_is_told_dukcapil_holds_a_file_it_does_not(world: World, touched: Touched) -> list[str]:
     """The public status (/cek) of a KTP-el application says Dukcapil (the center) has the file only
     when the center holds that number from that kecamatan."""
+    return _kept_while(world, "told_at_dukcapil", world.center_stamp(), lambda: _told_at_dukcapil(world))
+
+
+def _told_at_dukcapil(world: World) -> list[str]:
     from sync.center.models import PublicStatus, ReceivedApplication
     from sync.center.public_status_records import view_of
     problems = []
