@@ -254,7 +254,8 @@ def _once_a_day(world: World, name: str) -> dict:
 def _kept_while(world: World, name: str, stamp, compute):
     """compute(), or what it gave for the same `stamp` (a database's state: `World.center_stamp`,
     `Office.state_stamp`) earlier in this walk; several invariants read the same rows after a step,
-    most steps change neither. A stamp of None (a PostgreSQL center, a PC switched off) is never kept."""
+    most steps change neither. A stamp of None (a PC switched off) is never kept; a PostgreSQL
+    center's stamp is its WAL insert position."""
     if stamp is None:
         return compute()
     kept = _once_a_day(world, f"kept:{name}")
