@@ -1463,8 +1463,11 @@ class OfficeYear(RuleBasedStateMachine):
         `then_pass`, its next ordinary pass runs on a good link. The invariants then say whether what
         the cut pass had sent or half-applied is held once, and what it had not is still waiting."""
         from tests.sync.harness import Process
+        from sync.client.models import OutboxItem
         offices = inv.live_offices(self.world)
-        office = offices[where % len(offices)]
+        # A PC with something to send, when there is one: the kill can then land inside its upload.
+        sending = [o for o in offices if o.read(lambda: OutboxItem.select().where(OutboxItem.state == "pending").exists())]
+        office = (sending or offices)[where % len(sending or offices)]
         office.stop()
         args = ["sync", "--full", "--data", str(office.data_dir)]
         if office.is_desa:

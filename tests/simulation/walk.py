@@ -63,9 +63,10 @@ RULES = {
     "change_zone": (0.3, lambda r: {"pc": r.choice(COUNTERS), "zone": r.choice(("WIB", "WIB", "WITA", "WIT"))}),
     "kill_office_program": (0.7, lambda r: {"where": r.randint(0, 99), "after_ms": r.randint(0, 4000)}),
     # A second Python starts per step (about 2 s, like an average step with its invariants). A counter PC's pass
-    # with work reads the relay (requests 1-3), probes (4), uploads (5, 6), pulls statuses (7) and updates.
+    # with work reads the relay (requests 1-3), probes (4), uploads (5, 6), pulls statuses (7) and updates;
+    # the kill goes to a PC with something to send when there is one (machine.py).
     "kill_sync_pass": (1.5, lambda r: {"where": r.randint(0, 99), "link": r.choice(["good", "good", "faulty"]),
-                                       "request": r.choice((0, 1, 2, 3, 4, 4, 5, 5, 6, 7)),
+                                       "request": r.choice((0, 1, 3, 4, 5, 5, 5, 6, 6, 7)),
                                        "after_ms": r.randint(0, 400), "then_pass": r.random() < 0.5}),
     "scan_desa_form": (2, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99), "camera": r.random() < 0.3}),
     "desa_form_not_brought_in_time": (0.7, lambda r: {"where": r.randint(0, 99), "weeks": r.randint(7, 12)}),
