@@ -146,6 +146,7 @@ class Office:
         self.refusal = ""  # a desa laptop whose enrolment the center refused: what its page said
         self.replaced_by = None
         self.generation = 0  # a new one at every start (tests/simulation/invariants.py: state_stamp)
+        self.requests_last_pass = 0  # requests the proxy read in this PC's last in-process pass (kill_sync_pass)
         self._watcher = None  # (file identity, a read-only connection that only reads data_version)
         self.start(first=first)
 
@@ -262,8 +263,11 @@ class Office:
 
     def sync(self):
         from sync.client import engine
+        first = self.world.link_requests
         with self.bound():
-            return engine.sync_once(full=True)
+            report = engine.sync_once(full=True)
+        self.requests_last_pass = self.world.link_requests - first
+        return report
 
     def enrolled(self) -> bool:
         from sync.client import engine
