@@ -1476,8 +1476,8 @@ class OfficeYear(RuleBasedStateMachine):
         first, uploads = self.world.link_requests, self.world.uploads_begun
         # Not past the next-to-last request of this PC's last in-process pass (plus a probe and two packets
         # when it has something to send now): so the kill lands inside the pass, not after it.
-        if office.requests_last_pass:
-            request = min(request, max(1, office.requests_last_pass - 1 + (3 if office in sending else 0)))
+        if request:  # a counter PC's pass without anything to send: about 5 requests
+            request = min(request, max(1, (office.requests_last_pass or 5) - 1 + (3 if office in sending else 0)))
         reached = self.world.when_requests_reach(first + max(request, 1))
         log_path = self.world.root / f"{office.name}-sync.log"
         logged = log_path.stat().st_size if log_path.exists() else 0

@@ -67,7 +67,7 @@ RULES = {
     # the kill goes to a PC with something to send when there is one (machine.py).
     "kill_sync_pass": (1.5, lambda r: {"where": r.randint(0, 99), "link": r.choice(["good", "good", "faulty"]),
                                        "request": r.choice((0, 1, 3, 4, 5, 5, 5, 6, 6, 7)),
-                                       "after_ms": r.randint(0, 400), "then_pass": r.random() < 0.5}),
+                                       "after_ms": r.randint(0, 120), "then_pass": r.random() < 0.5}),
     "scan_desa_form": (2, lambda r: {"pc": r.choice(COUNTERS), "pick": r.randint(0, 99), "camera": r.random() < 0.3}),
     "desa_form_not_brought_in_time": (0.7, lambda r: {"where": r.randint(0, 99), "weeks": r.randint(7, 12)}),
     "collective_letter": (1, lambda r: {"pc": r.choice(COUNTERS), "size": r.randint(1, 3), "by_import": r.random() < 0.5}),
