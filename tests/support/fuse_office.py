@@ -359,7 +359,7 @@ def check(path: Path, acks: list[Ack], checked: set, report: FuseReport) -> None
 
 TRIGGERS = [  # (weight, name, trigger or None for a moment in time)
     (30, "moment", None),
-    (20, "nth change", lambda rng: {"kind": "change", "nth": rng.randint(1, 400)}),
+    (20, "nth change", lambda rng: {"kind": "change", "nth": rng.randint(1, 2500)}),
     (15, "checkpoint write-back", lambda rng: {"kind": "db_write", "nth": rng.randint(1, 60)}),
     (10, "checkpoint fsync", lambda rng: {"kind": "db_fsync", "nth": 1}),
     (8, "after checkpoint fsync", lambda rng: {"kind": "db_fsync", "nth": 1, "after": True}),
@@ -387,6 +387,24 @@ def _photo() -> bytes:
     return out.getvalue()
 
 
+def _after_cut(layer, program, threads, name, report, office, say) -> None:
+    """The program is dead (killed by the layer at the cut); the disk goes back to what it kept."""
+    kill_group(program)
+    office.stop.set()
+    for thread in threads:
+        thread.join(60)
+    result = layer.unmount()
+    report.cuts += 1
+    report.triggers[name] = report.triggers.get(name, 0) + 1
+    report.checkpoints += result.get("checkpoints", 0)
+    if result["cut"].get("in_checkpoint"):
+        report.in_checkpoint += 1
+    if say:
+        say(f"cut {report.cuts}: {name}, {result['cut'].get('where')}"
+            f"{' (checkpoint)' if result['cut'].get('in_checkpoint') else ''}; "
+            f"acknowledged {len(office.acks)}, lost {report.lost}")
+
+
 def run_office_cuts(cuts: int, seed: int = 1, folder: Path | None = None, synchronous: str | None = None,
                     max_cycle_seconds: float = 12.0, say=None) -> FuseReport:
     rng = random.Random(seed)
@@ -403,15 +421,29 @@ def run_office_cuts(cuts: int, seed: int = 1, folder: Path | None = None, synchr
     layer = program = None
     try:
         while True:
+            times = {"begin": time.monotonic()}
             layer = FuseCut(backing, mount, log=work / "layer.log").start()
+            times["mounted"] = time.monotonic()
             port = free_port()
             office.base = f"http://127.0.0.1:{port}"
             program = start_program(mount, port, work / "program.log", synchronous)
-            if not wait_up(program, office.base):
+            # Some cuts fall while the program starts again (WAL recovery, the start's checkpoint).
+            during_start = office.cycle > 0 and report.cuts < cuts and rng.random() < 0.1
+            if during_start:
+                layer.arm(program.pid, {"kind": "change", "nth": rng.randint(1, 120)})
+            up = wait_up(program, office.base)
+            if during_start:
+                if layer.status()["dead"]:
+                    _after_cut(layer, program, [], "during the restart", report, office, say)
+                    continue
+                layer.arm(program.pid, None)
+            if not up:
                 report.failed_restarts += 1
                 report.problems.append(f"cut {report.cuts}: the program did not come back (program.log)")
                 break
+            times["up"] = time.monotonic()
             check(database, office.acks, checked, report)
+            times["checked"] = time.monotonic()
             report.writes = len(office.acks)
             if report.cuts >= cuts:
                 break
@@ -429,26 +461,18 @@ def run_office_cuts(cuts: int, seed: int = 1, folder: Path | None = None, synchr
             threads = [threading.Thread(target=clerk.run, daemon=True) for clerk in clerks]
             for thread in threads:
                 thread.start()
-            moment = time.monotonic() + (rng.uniform(0.3, 5.0) if trigger is None else max_cycle_seconds)
+            moment = time.monotonic() + (rng.uniform(0.3, 8.0) if trigger is None else max_cycle_seconds)
             while time.monotonic() < moment and program.poll() is None:
                 time.sleep(0.02)
             status = layer.cut() if program.poll() is None else layer.status()
             if trigger is not None and status["cut"].get("where") == "now":
                 name = "moment (trigger not met)"
-            kill_group(program)
-            office.stop.set()
-            for thread in threads:
-                thread.join(60)
-            result = layer.unmount()
-            report.cuts += 1
-            report.triggers[name] = report.triggers.get(name, 0) + 1
-            report.checkpoints += result.get("checkpoints", 0)
-            if result["cut"].get("in_checkpoint"):
-                report.in_checkpoint += 1
+            times["cut"] = time.monotonic()
+            _after_cut(layer, program, threads, name, report, office, say)
+            times["unmounted"] = time.monotonic()
             if say:
-                say(f"cut {report.cuts}: {name}, {result['cut'].get('where')}"
-                    f"{' (checkpoint)' if result['cut'].get('in_checkpoint') else ''}; "
-                    f"acknowledged {len(office.acks)}, lost {report.lost}")
+                marks = list(times.items())
+                say("    " + "  ".join(f"{b[0]} {b[1] - a[1]:.1f}" for a, b in zip(marks, marks[1:])))
     finally:
         office.stop.set()
         if program is not None:
