@@ -57,7 +57,11 @@ def fuse_cuts(count: int, control: int, seed: int) -> None:
     if (missing := fuse_available()):
         raise SystemExit(f"no FUSE here: {missing}")
     started = time.perf_counter()
-    report = run_office_cuts(count, seed=seed)
+
+    def progress(line: str) -> None:  # every 25th cut, on stderr, so a long run shows it is alive
+        if line.startswith("cut ") and int(line.split(":")[0].split()[1]) % 25 == 0:
+            print(f"  {time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
+    report = run_office_cuts(count, seed=seed, say=progress)
     print(f"FUSE power cuts under the app, synchronous as shipped ({time.perf_counter() - started:.0f} s)")
     print(f"  {report.line()}")
     print(f"  where the cuts fell: {', '.join(f'{name} {n}' for name, n in sorted(report.triggers.items()))}")
