@@ -3,8 +3,8 @@
 The kecamatan program (`run.py serve`) keeps its data folder on a FUSE layer that forgets every byte
 not fsynced and every folder entry whose folder was not fsynced (tests/support/fuse_power_cut.py);
 four clerks write through the forms; the program is killed at the cut and started again
-(tests/support/fuse_office.py). A few cuts here, some forced inside a checkpoint; the 300-cut run
-is bench/bench_power_cut.py --fuse (docs/benchmarks.md).
+(tests/support/fuse_office.py). Six cuts here, half of them while the program starts again (inside
+the checkpoint it makes then); the 300-cut run is bench/bench_power_cut.py --fuse (docs/benchmarks.md).
 """
 import os
 
@@ -18,18 +18,19 @@ pytestmark = [
 ]
 
 
-def test_cuts_under_clerks_lose_no_acknowledged_write(monkeypatch):
-    from tests.support import fuse_office
-    # cut inside a checkpoint (its write-back, its fsync, the WAL started again after it) more often here
-    monkeypatch.setattr(fuse_office, "TRIGGERS", [
+def test_cuts_under_clerks_lose_no_acknowledged_write():
+    from tests.support.fuse_office import run_office_cuts
+    # half the cuts inside the checkpoint the program makes as it starts, the rest while the clerks
+    # work: at a moment, at the Nth change, inside a checkpoint's write-back or at its fsync
+    report = run_office_cuts(6, seed=42, max_cycle_seconds=4, moment_seconds=(0.5, 3), start_cuts=0.5, triggers=[
         (3, "moment", None),
-        (3, "checkpoint write-back", lambda rng: {"kind": "db_write", "nth": rng.randint(1, 20)}),
-        (2, "checkpoint fsync", lambda rng: {"kind": "db_fsync", "nth": 1}),
-        (2, "WAL restarted", lambda rng: {"kind": "wal_header", "nth": 1, "after": True}),
+        (2, "nth change", lambda rng: {"kind": "change", "nth": rng.randint(1, 800)}),
+        (2, "checkpoint write-back", lambda rng: {"kind": "db_write", "nth": rng.randint(1, 20)}),
+        (1, "checkpoint fsync", lambda rng: {"kind": "db_fsync", "nth": 1}),
     ])
-    report = fuse_office.run_office_cuts(8, seed=42, max_cycle_seconds=6)
-    assert report.cuts == 8
-    assert report.writes > 8  # the cuts fell under clerks at work
+    assert report.cuts == 6
+    assert report.writes > 6  # the cuts fell under clerks at work
+    assert report.in_checkpoint >= 1, report.triggers  # the start's checkpoint, at least
     assert (report.lost, report.half, report.corrupt, report.failed_restarts, report.doubled) == (0, 0, 0, 0, 0), \
         report.problems[:5]
 
@@ -37,7 +38,8 @@ def test_cuts_under_clerks_lose_no_acknowledged_write(monkeypatch):
 def test_the_layer_drops_what_was_not_synced():
     """The control: with synchronous=OFF nothing is fsynced, so the cut loses answered writes."""
     from tests.support import fuse_office
-    report = fuse_office.run_office_cuts(2, seed=7, synchronous="off")
+    report = fuse_office.run_office_cuts(1, seed=7, synchronous="off", moment_seconds=(2, 3), start_cuts=0,
+                                         triggers=[(1, "moment", None)])
     assert report.lost > 0, report.line()
     assert report.failed_restarts == 0
 

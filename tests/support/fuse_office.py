@@ -368,14 +368,14 @@ TRIGGERS = [  # (weight, name, trigger or None for a moment in time)
 ]
 
 
-def _choose(rng: random.Random):
-    total = sum(weight for weight, _, _ in TRIGGERS)
+def _choose(rng: random.Random, triggers):
+    total = sum(weight for weight, _, _ in triggers)
     roll = rng.uniform(0, total)
-    for weight, name, make in TRIGGERS:
+    for weight, name, make in triggers:
         roll -= weight
         if roll <= 0:
             return name, make(rng) if make else None
-    return TRIGGERS[0][1], None
+    return triggers[0][1], None
 
 
 def _photo() -> bytes:
@@ -406,7 +406,12 @@ def _after_cut(layer, program, threads, name, report, office, say) -> None:
 
 
 def run_office_cuts(cuts: int, seed: int = 1, folder: Path | None = None, synchronous: str | None = None,
-                    max_cycle_seconds: float = 12.0, say=None) -> FuseReport:
+                    max_cycle_seconds: float = 12.0, moment_seconds=(0.3, 8.0), start_cuts: float = 0.1,
+                    triggers=None, say=None) -> FuseReport:
+    """`cuts` cuts; `start_cuts` of them (a share) while the program starts again, the others while
+    the clerks work: at a moment `moment_seconds` in, or at a trigger of `triggers` (default
+    TRIGGERS), else after `max_cycle_seconds`."""
+    triggers = triggers or TRIGGERS
     rng = random.Random(seed)
     report = FuseReport()
     work = Path(tempfile.mkdtemp(prefix="stroom-fuse-", dir=folder))
@@ -428,9 +433,10 @@ def run_office_cuts(cuts: int, seed: int = 1, folder: Path | None = None, synchr
             office.base = f"http://127.0.0.1:{port}"
             program = start_program(mount, port, work / "program.log", synchronous)
             # Some cuts fall while the program starts again (WAL recovery, the start's checkpoint).
-            during_start = office.cycle > 0 and report.cuts < cuts and rng.random() < 0.1
-            if during_start:
-                layer.arm(program.pid, {"kind": "change", "nth": rng.randint(1, 120)})
+            during_start = office.cycle > 0 and report.cuts < cuts and rng.random() < start_cuts
+            if during_start:  # at a change, or inside the checkpoint the start makes
+                layer.arm(program.pid, rng.choice([{"kind": "change", "nth": rng.randint(1, 120)},
+                                                   {"kind": "db_write", "nth": rng.randint(1, 12)}]))
             up = wait_up(program, office.base)
             if during_start:
                 if layer.status()["dead"]:
@@ -456,12 +462,12 @@ def run_office_cuts(cuts: int, seed: int = 1, folder: Path | None = None, synchr
                     report.resends += 1
                 except Unanswered:
                     pass
-            name, trigger = _choose(rng)
+            name, trigger = _choose(rng, triggers)
             layer.arm(program.pid, trigger)
             threads = [threading.Thread(target=clerk.run, daemon=True) for clerk in clerks]
             for thread in threads:
                 thread.start()
-            moment = time.monotonic() + (rng.uniform(0.3, 8.0) if trigger is None else max_cycle_seconds)
+            moment = time.monotonic() + (rng.uniform(*moment_seconds) if trigger is None else max_cycle_seconds)
             while time.monotonic() < moment and program.poll() is None:
                 time.sleep(0.02)
             status = layer.cut() if program.poll() is None else layer.status()
