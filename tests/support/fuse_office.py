@@ -365,6 +365,9 @@ TRIGGERS = [  # (weight, name, trigger or None for a moment in time)
     (8, "after checkpoint fsync", lambda rng: {"kind": "db_fsync", "nth": 1, "after": True}),
     (9, "WAL restarted", lambda rng: {"kind": "wal_header", "nth": 1, "after": True}),
     (8, "WAL fsync", lambda rng: {"kind": "wal_fsync", "nth": rng.randint(1, 30)}),
+    # the finding's lost write: a follow-up answered 303 a second after its complaint, then the cut
+    (10, "after a follow-up's answer", lambda rng: {"kind": "answer", "of": "followup", "nth": rng.randint(1, 4),
+                                                    "delay": rng.uniform(0, 1.5)}),
 ]
 
 
@@ -463,15 +466,20 @@ def run_office_cuts(cuts: int, seed: int = 1, folder: Path | None = None, synchr
                 except Unanswered:
                     pass
             name, trigger = _choose(rng, triggers)
-            layer.arm(program.pid, trigger)
+            answer = trigger if trigger and trigger["kind"] == "answer" else None  # watched here, not by the layer
+            layer.arm(program.pid, None if answer else trigger)
+            answers_before = sum(1 for ack in office.acks if answer and ack.kind == answer["of"])
             threads = [threading.Thread(target=clerk.run, daemon=True) for clerk in clerks]
             for thread in threads:
                 thread.start()
             moment = time.monotonic() + (rng.uniform(*moment_seconds) if trigger is None else max_cycle_seconds)
             while time.monotonic() < moment and program.poll() is None:
+                if answer and sum(1 for ack in office.acks if ack.kind == answer["of"]) - answers_before >= answer["nth"]:
+                    time.sleep(answer["delay"])
+                    break
                 time.sleep(0.02)
             status = layer.cut() if program.poll() is None else layer.status()
-            if trigger is not None and status["cut"].get("where") == "now":
+            if trigger is not None and not answer and status["cut"].get("where") == "now":
                 name = "moment (trigger not met)"
             times["cut"] = time.monotonic()
             _after_cut(layer, program, threads, name, report, office, say)
