@@ -344,10 +344,15 @@ def check(path: Path, acks: list[Ack], checked: set, report: FuseReport) -> None
         moves = connection.execute("SELECT count(*) FROM complaint_event WHERE from_status IS NOT NULL").fetchall()[0][0]
         audited = connection.execute("SELECT count(*) FROM audit_event WHERE action = 'ubah_status' "
                                      "AND entity = 'pengaduan'").fetchall()[0][0]
-        if lonely or moves != audited:
+        # and a complaint whose status is not its timeline's last step (the follow-up written, the row not)
+        astray = connection.execute(
+            "SELECT count(*) FROM complaint c WHERE c.status != (SELECT e.to_status FROM complaint_event e "
+            "WHERE e.complaint_id = c.id ORDER BY e.at DESC, e.id DESC LIMIT 1)").fetchall()[0][0]
+        if lonely or moves != audited or astray:
             report.half += 1
             report.problems.append(f"cut {report.cuts}: half saved: {lonely} complaints without their entry, "
-                                   f"{moves} moves and {audited} audit lines")
+                                   f"{moves} moves and {audited} audit lines, {astray} statuses not their "
+                                   "timeline's last")
     except apsw.Error as problem:
         report.corrupt += 1
         report.problems.append(f"cut {report.cuts}: unreadable: {problem}")
