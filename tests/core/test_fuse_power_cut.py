@@ -13,7 +13,9 @@ import pytest
 from tests.support.fuse_power_cut import FuseCut, fuse_available
 
 pytestmark = [
-    pytest.mark.soak,  # a program started and killed a dozen times: once, in the normal pass (scripts/test.sh)
+    # a program started and killed a dozen times: once, in the Windows-like pass, which stands for the
+    # office PC whose power goes (scripts/test.sh); the normal pass carries the PostgreSQL soaks
+    pytest.mark.windows_pass,
     pytest.mark.skipif(fuse_available() is not None, reason=f"no FUSE file system here: {fuse_available()}"),
 ]
 
