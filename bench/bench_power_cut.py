@@ -3,12 +3,20 @@
     python bench/bench_power_cut.py                       # 1,000 cuts per program + the save's cost
     python bench/bench_power_cut.py --cuts 300 --saves 40
     python bench/bench_power_cut.py --only cost           # only synchronous NORMAL vs FULL
+    python bench/bench_power_cut.py --fuse 300            # the app under clerks, cut below the file system
+
 
 Cuts: each program's database (kecamatan, desa PC, SQLite center) through its own factory,
 pragmas and encryption, under a writing load; at a random write or sync the power goes off and
 every write not yet synced is gone, then the file is opened again and checked
 (tests/support/power_cut.py). Printed: cuts, acknowledged writes, lost, half-saved, corrupt.
 `--synchronous normal` shows the same run with the old setting.
+
+--fuse: the kecamatan program (`run.py serve`, killed at the cut) on a FUSE layer that forgets
+every byte not fsynced and every folder entry whose folder was not fsynced (tests/support/
+fuse_power_cut.py), under four clerks writing through the forms (tests/support/fuse_office.py);
+cuts at random moments, at the Nth change and inside checkpoints. Then the control: the same with
+synchronous=OFF, which must lose acknowledged writes (the layer does drop what was not synced).
 
 Cost: the counter's save (POST /pendaftaran/baru with a photo, through the app in this process)
 on a data folder on the real disk (--work), with synchronous=NORMAL and =FULL in alternating
@@ -41,6 +49,30 @@ def cuts(count: int, synchronous: str | None, seed: int) -> None:
         print(f"  {report.line()}  {time.perf_counter() - started:.0f} s")
         for problem in report.problems[:3]:
             print(f"    {problem}")
+
+
+def fuse_cuts(count: int, control: int, seed: int) -> None:
+    from tests.support.fuse_office import run_office_cuts
+    from tests.support.fuse_power_cut import fuse_available
+    if (missing := fuse_available()):
+        raise SystemExit(f"no FUSE here: {missing}")
+    started = time.perf_counter()
+
+    def progress(line: str) -> None:  # every 25th cut, on stderr, so a long run shows it is alive
+        if line.startswith("cut ") and int(line.split(":")[0].split()[1]) % 25 == 0:
+            print(f"  {time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
+    report = run_office_cuts(count, seed=seed, say=progress)
+    print(f"FUSE power cuts under the app, synchronous as shipped ({time.perf_counter() - started:.0f} s)")
+    print(f"  {report.line()}")
+    print(f"  where the cuts fell: {', '.join(f'{name} {n}' for name, n in sorted(report.triggers.items()))}")
+    for problem in report.problems[:10]:
+        print(f"    {problem}")
+    if control:
+        started = time.perf_counter()
+        lazy = run_office_cuts(control, seed=seed + 1, synchronous="off")
+        print(f"control, synchronous=OFF ({time.perf_counter() - started:.0f} s)")
+        print(f"  cuts {lazy.cuts}  acknowledged {lazy.writes}  lost {lazy.lost}  corrupt {lazy.corrupt}  "
+              f"failed restarts {lazy.failed_restarts}")
 
 
 def _photo() -> bytes:
@@ -118,9 +150,14 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=80, help="saves per synchronous setting")
     parser.add_argument("--synchronous", choices=("normal", "full"), help="override for the cuts (default: as shipped)")
     parser.add_argument("--only", choices=("cuts", "cost"))
+    parser.add_argument("--fuse", type=int, metavar="CUTS", help="only the FUSE cuts under the app (tests/support/fuse_office.py)")
+    parser.add_argument("--control", type=int, default=10, help="with --fuse: cuts of the synchronous=OFF control")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()), help="data folders for the cost (real disk)")
     options = parser.parse_args()
+    if options.fuse:
+        fuse_cuts(options.fuse, options.control, options.seed)
+        return
     if options.only != "cost":
         cuts(options.cuts, options.synchronous, options.seed)
     if options.only != "cuts":

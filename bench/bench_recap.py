@@ -184,6 +184,7 @@ def serve_uncached(argv, live: bool) -> int:
     from tests.support import live_tallies
     figure_cache.kept = lambda name, key, compute, stamp=None: compute()
     figure_cache.kept_figure = lambda name, key, compute, quarters=None: compute()
+    figure_cache.kept_quarters = lambda name, keys, compute_many: compute_many(list(keys))
     if live:
         for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals", "recap_counts"):
             setattr(tallies, reader, getattr(live_tallies, f"live_{reader}"))

@@ -62,6 +62,8 @@ ensure_system_packages() {
     [ -x /usr/bin/gammu-smsd ] || missing+=(gammu-smsd)
     # The print checks read each printed word's position on the paper (pdftotext -bbox, issue 43).
     [ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
+    # The power cut below the file system mounts a FUSE layer (libfuse 3 and fusermount3, issue 42).
+    [ -x /usr/bin/fusermount3 ] && is_installed libfuse3-3 || missing+=(fuse3 libfuse3-3)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi

@@ -73,6 +73,29 @@ SLOW_TESTS = (
     "tests/sync/test_center_pages.py::test_every_center_route_checks_roles_and_never_500s",
     # long property runs
     "tests/audit/test_trail_values.py::test_any_json_value_becomes_a_sentence_with_personal_fields_masked",
+    # over 10 s each in a fast-tier run at load 8-9 with --durations (2-3 s on a quiet machine;
+    # 2026-11-25): the center's API fuzzed, programs started, killed, restored or installed, two servers.
+    # The rule and structure checks that long stay fast-tier: a change to a rule wants them at once.
+    "tests/core/test_frame.py::test_first_start_creates_admin_with_one_time_password_and_serves",
+    "tests/desa/test_numbers_property.py::test_numbers_after_any_restores_and_enrolments_are_accepted_and_unique",
+    "tests/desa/test_relay.py::test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back",
+    "tests/desa/test_relay_restore.py::test_the_desa_relay_lives_through_restores_of_the_kecamatan_and_the_desa_pc",
+    "tests/platform/test_autostart.py::test_linux_install_status_remove_in_a_temporary_home",
+    "tests/platform/test_autostart.py::test_linux_without_a_user_bus_says_what_to_do_and_is_not_terpasang",
+    "tests/platform/test_windows_traps.py::test_data_is_accepted_before_or_after_the_subcommand",
+    "tests/security/test_backup_keys.py::test_cli_restore_on_a_new_pc_with_the_recovery_key",
+    "tests/security/test_bad_characters.py::test_the_center_refuses_nul_and_bidi_in_every_route_every_field_and_its_json_doors",
+    "tests/security/test_encryption_at_rest.py::test_a_kill_during_conversion_leaves_a_usable_database_with_every_row",
+    "tests/security/test_encryption_at_rest.py::test_without_its_key_the_app_refuses_to_start_with_a_message_and_keeps_the_file",
+    "tests/survey/test_demo.py::test_demo_surveys_stay_within_two_years_whatever_the_day",
+    "tests/sync/test_end_to_end.py::test_applications_flow_both_ways_between_two_running_servers",
+    "tests/sync/test_kinerja_journey.py::test_two_kecamatan_approve_sync_and_the_pimpinan_sees_both_side_by_side",
+    "tests/sync/test_pc_identity.py::test_a_backup_restored_on_a_new_pc_numbers_nothing_until_the_admin_says_it_replaces_the_old_one",
+    "tests/sync/test_pc_identity.py::test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_holds_it",
+    "tests/sync/test_pc_identity.py::test_a_restore_on_a_new_pc_cut_at_each_step_leaves_the_old_state_or_a_pc_that_refuses",
+    "tests/sync/test_pc_identity.py::test_the_old_pc_registering_after_its_backup_was_taken_over_still_delivers_that_application",
+    "tests/sync/test_schemathesis.py::test_center_api_never_answers_5xx",
+    "tests/sync/test_two_centers.py::test_two_center_processes_on_one_postgresql_serve_one_kecamatan_together",
 )
 
 

@@ -115,6 +115,32 @@ def kept(name: str, key: tuple, compute, stamp=None):
     return value
 
 
+def kept_quarters(name: str, keys: dict, compute_many) -> dict:
+    """{quarter: figure}: each quarter's figure kept as its own part (kept_figure with `quarters=[q]`),
+    the ones not kept computed together by compute_many(those quarters) -> {quarter: figure}: a
+    full recompute of eight quarters reads each source once over their span, not once a quarter."""
+    stamp = parts_stamp(list(keys))
+    if stamp is None:
+        return compute_many(list(keys))
+    serial, base, *parts = stamp
+    full_keys = {q: (name, keys[q], ("parts", serial, base, part)) for q, part in zip(keys, parts)}
+    found = {}
+    with _lock:
+        for q, full_key in full_keys.items():
+            if full_key in _kept:
+                _kept.move_to_end(full_key)
+                found[q] = _kept[full_key]
+    missing = [q for q in keys if q not in found]
+    if missing:
+        computed = compute_many(missing)  # read under the stamp taken before it, as kept() does
+        with _lock:
+            for q in missing:
+                _kept[full_keys[q]] = found[q] = computed[q]
+            while len(_kept) > KEPT_AT_MOST:
+                _kept.popitem(last=False)
+    return {q: found[q] for q in keys}
+
+
 def kept_figure(name: str, key: tuple, compute, quarters=None):
     """compute(), or the result kept for (name, key) under the figures' version: for figures read
     only from the tables whose writes change the version (tests/figures/test_figure_version.py).

@@ -52,33 +52,35 @@ def quarters_of(period: Period) -> list[Quarter]:
     return found
 
 
-def _quarter_figures(quarter: Quarter, zone: str, calendar, follow_up_days: int, today: date) -> dict:
-    """One quarter's figure of every indicator, and the sums its IKM is computed from."""
-    one = [quarter]
-    sums = survey_figures.ikm_sums(one, zone)[0]
-    return {
-        "siap_tepat_waktu": sources.ready_on_time(one, zone, today)[quarter],
-        "serah_tepat_waktu": sources.handed_over_on_time(one, zone)[quarter],
-        "berkas_dikembalikan": sources.returned_incomplete(one, zone)[quarter],
-        "pengaduan_tepat_waktu": sources.complaints_followed_up_on_time(one, zone, calendar, follow_up_days,
-                                                                        today)[quarter],
-        "kotak_saran": sources.suggestion_box_opened(one, calendar, today)[quarter],
-        "ikm": Measure.index(survey_figures.ikm_of_sums([sums]).ikm),
-        "ikm_sums": sums,
+def _quarters_figures(quarters: list[Quarter], zone: str, calendar, follow_up_days: int,
+                      today: date) -> dict[Quarter, dict]:
+    """Each quarter's figure of every indicator, and the sums its IKM is computed from: every source
+    read once over the quarters' span, its rows counted into their quarters."""
+    sums = dict(zip(quarters, survey_figures.ikm_sums(quarters, zone)))
+    by_source = {
+        "siap_tepat_waktu": sources.ready_on_time(quarters, zone, today),
+        "serah_tepat_waktu": sources.handed_over_on_time(quarters, zone),
+        "berkas_dikembalikan": sources.returned_incomplete(quarters, zone),
+        "pengaduan_tepat_waktu": sources.complaints_followed_up_on_time(quarters, zone, calendar, follow_up_days,
+                                                                        today),
+        "kotak_saran": sources.suggestion_box_opened(quarters, calendar, today),
     }
+    return {q: {**{key: found[q] for key, found in by_source.items()},
+                "ikm": Measure.index(survey_figures.ikm_of_sums([sums[q]]).ikm), "ikm_sums": sums[q]}
+            for q in quarters}
 
 
-def quarter_figures(quarter: Quarter, zone: str, calendar, follow_up_days: int, today: date,
-                    due_from: date) -> dict:
-    """_quarter_figures, kept as the quarter's part. Of `today` a quarter's figures see only what
+def quarters_figures(quarters: list[Quarter], zone: str, calendar, follow_up_days: int, today: date,
+                     due_from: date) -> dict[Quarter, dict]:
+    """_quarters_figures, each quarter kept as its part. Of `today` a quarter's figures see only what
     falls inside it: the days up to today (settled promises, kotak saran days) and the first
-    receipt day not yet due (due_from: open complaints count from there), so the key holds those,
+    receipt day not yet due (due_from: open complaints count from there), so its key holds those,
     clipped to the quarter, and an ended quarter's part is not computed again the next day."""
-    after = quarter.end + timedelta(days=1)
-    key = (quarter.key, zone, follow_up_days, min(today, after), min(max(due_from, quarter.start), after))
-    return figure_cache.kept_figure("indicator quarter", key,
-                                    lambda: _quarter_figures(quarter, zone, calendar, follow_up_days, today),
-                                    quarters=[quarter])
+    def key(quarter):
+        after = quarter.end + timedelta(days=1)
+        return quarter.key, zone, follow_up_days, min(today, after), min(max(due_from, quarter.start), after)
+    return figure_cache.kept_quarters("indicator quarter", {q: key(q) for q in sorted(quarters)},
+                                      lambda missing: _quarters_figures(missing, zone, calendar, follow_up_days, today))
 
 
 def indicator_quarters(period: Period, today: date) -> tuple[list[Quarter], list[Quarter]]:
@@ -95,7 +97,7 @@ def indicator_rows(period: Period, year: int, zone: str, today) -> list[Indicato
     calendar = office_calendar()
     follow_up_days = int(store.get("complaint_follow_up_days"))
     due_from = overdue_received_before(today, calendar, follow_up_days)
-    parts = {q: quarter_figures(q, zone, calendar, follow_up_days, today, due_from) for q in read}
+    parts = quarters_figures(read, zone, calendar, follow_up_days, today, due_from)
     per_quarter = {indicator.key: {q: parts[q][indicator.key] for q in quarters} for indicator in INDICATORS}
     targets = targets_for(year)
     rows = []

@@ -84,12 +84,9 @@ def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today
         (str(quarters[0].start), str(last_day)))}
     result = {}
     for quarter in quarters:
-        working = opened_days = 0
-        day = quarter.start
-        while day <= min(quarter.end, last_day):
-            if calendar.is_working_day(day):
-                working += 1
-                opened_days += day in opened
-            day += timedelta(days=1)
+        end = min(quarter.end, last_day)
+        # working days from the quarter's first up to `end` (none when it ends before it begins)
+        working = max(0, calendar.working_days_between(quarter.start - timedelta(days=1), end))
+        opened_days = sum(1 for day in opened if quarter.start <= day <= end and calendar.is_working_day(day))
         result[quarter] = Measure.share(opened_days, working)
     return result

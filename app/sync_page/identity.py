@@ -174,15 +174,20 @@ def _follow_elsewhere(code: str, taken_over: dict) -> None:
     if not taken_over.get("code"):
         return
     counted = [kind.name for kind in records.kinds() if records.counted(kind.name)]
-    for item in OutboxItem.select().where((OutboxItem.state == "acked") & OutboxItem.kind.in_(counted)
-                                          & (OutboxItem.last_error == "")):
-        found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
+    followed = []
+    for item_id, number in (OutboxItem.select(OutboxItem.id, OutboxItem.registration_number)
+                            .where((OutboxItem.state == "acked") & OutboxItem.kind.in_(counted)
+                                   & (OutboxItem.last_error == "")).tuples()):
+        found = protocol.REGISTRATION_NUMBER.match(number)
         if not found or found.group(2) == code:
             continue
         if (found.group(2) == taken_over["code"] and (taken_over.get("restored_up_to") is None
                                                      or int(found.group(3)) > taken_over["restored_up_to"])):
             continue
-        OutboxItem.update(last_error=FOLLOWED_ELSEWHERE).where(OutboxItem.id == item.id).execute()
+        followed.append(item_id)
+    for start in range(0, len(followed), 1000):  # one statement a thousand rows: a PC may hold a year's work
+        (OutboxItem.update(last_error=FOLLOWED_ELSEWHERE)
+         .where(OutboxItem.id.in_(followed[start:start + 1000])).execute())
 
 
 def _leave(item: OutboxItem) -> None:

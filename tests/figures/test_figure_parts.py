@@ -233,16 +233,17 @@ def test_a_complaint_of_today_computes_only_this_quarter_again(client_for, db, m
     held = _fill()
     current, previous, before = held["quarters"]
     computed = []
-    for module, name in ((indicator_figures, "_quarter_figures"), (recap_figures, "complaint_figures")):
-        real = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda quarter, *a, real=real, name=name: computed.append(
-            (name, quarter)) or real(quarter, *a))
+    real_indicators, real_recap = indicator_figures._quarters_figures, recap_figures.complaint_figures
+    monkeypatch.setattr(indicator_figures, "_quarters_figures", lambda quarters, *a: computed.extend(
+        ("_quarters_figures", q) for q in quarters) or real_indicators(quarters, *a))
+    monkeypatch.setattr(recap_figures, "complaint_figures", lambda quarter, *a: computed.append(
+        ("complaint_figures", quarter)) or real_recap(quarter, *a))
     shown = _pages(client_for, held["quarters"])
-    assert ("_quarter_figures", before) in computed and ("complaint_figures", before) in computed
+    assert ("_quarters_figures", before) in computed and ("complaint_figures", before) in computed
     computed.clear()
     _complaint_of_today(held)
     after = _pages(client_for, held["quarters"])
-    assert sorted(set(computed)) == [("_quarter_figures", current), ("complaint_figures", current)]
+    assert sorted(set(computed)) == [("_quarters_figures", current), ("complaint_figures", current)]
     for q in (previous, before):  # their recaps were read as kept, every byte
         assert after[f"/rekap/{q.year}/{q.number}"] == shown[f"/rekap/{q.year}/{q.number}"]
     assert after[f"/rekap/{current.year}/{current.number}"] != shown[f"/rekap/{current.year}/{current.number}"]
