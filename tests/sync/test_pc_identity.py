@@ -691,7 +691,7 @@ def complete(kec_app, number: str) -> None:
     within(kec_app, done)
 
 
-@pytest.mark.slow  # a center process and two PCs, about 10 s
+@pytest.mark.windows_pass  # a center process and two PCs, about 10 s: the Windows-like pass only (the office PCs)
 def test_what_the_backup_held_incomplete_and_both_pcs_completed_is_followed_on_the_pc_that_took_over(
         tmp_path, center):
     """Issue 42 (office year, seed 4400, nothing_waits_on_a_decision_the_center_already_made): PC A
