@@ -96,6 +96,18 @@ def recovery_key_of(kec_app) -> str:
     return KeyStore(Path(kec_app.config["DATABASE_PATH"]).parent).recovery_key()
 
 
+def taken_over_on_a_new_pc(old, backup, folder: Path, **options):
+    """PC B: `backup` of the old PC restored on a new PC (its admin's restore, then the start's migration),
+    and its admin says "PC ini menggantikan PC P1"."""
+    new = kecamatan_app(folder, **options)
+    restore_database(backup, new.config["DATABASE_PATH"], folder.parent / f"{folder.name}-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    return new
+
+
 def refusal_to_number(kec_app):
     """Why the counter's form would not get a number now (what the clerk reads), or None."""
     from app.registration.records import current_prefix
@@ -501,12 +513,7 @@ def test_the_old_pc_registering_after_its_backup_was_taken_over_still_delivers_t
     in_backup = fill(old, 1, 5)  # complete, not yet sent when the backup is taken: B sends it
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
 
-    new = kecamatan_app(tmp_path / "baru", public_status=True)
-    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
-    from app.frame.db import database
-    within(new, lambda: migrate(database))
-    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
-    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    new = taken_over_on_a_new_pc(old, backup, tmp_path / "baru", public_status=True)
 
     late = fill(old, 1, 11)  # on A, link down: "tersimpan", "Berkas lengkap", a receipt printed
     assert late[0].split("-")[1] == "P1" and late[0] not in before + in_backup
@@ -620,12 +627,7 @@ def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not
         within(old, lambda: OutboxItem.update(state="pending", acked_at=None).where(
             OutboxItem.registration_number == late[0]).execute())
 
-    new = kecamatan_app(tmp_path / "baru")
-    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
-    from app.frame.db import database
-    within(new, lambda: migrate(database))
-    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
-    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    new = taken_over_on_a_new_pc(old, backup, tmp_path / "baru")
     made_on_b = fill(new, 1, 21)
     assert not set(made_on_b) & set(before + late)
 
@@ -708,12 +710,7 @@ def test_what_the_backup_held_incomplete_and_both_pcs_completed_is_followed_on_t
     shared = register_incomplete(old, 1)
     assert not sync(old).error
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
-    new = kecamatan_app(tmp_path / "baru")
-    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
-    from app.frame.db import database
-    within(new, lambda: migrate(database))
-    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
-    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    new = taken_over_on_a_new_pc(old, backup, tmp_path / "baru")
     assert not sync(new).error
     assert "digantikan" in sync(old).error
     admin_old = admin_client(old)
@@ -759,12 +756,7 @@ def test_the_old_pc_restoring_its_own_backup_from_before_the_takeover_gives_no_n
     assert not sync(old).error
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
 
-    new = kecamatan_app(tmp_path / "baru")
-    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
-    from app.frame.db import database
-    within(new, lambda: migrate(database))
-    answer = post(new, admin_client(new), "/sinkronisasi/identitas-pc/ganti", {"confirm": "ya"})
-    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    new = taken_over_on_a_new_pc(old, backup, tmp_path / "baru")
     made_on_b = fill(new, 3, 21)
     assert not sync(new).error
 
@@ -774,6 +766,7 @@ def test_the_old_pc_restoring_its_own_backup_from_before_the_takeover_gives_no_n
     assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
     assert {n.split("-")[1] for n in fill(old, 1, 31)} == {"P2"}
 
+    from app.frame.db import database
     for attempt in range(2):  # the admin restores A's own backup from before the takeover, then again
         restore_database(backup, old.config["DATABASE_PATH"], tmp_path / f"lama-aman-{attempt}", recovery_key_of(old))
         old = kecamatan_app(tmp_path / "lama")
