@@ -143,6 +143,7 @@ def test_a_nik_that_disagrees_needs_a_written_reason():
     assert errors == {"mismatch_reason": ("NIK tidak cocok dengan tanggal lahir/jenis kelamin. Periksa KK pemohon; "
                                           "bila memang benar, tulis alasannya di sini.")}
     assert warnings["nik"].startswith("Tanggal lahir di NIK (12-05-1990) tidak sama") and warnings["nik"].endswith(".")
-    clean, errors, _ = checked(birth_date="1990-05-13", mismatch_reason=" sesuai KK ")
-    assert errors == {} and clean["mismatch_reason"] == "sesuai KK"
+    clean, errors, _ = checked(birth_date="1990-05-13", mismatch_reason=" sesuai KK\n  (dicek) ")
+    assert errors == {} and clean["mismatch_reason"] == "sesuai KK\n  (dicek)"  # its lines kept, as the notes'
+
     assert checked(mismatch_reason="tidak perlu")[0]["mismatch_reason"] == ""  # nothing to explain
