@@ -33,7 +33,8 @@ from app.frame.person_rules import (  # noqa: E402
 from tests.registration.conftest import valid_form  # noqa: E402
 
 Region = namedtuple("Region", "code name")
-DESA = [Region("35.08.07.2001", "Darungan"), Region("35.08.07.2002", "Kebonsari")]
+DESA = [Region("35.08.07.2001", "Darungan"), Region("35.08.07.2002", "Kebonsari"),
+        Region("35.08.07.2003", "Sumber Wringin")]
 TODAY = date(2026, 5, 12)
 
 
@@ -56,6 +57,7 @@ def test_a_valid_form_is_cleaned_to_what_the_record_stores():
 def test_the_desa_and_the_reason_are_taken_by_code_or_by_name():
     assert [checked(desa=typed)[0]["desa_code"] for typed in ("35.08.07.2002", "3508072002", " KEBONSARI ")] == [
         "35.08.07.2002"] * 3
+    assert checked(desa="  sumber   WRINGIN ")[0]["desa_code"] == "35.08.07.2003"  # spaces as typed, any case
     assert [checked(reason=typed)[0]["reason"] for typed in ("hilang", " Hilang (dengan surat kehilangan dari kepolisian) ")] == ["hilang"] * 2
     assert checked(biometric_done="")[0]["biometric_done"] is False
     assert [checked(biometric_done=typed)[0]["biometric_done"] for typed in ("on", "ya", "true")] == [True] * 3
