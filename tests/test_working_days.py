@@ -225,3 +225,13 @@ def test_a_count_is_estimated_when_either_end_lies_in_an_estimated_year():
     assert calendar.estimated_between(D(2026, 1, 1), D(2026, 12, 31)) is False
     assert calendar.estimated_between(D(2029, 1, 1), D(2029, 12, 31)) is False
     assert WorkCalendar(decreed_years=[2027]).estimated_between(D(2026, 1, 1), D(2027, 12, 31)) is False
+
+
+def test_new_years_day_reopened_counts_in_its_own_year_only():
+    """1 January 2027 (a Friday, Tahun Baru) reopened: one working day from 31 December 2026, counted in 2027;
+    2026 keeps its 240."""
+    calendar = WorkCalendar(reopened=[D(2027, 1, 1)])
+    assert calendar.working_days_between(D(2026, 12, 31), D(2027, 1, 1)) == 1
+    assert calendar.working_days_between(D(2027, 1, 1), D(2026, 12, 31)) == -1
+    assert calendar.working_days_between(D(2025, 12, 31), D(2026, 12, 31)) == 240
+    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
