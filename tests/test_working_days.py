@@ -227,7 +227,7 @@ def test_a_count_is_estimated_when_either_end_lies_in_an_estimated_year():
     assert WorkCalendar(decreed_years=[2027]).estimated_between(D(2026, 1, 1), D(2027, 12, 31)) is False
 
 
-def test_new_years_day_reopened_counts_in_its_own_year_only():
+def test_new_years_day_reopened_is_a_working_day_counted_in_its_own_year_only():
     """1 January 2027 (a Friday, Tahun Baru) reopened: one working day from 31 December 2026, counted in 2027;
     2026 keeps its 240."""
     calendar = WorkCalendar(reopened=[D(2027, 1, 1)])
@@ -235,3 +235,5 @@ def test_new_years_day_reopened_counts_in_its_own_year_only():
     assert calendar.working_days_between(D(2027, 1, 1), D(2026, 12, 31)) == -1
     assert calendar.working_days_between(D(2025, 12, 31), D(2026, 12, 31)) == 240
     assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert calendar.is_working_day(D(2027, 1, 1)) and not WorkCalendar().is_working_day(D(2027, 1, 1))
+    assert calendar.add_working_days(D(2027, 1, 4), -1) == D(2027, 1, 1)  # Monday back over the weekend
