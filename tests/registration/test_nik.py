@@ -292,3 +292,11 @@ def test_the_center_reads_the_same_birth_rule():
     assert center_nik_problem("3508074005900001") is not None  # day 40: no such day
     assert center_nik_problem("3508073102900001") is not None  # 31 February
     assert center_nik_problem("３５０８０７１２０５９０００01") == "NIK harus 16 angka"
+
+
+def test_29_february_00_is_no_date_in_the_centuries_around_a_birth_year_before_1900():
+    """The inline check compares whatever date is typed: near 1850 the NIK's 29-02-00 could be 1700, 1800 or
+    1900, none a leap year, so the NIK's date is named invalid (the form itself refuses years before 1900)."""
+    assert check_nik_matches("3508072902000001", date(1850, 3, 1), "L") == [
+        "Tanggal lahir di NIK (angka ke-7 sampai ke-12) tidak valid"]
+    assert check_nik_matches("3508072902000001", date(2000, 2, 29), "L") == []
