@@ -170,8 +170,11 @@ def test_birth_century_near_the_turn_picks_the_closest_year():
 
 
 def test_birth_info_refuses_malformed_nik():
-    with pytest.raises(ValueError):
-        nik_birth_info("35080712", 1990)
+    """Too short, or 16 characters that are not all digits: refused with the length message."""
+    for nik in ("35080712", "350807120590000A", "35080712059000011"):
+        with pytest.raises(ValueError) as refused:
+            nik_birth_info(nik, 1990)
+        assert str(refused.value) == "NIK harus 16 angka", nik
 
 
 def test_birth_info_takes_the_only_century_where_29_february_exists():
