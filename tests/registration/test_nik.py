@@ -303,3 +303,10 @@ def test_29_february_00_is_no_date_in_the_centuries_around_a_birth_year_before_1
     assert check_nik_matches("3508072902000001", date(1850, 3, 1), "L") == [
         "Tanggal lahir di NIK (angka ke-7 sampai ke-12) tidak valid"]
     assert check_nik_matches("3508072902000001", date(2000, 2, 29), "L") == []
+
+
+def test_a_number_too_short_or_not_digits_gets_no_region_note():
+    """The note is for a well-formed old code; a short or lettered number has its own refusal instead (the
+    kabupaten 35.08 exists, so only the form check keeps these from a note)."""
+    for number in ("35080", "3508AB0000000001", "3508-1"):
+        assert region_code_warning(number) is None, number
