@@ -310,3 +310,9 @@ def test_a_number_too_short_or_not_digits_gets_no_region_note():
     kabupaten 35.08 exists, so only the form check keeps these from a note)."""
     for number in ("35080", "3508AB0000000001", "3508-1"):
         assert region_code_warning(number) is None, number
+
+
+def test_the_region_note_names_the_old_code_dotted_and_what_to_check():
+    assert region_code_warning("9401991205900001") == (
+        "Kode kecamatan 94.01.99 tidak ada di daftar Kemendagri 2025 (mungkin kode lama sebelum pemekaran atau "
+        "perubahan kode wilayah). Cocokkan dengan KTP-el/KK pemohon.")
