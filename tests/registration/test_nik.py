@@ -316,3 +316,11 @@ def test_the_region_note_names_the_old_code_dotted_and_what_to_check():
     assert region_code_warning("9401991205900001") == (
         "Kode kecamatan 94.01.99 tidak ada di daftar Kemendagri 2025 (mungkin kode lama sebelum pemekaran atau "
         "perubahan kode wilayah). Cocokkan dengan KTP-el/KK pemohon.")
+
+
+def test_a_kk_issued_on_29_february_is_read_with_both_year_digits():
+    """29-02-12 is 2012, a leap year (the last digit alone, 02, is not); 29-02-04 with serial 1001 is 2004
+    (reading a serial digit too, 041, is not); 29-02-13 exists in no century."""
+    assert kk_problem("3508072902120001") is None
+    assert kk_problem("3508072902041001") is None
+    assert kk_problem("3508072902130001") is KkProblem.INVALID_ISSUE_DATE
