@@ -149,3 +149,27 @@ def test_a_nik_that_disagrees_needs_a_written_reason():
     assert errors == {} and clean["mismatch_reason"] == "sesuai KK\n  (dicek)"  # its lines kept, as the notes'
 
     assert checked(mismatch_reason="tidak perlu")[0]["mismatch_reason"] == ""  # nothing to explain
+
+
+OLD_CODE_NOTE = ("Kode kecamatan 32.07.20 tidak ada di daftar Kemendagri 2025 (mungkin kode lama sebelum pemekaran "
+                 "atau perubahan kode wilayah). Cocokkan dengan KTP-el/KK pemohon.")
+
+
+def test_the_nik_and_kk_are_refused_or_noted_under_their_own_fields():
+    assert checked(nik="123")[1:] == ({"nik": "NIK harus 16 angka"}, {})
+    assert checked(kk_number="3508070101100000")[1:] == (
+        {"kk_number": "Nomor urut Nomor KK (4 angka terakhir) tidak boleh 0000"}, {})
+    # 32.07.20 (Ciamis, moved to Pangandaran in 2012): stored, with a note under each number
+    assert checked(nik="3207201205900001", kk_number="3207200101100007")[1:] == (
+        {}, {"nik": OLD_CODE_NOTE, "kk_number": OLD_CODE_NOTE})
+
+
+def test_a_mismatch_keeps_the_region_note_beside_it():
+    _, errors, warnings = checked(nik="3207201205900001", birth_date="1990-05-13", mismatch_reason="sesuai KK")
+    assert (errors, warnings) == ({}, {"nik": "Tanggal lahir di NIK (12-05-1990) tidak sama dengan tanggal lahir "
+                                              "yang diisi (13-05-1990). " + OLD_CODE_NOTE})
+
+
+def test_an_rt_or_rw_of_three_digits_is_kept_as_typed():
+    clean, errors, _ = checked(rt="123", rw="045")
+    assert (errors, clean["rt"], clean["rw"]) == ({}, "123", "045")
