@@ -173,3 +173,11 @@ def test_a_mismatch_keeps_the_region_note_beside_it():
 def test_an_rt_or_rw_of_three_digits_is_kept_as_typed():
     clean, errors, _ = checked(rt="123", rw="045")
     assert (errors, clean["rt"], clean["rw"]) == ({}, "123", "045")
+
+
+def test_born_today_or_on_1_january_1900_is_a_date_the_form_takes():
+    """Today is not the future (the refusal is then the age's); 1900 is the first year taken."""
+    assert checked(nik="3508071205260001", birth_date="2026-05-12", marital_status="Belum Kawin")[1] == {
+        "birth_date": "Pemohon belum berumur 17 tahun dan belum pernah kawin: belum wajib memiliki KTP-el "
+                      "(UU 24/2013 Pasal 63)."}
+    assert checked(nik="3508070101000001", birth_date="1900-01-01")[1:] == ({}, {})
