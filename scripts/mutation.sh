@@ -17,7 +17,8 @@ started=$SECONDS
 # test.sh's environment (PostgreSQL for the center tests) is reused when the caller exported it.
 timeout "$LIMIT" .venv/bin/mutmut run --max-children "$CHILDREN" "$@"
 status=$?
-echo "mutation run: $(date -u '+%Y-%m-%d %H:%M UTC'), $((SECONDS - started)) s, ${*:-all mutants}, $CHILDREN children, mutmut $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("mutmut"))')"
+what=${*:-all mutants}; [ ${#what} -le 200 ] || what="$# mutant names or globs"
+echo "mutation run: $(date -u '+%Y-%m-%d %H:%M UTC'), $((SECONDS - started)) s, $what, $CHILDREN children, mutmut $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("mutmut"))')"
 # Per module: mutant names are module.x_function__mutmut_N; the result is the last word of each line.
 .venv/bin/mutmut results --all true 2>/dev/null | awk -F': ' 'NF == 2 {
         name = $1; sub(/^ +/, "", name); sub(/\.x.*$/, "", name); sub(/\.x.*$/, "", name)
