@@ -181,3 +181,17 @@ def test_born_today_or_on_1_january_1900_is_a_date_the_form_takes():
         "birth_date": "Pemohon belum berumur 17 tahun dan belum pernah kawin: belum wajib memiliki KTP-el "
                       "(UU 24/2013 Pasal 63)."}
     assert checked(nik="3508070101000001", birth_date="1900-01-01")[1:] == ({}, {})
+
+
+def test_a_birth_date_refused_is_not_also_judged_for_age():
+    """A date in the future keeps its own refusal: no age refusal over it, no marriage-age warning."""
+    for status in ("Belum Kawin", "Kawin"):
+        assert checked(birth_date="2026-05-13", marital_status=status)[1:] == (
+            {"birth_date": "Tanggal lahir tidak boleh di masa depan."}, {}), status
+
+
+def test_fields_left_empty_stay_empty_in_the_form_sent_back():
+    clean, errors, _ = checked(sex="", marital_status="", desa="")
+    assert (clean["sex"], clean["marital_status"], clean["desa_code"]) == ("", "", None)
+    assert errors == {"sex": "Pilih jenis kelamin: Laki-laki atau Perempuan.",
+                      "marital_status": "Pilih status perkawinan dari daftar.", "desa": "Wajib diisi."}
