@@ -191,7 +191,16 @@ def test_a_birth_date_refused_is_not_also_judged_for_age():
 
 
 def test_fields_left_empty_stay_empty_in_the_form_sent_back():
-    clean, errors, _ = checked(sex="", marital_status="", desa="")
-    assert (clean["sex"], clean["marital_status"], clean["desa_code"]) == ("", "", None)
+    clean, errors, _ = checked(sex="", marital_status="", desa="", religion="", phone="")
+    assert (clean["sex"], clean["marital_status"], clean["desa_code"], clean["religion"], clean["phone"]) == (
+        "", "", None, "", "")
     assert errors == {"sex": "Pilih jenis kelamin: Laki-laki atau Perempuan.",
-                      "marital_status": "Pilih status perkawinan dari daftar.", "desa": "Wajib diisi."}
+                      "marital_status": "Pilih status perkawinan dari daftar.", "desa": "Wajib diisi.",
+                      "religion": "Pilih agama/kepercayaan dari daftar."}  # no phone: it may stay empty
+
+
+def test_two_mismatches_are_named_in_one_note():
+    _, errors, warnings = checked(birth_date="1990-05-13", sex="P", mismatch_reason="sesuai KK")
+    assert (errors, warnings) == ({}, {"nik": (
+        "Tanggal lahir di NIK (12-05-1990) tidak sama dengan tanggal lahir yang diisi (13-05-1990); "
+        "NIK menunjukkan laki-laki (tanggal tanpa +40) tetapi jenis kelamin diisi perempuan.")})
