@@ -114,3 +114,12 @@ def test_applications_on_the_first_and_last_day_count_in_the_quarters_indicators
                  moment)
     assert sources.returned_incomplete([quarter], zone) == {quarter: Measure.share(2, 2)}
     assert sources.handed_over_on_time([quarter], zone) == {quarter: Measure(2, 2, 100.0)}
+
+
+def test_a_service_at_half_past_midnight_wita_on_new_years_day_is_in_the_wita_offices_new_year(db):
+    """00:30 WITA on 1 January 2026 is 23:30 WIB the day before: the IKM population of a WITA office's Q1
+    2026, of a WIB office's Q4 2025 (the edge tests above cannot tell a zone lost: their moments swap)."""
+    application(0, datetime(2025, 12, 31, 16, 30))
+    q4, q1 = Quarter.of(2025, 4), Quarter.of(2026, 1)
+    assert [tallies.services_in_period(q, "WITA") for q in (q4, q1)] == [0, 1]
+    assert [tallies.services_in_period(q, "WIB") for q in (q4, q1)] == [1, 0]
