@@ -208,3 +208,32 @@ def test_a_local_day_starts_at_its_zone_offset_in_utc_from_zoneinfo():
     assert day_start_utc(date(2026, 8, 17), "WIB") == datetime(2026, 8, 16, 17, 0)
     assert day_start_utc(date(2026, 8, 17), "WITA") == datetime(2026, 8, 16, 16, 0)
     assert day_start_utc(date(2026, 8, 17), "WIT") == datetime(2026, 8, 16, 15, 0)
+
+
+def test_a_year_is_an_estimate_until_its_decree_is_known_or_entered():
+    """The package knows the SKB of 2026, not of 2028; the admin's entry of 2028 ends its estimate."""
+    assert (WorkCalendar().is_estimated(2026), WorkCalendar().is_estimated(2028)) == (False, True)
+    assert WorkCalendar(decreed_years=[2028]).is_estimated(2028) is False
+
+
+def test_a_count_is_estimated_when_either_end_lies_in_an_estimated_year():
+    """With 2029 entered, 2028 is the only estimated year here: a count touching it from either side, in
+    either order, is an estimate; one over 2026 alone, or 2029 alone, is not."""
+    calendar = WorkCalendar(decreed_years=[2029])
+    assert calendar.estimated_between(D(2028, 12, 31), D(2029, 1, 1)) is True
+    assert calendar.estimated_between(D(2029, 1, 1), D(2028, 12, 31)) is True
+    assert calendar.estimated_between(D(2026, 1, 1), D(2026, 12, 31)) is False
+    assert calendar.estimated_between(D(2029, 1, 1), D(2029, 12, 31)) is False
+    assert WorkCalendar(decreed_years=[2027]).estimated_between(D(2026, 1, 1), D(2027, 12, 31)) is False
+
+
+def test_new_years_day_reopened_is_a_working_day_counted_in_its_own_year_only():
+    """1 January 2027 (a Friday, Tahun Baru) reopened: one working day from 31 December 2026, counted in 2027;
+    2026 keeps its 240."""
+    calendar = WorkCalendar(reopened=[D(2027, 1, 1)])
+    assert calendar.working_days_between(D(2026, 12, 31), D(2027, 1, 1)) == 1
+    assert calendar.working_days_between(D(2027, 1, 1), D(2026, 12, 31)) == -1
+    assert calendar.working_days_between(D(2025, 12, 31), D(2026, 12, 31)) == 240
+    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert calendar.is_working_day(D(2027, 1, 1)) and not WorkCalendar().is_working_day(D(2027, 1, 1))
+    assert calendar.add_working_days(D(2027, 1, 4), -1) == D(2027, 1, 1)  # Monday back over the weekend

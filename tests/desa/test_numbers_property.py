@@ -107,3 +107,57 @@ def test_numbers_after_any_restores_and_enrolments_are_accepted_and_unique(steps
         for number in registration_numbers:
             assert protocol.REGISTRATION_NUMBER.fullmatch(number), number
         assert len(registration_numbers) == len(set(registration_numbers)), registration_numbers
+
+
+# --- The numbering rule by hand: the prefix, the sequence from its generation's floor, its last number --
+import pytest  # noqa: E402
+
+from app.frame import installation  # noqa: E402
+
+PREFIX_REFUSED = "Kode kecamatan belum diisi di Pengaturan Kantor; nomor pendaftaran tidak dapat dibuat."
+DEVICE_REFUSED = "DEVICE_ID komputer loket tidak valid (1-4 huruf/angka)."
+
+
+def test_a_prefix_is_the_kecamatans_six_digits_and_a_pc_code_of_one_to_four_letters_or_digits():
+    assert numbering.number_prefix("35.08.07", "P3") == "350807-P3"
+    assert numbering.number_prefix("350807", "abC9") == "350807-abC9"
+    for code in ("35.08.0", "35.08.071", "35.08.0A", ""):
+        with pytest.raises(ValueError) as refused:
+            numbering.number_prefix(code, "P3")
+        assert str(refused.value) == PREFIX_REFUSED
+    for device in ("P3456", "", None, "P-3"):
+        with pytest.raises(ValueError) as refused:
+            numbering.number_prefix("35.08.07", device)
+        assert str(refused.value) == DEVICE_REFUSED
+
+
+def set_generation(generation: int) -> int:
+    installation.identity(database)  # the row exists once the app started
+    database.execute_sql('UPDATE "installation" SET "generation" = ? WHERE "id" = 1', (generation,))
+    return generation * installation.GENERATION_SPAN
+
+
+def test_numbers_run_on_from_the_generations_floor_one_prefix_at_a_time(db):
+    floor = set_generation(2)  # 2 000 000: a PC restored twice
+    assert [numbering.next_number("350807-P3"), numbering.next_number("350807-P3")] == [
+        "350807-P3-2000001", "350807-P3-2000002"]
+    assert numbering.reserve("350807-P3", 5) == floor + 3  # 2 000 003 to 2 000 007
+    assert numbering.next_number("350807-P3") == "350807-P3-2000008"
+    assert numbering.next_number("350807-P4") == "350807-P4-2000001"
+    set_generation(3)  # a restore: the sequence jumps past everything handed out before
+    assert numbering.next_number("350807-P3") == "350807-P3-3000001"
+
+
+def test_generation_0_numbers_from_000001_in_six_digits():
+    assert numbering.format_number("350807-01", 1) == "350807-01-000001"
+    assert numbering.format_number("350807-01", 1_000_001) == "350807-01-1000001"
+
+
+def test_the_last_number_of_a_generation_is_made_and_the_next_is_refused(db):
+    floor = set_generation(1)
+    database.execute_sql('INSERT INTO "registration_sequence" ("prefix", "last_value") VALUES (?, ?)',
+                         ("350807-P3", floor + installation.GENERATION_SPAN - 2))
+    assert numbering.next_number("350807-P3") == "350807-P3-1999999"
+    with pytest.raises(ValueError) as refused:
+        numbering.next_number("350807-P3")
+    assert str(refused.value) == "Nomor pendaftaran komputer ini habis untuk generasi ini; hubungi admin."

@@ -10,6 +10,7 @@ from app.frame.db import database
 from app.frame.working_days import WorkCalendar
 from app.frame.periods import Quarter, year_period
 from app.frame.rounding import percent_text
+from app.indicators.definitions import BY_KEY, Measure, meets_target, target_problem
 from app.indicators.figures import indicator_rows
 from app.registration.models import StatusEvent
 from tests.indicators.test_application_indicators import application, section
@@ -191,3 +192,41 @@ def test_every_indicator_equals_a_recount_by_its_definition(db, histories, compl
                 assert measure.numerator <= measure.denominator
                 assert measure.text == percent_text(numerator, denominator)
         transaction.rollback()
+
+
+# --- A share, an index and a target at their edges ---------------------------------------------------
+
+def test_a_share_is_its_percentage_and_prints_to_one_decimal_half_up():
+    """1 of 8 is 12,5% exactly; 1 of 3 is 33,33...%, printed 33,3%; 0 of 0 has no value and prints a dash."""
+    assert Measure.share(1, 8) == Measure(1, 8, 12.5) and Measure.share(1, 8).text == "12,5%"
+    assert Measure.share(1, 3).text == "33,3%" and Measure.share(2, 3).text == "66,7%"
+    assert Measure.share(0, 0) == Measure(0, 0, None) and Measure.share(0, 0).text == "–"
+
+
+def test_an_index_prints_to_two_decimals_and_a_missing_one_as_a_dash():
+    assert Measure.index("76.61") == Measure(None, None, 76.61) and Measure.index("76.61").text == "76,61"
+    assert Measure.index(100).text == "100,00"
+    assert Measure.index(None) == Measure.missing() == Measure(None, None, None)
+    assert Measure.missing().text == "–"
+
+
+def test_a_figure_equal_to_its_target_meets_it_either_way():
+    """At the target itself both kinds meet it; a hundredth on the wrong side does not."""
+    on_time, returned = BY_KEY["siap_tepat_waktu"], BY_KEY["berkas_dikembalikan"]
+    assert (meets_target(on_time, 90.0, 90.0), meets_target(on_time, 89.99, 90.0)) == (True, False)
+    assert (meets_target(returned, 10.0, 10.0), meets_target(returned, 10.01, 10.0)) == (True, False)
+    assert meets_target(on_time, 90.0, None) is None and meets_target(on_time, None, 90.0) is None
+
+
+def test_a_target_is_taken_at_the_ends_of_its_range_and_refused_past_them():
+    """A share's target 0-100, the IKM's 25-100 (its lowest converted value); a comma or a point,
+    spaces around, rounded to two decimals."""
+    share, ikm = BY_KEY["kotak_saran"], BY_KEY["ikm"]
+    assert [target_problem(share, text) for text in ("0", "100", " 90,456 ", "-0,01", "100,01")] == [
+        (0.0, None), (100.0, None), (90.46, None),
+        (None, "Target harus antara 0 dan 100."), (None, "Target harus antara 0 dan 100.")]
+    assert [target_problem(ikm, text) for text in ("25", "100", "24,99", "100.01")] == [
+        (25.0, None), (100.0, None),
+        (None, "Target harus antara 25 dan 100."), (None, "Target harus antara 25 dan 100.")]
+    assert target_problem(share, "  ") == (None, "Isi target (angka).")
+    assert target_problem(share, "90%") == (None, "Target harus berupa angka, misalnya 90 atau 76,61.")

@@ -12,10 +12,13 @@ from app.frame.office_calendar import office_calendar
 from app.frame.periods import Quarter, year_period
 from app.recap.figures import complaint_figures
 from app.survey.figures import ikm_for_period
-from tests.indicators.test_application_indicators import application
+from app.indicators import sources
+from app.indicators.definitions import Measure
+from tests.indicators.test_application_indicators import application, returned
 from tests.recap.helpers import category, complaint, survey
 
 ZONES = ("WIB", "WITA", "WIT")
+QUARTERS = [pytest.param(Quarter.of(2025, n), id=f"Q{n}") for n in (1, 2, 3, 4)]
 PERIODS = [pytest.param(Quarter.of(2025, n), id=f"Q{n}") for n in (1, 2, 3, 4)] + [
     pytest.param(year_period(2025), id="year")]
 
@@ -97,3 +100,26 @@ def test_services_on_the_first_and_last_day_are_the_ikm_population(db, period, z
     for number, moment in enumerate(inside + outside):
         application(number, moment)
     assert tallies.services_in_period(period, zone) == 2
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("quarter", QUARTERS)
+def test_applications_on_the_first_and_last_day_count_in_the_quarters_indicators(db, quarter, zone):
+    """Registered, returned and handed over at the quarter's first and last local minute: 2 of 2 in its
+    files returned and its cards collected on time (promised on its last day); the minute before and
+    after belong to the quarters beside it."""
+    inside, outside = edges(quarter, zone)
+    for number, moment in enumerate(inside + outside):
+        returned(application(number, moment, status="diserahkan", promised_date=quarter.end, handed_over_at=moment),
+                 moment)
+    assert sources.returned_incomplete([quarter], zone) == {quarter: Measure.share(2, 2)}
+    assert sources.handed_over_on_time([quarter], zone) == {quarter: Measure(2, 2, 100.0)}
+
+
+def test_a_service_at_half_past_midnight_wita_on_new_years_day_is_in_the_wita_offices_new_year(db):
+    """00:30 WITA on 1 January 2026 is 23:30 WIB the day before: the IKM population of a WITA office's Q1
+    2026, of a WIB office's Q4 2025 (the edge tests above cannot tell a zone lost: their moments swap)."""
+    application(0, datetime(2025, 12, 31, 16, 30))
+    q4, q1 = Quarter.of(2025, 4), Quarter.of(2026, 1)
+    assert [tallies.services_in_period(q, "WITA") for q in (q4, q1)] == [0, 1]
+    assert [tallies.services_in_period(q, "WIB") for q in (q4, q1)] == [1, 0]

@@ -170,8 +170,11 @@ def test_birth_century_near_the_turn_picks_the_closest_year():
 
 
 def test_birth_info_refuses_malformed_nik():
-    with pytest.raises(ValueError):
-        nik_birth_info("35080712", 1990)
+    """Too short, or 16 characters that are not all digits: refused with the length message."""
+    for nik in ("35080712", "350807120590000A", "35080712059000011"):
+        with pytest.raises(ValueError) as refused:
+            nik_birth_info(nik, 1990)
+        assert str(refused.value) == "NIK harus 16 angka", nik
 
 
 def test_birth_info_takes_the_only_century_where_29_february_exists():
@@ -292,3 +295,32 @@ def test_the_center_reads_the_same_birth_rule():
     assert center_nik_problem("3508074005900001") is not None  # day 40: no such day
     assert center_nik_problem("3508073102900001") is not None  # 31 February
     assert center_nik_problem("３５０８０７１２０５９０００01") == "NIK harus 16 angka"
+
+
+def test_29_february_00_is_no_date_in_the_centuries_around_a_birth_year_before_1900():
+    """The inline check compares whatever date is typed: near 1850 the NIK's 29-02-00 could be 1700, 1800 or
+    1900, none a leap year, so the NIK's date is named invalid (the form itself refuses years before 1900)."""
+    assert check_nik_matches("3508072902000001", date(1850, 3, 1), "L") == [
+        "Tanggal lahir di NIK (angka ke-7 sampai ke-12) tidak valid"]
+    assert check_nik_matches("3508072902000001", date(2000, 2, 29), "L") == []
+
+
+def test_a_number_too_short_or_not_digits_gets_no_region_note():
+    """The note is for a well-formed old code; a short or lettered number has its own refusal instead (the
+    kabupaten 35.08 exists, so only the form check keeps these from a note)."""
+    for number in ("35080", "3508AB0000000001", "3508-1"):
+        assert region_code_warning(number) is None, number
+
+
+def test_the_region_note_names_the_old_code_dotted_and_what_to_check():
+    assert region_code_warning("9401991205900001") == (
+        "Kode kecamatan 94.01.99 tidak ada di daftar Kemendagri 2025 (mungkin kode lama sebelum pemekaran atau "
+        "perubahan kode wilayah). Cocokkan dengan KTP-el/KK pemohon.")
+
+
+def test_a_kk_issued_on_29_february_is_read_with_both_year_digits():
+    """29-02-12 is 2012, a leap year (the last digit alone, 02, is not); 29-02-04 with serial 1001 is 2004
+    (reading a serial digit too, 041, is not); 29-02-13 exists in no century."""
+    assert kk_problem("3508072902120001") is None
+    assert kk_problem("3508072902041001") is None
+    assert kk_problem("3508072902130001") is KkProblem.INVALID_ISSUE_DATE

@@ -64,3 +64,21 @@ def test_a_survey_without_an_ikm_keeps_its_respondents_weight_and_elements():
     assert (result.ikm, result.respondents, result.weight) == (None, 3, WEIGHT_EXAMPLE)
     assert [(e.key, e.answers, e.total) for e in result.elements] == [
         *((key, 3, 9) for key in ELEMENT_KEYS[:-1]), (ELEMENT_KEYS[-1], 0, 0)]
+
+
+def test_what_an_approved_recap_freezes_of_one_respondent():
+    """One respondent answering 3 everywhere: NRR 3,00 per element, IKM 75,00, grade C (65,00-76,60)."""
+    assert compute_ikm(1, every_element(1, 3)).as_dict() == {
+        "respondents": 1, "weight": WEIGHT_EXACT, "ikm": "75.00", "grade": "C", "performance": "Kurang Baik",
+        "elements": [{"key": key, "answers": 1, "nrr": "3.00"} for key in ELEMENT_KEYS]}
+
+
+def test_what_an_approved_recap_freezes_when_an_element_went_unanswered():
+    """Two respondents, 7 points over 2 answers (NRR 3,50) everywhere but the last element, unanswered:
+    no IKM, no grade, and that element's NRR frozen as null."""
+    totals = every_element(2, 7)
+    del totals[ELEMENT_KEYS[-1]]
+    assert compute_ikm(2, totals, WEIGHT_EXAMPLE).as_dict() == {
+        "respondents": 2, "weight": WEIGHT_EXAMPLE, "ikm": None, "grade": None, "performance": None,
+        "elements": [*({"key": key, "answers": 2, "nrr": "3.50"} for key in ELEMENT_KEYS[:-1]),
+                     {"key": ELEMENT_KEYS[-1], "answers": 0, "nrr": None}]}
