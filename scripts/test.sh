@@ -218,15 +218,19 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 # --- The Windows-like pass ----------------------------------------------------
 #
 # The office PCs run Windows: no system time-zone database (zoneinfo must use the tzdata
-# package) and a console that is not UTF-8 (cp1252). The whole suite runs a second time with
-# both simulated, concurrently with the normal pass (its own PostgreSQL database, temp folder
-# and artifacts), so CI stays within its time. On by default for the whole suite; a targeted
-# run (test paths given) does one pass unless LOKET_WINDOWS_PASS=1 (or =only for that pass alone).
-# The Windows-like pass stands for the office PCs, so it leaves out the tests on PostgreSQL (the
-# center's database, on the regency's Linux server; tests/conftest.py). The longest tests run once,
-# in the pass of the machine they are about, so the two passes end together: the sync and center
-# soaks (marker `soak`) in the normal pass; the browser journeys, the page walks and the office's
-# killed restores and sync processes (marker `windows_pass`) in the Windows-like pass.
+# package) and a console that is not UTF-8 (cp1252). The full tier runs a second pass with both
+# simulated, concurrently with the normal pass (its own PostgreSQL database, temp folder and
+# artifacts). A targeted run (test paths given) does one pass unless LOKET_WINDOWS_PASS=1 (or =only
+# for that pass alone).
+# What each pass runs (markers: tests/conftest.py), so that every test runs at least once and CI
+# stays well inside its 25 minutes:
+#   normal pass        every test but `windows_pass`, on two workers (pytest-xdist, a file each)
+#   Windows-like pass  the fast tier (every unit and page test: each code path with the traps
+#                      simulated) and the `windows_pass` tests (browser journeys, page walks, the
+#                      office's killed restores and sync processes), not the tests on PostgreSQL
+#                      (the center's database, on the regency's Linux server)
+# The long walks and soaks (`slow` but not `windows_pass`) run once, in the normal pass: they go
+# through the same code paths as the fast tier, at length.
 
 fast=0
 pytest_args=()
@@ -239,14 +243,17 @@ for arg in "$@"; do
     case "$arg" in -*) ;; *) targeted=1 ;; esac
 done
 windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] || [ "$fast" = 1 ] && echo 0 || echo 1)}
-if [ "$fast" = 1 ]; then
-    # Two workers (pytest-xdist), a test file each at a time, each with its own PostgreSQL database.
+# Two workers (pytest-xdist), a test file each at a time, each with its own PostgreSQL database.
+two_workers=(-n 2 --dist loadfile)
+if [ "$fast" = 1 ] || [ "$windows_pass" = 1 ]; then
     for worker in gw0 gw1; do
         "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "loket_test_$worker" \
             || die "createdb loket_test_$worker failed"
     done
+fi
+if [ "$fast" = 1 ]; then
     say "fast tier: every test not marked slow, one pass on two workers (the full tier: bash scripts/test.sh)"
-    set -- -m "not slow" -n 2 --dist loadfile "$@"
+    set -- -m "not slow" "${two_workers[@]}" "$@"
 fi
 
 run_windows_like() {
@@ -257,7 +264,7 @@ run_windows_like() {
     env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 LOKET_WINDOWS_LIKE_PASS=1 \
         LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/loket_test_win" \
         LOKET_TEST_ARTIFACTS="$LOKET_TEST_ARTIFACTS/windows-like" \
-        "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" -m "not soak" "$@"
+        "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" "$@"
     local rc=$?
     rm -rf "$zones" "$zones.tmp"
     return "$rc"
@@ -283,15 +290,15 @@ set +e
 if [ "$windows_pass" = only ]; then
     say "Windows-like pass only (PYTHONTZPATH empty, cp1252 console)"
     mkdir -p "$LOKET_TEST_ARTIFACTS/windows-like"
-    run_windows_like "$@"
+    run_windows_like -m "not soak" "$@"
     rc=$?
 elif [ "$windows_pass" = 1 ]; then
     mkdir -p "$LOKET_TEST_ARTIFACTS/windows-like"
     say "two passes at once: normal, and Windows-like (log: $LOKET_TEST_ARTIFACTS/windows-like.log)"
     started=$SECONDS
-    run_windows_like "$@" >"$LOKET_TEST_ARTIFACTS/windows-like.log" 2>&1 &
+    run_windows_like -m "windows_pass or not slow" "$@" >"$LOKET_TEST_ARTIFACTS/windows-like.log" 2>&1 &
     windows_pid=$!
-    "$VENV/bin/python" -m pytest -m "not windows_pass" "$@"
+    "$VENV/bin/python" -m pytest -m "not windows_pass" "${two_workers[@]}" "$@"
     rc=$?
     wait "$windows_pid"
     windows_rc=$?
