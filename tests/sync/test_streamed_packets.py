@@ -238,7 +238,12 @@ def test_a_packet_cut_after_n_whole_items_leaves_exactly_those_stored(tmp_path, 
         time.sleep(0.1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, pipeline.linger_reset())
     sock.close()
-    time.sleep(1.0)
+    # The center has given up on the body once it logs the packet's end: nothing after that stores.
+    deadline = time.time() + 30
+    while "streamed packet ended after 2 items" not in (server.data_dir / "server.log").read_text() \
+            and time.time() < deadline:
+        time.sleep(0.05)
+    assert "streamed packet ended after 2 items" in (server.data_dir / "server.log").read_text()
     assert _center_numbers(center_app) == set(sent[:2])  # the two whole ones, not the half one
 
 
