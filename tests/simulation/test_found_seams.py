@@ -374,3 +374,18 @@ def test_the_old_pc_restoring_its_backup_from_before_the_takeover_never_hands_ou
     assert broken_after_each_step(office, steps, "no_registration_number_held_by_two_people") == []
     old = office.world.offices["P1"]
     assert "menggantikan PC P1" in (old.read(office._refusal_to_number) or "")
+
+
+def test_an_old_pc_back_after_a_take_over_refuses_a_collective_import_with_its_reason(office):
+    """Long mode, seed 7000, step 377: the rule took the import's refusal on a PC taken over (not yet a
+    PC tambahan) for a failure; the office answers it as it answers Daftar Baru there."""
+    for name, arguments in [("backup", {"pc": "P1"}),
+                            ("restore_on_new_pc", {"pc": "P1", "pick": 0}),
+                            ("replace_old_pc", {"pc": "P1"}),  # "PC ini menggantikan PC P1"
+                            ("bring_old_pc_back", {}),
+                            ("everyone_syncs", {})]:  # the old PC's pass is refused: taken over
+        getattr(office, name)(**arguments)
+    assert office._numbers_nothing(office._counter("P1"))
+    office.collective_letter(pc="P1", size=2, by_import=True)
+    assert STATS["ops"]["impor_kolektif_ditahan"] >= 1
+    assert office.broken_invariants() == []
