@@ -21,6 +21,8 @@ ROUTES = {"kantor.ubah": "settings.office", "daftar.baru": "registration.new reg
 DECISIONS = """
 kunci           Admin Loket Publik apa
 kartu.lihat     x     -     -      melihat kartu ringkasan
+kartu.cetak     x     x     -      mencetak kartu
+kios.tombol     -     -     x      menekan tombol kios
 tombol.tak      -     -     -      tidak dipakai di program ini
 """
 
@@ -58,11 +60,13 @@ def test_decisions_may_allow_nobody_and_carry_their_predicate():
     assert table.by_key["tombol.tak"].roles == frozenset() and not table.permits("admin", "tombol.tak")
     assert table.by_key["kartu.lihat"].predicate == "app.kartu.milik_sendiri"
     assert table.by_key["tombol.tak"].predicate == ""
+    assert table.permits(None, "kios.tombol") and table.permits("petugas_loket", "kios.tombol")
+    assert table.by_key["kios.tombol"].public and not table.by_key["kartu.cetak"].public
     assert policy(decisions="").decisions == [] and policy(decisions="  \n").decisions == []
 
 
 def test_comment_and_blank_lines_are_not_rows():
-    table = policy(TABLE.replace("kios.isi", "# catatan saja\n\nkios.isi"))
+    table = policy(TABLE.replace("kios.isi", "    # catatan saja, menjorok\n\nkios.isi"))
     assert [rule.key for rule in table.rules] == ["kantor.ubah", "daftar.baru", "kios.isi"]
 
 
@@ -113,10 +117,15 @@ def test_the_markdown_marks_each_role_and_the_public_column():
     text = policy(predicates={"kartu.lihat": "app.kartu.milik_sendiri"}).markdown()
     lines = text.splitlines()
     assert lines[0] == "| kemampuan | tindakan | Admin | Loket | Publik | rute |"
+    assert lines[1] == "|---|---|---|---|---|---|"
     assert "| daftar | mendaftarkan permohonan | x | x |  | `registration.new`, `registration.save` |" in lines
     assert "| kios | mengisi kios |  |  | x | `kiosk.form` |" in lines
     assert "| kartu | melihat kartu ringkasan | x |  |  | `kartu.lihat`, `app.kartu.milik_sendiri` |" in lines
     assert not any("tombol.tak" in line for line in lines)  # a decision nobody holds here is not shown
+    assert ("\nDi dalam halaman (kode bertanya `may(user, kunci)`; aturan baris memakai fungsinya):\n\n"
+            "| kemampuan | tindakan | Admin | Loket | Publik | kunci, aturan baris |\n") in text
+    assert "| kartu | mencetak kartu | x | x |  | `kartu.cetak` |" in lines  # no predicate: the key alone
+    assert "| kios | menekan tombol kios |  |  | x | `kios.tombol` |" in lines
     assert text.endswith("\n")
     assert "Di dalam halaman" not in policy(decisions="").markdown()
 
@@ -166,6 +175,7 @@ def test_a_visitor_is_sent_to_login_with_the_page_to_return_to(site):
     answer = site.test_client().get("/baru?x=1")
     assert answer.status_code == 302 and answer.headers["Location"] == "/masuk?next=/baru?x%3D1"
     assert site.test_client().get("/baru").headers["Location"] == "/masuk?next=/baru"
+    assert site.test_client().get("/baru?kode=AX").headers["Location"] == "/masuk?next=/baru?kode%3DAX"
     posted = site.test_client().post("/baru")  # a form's target is no page to come back to
     assert posted.status_code == 302 and posted.headers["Location"] == "/masuk"
 
@@ -173,7 +183,7 @@ def test_a_visitor_is_sent_to_login_with_the_page_to_return_to(site):
 def test_a_visitor_is_told_whether_the_session_ended_or_never_began(site):
     with site.test_client() as browser:
         browser.get("/baru")
-        assert get_flashed_messages() == ["Silakan masuk terlebih dahulu."]
+        assert get_flashed_messages(with_categories=True) == [("info", "Silakan masuk terlebih dahulu.")]
     with site.test_client() as browser:
         browser.get("/baru", headers={"X-Kedaluwarsa": "ya"})
         assert get_flashed_messages() == ["Sesi Anda telah berakhir. Silakan masuk lagi."]
@@ -185,7 +195,18 @@ def test_a_visitor_is_told_whether_the_session_ended_or_never_began(site):
 
 def test_htmx_without_a_session_asks_for_a_full_reload_to_login(site):
     answer = site.test_client().get("/baru", headers={"HX-Request": "true"})
-    assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/masuk"
+    assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/masuk" and answer.data == b""
+
+
+def test_a_program_with_its_own_doors_sends_visitors_to_its_own_login(site):
+    site.add_url_rule("/pusat/masuk", "center.login", lambda: "ok")
+    site.extensions["doors"] = {"login": "center.login", "change_password": "auth.change_password",
+                                "logout": "auth.logout"}
+    assert site.test_client().get("/baru").headers["Location"] == "/pusat/masuk?next=/baru"
+
+
+def test_static_files_need_no_session(site):
+    assert site.test_client().get("/static/tidak-ada.css").status_code == 404  # not sent to login
 
 
 def test_a_password_to_change_comes_first_except_on_its_own_page_and_logout(site):
