@@ -243,14 +243,13 @@ for arg in "$@"; do
     case "$arg" in -*) ;; *) targeted=1 ;; esac
 done
 windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] || [ "$fast" = 1 ] && echo 0 || echo 1)}
-# Two workers (pytest-xdist), a test file each at a time, each with its own PostgreSQL database.
+# Two workers (pytest-xdist), a test file each at a time, each with its own PostgreSQL database
+# (made for any run: a targeted one may pass -n 2 too).
 two_workers=(-n 2 --dist loadfile)
-if [ "$fast" = 1 ] || [ "$windows_pass" = 1 ]; then
-    for worker in gw0 gw1; do
-        "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "loket_test_$worker" \
-            || die "createdb loket_test_$worker failed"
-    done
-fi
+for worker in gw0 gw1; do
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "loket_test_$worker" \
+        || die "createdb loket_test_$worker failed"
+done
 if [ "$fast" = 1 ]; then
     say "fast tier: every test not marked slow, one pass on two workers (the full tier: bash scripts/test.sh)"
     set -- -m "not slow" "${two_workers[@]}" "$@"

@@ -45,6 +45,7 @@ class Outcome:
     reason: str = ""
     seq: int | None = None  # stored: the seq of the `received` event it made in the status feed
     accepted_as: str = ""  # superseded: the application number of the relayed form's winning acceptance
+    events: list | None = None  # duplicate: this version's status events so far (version_events)
 
     def as_json(self, named: bool = True) -> dict:
         """named=False: an applications' packet answer, whose results follow the packet's order (the kecamatan knows
@@ -56,6 +57,8 @@ class Outcome:
             answer["seq"] = self.seq
         if self.accepted_as:
             answer["accepted_as"] = self.accepted_as
+        if self.events:
+            answer["events"] = self.events
         return answer
 
 
@@ -221,9 +224,17 @@ def event_json(event) -> dict:
             "reason": event.reason, "at": at, "hash": event.content_hash}
 
 
+def version_events(application: ReceivedApplication) -> list[dict]:
+    """The status events of one received version, in seq order, as the feed carries them. They go with
+    a "duplicate" answer: a PC that made this same content after its cursor passed them (a second PC
+    holding the application since a restore, correcting it as the first did) learns of them there."""
+    return [event_json(e) for e in StatusEvent.select().where(StatusEvent.application == application)
+            .order_by(StatusEvent.seq)]
+
+
 def _existing_outcome(kecamatan, values, existing, photo: bytes) -> Outcome:
     if existing.content_hash == values["hash"]:
-        return Outcome(values["number"], values["version"], "duplicate")
+        return Outcome(values["number"], values["version"], "duplicate", events=version_events(existing))
     already = Conflict.get_or_none((Conflict.registration_number == values["number"])
                                    & (Conflict.version == values["version"])
                                    & (Conflict.offered_hash == values["hash"]))
@@ -413,6 +424,10 @@ def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
             need.append(entry)
         elif existing == digest:
             have.append(entry)
+            held_by_key = ReceivedApplication.get((ReceivedApplication.kecamatan == kecamatan)
+                                                  & (ReceivedApplication.registration_number == number)
+                                                  & (ReceivedApplication.version == version))
+            entry["events"] = version_events(held_by_key)  # as a packet's "duplicate" answer carries them
         else:
             conflict.append(entry)  # the packet brings the record, so a person can compare
             need.append(entry)

@@ -167,6 +167,19 @@ def _mark_sent(item: OutboxItem) -> None:
     records.kind(item.kind).acknowledged(item.source_id, item.version)
 
 
+def _catch_up(events) -> None:
+    """A "duplicate" answer for a version this PC had not sent before: the center's events about it
+    that this PC's cursor has already passed are applied now, in seq order. It passed them while it
+    did not hold this version (another PC holding the application since a restore sent the same
+    correction first); the later ones come with the pull as usual."""
+    if not isinstance(events, list):
+        return
+    cursor = current_link().status_cursor
+    passed = [e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int) and e["seq"] <= cursor]
+    for event in sorted(passed, key=lambda e: e["seq"]):
+        statuses.apply_center_event(event, lambda: None)  # it arrived: the answer said so
+
+
 CHANGED = "changed"  # apply_result: the row the answer is about was removed or rewritten under the pass
 
 
@@ -181,7 +194,10 @@ def apply_result(item: OutboxItem, result: dict) -> str:
         if item is None or item.content_hash != sent_hash:
             return CHANGED
         if outcome in ("stored", "duplicate"):
+            first_answer = item.state == "pending"  # not yet followed by any event of this version
             _mark_sent(item)
+            if outcome == "duplicate" and first_answer:
+                _catch_up(result.get("events"))
         elif outcome == "conflict":
             item.state = "conflict"
             item.last_error = result.get("reason", "konflik isi di pusat")
@@ -730,6 +746,7 @@ def _record_manifest(answer: dict, items, report, progress) -> tuple[set, set]:
     try:
         have, need = list(answer.get("have", [])), list(answer.get("need", []))
         keys_have = [(e["id"], e["version"]) for e in have]
+        entries_have = {(e["id"], e["version"]): e.get("events") for e in have}
         keys_need = [(e["id"], e["version"]) for e in need]
     except (AttributeError, KeyError, TypeError):
         raise LinkDown("jawaban manifest pusat tidak dapat dibaca") from None
@@ -739,7 +756,7 @@ def _record_manifest(answer: dict, items, report, progress) -> tuple[set, set]:
             if item is None:
                 continue
             held.add(item.id)  # nothing of it goes in this pass (a row changed under it goes in the next)
-            if apply_result(item, {"result": "duplicate"}) == CHANGED:
+            if apply_result(item, {"result": "duplicate", "events": entries_have.get(key)}) == CHANGED:
                 report.changed += 1
             elif records.counted(item.kind):
                 report.already += 1
@@ -792,7 +809,8 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             progress.done += 1
             continue
         held = settlement.item(item.registration_number, item.version)
-        if result.get("result") in ("stored", "duplicate") and held is not None:
+        # A duplicate carrying events it may have to catch up with goes the one-by-one way (rare).
+        if result.get("result") in ("stored", "duplicate") and held is not None and not result.get("events"):
             settlement.mark_sent(held)
             outcome = result["result"]
         else:

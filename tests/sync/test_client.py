@@ -323,3 +323,67 @@ def test_a_pass_skips_an_outbox_row_a_clerk_changed_under_it_and_says_so(kecamat
         assert (again.error, again.changed, again.published) == ("", 0, 1)
         assert not OutboxItem.select().where(OutboxItem.state == "pending").exists()
     run(kecamatan, check)
+
+
+def test_a_version_the_center_already_decided_is_followed_when_this_pc_sends_it_after_its_cursor_passed(
+        kecamatan, center_app, center_db):
+    """Long mode, seed 8000 on PostgreSQL, step 3036: two PCs held one application since a restore; one
+    sent the correction, the center printed and shipped it, and the other PC's pull passed those events
+    while it still held the old version. Its clerk then made the same correction: the center answered
+    "duplicate" and the application stayed "terkirim" for ever while its card was at the kecamatan.
+    The state is made here directly: the version complete and unsent, the cursor past its events."""
+    run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))
+    from sync.center.db import center_database
+    with center_database.atomic():
+        received = ReceivedApplication.get(ReceivedApplication.registration_number == "350807-01-000003")
+        records.move(received, "printed")
+        records.move(ReceivedApplication.get_by_id(received.id), "shipped")
+        last_seq = max(e.seq for e in received.events)
+
+    def check():
+        from app.frame.db import database
+        application = Application.get(Application.registration_number == "350807-01-000003")
+        with database.atomic():  # this PC pulled past the events while it did not hold this version
+            SyncLink.update(status_cursor=last_seq).execute()
+            Application.update(status=S.COMPLETE.value).where(Application.id == application.id).execute()
+            OutboxItem.update(state="pending", acked_at=None).where(
+                OutboxItem.registration_number == "350807-01-000003").execute()
+        report = engine.sync_once(client=client_of(center_app))
+        assert report.error == "" and report.already == 1, report
+        application = Application.get_by_id(application.id)
+        assert application.status == S.SHIPPED.value
+        assert [e.to_status for e in StatusEvent.select().where(StatusEvent.application == application)
+                .order_by(StatusEvent.id)][-3:] == [S.RECEIVED_BY_CENTER.value, S.PRINTED.value, S.SHIPPED.value]
+        from sync.client.models import StatusIssue
+        assert StatusIssue.select().where(StatusIssue.resolved_at.is_null()).count() == 0
+        # Its other applications, already followed, are untouched; a second pass changes nothing.
+        assert {a.status for a in Application.select().where(Application.id != application.id)} \
+            == {S.RECEIVED_BY_CENTER.value}
+        again = engine.sync_once(client=client_of(center_app))
+        assert (again.sent, again.statuses, again.error) == (0, 0, "")
+        assert Application.get_by_id(application.id).status == S.SHIPPED.value
+    run(kecamatan, check)
+
+
+def test_a_duplicate_answer_for_a_version_already_followed_applies_nothing_again(kecamatan, center_app, center_db):
+    """The usual duplicate: an answer lost, the events pulled meanwhile (they acknowledged the row): the
+    events the answer carries are not applied a second time and no problem is recorded."""
+    run(kecamatan, lambda: engine.sync_once(client=client_of(center_app)))
+    from sync.center.db import center_database
+    with center_database.atomic():
+        received = ReceivedApplication.get(ReceivedApplication.registration_number == "350807-01-000001")
+        records.move(received, "printed")
+
+    def check():
+        assert engine.sync_once(client=client_of(center_app)).error == ""
+        item = OutboxItem.get(OutboxItem.registration_number == "350807-01-000001")
+        history = list(StatusEvent.select().order_by(StatusEvent.id))
+        result = engine.apply_result(item, {"result": "duplicate", "events": [
+            {"seq": 1, "id": item.registration_number, "version": 1, "status": "received", "reason": "",
+             "hash": item.content_hash}]})
+        assert result == "duplicate"
+        assert list(StatusEvent.select().order_by(StatusEvent.id)) == history
+        from sync.client.models import StatusIssue
+        assert StatusIssue.select().count() == 0
+        assert Application.get(Application.registration_number == "350807-01-000001").status == S.PRINTED.value
+    run(kecamatan, check)
