@@ -11,6 +11,7 @@ import select
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -305,6 +306,17 @@ def test_a_move_is_not_counted_among_the_link_s_failures(monkeypatch):
     assert engine.with_retries(call) == "answer"
 
 
+def blocked_on(thread_id, sock) -> bool:
+    """The thread sits in a system call on `sock` (Linux: /proc/self/task/<id>/syscall names the call
+    and its arguments while the thread is blocked in it; the first argument is the socket's fd)."""
+    try:
+        call = Path(f"/proc/self/task/{thread_id[0]}/syscall").read_text().split()
+    except (IndexError, OSError):
+        return False
+    return len(call) > 1 and call[0] not in ("running", "-1") and int(call[1], 16) == sock.fileno()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux's /proc tells when the read is blocked")
 @pytest.mark.parametrize("os_name", ["posix", "nt"])
 def test_a_move_wakes_the_call_blocked_on_the_old_connection(os_name):
     """Linux wakes a blocked call on shutdown; on Windows the old socket is also closed, since
@@ -312,16 +324,17 @@ def test_a_move_wakes_the_call_blocked_on_the_old_connection(os_name):
     listener = socket.create_server(("127.0.0.1", 0))
     sock = socket.create_connection(listener.getsockname())
     peer, _ = listener.accept()
-    outcome = []
+    outcome, reader_id = [], []
 
     def blocked_read():
+        reader_id.append(threading.get_native_id())
         try:
             outcome.append(sock.recv(10))
         except OSError as problem:
             outcome.append(problem)
     reader = threading.Thread(target=blocked_read)
     reader.start()
-    time.sleep(0.2)
+    wait_until(lambda: blocked_on(reader_id, sock), what="the read to block on the socket")
     pipeline.interrupt(sock, os_name)
     reader.join(5)
     try:
