@@ -148,29 +148,32 @@ def test_a_connection_that_recovers_while_the_fresh_one_connects_is_kept():
 
 
 def test_attempts_overlap_so_the_first_syn_after_the_outage_connects():
-    """An attempt whose SYN the outage took waits out its second; the next one, started a quarter
+    """An attempt whose SYN the outage took waits out its time; the next one, started a tenth of a
     second later, connects as soon as the link is back. Those that connect after the move are closed."""
-    began, calls, closed = time.monotonic(), [], []
+    outage_over, calls, closed, ran_out = threading.Event(), [], [], []
 
     class Fresh:
         def close(self):
             closed.append(self)
 
     def connect(seconds):
-        calls.append(time.monotonic())
-        if len(calls) <= 2:  # sent in the outage: no answer within its time
-            time.sleep(seconds)
+        calls.append(seconds)
+        if len(calls) <= 2:  # sent in the outage: no answer within its time (the test ends it after the move)
+            if not outage_over.wait(seconds):
+                ran_out.append(seconds)
             raise OSError("timed out")
         time.sleep(0.05)  # the handshake's round trip
         return Fresh()
     moves = []
     stalled = stall.TcpState(in_flight=10, acked=5000, timeouts=1)
     watch = stall.StallWatch(object(), connect, moves.append, read=lambda sock: stalled, every=0,
-                             attempt_seconds=1.0, attempt_every=0.1)
+                             attempt_seconds=30.0, attempt_every=0.1)
     watch.progressed(stall.TcpState(in_flight=10, acked=5000, timeouts=0))
     assert watch.move_when_fresh_connects()
-    moved_after = time.monotonic() - began
-    assert len(moves) == 1 and moved_after < 0.6  # one attempt at a time would have waited 2 s
+    # Moved while both lost attempts were still waiting out their 30 s: one at a time (or a new one
+    # only when the last gave up) would have let them run out first.
+    assert len(moves) == 1 and ran_out == []
+    outage_over.set()
     wait_until(lambda: not any(thread.name == "fresh-connection" for thread in threading.enumerate()),
                what="every connection attempt to end")
     assert moves[0] not in closed and len(closed) == len(calls) - 3  # every other that connected
