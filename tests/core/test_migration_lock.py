@@ -7,6 +7,7 @@ import threading
 
 import app.frame.migrations as migrations
 from app.frame.db import make_database
+from tests.support.waiting import wait_until
 
 FILES = {"0001_a.sql": "CREATE TABLE applied (n INTEGER NOT NULL); INSERT INTO applied VALUES (1);",
          "0002_b.sql": "INSERT INTO applied VALUES (2);"}
@@ -20,8 +21,14 @@ def test_two_starts_apply_each_migration_once(tmp_path, monkeypatch):
     path = tmp_path / "office.sqlite3"
     first, second = make_database(path), make_database(path)
     read_level = migrations.database_level
-    second_read_level = threading.Event()
+    second_read_level, second_asked_for_the_lock = threading.Event(), threading.Event()
     errors, started = [], []
+    begin = second.begin
+
+    def second_begins(lock_type=None):
+        second_asked_for_the_lock.set()
+        return begin(lock_type)
+    monkeypatch.setattr(second, "begin", second_begins)
 
     def second_start():
         try:
@@ -37,7 +44,8 @@ def test_two_starts_apply_each_migration_once(tmp_path, monkeypatch):
             started.append(threading.Thread(target=second_start))
             started[0].start()
             # Unlocked, the second start reads the old level now; under the lock it waits for us.
-            second_read_level.wait(timeout=3)
+            wait_until(lambda: second_read_level.is_set() or second_asked_for_the_lock.is_set(),
+                       what="the second start to read the level or ask for the write lock")
         return level
 
     monkeypatch.setattr(migrations, "database_level", level_then_let_the_other_start)

@@ -6,6 +6,7 @@ import pytest
 
 from app import create_app
 from app.frame.page_turns import Turns, long_running
+from tests.support.waiting import wait_until
 
 
 def make_app(tmp_path, **config):
@@ -26,16 +27,23 @@ def in_threads(count, work):
 
 def test_pages_run_one_at_a_time(tmp_path):
     app = make_app(tmp_path, PAGE_TURNS=1, PAGE_TURN_PATIENCE=30)
-    running, most, lock = [0], [0], threading.Lock()
+    running, most, left, lock = [0], [0], [0], threading.Lock()
     started = threading.Barrier(4, timeout=10)
+
+    def everyone_arrived():
+        """Each of the four visits is inside a page, has left it, or waits in line for a turn."""
+        turns = app.extensions.get("page_turns")
+        with lock:
+            return running[0] + left[0] + (len(turns._waiting) if turns else 0) == 4
 
     def page():
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
-        threading.Event().wait(0.05)
+        wait_until(everyone_arrived, what="every visit inside, done or in line")  # a second page would be inside by now
         with lock:
             running[0] -= 1
+            left[0] += 1
         return "ok"
     replace_view(app, "core.healthz", page)
     answers = []
@@ -80,11 +88,7 @@ def test_turns_go_to_the_longest_waiting_first():
     for n in range(5):  # queue them up in a known order: each joins the line before the next starts
         threads.append(threading.Thread(target=wait_in_line, args=(n,)))
         threads[-1].start()
-        for _ in range(1000):
-            if len(turns._waiting) == n + 1:
-                break
-            threading.Event().wait(0.005)
-        assert len(turns._waiting) == n + 1
+        wait_until(lambda: len(turns._waiting) == n + 1, 10, f"visit {n} in line")
     turns.give_back()
     for thread in threads:
         thread.join(10)

@@ -11,6 +11,7 @@ import select
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -147,29 +148,32 @@ def test_a_connection_that_recovers_while_the_fresh_one_connects_is_kept():
 
 
 def test_attempts_overlap_so_the_first_syn_after_the_outage_connects():
-    """An attempt whose SYN the outage took waits out its second; the next one, started a quarter
+    """An attempt whose SYN the outage took waits out its time; the next one, started a tenth of a
     second later, connects as soon as the link is back. Those that connect after the move are closed."""
-    began, calls, closed = time.monotonic(), [], []
+    outage_over, calls, closed, ran_out = threading.Event(), [], [], []
 
     class Fresh:
         def close(self):
             closed.append(self)
 
     def connect(seconds):
-        calls.append(time.monotonic())
-        if len(calls) <= 2:  # sent in the outage: no answer within its time
-            time.sleep(seconds)
+        calls.append(seconds)
+        if len(calls) <= 2:  # sent in the outage: no answer within its time (the test ends it after the move)
+            if not outage_over.wait(seconds):
+                ran_out.append(seconds)
             raise OSError("timed out")
         time.sleep(0.05)  # the handshake's round trip
         return Fresh()
     moves = []
     stalled = stall.TcpState(in_flight=10, acked=5000, timeouts=1)
     watch = stall.StallWatch(object(), connect, moves.append, read=lambda sock: stalled, every=0,
-                             attempt_seconds=1.0, attempt_every=0.1)
+                             attempt_seconds=30.0, attempt_every=0.1)
     watch.progressed(stall.TcpState(in_flight=10, acked=5000, timeouts=0))
     assert watch.move_when_fresh_connects()
-    moved_after = time.monotonic() - began
-    assert len(moves) == 1 and moved_after < 0.6  # one attempt at a time would have waited 2 s
+    # Moved while both lost attempts were still waiting out their 30 s: one at a time (or a new one
+    # only when the last gave up) would have let them run out first.
+    assert len(moves) == 1 and ran_out == []
+    outage_over.set()
     wait_until(lambda: not any(thread.name == "fresh-connection" for thread in threading.enumerate()),
                what="every connection attempt to end")
     assert moves[0] not in closed and len(closed) == len(calls) - 3  # every other that connected
@@ -305,6 +309,17 @@ def test_a_move_is_not_counted_among_the_link_s_failures(monkeypatch):
     assert engine.with_retries(call) == "answer"
 
 
+def blocked_on(thread_id, sock) -> bool:
+    """The thread sits in a system call on `sock` (Linux: /proc/self/task/<id>/syscall names the call
+    and its arguments while the thread is blocked in it; the first argument is the socket's fd)."""
+    try:
+        call = Path(f"/proc/self/task/{thread_id[0]}/syscall").read_text().split()
+    except (IndexError, OSError):
+        return False
+    return len(call) > 1 and call[0] not in ("running", "-1") and int(call[1], 16) == sock.fileno()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux's /proc tells when the read is blocked")
 @pytest.mark.parametrize("os_name", ["posix", "nt"])
 def test_a_move_wakes_the_call_blocked_on_the_old_connection(os_name):
     """Linux wakes a blocked call on shutdown; on Windows the old socket is also closed, since
@@ -312,16 +327,17 @@ def test_a_move_wakes_the_call_blocked_on_the_old_connection(os_name):
     listener = socket.create_server(("127.0.0.1", 0))
     sock = socket.create_connection(listener.getsockname())
     peer, _ = listener.accept()
-    outcome = []
+    outcome, reader_id = [], []
 
     def blocked_read():
+        reader_id.append(threading.get_native_id())
         try:
             outcome.append(sock.recv(10))
         except OSError as problem:
             outcome.append(problem)
     reader = threading.Thread(target=blocked_read)
     reader.start()
-    time.sleep(0.2)
+    wait_until(lambda: blocked_on(reader_id, sock), what="the read to block on the socket")
     pipeline.interrupt(sock, os_name)
     reader.join(5)
     try:
