@@ -4,7 +4,7 @@ A capability is a module its program lists (app/programs/*.py); adding one is on
 Everything it contributes is read here, through `app.hooks.contributions`: the menu below, the
 landing page's cards and landing endpoint, the request gates and the demo's parts.
 """
-from app.hooks import Card, MenuItem, contributions  # noqa: F401  (capabilities import the two types from here)
+from app.hooks import Card, DemoCount, MenuItem, contributions  # noqa: F401  (capabilities import the types from here)
 
 
 def modules(program=None) -> list:

@@ -36,6 +36,26 @@ class Card:
 
 
 @dataclass(frozen=True)
+class DemoCount:
+    """A capability's part of `run.py demo` sized by one option, `--<name> N`: its `add_demo_arguments`
+    is `add_argument`, its `fill_demo` starts with `count(options, Model)`. The help may name the
+    default as `%(default)s`."""
+    name: str
+    default: int
+    help: str
+    metavar: str | None = None
+
+    def add_argument(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(f"--{self.name}", type=int, default=self.default, metavar=self.metavar, help=self.help)
+
+    def count(self, options, model) -> int:
+        """How many to write: the option (its default where `options` lack it: another program's, a
+        test's), or 0 when `model`'s table has rows already (the demo fills an office once)."""
+        count = getattr(options, self.name, self.default)
+        return 0 if count <= 0 or model.select().exists() else count
+
+
+@dataclass(frozen=True)
 class Hook:
     name: str
     type: object      # what the capability defines under `name`

@@ -9,6 +9,7 @@ from app.complaints.tracking import ALPHABET, LENGTH, PREFIX
 from app.frame.dates import local_today, utc_now, utc_offset_hours
 from app.frame.db import database
 from app.frame import store
+from app.capabilities import DemoCount
 
 DAYS_BACK = 730
 UTC_OFFSET_HOURS = utc_offset_hours("WIB")  # the demo office is in WIB (zoneinfo)
@@ -110,8 +111,8 @@ OTHER_OFFICES = ["Dinas PU Bina Marga Kabupaten", "Dinas Dukcapil Kabupaten", "P
 CHANNEL_WEIGHTS = {"meja_informasi": 30, "kiosk": 15, "kotak_saran": 20, "telepon": 15, "sms": 12, "surat": 8}
 
 
-def add_demo_arguments(parser) -> None:
-    parser.add_argument("--complaints", type=int, default=3000, help="number of demo complaints (default 3000)")
+DEMO = DemoCount("complaints", 3000, "number of demo complaints (default %(default)s)")
+add_demo_arguments = DEMO.add_argument
 
 
 def _some_registration_numbers() -> list[str]:
@@ -128,8 +129,8 @@ def _utc(day: date, hour: int, minute: int) -> datetime:
 
 
 def fill_demo(options, rng) -> None:
-    count = getattr(options, "complaints", 3000)
-    if count <= 0 or Complaint.select().exists():
+    count = DEMO.count(options, Complaint)
+    if not count:
         return
     now = utc_now()
     users = {u.username: u.id for u in User.select(User.id, User.username)}

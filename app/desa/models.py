@@ -1,9 +1,10 @@
 """Desa operator scopes and pre-registrations (pra-pendaftaran) entered by the village office."""
 from peewee import (SQL, AutoField, BlobField, CharField, CompositeKey, DeferredForeignKey, ForeignKeyField,
                     IntegerField, TextField)
-from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
+from playhouse.apsw_ext import DateField, DateTimeField
 
 from app.auth.models import User
+from app.frame.applicant_fields import ApplicantFields
 from app.frame.db import BaseModel
 
 
@@ -21,31 +22,14 @@ class ApplicationKey(DeferredForeignKey):
     field_type = "INTEGER"
 
 
-class PreRegistration(BaseModel):
-    """The F-1.07 as the desa typed it; the counter turns it into an Application in one step."""
+class PreRegistration(BaseModel, ApplicantFields):
+    """The F-1.07 as the desa typed it (the person's fields: app.frame.applicant_fields); the counter
+    turns it into an Application in one step."""
     WAITING = "menunggu"
     ACCEPTED = "diterima"
 
     id = AutoField()
     number = CharField(unique=True)
-    nik = CharField(index=True)
-    kk_number = CharField()
-    full_name = CharField()
-    birth_place = CharField()
-    birth_date = DateField()
-    sex = CharField()
-    address = CharField()
-    rt = CharField()
-    rw = CharField()
-    desa_code = CharField()
-    religion = CharField()
-    marital_status = CharField()
-    occupation = CharField()
-    phone = CharField(default="")
-    reason = CharField()
-    biometric_done = BooleanField(default=False)
-    notes = TextField(default="")
-    mismatch_reason = TextField(default="")
     photo_jpeg = BlobField(null=True)
     photo_background = CharField(default="")
     status = CharField(default=WAITING)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from app.frame.dates import local_today, utc_now
 from app.frame.db import database
 from app.frame.periods import Quarter
+from app.capabilities import DemoCount
 from app.recap.contents import freeze_list, snapshot_of
 from app.recap.models import QuarterRecap, RecapStatus
 
@@ -13,13 +14,13 @@ PROMISES = ("Menambah papan informasi persyaratan KTP-el di ruang tunggu.\n"
             "Membuka kotak saran setiap akhir hari layanan dan mencatatnya.")
 
 
-def add_demo_arguments(parser) -> None:
-    parser.add_argument("--recaps", type=int, default=3, help="past quarters to approve in the demo (default 3)")
+DEMO = DemoCount("recaps", 3, "past quarters to approve in the demo (default %(default)s)")
+add_demo_arguments = DEMO.add_argument
 
 
 def fill_demo(options, rng) -> None:
-    count = getattr(options, "recaps", 3)
-    if count <= 0 or QuarterRecap.select().exists():
+    count = DEMO.count(options, QuarterRecap)
+    if not count:
         return
     from app.auth.models import User
     from app.frame.access import roles_with

@@ -27,6 +27,7 @@ from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
 from app.frame.access import roles_with
 from app.frame import store
+from app.capabilities import DemoCount
 
 MEN = ["Agus", "Budi", "Slamet", "Joko", "Bambang", "Hadi", "Eko", "Dwi", "Rudi", "Suparman", "Sugeng", "Wahyu",
        "Ahmad", "Muhammad", "Imam", "Arif", "Yusuf", "Fajar", "Rizky", "Dimas", "Bayu", "Hendra", "Teguh", "Sutrisno"]
@@ -48,9 +49,9 @@ CENTER_NOTES = {S.REJECTED: "Foto tidak memenuhi syarat (latar tidak polos)",
 COUNTER_STEPS = frozenset({S.RECEIVED, S.COMPLETE, S.RETURNED, S.READY, S.HANDED_OVER})
 
 
-def add_demo_arguments(parser) -> None:
-    parser.add_argument("--applications", type=int, default=2000, metavar="N",
-                        help="number of KTP-el applications (default 2000; 200000 for the benchmark)")
+DEMO = DemoCount("applications", 2000, "number of KTP-el applications (default %(default)s; 200000 for the benchmark)",
+                 metavar="N")
+add_demo_arguments = DEMO.add_argument
 
 
 def demo_photo(colour) -> bytes:
@@ -157,8 +158,8 @@ def _kk(random) -> str:
 
 
 def fill_demo(options, rng) -> None:
-    count = getattr(options, "applications", 2000)
-    if count <= 0 or Application.select().exists():
+    count = DEMO.count(options, Application)
+    if not count:
         return
     code = store.get("kecamatan_code")
     desa = [r.code for r in regions.desa_of(code)]

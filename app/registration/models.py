@@ -3,10 +3,11 @@
 Photos live in the database (not on disk) so that a backup carries them and a save is atomic.
 """
 from peewee import AutoField, BlobField, CharField, ForeignKeyField, IntegerField, TextField
-from playhouse.apsw_ext import BooleanField, DateField, DateTimeField
+from playhouse.apsw_ext import DateField, DateTimeField
 from playhouse.sqlite_ext import FTS5Model, SearchField
 
 from app.auth.models import User
+from app.frame.applicant_fields import ApplicantFields
 from app.frame.db import BaseModel, database
 
 
@@ -26,29 +27,12 @@ class CollectiveLetter(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
 
-class Application(BaseModel):
-    """One KTP-el application; `registration_number` + `version` identify it at the center."""
+class Application(BaseModel, ApplicantFields):
+    """One KTP-el application; `registration_number` + `version` identify it at the center. The person's
+    fields (NIK to mismatch reason) are the F-1.07's, shared with the desa's form (app.frame.applicant_fields)."""
     id = AutoField()
     registration_number = CharField(unique=True)
     version = IntegerField(default=1)
-    nik = CharField(index=True)
-    kk_number = CharField()
-    full_name = CharField()
-    birth_place = CharField()
-    birth_date = DateField()
-    sex = CharField()  # 'L' / 'P'
-    address = CharField()
-    rt = CharField()
-    rw = CharField()
-    desa_code = CharField()
-    religion = CharField()
-    marital_status = CharField()
-    occupation = CharField()
-    phone = CharField(default="")
-    reason = CharField()
-    biometric_done = BooleanField(default=False)
-    notes = TextField(default="")
-    mismatch_reason = TextField(default="")  # why the NIK disagrees with birth date/sex, when it does
     requirements_met = TextField(default="[]")  # JSON list of requirement codes the clerk ticked
     missing_requirements = TextField(default="[]")  # JSON list of labels, for the return slip
     status = CharField()

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.dates import utc_offset_hours
+from app.capabilities import DemoCount
 from app.survey.elements import ELEMENT_KEYS, PROFILE_CHOICES
 from app.survey.models import SurveyAnswer, SurveyResponse
 
@@ -17,13 +18,13 @@ COMMENTS = ["Pelayanan cepat, terima kasih.", "Ruang tunggu panas, mohon ditamba
             "Parkir sempit.", "KTP jadi lebih cepat dari yang dijanjikan."]
 
 
-def add_demo_arguments(parser) -> None:
-    parser.add_argument("--surveys", type=int, default=1500, help="satisfaction surveys over two years (default 1500)")
+DEMO = DemoCount("surveys", 1500, "satisfaction surveys over two years (default %(default)s)")
+add_demo_arguments = DEMO.add_argument
 
 
 def fill_demo(options, rng) -> None:
-    count = getattr(options, "surveys", 1500)
-    if count <= 0 or SurveyResponse.select().exists():
+    count = DEMO.count(options, SurveyResponse)
+    if not count:
         return
     now = utc_now()
     offset = timedelta(hours=utc_offset_hours("WIB"))

@@ -183,10 +183,6 @@ class StatusEvent(CenterModel):
         indexes = ((("kecamatan", "seq"), True),)
 
 
-class Meta:
-        table_name = "center_login_attempt"
-
-
 class RelayItem(CenterModel):
     """A desa's pre-registration waiting for (or pulled by) its kecamatan; the center never prints it."""
     id = AutoField()
