@@ -50,7 +50,6 @@ class Progress:
     started_at: float = 0.0
     finished_at: float = 0.0
     ok: bool | None = None
-    passes: int = 0  # passes started in this process (a pass owed runs right after the one before it)
 
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else (100 if not self.running else 0)
@@ -1002,12 +1001,13 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         while True:
             report = _one_pass(client, link, full, progress, sizer, status_page)
             with _owed_guard:  # a press now is either seen here or finds no pass running
-                if not pass_owed(link) or _refusal(link):
+                now = SyncLink.get_or_none(SyncLink.id == link.id)  # unlinked meanwhile: nothing is owed
+                if now is None or now.pass_requested_at is None or _refusal(now):
                     progress.running, progress.finished_at = False, time.time()
                     _pass_lock.release()
                     ended = True
                     return report
-            full = True  # what the button asks for
+            full, link = True, now  # a full pass, as the button asks
     finally:
         if not ended:  # an unexpected error: a pass owed stays for the scheduler's next tick
             progress.running, progress.finished_at = False, time.time()
@@ -1026,7 +1026,6 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
     report = PassReport()
     progress.running, progress.ok, progress.started_at = True, None, time.time()
     progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
-    progress.passes += 1
     with write_transaction():
         SyncLink.update(last_attempt_at=utc_now(), pass_requested_at=None).where(SyncLink.id == link.id).execute()
     line = client.line = PassConnection(client, (records.status_feed(link.role), status_page))
