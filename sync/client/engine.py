@@ -986,6 +986,9 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
     refusal = _refusal(link)
     if refusal:
         report.error = refusal
+        if link.pass_requested_at is not None:  # the pass owed is answered by the refusal too
+            with write_transaction():
+                SyncLink.update(pass_requested_at=None).where(SyncLink.id == link.id).execute()
         return report
     with _owed_guard:
         if not _pass_lock.acquire(blocking=False):

@@ -155,3 +155,17 @@ def test_the_schedulers_next_tick_runs_a_pass_owed_that_no_pass_answered(kecamat
     assert settled(kecamatan)
     run(kecamatan, lambda: link.scheduled_sync(kecamatan))  # nothing owed now: no pass before the next probe
     assert run(kecamatan, lambda: SyncLog.select().where(SyncLog.kind == "kirim").count()) == 2
+
+
+def test_a_pass_owed_on_a_pc_that_may_not_send_is_answered_by_its_refusal(kecamatan, center_app, center_db):
+    """Another PC took over this one's device code: no pass goes out, and the press owed is not left
+    to hold the scheduler on it every minute (it probes as before, and learns when that changes)."""
+    from app.frame import installation
+
+    def replaced_and_owed():
+        with database.atomic():
+            installation.retire(database)
+            SyncLink.update(pass_requested_at=utc_now()).execute()
+    run(kecamatan, replaced_and_owed)
+    report = run(kecamatan, lambda: engine.sync_once(full=True))
+    assert "tidak memberi nomor" in report.error and not run(kecamatan, engine.pass_owed)
