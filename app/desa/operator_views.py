@@ -188,10 +188,10 @@ def sync_now():
     if relay.sync_state()["link"] is None:
         flash("Komputer ini belum terhubung ke pusat cetak: admin memasukkan alamat pusat dan kode pendaftaran di "
               "halaman Operator Desa.", "error")
-    elif link.start_manual_sync(current_app._get_current_object()):
+    elif link.start_manual_sync(current_app._get_current_object()) == link.STARTED:
         flash("Sinkronisasi dimulai; kemajuannya tampil di bagian Sinkronisasi di bawah.", "info")
-    else:
-        flash("Sinkronisasi sedang berjalan.", "info")
+    else:  # one more pass after the running one: the news the kecamatan sent meanwhile comes at once
+        flash(link.MANUAL_SYNC_SAID[link.OWED], "info")
     return redirect(url_for("desa.home" if may(g.user, "desa.pra_daftar") else "desa.operators")), 303
 
 

@@ -487,7 +487,8 @@ def sync_state() -> dict:
     """What the desa's pages show about the link: last sync, what waits, the last problem."""
     link = engine.current_link()
     waiting = OutboxItem.select().where((OutboxItem.kind == PRA) & (OutboxItem.state == "pending")).count()
-    return {"link": link, "waiting": waiting, "progress": engine.PROGRESS}
+    return {"link": link, "waiting": waiting, "progress": engine.PROGRESS,
+            "owed": link is not None and engine.PROGRESS.running and engine.pass_owed(link)}
 
 
 records.plug(PreRegistrations())

@@ -18,7 +18,8 @@ APPLICATION_ID = 0x4C4B4543
 DESA_APPLICATION_ID = 0x4C4B4544
 SCHEMAS = {APPLICATION_ID: KECAMATAN_SCHEMA, DESA_APPLICATION_ID: DESA_SCHEMA}
 # schema/desa/0001 is the desa PC's part of the kecamatan's schema at this level: an older desa
-# database is brought to it (never further) and converted to desa level 1, then migrated on.
+# database is brought to it and converted to desa level 1, then migrated on (one it cannot convert,
+# holding a kecamatan row, stays on the kecamatan's schema and follows it to its last level).
 CONVERTED_AT_KECAMATAN_LEVEL = 27
 # A kecamatan table that holds a row whatever happens (the zone its tallies count in, copied from
 # the timezone setting): never a clerk's record.
@@ -105,7 +106,9 @@ def migrate_desa(db) -> int:
                 if held:
                     log.warning("Basis data komputer desa ini masih memuat data kantor kecamatan (tabel %s); "
                                 "tabel itu tetap disimpan dan susunan kecamatan tetap dipakai.", ", ".join(held))
-                    return database_level(db)
+                    # The desa PC's models read the tables both schemas share as they are now (a column
+                    # the kecamatan's later levels add to sync_link): its schema is followed to its end.
+                    return _apply_pending(db, connection, migration_files(KECAMATAN_SCHEMA), KECAMATAN_SCHEMA)
                 _convert_to_desa(connection)
     return migrate(db, DESA_SCHEMA)
 
@@ -168,9 +171,13 @@ def _convert_to_desa(connection) -> None:
 
 
 def _rebuild(connection, name: str, sql: str) -> None:
-    """A table in its new shape with every row of the old (SQLite changes no key in place)."""
-    columns = ", ".join(f'"{row[1]}"' for row in connection.execute(f'PRAGMA table_info("{name}")'))
+    """A table in its new shape with every row of the old (SQLite changes no key in place), by the
+    columns both shapes have (a database that followed the kecamatan's schema past the conversion's
+    level has columns desa level 1 has not: sync_link's pass_requested_at, a pass owed, is let go)."""
+    old = [row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')]
     connection.execute(sql.replace(f'CREATE TABLE "{name}"', f'CREATE TABLE "{name}_new"', 1))
+    new = {row[1] for row in connection.execute(f'PRAGMA table_info("{name}_new")')}
+    columns = ", ".join(f'"{column}"' for column in old if column in new)
     connection.execute(f'INSERT INTO "{name}_new" ({columns}) SELECT {columns} FROM "{name}"')
     connection.execute(f'DROP TABLE "{name}"')
     connection.execute(f'ALTER TABLE "{name}_new" RENAME TO "{name}"')

@@ -41,6 +41,7 @@ def dashboard_cards(user):
 def _page_context(errors=None):
     return {"link": engine.current_link(), "waiting": outbox.waiting_count(), "failed": link.failed_items(),
             "log": list(SyncLog.select().order_by(SyncLog.id.desc()).limit(50)), "progress": engine.PROGRESS,
+            "owed": engine.PROGRESS.running and engine.pass_owed(),
             "nightly": store.get("sync_nightly_time"), "errors": errors or {},
             "export": _latest_export(), "issues": statuses.open_issues(), "identity": identity.state(),
             "left": identity.left_to_their_pc()}
@@ -54,7 +55,8 @@ def index():
 def _progress_fragment():
     """The progress box; once no pass runs, the facts and the log again (out of band), so the figures
     a pass changed (waiting, last success, last problem) show without a reload."""
-    fragment = render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link())
+    fragment = render_template("sync_page/_progress.html", progress=engine.PROGRESS, link=engine.current_link(),
+                               owed=engine.PROGRESS.running and engine.pass_owed())
     if engine.PROGRESS.running or engine.current_link() is None:
         return fragment
     context = _page_context()
@@ -73,9 +75,9 @@ def start():
         flash("Komputer ini belum terdaftar di pusat.", "error")
         return redirect(url_for("sync_page.index")), 303
     started = link.start_manual_sync(current_app._get_current_object())
-    if request.htmx:
+    if request.htmx:  # the fragment says a pass runs, and that one more follows when it is owed
         return _progress_fragment()
-    flash("Sinkronisasi dimulai." if started else "Sinkronisasi sedang berjalan.", "info")
+    flash(link.MANUAL_SYNC_SAID[started], "info")
     return redirect(url_for("sync_page.index")), 303
 
 

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 MANIFEST_CHUNK = 500
 PACKET_TRIES = 3  # failures of the link in a row (requests, or connections without an answer): it is down
 _pass_lock = threading.Lock()
+# A clerk's press looks for a running pass, and a pass ending looks for a pass owed, one at a time:
+# a press that finds the pass running is heard by its end, one that finds none starts its own.
+_owed_guard = threading.Lock()
 
 
 def write_transaction():
@@ -117,6 +120,7 @@ class PassReport:
     published: int = 0  # records of kinds the clerk does not count (public status, issue 28) the center holds
     superseded: int = 0  # statuses of a relayed form another counter PC accepted first (not stored)
     changed: int = 0  # outbox rows a clerk's change superseded while they were on the wire (sent next pass)
+    owed: bool = False  # no pass started: one runs, and one more is owed after it (request_pass)
     error: str = ""
     reasons: list = field(default_factory=list)
 
@@ -935,11 +939,42 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
             return
 
 
-# --- one pass --------------------------------------------------------------------------------
+# --- one pass ---------------------------------------------------------------------------------
 
 def pass_in_progress() -> bool:
     """Is a sync pass (scheduled or manual) running right now in this process?"""
     return _pass_lock.locked()
+
+
+def request_pass(link_id: int) -> None:
+    """"Sinkronkan sekarang" pressed while a pass runs: one more pass is owed, kept in the database, so
+    that whichever process ends a pass next (the server's thread or `run.py sync`) runs it, or the
+    server's scheduler on its next tick (sync/client/link.scheduled_sync). The pass that starts next
+    clears it: it starts after the press, which is all the press asked."""
+    with write_transaction():
+        SyncLink.update(pass_requested_at=utc_now()).where(SyncLink.id == link_id).execute()
+
+
+def pass_owed(link: SyncLink | None = None) -> bool:
+    """Is a pass owed (request_pass) that no pass has started for yet? Read from the database: another
+    process may have asked for it or started it."""
+    link = link or current_link()
+    return link is not None and SyncLink.select(SyncLink.id).where(
+        (SyncLink.id == link.id) & SyncLink.pass_requested_at.is_null(False)).exists()
+
+
+def begin_or_owe_pass(progress: Progress | None = None) -> bool:
+    """The clerk's press: True when no pass runs in this process (the progress bar now says one is
+    starting, and the caller starts it); False when one runs, and one more pass is owed after it."""
+    progress = progress or PROGRESS
+    with _owed_guard:
+        if progress.running or _pass_lock.locked():
+            link = current_link()
+            if link is not None:
+                request_pass(link.id)
+            return False
+        progress.running, progress.phase, progress.message = True, "mulai", ""
+        return True
 
 
 def _run_phases(phases, client, link, report, progress) -> None:
@@ -954,58 +989,93 @@ def _run_phases(phases, client, link, report, progress) -> None:
 
 
 def sync_once(client: CenterClient | None = None, full: bool = False, progress: Progress | None = None,
-              sizer: PacketSizer | None = None, status_page: int = 500) -> PassReport:
-    """Push what is due (everything when `full`) and pull statuses; never raises for link trouble."""
+              sizer: PacketSizer | None = None, status_page: int = 500, owe_if_running: bool = False) -> PassReport:
+    """Push what is due (everything when `full`) and pull statuses; never raises for link trouble.
+
+    While a pass owed (request_pass) waits when a pass ends, another (full) pass follows at once, with
+    the progress bar still running; the report is the last pass's. `owe_if_running`: when a pass runs
+    in this process already, one more is owed after it (report.owed) instead of nothing."""
     progress = progress or PROGRESS
     report = PassReport()
     link = current_link()
     if link is None:
         report.error = "komputer ini belum terdaftar di pusat"
         return report
-    if link.role == "kecamatan":
-        refusal = installation.numbering_refusal(database)
-        if refusal:  # a restored backup of another PC, or a PC another one replaced: nothing goes out
-            report.error = refusal
-            return report
-    if not _pass_lock.acquire(blocking=False):
-        report.error = "sinkronisasi lain sedang berjalan"
+    refusal = _refusal(link)
+    if refusal:
+        report.error = refusal
+        if link.pass_requested_at is not None:  # the pass owed is answered by the refusal too
+            with write_transaction():
+                SyncLink.update(pass_requested_at=None).where(SyncLink.id == link.id).execute()
         return report
+    with _owed_guard:
+        if not _pass_lock.acquire(blocking=False):
+            if owe_if_running:
+                request_pass(link.id)
+                report.owed = True
+            else:
+                report.error = "sinkronisasi lain sedang berjalan"
+            return report
     client = client or client_for(link)
+    ended = False
+    try:
+        while True:
+            report = _one_pass(client, link, full, progress, sizer, status_page)
+            with _owed_guard:  # a press now is either seen here or finds no pass running
+                now = SyncLink.get_or_none(SyncLink.id == link.id)  # unlinked meanwhile: nothing is owed
+                if now is None or now.pass_requested_at is None or _refusal(now):
+                    progress.running, progress.finished_at = False, time.time()
+                    _pass_lock.release()
+                    ended = True
+                    return report
+            full, link = True, now  # a full pass, as the button asks
+    finally:
+        if not ended:  # an unexpected error: a pass owed stays for the scheduler's next tick
+            progress.running, progress.finished_at = False, time.time()
+            _pass_lock.release()
+
+
+def _refusal(link: SyncLink) -> str:
+    """Why nothing may go out from this PC (a restored backup of another PC, or a PC another one
+    replaced, the center said so in a pass), or ""."""
+    return (installation.numbering_refusal(database) or "") if link.role == "kecamatan" else ""
+
+
+def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progress, sizer: PacketSizer | None,
+              status_page: int) -> PassReport:
+    """One pass, under the pass lock; it answers every pass owed until now (it starts after the press)."""
+    report = PassReport()
     progress.running, progress.ok, progress.started_at = True, None, time.time()
     progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
+    with write_transaction():
+        SyncLink.update(last_attempt_at=utc_now(), pass_requested_at=None).where(SyncLink.id == link.id).execute()
+    line = client.line = PassConnection(client, (records.status_feed(link.role), status_page))
     try:
-        with write_transaction():
-            SyncLink.update(last_attempt_at=utc_now()).where(SyncLink.id == link.id).execute()
-        line = client.line = PassConnection(client, (records.status_feed(link.role), status_page))
-        try:
-            _run_phases(records.phases(link.role, "before"), client, link, report, progress)
-            push(client, report, progress, ignore_delays=full, sizer=sizer, line=line)
-            pull_statuses(client, link, report, progress, status_page, line)
-            _run_phases(records.phases(link.role, "after"), client, link, report, progress)
-        except (LinkDown, Refused) as problem:
-            report.error = str(problem)
-            note_refusal(link, problem)
-        finally:
-            client.line = None
-            line.close()
-        summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
-                   f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
-                   + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
-                      if report.unapplied else "")
-                   + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else "")
-                   + (f", {report.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
-                      "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
-        with write_transaction():
-            values = {"last_error": report.error}
-            if not report.error:
-                values["last_success_at"] = utc_now()
-            SyncLink.update(**values).where(SyncLink.id == link.id).execute()
-            SyncLog.create(at=utc_now(), kind="galat" if report.error else "kirim",
-                           summary=summary + (f"; berhenti: {report.error}" if report.error else ""))
-        progress.message = summary if not report.error else f"Terhenti: {report.error}"
-        progress.words = report.in_words()
-        progress.ok = not report.error
-        return report
+        _run_phases(records.phases(link.role, "before"), client, link, report, progress)
+        push(client, report, progress, ignore_delays=full, sizer=sizer, line=line)
+        pull_statuses(client, link, report, progress, status_page, line)
+        _run_phases(records.phases(link.role, "after"), client, link, report, progress)
+    except (LinkDown, Refused) as problem:
+        report.error = str(problem)
+        note_refusal(link, problem)
     finally:
-        progress.running, progress.finished_at = False, time.time()
-        _pass_lock.release()
+        client.line = None
+        line.close()
+    summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
+               f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
+               + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
+                  if report.unapplied else "")
+               + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else "")
+               + (f", {report.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
+                  "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
+    with write_transaction():
+        values = {"last_error": report.error}
+        if not report.error:
+            values["last_success_at"] = utc_now()
+        SyncLink.update(**values).where(SyncLink.id == link.id).execute()
+        SyncLog.create(at=utc_now(), kind="galat" if report.error else "kirim",
+                       summary=summary + (f"; berhenti: {report.error}" if report.error else ""))
+    progress.message = summary if not report.error else f"Terhenti: {report.error}"
+    progress.words = report.in_words()
+    progress.ok = not report.error
+    return report

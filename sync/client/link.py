@@ -111,9 +111,14 @@ def nightly_due(link: SyncLink, nightly_time: str, now_local: datetime) -> bool:
 
 
 def scheduled_sync(app) -> None:
-    """Background job (every minute): probe every few minutes; sync when the center answers."""
+    """Background job (every minute): probe every few minutes; sync when the center answers. A pass a
+    clerk's press left owed (engine.request_pass) and no pass has answered yet, because the process
+    whose pass was running ended first (a server stopped, or the pass failed), runs at once."""
     link = engine.current_link()
     if link is None or engine.PROGRESS.running:
+        return
+    if engine.pass_owed(link):
+        engine.sync_once(full=True, owe_if_running=True)
         return
     now = utc_now()
     minutes = int(store.get("sync_probe_minutes") or 5)
@@ -129,19 +134,28 @@ def scheduled_sync(app) -> None:
             SyncLink.update(last_full_sync_on=now_local.date().isoformat()).where(SyncLink.id == link.id).execute()
 
 
-def start_manual_sync(app) -> bool:
-    """The "Sinkronkan sekarang" button: a full pass in a thread; False if one is running."""
-    if engine.PROGRESS.running:
-        return False
-    engine.PROGRESS.running, engine.PROGRESS.phase, engine.PROGRESS.message = True, "mulai", ""
+STARTED, OWED = "started", "owed"
+MANUAL_SYNC_SAID = {
+    STARTED: "Sinkronisasi dimulai.",
+    OWED: "Sinkronisasi sedang berjalan; satu sinkronisasi lagi dijalankan sesudahnya.",
+}
+
+
+def start_manual_sync(app) -> str:
+    """The "Sinkronkan sekarang" button: a full pass in a thread (STARTED); while a pass runs, one more
+    full pass after it (OWED: the statuses the center made meanwhile come at once, not at the next
+    scheduled pass). Presses while it is owed still owe one pass."""
+    if not engine.begin_or_owe_pass():
+        return OWED
     db = app.extensions["database"]
 
     def run():
         try:
             with app.app_context(), db.connection_context():
                 # `running` stays True from the click until a pass ends, so the progress bar the
-                # button's answer shows never reads "finished" before the pass has begun.
-                report = engine.sync_once(full=True)
+                # button's answer shows never reads "finished" before the pass has begun. A pass
+                # another thread began meanwhile (the scheduler's) owes this one after it.
+                report = engine.sync_once(full=True, owe_if_running=True)
                 if report.error and not engine.pass_in_progress():
                     # The pass never started (not enrolled): say why and stop the bar.
                     engine.PROGRESS.running, engine.PROGRESS.ok = False, False
@@ -152,7 +166,7 @@ def start_manual_sync(app) -> bool:
             engine.PROGRESS.message = "Terjadi kesalahan; lihat log aplikasi."
 
     threading.Thread(target=run, daemon=True, name="sync-manual").start()
-    return True
+    return STARTED
 
 
 # --- USB -------------------------------------------------------------------------------------

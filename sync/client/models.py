@@ -56,6 +56,8 @@ class SyncLink(BaseModel):
     # kecamatan | desa (a desa PC's link to the center's relay, app/desa/relay.py)
     role = CharField(default="kecamatan", constraints=[SQL("DEFAULT 'kecamatan'")])
     relay_cursor = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # the kecamatan's cursor in the relay inbox
+    # "Sinkronkan sekarang" pressed during a pass: one more pass is owed (sync/client/engine.py, request_pass)
+    pass_requested_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "sync_link"

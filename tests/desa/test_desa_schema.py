@@ -80,7 +80,7 @@ def test_a_fresh_desa_pc_has_its_tables_and_no_kecamatan_table(desa_app):
         assert schema_of(db.connection()) == schema_at_level(code_level(DESA_SCHEMA), DESA_SCHEMA)
 
 
-@pytest.mark.parametrize("level", [code_level(KECAMATAN_SCHEMA), 10])
+@pytest.mark.parametrize("level", [code_level(KECAMATAN_SCHEMA), migrations.CONVERTED_AT_KECAMATAN_LEVEL, 10])
 def test_an_old_desa_pcs_database_is_converted_at_its_start_with_every_row(tmp_path, kecamatan, level):
     folder = tmp_path / "desa-lama"
     folder.mkdir()
@@ -128,11 +128,14 @@ def test_a_conversion_cut_short_leaves_the_old_database_as_it_was(tmp_path, monk
 
 
 def test_a_kecamatan_table_holding_a_row_is_kept_and_said(tmp_path, caplog):
-    db = old_desa_database(tmp_path / "desa.sqlite3", code_level(KECAMATAN_SCHEMA))
+    """It stays on the kecamatan's schema, followed to its last level: the desa PC's models read the
+    tables both share as they are now (sync_link's pass_requested_at, level 28)."""
+    db = old_desa_database(tmp_path / "desa.sqlite3", migrations.CONVERTED_AT_KECAMATAN_LEVEL)
     with db.connection_context():
         db.execute_sql("INSERT INTO complaint_category (name, section, is_active) VALUES ('Lain', 'umum', 1)")
         with caplog.at_level(logging.WARNING):
             assert migrations.migrate_desa(db) == code_level(KECAMATAN_SCHEMA)
+        assert "pass_requested_at" in [c[1] for c in db.execute_sql('PRAGMA table_info("sync_link")')]
         assert "complaint_category" in caplog.text and "tetap disimpan" in caplog.text
         assert migrations.application_id(db) == APPLICATION_ID and "complaint_category" in tables(db)
         assert db.execute_sql("SELECT count(*) FROM pre_registration").fetchone()[0] == 2

@@ -397,6 +397,26 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
     assert "konflik" not in section and "sudah ada 0" not in section
 
 
+def test_the_desa_button_pressed_during_a_pass_owes_one_more_pass(desa_app, linked_kecamatan, client_as, center):
+    """The village clerk presses while the scheduler's pass runs: one more pass after it, said so."""
+    from sync.client import engine
+    enrolled_desa(desa_app, linked_kecamatan, client_as)
+    operator = desa_operator(desa_app)
+    assert engine._pass_lock.acquire(blocking=False)  # a pass runs (the scheduler's thread)
+    engine.PROGRESS.running = True
+    try:
+        for _ in range(2):
+            assert operator.post("/desa/sinkronkan").status_code == 303
+        home = text(operator.get("/desa"))
+        assert "Sinkronisasi sedang berjalan; satu sinkronisasi lagi dijalankan sesudahnya." in home
+        assert "Satu sinkronisasi lagi dijalankan sesudahnya." in text(operator.get("/desa/sinkronkan"))
+        with bound_to(desa_app):
+            assert engine.pass_owed()
+    finally:
+        engine.PROGRESS.running = False
+        engine._pass_lock.release()
+
+
 def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa_app, linked_kecamatan, client_as,
                                                                             center):
     from app.desa import qr
