@@ -37,7 +37,11 @@ UNKNOWN_MACHINE = "tidak-diketahui"  # restored from a backup made before machin
 REPLACED_MACHINE = "digantikan"  # the center said another PC took over this PC's device code
 TAKEN_OVER = "taken_over"  # office setting: {"code", "restored_up_to"} of the center's "replaced" refusal
 GIVEN_UP_NAME = "kode-digantikan.txt"  # beside the database, never in a backup: codes another PC took over
-store.register_defaults(**{TAKEN_OVER: {}})
+# Office settings of a PC tambahan (followed_elsewhere): {code: last sequence or None} of the codes the PC
+# whose backup it holds follows, and the numbers among them its admin chose to send from here.
+OTHER_PCS_CODES = "kode_pc_lain"
+SENT_FROM_HERE = "kirim_dari_sini"
+store.register_defaults(**{TAKEN_OVER: {}, OTHER_PCS_CODES: {}, SENT_FROM_HERE: []})
 
 CREATE = ('CREATE TABLE IF NOT EXISTS "installation" ("id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1), '
           '"device_code" VARCHAR(8), "generation" INTEGER NOT NULL DEFAULT 0, "token" VARCHAR(64))')
@@ -193,6 +197,41 @@ def _note_given_up(db_path: Path, code: str, restored_up_to) -> None:
         return
     codes[code] = restored_up_to if restored_up_to is not None else codes.get(code)
     write_private(_given_up_path(db_path), json.dumps(codes, sort_keys=True))
+
+
+def followed_elsewhere(db) -> dict:
+    """The device codes whose numbers, held here, another PC follows: {code: the last sequence of it that
+    PC holds, or None for all of them}. The codes of the PC whose backup this PC tambahan restored
+    (follow_elsewhere: that PC, or the one that took over from this PC, holds the same applications), and
+    a code another PC took over from this one up to the backup it restored (given_up_codes: above it the
+    numbers are this PC's own). Never this PC's current code."""
+    codes = {str(c): (v if isinstance(v, int) and not isinstance(v, bool) else None)
+             for c, v in (store.get(OTHER_PCS_CODES) or {}).items()}
+    codes.update(given_up_codes(Path(db.database)))
+    if codes:
+        codes.pop(identity(db)[0], None)
+    return codes
+
+
+def follow_elsewhere(codes: dict) -> None:
+    """At the enrolment as a PC tambahan: these codes' numbers (up to each one's bound, None for all)
+    are followed by another PC from now on. Call in the enrolment's transaction."""
+    known = dict(store.get(OTHER_PCS_CODES) or {})
+    known.update(codes)
+    store.put(OTHER_PCS_CODES, known)
+
+
+def sent_from_here() -> set[str]:
+    """The numbers of codes another PC follows that this PC's admin chose to send from here ("Kirim dari
+    PC ini"): this PC follows them from then on, later versions included."""
+    return set(store.get(SENT_FROM_HERE) or [])
+
+
+def send_from_here(number: str) -> None:
+    """Call in the admin's transaction."""
+    chosen = sent_from_here()
+    if number not in chosen:
+        store.put(SENT_FROM_HERE, sorted(chosen | {number}))
 
 
 def taken_over() -> dict:

@@ -143,6 +143,10 @@ def pre_registration_changed(pre, created: bool = False) -> None:
     _queue(row, pre_registration_record(pre, row))
 
 
+# A version waiting to go out, from here or from the PC that follows its number (outbox.followed_elsewhere).
+WAITING = ("pending", outbox.ELSEWHERE)
+
+
 def _queue(row: PublicStatus, record: dict) -> None:
     """Queue the record as the next version when what the public sees changed (caller's transaction).
     PUBLIC_STATUS = False in the app's config keeps them at home (a center without the public page)."""
@@ -158,7 +162,7 @@ def _queue(row: PublicStatus, record: dict) -> None:
     # An older version still waiting is superseded: the center keeps only the newest anyway.
     from sync.client.models import OutboxItem
     OutboxItem.delete().where((OutboxItem.kind == vocabulary.KIND) & (OutboxItem.registration_number == key)
-                              & (OutboxItem.state == "pending") & (OutboxItem.attempts == 0)).execute()
+                              & OutboxItem.state.in_(WAITING) & (OutboxItem.attempts == 0)).execute()
     outbox.enqueue(row.id, key, row.step, dict(record, changed_at=utc_now().isoformat(timespec="seconds")),
                    b"", kind=vocabulary.KIND)
 
@@ -219,7 +223,7 @@ def _queue_many(changed: list[tuple[PublicStatus, dict]]) -> None:
     keys = [vocabulary.wire_key(row.number) for row, _ in changed]
     for start in range(0, len(keys), 500):
         OutboxItem.delete().where((OutboxItem.kind == vocabulary.KIND) & OutboxItem.registration_number.in_(keys[start:start + 500])
-                                  & (OutboxItem.state == "pending") & (OutboxItem.attempts == 0)).execute()
+                                  & OutboxItem.state.in_(WAITING) & (OutboxItem.attempts == 0)).execute()
     at = utc_now().isoformat(timespec="seconds")
     outbox.enqueue_many([(row.id, key, row.step, dict(record, changed_at=at), b"")
                          for key, (row, record) in zip(keys, changed)], kind=vocabulary.KIND)

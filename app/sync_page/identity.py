@@ -8,6 +8,8 @@ restored backup, or a PC the center says was replaced.
 Every step is whole or nothing: until the last transaction, the PC still refuses to number, and a
 repeated "replace" after a lost answer gets the same key back.
 """
+import re
+
 from flask import current_app
 
 from app.frame import audit
@@ -17,7 +19,7 @@ from app.frame.db import database
 from app.frame.dates import utc_now
 from app.registration.notices import add_detail_notice
 from sync import protocol, public_status
-from sync.client import engine, records
+from sync.client import engine, outbox, records
 from sync.client.models import OutboxItem, SyncLink, SyncLog
 from sync.client.link_down import LinkDown
 from sync.client.transport import Refused
@@ -106,6 +108,7 @@ def after_enrolment(made: SyncLink) -> bool:
         installation.claim(database, _db_path())
         installation.forget_former_codes(database)  # the other PC's, were it enrolled again before its backup
         code = installation.identity(database)[0]
+        installation.follow_elsewhere(_codes_of_the_backup(code))
         kept, left = _leave_to_their_pc(code, installation.taken_over() if other == installation.REPLACED_MACHINE
                                         else {})
         installation.forget_takeover()
@@ -116,10 +119,34 @@ def after_enrolment(made: SyncLink) -> bool:
     return True
 
 
-ELSEWHERE = "elsewhere"  # an outbox state: the PC that numbered it sends it (and hears its statuses)
-LEFT_REASON = "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
+ELSEWHERE = outbox.ELSEWHERE  # an outbox state: the PC that numbered it sends it (and hears its statuses)
+LEFT_REASON = outbox.LEFT_REASON
 HELD_ELSEWHERE = "diterima pusat dari PC yang memberi nomornya; statusnya diikuti di PC itu"
 FOLLOWED_ELSEWHERE = "statusnya diikuti di PC yang menggantikan kode ini (PC itu memegang cadangan yang sama)"
+
+
+def _codes_of_the_backup(code: str) -> dict:
+    """At the enrolment as a PC tambahan: the device codes this database numbered with (its sequences)
+    or its outbox carries, but the one the center just issued. The PC that made the backup (or the one
+    that took over from this PC) follows their applications, and this PC never numbers under them
+    again; a code taken over from this PC is followed there up to the backup it restored only
+    (installation.given_up_codes, which the one test reads beside these)."""
+    codes = set()
+    for (prefix,) in RegistrationSequence.select(RegistrationSequence.prefix).tuples():
+        found = COUNTER_PREFIX.match(prefix)
+        if found:
+            codes.add(found.group(1))
+    for kind, key in (OutboxItem.select(OutboxItem.kind, OutboxItem.registration_number)
+                      .where(OutboxItem.kind.in_([records.DEFAULT_KIND, public_status.KIND])).tuples()):
+        found = protocol.REGISTRATION_NUMBER.match(public_status.number_of(key) or "" if kind == public_status.KIND
+                                                   else key)
+        if found:
+            codes.add(found.group(2))
+    given_up = installation.given_up_codes(_db_path())
+    return {other: None for other in sorted(codes) if other != code and other not in given_up}
+
+
+COUNTER_PREFIX = re.compile(rf"^\d{{6}}-({protocol.DEVICE_PART})$")  # a counter PC's sequence (numbering.number_prefix)
 
 
 def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
@@ -127,43 +154,42 @@ def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
     which is still in use and sends them itself: sent from here, their statuses would come here.
     On a PC the center said was taken over (`taken_over`, its refusal's word), the ones it numbered
     after the backup the other PC restored are in no other PC: they stay to be sent from here (under
-    this PC's new key, which then hears their statuses). Returns (kept, left)."""
-    kept = left = 0
+    this PC's new key, which then hears their statuses). Which is which is the one test of every
+    pass (outbox.followed_elsewhere). Returns (kept, left)."""
     _follow_elsewhere(code, taken_over)
-    for item in OutboxItem.select().where(OutboxItem.state == "pending"):
-        found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
-        if not found or found.group(2) == code:
-            continue
-        if (found.group(2) == taken_over.get("code") and taken_over.get("restored_up_to") is not None
-                and int(found.group(3)) > taken_over["restored_up_to"]):
-            kept += 1
-            continue
-        _leave(item)
-        left += 1
+    left = _leave_what_other_pcs_follow()
+    kept = 0
+    for (number,) in (OutboxItem.select(OutboxItem.registration_number)
+                      .where((OutboxItem.state == "pending") & (OutboxItem.kind == records.DEFAULT_KIND)).tuples()):
+        found = protocol.REGISTRATION_NUMBER.match(number)
+        kept += bool(found and taken_over.get("code") and found.group(2) == taken_over["code"])
     return kept, left
 
 
-def leave_what_the_pc_that_took_over_holds(client, link, report, progress) -> None:
-    """Before each pass of a PC another one took over (its given-up code, `installation.given_up_codes`):
-    an application numbered under that code up to the backup the other PC restored, made ready here
-    after this PC was enrolled as a PC tambahan (its checklist completed, corrected), is held by that
-    PC too, which follows it under the code: it goes from there, as what was waiting at the
-    enrolment did (`_leave_to_their_pc`), and waits here on the "Menunggu dikirim PC lain" list with
-    its button. Sent from here, the center would hold it under this PC's key, and the PC that holds
-    its number would never hear its statuses (issue 42)."""
-    given_up = installation.given_up_codes(_db_path())
-    if not given_up:
-        return
-    code = installation.identity(database)[0]
-    with engine.write_transaction():
-        for item in OutboxItem.select().where(OutboxItem.state == "pending"):
-            found = protocol.REGISTRATION_NUMBER.match(item.registration_number)
-            if not found or found.group(2) == code or found.group(2) not in given_up:
-                continue
-            restored_up_to = given_up[found.group(2)]
-            if restored_up_to is not None and int(found.group(3)) > restored_up_to:
-                continue  # numbered here after the backup: in no other PC, sent from here
+def _leave_what_other_pcs_follow() -> int:
+    """Every waiting row the one test gives to another PC (outbox.followed_elsewhere) leaves the queue
+    for the "Menunggu dikirim PC lain" list, with its public record; returns the applications left."""
+    held = outbox.followed_elsewhere()
+    left = 0
+    for item in OutboxItem.select().where(OutboxItem.state == "pending"):
+        if held(item.kind, item.registration_number):
             _leave(item)
+            left += item.kind == records.DEFAULT_KIND
+    return left
+
+
+def leave_what_other_pcs_follow(client, link, report, progress) -> None:
+    """Before each pass of a PC tambahan: what waits to go out and another PC follows (numbered under
+    the code of the PC whose backup it restored, or under the code another PC took over from it, up to
+    the backup that PC restored) goes from there, and waits here on the "Menunggu dikirim PC lain" list
+    with its button. A row made ready here enters the outbox so already (outbox.enqueue), and no pass
+    sends one whenever it came to wait (outbox.due_items): this step lists one that came otherwise.
+    Sent from here, the center would hold it under this PC's key, and the PC that holds its number
+    would never hear its statuses (issue 42)."""
+    if not installation.followed_elsewhere(database):
+        return
+    with engine.write_transaction():
+        _leave_what_other_pcs_follow()
 
 
 def _follow_elsewhere(code: str, taken_over: dict) -> None:
@@ -214,6 +240,7 @@ def send_from_here(item_id: int) -> OutboxItem | None:
         item = OutboxItem.get_or_none((OutboxItem.id == item_id) & (OutboxItem.state == ELSEWHERE))
         if item is None:
             return None
+        installation.send_from_here(item.registration_number)  # its later versions go from here too
         public_key = public_status.wire_key(item.registration_number)
         (OutboxItem.update(state="pending", attempts=0, next_attempt_at=None, last_error="")
          .where(((OutboxItem.id == item.id) | (OutboxItem.registration_number == public_key))
@@ -263,6 +290,6 @@ def left_notices(application) -> list[str]:
             "statusnya diikuti di PC itu, bukan di komputer ini."]
 
 
-records.plug_phase("kecamatan", "before", leave_what_the_pc_that_took_over_holds)
+records.plug_phase("kecamatan", "before", leave_what_other_pcs_follow)
 records.plug_phase("kecamatan", "after", confirm_left_to_their_pc)
 add_detail_notice(left_notices)

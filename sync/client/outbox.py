@@ -1,20 +1,55 @@
 """The outbox: what waits for the center, written in the transaction that made a record ready.
 
 Generic: the capability that owns the records (sync/client/records.py) calls `enqueue`.
+
+What another PC follows (issue 42) never goes from here: an application numbered under a code the PC
+whose backup this PC tambahan holds follows, up to that backup (`followed_elsewhere`), enters the outbox
+left to that PC (ELSEWHERE, listed on the sync page with its button), and no pass or USB file takes one
+that waits, whenever it was made ready (`due_items`).
 """
 import json
 import random
 from datetime import datetime, timedelta
+from typing import Callable
 
+from app.frame import installation
 from app.frame.dates import utc_now
-from app.frame.db import insert_rows
-from sync import protocol
+from app.frame.db import database, insert_rows
+from sync import protocol, public_status
 from sync.client import photo_transit, records
 from sync.client.models import OutboxItem
 
 # Retry delays: doubling from 30 s up to 1 h, with +-50 % jitter so PCs behind one outage spread out.
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
+
+
+ELSEWHERE = "elsewhere"  # an outbox state: the PC that numbered it sends it (and hears its statuses)
+LEFT_REASON = "dikirim oleh PC yang memberi nomornya (PC ini PC tambahan)"
+
+
+def followed_elsewhere() -> Callable[[str, str], bool]:
+    """The one test of what this PC leaves to another PC, read once for a scan: (kind, key) -> True for
+    an application numbered under a code another PC follows, up to the backup of it this PC holds
+    (installation.followed_elsewhere), and for its public record, unless this PC's admin chose to send
+    that number from here. That PC holds the same application and sends it: sent from here, the center
+    would hold it under this PC's key, and the PC holding its number would never hear its statuses."""
+    codes = installation.followed_elsewhere(database)
+    if not codes:
+        return lambda kind, key: False
+    chosen = installation.sent_from_here()
+
+    def held(kind: str, key: str) -> bool:
+        if kind == public_status.KIND:
+            key = public_status.number_of(key) or ""
+        elif kind != records.DEFAULT_KIND:
+            return False
+        found = protocol.REGISTRATION_NUMBER.match(key)
+        if not found or found.group(2) not in codes or key in chosen:
+            return False
+        up_to = codes[found.group(2)]
+        return up_to is None or int(found.group(3)) <= up_to
+    return held
 
 
 def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
@@ -27,7 +62,8 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
 def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes, kind: str = records.DEFAULT_KIND
             ) -> None:
     """Put one version of a record of `kind` in the outbox, in the caller's transaction (the one that
-    made it ready). A version that already travelled stays as it is; a correction is a new version."""
+    made it ready). A version that already travelled stays as it is; a correction is a new version.
+    One another PC follows (followed_elsewhere) is left to it at once."""
     photo_sha = protocol.sha256_hex(payload)
     digest = protocol.content_hash(record, photo_sha)
     row = OutboxItem.get_or_none((OutboxItem.registration_number == key) & (OutboxItem.version == version))
@@ -35,7 +71,7 @@ def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes
         return
     values = dict(kind=kind, source_id=source_id, registration_number=key, version=version, content_hash=digest,
                   record_json=json.dumps(record, ensure_ascii=False), photo_sha256=photo_sha, size=len(payload),
-                  state="pending", attempts=0, next_attempt_at=None, last_error="", created_at=utc_now())
+                  attempts=0, next_attempt_at=None, created_at=utc_now(), **_waiting(followed_elsewhere(), kind, key))
     if row is None:
         OutboxItem.create(**values)
     else:
@@ -51,7 +87,7 @@ def enqueue_many(entries: list[tuple], kind: str) -> None:
     for start in range(0, len(keys), 500):
         taken |= set(OutboxItem.select(OutboxItem.registration_number, OutboxItem.version)
                      .where(OutboxItem.registration_number.in_(keys[start:start + 500])).tuples())
-    fresh, now = [], utc_now()
+    fresh, now, held = [], utc_now(), followed_elsewhere()
     for source_id, key, version, record, payload in entries:
         if (key, version) in taken or payload:  # a version seen before, or a photo to prepare: the one-row path
             enqueue(source_id, key, version, record, payload, kind)
@@ -60,18 +96,29 @@ def enqueue_many(entries: list[tuple], kind: str) -> None:
         fresh.append(dict(kind=kind, source_id=source_id, registration_number=key, version=version,
                           content_hash=protocol.content_hash(record, photo_sha),
                           record_json=json.dumps(record, ensure_ascii=False), photo_sha256=photo_sha, size=0,
-                          state="pending", attempts=0, next_attempt_at=None, last_error="", created_at=now))
+                          attempts=0, next_attempt_at=None, created_at=now, **_waiting(held, kind, key)))
     insert_rows(OutboxItem, fresh)
+
+
+def _waiting(held, kind: str, key: str) -> dict:
+    """A new row's state: to be sent from here, or left to the PC that follows its number."""
+    if held(kind, key):
+        return {"state": ELSEWHERE, "last_error": LEFT_REASON}
+    return {"state": "pending", "last_error": ""}
 
 
 def due_items(now: datetime, limit: int = 100000, ignore_delays: bool = False, kind: str | None = None
               ) -> list[OutboxItem]:
+    """What a pass or a USB file sends: the waiting rows that are due, but none another PC follows
+    (followed_elsewhere), however it came to wait (made ready while a pass ran, a restored row): the
+    pass's step before the push lists those (app/sync_page/identity.py)."""
     query = OutboxItem.select().where(OutboxItem.state == "pending")
     if kind is not None:
         query = query.where(OutboxItem.kind == kind)
     if not ignore_delays:
         query = query.where(OutboxItem.next_attempt_at.is_null() | (OutboxItem.next_attempt_at <= now))
-    return list(query.order_by(OutboxItem.id).limit(limit))
+    held = followed_elsewhere()
+    return [item for item in query.order_by(OutboxItem.id).limit(limit) if not held(item.kind, item.registration_number)]
 
 
 def note_failure(item_ids: list[int], reason: str, now: datetime | None = None, rng=None) -> None:

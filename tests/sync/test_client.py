@@ -387,3 +387,43 @@ def test_a_duplicate_answer_for_a_version_already_followed_applies_nothing_again
         assert StatusIssue.select().count() == 0
         assert Application.get(Application.registration_number == "350807-01-000001").status == S.PRINTED.value
     run(kecamatan, check)
+
+
+def test_nothing_another_pc_follows_is_sent_from_here_whenever_it_came_to_wait(kecamatan, center_app, center_db):
+    """Issue 42: this PC, a PC tambahan, holds applications numbered under a code another PC follows up
+    to the backup this PC restored ("01" up to 000002; 000003 is its own). Their rows wait in the outbox
+    although nothing left them to that PC (made ready while a pass ran, after its step that lists them):
+    neither a pass nor a USB file takes them, nor their public records; the pass's step before the push
+    lists them; the admin's "Kirim dari PC ini" sends one from here, and its later versions too."""
+    from app.frame import installation
+    from app.frame.db import database
+    from app.sync_page import identity
+    own, *_ = shared = ["350807-01-000003", "350807-01-000001", "350807-01-000002"]
+
+    def numbers(items):
+        return sorted(item.registration_number for item in items)
+
+    def check():
+        with database.atomic():
+            installation.set_device_code(database, "P2")
+            installation.follow_elsewhere({"01": 2})
+        assert OutboxItem.select().where(OutboxItem.state == "pending").count() == 6  # restored as they were
+        assert numbers(outbox.due_items(datetime(2030, 1, 1), ignore_delays=True)) == [own, "status:" + own]
+        assert link.export_batches()[1] == 1
+        report = engine.sync_once(client=client_of(center_app))
+        assert (report.error, report.sent) == ("", 1)
+        assert numbers(identity.left_to_their_pc()) == sorted(shared[1:])
+        assert not OutboxItem.select().where(OutboxItem.state == "pending").exists()
+        assert identity.send_from_here(OutboxItem.get(OutboxItem.registration_number == shared[1]).id)
+        report = engine.sync_once(client=client_of(center_app))
+        assert (report.error, report.sent) == ("", 1)
+        application = Application.get(Application.registration_number == shared[1])
+        with database.atomic():  # the center asked for it again, the clerk corrects it: version 2 goes from here too
+            transition(application, S.RESEND_REQUESTED, note="foto buram")
+            transition(application, S.COMPLETE, note="foto baru")
+        assert OutboxItem.get((OutboxItem.registration_number == shared[1]) & (OutboxItem.version == 2)).state == "pending"
+        report = engine.sync_once(client=client_of(center_app))
+        assert (report.error, report.sent) == ("", 1)
+    run(kecamatan, check)
+    held = ReceivedApplication.select().where(ReceivedApplication.registration_number.in_(shared))
+    assert sorted((r.registration_number, r.version) for r in held) == [(shared[1], 1), (shared[1], 2), (own, 1)]

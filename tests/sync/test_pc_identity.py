@@ -786,3 +786,116 @@ def test_the_old_pc_restoring_its_own_backup_from_before_the_takeover_gives_no_n
     assert not set(made_on_a) & set(before + made_on_b)
     assert not sync(old).error and not sync(new).error
     assert_invariants(center_app, [new, old])
+
+
+def held_at_center(center_app, number):
+    """The device whose key the center holds `number` under, or None when it holds no such application."""
+    from sync.center.models import ReceivedApplication
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        row = ReceivedApplication.get_or_none(ReceivedApplication.registration_number == number)
+        return row.sender_device if row is not None else None
+
+
+def completed_during_the_pass(monkeypatch, number):
+    """The clerk completes `number`'s checklist on this PC while its pass runs: after the pass's steps
+    before the push (the check of what other PCs follow among them), before the push chooses what to send."""
+    from app.frame.db import database
+    from app.registration.models import Application
+    from app.registration.status import ApplicationStatus as S, transition
+    from sync.client import engine
+    push = engine.push
+
+    def clerk_then_push(*args, **kwargs):
+        with database.atomic():
+            transition(Application.get(Application.registration_number == number), S.COMPLETE, note="lengkap")
+        return push(*args, **kwargs)
+    monkeypatch.setattr(engine, "push", clerk_then_push)
+
+
+@pytest.mark.slow  # a center process and two PCs, about 10 s
+def test_what_the_old_pc_completes_while_its_pass_runs_goes_from_the_pc_that_took_over_unless_its_admin_sends_it(
+        tmp_path, center, monkeypatch):
+    """Issue 42: PC B restores A's backup and "PC ini menggantikan PC P1"; A, enrolled as a PC tambahan,
+    holds an application of that backup whose checklist was not complete. A clerk completes it on A while
+    A's pass is running, after the pass looked for such applications: it still does not go from A (the
+    center would hold it under A's key and B, which holds its number, would never hear its statuses);
+    A lists it under "Menunggu dikirim PC lain". B is broken: A's admin presses "Kirim dari PC ini", and
+    the next pass sends it from A, which then hears its statuses."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    shared = register_incomplete(old, 1)
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new = taken_over_on_a_new_pc(old, backup, tmp_path / "baru")
+    assert not sync(new).error
+    assert "digantikan" in sync(old).error
+    admin_old = admin_client(old)
+    answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+
+    with monkeypatch.context() as patched:
+        completed_during_the_pass(patched, shared)
+        report = sync(old)
+    assert (report.error, report.sent) == ("", 0)
+    assert held_at_center(center_app, shared) is None
+    shown = page(old, admin_old, "/sinkronisasi")
+    assert "Menunggu dikirim PC lain" in shown and shared in shown and "Kirim dari PC ini" in shown
+
+    from sync.client.models import OutboxItem
+    item_id = within(old, lambda: OutboxItem.get(OutboxItem.registration_number == shared).id)
+    assert post(old, admin_old, f"/sinkronisasi/kirim-dari-sini/{item_id}", {}).status_code == 303
+    report = sync(old)
+    assert (report.error, report.sent) == ("", 1)
+    assert held_at_center(center_app, shared) == "P2"
+    assert "Menunggu dikirim PC lain" not in page(old, admin_old, "/sinkronisasi")
+    center_print_all(center_app)
+    assert sync(old).unapplied == 0 and sync(new).unapplied == 0
+    assert local_view(old)[1][shared][1] == "dicetak"  # sent from A: its statuses come to A
+
+
+@pytest.mark.slow  # a center process and two PCs, about 10 s
+def test_a_pc_tambahan_leaves_what_the_backup_held_and_was_completed_there_after_its_enrolment_to_the_pc_that_numbered_it(
+        tmp_path, center, monkeypatch):
+    """Issue 42, both PCs in use: B restores A's backup and is enrolled as a PC tambahan; the backup holds
+    an application numbered on A whose checklist was not complete. Completed on B after the enrolment
+    (before or during a pass), it does not go from B: A holds its number and follows it; B lists it
+    under "Menunggu dikirim PC lain" until A delivers it."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    shared = [register_incomplete(old, 1), register_incomplete(old, 2)]
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    new = kecamatan_app(tmp_path / "baru")
+    admin = admin_client(new)
+    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    made = fill(new, 1, 11)
+    assert {n.split("-")[1] for n in made} == {"P2"}
+
+    complete(new, shared[0])
+    with monkeypatch.context() as patched:
+        completed_during_the_pass(patched, shared[1])
+        report = sync(new)
+    assert (report.error, report.sent) == ("", 1)  # its own only
+    assert [held_at_center(center_app, number) for number in shared] == [None, None]
+    shown = page(new, admin, "/sinkronisasi")
+    assert "Menunggu dikirim PC lain" in shown and all(number in shown for number in shared)
+
+    for number in shared:
+        complete(old, number)
+    report = sync(old)
+    assert (report.error, report.sent) == ("", 2)
+    assert [held_at_center(center_app, number) for number in shared] == ["P1", "P1"]
+    assert not sync(new).error  # asks the center: held, the list empties
+    assert "Menunggu dikirim PC lain" not in page(new, admin, "/sinkronisasi")
+    center_print_all(center_app)
+    assert sync(old).unapplied == 0 and sync(new).unapplied == 0
+    assert all(local_view(old)[1][number][1] == "dicetak" for number in shared)
+    assert_every_application_is_at_the_center_or_waits_visibly(center_app, [old, new])
+    assert_invariants(center_app, [new, old], printed=made + shared)
