@@ -284,8 +284,9 @@ def left_notices(application) -> list[str]:
                 "komputer ini (PC itu memegang cadangan yang sama); di komputer ini statusnya tidak diperbarui lagi."]
     if item.state == ELSEWHERE:
         return [f"Permohonan {item.registration_number} tidak dikirim dari komputer ini: PC yang memberi nomornya "
-                "(yang memegang cadangan yang sama) mengirimnya, dan pusat belum menerimanya. Bila PC itu rusak "
-                "atau tidak dipakai lagi, admin menekan “Kirim dari PC ini” di halaman Sinkronisasi."]
+                "(yang memegang cadangan yang sama) mengirimnya setelah berkasnya lengkap di sana, dan pusat belum "
+                "menerimanya. Bila berkas hanya dilengkapi di komputer ini, atau PC itu rusak atau tidak dipakai lagi, "
+                "admin menekan “Kirim dari PC ini” di halaman Sinkronisasi."]
     return [f"Pusat sudah menerima permohonan {item.registration_number} dari PC yang memberi nomornya; "
             "statusnya diikuti di PC itu, bukan di komputer ini."]
 

@@ -386,15 +386,24 @@ def _applications_going_out():
         Application.status.in_(GOING_TO_THE_CENTER)).tuples()]
 
 
+def _numbers_held():
+    """The registration numbers of every application this PC holds, complete or not."""
+    from app.registration.models import Application
+    return [number for (number,) in Application.select(Application.registration_number).tuples()]
+
+
 def every_application_is_at_the_center_or_visibly_waiting_with_a_reason(world: World, touched: Touched) -> list[str]:
     """Every complete application registered on any counter PC in service is held by the center (any
     version of its number), or waits visibly with its reason: its PC's outbox still sends it (pending,
     refused with the reason, a conflict, a new number, superseded by another counter's acceptance), or
-    it is on the "Menunggu dikirim PC lain" list of a PC tambahan while another PC in service holds that
-    number to send it (an old PC's own work, left to a PC that never had it, is lost: issue 42 finding 1)."""
+    it is on the "Menunggu dikirim PC lain" list of a PC tambahan, with its button, while another PC in
+    service holds that number from the same backup, in any state: that PC sends it once the file is complete
+    there, or the admin presses the button (an old PC's own work, left to a PC that never had it, is lost:
+    issue 42 finding 1)."""
     held_numbers = {number for number, _ in _center_applications(world)}
-    going = {office.name: office.read(_applications_going_out) for office in kecamatan_pcs(world)}
-    numbers_on = {name: {number for _, number, _, _ in rows} for name, rows in going.items()}
+    offices = kecamatan_pcs(world)
+    going = {office.name: office.read(_applications_going_out) for office in offices}
+    numbers_on = {office.name: set(office.read(_numbers_held)) for office in offices}
     problems = []
     for name, rows in going.items():
         for application_id, number, status, state in rows:

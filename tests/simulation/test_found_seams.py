@@ -389,3 +389,26 @@ def test_an_old_pc_back_after_a_take_over_refuses_a_collective_import_with_its_r
     office.collective_letter(pc="P1", size=2, by_import=True)
     assert STATS["ops"]["impor_kolektif_ditahan"] >= 1
     assert office.broken_invariants() == []
+
+
+def test_a_file_of_the_backup_completed_only_on_the_old_pc_waits_there_with_its_button(office):
+    """Long mode, seed 7200 on PostgreSQL, step 20 (shrunk): an application registered incomplete on P1
+    before its backup, which the new PC restored ("menggantikan"), is completed on the old PC after it
+    became a PC tambahan. The new PC holds that number (incomplete) and sends it once its file is complete
+    there; on the old PC it waits on the "Menunggu dikirim PC lain" list with the button that sends it from
+    here, and the words say so (the simulation's invariant had taken only a complete application on the
+    other PC as holding it)."""
+    steps = [("register", {"pc": "P1", "desa": 0}),
+             ("old_pc_returns_with_unsent_work", {"pc": "P1", "count": 2}),
+             ("check_requirements", {"pc": "P1", "pick": 91, "complete": True})]
+    assert broken_after_each_step(
+        office, steps, "every_application_is_at_the_center_or_visibly_waiting_with_a_reason") == []
+    # The old PC lists what it left to the new PC, with the button that sends it from here when the file
+    # was completed only on the old PC; what it registered after the backup went from it.
+    from sync.client.models import OutboxItem
+    old = office._counter("P1")
+    left = old.read(lambda: [(i.registration_number, i.state) for i in OutboxItem.select().where(
+        (OutboxItem.kind == "permohonan") & (OutboxItem.state == "elsewhere"))])
+    assert [number for number, _ in left] == ["350807-P1-000001"]  # registered before the backup
+    page = old.get("admin", "/sinkronisasi").get_data(as_text=True)
+    assert "Menunggu dikirim PC lain" in page and "Kirim dari PC ini" in page and "350807-P1-000001" in page
