@@ -693,16 +693,10 @@ def complete(kec_app, number: str) -> None:
     within(kec_app, done)
 
 
-@pytest.mark.windows_pass  # a center process and two PCs, about 10 s: the Windows-like pass only (the office PCs)
-def test_what_the_backup_held_incomplete_and_both_pcs_completed_is_followed_on_the_pc_that_took_over(
-        tmp_path, center):
-    """Issue 42 (office year, seed 4400, nothing_waits_on_a_decision_the_center_already_made): PC A
-    registers an application whose checklist is not complete yet; A is backed up; B restores the backup
-    and "PC ini menggantikan PC P1"; A is refused and enrolled as a PC tambahan. The checklist is then
-    completed on A and on B (both hold the file). A does not send it (B holds its number and follows
-    it; A lists it under "Menunggu dikirim PC lain"); B sends it and hears "dicetak". Before, A sent it
-    under its new key: the center answered B "already held" and served its statuses to A only, so B
-    showed "terkirim" for ever."""
+def taken_over_and_a_pc_tambahan_holding_an_incomplete_file(tmp_path, center):
+    """PC A registers an application whose checklist is not complete yet; A is backed up; B restores the
+    backup and "PC ini menggantikan PC P1"; A is refused and enrolled as a PC tambahan.
+    Returns (A, B, the shared application's id, A's admin client)."""
     center_dir, center_app, code, server = center
     old = kecamatan_app(tmp_path / "lama")
     fill(old, 0, 1)
@@ -716,6 +710,21 @@ def test_what_the_backup_held_incomplete_and_both_pcs_completed_is_followed_on_t
     admin_old = admin_client(old)
     answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
     assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    return old, new, shared, admin_old
+
+
+@pytest.mark.windows_pass  # a center process and two PCs, about 10 s: the Windows-like pass only (the office PCs)
+def test_what_the_backup_held_incomplete_and_both_pcs_completed_is_followed_on_the_pc_that_took_over(
+        tmp_path, center):
+    """Issue 42 (office year, seed 4400, nothing_waits_on_a_decision_the_center_already_made): PC A
+    registers an application whose checklist is not complete yet; A is backed up; B restores the backup
+    and "PC ini menggantikan PC P1"; A is refused and enrolled as a PC tambahan. The checklist is then
+    completed on A and on B (both hold the file). A does not send it (B holds its number and follows
+    it; A lists it under "Menunggu dikirim PC lain"); B sends it and hears "dicetak". Before, A sent it
+    under its new key: the center answered B "already held" and served its statuses to A only, so B
+    showed "terkirim" for ever."""
+    center_dir, center_app, code, server = center
+    old, new, shared, admin_old = taken_over_and_a_pc_tambahan_holding_an_incomplete_file(tmp_path, center)
 
     complete(old, shared)
     complete(new, shared)
@@ -822,18 +831,7 @@ def test_what_the_old_pc_completes_while_its_pass_runs_goes_from_the_pc_that_too
     A lists it under "Menunggu dikirim PC lain". B is broken: A's admin presses "Kirim dari PC ini", and
     the next pass sends it from A, which then hears its statuses."""
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama")
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    shared = register_incomplete(old, 1)
-    assert not sync(old).error
-    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
-    new = taken_over_on_a_new_pc(old, backup, tmp_path / "baru")
-    assert not sync(new).error
-    assert "digantikan" in sync(old).error
-    admin_old = admin_client(old)
-    answer = post(old, admin_old, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
-    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    old, new, shared, admin_old = taken_over_and_a_pc_tambahan_holding_an_incomplete_file(tmp_path, center)
 
     with monkeypatch.context() as patched:
         completed_during_the_pass(patched, shared)
