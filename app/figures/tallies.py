@@ -116,20 +116,34 @@ def complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[d
                 'AND "kind" = ? AND "n" <> 0', (str(start), str(end), kind))]
 
 
-def follow_up_days(start: date, end: date, zone: str, kind: str, due: dict[date, date]) -> list[tuple[date, int, int, int]]:
-    """(receipt day, received, done, done on or before due[day]) per local receipt day start..end:
-    per day three primary-key reads, the done ones on time by a range up to the due day (the
-    (receipt day, done day) rows past it are not read)."""
+def follow_up_sums(periods, zone: str, kind: str, due: dict[date, date],
+                   open_before: date) -> list[tuple[int, int, int]]:
+    """Per period (local receipt days start..end): (done, done on or before their receipt day's
+    due[day] (the day itself when not given), received before `open_before` and not done), summed in
+    SQL over the periods' days: per receipt day three primary-key reads, the done ones on time by a
+    range up to the due day (the (receipt day, done day) rows past it are not read); ISO days compare
+    as text."""
     ready(zone)
+    days = {str(day): str(due.get(day, day))
+            for day in days_between(min(p.start for p in periods), max(p.end for p in periods))}
     rows = database.execute_sql(
-        'WITH "d" AS MATERIALIZED (SELECT value ->> 0 AS "day", value ->> 1 AS "due" FROM json_each(?)) '
-        'SELECT d."day", (SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
-        'AND t."done_day" = \'\'), (SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" '
-        'AND c."dimension" = ?2 AND c."key" = \'\'), (SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" '
-        'AND t."kind" = ?2 AND t."done_day" <= d."due") FROM "d" ORDER BY d."day"',
-        (json.dumps([[str(day), str(due.get(day, day))] for day in days_between(start, end)]), kind))
-    return [(date.fromisoformat(day), *counts) for day, *counts in
-            ((day, received or 0, done or 0, in_time or 0) for day, received, done, in_time in rows) if any(counts)]
+        'WITH "d"("day", "due") AS MATERIALIZED (SELECT key, value FROM json_each(?1)), '
+        '"p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" FROM json_each(?2)), '
+        '"c" AS MATERIALIZED (SELECT d."day", '
+        'coalesce((SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
+        'AND t."done_day" = \'\'), 0) AS "received", '
+        'coalesce((SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" AND c."dimension" = ?3 '
+        'AND c."key" = \'\'), 0) AS "done", '
+        'coalesce((SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = ?3 '
+        'AND t."done_day" <= d."due"), 0) AS "on_time" FROM "d") '
+        'SELECT p."n", sum(c."done"), sum(c."on_time"), coalesce(sum(c."received" - c."done") '
+        'FILTER (WHERE c."day" < ?4), 0) FROM "p" JOIN "c" ON c."day" >= p."start" AND c."day" <= p."end" '
+        'GROUP BY p."n"',
+        (json.dumps(days), json.dumps([[str(p.start), str(p.end)] for p in periods]), kind, str(open_before)))
+    sums = [(0, 0, 0)] * len(periods)
+    for n, *found in rows:
+        sums[n] = tuple(found)
+    return sums
 
 
 def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:

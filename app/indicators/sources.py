@@ -2,7 +2,7 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from app.complaints.deadlines import due_date, overdue_received_before
+from app.complaints.deadlines import due_dates, overdue_received_before
 from app.frame.db import database
 from app.figures import tallies
 from app.indicators.definitions import Measure
@@ -63,17 +63,11 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     The denominator leaves out complaints still open and not yet due: they are not late yet.
     A follow-up on or before the receipt day's due day (local dates) is on time.
     """
-    window = _window(quarters)
-    due = {day: due_date(day, calendar, days) for day in tallies.days_between(*window)}
-    rows = tallies.follow_up_days(*window, zone, "follow", due)
-    not_yet_due_from = overdue_received_before(today, calendar, days)
-    on_time, counted = defaultdict(int), defaultdict(int)
-    for day, received, done, done_on_time in rows:
-        quarter = _quarter_of(day)
-        still_open = received - done
-        counted[quarter] += done + (still_open if day < not_yet_due_from else 0)  # open ones count once overdue
-        on_time[quarter] += done_on_time
-    return {q: Measure.share(on_time[(q.year, q.number)], counted[(q.year, q.number)]) for q in quarters}
+    first, last = _window(quarters)
+    due = due_dates(first, last, calendar, days)
+    sums = tallies.follow_up_sums(quarters, zone, "follow", due, overdue_received_before(today, calendar, days))
+    # open ones count once overdue (received before the first day not yet due)
+    return {q: Measure.share(on_time, done + overdue_open) for q, (done, on_time, overdue_open) in zip(quarters, sums)}
 
 
 def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today: date) -> dict[Quarter, Measure]:

@@ -162,7 +162,9 @@ def check_readers_against_live(zone: str):
     assert tallies.survey_totals(quarters, zone) == live_tallies.live_survey_totals(quarters, zone)
     due = {day: day + timedelta(days=day.day % 5) for day in tallies.days_between(*WINDOW)}
     for kind in ("first", "follow"):
-        assert tallies.follow_up_days(*WINDOW, zone, kind, due) == live_tallies.live_follow_up_days(*WINDOW, zone, kind, due)
+        for open_before in (date(2024, 10, 1), date(2025, 3, 31), date(2025, 4, 1), date(2026, 1, 1)):
+            assert tallies.follow_up_sums(quarters, zone, kind, due, open_before) == live_tallies.live_follow_up_sums(
+                quarters, zone, kind, due, open_before)
     for quarter in Quarter.of(2025, 4).last(5):
         assert tallies.recap_counts(quarter.start, quarter.end, zone, KNOWN) == recap_counted_here(quarter, zone)
         assert tallies.recap_counts(quarter.start, quarter.end, zone, KNOWN) == live_tallies.live_recap_counts(
@@ -297,4 +299,5 @@ def test_each_reader_rebuilds_the_days_for_the_zone_it_is_asked_in(db):
     tallies.ready("WIB")
     assert sorted(tallies.cohort_days(q1.start, q1.end, "WITA")) == [(new_year, 1, 0, 0), (fifth, 0, 1, 1)]
     tallies.ready("WIB")
-    assert tallies.follow_up_days(new_year, new_year, "WITA", "first", {}) == [(new_year, 1, 1, 1)]
+    q1 = Quarter.of(2026, 1)
+    assert tallies.follow_up_sums([q4, q1], "WITA", "first", {}, new_year) == [(0, 0, 0), (1, 1, 0)]

@@ -89,8 +89,9 @@ def test_a_response_after_its_due_day_is_done_but_not_on_time(db):
     """Due on the receipt day when the caller names no due day: answered the next day is late."""
     day = date(2025, 2, 3)
     complaint(datetime(2025, 2, 3, 3), first_response_at=datetime(2025, 2, 4, 3))
-    assert tallies.follow_up_days(day, day, "WIB", "first", {}) == [(day, 1, 1, 0)]
-    assert tallies.follow_up_days(day, day, "WIB", "first", {day: date(2025, 2, 4)}) == [(day, 1, 1, 1)]
+    quarter = [Quarter.of(2025, 1)]
+    assert tallies.follow_up_sums(quarter, "WIB", "first", {}, day) == [(1, 0, 0)]
+    assert tallies.follow_up_sums(quarter, "WIB", "first", {day: date(2025, 2, 4)}, day) == [(1, 1, 0)]
 
 
 @pytest.mark.parametrize("zone", ZONES)
