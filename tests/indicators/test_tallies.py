@@ -166,6 +166,8 @@ def check_readers_against_live(zone: str):
             assert tallies.follow_up_sums(quarters, zone, kind, due, open_before) == live_tallies.live_follow_up_sums(
                 quarters, zone, kind, due, open_before)
     for quarter in Quarter.of(2025, 4).last(5):
+        assert sorted(tallies.complaint_done_days(quarter.start, quarter.end, zone)) == sorted(
+            live_tallies.live_complaint_done_days(quarter.start, quarter.end, zone))
         assert tallies.recap_counts(quarter.start, quarter.end, zone, KNOWN) == recap_counted_here(quarter, zone)
         assert tallies.recap_counts(quarter.start, quarter.end, zone, KNOWN) == live_tallies.live_recap_counts(
             quarter.start, quarter.end, zone)

@@ -69,9 +69,9 @@ def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
     assert tallies.recap_counts(q1.start, q1.end, "WITA", {}) == {
         "channel": {}, "status": {}, "category": {"KTP-el": 1}, "total": 1, "confidential": 0}
     tallies.ready("WIB")
-    assert tallies.complaint_days(q1.start, q1.end, "WITA", "first") == [(new_year, new_year, 1)]
+    assert tallies.complaint_done_days(q1.start, q1.end, "WITA") == [("first", str(new_year), str(new_year), 1)]
     tallies.ready("WIB")
-    assert tallies.complaint_days(q1.start, q1.end, "WITA", "received") == [(new_year, None, 1)]
+    assert tallies.follow_up_sums([q1], "WITA", "first", {}, new_year) == [(1, 1, 0)]  # received and done
 
 
 def test_a_complaint_moved_to_another_category_counts_once_under_the_new_one(db):

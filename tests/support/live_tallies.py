@@ -77,6 +77,12 @@ def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tu
             for day, packed in rows for done, n in json.loads(packed or "{}").items()]
 
 
+def live_complaint_done_days(start: date, end: date, zone: str) -> list[tuple[str, str, str, int]]:
+    """What complaint_done_days reads, from live_complaint_days."""
+    return [(kind, str(day), str(done), n) for kind in ("first", "follow")
+            for day, done, n in live_complaint_days(start, end, zone, kind)]
+
+
 def live_follow_up_days(start: date, end: date, zone: str, kind: str,
                         due: dict[date, date]) -> list[tuple[date, int, int, int]]:
     """What follow_up_days reads, from live_complaint_days."""
