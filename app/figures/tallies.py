@@ -161,13 +161,15 @@ def recap_counts(start: date, end: date, zone: str, known: dict) -> dict:
     (confidential ones included): {"channel": {key: n}, "status": {key: n}, "category": {name: n},
     "total": n, "confidential": n}; channel and status keys among `known[dimension]` (the complaint
     book's, passed by the caller: the read model imports no capability), none of count 0 (the total has the rest).
-    A few dozen day rows per day of the period, summed in SQL."""
+    A few dozen day rows per day of the period, summed in SQL; the categories named after the sum
+    (a look-up per category, not per day row)."""
     ready(zone)
     rows = database.execute_sql(
-        'SELECT t."dimension", t."key", cat."name", sum(t."n") FROM "complaint_count_day" t '
-        'LEFT JOIN "complaint_category" cat ON t."dimension" = \'category\' AND cat."id" = CAST(t."key" AS INTEGER) '
-        'WHERE t."day" >= ? AND t."day" <= ? AND t."dimension" IN (\'channel\', \'status\', \'category\', '
-        '\'confidential\') GROUP BY 1, 2', (str(start), str(end)))
+        'SELECT s."dimension", s."key", cat."name", s."n" FROM (SELECT t."dimension", t."key", sum(t."n") AS "n" '
+        'FROM "complaint_count_day" t WHERE t."day" >= ? AND t."day" <= ? AND t."dimension" IN (\'channel\', '
+        '\'status\', \'category\', \'confidential\') GROUP BY 1, 2) s '
+        'LEFT JOIN "complaint_category" cat ON s."dimension" = \'category\' AND cat."id" = CAST(s."key" AS INTEGER)',
+        (str(start), str(end)))
     counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
     for dimension, key, category, n in rows:
         if dimension == "channel":
