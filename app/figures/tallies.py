@@ -84,21 +84,41 @@ def ready(zone: str) -> None:
         rebuild(zone)
 
 
-def application_days(start: date, end: date, zone: str) -> list[tuple[date, int, int, int, int]]:
-    """(day, registered, handed over, handed over on time, first returned) for local days start..end."""
-    ready(zone)
-    return [(date.fromisoformat(day), *counts) for day, *counts in database.execute_sql(
-        'SELECT "day", "registered", "handed_over", "handed_on_time", "returned" FROM "application_day" '
-        'WHERE "day" >= ? AND "day" <= ?', (str(start), str(end)))]
+_PERIODS = ('WITH "p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" '
+            'FROM json_each(?1)) ')
 
 
-def cohort_days(start: date, end: date, zone: str) -> list[tuple[date, int, int, int]]:
-    """(day, registered that day and ever returned, promises settled that day, of them kept) for
-    local days start..end (schema 0019: each application counted once)."""
+def _periods_json(periods) -> str:
+    return json.dumps([[str(p.start), str(p.end)] for p in periods])
+
+
+def _per_period(periods, rows, width: int) -> list[tuple[int, ...]]:
+    sums = [(0,) * width] * len(periods)
+    for n, *found in rows:
+        sums[n] = tuple(found)
+    return sums
+
+
+def application_sums(periods, zone: str) -> list[tuple[int, int, int]]:
+    """Per period (local days start..end): (registered, handed over, handed over on time), the day
+    tallies summed in SQL."""
     ready(zone)
-    return [(date.fromisoformat(day), *counts) for day, *counts in database.execute_sql(
-        'SELECT "day", "returned", "ready_due", "ready_kept" FROM "application_cohort_day" '
-        'WHERE "day" >= ? AND "day" <= ?', (str(start), str(end)))]
+    return _per_period(periods, database.execute_sql(
+        _PERIODS + 'SELECT p."n", sum(a."registered"), sum(a."handed_over"), sum(a."handed_on_time") FROM "p" '
+        'JOIN "application_day" a ON a."day" >= p."start" AND a."day" <= p."end" GROUP BY p."n"',
+        (_periods_json(periods),)), 3)
+
+
+def cohort_sums(periods, zone: str, until: date | None = None) -> list[tuple[int, int, int]]:
+    """Per period (local days start..end): (registered then and ever returned, promises settled (up to
+    `until` when given), of them kept), the cohort tallies summed in SQL (schema 0019: each application
+    counted once)."""
+    ready(zone)
+    return _per_period(periods, database.execute_sql(
+        _PERIODS + 'SELECT p."n", sum(c."returned"), coalesce(sum(c."ready_due") FILTER (WHERE ?2 IS NULL OR c."day" <= ?2), 0), '
+        'coalesce(sum(c."ready_kept") FILTER (WHERE ?2 IS NULL OR c."day" <= ?2), 0) FROM "p" '
+        'JOIN "application_cohort_day" c ON c."day" >= p."start" AND c."day" <= p."end" GROUP BY p."n"',
+        (_periods_json(periods), None if until is None else str(until))), 3)
 
 
 def complaint_done_days(start: date, end: date, zone: str) -> list[tuple[str, str, str, int]]:

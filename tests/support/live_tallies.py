@@ -59,6 +59,17 @@ def live_application_days(start: date, end: date, zone: str) -> list[tuple[date,
     return [(date.fromisoformat(day), *counts) for day, *counts in rows if any(counts)]
 
 
+def live_application_sums(periods, zone: str) -> list[tuple[int, int, int]]:
+    """What application_sums reads, from live_application_days."""
+    sums = [[0, 0, 0] for _ in periods]
+    rows = live_application_days(min(p.start for p in periods), max(p.end for p in periods), zone)
+    for day, registered, handed_over, on_time, _ in rows:
+        for k, period in enumerate(periods):
+            if period.start <= day <= period.end:
+                sums[k] = [sums[k][0] + registered, sums[k][1] + handed_over, sums[k][2] + on_time]
+    return [tuple(found) for found in sums]
+
+
 def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[date, date | None, int]]:
     """What complaint_days reads, counted from the complaint rows."""
     bounds = _day_bounds(start, end, zone)
