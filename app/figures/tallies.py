@@ -131,33 +131,29 @@ def complaint_done_days(start: date, end: date, zone: str) -> list[tuple[str, st
 
 
 def follow_up_sums(periods, zone: str, kind: str, due: dict[date, date],
-                   open_before: date) -> list[tuple[int, int, int]]:
-    """Per period (local receipt days start..end): (done, done on or before their receipt day's
-    due[day] (the day itself when not given), received before `open_before` and not done), summed in
-    SQL over the periods' days: per receipt day three primary-key reads, the done ones on time by a
-    range up to the due day (the (receipt day, done day) rows past it are not read); ISO days compare
-    as text."""
+                   open_before: date) -> list[tuple[int, int]]:
+    """Per period (local receipt days start..end): (judged, on time): judged are the complaints
+    received before `open_before` (done or not: open ones are overdue) and the done ones received
+    from it on; on time the done ones on or before their receipt day's due[day] (the day itself when
+    not given). Summed in SQL over the periods' days: per receipt day one primary-key read of the
+    received or the done, and the done on time by a range up to the due day (the (receipt day, done
+    day) rows past it are not read); ISO days compare as text."""
     ready(zone)
     days = {str(day): str(due.get(day, day))
             for day in days_between(min(p.start for p in periods), max(p.end for p in periods))}
-    rows = database.execute_sql(
-        'WITH "d"("day", "due") AS MATERIALIZED (SELECT key, value FROM json_each(?1)), '
-        '"p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" FROM json_each(?2)), '
-        '"c" AS MATERIALIZED (SELECT d."day", '
-        'coalesce((SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
-        'AND t."done_day" = \'\'), 0) AS "received", '
-        'coalesce((SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" AND c."dimension" = ?3 '
-        'AND c."key" = \'\'), 0) AS "done", '
-        'coalesce((SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = ?3 '
-        'AND t."done_day" <= d."due"), 0) AS "on_time" FROM "d") '
-        'SELECT p."n", sum(c."done"), sum(c."on_time"), coalesce(sum(c."received" - c."done") '
-        'FILTER (WHERE c."day" < ?4), 0) FROM "p" JOIN "c" ON c."day" >= p."start" AND c."day" <= p."end" '
-        'GROUP BY p."n"',
-        (json.dumps(days), json.dumps([[str(p.start), str(p.end)] for p in periods]), kind, str(open_before)))
-    sums = [(0, 0, 0)] * len(periods)
-    for n, *found in rows:
-        sums[n] = tuple(found)
-    return sums
+    return _per_period(periods, database.execute_sql(
+        'WITH "d"("day", "due") AS MATERIALIZED (SELECT key, value FROM json_each(?2)), '
+        '"c" AS MATERIALIZED (SELECT d."day", CASE WHEN d."day" < ?4 '
+        'THEN (SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
+        'AND t."done_day" = \'\') '
+        'ELSE (SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" AND c."dimension" = ?3 '
+        'AND c."key" = \'\') END AS "judged", '
+        '(SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = ?3 '
+        'AND t."done_day" <= d."due") AS "on_time" FROM "d"), '
+        '"p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" FROM json_each(?1)) '
+        'SELECT p."n", coalesce(sum(c."judged"), 0), coalesce(sum(c."on_time"), 0) FROM "p" '
+        'JOIN "c" ON c."day" >= p."start" AND c."day" <= p."end" GROUP BY p."n"',
+        (_periods_json(periods), json.dumps(days), kind, str(open_before))), 2)
 
 
 def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:

@@ -49,9 +49,9 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     """
     first, last = _window(quarters)
     due = due_dates(first, last, calendar, days)
+    # open ones count once overdue: received before the first receipt day not yet due
     sums = tallies.follow_up_sums(quarters, zone, "follow", due, overdue_received_before(today, calendar, days))
-    # open ones count once overdue (received before the first day not yet due)
-    return {q: Measure.share(on_time, done + overdue_open) for q, (done, on_time, overdue_open) in zip(quarters, sums)}
+    return {q: Measure.share(on_time, judged) for q, (judged, on_time) in zip(quarters, sums)}
 
 
 def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today: date) -> dict[Quarter, Measure]:

@@ -104,17 +104,16 @@ def live_follow_up_days(start: date, end: date, zone: str, kind: str,
 
 
 def live_follow_up_sums(periods, zone: str, kind: str, due: dict[date, date],
-                        open_before: date) -> list[tuple[int, int, int]]:
-    """What follow_up_sums reads, from live_follow_up_days: per period (done, done on time, received
-    before `open_before` and not done)."""
-    sums = [[0, 0, 0] for _ in periods]
+                        open_before: date) -> list[tuple[int, int]]:
+    """What follow_up_sums reads, from live_follow_up_days: per period (done, or received before
+    `open_before`; done on time)."""
+    sums = [[0, 0] for _ in periods]
     rows = live_follow_up_days(min(p.start for p in periods), max(p.end for p in periods), zone, kind, due)
     for day, received, done, on_time in rows:
         for k, period in enumerate(periods):
             if period.start <= day <= period.end:
-                sums[k][0] += done
+                sums[k][0] += done + (received - done if day < open_before else 0)
                 sums[k][1] += on_time
-                sums[k][2] += received - done if day < open_before else 0
     return [tuple(found) for found in sums]
 
 
