@@ -10,6 +10,7 @@ from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
 from app.frame import figure_cache, store
 from app.frame.db import database
 from app.survey.figures import answers_by_status, ikm_for_period
+from app.survey.models import ResponseStatus
 
 SNAPSHOT_VERSION = 1
 
@@ -63,12 +64,13 @@ def live_contents(quarter: Quarter, zone: str) -> dict:
     else:
         previous_figures = quarter_figures(previous, zone, calendar, first_days, follow_days)
     addendum, addendum_confidential = figures.late_entries(quarter.utc_bounds(zone)[0], zone)
+    answers = answers_by_status(quarter, zone)  # its valid ones are the IKM's respondents
     return {
         "version": SNAPSHOT_VERSION,
         "quarter": quarter.key, "label": quarter.label, "months": quarter.months,
         "figures": quarter_figures(quarter, zone, calendar, first_days, follow_days),
         "previous": {"label": previous.label, "figures": previous_figures, "approved": previous_snapshot is not None},
-        "ikm": ikm_for_period(quarter, zone).as_dict() | {"answers": answers_by_status(quarter, zone)},
+        "ikm": ikm_for_period(quarter, zone, answers[ResponseStatus.VALID]).as_dict() | {"answers": answers},
         "addendum": addendum,
         "addendum_confidential_ids": addendum_confidential,
         "first_response_days": first_days, "follow_up_days": follow_days,
