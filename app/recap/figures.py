@@ -10,6 +10,7 @@ so a quarter of 20 000 complaints costs a few hundred day rows and calendar look
 """
 from collections import Counter
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from app.complaints.deadlines import due_dates
 from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCategory
@@ -46,8 +47,9 @@ def _timings(period: Period, zone: str, calendar: WorkCalendar, target_days: dic
     histograms: dict[str, Counter] = {kind: Counter() for kind in target_days}
     on_time = dict.fromkeys(target_days, 0)
     if rows:
-        first = date.fromisoformat(min(str(period.start), min(done for _, _, done, _ in rows)))
-        last = date.fromisoformat(max(str(period.end), max(done for _, _, done, _ in rows)))
+        done_days = list(map(itemgetter(2), rows))
+        first = date.fromisoformat(min(str(period.start), min(done_days)))
+        last = date.fromisoformat(max(str(period.end), max(done_days)))
         days = (str(first + timedelta(days=i)) for i in range(last.toordinal() - first.toordinal() + 1))
         count = dict(zip(days, calendar.running_counts(first, last)))
         due = {kind: {str(day): str(due) for day, due in due_dates(period.start, period.end, calendar, n).items()}
