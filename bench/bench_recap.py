@@ -186,7 +186,7 @@ def serve_uncached(argv, live: bool) -> int:
     figure_cache.kept_figure = lambda name, key, compute, quarters=None: compute()
     figure_cache.kept_quarters = lambda name, keys, compute_many: compute_many(list(keys))
     if live:
-        for reader in ("application_days", "complaint_days", "follow_up_days", "survey_totals", "recap_counts"):
+        for reader in ("application_sums", "complaint_done_days", "follow_up_sums", "survey_totals", "recap_counts"):
             setattr(tallies, reader, getattr(live_tallies, f"live_{reader}"))
     import run
     return run.main(["serve", *argv])

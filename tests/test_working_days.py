@@ -160,6 +160,27 @@ def test_add_and_between_agree_with_a_day_by_day_count(admin):
         day += timedelta(days=3)
 
 
+@pytest.mark.parametrize("admin", [{}, ADMIN], ids=["national", "with admin dates"])
+@pytest.mark.parametrize("start, end", [
+    (D(2026, 1, 1), D(2026, 1, 1)),    # one day, a holiday
+    (D(2025, 12, 27), D(2027, 1, 9)),  # a Saturday, across two new years
+    (D(2026, 12, 31), D(2027, 1, 1)),  # the year's last day to the next one's first
+    (D(2026, 3, 16), D(2026, 3, 31)),  # Nyepi and Lebaran
+])
+def test_running_counts_and_due_days_agree_with_a_day_by_day_count(admin, start, end):
+    """The sweeps the figures use: each day's count from `start`, and each day's due day for n working
+    days (n = 0: the day itself), as a day-by-day count makes them."""
+    calendar = WorkCalendar(**admin)
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    counts, count = [], 0
+    for day in days:
+        count += naive_is_working(day, **admin)
+        counts.append(count)
+    assert calendar.running_counts(start, end) == counts
+    for n in (0, 1, 5, 14):
+        assert calendar.due_days(start, end, n) == [naive_add(day, n, **admin) if n else day for day in days], n
+
+
 # --- the admin's own dates --------------------------------------------------------------------
 
 def test_reopened_cuti_bersama_counts_as_working():

@@ -26,6 +26,12 @@ def due_date(received_at: datetime | date, calendar: WorkCalendar, days: int,
     return calendar.add_working_days(_local_date(received_at, zone), max(0, int(days)))
 
 
+def due_dates(start: date, end: date, calendar: WorkCalendar, days: int) -> dict[date, date]:
+    """due_date of every local receipt day from `start` to `end`, in one sweep over the calendar."""
+    return {date.fromordinal(start.toordinal() + i): due
+            for i, due in enumerate(calendar.due_days(start, end, max(0, int(days))))}
+
+
 def first_response_due(received_at, calendar: WorkCalendar, days: int, zone: str = DEFAULT_TIME_ZONE) -> date:
     """Last day for the first response (routing, or an answer from the desk information)."""
     return due_date(received_at, calendar, days, zone)

@@ -8,7 +8,6 @@ their days are local days. The indicators page and the complaint recap read a fe
 rows instead of every row of the last two years, so they cost the same in year one and year ten.
 """
 import json
-from functools import lru_cache
 from datetime import date, timedelta
 
 from app.frame.db import database
@@ -66,10 +65,6 @@ REBUILD = (
 )
 
 
-# ISO day text -> date: the day rows repeat a few hundred days thousands of times (a pure parse).
-_day = lru_cache(maxsize=8192)(date.fromisoformat)
-
-
 def modifier_for(zone: str) -> str:
     return f"{utc_offset_hours(zone):+d} hours"
 
@@ -89,47 +84,76 @@ def ready(zone: str) -> None:
         rebuild(zone)
 
 
-def application_days(start: date, end: date, zone: str) -> list[tuple[date, int, int, int, int]]:
-    """(day, registered, handed over, handed over on time, first returned) for local days start..end."""
+_PERIODS = ('WITH "p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" '
+            'FROM json_each(?1)) ')
+
+
+def _periods_json(periods) -> str:
+    return json.dumps([[str(p.start), str(p.end)] for p in periods])
+
+
+def _per_period(periods, rows, width: int) -> list[tuple[int, ...]]:
+    sums = [(0,) * width] * len(periods)
+    for n, *found in rows:
+        sums[n] = tuple(found)
+    return sums
+
+
+def application_sums(periods, zone: str) -> list[tuple[int, int, int]]:
+    """Per period (local days start..end): (registered, handed over, handed over on time), the day
+    tallies summed in SQL."""
     ready(zone)
-    return [(date.fromisoformat(day), *counts) for day, *counts in database.execute_sql(
-        'SELECT "day", "registered", "handed_over", "handed_on_time", "returned" FROM "application_day" '
-        'WHERE "day" >= ? AND "day" <= ?', (str(start), str(end)))]
+    return _per_period(periods, database.execute_sql(
+        _PERIODS + 'SELECT p."n", sum(a."registered"), sum(a."handed_over"), sum(a."handed_on_time") FROM "p" '
+        'JOIN "application_day" a ON a."day" >= p."start" AND a."day" <= p."end" GROUP BY p."n"',
+        (_periods_json(periods),)), 3)
 
 
-def cohort_days(start: date, end: date, zone: str) -> list[tuple[date, int, int, int]]:
-    """(day, registered that day and ever returned, promises settled that day, of them kept) for
-    local days start..end (schema 0019: each application counted once)."""
+def cohort_sums(periods, zone: str, until: date | None = None) -> list[tuple[int, int, int]]:
+    """Per period (local days start..end): (registered then and ever returned, promises settled (up to
+    `until` when given), of them kept), the cohort tallies summed in SQL (schema 0019: each application
+    counted once)."""
     ready(zone)
-    return [(date.fromisoformat(day), *counts) for day, *counts in database.execute_sql(
-        'SELECT "day", "returned", "ready_due", "ready_kept" FROM "application_cohort_day" '
-        'WHERE "day" >= ? AND "day" <= ?', (str(start), str(end)))]
+    return _per_period(periods, database.execute_sql(
+        _PERIODS + 'SELECT p."n", sum(c."returned"), coalesce(sum(c."ready_due") FILTER (WHERE ?2 IS NULL OR c."day" <= ?2), 0), '
+        'coalesce(sum(c."ready_kept") FILTER (WHERE ?2 IS NULL OR c."day" <= ?2), 0) FROM "p" '
+        'JOIN "application_cohort_day" c ON c."day" >= p."start" AND c."day" <= p."end" GROUP BY p."n"',
+        (_periods_json(periods), None if until is None else str(until))), 3)
 
 
-def complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[date, date | None, int]]:
-    """(receipt day, done day or None, count) for complaints received on local days start..end;
-    kind 'received' (done day None), 'first' (first response) or 'follow' (follow-up)."""
+def complaint_done_days(start: date, end: date, zone: str) -> list[tuple[str, str, str, int]]:
+    """(kind 'first' or 'follow', receipt day, done day, count) for complaints received on local days
+    start..end, both kinds in one read; the days as ISO text (they compare as dates)."""
     ready(zone)
-    return [(_day(day), _day(done) if done else None, n)
-            for day, done, n in database.execute_sql(
-                'SELECT "day", "done_day", "n" FROM "complaint_day" WHERE "day" >= ? AND "day" <= ? '
-                'AND "kind" = ? AND "n" <> 0', (str(start), str(end), kind))]
+    return database.execute_sql(
+        'SELECT "kind", "day", "done_day", "n" FROM "complaint_day" WHERE "day" >= ? AND "day" <= ? '
+        'AND "kind" IN (\'first\', \'follow\') AND "n" <> 0', (str(start), str(end))).fetchall()
 
 
-def follow_up_days(start: date, end: date, zone: str, kind: str, due: dict[date, date]) -> list[tuple[date, int, int, int]]:
-    """(receipt day, received, done, done on or before due[day]) per local receipt day start..end:
-    per day three primary-key reads, the done ones on time by a range up to the due day (the
-    (receipt day, done day) rows past it are not read)."""
+def follow_up_sums(periods, zone: str, kind: str, due: dict[date, date],
+                   open_before: date) -> list[tuple[int, int]]:
+    """Per period (local receipt days start..end): (judged, on time): judged are the complaints
+    received before `open_before` (done or not: open ones are overdue) and the done ones received
+    from it on; on time the done ones on or before their receipt day's due[day] (the day itself when
+    not given). Summed in SQL over the periods' days: per receipt day one primary-key read of the
+    received or the done, and the done on time by a range up to the due day (the (receipt day, done
+    day) rows past it are not read); ISO days compare as text."""
     ready(zone)
-    rows = database.execute_sql(
-        'WITH "d" AS MATERIALIZED (SELECT value ->> 0 AS "day", value ->> 1 AS "due" FROM json_each(?)) '
-        'SELECT d."day", (SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
-        'AND t."done_day" = \'\'), (SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" '
-        'AND c."dimension" = ?2 AND c."key" = \'\'), (SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" '
-        'AND t."kind" = ?2 AND t."done_day" <= d."due") FROM "d" ORDER BY d."day"',
-        (json.dumps([[str(day), str(due.get(day, day))] for day in days_between(start, end)]), kind))
-    return [(date.fromisoformat(day), *counts) for day, *counts in
-            ((day, received or 0, done or 0, in_time or 0) for day, received, done, in_time in rows) if any(counts)]
+    days = {str(day): str(due.get(day, day))
+            for day in days_between(min(p.start for p in periods), max(p.end for p in periods))}
+    return _per_period(periods, database.execute_sql(
+        'WITH "d"("day", "due") AS MATERIALIZED (SELECT key, value FROM json_each(?2)), '
+        '"c" AS MATERIALIZED (SELECT d."day", CASE WHEN d."day" < ?4 '
+        'THEN (SELECT t."n" FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = \'received\' '
+        'AND t."done_day" = \'\') '
+        'ELSE (SELECT c."n" FROM "complaint_count_day" c WHERE c."day" = d."day" AND c."dimension" = ?3 '
+        'AND c."key" = \'\') END AS "judged", '
+        '(SELECT sum(t."n") FROM "complaint_day" t WHERE t."day" = d."day" AND t."kind" = ?3 '
+        'AND t."done_day" <= d."due") AS "on_time" FROM "d"), '
+        '"p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" FROM json_each(?1)) '
+        'SELECT p."n", coalesce(sum(c."judged"), 0), coalesce(sum(c."on_time"), 0) FROM "p" '
+        'JOIN "c" ON c."day" >= p."start" AND c."day" <= p."end" GROUP BY p."n"',
+        (_periods_json(periods), json.dumps(days), kind, str(open_before))), 2)
 
 
 def survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
@@ -153,13 +177,15 @@ def recap_counts(start: date, end: date, zone: str, known: dict) -> dict:
     (confidential ones included): {"channel": {key: n}, "status": {key: n}, "category": {name: n},
     "total": n, "confidential": n}; channel and status keys among `known[dimension]` (the complaint
     book's, passed by the caller: the read model imports no capability), none of count 0 (the total has the rest).
-    A few dozen day rows per day of the period, summed in SQL."""
+    A few dozen day rows per day of the period, summed in SQL; the categories named after the sum
+    (a look-up per category, not per day row)."""
     ready(zone)
     rows = database.execute_sql(
-        'SELECT t."dimension", t."key", cat."name", sum(t."n") FROM "complaint_count_day" t '
-        'LEFT JOIN "complaint_category" cat ON t."dimension" = \'category\' AND cat."id" = CAST(t."key" AS INTEGER) '
-        'WHERE t."day" >= ? AND t."day" <= ? AND t."dimension" IN (\'channel\', \'status\', \'category\', '
-        '\'confidential\') GROUP BY 1, 2', (str(start), str(end)))
+        'SELECT s."dimension", s."key", cat."name", s."n" FROM (SELECT t."dimension", t."key", sum(t."n") AS "n" '
+        'FROM "complaint_count_day" t WHERE t."day" >= ? AND t."day" <= ? AND t."dimension" IN (\'channel\', '
+        '\'status\', \'category\', \'confidential\') GROUP BY 1, 2) s '
+        'LEFT JOIN "complaint_category" cat ON s."dimension" = \'category\' AND cat."id" = CAST(s."key" AS INTEGER)',
+        (str(start), str(end)))
     counts = {"channel": {}, "status": {}, "category": {}, "total": 0, "confidential": 0}
     for dimension, key, category, n in rows:
         if dimension == "channel":

@@ -141,6 +141,38 @@ class WorkCalendar:
                 target += year.total
         return date.fromordinal(year.first_ordinal + bisect_left(year.rank, target))
 
+    def running_counts(self, start: date, end: date) -> list[int]:
+        """For each day from `start` to `end`: the working days from `start` up to and including it
+        (working_days_between(start - 1 day, day)), read off each year's running count."""
+        counts: list[int] = []
+        year = self._year(start.year)
+        index = start.toordinal() - year.first_ordinal
+        base = (year.rank[index - 1] if index else 0)  # working days of the year before `start`
+        ordinal, last = start.toordinal(), end.toordinal()
+        while ordinal <= last:
+            year = self._year(date.fromordinal(ordinal).year)
+            first = ordinal - year.first_ordinal
+            upto = min(last - year.first_ordinal, len(year.rank) - 1)
+            counts.extend(count - base for count in year.rank[first:upto + 1])
+            base -= year.total
+            ordinal = year.first_ordinal + upto + 1
+        return counts
+
+    def due_days(self, start: date, end: date, n: int) -> list[date]:
+        """add_working_days(day, n) for each day from `start` to `end` (n >= 0), in one sweep over the
+        running count: the due day of a day counted c is the first day counted c + n."""
+        days = end.toordinal() - start.toordinal() + 1
+        if n <= 0:
+            return [date.fromordinal(start.toordinal() + i) for i in range(max(0, days))]
+        counts = self.running_counts(start, self.add_working_days(end, n))
+        found, ahead = [], 0
+        for i in range(days):
+            target = counts[i] + n
+            while counts[ahead] < target:
+                ahead += 1
+            found.append(date.fromordinal(start.toordinal() + ahead))
+        return found
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`; negative when `end` is earlier.
 

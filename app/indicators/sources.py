@@ -1,17 +1,12 @@
 """Per-quarter figures of each indicator, read with one GROUP BY per source table."""
-from collections import defaultdict
 from datetime import date, timedelta
 
-from app.complaints.deadlines import due_date, overdue_received_before
+from app.complaints.deadlines import due_dates, overdue_received_before
 from app.frame.db import database
 from app.figures import tallies
 from app.indicators.definitions import Measure
 from app.frame.periods import Quarter
 from app.frame.working_days import WorkCalendar
-
-
-def _quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
 
 
 def _window(quarters: list[Quarter]) -> tuple[date, date]:
@@ -21,11 +16,8 @@ def _window(quarters: list[Quarter]) -> tuple[date, date]:
 def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
     """Applications collected by the citizen in each quarter, and how many on or before their promised
     date (the handover tallies: each application is handed over once)."""
-    handed, on_time = defaultdict(int), defaultdict(int)
-    for day, _, handed_over, in_time, _ in tallies.application_days(*_window(quarters), zone):
-        handed[_quarter_of(day)] += handed_over
-        on_time[_quarter_of(day)] += in_time
-    return {q: Measure.share(on_time[(q.year, q.number)], handed[(q.year, q.number)]) for q in quarters}
+    return {q: Measure.share(on_time, handed)
+            for q, (_, handed, on_time) in zip(quarters, tallies.application_sums(quarters, zone))}
 
 
 def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
@@ -34,13 +26,9 @@ def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Mea
     Counted by application and by its registration day (the cohort tallies), so a period's numerator
     is part of its denominator and a year is the sum of its quarters (a file returned twice counts once).
     """
-    window = _window(quarters)
-    returned, registered = defaultdict(int), defaultdict(int)
-    for day, registered_that_day, _, _, _ in tallies.application_days(*window, zone):
-        registered[_quarter_of(day)] += registered_that_day
-    for day, returned_of_them, _, _ in tallies.cohort_days(*window, zone):
-        returned[_quarter_of(day)] += returned_of_them
-    return {q: Measure.share(returned[(q.year, q.number)], registered[(q.year, q.number)]) for q in quarters}
+    registered = [found[0] for found in tallies.application_sums(quarters, zone)]
+    returned = [found[0] for found in tallies.cohort_sums(quarters, zone)]
+    return {q: Measure.share(r, n) for q, r, n in zip(quarters, returned, registered)}
 
 
 def ready_on_time(quarters: list[Quarter], zone: str, today: date) -> dict[Quarter, Measure] | None:
@@ -48,12 +36,8 @@ def ready_on_time(quarters: list[Quarter], zone: str, today: date) -> dict[Quart
     their card ready for pickup by the promised date. An application is settled on the day its card
     was ready (the first 'siap_diambil', or the handover) when that was on or before the promised
     date, else on the day after the promised date (overdue, whether the card came later or never)."""
-    first, last = _window(quarters)
-    kept, due = defaultdict(int), defaultdict(int)
-    for day, _, settled, kept_that_day in tallies.cohort_days(first, min(last, today), zone):
-        due[_quarter_of(day)] += settled
-        kept[_quarter_of(day)] += kept_that_day
-    return {q: Measure.share(kept[(q.year, q.number)], due[(q.year, q.number)]) for q in quarters}
+    return {q: Measure.share(kept, due)
+            for q, (_, due, kept) in zip(quarters, tallies.cohort_sums(quarters, zone, today))}
 
 
 def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar: WorkCalendar, days: int,
@@ -63,17 +47,11 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     The denominator leaves out complaints still open and not yet due: they are not late yet.
     A follow-up on or before the receipt day's due day (local dates) is on time.
     """
-    window = _window(quarters)
-    due = {day: due_date(day, calendar, days) for day in tallies.days_between(*window)}
-    rows = tallies.follow_up_days(*window, zone, "follow", due)
-    not_yet_due_from = overdue_received_before(today, calendar, days)
-    on_time, counted = defaultdict(int), defaultdict(int)
-    for day, received, done, done_on_time in rows:
-        quarter = _quarter_of(day)
-        still_open = received - done
-        counted[quarter] += done + (still_open if day < not_yet_due_from else 0)  # open ones count once overdue
-        on_time[quarter] += done_on_time
-    return {q: Measure.share(on_time[(q.year, q.number)], counted[(q.year, q.number)]) for q in quarters}
+    first, last = _window(quarters)
+    due = due_dates(first, last, calendar, days)
+    # open ones count once overdue: received before the first receipt day not yet due
+    sums = tallies.follow_up_sums(quarters, zone, "follow", due, overdue_received_before(today, calendar, days))
+    return {q: Measure.share(on_time, judged) for q, (judged, on_time) in zip(quarters, sums)}
 
 
 def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today: date) -> dict[Quarter, Measure]:

@@ -8,7 +8,9 @@ from app.frame.periods import Quarter
 from app.recap import figures
 from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
 from app.frame import figure_cache, store
+from app.frame.db import database
 from app.survey.figures import answers_by_status, ikm_for_period
+from app.survey.models import ResponseStatus
 
 SNAPSHOT_VERSION = 1
 
@@ -17,9 +19,12 @@ def _targets() -> tuple[int, int]:
     return int(store.get("complaint_first_response_days")), int(store.get("complaint_follow_up_days"))
 
 
-def approved_recap(quarter: Quarter) -> QuarterRecap | None:
-    return QuarterRecap.get_or_none(QuarterRecap.year == quarter.year, QuarterRecap.quarter == quarter.number,
-                                    QuarterRecap.status == RecapStatus.APPROVED)
+def approved_snapshot(quarter: Quarter) -> dict | None:
+    """What the quarter's approved recap froze, or None while it has none (its one column read, not
+    the whole recap: the live recap asks this of the quarter before on every computation)."""
+    row = database.execute_sql('SELECT "snapshot" FROM "quarter_recap" WHERE "year" = ? AND "quarter" = ? '
+                               'AND "status" = ?', (quarter.year, quarter.number, RecapStatus.APPROVED)).fetchone()
+    return None if row is None else json.loads(row[0])
 
 
 def freeze_list(recap: QuarterRecap, items: list[dict]) -> None:
@@ -53,18 +58,19 @@ def live_contents(quarter: Quarter, zone: str) -> dict:
     calendar = office_calendar()
     first_days, follow_days = _targets()
     previous = quarter.previous()
-    previous_recap = approved_recap(previous)
-    if previous_recap is not None:
-        previous_figures = json.loads(previous_recap.snapshot)["figures"]  # the summary only: small
+    previous_snapshot = approved_snapshot(previous)
+    if previous_snapshot is not None:
+        previous_figures = previous_snapshot["figures"]  # the summary only: small
     else:
         previous_figures = quarter_figures(previous, zone, calendar, first_days, follow_days)
     addendum, addendum_confidential = figures.late_entries(quarter.utc_bounds(zone)[0], zone)
+    answers = answers_by_status(quarter, zone)  # its valid ones are the IKM's respondents
     return {
         "version": SNAPSHOT_VERSION,
         "quarter": quarter.key, "label": quarter.label, "months": quarter.months,
         "figures": quarter_figures(quarter, zone, calendar, first_days, follow_days),
-        "previous": {"label": previous.label, "figures": previous_figures, "approved": previous_recap is not None},
-        "ikm": ikm_for_period(quarter, zone).as_dict() | {"answers": answers_by_status(quarter, zone)},
+        "previous": {"label": previous.label, "figures": previous_figures, "approved": previous_snapshot is not None},
+        "ikm": ikm_for_period(quarter, zone, answers[ResponseStatus.VALID]).as_dict() | {"answers": answers},
         "addendum": addendum,
         "addendum_confidential_ids": addendum_confidential,
         "first_response_days": first_days, "follow_up_days": follow_days,

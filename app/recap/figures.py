@@ -9,9 +9,10 @@ the per-day tallies of (receipt date, done date) that triggers keep (app/figures
 so a quarter of 20 000 complaints costs a few hundred day rows and calendar look-ups, not 20 000.
 """
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from operator import itemgetter
 
-from app.complaints.deadlines import due_date
+from app.complaints.deadlines import due_dates
 from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCategory
 from app.frame.dates import format_datetime
 from app.frame.db import database
@@ -36,30 +37,30 @@ def median_of(histogram: Counter) -> float | None:
     return (found[0] + found[1]) / 2
 
 
-def _timing(rows, calendar: WorkCalendar, days: int) -> dict:
-    """rows of (receipt date, done date, count) -> count, on time, median and worst working days.
-
-    Working days between two dates are the difference of each date's working days from one anchor,
-    looked up once per distinct date (a quarter has a few hundred, and thousands of date pairs)."""
-    histogram: Counter = Counter()
-    on_time = 0
-    due_of: dict[date, date] = {}
-    from_anchor: dict[date, int] = {}
-    anchor = None
-    for received, done, count in rows:
-        if anchor is None:
-            anchor = received
-        for day in (received, done):
-            if day not in from_anchor:
-                from_anchor[day] = calendar.working_days_between(anchor, day)
-        histogram[from_anchor[done] - from_anchor[received]] += count
-        due = due_of.get(received)
-        if due is None:
-            due = due_of[received] = due_date(received, calendar, days)
-        if done <= due:
-            on_time += count
-    return {"count": sum(histogram.values()), "on_time": on_time, "target_days": days,
-            "median_days": median_of(histogram), "worst_days": max(histogram) if histogram else None}
+def _timings(period: Period, zone: str, calendar: WorkCalendar, target_days: dict[str, int]) -> dict[str, dict]:
+    """{kind: count, on time, median and worst working days} for 'first' (first response) and
+    'follow' (follow-up) of complaints received in `period`, from their (receipt day, done day, count)
+    tallies: a few thousand rows per quarter, counted against one table of each day's running count
+    of working days (the working days between two days are the difference of their counts) and one
+    of each receipt day's due day, both made in one sweep over the calendar; ISO days compare as text."""
+    rows = tallies.complaint_done_days(period.start, period.end, zone)
+    histograms: dict[str, Counter] = {kind: Counter() for kind in target_days}
+    on_time = dict.fromkeys(target_days, 0)
+    if rows:
+        done_days = list(map(itemgetter(2), rows))
+        first = date.fromisoformat(min(str(period.start), min(done_days)))
+        last = date.fromisoformat(max(str(period.end), max(done_days)))
+        days = (str(first + timedelta(days=i)) for i in range(last.toordinal() - first.toordinal() + 1))
+        count = dict(zip(days, calendar.running_counts(first, last)))
+        due = {kind: {str(day): str(due) for day, due in due_dates(period.start, period.end, calendar, n).items()}
+               for kind, n in target_days.items()}
+        for kind, received, done, n in rows:
+            histograms[kind][count[done] - count[received]] += n
+            if done <= due[kind][received]:
+                on_time[kind] += n
+    return {kind: {"count": sum(histogram.values()), "on_time": on_time[kind], "target_days": target_days[kind],
+                   "median_days": median_of(histogram), "worst_days": max(histogram) if histogram else None}
+            for kind, histogram in histograms.items()}
 
 
 def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_response_days: int,
@@ -67,10 +68,7 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
     """Every count of the recap for complaints received in `period` (JSON-friendly)."""
     counts = tallies.recap_counts(period.start, period.end, zone, {"channel": CHANNELS, "status": STATUSES})  # per-day tallies kept by triggers
     total, confidential = counts["total"], counts["confidential"]
-
-    # (receipt day, done day, count) from the per-day tallies
-    first = _timing(tallies.complaint_days(period.start, period.end, zone, "first"), calendar, first_response_days)
-    follow = _timing(tallies.complaint_days(period.start, period.end, zone, "follow"), calendar, follow_up_days)
+    timing = _timings(period, zone, calendar, {"first": first_response_days, "follow": follow_up_days})
 
     def with_rest(kind: str, labels: dict) -> list[dict]:
         found = [{"key": k, "label": label, "count": counts[kind].get(k, 0)} for k, label in labels.items()]
@@ -84,8 +82,8 @@ def complaint_figures(period: Period, zone: str, calendar: WorkCalendar, first_r
         "by_channel": with_rest("channel", CHANNELS),
         "by_category": [{"label": name, "count": n} for name, n in categories],
         "by_status": with_rest("status", STATUSES),
-        "first_response": first,
-        "follow_up": follow,
+        "first_response": timing["first"],
+        "follow_up": timing["follow"],
     }
 
 

@@ -3,13 +3,12 @@ import json
 
 from app.frame.periods import Period
 from app.survey.ikm import IkmResult, compute_ikm
-from peewee import fn
 
 from app.frame import store
 from app.figures import tallies
 from app.frame.db import database
 from app.survey.ikm import WEIGHT_EXACT
-from app.survey.models import ResponseStatus, SurveyResponse
+from app.survey.models import ResponseStatus
 
 # The unsur weight of PermenPANRB 14/2017: the text's 1/X unless the admin picks the example's 0,111.
 store.register_defaults(ikm_weight=WEIGHT_EXACT)
@@ -25,19 +24,20 @@ def _respondents(periods, zone: str) -> list[int]:
         'AND "submitted_at" < b.value ->> 1) FROM json_each(?) b ORDER BY b.key', (ResponseStatus.VALID, bounds))]
 
 
-def ikm_for_period(period: Period, zone: str) -> IkmResult:
-    return compute_ikm(_respondents([period], zone)[0], tallies.survey_totals([period], zone)[0],
-                       store.get("ikm_weight"))
+def ikm_for_period(period: Period, zone: str, respondents: int | None = None) -> IkmResult:
+    """The period's IKM; `respondents` its valid responses when the caller has counted them already
+    (answers_by_status(period, zone)[ResponseStatus.VALID])."""
+    if respondents is None:
+        respondents = _respondents([period], zone)[0]
+    return compute_ikm(respondents, tallies.survey_totals([period], zone)[0], store.get("ikm_weight"))
 
 
 def answers_by_status(period: Period, zone: str) -> dict[str, int]:
     """{'sah': n, 'menunggu': n, 'batal': n} for the period: what the recap says beside the IKM."""
-    start, end = period.utc_bounds(zone)
     counts = dict.fromkeys((ResponseStatus.VALID, ResponseStatus.PENDING, ResponseStatus.VOID), 0)
-    query = (SurveyResponse.select(SurveyResponse.status, fn.count(SurveyResponse.id))
-             .where(SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end)
-             .group_by(SurveyResponse.status).tuples())
-    counts.update(dict(query))
+    counts.update(database.execute_sql(
+        'SELECT "status", count(*) FROM "survey_response" WHERE "submitted_at" >= ? AND "submitted_at" < ? '
+        'GROUP BY 1', tuple(map(str, period.utc_bounds(zone)))).fetchall())
     return counts
 
 

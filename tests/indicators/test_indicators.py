@@ -90,3 +90,12 @@ def test_target_rules():
     assert meets_target(BY_KEY["berkas_dikembalikan"], 6.0, 5.0) is False
     assert meets_target(BY_KEY["ikm"], None, 76.61) is None
     assert target_problem(BY_KEY["ikm"], "76,61") == (76.61, None)
+
+
+def test_a_follow_up_on_the_holiday_right_after_its_due_day_is_late(client_for, db):
+    """Received Tuesday 10 March 2026, due Tuesday 17 March (5 working days); done Wednesday 18 March,
+    Nyepi, which adds no working day: after the due day, so late. Done on the 17th: on time."""
+    complaint(datetime(2026, 3, 10, 3), followed_up_at=datetime(2026, 3, 18, 3), status="selesai")
+    complaint(datetime(2026, 3, 10, 3), followed_up_at=datetime(2026, 3, 17, 3), status="selesai")
+    page = client_for("camat").get("/indikator?tahun=2026&triwulan=1").get_data(as_text=True)
+    assert "1 pengaduan selesai dalam batas hari kerja / 2 pengaduan" in section(page, "pengaduan_tepat_waktu")

@@ -1,6 +1,8 @@
 """Recap figures from the complaint book: counts, working-day timing, privacy of the list."""
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app.frame.office_calendar import office_calendar
 from app.frame.periods import Quarter
@@ -109,3 +111,54 @@ def test_trend_chart_is_drawn_large_with_both_axes_titled():
     assert facts["width"] >= 380 and facts["height"] >= 220
     assert min(facts["font_sizes"]) >= 12
     assert {"Nilai indeks", "Triwulan/tahun", "0", "50", "100", "1/25", "4/25"} <= set(facts["texts"])
+
+
+def test_a_response_on_the_holiday_right_after_its_due_day_is_late_with_the_due_days_count(db):
+    """Received Monday 16 March 2026, due Tuesday 17 March (1 working day); answered Wednesday 18 March,
+    Nyepi: still 1 working day after receipt (a holiday adds none), yet after the due day, so late."""
+    complaint(datetime(2026, 3, 16, 3), first_response_at=datetime(2026, 3, 18, 3))
+    assert figures(Quarter.of(2026, 1))["first_response"] == {
+        "count": 1, "on_time": 0, "target_days": 1, "median_days": 1, "worst_days": 1}
+
+
+def naive_timing(quarter, zone, calendar, days, column):
+    """Count, on time, median and worst working days counted complaint by complaint (the rule as the
+    complaint book states it: app/complaints/deadlines.py)."""
+    from app.complaints.deadlines import due_date
+    from app.complaints.models import Complaint
+    from app.frame.dates import to_local
+    histogram, on_time = Counter(), 0
+    for c in Complaint.select():
+        received = to_local(datetime.fromisoformat(str(c.received_at)), zone).date()
+        done = getattr(c, column)
+        if not quarter.start <= received <= quarter.end or done is None:
+            continue
+        done = to_local(datetime.fromisoformat(str(done)), zone).date()
+        histogram[calendar.working_days_between(received, done)] += 1
+        on_time += done <= due_date(received, calendar, days)
+    return {"count": sum(histogram.values()), "on_time": on_time, "target_days": days,
+            "median_days": median_of(histogram), "worst_days": max(histogram) if histogram else None}
+
+
+moments = st.datetimes(min_value=datetime(2025, 12, 20), max_value=datetime(2026, 4, 10))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.tuples(moments, st.none() | st.integers(0, 40 * 24), st.none() | st.integers(0, 40 * 24)),
+                     max_size=25),
+       zone=st.sampled_from(["WIB", "WITA", "WIT"]), days=st.tuples(st.integers(0, 3), st.integers(0, 12)))
+def test_timing_equals_a_count_complaint_by_complaint(db, rows, zone, days):
+    """Random complaints around Q1 2026 (new year, Nyepi, Lebaran; responses up to 40 days later, also
+    before receipt never): the recap's timing figures are what a count complaint by complaint gives."""
+    from app.figures import tallies
+    from app.frame.db import database
+    calendar, quarter = office_calendar(), Quarter.of(2026, 1)
+    with database.atomic() as transaction:
+        tallies.ready(zone)
+        for received, first_hours, follow_hours in rows:
+            complaint(received, first_response_at=None if first_hours is None else received + timedelta(hours=first_hours),
+                      followed_up_at=None if follow_hours is None else received + timedelta(hours=follow_hours))
+        found = complaint_figures(quarter, zone, calendar, *days)
+        assert found["first_response"] == naive_timing(quarter, zone, calendar, days[0], "first_response_at")
+        assert found["follow_up"] == naive_timing(quarter, zone, calendar, days[1], "followed_up_at")
+        transaction.rollback()

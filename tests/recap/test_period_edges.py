@@ -69,9 +69,9 @@ def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
     assert tallies.recap_counts(q1.start, q1.end, "WITA", {}) == {
         "channel": {}, "status": {}, "category": {"KTP-el": 1}, "total": 1, "confidential": 0}
     tallies.ready("WIB")
-    assert tallies.complaint_days(q1.start, q1.end, "WITA", "first") == [(new_year, new_year, 1)]
+    assert tallies.complaint_done_days(q1.start, q1.end, "WITA") == [("first", str(new_year), str(new_year), 1)]
     tallies.ready("WIB")
-    assert tallies.complaint_days(q1.start, q1.end, "WITA", "received") == [(new_year, None, 1)]
+    assert tallies.follow_up_sums([q1], "WITA", "first", {}, new_year) == [(1, 1)]  # received and done
 
 
 def test_a_complaint_moved_to_another_category_counts_once_under_the_new_one(db):
@@ -89,8 +89,9 @@ def test_a_response_after_its_due_day_is_done_but_not_on_time(db):
     """Due on the receipt day when the caller names no due day: answered the next day is late."""
     day = date(2025, 2, 3)
     complaint(datetime(2025, 2, 3, 3), first_response_at=datetime(2025, 2, 4, 3))
-    assert tallies.follow_up_days(day, day, "WIB", "first", {}) == [(day, 1, 1, 0)]
-    assert tallies.follow_up_days(day, day, "WIB", "first", {day: date(2025, 2, 4)}) == [(day, 1, 1, 1)]
+    quarter = [Quarter.of(2025, 1)]
+    assert tallies.follow_up_sums(quarter, "WIB", "first", {}, day) == [(1, 0)]
+    assert tallies.follow_up_sums(quarter, "WIB", "first", {day: date(2025, 2, 4)}, day) == [(1, 1)]
 
 
 @pytest.mark.parametrize("zone", ZONES)

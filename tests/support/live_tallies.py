@@ -59,6 +59,17 @@ def live_application_days(start: date, end: date, zone: str) -> list[tuple[date,
     return [(date.fromisoformat(day), *counts) for day, *counts in rows if any(counts)]
 
 
+def live_application_sums(periods, zone: str) -> list[tuple[int, int, int]]:
+    """What application_sums reads, from live_application_days."""
+    sums = [[0, 0, 0] for _ in periods]
+    rows = live_application_days(min(p.start for p in periods), max(p.end for p in periods), zone)
+    for day, registered, handed_over, on_time, _ in rows:
+        for k, period in enumerate(periods):
+            if period.start <= day <= period.end:
+                sums[k] = [sums[k][0] + registered, sums[k][1] + handed_over, sums[k][2] + on_time]
+    return [tuple(found) for found in sums]
+
+
 def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tuple[date, date | None, int]]:
     """What complaint_days reads, counted from the complaint rows."""
     bounds = _day_bounds(start, end, zone)
@@ -77,6 +88,12 @@ def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tu
             for day, packed in rows for done, n in json.loads(packed or "{}").items()]
 
 
+def live_complaint_done_days(start: date, end: date, zone: str) -> list[tuple[str, str, str, int]]:
+    """What complaint_done_days reads, from live_complaint_days."""
+    return [(kind, str(day), str(done), n) for kind in ("first", "follow")
+            for day, done, n in live_complaint_days(start, end, zone, kind)]
+
+
 def live_follow_up_days(start: date, end: date, zone: str, kind: str,
                         due: dict[date, date]) -> list[tuple[date, int, int, int]]:
     """What follow_up_days reads, from live_complaint_days."""
@@ -84,6 +101,20 @@ def live_follow_up_days(start: date, end: date, zone: str, kind: str,
     rows += [(day, kind, n, n if done <= due.get(day, day) else 0)
              for day, done, n in live_complaint_days(start, end, zone, kind)]
     return _follow_up_rows(rows, kind)
+
+
+def live_follow_up_sums(periods, zone: str, kind: str, due: dict[date, date],
+                        open_before: date) -> list[tuple[int, int]]:
+    """What follow_up_sums reads, from live_follow_up_days: per period (done, or received before
+    `open_before`; done on time)."""
+    sums = [[0, 0] for _ in periods]
+    rows = live_follow_up_days(min(p.start for p in periods), max(p.end for p in periods), zone, kind, due)
+    for day, received, done, on_time in rows:
+        for k, period in enumerate(periods):
+            if period.start <= day <= period.end:
+                sums[k][0] += done + (received - done if day < open_before else 0)
+                sums[k][1] += on_time
+    return [tuple(found) for found in sums]
 
 
 def live_survey_totals(periods, zone: str) -> list[dict[str, tuple[int, int]]]:
