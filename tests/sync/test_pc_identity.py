@@ -108,6 +108,18 @@ def taken_over_on_a_new_pc(old, backup, folder: Path, **options):
     return new
 
 
+def enrolled_as_a_pc_tambahan_from(old, backup, folder: Path, center_url: str, center_app):
+    """PC B: `backup` of the old PC restored on a new PC whose admin enrols it as a PC tambahan with a new
+    one-time code. Returns (B, its admin client)."""
+    new = kecamatan_app(folder)
+    restore_database(backup, new.config["DATABASE_PATH"], folder.parent / f"{folder.name}-aman", recovery_key_of(old))
+    new = kecamatan_app(folder)
+    admin = admin_client(new)
+    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": center_url, "code": new_code(center_app)})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    return new, admin
+
+
 def refusal_to_number(kec_app):
     """Why the counter's form would not get a number now (what the clerk reads), or None."""
     from app.registration.records import current_prefix
@@ -281,12 +293,7 @@ def test_a_new_pc_can_join_as_an_additional_pc_while_the_old_one_stays(tmp_path,
     from app.frame.db import database
     within(old, lambda: database.execute_sql('UPDATE "installation" SET "former_codes" = \'P0\''))  # enrolled again once
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
-    new = kecamatan_app(tmp_path / "baru")
-    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
-    new = kecamatan_app(tmp_path / "baru")
-    admin = admin_client(new)
-    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
-    assert answer.status_code == 303
+    new, admin = enrolled_as_a_pc_tambahan_from(old, backup, tmp_path / "baru", server.url, center_app)
     made = fill(new, 2, 11)
     assert {n.split("-")[1] for n in made} == {"P2"}
     assert within(new, lambda: installation.own_codes(database)) == {"P2"}  # the old PC's codes are its own
@@ -561,12 +568,7 @@ def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_hol
     assert not sync(old).error
     waiting = fill(old, 2, 5)  # complete on the old PC, not yet sent when the backup is taken
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
-    new = kecamatan_app(tmp_path / "baru")
-    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
-    new = kecamatan_app(tmp_path / "baru")
-    admin = admin_client(new)
-    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
-    assert answer.status_code == 303
+    new, admin = enrolled_as_a_pc_tambahan_from(old, backup, tmp_path / "baru", server.url, center_app)
     assert not sync(new).error
 
     shown = page(new, admin, "/sinkronisasi")
@@ -867,12 +869,7 @@ def test_a_pc_tambahan_leaves_what_the_backup_held_and_was_completed_there_after
     shared = [register_incomplete(old, 1), register_incomplete(old, 2)]
     assert not sync(old).error
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
-    new = kecamatan_app(tmp_path / "baru")
-    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
-    new = kecamatan_app(tmp_path / "baru")
-    admin = admin_client(new)
-    answer = post(new, admin, "/sinkronisasi/daftar", {"center_url": server.url, "code": new_code(center_app)})
-    assert answer.status_code == 303, answer.get_data(as_text=True)[-2000:]
+    new, admin = enrolled_as_a_pc_tambahan_from(old, backup, tmp_path / "baru", server.url, center_app)
     made = fill(new, 1, 11)
     assert {n.split("-")[1] for n in made} == {"P2"}
 
