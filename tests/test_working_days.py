@@ -181,6 +181,15 @@ def test_running_counts_and_due_days_agree_with_a_day_by_day_count(admin, start,
         assert calendar.due_days(start, end, n) == [naive_add(day, n, **admin) if n else day for day in days], n
 
 
+def test_an_empty_range_has_no_running_counts_or_due_days():
+    """A range that ends before it starts (a quarter not begun) gives empty lists, for n = 0 too."""
+    calendar = WorkCalendar()
+    start = D(2026, 4, 1)
+    assert calendar.running_counts(start, start - timedelta(days=1)) == []
+    for n in (0, 3):
+        assert calendar.due_days(start, start - timedelta(days=1), n) == [], n
+
+
 # --- the admin's own dates --------------------------------------------------------------------
 
 def test_reopened_cuti_bersama_counts_as_working():

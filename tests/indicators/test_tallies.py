@@ -10,7 +10,7 @@ from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCatego
 from app.frame.db import database
 from app.figures import tallies
 from tests.support import live_tallies
-from app.frame.periods import Quarter
+from app.frame.periods import Period, Quarter
 from app.registration.models import Application, StatusEvent
 from app.survey.ikm import ELEMENT_KEYS
 from app.survey.models import SurveyAnswer, SurveyResponse
@@ -305,3 +305,14 @@ def test_each_reader_rebuilds_the_days_for_the_zone_it_is_asked_in(db):
     tallies.ready("WIB")
     q1 = Quarter.of(2026, 1)
     assert tallies.follow_up_sums([q4, q1], "WITA", "first", {}, new_year) == [(0, 0), (1, 1)]
+
+
+def test_a_period_with_no_days_sums_to_nothing_of_its_own_width(db):
+    """A period that ends before it starts (nothing received in it) is counted as zeros, as many as the
+    reader gives for any other period."""
+    complaint(datetime(2026, 1, 5, 3), first_response_at=datetime(2026, 1, 5, 4))
+    q1 = Quarter.of(2026, 1)
+    empty = Period(date(2026, 2, 1), date(2026, 1, 31))
+    assert tallies.follow_up_sums([q1, empty], "WIB", "first", {}, date(2026, 4, 1)) == [(1, 1), (0, 0)]
+    assert tallies.application_sums([q1, empty], "WIB") == [(0, 0, 0), (0, 0, 0)]
+    assert tallies.cohort_sums([q1, empty], "WIB") == [(0, 0, 0), (0, 0, 0)]
