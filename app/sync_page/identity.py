@@ -109,7 +109,7 @@ def after_enrolment(made: SyncLink) -> bool:
         installation.forget_former_codes(database)  # the other PC's, were it enrolled again before its backup
         code = installation.identity(database)[0]
         installation.follow_elsewhere(_codes_of_the_backup(code))
-        kept, left = _leave_to_their_pc(code, installation.taken_over() if other == installation.REPLACED_MACHINE
+        kept, left = _leave_to_their_pc(installation.taken_over() if other == installation.REPLACED_MACHINE
                                         else {})
         installation.forget_takeover()
         audit.record("pc_tambahan", "sinkronisasi", made.key_id, f"komputer ini didaftarkan sebagai PC tambahan {code}"
@@ -122,7 +122,7 @@ def after_enrolment(made: SyncLink) -> bool:
 ELSEWHERE = outbox.ELSEWHERE  # an outbox state: the PC that numbered it sends it (and hears its statuses)
 LEFT_REASON = outbox.LEFT_REASON
 HELD_ELSEWHERE = "diterima pusat dari PC yang memberi nomornya; statusnya diikuti di PC itu"
-FOLLOWED_ELSEWHERE = "statusnya diikuti di PC yang menggantikan kode ini (PC itu memegang cadangan yang sama)"
+FOLLOWED_ELSEWHERE = "statusnya diikuti di PC lain yang memegang nomor ini (PC itu memegang cadangan yang sama)"
 
 
 def _codes_of_the_backup(code: str) -> dict:
@@ -149,14 +149,14 @@ def _codes_of_the_backup(code: str) -> dict:
 COUNTER_PREFIX = re.compile(rf"^\d{{6}}-({protocol.DEVICE_PART})$")  # a counter PC's sequence (numbering.number_prefix)
 
 
-def _leave_to_their_pc(code: str, taken_over: dict) -> tuple[int, int]:
+def _leave_to_their_pc(taken_over: dict) -> tuple[int, int]:
     """The restored backup's applications still waiting to go out are held by the other PC too,
     which is still in use and sends them itself: sent from here, their statuses would come here.
     On a PC the center said was taken over (`taken_over`, its refusal's word), the ones it numbered
     after the backup the other PC restored are in no other PC: they stay to be sent from here (under
     this PC's new key, which then hears their statuses). Which is which is the one test of every
     pass (outbox.followed_elsewhere). Returns (kept, left)."""
-    _follow_elsewhere(code, taken_over)
+    _mark_followed_elsewhere()
     left = _leave_what_other_pcs_follow()
     kept = 0
     for (number,) in (OutboxItem.select(OutboxItem.registration_number)
@@ -190,28 +190,29 @@ def leave_what_other_pcs_follow(client, link, report, progress) -> None:
         return
     with engine.write_transaction():
         _leave_what_other_pcs_follow()
+        _mark_followed_elsewhere()
 
 
-def _follow_elsewhere(code: str, taken_over: dict) -> None:
-    """On a PC another one took over (`taken_over`), what it had delivered that the restored backup holds
-    too (numbered up to `restored_up_to`, or under an earlier code): the center serves their statuses to
-    the PC that took over, which holds the same file; here they are no longer updated, and the page says
-    where they are followed. What it delivered numbered above the backup stays its own (hand_over_kept)."""
-    if not taken_over.get("code"):
+def _mark_followed_elsewhere() -> None:
+    """What this PC holds as delivered and another PC follows (the one test, outbox.followed_elsewhere:
+    the PC that numbered it, or the one that took over this PC's code, holds the same backup): the center
+    serves its statuses to that PC, so here it is no longer updated, and its page says where it is
+    followed. Run at the enrolment and around each pass, so a copy acknowledged later (a conflict decided
+    in its favour) is marked too; what this PC numbered after the backup the other PC restored stays its own."""
+    codes = installation.followed_elsewhere(database)
+    if not codes:
         return
+    held = outbox.followed_elsewhere()
     counted = [kind.name for kind in records.kinds() if records.counted(kind.name)]
-    followed = []
-    for item_id, number in (OutboxItem.select(OutboxItem.id, OutboxItem.registration_number)
-                            .where((OutboxItem.state == "acked") & OutboxItem.kind.in_(counted)
-                                   & (OutboxItem.last_error == "")).tuples()):
-        found = protocol.REGISTRATION_NUMBER.match(number)
-        if not found or found.group(2) == code:
-            continue
-        if (found.group(2) == taken_over["code"] and (taken_over.get("restored_up_to") is None
-                                                     or int(found.group(3)) > taken_over["restored_up_to"])):
-            continue
-        followed.append(item_id)
-    for start in range(0, len(followed), 1000):  # one statement a thousand rows: a PC may hold a year's work
+    under = None
+    for code in codes:  # only the rows numbered under those codes are read: a PC may hold a year's work
+        clause = OutboxItem.registration_number.contains(f"-{code}-")
+        under = clause if under is None else under | clause
+    followed = [item_id for item_id, kind, number in OutboxItem.select(
+        OutboxItem.id, OutboxItem.kind, OutboxItem.registration_number).where(
+        (OutboxItem.state == "acked") & OutboxItem.kind.in_(counted) & (OutboxItem.last_error == "") & under).tuples()
+        if held(kind, number)]
+    for start in range(0, len(followed), 1000):
         (OutboxItem.update(last_error=FOLLOWED_ELSEWHERE)
          .where(OutboxItem.id.in_(followed[start:start + 1000])).execute())
 
@@ -270,6 +271,9 @@ def confirm_left_to_their_pc(client, link, report, progress) -> None:
                 if (item.registration_number, item.version) in held:
                     (OutboxItem.update(state="acked", acked_at=utc_now(), last_error=HELD_ELSEWHERE)
                      .where((OutboxItem.id == item.id) & (OutboxItem.state == ELSEWHERE)).execute())
+    if installation.followed_elsewhere(database):  # what this pass acknowledged that another PC follows
+        with engine.write_transaction():
+            _mark_followed_elsewhere()
 
 
 def left_notices(application) -> list[str]:
@@ -280,8 +284,9 @@ def left_notices(application) -> list[str]:
     if item is None:
         return []
     if item.last_error == FOLLOWED_ELSEWHERE:
-        return [f"Status permohonan {item.registration_number} dari pusat diikuti di PC yang menggantikan kode "
-                "komputer ini (PC itu memegang cadangan yang sama); di komputer ini statusnya tidak diperbarui lagi."]
+        return [f"Status permohonan {item.registration_number} dari pusat diikuti di PC lain yang memegang nomor ini "
+                "(PC yang memberi nomornya, atau yang menggantikan kode komputer ini; PC itu memegang cadangan yang "
+                "sama); di komputer ini statusnya tidak diperbarui lagi."]
     if item.state == ELSEWHERE:
         return [f"Permohonan {item.registration_number} tidak dikirim dari komputer ini: PC yang memberi nomornya "
                 "(yang memegang cadangan yang sama) mengirimnya setelah berkasnya lengkap di sana, dan pusat belum "

@@ -651,7 +651,7 @@ def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not
     from app.registration.models import Application
     shared = within(old, lambda: Application.get(Application.registration_number == before[0]).id)
     shown = page(old, admin_client(old, "petugas_loket"), f"/pendaftaran/{shared}")
-    assert "diikuti di PC yang menggantikan" in shown and before[0] in shown
+    assert "dari pusat diikuti di PC lain yang memegang nomor ini" in shown and before[0] in shown
     late_id = within(old, lambda: Application.get(Application.registration_number == late[0]).id)
     assert "diikuti di PC" not in page(old, admin_client(old, "petugas_loket"), f"/pendaftaran/{late_id}")
 
@@ -894,3 +894,43 @@ def test_a_pc_tambahan_leaves_what_the_backup_held_and_was_completed_there_after
     assert all(local_view(old)[1][number][1] == "dicetak" for number in shared)
     assert_every_application_is_at_the_center_or_waits_visibly(center_app, [old, new])
     assert_invariants(center_app, [new, old], printed=made + shared)
+
+
+@pytest.mark.windows_pass  # a center process and two PCs, about 10 s: the Windows-like pass only (the office PCs)
+def test_a_pc_tambahan_says_where_the_backups_delivered_applications_are_followed(tmp_path, center):
+    """Issue 42 (office year, seed 9200, nothing_waits_on_a_decision_the_center_already_made: "P1:
+    350807-P1-000001 versi 1 masih diterima_pusat, padahal pusat sudah resend ... tidak pernah dikirim ke
+    kunci PC ini"): an application the backup held as delivered is followed by the PC that numbered it,
+    which hears the center's decisions; on a PC tambahan holding that backup its copy is never updated.
+    Its page says so there, for a backup of a PC still in use as for one taken over, however the copy
+    came to be acknowledged (here a conflict the center decided after the enrolment)."""
+    center_dir, center_app, code, server = center
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    delivered = fill(old, 2, 1)
+    assert not sync(old).error
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new, admin = enrolled_as_a_pc_tambahan_from(old, backup, tmp_path / "baru", server.url, center_app)
+    from app.sync_page import identity
+    from sync.client import engine
+    from sync.client.models import OutboxItem
+
+    def decided_after_the_enrolment():  # as a pass applies the center's decision of a conflict
+        item = OutboxItem.get(OutboxItem.registration_number == delivered[1])
+        OutboxItem.update(state="conflict", last_error="pusat memegang isi lain").where(OutboxItem.id == item.id).execute()
+        engine._mark_sent(OutboxItem.get_by_id(item.id))
+    within(new, decided_after_the_enrolment)
+    assert not sync(new).error
+    center_print_all(center_app)
+    assert not sync(old).error and not sync(new).error
+    assert [local_view(pc)[1][delivered[0]][1] for pc in (old, new)] == ["dicetak", "diterima_pusat"]
+
+    from app.registration.models import Application
+    clerk = admin_client(new, "petugas_loket")
+    for number in delivered:
+        shown = page(new, clerk, f"/pendaftaran/{within(new, lambda: Application.get(Application.registration_number == number).id)}")  # noqa: B023
+        assert f"Status permohonan {number} dari pusat diikuti di PC lain" in shown, number
+        assert "statusnya tidak diperbarui lagi" in shown
+    assert within(new, lambda: {i.last_error for i in OutboxItem.select().where(
+        OutboxItem.registration_number.in_(delivered))}) == {identity.FOLLOWED_ELSEWHERE}
