@@ -96,6 +96,17 @@ def recovery_key_of(kec_app) -> str:
     return KeyStore(Path(kec_app.config["DATABASE_PATH"]).parent).recovery_key()
 
 
+def an_enrolled_pc_that_delivered(folder: Path, server, code: str, count: int, **options):
+    """PC A: a counter PC enrolled with `code` that registered `count` applications and delivered them in a
+    pass. Returns (A, their numbers)."""
+    old = kecamatan_app(folder, **options)
+    fill(old, 0, 1)
+    enrol_kecamatan(old, server.url, code)
+    numbers = fill(old, count, 1)
+    assert not sync(old).error
+    return old, numbers
+
+
 def taken_over_on_a_new_pc(old, backup, folder: Path, **options):
     """PC B: `backup` of the old PC restored on a new PC (its admin's restore, then the start's migration),
     and its admin says "PC ini menggantikan PC P1"."""
@@ -209,11 +220,7 @@ def test_two_enrolled_counter_pcs_hear_only_their_own_statuses(tmp_path, center)
 def test_a_backup_restored_on_a_new_pc_numbers_nothing_until_the_admin_says_it_replaces_the_old_one(tmp_path,
                                                                                                    center):
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama")
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    before = fill(old, 3, 1)
-    assert not sync(old).error
+    old, before = an_enrolled_pc_that_delivered(tmp_path / "lama", server, code, 3)
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
     after = fill(old, 3, 11)  # the old PC goes on numbering after its backup
     assert not sync(old).error
@@ -284,11 +291,7 @@ def test_the_same_pc_restoring_its_own_backup_goes_on_numbering(tmp_path):
 
 def test_a_new_pc_can_join_as_an_additional_pc_while_the_old_one_stays(tmp_path, center):
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama")
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    fill(old, 2, 1)
-    assert not sync(old).error
+    old, _ = an_enrolled_pc_that_delivered(tmp_path / "lama", server, code, 2)
     waiting = fill(old, 2, 5)  # registered after the last sync: still in the outbox in the backup
     from app.frame.db import database
     within(old, lambda: database.execute_sql('UPDATE "installation" SET "former_codes" = \'P0\''))  # enrolled again once
@@ -512,11 +515,7 @@ def test_the_old_pc_registering_after_its_backup_was_taken_over_still_delivers_t
     application goes to the center from A (B never had it), B sends what the backup held, no number
     is held by two people, and /cek never says Dukcapil processes a file the center lacks."""
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama", public_status=True)
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    before = fill(old, 3, 1)
-    assert not sync(old).error
+    old, before = an_enrolled_pc_that_delivered(tmp_path / "lama", server, code, 3, public_status=True)
     in_backup = fill(old, 1, 5)  # complete, not yet sent when the backup is taken: B sends it
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
 
@@ -561,11 +560,7 @@ def test_a_pc_tambahan_lists_what_it_leaves_to_the_other_pc_until_the_center_hol
     applicant's page says why; a pass asks the center and the list empties as that PC delivers; the
     button sends one from here when that PC will not."""
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama")
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    fill(old, 1, 1)
-    assert not sync(old).error
+    old, _ = an_enrolled_pc_that_delivered(tmp_path / "lama", server, code, 1)
     waiting = fill(old, 2, 5)  # complete on the old PC, not yet sent when the backup is taken
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
     new, admin = enrolled_as_a_pc_tambahan_from(old, backup, tmp_path / "baru", server.url, center_app)
@@ -615,11 +610,7 @@ def test_what_the_old_pc_delivered_after_its_backup_hears_its_statuses_there_not
     told about it (no "tidak dapat diterapkan"); A, refused and enrolled as a PC tambahan, hears
     "dicetak" for it (the center knows A's old key delivered it), and later statuses too."""
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama")
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    before = fill(old, 2, 1)
-    assert not sync(old).error
+    old, before = an_enrolled_pc_that_delivered(tmp_path / "lama", server, code, 2)
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
     late = fill(old, 1, 11)  # numbered after the backup, delivered from A under its P1 key
     report = sync(old)
@@ -760,11 +751,7 @@ def test_the_old_pc_restoring_its_own_backup_from_before_the_takeover_gives_no_n
     does. A remembers, outside its database, that P1 is no longer its code: it numbers nothing until
     its admin enrols it again, and then under a code of its own."""
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama")
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    before = fill(old, 2, 1)
-    assert not sync(old).error
+    old, before = an_enrolled_pc_that_delivered(tmp_path / "lama", server, code, 2)
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
 
     new = taken_over_on_a_new_pc(old, backup, tmp_path / "baru")
@@ -905,11 +892,7 @@ def test_a_pc_tambahan_says_where_the_backups_delivered_applications_are_followe
     Its page says so there, for a backup of a PC still in use as for one taken over, however the copy
     came to be acknowledged (here a conflict the center decided after the enrolment)."""
     center_dir, center_app, code, server = center
-    old = kecamatan_app(tmp_path / "lama")
-    fill(old, 0, 1)
-    enrol_kecamatan(old, server.url, code)
-    delivered = fill(old, 2, 1)
-    assert not sync(old).error
+    old, delivered = an_enrolled_pc_that_delivered(tmp_path / "lama", server, code, 2)
     backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
     new, admin = enrolled_as_a_pc_tambahan_from(old, backup, tmp_path / "baru", server.url, center_app)
     from app.sync_page import identity
