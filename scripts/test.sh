@@ -228,7 +228,9 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 #   Windows-like pass  the fast tier (every unit and page test: each code path with the traps
 #                      simulated) and the `windows_pass` tests (browser journeys, page walks, the
 #                      office's killed restores and sync processes), not the tests on PostgreSQL
-#                      (the center's database, on the regency's Linux server)
+#                      (the center's database, on the regency's Linux server); on two workers too:
+#                      four processes on two cores keep both busy while browsers and killed
+#                      programs wait, and neither pass runs its last minutes on one core
 # The long walks and soaks (`slow` but not `windows_pass`) run once, in the normal pass: they go
 # through the same code paths as the fast tier, at length.
 
@@ -258,8 +260,11 @@ fi
 run_windows_like() {
     local zones
     zones=$(mktemp -d "${TMPDIR:-/tmp}/loket-tanpa-zona.XXXXXX")  # an empty zone folder
-    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres loket_test_win \
-        || { say "createdb loket_test_win failed"; return 1; }
+    local database
+    for database in loket_test_win loket_test_win_gw0 loket_test_win_gw1; do
+        "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$database" \
+            || { say "createdb $database failed"; return 1; }
+    done
     env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 LOKET_WINDOWS_LIKE_PASS=1 \
         LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/loket_test_win" \
         LOKET_TEST_ARTIFACTS="$LOKET_TEST_ARTIFACTS/windows-like" \
@@ -295,7 +300,8 @@ elif [ "$windows_pass" = 1 ]; then
     mkdir -p "$LOKET_TEST_ARTIFACTS/windows-like"
     say "two passes at once: normal, and Windows-like (log: $LOKET_TEST_ARTIFACTS/windows-like.log)"
     started=$SECONDS
-    run_windows_like -m "windows_pass or not slow" "$@" >"$LOKET_TEST_ARTIFACTS/windows-like.log" 2>&1 &
+    run_windows_like -m "windows_pass or not slow" "${two_workers[@]}" "$@" \
+        >"$LOKET_TEST_ARTIFACTS/windows-like.log" 2>&1 &
     windows_pid=$!
     "$VENV/bin/python" -m pytest -m "not windows_pass" "${two_workers[@]}" "$@"
     rc=$?
