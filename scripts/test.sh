@@ -222,17 +222,17 @@ mkdir -p "$LOKET_TEST_ARTIFACTS"
 # simulated, concurrently with the normal pass (its own PostgreSQL database, temp folder and
 # artifacts). A targeted run (test paths given) does one pass unless LOKET_WINDOWS_PASS=1 (or =only
 # for that pass alone).
-# What each pass runs (markers: tests/conftest.py), so that every test runs at least once and CI
-# stays well inside its 25 minutes:
-#   normal pass        every test but `windows_pass`, on two workers (pytest-xdist, a file each)
+# What each pass runs (markers: tests/conftest.py), so that every test runs exactly once and CI
+# stays inside its 25 minutes:
 #   Windows-like pass  the fast tier (every unit and page test: each code path with the traps
 #                      simulated) and the `windows_pass` tests (browser journeys, page walks, the
 #                      office's killed restores and sync processes), not the tests on PostgreSQL
-#                      (the center's database, on the regency's Linux server); on two workers too:
-#                      four processes on two cores keep both busy while browsers and killed
-#                      programs wait, and neither pass runs its last minutes on one core
-# The long walks and soaks (`slow` but not `windows_pass`) run once, in the normal pass: they go
-# through the same code paths as the fast tier, at length.
+#                      (the center's database, on the regency's Linux server)
+#   normal pass        the rest: the long walks and soaks (`slow` but not `windows_pass`) and the
+#                      fast tests on PostgreSQL
+# Each on two workers (pytest-xdist, a file each): four processes on two cores keep both busy while
+# browsers and killed programs wait. The developer's fast tier (--fast) runs the unit and page
+# tests the normal way.
 
 fast=0
 pytest_args=()
@@ -265,7 +265,7 @@ run_windows_like() {
         "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$database" \
             || { say "createdb $database failed"; return 1; }
     done
-    env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 LOKET_WINDOWS_LIKE_PASS=1 \
+    env PYTHONTZPATH="$zones" PYTHONIOENCODING=cp1252 PYTHONUTF8=0 \
         LOKET_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/loket_test_win" \
         LOKET_TEST_ARTIFACTS="$LOKET_TEST_ARTIFACTS/windows-like" \
         "$VENV/bin/python" -m pytest -p no:cacheprovider --basetemp="$zones.tmp" "$@"
@@ -294,16 +294,16 @@ set +e
 if [ "$windows_pass" = only ]; then
     say "Windows-like pass only (PYTHONTZPATH empty, cp1252 console)"
     mkdir -p "$LOKET_TEST_ARTIFACTS/windows-like"
-    run_windows_like -m "not soak" "$@"
+    run_windows_like -m "not soak and not on_postgresql" "$@"
     rc=$?
 elif [ "$windows_pass" = 1 ]; then
     mkdir -p "$LOKET_TEST_ARTIFACTS/windows-like"
     say "two passes at once: normal, and Windows-like (log: $LOKET_TEST_ARTIFACTS/windows-like.log)"
     started=$SECONDS
-    run_windows_like -m "windows_pass or not slow" "${two_workers[@]}" "$@" \
+    run_windows_like -m "(windows_pass or not slow) and not on_postgresql" "${two_workers[@]}" "$@" \
         >"$LOKET_TEST_ARTIFACTS/windows-like.log" 2>&1 &
     windows_pid=$!
-    "$VENV/bin/python" -m pytest -m "not windows_pass" "${two_workers[@]}" "$@"
+    "$VENV/bin/python" -m pytest -m "not windows_pass and (slow or on_postgresql)" "${two_workers[@]}" "$@"
     rc=$?
     wait "$windows_pid"
     windows_rc=$?

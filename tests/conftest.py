@@ -104,7 +104,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if is_slow(item):
             item.add_marker(pytest.mark.slow)
-    windows_like_pass_selection(config, items)
+        if _on_postgresql(item):
+            item.add_marker(pytest.mark.on_postgresql)
+    each_test_in_one_pass(items)
 
 
 def is_slow(item) -> bool:
@@ -115,20 +117,17 @@ def is_slow(item) -> bool:
             or any(test.startswith(slow + "::") for slow in SLOW_TESTS))
 
 
-def windows_like_pass_selection(config, items):
-    """The Windows-like pass (scripts/test.sh) stands for the office PCs. The center's PostgreSQL runs
-    on the regency's Linux server, so the tests on it run in the normal pass only."""
-    if os.environ.get("LOKET_WINDOWS_LIKE_PASS") != "1":
-        return
-    on_postgresql = {item.nodeid for item in items if _on_postgresql(item)}
+def each_test_in_one_pass(items):
+    """The full tier's two passes (scripts/test.sh) run each test once. The Windows-like pass stands
+    for the office PCs: the fast tier and `windows_pass`, not the tests on PostgreSQL (the center's
+    database, on the regency's Linux server). The normal pass runs the rest: the slow tests that are
+    not `windows_pass` and the fast tests on PostgreSQL. A `windows_pass` test that is also a soak or
+    on PostgreSQL would fall between them: refused here."""
     never_run = [item.nodeid for item in items if item.get_closest_marker("windows_pass")
-                 and (item.get_closest_marker("soak") or item.nodeid in on_postgresql)]
-    if never_run:  # the normal pass leaves `windows_pass` out, this one `soak` and PostgreSQL
+                 and (item.get_closest_marker("soak") or item.get_closest_marker("on_postgresql"))]
+    if never_run:
         raise pytest.UsageError("these tests would run in neither pass (windows_pass with soak or on "
                                 "PostgreSQL): " + ", ".join(never_run))
-    if on_postgresql:
-        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in on_postgresql])
-        items[:] = [item for item in items if item.nodeid not in on_postgresql]
 
 
 def _on_postgresql(item) -> bool:
