@@ -31,7 +31,8 @@ once, as before app/frame/page_turns.py; 1: as shipped, one page at a time, firs
 --mixed-writes R adds the desk recording R complaints a second through its form, from a session
 signed in with the others (each write makes this quarter's kept figures be computed again: the
 indicators' current quarter; the recap of Triwulan I 2025 stays kept, app/frame/figure_cache.py).
-With --after-writes: each heavy page right after the desk's complaint of today, and again at once (kept).
+With --after-writes: the Camat's dashboard and each heavy page right after the desk's complaint of today,
+and again at once (kept).
 With --approval (last): the approval of Triwulan I 2025, then its frozen snapshot, the next
 quarter's live recap and the print notice (issue 5 figures); the folder is no longer reused.
 """
@@ -360,14 +361,14 @@ def mixed_load(server: Server, users: int, seconds: float, think: tuple[float, f
 
 
 def after_writes(server: Server, runs: int) -> None:
-    """Each heavy page right after the desk's complaint of today (recorded through its form), and
+    """The Camat's dashboard and each heavy page right after the desk's complaint of today (recorded through its form), and
     viewed again at once (kept): median of `runs`, one request at a time. The recap of this quarter
     is the one such a complaint changes; Triwulan I 2025's is not (issue 32, figures by quarter)."""
     today = date.today()
     this_quarter = f"/rekap/{today.year}/{(today.month - 1) // 3 + 1}"
     camat, desk = login(server.base, "camat"), login(server.base, "info")
     print(f"\nright after a write, {server.name}; load average {os.getloadavg()[0]:.2f}")
-    for label, url in (("indicators", INDICATORS), ("live recap Triwulan I 2025", RECAP),
+    for label, url in (("dashboard", "/"), ("indicators", INDICATORS), ("live recap Triwulan I 2025", RECAP),
                        ("live recap of this quarter", this_quarter)):
         get_ms(camat, server.base + url)
         after, kept = [], []

@@ -488,8 +488,10 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
 
 
 # The side-by-side of issue 30: (database, clients, centers, applications per kecamatan).
-NIGHT_MATRIX = (("postgresql", 20, 1, 100), ("postgresql", 20, 2, 100), ("sqlite", 20, 1, 100),
-                ("postgresql", 50, 1, 20), ("sqlite", 50, 1, 20))
+# Issue 45: 10, 20 and 50 kecamatan, each on SQLite and on PostgreSQL with one and two center processes.
+NIGHT_MATRIX = tuple((database, clients, centers, count)
+                     for clients, count in ((10, 100), (20, 100), (50, 20))
+                     for database, centers in (("sqlite", 1), ("postgresql", 1), ("postgresql", 2)))
 
 
 def bench_night_matrix(database_url: str, threads: int = 8, photos: str = "photographs", scale: float = 1.0) -> dict:

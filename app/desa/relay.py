@@ -41,9 +41,10 @@ TICKET_VALID_SECONDS = 7 * 24 * 3600
 class PreRegistrations:
     name, path, photo_codecs = PRA, "/relay/pra", False
 
-    def payload(self, source_id: int) -> bytes | None:
-        pre = PreRegistration.get_or_none(PreRegistration.id == source_id)
-        return None if pre is None else bytes(pre.photo_jpeg or b"")
+    def payloads(self, source_ids: list[int]) -> dict[int, bytes]:
+        return {source_id: bytes(photo or b"") for source_id, photo in
+                PreRegistration.select(PreRegistration.id, PreRegistration.photo_jpeg)
+                .where(PreRegistration.id.in_(source_ids)).tuples()}
 
     def acknowledged(self, source_id: int, version: int) -> None:
         PreRegistration.update(relay_status=AT_CENTER, relay_at=dates.utc_now()).where(
@@ -88,8 +89,8 @@ class PreRegistrationStatuses:
     # application leaves (settle_duplicate holds it back).
     first = True
 
-    def payload(self, source_id: int) -> bytes | None:
-        return b""
+    def payloads(self, source_ids: list[int]) -> dict[int, bytes]:
+        return dict.fromkeys(source_ids, b"")
 
     def acknowledged(self, source_id: int, version: int) -> None:
         pass  # the center holds it; the desa reads it by its own cursor

@@ -272,8 +272,8 @@ class PublicRecords:
     name, path, photo_codecs, counted = vocabulary.KIND, vocabulary.PATH, False, False
     by_usb = True  # in the same USB files as the applications (the center's import reads `kind`)
 
-    def payload(self, source_id: int) -> bytes | None:
-        return b""
+    def payloads(self, source_ids: list[int]) -> dict[int, bytes]:
+        return dict.fromkeys(source_ids, b"")
 
     def acknowledged(self, source_id: int, version: int) -> None:
         pass

@@ -116,8 +116,8 @@ class PerformanceReports:
     name, path, photo_codecs = KIND, "/kinerja", False
     by_usb = True  # in the same USB files as the applications (the center's import reads `kind`)
 
-    def payload(self, source_id: int) -> bytes | None:
-        return b""  # counts only, nothing beside the record
+    def payloads(self, source_ids: list[int]) -> dict[int, bytes]:
+        return dict.fromkeys(source_ids, b"")  # counts only, nothing beside the record
 
     def acknowledged(self, source_id: int, version: int) -> None:
         pass  # the recap stays as approved; the outbox row says it arrived

@@ -64,9 +64,11 @@ class ApplicationRecords:
     path = ""  # /api/v1/manifest, /api/v1/packets, statuses by /api/v1/statuses
     photo_codecs = True
 
-    def payload(self, source_id: int) -> bytes | None:
-        application = Application.get_or_none(Application.id == source_id)
-        return photo_of(application) if application else None
+    def payloads(self, source_ids: list[int]) -> dict[int, bytes]:
+        # An application without its photo (or gone, and its photo with it) is left out.
+        return {source_id: bytes(jpeg) for source_id, jpeg in
+                ApplicationPhoto.select(ApplicationPhoto.application, ApplicationPhoto.jpeg)
+                .where(ApplicationPhoto.application.in_(source_ids)).tuples()}
 
     def acknowledged(self, source_id: int, version: int) -> None:
         application = Application.get_or_none(Application.id == source_id)

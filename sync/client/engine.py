@@ -299,41 +299,59 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
     upload.send_all()
 
 
-def _packet_entry(item: OutboxItem):
-    photo = records.kind(item.kind).payload(item.source_id)
-    if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
-        return None
-    header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
-              "record": json.loads(item.record_json)}
-    return header, photo
+def packet_entries(items: list[OutboxItem]) -> list:
+    """Each item's (header, photo) as a packet or a USB file carries it, or None where its photo is
+    gone or changed since it entered the outbox; the photos read a kind and 500 at a time."""
+    photos = {}
+    for name in {item.kind for item in items}:
+        ids = [item.source_id for item in items if item.kind == name]
+        for start in range(0, len(ids), 500):
+            photos.update({(name, i): photo for i, photo in records.kind(name).payloads(ids[start:start + 500]).items()})
+    entries = []
+    for item in items:
+        photo = photos.get((item.kind, item.source_id))
+        if photo is None or protocol.sha256_hex(photo) != item.photo_sha256:
+            entries.append(None)
+            continue
+        header = {"id": item.registration_number, "version": item.version, "hash": item.content_hash,
+                  "record": json.loads(item.record_json)}
+        entries.append((header, photo))
+    return entries
 
 
 # --- push: building a packet --------------------------------------------------------------------
 
 def _next_batch(queue, sizer, report, rng):
-    """Take items off the queue up to the sizer's target; an item whose photo is gone fails alone."""
-    batch, entries, size = [], [], 0
-    while (queue and (not batch or size + sizer.cost(queue[0].size) <= sizer.target)
-           and len(batch) < protocol.MAX_APPLICATIONS_PER_PACKET):
-        item = queue.popleft()
-        entry = _packet_entry(item)
+    """Take items off the queue up to the sizer's target, their photos read at once; an item whose
+    photo is gone or changed fails alone."""
+    taken, size = [], 0
+    while (queue and (not taken or size + sizer.cost(queue[0].size) <= sizer.target)
+           and len(taken) < protocol.MAX_APPLICATIONS_PER_PACKET):
+        taken.append(queue.popleft())
+        size += sizer.cost(taken[-1].size)
+    batch, entries, failed = [], [], []
+    for item, entry in zip(taken, packet_entries(taken)):
         if entry is None:
-            with write_transaction():
-                outbox.note_failure([item.id], "foto tidak ada atau berubah sejak lengkap; periksa berkas", rng=rng)
-            report.failed += 1
-            continue
-        batch.append(item)
-        entries.append(entry)
-        size += sizer.cost(item.size)
+            failed.append(item)
+            size -= sizer.cost(item.size)
+        else:
+            batch.append(item)
+            entries.append(entry)
+    if failed:
+        with write_transaction():
+            outbox.note_failure([item.id for item in failed], "foto tidak ada atau berubah sejak lengkap; periksa berkas",
+                                rng=rng)
+        report.failed += len(failed)
     return batch, entries, size
 
 
 def _in_transit(entries, codecs, photo_hashes):
     """Each photo in the codec the center takes (or as it is when the codec refuses): the stream
     made when it entered the outbox, or made now."""
+    kept = photo_transit.kept_streams({(sha, codec) for sha, codec in zip(photo_hashes, codecs) if codec})
     wire = []
     for (header, photo), codec, photo_sha in zip(entries, codecs, photo_hashes):
-        packed = photo_transit.stream_for(photo, photo_sha, codec) if codec else None
+        packed = photo_transit.stream_for(photo, photo_sha, codec, kept) if codec else None
         wire.append((dict(header, photo_codec=codec), packed) if packed is not None else (header, photo))
     return wire
 
@@ -562,9 +580,8 @@ class Upload:
         self.answered_any = True
         self.line.answered(stream)
         with write_transaction():  # one commit per packet; each item is a savepoint inside
-            again = _apply_packet_results(packet.items, results, self.report, self.progress, self.rng, self.send_raw)
-            if not self.path:
-                _apply_received_at_once(packet.items, results, self.report)
+            again = settle_packet(packet.items, results, self.report, self.progress, self.rng, self.send_raw,
+                                  received_at_once=not self.path)
         self.send_raw.update(item.id for item in again)
         self.queue.extend(again)
 
@@ -783,9 +800,22 @@ def _offer(client, path, offered_before, report, progress, rng) -> tuple[set, se
     return needed, held
 
 
-def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> list:
-    """Record a packet's answers; returns the items to send again as they are in this pass. What the
-    center holds is settled together (sync/client/settle.py), the rest one by one in its order."""
+def settle_packet(batch, by_id, report, progress, rng, send_raw=(), received_at_once=True) -> list:
+    """Record a packet's answers and, for the applications' endpoints, the received statuses they
+    carry (_apply_received_at_once), in the caller's transaction; returns the items to send again
+    as they are in this pass. Both are planned in one Settlement and written together: each
+    application's moves, audit lines and listeners (its public status record) in one round."""
+    again, settlement = _apply_packet_results(batch, by_id, report, progress, rng, send_raw)
+    if received_at_once:
+        _apply_received_at_once(batch, by_id, report, settlement)
+    else:
+        settlement.write()
+    return again
+
+
+def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> tuple[list, Settlement]:
+    """Plan a packet's answers: returns the items to send again as they are in this pass, and the
+    Settlement of what the center holds, not yet written; the rest is settled one by one in its order."""
     again = []
     settlement = Settlement(items=batch)
     # What each row holds now, read inside the caller's write transaction: an answer is about the
@@ -837,20 +867,21 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> l
             report.rejected += 1
             report.reasons.append(f"{item.registration_number}: {result.get('reason', '')}")
         progress.done += 1
-    settlement.write()
-    return again
+    return again, settlement
 
 
 # --- statuses -------------------------------------------------------------------------------
 
-def _apply_received_at_once(batch, results: dict, report: PassReport) -> None:
+def _apply_received_at_once(batch, results: dict, report: PassReport, settlement: Settlement) -> None:
     """The center answers "stored" with the seq of the `received` event it made in our status
     feed. While those seqs follow our cursor without a gap they are exactly the events the status
     pull would bring next: applied here, in the packet's transaction, the pull has nothing to
     fetch for them, and applying them overlaps the upload instead of following it. A gap (another
-    PC of this kecamatan, a center event in between) leaves the rest to the pull."""
+    PC of this kecamatan, a center event in between) leaves the rest to the pull. `settlement`: the
+    packet's acknowledgements, planned: written with these statuses."""
     link = current_link()
     if link is None or records.status_feed(link.role) != "/statuses":
+        settlement.write()
         return
     stored = sorted((r["seq"], item) for item in batch
                     if (r := results.get((item.registration_number, item.version)))
@@ -862,7 +893,7 @@ def _apply_received_at_once(batch, results: dict, report: PassReport) -> None:
         events.append({"seq": seq, "id": item.registration_number, "version": item.version, "status": "received",
                        "reason": "", "at": "", "hash": item.content_hash})
         cursor = seq
-    for outcome in apply_events(link.id, events):
+    for outcome in apply_events(link.id, events, settlement):
         count_outcome(report, outcome)
 
 def _arrived(event: dict) -> None:
@@ -887,13 +918,14 @@ def apply_event(link_id: int, event: dict) -> str | None:
     return outcome
 
 
-def apply_events(link_id: int, events: list[dict]) -> list[str | None]:
+def apply_events(link_id: int, events: list[dict], settlement: Settlement | None = None) -> list[str | None]:
     """apply_event for a page of events in one transaction, settled together (sync/client/settle.py):
-    the same outcomes and rows, with a handful of statements instead of a dozen per event."""
+    the same outcomes and rows, with a handful of statements instead of a dozen per event. A
+    `settlement` planned before (a packet's acknowledgements) takes them and is written with them."""
     outcomes = []
     with write_transaction():
         link = SyncLink.get_by_id(link_id)
-        cursor, settlement = link.status_cursor, None
+        cursor = link.status_cursor
         for n, event in enumerate(events):
             if event["seq"] <= cursor:
                 outcomes.append(None)  # already applied (a repeated page, a re-imported status file)

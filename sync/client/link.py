@@ -182,10 +182,10 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     """
     link = engine.current_link()
     entries = []
-    for item in outbox.due_items(utc_now(), ignore_delays=True):
-        if item.kind != records.DEFAULT_KIND and not getattr(records.kind(item.kind), "by_usb", False):
-            continue  # the relay's kinds go by the link only
-        entry = engine._packet_entry(item)
+    # The relay's kinds go by the link only.
+    items = [item for item in outbox.due_items(utc_now(), ignore_delays=True)
+             if item.kind == records.DEFAULT_KIND or getattr(records.kind(item.kind), "by_usb", False)]
+    for item, entry in zip(items, engine.packet_entries(items)):
         if entry and item.kind != records.DEFAULT_KIND:
             entry = (dict(entry[0], kind=item.kind), entry[1])  # the center's import stores it as its kind
         if entry:

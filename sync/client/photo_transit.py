@@ -23,17 +23,23 @@ def prepare(photo: bytes, photo_sha256: str, codec: str = jpeg_transit.CODEC) ->
                         made_at=utc_now()).on_conflict_ignore().execute()
 
 
-def _kept(photo_sha256: str, codec: str):
-    row = PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec)
-    if row is None:
-        return _MISSING
-    return bytes(row.stream) if row.stream is not None else None
+def kept_streams(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+    """{(photo_sha256, codec): its kept stream, or None where it travels as it is} for a packet's
+    photos, one query each 500; a pair not kept is left out."""
+    hashes, kept = sorted({sha for sha, _ in wanted}), {}
+    for start in range(0, len(hashes), 500):
+        for sha, codec, stream in (PhotoTransit.select(PhotoTransit.photo_sha256, PhotoTransit.codec, PhotoTransit.stream)
+                                   .where(PhotoTransit.photo_sha256.in_(hashes[start:start + 500])).tuples()):
+            if (sha, codec) in wanted:
+                kept[(sha, codec)] = bytes(stream) if stream is not None else None
+    return kept
 
 
-def stream_for(photo: bytes, photo_sha256: str, codec: str) -> bytes | None:
-    """The photo's stream in `codec`, kept or made now; None: it travels as it is."""
-    kept = _kept(photo_sha256, codec)
-    return jpeg_transit.compress(photo, codec) if kept is _MISSING else kept
+def stream_for(photo: bytes, photo_sha256: str, codec: str, kept: dict) -> bytes | None:
+    """The photo's stream in `codec`, kept (`kept`: kept_streams' answer) or made now; None: it
+    travels as it is."""
+    found = kept.get((photo_sha256, codec), _MISSING)
+    return jpeg_transit.compress(photo, codec) if found is _MISSING else found
 
 
 def forget(photo_sha256: str) -> None:

@@ -34,8 +34,9 @@ class RecordKind(Protocol):
     # superseded(source_id, version, answer) (optional): the center stored another outcome instead
     # (answer "superseded", with `accepted_as`).
 
-    def payload(self, source_id: int) -> bytes | None:
-        """The bytes that travel beside the record (a photo), or None when the source is gone."""
+    def payloads(self, source_ids: list[int]) -> dict[int, bytes]:
+        """The bytes that travel beside each record (a photo), by source id; a source that is gone
+        is left out. A packet's are read at once: one query, not one per record."""
 
     def acknowledged(self, source_id: int, version: int) -> None:
         """The center holds this version: move the source on (inside the caller's transaction)."""

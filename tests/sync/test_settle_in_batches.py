@@ -158,7 +158,7 @@ def test_a_page_of_statuses_settled_together_equals_one_by_one(tmp_path, page):
 
 def test_a_packets_answers_settled_together_equal_one_by_one(tmp_path):
     """The pass's bookkeeping of one packet: stored, duplicate, rejected and conflict answers, then the
-    received statuses whose seqs follow the cursor (engine._apply_received_at_once)."""
+    received statuses whose seqs follow the cursor, planned in one Settlement (engine.settle_packet)."""
     _prepare(tmp_path / "one")
     shutil.copytree(tmp_path / "one", tmp_path / "together")
 
@@ -192,8 +192,7 @@ def test_a_packets_answers_settled_together_equal_one_by_one(tmp_path):
         batch, results = answers()
         report = engine.PassReport()
         with engine.write_transaction():
-            again = engine._apply_packet_results(batch, results, report, engine.Progress(), random.Random(1))
-            engine._apply_received_at_once(batch, results, report)
+            again = engine.settle_packet(batch, results, report, engine.Progress(), random.Random(1))
         assert again == [] and (report.sent, report.already, report.rejected, report.conflicts) == (5, 1, 1, 1)
         return report.statuses, _snapshot()
     expected_statuses, expected = _in(kecamatan_app(tmp_path / "one", public_status=True), one_by_one)

@@ -222,7 +222,7 @@ def test_a_packet_cut_after_n_whole_items_leaves_exactly_those_stored(tmp_path, 
         assert client.negotiate() == protocol.PROTOCOL_VERSION
         from sync.client.models import OutboxItem
         batch = list(OutboxItem.select().order_by(OutboxItem.id))
-        entries = [engine._packet_entry(item) for item in batch]
+        entries = engine.packet_entries(batch)
         wire = engine._in_transit(entries, ["lepton-hz"] * len(batch), [item.photo_sha256 for item in batch])
         nonce = protocol.new_nonce()
         body = engine._encode(wire, (client.secret, nonce))
