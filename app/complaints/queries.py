@@ -18,6 +18,7 @@ from app.complaints.privacy import sees_confidential
 from app.complaints.tracking import normalise
 from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, read_date_args, to_local
 from app.frame import figure_cache, store
+from app.frame.periods import Quarter
 from app.frame.request_cycle import bounded_int
 
 OVERDUE_CHOICES = {"": "Semua", "ya": "Lewat batas waktu", "tanggapan": "Belum ditanggapi, lewat batas",
@@ -274,20 +275,57 @@ def first_move_for(user) -> str | None:
 
 
 def count_new_for(user) -> int:
-    """The badge: complaints waiting for this role's first move (desk: new; section head: passed on)."""
+    """The badge: complaints waiting for this role's first move (desk: new; section head: passed on).
+    On every page this role opens (~28k index entries in a 200k-complaint bench)."""
     status = first_move_for(user)
     if status is None:
         return 0
-    # On every page this role opens; ~28k index entries in a 200k-complaint bench: kept until a complaint changes.
-    return figure_cache.kept_figure("waiting", (user.role,),
-                             lambda: visible_to(Complaint.select().where(Complaint.status == status), user).count())
+    return _kept_before_this_quarter("waiting", (user.role,), local_today(zone()), lambda since, until: (
+        _received_between(Complaint.status == status, since, until, user),))[0]
 
 
 def overdue_counts(user, due: Targets) -> tuple[int, int]:
-    """The dashboard's two overdue counts: every open complaint's index entry (~8 ms at 200k
-    complaints), so kept until a complaint changes."""
-    def count():
-        first = visible_to(Complaint.select().where(due.first_overdue()), user).count()
-        follow = visible_to(Complaint.select().where(due.follow_overdue()), user).count()
-        return first, follow
-    return figure_cache.kept_figure("overdue", (sees_confidential(user.role), due.first_cutoff, due.follow_cutoff), count)
+    """The dashboard's two overdue counts (~8 ms over every open complaint at 200k complaints)."""
+    def count(since, until):
+        first_before = min(due.first_cutoff, until) if until else due.first_cutoff
+        follow_before = min(due.follow_cutoff, until) if until else due.follow_cutoff
+        return (_received_between(Complaint.status == "baru", since, first_before, user),
+                _received_between(Complaint.status.in_(OPEN_STATUSES), since, follow_before, user))
+    start = local_midnight_utc(Quarter.containing(due.today).start)
+    key = (sees_confidential(user.role), min(due.first_cutoff, start), min(due.follow_cutoff, start))
+    return _kept_before_this_quarter("overdue", key, due.today, count)
+
+
+def _received_between(condition, since, before, user) -> int:
+    """The complaints `user` may see meeting `condition`, received in [since, before) (None: no bound)."""
+    if since is not None and before is not None and before <= since:
+        return 0
+    query = Complaint.select().where(condition)
+    if since is not None:
+        query = query.where(Complaint.received_at >= since)
+    if before is not None:
+        query = query.where(Complaint.received_at < before)
+    return visible_to(query, user).count()
+
+
+def _kept_before_this_quarter(name: str, key: tuple, today: date, count) -> tuple:
+    """count(since, until) -> counts over the complaints received in [since, until) (None: no bound),
+    summed over two spans: those received before this local quarter, counted once and kept under their
+    quarters' figure parts (a complaint's status, confidentiality or receipt changes its receipt day's
+    tallies, and with them its quarter's part), and this quarter's, counted on each view. The desk
+    records complaints all day: a complaint of today counts this quarter again, not every quarter."""
+    start = local_midnight_utc(Quarter.containing(today).start)
+    earlier = figure_cache.kept_figure(name, key, lambda: count(None, start), quarters=_quarters_before(today))
+    return tuple(a + b for a, b in zip(earlier, count(start, None)))
+
+
+def _quarters_before(today: date) -> list:
+    """Every local quarter from the first complaint's to the one before today's."""
+    first = Complaint.select(fn.MIN(Complaint.received_at)).scalar()
+    if first is None:
+        return []
+    quarter, this_quarter, quarters = Quarter.containing(to_local(first, zone()).date()), Quarter.containing(today), []
+    while quarter < this_quarter:
+        quarters.append(quarter)
+        quarter = quarter.next()
+    return quarters
