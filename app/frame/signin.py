@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
-from peewee import AutoField, CharField, IntegerField, Model
+from peewee import JOIN, AutoField, CharField, IntegerField, Model
 from playhouse.apsw_ext import DateTimeField
 
 from app.frame import throttle
@@ -62,8 +62,11 @@ def load_current_user() -> None:
     if not token or not isinstance(token, str):
         return
     now, sessions, accounts = utc_now(), _sessions(), current_app.extensions["account_model"]
-    row = sessions.get_or_none(sessions.token_hash == _hash(token))
-    user = accounts.get_or_none(accounts.id == row.user_id) if row else None
+    # One query on every request: the session with its account (None when the account is gone).
+    row = (sessions.select(sessions, accounts)
+           .join(accounts, JOIN.LEFT_OUTER, on=(sessions.user_id == accounts.id), attr="account")
+           .where(sessions.token_hash == _hash(token)).first())
+    user = row.account if row else None
     expired = (row is None or row.ended_at is not None or user is None or not user.is_active
                or now - row.last_seen_at > idle_limit()
                or now - row.created_at > timedelta(hours=current_app.config.get("SESSION_MAX_HOURS", 10)))
