@@ -13,6 +13,7 @@ if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("LOKET_TEST_PG_URL")
 
 import apsw  # noqa: E402
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
@@ -22,6 +23,7 @@ from app.firstrun import seed_identity
 from app.frame.keystore import LOCATION_FILE
 from app.frame.signin import SESSION_TOKEN, start_session
 from app.frame.roles import ALL_ROLES
+from tests.support.compiled_once import TemplatesCompiledOnce, keep_url_rule_builders
 
 pytest_plugins = ["tests.support.fixtures"]  # pg_url, browser, page, artifacts_dir
 
@@ -143,6 +145,17 @@ def cheap_password_hashing():
     passwords.HASH_METHOD = "pbkdf2:sha256:1000"
     yield
     passwords.HASH_METHOD = "scrypt"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_once():
+    """URL rule builders and templates compiled once per process, not per app (tests/support/compiled_once.py)."""
+    undo = keep_url_rule_builders()
+    options = Flask.jinja_options
+    Flask.jinja_options = {**options, "bytecode_cache": TemplatesCompiledOnce()}
+    yield
+    Flask.jinja_options = options
+    undo()
 
 
 class CsrfClient(FlaskClient):
