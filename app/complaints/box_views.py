@@ -9,13 +9,17 @@ from app.complaints.form_rules import clean_text
 from app.complaints.models import Complaint, ComplaintCategory, SuggestionBoxSession
 from app.complaints.views import blueprint
 from app.frame.dates import local_today, parse_iso_date
-from app.frame import store
+from app.frame import statements, store
 from app.frame.pagination import paginate
 
 
 def opened_dates(since) -> set:
-    return {s.opened_on for s in SuggestionBoxSession.select(SuggestionBoxSession.opened_on)
-            .where(SuggestionBoxSession.opened_on >= since)}
+    return {opened_on for opened_on, in statements.rows(_opened_since, since)}  # on every landing page
+
+
+def _opened_since(since):  # its SQL built once a day (app/frame/statements.py)
+    return (SuggestionBoxSession.select(SuggestionBoxSession.opened_on)
+            .where(SuggestionBoxSession.opened_on >= since).tuples())
 
 
 def missing_box_days(today=None) -> list:

@@ -17,7 +17,7 @@ from app.complaints.models import (CHANNELS, CLOSED_STATUSES, STATUSES, Complain
 from app.complaints.privacy import sees_confidential
 from app.complaints.tracking import normalise
 from app.frame.dates import DEFAULT_TIME_ZONE, TIME_ZONES, format_datetime, local_today, read_date_args, to_local
-from app.frame import figure_cache, store
+from app.frame import figure_cache, statements, store
 from app.frame.periods import Quarter
 from app.frame.request_cycle import bounded_int
 
@@ -112,7 +112,11 @@ def targets() -> Targets:
 
 def visible_to(query, user):
     """Confidential complaints only for the handling staff (privacy.may_see_record)."""
-    if not sees_confidential(user.role):
+    return visible_to_role(query, user.role)
+
+
+def visible_to_role(query, role: str):
+    if not sees_confidential(role):
         query = query.where(Complaint.is_confidential == False)  # noqa: E712
     return query
 
@@ -281,7 +285,7 @@ def count_new_for(user) -> int:
     if status is None:
         return 0
     return _kept_before_this_quarter("waiting", (user.role,), local_today(zone()), lambda since, until: (
-        _received_between(Complaint.status == status, since, until, user),))[0]
+        _received_between((status,), since, until, user),))[0]
 
 
 def overdue_counts(user, due: Targets) -> tuple[int, int]:
@@ -289,23 +293,29 @@ def overdue_counts(user, due: Targets) -> tuple[int, int]:
     def count(since, until):
         first_before = min(due.first_cutoff, until) if until else due.first_cutoff
         follow_before = min(due.follow_cutoff, until) if until else due.follow_cutoff
-        return (_received_between(Complaint.status == "baru", since, first_before, user),
-                _received_between(Complaint.status.in_(OPEN_STATUSES), since, follow_before, user))
+        return (_received_between(("baru",), since, first_before, user),
+                _received_between(OPEN_STATUSES, since, follow_before, user))
     start = local_midnight_utc(Quarter.containing(due.today).start)
     key = (sees_confidential(user.role), min(due.first_cutoff, start), min(due.follow_cutoff, start))
     return _kept_before_this_quarter("overdue", key, due.today, count)
 
 
-def _received_between(condition, since, before, user) -> int:
-    """The complaints `user` may see meeting `condition`, received in [since, before) (None: no bound)."""
+def _received_between(statuses: tuple, since, before, user) -> int:
+    """The complaints `user` may see in one of `statuses`, received in [since, before) (None: no bound)."""
     if since is not None and before is not None and before <= since:
         return 0
-    query = Complaint.select().where(condition)
+    return statements.scalar(_received_count, statuses, since, before, user.role)
+
+
+def _received_count(statuses: tuple, since, before, role: str):
+    """The statement of _received_between, its SQL text built once a day (app/frame/statements.py)."""
+    query = Complaint.select(fn.COUNT(SQL("*"))).where(
+        Complaint.status == statuses[0] if len(statuses) == 1 else Complaint.status.in_(statuses))
     if since is not None:
         query = query.where(Complaint.received_at >= since)
     if before is not None:
         query = query.where(Complaint.received_at < before)
-    return visible_to(query, user).count()
+    return visible_to_role(query, role)
 
 
 def _kept_before_this_quarter(name: str, key: tuple, today: date, count) -> tuple:
@@ -319,9 +329,13 @@ def _kept_before_this_quarter(name: str, key: tuple, today: date, count) -> tupl
     return tuple(a + b for a, b in zip(earlier, count(start, None)))
 
 
+def _first_receipt():  # its SQL built once (app/frame/statements.py)
+    return Complaint.select(fn.MIN(Complaint.received_at)).tuples()
+
+
 def _quarters_before(today: date) -> list:
     """Every local quarter from the first complaint's to the one before today's."""
-    first = Complaint.select(fn.MIN(Complaint.received_at)).scalar()
+    first = statements.rows(_first_receipt)[0][0]
     if first is None:
         return []
     quarter, this_quarter, quarters = Quarter.containing(to_local(first, zone()).date()), Quarter.containing(today), []

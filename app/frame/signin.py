@@ -17,7 +17,7 @@ from flask import current_app, g, has_request_context, request, session
 from peewee import JOIN, AutoField, CharField, IntegerField, Model
 from playhouse.apsw_ext import DateTimeField
 
-from app.frame import throttle
+from app.frame import statements, throttle
 from app.frame.dates import utc_now
 from app.frame.passwords import dummy_hash, hash_password, verify_password
 
@@ -63,9 +63,8 @@ def load_current_user() -> None:
         return
     now, sessions, accounts = utc_now(), _sessions(), current_app.extensions["account_model"]
     # One query on every request: the session with its account (None when the account is gone).
-    row = (sessions.select(sessions, accounts)
-           .join(accounts, JOIN.LEFT_OUTER, on=(sessions.user_id == accounts.id), attr="account")
-           .where(sessions.token_hash == _hash(token)).first())
+    found = statements.rows(_session_with_account, sessions, accounts, _hash(token))
+    row = found[0] if found else None
     user = row.account if row else None
     expired = (row is None or row.ended_at is not None or user is None or not user.is_active
                or now - row.last_seen_at > idle_limit()
@@ -80,6 +79,12 @@ def load_current_user() -> None:
         sessions.update(last_seen_at=now).where(sessions.id == row.id).execute()
     g.user = user
     g.staff_session_id = row.id
+
+
+def _session_with_account(sessions, accounts, token_hash: str):  # its SQL built once (app/frame/statements.py)
+    return (sessions.select(sessions, accounts)
+            .join(accounts, JOIN.LEFT_OUTER, on=(sessions.user_id == accounts.id), attr="account")
+            .where(sessions.token_hash == token_hash).limit(1))
 
 
 def start_session(user) -> str:

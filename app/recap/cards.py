@@ -1,12 +1,13 @@
-"""Landing-page cards: what the Camat must approve, what the information officer must prepare."""
+"""Landing-page cards and the menu's badge: what the Camat must approve, what the information officer must prepare."""
 from flask import url_for
+from peewee import SQL, fn
 
 from app.capabilities import Card
 from app.frame.dates import local_today
 from app.frame.periods import Quarter
 from app.recap.models import QuarterRecap, RecapStatus
 from app.frame.access import may
-from app.frame import store
+from app.frame import statements, store
 
 
 def dashboard_cards(user) -> list[Card]:
@@ -16,7 +17,7 @@ def dashboard_cards(user) -> list[Card]:
     last = Quarter.containing(local_today(store.get("timezone"))).previous()
     url = url_for("recap.show", year=last.year, number=last.number)
     if approves:
-        waiting = QuarterRecap.select().where(QuarterRecap.status == RecapStatus.SUBMITTED).count()
+        waiting = waiting_for_camat()
         if waiting:
             return [Card("Rekap menunggu persetujuan", str(waiting), "Tinjau dan setujui rekap triwulan", url, "warn")]
         return []
@@ -28,3 +29,12 @@ def dashboard_cards(user) -> list[Card]:
             else "Susun janji perbaikan lalu ajukan kepada Camat"
         return [Card(f"Rekap {last.label}", recap.status_label if recap else "Belum disusun", note, url, "warn")]
     return [Card(f"Rekap {last.label}", recap.status_label, "", url, "ok" if recap.status == RecapStatus.APPROVED else "info")]
+
+
+def waiting_for_camat() -> int:
+    """The recaps submitted to the Camat: the menu's badge and this card."""
+    return statements.scalar(_submitted_count)
+
+
+def _submitted_count():  # its SQL text built once (app/frame/statements.py)
+    return QuarterRecap.select(fn.COUNT(SQL("*"))).where(QuarterRecap.status == RecapStatus.SUBMITTED)

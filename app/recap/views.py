@@ -8,6 +8,7 @@ from app.frame.dates import local_today
 from app.frame.periods import Quarter, parse_quarter
 from app.frame import charts, versions
 from app.recap import records, workflow
+from app.recap.cards import waiting_for_camat
 from app.recap.contents import complaints_page, contents_shown, with_full_list
 from app.recap.export import figures_workbook
 from app.recap.models import QuarterRecap, RecapStatus
@@ -18,14 +19,12 @@ from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("recap", __name__, url_prefix="/rekap")
 MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
-                 badge=lambda user: _waiting_for_camat() if may(user, "rekap.setujui") else 0)]
+                 badge=lambda user: waiting_for_camat() if may(user, "rekap.setujui") else 0)]
 # Who reads the complaint book (docs/complaints.md) also sees complainants' names in the recap
 # (row pengaduan.baca); the admin does not. Anonymous complaints never show one; confidential ones are not listed.
 LIST_PAGE_SIZE = 50
 
 
-def _waiting_for_camat() -> int:
-    return QuarterRecap.select().where(QuarterRecap.status == RecapStatus.SUBMITTED).count()
 
 
 def _zone() -> str:

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
+from peewee import SQL, fn
 
 from app.frame import audit
 from app.auth.models import User
-from app.frame import sms_consent, submissions, versions
+from app.frame import sms_consent, statements, submissions, versions
 from app.frame.office_calendar import office_calendar
 from app.capabilities import Card, MenuItem
 from app.frame.dates import format_datetime, parse_iso_date
@@ -537,8 +538,8 @@ def dashboard_cards(user) -> list[Card]:
     today = office_today()
     # This working week; from Saturday on, the coming one.
     week_end = today + timedelta(days=6 - today.weekday() + (7 if today.weekday() >= 5 else 0))
-    overdue = Application.select().where(overdue_condition(today)).count()
-    due_week = Application.select().where(due_between_condition(today, week_end)).count()
+    overdue = statements.scalar(_overdue_count, today)
+    due_week = statements.scalar(_due_between_count, today, week_end)
     may_list = may(user, "pendaftaran.baca")
     cards = [
         Card("KTP-el terlambat", str(overdue), "lewat tanggal janji, belum siap diambil",
@@ -549,10 +550,23 @@ def dashboard_cards(user) -> list[Card]:
              "warn" if due_week else "info"),
     ]
     if may(user, "pendaftaran.status"):
-        ready = Application.select().where(Application.status == S.READY.value).count()
-        waiting = Application.select().where(Application.status == S.RECEIVED.value).count()
+        ready = statements.scalar(_status_count, S.READY.value)
+        waiting = statements.scalar(_status_count, S.RECEIVED.value)
         cards.append(Card("KTP-el siap diambil", str(ready), "menunggu diserahkan",
                           url_for("registration.register", status=S.READY.value)))
         cards.append(Card("Berkas menunggu diperiksa", str(waiting), "status diterima",
                           url_for("registration.register", status=S.RECEIVED.value)))
     return cards
+
+
+# The cards' counts, their SQL text built once a day (app/frame/statements.py).
+def _overdue_count(today):
+    return Application.select(fn.COUNT(SQL("*"))).where(overdue_condition(today))
+
+
+def _due_between_count(first, last):
+    return Application.select(fn.COUNT(SQL("*"))).where(due_between_condition(first, last))
+
+
+def _status_count(status):
+    return Application.select(fn.COUNT(SQL("*"))).where(Application.status == status)

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from app.frame import installation
+from app.frame import installation, statements
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
@@ -146,7 +146,12 @@ def client_for(link: SyncLink, **options) -> CenterClient:
 
 
 def current_link() -> SyncLink | None:
-    return SyncLink.select().order_by(SyncLink.id.desc()).first()
+    found = statements.rows(_newest_link)  # on every landing page (backup health)
+    return found[0] if found else None
+
+
+def _newest_link():  # its SQL built once (app/frame/statements.py)
+    return SyncLink.select().order_by(SyncLink.id.desc()).limit(1)
 
 
 def note_refusal(link: SyncLink, problem: Exception) -> None:
