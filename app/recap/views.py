@@ -6,7 +6,7 @@ from peewee import fn
 from app.capabilities import MenuItem
 from app.frame.dates import local_today
 from app.frame.periods import Quarter, parse_quarter
-from app.frame import charts, versions
+from app.frame import charts, statements, versions
 from app.recap import records, workflow
 from app.recap.cards import waiting_for_camat
 from app.recap.contents import complaints_page, contents_shown, with_full_list
@@ -50,7 +50,12 @@ def _open_quarter(year: int, number: int):
 
 
 def _recap_of(quarter: Quarter) -> QuarterRecap | None:
-    return QuarterRecap.get_or_none(QuarterRecap.year == quarter.year, QuarterRecap.quarter == quarter.number)
+    found = statements.rows(_recap_row, quarter.year, quarter.number)
+    return found[0] if found else None
+
+
+def _recap_row(year: int, number: int):  # its SQL built once (app/frame/statements.py)
+    return QuarterRecap.select().where(QuarterRecap.year == year, QuarterRecap.quarter == number).limit(1)
 
 
 def _charts(contents: dict) -> dict:
