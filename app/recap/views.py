@@ -25,8 +25,6 @@ MENU = [MenuItem("Rekap Triwulan", "recap.index", order=60,
 LIST_PAGE_SIZE = 50
 
 
-
-
 def _zone() -> str:
     return store.get("timezone")
 

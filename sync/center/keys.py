@@ -381,11 +381,11 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
             UsedNonce.insert(key_id=key_id, nonce=nonce, seen_at=now).execute()
             # A pass signs a dozen requests: when it was last seen is written at most once a minute
             # (its two statements were a third of a request's bookkeeping), what it speaks at once.
-            if (key.last_used_at is None or now - key.last_used_at >= LAST_SEEN_EVERY
-                    or (key.protocol_version, key.app_version) != (protocol_version, app_version)):
+            if _seen_long_ago(key.last_used_at, now) or (key.protocol_version, key.app_version) != (
+                    protocol_version, app_version):
                 (DeviceKey.update(last_used_at=now, protocol_version=protocol_version, app_version=app_version)
                  .where(DeviceKey.id == key.id).execute())
-            if key.kecamatan.last_seen_at is None or now - key.kecamatan.last_seen_at >= LAST_SEEN_EVERY:
+            if _seen_long_ago(key.kecamatan.last_seen_at, now):
                 Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
     except IntegrityError:
         raise Refused("permintaan ulang (nonce sudah dipakai)") from None
@@ -394,6 +394,12 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
         # says why; only the replacing PC's retry of the takeover itself gets past (api.replace).
         raise KeyReplaced(key)
     return key
+
+
+def _seen_long_ago(seen_at, now) -> bool:
+    """Never seen, seen LAST_SEEN_EVERY ago or more, or "seen" after now (the center's clock was set
+    back): written again."""
+    return seen_at is None or not timedelta(0) <= now - seen_at < LAST_SEEN_EVERY
 
 
 def _key_with_kecamatan(key_id: str):  # on every signed request: its SQL built once (app/frame/statements.py)

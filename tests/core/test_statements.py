@@ -35,6 +35,7 @@ def visits_with_person(person):
 
 @pytest.fixture
 def sqlite_visits():
+    statements._kept.cache_clear()  # each test counts its own builds, whatever ran before it in this process
     db = SqliteDatabase(":memory:")
     proxy.initialize(db)
     db.create_tables([Visit])

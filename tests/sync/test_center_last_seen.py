@@ -44,3 +44,7 @@ def test_last_seen_is_written_once_a_minute_and_a_new_version_at_once(center_app
     clock[0] = start + timedelta(minutes=2)  # a minute after the last write of each
     office.probe()
     assert seen() == (clock[0], clock[0], "1.0.1")
+
+    clock[0] = start  # the center's clock set back: what it shows follows the clock again
+    office.probe()
+    assert seen() == (start, start, "1.0.1")
