@@ -377,6 +377,46 @@ def photo_floor_ms(photos: list[bytes]) -> float:
     return (time.process_time() - started) * 1000 / len(photos)
 
 
+class FloorAlongside:
+    """The floor measured under the night's own load: while the passes run, a thread of this
+    process restores one photo from its Lepton stream and decodes it strictly (what
+    photo_floor_ms does) every `pause` seconds, and counts this process's CPU for it (every
+    thread's: Lepton restores on its own; the main thread only waits for the passes meanwhile).
+    On 2 shared cores the center's CPU per application grows with the passes beside it (caches,
+    the cores' other hyperthread), and so does the floor's: the ratio compares like with like.
+    It takes ~10 % of a core."""
+
+    def __init__(self, photos: list[bytes], pause: float = 0.05):
+        import threading
+        from sync import jpeg_transit
+        self.streams = [(photo, jpeg_transit.compress(photo)) for photo in photos]
+        self.pause, self.cpu, self.done = pause, 0.0, 0
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from sync import jpeg_transit
+        from sync.center.records import photo_check
+        while not self.stop_event.wait(self.pause):
+            photo, stream = self.streams[self.done % len(self.streams)]
+            started = time.process_time()
+            restored = jpeg_transit.decompress(stream) if stream is not None else photo
+            assert photo_check(restored)[0] is not None
+            self.cpu += time.process_time() - started
+            self.done += 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_event.set()
+        self.thread.join()
+
+    def ms(self) -> float | None:
+        return self.cpu * 1000 / self.done if self.done else None
+
+
 def bench_night(clients: int, count: int, database_url: str | None, threads: int = 8, centers: int = 1,
                 photos: str = "photographs", profile: Path | None = None) -> dict:
     """Each kecamatan: its own data folder, `count` complete applications with photos (crops of
@@ -421,6 +461,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         if profile:
             profile.mkdir(parents=True, exist_ok=True)
             spies = [_py_spy(s.process.proc.pid, profile / f"center-{i}.txt") for i, s in enumerate(servers)]
+        floor_alongside = FloorAlongside((pool or [pas_foto(i) for i in range(50)])[:40])
         cpu_before = [_cpu_seconds(s.process.proc.pid) for s in servers]
         children_before = _children_cpu_seconds()
         started = time.monotonic()
@@ -432,12 +473,13 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         if profile:
             spies.append(_py_spy(passes[0][0].pid, profile / "kecamatan-0.txt"))
         seconds, failed, outputs = [], 0, []
-        for process, began in passes:
-            output, _ = process.communicate(timeout=3600)
-            seconds.append(time.monotonic() - began)
-            outputs.append(output.strip().splitlines()[-1:] if output.strip() else [])
-            if process.returncode != 0 or f"terkirim {count}," not in output:
-                failed += 1
+        with floor_alongside:
+            for process, began in passes:
+                output, _ = process.communicate(timeout=3600)
+                seconds.append(time.monotonic() - began)
+                outputs.append(output.strip().splitlines()[-1:] if output.strip() else [])
+                if process.returncode != 0 or f"terkirim {count}," not in output:
+                    failed += 1
         wall = time.monotonic() - started
         peaks = [int((folder / "pass-peak-kb").read_text().split()[-1]) / 1024
                  for folder in folders if (folder / "pass-peak-kb").exists()]
@@ -477,7 +519,10 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             "wall_seconds": round(wall, 1),
             "center_cpu_ms_per_app": round(cpu * 1000 / per_app, 2) if cpu is not None else None,
             "center_floor_ms_per_app": round(floor, 2),
+            "center_floor_alongside_ms": round(floor_alongside.ms(), 2) if floor_alongside.ms() else None,
             "center_cpu_to_floor": round(cpu * 1000 / per_app / floor, 2) if cpu is not None else None,
+            "center_cpu_to_floor_alongside": (round(cpu * 1000 / per_app / floor_alongside.ms(), 2)
+                                              if cpu is not None and floor_alongside.ms() else None),
             "client_cpu_ms_per_app": round(client_cpu * 1000 / per_app, 2),
             "client_cpu_seconds_per_pass": round(client_cpu / clients, 2),
             "pass_peak_rss_mb": {"median": round(statistics.median(peaks), 1), "max": round(max(peaks), 1)} if peaks else None,
@@ -485,6 +530,99 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             "p95_pass_seconds": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 1),
             "load_average": [round(x, 1) for x in os.getloadavg()],
             "sample_output": sorted({line for lines in outputs for line in lines})[:3]}
+
+
+def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: Path | None = None) -> dict:
+    """The center's CPU for one kecamatan's whole pass, the passes one after the other on an idle
+    center (no other pass's work inside a pass's window): per pass and per application, beside the
+    floor measured the same way in this process, and split by route (bench/center_route_cpu.py counts
+    each request from its arrival at the app to its answer's last byte; what remains is cheroot
+    reading and writing the connections, and the nonce pruning job). The center also counts the
+    floor's two steps as it pays them (the pseudo-routes "floor: decompress" and "floor:
+    photo_check"), for the ratio against the floor inside the center. `profile`: each route's requests profiled
+    (cProfile in the request's thread, so Lepton's own threads are not in it), ROUTE.prof there."""
+    import os
+    import signal
+    import subprocess
+    from app.frame.dates import utc_now
+    from sync.center import keys
+    from sync.center.app import create_center_app
+    from sync.center.models import Kecamatan
+    from tests.sync.harness import enrol_kecamatan, free_port, kecamatan_app, wait_for
+    base = Path(tempfile.mkdtemp(prefix="bench-pass-"))
+    if database_url:
+        from tests.sync.helpers import reset_postgres
+        reset_postgres(database_url)
+    pool = photograph_pool()
+    center_app = create_center_app({"DATA_DIR": base / "center", "DATABASE_URL": database_url})
+    codes = regency_kecamatan(passes)
+    with center_app.extensions["center_database"].connection_context():
+        enrolment = {code: keys.new_enrolment_code(Kecamatan.create(
+            code=code, digits=code.replace(".", ""), name=f"Uji {k}", created_at=utc_now())) for k, code in enumerate(codes)}
+    center_app.extensions["center_database"].close()
+    port, routes_file = free_port(), base / "routes.json"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", LOKET_ROUTE_CPU=str(routes_file))
+    if profile:
+        profile.mkdir(parents=True, exist_ok=True)
+        env["LOKET_ROUTE_PROFILE"] = str(profile)
+    center = subprocess.Popen([sys.executable, str(ROOT / "bench" / "center_route_cpu.py"), "center", "--data",
+                               str(base / "center"), "--port", str(port),
+                               *(["--database-url", database_url] if database_url else [])],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def routes() -> dict:
+        routes_file.unlink(missing_ok=True)
+        center.send_signal(signal.SIGUSR1)
+        while not routes_file.exists():
+            time.sleep(0.01)
+        return json.loads(routes_file.read_text())
+
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/openapi.json")
+        folders = []
+        for k, code in enumerate(codes):
+            kec_app = kecamatan_app(base / f"kec-{k:02d}")
+            fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)
+            enrol_kecamatan(kec_app, f"http://127.0.0.1:{port}", enrolment[code], kecamatan_code=code)
+            kec_app.extensions["database"].close()
+            folders.append(base / f"kec-{k:02d}")
+        time.sleep(1)  # the center's start-up work (the region index, the Kinerja warm-up) done
+        per_pass, by_route = [], {}
+        for folder in folders:
+            before, routes_before = _cpu_seconds(center.pid), routes()
+            done = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(folder), "--full"],
+                                  cwd=ROOT, capture_output=True, text=True, env=env)
+            if done.returncode != 0 or f"terkirim {count}," not in done.stdout:
+                raise SystemExit(f"a pass failed: {(done.stdout + done.stderr)[-400:]}")
+            time.sleep(0.2)  # the last answer's bytes written
+            after, routes_after = _cpu_seconds(center.pid), routes()
+            per_pass.append((after - before) * 1000)
+            for route, (n, cpu, own) in routes_after.items():
+                was = routes_before.get(route, [0, 0.0, 0.0])
+                tally = by_route.setdefault(route, [0, 0.0, 0.0])
+                tally[0] += n - was[0]
+                tally[1] += (cpu - was[1]) * 1000
+                tally[2] += (own - was[2]) * 1000
+    finally:
+        center.terminate()
+        center.wait(30)
+    import shutil
+    shutil.rmtree(base, ignore_errors=True)
+    floor = photo_floor_ms(pool)
+    pass_ms = statistics.median(per_pass)
+    counted_ms = sum(cpu for route, (_, cpu, _) in by_route.items() if not route.startswith("floor: ")) / passes
+    in_center = sum(cpu for route, (_, cpu, _) in by_route.items() if route.startswith("floor: ")) / (passes * count)
+    return {"database": "postgresql" if database_url else "sqlite", "passes": passes, "applications_per_pass": count,
+            "center_cpu_ms_per_pass": {"median": round(pass_ms, 1), "all": [round(x, 1) for x in per_pass]},
+            "center_cpu_ms_per_app": round(pass_ms / count, 2), "center_floor_ms_per_app": round(floor, 2),
+            "center_cpu_to_floor": round(pass_ms / count / floor, 2),
+            "floor_as_the_center_pays_it_ms_per_app": round(in_center, 2),
+            "center_cpu_to_floor_in_center": round(pass_ms / count / in_center, 2) if in_center else None,
+            "routes_ms_per_pass": {route: {"requests": round(n / passes, 1), "cpu_ms": round(cpu / passes, 1),
+                                           "own_thread_cpu_ms": round(own / passes, 1)}
+                                   for route, (n, cpu, own) in sorted(by_route.items(), key=lambda r: -r[1][1])},
+            "outside_the_app_ms_per_pass": round(statistics.mean(per_pass) - counted_ms, 1),
+            "load_average": [round(x, 1) for x in os.getloadavg()]}
 
 
 # The side-by-side of issue 30: (database, clients, centers, applications per kecamatan).
@@ -512,12 +650,14 @@ def bench_night_matrix(database_url: str, threads: int = 8, photos: str = "photo
 
 
 def night_table(rows: list[dict]) -> list[str]:
-    lines = ["| database | kecamatan | centers | applications | apps/s | center CPU ms/app (floor) | client CPU ms/app "
+    lines = ["| database | kecamatan | centers | applications | apps/s | center CPU ms/app (floor quiet / alongside, ratio to alongside) "
+             "| client CPU ms/app "
              "| failed first passes | median / p95 pass s | ceiling shared / center alone apps/s | load |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['database']} | {r['clients']} | {r['centers']} | {r['applications']} | {r['apps_per_second']} "
-                     f"| {r['center_cpu_ms_per_app']} ({r['center_floor_ms_per_app']}) | {r['client_cpu_ms_per_app']} "
+                     f"| {r['center_cpu_ms_per_app']} ({r['center_floor_ms_per_app']} / {r['center_floor_alongside_ms']}, "
+                     f"{r['center_cpu_to_floor_alongside']}x) | {r['client_cpu_ms_per_app']} "
                      f"| {r['failed_first_passes']} "
                      f"| {r['median_pass_seconds']} / {r['p95_pass_seconds']} "
                      f"| {r.get('ceiling_apps_per_second_shared')} / {r.get('ceiling_apps_per_second_center_alone')} "
@@ -624,7 +764,7 @@ def installed_bytecode() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["link", "ingest", "store", "night", "faults", "kills", "vs-rsync", "usb"])
+    parser.add_argument("what", choices=["link", "ingest", "store", "night", "pass-cost", "faults", "kills", "vs-rsync", "usb"])
     parser.add_argument("--clients", type=int, default=20, help="night: kecamatan syncing at once")
     parser.add_argument("--threads", type=int, default=8, help="night: the center's threads")
     parser.add_argument("--centers", type=int, default=1, help="night: center processes on the one database")
@@ -680,6 +820,11 @@ def main() -> int:
         if options.pg:
             result.append(bench_night(options.clients, options.count or 100, options.pg, options.threads,
                                       options.centers, photos, options.profile and options.profile / "pg"))
+    elif options.what == "pass-cost":
+        profile = options.profile
+        result = [bench_pass_cost(options.clients, options.count or 100, None, profile and profile / "sqlite")]
+        if options.pg:
+            result.append(bench_pass_cost(options.clients, options.count or 100, options.pg, profile and profile / "pg"))
     elif options.what == "usb":
         result = bench_usb(options.count or 2000)
     elif options.what == "faults":

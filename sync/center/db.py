@@ -22,6 +22,11 @@ def center_data_dir(given=None) -> Path:
     return absolute_folder(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
 
 
+def in_dialect(sql: str) -> str:
+    """Our raw SQL uses '?' for its parameters; psycopg wants '%s'."""
+    return sql.replace("?", center_database.param) if center_database.param != "?" else sql
+
+
 def is_postgres(db) -> bool:
     return type(db).__name__.lower().find("postgres") >= 0
 

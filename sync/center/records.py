@@ -16,7 +16,7 @@ from app.frame.nik import birth_digits_valid
 from app.frame.person_rules import validate_application
 from app.frame.request_cycle import holds_bad_characters
 from sync import jpeg_transit, protocol
-from sync.center.db import center_database
+from sync.center.db import center_database, in_dialect
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
 
 NIK_PATTERN = re.compile(r"[0-9]{16}")  # ASCII digits only (\d takes any script's digits)
@@ -247,11 +247,6 @@ def _existing_outcome(kecamatan, values, existing, photo: bytes) -> Outcome:
                    "nomor dan versi ini sudah diterima dengan isi berbeda; menunggu pemeriksaan petugas pusat")
 
 
-def _param(sql: str) -> str:
-    """Our raw SQL uses '?'; psycopg wants '%s'."""
-    return sql.replace("?", center_database.param) if center_database.param != "?" else sql
-
-
 INSERT_APPLICATION = (
     'INSERT INTO "received_application" ("kecamatan_id", "registration_number", "version", "content_hash", '
     '"record_json", "nik", "full_name", "photo", "photo_sha256", "photo_width", "photo_height", "status", '
@@ -295,7 +290,7 @@ def _store_at_once(kecamatan_id: int, values: dict, photo: bytes, via: str, devi
     """PostgreSQL, outside any transaction: the seq of the stored application's event, or None when its
     number and version are held already."""
     now = str(utc_now())
-    row = center_database.execute_sql(_param(STORE_AT_ONCE), _application_params(
+    row = center_database.execute_sql(in_dialect(STORE_AT_ONCE), _application_params(
         kecamatan_id, values, photo, via, device_code, now) + (now, kecamatan_id, kecamatan_id, now)).fetchone()
     return row[0] if row else None
 
@@ -308,11 +303,11 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, de
     """
     now = str(utc_now())
     run = center_database.execute_sql
-    application_id = run(_param(INSERT_APPLICATION),
+    application_id = run(in_dialect(INSERT_APPLICATION),
                          _application_params(kecamatan_id, values, photo, via, device_code, now)).fetchone()[0]
     # Bumping the counter locks the kecamatan row until commit: events commit in seq order.
-    seq = run(_param(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
-    run(_param(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
+    seq = run(in_dialect(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
+    run(in_dialect(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
                                values["hash"]))
     return seq
 
@@ -333,7 +328,7 @@ OTHER_NUMBER_IN_THE_MAKING = (
 def applicant_in_the_making_elsewhere(values: dict) -> Outcome | None:
     """The refusal of an application whose applicant already has a card in the making under another
     number; None when there is none."""
-    row = center_database.execute_sql(_param(OTHER_NUMBER_IN_THE_MAKING), (
+    row = center_database.execute_sql(in_dialect(OTHER_NUMBER_IN_THE_MAKING), (
         ReceivedApplication.nik.db_value(values["nik"]), values["number"], *IN_THE_MAKING)).fetchone()
     if row is None:
         return None
@@ -365,7 +360,7 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
     for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
         try:
             with center_database.atomic():
-                row = center_database.execute_sql(_param(EXISTING), (values["number"], values["version"])).fetchone()
+                row = center_database.execute_sql(in_dialect(EXISTING), (values["number"], values["version"])).fetchone()
                 if row is not None:
                     existing = ReceivedApplication.get((ReceivedApplication.registration_number == values["number"])
                                                        & (ReceivedApplication.version == values["version"]))
@@ -409,28 +404,35 @@ def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
     need, have, conflict = [], [], []
     # One query per 500 numbers, hashes only (issue 30): a query per item read each row whole, its
     # photo and, on PostgreSQL, the opening of its sealed fields, to compare one hash.
-    held: dict[tuple[str, int], str] = {}
+    held: dict[tuple[str, int], tuple[str, int]] = {}
     numbers = sorted({item["id"] for item in items})
     for start in range(0, len(numbers), 500):
-        held.update(((number, version), digest) for number, version, digest in ReceivedApplication.select(
-            ReceivedApplication.registration_number, ReceivedApplication.version, ReceivedApplication.content_hash)
+        held.update(((number, version), (digest, row_id)) for number, version, digest, row_id in ReceivedApplication.select(
+            ReceivedApplication.registration_number, ReceivedApplication.version, ReceivedApplication.content_hash,
+            ReceivedApplication.id)
             .where((ReceivedApplication.kecamatan == kecamatan)
                    & ReceivedApplication.registration_number.in_(numbers[start:start + 500])).tuples())
+    held_ids: dict[int, list] = {}  # application id -> its "have" entries
     for item in items:
         number, version, digest = item["id"], item["version"], item["hash"]
         existing = held.get((number, version))
         entry = {"id": number, "version": version}
         if existing is None:
             need.append(entry)
-        elif existing == digest:
+        elif existing[0] == digest:
             have.append(entry)
-            held_by_key = ReceivedApplication.get((ReceivedApplication.kecamatan == kecamatan)
-                                                  & (ReceivedApplication.registration_number == number)
-                                                  & (ReceivedApplication.version == version))
-            entry["events"] = version_events(held_by_key)  # as a packet's "duplicate" answer carries them
+            entry["events"] = []  # as a packet's "duplicate" answer carries them (version_events)
+            held_ids.setdefault(existing[1], []).append(entry)
         else:
             conflict.append(entry)  # the packet brings the record, so a person can compare
             need.append(entry)
+    # The held versions' events, 500 applications a query: one query per held item read its row whole.
+    ids = sorted(held_ids)
+    for start in range(0, len(ids), 500):
+        for event in (StatusEvent.select().where(StatusEvent.application.in_(ids[start:start + 500]))
+                      .order_by(StatusEvent.seq)):
+            for entry in held_ids[event.application_id]:
+                entry["events"].append(event_json(event))
     return {"need": need, "have": have, "conflict": conflict}
 
 

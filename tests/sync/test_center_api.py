@@ -101,6 +101,27 @@ def test_manifest_then_packets_store_each_application_once(center_app, enrolled,
     assert bytes(stored.photo) == items[0][1] and stored.photo_width == 120
 
 
+def test_the_manifest_tells_each_held_version_its_events_as_a_duplicate_packet_would(center_app, enrolled, center_db):
+    """Its events come 500 applications a query: each held version gets its own, in seq order, also when
+    the same one is offered twice."""
+    from sync.center import records
+    _, key = enrolled
+    client = center_app.test_client()
+    items = [packet_item(n) for n in range(1, 4)]
+    send(client, key, items)
+    second = ReceivedApplication.get(ReceivedApplication.registration_number == items[1][0]["id"])
+    with center_db.atomic():
+        records.add_event(second, "printed")
+        records.add_event(second, "shipped")
+    duplicates = send(client, key, items).get_json()["results"]
+    manifest = [{"id": h["id"], "version": 1, "hash": h["hash"]} for h, _ in items]
+    answer = call(client, key, "POST", "/api/v1/manifest", {"items": manifest + manifest[1:2]}).get_json()
+    assert [entry["id"] for entry in answer["have"]] == [h["id"] for h, _ in items] + [items[1][0]["id"]]
+    assert [entry["events"] for entry in answer["have"][:3]] == [d["events"] for d in duplicates]
+    assert [e["status"] for e in answer["have"][1]["events"]] == ["received", "printed", "shipped"]
+    assert answer["have"][3]["events"] == answer["have"][1]["events"]
+
+
 def test_same_number_different_content_is_a_conflict_kept_for_a_person(center_app, enrolled, center_db):
     _, key = enrolled
     client = center_app.test_client()

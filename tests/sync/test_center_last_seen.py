@@ -48,3 +48,23 @@ def test_last_seen_is_written_once_a_minute_and_a_new_version_at_once(center_app
     clock[0] = start  # the center's clock set back: what it shows follows the clock again
     office.probe()
     assert seen() == (start, start, "1.0.1")
+
+
+def test_a_replay_is_refused_whether_or_not_last_seen_is_written_with_its_nonce(center_app, center_db, enrolled,
+                                                                                  monkeypatch):
+    """Within the minute the nonce is the request's only write (one statement, no transaction): a replay
+    is refused there as after the minute, where it is written with the last seen."""
+    from sync.center.models import UsedNonce
+    from tests.sync.helpers import signed_headers
+    _, (key_id, secret) = enrolled
+    start = utc_now().replace(microsecond=0)
+    clock = [start]
+    monkeypatch.setattr("sync.center.keys.utc_now", lambda: clock[0])
+    client = center_app.test_client()
+    for moment in (start, start + timedelta(seconds=30), start + timedelta(minutes=5)):
+        clock[0] = moment
+        headers = signed_headers(key_id, secret, "GET", "/api/v1/probe", b"")
+        assert client.get("/api/v1/probe", headers=headers).status_code == 200
+        assert client.get("/api/v1/probe", headers=headers).status_code == 401
+    assert UsedNonce.select().count() == 3
+    assert DeviceKey.get(DeviceKey.key_id == key_id).last_used_at == start + timedelta(minutes=5)

@@ -1,0 +1,92 @@
+"""`run.py center` with each request's CPU counted by route, for `bench/bench_sync.py pass-cost`: the
+process's CPU (every thread's, so Lepton's restores are in it) from the request's arrival at the app
+to its answer's last byte, summed per method and path (numbers left out). On SIGUSR1 the sums are
+written to the file named by LOKET_ROUTE_CPU (whole, then renamed into place). Linux only. The bench
+sends one pass at a time, so no other request's CPU falls inside a request's window. With
+LOKET_ROUTE_PROFILE (a folder) each route's requests are also profiled (cProfile on the CPU clock of the request's
+thread) and written there as ROUTE.prof."""
+import cProfile
+import json
+import os
+import pstats
+import re
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ROUTES: dict[str, list] = {}  # "POST /api/v1/packets" -> [requests, CPU seconds, of them its own thread's]
+PROFILES: dict = {}  # route -> pstats.Stats of its requests, with LOKET_ROUTE_PROFILE set
+_lock = threading.Lock()
+
+
+def counted(app):
+    def middleware(environ, start_response):
+        route = environ["REQUEST_METHOD"] + " " + re.sub(r"/\d+", "/N", environ.get("PATH_INFO", ""))
+        profiler = cProfile.Profile(time.thread_time) if os.environ.get("LOKET_ROUTE_PROFILE") else None
+        started, started_here = time.process_time(), time.thread_time()
+        try:
+            if profiler:
+                profiler.enable()  # this thread only: the request's own work
+            yield from app(environ, start_response)
+        finally:
+            spent, spent_here = time.process_time() - started, time.thread_time() - started_here
+            with _lock:
+                tally = ROUTES.setdefault(route, [0, 0.0, 0.0])
+                tally[0] += 1
+                tally[1] += spent
+                tally[2] += spent_here
+                if profiler:
+                    profiler.disable()
+                    if route in PROFILES:
+                        PROFILES[route].add(profiler)
+                    else:
+                        PROFILES[route] = pstats.Stats(profiler)
+    return middleware
+
+
+def timed(module, name: str) -> None:
+    """Count the process's CPU inside `module.name` too, as the pseudo-route "floor: name" (the floor's
+    two steps, restoring a photo and its strict decode, as the center itself pays them)."""
+    plain = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        started, started_here = time.process_time(), time.thread_time()
+        try:
+            return plain(*args, **kwargs)
+        finally:
+            spent, spent_here = time.process_time() - started, time.thread_time() - started_here
+            with _lock:
+                tally = ROUTES.setdefault("floor: " + name, [0, 0.0, 0.0])
+                tally[0] += 1
+                tally[1] += spent
+                tally[2] += spent_here
+    setattr(module, name, counting)
+
+
+def dump(signum, frame) -> None:
+    target = Path(os.environ["LOKET_ROUTE_CPU"])
+    part = target.with_name(target.name + ".part")
+    with _lock:
+        part.write_text(json.dumps(ROUTES))
+        for route, stats in PROFILES.items():
+            stats.dump_stats(str(Path(os.environ["LOKET_ROUTE_PROFILE"]) / (re.sub(r"\W+", "-", route) + ".prof")))
+    os.replace(part, target)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGUSR1, dump)
+    from sync import jpeg_transit
+    from sync.center import records, server
+
+    timed(jpeg_transit, "decompress")
+    timed(records, "photo_check")
+
+    plain = server.center_server
+    server.center_server = lambda app, *args, **kwargs: plain(counted(app), *args, **kwargs)
+    import run
+    sys.exit(run.main(sys.argv[1:]))
