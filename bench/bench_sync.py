@@ -8,6 +8,8 @@
                                       [--photos photographs|synthetic] [--profile DIR]
                                       # N kecamatan PCs' `run.py sync --full` at the same moment
     python bench/bench_sync.py night --matrix --pg URL [--scale 1]  # issue 30's side by side (NIGHT_MATRIX)
+    python bench/bench_sync.py pass-cost [--clients 3] [--count 100] [--pg URL] [--profile DIR]
+                                      # one pass at a time: the center's CPU by route, beside its floor
     python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
     python bench/bench_sync.py kills  [--count 1000] [--kills 20]
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
@@ -280,7 +282,8 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
     thread. CPU time does not depend on what else the machine runs. `photos`: "synthetic" (drawn
     pas foto, sent as they are) or "photographs" (bench/photo_corpus.py, each as the Lepton stream
     a kecamatan sends, so restoring it is counted as at the center). `profile`: cProfile's
-    statistics of the stores, written there."""
+    statistics of the stores, written there. Also printed: each step's CPU per application (the
+    floor's restore and strict decode, the record's rules, the one-card check, the store's SQL)."""
     from app.frame.dates import utc_now
     from sync import jpeg_transit, protocol
     from sync.center import records
@@ -302,6 +305,13 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
                       streams[protocol.sha256_hex(photo)]) for header, photo in items]
         short = photos == "photographs"
         records.store_packet_item(kecamatan, *items.pop(), short_hash=short)  # the first connection, not per application
+        from bench import center_route_cpu as accounts  # each step's CPU (all threads), nested steps inside their callers'
+        timed = ((records, "store_packet_item"), (jpeg_transit, "decompress"), (records, "photo_check"),
+                 (records, "record_problem"), (records, "applicant_in_the_making_elsewhere"),
+                 (records, "_store_at_once"), (records, "_insert_received"))
+        plain = [getattr(module, name) for module, name in timed]
+        for module, name in timed:
+            accounts.timed(module, name, name)
         profiler = None
         if profile:
             import cProfile
@@ -311,6 +321,12 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
         stored = sum(records.store_packet_item(kecamatan, *item, short_hash=short).result == "stored"
                      for item in items)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        for (module, name), function in zip(timed, plain):
+            setattr(module, name, function)
+        steps = {name: spent * 1000 / count for name, (_, spent, _) in accounts.ROUTES.items()}
+        accounts.ROUTES.clear()
+        whole = steps.pop("store_packet_item")
+        steps["the rest: hashes, checks of the record's form, SQLite's transaction"] = whole - sum(steps.values())
         if profiler:
             profiler.disable()
             profile.parent.mkdir(parents=True, exist_ok=True)
@@ -322,6 +338,7 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
         assert len(records.answer_manifest(kecamatan, offered)["have"]) == count  # a re-sent pass: all held
         manifest = time.process_time() - manifest
     return {"database": "postgresql" if database_url else "sqlite", "photos": photos, "applications": stored,
+            "steps_cpu_ms_per_app": {name: round(ms, 3) for name, ms in steps.items()},
             "manifest_cpu_ms_per_item": round(manifest * 1000 / count, 3),
             "cpu_ms_per_app": round(cpu * 1000 / count, 2), "wall_ms_per_app": round(wall * 1000 / count, 2),
             "apps_per_cpu_second": round(count / cpu, 1)}
@@ -765,7 +782,8 @@ def installed_bytecode() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["link", "ingest", "store", "night", "pass-cost", "faults", "kills", "vs-rsync", "usb"])
-    parser.add_argument("--clients", type=int, default=20, help="night: kecamatan syncing at once")
+    parser.add_argument("--clients", type=int, default=20, help="night: kecamatan syncing at once; pass-cost: "
+                                                                "kecamatan passing one after the other")
     parser.add_argument("--threads", type=int, default=8, help="night: the center's threads")
     parser.add_argument("--centers", type=int, default=1, help="night: center processes on the one database")
     parser.add_argument("--only-pg", action="store_true", help="night: PostgreSQL alone (needs --pg)")
@@ -782,7 +800,8 @@ def main() -> int:
                              "real photographs (bench/photo_corpus.py)")
     parser.add_argument("--matrix", action="store_true", help="night: every row of NIGHT_MATRIX, side by side")
     parser.add_argument("--scale", type=float, default=1.0, help="night --matrix: applications per kecamatan x this")
-    parser.add_argument("--profile", type=Path, help="night: py-spy's stacks of the centers and one pass, here; store: cProfile's")
+    parser.add_argument("--profile", type=Path, help="night: py-spy's stacks of the centers and one pass, here; store: cProfile's; "
+                                                    "pass-cost: each route's (cProfile)")
     parser.add_argument("--busy", type=int, default=0, help="vs-rsync: processes spinning on the CPU meanwhile")
     parser.add_argument("--congestion", default="", help="vs-rsync: TCP congestion control of our pass's connection "
                                                          "and of rsync's (cubic, bbr; default: the machine's)")

@@ -34,12 +34,8 @@ def counted(app):
                 profiler.enable()  # this thread only: the request's own work
             yield from app(environ, start_response)
         finally:
-            spent, spent_here = time.process_time() - started, time.thread_time() - started_here
+            _count(route, time.process_time() - started, time.thread_time() - started_here)
             with _lock:
-                tally = ROUTES.setdefault(route, [0, 0.0, 0.0])
-                tally[0] += 1
-                tally[1] += spent
-                tally[2] += spent_here
                 if profiler:
                     profiler.disable()
                     if route in PROFILES:
@@ -49,9 +45,18 @@ def counted(app):
     return middleware
 
 
-def timed(module, name: str) -> None:
-    """Count the process's CPU inside `module.name` too, as the pseudo-route "floor: name" (the floor's
-    two steps, restoring a photo and its strict decode, as the center itself pays them)."""
+def _count(label: str, spent: float, spent_here: float) -> None:
+    with _lock:
+        tally = ROUTES.setdefault(label, [0, 0.0, 0.0])
+        tally[0] += 1
+        tally[1] += spent
+        tally[2] += spent_here
+
+
+def timed(module, name: str, label: str) -> None:
+    """Count the process's CPU inside `module.name` too, under `label` (here the floor's two steps,
+    restoring a photo and its strict decode, as the center itself pays them; bench_sync.py store
+    splits an application's store the same way)."""
     plain = getattr(module, name)
 
     def counting(*args, **kwargs):
@@ -59,12 +64,7 @@ def timed(module, name: str) -> None:
         try:
             return plain(*args, **kwargs)
         finally:
-            spent, spent_here = time.process_time() - started, time.thread_time() - started_here
-            with _lock:
-                tally = ROUTES.setdefault("floor: " + name, [0, 0.0, 0.0])
-                tally[0] += 1
-                tally[1] += spent
-                tally[2] += spent_here
+            _count(label, time.process_time() - started, time.thread_time() - started_here)
     setattr(module, name, counting)
 
 
@@ -83,8 +83,8 @@ if __name__ == "__main__":
     from sync import jpeg_transit
     from sync.center import records, server
 
-    timed(jpeg_transit, "decompress")
-    timed(records, "photo_check")
+    timed(jpeg_transit, "decompress", "floor: decompress")
+    timed(records, "photo_check", "floor: photo_check")
 
     plain = server.center_server
     server.center_server = lambda app, *args, **kwargs: plain(counted(app), *args, **kwargs)
