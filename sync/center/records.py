@@ -259,22 +259,39 @@ INSERT_EVENT = ('INSERT INTO "status_event" ("kecamatan_id", "seq", "application
 EXISTING = 'SELECT "content_hash" FROM "received_application" WHERE "registration_number" = ? AND "version" = ?'
 
 
+# One person, one KTP-el in the making: while a number's latest version is received, printed or waiting
+# for its resend, another number for the same NIK would print a second card. Two counter PCs of one
+# office both accept the same desa form (each queue shows it until the next sync), or a person goes
+# to a second counter: the second application to arrive is refused, its reason shown at its counter.
+# A shipped card or a rejected application no longer counts (a lost card is applied for anew).
+IN_THE_MAKING = ("received", "printed", "resend")
+OTHER_NUMBER_IN_THE_MAKING = (
+    'SELECT "a"."registration_number" FROM "received_application" AS "a" '
+    'WHERE "a"."nik" = ? AND "a"."registration_number" <> ? AND "a"."status" IN (?, ?, ?) '
+    'AND "a"."version" = (SELECT MAX("b"."version") FROM "received_application" AS "b" '
+    'WHERE "b"."registration_number" = "a"."registration_number") LIMIT 1')
+
+
 # PostgreSQL (issue 30): the row, the counter and the event in ONE statement, atomic by itself, so
 # one round trip per application instead of six (BEGIN, the check, three statements, COMMIT). A
 # number and version already held inserts nothing and returns no row: the caller's slow path then
 # answers duplicate or conflict. The counter's row lock is held until the statement commits, so
-# events still commit in seq order.
+# events still commit in seq order. The one-card-in-the-making check (above) goes in the same round
+# trip (issue 45): when the applicant has another number in the making nothing is inserted and that
+# number comes back instead of a seq.
 STORE_AT_ONCE = (
-    'WITH "a" AS (' + INSERT_APPLICATION.replace(
-        'RETURNING "id"', 'ON CONFLICT ("registration_number", "version") DO NOTHING '
-                          'RETURNING "id", "registration_number", "version", "content_hash"') + '), '
+    'WITH "other" AS (' + OTHER_NUMBER_IN_THE_MAKING + '), '
+    '"a" AS (' + INSERT_APPLICATION.replace('VALUES (', 'SELECT ').replace(
+        ') RETURNING "id"', ' WHERE NOT EXISTS (SELECT 1 FROM "other") '
+                            'ON CONFLICT ("registration_number", "version") DO NOTHING '
+                            'RETURNING "id", "registration_number", "version", "content_hash"') + '), '
     '"s" AS (UPDATE "kecamatan" SET "event_seq" = "event_seq" + 1, "last_sync_at" = ? '
     'WHERE "id" = ? AND EXISTS (SELECT 1 FROM "a") RETURNING "event_seq"), '
     '"e" AS (INSERT INTO "status_event" ("kecamatan_id", "seq", "application_id", "registration_number", '
     '"version", "status", "reason", "at", "content_hash") SELECT ?, "s"."event_seq", "a"."id", '
     '"a"."registration_number", "a"."version", \'received\', \'\', ?, "a"."content_hash" FROM "a", "s" '
     'RETURNING "seq") '
-    'SELECT "seq" FROM "e"')
+    'SELECT "seq", NULL FROM "e" UNION ALL SELECT NULL, "registration_number" FROM "other"')
 
 
 def _application_params(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str, now: str) -> tuple:
@@ -286,13 +303,16 @@ def _application_params(kecamatan_id: int, values: dict, photo: bytes, via: str,
             device_code)
 
 
-def _store_at_once(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str) -> int | None:
-    """PostgreSQL, outside any transaction: the seq of the stored application's event, or None when its
-    number and version are held already."""
+def _store_at_once(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str) -> tuple | None:
+    """PostgreSQL, outside any transaction: (the seq of the stored application's event, None), or (None,
+    the applicant's other number in the making) when it is refused, or None when its number and version
+    are held already."""
     now = str(utc_now())
-    row = center_database.execute_sql(in_dialect(STORE_AT_ONCE), _application_params(
-        kecamatan_id, values, photo, via, device_code, now) + (now, kecamatan_id, kecamatan_id, now)).fetchone()
-    return row[0] if row else None
+    params = _application_params(kecamatan_id, values, photo, via, device_code, now)
+    nik = params[5]  # sealed as the row holds it: the check compares it so
+    row = center_database.execute_sql(in_dialect(STORE_AT_ONCE), (nik, values["number"], *IN_THE_MAKING) + params
+                                      + (now, kecamatan_id, kecamatan_id, now)).fetchone()
+    return tuple(row) if row else None
 
 
 def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, device_code: str = "") -> int:
@@ -312,28 +332,17 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, de
     return seq
 
 
-# One person, one KTP-el in the making: while a number's latest version is received, printed or waiting
-# for its resend, another number for the same NIK would print a second card. Two counter PCs of one
-# office both accept the same desa form (each queue shows it until the next sync), or a person goes
-# to a second counter: the second application to arrive is refused, its reason shown at its counter.
-# A shipped card or a rejected application no longer counts (a lost card is applied for anew).
-IN_THE_MAKING = ("received", "printed", "resend")
-OTHER_NUMBER_IN_THE_MAKING = (
-    'SELECT "a"."registration_number" FROM "received_application" AS "a" '
-    'WHERE "a"."nik" = ? AND "a"."registration_number" <> ? AND "a"."status" IN (?, ?, ?) '
-    'AND "a"."version" = (SELECT MAX("b"."version") FROM "received_application" AS "b" '
-    'WHERE "b"."registration_number" = "a"."registration_number") LIMIT 1')
-
-
 def applicant_in_the_making_elsewhere(values: dict) -> Outcome | None:
     """The refusal of an application whose applicant already has a card in the making under another
     number; None when there is none."""
     row = center_database.execute_sql(in_dialect(OTHER_NUMBER_IN_THE_MAKING), (
         ReceivedApplication.nik.db_value(values["nik"]), values["number"], *IN_THE_MAKING)).fetchone()
-    if row is None:
-        return None
+    return None if row is None else _in_the_making_refusal(values, row[0])
+
+
+def _in_the_making_refusal(values: dict, other_number: str) -> Outcome:
     return Outcome(values["number"], values["version"], "rejected",
-                   f"pemohon dengan NIK ini sudah punya permohonan {row[0]} yang sedang diproses di pusat "
+                   f"pemohon dengan NIK ini sudah punya permohonan {other_number} yang sedang diproses di pusat "
                    "(satu orang satu KTP-el dalam proses); permohonan ini tidak dicetak. Batalkan permohonan "
                    "ini di loket, atau ajukan lagi setelah permohonan itu selesai atau ditolak.")
 
@@ -344,19 +353,22 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
     refusal, values = validate_item(kecamatan, header, photo)
     if refusal:
         return refusal
-    # Checked before the store: no lock spans two numbers, so two center processes storing one
-    # person's two numbers in the same instant could both pass (never seen from one office's PCs,
-    # whose passes reach the center one request at a time each).
+    # The one-card check comes before the store: no lock spans two numbers, so two center processes
+    # storing one person's two numbers in the same instant could both pass (never seen from one office's
+    # PCs, whose passes reach the center one request at a time each).
+    if center_database.param != "?" and not center_database.in_transaction():  # PostgreSQL: both at once
+        try:
+            stored = _store_at_once(kecamatan.id, values, photo, via, device_code)
+        except IntegrityError:
+            stored = None
+        if stored is not None:
+            seq, other_number = stored
+            if other_number is not None:
+                return _in_the_making_refusal(values, other_number)
+            return Outcome(values["number"], values["version"], "stored", seq=seq)
     refusal = applicant_in_the_making_elsewhere(values)
     if refusal:
         return refusal
-    if center_database.param != "?" and not center_database.in_transaction():  # PostgreSQL
-        try:
-            seq = _store_at_once(kecamatan.id, values, photo, via, device_code)
-        except IntegrityError:
-            seq = None
-        if seq is not None:
-            return Outcome(values["number"], values["version"], "stored", seq=seq)
     for _ in range(2):  # a concurrent insert of the same version turns into "duplicate" on retry
         try:
             with center_database.atomic():

@@ -32,10 +32,16 @@ def test_every_code_has_the_files_name_and_the_lists_follow_it():
 
 def test_the_table_takes_little_memory_while_read_and_kept():
     regions._table.cache_clear()
+    regions._name_of.cache_clear()
+    codes = list(_the_file())[:20000]
     tracemalloc.start()
     try:
         regions.region_name("35.08.07")
         kept, peak = tracemalloc.get_traced_memory()
+        for code in codes:  # the names kept for the rules' look-ups are bounded too
+            regions.region_name(code)
+        kept_after_lookups = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
     assert kept < 4 * 1024 * 1024 and peak < 6 * 1024 * 1024  # a dict of strings: 15 MB kept
+    assert kept_after_lookups < kept + 1024 * 1024  # 1,024 kept: ~0.2 MB; all 20,000: ~1.6 MB
