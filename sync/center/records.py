@@ -328,7 +328,7 @@ def _insert_received(kecamatan_id: int, values: dict, photo: bytes, via: str, de
     # Bumping the counter locks the kecamatan row until commit: events commit in seq order.
     seq = run(in_dialect(NEXT_SEQ), (now, kecamatan_id)).fetchone()[0]
     run(in_dialect(INSERT_EVENT), (kecamatan_id, seq, application_id, values["number"], values["version"], now,
-                               values["hash"]))
+                                   values["hash"]))
     return seq
 
 
@@ -353,9 +353,9 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
     refusal, values = validate_item(kecamatan, header, photo)
     if refusal:
         return refusal
-    # The one-card check comes before the store: no lock spans two numbers, so two center processes
-    # storing one person's two numbers in the same instant could both pass (never seen from one office's
-    # PCs, whose passes reach the center one request at a time each).
+    # The one-card check goes with the store (on PostgreSQL in its one statement) or right before it: no
+    # lock spans two numbers, so two center processes storing one person's two numbers in the same instant
+    # could both pass (never seen from one office's PCs, whose passes reach the center one request at a time).
     if center_database.param != "?" and not center_database.in_transaction():  # PostgreSQL: both at once
         try:
             stored = _store_at_once(kecamatan.id, values, photo, via, device_code)
