@@ -29,7 +29,18 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
     app.jinja_env.filters["waktu_berkas"] = lambda timestamp: dates.format_datetime(
         datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), zone())
     app.jinja_env.filters["desimal"] = rounding.decimal_text  # every figure rounds half up, one rule
+    app.jinja_env.filters["numbers_whole"] = numbers_whole
     app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint, persen=rounding.percent_text)
+
+
+# A number with its range or its fraction ("08.00–15.00,", "3/2024"): a reader copies it by hand, so a
+# narrow printed column never breaks it after its dash (issue 43's print check).
+_NUMBER_RUN = re.compile(r"\d+(?:[.,:]\d+)*(?:\s?[–—/-]\s?\d+(?:[.,:]\d+)*)+[.,;:]?")
+
+
+def numbers_whole(text) -> Markup:
+    """`text` escaped, each run of numbers joined by a dash or slash on one line (`.nowrap`)."""
+    return Markup(_NUMBER_RUN.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(Markup.escape(text))))
 
 
 def qr_svg(text: str) -> Markup:

@@ -207,6 +207,27 @@ def test_print_notice_has_letterhead_figures_chart_promises_and_signature(client
     assert "1 pengaduan rahasia tidak dirinci" in page and "LAMPIRAN" in page
 
 
+def test_the_annex_keeps_its_last_row_with_the_signature_and_numbers_whole(client_for, quarter_with_complaints):
+    """The Camat's signature closes the annex in one row group with the list's last row (print.css never
+    splits it), so it is never alone on a sheet whatever the rows' heights; a time range in a follow-up
+    stays on one line in its narrow column. Both found by the regency-volume print at another day's data."""
+    import re
+
+    from app.complaints.models import Complaint
+    Complaint.update(tindak_lanjut="Loket buka Senin–Kamis 08.00–15.00, Jumat 08.00–11.00 <WIB>").execute()
+    page = client_for("kasi_pelayanan").get(f"{URL}/cetak?lampiran=1").get_data(as_text=True)
+    assert page.count('id="signature"') == 1
+    signed = page[page.index('<tbody class="signed-rows">'):]
+    signed = signed[:signed.index("</tbody>")]
+    annex = page[page.index('<table class="list notice-list">'):]
+    numbers = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', annex)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 2  # the listed rows, in order
+    assert 'id="signature"' in signed and signed.count("<tr") == 2
+    assert f'<td class="num">{numbers[-1]}</td>' in signed  # the last row, with the signature
+    assert ('<span class="nowrap">08.00–15.00,</span> Jumat <span class="nowrap">08.00–11.00</span> &lt;WIB&gt;'
+            in signed)
+
+
 def test_print_of_an_unapproved_recap_is_marked_draft(client_for, quarter_with_complaints):
     page = client_for("petugas_informasi").get(f"{URL}/cetak").get_data(as_text=True)
     assert "DRAF — BELUM DISETUJUI CAMAT" in page
