@@ -102,6 +102,29 @@ def test_print_run_then_mark_printed_then_ship_with_delivery_list(center_app, op
         == ["received", "printed", "shipped"]
 
 
+def _signed_group(page: str) -> str:
+    group = page[page.index('<tbody class="signed-rows">'):]
+    return group[:group.index("</tbody>")]
+
+
+def test_the_print_and_shipment_sheets_keep_their_last_row_with_the_signature(center_app, operators, enrolled):
+    """Chromium pushed a signature after a table alone onto a sheet (a print run of 72-74 rows on A4): the
+    last row and the signature are one row group print never splits (templates/_signed_rows.html)."""
+    kecamatan, _ = enrolled
+    items = _received(kecamatan, 3)
+    client = client_as(center_app, operators["operator"])
+    run = client.post("/cetak/baru", data={"application": [str(i.id) for i in items]}, follow_redirects=True)
+    sheet = run.get_data(as_text=True)
+    group = _signed_group(sheet)
+    assert "Petugas cetak" in group and "350807-01-000003" in group and group.count("<tr") == 2
+    assert all(f"350807-01-00000{n}" in sheet and f"350807-01-00000{n}" not in group for n in (1, 2))
+    assert 'name="application"' in group  # the last row is still one the operator can pick
+    client.post(f"/cetak/{ReceivedApplication.get_by_id(items[0].id).print_run_id}/dicetak", data={})
+    delivery = client.post("/kirim/baru", data={"kecamatan": str(kecamatan.id)}, follow_redirects=True)
+    group = _signed_group(delivery.get_data(as_text=True))
+    assert "Yang menyerahkan" in group and "350807-01-000003" in group and group.count("<tr") == 2
+
+
 def test_reject_needs_a_reason_and_records_it(center_app, operators, enrolled):
     kecamatan, _ = enrolled
     item = _received(kecamatan, 1)[0]
