@@ -276,10 +276,12 @@ def bench_ingest(count: int, database_url: str | None, clients: int = 10, batch:
             "median_client_apps_per_second": round(statistics.median(count / r[1] for r in results), 1)}
 
 
-def bench_store(count: int, database_url: str | None, photos: str = "synthetic", profile: Path | None = None) -> dict:
+def bench_store(count: int, database_url: str | None, photos: str = "synthetic", profile: Path | None = None,
+                arrived_together: bool = True) -> dict:
     """The center's own cost of storing an application, in process and without HTTP: CPU and wall
-    time per `records.store_packet_item` (validation, strict JPEG check, sealing, the SQL), one
-    thread. CPU time does not depend on what else the machine runs. `photos`: "synthetic" (drawn
+    time per application of `records.store_packet_items` (validation, strict JPEG check, sealing, the SQL),
+    one thread, STORE_TOGETHER at a time as the center stores a packet that has arrived whole, or
+    (`arrived_together` False) one at a time as over a slow link. CPU time does not depend on what else the machine runs. `photos`: "synthetic" (drawn
     pas foto, sent as they are) or "photographs" (bench/photo_corpus.py, each as the Lepton stream
     a kecamatan sends, so restoring it is counted as at the center). `profile`: cProfile's
     statistics of the stores, written there. Also printed: each step's CPU per application (the
@@ -287,6 +289,7 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
     from app.frame.dates import utc_now
     from sync import jpeg_transit, protocol
     from sync.center import records
+    from sync.center.api import STORE_TOGETHER
     from sync.center.app import create_center_app
     from sync.center.models import Kecamatan
     from tests.sync.helpers import packet_item
@@ -306,7 +309,7 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
         short = photos == "photographs"
         records.store_packet_item(kecamatan, *items.pop(), short_hash=short)  # the first connection, not per application
         from bench import center_route_cpu as accounts  # each step's CPU (all threads), nested steps inside their callers'
-        timed = ((records, "store_packet_item"), (jpeg_transit, "decompress"), (records, "photo_check"),
+        timed = ((records, "store_packet_items"), (jpeg_transit, "decompress"), (records, "photo_check"),
                  (records, "record_problem"), (records, "applicant_in_the_making_elsewhere"),
                  (records, "_store_at_once"), (records, "_insert_received"))
         plain = [getattr(module, name) for module, name in timed]
@@ -318,14 +321,15 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
             profiler = cProfile.Profile()
             profiler.enable()
         cpu, wall = time.process_time(), time.perf_counter()
-        stored = sum(records.store_packet_item(kecamatan, *item, short_hash=short).result == "stored"
-                     for item in items)
+        together = STORE_TOGETHER if arrived_together else 1  # as the center stores a packet that has arrived whole
+        stored = sum(outcome.result == "stored" for start in range(0, len(items), together)
+                     for outcome in records.store_packet_items(kecamatan, items[start:start + together], short_hash=short))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         for (module, name), function in zip(timed, plain):
             setattr(module, name, function)
         steps = {name: spent * 1000 / count for name, (_, spent, _) in accounts.ROUTES.items()}
         accounts.ROUTES.clear()
-        whole = steps.pop("store_packet_item")
+        whole = steps.pop("store_packet_items")
         steps["the rest: hashes, checks of the record's form, SQLite's transaction"] = whole - sum(steps.values())
         if profiler:
             profiler.disable()
@@ -338,7 +342,7 @@ def bench_store(count: int, database_url: str | None, photos: str = "synthetic",
         assert len(records.answer_manifest(kecamatan, offered)["have"]) == count  # a re-sent pass: all held
         manifest = time.process_time() - manifest
     return {"database": "postgresql" if database_url else "sqlite", "photos": photos, "applications": stored,
-            "steps_cpu_ms_per_app": {name: round(ms, 3) for name, ms in steps.items()},
+            "stored_together": together, "steps_cpu_ms_per_app": {name: round(ms, 3) for name, ms in steps.items()},
             "manifest_cpu_ms_per_item": round(manifest * 1000 / count, 3),
             "cpu_ms_per_app": round(cpu * 1000 / count, 2), "wall_ms_per_app": round(wall * 1000 / count, 2),
             "apps_per_cpu_second": round(count / cpu, 1)}
@@ -825,9 +829,12 @@ def main() -> int:
             result.append(bench_ingest(options.count or 200, options.pg))
     elif options.what == "store":
         photos, profile = options.photos or "synthetic", options.profile
-        result = [bench_store(options.count or 300, None, photos, profile and profile / "store-sqlite.prof")]
-        if options.pg:
-            result.append(bench_store(options.count or 300, options.pg, photos, profile and profile / "store-pg.prof"))
+        result = []
+        for url, name in ((None, "sqlite"), *(((options.pg, "pg"),) if options.pg else ())):
+            for together in (False, True):  # one by one (a slow link), then as a packet arrived whole
+                result.append(bench_store(options.count or 300, url, photos,
+                                          profile and profile / f"store-{name}{'-together' if together else ''}.prof",
+                                          arrived_together=together))
     elif options.what == "night" and options.matrix:
         if not options.pg:
             parser.error("night --matrix needs --pg")

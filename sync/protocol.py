@@ -378,6 +378,7 @@ class StreamedPacket:
         self._read, self.length, self._secret, self._nonce = read, length, secret, nonce
         self._running = hashlib.sha256()
         self.headers, self.photo_heads = [], b""
+        self._next = 0  # the index of the item items() reads next
 
     def _take(self, count: int) -> bytes:
         chunks, missing = [], count
@@ -407,13 +408,21 @@ class StreamedPacket:
             raise PacketError("ukuran foto tidak cocok dengan panjang paket")
         return self
 
+    def next_item_bytes(self) -> int:
+        """The bytes of the item items() reads next (its photo and tag), 0 after the last."""
+        if self._next >= len(self.headers):
+            return 0
+        return self.headers[self._next]["photo_size"] + ITEM_TAG_BYTES
+
     def items(self):
         for index, header in enumerate(self.headers):
+            self._next = index
             photo = self._take(header["photo_size"])
             expected = item_tag(self._secret, self._nonce, index, self._running.digest())
             if not hmac.compare_digest(expected, self._take(ITEM_TAG_BYTES)):
                 raise PacketDamaged(f"tanda item {index + 1} tidak cocok: paket rusak di jalan atau bukan milik "
                                     "permintaan ini")
+            self._next = index + 1
             yield header, photo
 
 

@@ -20,7 +20,7 @@ from sync.center.public_status_records import note_delivery
 from sync.center.relay import KEY_REVOKED_MESSAGE, WRONG_DEVICE, allowed
 from sync.center.routes import (DAMAGED, MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body,
                                 packet_refusal, streamed)
-from sync.center.server import CLOSE_AFTER_ANSWER
+from sync.center.server import BYTES_WAITING, CLOSE_AFTER_ANSWER
 
 log = logging.getLogger(__name__)
 OPENAPI_PATH = "docs/openapi.json"
@@ -258,27 +258,45 @@ def manifest():
     return jsonify(records.answer_manifest(g.kecamatan, items))
 
 
+# Applications of a packet stored together at most: their restored photos wait in memory (<= 2 MB each).
+STORE_TOGETHER = 20
+
+
 @api_blueprint.post("/v1/packets")
 def packets():
     """A packet of applications, read as it arrives: each application is stored, in its own
-    transaction, as soon as its photo and MAC are here and check out. When the connection dies
-    mid-body the ones stored stay stored, and the kecamatan's manifest finds them before it sends
-    the rest. The answer has one result per application in the packet's order, without id and
-    version (the photos' heads travel together, the hash as its check, the number in the record)."""
+    transaction, once its photo and MAC are here and check out, and before the center waits for
+    more of the body. Those that have arrived whole together (a fast link) are restored together first,
+    then stored one by one (records.store_packet_items). When the connection dies mid-body the ones
+    arrived whole are stored, and the kecamatan's manifest finds them before it sends the rest. The
+    answer has one result per application in the packet's order, without id and version (the photos'
+    heads travel together, the hash as its check, the number in the record)."""
     if not streamed():
         return error_answer(400, "bad_packet", "paket harus dikirim sebagai " + protocol.PACKET_CONTENT_TYPE)
     packet = protocol.StreamedPacket(request.stream.read, request.content_length or 0, g.device_key.secret,
                                      g.request_nonce)
-    outcomes = []
+    bytes_waiting = request.environ.get(BYTES_WAITING, lambda wanted: 0)  # 0: store each as it arrives
+    outcomes, arrived = [], []
+
+    def store_arrived():
+        together = arrived[:]
+        arrived.clear()
+        outcomes.extend(records.store_packet_items(g.kecamatan, together, short_hash=True,
+                                                   device_code=g.device_key.device_code))
     try:
         heads = jpeg_transit.split_heads(packet.open().headers, packet.photo_heads)
         for header, photo in packet.items():
             header, photo = jpeg_transit.attach_head(header, photo, heads)
-            outcomes.append(records.store_packet_item(g.kecamatan, protocol.numbered(header), photo, short_hash=True,
-                                                      device_code=g.device_key.device_code))
+            arrived.append((protocol.numbered(header), photo))
+            following = packet.next_item_bytes()
+            if len(arrived) >= STORE_TOGETHER or (following and bytes_waiting(following) < following):
+                store_arrived()  # the next one is not all here yet: nothing arrived waits with it
+        store_arrived()
     except (protocol.PacketError, OSError, ClientDisconnected) as problem:
         # A cut body (the connection died or stalled past the server's timeout) is answered to
-        # nobody; an altered item to its sender. Either way the rest of the body is not read.
+        # nobody; an altered item to its sender. Either way the rest of the body is not read, and
+        # the whole items before it, each checked by its own MAC, are stored.
+        store_arrived()
         request.environ[CLOSE_AFTER_ANSWER] = True
         log.info("streamed packet ended after %d items: %s", len(outcomes), type(problem).__name__)
         if isinstance(problem, protocol.PacketError):

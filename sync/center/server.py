@@ -6,8 +6,11 @@ socket), which lets the center store a streamed packet's applications one by one
 sync/center/api.py). It is threaded, keeps connections alive between requests and answers
 pipelined requests in order, and runs on Linux and Windows alike.
 """
+import functools
 import math
 import random
+import select
+import socket
 
 from cheroot import server as cheroot_server
 from cheroot import wsgi
@@ -43,7 +46,33 @@ class _Connection(cheroot_server.HTTPConnection):
 CLOSE_AFTER_ANSWER = "loket.close_after_answer"
 
 
+# In the WSGI environ: a function of a byte count that tells whether that many bytes of the request's body
+# have arrived and wait to be read (cheroot's buffer, then the socket's), so a streamed packet stores
+# what has arrived before it waits for more (sync/center/api.py).
+BYTES_WAITING = "loket.bytes_waiting"
+
+
+def bytes_waiting(connection, wanted: int) -> int:
+    """How many of the next `wanted` bytes on `connection` (a cheroot HTTPConnection) have arrived, without
+    reading them: peeked at, never waited for. 0 when the socket cannot be peeked at (TLS in cheroot)."""
+    reader = connection.rfile  # cheroot's buffered reader (Python's own _pyio.BufferedReader)
+    buffered = max(len(getattr(reader, "_read_buf", b"")) - getattr(reader, "_read_pos", 0), 0)
+    if wanted <= buffered:
+        return buffered
+    try:
+        if not select.select([connection.socket], [], [], 0)[0]:
+            return buffered  # nothing more yet
+        return buffered + len(connection.socket.recv(wanted - buffered, socket.MSG_PEEK))
+    except (OSError, ValueError):  # reset or closed (the read that follows says so), or TLS (no peeking)
+        return 0
+
+
 class _Gateway(wsgi.Gateway_10):
+    def get_environ(self):
+        environ = super().get_environ()
+        environ[BYTES_WAITING] = functools.partial(bytes_waiting, self.req.conn)
+        return environ
+
     def start_response(self, status, headers, exc_info=None):
         if self.env.get(CLOSE_AFTER_ANSWER):
             self.req.close_connection = True
