@@ -232,6 +232,10 @@ def add_event(application: ReceivedApplication, status: str, reason: str = "", c
                               content_hash=content_hash or application.content_hash)
 
 
+FEED_COLUMNS = (StatusEvent.seq, StatusEvent.registration_number, StatusEvent.version, StatusEvent.status,
+                StatusEvent.reason, StatusEvent.at, StatusEvent.content_hash)
+
+
 def event_json(event) -> dict:
     """One event as the API and the status file carry it; `hash` names the content it is about."""
     at = event.at.isoformat() if hasattr(event.at, "isoformat") else str(event.at)
@@ -488,15 +492,18 @@ def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
     return {"need": need, "have": have, "conflict": conflict}
 
 
-def events_after(kecamatan: Kecamatan, cursor: int, limit: int, device_codes=()) -> list[StatusEvent]:
+def events_after(kecamatan: Kecamatan, cursor: int, limit: int, device_codes=()) -> list:
     """The kecamatan's events after `cursor`; with `device_codes` (keys.device_codes: a PC's own and
     those it held before a re-enrolment), only those of applications those codes sent (and of those
     stored before senders were kept): another counter PC's statuses are none of its business (issue 24)."""
-    query = StatusEvent.select().where((StatusEvent.kecamatan == kecamatan) & (StatusEvent.seq > cursor))
+    # The feed's columns only, as light rows (event_json reads nothing else): a model instance per event
+    # cost more than the query (a pass's status pull of 100 events, 7.6-15 ms).
+    query = (StatusEvent.select(*FEED_COLUMNS)
+             .where((StatusEvent.kecamatan == kecamatan) & (StatusEvent.seq > cursor)))
     if device_codes:
         query = (query.join(ReceivedApplication, on=(StatusEvent.application == ReceivedApplication.id))
                  .where(ReceivedApplication.sender_device.in_([*device_codes, ""])))
-    return list(query.order_by(StatusEvent.seq).limit(limit))
+    return list(query.order_by(StatusEvent.seq).limit(limit).namedtuples())
 
 
 def move(application: ReceivedApplication, to_status: str, reason: str = "") -> bool:
