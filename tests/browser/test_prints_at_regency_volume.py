@@ -285,3 +285,50 @@ def test_the_kiosk_receipt_hands_one_code_to_keep_and_one_qr(browser, demo_offic
         assert qr_codes == 1
     finally:
         context.close()
+
+
+BUSY_DAY = "2024-03-04"  # a Monday of a quarter no other print test reads
+BUSY = 74  # on A4 the old layout left the signature alone on the twelfth sheet (measured)
+
+
+def _a_busy_day(office, count: int = BUSY) -> str:
+    """`count` complaints recorded at the desk on BUSY_DAY (once per module), the longest text the form takes."""
+    from datetime import datetime, timedelta
+
+    from app.complaints import book
+    from app.complaints.models import Complaint, ComplaintCategory
+    from app.frame.roles import INFORMASI
+    from app.auth.models import User
+    with office.db():
+        start = datetime.fromisoformat(BUSY_DAY) + timedelta(hours=1)  # 08.00 WIB
+        if Complaint.select().where(Complaint.received_at.between(start, start + timedelta(hours=12))).count() >= count:
+            return BUSY_DAY
+        clerk = User.get(User.username == office.username[INFORMASI])
+        category = ComplaintCategory.select().first()
+        for n in range(count):
+            book.record_complaint({"channel": "meja_informasi", "category_id": category.id, "complainant_name": "Warga",
+                                   "complainant_contact": "", "is_anonymous": False, "is_confidential": False,
+                                   "registration_number": "",
+                                   "text": f"Pertanyaan ke-{n + 1}: kapan KTP-el saya jadi? " + "Sudah menunggu lama. " * 8},
+                                  user=clerk, received_at=start + timedelta(minutes=6 * n))
+    return BUSY_DAY
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_complaint_books_daily_report_of_a_busy_day_keeps_its_signature_with_its_last_row(
+        browser, demo_office, paper):
+    """A busy day (BUSY complaints) runs over a dozen sheets: the signature stands with the last row it signs."""
+    from app.frame.roles import INFORMASI
+    day = _a_busy_day(demo_office)
+    context = new_context(browser, demo_office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, demo_office.username[INFORMASI], demo_office.password)
+        page.goto(f"{demo_office.url}/pengaduan/laporan-harian?tanggal={day}")
+        last = page.locator("table.report tr:has(td.nowrap)").last.locator("td").first.inner_text().strip()
+        printed = print_check(page, None, paper=paper, expect=["Laporan Harian Buku Pengaduan", last],
+                              signed=("Petugas Informasi", last), name="complaints-daily-report")
+        assert printed.problems == [], printed.problems
+        assert len(printed.pages) >= 2
+    finally:
+        context.close()

@@ -306,3 +306,33 @@ def test_a_registration_number_is_checked_never_accepted_unchecked(db, monkeypat
     monkeypatch.setattr(Application, "select", broken)
     with pytest.raises(peewee.OperationalError):
         book.registration_number_problem("9999-XX")
+
+
+def _signed_group(page: str) -> str:
+    group = page[page.index('<tbody class="signed-rows">'):]
+    return group[:group.index("</tbody>")]
+
+
+def test_the_daily_reports_signature_goes_with_the_last_row_of_its_last_table(client_for, record):
+    """Chromium leaves a signature after a table alone on a sheet when the table ends a page (a busy day
+    runs over several): the last table's last row and the signature are one row group print never splits."""
+    answered = record(channel="telepon", status="selesai", answered_from_desk_info=True, tindak_lanjut="Gratis")
+    first, second = record(channel="sms"), record(channel="surat", text="Kapan KTP saya jadi?")
+    camat = client_for("camat")
+    page = camat.get("/pengaduan/laporan-harian").get_data(as_text=True)
+    group = _signed_group(page)
+    assert page.count("Petugas Informasi,") == 1 and "Petugas Informasi," in group
+    waiting = page[page.index("<h2>Belum ditanggapi</h2>"):]
+    last = max((first, second), key=lambda c: waiting.index(c.tracking_number))
+    other = first if last is second else second
+    assert last.tracking_number in group and other.tracking_number not in group and group.count("<tr") == 2
+    assert answered.tracking_number in page and answered.tracking_number not in group
+    # a day whose only complaints were answered at the desk: that table carries the signature
+    Complaint.delete().where(Complaint.id.in_([first.id, second.id])).execute()
+    group = _signed_group(camat.get("/pengaduan/laporan-harian").get_data(as_text=True))
+    assert answered.tracking_number in group and "Petugas Informasi," in group
+    # a day without any: the signature under the sentence that says so
+    Complaint.delete().execute()
+    empty = camat.get("/pengaduan/laporan-harian").get_data(as_text=True)
+    assert "signed-rows" not in empty and empty.count("Petugas Informasi,") == 1
+    assert empty.index("Tidak ada pengaduan") < empty.index("Petugas Informasi,")

@@ -115,6 +115,13 @@ def test_collective_handover_and_receipt(loket):
     assert {a.status for a in Application.select()} == {"diserahkan"}
     page = loket.get(f"/pendaftaran/kolektif/{letter.id}/tanda-terima").get_data(as_text=True)
     assert "KOLEKTIF" in page and "Siti Aminah" in page and "Budi Santoso" in page and "Ani Wulandari" in page
+    # The last person's row, the line naming who received the cards and both signatures are one row group
+    # print never splits: after a long list Chromium put the signatures alone on a sheet.
+    group = page[page.index('<tbody class="signed-rows">'):]
+    group = group[:group.index("</tbody>")]
+    first, last = sorted(Application.select(), key=lambda a: a.id)
+    assert last.registration_number in group and first.registration_number not in group and group.count("<tr") == 2
+    assert "Diterima oleh Ani Wulandari" in group and "Yang menyerahkan" in group and "Yang menerima" in group
 
 
 def test_pages_render_with_data(loket):
