@@ -438,8 +438,18 @@ class FloorAlongside:
         return self.cpu * 1000 / self.done if self.done else None
 
 
+def _pin(pid: int, cores: set) -> None:
+    """Every thread of process `pid` on `cores` (Linux; threads made later inherit their maker's)."""
+    import os
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), cores)
+        except ProcessLookupError:  # a thread that ended meanwhile
+            pass
+
+
 def bench_night(clients: int, count: int, database_url: str | None, threads: int = 8, centers: int = 1,
-                photos: str = "photographs", profile: Path | None = None) -> dict:
+                photos: str = "photographs", profile: Path | None = None, own_core: bool = False) -> dict:
     """Each kecamatan: its own data folder, `count` complete applications with photos (crops of
     real photographs through the intake, bench/photo_corpus.py; or drawn pas foto), enrolled;
     then every `run.py sync --full` starts at once. Applications per second is counted at the
@@ -448,7 +458,10 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
     stored: the center processes' (/proc, over the run) and the `run.py sync` children's (all of
     each child: start-up, opening its database, key derivation, the pass; getrusage of the
     waited children). `profile`: py-spy's collapsed stacks of each center and of the first
-    kecamatan's pass are written there."""
+    kecamatan's pass are written there. `own_core`: the center processes, and the floor's thread
+    beside them, on the first core alone and the kecamatan passes on the others, as on a regency's
+    server, where the 20-50 kecamatan PCs are not (PostgreSQL stays on every core); on 2 shared cores
+    the passes' processes otherwise run between the center's requests on its core (Linux only)."""
     import os
     import subprocess
     from app.frame.dates import utc_now
@@ -482,6 +495,12 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         if profile:
             profile.mkdir(parents=True, exist_ok=True)
             spies = [_py_spy(s.process.proc.pid, profile / f"center-{i}.txt") for i, s in enumerate(servers)]
+        everywhere = os.sched_getaffinity(0)
+        center_core, pass_cores = {min(everywhere)}, (everywhere - {min(everywhere)}) or everywhere
+        if own_core:
+            for server in servers:
+                _pin(server.process.proc.pid, center_core)
+            _pin(os.getpid(), center_core)  # the floor's thread (and Lepton's) beside the center
         floor_alongside = FloorAlongside((pool or [pas_foto(i) for i in range(50)])[:40])
         cpu_before = [_cpu_seconds(s.process.proc.pid) for s in servers]
         children_before = _children_cpu_seconds()
@@ -489,7 +508,8 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         passes = [(subprocess.Popen([*([] if profile else _peak_kb_wrapper(folder / "pass-peak-kb")),
                                      sys.executable, str(ROOT / "run.py"), "sync", "--data", str(folder), "--full"],
-                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env),
+                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                    preexec_fn=(lambda: os.sched_setaffinity(0, pass_cores)) if own_core else None),
                    time.monotonic()) for folder in folders]
         if profile:
             spies.append(_py_spy(passes[0][0].pid, profile / "kecamatan-0.txt"))
@@ -507,6 +527,8 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         client_cpu = _children_cpu_seconds() - children_before
         cpu_after = [_cpu_seconds(s.process.proc.pid) for s in servers]
     finally:
+        if own_core:
+            _pin(os.getpid(), everywhere)
         for server in servers:
             server.stop()
         for spy in spies:
@@ -534,7 +556,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
     seconds.sort()
     per_app = max(stored, 1)
     return {"database": "postgresql" if database_url else "sqlite", "clients": clients, "centers": centers,
-            "threads": threads, "photos": photos, "photo_bytes_per_app": round(photo_bytes / max(clients * count, 1)),
+            "center_on_its_own_core": own_core, "threads": threads, "photos": photos, "photo_bytes_per_app": round(photo_bytes / max(clients * count, 1)),
             "applications": stored, "expected": clients * count,
             "ingest_seconds": round(ingest_seconds, 1), "apps_per_second": round(stored / ingest_seconds, 1),
             "wall_seconds": round(wall, 1),
@@ -653,14 +675,15 @@ NIGHT_MATRIX = tuple((database, clients, centers, count)
                      for database, centers in (("sqlite", 1), ("postgresql", 1), ("postgresql", 2)))
 
 
-def bench_night_matrix(database_url: str, threads: int = 8, photos: str = "photographs", scale: float = 1.0) -> dict:
+def bench_night_matrix(database_url: str, threads: int = 8, photos: str = "photographs", scale: float = 1.0,
+                       own_core: bool = False) -> dict:
     """Every row of NIGHT_MATRIX, one after the other, then the arithmetic of the 2 shared cores:
     with the kecamatan's passes on the same cores as the center, apps/s <= 2000 ms / (client ms +
     center ms per application); the center alone could carry 2000 / its ms per application."""
     rows = []
     for database, clients, centers, count in NIGHT_MATRIX:
         rows.append(bench_night(clients, max(1, round(count * scale)), database_url if database == "postgresql" else None,
-                                threads, centers, photos))
+                                threads, centers, photos, own_core=own_core))
     cores = os.cpu_count() or 2
     for row in rows:
         both = (row["center_cpu_ms_per_app"] or 0) + row["client_cpu_ms_per_app"]
@@ -804,6 +827,8 @@ def main() -> int:
                              "real photographs (bench/photo_corpus.py)")
     parser.add_argument("--matrix", action="store_true", help="night: every row of NIGHT_MATRIX, side by side")
     parser.add_argument("--scale", type=float, default=1.0, help="night --matrix: applications per kecamatan x this")
+    parser.add_argument("--own-core", action="store_true", help="night: the center on the first core alone, the passes "
+                                                                 "on the others (as on a regency's server)")
     parser.add_argument("--profile", type=Path, help="night: py-spy's stacks of the centers and one pass, here; store: cProfile's; "
                                                     "pass-cost: each route's (cProfile)")
     parser.add_argument("--busy", type=int, default=0, help="vs-rsync: processes spinning on the CPU meanwhile")
@@ -838,14 +863,17 @@ def main() -> int:
     elif options.what == "night" and options.matrix:
         if not options.pg:
             parser.error("night --matrix needs --pg")
-        result = bench_night_matrix(options.pg, options.threads, options.photos or "photographs", options.scale)
+        result = bench_night_matrix(options.pg, options.threads, options.photos or "photographs", options.scale,
+                                    options.own_core)
     elif options.what == "night":
         photos = options.photos or "photographs"
         result = [] if options.only_pg else [bench_night(options.clients, options.count or 100, None, options.threads,
-                                                         photos=photos, profile=options.profile)]
+                                                         photos=photos, profile=options.profile,
+                                                         own_core=options.own_core)]
         if options.pg:
             result.append(bench_night(options.clients, options.count or 100, options.pg, options.threads,
-                                      options.centers, photos, options.profile and options.profile / "pg"))
+                                      options.centers, photos, options.profile and options.profile / "pg",
+                                      own_core=options.own_core))
     elif options.what == "pass-cost":
         profile = options.profile
         result = [bench_pass_cost(options.clients, options.count or 100, None, profile and profile / "sqlite")]
