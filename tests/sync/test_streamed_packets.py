@@ -476,3 +476,38 @@ def test_applications_stored_together_get_the_outcomes_they_get_one_by_one(cente
     again = [records.store_packet_item(kecamatan, *item) for item in (good, damaged, refused, held, other)]
     assert [(o.result, o.reason) for o in again] == [("duplicate", ""), *[(o.result, o.reason) for o in together[1:]]]
     assert stored_numbers() == {good[0]["id"], held[0]["id"]}
+
+
+def test_one_person_twice_among_applications_stored_together_gets_one_card_in_the_making(center_db, enrolled):
+    """Two counter PCs accepted the same person under two numbers and both arrive in one group: the
+    second is refused as it is one by one (on SQLite the group shares one transaction)."""
+    from sync.center import records
+    kecamatan, _ = enrolled
+    first = packet_item(1)
+    second = packet_item(2, record=dict(packet_item(2)[0]["record"], nik=first[0]["record"]["nik"]))
+    outcomes = records.store_packet_items(kecamatan, [first, second, packet_item(3)])
+    assert [o.result for o in outcomes] == ["stored", "rejected", "stored"]
+    assert first[0]["id"] in outcomes[1].reason
+    assert stored_numbers() == {first[0]["id"], packet_item(3)[0]["id"]}
+
+
+def test_applications_stored_together_are_all_kept_or_none_answered(center_db, enrolled, monkeypatch):
+    """A failure while a group is stored (the disk, the database) answers none of it as stored: the
+    kecamatan sends them again, and none is held twice."""
+    from sync.center import records
+    kecamatan, _ = enrolled
+    items = [packet_item(n) for n in range(1, 4)]
+    real = records.store_restored
+
+    def failing_third(kecamatan, restored, *args, **kwargs):
+        if restored.header["id"] == items[2][0]["id"]:
+            raise OSError("disk full")
+        return real(kecamatan, restored, *args, **kwargs)
+    monkeypatch.setattr(records, "store_restored", failing_third)
+    with pytest.raises(OSError):
+        records.store_packet_items(kecamatan, items)
+    held = stored_numbers()
+    monkeypatch.setattr(records, "store_restored", real)
+    again = records.store_packet_items(kecamatan, items)
+    assert [o.result for o in again] == ["duplicate" if items[n][0]["id"] in held else "stored" for n in range(3)]
+    assert stored_numbers() == set(numbers(items))
