@@ -381,17 +381,21 @@ def packet_answer(sock) -> list[str]:
     return [result["result"] for result in json.loads(answer)["results"]]
 
 
+def send_at_once(port: int, key, items) -> list[str]:
+    """The packet of `items` written whole in one go on a new connection: its results."""
+    request, body, _ = packet_request(key, items)
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request + body)
+        return packet_answer(sock)
+
+
 @pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
 def test_applications_that_arrived_together_are_restored_together_then_stored_in_order(
         center_app, enrolled, cheroot_center, order_of_work):
     """Found by the night's CPU account: the record's rules and the store ran 2-3x slower right after
     each photo's restore. A packet whose items are all here is restored first, then stored."""
-    _, key = enrolled
     items = [packet_item(n) for n in range(1, 5)]
-    request, body, _ = packet_request(key, items)
-    with socket.create_connection(("127.0.0.1", cheroot_center), timeout=30) as sock:
-        sock.sendall(request + body)
-        assert packet_answer(sock) == ["stored"] * 4
+    assert send_at_once(cheroot_center, enrolled[1], items) == ["stored"] * 4
     assert order_of_work == ["restore"] * 4 + ["store"] * 4
     assert stored_numbers() == set(numbers(items))
 
@@ -423,12 +427,7 @@ def test_a_center_that_cannot_tell_what_has_arrived_stores_each_as_it_comes(cent
     application before it reads the next, as it did before."""
     from sync.center import server
     monkeypatch.setattr(server, "bytes_waiting", lambda connection, wanted: 0)
-    _, key = enrolled
-    items = [packet_item(n) for n in range(1, 4)]
-    request, body, _ = packet_request(key, items)
-    with socket.create_connection(("127.0.0.1", cheroot_center), timeout=30) as sock:
-        sock.sendall(request + body)
-        assert packet_answer(sock) == ["stored"] * 3
+    assert send_at_once(cheroot_center, enrolled[1], [packet_item(n) for n in range(1, 4)]) == ["stored"] * 3
     assert order_of_work == ["restore", "store"] * 3
 
 
