@@ -416,7 +416,6 @@ class StreamedPacket:
 
     def items(self):
         for index, header in enumerate(self.headers):
-            self._next = index
             photo = self._take(header["photo_size"])
             expected = item_tag(self._secret, self._nonce, index, self._running.digest())
             if not hmac.compare_digest(expected, self._take(ITEM_TAG_BYTES)):
