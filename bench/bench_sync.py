@@ -489,7 +489,7 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
             folder = base / f"kec-{k:02d}"
             kec_app = kecamatan_app(folder)
             photo_bytes += fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)[1]
-            enrol_kecamatan(kec_app, servers[k % centers].url, enrolment[code], kecamatan_code=code)
+            enrol_kecamatan(kec_app, servers[k % centers].url, enrolment[code], kecamatan_code=code, as_the_page_does=True)
             kec_app.extensions["database"].close()
             folders.append(folder)
         if profile:
@@ -626,7 +626,7 @@ def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: 
         for k, code in enumerate(codes):
             kec_app = kecamatan_app(base / f"kec-{k:02d}")
             fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)
-            enrol_kecamatan(kec_app, f"http://127.0.0.1:{port}", enrolment[code], kecamatan_code=code)
+            enrol_kecamatan(kec_app, f"http://127.0.0.1:{port}", enrolment[code], kecamatan_code=code, as_the_page_does=True)
             kec_app.extensions["database"].close()
             folders.append(base / f"kec-{k:02d}")
         time.sleep(1)  # the center's start-up work (the region index, the Kinerja warm-up) done

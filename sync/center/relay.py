@@ -17,6 +17,7 @@ from datetime import timedelta
 from flask import current_app, g, jsonify
 from peewee import JOIN, IntegrityError
 
+from app.frame import statements
 from app.frame.dates import utc_now
 from app.frame.person_rules import EDITABLE_FIELDS
 from app.frame.request_cycle import holds_bad_characters
@@ -235,24 +236,16 @@ def relay_inbox():
     if cursor is None:
         return error_answer(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
     limit = min(limit, protocol.MAX_APPLICATIONS_PER_PACKET)
-    from sync.center.retention import RELAY_SETTLED, relay_outcomes, settle_relay
-    with center_database.atomic():  # kept only until its outcome is held here (issue 30)
-        settle_relay(g.kecamatan.id)
+    from sync.center.retention import RELAY_SETTLED, relay_outcomes, relay_settled_ids, settle_relay
+    if relay_settled_ids(g.kecamatan.id):  # kept only until its outcome is held here (issue 30)
+        with center_database.atomic():
+            settle_relay(g.kecamatan.id)
     entries, size = [], 0
-    # `key_generation`: the kecamatan's key generation for the desa of the key that relayed the form
-    # (the record's own "g" is whatever the sending laptop wrote): the kecamatan refuses forms a key
-    # relayed after the admin revoked it there, before its next pass told the center.
-    query = (RelayItem.select(RelayItem, DeviceKey.desa_generation.alias("key_generation"))
-             .join(DeviceKey, JOIN.LEFT_OUTER, on=(DeviceKey.key_id == RelayItem.key_id))
-             .where((RelayItem.kecamatan == g.kecamatan.id) & (RelayItem.seq > cursor))
-             .order_by(RelayItem.seq).limit(limit).objects())
-    rows = list(query)
+    rows = statements.rows(_inbox_forms, g.kecamatan.id, limit, each_run=(cursor,))
     # A form one counter PC accepted still waits in the queue of the kecamatan's other PCs, which pulled
     # it too: its acceptance follows in the same feed (relay items and statuses share the seq), so their
     # queues drop it at their next pass and a second acceptance (two cards for one person) is not offered.
-    accepted_here = list(RelayStatus.select().where(
-        (RelayStatus.kecamatan == g.kecamatan.id) & (RelayStatus.seq > cursor)
-        & (RelayStatus.status == RELAY_ACCEPTED)).order_by(RelayStatus.seq).limit(limit))
+    accepted_here = statements.rows(_inbox_acceptances, g.kecamatan.id, limit, each_run=(cursor,))
     rows = sorted(rows + accepted_here, key=lambda r: r.seq)[:limit]
     outcomes = relay_outcomes([r.number for r in rows if isinstance(r, RelayItem) and r.record_json == RELAY_SETTLED],
                               g.kecamatan.id)
@@ -281,6 +274,24 @@ def relay_inbox():
     # The one packet format, its items sealed over the request's nonce (the answer is signed besides).
     body = protocol.encode_packet(entries, (g.device_key.secret, g.request_nonce))
     return current_app.response_class(body, mimetype=protocol.PACKET_CONTENT_TYPE)
+
+
+# The inbox's two reads, asked on every kecamatan pass: their SQL built once (app/frame/statements.py).
+
+def _inbox_forms(kecamatan_id: int, limit: int):
+    # `key_generation`: the kecamatan's key generation for the desa of the key that relayed the form
+    # (the record's own "g" is whatever the sending laptop wrote): the kecamatan refuses forms a key
+    # relayed after the admin revoked it there, before its next pass told the center.
+    return (RelayItem.select(RelayItem, DeviceKey.desa_generation.alias("key_generation"))
+            .join(DeviceKey, JOIN.LEFT_OUTER, on=(DeviceKey.key_id == RelayItem.key_id))
+            .where((RelayItem.kecamatan == kecamatan_id) & (RelayItem.seq > statements.each_run(0)))
+            .order_by(RelayItem.seq).limit(limit).objects())
+
+
+def _inbox_acceptances(kecamatan_id: int, limit: int):
+    return (RelayStatus.select().where(
+        (RelayStatus.kecamatan == kecamatan_id) & (RelayStatus.seq > statements.each_run(0))
+        & (RelayStatus.status == RELAY_ACCEPTED)).order_by(RelayStatus.seq).limit(limit))
 
 
 # --- kecamatan -> center: statuses of relayed pre-registrations -----------------------------------
@@ -374,8 +385,7 @@ def relay_desa_keys():
         if revoked:
             audit("cabut_kunci_desa", "kecamatan", kecamatan.code, f"{revoked} kunci komputer desa dicabut",
                   username="api")
-        known = {row.desa_code: row.generation for row in RelayDesa.select(RelayDesa.desa_code, RelayDesa.generation)
-                 .where(RelayDesa.kecamatan == kecamatan.id)}
+        known = dict(statements.rows(_generations, kecamatan.id))
     return jsonify({"revoked": revoked, "generations": known})
 
 
@@ -385,6 +395,10 @@ def relay_f107_key():
     it, at enrolment and on its passes (app/desa/relay.fetch_f107_key). A kecamatan key only (`allowed`):
     a desa laptop holds just the key derived for it. Signed over the request's nonce like every answer."""
     return jsonify({"key": f107_key(g.kecamatan)})
+
+
+def _generations(kecamatan_id: int):  # on every kecamatan pass: its SQL built once (app/frame/statements.py)
+    return RelayDesa.select(RelayDesa.desa_code, RelayDesa.generation).where(RelayDesa.kecamatan == kecamatan_id).tuples()
 
 
 def _raise_generation(kecamatan_id: int, desa_code: str, generation: int) -> None:

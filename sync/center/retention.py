@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from peewee import JOIN
 
+from app.frame import statements
 from app.frame.dates import utc_now
 from app.frame.privacy import BULLET, mask
 from sync.center.audit import audit
@@ -91,6 +92,10 @@ RELAY_ACCEPTED = "diterima_loket"  # final once the application it names is held
 
 def relay_settled_ids(kecamatan_id: int | None = None) -> list[int]:
     """Relayed forms still held whole whose outcome the center holds."""
+    return [row.id for row in statements.rows(_settled, kecamatan_id)]
+
+
+def _settled(kecamatan_id: int | None):  # asked on every pass's inbox: its SQL built once (app/frame/statements.py)
     query = (RelayItem.select(RelayItem.id).distinct()
              .join(RelayStatus, on=((RelayStatus.kecamatan == RelayItem.kecamatan)
                                     & (RelayStatus.number == RelayItem.number)
@@ -104,7 +109,7 @@ def relay_settled_ids(kecamatan_id: int | None = None) -> list[int]:
                        | ((RelayStatus.status == RELAY_ACCEPTED) & ReceivedApplication.id.is_null(False)))))
     if kecamatan_id is not None:
         query = query.where(RelayItem.kecamatan == kecamatan_id)
-    return [row.id for row in query]
+    return query
 
 
 def settle_relay(kecamatan_id: int | None = None) -> int:
@@ -125,6 +130,8 @@ def settle_relay(kecamatan_id: int | None = None) -> int:
 def relay_outcomes(numbers: list[str], kecamatan_id: int) -> dict[str, RelayStatus]:
     """The latest status of each settled form: what a kecamatan asking again is told instead of the form."""
     latest: dict[str, RelayStatus] = {}
+    if not numbers:  # a pass's inbox without a form asked again
+        return latest
     for row in (RelayStatus.select().where((RelayStatus.kecamatan == kecamatan_id) & RelayStatus.number.in_(numbers))
                 .order_by(RelayStatus.step)):
         latest[row.number] = row

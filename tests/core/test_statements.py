@@ -2,7 +2,8 @@
 from datetime import date
 
 import pytest
-from peewee import SQL, CharField, DatabaseProxy, DateField, Model, SqliteDatabase, fn
+import peewee
+from peewee import SQL, CharField, DatabaseProxy, DateField, ForeignKeyField, Model, SqliteDatabase, fn
 from playhouse.db_url import connect
 
 from app.frame import statements
@@ -18,6 +19,15 @@ class Visit(Model):
     class Meta:
         database = proxy
         table_name = "statement_test_visit"
+
+
+class Note(Model):
+    visit = ForeignKeyField(Visit)
+    text = CharField()
+
+    class Meta:
+        database = proxy
+        table_name = "statement_test_note"
 
 
 def visits_on(day):
@@ -38,7 +48,7 @@ def sqlite_visits():
     statements._kept.cache_clear()  # each test counts its own builds, whatever ran before it in this process
     db = SqliteDatabase(":memory:")
     proxy.initialize(db)
-    db.create_tables([Visit])
+    db.create_tables([Visit, Note])
     yield db
     db.close()
 
@@ -63,6 +73,53 @@ def test_rows_come_back_through_the_fields_conversions(sqlite_visits):
     found = statements.rows(visits_with_person, "Ani")
     assert [(v.person, v.day) for v in found] == [("Ani", date(2026, 11, 20))]
     assert statements.rows(visits_with_person, "nobody") == []
+
+
+def notes_with_visits(person):
+    return Note.select(Note, Visit).join(Visit).where(Visit.person == person).order_by(Note.id)
+
+
+def test_rows_read_again_map_their_columns_as_the_first_read_did(sqlite_visits, monkeypatch):
+    """The second read of a kept statement reuses the first's column resolution (which column is
+    which field of which joined model): the same rows, the joined model and the dates converted."""
+    siti = Visit.create(person="Siti", day=date(2026, 11, 26))
+    Note.create(visit=siti, text="KK difotokopi")
+    assert statements.rows(notes_with_visits, "Budi") == []  # no row read: nothing resolved to keep
+    first = statements.rows(notes_with_visits, "Siti")
+    Note.create(visit=siti, text="NIK dicek")
+    resolved = []
+    monkeypatch.setattr(peewee, "_resolve_model_columns",
+                        lambda *a: resolved.append(a) or _resolve_model_columns(*a))
+    again = statements.rows(notes_with_visits, "Siti")
+    assert [(n.text, n.visit.person, n.visit.day) for n in again] == [
+        ("KK difotokopi", "Siti", date(2026, 11, 26)), ("NIK dicek", "Siti", date(2026, 11, 26))]
+    assert [(n.text, n.visit.day) for n in first] == [("KK difotokopi", date(2026, 11, 26))]
+    assert resolved == []  # worked out once, on the first read that had a row
+    assert [n.text for n in statements.rows(notes_with_visits, "Budi")] == []
+    fresh = list(Note.select(Note, Visit).join(Visit).where(Visit.person == "Siti").order_by(Note.id))
+    assert [(n.id, n.text, n.visit.id, n.visit.day) for n in again] == [(n.id, n.text, n.visit.id, n.visit.day)
+                                                                        for n in fresh]
+
+
+_resolve_model_columns = peewee._resolve_model_columns
+
+
+def visits_after(person):
+    built.append(person)
+    return (Visit.select(Visit.day).where((Visit.person == person) & (Visit.day > statements.each_run(0)))
+            .order_by(Visit.day).tuples())
+
+
+def test_a_value_given_on_each_run_is_not_kept_in_the_text(sqlite_visits):
+    """A feed's cursor changes on every pass: the text is built once and runs with each one's."""
+    for day in (20, 22, 24):
+        Visit.create(person="Siti", day=date(2026, 11, day))
+    built.clear()
+    after = [statements.rows(visits_after, "Siti", each_run=(date(2026, 11, d).isoformat(),)) for d in (19, 21, 24)]
+    assert after == [[(date(2026, 11, 20),), (date(2026, 11, 22),), (date(2026, 11, 24),)],
+                     [(date(2026, 11, 22),), (date(2026, 11, 24),)], []]
+    assert statements.scalar(visits_after, "Siti", each_run=("2026-11-23",)) == date(2026, 11, 24).isoformat()
+    assert built == ["Siti"]
 
 
 def test_one_builder_on_sqlite_then_postgresql_gets_each_database_s_own_text(sqlite_visits, pg_url):
