@@ -9,8 +9,9 @@ runs `overdue_count(today)`'s SQL, built on the first call of the day.
 
 A builder is a module-level function of hashable arguments that returns a peewee model query; what
 it reads from anywhere but its arguments would be frozen into the kept text, so it reads nothing else.
-A value that changes on nearly every run (a feed's cursor) is not one of them: the builder puts
-`each_run(0)` where it goes, and the caller gives it as `rows(build, *args, each_run=(cursor,))`.
+A value with more values than a cache holds (a key id, a kecamatan, a feed's cursor) is not one of
+them: the builder puts `each_run(0)` where it goes, and the caller gives it on each run, as in
+`rows(build, *args, each_run=(kecamatan_id, cursor))`: one text for every key and kecamatan.
 """
 import functools
 

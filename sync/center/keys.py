@@ -359,7 +359,7 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
     key_id, timestamp, nonce, signature, compact = protocol.request_credentials(headers)
     if not key_id or not protocol.NONCE_PATTERN.match(nonce or ""):
         raise Refused("kepala permintaan tidak lengkap")
-    found = statements.rows(_key_with_kecamatan, key_id)
+    found = statements.rows(_key_with_kecamatan, each_run=(key_id,))
     key = found[0] if found else None
     if key is None:
         raise Refused("kunci tidak dikenal")
@@ -411,8 +411,8 @@ def _seen_long_ago(seen_at, now) -> bool:
     return seen_at is None or not timedelta(0) <= now - seen_at < LAST_SEEN_EVERY
 
 
-def _key_with_kecamatan(key_id: str):  # on every signed request: its SQL built once (app/frame/statements.py)
-    return DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan).where(DeviceKey.key_id == key_id).limit(1)
+def _key_with_kecamatan():  # on every signed request: its SQL built once (app/frame/statements.py), for every key
+    return DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan).where(DeviceKey.key_id == statements.each_run(0)).limit(1)
 
 
 def forget_old_nonces(now=None) -> int:

@@ -241,11 +241,11 @@ def relay_inbox():
         with center_database.atomic():
             settle_relay(g.kecamatan.id)
     entries, size = [], 0
-    rows = statements.rows(_inbox_forms, g.kecamatan.id, limit, each_run=(cursor,))
+    rows = statements.rows(_inbox_forms, limit, each_run=(g.kecamatan.id, cursor))
     # A form one counter PC accepted still waits in the queue of the kecamatan's other PCs, which pulled
     # it too: its acceptance follows in the same feed (relay items and statuses share the seq), so their
     # queues drop it at their next pass and a second acceptance (two cards for one person) is not offered.
-    accepted_here = statements.rows(_inbox_acceptances, g.kecamatan.id, limit, each_run=(cursor,))
+    accepted_here = statements.rows(_inbox_acceptances, limit, each_run=(g.kecamatan.id, cursor))
     rows = sorted(rows + accepted_here, key=lambda r: r.seq)[:limit]
     outcomes = relay_outcomes([r.number for r in rows if isinstance(r, RelayItem) and r.record_json == RELAY_SETTLED],
                               g.kecamatan.id)
@@ -276,21 +276,22 @@ def relay_inbox():
     return current_app.response_class(body, mimetype=protocol.PACKET_CONTENT_TYPE)
 
 
-# The inbox's two reads, asked on every kecamatan pass: their SQL built once (app/frame/statements.py).
+# The inbox's two reads, asked on every kecamatan pass: their SQL built once for every kecamatan
+# (app/frame/statements.py).
 
-def _inbox_forms(kecamatan_id: int, limit: int):
+def _inbox_forms(limit: int):
     # `key_generation`: the kecamatan's key generation for the desa of the key that relayed the form
     # (the record's own "g" is whatever the sending laptop wrote): the kecamatan refuses forms a key
     # relayed after the admin revoked it there, before its next pass told the center.
     return (RelayItem.select(RelayItem, DeviceKey.desa_generation.alias("key_generation"))
             .join(DeviceKey, JOIN.LEFT_OUTER, on=(DeviceKey.key_id == RelayItem.key_id))
-            .where((RelayItem.kecamatan == kecamatan_id) & (RelayItem.seq > statements.each_run(0)))
+            .where((RelayItem.kecamatan == statements.each_run(0)) & (RelayItem.seq > statements.each_run(1)))
             .order_by(RelayItem.seq).limit(limit).objects())
 
 
-def _inbox_acceptances(kecamatan_id: int, limit: int):
+def _inbox_acceptances(limit: int):
     return (RelayStatus.select().where(
-        (RelayStatus.kecamatan == kecamatan_id) & (RelayStatus.seq > statements.each_run(0))
+        (RelayStatus.kecamatan == statements.each_run(0)) & (RelayStatus.seq > statements.each_run(1))
         & (RelayStatus.status == RELAY_ACCEPTED)).order_by(RelayStatus.seq).limit(limit))
 
 
@@ -385,7 +386,7 @@ def relay_desa_keys():
         if revoked:
             audit("cabut_kunci_desa", "kecamatan", kecamatan.code, f"{revoked} kunci komputer desa dicabut",
                   username="api")
-        known = dict(statements.rows(_generations, kecamatan.id))
+        known = dict(statements.rows(_generations, each_run=(kecamatan.id,)))
     return jsonify({"revoked": revoked, "generations": known})
 
 
@@ -397,8 +398,9 @@ def relay_f107_key():
     return jsonify({"key": f107_key(g.kecamatan)})
 
 
-def _generations(kecamatan_id: int):  # on every kecamatan pass: its SQL built once (app/frame/statements.py)
-    return RelayDesa.select(RelayDesa.desa_code, RelayDesa.generation).where(RelayDesa.kecamatan == kecamatan_id).tuples()
+def _generations():  # on every kecamatan pass: its SQL built once (app/frame/statements.py)
+    return (RelayDesa.select(RelayDesa.desa_code, RelayDesa.generation)
+            .where(RelayDesa.kecamatan == statements.each_run(0)).tuples())
 
 
 def _raise_generation(kecamatan_id: int, desa_code: str, generation: int) -> None:

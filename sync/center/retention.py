@@ -92,10 +92,12 @@ RELAY_ACCEPTED = "diterima_loket"  # final once the application it names is held
 
 def relay_settled_ids(kecamatan_id: int | None = None) -> list[int]:
     """Relayed forms still held whole whose outcome the center holds."""
-    return [row.id for row in statements.rows(_settled, kecamatan_id)]
+    if kecamatan_id is None:
+        return [row.id for row in statements.rows(_settled, False)]
+    return [row.id for row in statements.rows(_settled, True, each_run=(kecamatan_id,))]
 
 
-def _settled(kecamatan_id: int | None):  # asked on every pass's inbox: its SQL built once (app/frame/statements.py)
+def _settled(one_kecamatan: bool):  # asked on every pass's inbox: its SQL built once (app/frame/statements.py)
     query = (RelayItem.select(RelayItem.id).distinct()
              .join(RelayStatus, on=((RelayStatus.kecamatan == RelayItem.kecamatan)
                                     & (RelayStatus.number == RelayItem.number)
@@ -107,8 +109,8 @@ def _settled(kecamatan_id: int | None):  # asked on every pass's inbox: its SQL 
              .where((RelayItem.record_json != RELAY_SETTLED)
                     & (RelayStatus.status.in_(RELAY_FINAL)
                        | ((RelayStatus.status == RELAY_ACCEPTED) & ReceivedApplication.id.is_null(False)))))
-    if kecamatan_id is not None:
-        query = query.where(RelayItem.kecamatan == kecamatan_id)
+    if one_kecamatan:
+        query = query.where(RelayItem.kecamatan == statements.each_run(0))
     return query
 
 

@@ -71,6 +71,15 @@ class _Answers:
         return _Unclosable(self._stream)
 
 
+def answer_from(stream, method: str = "POST") -> tuple[http.client.HTTPResponse, bytes]:
+    """The next answer on a connection and its body, read from `stream`, the connection's one reader
+    (`sock.makefile("rb")`): a reader made per answer, as http.client makes one, keeps whatever of a
+    pipelined next answer it has read ahead, and that answer never comes."""
+    response = http.client.HTTPResponse(_Answers(stream), method=method)
+    response.begin()
+    return response, response.read()
+
+
 def _tls(session) -> ssl.SSLContext:
     """The certificate checks the requests session makes: its `verify`, or the CA bundle named in
     the environment (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), or certifi's."""
@@ -220,10 +229,8 @@ class Pipeline:
         """The oldest request's verified answer; LinkDown when it does not come whole (the
         connection is then useless: every request still waiting must be sent again)."""
         ticket = self.waiting.popleft()
-        response = http.client.HTTPResponse(_Answers(self.answers), method="POST")
         try:
-            response.begin()
-            content = response.read()
+            response, content = answer_from(self.answers)
         except (OSError, http.client.HTTPException) as problem:
             raise self._failed(problem) from None
         self.closing = self.closing or response.will_close
