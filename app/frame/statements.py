@@ -45,7 +45,8 @@ def rows(build, *args, each_run=()) -> list:
     database, sql, params = kept.statement(each_run)
     # peewee's own reader of a cursor for this query: `query.execute()` without building the text again
     reader = kept.query._get_cursor_wrapper(database.execute_sql(sql, params))
-    resolved = kept.readers.get(type(getattr(database, "obj", database)))
+    dialect = _dialect(database)
+    resolved = kept.readers.get(dialect)
     if resolved is not None:
         # Which column goes to which field of which model, worked out from the cursor's description
         # on the first read (0.1-0.4 ms a signed request's key lookup): the same for the same text.
@@ -54,7 +55,7 @@ def rows(build, *args, each_run=()) -> list:
         return list(reader)
     found = list(reader)
     if reader.initialized:  # it read a row: what its first read worked out is kept
-        kept.readers[type(getattr(database, "obj", database))] = {
+        kept.readers[dialect] = {
             name: value for name, value in vars(reader).items() if name not in _PER_READ}
         reader.row_cache = []  # the kept state may refer to this reader: it holds no rows
     return found
@@ -72,7 +73,7 @@ class _Statement:
 
     def statement(self, each_run=()) -> tuple:
         database = self.query._database  # the model's own: the office's or the center's
-        dialect = type(getattr(database, "obj", database))
+        dialect = _dialect(database)
         if dialect not in self.texts:
             sql, params = database.get_sql_context().sql(self.query).query()
             self.texts[dialect] = sql, tuple(params)  # a tuple: no caller changes what the next one runs
@@ -80,6 +81,11 @@ class _Statement:
         if each_run:
             params = tuple(each_run[p.index] if isinstance(p, _Slot) else p for p in params)
         return database, sql, params
+
+
+def _dialect(database) -> type:
+    """The kind of database behind a model's (a proxy's) database: SQLite or PostgreSQL."""
+    return type(getattr(database, "obj", database))
 
 
 @functools.lru_cache(maxsize=KEPT_STATEMENTS)

@@ -265,8 +265,9 @@ STORE_TOGETHER = 20
 @api_blueprint.post("/v1/packets")
 def packets():
     """A packet of applications, read as it arrives: each application is stored whole once its photo
-    and MAC are here and check out, and before the center waits for more of the body. Those that have arrived whole together (a fast link) are restored together first,
-    then stored one by one (records.store_packet_items). When the connection dies mid-body the ones
+    and MAC are here and check out, and before the center waits for more of the body. Those that have
+    arrived whole together (a fast link) are restored together first, then stored one by one
+    (records.store_packet_items). When the connection dies mid-body the ones
     arrived whole are stored, and the kecamatan's manifest finds them before it sends the rest. The
     answer has one result per application in the packet's order, without id and version (the photos'
     heads travel together, the hash as its check, the number in the record)."""

@@ -411,8 +411,9 @@ def _seen_long_ago(seen_at, now) -> bool:
     return seen_at is None or not timedelta(0) <= now - seen_at < LAST_SEEN_EVERY
 
 
-def _key_with_kecamatan():  # on every signed request: its SQL built once (app/frame/statements.py), for every key
-    return DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan).where(DeviceKey.key_id == statements.each_run(0)).limit(1)
+def _key_with_kecamatan():  # on every signed request: its SQL built once for every key (app/frame/statements.py)
+    return (DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
+            .where(DeviceKey.key_id == statements.each_run(0)).limit(1))
 
 
 def forget_old_nonces(now=None) -> int:
