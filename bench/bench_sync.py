@@ -613,12 +613,14 @@ def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: 
                                *(["--database-url", database_url] if database_url else [])],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def routes() -> dict:
+    def routes() -> tuple[float, dict]:
+        """The center's whole CPU so far (seconds) and its sums by route."""
         routes_file.unlink(missing_ok=True)
         center.send_signal(signal.SIGUSR1)
         while not routes_file.exists():
             time.sleep(0.01)
-        return json.loads(routes_file.read_text())
+        dumped = json.loads(routes_file.read_text())
+        return dumped["process_cpu"], dumped["routes"]
 
     try:
         wait_for(f"http://127.0.0.1:{port}/api/openapi.json")
@@ -632,13 +634,13 @@ def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: 
         time.sleep(1)  # the center's start-up work (the region index, the Kinerja warm-up) done
         per_pass, by_route = [], {}
         for folder in folders:
-            before, routes_before = _cpu_seconds(center.pid), routes()
+            before, routes_before = routes()
             done = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(folder), "--full"],
                                   cwd=ROOT, capture_output=True, text=True, env=env)
             if done.returncode != 0 or f"terkirim {count}," not in done.stdout:
                 raise SystemExit(f"a pass failed: {(done.stdout + done.stderr)[-400:]}")
             time.sleep(0.2)  # the last answer's bytes written
-            after, routes_after = _cpu_seconds(center.pid), routes()
+            after, routes_after = routes()
             per_pass.append((after - before) * 1000)
             for route, (n, cpu, own) in routes_after.items():
                 was = routes_before.get(route, [0, 0.0, 0.0])

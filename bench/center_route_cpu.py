@@ -1,7 +1,8 @@
 """`run.py center` with each request's CPU counted by route, for `bench/bench_sync.py pass-cost`: the
 process's CPU (every thread's, so Lepton's restores are in it) from the request's arrival at the app
-to its answer's last byte, summed per method and path (numbers left out). On SIGUSR1 the sums are
-written to the file named by LOKET_ROUTE_CPU (whole, then renamed into place). Linux only. The bench
+to its answer's last byte, summed per method and path (numbers left out). On SIGUSR1 the sums, and the
+process's whole CPU at that moment (`time.process_time`, to the microsecond: /proc counts in 10 ms ticks,
+6 % of a pass of 20), are written to the file named by LOKET_ROUTE_CPU (whole, then renamed into place). Linux only. The bench
 sends one pass at a time, so no other request's CPU falls inside a request's window. With
 LOKET_ROUTE_PROFILE (a folder) each route's requests are also profiled (cProfile on the CPU clock of the request's
 thread) and written there as ROUTE.prof."""
@@ -69,10 +70,11 @@ def timed(module, name: str, label: str) -> None:
 
 
 def dump(signum, frame) -> None:
+    process_cpu = time.process_time()  # before the dump's own work
     target = Path(os.environ["LOKET_ROUTE_CPU"])
     part = target.with_name(target.name + ".part")
     with _lock:
-        part.write_text(json.dumps(ROUTES))
+        part.write_text(json.dumps({"routes": ROUTES, "process_cpu": process_cpu}))
         for route, stats in PROFILES.items():
             stats.dump_stats(str(Path(os.environ["LOKET_ROUTE_PROFILE"]) / (re.sub(r"\W+", "-", route) + ".prof")))
     os.replace(part, target)
