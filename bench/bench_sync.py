@@ -582,7 +582,8 @@ def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: 
     each request from its arrival at the app to its answer's last byte; what remains is cheroot
     reading and writing the connections, and the nonce pruning job). The center also counts the
     floor's two steps as it pays them (the pseudo-routes "floor: decompress" and "floor:
-    photo_check"), for the ratio against the floor inside the center. `profile`: each route's requests profiled
+    photo_check"), for the ratio against the floor inside the center, and steps inside the routes
+    ("step: ...": restoring an application, its rules and store, a signed request's key check). `profile`: each route's requests profiled
     (cProfile in the request's thread, so Lepton's own threads are not in it), ROUTE.prof there."""
     import os
     import signal
@@ -655,7 +656,7 @@ def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: 
     shutil.rmtree(base, ignore_errors=True)
     floor = photo_floor_ms(pool)
     pass_ms = statistics.median(per_pass)
-    counted_ms = sum(cpu for route, (_, cpu, _) in by_route.items() if not route.startswith("floor: ")) / passes
+    counted_ms = sum(cpu for route, (_, cpu, _) in by_route.items() if not route.startswith(("floor: ", "step: "))) / passes
     in_center = sum(cpu for route, (_, cpu, _) in by_route.items() if route.startswith("floor: ")) / (passes * count)
     return {"database": "postgresql" if database_url else "sqlite", "passes": passes, "applications_per_pass": count,
             "center_cpu_ms_per_pass": {"median": round(pass_ms, 1), "all": [round(x, 1) for x in per_pass]},

@@ -83,10 +83,15 @@ def dump(signum, frame) -> None:
 if __name__ == "__main__":
     signal.signal(signal.SIGUSR1, dump)
     from sync import jpeg_transit
-    from sync.center import records, server
+    from sync.center import keys, records, server
 
     timed(jpeg_transit, "decompress", "floor: decompress")
     timed(records, "photo_check", "floor: photo_check")
+    # Inside the packets' route: restoring (the floor, then the photo's hashes), then each record's
+    # rules and store; and inside every signed route, the key's check.
+    timed(records, "restore_packet_item", "step: restore_packet_item")
+    timed(records, "store_restored", "step: store_restored")
+    timed(keys, "authenticate", "step: keys.authenticate")
 
     plain = server.center_server
     server.center_server = lambda app, *args, **kwargs: plain(counted(app), *args, **kwargs)
