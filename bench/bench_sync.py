@@ -583,8 +583,9 @@ def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: 
     reading and writing the connections, and the nonce pruning job). The center also counts the
     floor's two steps as it pays them (the pseudo-routes "floor: decompress" and "floor:
     photo_check"), for the ratio against the floor inside the center, and steps inside the routes
-    ("step: ...": restoring an application, its rules and store, a signed request's key check). `profile`: each route's requests profiled
-    (cProfile in the request's thread, so Lepton's own threads are not in it), ROUTE.prof there."""
+    ("step: ...": restoring an application, its rules and store, a signed request's key check).
+    `profile`: each route's requests profiled (cProfile in the request's thread, so Lepton's own
+    threads are not in it), ROUTE.prof there."""
     import os
     import signal
     import subprocess

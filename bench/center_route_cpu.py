@@ -1,11 +1,11 @@
 """`run.py center` with each request's CPU counted by route, for `bench/bench_sync.py pass-cost`: the
 process's CPU (every thread's, so Lepton's restores are in it) from the request's arrival at the app
-to its answer's last byte, summed per method and path (numbers left out). On SIGUSR1 the sums, and the
-process's whole CPU at that moment (`time.process_time`, to the microsecond: /proc counts in 10 ms ticks,
-6 % of a pass of 20), are written to the file named by LOKET_ROUTE_CPU (whole, then renamed into place). Linux only. The bench
-sends one pass at a time, so no other request's CPU falls inside a request's window. With
-LOKET_ROUTE_PROFILE (a folder) each route's requests are also profiled (cProfile on the CPU clock of the request's
-thread) and written there as ROUTE.prof."""
+to its answer's last byte, summed per method and path (numbers left out). On SIGUSR1 the sums, and
+the process's whole CPU at that moment (`time.process_time`, to the microsecond: /proc counts in
+10 ms ticks, 6 % of a pass of 20), are written to the file named by LOKET_ROUTE_CPU (whole, then
+renamed into place). Linux only. The bench sends one pass at a time, so no other request's CPU falls
+inside a request's window. With LOKET_ROUTE_PROFILE (a folder) each route's requests are also profiled
+(cProfile on the CPU clock of the request's thread) and written there as ROUTE.prof."""
 import cProfile
 import json
 import os

@@ -38,9 +38,10 @@ class PostgresPool(PooledPostgresqlDatabase):
 
     A connection taken from the pool is checked without a round trip. peewee's check sent `SELECT 1`
     on every checkout, under the pool's lock: ~0.2 ms of CPU on each of a pass's signed requests and
-    each citizen's status lookup. The server speaks on an idle connection only to end it (a restart's
-    or an administrator's termination notice, or the socket's end), so an idle connection with bytes
-    to read is closed and another one taken; one in a transaction is rolled back, as before."""
+    each citizen's status lookup. The server speaks on an idle connection to end it (a restart's or an
+    administrator's termination notice, or the socket's end) and, rarely, to report a changed setting,
+    so an idle connection with bytes to read is closed and another one taken (at worst a needless new
+    connection); one left in a transaction is rolled back, as before."""
 
     def _is_closed(self, conn):
         if conn.closed or self._adapter.txn_status(conn) != self._adapter.txn_idle:
@@ -59,8 +60,7 @@ def make_center_database(path=None, url: str | None = None):
     if url:
         if url.startswith(("postgresql://", "postgres://")):
             # psycopg 3 (the `center` extra: pip install loket-kecamatan[center]).
-            return PostgresPool(**parse("postgresql://" + url.split("://", 1)[1]), max_connections=32,
-                                stale_timeout=300, prefer_psycopg3=True)
+            return PostgresPool(**parse(url), max_connections=32, stale_timeout=300, prefer_psycopg3=True)
         return connect(url)
     # BEGIN IMMEDIATE (make_database): a write transaction takes the write lock at once and waits
     # its turn (busy timeout), instead of failing when a read had to be upgraded after another
