@@ -9,6 +9,7 @@ import pytest
 
 from app.figures import tallies
 from app.frame import figure_cache, store
+from app.frame.dates import local_today
 from app.frame.db import database
 from app.frame.periods import Quarter
 from tests.indicators.test_application_indicators import application
@@ -207,9 +208,23 @@ def _pages(client_for, quarters) -> dict[str, str]:
 
 def _recounted(client_for, quarters, monkeypatch) -> dict[str, str]:
     """The pages computed afresh, nothing kept, from tallies rebuilt from the raw rows."""
-    monkeypatch.setattr(figure_cache, "kept_figure", lambda name, key, compute, quarters=None: compute())
-    tallies.rebuild(store.get("timezone"))
-    return _pages(client_for, quarters)
+    with monkeypatch.context() as scoped:
+        scoped.setattr(figure_cache, "kept_figure", lambda name, key, compute, quarters=None: compute())
+        tallies.rebuild(store.get("timezone"))
+        return _pages(client_for, quarters)
+
+
+def _shown_and_recounted(client_for, quarters, monkeypatch) -> tuple[dict, dict]:
+    """The pages as kept and as recounted, read on one office day. Every period's figures count up to
+    today, so the office's midnight between the two reads (17:00 UTC in WIB) makes them differ, rightly
+    (the kept ones are kept per day): read both again then. CI met it once (216 against 217 service days)."""
+    for _ in range(2):
+        day = local_today(store.get("timezone"))
+        shown = _pages(client_for, quarters)
+        recounted = _recounted(client_for, quarters, monkeypatch)
+        if local_today(store.get("timezone")) == day:
+            break
+    return shown, recounted
 
 
 @pytest.mark.parametrize("write, shows", WRITES, ids=[w.__name__.strip("_") for w, _ in WRITES])
@@ -219,8 +234,7 @@ def test_after_each_write_the_kept_pages_equal_a_recount_from_the_rows(client_fo
     before = _pages(client_for, quarters)
     assert _pages(client_for, quarters) == before  # computed once, then kept
     write(held)
-    shown = _pages(client_for, quarters)
-    recounted = _recounted(client_for, quarters, monkeypatch)
+    shown, recounted = _shown_and_recounted(client_for, quarters, monkeypatch)
     for url in shown:
         assert shown[url] == recounted[url], url
     figures = [url for url in shown if url != "/"]  # the dashboard also lists live counts of every kind
@@ -310,8 +324,8 @@ def test_an_upgraded_database_keeps_and_renews_its_parts(client_for, db, monkeyp
     before = _pages(client_for, quarters)
     assert _pages(client_for, quarters) == before
     _complaint_entered_late(held)
-    shown = _pages(client_for, quarters)
-    assert shown == _recounted(client_for, quarters, monkeypatch)
+    shown, recounted = _shown_and_recounted(client_for, quarters, monkeypatch)
+    assert shown == recounted
     previous = quarters[1]
     assert shown[f"/rekap/{previous.year}/{previous.number}"] != before[f"/rekap/{previous.year}/{previous.number}"]
 
