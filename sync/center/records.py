@@ -503,17 +503,19 @@ def events_after(kecamatan: Kecamatan, cursor: int, limit: int, device_codes=())
     """The kecamatan's events after `cursor`; with `device_codes` (keys.device_codes: a PC's own and
     those it held before a re-enrolment), only those of applications those codes sent (and of those
     stored before senders were kept): another counter PC's statuses are none of its business (issue 24)."""
-    return statements.rows(_feed, limit, tuple(device_codes), each_run=(kecamatan.id, cursor))
+    return statements.rows(_feed, limit, len(device_codes), each_run=(kecamatan.id, cursor, *device_codes))
 
 
-def _feed(limit: int, device_codes: tuple):  # its SQL built once for every kecamatan (app/frame/statements.py)
+def _feed(limit: int, codes: int):  # its SQL built once for every kecamatan and PC (app/frame/statements.py)
     # The feed's columns only, as light rows (event_json reads nothing else): a model instance per event
-    # cost more than the query (a pass's status pull of 100 events, 7.6-15 ms).
+    # cost more than the query (a pass's status pull of 100 events, 7.6-15 ms). The PC's device codes are
+    # given on each run too (each_run(2) on), so the text depends on how many it has, not on which.
     query = (StatusEvent.select(*FEED_COLUMNS)
              .where((StatusEvent.kecamatan == statements.each_run(0)) & (StatusEvent.seq > statements.each_run(1))))
-    if device_codes:
+    if codes:
+        senders = [statements.each_run(2 + n) for n in range(codes)]
         query = (query.join(ReceivedApplication, on=(StatusEvent.application == ReceivedApplication.id))
-                 .where(ReceivedApplication.sender_device.in_([*device_codes, ""])))
+                 .where(ReceivedApplication.sender_device.in_([*senders, ""])))
     return query.order_by(StatusEvent.seq).limit(limit).namedtuples()
 
 

@@ -116,6 +116,21 @@ def test_a_pc_enrolled_again_after_a_revocation_hears_its_old_statuses_by_cursor
         "status kiriman perangkat P3 diterima kunci baru"]
 
 
+def test_each_counter_pc_hears_its_own_statuses_from_one_text_of_the_feed(center_app, kecamatan, monkeypatch):
+    """The status pull's SQL is built once for every PC (its device codes given on each run, like the
+    kecamatan and the cursor), not once per PC in each center process (issue 45)."""
+    from app.frame import statements
+    statements._kept.cache_clear()
+    built, plain = [], records._feed
+    monkeypatch.setattr(records, "_feed", lambda *args: built.append(args) or plain(*args))
+    _, first, _ = enrol(center_app, kecamatan)
+    _, second, _ = enrol(center_app, kecamatan)
+    mine, theirs = send(center_app, first, 1), send(center_app, second, 2)
+    assert heard(center_app, first) == {(mine, "received")}
+    assert heard(center_app, second) == {(theirs, "received")}
+    assert built == [(1001, 1)]  # the page's limit (and one more) and one device code: one text for P1 and P2
+
+
 def forged(first, kecamatan_code, code):
     return dict(proof_of(first, kecamatan_code, code), proof=secrets.token_hex(32))
 
