@@ -285,6 +285,17 @@ def receive(header: dict, photo: bytes) -> str:
     return "stored"
 
 
+def _cursor_past_the_rest(link, probed_seq) -> None:
+    """An empty inbox page after the probe: every row of the kecamatan's relay feed up to the seq the
+    probe gave (committed then: rows commit in seq order) is one the inbox does not bring (a refusal
+    or an expiry another counter PC sent), so the cursor moves past them and the next pass's probe
+    finds nothing waiting, instead of this PC asking the inbox on every pass."""
+    if isinstance(probed_seq, int) and not isinstance(probed_seq, bool):
+        with engine.write_transaction():
+            SyncLink.update(relay_cursor=probed_seq).where(
+                (SyncLink.id == link.id) & (SyncLink.relay_cursor < probed_seq)).execute()
+
+
 def _inbox_request(cursor: int) -> tuple:
     """The inbox page after `cursor`, under a fresh nonce (its items are sealed over it)."""
     return ("GET", f"{protocol.API_PREFIX}/relay/inbox?after={int(cursor)}&limit={INBOX_PAGE}", b"",
@@ -308,6 +319,7 @@ def pull_inbox(client, link, report, progress, first_page: tuple | None = None) 
         except protocol.PacketError as problem:
             raise LinkDown(f"kiriman pra-pendaftaran dari pusat rusak: {problem}") from None
         if not items:
+            _cursor_past_the_rest(link, client.probed.get("relay_seq"))
             return
         with engine.write_transaction():
             row = SyncLink.get_by_id(link.id)
@@ -330,9 +342,21 @@ def _desa_keys_request() -> tuple:
 
 def _take_desa_keys(body: bytes) -> None:
     answer = json.loads(body)
-    if isinstance(answer, dict) and answer.get("generations"):  # an older center answers without them
+    if isinstance(answer, dict):  # an older center answers without the generations
+        _take_generations(answer.get("generations"))
+
+
+def _take_generations(known) -> None:
+    """The generations the center knows (its exchange's answer, or its probe's), raised here."""
+    if known:
         with engine.write_transaction():
-            qr.raise_generations(answer["generations"])
+            qr.raise_generations(known)
+
+
+def _center_lacks_ours(known: dict) -> bool:
+    """Does this PC hold a desa key generation above the center's (a revocation made here)?"""
+    held = {code: number for code, number in known.items() if isinstance(number, int)}
+    return any(int(number) > held.get(code, 0) for code, number in (store.get("desa_key_generations") or {}).items())
 
 
 def _exchange_desa_keys(client) -> None:
@@ -379,20 +403,37 @@ def fetch_f107_key(client, link, report, progress) -> None:
 
 
 def kecamatan_before_push(client, link, report, progress) -> None:
-    """The desa keys exchanged and the inbox's first page asked for in one round trip (written back
-    to back on the pass's connection), then the inbox's further pages and the expiries.
-
-    The keys go on every pass, even with none made here: the admin's revocations ("Cabut kunci") reach
-    the center, where older desa keys are then refused, and the answer brings those made at the
-    kecamatan's other counter PCs, which now accept this PC's laptops' forms too (one F-1.07 key per
-    kecamatan). They are taken before the inbox's forms are read."""
-    def both():
-        inbox = _inbox_request(SyncLink.get_by_id(link.id).relay_cursor)
-        keys, page = client.call_all([_desa_keys_request(), inbox])
-        return keys, (inbox[4], page)
-    keys, first_page = engine.with_retries(both)
-    _take_desa_keys(keys)
-    pull_inbox(client, link, report, progress, first_page)
+    """The pass's probe first (otherwise written ahead of the first packet): besides the versions it
+    says what the desa key exchange and the inbox would bring (sync/center/relay.waiting_for). The
+    center's generations are taken from it: revocations made at the kecamatan's other counter PCs,
+    whose laptops' forms this PC then refuses too. The exchange goes only when this PC holds a newer
+    generation than the center (the admin's "Cabut kunci" here, which the center must learn so it
+    refuses the older key), the inbox only when forms or acceptances wait past this PC's cursor; when
+    both go, they go back to back, one round trip, the keys taken before the inbox's forms are read.
+    A center that says nothing of them (older) gets both on every pass, as before. Then the inbox's
+    further pages and the expiries. Most passes thus make two requests fewer (issue 45)."""
+    line = getattr(client, "line", None)
+    if line is not None:
+        engine.with_retries(line.negotiate)
+    known, relay_seq = client.probed.get("desa_key_generations"), client.probed.get("relay_seq")
+    if isinstance(known, dict) and isinstance(relay_seq, int) and not isinstance(relay_seq, bool):
+        _take_generations(known)
+        send_keys = _center_lacks_ours(known)
+        want_inbox = relay_seq > SyncLink.get_by_id(link.id).relay_cursor
+    else:
+        send_keys = want_inbox = True
+    first_page = None
+    if send_keys and want_inbox:
+        def both():
+            inbox = _inbox_request(SyncLink.get_by_id(link.id).relay_cursor)
+            keys, page = client.call_all([_desa_keys_request(), inbox])
+            return keys, (inbox[4], page)
+        keys, first_page = engine.with_retries(both)
+        _take_desa_keys(keys)
+    elif send_keys:
+        engine.with_retries(lambda: _exchange_desa_keys(client))
+    if want_inbox:
+        pull_inbox(client, link, report, progress, first_page)
     with engine.write_transaction():
         send_expiries()
 

@@ -398,6 +398,16 @@ def relay_f107_key():
     return jsonify({"key": f107_key(g.kecamatan)})
 
 
+def waiting_for(kecamatan: Kecamatan) -> dict:
+    """For a counter PC's probe (issue 45): what its pass's two relay requests would bring, so that it
+    makes them only when they bring something. Its inbox brings nothing while its cursor is at the
+    kecamatan's newest relay seq (forms and statuses share it); its desa key exchange changes nothing
+    while it holds no generation above these (app/desa/relay.kecamatan_before_push). Settled forms
+    are settled by the hourly purge too (retention.purge_job), whether or not an inbox is asked."""
+    return {"relay_seq": kecamatan.relay_seq,
+            "desa_key_generations": dict(statements.rows(_generations, each_run=(kecamatan.id,)))}
+
+
 def _generations():  # on every kecamatan pass: its SQL built once (app/frame/statements.py)
     return (RelayDesa.select(RelayDesa.desa_code, RelayDesa.generation)
             .where(RelayDesa.kecamatan == statements.each_run(0)).tuples())

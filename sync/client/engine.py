@@ -493,6 +493,8 @@ class Upload:
         probe written ahead has been answered, one packet goes (the first round trip carries it)."""
         in_flight: deque[Packet] = deque()
         stream = self.line.open()
+        # The pass's probe, or its relay requests, may have been answered on it already: it carries answers.
+        self.answered_any = self.answered_any or stream.answered > 0
         try:
             self.sizer.connected(time.monotonic())
             if not self.line.negotiated:
@@ -617,6 +619,7 @@ class PassConnection:
 
     def __init__(self, client: CenterClient, status_request: tuple[str, int] | None = None):
         self.client = client
+        client.probed = {}  # this pass's probe says what waits (CenterClient.agree), not the last pass's
         self.status_request = status_request  # (feed, page size) of the pass's status pull, if any
         self.stream = None
         self.negotiated = False
@@ -667,7 +670,9 @@ class PassConnection:
             for request in requests:
                 stream.send(*request)
             self.read_ahead(stream)
-            return [stream.receive() for _ in requests]
+            answers = [stream.receive() for _ in requests]
+            self.answered(stream)
+            return answers
         except BaseException as failure:
             if len(requests) > 1 and isinstance(failure, LinkDown):
                 self.careful = True
@@ -682,6 +687,7 @@ class PassConnection:
         try:
             self.write_probe(stream)
             self.read_ahead(stream)
+            self.answered(stream)  # a center or proxy that closes after each answer: careful from here
         except Renegotiated:  # the center was busy; waited out
             self.drop()
         except BaseException:

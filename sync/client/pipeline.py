@@ -168,6 +168,7 @@ class Pipeline:
         self.waiting = deque()  # the ticket (signed_headers) of each request written, oldest first
         self.broken = False
         self.closing = False  # an answer said the center closes the connection after it
+        self.answered = 0  # answers read whole on it
         self.moved = False  # the stall watch moved the pass to a fresh connection (move_to)
         read_state = read_state or stall.read_state
         self.watch = stall.StallWatch(sock, lambda seconds: open_socket(client, seconds), self.move_to, read_state,
@@ -234,6 +235,7 @@ class Pipeline:
         except (OSError, http.client.HTTPException) as problem:
             raise self._failed(problem) from None
         self.closing = self.closing or response.will_close
+        self.answered += 1
         return self.client.verified(ticket, response.status, response.headers, content)
 
     def reusable(self) -> bool:
@@ -273,6 +275,7 @@ class OneAtATime:
 
     depth = 1
     closing = False  # each request is on its own through the session: no connection to be closed after it
+    answered = 0  # each request on its own: none carried before the upload's own
 
     def __init__(self, client):
         self.client = client

@@ -112,6 +112,9 @@ class CenterClient:
     session: requests.Session = field(default_factory=requests.Session)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
+    # The pass's probe answer: besides the versions, what the pass's other requests would bring
+    # (sync/center/relay.waiting_for); {} until the pass's probe is answered (engine.PassConnection).
+    probed: dict = field(default_factory=dict)
     line: object = field(default=None, repr=False, compare=False)  # the pass's connection, while a pass runs
     spare: object = field(default=None, repr=False, compare=False)  # (socket, made at): a fresh connection to move to
     send_buffer: int = 0  # what the last connection kept in flight (sync/client/in_flight.py; 0: the system's)
@@ -258,6 +261,7 @@ class CenterClient:
             raise Refused(426, f"pusat memakai protokol sinkronisasi versi {theirs} yang sudah tidak didukung; "
                                "hubungi pengelola server pusat")
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
+        self.probed = answer
         return min(theirs, protocol.PROTOCOL_VERSION)
 
     def statuses(self, after: int, limit: int = 500, feed: str = "/statuses") -> dict:
