@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 import sysconfig
+from datetime import datetime, timedelta, timezone
 from importlib import metadata as installed
 from pathlib import Path
 from typing import Iterator
@@ -23,7 +24,7 @@ from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import FetcherInterface, Updater
 
 from app.frame.private_files import private_dir
-from app.updates.state import paths, write_state
+from app.updates.state import paths, read_state, write_state
 from app.updates.versions import (  # noqa: F401  (their old home: callers read them here too)
     APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, running_version, version_key)
 from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES, root_fingerprint_of
@@ -190,6 +191,45 @@ def refused_message(problem: Exception) -> str:
     return f"Pembaruan ditolak ({type(problem).__name__}): tidak ada yang berubah di komputer ini."
 
 
+# A timestamp this PC trusts is checked with the center again this long before it expires, whatever
+# the probe says: a center that kept saying "nothing new" would otherwise hide a frozen repository.
+FRESH_ENOUGH_DAYS = 2
+
+
+def nothing_new(data_dir: Path, news) -> bool:
+    """Would a check now learn nothing? `news`: the center's probe's `release` (sync/center/updates.
+    release_news). True when the center has published nothing and this PC trusts no root yet, or when
+    this PC's last check ran to its end with nothing waiting (no release to fetch or install, no
+    refusal) on the very root and timestamp the center holds, and that timestamp is not near its
+    expiry. A check a broken link cut short ended nothing: the next pass goes on with it."""
+    from app.frame.dates import utc_now
+    state = read_state(data_dir)
+    if state.get("refused") or state.get("available"):
+        return False
+    if news is None:
+        return not (paths(data_dir).metadata / "root.json").exists()
+    settled = state.get("settled")
+    if not isinstance(news, dict) or not isinstance(settled, dict):
+        return False
+    try:
+        expires = datetime.fromisoformat(settled["expires"]).astimezone(timezone.utc).replace(tzinfo=None)
+        return ((settled["root"], settled["timestamp"]) == (news.get("root"), news.get("timestamp"))
+                and expires - utc_now() > timedelta(days=FRESH_ENOUGH_DAYS))
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _trusted_versions(data_dir: Path) -> dict | None:
+    """The root and timestamp this PC trusts (ngclient writes each file once it has verified it)."""
+    try:
+        root, timestamp = (json.loads((paths(data_dir).metadata / name).read_bytes())["signed"]
+                           for name in ("root.json", "timestamp.json"))
+        return {"root": root["version"], "timestamp": timestamp["version"],
+                "expires": datetime.fromisoformat(timestamp["expires"].replace("Z", "+00:00")).isoformat()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def check_source(data_dir: Path, source) -> dict:
     """Learn of the newest release from `source` and fetch what this PC lacks of it. Returns the
     saved state ({available: release or None, refused: message or None, ...}). Raises Postponed
@@ -202,7 +242,8 @@ def check_source(data_dir: Path, source) -> dict:
         release_file = _fetched(updater, RELEASE_TARGET)
         release = json.loads(Path(release_file).read_bytes())
         if version_key(release.get("version", "0")) <= version_key(current_version(data_dir)):
-            return write_state(data_dir, available=None, refused=None, checked_at=now)
+            return write_state(data_dir, available=None, refused=None, checked_at=now,
+                               settled=_trusted_versions(data_dir))
         for target in wheels_needed(release):
             _fetched(updater, target)
     except UpdateRefused as refusal:

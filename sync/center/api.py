@@ -13,7 +13,7 @@ from werkzeug.exceptions import ClientDisconnected
 from app.frame.dates import utc_now
 from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER
 from sync import jpeg_transit, protocol
-from sync.center import keys, records, relay
+from sync.center import keys, records, relay, updates
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.public_status_records import note_delivery
@@ -230,8 +230,10 @@ def replace():
 def probe():
     answer = {"center": current_app.config["CENTER_NAME"], "kecamatan_code": g.kecamatan.code,
               "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
-              "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat()}
-    if not g.device_key.desa_code:  # a counter PC: what its pass's other requests would bring
+              "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat(),
+              # What the pass's other requests would bring, so that it makes only those that bring something.
+              "release": updates.release_news(current_app.config["DATA_DIR"])}
+    if not g.device_key.desa_code:  # a counter PC
         answer.update(relay.waiting_for(g.kecamatan))
     return jsonify(answer)
 

@@ -7,6 +7,7 @@ The repository lives in DATA/pembaruan/repo; the online key (snapshot and timest
 DATA/pembaruan/online.pem. The root and targets keys never come here (docs/operations.md)."""
 import logging
 import re
+from pathlib import Path
 
 from flask import current_app, render_template, request
 
@@ -50,6 +51,28 @@ def releases():
     return render_template("center/releases.html", releases=published,
                            online_key=online_key_of(data_dir).exists(), format_datetime=format_datetime,
                            fingerprint=repository.root_fingerprint_of(newest_root) if newest_root else None)
+
+
+_versions_seen: dict = {}  # the repository's metadata folder -> (its files' stats, versions)
+
+
+def release_news(data_dir: Path) -> dict | None:
+    """For every PC's probe (issue 45): the versions of the newest root and of the timestamp the
+    repository holds ({"root": n, "timestamp": n}), None before anything is published. A PC whose
+    last check ended with exactly these, nothing waiting, makes no update check in its pass
+    (app/updates/sync_phase.py): a refresh would fetch the same two files again, two signed
+    requests. Read again only when the folder or the timestamp changed (a release, the daily job)."""
+    metadata = repository_of(data_dir) / "metadata"
+    timestamp = metadata / "timestamp.json"
+    try:
+        stats = (metadata.stat().st_mtime_ns, timestamp.stat().st_mtime_ns)
+    except OSError:
+        return None
+    seen = _versions_seen.get(metadata)
+    if seen is None or seen[0] != stats:
+        from sync import releases as repository
+        seen = _versions_seen[metadata] = (stats, repository.repository_versions(repository_of(data_dir)))
+    return seen[1]
 
 
 def refresh_timestamp(app) -> None:

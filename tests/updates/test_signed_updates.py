@@ -234,3 +234,34 @@ def test_a_desa_pc_learns_of_the_release_through_its_relay_link(regency, tmp_pat
     assert read_state(desa_dir)["available"]["version"] == "9.0.0"
     assert "Pembaruan tersedia: versi 9.0.0" in page and "Rilis untuk kecamatan dan desa." in page
     database.initialize(office.extensions["database"])
+
+
+def test_a_pass_checks_for_a_release_only_when_the_center_holds_other_metadata(regency, monkeypatch):
+    """Issue 45: every pass asked the center for the next root and the timestamp (two signed requests,
+    the center's CPU and two round trips of the rural link) although both change once a day at most.
+    The probe now says which root and timestamp the center holds: a PC whose last check ended with
+    those, nothing waiting, checks nothing; a new timestamp (the daily re-signing), a release, a
+    timestamp near its expiry or a PC that trusts nothing yet while the center holds a root: checked."""
+    from types import SimpleNamespace
+    from sync.center.updates import refresh_timestamp
+    asked = []
+    real_read = fetching.CenterSource.read
+    monkeypatch.setattr(fetching.CenterSource, "read", lambda source, name, start: asked.append(name)
+                        or real_read(source, name, start))
+
+    def checked() -> list:
+        asked.clear()
+        report = regency.sync()
+        assert not report.error, report.error
+        return list(asked)
+    assert checked() == []  # nothing published: nothing to ask
+    assert regency.state()["checked_at"]
+    regency.publish("0.0.1", "Rilis lama: komputer ini sudah lebih baru.", [APP_WHEEL])
+    assert "metadata/timestamp.json" in checked()  # the first root comes with it
+    assert regency.state()["available"] is None and not regency.state()["refused"]
+    assert checked() == []  # the same root and timestamp: nothing to learn
+    refresh_timestamp(SimpleNamespace(config={"DATA_DIR": regency.center_dir}))  # the center's daily job
+    assert "metadata/timestamp.json" in checked()
+    assert checked() == []
+    monkeypatch.setattr(fetching, "FRESH_ENOUGH_DAYS", releases.TIMESTAMP_DAYS + 1)  # near its expiry
+    assert "metadata/timestamp.json" in checked()
