@@ -111,7 +111,7 @@ def test_the_pass_asks_the_relay_only_for_what_its_probe_says_waits(tmp_path, se
     nothing had changed on almost all of them. The probe now goes first and says what waits: with
     nothing, neither goes and the packets follow the probe at once. With a revocation made here and
     forms past the cursor, both go after the probe, written back to back (one round trip), and the
-    center learns the revocation."""
+    center learns the revocation. A quiet pass is then two signed requests, the probe and the status pull."""
     from sync.center.models import RelayDesa
     center_app, code, server = served_center
     kec_app = kecamatan_app(tmp_path / "kecamatan")
@@ -142,9 +142,14 @@ def test_the_pass_asks_the_relay_only_for_what_its_probe_says_waits(tmp_path, se
     with center_app.extensions["center_database"].connection_context():
         assert RelayDesa.get(RelayDesa.desa_code == desa_code).generation == 2
     written.clear()
+    signed = []  # every signed request of the pass, on the connection or alone
+    real_sign = CenterClient.signed_headers
+    monkeypatch.setattr(CenterClient, "signed_headers", lambda client, method, path, *rest, **named: signed.append(
+        path.split("?")[0]) or real_sign(client, method, path, *rest, **named))
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         report = engine.sync_once(full=True)
-    assert report.error == "" and [path for path, _ in written] == ["/api/v1/probe", "/api/v1/statuses"]
+    # a quiet pass: the inbox's cursor moved past what it does not bring, no release to check
+    assert report.error == "" and signed == [path for path, _ in written] == ["/api/v1/probe", "/api/v1/statuses"]
 
 
 def test_a_center_that_does_not_say_what_waits_is_asked_both_on_every_pass(tmp_path, served_center, monkeypatch):
