@@ -60,7 +60,8 @@ def pas_foto(seed: int) -> bytes:
 
 def fill_with_photos(kec_app, count, kecamatan_code=None, photos=None, first_photo=0):
     """Like the test harness, but with pas foto-like photos; `photos`: the JPEGs to take them
-    from (default: 50 drawn ones), application n getting photos[(first_photo + n) % len]."""
+    from (default: 50 drawn ones), application n getting photos[(first_photo + n) % len]. Only the
+    `count` applications made here are touched (those of an earlier fill may have gone already)."""
     import hashlib
     from app.registration.models import ApplicationPhoto
     from tests.sync.harness import fill_kecamatan
@@ -76,16 +77,30 @@ def fill_with_photos(kec_app, count, kecamatan_code=None, photos=None, first_pho
         from app.registration.sync_records import write_outbox
         from app.registration.models import Application
         from app.registration.status import ApplicationStatus as S
+        made = Application.select().where(Application.registration_number.in_(numbers))
         with database.atomic():
-            for application in Application.select():
+            for application in made:
                 photo = photo_for(application.id)
                 (ApplicationPhoto.update(jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(), width=300, height=400)
                  .where(ApplicationPhoto.application == application).execute())
                 OutboxItem.delete().where(OutboxItem.source_id == application.id).execute()
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
-        total = sum(len(photo_for(a.id)) for a in Application.select(Application.id))
-        records = sum(len(i.record_json) for i in OutboxItem.select())
+        total = sum(len(photo_for(a.id)) for a in made)
+        records = sum(len(i.record_json) for i in OutboxItem.select().where(OutboxItem.state == "pending"))
     return numbers, total, records
+
+
+def synced_before(kec_app, kecamatan_code, photos, first_photo) -> None:
+    """Yesterday's pass, for a PC of a regency's night: one application sent and acknowledged in
+    this process. Every PC of a real night has passed before, and a pass starts its packets at the
+    size its link's last pass ended with (sync/client/engine.py, PacketSizer); a PC's very first
+    pass starts at the first guess, 64 KB."""
+    from sync.client import engine
+    fill_with_photos(kec_app, 1, kecamatan_code=kecamatan_code, photos=photos, first_photo=first_photo)
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        report = engine.sync_once(full=True)
+    if report.error or report.sent != 1:
+        raise SystemExit(f"yesterday's pass failed: {report.error or report}")
 
 
 PHOTO_POOL = 200  # distinct photographs a night run draws from (each made once, kept in the cache folder)
@@ -450,9 +465,9 @@ def _pin(pid: int, cores: set) -> None:
 
 def bench_night(clients: int, count: int, database_url: str | None, threads: int = 8, centers: int = 1,
                 photos: str = "photographs", profile: Path | None = None, own_core: bool = False) -> dict:
-    """Each kecamatan: its own data folder, `count` complete applications with photos (crops of
-    real photographs through the intake, bench/photo_corpus.py; or drawn pas foto), enrolled;
-    then every `run.py sync --full` starts at once. Applications per second is counted at the
+    """Each kecamatan: its own data folder, enrolled, yesterday's pass made (synced_before), then
+    `count` complete applications with photos (crops of real photographs through the intake,
+    bench/photo_corpus.py; or drawn pas foto); then every `run.py sync --full` starts at once. Applications per second is counted at the
     center, first stored to last stored; a pass that ends with an error or leaves anything
     unsent is a failed first pass. CPU is counted per process and divided by the applications
     stored: the center processes' (/proc, over the run) and the `run.py sync` children's (all of
@@ -469,7 +484,6 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
     from sync.center.app import create_center_app
     from sync.center.models import Kecamatan, ReceivedApplication
     from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app
-    from peewee import fn
     base = Path(tempfile.mkdtemp(prefix="bench-night-"))
     if database_url:
         from tests.sync.helpers import reset_postgres
@@ -488,8 +502,9 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
         for k, code in enumerate(codes):
             folder = base / f"kec-{k:02d}"
             kec_app = kecamatan_app(folder)
-            photo_bytes += fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)[1]
             enrol_kecamatan(kec_app, servers[k % centers].url, enrolment[code], kecamatan_code=code, as_the_page_does=True)
+            synced_before(kec_app, code, pool, first_photo=k * count)
+            photo_bytes += fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)[1]
             kec_app.extensions["database"].close()
             folders.append(folder)
         if profile:
@@ -538,13 +553,13 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
                 except subprocess.TimeoutExpired:
                     spy.kill()
     with center_app.extensions["center_database"].connection_context():
-        stored = ReceivedApplication.select().count()
-        first, last = ReceivedApplication.select(fn.MIN(ReceivedApplication.received_at),
-                                                 fn.MAX(ReceivedApplication.received_at)).scalar(as_tuple=True)
-    if isinstance(first, str):
+        # Yesterday's applications (synced_before), one a kecamatan, were all stored before the night.
+        received = sorted(ReceivedApplication.select(ReceivedApplication.received_at).tuples())[clients:]
+        stored = len(received)
+    if received and isinstance(received[0][0], str):
         from datetime import datetime
-        first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
-    ingest_seconds = max((last - first).total_seconds(), 0.001)
+        received = [(datetime.fromisoformat(at),) for at, in received]
+    ingest_seconds = max((received[-1][0] - received[0][0]).total_seconds(), 0.001) if received else 0.001
     center_app.extensions["center_database"].close()
     import shutil
     shutil.rmtree(base, ignore_errors=True)  # 20-50 kecamatan databases a run; the figures are below
@@ -576,8 +591,8 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
 
 
 def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: Path | None = None) -> dict:
-    """The center's CPU for one kecamatan's whole pass, the passes one after the other on an idle
-    center (no other pass's work inside a pass's window): per pass and per application, beside the
+    """The center's CPU for one kecamatan's whole pass (each PC synced once before: synced_before),
+    the passes one after the other on an idle center (no other pass's work inside a pass's window): per pass and per application, beside the
     floor measured the same way in this process, and split by route (bench/center_route_cpu.py counts
     each request from its arrival at the app to its answer's last byte; what remains is cheroot
     reading and writing the connections, and the nonce pruning job). The center also counts the
@@ -629,8 +644,9 @@ def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: 
         folders = []
         for k, code in enumerate(codes):
             kec_app = kecamatan_app(base / f"kec-{k:02d}")
-            fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)
             enrol_kecamatan(kec_app, f"http://127.0.0.1:{port}", enrolment[code], kecamatan_code=code, as_the_page_does=True)
+            synced_before(kec_app, code, pool, first_photo=k * count)
+            fill_with_photos(kec_app, count, kecamatan_code=code, photos=pool, first_photo=k * count)
             kec_app.extensions["database"].close()
             folders.append(base / f"kec-{k:02d}")
         time.sleep(1)  # the center's start-up work (the region index, the Kinerja warm-up) done

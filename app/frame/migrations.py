@@ -173,7 +173,8 @@ def _convert_to_desa(connection) -> None:
 def _rebuild(connection, name: str, sql: str) -> None:
     """A table in its new shape with every row of the old (SQLite changes no key in place), by the
     columns both shapes have (a database that followed the kecamatan's schema past the conversion's
-    level has columns desa level 1 has not: sync_link's pass_requested_at, a pass owed, is let go)."""
+    level has columns desa level 1 has not: sync_link's pass_requested_at, a pass owed, and packet_bytes, the
+    link's last packet size, are let go)."""
     old = [row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')]
     connection.execute(sql.replace(f'CREATE TABLE "{name}"', f'CREATE TABLE "{name}_new"', 1))
     new = {row[1] for row in connection.execute(f'PRAGMA table_info("{name}_new")')}

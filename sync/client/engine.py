@@ -63,7 +63,10 @@ class PacketSizer:
     """Packet size that follows the link: about `seconds` of transfer at the measured speed.
 
     Packets are pipelined, so their size no longer hides round trips: a few seconds keeps the
-    HTTP heads under 1 % of the bytes, and a broken connection resends little.
+    HTTP heads under 1 % of the bytes, and a broken connection resends little. A pass starts at
+    the size the link's last pass ended with (SyncLink.packet_bytes, starting_at): the link is the
+    same, and each packet is a signed request the center pays for whatever its size, so a fast
+    link's pass of 20 photographs went in four packets while the size grew from its first guess.
     """
     target: int = 64 * 1024
     low: int = 16 * 1024
@@ -80,6 +83,15 @@ class PacketSizer:
     # 250-380 KB (8-12 s of this link) were measured on the flapping and long-outage links.
     answers: deque = field(default_factory=lambda: deque(maxlen=5))  # (read at, wire bytes)
     opened_at: float = 0.0
+    measured: bool = False  # has the link said anything of its speed in this pass (an answer, a break)?
+
+    @classmethod
+    def starting_at(cls, remembered: int) -> "PacketSizer":
+        """The sizer of a pass whose link ended its last pass at `remembered` bytes (0: never)."""
+        sizer = cls()
+        if remembered > 0:
+            sizer.target = min(max(remembered, sizer.low), sizer.high)
+        return sizer
 
     def cost(self, stored_size: int) -> int:
         """An item's expected bytes on the wire (its header included)."""
@@ -95,6 +107,7 @@ class PacketSizer:
         self.opened_at = now
 
     def answered(self, wire_bytes: int, now: float) -> None:
+        self.measured = True
         self.answers.append((now, wire_bytes))
         if len(self.answers) == self.answers.maxlen:  # the oldest kept answer starts the span
             start, measured = self.answers[0][0], sum(size for _, size in self.answers) - self.answers[0][1]
@@ -104,6 +117,7 @@ class PacketSizer:
             self.target = int(min(max(measured / (now - start) * self.seconds, self.low), self.high))
 
     def failure(self):
+        self.measured = True
         self.target = max(self.target // 2, self.low)
 
 
@@ -279,7 +293,7 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
     the pass's one connection (`line`); the last kind writes the status pull's first request
     behind its last packet."""
     progress.phase, progress.total, progress.done = "kirim", outbox.waiting_count(), 0
-    line = line or PassConnection(client)
+    line, sizer = line or PassConnection(client), sizer or PacketSizer()  # one link: one size for every kind
     names = outbox.kinds_waiting(utc_now(), ignore_delays)
     for name in names:
         push_kind(client, records.kind(name), report, progress, ignore_delays, sizer, rng, line,
@@ -1088,6 +1102,7 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
               status_page: int) -> PassReport:
     """One pass, under the pass lock; it answers every pass owed until now (it starts after the press)."""
     report = PassReport()
+    sizer = sizer or PacketSizer.starting_at(link.packet_bytes)
     progress.running, progress.ok, progress.started_at = True, None, time.time()
     progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
     with write_transaction():
@@ -1113,6 +1128,8 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
                   "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
     with write_transaction():
         values = {"last_error": report.error}
+        if sizer.measured:  # where the next pass starts
+            values["packet_bytes"] = sizer.target
         if not report.error:
             values["last_success_at"] = utc_now()
         SyncLink.update(**values).where(SyncLink.id == link.id).execute()

@@ -569,6 +569,42 @@ def test_packets_are_sized_by_their_bytes_on_the_wire_not_by_the_photos_size_her
     assert sizer.wire_ratio < 1.0  # the photos travelled recompressed
 
 
+def test_a_pass_starts_its_packets_at_the_size_the_link_s_last_pass_ended_with(tmp_path, served_center, monkeypatch):
+    """Each packet is a signed request the center pays for whatever its size (its key check, durable
+    nonce, signed answer and cheroot's reading of it), and every pass began at the first guess, 64
+    KB: a fast link's pass of 24 photographs went in several packets while the size grew. The link
+    is the same from one pass to the next, so a pass starts where the last one ended."""
+    center_app, code, server = served_center
+    kec_app = kecamatan_app(tmp_path / "kecamatan")
+    fill_kecamatan(kec_app, COUNT)
+    enrol_kecamatan(kec_app, server.url, code)
+
+    def sync_pass():
+        wire = Wire(monkeypatch)
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            report = engine.sync_once(full=True)
+            remembered = engine.current_link().packet_bytes
+        monkeypatch.undo()
+        assert report.error == "" and report.sent == COUNT and report.failed == 0
+        return wire.packets, remembered
+
+    with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+        assert engine.current_link().packet_bytes == 0  # enrolled: no pass yet
+    packets, remembered = sync_pass()
+    assert len(packets) > 1  # from 64 KB: the photos did not fit the first guess
+    assert remembered > 2 * engine.PacketSizer().target  # what the loopback link measured
+    fill_kecamatan(kec_app, COUNT)
+    packets, _ = sync_pass()
+    assert len(packets) == 1 and len(packets[0]) == COUNT  # the next pass's 24 in one packet
+
+    sizer = engine.PacketSizer.starting_at(remembered)  # a break halves it, and the pass keeps that
+    sizer.failure()
+    assert sizer.measured and sizer.target == remembered // 2
+    assert engine.PacketSizer.starting_at(10**12).target == engine.PacketSizer().high  # bounded either way
+    assert engine.PacketSizer.starting_at(1).target == engine.PacketSizer().low
+    assert not engine.PacketSizer.starting_at(remembered).measured  # a pass that learns nothing keeps it
+
+
 def test_a_burst_of_answers_after_a_stall_does_not_read_as_a_fast_link():
     """Found on the flapping and long-outage links (s21): the speed was one packet's bytes over the
     gap since the previous answer read, and answers are read in bursts (TCP recovering a loss, the
