@@ -16,6 +16,7 @@
     sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
         [--tools ours] [--dump DIR] [--offset S] [--photos photographs] [--busy 2] [--congestion cubic] [--first-rep 2]
+        [--last-packet-bytes 2097152]
                                              # ours alone; tunlink's per-flow streams for
                                              # bench/sync_byte_account.py; the outage link's phase
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
@@ -855,6 +856,8 @@ def main() -> int:
     parser.add_argument("--congestion", default="", help="vs-rsync: TCP congestion control of our pass's connection "
                                                          "and of rsync's (cubic, bbr; default: the machine's)")
     parser.add_argument("--first-rep", type=int, default=1, help="vs-rsync: the first repetition (its loss seed) to run")
+    parser.add_argument("--last-packet-bytes", type=int, default=0, help="vs-rsync: the packet size the PC's last pass "
+                                                                         "ended with (default: its first pass, 64 KB)")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
@@ -865,7 +868,8 @@ def main() -> int:
         result = sync_vs_rsync.run(options.count or 200, options.reps, options.links.split(","), options.results,
                                    tools=options.tools.split(","), dump=options.dump, offset=options.offset,
                                    photos=options.photos or "synthetic", busy=options.busy,
-                                   congestion=options.congestion, first_rep=options.first_rep)
+                                   congestion=options.congestion, first_rep=options.first_rep,
+                                   last_packet_bytes=options.last_packet_bytes)
     elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":
