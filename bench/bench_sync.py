@@ -466,18 +466,18 @@ def _pin(pid: int, cores: set) -> None:
 
 def bench_night(clients: int, count: int, database_url: str | None, threads: int = 8, centers: int = 1,
                 photos: str = "photographs", profile: Path | None = None, own_core: bool = False) -> dict:
-    """Each kecamatan: its own data folder, enrolled, yesterday's pass made (synced_before), then
-    `count` complete applications with photos (crops of real photographs through the intake,
-    bench/photo_corpus.py; or drawn pas foto); then every `run.py sync --full` starts at once. Applications per second is counted at the
-    center, first stored to last stored; a pass that ends with an error or leaves anything
-    unsent is a failed first pass. CPU is counted per process and divided by the applications
-    stored: the center processes' (/proc, over the run) and the `run.py sync` children's (all of
-    each child: start-up, opening its database, key derivation, the pass; getrusage of the
-    waited children). `profile`: py-spy's collapsed stacks of each center and of the first
-    kecamatan's pass are written there. `own_core`: the center processes, and the floor's thread
-    beside them, on the first core alone and the kecamatan passes on the others, as on a regency's
-    server, where the 20-50 kecamatan PCs are not (PostgreSQL stays on every core); on 2 shared cores
-    the passes' processes otherwise run between the center's requests on its core (Linux only)."""
+    """Each kecamatan: its own data folder, enrolled, yesterday's pass made (synced_before), then `count`
+    complete applications with photos (crops of real photographs through the intake, bench/photo_corpus.py;
+    or drawn pas foto); then every `run.py sync --full` starts at once. Applications per second is counted
+    at the center, first stored to last stored; a pass that ends with an error or leaves anything unsent is
+    a failed first pass. CPU is counted per process and divided by the applications stored: the center
+    processes' (/proc, over the run) and the `run.py sync` children's (all of each child: start-up, opening
+    its database, key derivation, the pass; getrusage of the waited children). `profile`: py-spy's collapsed
+    stacks of each center and of the first kecamatan's pass are written there. `own_core`: the center
+    processes, and the floor's thread beside them, on the first core alone and the kecamatan passes on the
+    others, as on a regency's server, where the 20-50 kecamatan PCs are not (PostgreSQL stays on every
+    core); on 2 shared cores the passes' processes otherwise run between the center's requests on its core
+    (Linux only)."""
     import os
     import subprocess
     from app.frame.dates import utc_now
@@ -592,16 +592,16 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
 
 
 def bench_pass_cost(passes: int, count: int, database_url: str | None, profile: Path | None = None) -> dict:
-    """The center's CPU for one kecamatan's whole pass (each PC synced once before: synced_before),
-    the passes one after the other on an idle center (no other pass's work inside a pass's window): per pass and per application, beside the
-    floor measured the same way in this process, and split by route (bench/center_route_cpu.py counts
-    each request from its arrival at the app to its answer's last byte; what remains is cheroot
-    reading and writing the connections, and the nonce pruning job). The center also counts the
-    floor's two steps as it pays them (the pseudo-routes "floor: decompress" and "floor:
-    photo_check"), for the ratio against the floor inside the center, and steps inside the routes
-    ("step: ...": restoring an application, its rules and store, a signed request's key check).
-    `profile`: each route's requests profiled (cProfile in the request's thread, so Lepton's own
-    threads are not in it), ROUTE.prof there."""
+    """The center's CPU for one kecamatan's whole pass (each PC synced once before: synced_before), the passes
+    one after the other on an idle center (no other pass's work inside a pass's window): per pass and per
+    application, beside the floor measured the same way in this process, and split by route
+    (bench/center_route_cpu.py counts each request from its arrival at the app to its answer's last byte;
+    what remains is cheroot reading and writing the connections, and the nonce pruning job). The center also
+    counts the floor's two steps as it pays them (the pseudo-routes "floor: decompress" and "floor:
+    photo_check"), for the ratio against the floor inside the center, and steps inside the routes ("step:
+    ...": restoring an application, its rules and store, a signed request's key check). `profile`: each
+    route's requests profiled (cProfile in the request's thread, so Lepton's own threads are not in it),
+    ROUTE.prof there."""
     import os
     import signal
     import subprocess
