@@ -599,7 +599,11 @@ def test_a_pass_starts_its_packets_at_the_size_the_link_s_last_pass_ended_with(t
 
     sizer = engine.PacketSizer.starting_at(remembered)  # a break halves it, and the pass keeps that
     sizer.failure()
-    assert sizer.measured and sizer.target == remembered // 2
+    assert sizer.measured and sizer.to_remember() == remembered // 2
+    sizer = engine.PacketSizer()  # a pass of one small record on a rural link: its round trip, not the link
+    sizer.connected(0.0)
+    sizer.answered(2_000, 0.4)
+    assert sizer.target < engine.FIRST_PACKET_BYTES == sizer.to_remember()  # the next pass starts no lower than before
     assert engine.PacketSizer.starting_at(10**12).target == engine.PacketSizer().high  # bounded either way
     assert engine.PacketSizer.starting_at(1).target == engine.PacketSizer().low
     assert not engine.PacketSizer.starting_at(remembered).measured  # a pass that learns nothing keeps it
