@@ -555,12 +555,12 @@ def bench_night(clients: int, count: int, database_url: str | None, threads: int
                     spy.kill()
     with center_app.extensions["center_database"].connection_context():
         # Yesterday's applications (synced_before), one a kecamatan, were all stored before the night.
-        received = sorted(ReceivedApplication.select(ReceivedApplication.received_at).tuples())[clients:]
+        received = sorted(at for at, in ReceivedApplication.select(ReceivedApplication.received_at).tuples())[clients:]
         stored = len(received)
-    if received and isinstance(received[0][0], str):
+    if received and isinstance(received[0], str):  # SQLite's ISO texts sort as their times do
         from datetime import datetime
-        received = [(datetime.fromisoformat(at),) for at, in received]
-    ingest_seconds = max((received[-1][0] - received[0][0]).total_seconds(), 0.001) if received else 0.001
+        received = [datetime.fromisoformat(at) for at in received]
+    ingest_seconds = max((received[-1] - received[0]).total_seconds(), 0.001) if received else 0.001
     center_app.extensions["center_database"].close()
     import shutil
     shutil.rmtree(base, ignore_errors=True)  # 20-50 kecamatan databases a run; the figures are below
