@@ -592,7 +592,7 @@ def test_a_pass_starts_its_packets_at_the_size_the_link_s_last_pass_ended_with(t
         assert engine.current_link().packet_bytes == 0  # enrolled: no pass yet
     packets, remembered = sync_pass()
     assert len(packets) > 1  # from 64 KB: the photos did not fit the first guess
-    assert remembered > 2 * engine.PacketSizer().target  # what the loopback link measured
+    assert remembered > 2 * engine.FIRST_PACKET_BYTES  # what the loopback link measured
     fill_kecamatan(kec_app, COUNT)
     packets, _ = sync_pass()
     assert len(packets) == 1 and len(packets[0]) == COUNT  # the next pass's 24 in one packet
