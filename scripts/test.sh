@@ -309,6 +309,10 @@ elif [ "$windows_pass" = 1 ]; then
     windows_rc=$?
     say "Windows-like pass (PYTHONTZPATH empty, cp1252 console), last lines of its log:"
     tail -n 15 "$LOKET_TEST_ARTIFACTS/windows-like.log" >&2
+    # A failure's message can be longer than the tail (a browser check prints the page): name the tests.
+    if grep -E '^(FAILED|ERROR) ' "$LOKET_TEST_ARTIFACTS/windows-like.log" | cut -c1-300 >&2; then
+        say "the Windows-like pass's failures are named above; the whole log: $LOKET_TEST_ARTIFACTS/windows-like.log"
+    fi
     say "both passes took $((SECONDS - started)) s; normal pass exit $rc, Windows-like pass exit $windows_rc"
     if [ "$rc" = 0 ] && [ "$windows_rc" != 0 ]; then rc=$windows_rc; fi
 else

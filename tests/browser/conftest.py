@@ -13,6 +13,7 @@ downloaded: it is Debian's (/usr/bin/chromium, or $LOKET_CHROMIUM). When it is m
 tests fail, they do not skip: scripts/test.sh always installs it.
 """
 import os
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -98,10 +99,15 @@ def page(browser, live, request):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    answers = deque(maxlen=25)  # the pages and requests answered last (not files), said when the test fails
+    page.on("response", lambda r: "/static/" in r.url or "/vendor/" in r.url
+            or answers.append(f"{r.status} {r.request.method} {r.url}"))
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         screenshot(page, f"FAILED-{request.node.name}")
+        # A failed check prints the page it saw, not how the page got there (a sign-out, a redirect).
+        print(f"the page was at {page.url}; its last answers, oldest first:", *answers, sep="\n  ")
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
