@@ -13,6 +13,7 @@ itself (tests/core/test_role_decisions.py). A row-level rule is a named predicat
 over the record that reads its rows; `predicates` names it beside its row, so the table shows it.
 """
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from htmx_flask import make_response as htmx_response
@@ -176,18 +177,30 @@ def enforce_roles():
     doors = current_app.extensions.get("doors", KECAMATAN_DOORS)
     user = g.get("user")
     if user is None:
-        if request.htmx:
-            # htmx would swap the login page into a fragment: ask for a full reload instead.
-            return htmx_response("", 401, redirect=url_for(doors["login"]))
         expired = g.get("session_expired") or request.cookies.get(SIGNED_IN_BEFORE_COOKIE)
         flash("Sesi Anda telah berakhir. Silakan masuk lagi." if expired
               else "Silakan masuk terlebih dahulu.", "info")
+        if request.htmx:
+            # htmx would swap the login page into a fragment: ask for a full reload instead, which says
+            # why (the flash) and comes back to the page the person was on, not to the fragment.
+            return htmx_response("", 401, redirect=url_for(doors["login"], next=_page_of_htmx_request()))
         return redirect(url_for(doors["login"], next=request.full_path.rstrip("?") if request.method == "GET" else None))
     if user.must_change_password and request.endpoint not in (doors["change_password"], doors["logout"]):
         return redirect(url_for(doors["change_password"]))
     if allowed is None or user.role not in allowed:
         abort(403)
     return None
+
+
+def _page_of_htmx_request() -> str | None:
+    """The page to come back to after signing in: a boosted link's target, or else the page on this site the
+    htmx request was made from (its HX-Current-URL: a poll, a search, a form), as a path with its query."""
+    if request.headers.get("HX-Boosted") and request.method == "GET":
+        return request.full_path.rstrip("?")
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if page.netloc != request.host or not page.path.startswith("/"):
+        return None
+    return page.path + (f"?{page.query}" if page.query else "")
 
 
 def may(user, key: str) -> bool:

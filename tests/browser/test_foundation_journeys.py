@@ -214,3 +214,24 @@ def test_audit_trail_filter_swaps_only_the_rows(page, live, login):
     screenshot(page, "audit-filter-empty")
     cached = page.evaluate("() => localStorage.getItem('htmx-history-cache')")
     assert cached in (None, "[]"), "pages with personal data must not be kept in the browser's storage"
+
+
+def test_a_session_ended_meanwhile_says_so_and_signing_in_goes_on_to_the_page(page, live, login):
+    """A menu link (htmx-boosted) followed after the session ended (left idle, a password reset on
+    another PC) reloaded to an empty login page that said nothing of why, and signing in led to the
+    dashboard instead of the page the link was for."""
+    from app.auth.models import StaffSession
+    from app.frame.dates import utc_now
+    login(page, LOKET)
+    link = page.get_by_role("navigation", name="Menu utama").get_by_role("link").nth(1)
+    wanted = link.get_attribute("href")
+    with live.db():
+        StaffSession.update(ended_at=utc_now()).where(StaffSession.ended_at.is_null()).execute()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/masuk\?next="))
+    expect(page.get_by_text("Sesi Anda telah berakhir. Silakan masuk lagi.")).to_be_visible()
+    page.get_by_label("Nama pengguna").fill(live.username[LOKET])
+    page.get_by_label("Kata sandi").fill(live.password)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(f"{live.url}{wanted}")
+    expect(page.get_by_role("button", name="Keluar")).to_be_visible()

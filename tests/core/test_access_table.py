@@ -198,6 +198,24 @@ def test_htmx_without_a_session_asks_for_a_full_reload_to_login(site):
     assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/masuk" and answer.data == b""
 
 
+def test_htmx_after_the_session_ended_says_so_on_the_login_page_and_comes_back_to_the_page(site):
+    """A boosted link or a poll (the sync page's bar) after the session ended: the login page it reloads
+    to said nothing of why, and the person came back to the dashboard, not to their page."""
+    with site.test_client() as browser:
+        answer = browser.get("/baru", headers={"HX-Request": "true", "X-Kedaluwarsa": "ya",
+                                               "HX-Current-URL": "http://localhost/sinkronisasi?tab=log"})
+        assert answer.status_code == 401 and answer.headers["HX-Redirect"] == "/masuk?next=/sinkronisasi?tab%3Dlog"
+        assert get_flashed_messages() == ["Sesi Anda telah berakhir. Silakan masuk lagi."]
+    with site.test_client() as browser:  # a boosted link: where it led
+        answer = browser.get("/baru?x=1", headers={"HX-Request": "true", "HX-Boosted": "true",
+                                                   "HX-Current-URL": "http://localhost/sinkronisasi"})
+        assert answer.headers["HX-Redirect"] == "/masuk?next=/baru?x%3D1"
+    with site.test_client() as browser:  # a page of another site is no page to come back to
+        answer = browser.get("/baru", headers={"HX-Request": "true", "HX-Current-URL": "http://jahat.example/x"})
+        assert answer.headers["HX-Redirect"] == "/masuk"
+        assert get_flashed_messages() == ["Silakan masuk terlebih dahulu."]
+
+
 def test_a_program_with_its_own_doors_sends_visitors_to_its_own_login(site):
     site.add_url_rule("/pusat/masuk", "center.login", lambda: "ok")
     site.extensions["doors"] = {"login": "center.login", "change_password": "auth.change_password",
