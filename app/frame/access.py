@@ -195,9 +195,9 @@ def enforce_roles():
 def _page_of_htmx_request() -> str | None:
     """The page to come back to after signing in: a boosted link's target, or else the page on this site the
     htmx request was made from (its HX-Current-URL: a poll, a search, a form), as a path with its query."""
-    if request.headers.get("HX-Boosted") and request.method == "GET":
+    if request.htmx.boosted and request.method == "GET":
         return request.full_path.rstrip("?")
-    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    page = urlsplit(request.htmx.current_url or "")
     if page.netloc != request.host or not page.path.startswith("/"):
         return None
     return page.path + (f"?{page.query}" if page.query else "")
