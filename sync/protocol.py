@@ -25,6 +25,10 @@ API_PREFIX = "/api/v1"
 # negotiates (CenterClient.negotiate).
 PROTOCOL_VERSION = 7
 MIN_PROTOCOL_VERSION = PROTOCOL_VERSION - 1
+# A packet that asks with ?statuses_after=<cursor>&statuses_limit=<n> (the pass's last) is answered with
+# the pass's first status page beside its results, as GET /statuses would answer it after the packet.
+# A center that does not know them answers without it, and the pass asks for the page on its own.
+RIDE_AFTER, RIDE_LIMIT = "statuses_after", "statuses_limit"
 PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
 
 HEADER_KEY = "X-Loket-Key"

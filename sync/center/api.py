@@ -16,10 +16,9 @@ from sync import jpeg_transit, protocol
 from sync.center import keys, records, relay, updates
 from sync.center.audit import audit
 from sync.center.db import center_database
-from sync.center.public_status_records import note_delivery
 from sync.center.relay import KEY_REVOKED_MESSAGE, WRONG_DEVICE, allowed
 from sync.center.routes import (DAMAGED, MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body,
-                                packet_refusal, streamed)
+                                packet_answer, packet_refusal, status_page, streamed)
 from sync.center.server import BYTES_WAITING, CLOSE_AFTER_ANSWER
 
 log = logging.getLogger(__name__)
@@ -307,7 +306,7 @@ def packets():
         if isinstance(problem, protocol.PacketError):
             return packet_refusal(problem, f"paket ditolak setelah {len(outcomes)} permohonan: {problem}")
         return error_answer(400, "bad_packet", f"paket ditolak setelah {len(outcomes)} permohonan: sambungan putus")
-    return jsonify({"results": [outcome.as_json(named=False) for outcome in outcomes]})
+    return packet_answer([outcome.as_json(named=False) for outcome in outcomes])
 
 
 @api_blueprint.get("/v1/statuses")
@@ -315,10 +314,4 @@ def statuses():
     cursor, limit = cursor_args()
     if cursor is None:
         return error_answer(400, "bad_request", "after harus bilangan bulat 0 sampai %d, limit bilangan bulat" % MAX_CURSOR)
-    events = records.events_after(g.kecamatan, cursor, limit + 1, keys.device_codes(g.device_key))
-    note_delivery(g.device_key)  # a pass pulls statuses after pushing all it had: the office's state is current
-    more = len(events) > limit
-    events = events[:limit]
-    return jsonify({
-        "events": [records.event_json(e) for e in events],
-        "next": events[-1].seq if events else cursor, "more": more})
+    return jsonify(status_page(cursor, limit))

@@ -61,7 +61,31 @@ def packet_results(store, owner, after=None):
     results = [store(owner, header, payload).as_json() for header, payload in items]
     if after:
         after()
-    return jsonify({"results": results})
+    return packet_answer(results)
+
+
+def packet_answer(results: list):
+    """A packet's answer: one result per item, in the packet's order; and, when the packet asked for it
+    (?statuses_after=, the pass's last packet), the pass's first status page as /statuses answers it,
+    read once the packet is stored: a pass of a few applications makes one signed request fewer (issue 45)."""
+    answer = {"results": results}
+    if protocol.RIDE_AFTER in request.args:
+        cursor, limit = cursor_args(protocol.RIDE_AFTER, protocol.RIDE_LIMIT)
+        if cursor is not None:  # a cursor that cannot be right: no page, which the pass asks for on its own
+            answer["statuses"] = status_page(cursor, limit)
+    return jsonify(answer)
+
+
+def status_page(cursor: int, limit: int) -> dict:
+    """The events after `cursor` this PC hears of (records.events_after), at most `limit`."""
+    from sync.center import keys, records
+    from sync.center.public_status_records import note_delivery
+    events = records.events_after(g.kecamatan, cursor, limit + 1, keys.device_codes(g.device_key))
+    note_delivery(g.device_key)  # a pass pulls statuses after pushing all it had: the office's state is current
+    more = len(events) > limit
+    events = events[:limit]
+    return {"events": [records.event_json(e) for e in events], "next": events[-1].seq if events else cursor,
+            "more": more}
 
 
 def json_body():
@@ -75,11 +99,11 @@ def json_body():
     return value if isinstance(value, dict) else None
 
 
-def cursor_args() -> tuple[int | None, int | None]:
+def cursor_args(after: str = "after", limit_name: str = "limit") -> tuple[int | None, int | None]:
     """?after= (0 when absent) and ?limit= (500 when absent, kept within 1..1000); (None, None) when
     either is not a whole number or the cursor is outside 0..MAX_CURSOR."""
-    cursor = int_arg(request.args, "after", None if request.args.get("after") else 0, highest=MAX_CURSOR)
-    limit = int_arg(request.args, "limit", None if request.args.get("limit") else 500)
+    cursor = int_arg(request.args, after, None if request.args.get(after) else 0, highest=MAX_CURSOR)
+    limit = int_arg(request.args, limit_name, None if request.args.get(limit_name) else 500)
     if cursor is None or limit is None:
         return None, None
     return cursor, min(max(limit, 1), 1000)

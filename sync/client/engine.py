@@ -415,6 +415,7 @@ def _packet_results(answer: bytes, in_order) -> dict:
 class Packet:
     items: list
     wire_bytes: int
+    rides: bool = False  # its answer brings the status pull's first page (PassConnection.ride)
 
 
 class Upload:
@@ -576,9 +577,10 @@ class Upload:
         body = _encode(wire, (self.client.secret, nonce), short=not self.path)
         self.sizer.packed(sum(item.size for item in batch), len(body))
         self.written.update(item.id for item in batch)
-        in_flight.append(Packet(batch, len(body)))
         self.line.packet_written()
-        stream.send("POST", protocol.API_PREFIX + self.path + "/packets", body, protocol.PACKET_CONTENT_TYPE,
+        ride = self.line.ride() if self.last and not self.queue and not self.in_question else ""
+        in_flight.append(Packet(batch, len(body), rides=bool(ride)))
+        stream.send("POST", protocol.API_PREFIX + self.path + "/packets" + ride, body, protocol.PACKET_CONTENT_TYPE,
                     nonce=nonce)
         return True
 
@@ -600,14 +602,18 @@ class Upload:
             return
         packet = in_flight[0]
         try:
-            results = _packet_results(stream.receive(), packet.items)
+            answer = stream.receive()
+            results = _packet_results(answer, packet.items)
         except Refused as refusal:
             in_flight.popleft()
+            self.line.ride_after = None  # no page came: the pass asks for it itself
             with write_transaction():
                 outbox.note_failure([i.id for i in packet.items], f"ditolak pusat: {refusal}", rng=self.rng)
             self.report.failed += len(packet.items)
             return
         in_flight.popleft()
+        if packet.rides:
+            self.line.ride_answered(answer)
         self.sizer.answered(packet.wire_bytes, time.monotonic())
         self.answered_any = True
         self.line.answered(stream)
@@ -652,6 +658,7 @@ class PassConnection:
         self.status_answer = None  # (after, verified body) or the Refused it brought
         self.status_after = 0
         self.status_stale = False  # a packet went behind the status request: its page may miss that packet's events
+        self.ride_after = None  # the cursor a packet in flight asked its answer to bring the status page after (ride)
         # Careful: one request at a time on the connection, nothing written behind it. A server or
         # proxy that closes the connection after each answer resets it when requests wait unread
         # behind that answer, and the reset can take the answer with it; so after a connection that
@@ -671,7 +678,7 @@ class PassConnection:
         """Close the connection (reset when answers are due: pipeline.Pipeline.close)."""
         if self.stream is not None:
             self.stream.close()
-        self.stream, self.probe_ticket, self.status_ticket = None, None, None
+        self.stream, self.probe_ticket, self.status_ticket, self.ride_after = None, None, None, None
 
     def close(self) -> None:
         """The pass's end: its connection, and a fresh one the stall watch left unused."""
@@ -727,7 +734,8 @@ class PassConnection:
         """The status pull's first page, behind the last packet: the center answers it after it has
         stored the packet. Its cursor is the one before the packets in flight are answered, so the
         page may repeat their `received` events, which apply_event passes over."""
-        if self.status_request is None or self.status_ticket is not None or self.status_answer is not None:
+        if (self.status_request is None or self.status_ticket is not None or self.status_answer is not None
+                or self.ride_after is not None):
             return
         feed, page_size = self.status_request
         after = current_link().status_cursor
@@ -740,8 +748,31 @@ class PassConnection:
         self.careful = stream.closing
 
     def packet_written(self) -> None:
-        if self.status_ticket is not None or self.status_answer is not None:
+        if self.status_ticket is not None or self.status_answer is not None or self.ride_after is not None:
             self.status_stale = True
+
+    def ride(self) -> str:
+        """The query of the pass's last packet that asks the center to answer it with the status pull's
+        first page (protocol.RIDE_AFTER), which the packet's answer then brings instead of a request of
+        its own; "" when the page is asked for otherwise or already was. Only the center's own feed
+        (a desa PC's goes to its kecamatan), and not while the connection is careful."""
+        if (self.status_request is None or self.status_request[0] != records.status_feed("kecamatan")
+                or self.careful or self.status_ticket is not None or self.status_answer is not None
+                or self.ride_after is not None):
+            return ""
+        self.ride_after, self.status_stale = current_link().status_cursor, False
+        return f"?{protocol.RIDE_AFTER}={int(self.ride_after)}&{protocol.RIDE_LIMIT}={int(self.status_request[1])}"
+
+    def ride_answered(self, answer: bytes) -> None:
+        """The riding packet's answer: its status page, kept as a status request's answer would be. A
+        center that does not know the ride answers without one: the pass asks for the page itself."""
+        after, self.ride_after = self.ride_after, None
+        try:
+            page = json.loads(answer).get("statuses")
+        except (ValueError, AttributeError):
+            page = None
+        if isinstance(page, dict):
+            self.status_answer = (after, page)
 
     def read_ahead(self, stream, codec_used: str | None = None) -> bool:
         """The answers of requests written ahead of the packets, while they are the oldest due;
@@ -787,7 +818,7 @@ class PassConnection:
             raise answer
         if answer is None or self.status_stale or self.status_request[0] != feed or answer[0] > after:
             return None
-        return json.loads(answer[1])
+        return answer[1] if isinstance(answer[1], dict) else json.loads(answer[1])
 
 
 def manifest_entries(items) -> list[dict]:

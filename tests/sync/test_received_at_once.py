@@ -14,7 +14,8 @@ from tests.sync.test_client import FlaskSession, client_of, kecamatan, run, stat
 
 
 class PullRecording(FlaskSession):
-    """The in-process center, counting the events each status page carried."""
+    """The in-process center, counting the events each status page carried: a GET of its own, or the
+    page the pass's last packet asked its answer to bring (protocol.RIDE_AFTER)."""
 
     def __init__(self, center_app):
         super().__init__(center_app)
@@ -22,11 +23,13 @@ class PullRecording(FlaskSession):
 
     def request(self, method, url, data=None, headers=None, **kwargs):
         answer = super().request(method, url, data=data, headers=headers, **kwargs)
-        if "/api/v1/statuses" in url:
+        pulled, rode = "/api/v1/statuses" in url, protocol.RIDE_AFTER in url
+        if pulled or rode:
             body = answer.content
             if answer.headers.get("Content-Type", "").startswith(protocol.JSON_DEFLATE):
                 body = protocol.inflate(body, 1 << 20)
-            self.pulled.append(len(json.loads(body)["events"]))
+            page = json.loads(body)
+            self.pulled.append(len((page["statuses"] if rode else page)["events"]))
         return answer
 
 
