@@ -642,8 +642,9 @@ class PassConnection:
     Every request that waits for its answer before the next one is written leaves the link idle
     for a round trip (400 ms on a rural link), and every new connection costs one more and TCP's
     slow start. So the probe is written just ahead of the first packet and answered before it,
-    the packets of every kind follow on the same connection, and the status pull's first page is
-    written behind the last packet and read after its answer (issue 32). A connection that breaks
+    the packets of every kind follow on the same connection, and the status pull's first page comes
+    with the last packet's answer (`ride`, issue 45), or else is written behind the last packet and
+    read after its answer (issue 32). A connection that breaks
     is dropped with what was written ahead on it; the next step opens a fresh one, and a probe or
     status page whose answer it took is asked for again the ordinary way.
     """
@@ -1026,7 +1027,7 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
     feed = records.status_feed(link.role)
     while True:
         cursor = current_link().status_cursor
-        page = line.status_page(feed, cursor) if line else None  # written behind the last packet
+        page = line.status_page(feed, cursor) if line else None  # brought by the last packet, or asked behind it
         if page is None:
             page = with_retries(lambda: client.statuses(cursor, page_size, feed))  # noqa: B023  called in this iteration
         events = page.get("events", [])
