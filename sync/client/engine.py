@@ -656,7 +656,7 @@ class PassConnection:
         self.stream = None
         self.negotiated = False
         self.probe_ticket = self.status_ticket = None
-        self.status_answer = None  # (after, verified body) or the Refused it brought
+        self.status_answer = None  # (after, verified body or the riding packet's page) or the Refused it brought
         self.status_after = 0
         self.status_stale = False  # a packet went behind the status request: its page may miss that packet's events
         self.ride_after = None  # the cursor a packet in flight asked its answer to bring the status page after (ride)
