@@ -8,6 +8,8 @@ from werkzeug.exceptions import ClientDisconnected
 
 from app.frame.request_cycle import int_arg
 from sync import protocol
+from sync.center import keys, records
+from sync.center.public_status_records import note_delivery
 from sync.center.server import CLOSE_AFTER_ANSWER
 
 api_blueprint = Blueprint("center_api", __name__)  # /api: signed by a device key (sync/center/api.py)
@@ -77,11 +79,10 @@ def packet_answer(results: list):
 
 
 def status_page(cursor: int, limit: int) -> dict:
-    """The events after `cursor` this PC hears of (records.events_after), at most `limit`."""
-    from sync.center import keys, records
-    from sync.center.public_status_records import note_delivery
+    """The events after `cursor` this PC hears of (records.events_after), at most `limit`; and the
+    kecamatan's public state noted as delivered (a pass asks for it after pushing all it had)."""
     events = records.events_after(g.kecamatan, cursor, limit + 1, keys.device_codes(g.device_key))
-    note_delivery(g.device_key)  # a pass pulls statuses after pushing all it had: the office's state is current
+    note_delivery(g.device_key)
     more = len(events) > limit
     events = events[:limit]
     return {"events": [records.event_json(e) for e in events], "next": events[-1].seq if events else cursor,
@@ -100,8 +101,9 @@ def json_body():
 
 
 def cursor_args(after: str = "after", limit_name: str = "limit") -> tuple[int | None, int | None]:
-    """?after= (0 when absent) and ?limit= (500 when absent, kept within 1..1000); (None, None) when
-    either is not a whole number or the cursor is outside 0..MAX_CURSOR."""
+    """?after= (0 when absent) and ?limit= (500 when absent, kept within 1..1000), or the arguments of
+    those names (a packet's RIDE_AFTER and RIDE_LIMIT); (None, None) when either is not a whole number
+    or the cursor is outside 0..MAX_CURSOR."""
     cursor = int_arg(request.args, after, None if request.args.get(after) else 0, highest=MAX_CURSOR)
     limit = int_arg(request.args, limit_name, None if request.args.get(limit_name) else 500)
     if cursor is None or limit is None:

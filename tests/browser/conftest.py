@@ -100,8 +100,11 @@ def page(browser, live, request):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     answers = deque(maxlen=25)  # the pages and requests answered last (not files), said when the test fails
-    page.on("response", lambda r: "/static/" in r.url or "/vendor/" in r.url
-            or answers.append(f"{r.status} {r.request.method} {r.url}"))
+
+    def answered(response):
+        if "/static/" not in response.url and "/vendor/" not in response.url:
+            answers.append(f"{response.status} {response.request.method} {response.url}")
+    page.on("response", answered)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
