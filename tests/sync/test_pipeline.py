@@ -42,6 +42,12 @@ def served_center(request, tmp_path):
     server.stop()
 
 
+def is_packet(path: str) -> bool:
+    """A packet's request path (the pass's last carries its status page's query, protocol.RIDE_AFTER)."""
+    return path.split("?")[0].endswith("/packets")
+
+
+
 class Wire:
     """Watches every pipelined connection: how many, how far ahead each packet was written, and
     which applications each packet carried, against the acknowledgements recorded so far."""
@@ -55,7 +61,7 @@ class Wire:
             self.connections += 1
 
         def send(pipe, method, path, body, content_type, nonce=None):
-            if path.split("?")[0].endswith("/packets"):
+            if is_packet(path):
                 self.ahead.append(len(pipe.waiting))
                 self.packets.append(packet_numbers(body, pipe.client.secret, nonce))
                 ids = set(self.packets[-1])
@@ -258,7 +264,7 @@ def test_a_connection_without_answers_is_a_dead_link_and_the_items_wait(tmp_path
 
     def send(pipe, method, path, body, content_type, nonce=None):
         ticket = real_send(pipe, method, path, body, content_type, nonce)
-        if path.split("?")[0].endswith("/packets"):
+        if is_packet(path):
             packet_requests.append(ticket)
         return ticket
 
@@ -644,10 +650,10 @@ def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_cen
     real_receive, real_send = pipeline.Pipeline.receive, pipeline.Pipeline.send
 
     def send(pipe, method, path, body, content_type, nonce=None):
-        if path.split("?")[0].endswith("/packets") and any(t is m for t in pipe.waiting for m in manifest_tickets):
+        if is_packet(path) and any(t is m for t in pipe.waiting for m in manifest_tickets):
             behind_manifest.append(packet_numbers(body, pipe.client.secret, nonce))
         ticket = real_send(pipe, method, path, body, content_type, nonce)
-        if path.split("?")[0].endswith("/packets"):  # not the probe and status page written ahead on the same connection
+        if is_packet(path):  # not the probe and status page written ahead on the same connection
             packets.append(packet_numbers(body, pipe.client.secret, nonce))
             packet_requests.append(ticket)
         if path.endswith("/manifest"):  # written ahead of the packets on the fresh connection
@@ -697,7 +703,7 @@ def test_a_break_before_the_manifest_s_answer_offers_its_applications_again(tmp_
         if path.endswith("/manifest"):
             manifests.append(sorted(item["id"] for item in json.loads(protocol.inflate(body, 10**7))["items"]))
             manifest_tickets.append(ticket)
-        if path.split("?")[0].endswith("/packets"):
+        if is_packet(path):
             packet_tickets.append(ticket)
         return ticket
 
