@@ -47,7 +47,6 @@ def is_packet(path: str) -> bool:
     return path.split("?")[0].endswith("/packets")
 
 
-
 class Wire:
     """Watches every pipelined connection: how many, how far ahead each packet was written, and
     which applications each packet carried, against the acknowledgements recorded so far."""
