@@ -8,6 +8,8 @@ from pathlib import Path
 
 import requests
 
+from tests.support.ports import free_port
+
 ROOT = Path(__file__).parents[2]
 
 
@@ -50,12 +52,6 @@ def test_help_lists_every_subcommand():
         assert command in out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_for_port(port: int, seconds: float = 20) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -67,7 +63,7 @@ def _wait_for_port(port: int, seconds: float = 20) -> None:
 
 
 def test_first_start_creates_admin_with_one_time_password_and_serves(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", str(port)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -93,9 +95,7 @@ def test_a_busy_port_is_one_indonesian_line_without_traceback(tmp_path):
 
 
 def test_the_address_is_printed_only_once_the_server_listens(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port),
                                "--data", str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=windows_like_env(tmp_path), cwd=tmp_path)

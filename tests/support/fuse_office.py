@@ -37,6 +37,7 @@ from pathlib import Path
 import requests
 
 from tests.support.fuse_power_cut import FuseCut
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "listrik-padam-2026"
@@ -96,13 +97,6 @@ def prepare_office(data: Path) -> None:
         for username, role in STAFF:
             create_user(username, f"Pegawai {username}", role, password=PASSWORD, must_change_password=False)
     database.close_all()
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_program(data: Path, port: int, log: Path, synchronous: str | None) -> subprocess.Popen:

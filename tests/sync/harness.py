@@ -3,7 +3,6 @@ plus in-process helpers that prepare their databases the way an admin would."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,14 +11,10 @@ from pathlib import Path
 
 import requests
 
+from tests.support.ports import free_port  # noqa: F401  (the servers' ports, and the tests' that import it here)
+
 ROOT = Path(__file__).resolve().parents[2]
 KECAMATAN_CODE = "35.08.07"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Process:

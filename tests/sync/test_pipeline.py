@@ -19,6 +19,7 @@ from sync.client.link_down import LinkDown
 from sync.client.transport import CenterClient, Refused
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
+from tests.support.ports import free_port
 from tests.sync.helpers import packet_item, reset_postgres
 from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers, small_packets
 from tests.sync.test_client import FlaskSession, client_of, kecamatan  # noqa: F401  (fixture)
@@ -361,9 +362,7 @@ def test_a_packet_slower_than_the_idle_time_is_not_a_dead_link(served_center):
 
 
 def test_nobody_listening_is_a_dead_link():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # claimed: no other test's server is handed it meanwhile
     with pytest.raises(LinkDown):
         pipeline.Pipeline(CenterClient(f"http://127.0.0.1:{port}", "k", "rahasia"))
 
