@@ -18,8 +18,8 @@ def data_config(options) -> dict:
     return config
 
 
-def port_busy_message(host: str, port: int) -> str:
-    return (f"Port {port} di {host} sudah dipakai program lain (mungkin Loket Kecamatan sudah berjalan); "
+def port_busy_message(host: str, port: int, program: str = "Loket Kecamatan") -> str:
+    return (f"Port {port} di {host} sudah dipakai program lain (mungkin {program} sudah berjalan); "
             f"buka alamatnya di peramban, atau jalankan dengan --port {port + 1}.")
 
 

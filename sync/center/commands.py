@@ -1,7 +1,10 @@
 """`run.py center`: the regency printing center's only command (sync/center/program.py)."""
 import argparse
+import re
 import sys
 from pathlib import Path
+
+from app.programs.office_commands import port_busy_message
 
 
 def _missing_extra(package: str, version_info) -> str:
@@ -40,13 +43,21 @@ def cmd_center(options) -> int:
         print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
         print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
     where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
-    start_center_jobs(app)  # prunes used nonces every minute
-    print(f"Pusat cetak berjalan di http://{options.host}:{options.port}/  (data: {where})", flush=True)
     # cheroot, not waitress: it streams request bodies to the app (sync/center/server.py). The body
     # limit is above Flask's, so an oversize body gets the app's Indonesian 413, not cheroot's English one.
     server = center_server(app, options.host, options.port, options.threads, 4 * app.config["MAX_CONTENT_LENGTH"])
+    try:  # cheroot binds here: the address is printed once it listens, a busy port is one Indonesian line
+        server.prepare()
+    except OSError as problem:
+        # cheroot folds the bind's errno into its message; 100xx are the Winsock numbers
+        if not re.search(r"\[(Errno|WinError) (98|13|10048|10013)\]", str(problem)):
+            raise
+        print(port_busy_message(options.host, options.port, "pusat cetak"), file=sys.stderr)
+        return 3
+    start_center_jobs(app)  # prunes used nonces every minute
+    print(f"Pusat cetak berjalan di http://{options.host}:{server.bind_addr[1]}/  (data: {where})", flush=True)
     try:
-        server.start()
+        server.serve()
     except KeyboardInterrupt:
         server.stop()
     return 0

@@ -80,34 +80,44 @@ def test_data_is_accepted_before_or_after_the_subcommand(tmp_path, order):
     assert backup.returncode == 0 and (tmp_path / "c.sqlite3").exists(), backup.stderr
 
 
-def test_a_busy_port_is_one_indonesian_line_without_traceback(tmp_path):
-    """Seen: "berjalan di http://127.0.0.1:8080/" printed, then a 20-line English traceback."""
+# The office's server and the center's (`run.py center`), each with a page that answers once it listens.
+SERVERS = pytest.mark.parametrize("command, page", [("serve", "/healthz"), ("center", "/api/openapi.json")])
+
+
+@SERVERS
+def test_a_busy_port_is_one_indonesian_line_without_traceback(tmp_path, command, page):
+    """Seen: "berjalan di http://127.0.0.1:8080/" printed, then a 20-line English traceback (the office's,
+    then the center's)."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = run_py(tmp_path, "serve", "--port", str(port), "--data", str(tmp_path / "data"))
-    assert done.returncode != 0
+        done = run_py(tmp_path, command, "--port", str(port), "--data", str(tmp_path / "data"))
+    assert done.returncode == 3
     err = done.stderr.decode("cp1252")
     assert "Traceback" not in err and "Address already in use" not in err
-    assert f"Port {port}" in err and f"--port {port + 1}" in err
+    assert f"Port {port} di 127.0.0.1 sudah dipakai program lain" in err and f"--port {port + 1}" in err
     assert b"berjalan di" not in done.stdout
 
 
-def test_the_address_is_printed_only_once_the_server_listens(tmp_path):
-    port = free_port()
-    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port),
+@SERVERS
+@pytest.mark.parametrize("asked", ["free", "0"])
+def test_the_address_is_printed_only_once_the_server_listens(tmp_path, command, page, asked):
+    """--port 0 lets the system choose: the address printed is the one it listens on."""
+    port = free_port() if asked == "free" else 0
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), command, "--port", str(port),
                                "--data", str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=windows_like_env(tmp_path), cwd=tmp_path)
     try:
         for line in server.stdout:
             if b"berjalan di" in line:
                 break
-        assert f"http://127.0.0.1:{port}/".encode() in line
-        with socket.create_connection(("127.0.0.1", port), timeout=5):  # already listening when announced
+        printed = int(re.search(rb"http://127\.0\.0\.1:(\d+)/", line).group(1))
+        assert printed == port or (port == 0 and printed > 0)
+        with socket.create_connection(("127.0.0.1", printed), timeout=5):  # already listening when announced
             pass
         import urllib.request
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+        with urllib.request.urlopen(f"http://127.0.0.1:{printed}{page}", timeout=10) as answer:
             assert answer.status == 200
     finally:
         server.terminate()

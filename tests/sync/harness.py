@@ -65,6 +65,22 @@ def wait_for(url: str, timeout: float = 30) -> None:
 class ServedProgram:
     """A run.py server started as its own process (the subclass's start()); killed or stopped."""
     process = None
+    port = None
+
+    def _serve(self, args: list[str], log: Path, timeout: float) -> str:
+        """Start `run.py *args` and wait for its own "berjalan di" line, printed once it listens on
+        self.port (so what answers there is this program, not another test's); what it printed."""
+        seen = log.stat().st_size if log.exists() else 0
+        self.process = Process(args, log, env=self.env).start()
+        deadline = time.time() + timeout
+        while True:
+            printed = log.read_bytes()[seen:].decode("utf-8", "replace")
+            if f"berjalan di http://127.0.0.1:{self.port}/" in printed:
+                return printed
+            if self.process.proc.poll() is not None or time.time() > deadline:
+                self.process.kill()
+                raise RuntimeError(f"run.py {' '.join(args)} did not start:\n{printed[-3000:]}")
+            time.sleep(0.1)
 
     def kill(self):
         self.process.kill()
@@ -88,8 +104,8 @@ class CenterServer(ServedProgram):
             args += ["--database-url", self.database_url]
         if self.threads:
             args += ["--threads", str(self.threads)]
-        self.process = Process(args, self.data_dir / "server.log", env=self.env).start()
-        wait_for(self.url + "/api/openapi.json")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._serve(args, self.data_dir / "server.log", timeout=60)
         return self
 
 
@@ -108,20 +124,9 @@ class OfficeServer(ServedProgram):
     def start(self, timeout: float = 90):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.data_dir.parent / f"{self.data_dir.name}-server.log"
-        seen = log.stat().st_size if log.exists() else 0
         # The kecamatan as the README starts it (`run.py`, no subcommand); the desa laptop with its mode.
         mode = ["serve", "--mode", "desa"] if self.mode == "desa" else []
-        self.process = Process([*mode, "--data", str(self.data_dir), "--port", str(self.port)], log,
-                               env=self.env).start()
-        deadline = time.time() + timeout
-        while True:
-            printed = log.read_bytes()[seen:].decode("utf-8", "replace")
-            if "berjalan di" in printed:
-                break
-            if self.process.proc.poll() is not None or time.time() > deadline:
-                self.process.kill()
-                raise RuntimeError(f"run.py serve --mode {self.mode} did not start:\n{printed[-3000:]}")
-            time.sleep(0.1)
+        printed = self._serve([*mode, "--data", str(self.data_dir), "--port", str(self.port)], log, timeout)
         found = re.search(r"kata sandi\s*:\s*(\S+)", printed)
         if found:
             self.password = found.group(1)
