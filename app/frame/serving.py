@@ -27,6 +27,12 @@ BUSY_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8"><title
 formulir, formulir itu belum diterima, kirim lagi.</p></body></html>"""
 
 
+def port_busy_message(host: str, port: int, program: str = "Loket Kecamatan") -> str:
+    """What `run.py serve` and `run.py center` print, alone, when their port is taken."""
+    return (f"Port {port} di {host} sudah dipakai program lain (mungkin {program} sudah berjalan); "
+            f"buka alamatnya di peramban, atau jalankan dengan --port {port + 1}.")
+
+
 def busy_answer() -> bytes:
     body = BUSY_PAGE.format(retry=RETRY_SECONDS).encode("utf-8")
     head = (f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=utf-8\r\n"

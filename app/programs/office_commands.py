@@ -18,11 +18,6 @@ def data_config(options) -> dict:
     return config
 
 
-def port_busy_message(host: str, port: int, program: str = "Loket Kecamatan") -> str:
-    return (f"Port {port} di {host} sudah dipakai program lain (mungkin {program} sudah berjalan); "
-            f"buka alamatnya di peramban, atau jalankan dengan --port {port + 1}.")
-
-
 def _limit_malloc_arenas() -> None:
     """Keep the server's memory near what it uses (bench/bench_day.py, goal < 150 MB): glibc gives
     each thread its own malloc arena, and after a big buffer is freed (a photo, a 32 MB scrypt
@@ -72,7 +67,7 @@ def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
     from app.updates import launcher
     from app.updates.versions import running_version
-    from app.frame.serving import create_office_server, warm_up
+    from app.frame.serving import create_office_server, port_busy_message, warm_up
 
     _limit_malloc_arenas()
     from app.firstrun import ensure_admin

@@ -4,7 +4,7 @@ import re
 import sys
 from pathlib import Path
 
-from app.programs.office_commands import port_busy_message
+from app.frame.serving import port_busy_message
 
 
 def _missing_extra(package: str, version_info) -> str:
