@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.ports import free_port  # noqa: F401  (the servers' ports, and the tests' that import it here)
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 KECAMATAN_CODE = "35.08.07"
