@@ -398,13 +398,17 @@ def _encode(wire, seal: tuple[str, str], short: bool = True) -> bytes:
     return protocol.encode_packet(cut, seal, photo_heads)
 
 
-def _packet_results(answer: bytes, in_order) -> dict:
-    """The center's answers to one packet (one result per item, in the packet's order), by (id, version)."""
+def _packet_answer(answer: bytes, in_order) -> tuple[dict, object]:
+    """The center's answer to one packet, read once: its results (one per item, in the packet's order) by
+    (id, version), and what it brought as the status page (a riding packet's, PassConnection.ride; None
+    when it brought none)."""
     try:
-        results = json.loads(answer)["results"]
+        parsed = json.loads(answer)
+        results = parsed["results"]
         if len(results) != len(in_order) or not all(isinstance(r, dict) for r in results):
             raise ValueError("not one result per application")
-        return {(item.registration_number, item.version): r for item, r in zip(in_order, results)}
+        by_item = {(item.registration_number, item.version): r for item, r in zip(in_order, results)}
+        return by_item, parsed.get("statuses")
     except (ValueError, KeyError, TypeError, AttributeError):
         raise LinkDown("jawaban pusat untuk paket tidak dapat dibaca") from None
 
@@ -602,8 +606,7 @@ class Upload:
             return
         packet = in_flight[0]
         try:
-            answer = stream.receive()
-            results = _packet_results(answer, packet.items)
+            results, page = _packet_answer(stream.receive(), packet.items)
         except Refused as refusal:
             in_flight.popleft()
             self.line.ride_after = None  # no page came: the pass asks for it itself
@@ -613,7 +616,7 @@ class Upload:
             return
         in_flight.popleft()
         if packet.rides:
-            self.line.ride_answered(answer)
+            self.line.ride_answered(page)
         self.sizer.answered(packet.wire_bytes, time.monotonic())
         self.answered_any = True
         self.line.answered(stream)
@@ -764,14 +767,10 @@ class PassConnection:
         self.ride_after, self.status_stale = current_link().status_cursor, False
         return f"?{protocol.RIDE_AFTER}={int(self.ride_after)}&{protocol.RIDE_LIMIT}={int(self.status_request[1])}"
 
-    def ride_answered(self, answer: bytes) -> None:
-        """The riding packet's answer: its status page, kept as a status request's answer would be. A
-        center that does not know the ride answers without one: the pass asks for the page itself."""
+    def ride_answered(self, page) -> None:
+        """The riding packet's status page, kept as a status request's answer would be. A center that
+        does not know the ride answers without one (None): the pass asks for the page itself."""
         after, self.ride_after = self.ride_after, None
-        try:
-            page = json.loads(answer).get("statuses")
-        except (ValueError, AttributeError):
-            page = None
         if isinstance(page, dict):
             self.status_answer = (after, page)
 

@@ -299,17 +299,17 @@ def test_a_pass_skips_an_outbox_row_a_clerk_changed_under_it_and_says_so(kecamat
     answer. The pass skips that row and says so in Indonesian; no traceback; the next pass sends it."""
     from app.frame.db import database
     from app.public_status import records as public_records
-    real_results, changed = engine._packet_results, []
+    real_answer, changed = engine._packet_answer, []
 
     def clerk_changes_the_file_while_the_answer_is_on_its_way(answer, in_order):
-        results = real_results(answer, in_order)
+        read = real_answer(answer, in_order)
         publik = [item for item in in_order if item.kind == "status_publik"]
         if publik and not changed:
             with database.atomic():  # the clerk records the applicant's SMS consent at the counter
                 public_records.give_sms_consent("ktp", publik[0].source_id, "081234567890")
             changed.append(publik[0])
-        return results
-    monkeypatch.setattr(engine, "_packet_results", clerk_changes_the_file_while_the_answer_is_on_its_way)
+        return read
+    monkeypatch.setattr(engine, "_packet_answer", clerk_changes_the_file_while_the_answer_is_on_its_way)
 
     def check():
         report = engine.sync_once(client=client_of(center_app))

@@ -359,9 +359,10 @@ def test_an_answer_has_one_result_per_application_in_the_packets_order(center_ap
     assert answer == {"results": [{"result": "stored", "seq": n} for n in range(1, 4)]}
     batch = [SimpleNamespace(registration_number=h["id"], version=1) for h, _ in items]
     body = json.dumps(answer).encode()
-    assert engine._packet_results(body, batch)[(items[2][0]["id"], 1)] == {"result": "stored", "seq": 3}
+    results, page = engine._packet_answer(body, batch)
+    assert results[(items[2][0]["id"], 1)] == {"result": "stored", "seq": 3} and page is None
     with pytest.raises(LinkDown):  # a result short: which one is missing cannot be told
-        engine._packet_results(json.dumps({"results": answer["results"][:2]}).encode(), batch)
+        engine._packet_answer(json.dumps({"results": answer["results"][:2]}).encode(), batch)
 
 
 def test_photo_streams_are_made_when_the_application_becomes_complete_and_the_pass_uses_them(
