@@ -76,7 +76,7 @@ def without_the_page(view):
 
 
 def test_the_page_a_packet_brings_is_the_one_get_statuses_answers(center_app, center_db, enrolled):
-    from tests.sync.helpers import packet_call
+    from tests.sync.helpers import call, packet_call
     kecamatan_row, key = enrolled
     for n in range(3):
         header, photo = packet_item(60 + n)
@@ -90,6 +90,7 @@ def test_the_page_a_packet_brings_is_the_one_get_statuses_answers(center_app, ce
         assert [result["result"] for result in body["results"]] == ["stored"]
         page = body["statuses"]  # events 2, 3 and the packet's own 4: two of them, and more
         assert [event["seq"] for event in page["events"]] == [2, 3] and page["next"] == 3 and page["more"] is True
+        assert call(client, key, "GET", "/api/v1/statuses?after=1&limit=2").get_json() == page
         # A cursor that cannot be right brings no page; the packet is stored all the same.
         answer = packet_call(client, key, f"/api/v1/packets?{protocol.RIDE_AFTER}=-1", [packet_item(71)])
         body = json.loads(answer.data)
