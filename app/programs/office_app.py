@@ -1,7 +1,6 @@
 """The office app of the kecamatan and of the desa PC: the frame plus the capabilities its program declares
 (app/programs/kecamatan.py, app/programs/desa.py). It stands with the declarations it reads and below the
 office commands that build it (app/programs/office_commands.py, sync_commands.py)."""
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from flask import Flask
@@ -22,6 +21,7 @@ from app.frame.application_status import status_label
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.page_turns import install_page_turns
 from app.frame.roles import ROLE_LABELS
+from app.frame.version import APP_VERSION
 from app.frame.signin import idle_limit, load_current_user
 from app.auth.models import StaffSession, User
 from app.backups.views import LoketRequest
@@ -30,10 +30,6 @@ from app.frame import store
 ROOT = Path(__file__).resolve().parents[2]
 csrf = CSRFProtect()
 
-try:
-    VERSION = version("loket-kecamatan")
-except PackageNotFoundError:
-    VERSION = "0.1.0"
 
 
 def office_zone() -> str:
@@ -53,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("app", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.request_class = LoketRequest
     app.config.update(load_config(config))
-    app.config["VERSION"] = VERSION
+    app.config["VERSION"] = APP_VERSION
     db_path = app.config["DATABASE_PATH"]
     fresh = not db_path.exists() or db_path.stat().st_size == 0
     upgrading = not fresh and is_plaintext(db_path)  # the version before encryption: converted now
