@@ -227,29 +227,30 @@ def add_reset_password(commands, add_data_option) -> None:
 
 
 def cmd_update_check(options) -> int:
-    """`run.py update-check`: what an office PC runs with a newly installed version before switching to
-    it (app/updates/installing.py): the new code opens a copy of today's database, brings it to its
-    schema and answers its sign-in page. Its last line names the version it ran as."""
+    """`run.py update-check`: the walk (app/updates/walk.py) of this version over a copy of an office's
+    database: every role's menu pages and the links on them, none may answer 5xx. An office PC runs it
+    with a newly installed version before switching to it (app/updates/installing.py), the release
+    build on demo data. The last line names the version it ran as and how many pages it opened."""
+    from app.updates import walk
     from app.updates.versions import running_version
-    config = dict(data_config(options), DATABASE_PATH=Path(options.database), TESTING=True)
+    config = dict(data_config(options), DATABASE_PATH=Path(options.database))
     try:
-        app = _office_app(options, **config)
-        with app.test_client() as client:
-            status = client.get("/masuk").status_code
+        result = walk.walk(_office_app(options, **config))
     except Exception as problem:  # any failure of the new version is the answer this check exists for
         print(f"Versi {running_version()} gagal membuka salinan data: {type(problem).__name__}: {problem}",
               file=sys.stderr)
         return 1
-    if status >= 500:
-        print(f"Versi {running_version()}: halaman masuk menjawab HTTP {status}", file=sys.stderr)
+    if not result.passed:
+        print(f"Versi {running_version()} gagal diperiksa ({result.pages} halaman dibuka): halaman bermasalah "
+              f"{walk.summary(result) or '(tidak ada halaman terbuka)'}", flush=True)
         return 1
-    print(f"Pemeriksaan berhasil: versi {running_version()} siap")
+    print(f"Pemeriksaan berhasil: versi {running_version()} siap ({result.pages} halaman diperiksa)")
     return 0
 
 
 def add_update_check(commands, add_data_option) -> None:
-    check = commands.add_parser("update-check", help="check this version against a copy of the database "
-                                                     "(an update's last step before its switch)")
+    check = commands.add_parser("update-check", help="walk every role's pages of this version on a copy of the "
+                                                     "database (an update's last step before its switch)")
     add_data_option(check)
     check.add_argument("--database", metavar="FILE", required=True, help="the copy of the live database, beside it")
     add_mode_option(check, "which program checks the copy (default: the folder's own)")

@@ -1,0 +1,150 @@
+"""The walk that decides whether a version may serve (issue 60): on a COPY of an office's database, one
+throwaway account per role of the program signs in through the app's own test client, opens every
+menu page its role is allowed, then one level of same-site links found on those pages; every answer
+of 500 or more is a failure.
+
+It runs before the switch (`run.py update-check`, app/updates/installing.py), after it inside the new
+version's own process before it serves (app/programs/office_commands.py), and in the regency's
+release build. Never on the live database: it creates accounts and sessions."""
+import re
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urlsplit
+
+from werkzeug.exceptions import HTTPException
+
+MAX_REQUESTS = 300
+MAX_FAILED_LISTED = 20
+# Pages the walk does not open: leaving, and files that are whole downloads (a backup, a USB batch).
+SKIPPED_ENDPOINTS = {"static", "auth.logout", "backups.download", "sync_page.download_batch"}
+LINK = re.compile(r'\b(href|hx-get)="(/[^"]*)"')
+WALK_ACCOUNT_PREFIX = "pemeriksa-pembaruan-"
+
+
+@dataclass
+class WalkResult:
+    pages: int = 0
+    failed: list[tuple[str, int]] = field(default_factory=list)  # (role url, status)
+
+    def fail(self, url: str, status: int) -> None:
+        if all(url != seen for seen, _ in self.failed):  # one line per page, whichever role met it
+            self.failed.append((url, status))
+
+    @property
+    def passed(self) -> bool:
+        return self.pages > 0 and not self.failed
+
+    def failed_urls(self) -> list[str]:
+        return [url for url, _ in self.failed[:MAX_FAILED_LISTED]]
+
+
+def walk(app, max_requests: int = MAX_REQUESTS) -> WalkResult:
+    """Walk `app` (an office app whose database is a copy): see the module's docstring."""
+    result = WalkResult()
+    clients = _signed_in_clients(app)
+    seen = {(role, _pattern(url)) for role, (_, first) in clients.items() for url in first}
+    later: dict[str, list[tuple[str, bool]]] = {role: [] for role in clients}  # role -> [(url, asked by htmx)]
+    for role, (client, first) in clients.items():
+        for url in first:
+            if result.pages >= max_requests:
+                break
+            for link, htmx in _links(app, _open(client, url, False, result, max_requests) or ""):
+                if (role, _pattern(link)) not in seen:
+                    seen.add((role, _pattern(link)))
+                    later[role].append((link, htmx))
+    # The second level, one link of each role in turn, so a small budget still reaches every role.
+    while result.pages < max_requests and any(later.values()):
+        for role, links in later.items():
+            if links and result.pages < max_requests:
+                _open(clients[role][0], *links.pop(0), result, max_requests)
+    return result
+
+
+def _signed_in_clients(app) -> dict:
+    """role -> (test client signed in as a throwaway account of that role, its first urls: home, menu)."""
+    from flask import g, url_for
+
+    from app import capabilities
+    from app.auth.accounts import create_user
+    from app.frame.signin import SESSION_TOKEN, start_session
+    database = app.extensions["database"]
+    roles = sorted(set(app.extensions["policy"].columns.values()))
+    clients = {}
+    with app.app_context(), database.connection_context():
+        for role in roles:
+            user, _ = create_user(f"{WALK_ACCOUNT_PREFIX}{role}-{secrets.token_hex(3)}", f"Pemeriksa {role}", role,
+                                  password=secrets.token_urlsafe(18), must_change_password=False)
+            _bind_to_desa(user)
+            with app.test_request_context("/"):
+                token = start_session(user)
+                g.user = user
+                first = ["/"] + [url_for(item.endpoint) for item, _ in capabilities.menu_for_user()]
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session[SESSION_TOKEN] = token
+            clients[role] = (client, list(dict.fromkeys(first)))
+    return clients
+
+
+def _bind_to_desa(user) -> None:
+    """A desa operator sees its own desa only: the throwaway one works for the desa real operators work for."""
+    from flask import current_app
+
+    if not current_app.extensions["policy"].permits(user.role, "desa.lingkup_sendiri"):
+        return
+    from app.desa.models import UserDesa
+    codes = [row.desa_code for row in UserDesa.select(UserDesa.desa_code).distinct().limit(20)]
+    for code in codes:
+        UserDesa.create(user=user, desa_code=code)
+
+
+def _open(client, url: str, htmx: bool, result: WalkResult, max_requests: int) -> str | None:
+    """One GET (htmx's fragments asked as htmx asks); a redirect within the site is followed once."""
+    result.pages += 1
+    try:
+        answer = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+        target = urlsplit(answer.location or "")
+        if 300 <= answer.status_code < 400 and target.netloc in ("", "localhost") and result.pages < max_requests:
+            result.pages += 1
+            url = target._replace(scheme="", netloc="").geturl()
+            answer = client.get(url)
+    except Exception as problem:  # an exception the app did not turn into a page is what the walk looks for
+        status = problem.code if isinstance(problem, HTTPException) and problem.code else 500
+        if status >= 500:
+            result.fail(url, status)
+        return None
+    if answer.status_code >= 500:
+        result.fail(url, answer.status_code)
+        return None
+    if answer.mimetype != "text/html":
+        return None
+    return answer.get_data(as_text=True)
+
+
+def _links(app, page: str) -> list[tuple[str, bool]]:
+    """Same-site GET links of a page, in order, without the ones the walk does not open."""
+    adapter = app.url_map.bind("localhost")
+    links = []
+    for kind, raw in LINK.findall(page):
+        url = urldefrag(raw.replace("&amp;", "&"))[0]
+        if not url or url.startswith("//"):
+            continue
+        try:
+            endpoint, _ = adapter.match(urlsplit(url).path, method="GET")
+        except HTTPException:  # not a page (POST only, unknown)
+            continue
+        if endpoint not in SKIPPED_ENDPOINTS:
+            links.append((url, kind == "hx-get"))
+    return links
+
+
+def _pattern(url: str) -> str:
+    """Links that differ only in their numbers are one page to the walk."""
+    return re.sub(r"\d+", "#", url)
+
+
+def summary(result: WalkResult) -> str:
+    """The failing pages, as the admin and the release build read them."""
+    listed = ", ".join(f"{url} (HTTP {status})" for url, status in result.failed[:MAX_FAILED_LISTED])
+    more = len(result.failed) - MAX_FAILED_LISTED
+    return listed + (f" dan {more} lainnya" if more > 0 else "")

@@ -1,0 +1,102 @@
+"""The walk that decides whether a version may serve (issue 60, finding 4): `run.py update-check` opens
+every role's menu pages and the links on them over a copy of the data. The health check before it
+opened only the sign-in page, so a release whose wheel lacked the Kemendagri region list (8 office
+and 2 desa pages answered 500 after sign-in) passed it and was kept by every PC."""
+from pathlib import Path
+
+import pytest
+
+import run
+from app.frame import places, regions
+from app.frame.db import connect
+
+pytestmark = pytest.mark.slow  # run.py demo and a walk of some 170 pages: ~10 s
+
+
+def copy_of(database: Path) -> Path:
+    """What installing.py checks: a copy beside the live database (the same key opens it)."""
+    copy = database.with_name("pembaruan-uji.sqlite3")
+    source, target = connect(database, readonly=True), connect(copy)
+    with target.backup("main", source, "main") as step:
+        step.step(-1)
+    target.close()
+    source.close()
+    return copy
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    assert run.main(["demo", "--data", str(folder), "--password", "demo-rahasia-123"]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def desa_folder(tmp_path_factory):
+    from app import create_app
+    folder = tmp_path_factory.mktemp("desa-pc")
+    create_app({"DATA_DIR": folder, "MODE": "desa"})
+    return folder
+
+
+@pytest.fixture
+def without_region_list(monkeypatch):
+    """The wheel built as docs/operations.md said: app/frame/data/wilayah-kemendagri-2025.csv missing."""
+    caches = (regions._table, regions._name_of, regions._children_index, places._desa_of, places._desa_names_of)
+    monkeypatch.setattr(regions, "REGION_FILE", regions.REGION_FILE.with_name("tidak-ada.csv"))
+    for cache in caches:
+        cache.cache_clear()
+    yield
+    monkeypatch.undo()
+    for cache in caches:
+        cache.cache_clear()
+
+
+def update_check(folder: Path, database: str, mode: str, capsys) -> tuple[int, str]:
+    code = run.main(["update-check", "--data", str(folder), "--database", str(copy_of(folder / database)),
+                     "--mode", mode])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("database, mode", [("loket.sqlite3", "kecamatan"), ("desa.sqlite3", "desa")])
+def test_this_tree_passes_the_walk(demo_folder, desa_folder, database, mode, capsys):
+    folder = demo_folder if mode == "kecamatan" else desa_folder
+    code, out = update_check(folder, database, mode, capsys)
+    assert code == 0, out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("Pemeriksaan berhasil: versi ") and " siap (" in last and "halaman diperiksa)" in last
+    pages = int(last.rsplit("(", 1)[1].split()[0])
+    assert pages >= (150 if mode == "kecamatan" else 10)
+
+
+def test_a_version_whose_pages_after_sign_in_fail_is_refused_naming_them(demo_folder, without_region_list, capsys):
+    code, out = update_check(demo_folder, "loket.sqlite3", "kecamatan", capsys)
+    assert code == 1
+    assert "gagal diperiksa" in out and "/pendaftaran (HTTP 500)" in out and "/pendaftaran/baru (HTTP 500)" in out
+    assert "/masuk" not in out  # the sign-in page itself answers: only a walk behind it finds this
+
+
+def test_a_desa_pc_version_without_the_region_list_is_refused(desa_folder, without_region_list, capsys):
+    code, out = update_check(desa_folder, "desa.sqlite3", "desa", capsys)
+    assert code == 1 and "/desa (HTTP 500)" in out, out
+
+
+def test_the_walk_opens_each_roles_menu_and_the_links_on_it_within_its_budget(demo_folder):
+    from app.programs.office_app import create_app
+    from app.updates import walk
+    app = create_app({"DATA_DIR": demo_folder, "DATABASE_PATH": copy_of(demo_folder / "loket.sqlite3")})
+    opened = []
+    real_open = walk._open
+
+    def spy(client, url, htmx, result, max_requests):
+        opened.append(url)
+        return real_open(client, url, htmx, result, max_requests)
+
+    walk._open = spy
+    try:
+        result = walk.walk(app, max_requests=60)
+    finally:
+        walk._open = real_open
+    assert result.passed and result.pages <= 60
+    assert "/admin/pembaruan" in opened and "/pendaftaran" in opened and "/ikm" in opened  # admin, counter, desk
+    assert not any(url.startswith(("/keluar", "/static/")) for url in opened)
