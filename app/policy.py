@@ -111,7 +111,7 @@ ROUTES = {
     "rekap.setujui": "recap.approve recap.send_back",
     "indikator.baca": "indicators.page",
     "indikator.target": "indicators.targets",
-    "pembaruan.kelola": "updates.index updates.apply updates.nightly updates.from_folder",
+    "pembaruan.kelola": "updates.index updates.apply updates.nightly updates.from_folder updates.confirm_root",
     "sinkronisasi.baca": "sync_page.index sync_page.progress",
     "sinkronisasi.kirim": "sync_page.start sync_page.export_batch sync_page.download_batch sync_page.import_status",
     "sinkronisasi.jadwal": "sync_page.schedule",

@@ -2,37 +2,54 @@
 
 The source is the center over the signed link (during a sync pass) or a folder in the same form
 (a USB stick with a copy of the center's repository, sync/releases.py). What this PC trusts is the
-root it keeps in DATA/pembaruan/metadata: the first one came from its center over the enrolled,
-signed link (or the first USB stick); every later root must be signed by the one before.
+root it keeps in DATA/pembaruan/metadata: the first one only when its keys give the fingerprint the
+admin typed from the regency's sheet (app/updates/trust.py); every later root must be signed by the
+one before.
 
-Targets are fetched by hash into DATA/pembaruan/cache and never again while they are there; a
-target cut by a broken link keeps its bytes in cache/sebagian/ and the next pass asks for the rest.
-Only the wheels this PC lacks are fetched: the release's own wheel, and a dependency's only when
-the release pins another version than the one installed here (and for this PC's platform)."""
+Every read is bounded as it streams: metadata within ngclient's length limits, a target within its
+signed length, and so is the partial file a broken link leaves. Targets are fetched by hash into
+DATA/pembaruan/cache and never again while they are there; a target cut by a broken link keeps its
+bytes in cache/sebagian/ and the next pass asks for the rest. Only the wheels this PC lacks are
+fetched (what the release's `requires` need that is not installed here, for this PC's platform and
+Python), and nothing of a release that cannot run here."""
 import hashlib
+import io
 import json
 import logging
 import sys
 import sysconfig
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from importlib import metadata as installed
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 from urllib.parse import quote, urlencode
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.tags import sys_tags
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import Version
 from tuf.api import exceptions as tuf_errors
-from tuf.ngclient import FetcherInterface, Updater
+from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from app.frame.private_files import private_dir
+from app.updates import trust
 from app.updates.state import paths, read_state, write_state
 from app.updates.versions import (  # noqa: F401  (their old home: callers read them here too)
-    APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, running_version, version_key)
-from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES, root_fingerprint_of
+    APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, release_version, running_version, version_key)
+from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES
 
 log = logging.getLogger(__name__)
+UPDATES_FROM_PROTOCOL = 7  # the first center protocol whose center serves a release repository
+MAX_ROOTS_SEARCHED = 16    # a regency that rotated its root: the sheet may name a later root
 
 
 # --- where the bytes come from -----------------------------------------------------------------
+
+class NoRepository(Exception):
+    """The source holds no release repository at all (a center of the previous version)."""
+
 
 class CenterSource:
     """The center's repository over the signed link (sync/center/updates.py), a chunk per request."""
@@ -40,13 +57,25 @@ class CenterSource:
     def __init__(self, client):
         self.client = client
 
-    def read(self, name: str, start: int) -> bytes:
+    def serves_updates(self) -> bool:
+        """A center of the previous version (protocol 6, no "release" in its probe) has no /updates:
+        it answers an unknown address unsigned, which the link would take for a broken answer."""
+        probed = getattr(self.client, "probed", None) or {}
+        protocol = probed.get("protocol", UPDATES_FROM_PROTOCOL)
+        return "release" in probed or not isinstance(protocol, int) or protocol >= UPDATES_FROM_PROTOCOL
+
+    def read(self, name: str, start: int, size: int = UPDATE_CHUNK_BYTES) -> bytes:
+        """At most `size` bytes of `name` from `start`; fewer only at its end."""
         from sync import protocol
         from sync.client.transport import Refused
+        if not self.serves_updates():
+            raise NoRepository()
         try:
-            return self.client.call_alone("GET", f"{protocol.API_PREFIX}/updates?{urlencode({'name': name, 'from': int(start)})}")
+            chunk = self.client.call_alone(
+                "GET", f"{protocol.API_PREFIX}/updates?{urlencode({'name': name, 'from': int(start)})}")
         except Refused as refusal:
             raise tuf_errors.DownloadHTTPError(str(refusal), refusal.status) from None
+        return chunk[:size]  # the center answers a whole chunk; the rest is asked for again if wanted
 
 
 class FolderSource:
@@ -55,115 +84,226 @@ class FolderSource:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    def read(self, name: str, start: int) -> bytes:
+    def read(self, name: str, start: int, size: int = UPDATE_CHUNK_BYTES) -> bytes:
+        """At most `size` bytes of `name` from `start`; fewer only at its end."""
         path = self.folder / name
         if not path.is_file():
             raise tuf_errors.DownloadHTTPError(f"{name} tidak ada di folder", 404)
         with open(path, "rb") as file:
             file.seek(start)
-            return file.read(UPDATE_CHUNK_BYTES)
+            return file.read(min(size, UPDATE_CHUNK_BYTES))
 
 
-class ResumingFetcher(FetcherInterface):
-    """ngclient's downloads through a source. Targets (large) are written to a partial file chunk
-    by chunk, so a link that breaks loses at most one chunk; ngclient checks the whole file's
-    length and hash as usual once it is complete."""
+class BoundedFetcher(FetcherInterface):
+    """ngclient's downloads through a source, never reading more than the limit ngclient gives
+    (metadata: its configured maximum or the length signed for it; a target: its signed length)
+    plus one byte to see that a file is longer. Targets (large) are written chunk by chunk to a
+    partial file that never outgrows that length, so a link that breaks loses at most one chunk;
+    ngclient checks the whole file's length and hash as usual once it is complete."""
 
     def __init__(self, source, partial_dir: Path):
         self.source = source
         self.partial_dir = partial_dir
 
-    def _fetch(self, url: str) -> Iterator[bytes]:
+    def _fetch(self, url: str) -> Iterator[bytes]:  # the interface's; the downloads below bound it
+        return self._chunks(url.split(":", 1)[1], 0, None)
+
+    def _chunks(self, name: str, start: int, limit: int | None) -> Iterator[bytes]:
+        """The file from `start` on, asking for no more than `limit` + 1 bytes in all."""
+        offset = start
+        while True:
+            asked = UPDATE_CHUNK_BYTES if limit is None else min(UPDATE_CHUNK_BYTES, limit + 1 - (offset - start))
+            try:
+                chunk = self.source.read(name, offset, asked)
+            except (tuf_errors.DownloadError, NoRepository):
+                raise
+            except Exception as problem:  # the link broke: ngclient's own kind, as fetch() gives
+                raise tuf_errors.DownloadError(f"{name}: {problem}") from problem
+            offset += len(chunk)
+            yield chunk
+            if len(chunk) < asked or (limit is not None and offset - start > limit):
+                return
+
+    @contextmanager
+    def download_file(self, url: str, max_length: int) -> Iterator[IO]:
         name = url.split(":", 1)[1]
         if name.startswith("metadata/"):
-            return iter([self._whole(name)])
-        return self._resumed(name)
+            with self._bounded(name, max_length) as whole:
+                yield whole
+        else:
+            with self._resumed(name, max_length) as whole:
+                yield whole
 
-    def _whole(self, name: str) -> bytes:
-        parts = []
-        while True:
-            chunk = self.source.read(name, sum(map(len, parts)))
-            parts.append(chunk)
-            if len(chunk) < UPDATE_CHUNK_BYTES:
-                return b"".join(parts)
+    def download_bytes(self, url: str, max_length: int) -> bytes:
+        with self.download_file(url, max_length) as whole:
+            return whole.read()
 
-    def _resumed(self, name: str) -> Iterator[bytes]:
+    @contextmanager
+    def _bounded(self, name: str, max_length: int) -> Iterator[IO]:
+        whole = io.BytesIO()
+        for chunk in self._chunks(name, 0, max_length):
+            if whole.tell() + len(chunk) > max_length:
+                raise tuf_errors.DownloadLengthMismatchError(f"{name} lebih dari {max_length} bita")
+            whole.write(chunk)
+        whole.seek(0)
+        yield whole
+
+    @contextmanager
+    def _resumed(self, name: str, max_length: int) -> Iterator[IO]:
         partial = private_dir(self.partial_dir) / hashlib.sha256(name.encode()).hexdigest()
+        if partial.exists() and partial.stat().st_size > max_length:
+            partial.unlink()  # longer than what was signed: not this file
+            raise tuf_errors.DownloadLengthMismatchError(f"{name}: bagian yang tersimpan lebih dari {max_length} bita")
         with open(partial, "ab") as out:
-            while True:
-                try:
-                    chunk = self.source.read(name, out.tell())
-                except tuf_errors.DownloadError:
-                    raise
-                except Exception as problem:  # the link broke: ngclient's own kind, as fetch() gives
-                    raise tuf_errors.DownloadError(f"{name}: {problem}") from problem
+            for chunk in self._chunks(name, out.tell(), max_length - out.tell()):
+                if out.tell() + len(chunk) > max_length:
+                    out.close()
+                    partial.unlink(missing_ok=True)
+                    raise tuf_errors.DownloadLengthMismatchError(f"{name} lebih dari {max_length} bita")
                 out.write(chunk)
                 out.flush()
-                if len(chunk) < UPDATE_CHUNK_BYTES:
-                    break
         try:
             with open(partial, "rb") as whole:
-                yield from iter(lambda: whole.read(UPDATE_CHUNK_BYTES), b"")
+                yield whole
         finally:
             partial.unlink(missing_ok=True)  # verified or refused, the next try starts afresh
 
 
 # --- this PC's view of the releases ------------------------------------------------------------
 
+class Unconfirmed(UpdateRefused):
+    """No fingerprint typed from the regency's sheet yet: nothing is fetched, offered or installed."""
+
+
 def updater_for(data_dir: Path, source) -> Updater:
+    """ngclient's Updater on the root this PC trusts; the first root only when its keys give the
+    fingerprint the admin typed (trust.py), else UpdateRefused with nothing stored."""
     where = paths(data_dir)
+    expected = trust.expected_root(data_dir)
+    if expected is None:
+        raise Unconfirmed(trust.ASK_REGENCY)
     private_dir(where.metadata)
     private_dir(where.cache)
-    fetcher = ResumingFetcher(source, where.cache / "sebagian")
+    fetcher = BoundedFetcher(source, where.cache / "sebagian")
+    if trust.trusts_a_root(data_dir) and not trust.confirmed(data_dir):
+        trust.forget(data_dir)  # taken on first use from someone else: start afresh from the regency's
+        private_dir(where.metadata)
     bootstrap = None
-    if not (where.metadata / "root.json").exists():  # first contact: the enrolled center's (or stick's) root
-        bootstrap = fetcher.download_bytes("loket:metadata/1.root.json", 512000)
+    if not trust.trusts_a_root(data_dir):
+        bootstrap = _regency_root(fetcher, expected)
     try:
         return Updater(str(where.metadata), "loket:metadata/", str(where.cache), "loket:targets/", fetcher,
-                       bootstrap=bootstrap)
+                       UpdaterConfig(), bootstrap=bootstrap)
     except (tuf_errors.RepositoryError, ValueError) as problem:
         raise UpdateRefused(f"Metadata akar pembaruan tidak sah ({type(problem).__name__}): ditolak.") from None
+
+
+def _regency_root(fetcher: BoundedFetcher, expected: str) -> bytes:
+    """The source's root whose own keys give the expected fingerprint: its first, or a later one
+    when the regency rotated its key and printed the new one. UpdateRefused naming both when none."""
+    offered = []
+    for version in range(1, MAX_ROOTS_SEARCHED + 1):
+        try:
+            data = fetcher.download_bytes(f"loket:metadata/{version}.root.json", UpdaterConfig().root_max_length)
+        except tuf_errors.DownloadHTTPError as problem:
+            if problem.status_code in (403, 404) and offered:
+                break
+            raise
+        found = trust.fingerprint_of_bytes(data)
+        if found == expected:
+            return data
+        offered.append(found or "tidak terbaca atau dipalsukan")
+    raise UpdateRefused(f"Kunci root dari sumber pembaruan ini ({offered[0]}) bukan kunci kabupaten yang sidik jarinya "
+                        f"dikonfirmasi di komputer ini ({expected}): ditolak, tidak ada yang disimpan atau dipasang. "
+                        "Periksa lagi sidik jari yang diketik; bila sama dengan lembar kabupaten, laporkan ke admin "
+                        "kabupaten: sumber ini memberi kunci orang lain.")
 
 
 def trusted_root_fingerprint(data_dir: Path) -> str | None:
     """Which regency root this PC trusts (the root it keeps, the newest it accepted), as
     `run.py release keys` printed it for the regency admin; None before its first contact."""
-    return root_fingerprint_of(paths(data_dir).metadata / "root.json")
+    return trust.trusted_fingerprint(data_dir)
+
+
+# --- which wheels this PC needs ------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _our_tags() -> frozenset:
+    return frozenset(sys_tags())
 
 
 def wheel_fits(filename: str) -> bool:
-    """Does this wheel install on this PC's Python and platform? (name-ver-pyver-abi-platform.whl)"""
-    parts = filename[:-4].split("-")
-    if len(parts) < 5:
+    """Does this wheel install on this PC's Python and platform? (its tags among packaging's sys_tags)"""
+    try:
+        return not parse_wheel_filename(filename)[3].isdisjoint(_our_tags())
+    except InvalidWheelFilename:
         return False
-    python_tags, abi, platform_tags = parts[-3], parts[-2], parts[-1]
-    ours = f"cp{sys.version_info.major}{sys.version_info.minor}"
-    python_ok = any(t in ("py3", ours) or (abi == "abi3" and t.startswith("cp3") and int(t[3:] or 0) <= sys.version_info.minor)
-                    for t in python_tags.split("."))
-    machine = sysconfig.get_platform().replace("-", "_").replace(".", "_")  # win_amd64, linux_x86_64
-    arch = machine.split("_", 1)[-1]
-    platform_ok = any(t == "any" or t == machine or (machine.startswith("linux") and "linux" in t and t.endswith(arch))
-                      for t in platform_tags.split("."))
-    return python_ok and platform_ok
+
+
+def this_pc() -> str:
+    """This PC as the refusal names it: "Windows 64-bit, Python 3.13"."""
+    platform = sysconfig.get_platform()
+    system = next((label for prefix, label in (("win", "Windows"), ("linux", "Linux"), ("macosx", "macOS"))
+                   if platform.startswith(prefix)), platform)
+    arm = "ARM " if any(word in platform for word in ("arm", "aarch")) else ""
+    bits = "64-bit" if sys.maxsize > 2 ** 32 else "32-bit"
+    return f"{system} {arm}{bits}, Python {sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _installed_version(name: str) -> Version | None:
+    try:
+        return Version(installed.version(name))
+    except (installed.PackageNotFoundError, ValueError):
+        return None
 
 
 def wheels_needed(release: dict) -> list[str]:
-    """The release's wheels this PC must fetch: its own, and each dependency whose version differs."""
-    needed = []
+    """The release's wheels this PC must fetch: its own, and for each requirement of the release
+    (`requires`, the app wheel's Requires-Dist) whose marker applies here and that the installed
+    version does not satisfy, the newest fitting wheel that does. UpdateRefused, naming what is
+    missing, when the release cannot run here. A release without `requires` (an older center's):
+    each fitting dependency whose version differs from the installed one."""
+    version = release_version(release.get("version"))
+    fitting: dict[str, list[tuple[Version, str]]] = {}
     for target in release.get("wheels", []):
-        filename = target.rsplit("/", 1)[-1]
-        if not filename.endswith(".whl") or not wheel_fits(filename):
-            continue
-        name, version = filename.split("-")[:2]
-        if name.replace("_", "-").lower() == APP_DISTRIBUTION:
-            needed.append(target)
-            continue
+        filename = str(target).rsplit("/", 1)[-1]
         try:
-            if installed.version(name) == version:
+            name, wheel_version, _, tags = parse_wheel_filename(filename)
+        except InvalidWheelFilename:
+            continue
+        if not tags.isdisjoint(_our_tags()):
+            fitting.setdefault(name, []).append((wheel_version, target))
+    own = [target for wheel_version, target in fitting.get(canonicalize_name(APP_DISTRIBUTION), [])
+           if wheel_version == Version(version)]
+    missing = [] if own else [f"{APP_DISTRIBUTION} {version}"]
+    needed = own[:1]
+    requires = release.get("requires")
+    if requires is None:
+        for name, found in fitting.items():
+            if name != canonicalize_name(APP_DISTRIBUTION):
+                needed += [target for wheel_version, target in found if _installed_version(name) != wheel_version]
+    else:
+        for text in requires if isinstance(requires, list) else [requires]:
+            try:
+                requirement = Requirement(str(text))
+            except InvalidRequirement:
+                raise UpdateRefused(f"Rilis {version} menyebut syarat paket yang tidak terbaca ({str(text)[:80]!r}): "
+                                    "ditolak, tidak ada yang diunduh. Laporkan ke admin kabupaten.") from None
+            if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+                continue  # for another platform, Python or extra
+            have = _installed_version(requirement.name)
+            if have is not None and requirement.specifier.contains(have, prereleases=True):
                 continue
-        except installed.PackageNotFoundError:
-            pass
-        needed.append(target)
+            choices = sorted((v, t) for v, t in fitting.get(canonicalize_name(requirement.name), [])
+                             if requirement.specifier.contains(v, prereleases=True))
+            if choices:
+                needed.append(choices[-1][1])
+            else:
+                missing.append(str(requirement).split(";")[0].strip())
+    if missing:
+        raise UpdateRefused(f"Rilis {version} tidak berisi paket untuk komputer ini ({this_pc()}): "
+                            f"{', '.join(missing)}. Tidak ada yang diunduh; versi yang berjalan tetap dipakai. "
+                            "Minta admin kabupaten menerbitkan rilis lengkap untuk komputer ini.")
     return needed
 
 
@@ -233,7 +373,8 @@ def _trusted_versions(data_dir: Path) -> dict | None:
 def check_source(data_dir: Path, source) -> dict:
     """Learn of the newest release from `source` and fetch what this PC lacks of it. Returns the
     saved state ({available: release or None, refused: message or None, ...}). Raises Postponed
-    when the link broke; a refusal is saved and returned, never raised (the pass goes on)."""
+    when the link broke; a refusal is saved and returned, never raised (the pass goes on). Before
+    the admin confirmed the regency's fingerprint, nothing is fetched and nothing is offered."""
     from app.frame.dates import utc_now
     now = utc_now().isoformat(timespec="seconds")
     try:
@@ -241,18 +382,24 @@ def check_source(data_dir: Path, source) -> dict:
         updater.refresh()
         release_file = _fetched(updater, RELEASE_TARGET)
         release = json.loads(Path(release_file).read_bytes())
-        if version_key(release.get("version", "0")) <= version_key(current_version(data_dir)):
+        version = release_version(release.get("version"))
+        if version_key(version) <= version_key(current_version(data_dir)):
             return write_state(data_dir, available=None, refused=None, checked_at=now,
                                settled=_trusted_versions(data_dir))
-        for target in wheels_needed(release):
+        wheels = wheels_needed(release)
+        for target in wheels:
             _fetched(updater, target)
+    except Unconfirmed:
+        return write_state(data_dir, available=None, refused=None, settled=None, checked_at=now)
     except UpdateRefused as refusal:
         return write_state(data_dir, refused=str(refusal), checked_at=now)
+    except NoRepository:  # a center of the previous version: nothing to learn there, nothing broke
+        return write_state(data_dir, refused=None, checked_at=now)
     except tuf_errors.RepositoryError as problem:
         log.warning("release refused: %s", problem)
         return write_state(data_dir, refused=refused_message(problem), checked_at=now)
     except tuf_errors.DownloadHTTPError as problem:
-        if problem.status_code == 404 and not (paths(data_dir).metadata / "root.json").exists():
+        if problem.status_code == 404 and not trust.trusts_a_root(data_dir):
             return write_state(data_dir, available=None, refused=None, checked_at=now)  # nothing published yet
         return write_state(data_dir, refused=f"Berkas pembaruan tidak ada di sumbernya (HTTP {problem.status_code}): "
                                              "dicoba lagi pada sinkronisasi berikutnya.", checked_at=now)
@@ -260,12 +407,12 @@ def check_source(data_dir: Path, source) -> dict:
         return write_state(data_dir, refused=refused_message(tuf_errors.LengthOrHashMismatchError()), checked_at=now)
     except tuf_errors.DownloadError as problem:  # the link broke (LinkDown inside): resumed next time
         raise Postponed("sambungan putus saat mengunduh pembaruan; dilanjutkan pada sinkronisasi berikutnya") from problem
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return write_state(data_dir, refused="Berkas rilis tidak dapat dibaca: ditolak, tidak ada yang berubah.",
                            checked_at=now)
-    available = {"version": release["version"], "notes": str(release.get("notes", ""))[:4000],
-                 "wheels": wheels_needed(release), "signed_at": release.get("signed_at", "")}
-    return write_state(data_dir, available=available, refused=None, checked_at=now)
+    available = {"version": version, "notes": str(release.get("notes", ""))[:4000],
+                 "wheels": wheels, "signed_at": str(release.get("signed_at", ""))}
+    return write_state(data_dir, available=available, refused=None, checked_at=now, dropped_root=None)
 
 
 def _fetched(updater: Updater, target: str) -> str:
@@ -277,9 +424,13 @@ def _fetched(updater: Updater, target: str) -> str:
 
 def verified_files(data_dir: Path, targets: list[str]) -> list[Path]:
     """The cached files of `targets`, each checked again (length and hash) against the targets
-    metadata ngclient verified and kept; UpdateRefused when one does not match."""
+    metadata ngclient verified and kept; UpdateRefused when one does not match, or when this PC's
+    root is not the one its admin confirmed (a release learnt before is never installed then)."""
     from tuf.api.metadata import Metadata, Targets
     where = paths(data_dir)
+    if not trust.confirmed(data_dir):
+        raise UpdateRefused("Kunci root kabupaten belum dikonfirmasi di komputer ini: pembaruan tidak dipasang. "
+                            + trust.ASK_REGENCY)
     try:
         trusted = Metadata[Targets].from_file(str(where.metadata / "targets.json")).signed
     except (OSError, ValueError) as problem:

@@ -1,6 +1,7 @@
 """The admin's update page: what runs, what is available (with its notes), one button to apply it,
-the night setting, a USB folder to read a release from, and what happened last (a refusal, a
-version taken back)."""
+the night setting, a USB folder to read a release from, what happened last (a refusal, a version
+taken back), and the regency root this PC trusts with the form where its admin types the
+fingerprint from the regency's sheet (app/updates/trust.py)."""
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -13,8 +14,9 @@ blueprint = Blueprint("updates", __name__)
 
 
 def _waiting(user) -> int:
-    """The menu's badge: 1 while a release waits to be applied."""
-    return 1 if state.read_state(current_app.config["DATA_DIR"]).get("available") else 0
+    """The menu's badge: 1 while a release waits to be applied (never before the root is confirmed)."""
+    kept = state.read_state(current_app.config["DATA_DIR"])
+    return 1 if kept.get("available") and kept.get("expected_root") else 0
 
 
 MENU = [MenuItem("Pembaruan Aplikasi", "updates.index", order=94, badge=_waiting)]
@@ -26,16 +28,33 @@ def index():
     return _page()
 
 
-def _page(errors=None, folder: str = "", status: int = 200):
+def _page(errors=None, folder: str = "", status: int = 200, typed: str = ""):
     data_dir = current_app.config["DATA_DIR"]
-    return render_template("updates/index.html", state=state.read_state(data_dir), errors=errors or {},
-                           folder=folder, running=versions.running_version(),
-                           selection=state.read_selection(data_dir), fingerprint=_trusted_root(data_dir)), status
+    root = _root_trust(data_dir)
+    shown = state.read_state(data_dir)
+    if not root["confirmed"]:
+        shown["available"] = None  # learnt through a root nobody confirmed: never offered
+    return render_template("updates/index.html", state=shown, errors=errors or {}, folder=folder, typed=typed,
+                           running=versions.running_version(), selection=state.read_selection(data_dir),
+                           fingerprint=root["trusted"], root=root), status
 
 
-def _trusted_root(data_dir) -> str | None:
-    from app.updates.fetching import trusted_root_fingerprint  # loads TUF: only on this page
-    return trusted_root_fingerprint(data_dir)
+def _root_trust(data_dir) -> dict:
+    from app.updates import trust  # loads TUF: only on this page
+    return trust.describe(data_dir)
+
+
+@blueprint.post("/admin/pembaruan/kunci-root")
+def confirm_root():
+    """The fingerprint the regency printed, typed or scanned by this PC's admin (audited)."""
+    from app.updates import trust
+    typed = request.form.get("sidik_jari", "")
+    try:
+        message, well = trust.confirm(current_app.config["DATA_DIR"], typed, user=g.user)
+    except trust.FingerprintInvalid as problem:
+        return _page({"sidik_jari": str(problem)}, typed=typed[:trust.MAX_TYPED_CHARS], status=422)
+    flash(message, "success" if well else "error")
+    return redirect(url_for("updates.index"))
 
 
 @blueprint.post("/admin/pembaruan/pasang")
@@ -71,16 +90,19 @@ def from_folder():
         return _page({"folder": "Folder itu bukan folder pembaruan (harus berisi folder metadata dan targets dari "
                                 "pusat). Periksa huruf flashdisk dan nama foldernya."}, typed[:MAX_FOLDER_CHARS], 422)
     folder = Path(typed)
+    if not state.read_state(current_app.config["DATA_DIR"]).get("expected_root"):
+        return _page({"sidik_jari": "Ketik dulu sidik jari kunci root dari lembar kabupaten: tanpa itu pembaruan dari "
+                                    "flashdisk tidak dibaca."}, typed, 422)
     from app.updates import fetching  # TUF: loaded when a release is read, not with the page
     try:
-        state = fetching.check_source(current_app.config["DATA_DIR"], fetching.FolderSource(folder))
+        found = fetching.check_source(current_app.config["DATA_DIR"], fetching.FolderSource(folder))
     except fetching.Postponed:
         flash("Berkas di flashdisk tidak terbaca utuh; colok ulang lalu coba lagi.", "error")
         return redirect(url_for("updates.index"))
-    if state.get("refused"):
-        flash(state["refused"], "error")
-    elif state.get("available"):
-        flash(f"Pembaruan versi {state['available']['version']} dibaca dari flashdisk dan sudah diperiksa.", "success")
+    if found.get("refused"):
+        flash(found["refused"], "error")
+    elif found.get("available"):
+        flash(f"Pembaruan versi {found['available']['version']} dibaca dari flashdisk dan sudah diperiksa.", "success")
     else:
         flash("Flashdisk tidak berisi versi yang lebih baru dari versi yang berjalan.", "success")
     return redirect(url_for("updates.index"))

@@ -83,7 +83,8 @@ DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa
                           "backups.new_pc_restore", "backups.recovery_key", "backups.recovery_key_printed",
                           "backups.recovery_key_change", "backups.recovery_key_typed",
                           # issue 44: the regency's signed releases reach the desa PC through its relay link
-                          "updates.index", "updates.apply", "updates.nightly", "updates.from_folder"}
+                          "updates.index", "updates.apply", "updates.nightly", "updates.from_folder",
+                          "updates.confirm_root"}
 
 
 def test_a_desa_pc_answers_only_the_desa_pages(desa_app):

@@ -22,10 +22,19 @@ def release(keys: Path, center_dir: Path, version: str, notes: str, wheels: Path
     assert run.main(["release", "publish", "--data", str(center_dir), "--bundle", str(bundle)]) == 0
 
 
-class Regency:
-    """A running center with release keys, its online key installed, and one enrolled office app."""
+def confirm_root(app, data_dir: Path, typed: str):
+    """What the office admin does with the regency's sheet: types its fingerprint on the update page
+    (the page's own function, audited as the page does it)."""
+    from app.updates import trust
+    with app.app_context(), app.extensions["database"].connection_context():
+        return trust.confirm(data_dir, typed)
 
-    def __init__(self, tmp_path: Path):
+
+class Regency:
+    """A running center with release keys, its online key installed, and one enrolled office app
+    whose admin typed the fingerprint `run.py release keys` printed (`confirmed=False`: not yet)."""
+
+    def __init__(self, tmp_path: Path, confirmed: bool = True):
         self.tmp = tmp_path
         self.center_dir, self.keys = tmp_path / "center", tmp_path / "flashdisk-admin" / "kunci-rilis"
         _, code = prepare_center(self.center_dir)
@@ -35,6 +44,15 @@ class Regency:
         self.office_dir = tmp_path / "kecamatan"
         self.office = kecamatan_app(self.office_dir)
         enrol_kecamatan(self.office, self.center.url, code)
+        if confirmed:
+            self.confirm_root()
+
+    def fingerprint(self) -> str:
+        from sync import releases
+        return releases.key_folder_fingerprint(self.keys)
+
+    def confirm_root(self, typed: str | None = None):
+        return confirm_root(self.office, self.office_dir, typed or self.fingerprint())
 
     def publish(self, version: str, notes: str, wheels: list[str], size: int = 300_000) -> Path:
         folder = self.tmp / f"wheels-{version}"

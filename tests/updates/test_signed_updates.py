@@ -125,13 +125,13 @@ class BreakingSource:
     def __init__(self, inner, chunks: int):
         self.inner, self.chunks, self.bytes = inner, chunks, 0
 
-    def read(self, name, start):
+    def read(self, name, start, size):
         from sync.client.link_down import LinkDown
         if name.startswith("targets/wheels/"):
             if self.chunks == 0:
                 raise LinkDown("sambungan putus")
             self.chunks -= 1
-        chunk = self.inner.read(name, start)
+        chunk = self.inner.read(name, start, size)
         if name.startswith("targets/wheels/"):
             self.bytes += len(chunk)
         return chunk
@@ -157,7 +157,7 @@ def test_a_download_cut_by_the_link_resumes_where_it_stopped(regency, monkeypatc
 def test_a_release_crosses_a_faulty_link_whole(tmp_path):
     linkproxy = pytest.importorskip("tests.support.linkproxy")
     from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
-    from tests.updates.helpers import release
+    from tests.updates.helpers import confirm_root, release
     center_dir, keys = tmp_path / "center", tmp_path / "kunci"
     _, code = prepare_center(center_dir)
     assert run.main(["release", "keys", "--keys", str(keys)]) == 0
@@ -173,6 +173,7 @@ def test_a_release_crosses_a_faulty_link_whole(tmp_path):
         office_dir = tmp_path / "kecamatan"
         office = kecamatan_app(office_dir)
         enrol_kecamatan(office, center.url, code, link_url=proxy.url)
+        confirm_root(office, office_dir, releases.key_folder_fingerprint(keys))
         from sync.client import engine
         from app.updates.state import read_state
         for _ in range(40):
@@ -228,6 +229,9 @@ def test_a_desa_pc_learns_of_the_release_through_its_relay_link(regency, tmp_pat
         sign_in_as(client, admin)
         enrolled = client.post("/admin/komputer-desa", data={"kode": code})
         assert enrolled.status_code == 302, enrolled.get_data(as_text=True)[-2000:]
+        # The desa PC's admin has the same page: the regency's fingerprint, typed from its sheet.
+        typed = client.post("/admin/pembaruan/kunci-root", data={"sidik_jari": regency.fingerprint().upper()})
+        assert typed.status_code == 302, typed.get_data(as_text=True)[-2000:]
         report = engine.sync_once()
         assert not report.error, report.error
         page = client.get("/admin/pembaruan").get_data(as_text=True)
@@ -246,8 +250,8 @@ def test_a_pass_checks_for_a_release_only_when_the_center_holds_other_metadata(r
     from sync.center.updates import refresh_timestamp
     asked = []
     real_read = fetching.CenterSource.read
-    monkeypatch.setattr(fetching.CenterSource, "read", lambda source, name, start: asked.append(name)
-                        or real_read(source, name, start))
+    monkeypatch.setattr(fetching.CenterSource, "read", lambda source, name, start, size: asked.append(name)
+                        or real_read(source, name, start, size))
 
     def checked() -> list:
         asked.clear()

@@ -27,8 +27,9 @@ def test_a_release_on_a_usb_stick_shows_as_available_with_its_notes(client_for, 
     admin = client_for("admin")
     before = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "Tidak ada pembaruan yang menunggu" in before
-    answer = admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path))},
-                        follow_redirects=True)
+    stick = usb_copy_of_a_release(tmp_path)
+    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": releases.key_folder_fingerprint(tmp_path / "kunci")})
+    answer = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert "Pembaruan versi 9.1.0 dibaca dari flashdisk dan sudah diperiksa." in page
     assert "Pembaruan tersedia: versi 9.1.0" in page and "Catatan dari kabupaten: slip baru." in page
@@ -55,15 +56,16 @@ def test_the_night_setting_is_saved_and_audited(client_for, db):
 def test_the_page_shows_the_fingerprint_of_the_regency_root_this_pc_trusts_as_the_keys_command_printed_it(
         client_for, tmp_path, capsys):
     admin = client_for("admin")
-    assert "Komputer ini belum menerima kunci kabupaten" in admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert "Komputer ini belum memercayai kunci kabupaten" in admin.get("/admin/pembaruan").get_data(as_text=True)
     keys = tmp_path / "flashdisk-admin" / "kunci-rilis"
     assert run.main(["release", "keys", "--keys", str(keys)]) == 0
     printed = re.search(r"Sidik jari kunci root: (.+)\n", capsys.readouterr().out).group(1)
     assert re.fullmatch(r"([0-9a-f]{4} ){7}[0-9a-f]{4}", printed), printed  # eight groups of four, to read aloud
+    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": printed})  # typed from the regency's sheet
     admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path, keys))})
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert f'<code class="fingerprint" id="sidik-jari-root">{printed}</code>' in page
-    assert "belum menerima kunci kabupaten" not in page
+    assert "belum memercayai kunci kabupaten" not in page
     # Asked again on the same folder, the command keeps the keys and names the same fingerprint.
     assert run.main(["release", "keys", "--keys", str(keys)]) == 1
     assert f"Sidik jari kunci root-nya: {printed}" in capsys.readouterr().err
