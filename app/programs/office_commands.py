@@ -40,14 +40,13 @@ def _office_app(options, **config):
 
 def cmd_serve(options) -> int:
     """The version this PC selected (app/updates/launcher.py: an update installed beside this
-    program, watched and taken back when it does not come up), else this program itself."""
+    program, on trial until its walk passes, taken back when it does not), else this program itself."""
     from app.frame.config import load_config
     from app.updates import launcher
     config = load_config(data_config(options))
     argv = ["serve", "--data", str(config["DATA_DIR"]), "--host", options.host, "--port", str(options.port),
             "--threads", str(options.threads), "--mode", config["MODE"]]
-    host = "127.0.0.1" if options.host in ("0.0.0.0", "::", "") else options.host
-    return launcher.serve(config["DATA_DIR"], argv, f"http://{host}:{options.port}", lambda: serve_here(options))
+    return launcher.serve(config["DATA_DIR"], argv, lambda: serve_here(options))
 
 
 def first_start_banner(password: str) -> str:
@@ -66,6 +65,7 @@ def first_start_banner(password: str) -> str:
 def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
     from app.updates import launcher
+    from app.updates.state import ErrorCount
     from app.updates.versions import running_version
     from app.frame.serving import create_office_server, port_busy_message, warm_up
 
@@ -74,6 +74,7 @@ def serve_here(options) -> int:
 
     app = _office_app(options, START_BACKGROUND_JOBS=True,
                       SERVED_AS={"host": options.host, "port": options.port})  # for "Pasang mulai otomatis"
+    app.after_request(ErrorCount(app.config["DATA_DIR"], running_version()))  # each 5xx into health's errors_since
     warm_up(app)  # beside the binding: the first page after a restart does not pay for a cold process
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
         server = create_office_server(app, host=options.host, port=options.port, threads=options.threads,
@@ -83,6 +84,9 @@ def serve_here(options) -> int:
             print(port_busy_message(options.host, options.port), file=sys.stderr)
             return 3
         raise
+    trial = launcher.on_trial(app.config["DATA_DIR"])
+    if trial and not trial_walk(options, app, trial):
+        return launcher.WALK_FAILED  # the launcher takes this version back
     with app.extensions["database"].connection_context():
         password = ensure_admin()
     if password:
@@ -97,6 +101,22 @@ def serve_here(options) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def trial_walk(options, app, trial: dict) -> bool:
+    """A new version on trial, its port bound but no request answered yet (they wait): its own code
+    walks every role's pages over a fresh copy of the live database it just migrated. Kept as the
+    health the center reads; a pass is this version's verdict, written before it serves."""
+    from app.updates import launcher, state, walk
+    data_dir = app.config["DATA_DIR"]
+    print(f"Versi {trial['version']} diperiksa sebelum melayani...", flush=True)
+    result = walk.walk_live_copy(app, lambda copy: _office_app(options, DATABASE_PATH=copy))
+    state.note_health(data_dir, trial["version"], result.passed, result.pages, result.failed_urls())
+    if not result.passed:
+        print(f"Versi {trial['version']} gagal diperiksa: {walk.summary(result)}", file=sys.stderr, flush=True)
+        return False
+    launcher.passed_trial(data_dir, trial)
+    return True
 
 
 def cmd_demo(options) -> int:

@@ -1,9 +1,11 @@
-"""Applying a fetched release: verify, back up, install beside, check on a copy, switch.
+"""Applying a fetched release: verify, install beside, walk it on a copy of the data, select it.
 
-Each step must succeed before the next; a refusal at any step leaves the running version, its
-selection and its data as they were (the backup made on the way stays in the backup list).
-The switch itself is a new selection (app/updates/launcher.py) on trial: the launcher takes it
-back by itself when the new version does not come up."""
+Clerks keep working on the running version the whole time. Each step must succeed before the
+next; a refusal at any step leaves the running version, its selection and its data as they were,
+and a version the walk refused is remembered (never offered again, by day or by night). The
+switch itself is a new selection on trial (app/updates/launcher.py): once this server has stopped,
+the launcher backs up the data, the new version walks its pages again on the live program, and
+the launcher takes it back by itself, with nothing a clerk saved lost, when it does not pass."""
 import logging
 import os
 import shutil
@@ -12,11 +14,10 @@ import sys
 import threading
 from pathlib import Path
 
-from app.updates import launcher, records, state
+from app.updates import launcher, records, state, walk
 from app.updates.versions import UpdateRefused, current_version, running_version, version_key
 
 log = logging.getLogger(__name__)
-CHECK_COPY = "pembaruan-uji.sqlite3"  # beside the live database: the same database key opens it
 INSTALL_SECONDS = 900
 CHECK_SECONDS = 900
 _applying = threading.Lock()
@@ -34,10 +35,9 @@ def apply_available(config, user=None) -> str:
 
 
 def _apply(config, user) -> str:
-    from app.backups.engine import BackupError, backup_database
     from app.updates.fetching import verified_files  # TUF: loaded when a release is applied
     data_dir = Path(config["DATA_DIR"])
-    available = state.read_state(data_dir).get("available")
+    available = state.read_state(data_dir).get("available")  # never one that failed here
     if not available:
         raise UpdateRefused("Tidak ada pembaruan yang menunggu dipasang.")
     version = available["version"]
@@ -46,37 +46,29 @@ def _apply(config, user) -> str:
     files = verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
     root = state.versions_dir(data_dir) / version
     try:
-        backup = backup_database(config["DATABASE_PATH"], Path(config["BACKUP_DIR"]) /
-                                 f"sebelum-pembaruan-{version}-{_stamp()}.sqlite3")
-    except BackupError as problem:
-        raise UpdateRefused(f"Cadangan sebelum pembaruan gagal: {problem} Pembaruan tidak dipasang.") from None
-    try:
         _install(files, available["wheels"], root)
-        _check(data_dir, config["DATABASE_PATH"], config["MODE"], root, version)
+        pages = _check(data_dir, config["DATABASE_PATH"], config["MODE"], root, version)
     except UpdateRefused:
         shutil.rmtree(root, ignore_errors=True)
         raise
     current = state.read_selection(data_dir)
     state.write_selection(data_dir, {
-        "version": version, "root": str(root), "state": "uji", "backup": str(backup),
-        # the database the backup was made of, and its program: a take-back restores that one (a desa
-        # PC's folder may hold a stray loket.sqlite3 that would make it read as a kecamatan's)
-        "database": str(config["DATABASE_PATH"]), "mode": config["MODE"],
+        "version": version, "root": str(root), "state": "uji", "backup": None, "attempts": 0,
+        # the database the switch-time backup is made of, and its program: a take-back restores that one
+        # (a desa PC's folder may hold a stray loket.sqlite3 that would make it read as a kecamatan's)
+        "database": str(config["DATABASE_PATH"]), "mode": config["MODE"], "server_pid": os.getpid(),
         "previous": dict(current, state="baik") if current else None,
         "previous_version": running_version()})
-    state.write_state(data_dir, available=None, rolled_back=None, installed=version)
-    records.note_installed(version, backup.name, user)
-    return (f"Versi {version} terpasang dan diperiksa pada salinan data; cadangan {backup.name} dibuat. "
-            "Aplikasi dimulai ulang pada versi baru; bila tidak berjalan, komputer kembali sendiri ke versi ini.")
-
-
-def _stamp() -> str:
-    from datetime import datetime
-    return datetime.now().strftime("%Y%m%d-%H%M%S")
+    state.write_state(data_dir, available=None, installed=version, rolled_back=None, check_refused=None)
+    records.note_installed(version, pages, user)
+    return (f"Versi {version} terpasang dan diperiksa pada salinan data ({pages} halaman tanpa galat). Aplikasi "
+            "berhenti sebentar: data dicadangkan, lalu versi baru diperiksa lagi sebelum menerima isian. Bila gagal, "
+            "komputer kembali sendiri ke versi ini tanpa kehilangan data yang sudah tersimpan.")
 
 
 def _install(files: list[Path], targets: list[str], root: Path) -> None:
-    """pip installs the verified wheels, from these files only, into DATA/versions/<version>/."""
+    """pip installs the verified wheels, from these files only, into DATA/versions/<version>/; every
+    file it wrote is checked against the wheels' RECORD and on the disk before the folder takes its name."""
     staging = root.with_name(root.name + ".sebagian")
     wheels = staging / "wheels"
     shutil.rmtree(staging, ignore_errors=True)
@@ -93,34 +85,58 @@ def _install(files: list[Path], targets: list[str], root: Path) -> None:
         log.warning("pip install failed: %s", done.stdout[-2000:])
         shutil.rmtree(staging, ignore_errors=True)
         raise UpdateRefused("Pemasangan versi baru gagal (pip). Versi yang berjalan tetap dipakai.")
+    damaged = launcher.damaged_files(staging / "app")
+    if damaged:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UpdateRefused(f"Pemasangan versi baru tidak utuh ({len(damaged)} berkas berbeda dari paketnya, misalnya "
+                            f"{damaged[0]}). Versi yang berjalan tetap dipakai; coba lagi.")
+    sync_tree(staging / "app")
     shutil.rmtree(wheels)
     shutil.rmtree(root, ignore_errors=True)
     os.replace(staging / "app", root)
+    from app.frame.private_files import sync_folder
+    sync_folder(root.parent)
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _check(data_dir: Path, db_path: Path, mode: str, root: Path, version: str) -> None:
-    """The new version opens a copy of today's database, migrates it and serves its sign-in page."""
-    from app.frame.db import connect
-    copy = Path(db_path).with_name(CHECK_COPY)
-    copy.unlink(missing_ok=True)
-    source, target = connect(db_path, readonly=True), connect(copy)
-    try:
-        with target.backup("main", source, "main") as step:
-            step.step(-1)
-    finally:
-        target.close()
-        source.close()
+def sync_tree(folder: Path) -> None:
+    """Every file and folder under `folder` on the disk (pip leaves them in the cache: after a power cut
+    hundreds of .py files came back empty, issue 60 finding 5)."""
+    from app.frame.private_files import sync_file, sync_folder
+    for where, _, names in os.walk(folder, topdown=False):
+        for name in names:
+            try:
+                sync_file(Path(where) / name)
+            except PermissionError:  # a read-only file: POSIX syncs it through a read handle
+                descriptor = os.open(Path(where) / name, os.O_RDONLY)
+                try:
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+        sync_folder(where)
+
+
+def _check(data_dir: Path, db_path: Path, mode: str, root: Path, version: str) -> int:
+    """The new version walks every role's pages (app/updates/walk.py) on a copy of today's database,
+    migrated by its code; returns the pages it opened. A refusal is remembered."""
+    copy = Path(db_path).with_name(walk.CHECK_COPY)
+    walk.copy_database(db_path, copy)
     try:
         done = _run([sys.executable, str(root / "run.py"), "update-check", "--data", str(data_dir),
                      "--database", str(copy), "--mode", mode], CHECK_SECONDS)
     finally:
-        for leftover in copy.parent.glob(CHECK_COPY + "*"):
-            leftover.unlink(missing_ok=True)
-    if done.returncode != 0 or f"versi {version} siap" not in done.stdout:
-        log.warning("update check of %s failed: %s", version, done.stdout[-2000:])
-        raise UpdateRefused(f"Versi {version} gagal diperiksa pada salinan data (basis data atau halaman tidak "
-                            "terbuka). Versi yang berjalan tetap dipakai; laporkan ke admin kabupaten.")
+        walk.remove_copy(copy)
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    if done.returncode == 0 and f"versi {version} siap" in last:
+        return int(last.rsplit("(", 1)[-1].split()[0]) if "halaman diperiksa" in last else 0
+    log.warning("update check of %s failed: %s", version, done.stdout[-2000:])
+    pages = next((line.split("halaman bermasalah", 1)[1].strip() for line in reversed(done.stdout.splitlines())
+                  if "halaman bermasalah" in line), "")
+    message = (f"Versi {version} gagal diperiksa pada salinan data ("
+               + (f"halaman bermasalah: {pages[:600]}" if pages else "basis data atau halaman tidak terbuka")
+               + "). Versi yang berjalan tetap dipakai; versi ini tidak ditawarkan lagi. Laporkan ke admin kabupaten.")
+    state.remember_failure(data_dir, version, "check_refused", message)
+    raise UpdateRefused(message)
 
 
 def _run(command: list[str], seconds: int) -> subprocess.CompletedProcess:
@@ -156,19 +172,18 @@ NIGHT_HOURS = range(1, 4)  # 01.00-03.59 office time: nobody at the counter
 
 
 def nightly_apply(app) -> None:
-    """Background job: the available release, at night, when the admin asked for it and this version
-    did not fail here before."""
+    """Background job: the available release, at night, when the admin asked for it (a version that
+    failed here is not available)."""
     from app.frame import store
     from app.frame.dates import to_local, utc_now
     kept = state.read_state(app.config["DATA_DIR"])
-    available = kept.get("available")
-    if not (kept.get("apply_at_night") and available) or available["version"] in kept.get("failed_versions", []):
+    if not (kept.get("apply_at_night") and kept.get("available")):  # never one that failed here (read_state)
         return
     if to_local(utc_now(), store.get("timezone")).hour not in NIGHT_HOURS:
         return
     try:
         log.info(apply_available(app.config))
-    except UpdateRefused as refusal:
+    except UpdateRefused as refusal:  # a version the walk refused is remembered too: not tried again
         state.write_state(app.config["DATA_DIR"], refused=str(refusal))
         return
     restart_into_selection()

@@ -13,6 +13,8 @@ def set_nightly(data_dir: Path, at_night: bool) -> None:
                      "Pembaruan dipasang sendiri pada malam hari" if at_night else "Pembaruan hanya dipasang dengan tombol")
 
 
-def note_installed(version: str, backup: str, user=None) -> None:
+def note_installed(version: str, pages: int, user=None) -> None:
     with database.atomic():
-        audit.record("pasang_pembaruan", "aplikasi", version, f"Versi {version} dipasang (cadangan {backup})", user=user)
+        audit.record("pasang_pembaruan", "aplikasi", version,
+                     f"Versi {version} dipasang dan lulus pemeriksaan {pages} halaman pada salinan data; dicoba setelah "
+                     "berganti versi", user=user)

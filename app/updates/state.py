@@ -1,12 +1,17 @@
 """What this PC keeps about updates, below every other module of the package (the launcher stays
 light: nothing here imports more than the frame's file helpers).
 
-DATA/pembaruan/status.json: what the last check found ("available", "refused"), what was taken back
-("rolled_back", "failed_versions"), the admin's night setting. DATA/versions/terpilih.json: the
-version the launcher runs, its folder, whether it is on trial ("uji") or came up ("baik"), the backup
-made before it and the selection before it."""
+DATA/pembaruan/status.json: what the last check found ("available", "refused"), the versions that
+failed here ("failed_versions": refused by the walk on a copy, "check_refused"; or taken back after
+the switch, "rolled_back"; each with its "_at" moment, and never offered again), the last walk of
+the running version ("health", sent to the center), the admin's night setting.
+DATA/versions/terpilih.json: the version the launcher runs, and its state (app/updates/launcher.py).
+Both are written whole and durably (write_private: synced, renamed, the folder synced)."""
 import json
+import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from app.frame.private_files import private_dir, write_private
@@ -44,15 +49,95 @@ def _read_json(path: Path) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def read_state(data_dir: Path) -> dict:
-    return _read_json(paths(data_dir).state) or {}
+class State(dict):
+    """status.json as read; `moment(text)` turns a stored UTC moment back into one a page shows in the
+    office's zone (`{{ state.moment(state.checked_at)|tanggal_jam }}`)."""
+
+    @staticmethod
+    def moment(text) -> datetime | None:
+        try:
+            return datetime.fromisoformat(str(text)).replace(tzinfo=None) if text else None
+        except ValueError:
+            return None
 
 
-def write_state(data_dir: Path, **changes) -> dict:
-    state = dict(read_state(data_dir), **changes)
-    private_dir(paths(data_dir).root)
-    write_private(paths(data_dir).state, json.dumps(state, ensure_ascii=False, indent=1))
+def read_state(data_dir: Path) -> State:
+    return _as_read(State(_read_json(paths(data_dir).state) or {}))
+
+
+def _as_read(state: State) -> State:
+    """A release that failed here is never offered: "available" reads as None (each pass finds it
+    again) until a newer one comes."""
+    available = state.get("available")
+    if isinstance(available, dict) and available.get("version") in state.get("failed_versions", []):
+        state = State(state, available=None)
     return state
+
+
+_writing = threading.Lock()  # one read-modify-write at a time in this process (a pass, a page, the error count)
+
+
+def write_state(data_dir: Path, **changes) -> State:
+    with _writing:
+        state = State(_read_json(paths(data_dir).state) or {}, **changes)
+        private_dir(paths(data_dir).root)
+        write_private(paths(data_dir).state, json.dumps(state, ensure_ascii=False, indent=1))
+    return _as_read(state)
+
+
+def now_text() -> str:
+    from app.frame.dates import utc_now
+    return utc_now().isoformat(timespec="seconds")
+
+
+def remember_failure(data_dir: Path, version: str, key: str, message: str) -> None:
+    """A version refused by the walk ("check_refused") or taken back ("rolled_back"): said on the update
+    page in the office's time, and never offered or installed again, by day or by night."""
+    failed = sorted(set(read_state(data_dir).get("failed_versions", [])) | {version})
+    write_state(data_dir, failed_versions=failed, **{key: message, f"{key}_at": now_text()})
+
+
+def note_health(data_dir: Path, version: str, passed: bool, pages: int, failed: list[str]) -> None:
+    """The walk of `version` after its switch, as the center reads it (sync: "health")."""
+    write_state(data_dir, health={"version": version, "walk": "lulus" if passed else "gagal", "pages": pages,
+                                  "failed": failed[:20], "at": now_text(), "errors_since": 0})
+
+
+class ErrorCount:
+    """Every 5xx the serving program gives, added to its health's "errors_since": counted in memory,
+    written at most every `every` seconds (a storm of errors is not a storm of writes), never raising."""
+
+    def __init__(self, data_dir: Path, version: str, every: float = 5.0):
+        self.data_dir, self.version, self.every = Path(data_dir), version, every
+        self.pending, self.written_at, self.timer = 0, 0.0, None
+        self.lock = threading.Lock()
+
+    def __call__(self, response):
+        if response.status_code >= 500:
+            with self.lock:
+                self.pending += 1
+                if self.timer is None:
+                    wait = max(0.0, self.written_at + self.every - time.monotonic())
+                    self.timer = threading.Timer(wait, self.flush)
+                    self.timer.daemon = True
+                    self.timer.start()
+        return response
+
+    def flush(self) -> None:
+        with self.lock:
+            count, self.pending, self.timer = self.pending, 0, None
+            self.written_at = time.monotonic()
+        if not count:
+            return
+        try:
+            health = read_state(self.data_dir).get("health")
+            if not isinstance(health, dict) or health.get("version") != self.version:
+                health = {"version": self.version, "walk": None, "pages": 0, "failed": [], "at": None,
+                          "errors_since": 0}
+            write_state(self.data_dir, health=dict(health, errors_since=int(health.get("errors_since") or 0) + count))
+        except Exception:  # a full disk, a locked file: the count is worth less than the request
+            with self.lock:
+                self.pending += count
 
 
 def versions_dir(data_dir: Path) -> Path:

@@ -9,10 +9,12 @@ release build. Never on the live database: it creates accounts and sessions."""
 import re
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 from werkzeug.exceptions import HTTPException
 
+CHECK_COPY = "pembaruan-uji.sqlite3"  # beside the live database: the same database key opens it
 MAX_REQUESTS = 300
 MAX_FAILED_LISTED = 20
 # Pages the walk does not open: leaving, and files that are whole downloads (a backup, a USB batch).
@@ -58,6 +60,44 @@ def walk(app, max_requests: int = MAX_REQUESTS) -> WalkResult:
             if links and result.pages < max_requests:
                 _open(clients[role][0], *links.pop(0), result, max_requests)
     return result
+
+
+def copy_database(source, copy) -> None:
+    """A consistent copy of a database another connection may be writing (SQLite's backup API)."""
+    from app.frame.db import connect
+    remove_copy(copy)
+    reading, writing = connect(source, readonly=True), connect(copy)
+    try:
+        with writing.backup("main", reading, "main") as step:
+            step.step(-1)
+    finally:
+        writing.close()
+        reading.close()
+
+
+def remove_copy(copy) -> None:
+    for leftover in Path(copy).parent.glob(Path(copy).name + "*"):
+        leftover.unlink(missing_ok=True)
+
+
+def walk_live_copy(app, make_app) -> WalkResult:
+    """The walk inside the serving program, with the code it loaded: over a fresh copy of its own
+    (migrated) database, through `make_app(copy)`; the models are bound to the live database again after."""
+    from app.frame.db import database
+    live = Path(app.config["DATABASE_PATH"])
+    copy = live.with_name(CHECK_COPY)
+    checked = None
+    try:
+        copy_database(live, copy)
+        checked = make_app(copy)
+        return walk(checked)
+    except Exception as problem:  # the copy does not open: a failed walk, said as the admin reads it
+        return WalkResult(failed=[(f"(salinan data: {type(problem).__name__}: {problem})"[:300], 500)])
+    finally:
+        if checked is not None:
+            checked.extensions["database"].close_all()
+        database.initialize(app.extensions["database"])
+        remove_copy(copy)
 
 
 def _signed_in_clients(app) -> dict:
