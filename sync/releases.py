@@ -19,7 +19,9 @@ stick (app/updates/fetching.py).
 """
 import hashlib
 import json
+import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -173,6 +175,17 @@ def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path],
 
 
 # --- the center's repository ------------------------------------------------------------------
+#
+# Two rings (issue 60): the timestamp at metadata/timestamp.json is everyone's, the one a stick copy
+# of the folder carries; PILOT_TIMESTAMP (not in metadata/, never asked for by name) always names the
+# newest snapshot, for the PCs the regency admin made pilots. Everything else is shared (consistent
+# snapshots). Both timestamps count on one counter, so a PC handed one and later the other never
+# sees a version go back (sync/center/updates.py picks which file a PC is handed).
+
+EVERYONE, PILOT = "semua", "uji"
+PILOT_TIMESTAMP = "uji/timestamp.json"
+SIGNING_LOCK = "uji/.menandatangani"
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -182,10 +195,60 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def publish(bundle: Path, repository: Path, online_key: Path) -> dict:
-    """Put a signed bundle into the served repository and sign its snapshot and timestamp with the
-    online key. Refused (ReleaseError, the repository unchanged) when the targets are not signed by
-    the key the root trusts, are no newer than the published ones, or a file does not match."""
+def timestamp_path(repository: Path, ring: str) -> Path:
+    return Path(repository) / (PILOT_TIMESTAMP if ring == PILOT else "metadata/timestamp.json")
+
+
+@contextmanager
+def _signing(repository: Path):
+    """One signer at a time: the center's page, its daily job and `run.py release publish` are
+    separate processes, and the two timestamps share one counter."""
+    lock = Path(repository) / SIGNING_LOCK
+    private_dir(lock.parent)
+    with open(lock, "a+b") as handle:
+        if os.name == "nt":
+            import msvcrt
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if os.name == "nt":
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+            else:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def timestamp_of(repository: Path, ring: str) -> dict | None:
+    """{"bytes", "version", "snapshot"} of a ring's timestamp as it is on disk; None when there is none."""
+    try:
+        content = timestamp_path(repository, ring).read_bytes()
+        signed = json.loads(content)["signed"]
+        return {"bytes": content, "version": int(signed["version"]),
+                "snapshot": int(signed["meta"]["snapshot.json"]["version"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _sign_ring(repository: Path, online: CryptoSigner, ring: str, snapshot_version: int) -> None:
+    """A ring's timestamp over `snapshot_version`, one above the highest of both rings."""
+    version = 1 + max((found["version"] for found in (timestamp_of(repository, r) for r in (EVERYONE, PILOT))
+                       if found), default=0)
+    timestamp = Metadata(Timestamp(version=version, expires=_expiry(TIMESTAMP_DAYS),
+                                   snapshot_meta=MetaFile(version=snapshot_version)))
+    timestamp.sign(online)
+    _write_json(timestamp_path(repository, ring), timestamp)
+
+
+def publish(bundle: Path, repository: Path, online_key: Path, to_everyone: bool = True) -> dict:
+    """Put a signed bundle into the served repository and sign its snapshot and the pilots' timestamp
+    (and everyone's when `to_everyone`: the center's command decides, release_commands.publish_release)
+    with the online key. Refused (ReleaseError, the repository unchanged) when the targets are not
+    signed by the key the root trusts, are no newer than the published ones, or a file does not match."""
     bundle, repository = Path(bundle), Path(repository)
     _, targets_path = _latest(bundle, Targets.type)
     if targets_path is None:
@@ -221,27 +284,81 @@ def publish(bundle: Path, repository: Path, online_key: Path) -> dict:
             partial = stored.with_name(stored.name + ".sebagian")
             shutil.copyfile(bundle / "targets" / name, partial)
             partial.replace(stored)
-    shutil.copyfile(targets_path, repository / "metadata" / targets_path.name)
     online = load_signer(online_key)
-    snapshot = Metadata(Snapshot(version=_latest(repository, Snapshot.type)[0] + 1, expires=_expiry(SNAPSHOT_DAYS),
-                                 meta={"targets.json": MetaFile(version=targets.signed.version)}))
-    snapshot.sign(online)
-    _write_json(repository / "metadata" / f"{snapshot.signed.version}.snapshot.json", snapshot)
-    sign_timestamp(repository, online)
+    with _signing(repository):
+        shutil.copyfile(targets_path, repository / "metadata" / targets_path.name)
+        snapshot = Metadata(Snapshot(version=_latest(repository, Snapshot.type)[0] + 1,
+                                     expires=_expiry(SNAPSHOT_DAYS),
+                                     meta={"targets.json": MetaFile(version=targets.signed.version)}))
+        snapshot.sign(online)
+        _write_json(repository / "metadata" / f"{snapshot.signed.version}.snapshot.json", snapshot)
+        _sign_ring(repository, online, PILOT, snapshot.signed.version)
+        if to_everyone:  # after the pilots': a pilot taken out of the ring comes back to everyone's at once
+            _sign_ring(repository, online, EVERYONE, snapshot.signed.version)
     return release_of(repository, targets.signed)
 
 
 def sign_timestamp(repository: Path, online: CryptoSigner) -> None:
-    """A fresh timestamp over the latest snapshot (the center's daily job keeps it from expiring)."""
-    snapshot_version, _ = _latest(repository, Snapshot.type)
-    if not snapshot_version:
-        return
-    path = Path(repository) / "metadata" / "timestamp.json"
-    version = Metadata[Timestamp].from_file(str(path)).signed.version + 1 if path.exists() else 1
-    timestamp = Metadata(Timestamp(version=version, expires=_expiry(TIMESTAMP_DAYS),
-                                   snapshot_meta=MetaFile(version=snapshot_version)))
-    timestamp.sign(online)
-    _write_json(path, timestamp)
+    """Both rings' timestamps signed afresh over the snapshots they name (the center's daily job keeps
+    them from expiring): everyone's first, so a PC just made a pilot can take the pilots' at once."""
+    with _signing(repository):
+        for ring in (EVERYONE, PILOT):
+            found = timestamp_of(repository, ring)
+            if found:
+                _sign_ring(repository, online, ring, found["snapshot"])
+
+
+def _targets_version_of(repository: Path, snapshot_version: int) -> int:
+    try:
+        snapshot = json.loads((Path(repository) / "metadata" / f"{snapshot_version}.snapshot.json").read_bytes())
+        return int(snapshot["signed"]["meta"]["targets.json"]["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def ring_releases(repository: Path) -> dict:
+    """{ring: the targets version (release) its timestamp names, 0 when none}. Without a pilots'
+    timestamp (a repository published before rings) the pilots take everyone's."""
+    found = {}
+    for ring in (EVERYONE, PILOT):
+        timestamp = timestamp_of(repository, ring)
+        found[ring] = _targets_version_of(repository, timestamp["snapshot"]) if timestamp else 0
+    found[PILOT] = max(found[PILOT], found[EVERYONE])
+    return found
+
+
+def release_to_everyone(repository: Path, online_key: Path, targets_version: int) -> dict:
+    """Everyone's timestamp moved on to the release of `targets_version` (one the pilots took, newer
+    than everyone's); ReleaseError, nothing changed, when it is not."""
+    repository = Path(repository)
+    snapshots = [number for number, _ in _snapshots(repository)
+                 if _targets_version_of(repository, number) == targets_version]
+    if not snapshots:
+        raise ReleaseError("Rilis itu tidak ada di repositori pusat ini: tidak ada yang berubah.")
+    online = load_signer(online_key)
+    with _signing(repository):
+        everyone, pilot = timestamp_of(repository, EVERYONE), timestamp_of(repository, PILOT)
+        if everyone and _targets_version_of(repository, everyone["snapshot"]) >= targets_version:
+            raise ReleaseError("Rilis itu (atau yang lebih baru) sudah terbit untuk semua komputer: tidak ada "
+                               "yang berubah.")
+        if pilot:  # signed first: a pilot taken out of the ring can come back to everyone's now
+            _sign_ring(repository, online, PILOT, pilot["snapshot"])
+        _sign_ring(repository, online, EVERYONE, max(snapshots))
+    return release_of(repository, Metadata[Targets].from_file(
+        str(repository / "metadata" / f"{targets_version}.targets.json")).signed)
+
+
+def _snapshots(repository: Path) -> list[tuple[int, Path]]:
+    found = []
+    for path in (Path(repository) / "metadata").glob(f"*.{Snapshot.type}.json"):
+        number = path.name.split(".", 1)[0]
+        if number.isdigit():
+            found.append((int(number), path))
+    return sorted(found)
+
+
+def newest_root_version(repository: Path) -> int:
+    return _latest(repository, Root.type)[0]
 
 
 def release_of(repository: Path, targets: Targets) -> dict:
@@ -254,11 +371,15 @@ def release_of(repository: Path, targets: Targets) -> dict:
 
 
 def published_releases(repository: Path) -> list[dict]:
-    """Every release this repository published, newest first (for the center's admin page)."""
+    """Every release this repository published, newest first (for the center's admin page), each with
+    its `ring`: EVERYONE once released to everyone (or an older one), PILOT while only the pilots take it."""
+    rings = ring_releases(repository)
     found = []
     for path in (Path(repository) / "metadata").glob("*.targets.json"):
         try:
-            found.append(release_of(repository, Metadata[Targets].from_file(str(path)).signed))
+            release = release_of(repository, Metadata[Targets].from_file(str(path)).signed)
         except (OSError, ValueError, KeyError):
             continue
+        release["ring"] = EVERYONE if release["targets_version"] <= rings[EVERYONE] else PILOT
+        found.append(release)
     return sorted(found, key=lambda r: r["targets_version"], reverse=True)

@@ -29,5 +29,33 @@ def check_release(client, link, report, progress) -> None:
         log.warning("release refused: %s", state["refused"])
 
 
+HEALTH_PATH = "/updates/health"
+_reported: dict = {}  # data folder -> the report the center last took (or, older, did not know): sent once
+
+
+def report_health(client, link, report, progress) -> None:
+    """This PC's report after an update (DATA/pembaruan/status.json `health`: the walk of its pages,
+    the errors since) to the center, once per report and process, when the center's probe says it
+    takes them; a center that does not know the request (404) is nothing to do."""
+    import json
+    from sync import protocol
+    from sync.client.transport import Refused
+    from app.updates.state import read_state
+    health = read_state(current_app.config["DATA_DIR"]).get("health")
+    if not isinstance(health, dict) or not client.probed.get("update_health"):
+        return
+    sent = json.dumps(health, sort_keys=True)
+    where = str(current_app.config["DATA_DIR"])
+    if _reported.get(where) == sent:
+        return
+    try:
+        client.call_json("POST", protocol.API_PREFIX + HEALTH_PATH, health)
+    except Refused as refusal:
+        if refusal.status != 404:  # refused as it is: sent again only when it changes
+            log.warning("update report refused by the center: %s", refusal)
+    _reported[where] = sent
+
+
 for _role in ("kecamatan", "desa"):
+    plug_phase(_role, "after", report_health)
     plug_phase(_role, "after", check_release)

@@ -231,7 +231,7 @@ def probe():
               "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
               "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat(),
               # What the pass's other requests would bring, so that it makes only those that bring something.
-              "release": updates.release_news(current_app.config["DATA_DIR"])}
+              **updates.probe_news(current_app.config["DATA_DIR"], g.device_key)}
     if not g.device_key.desa_code:  # a counter PC
         answer.update(relay.waiting_for(g.kecamatan))
     return jsonify(answer)

@@ -92,6 +92,14 @@ class DeviceKey(CenterModel):
     # What the PC reported in its last signed request (protocol.VERSION_HEADER; 0 / "": nothing yet).
     protocol_version = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     app_version = CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])
+    # Release rings (issue 60, sync/center/updates.py): a pilot since when (None: everyone's ring), the
+    # newest timestamp version this PC was handed and its snapshot (never an older one after), and its
+    # report after an update (JSON, "" before any) with when it came.
+    pilot_since = DateTimeField(null=True)
+    served_timestamp = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    served_snapshot = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    update_health = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    update_health_at = DateTimeField(null=True)
 
 
 class UsedNonce(CenterModel):

@@ -22,6 +22,7 @@ usb.tukar                   x       x     -        -     impor berkas USB, ekspo
 kecamatan.kelola            -       x     -        -     mendaftarkan kecamatan, kode pendaftaran, mencabut kunci
 akun.kelola                 -       x     -        -     mengelola akun operator
 rilis.baca                  -       x     -        -     melihat rilis pembaruan yang terbit untuk komputer kantor
+rilis.kelola                -       x     -        -     menandai komputer uji, menerbitkan rilis untuk semua komputer
 kinerja.baca                -       x     x        -     Kinerja Kecamatan: rekap, IKM dan indikator semua kecamatan, unduh XLSX, cetak
 """
 
@@ -35,7 +36,8 @@ ROUTES = {
                     "center_api.relay_status_manifest center_api.relay_status_packets center_api.relay_desa_keys "
                     "center_api.relay_f107_key "
                     "center_api.performance_manifest center_api.performance_packets "
-                    "center_api.public_manifest center_api.public_packets center_api.repository_file",
+                    "center_api.public_manifest center_api.public_packets center_api.repository_file "
+                    "center_api.update_health",
     "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",
     "permohonan.putuskan": "center.reject center.request_resend center.resolve_conflict",
     "cetak.kelola": "center.print_runs center.new_print_run center.print_run center.mark_printed",
@@ -44,6 +46,7 @@ ROUTES = {
     "kecamatan.kelola": "center.kecamatans center.new_kecamatan center.new_enrolment_code center.revoke_key",
     "akun.kelola": "center.operators",
     "rilis.baca": "center.releases",
+    "rilis.kelola": "center.mark_pilot center.release_to_all",
     "kinerja.baca": "center.performance center.performance_print center.performance_xlsx center.performance_trend",
 }
 

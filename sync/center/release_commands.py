@@ -41,13 +41,44 @@ def cmd_release(options) -> int:
             write_private(target, source.read_text("ascii"))
             print(f"Kunci online dipasang di {target}.")
         else:  # publish
-            data_dir = _data_dir(options)
-            release = repository.publish(Path(options.bundle), repository_of(data_dir), online_key_of(data_dir))
-            print(f"Rilis {release['version']} terbit: kantor kecamatan dan desa menerimanya pada sinkronisasi berikutnya.")
+            release = publish_release(_data_dir(options), Path(options.bundle))
+            if release["ring"] == repository.PILOT:
+                print(f"Rilis {release['version']} terbit untuk {release['pilots']} komputer uji: mereka menerimanya pada "
+                      "sinkronisasi berikutnya. Periksa keadaannya di halaman Rilis Pembaruan pusat, lalu tekan "
+                      "Terbitkan untuk semua komputer.")
+            else:
+                print(f"Rilis {release['version']} terbit untuk semua komputer (belum ada komputer uji): kantor "
+                      "kecamatan dan desa menerimanya pada sinkronisasi berikutnya.")
     except repository.ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
     return 0
+
+
+def publish_release(data_dir: Path, bundle: Path) -> dict:
+    """The one way a bundle is published at a center: to its pilot PCs first when the regency has any
+    (sync/center/updates.py), else to every PC; audited in the center's database (its data folder's,
+    or LOKET_CENTER_DATABASE_URL's). The release, with its `ring` and how many `pilots`."""
+    from sync import releases as repository
+    try:
+        from sync.center.app import create_center_app
+    except ModuleNotFoundError as missing:  # the center's extra: publishing happens on the center's server
+        from sync.center.commands import _missing_extra
+        raise repository.ReleaseError(_missing_extra(missing.name, sys.version_info)) from None
+    from sync.center.audit import audit
+    from sync.center.models import DeviceKey
+    db = create_center_app({"DATA_DIR": data_dir}).extensions["center_database"]
+    with db.connection_context():
+        pilots = DeviceKey.select().where(DeviceKey.pilot_since.is_null(False) & DeviceKey.revoked_at.is_null()
+                                          & (DeviceKey.replaced_by == "")).count()
+        release = repository.publish(bundle, repository_of(data_dir), online_key_of(data_dir), to_everyone=not pilots)
+        release.update(ring=repository.PILOT if pilots else repository.EVERYONE, pilots=pilots)
+        with db.atomic():
+            audit("terbit", "rilis", release["version"],
+                  f"Rilis {release['version']} (targets versi {release['targets_version']}) terbit untuk "
+                  + (f"{pilots} komputer uji" if pilots else "semua komputer (belum ada komputer uji)"),
+                  username="run.py release publish")
+    return release
 
 
 def _data_dir(options) -> Path:

@@ -1,84 +1,335 @@
 """The regency's releases at the center: the TUF repository (sync/releases.py) served to enrolled PCs
-over the signed link, the admin's page listing what was published, `run.py release ...` for the
-admin's key folder and for the server (sync/center/release_commands.py), and the daily
-re-signing of the timestamp.
+over the signed link, in two rings; the admin's page listing what was published, the pilot PCs and
+how each is after the update, and releasing a release to everyone; the PCs' update reports; the
+daily re-signing of the timestamps. `run.py release ...` is sync/center/release_commands.py.
 
 The repository lives in DATA/pembaruan/repo; the online key (snapshot and timestamp) in
-DATA/pembaruan/online.pem. The root and targets keys never come here (docs/operations.md)."""
+DATA/pembaruan/online.pem. The root and targets keys never come here (docs/operations.md).
+
+Rings (issue 60): a release published while the regency has pilot PCs goes to them first; the admin
+then releases it to everyone from the page. Every PC asks for the same `metadata/timestamp.json`;
+the center hands a pilot the pilots' timestamp and every other PC everyone's, and remembers the
+newest it handed each PC (DeviceKey.served_timestamp and served_snapshot): TUF refuses a timestamp
+or a snapshot older than one it has seen, so a PC taken out of the pilots keeps the pilots'
+timestamp until everyone's has caught up with what it saw (the next release to everyone)."""
+import json
 import logging
 import re
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, render_template, request
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
-from app.frame.dates import format_datetime
-from app.frame.request_cycle import int_arg
-from sync.center.routes import api_blueprint, error_answer, page_blueprint
+from app.frame.dates import format_datetime, utc_now
+from app.frame.request_cycle import bounded_int, int_arg
+from app.frame.version import version_key
+from sync import protocol
+from sync.center.audit import audit
+from sync.center.db import center_database
+from sync.center.models import DeviceKey, Kecamatan
 from sync.center.release_commands import online_key_of, repository_of
-from sync.releases import UPDATE_CHUNK_BYTES
+from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
+from sync.releases import EVERYONE, PILOT, UPDATE_CHUNK_BYTES
 
 log = logging.getLogger(__name__)
 MAX_NAME_CHARS = 420
 MAX_OFFSET = 2 ** 40  # far above any wheel
 REPOSITORY_NAME = re.compile(r"^(metadata|targets)/[A-Za-z0-9][A-Za-z0-9._-]{0,200}(/[A-Za-z0-9][A-Za-z0-9._-]{0,200})?$")
+TIMESTAMP_NAME = "metadata/timestamp.json"
+
+
+# --- which timestamp a PC is handed ---------------------------------------------------------------
+
+def _acceptable(timestamp: dict | None, key: DeviceKey) -> bool:
+    """Would this PC's TUF take it? Never a version or a snapshot below what it was handed before (the
+    same version again is the same file: both rings count on one counter)."""
+    return timestamp is not None and (
+        timestamp["version"] == key.served_timestamp
+        or (timestamp["version"] > key.served_timestamp and timestamp["snapshot"] >= key.served_snapshot))
+
+
+def ring_timestamp(timestamps: dict, key: DeviceKey) -> dict | None:
+    """The timestamp for this PC, of `timestamps` ({ring: sync.releases.timestamp_of}): the pilots' for a
+    pilot; everyone's for the others, unless it would take this PC back (a pilot taken out of the
+    ring): then the pilots' still. None: nothing published for this PC yet."""
+    everyone, pilot = timestamps[EVERYONE], timestamps[PILOT]
+    if key.pilot_since is not None and _acceptable(pilot, key):
+        return pilot
+    if _acceptable(everyone, key):
+        return everyone
+    if key.served_timestamp and _acceptable(pilot, key):
+        return pilot
+    return everyone
+
+
+def on_pilot_timestamp(timestamps: dict, key: DeviceKey) -> bool:
+    """Is this PC handed the pilots' timestamp (a pilot, or one taken out whose everyone's is behind)?"""
+    chosen = ring_timestamp(timestamps, key)
+    return (chosen is not None and timestamps[PILOT] is not None and chosen["version"] == timestamps[PILOT]["version"]
+            and chosen is not timestamps[EVERYONE])
+
+
+_seen: dict = {}  # the repository -> (its timestamp files' stats, {ring: timestamp}, root version)
+
+
+def _repository_state(data_dir: Path) -> tuple[dict, int]:
+    """Both rings' timestamps and the newest root's version, read again only when a file changed (a
+    release, a release to everyone, the daily job): every PC's probe asks."""
+    from sync import releases
+    repository = repository_of(data_dir)
+    stats = []
+    for path in (repository / "metadata", releases.timestamp_path(repository, EVERYONE),
+                 releases.timestamp_path(repository, PILOT)):
+        try:
+            stats.append(path.stat().st_mtime_ns)
+        except OSError:
+            stats.append(None)
+    seen = _seen.get(repository)
+    if seen is None or seen[0] != stats:
+        seen = _seen[repository] = (stats, {ring: releases.timestamp_of(repository, ring) for ring in (EVERYONE, PILOT)},
+                                    releases.newest_root_version(repository))
+    return seen[1], seen[2]
+
+
+def release_news(data_dir: Path, key: DeviceKey) -> dict | None:
+    """For this PC's probe (issue 45): the versions of the newest root and of the timestamp it would be
+    handed ({"root": n, "timestamp": n}), None before anything is published for it. A PC whose last
+    check ended with exactly these, nothing waiting, makes no update check in its pass
+    (app/updates/sync_phase.py): a refresh would fetch the same two files again."""
+    timestamps, root = _repository_state(data_dir)
+    chosen = ring_timestamp(timestamps, key)
+    return {"root": root, "timestamp": chosen["version"]} if chosen else None
+
+
+def probe_news(data_dir: Path, key: DeviceKey) -> dict:
+    """What the probe says of updates: the release news, and that this center takes update reports."""
+    return {"release": release_news(data_dir, key), "update_health": True}
+
+
+def _note_served(key: DeviceKey, timestamp: dict) -> None:
+    if timestamp["version"] > key.served_timestamp:
+        with center_database.atomic():
+            (DeviceKey.update(served_timestamp=timestamp["version"], served_snapshot=timestamp["snapshot"])
+             .where((DeviceKey.id == key.id) & (DeviceKey.served_timestamp < timestamp["version"])).execute())
 
 
 @api_blueprint.get("/v1/updates")
 def repository_file():
     """One file of the release repository (`name`), from byte `from` on (at most UPDATE_CHUNK_BYTES): a
-    PC resumes a wheel where a broken link left it. The answer is signed like every other one."""
+    PC resumes a wheel where a broken link left it. The answer is signed like every other one. The
+    timestamp is this PC's ring's (ring_timestamp)."""
     name = request.args.get("name", "")[:MAX_NAME_CHARS]
     start = int_arg(request.args, "from", 0, highest=MAX_OFFSET)
     if not REPOSITORY_NAME.match(name) or ".." in name or start is None:
         return error_answer(400, "bad_name", "nama berkas pembaruan tidak sah")
-    path = repository_of(current_app.config["DATA_DIR"]) / name
-    if not path.is_file():
-        return error_answer(404, "not_found", "berkas pembaruan tidak ada di pusat")
-    with open(path, "rb") as file:
-        file.seek(start)
-        content = file.read(UPDATE_CHUNK_BYTES)
+    data_dir = current_app.config["DATA_DIR"]
+    if name == TIMESTAMP_NAME:
+        chosen = ring_timestamp(_repository_state(data_dir)[0], g.device_key)
+        if chosen is None:
+            return error_answer(404, "not_found", "belum ada rilis yang terbit untuk komputer ini")
+        _note_served(g.device_key, chosen)
+        content, total = chosen["bytes"][start:start + UPDATE_CHUNK_BYTES], len(chosen["bytes"])
+    else:
+        path = repository_of(data_dir) / name
+        if not path.is_file():
+            return error_answer(404, "not_found", "berkas pembaruan tidak ada di pusat")
+        with open(path, "rb") as file:
+            file.seek(start)
+            content = file.read(UPDATE_CHUNK_BYTES)
+        total = path.stat().st_size
     response = current_app.response_class(content, mimetype="application/octet-stream")
-    response.headers["X-Total-Length"] = str(path.stat().st_size)
+    response.headers["X-Total-Length"] = str(total)
     return response
+
+
+# --- a PC's report after an update ----------------------------------------------------------------
+
+MAX_HEALTH_BYTES = 16 * 1024
+MAX_FAILED_PAGES = 50
+MAX_FAILED_CHARS = 300
+WALKS = {"lulus": "lulus", "gagal": "gagal"}
+VERSION_TEXT = re.compile(r"^[0-9A-Za-z.+!_-]{1,32}$")
+
+
+def _count(value, highest: int) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= highest else None
+
+
+def cleaned_health(value) -> tuple[dict | None, str]:
+    """The report as it is stored (app/updates: DATA/pembaruan/status.json `health`), or None and the
+    Indonesian reason it is refused."""
+    if not isinstance(value, dict):
+        return None, "laporan pembaruan harus berupa objek JSON"
+    version = value.get("version")
+    if not isinstance(version, str) or not VERSION_TEXT.match(version):
+        return None, "laporan pembaruan: versi tidak sah"
+    if value.get("walk") not in WALKS:
+        return None, "laporan pembaruan: hasil pemeriksaan halaman harus 'lulus' atau 'gagal'"
+    pages, errors = _count(value.get("pages", 0), 1_000_000), _count(value.get("errors_since", 0), 10 ** 9)
+    if pages is None or errors is None:
+        return None, "laporan pembaruan: jumlah halaman dan galat harus bilangan bulat tidak negatif"
+    failed = value.get("failed", [])
+    if not isinstance(failed, list) or len(failed) > MAX_FAILED_PAGES:
+        return None, f"laporan pembaruan: daftar halaman gagal paling banyak {MAX_FAILED_PAGES}"
+    at = value.get("at", "")
+    try:
+        moment = datetime.fromisoformat(at) if isinstance(at, str) and len(at) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return None, "laporan pembaruan: waktu pemeriksaan tidak sah"
+    return {"version": version, "walk": value["walk"], "pages": pages, "errors_since": errors,
+            "failed": [_failed_text(item) for item in failed], "at": moment.isoformat(timespec="seconds")}, ""
+
+
+def _failed_text(item) -> str:
+    """One failed page as the page shows it: a path, or {"path", "status"} (what a walk may report)."""
+    if isinstance(item, dict):
+        item = " ".join(str(item.get(part, "")) for part in ("path", "status") if item.get(part) not in (None, ""))
+    return str(item)[:MAX_FAILED_CHARS]
+
+
+@api_blueprint.post("/v1/updates/health")
+def update_health():
+    """A PC's report after an update (the walk of its pages, the errors since): kept per PC for the
+    release page's pilot list and the Kecamatan page."""
+    if len(request.get_data(cache=True)) > MAX_HEALTH_BYTES:
+        return error_answer(413, "too_large", f"laporan pembaruan terlalu besar (paling banyak "
+                                              f"{MAX_HEALTH_BYTES // 1024} KB)")
+    health, problem = cleaned_health(json_body())
+    if health is None:
+        return error_answer(400, "bad_health", problem)
+    with center_database.atomic():
+        (DeviceKey.update(update_health=json.dumps(health, ensure_ascii=False), update_health_at=utc_now())
+         .where(DeviceKey.id == g.device_key.id).execute())
+    return jsonify({"stored": True})
+
+
+def health_of(key: DeviceKey) -> dict | None:
+    try:
+        health = json.loads(key.update_health) if key.update_health else None
+    except ValueError:
+        return None
+    return health if isinstance(health, dict) else None
+
+
+# --- what the regency's PCs run, for the Kecamatan page ----------------------------------------------
+
+def fleet_versions(keys: list[DeviceKey], data_dir: Path) -> dict:
+    """How many PCs run which version, compared with the newest release published to everyone (the
+    center's own version counts only for the protocol): {"newest", "trial", "counts" [(version, n)],
+    "unreported", "outdated" (key ids), "all_newest"}."""
+    from sync import releases
+    published = releases.published_releases(repository_of(data_dir))
+    newest = next((r["version"] for r in published if r["ring"] == EVERYONE), None)
+    trial = next((r["version"] for r in published if r["ring"] == PILOT), None)
+    active = [key for key in keys if key.revoked_at is None]
+    reported = [key for key in active if key.protocol_version]
+    counts = Counter(key.app_version or "tidak dilaporkan" for key in reported)
+    outdated = {key.id for key in reported
+                if key.protocol_version < protocol.PROTOCOL_VERSION
+                or (newest and version_key(key.app_version) < version_key(newest))}
+    return {"newest": newest, "trial": trial,
+            "counts": sorted(counts.items(), key=lambda item: version_key(item[0]), reverse=True),
+            "unreported": len(active) - len(reported), "outdated": outdated,
+            "all_newest": bool(newest and reported and set(counts) == {newest} and not outdated)}
+
+
+# --- the admin's page ---------------------------------------------------------------------------
+
+def _device_label(key: DeviceKey) -> str:
+    where = f"Desa {key.desa_code}" if key.desa_code else "loket kecamatan"
+    return f"{key.kecamatan.name} ({key.kecamatan.code}), {where}, perangkat {key.device_code or key.key_id}"
+
+
+def _active_keys():
+    return list(DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan)
+                .where(DeviceKey.revoked_at.is_null() & (DeviceKey.replaced_by == ""))
+                .order_by(Kecamatan.code, DeviceKey.desa_code, DeviceKey.device_code))
 
 
 @page_blueprint.get("/admin/rilis")
 def releases():
+    return _releases_page({}, {})
+
+
+def _releases_page(form: dict, errors: dict):
     from sync import releases as repository
     data_dir = current_app.config["DATA_DIR"]
     published = repository.published_releases(repository_of(data_dir))
     newest_root = repository.newest_root(repository_of(data_dir))
-    return render_template("center/releases.html", releases=published,
+    timestamps = _repository_state(data_dir)[0]
+    keys = _active_keys()
+    pilots = [{"key": key, "label": _device_label(key), "health": health_of(key), "pilot": key.pilot_since is not None,
+               "on_pilot": on_pilot_timestamp(timestamps, key)}
+              for key in keys if key.pilot_since is not None or on_pilot_timestamp(timestamps, key)]
+    trial = next((r for r in published if r["ring"] == PILOT), None)
+    return render_template("center/releases.html", releases=published, pilots=pilots, trial=trial,
+                           others=[(key.id, _device_label(key)) for key in keys if key.pilot_since is None],
                            online_key=online_key_of(data_dir).exists(), format_datetime=format_datetime,
-                           fingerprint=repository.root_fingerprint_of(newest_root) if newest_root else None)
+                           fingerprint=repository.root_fingerprint_of(newest_root) if newest_root else None,
+                           EVERYONE=EVERYONE, PILOT=PILOT, form=form, errors=errors), 422 if errors else 200
 
 
-_versions_seen: dict = {}  # the repository's metadata folder -> (its files' stats, versions)
+@page_blueprint.post("/admin/rilis/komputer-uji")
+def mark_pilot():
+    """A PC made a pilot (it takes each release first), or taken out of the pilots; audited."""
+    form = {"key": request.form.get("key", ""), "pilot": request.form.get("pilot", "")}
+    key_id = bounded_int(form["key"])
+    key = DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan).where(
+        (DeviceKey.id == key_id) & DeviceKey.revoked_at.is_null() & (DeviceKey.replaced_by == "")).first() \
+        if key_id is not None else None
+    if key is None:
+        return _releases_page(form, {"key": "Pilih komputer yang terdaftar dan kuncinya masih berlaku."})
+    if form["pilot"] not in ("1", "0"):
+        return _releases_page(form, {"key": "Pilih: jadikan komputer uji atau keluarkan dari komputer uji."})
+    label = _device_label(key)
+    with center_database.atomic():
+        if form["pilot"] == "1":
+            DeviceKey.update(pilot_since=utc_now()).where(DeviceKey.id == key.id).execute()
+            audit("komputer_uji", "perangkat", key.key_id, f"{label} dijadikan komputer uji pembaruan")
+        else:
+            DeviceKey.update(pilot_since=None).where(DeviceKey.id == key.id).execute()
+            audit("keluar_komputer_uji", "perangkat", key.key_id, f"{label} dikeluarkan dari komputer uji pembaruan")
+    if form["pilot"] == "1":
+        flash(f"{label} menjadi komputer uji: rilis berikutnya sampai ke komputer ini lebih dulu.", "success")
+    else:
+        key = DeviceKey.get_by_id(key.id)
+        still = on_pilot_timestamp(_repository_state(current_app.config["DATA_DIR"])[0], key)
+        flash(f"{label} bukan lagi komputer uji."
+              + (" Komputer ini sudah menerima rilis uji, jadi tetap menerima rilis uji sampai rilis itu diterbitkan "
+                 "untuk semua komputer (versi yang sudah diterimanya tidak boleh mundur)." if still else ""), "success")
+    return redirect(url_for("center.releases")), 303
 
 
-def release_news(data_dir: Path) -> dict | None:
-    """For every PC's probe (issue 45): the versions of the newest root and of the timestamp the
-    repository holds ({"root": n, "timestamp": n}), None before anything is published. A PC whose
-    last check ended with exactly these, nothing waiting, makes no update check in its pass
-    (app/updates/sync_phase.py): a refresh would fetch the same two files again, two signed
-    requests. Read again only when the folder or the timestamp changed (a release, the daily job)."""
-    metadata = repository_of(data_dir) / "metadata"
-    timestamp = metadata / "timestamp.json"
+@page_blueprint.post("/admin/rilis/<int:targets_version>/semua")
+def release_to_all(targets_version: int):
+    """The release the pilots took, released to every PC (everyone's timestamp moved to it); audited."""
+    from sync import releases as repository
+    data_dir = current_app.config["DATA_DIR"]
+    if not online_key_of(data_dir).exists():
+        flash("Kunci online belum dipasang di komputer pusat ini: rilis tidak dapat diterbitkan.", "error")
+        return redirect(url_for("center.releases")), 303
     try:
-        stats = (metadata.stat().st_mtime_ns, timestamp.stat().st_mtime_ns)
-    except OSError:
-        return None
-    seen = _versions_seen.get(metadata)
-    if seen is None or seen[0] != stats:
-        from sync import releases as repository
-        seen = _versions_seen[metadata] = (stats, repository.repository_versions(repository_of(data_dir)))
-    return seen[1]
+        release = repository.release_to_everyone(repository_of(data_dir), online_key_of(data_dir), targets_version)
+    except repository.ReleaseError as problem:
+        flash(str(problem), "error")
+        return redirect(url_for("center.releases")), 303
+    with center_database.atomic():
+        audit("terbit_semua", "rilis", release["version"],
+              f"Rilis {release['version']} (targets versi {release['targets_version']}) diterbitkan untuk semua "
+              f"komputer")
+    flash(f"Rilis {release['version']} diterbitkan untuk semua komputer: kantor kecamatan dan desa menerimanya "
+          "pada sinkronisasi berikutnya.", "success")
+    return redirect(url_for("center.releases")), 303
 
 
 def refresh_timestamp(app) -> None:
-    """Background job: the timestamp is re-signed daily, so a PC never finds it expired between releases."""
+    """Background job: both rings' timestamps are re-signed daily, so a PC never finds one expired
+    between releases."""
     from sync import releases as repository
     data_dir = app.config["DATA_DIR"]
     key = online_key_of(data_dir)
-    if key.exists() and (repository_of(data_dir) / "metadata" / "timestamp.json").exists():
+    if key.exists() and repository_of(data_dir).is_dir():
         repository.sign_timestamp(repository_of(data_dir), repository.load_signer(key))

@@ -18,7 +18,7 @@ from app.frame.request_cycle import bounded_int, int_arg
 from app.frame.version import APP_VERSION
 from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
-from sync.center import desk_records, keys, records
+from sync.center import desk_records, keys, records, updates
 from app.frame.privacy import mask
 from sync.center.audit import masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
@@ -485,13 +485,14 @@ def kecamatans():
 
 
 def _kecamatans_page(form: dict, errors: dict):
-    """Every kecamatan with its PCs' keys, each with the versions it last reported and whether it still
-    needs the update (keys.needs_update)."""
+    """Every kecamatan with its PCs' keys, each with the versions it last reported, its report after an
+    update, and whether it still needs the update (updates.fleet_versions)."""
     listed = list(Kecamatan.select().order_by(Kecamatan.code))
-    outdated = {key.id for kecamatan in listed for key in kecamatan.keys if keys.needs_update(key)}
+    fleet = updates.fleet_versions([key for kecamatan in listed for key in kecamatan.keys],
+                                   current_app.config["DATA_DIR"])
     return render_template("center/kecamatans.html", kecamatans=listed, form=form, errors=errors, new_code=None,
-                           outdated=outdated, center_version=APP_VERSION,
-                           protocol_version=protocol.PROTOCOL_VERSION,
+                           outdated=fleet["outdated"], fleet=fleet, health_of=updates.health_of,
+                           center_version=APP_VERSION, protocol_version=protocol.PROTOCOL_VERSION,
                            min_protocol=protocol.MIN_PROTOCOL_VERSION), 422 if errors else 200
 
 

@@ -1,0 +1,140 @@
+"""A rollout seen from the center's Kecamatan page and over the link (issue 60): the sentence about
+versions compares each PC's reported version with the newest release published to everyone (finding
+7: "Semua komputer yang sudah melapor memakai versi ini" (0.1.0) beside three PCs at 0.2.0); a PC of
+the previous protocol syncs while a release is with the pilots; an office's report after its update
+goes to a center that takes it, once, and is never sent to a center that does not."""
+import json
+from pathlib import Path
+
+import pytest
+
+from app.frame.dates import utc_now
+from app.updates.state import write_state
+from sync import protocol, releases
+from sync.center import keys
+from sync.center.models import DeviceKey
+from sync.center.release_commands import online_key_of, repository_of
+from sync.client import engine
+from sync.client.transport import CenterClient
+from tests.sync.test_center_pages import client_as, operators  # noqa: F401  fixtures
+from tests.sync.test_client import FlaskSession, client_of, kecamatan, run  # noqa: F401  fixtures
+from tests.sync.test_protocol_versions import center_photos, office_photos, previous_client
+from tests.updates.helpers import fake_wheel
+
+HEALTH = {"version": "0.2.0", "walk": "lulus", "pages": 38, "failed": [], "at": "2026-11-27T08:10:00+07:00",
+          "errors_since": 0}
+
+
+def published(center_app, version: str, to_everyone: bool = True) -> None:
+    """A release signed with a key folder beside the center and published into its repository, as
+    `run.py release sign` and `publish` do (to everyone, or to the pilots only)."""
+    data_dir = Path(center_app.config["DATA_DIR"])
+    key_folder = data_dir.parent / "kunci-rilis"
+    if not key_folder.exists():
+        releases.create_keys(key_folder)
+        online_key_of(data_dir).parent.mkdir(parents=True, exist_ok=True)
+        online_key_of(data_dir).write_bytes((key_folder / "online.pem").read_bytes())
+    wheels = data_dir.parent / f"wheels-{version}"
+    fake_wheel(wheels, f"loket_kecamatan-{version}-py3-none-any.whl", 1000)
+    bundle = releases.sign_release(key_folder, version, "Catatan rilis.", sorted(wheels.glob("*.whl")),
+                                   data_dir.parent / f"paket-{version}")
+    releases.publish(bundle, repository_of(data_dir), online_key_of(data_dir), to_everyone=to_everyone)
+
+
+def pcs_reporting(center_app, kecamatan_row, versions: list[str], monkeypatch) -> None:
+    """One enrolled PC per version, each making a signed request that reports it."""
+    for version in versions:
+        _, key = keys.enrol(kecamatan_row.code, keys.new_enrolment_code(kecamatan_row), "01")
+        monkeypatch.setattr("sync.client.transport.APP_VERSION", version)
+        CenterClient("http://center", key.key_id, key.secret, session=FlaskSession(center_app)).probe()
+
+
+def sentence(center_app, admin) -> str:
+    page = client_as(center_app, admin).get("/admin/kecamatan").get_data(as_text=True)
+    found = page[page.index('<p id="versi-perangkat">'):]
+    return " ".join(found[:found.index("</p>")].split())
+
+
+def test_the_versions_sentence_compares_with_the_newest_release_published_to_everyone(
+        center_app, center_db, enrolled, operators, monkeypatch):  # noqa: F811
+    kecamatan_row, _ = enrolled
+    monkeypatch.setattr("sync.center.views.APP_VERSION", "0.1.0")  # the center not updated yet
+    pcs_reporting(center_app, kecamatan_row, ["0.2.0", "0.2.0", "0.2.0"], monkeypatch)
+    said = sentence(center_app, operators["admin"])
+    assert "Semua" not in said  # was: "Semua komputer yang sudah melapor memakai versi ini" (0.1.0)
+    assert "Belum ada rilis yang terbit untuk semua komputer." in said
+    assert "Komputer yang sudah melapor: 3 memakai versi 0.2.0." in said
+    assert "1 komputer belum melaporkan versinya." in said  # the fixture's key, never used
+
+    published(center_app, "0.2.0")
+    pcs_reporting(center_app, kecamatan_row, ["0.1.0"], monkeypatch)
+    said = sentence(center_app, operators["admin"])
+    assert "Semua" not in said
+    assert "Rilis terbaru untuk semua komputer: 0.2.0." in said
+    assert "Komputer yang sudah melapor: 3 memakai versi 0.2.0, 1 memakai versi 0.1.0." in said
+    assert "<strong>1 komputer perlu diperbarui</strong>" in said
+    page = client_as(center_app, operators["admin"]).get("/admin/kecamatan").get_data(as_text=True)
+    assert page.count("<strong>perlu diperbarui</strong>") == 1
+    assert "versi 0.1.0, protokol 7</span> <strong>perlu diperbarui</strong>" in page
+
+    published(center_app, "0.3.0", to_everyone=False)  # with the pilots: nobody needs it yet
+    DeviceKey.update(app_version="0.2.0").where(DeviceKey.app_version == "0.1.0").execute()
+    DeviceKey.update(revoked_at=utc_now()).where(DeviceKey.protocol_version == 0).execute()
+    said = sentence(center_app, operators["admin"])
+    assert "Rilis 0.3.0 sedang diuji di komputer uji." in said
+    assert "perlu diperbarui" not in said
+    assert "Semua komputer yang sudah melapor memakai versi 0.2.0." in said
+
+
+def _rollout(center_app, monkeypatch) -> None:
+    """A release with the pilots (this office's PC among them), another one released to everyone."""
+    published(center_app, "9.0.0")
+    DeviceKey.update(pilot_since=DeviceKey.created_at).execute()
+    published(center_app, "9.1.0", to_everyone=False)
+
+
+def test_an_office_of_the_previous_protocol_syncs_during_a_rollout(kecamatan, center_app, center_db,
+                                                                   monkeypatch):  # noqa: F811
+    _rollout(center_app, monkeypatch)
+    session = FlaskSession(center_app)
+    previous = previous_client(center_app)
+    previous.session = session
+    report = run(kecamatan, lambda: engine.sync_once(client=previous))
+    assert (report.sent, report.error) == (3, ""), report
+    assert center_photos() == run(kecamatan, office_photos)
+    assert DeviceKey.get().protocol_version == 6
+    assert "/api/v1/updates/health" not in session.paths  # it has no report to make
+
+
+def test_the_report_after_an_update_goes_once_to_a_center_that_takes_it(kecamatan, center_app, center_db,
+                                                                        monkeypatch):  # noqa: F811
+    _rollout(center_app, monkeypatch)
+    run(kecamatan, lambda: write_state(kecamatan.config["DATA_DIR"], health=HEALTH))
+    session = FlaskSession(center_app)
+    assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app, session))).error == ""
+    assert session.paths.count("/api/v1/updates/health") == 1
+    assert json.loads(DeviceKey.get().update_health)["pages"] == 38
+    again = FlaskSession(center_app)
+    assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app, again))).error == ""
+    assert "/api/v1/updates/health" not in again.paths  # the same report is not sent twice
+
+
+@pytest.mark.parametrize("center", ["previous", "answers 404"])
+def test_an_office_of_this_version_syncs_with_a_center_without_update_reports(kecamatan, center_app, center_db,
+                                                                              center):  # noqa: F811
+    from flask import g, jsonify
+    from sync.center.routes import error_answer
+    if center == "previous":  # the previous center's probe: releases, no update reports
+        def probe_of_the_previous_center():
+            return jsonify({"center": "Pusat", "kecamatan_code": g.kecamatan.code, "protocol": 7, "min_protocol": 6,
+                            "photo_codecs": list(protocol.PHOTO_CODECS), "release": None})
+        center_app.view_functions["center_api.probe"] = probe_of_the_previous_center
+    else:
+        center_app.view_functions["center_api.update_health"] = lambda: error_answer(404, "not_found", "tidak ada")
+    run(kecamatan, lambda: write_state(kecamatan.config["DATA_DIR"], health=HEALTH))
+    session = FlaskSession(center_app)
+    report = run(kecamatan, lambda: engine.sync_once(client=client_of(center_app, session)))
+    assert (report.sent, report.error) == (3, ""), report
+    assert center_photos() == run(kecamatan, office_photos)
+    assert session.paths.count("/api/v1/updates/health") == (0 if center == "previous" else 1)
+    assert DeviceKey.get().update_health == ""
