@@ -26,6 +26,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
+from packaging.version import InvalidVersion, Version
 from securesystemslib.signer import CryptoSigner
 from tuf.api.exceptions import UnsignedMetadataError
 from tuf.api.metadata import (Metadata, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp)
@@ -42,6 +43,7 @@ TARGETS_DAYS = 365       # a release stays installable for a year
 SNAPSHOT_DAYS = 365
 TIMESTAMP_DAYS = 14      # re-signed by the center every day (sync/center/updates.py)
 SERIALIZER = JSONSerializer(compact=False)
+SIGNED_LOG = "rilis-ditandatangani.json"  # in the key folder: every release signed from it, newest last
 
 
 class ReleaseError(Exception):
@@ -144,12 +146,59 @@ def _latest(folder: Path, role: str) -> tuple[int, Path | None]:
     return max(found) if found else (0, None)
 
 
-def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path], bundle: Path) -> Path:
+def release_version(text: str) -> Version:
+    """A release's version as PEP 440 reads it (what every PC compares); ReleaseError for anything else,
+    e.g. a path such as "10.0/../x"."""
+    try:
+        return Version(str(text))
+    except InvalidVersion:
+        raise ReleaseError(f"Versi rilis {text!r} tidak sah: tulis seperti 0.2.0 (PEP 440). Tidak ada yang "
+                           "ditandatangani.") from None
+
+
+def signed_releases(key_folder: Path) -> list[dict]:
+    """Every release signed from this key folder, oldest first: {version, wheel, sha256, targets_version,
+    signed_at}. Empty for a folder that signed none (or signed before this record was kept)."""
+    try:
+        found = json.loads((Path(key_folder) / SIGNED_LOG).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return found if isinstance(found, list) else []
+
+
+def _app_wheel(wheels: list[Path]) -> Path | None:
+    return next((Path(w) for w in wheels if Path(w).name.startswith("loket_kecamatan-")), None)
+
+
+def refuse_not_newer(key_folder: Path, version: Version, app_sha256: str) -> None:
+    """A release must be newer than every one signed from this key folder, or the very same app wheel
+    signed again (a bundle lost on the way to the center)."""
+    for signed in signed_releases(key_folder):
+        try:
+            before = Version(signed["version"])
+        except (InvalidVersion, KeyError, TypeError):
+            continue
+        if version < before or (version == before and signed.get("sha256") != app_sha256):
+            raise ReleaseError(f"Versi {version} tidak lebih baru dari versi {before} yang sudah ditandatangani "
+                               "dengan folder kunci ini (" + str(signed.get("signed_at", "")) + "). Unduh rilis "
+                               "yang lebih baru; tidak ada yang ditandatangani.")
+
+
+def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path], bundle: Path,
+                 requires: list[str] | None = None) -> Path:
     """The bundle of one release, signed by the targets key: every root so far, the new targets
-    metadata (one version above the last one signed from this key folder) and the files."""
+    metadata (one version above the last one signed from this key folder) and the files. `requires`:
+    the app wheel's Requires-Dist, carried in release.json (a PC refuses a release without wheels for
+    its own platform and Python). Refused when the version is not PEP 440 or not newer than the last
+    one signed from this key folder."""
     key_folder, bundle = Path(key_folder), Path(bundle)
-    if not wheels or not any(Path(w).name.startswith("loket_kecamatan-") for w in wheels):
-        raise ReleaseError("Rilis harus berisi wheel loket_kecamatan (buat dengan: pip wheel --no-deps .).")
+    app_wheel = _app_wheel(wheels)
+    if app_wheel is None:
+        raise ReleaseError("Rilis harus berisi wheel loket_kecamatan (berkas loket_kecamatan-<versi>-py3-none-any.whl "
+                           "dari halaman rilis proyek).")
+    checked = release_version(version)
+    app_sha256 = TargetFile.from_file("app", str(app_wheel), ["sha256"]).hashes["sha256"]
+    refuse_not_newer(key_folder, checked, app_sha256)
     if bundle.exists():
         shutil.rmtree(bundle)
     (bundle / "targets" / WHEEL_FOLDER).mkdir(parents=True)
@@ -160,8 +209,10 @@ def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path],
         shutil.copyfile(wheel, bundle / "targets" / name)
         targets.targets[name] = TargetFile.from_file(name, str(bundle / "targets" / name), ["sha256"])
         names.append(name)
-    release = {"version": version, "notes": notes, "wheels": names,
-               "signed_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+    signed_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    release = {"version": str(checked), "notes": notes, "wheels": names, "signed_at": signed_at}
+    if requires is not None:
+        release["requires"] = list(requires)
     (bundle / "targets" / RELEASE_TARGET).write_bytes(json.dumps(release, indent=1, ensure_ascii=False).encode())
     targets.targets[RELEASE_TARGET] = TargetFile.from_file(RELEASE_TARGET, str(bundle / "targets" / RELEASE_TARGET),
                                                            ["sha256"])
@@ -171,6 +222,11 @@ def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path],
     _write_json(bundle / "metadata" / f"{targets.version}.targets.json", signed)
     for root in (key_folder / "metadata").glob("*.root.json"):
         shutil.copyfile(root, bundle / "metadata" / root.name)
+    log = signed_releases(key_folder) + [{"version": str(checked), "wheel": app_wheel.name, "sha256": app_sha256,
+                                          "targets_version": targets.version, "signed_at": signed_at}]
+    partial = key_folder / (SIGNED_LOG + ".sebagian")
+    partial.write_text(json.dumps(log, indent=1), "utf-8")
+    partial.replace(key_folder / SIGNED_LOG)
     return bundle
 
 

@@ -27,10 +27,12 @@ def cmd_release(options) -> int:
             print(f"Sidik jari kunci root: {repository.key_folder_fingerprint(folder)}")
             print("Cetak atau catat sidik jari ini: admin kantor kecamatan dan desa mencocokkannya dengan yang "
                   "tertulis di halaman Pembaruan Aplikasi komputernya.")
+        elif options.action == "build":
+            return cmd_build(options)
         elif options.action == "sign":
             wheels = sorted(Path(options.wheels).glob("*.whl"))
             bundle = repository.sign_release(Path(options.keys), options.version, options.notes or "", wheels,
-                                             Path(options.bundle))
+                                             Path(options.bundle), requires=_requires_of(wheels))
             print(f"Paket rilis {options.version} ditandatangani: {bundle} ({len(wheels)} wheel).")
         elif options.action == "install-online-key":
             source = Path(options.keys) / repository.KEY_FILES["online"]
@@ -81,19 +83,68 @@ def publish_release(data_dir: Path, bundle: Path) -> dict:
     return release
 
 
+def cmd_build(options) -> int:
+    """`release build WHEEL --keys DIR`: the regency admin's one command (sync/release_build.py)."""
+    from sync import release_build
+    from sync.releases import ReleaseError
+    if not options.wheel or not options.keys:
+        print("Sebutkan wheel rilis dan folder kunci, misalnya: run.py release build "
+              "loket_kecamatan-0.2.0-py3-none-any.whl --keys E:\\kunci-rilis", file=sys.stderr)
+        return 1
+    try:
+        bundle = release_build.build(Path(options.wheel), Path(options.keys),
+                                     Path(options.bundle) if options.bundle else None,
+                                     data_copies=[Path(p) for p in options.data_copy or []],
+                                     recovery_keys=options.recovery_key or [], pythons=options.python,
+                                     platforms=options.platform, say=lambda line: print(line, flush=True))
+    except ReleaseError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"Langkah berikutnya: salin folder {bundle.name} (seluruh isinya, dari {bundle.parent}) ke server pusat, "
+          "lalu di server pusat jalankan:\n"
+          f"  python run.py release publish --data <folder data pusat> --bundle {bundle.name}\n"
+          "Cabut flashdisk kunci dan simpan kembali di tempat terkunci.")
+    return 0
+
+
+def _requires_of(wheels: list[Path]) -> list[str] | None:
+    """The app wheel's Requires-Dist for release.json, None when it cannot be read (`sign` of a folder
+    whose wheel is not a real one)."""
+    from sync import release_build
+    from sync.releases import ReleaseError
+    app = next((w for w in wheels if w.name.startswith(release_build.APP_WHEEL_PREFIX)), None)
+    try:
+        return release_build.read_app_wheel(app).requires if app else None
+    except ReleaseError:
+        return None
+
+
 def _data_dir(options) -> Path:
     from sync.center.db import center_data_dir
     return center_data_dir(getattr(options, "data", None))
 
 
 def add_commands(subparsers, add_data_option) -> None:
-    parser = subparsers.add_parser("release", help="signed releases for the office PCs: keys, sign (admin's laptop), "
+    parser = subparsers.add_parser("release", help="signed releases for the office PCs: keys, build (the admin's "
+                                                   "laptop: the project's wheel checked and signed), sign, "
                                                    "install-online-key, publish (center server)")
-    parser.add_argument("action", choices=["keys", "sign", "install-online-key", "publish"])
+    parser.add_argument("action", choices=["keys", "build", "sign", "install-online-key", "publish"])
+    parser.add_argument("wheel", nargs="?", help="build: the project's release wheel, "
+                                                 "loket_kecamatan-<version>-py3-none-any.whl")
     parser.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder")
     parser.add_argument("--keys", metavar="DIR", help="the release key folder (on the admin's USB stick)")
     parser.add_argument("--version", help="the release's version, e.g. 0.2.0")
     parser.add_argument("--notes", help="what changed, in Indonesian, for the office admins")
     parser.add_argument("--wheels", metavar="DIR", help="folder of the release's wheels")
-    parser.add_argument("--bundle", metavar="DIR", help="the signed release folder (written by sign, read by publish)")
+    parser.add_argument("--bundle", metavar="DIR", help="the signed release folder (written by build and sign, read "
+                                                        "by publish; build's default: rilis-<version> beside the wheel)")
+    parser.add_argument("--data-copy", action="append", metavar="FILE",
+                        help="build: a backup of an office's real data, walked too (repeatable)")
+    parser.add_argument("--kunci-pemulihan", dest="recovery_key", action="append", metavar="KUNCI",
+                        help="build: the recovery key of --data-copy (one for all, or one per copy in order)")
+    from loket_python import SUPPORTED
+    parser.add_argument("--python", action="append", choices=SUPPORTED,
+                        help="build: gather for this Python only (repeatable; default every supported one)")
+    parser.add_argument("--platform", action="append", choices=["win_amd64", "manylinux_x86_64"],
+                        help="build: gather for this platform only (repeatable; default both)")
     parser.set_defaults(handler=cmd_release)

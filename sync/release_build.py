@@ -1,0 +1,412 @@
+"""`run.py release build`: the regency admin's one command from the project's release wheel to a signed bundle.
+
+The admin downloads loket_kecamatan-<version>-py3-none-any.whl from the project's release page and runs
+the command with it and the key folder on the USB stick. In order, stopping at the first refusal (an
+Indonesian sentence, nothing signed, no bundle written):
+1. the wheel itself says the version (its METADATA, PEP 440, newer than the last one signed from the
+   key folder), the notes (its app/frame/data/catatan-rilis.md, the section of that version) and what
+   it needs (Requires-Dist);
+2. the dependency wheels for every supported Python (loket_python.SUPPORTED) on Windows and Linux are
+   gathered with pip (binary only, one target at a time, markers evaluated for that target);
+3. the app wheel and the gathered wheels alone are installed into a fresh venv of the Python running
+   the command, outside any source tree;
+4. in it, the kecamatan and the desa program fill and walk demo data (`run.py demo`, `run.py
+   update-check`), and each given backup of real data is restored into a throwaway folder and walked;
+5. only then the bundle is signed (sync/releases.py, sign_release), release.json carrying the wheel's
+   Requires-Dist.
+Keys of the throwaway data go to files inside the work folder, never into the admin's own key store."""
+import email.parser
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
+
+from loket_python import SUPPORTED
+from sync.releases import ReleaseError, refuse_not_newer, release_version, sign_release, signed_releases
+
+APP_DISTRIBUTION = "loket-kecamatan"
+APP_WHEEL_PREFIX = "loket_kecamatan-"
+NOTES_FILE = "app/frame/data/catatan-rilis.md"
+NOTES_HEADING = re.compile(r"^## +(\S+)\s*$", re.M)
+# Our name of a target platform -> what pip downloads for it and the markers a PC of it evaluates.
+# Linux: manylinux up to glibc 2.34 (README, "Python and platforms"); pip takes the exact tags given.
+PLATFORMS = {
+    "win_amd64": {"label": "Windows 64-bit", "tags": ["win_amd64"],
+                  "markers": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt",
+                              "platform_machine": "AMD64"}},
+    "manylinux_x86_64": {"label": "Linux x86_64",
+                         "tags": [f"manylinux_2_{minor}_x86_64" for minor in range(34, 4, -1)]
+                         + ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"],
+                         "markers": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+                                     "platform_machine": "x86_64"}},
+}
+PIP_SECONDS = 900
+STEP_SECONDS = 900
+GATHER_JOBS = 4
+OFFLINE = ("NewConnectionError", "Max retries exceeded", "Temporary failure in name resolution", "ProxyError",
+           "ConnectTimeout", "ReadTimeout", "SSLError", "Network is unreachable")
+NO_DISTRIBUTION = re.compile(r"No matching distribution found for ([^\s;]+)")
+
+
+@dataclass
+class AppWheel:
+    path: Path
+    version: str
+    notes: str
+    requires: list[str]
+
+
+def read_app_wheel(path: Path) -> AppWheel:
+    """What the release wheel says about itself; ReleaseError when it is not one of this project's or
+    says it badly (no notes for its version, a version that is not PEP 440)."""
+    path = Path(path)
+    if not (path.name.startswith(APP_WHEEL_PREFIX) and path.name.endswith(".whl")):
+        raise ReleaseError(f"{path.name} bukan wheel rilis Loket Kecamatan: pilih berkas "
+                           "loket_kecamatan-<versi>-py3-none-any.whl dari halaman rilis proyek.")
+    try:
+        with zipfile.ZipFile(path) as wheel:
+            names = wheel.namelist()
+            metadata_name = next(n for n in names if re.fullmatch(r"[^/]+\.dist-info/METADATA", n))
+            metadata = email.parser.Parser().parsestr(wheel.read(metadata_name).decode("utf-8"))
+            notes_text = wheel.read(NOTES_FILE).decode("utf-8") if NOTES_FILE in names else ""
+    except (OSError, zipfile.BadZipFile, StopIteration, UnicodeDecodeError, KeyError):
+        raise ReleaseError(f"{path} tidak dapat dibaca sebagai wheel (rusak atau terpotong saat diunduh). "
+                           "Unduh lagi dari halaman rilis proyek.") from None
+    if (metadata.get("Name") or "").lower().replace("_", "-") != APP_DISTRIBUTION:
+        raise ReleaseError(f"{path.name} bukan wheel Loket Kecamatan (namanya {metadata.get('Name')!r}).")
+    version = str(release_version(metadata.get("Version") or ""))
+    if path.name.split("-")[1] != version:
+        raise ReleaseError(f"Nama berkas {path.name} tidak cocok dengan versi di dalamnya ({version}): "
+                           "unduh lagi dari halaman rilis proyek, jangan ganti namanya.")
+    notes = release_notes(notes_text, version)
+    if not notes:
+        raise ReleaseError(f"Wheel {path.name} tidak membawa catatan rilis untuk versi {version} "
+                           f"({NOTES_FILE}, bagian \"## {version}\"): rilis ini belum siap, tanyakan ke proyek.")
+    return AppWheel(path, version, notes, list(metadata.get_all("Requires-Dist") or []))
+
+
+def release_notes(text: str, version: str) -> str:
+    """The section of catatan-rilis.md under "## <version>" (up to the next such heading), '' when none."""
+    headings = list(NOTES_HEADING.finditer(text))
+    for at, heading in enumerate(headings):
+        if heading.group(1) == version:
+            end = headings[at + 1].start() if at + 1 < len(headings) else len(text)
+            return text[heading.end():end].strip()
+    return ""
+
+
+def target_environment(python: str, platform: str) -> dict:
+    """The marker environment of a PC running CPython `python` on `platform` (packaging.markers)."""
+    return dict(default_environment(), **PLATFORMS[platform]["markers"], python_version=python,
+                python_full_version=f"{python}.0", implementation_name="cpython",
+                platform_python_implementation="CPython", implementation_version=f"{python}.0", extra="")
+
+
+def applicable(requires: list[str], environment: dict, extras: set[str] = frozenset()) -> list[Requirement]:
+    """The requirements of `requires` (Requires-Dist lines) a PC of `environment` installs, for a package
+    asked for with `extras`; markers are evaluated here, for that PC, never for the one running pip."""
+    found = []
+    for text in requires:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            raise ReleaseError(f"Wheel menyebut kebutuhan yang tidak terbaca: {text!r}.") from None
+        marker = requirement.marker
+        if marker is None or any(marker.evaluate(dict(environment, extra=extra)) for extra in {"", *extras}):
+            requirement.marker = None
+            found.append(requirement)
+    return found
+
+
+@dataclass
+class Wanted:
+    specifier: SpecifierSet
+    extras: set
+
+
+def resolve_target(requires: list[str], python: str, platform: str, folder: Path) -> tuple[list[str], str]:
+    """Every wheel a PC of this Python and platform installs with the app wheel (its Requires-Dist and
+    theirs, to the end), downloaded into `folder`: (the requirements PyPI has no wheel of for it, '' or
+    pip's last lines when pip failed otherwise, e.g. no connection). A package asked for by several is
+    downloaded in the newest version every one of them accepts."""
+    environment = target_environment(python, platform)
+    wanted: dict[str, Wanted] = {}
+    got: dict[str, tuple[Version, Path]] = {}
+    missing: list[str] = []
+
+    def want(requirements: list[Requirement]) -> None:
+        for requirement in requirements:
+            entry = wanted.setdefault(canonicalize_name(requirement.name), Wanted(SpecifierSet(), set()))
+            entry.specifier &= requirement.specifier
+            entry.extras |= set(requirement.extras)
+
+    want(applicable(requires, environment))
+    missing: dict[str, str] = {}  # name -> the requirement PyPI has no wheel of for this target
+    while True:
+        pending = {name: f"{name}{entry.specifier}" for name, entry in wanted.items()
+                   if name not in missing and not (name in got and entry.specifier.contains(got[name][0], True))}
+        if not pending:
+            return list(missing.values()), ""
+        lost, failure = _pip_download(list(pending.values()), python, platform, folder)
+        if failure:
+            return list(missing.values()), failure
+        missing.update((canonicalize_name(Requirement(text).name), text) for text in lost)
+        for wheel in sorted(folder.glob("*.whl")):
+            name, version, _, _ = parse_wheel_filename(wheel.name)
+            if name not in pending or name in missing or not wanted[name].specifier.contains(version, True):
+                continue
+            if name in got and got[name][1] != wheel:
+                got[name][1].unlink(missing_ok=True)  # an older pick that another package's range ruled out
+            got[name] = (version, wheel)
+            want(applicable(wheel_requires(wheel), environment, wanted[name].extras))
+        unanswered = [text for name, text in pending.items() if name not in got and name not in missing]
+        if unanswered:  # pip said it downloaded, yet no such file: never loop on it
+            return list(missing.values()), f"pip tidak mengunduh {', '.join(unanswered)}"
+
+
+def wheel_requires(wheel: Path) -> list[str]:
+    """A wheel's own Requires-Dist (its METADATA)."""
+    with zipfile.ZipFile(wheel) as opened:
+        name = next(n for n in opened.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n))
+        return list(email.parser.Parser().parsestr(opened.read(name).decode("utf-8")).get_all("Requires-Dist") or [])
+
+
+def _pip_download(requirements: list[str], python: str, platform: str, folder: Path) -> tuple[list[str], str]:
+    """Download the wheels of `requirements` (no dependencies) for one target into `folder`: (those PyPI
+    has no wheel of for it, '' or pip's last lines when it failed for another reason)."""
+    missing, left = [], list(requirements)
+    while left:
+        command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off",
+                   "--only-binary=:all:", "--no-deps", "--python-version", python, "--implementation", "cp",
+                   "--abi", "cp" + python.replace(".", ""), "-d", str(folder)]
+        for tag in PLATFORMS[platform]["tags"]:
+            command += ["--platform", tag]
+        done = _run(command + left, PIP_SECONDS)
+        if done.returncode == 0:
+            return missing, ""
+        named = NO_DISTRIBUTION.search(done.stdout)
+        gone = next((text for text in left if named and _same_name(text, named.group(1))), None)
+        if gone is None or any(sign in done.stdout for sign in OFFLINE):
+            return missing, _tail(done.stdout)
+        missing.append(gone)
+        left.remove(gone)
+    return missing, ""
+
+
+def _same_name(text: str, named: str) -> bool:
+    try:
+        return canonicalize_name(Requirement(text).name) == canonicalize_name(Requirement(named).name)
+    except InvalidRequirement:
+        return False
+
+
+def gather(app: AppWheel, pythons: list[str], platforms: list[str], folder: Path, say=print) -> list[Path]:
+    """Every wheel the app wheel needs on each Python and platform, in `folder`, each file once;
+    ReleaseError naming, in Indonesian, every one PyPI has no wheel of (or the lost connection)."""
+    targets = [(python, platform) for platform in platforms for python in pythons]
+    say(f"  {len(targets)} kombinasi: Python {', '.join(pythons)} di "
+        + " dan ".join(PLATFORMS[p]["label"] for p in platforms))
+    staging = folder.with_name(folder.name + "-per-target")
+    with ThreadPoolExecutor(GATHER_JOBS) as pool:
+        answers = list(pool.map(lambda target: resolve_target(app.requires, *target,
+                                                              staging / f"{target[1]}-{target[0]}"), targets))
+    problems = []
+    for (python, platform), (missing, failure) in zip(targets, answers):
+        where = f"Python {python} di {PLATFORMS[platform]['label']}"
+        if failure:
+            if any(sign in failure for sign in OFFLINE):
+                raise ReleaseError("Tidak tersambung ke PyPI (pypi.org) untuk mengunduh wheel pendukung: sambungkan "
+                                   "laptop ini ke internet lalu ulangi perintahnya. Tidak ada yang ditandatangani.")
+            problems.append(f"- {where}: pip gagal: {failure}")
+        problems += [f"- {where}: tidak ada wheel {requirement} di PyPI" for requirement in missing]
+    if problems:
+        raise ReleaseError("Wheel pendukung tidak lengkap, rilis ini tidak dapat dipasang di semua komputer:\n"
+                           + "\n".join(problems) + "\nTanyakan ke proyek; tidak ada yang ditandatangani.")
+    folder.mkdir(parents=True, exist_ok=True)
+    kept: dict[str, str] = {}
+    for wheel in sorted(staging.glob("*/*.whl")):
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        if wheel.name in kept:
+            if kept[wheel.name] != digest:  # one file name is one file on PyPI: anything else is not signed
+                raise ReleaseError(f"Dua unduhan {wheel.name} berbeda isinya: ulangi perintahnya.")
+            continue
+        kept[wheel.name] = digest
+        shutil.copyfile(wheel, folder / wheel.name)
+    shutil.rmtree(staging, ignore_errors=True)
+    return sorted(folder.glob("*.whl"))
+
+
+def this_target() -> tuple[str, str]:
+    """(Python, platform) of the Python running the command, as gather names them; ReleaseError
+    when the releases' checks cannot run on it."""
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    machine = sysconfig.get_platform()
+    platform = {"win-amd64": "win_amd64", "linux-x86_64": "manylinux_x86_64"}.get(machine)
+    if platform is None or python not in SUPPORTED:
+        raise ReleaseError(f"Pemeriksaan rilis berjalan di Python {SUPPORTED[0]} sampai {SUPPORTED[-1]} pada "
+                           f"Windows 64-bit atau Linux x86_64, bukan Python {python} pada {machine}: jalankan "
+                           "perintah ini dengan Python Loket Kecamatan di laptop Windows atau Linux.")
+    return python, platform
+
+
+def install_fresh(app: AppWheel, wheelhouse: Path, work: Path) -> Path:
+    """A new venv of this Python with the app wheel and the gathered wheels only; its python."""
+    venv = work / "venv"
+    done = _run([sys.executable, "-m", "venv", str(venv)], STEP_SECONDS)
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if done.returncode != 0 or not python.exists():
+        raise ReleaseError("Lingkungan Python baru untuk pemeriksaan tidak dapat dibuat (python -m venv): "
+                           f"{_tail(done.stdout)}")
+    done = _run([str(python), "-m", "pip", "install", "--isolated", "--no-index", "--disable-pip-version-check",
+                 "--no-cache-dir", "--find-links", str(wheelhouse), str(app.path)], STEP_SECONDS)
+    if done.returncode != 0:
+        raise ReleaseError("Wheel rilis tidak dapat dipasang dari wheel yang terkumpul (pip): "
+                           f"{_tail(done.stdout)}\nTidak ada yang ditandatangani.")
+    return python
+
+
+def demo_checks(work: Path) -> list[tuple[str, list]]:
+    """(what, run.py's arguments): demo data of the kecamatan, walked, and a desa PC's data, walked."""
+    kecamatan, desa = work / "demo-kecamatan", work / "demo-desa"
+    return [
+        ("mengisi data demo kecamatan", ["demo", "--data", str(kecamatan), "--password", secrets.token_hex(8)]),
+        ("memeriksa program kecamatan pada data demo",
+         ["update-check", "--data", str(kecamatan), "--database", str(kecamatan / "loket.sqlite3"), "--mode", "kecamatan"]),
+        ("memeriksa program desa pada data demo",
+         ["update-check", "--data", str(desa), "--database", str(desa / "desa.sqlite3"), "--mode", "desa"]),
+    ]
+
+
+def _child_env(mode: str | None = None) -> dict:
+    """The checks' environment: no source tree on the path, no office's settings, keys in files inside
+    the throwaway data folder (never the admin's own Credential Locker or keyring)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_") and k != "PYTHONPATH"}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    env["PYTHONIOENCODING"] = "utf-8"
+    if mode:
+        env["LOKET_MODE"] = mode
+    return env
+
+
+def run_checks(python: Path, work: Path, data_copies: list[Path], recovery_keys: list[str], say=print) -> None:
+    """Every check in the fresh venv, from the work folder; ReleaseError at the first that fails. One
+    recovery key serves every copy; several are paired with the copies in order."""
+    found = _run([str(python), "-c", "import run; print(run.__file__)"], STEP_SECONDS, cwd=work, env=_child_env())
+    script = Path(found.stdout.strip().splitlines()[-1]) if found.returncode == 0 and found.stdout.strip() else None
+    if script is None or python.parent.parent not in script.parents:
+        raise ReleaseError(f"Program rilis tidak ditemukan di lingkungan pemeriksaan: {_tail(found.stdout)}")
+    for what, argv in demo_checks(work):
+        say(f"  {what} ...")
+        _step(python, script, work, what, argv, _child_env(), say)
+    for number, backup in enumerate(data_copies, 1):
+        key = recovery_keys[min(number, len(recovery_keys)) - 1] if recovery_keys else None
+        _restore_and_walk(python, script, work, Path(backup).resolve(), key, work / f"salinan-{number}", say)
+
+
+def _restore_and_walk(python: Path, script: Path, work: Path, backup: Path, key: str | None, folder: Path,
+                      say) -> None:
+    """A backup restored as the kecamatan's, else as a desa PC's (whichever it is), then walked."""
+    what = f"memulihkan salinan data {backup.name}"
+    say(f"  {what} ...")
+    argv = ["restore", "--data", str(folder), "--from", str(backup)] + (["--kunci-pemulihan", key] if key else [])
+    first = None
+    for mode in ("kecamatan", "desa"):
+        shutil.rmtree(folder, ignore_errors=True)
+        done = _run([str(python), str(script), *argv], STEP_SECONDS, cwd=work, env=_child_env(mode))
+        if done.returncode == 0:
+            database = folder / ("desa.sqlite3" if mode == "desa" else "loket.sqlite3")
+            checked = f"memeriksa program {mode} pada salinan data {backup.name}"
+            say(f"  {checked} ...")
+            _step(python, script, work, checked, ["update-check", "--data", str(folder), "--database", str(database),
+                                                  "--mode", mode], _child_env(), say)
+            return
+        first = first or done
+    raise ReleaseError(f"Gagal {what}:\n{_tail(first.stdout)}\nPeriksa berkas cadangan dan kunci pemulihannya "
+                       "(--kunci-pemulihan); tidak ada yang ditandatangani.")
+
+
+def _step(python: Path, script: Path, work: Path, what: str, argv: list, env: dict, say=print) -> None:
+    """One run.py command of the release; ReleaseError with its last lines when it fails."""
+    done = _run([str(python), str(script), *argv], STEP_SECONDS, cwd=work, env=env)
+    if done.returncode != 0:
+        raise ReleaseError(f"Rilis ini GAGAL diperiksa ({what}):\n{_tail(done.stdout)}\n"
+                           "Rilis ini tidak ditandatangani dan tidak boleh dipasang di kantor mana pun: laporkan "
+                           "pesan di atas ke proyek.")
+    if argv[0] == "update-check":
+        say(f"    {_tail(done.stdout, 1)}")  # "Pemeriksaan berhasil: versi ... siap (... halaman diperiksa)"
+
+
+def build(wheel: Path, key_folder: Path, bundle: Path | None = None, data_copies: list[Path] = (),
+          recovery_keys: list[str] = (), pythons: list[str] | None = None, platforms: list[str] | None = None,
+          work: Path | None = None, say=print) -> Path:
+    """The whole build (module docstring); returns the signed bundle. ReleaseError, nothing signed and no
+    bundle written, at the first step that fails. `pythons`/`platforms` narrow the gather (a quick try);
+    the Python running this must be among them."""
+    started = time.monotonic()
+    key_folder = Path(key_folder)
+    if not (key_folder / "targets.pem").exists():
+        raise ReleaseError(f"Folder kunci {key_folder} tidak berisi kunci rilis (targets.pem): periksa flashdisk "
+                           "dan huruf drive-nya.")
+    pythons, platforms = list(pythons or SUPPORTED), list(platforms or PLATFORMS)
+    for backup in data_copies:
+        if not Path(backup).is_file():
+            raise ReleaseError(f"Berkas cadangan {backup} tidak ditemukan.")
+    say(f"1/5 Membaca {Path(wheel).name} ...")
+    app = read_app_wheel(wheel)
+    last = signed_releases(key_folder)[-1:] or [None]
+    say(f"  versi {app.version}" + (f" (terakhir ditandatangani: {last[0]['version']})" if last[0] else ""))
+    refuse_not_newer(key_folder, release_version(app.version), hashlib.sha256(app.path.read_bytes()).hexdigest())
+    here = this_target()
+    if here[0] not in pythons or here[1] not in platforms:
+        raise ReleaseError(f"Python {here[0]} di {PLATFORMS[here[1]]['label']} yang menjalankan perintah ini harus "
+                           "termasuk yang dikumpulkan (--python, --platform).")
+    bundle = Path(bundle) if bundle else Path(wheel).resolve().parent / f"rilis-{app.version}"
+    own_work = work is None
+    work = Path(work or tempfile.mkdtemp(prefix="loket-rilis-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        say("2/5 Mengumpulkan wheel pendukung dari PyPI ...")
+        wheels = gather(app, pythons, platforms, work / "wheel", say)
+        say(f"  {len(wheels)} wheel pendukung terkumpul")
+        say(f"3/5 Memasang rilis di lingkungan Python {here[0]} yang baru ...")
+        python = install_fresh(app, work / "wheel", work)
+        say("4/5 Memeriksa setiap halaman setiap peran ...")
+        run_checks(python, work, list(data_copies), list(recovery_keys), say)
+        say("5/5 Menandatangani ...")
+        signed = sign_release(key_folder, app.version, app.notes, [app.path, *wheels], bundle, requires=app.requires)
+    finally:
+        if own_work:
+            shutil.rmtree(work, ignore_errors=True)
+    size = sum(f.stat().st_size for f in signed.rglob("*") if f.is_file())
+    say(f"Rilis {app.version} lulus pemeriksaan dan ditandatangani dalam {(time.monotonic() - started) / 60:.0f} menit: "
+        f"{signed} ({len(wheels) + 1} wheel, {size / 1e6:.0f} MB).")
+    return signed
+
+
+def _tail(text: str, lines: int = 15) -> str:
+    kept = [line for line in (text or "").splitlines() if line.strip()]
+    return "\n".join(kept[-lines:])
+
+
+def _run(command: list, seconds: int, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                              errors="replace", timeout=seconds, cwd=cwd, env=env)
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        return subprocess.CompletedProcess(command, 1, f"{type(problem).__name__}: {problem}", "")

@@ -1,0 +1,145 @@
+"""`run.py release build` (issue 60, findings 4 and 8): the regency admin's one command takes the
+project's release wheel, reads its version and notes from the wheel itself, gathers the wheels every
+supported Python on Windows and Linux needs, installs them into a fresh venv, walks the pages of
+both programs there, and signs only then. A release whose pages break after sign-in is refused
+before anything is signed; versions go only up, and are PEP 440."""
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import run
+from sync import release_build, releases
+from tests.updates.test_wheel_contents import build_release_wheel
+
+THIS_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def made_wheel(folder: Path, version: str, notes: str | None = "Perbaikan halaman loket.",
+               requires: tuple = ("flask==3.1.3", "lepton-jpeg-python==0.5.8; python_version < '3.15'"),
+               name: str | None = None) -> Path:
+    """A small wheel of this project's name with METADATA and release notes (never installed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (name or f"loket_kecamatan-{version}-py3-none-any.whl")
+    metadata = "Metadata-Version: 2.4\nName: loket-kecamatan\nVersion: %s\n%s\n" % (
+        version, "".join(f"Requires-Dist: {r}\n" for r in requires))
+    with zipfile.ZipFile(path, "w") as wheel:
+        wheel.writestr(f"loket_kecamatan-{version}.dist-info/METADATA", metadata)
+        if notes is not None:
+            wheel.writestr(release_build.NOTES_FILE, f"# Catatan rilis\n\n## {version}\n\n{notes}\n\n## 0.0.1\n\nLama.\n")
+    return path
+
+
+@pytest.fixture
+def keys(tmp_path) -> Path:
+    return releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+
+
+def test_version_notes_and_requirements_come_from_the_wheel(tmp_path):
+    wheel = made_wheel(tmp_path, "0.3.0", "Slip baru.\nPengaduan per desa.")
+    read = release_build.read_app_wheel(wheel)
+    assert (read.version, read.notes) == ("0.3.0", "Slip baru.\nPengaduan per desa.")
+    assert read.requires == ["flask==3.1.3", "lepton-jpeg-python==0.5.8; python_version < '3.15'"]
+
+
+@pytest.mark.parametrize("wheel_of, refusal", [
+    (lambda folder: made_wheel(folder, "0.3.0", notes=None), "tidak membawa catatan rilis untuk versi 0.3.0"),
+    (lambda folder: made_wheel(folder, "0.3.0", name="loket_kecamatan-0.4.0-py3-none-any.whl"),
+     "tidak cocok dengan versi di dalamnya"),
+    (lambda folder: made_wheel(folder, "tiga"), "tidak sah"),
+    (lambda folder: made_wheel(folder, "0.3.0", name="flask-3.1.3-py3-none-any.whl"), "bukan wheel rilis"),
+])
+def test_a_wheel_that_says_itself_badly_is_refused_in_indonesian(tmp_path, wheel_of, refusal):
+    with pytest.raises(releases.ReleaseError, match=refusal):
+        release_build.read_app_wheel(wheel_of(tmp_path))
+
+
+def test_markers_are_read_for_each_target_not_for_the_python_running_pip():
+    requires = ["lepton-jpeg-python==0.5.8; python_version < '3.15'", "colorama; platform_system == 'Windows'",
+                "jeepney>=0.4.2; sys_platform == 'linux'", "pytest; extra == 'test'"]
+    names = {(python, platform): [r.name for r in release_build.applicable(
+        requires, release_build.target_environment(python, platform))]
+        for python in ("3.14", "3.15") for platform in release_build.PLATFORMS}
+    assert names[("3.14", "win_amd64")] == ["lepton-jpeg-python", "colorama"]
+    assert names[("3.15", "win_amd64")] == ["colorama"]
+    assert names[("3.14", "manylinux_x86_64")] == ["lepton-jpeg-python", "jeepney"]
+    assert names[("3.15", "manylinux_x86_64")] == ["jeepney"]
+
+
+def test_a_version_that_is_not_pep_440_is_not_signed(tmp_path, keys):
+    wheel = made_wheel(tmp_path / "wheels", "0.3.0")
+    with pytest.raises(releases.ReleaseError, match="tidak sah"):
+        releases.sign_release(keys, "10.0/../../../KORBAN", "Palsu", [wheel], tmp_path / "paket")
+    assert not (tmp_path / "paket").exists() and not list((keys / "metadata").glob("*.targets.json"))
+
+
+def test_versions_signed_from_a_key_folder_only_go_up(tmp_path, keys, capsys):
+    first = made_wheel(tmp_path / "a", "0.3.0")
+    releases.sign_release(keys, "0.3.0", "Satu", [first], tmp_path / "paket-a")
+    for version, wheel in (("0.2.9", made_wheel(tmp_path / "b", "0.2.9")),
+                           ("0.3.0", made_wheel(tmp_path / "c", "0.3.0", notes="Isi lain"))):
+        assert run.main(["release", "sign", "--keys", str(keys), "--version", version, "--notes", "x",
+                         "--wheels", str(wheel.parent), "--bundle", str(tmp_path / f"paket-{version}")]) == 1
+        assert "tidak lebih baru dari versi 0.3.0" in capsys.readouterr().err
+        assert not (tmp_path / f"paket-{version}").exists()
+    releases.sign_release(keys, "0.3.0", "Satu lagi", [first], tmp_path / "paket-hilang")  # the same wheel again
+    releases.sign_release(keys, "0.3.1", "Dua", [made_wheel(tmp_path / "d", "0.3.1")], tmp_path / "paket-d")
+    assert [r["version"] for r in releases.signed_releases(keys)] == ["0.3.0", "0.3.0", "0.3.1"]
+
+
+def test_release_sign_carries_the_app_wheels_requirements(tmp_path, keys):
+    wheel = made_wheel(tmp_path / "wheels", "0.3.0")
+    assert run.main(["release", "sign", "--keys", str(keys), "--version", "0.3.0", "--notes", "Slip baru.",
+                     "--wheels", str(wheel.parent), "--bundle", str(tmp_path / "paket")]) == 0
+    release = json.loads((tmp_path / "paket" / "targets" / "release.json").read_text())
+    assert release["requires"] == release_build.read_app_wheel(wheel).requires
+
+
+def test_the_build_refuses_an_older_version_before_it_downloads_anything(tmp_path, keys, capsys):
+    releases.sign_release(keys, "0.3.0", "Satu", [made_wheel(tmp_path / "a", "0.3.0")], tmp_path / "paket-a")
+    older = made_wheel(tmp_path / "unduhan", "0.2.0")
+    assert run.main(["release", "build", str(older), "--keys", str(keys)]) == 1
+    assert "Versi 0.2.0 tidak lebih baru dari versi 0.3.0" in capsys.readouterr().err
+    assert not (tmp_path / "unduhan" / "rilis-0.2.0").exists()
+
+
+def build_here(wheel: Path, keys: Path, bundle: Path) -> int:
+    """`release build` narrowed to the Python running the tests on Linux (CI's), against PyPI."""
+    return run.main(["release", "build", str(wheel), "--keys", str(keys), "--bundle", str(bundle),
+                     "--python", THIS_PYTHON, "--platform", "manylinux_x86_64"])
+
+
+@pytest.mark.soak
+def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, keys, capsys):
+    wheel = build_release_wheel(tmp_path)
+    bundle = tmp_path / "rilis"
+    assert build_here(wheel, keys, bundle) == 0, capsys.readouterr()
+    said = capsys.readouterr().out
+    assert "memeriksa program kecamatan pada data demo" in said and "memeriksa program desa pada data demo" in said
+    assert "release publish" in said
+    app = release_build.read_app_wheel(wheel)
+    release = json.loads((bundle / "targets" / "release.json").read_text())
+    assert (release["version"], release["notes"], release["requires"]) == (app.version, app.notes, app.requires)
+    names = {Path(name).name.split("-")[0].lower() for name in release["wheels"]}
+    assert {"loket_kecamatan", "flask", "werkzeug", "cryptography", "cffi"} <= names  # cffi: cryptography's own
+    assert [r["version"] for r in releases.signed_releases(keys)] == [app.version]
+
+
+def with_a_broken_register_page(source: Path) -> None:
+    """A page only a signed-in clerk opens (the register, /pendaftaran) answers 500."""
+    page = source / "templates" / "registration" / "register.html"
+    page.write_text("{{ kerusakan_yang_ditanam() }}\n" + page.read_text())
+
+
+@pytest.mark.soak
+def test_a_release_whose_page_after_sign_in_breaks_is_refused_before_signing(tmp_path, keys, capsys):
+    wheel = build_release_wheel(tmp_path, with_a_broken_register_page)
+    bundle = tmp_path / "rilis"
+    assert build_here(wheel, keys, bundle) == 1
+    refusal = capsys.readouterr().err
+    assert "GAGAL diperiksa (memeriksa program kecamatan pada data demo)" in refusal and "/pendaftaran" in refusal
+    assert "tidak ditandatangani" in refusal
+    assert not bundle.exists()
+    assert not list((keys / "metadata").glob("*.targets.json")) and releases.signed_releases(keys) == []
