@@ -21,7 +21,7 @@ from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
 from sync.center.routes import api_blueprint, page_blueprint
-from sync.center.db import center_data_dir, is_postgres, open_center_database
+from sync.center.db import center_data_dir, center_database_place, is_postgres, open_center_database
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
 
@@ -36,10 +36,11 @@ def center_config(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     data_dir = center_data_dir(overrides.pop("DATA_DIR", None))
     private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
+    database_path, database_url = center_database_place(data_dir)
     config = {
         "DATA_DIR": data_dir,
-        "DATABASE_PATH": data_dir / "center.sqlite3",
-        "DATABASE_URL": os.environ.get("LOKET_CENTER_DATABASE_URL"),
+        "DATABASE_PATH": database_path,
+        "DATABASE_URL": database_url,
         "SECRET_KEY": secret_key(data_dir),
         "CENTER_NAME": os.environ.get("LOKET_CENTER_NAME", "Pusat Cetak KTP-el Dinas Dukcapil"),
         # The regency's letterhead on the Kinerja report for the Bupati (sync/center/letterhead.py): the

@@ -24,6 +24,12 @@ def center_data_dir(given=None) -> Path:
     return absolute_folder(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
 
 
+def center_database_place(data_dir: Path) -> tuple[Path, str | None]:
+    """Where a center keeps its database: the data folder's SQLite file, unless LOKET_CENTER_DATABASE_URL
+    names another (PostgreSQL). The server (sync/center/app.py) and `run.py release publish` read it here."""
+    return Path(data_dir) / "center.sqlite3", os.environ.get("LOKET_CENTER_DATABASE_URL")
+
+
 def in_dialect(sql: str) -> str:
     """Our raw SQL uses '?' for its parameters; psycopg wants '%s'."""
     return sql.replace("?", center_database.param) if center_database.param != "?" else sql

@@ -12,7 +12,6 @@ from app.frame import codes, statements
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
-from app.frame.version import APP_VERSION, version_key
 from sync.center.db import center_database, in_dialect
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import derived_key, is_sealed
@@ -470,12 +469,3 @@ def seal_legacy_personal() -> int:
             if len(rows) < LEGACY_BATCH:
                 break
     return done
-
-
-def needs_update(key: DeviceKey) -> bool:
-    """Does this PC run an older app or protocol than the center (which the regency updates first)?
-    A key that has not reported since the center learnt to record it (protocol 0) is not judged."""
-    if key.protocol_version == 0 or key.revoked_at is not None:
-        return False
-    return (key.protocol_version < protocol.PROTOCOL_VERSION
-            or version_key(key.app_version) < version_key(APP_VERSION))

@@ -62,15 +62,13 @@ def publish_release(data_dir: Path, bundle: Path) -> dict:
     (sync/center/updates.py), else to every PC; audited in the center's database (its data folder's,
     or LOKET_CENTER_DATABASE_URL's). The release, with its `ring` and how many `pilots`."""
     from sync import releases as repository
-    try:
-        from sync.center.app import create_center_app
-    except ModuleNotFoundError as missing:  # the center's extra: publishing happens on the center's server
-        from sync.center.commands import _missing_extra
-        raise repository.ReleaseError(_missing_extra(missing.name, sys.version_info)) from None
     from sync.center.audit import audit
+    from sync.center.db import center_database_place, open_center_database
+    from sync.center.migrations import migrate_center
     from sync.center.models import DeviceKey
-    db = create_center_app({"DATA_DIR": data_dir}).extensions["center_database"]
+    db = open_center_database(*center_database_place(data_dir))  # the server's, without its routes
     with db.connection_context():
+        migrate_center(db)  # a center updated but not yet restarted
         pilots = DeviceKey.select().where(DeviceKey.pilot_since.is_null(False) & DeviceKey.revoked_at.is_null()
                                           & (DeviceKey.replaced_by == "")).count()
         release = repository.publish(bundle, repository_of(data_dir), online_key_of(data_dir), to_everyone=not pilots)
