@@ -75,3 +75,20 @@ class Regency:
 
     def stop(self):
         self.center.stop()
+
+
+def resigned(bundle: Path, keys: Path, **changes) -> Path:
+    """A signed bundle whose release.json says something else (`changes`), signed again with the
+    targets key: what only the regency's own key folder, used by mistake or stolen, could make."""
+    import json
+    from tuf.api.metadata import Metadata, TargetFile, Targets
+    from sync import releases
+    release_file = bundle / "targets" / releases.RELEASE_TARGET
+    release_file.write_bytes(json.dumps(dict(json.loads(release_file.read_bytes()), **changes), indent=1).encode())
+    targets_path = max((bundle / "metadata").glob("*.targets.json"), key=lambda p: int(p.name.split(".")[0]))
+    signed = Metadata[Targets].from_file(str(targets_path))
+    signed.signed.targets[releases.RELEASE_TARGET] = TargetFile.from_file(releases.RELEASE_TARGET, str(release_file),
+                                                                         ["sha256"])
+    signed.sign(releases.load_signer(keys / releases.KEY_FILES["targets"]))
+    targets_path.write_bytes(signed.to_bytes(releases.SERIALIZER))
+    return bundle

@@ -2,14 +2,16 @@
 signed link, verified by TUF; a tampered file, a replayed older release and a key the regency did not
 trust are refused in Indonesian with nothing changed. (Installing and rolling back: test_install.py.)"""
 import shutil
+import sys
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
 import run
 from app.updates import fetching
 from sync import releases
-from tests.updates.helpers import Regency, fake_wheel
+from tests.updates.helpers import Regency, fake_wheel, resigned
 
 APP_WHEEL = "loket_kecamatan-9.0.0-py3-none-any.whl"
 
@@ -269,3 +271,119 @@ def test_a_pass_checks_for_a_release_only_when_the_center_holds_other_metadata(r
     assert checked() == []
     monkeypatch.setattr(fetching, "FRESH_ENOUGH_DAYS", releases.TIMESTAMP_DAYS + 1)  # near its expiry
     assert "metadata/timestamp.json" in checked()
+
+
+def signed_bundle(regency, version: str, wheels: list[str], changed: dict | None = None) -> Path:
+    """A bundle signed with the regency's key folder, its release.json then `changed`."""
+    folder = regency.tmp / f"wheels-{version}"
+    for name in wheels:
+        fake_wheel(folder, name, 20_000)
+    bundle = releases.sign_release(regency.keys, version, "Rilis uji.", sorted(folder.glob("*.whl")),
+                                   regency.tmp / f"paket-{version}")
+    return resigned(bundle, regency.keys, **changed) if changed else bundle
+
+
+def published(regency, bundle: Path) -> None:
+    from sync.center.release_commands import online_key_of
+    releases.publish(bundle, regency.repository(), online_key_of(regency.center_dir))
+
+
+def apply_now(regency) -> str:
+    from app.updates import installing
+    with regency.office.app_context(), regency.office.extensions["database"].connection_context():
+        with pytest.raises(fetching.UpdateRefused) as refused:
+            installing.apply_available(regency.office.config)
+    return str(refused.value)
+
+
+def tree(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def test_a_release_whose_version_is_a_path_is_refused_and_nothing_outside_the_data_folder_changes(regency):
+    """Issue 60, finding 3: "10.0/../../../KORBAN" replaced a folder beside the data folder and put the
+    pre-update backup outside backups/. The version is PEP 440 or the release is refused when read."""
+    beside = regency.tmp / "KORBAN"
+    beside.mkdir()
+    (beside / "milik-orang-lain.txt").write_text("jangan diubah")
+    victim, beside_names = tree(beside), sorted(p.name for p in regency.tmp.iterdir())
+    bundle = signed_bundle(regency, "10.0", ["loket_kecamatan-10.0-py3-none-any.whl"],
+                           {"version": "10.0/../../../KORBAN"})
+    published(regency, bundle)
+    regency.sync()
+    state = regency.state()
+    assert state["refused"] == ('Rilis bernomor versi "10.0/../../../KORBAN" ditolak: itu bukan nomor versi yang sah '
+                                "(contoh yang sah: 0.2.1). Tidak ada yang diunduh atau dipasang; laporkan ke admin "
+                                "kabupaten.")
+    assert not state.get("available")
+    assert not list((regency.office_dir / "pembaruan" / "cache").glob("wheels*"))  # nothing beyond release.json
+    assert apply_now(regency) == "Tidak ada pembaruan yang menunggu dipasang."
+    assert tree(beside) == victim
+    assert sorted(p.name for p in regency.tmp.iterdir() if p.name not in ("paket-10.0", "wheels-10.0")) == beside_names
+    assert not (regency.office_dir / "versions").exists()
+
+
+OTHER_PLATFORM = "win_amd64" if not sys.platform.startswith("win") else "manylinux_2_17_x86_64"
+
+
+def test_a_release_without_wheels_for_this_pc_is_not_offered_and_nothing_is_downloaded(regency, monkeypatch):
+    """Issue 60, finding 3: a release for another platform was offered and failed only at pip, after a
+    backup. `requires` (the app wheel's Requires-Dist) says what it needs; a requirement this PC
+    neither has nor gets a wheel for refuses the release, naming this PC."""
+    asked = []
+    real_read = fetching.CenterSource.read
+    monkeypatch.setattr(fetching.CenterSource, "read", lambda source, name, start, size: asked.append(name)
+                        or real_read(source, name, start, size))
+    windows_only = f"fakedep-1.0-cp311-cp311-{OTHER_PLATFORM}.whl"
+    bundle = signed_bundle(regency, "9.0.0", [APP_WHEEL, windows_only], {"requires": [
+        "fakedep>=1.0", f"tuf=={metadata.version('tuf')}", 'pywin32>=300; sys_platform == "nowhere"',
+        'pytest-timeout; extra == "test"']})
+    published(regency, bundle)
+    regency.sync()
+    state = regency.state()
+    here = f"{'Windows' if sys.platform.startswith('win') else 'Linux'}"
+    assert state["refused"].startswith(f"Rilis 9.0.0 tidak berisi paket untuk komputer ini ({here} ")
+    assert state["refused"].endswith(f"Python {sys.version_info.major}.{sys.version_info.minor}): fakedep>=1.0. Tidak "
+                                     "ada yang diunduh; versi yang berjalan tetap dipakai. Minta admin kabupaten "
+                                     "menerbitkan rilis lengkap untuk komputer ini.")
+    assert not state.get("available")
+    assert [name for name in asked if name.startswith("targets/")] == [
+        next(name for name in asked if name.endswith(".release.json"))]  # release.json, and nothing else
+    assert apply_now(regency) == "Tidak ada pembaruan yang menunggu dipasang."
+    # The regency publishes it complete: the wheel this PC needs comes, the satisfied ones do not.
+    bundle = signed_bundle(regency, "9.0.1", ["loket_kecamatan-9.0.1-py3-none-any.whl", windows_only,
+                                              "fakedep-1.1-py3-none-any.whl", "fakedep-0.9-py3-none-any.whl"],
+                           {"requires": ["fakedep>=1.0", f"tuf=={metadata.version('tuf')}"]})
+    published(regency, bundle)
+    regency.sync()
+    state = regency.state()
+    assert not state["refused"], state
+    assert sorted(state["available"]["wheels"]) == ["wheels/fakedep-1.1-py3-none-any.whl",
+                                                    "wheels/loket_kecamatan-9.0.1-py3-none-any.whl"]
+
+
+def test_an_app_wheel_only_for_another_platform_is_not_offered(regency):
+    bundle = signed_bundle(regency, "9.0.0", [f"loket_kecamatan-9.0.0-cp311-cp311-{OTHER_PLATFORM}.whl"],
+                           {"requires": []})
+    published(regency, bundle)
+    regency.sync()
+    state = regency.state()
+    assert "tidak berisi paket untuk komputer ini" in state["refused"] and "loket-kecamatan 9.0.0" in state["refused"]
+    assert not state.get("available")
+
+
+def test_a_file_altered_in_the_cache_after_its_download_is_not_installed(regency):
+    """Issue 60, finding 9: removing the re-check of a cached file before it is installed passed every
+    test. A file changed between the download and the button is refused, nothing changed."""
+    regency.publish("9.0.0", "Rilis asli.", [APP_WHEEL])
+    regency.sync()
+    available = regency.state()["available"]
+    cached = regency.office_dir / "pembaruan" / "cache" / ("wheels%2F" + APP_WHEEL)
+    altered = bytearray(cached.read_bytes())
+    altered[500] ^= 0xFF
+    cached.write_bytes(bytes(altered))
+    assert apply_now(regency) == ("Berkas pembaruan tidak cocok dengan yang ditandatangani kabupaten (rusak atau diubah "
+                                  "di jalan): ditolak, tidak ada yang berubah di komputer ini.")
+    assert not (regency.office_dir / "versions").exists()
+    assert not list((regency.office_dir / "backups").glob("sebelum-pembaruan-*"))
+    assert regency.state()["available"] == available
