@@ -387,3 +387,62 @@ def test_a_file_altered_in_the_cache_after_its_download_is_not_installed(regency
     assert not (regency.office_dir / "versions").exists()
     assert not list((regency.office_dir / "backups").glob("sebelum-pembaruan-*"))
     assert regency.state()["available"] == available
+
+
+PREVIOUS_CENTER = """
+import sys
+from pathlib import Path
+from tests.sync.harness import prepare_center
+print(prepare_center(Path(sys.argv[1]))[1])
+"""
+
+
+@pytest.mark.slow  # the previous version's center as a real process
+def test_an_office_syncing_with_a_center_of_the_previous_version_has_nothing_to_update_and_no_broken_link(
+        tmp_path, caplog):
+    """Issue 60, finding 8: a center of the previous version has no release repository and answers its
+    address unsigned, which the office took for a broken link: "sambungan putus saat mengunduh
+    pembaruan" on every pass. Its probe says which version it is: nothing to update there."""
+    import logging
+    import os
+    import signal
+    import subprocess
+    from sync.client import engine
+    from tests.sync.harness import enrol_kecamatan, free_port, kecamatan_app, wait_for
+    from tests.sync.test_protocol_versions import _previous_release
+    from tests.updates.helpers import confirm_root
+    old = _previous_release(tmp_path / "pusat-versi-sebelumnya")
+    assert not (old / "sync" / "center" / "updates.py").exists()  # it has no release repository
+    center_dir, office_dir = tmp_path / "center", tmp_path / "kecamatan"
+    env = dict(os.environ, PYTHONPATH=str(old))  # the previous version's own modules, not this tree's
+    made = subprocess.run([sys.executable, "-c", PREVIOUS_CENTER, str(center_dir)], cwd=old, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr[-3000:]
+    code = made.stdout.strip().splitlines()[-1]
+    port = free_port()
+    with open(tmp_path / "pusat.log", "wb") as log:
+        center = subprocess.Popen([sys.executable, str(old / "run.py"), "center", "--data", str(center_dir), "--port",
+                                   str(port)], cwd=old, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(url + "/masuk", timeout=120)
+        office = kecamatan_app(office_dir)
+        enrol_kecamatan(office, url, code)
+        keys = tmp_path / "kunci-kabupaten"
+        releases.create_keys(keys)
+        confirm_root(office, office_dir, releases.key_folder_fingerprint(keys))  # the admin typed the sheet
+        caplog.set_level(logging.INFO)
+        for _ in range(2):
+            with office.app_context(), office.extensions["database"].connection_context():
+                report = engine.sync_once()
+            assert not report.error, report.error
+        from app.updates.state import read_state
+        state = read_state(office_dir)
+        assert state["checked_at"] and not state.get("refused") and not state.get("available")
+        said = [record.getMessage() for record in caplog.records if record.name.startswith("app.updates")]
+        assert said == []
+        assert not any("sambungan putus" in record.getMessage() for record in caplog.records)
+    finally:
+        os.killpg(center.pid, signal.SIGTERM)
+        center.wait(30)
