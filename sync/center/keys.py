@@ -174,7 +174,8 @@ def replace_device(key: DeviceKey, machine: str, restored_up_to: int | None = No
     kecamatan = Kecamatan.get_by_id(key.kecamatan_id)
     successor = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
                                  secret=protocol.new_secret(), device_id=key.device_id, created_at=now,
-                                 device_code=key.device_code, machine=machine_hash(machine))
+                                 device_code=key.device_code, machine=machine_hash(machine),
+                                 **release_ring_of(key))
     DeviceKey.update(revoked_at=now, replaced_by=successor.key_id, previous_key=None,
                      restored_up_to=restored_up_to).where(DeviceKey.id == key.id).execute()
     if key.previous_key:  # the revoked key it followed (follow_revoked_key) goes with its code
@@ -232,6 +233,13 @@ def highest_sequence(kecamatan: Kecamatan, device_code: str) -> int:
     return max(sequences, default=0)
 
 
+def release_ring_of(key: DeviceKey) -> dict:
+    """What a key that carries on another PC's updates takes over from it: its ring and the newest
+    timestamp it was handed (its TUF refuses an older one: sync/center/updates.py)."""
+    return {"pilot_since": key.pilot_since, "served_timestamp": key.served_timestamp,
+            "served_snapshot": key.served_snapshot}
+
+
 def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str, previous_key_id: str,
                        proof: str) -> DeviceKey | None:
     """A counter PC enrolled again (`key`, a new device code) after the center revoked its old key:
@@ -262,7 +270,7 @@ def follow_revoked_key(kecamatan: Kecamatan, key: DeviceKey, enrolment_code: str
         return None
     try:
         with center_database.atomic():  # a savepoint: two enrolments claiming one key, the unique index decides
-            followed = (DeviceKey.update(previous_key=old.key_id)
+            followed = (DeviceKey.update(previous_key=old.key_id, **release_ring_of(old))
                         .where((DeviceKey.id == key.id) & DeviceKey.previous_key.is_null()).execute())
     except IntegrityError:
         return None

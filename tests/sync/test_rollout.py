@@ -138,3 +138,20 @@ def test_an_office_of_this_version_syncs_with_a_center_without_update_reports(ke
     assert center_photos() == run(kecamatan, office_photos)
     assert session.paths.count("/api/v1/updates/health") == (0 if center == "previous" else 1)
     assert DeviceKey.get().update_health == ""
+
+
+def test_a_pc_that_takes_over_a_pilots_code_keeps_its_ring_and_never_goes_back(center_app, center_db, enrolled):
+    """A backup of a pilot restored on another PC (keys.replace_device): the new key is a pilot too, and is
+    handed no timestamp older than the one the old key was handed."""
+    from sync.center.updates import ring_timestamp
+    published(center_app, "9.0.0")
+    DeviceKey.update(pilot_since=utc_now()).execute()
+    published(center_app, "9.1.0", to_everyone=False)
+    repository = repository_of(center_app.config["DATA_DIR"])
+    timestamps = {ring: releases.timestamp_of(repository, ring) for ring in (releases.EVERYONE, releases.PILOT)}
+    pilot = timestamps[releases.PILOT]
+    DeviceKey.update(served_timestamp=pilot["version"], served_snapshot=pilot["snapshot"]).execute()
+    successor = keys.replace_device(DeviceKey.get(), "mesin-pengganti")
+    assert successor.pilot_since is not None and successor.served_timestamp == pilot["version"]
+    DeviceKey.update(pilot_since=None).where(DeviceKey.id == successor.id).execute()  # then taken out
+    assert ring_timestamp(timestamps, DeviceKey.get_by_id(successor.id)) is timestamps[releases.PILOT]
