@@ -74,7 +74,7 @@ def _as_read(state: State) -> State:
     return state
 
 
-_writing = threading.Lock()  # one read-modify-write at a time in this process (a pass, a page, the error count)
+_writing = threading.RLock()  # one read-modify-write at a time in this process (a pass, a page, the error count)
 
 
 def write_state(data_dir: Path, **changes) -> State:
@@ -130,11 +130,12 @@ class ErrorCount:
         if not count:
             return
         try:
-            health = read_state(self.data_dir).get("health")
-            if not isinstance(health, dict) or health.get("version") != self.version:
-                health = {"version": self.version, "walk": None, "pages": 0, "failed": [], "at": None,
-                          "errors_since": 0}
-            write_state(self.data_dir, health=dict(health, errors_since=int(health.get("errors_since") or 0) + count))
+            with _writing:  # read and written as one step: two flushes never count the same errors once
+                health = read_state(self.data_dir).get("health")
+                if not isinstance(health, dict) or health.get("version") != self.version:
+                    health = {"version": self.version, "walk": None, "pages": 0, "failed": [], "at": None,
+                              "errors_since": 0}
+                write_state(self.data_dir, health=dict(health, errors_since=int(health.get("errors_since") or 0) + count))
         except Exception:  # a full disk, a locked file: the count is worth less than the request
             with self.lock:
                 self.pending += count

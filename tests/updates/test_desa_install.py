@@ -5,7 +5,7 @@ link that breaks, stalls and resets), its admin (the desa PC's one admin account
 `pembaruan.kelola` row, "Admin" column) finds "Pembaruan Aplikasi" in the menu and applies it with the
 button; the server comes back on the new version with the desa's data. A second release that
 migrates the desa database and then cannot serve is taken back by the launcher: the desa PC returns
-to the version before, with its data, and says so on the page.
+to the version before, with its data as at the switch, and says so on the page.
 
 Real pip builds and installs, real processes: in the full tier only (soak)."""
 import pytest
@@ -15,7 +15,9 @@ from app.frame.db import database
 from tests.sync.harness import CenterServer, Process, enrol_kecamatan, free_port, kecamatan_app, prepare_center, wait_for
 from tests.sync.test_end_to_end import wait_until
 from tests.updates.helpers import release
-from tests.updates.test_install import Admin, applied_and_taken_back, build_wheel
+from sync import releases
+from tests.updates.helpers import confirm_root
+from tests.updates.test_install import BAD, GOOD, Admin, applied_and_taken_back, build_wheel
 
 linkproxy = pytest.importorskip("tests.support.linkproxy", reason="tests/support/linkproxy.py is needed")
 
@@ -43,7 +45,7 @@ def desa_code(office) -> str:
     return re.search(r'<code class="enrolment-code">([^<]+)</code>', page).group(1)
 
 
-def enrolled_desa_pc(desa_dir, code: str, link_url: str) -> int:
+def enrolled_desa_pc(desa_dir, code: str, link_url: str, keys) -> int:
     """A desa PC set up as its admin does it: first start, own password, enrolled with the kecamatan's
     code (over the center's own address), then its link pointed at the faulty one. Returns its
     pre-registrations, saved before any update."""
@@ -68,6 +70,7 @@ def enrolled_desa_pc(desa_dir, code: str, link_url: str) -> int:
         assert enrolled.status_code == 302, enrolled.get_data(as_text=True)[-2000:]
         with database.atomic():
             SyncLink.update(center_url=link_url).execute()
+    confirm_root(desa, desa_dir, releases.key_folder_fingerprint(keys))  # the regency's sheet, typed
     return len(fill_desa(desa, 2))
 
 
@@ -92,8 +95,8 @@ def learnt_through_faults(admin: Admin, desa_dir, version: str, log) -> None:
 
 def test_an_update_reaches_a_desa_pc_through_faults_and_a_version_that_cannot_start_is_taken_back(tmp_path):
     from app.updates.state import read_selection, read_state
-    good = build_wheel("0.1.1", tmp_path)
-    bad = build_wheel("0.1.3", tmp_path, broken="start")
+    good = build_wheel(GOOD, tmp_path)
+    bad = build_wheel(BAD, tmp_path, broken="start")
     center_dir, keys = tmp_path / "center", tmp_path / "flashdisk" / "kunci"
     office_dir, desa_dir = tmp_path / "kecamatan", tmp_path / "desa-pc"
     _, code = prepare_center(center_dir)
@@ -107,8 +110,8 @@ def test_an_update_reaches_a_desa_pc_through_faults_and_a_version_that_cannot_st
     try:
         office = kecamatan_app(office_dir)
         enrol_kecamatan(office, center.url, code)
-        saved = enrolled_desa_pc(desa_dir, desa_code(office), proxy.url)
-        release(keys, center_dir, "0.1.1", "Versi uji untuk desa: formulir F-1.07 baru.", good, tmp_path)
+        saved = enrolled_desa_pc(desa_dir, desa_code(office), proxy.url, keys)
+        release(keys, center_dir, GOOD, "Versi uji untuk desa: formulir F-1.07 baru.", good, tmp_path)
 
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -116,27 +119,27 @@ def test_an_update_reaches_a_desa_pc_through_faults_and_a_version_that_cannot_st
                        tmp_path / "desa.log").start()
         wait_for(url + "/masuk", timeout=90)
         admin = Admin(url, "admin", DESA_PASSWORD)
-        learnt_through_faults(admin, desa_dir, "0.1.1", tmp_path / "sync-desa")
+        learnt_through_faults(admin, desa_dir, GOOD, tmp_path / "sync-desa")
         assert sum(plan.injected.values()) >= 3, plan.injected  # the link did break on the way
         page = admin.page()
         assert "Versi uji untuk desa: formulir F-1.07 baru." in page
         assert 'href="/admin/pembaruan"' in page  # in the desa admin's menu, with its badge
         assert 'Pembaruan Aplikasi <span class="badge"' in page
         answer = admin.apply()
-        assert "Versi 0.1.1 terpasang dan diperiksa pada salinan data" in answer, answer[-3000:]
-        wait_until(lambda: admin.running("0.1.1"), timeout=180, what="the desa PC back on 0.1.1")
-        assert (desa_dir / "versions" / "0.1.1" / "run.py").exists()
-        assert list((desa_dir / "backups").glob("sebelum-pembaruan-0.1.1-*.sqlite3"))
+        assert f"Versi {GOOD} terpasang dan diperiksa pada salinan data" in answer, answer[-3000:]
+        wait_until(lambda: admin.running(GOOD), timeout=180, what=f"the desa PC back on {GOOD}")
+        assert (desa_dir / "versions" / GOOD / "run.py").exists()
+        assert list((desa_dir / "backups").glob(f"sebelum-pembaruan-{GOOD}-*.sqlite3"))
         assert not list(desa_dir.glob("pembaruan-uji*"))
         assert not (desa_dir / "loket.sqlite3").exists()  # the check and the new version kept to the desa's database
         assert pre_registrations(desa_dir) == saved
 
         # A version that passes the check but cannot serve is taken back, with the desa's data before it.
-        release(keys, center_dir, "0.1.3", "Versi yang tidak bisa berjalan.", bad, tmp_path)
-        learnt_through_faults(admin, desa_dir, "0.1.3", tmp_path / "sync-desa-2")
+        release(keys, center_dir, BAD, "Versi yang tidak bisa berjalan.", bad, tmp_path)
+        learnt_through_faults(admin, desa_dir, BAD, tmp_path / "sync-desa-2")
         applied_and_taken_back(admin, desa_dir, "desa.sqlite3")
-        assert read_selection(desa_dir)["version"] == "0.1.1"
-        assert "0.1.3" in read_state(desa_dir)["failed_versions"]
+        assert read_selection(desa_dir)["version"] == GOOD
+        assert BAD in read_state(desa_dir)["failed_versions"]
         assert pre_registrations(desa_dir) == saved
     finally:
         if desa:

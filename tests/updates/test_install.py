@@ -1,8 +1,10 @@
-"""A real update end to end (issue 44): the regency publishes this tree's wheel at a running center;
-the office's running server learns of it on its own pass, its admin applies it with the button, pip
-installs it beside the running version, it is checked on a copy of the data, and the server comes
-back on the new version. A second release that migrates the data and then cannot serve is taken
-back by the launcher: the office returns to the version before, with its data, and says so.
+"""A real update end to end (issues 44 and 60): the regency publishes this tree's wheel at a running
+center; the office's running server learns of it on its own pass, its admin applies it with the
+button, pip installs it beside the running version, its walk over every role's pages passes on a
+copy of the data, the launcher backs the data up with no server running, and the server comes back
+on the new version after its walk on the live program. A release whose migration fails is refused
+before any switch, and remembered; one that migrates the data and then cannot serve is taken back by
+the launcher: the office returns to the version before, with its data as at the switch, and says so.
 
 Real pip builds and installs: in the full tier only (soak)."""
 import re
@@ -14,10 +16,12 @@ import pytest
 import requests
 
 import run
+from app.updates.state import read_state
 from tests.sync.harness import (ROOT, CenterServer, Process, enrol_kecamatan, fill_kecamatan, free_port,
                                 kecamatan_app, prepare_center, wait_for)
 from tests.sync.test_end_to_end import TOKEN, wait_until
-from tests.updates.helpers import release
+from sync import releases
+from tests.updates.helpers import confirm_root, release
 
 pytestmark = pytest.mark.soak
 ADMIN, PASSWORD = "kepala", "kepala-rahasia-12"
@@ -26,7 +30,8 @@ ADMIN, PASSWORD = "kepala", "kepala-rahasia-12"
 def build_wheel(version: str, work: Path, broken: str = "") -> Path:
     """This tree's wheel at `version` (`pip wheel --no-deps .`, as docs/operations.md says). `broken`:
     "start", a version that migrates the database and then cannot serve; "migration", one whose new
-    migration cannot be applied (numbered with a gap)."""
+    migration cannot be applied (numbered with a gap); "live", one whose register page answers 500
+    only in the launched program (the walk on the live program meets it, the check before does not)."""
     source = work / f"src-{version}"
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.splitlines()
@@ -36,7 +41,7 @@ def build_wheel(version: str, work: Path, broken: str = "") -> Path:
             (source / name).write_bytes((ROOT / name).read_bytes())
     project = source / "pyproject.toml"
     project.write_text(re.sub(r'^version = ".*"$', f'version = "{version}"', project.read_text(), flags=re.M))
-    for program in ("kecamatan", "desa") if broken else ():  # the kecamatan's or the desa PC's database
+    for program in ("kecamatan", "desa") if broken in ("start", "migration") else ():  # the kecamatan's or the desa PC's database
         migrations = source / "schema" / program
         number = len(list(migrations.glob("0*.sql"))) + (1 if broken == "start" else 2)
         (migrations / f"{number:04d}_rusak.sql").write_text("CREATE TABLE rusak_uji (id INTEGER);\n")
@@ -45,23 +50,34 @@ def build_wheel(version: str, work: Path, broken: str = "") -> Path:
         text = commands.read_text()
         marker = "    warm_up(app)"
         commands.write_text(text.replace(marker, "    raise SystemExit(9)  # the broken release\n" + marker, 1))
+    if broken == "live":
+        views = source / "app" / "registration" / "views.py"
+        text = views.read_text()
+        marker = "def register():\n"
+        assert marker in text
+        views.write_text(text.replace(marker, marker + "    import os as _os\n    if _os.environ.get('LOKET_LAUNCHED_VERSION'):\n"
+                                      "        raise RuntimeError('rusak hanya pada program yang berjalan')\n", 1))
     wheels = work / f"wheels-{version}"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                    check=True, capture_output=True)
     return wheels
 
 
+GOOD, UNFIT, BAD = "0.2.1", "0.2.2", "0.2.3"  # each above this tree's 0.2.0
+
+
 def applied_and_taken_back(admin: "Admin", data_dir: Path, database: str = "loket.sqlite3") -> None:
-    """The admin applies 0.1.3, which migrates and cannot start: the launcher takes it back to 0.1.1
-    with the data from before it (the broken migration undone) and the page says so."""
+    """The admin applies BAD, which migrates and cannot start: the launcher takes it back to GOOD
+    with the data as it was at the switch (the broken migration undone) and the page says so."""
     answer = admin.apply()
-    assert "Versi 0.1.3 terpasang" in answer, answer[-3000:]
-    wait_until(lambda: "Versi 0.1.3 gagal berjalan" in admin.page(), timeout=180, what="taken back")
+    assert f"Versi {BAD} terpasang" in answer, answer[-3000:]
+    wait_until(lambda: f"Versi {BAD} gagal berjalan" in admin.page(), timeout=180, what="taken back")
     page = admin.page()
-    assert "kembali sendiri ke versi 0.1.1" in page and "data dipulihkan dari cadangan" in page
-    assert admin.running("0.1.1")
+    assert f"kembali sendiri ke versi {GOOD}" in page and "data dikembalikan ke saat berganti versi" in page
+    assert admin.running(GOOD)
     assert not table_exists(data_dir, "rusak_uji", database)
-    assert not (data_dir / "versions" / "0.1.3").exists()
+    assert not (data_dir / "versions" / BAD).exists()
+    assert f"Pembaruan tersedia: versi {BAD}" not in page
 
 
 class Admin:
@@ -103,9 +119,9 @@ def table_exists(data_dir: Path, name: str, database: str = "loket.sqlite3") -> 
 
 def test_an_update_applies_with_one_button_and_a_version_that_cannot_start_is_taken_back(tmp_path):
     from app.auth.accounts import create_user
-    good = build_wheel("0.1.1", tmp_path)
-    unfit = build_wheel("0.1.2", tmp_path, broken="migration")
-    bad = build_wheel("0.1.3", tmp_path, broken="start")
+    good = build_wheel(GOOD, tmp_path)
+    unfit = build_wheel(UNFIT, tmp_path, broken="migration")
+    bad = build_wheel(BAD, tmp_path, broken="start")
     center_dir, keys, office_dir = tmp_path / "center", tmp_path / "flashdisk" / "kunci", tmp_path / "kecamatan"
     _, code = prepare_center(center_dir)
     assert run.main(["release", "keys", "--keys", str(keys)]) == 0
@@ -118,7 +134,8 @@ def test_an_update_applies_with_one_button_and_a_version_that_cannot_start_is_ta
         enrol_kecamatan(kec_app, center.url, code)
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
             create_user(ADMIN, "Admin Kantor", "admin", password=PASSWORD, must_change_password=False)
-        release(keys, center_dir, "0.1.1", "Versi uji: perbaikan halaman loket.", good, tmp_path)
+        confirm_root(kec_app, office_dir, releases.key_folder_fingerprint(keys))
+        release(keys, center_dir, GOOD, "Versi uji: perbaikan halaman loket.", good, tmp_path)
 
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -126,32 +143,41 @@ def test_an_update_applies_with_one_button_and_a_version_that_cannot_start_is_ta
         wait_for(url + "/masuk")
         admin = Admin(url)
         # Its scheduler's first pass (at start) brings the release.
-        wait_until(lambda: "Pembaruan tersedia: versi 0.1.1" in admin.page(), timeout=120, what="release learnt")
+        wait_until(lambda: f"Pembaruan tersedia: versi {GOOD}" in admin.page(), timeout=120, what="release learnt")
         assert "Versi uji: perbaikan halaman loket." in admin.page()
         answer = admin.apply()
-        assert "Versi 0.1.1 terpasang dan diperiksa pada salinan data" in answer, answer[-3000:]
-        wait_until(lambda: admin.running("0.1.1"), timeout=180, what="the server back on 0.1.1")
-        assert (office_dir / "versions" / "0.1.1" / "run.py").exists()
-        assert list((office_dir / "backups").glob("sebelum-pembaruan-0.1.1-*.sqlite3"))
-        assert not list(office_dir.glob("pembaruan-uji*"))  # the check's copy is gone
+        assert f"Versi {GOOD} terpasang dan diperiksa pada salinan data" in answer, answer[-3000:]
+        wait_until(lambda: admin.running(GOOD), timeout=180, what=f"the server back on {GOOD}")
+        assert (office_dir / "versions" / GOOD / "run.py").exists()
+        assert list((office_dir / "backups").glob(f"sebelum-pembaruan-{GOOD}-*.sqlite3"))  # the switch-time backup
+        assert not list(office_dir.glob("pembaruan-uji*"))  # the walks' copies are gone
+        health = read_state(office_dir)["health"]
+        assert (health["version"], health["walk"], health["failed"]) == (GOOD, "lulus", []) and health["pages"] > 100
+        assert "lulus" in admin.page() and "halaman tanpa galat" in admin.page()
 
-        # A version whose migration fails on the copy of the data is refused before any switch.
-        release(keys, center_dir, "0.1.2", "Versi dengan migrasi rusak.", unfit, tmp_path)
+        # A version whose migration fails on the copy of the data is refused before any switch, and
+        # remembered: not offered again after the next pass, the refusal on the page in the office's time.
+        release(keys, center_dir, UNFIT, "Versi dengan migrasi rusak.", unfit, tmp_path)
         synced = Process(["sync", "--data", str(office_dir)], tmp_path / "sync.log").start()
         assert synced.wait() == 0, (tmp_path / "sync.log").read_text()
-        assert "Pembaruan tersedia: versi 0.1.2" in admin.page()
+        assert f"Pembaruan tersedia: versi {UNFIT}" in admin.page()
         answer = admin.apply()
-        assert "Versi 0.1.2 gagal diperiksa pada salinan data" in answer, answer[-3000:]
-        assert admin.running("0.1.1") and not (office_dir / "versions" / "0.1.2").exists()
+        assert f"Versi {UNFIT} gagal diperiksa pada salinan data" in answer, answer[-3000:]
+        assert admin.running(GOOD) and not (office_dir / "versions" / UNFIT).exists()
+        synced = Process(["sync", "--data", str(office_dir)], tmp_path / "sync-1.log").start()
+        assert synced.wait() == 0, (tmp_path / "sync-1.log").read_text()
+        page = admin.page()
+        assert f"Pembaruan tersedia: versi {UNFIT}" not in page and f"Versi {UNFIT} gagal diperiksa" in page
+        assert " WIB)" in page and "(UTC)" not in page
 
-        # A version that passes the check but cannot serve is taken back, with the data before it.
-        release(keys, center_dir, "0.1.3", "Versi yang tidak bisa berjalan.", bad, tmp_path)
+        # A version that passes the check but cannot serve is taken back, with the data at the switch.
+        release(keys, center_dir, BAD, "Versi yang tidak bisa berjalan.", bad, tmp_path)
         synced = Process(["sync", "--data", str(office_dir)], tmp_path / "sync-2.log").start()
         assert synced.wait() == 0, (tmp_path / "sync-2.log").read_text()
-        assert "Pembaruan tersedia: versi 0.1.3" in admin.page()
+        assert f"Pembaruan tersedia: versi {BAD}" in admin.page()
         applied_and_taken_back(admin, office_dir)
         from app.updates.state import read_selection
-        assert read_selection(office_dir)["version"] == "0.1.1"
+        assert read_selection(office_dir)["version"] == GOOD
         from tests.sync.test_end_to_end import statuses_of
         assert set(statuses_of(kec_app)) == set(numbers)
     finally:

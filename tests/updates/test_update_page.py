@@ -72,3 +72,76 @@ def test_the_page_shows_the_fingerprint_of_the_regency_root_this_pc_trusts_as_th
     # Another regency's key folder has another fingerprint: the comparison tells them apart.
     assert run.main(["release", "keys", "--keys", str(tmp_path / "kunci-lain")]) == 0
     assert printed not in capsys.readouterr().out
+
+
+def refused_by_the_walk(data_dir, database, version: str):
+    """installing._check with a version whose walk meets a 500 after sign-in (its update-check says so)."""
+    import pytest as _pytest
+
+    from app.updates import installing
+    from app.updates.versions import UpdateRefused
+    root = data_dir / "versions" / version
+    root.mkdir(parents=True)
+    (root / "run.py").write_text(
+        "import sys\n"
+        f"print('Versi {version} gagal diperiksa (150 halaman dibuka): halaman bermasalah /pendaftaran (HTTP 500), "
+        "/pendaftaran/baru (HTTP 500)')\n"
+        "sys.exit(1)\n")
+    with _pytest.raises(UpdateRefused) as refusal:
+        installing._check(data_dir, database, "kecamatan", root, version)
+    return str(refusal.value)
+
+
+def test_a_release_the_walk_refused_is_remembered_not_offered_again_and_said_in_the_offices_time(
+        app, client_for, tmp_path):
+    """Finding 7: a release refused by the check was said once, in the button's answer; after a reload
+    it was offered again, each press repeating the backup and the check, and the page gave its times in
+    UTC in a WIT office."""
+    from app.frame import store
+    from app.frame.db import database
+    admin = client_for("admin")
+    with database.atomic():
+        store.put("timezone", "WIT")
+    stick = usb_copy_of_a_release(tmp_path)
+    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": releases.key_folder_fingerprint(tmp_path / "kunci")})
+    admin.post("/admin/pembaruan/usb", data={"folder": str(stick)})
+    assert "Pembaruan tersedia: versi 9.1.0" in admin.get("/admin/pembaruan").get_data(as_text=True)
+    said = refused_by_the_walk(app.config["DATA_DIR"], app.config["DATABASE_PATH"], "9.1.0")
+    assert "halaman bermasalah: /pendaftaran (HTTP 500)" in said and "tidak ditawarkan lagi" in said
+    admin.post("/admin/pembaruan/usb", data={"folder": str(stick)})  # a later pass finds it again
+    page = admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert "Pembaruan tersedia: versi 9.1.0" not in page and "Pasang pembaruan sekarang" not in page
+    assert 'Pembaruan Aplikasi <span class="badge"' not in page
+    assert said in page.replace("&#39;", "'")
+    assert re.search(r"Versi 9\.1\.0 gagal diperiksa.*\(\d+ \w+ \d{4} \d\d\.\d\d WIT\)", page), page
+    assert "(UTC)" not in page and "Terakhir diperiksa" in page and " WIT." in page
+    answer = admin.post("/admin/pembaruan/pasang", follow_redirects=True).get_data(as_text=True)
+    assert "Tidak ada pembaruan yang menunggu dipasang." in answer  # no backup, no check again
+
+
+def test_every_server_error_after_the_walk_is_counted_into_the_health_the_center_reads(app, client_for):
+    from app.updates.state import ErrorCount, note_health, read_state
+    from app.updates.versions import running_version
+    from tests.support.waiting import wait_until
+    data_dir = app.config["DATA_DIR"]
+    note_health(data_dir, running_version(), True, 172, [])
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as served: an exception is the error page, not a raise
+    app.after_request(ErrorCount(data_dir, running_version(), every=0))
+    admin = client_for("admin")
+    assert admin.get("/admin/pembaruan").status_code == 200
+
+    def broken():
+        raise RuntimeError("rusak")
+
+    real = app.view_functions["audit.trail"]
+    app.view_functions["audit.trail"] = broken
+    try:
+        assert admin.get("/audit").status_code == 500  # the error handler's page
+        assert admin.get("/audit").status_code == 500
+    finally:
+        app.view_functions["audit.trail"] = real
+    wait_until(lambda: read_state(data_dir)["health"]["errors_since"] == 2, what="two errors counted")
+    health = read_state(data_dir)["health"]
+    assert (health["walk"], health["pages"], health["failed"]) == ("lulus", 172, [])
+    page = admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert "lulus, 172 halaman tanpa galat" in page and "Galat server sejak itu: 2." in page

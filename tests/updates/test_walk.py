@@ -100,3 +100,59 @@ def test_the_walk_opens_each_roles_menu_and_the_links_on_it_within_its_budget(de
     assert result.passed and result.pages <= 60
     assert "/admin/pembaruan" in opened and "/pendaftaran" in opened and "/ikm" in opened  # admin, counter, desk
     assert not any(url.startswith(("/keluar", "/static/")) for url in opened)
+
+
+def test_a_version_on_trial_walks_a_copy_of_the_live_data_before_it_serves_and_writes_its_own_verdict(
+        demo_folder, monkeypatch):
+    """The new version's child on trial (app/programs/office_commands.trial_walk): its own code walks a
+    fresh copy of the live database it migrated; the live data gets none of the walk's accounts, the
+    models point at the live database after, and the verdict and health are kept before it serves."""
+    from types import SimpleNamespace
+
+    from app.auth.models import User
+    from app.programs.office_app import create_app
+    from app.programs.office_commands import trial_walk
+    from app.updates import launcher
+    from app.updates.state import read_selection, read_state, write_selection
+    from app.updates.versions import running_version
+    version = running_version()
+    write_selection(demo_folder, {"version": version, "root": str(demo_folder / "versions" / version), "state": "uji",
+                                  "backup": "cadangan.sqlite3", "attempts": 1, "previous": None})
+    monkeypatch.setenv(launcher.CHILD_ENV, version)
+    live = create_app({"DATA_DIR": demo_folder})
+    with live.app_context(), live.extensions["database"].connection_context():
+        accounts = User.select().count()
+    trial = launcher.on_trial(demo_folder)
+    assert trial and trial["version"] == version
+    options = SimpleNamespace(data=str(demo_folder), mode="kecamatan")
+    assert trial_walk(options, live, trial)
+    assert read_selection(demo_folder)["state"] == "baik"
+    health = read_state(demo_folder)["health"]
+    assert (health["version"], health["walk"], health["failed"], health["errors_since"]) == (version, "lulus", [], 0)
+    assert health["pages"] >= 150 and health["at"]
+    with live.app_context(), live.extensions["database"].connection_context():
+        assert User.select().count() == accounts  # the walk's throwaway accounts stayed in its copy
+        assert not User.select().where(User.username.startswith("pemeriksa-pembaruan-")).exists()
+    assert not list(demo_folder.glob("pembaruan-uji*"))
+    write_selection(demo_folder, None)
+
+
+def test_a_version_on_trial_whose_walk_meets_a_500_gives_no_verdict(demo_folder, without_region_list, monkeypatch):
+    from types import SimpleNamespace
+
+    from app.programs.office_app import create_app
+    from app.programs.office_commands import trial_walk
+    from app.updates import launcher
+    from app.updates.state import read_selection, read_state, write_selection
+    from app.updates.versions import running_version
+    version = running_version()
+    write_selection(demo_folder, {"version": version, "root": str(demo_folder / "versions" / version), "state": "uji",
+                                  "backup": "cadangan.sqlite3", "attempts": 1, "previous": None})
+    monkeypatch.setenv(launcher.CHILD_ENV, version)
+    live = create_app({"DATA_DIR": demo_folder})
+    assert not trial_walk(SimpleNamespace(data=str(demo_folder), mode="kecamatan"), live, launcher.on_trial(demo_folder))
+    assert read_selection(demo_folder)["state"] == "uji"  # the launcher takes it back
+    health = read_state(demo_folder)["health"]
+    assert health["walk"] == "gagal" and "/pendaftaran" in health["failed"] and len(health["failed"]) <= 20
+    assert "/pendaftaran" in launcher._why(demo_folder, launcher.WALK_FAILED)
+    write_selection(demo_folder, None)
