@@ -16,7 +16,7 @@ import json
 import logging
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -148,7 +148,7 @@ def repository_file():
 MAX_HEALTH_BYTES = 16 * 1024
 MAX_FAILED_PAGES = 50
 MAX_FAILED_CHARS = 300
-WALKS = {"lulus": "lulus", "gagal": "gagal"}
+WALKS = ("lulus", "gagal", None)  # None: errors counted before the version's walk ran
 VERSION_TEXT = re.compile(r"^[0-9A-Za-z.+!_-]{1,32}$")
 
 
@@ -165,22 +165,25 @@ def cleaned_health(value) -> tuple[dict | None, str]:
     if not isinstance(version, str) or not VERSION_TEXT.match(version):
         return None, "laporan pembaruan: versi tidak sah"
     if value.get("walk") not in WALKS:
-        return None, "laporan pembaruan: hasil pemeriksaan halaman harus 'lulus' atau 'gagal'"
+        return None, "laporan pembaruan: hasil pemeriksaan halaman harus 'lulus', 'gagal' atau kosong"
     pages, errors = _count(value.get("pages", 0), 1_000_000), _count(value.get("errors_since", 0), 10 ** 9)
     if pages is None or errors is None:
         return None, "laporan pembaruan: jumlah halaman dan galat harus bilangan bulat tidak negatif"
     failed = value.get("failed", [])
     if not isinstance(failed, list) or len(failed) > MAX_FAILED_PAGES:
         return None, f"laporan pembaruan: daftar halaman gagal paling banyak {MAX_FAILED_PAGES}"
-    at = value.get("at", "")
+    at = value.get("at")
     try:
         moment = datetime.fromisoformat(at) if isinstance(at, str) and len(at) <= 40 else None
     except ValueError:
         moment = None
-    if moment is None:
+    if moment is None and at is not None:
         return None, "laporan pembaruan: waktu pemeriksaan tidak sah"
-    return {"version": version, "walk": value["walk"], "pages": pages, "errors_since": errors,
-            "failed": [_failed_text(item) for item in failed], "at": moment.isoformat(timespec="seconds")}, ""
+    if moment is not None and moment.tzinfo is not None:  # kept as every moment here: UTC without a zone
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return {"version": version, "walk": value.get("walk"), "pages": pages, "errors_since": errors,
+            "failed": [_failed_text(item) for item in failed],
+            "at": moment.isoformat(timespec="seconds") if moment else None}, ""
 
 
 def _failed_text(item) -> str:
@@ -207,11 +210,13 @@ def update_health():
 
 
 def health_of(key: DeviceKey) -> dict | None:
+    """The PC's last report as the pages show it, with `at_moment` (a datetime, or None)."""
     try:
         health = json.loads(key.update_health) if key.update_health else None
-    except ValueError:
+        at = datetime.fromisoformat(health["at"]) if isinstance(health, dict) and health.get("at") else None
+    except (ValueError, TypeError):
         return None
-    return health if isinstance(health, dict) else None
+    return dict(health, at_moment=at) if isinstance(health, dict) else None
 
 
 # --- what the regency's PCs run, for the Kecamatan page ----------------------------------------------

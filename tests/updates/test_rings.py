@@ -148,6 +148,7 @@ def test_a_release_reaches_the_pilots_first_and_everyone_once_the_admin_releases
     pilots = pilots[:pilots.index("</table>")]
     assert "Kunir (35.08.08), loket kecamatan" in pilots and "Yosowilangun" not in pilots
     assert "<strong>gagal</strong>: versi 9.1.0, 41 halaman" in pilots and "/pendaftaran (500)" in pilots
+    assert "27 November 2026 15.10 WIB" in pilots  # the walk's moment in the office's zone
     assert "<td>3</td>" in pilots  # errors since the update
     assert "belum pernah" not in pilots  # its last pass is shown
     kecamatans = rollout.page("/admin/kecamatan")
@@ -230,7 +231,7 @@ def test_the_update_report_is_bounded_and_validated(rollout):
     link = within(rollout.pilot, engine.current_link)
     client = CenterClient(link.center_url, link.key_id, link.secret)
     path = protocol.API_PREFIX + "/updates/health"
-    for bad, message in ((dict(HEALTH, walk="ok"), "harus 'lulus' atau 'gagal'"),
+    for bad, message in ((dict(HEALTH, walk="ok"), "harus 'lulus', 'gagal' atau kosong"),
                          (dict(HEALTH, version="10.0/../../KORBAN"), "versi tidak sah"),
                          (dict(HEALTH, pages=-1), "bilangan bulat tidak negatif"),
                          (dict(HEALTH, errors_since=True), "bilangan bulat tidak negatif"),
@@ -248,3 +249,8 @@ def test_the_update_report_is_bounded_and_validated(rollout):
         "stored": True}
     stored = json.loads(rollout.pilot_key().update_health)
     assert stored["failed"] == ["/pendaftaran 500"] and stored["walk"] == "gagal"
+    assert stored["at"] == "2026-11-27T08:10:00"  # in UTC, as every moment at the center
+    # Errors counted before the new version's walk ran (app/updates/state.ErrorCount): no walk, no moment yet.
+    assert client.call_json("POST", path, dict(HEALTH, walk=None, at=None, pages=0, errors_since=2)) == {
+        "stored": True}
+    assert "pemeriksaan setelah pembaruan ke 9.1.0: belum diperiksa, 2 galat" in rollout.page("/admin/kecamatan")
