@@ -385,7 +385,7 @@ def check_source(data_dir: Path, source) -> dict:
         version = release_version(release.get("version"))
         if version_key(version) <= version_key(current_version(data_dir)):
             return write_state(data_dir, available=None, refused=None, checked_at=now,
-                               settled=_trusted_versions(data_dir))
+                               settled=_trusted_versions(data_dir), dropped_root=None)
         wheels = wheels_needed(release)
         for target in wheels:
             _fetched(updater, target)
