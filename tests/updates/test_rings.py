@@ -254,3 +254,19 @@ def test_the_update_report_is_bounded_and_validated(rollout):
     assert client.call_json("POST", path, dict(HEALTH, walk=None, at=None, pages=0, errors_since=2)) == {
         "stored": True}
     assert "pemeriksaan setelah pembaruan ke 9.1.0: belum diperiksa, 2 galat" in rollout.page("/admin/kecamatan")
+
+
+@pytest.mark.slow
+def test_the_first_release_of_a_regency_with_pilots_is_nothing_yet_for_the_others(rollout):
+    """Pilots marked before anything was published: the others have no timestamp of their ring yet, which is
+    no refusal on their update page (their probe's `release` is null: the pass asks nothing)."""
+    rollout.make_pilot(True)
+    rollout.publish("9.0.0", "Rilis pertama, untuk komputer uji.", app_wheel("9.0.0"))
+    assert releases.timestamp_of(rollout.repository(), "semua") is None
+    rollout.sync(), rollout.sync_pilot()
+    assert offered(rollout.office_dir) == (None, None)
+    assert read_state(rollout.office_dir).get("checked_at")
+    assert offered(rollout.pilot_dir) == ("9.0.0", None)
+    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua")
+    rollout.sync()
+    assert offered(rollout.office_dir) == ("9.0.0", None)
