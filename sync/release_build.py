@@ -56,7 +56,7 @@ PLATFORMS = {
                          "markers": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
                                      "platform_machine": "x86_64"}},
 }
-PIP_SECONDS = 900
+PIP_SECONDS = 900  # pip retries a lost connection 3 times, and says so: how an offline laptop is told apart
 STEP_SECONDS = 900
 GATHER_JOBS = 4
 OFFLINE = ("NewConnectionError", "Max retries exceeded", "Temporary failure in name resolution", "ProxyError",
@@ -193,7 +193,7 @@ def _pip_download(requirements: list[str], python: str, platform: str, folder: P
     missing, left = [], list(requirements)
     while left:
         command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off",
-                   "--only-binary=:all:", "--no-deps", "--python-version", python, "--implementation", "cp",
+                   "--retries", "3", "--only-binary=:all:", "--no-deps", "--python-version", python, "--implementation", "cp",
                    "--abi", "cp" + python.replace(".", ""), "-d", str(folder)]
         for tag in PLATFORMS[platform]["tags"]:
             command += ["--platform", tag]

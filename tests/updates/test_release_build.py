@@ -4,7 +4,9 @@ supported Python on Windows and Linux needs, installs them into a fresh venv, wa
 both programs there, and signs only then. A release whose pages break after sign-in is refused
 before anything is signed; versions go only up, and are PEP 440."""
 import json
+import os
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import pytest
 
 import run
 from sync import release_build, releases
+from tests.support.ports import free_port
+from tests.sync.harness import ROOT
 from tests.updates.test_wheel_contents import build_release_wheel
 
 THIS_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -54,6 +58,38 @@ def test_version_notes_and_requirements_come_from_the_wheel(tmp_path):
 def test_a_wheel_that_says_itself_badly_is_refused_in_indonesian(tmp_path, wheel_of, refusal):
     with pytest.raises(releases.ReleaseError, match=refusal):
         release_build.read_app_wheel(wheel_of(tmp_path))
+
+
+def test_the_version_in_pyproject_has_its_release_notes():
+    """The one version number, raised for each release, comes with its notes for the office admins."""
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    releases.release_version(version)
+    notes = (ROOT / release_build.NOTES_FILE).read_text("utf-8")
+    assert release_build.release_notes(notes, version), f"catatan-rilis.md has no section ## {version}"
+
+
+@pytest.mark.slow
+def test_a_dependency_without_a_wheel_for_a_target_is_named_and_nothing_is_signed(tmp_path):
+    """Against PyPI: lepton-jpeg-python has no wheel for Python 3.15 (pyproject leaves it out there)."""
+    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("lepton-jpeg-python==0.5.8",
+                                                                               "packaging==26.4")))
+    with pytest.raises(releases.ReleaseError) as refused:
+        release_build.gather(app, ["3.14", "3.15"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
+    assert "- Python 3.15 di Windows 64-bit: tidak ada wheel lepton-jpeg-python==0.5.8 di PyPI" in str(refused.value)
+    assert "3.14" not in str(refused.value)
+
+
+@pytest.mark.slow
+def test_a_laptop_without_a_link_to_pypi_is_told_so(tmp_path, monkeypatch):
+    """pip asks an index where nothing listens (this machine's pip settings set aside)."""
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{free_port()}/simple")
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",)))
+    with pytest.raises(releases.ReleaseError, match="Tidak tersambung ke PyPI"):
+        release_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
 
 
 def test_markers_are_read_for_each_target_not_for_the_python_running_pip():
