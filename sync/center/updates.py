@@ -82,7 +82,8 @@ def _repository_state(data_dir: Path) -> tuple[dict, int]:
     for path in (repository / "metadata", releases.timestamp_path(repository, EVERYONE),
                  releases.timestamp_path(repository, PILOT)):
         try:
-            stats.append(path.stat().st_mtime_ns)
+            found = path.stat()
+            stats.append((found.st_mtime_ns, found.st_ino))  # a file replaced within one clock tick: a new inode
         except OSError:
             stats.append(None)
     seen = _seen.get(repository)
