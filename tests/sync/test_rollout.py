@@ -25,9 +25,9 @@ HEALTH = {"version": "0.2.0", "walk": "lulus", "pages": 38, "failed": [], "at": 
           "errors_since": 0}
 
 
-def published(center_app, version: str, to_everyone: bool = True) -> None:
-    """A release signed with a key folder beside the center and published into its repository, as
-    `run.py release sign` and `publish` do (to everyone, or to the pilots only)."""
+def signed(center_app, version: str) -> Path:
+    """A release bundle signed with a key folder beside the center (whose online key is installed), as
+    `run.py release sign` makes it."""
     data_dir = Path(center_app.config["DATA_DIR"])
     key_folder = data_dir.parent / "kunci-rilis"
     if not key_folder.exists():
@@ -36,9 +36,15 @@ def published(center_app, version: str, to_everyone: bool = True) -> None:
         online_key_of(data_dir).write_bytes((key_folder / "online.pem").read_bytes())
     wheels = data_dir.parent / f"wheels-{version}"
     fake_wheel(wheels, f"loket_kecamatan-{version}-py3-none-any.whl", 1000)
-    bundle = releases.sign_release(key_folder, version, "Catatan rilis.", sorted(wheels.glob("*.whl")),
-                                   data_dir.parent / f"paket-{version}")
-    releases.publish(bundle, repository_of(data_dir), online_key_of(data_dir), to_everyone=to_everyone)
+    return releases.sign_release(key_folder, version, "Catatan rilis.", sorted(wheels.glob("*.whl")),
+                                 data_dir.parent / f"paket-{version}")
+
+
+def published(center_app, version: str, to_everyone: bool = True) -> None:
+    """A release published into the center's repository (to everyone, or to the pilots only)."""
+    data_dir = Path(center_app.config["DATA_DIR"])
+    releases.publish(signed(center_app, version), repository_of(data_dir), online_key_of(data_dir),
+                     to_everyone=to_everyone)
 
 
 def pcs_reporting(center_app, kecamatan_row, versions: list[str], monkeypatch) -> None:
@@ -155,3 +161,30 @@ def test_a_pc_that_takes_over_a_pilots_code_keeps_its_ring_and_never_goes_back(c
     assert successor.pilot_since is not None and successor.served_timestamp == pilot["version"]
     DeviceKey.update(pilot_since=None).where(DeviceKey.id == successor.id).execute()  # then taken out
     assert ring_timestamp(timestamps, DeviceKey.get_by_id(successor.id)) is timestamps[releases.PILOT]
+
+
+def test_publishing_is_audited_in_the_centers_own_database(center_app, center_db, enrolled, monkeypatch, capsys):
+    """Finding 3: `run.py release publish` wrote no audit row. It writes one where the center keeps its
+    data (the data folder's SQLite, or LOKET_CENTER_DATABASE_URL's PostgreSQL), naming the version, the
+    targets version and the ring."""
+    import run
+    from sync.center.db import center_database
+    from sync.center.models import CenterAudit
+    if center_app.config.get("DATABASE_URL"):
+        monkeypatch.setenv("LOKET_CENTER_DATABASE_URL", center_app.config["DATABASE_URL"])
+    else:
+        monkeypatch.delenv("LOKET_CENTER_DATABASE_URL", raising=False)
+    data = str(center_app.config["DATA_DIR"])
+
+    def publish(version):
+        assert run.main(["release", "publish", "--data", data, "--bundle", str(signed(center_app, version))]) == 0
+        center_database.initialize(center_app.extensions["center_database"])  # the command opened its own
+        return [(row.username, row.entity, row.entity_id, row.summary)
+                for row in CenterAudit.select().where(CenterAudit.action == "terbit").order_by(CenterAudit.id)]
+
+    assert publish("9.0.0") == [("run.py release publish", "rilis", "9.0.0",
+                                 "Rilis 9.0.0 (targets versi 1) terbit untuk semua komputer (belum ada komputer uji)")]
+    DeviceKey.update(pilot_since=utc_now()).execute()
+    assert publish("9.1.0")[-1] == ("run.py release publish", "rilis", "9.1.0",
+                                    "Rilis 9.1.0 (targets versi 2) terbit untuk 1 komputer uji")
+    assert "Rilis 9.1.0 terbit untuk 1 komputer uji" in capsys.readouterr().out
