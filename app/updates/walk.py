@@ -45,20 +45,20 @@ def walk(app, max_requests: int = MAX_REQUESTS) -> WalkResult:
     result = WalkResult()
     clients = _signed_in_clients(app)
     seen = {(role, _pattern(url)) for role, (_, first) in clients.items() for url in first}
-    later: dict[str, list[tuple[str, bool]]] = {role: [] for role in clients}  # role -> [(url, asked by htmx)]
+    later: dict[str, list[str]] = {role: [] for role in clients}
     for role, (client, first) in clients.items():
         for url in first:
             if result.pages >= max_requests:
                 break
-            for link, htmx in _links(app, _open(client, url, False, result, max_requests) or ""):
+            for link in _links(app, _open(client, url, result, max_requests) or ""):
                 if (role, _pattern(link)) not in seen:
                     seen.add((role, _pattern(link)))
-                    later[role].append((link, htmx))
+                    later[role].append(link)
     # The second level, one link of each role in turn, so a small budget still reaches every role.
     while result.pages < max_requests and any(later.values()):
         for role, links in later.items():
             if links and result.pages < max_requests:
-                _open(clients[role][0], *links.pop(0), result, max_requests)
+                _open(clients[role][0], links.pop(0), result, max_requests)
     return result
 
 
@@ -127,22 +127,25 @@ def _signed_in_clients(app) -> dict:
 
 
 def _bind_to_desa(user) -> None:
-    """A desa operator sees its own desa only: the throwaway one works for the desa real operators work for."""
+    """A desa operator sees its own desa only: the throwaway one works for the desa real operators work
+    for, else for the office's first desa (the table by name: the desa capability imports this package)."""
     from flask import current_app
 
+    from app.frame import places
+    from app.frame.db import database
     if not current_app.extensions["policy"].permits(user.role, "desa.lingkup_sendiri"):
         return
-    from app.desa.models import UserDesa
-    codes = [row.desa_code for row in UserDesa.select(UserDesa.desa_code).distinct().limit(20)]
-    for code in codes:
-        UserDesa.create(user=user, desa_code=code)
+    codes = [code for (code,) in database.execute_sql('SELECT DISTINCT "desa_code" FROM "user_desa" LIMIT 20')]
+    for code in codes or [region.code for region in places.desa_list()[:1]]:
+        database.execute_sql('INSERT INTO "user_desa" ("user_id", "desa_code") VALUES (?, ?)', (user.id, code))
 
 
-def _open(client, url: str, htmx: bool, result: WalkResult, max_requests: int) -> str | None:
-    """One GET (htmx's fragments asked as htmx asks); a redirect within the site is followed once."""
+def _open(client, url: str, result: WalkResult, max_requests: int) -> str | None:
+    """One GET (an htmx fragment's address too: asked plainly, it answers its page); a redirect within
+    the site is followed once."""
     result.pages += 1
     try:
-        answer = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+        answer = client.get(url)
         target = urlsplit(answer.location or "")
         if 300 <= answer.status_code < 400 and target.netloc in ("", "localhost") and result.pages < max_requests:
             result.pages += 1
@@ -161,11 +164,11 @@ def _open(client, url: str, htmx: bool, result: WalkResult, max_requests: int) -
     return answer.get_data(as_text=True)
 
 
-def _links(app, page: str) -> list[tuple[str, bool]]:
+def _links(app, page: str) -> list[str]:
     """Same-site GET links of a page, in order, without the ones the walk does not open."""
     adapter = app.url_map.bind("localhost")
     links = []
-    for kind, raw in LINK.findall(page):
+    for _, raw in LINK.findall(page):
         url = urldefrag(raw.replace("&amp;", "&"))[0]
         if not url or url.startswith("//"):
             continue
@@ -174,7 +177,7 @@ def _links(app, page: str) -> list[tuple[str, bool]]:
         except HTTPException:  # not a page (POST only, unknown)
             continue
         if endpoint not in SKIPPED_ENDPOINTS:
-            links.append((url, kind == "hx-get"))
+            links.append(url)
     return links
 
 

@@ -88,9 +88,9 @@ def test_the_walk_opens_each_roles_menu_and_the_links_on_it_within_its_budget(de
     opened = []
     real_open = walk._open
 
-    def spy(client, url, htmx, result, max_requests):
+    def spy(client, url, result, max_requests):
         opened.append(url)
-        return real_open(client, url, htmx, result, max_requests)
+        return real_open(client, url, result, max_requests)
 
     walk._open = spy
     try:
