@@ -228,3 +228,21 @@ def test_a_cut_while_going_back_goes_back_again_at_the_next_start(monkeypatch, t
     write_selection(tmp_path, dict(read_selection(tmp_path), state="gagal", why="halaman menjawab galat"))
     code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [])
     assert (code, started, taken_back) == ("served here", [], [("0.2.0", "halaman menjawab galat")])
+
+
+def test_the_switch_time_backup_waits_for_the_old_server_to_be_gone(tmp_path):
+    """Windows: the server that applied the update starts a new launcher, then exits; the backup is
+    made only once it is gone (a clerk's save in its last moment is in the backup)."""
+    import subprocess
+    import sys
+    import threading
+    old = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    threading.Thread(target=old.wait, daemon=True).start()  # reaped as soon as it ends (no zombie)
+    assert launcher._alive(old.pid)
+    gone = threading.Event()
+    waiting = threading.Thread(target=lambda: (launcher._wait_gone(old.pid), gone.set()), daemon=True)
+    waiting.start()
+    assert not gone.wait(0.3)  # still waiting while the old server runs
+    old.stdin.close()  # the old server exits
+    waiting.join(timeout=30)
+    assert gone.is_set() and not launcher._alive(old.pid)
