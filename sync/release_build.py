@@ -274,7 +274,7 @@ def install_fresh(app: AppWheel, wheelhouse: Path, work: Path) -> Path:
         raise ReleaseError("Lingkungan Python baru untuk pemeriksaan tidak dapat dibuat (python -m venv): "
                            f"{_tail(done.stdout)}")
     done = _run([str(python), "-m", "pip", "install", "--isolated", "--no-index", "--disable-pip-version-check",
-                 "--no-cache-dir", "--find-links", str(wheelhouse), str(app.path)], STEP_SECONDS)
+                 "--no-cache-dir", "--no-compile", "--find-links", str(wheelhouse), str(app.path)], STEP_SECONDS)
     if done.returncode != 0:
         raise ReleaseError("Wheel rilis tidak dapat dipasang dari wheel yang terkumpul (pip): "
                            f"{_tail(done.stdout)}\nTidak ada yang ditandatangani.")

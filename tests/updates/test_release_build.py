@@ -5,6 +5,7 @@ both programs there, and signs only then. A release whose pages break after sign
 before anything is signed; versions go only up, and are PEP 440."""
 import json
 import os
+import subprocess
 import sys
 import tomllib
 import zipfile
@@ -141,19 +142,32 @@ def test_the_build_refuses_an_older_version_before_it_downloads_anything(tmp_pat
     assert not (tmp_path / "unduhan" / "rilis-0.2.0").exists()
 
 
-def build_here(wheel: Path, keys: Path, bundle: Path) -> int:
+def build_here(wheel: Path, keys: Path, bundle: Path, *more: str) -> int:
     """`release build` narrowed to the Python running the tests on Linux (CI's), against PyPI."""
     return run.main(["release", "build", str(wheel), "--keys", str(keys), "--bundle", str(bundle),
-                     "--python", THIS_PYTHON, "--platform", "manylinux_x86_64"])
+                     "--python", THIS_PYTHON, "--platform", "manylinux_x86_64", *more])
+
+
+def desa_backup(folder: Path, backup: Path) -> str:
+    """A desa PC's data folder and a backup of it (as its admin makes one); its recovery key."""
+    from app.frame.keystore import KeyStore
+    for argv in (["update-check", "--data", str(folder), "--database", str(folder / "desa.sqlite3"), "--mode", "desa"],
+                 ["backup", "--data", str(folder), "--to", str(backup)]):
+        done = subprocess.run([sys.executable, str(ROOT / "run.py"), *argv], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return KeyStore(folder).recovery_key()
 
 
 @pytest.mark.soak
 def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, keys, capsys):
     wheel = build_release_wheel(tmp_path)
-    bundle = tmp_path / "rilis"
-    assert build_here(wheel, keys, bundle) == 0, capsys.readouterr()
+    bundle, backup = tmp_path / "rilis", tmp_path / "flashdisk" / "cadangan-desa.sqlite3"
+    key = desa_backup(tmp_path / "desa", backup)
+    assert build_here(wheel, keys, bundle, "--data-copy", str(backup), "--kunci-pemulihan", key) == 0, \
+        capsys.readouterr()
     said = capsys.readouterr().out
     assert "memeriksa program kecamatan pada data demo" in said and "memeriksa program desa pada data demo" in said
+    assert "memeriksa program desa pada salinan data cadangan-desa.sqlite3" in said  # restored as what it is
     assert "release publish" in said
     app = release_build.read_app_wheel(wheel)
     release = json.loads((bundle / "targets" / "release.json").read_text())
