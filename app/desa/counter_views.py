@@ -139,7 +139,6 @@ def accept(pre_id: int):
         return render_template("registration/form.html", **_accept_context(pre, _form_from_pre(pre), {}, {}))
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), records.today())
-    intake.require_marriage_basis(clean, errors, warnings)
     photo = read_photo(errors, clean["birth_date"].year if clean.get("birth_date") else None, warnings)
     application = None
     if not errors:

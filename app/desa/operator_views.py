@@ -109,7 +109,6 @@ def new():
         return repeat
     form = request.form.to_dict()
     clean, errors, warnings = intake.validate_application(request.form, desa_list(), records.today())
-    intake.require_marriage_basis(clean, errors, warnings)
     scope = current_scope() or []
     if clean.get("desa_code") and clean["desa_code"] not in scope:
         names = desa_names()

@@ -233,10 +233,7 @@ def pre_registration_from_payload(payload: dict, source: str, photo=None) -> Pre
     """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
     counter's checks again and becomes a waiting pre-registration here."""
     from app.frame.places import desa_list
-    fields = dict(payload["f"]) if isinstance(payload.get("f"), dict) else {}
-    fields = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int))}
-    fields["desa"] = fields.get("desa_code", "")
-    fields["biometric_done"] = "1" if fields.get("biometric_done") else ""
+    fields = person_rules.carried_form(payload["f"] if isinstance(payload.get("f"), dict) else {})
     clean, errors, _ = person_rules.validate_application(fields, desa_list(), today())
     if errors:
         raise Refused("Isian tidak lolos pemeriksaan di kecamatan: "

@@ -1,9 +1,10 @@
 """The rules of a KTP-el applicant's record: NIK, KK, name, birth date, sex, address, desa code.
 
 `validate_application(form, desa, today)` returns (clean values, errors by field, warnings by field).
-One copy for both ends: the counter's form (app/registration/intake.py) and the desa's form check
-what a clerk typed with it, and the center (sync/center/records.py) checks every record it stores
-with it, so a record the counter would refuse is refused at the center too.
+One copy for every way in (tests/registration/test_ways_in.py enumerates them): the counter's form and
+its edit, the collective import, the desa's form, the counter's acceptance of a desa form, a desa form
+arriving by QR code or relay, and the center (its API and USB import, and its relay of desa forms),
+so a record the counter would refuse is refused wherever it enters.
 """
 import re
 from datetime import date
@@ -56,12 +57,21 @@ _PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")
 UNDERAGE_MARRIAGE_NEEDS_BASIS = "Tulis dasar status kawin di bawah umur (dispensasi kawin dari pengadilan) di sini."
 
 
-def require_marriage_basis(clean: dict, errors: dict, warnings: dict) -> None:
-    """A form's refusal (not the center's, which stores records these forms made): a marriage below
-    the legal age is saved only with its written basis in Catatan. Every form applies it, the
-    counter's, the desa's and the counter's acceptance of a desa form, with the same message."""
+def _require_marriage_basis(clean: dict, errors: dict, warnings: dict) -> None:
+    """A marriage below the legal age is saved only with its written basis in Catatan. Part of
+    `validate_application`, so every way in applies it; the center's record carries no notes and
+    leaves this refusal to the kecamatan (sync/center/records.NOT_IN_RECORD)."""
     if "marital_status" in warnings and not clean.get("notes"):
         errors["notes"] = UNDERAGE_MARRIAGE_NEEDS_BASIS
+
+
+def carried_form(fields: dict) -> dict:
+    """A desa form's carried fields (EDITABLE_FIELDS, from its QR code or the relay) as the form these
+    rules read: texts only, its desa by code, biometric_done as the form's box."""
+    form = {key: value for key, value in fields.items() if isinstance(value, (str, bool, int))}
+    form["desa"] = form.get("desa_code", "")
+    form["biometric_done"] = "1" if form.get("biometric_done") else ""
+    return form
 
 
 def age_on(birth: date, today: date) -> int:
@@ -222,4 +232,5 @@ def validate_application(form, desa: list, today: date) -> tuple[dict, dict, dic
                                              "pemohon; bila memang benar, tulis alasannya di sini.")
         else:
             clean["mismatch_reason"] = ""  # nothing to explain
+    _require_marriage_basis(clean, errors, warnings)
     return clean, errors, warnings

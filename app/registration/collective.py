@@ -108,8 +108,10 @@ def check_rows(rows: list[dict], desa: list, today: date) -> tuple[list[dict], l
     """(clean rows, [(row number, Indonesian message)]); the file is stored only when errors are empty."""
     cleans, errors, seen = [], [], {}
     for row in rows:
-        clean, row_errors, _ = intake.validate_application(row, desa, today)
+        clean, row_errors, warnings = intake.validate_application(row, desa, today)
         for field, message in row_errors.items():
+            if field == "notes" and "marital_status" in warnings:
+                message = warnings["marital_status"]  # says why the column Catatan needs the dispensation
             errors.append((row["_row"], f"{FIELD_LABELS.get(field, field)}: {message}"))
         if not row_errors:
             if clean["nik"] in seen:

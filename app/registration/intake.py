@@ -8,4 +8,4 @@ from app.frame import nik as nik_rules  # noqa: F401
 from app.frame.person_rules import (  # noqa: F401  (the counter's names for the shared rules)
     _NAME, _PLACE, EVER_MARRIED, FIELDS, KTP_AGE, LIMITS, MARITAL_STATUSES, OCCUPATION_SUGGESTIONS,
     OLDEST_BIRTH_YEAR, REASONS, RELIGIONS, SEXES, age_on, match_desa, match_reason, nik_mismatch_messages,
-    require_marriage_basis, validate_application)
+    validate_application)

@@ -203,9 +203,7 @@ def new():
 
 def _counter_refusals(clean: dict, errors: dict, warnings: dict, exclude_id: int | None = None) -> tuple[list, list]:
     """The counter's own refusals beside the field (422): a NIK with a running application or another
-    hold (with links to it; returns (running applications, holds) for the form), and a marriage
-    below the legal age without its written basis."""
-    intake.require_marriage_basis(clean, errors, warnings)
+    hold (with links to it; returns (running applications, holds) for the form)."""
     if "nik" in errors or not clean.get("nik"):
         return [], []
     refusal = records.nik_refusal(clean["nik"], clean.get("reason"), exclude_id)

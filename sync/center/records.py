@@ -178,7 +178,7 @@ NOT_IN_RECORD = {"phone", "notes", "mismatch_reason"}
 
 
 @functools.lru_cache(maxsize=256)
-def _desa_of(kecamatan_code: str) -> list:
+def desa_of(kecamatan_code: str) -> list:
     from app.frame import regions
     return regions.desa_of(kecamatan_code)
 
@@ -190,9 +190,9 @@ def read_rules() -> None:
     from sync.center.models import DeviceKey
     regions.children("")
     enrolled = (Kecamatan.select(Kecamatan.code).join(DeviceKey).where(DeviceKey.revoked_at.is_null())
-                .distinct().limit(_desa_of.cache_info().maxsize))
+                .distinct().limit(desa_of.cache_info().maxsize))
     for (code,) in enrolled.tuples():
-        _desa_of(code)
+        desa_of(code)
 
 
 def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
@@ -204,7 +204,7 @@ def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
         return "isian biometric_done harus benar/salah"
     form = {name: record[name] for name in RECORD_TEXT_FIELDS}
     form["desa"] = record["desa_code"]
-    clean, errors, _ = validate_application(form, _desa_of(kecamatan.code), local_today())
+    clean, errors, _ = validate_application(form, desa_of(kecamatan.code), local_today())
     # A NIK that does not match birth date/sex is allowed at the counter with a written reason,
     # which stays at the kecamatan; every other error is a refusal here too.
     errors = {field: message for field, message in errors.items() if field not in NOT_IN_RECORD}

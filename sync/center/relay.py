@@ -18,15 +18,15 @@ from flask import current_app, g, jsonify
 from peewee import JOIN, IntegrityError
 
 from app.frame import statements
-from app.frame.dates import utc_now
-from app.frame.person_rules import EDITABLE_FIELDS
+from app.frame.dates import local_today, utc_now
+from app.frame.person_rules import EDITABLE_FIELDS, carried_form, validate_application
 from app.frame.request_cycle import holds_bad_characters
 from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.keys import f107_key
 from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
-from sync.center.records import Outcome, nik_problem, photo_check
+from sync.center.records import Outcome, desa_of, photo_check
 from sync.center.retention import RELAY_ACCEPTED
 from sync.center.routes import (MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body,
                                 packet_results)
@@ -125,9 +125,12 @@ def _pre_registration_problem(key: DeviceKey, number: str, record: dict, photo: 
     if series not in _installation_devices(key):
         return (f"nomor {number} bukan seri komputer desa ini ({key.device_code}); pra-pendaftaran tidak "
                 "diteruskan")
-    problem = nik_problem(fields.get("nik") if isinstance(fields.get("nik"), str) else "")
-    if problem:
-        return problem
+    # The counter's rules (the NIK's among them), as the kecamatan applies them when it pulls the form:
+    # the desa hears now.
+    _, errors, _ = validate_application(carried_form(fields), desa_of(kecamatan.code), local_today())
+    if errors:
+        field, message = sorted(errors.items())[0]
+        return f"isian {field} tidak sah: {message}"
     if photo:
         size, why = photo_check(photo)
         if size is None:

@@ -29,7 +29,7 @@ def test_a_birth_year_far_from_2000_is_read_in_the_entered_century():
 from collections import namedtuple  # noqa: E402
 
 from app.frame.person_rules import (  # noqa: E402
-    UNDERAGE_MARRIAGE_NEEDS_BASIS, age_on, require_marriage_basis, validate_application)
+    UNDERAGE_MARRIAGE_NEEDS_BASIS, age_on, validate_application)
 from tests.registration.conftest import valid_form  # noqa: E402
 
 Region = namedtuple("Region", "code name")
@@ -121,22 +121,23 @@ def test_seventeen_on_the_day_may_apply_and_the_day_before_may_not():
     assert validate_application(form, DESA, TODAY)[1:] == ({}, {})
 
 
-def test_married_the_day_before_nineteen_warns_and_on_the_day_does_not():
-    form = valid_form(nik="3508071205070001", birth_date="2007-05-12", marital_status="Cerai Hidup")
+def test_married_the_day_before_nineteen_needs_its_basis_and_on_the_day_does_not():
+    form = valid_form(nik="3508071205070001", birth_date="2007-05-12", marital_status="Cerai Hidup",
+                      notes="Dispensasi PA Lumajang")
     assert validate_application(form, DESA, date(2026, 5, 11))[1:] == ({}, {"marital_status": (
         "Pemohon berumur 18 tahun dengan status Cerai Hidup: batas umur kawin 19 tahun (UU 16/2019). Periksa KK; "
         "bila benar ada dispensasi kawin dari pengadilan, tulis nomor/keterangannya di Catatan.")})
-    assert validate_application(form, DESA, TODAY)[1:] == ({}, {})
+    assert validate_application(dict(form, notes=""), DESA, TODAY)[1:] == ({}, {})
 
 
 def test_a_marriage_below_the_legal_age_is_refused_without_its_basis_in_the_notes():
-    errors = {}
-    require_marriage_basis({"notes": ""}, errors, {"marital_status": "…"})
-    assert errors == {"notes": UNDERAGE_MARRIAGE_NEEDS_BASIS}
-    errors = {}
-    require_marriage_basis({"notes": "Dispensasi PA Lumajang"}, errors, {"marital_status": "…"})
-    require_marriage_basis({"notes": ""}, errors, {"nik": "…"})
-    assert errors == {}
+    """One function for every way in (tests/registration/test_ways_in.py): the refusal is part of it."""
+    young = valid_form(nik="3508071205070001", birth_date="2007-05-12", marital_status="Kawin", notes="")
+    _, errors, warnings = validate_application(young, DESA, TODAY.replace(year=2025))
+    assert errors == {"notes": UNDERAGE_MARRIAGE_NEEDS_BASIS} and "marital_status" in warnings
+    assert validate_application(dict(young, notes=" "), DESA, TODAY.replace(year=2025))[1] == {
+        "notes": UNDERAGE_MARRIAGE_NEEDS_BASIS}
+    assert validate_application(dict(young, notes="Dispensasi PA Lumajang"), DESA, TODAY.replace(year=2025))[1] == {}
 
 
 def test_a_nik_that_disagrees_needs_a_written_reason():

@@ -157,10 +157,10 @@ def test_the_center_reads_its_kecamatan_rules_at_start_not_in_the_first_packet_o
     from sync.center.models import Kecamatan
     from tests.sync.helpers import packet_call, packet_item
     Kecamatan.create(code="35.08.08", digits="350808", name="Tanpa PC", created_at=utc_now())  # no key: not read
-    records._desa_of.cache_clear()
+    records.desa_of.cache_clear()
     records.read_rules()
-    assert records._desa_of.cache_info().currsize == 1
-    misses = records._desa_of.cache_info().misses
+    assert records.desa_of.cache_info().currsize == 1
+    misses = records.desa_of.cache_info().misses
     answer = packet_call(center_app.test_client(), enrolled[1], protocol.API_PREFIX + "/packets", [packet_item(1)])
     assert answer.json["results"] == [{"result": "stored", "seq": 1}]
-    assert records._desa_of.cache_info().misses == misses
+    assert records.desa_of.cache_info().misses == misses
