@@ -5,6 +5,7 @@ import base64
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -173,6 +174,19 @@ def test_masked_forms():
     assert privacy.shown(NIK, "nik", CAMAT) == "3508•••••••••001"
     assert privacy.shown(NIK, "nik", "petugas_loket") == NIK
     assert NIK not in str(privacy.for_audit({"nik": NIK, "status": "diterima"}))
+
+
+def test_a_phone_shows_its_first_four_and_last_two_digits_as_docs_privacy_says():
+    """Issue 61, finding 6: a mask showing the last four digits passed every test; docs/privacy.md shows
+    `0812••••••90` for a phone and a complainant's contact, in pages and in the audit trail."""
+    documented = (Path(__file__).parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
+    assert "| Nomor HP, kontak | `0812••••••90` |" in documented
+    for field in ("phone", "complainant_contact"):
+        assert privacy.mask(field, "081234567890") == "0812••••••90"
+        assert privacy.mask(field, "0812345690") == "0812••••90"
+        assert privacy.mask(field, "+6281234567890") == "+628••••••••90"
+        assert privacy.mask(field, "08123") == "•••"  # too short to keep any digit
+    assert privacy.for_audit({"phone": "081398765422"}) == {"phone": "0813••••••22"}
 
 
 def test_the_admin_reads_no_applicant_note_in_the_changed_at_the_counter_block(client_as, pre_registrations):
