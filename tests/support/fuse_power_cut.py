@@ -12,7 +12,7 @@ keeps what a disk would still hold after the power went off:
   An unlinked file is moved to an attic beside the backing folder, so its bytes are still there
   if the folder's old entries come back.
 
-A cut (`arm` at the Nth call of a kind, or `cut` now) makes the layer answer every later call with
+A cut (`arm` at the Nth call of a kind, of those on paths holding `within` if given, or `cut` now) makes the layer answer every later call with
 EIO and SIGKILLs the program's process group from inside the call that met it, so the program
 tells nobody anything after the cut. At unmount the backing folder is rewritten to the durable
 state: unsynced bytes and folder entries gone, then it can be mounted again.
@@ -20,7 +20,8 @@ state: unsynced bytes and folder entries gone, then it can be mounted again.
 The layer runs as its own process (`FuseCut` starts it: `python -m tests.support.fuse_power_cut
 BACKING MOUNT`), driven by JSON lines on its stdin, so its Python and libfuse's signal handlers
 stay out of the test's process. Used by tests/core/test_fuse_power_cut.py and
-bench/bench_power_cut.py --fuse (the app under clerks: tests/support/fuse_office.py).
+bench/bench_power_cut.py --fuse (the app under clerks: tests/support/fuse_office.py), and through
+updates by tests/support/fuse_update.py (symlinks too: TUF's client keeps its root so).
 """
 from __future__ import annotations
 
@@ -149,6 +150,11 @@ class DiskModel:
         return {"files_undone": files, "entries_undone": entries}
 
 
+def _aim(trigger: dict) -> str:
+    """The count a trigger watches: its kind, or its kind among the calls on paths holding "within"."""
+    return f"{trigger['kind']} in {trigger['within']}" if trigger.get("within") else trigger["kind"]
+
+
 def _operations_class():
     import mfusepy
 
@@ -177,7 +183,8 @@ def _operations_class():
             """The names a trigger can count this call by."""
             name = path.rsplit("/", 1)[-1]
             kinds = [op, "any"]
-            if op in ("write", "truncate", "fsync", "fsyncdir", "create", "rename", "unlink", "mkdir", "rmdir"):
+            if op in ("write", "truncate", "fsync", "fsyncdir", "create", "rename", "unlink", "mkdir", "rmdir",
+                      "symlink"):
                 kinds.append("change")
             if name == DB_NAME and op in ("write", "fsync"):
                 kinds.append(f"db_{op}")  # a checkpoint's write-back, or its sync
@@ -185,6 +192,9 @@ def _operations_class():
                 kinds.append(f"wal_{op}")
                 if op == "write" and offset == 0:
                     kinds.append("wal_header")  # a new WAL, or the WAL started again after a checkpoint
+            within = (self.trigger or {}).get("within")
+            if within and within in path:  # counted apart too: a trigger can aim at one folder's calls
+                kinds += [f"{kind} in {within}" for kind in kinds]
             return kinds
 
         def _gate(self, op: str, path: str = "", offset: int | None = None) -> None:
@@ -194,15 +204,15 @@ def _operations_class():
             for kind in self._kinds(op, path, offset):
                 self.counts[kind] = self.counts.get(kind, 0) + 1
                 trigger = self.trigger
-                if trigger and trigger["kind"] == kind and self.counts[kind] >= trigger["nth"] and not trigger.get("after"):
+                if trigger and _aim(trigger) == kind and self.counts[kind] >= trigger["nth"] and not trigger.get("after"):
                     self._cut(f"{op} {path}")
                     raise OSError(errno.EIO, "power cut")
 
         def _after(self, op: str, path: str) -> None:
             """A trigger with after=True: the call was done (a sync reached the disk), then the power went."""
             trigger = self.trigger
-            if trigger and trigger.get("after") and trigger["kind"] in self._kinds(op, path) \
-                    and self.counts.get(trigger["kind"], 0) >= trigger["nth"]:
+            if trigger and trigger.get("after") and _aim(trigger) in self._kinds(op, path) \
+                    and self.counts.get(_aim(trigger), 0) >= trigger["nth"]:
                 self._cut(f"after {op} {path}")
 
         def _cut(self, where: str) -> None:
@@ -303,6 +313,19 @@ def _operations_class():
                     os.link(target, self.model.attic / f"{os.lstat(target).st_ino}-{time.monotonic_ns()}")
                 os.rename(source, target)
             return 0
+
+        def symlink(self, target, source):
+            """A link named `target` to `source` (TUF's client keeps its newest root so): a folder entry."""
+            with self.mutex:
+                self._gate("symlink", target)
+                link = self._path(target)
+                self.model.before_entries_change(link.parent)
+                os.symlink(source, link)
+            return 0
+
+        def readlink(self, path):
+            self._gate("readlink", path)
+            return os.readlink(self._path(path))
 
         # -- files ----------------------------------------------------------------------
         def create(self, path, mode, fi=None):
@@ -460,7 +483,8 @@ class FuseCut:
         return self._read()
 
     def arm(self, kill_pgid: int | None, trigger: dict | None = None) -> dict:
-        """trigger: {"kind": "write"|"fsync"|"change"|"db_write"|"db_fsync"|..., "nth": n, "after": bool}."""
+        """trigger: {"kind": "write"|"fsync"|"change"|"db_write"|"db_fsync"|..., "nth": n, "after": bool,
+        "within": "/folder/" (optional: only calls on paths holding it count)}."""
         return self._ask(cmd="arm", kill_pgid=kill_pgid, trigger=trigger)
 
     def status(self) -> dict:
