@@ -62,7 +62,8 @@ NEXT_STEPS = {
     "pgd": {
         "diterima": "Belum ada yang perlu Anda lakukan. Kecamatan menindaklanjuti sebelum batas di atas.",
         "diteruskan": "Belum ada yang perlu Anda lakukan. Kecamatan menindaklanjuti sebelum batas di atas.",
-        "ditindaklanjuti": "Belum ada yang perlu Anda lakukan. Tindak lanjutnya tampil di sini setelah selesai.",
+        "ditindaklanjuti": ("Belum ada yang perlu Anda lakukan. Tindak lanjutnya tampil di sini setelah "
+                            "selesai (pengaduan rahasia: disampaikan langsung kepada Anda)."),
         "selesai": "Bila belum puas, sampaikan ke meja informasi Kantor Kecamatan {office} dengan nomor pengaduan ini.",
         "bukan_kewenangan": "Hubungi instansi yang disebut pada tindak lanjut di bawah.",
     },
@@ -73,6 +74,14 @@ NEXT_STEPS = {
         "kedaluwarsa": "Isi ulang formulir F-1.07 di kantor desa Anda.",
     },
 }
+# A complaint still open after its follow-up deadline (issue 61: /cek kept saying "before the deadline above"
+# four months after it): what the citizen reads instead of the step's NEXT_STEPS.
+LATE_FOLLOW_UP = ("Batas tindak lanjut sudah lewat {days} hari dan pengaduan Anda belum selesai ditindaklanjuti. "
+                  "Tanyakan ke Kantor Kecamatan {office} (alamat dan telepon di bawah) dengan menyebut nomor "
+                  "pengaduan ini. Bila tetap tidak ditanggapi, Anda dapat melapor ke Ombudsman Republik Indonesia.")
+# A complaint done without a published follow-up: a confidential one, told to the complainant in person.
+UNPUBLISHED_FOLLOW_UP = ("Hasil tindak lanjut tidak diumumkan di sini: pengaduan rahasia disampaikan langsung "
+                         "kepada Anda. Bila belum menerimanya, tanyakan ke Kantor Kecamatan {office}.")
 # Steps after which the record is kept only for the retention time (the card handed over, the complaint closed).
 FINAL_STEPS = {"ktp": frozenset({"diserahkan"}), "pgd": frozenset({"selesai", "bukan_kewenangan"}),
                "pra": frozenset({"diterima", "ditolak", "kedaluwarsa"})}

@@ -5,7 +5,7 @@ tindak lanjut: never a name, a contact, or whether another number exists.
 """
 from flask import redirect, render_template, request, session, url_for
 
-from app.complaints import book, throttle
+from app.complaints import book, queries, throttle
 from app.frame.throttle import retry_after
 from app.complaints.form_rules import check_complaint
 from app.complaints.models import Complaint
@@ -119,5 +119,6 @@ def public_status():
         return blocked
     if complaint is None:
         return render_template("complaints/status.html", number=typed, complaint=None, not_found=True), 404
+    flags = queries.targets().row_flags(complaint)  # late as the office's own list counts it
     return render_template("complaints/status.html", number=complaint.tracking_number, complaint=complaint,
-                           not_found=False)
+                           not_found=False, late_since=flags["follow_due"] if flags["follow_overdue"] else None)

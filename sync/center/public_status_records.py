@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from flask import current_app, g, has_request_context
 from peewee import IntegrityError
 
-from app.frame.dates import utc_now
+from app.frame import regions
+from app.frame.dates import local_today, utc_now
 from app.frame.request_cycle import holds_bad_characters
 from sync import protocol
 from sync import public_status as vocabulary
@@ -204,14 +205,23 @@ def view_of(row: PublicStatus) -> dict:
             steps = [[WAITING_TO_GO if s == "diproses" else s, d] for s, d in steps]
     words = vocabulary.STEPS[kind]
     synced_at = row.kecamatan.public_synced_at or row.received_at  # received_at: a record from before the column
+    final = step in vocabulary.FINAL_STEPS[kind]
+    due = date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None
+    # Late from the day after the deadline (app/complaints/deadlines.py), on the kecamatan's own calendar day.
+    today = local_today(regions.zone_of(row.kecamatan.code) or current_app.config.get("TIME_ZONE") or "WIB")
+    late_days = (today - due).days if kind == "pgd" and due and not final and today > due else 0
+    next_step = vocabulary.LATE_FOLLOW_UP if late_days else vocabulary.NEXT_STEPS[kind][step]
+    follow_up = record.get("follow_up", "")
+    if kind == "pgd" and final and not follow_up:
+        follow_up = vocabulary.UNPUBLISHED_FOLLOW_UP.format(office=office)
     return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
             "office_address": record.get("office_address", ""), "office_phone": record.get("office_phone", ""),
-            "step": words[step].format(office=office), "next": vocabulary.NEXT_STEPS[kind][step].format(office=office), "step_code": step, "final": step in vocabulary.FINAL_STEPS[kind],
+            "step": words[step].format(office=office), "next": next_step.format(office=office, days=late_days),
+            "step_code": step, "final": final, "late_days": late_days,
             "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
             "promised": date.fromisoformat(record["promised"]) if record.get("promised") else None,
             "promised_estimate": record.get("promised_estimate") == "1",
-            "follow_up": record.get("follow_up", ""),
-            "follow_up_due": date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None,
+            "follow_up": follow_up, "follow_up_due": due,
             # An office offline for days: said in days, so an old date is not read as today's news.
             "synced_at": synced_at, "synced_days": max((utc_now() - synced_at).days, 0),
             "region": row.kecamatan.code}  # its moments in the kecamatan's zone, as on its own slips

@@ -1,0 +1,64 @@
+"""/cek says only what is true of a complaint (issue 61, finding 4): past its follow-up deadline it says it is
+late and what the citizen can do, not "Kecamatan menindaklanjuti sebelum batas di atas"; done, a
+confidential one does not also say "sedang diproses". Dates are counted from the kecamatan's today (WIB for
+Lumajang), late from the day after the deadline as app/complaints/deadlines.py counts it."""
+import html
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.frame.dates import format_date, local_today
+from sync import protocol, public_status as vocabulary
+from sync.center import public_status_records as center_public
+from tests.sync.test_public_status import page
+
+CODE = "7K3M9Q"
+
+
+def _text(body: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.fixture
+def complaint(center_app, center_db, enrolled):
+    """complaint(number, step, due, follow_up="") -> stores the kecamatan's public record of a complaint."""
+    kecamatan, _ = enrolled
+
+    def send(number, step, due, follow_up=""):
+        record = {"kind": "pgd", "number": number, "code_digest": vocabulary.code_digest(number, CODE),
+                  "step": step, "steps": [["diterima", (due - timedelta(days=7)).isoformat()], [step, ""]],
+                  "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(),
+                  "office": "Yosowilangun", "hours": "Senin-Jumat 08.00-15.00"}
+        header = {"id": vocabulary.wire_key(number), "version": 1, "record": record,
+                  "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+        assert center_public.store_public(kecamatan, header, b"").result == "stored"
+        status, body = page(center_app, number, CODE)
+        assert status == 200
+        return _text(body)
+    return send
+
+
+def test_a_complaint_past_its_follow_up_deadline_says_it_is_late_and_what_to_do(complaint):
+    today = local_today("WIB")
+    due = today - timedelta(days=125)  # the 12 June of the finding, read on 15 October
+    shown = complaint("PGD-7K3M9A", "diteruskan", due)
+    assert f"Batas tindak lanjut: {format_date(due)} (sudah lewat 125 hari)" in shown
+    assert ("Yang perlu Anda lakukan Batas tindak lanjut sudah lewat 125 hari dan pengaduan Anda belum selesai "
+            "ditindaklanjuti. Tanyakan ke Kantor Kecamatan Yosowilangun") in shown and "Ombudsman" in shown
+    assert "Belum ada yang perlu Anda lakukan" not in shown and "sebelum batas di atas" not in shown
+    assert "sedang diproses" not in shown
+    assert "(sudah lewat 1 hari)" in complaint("PGD-7K3M9B", "ditindaklanjuti", today - timedelta(days=1))
+    on_the_day = complaint("PGD-7K3M9C", "diterima", today)  # the deadline itself is still on time
+    assert "sudah lewat" not in on_the_day
+    assert "Belum ada yang perlu Anda lakukan. Kecamatan menindaklanjuti sebelum batas di atas." in on_the_day
+
+
+def test_a_confidential_complaint_that_is_done_does_not_say_it_is_being_processed(complaint):
+    today = local_today("WIB")
+    shown = complaint("PGD-7K3M9D", "selesai", today - timedelta(days=30))  # done after its deadline
+    assert "Status sekarang Selesai ditindaklanjuti" in shown
+    assert "sedang diproses" not in shown and "sudah lewat" not in shown
+    assert "Hasil tindak lanjut tidak diumumkan di sini: pengaduan rahasia disampaikan langsung kepada Anda." in shown
+    public = complaint("PGD-7K3M9E", "selesai", today, follow_up="Kursi tunggu sudah ditambah")
+    assert "Kursi tunggu sudah ditambah" in public and "tidak diumumkan" not in public
