@@ -4,6 +4,8 @@
     python bench/update_power_cuts.py --cuts 30 --seed 2
     STROOM_KEEP=1 python bench/update_power_cuts.py    # a run with a problem keeps its folder
 
+`kill` (SIGTERM) or Ctrl-C ends a run early with the figures so far.
+
 A real center publishes releases of this tree (one wheel, each a higher version; one in five, and
 every one aimed at going back, with a page that answers 500 only in the launched program); the
 kecamatan's data folder is on the FUSE power-cut layer (tests/support/fuse_power_cut.py), four
@@ -20,6 +22,7 @@ start to settled. Then the run's totals and every problem. Progress goes to stde
 """
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -49,6 +52,7 @@ def main() -> None:
     if missing:
         sys.exit(f"no FUSE here: {missing}")
     began = time.monotonic()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` ends the run with the figures so far
 
     def say(line: str) -> None:
         print(f"{time.monotonic() - began:7.0f} s  {line}", file=sys.stderr, flush=True)

@@ -512,11 +512,19 @@ class UpdateCuts:
         check(self.mount / "loket.sqlite3", self.office.acks, self.checked, self.report.office)
         figures.lost += self.report.office.lost - lost_before
         self.resend()
-        if self.registered_again():
+        registered = self.registered_again()
+        if registered:
             figures.working += 1
         else:
             self.report.problems.append(f"cut {self.report.cuts}: no registration saved after the restart")
         self.report.writes = len(self.office.acks)
+        self.say(f"    settled on {selection.get('version') or 'the installed program'} "
+                 f"({selection.get('state') or '-'}) in {time.monotonic() - began:.0f} s; lost "
+                 f"{self.report.office.lost - lost_before}; a registration {'saved' if registered else 'NOT saved'}; "
+                 f"acknowledged {self.report.writes}")
+        if self.report.cuts % 10 == 0:
+            for line in self.report.lines():
+                self.say("    " + line)
 
     def resend(self) -> None:
         """The clerks press Simpan again on every form the cut left unanswered (never stored twice)."""
@@ -554,6 +562,8 @@ class UpdateCuts:
         except Stop as stop:
             if str(stop) not in self.report.problems:
                 self.report.problems.append(str(stop))
+        except KeyboardInterrupt:  # the figures so far still count
+            self.report.problems.append(f"interrupted after {self.report.cuts} cuts")
         finally:
             self.close()
         return self.report
