@@ -55,7 +55,8 @@ def without_region_list(monkeypatch):
 def update_check(folder: Path, database: str, mode: str, capsys) -> tuple[int, str]:
     code = run.main(["update-check", "--data", str(folder), "--database", str(copy_of(folder / database)),
                      "--mode", mode])
-    return code, capsys.readouterr().out
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
 
 
 @pytest.mark.parametrize("database, mode", [("loket.sqlite3", "kecamatan"), ("desa.sqlite3", "desa")])
