@@ -219,12 +219,6 @@ def _regency_root(fetcher: BoundedFetcher, expected: str) -> bytes:
                         "kabupaten: sumber ini memberi kunci orang lain.")
 
 
-def trusted_root_fingerprint(data_dir: Path) -> str | None:
-    """Which regency root this PC trusts (the root it keeps, the newest it accepted), as
-    `run.py release keys` printed it for the regency admin; None before its first contact."""
-    return trust.trusted_fingerprint(data_dir)
-
-
 # --- which wheels this PC needs ------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -267,11 +261,8 @@ def wheels_needed(release: dict) -> list[str]:
     fitting: dict[str, list[tuple[Version, str]]] = {}
     for target in release.get("wheels", []):
         filename = str(target).rsplit("/", 1)[-1]
-        try:
-            name, wheel_version, _, tags = parse_wheel_filename(filename)
-        except InvalidWheelFilename:
-            continue
-        if not tags.isdisjoint(_our_tags()):
+        if wheel_fits(filename):
+            name, wheel_version, _, _ = parse_wheel_filename(filename)
             fitting.setdefault(name, []).append((wheel_version, target))
     own = [target for wheel_version, target in fitting.get(canonicalize_name(APP_DISTRIBUTION), [])
            if wheel_version == Version(version)]
