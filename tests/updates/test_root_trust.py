@@ -308,3 +308,13 @@ def test_the_admin_types_the_fingerprint_on_the_update_page(client_for, db, tmp_
     assert client_for("petugas_loket").post("/admin/pembaruan/kunci-root",
                                             data={"sidik_jari": "0" * 32}).status_code == 403
     assert trust.expected_root(tmp_path) == "3f2a 9c01 aaaa bbbb 0123 4567 89ab cdef"
+
+
+def test_a_stick_is_not_read_before_the_fingerprint_is_typed(client_for, tmp_path):
+    from tests.updates.test_update_page import usb_copy_of_a_release
+    admin = client_for("admin")
+    answer = admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path))})
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert 'href="#f-sidik_jari"' in page and "Ketik dulu sidik jari kunci root dari lembar kabupaten" in page
+    assert not trust.trusts_a_root(tmp_path) and not read_state(tmp_path).get("available")
