@@ -81,17 +81,21 @@ def bar_chart(rows: list[tuple[str, float, float | None]], title: str, current_l
     return Markup("".join(parts))
 
 
-def trend_chart(points: list[tuple[str, float | None]], target: float | None, title: str,
+def trend_chart(points: list[tuple], target: float | None, title: str,
                 maximum: float = 100.0, width: int = 400, height: int = 250,
                 value_label: str = "Persen (%)", period_label: str = "Triwulan/tahun",
                 caption: str | None = None) -> Markup:
     """Vertical bars per period (None = no data, drawn as a dash) with the target as a dashed line;
     the value axis on the left, the periods along the bottom, each with its title. `caption` is
-    the visible heading when the page already names the chart (the title stays its accessible name)."""
+    the visible heading when the page already names the chart (the title stays its accessible name).
+
+    A point is (label, value) or (label, value, text): `text` is the figure as the page prints it
+    (`Measure.text`), so a bar's tooltip never rounds otherwise than its headline (issue 61: 77,08
+    under 77,1 %); without it, two decimals half up (app/frame/rounding.py)."""
     left, right, top, bottom = 58, 6, 44, 50
     plot_height = height - top - bottom
     step = (width - left - right) / max(1, len(points))
-    maximum = max([maximum] + [v for _, v in points if v is not None])
+    maximum = max([maximum] + [point[1] for point in points if point[1] is not None])
 
     def y_of(value):
         return top + plot_height * (1 - value / maximum)
@@ -104,7 +108,7 @@ def trend_chart(points: list[tuple[str, float | None]], target: float | None, ti
     for mark in (0, maximum / 2, maximum):
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y_of(mark):.1f}" y2="{y_of(mark):.1f}" stroke="{GRID}"/>'
                      f'<text x="{left - 5}" y="{y_of(mark) + 5:.1f}" text-anchor="end" fill="{INK}">{_number(mark)}</text>')
-    for index, (label, value) in enumerate(points):
+    for index, (label, value, *text) in enumerate(points):
         x = left + index * step + step * 0.12
         bar_width = step * 0.76
         if value is None:
@@ -112,7 +116,7 @@ def trend_chart(points: list[tuple[str, float | None]], target: float | None, ti
         else:
             parts.append(f'<rect x="{x:.1f}" y="{y_of(value):.1f}" width="{bar_width:.1f}" '
                          f'height="{y_of(0) - y_of(value):.1f}" fill="{CURRENT}"><title>{escape(label)}: '
-                         f'{_number(value)}</title></rect>')
+                         f'{escape(text[0] if text else decimal_text(value, 2))}</title></rect>')
         parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{y_of(0) + 20:.1f}" text-anchor="middle" fill="{INK}">'
                      f'{escape(label)}</text>')
     if target is not None:

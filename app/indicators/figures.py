@@ -31,7 +31,7 @@ class IndicatorRow:
     svg: str = ""  # the trend drawn once with the figures, not on every view of the kept rows
 
     def __post_init__(self):
-        points = [(f"{q.number}/{str(q.year)[2:]}", m.value) for q, m in self.trend]
+        points = [(f"{q.number}/{str(q.year)[2:]}", m.value, m.text) for q, m in self.trend]
         self.svg = trend_chart(points, self.target, f"{self.indicator.name}, {TREND_QUARTERS} triwulan terakhir",
                                value_label="Nilai indeks" if self.indicator.is_index else "Persen (%)",
                                caption=f"Tren {TREND_QUARTERS} triwulan terakhir") if self.available else ""

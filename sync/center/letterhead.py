@@ -27,6 +27,14 @@ class Letterhead:
     address: str
     logo: str | None  # a data: URI (the pages' CSP allows data: images): no route of its own to guard
 
+    @property
+    def addressee(self) -> str:
+        """Whom the report is addressed to: a kota's head is the Wali Kota, a kabupaten's the Bupati
+        (UU 23/2014 Pasal 59); Kemendagri names every kota "Kota ..." (codes xx.71 and up)."""
+        kind, _, place = self.government.partition(" ")
+        head = "Wali Kota" if kind.lower() == "kota" else "Bupati"
+        return f"{head} {place}".strip()
+
 
 def _regency(configured: str) -> tuple[str | None, str]:
     """(Kemendagri code or None, name) of the configured kabupaten/kota (a name or its code), else of

@@ -24,6 +24,7 @@ from peewee import IntegrityError, fn
 from app.frame import figure_cache
 from app.frame.dates import local_today, utc_now
 from app.frame.periods import Quarter
+from app.frame.rounding import decimal_text, percent_text
 from app.frame.working_days import WorkCalendar
 from app.frame.request_cycle import holds_bad_characters, int_arg
 from sync import protocol
@@ -510,9 +511,12 @@ def performance_trend(kecamatan_id: int):
 
     def label(q):
         return f"{q.number}/{str(q.year)[2:]}"
-    ikm_points = [(label(q), float(r["ikm"]["ikm"]) if r and r["ikm"].get("ikm") else None) for q, r, *_ in points]
-    on_time = [(label(q), 100.0 * r["complaints"]["closed_on_time"] / r["complaints"]["closed"]
-                if r and r["complaints"]["closed"] else None) for q, r, *_ in points]
+    # Each bar's tooltip as the table and the Kinerja page print the figure (IKM to two decimals, a share to one).
+    ikm_points = [(label(q), float(r["ikm"]["ikm"]), decimal_text(Decimal(str(r["ikm"]["ikm"])), 2))
+                  if r and r["ikm"].get("ikm") else (label(q), None) for q, r, *_ in points]
+    on_time = [(label(q), 100.0 * r["complaints"]["closed_on_time"] / r["complaints"]["closed"],
+                percent_text(r["complaints"]["closed_on_time"], r["complaints"]["closed"]))
+               if r and r["complaints"]["closed"] else (label(q), None) for q, r, *_ in points]
     charts = [trend_chart(ikm_points, float(GRADES[1][0]), f"IKM {kecamatan.name}",  # the line: grade B ("Baik")
                           value_label="Nilai IKM", caption=f"IKM, {TREND_QUARTERS} triwulan"),
               trend_chart(on_time, None, f"Pengaduan selesai tepat waktu {kecamatan.name}",
@@ -524,7 +528,6 @@ def performance_trend(kecamatan_id: int):
 @page_blueprint.app_template_filter("bagian")
 def bagian(value) -> str:
     """A share (%) with one decimal, half up, as the kecamatan prints its indicators (77,78 was 77,8 there)."""
-    from app.frame.rounding import decimal_text
     return decimal_text(Decimal(str(value)), 1) if value is not None else "–"
 
 

@@ -84,6 +84,19 @@ def test_trend_chart_marks_missing_quarters_and_the_target():
     assert "target 90" in svg and 'stroke-dasharray' in svg
 
 
+def test_an_indicators_trend_bar_says_the_figure_as_its_headline_rounds_it():
+    """Issue 61, finding 5: 37 of 48 was "77,1%" on the page and "77,08" in its bar's tooltip."""
+    from app.frame.periods import Quarter
+    from app.indicators.definitions import BY_KEY, Measure
+    from app.indicators.figures import IndicatorRow
+    share, index = Measure.share(37, 48), Measure.index(75.0)
+    row = IndicatorRow(BY_KEY["ikm"], index, 76.61, None, None, True, [(Quarter.of(2026, 1), index)])
+    assert index.text == "75,00" and "<title>1/26: 75,00</title>" in row.chart()
+    other = next(i for i in BY_KEY.values() if not i.is_index)
+    row = IndicatorRow(other, share, 90.0, None, None, True, [(Quarter.of(2026, 1), share)])
+    assert share.text == "77,1%" and "<title>1/26: 77,1%</title>" in row.chart() and "77,08" not in row.chart()
+
+
 def _svg_facts(svg: str) -> dict:
     import re
     return {"width": int(re.search(r'<svg[^>]* width="(\d+)"', svg)[1]),

@@ -264,11 +264,19 @@ def test_the_regency_letterhead_is_configured_with_its_name_office_address_and_l
     center_app.config.update(REGENCY_NAME="35.79", REGENCY_OFFICE="Sekretariat Daerah",
                              REGENCY_ADDRESS="Jl. Panglima Sudirman 507, Batu", REGENCY_LOGO=str(tmp_path / "logo.jpg"))
     kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    printed = page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3")
+    kop = _letterhead(printed)
     assert "PEMERINTAH KOTA BATU" in kop and "SEKRETARIAT DAERAH" in kop and "Jl. Panglima Sudirman 507, Batu" in kop
     assert '<img src="data:image/png;base64,' in kop  # the page's CSP allows data: images; no route to guard
+    # A city's head is the Wali Kota (issue 61, finding 5: the print said "Kepada Yth. Bupati" to Kota Batu)
+    assert "Kepada Yth. Wali Kota Batu." in printed and "Bupati" not in printed
+    center_app.config.update(REGENCY_NAME="Kota Malang", REGENCY_ADDRESS="")
+    assert "Kepada Yth. Wali Kota Malang." in page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3")
     center_app.config.update(REGENCY_NAME="lumajang", REGENCY_ADDRESS="", REGENCY_LOGO=str(tmp_path / "missing.png"))
-    kop = _letterhead(page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3"))
+    printed = page(pimpinan, "/kinerja/cetak?tahun=2025&triwulan=3")
+    kop = _letterhead(printed)
     assert "PEMERINTAH KABUPATEN LUMAJANG" in kop and "Kabupaten Lumajang, Provinsi Jawa Timur" in kop
+    assert "Kepada Yth. Bupati Lumajang." in printed
     assert "<img" not in kop  # a logo that cannot be read is left out
 
 
@@ -282,6 +290,15 @@ def test_a_kecamatan_trend_draws_its_quarters_as_svg(center_app, enrolled, pimpi
     ikm_chart, on_time_chart = shown.split("<svg")[1:]
     assert ">Nilai IKM</text>" in ikm_chart and ">Persen (%)</text>" in on_time_chart  # each axis says what it counts
     assert "75,00 (B)" in shown and "100,00 (A)" in shown and "Belum ada rekap disetujui" in shown
+
+
+def test_a_trend_bar_says_its_figure_as_the_table_rounds_it(center_app, enrolled, pimpinan):
+    """Issue 61, finding 5: a bar's tooltip said 77,08 under a figure printed 77,1 (one rounding for one figure)."""
+    send(center_app.test_client(), enrolled[1], item(record(received=50, closed=48, on_time=37, respondents=30)))
+    shown = page(pimpinan, f"/kinerja/kecamatan/{enrolled[0].id}?tahun=2025&triwulan=3")
+    ikm_chart, on_time_chart = shown.split("<svg")[1:]
+    assert "<title>3/25: 75,00</title>" in ikm_chart and "75,00 (B)" in shown  # the IKM as the table prints it
+    assert "<title>3/25: 77,1%</title>" in on_time_chart and "77,08" not in shown  # 37 of 48
 
 
 def test_pimpinan_reads_kinerja_only(center_app, center_db, pimpinan):
