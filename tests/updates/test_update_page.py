@@ -145,3 +145,23 @@ def test_every_server_error_after_the_walk_is_counted_into_the_health_the_center
     assert (health["walk"], health["pages"], health["failed"]) == ("lulus", 172, [])
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "lulus, 172 halaman tanpa galat" in page and "Galat server sejak itu: 2." in page
+
+
+def test_a_release_that_failed_here_is_not_retried_at_night(app, db, monkeypatch):
+    """Finding 7: the night install must not take again what the walk refused (before, each night
+    repeated the backup and the minutes-long check of a release the check had refused)."""
+    from app.frame import dates
+    from app.updates import installing
+    from app.updates.state import write_state
+    data_dir = app.config["DATA_DIR"]
+    write_state(data_dir, apply_at_night=True, available={"version": "9.1.0", "notes": "", "wheels": []})
+    refused_by_the_walk(data_dir, app.config["DATABASE_PATH"], "9.1.0")
+    tried = []
+    monkeypatch.setattr(installing, "apply_available", lambda config, user=None: tried.append(config))
+    monkeypatch.setattr(installing, "restart_into_selection", lambda: tried.append("restart"))
+    monkeypatch.setattr(dates, "to_local", lambda moment, zone="WIB": moment.replace(hour=2))  # 02.00 office time
+    installing.nightly_apply(app)
+    assert tried == []
+    write_state(data_dir, available={"version": "9.2.0", "notes": "", "wheels": []})  # a newer release comes
+    installing.nightly_apply(app)
+    assert tried == [app.config, "restart"]
