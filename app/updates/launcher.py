@@ -115,7 +115,10 @@ def serve(data_dir: Path, argv: list[str], serve_here) -> int:
                 continue
             selection = dict(selection, attempts=attempts + 1)
             write_selection(data_dir, selection)
-        code = _run_child(data_dir, selection, argv)
+        try:
+            code = _run_child(data_dir, selection, argv)
+        except KeyboardInterrupt:  # the person at the console stopped it: no verdict on the version
+            return 0
         if code == RESTART:
             continue
         after = read_selection(data_dir)
@@ -129,7 +132,7 @@ def serve(data_dir: Path, argv: list[str], serve_here) -> int:
             time.sleep(1)
             continue
         if trial_open:
-            fail(data_dir, after, _why(data_dir, code))
+            fail(data_dir, dict({"mode": mode} if mode else {}, **after), _why(data_dir, code))
             continue
         return code
 
@@ -170,7 +173,8 @@ def _run_child(data_dir: Path, selection: dict, argv: list[str]) -> int:
         return child.wait()
     except KeyboardInterrupt:
         child.terminate()
-        return child.wait()
+        child.wait()
+        raise
 
 
 def damaged_files(root: Path) -> list[str]:
