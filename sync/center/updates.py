@@ -65,9 +65,7 @@ def ring_timestamp(timestamps: dict, key: DeviceKey) -> dict | None:
 
 def on_pilot_timestamp(timestamps: dict, key: DeviceKey) -> bool:
     """Is this PC handed the pilots' timestamp (a pilot, or one taken out whose everyone's is behind)?"""
-    chosen = ring_timestamp(timestamps, key)
-    return (chosen is not None and timestamps[PILOT] is not None and chosen["version"] == timestamps[PILOT]["version"]
-            and chosen is not timestamps[EVERYONE])
+    return timestamps[PILOT] is not None and ring_timestamp(timestamps, key) is timestamps[PILOT]
 
 
 _seen: dict = {}  # the repository -> (its timestamp files' stats, {ring: timestamp}, root version)
