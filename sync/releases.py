@@ -127,15 +127,6 @@ def create_keys(folder: Path) -> Path:
     return folder
 
 
-def repository_versions(repository: Path) -> dict | None:
-    """{"root": newest root's version, "timestamp": the timestamp's}, None when there is no timestamp."""
-    try:
-        timestamp = json.loads((Path(repository) / "metadata" / "timestamp.json").read_bytes())["signed"]["version"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return {"root": _latest(repository, Root.type)[0], "timestamp": timestamp}
-
-
 def _latest(folder: Path, role: str) -> tuple[int, Path | None]:
     """The highest version of `role` under folder/metadata (0, None when there is none)."""
     found = []
