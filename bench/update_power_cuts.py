@@ -11,7 +11,7 @@ every one aimed at going back, with a page that answers 500 only in the launched
 kecamatan's data folder is on the FUSE power-cut layer (tests/support/fuse_power_cut.py), four
 clerks save through the forms the whole time and the admin applies each release through the
 update page (tests/support/fuse_update.py). The cuts aim at the phases in turn (download,
-install, pre-check, switch, first start, going back), at a random moment within each (a download
+install, pre-check, switch, first start or came up, going back), at a random moment within each (a download
 cut at one of the pass's changes in the update folder, most often); after each the disk is put
 back to what it kept, `run.py serve` starts again, and the PC must settle on a version within
 --bound seconds, take a new registration and hold every acknowledged write.
@@ -37,8 +37,13 @@ from tests.support.fuse_update import PHASES, UpdateCuts  # noqa: E402
 
 
 def plan(cuts: int) -> list[str]:
-    """The phases in a journey's order, again and again: each release is cut as it goes on."""
-    return [PHASES[n % len(PHASES)] for n in range(cuts)]
+    """The phases in a journey's order, again and again: each release is cut as it goes on. A journey
+    is cut either in its first start or in the seconds after it came up (both cannot be had of one)."""
+    first, then = [p for p in PHASES if p != "came up"], [p for p in PHASES if p != "first start"]
+    order = []
+    while len(order) < cuts:
+        order += first if len(order) // len(first) % 2 == 0 else then
+    return order[:cuts]
 
 
 def main() -> None:

@@ -9,8 +9,9 @@ admin presses "Sinkronkan sekarang" to bring a release and "Pasang pembaruan sek
 
 Each release is a journey: download (the pass fetches it), install (pip), pre-check (the new
 version on a copy of the data), switch (the selection, its backup, the restart), first start (the
-new version on trial, until it is kept) and, for a release with a planted defect that only the
-live program meets, going back. A cut aims at one phase: once that phase is seen (the data
+new version on trial, until its verdict), came up (its first ten seconds serving after the verdict:
+finding 5's moment) and, for a release with a planted defect that only the launched program meets,
+going back. A cut aims at one phase: once that phase is seen (the data
 folder's files and the processes of the program's group say which), the power goes off at a
 random moment within the phase's usual length. The phase the cut fell in is what was seen at
 that moment. Then the machine starts again: the disk is put back to what it kept, `run.py serve`
@@ -47,13 +48,14 @@ from tests.support.ports import free_port
 # fuse_office's four clerks, named with letters only (a person's name in a registration carries it)
 STAFF = [("loketsatu", "petugas_loket"), ("loketdua", "petugas_loket"), ("info", "petugas_informasi"),
          ("kasi", "kasi_pelayanan")]
-PHASES = ("download", "install", "pre-check", "switch", "first start", "going back")
+PHASES = ("download", "install", "pre-check", "switch", "first start", "came up", "going back")
+CAME_UP_SECONDS = 10  # "came up": the first seconds after the new version's verdict (finding 5's moment)
 ADMIN, ADMIN_PASSWORD = "kepala", "kepala-listrik-2026"
 FIRST = (0, 3, 0)  # the first release's version; each next one raises the last number
 # How long each phase usually lasts (seconds), until the run has seen it: a cut falls at a random
 # moment within it.
 GUESSES = {"download": 3.0, "install": 3.0, "pre-check": 15.0, "switch": 4.0, "first start": 10.0,
-           "going back": 3.0}
+           "came up": CAME_UP_SECONDS, "going back": 3.0}
 # A page every signed-in role opens, broken only in the launched program (the walk on the live
 # program meets it, the pre-check before the switch does not): the PC must go back.
 DEFECT_FILE = "app/registration/views.py"
@@ -183,6 +185,7 @@ class Journey:
     pass_pressed: float = 0.0  # when the admin pressed "Sinkronkan sekarang" on this program's run
     applying: threading.Thread | None = None
     child_seen: bool = False  # the new version's server was seen on this program's run
+    up_at: float | None = None  # when its verdict ("baik") was first seen
     answers: list[str] = field(default_factory=list)  # the apply button's answers (a refusal says why)
 
     def phase(self, seen: Seen) -> str:
@@ -193,7 +196,8 @@ class Journey:
             if seen.child_of(version):
                 self.child_seen = True
             if selection.get("state") == "baik":
-                return "kept"
+                self.up_at = self.up_at or time.monotonic()
+                return "came up" if time.monotonic() - self.up_at < CAME_UP_SECONDS else "kept"
             if selection.get("state") == "gagal":
                 return "going back"
             if seen.child_of(version):
@@ -489,7 +493,7 @@ class UpdateCuts:
         while time.monotonic() < deadline and self.program.poll() is None:
             seen = look(self.backing, self.program.pid)
             phase = self.journey.phase(seen)
-            if phase in ("waiting", "download", "kept", "refused") and _answers(self.office.base):
+            if phase in ("waiting", "download", "came up", "kept", "refused") and _answers(self.office.base):
                 settled = seen
                 break
             time.sleep(0.2)
