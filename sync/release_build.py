@@ -216,8 +216,10 @@ def _same_name(text: str, named: str) -> bool:
         return False
 
 
-def gather(app: AppWheel, pythons: list[str], platforms: list[str], folder: Path, say=print) -> list[Path]:
-    """Every wheel the app wheel needs on each Python and platform, in `folder`, each file once;
+def gather(app: AppWheel, pythons: list[str], platforms: list[str], folder: Path,
+           say=print) -> tuple[list[Path], dict[str, list[str]]]:
+    """Every wheel the app wheel needs on each Python and platform, in `folder`, each file once, and
+    which of them each target installs ({"3.11-win_amd64": [file names]}, release.json's `closure`);
     ReleaseError naming, in Indonesian, every one PyPI has no wheel of (or the lost connection)."""
     targets = [(python, platform) for platform in platforms for python in pythons]
     say(f"  {len(targets)} kombinasi: Python {', '.join(pythons)} di "
@@ -240,6 +242,8 @@ def gather(app: AppWheel, pythons: list[str], platforms: list[str], folder: Path
                            + "\n".join(problems) + "\nTanyakan ke proyek; tidak ada yang ditandatangani.")
     folder.mkdir(parents=True, exist_ok=True)
     kept: dict[str, str] = {}
+    closure = {f"{python}-{platform}": sorted(w.name for w in (staging / f"{platform}-{python}").glob("*.whl"))
+               for python, platform in targets}
     for wheel in sorted(staging.glob("*/*.whl")):
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if wheel.name in kept:
@@ -249,7 +253,7 @@ def gather(app: AppWheel, pythons: list[str], platforms: list[str], folder: Path
         kept[wheel.name] = digest
         shutil.copyfile(wheel, folder / wheel.name)
     shutil.rmtree(staging, ignore_errors=True)
-    return sorted(folder.glob("*.whl"))
+    return sorted(folder.glob("*.whl")), closure
 
 
 def this_target() -> tuple[str, str]:
@@ -382,14 +386,16 @@ def build(wheel: Path, key_folder: Path, bundle: Path | None = None, data_copies
     work.mkdir(parents=True, exist_ok=True)
     try:
         say("2/5 Mengumpulkan wheel pendukung dari PyPI ...")
-        wheels = gather(app, pythons, platforms, work / "wheel", say)
+        wheels, closure = gather(app, pythons, platforms, work / "wheel", say)
         say(f"  {len(wheels)} wheel pendukung terkumpul")
         say(f"3/5 Memasang rilis di lingkungan Python {here[0]} yang baru ...")
         python = install_fresh(app, work / "wheel", work)
         say("4/5 Memeriksa setiap halaman setiap peran ...")
         run_checks(python, work, list(data_copies), list(recovery_keys), say)
         say("5/5 Menandatangani ...")
-        signed = sign_release(key_folder, app.version, app.notes, [app.path, *wheels], bundle, requires=app.requires)
+        closure = {target: [app.path.name, *names] for target, names in closure.items()}
+        signed = sign_release(key_folder, app.version, app.notes, [app.path, *wheels], bundle, requires=app.requires,
+                              closure=closure)
     finally:
         if own_work:
             shutil.rmtree(work, ignore_errors=True)

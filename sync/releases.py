@@ -1,18 +1,19 @@
 """The regency's signed releases: a TUF repository (The Update Framework, `tuf`'s metadata API).
 
-Who holds which key (docs/operations.md, "Menerbitkan pembaruan"):
+Who holds which key (docs/operations.md, "Updates from the regency"):
 - the root and targets keys stay on the regency admin's own laptop or USB stick (the "key folder",
-  made once by `run.py center release-keys`); with them the admin signs a release into a bundle
-  (`run.py center release-sign`);
+  made once by `run.py release keys`); with them `run.py release build` checks the project's release
+  wheel and signs it into a bundle (sync/release_build.py; `release sign` signs a folder as it is);
 - the center's server holds only the online key (snapshot and timestamp), copied from the key
-  folder into its data folder; `run.py center release-publish BUNDLE` checks that the bundle's
+  folder into its data folder; `run.py release publish --bundle DIR` checks that the bundle's
   targets are signed by the key the root trusts, puts them in its repository and signs the
   snapshot and timestamp.
 
-A release is the target `release.json` ({version, notes, wheels}) beside its wheels
-(`wheels/<file>`). The repository uses consistent snapshots: a target is stored as
-`targets/<sha256>.<name>`, metadata as `metadata/<version>.<role>.json` (timestamp.json alone
-unversioned), so a PC that already holds a wheel by its hash never fetches it again.
+A release is the target `release.json` ({version, notes, wheels, signed_at; from `release build`
+also requires and closure, see sign_release}) beside its wheels (`wheels/<file>`). The repository
+uses consistent snapshots: a target is stored as `targets/<sha256>.<name>`, metadata as
+`metadata/<version>.<role>.json` (timestamp.json alone unversioned), so a PC that already holds a
+wheel by its hash never fetches it again.
 
 The office PC reads the same folder, served by the center over the signed link or copied to a USB
 stick (app/updates/fetching.py).
@@ -176,12 +177,14 @@ def refuse_not_newer(key_folder: Path, version: Version, app_sha256: str) -> Non
 
 
 def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path], bundle: Path,
-                 requires: list[str] | None = None) -> Path:
+                 requires: list[str] | None = None, closure: dict[str, list[str]] | None = None) -> Path:
     """The bundle of one release, signed by the targets key: every root so far, the new targets
-    metadata (one version above the last one signed from this key folder) and the files. `requires`:
-    the app wheel's Requires-Dist, carried in release.json (a PC refuses a release without wheels for
-    its own platform and Python). Refused when the version is not PEP 440 or not newer than the last
-    one signed from this key folder."""
+    metadata (one version above the last one signed from this key folder) and the files. Carried in
+    release.json when given: `requires`, the app wheel's Requires-Dist (a PC refuses a release without
+    wheels for its own platform and Python), and `closure`, for each "<python>-<platform>" the build
+    gathered for ("3.11-win_amd64", "3.15-manylinux_x86_64"), every wheel that PC installs, the app's
+    and its dependencies' dependencies too (as target names, "wheels/<file>"). Refused when the
+    version is not PEP 440 or not newer than the last one signed from this key folder."""
     key_folder, bundle = Path(key_folder), Path(bundle)
     app_wheel = _app_wheel(wheels)
     if app_wheel is None:
@@ -204,6 +207,9 @@ def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path],
     release = {"version": str(checked), "notes": notes, "wheels": names, "signed_at": signed_at}
     if requires is not None:
         release["requires"] = list(requires)
+    if closure is not None:
+        release["closure"] = {target: [f"{WHEEL_FOLDER}/{Path(name).name}" for name in names]
+                              for target, names in closure.items()}
     (bundle / "targets" / RELEASE_TARGET).write_bytes(json.dumps(release, indent=1, ensure_ascii=False).encode())
     targets.targets[RELEASE_TARGET] = TargetFile.from_file(RELEASE_TARGET, str(bundle / "targets" / RELEASE_TARGET),
                                                            ["sha256"])

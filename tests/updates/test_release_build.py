@@ -174,6 +174,9 @@ def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, ke
     assert (release["version"], release["notes"], release["requires"]) == (app.version, app.notes, app.requires)
     names = {Path(name).name.split("-")[0].lower() for name in release["wheels"]}
     assert {"loket_kecamatan", "flask", "werkzeug", "cryptography", "cffi"} <= names  # cffi: cryptography's own
+    assert list(release["closure"]) == [f"{THIS_PYTHON}-manylinux_x86_64"]  # what such a PC installs, all of it
+    closure = release["closure"][f"{THIS_PYTHON}-manylinux_x86_64"]
+    assert sorted(closure) == sorted(release["wheels"])
     assert [r["version"] for r in releases.signed_releases(keys)] == [app.version]
 
 
