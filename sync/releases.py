@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -252,28 +253,37 @@ def timestamp_path(repository: Path, ring: str) -> Path:
     return Path(repository) / (PILOT_TIMESTAMP if ring == PILOT else "metadata/timestamp.json")
 
 
+SIGNING_STALE_SECONDS = 60  # signing takes well under a second: a lock this old was left by a cut
+
+
 @contextmanager
 def _signing(repository: Path):
     """One signer at a time: the center's page, its daily job and `run.py release publish` are
-    separate processes, and the two timestamps share one counter."""
+    separate processes, and the two timestamps share one counter. A lock file made exclusively
+    (the same on Windows and Linux); one left by a process that died is taken over once stale."""
     lock = Path(repository) / SIGNING_LOCK
     private_dir(lock.parent)
-    with open(lock, "a+b") as handle:
-        if os.name == "nt":
-            import msvcrt
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
-        else:
-            import fcntl
-            fcntl.flock(handle, fcntl.LOCK_EX)
+    gives_up = time.monotonic() + SIGNING_STALE_SECONDS
+    while True:
         try:
-            yield
-        finally:
-            if os.name == "nt":
-                handle.seek(0)
-                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            break
+        except FileExistsError:
+            try:
+                stale = time.time() - lock.stat().st_mtime > SIGNING_STALE_SECONDS
+            except OSError:
+                continue  # released meanwhile
+            if stale:
+                lock.unlink(missing_ok=True)
+            elif time.monotonic() > gives_up:
+                raise ReleaseError("Repositori rilis sedang ditandatangani proses lain terlalu lama: coba lagi "
+                                   "sebentar lagi. Tidak ada yang berubah.") from None
             else:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                time.sleep(0.05)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def timestamp_of(repository: Path, ring: str) -> dict | None:

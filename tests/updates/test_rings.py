@@ -270,3 +270,23 @@ def test_the_first_release_of_a_regency_with_pilots_is_nothing_yet_for_the_other
     rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua")
     rollout.sync()
     assert offered(rollout.office_dir) == ("9.0.0", None)
+
+
+def test_a_signing_lock_left_by_a_cut_is_taken_over(tmp_path):
+    """Both timestamps count on one counter, so one process signs at a time (a lock file, made the same
+    way on Windows and Linux); one left by a process that died does not stop the next release."""
+    import os
+    import time
+    keys = releases.create_keys(tmp_path / "kunci")
+    wheels = tmp_path / "wheels"
+    from tests.updates.helpers import fake_wheel
+    fake_wheel(wheels, "loket_kecamatan-9.0.0-py3-none-any.whl", 1000)
+    bundle = releases.sign_release(keys, "9.0.0", "Rilis.", sorted(wheels.glob("*.whl")), tmp_path / "paket")
+    repository = tmp_path / "repo"
+    lock = repository / releases.SIGNING_LOCK
+    lock.parent.mkdir(parents=True)
+    lock.write_bytes(b"")
+    old = time.time() - releases.SIGNING_STALE_SECONDS - 5
+    os.utime(lock, (old, old))
+    assert releases.publish(bundle, repository, keys / "online.pem")["version"] == "9.0.0"
+    assert not lock.exists() and releases.timestamp_of(repository, "semua")["version"] == 2
