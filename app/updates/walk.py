@@ -40,25 +40,33 @@ class WalkResult:
         return [url for url, _ in self.failed[:MAX_FAILED_LISTED]]
 
 
+@dataclass
+class Walker:
+    """One throwaway account's test client, the pages it opens first, the links it found on them."""
+    client: object
+    first: list[str]
+    later: list[str] = field(default_factory=list)
+    seen: set = field(default_factory=set)
+
+
 def walk(app, max_requests: int = MAX_REQUESTS) -> WalkResult:
     """Walk `app` (an office app whose database is a copy): see the module's docstring."""
     result = WalkResult()
-    clients = _signed_in_clients(app)
-    seen = {(role, _pattern(url)) for role, (_, first) in clients.items() for url in first}
-    later: dict[str, list[str]] = {role: [] for role in clients}
-    for role, (client, first) in clients.items():
-        for url in first:
+    walkers = _signed_in_walkers(app)
+    for walker in walkers:
+        walker.seen = {_pattern(url) for url in walker.first}
+        for url in walker.first:
             if result.pages >= max_requests:
                 break
-            for link in _links(app, _open(client, url, result, max_requests) or ""):
-                if (role, _pattern(link)) not in seen:
-                    seen.add((role, _pattern(link)))
-                    later[role].append(link)
-    # The second level, one link of each role in turn, so a small budget still reaches every role.
-    while result.pages < max_requests and any(later.values()):
-        for role, links in later.items():
-            if links and result.pages < max_requests:
-                _open(clients[role][0], links.pop(0), result, max_requests)
+            for link in _links(app, _open(walker.client, url, result, max_requests) or ""):
+                if _pattern(link) not in walker.seen:
+                    walker.seen.add(_pattern(link))
+                    walker.later.append(link)
+    # The second level, one link of each account in turn, so a small budget still reaches every role.
+    while result.pages < max_requests and any(walker.later for walker in walkers):
+        for walker in walkers:
+            if walker.later and result.pages < max_requests:
+                _open(walker.client, walker.later.pop(0), result, max_requests)
     return result
 
 
@@ -100,20 +108,19 @@ def walk_live_copy(app, make_app) -> WalkResult:
         remove_copy(copy)
 
 
-def _signed_in_clients(app) -> dict:
-    """role -> (test client signed in as a throwaway account of that role, its first urls: home, menu)."""
+def _signed_in_walkers(app) -> list[Walker]:
+    """A throwaway account for each role of the program's table, signed in; its first pages: home, menu."""
     from flask import g, url_for
 
     from app import capabilities
     from app.auth.accounts import create_user
     from app.frame.signin import SESSION_TOKEN, start_session
     database = app.extensions["database"]
-    roles = sorted(set(app.extensions["policy"].columns.values()))
-    clients = {}
+    walkers = []
     with app.app_context(), database.connection_context():
-        for role in roles:
-            user, _ = create_user(f"{WALK_ACCOUNT_PREFIX}{role}-{secrets.token_hex(3)}", f"Pemeriksa {role}", role,
-                                  password=secrets.token_urlsafe(18), must_change_password=False)
+        for column in sorted(set(app.extensions["policy"].columns.values())):
+            user, _ = create_user(f"{WALK_ACCOUNT_PREFIX}{column}-{secrets.token_hex(3)}", f"Pemeriksa {column}",
+                                  column, password=secrets.token_urlsafe(18), must_change_password=False)
             _bind_to_desa(user)
             with app.test_request_context("/"):
                 token = start_session(user)
@@ -125,19 +132,16 @@ def _signed_in_clients(app) -> dict:
             client = app.test_client()
             with client.session_transaction() as session:
                 session[SESSION_TOKEN] = token
-            clients[role] = (client, list(dict.fromkeys(first)))
-    return clients
+            walkers.append(Walker(client, list(dict.fromkeys(first))))
+    return walkers
 
 
 def _bind_to_desa(user) -> None:
-    """A desa operator sees its own desa only: the throwaway one works for the desa real operators work
-    for, else for the office's first desa (the table by name: the desa capability imports this package)."""
-    from flask import current_app
-
+    """The desa real operators work for (else the office's first desa), for every throwaway account: a
+    desa operator's pages show only its own desa; the others' scope ignores it. The table by name: the
+    desa capability imports this package, not the other way round."""
     from app.frame import places
     from app.frame.db import database
-    if not current_app.extensions["policy"].permits(user.role, "desa.lingkup_sendiri"):
-        return
     codes = [code for (code,) in database.execute_sql('SELECT DISTINCT "desa_code" FROM "user_desa" LIMIT 20')]
     if not codes:
         try:

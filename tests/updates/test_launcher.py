@@ -13,7 +13,7 @@ from app.updates.state import read_selection, read_state, write_selection
 
 def installed_version(folder, version="0.2.0"):
     """A version's folder as pip --target leaves it: its files and the wheel's RECORD of their hashes."""
-    files = {"run.py": b"print('versi')\n", "app/__init__.py": b"# app\n", "app/pages.py": b"PAGES = 3\n" * 50}
+    files = {"run.py": b"print('versi')\n", "kecil/__init__.py": b"# paket\n", "kecil/halaman.py": b"PAGES = 3\n" * 50}
     rows = []
     for name, data in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -154,9 +154,9 @@ def test_a_selected_version_whose_files_came_back_empty_is_not_started_and_the_p
     newer = installed_version(tmp_path / "versions" / "0.3.0", "0.3.0")
     write_selection(tmp_path, {"version": "0.3.0", "root": str(newer), "state": "baik", "backup": None,
                                "previous": {"version": "0.2.0", "root": str(older), "state": "baik"}})
-    for name in ("run.py", "app/pages.py"):
+    for name in ("run.py", "kecil/halaman.py"):
         (newer / name).write_bytes(b"")  # what the disk kept of files pip never synced
-    assert launcher.damaged_files(newer) == ["run.py", "app/pages.py"]
+    assert launcher.damaged_files(newer) == ["run.py", "kecil/halaman.py"]
     code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [(0, False)], take_back=False)
     assert (code, started, taken_back) == (0, ["0.2.0"], [])
     assert read_selection(tmp_path)["version"] == "0.2.0" and not newer.exists()

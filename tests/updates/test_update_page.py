@@ -144,7 +144,7 @@ def test_every_server_error_after_the_walk_is_counted_into_the_health_the_center
     health = read_state(data_dir)["health"]
     assert (health["walk"], health["pages"], health["failed"]) == ("lulus", 172, [])
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
-    assert "lulus, 172 halaman tanpa galat" in page and "Galat server sejak itu: 2." in page
+    assert "lulus, 172 halaman tanpa galat" in page and "Galat sejak itu: 2." in page
 
 
 def test_a_release_that_failed_here_is_not_retried_at_night(app, db, monkeypatch):
