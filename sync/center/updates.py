@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
-from app.frame.dates import format_datetime, utc_now
+from app.frame.dates import utc_now
 from app.frame.request_cycle import bounded_int, int_arg
 from app.frame.version import version_key
 from sync import protocol
@@ -178,8 +178,7 @@ def cleaned_health(value) -> tuple[dict | None, str]:
         moment = None
     if moment is None and at is not None:
         return None, "laporan pembaruan: waktu pemeriksaan tidak sah"
-    if moment is not None and moment.tzinfo is not None:  # kept as every moment here: UTC without a zone
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    moment = _utc_moment(at) if moment else None  # kept as every moment here: UTC without a zone
     return {"version": version, "walk": value.get("walk"), "pages": pages, "errors_since": errors,
             "failed": [_failed_text(item) for item in failed],
             "at": moment.isoformat(timespec="seconds") if moment else None}, ""
@@ -208,14 +207,22 @@ def update_health():
     return jsonify({"stored": True})
 
 
+def _utc_moment(text) -> datetime | None:
+    """An ISO moment as the center keeps moments (UTC without a zone), for the pages' zone; None if unreadable."""
+    try:
+        moment = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment and moment.tzinfo else moment
+
+
 def health_of(key: DeviceKey) -> dict | None:
     """The PC's last report as the pages show it, with `at_moment` (a datetime, or None)."""
     try:
         health = json.loads(key.update_health) if key.update_health else None
-        at = datetime.fromisoformat(health["at"]) if isinstance(health, dict) and health.get("at") else None
-    except (ValueError, TypeError):
+    except ValueError:
         return None
-    return dict(health, at_moment=at) if isinstance(health, dict) else None
+    return dict(health, at_moment=_utc_moment(health.get("at"))) if isinstance(health, dict) else None
 
 
 # --- what the regency's PCs run, for the Kecamatan page ----------------------------------------------
@@ -261,7 +268,8 @@ def releases():
 def _releases_page(form: dict, errors: dict):
     from sync import releases as repository
     data_dir = current_app.config["DATA_DIR"]
-    published = repository.published_releases(repository_of(data_dir))
+    published = [dict(release, signed_moment=_utc_moment(release.get("signed_at")))
+                 for release in repository.published_releases(repository_of(data_dir))]
     newest_root = repository.newest_root(repository_of(data_dir))
     timestamps = _repository_state(data_dir)[0]
     keys = _active_keys()
@@ -271,7 +279,7 @@ def _releases_page(form: dict, errors: dict):
     trial = next((r for r in published if r["ring"] == PILOT), None)
     return render_template("center/releases.html", releases=published, pilots=pilots, trial=trial,
                            others=[(key.id, _device_label(key)) for key in keys if key.pilot_since is None],
-                           online_key=online_key_of(data_dir).exists(), format_datetime=format_datetime,
+                           online_key=online_key_of(data_dir).exists(),
                            fingerprint=repository.root_fingerprint_of(newest_root) if newest_root else None,
                            EVERYONE=EVERYONE, PILOT=PILOT, form=form, errors=errors), 422 if errors else 200
 

@@ -144,6 +144,7 @@ def test_a_release_reaches_the_pilots_first_and_everyone_once_the_admin_releases
     row = page[page.index('id="daftar-rilis"'):]
     assert re.search(r"<td>9\.1\.0 \(terbaru\)</td>.*?Komputer uji saja.*?Terbitkan untuk semua komputer", row, re.S)
     assert re.search(r"<td>9\.0\.0</td>.*?<td>Semua komputer</td>", row, re.S)
+    assert re.search(r"<td>\d{1,2} \w+ \d{4} \d\d\.\d\d WIB</td>", row)  # signed, in the center's zone
     pilots = page[page.index('id="komputer-uji"'):]
     pilots = pilots[:pilots.index("</table>")]
     assert "Kunir (35.08.08), loket kecamatan" in pilots and "Yosowilangun" not in pilots
