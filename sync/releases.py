@@ -76,12 +76,24 @@ def load_signer(path: Path) -> CryptoSigner:
 FINGERPRINT_HEX = 32  # 128 bits of the key's id, read aloud or compared on paper in eight groups
 
 
-def root_fingerprint(root: Root) -> str:
+def root_fingerprint(root: Root) -> str | None:
     """The root key(s) a root metadata trusts, as the regency admin and an office admin compare them:
     the start of each key's TUF id (a SHA-256 of the public key) in groups of four, e.g.
-    "3f2a 9c01 ...". Several root keys are joined by " / "."""
+    "3f2a 9c01 ...". Several root keys are joined by " / ". None when an id in the metadata is not
+    the hash of its key: a stranger could otherwise label its own key with the regency's id."""
     keyids = root.roles[Root.type].keyids
+    for keyid in keyids:
+        key = root.keys.get(keyid)
+        if key is None or _key_id(key) != keyid:
+            return None
     return " / ".join(" ".join(keyid[i:i + 4] for i in range(0, FINGERPRINT_HEX, 4)) for keyid in sorted(keyids))
+
+
+def _key_id(key) -> str:
+    """TUF's default key id: the SHA-256 of the key's canonical JSON (type, scheme, public value)."""
+    from securesystemslib.formats import encode_canonical
+    canonical = encode_canonical({"keytype": key.keytype, "scheme": key.scheme, "keyval": key.keyval})
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def root_fingerprint_of(path: Path) -> str | None:

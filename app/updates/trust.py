@@ -11,7 +11,6 @@ import re
 import shutil
 from pathlib import Path
 
-from securesystemslib.signer._utils import compute_default_keyid  # the id SSlibKey gives a key (pinned)
 from tuf.api.metadata import Metadata, Root
 
 from app.frame import audit
@@ -50,19 +49,9 @@ def normalized(typed: str) -> str:
     return " / ".join(sorted(keys))
 
 
-def genuine_fingerprint(root: Root) -> str | None:
-    """The root's fingerprint from its keys themselves: None when a key's id in the metadata is not
-    the hash of that key (a stranger could otherwise label its own key with the regency's id)."""
-    for keyid in root.roles[Root.type].keyids:
-        key = root.keys.get(keyid)
-        if key is None or compute_default_keyid(key.keytype, key.scheme, key.keyval) != keyid:
-            return None
-    return root_fingerprint(root)
-
-
 def fingerprint_of_bytes(data: bytes) -> str | None:
     try:
-        return genuine_fingerprint(Metadata[Root].from_bytes(data).signed)
+        return root_fingerprint(Metadata[Root].from_bytes(data).signed)
     except Exception:  # noqa: BLE001  (any malformed root: it is no one's)
         return None
 
