@@ -10,13 +10,17 @@ from sync import releases
 from tests.updates.helpers import fake_wheel
 
 
+# As catatan-rilis.md gives them: paragraphs hard-wrapped, one blank line between.
+NOTES = "Catatan dari kabupaten:\nslip baru.\n\nParagraf kedua."
+
+
 def usb_copy_of_a_release(tmp_path, keys=None):
     if keys is None:
         keys = tmp_path / "kunci"
         releases.create_keys(keys)
     wheels = tmp_path / "wheels"
     fake_wheel(wheels, "loket_kecamatan-9.1.0-py3-none-any.whl", 20_000)
-    bundle = releases.sign_release(keys, "9.1.0", "Catatan dari kabupaten: slip baru.", sorted(wheels.glob("*.whl")),
+    bundle = releases.sign_release(keys, "9.1.0", NOTES, sorted(wheels.glob("*.whl")),
                                    tmp_path / "paket")
     stick = tmp_path / "flashdisk" / "pembaruan"
     releases.publish(bundle, stick, keys / "online.pem")
@@ -32,7 +36,8 @@ def test_a_release_on_a_usb_stick_shows_as_available_with_its_notes(client_for, 
     answer = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert "Pembaruan versi 9.1.0 dibaca dari flashdisk dan sudah diperiksa." in page
-    assert "Pembaruan tersedia: versi 9.1.0" in page and "Catatan dari kabupaten: slip baru." in page
+    assert "Pembaruan tersedia: versi 9.1.0" in page
+    assert "<blockquote><p>Catatan dari kabupaten:\nslip baru.</p><p>Paragraf kedua.</p></blockquote>" in page
     assert "Pasang pembaruan sekarang" in page
     assert 'Pembaruan Aplikasi <span class="badge"' in page
 
