@@ -22,6 +22,11 @@ MESSAGES = {
           "aman: tidak ada yang hilang dan tidak ada yang tersimpan setengah. Minta admin mengosongkan ruang disk "
           "(misalnya memindahkan cadangan lama ke flashdisk atau menghapus berkas yang tidak perlu), lalu kirim "
           "lagi; isian Anda masih ada bila Anda menekan tombol Kembali di peramban."),
+    # Another writer (a sync pass, a backup) held the database past the busy wait: nothing was written.
+    503: ("Basis data sedang sibuk",
+          "Komputer ini sedang menyimpan pekerjaan lain (misalnya sinkronisasi dengan pusat), jadi permintaan "
+          "Anda BELUM diproses. Tidak ada data yang hilang dan tidak ada yang tersimpan setengah. Tunggu "
+          "beberapa detik lalu coba lagi; isian Anda masih ada bila Anda menekan tombol Kembali di peramban."),
     500: ("Terjadi kesalahan", "Terjadi kesalahan pada aplikasi. Data Anda tidak berubah; kejadian ini sudah dicatat. "
                               "Silakan coba lagi atau hubungi admin."),
 }
@@ -39,17 +44,31 @@ def error_page(status: int, message: str | None = None):
     return render_template(template, title=title, message=text, status=status), status
 
 
-def is_disk_full(error: BaseException) -> bool:
-    """SQLite's SQLITE_FULL (raw, or as peewee passes it on) or the system's ENOSPC, anywhere in the chain."""
+BUSY_RETRY_SECONDS = 5  # Retry-After of the busy page: a pass's packet transaction is shorter
+
+
+def _in_chain(error: BaseException, found) -> bool:
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if isinstance(error, apsw.FullError) or (isinstance(error, OSError) and error.errno == errno.ENOSPC):
-            return True
-        if isinstance(error, peewee.OperationalError) and "disk is full" in str(error):
+        if found(error):
             return True
         error = error.__cause__ or error.__context__
     return False
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """SQLite's SQLITE_FULL (raw, or as peewee passes it on) or the system's ENOSPC, anywhere in the chain."""
+    return _in_chain(error, lambda e: isinstance(e, apsw.FullError)
+                     or (isinstance(e, OSError) and e.errno == errno.ENOSPC)
+                     or (isinstance(e, peewee.OperationalError) and "disk is full" in str(e)))
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """SQLite's SQLITE_BUSY or SQLITE_LOCKED ("database is locked"), raw or as peewee passes it on."""
+    return _in_chain(error, lambda e: isinstance(e, (apsw.BusyError, apsw.LockedError))
+                     or (isinstance(e, peewee.OperationalError)
+                         and ("database is locked" in str(e) or "database table is locked" in str(e))))
 
 
 def with_error_headers(answer, error):
@@ -67,7 +86,7 @@ def register_error_pages(app, page_template: str = "core/error.html", api_prefix
     app.extensions["error_template"] = page_template
     app.extensions["api_prefix"] = api_prefix
     for status in MESSAGES:
-        if status not in (500, 507):
+        if status not in (500, 503, 507):
             app.register_error_handler(status, lambda error, status=status: with_error_headers(error_page(status), error))
 
     @app.errorhandler(CSRFError)
@@ -75,14 +94,18 @@ def register_error_pages(app, page_template: str = "core/error.html", api_prefix
         return error_page(400, "Formulir sudah kedaluwarsa atau tidak sah (token keamanan tidak cocok). "
                                "Muat ulang halaman lalu kirim lagi; isian Anda belum tersimpan.")
 
-    def disk_full(error):
+    def database_refused(error):
+        if is_database_busy(error):  # the transaction was rolled back whole: the clerk sends again
+            log.warning("database busy past the wait on %s %s: %s", request.method, request.path, error)
+            body, status = error_page(503)
+            return body, status, {"Retry-After": str(BUSY_RETRY_SECONDS)}
         if not is_disk_full(error):
             raise error  # any other failure: the calm 500 below, with its traceback logged
         log.error("disk full on %s %s: %s", request.method, request.path, error)
         return error_page(507)
 
-    for kind in (apsw.FullError, peewee.OperationalError, OSError):
-        app.register_error_handler(kind, disk_full)
+    for kind in (apsw.FullError, apsw.BusyError, apsw.LockedError, peewee.OperationalError, OSError):
+        app.register_error_handler(kind, database_refused)
 
     @app.errorhandler(500)
     def internal_error(error):
