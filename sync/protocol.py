@@ -63,6 +63,10 @@ def reported_version(headers) -> tuple[int, str]:
     return (int(found.group(1)), found.group(2)) if found else (0, "")
 
 
+# An answer (inflated or not) larger than this is not the center's: the office reads no further
+# (sync/client/transport.py, pipeline.py), so a broken or hostile far end cannot fill its memory.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+
 # Requests older or newer than this are refused; nonces are kept twice as long.
 TIMESTAMP_WINDOW_SECONDS = 300
 NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import certifi
 
+from sync import protocol
 from sync.client import stall
 from sync.client.in_flight import InFlightCap
 from sync.client.link_down import LinkDown, MovedOn, unreachable
@@ -77,7 +78,10 @@ def answer_from(stream, method: str = "POST") -> tuple[http.client.HTTPResponse,
     pipelined next answer it has read ahead, and that answer never comes."""
     response = http.client.HTTPResponse(_Answers(stream), method=method)
     response.begin()
-    return response, response.read()
+    content = response.read(protocol.MAX_ANSWER_BYTES + 1)
+    if len(content) > protocol.MAX_ANSWER_BYTES:  # a broken or hostile far end: the connection is done
+        raise http.client.HTTPException(f"jawaban lebih dari {protocol.MAX_ANSWER_BYTES} bita")
+    return response, content
 
 
 def _tls(session) -> ssl.SSLContext:

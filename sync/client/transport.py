@@ -79,7 +79,7 @@ class EnrolmentError(Exception):
 
 
 DAMAGED = "damaged"  # the center's error code for a request body changed on the way (sync/center/routes.py)
-MAX_ANSWER_BYTES = 16 * 1024 * 1024  # an inflated answer larger than this is not the center's
+MAX_ANSWER_BYTES = protocol.MAX_ANSWER_BYTES
 
 
 @dataclass
@@ -207,9 +207,10 @@ class CenterClient:
         """call() through the session, on its own."""
         headers, ticket = self.signed_headers(method, path, body, content_type, nonce)
         try:
+            streamed = {"stream": True} if isinstance(self.session, requests.Session) else {}
             response = self.session.request(method, self.base_url.rstrip("/") + path, data=body or None,
-                                            headers=headers, timeout=self.timeout, allow_redirects=False)
-            content = response.content
+                                            headers=headers, timeout=self.timeout, allow_redirects=False, **streamed)
+            content = _bounded_body(response)
         except requests.RequestException as problem:
             self.counters.failures += 1
             raise unreachable(problem) from None
@@ -314,3 +315,24 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, insta
     if isinstance(answer.get("time"), int) and abs(time.time() - answer["time"]) > protocol.TIMESTAMP_WINDOW_SECONDS:
         answer["clock_problem"] = clock_message(int(time.time()) - answer["time"], answer["time"])
     return answer
+
+
+def _bounded_body(response) -> bytes:
+    """The answer's body, read no further than MAX_ANSWER_BYTES: a longer one (a broken or hostile
+    far end) is a broken link, never a process that fills the office PC's memory."""
+    if not hasattr(response, "iter_content"):  # a test's in-process session: its body is whole already
+        parts = [response.content]
+    else:
+        parts, size = [], 0
+        try:
+            for part in response.iter_content(64 * 1024):
+                size += len(part)
+                parts.append(part)
+                if size > MAX_ANSWER_BYTES:
+                    break
+        finally:
+            response.close()
+    content = b"".join(parts)
+    if len(content) > MAX_ANSWER_BYTES:
+        raise requests.exceptions.ContentDecodingError(f"jawaban lebih dari {MAX_ANSWER_BYTES} bita")
+    return content
