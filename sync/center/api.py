@@ -286,7 +286,8 @@ def packets():
         together = arrived[:]
         arrived.clear()
         outcomes.extend(records.store_packet_items(g.kecamatan, together, short_hash=True,
-                                                   device_code=g.device_key.device_code))
+                                                   device_code=g.device_key.device_code,
+                                                   key_id=g.device_key.key_id))
     try:
         heads = jpeg_transit.split_heads(packet.open().headers, packet.photo_heads)
         for header, photo in packet.items():

@@ -216,6 +216,10 @@ def hand_over_kept(old: DeviceKey, key: DeviceKey) -> int:
     from sync.center.models import ReceivedApplication
     if not key.device_code or key.desa_code:
         return 0
+    from sync.center.models import StatusEvent
+    (StatusEvent.update(recipient_device=key.device_code)  # a conflict's decision meant for it (records.py)
+     .where((StatusEvent.kecamatan == old.kecamatan_id)
+            & (StatusEvent.recipient_device == kept_by_taken_over(old))).execute())
     return (ReceivedApplication.update(sender_device=key.device_code)
             .where((ReceivedApplication.kecamatan == old.kecamatan_id)
                    & (ReceivedApplication.sender_device == kept_by_taken_over(old))).execute())

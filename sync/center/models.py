@@ -172,6 +172,10 @@ class Conflict(CenterModel):
     note = TextField(default="")
     offered_photo = SealedBlob(null=True)
     decision = CharField(default="", constraints=[SQL("DEFAULT ''")])  # keep | accept | reject (sync/center/records.py)
+    # Who offered this version and who sent the held one (device code, key): its decision goes to the offerer.
+    offered_device = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    offered_key = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    existing_device = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class StatusEvent(CenterModel):
@@ -186,6 +190,8 @@ class StatusEvent(CenterModel):
     reason = TextField(default="")
     at = DateTimeField()
     content_hash = CharField(default="", constraints=[SQL("DEFAULT ''")])  # the content this event is about
+    # The one device that hears it ('': the devices that sent the application): a conflict's decision (issue 61).
+    recipient_device = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = ((("kecamatan", "seq"), True),)

@@ -220,8 +220,10 @@ def record_problem(kecamatan: Kecamatan, record: dict) -> str | None:
     return None
 
 
-def add_event(application: ReceivedApplication, status: str, reason: str = "", content_hash: str = "") -> StatusEvent:
-    """Append a status event for the application's kecamatan; call inside a transaction."""
+def add_event(application: ReceivedApplication, status: str, reason: str = "", content_hash: str = "",
+              recipient: str = "") -> StatusEvent:
+    """Append a status event for the application's kecamatan; call inside a transaction. `recipient`: the
+    one device code that hears it (a conflict's decision); "" for the devices that sent the application."""
     kecamatan_id = application.kecamatan_id
     # The UPDATE takes the kecamatan row's lock (PostgreSQL) or the write lock (SQLite), so
     # events of one kecamatan commit in seq order and a cursor never skips one.
@@ -230,7 +232,7 @@ def add_event(application: ReceivedApplication, status: str, reason: str = "", c
     return StatusEvent.create(kecamatan=kecamatan_id, seq=seq, application=application,
                               registration_number=application.registration_number,
                               version=application.version, status=status, reason=reason, at=utc_now(),
-                              content_hash=content_hash or application.content_hash)
+                              content_hash=content_hash or application.content_hash, recipient_device=recipient)
 
 
 FEED_COLUMNS = (StatusEvent.seq, StatusEvent.registration_number, StatusEvent.version, StatusEvent.status,
@@ -248,11 +250,13 @@ def version_events(application: ReceivedApplication) -> list[dict]:
     """The status events of one received version, in seq order, as the feed carries them. They go with
     a "duplicate" answer: a PC that made this same content after its cursor passed them (a second PC
     holding the application since a restore, correcting it as the first did) learns of them there."""
-    return [event_json(e) for e in StatusEvent.select().where(StatusEvent.application == application)
+    # Only those about this content: a conflict's decision names the other version (issue 61).
+    return [event_json(e) for e in StatusEvent.select().where((StatusEvent.application == application)
+                                                              & (StatusEvent.content_hash == application.content_hash))
             .order_by(StatusEvent.seq)]
 
 
-def _existing_outcome(kecamatan, values, existing, photo: bytes) -> Outcome:
+def _existing_outcome(kecamatan, values, existing, photo: bytes, device_code: str = "", key_id: str = "") -> Outcome:
     if existing.content_hash == values["hash"]:
         return Outcome(values["number"], values["version"], "duplicate", events=version_events(existing))
     already = Conflict.get_or_none((Conflict.registration_number == values["number"])
@@ -262,7 +266,8 @@ def _existing_outcome(kecamatan, values, existing, photo: bytes) -> Outcome:
         Conflict.create(kecamatan=kecamatan, registration_number=values["number"], version=values["version"],
                         existing_hash=existing.content_hash, offered_hash=values["hash"],
                         offered_record=json.dumps(values["record"], ensure_ascii=False), at=utc_now(),
-                        offered_photo=photo)
+                        offered_photo=photo, offered_device=device_code, offered_key=key_id,
+                        existing_device=existing.sender_device)
     return Outcome(values["number"], values["version"], "conflict",
                    "nomor dan versi ini sudah diterima dengan isi berbeda; menunggu pemeriksaan petugas pusat")
 
@@ -368,9 +373,9 @@ def _in_the_making_refusal(values: dict, other_number: str) -> Outcome:
 
 
 def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api", device_code: str = "",
-                      known: Restored | None = None) -> Outcome:
+                      known: Restored | None = None, key_id: str = "") -> Outcome:
     """Store one application with its photo in one transaction, or refuse it whole; `device_code`
-    is the sending key's, whose PC alone then hears of its statuses (events_after)."""
+    is the sending key's (`key_id`), whose PC alone then hears of its statuses (events_after)."""
     refusal, values = validate_item(kecamatan, header, photo, known)
     if refusal:
         return refusal
@@ -397,7 +402,7 @@ def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str
                 if row is not None:
                     existing = ReceivedApplication.get((ReceivedApplication.registration_number == values["number"])
                                                        & (ReceivedApplication.version == values["version"]))
-                    return _existing_outcome(kecamatan, values, existing, photo)
+                    return _existing_outcome(kecamatan, values, existing, photo, device_code, key_id)
                 seq = _insert_received(kecamatan.id, values, photo, via, device_code)
                 return Outcome(values["number"], values["version"], "stored", seq=seq)
         except IntegrityError:
@@ -433,21 +438,23 @@ def restore_packet_item(header: dict, wire_photo: bytes, short_hash: bool = Fals
                                                 "foto rusak di perjalanan (hash isi tidak cocok); kirim ulang"))
 
 
-def store_restored(kecamatan: Kecamatan, restored: Restored, via: str = "api", device_code: str = "") -> Outcome:
+def store_restored(kecamatan: Kecamatan, restored: Restored, via: str = "api", device_code: str = "",
+                   key_id: str = "") -> Outcome:
     """restore_packet_item's application checked by the record's rules and stored (store_application)."""
     if restored.retry:
         return restored.retry
-    return store_application(kecamatan, restored.header, restored.photo, via, device_code, known=restored)
+    return store_application(kecamatan, restored.header, restored.photo, via, device_code, known=restored,
+                             key_id=key_id)
 
 
 def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via: str = "api",
-                      short_hash: bool = False, device_code: str = "") -> Outcome:
+                      short_hash: bool = False, device_code: str = "", key_id: str = "") -> Outcome:
     """One application from a packet: its photo restored as it was taken (restore_packet_item), then stored."""
-    return store_restored(kecamatan, restore_packet_item(header, wire_photo, short_hash), via, device_code)
+    return store_restored(kecamatan, restore_packet_item(header, wire_photo, short_hash), via, device_code, key_id)
 
 
 def store_packet_items(kecamatan: Kecamatan, items: list, via: str = "api", short_hash: bool = False,
-                       device_code: str = "") -> list[Outcome]:
+                       device_code: str = "", key_id: str = "") -> list[Outcome]:
     """Applications that have arrived together, in order: every photo restored and decoded first, then each
     record's rules and its store. The same outcomes as store_packet_item one by one, for less CPU: the
     rules and the store's Python ran 2-3x slower right after each restore, whose native work pushes
@@ -458,8 +465,8 @@ def store_packet_items(kecamatan: Kecamatan, items: list, via: str = "api", shor
         # SQLite: one durable commit for them all (each still in its own savepoint), answered only after
         # it; the commit's fsync was ~0.6 ms of CPU an application. PostgreSQL stores each in one statement.
         with center_database.atomic():
-            return [store_restored(kecamatan, each, via, device_code) for each in restored]
-    return [store_restored(kecamatan, each, via, device_code) for each in restored]
+            return [store_restored(kecamatan, each, via, device_code, key_id) for each in restored]
+    return [store_restored(kecamatan, each, via, device_code, key_id) for each in restored]
 
 
 def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
@@ -492,7 +499,10 @@ def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
     # The held versions' events, 500 applications a query: one query per held item read its row whole.
     ids = sorted(held_ids)
     for start in range(0, len(ids), 500):
-        for event in (StatusEvent.select().where(StatusEvent.application.in_(ids[start:start + 500]))
+        # Only events about the held content: not a decision about another version (version_events).
+        for event in (StatusEvent.select().join(ReceivedApplication)
+                      .where(StatusEvent.application.in_(ids[start:start + 500])
+                             & (StatusEvent.content_hash == ReceivedApplication.content_hash))
                       .order_by(StatusEvent.seq)):
             for entry in held_ids[event.application_id]:
                 entry["events"].append(event_json(event))
@@ -502,7 +512,8 @@ def answer_manifest(kecamatan: Kecamatan, items: list) -> dict:
 def events_after(kecamatan: Kecamatan, cursor: int, limit: int, device_codes=()) -> list:
     """The kecamatan's events after `cursor`; with `device_codes` (keys.device_codes: a PC's own and
     those it held before a re-enrolment), only those of applications those codes sent (and of those
-    stored before senders were kept): another counter PC's statuses are none of its business (issue 24)."""
+    stored before senders were kept): another counter PC's statuses are none of its business (issue 24).
+    An event naming its recipient (a conflict's decision) goes to that device alone (issue 61)."""
     return statements.rows(_feed, limit, len(device_codes), each_run=(kecamatan.id, cursor, *device_codes))
 
 
@@ -515,7 +526,9 @@ def _feed(limit: int, codes: int):  # its SQL built once for every kecamatan and
     if codes:
         senders = [statements.each_run(2 + n) for n in range(codes)]
         query = (query.join(ReceivedApplication, on=(StatusEvent.application == ReceivedApplication.id))
-                 .where(ReceivedApplication.sender_device.in_([*senders, ""])))
+                 .where(StatusEvent.recipient_device.in_(senders)
+                        | ((StatusEvent.recipient_device == "")
+                           & ReceivedApplication.sender_device.in_([*senders, ""]))))
     return query.order_by(StatusEvent.seq).limit(limit).namedtuples()
 
 
@@ -553,8 +566,11 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
     keep:   the center's content stays; a `renumber` event tells the kecamatan to give its
             other application (the offered hash) a fresh number and send it again.
     accept: the offered record and photo replace the center's, status back to received, and a
-            `received` event for the new hash (the kecamatan then follows it as usual).
+            `received` event for the new hash (the kecamatan then follows it as usual); when another
+            PC sent the replaced content, that PC gets a `renumber` for it (its applicant keeps a card).
     reject: a `rejected` event for the offered hash: back to the counter with the reason.
+    Each event goes to the PC that offered the version it is about (conflict.offered_device), never
+    to the one whose version the center held (issue 61).
     """
     if conflict.resolved_at is not None or decision not in DECISIONS:
         return False
@@ -563,13 +579,13 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
         & (ReceivedApplication.version == conflict.version))
     if application is None:
         return False
+    offered = conflict.offered_device
     if decision == ACCEPT:
         if not conflict.offered_photo or application.status == "shipped":
             return False
         photo = bytes(conflict.offered_photo)
         record = json.loads(conflict.offered_record)
         width, height = photo_size(photo) or (0, 0)
-        application.content_hash = conflict.offered_hash
         application.record_json = conflict.offered_record
         application.nik, application.full_name = record.get("nik", ""), (record.get("full_name") or "")[:255]
         application.photo, application.photo_sha256 = photo, protocol.sha256_hex(photo)
@@ -577,13 +593,26 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
         application.status, application.reason = "received", ""
         application.print_run = application.shipment = None
         application.printed_at = application.shipped_at = None
+        replaced, held_by = application.content_hash, application.sender_device  # who holds it now
+        if offered and held_by and held_by != offered:
+            # What was said of the replaced content stays that PC's (its cursor may not have passed it yet),
+            # and its applicant gets a new number rather than losing a card.
+            (StatusEvent.update(recipient_device=held_by)
+             .where((StatusEvent.application == application) & (StatusEvent.recipient_device == "")).execute())
+            add_event(application, RENUMBER, "nomor ini diberikan petugas pusat kepada permohonan lain; beri nomor "
+                                             "baru", replaced, recipient=held_by)
+        application.content_hash = conflict.offered_hash
+        if offered:
+            application.sender_device = offered  # its next statuses (printed, shipped) go to the offering PC
         application.save()
-        add_event(application, "received", note or "versi baru diterima petugas pusat", conflict.offered_hash)
+        add_event(application, "received", note or "versi baru diterima petugas pusat", conflict.offered_hash,
+                  recipient=offered)
     elif decision == KEEP:
         add_event(application, RENUMBER, note or "nomor ini sudah dipakai permohonan lain; beri nomor baru",
-                  conflict.offered_hash)
+                  conflict.offered_hash, recipient=offered)
     else:
-        add_event(application, "rejected", note or "versi baru ditolak petugas pusat", conflict.offered_hash)
+        add_event(application, "rejected", note or "versi baru ditolak petugas pusat", conflict.offered_hash,
+                  recipient=offered)
     conflict.decision = decision
     conflict.resolved_at = utc_now()
     conflict.note = note[:500]

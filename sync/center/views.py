@@ -412,7 +412,8 @@ def import_one_file(content: bytes, filename: str) -> dict:
         if header.get("kind") == PUBLIC:
             store_public(key.kecamatan, header, payload)
     note_delivery(key, usb.written_at(head))  # the office's state as of the file, however long the stick took
-    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code)
+    results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code,
+                                         key_id=key.key_id)
                for header, photo in items if header.get("kind") not in (REPORT_KIND, PUBLIC)]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     desk_records.record_usb_import(key.kecamatan, filename, label, summary, len(reports))

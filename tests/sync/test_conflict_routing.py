@@ -1,0 +1,127 @@
+"""Issue 61, finding 1: a conflict's decision reaches the PC that offered the other version, and only it.
+
+Two counter PCs of one office number before enrolment with the default LOKET_DEVICE_ID (01), so both
+hold 350807-01-000001 and -000002 for other people; each then enrols (its own key and device code)
+and syncs. PC A's versions are stored, PC B's wait at the center as conflicts. Whatever the operator
+decides, the event goes to the PC it concerns, once; the other PC's sent applications stay sent.
+Real kecamatan apps and the real center app (SQLite and PostgreSQL).
+"""
+import pytest
+
+from app.registration.models import Application
+from app.registration.status import ApplicationStatus as S
+from sync.center import keys, records
+from sync.center.models import Conflict, DeviceKey, ReceivedApplication
+from sync.client import link
+from sync.client.models import OutboxItem, StatusIssue
+from tests.sync.harness import kecamatan_app
+from tests.sync.helpers import name_for
+from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
+from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, local_statuses, run, sync
+
+FIRST, SECOND = "350807-01-000001", "350807-01-000002"
+
+
+def _pc_numbering_before_enrolment(path, center_app, kecamatan, first_person):
+    """A PC installed as the README says (LOKET_DEVICE_ID 01): two applicants, then enrolment."""
+    kec_app = kecamatan_app(path)
+    numbers = fill(kec_app, 2, first=first_person)
+    code = keys.new_enrolment_code(kecamatan)
+    made = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
+    return kec_app, numbers, DeviceKey.get(DeviceKey.key_id == made.key_id)
+
+
+def _feed(kecamatan, key):
+    return [(e["id"], e["status"], e["hash"])
+            for e in map(records.event_json, records.events_after(kecamatan, 0, 1000, keys.device_codes(key)))]
+
+
+def _outbox_states(kec_app):
+    return run(kec_app, lambda: {(o.registration_number, o.state) for o in OutboxItem.select()})
+
+
+def _issues(kec_app):
+    return run(kec_app, lambda: StatusIssue.select().count())
+
+
+def _decide(center_app, operator, number, decision):
+    conflict = Conflict.get(Conflict.registration_number == number)
+    answer = client_as(center_app, operator).post(f"/konflik/{conflict.id}/selesai",
+                                                  data={"decision": decision, "note": "diperiksa"})
+    assert answer.status_code == 303 and Conflict.get_by_id(conflict.id).decision == decision
+
+
+def _name_of(kec_app, person):
+    return run(kec_app, lambda: Application.get(Application.full_name == name_for(person)).registration_number)
+
+
+@pytest.mark.parametrize("decision", ["keep", "accept", "reject"])
+def test_a_conflict_decision_goes_to_the_pc_that_offered_the_other_version(tmp_path, center_app, center_db, enrolled,
+                                                                          operators, decision):  # noqa: F811
+    kecamatan, _ = enrolled
+    pc_a, numbers_a, key_a = _pc_numbering_before_enrolment(tmp_path / "a", center_app, kecamatan, 1)
+    pc_b, numbers_b, key_b = _pc_numbering_before_enrolment(tmp_path / "b", center_app, kecamatan, 51)
+    assert numbers_a == numbers_b == [FIRST, SECOND]  # one series on two PCs: the finding's start
+    assert sync(pc_a, center_app).sent == 2
+    assert sync(pc_b, center_app).conflicts == 2
+    conflict = Conflict.get(Conflict.registration_number == SECOND)  # the center knows who offered it
+    assert (conflict.offered_device, conflict.offered_key) == (key_b.device_code, key_b.key_id)
+    assert conflict.existing_device == key_a.device_code
+    sync(pc_a, center_app)
+    a_before = local_statuses(pc_a)
+    assert set(a_before.values()) == {S.RECEIVED_BY_CENTER.value}
+
+    _decide(center_app, operators["operator"], SECOND, decision)
+    feed_a, feed_b = _feed(kecamatan, key_a), _feed(kecamatan, key_b)
+    decided = [e for e in feed_b if e[0] == SECOND]
+    assert len(decided) == 1 and decided[0][2] == conflict.offered_hash  # once, about B's version
+    sync(pc_b, center_app)
+    sync(pc_b, center_app)  # a second pass hears nothing twice
+
+    if decision == "keep":
+        assert feed_a == [(n, "received", ReceivedApplication.get(ReceivedApplication.registration_number == n)
+                           .content_hash) for n in numbers_a]  # PC A hears nothing new
+        renumbered = _name_of(pc_b, 52)
+        assert renumbered.startswith(f"350807-{key_b.device_code}-")
+        assert local_statuses(pc_b)[renumbered] == S.RECEIVED_BY_CENTER.value
+        assert ReceivedApplication.get(ReceivedApplication.registration_number == SECOND).full_name == name_for(2)
+    elif decision == "reject":
+        assert local_statuses(pc_b)[SECOND] == S.REJECTED.value
+    else:  # the center now holds B's applicant under the number: A's applicant is given a new one
+        assert local_statuses(pc_b)[SECOND] == S.RECEIVED_BY_CENTER.value
+        assert [e[1] for e in feed_a if e[0] == SECOND] == ["received", "renumber"]
+        sync(pc_a, center_app)
+        renumbered = _name_of(pc_a, 2)
+        assert renumbered.startswith(f"350807-{key_a.device_code}-")
+        assert local_statuses(pc_a)[renumbered] == S.RECEIVED_BY_CENTER.value
+        assert ReceivedApplication.get(ReceivedApplication.registration_number == SECOND).full_name == name_for(52)
+        a_before = {renumbered if n == SECOND else n: s for n, s in a_before.items()}
+    sync(pc_a, center_app)
+    # The PC whose version the center kept: its sent applications stay sent, nothing turned "konflik".
+    assert local_statuses(pc_a) == a_before
+    assert not {state for _, state in _outbox_states(pc_a)} & {"conflict"} and _issues(pc_a) == 0
+    assert local_statuses(pc_b)[FIRST] == S.COMPLETE.value  # still undecided: waits at the center
+
+
+def test_after_every_decision_each_applicant_is_at_the_center_once_under_a_number_of_their_own(
+        tmp_path, center_app, center_db, enrolled, operators):  # noqa: F811
+    kecamatan, _ = enrolled
+    pc_a, _, _ = _pc_numbering_before_enrolment(tmp_path / "a", center_app, kecamatan, 1)
+    pc_b, _, _ = _pc_numbering_before_enrolment(tmp_path / "b", center_app, kecamatan, 51)
+    sync(pc_a, center_app)
+    sync(pc_b, center_app)
+    _decide(center_app, operators["operator"], FIRST, "keep")
+    _decide(center_app, operators["operator"], SECOND, "accept")
+    for _ in range(2):  # decisions heard, then the renumbered applications sent
+        sync(pc_a, center_app)
+        sync(pc_b, center_app)
+    held = {}
+    for application in ReceivedApplication.select():
+        held.setdefault(application.registration_number, []).append(application.full_name)
+    names = sorted(name for each in held.values() for name in each)
+    assert names == sorted(name_for(n) for n in (1, 2, 51, 52))  # everyone once
+    assert all(len(each) == 1 for each in held.values())  # under a number of their own
+    for pc, people in ((pc_a, (1, 2)), (pc_b, (51, 52))):
+        numbers = {name_for(n): _name_of(pc, n) for n in people}
+        assert all(held[number] == [name] for name, number in numbers.items())
+        assert set(local_statuses(pc).values()) == {S.RECEIVED_BY_CENTER.value}
