@@ -5,6 +5,13 @@
     python bench/bench_soak.py --office-day --speed 16 --interval 60   # an 8-hour day's work in 30 min
     python bench/bench_soak.py --office-day --speed 1 --interval 300   # the 8-hour day on the clock
     python bench/bench_soak.py --minutes 10 --interval 60 --tracemalloc   # and what grew, by source line
+    python bench/bench_soak.py --clerks 6 --passes 20 --minutes 5   # 8 people, a sync pass beside every 20 s
+
+`--passes S` starts the regency center behind the rural link (bench_day.Center), enrols the office and
+runs `run.py sync` (a process of its own, sharing the database file with the server, as an office's
+scheduled pass does) every S seconds while the people work (issue 61: "database is locked" while
+passes ran). `--clerks N` sets the counter clerks (3; with the information officer and the kiosk,
+N + 2 people).
 
 The people of bench/bench_day.py (three counter clerks, the information officer, the kiosk)
 work without pause against `run.py serve` (waitress with the office's limits, app/frame/serving.py)
@@ -40,8 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import bench_day  # noqa: E402
-from bench.bench_day import (Clerk, InformationOfficer, KioskVisitor, Recorder, free_port, memory_mb,  # noqa: E402
-                             photo_jpeg, prepare_office, start_server)
+from bench.bench_day import (PASSWORD, Center, Clerk, InformationOfficer, KioskVisitor, Recorder,  # noqa: E402
+                             free_port, memory_mb, photo_jpeg, prepare_office, start_server)
 
 
 def sample(pid: int) -> dict:
@@ -69,6 +76,27 @@ def keep_working(person, deadline: float, stop: threading.Event, per_second: flo
         person.act()
         if per_second:
             stop.wait(person.rng.expovariate(per_second))
+
+
+def add_clerks(data: Path, count: int) -> None:
+    """Counter clerks beyond bench_day's three (loket4, loket5, ...), made by the app's own code."""
+    from app import create_app
+    from app.auth.accounts import create_user
+    app = create_app({"DATA_DIR": data})
+    with app.app_context(), app.extensions["database"].connection_context():
+        for n in range(4, count + 1):
+            create_user(f"loket{n}", f"Pegawai loket{n}", "petugas_loket", password=PASSWORD,
+                        must_change_password=False)
+    app.extensions["database"].close_all()
+
+
+def keep_syncing(data: Path, every: float, stop: threading.Event, passes: list) -> None:
+    """`run.py sync` beside the server every `every` seconds: (exit code, seconds, what it printed)."""
+    while not stop.wait(every):
+        began = time.monotonic()
+        done = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(data)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=900)
+        passes.append((done.returncode, time.monotonic() - began, (done.stdout + done.stderr).strip()))
 
 
 def trace_snapshot(server, target: Path):
@@ -141,6 +169,9 @@ def main(argv=None) -> int:
     parser.add_argument("--speed", type=float, default=1, help="with --office-day: how many times faster")
     parser.add_argument("--burst", type=int, default=0, help="browsers at once at the end (0: none)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--clerks", type=int, default=3, help="counter clerks (3); the people are these and two more")
+    parser.add_argument("--passes", type=float, default=0,
+                        help="a sync pass (run.py sync, its own process) every this many seconds (0: none)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="serve under tracemalloc (slower) and print what grew after the warm-up, by source line")
     options = parser.parse_args(argv)
@@ -152,8 +183,13 @@ def main(argv=None) -> int:
         raise SystemExit("samples the server from /proc: run it on Linux")
 
     with tempfile.TemporaryDirectory(prefix="loket-soak-") as folder:
-        data = Path(folder)
+        data = Path(folder) / "kantor"
         prepare_office(data)
+        if options.clerks > 3:
+            add_clerks(data, options.clerks)
+        center = Center(Path(folder) / "pusat") if options.passes else None
+        if center:
+            center.enrol(data)
         bench_day.PHOTOS[:] = [photo_jpeg(random.Random(n)) for n in range(4)]
         port = free_port()
         snapshot_file = data / "trace.snapshot"
@@ -164,16 +200,21 @@ def main(argv=None) -> int:
         base = f"http://127.0.0.1:{port}"
         rec = Recorder()
         rng = random.Random(options.seed)
-        people = [Clerk(base, f"loket{n}", rec, random.Random(rng.random())) for n in (1, 2, 3)]
+        people = [Clerk(base, f"loket{n}", rec, random.Random(rng.random())) for n in range(1, options.clerks + 1)]
         people += [InformationOfficer(base, "info", rec, random.Random(rng.random())),
                    KioskVisitor(base, "kios", rec, random.Random(rng.random()))]
         stop = threading.Event()
+        passes = []
+        syncing = (threading.Thread(target=keep_syncing, args=(data, options.passes, stop, passes))
+                   if center else None)
         started = time.monotonic()
         deadline = started + office_minutes * 60 / speed
         paces = [OFFICE_PACE[type(p).__name__] * speed / 3600 if options.office_day else None for p in people]
         workers = [threading.Thread(target=keep_working, args=(p, deadline, stop, pace)) for p, pace in zip(people, paces)]
         for worker in workers:
             worker.start()
+        if syncing:
+            syncing.start()
         samples = []
         how = (f"at an office's pace, {speed:g} times faster ({office_minutes / speed:g} min on the clock)"
                if options.office_day else "without pause")
@@ -198,6 +239,8 @@ def main(argv=None) -> int:
             stop.set()
             for worker in workers:
                 worker.join()
+            if syncing:
+                syncing.join()
         end = sample(server.pid)
         if options.tracemalloc and snapshots:
             snapshots.append(trace_snapshot(server, snapshot_file))
@@ -210,6 +253,9 @@ def main(argv=None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        if center:
+            center.stop()
+        locked_in_log = (data / "server.log").read_text(errors="replace").count("database is locked")
 
     half = samples[len(samples) // 2]
     warm = samples[min(1, len(samples) - 1)]
@@ -219,6 +265,12 @@ def main(argv=None) -> int:
           f"errors: {len(rec.errors)}; data folder {samples[0]['data']:.1f} -> {samples[-1]['data']:.1f} MB")
     for error in rec.errors[:10]:
         print(f"  {error}")
+    print(f"'database is locked' in the server's log: {locked_in_log} times")
+    if center:
+        failed = [p for p in passes if p[0]]
+        print(f"sync passes beside: {len(passes)}, {len(failed)} failed; longest {max((p[1] for p in passes), default=0):.1f} s")
+        for code, _, said in failed[:5]:
+            print(f"  exit {code}: {said[-300:]}")
     print(f"RSS MB: after warm-up {warm['rss']:.1f}, half-way {half['rss']:.1f}, end {end['rss']:.1f} "
           f"(second half {end['rss'] - half['rss']:+.1f} MB, first half {half['rss'] - warm['rss']:+.1f} MB)")
     print(f"open files: {warm['files']} / {half['files']} / {end['files']}; threads: {warm['threads']} / "

@@ -129,6 +129,7 @@ def _check_key_opens(path: Path, key: str) -> None:
     if not path.exists() or path.stat().st_size == 0 or is_plaintext(path):
         return
     probe = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READWRITE)  # reads only; a WAL file may need its -shm made
+    probe.setbusytimeout(BUSY_TIMEOUT_SECONDS * 1000)  # `run.py sync` starting while the server writes
     try:
         apply_pragmas(probe, live_key_pragmas(key))
         probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -159,6 +160,7 @@ def connect(path, readonly: bool = False) -> apsw.Connection:
     """A raw apsw connection to the live database at `path`, keyed (backups, checks, benchmarks)."""
     flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
     connection = apsw.Connection(str(path), flags=flags)
+    connection.setbusytimeout(BUSY_TIMEOUT_SECONDS * 1000)  # waits its turn like the pool's, never fails at once
     try:
         return apply_pragmas(connection, live_key_pragmas(database_key(path)))
     except BaseException:

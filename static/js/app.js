@@ -41,7 +41,9 @@ document.addEventListener("htmx:afterSettle", function (event) { focusErrorSumma
 var REQUEST_FAILED = {
   403: "Anda tidak berwenang membuka halaman atau melakukan tindakan ini.",
   404: "Halaman atau data yang diminta tidak ditemukan.",
-  429: "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi."
+  429: "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi.",
+  503: "Aplikasi sedang sibuk (misalnya menyimpan hasil sinkronisasi); permintaan Anda belum diproses dan " +
+       "tidak ada data yang hilang. Tunggu beberapa detik lalu coba lagi."
 };
 function showRequestProblem(text) {
   var box = document.getElementById("request-problem");

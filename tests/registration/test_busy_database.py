@@ -133,3 +133,29 @@ def test_a_save_refused_by_a_busy_database_stores_nothing_and_goes_through_after
     clerk.join(60)
     assert answer["response"].status_code == 302, answer["response"].get_data(as_text=True)[:1000]
     assert Application.select().where(Application.full_name == "Siti Aminah").count() == 1
+
+
+def test_a_raw_connection_waits_its_turn_too(app, holder):
+    """Backups, the figure cache's watcher and the key check open connections of their own
+    (app.frame.db.connect): they wait for a pass's write like the pool's, not fail at once."""
+    from app.frame.db import connect
+    pass_ = holder()
+    asking, outcome = threading.Event(), {}
+
+    def write_beside():
+        connection = connect(app.config["DATABASE_PATH"])
+        try:
+            asking.set()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+            outcome["ok"] = True
+        except Exception as problem:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = repr(problem)
+        finally:
+            connection.close()
+    other = threading.Thread(target=write_beside)
+    other.start()
+    asking.wait(30)
+    pass_.end("commit")
+    other.join(60)
+    assert outcome == {"ok": True}
