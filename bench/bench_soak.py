@@ -269,6 +269,8 @@ def main(argv=None) -> int:
     if center:
         failed = [p for p in passes if p[0]]
         print(f"sync passes beside: {len(passes)}, {len(failed)} failed; longest {max((p[1] for p in passes), default=0):.1f} s")
+        if passes:
+            print(f"  the last pass said: {passes[-1][2].splitlines()[-1][-300:] if passes[-1][2] else '(nothing)'}")
         for code, _, said in failed[:5]:
             print(f"  exit {code}: {said[-300:]}")
     print(f"RSS MB: after warm-up {warm['rss']:.1f}, half-way {half['rss']:.1f}, end {end['rss']:.1f} "
