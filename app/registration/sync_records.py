@@ -3,7 +3,9 @@
 A complete application enters the outbox in the transaction that made it complete; the
 center's answers and status events move it through the one status path (registration.status).
 """
-from app.frame import audit
+import json
+
+from app.frame import audit, installation
 from app.frame.dates import utc_now
 from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
@@ -13,6 +15,7 @@ from app.registration.status import Moves, TransitionNotAllowed, add_transition_
 from app.registration.notices import add_detail_notice
 from sync import protocol
 from sync.client import outbox, records, statuses
+from sync.client.models import OutboxItem
 
 # What the center needs to print a card; the phone number stays at the kecamatan.
 RECORD_FIELDS = protocol.APPLICATION_FIELDS
@@ -101,18 +104,57 @@ class ApplicationRecords:
         return _SettledTogether(items)
 
     def renumber(self, source_id: int, record: dict, reason: str) -> tuple[str, dict]:
-        application = Application.get_by_id(source_id)
-        old = application.registration_number
-        new = numbering.next_number(current_prefix())
-        application.registration_number = new
-        application.updated_at = utc_now()
-        application.save()
-        note = f"Nomor pendaftaran diganti {old} → {new}: nomor lama sudah dipakai permohonan lain di pusat"
-        StatusEvent.create(application=application, from_status=application.status, to_status=application.status,
-                           at=utc_now(), user_id=None, username="sistem", note=note)
-        audit.record("ubah_nomor", "permohonan_ktp", application.id, note,
-                     before={"registration_number": old}, after={"registration_number": new})
+        new = _new_number(Application.get_by_id(source_id), "nomor lama sudah dipakai permohonan lain di pusat")
         return new, dict(record, registration_number=new)
+
+    def renumber_before_enrolment(self, count_only: bool = False) -> int:
+        """Applications numbered before this PC's first enrolment (a device part that is not a center
+        code) whose versions never left the outbox: new numbers in the PC's new series, their waiting
+        outbox rows following (sync/client/records.py)."""
+        unsent = _unsent_before_enrolment()
+        if count_only:
+            return len(unsent)
+        for application in unsent:
+            old = application.registration_number
+            new = _new_number(application, "nomor yang dibuat sebelum komputer ini didaftarkan ke pusat juga dipakai "
+                                           "PC lain kantor ini; berikan bukti pendaftaran baru kepada pemohon")
+            for item in OutboxItem.select().where((OutboxItem.kind == self.name) & (OutboxItem.source_id == application.id)
+                                                  & (OutboxItem.registration_number == old)):
+                record = dict(json.loads(item.record_json), registration_number=new)
+                (OutboxItem.update(registration_number=new, record_json=json.dumps(record, ensure_ascii=False),
+                                   content_hash=protocol.content_hash(record, item.photo_sha256))
+                 .where(OutboxItem.id == item.id).execute())
+        return len(unsent)
+
+
+def _unsent_before_enrolment() -> list[Application]:
+    """Applications under a number not of a center-issued device code (installation.CENTER_DEVICE_PREFIX),
+    none of whose outbox rows is past "pending" (sent, answered, left to another PC), in number order."""
+    found = []
+    for application in Application.select().order_by(Application.registration_number, Application.id):
+        match = protocol.REGISTRATION_NUMBER.match(application.registration_number or "")
+        if match and not match.group(2).upper().startswith(installation.CENTER_DEVICE_PREFIX):
+            found.append(application)
+    if not found:
+        return []
+    travelled = {source_id for (source_id,) in OutboxItem.select(OutboxItem.source_id).where(
+        (OutboxItem.kind == records.DEFAULT_KIND) & (OutboxItem.state != "pending")).tuples()}
+    return [application for application in found if application.id not in travelled]
+
+
+def _new_number(application: Application, why: str) -> str:
+    """The application's next number in this PC's current series, on its timeline and in the audit trail."""
+    old = application.registration_number
+    new = numbering.next_number(current_prefix())
+    application.registration_number = new
+    application.updated_at = utc_now()
+    application.save()
+    note = f"Nomor pendaftaran diganti {old} → {new}: {why}"
+    StatusEvent.create(application=application, from_status=application.status, to_status=application.status,
+                       at=utc_now(), user_id=None, username="sistem", note=note)
+    audit.record("ubah_nomor", "permohonan_ktp", application.id, note,
+                 before={"registration_number": old}, after={"registration_number": new})
+    return new
 
 
 class _SettledTogether:

@@ -141,8 +141,11 @@ def enrol():
         return error_answer(400, "bad_request", "kecamatan_code dan enrolment_code wajib diisi")
     device_id = body.get("device_id") if isinstance(body.get("device_id"), str) else ""
     installation = body.get("installation") if isinstance(body.get("installation"), str) else ""
+    numbered = body.get("numbered_before")
+    numbered = numbered if isinstance(numbered, int) and not isinstance(numbered, bool) and 0 <= numbered < 2**31 else 0
     try:
-        kecamatan, key = keys.enrol(body["kecamatan_code"], body["enrolment_code"], device_id, installation[:128])
+        kecamatan, key = keys.enrol(body["kecamatan_code"], body["enrolment_code"], device_id, installation[:128],
+                                    numbered)
     except keys.EnrolmentRefused as refusal:
         response = error_answer(401, refusal.kind, str(refusal))
         return response
@@ -153,6 +156,7 @@ def enrol():
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
                     "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"],
                     "device_code": key.device_code, "time": int(time.time()),
+                    "renumber_before_enrolment": keys.pre_enrolment_series_taken(key),
                     **_taken_over(kecamatan, key, body)}), 201
 
 

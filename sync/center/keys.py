@@ -6,7 +6,7 @@ import secrets
 import time
 from datetime import timedelta
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from app.frame import codes, statements
 from app.frame.passwords import ALPHABET
@@ -90,8 +90,10 @@ def _installation_hash(installation: str) -> str:
     return hashlib.sha256(("installation:" + (installation or "")).encode()).hexdigest()
 
 
-def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str = "") -> tuple[Kecamatan, DeviceKey]:
+def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str = "",
+          numbered_before: int = 0) -> tuple[Kecamatan, DeviceKey]:
     """Trade a valid one-time code for a new device key and device code; raise EnrolmentRefused.
+    `numbered_before`: how many numbers the PC made before, under `device_id` (pre_enrolment_series_taken).
 
     The same installation (a random token it keeps) retrying the same code within
     ENROLMENT_RETRY_SECONDS gets the same key back: a lost answer does not burn the code.
@@ -128,9 +130,21 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
         number = Kecamatan.select(Kecamatan.device_seq).where(Kecamatan.id == kecamatan.id).scalar()
         key = DeviceKey.create(kecamatan=kecamatan, key_id=f"{kecamatan.digits}-{secrets.token_hex(6)}",
                                secret=protocol.new_secret(), device_id=(device_id or "")[:40], created_at=now,
-                               device_code=device_code_for(number))
+                               device_code=device_code_for(number), numbered_before=max(0, numbered_before))
         Kecamatan.update(enrolment_key_id=key.key_id).where(Kecamatan.id == kecamatan.id).execute()
     return kecamatan, key
+
+
+def pre_enrolment_series_taken(key: DeviceKey) -> bool:
+    """Did another counter PC of `key`'s kecamatan, enrolled before it, number before its enrolment under
+    the same LOKET_DEVICE_ID as `key`'s PC did? Then both hold the same numbers for other people, and
+    `key`'s PC gives those it never sent new ones in the series the center just issued it (issue 61)."""
+    if key.numbered_before <= 0 or not key.device_id or key.desa_code:
+        return False
+    return (DeviceKey.select().where((DeviceKey.kecamatan == key.kecamatan_id) & (DeviceKey.id < key.id)
+                                     & (DeviceKey.desa_code == "") & (DeviceKey.numbered_before > 0)
+                                     & (fn.UPPER(DeviceKey.device_id) == key.device_id.upper()))
+            .exists())
 
 
 def f107_key(kecamatan: Kecamatan) -> str:

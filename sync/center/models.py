@@ -83,6 +83,8 @@ class DeviceKey(CenterModel):
     # Of a key taken over: the last sequence of its code the backup restored on the new PC held (the
     # new PC's word); the numbers above it made by this key's PC are that PC's to send (issue 42).
     restored_up_to = IntegerField(null=True)
+    # How many numbers its PC made before enrolling, under `device_id` (keys.pre_enrolment_series_taken).
+    numbered_before = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     # Read by nothing since a relayed form is kept until its outcome is held (sync/center/retention.py):
     # a cursor does not confirm a form once a kecamatan can be restored from an older backup.
     relay_confirmed_seq = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])

@@ -35,8 +35,12 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, sessi
     token = installation.token(database)
     # As read out on the phone ("FEZV MXGS 22NW"): the center's own form of it (app/frame/codes.py).
     code = codes.compact(code, ENROLMENT_ALPHABET).lower()
+    # A first enrolment: what this PC numbered until now under LOKET_DEVICE_ID, which another PC of the
+    # office may have numbered under too (issue 61); the center says whether one did.
+    first = previous is None and not installation.identity(database)[0]
+    numbered = sum(each.renumber_before_enrolment(count_only=True) for each in _numbering_kinds()) if first else 0
     answer = enrol_request(center_url, kecamatan_code, code, device_id, installation=token, session=session,
-                           previous=previous_key_proof(previous, kecamatan_code, code))
+                           previous=previous_key_proof(previous, kecamatan_code, code), numbered_before=numbered)
     with engine.write_transaction():
         link = SyncLink.get_or_none(SyncLink.key_id == answer["key_id"])
         if link is None:
@@ -51,12 +55,23 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, sessi
             # From now on this PC's numbers carry the device code only the center hands out.
             # Enrolled again (the previous key proved): numbers made under the old code stay this PC's.
             installation.set_device_code(database, answer["device_code"][:8], keep_former=previous is not None)
+            if first and numbered and answer.get("renumber_before_enrolment") is True:
+                renumbered = sum(each.renumber_before_enrolment() for each in _numbering_kinds())
+                SyncLog.create(at=utc_now(), kind="daftar", summary=(
+                    f"{renumbered} nomor pendaftaran yang dibuat sebelum pendaftaran juga dipakai PC lain kantor ini "
+                    f"(LOKET_DEVICE_ID {device_id}): diganti nomor seri {answer['device_code'][:8]}; berikan "
+                    "bukti pendaftaran baru kepada pemohonnya")[:500])
         SyncLog.create(at=utc_now(), kind="daftar",
                        summary=f"terdaftar di {answer.get('center_name', center_url)} sebagai {answer['key_id']}"
                        f" (perangkat {answer.get('device_code', '-')})")
     if answer.get("clock_problem"):
         raise EnrolmentError("clock", "Pendaftaran berhasil, tetapi " + answer["clock_problem"])
     return link
+
+
+def _numbering_kinds() -> list:
+    """The plugged record kinds that number before enrolment (RecordKind.renumber_before_enrolment)."""
+    return [each for each in records.kinds() if hasattr(each, "renumber_before_enrolment")]
 
 
 def previous_key_proof(previous: tuple[str, str] | None, kecamatan_code: str, code: str) -> dict | None:

@@ -33,6 +33,10 @@ class RecordKind(Protocol):
     # relayed forms: a form's acceptance reaches the center before the application made of it).
     # superseded(source_id, version, answer) (optional): the center stored another outcome instead
     # (answer "superseded", with `accepted_as`).
+    # renumber_before_enrolment(count_only=False) (optional): at a first enrolment, the records it
+    # numbered before under LOKET_DEVICE_ID and never sent, given new keys in the series the center just
+    # issued when another PC of the office numbered under the same id (issue 61); returns how many
+    # (with count_only: how many it would renumber).
 
     def payloads(self, source_ids: list[int]) -> dict[int, bytes]:
         """The bytes that travel beside each record (a photo), by source id; a source that is gone

@@ -289,15 +289,16 @@ ENROLMENT_FIELDS = ("key_id", "secret", "kecamatan_code")
 
 
 def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, installation: str = "",
-          timeout: float = 30, session=None, previous: dict | None = None) -> dict:
+          timeout: float = 30, session=None, previous: dict | None = None, numbered_before: int = 0) -> dict:
     """Trade the one-time enrolment code for this PC's key (send it over TLS in production).
 
     Raises EnrolmentError. Retrying with the same code and the same `installation` token soon
     after a lost answer returns the same key (the center keeps a short window). `previous`
-    ({key_id, proof}, link.previous_key_proof): the key this PC held before, proved."""
+    ({key_id, proof}, link.previous_key_proof): the key this PC held before, proved. `numbered_before`:
+    the numbers this PC made before its first enrolment (link.enrol)."""
     session = session or requests
     body = {"kecamatan_code": kecamatan_code, "enrolment_code": code, "device_id": device_id,
-            "installation": installation}
+            "installation": installation, "numbered_before": numbered_before}
     if previous:
         body["previous"] = previous
     try:

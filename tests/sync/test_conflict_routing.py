@@ -4,22 +4,43 @@ Two counter PCs of one office number before enrolment with the default LOKET_DEV
 hold 350807-01-000001 and -000002 for other people; each then enrols (its own key and device code)
 and syncs. PC A's versions are stored, PC B's wait at the center as conflicts. Whatever the operator
 decides, the event goes to the PC it concerns, once; the other PC's sent applications stay sent.
-Real kecamatan apps and the real center app (SQLite and PostgreSQL).
+Since issue 61 a PC enrolling with such numbers, after another PC of its office that numbered under
+the same id, gives its own new numbers at once (the last test); the first ones stand for PCs enrolled
+by an older version. Real kecamatan apps and the real center app (SQLite and PostgreSQL).
 """
 import pytest
 
-from app.registration.models import Application
+from app.frame import installation
+from app.frame.dates import utc_now
+from app.frame.db import database
+from app.registration.models import Application, StatusEvent
 from app.registration.status import ApplicationStatus as S
 from sync.center import keys, records
 from sync.center.models import Conflict, DeviceKey, ReceivedApplication
 from sync.client import link
-from sync.client.models import OutboxItem, StatusIssue
+from sync.client.models import OutboxItem, StatusIssue, SyncLink, SyncLog
 from tests.sync.harness import kecamatan_app
 from tests.sync.helpers import name_for
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, local_statuses, run, sync
 
 FIRST, SECOND = "350807-01-000001", "350807-01-000002"
+
+
+def _pc_enrolled_by_an_older_version(path, kecamatan, first_person):
+    """A PC installed as the README says (LOKET_DEVICE_ID 01): two applicants, then enrolled by a version
+    before issue 61, which kept the numbers it made before (what two upgraded offices hold)."""
+    kec_app = kecamatan_app(path)
+    numbers = fill(kec_app, 2, first=first_person)
+    _, key = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
+
+    def link_up():
+        with database.atomic():
+            SyncLink.create(center_url="http://center", kecamatan_code="35.08.07", key_id=key.key_id,
+                            secret=key.secret, enrolled_at=utc_now())
+            installation.set_device_code(database, key.device_code)
+    run(kec_app, link_up)
+    return kec_app, numbers, key
 
 
 def _pc_numbering_before_enrolment(path, center_app, kecamatan, first_person):
@@ -59,14 +80,17 @@ def _name_of(kec_app, person):
 def test_a_conflict_decision_goes_to_the_pc_that_offered_the_other_version(tmp_path, center_app, center_db, enrolled,
                                                                           operators, decision):  # noqa: F811
     kecamatan, _ = enrolled
-    pc_a, numbers_a, key_a = _pc_numbering_before_enrolment(tmp_path / "a", center_app, kecamatan, 1)
-    pc_b, numbers_b, key_b = _pc_numbering_before_enrolment(tmp_path / "b", center_app, kecamatan, 51)
+    pc_a, numbers_a, key_a = _pc_enrolled_by_an_older_version(tmp_path / "a", kecamatan, 1)
+    pc_b, numbers_b, key_b = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51)
     assert numbers_a == numbers_b == [FIRST, SECOND]  # one series on two PCs: the finding's start
     assert sync(pc_a, center_app).sent == 2
     assert sync(pc_b, center_app).conflicts == 2
     conflict = Conflict.get(Conflict.registration_number == SECOND)  # the center knows who offered it
     assert (conflict.offered_device, conflict.offered_key) == (key_b.device_code, key_b.key_id)
     assert conflict.existing_device == key_a.device_code
+    page = client_as(center_app, operators["operator"]).get("/konflik").get_data(as_text=True)
+    assert f"(ditawarkan PC {key_b.device_code}; keputusan dikirim ke PC itu)" in page
+    assert f"(dikirim PC {key_a.device_code})" in page
     sync(pc_a, center_app)
     a_before = local_statuses(pc_a)
     assert set(a_before.values()) == {S.RECEIVED_BY_CENTER.value}
@@ -106,8 +130,8 @@ def test_a_conflict_decision_goes_to_the_pc_that_offered_the_other_version(tmp_p
 def test_after_every_decision_each_applicant_is_at_the_center_once_under_a_number_of_their_own(
         tmp_path, center_app, center_db, enrolled, operators):  # noqa: F811
     kecamatan, _ = enrolled
-    pc_a, _, _ = _pc_numbering_before_enrolment(tmp_path / "a", center_app, kecamatan, 1)
-    pc_b, _, _ = _pc_numbering_before_enrolment(tmp_path / "b", center_app, kecamatan, 51)
+    pc_a, _, _ = _pc_enrolled_by_an_older_version(tmp_path / "a", kecamatan, 1)
+    pc_b, _, _ = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51)
     sync(pc_a, center_app)
     sync(pc_b, center_app)
     _decide(center_app, operators["operator"], FIRST, "keep")
@@ -125,3 +149,38 @@ def test_after_every_decision_each_applicant_is_at_the_center_once_under_a_numbe
         numbers = {name_for(n): _name_of(pc, n) for n in people}
         assert all(held[number] == [name] for name, number in numbers.items())
         assert set(local_statuses(pc).values()) == {S.RECEIVED_BY_CENTER.value}
+
+
+def _everyone_once_under_a_number_of_their_own(pcs):
+    held = {}
+    for application in ReceivedApplication.select():
+        held.setdefault(application.registration_number, []).append(application.full_name)
+    assert sorted(n for each in held.values() for n in each) == sorted(name_for(p) for _, people in pcs for p in people)
+    for pc, people in pcs:
+        for person in people:
+            assert held[_name_of(pc, person)] == [name_for(person)]
+        assert set(local_statuses(pc).values()) == {S.RECEIVED_BY_CENTER.value}
+
+
+def test_a_second_pc_that_numbered_under_the_same_device_id_renumbers_at_enrolment_and_nothing_conflicts(
+        tmp_path, center_app, center_db, enrolled):
+    kecamatan, _ = enrolled  # its key enrolled with device id 01 too, having numbered nothing
+    pc_a, numbers_a, key_a = _pc_numbering_before_enrolment(tmp_path / "a", center_app, kecamatan, 1)
+    pc_b, numbers_b, key_b = _pc_numbering_before_enrolment(tmp_path / "b", center_app, kecamatan, 51)
+    assert numbers_a == numbers_b == [FIRST, SECOND]  # both numbered in one series before enrolment
+    assert (key_a.numbered_before, key_b.numbered_before) == (2, 2)
+    assert run(pc_a, lambda: sorted(a.registration_number for a in Application.select())) == numbers_a  # the first keeps
+    renumbered = run(pc_b, lambda: sorted(a.registration_number for a in Application.select()))
+    assert all(n.startswith(f"350807-{key_b.device_code}-") for n in renumbered), renumbered
+    note = run(pc_b, lambda: StatusEvent.get(StatusEvent.note.contains(FIRST)).note)
+    assert "juga dipakai PC lain kantor ini; berikan bukti pendaftaran baru" in note
+    said = run(pc_b, lambda: SyncLog.get(SyncLog.summary.contains("sebelum pendaftaran")).summary)
+    assert said.startswith("2 nomor pendaftaran yang dibuat sebelum pendaftaran juga dipakai PC lain"), said
+    assert run(pc_b, lambda: sorted(o.registration_number for o in OutboxItem.select())) == renumbered
+    assert sync(pc_a, center_app).sent == 2
+    report = sync(pc_b, center_app)
+    assert (report.sent, report.conflicts) == (2, 0)
+    for pc in (pc_a, pc_b):
+        sync(pc, center_app)
+    assert Conflict.select().count() == 0
+    _everyone_once_under_a_number_of_their_own([(pc_a, (1, 2)), (pc_b, (51, 52))])
