@@ -581,10 +581,11 @@ class UpdateCuts:
         self._clerks_off()
         if self.program is not None:
             kill_group(self.program)
-        if self.layer is not None:
-            try:
-                self.layer.unmount()
-            except Exception:  # noqa: BLE001 - a broken layer still lets go of its mount
+        if self.layer is not None:  # a run interrupted mid-call may find the layer's answers out of step
+            closing = threading.Thread(target=self.layer.unmount, daemon=True)
+            closing.start()
+            closing.join(60)
+            if closing.is_alive():
                 self.layer.kill()
         if self.center is not None:
             self.center.stop()
