@@ -403,7 +403,24 @@ def check_source(data_dir: Path, source) -> dict:
                            checked_at=now)
     available = {"version": version, "notes": str(release.get("notes", ""))[:4000],
                  "wheels": wheels, "signed_at": str(release.get("signed_at", ""))}
+    _kept_on_disk(data_dir, [RELEASE_TARGET, *wheels])
     return write_state(data_dir, available=available, refused=None, checked_at=now, dropped_root=None)
+
+
+def _kept_on_disk(data_dir: Path, targets: list[str]) -> None:
+    """ngclient writes what it verified without syncing it: before "available" is saved (durably),
+    the metadata and the release's files are on the disk too, so a power cut never leaves a release
+    on offer with nothing behind it (issue 60's power cuts: "available" and an empty metadata folder)."""
+    from app.frame.private_files import sync_file, sync_folder
+    where = paths(data_dir)
+    for folder in (where.metadata, where.metadata / "root_history"):
+        if folder.is_dir():
+            for path in folder.glob("*.json"):
+                sync_file(path)
+            sync_folder(folder)
+    for target in targets:
+        sync_file(where.cache / quote(target, ""))
+    sync_folder(where.cache)
 
 
 def _fetched(updater: Updater, target: str) -> str:
@@ -419,6 +436,11 @@ def verified_files(data_dir: Path, targets: list[str]) -> list[Path]:
     root is not the one its admin confirmed (a release learnt before is never installed then)."""
     from tuf.api.metadata import Metadata, Targets
     where = paths(data_dir)
+    if trust.expected_root(data_dir) and not trust.trusts_a_root(data_dir):
+        # Typed, but the metadata is gone (a power cut before this version synced it): fetched anew.
+        write_state(data_dir, available=None, settled=None)
+        raise UpdateRefused("Berkas pembaruan di komputer ini tidak utuh (mungkin karena listrik padam): tidak "
+                            "dipasang. Pembaruan diunduh lagi pada sinkronisasi berikutnya.")
     if not trust.confirmed(data_dir):
         raise UpdateRefused("Kunci root kabupaten belum dikonfirmasi di komputer ini: pembaruan tidak dipasang. "
                             + trust.ASK_REGENCY)

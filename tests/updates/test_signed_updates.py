@@ -389,6 +389,42 @@ def test_a_file_altered_in_the_cache_after_its_download_is_not_installed(regency
     assert regency.state()["available"] == available
 
 
+def test_a_release_is_on_offer_only_once_its_files_are_on_the_disk(regency, monkeypatch):
+    """Power cuts (issue 60): ngclient writes what it verified without syncing it, and a cut left a
+    release "available" over an empty metadata folder. The metadata and the release's files are
+    synced before "available" is saved."""
+    from app.frame import private_files
+    from app.updates import state
+    synced, saved = [], []
+    monkeypatch.setattr(private_files, "sync_file", lambda path: synced.append(Path(path).name))
+
+    def write_state(data_dir, **changes):
+        if changes.get("available"):
+            saved.append(list(synced))  # what was on the disk when the offer was saved
+        return state.write_state(data_dir, **changes)
+    monkeypatch.setattr(fetching, "write_state", write_state)
+    regency.publish("9.0.0", "Rilis asli.", [APP_WHEEL])
+    regency.sync()
+    assert regency.state()["available"]["version"] == "9.0.0"
+    before_offer = saved[-1]
+    for name in ("root.json", "timestamp.json", "snapshot.json", "targets.json", "release.json", "wheels%2F" + APP_WHEEL):
+        assert name in before_offer, (name, before_offer)
+
+
+def test_a_release_whose_metadata_a_cut_took_is_fetched_again_not_blamed_on_the_fingerprint(regency):
+    """What a cut left before the files were synced (an empty metadata folder under a typed fingerprint)
+    is said as what it is, and the next pass brings the release back."""
+    regency.publish("9.0.0", "Rilis asli.", [APP_WHEEL])
+    regency.sync()
+    shutil.rmtree(regency.office_dir / "pembaruan" / "metadata")
+    (regency.office_dir / "pembaruan" / "metadata").mkdir()
+    answer = apply_now(regency)
+    assert answer.startswith("Berkas pembaruan di komputer ini tidak utuh (mungkin karena listrik padam)"), answer
+    assert "belum dikonfirmasi" not in answer and regency.state()["available"] is None
+    regency.sync()
+    assert regency.state()["available"]["version"] == "9.0.0"
+
+
 PREVIOUS_CENTER = """
 import sys
 from pathlib import Path
