@@ -116,7 +116,8 @@ def receipts(live):
         letter = collective_records.create_letter(
             {"letter_number": "421.3/117/SMAN1/2026", "letter_date": date(2026, 1, 5),
              "sender": "SMA Negeri 1 Yosowilangun", "contact": "Bu Ani, 0334 571999", "recording_date": None}, g.user)
-        pupils = [records.create_application(applicant(nik, full_name=name, sex=sex, birth_date="2008-05-12"), None, letter)
+        pupils = [records.create_application(applicant(nik, full_name=name, sex=sex, birth_date="2008-05-12",
+                                                       marital_status="Belum Kawin"), None, letter)
                   for nik, name, sex in (("3508071205080603", "Dimas Prasetyo Nugroho", "L"),
                                          ("3508075205080604", "Ayu Lestari Wulandari", "P"))]
         for pupil in pupils:
