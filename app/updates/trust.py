@@ -19,7 +19,7 @@ from app.updates.state import paths, read_state, write_state
 from sync.releases import FINGERPRINT_HEX, root_fingerprint
 
 ASK_REGENCY = ("Minta lembar sidik jari kunci root dari admin kabupaten (dicetak saat kunci rilis dibuat dengan "
-               "run.py release keys; bukan dari halaman pusat, yang bisa diubah orang yang membobol server), lalu ketik sidik jari itu "
+               "run.py release keys; bukan dari halaman pusat, yang bisa diubah orang yang membobol komputer pusat), lalu ketik sidik jari itu "
                "di halaman Pembaruan Aplikasi. Sampai itu, komputer ini tidak mengunduh atau memasang pembaruan.")
 MAX_TYPED_CHARS = 200
 SEPARATORS = re.compile(r"[\s\-_:.]+")
