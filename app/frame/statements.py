@@ -43,33 +43,16 @@ def rows(build, *args, each_run=()) -> list:
     after `.tuples()`), each value through its field's conversion."""
     kept = _kept(build, args)
     database, sql, params = kept.statement(each_run)
-    # peewee's own reader of a cursor for this query: `query.execute()` without building the text again
-    reader = kept.query._get_cursor_wrapper(database.execute_sql(sql, params))
-    dialect = _dialect(database)
-    resolved = kept.readers.get(dialect)
-    if resolved is not None:
-        # Which column goes to which field of which model, worked out from the cursor's description
-        # on the first read (0.1-0.4 ms a signed request's key lookup): the same for the same text.
-        reader.__dict__.update(resolved)
-        reader.initialized = True
-        return list(reader)
-    found = list(reader)
-    if reader.initialized:  # it read a row: what its first read worked out is kept
-        kept.readers[dialect] = {
-            name: value for name, value in vars(reader).items() if name not in _PER_READ}
-        reader.row_cache = []  # the kept state may refer to this reader: it holds no rows
-    return found
-
-
-# A reader's own state (peewee's CursorWrapper): the cursor and what it has read so far.
-_PER_READ = frozenset({"cursor", "count", "index", "initialized", "populated", "row_cache"})
+    # The one private name of a dependency in the product: peewee's own reader of a cursor for this
+    # query (what `query.execute()` does after building the text, the only way to get its model
+    # instances and joins without building it again). tests/core/test_statements.py fails on a rename.
+    return list(kept.query._get_cursor_wrapper(database.execute_sql(sql, params)))
 
 
 class _Statement:
     def __init__(self, query):
         self.query = query
         self.texts = {}  # per kind of database behind the model's (proxy): SQLite, PostgreSQL
-        self.readers = {}  # likewise: a reader's column resolution (rows)
 
     def statement(self, each_run=()) -> tuple:
         database = self.query._database  # the model's own: the office's or the center's
