@@ -45,7 +45,8 @@ MENU = [
     MenuItem("Permohonan Kolektif", "registration.collectives", order=12),
     MenuItem("Pengaturan KTP-el", "registration.settings", order=92),
 ]
-# Who may mark a status by hand (app/policy.py): the center's steps until sync exists, the counter's READY.
+# Who may mark a status by hand (app/policy.py): the center's steps, when the office learns of one other than
+# by sync (a letter, a call), and the counter's READY.
 MARKERS = {status: "pendaftaran.tandai_pusat" for status in CENTER_STEPS}
 MARKERS[S.READY] = "pendaftaran.tandai_siap"
 
