@@ -58,8 +58,8 @@ def _refuse(username: str, errors: dict, status: int, headers: dict | None = Non
 @own_pages.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
-        if g.user:
-            return redirect(url_for("core.dashboard"))
+        if g.user:  # signed in already (a bookmark, the back button): on to where the link was going
+            return redirect(_safe_next(request.args.get("next")), 303)
         return render_template("auth/login.html", next=request.args.get("next", ""), errors={})
     attempt = check_sign_in(request.form, accounts.record_sign_in)
     if attempt.problem:

@@ -1,5 +1,6 @@
 """Landing page, health check, htmx served from this machine."""
 
+import peewee
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
 
 from app import capabilities
@@ -24,8 +25,16 @@ def dashboard():
 
 @blueprint.get("/healthz")
 def healthz():
-    return jsonify(app="loket-kecamatan", version=current_app.config["VERSION"],
-                   database_level=database_level(database))
+    """What a health check needs (the launcher, the update walk, a monitor): "ok" when the database
+    answers, 503 when it does not. The version and the database level only to an admin who may
+    install updates: to a stranger they would say which known defects this PC still has."""
+    try:
+        level = database_level(database)
+    except peewee.DatabaseError:
+        return jsonify(status="tidak sehat"), 503
+    if not may(g.get("user"), "pembaruan.kelola"):
+        return jsonify(status="ok")
+    return jsonify(status="ok", app="loket-kecamatan", version=current_app.config["VERSION"], database_level=level)
 
 
 @blueprint.get("/vendor/htmx.min.js")

@@ -13,9 +13,12 @@ from tests.support.ports import free_port
 ROOT = Path(__file__).parents[2]
 
 
-def test_healthz_reports_version_and_level_without_personal_data(client, db):
-    body = client.get("/healthz").get_json()
-    assert set(body) == {"app", "version", "database_level"} and body["database_level"] >= 1
+def test_healthz_reports_version_and_level_to_the_admin_only(client, client_for):
+    """Issue 61, finding 8: a stranger hears "ok" (what a health check needs); the admin the details."""
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client_for("petugas_loket").get("/healthz").get_json() == {"status": "ok"}
+    body = client_for("admin").get("/healthz").get_json()
+    assert set(body) == {"status", "app", "version", "database_level"} and body["database_level"] >= 1
 
 
 def test_unknown_page_is_an_indonesian_404(client_for):
