@@ -104,7 +104,10 @@ class ApplicationRecords:
         return _SettledTogether(items)
 
     def renumber(self, source_id: int, record: dict, reason: str) -> tuple[str, dict]:
-        new = _new_number(Application.get_by_id(source_id), "nomor lama sudah dipakai permohonan lain di pusat")
+        why = "nomor lama sudah dipakai permohonan lain di pusat"
+        if reason:  # the center's own words: the operator's note, or why it decided at once
+            why += f" (keterangan pusat: {reason})"
+        new = _new_number(Application.get_by_id(source_id), why[:400])
         return new, dict(record, registration_number=new)
 
     def renumber_before_enrolment(self, count_only: bool = False) -> int:

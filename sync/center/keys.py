@@ -147,6 +147,26 @@ def pre_enrolment_series_taken(key: DeviceKey) -> bool:
             .exists())
 
 
+def given_twice_before_enrolment(kecamatan_id: int, number: str, held_by: str, offered_by: str) -> bool:
+    """Did two counter PCs of the kecamatan (device codes `held_by`, `offered_by`) each give `number`
+    before their enrolment, in one series: the number's device part is the LOKET_DEVICE_ID both enrolled
+    with? Then the number was simply given twice and its two versions are two applicants (issue 61).
+    Not when both codes are one PC's (enrolled again after a revocation: device_codes), nor when either
+    sender is unknown: then a person decides."""
+    found = protocol.REGISTRATION_NUMBER.match(number or "")
+    if not found or not held_by or not offered_by or held_by == offered_by:
+        return False
+    series = found.group(2).upper()  # never a center code: LOKET_DEVICE_ID may not take the "P" form
+    pcs = {}
+    for key in (DeviceKey.select().where((DeviceKey.kecamatan == kecamatan_id) & (DeviceKey.desa_code == "")
+                                         & DeviceKey.device_code.in_([held_by, offered_by]))
+                .order_by(DeviceKey.id)):
+        pcs[key.device_code] = key  # the newest key of a code (one that took another PC's over holds it)
+    if len(pcs) != 2 or any((key.device_id or "").upper() != series for key in pcs.values()):
+        return False
+    return offered_by not in device_codes(pcs[held_by]) and held_by not in device_codes(pcs[offered_by])
+
+
 def f107_key(kecamatan: Kecamatan) -> str:
     """The kecamatan's key for the signed QR of the F-1.07 (app/desa/qr.py), one for all its counter PCs,
     so a form a desa laptop printed scans at whichever counter PC is free. Derived from the server key

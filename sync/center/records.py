@@ -17,6 +17,8 @@ from app.frame.nik import birth_digits_valid
 from app.frame.person_rules import validate_application
 from app.frame.request_cycle import holds_bad_characters
 from sync import jpeg_transit, protocol
+from sync.center import keys
+from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
 
@@ -259,15 +261,21 @@ def version_events(application: ReceivedApplication) -> list[dict]:
 def _existing_outcome(kecamatan, values, existing, photo: bytes, device_code: str = "", key_id: str = "") -> Outcome:
     if existing.content_hash == values["hash"]:
         return Outcome(values["number"], values["version"], "duplicate", events=version_events(existing))
-    already = Conflict.get_or_none((Conflict.registration_number == values["number"])
-                                   & (Conflict.version == values["version"])
-                                   & (Conflict.offered_hash == values["hash"]))
-    if already is None:
-        Conflict.create(kecamatan=kecamatan, registration_number=values["number"], version=values["version"],
-                        existing_hash=existing.content_hash, offered_hash=values["hash"],
-                        offered_record=json.dumps(values["record"], ensure_ascii=False), at=utc_now(),
-                        offered_photo=photo, offered_device=device_code, offered_key=key_id,
-                        existing_device=existing.sender_device)
+    conflict = Conflict.get_or_none((Conflict.registration_number == values["number"])
+                                    & (Conflict.version == values["version"])
+                                    & (Conflict.offered_hash == values["hash"]))
+    if conflict is None:
+        conflict = Conflict.create(kecamatan=kecamatan, registration_number=values["number"],
+                                   version=values["version"], existing_hash=existing.content_hash,
+                                   offered_hash=values["hash"],
+                                   offered_record=json.dumps(values["record"], ensure_ascii=False), at=utc_now(),
+                                   offered_photo=photo, offered_device=device_code, offered_key=key_id,
+                                   existing_device=existing.sender_device)
+        if existing.nik != values["nik"] and keys.given_twice_before_enrolment(
+                kecamatan.id, values["number"], existing.sender_device, device_code):
+            settle_given_twice(conflict, existing)
+    if conflict.decision == GIVEN_TWICE:
+        return Outcome(values["number"], values["version"], "conflict", given_twice_reason(conflict))
     return Outcome(values["number"], values["version"], "conflict",
                    "nomor dan versi ini sudah diterima dengan isi berbeda; menunggu pemeriksaan petugas pusat")
 
@@ -558,6 +566,31 @@ DECISIONS = {
 }
 # Event statuses beyond the printing lifecycle; each names the content hash it is about.
 RENUMBER = "renumber"
+# Decided by the center as the version arrives, no operator: two PCs of one office gave the number
+# before their enrolment, in one series (keys.given_twice_before_enrolment; issue 61).
+GIVEN_TWICE = "given_twice"
+DECISION_WORDS = {**DECISIONS, GIVEN_TWICE: "Diselesaikan otomatis (tidak menunggu petugas pusat)"}
+
+
+def given_twice_reason(conflict: Conflict) -> str:
+    """What the offering PC is told, in its answer and its renumber event."""
+    return (f"nomor ini juga diberikan PC {conflict.existing_device} kantor ini kepada pemohon lain sebelum kedua PC "
+            "didaftarkan ke pusat; pusat mempertahankan data PC itu, dan komputer ini memberi nomor baru lalu "
+            "mengirim ulang (otomatis, tanpa menunggu petugas pusat)")
+
+
+def settle_given_twice(conflict: Conflict, application: ReceivedApplication) -> None:
+    """The keep decision, taken at once (call inside the store's transaction): the offering PC alone
+    hears a `renumber` for its version; the PC whose version the center holds hears nothing."""
+    add_event(application, RENUMBER, given_twice_reason(conflict), conflict.offered_hash,
+              recipient=conflict.offered_device)
+    conflict.decision, conflict.resolved_at = GIVEN_TWICE, utc_now()
+    conflict.note = (f"nomor yang sama diberikan PC {conflict.existing_device} dan PC {conflict.offered_device} "
+                     "kantor ini sebelum didaftarkan; data pusat dipertahankan, PC "
+                     f"{conflict.offered_device} memberi nomor baru")
+    conflict.save()
+    audit("selesaikan_konflik", "permohonan", conflict.registration_number,
+          f"{DECISION_WORDS[GIVEN_TWICE]}: {conflict.note}", username="sistem")
 
 
 def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:

@@ -231,6 +231,7 @@ def _conflicts_page(errors: dict | None = None, refused_id: int | None = None):
     shown = any(c.id == refused_id for c in rows)
     targets = {key: f"{key}-{refused_id}" if shown else None for key in (errors or {})}
     return render_template("center/conflicts.html", rows=rows, stored=stored, decisions=records.DECISIONS,
+                           decision_words=records.DECISION_WORDS, given_twice=records.GIVEN_TWICE,
                            page=page, decided=decided, open_count=open_count,
                            offered={c.id: json.loads(c.offered_record) for c in rows},
                            codes={k.id: k.code for k in Kecamatan.select(Kecamatan.id, Kecamatan.code)},

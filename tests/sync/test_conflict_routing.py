@@ -2,11 +2,14 @@
 
 Two counter PCs of one office number before enrolment with the default LOKET_DEVICE_ID (01), so both
 hold 350807-01-000001 and -000002 for other people; each then enrols (its own key and device code)
-and syncs. PC A's versions are stored, PC B's wait at the center as conflicts. Whatever the operator
-decides, the event goes to the PC it concerns, once; the other PC's sent applications stay sent.
-Since issue 61 a PC enrolling with such numbers, after another PC of its office that numbered under
-the same id, gives its own new numbers at once (the last test); the first ones stand for PCs enrolled
-by an older version. Real kecamatan apps and the real center app (SQLite and PostgreSQL).
+and syncs. PC A's versions are stored, PC B's meet them at the center as conflicts. When both PCs
+enrolled with the id they numbered under, the center knows the number was given twice and decides at
+once (the renumber goes to B, no operator); when it cannot know (B enrolled under another id than it
+numbered with), the conflicts wait, and whatever the operator decides, the event goes to the PC it
+concerns, once; the other PC's sent applications stay sent. Since issue 61 a PC enrolling with such
+numbers, after another PC of its office that numbered under the same id, gives its own new numbers at
+once (the last test); the others stand for PCs enrolled by an older version. Real kecamatan apps and
+the real center app (SQLite and PostgreSQL).
 """
 import pytest
 
@@ -27,12 +30,14 @@ from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, local_sta
 FIRST, SECOND = "350807-01-000001", "350807-01-000002"
 
 
-def _pc_enrolled_by_an_older_version(path, kecamatan, first_person):
+def _pc_enrolled_by_an_older_version(path, kecamatan, first_person, device_id="01", count=2):
     """A PC installed as the README says (LOKET_DEVICE_ID 01): two applicants, then enrolled by a version
-    before issue 61, which kept the numbers it made before (what two upgraded offices hold)."""
+    before issue 61, which kept the numbers it made before (what two upgraded offices hold). `device_id`:
+    the id it enrolled under ("02": its admin changed LOKET_DEVICE_ID after it numbered under 01, so the
+    center cannot know in which series its numbers were made)."""
     kec_app = kecamatan_app(path)
-    numbers = fill(kec_app, 2, first=first_person)
-    _, key = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
+    numbers = fill(kec_app, count, first=first_person)
+    _, key = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), device_id)
 
     def link_up():
         with database.atomic():
@@ -81,7 +86,7 @@ def test_a_conflict_decision_goes_to_the_pc_that_offered_the_other_version(tmp_p
                                                                           operators, decision):  # noqa: F811
     kecamatan, _ = enrolled
     pc_a, numbers_a, key_a = _pc_enrolled_by_an_older_version(tmp_path / "a", kecamatan, 1)
-    pc_b, numbers_b, key_b = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51)
+    pc_b, numbers_b, key_b = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51, device_id="02")
     assert numbers_a == numbers_b == [FIRST, SECOND]  # one series on two PCs: the finding's start
     assert sync(pc_a, center_app).sent == 2
     assert sync(pc_b, center_app).conflicts == 2
@@ -131,7 +136,7 @@ def test_after_every_decision_each_applicant_is_at_the_center_once_under_a_numbe
         tmp_path, center_app, center_db, enrolled, operators):  # noqa: F811
     kecamatan, _ = enrolled
     pc_a, _, _ = _pc_enrolled_by_an_older_version(tmp_path / "a", kecamatan, 1)
-    pc_b, _, _ = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51)
+    pc_b, _, _ = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51, device_id="02")
     sync(pc_a, center_app)
     sync(pc_b, center_app)
     _decide(center_app, operators["operator"], FIRST, "keep")
@@ -184,3 +189,85 @@ def test_a_second_pc_that_numbered_under_the_same_device_id_renumbers_at_enrolme
         sync(pc, center_app)
     assert Conflict.select().count() == 0
     _everyone_once_under_a_number_of_their_own([(pc_a, (1, 2)), (pc_b, (51, 52))])
+
+
+# --- a number given twice before enrolment is settled by the center at once (issue 61) ----------
+
+def _page(center_app, operator, decided=False):
+    return client_as(center_app, operator).get("/konflik" + ("?tampil=selesai" if decided else "")).get_data(as_text=True)
+
+
+def test_two_pcs_that_numbered_in_one_series_before_enrolment_never_wait_for_the_operator(
+        tmp_path, center_app, center_db, enrolled, operators):  # noqa: F811
+    kecamatan, _ = enrolled
+    pc_a, numbers_a, key_a = _pc_enrolled_by_an_older_version(tmp_path / "a", kecamatan, 1, count=3)
+    pc_b, numbers_b, key_b = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51, count=3)
+    assert numbers_a == numbers_b  # both on the default id: one series on two PCs
+    assert sync(pc_a, center_app).sent == 3
+    a_before = local_statuses(pc_a)
+    assert sync(pc_b, center_app).conflicts == 3  # each number held for another applicant...
+    conflicts = list(Conflict.select())
+    assert len(conflicts) == 3 and all(c.resolved_at is not None for c in conflicts)  # ...settled as it arrived
+    assert {c.decision for c in conflicts} == {records.GIVEN_TWICE}
+    assert Conflict.select().where(Conflict.resolved_at.is_null()).count() == 0
+    # Each PC is told only what concerns it: B one renumber per number, about its own version; A nothing.
+    feed_a, feed_b = _feed(kecamatan, key_a), _feed(kecamatan, key_b)
+    assert [(n, status) for n, status, _ in feed_a] == [(n, "received") for n in numbers_a]
+    assert sorted(feed_b) == sorted((c.registration_number, "renumber", c.offered_hash) for c in conflicts)
+    page = _page(center_app, operators["operator"])
+    assert "Tidak ada konflik yang menunggu keputusan." in page and "Belum diputuskan (0)" in page
+    decided = _page(center_app, operators["operator"], decided=True)
+    assert decided.count("Diselesaikan otomatis (tidak menunggu petugas pusat)") == 3
+    for _ in range(2):  # the new numbers sent, their receipts heard
+        sync(pc_b, center_app)
+        sync(pc_a, center_app)
+    _everyone_once_under_a_number_of_their_own([(pc_a, (1, 2, 3)), (pc_b, (51, 52, 53))])
+    assert all(_name_of(pc_b, p).startswith(f"350807-{key_b.device_code}-") for p in (51, 52, 53))
+    assert local_statuses(pc_a) == a_before  # the PC whose versions were kept heard nothing
+    assert _outbox_states(pc_a) == {(n, "acked") for n in numbers_a} and _issues(pc_a) == 0
+    assert _issues(pc_b) == 0 and not {state for _, state in _outbox_states(pc_b)} & {"conflict", "pending"}
+    note = run(pc_b, lambda: StatusEvent.get(StatusEvent.note.contains(FIRST)).note)
+    assert f"keterangan pusat: nomor ini juga diberikan PC {key_a.device_code} kantor ini" in note
+    # Nothing is left for the operator: deciding one again is refused.
+    answer = client_as(center_app, operators["operator"]).post(
+        f"/konflik/{conflicts[0].id}/selesai", data={"decision": "accept", "note": "diperiksa"})
+    assert answer.status_code == 303 and Conflict.get_by_id(conflicts[0].id).decision == records.GIVEN_TWICE
+
+
+def _offer(kecamatan, key, person, nik_of=None, address="Dusun Krajan"):
+    """Person `person`'s application under FIRST, as `key`'s PC sends it (device code "" : a sender unknown)."""
+    from tests.sync.helpers import nik_for, packet_item, record_for
+    record = dict(record_for(person), registration_number=FIRST, address=address)
+    if nik_of is not None:
+        record["nik"] = nik_for(nik_of)
+    header, photo = packet_item(person, record=record)
+    return records.store_packet_item(kecamatan, header, photo, device_code=key.device_code if key else "",
+                                     key_id=key.key_id if key else "")
+
+
+@pytest.mark.parametrize("case", ["two PCs, one series", "the same applicant", "the same PC", "another series",
+                                  "one PC enrolled again", "a sender unknown"])
+def test_only_a_number_given_twice_by_two_pcs_is_settled_at_once(center_db, enrolled, case):
+    kecamatan, _ = enrolled
+    key_a = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")[1]
+    key_b = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "02" if case == "another series" else "01")[1]
+    if case == "one PC enrolled again":  # B is A enrolled anew after its key was revoked
+        DeviceKey.update(previous_key=key_a.key_id).where(DeviceKey.id == key_b.id).execute()
+        key_b = DeviceKey.get_by_id(key_b.id)
+    assert _offer(kecamatan, None if case == "a sender unknown" else key_a, 1).result == "stored"
+    if case == "the same applicant":  # the same person's data differs: a person decides which is right
+        outcome = _offer(kecamatan, key_b, 51, nik_of=1)
+    elif case == "the same PC":  # its own number, other data (a restore, an edit): not given twice
+        outcome = _offer(kecamatan, key_a, 51)
+    else:
+        outcome = _offer(kecamatan, key_b, 51)
+    conflict = Conflict.get(Conflict.registration_number == FIRST)
+    assert outcome.result == "conflict"
+    if case == "two PCs, one series":
+        assert conflict.decision == records.GIVEN_TWICE and conflict.resolved_at is not None
+        assert "otomatis, tanpa menunggu petugas pusat" in outcome.reason
+        assert [e[1] for e in _feed(kecamatan, key_b)] == ["renumber"]
+        assert [e[1] for e in _feed(kecamatan, key_a)] == ["received"]
+    else:
+        assert (conflict.decision, conflict.resolved_at) == ("", None)
+        assert outcome.reason.endswith("menunggu pemeriksaan petugas pusat")
