@@ -98,23 +98,28 @@ def _kabupaten_ever_existed(code4: str) -> bool:
 
 
 def _region_code_problem(code6: str) -> bool:
-    """True when the first six digits cannot be a kecamatan code, now or in the past."""
-    if is_kecamatan_code(code6):
-        return False
-    if code6[4:6] == "00":
-        return True  # a kabupaten, not a kecamatan
-    return not _kabupaten_ever_existed(code6[:4])
+    """True when the first six digits cannot be a kecamatan code in any list: a part "00" (a province
+    or kabupaten itself, not a kecamatan) or a province below 11 (Kemendagri's start at 11, Aceh).
+    A well-formed code missing from the list only warns (region_code_warning), at every level alike:
+    a province or kabupaten made after the list was shipped must not turn its people away."""
+    province, kabupaten, kecamatan = code6[:2], code6[2:4], code6[4:6]
+    return province < "11" or "00" in (kabupaten, kecamatan)
 
 
 def region_code_warning(number: str) -> str | None:
-    """A soft note when the NIK/KK region code is not in the 2025 list but its kabupaten existed."""
+    """A soft note when the NIK/KK region code is well formed but not in the 2025 list."""
     number = normalise_number(number)
     code6 = number[:6]
     if len(code6) < 6 or not code6.isdigit() or is_kecamatan_code(code6) or _region_code_problem(code6):
         return None
-    return (f"Kode kecamatan {dotted(code6)} tidak ada di daftar Kemendagri 2025 "
-            "(mungkin kode lama sebelum pemekaran atau perubahan kode wilayah). "
-            "Cocokkan dengan KTP-el/KK pemohon.")
+    if _kabupaten_ever_existed(code6[:4]):
+        return (f"Kode kecamatan {dotted(code6)} tidak ada di daftar Kemendagri 2025 "
+                "(mungkin kode lama sebelum pemekaran atau perubahan kode wilayah). "
+                "Cocokkan dengan KTP-el/KK pemohon.")
+    unknown = "provinsi" if region(code6[:2]) is None else "kabupaten/kota"
+    return (f"Kode wilayah {dotted(code6)} tidak ada di daftar Kemendagri 2025: kode {unknown} "
+            f"{dotted(code6[:2] if unknown == 'provinsi' else code6[:4])} tidak dikenal, juga bukan kode lama "
+            "(mungkin salah ketik, atau wilayah baru). Cocokkan dengan KTP-el/KK pemohon.")
 
 
 def _birth_day_month_yy(nik: str) -> tuple[int, int, int, Sex]:

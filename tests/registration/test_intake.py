@@ -51,7 +51,7 @@ BAD_INPUT = [
     ("nik", "0", "NIK sementara"),
     ("nik", "sementara", "NIK sementara"),
     ("nik", "", "wajib diisi"),
-    ("nik", "9999991205900001", "bukan kode kecamatan"),
+    ("nik", "3508001205900001", "bukan kode kecamatan"),  # a malformed code (35.08.00: the kabupaten)
     ("kk_number", "35080701011000", "16 angka"),
     ("kk_number", "35080701011000AB", "hanya boleh berisi angka"),
     ("kk_number", "0000000000000000", "sementara"),

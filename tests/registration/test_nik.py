@@ -59,10 +59,9 @@ def test_nik_with_letters_or_non_ascii_digits_is_refused(typed):
 
 
 @pytest.mark.parametrize("nik", [
-    "9999011205900001",  # no province 99
-    "3599011205900001",  # no kabupaten 35.99, now or before
     "3508001205900001",  # 35.08.00 is the kabupaten itself, not a kecamatan
-    "0012341205900001",
+    "3500011205900001",  # 35.00: the province itself
+    "0012341205900001",  # no province below 11 (an unknown but well-formed one only warns: issue 61)
 ])
 def test_nik_region_must_be_a_kecamatan_code(nik):
     assert nik_problem(nik) is NikProblem.UNKNOWN_REGION
@@ -256,7 +255,7 @@ def test_well_formed_kk_passes():
     ("35080701012000", KkProblem.WRONG_LENGTH),
     ("35080701012000031", KkProblem.WRONG_LENGTH),
     ("35080701O1200003", KkProblem.NOT_DIGITS),
-    ("9999070101200003", KkProblem.UNKNOWN_REGION),
+    ("0999070101200003", KkProblem.UNKNOWN_REGION),
     ("3508000101200003", KkProblem.UNKNOWN_REGION),
     # Issue 27: the issue date DDMMYY (no +40 as in a woman's NIK) and the serial, checked like the NIK's.
     ("3508073213230001", KkProblem.INVALID_ISSUE_DATE),   # day 32, month 13
