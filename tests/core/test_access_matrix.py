@@ -46,12 +46,10 @@ def test_an_app_with_a_route_the_table_does_not_name_refuses_to_start():
         install_policy(flask_app, Policy({"Admin": "admin"}, "k.t Admin Publik apa\nx.y x - boleh", {"x.y": "lain"}))
 
 
-@pytest.mark.windows_pass  # a walk over every page: once in CI, in the Windows-like pass
 def test_role_matrix(app, users):
     assert walk_every_route(app, POLICY, users) > 50
 
 
-@pytest.mark.windows_pass  # a walk over every page: once in CI, in the Windows-like pass
 def test_desa_pc_role_matrix(tmp_path, db):
     """A desa PC's table has its two roles only (its admin, its desa operators): both and a visitor walk
     every route it serves against it."""
