@@ -16,67 +16,12 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# Long names as Indonesian registers hold them (Javanese, Sundanese, Batak, Minang, Bugis, Balinese, Arabic)
-LONG_NAMES = (
-    "Raden Ajeng Siti Nurhalimah Kusumawardhani Prawiroatmodjo",
-    "Muhammad Rizky Ramadhan Syahputra Nasution",
-    "Ni Luh Putu Ayu Sekar Kinasih Wulandari Dewi",
-    "Andi Muhammad Fadhlurrahman Aswar Daeng Mattiro Baji Sulawesi",
-    "Yohanes Hasiholan Parulian Sitompul Hutabarat Lumbantobing",
-    "Siti Aisyah Nur Fitriani Rahmawati Kusumaningrum Handayani Putri Lestari",
-    "Gusti Ngurah Made Agung Wirasatya Pramana Jaya Kusuma",
-    "Teuku Muhammad Iskandar Zulkarnain Fachrurrazi",
-    "Raden Mas Haryo Bagus Setyo Wicaksono Hadiningrat",
-    "Nurul Hidayatullah Khairunnisa Ramadhani Sholihah",
-    "Fransiska Xaveria Maria Immaculata Kurniawati Tanoesoedibjo",
-    "Ahmad Fauzan Abdurrahman Al Habsyi bin Sayyid Abdullah Alaydrus Al Hamid Assegaf Binti Syarifah Mun",
-    "Cut Nyak Meutia Rahmadhani Safitri",
-    "Dwi Hartono Budi Santoso Prasetyo Nugroho Wibowo",
-)
-KECAMATAN = (("35.08.07", "Yosowilangun"), ("35.08.08", "Kunir"), ("35.08.20", "Pasirian"))
 PAPERS = {"A4": (210, 297), "F4": (215, 330)}
-
-
-def fill(folder: Path, total: int) -> object:
-    """`total` received applications with long names; returns the center app."""
-    from app.frame.dates import utc_now
-    from sync.center import records
-    from sync.center.models import Kecamatan, ReceivedApplication
-    from tests.sync.harness import prepare_center
-    from tests.sync.helpers import packet_item, record_for
-    app, _ = prepare_center(folder)
-    with app.extensions["center_database"].connection_context(), app.app_context():
-        places = [Kecamatan.get_or_none(Kecamatan.code == code)
-                  or Kecamatan.create(code=code, digits=code.replace(".", ""), name=name, created_at=utc_now())
-                  for code, name in KECAMATAN]
-        for n in range(1, total + 1):
-            kecamatan = places[n % len(places)]
-            digits = kecamatan.digits
-            record = {**record_for(n, digits), "full_name": LONG_NAMES[n % len(LONG_NAMES)],
-                      "kk_number": f"{digits}0101900001", "desa_code": f"{kecamatan.code}.2001"}
-            header, photo = packet_item(n, digits=digits, record=record)
-            assert records.store_application(kecamatan, header, photo).result == "stored"
-        ReceivedApplication.update(received_at=datetime(2026, 11, 23, 2, 30)).execute()
-    return app
-
-
-def make_runs(app, sizes: list[int]) -> list[int]:
-    from sync.center import desk_records
-    from sync.center.models import ReceivedApplication
-    runs = []
-    with app.extensions["center_database"].connection_context(), app.app_context():
-        ids = [row.id for row in ReceivedApplication.select(ReceivedApplication.id).order_by(ReceivedApplication.id)]
-        start = 0
-        for size in sizes:
-            runs.append(desk_records.create_print_run(ids[start:start + size], "operator").id)
-            start += size
-    return runs
 
 
 def pages_of(pdf: bytes) -> list[str]:
@@ -97,10 +42,11 @@ def main():
     from playwright.sync_api import sync_playwright
 
     from tests.browser.helpers import sign_in
+    from tests.sync.night import fill_night, make_runs
     from tests.sync.harness import CenterServer
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        app = fill(Path(folder), sum(args.cards))
+        app = fill_night(Path(folder), sum(args.cards))
         runs = make_runs(app, args.cards)
         server = CenterServer(Path(folder)).start()
         try:
