@@ -17,11 +17,15 @@ Two codecs travel (docs/sync-protocol.md, "Photo codecs"):
   bytes less a photo. The receiver re-deflates the header (any valid deflate will do: Lepton
   inflates it), writes the length again and decodes as usual.
 
-Lepton is optional: its wheels stop at some Python (one per version, no source), and the office
-install must work on every supported Python. A PC without it names no codec (CODECS is empty):
-its photos travel as their exact JPEG bytes, which every center takes, and a center without it
-announces none, so no office sends it Lepton.
+Lepton is optional: its wheels stop at some Python (one per version, no source). So a third codec
+travels where Lepton cannot: "jpegxl", JPEG XL's lossless JPEG recompression (imagecodecs, one
+abi3 wheel for every Python from 3.11, Windows and Linux; ~0.87 of the JPEG, Lepton ~0.83), the
+container as libjxl writes it. A PC names the codecs it has (CODECS: Lepton's where its wheel is,
+then JPEG XL); one with neither names none and its photos travel as their exact JPEG bytes,
+which every center takes. A center announces what it decodes, and an office sends the first of
+its own the center named.
 """
+import importlib.util
 import logging
 import struct
 import zlib
@@ -36,10 +40,14 @@ except ImportError:  # no wheel for this Python (pyproject.toml): photos travel 
 
 log = logging.getLogger(__name__)
 
-PLAIN, COMPACT = "lepton", "lepton-hz"
-CODEC = COMPACT  # what the kecamatan sends when the center takes it
-# The codecs this PC makes and decodes, in the order of protocol.PHOTO_CODECS (none without Lepton).
-CODECS = protocol.PHOTO_CODECS if lepton_jpeg_python is not None else ()
+PLAIN, COMPACT, JPEGXL = "lepton", "lepton-hz", "jpegxl"
+# imagecodecs brings numpy (~15 MB, 0.2 s): it is imported when a photo is first coded, never at a
+# process's start (tests/core/test_programs.py), and found here without importing it.
+_HAS_JPEGXL = importlib.util.find_spec("imagecodecs") is not None
+# The codecs this PC makes and decodes, in the order of protocol.PHOTO_CODECS (none without either library).
+CODECS = tuple(codec for codec in protocol.PHOTO_CODECS
+               if (lepton_jpeg_python is not None if codec != JPEGXL else _HAS_JPEGXL))
+CODEC = CODECS[0] if CODECS else None  # what the kecamatan sends when the center takes it
 DICTIONARY_PATH = Path(__file__).with_name("lepton_header.dict")
 _DICTIONARY = DICTIONARY_PATH.read_bytes()
 # Our photos are 300 x 400 and at most 2 MB: anything larger is not a normalised pas foto.
@@ -153,11 +161,13 @@ def attach_head(header: dict, image: bytes, heads: list[bytes]) -> tuple[dict, b
     return dict(header, photo_codec=PLAIN), image
 
 
-def compress(photo: bytes, codec: str = CODEC) -> bytes | None:
-    """The photo in `codec`, or None when Lepton refuses it, the round trip differs or this PC
-    has no Lepton (then the photo travels as it is)."""
+def compress(photo: bytes, codec: str | None = CODEC) -> bytes | None:
+    """The photo in `codec`, or None when the codec refuses it, the round trip differs or this PC
+    lacks the codec (then the photo travels as it is)."""
     if codec not in CODECS:
         return None
+    if codec == JPEGXL:
+        return _jpegxl_compress(photo)
     try:
         packed = lepton_jpeg_python.compress_bytes(photo, _LIMITS)
         if codec == COMPACT:
@@ -169,11 +179,13 @@ def compress(photo: bytes, codec: str = CODEC) -> bytes | None:
     return None
 
 
-def decompress(packed: bytes, codec: str = CODEC) -> bytes | None:
+def decompress(packed: bytes, codec: str | None = CODEC) -> bytes | None:
     """The original JPEG, or None for a stream that does not decode (damaged on the way, or this
-    PC has no Lepton: the office then sends the photo again as it is)."""
+    PC lacks the codec: the office then sends the photo again as it is)."""
     if codec not in CODECS:
         return None
+    if codec == JPEGXL:
+        return _jpegxl_decompress(packed)
     try:
         if codec == COMPACT:
             packed = _from_compact(packed)
@@ -181,3 +193,101 @@ def decompress(packed: bytes, codec: str = CODEC) -> bytes | None:
     except Exception:  # a damaged stream (zlib, struct or Lepton's own errors); the caller asks again
         return None
     return photo if len(photo) <= protocol.MAX_PHOTO_BYTES else None
+
+
+# --- JPEG XL ------------------------------------------------------------------------------------
+
+_imagecodecs = None
+
+
+def _codecs_module():
+    """imagecodecs, imported on first use; None when it does not import (a broken install)."""
+    global _imagecodecs, _HAS_JPEGXL
+    if _imagecodecs is None and _HAS_JPEGXL:
+        try:
+            import imagecodecs
+            _imagecodecs = imagecodecs
+        except ImportError:  # found but unusable (numpy missing): photos travel as they are
+            _HAS_JPEGXL = False
+    return _imagecodecs
+
+
+def _jpegxl_compress(photo: bytes) -> bytes | None:
+    library = _codecs_module()
+    if library is None or not protocol.is_jpeg(photo):
+        return None
+    try:
+        # One thread: the office's two slow cores also run its server; the stream is the same either way.
+        packed = bytes(library.jpegxl_encode_jpeg(photo, numthreads=1))
+        if len(packed) < len(photo) and _jpegxl_decompress(packed) == photo:
+            return packed
+    except Exception as problem:  # imagecodecs raises its own error for JPEGs libjxl does not take
+        log.info("foto dikirim apa adanya, JPEG XL menolak: %s", type(problem).__name__)
+    return None
+
+
+def _jpegxl_decompress(packed: bytes) -> bytes | None:
+    library = _codecs_module()
+    if library is None or len(packed) > protocol.MAX_PHOTO_BYTES:
+        return None
+    try:
+        width, height = jpegxl_size(packed)
+        if width > _LIMITS["max_jpeg_width"] or height > _LIMITS["max_jpeg_height"]:
+            return None  # decoding would take memory for a picture no intake makes
+        photo = bytes(library.jpegxl_decode_jpeg(packed, numthreads=1))
+    except Exception:  # a damaged stream (our parse's ValueError or libjxl's error); the caller asks again
+        return None
+    return photo if len(photo) <= protocol.MAX_PHOTO_BYTES else None
+
+
+_JXL_SIGNATURE = b"\x00\x00\x00\x0cJXL \r\n\x87\n"
+_JXL_RATIOS = {1: (1, 1), 2: (12, 10), 3: (4, 3), 4: (3, 2), 5: (16, 9), 6: (5, 4), 7: (2, 1)}
+
+
+def _codestream_start(packed: bytes, wanted: int = 16) -> bytes:
+    """The first bytes of a JPEG XL container's codestream (its jxlc box, or jxlp parts in order)."""
+    if not packed.startswith(_JXL_SIGNATURE):
+        raise ValueError("bukan wadah JPEG XL")
+    found, at = b"", 0
+    while at + 8 <= len(packed) and len(found) < wanted:
+        size, kind = struct.unpack(">I", packed[at:at + 4])[0], packed[at + 4:at + 8]
+        head = 8
+        if size == 1:  # a 64-bit size follows
+            size, head = struct.unpack(">Q", packed[at + 8:at + 16])[0], 16
+        elif size == 0:  # the last box, to the end
+            size = len(packed) - at
+        if size < head:
+            raise ValueError("kotak JPEG XL rusak")
+        body = packed[at + head:at + size]
+        if kind == b"jxlc":
+            found += body
+        elif kind == b"jxlp":
+            found += body[4:]  # after the part's counter
+        at += size
+    if len(found) < 2 or found[:2] != b"\xff\x0a":
+        raise ValueError("aliran kode JPEG XL tidak ada")
+    return found
+
+
+def jpegxl_size(packed: bytes) -> tuple[int, int]:
+    """(width, height) of a JPEG XL container's image, from its codestream's SizeHeader
+    (ISO/IEC 18181-1, D.2), read before anything is decoded."""
+    data = int.from_bytes(_codestream_start(packed)[2:], "little")
+    position = 0
+
+    def bits(count: int) -> int:
+        nonlocal position
+        value = (data >> position) & ((1 << count) - 1)
+        position += count
+        return value
+
+    def u32() -> int:  # U32(Bits(9), Bits(13), Bits(18), Bits(30)), each + 1
+        return 1 + bits((9, 13, 18, 30)[bits(2)])
+
+    small = bits(1)
+    height = 8 * (1 + bits(5)) if small else u32()
+    ratio = bits(3)
+    if ratio:
+        across, down = _JXL_RATIOS[ratio]
+        return height * across // down, height
+    return (8 * (1 + bits(5)) if small else u32()), height

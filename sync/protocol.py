@@ -29,7 +29,9 @@ MIN_PROTOCOL_VERSION = PROTOCOL_VERSION - 1
 # the pass's first status page beside its results, as GET /statuses would answer it after the packet.
 # A center that does not know them answers without it, and the pass asks for the page on its own.
 RIDE_AFTER, RIDE_LIMIT = "statuses_after", "statuses_limit"
-PHOTO_CODECS = ("lepton-hz", "lepton")  # the kecamatan's preference first (sync/jpeg_transit.py)
+# Lossless photo codecs, the kecamatan's preference first (sync/jpeg_transit.py): Lepton's two, then JPEG XL's
+# JPEG recompression where Lepton has no wheel. Named in the probe's answer: a new one needs no new version.
+PHOTO_CODECS = ("lepton-hz", "lepton", "jpegxl")
 
 HEADER_KEY = "X-Loket-Key"
 HEADER_TIMESTAMP = "X-Loket-Timestamp"

@@ -1,7 +1,7 @@
 """Photos recompressed for the trip ahead of the sync pass, kept beside them in the database.
 
-The Lepton stream of a photo (sync/jpeg_transit.py, ~15 ms of CPU a photo, many times that on a
-busy PC) is made when its record enters the outbox, in the transaction that made it ready, so
+The Lepton or JPEG XL stream of a photo (sync/jpeg_transit.py, ~10-15 ms of CPU a photo, many times
+that on a busy PC) is made when its record enters the outbox, in the transaction that made it ready, so
 that a pass spends its time on the link, not on compressing. Rows are keyed by the photo's
 SHA-256, so a changed photo never meets a stale stream; a stream that is missing (made before
 this table, another codec asked by the center) is made on the fly as before. The center checks
@@ -14,8 +14,9 @@ from sync.client.models import OutboxItem, PhotoTransit
 _MISSING = object()
 
 
-def prepare(photo: bytes, photo_sha256: str, codec: str = jpeg_transit.CODEC) -> None:
-    """Make and keep the photo's stream in `codec` (or the mark that it travels as it is)."""
+def prepare(photo: bytes, photo_sha256: str, codec: str | None = jpeg_transit.CODEC) -> None:
+    """Make and keep the photo's stream in `codec` (or the mark that it travels as it is); nothing
+    on a PC with no codec (None)."""
     if (not photo or codec not in jpeg_transit.CODECS
             or PhotoTransit.get_or_none(photo_sha256=photo_sha256, codec=codec) is not None):
         return

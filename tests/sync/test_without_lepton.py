@@ -1,9 +1,11 @@
 """An office PC (or a center) whose Python has no Lepton wheel, as on Python 3.15: the install
-leaves the photo codec out (pyproject.toml), and the photos then cross as their exact JPEG bytes,
-over the link and on a USB stick; the center stores the very JPEG the counter took.
+leaves that codec out (pyproject.toml). Such a PC sends JPEG XL (tests/sync/test_photo_codecs.py);
+one with no codec at all sends its photos as their exact JPEG bytes, over the link and on a USB
+stick; the center stores the very JPEG the counter took.
 
 The PC without Lepton is a real `run.py` process whose `import lepton_jpeg_python` fails (a module
-of that name that raises ImportError, first on its PYTHONPATH)."""
+of that name that raises ImportError, first on its PYTHONPATH); without imagecodecs too, a
+sitecustomize there marks that module absent."""
 import hashlib
 import os
 import subprocess
@@ -15,11 +17,14 @@ from tests.sync.harness import ROOT, CenterServer, Process, enrol_kecamatan, fil
 from tests.sync.test_kills_restore_usb import _post_file
 
 
-def no_lepton(tmp_path) -> dict:
-    """The environment of a Python on which lepton_jpeg_python cannot be imported."""
-    blocker = tmp_path / "ohne-lepton"
+def no_lepton(tmp_path, jpeg_xl: bool = True) -> dict:
+    """The environment of a Python on which lepton_jpeg_python cannot be imported (nor, without
+    `jpeg_xl`, imagecodecs: a PC with no photo codec at all)."""
+    blocker = tmp_path / ("ohne-lepton" if jpeg_xl else "ohne-kodek")
     blocker.mkdir(exist_ok=True)
     (blocker / "lepton_jpeg_python.py").write_text('raise ImportError("no wheel for this Python")\n')
+    if not jpeg_xl:  # None in sys.modules: not found, as if never installed (jpeg_transit looks before importing)
+        (blocker / "sitecustomize.py").write_text('import sys\nsys.modules["imagecodecs"] = None\n')
     return {"PYTHONPATH": str(blocker)}
 
 
@@ -50,11 +55,11 @@ def exact(photos: dict) -> dict:
 @pytest.mark.parametrize("office_has_lepton, center_has_lepton", [(False, True), (False, False), (True, False)],
                          ids=["office-without", "both-without", "center-without"])
 def test_a_pc_without_lepton_syncs_photos_as_their_exact_jpeg_bytes(tmp_path, office_has_lepton, center_has_lepton):
-    blocked = no_lepton(tmp_path)
+    blocked = no_lepton(tmp_path, jpeg_xl=False)
     assert codecs_of_a_python_with(blocked) == "[]"
     if office_has_lepton or center_has_lepton:  # the other end: a Python with Lepton's wheel (3.11-3.14)
         pytest.importorskip("lepton_jpeg_python")
-        assert codecs_of_a_python_with({}) == "['lepton-hz', 'lepton']"
+        assert codecs_of_a_python_with({}) == "['lepton-hz', 'lepton', 'jpegxl']"
     center_dir, office_dir = tmp_path / "center", tmp_path / "kecamatan"
     center_app, code = prepare_center(center_dir)
     center = CenterServer(center_dir, env=None if center_has_lepton else blocked).start()
