@@ -65,7 +65,7 @@ def mask(field: str, value) -> str:
     text = str(value)
     if field in ("nik", "kk_number", "handover_id_number") and len(text) >= 8:
         return text[:4] + BULLET * (len(text) - 7) + text[-3:]
-    if field in ("phone", "complainant_contact") and len(text) >= 6:
+    if field in ("phone", "complainant_contact") and len(text) >= 7:  # at least one character hidden
         return text[:4] + BULLET * (len(text) - 6) + text[-2:]
     if field == "birth_date":
         return str(text)[:4] + "-••-••" if len(text) >= 4 and text[:4].isdigit() else BULLET * 3

@@ -88,7 +88,7 @@ def _header_basics(header: dict, photo: bytes):
     version = header.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10000:
         return Outcome(number[:64], None, "rejected", "versi tidak sah"), None, None, None, None
-    if not protocol.PRE_REGISTRATION_NUMBER.match(number):
+    if not protocol.PRE_REGISTRATION_NUMBER.fullmatch(number):  # "$" would let "…000001\n" through
         return Outcome(number[:64], version, "rejected", "nomor pra-pendaftaran tidak sah"), None, None, None, None
     digest, record = header.get("hash"), header.get("record")
     if not isinstance(digest, str) or not protocol.HEX64.fullmatch(digest) or not isinstance(record, dict):
@@ -170,7 +170,7 @@ def _manifest(model, version_field):
     need, have, conflict = [], [], []
     for item in items:
         if not (isinstance(item, dict) and isinstance(item.get("id"), str)
-                and protocol.PRE_REGISTRATION_NUMBER.match(item["id"]) and isinstance(item.get("version"), int)
+                and protocol.PRE_REGISTRATION_NUMBER.fullmatch(item["id"]) and isinstance(item.get("version"), int)
                 and not isinstance(item.get("version"), bool) and 1 <= item["version"] <= 10000
                 and isinstance(item.get("hash"), str) and protocol.HEX64.fullmatch(item["hash"])):
             return error_answer(400, "bad_request", "items harus daftar {id, version, hash, size} yang sah")
