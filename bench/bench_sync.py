@@ -13,7 +13,7 @@
     python bench/bench_sync.py faults [--count 1000]          # fault proxy, exactly once
     python bench/bench_sync.py kills  [--count 1000] [--kills 20]
     python bench/bench_sync.py usb    [--count 2000]          # a month offline: export, import, import again
-    sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage]
+    sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage] [--codec jpegxl]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
         [--tools ours] [--dump DIR] [--offset S] [--photos photographs] [--busy 2] [--congestion cubic] [--first-rep 2]
         [--last-packet-bytes 2097152]
@@ -858,6 +858,9 @@ def main() -> int:
     parser.add_argument("--first-rep", type=int, default=1, help="vs-rsync: the first repetition (its loss seed) to run")
     parser.add_argument("--last-packet-bytes", type=int, default=0, help="vs-rsync: the packet size the PC's last pass "
                                                                          "ended with (default: its first pass, 64 KB)")
+    parser.add_argument("--codec", choices=["best", "jpegxl", "plain"], default="best",
+                        help="vs-rsync: the office's photo codecs: this Python's (best), JPEG XL alone (the install "
+                             "without Lepton, Python 3.15), or none (plain JPEG); the floor counts that codec")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
@@ -869,7 +872,7 @@ def main() -> int:
                                    tools=options.tools.split(","), dump=options.dump, offset=options.offset,
                                    photos=options.photos or "synthetic", busy=options.busy,
                                    congestion=options.congestion, first_rep=options.first_rep,
-                                   last_packet_bytes=options.last_packet_bytes)
+                                   last_packet_bytes=options.last_packet_bytes, codec=options.codec)
     elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":

@@ -9,6 +9,12 @@ copies the same records (JSON) and photos (JPEG) as files to an rsync daemon, wi
 a fresh link emulator (its byte counters, and the outage clock started when the timed part
 starts), ours and rsync back to back, repetitions in the outer loop so a partial run still has
 every link. Needs root, network namespaces and rsync; says so and skips otherwise.
+
+`codec` (bench_sync.py --codec): the office's photo codecs. "best": what this Python has (Lepton where
+its wheel installs); "jpegxl": the office install without Lepton (Python 3.15): the kecamatan's
+processes run with `import lepton_jpeg_python` failing (tests/sync/test_without_lepton.py's blocker),
+so it sends JPEG XL; "plain": neither library, photos as their JPEG bytes. The center keeps every
+codec; the floor counts each photo in the codec the office sends.
 """
 import io
 import json
@@ -108,10 +114,32 @@ def phone_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
-def build_set(base: Path, count: int, photos: str = "synthetic") -> dict:
+CODEC_CHOICES = ("best", "jpegxl", "plain")
+
+
+def office_codecs(codec: str) -> tuple[str, ...]:
+    """The photo codecs an office with `codec` (CODEC_CHOICES) makes, in its order of preference."""
+    from sync import jpeg_transit
+    if codec == "best":
+        return jpeg_transit.CODECS
+    return (jpeg_transit.JPEGXL,) if codec == "jpegxl" and jpeg_transit.JPEGXL in jpeg_transit.CODECS else ()
+
+
+def office_environment(work: Path, codec: str) -> dict:
+    """The environment of the kecamatan's processes for `codec`: Lepton's import, and for "plain"
+    imagecodecs' too, made to fail as on a Python without their wheels."""
+    if codec == "best":
+        return dict(os.environ)
+    from tests.sync.test_without_lepton import no_lepton
+    blocked = no_lepton(work, jpeg_xl=(codec == "jpegxl"))["PYTHONPATH"]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [blocked, os.environ.get("PYTHONPATH")])))
+
+
+def build_set(base: Path, count: int, photos: str = "synthetic", codec: str = "best") -> dict:
     """A kecamatan data folder with `count` complete applications (photos normalised at intake),
     and the same records and photos as files for rsync. `photos`: "synthetic" (phone_photo, drawn)
-    or "photographs" (bench/photo_corpus.py: crops of real photographs, issue 32)."""
+    or "photographs" (bench/photo_corpus.py: crops of real photographs, issue 32). Each photo's
+    stream is kept in the codec the office with `codec` sends, as its outbox would have made it."""
     if photos == "photographs":
         from bench.photo_corpus import photograph as make_photo
     else:
@@ -136,6 +164,12 @@ def build_set(base: Path, count: int, photos: str = "synthetic") -> dict:
                  .where(ApplicationPhoto.application == application).execute())
                 OutboxItem.delete().where(OutboxItem.source_id == application.id).execute()
                 write_outbox(application, S.RECEIVED, S.COMPLETE)
+            if codec != "best":  # the outbox kept this Python's codec: keep the other office's instead
+                from sync.client import photo_transit
+                from sync.client.models import PhotoTransit
+                PhotoTransit.delete().execute()
+                for photo in ApplicationPhoto.select():
+                    photo_transit.prepare(bytes(photo.jpeg), photo.sha256, (office_codecs(codec) or (None,))[0])
         photo_bytes = record_bytes = 0
         for item in OutboxItem.select():
             photo = photo_of(Application.get_by_id(item.source_id))
@@ -144,21 +178,24 @@ def build_set(base: Path, count: int, photos: str = "synthetic") -> dict:
             photo_bytes += len(photo)
             record_bytes += len(item.record_json.encode())
     kec_app.extensions["database"].close()
-    return {"photos": photos, "photo_bytes": photo_bytes, "record_bytes": record_bytes,
-            "distinct_photos": len({p.read_bytes() for p in files.glob("*.jpg")}), **lossless_payload(files)}
+    return {"photos": photos, "codec": codec, "photo_bytes": photo_bytes, "record_bytes": record_bytes,
+            "distinct_photos": len({p.read_bytes() for p in files.glob("*.jpg")}), **lossless_payload(files, codec)}
 
 
-def lossless_payload(files: Path) -> dict:
-    """The best lossless payload (issue 32's floor): each photo at the smaller of its Lepton streams,
-    the records as one stream at the better of zlib -9 and xz -9e."""
+def lossless_payload(files: Path, codec: str = "best") -> dict:
+    """The best lossless payload (issue 32's floor) for an office with `codec`: each photo at its
+    smallest stream in that office's codecs (Lepton's two, or JPEG XL, or the JPEG itself), the
+    records as one stream at the better of zlib -9 and xz -9e."""
     import lzma
     import zlib
     from sync import jpeg_transit
     photos = [p.read_bytes() for p in sorted(files.glob("*.jpg"))]
-    lepton = sum(min(len(jpeg_transit.compress(p, codec) or p) for codec in ("lepton", "lepton-hz")) for p in photos)
+    codecs = office_codecs(codec)
+    packed_photos = sum(min([len(p)] + [len(jpeg_transit.compress(p, c) or p) for c in codecs]) for p in photos)
     records = b"\n".join(p.read_bytes() for p in sorted(files.glob("*.json")))
     packed = min(len(zlib.compress(records, 9)), len(lzma.compress(records, preset=9 | lzma.PRESET_EXTREME)))
-    return {"lepton_bytes": lepton, "records_packed_bytes": packed, "lossless_bytes": lepton + packed}
+    return {"photo_codecs": list(codecs), "photos_packed_bytes": packed_photos, "records_packed_bytes": packed,
+            "lossless_bytes": packed_photos + packed}
 
 
 # --- the floor: the best lossless payload through the link's schedule -----------------------------
@@ -229,8 +266,9 @@ def in_ns(ns: str, args: list[str], **kwargs) -> subprocess.Popen:
 
 # --- ours -------------------------------------------------------------------------------------
 
-def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int, int]:
-    """Seconds, bytes on the link, and the connections left for a fresh one (sync/client/stall.py)."""
+def run_ours(work: Path, template: Path, link: Link, codec: str = "best") -> tuple[float, int, int]:
+    """Seconds, bytes on the link, and the connections left for a fresh one (sync/client/stall.py);
+    the kecamatan's side with `codec` (office_environment)."""
     from tests.sync.harness import prepare_center
     run_dir = Path(tempfile.mkdtemp(prefix="ours-", dir=work))
     shutil.copytree(template / "kecamatan", run_dir / "kecamatan")
@@ -240,7 +278,8 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int, int]:
                    cwd=ROOT, stdout=open(run_dir / "center.log", "w"), stderr=subprocess.STDOUT)
     pusher = in_ns(KEC_NS, [sys.executable, str(Path(__file__).resolve()), "push", str(run_dir / "kecamatan"),
                             f"http://{CENTER_IP}:{CENTER_PORT}", code],
-                   cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                   cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                   env=office_environment(work, codec))
     try:
         if pusher.stdout.readline().strip() != "ready":
             raise RuntimeError("the kecamatan side could not enrol; see " + str(run_dir / "center.log"))
@@ -254,6 +293,8 @@ def run_ours(work: Path, template: Path, link: Link) -> tuple[float, int, int]:
             (Path(link.dump) / "timed.json").write_text(json.dumps({"start": started, "end": started + elapsed}))
         if result["not_at_center"]:
             raise RuntimeError(f"{result['not_at_center']} applications did not arrive")
+        if result["codecs"] != list(office_codecs(codec)):
+            raise RuntimeError(f"the kecamatan had the codecs {result['codecs']}, not those of --codec {codec}")
         return elapsed, link.wire_bytes(), result["moves"]
     finally:
         pusher.kill()
@@ -320,7 +361,9 @@ def push_until_done(data_dir: str, center_url: str, code: str) -> None:
     if profiler:
         profiler.disable()
         profiler.dump_stats(os.environ[PROFILE_VARIABLE])
-    print(json.dumps({"passes": passes, "moves": moves, "not_at_center": left}), flush=True)
+    from sync import jpeg_transit
+    print(json.dumps({"passes": passes, "moves": moves, "not_at_center": left, "codecs": list(jpeg_transit.CODECS)}),
+          flush=True)
 
 
 # --- rsync ------------------------------------------------------------------------------------
@@ -396,7 +439,7 @@ class BusyCpu:
 
 def run(count: int, reps: int, links: list[str], results_path: Path | None, tools=("ours", "rsync"),
         dump: Path | None = None, offset: float | None = None, photos: str = "synthetic", busy: int = 0,
-        congestion: str = "", first_rep: int = 1, last_packet_bytes: int = 0) -> dict:
+        congestion: str = "", first_rep: int = 1, last_packet_bytes: int = 0, codec: str = "best") -> dict:
     why = missing_requirements()
     if why:
         print(f"vs-rsync skipped: {why}")
@@ -407,7 +450,7 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
         os.environ[LAST_PACKET_VARIABLE] = str(last_packet_bytes)  # read by the pusher too
     work = Path(tempfile.mkdtemp(prefix="bench-vs-rsync-"))
     rsync_environment = congestion_shim(work, congestion) if "rsync" in tools else {}
-    sizes = build_set(work / "set", count, photos)
+    sizes = build_set(work / "set", count, photos, codec)
     payload = sizes["photo_bytes"] + sizes["record_bytes"]
     ideal = payload * 8 / RATE
     runs = []
@@ -416,7 +459,8 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
             shape = dict(LINKS[name], seed=rep + 1)
             if offset is not None and "period" in shape:
                 shape["offset"] = offset
-            row = {"rep": rep + 1, "link": name, "photos": photos, "busy": busy, "congestion": congestion or "default",
+            row = {"rep": rep + 1, "link": name, "photos": photos, "codec": codec, "busy": busy,
+                   "congestion": congestion or "default",
                    "last_packet_bytes": last_packet_bytes,
                    **({"offset": shape["offset"]} if "offset" in shape else {})}
             for who in tools:
@@ -425,7 +469,7 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
                 try:
                     if who == "ours":
                         with BusyCpu(busy):
-                            seconds, wire, row["ours_moves"] = run_ours(work, work / "set", link)
+                            seconds, wire, row["ours_moves"] = run_ours(work, work / "set", link, codec)
                         if extra:  # tunlink's counters (packets, retransmissions) beside the streams
                             link.counts()
                             shutil.copy(link.stats, extra["dump"] / "stats.json")
@@ -464,7 +508,8 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
                       "rsync -z bytes/raw": round(rsync_bytes / payload, 3)})
     print(f"\n{count} applications ({photos}), payload {payload:,} B (photos {sizes['photo_bytes']:,}, records "
           f"{sizes['record_bytes']:,}), {sizes['distinct_photos']} distinct photos, ideal {ideal:.1f} s; "
-          f"lossless payload {sizes['lossless_bytes']:,} B (Lepton {sizes['lepton_bytes']:,}, records packed "
+          f"lossless payload {sizes['lossless_bytes']:,} B (photos in {'/'.join(sizes['photo_codecs']) or 'JPEG'} "
+          f"{sizes['photos_packed_bytes']:,}, records packed "
           f"{sizes['records_packed_bytes']:,})\n")
     print("| link | ours s | rsync -z s | floor s | ours / floor | rsync -z / floor | ours / rsync -z "
           "| ours bytes / lossless | ours bytes / raw | rsync -z bytes / raw |")
