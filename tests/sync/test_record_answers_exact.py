@@ -1,0 +1,204 @@
+"""The center's answer to each application a kecamatan PC sends, word for word (issue 61: the mutation run
+over sync/center/records.py's answer): stored, duplicate, conflict, or rejected with the reason the counter
+shows its clerk, and the manifest that says what the center still needs."""
+import pytest
+
+from sync import protocol
+from sync.center import records
+from sync.center.models import ReceivedApplication
+from tests.sync.helpers import jpeg, packet_item, record_for
+
+CENTER = ["sqlite", "postgresql"]
+
+
+def answer(outcome) -> tuple:
+    return outcome.id, outcome.version, outcome.result, outcome.reason
+
+
+def resealed(header: dict, photo: bytes, **record_changes) -> dict:
+    record = dict(header["record"], **record_changes)
+    return dict(header, record=record, hash=protocol.content_hash(record, protocol.sha256_hex(photo)))
+
+
+def test_an_answer_carries_what_the_pc_needs_and_nothing_empty():
+    assert records.Outcome("350807-01-000001", 2, "stored", seq=0).as_json() == {
+        "id": "350807-01-000001", "version": 2, "result": "stored", "seq": 0}
+    assert records.Outcome("350807-01-000001", 2, "stored", seq=5).as_json(named=False) == {"result": "stored",
+                                                                                          "seq": 5}
+    assert records.Outcome("350807-01-000001", None, "rejected", "versi tidak sah").as_json() == {
+        "id": "350807-01-000001", "version": None, "result": "rejected", "reason": "versi tidak sah"}
+    events = [{"seq": 1, "status": "received"}]
+    assert records.Outcome("a", 1, "duplicate", events=events).as_json(named=False) == {"result": "duplicate",
+                                                                                      "events": events}
+    assert records.Outcome("a", 1, "duplicate", events=[]).as_json() == {"id": "a", "version": 1,
+                                                                         "result": "duplicate"}
+    assert records.Outcome("a", 1, "superseded", "r", accepted_as="350807-01-000002").as_json() == {
+        "id": "a", "version": 1, "result": "superseded", "reason": "r", "accepted_as": "350807-01-000002"}
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_an_application_is_refused_for_its_first_fault_with_the_reason_the_counter_shows(center_app, center_db,
+                                                                                          enrolled):
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    number = header["id"]
+
+    def refusal(item, with_photo=photo):
+        refused, values = records.validate_item(kecamatan, item, with_photo)
+        assert values == {}
+        return answer(refused)
+    for version in (None, "1", True, 0, 10001):
+        assert refusal(dict(header, version=version)) == (number, None, "rejected", "versi tidak sah")
+    assert refusal(dict(header, id=5, version=0)) == ("", None, "rejected", "versi tidak sah")
+    for bad in ("350807-01-00001", "35080-01-000001", "PRA-3508072001-D1-000001", 5):
+        assert refusal(dict(header, id=bad)) == (bad if isinstance(bad, str) else "", 1, "rejected",
+                                                 "nomor registrasi tidak sah")
+    other_header, other_photo = packet_item(2, digits="350806")
+    assert refusal(other_header, other_photo) == (other_header["id"], 1, "rejected",
+                                                  "nomor registrasi bukan milik kecamatan ini")
+    for broken in (dict(header, record=None), dict(header, record=[1]), dict(header, hash=None)):
+        assert refusal(broken) == (number, 1, "rejected", "data permohonan tidak lengkap")
+    unencodable = dict(header, record=dict(header["record"], address="Dusun \ud800"))
+    assert refusal(unencodable) == (number, 1, "rejected", "data permohonan berisi karakter tidak sah")
+    nul = resealed(header, photo, address="Dusun\x00Krajan")
+    assert refusal(nul) == (number, 1, "rejected",
+                            "data permohonan berisi karakter tidak sah (NUL atau pengatur arah teks)")
+    assert refusal(resealed(header, b"GIF89a", ), b"GIF89a") == (number, 1, "rejected", records.PHOTO_NOT_JPEG)
+    assert refusal(dict(header, hash="0" * 64)) == (number, 1, "rejected",
+                                                    "hash isi tidak cocok dengan data yang dikirim")
+    assert refusal(resealed(header, photo, rt="1")) == (number, 1, "rejected", "isian rt tidak dalam bentuk baku")
+    assert refusal(resealed(header, photo, registration_number="350807-01-000002")) == (
+        number, 1, "rejected", "nomor pendaftaran di data tidak sama dengan nomor kiriman")
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_an_application_taken_is_cleaned_to_the_protocols_fields(center_app, center_db, enrolled):
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1, version=10000)
+    extra = resealed(header, photo, note_of_the_pc="not the protocol's")
+    refused, values = records.validate_item(kecamatan, extra, photo)
+    assert refused is None
+    assert values == {"number": header["id"], "version": 10000, "record": header["record"], "hash": extra["hash"],
+                      "nik": header["record"]["nik"], "full_name": header["record"]["full_name"],
+                      "photo_sha": protocol.sha256_hex(photo), "size": (120, 160)}
+    assert records.validate_item(kecamatan, dict(header, version=1), photo)[0] is None
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_each_record_field_is_checked_by_the_counters_rules_and_must_arrive_in_its_standard_form(center_app,
+                                                                                                center_db, enrolled):
+    kecamatan = enrolled[0]
+
+    def problem(**changes):
+        return records.record_problem(kecamatan, dict(record_for(1), **changes))
+    assert problem() is None
+    for name in records.RECORD_TEXT_FIELDS:
+        assert problem(**{name: None}) == f"isian {name} tidak ada atau bukan teks"
+        assert problem(**{name: 1}) == f"isian {name} tidak ada atau bukan teks"
+    record = record_for(1)
+    del record["occupation"], record["nik"]
+    assert records.record_problem(kecamatan, record) == "isian nik tidak ada atau bukan teks"  # the first in order
+    for done in ("true", 1, None):
+        assert problem(biometric_done=done) == "isian biometric_done harus benar/salah"
+    assert problem(biometric_done=False) is None
+    assert problem(religion="islam") == "isian religion tidak sah: Pilih agama/kepercayaan dari daftar."
+    assert problem(religion="islam", marital_status="kawin").startswith("isian marital_status tidak sah: ")
+    assert problem(phone="0812") is None  # the phone, notes and mismatch reason stay at the kecamatan
+    for name, typed in (("nik", record_for(1)["nik"] + " "), ("kk_number", "3508070101900001 "),
+                        ("full_name", "Warga  Nomor B"), ("full_name", " Warga Nomor B"), ("sex", "l"), ("rt", "1"),
+                        ("rw", "2"), ("reason", "Baru")):
+        assert problem(**{name: typed}) == f"isian {name} tidak dalam bentuk baku", (name, typed)
+    for desa in ("3508072001", "Darungan"):
+        assert problem(desa_code=desa) == "tanggal lahir atau kode desa tidak dalam bentuk baku"
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_version_is_stored_once_then_duplicate_with_its_events_or_conflict(center_app, center_db, enrolled):
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    number = header["id"]
+    stored = records.store_application(kecamatan, header, photo, device_code="01")
+    assert answer(stored) == (number, 1, "stored", "") and stored.seq == 1
+    again = records.store_application(kecamatan, dict(header), photo, device_code="01")
+    assert answer(again) == (number, 1, "duplicate", "")
+    assert [(e["seq"], e["id"], e["version"], e["status"], e["hash"]) for e in again.events] == [
+        (1, number, 1, "received", header["hash"])]
+    changed = resealed(header, photo, address="Dusun Krajan 2")
+    conflict = records.store_application(kecamatan, changed, photo, device_code="02")
+    assert answer(conflict) == (number, 1, "conflict", "nomor dan versi ini sudah diterima dengan isi berbeda; "
+                                                       "menunggu pemeriksaan petugas pusat")
+    assert not conflict.events
+    assert ReceivedApplication.select().count() == 1
+    assert ReceivedApplication.get().content_hash == header["hash"]  # the first kept
+    newer = records.store_application(kecamatan, dict(changed, version=2), photo)
+    assert answer(newer) == (number, 2, "stored", "") and newer.seq == 2
+    refused = records.store_application(kecamatan, dict(header, version=0), photo)
+    assert answer(refused) == (number, None, "rejected", "versi tidak sah")
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_one_person_has_one_card_in_the_making_until_it_is_shipped_or_rejected(center_app, center_db, enrolled):
+    kecamatan = enrolled[0]
+    first, photo = packet_item(1)
+    second, second_photo = packet_item(2, record=dict(record_for(2), nik=first["record"]["nik"]))
+    assert records.store_application(kecamatan, first, photo).result == "stored"
+    assert answer(records.store_application(kecamatan, second, second_photo)) == (
+        second["id"], 1, "rejected",
+        f"pemohon dengan NIK ini sudah punya permohonan {first['id']} yang sedang diproses di pusat (satu orang "
+        "satu KTP-el dalam proses); permohonan ini tidak dicetak. Batalkan permohonan ini di loket, atau ajukan "
+        "lagi setelah permohonan itu selesai atau ditolak.")
+    assert records.applicant_in_the_making_elsewhere({"nik": first["record"]["nik"], "number": first["id"],
+                                                      "version": 2}) is None  # its own number is no other
+    for status, refused in (("printed", True), ("resend", True), ("shipped", False), ("rejected", False)):
+        ReceivedApplication.update(status=status).execute()
+        found = records.applicant_in_the_making_elsewhere({"nik": first["record"]["nik"], "number": second["id"],
+                                                           "version": 1})
+        assert (found is not None) is refused, status
+    assert records.store_application(kecamatan, second, second_photo).result == "stored"
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_packets_applications_get_the_same_answers_together_as_one_by_one(center_app, center_db, enrolled):
+    kecamatan = enrolled[0]
+    items = [packet_item(n) for n in (1, 2)]
+    broken = (dict(items[0][0], id="350807-01-00000x"), items[0][1])
+    outcomes = records.store_packet_items(kecamatan, [*items, items[0], broken])
+    assert [(o.id, o.result, o.reason) for o in outcomes] == [
+        (items[0][0]["id"], "stored", ""), (items[1][0]["id"], "stored", ""), (items[0][0]["id"], "duplicate", ""),
+        ("350807-01-00000x", "rejected", "nomor registrasi tidak sah")]
+    assert [o.seq for o in outcomes[:2]] == [1, 2]
+    assert records.store_packet_item(kecamatan, *items[1]).result == "duplicate"
+    assert records.store_packet_items(kecamatan, [packet_item(3)])[0].result == "stored"
+    assert records.store_packet_items(kecamatan, []) == []
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_the_manifest_says_what_is_needed_held_with_its_events_or_in_conflict(center_app, center_db, enrolled):
+    kecamatan = enrolled[0]
+    held, photo = packet_item(1)
+    assert records.store_application(kecamatan, held, photo).result == "stored"
+    other, _ = packet_item(2)
+    offered = [{"id": held["id"], "version": 1, "hash": held["hash"]},
+               {"id": held["id"], "version": 1, "hash": "d" * 64},
+               {"id": held["id"], "version": 2, "hash": held["hash"]},
+               {"id": other["id"], "version": 1, "hash": other["hash"]}]
+    event = {"seq": 1, "id": held["id"], "version": 1, "status": "received", "reason": "", "hash": held["hash"]}
+    answer_ = records.answer_manifest(kecamatan, offered)
+    for entry in answer_["have"]:
+        for e in entry["events"]:
+            assert e.pop("at")
+    assert answer_ == {"need": [{"id": held["id"], "version": 1}, {"id": held["id"], "version": 2},
+                                {"id": other["id"], "version": 1}],
+                       "have": [{"id": held["id"], "version": 1, "events": [event]}],
+                       "conflict": [{"id": held["id"], "version": 1}]}
+    assert records.answer_manifest(kecamatan, []) == {"need": [], "have": [], "conflict": []}
+
+
+def test_a_photo_is_taken_only_whole_and_within_four_megapixels():
+    assert records.photo_check(jpeg(1)) == ((120, 160), "")
+    assert records.photo_check(b"") == (None, records.PHOTO_NOT_JPEG)
+    assert records.photo_check(b"GIF89a" + jpeg(1)) == (None, records.PHOTO_NOT_JPEG)
+    assert records.photo_check(jpeg(1)[:-2]) == (None, records.PHOTO_BROKEN)
+    assert records.photo_check(jpeg(1, size=(2000, 2000))) == ((2000, 2000), "")
+    assert records.photo_check(jpeg(1, size=(2000, 2001))) == (None, records.PHOTO_TOO_LARGE)
+    assert records.PHOTO_TOO_LARGE == "foto terlalu besar (lebih dari 4 juta piksel)"
