@@ -6,7 +6,7 @@ The synthetic "phone photos" (bench/sync_vs_rsync.py, phone_photo) are drawings:
 shrink to ~0.83: the honest set for the byte and time goals. scikit-image is a bench extra
 (`pip install .[bench]`), never part of the office install.
 
-    python bench/photo_corpus.py [--count 200]   # sizes and Lepton ratio of both sets
+    python bench/photo_corpus.py [--count 200]   # sizes, Lepton and JPEG XL ratios of both sets
 """
 import argparse
 import io
@@ -87,10 +87,11 @@ def intake(seed: int) -> bytes:
     return normalise_photo(photograph(seed)).jpeg
 
 
-def lepton_ratio(photos: list[bytes]) -> float:
-    """Lepton's size over the JPEGs' (the best lossless recompression of the sync's codecs)."""
+def codec_ratio(photos: list[bytes], codecs=("lepton", "lepton-hz")) -> float:
+    """The size of each photo's smallest stream in `codecs` (default Lepton's, the best of the
+    sync's codecs; ("jpegxl",) what an office without Lepton sends) over the JPEGs'."""
     from sync import jpeg_transit
-    packed = [min(len(jpeg_transit.compress(p, codec) or p) for codec in ("lepton", "lepton-hz")) for p in photos]
+    packed = [min(len(jpeg_transit.compress(p, codec) or p) for codec in codecs) for p in photos]
     return sum(packed) / sum(len(p) for p in photos)
 
 
@@ -105,7 +106,8 @@ def main() -> int:
             "synthetic": [normalise_photo(phone_photo(i)).jpeg for i in range(args.count)]}
     print(json.dumps({name: {"count": len(photos), "distinct": len(set(photos)), "bytes": sum(map(len, photos)),
                              "mean_bytes": round(sum(map(len, photos)) / len(photos)),
-                             "lepton_ratio": round(lepton_ratio(photos), 3)}
+                             "lepton_ratio": round(codec_ratio(photos), 3),
+                             "jpegxl_ratio": round(codec_ratio(photos, ("jpegxl",)), 3)}
                       for name, photos in sets.items()}, indent=1))
     return 0
 
