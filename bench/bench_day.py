@@ -140,10 +140,11 @@ def prepare_office(data: Path) -> None:
 
 
 def start_server(data: Path, port: int, threads: int | None = None, entry: Path = ROOT / "run.py",
-                 env: dict | None = None) -> subprocess.Popen:
+                 env: dict | None = None, preexec_fn=None) -> subprocess.Popen:
+    """`preexec_fn`: run in the child before the program (bench/slow_pc.py: into a CPU-limited cgroup)."""
     extra = ["--threads", str(threads)] if threads else []  # default: what `run.py serve` uses
     server = subprocess.Popen([sys.executable, str(entry), "serve", "--data", str(data),
-                               "--port", str(port), *extra], cwd=ROOT, env=env,
+                               "--port", str(port), *extra], cwd=ROOT, env=env, preexec_fn=preexec_fn,
                               stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"))
     deadline = time.monotonic() + 120  # a loaded machine, or tracemalloc, makes the start slow
     while time.monotonic() < deadline and server.poll() is None:

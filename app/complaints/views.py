@@ -177,6 +177,8 @@ def record():
             book.add_attachment(complaint, photo, g.user)
         if created:
             sms_consent.consent_given("pgd", complaint.id, sms_phone)
+        if created and not session:  # the slip's survey code in this commit: one disk sync (issue 64)
+            survey_codes.code_for("pengaduan", complaint.tracking_number)
         result = (url_for("complaints.box_session", session_id=session.id) if session
                   else url_for("complaints.slip", complaint_id=complaint.id))
         submission.made(result)

@@ -197,6 +197,8 @@ def new():
             return submission.repeat()
         application = records.create_application(clean, photo, collective, prefix)
         sms_consent.consent_given("ktp", application.id, sms_phone)
+        # the receipt's survey code in this commit: printing it writes nothing (one disk sync a write, issue 64)
+        survey_codes.code_for("pendaftaran", application.registration_number)
         submission.made(url_for("registration.detail", application_id=application.id))
     return _saved(application, f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu "
                                "cetak bukti pendaftaran.", warnings)
@@ -440,10 +442,12 @@ def handover(application_id: int):
     if errors:
         return render_template("registration/detail.html",
                                **_detail_context(application, errors, handover_form=clean)), 422
-    if clean["collector"] == "pemohon":
-        records.hand_over(application, application.full_name, "", application.nik, clean["note"])
-    else:
-        records.hand_over(application, clean["name"], clean["relation"], clean["id_number"], clean["note"])
+    with database.atomic():  # with the receipt's survey code: one commit, one disk sync (issue 64)
+        if clean["collector"] == "pemohon":
+            records.hand_over(application, application.full_name, "", application.nik, clean["note"])
+        else:
+            records.hand_over(application, clean["name"], clean["relation"], clean["id_number"], clean["note"])
+        survey_codes.code_for("penyerahan", application.registration_number)
     flash("KTP-el diserahkan. Cetak tanda terima dan minta tanda tangan penerima.", "success")
     return redirect(url_for("registration.handover_receipt", application_id=application.id))
 

@@ -17,11 +17,17 @@ EIO and SIGKILLs the program's process group from inside the call that met it, s
 tells nobody anything after the cut. At unmount the backing folder is rewritten to the durable
 state: unsynced bytes and folder entries gone, then it can be mounted again.
 
+A slow disk (issue 64): `sync_delay` seconds added to every fsync, fdatasync and folder fsync,
+one sync at a time as on one spinning disk (a 5,400 rpm disk's flush takes 10-20 ms); reads and
+writes go on meanwhile. A sync is durable when its delay has passed. Every sync is tallied by
+path (`status()["syncs"]`), so a bench can count the syncs of each acknowledged write.
+
 The layer runs as its own process (`FuseCut` starts it: `python -m tests.support.fuse_power_cut
 BACKING MOUNT`), driven by JSON lines on its stdin, so its Python and libfuse's signal handlers
 stay out of the test's process. Used by tests/core/test_fuse_power_cut.py and
-bench/bench_power_cut.py --fuse (the app under clerks: tests/support/fuse_office.py), and through
-updates by tests/support/fuse_update.py (symlinks too: TUF's client keeps its root so).
+bench/bench_power_cut.py --fuse (the app under clerks: tests/support/fuse_office.py), through
+updates by tests/support/fuse_update.py (symlinks too: TUF's client keeps its root so), and slow by
+bench/slow_pc.py and tests/core/test_syncs_per_write.py.
 """
 from __future__ import annotations
 
@@ -174,6 +180,9 @@ def _operations_class():
             self.cut_note: dict = {}
             self.db_dirty = False  # the main database has writes not yet synced: a checkpoint is under way
             self.checkpoints = 0
+            self.sync_delay = 0.0  # seconds each sync takes (a slow disk)
+            self.disk = threading.Lock()  # one sync at a time, as on one disk
+            self.syncs: dict[str, int] = {}  # path -> syncs (fsync, fdatasync, folder fsync) since the mount
 
         def _path(self, path: str) -> Path:
             return self.root / path.lstrip("/")
@@ -251,7 +260,19 @@ def _operations_class():
         def releasedir(self, path, fh):
             return 0
 
+        def _slow_sync(self, path: str) -> None:
+            """Tally the sync; on a slow disk wait its time, one sync at a time, without holding up
+            other calls."""
+            with self.mutex:
+                if self.dead:
+                    raise OSError(errno.EIO, "power cut")
+                self.syncs[path] = self.syncs.get(path, 0) + 1
+            if self.sync_delay:
+                with self.disk:
+                    time.sleep(self.sync_delay)
+
         def fsyncdir(self, path, datasync, fh):
+            self._slow_sync(path)
             with self.mutex:
                 self._gate("fsyncdir", path)
                 self.model.folder_synced(self._path(path))
@@ -384,6 +405,7 @@ def _operations_class():
             return 0
 
         def fsync(self, path, datasync, fh):
+            self._slow_sync(path)
             with self.mutex:
                 self._gate("fsync", path)
                 self.model.synced(self.fds[fh])  # the backing needs no real sync: the model is the disk
@@ -430,10 +452,12 @@ def _serve(backing: Path, mount: Path) -> None:
                     fs.counts = {}
                 elif kind == "cut":
                     fs._cut("now")
+                elif kind == "disk":
+                    fs.sync_delay = float(command.get("sync_delay", 0))
                 elif kind == "unmount":
                     break
                 status = {"dead": fs.dead, "counts": dict(fs.counts), "checkpoints": fs.checkpoints,
-                          "db_dirty": fs.db_dirty, "cut": fs.cut_note}
+                          "db_dirty": fs.db_dirty, "cut": fs.cut_note, "syncs": dict(fs.syncs)}
             say(status)
         subprocess.run(["fusermount3", "-u", "-z", str(mount)], check=False)
 
@@ -451,9 +475,10 @@ class FuseCut:
     """One mount of the layer: `start()`, `arm(...)`, `status()`, `cut()`, `unmount()` -> the
     layer's last report (after a cut: the backing folder is back to the durable state)."""
 
-    def __init__(self, backing: Path, mount: Path, log: Path | None = None):
+    def __init__(self, backing: Path, mount: Path, log: Path | None = None, sync_delay: float = 0.0):
         self.backing, self.mount = Path(backing), Path(mount)
         self.log = log
+        self.sync_delay = sync_delay
         self.process = None
 
     def start(self) -> FuseCut:
@@ -469,6 +494,8 @@ class FuseCut:
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise RuntimeError(f"the FUSE layer did not mount {self.mount}")
             time.sleep(0.02)
+        if self.sync_delay:
+            self.slow_disk(self.sync_delay)
         return self
 
     def _read(self) -> dict:
@@ -488,7 +515,12 @@ class FuseCut:
         return self._ask(cmd="arm", kill_pgid=kill_pgid, trigger=trigger)
 
     def status(self) -> dict:
+        """dead, counts (since the last arm), checkpoints, cut, and syncs: path -> syncs since the mount."""
         return self._ask(cmd="status")
+
+    def slow_disk(self, sync_delay: float) -> dict:
+        """Every sync from now takes `sync_delay` seconds (0: at once)."""
+        return self._ask(cmd="disk", sync_delay=sync_delay)
 
     def cut(self) -> dict:
         return self._ask(cmd="cut")
