@@ -78,6 +78,14 @@ class EnrolmentError(Exception):
         self.kind = kind
 
 
+def center_trouble(status: int) -> str:
+    """What the office reads when the center answered a 5xx: trouble there, retried later (never a forgery)."""
+    if status == 507:
+        return ("penyimpanan di komputer pusat penuh (HTTP 507): kiriman belum disimpan pusat; hubungi kabupaten. "
+                "Dicoba lagi nanti")
+    return f"pusat sedang bermasalah (HTTP {status}); dicoba lagi nanti"
+
+
 DAMAGED = "damaged"  # the center's error code for a request body changed on the way (sync/center/routes.py)
 MAX_ANSWER_BYTES = protocol.MAX_ANSWER_BYTES
 
@@ -169,6 +177,10 @@ class CenterClient:
                 raise LinkDown("pusat menolak kunci ini (401) atau permintaan terulang")
             if given:  # signed, but not these bytes: the answer changed on the way
                 raise LinkDown(f"jawaban pusat rusak di jalan (HTTP {status}, tanda tangan tidak cocok); dicoba lagi")
+            if status >= 500:
+                # The center in trouble (a full disk, a crash, its proxy) signs nothing: said so, not as a
+                # forgery. A forger saying it gains what a dead link gives him: the same retry, later.
+                raise LinkDown(center_trouble(status))
             raise LinkDown(f"jawaban bukan dari pusat (HTTP {status}, tanpa tanda tangan sah)")
         if headers.get("Content-Type", "").split(";")[0].strip() == protocol.JSON_DEFLATE:
             try:
@@ -178,7 +190,7 @@ class CenterClient:
                 raise LinkDown("jawaban pusat rusak (isi terkompresi tidak utuh)") from None
         if status >= 500:
             self.counters.failures += 1
-            raise LinkDown(f"pusat sedang bermasalah (HTTP {status})")
+            raise LinkDown(center_trouble(status))
         if status == 401:
             answer = _json(content)
             if answer.get("error") == "clock_skew" and isinstance(answer.get("server_time"), int):
