@@ -116,12 +116,21 @@ def match_desa(typed: str, desa: list) -> str | None:
     return None
 
 
+def reason_candidates(typed: str) -> list[str]:
+    """The reason codes what the clerk typed may mean: a code or a whole label is one; else each
+    label with a word starting with the text typed (3 letters or more: "Baru", "pemula", "hilang")."""
+    typed = " ".join((typed or "").split()).casefold()
+    exact = [code for code, label in REASONS.items() if typed in (code, label.casefold())]
+    if exact or len(typed) < 3:
+        return exact
+    return [code for code, label in REASONS.items()
+            if any(label.casefold()[word.start():].startswith(typed) for word in re.finditer(r"\w+", label))]
+
+
 def match_reason(typed: str) -> str | None:
-    typed = (typed or "").strip()
-    for code, label in REASONS.items():
-        if typed == code or typed.casefold() == label.casefold():
-            return code
-    return None
+    """The one reason the text typed means; None when it fits none or several ("data")."""
+    fits = reason_candidates(typed)
+    return fits[0] if len(fits) == 1 else None
 
 
 def _padded_number(value, field, errors, label):
@@ -215,7 +224,9 @@ def validate_application(form, desa: list, today: date) -> tuple[dict, dict, dic
 
     clean["reason"] = match_reason(form.get("reason"))
     if clean["reason"] is None:
-        errors["reason"] = "Pilih alasan permohonan dari daftar."
+        several = reason_candidates(form.get("reason"))
+        errors["reason"] = (f"Cocok dengan {len(several)} alasan ({', '.join(REASONS[c] for c in several)}): pilih satu dari daftar."
+                            if several else "Pilih alasan permohonan dari daftar.")
 
     clean["biometric_done"] = form.get("biometric_done") in ("1", "on", "ya", "true")
     clean["notes"] = _text(form.get("notes"), "notes", errors, required=False)

@@ -1,11 +1,10 @@
 // Small behaviours on top of htmx. Every page works without this file.
-document.addEventListener("htmx:responseError", function (event) {
-  // Show the server's Indonesian message when a fragment request fails (422/4xx/5xx).
-  var target = event.detail.target;
-  var status = event.detail.xhr.status;
-  if (status === 422 && event.detail.xhr.responseText) {
-    target.innerHTML = event.detail.xhr.responseText;
-    if (typeof focusErrorSummary === "function") focusErrorSummary(target);
+// A refused form (422) is swapped like any answer: a fragment into its target, a boosted form's
+// whole page by htmx's own page swap (title and body content; no <meta>/<title> left in the body).
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr.status === 422 && event.detail.xhr.responseText) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
   }
 });
 
@@ -34,7 +33,7 @@ function focusErrorSummary(root) {
   if (summary) summary.focus();
 }
 document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
-document.addEventListener("htmx:afterSettle", function (event) { focusErrorSummary(event.detail.elt); });
+document.addEventListener("htmx:afterSettle", function (event) { focusErrorSummary(event.detail.target || event.detail.elt); });
 
 // A failed htmx request (403/404/500, or no answer at all) says so in Indonesian instead of
 // doing nothing on screen.
