@@ -4,7 +4,7 @@ import re
 from app.frame import audit  # the writer itself: app.audit, the trail's pages, reads the accounts
 from app.frame.signin import end_sessions, set_password
 from app.auth.models import User
-from app.frame.passwords import hash_password, one_time_password
+from app.frame.passwords import hash_password, names_in, one_time_password
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame import versions
@@ -12,6 +12,25 @@ from app.frame.roles import ROLE_LABELS
 from app.policy import POLICY
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
+
+
+def office_words() -> tuple:
+    """The office's names a guesser tries first: kecamatan, kabupaten, province, Camat, its desa."""
+    from app.frame import store
+    from app.frame.places import desa_list
+    return (*(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "provinsi_name", "camat_name")),
+            *(desa.name for desa in desa_list()))
+
+
+def names_in_password(password: str) -> str | None:
+    """Indonesian words when the password holds one of the office's names (any case, digits and signs
+    around it), else None. The username needs no such rule: zxcvbn takes it as a known input, so a
+    password that is mostly the username scores too low (app/frame/passwords.new_password_problem)."""
+    named = names_in(password, office_words())
+    if named:
+        return (f"Kata sandi tidak boleh memuat nama kantor, wilayah atau desa (“{named}”): nama itulah yang "
+                "pertama dicoba orang lain. Pakai beberapa kata yang tidak berhubungan dengan kantor.")
+    return None
 
 
 def _summary(user: User) -> dict:

@@ -38,13 +38,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _office_words() -> tuple:
-    from app.frame import store
-    from app.frame.places import desa_list
-    return (*(str(store.get(key) or "") for key in ("kecamatan_name", "kabupaten_name", "provinsi_name", "camat_name")),
-            *(desa.name for desa in desa_list()))
-
-
 LOGIN_SCOPE, LOGIN_ADDRESS_SCOPE = throttle.LOGIN_SCOPE, throttle.LOGIN_ADDRESS_SCOPE
 
 
@@ -99,7 +92,7 @@ def change_password():
     if not verify_password(user.password_hash, request.form.get("current", "")):
         errors["current"] = "Kata sandi lama salah."
     problem = new_password_problem(request.form.get("new", ""), request.form.get("confirm", ""), user.username,
-                                   current=request.form.get("current", ""), office_words=_office_words())
+                                   current=request.form.get("current", ""), office_words=accounts.office_words())
     if problem:
         errors["new"] = problem
     if errors:

@@ -1,7 +1,8 @@
 """The office settings' changes made at the admin's pages: each checks nothing the form has not,
 writes, and records its audit row in one transaction (the identity itself: settings/identity.save)."""
 from app.frame import audit
-from app.frame import passwords, store, versions
+from app.auth.accounts import names_in_password
+from app.frame import store, versions
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.settings import identity
@@ -18,25 +19,32 @@ def office_version(values: dict) -> dict:
     return {key: values.get(key) or "" for key in OFFICE_LABELS}
 
 
-def ask_for_a_password_without_the_office_name(user) -> bool:
-    """After the setup: the admin's password was chosen at the first start, before the kecamatan was
-    known; when it is the kecamatan's or kabupaten's name, it must be changed now. True when so."""
-    names = (store.get("kecamatan_name"), store.get("kabupaten_name"))
-    if user is None or not passwords.password_names_the_office(user.password_hash, names):
-        return False
+def ask_for_a_password_without_the_office_name(user, typed: str) -> str | None:
+    """After the setup: the admin's password (`typed`, just verified) was chosen at the first start,
+    before the office's names were known; when it holds one of them, it must be
+    changed now. Returns the words saying why, else None."""
+    problem = names_in_password(typed) if user is not None else None
+    if problem is None:
+        return None
     with database.atomic():
         user.must_change_password = True
         user.save()
-        audit.record("ubah", "akun", user.username, "Kata sandi sama dengan nama wilayah kantor: wajib diganti")
-    return True
+        audit.record("ubah", "akun", user.username, "Kata sandi memuat nama kantor, wilayah atau desa: wajib diganti")
+    return problem
 
 
-def set_up_office(values: dict, png: bytes | None) -> None:
-    """The first run's identity and its logo, together or not at all."""
+def set_up_office(values: dict, png: bytes | None, background_rule: bool = False) -> None:
+    """The first run's identity, its logo and the photo-background rule the admin chose (seed 004 §2.2:
+    stated at setup, never a silent default), together or not at all."""
     with database.atomic():
         identity.save(values, "Identitas kantor diubah" if identity.is_set_up() else "Penyiapan kantor")
         if png:
             store_logo(png)
+        before = store.get("photo_background_rule")
+        store.put("photo_background_rule", background_rule)
+        audit.record("ubah", "pengaturan", "latar_foto", "Aturan latar foto " + ("dipakai" if background_rule
+                                                                                 else "tidak dipakai") + " (penyiapan)",
+                     {"photo_background_rule": before}, {"photo_background_rule": background_rule})
 
 
 def save_office(values: dict, form):

@@ -11,6 +11,7 @@ from app.frame.letterhead_logo import LogoError, normalise_logo
 from app.settings.models import StoredFile
 from app.frame.request_cycle import int_arg
 from app.frame.routes import Routes
+from app.frame.passwords import verify_password
 
 # By page: the kecamatan's office settings, and what a desa PC uses too (the letterhead's logo, start
 # with the PC), whose forms there are on the desa admin's page (app.extensions["logo_form_page"]).
@@ -30,6 +31,7 @@ def _has_logo() -> bool:
 
 
 def _identity_page(template, values, errors, status=200, **extra):
+    extra.setdefault("photo_background_rule", store.get("photo_background_rule"))
     return render_template(template, form=values, errors=errors, zones=TIME_ZONES, has_logo=_has_logo(),
                            kiosk_addresses=kiosk_addresses(),
                            proposed_zone=regions.zone_of(values.get("provinsi") or ""),
@@ -65,7 +67,8 @@ def setup():
         return _identity_page("settings/setup.html", identity.current_values(), {})
     values = identity.read_form(request.form)
     if request.form.get("pilih"):  # without JavaScript: "Tampilkan pilihan" refreshes the lists
-        return _identity_page("settings/setup.html", identity.propose_zone(values), {})
+        return _identity_page("settings/setup.html", identity.propose_zone(values), {},
+                              photo_background_rule=request.form.get("photo_background_rule") == "ya")
     errors = identity.validate(values)
     upload = request.files.get("logo")
     png = None
@@ -74,13 +77,20 @@ def setup():
             png = normalise_logo(upload.read())
         except LogoError as problem:
             errors["logo"] = str(problem)
+    background_rule = request.form.get("photo_background_rule") == "ya"  # the choice stated on the page
+    # The admin's password was chosen before the office's names were known: typed here once, it is
+    # checked against them (a hash cannot be searched for "Pasirian2026").
+    typed = request.form.get("current_password", "")[:128]
+    if not verify_password(g.user.password_hash, typed):
+        errors["current_password"] = ("Ketik kata sandi yang Anda pakai untuk masuk: kata sandi itu diperiksa sekali "
+                                      "terhadap nama kantor yang dipilih.")
     if errors:
-        return _identity_page("settings/setup.html", values, errors, 422)
-    records.set_up_office(values, png)
+        return _identity_page("settings/setup.html", values, errors, 422, photo_background_rule=background_rule)
+    records.set_up_office(values, png, background_rule)
     flash(f"Kantor Kecamatan {store.get('kecamatan_name')} siap digunakan.", "success")
-    if records.ask_for_a_password_without_the_office_name(g.user):
-        flash("Kata sandi Anda dipilih sebelum nama kantor diketahui dan ternyata sama dengan nama kecamatan atau "
-              "kabupaten: ganti sekarang dengan kata sandi lain.", "warn")
+    problem = records.ask_for_a_password_without_the_office_name(g.user, typed)
+    if problem:
+        flash(f"{problem} Kata sandi Anda dipilih sebelum nama kantor diketahui: ganti sekarang.", "warn")
         return redirect(url_for("auth.change_password"), 303)
     return redirect(url_for("core.dashboard"), 303)
 

@@ -53,7 +53,7 @@ def test_the_first_admins_password_naming_the_kecamatan_is_changed_after_setup(f
     user, _ = create_user("kepala-tu", "Kepala TU", "admin", password="Pasirian", must_change_password=False)
     admin = fresh.test_client()
     sign_in_as(admin, user)
-    answer = admin.post("/admin/penyiapan", data=dict(SETUP))  # 35.08.04: Kecamatan Pasirian
+    answer = admin.post("/admin/penyiapan", data=dict(SETUP, current_password="Pasirian"))  # 35.08.04: Pasirian
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/akun/kata-sandi")
     assert User.get_by_id(user.id).must_change_password
     assert admin.get("/").status_code in (302, 303)  # every page leads to the password change now

@@ -335,7 +335,7 @@ def sync_now(page, shot=None, timeout=60_000):
     return progress
 
 
-def set_up_as_yosowilangun(page):
+def set_up_as_yosowilangun(page, password):
     """A fresh office's first-run setup (where the first sign-in leads) filled in as Kecamatan
     Yosowilangun, Lumajang, Jawa Timur. Each list is chosen after the one above it has been swapped
     in: the boosted page and each htmx answer are wired once they settle."""
@@ -351,6 +351,7 @@ def set_up_as_yosowilangun(page):
     page.get_by_label("Nama Camat").fill("Drs. Hadi Santoso, M.Si")
     page.get_by_label("NIP Camat (18 angka)").fill("197201141998031005")
     page.get_by_label("Alamat publik untuk cek status (dicetak di tanda terima)").fill("http://192.168.1.10:8080")
+    page.get_by_label("Kata sandi Anda (yang dipakai untuk masuk)").fill(password)  # checked against the names
     page.get_by_role("button", name="Simpan dan mulai").click()
     expect(page.get_by_text("Kantor Kecamatan Yosowilangun siap digunakan.")).to_be_visible()
 

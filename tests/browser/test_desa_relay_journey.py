@@ -88,7 +88,7 @@ def _first_sign_in(page, username, one_time, new_password):
 
 def _set_up_kecamatan(page, center_url, center_code):
     """The kecamatan admin's first day: setup, enrolment with the center, a counter clerk's account."""
-    set_up_as_yosowilangun(page)
+    set_up_as_yosowilangun(page, KECAMATAN_ADMIN_PASSWORD)
 
     page.goto("/sinkronisasi")
     page.get_by_label("Alamat pusat cetak").fill(center_url)

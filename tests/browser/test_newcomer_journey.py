@@ -99,6 +99,7 @@ def _set_up_in_somba_opu(page):
     page.get_by_label("Kecamatan", exact=True).select_option(value=KECAMATAN_CODE)
     page.get_by_label("Alamat kantor").fill("Jl. Masjid Raya No. 1, Sungguminasa")
     page.get_by_label("Nama Camat").fill("Andi Baso, S.STP")
+    page.get_by_label("Kata sandi Anda (yang dipakai untuk masuk)").fill(ADMIN_PASSWORD)  # checked against the names
     page.get_by_role("button", name="Simpan dan mulai").click()
     expect(page.get_by_text(f"Kantor Kecamatan {KECAMATAN} siap digunakan.")).to_be_visible()
 
