@@ -322,6 +322,9 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, insta
     answer = _json(response.content)
     if response.status_code == 401 and answer.get("error") in ENROLMENT_KINDS:
         raise EnrolmentError(ENROLMENT_KINDS[answer["error"]], answer.get("message") or "Kode pendaftaran ditolak pusat.")
+    if response.status_code >= 500:  # the center in trouble (its disk full): not a stranger's page
+        raise EnrolmentError("unreachable", f"{center_trouble(response.status_code)[0].upper()}"
+                                            f"{center_trouble(response.status_code)[1:]} dengan kode yang sama.")
     if response.status_code != 201 or not all(isinstance(answer.get(k), str) for k in ENROLMENT_FIELDS):
         raise EnrolmentError("unsigned", "Jawaban ini bukan dari server pusat Loket (mungkin halaman login Wi-Fi "
                                          f"atau alamat salah; HTTP {response.status_code}). Periksa alamat pusat.")
