@@ -331,3 +331,39 @@ def test_the_first_acceptance_to_arrive_wins_and_a_second_counter_hears_under_wh
     other_kecamatan_id = kecamatan.id + 1000
     assert relay.winning_acceptance(other_kecamatan_id, NUMBER) is None
     assert relay.winning_acceptance(kecamatan.id, "PRA-3508072001-D1-000002") is None
+
+
+@pytest.mark.parametrize("center_app", ["sqlite", "postgresql"], indirect=True)
+def test_the_winning_acceptance_is_the_first_by_the_feeds_order_not_the_tables(center_app, center_db, enrolled):
+    """Rows are read by seq (the order the desa PC and the counters hear them), whatever order a table or a
+    restore keeps them in."""
+    from sync.center.models import RelayStatus
+    kecamatan = enrolled[0]
+    for seq, step, number in ((20, 2, "350807-02-000004"), (10, 1, APPLICATION)):
+        RelayStatus.create(kecamatan=kecamatan, seq=seq, desa_code=DARUNGAN, device_code="D1", number=NUMBER,
+                           step=step, content_hash=f"{step:064x}", pra_version=1, pra_hash="a" * 64,
+                           status="diterima_loket", label="Diterima di loket", reason="", at=utc_now(),
+                           application_number=number)
+    assert relay.winning_acceptance(kecamatan.id, NUMBER).application_number == APPLICATION
+
+
+@pytest.mark.parametrize("center_app", ["sqlite", "postgresql"], indirect=True)
+def test_a_status_without_reason_or_number_is_stored_empty_and_each_form_has_its_own_steps(center_app, center_db,
+                                                                                           enrolled):
+    from sync.center.models import RelayStatus
+    kecamatan = enrolled[0]
+    counter = SimpleNamespace(kecamatan_id=kecamatan.id)
+    last = form(version=10000)
+    second_number = "PRA-3508072001-D1-000002"
+    other_form = form(number=second_number)
+    for relayed in (last, other_form):
+        assert relay.store_pre_registration(desa_key(kecamatan), relayed, b"").result == "stored"
+    refusal = {"status": "ditolak_kecamatan", "label": "Ditolak", "pra_version": 10000, "pra_hash": last["hash"]}
+    assert answer(relay.store_status(counter, sealed(refusal, NUMBER, 1), b"")) == (NUMBER, 1, "stored", "", "")
+    row = RelayStatus.get(RelayStatus.number == NUMBER)
+    assert (row.pra_version, row.reason, row.application_number) == (10000, "", "")
+    # The other form's first step is its own, not the first form's step 1 again.
+    other = dict(refusal, pra_version=1, pra_hash=other_form["hash"])
+    assert answer(relay.store_status(counter, sealed(other, second_number, 1), b"")) == (second_number, 1, "stored",
+                                                                                       "", "")
+    assert RelayStatus.select().count() == 2
