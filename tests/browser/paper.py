@@ -19,13 +19,46 @@ from pathlib import Path
 
 from tests.browser.helpers import _OVERFLOW_JS, _safe, artifacts_dir, text_sizes_pt
 
-# Paper sizes in mm, portrait (width, height). F4 (folio) is the common paper in Indonesian offices.
-PAPERS = {"A4": (210, 297), "F4": (215, 330)}
+# Paper sizes in mm, portrait (width, height). F4 (folio) is the common paper in Indonesian offices. A thermal
+# roll (the kiosk's printer) is printed as one strip of 400 mm: one sheet is one strip.
+PAPERS = {"A4": (210, 297), "F4": (215, 330), "80mm": (80, 400), "58mm": (58, 400)}
+ROLL_MARGIN_MM = 3  # print.css's roll margins (4 mm 3 mm)
+
+# What a citizen keeps and a village head signs is printed at these (issue 62): the longest values the forms
+# accept (app/frame/person_rules.LIMITS: name 100, birth place 60, address 200, occupation 60; the hand-over's
+# relation 40, app/registration/views.validate_handover; the collective letter's number 80 and sender 120,
+# app/registration/collective.validate_letter), in real Indonesian words, so a word is never longer than a real one.
+LONGEST = {
+    "full_name": "Raden Roro Siti Nurhaliza Kusumawardhani Puspitasari Ningrum Prawiroatmodjo Hadiningrat Wiryo Kusumo",
+    "birth_place": "Tanjung Balai Karimun, Kabupaten Karimun, Kepulauan Riau, RI",
+    "address": "Jl. Letnan Jenderal Soeprapto Gang Masjid Baiturrahman No. 117 Dusun Krajan Kidul, Perumahan Griya "
+               "Permata Asri Blok C-12, belakang Pondok Pesantren Miftahul Ulum, seberang Balai Desa yang lama, timur",
+    "occupation": "Karyawan Badan Usaha Milik Negara/Badan Usaha Milik Daerah X",
+    "relation": "Kakak kandung (saudara perempuan) ibunya",
+    "letter_number": "421.3/1178/SMKN1-YSW/101.6.5.1/2026 perihal Permohonan Perekaman KTP-el Kolektif",
+    "sender": "Sekolah Menengah Kejuruan Negeri 1 Yosowilangun, Dinas Pendidikan Provinsi Jawa Timur, Cabang Dinas "
+              "Kabupaten Lumajang I",
+}
+# The issue's real person: a 71-character name and a 104-character address put the counter receipt on two A4 sheets.
+LONG_PERSON = {
+    "full_name": "Raden Ayu Siti Nurhaliza Kusumawardhani Puspitasari Ningrum Hadiningrat",
+    "birth_place": "Pangkalan Kerinci, Kabupaten Pelalawan",
+    "address": "Jl. Letnan Jenderal Soeprapto Gang Masjid Baiturrahman No. 117/A Dusun Krajan Kidul, belakang Balai Desa",
+    "occupation": "Mengurus Rumah Tangga",
+    "relation": "Ibu kandung",
+    "letter_number": "421.3/117/SMAN1/2026",
+    "sender": "SMA Negeri 1 Yosowilangun",
+}
+# The long addresses an office really gives (a regency's subdomain, a port): printed whole, never broken inside
+PUBLIC_ADDRESS = "https://yosowilangun.lumajangkab.go.id:8443"
+STATUS_ADDRESS = "https://dukcapil.lumajangkab.go.id:8443"
 MM_PER_PT = 25.4 / 72
 SMALLEST_PT = 8
 
-# The page's words as the browser lays them out for print (innerText: what is shown, not what is hidden).
-_WORDS_JS = "() => document.body.innerText"
+# The page's words as the browser lays them out for print (innerText: what is shown, not what is hidden), and
+# the numbers of its numbered lists ("1.", "2.": markers, not in innerText)
+_WORDS_JS = """() => document.body.innerText + ' ' + [...document.querySelectorAll('ol')].flatMap(
+  ol => [...ol.children].map((item, i) => `${ol.start + i}.`)).join(' ')"""
 # A table cell whose text runs over its border into the next one (a fixed-layout column too narrow for a
 # header or a figure): whole on the paper, yet the reader sees "76,61" across a line.
 _SPILLED_CELLS_JS = """() => {
@@ -84,6 +117,16 @@ def _broken_at_its_hyphen(words: list, index: int, shown_words: set) -> bool:
     return any(_core(a + b) in shown_words and not any(c.isdigit() for c in a + b) for a, b in pairs)
 
 
+def _wrapped_address(words: list, index: int, shown_words: set) -> bool:
+    """An address wrapped before its port's ":" or after a "/" of its path ("https://kecamatan.go.id:8443/" /
+    "pengaduan/kios"), each part whole (templates/_whole_url.html): the only places a printed address may wrap."""
+    x0, y0, x1, y1, word = words[index]
+    line = y1 - y0
+    below = [(word, w[4]) for w in words if y0 < w[1] <= y0 + 2.5 * line]
+    above = [(w[4], word) for w in words if y0 - 2.5 * line <= w[1] < y0]
+    return any((a.endswith("/") or b.startswith(":")) and _core(a + b) in shown_words for a, b in below + above)
+
+
 def read_paper(data: bytes) -> list[dict]:
     """Every page of a PDF with its size and its words' boxes (poppler's pdftotext -bbox). Read from the
     bytes, not from the artifact (a second test run in the same folder starts by emptying it)."""
@@ -107,6 +150,8 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
     if url:
         page.goto(url)
     width_mm, height_mm = PAPERS[paper]
+    if paper.endswith("mm"):  # a roll: its own narrow margins
+        margin_mm, edge_mm = ROLL_MARGIN_MM, min(edge_mm, ROLL_MARGIN_MM / 2)
     if landscape:
         width_mm, height_mm = height_mm, width_mm
     page.emulate_media(media="print")
@@ -138,7 +183,8 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
         for index, (x0, y0, x1, y1, word) in enumerate(words):
             if x0 < edge or x1 > p["width"] - edge or y1 > p["height"] - edge / 2:
                 problems.append(f"page {number}: {word!r} at the paper's edge ({x0:.0f}..{x1:.0f} of {p['width']:.0f} pt)")
-            if _core(word) and _core(word) not in shown_words and not _broken_at_its_hyphen(words, index, shown_words):
+            if (_core(word) and _core(word) not in shown_words and not _broken_at_its_hyphen(words, index, shown_words)
+                    and not _wrapped_address(words, index, shown_words)):
                 problems.append(f"page {number}: {word!r} is part of a word broken at the line's end")
     problems += [f"not on the paper: {t!r}" for t in expect if not printed.holds(t)]
     if signed:
@@ -151,6 +197,17 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
         small = sorted({(size, t[:30]) for size, t in text_sizes_pt(BytesIO(data), number) if size < SMALLEST_PT - 0.05})
         problems += [f"page {number}: {t!r} at {size} pt (< {SMALLEST_PT} pt)" for size, t in small[:5]]
     return printed
+
+
+def lines_of(printed: PrintedPaper, text: str) -> int:
+    """How many lines `text` (its words in order) takes on the paper; 0 when it is not on it."""
+    wanted = text.split()
+    for p in printed.pages:
+        words = p["words"]
+        for start in range(len(words) - len(wanted) + 1):
+            if [w[4] for w in words[start:start + len(wanted)]] == wanted:
+                return len({round(w[1]) for w in words[start:start + len(wanted)]})
+    return 0
 
 
 def png_of(printed: PrintedPaper, dpi: int = 50) -> list[Path]:

@@ -1,0 +1,244 @@
+"""What a citizen keeps and what a village head signs is one sheet (issue 62), at the longest values the forms
+accept and at real long Indonesian names: each paper rendered to PDF by Chromium on A4 and F4 (the kiosk's
+slip on its 80 mm roll) and read back (tests/browser/paper.py): one sheet, nothing past the edge, no word or
+address broken inside, the signature on the sheet of the data it signs, the name across the page (not three
+or four lines beside a QR)."""
+from argparse import Namespace
+
+import pytest
+
+from tests.browser.helpers import TABLET, new_context, sign_in
+from tests.browser.paper import LONGEST, LONG_PERSON, PUBLIC_ADDRESS, STATUS_ADDRESS, lines_of, png_of, print_check
+
+pytestmark = [pytest.mark.browser, pytest.mark.windows_pass]
+
+PUPILS = 8  # a collective letter's cards on one sheet at the longest names (a longer list goes on, its header
+# repeated, the signature with its last rows: templates/_signed_rows.html)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, cheap_password_hashing):
+    """The demo office (its long names among the rest), linked to the center (each slip carries its status
+    QR and address), with one of each paper at the longest accepted values and at the issue's real person."""
+    from datetime import date
+
+    from flask import g
+
+    from app import demo
+    from app.auth.models import User
+    from app.complaints import book
+    from app.complaints.models import ComplaintCategory
+    from app.desa.models import UserDesa
+    from app.desa.records import create_pre_registration
+    from app.frame import store
+    from app.frame.db import database
+    from app.frame.places import desa_list
+    from app.frame.roles import DESA, INFORMASI, LOKET
+    from app.registration import collective_records, intake, records
+    from app.registration.requirements import DEFAULT_REQUIREMENTS
+    from app.registration.status import ApplicationStatus as S, transition
+    from app.registration.views import office_today
+    from tests.browser.office import live_office
+    from tests.registration.conftest import valid_form
+
+    with live_office(tmp_path_factory.mktemp("one-sheet")) as live:
+        with live.db(), live.app.test_request_context():
+            demo.fill(Namespace(seed=2026, password=live.password, applications=40, complaints=40, surveys=20,
+                                recaps=1))
+            with database.atomic():
+                store.put("public_status_url", STATUS_ADDRESS)
+                store.put("public_address", PUBLIC_ADDRESS)
+            desa = max(desa_list(), key=lambda region: len(region.name))  # the kecamatan's longest desa name
+            live.desa_name = desa.name
+            numbers = iter(range(1, 100))
+
+            def person(values):
+                """A woman born 1 July 1995 with `values`, checked as every way in checks her."""
+                form = valid_form(**{"nik": f"35080741079500{next(numbers):02d}", "sex": "P", "birth_date": "1995-07-01",
+                                     "desa": desa.name, "marital_status": "Belum Kawin", "rt": "012", "rw": "007",
+                                     **values})
+                clean, errors, _ = intake.validate_application(form, desa_list(), office_today())
+                assert not errors, errors
+                return clean
+
+            def ready(application):
+                with database.atomic():
+                    for step in (S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY):
+                        transition(application, step)
+
+            g.user = User.get(User.username == live.username[LOKET])
+            papers = {}
+            for who, values in (("longest", LONGEST), ("real", LONG_PERSON)):
+                fields = {k: values[k] for k in ("full_name", "birth_place", "address", "occupation")}
+                counter = records.create_application(person({**fields, "reason": "hilang"}))
+                records.record_checklist(counter, [item["code"] for item in DEFAULT_REQUIREMENTS], [])
+                returned = records.create_application(person({**fields, "reason": "pindah_datang"}))
+                records.record_checklist(returned, [], [item for item in DEFAULT_REQUIREMENTS
+                                                        if "pindah_datang" in item["reasons"]])
+                handed = records.create_application(person(fields))
+                ready(handed)
+                records.hand_over(handed, values["full_name"], values["relation"], "3508074101650003")
+                letter = collective_records.create_letter(
+                    {"letter_number": values["letter_number"], "letter_date": date(2026, 1, 5),
+                     "sender": values["sender"], "contact": "Bu Ani, 0334 571999", "recording_date": None}, g.user)
+                pupils = [records.create_application(person({**fields, "birth_date": "2008-07-01",
+                                                             "nik": f"35080741070800{n:02d}" if who == "longest"
+                                                             else f"35080741070801{n:02d}"}), None, letter)
+                          for n in range(1, PUPILS + 1)]
+                for pupil in pupils:
+                    ready(pupil)
+                collective_records.hand_over(letter, pupils, {"name": values["full_name"], "relation": values["relation"],
+                                                              "id_number": "3508075506920003"})
+                papers[who] = {"counter": counter, "returned": returned, "handed": handed, "letter": letter}
+            category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
+            papers["complaint"], _ = book.record_complaint(
+                {"channel": "meja_informasi", "category_id": category.id, "complainant_name": LONGEST["full_name"],
+                 "complainant_contact": "", "is_anonymous": False, "is_confidential": False, "registration_number": "",
+                 "text": "Antrean di loket terlalu lama pada hari Senin. " * 100},
+                user=User.get(User.username == live.username[INFORMASI]))
+            operator = User.get(User.username == live.username[DESA])
+            UserDesa.insert(user=operator, desa_code=desa.code).on_conflict_ignore().execute()
+            for who, values in (("longest", LONGEST), ("real", LONG_PERSON)):
+                fields = {k: values[k] for k in ("full_name", "birth_place", "address", "occupation")}
+                clean = person({**fields, "nik": f"35080741079501{next(numbers):02d}"})
+                papers[who]["f107"] = create_pre_registration(clean, user=operator)
+            live.papers = papers
+        yield live
+
+
+def _documents(live, who):
+    """(name, role, url, its data, (signature, data it signs)) of each paper of `who` ("longest" or "real")."""
+    from app.frame.roles import LOKET
+    values = LONGEST if who == "longest" else LONG_PERSON
+    p = live.papers[who]
+    name = values["full_name"]
+    return [
+        ("bukti", LOKET, f"/pendaftaran/{p['counter'].id}/bukti", [name, p["counter"].registration_number],
+         ("Petugas loket", name)),
+        ("pengembalian", LOKET, f"/pendaftaran/{p['returned'].id}/slip-pengembalian",
+         [name, "Surat Keterangan Pindah (SKPWNI)"], ("Petugas loket", name)),
+        ("serah-terima", LOKET, f"/pendaftaran/{p['handed'].id}/tanda-terima", [name, p["handed"].registration_number],
+         ("Yang menerima", p["handed"].registration_number)),
+        ("kolektif", LOKET, f"/pendaftaran/kolektif/{p['letter'].id}/tanda-terima", [values["sender"]],
+         ("Yang menerima", "Diterima oleh")),
+    ]
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+@pytest.mark.parametrize("who", ["longest", "real"])
+def test_the_counters_papers_are_one_sheet_with_the_signature_and_the_name_across_the_page(browser, office, who, paper):
+    """Counter, return, hand-over and collective receipts: the 71-character name and 104-character address
+    put the counter receipt on two A4 sheets, the clerk's signature alone on the second."""
+    context = new_context(browser, office.url)
+    problems = {}
+    try:
+        page = context.new_page()
+        sign_in(page, office.username["petugas_loket"], office.password)
+        for name, _, url, data, signed in _documents(office, who):
+            printed = print_check(page, url, paper=paper, expect=data, signed=signed, name=f"one-sheet-{name}-{who}")
+            found = list(printed.problems)
+            if len(printed.pages) != 1:
+                found.append(f"{len(printed.pages)} sheets")
+            full_name = (LONGEST if who == "longest" else LONG_PERSON)["full_name"]
+            if name != "kolektif" and lines_of(printed, full_name) > 2:  # across the page, not squeezed beside a QR
+                found.append(f"the name takes {lines_of(printed, full_name)} lines")
+            if found:
+                problems[name] = found
+            if paper == "A4" and who == "longest":
+                png_of(printed)
+    finally:
+        context.close()
+    assert problems == {}, problems
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+@pytest.mark.parametrize("who", ["longest", "real"])
+def test_the_desas_f107_is_one_sheet_with_its_signed_qr_and_both_signatures(browser, office, who, paper):
+    """The F-1.07 with a long name went onto a second A4 sheet: the signed QR and both signature boxes
+    (applicant, Kepala Desa) stood on a sheet that carried none of the data they sign."""
+    from app.frame.roles import DESA
+    values = LONGEST if who == "longest" else LONG_PERSON
+    context = new_context(browser, office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, office.username[DESA], office.password)
+        pre = office.papers[who]["f107"]
+        printed = print_check(page, f"/desa/pra-pendaftaran/{pre.id}/f107", paper=paper,
+                              expect=[values["full_name"], values["birth_place"], f"Kepala Desa {office.desa_name}"],
+                              signed=(f"Kepala Desa {office.desa_name}", "Nomor KK"), name=f"one-sheet-f107-{who}")
+        if paper == "A4" and who == "longest":
+            png_of(printed)
+        assert printed.problems == [], printed.problems
+        assert len(printed.pages) == 1
+        assert printed.holds("Pemohon,", page=1) and printed.holds("Pindai di loket kecamatan", page=1)  # the signed QR
+        assert lines_of(printed, values["full_name"]) <= 2
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_desk_complaint_slip_and_the_recap_notice_are_one_sheet(browser, office, paper):
+    from app.frame.dates import local_today
+    from app.frame.periods import Quarter
+    from app.frame.roles import CAMAT, INFORMASI
+    complaint = office.papers["complaint"]
+    quarter = Quarter.containing(local_today()).previous()
+    context = new_context(browser, office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, office.username[INFORMASI], office.password)
+        slip = print_check(page, f"/pengaduan/{complaint.id}/tanda-terima", paper=paper,
+                           expect=[complaint.tracking_number, STATUS_ADDRESS + "/cek"], name="one-sheet-complaint-slip")
+        context.clear_cookies()
+        sign_in(page, office.username[CAMAT], office.password)
+        notice = print_check(page, f"/rekap/{quarter.year}/{quarter.number}/cetak", paper=paper,
+                             expect=[quarter.label], signed=("NIP.", "Janji perbaikan layanan"), name="one-sheet-recap")
+        if paper == "A4":
+            png_of(slip), png_of(notice)
+        assert slip.problems == [] and len(slip.pages) == 1, slip.problems
+        assert notice.problems == [] and len(notice.pages) == 1, notice.problems
+    finally:
+        context.close()
+
+
+def test_the_kiosk_slip_on_its_80_mm_roll_keeps_the_status_address_whole(browser, office):
+    """The 80 mm kiosk slip broke the /cek address inside its port number."""
+    from playwright.sync_api import expect
+    context = new_context(browser, office.url, viewport=TABLET)
+    try:
+        page = context.new_page()
+        page.goto("/pengaduan/kios")
+        page.get_by_label("Kategori").select_option(index=1)
+        page.get_by_label("Isi pengaduan / saran").fill("Antrean loket KTP-el terlalu panjang pada hari Senin pagi.")
+        page.get_by_role("button", name="Kirim pengaduan").click()
+        expect(page.locator(".tracking-number")).to_be_visible()
+        number = page.locator(".tracking-number").inner_text().strip()
+        for paper in ("80mm", "A4"):
+            # on the roll the address may wrap, but only before its port or after a "/" (never inside either)
+            printed = print_check(page, None, paper=paper, expect=[number] + [STATUS_ADDRESS + "/cek"] * (paper == "A4"),
+                                  name="one-sheet-kiosk-slip")
+            png_of(printed)
+            assert printed.problems == [], (paper, printed.problems)
+            assert len(printed.pages) == 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_kiosk_poster_prints_each_address_whole(browser, office, paper):
+    """The poster printed ".../pengaduan/ki | os" and ".../st | atus": an address broken inside a word."""
+    from app.frame.roles import ADMIN
+    context = new_context(browser, office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, office.username[ADMIN], office.password)
+        printed = print_check(page, "/admin/poster-kios", paper=paper,
+                              expect=[PUBLIC_ADDRESS + "/pengaduan/kios", PUBLIC_ADDRESS + "/pengaduan/status"],
+                              name="one-sheet-kiosk-poster")
+        if paper == "A4":
+            png_of(printed)
+        assert printed.problems == [], printed.problems
+        assert len(printed.pages) == 1
+    finally:
+        context.close()
+
