@@ -16,6 +16,7 @@ Indonesian message), and the live database is not touched.
 import json
 import logging
 import os
+import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from app.frame.db import (apply_pragmas, connect, encrypt_plaintext_file, is_pla
                           passphrase_pragmas)
 from app.frame.keystore import RECOVERY_KEY, KeyStore, is_recovery_key, normalise_recovery_key
 from app.frame.migrations import DESA_SCHEMA, SCHEMAS, code_level, schema_at_level, schema_of
-from app.frame.private_files import make_final, private_dir, private_file, remove_unfinished, write_private
+from app.frame.private_files import (make_final, private_dir, private_file, remove_unfinished, sync_folder,
+                                     write_private)
 
 log = logging.getLogger(__name__)
 
@@ -280,13 +282,14 @@ def restore_database(backup_path: Path, db_path: Path, safety_dir: Path, recover
                 raise BackupError(RESTORE_DISK_FULL) from problem
             raise
         prune_safety_copies(safety_dir, keep)  # the same retention as the automatic backups
-    note = _write_restore_note(db_path, backup_path.name, safety.name if safety else None, "berjalan")
+    restore_id = secrets.token_hex(8)
+    note = _write_restore_note(db_path, backup_path.name, safety.name if safety else None, "berjalan", restore_id)
     try:
         key = replace_live_database(backup_path, db_path, recovery_key)
     except BackupError:
-        note.unlink(missing_ok=True)  # nothing changed: nothing to record
+        _drop_note(note)  # nothing changed: nothing to record
         raise
-    _write_restore_note(db_path, backup_path.name, safety.name if safety else None, "selesai")
+    _write_restore_note(db_path, backup_path.name, safety.name if safety else None, "selesai", restore_id)
     if recovery_key and normalise_recovery_key(recovery_key) == key:
         KeyStore(data_dir).adopt_recovery_key(key)
     return safety
@@ -318,17 +321,36 @@ def replace_live_database(backup_path: Path, db_path: Path, recovery_key: str | 
     return key
 
 
-def _write_restore_note(db_path: Path, source: str, safety: str | None, state: str) -> Path:
+def _write_restore_note(db_path: Path, source: str, safety: str | None, state: str, restore_id: str) -> Path:
     note = Path(db_path).parent / RESTORE_NOTE
-    write_private(note, json.dumps({"dari": source, "salinan": safety, "keadaan": state,
+    write_private(note, json.dumps({"dari": source, "salinan": safety, "keadaan": state, "id": restore_id,
                                     "mulai": datetime.now().strftime("%d-%m-%Y %H:%M")}) + "\n")
     return note
 
 
+def _drop_note(note: Path) -> None:
+    """The note gone for good: a deletion still in the disk's cache comes back after a power cut."""
+    note.unlink(missing_ok=True)
+    sync_folder(note.parent)
+
+
+RESTORE_ID = "nomor_pemulihan"  # the entry's `after` keeps the restore's id: one entry per restore
+
+
+def _already_recorded(restore_id: str | None) -> bool:
+    from app.frame.audit_event import AuditEvent
+    if not restore_id:
+        return False  # a note from before the ids: recorded as it says
+    return AuditEvent.select().where(AuditEvent.action == "pulihkan", AuditEvent.entity == "cadangan",
+                                     AuditEvent.after.contains(restore_id)).exists()
+
+
 def record_restore(db_path: Path, user=None) -> str | None:
     """Write the audit entry of the last restore (in the restored database) and drop its note, in
-    one step; None when no restore waits to be recorded. Called by the page, the CLI (through the
-    start) and every start: a restore killed before its entry is recorded at the next start."""
+    one step; None when no restore waits to be recorded, or its entry is already there (the note's
+    id is in it: a cut brought back a note whose deletion was not yet on the disk). Called by the
+    page, the CLI (through the start) and every start: a restore killed before its entry is recorded
+    at the next start."""
     from app.frame import audit
     from app.frame.db import database
     note = Path(db_path).parent / RESTORE_NOTE
@@ -339,6 +361,7 @@ def record_restore(db_path: Path, user=None) -> str | None:
     except (OSError, ValueError):
         facts = {}
     source, safety = facts.get("dari", "?"), facts.get("salinan") or "-"
+    restore_id = str(facts.get("id") or "")[:32] or None
     if facts.get("keadaan") == "selesai":
         summary = f"Data dipulihkan dari {source}; data sebelumnya disimpan di {safety}"
     else:
@@ -346,8 +369,12 @@ def record_restore(db_path: Path, user=None) -> str | None:
                    f"dihentikan atau listrik padam. Data sebelum pemulihan disimpan di {safety}; periksa data, "
                    "bila perlu ulangi pemulihan")
     with database.atomic():
-        audit.record("pulihkan", "cadangan", source, summary, user=user)
-    note.unlink(missing_ok=True)
+        if _already_recorded(restore_id):  # its entry was written, then a cut brought the note back
+            summary = None
+        else:
+            audit.record("pulihkan", "cadangan", source, summary, user=user,
+                         after={RESTORE_ID: restore_id} if restore_id else None)
+    _drop_note(note)
     return summary
 
 
