@@ -333,6 +333,15 @@ class SmsMessage(CenterModel):
         indexes = ((("kecamatan", "number"), False),)
 
 
+class UsbBatchFile(CenterModel):
+    """A batch file the USB import read, by its bytes' hash (sync/center/usb_files.py; issue 61)."""
+    id = AutoField()
+    sha256 = CharField(unique=True)
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", backref="+", index=False)
+    filename = CharField()
+    imported_at = DateTimeField()
+
+
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
           ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
-          PerformanceReport, PublicStatus, SmsConsent, SmsMessage]
+          PerformanceReport, PublicStatus, SmsConsent, SmsMessage, UsbBatchFile]

@@ -18,7 +18,7 @@ from app.frame.request_cycle import bounded_int, int_arg
 from app.frame.version import APP_VERSION
 from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
-from sync.center import desk_records, keys, records, updates
+from sync.center import desk_records, keys, records, updates, usb_files
 from app.frame.privacy import mask
 from sync.center.audit import masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
@@ -406,6 +406,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
     except usb.BatchFileError as problem:
         return {"file": filename, "error": str(problem), "results": [], "summary": {}, "message": str(problem)}
     label = usb.part_label(head)
+    earlier = usb_files.earlier_import(content)
     reports = [store_report(key, header, photo, via="usb") for header, photo in items
                if header.get("kind") == REPORT_KIND]
     # Public status records ride in the same files (issue 28); the counts below are the applications'.
@@ -418,8 +419,9 @@ def import_one_file(content: bytes, filename: str) -> dict:
                for header, photo in items if header.get("kind") not in (REPORT_KIND, PUBLIC)]
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     desk_records.record_usb_import(key.kecamatan, filename, label, summary, len(reports))
-    if results and summary["duplicate"] == len(results):
-        message = f"{label.capitalize()} sudah pernah diimpor: {len(results)} permohonan sudah ada, tidak disimpan dua kali."
+    usb_files.remember(key.kecamatan, content, filename)
+    if results and summary["duplicate"] == len(results):  # said of this very file only if it was read before
+        message = usb_files.nothing_new(label, key.kecamatan, results, earlier)
     else:
         message = (f"{label.capitalize()} dari Kecamatan {key.kecamatan.name}: disimpan {summary['stored']}, "
                    f"sudah ada {summary['duplicate']}, konflik {summary['conflict']}, ditolak {summary['rejected']}.")
