@@ -48,10 +48,10 @@ def _pc_enrolled_by_an_older_version(path, kecamatan, first_person, device_id="0
     return kec_app, numbers, key
 
 
-def _pc_numbering_before_enrolment(path, center_app, kecamatan, first_person):
+def _pc_numbering_before_enrolment(path, center_app, kecamatan, first_person, count=2):
     """A PC installed as the README says (LOKET_DEVICE_ID 01): two applicants, then enrolment."""
     kec_app = kecamatan_app(path)
-    numbers = fill(kec_app, 2, first=first_person)
+    numbers = fill(kec_app, count, first=first_person)
     code = keys.new_enrolment_code(kecamatan)
     made = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
     return kec_app, numbers, DeviceKey.get(DeviceKey.key_id == made.key_id)
@@ -197,11 +197,18 @@ def _page(center_app, operator, decided=False):
     return client_as(center_app, operator).get("/konflik" + ("?tampil=selesai" if decided else "")).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("b_enrolled_by", ["an older version", "this version"])
 def test_two_pcs_that_numbered_in_one_series_before_enrolment_never_wait_for_the_operator(
-        tmp_path, center_app, center_db, enrolled, operators):  # noqa: F811
+        tmp_path, center_app, center_db, enrolled, operators, b_enrolled_by):  # noqa: F811
+    """Both PCs enrolled by an older version, or A by an older one (it said nothing of its numbers) and
+    B, installed later beside it, by this one: B keeps its numbers at enrolment, and they meet A's."""
     kecamatan, _ = enrolled
     pc_a, numbers_a, key_a = _pc_enrolled_by_an_older_version(tmp_path / "a", kecamatan, 1, count=3)
-    pc_b, numbers_b, key_b = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51, count=3)
+    if b_enrolled_by == "this version":
+        pc_b, numbers_b, key_b = _pc_numbering_before_enrolment(tmp_path / "b", center_app, kecamatan, 51, count=3)
+        assert (key_a.numbered_before, key_b.numbered_before) == (0, 3)
+    else:
+        pc_b, numbers_b, key_b = _pc_enrolled_by_an_older_version(tmp_path / "b", kecamatan, 51, count=3)
     assert numbers_a == numbers_b  # both on the default id: one series on two PCs
     assert sync(pc_a, center_app).sent == 3
     a_before = local_statuses(pc_a)
