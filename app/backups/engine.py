@@ -428,9 +428,10 @@ def list_backups(directory: Path) -> list[Path]:
     return sorted(Path(directory).glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def _prune(directory: Path, prefix: str, keep: int) -> list[Path]:
+def _prune(directory: Path, prefix: str, keep: int, made: Path | None = None) -> list[Path]:
     kept = sorted(Path(directory).glob(f"{prefix}*{SUFFIX}"), reverse=True)  # names carry the date
-    removed = kept[keep:]
+    # the copy just made is never the one removed: named by a clock set back, it sorts as the oldest
+    removed = [path for path in kept[keep:] if made is None or path.name != made.name]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -458,5 +459,5 @@ def ensure_daily_backup(db_path: Path, directory: Path, keep: int, today) -> Pat
     if target.exists():
         return None
     made = backup_database(db_path, target)
-    prune_automatic_backups(directory, keep)
+    _prune(directory, AUTOMATIC_PREFIX, keep, made)
     return made

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from flask import current_app, url_for
 
-from app.backups import recovery
+from app.backups import clock, recovery
 from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX, recovery_key_problem
 from app.capabilities import Card
 from app.frame import keystore, store
-from app.frame.dates import format_datetime, utc_now
+from app.frame.dates import duration_words, format_datetime, utc_now
 from app.frame.db import database
 from app.frame.access import may
 
@@ -99,9 +99,34 @@ def daily_backup_state(config) -> DailyBackupState:
                             failure["message"])
 
 
+def clock_concerns(config) -> list[Concern]:
+    """The PC's date moved by days (app/backups/clock.py): every date the office writes is wrong."""
+    zone = store.get("timezone")
+    late = clock.behind_by(config["BACKUP_DIR"])
+    if late is not None:
+        return [Concern("danger", "Tanggal komputer mundur", f"{duration_words(late.total_seconds())} lebih awal",
+                        f"Tanggal dan jam komputer ini {duration_words(late.total_seconds())} lebih awal daripada catatan "
+                        "terakhir kantor. Setel tanggal dan jam Windows (Pengaturan > Waktu & bahasa, zona waktu "
+                        f"{zone}), lalu jalankan ulang aplikasi. Sampai itu, tanggal pendaftaran, janji selesai dan "
+                        "cadangan tercatat salah.",
+                        "Tanggal komputer kantor salah (mundur " + duration_words(late.total_seconds()) + "): tanggal "
+                        "di tanda terima dan laporan salah. Beri tahu admin sekarang.", "backups.index")]
+    jump = clock.current_jump()
+    if not jump:
+        return []
+    what, when = clock.jump_words(jump, zone)
+    held = clock.hold_daily_backup_after(jump, zone)
+    return [Concern("danger", what, when,
+                    f"{what} ({when}). Periksa tanggal dan jam Windows: bila salah, setel lalu jalankan ulang aplikasi. "
+                    + ("Cadangan otomatis ditahan sampai tanggal dipastikan, agar tidak ada cadangan bertanggal yang "
+                       "belum tiba; buat cadangan manual di Cadangan Data bila perlu." if held else ""),
+                    f"{what}: periksa apakah tanggal di layar komputer benar. Bila salah, beri tahu admin sekarang.",
+                    "backups.index")]
+
+
 def concerns(config) -> list[Concern]:
     """What needs a person now, most urgent first."""
-    found = []
+    found = clock_concerns(config)
     data_dir = Path(config["DATABASE_PATH"]).parent
     failure = last_failure()
     if failure:
@@ -186,9 +211,19 @@ def health_cards(user, plain: bool, endpoints: dict[str, str] | None = None) -> 
 
 
 def dashboard_cards(user) -> list[Card]:
+    clock.look()  # each home page is a look at the clock too
     if may(user, "cadangan.pesan_kesehatan"):
         return health_cards(user, plain=True)
-    return health_cards(user, plain=False) if may(user, "cadangan.kelola") else []
+    if may(user, "cadangan.kelola"):
+        return health_cards(user, plain=False)
+    return _clock_cards(user)
+
+
+def _clock_cards(user) -> list[Card]:
+    """Everyone else (a clerk writing dates on receipts) hears of a wrong date, in plain words."""
+    if user is None:
+        return []
+    return [Card("Perlu perhatian", c.title, c.camat, None, c.level) for c in clock_concerns(current_app.config)]
 
 
 def desa_pc_cards(user) -> list[Card]:
@@ -196,6 +231,7 @@ def desa_pc_cards(user) -> list[Card]:
     the admin's (Operator Desa) with the steps, the operator's (the desa page) in plain words."""
     if user is None:
         return []
+    clock.look()
     if may(user, "cadangan.kelola"):
         return health_cards(user, plain=False, endpoints=_DESA_ENDPOINTS)
-    return health_cards(user, plain=True) if may(user, "cadangan.pesan_kesehatan_desa") else []
+    return health_cards(user, plain=True) if may(user, "cadangan.pesan_kesehatan_desa") else _clock_cards(user)
