@@ -232,7 +232,7 @@ def test_the_manifest_names_each_offered_form_needed_held_or_in_conflict(center_
     assert manifest([]) == (200, {"need": [], "have": [], "conflict": []})
     assert manifest([dict(entry, hash="e" * 64)] * 5000)[0] == 200
     refusal = (400, {"error": "bad_request", "message": "items harus daftar {id, version, hash, size} yang sah"})
-    assert manifest([dict(entry, hash="e" * 64)] * 5001)[0] == 400
+    assert manifest([dict(entry, hash="e" * 64)] * 5001) == refusal
     for bad in ({"id": 1, "version": 1, "hash": "e" * 64}, {"id": "350807-01-000001", "version": 1, "hash": "e" * 64},
                 dict(entry, version="1", hash="e" * 64), dict(entry, version=True, hash="e" * 64),
                 dict(entry, version=0, hash="e" * 64), dict(entry, version=10001, hash="e" * 64),
@@ -240,10 +240,10 @@ def test_the_manifest_names_each_offered_form_needed_held_or_in_conflict(center_
         status, body = manifest([bad])
         assert (status, body.get("error"), body.get("message")) == (refusal[0], refusal[1]["error"],
                                                                     refusal[1]["message"]), bad
-    with center_app.test_request_context(json={"items": "x"}):
-        assert relay._manifest(RelayItem, RelayItem.version).status_code == 400
+    assert manifest("x") == refusal
     with center_app.test_request_context(json=None):
-        assert relay._manifest(RelayItem, RelayItem.version).status_code == 400
+        response = relay._manifest(RelayItem, RelayItem.version)
+        assert (response.status_code, response.get_json()) == refusal
 
 
 # --- kecamatan -> center: the statuses of a relayed form ------------------------------------------
