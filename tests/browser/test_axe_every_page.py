@@ -1,4 +1,4 @@
-"""axe-core (WCAG 2.1 A/AA) on every page of every role: each role's menu, the pages one step
+"""axe-core (WCAG 2.2 A/AA, with target-size: helpers.AXE_TAGS) on every page of every role: each role's menu, the pages one step
 below it that need no data, the sign-in, error and public pages; then the detail pages that need
 data (applications of every status, a complaint and its receipt, an approved recap and its notice,
 the IKM answers under review, the printing center's pages). 0 violations expected."""
