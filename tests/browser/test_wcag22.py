@@ -205,3 +205,33 @@ def test_a_refused_complaint_desk_form_leaves_no_head_in_the_body(page, live, lo
     # The menu's count is read out as "<n> baru" from text, not from an aria-label on a <span>.
     assert page.locator("span[aria-label]").count() == 0
     expect(page.get_by_role("link", name=re.compile(r"^Buku Pengaduan \d+ baru$"))).to_be_visible()
+
+
+@pytest.mark.slow
+def test_at_200_percent_zoom_no_printing_center_page_scrolls_sideways(browser, tmp_path):
+    """1.4.10 on the third program: the regency's printing center at 640 CSS px."""
+    from types import SimpleNamespace
+
+    from tests.browser.helpers import new_context, sign_in
+    from tests.browser.test_axe_every_page import same_site_links
+    harness = pytest.importorskip("tests.sync.harness", reason="sync test harness not in this build yet")
+    harness.prepare_center(tmp_path / "center")
+    server = harness.CenterServer(tmp_path / "center").start()
+    context = new_context(browser, server.url, viewport={"width": 640, "height": 512})
+    try:
+        center = context.new_page()
+        center.goto("/masuk")
+        sign_in(center, "operator", "operator-rahasia-1")
+        walked, wide = [], []
+        for path in ["/", "/masuk"] + same_site_links(center, SimpleNamespace(url=server.url)):
+            if path in walked or "keluar" in path or "ekspor" in path:
+                continue
+            center.goto(path)
+            walked.append(path)
+            if _sideways(center) > 0:
+                wide.append(f"{path} {_sideways(center)} px: {', '.join(center.evaluate(_WIDEST_JS))}")
+        assert len(walked) >= 5, walked
+        assert wide == [], "\n".join(wide)
+    finally:
+        context.close()
+        server.stop()
