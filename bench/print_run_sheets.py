@@ -4,9 +4,9 @@
     python bench/print_run_sheets.py [--cards 1250 350] [--paper A4 F4] [--keep FOLDER]
 
 Fills a fresh center (SQLite in a temp folder) through its own storing path with applications of three
-kecamatan whose applicants carry the long names real registers hold (40 to 71 characters, a few at the
-100 the counter accepts), makes one print run per figure of `--cards`, starts the center, signs in as the
-operator and prints each run's page to PDF on each paper (Chromium at /usr/bin/chromium, or
+kecamatan whose applicants carry the long names real registers hold (34 to 100 characters, the most the
+counter accepts; tests/sync/night.py), makes one print run per figure of `--cards`, starts the center, signs
+in as the operator and prints each run's page to PDF on each paper (Chromium at /usr/bin/chromium, or
 LOKET_CHROMIUM). Prints JSON: per run and paper, the sheets, the cards on a full sheet, and the page's
 height on the screen in px.
 """

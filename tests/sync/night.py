@@ -3,7 +3,8 @@ hold, and the print runs made of them (tests/browser/test_print_pages.py, bench/
 from datetime import datetime
 from pathlib import Path
 
-# Long names as Indonesian registers hold them (Javanese, Sundanese, Batak, Minang, Bugis, Balinese, Arabic)
+# Long names as Indonesian registers hold them (Javanese, Sundanese, Batak, Minang, Bugis, Balinese, Arabic), up to
+# the 100 characters the counter accepts (app/frame/person_rules.LIMITS)
 LONG_NAMES = (
     "Raden Ajeng Siti Nurhalimah Kusumawardhani Prawiroatmodjo",
     "Muhammad Rizky Ramadhan Syahputra Nasution",
@@ -19,6 +20,7 @@ LONG_NAMES = (
     "Sayyid Ahmad Fauzan Abdurrahman Al Habsyi bin Sayyid Abdullah Alaydrus Al Hamid Assegaf",
     "Cut Nyak Meutia Rahmadhani Safitri",
     "Dwi Hartono Budi Santoso Prasetyo Nugroho Wibowo",
+    "Raden Roro Siti Nurhaliza Kusumawardhani Puspitasari Ningrum Prawiroatmodjo Hadiningrat Wiryo Kusumo",  # 100: the most
 )
 KECAMATAN = (("35.08.07", "Yosowilangun"), ("35.08.08", "Kunir"), ("35.08.20", "Pasirian"))
 
