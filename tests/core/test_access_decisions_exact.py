@@ -67,13 +67,19 @@ def test_a_desa_operator_reaches_only_the_desa_bound_to_the_account_and_office_s
     from app.frame.access import roles_with
     UserDesa.create(user=users[DESA], desa_code="35.08.07.2003")
     UserDesa.create(user=users[DESA], desa_code="35.08.07.2001")
+    from app.auth.accounts import create_user
+    neighbour, _ = create_user("operator-kraton", "Operator Kraton", DESA, password="x" * 16,
+                               must_change_password=False)
+    UserDesa.create(user=neighbour, desa_code="35.08.07.2002")  # another desa's operator: never in this scope
     assert scope.desa_codes_of(users[DESA]) == ["35.08.07.2001", "35.08.07.2003"]
+    assert scope.scope_of(neighbour) == ["35.08.07.2002"]
     assert scope.scope_of(users[DESA]) == ["35.08.07.2001", "35.08.07.2003"]
     for role in (ADMIN, LOKET, INFORMASI, KASI, CAMAT):
         assert scope.scope_of(users[role]) is None, role
     assert scope.scope_of(None) is None
     assert roles_with("desa.lingkup_sendiri") == [DESA]
-    assert [user.username for user in scope.operator_accounts()] == [users[DESA].username]
+    assert sorted(user.username for user in scope.operator_accounts()) == sorted([users[DESA].username,
+                                                                                 "operator-kraton"])
     from flask import g
     with app.test_request_context("/"):
         g.user = users[DESA]
