@@ -173,7 +173,7 @@ class Conflict(CenterModel):
     resolved_at = DateTimeField(null=True)
     note = TextField(default="")
     offered_photo = SealedBlob(null=True)
-    decision = CharField(default="", constraints=[SQL("DEFAULT ''")])  # keep | accept | reject (sync/center/records.py)
+    decision = CharField(default="", constraints=[SQL("DEFAULT ''")])  # keep | accept | reject | given_twice (records.py)
     # Who offered this version and who sent the held one (device code, key): its decision goes to the offerer.
     offered_device = CharField(default="", constraints=[SQL("DEFAULT ''")])
     offered_key = CharField(default="", constraints=[SQL("DEFAULT ''")])
