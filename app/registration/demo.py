@@ -39,6 +39,24 @@ FAMILY = ["Santoso", "Wibowo", "Hartono", "Susanto", "Prasetyo", "Rahmawati", "K
 PLACES = ["Lumajang", "Lumajang", "Lumajang", "Jember", "Probolinggo", "Malang", "Surabaya", "Pasuruan"]
 STREETS = ["Dusun Krajan", "Dusun Kebonan", "Jl. Raya Yosowilangun", "Dusun Genitri", "Jl. Pahlawan",
            "Dusun Tegalrejo", "Jl. Kenanga", "Dusun Sumberan"]
+# Real long names, birth places and addresses, as many Indonesians have (one applicant in LONG_EVERY): an office
+# checking its prints on the demo sees the receipt, the hand-over receipt and the F-1.07 at the length they
+# meet at the counter, not only "Budi Santoso" (issue 62). Each name keeps to the name rule (letters . , ' -).
+LONG_MEN = ["Raden Mas Muhammad Abdurrahman Wahyudi Prasetyo Nugroho Kusumo",
+            "Kyai Haji Ahmad Syaifuddin Zuhri Al-Hasyimi bin Abdul Wahab",
+            "I Gusti Ngurah Agung Bagus Putra Mahendra Wiranatakusuma",
+            "Andi Muhammad Fadhlurrahman Daeng Mappaseling Karaeng Lolo"]
+LONG_WOMEN = ["Raden Roro Siti Nurhaliza Kusumawardhani Puspitasari Ningrum",
+              "Raden Ayu Siti Nurhaliza Kusumawardhani Puspitasari Ningrum Hadiningrat",
+              "Nyimas Ayu Retno Dewi Sekar Kinasih Wulandari Prawirodirdjo",
+              "Hj. Siti Khadijah Nur Fadhilah Rahmawati binti Abdul Rahman"]
+LONG_PLACES = ["Pangkalan Kerinci, Kabupaten Pelalawan", "Tanjung Balai Karimun, Kabupaten Karimun",
+               "Kota Administrasi Jakarta Selatan"]
+LONG_ADDRESSES = [
+    "Jl. Letnan Jenderal Soeprapto Gang Masjid Baiturrahman No. 117/A Dusun Krajan Kidul, belakang Balai Desa",
+    "Perumahan Griya Permata Asri Blok C-12 No. 7, Jl. Kyai Haji Abdurrahman Wahid, Dusun Tegalrejo Wetan",
+    "Dusun Sumberan Lor Gang Kenanga III No. 45A, sebelah timur Pondok Pesantren Miftahul Ulum"]
+LONG_EVERY = 9
 REASON_WEIGHTS = [("baru", 45), ("rusak", 20), ("hilang", 15), ("perubahan_data", 12), ("pindah_datang", 8)]
 # Where an application of a given age (working days since intake) has got to.
 FLOW = [S.RECEIVED, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY, S.HANDED_OVER]
@@ -214,11 +232,16 @@ def fill_demo(options, rng) -> None:
                                               else (complete_json[reason], "[]", ""))
             app_id = i + 1
             handed_at = times[-1] if step.handed_over else None
+            kk, place, address = _kk(random), pick(PLACES), f"{pick(STREETS)} No. {1 + int(random() * 120)}"
+            if i % LONG_EVERY == LONG_EVERY - 1:  # chosen by position: the random sequence, so the rest, is unchanged
+                name = (LONG_MEN if sex == "L" else LONG_WOMEN)[i // LONG_EVERY % 4]
+                address = LONG_ADDRESSES[i // LONG_EVERY % len(LONG_ADDRESSES)]
+                place = LONG_PLACES[i // LONG_EVERY % len(LONG_PLACES)]
             applications.append((
                 app_id, numbering.format_number(prefixes[i // per_pc], firsts[i // per_pc] + i % per_pc), 1,
                 _nik(birth, sex, serials),
-                _kk(random), name, pick(PLACES),
-                birth.isoformat(), sex, f"{pick(STREETS)} No. {1 + int(random() * 120)}",
+                kk, name, place,
+                birth.isoformat(), sex, address,
                 f"{1 + int(random() * 12):03d}", f"{1 + int(random() * 6):03d}", pick(desa),
                 pick(RELIGIONS[:3]) if random() < 0.1 else "Islam",
                 "Belum Kawin" if age < 22 else pick(MARITAL_STATUSES), pick(OCCUPATION_SUGGESTIONS),
