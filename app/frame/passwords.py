@@ -41,14 +41,6 @@ def dummy_hash() -> str:
     return _DUMMY_HASH[HASH_METHOD]
 
 
-def password_names_the_office(password_hash: str, office_words) -> bool:
-    """A password chosen before the office was known (the first admin's, at the first start) checked
-    against the names once they are: each word as typed in lower case or capitalised. A few hashes,
-    once, at setup."""
-    return any(verify_password(password_hash, variant) for word in name_words(office_words)[:4]
-               for variant in (word, word.capitalize()))
-
-
 def one_time_password(length: int = 12) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
