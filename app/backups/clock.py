@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX
-from app.frame import store
+from app.frame import statements, store
 from app.frame.dates import duration_words, format_datetime, to_local, utc_now
 from app.frame.db import database
 
@@ -97,12 +97,16 @@ def current_jump(now: datetime | None = None) -> dict:
     return jump
 
 
+def _latest_audit_row():
+    from app.frame.audit_event import AuditEvent
+    return AuditEvent.select(AuditEvent.at).order_by(AuditEvent.at.desc()).limit(1)
+
+
 def newest_written(backup_dir: Path) -> datetime | None:
     """The latest moment the office has written (UTC): its newest audit row, or the start of the day
     after its newest automatic backup's name (a backup of a day is made on that day)."""
-    from app.frame.audit_event import AuditEvent
     moments = []
-    latest_row = AuditEvent.select(AuditEvent.at).order_by(AuditEvent.at.desc()).limit(1).scalar()
+    latest_row = statements.scalar(_latest_audit_row)  # on every home page: its SQL built once
     if latest_row:
         moments.append(latest_row if isinstance(latest_row, datetime) else datetime.fromisoformat(str(latest_row)))
     day = newest_automatic_day(backup_dir)
