@@ -179,6 +179,9 @@ def test_a_desa_form_is_stored_whole_once_and_then_answered_duplicate_or_conflic
     assert answer(refused)[:3] == (NUMBER, 3, "rejected") and "bukan wilayah komputer desa ini" in refused.reason
     assert answer(relay.store_pre_registration(key, dict(form(version=3), version=0), b"")) == (
         NUMBER, None, "rejected", "versi tidak sah", "")
+    not_a_photo = b"GIF89a not a photo"
+    assert answer(relay.store_pre_registration(key, form(version=3, photo=not_a_photo), not_a_photo)) == (
+        NUMBER, 3, "rejected", PHOTO_NOT_JPEG, "")
     assert RelayItem.select().count() == 2
 
 
