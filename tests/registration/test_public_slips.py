@@ -9,7 +9,7 @@ from sync.client.models import OutboxItem, SyncLink
 from tests.registration.test_status import move
 
 
-def _shown(html: str) -> str:
+def shown_text(html: str) -> str:
     """The page's text without its markup (an address is printed in parts that never break, issue 62)."""
     return re.sub(r"<[^>]+>", "", html)
 
@@ -27,7 +27,7 @@ def test_registration_receipt_prints_number_code_and_the_centers_page(db, loket,
     row = PublicStatus.get((PublicStatus.kind == "ktp") & (PublicStatus.source_id == saved))
     assert row.number == application.registration_number and re.fullmatch(r"[2-9A-HJKMNP-TW-Z]{6}", row.check_code)
     receipt = loket.get(f"/pendaftaran/{saved}/bukti").get_data(as_text=True)
-    assert "https://dukcapil.example.go.id/cek" in _shown(receipt)  # printed whole (templates/_whole_url.html)
+    assert "https://dukcapil.example.go.id/cek" in shown_text(receipt)  # printed whole (templates/_whole_url.html)
     assert row.check_code in receipt and application.registration_number in receipt
     assert receipt.count("<svg") >= 3  # the counter's QR, the phone's QR and the survey's
     # The QR is the standard one that opens the page with both fields filled.
@@ -48,7 +48,7 @@ def test_handover_receipt_carries_the_same_number_and_code(db, loket, saved):
     assert loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"}).status_code == 302
     code = PublicStatus.get((PublicStatus.kind == "ktp") & (PublicStatus.source_id == saved)).check_code
     receipt = loket.get(f"/pendaftaran/{saved}/tanda-terima").get_data(as_text=True)
-    assert code in receipt and "https://dukcapil.example.go.id/cek" in _shown(receipt)
+    assert code in receipt and "https://dukcapil.example.go.id/cek" in shown_text(receipt)
 
 
 def test_unenrolled_office_still_prints_number_and_code(loket, saved):
