@@ -272,7 +272,7 @@ def _codestream_start(packed: bytes, wanted: int = 16) -> bytes:
 def jpegxl_size(packed: bytes) -> tuple[int, int]:
     """(width, height) of a JPEG XL container's image, from its codestream's SizeHeader
     (ISO/IEC 18181-1, D.2), read before anything is decoded."""
-    data = int.from_bytes(_codestream_start(packed)[2:], "little")
+    data = int.from_bytes(_codestream_start(packed)[2:18], "little")  # a SizeHeader is at most 68 bits
     position = 0
 
     def bits(count: int) -> int:

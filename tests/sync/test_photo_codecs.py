@@ -127,6 +127,14 @@ def test_a_jpeg_xl_stream_larger_than_any_pas_foto_is_not_decoded():
     assert jpeg_transit.jpegxl_size(jpeg_transit.compress(small, "jpegxl")) == (300, 400)
 
 
+@pytest.mark.parametrize("size", [(1, 1), (123, 457), (1000, 1000), (1920, 1080), (1200, 900), (5000, 3)])
+def test_the_size_read_from_a_jpeg_xl_head_is_the_picture_s(size):
+    """Every way the SizeHeader writes a size (multiples of 8 in short, a ratio, 9 to 30 bits)."""
+    import imagecodecs
+    stream = bytes(imagecodecs.jpegxl_encode_jpeg(_jpeg(Image.new("RGB", size, (9, 99, 199)))))
+    assert jpeg_transit.jpegxl_size(stream) == size
+
+
 # The office's side in a Python without Lepton: fill, enrol, one pass to the real center, and what
 # went on the wire (each packet's items as engine._encode hands them to protocol.encode_packet).
 OFFICE_WITHOUT_LEPTON = r"""
