@@ -5,7 +5,8 @@ and on the Camat's in plain words, each with the one step to take.
 - the recovery key: missing or damaged (nothing is backed up then), or not printed yet;
 - a key the OS key store refused to give;
 - the disk: space left, warned well before it is full (a backup needs room for a whole copy);
-- the link to the center: its last success, when it is old.
+- the link to the center: its last success, when it is old;
+- the PC's date moved by days (app/backups/clock.py): to every signed-in person, in plain words.
 """
 import logging
 import shutil
