@@ -136,6 +136,12 @@ def test_a_desa_form_is_refused_for_the_reason_the_desa_pc_can_act_on(center_app
     assert problem(form(desa_code="35.08.07.2002")) == (
         "Desa 35.08.07.2002 bukan wilayah komputer desa ini (terdaftar untuk desa 35.08.07.2001); "
         "pra-pendaftaran tidak diteruskan")
+    # A value the PC sent is quoted cut at 20 characters: a sentence for the clerk, not a copy of the packet.
+    assert problem({"record": dict(form()["record"], k="35.08.06.0123456789ABCDEF")}) == (
+        "pra-pendaftaran ini untuk kecamatan lain (35.08.06.0123456789A), bukan 35.08.07")
+    assert problem(form(desa_code="35.08.07.2002.0123456789")) == (
+        "Desa 35.08.07.2002.012345 bukan wilayah komputer desa ini (terdaftar untuk desa 35.08.07.2001); "
+        "pra-pendaftaran tidak diteruskan")
     no_fields = dict(form()["record"], f="x")
     assert problem({"record": no_fields}) == (
         "Desa ? bukan wilayah komputer desa ini (terdaftar untuk desa 35.08.07.2001); pra-pendaftaran tidak diteruskan")
