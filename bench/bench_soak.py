@@ -91,13 +91,13 @@ def add_clerks(data: Path, count: int) -> None:
 
 
 def keep_syncing(data: Path, every: float, stop: threading.Event, passes: list, preexec_fn=None) -> None:
-    """`run.py sync` beside the server every `every` seconds: (exit code, seconds, what it printed).
+    """`run.py sync` beside the server every `every` seconds: (exit code, seconds, what it printed, start).
     `preexec_fn`: run in each pass's process first (bench/slow_pc.py: into a CPU-limited cgroup)."""
     while not stop.wait(every):
         began = time.monotonic()
         done = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(data)], cwd=ROOT,
                               capture_output=True, text=True, timeout=900, preexec_fn=preexec_fn)
-        passes.append((done.returncode, time.monotonic() - began, (done.stdout + done.stderr).strip()))
+        passes.append((done.returncode, time.monotonic() - began, (done.stdout + done.stderr).strip(), began))
 
 
 def trace_snapshot(server, target: Path):

@@ -89,6 +89,14 @@ class SlowCore:
         """A child's preexec_fn: the process joins the cgroup before the program runs."""
         (self.path / "cgroup.procs").write_text(str(os.getpid()))
 
+    def passing(self, server: int) -> list[tuple[float, float]]:
+        """[(since, now)] while a process other than the server is in the group (a pass), else []."""
+        others = [pid for pid in (self.path / "cgroup.procs").read_text().split() if pid != str(server)]
+        started = [os.stat(f"/proc/{pid}").st_mtime for pid in others if os.path.exists(f"/proc/{pid}")]
+        if not started:
+            return []
+        return [(time.monotonic() - (time.time() - min(started)), time.monotonic())]
+
     def throttled(self) -> float:
         """Seconds the group has been held back by its quota so far."""
         stat = dict(line.split() for line in (self.path / "cpu.stat").read_text().splitlines() if line.strip())
@@ -160,6 +168,7 @@ class Desk:
         self.counting = False
         self.times = {action: [] for action in ACTIONS}
         self.cpu = {action: [] for action in ACTIONS}  # the server's CPU seconds per action
+        self.spans: list[tuple[float, float]] = []  # (start, end) of each timed action, time.monotonic()
         self.syncs = {action: [] for action in ACTIONS}  # (POST syncs, follow-up page syncs, {path: n})
         self.errors: list[str] = []
 
@@ -216,6 +225,7 @@ class Desk:
             self.syncs[action].append((sum(n for path, n in post.items() if not path.startswith("(")), page, post))
         else:
             self.times[action].append(elapsed)
+            self.spans.append((time.monotonic() - elapsed, time.monotonic()))
         return location
 
     # the actions
@@ -324,11 +334,12 @@ def count_syncs(desk: Desk, rounds: int) -> dict:
 
 
 def time_actions(desk: Desk, rounds: int, label: str, cores: float, delay: float, floors: dict,
-                 core: SlowCore) -> dict:
+                 core: SlowCore, passes: list) -> dict:
     """p50/p95/max of each action; beside them the server's CPU per action and the time the action would
     take alone on its share of a core: CPU / cores + its syncs x the delay."""
     desk.times = {action: [] for action in ACTIONS}
     desk.cpu = {action: [] for action in ACTIONS}
+    desk.spans = []
     errors_before = len(desk.errors)
     began_load = load()
     started = time.monotonic()
@@ -346,6 +357,12 @@ def time_actions(desk: Desk, rounds: int, label: str, cores: float, delay: float
         alone = cpu / (cores or 1) + floors.get(action, 0) * delay
         print(f"{action:22} {n:3d} {p50 * 1000:8.0f} {p95 * 1000:8.0f} {top * 1000:8.0f} {cpu * 1000:7.0f} "
               f"{alone * 1000:8.0f}")
+    ran = [(p[3], p[3] + p[1]) for p in passes] + core.passing(desk.server_pid)  # ended, and running now
+    slow = [(a, b) for a, b in desk.spans if b - a > 0.3]
+    beside = sum(1 for a, b in slow if any(start < b and a < end for start, end in ran))
+    print(f"actions over 300 ms: {len(slow)} of {len(desk.spans)}, {beside} of them while a sync pass ran; "
+          f"a pass ran {sum(end - max(start, started) for start, end in ran if end > started):.0f} s "
+          f"of these {time.monotonic() - started:.0f} s")
     print(f"errors: {len(desk.errors) - errors_before}")
     for error in desk.errors[errors_before:][:10]:
         print(f"  {error}")
@@ -441,7 +458,7 @@ def main(argv=None) -> int:
             layer.slow_disk(delay)
             summary[delay] = time_actions(desk, options.rounds, f"{delay * 1000:.0f} ms per sync, "
                                           f"{options.cores or 'no limit of'} core, sync passes beside",
-                                          options.cores, delay, floors, core)
+                                          options.cores, delay, floors, core, passes)
         stop.set()
         syncing.join()
         failed = [p for p in passes if p[0]]
