@@ -202,3 +202,18 @@ def test_a_photo_is_taken_only_whole_and_within_four_megapixels():
     assert records.photo_check(jpeg(1, size=(2000, 2000))) == ((2000, 2000), "")
     assert records.photo_check(jpeg(1, size=(2000, 2001))) == (None, records.PHOTO_TOO_LARGE)
     assert records.PHOTO_TOO_LARGE == "foto terlalu besar (lebih dari 4 juta piksel)"
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_manifest_of_more_than_500_numbers_finds_what_is_held_in_every_batch(center_app, center_db, enrolled):
+    """The held versions are read 500 numbers a query: the 501st and the last number are found too."""
+    kecamatan = enrolled[0]
+    held = [packet_item(n) for n in (1, 501, 1002)]  # sorted positions 0, 500 and 1001
+    for header, photo in held:
+        assert records.store_application(kecamatan, header, photo).result == "stored"
+    hashes = {header["id"]: header["hash"] for header, _ in held}
+    offered = [{"id": f"350807-01-{n:06d}", "version": 1, "hash": hashes.get(f"350807-01-{n:06d}", "d" * 64)}
+               for n in range(1002, 0, -1)]
+    answered = records.answer_manifest(kecamatan, offered)
+    assert sorted(entry["id"] for entry in answered["have"]) == sorted(hashes)
+    assert len(answered["need"]) == 999 and answered["conflict"] == []
