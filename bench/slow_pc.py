@@ -5,7 +5,9 @@ fsync / fdatasync / folder fsync take `--delays` milliseconds (a 5,400 rpm disk:
 sync at a time) and tallies the syncs by path. `run.py serve` and the sync passes (`run.py sync`
 every `--every` seconds, its own process, against a real center behind the rural link, as
 bench_soak.py --passes) run in one CPU cgroup limited to `--cores` of a core (cgroup v2 cpu.max,
-or v1 cpu.cfs_quota_us where the cpu controller is on v1; the same CFS quota).
+or v1 cpu.cfs_quota_us where the cpu controller is on v1; the same CFS quota). On a shared machine
+that group, the layer and this process (the clerks' browsers) get the highest CPU weight, so the
+office has its half core as on a PC that runs nothing else (`--shared`: no weight).
 
 1. Syncs per acknowledged write: with no pass running, one clerk at a time does each action
    `--count-rounds` times; the syncs the layer saw during its POST (and during the page the
@@ -63,9 +65,13 @@ ACTIONS = ("register with photo", "checklist", "handover", "complaint", "survey 
 class SlowCore:
     """A CPU cgroup for the office's processes, limited to a share of one core by the CFS quota."""
 
-    PERIOD = 100_000  # microseconds
+    # microseconds: a short period, so a request cannot run a burst at full speed on one period's quota
+    # (100 ms by default): closer to a core that is slower all the time
+    PERIOD = 10_000
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, first: bool = True):
+        """`first`: its processes run before the machine's others (the highest CPU weight), as on an office
+        PC that runs nothing else; the quota still caps them."""
         controllers = CGROUP / "cgroup.controllers"
         if controllers.exists() and "cpu" in controllers.read_text().split():
             self.kind, self.path = "cgroup v2 cpu.max", CGROUP / name
@@ -75,6 +81,9 @@ class SlowCore:
         else:
             raise SystemExit("no writable cpu cgroup here (cgroup v2 without cpu, no v1 cpu): cannot limit the core")
         self.path.mkdir(exist_ok=True)
+        if first:
+            weight = ("cpu.weight", "10000") if self.kind.startswith("cgroup v2") else ("cpu.shares", "262144")
+            (self.path / weight[0]).write_text(weight[1])
 
     def limit(self, cores: float) -> None:
         """`cores` of one core (0: no limit)."""
@@ -85,9 +94,9 @@ class SlowCore:
             (self.path / "cpu.cfs_period_us").write_text(str(self.PERIOD))
             (self.path / "cpu.cfs_quota_us").write_text(str(quota))
 
-    def enter(self) -> None:
-        """A child's preexec_fn: the process joins the cgroup before the program runs."""
-        (self.path / "cgroup.procs").write_text(str(os.getpid()))
+    def enter(self, pid: int | None = None) -> None:
+        """A child's preexec_fn: the process (or `pid`) joins the cgroup before the program runs."""
+        (self.path / "cgroup.procs").write_text(str(pid or os.getpid()))
 
     def passing(self, server: int) -> list[tuple[float, float]]:
         """[(since, now)] while a process other than the server is in the group (a pass), else []."""
@@ -416,13 +425,20 @@ def main(argv=None) -> int:
     parser.add_argument("--count-rounds", type=int, default=6, help="rounds counted for syncs (no pass running)")
     parser.add_argument("--every", type=float, default=30, help="seconds between sync passes (default 30)")
     parser.add_argument("--cold-starts", type=int, default=3, help="cold starts measured (their median)")
+    parser.add_argument("--shared", action="store_true",
+                        help="no CPU weight: the office waits behind the machine's other work like any process")
     parser.add_argument("--profile", type=Path, help="run the server under cProfile, written here")
     options = parser.parse_args(argv)
     delays = [float(d) / 1000 for d in options.delays.split(",")]
     if reason := fuse_available():
         raise SystemExit(f"no FUSE here: {reason}")
-    core = SlowCore(f"loket-slow-pc-{os.getpid()}")
+    core = SlowCore(f"loket-slow-pc-{os.getpid()}", first=not options.shared)
     core.limit(options.cores)
+    # the disk layer and the clerks' browsers (this process) first too, without a quota: what they stand
+    # for (the kernel, other PCs) does not wait behind the shared machine's other work on an office PC
+    beside = SlowCore(f"loket-slow-pc-{os.getpid()}-beside", first=not options.shared)
+    beside.limit(0)
+    beside.enter()
     print(f"# The office on a slow PC: {options.cores or 'no limit of'} core ({core.kind}), syncs of "
           f"{options.delays} ms (FUSE layer), sync passes every {options.every:.0f} s; commit "
           f"{subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()}")
@@ -441,6 +457,7 @@ def main(argv=None) -> int:
         center = Center(work / "pusat")
         center.enrol(backing)
         layer = FuseCut(backing, mount, log=work / "layer.log", sync_delay=delays[-1]).start()
+        beside.enter(layer.process.pid)
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         entry = ROOT / "run.py"
         if options.profile:
@@ -502,6 +519,7 @@ def main(argv=None) -> int:
             except Exception:  # noqa: BLE001 - a broken layer still lets go of its mount
                 layer.kill()
         core.close()
+        beside.close()
         if os.environ.get("SLOW_PC_KEEP") != "1":
             import shutil
             shutil.rmtree(work, ignore_errors=True)
