@@ -3,9 +3,11 @@ over sync/center/records.py's answer): stored, duplicate, conflict, or rejected 
 shows its clerk, and the manifest that says what the center still needs."""
 import pytest
 
+from app.frame.dates import utc_now
+
 from sync import protocol
 from sync.center import records
-from sync.center.models import ReceivedApplication
+from sync.center.models import ReceivedApplication, StatusEvent
 from tests.sync.helpers import jpeg, packet_item, record_for
 
 CENTER = ["sqlite", "postgresql"]
@@ -177,19 +179,25 @@ def test_the_manifest_says_what_is_needed_held_with_its_events_or_in_conflict(ce
     kecamatan = enrolled[0]
     held, photo = packet_item(1)
     assert records.store_application(kecamatan, held, photo).result == "stored"
+    assert records.store_application(kecamatan, *packet_item(3)).result == "stored"  # held, not offered
+    application = ReceivedApplication.get(ReceivedApplication.registration_number == held["id"])
+    for seq in (50, 40):  # written out of the feed's order: read in it
+        StatusEvent.create(kecamatan=kecamatan, seq=seq, application=application, registration_number=held["id"],
+                           version=1, status="printed", reason="", at=utc_now(), content_hash=held["hash"])
     other, _ = packet_item(2)
     offered = [{"id": held["id"], "version": 1, "hash": held["hash"]},
                {"id": held["id"], "version": 1, "hash": "d" * 64},
                {"id": held["id"], "version": 2, "hash": held["hash"]},
                {"id": other["id"], "version": 1, "hash": other["hash"]}]
     event = {"seq": 1, "id": held["id"], "version": 1, "status": "received", "reason": "", "hash": held["hash"]}
+    printed = [dict(event, seq=seq, status="printed") for seq in (40, 50)]
     answer_ = records.answer_manifest(kecamatan, offered)
     for entry in answer_["have"]:
         for e in entry["events"]:
             assert e.pop("at")
     assert answer_ == {"need": [{"id": held["id"], "version": 1}, {"id": held["id"], "version": 2},
                                 {"id": other["id"], "version": 1}],
-                       "have": [{"id": held["id"], "version": 1, "events": [event]}],
+                       "have": [{"id": held["id"], "version": 1, "events": [event, *printed]}],
                        "conflict": [{"id": held["id"], "version": 1}]}
     assert records.answer_manifest(kecamatan, []) == {"need": [], "have": [], "conflict": []}
 
@@ -217,3 +225,15 @@ def test_a_manifest_of_more_than_500_numbers_finds_what_is_held_in_every_batch(c
     answered = records.answer_manifest(kecamatan, offered)
     assert sorted(entry["id"] for entry in answered["have"]) == sorted(hashes)
     assert len(answered["need"]) == 999 and answered["conflict"] == []
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_manifest_of_more_than_500_held_versions_gives_each_its_own_events_once(center_app, center_db, enrolled):
+    """The held versions' events are read 500 applications a query: the 501st gets its events, none twice."""
+    kecamatan = enrolled[0]
+    photo = jpeg(1)
+    items = [packet_item(n, photo=photo) for n in range(1, 502)]
+    assert {o.result for o in records.store_packet_items(kecamatan, items)} == {"stored"}
+    answered = records.answer_manifest(kecamatan, [{"id": h["id"], "version": 1, "hash": h["hash"]} for h, _ in items])
+    assert len(answered["have"]) == 501
+    assert [len(entry["events"]) for entry in answered["have"]] == [1] * 501
