@@ -498,7 +498,8 @@ def main(argv=None) -> int:
               "sign-in's password hash is most of the last step (a 32 MB scrypt, on purpose)")
         slowest = summary[delays[-1]]
         worst = max(slowest.items(), key=lambda item: item[1][1])
-        ok = worst[1][1] <= 0.3 and not desk.errors and statistics.median(s[2] for s in starts) <= 3
+        # the first page is the sign-in page; the dashboard waits for the person too (and for the password's hash)
+        ok = worst[1][1] <= 0.3 and not desk.errors and statistics.median(s[1] for s in starts) <= 3
         print(f"\nslowest p95 at {delays[-1] * 1000:.0f} ms: {worst[0]} {worst[1][1] * 1000:.0f} ms (goal 300); "
               f"errors {len(desk.errors)}")
         print("RESULT:", "ok" if ok else "NOT OK")
