@@ -4,6 +4,7 @@ The order of events makes it safe to kill at any moment: the outbox is only mark
 center has answered, the center stores each application whole and answers "already have it"
 for what it has, and each pulled status is applied in the same transaction as the cursor.
 """
+import contextlib
 import json
 import logging
 import random
@@ -12,7 +13,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from app.frame import installation, statements
+from app.frame import audit, installation, statements
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
@@ -32,10 +33,14 @@ _pass_lock = threading.Lock()
 _owed_guard = threading.Lock()
 
 
+@contextlib.contextmanager
 def write_transaction():
     """BEGIN IMMEDIATE: our transactions read then write; taking the write lock first makes a
     clerk's concurrent save queue behind us (busy timeout) instead of failing with SQLITE_BUSY."""
-    return database.atomic("IMMEDIATE")
+    # What the pass writes is what the center answered, logged on the sync page (sync_log); a move of
+    # an application it makes writes its own audit line (sync/client/statuses.py).
+    with audit.without_trail("the sync pass"), database.atomic("IMMEDIATE"):
+        yield
 
 
 @dataclass
@@ -450,7 +455,7 @@ class Upload:
         self.answered_any = False  # did the current connection carry an answer?
 
     def codec_agreed(self) -> str | None:
-        """The photos' codec: the first of ours (jpeg_transit.CODECS, none without Lepton) the center
+        """The photos' codec: the first of ours (jpeg_transit.CODECS: Lepton's, then JPEG XL) the center
         named in its probe; before its answer has come, the first of ours (a center that does not
         take it says so, and the packets written meanwhile go again: PassConnection.agree)."""
         if not self.kind.photo_codecs:

@@ -124,8 +124,10 @@ def test_every_part_a_declaration_names_is_there():
 
 
 # What the Task Scheduler's `run.py sync` loads on an office PC: its command chosen as `main` does, its app
-# built, the pass's modules imported. The center's database drivers and numpy are the center's extra: an
+# built, the pass's modules imported. The center's database drivers and simplejpeg are the center's extra: an
 # office process never loads them, even on a machine where they are installed (this one: the tests install them).
+# numpy comes with the office's JPEG XL codec (imagecodecs), imported only when a photo is first coded without
+# Lepton: never at the start of a pass.
 SYNC_PATH = r"""
 import json, sys
 import run
