@@ -16,7 +16,7 @@ from itsdangerous import URLSafeSerializer
 from app.frame import person_rules, regions
 from app.frame.db import database
 from sync import protocol
-from app.frame import store
+from app.frame import audit, store
 
 # desa_key_generations: {desa code: n} at the kecamatan, raised when a desa PC's key is revoked;
 # desa_pc_generation: the generation a desa PC was enrolled with; f107_key_from_center: f107_signing_key is
@@ -41,7 +41,7 @@ def signing_key() -> str:
     center's for this kecamatan once this PC is enrolled there (adopt_kecamatan_key), else made here once."""
     key = store.get("f107_signing_key")
     if not key:
-        with database.atomic():
+        with audit.without_trail("a key made once, on the first form printed"), database.atomic():
             key = store.get("f107_signing_key") or secrets.token_urlsafe(32)
             store.put("f107_signing_key", key)
     return key
@@ -57,7 +57,6 @@ def adopt_kecamatan_key(key: str) -> bool:
     it changed."""
     if not isinstance(key, str) or not KEY_FORM.fullmatch(key):
         raise ValueError("kunci F-1.07 dari pusat tidak sah")
-    from app.frame import audit
     with database.atomic():
         current = store.get("f107_signing_key")
         if current == key and store.get("f107_key_from_center"):
@@ -97,7 +96,6 @@ def desa_key(desa_code: str, generation: int | None = None, master: str | None =
 
 def revoke_desa_key(desa_code: str) -> int:
     """At the kecamatan: every PC enrolled for this desa so far signs with a dead key from now on."""
-    from app.frame import audit
     with database.atomic():
         generations = dict(store.get("desa_key_generations"))
         generations[desa_code] = generation_of(desa_code) + 1
@@ -114,7 +112,6 @@ def raise_generations(known) -> list[str]:
     """Revocations made at the kecamatan's other counter PCs, as the center holds them ({desa code: n}, its
     answer to /relay/desa-keys): this PC refuses those laptops' forms too, and its new enrolment codes carry
     the new generation (the center refuses older ones). The desa codes raised; in the caller's transaction."""
-    from app.frame import audit
     ours = store.get("kecamatan_code") + "."
     generations, raised = dict(store.get("desa_key_generations")), []
     for code, number in (known.items() if isinstance(known, dict) else ()):

@@ -25,7 +25,7 @@ from app.frame.version import APP_VERSION
 from app.frame.signin import idle_limit, load_current_user
 from app.auth.models import StaffSession, User
 from app.backups.views import LoketRequest
-from app.frame import store
+from app.frame import audit, store
 
 ROOT = Path(__file__).resolve().parents[2]
 csrf = CSRFProtect()
@@ -53,9 +53,10 @@ def create_app(config: dict | None = None) -> Flask:
     db_path = app.config["DATABASE_PATH"]
     fresh = not db_path.exists() or db_path.stat().st_size == 0
     upgrading = not fresh and is_plaintext(db_path)  # the version before encryption: converted now
+    audit.watch_commits(db_path, strict=app.testing)  # before the first connection: each one is watched
     db = open_database(db_path)
     program = app.extensions["program"] = program_of(app.config["MODE"])
-    with db.connection_context():
+    with db.connection_context(), audit.without_trail("the schema and the rows it starts with"):
         resolve(program.migrate)(db)  # its own schema (the desa PC's converts an older database first)
         installation.catch_up_with_marker(db, db_path)
         installation.settle_at_start(db, db_path)
