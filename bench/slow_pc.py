@@ -3,7 +3,7 @@
 The data folder lives on the FUSE layer of tests/support/fuse_power_cut.py, which makes every
 fsync / fdatasync / folder fsync take `--delays` milliseconds (a 5,400 rpm disk: 10-20 ms; one
 sync at a time) and tallies the syncs by path. `run.py serve` and the sync passes (`run.py sync`
-every `--every` seconds, its own process, against a real center behind the rural link, as
+`--every` seconds after the last one ended, its own process, against a real center behind the rural link, as
 bench_soak.py --passes) run in one CPU cgroup limited to `--cores` of a core (cgroup v2 cpu.max,
 or v1 cpu.cfs_quota_us where the cpu controller is on v1; the same CFS quota). On a shared machine
 that group, the layer and this process (the clerks' browsers) get the highest CPU weight, so the
@@ -18,18 +18,21 @@ office has its half core as on a PC that runs nothing else (`--shared`: no weigh
 2. Times: for each delay, `--rounds` of each clerk action (register with photo, checklist,
    handover, complaint, survey at the kiosk, recap submission and the Camat's approval) one after
    another while the passes run; a clerk action is the POST and the page its redirect shows
-   (what the clerk waits for after pressing Simpan). p50/p95/max, errors, `uptime` beside.
+   (what the clerk waits for after pressing Simpan). p50/p95/max, the server's CPU for it and the
+   time it would take alone (CPU / cores + its syncs x the delay), errors, `uptime` beside, and how
+   many actions over 300 ms fell while a pass ran.
 3. The first page after a cold start: the server stopped, the page cache dropped
    (`echo 3 > /proc/sys/vm/drop_caches`, needs root), the server started in the cgroup on the
-   slowest disk: seconds to /healthz, to the sign-in page, and to the dashboard after signing in.
+   slowest disk: seconds to /healthz, to the sign-in page (the first page), and to the dashboard
+   after signing in; the server's CPU to each.
 
-    python bench/slow_pc.py                                  # 0, 10, 20 ms; half a core; 20 rounds
-    python bench/slow_pc.py --delays 20 --rounds 40 --profile /tmp/serve.prof
+    python bench/slow_pc.py --rounds 30 --every 10           # 0, 10, 20 ms; half a core
+    python bench/slow_pc.py --delays 20 --rounds 10 --profile /tmp/serve.prof
     python bench/slow_pc.py --cores 0                        # no CPU limit (the peer)
 
 `--profile FILE` runs the server under cProfile, by CPU time (written when it stops; it slows the
-server: time without it). Linux, root (cgroup,
-/dev/fuse, drop_caches). Goals: p95 of every clerk action <= 300 ms at 20 ms and half a core,
+server: time without it). Recaps are approved one quarter each from 2000: rounds x delays +
+count-rounds <= 100. Linux, root (cgroup, /dev/fuse, drop_caches). Goals: p95 of every clerk action <= 300 ms at 20 ms and half a core,
 no write above its sync floor, the first page after a cold start <= 3 s, 0 errors.
 """
 import argparse
