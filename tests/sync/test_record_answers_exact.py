@@ -125,6 +125,12 @@ def test_a_version_is_stored_once_then_duplicate_with_its_events_or_conflict(cen
     assert answer(again) == (number, 1, "duplicate", "")
     assert [(e["seq"], e["id"], e["version"], e["status"], e["hash"]) for e in again.events] == [
         (1, number, 1, "received", header["hash"])]
+    application = ReceivedApplication.get()
+    for seq, content in ((50, header["hash"]), (40, header["hash"]), (45, "f" * 64)):  # out of the feed's order;
+        StatusEvent.create(kecamatan=kecamatan, seq=seq, application=application, registration_number=number,
+                           version=1, status="printed", reason="", at=utc_now(), content_hash=content)  # 45: another
+    again = records.store_application(kecamatan, dict(header), photo, device_code="01")  # version's decision
+    assert [(e["seq"], e["status"]) for e in again.events] == [(1, "received"), (40, "printed"), (50, "printed")]
     changed = resealed(header, photo, address="Dusun Krajan 2")
     conflict = records.store_application(kecamatan, changed, photo, device_code="02")
     assert answer(conflict) == (number, 1, "conflict", "nomor dan versi ini sudah diterima dengan isi berbeda; "
