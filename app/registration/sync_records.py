@@ -73,11 +73,6 @@ class ApplicationRecords:
                 ApplicationPhoto.select(ApplicationPhoto.application, ApplicationPhoto.jpeg)
                 .where(ApplicationPhoto.application.in_(source_ids)).tuples()}
 
-    def acknowledged(self, source_id: int, version: int) -> None:
-        application = Application.get_or_none(Application.id == source_id)
-        if application is not None and application.version == version and application.status == S.COMPLETE.value:
-            transition(application, S.SENT, note="diterima pusat cetak")
-
     def rejected(self, source_id: int, version: int, reason: str) -> None:
         application = Application.get_or_none(Application.id == source_id)
         if application is not None and application.version == version:
@@ -86,19 +81,6 @@ class ApplicationRecords:
                 transition(application, S.SENT, note="dikirim ke pusat")
             if application.status == S.SENT.value:
                 transition(application, S.REJECTED, note=reason)
-
-    def apply_status(self, event: dict, arrived) -> bool:
-        application = Application.get_or_none(Application.registration_number == event.get("id"))
-        target = _status_target(event, application)
-        arrived()  # a status proves the center holds it, even if the acknowledgement was lost
-        application = Application.get_by_id(application.id)
-        if application.status == target.value:
-            return False  # already there (the counter marked it by hand)
-        try:
-            transition(application, target, note=event.get("reason") or "status dari pusat")
-        except TransitionNotAllowed as problem:
-            raise records.StatusNotApplied(str(problem)) from None
-        return True
 
     def settle_many(self, items) -> "_SettledTogether":
         return _SettledTogether(items)

@@ -18,6 +18,7 @@ from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
 from sync.client import outbox, photo_transit, pipeline, records, statuses
+from sync.client import settle
 from sync.client.settle import NotPlanned, Settlement
 from sync.client.link_down import LinkDown, MovedOn
 from sync.client.models import OutboxItem, SyncLink, SyncLog
@@ -196,14 +197,10 @@ def note_refusal(link: SyncLink, problem: Exception) -> None:
 # --- acknowledgements -----------------------------------------------------------------------
 
 def _mark_sent(item: OutboxItem) -> None:
-    """The center holds this version: outbox done, and the record moves on (its kind says how)."""
-    if item.state in ("pending", "conflict"):  # a conflict the center decided in our favour
-        item.state = "acked"
-        item.acked_at = utc_now()
-        item.last_error = ""
-        item.save()
-        photo_transit.forget(item.photo_sha256)
-    records.kind(item.kind).acknowledged(item.source_id, item.version)
+    """The center holds this version: outbox done, and the record moves on (a settlement of one)."""
+    settlement = Settlement()
+    settlement.mark_sent(item)
+    settlement.write()
 
 
 def _catch_up(events) -> None:
@@ -216,7 +213,7 @@ def _catch_up(events) -> None:
     cursor = current_link().status_cursor
     passed = [e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int) and e["seq"] <= cursor]
     for event in sorted(passed, key=lambda e: e["seq"]):
-        statuses.apply_center_event(event, lambda: None)  # it arrived: the answer said so
+        settle.apply_one(event, lambda: None)  # it arrived: the answer said so
 
 
 CHANGED = "changed"  # apply_result: the row the answer is about was removed or rewritten under the pass
@@ -977,22 +974,15 @@ def _arrived(event: dict) -> None:
 
 
 def apply_event(link_id: int, event: dict) -> str | None:
-    """Apply one center status event and move the cursor, in one transaction.
+    """Apply one center status event and move the cursor, in one transaction: a page of one.
 
     Returns statuses.APPLIED / UNAPPLIED / NOT_OURS, or None when the cursor had passed it."""
-    with write_transaction():
-        link = SyncLink.get_by_id(link_id)
-        if event["seq"] <= link.status_cursor:
-            return None  # already applied (a repeated page, a re-imported status file)
-        outcome = statuses.apply_center_event(event, lambda: _arrived(event))
-        link.status_cursor = event["seq"]
-        link.save()
-    return outcome
+    return apply_events(link_id, [event])[0]
 
 
 def apply_events(link_id: int, events: list[dict], settlement: Settlement | None = None) -> list[str | None]:
-    """apply_event for a page of events in one transaction, settled together (sync/client/settle.py):
-    the same outcomes and rows, with a handful of statements instead of a dozen per event. A
+    """A page of the center's status events in one transaction, settled together (sync/client/settle.py):
+    a handful of statements instead of a dozen per event, the cursor moved with them. A
     `settlement` planned before (a packet's acknowledgements) takes them and is written with them."""
     outcomes = []
     with write_transaction():
@@ -1008,7 +998,7 @@ def apply_events(link_id: int, events: list[dict], settlement: Settlement | None
             except NotPlanned:  # settled the one-by-one way, after what was planned before it
                 settlement.write()
                 settlement = None
-                outcomes.append(statuses.apply_center_event(event, lambda event=event: _arrived(event)))
+                outcomes.append(statuses.apply_unplanned(event, lambda event=event: _arrived(event)))
             cursor = event["seq"]
         if settlement is not None:
             settlement.write()

@@ -2,12 +2,14 @@
 
 One by one, each acknowledgement and each status cost a dozen small statements through the ORM
 (the outbox row, the record's move, its timeline, audit line and listeners): about 9 ms of CPU a
-status. A Settlement reads what a page touches once, decides in memory exactly as the one-by-one
-path does and in its order (statuses.apply_center_event, engine._mark_sent), and writes it with a
+status. A Settlement reads what a page touches once, decides in memory in the page's order, and writes it with a
 handful of statements in the caller's transaction: the outbox rows marked sent, the status issues
 settled, and each kind's moves through its batch form (RecordKind.settle_many). What it does not
 plan (another content under the number, a renumbering, a kind without a batch form) the caller
 settles the one-by-one way after writing what came before, so the order holds.
+
+One event or one acknowledgement alone is a settlement of one (`apply_one`, engine._mark_sent): each
+rule is written once, here and in the kind's batch form (issue 63).
 """
 from app.frame.dates import utc_now
 from sync.client import photo_transit, records, statuses
@@ -62,7 +64,7 @@ class Settlement:
         (batch or records.kind(item.kind)).acknowledged(item.source_id, item.version)
 
     def status(self, event: dict) -> str:
-        """statuses.apply_center_event, planned; raises NotPlanned before changing anything."""
+        """One status event, planned; raises NotPlanned (statuses.apply_unplanned's cases) before changing anything."""
         number, version, digest = event.get("id"), event.get("version"), event.get("hash") or ""
         item = self.items.get((number, version)) if isinstance(number, str) else None
         if item is None:
@@ -100,3 +102,15 @@ class Settlement:
         for batch in self.kinds.values():
             if batch is not None:
                 batch.write()
+
+
+def apply_one(event: dict, arrived) -> str:
+    """One status event of the center, settled alone: planned as a page of one, else the one-by-one
+    way (statuses.apply_unplanned; `arrived` serves a kind without a batch form)."""
+    settlement = Settlement(events=[event])
+    try:
+        outcome = settlement.status(event)
+    except NotPlanned:
+        return statuses.apply_unplanned(event, arrived)
+    settlement.write()
+    return outcome

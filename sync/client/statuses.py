@@ -56,9 +56,10 @@ def renumber(item: OutboxItem, reason: str) -> str:
     return new_key
 
 
-def apply_center_event(event: dict, arrived) -> str:
-    """APPLIED, NOT_OURS (another applicant's events under a number we gave up), or UNAPPLIED
-    with a StatusIssue saying why."""
+def apply_unplanned(event: dict, arrived) -> str:
+    """What sync/client/settle.py leaves to the one-by-one way: other content under the number, a
+    renumbering, a kind without a batch form. APPLIED, NOT_OURS (another applicant's events under a
+    number we gave up), or UNAPPLIED with a StatusIssue saying why."""
     number, version, digest = event.get("id"), event.get("version"), event.get("hash") or ""
     item = OutboxItem.get_or_none((OutboxItem.registration_number == number) & (OutboxItem.version == version))
     if item is None and _another_pcs(number):

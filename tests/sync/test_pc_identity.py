@@ -385,7 +385,7 @@ def test_a_pc_ignores_silently_the_statuses_of_another_pcs_numbers_from_an_older
     """An older center sends every PC's statuses: another code's numbers are no problem of this PC;
     its own number missing here (made after a restored backup) still is."""
     from app.frame.db import database
-    from sync.client import statuses
+    from sync.client import settle, statuses
     from sync.client.models import StatusIssue
     kec_app = kecamatan_app(tmp_path / "k")
 
@@ -393,8 +393,8 @@ def test_a_pc_ignores_silently_the_statuses_of_another_pcs_numbers_from_an_older
         with database.atomic():
             installation.set_device_code(database, "P1")
             event = {"seq": 1, "version": 1, "status": "printed", "hash": "a" * 64}
-            other = statuses.apply_center_event(dict(event, id="350807-P2-000001"), lambda: None)
-            own = statuses.apply_center_event(dict(event, id="350807-P1-000009", seq=2), lambda: None)
+            other = settle.apply_one(dict(event, id="350807-P2-000001"), lambda: None)
+            own = settle.apply_one(dict(event, id="350807-P1-000009", seq=2), lambda: None)
         return other, own, [i.registration_number for i in StatusIssue.select()]
     assert within(kec_app, apply) == (statuses.NOT_OURS, statuses.UNAPPLIED, ["350807-P1-000009"])
 
@@ -406,7 +406,7 @@ def test_a_pc_enrolled_again_keeps_its_old_device_codes_numbers_as_its_own(tmp_p
     took a new code without proving the old key (a PC tambahan holding another PC's backup) does not
     count the old code as its own."""
     from app.frame.db import database
-    from sync.client import statuses
+    from sync.client import settle, statuses
     from sync.client.models import StatusIssue
     kec_app = kecamatan_app(tmp_path / "k")
     event = {"version": 1, "status": "printed", "hash": "a" * 64}
@@ -417,7 +417,7 @@ def test_a_pc_enrolled_again_keeps_its_old_device_codes_numbers_as_its_own(tmp_p
             database.execute_sql('UPDATE "installation" SET "former_codes" = \'\' WHERE "id" = 1')
             installation.set_device_code(database, "P1")
             installation.set_device_code(database, "P3", keep_former=keep_former)
-            outcomes = [statuses.apply_center_event(dict(event, id=number, seq=seq), lambda: None)
+            outcomes = [settle.apply_one(dict(event, id=number, seq=seq), lambda: None)
                         for seq, number in enumerate(("350807-P1-000007", "350807-P2-000001", "350807-P3-000002"))]
             return (outcomes, [i.registration_number for i in StatusIssue.select().order_by(StatusIssue.id)],
                     sorted(installation.own_codes(database)))

@@ -1,7 +1,8 @@
 """A page of the center's statuses, and a packet's answers, settled together (issue 45) reach exactly
 the rows, audit lines, public status records, desa relay steps and outbox rows that settling them one
-by one reaches. The one-by-one path (engine.apply_event, engine.apply_result) is the reference: both
-run on copies of one kecamatan database and every table they touch is compared."""
+by one reaches. One by one (engine.apply_event, engine.apply_result) each is a settlement of one, read
+and written alone: a page's settlement, which reads once and decides in memory, must reach the same.
+Both run on copies of one kecamatan database and every table they touch is compared."""
 import random
 import re
 import shutil
