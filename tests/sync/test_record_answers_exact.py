@@ -7,7 +7,7 @@ from app.frame.dates import utc_now
 
 from sync import protocol
 from sync.center import records
-from sync.center.models import ReceivedApplication, StatusEvent
+from sync.center.models import Conflict, ReceivedApplication, StatusEvent
 from tests.sync.helpers import jpeg, packet_item, record_for
 
 CENTER = ["sqlite", "postgresql"]
@@ -136,6 +136,13 @@ def test_a_version_is_stored_once_then_duplicate_with_its_events_or_conflict(cen
     assert answer(conflict) == (number, 1, "conflict", "nomor dan versi ini sudah diterima dengan isi berbeda; "
                                                        "menunggu pemeriksaan petugas pusat")
     assert not conflict.events
+    # The operator's Konflik page: one row per offered version, however often a PC sends it, with its photo.
+    assert answer(records.store_application(kecamatan, dict(changed), photo, device_code="02")) == answer(conflict)
+    other_photo = jpeg(9)
+    third = resealed(header, other_photo, address="Dusun Krajan 3")
+    assert records.store_application(kecamatan, third, other_photo, device_code="03").result == "conflict"
+    offered = {row.offered_hash: bytes(row.offered_photo) for row in Conflict.select()}
+    assert offered == {changed["hash"]: photo, third["hash"]: other_photo} and Conflict.select().count() == 2
     assert ReceivedApplication.select().count() == 1
     assert ReceivedApplication.get().content_hash == header["hash"]  # the first kept
     newer = records.store_application(kecamatan, dict(changed, version=2), photo)
