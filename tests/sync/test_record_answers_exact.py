@@ -250,3 +250,19 @@ def test_a_manifest_of_more_than_500_held_versions_gives_each_its_own_events_onc
     answered = records.answer_manifest(kecamatan, [{"id": h["id"], "version": 1, "hash": h["hash"]} for h, _ in items])
     assert len(answered["have"]) == 501
     assert [len(entry["events"]) for entry in answered["have"]] == [1] * 501
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_an_application_from_a_usb_file_is_stored_as_from_the_usb_and_the_pc_that_sent_it(center_app, center_db,
+                                                                                           enrolled):
+    """What the USB import passes is kept: the way in, and the PC and key whose decisions go back to it."""
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    assert records.store_packet_item(kecamatan, header, photo, via="usb", device_code="02", key_id="k2").seq == 1
+    row = ReceivedApplication.get()
+    assert (row.received_via, row.sender_device) == ("usb", "02")
+    changed = resealed(header, photo, address="Dusun Krajan 2")
+    assert records.store_packet_item(kecamatan, changed, photo, via="usb", device_code="03",
+                                     key_id="k3").result == "conflict"
+    conflict = Conflict.get()
+    assert (conflict.offered_device, conflict.offered_key, bytes(conflict.offered_photo)) == ("03", "k3", photo)
