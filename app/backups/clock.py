@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX
-from app.frame import statements, store
+from app.frame import audit, statements, store
 from app.frame.dates import duration_words, format_datetime, to_local, utc_now
 from app.frame.db import database
 
@@ -76,7 +76,7 @@ def look(wall: float | None = None, monotonic: float | None = None) -> dict:
             earlier = store.get(JUMP_SETTING) or {}
             if earlier and abs(earlier["seconds"] + gap) < DOUBT.total_seconds():
                 jump = {}  # the date set right again: the jump before is undone
-            with database.atomic():
+            with audit.without_trail("the clock's state, shown on the health card"), database.atomic():
                 store.put(JUMP_SETTING, jump)
             return jump
     return current_jump(_utc(wall))

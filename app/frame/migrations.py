@@ -9,6 +9,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from app.frame import audit
+
 SCHEMA_ROOT = Path(__file__).resolve().parents[2] / "schema"
 KECAMATAN_SCHEMA = SCHEMA_ROOT / "kecamatan"
 DESA_SCHEMA = SCHEMA_ROOT / "desa"
@@ -60,6 +62,9 @@ def check_not_too_new(level: int, directory: Path = KECAMATAN_SCHEMA) -> None:
             f"aplikasi ini level {known}). Perbarui aplikasi; data tidak diubah.")
 
 
+SCHEMA_ROWS = "the schema and the rows it starts with (seeds, converted tables)"  # no one's act: not audited
+
+
 def migrate(db, directory: Path = KECAMATAN_SCHEMA) -> int:
     """Apply pending migrations; all or nothing. Returns the new level."""
     files = migration_files(directory)
@@ -70,7 +75,7 @@ def migrate(db, directory: Path = KECAMATAN_SCHEMA) -> int:
     connection = db.connection()
     # The level is read again under the write lock (BEGIN IMMEDIATE): two processes starting
     # after an upgrade queue here, and the second finds the files applied by the first.
-    with db.atomic("IMMEDIATE"):
+    with audit.without_trail(SCHEMA_ROWS), db.atomic("IMMEDIATE"):
         return _apply_pending(db, connection, files, directory)
 
 
@@ -98,7 +103,7 @@ def migrate_desa(db) -> int:
     kecamatan's schema (the desa PC's tables are all there) and the start says so in the log."""
     if application_id(db) == APPLICATION_ID and database_level(db) > 0:
         connection = db.connection()
-        with db.atomic("IMMEDIATE"):  # two processes starting at once: the second finds it converted
+        with audit.without_trail(SCHEMA_ROWS), db.atomic("IMMEDIATE"):  # two at once: the second finds it converted
             if application_id(db) == APPLICATION_ID:
                 files = migration_files(KECAMATAN_SCHEMA)[:CONVERTED_AT_KECAMATAN_LEVEL]
                 _apply_pending(db, connection, files, KECAMATAN_SCHEMA)

@@ -56,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     audit.watch_commits(db_path, strict=app.testing)  # before the first connection: each one is watched
     db = open_database(db_path)
     program = app.extensions["program"] = program_of(app.config["MODE"])
-    with db.connection_context(), audit.without_trail("the schema and the rows it starts with"):
+    with db.connection_context():
         resolve(program.migrate)(db)  # its own schema (the desa PC's converts an older database first)
         installation.catch_up_with_marker(db, db_path)
         installation.settle_at_start(db, db_path)

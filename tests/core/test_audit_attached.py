@@ -15,10 +15,13 @@ from app.frame.store import Setting
 ROOT = Path(__file__).resolve().parents[2]
 
 
+WRITER = "/".join(("app", "contoh", "records.py"))  # a capability's storage module (none is named so)
+
+
 def capability_writer(source: str, name: str):
-    """A function whose frames read as app/contoh/records.py's, as a capability's storage function."""
+    """A function whose frames read as WRITER's, as a capability's storage function."""
     scope = {"audit": audit, "database": database, "Setting": Setting}
-    exec(compile(source, str(ROOT / "app" / "contoh" / "records.py"), "exec"), scope)
+    exec(compile(source, str(ROOT / WRITER), "exec"), scope)
     return scope[name]
 
 
@@ -50,7 +53,7 @@ def test_a_capabilitys_write_without_its_audit_row_is_refused_in_tests_and_named
     with caplog.at_level(logging.ERROR, logger="app.frame.audit"), pytest.raises(Exception):
         WITHOUT_AUDIT('"0334 571234"')
     assert phone() is None  # the commit was turned into a rollback
-    assert "perubahan tanpa catatan audit: tabel setting (app/contoh/records.py:save_phone)" in caplog.text
+    assert f"perubahan tanpa catatan audit: tabel setting ({WRITER}:save_phone)" in caplog.text
     assert "571234" not in caplog.text  # tables and functions only, never a value
 
 
@@ -69,7 +72,7 @@ def test_at_an_office_the_write_is_kept_and_only_named(app, db, caplog, monkeypa
     with caplog.at_level(logging.ERROR, logger="app.frame.audit"):
         WITHOUT_AUDIT('"0334 571234"')
     assert phone().value == '"0334 571234"'
-    assert "tabel setting (app/contoh/records.py:save_phone)" in caplog.text
+    assert f"tabel setting ({WRITER}:save_phone)" in caplog.text
 
 
 def test_a_table_is_audited_unless_named_as_no_ones_act():
