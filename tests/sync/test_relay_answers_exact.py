@@ -87,6 +87,8 @@ def test_an_items_header_is_refused_with_the_reason_for_its_first_fault():
         assert relay._header_basics(header, b"")[:3] == (None, NUMBER, version)
     long_number = "PRA-" + "9" * 80
     assert answer(relay._header_basics(dict(good, id=long_number, version=0), b"")[0])[0] == long_number[:64]
+    assert answer(relay._header_basics(dict(good, id=long_number), b"")[0]) == (
+        long_number[:64], 1, "rejected", "nomor pra-pendaftaran tidak sah", "")
     assert answer(relay._header_basics(dict(good, id=7, version=0), b"")[0])[0] == ""
     for number in ("PRA-350807200-D1-000001", "350807-01-000001", NUMBER + "\n", 7):
         assert answer(relay._header_basics(dict(good, id=number), b"")[0]) == (
