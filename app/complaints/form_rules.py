@@ -5,6 +5,7 @@ characters are dropped and the Unicode form made canonical (NFC) so searching fi
 """
 import re
 import unicodedata
+from datetime import datetime, timedelta
 
 from app.complaints.models import CHANNELS
 from app.frame.request_cycle import bounded_int
@@ -14,6 +15,9 @@ NAME_MAX = 120
 CONTACT_MAX = 120
 OFFICE_MAX = 200
 TINDAK_LANJUT_MAX = 5000
+# What the desk does with a complaint as it records it.
+RECORD_STEPS = {"baru": "Catat dulu (status Baru)", "diteruskan": "Teruskan ke seksi yang menangani",
+                "jawab": "Sudah dijawab langsung dari info meja (selesai)"}
 REGISTRATION_NUMBER = re.compile(r"[A-Za-z0-9./\-]{3,40}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -65,3 +69,22 @@ def check_complaint(form: dict, channels=tuple(CHANNELS), category_ids=()) -> tu
     if number and not REGISTRATION_NUMBER.fullmatch(number):
         errors["registration_number"] = "Nomor pendaftaran hanya huruf, angka, titik, garis miring atau tanda hubung (3–40)."
     return clean, errors
+
+
+def check_desk_entry(received_at: datetime | None, step: str, tindak_lanjut: str, now: datetime) -> dict:
+    """Errors of the desk's own fields: when it was received (read in the office's zone), the step taken,
+    the answer given at once."""
+    errors = {}
+    if received_at is None:
+        errors["received_at"] = "Isi tanggal dan jam diterima."
+    elif received_at > now + timedelta(minutes=5):
+        errors["received_at"] = "Waktu diterima tidak boleh di masa depan."
+    elif received_at < now - timedelta(days=400):
+        errors["received_at"] = "Waktu diterima lebih dari setahun yang lalu; periksa tanggalnya."
+    if step not in RECORD_STEPS:
+        errors["step"] = "Pilih langkah."
+    if step == "jawab" and not tindak_lanjut:
+        errors["tindak_lanjut"] = "Tuliskan jawaban yang diberikan."
+    elif len(tindak_lanjut) > TINDAK_LANJUT_MAX:
+        errors["tindak_lanjut"] = f"Jawaban terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
+    return errors

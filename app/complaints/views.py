@@ -9,7 +9,8 @@ from app.frame import audit
 from app.frame import sms_consent, submissions, versions
 from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
-from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX, check_complaint, clean_line, clean_text
+from app.complaints.form_rules import (OFFICE_MAX, RECORD_STEPS, TINDAK_LANJUT_MAX, check_complaint, check_desk_entry,
+                                       clean_line, clean_text)
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
                                    ComplaintEvent, DeskAnswer, SuggestionBoxSession)
 from app.complaints.photos import PhotoError, reencode
@@ -27,9 +28,6 @@ blueprint = Blueprint("complaints", __name__, url_prefix="/pengaduan")
 
 DESK_CHANNELS = ("meja_informasi", "kotak_saran", "telepon", "sms", "surat")
 COUNTER_CHANNELS = ("meja_informasi",)
-# What the desk does with a complaint as it records it.
-RECORD_STEPS = {"baru": "Catat dulu (status Baru)", "diteruskan": "Teruskan ke seksi yang menangani",
-                "jawab": "Sudah dijawab langsung dari info meja (selesai)"}
 
 
 new_form_token = submissions.new_token  # the frame's one-time form token (one submission, one record)
@@ -125,22 +123,11 @@ def record():
     form["category_id"] = request.form.get("category_id", "")
     form["form_token"] = token or new_form_token()
     received_at = parse_local_datetime(request.form.get("received_at", ""))
-    if received_at is None:
-        errors["received_at"] = "Isi tanggal dan jam diterima."
-    elif received_at > utc_now() + timedelta(minutes=5):
-        errors["received_at"] = "Waktu diterima tidak boleh di masa depan."
-    elif received_at < utc_now() - timedelta(days=400):
-        errors["received_at"] = "Waktu diterima lebih dari setahun yang lalu; periksa tanggalnya."
     if "registration_number" not in errors and (problem := book.registration_number_problem(clean["registration_number"])):
         errors["registration_number"] = problem
     step = request.form.get("step", "baru") if may(g.user, "pengaduan.langkah_meja") else "baru"
-    if step not in RECORD_STEPS:
-        errors["step"] = "Pilih langkah."
     tindak_lanjut = clean_text(request.form.get("tindak_lanjut"))
-    if step == "jawab" and not tindak_lanjut:
-        errors["tindak_lanjut"] = "Tuliskan jawaban yang diberikan."
-    elif len(tindak_lanjut) > TINDAK_LANJUT_MAX:
-        errors["tindak_lanjut"] = f"Jawaban terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
+    errors.update(check_desk_entry(received_at, step, tindak_lanjut, utc_now()))
     session = None
     if clean["channel"] == "kotak_saran":
         session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == int_arg(request.form, "session_id"))

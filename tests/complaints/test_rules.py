@@ -164,3 +164,20 @@ def test_box_session_rules():
     assert "slip_count" in box.session_problems(today, "3", True, today, False)[1]
     assert "opened_on" in box.session_problems(today + timedelta(days=1), "", True, today, False)[1]
     assert "opened_on" in box.session_problems(today, "", True, today, True)[1]
+
+
+def test_the_desks_own_fields_are_checked_at_their_edges():
+    """The desk's rules live beside the form's (issue 63): received five minutes ahead at most, 400 days
+    back at most, a step of the three, an answer for "jawab" within its length."""
+    from datetime import datetime, timedelta, timezone
+    from app.complaints.form_rules import TINDAK_LANJUT_MAX, check_desk_entry
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+    assert check_desk_entry(now + timedelta(minutes=5), "baru", "", now) == {}
+    assert check_desk_entry(now - timedelta(days=400), "diteruskan", "", now) == {}
+    assert check_desk_entry(now, "jawab", "x" * TINDAK_LANJUT_MAX, now) == {}
+    assert set(check_desk_entry(now + timedelta(minutes=6), "baru", "", now)) == {"received_at"}
+    assert set(check_desk_entry(now - timedelta(days=401), "baru", "", now)) == {"received_at"}
+    assert check_desk_entry(None, "baru", "", now) == {"received_at": "Isi tanggal dan jam diterima."}
+    assert check_desk_entry(now, "hapus", "", now) == {"step": "Pilih langkah."}
+    assert check_desk_entry(now, "jawab", "", now) == {"tindak_lanjut": "Tuliskan jawaban yang diberikan."}
+    assert set(check_desk_entry(now, "jawab", "x" * (TINDAK_LANJUT_MAX + 1), now)) == {"tindak_lanjut"}
