@@ -19,7 +19,7 @@ from flask import current_app, url_for
 from app.backups import clock, recovery
 from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX, recovery_key_problem
 from app.capabilities import Card
-from app.frame import keystore, store
+from app.frame import audit, keystore, store
 from app.frame.dates import duration_words, format_datetime, utc_now
 from app.frame.db import database
 from app.frame.access import may
@@ -49,7 +49,7 @@ def note_daily_result(failure: str | None) -> None:
     if wanted == current:
         return
     try:
-        with database.atomic():
+        with audit.without_trail("the daily backup's result, shown on the health card"), database.atomic():
             store.put(FAILURE_SETTING, wanted)
         _failure_not_stored = {}
     except Exception:  # the disk that failed the backup may refuse this too: keep it in memory
