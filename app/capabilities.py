@@ -52,6 +52,10 @@ def request_gates(program) -> list:
     return contributions(modules(program), "request_gate")
 
 
+def upload_limits(program) -> dict[str, int]:
+    return {path: limit for limits in contributions(modules(program), "UPLOAD_LIMITS") for path, limit in limits.items()}
+
+
 def add_demo_arguments(parser, program) -> None:
     for add in contributions(modules(program), "add_demo_arguments"):
         add(parser)

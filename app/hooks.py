@@ -83,6 +83,9 @@ HOOKS = (
          "add_demo_arguments(parser): its options of `run.py demo` (the demo office's data)."),
     Hook("fill_demo", Callable[[argparse.Namespace, random.Random], None], True,
          "fill_demo(options, rng): writes its part of the demo office, repeatable from `rng`."),
+    Hook("UPLOAD_LIMITS", dict, False,
+         "Request bodies larger than the app's MAX_CONTENT_LENGTH it takes, in bytes by path (the restore "
+         "of a whole database); the frame's request class (request_cycle.OfficeRequest) reads them."),
     Hook("LANDING", str, False,
          "The endpoint the landing page sends a user to instead of the cards (a desa PC's admin lands on "
          "its accounts and enrolment)."),

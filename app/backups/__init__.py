@@ -1,4 +1,4 @@
 """Backups: online copies through apsw, daily automatic ones, checked restore."""
-from app.backups.views import blueprint, MENU  # noqa: F401
+from app.backups.views import blueprint, MENU, UPLOAD_LIMITS  # noqa: F401
 from app.backups.maintenance import request_gate  # noqa: F401
 from app.backups.health import dashboard_cards  # noqa: F401

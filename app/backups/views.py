@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from flask import (Blueprint, Request, abort, current_app, flash, g, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file,
                    session, url_for)
 
 from app.backups import health, recovery, records
@@ -49,20 +49,7 @@ def download(name: str):
 
 RESTORE_PATH = "/admin/cadangan/pulihkan"
 RESTORE_UPLOAD_MAX = 4 * 1024 ** 3  # a database with years of photos; everything else keeps MAX_CONTENT_LENGTH
-
-
-class LoketRequest(Request):
-    """Only the restore upload may be as large as a whole database."""
-
-    @property
-    def max_content_length(self):
-        if self.path == RESTORE_PATH:
-            return RESTORE_UPLOAD_MAX
-        return super().max_content_length
-
-    @max_content_length.setter
-    def max_content_length(self, value):
-        Request.max_content_length.fset(self, value)
+UPLOAD_LIMITS = {RESTORE_PATH: RESTORE_UPLOAD_MAX}
 
 
 @blueprint.post(RESTORE_PATH)

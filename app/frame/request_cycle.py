@@ -2,8 +2,9 @@
 import gzip
 import re
 
-from flask import g, request
+from flask import current_app, g, request
 from htmx_flask import Htmx
+from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.routing import IntegerConverter
 
 from app.frame.errors import error_page
@@ -92,12 +93,30 @@ def bad_characters_in_request() -> bool:
     return any(holds_bad_characters(text) for text in texts)
 
 
+class OfficeRequest(HtmxAwareRequest):
+    """htmx-flask's request (request.htmx), whose body may be as large as the app's MAX_CONTENT_LENGTH,
+    or what a capability's UPLOAD_LIMITS allows on its path (app.extensions["upload_limits"]: the
+    restore upload of a whole database)."""
+
+    @property
+    def max_content_length(self):
+        larger = current_app.extensions.get("upload_limits", {}).get(self.path)
+        return larger if larger is not None else super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        HtmxAwareRequest.max_content_length.fset(self, value)
+
+
 def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None) -> None:
     """A database connection for each request (from the pool, given back at its end), the signed-in
     user, the role check, security headers, and request.htmx (htmx-flask), through which the frame
     and every view read the HX-* headers. Before any of them, a request bringing a NUL or a bidi
     control character anywhere is refused with a 400 and the message to remove it."""
     Htmx(app)
+    # after Htmx(app), which sets its own request class: a class set before it was lost (the restore's
+    # larger upload was refused at the app's limit)
+    app.request_class = OfficeRequest
 
     @app.before_request
     def refuse_bad_characters():

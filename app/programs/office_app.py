@@ -24,7 +24,6 @@ from app.frame.roles import ROLE_LABELS
 from app.frame.version import APP_VERSION
 from app.frame.signin import idle_limit, load_current_user
 from app.auth.models import StaffSession, User
-from app.backups.views import LoketRequest
 from app.frame import audit, store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +46,6 @@ def program_of(mode: str):
 def create_app(config: dict | None = None) -> Flask:
     """Build the office app of the configured program; `config` overrides the environment (tests, CLI flags)."""
     app = Flask("app", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    app.request_class = LoketRequest
     app.config.update(load_config(config))
     app.config["VERSION"] = APP_VERSION
     db_path = app.config["DATABASE_PATH"]
@@ -75,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     for blueprint in capabilities.blueprints(program):
         app.register_blueprint(blueprint)
+    app.extensions["upload_limits"] = capabilities.upload_limits(program)
     install_policy(app, resolve(program.policy))
     templating.install(app, office_zone, user_may, "core.htmx_js")
     app.jinja_env.globals.update(menu_for_user=capabilities.menu_for_user, ROLE_LABELS=ROLE_LABELS,
