@@ -119,9 +119,11 @@ def _status_from_the_center(held):  # printed: no figure counts it
     from sync.client import records
     application_row = held["sent"]
     _transition(application_row, "diterima_pusat")
-    with database.atomic():
-        assert records.kind().apply_status({"status": "printed", "id": application_row.registration_number,
-                                            "version": application_row.version}, lambda: None)
+    with database.atomic():  # the kind's one way of settling the center's statuses (a settlement of one)
+        settled = records.kind().settle_many([])
+        assert settled.apply_status({"status": "printed", "id": application_row.registration_number,
+                                     "version": application_row.version}, lambda: None)
+        settled.write()
 
 
 def _card_ready(held):
