@@ -48,7 +48,7 @@ AUTH_HEADER = "X-Loket-Auth"
 # center's pages and a refusal of PCs too old, nothing that grants anything.
 VERSION_HEADER = "X-Loket-Version"
 PROTOCOL_WITHOUT_VERSION_HEADER = 6
-_VERSION_REPORT = re.compile(r"^(\d{1,4}) ([0-9A-Za-z.+!_-]{1,32})$")
+_VERSION_REPORT = re.compile(r"^(\d{1,4}) ([0-9A-Za-z.+!_-]{1,32})\Z")
 
 
 def version_report(app_version: str) -> str:
@@ -71,7 +71,7 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 # Requests older or newer than this are refused; nonces are kept twice as long.
 TIMESTAMP_WINDOW_SECONDS = 300
-NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}$")
+NONCE_PATTERN = re.compile(r"^[0-9a-f]{16,64}\Z")
 HEX64 = re.compile(r"[0-9a-f]{64}")  # a SHA-256 or HMAC in hex: use fullmatch (a "$" lets a newline through)
 
 PACKET_MAGIC = b"LKP5"
@@ -113,12 +113,13 @@ DEVICE_PART = r"[0-9A-Za-z]{1,4}"
 # Sequences: 6 digits at least, up to 9 (a restore starts a new million: generation * 1,000,000 + 1).
 SEQUENCE_MAX = 10 ** 9 - 1
 # A registration number: kecamatan code digits (6), device, sequence: "350807-01-000123".
-REGISTRATION_NUMBER = re.compile(rf"^(\d{{6}})-({DEVICE_PART})-(\d{{6,9}})$")
+# \Z, not $: a "$" lets a trailing newline through match() (issue 61's relay finding)
+REGISTRATION_NUMBER = re.compile(rf"^(\d{{6}})-({DEVICE_PART})-(\d{{6,9}})\Z")
 # A pre-registration number: "PRA-", the desa code digits (10), the PC ("D1", "01"), a sequence.
-PRE_REGISTRATION_NUMBER = re.compile(rf"^PRA-(\d{{10}})-({DEVICE_PART})-(\d{{6,9}})$")
+PRE_REGISTRATION_NUMBER = re.compile(rf"^PRA-(\d{{10}})-({DEVICE_PART})-(\d{{6,9}})\Z")
 # A desa PC's code: "D" and its number in base 36 (1 to 3 characters), so it stays a DEVICE_PART for
 # 46,655 PCs per desa whatever happens to the kecamatan's data (codes made before were "D" + decimal).
-DESA_PC_CODE = re.compile(r"^D[0-9A-Z]{1,3}$")
+DESA_PC_CODE = re.compile(r"^D[0-9A-Z]{1,3}\Z")
 DESA_PC_CODES = 36 ** 3 - 1
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
