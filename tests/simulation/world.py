@@ -776,7 +776,13 @@ def _take_spare_center(template: Path):
         _spare = (*_start_center_copy(template), template)
     root, server, _ = _spare
     _spare = (*_start_center_copy(template), template)
-    wait_for(server.url + "/api/openapi.json", timeout=60)
+    # A state, not a time: the center up, however long two loaded test passes make its start (a CI run
+    # waited past 60 s once); a center that died says why.
+    try:
+        wait_for(server.url + "/api/openapi.json", timeout=300)
+    except TimeoutError:
+        died = server.process.proc.poll()
+        raise TimeoutError(f"center not up (exit code {died}): {server.process.log_path.read_text()[-2000:]}") from None
     return root, server
 
 
