@@ -93,7 +93,7 @@ def watch_commits(path, strict: bool) -> None:
     """Check every commit of the database at `path` (each connection opened from now on)."""
     if not _guarded:
         apsw.connection_hooks.append(_watch)
-    _guarded[os.path.realpath(path)] = strict
+    _guarded[_file_key(path)] = strict
 
 
 @contextlib.contextmanager
@@ -120,8 +120,14 @@ def _index_of(table: str) -> str:
     return name if part in ("data", "idx", "content", "docsize", "config") else table
 
 
+def _file_key(path) -> str:
+    """One spelling of a database file's path: SQLite's full name and ours may differ in case and
+    separators on Windows (C:\\Loket against c:/loket), and a file not made yet keeps its spelling."""
+    return os.path.normcase(os.path.realpath(path))
+
+
 def _watch(connection) -> None:
-    path = os.path.realpath(connection.filename) if connection.filename else ""
+    path = _file_key(connection.filename) if connection.filename else ""
     if path not in _guarded:
         return
     changed = set()

@@ -61,11 +61,9 @@ def apply_unplanned(event: dict, arrived) -> str:
     renumbering, a kind without a batch form. APPLIED, NOT_OURS (another applicant's events under a
     number we gave up), or UNAPPLIED with a StatusIssue saying why."""
     number, version, digest = event.get("id"), event.get("version"), event.get("hash") or ""
-    item = OutboxItem.get_or_none((OutboxItem.registration_number == number) & (OutboxItem.version == version))
-    if item is None and _another_pcs(number):
-        return NOT_OURS  # a center from before issue 24 sends every PC's statuses: not a problem here
-    if item is None:
-        return _issue(event, NOT_HERE)
+    # read again, as the page's settlement wrote it: an event about a version this PC holds no row of
+    # (NOT_OURS, NOT_HERE) the settlement answers itself and never leaves here
+    item = OutboxItem.get((OutboxItem.registration_number == number) & (OutboxItem.version == version))
     if digest and digest != item.content_hash:
         # The center holds other content under this number: nothing of it belongs to this applicant.
         if item.state == "renumbered":
