@@ -15,6 +15,7 @@ NAME_MAX = 120
 CONTACT_MAX = 120
 OFFICE_MAX = 200
 TINDAK_LANJUT_MAX = 5000
+NOTE_MAX = 1000
 # What the desk does with a complaint as it records it.
 RECORD_STEPS = {"baru": "Catat dulu (status Baru)", "diteruskan": "Teruskan ke seksi yang menangani",
                 "jawab": "Sudah dijawab langsung dari info meja (selesai)"}
@@ -87,4 +88,16 @@ def check_desk_entry(received_at: datetime | None, step: str, tindak_lanjut: str
         errors["tindak_lanjut"] = "Tuliskan jawaban yang diberikan."
     elif len(tindak_lanjut) > TINDAK_LANJUT_MAX:
         errors["tindak_lanjut"] = f"Jawaban terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
+    return errors
+
+
+def check_status_change(tindak_lanjut: str, other_office: str, note: str) -> dict:
+    """Errors of the lengths a status change may write: the follow-up, the other office, the note."""
+    errors = {}
+    if len(tindak_lanjut) > TINDAK_LANJUT_MAX:
+        errors["tindak_lanjut"] = f"Tindak lanjut terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
+    if len(other_office) > OFFICE_MAX:
+        errors["other_office"] = f"Nama instansi terlalu panjang (paling banyak {OFFICE_MAX} karakter)."
+    if len(note) > NOTE_MAX:
+        errors["note"] = "Catatan terlalu panjang (paling banyak 1.000 karakter)."
     return errors

@@ -9,7 +9,7 @@ from app.frame import audit
 from app.frame import sms_consent, submissions, versions
 from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
-from app.complaints.form_rules import (OFFICE_MAX, RECORD_STEPS, TINDAK_LANJUT_MAX, check_complaint, check_desk_entry,
+from app.complaints.form_rules import (RECORD_STEPS, check_complaint, check_desk_entry, check_status_change,
                                        clean_line, clean_text)
 from app.complaints.models import (CHANNELS, STATUSES, Complaint, ComplaintAttachment, ComplaintCategory,
                                    ComplaintEvent, DeskAnswer, SuggestionBoxSession)
@@ -250,12 +250,7 @@ def change_status(complaint_id: int):
     else:
         errors = change_problems(complaint.status, to_status, g.user.role,
                                  tindak_lanjut or complaint.tindak_lanjut, other_office)
-    if len(tindak_lanjut) > TINDAK_LANJUT_MAX:
-        errors["tindak_lanjut"] = f"Tindak lanjut terlalu panjang (paling banyak {TINDAK_LANJUT_MAX} karakter)."
-    if len(other_office) > OFFICE_MAX:
-        errors["other_office"] = f"Nama instansi terlalu panjang (paling banyak {OFFICE_MAX} karakter)."
-    if len(note) > 1000:
-        errors["note"] = "Catatan terlalu panjang (paling banyak 1.000 karakter)."
+    errors.update(check_status_change(tindak_lanjut, other_office, note))
     desk_answer = may(g.user, "pengaduan.langkah_meja") and complaint.status == "baru" and to_status == "selesai"
     if tindak_lanjut and not may(g.user, "pengaduan.langkah_seksi") and not desk_answer:
         errors["tindak_lanjut"] = "Tindak lanjut ditulis oleh Kasi Pelayanan."

@@ -181,3 +181,18 @@ def test_the_desks_own_fields_are_checked_at_their_edges():
     assert check_desk_entry(now, "hapus", "", now) == {"step": "Pilih langkah."}
     assert check_desk_entry(now, "jawab", "", now) == {"tindak_lanjut": "Tuliskan jawaban yang diberikan."}
     assert set(check_desk_entry(now, "jawab", "x" * (TINDAK_LANJUT_MAX + 1), now)) == {"tindak_lanjut"}
+
+
+def test_a_status_changes_lengths_are_checked_at_their_edges():
+    """The status change's length rules live beside the desk's (issue 63, no longer in the view): the follow-up,
+    the other office and the note each pass at their limit and below, and are refused one past it."""
+    from app.complaints.form_rules import NOTE_MAX, OFFICE_MAX, TINDAK_LANJUT_MAX, check_status_change
+    assert (TINDAK_LANJUT_MAX, OFFICE_MAX, NOTE_MAX) == (5000, 200, 1000)
+    assert check_status_change("", "", "") == {}
+    assert check_status_change("x" * (TINDAK_LANJUT_MAX - 1), "x" * (OFFICE_MAX - 1), "x" * (NOTE_MAX - 1)) == {}
+    assert check_status_change("x" * TINDAK_LANJUT_MAX, "x" * OFFICE_MAX, "x" * NOTE_MAX) == {}
+    assert check_status_change("x" * (TINDAK_LANJUT_MAX + 1), "x" * (OFFICE_MAX + 1), "x" * (NOTE_MAX + 1)) == {
+        "tindak_lanjut": "Tindak lanjut terlalu panjang (paling banyak 5000 karakter).",
+        "other_office": "Nama instansi terlalu panjang (paling banyak 200 karakter).",
+        "note": "Catatan terlalu panjang (paling banyak 1.000 karakter)."}
+    assert set(check_status_change("", "x" * (OFFICE_MAX + 1), "")) == {"other_office"}
