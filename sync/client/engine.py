@@ -142,7 +142,9 @@ class PacketSizer:
 class PassReport:
     sent: int = 0
     already: int = 0
-    conflicts: int = 0
+    conflicts: int = 0  # still waiting for the center at the pass's end (renumbered ones are not)
+    renumbered: int = 0  # answered "conflict", then renumbered by the center's event in the same pass
+    conflicted: list = field(default_factory=list)  # the outbox ids answered "conflict" in this pass
     rejected: int = 0
     failed: int = 0
     statuses: int = 0
@@ -930,6 +932,7 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> t
             report.already += 1
         elif outcome == "conflict":
             report.conflicts += 1
+            report.conflicted.append(item.id)
         elif outcome == "superseded":
             report.superseded += 1
         else:
@@ -1031,6 +1034,15 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
         progress.done += len(events)
         if not page.get("more") or not events:
             return
+
+
+def _count_renumbered(report: PassReport) -> None:
+    """A conflict the center settled as it arrived (a number two PCs gave before enrolment) was renumbered by
+    the pull that followed: counted as renumbered, not as a conflict waiting for the center's operator."""
+    for start in range(0, len(report.conflicted), 500):
+        report.renumbered += (OutboxItem.select().where(OutboxItem.id.in_(report.conflicted[start:start + 500])
+                                                        & (OutboxItem.state == "renumbered")).count())
+    report.conflicts -= report.renumbered
 
 
 # --- one pass ---------------------------------------------------------------------------------
@@ -1149,6 +1161,7 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
         _run_phases(records.phases(link.role, "before"), client, link, report, progress)
         push(client, report, progress, ignore_delays=full, sizer=sizer, line=line)
         pull_statuses(client, link, report, progress, status_page, line)
+        _count_renumbered(report)
         _run_phases(records.phases(link.role, "after"), client, link, report, progress)
     except (LinkDown, Refused) as problem:
         report.error = str(problem)
@@ -1158,6 +1171,8 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
         line.close()
     summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
                f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
+               + (f", diberi nomor baru {report.renumbered} (nomornya dipakai pemohon lain di pusat; dikirim "
+                  "ulang dengan nomor baru)" if report.renumbered else "")
                + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
                   if report.unapplied else "")
                + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else "")

@@ -212,7 +212,12 @@ def test_two_pcs_that_numbered_in_one_series_before_enrolment_never_wait_for_the
     assert numbers_a == numbers_b  # both on the default id: one series on two PCs
     assert sync(pc_a, center_app).sent == 3
     a_before = local_statuses(pc_a)
-    assert sync(pc_b, center_app).conflicts == 3  # each number held for another applicant...
+    report = sync(pc_b, center_app)  # each number held for another applicant...
+    # ...renumbered in the same pass: told as such, not as conflicts waiting for the operator
+    assert (report.conflicts, report.renumbered, report.statuses) == (0, 3, 3)
+    said = run(pc_b, lambda: SyncLog.select().order_by(SyncLog.id.desc()).get().summary)
+    assert said.startswith("terkirim 0, sudah ada 0, konflik 0, ditolak 0, gagal 0, status 3, diberi nomor baru 3 "
+                           "(nomornya dipakai pemohon lain di pusat; dikirim ulang dengan nomor baru)"), said
     conflicts = list(Conflict.select())
     assert len(conflicts) == 3 and all(c.resolved_at is not None for c in conflicts)  # ...settled as it arrived
     assert {c.decision for c in conflicts} == {records.GIVEN_TWICE}
