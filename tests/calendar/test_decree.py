@@ -6,7 +6,7 @@ from datetime import date, datetime
 from app.frame.audit_event import AuditEvent
 from app.frame.working_days import WorkCalendar
 from app.registration.models import Application
-from tests.indicators.test_application_indicators import application
+from tests.support.factory import application_row
 
 
 def text(response) -> str:
@@ -22,7 +22,7 @@ def test_a_year_without_its_cuti_bersama_is_an_estimate_until_the_admin_enters_i
 
 
 def open_file(number: int, completed: date, promised: date, status="lengkap"):
-    app = application(number, datetime(2028, 2, 23, 2), status, promised)
+    app = application_row(number, datetime(2028, 2, 23, 2), status, promised)
     Application.update(completed_at=completed).where(Application.id == app.id).execute()
     return Application.get_by_id(app.id)
 

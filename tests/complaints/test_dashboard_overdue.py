@@ -10,7 +10,7 @@ import pytest
 from app.complaints import queries
 from app.complaints.models import Complaint
 from app.frame.periods import Quarter
-from tests.recap.helpers import complaint
+from tests.support.factory import complaint_row
 
 
 def _counted(user) -> tuple[int, int]:
@@ -40,21 +40,21 @@ def _now() -> datetime:
 def test_overdue_counts_follow_every_write_and_keep_the_earlier_quarters_after_a_complaint_of_today(db, app, users, role):
     user = users[role]
     previous = Quarter.containing((_now() + timedelta(hours=7)).date()).previous()
-    old_new = complaint(datetime.combine(previous.start, datetime.min.time()) + timedelta(days=10, hours=3))
-    old_forwarded = complaint(datetime.combine(previous.end, datetime.min.time()) + timedelta(hours=2),
+    old_new = complaint_row(datetime.combine(previous.start, datetime.min.time()) + timedelta(days=10, hours=3))
+    old_forwarded = complaint_row(datetime.combine(previous.end, datetime.min.time()) + timedelta(hours=2),
                               status="diteruskan", first_response_at=_now() - timedelta(days=60))
-    complaint(datetime.combine(previous.start, datetime.min.time()) + timedelta(days=20), is_confidential=True)
-    complaint(_now() - timedelta(days=40), status="diteruskan")  # this quarter or the one before, by the date
-    complaint(_now() - timedelta(days=12))
+    complaint_row(datetime.combine(previous.start, datetime.min.time()) + timedelta(days=20), is_confidential=True)
+    complaint_row(_now() - timedelta(days=40), status="diteruskan")  # this quarter or the one before, by the date
+    complaint_row(_now() - timedelta(days=12))
 
     def writes():
-        yield "a complaint of today", lambda: complaint(_now() - timedelta(minutes=5))
+        yield "a complaint of today", lambda: complaint_row(_now() - timedelta(minutes=5))
         yield "an old one answered", lambda: Complaint.update(status="diteruskan").where(
             Complaint.id == old_new.id).execute()
         yield "an old one made confidential", lambda: Complaint.update(is_confidential=True).where(
             Complaint.id == old_forwarded.id).execute()
         yield "an old one closed", lambda: Complaint.update(status="selesai").where(Complaint.id == old_new.id).execute()
-        yield "one of last quarter typed in today", lambda: complaint(
+        yield "one of last quarter typed in today", lambda: complaint_row(
             datetime.combine(previous.start, datetime.min.time()) + timedelta(days=30), created_at=_now())
         yield "an old one deleted", lambda: Complaint.delete().where(Complaint.id == old_forwarded.id).execute()
 

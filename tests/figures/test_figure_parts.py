@@ -12,8 +12,8 @@ from app.frame import figure_cache, store
 from app.frame.dates import local_today
 from app.frame.db import database
 from app.frame.periods import Quarter
-from tests.indicators.test_application_indicators import application
-from tests.recap.helpers import category, complaint, survey
+from tests.support.factory import (application_row, box_opening, closed_day, complaint_category, complaint_row,
+                                   survey_response)
 from tests.support.table_reads import reads_into
 
 
@@ -39,26 +39,25 @@ def _working_day(quarter: Quarter, after: int):
 
 
 def _fill() -> dict:
-    from app.complaints.models import SuggestionBoxSession
     current, previous, before = _quarters()
     now = _now()
     held = {"quarters": (current, previous, before)}
-    category("Antrean")  # there before: an edit to it is a complaint's write only
-    held["complaint_previous"] = complaint(_mid(previous), channel="kiosk")
-    held["complaint_before"] = complaint(_mid(before, 30), channel="surat")
-    complaint(_mid(before, 5), status="selesai", first_response_at=_mid(before, 6),
+    complaint_category("Antrean")  # there before: an edit to it is a complaint's write only
+    held["complaint_previous"] = complaint_row(_mid(previous), channel="kiosk")
+    held["complaint_before"] = complaint_row(_mid(before, 30), channel="surat")
+    complaint_row(_mid(before, 5), status="selesai", first_response_at=_mid(before, 6),
               followed_up_at=_mid(before, 9), tindak_lanjut="Selesai")  # three working days or so: late at one
     # 23.30 WIB on the previous quarter's last day: 00.30 WITA, the next quarter's first day.
-    complaint(datetime.combine(previous.end, datetime.min.time()) + timedelta(hours=16, minutes=30), channel="sms")
-    complaint(now - timedelta(hours=2))
-    held["registered_previous"] = application(1, _mid(previous), status="diterima")
-    held["shipped"] = application(2, _mid(before), status="dikirim", promised_date=(now + timedelta(days=5)).date())
-    held["ready"] = application(3, _mid(previous, 40), status="siap_diambil",
+    complaint_row(datetime.combine(previous.end, datetime.min.time()) + timedelta(hours=16, minutes=30), channel="sms")
+    complaint_row(now - timedelta(hours=2))
+    held["registered_previous"] = application_row(1, _mid(previous), status="diterima")
+    held["shipped"] = application_row(2, _mid(before), status="dikirim", promised_date=(now + timedelta(days=5)).date())
+    held["ready"] = application_row(3, _mid(previous, 40), status="siap_diambil",
                                 promised_date=(now + timedelta(days=3)).date())
-    held["sent"] = application(4, _mid(previous, 10), status="terkirim")
-    held["survey"] = survey(_mid(previous, 15), 4)
-    survey(_mid(before, 15), 3)
-    SuggestionBoxSession.create(opened_on=_working_day(previous, 3), created_at=now, is_empty=True)
+    held["sent"] = application_row(4, _mid(previous, 10), status="terkirim")
+    held["survey"] = survey_response(_mid(previous, 15), 4)
+    survey_response(_mid(before, 15), 3)
+    box_opening(_working_day(previous, 3), now)
     return held
 
 
@@ -72,11 +71,11 @@ def _transition(application_row, to_status, note=""):
 # --- the writes: (function, whether the pages show a change) ------------------------------------
 
 def _complaint_of_today(held):
-    complaint(_now() - timedelta(minutes=5), channel="sms")
+    complaint_row(_now() - timedelta(minutes=5), channel="sms")
 
 
 def _complaint_entered_late(held):  # received last quarter, typed in today
-    complaint(_mid(held["quarters"][1], 30), channel="surat", created_at=_now())
+    complaint_row(_mid(held["quarters"][1], 30), channel="surat", created_at=_now())
 
 
 def _complaint_passed_on(held):
@@ -93,7 +92,7 @@ def _complaint_closed(held):
 
 def _complaint_edited(held):
     row = held["complaint_previous"]
-    row.channel, row.category = "telepon", category("Antrean")
+    row.channel, row.category = "telepon", complaint_category("Antrean")
     row.save()
 
 
@@ -104,7 +103,7 @@ def _complaint_moved_to_another_quarter(held):
 
 
 def _application_registered(held):
-    application(90, _now() - timedelta(minutes=5))
+    application_row(90, _now() - timedelta(minutes=5))
 
 
 def _application_returned(held):
@@ -143,7 +142,7 @@ def _application_date_edited(held):
 
 
 def _survey_answered_late(held):
-    survey(_mid(held["quarters"][1], 25), 1)
+    survey_response(_mid(held["quarters"][1], 25), 1)
 
 
 def _survey_voided(held):
@@ -152,17 +151,11 @@ def _survey_voided(held):
 
 
 def _box_opened_late(held):
-    from app.complaints.models import SuggestionBoxSession
-    SuggestionBoxSession.create(opened_on=_working_day(held["quarters"][1], 30), created_at=_now(), is_empty=True)
+    box_opening(_working_day(held["quarters"][1], 30), _now())
 
 
 def _office_closed(held):  # a holiday entered for a day of last quarter
-    from app.frame.office_calendar import OfficeDay
-    from app.frame.office_calendar import bump_generation
-    with database.atomic():
-        OfficeDay.create(day=_working_day(held["quarters"][1], 3), kind="tutup", name="Banjir", created_by="admin",
-                         created_at=_now())
-        bump_generation()
+    closed_day(_working_day(held["quarters"][1], 3), "Banjir", _now())
 
 
 def _zone_changed(held):
@@ -179,7 +172,7 @@ def _target_set(held):
 
 
 def _category_renamed(held):
-    renamed = category("KTP-el")
+    renamed = complaint_category("KTP-el")
     renamed.name = "KTP elektronik"
     renamed.save()
 
@@ -271,7 +264,7 @@ def test_a_write_in_a_transaction_is_not_seen_until_it_commits(client_for, db):
     current = held["quarters"][0]
     stamp = figure_cache.parts_stamp([current])
     with database.atomic() as transaction:
-        complaint(_now() - timedelta(minutes=1))
+        complaint_row(_now() - timedelta(minutes=1))
         assert figure_cache.parts_stamp([current]) is None
         transaction.rollback()
     assert figure_cache.parts_stamp([current]) == stamp

@@ -7,7 +7,7 @@ import pytest
 
 from app.frame import figure_cache
 from app.frame.db import database
-from tests.recap.helpers import complaint, survey
+from tests.support.factory import application_row, box_opening, closed_day, complaint_row, returned_event, survey_response
 from tests.support.table_reads import reads_into
 
 def _read_while_computing(monkeypatch) -> set[tuple[str, str]]:
@@ -44,9 +44,9 @@ TALLIES = {"application_day", "application_cohort_day", "complaint_day", "compla
 
 def _fill_every_figure() -> None:
     now = datetime.utcnow()
-    complaint(now - timedelta(days=20), followed_up_at=now - timedelta(days=2), status="selesai")
-    complaint(now - timedelta(days=20))
-    survey(now - timedelta(days=3), 3)
+    complaint_row(now - timedelta(days=20), followed_up_at=now - timedelta(days=2), status="selesai")
+    complaint_row(now - timedelta(days=20))
+    survey_response(now - timedelta(days=3), 3)
 
 
 def _triggers(table: str) -> dict[str, str]:
@@ -89,8 +89,7 @@ def _last_working_day_before(day):
 
 
 def _new_application(number=1, **fields):
-    from tests.indicators.test_application_indicators import application
-    return application(number, _now() - timedelta(days=2), **fields)
+    return application_row(number, _now() - timedelta(days=2), **fields)
 
 
 def _handed_over(held):
@@ -100,12 +99,11 @@ def _handed_over(held):
 
 
 def _returned(held):
-    from tests.indicators.test_application_indicators import returned
-    returned(held["app"], _now() - timedelta(hours=1))
+    returned_event(held["app"], _now() - timedelta(hours=1))
 
 
 def _complaint_received(held):
-    complaint(_now() - timedelta(days=1), channel="sms")
+    complaint_row(_now() - timedelta(days=1), channel="sms")
 
 
 def _complaint_followed_up(held):
@@ -120,7 +118,7 @@ def _category_renamed(held):
 
 
 def _survey_answered(held):
-    survey(_now() - timedelta(hours=2), 1)
+    survey_response(_now() - timedelta(hours=2), 1)
 
 
 def _survey_voided(held):
@@ -134,18 +132,11 @@ def _target_set(held):
 
 
 def _box_opened(held):
-    from app.complaints.models import SuggestionBoxSession
-    day = _last_working_day_before(_now().date())
-    SuggestionBoxSession.create(opened_on=day, created_at=_now(), is_empty=True)
+    box_opening(_last_working_day_before(_now().date()), _now())
 
 
 def _office_closed(held):
-    from app.frame.office_calendar import OfficeDay
-    from app.frame.office_calendar import bump_generation
-    day = _last_working_day_before(_now().date())
-    with database.atomic():
-        OfficeDay.create(day=day, kind="tutup", name="Rapat", created_by="admin", created_at=_now())
-        bump_generation()
+    closed_day(_last_working_day_before(_now().date()), "Rapat", _now())
 
 
 def _follow_up_days_set(held):
@@ -168,8 +159,8 @@ def _figure_pages(client_for) -> list[str]:
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda w: w.__name__.strip("_"))
 def test_a_write_that_changes_a_figure_shows_at_once(client_for, db, write):
-    held = {"app": _new_application(), "complaint": complaint(_now() - timedelta(days=9)),
-            "survey": survey(_now() - timedelta(days=1), 4)}
+    held = {"app": _new_application(), "complaint": complaint_row(_now() - timedelta(days=9)),
+            "survey": survey_response(_now() - timedelta(days=1), 4)}
     before = _figure_pages(client_for)  # computed and kept
     assert _figure_pages(client_for) == before
     write(held)

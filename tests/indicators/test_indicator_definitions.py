@@ -13,8 +13,8 @@ from app.frame.rounding import percent_text
 from app.indicators.definitions import BY_KEY, Measure, meets_target, target_problem
 from app.indicators.figures import indicator_rows
 from app.registration.models import StatusEvent
-from tests.indicators.test_application_indicators import application, section
-from tests.recap.helpers import complaint
+from tests.indicators.test_application_indicators import section
+from tests.support.factory import application_row, complaint_row
 
 ZONE = "Asia/Jakarta"  # WIB, UTC+7: stored moments are naive UTC
 
@@ -31,8 +31,8 @@ def rows_for(period, today):
 
 def test_an_application_returned_in_two_quarters_counts_once_in_its_own_quarter(client_for, db):
     # 19 registered in 2026: 10 in Q1, 9 in Q2. B (Q1) returned once; A (Q2) returned in Q2 and again in Q3.
-    apps = [application(n, datetime(2026, 2, 2, 2)) for n in range(1, 11)]
-    apps += [application(n, datetime(2026, 5, 4, 2)) for n in range(11, 20)]
+    apps = [application_row(n, datetime(2026, 2, 2, 2)) for n in range(1, 11)]
+    apps += [application_row(n, datetime(2026, 5, 4, 2)) for n in range(11, 20)]
     event(apps[0], "dikembalikan", datetime(2026, 2, 3, 2))
     event(apps[10], "dikembalikan", datetime(2026, 5, 5, 2))
     event(apps[10], "lengkap", datetime(2026, 5, 6, 2))
@@ -55,12 +55,12 @@ def test_readiness_on_time_counts_overdue_unready_and_uncollected_cards(client_f
     # Ready on time and collected on time (3), ready on time but collected late (2).
     for n, handed in ((1, datetime(2025, 2, 5, 2)), (2, datetime(2025, 2, 7, 2)), (3, datetime(2025, 2, 10, 2)),
                       (4, datetime(2025, 2, 20, 2)), (5, datetime(2025, 3, 3, 2))):
-        app = application(n, created, "diserahkan", date(2025, 2, 10), handed)
+        app = application_row(n, created, "diserahkan", date(2025, 2, 10), handed)
         event(app, "siap_diambil", datetime(2025, 2, 3, 2))
     # Ready on time, never collected.
-    event(application(6, created, "siap_diambil", date(2025, 2, 12)), "siap_diambil", datetime(2025, 2, 7, 2))
+    event(application_row(6, created, "siap_diambil", date(2025, 2, 12)), "siap_diambil", datetime(2025, 2, 7, 2))
     # Complete, never sent: promised 15 Jan, overdue from 16 Jan.
-    application(7, created, "lengkap", date(2025, 1, 15))
+    application_row(7, created, "lengkap", date(2025, 1, 15))
     page = client_for("camat").get("/indikator?tahun=2025&triwulan=1").get_data(as_text=True)
     ready = section(page, "siap_tepat_waktu")
     assert "6 permohonan yang KTP-el-nya siap diambil paling lambat pada tanggal janji / 7 permohonan" in ready
@@ -73,13 +73,13 @@ def test_readiness_on_time_counts_overdue_unready_and_uncollected_cards(client_f
 def test_a_promise_is_settled_the_day_the_card_is_ready_or_the_day_after_the_promise(db):
     created = datetime(2025, 1, 2, 2)
     # Ready 28 Mar for a promise of 4 Apr: kept, settled in Q1.
-    event(application(1, created, "siap_diambil", date(2025, 4, 4)), "siap_diambil", datetime(2025, 3, 28, 2))
+    event(application_row(1, created, "siap_diambil", date(2025, 4, 4)), "siap_diambil", datetime(2025, 3, 28, 2))
     # Promise 31 Mar, ready 1 Apr: late, settled 1 Apr (Q2).
-    event(application(2, created, "siap_diambil", date(2025, 3, 31)), "siap_diambil", datetime(2025, 4, 1, 2))
+    event(application_row(2, created, "siap_diambil", date(2025, 3, 31)), "siap_diambil", datetime(2025, 4, 1, 2))
     # Ready 10 Feb 17:30 UTC = 11 Feb 00:30 WIB for a promise of 10 Feb: late, settled 11 Feb (Q1).
-    event(application(3, created, "siap_diambil", date(2025, 2, 10)), "siap_diambil", datetime(2025, 2, 10, 17, 30))
+    event(application_row(3, created, "siap_diambil", date(2025, 2, 10)), "siap_diambil", datetime(2025, 2, 10, 17, 30))
     # Promise 20 May, not ready: overdue from 21 May; on 20 May it is not due yet.
-    application(4, created, "lengkap", date(2025, 5, 20))
+    application_row(4, created, "lengkap", date(2025, 5, 20))
     q1, q2 = Quarter.of(2025, 1), Quarter.of(2025, 2)
     assert (rows_for(q1, date(2025, 8, 1))["siap_tepat_waktu"].numerator,
             rows_for(q1, date(2025, 8, 1))["siap_tepat_waktu"].denominator) == (1, 2)
@@ -163,7 +163,7 @@ def test_every_indicator_equals_a_recount_by_its_definition(db, histories, compl
             created = START + timedelta(hours=created_hours)
             promised = local(created) + timedelta(days=promised_days) if promised_days is not None else None
             handed_at = created + timedelta(hours=handed_hours) if handed_hours is not None else None
-            app = application(n, created, promised_date=promised, handed_over_at=handed_at)
+            app = application_row(n, created, promised_date=promised, handed_over_at=handed_at)
             moments = [(kind, created + timedelta(hours=h)) for kind, h in steps]
             for kind, at in moments:
                 event(app, kind, at)
@@ -172,7 +172,7 @@ def test_every_indicator_equals_a_recount_by_its_definition(db, histories, compl
         for received_hours, followed_hours in complaints:
             at = START + timedelta(hours=received_hours)
             followed = at + timedelta(hours=followed_hours) if followed_hours is not None else None
-            complaint(at, followed_up_at=followed, status="selesai" if followed else "baru")
+            complaint_row(at, followed_up_at=followed, status="selesai" if followed else "baru")
             received.append((at, followed))
         # Today: some days after the last thing that happened (promises may still lie ahead).
         today = max([date(2025, 1, 1)] + [local(m) for created, moments, _, handed_at in written

@@ -6,7 +6,7 @@ import pytest
 from app.complaints.models import SuggestionBoxSession
 from app.indicators.definitions import BY_KEY, meets_target, target_problem
 from app.indicators.models import IndicatorTarget
-from tests.recap.helpers import complaint, survey
+from tests.support.factory import complaint_row, survey_response
 
 
 def section(page: str, key: str) -> str:
@@ -16,14 +16,14 @@ def section(page: str, key: str) -> str:
 
 def test_complaints_followed_up_on_time_and_box_opened(client_for, db):
     # 2025 Q1. Two done on time, one done late (10 working days), one open and long overdue.
-    complaint(datetime(2025, 1, 6, 3), followed_up_at=datetime(2025, 1, 8, 3), status="selesai")
-    complaint(datetime(2025, 1, 13, 3), followed_up_at=datetime(2025, 1, 17, 3), status="selesai")
-    complaint(datetime(2025, 1, 6, 3), followed_up_at=datetime(2025, 1, 20, 3), status="selesai")
-    complaint(datetime(2025, 2, 3, 3))
+    complaint_row(datetime(2025, 1, 6, 3), followed_up_at=datetime(2025, 1, 8, 3), status="selesai")
+    complaint_row(datetime(2025, 1, 13, 3), followed_up_at=datetime(2025, 1, 17, 3), status="selesai")
+    complaint_row(datetime(2025, 1, 6, 3), followed_up_at=datetime(2025, 1, 20, 3), status="selesai")
+    complaint_row(datetime(2025, 2, 3, 3))
     # The box was opened on 3 of Q1 2025's working days.
     for day in (date(2025, 1, 2), date(2025, 1, 3), date(2025, 1, 6), date(2025, 1, 4)):  # 4 Jan is a Saturday
         SuggestionBoxSession.create(opened_on=day, created_at=datetime(2025, 1, 6), is_empty=True)
-    survey(datetime(2025, 2, 5, 3), 4)
+    survey_response(datetime(2025, 2, 5, 3), 4)
     page = client_for("camat").get("/indikator?tahun=2025&triwulan=1").get_data(as_text=True)
     followed = section(page, "pengaduan_tepat_waktu")
     assert "2 pengaduan selesai dalam batas hari kerja / 4 pengaduan" in followed and ">50,0%<" in followed
@@ -48,7 +48,7 @@ def test_complaint_indicator_is_available(client_for, db):
 def test_open_complaints_not_yet_due_are_not_counted_as_late(client_for, db):
     from app.frame.dates import local_today
     today = local_today()
-    complaint(datetime(today.year, today.month, today.day) - __import__("datetime").timedelta(hours=7))
+    complaint_row(datetime(today.year, today.month, today.day) - __import__("datetime").timedelta(hours=7))
     page = client_for("camat").get(f"/indikator?tahun={today.year}").get_data(as_text=True)
     assert "0 pengaduan selesai dalam batas hari kerja / 0 pengaduan" in section(page, "pengaduan_tepat_waktu")
 
@@ -95,7 +95,7 @@ def test_target_rules():
 def test_a_follow_up_on_the_holiday_right_after_its_due_day_is_late(client_for, db):
     """Received Tuesday 10 March 2026, due Tuesday 17 March (5 working days); done Wednesday 18 March,
     Nyepi, which adds no working day: after the due day, so late. Done on the 17th: on time."""
-    complaint(datetime(2026, 3, 10, 3), followed_up_at=datetime(2026, 3, 18, 3), status="selesai")
-    complaint(datetime(2026, 3, 10, 3), followed_up_at=datetime(2026, 3, 17, 3), status="selesai")
+    complaint_row(datetime(2026, 3, 10, 3), followed_up_at=datetime(2026, 3, 18, 3), status="selesai")
+    complaint_row(datetime(2026, 3, 10, 3), followed_up_at=datetime(2026, 3, 17, 3), status="selesai")
     page = client_for("camat").get("/indikator?tahun=2026&triwulan=1").get_data(as_text=True)
     assert "1 pengaduan selesai dalam batas hari kerja / 2 pengaduan" in section(page, "pengaduan_tepat_waktu")

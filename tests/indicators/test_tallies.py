@@ -14,8 +14,7 @@ from app.frame.periods import Period, Quarter
 from app.registration.models import Application, StatusEvent
 from app.survey.ikm import ELEMENT_KEYS
 from app.survey.models import SurveyAnswer, SurveyResponse
-from tests.indicators.test_application_indicators import application
-from tests.recap.helpers import category, complaint, survey
+from tests.support.factory import application_row, complaint_category, complaint_row, survey_response
 
 KNOWN = {"channel": CHANNELS, "status": STATUSES}
 
@@ -70,7 +69,7 @@ def apply_application_step(step, counter):
     if kind == "new":
         _, created, handed, promised = step
         counter[0] += 1
-        application(counter[0], created, promised_date=promised, handed_over_at=handed)
+        application_row(counter[0], created, promised_date=promised, handed_over_at=handed)
         return
     row = pick(Application, step[1])
     if row is None:
@@ -99,7 +98,7 @@ def apply_complaint_step(step):
     kind = step[0]
     if kind == "new":
         _, received, first, follow, channel, status, category_name, confidential = step
-        complaint(received, first_response_at=first, followed_up_at=follow, channel=channel, status=status,
+        complaint_row(received, first_response_at=first, followed_up_at=follow, channel=channel, status=status,
                   category_name=category_name, is_confidential=confidential)
         return
     row = pick(Complaint, step[1])
@@ -110,7 +109,7 @@ def apply_complaint_step(step):
     if column:
         Complaint.update({column: step[2]}).where(Complaint.id == row.id).execute()
     elif kind == "category":
-        Complaint.update(category=category(step[2])).where(Complaint.id == row.id).execute()
+        Complaint.update(category=complaint_category(step[2])).where(Complaint.id == row.id).execute()
     else:
         row.delete_instance(recursive=True)
 
@@ -119,7 +118,7 @@ def apply_survey_step(step):
     kind = step[0]
     if kind == "new":
         _, submitted, scores, status = step
-        response = survey(submitted, dict(zip(ELEMENT_KEYS, scores)))
+        response = survey_response(submitted, dict(zip(ELEMENT_KEYS, scores)))
         SurveyResponse.update(status=status).where(SurveyResponse.id == response.id).execute()
         return
     if kind in ("rescore", "drop_answer"):
@@ -279,7 +278,7 @@ def test_tallies_kept_by_triggers_equal_a_rebuild_and_a_count_from_the_rows(db, 
 
 
 def test_tallies_are_filled_on_first_read_after_an_upgrade(db):
-    application(1, datetime(2025, 1, 6, 3), promised_date=date(2025, 1, 20), handed_over_at=datetime(2025, 1, 20, 8))
+    application_row(1, datetime(2025, 1, 6, 3), promised_date=date(2025, 1, 20), handed_over_at=datetime(2025, 1, 20, 8))
     database.execute_sql('DELETE FROM "application_day"')
     database.execute_sql('UPDATE "tally_zone" SET "built" = 0')  # as the migration leaves an existing office
     assert tallies.application_sums([Quarter.of(2025, 1)], "WIB") == [(1, 1, 1)]
@@ -290,11 +289,11 @@ def test_each_reader_rebuilds_the_days_for_the_zone_it_is_asked_in(db):
     """31 December 2025 16:30 UTC is 1 January in WITA and still 31 December in WIB: read in WITA after
     the tallies were built for WIB, every reader counts WITA's days (and no day past its end)."""
     new_year, fifth = date(2026, 1, 1), date(2026, 1, 5)
-    first = application(1, datetime(2025, 12, 31, 16, 30), promised_date=fifth,
+    first = application_row(1, datetime(2025, 12, 31, 16, 30), promised_date=fifth,
                         handed_over_at=datetime(2026, 1, 4, 16, 30))  # 5 January 00.30 WITA
     StatusEvent.create(application=first, from_status="diterima", to_status="dikembalikan",
                        at=datetime(2025, 12, 31, 16, 40), username="loket")
-    complaint(datetime(2025, 12, 31, 16, 30), first_response_at=datetime(2025, 12, 31, 16, 45))
+    complaint_row(datetime(2025, 12, 31, 16, 30), first_response_at=datetime(2025, 12, 31, 16, 45))
     q4, q1 = Quarter.of(2025, 4), Quarter.of(2026, 1)
     tallies.ready("WIB")
     assert tallies.application_sums([q4, q1], "WITA") == [(0, 0, 0), (1, 1, 1)]
@@ -310,7 +309,7 @@ def test_each_reader_rebuilds_the_days_for_the_zone_it_is_asked_in(db):
 def test_a_period_with_no_days_sums_to_nothing_of_its_own_width(db):
     """A period that ends before it starts (nothing received in it) is counted as zeros, as many as the
     reader gives for any other period."""
-    complaint(datetime(2026, 1, 5, 3), first_response_at=datetime(2026, 1, 5, 4))
+    complaint_row(datetime(2026, 1, 5, 3), first_response_at=datetime(2026, 1, 5, 4))
     q1 = Quarter.of(2026, 1)
     empty = Period(date(2026, 2, 1), date(2026, 1, 31))
     assert tallies.follow_up_sums([q1, empty], "WIB", "first", {}, date(2026, 4, 1)) == [(1, 1), (0, 0)]

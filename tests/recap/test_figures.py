@@ -8,7 +8,7 @@ from app.frame.office_calendar import office_calendar
 from app.frame.periods import Quarter
 from app.frame.charts import bar_chart
 from app.recap.figures import complaint_figures, complaint_list, median_of
-from tests.recap.helpers import complaint
+from tests.support.factory import complaint_row
 
 Q1_2025 = Quarter.of(2025, 1)
 
@@ -18,12 +18,12 @@ def figures(quarter=Q1_2025):
 
 
 def test_counts_by_channel_category_and_status_with_local_quarter_bounds(db):
-    complaint(datetime(2025, 1, 6, 2), channel="kiosk", category_name="KTP-el")
-    complaint(datetime(2025, 2, 10, 3), channel="kiosk", category_name="Perilaku petugas", status="selesai",
+    complaint_row(datetime(2025, 1, 6, 2), channel="kiosk", category_name="KTP-el")
+    complaint_row(datetime(2025, 2, 10, 3), channel="kiosk", category_name="Perilaku petugas", status="selesai",
               followed_up_at=datetime(2025, 2, 11, 3))
-    complaint(datetime(2024, 12, 31, 17, 30), channel="sms")  # 1 Jan 2025 00.30 WIB: first quarter
-    complaint(datetime(2025, 3, 31, 17, 30), channel="surat")  # 1 Apr 2025 WIB: second quarter
-    complaint(datetime(2024, 12, 31, 16, 59), channel="surat")  # 31 Dec 2024 23.59 WIB: not this year
+    complaint_row(datetime(2024, 12, 31, 17, 30), channel="sms")  # 1 Jan 2025 00.30 WIB: first quarter
+    complaint_row(datetime(2025, 3, 31, 17, 30), channel="surat")  # 1 Apr 2025 WIB: second quarter
+    complaint_row(datetime(2024, 12, 31, 16, 59), channel="surat")  # 31 Dec 2024 23.59 WIB: not this year
     f = figures()
     assert f["total"] == 3
     assert {r["key"]: r["count"] for r in f["by_channel"]} == {
@@ -35,12 +35,12 @@ def test_counts_by_channel_category_and_status_with_local_quarter_bounds(db):
 
 def test_days_to_response_and_follow_up_are_working_days(db):
     # Friday 3 Jan 2025 10.00 WIB, done Monday 6 Jan: 1 working day (on time for 1 and for 5).
-    complaint(datetime(2025, 1, 3, 3), first_response_at=datetime(2025, 1, 6, 2), followed_up_at=datetime(2025, 1, 6, 4))
+    complaint_row(datetime(2025, 1, 3, 3), first_response_at=datetime(2025, 1, 6, 2), followed_up_at=datetime(2025, 1, 6, 4))
     # Monday 6 Jan, first response Wednesday 8 Jan (2 days: late for 1), done Monday 20 Jan (10 days: late for 5).
-    complaint(datetime(2025, 1, 6, 3), first_response_at=datetime(2025, 1, 8, 3), followed_up_at=datetime(2025, 1, 20, 3))
+    complaint_row(datetime(2025, 1, 6, 3), first_response_at=datetime(2025, 1, 8, 3), followed_up_at=datetime(2025, 1, 20, 3))
     # Monday 13 Jan, done Friday 17 Jan: 4 working days, on time.
-    complaint(datetime(2025, 1, 13, 3), first_response_at=datetime(2025, 1, 13, 5), followed_up_at=datetime(2025, 1, 17, 3))
-    complaint(datetime(2025, 1, 14, 3))  # still open: not followed up
+    complaint_row(datetime(2025, 1, 13, 3), first_response_at=datetime(2025, 1, 13, 5), followed_up_at=datetime(2025, 1, 17, 3))
+    complaint_row(datetime(2025, 1, 14, 3))  # still open: not followed up
     f = figures()
     assert f["first_response"] == {"count": 3, "on_time": 2, "target_days": 1, "median_days": 1, "worst_days": 2}
     assert f["follow_up"] == {"count": 3, "on_time": 2, "target_days": 5, "median_days": 4, "worst_days": 10}
@@ -48,7 +48,7 @@ def test_days_to_response_and_follow_up_are_working_days(db):
 
 def test_a_saturday_follow_up_after_a_friday_deadline_is_late(db):
     # Received Friday 3 Jan 2025; 1 working day -> due Monday 6 Jan. Done Tuesday 7 Jan: late.
-    complaint(datetime(2025, 1, 3, 3), first_response_at=datetime(2025, 1, 7, 3))
+    complaint_row(datetime(2025, 1, 3, 3), first_response_at=datetime(2025, 1, 7, 3))
     assert figures()["first_response"]["on_time"] == 0
 
 
@@ -61,9 +61,9 @@ def test_median_of_a_histogram():
 
 
 def test_list_leaves_out_confidential_and_anonymous_identity(db):
-    complaint(datetime(2025, 1, 6, 2), complainant_name="Sutrisno", complainant_contact="0812")
-    complaint(datetime(2025, 1, 7, 2), complainant_name="Tak Dikenal", is_anonymous=True)
-    complaint(datetime(2025, 1, 8, 2), complainant_name="Rahasia", is_confidential=True, text="isi rahasia")
+    complaint_row(datetime(2025, 1, 6, 2), complainant_name="Sutrisno", complainant_contact="0812")
+    complaint_row(datetime(2025, 1, 7, 2), complainant_name="Tak Dikenal", is_anonymous=True)
+    complaint_row(datetime(2025, 1, 8, 2), complainant_name="Rahasia", is_confidential=True, text="isi rahasia")
     items = complaint_list(Q1_2025, "WIB")
     assert [i["complainant"] for i in items] == ["Sutrisno", ""]
     assert all("0812" not in str(i) for i in items)
@@ -129,7 +129,7 @@ def test_trend_chart_is_drawn_large_with_both_axes_titled():
 def test_a_response_on_the_holiday_right_after_its_due_day_is_late_with_the_due_days_count(db):
     """Received Monday 16 March 2026, due Tuesday 17 March (1 working day); answered Wednesday 18 March,
     Nyepi: still 1 working day after receipt (a holiday adds none), yet after the due day, so late."""
-    complaint(datetime(2026, 3, 16, 3), first_response_at=datetime(2026, 3, 18, 3))
+    complaint_row(datetime(2026, 3, 16, 3), first_response_at=datetime(2026, 3, 18, 3))
     assert figures(Quarter.of(2026, 1))["first_response"] == {
         "count": 1, "on_time": 0, "target_days": 1, "median_days": 1, "worst_days": 1}
 
@@ -169,7 +169,7 @@ def test_timing_equals_a_count_complaint_by_complaint(db, rows, zone, days):
     with database.atomic() as transaction:
         tallies.ready(zone)
         for received, first_hours, follow_hours in rows:
-            complaint(received, first_response_at=None if first_hours is None else received + timedelta(hours=first_hours),
+            complaint_row(received, first_response_at=None if first_hours is None else received + timedelta(hours=first_hours),
                       followed_up_at=None if follow_hours is None else received + timedelta(hours=follow_hours))
         found = complaint_figures(quarter, zone, calendar, *days)
         assert found["first_response"] == naive_timing(quarter, zone, calendar, days[0], "first_response_at")

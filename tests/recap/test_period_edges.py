@@ -14,8 +14,7 @@ from app.recap.figures import complaint_figures
 from app.survey.figures import ikm_for_period
 from app.indicators import sources
 from app.indicators.definitions import Measure
-from tests.indicators.test_application_indicators import application, returned
-from tests.recap.helpers import category, complaint, survey
+from tests.support.factory import application_row, complaint_category, complaint_row, returned_event, survey_response
 
 ZONES = ("WIB", "WITA", "WIT")
 QUARTERS = [pytest.param(Quarter.of(2025, n), id=f"Q{n}") for n in (1, 2, 3, 4)]
@@ -37,7 +36,7 @@ def edges(period, zone):
 def test_complaints_on_the_first_and_last_day_count_in_the_recap(db, period, zone):
     inside, outside = edges(period, zone)
     for moment in inside + outside:
-        complaint(moment, status="selesai", first_response_at=moment, followed_up_at=moment)
+        complaint_row(moment, status="selesai", first_response_at=moment, followed_up_at=moment)
     figures = complaint_figures(period, zone, office_calendar(), 1, 5)
     assert figures["total"] == 2
     assert {row["key"]: row["count"] for row in figures["by_status"]}["selesai"] == 2
@@ -50,9 +49,9 @@ def test_complaints_on_the_first_and_last_day_count_in_the_recap(db, period, zon
 def test_survey_answers_on_the_first_and_last_day_count_in_the_ikm(db, period, zone):
     inside, outside = edges(period, zone)
     for moment in inside:
-        survey(moment, 4)
+        survey_response(moment, 4)
     for moment in outside:
-        survey(moment, 1)  # an answer outside would pull the IKM down from 100
+        survey_response(moment, 1)  # an answer outside would pull the IKM down from 100
     result = ikm_for_period(period, zone)
     assert result.respondents == 2
     assert [element.answers for element in result.elements] == [2] * len(result.elements)
@@ -63,7 +62,7 @@ def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
     """00:30 WITA on 1 January 2026 is 23:30 WIB the day before: the complaint is in a WITA office's Q1
     2026 and a WIB office's Q4 2025, so each reader rebuilds the day tallies for its zone. The edge tests
     above cannot tell: with days of the wrong zone their inside and outside moments swap, still two."""
-    complaint(datetime(2025, 12, 31, 16, 30), first_response_at=datetime(2025, 12, 31, 16, 45))
+    complaint_row(datetime(2025, 12, 31, 16, 30), first_response_at=datetime(2025, 12, 31, 16, 45))
     q4, q1, new_year = Quarter.of(2025, 4), Quarter.of(2026, 1), date(2026, 1, 1)
     assert tallies.recap_counts(q4.start, q4.end, "WIB", {})["total"] == 1
     assert tallies.recap_counts(q1.start, q1.end, "WITA", {}) == {
@@ -77,9 +76,9 @@ def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
 def test_a_complaint_moved_to_another_category_counts_once_under_the_new_one(db):
     """The move leaves the old category's day row at 0; the reader skips it and goes on to the channels
     (the total), which sort after the categories."""
-    moved = complaint(datetime(2025, 2, 3, 3))
+    moved = complaint_row(datetime(2025, 2, 3, 3))
     tallies.ready("WIB")  # built before the move, as in an office (a rebuild leaves no 0 row)
-    moved.category = category("Antrean")
+    moved.category = complaint_category("Antrean")
     moved.save()
     counts = tallies.recap_counts(date(2025, 1, 1), date(2025, 3, 31), "WIB", {"channel": ("meja_informasi",)})
     assert (counts["total"], counts["category"], counts["channel"]) == (1, {"Antrean": 1}, {"meja_informasi": 1})
@@ -88,7 +87,7 @@ def test_a_complaint_moved_to_another_category_counts_once_under_the_new_one(db)
 def test_a_response_after_its_due_day_is_done_but_not_on_time(db):
     """Due on the receipt day when the caller names no due day: answered the next day is late."""
     day = date(2025, 2, 3)
-    complaint(datetime(2025, 2, 3, 3), first_response_at=datetime(2025, 2, 4, 3))
+    complaint_row(datetime(2025, 2, 3, 3), first_response_at=datetime(2025, 2, 4, 3))
     quarter = [Quarter.of(2025, 1)]
     assert tallies.follow_up_sums(quarter, "WIB", "first", {}, day) == [(1, 0)]
     assert tallies.follow_up_sums(quarter, "WIB", "first", {day: date(2025, 2, 4)}, day) == [(1, 1)]
@@ -99,7 +98,7 @@ def test_a_response_after_its_due_day_is_done_but_not_on_time(db):
 def test_services_on_the_first_and_last_day_are_the_ikm_population(db, period, zone):
     inside, outside = edges(period, zone)
     for number, moment in enumerate(inside + outside):
-        application(number, moment)
+        application_row(number, moment)
     assert tallies.services_in_period(period, zone) == 2
 
 
@@ -111,7 +110,7 @@ def test_applications_on_the_first_and_last_day_count_in_the_quarters_indicators
     after belong to the quarters beside it."""
     inside, outside = edges(quarter, zone)
     for number, moment in enumerate(inside + outside):
-        returned(application(number, moment, status="diserahkan", promised_date=quarter.end, handed_over_at=moment),
+        returned_event(application_row(number, moment, status="diserahkan", promised_date=quarter.end, handed_over_at=moment),
                  moment)
     assert sources.returned_incomplete([quarter], zone) == {quarter: Measure.share(2, 2)}
     assert sources.handed_over_on_time([quarter], zone) == {quarter: Measure(2, 2, 100.0)}
@@ -120,7 +119,7 @@ def test_applications_on_the_first_and_last_day_count_in_the_quarters_indicators
 def test_a_service_at_half_past_midnight_wita_on_new_years_day_is_in_the_wita_offices_new_year(db):
     """00:30 WITA on 1 January 2026 is 23:30 WIB the day before: the IKM population of a WITA office's Q1
     2026, of a WIB office's Q4 2025 (the edge tests above cannot tell a zone lost: their moments swap)."""
-    application(0, datetime(2025, 12, 31, 16, 30))
+    application_row(0, datetime(2025, 12, 31, 16, 30))
     q4, q1 = Quarter.of(2025, 4), Quarter.of(2026, 1)
     assert [tallies.services_in_period(q, "WITA") for q in (q4, q1)] == [0, 1]
     assert [tallies.services_in_period(q, "WIB") for q in (q4, q1)] == [1, 0]

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from app.frame.rounding import decimal_text, half_up, percent_text
-from tests.recap.helpers import complaint
+from tests.support.factory import complaint_row
 
 
 @pytest.mark.parametrize("part, whole, text", [
@@ -34,6 +34,6 @@ def test_indexes_round_half_up_on_exact_decimals():
 def test_the_recap_prints_13_of_16_as_81_3_percent(client_for, db):
     for n in range(16):
         followed = datetime(2025, 1, 8, 3) if n < 13 else None
-        complaint(datetime(2025, 1, 6, 3), followed_up_at=followed, status="selesai" if followed else "baru")
+        complaint_row(datetime(2025, 1, 6, 3), followed_up_at=followed, status="selesai" if followed else "baru")
     page = client_for("camat").get("/rekap/2025/1").get_data(as_text=True)
     assert "13 (81,3%)" in page and "81,2%" not in page

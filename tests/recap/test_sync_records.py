@@ -7,7 +7,7 @@ from app.recap.models import QuarterRecap
 from app.recap.sync_records import KIND, key_of
 from sync import protocol
 from sync.client.models import OutboxItem
-from tests.recap.helpers import complaint
+from tests.support.factory import complaint_row
 from tests.recap.test_workflow import approve, quarter_with_complaints, submit  # noqa: F401  (fixture)
 
 
@@ -52,7 +52,7 @@ def test_an_addendum_travels_as_a_new_version_and_the_first_is_kept(client_for, 
     approve(client_for)
     first = reports()[0]
     approved_at = QuarterRecap.get().approved_at
-    complaint(datetime(2025, 3, 20, 2), channel="surat", text="Surat yang terlambat dicatat",
+    complaint_row(datetime(2025, 3, 20, 2), channel="surat", text="Surat yang terlambat dicatat",
               created_at=datetime(approved_at.year, approved_at.month, approved_at.day, 23, 59, 59))
     submit(client_for, "/rekap/2025/2")
     assert approve(client_for, "/rekap/2025/2").status_code == 303

@@ -11,7 +11,7 @@ from app.complaints.models import Complaint
 from app.recap.models import QuarterRecap, RecapLateEntry, RecapStatus
 from app.frame import store
 from app.frame.db import database
-from tests.recap.helpers import complaint, survey
+from tests.support.factory import complaint_row, survey_response
 
 URL = "/rekap/2025/1"
 
@@ -23,12 +23,12 @@ def submit(client_for, url=URL, promises="Menambah kursi ruang tunggu.", narrati
 
 @pytest.fixture
 def quarter_with_complaints(db):
-    complaint(datetime(2025, 1, 6, 2), channel="kiosk", status="selesai", first_response_at=datetime(2025, 1, 6, 5),
+    complaint_row(datetime(2025, 1, 6, 2), channel="kiosk", status="selesai", first_response_at=datetime(2025, 1, 6, 5),
               followed_up_at=datetime(2025, 1, 8, 2), tindak_lanjut="Kursi ditambah 10 buah", complainant_name="Budi")
-    complaint(datetime(2025, 2, 3, 2), channel="telepon", category_name="Perilaku petugas")
-    complaint(datetime(2025, 3, 3, 2), channel="kotak_saran", is_confidential=True, text="Sangat rahasia")
-    survey(datetime(2025, 2, 5, 3), 4)
-    survey(datetime(2025, 2, 6, 3), 3)
+    complaint_row(datetime(2025, 2, 3, 2), channel="telepon", category_name="Perilaku petugas")
+    complaint_row(datetime(2025, 3, 3, 2), channel="kotak_saran", is_confidential=True, text="Sangat rahasia")
+    survey_response(datetime(2025, 2, 5, 3), 4)
+    survey_response(datetime(2025, 2, 6, 3), 3)
 
 
 def approve(client_for, url=URL):
@@ -78,7 +78,7 @@ def test_camat_approves_and_the_snapshot_is_frozen(client_for, quarter_with_comp
     assert snapshot["figures"]["total"] == 3 and snapshot["ikm"]["ikm"] == "87.50"
     # Later edits to the complaint book never change the approved recap.
     Complaint.update(status="selesai", channel="surat", tindak_lanjut="Diubah kemudian").execute()
-    complaint(datetime(2025, 1, 20, 2), channel="sms")
+    complaint_row(datetime(2025, 1, 20, 2), channel="sms")
     page = client_for("camat").get(URL).get_data(as_text=True)
     assert 'id="total-current">3<' in page
     assert "Kursi ditambah 10 buah" in page and "Diubah kemudian" not in page
@@ -158,7 +158,7 @@ def test_late_complaint_is_an_addendum_of_the_next_recap_only(client_for, quarte
     submit(client_for)
     approve(client_for)
     approved_at = QuarterRecap.get().approved_at
-    late = complaint(datetime(2025, 3, 20, 2), channel="surat", text="Surat yang terlambat dicatat",
+    late = complaint_row(datetime(2025, 3, 20, 2), channel="surat", text="Surat yang terlambat dicatat",
                      created_at=datetime(approved_at.year, approved_at.month, approved_at.day, 23, 59, 59))
     assert "Surat yang terlambat dicatat" not in client_for("camat").get(URL).get_data(as_text=True)
     next_page = client_for("camat").get("/rekap/2025/2").get_data(as_text=True)
@@ -177,7 +177,7 @@ def test_moving_a_complaint_into_an_approved_quarter_makes_it_late_but_other_edi
     approve(client_for)
     Complaint.update(status="selesai").execute()  # an edit inside the approved quarter: not late
     assert RecapLateEntry.select().count() == 0
-    moved = complaint(datetime(2025, 4, 2, 2), text="Tanggal terima dikoreksi")
+    moved = complaint_row(datetime(2025, 4, 2, 2), text="Tanggal terima dikoreksi")
     assert RecapLateEntry.select().count() == 0
     Complaint.update(received_at=datetime(2025, 3, 28, 2)).where(Complaint.id == moved.id).execute()
     assert RecapLateEntry.get().complaint_id == moved.id
@@ -258,12 +258,12 @@ def test_archive_lists_approved_recaps_by_year(client_for, quarter_with_complain
 
 def test_complaint_list_pages_through_htmx_fragment(client_for, db):
     for day in range(1, 29):
-        complaint(datetime(2025, 2, day, 2), text=f"Pengaduan nomor {day:02d}")
+        complaint_row(datetime(2025, 2, day, 2), text=f"Pengaduan nomor {day:02d}")
     client = client_for("camat")
     first = client.get(URL).get_data(as_text=True)
     assert "Pengaduan nomor 01" in first and "Berikutnya" not in first
     for day in range(1, 30):
-        complaint(datetime(2025, 3, 1, 2), text=f"Tambahan {day:02d}")
+        complaint_row(datetime(2025, 3, 1, 2), text=f"Tambahan {day:02d}")
     first = client.get(URL).get_data(as_text=True)
     fragment = client.get(_hx_link(first, "next"), headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.strip().startswith('<div id="recap-complaints"') and "Tambahan 29" in fragment and "<html" not in fragment
@@ -303,7 +303,7 @@ def _recap_list_statements(client, url):
 def test_deep_pages_of_the_recap_list_go_by_keyset_live_and_frozen(client_for, db, approved):
     """Same receipt times across page edges, walked to the end and back: every complaint once, no OFFSET."""
     for n in range(130):
-        complaint(datetime(2025, 2, 1 + n // 7, 2), text=f"Pengaduan {n:03d}")  # seven at each moment
+        complaint_row(datetime(2025, 2, 1 + n // 7, 2), text=f"Pengaduan {n:03d}")  # seven at each moment
     if approved:
         submit(client_for)
         approve(client_for)
@@ -325,7 +325,7 @@ def test_dashboard_tells_the_officer_and_the_camat_what_to_do(client_for, db):
 
 
 def test_names_in_the_recap_list_only_for_readers_of_the_complaint_book(client_for, quarter_with_complaints):
-    complaint(datetime(2025, 1, 9, 2), complainant_name="Siti Anonim", is_anonymous=True)
+    complaint_row(datetime(2025, 1, 9, 2), complainant_name="Siti Anonim", is_anonymous=True)
     camat_page = client_for("camat").get(URL).get_data(as_text=True)
     assert "Budi" in camat_page and "Siti Anonim" not in camat_page and "Sangat rahasia" not in camat_page
     admin_page = client_for("admin").get(URL).get_data(as_text=True)

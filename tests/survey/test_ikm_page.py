@@ -3,14 +3,14 @@ from datetime import datetime
 
 import pytest
 
-from tests.recap.helpers import survey
+from tests.support.factory import survey_response
 
 
 def test_ikm_page_for_a_quarter(client_for, db):
-    survey(datetime(2025, 2, 5, 3), {"persyaratan": 4, "prosedur": 4, "waktu": 2, "biaya": 4, "produk": 3,
+    survey_response(datetime(2025, 2, 5, 3), {"persyaratan": 4, "prosedur": 4, "waktu": 2, "biaya": 4, "produk": 3,
                                      "kompetensi": 3, "perilaku": 4, "pengaduan": 3, "sarana": 2})
-    survey(datetime(2025, 2, 6, 3), 3)
-    survey(datetime(2025, 4, 6, 3), 1)  # next quarter: not counted
+    survey_response(datetime(2025, 2, 6, 3), 3)
+    survey_response(datetime(2025, 4, 6, 3), 1)  # next quarter: not counted
     page = client_for("camat").get("/ikm?tahun=2025&triwulan=1&layanan=120")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -38,9 +38,9 @@ def test_bad_period_or_population_gets_a_message(client_for, db, query, message)
 
 
 def test_the_admin_picks_the_weight_and_the_page_and_the_recap_name_it(client_for, db):
-    survey(datetime(2025, 2, 5, 3), {"persyaratan": 4, "prosedur": 4, "waktu": 2, "biaya": 4, "produk": 3,
+    survey_response(datetime(2025, 2, 5, 3), {"persyaratan": 4, "prosedur": 4, "waktu": 2, "biaya": 4, "produk": 3,
                                      "kompetensi": 3, "perilaku": 4, "pengaduan": 3, "sarana": 2})
-    survey(datetime(2025, 2, 6, 3), 3)
+    survey_response(datetime(2025, 2, 6, 3), 3)
     camat = client_for("camat")
     assert "bobot tiap unsur 1/9" in camat.get("/ikm?tahun=2025&triwulan=1").get_data(as_text=True)
     assert camat.post("/admin/ikm/bobot", data={"bobot": "contoh"}).status_code == 403
@@ -55,7 +55,7 @@ def test_the_admin_picks_the_weight_and_the_page_and_the_recap_name_it(client_fo
 
 def test_answers_without_registrations_ask_for_the_services_not_call_zero_enough(client_for, db):
     """Seen: "sampel minimum 0 … populasi 0 … Cukup" for a quarter with answers and no registrations."""
-    survey(datetime(2025, 2, 6, 3), 3)
+    survey_response(datetime(2025, 2, 6, 3), 3)
     text = client_for("camat").get("/ikm?tahun=2025&triwulan=1").get_data(as_text=True)
     assert "sampel minimum 0" not in text and "populasi 0" not in text and "Cukup" not in text
     assert "belum ada layanan tercatat pada periode ini" in text

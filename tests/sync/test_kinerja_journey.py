@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from openpyxl import load_workbook
 
 from tests.conftest import CsrfClient, sign_in_as
-from tests.recap.helpers import complaint, survey
+from tests.support.factory import complaint_row, survey_response
 from tests.sync.harness import CenterServer, Process, kecamatan_app, prepare_center
 from tests.sync.test_end_to_end import signed_in
 
@@ -46,13 +46,13 @@ def _office(kec_app, code, name, complaints, scores, late, box_days):
         create_user(role.replace("_", "-"), f"Pegawai {role}", role, password="rahasia-kantor-1",
                     must_change_password=False)
     for n in range(complaints):  # received and followed up the same morning (WIB), all in Q3 2025
-        complaint(datetime(2025, 7, 7 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 7 + n, 3),
+        complaint_row(datetime(2025, 7, 7 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 7 + n, 3),
                   followed_up_at=datetime(2025, 7, 7 + n, 4), tindak_lanjut="Sudah dijelaskan", complainant_name="Budi")
     for n in range(late):  # received on a Monday, followed up ten working days later
-        complaint(datetime(2025, 7, 14 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 14 + n, 3),
+        complaint_row(datetime(2025, 7, 14 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 14 + n, 3),
                   followed_up_at=datetime(2025, 7, 28 + n, 4), tindak_lanjut="Sudah diperbaiki")
     for n, score in enumerate(scores):
-        survey(datetime(2025, 8, 4 + n, 3), score)
+        survey_response(datetime(2025, 8, 4 + n, 3), score)
     from app.complaints.models import SuggestionBoxSession
     for day in box_days:
         SuggestionBoxSession.create(opened_on=day, slip_count=0, is_empty=True, created_at=datetime(2025, 7, 1))
@@ -227,7 +227,7 @@ def test_two_kecamatan_approve_sync_and_the_pimpinan_sees_both_side_by_side(tmp_
         def late():
             from app.recap.models import QuarterRecap
             approved = QuarterRecap.get(QuarterRecap.quarter == 3).approved_at
-            complaint(datetime(2025, 9, 22, 2), status="selesai", followed_up_at=datetime(2025, 9, 22, 4),
+            complaint_row(datetime(2025, 9, 22, 2), status="selesai", followed_up_at=datetime(2025, 9, 22, 4),
                       created_at=approved + timedelta(seconds=1))
         _in(kec_app, late)
         _approve(kec_app, 2025, 4)
