@@ -267,3 +267,38 @@ def test_an_application_from_a_usb_file_is_stored_as_from_the_usb_and_the_pc_tha
                                      key_id="k3").result == "conflict"
     conflict = Conflict.get()
     assert (conflict.offered_device, conflict.offered_key, bytes(conflict.offered_photo)) == ("03", "k3", photo)
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_an_application_sent_without_naming_its_way_in_is_from_the_api_and_of_no_known_pc(center_app, center_db,
+                                                                                         enrolled):
+    """The defaults: what the API's older callers and the benches pass (the API names its key since issue 61)."""
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    assert records.store_packet_item(kecamatan, header, photo).result == "stored"
+    row = ReceivedApplication.get()
+    assert (row.received_via, row.sender_device) == ("api", "")
+    assert records.store_packet_item(kecamatan, resealed(header, photo, address="Dusun Krajan 2"),
+                                     photo).result == "conflict"
+    conflict = Conflict.get()
+    assert (conflict.offered_device, conflict.offered_key) == ("", "")
+    second, second_photo = packet_item(2)
+    assert records.store_application(kecamatan, second, second_photo).result == "stored"
+    row = ReceivedApplication.get(ReceivedApplication.registration_number == second["id"])
+    assert (row.received_via, row.sender_device) == ("api", "")
+    assert records.store_application(kecamatan, resealed(second, second_photo, address="Dusun Krajan 2"),
+                                     second_photo).result == "conflict"
+    conflict = Conflict.get(Conflict.registration_number == second["id"])
+    assert (conflict.offered_device, conflict.offered_key) == ("", "")
+    third, fourth = packet_item(3), packet_item(4)
+    assert [o.result for o in records.store_packet_items(kecamatan, [third, fourth])] == ["stored", "stored"]
+    assert records.store_restored(kecamatan, records.restore_packet_item(*packet_item(5))).result == "stored"
+    for person in (3, 4, 5):
+        row = ReceivedApplication.get(ReceivedApplication.registration_number == f"350807-01-{person:06d}")
+        assert (row.received_via, row.sender_device) == ("api", ""), person
+    for item, store in ((third, lambda h, p: records.store_packet_items(kecamatan, [(h, p)])[0]),
+                        (packet_item(5), lambda h, p: records.store_restored(kecamatan,
+                                                                             records.restore_packet_item(h, p)))):
+        assert store(resealed(item[0], item[1], address="Dusun Krajan 2"), item[1]).result == "conflict"
+        conflict = Conflict.get(Conflict.registration_number == item[0]["id"])
+        assert (conflict.offered_device, conflict.offered_key) == ("", "")
