@@ -302,3 +302,19 @@ def test_an_application_sent_without_naming_its_way_in_is_from_the_api_and_of_no
         assert store(resealed(item[0], item[1], address="Dusun Krajan 2"), item[1]).result == "conflict"
         conflict = Conflict.get(Conflict.registration_number == item[0]["id"])
         assert (conflict.offered_device, conflict.offered_key) == ("", "")
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_manifest_never_tells_another_kecamatans_pc_of_an_application_it_does_not_hold(center_app, center_db,
+                                                                                        enrolled):
+    """The held versions are read of the asking kecamatan only: another's PC offering this number and hash
+    (a copied file) hears "need", never "have" with this application's statuses."""
+    from sync.center.models import Kecamatan
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    assert records.store_application(kecamatan, header, photo).result == "stored"
+    other = Kecamatan.create(code="35.08.06", digits="350806", name="Kunir", created_at=utc_now())
+    offered = [{"id": header["id"], "version": 1, "hash": header["hash"]}]
+    assert records.answer_manifest(other, offered) == {"need": [{"id": header["id"], "version": 1}], "have": [],
+                                                       "conflict": []}
+    assert [entry["id"] for entry in records.answer_manifest(kecamatan, offered)["have"]] == [header["id"]]
