@@ -4,12 +4,13 @@ from app.complaints.book import add_change_listener
 from app.frame import sms_consent
 from app.public_status import records
 from app.public_status.slips import slip_blueprint
-from app.registration.records import add_creation_listener
+from app.registration.records import add_creation_listener, add_renumber_listener
 from app.registration.status import add_transition_listener
 
 blueprint = slip_blueprint(__name__)
 
 add_creation_listener(records.application_changed)
+add_renumber_listener(records.application_renumbered)
 add_transition_listener(records.application_changed, records.applications_changed)
 add_change_listener(records.complaint_changed)
 sms_consent.add_consent_listener(records.give_sms_consent)

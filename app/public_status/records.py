@@ -167,6 +167,18 @@ def _queue(row: PublicStatus, record: dict) -> None:
                    b"", kind=vocabulary.KIND)
 
 
+def application_renumbered(application, old_number: str) -> None:
+    """Registration listener: a new number (at enrolment, or the center's): the record follows it now, with its
+    check code, and its versions still waiting under the old number never go (another applicant may hold it
+    at the center: B's version would replace A's /cek record, or wait there as a conflict)."""
+    from sync.client.models import OutboxItem
+    OutboxItem.delete().where((OutboxItem.kind == vocabulary.KIND)
+                              & (OutboxItem.registration_number == vocabulary.wire_key(old_number))
+                              & (OutboxItem.state == "pending") & (OutboxItem.attempts == 0)).execute()
+    row = _row("ktp", application.id, application.registration_number)
+    _queue(row, application_record(application, row))
+
+
 def application_changed(application, *_statuses) -> None:
     """Registration listener (created, and every transition): the public record follows."""
     row = _row("ktp", application.id, application.registration_number)

@@ -28,6 +28,14 @@ def add_creation_listener(fn) -> None:
     _creations.add(fn)
 
 
+renumbers = Listeners()  # fn(application, old_number) inside the transaction that gave it a new number
+
+
+def add_renumber_listener(fn) -> None:
+    """fn(application, old_number): what follows an application's number (its /cek record) follows a new one."""
+    renumbers.add(fn)
+
+
 def current_prefix() -> str:
     """Raises ValueError with an Indonesian message when the office identity is not set, or when
     this PC may not number (installation.numbering_refusal).

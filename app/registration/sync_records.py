@@ -9,7 +9,7 @@ from app.frame import audit, installation
 from app.frame.dates import utc_now
 from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
-from app.registration.records import current_prefix
+from app.registration.records import current_prefix, renumbers
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import Moves, TransitionNotAllowed, add_transition_listener, transition
 from app.registration.notices import add_detail_notice
@@ -139,6 +139,7 @@ def _new_number(application: Application, why: str) -> str:
                        at=utc_now(), user_id=None, username="sistem", note=note)
     audit.record("ubah_nomor", "permohonan_ktp", application.id, note,
                  before={"registration_number": old}, after={"registration_number": new})
+    renumbers.announce(application, old)
     return new
 
 

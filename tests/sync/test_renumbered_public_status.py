@@ -1,0 +1,57 @@
+"""A number given again follows the citizen's /cek record (found walking two counter PCs as an office does,
+issue 61 finding 1, with the public status on as in every office; the two-PC tests run without it).
+
+PC B numbered 350807-01-000001 and -000002 before enrolment, as PC A did; at its enrolment B gives its
+applications new numbers, but their public status records waited in the outbox under the old numbers: B's
+sync page listed them as "konflik di pusat" for ever, and a version of B's above A's would have replaced A's
+applicant's /cek record (another check code: A's citizen no longer finds it). Now the record follows the
+new number before it travels, with its check code, and nothing of B's waits under a number it gave away.
+"""
+from app.public_status.models import PublicStatus as LocalStatus
+from app.registration.models import Application
+from sync import public_status as vocabulary
+from sync.center import keys
+from sync.center.models import DeviceKey, PublicStatus
+from sync.center.public_status_records import code_key
+from sync.client import link
+from sync.client.models import OutboxItem
+from tests.sync.harness import kecamatan_app
+from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, run, sync
+
+OLD = ["350807-01-000001", "350807-01-000002"]
+
+
+def _pc(path, center_app, kecamatan, first_person):
+    """A counter PC with the public status on: two applicants before enrolment (LOKET_DEVICE_ID 01), then enrolment."""
+    kec_app = kecamatan_app(path, public_status=True)
+    numbers = fill(kec_app, 2, first=first_person)
+    code = keys.new_enrolment_code(kecamatan)
+    made = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
+    return kec_app, numbers, DeviceKey.get(DeviceKey.key_id == made.key_id)
+
+
+def _status_keys(kec_app):
+    return run(kec_app, lambda: sorted(o.registration_number for o in OutboxItem.select().where(
+        OutboxItem.kind == vocabulary.KIND)))
+
+
+def test_a_pc_renumbered_at_enrolment_sends_its_public_status_under_the_new_numbers(tmp_path, center_app, center_db,
+                                                                                   enrolled):
+    kecamatan, _ = enrolled
+    pc_a, numbers_a, _ = _pc(tmp_path / "a", center_app, kecamatan, 1)
+    pc_b, numbers_b, key_b = _pc(tmp_path / "b", center_app, kecamatan, 51)
+    assert numbers_a == numbers_b == OLD
+    renumbered = run(pc_b, lambda: sorted(a.registration_number for a in Application.select()))
+    assert all(n.startswith(f"350807-{key_b.device_code}-") for n in renumbered), renumbered
+    # Nothing of B's waits under a number it gave away: its records follow the new numbers.
+    assert _status_keys(pc_b) == [vocabulary.wire_key(n) for n in renumbered]
+    codes_b = run(pc_b, lambda: {row.number: row.check_code for row in LocalStatus.select()})
+    assert sorted(codes_b) == renumbered
+    sync(pc_a, center_app)
+    report = sync(pc_b, center_app)
+    assert report.conflicts == 0, report
+    assert run(pc_b, lambda: OutboxItem.select().where(OutboxItem.state == "conflict").count()) == 0
+    codes_a = run(pc_a, lambda: {row.number: row.check_code for row in LocalStatus.select()})
+    for number, code in [*codes_a.items(), *codes_b.items()]:  # each citizen finds their own record
+        row = PublicStatus.get(PublicStatus.number == number)
+        assert row.code_key == code_key(vocabulary.code_digest(number, code)), number
