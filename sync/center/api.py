@@ -1,4 +1,4 @@
-"""The center's HTTP API under /api/v1/ (docs/sync-protocol.md, docs/openapi.json).
+"""The center's HTTP API under /api/v1/ (docs/sync-protocol.md, static/openapi.json).
 
 Every route except /enrol and /openapi.json is signed with a kecamatan key; the answer is
 signed back over the request's nonce, which is how the kecamatan knows it reached the center.
@@ -22,7 +22,7 @@ from sync.center.routes import (DAMAGED, MAX_CURSOR, api_blueprint, cursor_args,
 from sync.center.server import BYTES_WAITING, CLOSE_AFTER_ANSWER
 
 log = logging.getLogger(__name__)
-OPENAPI_PATH = "docs/openapi.json"
+OPENAPI_PATH = "static/openapi.json"  # in a package folder: a center installed from the wheel serves it too
 TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
              % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
 # A PC whose protocol the center no longer speaks (it keeps the current and the previous one). Its

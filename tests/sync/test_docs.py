@@ -1,4 +1,4 @@
-"""The API documentation matches the center: every /api/v1 route is in docs/openapi.json and served."""
+"""The API documentation matches the center: every /api/v1 route is in static/openapi.json and served."""
 import json
 from pathlib import Path
 
@@ -6,7 +6,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_api_route_is_documented_and_the_spec_is_served(center_app):
-    spec = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    spec = json.loads((ROOT / "static" / "openapi.json").read_text())
     routes = {(rule.rule, method.lower()) for rule in center_app.url_map.iter_rules()
               if rule.rule.startswith("/api/v1/") for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(path, method) for path, operations in spec["paths"].items() for method in operations}

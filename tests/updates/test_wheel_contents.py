@@ -104,3 +104,20 @@ def test_the_wheel_installed_outside_the_source_tree_fills_demo_data_and_passes_
         checked = run_py("update-check", "--data", str(data), "--database", str(data / database), "--mode", mode)
         assert checked.returncode == 0 and "siap" in checked.stdout, (mode, checked.stdout[-3000:],
                                                                       checked.stderr[-3000:])
+
+
+def test_the_center_installed_from_the_wheel_describes_its_api(tmp_path):
+    """README's `pip install .[center]` installs the wheel: its /api/openapi.json, which every kecamatan's
+    enrolment asks first, answered 500 (the file lay in docs/, outside every package), so no PC could enrol:
+    "Alamat ... menjawab, tetapi bukan pusat cetak Loket Kecamatan"."""
+    wheel = build_release_wheel(tmp_path)
+    target = tmp_path / "pusat"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile", "-q",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True, env=outside_env())
+    ask = ("import sys; sys.path.insert(0, sys.argv[1]); from sync.center.app import create_center_app; "
+           "app = create_center_app({'DATA_DIR': sys.argv[2], 'SECRET_KEY': 'x', 'TESTING': True}); "
+           "answer = app.test_client().get('/api/openapi.json'); print(answer.status_code, '/api/v1/enrol' in "
+           "answer.get_json()['paths'])")
+    asked = subprocess.run([sys.executable, "-c", ask, str(target), str(tmp_path / "data")], cwd=tmp_path,
+                           env=outside_env(), capture_output=True, text=True, timeout=300)
+    assert asked.stdout.split() == ["200", "True"], asked.stderr[-3000:]
