@@ -22,6 +22,8 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from flask import has_request_context, request
+
 from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX
 from app.frame import audit, statements, store
 from app.frame.dates import duration_words, format_datetime, to_local, utc_now
@@ -36,10 +38,10 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc).replace(microsecond=0, tzinfo=None)
 
 
-def since_boot() -> float:
+def since_boot(os_name: str = os.name) -> float:
     """Seconds on a clock that the date being set does not move and that runs on through sleep (a PC
     suspended over the weekend has not jumped): Windows' tick count, Linux's boot time."""
-    if os.name == "nt":
+    if os_name == "nt":
         import ctypes
         ticks = ctypes.windll.kernel32.GetTickCount64
         ticks.restype = ctypes.c_uint64
@@ -115,14 +117,25 @@ def newest_written(backup_dir: Path) -> datetime | None:
     return max(moments) if moments else None
 
 
+def automatic_backups(backup_dir: Path) -> tuple[date | None, datetime | None]:
+    """(the newest automatic backup's day by its name, the newest write of one, UTC) from one listing of
+    the folder, kept for the rest of the request: the admin's home page asks for both."""
+    # kept in the request itself: g lives as long as its app context, which tests share between requests
+    listed = request.environ.setdefault("loket.automatic_backups", {}) if has_request_context() else {}
+    if str(backup_dir) not in listed:
+        days, written = [], []
+        for path in Path(backup_dir).glob(f"{AUTOMATIC_PREFIX}*{SUFFIX}") if Path(backup_dir).is_dir() else []:
+            try:
+                written.append(path.stat().st_mtime)
+                days.append(date.fromisoformat(path.name[len(AUTOMATIC_PREFIX):-len(SUFFIX)]))
+            except (ValueError, OSError):
+                continue
+        listed[str(backup_dir)] = (max(days) if days else None, _utc(max(written)) if written else None)
+    return listed[str(backup_dir)]
+
+
 def newest_automatic_day(backup_dir: Path) -> date | None:
-    days = []
-    for path in Path(backup_dir).glob(f"{AUTOMATIC_PREFIX}*{SUFFIX}") if Path(backup_dir).is_dir() else []:
-        try:
-            days.append(date.fromisoformat(path.name[len(AUTOMATIC_PREFIX):-len(SUFFIX)]))
-        except ValueError:
-            continue
-    return max(days) if days else None
+    return automatic_backups(backup_dir)[0]
 
 
 def behind_by(backup_dir: Path, now: datetime | None = None) -> timedelta | None:

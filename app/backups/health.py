@@ -11,13 +11,13 @@ and on the Camat's in plain words, each with the one step to take.
 import logging
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, url_for
 
 from app.backups import clock, recovery
-from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX, recovery_key_problem
+from app.backups.engine import recovery_key_problem
 from app.capabilities import Card
 from app.frame import audit, keystore, store
 from app.frame.dates import duration_words, format_datetime, utc_now
@@ -62,9 +62,7 @@ def last_failure() -> dict:
 
 
 def last_automatic_backup(backup_dir: Path) -> datetime | None:
-    made = [p.stat().st_mtime for p in Path(backup_dir).glob(f"{AUTOMATIC_PREFIX}*{SUFFIX}")] \
-        if Path(backup_dir).is_dir() else []
-    return datetime.fromtimestamp(max(made), timezone.utc).replace(tzinfo=None) if made else None
+    return clock.automatic_backups(backup_dir)[1]
 
 
 @dataclass

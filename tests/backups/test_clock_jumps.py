@@ -85,3 +85,43 @@ def test_a_backup_named_by_a_clock_set_back_is_not_pruned_at_once(app, db):
         (folder / automatic_backup_name(today + timedelta(days=day))).write_bytes(first.read_bytes())
     made = ensure_daily_backup(app.config["DATABASE_PATH"], folder, 7, today)
     assert made is not None and made.exists()
+
+
+def test_the_admins_home_page_lists_the_backup_folder_once(app, db, client_for, monkeypatch):
+    """The clock's check (the newest backup's day) and the backup card (its time) read one listing."""
+    from pathlib import Path
+    daily_backup(app)
+    listings, glob = [], Path.glob
+
+    def counted(self, pattern, *args, **kwargs):
+        if self == app.config["BACKUP_DIR"] and pattern.startswith(AUTOMATIC_PREFIX):
+            listings.append(pattern)
+        return glob(self, pattern, *args, **kwargs)
+    monkeypatch.setattr(Path, "glob", counted)
+    page = home(client_for("admin"))
+    assert "Cadangan otomatis terakhir" in page and "belum pernah" not in page
+    assert len(listings) == 1, listings
+
+
+class _TickCount:
+    """kernel32.GetTickCount64 as ctypes calls it: a 64-bit count only when its restype says so (ctypes'
+    default int keeps the low 32 bits, signed: a PC up 25 days would read as booted in the future)."""
+    restype = None
+
+    def __init__(self, milliseconds: int):
+        self.milliseconds = milliseconds
+
+    def __call__(self):
+        import ctypes
+        return self.restype(self.milliseconds).value if self.restype else ctypes.c_int(self.milliseconds).value
+
+
+def test_since_boot_on_windows_reads_the_64_bit_tick_count(monkeypatch):
+    """The office's platform: the Windows branch of since_boot, on a PC up 50 days (past 2**32 ms)."""
+    import ctypes
+    from types import SimpleNamespace
+    ticks = _TickCount(50 * DAY * 1000 + 250)
+    monkeypatch.setattr(ctypes, "windll", SimpleNamespace(kernel32=SimpleNamespace(GetTickCount64=ticks)),
+                        raising=False)
+    assert clock.since_boot(os_name="nt") == 50 * DAY + 0.25
+    assert ticks.restype is ctypes.c_uint64
