@@ -274,7 +274,7 @@ def test_only_a_number_given_twice_by_two_pcs_is_settled_at_once(center_db, enro
     else:
         outcome = _offer(kecamatan, key_b, 51)
     conflict = Conflict.get(Conflict.registration_number == FIRST)
-    assert outcome.result == "conflict"
+    assert (outcome.id, outcome.version, outcome.result) == (FIRST, 1, "conflict")
     if case == "two PCs, one series":
         assert conflict.decision == records.GIVEN_TWICE and conflict.resolved_at is not None
         assert "otomatis, tanpa menunggu petugas pusat" in outcome.reason
