@@ -5,7 +5,6 @@ operator pages alike, so the checks and the idempotency are the same whichever w
 """
 import functools
 import json
-import re
 from dataclasses import dataclass
 
 import simplejpeg
@@ -13,7 +12,6 @@ from peewee import IntegrityError
 
 from app.frame import statements
 from app.frame.dates import local_today, utc_now
-from app.frame.nik import birth_digits_valid
 from app.frame.person_rules import validate_application
 from app.frame.request_cycle import holds_bad_characters
 from sync import jpeg_transit, protocol
@@ -22,7 +20,6 @@ from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
 
-NIK_PATTERN = re.compile(r"[0-9]{16}")  # ASCII digits only (\d takes any script's digits)
 
 # Center-side lifecycle (docs/architecture.md, "Who uses it, and how the work flows"): printed cards are shipped;
 # a card can be rejected or sent back for a resend after printing, and rejected after shipping
@@ -63,17 +60,6 @@ class Outcome:
         if self.events:
             answer["events"] = self.events
         return answer
-
-
-def nik_problem(nik: str) -> str | None:
-    """Why the center refuses a NIK, or None. 16 digits (UU 24/2013 jo. Permendagri 7/2019)."""
-    if not NIK_PATTERN.fullmatch(nik or ""):
-        return "NIK harus 16 angka"
-    # The birth-date rule is the counter's own (app/frame/nik.py); the region code is the
-    # kecamatan's to judge (its list may be newer or older than ours), so it is not checked here.
-    if not birth_digits_valid(nik):
-        return "NIK: tanggal lahir di dalam NIK tidak sah"
-    return None
 
 
 # The counter sends 3:4 photos normalised to a few hundred pixels; 4 MP is far above that and

@@ -288,14 +288,6 @@ def test_woman_born_on_days_1_to_10_is_a_woman_with_a_valid_nik(day):
     assert check_nik_matches(nik, date(1990, 5, day), "P") == []
 
 
-def test_the_center_reads_the_same_birth_rule():
-    from sync.center.records import nik_problem as center_nik_problem
-    assert center_nik_problem("3508074105900001") is None  # a woman born on the 1st
-    assert center_nik_problem("3508074005900001") is not None  # day 40: no such day
-    assert center_nik_problem("3508073102900001") is not None  # 31 February
-    assert center_nik_problem("３５０８０７１２０５９０００01") == "NIK harus 16 angka"
-
-
 def test_29_february_00_is_no_date_in_the_centuries_around_a_birth_year_before_1900():
     """The inline check compares whatever date is typed: near 1850 the NIK's 29-02-00 could be 1700, 1800 or
     1900, none a leap year, so the NIK's date is named invalid (the form itself refuses years before 1900)."""
