@@ -44,7 +44,8 @@ def pytest_report_header(config):
 STRUCTURE_GUARDS = ("tests/core/test_import_graph.py", "tests/core/test_storage_imports.py",
                     "tests/core/test_storage_layout.py", "tests/core/test_layout.py", "tests/core/test_programs.py",
                     "tests/core/test_hooks.py", "tests/core/test_one_path.py", "tests/core/test_access_table.py",
-                    "tests/core/test_access_matrix.py", "tests/core/test_access_docs.py")
+                    "tests/core/test_access_matrix.py", "tests/core/test_access_docs.py",
+                    "tests/core/test_one_factory.py")
 SLOW_MARKERS = ("soak", "windows_pass", "browser")
 SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
 SLOW_TESTS = (

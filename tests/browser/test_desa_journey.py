@@ -13,11 +13,11 @@ NIK = "3508071508850003"  # a man born 15 Aug 1985 in Kecamatan Yosowilangun
 
 def test_desa_enters_counter_scans_and_accepts_without_retyping(page, live, login, tmp_path):
     from app.desa import qr
-    from app.desa.models import PreRegistration, UserDesa
+    from app.desa.models import PreRegistration
     from app.auth.models import User
+    from tests.support.factory import WOTGALIH, bound_to_desa
     with live.db():
-        user = User.get(User.username == live.username[DESA])
-        UserDesa.insert(user=user, desa_code="35.08.07.2003").on_conflict_ignore().execute()  # Wotgalih
+        bound_to_desa(User.get(User.username == live.username[DESA]), WOTGALIH)
 
     login(page, DESA)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Desa Wotgalih")

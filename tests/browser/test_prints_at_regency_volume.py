@@ -143,27 +143,20 @@ def demo_office(tmp_path_factory, cheap_password_hashing):
 
     from app import demo
     from app.auth.models import User
-    from app.desa.models import UserDesa
     from app.desa.records import create_pre_registration
-    from app.frame.places import desa_list
     from app.frame.roles import DESA
-    from app.registration import intake
-    from app.registration.views import office_today
     from tests.browser.office import live_office
-    from tests.registration.conftest import valid_form
+    from tests.support.factory import WOTGALIH, bound_to_desa, checked_applicant
     with live_office(tmp_path_factory.mktemp("demo-office")) as live:
         with live.db():
             demo.fill(Namespace(seed=2026, password=live.password, applications=300, complaints=600, surveys=400,
                                 recaps=3))
             from app.frame import store
             store.put("public_status_url", "http://pusat.lumajangkab.go.id")  # the slips carry their status QR
-            user = User.get(User.username == live.username[DESA])
-            UserDesa.insert(user=user, desa_code="35.08.07.2003").on_conflict_ignore().execute()  # Wotgalih
-            clean, errors, _ = intake.validate_application(
-                valid_form(nik="3508074107950003", full_name=LONGEST_NAME, sex="P", birth_date="1995-07-01",
-                           address=LONGEST_ADDRESS, desa="Wotgalih", marital_status="Belum Kawin",
-                           occupation="Pelajar/Mahasiswa"), desa_list(), office_today())
-            assert not errors, errors
+            user = bound_to_desa(User.get(User.username == live.username[DESA]), WOTGALIH)
+            clean = checked_applicant(nik="3508074107950003", full_name=LONGEST_NAME, sex="P", birth_date="1995-07-01",
+                                      address=LONGEST_ADDRESS, desa="Wotgalih", marital_status="Belum Kawin",
+                                      occupation="Pelajar/Mahasiswa")
             live.pre_id = create_pre_registration(clean, user=user).id
         yield live
 

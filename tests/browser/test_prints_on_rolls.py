@@ -47,13 +47,10 @@ def test_the_kiosk_receipt_prints_on_a4_and_on_an_80_mm_roll(page, live):
 def test_the_counters_receipt_and_the_complaint_slip_print_on_both_papers(page, live, login, paper):
     from app.complaints import book
     from app.complaints.models import ComplaintCategory
-    from app.registration import intake, records
-    from app.registration.views import desa_list, office_today
-    from tests.registration.conftest import valid_form
+    from app.registration import records
+    from tests.support.factory import checked_applicant
     with live.db():
-        clean, errors, _ = intake.validate_application(valid_form(nik="3508071205900512"), desa_list(), office_today())
-        assert not errors, errors
-        application = records.create_application(clean)
+        application = records.create_application(checked_applicant(nik="3508071205900512"))
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
         complaint, _ = book.record_complaint({"channel": "meja_informasi", "category_id": category.id,
                                               "complainant_name": "", "complainant_contact": "", "is_anonymous": False,
@@ -87,41 +84,28 @@ def receipts(live):
     from app.complaints import book
     from app.complaints.models import ComplaintCategory
     from app.frame.db import database
-    from app.registration import collective_records, intake, records
-    from app.registration.status import ApplicationStatus as S, transition
-    from app.registration.views import desa_list, office_today
-    from tests.registration.conftest import valid_form
-
-    def applicant(nik, **changes):
-        clean, errors, _ = intake.validate_application(valid_form(nik=nik, **changes), desa_list(), office_today())
-        assert not errors, errors
-        return clean
-
-    def ready(application):
-        with database.atomic():
-            for step in (S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY):
-                transition(application, step)
+    from app.registration import collective_records, records
+    from tests.support.factory import checked_applicant, ready_for_pickup
 
     from app.frame import store
     with live.db(), live.app.test_request_context():
         g.user = User.get(User.username == live.username["petugas_loket"])  # the clerk who signs
         with database.atomic():  # linked to the center: each slip carries the status page's QR and address
             store.put("public_status_url", "https://dukcapil.lumajangkab.go.id/layanan-publik")
-        handed = records.create_application(applicant("3508071205900601", full_name="Muhammad Rizky Ramadhan"))
-        ready(handed)
+        handed = records.create_application(checked_applicant(nik="3508071205900601", full_name="Muhammad Rizky Ramadhan"))
+        handed = ready_for_pickup(handed.id)
         records.hand_over(handed, "Siti Nurhaliza Rahmawati", "ibu kandung", "3508074101650003")
-        returned = records.create_application(applicant("3508071205900602", full_name="Agus Salim"))
+        returned = records.create_application(checked_applicant(nik="3508071205900602", full_name="Agus Salim"))
         records.record_checklist(returned, [], [{"label": "Fotokopi Kartu Keluarga (KK) terbaru"},
                                                 {"label": "Surat keterangan hilang dari kepolisian"}])
         letter = collective_records.create_letter(
             {"letter_number": "421.3/117/SMAN1/2026", "letter_date": date(2026, 1, 5),
              "sender": "SMA Negeri 1 Yosowilangun", "contact": "Bu Ani, 0334 571999", "recording_date": None}, g.user)
-        pupils = [records.create_application(applicant(nik, full_name=name, sex=sex, birth_date="2008-05-12",
+        pupils = [records.create_application(checked_applicant(nik=nik, full_name=name, sex=sex, birth_date="2008-05-12",
                                                        marital_status="Belum Kawin"), None, letter)
                   for nik, name, sex in (("3508071205080603", "Dimas Prasetyo Nugroho", "L"),
                                          ("3508075205080604", "Ayu Lestari Wulandari", "P"))]
-        for pupil in pupils:
-            ready(pupil)
+        pupils = [ready_for_pickup(pupil.id) for pupil in pupils]
         collective_records.hand_over(letter, pupils, {"name": "Ani Wulandari", "relation": "Staf Tata Usaha",
                                                       "id_number": "3508075506920003"})
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
@@ -131,7 +115,7 @@ def receipts(live):
                 {"channel": channel, "category_id": category.id, "complainant_name": name,
                  "complainant_contact": "", "is_anonymous": not name, "is_confidential": False,
                  "registration_number": "", "text": "Antrean di loket terlalu lama pada hari Senin."})
-        counter = records.create_application(applicant("3508071205900605", full_name="Bambang Sugiarto Wibowo"))
+        counter = records.create_application(checked_applicant(nik="3508071205900605", full_name="Bambang Sugiarto Wibowo"))
     return {
         "bukti": (f"/pendaftaran/{counter.id}/bukti", "petugas_loket",
                   [counter.registration_number, "BUKTI PENDAFTARAN", "Bambang Sugiarto Wibowo"]),

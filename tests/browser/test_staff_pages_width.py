@@ -77,15 +77,10 @@ def test_board_notice_summarises_on_a4_and_the_annex_holds_the_list(page, live, 
 def test_the_pre_registration_queue_fits_1024_px(page, live, login):
     """Issue 25: /pra-pendaftaran overflowed by 9 px at 1024x768, cutting "Terima berkas"."""
     from app.desa import records
-    from app.registration import intake
-    from app.registration.views import desa_list
-    from tests.registration.conftest import valid_form
+    from tests.support.factory import checked_applicant, long_applicant_form
     with live.db():
-        if not records.open_with_nik("3508071205900411"):
-            clean, errors, _ = intake.validate_application(
-                valid_form(nik="3508071205900411", full_name="Muhammad Abdurrahman Wahyudi Prasetyo Nugroho", phone=""),
-                desa_list(), records.today())
-            assert not errors, errors
+        if not records.open_with_nik("3508074107950411"):  # the demo's longest name and address
+            clean = checked_applicant(**long_applicant_form(nik="3508074107950411", phone=""))
             records.create_pre_registration(clean, entered_by_name="Kaur Umum")
     page.set_viewport_size({"width": 1024, "height": 768})
     login(page, "petugas_loket")

@@ -14,7 +14,7 @@ from app.auth.accounts import create_user
 from app.firstrun import seed_identity
 from app.registration.models import Application
 from tests.conftest import TEST_PASSWORD, CsrfClient
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.support.factory import applicant_form, photo_jpeg
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="mounts a small filesystem (Linux)")
 
@@ -51,14 +51,14 @@ def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small
         create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
     clerk = app.test_client()
     assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
-    first = clerk.post("/pendaftaran/baru", data=valid_form(photo=(io.BytesIO(jpeg_bytes()), "f.jpg")),
+    first = clerk.post("/pendaftaran/baru", data=applicant_form(photo=(io.BytesIO(photo_jpeg()), "f.jpg")),
                        content_type="multipart/form-data")
     assert first.status_code == 302
     with app.app_context(), database.connection_context():
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # every next commit must grow the WAL
     fill(small_disk)
 
-    save = clerk.post("/pendaftaran/baru", data=valid_form(nik="3508071205900002"), content_type="multipart/form-data")
+    save = clerk.post("/pendaftaran/baru", data=applicant_form(nik="3508071205900002"), content_type="multipart/form-data")
     other = app.test_client()
     sign_in = other.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD})
     for answer in (save, sign_in):
@@ -68,7 +68,7 @@ def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small
         assert "Terjadi kesalahan pada aplikasi" not in page
 
     os.remove(small_disk / "pengisi.bin")  # the admin freed space
-    again = clerk.post("/pendaftaran/baru", data=valid_form(nik="3508071205900002"), content_type="multipart/form-data")
+    again = clerk.post("/pendaftaran/baru", data=applicant_form(nik="3508071205900002"), content_type="multipart/form-data")
     assert again.status_code == 302
     with app.app_context(), database.connection_context():
         assert Application.select().count() == 2

@@ -7,7 +7,7 @@ from app.auth.accounts import create_user
 from app.firstrun import ensure_admin
 from app.frame.roles import ADMIN
 from tests.conftest import CsrfClient, sign_in_as
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 from tests.support.error_summary import summary_problems
 
 
@@ -38,7 +38,7 @@ def test_the_new_operator_desa_form_has_the_summary(client_for, db):
 def test_the_intake_summarys_links_all_have_targets(client_for, db):
     from app.firstrun import seed_identity
     seed_identity("35.08.07")
-    page = _refused(client_for("petugas_loket").post("/pendaftaran/baru", data=valid_form(sex="")))
+    page = _refused(client_for("petugas_loket").post("/pendaftaran/baru", data=applicant_form(sex="")))
     assert 'href="#f-sex"' in page
     assert summary_problems(page) == []
 
@@ -49,7 +49,7 @@ def test_every_summary_link_names_its_field(client_for, db):
     import re
     from app.firstrun import seed_identity
     seed_identity("35.08.07")
-    empty = {key: "" for key in valid_form()}
+    empty = {key: "" for key in applicant_form()}
     page = _refused(client_for("petugas_loket").post("/pendaftaran/baru", data=empty))
     summary = re.search(r'data-error-summary.*?</div>', page, re.S).group(0)
     links = [html.unescape(re.sub(r"<[^>]+>", "", text)) for text in re.findall(r'<a href="#[^"]+">(.*?)</a>', summary, re.S)]

@@ -126,14 +126,13 @@ def _office_to_walk(app, users):
     ready, a desa pre-registration, a walk-in survey answer, a recap waiting for the Camat, a date the
     office closes. Returns the clients by role and the record pages to start from."""
     from app import demo
-    from app.desa.models import UserDesa
     from app.frame.dates import local_today, utc_now
     from app.frame.periods import Quarter
     from app.recap.models import QuarterRecap, RecapStatus
     from app.registration.models import Application
     from app.registration.status import ApplicationStatus as S
-    from app.survey.models import ResponseStatus, SurveyResponse
-    from tests.registration.conftest import valid_form
+    from app.survey.models import ResponseStatus
+    from tests.support.factory import DARUNGAN, applicant_form, bound_to_desa, survey_response
     demo.fill(Namespace(seed=25, password="demo-sandi-1", applications=100, complaints=15, surveys=5, recaps=0))
     member = Application.select().where(Application.collective.is_null(False)).first()
     member.status = S.READY.value  # the letter's handover form shows
@@ -143,14 +142,13 @@ def _office_to_walk(app, users):
     QuarterRecap.create(year=quarter.year, quarter=quarter.number, starts_at=starts_at, ends_at=ends_at,
                         status=RecapStatus.SUBMITTED, promises="Menambah kursi.", narrative="Triwulan ramai.",
                         submitted_at=utc_now(), created_at=utc_now(), updated_at=utc_now())
-    SurveyResponse.create(submission_key="jalan-kaki-1", submitted_at=utc_now(), address="127.0.0.1",
-                          status=ResponseStatus.PENDING)
-    UserDesa.create(user=users["operator_desa"], desa_code="35.08.07.2001")
+    survey_response(utc_now(), {}, submission_key="jalan-kaki-1", address="127.0.0.1", status=ResponseStatus.PENDING)
+    bound_to_desa(users["operator_desa"], DARUNGAN)
     clients = {None: app.test_client()}
     for role in ALL_ROLES:
         clients[role] = app.test_client()
         sign_in_as(clients[role], users[role])
-    made = clients["operator_desa"].post("/desa/pra-pendaftaran/baru", data=valid_form(),
+    made = clients["operator_desa"].post("/desa/pra-pendaftaran/baru", data=applicant_form(),
                                          content_type="multipart/form-data")
     assert made.status_code in (302, 303), made.status_code
     closed = clients["admin"].post("/admin/hari-libur", data={"day": f"{local_today('WIB').year}-12-30",

@@ -5,15 +5,14 @@ import re
 
 from app.auth.models import User
 from app.frame.audit_sentences import FIELD_LABELS
-from app.frame.dates import utc_now
 from app.registration.models import Application
 from tests.conftest import sign_in_as
-from tests.registration.conftest import client_as, loket, office, saved, valid_form  # noqa: F401
+from tests.registration.conftest import client_as, loket, office, saved  # noqa: F401
+from tests.support.factory import applicant_form, staff_user
 
 
 def second_clerk(app, role="petugas_loket"):
-    user = User.create(username=f"{role}-2".replace("_", "-"), full_name="Pegawai kedua", role=role,
-                       password_hash="-", must_change_password=False, is_active=True, created_at=utc_now())
+    user = staff_user(role, f"{role}-2".replace("_", "-"), "Pegawai kedua")
     client = app.test_client()
     sign_in_as(client, user)
     return client
@@ -38,15 +37,15 @@ def test_the_409_form_keeps_the_other_clerks_fields_so_saving_again_reverts_noth
     url = f"/pendaftaran/{saved}/ubah"
     ani_version = version_in(ani.get(url).get_data(as_text=True))
     budi_version = version_in(budi.get(url).get_data(as_text=True))
-    assert ani.post(url, data=valid_form(address="Jl. Mawar 7", version_read=ani_version),
+    assert ani.post(url, data=applicant_form(address="Jl. Mawar 7", version_read=ani_version),
                     content_type="multipart/form-data").status_code == 302
-    refused = budi.post(url, data=valid_form(phone="0813-1111-2222", version_read=budi_version),
+    refused = budi.post(url, data=applicant_form(phone="0813-1111-2222", version_read=budi_version),
                         content_type="multipart/form-data")
     assert refused.status_code == 409
     page = refused.get_data(as_text=True)
     assert input_value(page, "address") == "Jl. Mawar 7"  # Ani's change, not Budi's old copy of the field
     assert input_value(page, "phone") in ("081311112222", "0813-1111-2222")  # Budi's own change, kept
-    again = budi.post(url, data=valid_form(address=input_value(page, "address"), phone=input_value(page, "phone"),
+    again = budi.post(url, data=applicant_form(address=input_value(page, "address"), phone=input_value(page, "phone"),
                                            version_read=version_in(page)), content_type="multipart/form-data")
     assert again.status_code == 302
     application = Application.get_by_id(saved)
@@ -57,9 +56,9 @@ def test_a_double_click_on_simpan_is_one_save_not_a_conflict_with_oneself(loket,
     """Issue 42, finding 9: the second request of a double click was told someone else changed the record."""
     url = f"/pendaftaran/{saved}/ubah"
     version = version_in(loket.get(url).get_data(as_text=True))
-    first = loket.post(url, data=valid_form(address="Jl. Melati 3", version_read=version),
+    first = loket.post(url, data=applicant_form(address="Jl. Melati 3", version_read=version),
                        content_type="multipart/form-data")
-    second = loket.post(url, data=valid_form(address="Jl. Melati 3", version_read=version),
+    second = loket.post(url, data=applicant_form(address="Jl. Melati 3", version_read=version),
                         content_type="multipart/form-data")
     assert (first.status_code, second.status_code) == (302, 302)
     assert "diubah orang lain" not in loket.get(second.headers["Location"]).get_data(as_text=True)
@@ -117,10 +116,10 @@ def test_two_clerks_editing_one_application_the_second_is_refused_with_both_vers
     url = f"/pendaftaran/{saved}/ubah"
     ani_version = version_in(ani.get(url).get_data(as_text=True))
     budi_version = version_in(budi.get(url).get_data(as_text=True))
-    first = ani.post(url, data=valid_form(address="Jl. Mawar 7", version_read=ani_version),
+    first = ani.post(url, data=applicant_form(address="Jl. Mawar 7", version_read=ani_version),
                      content_type="multipart/form-data")
     assert first.status_code == 302
-    second = budi.post(url, data=valid_form(phone="0813-1111-2222", version_read=budi_version),
+    second = budi.post(url, data=applicant_form(phone="0813-1111-2222", version_read=budi_version),
                        content_type="multipart/form-data")
     assert second.status_code == 409
     page = second.get_data(as_text=True)
@@ -132,7 +131,7 @@ def test_two_clerks_editing_one_application_the_second_is_refused_with_both_vers
     assert shown == [(FIELD_LABELS["phone"], "081234567890", "081311112222")]  # Budi's own change
     assert FIELD_LABELS["address"] in conflict.split("tetap dipakai")[1]  # Ani's, kept
     # Budi saw both; saving again with the version the refusal carried is his choice, and it saves
-    third = budi.post(url, data=valid_form(address=input_value(page, "address"), phone=input_value(page, "phone"),
+    third = budi.post(url, data=applicant_form(address=input_value(page, "address"), phone=input_value(page, "phone"),
                                            version_read=version_in(page)), content_type="multipart/form-data")
     assert third.status_code == 302
     application = Application.get_by_id(saved)
@@ -142,7 +141,7 @@ def test_two_clerks_editing_one_application_the_second_is_refused_with_both_vers
 def test_saving_twice_from_the_same_page_is_not_a_conflict_with_oneself_when_nothing_changed(loket, saved):
     url = f"/pendaftaran/{saved}/ubah"
     version = version_in(loket.get(url).get_data(as_text=True))
-    assert loket.post(url, data=valid_form(version_read=version), content_type="multipart/form-data").status_code == 302
+    assert loket.post(url, data=applicant_form(version_read=version), content_type="multipart/form-data").status_code == 302
 
 
 def test_two_handlers_writing_one_complaints_follow_up_the_second_is_refused(app, client_for, db, users):

@@ -10,7 +10,8 @@ from app.desa.models import PreRegistration
 from app.frame.submissions import FormSubmission
 from app.registration.models import Application
 from tests.desa.conftest import desa_client, darungan  # noqa: F401  (shared fixtures)
-from tests.registration.conftest import client_as, loket, office, valid_form  # noqa: F401
+from tests.registration.conftest import client_as, loket, office  # noqa: F401
+from tests.support.factory import applicant_form
 
 
 def token_of(page: str) -> str:
@@ -21,8 +22,8 @@ def token_of(page: str) -> str:
 
 def test_the_counters_registration_sent_twice_is_one_application_and_the_same_page(loket):
     token = token_of(loket.get("/pendaftaran/baru").get_data(as_text=True))
-    first = loket.post("/pendaftaran/baru", data=valid_form(form_token=token), content_type="multipart/form-data")
-    again = loket.post("/pendaftaran/baru", data=valid_form(form_token=token), content_type="multipart/form-data")
+    first = loket.post("/pendaftaran/baru", data=applicant_form(form_token=token), content_type="multipart/form-data")
+    again = loket.post("/pendaftaran/baru", data=applicant_form(form_token=token), content_type="multipart/form-data")
     assert first.status_code in (302, 303) and again.status_code in (302, 303)
     assert Application.select().count() == 1
     assert again.headers["Location"] == first.headers["Location"]
@@ -34,19 +35,19 @@ def test_the_counters_registration_sent_twice_is_one_application_and_the_same_pa
 def test_a_new_form_is_a_new_application(loket):
     for nik in ("3508071205900001", "3508071205900002"):
         token = token_of(loket.get("/pendaftaran/baru").get_data(as_text=True))
-        assert loket.post("/pendaftaran/baru", data=valid_form(nik=nik, form_token=token),
+        assert loket.post("/pendaftaran/baru", data=applicant_form(nik=nik, form_token=token),
                           content_type="multipart/form-data").status_code in (302, 303)
     assert Application.select().count() == 2
 
 
 def test_a_form_shown_again_after_a_mistake_keeps_its_token_so_the_corrected_repeat_is_still_one(loket):
     token = token_of(loket.get("/pendaftaran/baru").get_data(as_text=True))
-    wrong = loket.post("/pendaftaran/baru", data=valid_form(full_name="", form_token=token),
+    wrong = loket.post("/pendaftaran/baru", data=applicant_form(full_name="", form_token=token),
                        content_type="multipart/form-data")
     assert wrong.status_code == 422
     assert token_of(wrong.get_data(as_text=True)) == token
     for _ in range(2):
-        loket.post("/pendaftaran/baru", data=valid_form(form_token=token), content_type="multipart/form-data")
+        loket.post("/pendaftaran/baru", data=applicant_form(form_token=token), content_type="multipart/form-data")
     assert Application.select().count() == 1
 
 
@@ -58,7 +59,7 @@ def test_two_copies_in_flight_at_once_store_one_application(app, loket):
         client = app.test_client()
         with loket.session_transaction() as theirs, client.session_transaction() as mine:
             mine.update(theirs)
-        answers.append(client.post("/pendaftaran/baru", data=valid_form(form_token=token),
+        answers.append(client.post("/pendaftaran/baru", data=applicant_form(form_token=token),
                                    content_type="multipart/form-data"))
     threads = [threading.Thread(target=send) for _ in range(3)]
     for thread in threads:
@@ -72,7 +73,7 @@ def test_two_copies_in_flight_at_once_store_one_application(app, loket):
 
 def test_the_desa_form_sent_twice_is_one_pre_registration(darungan):
     token = token_of(darungan.get("/desa/pra-pendaftaran/baru").get_data(as_text=True))
-    answers = [darungan.post("/desa/pra-pendaftaran/baru", data=valid_form(form_token=token),
+    answers = [darungan.post("/desa/pra-pendaftaran/baru", data=applicant_form(form_token=token),
                              content_type="multipart/form-data") for _ in range(2)]
     assert PreRegistration.select().count() == 1
     assert answers[0].headers["Location"] == answers[1].headers["Location"]

@@ -3,24 +3,15 @@ import pytest
 
 from tests.registration.conftest import client_as, loket, office, saved  # noqa: F401  (shared fixtures)
 
-from app.auth.models import User
-from app.frame.dates import utc_now
-from app.desa.models import UserDesa
 from tests.conftest import sign_in_as
-
-DARUNGAN = "35.08.07.2001"
-KRATON = "35.08.07.2002"
+from tests.support.factory import DARUNGAN, KRATON, desa_operator  # noqa: F401  (the desa tests' codes)
 
 
 @pytest.fixture
 def desa_client(app, office):
     """desa_client(username, [desa codes]) -> a client signed in as a desa operator bound to those desa."""
     def make(username="op-darungan", codes=(DARUNGAN,)):
-        user = User.get_or_none(User.username == username) or User.create(
-            username=username, full_name=f"Operator {username}", role="operator_desa", password_hash="-",
-            must_change_password=False, is_active=True, created_at=utc_now())
-        for code in codes:
-            UserDesa.insert(user=user, desa_code=code).on_conflict_ignore().execute()
+        user = desa_operator(username, f"Operator {username}", codes)
         client = app.test_client()
         sign_in_as(client, user)
         return client

@@ -9,7 +9,7 @@ from app.desa import records
 from app.desa.models import UserDesa
 from app.frame import audit, store
 from app.frame.audit_event import AuditEvent
-from app.frame.dates import utc_now
+from tests.support.factory import desa_operator
 from tests.desa.conftest import DARUNGAN, KRATON
 
 
@@ -72,9 +72,7 @@ def test_an_admin_change_without_its_audit_row_changes_nothing(client_as, desa_a
         records.create_operator("kaur.kraton", "Kaur Kraton", [KRATON])
     assert not User.select().where(User.username == "kaur.kraton").exists()
 
-    user = User.create(username="kaur.darungan", full_name="Kaur Darungan", role="operator_desa", password_hash="-",
-                       must_change_password=False, is_active=True, created_at=utc_now())
-    UserDesa.create(user=user, desa_code=DARUNGAN)
+    user = desa_operator("kaur.darungan", "Kaur Darungan")
     with pytest.raises(RuntimeError):
         records.bind_operator(user, [KRATON])
     assert _bound(user) == [DARUNGAN]

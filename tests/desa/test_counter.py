@@ -9,7 +9,7 @@ from app.frame.db import database
 from app.desa.models import PreRegistration
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from tests.desa.conftest import KRATON, pre_register
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.support.factory import applicant_form, photo_jpeg
 
 
 def text(response) -> str:
@@ -18,15 +18,15 @@ def text(response) -> str:
 
 def form_of(pre: PreRegistration, **changes) -> dict:
     """What the counter's form posts back unchanged (the page is filled from the pre-registration)."""
-    form = valid_form(rt=pre.rt, rw=pre.rw)
+    form = applicant_form(rt=pre.rt, rw=pre.rw)
     form.update(changes)
     return form
 
 
 def test_queue_lists_per_desa_and_finds_by_nik_name_and_number(darungan, desa_client, loket):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     kraton = desa_client("op-kraton", (KRATON,))
-    pre_register(kraton, valid_form(nik="3508075505920002", full_name="Siti Aminah", sex="P",
+    pre_register(kraton, applicant_form(nik="3508075505920002", full_name="Siti Aminah", sex="P",
                                     birth_date="1992-05-15", desa="Kraton"))
     page = text(loket.get("/pra-pendaftaran"))
     assert "Budi Santoso" in page and "Siti Aminah" in page
@@ -41,7 +41,7 @@ def test_queue_lists_per_desa_and_finds_by_nik_name_and_number(darungan, desa_cl
 
 
 def test_accepting_carries_every_field_and_the_photo_in_one_step(darungan, loket):
-    pre_register(darungan, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    pre_register(darungan, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
     pre = PreRegistration.get()
     page = text(loket.get(f"/pra-pendaftaran/{pre.id}/terima"))
     assert "Diisi oleh operator Operator op-darungan, Desa Darungan, tanggal" in page
@@ -61,7 +61,7 @@ def test_accepting_carries_every_field_and_the_photo_in_one_step(darungan, loket
 
 
 def test_differences_from_the_desa_are_highlighted_and_recorded(darungan, loket):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
     response = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=form_of(pre, address="Dusun Krajan No. 7",
                                                                           occupation="Wiraswasta"),
@@ -77,7 +77,7 @@ def test_differences_from_the_desa_are_highlighted_and_recorded(darungan, loket)
     form_page = loket.get(f"/pra-pendaftaran/{pre.id}/terima")
     assert form_page.status_code == 302  # accepted already: sent to the application
     # the highlighter's input: the desa's values, on the form, for static/js/prereg.js
-    pre_register(darungan, valid_form(nik="3508071306880003", full_name="Joko", birth_date="1988-06-13"))
+    pre_register(darungan, applicant_form(nik="3508071306880003", full_name="Joko", birth_date="1988-06-13"))
     second = PreRegistration.get(PreRegistration.full_name == "Joko")
     page = loket.get(f"/pra-pendaftaran/{second.id}/terima").get_data(as_text=True)
     assert "data-original=" in page and "js/prereg.js" in page
@@ -86,7 +86,7 @@ def test_differences_from_the_desa_are_highlighted_and_recorded(darungan, loket)
 
 
 def test_bad_input_at_acceptance_keeps_the_pre_registration_waiting(darungan, loket):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
     response = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=form_of(pre, rt="abc"),
                           content_type="multipart/form-data")
@@ -95,7 +95,7 @@ def test_bad_input_at_acceptance_keeps_the_pre_registration_waiting(darungan, lo
 
 
 def test_expired_pre_registration_is_refused_and_shown_to_the_desa(darungan, loket):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
     with database.atomic():
         PreRegistration.update(expires_on=pre.expires_on - timedelta(days=30)).execute()
@@ -107,14 +107,14 @@ def test_expired_pre_registration_is_refused_and_shown_to_the_desa(darungan, lok
     assert "Budi Santoso" not in text(loket.get("/pra-pendaftaran"))
     assert "Budi Santoso" in text(loket.get("/pra-pendaftaran?tampil=kedaluwarsa"))
     # an expired pre-registration no longer blocks the NIK: the desa may enter it again
-    assert pre_register(darungan, valid_form()).status_code == 302
+    assert pre_register(darungan, applicant_form()).status_code == 302
 
 
 def test_expiry_follows_the_admin_setting(client_as, darungan):
     admin = client_as("admin")
     assert admin.post("/admin/operator-desa/pengaturan", data={"pre_registration_days": "0"}).status_code == 422
     assert admin.post("/admin/operator-desa/pengaturan", data={"pre_registration_days": "3"}).status_code == 302
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
     from app.frame.office_calendar import office_calendar
     from app.frame.dates import to_local
@@ -131,7 +131,7 @@ def test_validity_counts_working_days_so_a_holiday_never_eats_it(db):
 
 
 def test_counter_cannot_accept_twice(darungan, loket):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
     assert loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=form_of(pre),
                       content_type="multipart/form-data").status_code == 302
@@ -140,7 +140,7 @@ def test_counter_cannot_accept_twice(darungan, loket):
 
 
 def test_desa_follows_the_status_after_acceptance(darungan, loket):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
     loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=form_of(pre), content_type="multipart/form-data")
     page = text(darungan.get("/desa"))
@@ -148,7 +148,7 @@ def test_desa_follows_the_status_after_acceptance(darungan, loket):
 
 
 def test_only_the_counter_clerk_accepts(client_as, darungan):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
     assert client_as("kasi_pelayanan").get("/pra-pendaftaran").status_code == 200
     assert client_as("kasi_pelayanan").get(f"/pra-pendaftaran/{pre.id}/terima").status_code == 403
@@ -157,9 +157,9 @@ def test_only_the_counter_clerk_accepts(client_as, darungan):
 
 
 def test_a_nik_with_a_waiting_pre_registration_is_pointed_to_it_and_it_can_still_be_accepted(darungan, loket):
-    pre_register(darungan, valid_form())
+    pre_register(darungan, applicant_form())
     pre = PreRegistration.get()
-    response = loket.post("/pendaftaran/baru", data=valid_form(), content_type="multipart/form-data")
+    response = loket.post("/pendaftaran/baru", data=applicant_form(), content_type="multipart/form-data")
     page = text(response)
     assert response.status_code == 422 and f"sudah dipra-daftarkan desa ({pre.number}" in page
     assert f"/pra-pendaftaran/{pre.id}/terima" in page
@@ -172,16 +172,16 @@ def test_a_nik_with_a_waiting_pre_registration_is_pointed_to_it_and_it_can_still
 
 def test_the_desa_applies_the_counter_rule_after_a_handover(darungan, loket, saved):
     Application.update(status="diserahkan").where(Application.id == saved).execute()
-    refused = pre_register(darungan, valid_form(reason="baru"))
+    refused = pre_register(darungan, applicant_form(reason="baru"))
     assert refused.status_code == 422 and "sudah menerima KTP-el (350807-01-000001)" in text(refused)
-    assert pre_register(darungan, valid_form(reason="hilang")).status_code == 302
+    assert pre_register(darungan, applicant_form(reason="hilang")).status_code == 302
 
 
 def test_the_desa_form_asks_for_the_dispensation_as_the_counter_does(darungan, loket):
     """Seen: a desa pre-registration of a 15-year-old "Kawin" without a note was saved and accepted at
     the counter, whose own form refuses the same person until a court dispensation is written."""
     from app.frame.person_rules import UNDERAGE_MARRIAGE_NEEDS_BASIS
-    young = valid_form(nik="3508071205110001", birth_date="2011-05-12", marital_status="Kawin", notes="")
+    young = applicant_form(nik="3508071205110001", birth_date="2011-05-12", marital_status="Kawin", notes="")
     refused = pre_register(darungan, young)
     assert refused.status_code == 422 and UNDERAGE_MARRIAGE_NEEDS_BASIS in text(refused)
     assert "batas umur kawin 19 tahun" in text(refused) and PreRegistration.select().count() == 0

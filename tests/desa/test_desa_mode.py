@@ -15,7 +15,7 @@ from app.frame.db import database
 from app.desa.models import PreRegistration
 from tests.conftest import CsrfClient, sign_in_as
 from tests.desa.conftest import DARUNGAN, KRATON, pre_register
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form, desa_operator
 
 ROOT = Path(__file__).parents[2]
 
@@ -65,6 +65,22 @@ def desa_admin(app):
     client = app.test_client()
     sign_in_as(client, admin)
     return client, password
+
+
+def operator_client(desa_app):
+    """A client signed in as the desa PC's operator of Darungan."""
+    with bound_to(desa_app):
+        user = desa_operator()
+    client = desa_app.test_client()
+    sign_in_as(client, user)
+    return client
+
+
+def enrolled_by_its_admin(desa_app, enrolment_code):
+    """The desa PC enrolled on its admin's page: (the admin's client, its Darungan operator's client)."""
+    admin, _ = desa_admin(desa_app)
+    assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
+    return admin, operator_client(desa_app)
 
 
 def test_desa_mode_has_its_own_database_and_a_one_time_password(desa_app, tmp_path):
@@ -157,7 +173,7 @@ def test_enrolled_desa_pc_enters_forms_offline_and_the_kecamatan_accepts_its_qr(
         operator.save()
     desa = desa_app.test_client()
     sign_in_as(desa, operator)
-    saved = pre_register(desa, valid_form())
+    saved = pre_register(desa, applicant_form())
     assert saved.status_code == 302, text(saved)[:800]
     with bound_to(desa_app):
         pre = PreRegistration.get()

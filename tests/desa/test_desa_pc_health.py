@@ -5,10 +5,7 @@ import html
 import shutil
 
 from app.backups.daily import daily_backup
-from app.desa.models import UserDesa
-from tests.conftest import sign_in_as
-from tests.desa.conftest import DARUNGAN
-from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolment_code, kecamatan  # noqa: F401
+from tests.desa.test_desa_mode import bound_to, desa_app, enrolled_by_its_admin, enrolment_code, kecamatan  # noqa: F401
 
 
 def page(client, url) -> str:
@@ -18,15 +15,7 @@ def page(client, url) -> str:
 
 
 def test_a_desa_pcs_failed_backup_and_unprinted_key_are_on_its_landing_pages(desa_app, enrolment_code):
-    admin, _ = desa_admin(desa_app)
-    assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
-    with bound_to(desa_app):
-        from app.auth.accounts import create_user
-        operator, _ = create_user("kaur.darungan", "Kaur Umum", "operator_desa", password="operator-desa-1",
-                                  must_change_password=False)
-        UserDesa.create(user=operator, desa_code=DARUNGAN)
-    desa = desa_app.test_client()
-    sign_in_as(desa, operator)
+    admin, desa = enrolled_by_its_admin(desa_app, enrolment_code)
 
     landing = page(admin, admin.get("/").location)  # the desa PC admin's home is Operator Desa
     assert "Kunci pemulihan belum dicetak" in landing and "Cetak kunci pemulihan" in landing

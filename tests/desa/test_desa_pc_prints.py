@@ -7,26 +7,16 @@ import io
 
 from PIL import Image
 
-from app.desa.models import UserDesa
-from tests.conftest import sign_in_as
-from tests.desa.conftest import DARUNGAN, pre_register
-from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolment_code, kecamatan  # noqa: F401
-from tests.registration.conftest import valid_form
+from tests.desa.conftest import pre_register
+from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolled_by_its_admin, enrolment_code, kecamatan  # noqa: F401
+from tests.support.factory import applicant_form
 
 
 def _enrolled_with_one_form(desa_app, enrolment_code):
     """The desa PC enrolled, its admin's client, an operator's client and the path of one printed F-1.07."""
-    admin, _ = desa_admin(desa_app)
-    assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
-    with bound_to(desa_app):
-        from app.auth.accounts import create_user
-        from app.desa.models import PreRegistration
-        operator, _ = create_user("kaur.darungan", "Kaur Umum", "operator_desa", password="operator-desa-1",
-                                  must_change_password=False)
-        UserDesa.create(user=operator, desa_code=DARUNGAN)
-    desa = desa_app.test_client()
-    sign_in_as(desa, operator)
-    assert pre_register(desa, valid_form()).status_code == 302
+    from app.desa.models import PreRegistration
+    admin, desa = enrolled_by_its_admin(desa_app, enrolment_code)
+    assert pre_register(desa, applicant_form()).status_code == 302
     with bound_to(desa_app):
         pre = PreRegistration.get()
     return admin, desa, f"/desa/pra-pendaftaran/{pre.id}/f107"

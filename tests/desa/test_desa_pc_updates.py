@@ -3,7 +3,7 @@ pembaruan.kelola); its operator account cannot, and its desa page says one waits
 (End to end, with real wheels and processes: tests/updates/test_desa_install.py.)"""
 from sync import releases
 from tests.desa.test_desa_mode import desa_admin, desa_app, kecamatan  # noqa: F401  (fixtures)
-from tests.desa.test_relay import desa_operator
+from tests.desa.test_desa_mode import operator_client
 from tests.updates.test_update_page import usb_copy_of_a_release
 
 
@@ -11,7 +11,7 @@ def test_a_desa_pcs_operator_is_told_a_release_waits_for_the_pcs_admin_account(d
     """On a desa PC the admin account applies updates (policy: pembaruan.kelola); its operator, often
     the same person signed in with the other account, reads on the desa page that one waits."""
     admin, _ = desa_admin(desa_app)  # the first start's admin, then the operator it creates
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     assert "menunggu dipasang" not in operator.get("/desa").get_data(as_text=True)
     stick = usb_copy_of_a_release(tmp_path)
     typed = admin.post("/admin/pembaruan/kunci-root",  # the desa PC's admin has the same form

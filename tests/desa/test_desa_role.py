@@ -11,7 +11,7 @@ from app.desa.models import PreRegistration, UserDesa
 from app.registration.models import Application
 from app.desa.records import OUTSIDE_DESA_SCOPE
 from tests.desa.conftest import DARUNGAN, KRATON, pre_register
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.support.factory import applicant_form, photo_jpeg
 from tests.registration.test_intake import BAD_INPUT
 
 
@@ -74,7 +74,7 @@ def test_desa_operator_reaches_only_the_desa_pages(app, darungan):
 
 
 def test_pre_registration_is_saved_with_number_and_photo(darungan):
-    response = pre_register(darungan, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    response = pre_register(darungan, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
     assert response.status_code == 302, text(response)[:500]
     pre = PreRegistration.get()
     assert pre.number.startswith("PRA-3508072001-01-") and pre.desa_code == DARUNGAN
@@ -84,7 +84,7 @@ def test_pre_registration_is_saved_with_number_and_photo(darungan):
 
 
 def test_desa_outside_the_operators_scope_is_refused(darungan):
-    response = pre_register(darungan, valid_form(desa="Kraton"))
+    response = pre_register(darungan, applicant_form(desa="Kraton"))
     assert response.status_code == 422
     assert "bukan wilayah akun Anda" in text(response) and "Darungan" in text(response)
     assert PreRegistration.select().count() == 0
@@ -94,24 +94,24 @@ def test_desa_outside_the_operators_scope_is_refused(darungan):
 def test_the_counters_checks_apply_to_the_desa(darungan, field, value, message):
     if field == "desa" and value == "Desa Antah Berantah":
         pass  # same message as the counter
-    response = pre_register(darungan, valid_form(**{field: value}))
+    response = pre_register(darungan, applicant_form(**{field: value}))
     assert response.status_code == 422
     assert message.lower() in text(response).lower()
     assert PreRegistration.select().count() == 0
 
 
 def test_a_nul_byte_in_a_desa_form_is_refused_and_nothing_is_saved(darungan):
-    response = pre_register(darungan, valid_form(address="Dusun\x00Krajan"))
+    response = pre_register(darungan, applicant_form(address="Dusun\x00Krajan"))
     assert response.status_code == 400 and "karakter yang tidak diizinkan" in text(response)
     assert PreRegistration.select().count() == 0
 
 
 def test_nik_already_pre_registered_is_refused(darungan, desa_client):
-    assert pre_register(darungan, valid_form()).status_code == 302
-    again = pre_register(darungan, valid_form())  # the desa's own villager: the desa's own form named
+    assert pre_register(darungan, applicant_form()).status_code == 302
+    again = pre_register(darungan, applicant_form())  # the desa's own villager: the desa's own form named
     assert again.status_code == 422 and "sudah dipra-daftarkan" in text(again)
     other = desa_client("op-kraton", (KRATON,))
-    response = pre_register(other, valid_form(desa="Kraton"))
+    response = pre_register(other, applicant_form(desa="Kraton"))
     assert response.status_code == 422 and OUTSIDE_DESA_SCOPE in text(response)
     assert PreRegistration.select().count() == 1
 
@@ -120,14 +120,14 @@ def test_another_desas_nik_gets_one_refusal_whatever_holds_it(darungan, desa_cli
     """Issue 42, finding 10: a desa operator learned whether another desa's NIK was pre-registered or had
     an application running. Now both, and a card handed over there, read the same words."""
     kraton = desa_client("op-kraton", (KRATON,))
-    assert pre_register(kraton, valid_form(nik="3508075505920002", full_name="Siti Kraton", sex="P",
+    assert pre_register(kraton, applicant_form(nik="3508075505920002", full_name="Siti Kraton", sex="P",
                                            birth_date="1992-05-15", desa="Kraton")).status_code == 302
-    assert loket.post("/pendaftaran/baru", data=valid_form(nik="3508071407870004", full_name="Agus Kraton",
+    assert loket.post("/pendaftaran/baru", data=applicant_form(nik="3508071407870004", full_name="Agus Kraton",
                                                            birth_date="1987-07-14", desa="Kraton"),
                       content_type="multipart/form-data").status_code == 302
     for nik, name, sex, born in (("3508075505920002", "Siti Kraton", "P", "1992-05-15"),
                                  ("3508071407870004", "Agus Kraton", "L", "1987-07-14")):
-        response = pre_register(darungan, valid_form(nik=nik, full_name=name, sex=sex, birth_date=born))
+        response = pre_register(darungan, applicant_form(nik=nik, full_name=name, sex=sex, birth_date=born))
         assert response.status_code == 422
         page = text(response)
         assert OUTSIDE_DESA_SCOPE in page
@@ -136,19 +136,19 @@ def test_another_desas_nik_gets_one_refusal_whatever_holds_it(darungan, desa_cli
 
 
 def test_nik_with_an_open_application_is_refused(darungan, saved):
-    response = pre_register(darungan, valid_form())
+    response = pre_register(darungan, applicant_form())
     assert response.status_code == 422 and "permohonan KTP-el yang masih berjalan" in text(response)
     assert PreRegistration.select().count() == 0
 
 
 def test_desa_sees_only_its_own_pre_registrations_and_applications(darungan, desa_client, loket):
-    assert pre_register(darungan, valid_form()).status_code == 302
+    assert pre_register(darungan, applicant_form()).status_code == 302
     kraton = desa_client("op-kraton", (KRATON,))
-    assert pre_register(kraton, valid_form(nik="3508075505920002", full_name="Siti Kraton", sex="P",
+    assert pre_register(kraton, applicant_form(nik="3508075505920002", full_name="Siti Kraton", sex="P",
                                            birth_date="1992-05-15", desa="Kraton")).status_code == 302
-    loket.post("/pendaftaran/baru", data=valid_form(nik="3508071306880003", full_name="Joko Darungan",
+    loket.post("/pendaftaran/baru", data=applicant_form(nik="3508071306880003", full_name="Joko Darungan",
                                                     birth_date="1988-06-13"), content_type="multipart/form-data")
-    loket.post("/pendaftaran/baru", data=valid_form(nik="3508071407870004", full_name="Agus Kraton",
+    loket.post("/pendaftaran/baru", data=applicant_form(nik="3508071407870004", full_name="Agus Kraton",
                                                     birth_date="1987-07-14", desa="Kraton"),
                content_type="multipart/form-data")
     page = text(darungan.get("/desa"))
@@ -173,7 +173,7 @@ def test_printed_desa_list_puts_ready_cards_first(darungan, loket):
     from app.frame.db import database
     from app.registration.status import ApplicationStatus as S
     for i, name in enumerate(["Satu Lama", "Dua Siap", "Tiga Baru"]):
-        loket.post("/pendaftaran/baru", data=valid_form(nik=f"350807120590001{i}", full_name=name),
+        loket.post("/pendaftaran/baru", data=applicant_form(nik=f"350807120590001{i}", full_name=name),
                    content_type="multipart/form-data")
     with database.atomic():
         Application.update(status=S.READY.value).where(Application.full_name == "Dua Siap").execute()
@@ -186,13 +186,13 @@ def test_operator_without_desa_is_told_so(desa_client):
     client = desa_client("op-kosong", ())
     response = client.get("/desa")
     assert response.status_code == 200 and "belum terikat ke desa" in text(response)
-    assert pre_register(client, valid_form()).status_code == 422
+    assert pre_register(client, applicant_form()).status_code == 422
 
 
 def test_every_opening_of_a_pre_registration_is_in_the_trail(darungan, loket):
     """Issue 42, finding 10: opening a pre-registration, its photo or its F-1.07 print at the office
     (and the counter's acceptance form of it) was not in the audit trail."""
-    response = pre_register(darungan, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    response = pre_register(darungan, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
     assert response.status_code == 302
     pre = PreRegistration.get()
     assert pre.photo_jpeg

@@ -19,10 +19,10 @@ from sync.client import engine
 from sync.client.transport import CenterClient, Refused
 from tests.conftest import CsrfClient, sign_in_as
 from tests.desa.conftest import DARUNGAN, pre_register
-from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, text  # noqa: F401  (fixtures)
-from tests.desa.test_relay import (center, desa_code_from_kecamatan, desa_operator, enrolled_desa,  # noqa: F401
+from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
+from tests.desa.test_relay import (center, desa_code_from_kecamatan, enrolled_desa,  # noqa: F401
                                    linked_kecamatan, sync)
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 
 YOSOWILANGUN, KUNIR = "35.08.07", "35.08.06"
 KEY_PATH = protocol.API_PREFIX + "/relay/f107-key"
@@ -86,9 +86,9 @@ def scan(pc, clerk, code: str):
 def laptop_form(desa_app) -> tuple[str, dict]:
     """A form typed at the desa laptop: the text of its printed QR code (what the page prints,
     test_f107_qr.test_the_printed_qr_is_the_signed_form) and its payload."""
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     with bound_to(desa_app):
-        assert pre_register(operator, valid_form()).status_code == 302
+        assert pre_register(operator, applicant_form()).status_code == 302
         pre = PreRegistration.get()
         return qr.encode(pre), qr.payload_of(pre)
 
@@ -129,7 +129,7 @@ def test_a_laptop_enrolled_by_one_counter_pc_prints_a_form_the_other_accepts_and
 
 
 def test_a_form_signed_under_a_pcs_own_key_still_scans_there_after_the_kecamatan_key_came(darungan, loket):
-    assert pre_register(darungan, valid_form()).status_code == 302
+    assert pre_register(darungan, applicant_form()).status_code == 302
     pre = PreRegistration.get()
     pre.number = pre.number.replace("-01-", "-D1-")  # typed at desa laptop D1, enrolled from here before
     own = qr.signing_key()

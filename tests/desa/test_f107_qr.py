@@ -9,7 +9,7 @@ from app.desa.models import PreRegistration
 from app.registration.models import Application
 from app.frame import store
 from tests.desa.conftest import pre_register
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 
 
 def text(response) -> str:
@@ -18,7 +18,7 @@ def text(response) -> str:
 
 @pytest.fixture
 def pre(darungan):
-    assert pre_register(darungan, valid_form()).status_code == 302
+    assert pre_register(darungan, applicant_form()).status_code == 302
     return PreRegistration.get()
 
 
@@ -57,7 +57,7 @@ def test_scanning_a_form_from_an_offline_desa_pc_creates_it_with_who_and_when(pr
     page = text(loket.get(response.location))
     assert "Diisi oleh operator Operator op-darungan, Desa Darungan, tanggal" in page
     assert "dari kode QR F-1.07, tanda tangan sah" in page
-    form = valid_form(rt="002", rw="001")
+    form = applicant_form(rt="002", rw="001")
     assert loket.post(response.location, data=form, content_type="multipart/form-data").status_code == 302
     assert Application.get().full_name == "Budi Santoso"
 
@@ -147,11 +147,11 @@ def test_a_webcam_picture_of_the_qr_opens_the_form(pre, loket):
 
 def test_a_webcam_picture_of_a_tampered_or_no_qr_is_refused(pre, loket):
     import io
-    from tests.registration.conftest import jpeg_bytes
+    from tests.support.factory import photo_jpeg
     tampered = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(_picture_of(_edited(qr.encode(pre)))),
                                                                       "kamera.png")}, content_type="multipart/form-data")
     assert tampered.status_code == 422 and "isi formulir telah diubah" in text(tampered)
-    blank = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(jpeg_bytes()), "kamera.jpg")},
+    blank = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(photo_jpeg()), "kamera.jpg")},
                        content_type="multipart/form-data")
     assert blank.status_code == 422 and "Tidak ada kode QR yang terbaca" in text(blank)
     junk = loket.post("/pra-pendaftaran/pindai", data={"gambar": (io.BytesIO(b"bukan gambar"), "kamera.jpg")},

@@ -16,7 +16,7 @@ from app.frame.db import database
 from sync import protocol
 from tests.desa.conftest import DARUNGAN, pre_register
 from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 
 
 def text(response) -> str:
@@ -66,7 +66,7 @@ def desa_pc_form(darungan, number: str, *, nik="3508071205900001", full_name="Bu
                  pc=None) -> str:
     """The QR a desa PC enrolled as `pc` prints for a form numbered `number` (typed here, signed as the laptop
     would sign it, then gone from the kecamatan's database: it arrives on paper)."""
-    assert pre_register(darungan, valid_form(nik=nik, full_name=full_name)).status_code == 302
+    assert pre_register(darungan, applicant_form(nik=nik, full_name=full_name)).status_code == 302
     pre = PreRegistration.select().order_by(PreRegistration.id.desc()).get()
     with database.atomic():
         PreRegistration.delete().where(PreRegistration.id == pre.id).execute()
@@ -88,7 +88,7 @@ def test_a_qr_claiming_the_kecamatans_own_next_number_is_refused_and_the_counter
     squat = scan(loket, desa_pc_form(darungan, own_next, pc=""))  # the desa's key a PC enrolled before holds
     assert squat.status_code == 422 and "bukan nomor komputer desa" in text(squat), text(squat)[:600]
     assert PreRegistration.select().count() == 0
-    typed = pre_register(darungan, valid_form(nik="3508071205900002", full_name="Agus Salim"))
+    typed = pre_register(darungan, applicant_form(nik="3508071205900002", full_name="Agus Salim"))
     assert typed.status_code == 302, text(typed)[:600]
     assert PreRegistration.get().number == own_next
 
@@ -133,7 +133,7 @@ def test_a_desa_laptops_clock_a_few_hours_ahead_is_tolerated(db, office, loket, 
 @pytest.mark.parametrize("status,reason", [("ditolak_pusat_relai", "nomor pra-pendaftaran tidak sah"),
                                            ("ditolak_kecamatan", "NIK ini sudah dipra-daftarkan (PRA-1)")])
 def test_a_refused_form_shows_its_reason_on_the_desa_list_and_detail(db, office, darungan, status, reason):
-    assert pre_register(darungan, valid_form()).status_code == 302
+    assert pre_register(darungan, applicant_form()).status_code == 302
     pre = PreRegistration.get()
     with database.atomic():
         PreRegistration.update(relay_status=status, relay_note=reason).where(PreRegistration.id == pre.id).execute()
@@ -146,14 +146,14 @@ def test_a_desa_pc_holding_a_number_the_center_refuses_says_to_enrol_again(desa_
     """A desa PC enrolled, before this fix, with a code made after a restore ('D1000001'): its forms cannot be
     numbered in a format the center takes, so typing one answers what to do, not a 500 or a doomed number."""
     from tests.desa.test_desa_mode import bound_to
-    from tests.desa.test_relay import desa_operator
+    from tests.desa.test_desa_mode import operator_client
     with bound_to(desa_app), database.atomic():
         store.put("desa_pc_desa_code", DARUNGAN)
         store.put("desa_pc_number", "D1000001")
         store.put("kecamatan_code", "35.08.07")
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     with bound_to(desa_app):
-        response = pre_register(operator, valid_form())
+        response = pre_register(operator, applicant_form())
         assert response.status_code == 422 and "Minta kode pendaftaran baru" in text(response), text(response)[:900]
         assert PreRegistration.select().count() == 0
 
@@ -217,11 +217,11 @@ def test_a_legacy_decimal_desa_pc_code_is_never_issued_again(db, office):
 
 def test_a_number_an_older_version_let_a_qr_take_is_passed_over_by_the_counter(db, office, darungan):
     """Before the series check a QR could take the kecamatan's own next number: the counter numbers past it."""
-    assert pre_register(darungan, valid_form()).status_code == 302
+    assert pre_register(darungan, applicant_form()).status_code == 302
     first = PreRegistration.get()
     taken = first.number[:-6] + "000002"
     with database.atomic():
         PreRegistration.update(number=taken).where(PreRegistration.id == first.id).execute()
-    typed = pre_register(darungan, valid_form(nik="3508071205900002", full_name="Agus Salim"))
+    typed = pre_register(darungan, applicant_form(nik="3508071205900002", full_name="Agus Salim"))
     assert typed.status_code == 302, text(typed)[:600]
     assert PreRegistration.get(PreRegistration.nik == "3508071205900002").number == first.number[:-6] + "000003"

@@ -10,10 +10,9 @@ from app.desa.models import PreRegistration
 from app.frame.dates import utc_now
 from app.frame.numbering import RegistrationSequence
 from sync.client.models import OutboxItem, SyncLink
-from tests.conftest import sign_in_as
 from tests.desa.conftest import DARUNGAN, pre_register
-from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolment_code, kecamatan  # noqa: F401
-from tests.registration.conftest import valid_form
+from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolled_by_its_admin, enrolment_code, kecamatan  # noqa: F401
+from tests.support.factory import applicant_form
 
 
 def page(client, url) -> str:
@@ -49,9 +48,9 @@ def test_a_desa_pc_enrolled_a_moment_ago_has_no_late_sync(desa_app):
 
 def test_the_desa_operator_reads_the_admins_concern_as_a_line_not_a_card(desa_app):
     """Seen: the operator's home dominated by an admin-only card in the big number style."""
-    from tests.desa.test_relay import desa_operator
+    from tests.desa.test_desa_mode import operator_client
     desa_admin(desa_app)
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     home = page(operator, "/desa")
     assert "Minta admin" in home  # the recovery key is not printed on a new desa PC
     assert "card-value" not in home and "Perlu perhatian admin" not in home
@@ -65,7 +64,7 @@ def test_the_kecamatans_desa_pages_show_no_pcs_health(kecamatan, client_as):
 
 def test_only_a_desa_pcs_forms_wait_for_the_relay(kecamatan, client_as, desa_client):
     with bound_to(kecamatan):
-        assert pre_register(desa_client(), valid_form()).status_code == 302
+        assert pre_register(desa_client(), applicant_form()).status_code == 302
         assert PreRegistration.select().count() == 1
         assert not OutboxItem.select().where(OutboxItem.kind == "pra").exists()  # at the kecamatan: already here
 
@@ -78,25 +77,16 @@ def _held_by_another_pc(app) -> None:
 
 def test_only_the_kecamatans_numbers_wait_after_another_pcs_backup(desa_app, enrolment_code, kecamatan,
                                                                    desa_client):
-    from app.auth.accounts import create_user
-    from app.desa.models import UserDesa
-    admin, _ = desa_admin(desa_app)
-    assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
-    with bound_to(desa_app):
-        operator, _ = create_user("kaur.darungan", "Kaur Umum", "operator_desa", password="operator-desa-1",
-                                  must_change_password=False)
-        UserDesa.create(user=operator, desa_code=DARUNGAN)
-    desa = desa_app.test_client()
-    sign_in_as(desa, operator)
+    admin, desa = enrolled_by_its_admin(desa_app, enrolment_code)
     _held_by_another_pc(desa_app)
     with bound_to(desa_app):
         from app.frame import installation
         assert installation.numbering_refusal(desa_app.extensions["database"], desa_app.config["DATABASE_PATH"])
-        assert pre_register(desa, valid_form()).status_code == 302  # a desa PC's series is its own
+        assert pre_register(desa, applicant_form()).status_code == 302  # a desa PC's series is its own
 
     _held_by_another_pc(kecamatan)
     with bound_to(kecamatan):
-        held = pre_register(desa_client(), valid_form())
+        held = pre_register(desa_client(), applicant_form())
         assert held.status_code != 302
         assert "Supaya satu nomor tidak dipakai" in html.unescape(held.get_data(as_text=True))
         assert not PreRegistration.select().exists()

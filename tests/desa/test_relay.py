@@ -13,8 +13,8 @@ from sync.client import engine
 from sync.client.models import OutboxItem, SyncLink
 from tests.conftest import sign_in_as
 from tests.desa.conftest import DARUNGAN, KRATON, pre_register
-from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, text  # noqa: F401  (fixtures)
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
+from tests.support.factory import applicant_form, photo_jpeg
 from tests.registration.test_public_slips import shown_text
 from tests.sync.harness import CenterServer, prepare_center
 
@@ -56,19 +56,6 @@ def desa_code_from_kecamatan(kecamatan, client_as, desa=DARUNGAN) -> str:
     return re.search(r'<code class="enrolment-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
 
 
-def desa_operator(desa_app):
-    from app.auth.models import User
-    from app.desa.models import UserDesa
-    from app.frame.dates import utc_now
-    with bound_to(desa_app):
-        user = User.create(username="kaur.darungan", full_name="Kaur Umum", role="operator_desa", password_hash="-",
-                           must_change_password=False, is_active=True, created_at=utc_now())
-        UserDesa.create(user=user, desa_code=DARUNGAN)
-    client = desa_app.test_client()
-    sign_in_as(client, user)
-    return client
-
-
 def sync(app) -> engine.PassReport:
     with bound_to(app):
         return engine.sync_once(full=True)
@@ -93,10 +80,10 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
     with bound_to(desa_app):
         link = SyncLink.get()
         assert link.role == "desa" and link.center_url == center.url  # the address came inside the code
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     for nik, name in PEOPLE:  # offline: nothing but the desa PC's own database
-        saved = pre_register(operator, valid_form(nik=nik, full_name=name),
-                             {"photo": (io.BytesIO(jpeg_bytes(colour=(int(nik[-1]) * 40, 70, 190))), "foto.jpg")})
+        saved = pre_register(operator, applicant_form(nik=nik, full_name=name),
+                             {"photo": (io.BytesIO(photo_jpeg(colour=(int(nik[-1]) * 40, 70, 190))), "foto.jpg")})
         assert saved.status_code == 302, text(saved)[:800]
     home = text(operator.get("/desa"))
     assert "Sinkronkan sekarang" in home and 'id="sync-waiting">3<' in home and "belum pernah" in home
@@ -138,7 +125,7 @@ def test_desa_forms_reach_the_counter_through_the_center_and_statuses_come_back(
     accept_page = text(loket.get(f"/pra-pendaftaran/{budi.id}/terima"))
     assert "Diisi oleh operator Kaur Umum, Desa Darungan" in accept_page
     accepted = loket.post(f"/pra-pendaftaran/{budi.id}/terima", content_type="multipart/form-data",
-                          data=valid_form(nik=budi.nik, full_name=budi.full_name, rt=budi.rt, rw=budi.rw))
+                          data=applicant_form(nik=budi.nik, full_name=budi.full_name, rt=budi.rt, rw=budi.rw))
     assert accepted.status_code == 302, text(accepted)[:800]
     application = PreRegistration.get_by_id(budi.id).application
     from app.registration.models import ApplicationPhoto
@@ -200,8 +187,8 @@ def test_a_relayed_form_not_brought_in_time_expires_at_the_desa_too(desa_app, li
     from datetime import timedelta
     kecamatan = linked_kecamatan
     enrolled_desa(desa_app, kecamatan, client_as)
-    operator = desa_operator(desa_app)
-    assert pre_register(operator, valid_form()).status_code == 302
+    operator = operator_client(desa_app)
+    assert pre_register(operator, applicant_form()).status_code == 302
     sync(desa_app)
     assert sync(kecamatan).relayed == 1
     with bound_to(kecamatan), database.atomic():  # three weeks later: nobody came to the counter
@@ -222,10 +209,10 @@ def test_a_refusal_at_the_kecamatan_reaches_the_desa_with_its_reason(desa_app, l
     enrolled_desa(desa_app, kecamatan, client_as)
     database.initialize(kecamatan.extensions["database"])
     at_counter = desa_client("op-kecamatan", (DARUNGAN,))  # the same villager, typed at the kecamatan already
-    assert pre_register(at_counter, valid_form()).status_code == 302
-    operator = desa_operator(desa_app)
-    assert pre_register(operator, valid_form()).status_code == 302
-    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    assert pre_register(at_counter, applicant_form()).status_code == 302
+    operator = operator_client(desa_app)
+    assert pre_register(operator, applicant_form()).status_code == 302
+    assert pre_register(operator, applicant_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
     assert sync(desa_app).sent == 2
     report = sync(kecamatan)
     assert report.relayed == 1 and report.sent == 1  # one stored; one refused, its status sent back
@@ -248,13 +235,13 @@ def test_the_relay_tells_a_desa_nothing_of_another_desas_nik(desa_app, linked_ke
     enrolled_desa(desa_app, kecamatan, client_as)
     database.initialize(kecamatan.extensions["database"])
     kraton = desa_client("op-kraton", (KRATON,))
-    assert pre_register(kraton, valid_form(desa="Kraton")).status_code == 302  # Budi, pre-registered in Kraton
+    assert pre_register(kraton, applicant_form(desa="Kraton")).status_code == 302  # Budi, pre-registered in Kraton
     loket = client_as("petugas_loket")
-    assert loket.post("/pendaftaran/baru", data=valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1], desa="Kraton"),
+    assert loket.post("/pendaftaran/baru", data=applicant_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1], desa="Kraton"),
                       content_type="multipart/form-data").status_code == 302  # Agus, running in Kraton
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     for nik, name in PEOPLE[:2]:
-        assert pre_register(operator, valid_form(nik=nik, full_name=name)).status_code == 302  # offline at Darungan
+        assert pre_register(operator, applicant_form(nik=nik, full_name=name)).status_code == 302  # offline at Darungan
     assert sync(desa_app).sent == 2
     sync(kecamatan)
     assert sync(desa_app).statuses == 2
@@ -266,8 +253,8 @@ def test_the_relay_tells_a_desa_nothing_of_another_desas_nik(desa_app, linked_ke
 def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked_kecamatan, client_as, center):
     kecamatan = linked_kecamatan
     enrolled_desa(desa_app, kecamatan, client_as)
-    operator = desa_operator(desa_app)
-    assert pre_register(operator, valid_form()).status_code == 302
+    operator = operator_client(desa_app)
+    assert pre_register(operator, applicant_form()).status_code == 302
     with bound_to(desa_app):  # a form edited to another desa on the laptop (by hand, in the database)
         pre = PreRegistration.get()
         form = OutboxItem.get(OutboxItem.kind == "pra")  # the form (its public status rides beside it, issue 28)
@@ -296,7 +283,7 @@ def test_center_refuses_a_desa_outside_the_pc_and_a_revoked_key(desa_app, linked
     assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
     assert sync(kecamatan).error == ""
     database.initialize(desa_app.extensions["database"])  # one office per process: back to the desa PC
-    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    assert pre_register(operator, applicant_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
     report = sync(desa_app)
     assert "sudah dicabut di kecamatan" in report.error and report.sent == 0
     home = text(operator.get("/desa"))
@@ -314,11 +301,11 @@ def test_a_form_a_lost_laptop_relays_before_the_kecamatan_tells_the_center_is_re
     still takes the laptop's forms. They must not reach the counter's queue on that pass."""
     kecamatan = linked_kecamatan
     enrolled_desa(desa_app, kecamatan, client_as)
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     database.initialize(kecamatan.extensions["database"])
     assert client_as("admin").post("/admin/operator-desa/cabut-kunci", data={"desa": DARUNGAN}).status_code == 302
     database.initialize(desa_app.extensions["database"])
-    assert pre_register(operator, valid_form(nik=PEOPLE[2][0], full_name=PEOPLE[2][1])).status_code == 302
+    assert pre_register(operator, applicant_form(nik=PEOPLE[2][0], full_name=PEOPLE[2][1])).status_code == 302
     with bound_to(desa_app):
         number = PreRegistration.get().number
     assert sync(desa_app).sent == 1  # the center does not know of the revocation yet
@@ -331,7 +318,7 @@ def test_a_form_a_lost_laptop_relays_before_the_kecamatan_tells_the_center_is_re
         assert number in refusal.summary and "sudah dicabut di kecamatan" in refusal.summary
     # A PC enrolled again after the revocation relays as before.
     enrolled_desa(desa_app, kecamatan, client_as)
-    assert pre_register(operator, valid_form(nik=PEOPLE[0][0], full_name=PEOPLE[0][1])).status_code == 302
+    assert pre_register(operator, applicant_form(nik=PEOPLE[0][0], full_name=PEOPLE[0][1])).status_code == 302
     assert sync(desa_app).sent == 1
     assert sync(kecamatan).relayed == 1
 
@@ -373,12 +360,12 @@ def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamata
     from sync.client import link
     assert (60, link.scheduled_sync) in desa_app.extensions["program"].jobs()  # the scheduler runs on a desa PC too
     enrolled_desa(desa_app, linked_kecamatan, client_as)
-    operator = desa_operator(desa_app)
-    assert pre_register(operator, valid_form()).status_code == 302
+    operator = operator_client(desa_app)
+    assert pre_register(operator, applicant_form()).status_code == 302
     with bound_to(desa_app):
         link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
         assert OutboxItem.get(OutboxItem.kind == "pra").state == "acked" and SyncLink.get().last_success_at is not None
-    assert pre_register(operator, valid_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
+    assert pre_register(operator, applicant_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
     pressed = operator.post("/desa/sinkronkan")
     assert pressed.status_code == 303 and pressed.location.endswith("/desa")
     home = text(operator.get("/desa"))
@@ -402,7 +389,7 @@ def test_the_desa_button_pressed_during_a_pass_owes_one_more_pass(desa_app, link
     """The village clerk presses while the scheduler's pass runs: one more pass after it, said so."""
     from sync.client import engine
     enrolled_desa(desa_app, linked_kecamatan, client_as)
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     assert engine._pass_lock.acquire(blocking=False)  # a pass runs (the scheduler's thread)
     engine.PROGRESS.running = True
     try:
@@ -423,8 +410,8 @@ def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa
     from app.desa import qr
     kecamatan = linked_kecamatan
     enrolled_desa(desa_app, kecamatan, client_as)
-    operator = desa_operator(desa_app)
-    saved = pre_register(operator, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    operator = operator_client(desa_app)
+    saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
     assert saved.status_code == 302
     with bound_to(desa_app):
         code = qr.encode(PreRegistration.get())
@@ -442,7 +429,7 @@ def test_a_form_scanned_from_its_qr_before_the_relay_brought_it_is_one_form(desa
         tied = PreRegistration.get()
         assert tied.relay_hash and tied.photo_jpeg  # the photo the QR could not carry came with the relay
     accepted = loket.post(f"/pra-pendaftaran/{tied.id}/terima", content_type="multipart/form-data",
-                          data=valid_form(rt=tied.rt, rw=tied.rw))
+                          data=applicant_form(rt=tied.rt, rw=tied.rw))
     assert accepted.status_code == 302, text(accepted)[:800]
     sync(kecamatan)
     assert sync(desa_app).statuses == 1
@@ -463,14 +450,14 @@ def test_two_pcs_of_one_desa_number_apart_and_each_hears_only_of_its_own_forms(d
     second_pc.test_client_class = CsrfClient
     enrolled_desa(desa_app, kecamatan, client_as)
     enrolled_desa(second_pc, kecamatan, client_as)
-    laptop, front_desk = desa_operator(desa_app), desa_operator(second_pc)
+    laptop, front_desk = operator_client(desa_app), operator_client(second_pc)
     budi, agus = PEOPLE[0], PEOPLE[1]
     # Models reach one database at a time in this process: each PC's requests run bound to its own.
     with bound_to(desa_app):
-        assert pre_register(laptop, valid_form(nik=budi[0], full_name=budi[1])).status_code == 302
+        assert pre_register(laptop, applicant_form(nik=budi[0], full_name=budi[1])).status_code == 302
     with bound_to(second_pc):
-        assert pre_register(front_desk, valid_form(nik=agus[0], full_name=agus[1])).status_code == 302
-        assert pre_register(front_desk, valid_form(nik=budi[0], full_name=budi[1])).status_code == 302  # offline
+        assert pre_register(front_desk, applicant_form(nik=agus[0], full_name=agus[1])).status_code == 302
+        assert pre_register(front_desk, applicant_form(nik=budi[0], full_name=budi[1])).status_code == 302  # offline
     with bound_to(desa_app):
         on_laptop = [p.number for p in PreRegistration.select()]
     with bound_to(second_pc):
@@ -497,7 +484,7 @@ def test_two_pcs_of_one_desa_number_apart_and_each_hears_only_of_its_own_forms(d
     loket = client_as("petugas_loket")
     agus_here = PreRegistration.get(PreRegistration.nik == agus[0])
     accepted = loket.post(f"/pra-pendaftaran/{agus_here.id}/terima", content_type="multipart/form-data",
-                          data=valid_form(nik=agus[0], full_name=agus[1], rt=agus_here.rt, rw=agus_here.rw))
+                          data=applicant_form(nik=agus[0], full_name=agus[1], rt=agus_here.rt, rw=agus_here.rw))
     assert accepted.status_code == 302, text(accepted)[:800]
     assert sync(kecamatan).error == ""
     assert sync(desa_app).statuses == 0
@@ -520,14 +507,14 @@ def test_a_center_status_reaches_the_desa_in_the_kecamatans_same_pass(desa_app, 
     kecamatan = linked_kecamatan
     enrolled_desa(desa_app, kecamatan, client_as)
     nik, name = PEOPLE[0]
-    saved = pre_register(desa_operator(desa_app), valid_form(nik=nik, full_name=name),
-                         {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+    saved = pre_register(operator_client(desa_app), applicant_form(nik=nik, full_name=name),
+                         {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
     assert saved.status_code == 302
     assert sync(desa_app).error == "" and sync(kecamatan).relayed == 1
     database.initialize(kecamatan.extensions["database"])
     pre = PreRegistration.get(PreRegistration.nik == nik)
     accepted = client_as("petugas_loket").post(f"/pra-pendaftaran/{pre.id}/terima", content_type="multipart/form-data",
-                                               data=valid_form(nik=nik, full_name=name, rt=pre.rt, rw=pre.rw))
+                                               data=applicant_form(nik=nik, full_name=name, rt=pre.rt, rw=pre.rw))
     assert accepted.status_code == 302, text(accepted)[:800]
     application = PreRegistration.get_by_id(pre.id).application
     with database.atomic():

@@ -14,9 +14,9 @@ from sync.client import engine
 from sync.client.models import OutboxItem, StatusIssue, SyncLink
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan  # noqa: F401  (fixtures)
 from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan  # noqa: F401  (fixtures)
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 from tests.sync.harness import CenterServer, Process
-from tests.sync.helpers import jpeg, name_for
+from tests.support.factory import numbered_photo_jpeg, person_name
 from tests.sync.invariants import small_packets
 
 linkproxy = pytest.importorskip("tests.support.linkproxy", reason="tests/support/linkproxy.py is needed")
@@ -35,9 +35,9 @@ def fill_desa(desa_app, count: int) -> list[str]:
     with bound_to(desa_app):
         for n in range(1, count + 1):
             clean, errors, _ = intake.validate_application(
-                valid_form(nik=f"350807120590{n:04d}", full_name=name_for(n), phone=""), desa_list(), records.today())
+                applicant_form(nik=f"350807120590{n:04d}", full_name=person_name(n), phone=""), desa_list(), records.today())
             assert not errors, errors
-            photo = SimpleNamespace(jpeg=jpeg(n, size=(60, 80)), background="biru")
+            photo = SimpleNamespace(jpeg=numbered_photo_jpeg(n, size=(60, 80)), background="biru")
             numbers.append(records.create_pre_registration(clean, photo, entered_by_name="Kaur Umum").number)
     return numbers
 

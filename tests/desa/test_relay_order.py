@@ -15,7 +15,7 @@ from sync.client import engine
 from sync.client.models import OutboxItem, SyncLink
 from tests.desa.conftest import DARUNGAN
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan  # noqa: F401  (fixtures)
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 
 
 def _relayed_form_at_the_desa(desa_app, kecamatan, client_as):
@@ -28,7 +28,7 @@ def _relayed_form_at_the_desa(desa_app, kecamatan, client_as):
         # The link's key as the center's relay enrolment leaves it (only the status cursor matters here).
         link = SyncLink.create(center_url="http://127.0.0.1:9", kecamatan_code="35.08.07", key_id="d-uji",
                                secret="0" * 64, enrolled_at=utc_now(), role="desa")
-        clean, errors, _ = intake.validate_application(valid_form(), desa_list(), pre_records.today())
+        clean, errors, _ = intake.validate_application(applicant_form(), desa_list(), pre_records.today())
         assert not errors
         pre = pre_records.create_pre_registration(clean)
         sent = OutboxItem.get(OutboxItem.registration_number == pre.number)

@@ -10,10 +10,10 @@ from app.desa.models import PreRegistration
 from app.frame.db import database
 from sync.center.models import RelayItem
 from tests.desa.conftest import pre_register
-from tests.desa.test_desa_mode import bound_to, text
-from tests.desa.test_relay import center, desa_operator, enrolled_desa, linked_kecamatan, sync  # noqa: F401
+from tests.desa.test_desa_mode import bound_to, operator_client, text
+from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan, sync  # noqa: F401
 from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 
 PEOPLE = [("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim"),
           ("3508071205900003", "Joko Widodo"), ("3508071205900004", "Dewi Lestari")]
@@ -70,7 +70,7 @@ def test_the_desa_relay_lives_through_restores_of_the_kecamatan_and_the_desa_pc(
             pc.test_client_class = CsrfClient
             enrolled_desa(pc, kecamatan, client_as)
             desa_pcs.append(pc)
-            operators.append(desa_operator(pc) if round_number == 0 else second_operator(pc))
+            operators.append(operator_client(pc) if round_number == 0 else second_operator(pc))
         else:  # the first desa PC restores its own backup, then types again
             pc, operator = desa_pcs[0], operators[0]
             with bound_to(pc):
@@ -78,7 +78,7 @@ def test_the_desa_relay_lives_through_restores_of_the_kecamatan_and_the_desa_pc(
             restore_database(own, pc.config["DATABASE_PATH"], pc.config["BACKUP_DIR"])
         pc, operator = desa_pcs[min(round_number, len(desa_pcs) - 1)], operators[min(round_number, len(operators) - 1)]
         with bound_to(pc):
-            saved = pre_register(operator, valid_form(nik=nik, full_name=name))
+            saved = pre_register(operator, applicant_form(nik=nik, full_name=name))
             assert saved.status_code == 302, text(saved)[:800]
         report = sync(pc)
         assert (report.sent, report.rejected, report.error) == (1, 0, ""), report
@@ -88,7 +88,7 @@ def test_the_desa_relay_lives_through_restores_of_the_kecamatan_and_the_desa_pc(
         check_invariants(kecamatan, center, desa_pcs, operators)
     # The second PC types a villager the first PC sent already: refused at the kecamatan, the reason shown.
     with bound_to(desa_pcs[1]):
-        assert pre_register(operators[1], valid_form(nik=PEOPLE[0][0], full_name=PEOPLE[0][1])).status_code == 302
+        assert pre_register(operators[1], applicant_form(nik=PEOPLE[0][0], full_name=PEOPLE[0][1])).status_code == 302
     assert sync(desa_pcs[1]).sent == 1
     assert sync(kecamatan).error == ""
     assert sync(desa_pcs[1]).statuses >= 1
@@ -101,15 +101,10 @@ def test_the_desa_relay_lives_through_restores_of_the_kecamatan_and_the_desa_pc(
 
 
 def second_operator(pc):
-    from app.auth.models import User
-    from app.desa.models import UserDesa
-    from app.frame.dates import utc_now
     from tests.conftest import sign_in_as
-    from tests.desa.conftest import DARUNGAN
+    from tests.support.factory import desa_operator
     with bound_to(pc):
-        user = User.create(username="kaur.kedua", full_name="Kaur Kedua", role="operator_desa", password_hash="-",
-                           must_change_password=False, is_active=True, created_at=utc_now())
-        UserDesa.create(user=user, desa_code=DARUNGAN)
+        user = desa_operator("kaur.kedua", "Kaur Kedua")
     client = pc.test_client()
     sign_in_as(client, user)
     return client
@@ -123,8 +118,8 @@ def test_the_center_takes_from_a_desa_pc_only_numbers_of_its_own_series(desa_app
     from sync.client.models import OutboxItem
     kecamatan = linked_kecamatan
     enrolled_desa(desa_app, kecamatan, client_as)
-    operator = desa_operator(desa_app)
-    assert pre_register(operator, valid_form()).status_code == 302
+    operator = operator_client(desa_app)
+    assert pre_register(operator, applicant_form()).status_code == 302
     with bound_to(desa_app):  # the laptop's database edited by hand: a number of another PC's series
         item = OutboxItem.get(OutboxItem.kind == "pra")  # the form (its public status rides beside it, issue 28)
         record = json.loads(item.record_json)

@@ -11,10 +11,10 @@ from app.frame.db import database
 from app.registration.status import ApplicationStatus as S, transition
 from sync.center.models import RelayItem
 from tests.desa.conftest import pre_register
-from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, text  # noqa: F401  (fixtures)
-from tests.desa.test_relay import center, desa_operator, enrolled_desa, linked_kecamatan, sync  # noqa: F401
+from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
+from tests.desa.test_relay import center, enrolled_desa, linked_kecamatan, sync  # noqa: F401
 from tests.desa.test_relay_restore import restore_from_cadangan_data
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.support.factory import applicant_form, photo_jpeg
 
 BUDI, AGUS = ("3508071205900001", "Budi Santoso"), ("3508071205900002", "Agus Salim")
 
@@ -27,10 +27,10 @@ def held_at_center(center) -> dict[str, tuple[bool, bool]]:
 
 def two_forms_at_the_counter(desa_app, kecamatan, client_as):
     enrolled_desa(desa_app, kecamatan, client_as)
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     for nik, name in (BUDI, AGUS):
-        saved = pre_register(operator, valid_form(nik=nik, full_name=name),
-                             {"photo": (io.BytesIO(jpeg_bytes(colour=(40, 70, 190))), "foto.jpg")})
+        saved = pre_register(operator, applicant_form(nik=nik, full_name=name),
+                             {"photo": (io.BytesIO(photo_jpeg(colour=(40, 70, 190))), "foto.jpg")})
         assert saved.status_code == 302, text(saved)[:800]
     assert sync(desa_app).sent == 2
     assert sync(kecamatan).relayed == 2
@@ -42,7 +42,7 @@ def accept(client_as, pre):
     """The counter turns the relayed form into an application (not yet complete: not sent to the center)."""
     loket = client_as("petugas_loket")
     accepted = loket.post(f"/pra-pendaftaran/{pre.id}/terima", content_type="multipart/form-data",
-                          data=valid_form(nik=pre.nik, full_name=pre.full_name, rt=pre.rt, rw=pre.rw))
+                          data=applicant_form(nik=pre.nik, full_name=pre.full_name, rt=pre.rt, rw=pre.rw))
     assert accepted.status_code == 302, text(accepted)[:800]
     return PreRegistration.get_by_id(pre.id).application
 

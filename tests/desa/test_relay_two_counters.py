@@ -13,10 +13,10 @@ from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition
 from sync.client.models import OutboxItem
 from tests.desa.conftest import DARUNGAN, pre_register
-from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, text  # noqa: F401  (fixtures)
+from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, counter_pc, enrol_at_sync_page, signed_in
-from tests.desa.test_relay import center, desa_operator, enrolled_desa, sync  # noqa: F401  (fixtures)
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.support.factory import applicant_form, photo_jpeg
 
 
 def _accept(pc, clerk) -> Application:
@@ -24,7 +24,7 @@ def _accept(pc, clerk) -> Application:
     with bound_to(pc) as db:
         pre = PreRegistration.get()
         accepted = clerk.post(f"/pra-pendaftaran/{pre.id}/terima", content_type="multipart/form-data",
-                              data=valid_form(nik=pre.nik, full_name=pre.full_name, rt=pre.rt, rw=pre.rw))
+                              data=applicant_form(nik=pre.nik, full_name=pre.full_name, rt=pre.rt, rw=pre.rw))
         assert accepted.status_code == 302, text(accepted)[:1500]
         application = PreRegistration.get_by_id(pre.id).application
         with db.atomic():
@@ -49,9 +49,9 @@ def test_two_counters_accepting_one_desa_form_give_one_outcome(desa_app, kecamat
     enrol_at_sync_page(p1, p1_admin, center, YOSOWILANGUN, "Yosowilangun")
     enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
     enrolled_desa(desa_app, p1, client_as)
-    operator = desa_operator(desa_app)
+    operator = operator_client(desa_app)
     with bound_to(desa_app):
-        saved = pre_register(operator, valid_form(), {"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")})
+        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
         assert saved.status_code == 302, text(saved)[:800]
     assert sync(desa_app).error == ""
     assert sync(p1).relayed == 1 and sync(p2).relayed == 1  # both queues list the form

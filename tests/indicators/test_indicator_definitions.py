@@ -12,15 +12,10 @@ from app.frame.periods import Quarter, year_period
 from app.frame.rounding import percent_text
 from app.indicators.definitions import BY_KEY, Measure, meets_target, target_problem
 from app.indicators.figures import indicator_rows
-from app.registration.models import StatusEvent
 from tests.indicators.test_application_indicators import section
-from tests.support.factory import application_row, complaint_row
+from tests.support.factory import application_row, complaint_row, status_event
 
 ZONE = "Asia/Jakarta"  # WIB, UTC+7: stored moments are naive UTC
-
-
-def event(app, to_status: str, at: datetime):
-    StatusEvent.create(application=app, from_status="diterima", to_status=to_status, at=at, username="loket")
 
 
 def rows_for(period, today):
@@ -33,10 +28,10 @@ def test_an_application_returned_in_two_quarters_counts_once_in_its_own_quarter(
     # 19 registered in 2026: 10 in Q1, 9 in Q2. B (Q1) returned once; A (Q2) returned in Q2 and again in Q3.
     apps = [application_row(n, datetime(2026, 2, 2, 2)) for n in range(1, 11)]
     apps += [application_row(n, datetime(2026, 5, 4, 2)) for n in range(11, 20)]
-    event(apps[0], "dikembalikan", datetime(2026, 2, 3, 2))
-    event(apps[10], "dikembalikan", datetime(2026, 5, 5, 2))
-    event(apps[10], "lengkap", datetime(2026, 5, 6, 2))
-    event(apps[10], "dikembalikan", datetime(2026, 7, 6, 2))
+    status_event(apps[0], "dikembalikan", datetime(2026, 2, 3, 2))
+    status_event(apps[10], "dikembalikan", datetime(2026, 5, 5, 2))
+    status_event(apps[10], "lengkap", datetime(2026, 5, 6, 2))
+    status_event(apps[10], "dikembalikan", datetime(2026, 7, 6, 2))
     camat = client_for("camat")
     year = section(camat.get("/indikator?tahun=2026").get_data(as_text=True), "berkas_dikembalikan")
     # 2 / 19 = 10,526...% -> 10,5% (was 3 / 19 = 15,79%)
@@ -56,9 +51,9 @@ def test_readiness_on_time_counts_overdue_unready_and_uncollected_cards(client_f
     for n, handed in ((1, datetime(2025, 2, 5, 2)), (2, datetime(2025, 2, 7, 2)), (3, datetime(2025, 2, 10, 2)),
                       (4, datetime(2025, 2, 20, 2)), (5, datetime(2025, 3, 3, 2))):
         app = application_row(n, created, "diserahkan", date(2025, 2, 10), handed)
-        event(app, "siap_diambil", datetime(2025, 2, 3, 2))
+        status_event(app, "siap_diambil", datetime(2025, 2, 3, 2))
     # Ready on time, never collected.
-    event(application_row(6, created, "siap_diambil", date(2025, 2, 12)), "siap_diambil", datetime(2025, 2, 7, 2))
+    status_event(application_row(6, created, "siap_diambil", date(2025, 2, 12)), "siap_diambil", datetime(2025, 2, 7, 2))
     # Complete, never sent: promised 15 Jan, overdue from 16 Jan.
     application_row(7, created, "lengkap", date(2025, 1, 15))
     page = client_for("camat").get("/indikator?tahun=2025&triwulan=1").get_data(as_text=True)
@@ -73,11 +68,11 @@ def test_readiness_on_time_counts_overdue_unready_and_uncollected_cards(client_f
 def test_a_promise_is_settled_the_day_the_card_is_ready_or_the_day_after_the_promise(db):
     created = datetime(2025, 1, 2, 2)
     # Ready 28 Mar for a promise of 4 Apr: kept, settled in Q1.
-    event(application_row(1, created, "siap_diambil", date(2025, 4, 4)), "siap_diambil", datetime(2025, 3, 28, 2))
+    status_event(application_row(1, created, "siap_diambil", date(2025, 4, 4)), "siap_diambil", datetime(2025, 3, 28, 2))
     # Promise 31 Mar, ready 1 Apr: late, settled 1 Apr (Q2).
-    event(application_row(2, created, "siap_diambil", date(2025, 3, 31)), "siap_diambil", datetime(2025, 4, 1, 2))
+    status_event(application_row(2, created, "siap_diambil", date(2025, 3, 31)), "siap_diambil", datetime(2025, 4, 1, 2))
     # Ready 10 Feb 17:30 UTC = 11 Feb 00:30 WIB for a promise of 10 Feb: late, settled 11 Feb (Q1).
-    event(application_row(3, created, "siap_diambil", date(2025, 2, 10)), "siap_diambil", datetime(2025, 2, 10, 17, 30))
+    status_event(application_row(3, created, "siap_diambil", date(2025, 2, 10)), "siap_diambil", datetime(2025, 2, 10, 17, 30))
     # Promise 20 May, not ready: overdue from 21 May; on 20 May it is not due yet.
     application_row(4, created, "lengkap", date(2025, 5, 20))
     q1, q2 = Quarter.of(2025, 1), Quarter.of(2025, 2)
@@ -166,7 +161,7 @@ def test_every_indicator_equals_a_recount_by_its_definition(db, histories, compl
             app = application_row(n, created, promised_date=promised, handed_over_at=handed_at)
             moments = [(kind, created + timedelta(hours=h)) for kind, h in steps]
             for kind, at in moments:
-                event(app, kind, at)
+                status_event(app, kind, at)
             written.append((created, moments, promised, handed_at))
         received = []
         for received_hours, followed_hours in complaints:

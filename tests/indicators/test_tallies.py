@@ -14,7 +14,7 @@ from app.frame.periods import Period, Quarter
 from app.registration.models import Application, StatusEvent
 from app.survey.ikm import ELEMENT_KEYS
 from app.survey.models import SurveyAnswer, SurveyResponse
-from tests.support.factory import application_row, complaint_category, complaint_row, survey_response
+from tests.support.factory import application_row, complaint_category, complaint_row, status_event, survey_response
 
 KNOWN = {"channel": CHANNELS, "status": STATUSES}
 
@@ -79,11 +79,9 @@ def apply_application_step(step, counter):
     elif kind == "promise":
         Application.update(promised_date=step[2]).where(Application.id == row.id).execute()
     elif kind == "return":
-        StatusEvent.create(application=row, from_status="diterima", to_status="dikembalikan", at=step[2],
-                           username="loket")
+        status_event(row, "dikembalikan", step[2])
     elif kind == "ready":
-        StatusEvent.create(application=row, from_status="dikirim", to_status="siap_diambil", at=step[2],
-                           username="loket")
+        status_event(row, "siap_diambil", step[2], from_status="dikirim")
     elif kind == "drop_step":
         event = StatusEvent.select().where(StatusEvent.application == row).order_by(StatusEvent.id).first()
         if event is not None:

@@ -209,11 +209,11 @@ def test_exported_times_are_in_the_office_zone(client_for, db):
     from app.registration.exports import register_csv
     from app.registration.models import Application
     from app.frame import store
-    from tests.registration.conftest import valid_form
+    from tests.support.factory import applicant_form
     loket = client_for("petugas_loket")
     import io as _io
-    from tests.registration.conftest import jpeg_bytes
-    form = dict(valid_form(), photo=(_io.BytesIO(jpeg_bytes()), "foto.jpg"))
+    from tests.support.factory import photo_jpeg
+    form = dict(applicant_form(), photo=(_io.BytesIO(photo_jpeg()), "foto.jpg"))
     assert loket.post("/pendaftaran/baru", data=form, content_type="multipart/form-data").status_code in (302, 303)
     Application.update(created_at=datetime(2026, 8, 17, 1, 30), handed_over_at=datetime(2026, 8, 20, 2, 0)).execute()
     with db.atomic():

@@ -3,7 +3,7 @@ from app.frame import audit
 from app.frame.audit_event import AuditEvent
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.support.factory import applicant_form, photo_jpeg
 
 NIK, KK = "3508071205900001", "3508070101100007"
 
@@ -20,7 +20,7 @@ def test_a_status_change_reads_as_a_sentence(client_as, saved):
 
 
 def test_camat_and_admin_read_no_personal_value_in_the_trail(client_as, saved, loket):
-    form = valid_form(phone="0813-1111-2222", address="Jalan Mawar 9", religion="Kristen")
+    form = applicant_form(phone="0813-1111-2222", address="Jalan Mawar 9", religion="Kristen")
     loket.post(f"/pendaftaran/{saved}/ubah", data=form, content_type="multipart/form-data")
     for role in ("camat", "admin"):
         page = client_as(role).get("/audit").get_data(as_text=True)
@@ -59,7 +59,7 @@ def test_restores_and_sign_outs_read_as_sentences(client_as):
 
 def test_views_of_personal_data_are_recorded(client_as, saved, loket):
     import io
-    loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")},
+    loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")},
                content_type="multipart/form-data")
     loket.get(f"/pendaftaran/{saved}")
     loket.get(f"/pendaftaran/{saved}/foto.jpg")

@@ -111,11 +111,11 @@ def test_a_lock_held_past_the_busy_timeout_answers_503_in_indonesian(app, loket,
 def test_a_save_refused_by_a_busy_database_stores_nothing_and_goes_through_after(app, loket, saved, holder,
                                                                                  monkeypatch):
     from app.registration.models import Application
-    from tests.registration.conftest import valid_form
+    from tests.support.factory import applicant_form
     database = app.extensions["database"]
     monkeypatch.setattr(database, "_timeout", 0.2)
     database.close_idle()
-    form = valid_form(nik="3508071205900002", full_name="Siti Aminah", sex="P", birth_date="1990-05-12")
+    form = applicant_form(nik="3508071205900002", full_name="Siti Aminah", sex="P", birth_date="1990-05-12")
     form["nik"] = "3508075205900002"  # a woman's NIK: day + 40
     pass_ = holder()
     answer = {}

@@ -3,11 +3,9 @@ import io
 
 from openpyxl import Workbook
 
-from app.frame.db import database
 from app.registration.collective import IMPORT_COLUMNS
 from app.registration.models import Application, CollectiveLetter
-from app.registration.status import ApplicationStatus as S, transition
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form, ready_for_pickup
 from tests.support.pages import walk_pages
 
 
@@ -47,8 +45,8 @@ def test_letter_is_recorded_and_bad_letter_refused(loket):
 def test_import_with_one_bad_row_saves_nothing_and_lists_row_errors(loket):
     make_letter(loket)
     letter = CollectiveLetter.get()
-    good = valid_form()
-    bad = valid_form(nik="3508071205900", full_name="Rina <b>", desa="Antah")
+    good = applicant_form()
+    bad = applicant_form(nik="3508071205900", full_name="Rina <b>", desa="Antah")
     response = upload(loket, letter.id, xlsx([good, bad]))
     assert response.status_code == 422
     text = response.get_data(as_text=True)
@@ -59,14 +57,14 @@ def test_import_with_one_bad_row_saves_nothing_and_lists_row_errors(loket):
 
 def test_import_refuses_duplicates_inside_the_file(loket):
     make_letter(loket)
-    response = upload(loket, CollectiveLetter.get().id, xlsx([valid_form(), valid_form()]))
+    response = upload(loket, CollectiveLetter.get().id, xlsx([applicant_form(), applicant_form()]))
     assert response.status_code == 422 and "NIK sama dengan baris 2" in response.get_data(as_text=True)
 
 
 def test_good_import_creates_all_applicants_on_the_letter(loket):
     make_letter(loket)
     letter = CollectiveLetter.get()
-    rows = [valid_form(), valid_form(nik="3508075205900002", sex="P", full_name="Siti Aminah", biometric_done="ya")]
+    rows = [applicant_form(), applicant_form(nik="3508075205900002", sex="P", full_name="Siti Aminah", biometric_done="ya")]
     assert upload(loket, letter.id, xlsx(rows)).status_code == 302
     saved = list(Application.select().order_by(Application.id))
     assert [a.collective_id for a in saved] == [letter.id, letter.id]
@@ -85,7 +83,7 @@ def test_one_by_one_applicant_joins_the_letter(loket):
     make_letter(loket)
     letter = CollectiveLetter.get()
     assert "Pemohon kolektif" in loket.get(f"/pendaftaran/baru?kolektif={letter.id}").get_data(as_text=True)
-    response = loket.post("/pendaftaran/baru", data=dict(valid_form(), kolektif=str(letter.id)),
+    response = loket.post("/pendaftaran/baru", data=dict(applicant_form(), kolektif=str(letter.id)),
                           content_type="multipart/form-data")
     assert response.status_code == 302
     assert Application.get().collective_id == letter.id
@@ -102,11 +100,9 @@ def test_recording_session_date_is_scheduled(loket):
 def test_collective_handover_and_receipt(loket):
     make_letter(loket)
     letter = CollectiveLetter.get()
-    upload(loket, letter.id, xlsx([valid_form(), valid_form(nik="3508075205900002", sex="P", full_name="Siti Aminah")]))
-    with database.atomic():
-        for application in Application.select():
-            for step in (S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY):
-                transition(application, step)
+    upload(loket, letter.id, xlsx([applicant_form(), applicant_form(nik="3508075205900002", sex="P", full_name="Siti Aminah")]))
+    for application in Application.select():
+        ready_for_pickup(application.id)
     response = loket.post(f"/pendaftaran/kolektif/{letter.id}/serah", data={"name": "", "relation": "", "id_number": ""})
     assert response.status_code == 422
     response = loket.post(f"/pendaftaran/kolektif/{letter.id}/serah", data={
@@ -127,7 +123,7 @@ def test_collective_handover_and_receipt(loket):
 def test_pages_render_with_data(loket):
     make_letter(loket)
     letter = CollectiveLetter.get()
-    upload(loket, letter.id, xlsx([valid_form()]))
+    upload(loket, letter.id, xlsx([applicant_form()]))
     listing = loket.get("/pendaftaran/kolektif").get_data(as_text=True)
     assert "SMA Negeri 1 Yosowilangun" in listing
     page = loket.get(f"/pendaftaran/kolektif/{letter.id}").get_data(as_text=True)
@@ -151,11 +147,8 @@ def test_a_receipt_of_applicants_who_collected_their_own_cards_has_no_empty_nik(
     """Issue 25: the collective receipt printed "(NIK )" when no representative was recorded."""
     make_letter(loket)
     letter = CollectiveLetter.get()
-    upload(loket, letter.id, xlsx([valid_form()]))
-    application = Application.get()
-    with database.atomic():
-        for step in (S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY):
-            transition(application, step)
+    upload(loket, letter.id, xlsx([applicant_form()]))
+    application = ready_for_pickup(Application.get().id)
     assert loket.post(f"/pendaftaran/{application.id}/serah", data={"collector": "pemohon"}).status_code in (302, 303)
     page = loket.get(f"/pendaftaran/kolektif/{letter.id}/tanda-terima").get_data(as_text=True)
     assert "(NIK )" not in page and "Diterima oleh  " not in page

@@ -5,16 +5,14 @@ from argparse import Namespace
 
 from app.registration.demo import fill_demo
 from app.registration.models import Application
+from tests.support.factory import staff_user
 
 
 def test_the_demo_has_long_names_places_and_addresses_the_counter_would_accept(office, app):
-    from app.auth.models import User
-    from app.frame.dates import utc_now
     from app.frame.person_rules import validate_application
     from app.frame.places import desa_list
     from app.registration.service_time import office_today
-    User.create(username="loket1", full_name="Siti", role="petugas_loket", password_hash="-",
-                must_change_password=False, is_active=True, created_at=utc_now())
+    staff_user("petugas_loket", "loket1", "Siti")
     with app.app_context():
         fill_demo(Namespace(applications=60), random.Random(7))
         applications = list(Application.select())

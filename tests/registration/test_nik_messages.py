@@ -5,7 +5,7 @@ import pytest
 
 from app.registration import intake
 from app.frame.nik import NikProblem, KkProblem, check_nik_matches, kk_problem, nik_problem
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -34,18 +34,18 @@ def test_birth_dates_1900_to_1950_agree_with_their_nik(born):
 
 
 def test_region_warning_kept_when_a_date_or_sex_mismatch_is_also_shown(office):
-    form = valid_form(nik="3207201205900001", birth_date="1990-05-13", sex="P")  # old code 32.07.20, wrong date/sex
+    form = applicant_form(nik="3207201205900001", birth_date="1990-05-13", sex="P")  # old code 32.07.20, wrong date/sex
     _, errors, warnings = intake.validate_application(form, [], date(2025, 1, 6))
     assert "tidak sama dengan tanggal lahir" in warnings["nik"] and "NIK menunjukkan laki-laki" in warnings["nik"]
     assert "tidak ada di daftar Kemendagri 2025" in warnings["nik"]
 
 
 def test_kk_with_an_unknown_kecamatan_code_is_warned(office, loket):
-    _, errors, warnings = intake.validate_application(valid_form(kk_number="3207200101100007"), [], date(2025, 1, 6))
+    _, errors, warnings = intake.validate_application(applicant_form(kk_number="3207200101100007"), [], date(2025, 1, 6))
     assert "kk_number" not in errors
     assert "Kode kecamatan 32.07.20 tidak ada di daftar Kemendagri 2025" in warnings["kk_number"]
     inline = loket.get("/pendaftaran/periksa-kk?kk_number=3207200101100007").get_data(as_text=True)
     assert "tidak ada di daftar Kemendagri 2025" in inline
-    page = loket.post("/pendaftaran/baru", data=valid_form(kk_number="3207200101100007", full_name=""),
+    page = loket.post("/pendaftaran/baru", data=applicant_form(kk_number="3207200101100007", full_name=""),
                       content_type="multipart/form-data").get_data(as_text=True)
     assert 'id="w-kk_number"' in page

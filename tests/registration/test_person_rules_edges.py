@@ -30,7 +30,7 @@ from collections import namedtuple  # noqa: E402
 
 from app.frame.person_rules import (  # noqa: E402
     UNDERAGE_MARRIAGE_NEEDS_BASIS, age_on, validate_application)
-from tests.registration.conftest import valid_form  # noqa: E402
+from tests.support.factory import applicant_form  # noqa: E402
 
 Region = namedtuple("Region", "code name")
 DESA = [Region("35.08.07.2001", "Darungan"), Region("35.08.07.2002", "Kebonsari"),
@@ -39,7 +39,7 @@ TODAY = date(2026, 5, 12)
 
 
 def checked(**changes):
-    return validate_application(valid_form(**changes), DESA, TODAY)
+    return validate_application(applicant_form(**changes), DESA, TODAY)
 
 
 def test_a_valid_form_is_cleaned_to_what_the_record_stores():
@@ -103,7 +103,7 @@ def test_each_refusal_names_its_field_with_its_own_message():
 
 
 def test_an_empty_desa_list_says_the_admin_has_not_set_the_kecamatan():
-    assert validate_application(valid_form(), [], TODAY)[1] == {
+    assert validate_application(applicant_form(), [], TODAY)[1] == {
         "desa": "Daftar desa kosong: admin belum mengisi kode kecamatan di Pengaturan Kantor."}
 
 
@@ -115,14 +115,14 @@ def test_age_turns_on_the_birthday_itself():
 
 def test_seventeen_on_the_day_may_apply_and_the_day_before_may_not():
     """Born 12 May 2009, never married: refused on 11 May 2026, accepted on 12 May 2026 (UU 24/2013 Pasal 63)."""
-    form = valid_form(nik="3508071205090001", birth_date="2009-05-12", marital_status="Belum Kawin")
+    form = applicant_form(nik="3508071205090001", birth_date="2009-05-12", marital_status="Belum Kawin")
     assert validate_application(form, DESA, date(2026, 5, 11))[1] == {"birth_date": (
         "Pemohon belum berumur 17 tahun dan belum pernah kawin: belum wajib memiliki KTP-el (UU 24/2013 Pasal 63).")}
     assert validate_application(form, DESA, TODAY)[1:] == ({}, {})
 
 
 def test_married_the_day_before_nineteen_needs_its_basis_and_on_the_day_does_not():
-    form = valid_form(nik="3508071205070001", birth_date="2007-05-12", marital_status="Cerai Hidup",
+    form = applicant_form(nik="3508071205070001", birth_date="2007-05-12", marital_status="Cerai Hidup",
                       notes="Dispensasi PA Lumajang")
     assert validate_application(form, DESA, date(2026, 5, 11))[1:] == ({}, {"marital_status": (
         "Pemohon berumur 18 tahun dengan status Cerai Hidup: batas umur kawin 19 tahun (UU 16/2019). Periksa KK; "
@@ -132,7 +132,7 @@ def test_married_the_day_before_nineteen_needs_its_basis_and_on_the_day_does_not
 
 def test_a_marriage_below_the_legal_age_is_refused_without_its_basis_in_the_notes():
     """One function for every way in (tests/registration/test_ways_in.py): the refusal is part of it."""
-    young = valid_form(nik="3508071205070001", birth_date="2007-05-12", marital_status="Kawin", notes="")
+    young = applicant_form(nik="3508071205070001", birth_date="2007-05-12", marital_status="Kawin", notes="")
     _, errors, warnings = validate_application(young, DESA, TODAY.replace(year=2025))
     assert errors == {"notes": UNDERAGE_MARRIAGE_NEEDS_BASIS} and "marital_status" in warnings
     assert validate_application(dict(young, notes=" "), DESA, TODAY.replace(year=2025))[1] == {

@@ -11,9 +11,8 @@ import pytest
 
 from app.frame import privacy
 from app.frame.roles import ADMIN, ALL_ROLES, CAMAT, DESA
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.support.factory import DARUNGAN, applicant_form, bound_to_desa, photo_jpeg
 
-DARUNGAN = "35.08.07.2001"
 
 NIK, KK, PHONE = "3508071205900001", "3508070101100007", "0812-3456-7890"
 FIRST_ADDRESS, EDITED_ADDRESS, RELIGION = "Dusun Krajan No. 5", "Dusun Baru No. 7", "Khonghucu"
@@ -77,9 +76,9 @@ def _pages(app, records: dict):
 @pytest.fixture
 def edited(loket, saved):
     """An application whose NIK-bearing fields went through an edit (so the audit trail holds them)."""
-    form = valid_form(phone="0812-3456-7891", address=EDITED_ADDRESS, religion=RELIGION)
+    form = applicant_form(phone="0812-3456-7891", address=EDITED_ADDRESS, religion=RELIGION)
     assert loket.post(f"/pendaftaran/{saved}/ubah", data=form, content_type="multipart/form-data").status_code == 302
-    assert loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(jpeg_bytes()), "foto.jpg")},
+    assert loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")},
                       content_type="multipart/form-data").status_code < 400
     loket.get(f"/pendaftaran/{saved}")
     return saved
@@ -89,10 +88,10 @@ def edited(loket, saved):
 def pre_registrations(client_as, loket, edited):
     """Issue 24: a desa's pre-registration accepted at the counter with changed fields (the detail page
     shows both sides), and one still waiting in the queue."""
-    from app.desa.models import PreRegistration, UserDesa
+    from app.desa.models import PreRegistration
     desa = client_as(DESA)
-    UserDesa.insert(user=g_user(DESA), desa_code=DARUNGAN).on_conflict_ignore().execute()
-    typed = valid_form(nik=PRE_NIK, full_name="Joko Susilo", birth_date="1988-06-14", kk_number=PRE_KK,
+    bound_to_desa(g_user(DESA), DARUNGAN)
+    typed = applicant_form(nik=PRE_NIK, full_name="Joko Susilo", birth_date="1988-06-14", kk_number=PRE_KK,
                        phone=PRE_PHONE, address=PRE_ADDRESS, religion=RELIGION, notes=PRE_NOTE,
                        mismatch_reason=PRE_MISMATCH)  # the NIK says the 13th
     assert desa.post("/desa/pra-pendaftaran/baru", data=typed, content_type="multipart/form-data").status_code == 302
@@ -101,7 +100,7 @@ def pre_registrations(client_as, loket, edited):
                    religion="Islam", notes=COUNTER_NOTE, mismatch_reason=COUNTER_MISMATCH)
     response = loket.post(f"/pra-pendaftaran/{pre.id}/terima", data=changed, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
-    waiting = valid_form(nik=WAITING_NIK, full_name="Sri Wahyuni", sex="P", birth_date="1995-07-01",
+    waiting = applicant_form(nik=WAITING_NIK, full_name="Sri Wahyuni", sex="P", birth_date="1995-07-01",
                          address=WAITING_ADDRESS)
     assert desa.post("/desa/pra-pendaftaran/baru", data=waiting, content_type="multipart/form-data").status_code == 302
     return pre.id

@@ -4,9 +4,8 @@ import re
 
 from app.public_status.models import PublicStatus
 from app.registration.models import Application
-from app.registration.status import ApplicationStatus as S
 from sync.client.models import OutboxItem, SyncLink
-from tests.registration.test_status import move
+from tests.support.factory import ready_for_pickup
 
 
 def shown_text(html: str) -> str:
@@ -44,7 +43,7 @@ def test_registration_receipt_prints_number_code_and_the_centers_page(db, loket,
 
 def test_handover_receipt_carries_the_same_number_and_code(db, loket, saved):
     enrol(db)
-    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    ready_for_pickup(saved)
     assert loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"}).status_code == 302
     code = PublicStatus.get((PublicStatus.kind == "ktp") & (PublicStatus.source_id == saved)).check_code
     receipt = loket.get(f"/pendaftaran/{saved}/tanda-terima").get_data(as_text=True)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from app.frame.person_rules import match_reason, validate_application
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form
 
 
 @pytest.mark.parametrize("typed, code", [
@@ -19,7 +19,7 @@ def test_a_typed_start_of_one_reasons_word_is_that_reason(typed, code):
 
 def test_a_word_that_fits_two_reasons_is_refused_naming_both():
     desa = [type("Desa", (), {"code": "35.08.07.2001", "name": "Darungan"})()]
-    clean, errors, _ = validate_application(valid_form(reason="Baru"), desa, date(2026, 11, 27))
+    clean, errors, _ = validate_application(applicant_form(reason="Baru"), desa, date(2026, 11, 27))
     assert clean["reason"] == "baru" and "reason" not in errors
-    _, errors, _ = validate_application(valid_form(reason="data"), desa, date(2026, 11, 27))
+    _, errors, _ = validate_application(applicant_form(reason="data"), desa, date(2026, 11, 27))
     assert errors["reason"] == "Cocok dengan 2 alasan (Perubahan data, Pindah datang): pilih satu dari daftar."

@@ -12,15 +12,12 @@ from app.registration.demo import fill_demo
 from app.registration.models import Application
 from app.registration.register import fts_query
 from app.registration.service_time import office_today
-from tests.registration.conftest import valid_form
+from tests.support.factory import applicant_form, staff_user
 
 
 @pytest.fixture
 def demo(office, app):
-    from app.auth.models import User
-    from app.frame.dates import utc_now
-    User.create(username="loket1", full_name="Siti", role="petugas_loket", password_hash="-",
-                must_change_password=False, is_active=True, created_at=utc_now())
+    staff_user("petugas_loket", "loket1", "Siti")
     with app.app_context():
         fill_demo(Namespace(applications=300), random.Random(7))
     return Application.select().count()
@@ -43,7 +40,7 @@ def test_fts_query_takes_word_prefixes_and_drops_symbols():
 
 
 def test_search_by_name_prefix_of_any_word(loket, saved):
-    loket.post("/pendaftaran/baru", data=valid_form(nik="3508075205900002", sex="P", full_name="Dewi Sitompul"),
+    loket.post("/pendaftaran/baru", data=applicant_form(nik="3508075205900002", sex="P", full_name="Dewi Sitompul"),
                content_type="multipart/form-data")
     page = loket.get("/pendaftaran?q=sito").get_data(as_text=True)
     assert "Dewi Sitompul" in page and "Budi Santoso" not in page
@@ -110,7 +107,7 @@ def test_export_xlsx_and_csv_for_a_period(loket, saved):
 
 
 def test_export_neutralises_formulas(loket):
-    loket.post("/pendaftaran/baru", data=valid_form(notes="=HYPERLINK(\"x\")", address="=1+1 Dusun"),
+    loket.post("/pendaftaran/baru", data=applicant_form(notes="=HYPERLINK(\"x\")", address="=1+1 Dusun"),
                content_type="multipart/form-data")
     text = loket.get("/pendaftaran/ekspor?format=csv").data.decode("utf-8-sig")
     assert "'=1+1 Dusun" in text
@@ -125,7 +122,7 @@ def test_dashboard_cards_count_overdue_for_camat_without_link(client_as, demo):
 
 def test_broad_number_prefix_walks_newest_rows_with_the_same_answer(loket, saved, monkeypatch):
     from app.registration import register
-    loket.post("/pendaftaran/baru", data=valid_form(nik="3508075205900002", sex="P", full_name="Dewi Sitompul"),
+    loket.post("/pendaftaran/baru", data=applicant_form(nik="3508075205900002", sex="P", full_name="Dewi Sitompul"),
                content_type="multipart/form-data")
     narrow = loket.get("/pendaftaran?q=3508071205").get_data(as_text=True)
     monkeypatch.setattr(register, "NARROW_MATCHES", 0)

@@ -43,13 +43,13 @@ def test_background_rule_warns_on_the_application_page(client_as, saved):
     import io
     from flask import g
     from app.frame.db import database
-    from tests.registration.conftest import jpeg_bytes
+    from tests.support.factory import photo_jpeg
     with database.atomic():
         store.put("photo_background_rule", True)
     g.pop("settings", None)  # test requests share this app context, and its per-request settings cache
     loket = client_as("petugas_loket")
     # Born 1990 (even): blue expected; a red photo draws the warning.
-    response = loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(jpeg_bytes(colour=(200, 20, 20))), "f.jpg")},
+    response = loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(photo_jpeg(colour=(200, 20, 20))), "f.jpg")},
                           content_type="multipart/form-data", follow_redirects=True)
     assert "seharusnya biru" in html.unescape(response.get_data(as_text=True))
 

@@ -7,8 +7,7 @@ import re
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S
 from app.survey.models import SurveyCode
-from tests.registration.conftest import jpeg_bytes
-from tests.registration.test_status import move
+from tests.support.factory import moved, photo_jpeg, ready_for_pickup
 
 
 def summary_of(page: str) -> str:
@@ -29,7 +28,7 @@ def test_registration_receipt_carries_a_survey_code_and_its_qr(loket, saved):
 
 
 def test_handover_receipt_names_the_clerk_and_carries_its_own_survey_code(loket, saved):
-    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    ready_for_pickup(saved)
     assert loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"}).status_code == 302
     receipt = loket.get(f"/pendaftaran/{saved}/tanda-terima").get_data(as_text=True)
     assert "(Pegawai petugas_loket)" in receipt  # the clerk who handed over, not a dotted blank
@@ -50,7 +49,7 @@ def test_refused_handover_shows_its_reason_at_the_top(loket, saved):
 
 
 def test_a_second_handover_names_the_real_reason(loket, saved):
-    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    ready_for_pickup(saved)
     assert loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"}).status_code == 302
     response = loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"})
     summary = summary_of(response.get_data(as_text=True))
@@ -59,22 +58,22 @@ def test_a_second_handover_names_the_real_reason(loket, saved):
 
 
 def test_refused_checklist_after_sending_shows_its_reason_at_the_top(loket, saved):
-    move(saved, S.COMPLETE, S.SENT)
+    moved(saved, S.COMPLETE, S.SENT)
     response = loket.post(f"/pendaftaran/{saved}/persyaratan", data={"syarat": ["pengantar_desa"]})
     assert response.status_code == 422
     assert "Persyaratan hanya diperiksa selama berkas di loket." in summary_of(response.get_data(as_text=True))
 
 
 def test_refused_photo_after_sending_shows_its_reason_at_the_top(loket, saved):
-    move(saved, S.COMPLETE, S.SENT)
-    response = loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(jpeg_bytes()), "f.jpg")},
+    moved(saved, S.COMPLETE, S.SENT)
+    response = loket.post(f"/pendaftaran/{saved}/foto", data={"photo": (io.BytesIO(photo_jpeg()), "f.jpg")},
                           content_type="multipart/form-data")
     assert response.status_code == 422
     assert "foto tidak dapat diganti" in summary_of(response.get_data(as_text=True))
 
 
 def test_refused_representative_links_each_message_to_its_field(loket, saved):
-    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    ready_for_pickup(saved)
     page = loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "wakil", "name": "", "id_number": "12"}) \
         .get_data(as_text=True)
     summary = summary_of(page)

@@ -6,12 +6,12 @@ import json
 from app.public_status.models import PublicStatus
 from app.registration.models import Application
 from sync.client.models import OutboxItem
-from tests.registration.conftest import jpeg_bytes, valid_form
+from tests.support.factory import applicant_form, photo_jpeg
 
 
 def _post(loket, **changes):
     import io
-    data = dict(valid_form(**changes), photo=(io.BytesIO(jpeg_bytes()), "foto.jpg"))
+    data = dict(applicant_form(**changes), photo=(io.BytesIO(photo_jpeg()), "foto.jpg"))
     return loket.post("/pendaftaran/baru", data=data, content_type="multipart/form-data")
 
 

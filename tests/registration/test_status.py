@@ -6,15 +6,7 @@ from app.frame.db import database
 from app.registration.models import Application, StatusEvent
 from app.registration.status import (TRANSITIONS, ApplicationStatus as S, TransitionNotAllowed,
                                      add_transition_listener, transition, _transitions)
-from tests.registration.conftest import jpeg_bytes
-
-
-def move(application_id, *steps, note=""):
-    application = Application.get_by_id(application_id)
-    with database.atomic():
-        for step in steps:
-            transition(application, step, note=note)
-    return Application.get_by_id(application_id)
+from tests.support.factory import moved, photo_jpeg, ready_for_pickup
 
 
 def test_every_status_has_a_row_in_the_table():
@@ -26,7 +18,7 @@ def test_handed_over_is_final():
 
 
 def test_full_path_to_handover_sets_promise_and_writes_timeline(saved):
-    application = move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    application = ready_for_pickup(saved)
     assert application.status == "siap_diambil"
     assert application.completed_at is not None and application.promised_date > application.completed_at
     events = [e.to_status for e in StatusEvent.select().where(StatusEvent.application == saved).order_by(StatusEvent.id)]
@@ -49,11 +41,11 @@ def test_transition_outside_a_transaction_is_a_programming_error(saved):
 
 
 def test_correction_after_rejection_is_a_new_version_and_keeps_the_promise(saved):
-    first = move(saved, S.COMPLETE, S.SENT)
+    first = moved(saved, S.COMPLETE, S.SENT)
     promised = first.promised_date
-    rejected = move(saved, S.REJECTED, note="Foto buram")
+    rejected = moved(saved, S.REJECTED, note="Foto buram")
     assert rejected.version == 1
-    again = move(saved, S.COMPLETE)
+    again = moved(saved, S.COMPLETE)
     assert again.version == 2 and again.promised_date == promised
     assert again.registration_number == first.registration_number
 
@@ -68,7 +60,7 @@ def test_listener_runs_inside_the_transaction_and_can_veto(saved):
     add_transition_listener(listener)
     try:
         with pytest.raises(RuntimeError):
-            move(saved, S.COMPLETE)
+            moved(saved, S.COMPLETE)
     finally:
         _transitions.remove(listener)
     assert seen == [(S.RECEIVED, S.COMPLETE)]
@@ -77,13 +69,13 @@ def test_listener_runs_inside_the_transaction_and_can_veto(saved):
 
 
 def test_record_is_frozen_from_complete_on(loket, saved):
-    move(saved, S.COMPLETE)
+    moved(saved, S.COMPLETE)
     response = loket.get(f"/pendaftaran/{saved}/ubah")
     # A clear 4xx on the page itself, not a 302 with a flash (issue 27).
     assert response.status_code == 409
     assert "tidak dapat diubah" in response.get_data(as_text=True)
-    from tests.registration.conftest import valid_form
-    response = loket.post(f"/pendaftaran/{saved}/ubah", data=valid_form(full_name="Nama Lain"),
+    from tests.support.factory import applicant_form
+    response = loket.post(f"/pendaftaran/{saved}/ubah", data=applicant_form(full_name="Nama Lain"),
                           content_type="multipart/form-data")
     assert response.status_code == 409 and "Lengkap" in response.get_data(as_text=True)
     assert Application.get_by_id(saved).full_name == "Budi Santoso"
@@ -92,7 +84,7 @@ def test_record_is_frozen_from_complete_on(loket, saved):
 def _add_photo(client, application_id):
     import io
     response = client.post(f"/pendaftaran/{application_id}/foto",
-                           data={"photo": (io.BytesIO(jpeg_bytes()), "f.jpg")}, content_type="multipart/form-data")
+                           data={"photo": (io.BytesIO(photo_jpeg()), "f.jpg")}, content_type="multipart/form-data")
     assert response.status_code == 302
 
 
@@ -131,7 +123,7 @@ def test_the_flash_marks_an_estimated_promise_as_the_receipt_does(loket, saved, 
 
 
 def test_manual_marking_by_kasi_uses_the_same_code_path(client_as, saved):
-    move(saved, S.COMPLETE)
+    moved(saved, S.COMPLETE)
     admin = client_as("kasi_pelayanan")
     assert admin.post(f"/pendaftaran/{saved}/status", data={"to_status": "terkirim"}).status_code == 302
     event = StatusEvent.select().order_by(StatusEvent.id.desc()).first()
@@ -143,14 +135,14 @@ def test_manual_marking_by_kasi_uses_the_same_code_path(client_as, saved):
 
 
 def test_clerk_cannot_mark_center_steps(loket, saved):
-    move(saved, S.COMPLETE)
+    moved(saved, S.COMPLETE)
     response = loket.post(f"/pendaftaran/{saved}/status", data={"to_status": "terkirim"})
     assert response.status_code == 422
     assert Application.get_by_id(saved).status == "lengkap"
 
 
 def test_handover_to_a_representative_needs_name_relation_and_nik(loket, saved):
-    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    ready_for_pickup(saved)
     response = loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "wakil", "name": "", "id_number": "12"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)

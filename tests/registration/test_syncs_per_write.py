@@ -12,10 +12,8 @@ import shutil
 import pytest
 
 from app import create_app
-from app.registration.status import ApplicationStatus as S
 from app.survey.models import SurveyCode
-from tests.registration.conftest import jpeg_bytes, valid_form
-from tests.registration.test_status import move
+from tests.support.factory import applicant_form, photo_jpeg, ready_for_pickup
 from tests.support.fuse_power_cut import FuseCut, fuse_available
 
 pytestmark = pytest.mark.skipif(fuse_available() is not None, reason=f"no FUSE file system here: {fuse_available()}")
@@ -41,7 +39,7 @@ def syncs(app) -> int:
 
 
 def test_a_handover_and_its_receipt_sync_once(app, loket, saved):
-    move(saved, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    ready_for_pickup(saved)
     before = syncs(app)
     assert loket.post(f"/pendaftaran/{saved}/serah", data={"collector": "pemohon"}).status_code == 302
     receipt = loket.get(f"/pendaftaran/{saved}/tanda-terima").get_data(as_text=True)
@@ -52,8 +50,8 @@ def test_a_handover_and_its_receipt_sync_once(app, loket, saved):
 
 def test_a_registration_and_its_receipt_sync_once(app, loket, saved):
     before = syncs(app)
-    response = loket.post("/pendaftaran/baru", content_type="multipart/form-data", data=valid_form(
-        nik="3508071205900002", full_name="Sri Rahayu", photo=(io.BytesIO(jpeg_bytes()), "foto.jpg")))
+    response = loket.post("/pendaftaran/baru", content_type="multipart/form-data", data=applicant_form(
+        nik="3508071205900002", full_name="Sri Rahayu", photo=(io.BytesIO(photo_jpeg()), "foto.jpg")))
     assert response.status_code == 302
     number = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert loket.get(f"/pendaftaran/{number}/bukti").status_code == 200

@@ -1,9 +1,10 @@
 """Fixtures for the at-rest tests: an office with a registered applicant (NIK, name, photo)."""
 import pytest
 
-from tests.registration.conftest import client_as, jpeg_bytes, loket, office, valid_form  # noqa: F401
+from tests.registration.conftest import client_as, loket, office  # noqa: F401
+from tests.support.factory import applicant_form, photo_jpeg
 
-APPLICANT = valid_form(nik="3508071205900001", full_name="Sulastri Wahyuningsih")
+APPLICANT = applicant_form(nik="3508071205900001", full_name="Sulastri Wahyuningsih")
 
 
 @pytest.fixture
@@ -11,7 +12,7 @@ def registered(loket):
     """One application saved through the counter form, with its photo."""
     import io
     from app.registration.models import Application, ApplicationPhoto
-    form = dict(APPLICANT, photo=(io.BytesIO(jpeg_bytes()), "foto.jpg"))
+    form = dict(APPLICANT, photo=(io.BytesIO(photo_jpeg()), "foto.jpg"))
     response = loket.post("/pendaftaran/baru", data=form, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:1000]
     application = Application.select().order_by(Application.id.desc()).first()

@@ -68,11 +68,9 @@ def errors_of(response) -> str:
 
 
 def jpeg_photo(n: int) -> bytes:
-    """A portrait on the blue background the photo rules accept, a little different per person."""
-    from PIL import Image
-    out = io.BytesIO()
-    Image.new("RGB", (600, 800), (30 + n % 40, 70, 190)).save(out, "JPEG")
-    return out.getvalue()
+    """Person n's portrait (tests/support/factory.py), a little different per person."""
+    from tests.support.factory import photo_jpeg
+    return photo_jpeg(colour=(30 + n % 40, 70, 190))
 
 
 @dataclass
@@ -93,8 +91,8 @@ class Person:
 
     @property
     def name(self) -> str:
-        from tests.sync.helpers import name_for
-        return name_for(self.n + 1000)
+        from tests.support.factory import person_name
+        return person_name(self.n + 1000)
 
     @property
     def address(self) -> str:

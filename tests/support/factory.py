@@ -11,15 +11,10 @@ import io
 import uuid
 from datetime import date, datetime
 
-from app.registration.demo import LONG_ADDRESSES, LONG_PLACES, LONG_WOMEN
-
 DARUNGAN = "35.08.07.2001"  # the first desa of Kecamatan Yosowilangun (35.08.07), the tests' office
 KRATON = "35.08.07.2002"
 WOTGALIH = "35.08.07.2003"
 KK_NUMBER = "3508070101900001"
-
-# A real long name, birth place and address of the demo: what a print or a narrow page must hold.
-LONG_APPLICANT = {"full_name": LONG_WOMEN[1], "birth_place": LONG_PLACES[0], "address": LONG_ADDRESSES[0]}
 
 
 # ---------------------------------------------------------------- people and photos
@@ -74,6 +69,15 @@ def applicant_form(**changes) -> dict:
     return form
 
 
+def long_applicant_form(**changes) -> dict:
+    """applicant_form of a woman with the demo's real long name, birth place and address (what a print or a
+    narrow page must hold at the length the counter meets)."""
+    from app.registration.demo import LONG_ADDRESSES, LONG_PLACES, LONG_WOMEN
+    return applicant_form(**{"nik": "3508074107950003", "sex": "P", "birth_date": "1995-07-01",
+                             "marital_status": "Belum Kawin", "full_name": LONG_WOMEN[1],
+                             "birth_place": LONG_PLACES[0], "address": LONG_ADDRESSES[0], **changes})
+
+
 def checked_applicant(**changes) -> dict:
     """applicant_form(**changes) as the counter's rules clean it (each way in checks it so); fails on a refusal."""
     from app.frame.places import desa_list
@@ -105,11 +109,16 @@ def application_photo_row(application, jpeg: bytes, size, uploaded_at: datetime)
                                    width=size[0], height=size[1], background="merah", uploaded_at=uploaded_at)
 
 
+def status_event(application, to_status: str, at: datetime, from_status="diterima"):
+    """A line of the application's timeline written straight into its table (its status is left as it is)."""
+    from app.registration.models import StatusEvent
+    return StatusEvent.create(application=application, from_status=from_status, to_status=to_status, at=at,
+                              username="loket")
+
+
 def returned_event(application, at: datetime):
     """The timeline's record that the file went back to the applicant incomplete."""
-    from app.registration.models import StatusEvent
-    return StatusEvent.create(application=application, from_status="diterima", to_status="dikembalikan", at=at,
-                              username="loket")
+    return status_event(application, "dikembalikan", at)
 
 
 def moved(application_id: int, *steps, note=""):
@@ -124,10 +133,10 @@ def moved(application_id: int, *steps, note=""):
     return Application.get_by_id(application_id)
 
 
-def ready_for_pickup(application):
+def ready_for_pickup(application_id: int):
     """The application walked from received to ready at the counter (complete, sent, printed, shipped)."""
     from app.registration.status import ApplicationStatus as S
-    return moved(application.id, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
+    return moved(application_id, S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY)
 
 
 # ---------------------------------------------------------------- complaints and survey answers
@@ -148,8 +157,12 @@ def complaint_row(received_at: datetime, channel="meja_informasi", category_name
         created_at=created_at or received_at, updated_at=created_at or received_at, **fields)
 
 
-def complaint_form(category_id: int, **changes) -> dict:
-    """What the desk's form gives the book for one complaint (a named complainant at the information desk)."""
+def complaint_form(category_id: int | None = None, **changes) -> dict:
+    """What the desk's form gives the book for one complaint (a named complainant at the information desk; the
+    category "Waktu tunggu" of the migration unless told)."""
+    if category_id is None:
+        from app.complaints.models import ComplaintCategory
+        category_id = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu").id
     values = {"channel": "meja_informasi", "category_id": category_id, "complainant_name": "Sri Wahyuni",
               "complainant_contact": "081234567890", "is_anonymous": False, "is_confidential": False,
               "registration_number": "", "text": "Antrean perekaman sangat lama"}
@@ -157,7 +170,7 @@ def complaint_form(category_id: int, **changes) -> dict:
     return values
 
 
-def recorded_complaint(category_id: int, user=None, **fields):
+def recorded_complaint(category_id: int | None = None, user=None, **fields):
     """A complaint stored as the desk stores it (the book: timeline, tracking number, audit)."""
     from app.complaints import book
     extra = {k: fields.pop(k) for k in list(fields) if k in ("received_at", "status", "tindak_lanjut",
@@ -166,19 +179,21 @@ def recorded_complaint(category_id: int, user=None, **fields):
     return complaint
 
 
-def box_opening(opened_on: date, created_at: datetime, is_empty=True):
-    """The suggestion box opened on `opened_on` (empty unless told)."""
+def box_opening(opened_on: date, created_at: datetime, slip_count=0):
+    """The suggestion box opened on `opened_on`: empty, or with `slip_count` slips."""
     from app.complaints.models import SuggestionBoxSession
-    return SuggestionBoxSession.create(opened_on=opened_on, created_at=created_at, is_empty=is_empty)
+    return SuggestionBoxSession.create(opened_on=opened_on, created_at=created_at, slip_count=slip_count,
+                                       is_empty=not slip_count)
 
 
-def survey_response(submitted_at: datetime, scores):
-    """One IKM survey answer: `scores` per element, or one score for every element."""
+def survey_response(submitted_at: datetime, scores, **fields):
+    """One IKM survey answer: `scores` per element, or one score for every element (none: {})."""
     from app.survey.elements import ELEMENT_KEYS
     from app.survey.models import SurveyAnswer, SurveyResponse
     if isinstance(scores, int):
         scores = dict.fromkeys(ELEMENT_KEYS, scores)
-    response = SurveyResponse.create(submission_key=uuid.uuid4().hex, submitted_at=submitted_at, address="x")
+    values = {"submission_key": uuid.uuid4().hex, "submitted_at": submitted_at, "address": "x", **fields}
+    response = SurveyResponse.create(**values)
     for key, score in scores.items():
         SurveyAnswer.create(response=response, element=key, score=score)
     return response

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import requests
@@ -167,17 +166,14 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
     Person n gets name, NIK and photo from n (the NIK first issued in this kecamatan, so two
     kecamatan never share a person); `first` picks other people than the default. The applicants
     live in the kecamatan's first desa (the center refuses a desa of another one)."""
-    import io
-    import hashlib
-    from PIL import Image
     from app.frame.dates import utc_now
     from app.frame.db import database
-    from app.registration.models import Application, ApplicationPhoto
+    from app.registration.models import Application
     from app.registration.status import ApplicationStatus as S, transition
     from app.frame import regions, store
     from app.frame import numbering
     from app.registration.records import current_prefix
-    from tests.sync.helpers import name_for, nik_for
+    from tests.support.factory import application_photo_row, application_row, noisy_photo_jpeg, person_name, person_nik
     if "service_days" not in store.DEFAULTS:  # declared by the registration views once they are wired in
         store.register_defaults(service_days=12)
     numbers = []
@@ -190,20 +186,14 @@ def fill_kecamatan(kec_app, count: int, photo_size=(240, 320), first: int | None
         outer = database.atomic()  # one commit for the whole batch; each application is a savepoint
         outer.__enter__()
         for n in range(start, start + count):
-            image = Image.effect_noise(photo_size, 40 + n % 20).convert("RGB")
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=80)
-            photo = out.getvalue()
+            photo = noisy_photo_jpeg(n, photo_size)
             now = utc_now()
             with database.atomic():
-                application = Application.create(
-                    registration_number=numbering.next_number(current_prefix()), nik=nik_for(n, kecamatan_code.replace(".", "")),
-                    kk_number="3508070101900001", full_name=name_for(n), birth_place="Lumajang", birth_date=date(1990, 1, 1), sex="L",
-                    address="Dusun Krajan", rt="001", rw="002", desa_code=desa_code, religion="Islam",
-                    marital_status="Kawin", occupation="Petani", reason="baru", status=S.RECEIVED.value,
-                    created_at=now, updated_at=now)
-                ApplicationPhoto.create(application=application, jpeg=photo, sha256=hashlib.sha256(photo).hexdigest(),
-                                        width=photo_size[0], height=photo_size[1], background="merah", uploaded_at=now)
+                application = application_row(
+                    n, now, S.RECEIVED.value, registration_number=numbering.next_number(current_prefix()),
+                    nik=person_nik(n, kecamatan_code.replace(".", "")), full_name=person_name(n),
+                    address="Dusun Krajan", desa_code=desa_code)
+                application_photo_row(application, photo, photo_size, now)
                 transition(application, S.COMPLETE, note="lengkap")
             numbers.append(application.registration_number)
         outer.__exit__(None, None, None)

@@ -6,7 +6,8 @@ import pytest
 
 from sync import protocol
 from sync.center.models import Conflict, ReceivedApplication, StatusEvent, UsedNonce
-from tests.sync.helpers import name_for, call, jpeg, packet_call, packet_item, record_for
+from tests.sync.helpers import call, packet_call, packet_item, record_for
+from tests.support.factory import numbered_photo_jpeg, person_name
 
 PACKETS = "/api/v1/packets"
 
@@ -130,7 +131,7 @@ def test_same_number_different_content_is_a_conflict_kept_for_a_person(center_ap
     result = send(client, key, [packet_item(1, record=changed)]).get_json()["results"][0]
     assert result["result"] == "conflict"
     assert stored_count() == 1
-    assert ReceivedApplication.get().full_name == name_for(1)
+    assert ReceivedApplication.get().full_name == person_name(1)
     assert Conflict.select().count() == 1
 
 
@@ -243,7 +244,7 @@ def test_50_mb_packet_is_refused_before_it_is_read(center_app, enrolled, center_
     _, key = enrolled
     response = send(center_app.test_client(), key, [])  # warm up
     response = packet_call(center_app.test_client(), key, PACKETS,
-                           [packet_item(1, photo=jpeg(1) + b"\x00" * (50 * 1024 * 1024))])
+                           [packet_item(1, photo=numbered_photo_jpeg(1) + b"\x00" * (50 * 1024 * 1024))])
     assert response.status_code == 413 and nothing_stored()
 
 

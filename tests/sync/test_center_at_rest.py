@@ -11,7 +11,8 @@ from app.frame.db import forget_cached_keys, is_plaintext
 from sync.center import records
 from sync.center.app import create_center_app
 from sync.center.models import ReceivedApplication
-from tests.sync.helpers import jpeg, packet_item
+from tests.sync.helpers import packet_item
+from tests.support.factory import numbered_photo_jpeg
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX modes; Windows relies on the profile ACL")
 
@@ -23,7 +24,7 @@ def mode(path) -> int:
 @pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
 def test_the_sqlite_center_holds_no_nik_or_photo_in_clear_and_its_key_is_outside(center_app, enrolled):
     kecamatan, _ = enrolled
-    header, photo = packet_item(1, photo=jpeg(1, size=(300, 400)))
+    header, photo = packet_item(1, photo=numbered_photo_jpeg(1, size=(300, 400)))
     assert records.store_application(kecamatan, header, photo).result == "stored"
     nik = header["record"]["nik"].encode()
     db = center_app.extensions["center_database"]
@@ -82,7 +83,7 @@ def test_on_postgresql_the_nik_name_record_and_photo_are_sealed_in_the_rows(cent
     they are stored: the database administrator's dump holds no NIK, name, address or photo."""
     from sync.center.models import Conflict
     kecamatan, _ = enrolled
-    header, photo = packet_item(1, photo=jpeg(1, size=(300, 400)))
+    header, photo = packet_item(1, photo=numbered_photo_jpeg(1, size=(300, 400)))
     assert records.store_application(kecamatan, header, photo).result == "stored"  # the ingest's own SQL
     other = dict(header["record"], address="Dusun Kidul")  # the same number and version, other content
     offered = packet_item(1, record=other, photo=photo)

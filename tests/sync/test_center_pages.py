@@ -12,7 +12,8 @@ from sync.center import records
 from app.frame.signin import SESSION_TOKEN, start_session
 from sync.center.accounts import create_operator
 from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
-from tests.sync.helpers import name_for, packet_item
+from tests.sync.helpers import packet_item
+from tests.support.factory import person_name
 
 DUMMY = {"int": "999999"}
 
@@ -180,7 +181,7 @@ def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, ope
     assert records.store_application(kecamatan, *packet_item(1, record=changed)).result == "conflict"
     client = client_as(center_app, operators["operator"])
     page = client.get("/konflik").get_data(as_text=True)
-    assert name_for(1) in page and "Nama Yang Lain" in page
+    assert person_name(1) in page and "Nama Yang Lain" in page
     conflict = Conflict.get()
     from sync.center.models import CenterAudit
     seen = CenterAudit.select().where(CenterAudit.action == "lihat", CenterAudit.entity == "konflik").get()
@@ -192,7 +193,7 @@ def test_conflict_is_shown_side_by_side_and_resolved_with_a_note(center_app, ope
     assert Conflict.get_by_id(conflict.id).resolved_at is None
     client.post(f"/konflik/{conflict.id}/selesai", data={"note": "isi lama benar", "decision": "keep"})
     assert Conflict.get_by_id(conflict.id).note == "isi lama benar"
-    assert ReceivedApplication.get().full_name == name_for(1)  # never overwritten
+    assert ReceivedApplication.get().full_name == person_name(1)  # never overwritten
     from sync.center.models import StatusEvent
     last = StatusEvent.select().order_by(StatusEvent.seq.desc()).get()
     assert (last.status, last.content_hash) == ("renumber", conflict.offered_hash)  # travels back by cursor

@@ -28,7 +28,8 @@ from sync.client.models import StatusIssue, SyncLink
 from sync.client.transport import CenterClient, ClockSkew, EnrolmentError
 from tests.conftest import CsrfClient, sign_in_as
 from tests.sync.harness import fill_kecamatan, kecamatan_app
-from tests.sync.helpers import call, jpeg, name_for, packet_call, packet_item, record_for
+from tests.sync.helpers import call, packet_call, packet_item, record_for
+from tests.support.factory import numbered_photo_jpeg, person_name
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_client import FlaskSession
 
@@ -203,12 +204,12 @@ def test_statuses_of_a_number_in_conflict_never_reach_the_other_applicant_until_
     assert answer.status_code == 303 and Conflict.get_by_id(conflict.id).decision == decision
     sync(pc_b, center_app)
     if decision == "keep":
-        renumbered = run(pc_b, lambda: Application.get(Application.full_name == name_for(52)))
+        renumbered = run(pc_b, lambda: Application.get(Application.full_name == person_name(52)))
         assert renumbered.registration_number != second
         report = sync(pc_b, center_app)  # the next pass sends it under its new number
         assert report.sent == 1
         assert local_statuses(pc_b)[renumbered.registration_number] == S.RECEIVED_BY_CENTER.value
-        assert ReceivedApplication.get(ReceivedApplication.registration_number == second).full_name == name_for(2)
+        assert ReceivedApplication.get(ReceivedApplication.registration_number == second).full_name == person_name(2)
     elif decision == "accept":
         assert local_statuses(pc_b)[second] == S.RECEIVED_BY_CENTER.value
         sync(pc_a, center_app)  # and PC A's applicant, whose content the center replaced, is left alone
@@ -310,7 +311,7 @@ def test_a_month_offline_travels_by_usb_in_numbered_files_in_any_order(tmp_path,
 
 
 def test_files_are_split_by_bytes_as_well_as_by_count():
-    items = [packet_item(n, photo=jpeg(n, size=(300, 400))) for n in range(1, 41)]
+    items = [packet_item(n, photo=numbered_photo_jpeg(n, size=(300, 400))) for n in range(1, 41)]
     limit = 4 * len(items[0][1]) + 6000
     groups = usb.split_for_files(items, max_bytes=limit, max_items=7)
     assert list(chain.from_iterable(groups)) == items and len(groups) > 40 // 7 + 1
@@ -321,7 +322,7 @@ def test_files_are_split_by_bytes_as_well_as_by_count():
 def test_an_old_oversize_file_and_an_oversize_upload_get_exact_indonesian_answers(center_app, enrolled, operators):  # noqa: F811
     _, key = enrolled
     # A file from the old single-file export with 260 applications.
-    items = [packet_item(n, photo=jpeg(1, size=(8, 8))) for n in range(1, 261)]
+    items = [packet_item(n, photo=numbered_photo_jpeg(1, size=(8, 8))) for n in range(1, 261)]
     packet = protocol.encode_packet(items, (key[1], usb.USB_SEAL_NONCE))
     content = usb.seal_batch_packet(key[0], key[1], packet, len(items))
     operator = client_as(center_app, operators["operator"])
@@ -414,7 +415,7 @@ def _with_size(photo: bytes, width: int, height: int) -> bytes:
 
 def test_photos_are_decoded_fully_within_a_pixel_limit_and_a_bad_one_spoils_only_itself(center_db, enrolled):
     kecamatan, key = enrolled
-    good = jpeg(1, size=(300, 400))
+    good = numbered_photo_jpeg(1, size=(300, 400))
     # Cut inside its tables, end marker put back: the header alone still reads as 300x400.
     truncated = good[:good.index(b"\xff\xda") - 10] + b"\xff\xd9"
     huge_broken = _with_size(good, 12000, 9000)

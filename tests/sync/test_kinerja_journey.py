@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from openpyxl import load_workbook
 
 from tests.conftest import CsrfClient, sign_in_as
-from tests.support.factory import complaint_row, survey_response
+from tests.support.factory import box_opening, complaint_row, survey_response
 from tests.sync.harness import CenterServer, Process, kecamatan_app, prepare_center
 from tests.sync.test_end_to_end import signed_in
 
@@ -47,15 +47,15 @@ def _office(kec_app, code, name, complaints, scores, late, box_days):
                     must_change_password=False)
     for n in range(complaints):  # received and followed up the same morning (WIB), all in Q3 2025
         complaint_row(datetime(2025, 7, 7 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 7 + n, 3),
-                  followed_up_at=datetime(2025, 7, 7 + n, 4), tindak_lanjut="Sudah dijelaskan", complainant_name="Budi")
+                      followed_up_at=datetime(2025, 7, 7 + n, 4), tindak_lanjut="Sudah dijelaskan",
+                      complainant_name="Budi")
     for n in range(late):  # received on a Monday, followed up ten working days later
         complaint_row(datetime(2025, 7, 14 + n, 2), status="selesai", first_response_at=datetime(2025, 7, 14 + n, 3),
-                  followed_up_at=datetime(2025, 7, 28 + n, 4), tindak_lanjut="Sudah diperbaiki")
+                      followed_up_at=datetime(2025, 7, 28 + n, 4), tindak_lanjut="Sudah diperbaiki")
     for n, score in enumerate(scores):
         survey_response(datetime(2025, 8, 4 + n, 3), score)
-    from app.complaints.models import SuggestionBoxSession
     for day in box_days:
-        SuggestionBoxSession.create(opened_on=day, slip_count=0, is_empty=True, created_at=datetime(2025, 7, 1))
+        box_opening(day, datetime(2025, 7, 1))
 
 
 def _client(kec_app, role):

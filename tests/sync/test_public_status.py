@@ -17,7 +17,7 @@ from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.client import engine
 from sync.client.models import OutboxItem
 from tests.sync.test_client import client_of, kecamatan, run  # noqa: F401  (kecamatan is a fixture)
-from tests.sync.helpers import name_for, nik_for
+from tests.support.factory import person_name, person_nik
 
 FIRST = "350807-01-000001"
 ALLOWED = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due", "office",
@@ -51,7 +51,7 @@ def test_every_application_queues_a_public_record_with_nothing_personal(kecamata
             assert mine.check_code not in row.record_json  # only its digest leaves the PC
             application = Application.get(Application.registration_number == record["number"])
             for personal in (application.nik, application.full_name, application.address, application.kk_number,
-                             nik_for(n), name_for(n)):
+                             person_nik(n), person_name(n)):
                 assert personal not in row.record_json
             assert record["step"] == "diproses" and record["office"] == "Yosowilangun"
             assert record["promised"] == application.promised_date.isoformat()

@@ -13,7 +13,7 @@ from app.frame.person_rules import EDITABLE_FIELDS
 from sync import protocol
 from sync.center import relay
 from sync.center.records import PHOTO_NOT_JPEG, Outcome
-from tests.sync.helpers import jpeg
+from tests.support.factory import numbered_photo_jpeg
 
 DARUNGAN = "35.08.07.2001"
 NUMBER = "PRA-3508072001-D1-000001"
@@ -126,7 +126,7 @@ def test_a_desa_form_is_refused_for_the_reason_the_desa_pc_can_act_on(center_app
     def problem(header, photo=b"", number=NUMBER):
         return relay._pre_registration_problem(key, number, header["record"], photo)
     assert problem(form()) is None
-    assert problem(form(photo=jpeg(1)), jpeg(1)) is None
+    assert problem(form(photo=numbered_photo_jpeg(1)), numbered_photo_jpeg(1)) is None
     record = dict(form()["record"], zz="1", aa="2", b_very_long_field_name_indeed="3", c="4", d="5", e="6")
     assert problem({"record": record}) == "isian yang tidak dikenal protokol: aa, b_very_long_field_na, c, d, e"
     unknown_field = form()["record"]
@@ -165,7 +165,7 @@ def test_a_desa_form_is_stored_whole_once_and_then_answered_duplicate_or_conflic
     from sync.center.models import Kecamatan, RelayItem
     kecamatan = enrolled[0]
     key = desa_key(kecamatan)
-    photo = jpeg(2)
+    photo = numbered_photo_jpeg(2)
     first = form(photo=photo)
     assert answer(relay.store_pre_registration(key, first, photo)) == (NUMBER, 1, "stored", "", "")
     row = RelayItem.get()

@@ -8,7 +8,8 @@ from app.frame.dates import utc_now
 from sync.center import records
 from sync.center.app import purge_personal_data
 from sync.center.models import CenterAudit, RelayItem, RelayStatus
-from tests.sync.helpers import jpeg, packet_item
+from tests.sync.helpers import packet_item
+from tests.support.factory import numbered_photo_jpeg
 
 
 def relayed(kecamatan, n: int, photo: bytes) -> RelayItem:
@@ -33,7 +34,7 @@ def held(item: RelayItem) -> tuple[bool, bool]:
 @pytest.mark.parametrize("center_app", ["sqlite", "postgresql"], indirect=True)
 def test_the_hourly_job_drops_a_relayed_form_once_its_outcome_is_held(center_app, enrolled):
     kecamatan, _ = enrolled
-    photo = jpeg(3)
+    photo = numbered_photo_jpeg(3)
     expired, accepted, waiting, other = (relayed(kecamatan, n, photo) for n in (1, 2, 3, 4))
     header, application_photo = packet_item(7)
     status(kecamatan, expired, 1, "kedaluwarsa")

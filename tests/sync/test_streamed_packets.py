@@ -19,7 +19,8 @@ from sync import jpeg_transit, protocol
 from sync.center.models import ReceivedApplication
 from sync.client import engine, pipeline
 from sync.client.transport import CenterClient
-from tests.sync.helpers import call, jpeg, packet_item
+from tests.sync.helpers import call, packet_item
+from tests.support.factory import numbered_photo_jpeg
 from tests.sync.invariants import assert_each_at_center_once, kecamatan_statuses, packet_numbers
 from tests.sync.test_pipeline import COUNT, served_center  # noqa: F401  (fixture)
 from tests.sync.harness import enrol_kecamatan, fill_kecamatan, kecamatan_app
@@ -106,7 +107,7 @@ def test_swapped_items_are_refused_and_nothing_is_stored(center_app, enrolled):
     _, key = enrolled
     photos = {}
     for seed in range(1, 60):  # two different photos of one size: the swap keeps every length
-        photos.setdefault(len(jpeg(seed)), []).append(jpeg(seed))
+        photos.setdefault(len(numbered_photo_jpeg(seed)), []).append(numbered_photo_jpeg(seed))
     pair = next(same for same in photos.values() if len(same) >= 2)
     items = [packet_item(n, photo=photo) for n, photo in zip((1, 2), pair)]
     assert items[0][1] != items[1][1]
@@ -464,8 +465,8 @@ def test_applications_stored_together_get_the_outcomes_they_get_one_by_one(cente
     (conflict), in order, and the same rows."""
     from sync.center import records
     kecamatan, _ = enrolled
-    good, damaged, refused, held = (packet_item(n, photo=jpeg(n)) for n in (1, 2, 3, 4))
-    damaged = (dict(damaged[0], photo_codec=jpeg_transit.PLAIN), jpeg_transit.compress(jpeg(20), jpeg_transit.PLAIN))
+    good, damaged, refused, held = (packet_item(n, photo=numbered_photo_jpeg(n)) for n in (1, 2, 3, 4))
+    damaged = (dict(damaged[0], photo_codec=jpeg_transit.PLAIN), jpeg_transit.compress(numbered_photo_jpeg(20), jpeg_transit.PLAIN))
     refused = packet_item(3, record=dict(refused[0]["record"], sex="X"))
     other = packet_item(4, record=dict(held[0]["record"], address="Jalan Lain 9"))
     assert records.store_packet_item(kecamatan, *held).result == "stored"

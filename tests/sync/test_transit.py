@@ -316,8 +316,9 @@ def split(body, seal=("secret", "0" * 32)):
 def test_a_packet_joins_the_photos_lepton_heads_and_shortens_the_hash():
     """The bytes issue 16 counts: an applications' packet saves ~25 bytes of hash and ~55 bytes of
     Lepton head a photo against the same items whole, and the center gets every original JPEG back."""
-    from tests.sync.helpers import jpeg, packet_item
-    items = [packet_item(n, photo=jpeg(n, size=(240, 320))) for n in range(1, 9)]
+    from tests.sync.helpers import packet_item
+    from tests.support.factory import numbered_photo_jpeg
+    items = [packet_item(n, photo=numbered_photo_jpeg(n, size=(240, 320))) for n in range(1, 9)]
     whole = protocol.encode_packet([(dict(h, photo_codec="lepton-hz"), jpeg_transit.compress(p, "lepton-hz"))
                                     for h, p in items], ("secret", "0" * 32))
     packet = packet_of(items)

@@ -7,7 +7,8 @@ from sync import protocol, usb
 from sync.center import keys
 from sync.center.models import Kecamatan, ReceivedApplication
 from sync.client import link
-from tests.sync.helpers import name_for, nik_for, packet_item
+from tests.sync.helpers import packet_item
+from tests.support.factory import person_name, person_nik
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_edges_of_a_real_office import enrolled_installation, fill, run
 
@@ -30,7 +31,7 @@ def test_a_real_export_holds_no_nik_name_or_photo_and_the_center_still_reads_it(
     on_stick = (tmp_path / "usb" / files[0][0]).read_bytes()
     assert on_stick == files[0][1]
     for n in range(1, 13):
-        assert nik_for(n).encode() not in on_stick and name_for(n).encode() not in on_stick
+        assert person_nik(n).encode() not in on_stick and person_name(n).encode() not in on_stick
     assert JPEG_MARKER not in on_stick and b"Dusun Krajan" not in on_stick
     head = json.loads(on_stick.partition(b"\n")[0])
     assert head["format"] == usb.BATCH_FORMAT and head["part"] == 1 and head["parts"] == 1 and head["set"]
