@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from peewee import SQL, fn
 
 from app.frame.dates import TIME_ZONES, read_date_args
-from app.registration.models import Application, ApplicationNameIndex
+from app.registration.models import Application, ApplicationNameIndex, StatusEvent
 from app.registration.status import IN_SERVICE, ApplicationStatus
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -141,6 +141,26 @@ def register_query(flt: RegisterFilter, today: date, zone: str = "WIB", columns=
             .where(SQL('"application_fts" MATCH ?', [match])), flt, today, zone) \
             .order_by(ApplicationNameIndex.rowid.desc())
     return _apply_filters(query, flt, today, zone).order_by(Application.id.desc())
+
+
+NUMBER_CHANGED = "Nomor pendaftaran diganti {old} → {new}"  # the timeline's note of a number given again
+_FULL_NUMBER = re.compile(r"\d{6}-[0-9A-Za-z]{1,4}-\d{6}")
+
+
+def given_again(text: str) -> tuple[int, str] | None:
+    """(application id, its number now) of a number this PC gave again (before enrolment, or at the center's
+    word): the citizen's old receipt still carries it. Asked only when a whole number finds nothing."""
+    text = text.strip()
+    if not _FULL_NUMBER.fullmatch(text):
+        return None
+    start = NUMBER_CHANGED.format(old=text, new="")
+    event = (StatusEvent.select(StatusEvent.application, StatusEvent.note).where(StatusEvent.note.startswith(start))
+             .order_by(StatusEvent.id.desc()).first())
+    if event is None:
+        return None
+    application = Application.select(Application.id, Application.registration_number).where(
+        Application.id == event.application_id).first()
+    return (application.id, application.registration_number) if application else None
 
 
 def overdue_condition(today: date):

@@ -10,6 +10,7 @@ from app.frame.dates import utc_now
 from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.records import current_prefix, renumbers
+from app.registration.register import NUMBER_CHANGED
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import Moves, TransitionNotAllowed, add_transition_listener, transition
 from app.registration.notices import add_detail_notice
@@ -134,7 +135,7 @@ def _new_number(application: Application, why: str) -> str:
     application.registration_number = new
     application.updated_at = utc_now()
     application.save()
-    note = f"Nomor pendaftaran diganti {old} → {new}: {why}"
+    note = f"{NUMBER_CHANGED.format(old=old, new=new)}: {why}"
     StatusEvent.create(application=application, from_status=application.status, to_status=application.status,
                        at=utc_now(), user_id=None, username="sistem", note=note)
     audit.record("ubah_nomor", "permohonan_ktp", application.id, note,

@@ -22,7 +22,7 @@ from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
 from app.frame.applicant_form import form_context, read_photo
 from app.frame.applicant_photo import background_rule_warning
-from app.registration.register import (due_between_condition, overdue_condition, parse_filter,
+from app.registration.register import (due_between_condition, given_again, overdue_condition, parse_filter,
                                        register_query)
 from app.registration.service_time import days_left, days_left_label, office_today, promise_is_estimate
 from app.registration.status import (CENTER_STEPS, STATUS_LABELS, TRANSITIONS, ApplicationStatus as S,
@@ -126,7 +126,8 @@ def _register_page(flt):
     page = paginate(query, 50)
     annotate(page.items, today)
     filters = {key: value for key, value in request.args.items() if key in FILTER_KEYS}
-    context = dict(page=page, flt=flt, filters=filters, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
+    moved = given_again(flt.q) if not page.items and flt.q else None  # an old receipt's number
+    context = dict(page=page, moved=moved, flt=flt, filters=filters, statuses={s.value: label for s, label in STATUS_LABELS.items()}, desa=desa_list(), reasons=intake.REASONS)
     status = 422 if flt.errors else 200
     if request.htmx and request.htmx.target == "register-results":
         return render_template("registration/_register_results.html", **context), status
