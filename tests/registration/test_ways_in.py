@@ -24,9 +24,9 @@ from app.frame.dates import local_today, utc_now
 from app.frame.person_rules import validate_application
 from tests.desa.conftest import desa_client  # noqa: F401  (fixtures)
 from tests.sync.conftest import center_app, center_db, enrolled  # noqa: F401
+from tests.support.factory import DARUNGAN, applicant_form
 
 ROOT = Path(__file__).parents[2]
-DARUNGAN = "35.08.07.2001"
 TODAY = local_today()  # WIB, the zone of the office and of the center in these tests
 
 
@@ -48,13 +48,8 @@ def form(serial: int, **changes) -> dict:
     """A valid form in the record's own spelling (codes, zero-padded RT/RW): the same values serve the
     counter's form, a spreadsheet row, a desa form's payload and the center's record."""
     birth = _years_ago(36, 40)
-    values = {"nik": nik_of(birth, serial=serial), "kk_number": "3508070101100007", "full_name": "Budi Santoso",
-              "birth_place": "Lumajang", "birth_date": birth.isoformat(), "sex": "L", "address": "Dusun Krajan No. 5",
-              "rt": "002", "rw": "001", "desa": DARUNGAN, "religion": "Islam", "marital_status": "Kawin",
-              "occupation": "Petani/Pekebun", "phone": "", "reason": "rusak", "biometric_done": "1", "notes": "",
-              "mismatch_reason": ""}
-    values.update(changes)
-    return values
+    return applicant_form(**{"nik": nik_of(birth, serial=serial), "birth_date": birth.isoformat(), "rt": "002",
+                             "rw": "001", "desa": DARUNGAN, "phone": "", **changes})
 
 
 def _person(serial, years, days, sex="L", **changes):

@@ -107,13 +107,9 @@ class Person:
         return f"0813-{7000 + self.n // 10000:04d}-{self.n % 10000:04d}"
 
     def form(self, **changes) -> dict:
-        form = {"nik": self.nik, "kk_number": self.kk, "full_name": self.name, "birth_place": "Lumajang",
-                "birth_date": "1990-05-12", "sex": "L", "address": self.address, "rt": "2", "rw": "1",
-                "desa": self.desa_name, "religion": "Islam", "marital_status": "Kawin",
-                "occupation": "Petani/Pekebun", "phone": self.phone, "reason": "rusak", "biometric_done": "1",
-                "notes": "", "mismatch_reason": ""}
-        form.update(changes)
-        return form
+        from tests.support.factory import applicant_form
+        return applicant_form(**{"nik": self.nik, "kk_number": self.kk, "full_name": self.name, "address": self.address,
+                                 "desa": self.desa_name, "phone": self.phone, **changes})
 
     def personal_values(self) -> dict:
         """Field -> values that must never be shown in clear to a role the privacy table denies."""
