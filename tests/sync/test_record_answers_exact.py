@@ -318,3 +318,20 @@ def test_a_manifest_never_tells_another_kecamatans_pc_of_an_application_it_does_
     assert records.answer_manifest(other, offered) == {"need": [{"id": header["id"], "version": 1}], "have": [],
                                                        "conflict": []}
     assert [entry["id"] for entry in records.answer_manifest(kecamatan, offered)["have"]] == [header["id"]]
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_only_an_applications_packet_may_claim_its_content_hash_by_its_check(center_app, center_db, enrolled):
+    """short_hash: the applications' packets claim the content hash's first characters; any other caller
+    (the USB import, the benches) claims it whole, and a short claim there is a mismatch."""
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    short = dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS])
+    restored = records.restore_packet_item(short, photo)
+    assert restored.header["hash"] == short["hash"] and restored.content == header["hash"]
+    assert answer(records.store_restored(kecamatan, restored)) == (header["id"], 1, "rejected",
+                                                                   "hash isi tidak cocok dengan data yang dikirim")
+    restored = records.restore_packet_item(short, photo, short_hash=True)
+    assert restored.header["hash"] == header["hash"]
+    assert records.store_restored(kecamatan, restored).result == "stored"
+    assert ReceivedApplication.get().content_hash == header["hash"]
