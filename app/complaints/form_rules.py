@@ -34,7 +34,8 @@ def clean_line(value: str | None) -> str:
 
 def _length_problem(label: str, value: str, maximum: int) -> str | None:
     if len(value) > maximum:
-        return f"{label} terlalu panjang: {len(value):,} karakter, paling banyak {maximum:,}.".replace(",", ".")
+        return (f"{label} terlalu panjang: {f'{len(value):,}'.replace(',', '.')} karakter, paling banyak "
+                f"{f'{maximum:,}'.replace(',', '.')}.")  # the thousands' dots, not the sentence's comma
     return None
 
 
