@@ -861,6 +861,8 @@ def main() -> int:
     parser.add_argument("--codec", choices=["best", "jpegxl", "plain"], default="best",
                         help="vs-rsync: the office's photo codecs: this Python's (best), JPEG XL alone (the install "
                              "without Lepton, Python 3.15), or none (plain JPEG); the floor counts that codec")
+    parser.add_argument("--trees", help="vs-rsync: checkouts (comma-separated) whose pass runs in turn on each "
+                                        "repetition's link, ours only (a change against the tree before it)")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--pg", metavar="URL", help="also run ingest on this PostgreSQL database (it is wiped)")
     options = parser.parse_args()
@@ -872,7 +874,8 @@ def main() -> int:
                                    tools=options.tools.split(","), dump=options.dump, offset=options.offset,
                                    photos=options.photos or "synthetic", busy=options.busy,
                                    congestion=options.congestion, first_rep=options.first_rep,
-                                   last_packet_bytes=options.last_packet_bytes, codec=options.codec)
+                                   last_packet_bytes=options.last_packet_bytes, codec=options.codec,
+                                   trees=[Path(t).resolve() for t in options.trees.split(",")] if options.trees else None)
     elif options.what == "link":
         result = bench_link(options.count or 1000)
     elif options.what == "ingest":

@@ -266,19 +266,19 @@ def in_ns(ns: str, args: list[str], **kwargs) -> subprocess.Popen:
 
 # --- ours -------------------------------------------------------------------------------------
 
-def run_ours(work: Path, template: Path, link: Link, codec: str = "best") -> tuple[float, int, int]:
+def run_ours(work: Path, template: Path, link: Link, codec: str = "best", tree: Path = ROOT) -> tuple[float, int, int]:
     """Seconds, bytes on the link, and the connections left for a fresh one (sync/client/stall.py);
-    the kecamatan's side with `codec` (office_environment)."""
+    the kecamatan's side with `codec` (office_environment); `tree`: the checkout whose center and pass run."""
     from tests.sync.harness import prepare_center
     run_dir = Path(tempfile.mkdtemp(prefix="ours-", dir=work))
     shutil.copytree(template / "kecamatan", run_dir / "kecamatan")
     _, code = prepare_center(run_dir / "center")
-    center = in_ns(PST_NS, [sys.executable, str(ROOT / "run.py"), "center", "--data", str(run_dir / "center"),
+    center = in_ns(PST_NS, [sys.executable, str(tree / "run.py"), "center", "--data", str(run_dir / "center"),
                             "--host", CENTER_IP, "--port", str(CENTER_PORT)],
-                   cwd=ROOT, stdout=open(run_dir / "center.log", "w"), stderr=subprocess.STDOUT)
-    pusher = in_ns(KEC_NS, [sys.executable, str(Path(__file__).resolve()), "push", str(run_dir / "kecamatan"),
+                   cwd=tree, stdout=open(run_dir / "center.log", "w"), stderr=subprocess.STDOUT)
+    pusher = in_ns(KEC_NS, [sys.executable, str(tree / "bench" / "sync_vs_rsync.py"), "push", str(run_dir / "kecamatan"),
                             f"http://{CENTER_IP}:{CENTER_PORT}", code],
-                   cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                   cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                    env=office_environment(work, codec))
     try:
         if pusher.stdout.readline().strip() != "ready":
@@ -439,7 +439,10 @@ class BusyCpu:
 
 def run(count: int, reps: int, links: list[str], results_path: Path | None, tools=("ours", "rsync"),
         dump: Path | None = None, offset: float | None = None, photos: str = "synthetic", busy: int = 0,
-        congestion: str = "", first_rep: int = 1, last_packet_bytes: int = 0, codec: str = "best") -> dict:
+        congestion: str = "", first_rep: int = 1, last_packet_bytes: int = 0, codec: str = "best",
+        trees: list[Path] | None = None) -> dict:
+    """`trees`: checkouts whose pass runs in turn on each repetition's link, so a change and the tree
+    before it meet the same machine (ours only; every row names its tree)."""
     why = missing_requirements()
     if why:
         print(f"vs-rsync skipped: {why}")
@@ -463,6 +466,21 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
                    "congestion": congestion or "default",
                    "last_packet_bytes": last_packet_bytes,
                    **({"offset": shape["offset"]} if "offset" in shape else {})}
+            if trees:
+                for tree in trees:
+                    link = Link(work, **dict(shape))
+                    try:
+                        seconds, wire, moves = run_ours(work, work / "set", link, codec, tree)
+                    finally:
+                        link.close()
+                    floor = floor_seconds(sizes["lossless_bytes"], shape)
+                    runs.append(dict(row, tree=str(tree), ours_seconds=round(seconds, 1), ours_bytes=wire,
+                                     ours_moves=moves, floor_seconds=round(floor, 1),
+                                     **{"ours/floor": round(seconds / floor, 3)}))
+                    print(json.dumps(runs[-1]), flush=True)
+                    if results_path:
+                        results_path.write_text(json.dumps({"sizes": sizes, "runs": runs}, indent=1))
+                continue
             for who in tools:
                 extra = {"dump": dump / f"{name}-{rep + 1}"} if dump and who == "ours" else {}
                 link = Link(work, **dict(shape), **extra)
