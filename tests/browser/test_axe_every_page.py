@@ -76,20 +76,18 @@ def test_every_role_sees_pages_without_axe_violation(page, live, login):
 
 def _office_data(live) -> list[str]:
     """Applications of every status, a complaint: the detail pages worth walking."""
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
     from app.registration import demo
     from app.registration.models import Application
+    from tests.support.factory import recorded_complaint
     with live.db():
         demo.fill_demo(SimpleNamespace(applications=40), random.Random(15))  # no-op when there are some
         one_per_status = {}
         for application in Application.select().order_by(Application.id):
             one_per_status.setdefault(application.status, application.id)
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
-        complaint, _ = book.record_complaint({
-            "channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sumiati",
-            "complainant_contact": "081234567890", "is_anonymous": False, "is_confidential": False,
-            "registration_number": "", "text": "Loket KTP-el tutup sebelum jam layanan berakhir."})
+        complaint = recorded_complaint(category.id, complainant_name="Sumiati",
+                                       text="Loket KTP-el tutup sebelum jam layanan berakhir.")
     pages = [f"/pengaduan/{complaint.id}", f"/pengaduan/{complaint.id}/tanda-terima"]
     for application_id in one_per_status.values():
         pages += [f"/pendaftaran/{application_id}", f"/pendaftaran/{application_id}/bukti"]

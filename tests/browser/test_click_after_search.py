@@ -17,18 +17,16 @@ from app.frame.roles import ADMIN, INFORMASI, LOKET
 
 @pytest.fixture(scope="module")
 def office_data(live):
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
     from app.registration import demo
     from app.registration.models import Application
+    from tests.support.factory import recorded_complaint
     with live.db():
         demo.fill_demo(SimpleNamespace(applications=20), random.Random(7))
         application = Application.select().order_by(Application.id).first()
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
-        complaint, _ = book.record_complaint({
-            "channel": "meja_informasi", "category_id": category.id, "complainant_name": "Sumiati",
-            "complainant_contact": "081234567890", "is_anonymous": False, "is_confidential": False,
-            "registration_number": "", "text": "Antrean loket KTP-el mengular sampai ke jalan."})
+        complaint = recorded_complaint(category.id, complainant_name="Sumiati",
+                                       text="Antrean loket KTP-el mengular sampai ke jalan.")
         return SimpleNamespace(number=application.registration_number, complaint=complaint.tracking_number)
 
 

@@ -7,14 +7,12 @@ from tests.browser.helpers import axe_violations
 
 
 def _complaint(live):
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
+    from tests.support.factory import recorded_complaint
     with live.db():
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
-        complaint, _ = book.record_complaint({"channel": "meja_informasi", "category_id": category.id,
-                                              "complainant_name": "", "complainant_contact": "", "is_anonymous": False,
-                                              "is_confidential": False, "registration_number": "",
-                                              "text": "Ruang tunggu perlu kipas angin."})
+        complaint = recorded_complaint(category.id, complainant_name="", complainant_contact="",
+                                       text="Ruang tunggu perlu kipas angin.")
     return complaint.id
 
 

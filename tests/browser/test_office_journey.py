@@ -17,9 +17,9 @@ pytest.importorskip("app.complaints.box_views", reason="complaint book not in th
 
 def _arrange(live):
     """What the office already has: one desk answer, and two closed complaints from last quarter."""
-    from app.complaints import book
     from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer
     from app.frame.dates import utc_now
+    from tests.support.factory import recorded_complaint
     with live.db():
         DeskAnswer.get_or_create(question="Berapa biaya membuat KTP-el yang hilang?", defaults=dict(
             topic="KTP-el", answer="Gratis, tidak dipungut biaya. Bawa surat kehilangan dari kepolisian dan fotokopi KK.",
@@ -30,11 +30,9 @@ def _arrange(live):
                                   "Mohon disediakan kursi roda untuk lansia."]):
             if Complaint.select().where(Complaint.text == text).exists():
                 continue  # arranged by an earlier test of this session
-            book.record_complaint({"channel": "meja_informasi", "category_id": category.id, "complainant_name": "",
-                                   "complainant_contact": "", "is_anonymous": False, "is_confidential": False,
-                                   "registration_number": "", "text": text},
-                                  received_at=earlier.replace(day=10 + n), status="selesai",
-                                  tindak_lanjut="Sudah ditindaklanjuti oleh Kasi Pelayanan.")
+            recorded_complaint(category.id, complainant_name="", complainant_contact="", text=text,
+                               received_at=earlier.replace(day=10 + n), status="selesai",
+                               tindak_lanjut="Sudah ditindaklanjuti oleh Kasi Pelayanan.")
 
 
 def _record_slip(page, text):

@@ -288,10 +288,10 @@ def _a_busy_day(office, count: int = BUSY) -> str:
     """`count` complaints recorded at the desk on BUSY_DAY (once per module), the longest text the form takes."""
     from datetime import datetime, timedelta
 
-    from app.complaints import book
     from app.complaints.models import Complaint, ComplaintCategory
     from app.frame.roles import INFORMASI
     from app.auth.models import User
+    from tests.support.factory import recorded_complaint
     with office.db():
         start = datetime.fromisoformat(BUSY_DAY) + timedelta(hours=1)  # 08.00 WIB
         if Complaint.select().where(Complaint.received_at.between(start, start + timedelta(hours=12))).count() >= count:
@@ -299,11 +299,9 @@ def _a_busy_day(office, count: int = BUSY) -> str:
         clerk = User.get(User.username == office.username[INFORMASI])
         category = ComplaintCategory.select().first()
         for n in range(count):
-            book.record_complaint({"channel": "meja_informasi", "category_id": category.id, "complainant_name": "Warga",
-                                   "complainant_contact": "", "is_anonymous": False, "is_confidential": False,
-                                   "registration_number": "",
-                                   "text": f"Pertanyaan ke-{n + 1}: kapan KTP-el saya jadi? " + "Sudah menunggu lama. " * 8},
-                                  user=clerk, received_at=start + timedelta(minutes=6 * n))
+            recorded_complaint(category.id, user=clerk, received_at=start + timedelta(minutes=6 * n),
+                               complainant_name="Warga", complainant_contact="",
+                               text=f"Pertanyaan ke-{n + 1}: kapan KTP-el saya jadi? " + "Sudah menunggu lama. " * 8)
     return BUSY_DAY
 
 

@@ -45,17 +45,14 @@ def test_the_kiosk_receipt_prints_on_a4_and_on_an_80_mm_roll(page, live):
 
 @pytest.mark.parametrize("paper", ["A4", "80mm"])
 def test_the_counters_receipt_and_the_complaint_slip_print_on_both_papers(page, live, login, paper):
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
     from app.registration import records
-    from tests.support.factory import checked_applicant
+    from tests.support.factory import checked_applicant, recorded_complaint
     with live.db():
         application = records.create_application(checked_applicant(nik="3508071205900512"))
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
-        complaint, _ = book.record_complaint({"channel": "meja_informasi", "category_id": category.id,
-                                              "complainant_name": "", "complainant_contact": "", "is_anonymous": False,
-                                              "is_confidential": False, "registration_number": "",
-                                              "text": "Papan informasi persyaratan tidak terbaca."})
+        complaint = recorded_complaint(category.id, complainant_name="", complainant_contact="",
+                                       text="Papan informasi persyaratan tidak terbaca.")
     login(page, "petugas_loket")
     receipt = pdf_of(page, f"/pendaftaran/{application.id}/bukti", name=f"bukti-{paper}", paper=paper)
     assert receipt.pages == 1 and receipt.overflow == []
@@ -81,11 +78,10 @@ def receipts(live):
     from flask import g
 
     from app.auth.models import User
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
     from app.frame.db import database
     from app.registration import collective_records, records
-    from tests.support.factory import checked_applicant, ready_for_pickup
+    from tests.support.factory import checked_applicant, ready_for_pickup, recorded_complaint
 
     from app.frame import store
     with live.db(), live.app.test_request_context():
@@ -111,10 +107,9 @@ def receipts(live):
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
         complaints = {}
         for channel, name in (("surat", "Bapak Suparman, Desa Darungan"), ("telepon", "")):
-            complaints[channel], _ = book.record_complaint(
-                {"channel": channel, "category_id": category.id, "complainant_name": name,
-                 "complainant_contact": "", "is_anonymous": not name, "is_confidential": False,
-                 "registration_number": "", "text": "Antrean di loket terlalu lama pada hari Senin."})
+            complaints[channel] = recorded_complaint(category.id, channel=channel, complainant_name=name,
+                                                     complainant_contact="", is_anonymous=not name,
+                                                     text="Antrean di loket terlalu lama pada hari Senin.")
         counter = records.create_application(checked_applicant(nik="3508071205900605", full_name="Bambang Sugiarto Wibowo"))
     return {
         "bukti": (f"/pendaftaran/{counter.id}/bukti", "petugas_loket",

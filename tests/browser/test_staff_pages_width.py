@@ -11,16 +11,14 @@ LONG_TEXT = ("Antrean perekaman KTP-el pagi ini sangat panjang, nomor antrean ti
 
 @pytest.fixture(scope="module")
 def busy_book(live):
-    from app.complaints import book
     from app.complaints.models import Complaint, ComplaintCategory
+    from tests.support.factory import recorded_complaint
     with live.db():
         if Complaint.select().where(Complaint.text.startswith("Antrean perekaman KTP-el pagi")).count() < 50:
             category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
             for n in range(50):
-                book.record_complaint({"channel": "meja_informasi", "category_id": category.id,
-                                       "complainant_name": f"Warga Desa Kedungrejo Nomor {n}",
-                                       "complainant_contact": "", "is_anonymous": False, "is_confidential": False,
-                                       "registration_number": "", "text": LONG_TEXT})
+                recorded_complaint(category.id, complainant_name=f"Warga Desa Kedungrejo Nomor {n}",
+                                   complainant_contact="", text=LONG_TEXT)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

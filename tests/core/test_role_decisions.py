@@ -167,12 +167,10 @@ def test_an_unknown_decision_is_an_error_not_a_refusal():
 
 @pytest.fixture
 def confidential(db, users):
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
-    values = {"channel": "meja_informasi", "category_id": ComplaintCategory.select().first().id,
-              "complainant_name": "Sri Wahyuni", "complainant_contact": "081234567890", "is_anonymous": False,
-              "is_confidential": True, "registration_number": "", "text": "Rahasia tentang pungutan liar"}
-    return book.record_complaint(values, user=users["petugas_informasi"])[0]
+    from tests.support.factory import recorded_complaint
+    return recorded_complaint(ComplaintCategory.select().first().id, user=users["petugas_informasi"],
+                              is_confidential=True, text="Rahasia tentang pungutan liar")
 
 
 @pytest.fixture

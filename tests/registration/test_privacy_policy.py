@@ -11,7 +11,7 @@ import pytest
 
 from app.frame import privacy
 from app.frame.roles import ADMIN, ALL_ROLES, CAMAT, DESA
-from tests.support.factory import DARUNGAN, applicant_form, bound_to_desa, photo_jpeg
+from tests.support.factory import DARUNGAN, applicant_form, bound_to_desa, photo_jpeg, recorded_complaint
 
 
 NIK, KK, PHONE = "3508071205900001", "3508070101100007", "0812-3456-7890"
@@ -113,15 +113,11 @@ def g_user(role):
 
 @pytest.fixture
 def confidential_complaint(client_as):
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
     from app.frame.roles import INFORMASI
     client_as(INFORMASI)
-    values = {"channel": "meja_informasi", "category_id": ComplaintCategory.select().first().id,
-              "complainant_name": "Sri Wahyuni", "complainant_contact": CONTACT, "is_anonymous": False,
-              "is_confidential": True, "registration_number": "", "text": SECRET_TEXT}
-    complaint, _ = book.record_complaint(values, user=g_user(INFORMASI))
-    return complaint.id
+    return recorded_complaint(ComplaintCategory.select().first().id, user=g_user(INFORMASI), complainant_contact=CONTACT,
+                              is_confidential=True, text=SECRET_TEXT).id
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
