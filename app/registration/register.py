@@ -13,6 +13,7 @@ from peewee import SQL, fn
 from app.frame.dates import TIME_ZONES, read_date_args
 from app.registration.models import Application, ApplicationNameIndex, StatusEvent
 from app.registration.status import IN_SERVICE, ApplicationStatus
+from sync import protocol
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER_CHARS = re.compile(r"[\d\-\s.]+")
@@ -144,14 +145,13 @@ def register_query(flt: RegisterFilter, today: date, zone: str = "WIB", columns=
 
 
 NUMBER_CHANGED = "Nomor pendaftaran diganti {old} → {new}"  # the timeline's note of a number given again
-_FULL_NUMBER = re.compile(r"\d{6}-[0-9A-Za-z]{1,4}-\d{6}")
 
 
 def given_again(text: str) -> tuple[int, str] | None:
     """(application id, its number now) of a number this PC gave again (before enrolment, or at the center's
     word): the citizen's old receipt still carries it. Asked only when a whole number finds nothing."""
     text = text.strip()
-    if not _FULL_NUMBER.fullmatch(text):
+    if not protocol.REGISTRATION_NUMBER.match(text):
         return None
     start = NUMBER_CHANGED.format(old=text, new="")
     event = (StatusEvent.select(StatusEvent.application, StatusEvent.note).where(StatusEvent.note.startswith(start))

@@ -20,5 +20,16 @@ def test_the_register_finds_an_application_by_the_number_it_had_before(saved, lo
     assert "Tidak ada permohonan yang cocok" not in page
     found = loket.get("/pendaftaran", query_string={"q": new}).get_data(as_text=True)
     assert "sudah diganti menjadi" not in found and f">{new}</a>" in found  # the new number: as any other
-    other = loket.get("/pendaftaran", query_string={"q": "350807-01-009999"}).get_data(as_text=True)
-    assert "Tidak ada permohonan yang cocok" in other and "sudah diganti" not in other
+    for unknown in ("350807-01-009999", "350807-P1-1000001"):  # a number never given; one of a restore's series
+        other = loket.get("/pendaftaran", query_string={"q": unknown}).get_data(as_text=True)
+        assert "Tidak ada permohonan yang cocok" in other and "sudah diganti" not in other
+
+
+def test_a_number_of_a_restored_pcs_series_given_again_is_found_too(saved, loket):
+    """After a restore a PC numbers in a new series of seven digits (350807-P1-1000001): given again, found."""
+    Application.update(registration_number="350807-P1-1000001").where(Application.id == saved).execute()
+    application = Application.get_by_id(saved)
+    with database.atomic():
+        new = sync_records._new_number(application, "nomor lama sudah dipakai permohonan lain di pusat")
+    page = loket.get("/pendaftaran", query_string={"q": "350807-P1-1000001"}).get_data(as_text=True)
+    assert "Nomor 350807-P1-1000001 sudah diganti menjadi" in page and f">{new}</a>" in page
