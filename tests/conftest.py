@@ -18,7 +18,6 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app  # noqa: E402
-from app.auth.accounts import create_user
 from app.firstrun import seed_identity
 from app.frame.keystore import LOCATION_FILE
 from app.frame.signin import SESSION_TOKEN, start_session
@@ -217,8 +216,8 @@ def db(app):
 @pytest.fixture
 def users(db):
     """One active account per role, named after the role, password TEST_PASSWORD."""
-    return {role: create_user(role.replace("_", "-"), f"Pegawai {role}", role, password=TEST_PASSWORD,
-                              must_change_password=False)[0] for role in ALL_ROLES}
+    from tests.support.factory import staff_user
+    return {role: staff_user(role, password=TEST_PASSWORD) for role in ALL_ROLES}
 
 
 @pytest.fixture
