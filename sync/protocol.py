@@ -106,6 +106,9 @@ PRE_REGISTRATION_FIELDS = frozenset({"v", "k", "g", "n", "o", "t", "f", "p", "pb
 
 # Statuses the center reports back (the client maps them to ApplicationStatus).
 CENTER_STATUSES = ("received", "printed", "shipped", "rejected", "resend")
+# ... in the words both programs' pages use (the wire's names are never shown); "renumber": a conflict's decision
+CENTER_STATUS_WORDS = {"received": "Diterima", "printed": "Dicetak", "shipped": "Dikirim", "rejected": "Ditolak",
+                       "resend": "Diminta kirim ulang", "renumber": "Nomor baru"}
 
 # Numbers, one definition each, used by the maker (the kecamatan, the desa PC) and the checker (the center).
 # The device part names the PC that numbered it: a counter PC's ("01", the center's "P3") or a desa PC's.

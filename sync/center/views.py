@@ -31,8 +31,7 @@ from sync.center.accounts import account_problems
 from sync.center.models import (Conflict, DeviceKey, Kecamatan, Operator, PrintRun, ReceivedApplication,
                                 Shipment)
 
-STATUS_LABELS = {"received": "Diterima", "printed": "Dicetak", "shipped": "Dikirim", "rejected": "Ditolak",
-                 "resend": "Diminta kirim ulang"}
+STATUS_LABELS = {status: protocol.CENTER_STATUS_WORDS[status] for status in protocol.CENTER_STATUSES}
 KEMENDAGRI_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 
 
