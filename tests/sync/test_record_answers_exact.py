@@ -335,3 +335,24 @@ def test_only_an_applications_packet_may_claim_its_content_hash_by_its_check(cen
     assert restored.header["hash"] == header["hash"]
     assert records.store_restored(kecamatan, restored).result == "stored"
     assert ReceivedApplication.get().content_hash == header["hash"]
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_photo_damaged_on_the_way_is_asked_for_again_and_a_bad_record_is_refused_for_what_it_is(center_app,
+                                                                                                  center_db, enrolled):
+    """restore_packet_item: a recompressed photo that does not decode is "retry", naming the application as the
+    header does; a record that does not encode is refused for its characters, not as a hash mismatch."""
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    retry = "foto rusak di perjalanan (hash isi tidak cocok); kirim ulang"
+    damaged = records.restore_packet_item(dict(header, photo_codec="lepton"), b"not a recompressed photo")
+    assert damaged.photo is None and answer(damaged.retry) == (header["id"], 1, "retry", retry)
+    assert answer(records.store_restored(kecamatan, damaged)) == (header["id"], 1, "retry", retry)
+    odd = records.restore_packet_item(dict(header, photo_codec="lepton", id=5, version="1"), b"x")
+    assert answer(odd.retry) == ("", None, "retry", retry)
+    unencodable = dict(header, record=dict(header["record"], address="Dusun \ud800"))
+    restored = records.restore_packet_item(unencodable, photo)
+    assert (restored.content, restored.retry) == ("", None)
+    assert answer(records.store_restored(kecamatan, restored)) == (header["id"], 1, "rejected",
+                                                                   "data permohonan berisi karakter tidak sah")
+    assert ReceivedApplication.select().count() == 0
