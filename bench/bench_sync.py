@@ -16,9 +16,10 @@
     sudo python bench/bench_sync.py vs-rsync [--count 200] [--reps 3] [--links clean,loss1,loss5,flapping,outage] [--codec jpegxl]
                                              # packet-level link (tunlink.py), against rsync -z; bench/sync_vs_rsync.py
         [--tools ours] [--dump DIR] [--offset S] [--photos photographs] [--busy 2] [--congestion cubic] [--first-rep 2]
-        [--last-packet-bytes 2097152]
+        [--trees A,B]
                                              # ours alone; tunlink's per-flow streams for
-                                             # bench/sync_byte_account.py; the outage link's phase
+                                             # bench/sync_byte_account.py; the outage link's phase;
+                                             # checkouts A and B in turn on each repetition's link
 The link model is tests/support/linkproxy.py (RURAL_LINK). Prints figures (JSON) for
 docs/benchmarks.md ("Sync with the printing center").
 """
@@ -93,9 +94,7 @@ def fill_with_photos(kec_app, count, kecamatan_code=None, photos=None, first_pho
 
 def synced_before(kec_app, kecamatan_code, photos, first_photo) -> None:
     """Yesterday's pass, for a PC of a regency's night: one application sent and acknowledged in
-    this process. Every PC of a real night has passed before, and a pass starts its packets at the
-    size its link's last pass ended with (sync/client/engine.py, PacketSizer); a PC's very first
-    pass starts at the first guess, 64 KB."""
+    this process, as every PC of a real night has passed before."""
     from sync.client import engine
     fill_with_photos(kec_app, 1, kecamatan_code=kecamatan_code, photos=photos, first_photo=first_photo)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
@@ -856,8 +855,6 @@ def main() -> int:
     parser.add_argument("--congestion", default="", help="vs-rsync: TCP congestion control of our pass's connection "
                                                          "and of rsync's (cubic, bbr; default: the machine's)")
     parser.add_argument("--first-rep", type=int, default=1, help="vs-rsync: the first repetition (its loss seed) to run")
-    parser.add_argument("--last-packet-bytes", type=int, default=0, help="vs-rsync: the packet size the PC's last pass "
-                                                                         "ended with (default: its first pass, 64 KB)")
     parser.add_argument("--codec", choices=["best", "jpegxl", "plain"], default="best",
                         help="vs-rsync: the office's photo codecs: this Python's (best), JPEG XL alone (the install "
                              "without Lepton, Python 3.15), or none (plain JPEG); the floor counts that codec")
@@ -874,7 +871,7 @@ def main() -> int:
                                    tools=options.tools.split(","), dump=options.dump, offset=options.offset,
                                    photos=options.photos or "synthetic", busy=options.busy,
                                    congestion=options.congestion, first_rep=options.first_rep,
-                                   last_packet_bytes=options.last_packet_bytes, codec=options.codec,
+                                   codec=options.codec,
                                    trees=[Path(t).resolve() for t in options.trees.split(",")] if options.trees else None)
     elif options.what == "link":
         result = bench_link(options.count or 1000)

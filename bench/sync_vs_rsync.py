@@ -304,10 +304,6 @@ def run_ours(work: Path, template: Path, link: Link, codec: str = "best", tree: 
 
 CONGESTION_VARIABLE = "LOKET_BENCH_CONGESTION"
 PROFILE_VARIABLE = "LOKET_BENCH_PROFILE"  # set to a file: the kecamatan's timed part under cProfile, saved there
-# The packet size the PC's last pass ended with (sync_link.packet_bytes), where its pass starts; unset: a
-# PC's first pass (64 KB). Yesterday's pass on this link ended near 4 s of it; a PC whose last pass was
-# on the regency's LAN starts at 2 MB.
-LAST_PACKET_VARIABLE = "LOKET_BENCH_LAST_PACKET_BYTES"
 
 
 def _congestion_control(name: str) -> None:
@@ -339,9 +335,6 @@ def push_until_done(data_dir: str, center_url: str, code: str) -> None:
         link = engine.current_link()  # what the enrolment page fetches right after (the F-1.07 key), as an office has it
         for phase in records.phases(link.role, "enrolled"):
             phase(engine.client_for(link), link, engine.PassReport(), engine.Progress())
-        if os.environ.get(LAST_PACKET_VARIABLE):
-            with engine.write_transaction():
-                engine.SyncLink.update(packet_bytes=int(os.environ[LAST_PACKET_VARIABLE])).execute()
     print("ready", flush=True)
     sys.stdin.readline()
     profiler = None
@@ -439,7 +432,7 @@ class BusyCpu:
 
 def run(count: int, reps: int, links: list[str], results_path: Path | None, tools=("ours", "rsync"),
         dump: Path | None = None, offset: float | None = None, photos: str = "synthetic", busy: int = 0,
-        congestion: str = "", first_rep: int = 1, last_packet_bytes: int = 0, codec: str = "best",
+        congestion: str = "", first_rep: int = 1, codec: str = "best",
         trees: list[Path] | None = None) -> dict:
     """`trees`: checkouts whose pass runs in turn on each repetition's link, so a change and the tree
     before it meet the same machine (ours only; every row names its tree)."""
@@ -449,8 +442,6 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
         return {"skipped": why}
     if congestion:
         os.environ[CONGESTION_VARIABLE] = congestion  # read by the pusher (push_until_done)
-    if last_packet_bytes:
-        os.environ[LAST_PACKET_VARIABLE] = str(last_packet_bytes)  # read by the pusher too
     work = Path(tempfile.mkdtemp(prefix="bench-vs-rsync-"))
     rsync_environment = congestion_shim(work, congestion) if "rsync" in tools else {}
     sizes = build_set(work / "set", count, photos, codec)
@@ -464,7 +455,6 @@ def run(count: int, reps: int, links: list[str], results_path: Path | None, tool
                 shape["offset"] = offset
             row = {"rep": rep + 1, "link": name, "photos": photos, "codec": codec, "busy": busy,
                    "congestion": congestion or "default",
-                   "last_packet_bytes": last_packet_bytes,
                    **({"offset": shape["offset"]} if "offset" in shape else {})}
             if trees:
                 for tree in trees:

@@ -64,78 +64,13 @@ class Progress:
 PROGRESS = Progress()
 
 
-FIRST_PACKET_BYTES = 64 * 1024  # a link's first pass, before any answer has said what it carries
-
-
-@dataclass
-class PacketSizer:
-    """Packet size that follows the link: about `seconds` of transfer at the measured speed.
-
-    Packets are pipelined, so their size no longer hides round trips: a few seconds keeps the
-    HTTP heads under 1 % of the bytes, and a broken connection resends little. A pass starts at
-    the size the link's last pass ended with (SyncLink.packet_bytes, starting_at): the link is the
-    same, and each packet is a signed request the center pays for whatever its size, so a fast
-    link's pass of 20 photographs went in four packets while the size grew from its first guess.
-    """
-    target: int = FIRST_PACKET_BYTES
-    low: int = 16 * 1024
-    high: int = 2 * 1024 * 1024
-    seconds: float = 4.0
-    # Wire bytes per stored byte of the last packet (Lepton takes photos to ~0.7): the target is
-    # wire bytes, so items are counted at what they will cost on the wire, not at their size here.
-    wire_ratio: float = 1.0
-    # The speed is the bytes of the last four answered packets over the time they took (from the
-    # answer before them), not one packet over the gap to the previous answer. Answers are read in
-    # bursts: after TCP recovers a loss or the link comes back from a flap, and whenever a packet's
-    # write blocked until the kernel took it whole (the answers that came meanwhile are then read
-    # back to back). One packet read alone said several times the link's speed: packets of
-    # 250-380 KB (8-12 s of this link) were measured on the flapping and long-outage links.
-    answers: deque = field(default_factory=lambda: deque(maxlen=5))  # (read at, wire bytes)
-    opened_at: float = 0.0
-    measured: bool = False  # has the link said anything of its speed in this pass (an answer, a break)?
-    broke: bool = False  # did a connection of this pass break?
-
-    @classmethod
-    def starting_at(cls, remembered: int) -> "PacketSizer":
-        """The sizer of a pass whose link ended its last pass at `remembered` bytes (0: never)."""
-        sizer = cls()
-        if remembered > 0:
-            sizer.target = min(max(remembered, sizer.low), sizer.high)
-        return sizer
-
-    def to_remember(self) -> int:
-        """Where the next pass starts: this pass's last size, but not below the first guess unless a
-        connection broke. A pass of a few small records measures little more than the round trip
-        (2 KB answered after 400 ms reads as 20 KB of packet), and the night's pass of photographs
-        would start below 64 KB, where every pass started before."""
-        return self.target if self.broke else max(self.target, FIRST_PACKET_BYTES)
-
-    def cost(self, stored_size: int) -> int:
-        """An item's expected bytes on the wire (its header included)."""
-        return int(stored_size * self.wire_ratio) + 256
-
-    def packed(self, stored_sizes: int, wire_bytes: int) -> None:
-        if stored_sizes > 0:
-            self.wire_ratio = min(max(wire_bytes / stored_sizes, 0.1), 1.5)
-
-    def connected(self, now: float) -> None:
-        """A fresh connection: its speed is measured from here."""
-        self.answers.clear()
-        self.opened_at = now
-
-    def answered(self, wire_bytes: int, now: float) -> None:
-        self.measured = True
-        self.answers.append((now, wire_bytes))
-        if len(self.answers) == self.answers.maxlen:  # the oldest kept answer starts the span
-            start, measured = self.answers[0][0], sum(size for _, size in self.answers) - self.answers[0][1]
-        else:
-            start, measured = self.opened_at, sum(size for _, size in self.answers)
-        if now > start:
-            self.target = int(min(max(measured / (now - start) * self.seconds, self.low), self.high))
-
-    def failure(self):
-        self.measured = self.broke = True
-        self.target = max(self.target // 2, self.low)
+# A packet's items, at their size here (photos as stored, each header ~256 B). One size for every
+# link: pipelined packets hide the round trips whatever their size, and a cut packet keeps its whole
+# items at the center (protocol 6), so sizing them by the link's speed bought nothing measurable
+# (issue 63: docs/architecture.md, "What each mechanism of the pass buys"); on the regency's LAN a
+# pass of 20-70 photographs is one signed request.
+PACKET_BYTES = 2 * 1024 * 1024
+ITEM_HEAD_BYTES = 256
 
 
 @dataclass
@@ -302,21 +237,21 @@ def with_retries(call, rng=None, tries: int = PACKET_TRIES, on_link_down=None):
 
 # --- push: which kinds, which items ------------------------------------------------------------
 
-def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
-         rng=None, line: "PassConnection | None" = None) -> None:
+def push(client: CenterClient, report: PassReport, progress: Progress, ignore_delays=False,
+         packet_bytes: int = PACKET_BYTES, rng=None, line: "PassConnection | None" = None) -> None:
     """Send what is due, kind by kind, each to its own endpoints (sync/client/records.py), all on
     the pass's one connection (`line`); the last kind writes the status pull's first request
     behind its last packet."""
     progress.phase, progress.total, progress.done = "kirim", outbox.waiting_count(), 0
-    line, sizer = line or PassConnection(client), sizer or PacketSizer()  # one link: one size for every kind
+    line = line or PassConnection(client)
     names = outbox.kinds_waiting(utc_now(), ignore_delays)
     for name in names:
-        push_kind(client, records.kind(name), report, progress, ignore_delays, sizer, rng, line,
+        push_kind(client, records.kind(name), report, progress, ignore_delays, packet_bytes, rng, line,
                   last=name == names[-1])
 
 
-def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress, ignore_delays=False, sizer=None,
-              rng=None, line: "PassConnection | None" = None, last: bool = False) -> None:
+def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress, ignore_delays=False,
+              packet_bytes: int = PACKET_BYTES, rng=None, line: "PassConnection | None" = None, last: bool = False) -> None:
     """One kind's due items: those that went out before without an answer are offered by manifest
     first (what never left this PC cannot be at the center, and the few that left just before a
     crash, unrecorded, are answered "duplicate" when they come again); the rest go in packets."""
@@ -327,7 +262,7 @@ def push_kind(client: CenterClient, kind, report: PassReport, progress: Progress
     offered_before = [i for i in items if i.attempts]
     if offered_before:  # the manifest goes first, so the probe goes before it
         line.negotiate()
-    upload = Upload(client, kind, sizer or PacketSizer(), report, progress, rng or random.Random(), line, last)
+    upload = Upload(client, kind, packet_bytes, report, progress, rng or random.Random(), line, last)
     needed, _ = upload.offer(offered_before)
     upload.queue.extend(i for i in items if not i.attempts or i.id in needed)
     upload.send_all()
@@ -355,19 +290,18 @@ def packet_entries(items: list[OutboxItem]) -> list:
 
 # --- push: building a packet --------------------------------------------------------------------
 
-def _next_batch(queue, sizer, report, rng):
-    """Take items off the queue up to the sizer's target, their photos read at once; an item whose
+def _next_batch(queue, packet_bytes, report, rng):
+    """Take items off the queue up to `packet_bytes`, their photos read at once; an item whose
     photo is gone or changed fails alone."""
     taken, size = [], 0
-    while (queue and (not taken or size + sizer.cost(queue[0].size) <= sizer.target)
+    while (queue and (not taken or size + queue[0].size + ITEM_HEAD_BYTES <= packet_bytes)
            and len(taken) < protocol.MAX_APPLICATIONS_PER_PACKET):
         taken.append(queue.popleft())
-        size += sizer.cost(taken[-1].size)
+        size += taken[-1].size + ITEM_HEAD_BYTES
     batch, entries, failed = [], [], []
     for item, entry in zip(taken, packet_entries(taken)):
         if entry is None:
             failed.append(item)
-            size -= sizer.cost(item.size)
         else:
             batch.append(item)
             entries.append(entry)
@@ -376,7 +310,7 @@ def _next_batch(queue, sizer, report, rng):
             outbox.note_failure([item.id for item in failed], "foto tidak ada atau berubah sejak lengkap; periksa berkas",
                                 rng=rng)
         report.failed += len(failed)
-    return batch, entries, size
+    return batch, entries
 
 
 def _in_transit(entries, codecs, photo_hashes):
@@ -422,7 +356,6 @@ def _packet_answer(answer: bytes, in_order) -> tuple[dict, object]:
 @dataclass
 class Packet:
     items: list
-    wire_bytes: int
     rides: bool = False  # its answer brings the status pull's first page (PassConnection.ride)
 
 
@@ -438,10 +371,10 @@ class Upload:
     alone touches the database (reads photos, records each packet's answers in one transaction).
     """
 
-    def __init__(self, client: CenterClient, kind, sizer: PacketSizer, report: PassReport, progress: Progress, rng,
+    def __init__(self, client: CenterClient, kind, packet_bytes: int, report: PassReport, progress: Progress, rng,
                  line: "PassConnection | None" = None, last: bool = False):
-        self.client, self.kind, self.sizer, self.report, self.progress, self.rng = (
-            client, kind, sizer, report, progress, rng)
+        self.client, self.kind, self.packet_bytes, self.report, self.progress, self.rng = (
+            client, kind, packet_bytes, report, progress, rng)
         self.line, self.last = line or PassConnection(client), last
         self.path = kind.path
         self.codec = self.codec_agreed()
@@ -530,7 +463,6 @@ class Upload:
         # The pass's probe, or its relay requests, may have been answered on it already: it carries answers.
         self.answered_any = self.answered_any or stream.answered > 0
         try:
-            self.sizer.connected(time.monotonic())
             if not self.line.negotiated:
                 self.line.write_probe(stream)
             self.write_manifest(stream)
@@ -555,8 +487,6 @@ class Upload:
             if isinstance(failure, Renegotiated):  # not the link's fault: the packets go again in the agreed codec
                 self.codec = self.codec_agreed()
                 return False
-            if not stalled:
-                self.sizer.failure()
             raise
         except BaseException:
             self.put_back_in_question()
@@ -576,18 +506,17 @@ class Upload:
     def send_packet(self, stream, in_flight: deque) -> bool:
         """The next packet off the queue, built, counted in flight (a write that breaks leaves it
         there, to go again) and written; False when nothing was left to send."""
-        batch, entries, _ = _next_batch(self.queue, self.sizer, self.report, self.rng)
+        batch, entries = _next_batch(self.queue, self.packet_bytes, self.report, self.rng)
         if not batch:
             return False
         wire = _in_transit(entries, [None if item.id in self.send_raw else self.codec for item in batch],
                            [item.photo_sha256 for item in batch])
         nonce = protocol.new_nonce()  # the request's, which the item tags are bound to
         body = _encode(wire, (self.client.secret, nonce), short=not self.path)
-        self.sizer.packed(sum(item.size for item in batch), len(body))
         self.written.update(item.id for item in batch)
         self.line.packet_written()
         ride = self.line.ride() if self.last and not self.queue and not self.in_question else ""
-        in_flight.append(Packet(batch, len(body), rides=bool(ride)))
+        in_flight.append(Packet(batch, rides=bool(ride)))
         stream.send("POST", protocol.API_PREFIX + self.path + "/packets" + ride, body, protocol.PACKET_CONTENT_TYPE,
                     nonce=nonce)
         return True
@@ -621,7 +550,6 @@ class Upload:
         in_flight.popleft()
         if packet.rides:
             self.line.ride_answered(page)
-        self.sizer.answered(packet.wire_bytes, time.monotonic())
         self.answered_any = True
         self.line.answered(stream)
         with write_transaction():  # one commit per packet; each item is a savepoint inside
@@ -1095,7 +1023,7 @@ def _run_phases(phases, client, link, report, progress) -> None:
 
 
 def sync_once(client: CenterClient | None = None, full: bool = False, progress: Progress | None = None,
-              sizer: PacketSizer | None = None, status_page: int = 500, owe_if_running: bool = False) -> PassReport:
+              packet_bytes: int = PACKET_BYTES, status_page: int = 500, owe_if_running: bool = False) -> PassReport:
     """Push what is due (everything when `full`) and pull statuses; never raises for link trouble.
 
     While a pass owed (request_pass) waits when a pass ends, another (full) pass follows at once, with
@@ -1126,7 +1054,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
     ended = False
     try:
         while True:
-            report = _one_pass(client, link, full, progress, sizer, status_page)
+            report = _one_pass(client, link, full, progress, packet_bytes, status_page)
             with _owed_guard:  # a press now is either seen here or finds no pass running
                 now = SyncLink.get_or_none(SyncLink.id == link.id)  # unlinked meanwhile: nothing is owed
                 if now is None or now.pass_requested_at is None or _refusal(now):
@@ -1147,11 +1075,10 @@ def _refusal(link: SyncLink) -> str:
     return (installation.numbering_refusal(database) or "") if link.role == "kecamatan" else ""
 
 
-def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progress, sizer: PacketSizer | None,
+def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progress, packet_bytes: int,
               status_page: int) -> PassReport:
     """One pass, under the pass lock; it answers every pass owed until now (it starts after the press)."""
     report = PassReport()
-    sizer = sizer or PacketSizer.starting_at(link.packet_bytes)
     progress.running, progress.ok, progress.started_at = True, None, time.time()
     progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
     with write_transaction():
@@ -1159,7 +1086,7 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
     line = client.line = PassConnection(client, (records.status_feed(link.role), status_page))
     try:
         _run_phases(records.phases(link.role, "before"), client, link, report, progress)
-        push(client, report, progress, ignore_delays=full, sizer=sizer, line=line)
+        push(client, report, progress, ignore_delays=full, packet_bytes=packet_bytes, line=line)
         pull_statuses(client, link, report, progress, status_page, line)
         _count_renumbered(report)
         _run_phases(records.phases(link.role, "after"), client, link, report, progress)
@@ -1180,8 +1107,6 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
                   "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
     with write_transaction():
         values = {"last_error": report.error}
-        if sizer.measured:  # where the next pass starts
-            values["packet_bytes"] = sizer.to_remember()
         if not report.error:
             values["last_success_at"] = utc_now()
         SyncLink.update(**values).where(SyncLink.id == link.id).execute()

@@ -58,7 +58,8 @@ class SyncLink(BaseModel):
     relay_cursor = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # the kecamatan's cursor in the relay inbox
     # "Sinkronkan sekarang" pressed during a pass: one more pass is owed (sync/client/engine.py, request_pass)
     pass_requested_at = DateTimeField(null=True)
-    # The packet size (wire bytes) the last pass ended with: the next one starts there (engine.PacketSizer)
+    # Written by no pass since issue 63 (packets have one size, engine.PACKET_BYTES); the column stays,
+    # since dropping it would be a schema level of its own for both programs
     packet_bytes = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:

@@ -16,8 +16,7 @@ def kecamatan_statuses(kec_app) -> dict:
 
 def small_packets():
     """Packets of a few applications and short status pages: many requests for the faults to hit."""
-    from sync.client import engine
-    return {"sizer": engine.PacketSizer(target=8 * 1024, low=4 * 1024, high=16 * 1024), "status_page": 10}
+    return {"packet_bytes": 8 * 1024, "status_page": 10}
 
 
 def sync_until_settled(kec_app, expect_status: str, max_passes: int = 60, **options) -> int:

@@ -555,85 +555,20 @@ def test_a_pipeline_refuses_a_certificate_for_another_name(tmp_path):
         front.close()
 
 
-def test_packets_are_sized_by_their_bytes_on_the_wire_not_by_the_photos_size_here(kecamatan, center_app, center_db):
-    """The target is wire bytes (seconds of link); Lepton takes photos to ~0.7, so counting them
-    at their stored size made packets of ~2.7 s instead of 4 and paid the heads of a third more."""
-    sizer = engine.PacketSizer()
-    assert sizer.cost(10_000) == 10_256  # before the first packet: as they are
-    sizer.packed(stored_sizes=100_000, wire_bytes=70_000)
-    assert sizer.cost(10_000) == 7_256
-    session = RecordingSession(center_app)
-    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
-        sizer = engine.PacketSizer()
-        report = engine.sync_once(client=client_of(center_app, session), sizer=sizer)
-    assert report.sent == 3 and len(session.packets) == 1
-    with kecamatan.app_context(), kecamatan.extensions["database"].connection_context():
-        stored = sum(item.size for item in engine.OutboxItem.select())
-    assert sizer.wire_ratio == pytest.approx(len(session.packets[0]) / stored)
-    assert sizer.wire_ratio < 1.0  # the photos travelled recompressed
-
-
-def test_a_pass_starts_its_packets_at_the_size_the_link_s_last_pass_ended_with(tmp_path, served_center, monkeypatch):
+def test_a_pass_of_two_dozen_photographs_is_one_packet(tmp_path, served_center, monkeypatch):
     """Each packet is a signed request the center pays for whatever its size (its key check, durable
-    nonce, signed answer and cheroot's reading of it), and every pass began at the first guess, 64
-    KB: a fast link's pass of 24 photographs went in several packets while the size grew. The link
-    is the same from one pass to the next, so a pass starts where the last one ended."""
+    nonce, signed answer and cheroot's reading of it). Packets sized by the link started at 64 KB
+    and grew with the answers, so a PC's first pass of 24 photographs went in several; one size
+    for every link sends them in one (issue 63)."""
     center_app, code, server = served_center
     kec_app = kecamatan_app(tmp_path / "kecamatan")
     fill_kecamatan(kec_app, COUNT)
     enrol_kecamatan(kec_app, server.url, code)
-
-    def sync_pass():
-        wire = Wire(monkeypatch)
-        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-            report = engine.sync_once(full=True)
-            remembered = engine.current_link().packet_bytes
-        monkeypatch.undo()
-        assert report.error == "" and report.sent == COUNT and report.failed == 0
-        return wire.packets, remembered
-
+    wire = Wire(monkeypatch)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-        assert engine.current_link().packet_bytes == 0  # enrolled: no pass yet
-    packets, remembered = sync_pass()
-    assert len(packets) > 1  # from 64 KB: the photos did not fit the first guess
-    assert remembered > 2 * engine.FIRST_PACKET_BYTES  # what the loopback link measured
-    fill_kecamatan(kec_app, COUNT)
-    packets, _ = sync_pass()
-    assert len(packets) == 1 and len(packets[0]) == COUNT  # the next pass's 24 in one packet
-
-    sizer = engine.PacketSizer.starting_at(remembered)  # a break halves it, and the pass keeps that
-    sizer.failure()
-    assert sizer.measured and sizer.to_remember() == remembered // 2
-    sizer = engine.PacketSizer()  # a pass of one small record on a rural link: its round trip, not the link
-    sizer.connected(0.0)
-    sizer.answered(2_000, 0.4)
-    assert sizer.target < engine.FIRST_PACKET_BYTES == sizer.to_remember()  # the next pass starts no lower than before
-    assert engine.PacketSizer.starting_at(10**12).target == engine.PacketSizer().high  # bounded either way
-    assert engine.PacketSizer.starting_at(1).target == engine.PacketSizer().low
-    assert not engine.PacketSizer.starting_at(remembered).measured  # a pass that learns nothing keeps it
-
-
-def test_a_burst_of_answers_after_a_stall_does_not_read_as_a_fast_link():
-    """Found on the flapping and long-outage links (s21): the speed was one packet's bytes over the
-    gap since the previous answer read, and answers are read in bursts (TCP recovering a loss, the
-    link back from a flap, a blocking write), so packets of 250-380 KB (8-12 s of a 32 KB/s link)
-    followed, and a break cut them mid-way."""
-    link, sizer = 32_000, engine.PacketSizer()
-    sizer.connected(0.0)
-    for at in (4.0, 8.0, 12.0, 16.0):  # a packet of 4 s of link answered every 4 s
-        sizer.answered(4 * link, at)
-    assert sizer.target == pytest.approx(4 * link, rel=0.05)
-    for at in (40.0, 40.4, 40.8):  # a flap: nothing for 24 s, then three answers in a burst
-        sizer.answered(4 * link, at)
-        assert sizer.target <= 4 * link  # never more than 4 s at the link's real speed
-    for at in (44.0, 48.0, 52.0, 56.0, 60.0):  # the link is steady again: the size grows back
-        sizer.answered(4 * link, at)
-    assert sizer.target == pytest.approx(4 * link, rel=0.05)
-    sizer.connected(100.0)  # answers read in pairs: the write before them blocked until taken
-    for at in (108.0, 108.1, 116.0, 116.1, 124.0, 124.1, 132.0, 132.1):  # 32 KB/s
-        sizer.answered(4 * link, at)
-        assert sizer.target <= 1.3 * 4 * link
-    assert sizer.target >= 0.7 * 4 * link
+        report = engine.sync_once(full=True)
+    assert report.error == "" and report.sent == COUNT and report.failed == 0
+    assert len(wire.packets) == 1 and len(wire.packets[0]) == COUNT
 
 
 def test_after_a_break_the_unanswered_packets_are_offered_first_and_what_the_center_holds_stays_home(

@@ -262,8 +262,7 @@ def test_a_pass_moves_off_a_stalled_connection_and_everything_arrives_once(tmp_p
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
             link = engine.current_link()
             client = CenterClient(link.center_url, link.key_id, link.secret)
-            sizer = engine.PacketSizer(target=24 * 1024, low=24 * 1024, high=24 * 1024)
-            report = engine.sync_once(client, full=True, sizer=sizer)
+            report = engine.sync_once(client, full=True, packet_bytes=24 * 1024)
         deadline = time.monotonic() + 5
         while not relay.reset_while_dark and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -287,9 +287,8 @@ def test_after_a_packet_cut_mid_body_only_the_items_that_did_not_arrive_go_again
         kec_app = kecamatan_app(tmp_path / "kecamatan")
         all_numbers = fill_kecamatan(kec_app, COUNT, photo_size=(60, 80))
         enrol_kecamatan(kec_app, server.url, code, link_url=proxy.url)
-        sizer = engine.PacketSizer(target=24 * 1024, low=24 * 1024, high=24 * 1024)
         with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-            report = engine.sync_once(full=True, sizer=sizer)
+            report = engine.sync_once(full=True, packet_bytes=24 * 1024)
     finally:
         proxy.close()
     assert cut["done"]
