@@ -53,6 +53,8 @@ LONG_PERSON = {
 PUBLIC_ADDRESS = "https://yosowilangun.lumajangkab.go.id:8443"
 STATUS_ADDRESS = "https://dukcapil.lumajangkab.go.id:8443"
 MM_PER_PT = 25.4 / 72
+# The words print.css's page margin boxes print ("Lembar 2 dari 3" under a long list): on the paper, not in the DOM
+PAGE_BOX_WORDS = {"lembar", "dari"}
 SMALLEST_PT = 8
 
 # The page's words as the browser lays them out for print (innerText: what is shown, not what is hidden), and
@@ -162,7 +164,7 @@ def print_check(page, url: str | None = None, paper: str = "A4", landscape: bool
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         printed = PrintedPaper(path=path, pages=read_paper(data))
-        shown_words = {_core(w) for w in page.evaluate(_WORDS_JS).split()}
+        shown_words = {_core(w) for w in page.evaluate(_WORDS_JS).split()} | PAGE_BOX_WORDS
         # Lay the page out at the printable width of the paper as printed (a page may name its own size)
         # to find what the PDF does not carry at all: a column cut at the edge.
         paper_width_mm = printed.pages[0]["width"] * MM_PER_PT

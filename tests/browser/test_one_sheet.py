@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.windows_pass]
 
 PUPILS = 8  # a collective letter's cards on one sheet at the longest names (a longer list goes on, its header
 # repeated, the signature with its last rows: templates/_signed_rows.html)
+CLASS = 40  # a school's class in one letter: more than a sheet (tests the sheets after the first)
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +103,19 @@ def office(tmp_path_factory, cheap_password_hashing):
                 fields = {k: values[k] for k in ("full_name", "birth_place", "address", "occupation")}
                 clean = person({**fields, "nik": f"35080741079501{next(numbers):02d}"})
                 papers[who]["f107"] = create_pre_registration(clean, user=operator)
+            # a class of CLASS pupils at the longest values, handed over to their teacher
+            letter = collective_records.create_letter(
+                {"letter_number": LONGEST["letter_number"], "letter_date": date(2026, 1, 6), "sender": LONGEST["sender"],
+                 "contact": "Bu Ani, 0334 571999", "recording_date": None}, g.user)
+            fields = {k: LONGEST[k] for k in ("full_name", "birth_place", "address", "occupation")}
+            pupils = [records.create_application(person({**fields, "birth_date": "2008-07-01",
+                                                         "nik": f"350807410708{2000 + n:04d}"}), None, letter)
+                      for n in range(1, CLASS + 1)]
+            for pupil in pupils:
+                ready(pupil)
+            collective_records.hand_over(letter, pupils, {"name": LONGEST["full_name"], "relation": LONGEST["relation"],
+                                                          "id_number": "3508075506920003"})
+            papers["class"] = {"letter": letter, "pupils": pupils}
             live.papers = papers
         yield live
 
@@ -198,6 +212,36 @@ def test_the_desk_complaint_slip_is_one_sheet_and_the_recap_notice_keeps_its_sig
         assert slip.problems == [] and len(slip.pages) == 1, slip.problems
         # the notice: one sheet with the Camat's signature (two of A4 before, three before that)
         assert notice.problems == [] and len(notice.pages) == 1, notice.problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_a_collective_receipt_of_a_class_heads_every_sheet_and_signs_under_its_last_rows(browser, office, paper):
+    """A school's letter of 40 pupils at the longest names took 4 A4 sheets (3 F4): the name in four lines beside
+    the registration number and NIK side by side, and the sheets after the first carried no office, no letter
+    number and no sheet number (a loose sheet belonged to nothing). Now the number over the NIK and the name
+    across the rest (two lines), each sheet headed by the office, the letter's number and "Lembar x dari y", the
+    signatures under the last rows: 2 sheets of A4 and of F4."""
+    from app.frame.roles import LOKET
+    letter, pupils = office.papers["class"]["letter"], office.papers["class"]["pupils"]
+    context = new_context(browser, office.url)
+    try:
+        page = context.new_page()
+        sign_in(page, office.username[LOKET], office.password)
+        printed = print_check(page, f"/pendaftaran/kolektif/{letter.id}/tanda-terima", paper=paper,
+                              expect=[LONGEST["sender"], *(p.registration_number for p in pupils)],
+                              signed=("Yang menerima", pupils[-1].registration_number), name="one-sheet-collective-class")
+        if paper == "A4":
+            png_of(printed)
+        sheets = len(printed.pages)
+        assert printed.problems == [], printed.problems
+        missing = [n for n in range(1, sheets + 1)
+                   if not (printed.holds("Kecamatan Yosowilangun", page=n) and printed.holds(letter.letter_number.split()[0], page=n)
+                           and printed.holds(f"Lembar {n} dari {sheets}", page=n))]
+        assert missing == [], f"sheets without the office, the letter's number or their number: {missing} of {sheets}"
+        assert sheets <= 2, f"{CLASS} cards on {sheets} sheets"
+        assert all(lines_of(printed, p.registration_number) == 1 for p in pupils[:3])  # a number is never split
     finally:
         context.close()
 
