@@ -169,12 +169,13 @@ def _queue(row: PublicStatus, record: dict) -> None:
 
 def application_renumbered(application, old_number: str) -> None:
     """Registration listener: a new number (at enrolment, or the center's): the record follows it now, with its
-    check code, and its versions still waiting under the old number never go (another applicant may hold it
-    at the center: B's version would replace A's /cek record, or wait there as a conflict)."""
+    check code; its versions still waiting under the old number never go, and those the center refused as
+    the other PC's number (a conflict) leave the sync page: the number is another applicant's now."""
     from sync.client.models import OutboxItem
     OutboxItem.delete().where((OutboxItem.kind == vocabulary.KIND)
                               & (OutboxItem.registration_number == vocabulary.wire_key(old_number))
-                              & (OutboxItem.state == "pending") & (OutboxItem.attempts == 0)).execute()
+                              & (((OutboxItem.state == "pending") & (OutboxItem.attempts == 0))
+                                 | (OutboxItem.state == "conflict"))).execute()
     row = _row("ktp", application.id, application.registration_number)
     _queue(row, application_record(application, row))
 

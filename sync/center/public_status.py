@@ -17,6 +17,7 @@ from markupsafe import escape
 from app.frame import regions, throttle
 from sync import protocol
 from sync import public_status as vocabulary
+from sync.center import keys
 from sync.center.db import center_database
 from sync.center.models import PublicStatus
 from sync.center.public_status_records import code_key, find, note_delivery, store_public, view_of
@@ -56,7 +57,9 @@ def public_manifest():
 @api_blueprint.post("/v1/public/packets")
 def public_packets():
     from flask import g
-    return packet_results(store_public, g.kecamatan, after=lambda: note_delivery(g.device_key))
+    return packet_results(lambda kecamatan, header, payload: store_public(kecamatan, header, payload,
+                                                                          keys.device_codes(g.device_key)),
+                          g.kecamatan, after=lambda: note_delivery(g.device_key))
 
 
 # --- the page -----------------------------------------------------------------------------------

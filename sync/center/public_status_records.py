@@ -98,8 +98,11 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
     return None
 
 
-def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
-    """The newest version wins; an older one arriving late is answered as held."""
+def store_public(kecamatan: Kecamatan, header: dict, payload: bytes, device_codes=()) -> Outcome:
+    """The newest version wins; an older one arriving late is answered as held. `device_codes`: the sending
+    PC's (keys.device_codes); an application's record comes only from the PC that hears the statuses of
+    the application the center holds under the number (two PCs that numbered in one series: the other's
+    versions wait with its conflict, and never replace the record the first one's citizen reads)."""
     key, version = header.get("id"), header.get("version")
     number = vocabulary.number_of(key)
     shown = key[:64] if isinstance(key, str) else ""
@@ -117,6 +120,8 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
     problem = record_problem(kecamatan, number, record)
     if problem:
         return Outcome(key, version, "rejected", problem)
+    if record["kind"] == "ktp" and device_codes and _held_by_another_pc(kecamatan, number, device_codes):
+        return Outcome(key, version, "conflict", "nomor ini dipegang permohonan PC lain kecamatan ini di pusat")
     final = record["step"] in vocabulary.FINAL_STEPS[record["kind"]]
     # The consented phone never rests in the public record: sync/center/sms.py keeps it sealed.
     phone = record.get("sms")
@@ -146,6 +151,15 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes) -> Outcome:
         except IntegrityError:
             continue
     return Outcome(key, version, "duplicate")
+
+
+def _held_by_another_pc(kecamatan: Kecamatan, number: str, device_codes) -> bool:
+    """The center holds an application under `number` whose statuses another PC of the kecamatan hears (its
+    sender, the PC that took it over, the one the operator's decision gave it to: sender_device follows)."""
+    holder = (ReceivedApplication.select(ReceivedApplication.sender_device)
+              .where((ReceivedApplication.kecamatan == kecamatan.id) & (ReceivedApplication.registration_number == number))
+              .scalar())
+    return bool(holder) and holder not in device_codes
 
 
 def note_delivery(key, at=None) -> None:

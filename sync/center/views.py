@@ -411,7 +411,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
     # Public status records ride in the same files (issue 28); the counts below are the applications'.
     for header, payload in items:
         if header.get("kind") == PUBLIC:
-            store_public(key.kecamatan, header, payload)
+            store_public(key.kecamatan, header, payload, keys.device_codes(key))
     note_delivery(key, usb.written_at(head))  # the office's state as of the file, however long the stick took
     results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code,
                                          key_id=key.key_id)

@@ -6,6 +6,8 @@ applications new numbers, but their public status records waited in the outbox u
 sync page listed them as "konflik di pusat" for ever, and a version of B's above A's would have replaced A's
 applicant's /cek record (another check code: A's citizen no longer finds it). Now the record follows the
 new number before it travels, with its check code, and nothing of B's waits under a number it gave away.
+When the center cannot know (B enrolled under another id than it numbered with), the center refuses B's
+records of the numbers it holds for A's applicants until the operator decides (the last test).
 """
 from app.public_status.models import PublicStatus as LocalStatus
 from app.registration.models import Application
@@ -16,6 +18,7 @@ from sync.center.public_status_records import code_key
 from sync.client import link
 from sync.client.models import OutboxItem
 from tests.sync.harness import kecamatan_app
+from tests.sync.test_center_pages import operators  # noqa: F401  (fixture)
 from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, run, sync
 
 OLD = ["350807-01-000001", "350807-01-000002"]
@@ -55,3 +58,64 @@ def test_a_pc_renumbered_at_enrolment_sends_its_public_status_under_the_new_numb
     for number, code in [*codes_a.items(), *codes_b.items()]:  # each citizen finds their own record
         row = PublicStatus.get(PublicStatus.number == number)
         assert row.code_key == code_key(vocabulary.code_digest(number, code)), number
+
+
+def _pc_enrolled_elsewhere(path, kecamatan, first_person, device_id):
+    """A PC that numbered under 01 and enrolled, by an older version, under `device_id` ("02": its admin changed
+    LOKET_DEVICE_ID after it numbered): the center cannot know it numbered in A's series (test_conflict_routing)."""
+    from app.frame import installation
+    from app.frame.dates import utc_now
+    from app.frame.db import database
+    from sync.client.models import SyncLink
+    kec_app = kecamatan_app(path, public_status=True)
+    fill(kec_app, 2, first=first_person)
+    _, key = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), device_id)
+
+    def link_up():
+        with database.atomic():
+            SyncLink.create(center_url="http://center", kecamatan_code="35.08.07", key_id=key.key_id,
+                            secret=key.secret, enrolled_at=utc_now())
+            installation.set_device_code(database, key.device_code)
+    run(kec_app, link_up)
+    return kec_app
+
+
+def _more_public_versions(kec_app, number, times=3):
+    """What the public sees changes `times` more (a file returned and completed again, a promise moved)."""
+    from app.frame.db import database
+    from app.public_status import records as public
+    with database.atomic():
+        application = Application.get(Application.registration_number == number)
+        row = LocalStatus.get(LocalStatus.number == number)
+        for step in range(times):
+            row.content_hash = f"changed {step}"
+            public._queue(row, public.application_record(application, row))
+
+
+def test_a_number_held_by_another_pc_at_the_center_keeps_its_citizens_record(tmp_path, center_app, center_db, enrolled,
+                                                                            operators):  # noqa: F811
+    """The conflicts of two series wait for the operator; meanwhile PC B's /cek versions of the numbers the center
+    holds for PC A's applicants, newer than A's, replaced A's citizen's record (A's check code no longer found
+    it). They are refused as the application is; the operator's decision moves B's record with its number."""
+    from tests.sync.test_conflict_routing import _decide
+    kecamatan, _ = enrolled
+    pc_a = _pc_enrolled_elsewhere(tmp_path / "a", kecamatan, 1, "01")
+    pc_b = _pc_enrolled_elsewhere(tmp_path / "b", kecamatan, 51, "02")
+    sync(pc_a, center_app)
+    code_a = run(pc_a, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
+    run(pc_b, lambda: _more_public_versions(pc_b, OLD[0]))
+    assert sync(pc_b, center_app).conflicts >= 2  # the applications wait for the operator
+    row = PublicStatus.get(PublicStatus.number == OLD[0])
+    assert row.code_key == code_key(vocabulary.code_digest(OLD[0], code_a))  # A's citizen still finds it
+    _decide(center_app, operators["operator"], OLD[0], "keep")
+    sync(pc_b, center_app)
+    sync(pc_b, center_app)
+    renumbered = run(pc_b, lambda: Application.get(Application.registration_number != OLD[1]).registration_number)
+    assert renumbered not in OLD
+    code_b = run(pc_b, lambda: LocalStatus.get(LocalStatus.number == renumbered).check_code)
+    assert PublicStatus.get(PublicStatus.number == renumbered).code_key == code_key(
+        vocabulary.code_digest(renumbered, code_b))
+    assert PublicStatus.get(PublicStatus.number == OLD[0]).code_key == code_key(
+        vocabulary.code_digest(OLD[0], code_a))
+    # B's page keeps nothing about a number it gave away
+    assert vocabulary.wire_key(OLD[0]) not in _status_keys(pc_b)
