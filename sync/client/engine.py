@@ -65,10 +65,10 @@ PROGRESS = Progress()
 
 
 # A packet's items, at their size here (photos as stored, each header ~256 B). One size for every
-# link: pipelined packets hide the round trips whatever their size, and a cut packet keeps its whole
-# items at the center (protocol 6), so sizing them by the link's speed bought nothing measurable
-# (issue 63: docs/architecture.md, "What each mechanism of the pass buys"); on the regency's LAN a
-# pass of 20-70 photographs is one signed request.
+# link: pipelined packets keep the link busy whatever their size, and a cut packet keeps its whole
+# items at the center (protocol 6), so sizing them by the link's speed bought under 2 % of a rural
+# pass (issue 63: docs/architecture.md, "What each mechanism of the pass buys"); on the regency's
+# LAN a pass of 20-70 photographs is one signed request.
 PACKET_BYTES = 2 * 1024 * 1024
 ITEM_HEAD_BYTES = 256
 
