@@ -157,24 +157,32 @@ CARDS = 130  # a kecamatan's shipment: five sheets or so
 NUMBER = re.compile(r"^\d{6}-\d{2}-\d{6}$")
 
 
+SHIPPED = 300  # a second run, printed: a hundred cards for each kecamatan, one kecamatan's shipped
+
+
 @pytest.fixture(scope="module")
 def long_name_run(tmp_path_factory):
     """A center with one print run of CARDS applications of three kecamatan, each with a long real name (the
-    bench's), and its operator."""
+    bench's), and its operator; a second run printed and a hundred of its cards shipped to Pasirian."""
+    from sync.center import desk_records
+    from sync.center.models import Kecamatan, PrintRun
     from tests.sync.night import fill_night, make_runs
     from tests.sync.harness import CenterServer
     folder = tmp_path_factory.mktemp("print-run-center")
-    app = fill_night(folder, CARDS)
-    run, = make_runs(app, [CARDS])
+    app = fill_night(folder, CARDS + SHIPPED)
+    run, printed = make_runs(app, [CARDS, SHIPPED])
+    with app.extensions["center_database"].connection_context(), app.app_context():
+        desk_records.mark_printed(PrintRun.get_by_id(printed), set())
+        shipment = desk_records.create_shipment(Kecamatan.get(Kecamatan.code == "35.08.20"), "operator", "").id
     server = CenterServer(folder).start()
     try:
-        yield server, run
+        yield server, run, shipment
     finally:
         server.stop()
 
 
 def test_the_print_runs_actions_stand_above_its_list(browser, long_name_run):
-    server, run = long_name_run
+    server, run, _ = long_name_run
     context = new_context(browser, server.url)
     try:
         page = context.new_page()
@@ -211,7 +219,7 @@ def _right_border_mm(pdf_path, sheet: int) -> tuple[float, int]:
 @pytest.mark.parametrize("paper", ["A4", "F4"])
 def test_a_night_of_long_names_prints_whole_numbers_the_last_column_inside_and_thirty_cards_a_sheet(
         browser, long_name_run, paper):
-    server, run = long_name_run
+    server, run, _ = long_name_run
     context = new_context(browser, server.url)
     try:
         page = context.new_page()
@@ -232,5 +240,33 @@ def test_a_night_of_long_names_prints_whole_numbers_the_last_column_inside_and_t
         for sheet in (1, 2):
             right_mm, columns = _right_border_mm(printed.path, sheet)
             assert right_mm <= PAPERS[paper][0] - MARGIN_MM + 0.05 and columns >= 2, (sheet, right_mm, columns)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_a_shipment_of_a_hundred_long_names_prints_whole_numbers_on_few_sheets_signed_under_its_last_rows(
+        browser, long_name_run, paper):
+    """The shipment list the kecamatan initials card by card: a hundred long names took 10 A4 sheets (8 F4), ten
+    or eleven cards a sheet (the number and the NIK side by side, the name in a third of the width, four lines),
+    the sheets after the first without the list's number; now the number over the NIK, the name in two lines, the
+    initials column narrow, each sheet headed and numbered."""
+    server, _, shipment = long_name_run
+    context = new_context(browser, server.url)
+    try:
+        page = context.new_page()
+        sign_in(page, "operator", "operator-rahasia-1")
+        page.goto(f"/kirim/{shipment}")
+        printed = print_check(page, None, paper=paper, name="shipment-long-names",
+                              expect=["PEMERINTAH", "Nomor pendaftaran", "NIK", "Nama", "Pasirian", "Kusumawardhani"],
+                              signed=("Yang menyerahkan", page.locator("tbody.signed-rows td").nth(1).inner_text().split()[0]))
+        assert printed.problems == [], printed.problems
+        numbers = [w[4] for p in printed.pages for w in p["words"] if re.match(r"^\d{6}-", w[4])]
+        assert [n for n in numbers if not NUMBER.match(n)] == [] and len(numbers) == SHIPPED // 3
+        full_sheets = [sum(bool(NUMBER.match(w[4])) for w in p["words"]) for p in printed.pages[1:-1]]
+        assert len(printed.pages) <= 4 and min(full_sheets or [25]) >= 25, (len(printed.pages), full_sheets)
+        sheets = len(printed.pages)  # each headed by the list and numbered: a loose sheet says whose it is
+        assert [n for n in range(1, sheets + 1) if not (printed.holds(f"Daftar kirim #{shipment} · Kecamatan Pasirian", page=n)
+                                                        and printed.holds(f"Lembar {n} dari {sheets}", page=n))] == []
     finally:
         context.close()
