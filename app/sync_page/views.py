@@ -9,7 +9,7 @@ from app.frame.dates import format_datetime, utc_now
 from app.frame import store
 from app.sync_page import enrolment, identity, records
 from app.frame.page_turns import long_running
-from sync import protocol
+from sync import protocol, public_status
 from sync.client import engine, link, outbox, statuses
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
@@ -45,7 +45,7 @@ def _page_context(errors=None):
             "owed": engine.PROGRESS.running and engine.pass_owed(),
             "nightly": store.get("sync_nightly_time"), "errors": errors or {},
             "export": _latest_export(), "issues": statuses.open_issues(), "identity": identity.state(),
-            "center_words": protocol.CENTER_STATUS_WORDS,
+            "center_words": protocol.CENTER_STATUS_WORDS, "public_number": public_status.number_of,
             "left": identity.left_to_their_pc()}
 
 
