@@ -7,7 +7,7 @@ from argparse import Namespace
 
 import pytest
 
-from tests.browser.helpers import TABLET, new_context, sign_in
+from tests.browser.helpers import TABLET, axe_violations, new_context, sign_in
 from tests.browser.paper import LONGEST, LONG_PERSON, PUBLIC_ADDRESS, STATUS_ADDRESS, lines_of, png_of, print_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.windows_pass]
@@ -242,6 +242,7 @@ def test_a_collective_receipt_of_a_class_heads_every_sheet_and_signs_under_its_l
         assert missing == [], f"sheets without the office, the letter's number or their number: {missing} of {sheets}"
         assert sheets <= 2, f"{CLASS} cards on {sheets} sheets"
         assert all(lines_of(printed, p.registration_number) == 1 for p in pupils[:3])  # a number is never split
+        assert axe_violations(page) == []  # its repeated heading row is a header of the table on the screen too
     finally:
         context.close()
 
