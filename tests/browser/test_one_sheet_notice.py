@@ -89,7 +89,10 @@ def board(tmp_path_factory, cheap_password_hashing):
             records.save_draft(earlier, "WIB", {"promises": LONG_PROMISES, "narrative": LONG_NARRATIVE}, True, g.user)
             recap = QuarterRecap.get(QuarterRecap.year == earlier.year, QuarterRecap.quarter == earlier.number)
             records.approve(recap, earlier, "WIB", local_today(), "", camat)
-            live.quarter, live.earlier = quarter, earlier
+            # the quarter before that submitted to the Camat, not approved yet: the draft he reads before he signs
+            draft = earlier.previous()
+            records.save_draft(draft, "WIB", {"promises": PROMISES, "narrative": NARRATIVE}, True, g.user)
+            live.quarter, live.earlier, live.draft = quarter, earlier, draft
         yield live
 
 
@@ -120,6 +123,24 @@ def test_the_recap_notice_is_one_sheet_at_the_longest_office_camat_and_categorie
         assert notice.problems == [], notice.problems
         assert len(notice.pages) == 1, f"{len(notice.pages)} sheets"
         assert _smallest_pt(notice) >= 8.95, f"text at {_smallest_pt(notice)} pt on a notice board"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_draft_the_camat_reads_before_signing_is_one_sheet_too(browser, board, paper):
+    """The draft carries its "DRAF" mark and the Camat's name from the settings: the same sheet as the notice."""
+    from app.frame.roles import CAMAT
+    quarter = board.draft
+    context = new_context(browser, board.url)
+    try:
+        page = context.new_page()
+        sign_in(page, board.username[CAMAT], board.password)
+        notice = print_check(page, f"/rekap/{quarter.year}/{quarter.number}/cetak", paper=paper,
+                             expect=["DRAF", quarter.label, CAMAT_NAME, *PROMISES.splitlines()],
+                             signed=(f"NIP. {CAMAT_NIP}", "A. Ringkasan"), name="one-sheet-recap-draft")
+        assert notice.problems == [], notice.problems
+        assert len(notice.pages) == 1, f"{len(notice.pages)} sheets"
     finally:
         context.close()
 
