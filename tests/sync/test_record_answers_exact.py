@@ -347,6 +347,7 @@ def test_a_photo_damaged_on_the_way_is_asked_for_again_and_a_bad_record_is_refus
     retry = "foto rusak di perjalanan (hash isi tidak cocok); kirim ulang"
     damaged = records.restore_packet_item(dict(header, photo_codec="lepton"), b"not a recompressed photo")
     assert damaged.photo is None and answer(damaged.retry) == (header["id"], 1, "retry", retry)
+    assert damaged.header == dict(header, photo_codec="lepton")  # as it came: nothing restored
     assert answer(records.store_restored(kecamatan, damaged)) == (header["id"], 1, "retry", retry)
     odd = records.restore_packet_item(dict(header, photo_codec="lepton", id=5, version="1"), b"x")
     assert answer(odd.retry) == ("", None, "retry", retry)
