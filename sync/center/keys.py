@@ -90,6 +90,15 @@ def _installation_hash(installation: str) -> str:
     return hashlib.sha256(("installation:" + (installation or "")).encode()).hexdigest()
 
 
+def unused_code_until(kecamatan: Kecamatan):
+    """When the kecamatan's code not used yet runs out, or None: a new code would void it, so the
+    admin is told before making one (two PCs given a code each up front found the first refused)."""
+    if not kecamatan.enrolment_code_hash or kecamatan.enrolment_used_at is not None:
+        return None
+    expires = kecamatan.enrolment_expires_at
+    return expires if expires is not None and expires > utc_now() else None
+
+
 def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str = "",
           numbered_before: int = 0) -> tuple[Kecamatan, DeviceKey]:
     """Trade a valid one-time code for a new device key and device code; raise EnrolmentRefused.

@@ -495,6 +495,7 @@ def _kecamatans_page(form: dict, errors: dict):
                                    current_app.config["DATA_DIR"])
     return render_template("center/kecamatans.html", kecamatans=listed, form=form, errors=errors, new_code=None,
                            outdated=fleet["outdated"], fleet=fleet, health_of=updates.health_of,
+                           unused_code_until=keys.unused_code_until,
                            center_version=APP_VERSION, protocol_version=protocol.PROTOCOL_VERSION,
                            min_protocol=protocol.MIN_PROTOCOL_VERSION), 422 if errors else 200
 

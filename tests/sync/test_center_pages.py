@@ -8,7 +8,7 @@ from app.frame.access import PUBLIC
 from sync.center.policy import POLICY
 from app.frame.dates import utc_now
 from sync import usb
-from sync.center import records
+from sync.center import keys, records
 from app.frame.signin import SESSION_TOKEN, start_session
 from sync.center.accounts import create_operator
 from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
@@ -428,3 +428,22 @@ def test_the_center_login_lockout_says_when_to_come_back(center_app, operators):
     blocked = answers[-1]
     assert blocked.status_code == 429
     assert blocked.headers["Retry-After"].isdigit() and int(blocked.headers["Retry-After"]) >= 1
+
+
+def test_a_new_code_says_it_voids_the_one_not_used_yet(center_app, operators):
+    """Two PCs given a code each up front: the second code voided the first without a word, and the
+    first PC's admin read 'Kode ini sudah diganti' (found walking issue 61's two-PC office)."""
+    admin = client_as(center_app, operators["admin"])
+    first_page = admin.post("/admin/kecamatan", data={"code": "35.08.07", "name": ""}).get_data(as_text=True)
+    assert "Satu kode untuk satu komputer" in first_page
+    first = re.search(r'<p class="card-value">([a-z0-9-]+)</p>', first_page).group(1)
+    listed = admin.get("/admin/kecamatan").get_data(as_text=True)
+    assert "Kode terakhir belum dipakai" in listed
+    assert 'data-confirm="Kode yang dibuat sebelumnya belum dipakai dan akan batal. Buat kode baru?"' in listed
+    keys.enrol("35.08.07", first, device_id="01", installation="pc-satu")
+    listed = admin.get("/admin/kecamatan").get_data(as_text=True)
+    assert "Kode terakhir belum dipakai" not in listed and "data-confirm=\"Kode yang" not in listed
+    kecamatan = Kecamatan.get()
+    admin.post(f"/admin/kecamatan/{kecamatan.id}/kode-baru", data={})
+    Kecamatan.update(enrolment_expires_at=utc_now()).execute()  # a week on, unused: nothing left to void
+    assert "Kode terakhir belum dipakai" not in admin.get("/admin/kecamatan").get_data(as_text=True)
