@@ -27,20 +27,16 @@ def office(tmp_path_factory, cheap_password_hashing):
 
     from app import demo
     from app.auth.models import User
-    from app.complaints import book
     from app.complaints.models import ComplaintCategory
-    from app.desa.models import UserDesa
     from app.desa.records import create_pre_registration
     from app.frame import store
     from app.frame.db import database
     from app.frame.places import desa_list
     from app.frame.roles import DESA, INFORMASI, LOKET
-    from app.registration import collective_records, intake, records
+    from app.registration import collective_records, records
     from app.registration.requirements import DEFAULT_REQUIREMENTS
-    from app.registration.status import ApplicationStatus as S, transition
-    from app.registration.views import office_today
     from tests.browser.office import live_office
-    from tests.registration.conftest import valid_form
+    from tests.support.factory import bound_to_desa, checked_applicant, ready_for_pickup, recorded_complaint
 
     with live_office(tmp_path_factory.mktemp("one-sheet")) as live:
         with live.db(), live.app.test_request_context():
@@ -55,17 +51,9 @@ def office(tmp_path_factory, cheap_password_hashing):
 
             def person(values):
                 """A woman born 1 July 1995 with `values`, checked as every way in checks her."""
-                form = valid_form(**{"nik": f"35080741079500{next(numbers):02d}", "sex": "P", "birth_date": "1995-07-01",
-                                     "desa": desa.name, "marital_status": "Belum Kawin", "rt": "012", "rw": "007",
-                                     **values})
-                clean, errors, _ = intake.validate_application(form, desa_list(), office_today())
-                assert not errors, errors
-                return clean
-
-            def ready(application):
-                with database.atomic():
-                    for step in (S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.READY):
-                        transition(application, step)
+                return checked_applicant(**{"nik": f"35080741079500{next(numbers):02d}", "sex": "P",
+                                            "birth_date": "1995-07-01", "desa": desa.name,
+                                            "marital_status": "Belum Kawin", "rt": "012", "rw": "007", **values})
 
             g.user = User.get(User.username == live.username[LOKET])
             papers = {}
@@ -76,8 +64,7 @@ def office(tmp_path_factory, cheap_password_hashing):
                 returned = records.create_application(person({**fields, "reason": "pindah_datang"}))
                 records.record_checklist(returned, [], [item for item in DEFAULT_REQUIREMENTS
                                                         if "pindah_datang" in item["reasons"]])
-                handed = records.create_application(person(fields))
-                ready(handed)
+                handed = ready_for_pickup(records.create_application(person(fields)).id)
                 records.hand_over(handed, values["full_name"], values["relation"], "3508074101650003")
                 letter = collective_records.create_letter(
                     {"letter_number": values["letter_number"], "letter_date": date(2026, 1, 5),
@@ -86,19 +73,16 @@ def office(tmp_path_factory, cheap_password_hashing):
                                                              "nik": f"35080741070800{n:02d}" if who == "longest"
                                                              else f"35080741070801{n:02d}"}), None, letter)
                           for n in range(1, PUPILS + 1)]
-                for pupil in pupils:
-                    ready(pupil)
+                pupils = [ready_for_pickup(pupil.id) for pupil in pupils]
                 collective_records.hand_over(letter, pupils, {"name": values["full_name"], "relation": values["relation"],
                                                               "id_number": "3508075506920003"})
                 papers[who] = {"counter": counter, "returned": returned, "handed": handed, "letter": letter}
             category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
-            papers["complaint"], _ = book.record_complaint(
-                {"channel": "meja_informasi", "category_id": category.id, "complainant_name": LONGEST["full_name"],
-                 "complainant_contact": "", "is_anonymous": False, "is_confidential": False, "registration_number": "",
-                 "text": "Antrean di loket terlalu lama pada hari Senin. " * 100},
-                user=User.get(User.username == live.username[INFORMASI]))
-            operator = User.get(User.username == live.username[DESA])
-            UserDesa.insert(user=operator, desa_code=desa.code).on_conflict_ignore().execute()
+            papers["complaint"] = recorded_complaint(
+                category.id, user=User.get(User.username == live.username[INFORMASI]),
+                complainant_name=LONGEST["full_name"], complainant_contact="",
+                text="Antrean di loket terlalu lama pada hari Senin. " * 100)
+            operator = bound_to_desa(User.get(User.username == live.username[DESA]), desa.code)
             for who, values in (("longest", LONGEST), ("real", LONG_PERSON)):
                 fields = {k: values[k] for k in ("full_name", "birth_place", "address", "occupation")}
                 clean = person({**fields, "nik": f"35080741079501{next(numbers):02d}"})
@@ -111,8 +95,7 @@ def office(tmp_path_factory, cheap_password_hashing):
             pupils = [records.create_application(person({**fields, "birth_date": "2008-07-01",
                                                          "nik": f"350807410708{2000 + n:04d}"}), None, letter)
                       for n in range(1, CLASS + 1)]
-            for pupil in pupils:
-                ready(pupil)
+            pupils = [ready_for_pickup(pupil.id) for pupil in pupils]
             collective_records.hand_over(letter, pupils, {"name": LONGEST["full_name"], "relation": LONGEST["relation"],
                                                           "id_number": "3508075506920003"})
             papers["class"] = {"letter": letter, "pupils": pupils}

@@ -19,10 +19,9 @@ LONG_FORMS = [(LOKET, "/pendaftaran/baru", "f-nik"), (INFORMASI, "/pengaduan/cat
 def desa_operator(live):
     """The desa account works for Desa Wotgalih, as in the desa journey."""
     from app.auth.models import User
-    from app.desa.models import UserDesa
+    from tests.support.factory import WOTGALIH, bound_to_desa
     with live.db():
-        user = User.get(User.username == live.username[DESA])
-        UserDesa.insert(user=user, desa_code="35.08.07.2003").on_conflict_ignore().execute()
+        bound_to_desa(User.get(User.username == live.username[DESA]), WOTGALIH)
 
 
 # What is drawn at the focused element's centre: the element itself (or a part of it), else what covers it.
@@ -113,28 +112,21 @@ def busy_office(live, desa_operator):
     import random
     from types import SimpleNamespace
 
-    from app.complaints import book
     from app.complaints.models import Complaint, ComplaintCategory
     from app.desa import records
-    from app.registration import demo, intake
-    from app.registration.views import desa_list
-    from tests.registration.conftest import valid_form
+    from app.registration import demo
+    from tests.support.factory import checked_applicant, recorded_complaint
     with live.db():
         if not records.open_with_nik("3508071205900411"):
-            clean, errors, _ = intake.validate_application(
-                valid_form(nik="3508071205900411", full_name="Muhammad Abdurrahman Wahyudi Prasetyo Nugroho",
-                           desa="Wotgalih", phone=""), desa_list(), records.today())
-            assert not errors, errors
-            records.create_pre_registration(clean, entered_by_name="Kaur Umum")
+            records.create_pre_registration(
+                checked_applicant(nik="3508071205900411", full_name="Muhammad Abdurrahman Wahyudi Prasetyo Nugroho",
+                                  desa="Wotgalih", phone=""), entered_by_name="Kaur Umum")
         demo.fill_demo(SimpleNamespace(applications=60), random.Random(15))
         if Complaint.select().count() < 20:
             category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
             for n in range(20):
-                book.record_complaint({"channel": "meja_informasi", "category_id": category.id,
-                                       "complainant_name": f"Warga Desa Kedungrejo Nomor {n}",
-                                       "complainant_contact": "081234567890", "is_anonymous": False,
-                                       "is_confidential": False, "registration_number": "",
-                                       "text": "Antrean perekaman KTP-el pagi ini sangat panjang dan tidak berurutan."})
+                recorded_complaint(category.id, complainant_name=f"Warga Desa Kedungrejo Nomor {n}",
+                                   text="Antrean perekaman KTP-el pagi ini sangat panjang dan tidak berurutan.")
 
 
 # The outermost elements that reach past the window's right edge: what pushes the page sideways.

@@ -9,19 +9,12 @@ function that stores a row (records.create_application with a checked_applicant)
 a second builder; a test function may still write the one row its case needs.
 """
 import ast
-import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "tests" / "support" / "factory.py"
 WRITES = {"create", "insert", "insert_many", "get_or_create", "replace", "insert_from"}
 PRODUCT_BUILDS = {("book", "record_complaint"): "Complaint"}
-# Builders in files other helpers own while issue 63 is worked on: each moves to the factory with their next
-# change, and its line here goes (the guard fails on a line here that no longer finds its builder).
-WAITING = {"tests/browser/test_one_sheet.py office() writes UserDesa",  # bound_to_desa
-           "tests/browser/test_one_sheet.py office() writes Complaint",  # recorded_complaint
-           "tests/browser/test_wcag22.py desa_operator() writes UserDesa",  # desa_operator / bound_to_desa
-           "tests/browser/test_wcag22.py busy_office() writes Complaint"}  # recorded_complaint
 
 
 def _row_writes(body) -> list[tuple[str, int]]:
@@ -78,10 +71,8 @@ def test_the_factory_builds_the_record_kinds_the_tests_need():
 
 def test_no_test_module_outside_the_factory_defines_a_builder_of_a_kind_the_factory_has():
     files = [path for path in (ROOT / "tests").rglob("*.py") if path != FACTORY]
-    found = {line: re.sub(r":\d+ ", " ", line, count=1) for line in builders_outside_the_factory(factory_kinds(), files)}
-    assert [line for line, builder in found.items() if builder not in WAITING] == [], (
+    assert builders_outside_the_factory(factory_kinds(), files) == [], (
         "build these rows with tests/support/factory.py (add a builder there if none fits)")
-    assert WAITING <= set(found.values()), f"moved to the factory: take {sorted(WAITING - set(found.values()))} from WAITING"
 
 
 def test_the_guard_finds_a_builder_and_leaves_a_test_and_the_products_path_alone(tmp_path):

@@ -4,8 +4,6 @@ import pytest
 from app.firstrun import seed_identity
 from tests.support.factory import applicant_form, staff_user
 
-valid_form = applicant_form  # still imported by tests/browser/test_one_sheet.py and test_wcag22.py (issue 63: to move)
-
 
 @pytest.fixture
 def office(db):
