@@ -233,6 +233,37 @@ def test_print_of_an_unapproved_recap_is_marked_draft(client_for, quarter_with_c
     assert "DRAF — BELUM DISETUJUI CAMAT" in page
 
 
+def _headings(page: str) -> list[str]:
+    return re.findall(r"<h2>([A-Z]\. [^<]+)</h2>", page)
+
+
+def test_a_draft_without_its_narrative_letters_its_sections_on_without_a_gap(client_for, quarter_with_complaints):
+    """With no narrative the notice skipped B: a board reader read A, C, D and looked for a missing part."""
+    info = client_for("petugas_informasi")
+    info.post(f"{URL}/draf", data={"promises": "Menambah kursi ruang tunggu.", "narrative": ""})
+    assert _headings(info.get(f"{URL}/cetak").get_data(as_text=True)) == [
+        "A. Ringkasan", "B. Janji perbaikan layanan", "C. Daftar pengaduan dan tindak lanjut"]
+    submit(client_for)
+    assert _headings(info.get(f"{URL}/cetak").get_data(as_text=True)) == [
+        "A. Ringkasan", "B. Uraian", "C. Janji perbaikan layanan", "D. Daftar pengaduan dan tindak lanjut"]
+
+
+def test_a_quarter_without_survey_answers_says_so_and_not_what_was_left_out(client_for, db):
+    """With no survey answer in the quarter the IKM line read 'tidak dihitung: 0 jawaban dibatalkan, 0 jawaban
+    tanpa kode belum ditinjau': it says that none came in, and names what was left out only when something was."""
+    complaint_row(datetime(2025, 1, 6, 2))
+    ikm = client_for("petugas_informasi").get(f"{URL}/cetak").get_data(as_text=True)
+    ikm = ikm[ikm.index('id="recap-ikm"'):]
+    ikm = ikm[:ikm.index("</td>")]
+    assert "tidak ada jawaban survei yang masuk pada triwulan ini" in ikm and "tidak dihitung" not in ikm
+    survey_response(datetime(2025, 2, 5, 3), 4, status="batal")
+    ikm = client_for("petugas_informasi").get(f"{URL}/cetak").get_data(as_text=True)
+    ikm = ikm[ikm.index('id="recap-ikm"'):]
+    ikm = ikm[:ikm.index("</td>")]
+    assert "belum ada responden survei" in ikm and "tidak dihitung: 1 jawaban dibatalkan</span>" in ikm
+    assert "0 jawaban" not in ikm
+
+
 def test_xlsx_export_holds_the_figures(client_for, quarter_with_complaints):
     response = client_for("camat").get(f"{URL}/rekap.xlsx")
     assert response.status_code == 200
