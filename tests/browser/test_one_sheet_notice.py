@@ -3,6 +3,7 @@ longest office the app serves, printed by Chromium and read back (tests/browser/
 live office at a time in a process (the models' database is one per process), and this office is not
 test_one_sheet.py's."""
 from argparse import Namespace
+from datetime import timedelta
 
 import pytest
 
@@ -46,6 +47,7 @@ PROMISES = ("Menambah satu petugas perekaman KTP-el pada hari Senin dan Selasa m
             "Menyediakan kursi roda, jalur landai dan loket prioritas bagi lansia, penyandang disabilitas dan ibu hamil.")
 
 LONG_NARRATIVE = (NARRATIVE + " ") * (5000 // (len(NARRATIVE) + 1))
+LATE_LETTERS = 12  # letters of the quarter before the draft's, recorded after its notice was approved
 LAST_PROMISE = "Mengumumkan pelaksanaan setiap janji ini pada papan pengumuman triwulan berikutnya."
 LONG_PROMISES = "\n".join((PROMISES.splitlines() * 50)[:5000 // 110 - 1] + [LAST_PROMISE])
 
@@ -66,6 +68,7 @@ def board(tmp_path_factory, cheap_password_hashing):
     from app.recap import records
     from app.recap.models import QuarterRecap
     from tests.browser.office import live_office
+    from tests.support.factory import recorded_complaint
 
     with live_office(tmp_path_factory.mktemp("board"), identity=BOARD_OFFICE) as live:
         with live.db(), live.app.test_request_context():
@@ -92,6 +95,15 @@ def board(tmp_path_factory, cheap_password_hashing):
             # the quarter before that submitted to the Camat, not approved yet: the draft he reads before he signs
             draft = earlier.previous()
             records.save_draft(draft, "WIB", {"promises": PROMISES, "narrative": NARRATIVE}, True, g.user)
+            # the quarter before it approved, then LATE_LETTERS of its letters recorded: the draft's addendum
+            before = draft.previous()
+            records.save_draft(before, "WIB", {"promises": PROMISES, "narrative": NARRATIVE}, True, g.user)
+            recap = QuarterRecap.get(QuarterRecap.year == before.year, QuarterRecap.quarter == before.number)
+            records.approve(recap, before, "WIB", local_today(), "", camat)
+            category = ComplaintCategory.select().first()
+            for day in range(LATE_LETTERS):
+                recorded_complaint(category.id, user=g.user, channel="surat", text="Surat yang terlambat dicatat",
+                                   received_at=before.utc_bounds()[0].replace(tzinfo=None) + timedelta(days=40 + day))
             live.quarter, live.earlier, live.draft = quarter, earlier, draft
         yield live
 
@@ -129,7 +141,8 @@ def test_the_recap_notice_is_one_sheet_at_the_longest_office_camat_and_categorie
 
 @pytest.mark.parametrize("paper", ["A4", "F4"])
 def test_the_draft_the_camat_reads_before_signing_is_one_sheet_too(browser, board, paper):
-    """The draft carries its "DRAF" mark and the Camat's name from the settings: the same sheet as the notice."""
+    """The draft carries its "DRAF" mark and the Camat's name from the settings, and the clause of the previous
+    quarter's late letters (its addendum) in section D: the same sheet as the notice."""
     from app.frame.roles import CAMAT
     quarter = board.draft
     context = new_context(browser, board.url)
@@ -137,7 +150,8 @@ def test_the_draft_the_camat_reads_before_signing_is_one_sheet_too(browser, boar
         page = context.new_page()
         sign_in(page, board.username[CAMAT], board.password)
         notice = print_check(page, f"/rekap/{quarter.year}/{quarter.number}/cetak", paper=paper,
-                             expect=["DRAF", quarter.label, CAMAT_NAME, *PROMISES.splitlines()],
+                             expect=["DRAF", quarter.label, CAMAT_NAME, *PROMISES.splitlines(),
+                                     f"(dan {LATE_LETTERS} pengaduan adendum triwulan sebelumnya)"],
                              signed=(f"NIP. {CAMAT_NIP}", "A. Ringkasan"), name="one-sheet-recap-draft")
         assert notice.problems == [], notice.problems
         assert len(notice.pages) == 1, f"{len(notice.pages)} sheets"
