@@ -264,6 +264,19 @@ def test_a_quarter_without_survey_answers_says_so_and_not_what_was_left_out(clie
     assert "0 jawaban" not in ikm
 
 
+def test_a_quarter_whose_respondents_left_an_element_unanswered_names_them_beside_its_missing_ikm(client_for, db):
+    """No IKM when an element has no answer (PermenPANRB 14/2017 weighs all nine): the line said 'belum ada
+    responden survei' of a quarter with respondents."""
+    from app.survey.elements import ELEMENT_KEYS
+    complaint_row(datetime(2025, 1, 6, 2))
+    for day in (5, 6):
+        survey_response(datetime(2025, 2, day, 3), dict.fromkeys(ELEMENT_KEYS[:-1], 3))
+    ikm = client_for("petugas_informasi").get(f"{URL}/cetak").get_data(as_text=True)
+    ikm = ikm[ikm.index('id="recap-ikm"'):]
+    assert ikm[:ikm.index("</td>")].endswith(
+        "belum dapat dihitung: 2 responden, tetapi ada unsur survei yang belum dijawab siapa pun")
+
+
 def test_xlsx_export_holds_the_figures(client_for, quarter_with_complaints):
     response = client_for("camat").get(f"{URL}/rekap.xlsx")
     assert response.status_code == 200
