@@ -331,6 +331,9 @@ def test_only_an_applications_packet_may_claim_its_content_hash_by_its_check(cen
     assert restored.header["hash"] == short["hash"] and restored.content == header["hash"]
     assert answer(records.store_restored(kecamatan, restored)) == (header["id"], 1, "rejected",
                                                                    "hash isi tidak cocok dengan data yang dikirim")
+    mismatch = (header["id"], 1, "rejected", "hash isi tidak cocok dengan data yang dikirim")
+    assert answer(records.store_packet_item(kecamatan, short, photo)) == mismatch
+    assert [answer(o) for o in records.store_packet_items(kecamatan, [(short, photo), (short, photo)])] == [mismatch] * 2
     restored = records.restore_packet_item(short, photo, short_hash=True)
     assert restored.header["hash"] == header["hash"]
     assert records.store_restored(kecamatan, restored).result == "stored"
