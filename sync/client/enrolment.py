@@ -39,6 +39,9 @@ def check_center_and_clock(center_url: str, now: datetime) -> None:
     except requests.RequestException:
         raise EnrolmentError(f"Pusat tidak dapat dihubungi di {center_url}. Periksa alamatnya dan sambungan "
                              "internet, lalu coba lagi.") from None
+    if response.status_code >= 500:  # a center (or its proxy) in trouble is no stranger at the address
+        raise EnrolmentError(f"Pusat di {center_url} sedang bermasalah (HTTP {response.status_code}). Kode "
+                             "pendaftaran belum dipakai: coba lagi nanti, atau beri tahu admin pusat.")
     try:
         described = response.json()
     except ValueError:

@@ -114,6 +114,8 @@ class Impostor(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def do_GET(self):
+        if self.mode == "failing":  # the regency's proxy before a center that is down
+            return self._send(503, "<html><body>503 Service Unavailable</body></html>", "text/html")
         if self.mode == "hotspot":
             return self._send(200, "<html><body>Login WiFi Desa</body></html>", "text/html")
         if self.path == "/api/openapi.json":
@@ -127,7 +129,8 @@ class Impostor(BaseHTTPRequestHandler):
         return self._send(201, {"key_id": "350807-palsu", "secret": "00" * 32, "kecamatan_code": "35.08.07"})
 
 
-@pytest.mark.parametrize("mode, message", [("hotspot", "bukan pusat cetak"), ("unsigned", "tidak bertanda tangan sah")])
+@pytest.mark.parametrize("mode, message", [("hotspot", "bukan pusat cetak"), ("unsigned", "tidak bertanda tangan sah"),
+                                           ("failing", "sedang bermasalah (HTTP 503)")])
 def test_an_answer_that_is_not_a_signing_center_is_refused_and_nothing_kept(db, client_for, mode, message):
     handler = type("Handler", (Impostor,), {"mode": mode})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
