@@ -360,3 +360,18 @@ def test_a_photo_damaged_on_the_way_is_asked_for_again_and_a_bad_record_is_refus
     assert answer(records.store_restored(kecamatan, restored)) == (header["id"], 1, "rejected",
                                                                    "data permohonan berisi karakter tidak sah")
     assert ReceivedApplication.select().count() == 0
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_packets_applications_stored_together_keep_the_way_in_and_the_pc_and_key_that_sent_them(center_app,
+                                                                                                  center_db, enrolled):
+    kecamatan = enrolled[0]
+    items = [packet_item(n) for n in (1, 2)]
+    assert {o.result for o in records.store_packet_items(kecamatan, items, via="usb", device_code="02",
+                                                         key_id="k2")} == {"stored"}
+    assert {(row.received_via, row.sender_device) for row in ReceivedApplication.select()} == {("usb", "02")}
+    changed = [(resealed(header, photo, address="Dusun Krajan 2"), photo) for header, photo in items]
+    assert {o.result for o in records.store_packet_items(kecamatan, changed, device_code="03",
+                                                         key_id="k3")} == {"conflict"}
+    assert {(c.offered_device, c.offered_key) for c in Conflict.select()} == {("03", "k3")}
+    assert Conflict.select().count() == 2
