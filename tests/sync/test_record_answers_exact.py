@@ -331,9 +331,6 @@ def test_only_an_applications_packet_may_claim_its_content_hash_by_its_check(cen
     assert restored.header["hash"] == short["hash"] and restored.content == header["hash"]
     assert answer(records.store_restored(kecamatan, restored)) == (header["id"], 1, "rejected",
                                                                    "hash isi tidak cocok dengan data yang dikirim")
-    mismatch = (header["id"], 1, "rejected", "hash isi tidak cocok dengan data yang dikirim")
-    assert answer(records.store_packet_item(kecamatan, short, photo)) == mismatch
-    assert [answer(o) for o in records.store_packet_items(kecamatan, [(short, photo), (short, photo)])] == [mismatch] * 2
     restored = records.restore_packet_item(short, photo, short_hash=True)
     assert restored.header["hash"] == header["hash"]
     assert records.store_restored(kecamatan, restored).result == "stored"
@@ -375,3 +372,14 @@ def test_a_packets_applications_stored_together_keep_the_way_in_and_the_pc_and_k
                                                          key_id="k3")} == {"conflict"}
     assert {(c.offered_device, c.offered_key) for c in Conflict.select()} == {("03", "k3")}
     assert Conflict.select().count() == 2
+
+
+@pytest.mark.parametrize("center_app", CENTER, indirect=True)
+def test_a_packets_store_takes_a_content_hash_claimed_by_its_check_only_when_told(center_app, center_db, enrolled):
+    kecamatan = enrolled[0]
+    header, photo = packet_item(1)
+    short = dict(header, hash=header["hash"][:protocol.HASH_CHECK_CHARS])
+    mismatch = (header["id"], 1, "rejected", "hash isi tidak cocok dengan data yang dikirim")
+    assert answer(records.store_packet_item(kecamatan, short, photo)) == mismatch
+    assert [answer(o) for o in records.store_packet_items(kecamatan, [(short, photo), (short, photo)])] == [mismatch] * 2
+    assert records.store_packet_items(kecamatan, [(short, photo)], short_hash=True)[0].result == "stored"
