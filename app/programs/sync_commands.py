@@ -74,8 +74,7 @@ def _with_link(options, action) -> int:
         print(f"{applied} status baru diterapkan.")
         return 0
     report = engine.sync_once(full=options.full)
-    print(f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
-          f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}")
+    print(report.summary())
     if report.error:
         print(f"Terhenti: {report.error}", file=sys.stderr)
         return 1

@@ -92,6 +92,18 @@ class PassReport:
     error: str = ""
     reasons: list = field(default_factory=list)
 
+    def summary(self) -> str:
+        """The pass in one line, for the sync log and the command line."""
+        return (f"terkirim {self.sent}, sudah ada {self.already}, konflik {self.conflicts}, "
+                f"ditolak {self.rejected}, gagal {self.failed}, status {self.statuses}"
+                + (f", diberi nomor baru {self.renumbered} (nomornya dipakai pemohon lain di pusat; dikirim "
+                   "ulang dengan nomor baru)" if self.renumbered else "")
+                + (f", status tidak diterapkan {self.unapplied} (lihat daftar di halaman Sinkronisasi)"
+                   if self.unapplied else "")
+                + (f", pra-pendaftaran dari desa {self.relayed}" if self.relayed else "")
+                + (f", {self.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
+                   "dikirim pada sinkronisasi berikutnya)" if self.changed else ""))
+
     def in_words(self) -> str:
         """The pass as a village clerk reads it (a desa PC's page); the counters stay in the log."""
         if self.error:
@@ -1096,15 +1108,7 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
     finally:
         client.line = None
         line.close()
-    summary = (f"terkirim {report.sent}, sudah ada {report.already}, konflik {report.conflicts}, "
-               f"ditolak {report.rejected}, gagal {report.failed}, status {report.statuses}"
-               + (f", diberi nomor baru {report.renumbered} (nomornya dipakai pemohon lain di pusat; dikirim "
-                  "ulang dengan nomor baru)" if report.renumbered else "")
-               + (f", status tidak diterapkan {report.unapplied} (lihat daftar di halaman Sinkronisasi)"
-                  if report.unapplied else "")
-               + (f", pra-pendaftaran dari desa {report.relayed}" if report.relayed else "")
-               + (f", {report.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
-                  "dikirim pada sinkronisasi berikutnya)" if report.changed else ""))
+    summary = report.summary()
     with write_transaction():
         values = {"last_error": report.error}
         if not report.error:
