@@ -5,10 +5,6 @@ import time
 from sync import protocol
 from tests.support.factory import numbered_photo_jpeg, person_name, person_nik
 
-# The old names, still imported by tests/sync/test_record_answers_exact.py and test_conflict_routing.py (issue 63:
-# they move to the factory's names with their owners' changes).
-jpeg, name_for, nik_for = numbered_photo_jpeg, person_name, person_nik
-
 
 def record_for(n: int, digits: str = "350807") -> dict:
     return {"registration_number": f"{digits}-01-{n:06d}", "nik": person_nik(n, digits), "kk_number": "3508070101900001",

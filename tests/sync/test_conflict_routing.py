@@ -23,7 +23,7 @@ from sync.center.models import Conflict, DeviceKey, ReceivedApplication
 from sync.client import link
 from sync.client.models import OutboxItem, StatusIssue, SyncLink, SyncLog
 from tests.sync.harness import kecamatan_app
-from tests.sync.helpers import name_for
+from tests.support.factory import person_name, person_nik
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, local_statuses, run, sync
 
@@ -78,7 +78,7 @@ def _decide(center_app, operator, number, decision):
 
 
 def _name_of(kec_app, person):
-    return run(kec_app, lambda: Application.get(Application.full_name == name_for(person)).registration_number)
+    return run(kec_app, lambda: Application.get(Application.full_name == person_name(person)).registration_number)
 
 
 @pytest.mark.parametrize("decision", ["keep", "accept", "reject"])
@@ -113,7 +113,7 @@ def test_a_conflict_decision_goes_to_the_pc_that_offered_the_other_version(tmp_p
         renumbered = _name_of(pc_b, 52)
         assert renumbered.startswith(f"350807-{key_b.device_code}-")
         assert local_statuses(pc_b)[renumbered] == S.RECEIVED_BY_CENTER.value
-        assert ReceivedApplication.get(ReceivedApplication.registration_number == SECOND).full_name == name_for(2)
+        assert ReceivedApplication.get(ReceivedApplication.registration_number == SECOND).full_name == person_name(2)
     elif decision == "reject":
         assert local_statuses(pc_b)[SECOND] == S.REJECTED.value
     else:  # the center now holds B's applicant under the number: A's applicant is given a new one
@@ -123,7 +123,7 @@ def test_a_conflict_decision_goes_to_the_pc_that_offered_the_other_version(tmp_p
         renumbered = _name_of(pc_a, 2)
         assert renumbered.startswith(f"350807-{key_a.device_code}-")
         assert local_statuses(pc_a)[renumbered] == S.RECEIVED_BY_CENTER.value
-        assert ReceivedApplication.get(ReceivedApplication.registration_number == SECOND).full_name == name_for(52)
+        assert ReceivedApplication.get(ReceivedApplication.registration_number == SECOND).full_name == person_name(52)
         a_before = {renumbered if n == SECOND else n: s for n, s in a_before.items()}
     sync(pc_a, center_app)
     # The PC whose version the center kept: its sent applications stay sent, nothing turned "konflik".
@@ -148,10 +148,10 @@ def test_after_every_decision_each_applicant_is_at_the_center_once_under_a_numbe
     for application in ReceivedApplication.select():
         held.setdefault(application.registration_number, []).append(application.full_name)
     names = sorted(name for each in held.values() for name in each)
-    assert names == sorted(name_for(n) for n in (1, 2, 51, 52))  # everyone once
+    assert names == sorted(person_name(n) for n in (1, 2, 51, 52))  # everyone once
     assert all(len(each) == 1 for each in held.values())  # under a number of their own
     for pc, people in ((pc_a, (1, 2)), (pc_b, (51, 52))):
-        numbers = {name_for(n): _name_of(pc, n) for n in people}
+        numbers = {person_name(n): _name_of(pc, n) for n in people}
         assert all(held[number] == [name] for name, number in numbers.items())
         assert set(local_statuses(pc).values()) == {S.RECEIVED_BY_CENTER.value}
 
@@ -160,10 +160,10 @@ def _everyone_once_under_a_number_of_their_own(pcs):
     held = {}
     for application in ReceivedApplication.select():
         held.setdefault(application.registration_number, []).append(application.full_name)
-    assert sorted(n for each in held.values() for n in each) == sorted(name_for(p) for _, people in pcs for p in people)
+    assert sorted(n for each in held.values() for n in each) == sorted(person_name(p) for _, people in pcs for p in people)
     for pc, people in pcs:
         for person in people:
-            assert held[_name_of(pc, person)] == [name_for(person)]
+            assert held[_name_of(pc, person)] == [person_name(person)]
         assert set(local_statuses(pc).values()) == {S.RECEIVED_BY_CENTER.value}
 
 
@@ -248,10 +248,10 @@ def test_two_pcs_that_numbered_in_one_series_before_enrolment_never_wait_for_the
 
 def _offer(kecamatan, key, person, nik_of=None, address="Dusun Krajan"):
     """Person `person`'s application under FIRST, as `key`'s PC sends it (device code "" : a sender unknown)."""
-    from tests.sync.helpers import nik_for, packet_item, record_for
+    from tests.sync.helpers import packet_item, record_for
     record = dict(record_for(person), registration_number=FIRST, address=address)
     if nik_of is not None:
-        record["nik"] = nik_for(nik_of)
+        record["nik"] = person_nik(nik_of)
     header, photo = packet_item(person, record=record)
     return records.store_packet_item(kecamatan, header, photo, device_code=key.device_code if key else "",
                                      key_id=key.key_id if key else "")

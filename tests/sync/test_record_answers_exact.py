@@ -8,7 +8,8 @@ from app.frame.dates import utc_now
 from sync import protocol
 from sync.center import records
 from sync.center.models import Conflict, ReceivedApplication, StatusEvent
-from tests.sync.helpers import jpeg, packet_item, record_for
+from tests.support.factory import numbered_photo_jpeg
+from tests.sync.helpers import packet_item, record_for
 
 CENTER = ["sqlite", "postgresql"]
 
@@ -139,7 +140,7 @@ def test_a_version_is_stored_once_then_duplicate_with_its_events_or_conflict(cen
     assert not conflict.events
     # The operator's Konflik page: one row per offered version, however often a PC sends it, with its photo.
     assert answer(records.store_application(kecamatan, dict(changed), photo, device_code="02")) == answer(conflict)
-    other_photo = jpeg(9)
+    other_photo = numbered_photo_jpeg(9)
     third = resealed(header, other_photo, address="Dusun Krajan 3")
     assert records.store_application(kecamatan, third, other_photo, device_code="03").result == "conflict"
     offered = {row.offered_hash: bytes(row.offered_photo) for row in Conflict.select()}
@@ -217,12 +218,12 @@ def test_the_manifest_says_what_is_needed_held_with_its_events_or_in_conflict(ce
 
 
 def test_a_photo_is_taken_only_whole_and_within_four_megapixels():
-    assert records.photo_check(jpeg(1)) == ((120, 160), "")
+    assert records.photo_check(numbered_photo_jpeg(1)) == ((120, 160), "")
     assert records.photo_check(b"") == (None, records.PHOTO_NOT_JPEG)
-    assert records.photo_check(b"GIF89a" + jpeg(1)) == (None, records.PHOTO_NOT_JPEG)
-    assert records.photo_check(jpeg(1)[:-2]) == (None, records.PHOTO_BROKEN)
-    assert records.photo_check(jpeg(1, size=(2000, 2000))) == ((2000, 2000), "")
-    assert records.photo_check(jpeg(1, size=(2000, 2001))) == (None, records.PHOTO_TOO_LARGE)
+    assert records.photo_check(b"GIF89a" + numbered_photo_jpeg(1)) == (None, records.PHOTO_NOT_JPEG)
+    assert records.photo_check(numbered_photo_jpeg(1)[:-2]) == (None, records.PHOTO_BROKEN)
+    assert records.photo_check(numbered_photo_jpeg(1, size=(2000, 2000))) == ((2000, 2000), "")
+    assert records.photo_check(numbered_photo_jpeg(1, size=(2000, 2001))) == (None, records.PHOTO_TOO_LARGE)
     assert records.PHOTO_TOO_LARGE == "foto terlalu besar (lebih dari 4 juta piksel)"
 
 
@@ -245,7 +246,7 @@ def test_a_manifest_of_more_than_500_numbers_finds_what_is_held_in_every_batch(c
 def test_a_manifest_of_more_than_500_held_versions_gives_each_its_own_events_once(center_app, center_db, enrolled):
     """The held versions' events are read 500 applications a query: the 501st gets its events, none twice."""
     kecamatan = enrolled[0]
-    photo = jpeg(1)
+    photo = numbered_photo_jpeg(1)
     items = [packet_item(n, photo=photo) for n in range(1, 502)]
     assert {o.result for o in records.store_packet_items(kecamatan, items)} == {"stored"}
     answered = records.answer_manifest(kecamatan, [{"id": h["id"], "version": 1, "hash": h["hash"]} for h, _ in items])
