@@ -30,12 +30,13 @@ from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, local_sta
 FIRST, SECOND = "350807-01-000001", "350807-01-000002"
 
 
-def _pc_enrolled_by_an_older_version(path, kecamatan, first_person, device_id="01", count=2):
+def _pc_enrolled_by_an_older_version(path, kecamatan, first_person, device_id="01", count=2, public_status=False):
     """A PC installed as the README says (LOKET_DEVICE_ID 01): two applicants, then enrolled by a version
     before issue 61, which kept the numbers it made before (what two upgraded offices hold). `device_id`:
     the id it enrolled under ("02": its admin changed LOKET_DEVICE_ID after it numbered under 01, so the
-    center cannot know in which series its numbers were made)."""
-    kec_app = kecamatan_app(path)
+    center cannot know in which series its numbers were made). `public_status`: the citizens' /cek records on,
+    as in every office (tests/sync/test_renumbered_public_status.py)."""
+    kec_app = kecamatan_app(path, public_status=public_status)
     numbers = fill(kec_app, count, first=first_person)
     _, key = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), device_id)
 

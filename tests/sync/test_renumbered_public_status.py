@@ -19,6 +19,7 @@ from sync.client import link
 from sync.client.models import OutboxItem
 from tests.sync.harness import kecamatan_app
 from tests.sync.test_center_pages import operators  # noqa: F401  (fixture)
+from tests.sync.test_conflict_routing import _pc_enrolled_by_an_older_version
 from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, run, sync
 
 OLD = ["350807-01-000001", "350807-01-000002"]
@@ -61,23 +62,8 @@ def test_a_pc_renumbered_at_enrolment_sends_its_public_status_under_the_new_numb
 
 
 def _pc_enrolled_elsewhere(path, kecamatan, first_person, device_id):
-    """A PC that numbered under 01 and enrolled, by an older version, under `device_id` ("02": its admin changed
-    LOKET_DEVICE_ID after it numbered): the center cannot know it numbered in A's series (test_conflict_routing)."""
-    from app.frame import installation
-    from app.frame.dates import utc_now
-    from app.frame.db import database
-    from sync.client.models import SyncLink
-    kec_app = kecamatan_app(path, public_status=True)
-    fill(kec_app, 2, first=first_person)
-    _, key = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), device_id)
-
-    def link_up():
-        with database.atomic():
-            SyncLink.create(center_url="http://center", kecamatan_code="35.08.07", key_id=key.key_id,
-                            secret=key.secret, enrolled_at=utc_now())
-            installation.set_device_code(database, key.device_code)
-    run(kec_app, link_up)
-    return kec_app
+    """A PC that numbered under 01 and enrolled, by an older version, under `device_id`, with its /cek records on."""
+    return _pc_enrolled_by_an_older_version(path, kecamatan, first_person, device_id, public_status=True)[0]
 
 
 def _more_public_versions(kec_app, number, times=3):
