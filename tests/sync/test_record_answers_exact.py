@@ -8,7 +8,7 @@ from app.frame.dates import utc_now
 from sync import protocol
 from sync.center import records
 from sync.center.models import Conflict, ReceivedApplication, StatusEvent
-from tests.support.factory import numbered_photo_jpeg
+from tests.support.factory import noisy_photo_jpeg, numbered_photo_jpeg
 from tests.sync.helpers import packet_item, record_for
 
 CENTER = ["sqlite", "postgresql"]
@@ -222,6 +222,10 @@ def test_a_photo_is_taken_only_whole_and_within_four_megapixels():
     assert records.photo_check(b"") == (None, records.PHOTO_NOT_JPEG)
     assert records.photo_check(b"GIF89a" + numbered_photo_jpeg(1)) == (None, records.PHOTO_NOT_JPEG)
     assert records.photo_check(numbered_photo_jpeg(1)[:-2]) == (None, records.PHOTO_BROKEN)
+    noisy = noisy_photo_jpeg(1)  # cut inside its scan, the end marker put back: whole to a lenient decoder
+    cut = noisy[:(noisy.index(b"\xff\xda") + len(noisy)) // 2] + b"\xff\xd9"
+    assert records.photo_check(noisy) == ((240, 320), "")
+    assert records.photo_check(cut) == (None, records.PHOTO_BROKEN)
     assert records.photo_check(numbered_photo_jpeg(1, size=(2000, 2000))) == ((2000, 2000), "")
     assert records.photo_check(numbered_photo_jpeg(1, size=(2000, 2001))) == (None, records.PHOTO_TOO_LARGE)
     assert records.PHOTO_TOO_LARGE == "foto terlalu besar (lebih dari 4 juta piksel)"
