@@ -23,3 +23,27 @@ def unsupported(version_info=None):
     return ("Loket Kecamatan berjalan di Python %s sampai %s, bukan di Python %d.%d yang menjalankan perintah ini: "
             "pasang Python %s dari python.org, lalu ulangi perintahnya dengan Python itu."
             % (SUPPORTED[0], SUPPORTED[-1], major, minor, SUPPORTED[-1]))
+
+
+# What `pip install -e .` brings that every program imports first: missing, the program was started with
+# another Python than the one Loket was installed into (the README's `.venv`).
+INSTALLED_MARKERS = ("flask", "peewee", "waitress")
+
+
+def not_installed(folder, find_spec=None):
+    """The sentence for a Python that lacks Loket's packages (e.g. `python run.py` instead of
+    `.venv\\Scripts\\python run.py`), naming the folder's own Python; None when they are there."""
+    import importlib.util
+    import os
+    find_spec = find_spec or importlib.util.find_spec
+    missing = [name for name in INSTALLED_MARKERS if find_spec(name) is None]
+    if not missing:
+        return None
+    if os.name == "nt":
+        python = os.path.join(".venv", "Scripts", "python")
+    else:
+        python = os.path.join(".venv", "bin", "python")
+    here = os.path.join(str(folder), python)
+    return ("Python yang menjalankan perintah ini belum berisi Loket Kecamatan (tidak ada %s). Jalankan perintahnya "
+            "dengan Python tempat Loket dipasang: %s run.py ... dari folder %s (README, Quick start)."
+            % (", ".join(missing), here if os.path.exists(os.path.dirname(here)) else python, folder))

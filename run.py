@@ -7,17 +7,20 @@ Each program is a declaration (app/programs/kecamatan.py, app/programs/desa.py,
 sync/center/program.py): this file reads them, picks the program first (from the command, then
 --mode / LOKET_MODE, then the data folder) and imports only that program's parts.
 """
+import os
 import sys
 
-from loket_python import unsupported
+from loket_python import not_installed, unsupported
 
 _UNSUPPORTED = unsupported()
 if _UNSUPPORTED:  # one sentence, before anything this Python may not read
     sys.exit(_UNSUPPORTED)
+_NOT_INSTALLED = not_installed(os.path.dirname(os.path.abspath(__file__)))
+if _NOT_INSTALLED:  # `python run.py` beside the .venv it was installed into: one sentence, not a traceback
+    sys.exit(_NOT_INSTALLED)
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
-import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 DECLARATIONS = ("app.programs.kecamatan:PROGRAM", "app.programs.desa:PROGRAM", "sync.center.program:PROGRAM")

@@ -3,6 +3,7 @@
 
 Only one Python is on this machine, so the other versions are faked: sys.version_info replaced
 before the check runs, or the supported range of a copy of the project moved past this Python."""
+import os
 import re
 import shutil
 import subprocess
@@ -88,3 +89,21 @@ def test_a_center_on_a_python_simplejpeg_has_no_wheel_for_names_the_centers_rang
         "pasang pusat dengan Python 3.14, lalu pip install -e '.[center]'.")
     assert _missing_extra("simplejpeg", (3, 14, 1)) == (
         "Paket pusat belum terpasang (simplejpeg). Pasang dengan: pip install -e '.[center]'")
+
+
+def test_run_py_started_with_a_python_without_loket_says_which_python_to_use():
+    """Issue 69 finding 6: `python run.py release keys` on a laptop installed as the README says (into
+    .venv) ended in a traceback (No module named 'waitress'); it says which Python to use instead."""
+    bare = subprocess.run([sys.executable, "-S", "run.py", "release", "keys", "--keys", "kunci"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert bare.returncode == 1 and bare.stdout == ""
+    assert "Traceback" not in bare.stderr
+    assert "belum berisi Loket Kecamatan" in bare.stderr and "run.py" in bare.stderr
+    assert os.path.join(".venv", "bin", "python") in bare.stderr
+
+
+def test_the_sentence_names_the_windows_python_on_windows(monkeypatch, tmp_path):
+    monkeypatch.setattr(os, "name", "nt")
+    sentence = loket_python.not_installed(tmp_path, find_spec=lambda name: None)
+    assert "flask, peewee, waitress" in sentence and os.path.join(".venv", "Scripts", "python") in sentence
+    assert loket_python.not_installed(tmp_path, find_spec=lambda name: object()) is None
