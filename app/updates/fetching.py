@@ -198,10 +198,19 @@ def updater_for(data_dir: Path, source) -> Updater:
         raise UpdateRefused(f"Metadata akar pembaruan tidak sah ({type(problem).__name__}): ditolak.") from None
 
 
+# A refused root is named without its digits (issue 69): printed in the sheet's format beside the field,
+# it was copied into the field and let a stranger's release in.
+SOURCE_ROOT_REFUSED = (
+    "Kunci root dari sumber pembaruan ini TIDAK sama dengan sidik jari dari lembar kabupaten yang diketik di "
+    "komputer ini: ditolak, tidak ada yang disimpan atau dipasang. " + trust.CHECK_TYPING + " Kunci dari sumber itu "
+    "bukan dari lembar kabupaten: jangan diketik (halaman ini tidak menampilkannya). Bila yang diketik sudah sama "
+    "dengan lembar, laporkan ke admin kabupaten: sumber ini memberi kunci lain.")
+
+
 def _regency_root(fetcher: BoundedFetcher, expected: str) -> bytes:
-    """The source's root whose own keys give the expected fingerprint: its first, or a later one
-    when the regency rotated its key and printed the new one. UpdateRefused naming both when none."""
-    offered = []
+    """The source's root whose own keys give the expected fingerprint, all of it: its first, or a later
+    one when the regency rotated its key and printed the new one. UpdateRefused when none does."""
+    offered = 0
     for version in range(1, MAX_ROOTS_SEARCHED + 1):
         try:
             data = fetcher.download_bytes(f"loket:metadata/{version}.root.json", UpdaterConfig().root_max_length)
@@ -209,14 +218,10 @@ def _regency_root(fetcher: BoundedFetcher, expected: str) -> bytes:
             if problem.status_code in (403, 404) and offered:
                 break
             raise
-        found = trust.fingerprint_of_bytes(data)
-        if found == expected:
+        if trust.fingerprint_of_bytes(data) == expected:
             return data
-        offered.append(found or "tidak terbaca atau dipalsukan")
-    raise UpdateRefused(f"Kunci root dari sumber pembaruan ini ({offered[0]}) bukan kunci kabupaten yang sidik jarinya "
-                        f"dikonfirmasi di komputer ini ({expected}): ditolak, tidak ada yang disimpan atau dipasang. "
-                        "Periksa lagi sidik jari yang diketik; bila sama dengan lembar kabupaten, laporkan ke admin "
-                        "kabupaten: sumber ini memberi kunci orang lain.")
+        offered += 1
+    raise UpdateRefused(SOURCE_ROOT_REFUSED)
 
 
 # --- which wheels this PC needs ------------------------------------------------------------------

@@ -21,6 +21,7 @@ def _waiting(user) -> int:
 
 MENU = [MenuItem("Pembaruan Aplikasi", "updates.index", order=94, badge=_waiting)]
 MAX_FOLDER_CHARS = 300
+MAX_PASSWORD_CHARS = 200
 
 
 @blueprint.get("/admin/pembaruan")
@@ -36,7 +37,7 @@ def _page(errors=None, folder: str = "", status: int = 200, typed: str = ""):
         shown["available"] = None  # learnt through a root nobody confirmed: never offered
     return render_template("updates/index.html", state=shown, errors=errors or {}, folder=folder, typed=typed,
                            running=versions.running_version(), selection=state.read_selection(data_dir),
-                           fingerprint=root["trusted"], root=root), status
+                           root=root), status
 
 
 def _root_trust(data_dir) -> dict:
@@ -46,13 +47,19 @@ def _root_trust(data_dir) -> dict:
 
 @blueprint.post("/admin/pembaruan/kunci-root")
 def confirm_root():
-    """The fingerprint the regency printed, typed or scanned by this PC's admin (audited)."""
+    """The fingerprint the regency printed, typed or scanned by this PC's admin (audited); changing one
+    already stored asks for the admin's password and a second typing (app/updates/trust.py)."""
+    from app.frame.passwords import verify_password
     from app.updates import trust
+    data_dir = current_app.config["DATA_DIR"]
     typed = request.form.get("sidik_jari", "")
+    password_ok = bool(trust.expected_root(data_dir)) and verify_password(
+        g.user.password_hash, request.form.get("kata_sandi", "")[:MAX_PASSWORD_CHARS])
     try:
-        message, well = trust.confirm(current_app.config["DATA_DIR"], typed, user=g.user)
+        message, well = trust.confirm(data_dir, typed, user=g.user, again=request.form.get("sidik_jari_ulang", ""),
+                                      password_ok=password_ok, new_sheet=request.form.get("lembar_baru") == "ya")
     except trust.FingerprintInvalid as problem:
-        return _page({"sidik_jari": str(problem)}, typed=typed[:trust.MAX_TYPED_CHARS], status=422)
+        return _page({problem.field: str(problem)}, typed=typed[:trust.MAX_TYPED_CHARS], status=422)
     flash(message, "success" if well else "error")
     return redirect(url_for("updates.index"))
 

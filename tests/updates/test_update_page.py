@@ -1,7 +1,7 @@
 """The admin's update page (issue 44): a release read from a USB folder in the center's form shows as
 "Pembaruan tersedia" with its notes and the menu's badge; a folder that is not one is refused with the
-field named; the night setting is the admin's, and audited; the page names the regency root this PC
-trusts by the fingerprint `run.py release keys` printed."""
+field named; the night setting is the admin's, and audited; the fingerprint `run.py release keys` printed, typed,
+confirms the regency root this PC trusts, and the page shows no fingerprint to copy (issue 69)."""
 import re
 
 import run
@@ -58,7 +58,7 @@ def test_the_night_setting_is_saved_and_audited(client_for, db):
     assert client_for("petugas_loket").get("/admin/pembaruan").status_code == 403
 
 
-def test_the_page_shows_the_fingerprint_of_the_regency_root_this_pc_trusts_as_the_keys_command_printed_it(
+def test_the_fingerprint_as_the_keys_command_printed_it_confirms_the_root_and_the_page_shows_none_to_copy(
         client_for, tmp_path, capsys):
     admin = client_for("admin")
     assert "Komputer ini belum memercayai kunci kabupaten" in admin.get("/admin/pembaruan").get_data(as_text=True)
@@ -69,8 +69,9 @@ def test_the_page_shows_the_fingerprint_of_the_regency_root_this_pc_trusts_as_th
     admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": printed})  # typed from the regency's sheet
     admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path, keys))})
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
-    assert f'<code class="fingerprint" id="sidik-jari-root">{printed}</code>' in page
+    assert "sidik jari yang diketik dari lembar\n  kabupaten cocok dengan kunci yang dipercayanya" in page
     assert "belum memercayai kunci kabupaten" not in page
+    assert printed[:9] not in page  # the sheet is the only source: no page shows one to copy (issue 69)
     # Asked again on the same folder, the command keeps the keys and names the same fingerprint.
     assert run.main(["release", "keys", "--keys", str(keys)]) == 1
     assert f"Sidik jari kunci root-nya: {printed}" in capsys.readouterr().err
