@@ -458,3 +458,49 @@ def published_releases(repository: Path) -> list[dict]:
         release["ring"] = EVERYONE if release["targets_version"] <= rings[EVERYONE] else PILOT
         found.append(release)
     return sorted(found, key=lambda r: r["targets_version"], reverse=True)
+
+
+USB_MARK = "salinan-flashdisk.json"  # in a folder everyone_copy wrote: it may be written over next time
+
+
+def everyone_copy(repository: Path, to: Path) -> dict:
+    """The folder an office without a link reads from a USB stick ("Pembaruan dari flashdisk"): only
+    what the release released to everyone needs (issue 69 finding 4: a copy of the whole repository
+    carried the pilots' timestamp and their release). Every root, everyone's timestamp, the snapshot
+    and targets metadata it names and that release's files; never the pilots' timestamp, snapshot,
+    targets metadata or a file only a pilots' release holds. Written beside `to` first and then put in
+    its place, so a stick pulled out half-way holds no half copy. ReleaseError (nothing written) when
+    nothing is released to everyone, or `to` holds something else. {"version", "files", "size",
+    "expires", "with_pilots"}."""
+    repository, to = Path(repository), Path(to)
+    everyone = timestamp_of(repository, EVERYONE)
+    targets_version = _targets_version_of(repository, everyone["snapshot"]) if everyone else 0
+    if not targets_version:
+        raise ReleaseError("Belum ada rilis yang terbit untuk semua komputer di pusat ini: tidak ada yang ditulis ke "
+                           "flashdisk. Rilis yang masih di komputer uji tidak dibawa dengan flashdisk.")
+    if to.exists() and not (to.is_dir() and ((to / USB_MARK).is_file() or not any(to.iterdir()))):
+        raise ReleaseError(f"Folder {to} sudah berisi berkas lain (bukan salinan pembaruan dari perintah ini): pilih "
+                           "folder baru, misalnya E:\\pembaruan. Tidak ada yang ditulis.")
+    metadata = repository / "metadata"
+    targets = Metadata[Targets].from_file(str(metadata / f"{targets_version}.targets.json")).signed
+    names = [root.name for root in metadata.glob("*.root.json")]
+    names += [f"{everyone['snapshot']}.snapshot.json", f"{targets_version}.targets.json"]
+    files = [Path("targets", name.rpartition("/")[0], f"{info.hashes['sha256']}.{name.rpartition('/')[2]}")
+             for name, info in targets.targets.items()]  # as publish stores them
+    partial = to.with_name(to.name + ".sebagian")
+    shutil.rmtree(partial, ignore_errors=True)
+    for name in names:
+        (partial / "metadata").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(metadata / name, partial / "metadata" / name)
+    for name in files:
+        (partial / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(repository / name, partial / name)
+    (partial / "metadata" / "timestamp.json").write_bytes(everyone["bytes"])  # the bytes PCs are handed
+    expires = json.loads(everyone["bytes"])["signed"]["expires"]
+    release = release_of(repository, targets)
+    (partial / USB_MARK).write_text(json.dumps({"version": release["version"], "expires": expires}), "utf-8")
+    if to.exists():
+        shutil.rmtree(to)
+    partial.replace(to)
+    return {"version": release["version"], "files": len(files), "size": release["size"], "expires": expires,
+            "with_pilots": ring_releases(repository)[PILOT] > targets_version}

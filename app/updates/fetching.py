@@ -51,6 +51,15 @@ class NoRepository(Exception):
     """The source holds no release repository at all (a center of the previous version)."""
 
 
+TIMESTAMP_NAME = "metadata/timestamp.json"
+
+
+class NothingPublished(tuf_errors.DownloadHTTPError):
+    """The source has no timestamp for this PC: nothing published to its ring yet (a PC outside the
+    pilots while the regency's first release is with them; a stick with no release to everyone). Not
+    a refusal: the PC says nothing (issue 69 finding 4)."""
+
+
 class CenterSource:
     """The center's repository over the signed link (sync/center/updates.py), a chunk per request."""
 
@@ -115,6 +124,10 @@ class BoundedFetcher(FetcherInterface):
             asked = UPDATE_CHUNK_BYTES if limit is None else min(UPDATE_CHUNK_BYTES, limit + 1 - (offset - start))
             try:
                 chunk = self.source.read(name, offset, asked)
+            except tuf_errors.DownloadHTTPError as problem:
+                if problem.status_code == 404 and name == TIMESTAMP_NAME:
+                    raise NothingPublished(str(problem), 404) from None
+                raise
             except (tuf_errors.DownloadError, NoRepository):
                 raise
             except Exception as problem:  # the link broke: ngclient's own kind, as fetch() gives
@@ -334,7 +347,7 @@ FRESH_ENOUGH_DAYS = 2
 
 def nothing_new(data_dir: Path, news) -> bool:
     """Would a check now learn nothing? `news`: the center's probe's `release` (sync/center/updates.
-    release_news). True when the center has published nothing and this PC trusts no root yet, or when
+    release_news). True when the center has published nothing for this PC and it holds no timestamp, or when
     this PC's last check ran to its end with nothing waiting (no release to fetch or install, no
     refusal) on the very root and timestamp the center holds, and that timestamp is not near its
     expiry. A check a broken link cut short ended nothing: the next pass goes on with it."""
@@ -342,8 +355,8 @@ def nothing_new(data_dir: Path, news) -> bool:
     state = read_state(data_dir)
     if state.get("refused") or state.get("available"):
         return False
-    if news is None:
-        return not (paths(data_dir).metadata / "root.json").exists()
+    if news is None:  # nothing published for this PC's ring: unless it holds a timestamp the center lost
+        return not (paths(data_dir).metadata / "timestamp.json").exists()
     settled = state.get("settled")
     if not isinstance(news, dict) or not isinstance(settled, dict):
         return False
@@ -394,6 +407,8 @@ def check_source(data_dir: Path, source) -> dict:
     except tuf_errors.RepositoryError as problem:
         log.warning("release refused: %s", problem)
         return write_state(data_dir, refused=refused_message(problem), checked_at=now)
+    except NothingPublished:  # its root may be taken already (ngclient keeps it at once): still nothing to say
+        return write_state(data_dir, refused=None, checked_at=now)
     except tuf_errors.DownloadHTTPError as problem:
         if problem.status_code == 404 and not trust.trusts_a_root(data_dir):
             return write_state(data_dir, available=None, refused=None, checked_at=now)  # nothing published yet

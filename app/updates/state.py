@@ -94,7 +94,7 @@ def remember_failure(data_dir: Path, version: str, key: str, message: str) -> No
     """A version refused by the walk ("check_refused") or taken back ("rolled_back"): said on the update
     page in the office's time, and never offered or installed again, by day or by night."""
     failed = sorted(set(read_state(data_dir).get("failed_versions", [])) | {version})
-    write_state(data_dir, failed_versions=failed, **{key: message, f"{key}_at": now_text()})
+    write_state(data_dir, failed_versions=failed, **{key: message, f"{key}_at": now_text(), f"{key}_version": version})
 
 
 def note_health(data_dir: Path, version: str, passed: bool, pages: int, failed: list[str]) -> None:

@@ -31,25 +31,56 @@ def check_release(client, link, report, progress) -> None:
 
 HEALTH_PATH = "/updates/health"
 _reported: dict = {}  # data folder -> the report the center last took (or, older, did not know): sent once
+REFUSALS = (("check_refused", "sebelum"), ("rolled_back", "sesudah"))  # app/updates/state.remember_failure's keys
+MAX_WHY_CHARS = 1000  # the center keeps as much (sync/center/updates.py)
+
+
+def last_refusal(state: dict) -> dict | None:
+    """The release this PC refused last, as the center shows it beside a pilot (issue 69 finding 4):
+    {version, stage ("sebelum" the switch: its walk on a copy; "sesudah": taken back), why, at}. Only a
+    version remembered as failed (an interrupted attempt is none); None when there is none."""
+    failed = [str(version) for version in state.get("failed_versions") or []]
+    found = []
+    for key, stage in REFUSALS:
+        why = state.get(key)
+        if not isinstance(why, str) or not why:
+            continue
+        # Its version as remembered; a state written before it was: the failed version the message names.
+        version = state.get(f"{key}_version") or next((v for v in failed if f"Versi {v} " in why), None)
+        if version in failed:
+            found.append({"version": version, "stage": stage, "why": why[:MAX_WHY_CHARS], "at": state.get(f"{key}_at")})
+    return max(found, key=lambda refusal: str(refusal["at"] or "")) if found else None
+
+
+def update_report(state: dict) -> dict | None:
+    """What the center is told of this PC's updates: its last walk after a switch (state "health") with
+    the release it refused last, if any. A PC that refused a release before ever switching reports its
+    running version, not walked."""
+    from app.updates.versions import running_version
+    health = state.get("health") if isinstance(state.get("health"), dict) else None
+    refused = last_refusal(state)
+    if refused is None:
+        return health
+    return dict(health or {"version": running_version(), "walk": None, "pages": 0, "failed": [], "at": None,
+                           "errors_since": 0}, refused=refused)
 
 
 def report_health(client, link, report, progress) -> None:
-    """This PC's report after an update (DATA/pembaruan/status.json `health`: the walk of its pages,
-    the errors since) to the center, once per report and process, when the center's probe says it
-    takes them; a center that does not know the request (404) is nothing to do."""
+    """This PC's report (update_report) to the center, once per report and process, when the center's
+    probe says it takes them; a center that does not know the request (404) is nothing to do."""
     import json
     from sync import protocol
     from sync.client.transport import Refused
     from app.updates.state import read_state
-    health = read_state(current_app.config["DATA_DIR"]).get("health")
-    if not isinstance(health, dict) or not client.probed.get("update_health"):
+    sent_report = update_report(read_state(current_app.config["DATA_DIR"]))
+    if sent_report is None or not client.probed.get("update_health"):
         return
-    sent = json.dumps(health, sort_keys=True)
+    sent = json.dumps(sent_report, sort_keys=True)
     where = str(current_app.config["DATA_DIR"])
     if _reported.get(where) == sent:
         return
     try:
-        client.call_json("POST", protocol.API_PREFIX + HEALTH_PATH, health)
+        client.call_json("POST", protocol.API_PREFIX + HEALTH_PATH, sent_report)
     except Refused as refusal:
         if refusal.status != 404:  # refused as it is: sent again only when it changes
             log.warning("update report refused by the center: %s", refusal)

@@ -42,6 +42,8 @@ def cmd_release(options) -> int:
             private_dir(target.parent)
             write_private(target, source.read_text("ascii"))
             print(f"Kunci online dipasang di {target}.")
+        elif options.action == "usb":
+            return cmd_usb(options)
         else:  # publish
             release = publish_release(_data_dir(options), Path(options.bundle))
             if release["ring"] == repository.PILOT:
@@ -79,6 +81,30 @@ def publish_release(data_dir: Path, bundle: Path) -> dict:
                   + (f"{pilots} komputer uji" if pilots else "semua komputer (belum ada komputer uji)"),
                   username="run.py release publish")
     return release
+
+
+def cmd_usb(options) -> int:
+    """`release usb --data DIR --to FOLDER`: the folder an office without a link reads from a USB stick,
+    holding only the release released to everyone (sync/releases.everyone_copy)."""
+    from sync import releases as repository
+    if not options.to:
+        print("Sebutkan folder di flashdisk, misalnya: run.py release usb --data <folder data pusat> --to "
+              "E:\\pembaruan", file=sys.stderr)
+        return 1
+    try:
+        copied = repository.everyone_copy(repository_of(_data_dir(options)), Path(options.to))
+    except OSError as problem:  # a full or pulled-out stick: what is on it stays as it was
+        print(f"Tidak dapat menulis salinan ke {options.to} ({type(problem).__name__}: {problem}). Periksa flashdisk "
+              "(terpasang, cukup ruang), lalu ulangi perintahnya.", file=sys.stderr)
+        return 1
+    expires = copied["expires"][:10]
+    print(f"Salinan pembaruan untuk flashdisk ditulis di {options.to}: rilis {copied['version']} (terbit untuk semua "
+          f"komputer), {copied['files']} berkas, {copied['size'] / 1048576:.1f} MB. Di kantor, baca folder ini di halaman "
+          f"Pembaruan Aplikasi (Pembaruan dari flashdisk) paling lambat {expires}; setelah itu buat salinan baru.")
+    if copied["with_pilots"]:
+        print("Rilis yang masih di komputer uji tidak ikut disalin: kantor menerimanya setelah Anda menerbitkannya untuk "
+              "semua komputer.")
+    return 0
 
 
 def cmd_build(options) -> int:
@@ -125,8 +151,8 @@ def _data_dir(options) -> Path:
 def add_commands(subparsers, add_data_option) -> None:
     parser = subparsers.add_parser("release", help="signed releases for the office PCs: keys, build (the admin's "
                                                    "laptop: the project's wheel checked and signed), sign, "
-                                                   "install-online-key, publish (center server)")
-    parser.add_argument("action", choices=["keys", "build", "sign", "install-online-key", "publish"])
+                                                   "install-online-key, publish, usb (center server)")
+    parser.add_argument("action", choices=["keys", "build", "sign", "install-online-key", "publish", "usb"])
     parser.add_argument("wheel", nargs="?", help="build: the project's release wheel, "
                                                  "loket_kecamatan-<version>-py3-none-any.whl")
     parser.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder")
@@ -136,6 +162,8 @@ def add_commands(subparsers, add_data_option) -> None:
     parser.add_argument("--wheels", metavar="DIR", help="folder of the release's wheels")
     parser.add_argument("--bundle", metavar="DIR", help="the signed release folder (written by build and sign, read "
                                                         "by publish; build's default: rilis-<version> beside the wheel)")
+    parser.add_argument("--to", metavar="FOLDER", help="usb: the folder on the USB stick for offices without a link "
+                                                       "(only the release released to everyone)")
     parser.add_argument("--data-copy", action="append", metavar="FILE",
                         help="build: a backup of an office's real data, walked too (repeatable)")
     parser.add_argument("--kunci-pemulihan", dest="recovery_key", action="append", metavar="KUNCI",

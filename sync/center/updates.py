@@ -149,6 +149,11 @@ MAX_FAILED_PAGES = 50
 MAX_FAILED_CHARS = 300
 WALKS = ("lulus", "gagal", None)  # None: errors counted before the version's walk ran
 VERSION_TEXT = re.compile(r"^[0-9A-Za-z.+!_-]{1,32}$")
+# A release this PC refused (issue 69 finding 4): "sebelum" its walk on a copy, before the switch;
+# "sesudah" the switch, taken back. Sent by app/updates/sync_phase.update_report; a PC of the previous
+# version sends none.
+REFUSAL_STAGES = ("sebelum", "sesudah")
+MAX_WHY_CHARS = 1000
 
 
 def _count(value, highest: int) -> int | None:
@@ -171,17 +176,42 @@ def cleaned_health(value) -> tuple[dict | None, str]:
     failed = value.get("failed", [])
     if not isinstance(failed, list) or len(failed) > MAX_FAILED_PAGES:
         return None, f"laporan pembaruan: daftar halaman gagal paling banyak {MAX_FAILED_PAGES}"
-    at = value.get("at")
+    at, readable = _moment_text(value.get("at"))
+    if not readable:
+        return None, "laporan pembaruan: waktu pemeriksaan tidak sah"
+    refused, problem = _cleaned_refusal(value.get("refused"))
+    if problem:
+        return None, problem
+    cleaned = {"version": version, "walk": value.get("walk"), "pages": pages, "errors_since": errors,
+               "failed": [_failed_text(item) for item in failed], "at": at}
+    return dict(cleaned, refused=refused) if refused else cleaned, ""
+
+
+def _moment_text(at) -> tuple[str | None, bool]:
+    """An ISO moment as it is stored (UTC without a zone), and whether it was readable (None is)."""
     try:
         moment = datetime.fromisoformat(at) if isinstance(at, str) and len(at) <= 40 else None
     except ValueError:
         moment = None
-    if moment is None and at is not None:
-        return None, "laporan pembaruan: waktu pemeriksaan tidak sah"
-    moment = _utc_moment(at) if moment else None  # kept as every moment here: UTC without a zone
-    return {"version": version, "walk": value.get("walk"), "pages": pages, "errors_since": errors,
-            "failed": [_failed_text(item) for item in failed],
-            "at": moment.isoformat(timespec="seconds") if moment else None}, ""
+    if moment is None:
+        return None, at is None
+    return _utc_moment(at).isoformat(timespec="seconds"), True
+
+
+def _cleaned_refusal(value) -> tuple[dict | None, str]:
+    """The report's `refused` ({version, stage, why, at}) as stored, or the reason it is refused."""
+    if value is None:
+        return None, ""
+    if not isinstance(value, dict) or not isinstance(value.get("version"), str) \
+            or not VERSION_TEXT.match(value["version"]):
+        return None, "laporan pembaruan: versi yang ditolak tidak sah"
+    if value.get("stage") not in REFUSAL_STAGES:
+        return None, "laporan pembaruan: tahap penolakan harus 'sebelum' atau 'sesudah' berganti versi"
+    at, readable = _moment_text(value.get("at"))
+    if not readable:
+        return None, "laporan pembaruan: waktu penolakan tidak sah"
+    return {"version": value["version"], "stage": value["stage"], "why": str(value.get("why") or "")[:MAX_WHY_CHARS],
+            "at": at}, ""
 
 
 def _failed_text(item) -> str:
@@ -217,12 +247,34 @@ def _utc_moment(text) -> datetime | None:
 
 
 def health_of(key: DeviceKey) -> dict | None:
-    """The PC's last report as the pages show it, with `at_moment` (a datetime, or None)."""
+    """The PC's last report as the pages show it, with `at_moment` (a datetime, or None) and its
+    refusal's (`refused`, None when it sent none: a PC of the previous version never does)."""
     try:
         health = json.loads(key.update_health) if key.update_health else None
     except ValueError:
         return None
-    return dict(health, at_moment=_utc_moment(health.get("at"))) if isinstance(health, dict) else None
+    if not isinstance(health, dict):
+        return None
+    refused = health.get("refused") if isinstance(health.get("refused"), dict) else None
+    return dict(health, at_moment=_utc_moment(health.get("at")),
+                refused=dict(refused, at_moment=_utc_moment(refused.get("at"))) if refused else None)
+
+
+def pilot_verdict(health: dict | None, running: str | None, version: str) -> dict:
+    """What a pilot's reports say of release `version` (never of the version it ran before):
+    {"state", "passed", "health", "refused"}. state: "ditolak" (refused before the switch, or taken
+    back after it), "gagal" / "lulus" / "belum diperiksa" (its walk after switching to `version`),
+    "belum memasang" (no report about `version`: it still runs `running`). Passed only when it walked
+    every page of `version` without an error and counted none since."""
+    refused = (health or {}).get("refused")
+    if refused and refused.get("version") == version:
+        return {"state": "ditolak", "passed": False, "health": None, "refused": refused}
+    if health and health.get("version") == version:
+        state = health.get("walk") or "belum diperiksa"
+        return {"state": state, "passed": state == "lulus" and not health.get("errors_since"),
+                "health": health, "refused": None}
+    return {"state": "belum diperiksa" if running == version else "belum memasang", "passed": False,
+            "health": None, "refused": None}
 
 
 # --- what the regency's PCs run, for the Kecamatan page ----------------------------------------------
@@ -265,18 +317,37 @@ def releases():
     return _releases_page({}, {})
 
 
+def _pilots(keys: list[DeviceKey], timestamps: dict) -> list[dict]:
+    """The PCs that take the pilots' releases: the marked ones and those taken out that still do."""
+    return [{"key": key, "label": _device_label(key), "health": health_of(key), "pilot": key.pilot_since is not None,
+             "on_pilot": on_pilot_timestamp(timestamps, key)}
+            for key in keys if key.pilot_since is not None or on_pilot_timestamp(timestamps, key)]
+
+
+def not_passed(pilots: list[dict], version: str) -> list[dict]:
+    """The pilots whose reports do not say release `version` passed (refused, failed, not taken yet,
+    errors since), each with its verdict: named before the release goes to everyone."""
+    return [dict(pilot, verdict=verdict) for pilot in pilots
+            for verdict in [pilot_verdict(pilot["health"], pilot["key"].app_version, version)] if not verdict["passed"]]
+
+
+def _published(data_dir: Path) -> list[dict]:
+    from sync import releases as repository
+    return [dict(release, signed_moment=_utc_moment(release.get("signed_at")))
+            for release in repository.published_releases(repository_of(data_dir))]
+
+
 def _releases_page(form: dict, errors: dict):
     from sync import releases as repository
     data_dir = current_app.config["DATA_DIR"]
-    published = [dict(release, signed_moment=_utc_moment(release.get("signed_at")))
-                 for release in repository.published_releases(repository_of(data_dir))]
+    published = _published(data_dir)
     newest_root = repository.newest_root(repository_of(data_dir))
-    timestamps = _repository_state(data_dir)[0]
-    keys = _active_keys()
-    pilots = [{"key": key, "label": _device_label(key), "health": health_of(key), "pilot": key.pilot_since is not None,
-               "on_pilot": on_pilot_timestamp(timestamps, key)}
-              for key in keys if key.pilot_since is not None or on_pilot_timestamp(timestamps, key)]
+    pilots = _pilots(keys := _active_keys(), _repository_state(data_dir)[0])
     trial = next((r for r in published if r["ring"] == PILOT), None)
+    for pilot in pilots:
+        pilot["verdict"] = pilot_verdict(pilot["health"], pilot["key"].app_version, trial["version"]) if trial else None
+    for release in published:
+        release["not_passed"] = not_passed(pilots, release["version"]) if release["ring"] == PILOT else []
     return render_template("center/releases.html", releases=published, pilots=pilots, trial=trial,
                            others=[(key.id, _device_label(key)) for key in keys if key.pilot_since is None],
                            online_key=online_key_of(data_dir).exists(),
@@ -315,14 +386,30 @@ def mark_pilot():
     return redirect(url_for("center.releases")), 303
 
 
+CONFIRMED = "ya"  # the confirmation step's field `konfirmasi`
+
+
+def _pending_words(pending: list[dict]) -> str:
+    """The pilots not passed, for the audit trail: "label (state)" each."""
+    return "; ".join(f"{pilot['label']} ({pilot['verdict']['state']})" for pilot in pending)
+
+
 @page_blueprint.post("/admin/rilis/<int:targets_version>/semua")
 def release_to_all(targets_version: int):
-    """The release the pilots took, released to every PC (everyone's timestamp moved to it); audited."""
+    """The release the pilots took, released to every PC (everyone's timestamp moved to it); audited.
+    While a pilot has not passed it (refused it, failed, not taken it yet), the first press answers a
+    page naming them and asking again: only a POST with konfirmasi=ya goes on, and the audit row names
+    them."""
     from sync import releases as repository
     data_dir = current_app.config["DATA_DIR"]
     if not online_key_of(data_dir).exists():
         flash("Kunci online belum dipasang di komputer pusat ini: rilis tidak dapat diterbitkan.", "error")
         return redirect(url_for("center.releases")), 303
+    chosen = next((r for r in _published(data_dir) if r["targets_version"] == targets_version and r["ring"] == PILOT),
+                  None)
+    pending = not_passed(_pilots(_active_keys(), _repository_state(data_dir)[0]), chosen["version"]) if chosen else []
+    if pending and request.form.get("konfirmasi") != CONFIRMED:
+        return render_template("center/release_confirm.html", release=chosen, pending=pending, CONFIRMED=CONFIRMED)
     try:
         release = repository.release_to_everyone(repository_of(data_dir), online_key_of(data_dir), targets_version)
     except repository.ReleaseError as problem:
@@ -331,7 +418,8 @@ def release_to_all(targets_version: int):
     with center_database.atomic():
         audit("terbit_semua", "rilis", release["version"],
               f"Rilis {release['version']} (targets versi {release['targets_version']}) diterbitkan untuk semua "
-              f"komputer")
+              f"komputer" + (f", dikonfirmasi walaupun komputer uji belum lulus: {_pending_words(pending)}"
+                             if pending else ""))
     flash(f"Rilis {release['version']} diterbitkan untuk semua komputer: kantor kecamatan dan desa menerimanya "
           "pada sinkronisasi berikutnya.", "success")
     return redirect(url_for("center.releases")), 303

@@ -6,12 +6,12 @@ timestamp or snapshot than one it saw (a pilot taken out of the ring, the daily 
 copy carries everyone's; publishing, marking and releasing are audited."""
 import json
 import re
-import shutil
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 
+import run
 from app.updates import fetching
 from app.updates.state import read_state, write_state
 from sync import protocol, releases
@@ -132,9 +132,9 @@ def test_a_release_reaches_the_pilots_first_and_everyone_once_the_admin_releases
     rollout.sync(), rollout.sync_pilot()
     assert offered(rollout.office_dir) == ("9.0.0", None)  # everyone's timestamp stays on 9.0.0
     assert offered(rollout.pilot_dir) == ("9.1.0", None)
-    # A stick copy of the center's folder carries everyone's timestamp: 9.0.0 there too.
-    stick = rollout.tmp / "flashdisk" / "repo"
-    shutil.copytree(rollout.repository(), stick)
+    # The stick the center writes for an office without a link carries everyone's release: 9.0.0 there too.
+    stick = rollout.tmp / "flashdisk" / "pembaruan"
+    assert run.main(["release", "usb", "--data", str(rollout.center_dir), "--to", str(stick)]) == 0
     assert fetching.check_source(rollout.office_dir, fetching.FolderSource(stick))["available"]["version"] == "9.0.0"
 
     # The pilot's report after its update, as its update walk writes it, reaches the center on its next pass.
@@ -150,13 +150,19 @@ def test_a_release_reaches_the_pilots_first_and_everyone_once_the_admin_releases
     assert "Kunir (35.08.08), loket kecamatan" in pilots and "Yosowilangun" not in pilots
     assert "<strong>gagal</strong>: versi 9.1.0, 41 halaman" in pilots and "/pendaftaran (500)" in pilots
     assert "27 November 2026 15.10 WIB" in pilots  # the walk's moment in the office's zone
-    assert "<td>3</td>" in pilots  # errors since the update
+    assert "<td>3 <span class=\"muted\">(versi 9.1.0)</span></td>" in pilots  # errors since the update
     assert "belum pernah" not in pilots  # its last pass is shown
     kecamatans = rollout.page("/admin/kecamatan")
     assert "pemeriksaan setelah pembaruan ke 9.1.0: gagal (41 halaman, gagal: /pendaftaran (500)), 3 galat" in kecamatans
     assert "Rilis 9.1.0 sedang diuji di komputer uji." in kecamatans
 
-    released = rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua")
+    # The pilot failed it: the button asks first, naming it, and goes on only when confirmed (issue 69 finding 4).
+    action = f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua"
+    asked = rollout.press(action)
+    assert asked.status_code == 200 and "belum lulus dengan rilis 9.1.0" in asked.text
+    assert "Kunir (35.08.08), loket kecamatan" in asked.text and 'name="konfirmasi" value="ya"' in asked.text
+    assert releases.ring_releases(rollout.repository())["semua"] == 1  # nothing released yet
+    released = rollout.press(action, konfirmasi="ya")
     assert released.status_code == 200 and "Rilis 9.1.0 diterbitkan untuk semua komputer" in released.text
     rollout.sync(), rollout.sync_pilot()
     assert offered(rollout.office_dir) == offered(rollout.pilot_dir) == ("9.1.0", None)
@@ -165,6 +171,8 @@ def test_a_release_reaches_the_pilots_first_and_everyone_once_the_admin_releases
         ("run.py release publish", "terbit", "9.0.0"), ("kabupaten", "komputer_uji", rollout.pilot_key().key_id),
         ("run.py release publish", "terbit", "9.1.0"), ("kabupaten", "terbit_semua", "9.1.0")]
     assert rollout.audit()[2][3] == "Rilis 9.1.0 (targets versi 2) terbit untuk 1 komputer uji"
+    assert rollout.audit()[3][3].endswith("dikonfirmasi walaupun komputer uji belum lulus: Kunir (35.08.08), "
+                                          "loket kecamatan, perangkat P1 (gagal)")
 
 
 @pytest.mark.slow
@@ -191,7 +199,7 @@ def test_a_pilot_taken_out_of_the_ring_is_never_handed_an_older_timestamp(rollou
     assert offered(rollout.office_dir) == ("9.0.0", None) and offered(rollout.pilot_dir) == ("9.1.0", None)
     assert rollout.pilot_key().served_timestamp == after["uji"]
 
-    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua")
+    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     rollout.sync(), rollout.sync_pilot()
     assert offered(rollout.office_dir) == offered(rollout.pilot_dir) == ("9.1.0", None)
     everyone = releases.timestamp_of(rollout.repository(), "semua")
@@ -268,7 +276,7 @@ def test_the_first_release_of_a_regency_with_pilots_is_nothing_yet_for_the_other
     assert offered(rollout.office_dir) == (None, None)
     assert read_state(rollout.office_dir).get("checked_at")
     assert offered(rollout.pilot_dir) == ("9.0.0", None)
-    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua")
+    rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     rollout.sync()
     assert offered(rollout.office_dir) == ("9.0.0", None)
 
