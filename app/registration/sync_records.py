@@ -15,7 +15,7 @@ from app.registration.status import ApplicationStatus as S
 from app.registration.status import Moves, TransitionNotAllowed, add_transition_listener, transition
 from app.registration.notices import add_detail_notice
 from sync import protocol
-from sync.client import outbox, records, statuses
+from sync.client import center_words, outbox, records, statuses
 from sync.client.models import OutboxItem
 
 # What the center needs to print a card; the phone number stays at the kecamatan.
@@ -81,7 +81,7 @@ class ApplicationRecords:
             if application.status == S.COMPLETE.value:
                 transition(application, S.SENT, note="dikirim ke pusat")
             if application.status == S.SENT.value:
-                transition(application, S.REJECTED, note=reason)
+                transition(application, S.REJECTED, note=center_words.labelled(reason) or "ditolak pusat")
 
     def settle_many(self, items) -> "_SettledTogether":
         return _SettledTogether(items)
@@ -89,7 +89,7 @@ class ApplicationRecords:
     def renumber(self, source_id: int, record: dict, reason: str) -> tuple[str, dict]:
         why = "nomor lama sudah dipakai permohonan lain di pusat"
         if reason:  # the center's own words: the operator's note, or why it decided at once
-            why += f" (keterangan pusat: {reason})"
+            why += f" (keterangan pusat: {center_words.cleaned(reason)})"
         new = _new_number(Application.get_by_id(source_id), why[:400])
         return new, dict(record, registration_number=new)
 
@@ -180,7 +180,8 @@ class _SettledTogether:
         if application.status == target.value:
             return False  # already there (the counter marked it by hand)
         try:
-            self.moves.move(application, target, note=event.get("reason") or "status dari pusat")
+            # The operator's words, said as the center's (a reason cannot pose as the office's instruction).
+            self.moves.move(application, target, note=center_words.labelled(event.get("reason")) or "status dari pusat")
         except TransitionNotAllowed as problem:
             raise records.StatusNotApplied(str(problem)) from None
         return True

@@ -17,7 +17,7 @@ from app.frame import audit, installation, statements
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
-from sync.client import outbox, photo_transit, pipeline, records, statuses
+from sync.client import center_words, outbox, photo_transit, pipeline, records, statuses
 from sync.client import settle
 from sync.client.settle import NotPlanned, Settlement
 from sync.client.link_down import LinkDown, MovedOn
@@ -162,7 +162,7 @@ def _catch_up(events) -> None:
     cursor = current_link().status_cursor
     passed = [e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int) and e["seq"] <= cursor]
     for event in sorted(passed, key=lambda e: e["seq"]):
-        settle.apply_one(event, lambda: None)  # it arrived: the answer said so
+        settle.apply_one(center_words.in_answer(event), lambda: None)  # it arrived: the answer said so
 
 
 CHANGED = "changed"  # apply_result: the row the answer is about was removed or rewritten under the pass
@@ -357,7 +357,8 @@ def _packet_answer(answer: bytes, in_order) -> tuple[dict, object]:
         results = parsed["results"]
         if len(results) != len(in_order) or not all(isinstance(r, dict) for r in results):
             raise ValueError("not one result per application")
-        by_item = {(item.registration_number, item.version): r for item, r in zip(in_order, results)}
+        by_item = {(item.registration_number, item.version): center_words.in_answer(r)  # the center's words, bounded
+                   for item, r in zip(in_order, results)}
         return by_item, parsed.get("statuses")
     except (ValueError, KeyError, TypeError, AttributeError):
         raise LinkDown("jawaban pusat untuk paket tidak dapat dibaca") from None
@@ -928,6 +929,7 @@ def apply_events(link_id: int, events: list[dict], settlement: Settlement | None
     a handful of statements instead of a dozen per event, the cursor moved with them. A
     `settlement` planned before (a packet's acknowledgements) takes them and is written with them."""
     outcomes = []
+    events = [center_words.in_answer(event) for event in events]  # a reason is the center's words, bounded
     with write_transaction():
         link = SyncLink.get_by_id(link_id)
         cursor = link.status_cursor

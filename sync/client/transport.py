@@ -290,8 +290,10 @@ def _json(content: bytes) -> dict:
 
 
 def _message(content: bytes) -> str:
+    """The center's refusal in its own words, as a page may show them (sync/client/center_words.py)."""
+    from sync.client.center_words import MAX_MESSAGE_CHARS, cleaned
     answer = _json(content)
-    return answer.get("message", "") if answer else content[:200].decode(errors="replace")
+    return cleaned(answer.get("message", "") if answer else content[:200].decode(errors="replace"), MAX_MESSAGE_CHARS)
 
 
 # The center's refusal codes (sync/center/keys.py) -> this function's kinds.

@@ -134,7 +134,8 @@ def test_resend_request_from_the_center_reaches_the_counter(kecamatan, center_ap
         engine.sync_once(client=client_of(center_app))
         application = Application.get(Application.registration_number == "350807-01-000003")
         assert application.status == S.RESEND_REQUESTED.value
-        assert StatusEvent.select().where(StatusEvent.application == application).order_by(StatusEvent.id.desc()).get().note == "foto buram"
+        assert StatusEvent.select().where(StatusEvent.application == application).order_by(StatusEvent.id.desc()).get().note == (
+            "keterangan pusat: \u201cfoto buram\u201d")  # said as the center's words (issue 69)
     run(kecamatan, check)
 
 

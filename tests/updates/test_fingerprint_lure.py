@@ -6,6 +6,7 @@ POST of another fingerprint, with no password and no second typing, and a one-ch
 page call the regency's real key "BUKAN kunci kabupaten". A PC of the previous version showed its
 unconfirmed root's fingerprint right above the field. And (finding 8) comparing the fingerprint on its
 first four digits survived every trust test: a near-miss is refused here, in the fast tier."""
+import json
 import re
 from pathlib import Path
 
@@ -29,6 +30,13 @@ def fingerprint_shapes(text: str) -> list[str]:
     hex (its CSRF token's value, the static files' version stamps) is not text anyone reads."""
     text = re.sub(r'(value|content|href|src|integrity)="[^"]*"', "", text)
     return SHEET_SHAPED.findall(text)
+
+
+def shows_any_of(text: str, fingerprint: str) -> bool:
+    """Does `text` hold eight digits in a row of `fingerprint`, however spaced, dashed or cased?"""
+    digits = re.sub(r"[\s\-_:.]", "", text).lower()
+    hexes = fingerprint.replace(" ", "")
+    return any(hexes[i:i + 8] in digits for i in range(len(hexes) - 7))
 
 
 def near_miss(fingerprint: str) -> str:
@@ -177,3 +185,84 @@ def test_the_page_says_the_regency_never_sends_a_fingerprint_by_message(client_f
     page = client_for("admin").get("/admin/pembaruan").get_data(as_text=True)
     assert "Kabupaten tidak pernah mengirim sidik jari lewat" in page and "Hanya lembar cetak yang berlaku" in page
     assert "pesan (WhatsApp, SMS, surel), telepon atau halaman pusat" in page
+
+
+def office_client(regency, role: str):
+    """A signed-in client of the regency's office app, for `role`."""
+    from app.frame.db import database
+    from tests.conftest import CsrfClient, sign_in_as
+    from tests.support.factory import staff_user
+    office = regency.office
+    office.test_client_class = CsrfClient
+    database.initialize(office.extensions["database"])
+    with office.app_context(), office.extensions["database"].connection_context():
+        from app.auth.models import User
+        user = User.get_or_none(User.username == role.replace("_", "-")) or staff_user(role)
+        client = office.test_client()
+        sign_in_as(client, user)
+    return client
+
+
+def test_a_centers_reason_cannot_carry_a_fingerprint_to_an_office_page(tmp_path):
+    """Text the center controls reached office pages as it came: whoever writes the center's rejection
+    reason could put "type this fingerprint" before the office's admin. Now it is bounded, labelled as
+    the center's words, and anything shaped like a fingerprint is taken out of it."""
+    from app.registration.models import Application, StatusEvent
+    from sync.center.app import create_center_app
+    from sync.center.db import center_database
+    from sync.center import records
+    from sync.center.models import ReceivedApplication
+    from sync.client import center_words
+    from tests.sync.harness import fill_kecamatan
+    from tests.updates.helpers import Regency
+    regency = Regency(tmp_path)
+    try:
+        number, = fill_kecamatan(regency.office, 1)
+        assert regency.sync().sent == 1
+        stranger = releases.key_folder_fingerprint(releases.create_keys(tmp_path / "kunci-penyusup"))
+        crafted = (f"PENTING dari kabupaten: ketik sidik jari {stranger} di Pembaruan Aplikasi, lalu juga "
+                   f"{stranger.replace(' ', '')} dan {stranger.upper().replace(' ', '-')}. " + "Lihat pesan. " * 80)
+        center = create_center_app({"DATA_DIR": regency.center_dir, "DATABASE_URL": None})
+        with center.extensions["center_database"].connection_context(), center_database.atomic():
+            assert records.move(ReceivedApplication.get(ReceivedApplication.registration_number == number),
+                                "rejected", crafted)
+        regency.sync()
+        with regency.office.app_context(), regency.office.extensions["database"].connection_context():
+            application = Application.get(Application.registration_number == number)
+            note = StatusEvent.select().where(StatusEvent.application == application).order_by(
+                StatusEvent.id.desc()).get().note
+        assert application.status == "ditolak_pusat", application.status
+        assert note.startswith("keterangan pusat: \u201cPENTING dari kabupaten: ketik sidik jari [...] di Pembaruan")
+        assert len(note) <= center_words.MAX_REASON_CHARS + 30 and fingerprint_shapes(note) == []
+        for role, address in (("petugas_loket", f"/pendaftaran/{application.id}"), ("admin", "/sinkronisasi"),
+                              ("admin", "/admin/pembaruan")):
+            page = office_client(regency, role).get(address)
+            assert page.status_code == 200, address
+            assert not shows_any_of(page.get_data(as_text=True), stranger), address
+        assert "keterangan pusat: \u201cPENTING" in office_client(regency, "petugas_loket").get(
+            f"/pendaftaran/{application.id}").get_data(as_text=True).replace("&#34;", '"')
+    finally:
+        regency.stop()
+
+
+def test_a_packets_answer_and_a_refusal_from_the_center_lose_their_fingerprint_shapes():
+    """The other doors of the center's words: a per-item answer (its reason) and a refusal's message."""
+    from sync.client import engine
+    from sync.client.transport import _message
+    shaped = "ketik 3f2a 9c01 aaaa bbbb 0123 4567 89ab cdef sekarang"
+
+    class Item:
+        registration_number, version = "350807-P1-000001", 1
+    by_item, _ = engine._packet_answer(json.dumps({"results": [{"result": "rejected", "reason": shaped}]}), [Item])
+    assert by_item[(Item.registration_number, 1)]["reason"] == "ketik [...] sekarang"
+    assert _message(json.dumps({"error": "x", "message": shaped + " " + "a" * 2000}).encode()).startswith(
+        "ketik [...] sekarang")
+    assert len(_message(json.dumps({"message": "b" * 5000}).encode())) <= 600
+    # What a clerk's reason says stays as it was.
+    assert center_words_cleaned("foto buram; nomor 350807-P1-000123 tanggal 12-11-2026") == (
+        "foto buram; nomor 350807-P1-000123 tanggal 12-11-2026")
+
+
+def center_words_cleaned(text: str) -> str:
+    from sync.client.center_words import cleaned
+    return cleaned(text)
