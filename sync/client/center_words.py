@@ -7,7 +7,7 @@ admin types is the regency's printed sheet, app/updates/trust.py). Pages label i
 import re
 import unicodedata
 
-MAX_REASON_CHARS = 200   # a reason is a few words for the clerk ("foto buram")
+MAX_REASON_CHARS = 300   # a reason is a few words for the clerk ("foto buram"), the center's own up to 232
 MAX_MESSAGE_CHARS = 600  # a refusal of the link says what to do, in a sentence or three
 HIDDEN = "[...]"
 LABEL = "keterangan pusat"
