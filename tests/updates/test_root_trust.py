@@ -251,6 +251,11 @@ def test_the_regency_rotates_its_root_key_and_pcs_follow_the_chain(regency, tmp_
     state = regency.state()
     assert state["available"]["version"] == "9.0.1" and not state["refused"], state
     assert trust.trusted_fingerprint(regency.office_dir) == second and trust.confirmed(regency.office_dir)
+    # The office admin types the new sheet (password, twice): a key on the PC's chain, taken as it is.
+    with regency.office.app_context(), regency.office.extensions["database"].connection_context():
+        message, well = trust.confirm(regency.office_dir, second, again=second, password_ok=True)
+    assert well and message.startswith("Cocok") and trust.expected_root(regency.office_dir) == second
+    assert trust.confirmed(regency.office_dir) and regency.state()["available"]["version"] == "9.0.1"
     # A new PC whose admin typed the new sheet's fingerprint starts from root 2.
     newcomer = tmp_path / "kecamatan-baru"
     write_state(newcomer, expected_root=second)
