@@ -323,7 +323,7 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, insta
                                             "internet, lalu coba lagi dengan kode yang sama.") from None
     answer = _json(response.content)
     if response.status_code == 401 and answer.get("error") in ENROLMENT_KINDS:
-        raise EnrolmentError(ENROLMENT_KINDS[answer["error"]], answer.get("message") or "Kode pendaftaran ditolak pusat.")
+        raise EnrolmentError(ENROLMENT_KINDS[answer["error"]], _message(response.content) or "Kode pendaftaran ditolak pusat.")
     if response.status_code >= 500:  # the center in trouble (its disk full): not a stranger's page
         raise EnrolmentError("unreachable", f"{center_trouble(response.status_code)[0].upper()}"
                                             f"{center_trouble(response.status_code)[1:]} dengan kode yang sama.")
