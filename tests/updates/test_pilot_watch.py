@@ -42,6 +42,8 @@ def test_a_pilot_that_refused_the_release_before_the_switch_shows_so_and_is_name
     # Its clean walk is of 9.0.0 and says so; never "lulus" as if it were 9.1.0's.
     assert "Pemeriksaan versi 9.0.0 (bukan rilis uji 9.1.0): lulus" in row
     assert "lulus: versi 9.0.0" not in row and not re.search(r"<td>lulus", row)
+    assert "<strong>menolak rilis 9.1.0</strong> <span class=\"muted\">(sebelum berganti versi)" in rollout.page(
+        "/admin/kecamatan")
     listed = rollout.page()
     listed = listed[listed.index('id="daftar-rilis"'):]
     assert "Belum lulus di komputer uji: Kunir (35.08.08), loket kecamatan, perangkat P1 (ditolak)." in listed
