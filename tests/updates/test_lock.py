@@ -1,0 +1,154 @@
+"""Issue 69 finding 3, "tested is not shipped": only the direct dependencies were pinned and `release build`
+resolved the rest to the day's newest, so what the offices installed need not be what CI ran. Now one
+lock (scripts/lock.sh, uv) holds every package with the sha256 of its files: CI installs
+requirements-dev.lock, an office and `release build` the office's lock, whose versions are the dev
+lock's. Here, from the files alone (no network): pyproject's pins are the locks' versions, every line
+carries its hashes, and for every supported Python and system the markers choose one version of each
+package and those are every package the install asks for, to the end."""
+import importlib.metadata
+import sys
+import tomllib
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from loket_python import CENTER_SUPPORTED, SUPPORTED
+from sync import dependency_lock
+from sync.dependency_lock import LockError
+from sync.release_build import PLATFORMS, applicable, target_environment
+from tests.sync.harness import ROOT
+
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+OFFICE = (PROJECT["dependencies"], SUPPORTED, tuple(PLATFORMS))
+# CI's install: the office's packages, the tests' and the center's, on the Linux of scripts/test.sh
+DEV = (PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]
+       + PROJECT["optional-dependencies"]["center"], CENTER_SUPPORTED, ("manylinux_x86_64",))
+LOCKS = {"office": (dependency_lock.OFFICE_LOCK, *OFFICE), "dev": (dependency_lock.DEV_LOCK, *DEV)}
+
+
+def lock(which: str) -> list[dependency_lock.Pin]:
+    return dependency_lock.read(ROOT / LOCKS[which][0])
+
+
+def targets(which: str):
+    _, _, pythons, platforms = LOCKS[which]
+    return [(python, platform) for python in pythons for platform in platforms]
+
+
+def installed_requires(pin: dependency_lock.Pin):
+    """The Requires-Dist of the package as installed here (scripts/test.sh installs the dev lock), None
+    when this machine has another version or none (a Windows-only package, another Python's numpy)."""
+    try:
+        found = importlib.metadata.distribution(pin.name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return list(found.requires or []) if found.version == str(pin.version) else None
+
+
+def disagreements(requirements: list[str], pins: list[dependency_lock.Pin], pythons, platforms) -> list[str]:
+    """pyproject's pins whose version the lock does not choose, for a target where their marker applies."""
+    found = []
+    for python in pythons:
+        for platform in platforms:
+            environment = target_environment(python, platform)
+            chosen = dependency_lock.for_target(pins, environment)
+            for requirement in applicable(requirements, environment):
+                pin = chosen.get(canonicalize_name(requirement.name))
+                if pin is None or not requirement.specifier.contains(pin.version, prereleases=True):
+                    found.append(f"{python} {platform}: {requirement} but the lock has "
+                                 + (f"{pin.version}" if pin else "nothing"))
+    return found
+
+
+@pytest.mark.parametrize("which", LOCKS)
+def test_every_pin_of_pyproject_is_the_locks_version_on_every_target(which):
+    _, requirements, pythons, platforms = LOCKS[which]
+    assert disagreements(requirements, lock(which), pythons, platforms) == [], \
+        "pyproject.toml and the lock disagree: bash scripts/lock.sh"
+
+
+def test_a_pin_changed_in_pyproject_alone_is_named():
+    """What the check above reads when a pin is raised without running scripts/lock.sh."""
+    requirements = [r.replace("flask==3.1.3", "flask==3.1.4") for r in PROJECT["dependencies"]]
+    assert "flask==3.1.4" in requirements
+    found = disagreements(requirements, lock("office"), ["3.13"], ["win_amd64"])
+    assert found == ["3.13 win_amd64: flask==3.1.4 but the lock has 3.1.3"]
+
+
+@pytest.mark.parametrize("which", LOCKS)
+def test_the_markers_choose_one_version_of_each_package_and_every_package_asked_for(which):
+    _, requirements, _, _ = LOCKS[which]
+    pins, problems = lock(which), []
+    for python, platform in targets(which):
+        environment = target_environment(python, platform)
+        chosen = dependency_lock.for_target(pins, environment)  # LockError for two versions of one
+        problems += [f"{python} {platform}: {problem}" for problem in dependency_lock.unmet(
+            chosen, applicable(requirements, environment), environment, installed_requires)]
+    assert problems == []
+
+
+def test_the_closure_is_checked_against_the_packages_own_requirements():
+    """A lock from which werkzeug (flask's own requirement, not pyproject's) is gone is incomplete, and a
+    line nothing asks for is named."""
+    pins = [pin for pin in lock("office") if pin.name != "werkzeug"]
+    pins.append(dependency_lock.parse("zzz-unused==1.0 --hash=sha256:" + "0" * 64)[0])
+    environment = target_environment("3.13", "manylinux_x86_64")
+    chosen = dependency_lock.for_target(pins, environment)
+    problems = dependency_lock.unmet(chosen, applicable(PROJECT["dependencies"], environment), environment,
+                                     lambda pin: ["werkzeug>=3.1.0"] if pin.name == "flask" else [])
+    assert problems[0].startswith("flask meminta werkzeug>=3.1.0, daftar versi memberi tidak ada")
+    assert problems[-1] == "zzz-unused==1.0 terpilih tetapi tidak diminta paket mana pun."
+
+
+def test_the_office_lock_holds_the_dev_locks_versions_and_nothing_of_the_tests_or_the_center():
+    office, dev = lock("office"), lock("dev")
+    for python, platform in targets("office"):
+        environment = target_environment(python, platform)
+        tested = dependency_lock.for_target(dev, environment)
+        for name, pin in dependency_lock.for_target(office, environment).items():
+            assert tested[name].version == pin.version, (python, platform, name)
+    names = {pin.name for pin in office}
+    assert not names & {"pytest", "playwright", "simplejpeg", "psycopg", "cheroot", "uv", "ruff"}
+    assert {"flask", "werkzeug", "cffi", "pywin32-ctypes", "numpy"} <= names  # the closure, Windows' too
+
+
+@pytest.mark.parametrize("line, refusal", [
+    ("flask==3.1.3\n", "bukan satu versi persis dengan sidik sha256"),
+    ("flask>=3.1 --hash=sha256:" + "0" * 64 + "\n", "bukan satu versi persis"),
+    ("flask==3.1.3 --hash=sha256:" + "0" * 64 + " --index-url=https://contoh.invalid\n", "bukan satu versi persis"),
+    ("flask==3.1.3 \\\n", "terpotong"),
+])
+def test_a_lock_line_without_its_hashes_or_an_exact_version_is_refused(line, refusal):
+    with pytest.raises(LockError, match=refusal):
+        dependency_lock.parse(line)
+
+
+def test_two_versions_chosen_for_one_target_are_refused():
+    pins = dependency_lock.parse("numpy==2.4.6 ; python_version < '3.13' --hash=sha256:" + "0" * 64 + "\n"
+                                 "numpy==2.5.5 ; python_version >= '3.12' --hash=sha256:" + "1" * 64 + "\n")
+    assert dependency_lock.for_target(pins, target_environment("3.11", "win_amd64"))["numpy"].version.public == "2.4.6"
+    with pytest.raises(LockError, match="dua versi numpy"):
+        dependency_lock.for_target(pins, target_environment("3.12", "win_amd64"))
+
+
+def test_this_environment_is_the_dev_lock():
+    """What the tests run on is what the lock says (scripts/test.sh installs it with --require-hashes)."""
+    environment = target_environment(f"{sys.version_info[0]}.{sys.version_info[1]}", "manylinux_x86_64")
+    chosen = dependency_lock.for_target(lock("dev"), environment)
+    other = {name: (str(pin.version), importlib.metadata.version(name)) for name, pin in chosen.items()
+             if importlib.metadata.version(name) != str(pin.version)}
+    assert other == {}, "the venv is not the lock's: bash scripts/test.sh installs it"
+
+
+def test_the_lock_of_a_requirement_with_extras_reaches_the_extras_packages():
+    """psycopg[binary] (the center's) needs psycopg-binary: asked through the extra, it is in the closure."""
+    environment = target_environment("3.13", "manylinux_x86_64")
+    chosen = dependency_lock.for_target(lock("dev"), environment)
+    requires = {"psycopg": ["psycopg-binary==3.3.9; implementation_name != 'pypy' and extra == 'binary'"]}
+    roots = [Requirement("psycopg[binary]==3.3.9")]
+    subset = {name: chosen[name] for name in ("psycopg", "psycopg-binary")}
+    assert dependency_lock.unmet(subset, roots, environment, lambda pin: requires.get(pin.name, [])) == []
+    assert dependency_lock.unmet(subset, [Requirement("psycopg==3.3.9")], environment,
+                                 lambda pin: requires.get(pin.name, [])) == [
+        "psycopg-binary==3.3.9 terpilih tetapi tidak diminta paket mana pun."]
