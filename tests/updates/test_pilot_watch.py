@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import run
 from app.updates import fetching, state
 from sync import releases
-from tests.updates.test_rings import Rollout, app_wheel, offered, rollout  # noqa: F401  (the fixture)
+from tests.sync.test_end_to_end import signed_in
+from tests.updates.test_rings import TOKEN, app_wheel, offered, rollout  # noqa: F401  (the fixture)
 
 REFUSAL = ("Versi 9.1.0 gagal diperiksa pada salinan data (halaman bermasalah: /pengaduan/rekap (500)). Versi yang "
            "berjalan tetap dipakai; versi ini tidak ditawarkan lagi. Laporkan ke admin kabupaten.")
@@ -59,6 +60,10 @@ def test_a_pilot_that_refused_the_release_before_the_switch_shows_so_and_is_name
     # The confirmation is the admin's own POST: CSRF and role as every action of the page.
     no_token = rollout.admin.post(rollout.center.url + action, data={"konfirmasi": "ya"})
     assert no_token.status_code == 400
+    operator = signed_in(rollout.center.url, "operator", "operator-rahasia-1", "/masuk")
+    token = TOKEN.search(operator.get(rollout.center.url + "/").text).group(1)
+    assert operator.post(rollout.center.url + action, data={"csrf_token": token, "konfirmasi": "ya"}).status_code == 403
+    assert releases.ring_releases(rollout.repository())["semua"] == 1
     released = rollout.press(action, konfirmasi="ya")
     assert "Rilis 9.1.0 diterbitkan untuk semua komputer" in released.text
     assert rollout.audit()[-1][1:3] == ("terbit_semua", "9.1.0")
