@@ -11,7 +11,13 @@ then releases it to everyone from the page. Every PC asks for the same `metadata
 the center hands a pilot the pilots' timestamp and every other PC everyone's, and remembers the
 newest it handed each PC (DeviceKey.served_timestamp and served_snapshot): TUF refuses a timestamp
 or a snapshot older than one it has seen, so a PC taken out of the pilots keeps the pilots'
-timestamp until everyone's has caught up with what it saw (the next release to everyone)."""
+timestamp until everyone's has caught up with what it saw (the next release to everyone).
+
+Watching the pilots (issue 69 finding 4): a PC's report carries the release it refused last, before the
+switch or taken back after it; each pilot's verdict is about the release under test (pilot_verdict),
+never its walk of the version it ran before; releasing to everyone while a pilot has not passed asks
+again on a page naming them (release_to_all). A PC outside the pilots is handed no timestamp while
+nothing is released to everyone (a 404 its PC reads as nothing published: app/updates/fetching.py)."""
 import json
 import logging
 import re
