@@ -473,6 +473,9 @@ def everyone_copy(repository: Path, to: Path) -> dict:
     nothing is released to everyone, or `to` holds something else. {"version", "files", "size",
     "expires", "with_pilots"}."""
     repository, to = Path(repository), Path(to)
+    if os.path.ismount(to) or not to.name:  # a drive or a mounted stick itself: the copy goes in a folder on it
+        raise ReleaseError(f"Sebutkan folder di dalam flashdisk, bukan flashdisk itu sendiri ({to}), misalnya "
+                           "E:\\pembaruan. Tidak ada yang ditulis.")
     everyone = timestamp_of(repository, EVERYONE)
     targets_version = _targets_version_of(repository, everyone["snapshot"]) if everyone else 0
     if not targets_version:

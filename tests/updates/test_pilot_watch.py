@@ -7,7 +7,10 @@ release. The ring decision itself is tests/updates/test_ring_choice.py (fast).""
 import json
 import re
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 import run
 from app.updates import fetching, state
@@ -159,3 +162,11 @@ def test_a_pc_outside_the_pilots_is_told_nothing_while_they_test_the_first_relea
     rollout.press(f"/admin/rilis/{releases.ring_releases(rollout.repository())['uji']}/semua", konfirmasi="ya")
     rollout.sync()
     assert offered(rollout.office_dir) == ("9.0.0", None)
+
+
+def test_the_usb_copy_goes_into_a_folder_on_the_stick_never_onto_the_stick_itself(tmp_path):
+    """A drive (E:\\) or a mounted stick itself: its other files stay, nothing is written beside it."""
+    drive = Path(Path.cwd().anchor)  # the system's own root stands for a stick's: refused before anything is read
+    with pytest.raises(releases.ReleaseError, match="bukan flashdisk itu sendiri"):
+        releases.everyone_copy(tmp_path / "repo", drive)
+    assert not (tmp_path / "repo").exists()
