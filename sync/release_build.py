@@ -7,7 +7,8 @@ Indonesian sentence, nothing signed, no bundle written):
    key folder), the notes (its app/frame/data/catatan-rilis.md, the section of that version) and what
    it needs (Requires-Dist);
 2. the dependency wheels for every supported Python (loket_python.SUPPORTED) on Windows and Linux are
-   gathered with pip (binary only, one target at a time, markers evaluated for that target);
+   gathered with pip: exactly the files of the wheel's own lock (the versions CI tested, each checked
+   against the lock's sha256; gather), one target at a time, markers evaluated for that target;
 3. the app wheel and the gathered wheels alone are installed into a fresh venv of the Python running
    the command, outside any source tree;
 4. in it, the kecamatan and the desa program fill and walk demo data (`run.py demo`, `run.py
@@ -33,11 +34,11 @@ from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name, parse_wheel_filename
-from packaging.version import Version
 
 from loket_python import SUPPORTED
+from sync import dependency_lock
+from sync.dependency_lock import OFFICE_LOCK, LockError
 from sync.releases import ReleaseError, refuse_not_newer, release_version, sign_release, signed_releases
 
 APP_DISTRIBUTION = "loket-kecamatan"
@@ -70,6 +71,7 @@ class AppWheel:
     version: str
     notes: str
     requires: list[str]
+    lock: str = ""  # its office lock (sync/dependency_lock.OFFICE_LOCK): the versions CI tested, with hashes
 
 
 def read_app_wheel(path: Path) -> AppWheel:
@@ -85,6 +87,7 @@ def read_app_wheel(path: Path) -> AppWheel:
             metadata_name = next(n for n in names if re.fullmatch(r"[^/]+\.dist-info/METADATA", n))
             metadata = email.parser.Parser().parsestr(wheel.read(metadata_name).decode("utf-8"))
             notes_text = wheel.read(NOTES_FILE).decode("utf-8") if NOTES_FILE in names else ""
+            lock = wheel.read(OFFICE_LOCK).decode("utf-8") if OFFICE_LOCK in names else ""
     except (OSError, zipfile.BadZipFile, StopIteration, UnicodeDecodeError, KeyError):
         raise ReleaseError(f"{path} tidak dapat dibaca sebagai wheel (rusak atau terpotong saat diunduh). "
                            "Unduh lagi dari halaman rilis proyek.") from None
@@ -98,7 +101,7 @@ def read_app_wheel(path: Path) -> AppWheel:
     if not notes:
         raise ReleaseError(f"Wheel {path.name} tidak membawa catatan rilis untuk versi {version} "
                            f"({NOTES_FILE}, bagian \"## {version}\"): rilis ini belum siap, tanyakan ke proyek.")
-    return AppWheel(path, version, notes, list(metadata.get_all("Requires-Dist") or []))
+    return AppWheel(path, version, notes, list(metadata.get_all("Requires-Dist") or []), lock)
 
 
 def release_notes(text: str, version: str) -> str:
@@ -134,50 +137,39 @@ def applicable(requires: list[str], environment: dict, extras: set[str] = frozen
     return found
 
 
-@dataclass
-class Wanted:
-    specifier: SpecifierSet
-    extras: set
+def locked_targets(app: AppWheel, targets: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """For each (Python, platform) the lines of the wheel's own lock such a PC installs (its markers
+    evaluated for that PC), by name. ReleaseError before anything is downloaded when the wheel carries
+    no lock, or its Requires-Dist asks for a version its lock does not hold: a lock that is not the
+    one its pyproject was tested with (stale) gathers what nobody ran."""
+    if not app.lock:
+        raise ReleaseError(f"Wheel {app.path.name} tidak membawa daftar versi teruji ({OFFICE_LOCK}): wheel ini "
+                           "tidak dibuat dari sumber proyek yang diuji. Tanyakan ke proyek; tidak ada yang "
+                           "ditandatangani.")
+    try:
+        pins = dependency_lock.parse(app.lock)
+        chosen = {target: dependency_lock.for_target(pins, target_environment(*target)) for target in targets}
+    except LockError as problem:
+        raise ReleaseError(f"Daftar versi di wheel {app.path.name} ({OFFICE_LOCK}) tidak dapat dipakai: {problem} "
+                           "Tanyakan ke proyek; tidak ada yang ditandatangani.") from None
+    stale: dict[str, list[str]] = {}
+    for (python, platform), lines in chosen.items():
+        environment = target_environment(python, platform)
+        for problem in dependency_lock.unmet(lines, applicable(app.requires, environment), environment,
+                                             lambda pin: None):
+            stale.setdefault(problem, []).append(f"Python {python} di {PLATFORMS[platform]['label']}")
+    if stale:
+        raise ReleaseError(f"Wheel {app.path.name} tidak cocok dengan daftar versi teruji di dalamnya "
+                           f"({OFFICE_LOCK}):\n" + _listed(stale, len(targets))
+                           + "\nDaftar itu bukan yang diuji bersama wheel ini: rilis ini tidak dikumpulkan. Tanyakan "
+                           "ke proyek; tidak ada yang ditandatangani.")
+    return chosen
 
 
-def resolve_target(requires: list[str], python: str, platform: str, folder: Path) -> tuple[list[str], str]:
-    """Every wheel a PC of this Python and platform installs with the app wheel (its Requires-Dist and
-    theirs, to the end), downloaded into `folder`: (the requirements PyPI has no wheel of for it, '' or
-    pip's last lines when pip failed otherwise, e.g. no connection). A package asked for by several is
-    downloaded in the newest version every one of them accepts."""
-    environment = target_environment(python, platform)
-    wanted: dict[str, Wanted] = {}
-    got: dict[str, tuple[Version, Path]] = {}
-    missing: list[str] = []
-
-    def want(requirements: list[Requirement]) -> None:
-        for requirement in requirements:
-            entry = wanted.setdefault(canonicalize_name(requirement.name), Wanted(SpecifierSet(), set()))
-            entry.specifier &= requirement.specifier
-            entry.extras |= set(requirement.extras)
-
-    want(applicable(requires, environment))
-    missing: dict[str, str] = {}  # name -> the requirement PyPI has no wheel of for this target
-    while True:
-        pending = {name: f"{name}{entry.specifier}" for name, entry in wanted.items()
-                   if name not in missing and not (name in got and entry.specifier.contains(got[name][0], True))}
-        if not pending:
-            return list(missing.values()), ""
-        lost, failure = _pip_download(list(pending.values()), python, platform, folder)
-        if failure:
-            return list(missing.values()), failure
-        missing.update((canonicalize_name(Requirement(text).name), text) for text in lost)
-        for wheel in sorted(folder.glob("*.whl")):
-            name, version, _, _ = parse_wheel_filename(wheel.name)
-            if name not in pending or name in missing or not wanted[name].specifier.contains(version, True):
-                continue
-            if name in got and got[name][1] != wheel:
-                got[name][1].unlink(missing_ok=True)  # an older pick that another package's range ruled out
-            got[name] = (version, wheel)
-            want(applicable(wheel_requires(wheel), environment, wanted[name].extras))
-        unanswered = [text for name, text in pending.items() if name not in got and name not in missing]
-        if unanswered:  # pip said it downloaded, yet no such file: never loop on it
-            return list(missing.values()), f"pip tidak mengunduh {', '.join(unanswered)}"
+def _listed(problems: dict[str, list[str]], every: int) -> str:
+    """One line a problem, with the targets it is found on ("semua kombinasi" when on all)."""
+    return "\n".join(f"- {problem} ({'semua kombinasi' if len(where) == every else ', '.join(where)})"
+                     for problem, where in problems.items())
 
 
 def wheel_requires(wheel: Path) -> list[str]:
@@ -187,47 +179,54 @@ def wheel_requires(wheel: Path) -> list[str]:
         return list(email.parser.Parser().parsestr(opened.read(name).decode("utf-8")).get_all("Requires-Dist") or [])
 
 
-def _pip_download(requirements: list[str], python: str, platform: str, folder: Path) -> tuple[list[str], str]:
-    """Download the wheels of `requirements` (no dependencies) for one target into `folder`: (those PyPI
-    has no wheel of for it, '' or pip's last lines when it failed for another reason)."""
-    missing, left = [], list(requirements)
+def _pip_download(pins: list, python: str, platform: str, folder: Path) -> tuple[list[str], str]:
+    """Download exactly the files of these lock lines (no dependencies, no other version) for one target
+    into `folder`, pip checking each against the lock's sha256: (the `name==version` PyPI has no wheel of
+    for it, '' or pip's last lines when it failed for another reason)."""
+    missing, left = [], list(pins)
+    listing = folder.with_name(folder.name + ".txt")
+    folder.mkdir(parents=True, exist_ok=True)
     while left:
+        listing.write_text("".join(pin.line() + "\n" for pin in left), "utf-8")
         command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off",
-                   "--retries", "3", "--only-binary=:all:", "--no-deps", "--python-version", python, "--implementation", "cp",
-                   "--abi", "cp" + python.replace(".", ""), "-d", str(folder)]
+                   "--retries", "3", "--only-binary=:all:", "--no-deps", "--require-hashes", "--python-version", python,
+                   "--implementation", "cp", "--abi", "cp" + python.replace(".", ""), "-d", str(folder)]
         for tag in PLATFORMS[platform]["tags"]:
             command += ["--platform", tag]
-        done = _run(command + left, PIP_SECONDS)
+        done = _run(command + ["-r", str(listing)], PIP_SECONDS)
         if done.returncode == 0:
             return missing, ""
         named = NO_DISTRIBUTION.search(done.stdout)
-        gone = next((text for text in left if named and _same_name(text, named.group(1))), None)
+        gone = next((pin for pin in left if named and pin.name == _name_of(named.group(1))), None)
         if gone is None or any(sign in done.stdout for sign in OFFLINE):
             return missing, _tail(done.stdout)
-        missing.append(gone)
+        missing.append(f"{gone.name}=={gone.version}")
         left.remove(gone)
     return missing, ""
 
 
-def _same_name(text: str, named: str) -> bool:
-    try:
-        return canonicalize_name(Requirement(text).name) == canonicalize_name(Requirement(named).name)
-    except InvalidRequirement:
-        return False
+def _name_of(text: str) -> str:
+    return canonicalize_name(re.split(r"[=<>!~;\s\[]", text, maxsplit=1)[0])
 
 
 def gather(app: AppWheel, pythons: list[str], platforms: list[str], folder: Path,
            say=print) -> tuple[list[Path], dict[str, list[str]]]:
-    """Every wheel the app wheel needs on each Python and platform, in `folder`, each file once, and
-    which of them each target installs ({"3.11-win_amd64": [file names]}, release.json's `closure`);
-    ReleaseError naming, in Indonesian, every one PyPI has no wheel of (or the lost connection)."""
+    """Exactly the files of the app wheel's own lock for each Python and platform, in `folder`, each
+    file once, and which of them each target installs ({"3.11-win_amd64": [file names]}, release.json's
+    `closure`). Nothing is resolved: the lock's markers choose its lines for a target, pip downloads
+    those versions' wheels and checks them against the lock's sha256, and the wheels' own Requires-Dist
+    must find every package in the lock. ReleaseError naming, in Indonesian, a stale lock
+    (locked_targets), every requirement PyPI has no wheel of for a target, a file whose hash differs,
+    a package the lock lacks, or the lost connection."""
     targets = [(python, platform) for platform in platforms for python in pythons]
     say(f"  {len(targets)} kombinasi: Python {', '.join(pythons)} di "
         + " dan ".join(PLATFORMS[p]["label"] for p in platforms))
+    chosen = locked_targets(app, targets)
     staging = folder.with_name(folder.name + "-per-target")
+    shutil.rmtree(staging, ignore_errors=True)  # a folder of an earlier try holds files of its own lock
     with ThreadPoolExecutor(GATHER_JOBS) as pool:
-        answers = list(pool.map(lambda target: resolve_target(app.requires, *target,
-                                                              staging / f"{target[1]}-{target[0]}"), targets))
+        answers = list(pool.map(lambda target: _pip_download(list(chosen[target].values()), *target,
+                                                             staging / f"{target[1]}-{target[0]}"), targets))
     problems = []
     for (python, platform), (missing, failure) in zip(targets, answers):
         where = f"Python {python} di {PLATFORMS[platform]['label']}"
@@ -235,15 +234,28 @@ def gather(app: AppWheel, pythons: list[str], platforms: list[str], folder: Path
             if any(sign in failure for sign in OFFLINE):
                 raise ReleaseError("Tidak tersambung ke PyPI (pypi.org) untuk mengunduh wheel pendukung: sambungkan "
                                    "laptop ini ke internet lalu ulangi perintahnya. Tidak ada yang ditandatangani.")
-            problems.append(f"- {where}: pip gagal: {failure}")
+            if "DO NOT MATCH THE HASHES" in failure:
+                problems.append(f"- {where}: berkas yang diunduh tidak sama dengan sidik sha256 di daftar versi "
+                                f"teruji (berkas berubah di PyPI atau di jalan):\n{failure}")
+            else:
+                problems.append(f"- {where}: pip gagal: {failure}")
         problems += [f"- {where}: tidak ada wheel {requirement} di PyPI" for requirement in missing]
     if problems:
         raise ReleaseError("Wheel pendukung tidak lengkap, rilis ini tidak dapat dipasang di semua komputer:\n"
                            + "\n".join(problems) + "\nTanyakan ke proyek; tidak ada yang ditandatangani.")
+    closure, lacking = {}, {}
+    for python, platform in targets:
+        wheels = {parse_wheel_filename(w.name)[0]: w for w in (staging / f"{platform}-{python}").glob("*.whl")}
+        environment = target_environment(python, platform)
+        for problem in dependency_lock.unmet(chosen[(python, platform)], applicable(app.requires, environment),
+                                             environment, lambda pin, found=wheels: wheel_requires(found[pin.name])):
+            lacking.setdefault(problem, []).append(f"Python {python} di {PLATFORMS[platform]['label']}")
+        closure[f"{python}-{platform}"] = sorted(w.name for w in wheels.values())
+    if lacking:
+        raise ReleaseError(f"Daftar versi di wheel {app.path.name} tidak lengkap:\n" + _listed(lacking, len(targets))
+                           + "\nTanyakan ke proyek; tidak ada yang ditandatangani.")
     folder.mkdir(parents=True, exist_ok=True)
     kept: dict[str, str] = {}
-    closure = {f"{python}-{platform}": sorted(w.name for w in (staging / f"{platform}-{python}").glob("*.whl"))
-               for python, platform in targets}
     for wheel in sorted(staging.glob("*/*.whl")):
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if wheel.name in kept:

@@ -5,19 +5,22 @@ requirements-dev.lock, an office and `release build` the office's lock, whose ve
 lock's. Here, from the files alone (no network): pyproject's pins are the locks' versions, every line
 carries its hashes, and for every supported Python and system the markers choose one version of each
 package and those are every package the install asks for, to the end."""
+import hashlib
 import importlib.metadata
 import sys
 import tomllib
 
 import pytest
 from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from loket_python import CENTER_SUPPORTED, SUPPORTED
-from sync import dependency_lock
+from sync import dependency_lock, release_build
 from sync.dependency_lock import LockError
 from sync.release_build import PLATFORMS, applicable, target_environment
+from sync.releases import ReleaseError
 from tests.sync.harness import ROOT
+from tests.updates.test_release_build import THIS_PYTHON, locked, made_wheel
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 OFFICE = (PROJECT["dependencies"], SUPPORTED, tuple(PLATFORMS))
@@ -152,3 +155,82 @@ def test_the_lock_of_a_requirement_with_extras_reaches_the_extras_packages():
     assert dependency_lock.unmet(subset, [Requirement("psycopg==3.3.9")], environment,
                                  lambda pin: requires.get(pin.name, [])) == [
         "psycopg-binary==3.3.9 terpilih tetapi tidak diminta paket mana pun."]
+
+
+# --- what `release build` gathers: the wheel's own lock, exactly ---------------------------------------
+
+def test_a_wheel_whose_lock_differs_from_its_requirements_is_refused_before_any_download(tmp_path):
+    """A wheel built after flask's pin was raised in pyproject alone: its lock is not the tested one."""
+    requirements = [r.replace("flask==3.1.3", "flask==3.1.4") for r in PROJECT["dependencies"]]
+    wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(requirements),
+                       lock=(ROOT / dependency_lock.OFFICE_LOCK).read_text())
+    with pytest.raises(ReleaseError) as refused:
+        release_build.gather(release_build.read_app_wheel(wheel), SUPPORTED, list(PLATFORMS), tmp_path / "wheel",
+                             say=lambda line: None)
+    assert "tidak cocok dengan daftar versi teruji di dalamnya" in str(refused.value)
+    assert "- loket-kecamatan meminta flask==3.1.4, daftar versi memberi flask==3.1.3. (semua kombinasi)" \
+        in str(refused.value)
+    assert not (tmp_path / "wheel-per-target").exists() and not (tmp_path / "wheel").exists()
+
+
+def test_a_wheel_without_its_lock_is_refused(tmp_path):
+    wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(PROJECT["dependencies"]))
+    with pytest.raises(ReleaseError, match="tidak membawa daftar versi teruji"):
+        release_build.gather(release_build.read_app_wheel(wheel), ["3.13"], ["win_amd64"], tmp_path / "wheel",
+                             say=lambda line: None)
+    assert not (tmp_path / "wheel-per-target").exists()
+
+
+def test_the_projects_requirements_are_met_by_its_lock_for_every_target(tmp_path):
+    wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(PROJECT["dependencies"]),
+                       lock=(ROOT / dependency_lock.OFFICE_LOCK).read_text())
+    targets = [(python, platform) for platform in PLATFORMS for python in SUPPORTED]
+    chosen = release_build.locked_targets(release_build.read_app_wheel(wheel), targets)
+    assert "lepton-jpeg-python" in chosen[("3.14", "win_amd64")]
+    assert "lepton-jpeg-python" not in chosen[("3.15", "win_amd64")]
+    assert "pywin32-ctypes" in chosen[("3.15", "win_amd64")]
+    assert "pywin32-ctypes" not in chosen[("3.15", "manylinux_x86_64")]
+    assert {str(chosen[(python, "win_amd64")]["numpy"].version) for python in SUPPORTED} == {"2.4.6", "2.5.5"}
+
+
+@pytest.mark.slow  # downloads from PyPI (pip's cache after the first run)
+def test_the_gathered_wheels_are_exactly_the_locks_files(tmp_path):
+    """The release of today's pyproject and lock, for the Python running the tests on Linux: one wheel
+    of each locked package, at the lock's version, with one of the lock's sha256."""
+    wheel = made_wheel(tmp_path, "0.3.0", requires=tuple(PROJECT["dependencies"]),
+                       lock=(ROOT / dependency_lock.OFFICE_LOCK).read_text())
+    app = release_build.read_app_wheel(wheel)
+    wheels, closure = release_build.gather(app, [THIS_PYTHON], ["manylinux_x86_64"], tmp_path / "wheel",
+                                           say=lambda line: None)
+    chosen = dependency_lock.for_target(lock("office"), target_environment(THIS_PYTHON, "manylinux_x86_64"))
+    got = {canonicalize_name(parse_wheel_filename(path.name)[0]): path for path in wheels}
+    assert sorted(got) == sorted(chosen)
+    for name, path in got.items():
+        assert parse_wheel_filename(path.name)[1] == chosen[name].version, name
+        assert "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest() in chosen[name].hashes, name
+    assert closure == {f"{THIS_PYTHON}-manylinux_x86_64": sorted(path.name for path in wheels)}
+
+
+@pytest.mark.slow  # downloads from PyPI
+def test_a_lock_that_lacks_a_package_a_locked_wheel_needs_is_refused(tmp_path):
+    """flask's own Requires-Dist, read from its downloaded wheel, names werkzeug; the lock has none."""
+    wheel = made_wheel(tmp_path, "0.3.0", requires=("flask==3.1.3",),
+                       lock=locked("flask", "blinker", "click", "itsdangerous", "jinja2", "markupsafe"))
+    with pytest.raises(ReleaseError) as refused:
+        release_build.gather(release_build.read_app_wheel(wheel), ["3.13"], ["manylinux_x86_64"], tmp_path / "wheel",
+                             say=lambda line: None)
+    assert "tidak lengkap" in str(refused.value)
+    assert "- flask meminta werkzeug>=3.1.0, daftar versi memberi tidak ada. (semua kombinasi)" in str(refused.value)
+    assert not (tmp_path / "wheel").exists()
+
+
+@pytest.mark.slow  # downloads from PyPI
+def test_a_file_whose_sha256_is_not_the_locks_is_refused(tmp_path):
+    """packaging 26.4 as the lock says, but with a sha256 no file of it has."""
+    wheel = made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",),
+                       lock="packaging==26.4 --hash=sha256:" + "0" * 64 + "\n    # via loket-kecamatan\n")
+    with pytest.raises(ReleaseError) as refused:
+        release_build.gather(release_build.read_app_wheel(wheel), ["3.13"], ["win_amd64"], tmp_path / "wheel",
+                             say=lambda line: None)
+    assert "tidak sama dengan sidik sha256 di daftar versi teruji" in str(refused.value)
+    assert not (tmp_path / "wheel").exists()

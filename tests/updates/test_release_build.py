@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import run
-from sync import release_build, releases
+from sync import dependency_lock, release_build, releases
 from tests.support.ports import free_port
 from tests.sync.harness import ROOT
 from tests.updates.test_wheel_contents import build_release_wheel
@@ -24,8 +24,9 @@ THIS_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 def made_wheel(folder: Path, version: str, notes: str | None = "Perbaikan halaman loket.",
                requires: tuple = ("flask==3.1.3", "lepton-jpeg-python==0.5.8; python_version < '3.15'"),
-               name: str | None = None) -> Path:
-    """A small wheel of this project's name with METADATA and release notes (never installed)."""
+               name: str | None = None, lock: str | None = None) -> Path:
+    """A small wheel of this project's name with METADATA, release notes and, when given, its office lock
+    (never installed)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (name or f"loket_kecamatan-{version}-py3-none-any.whl")
     metadata = "Metadata-Version: 2.4\nName: loket-kecamatan\nVersion: %s\n%s\n" % (
@@ -34,7 +35,21 @@ def made_wheel(folder: Path, version: str, notes: str | None = "Perbaikan halama
         wheel.writestr(f"loket_kecamatan-{version}.dist-info/METADATA", metadata)
         if notes is not None:
             wheel.writestr(release_build.NOTES_FILE, f"# Catatan rilis\n\n## {version}\n\n{notes}\n\n## 0.0.1\n\nLama.\n")
+        if lock is not None:
+            wheel.writestr(dependency_lock.OFFICE_LOCK, lock)
     return path
+
+
+def locked(*names: str, markers: bool = True) -> str:
+    """The lines of the project's office lock for these packages (their versions, files' sha256 and who
+    asks for them), with their markers or (markers=False) for every target."""
+    text = ""
+    for pin in dependency_lock.read(ROOT / dependency_lock.OFFICE_LOCK):
+        if pin.name in names:
+            marker = f" ; {pin.marker}" if markers and pin.marker else ""
+            text += (f"{pin.name}=={pin.version}{marker} " + " ".join(f"--hash={h}" for h in pin.hashes) + "\n"
+                     + "".join(f"    # via {parent}\n" for parent in pin.parents))
+    return text
 
 
 @pytest.fixture
@@ -71,9 +86,11 @@ def test_the_version_in_pyproject_has_its_release_notes():
 
 @pytest.mark.slow
 def test_a_dependency_without_a_wheel_for_a_target_is_named_and_nothing_is_signed(tmp_path):
-    """Against PyPI: lepton-jpeg-python has no wheel for Python 3.15 (pyproject leaves it out there)."""
-    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("lepton-jpeg-python==0.5.8",
-                                                                               "packaging==26.4")))
+    """Against PyPI: lepton-jpeg-python has no wheel for Python 3.15 (pyproject and the lock leave it out
+    there)."""
+    app = release_build.read_app_wheel(made_wheel(
+        tmp_path, "0.3.0", requires=("lepton-jpeg-python==0.5.8", "packaging==26.4"),
+        lock=locked("lepton-jpeg-python", "packaging", markers=False)))
     with pytest.raises(releases.ReleaseError) as refused:
         release_build.gather(app, ["3.14", "3.15"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
     assert "- Python 3.15 di Windows 64-bit: tidak ada wheel lepton-jpeg-python==0.5.8 di PyPI" in str(refused.value)
@@ -88,7 +105,8 @@ def test_a_laptop_without_a_link_to_pypi_is_told_so(tmp_path, monkeypatch):
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{free_port()}/simple")
     monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
-    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",)))
+    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",),
+                                                  lock=locked("packaging")))
     with pytest.raises(releases.ReleaseError, match="Tidak tersambung ke PyPI"):
         release_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
 
