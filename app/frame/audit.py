@@ -1,11 +1,15 @@
 """The one function every write (and every access to personal data) calls, inside the same
 transaction as the write itself. Personal values are masked before they are stored."""
 import contextlib
+import functools
 import inspect
 import json
 import logging
 import os
+import re
 import threading
+import weakref
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import apsw
@@ -16,6 +20,7 @@ from app.frame import privacy
 from app.frame.audit_event import AuditEvent
 from app.frame.dates import utc_now
 from app.frame.db import insert_rows
+from app.frame.private_files import write_private
 
 
 def _as_json(value):
@@ -59,12 +64,13 @@ def record_restore(backup_name: str, user=None) -> None:
     record("pulihkan", "cadangan", backup_name, f"Cadangan {backup_name} dipulihkan", user=user)
 
 
-# --- Audit attached to the write (issue 63) ------------------------------------------------------
+# --- Audit attached to the write (issues 63 and 70) -----------------------------------------------
 # A commit that changes a record of someone's act (an application, a complaint, an account, a
-# setting...) carries its audit row: SQLite's update and commit hooks (apsw's public API) watch every
-# commit of the office database. The tables below record no one's act: the trail itself, figures and
+# setting...) carries its audit row: SQLite's preupdate hook sees every row a statement changes
+# (apsw's public API; the update hook missed a DELETE with no WHERE and every WITHOUT ROWID table), the
+# commit hook checks them. The tables below record no one's act: the trail itself, figures and
 # indexes derived from the records, the machinery's queues, counters and sessions. Every other table is
-# audited, a new one too until it is named here.
+# audited, a new one too (WITHOUT ROWID or not) until it is named here.
 NOT_ACTS = {
     "audit_event": "the trail itself",
     "application_cohort_day": "a figure derived from the applications", "application_day": "likewise",
@@ -87,12 +93,15 @@ NOT_ACTS = {
 }
 _declared = threading.local()
 _guarded: dict[str, bool] = {}  # database file -> strict (a test: the commit is refused)
+_started_by: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # thread -> the capability that started it
+_log = logging.getLogger(__name__)
 
 
 def watch_commits(path, strict: bool) -> None:
     """Check every commit of the database at `path` (each connection opened from now on)."""
     if not _guarded:
         apsw.connection_hooks.append(_watch)
+        _name_threads_after_their_starter()
     _guarded[_file_key(path)] = strict
 
 
@@ -126,32 +135,77 @@ def _file_key(path) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
+# SAVEPOINT, RELEASE and ROLLBACK TO, however spelled: the preupdate hook is not told when a savepoint's
+# changes are undone, so each connection keeps its changes per open savepoint.
+_SAVEPOINT = re.compile(r"\s*(savepoint|release|rollback)\b(?:\s+transaction)?(\s+to)?(?:\s+savepoint)?\s+"
+                        r"(\"(?:[^\"]|\"\")*\"|\[[^\]]*\]|`(?:[^`]|``)*`|'(?:[^']|'')*'|[^\s;]+)", re.IGNORECASE)
+_HOOK_ID = "loket-audit"
+
+
+def _unquoted(name: str) -> str:
+    """SQLite compares savepoint names without case, quoted or not."""
+    if name[:1] in "\"`'[":
+        name = name[1:-1].replace(name[0] * 2, name[0]) if name[0] != "[" else name[1:-1]
+    return name.lower()
+
+
 def _watch(connection) -> None:
     path = _file_key(connection.filename) if connection.filename else ""
     if path not in _guarded:
         return
-    changed = set()
+    layers: list[tuple[str | None, set]] = [(None, set())]  # the transaction's, then each open savepoint's
 
-    def on_change(kind, database_name, table, rowid):
-        changed.add(table)
+    def on_row(change):
+        layers[-1][1].add(change.table_name)
+
+    def on_statement(event):
+        sql = event["sql"].lstrip()
+        if sql[:4].lower() not in ("save", "rele", "roll") or event["trigger"]:
+            return
+        found = _SAVEPOINT.match(sql)
+        if not found or (found.group(1).lower() == "rollback" and not found.group(2)):
+            return  # a whole transaction's rollback: the rollback hook
+        verb, name = found.group(1).lower(), _unquoted(found.group(3))
+        if verb == "savepoint":
+            layers.append((name, set()))
+            return
+        at = next((i for i in range(len(layers) - 1, 0, -1) if layers[i][0] == name), None)
+        if at is None:  # no such savepoint: SQLite refuses the statement
+            return
+        if verb == "rollback":  # the savepoint stays open, emptied
+            del layers[at + 1:]
+            layers[at][1].clear()
+        else:  # released: its changes belong to the transaction or savepoint around it
+            for _, tables in layers[at:]:
+                layers[at - 1][1].update(tables)
+            del layers[at:]
+
+    def forget():
+        del layers[1:]
+        layers[0][1].clear()
 
     def on_commit() -> bool:
-        missing = untrailed(changed)
-        changed.clear()
+        missing = untrailed(set().union(*(tables for _, tables in layers)))
+        forget()
         writer = missing and _capability_writer(inspect.currentframe())
         if not writer:
             return False
-        logging.getLogger(__name__).error("perubahan tanpa catatan audit: tabel %s (%s)", ", ".join(missing), writer)
-        return _guarded.get(path, False)  # True turns the commit into a rollback: a test's write fails
+        _log.error("perubahan tanpa catatan audit: tabel %s (%s)", ", ".join(missing), writer)
+        if _guarded.get(path, False):
+            return True  # turns the commit into a rollback: a test's write fails
+        _note_gap(Path(connection.filename).parent, missing, writer)  # the data is kept: the admin is told
+        return False
 
-    connection.set_update_hook(on_change)
+    connection.preupdate_hook(on_row, id=_HOOK_ID)
+    connection.trace_v2(apsw.SQLITE_TRACE_STMT, on_statement, id=_HOOK_ID)
     connection.set_commit_hook(on_commit)
-    connection.set_rollback_hook(changed.clear)
+    connection.set_rollback_hook(forget)
 
 
 def _capability_writer(frame) -> str:
-    """The innermost function of a capability or of sync/ behind a commit; '' for the frame's own
-    writers called alone (a test's setting, the schema) and for a demo module's example office."""
+    """The innermost function of a capability or of sync/ behind a commit, or else the one that started
+    this thread; '' for the frame's own writers called alone (a test's setting, the schema) and for a
+    demo module's example office."""
     writer = ""
     while frame is not None:
         path = Path(frame.f_code.co_filename)
@@ -161,7 +215,77 @@ def _capability_writer(frame) -> str:
                 return ""
             writer = writer or f"{path.relative_to(_ROOT).as_posix()}:{frame.f_code.co_name}"
         frame = frame.f_back
-    return writer
+    return writer or _started_by.get(threading.current_thread(), "")
+
+
+def _name_threads_after_their_starter() -> None:
+    """A thread's stack begins in threading, not in the capability that started it: the capability's
+    function is kept when the thread starts (Python 3.11 raises no audit event for a thread's start;
+    3.12 and 3.13 raise different ones). A pool's worker is named after the first to give it work."""
+    start = threading.Thread.start
+
+    @functools.wraps(start)
+    def start_named(thread):
+        writer = _capability_writer(inspect.currentframe().f_back)
+        if writer:
+            _started_by[thread] = writer
+        return start(thread)
+
+    threading.Thread.start = start_named
+
+
+# --- The alarm kept for the admin (issue 70, finding 4) ---------------------------------------------
+# At an office the write is kept and its log line is read by no one: the alarm is also kept beside the
+# database (never in a backup: it is this PC's), for the admin's health card (app/backups/health.py),
+# with the tables, the function and when; never a value. The last few pairs, each until the admin
+# says it was looked at or GAP_SHOWN_FOR after it last happened.
+GAPS_FILE = "tanpa-catatan-audit.json"
+GAPS_KEPT = 10
+GAP_SHOWN_FOR = timedelta(days=30)
+_gaps_lock = threading.Lock()
+
+
+def trail_gaps(data_dir, now: datetime | None = None) -> list[dict]:
+    """The writes kept without their audit row, the latest first: {tables, writer, count, first, last}."""
+    oldest = ((now or utc_now()) - GAP_SHOWN_FOR).isoformat()
+    return sorted((gap for gap in _read_gaps(data_dir) if gap["last"] >= oldest), key=lambda gap: gap["last"],
+                  reverse=True)
+
+
+def forget_trail_gaps(data_dir, seen_until: str) -> int:
+    """The admin looked at the gaps up to `seen_until` (the latest one shown): a later one stays."""
+    with _gaps_lock:
+        gaps = _read_gaps(data_dir)
+        kept = [gap for gap in gaps if gap["last"] > seen_until]
+        write_private(Path(data_dir) / GAPS_FILE, json.dumps(kept, indent=1))
+    return len(gaps) - len(kept)
+
+
+def _note_gap(data_dir, tables: list[str], writer: str) -> None:
+    now = utc_now().replace(microsecond=0).isoformat()
+    key = (", ".join(tables), writer)
+    try:
+        with _gaps_lock:
+            gaps = _read_gaps(data_dir)
+            same = next((gap for gap in gaps if (gap["tables"], gap["writer"]) == key), None)
+            gaps = [gap for gap in gaps if gap is not same]
+            gaps.append({"tables": key[0], "writer": writer, "count": same["count"] + 1 if same else 1,
+                         "first": same["first"] if same else now, "last": now})
+            write_private(Path(data_dir) / GAPS_FILE, json.dumps(gaps[-GAPS_KEPT:], indent=1))
+    except OSError:  # a full disk refuses the note: never the clerk's write, which the log still names
+        _log.warning("catatan perubahan tanpa jejak audit tidak dapat disimpan di %s", data_dir)
+
+
+def _read_gaps(data_dir) -> list[dict]:
+    try:
+        gaps = json.loads((Path(data_dir) / GAPS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError):  # a damaged note is no reason to refuse a page
+        _log.warning("berkas %s tidak terbaca; dimulai kosong", GAPS_FILE)
+        return []
+    fields = {"tables", "writer", "count", "first", "last"}
+    return [gap for gap in gaps if isinstance(gap, dict) and fields <= gap.keys()] if isinstance(gaps, list) else []
 
 
 _ROOT = Path(__file__).resolve().parents[2]
