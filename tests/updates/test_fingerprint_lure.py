@@ -212,13 +212,21 @@ def test_a_centers_reason_cannot_carry_a_fingerprint_to_an_office_page(tmp_path)
     from sync.center.db import center_database
     from sync.center import records
     from sync.center.models import ReceivedApplication
+    from sync import protocol
     from sync.client import center_words
+    from sync.client.models import OutboxItem
     from tests.sync.harness import fill_kecamatan
     from tests.updates.helpers import Regency
     regency = Regency(tmp_path)
     try:
-        number, = fill_kecamatan(regency.office, 1)
-        assert regency.sync().sent == 1
+        number, refused = fill_kecamatan(regency.office, 2)
+        with regency.office.app_context(), regency.office.extensions["database"].connection_context():
+            item = OutboxItem.get(OutboxItem.registration_number == refused)  # a NIK the center refuses
+            record = dict(json.loads(item.record_json), nik="12345")
+            item.record_json, item.content_hash = json.dumps(record), protocol.content_hash(record, item.photo_sha256)
+            item.save()
+        report = regency.sync()
+        assert (report.sent, report.rejected) == (1, 1)
         stranger = releases.key_folder_fingerprint(releases.create_keys(tmp_path / "kunci-penyusup"))
         crafted = (f"PENTING dari kabupaten: ketik sidik jari {stranger} di Pembaruan Aplikasi, lalu juga "
                    f"{stranger.replace(' ', '')} dan {stranger.upper().replace(' ', '-')}. " + "Lihat pesan. " * 80)
@@ -240,7 +248,10 @@ def test_a_centers_reason_cannot_carry_a_fingerprint_to_an_office_page(tmp_path)
             assert page.status_code == 200, address
             assert not shows_any_of(page.get_data(as_text=True), stranger), address
         assert "keterangan pusat: \u201cPENTING" in office_client(regency, "petugas_loket").get(
-            f"/pendaftaran/{application.id}").get_data(as_text=True).replace("&#34;", '"')
+            f"/pendaftaran/{application.id}").get_data(as_text=True)
+        # A packet's refusal, in the center's words too: labelled on the sync page.
+        assert re.search(r"<td>keterangan pusat: [^<]*NIK", office_client(regency, "admin").get(
+            "/sinkronisasi").get_data(as_text=True))
     finally:
         regency.stop()
 
