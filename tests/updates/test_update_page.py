@@ -6,6 +6,7 @@ import re
 
 import run
 from app.frame.audit import AuditEvent
+from app.updates import trust
 from sync import releases
 from tests.updates.helpers import fake_wheel
 
@@ -63,8 +64,11 @@ def test_the_fingerprint_as_the_keys_command_printed_it_confirms_the_root_and_th
     admin = client_for("admin")
     assert "Komputer ini belum memercayai kunci kabupaten" in admin.get("/admin/pembaruan").get_data(as_text=True)
     keys = tmp_path / "flashdisk-admin" / "kunci-rilis"
-    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
-    printed = re.search(r"Sidik jari kunci root: (.+)\n", capsys.readouterr().out).group(1)
+    root = tmp_path / "flashdisk-root" / "kunci-root"  # the root key on a stick of its own
+    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(root)]) == 0
+    said = capsys.readouterr().out
+    printed = re.search(r"Sidik jari kunci root: (.+)\n", said).group(1)
+    assert trust.NEVER_BY_MESSAGE in " ".join(said.split())  # the command says what the page says (issue 69)
     assert re.fullmatch(r"([0-9a-f]{4} ){7}[0-9a-f]{4}", printed), printed  # eight groups of four, to read aloud
     admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": printed})  # typed from the regency's sheet
     admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path, keys))})
@@ -73,10 +77,11 @@ def test_the_fingerprint_as_the_keys_command_printed_it_confirms_the_root_and_th
     assert "belum memercayai kunci kabupaten" not in page
     assert printed[:9] not in page  # the sheet is the only source: no page shows one to copy (issue 69)
     # Asked again on the same folder, the command keeps the keys and names the same fingerprint.
-    assert run.main(["release", "keys", "--keys", str(keys)]) == 1
+    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(root)]) == 1
     assert f"Sidik jari kunci root-nya: {printed}" in capsys.readouterr().err
     # Another regency's key folder has another fingerprint: the comparison tells them apart.
-    assert run.main(["release", "keys", "--keys", str(tmp_path / "kunci-lain")]) == 0
+    assert run.main(["release", "keys", "--keys", str(tmp_path / "kunci-lain"), "--root",
+                     str(tmp_path / "root-lain")]) == 0
     assert printed not in capsys.readouterr().out
 
 
