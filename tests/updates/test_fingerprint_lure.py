@@ -4,8 +4,9 @@ joined by "/", so a stranger's root holding its key and the regency's printed as
 groups>", and an admin who copied it let the stranger's release in. A confirmed root was dropped by one
 POST of another fingerprint, with no password and no second typing, and a one-character typo made the
 page call the regency's real key "BUKAN kunci kabupaten". A PC of the previous version showed its
-unconfirmed root's fingerprint right above the field. And (finding 8) comparing the fingerprint on its
-first four digits survived every trust test: a near-miss is refused here, in the fast tier."""
+unconfirmed root's fingerprint right above the field, and text the center controls (a rejection reason)
+reached office pages as it came. And (finding 8) comparing the fingerprint on its first four digits
+survived every trust test: a near-miss is refused here, in the fast tier."""
 import json
 import re
 from pathlib import Path
