@@ -20,7 +20,7 @@ akun.masuk                    -     -      -       -    -    -     x     masuk d
 akun.sendiri                  x     x      x       x    x    x     -     mengganti kata sandi sendiri, keluar
 akun.kelola                   x     -      -       -    -    -     -     membuat, mengubah, menonaktifkan pengguna, mengatur ulang sandi
 audit.baca                    x     -      -       -    x    -     -     membaca jejak audit
-cadangan.kelola               x     -      -       -    -    -     -     membuat, mengunduh dan memulihkan cadangan data
+cadangan.kelola               x     -      -       -    -    -     -     membuat, mengunduh dan memulihkan cadangan data; memeriksa perubahan tanpa catatan audit
 pembaruan.kelola              x     -      -       -    -    -     -     melihat dan memasang pembaruan aplikasi dari kabupaten
 kalender.kelola               x     -      -       -    -    -     -     mengatur hari libur kantor
 pengaturan.kantor             x     -      -       -    -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi, poster kios
@@ -74,7 +74,8 @@ ROUTES = {
     "akun.kelola": "auth.users auth.new_user auth.edit_user auth.reset_password auth.toggle_active",
     "audit.baca": "audit.trail",
     "cadangan.kelola": "backups.index backups.create backups.download backups.restore backups.new_pc_restore "
-                       "backups.recovery_key backups.recovery_key_printed backups.recovery_key_change backups.recovery_key_typed",
+                       "backups.recovery_key backups.recovery_key_printed backups.recovery_key_change backups.recovery_key_typed "
+                       "backups.trail_gaps backups.trail_gaps_seen",
     "kalender.kelola": "calendar.index calendar.add calendar.remove calendar.enter_decree",
     "pengaturan.kantor": "settings.setup settings.region_options settings.office settings.upload_logo "
                          "settings.session_timeout settings.kiosk_poster",

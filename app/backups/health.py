@@ -6,7 +6,8 @@ and on the Camat's in plain words, each with the one step to take.
 - a key the OS key store refused to give;
 - the disk: space left, warned well before it is full (a backup needs room for a whole copy);
 - the link to the center: its last success, when it is old;
-- the PC's date moved by days (app/backups/clock.py): to every signed-in person, in plain words.
+- the PC's date moved by days (app/backups/clock.py): to every signed-in person, in plain words;
+- a write kept without its audit row (app/frame/audit.py): its tables and function, never a value.
 """
 import logging
 import shutil
@@ -165,7 +166,33 @@ def concerns(config) -> list[Concern]:
                              f"Ruang penyimpanan komputer kantor tinggal {free / GIB:.1f} GB. Minta admin "
                              "mengosongkannya sebelum penuh.", "backups.index"))
     found.extend(_sync_concern())
+    found.extend(_trail_gap_concern(data_dir))
     return sorted(found, key=lambda c: c.level != "danger")
+
+
+GAPS_ON_CARD = 3  # the page lists them all (audit.GAPS_KEPT at most)
+
+
+def gap_words(gap: dict) -> str:
+    """One write kept without its audit row: its tables and the function that wrote, never a value."""
+    times = f"{gap['count']} kali, terakhir" if gap["count"] > 1 else "pada"
+    return f"tabel {gap['tables']} oleh {gap['writer']} ({times} {_when(datetime.fromisoformat(gap['last']))})"
+
+
+def _trail_gap_concern(data_dir: Path) -> list[Concern]:
+    """Writes kept at this PC without their audit row (app/frame/audit.py): named until the admin has
+    looked at them, or a month after the last one."""
+    gaps = audit.trail_gaps(data_dir)
+    if not gaps:
+        return []
+    shown = "; ".join(gap_words(gap) for gap in gaps[:GAPS_ON_CARD])
+    more = f"; dan {len(gaps) - GAPS_ON_CARD} lainnya" if len(gaps) > GAPS_ON_CARD else ""
+    return [Concern("warn", "Perubahan tanpa catatan audit",
+                    f"{sum(gap['count'] for gap in gaps)} kali, terakhir {_when(datetime.fromisoformat(gaps[0]['last']))}",
+                    f"Data tersimpan tanpa catatan di jejak audit: {shown}{more}. Laporkan daftar ini kepada "
+                    "pengelola aplikasi di kabupaten, lalu buka kartu ini dan tandai sudah diperiksa.",
+                    "Ada perubahan data di komputer ini yang tidak tercatat di jejak audit. Minta admin memeriksanya.",
+                    "backups.trail_gaps")]
 
 
 def _sync_concern() -> list[Concern]:
@@ -234,3 +261,14 @@ def desa_pc_cards(user) -> list[Card]:
     if may(user, "cadangan.kelola"):
         return health_cards(user, plain=False, endpoints=_DESA_ENDPOINTS)
     return health_cards(user, plain=True) if may(user, "cadangan.pesan_kesehatan_desa") else _clock_cards(user)
+
+
+def acknowledge_trail_gaps(config, seen_until: str) -> int:
+    """The admin looked at the writes kept without their audit row, up to the latest one shown: that
+    look is on the trail; a gap noted since stays on the card."""
+    data_dir = Path(config["DATABASE_PATH"]).parent
+    with database.atomic():
+        seen = audit.forget_trail_gaps(data_dir, seen_until)
+        audit.record("konfirmasi", "catatan_audit", "", f"Admin menyatakan {seen} perubahan tanpa catatan audit "
+                     "sudah diperiksa")
+    return seen
