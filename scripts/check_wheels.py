@@ -2,8 +2,10 @@
 
 The office install (pyproject.toml `dependencies`) on Windows (win_amd64) and Linux (manylinux
 x86_64) for every Python of loket_python.SUPPORTED, the center's (`dependencies` + the `center`
-extra) on Linux for every Python of loket_python.CENTER_SUPPORTED. Each is resolved by uv for that Python and platform, markers included,
-allowing wheels only; nothing is installed. A pin without a wheel is named on one line:
+extra) on Linux for every Python of loket_python.CENTER_SUPPORTED. Each is resolved by uv for that
+Python and platform, markers included, allowing wheels only and held to the versions of its lock (the
+office's lock; the dev lock for the center: scripts/lock.sh), so the files checked are the ones
+installed; nothing is installed. A pin without a wheel is named on one line:
 
     NO WHEEL  Python 3.15 win_amd64 (office): lepton-jpeg-python==0.5.8 -- <uv's reason>
 
@@ -26,11 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from loket_python import CENTER_SUPPORTED, SUPPORTED  # noqa: E402
+from sync.dependency_lock import DEV_LOCK, OFFICE_LOCK  # noqa: E402
 
 # Our name of a platform -> uv's (--python-platform). Linux: glibc 2.34 and later (Debian 12, Ubuntu
 # 22.04, RHEL 9), the oldest for which lepton-jpeg-python ships a wheel (README, "Python and platforms").
 PLATFORMS = {"win_amd64": "x86_64-pc-windows-msvc", "manylinux_x86_64": "x86_64-manylinux_2_34"}
 # uv names the first package it finds without a usable wheel like this.
+# Each install's versions: the lock the offices install, or CI's (--pin checks other requirements alone).
+LOCKS = {"office": ROOT / OFFICE_LOCK, "center": ROOT / DEV_LOCK}
 NO_WHEEL = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\{[^}]*\})?(==\S+)? has no (?:usable )?wheels")
 
 
@@ -51,8 +56,9 @@ def uv_binary() -> str:
     return found
 
 
-def resolve(requirements: list[str], python: str, platform: str, folder: Path) -> str:
-    """'' when every requirement resolves to wheels for this Python and platform, else uv's reason.
+def resolve(requirements: list[str], python: str, platform: str, folder: Path, lock: Path | None = None) -> str:
+    """'' when every requirement resolves to wheels for this Python and platform (at the versions of
+    `lock` when given), else uv's reason.
 
     From uv's cache first (seconds); on PyPI only when that fails (a first run, a new pin, or a
     wheel the cache does not know of yet), so a failure is always PyPI's answer."""
@@ -61,6 +67,7 @@ def resolve(requirements: list[str], python: str, platform: str, folder: Path) -
     command = [uv_binary(), "pip", "compile", "--quiet", "--no-header", "--python-version", python,
                "--python-platform", PLATFORMS[platform], "--only-binary", ":all:",
                "--output-file", str(folder / f"{listing.stem}.out"), str(listing)]
+    command += ["--constraints", str(lock)] if lock else []
     for offline in (["--offline"], []):
         done = subprocess.run(command + offline, capture_output=True, text=True, timeout=600)
         if done.returncode == 0:
@@ -91,7 +98,8 @@ def main(argv=None) -> int:
             for python in pythons if python in (args.python or SUPPORTED)
             for platform in platforms if platform in (args.platform or PLATFORMS)]
     with tempfile.TemporaryDirectory(prefix="loket-wheels-") as folder, ThreadPoolExecutor(4) as pool:
-        reasons = list(pool.map(lambda job: resolve(job[1], job[2], job[3], Path(folder)), jobs))
+        reasons = list(pool.map(lambda job: resolve(job[1], job[2], job[3], Path(folder), LOCKS.get(job[0])),
+                                jobs))
     failures = [failure_line(name, python, platform, reason)
                 for (name, _, python, platform), reason in zip(jobs, reasons) if reason]
     for (name, _, python, platform), reason in zip(jobs, reasons):

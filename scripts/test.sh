@@ -91,7 +91,12 @@ test_python() {
     echo /usr/bin/python3
 }
 
-# Recreate .venv when the test Python changed; reinstall only when pyproject.toml changed.
+# The tests run on exactly the versions of the lock (scripts/lock.sh), the files pip checks against
+# its sha256: the office's packages with the test and center extras. The project itself comes after,
+# without dependencies (its own are all in the lock; tests/updates/test_lock.py checks that).
+LOCK=requirements-dev.lock
+
+# Recreate .venv when the test Python changed; reinstall only when pyproject.toml or the lock changed.
 ensure_venv() {
     local stamp=$VENV/.loket-install-stamp want_python have_python want_stamp python
     python=$(test_python)
@@ -102,17 +107,19 @@ ensure_venv() {
         rm -rf "$VENV"
         "$python" -m venv "$VENV"
     fi
-    want_stamp=$(sha256sum pyproject.toml | cut -d' ' -f1)
+    want_stamp=$(cat pyproject.toml "$LOCK" | sha256sum | cut -d' ' -f1)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
-        say "installing the project with its test and center extras into .venv"
+        say "installing $LOCK (the office's packages, the test and center extras) and the project into .venv"
         rm -f "$stamp"
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test,center]'
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
         # apsw-sqlite3mc ships the same `apsw` module as plain apsw (an older install): drop
-        # plain apsw, then lay the encrypting build's files down again.
+        # plain apsw, then lay the encrypting build's files down again (its lines of the lock).
         if "$VENV/bin/python" -m pip show -q apsw >/dev/null 2>&1; then
             "$VENV/bin/python" -m pip uninstall -y -q apsw
+            awk '/^apsw-sqlite3mc==/ {on = 1} on {print} on && !/\\$/ {exit}' "$LOCK" >"$VENV/apsw-sqlite3mc.lock"
             "$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps \
-                "$(grep -o 'apsw-sqlite3mc==[0-9.]*' pyproject.toml)"
+                --require-hashes -r "$VENV/apsw-sqlite3mc.lock"
         fi
         echo "$want_stamp" >"$stamp"
     fi
