@@ -11,6 +11,7 @@ OFFICE_COMMANDS = (
     Command("autostart", "app.autostart:add_commands"),
     Command("sync", "app.programs.sync_commands:add_sync"),
     Command("update-check", "app.programs.office_commands:add_update_check"),
+    Command("check-server", "app.programs.office_commands:add_check_server"),
 )
 
 PROGRAM = Program(

@@ -62,12 +62,25 @@ def first_start_banner(password: str) -> str:
             "  Kantor baru: setelah penyiapan, buka Cadangan Data > Kunci Pemulihan untuk mencetak kuncinya.\n")
 
 
+def _listening(app, host: str, port: int, threads: int):
+    """The office's waitress server bound for `app` (`serve`, and `check-server` the same way: what
+    breaks a start breaks the check); None, after one Indonesian line, when the port is taken."""
+    from app.frame.serving import create_office_server, port_busy_message, warm_up
+    warm_up(app)  # beside the binding: the first page after a restart does not pay for a cold process
+    try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
+        return create_office_server(app, host=host, port=port, threads=threads, ident="loket-kecamatan")
+    except OSError as problem:
+        if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):  # 100xx: the Winsock numbers
+            print(port_busy_message(host, port), file=sys.stderr)
+            return None
+        raise
+
+
 def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
     from app.updates import launcher
     from app.updates.state import ErrorCount
     from app.updates.versions import running_version
-    from app.frame.serving import create_office_server, port_busy_message, warm_up
 
     _limit_malloc_arenas()
     from app.firstrun import ensure_admin
@@ -75,18 +88,9 @@ def serve_here(options) -> int:
     app = _office_app(options, START_BACKGROUND_JOBS=True,
                       SERVED_AS={"host": options.host, "port": options.port})  # for "Pasang mulai otomatis"
     app.after_request(ErrorCount(app.config["DATA_DIR"], running_version()))  # each 5xx into health's errors_since
-    warm_up(app)  # beside the binding: the first page after a restart does not pay for a cold process
-    try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
-        server = create_office_server(app, host=options.host, port=options.port, threads=options.threads,
-                                      ident="loket-kecamatan")
-    except OSError as problem:
-        if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):  # 100xx: the Winsock numbers
-            print(port_busy_message(options.host, options.port), file=sys.stderr)
-            return 3
-        raise
-    trial = launcher.on_trial(app.config["DATA_DIR"])
-    if trial and not trial_walk(options, app, trial):
-        return launcher.WALK_FAILED  # the launcher takes this version back
+    server = _listening(app, options.host, options.port, options.threads)
+    if server is None:
+        return 3  # launcher.PORT_BUSY
     with app.extensions["database"].connection_context():
         password = ensure_admin()
     if password:
@@ -101,22 +105,6 @@ def serve_here(options) -> int:
     except KeyboardInterrupt:
         pass
     return 0
-
-
-def trial_walk(options, app, trial: dict) -> bool:
-    """A new version on trial, its port bound but no request answered yet (they wait): its own code
-    walks every role's pages over a fresh copy of the live database it just migrated. Kept as the
-    health the center reads; a pass is this version's verdict, written before it serves."""
-    from app.updates import launcher, state, walk
-    data_dir = app.config["DATA_DIR"]
-    print(f"Versi {trial['version']} diperiksa sebelum melayani...", flush=True)
-    result = walk.walk_live_copy(app, lambda copy: _office_app(options, DATABASE_PATH=copy))
-    state.note_health(data_dir, trial["version"], result.passed, result.pages, result.failed_urls())
-    if not result.passed:
-        print(f"Versi {trial['version']} gagal diperiksa: {walk.summary(result)}", file=sys.stderr, flush=True)
-        return False
-    launcher.passed_trial(data_dir, trial)
-    return True
 
 
 def cmd_demo(options) -> int:
@@ -246,32 +234,74 @@ def add_reset_password(commands, add_data_option) -> None:
 
 
 
-def cmd_update_check(options) -> int:
-    """`run.py update-check`: the walk (app/updates/walk.py) of this version over a copy of an office's
-    database: every role's menu pages and the links on them, none may answer 5xx. An office PC runs it
-    with a newly installed version before switching to it (app/updates/installing.py), the release
-    build on demo data. The last line names the version it ran as and how many pages it opened."""
+def cmd_check_server(options) -> int:
+    """`run.py check-server`: this version as a candidate (issue 69). It migrates the COPY of an office's
+    database, makes one throwaway account per role on it, serves it on 127.0.0.1 (a free port) with no
+    background job (no sync, no backup, no nightly update), writes the ready file the trusted program
+    waits for and serves until it is stopped. The verdict is never this command's: the program that
+    started it walks it over HTTP (sync/candidate_walk.py)."""
+    import json
+
     from app.updates import walk
     from app.updates.versions import running_version
-    config = dict(data_config(options), DATABASE_PATH=Path(options.database))
+    app = _office_app(options, DATABASE_PATH=Path(options.database))
+    accounts = walk.throwaway_accounts(app)
+    server = _listening(app, "127.0.0.1", 0, 4)
+    if server is None:
+        return 3
+    ready = Path(options.ready_file)
+    written = ready.with_name(ready.name + ".baru")
+    written.write_text(json.dumps({"port": int(server.effective_port), "version": running_version(), "accounts": accounts}),
+                       "utf-8")
+    os.replace(written, ready)  # whole or absent: the walk never reads half of it
     try:
-        result = walk.walk(_office_app(options, **config))
-    except Exception as problem:  # any failure of the new version is the answer this check exists for
-        print(f"Versi {running_version()} gagal membuka salinan data: {type(problem).__name__}: {problem}",
-              file=sys.stderr)
-        return 1
-    if not result.passed:
-        print(f"Versi {running_version()} gagal diperiksa ({result.pages} halaman dibuka): halaman bermasalah "
-              f"{walk.summary(result) or '(tidak ada halaman terbuka)'}", flush=True)
-        return 1
-    print(f"Pemeriksaan berhasil: versi {running_version()} siap ({result.pages} halaman diperiksa)")
+        server.run()
+    except KeyboardInterrupt:
+        pass
     return 0
+
+
+def add_check_server(commands, add_data_option) -> None:
+    check = commands.add_parser("check-server", help="serve this version on a copy of a database for the trusted "
+                                                     "program's walk (an update's check)")
+    add_data_option(check)
+    check.add_argument("--database", metavar="FILE", required=True, help="the copy of the live database, beside it")
+    add_mode_option(check, "which program serves the copy (default: the folder's own)")
+    check.add_argument("--ready-file", metavar="FILE", required=True, help="written (port, version, accounts) once it serves")
+    check.set_defaults(handler=cmd_check_server)
+
+
+def cmd_update_check(options) -> int:
+    """`run.py update-check`: this program walks its own `check-server` over a copy of an office's
+    database (sync/candidate_walk.py, as an update is walked): every role's pages and the links on them,
+    none may answer 5xx. The last line names the version and how many pages were opened."""
+    from app.frame.config import load_config
+    from app.updates import walk
+    from app.updates.versions import running_version
+    from sync import candidate_walk
+    config = load_config(data_config(options))
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    verdict = walk.walk_version(RUN_PY, config["DATA_DIR"], Path(options.database), config["MODE"], CHECK_SECONDS, env)
+    if verdict.interrupted:
+        print(f"Pemeriksaan versi {running_version()} terputus: {verdict.interrupted}", file=sys.stderr, flush=True)
+        return 2
+    if not verdict.passed:
+        print(f"Versi {running_version()} gagal diperiksa ({verdict.pages} halaman dibuka): halaman bermasalah "
+              f"{candidate_walk.summary(verdict)}", flush=True)
+        return 1
+    print(f"Pemeriksaan berhasil: versi {running_version()} siap ({verdict.pages} halaman diperiksa)")
+    return 0
+
+
+RUN_PY = Path(__file__).resolve().parents[2] / "run.py"
+CHECK_SECONDS = 900
 
 
 def add_update_check(commands, add_data_option) -> None:
     check = commands.add_parser("update-check", help="walk every role's pages of this version on a copy of the "
-                                                     "database (an update's last step before its switch)")
+                                                     "database, over HTTP (as an update is checked)")
     add_data_option(check)
-    check.add_argument("--database", metavar="FILE", required=True, help="the copy of the live database, beside it")
+    check.add_argument("--database", metavar="FILE", required=True, help="the copy of the database, beside it")
     add_mode_option(check, "which program checks the copy (default: the folder's own)")
     check.set_defaults(handler=cmd_update_check)

@@ -1,0 +1,319 @@
+"""The trusted program's walk of a candidate version (issue 69): the verdict on a release is never
+the candidate's own word.
+
+The candidate is a command of the candidate's own run.py, `check-server` (app/programs/office_commands.py):
+on a COPY of an office's database it creates one throwaway account per role, serves on 127.0.0.1 and
+writes a ready file ({"port", "version", "accounts": [{"role", "username", "password"}]}). Everything
+else happens here, in the program already trusted (an office's running version or its launcher, the
+regency laptop's installed one): the candidate is started as a process of its own group, signed in
+through its real sign-in form over HTTP, "/" and the pages linked from it (two levels, a budget of
+requests) are opened, and every answer's status is judged here. A 5xx, a sign-in that does not lead
+to a signed-in page, a role missing or no page at all is a failure; a candidate that never became
+ready, ran out of time or broke the connection before any page answered is `interrupted` (a power
+cut, a full disk, a slow PC: tried again, not the release's fault). What the candidate prints, writes
+besides its port and accounts, or exits with decides nothing.
+
+This module imports no capability of the office app: the laptop's release build uses it too."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+MAX_REQUESTS = 300
+MAX_FAILED_LISTED = 20
+MAX_PAGE_BYTES = 4 * 1024 * 1024  # a page read further is a page that never ends: what was read is judged
+MAX_READY_BYTES = 64 * 1024
+REQUEST_SECONDS = 60  # one page of a slow office PC on a migrated copy
+READY_FILE = "siap.json"
+LOG_FILE = "kandidat.log"
+LOG_TAIL = 2000
+SIGN_IN_PATH = "/masuk"
+SIGNED_IN_MARK = 'action="/keluar"'  # the sign-out form: on every page of a signed-in account only
+LINK = re.compile(r'\b(href|hx-get)="(/[^"]*)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# Pages the walk does not open, by path: leaving, static files, whole downloads (a backup, a USB batch).
+SKIPPED_PATHS = re.compile(r"^/(static/|keluar$|admin/cadangan/[^/]+\.sqlite3$|sinkronisasi/ekspor/)")
+NOT_ANSWERED = 0  # a page's "status" when it never answered (timed out, the connection broke)
+
+
+@dataclass
+class Verdict:
+    """The walk's result: pages opened, pages failed [(url, status)], and why it was cut short, when
+    it was (`interrupted`: no verdict on the release)."""
+    pages: int = 0
+    failed: list[tuple[str, int]] = field(default_factory=list)
+    interrupted: str | None = None
+
+    def fail(self, url: str, status: int) -> None:
+        if all(url != seen for seen, _ in self.failed):  # one line per page, whichever role met it
+            self.failed.append((url, status))
+
+    @property
+    def passed(self) -> bool:
+        return self.pages > 0 and not self.failed and not self.interrupted
+
+    def failed_urls(self) -> list[str]:
+        return [url for url, _ in self.failed[:MAX_FAILED_LISTED]]
+
+
+def pattern(url: str) -> str:
+    """Links that differ only in their numbers are one page to the walk."""
+    return re.sub(r"\d+", "#", url)
+
+
+def links(page: str) -> list[str]:
+    """Same-site links of a page (href and hx-get), in order, without the ones the walk does not open."""
+    found = []
+    for _, raw in LINK.findall(page):
+        url = urldefrag(raw.replace("&amp;", "&"))[0]
+        if url and not url.startswith("//") and not SKIPPED_PATHS.match(urlsplit(url).path):
+            found.append(url)
+    return found
+
+
+def summary(verdict: Verdict) -> str:
+    """The failing pages, as the admin and the release build read them."""
+    listed = ", ".join(f"{url} ({f'HTTP {status}' if status else 'tidak menjawab'})"
+                       for url, status in verdict.failed[:MAX_FAILED_LISTED])
+    more = len(verdict.failed) - MAX_FAILED_LISTED
+    return listed + (f" dan {more} lainnya" if more > 0 else "")
+
+
+# --- the candidate as a process ------------------------------------------------------------------
+
+def start(command: list[str], env: dict, work_dir: Path) -> subprocess.Popen:
+    """The candidate in its own process group (Windows: its own console group), its output in a file
+    of `work_dir` (a pipe nobody reads would stop it)."""
+    group = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt"
+             else {"start_new_session": True})
+    with open(Path(work_dir) / LOG_FILE, "wb") as log:
+        return subprocess.Popen(command, env=env, cwd=str(work_dir), stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, **group)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """The candidate and everything it started, at once (a copy of the data is all it had)."""
+    if os.name == "nt":
+        try:  # /T: the tree, the server's own children too
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    else:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        process.kill()
+        process.wait(timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
+def log_tail(work_dir: Path) -> str:
+    """The end of what the candidate printed: for the log, never for the verdict."""
+    try:
+        with open(Path(work_dir) / LOG_FILE, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - LOG_TAIL))
+            return log.read(LOG_TAIL).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def read_ready(path: Path) -> dict | None:
+    """The ready file once it is whole and says a port and accounts; None until then."""
+    try:
+        with open(path, "rb") as ready:
+            text = ready.read(MAX_READY_BYTES + 1)
+        value = json.loads(text) if len(text) <= MAX_READY_BYTES else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("port"), int) or not 0 < value["port"] < 65536:
+        return None
+    accounts = value.get("accounts")
+    if not isinstance(accounts, list) or not all(
+            isinstance(one, dict) and all(isinstance(one.get(key), str) for key in ("role", "username", "password"))
+            for one in accounts):
+        return None
+    return value
+
+
+def wait_ready(process: subprocess.Popen, ready_file: Path, deadline: float) -> dict | str:
+    """The ready file's content, or why the candidate never became ready (interrupted)."""
+    while True:
+        ready = read_ready(ready_file)
+        if ready:
+            return ready
+        code = process.poll()
+        if code is not None:
+            return f"versi baru berhenti (kode {code}) sebelum siap diperiksa"
+        if time.monotonic() > deadline:
+            return "versi baru belum siap diperiksa dalam batas waktunya"
+        time.sleep(0.2)
+
+
+def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float, roles=(),
+                   version: str | None = None, max_requests: int = MAX_REQUESTS) -> Verdict:
+    """Start `command` (a candidate's `run.py check-server ... --ready-file work_dir/siap.json`), walk
+    it over HTTP, stop it with its whole tree; the verdict is this function's own. `roles`: those the
+    trusted program knows for the candidate's program, each must have its account; `version`: the one
+    the candidate must say it is. `seconds` bounds the whole check."""
+    deadline = time.monotonic() + seconds
+    work_dir = Path(work_dir)
+    (work_dir / READY_FILE).unlink(missing_ok=True)
+    try:
+        process = start(command, env, work_dir)
+    except OSError as problem:  # the program could not be started at all (a full disk, a missing file)
+        return Verdict(interrupted=f"versi baru tidak dapat dijalankan ({type(problem).__name__}: {problem})")
+    try:
+        ready = wait_ready(process, work_dir / READY_FILE, deadline)
+        if isinstance(ready, str):
+            return Verdict(interrupted=ready)
+        return _walk(ready, roles, version, deadline, max_requests)
+    finally:
+        stop(process)
+
+
+# --- the walk over HTTP --------------------------------------------------------------------------
+
+class _Broken(Exception):
+    """The candidate stopped answering in the middle of the walk; `transient`: out of time (a slow or
+    busy PC), not a page's fault."""
+
+    def __init__(self, message: str, transient: bool):
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass
+class _Walker:
+    """One throwaway account's session, the pages it opens first, the links it found on them."""
+    session: object
+    role: str
+    first: list[str] = field(default_factory=list)
+    later: list[str] = field(default_factory=list)
+    seen: set = field(default_factory=set)
+
+
+def _walk(ready: dict, roles, version, deadline: float, max_requests: int) -> Verdict:
+    import requests
+    verdict = Verdict()
+    base = f"http://127.0.0.1:{ready['port']}"
+    if version is not None and ready.get("version") != version:
+        verdict.fail(f"(versi yang berjalan: {str(ready.get('version'))[:64]}, bukan {version})", NOT_ANSWERED)
+    missing = sorted(set(roles) - {account["role"] for account in ready["accounts"]})
+    for role in missing:
+        verdict.fail(f"(akun pemeriksa peran {role} tidak ada)", NOT_ANSWERED)
+    walkers = []
+    try:
+        for account in ready["accounts"]:
+            session = requests.Session()
+            session.trust_env = False  # no proxy of the PC's between the walk and 127.0.0.1
+            walker = _Walker(session, account["role"])
+            home = _sign_in(walker, base, account, verdict, deadline)
+            if home is not None:
+                walker.first = [url for url in links(home) if pattern(url) != pattern("/")]
+                walker.seen = {pattern("/"), *map(pattern, walker.first)}
+                walkers.append(walker)
+        for walker in walkers:
+            for url in walker.first:
+                if verdict.pages >= max_requests:
+                    break
+                for link in links(_open(walker.session, base, url, verdict, deadline) or ""):
+                    if pattern(link) not in walker.seen:
+                        walker.seen.add(pattern(link))
+                        walker.later.append(link)
+        # The second level, one link of each account in turn, so a small budget still reaches every role.
+        while verdict.pages < max_requests and any(walker.later for walker in walkers):
+            for walker in walkers:
+                if walker.later and verdict.pages < max_requests:
+                    _open(walker.session, base, walker.later.pop(0), verdict, deadline)
+    except _Broken as problem:
+        if problem.transient or verdict.pages == 0:  # out of time, or no page answered yet: no verdict
+            return Verdict(pages=verdict.pages, interrupted=str(problem))
+        verdict.fail(str(problem)[:300], NOT_ANSWERED)  # a page that broke the server's connection
+    finally:
+        for walker in walkers:
+            walker.session.close()
+    if verdict.pages == 0 and not verdict.failed:
+        verdict.fail("(tidak ada halaman terbuka)", NOT_ANSWERED)
+    return verdict
+
+
+def _sign_in(walker: _Walker, base: str, account: dict, verdict: Verdict, deadline: float) -> str | None:
+    """The real sign-in form, as a browser sends it; "/" as the account sees it then, or None (failed)."""
+    where = f"{SIGN_IN_PATH} ({account['role']})"
+    form = _get(walker.session, base + SIGN_IN_PATH, verdict, deadline)
+    if form.status != 200:
+        verdict.fail(where, form.status)
+        return None
+    token = CSRF.search(form.text)
+    answer = _request(walker.session, "POST", base + SIGN_IN_PATH, verdict, deadline, data={
+        "csrf_token": token.group(1) if token else "", "username": account["username"],
+        "password": account["password"], "next": ""})
+    if answer.status >= 400 or urlsplit(answer.location).path == SIGN_IN_PATH:
+        verdict.fail(where, answer.status if answer.status >= 400 else 401)
+        return None
+    home = _open(walker.session, base, "/", verdict, deadline)
+    if home is None or SIGNED_IN_MARK not in home:
+        if home is not None:
+            verdict.fail(where, 401)  # "/" answered, but not to a signed-in account
+        return None
+    return home
+
+
+@dataclass
+class _Answer:
+    status: int
+    text: str = ""
+    location: str = ""
+    html: bool = False
+
+
+def _request(session, method: str, url: str, verdict: Verdict, deadline: float, **options) -> _Answer:
+    """One request, its answer read up to MAX_PAGE_BYTES; counted as a page."""
+    import requests
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Broken("waktu pemeriksaan habis", transient=True)
+    verdict.pages += 1
+    try:
+        with session.request(method, url, allow_redirects=False, stream=True,
+                             timeout=(min(10, left), min(REQUEST_SECONDS, left)), **options) as answer:
+            body, size = [], 0
+            for chunk in answer.iter_content(64 * 1024):
+                body.append(chunk)
+                size += len(chunk)
+                if size >= MAX_PAGE_BYTES or time.monotonic() > deadline:
+                    break
+            text = b"".join(body)[:MAX_PAGE_BYTES].decode(answer.encoding or "utf-8", "replace")
+            return _Answer(answer.status_code, text, answer.headers.get("Location", ""),
+                           answer.headers.get("Content-Type", "").startswith("text/html"))
+    except requests.RequestException as problem:
+        verdict.pages -= 1
+        raise _Broken(f"{urlsplit(url).path} tidak menjawab ({type(problem).__name__})",
+                      transient=isinstance(problem, requests.Timeout)) from None
+
+
+def _get(session, url: str, verdict: Verdict, deadline: float) -> _Answer:
+    return _request(session, "GET", url, verdict, deadline)
+
+
+def _open(session, base: str, url: str, verdict: Verdict, deadline: float) -> str | None:
+    """One GET (an htmx fragment's address too: asked plainly, it answers its page); a redirect within
+    the site is followed once. Returns the page's HTML, None for anything else."""
+    answer = _get(session, base + url, verdict, deadline)
+    target = urlsplit(answer.location)
+    if 300 <= answer.status < 400 and target.netloc in ("", urlsplit(base).netloc) and target.path.startswith("/"):
+        url = target._replace(scheme="", netloc="").geturl()
+        answer = _get(session, base + url, verdict, deadline)
+    if answer.status >= 500:
+        verdict.fail(url, answer.status)
+        return None
+    return answer.text if answer.html and answer.status < 400 else None
