@@ -42,8 +42,10 @@ def cmd_serve(options) -> int:
     """The version this PC selected (app/updates/launcher.py: an update installed beside this
     program, on trial until its walk passes, taken back when it does not), else this program itself."""
     from app.frame.config import load_config
-    from app.updates import launcher
+    from app.updates import launcher, walk
     config = load_config(data_config(options))
+    if not launcher.launched():  # the program's own start: no check runs yet
+        walk.remove_leftovers(config["DATA_DIR"], config["DATABASE_PATH"])
     argv = ["serve", "--data", str(config["DATA_DIR"]), "--host", options.host, "--port", str(options.port),
             "--threads", str(options.threads), "--mode", config["MODE"]]
     return launcher.serve(config["DATA_DIR"], argv, lambda: serve_here(options))

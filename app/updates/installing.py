@@ -15,7 +15,8 @@ import threading
 from pathlib import Path
 
 from app.updates import launcher, records, state, walk
-from app.updates.versions import UpdateRefused, current_version, running_version, version_key
+from app.updates.versions import CheckInterrupted, UpdateRefused, current_version, running_version, version_key
+from sync import candidate_walk
 
 log = logging.getLogger(__name__)
 INSTALL_SECONDS = 900
@@ -59,7 +60,7 @@ def _apply(config, user) -> str:
         "database": str(config["DATABASE_PATH"]), "mode": config["MODE"], "server_pid": os.getpid(),
         "previous": dict(current, state="baik") if current else None,
         "previous_version": running_version()})
-    state.write_state(data_dir, available=None, installed=version, rolled_back=None, check_refused=None)
+    state.write_state(data_dir, available=None, installed=version, rolled_back=None, check_refused=None, interrupted=None)
     records.note_installed(version, pages, user)
     return (f"Versi {version} terpasang dan diperiksa pada salinan data ({pages} halaman tanpa galat). Aplikasi "
             "berhenti sebentar: data dicadangkan, lalu versi baru diperiksa lagi sebelum menerima isian. Bila gagal, "
@@ -117,24 +118,26 @@ def sync_tree(folder: Path) -> None:
 
 
 def _check(data_dir: Path, db_path: Path, mode: str, root: Path, version: str) -> int:
-    """The new version walks every role's pages (app/updates/walk.py) on a copy of today's database,
-    migrated by its code; returns the pages it opened. A refusal is remembered."""
-    copy = Path(db_path).with_name(walk.CHECK_COPY)
-    walk.copy_database(db_path, copy)
-    try:
-        done = _run([sys.executable, str(root / "run.py"), "update-check", "--data", str(data_dir),
-                     "--database", str(copy), "--mode", mode], CHECK_SECONDS)
-    finally:
-        walk.remove_copy(copy)
-    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    if done.returncode == 0 and f"versi {version} siap" in last:
-        return int(last.rsplit("(", 1)[-1].split()[0]) if "halaman diperiksa" in last else 0
-    log.warning("update check of %s failed: %s", version, done.stdout[-2000:])
-    pages = next((line.split("halaman bermasalah", 1)[1].strip() for line in reversed(done.stdout.splitlines())
-                  if "halaman bermasalah" in line), "")
-    message = (f"Versi {version} gagal diperiksa pada salinan data ("
-               + (f"halaman bermasalah: {pages[:600]}" if pages else "basis data atau halaman tidak terbuka")
-               + "). Versi yang berjalan tetap dipakai; versi ini tidak ditawarkan lagi. Laporkan ke admin kabupaten.")
+    """This running program starts the new version's `run.py check-server` on a copy of today's
+    database (migrated by the new code) and walks every role's pages itself (app/updates/walk.py);
+    returns the pages it opened. A page's 5xx is remembered as refused; a check that could not happen
+    (the version never became ready, out of time, a full disk) is said as interrupted, the release
+    still offered."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.pop(launcher.CHILD_ENV, None)
+    verdict = walk.walk_version(root / "run.py", data_dir, Path(db_path), mode, CHECK_SECONDS, env, version=version)
+    if verdict.passed:
+        return verdict.pages
+    if verdict.interrupted:
+        message = (f"Pemeriksaan versi {version} pada salinan data terputus ({verdict.interrupted}). Versi yang "
+                   f"berjalan tetap dipakai; versi {version} tetap ditawarkan: tekan tombol pasang lagi, atau biarkan "
+                   "terpasang malam nanti.")
+        state.write_state(data_dir, interrupted=message, interrupted_at=state.now_text())
+        raise CheckInterrupted(message)
+    message = (f"Versi {version} gagal diperiksa pada salinan data (halaman bermasalah: "
+               f"{candidate_walk.summary(verdict)[:600]}). Versi yang berjalan tetap dipakai; versi ini tidak "
+               "ditawarkan lagi. Laporkan ke admin kabupaten.")
     state.remember_failure(data_dir, version, "check_refused", message)
     raise UpdateRefused(message)
 
@@ -183,7 +186,9 @@ def nightly_apply(app) -> None:
         return
     try:
         log.info(apply_available(app.config))
-    except UpdateRefused as refusal:  # a version the walk refused is remembered too: not tried again
+    except CheckInterrupted:  # said on the page already; tried again the next night
+        return
+    except UpdateRefused as refusal:  # a page's 5xx is remembered (not tried again); an interrupted check is, next night
         state.write_state(app.config["DATA_DIR"], refused=str(refusal))
         return
     restart_into_selection()

@@ -11,14 +11,15 @@ of these and the launcher's next start goes on from it:
   stopped (exit RESTART, or exec into this launcher; on Windows the launcher waits for the old
   server's pid, "server_pid", to be gone). With no server running the launcher backs up the live
   database (the switch-time backup) and writes its name into the selection. A cut: made again.
-- "uji" with "backup": the trial. "attempts" is raised, then the child starts. The child
-  (app/programs/office_commands.serve_here) binds its port, then walks every role's pages on a
-  fresh copy of the migrated live database with its own code (app/updates/walk.py) before it
-  answers any request (clerks' requests wait), keeps the result (status.json "health") and, when
-  no page answered 5xx, writes "baik" itself before it serves. A child that stops before "baik"
-  (WALK_FAILED, a broken start, hung past TRIAL_SECONDS) failed: "gagal". A launcher that starts
-  and finds "uji" was cut off by a power cut or a restart, not by the version: it tries again, up
-  to MAX_TRIAL_STARTS starts.
+- "uji" with "backup": the trial. "attempts" is raised, then this launcher (the installed, trusted
+  program) starts the new version's `run.py check-server` on a fresh copy of the live data and walks
+  every role's pages over HTTP itself (sync/candidate_walk.py, app/updates/walk.py): the verdict is
+  never the new version's word. No page answering 5xx: the launcher writes "baik" (status.json
+  "health" keeps the walk) and only then starts the version's `run.py serve`, which migrates the live
+  data and serves. A page answering 5xx (or a sign-in that fails): "gagal". A walk that could not
+  happen (the version never became ready, ran out of TRIAL_SECONDS, a power cut: the next start finds
+  "uji" again) is tried again, up to MAX_TRIAL_STARTS starts; then the previous version runs again and
+  the release stays offered, said as interrupted (status.json "interrupted"), not as its fault.
 - "gagal": going back. The live database is restored from the switch-time backup (no request was
   accepted since it: nothing a clerk was told is saved is lost), the admin's page is told why
   (status.json "rolled_back", the version never offered again), the previous selection is written
@@ -49,11 +50,9 @@ HEALTH_FILE = "sehat.json"
 CHILD_ENV = "LOKET_LAUNCHED_VERSION"  # set in the child: it serves, it does not launch again
 RESTART = 75  # a child's exit code: start again on the selected version
 PORT_BUSY = 3  # `run.py serve`'s exit code when its port is taken (app/programs/office_commands.py)
-WALK_FAILED = 4  # a child on trial whose walk met a page answering 5xx
-TRIAL_TIMED_OUT = 124  # the launcher stopped a child on trial that gave no verdict in time
 PORT_WAITS = 30
 TRIAL_SECONDS = 900  # a slow PC's first start after an update: migrations and the walk
-MAX_TRIAL_STARTS = 5  # starts of one trial a power cut or a restart may interrupt before it counts as failed
+MAX_TRIAL_STARTS = 5  # walks of one trial power cuts or a crash may interrupt before the previous version runs again
 OLD_SERVER_SECONDS = 60
 
 
@@ -66,19 +65,6 @@ def note_serving(data_dir: Path, version: str) -> None:
 
 def launched() -> bool:
     return bool(os.environ.get(CHILD_ENV))
-
-
-def on_trial(data_dir: Path) -> dict | None:
-    """In a launched child: its selection while it is on trial (it walks before it serves)."""
-    selection = read_selection(data_dir) if launched() else None
-    if selection and selection.get("state") == "uji" and selection["version"] == os.environ[CHILD_ENV]:
-        return selection
-    return None
-
-
-def passed_trial(data_dir: Path, selection: dict) -> None:
-    """The child's verdict, written before it accepts a request: from now on it keeps what it is told."""
-    write_selection(data_dir, dict(selection, state="baik"))
 
 
 # --- the launcher --------------------------------------------------------------------------------
@@ -111,30 +97,51 @@ def serve(data_dir: Path, argv: list[str], serve_here) -> int:
                 continue
             attempts = int(selection.get("attempts") or 0)
             if attempts >= MAX_TRIAL_STARTS:
-                fail(data_dir, selection, f"tidak sampai melayani dalam {attempts} kali mulai")
+                interrupted(data_dir, selection, f"pemeriksaan terputus {attempts} kali berturut-turut; yang terakhir: "
+                                                 f"{selection.get('interrupted') or 'listrik padam atau komputer dimulai ulang'}")
                 continue
             selection = dict(selection, attempts=attempts + 1)
             write_selection(data_dir, selection)
+            verdict = trial_walk(data_dir, selection)
+            if verdict.interrupted:  # no verdict on the release: the next start walks it again
+                write_selection(data_dir, dict(selection, interrupted=verdict.interrupted[:300]))
+                continue
+            if not verdict.passed:
+                fail(data_dir, selection, "halaman menjawab galat setelah berganti versi: "
+                                          + ", ".join(verdict.failed_urls()))
+                continue
+            selection = dict(selection, state="baik")
+            write_selection(data_dir, selection)  # the launcher's verdict, before the version serves
         try:
             code = _run_child(data_dir, selection, argv)
-        except KeyboardInterrupt:  # the person at the console stopped it: no verdict on the version
+        except KeyboardInterrupt:  # the person at the console stopped it
             return 0
         if code == RESTART:
             continue
-        after = read_selection(data_dir)
-        trial_open = bool(after and after["version"] == selection["version"] and after.get("state") == "uji")
-        if code == PORT_BUSY and port_waits < PORT_WAITS and (trial_open or state != "uji"):
+        if code == PORT_BUSY and port_waits < PORT_WAITS:
             # Windows: the version that applied the update is still letting its port go (it cannot
             # hand this process its own, as exec does on Linux). Not a failed start: wait, then again.
             port_waits += 1
-            if trial_open:
-                write_selection(data_dir, dict(after, attempts=max(0, int(after.get("attempts") or 1) - 1)))
             time.sleep(1)
             continue
-        if trial_open:
-            fail(data_dir, dict({"mode": mode} if mode else {}, **after), _why(data_dir, code))
-            continue
         return code
+
+
+def trial_walk(data_dir: Path, selection: dict):
+    """The walk of the version on trial by this launcher: its `run.py check-server` over a fresh copy of
+    the live data, as it will run (launched), judged here (app/updates/walk.py). Kept as the health the
+    center reads."""
+    from app.updates import walk
+    from app.updates.state import note_health
+    config = _office_config(data_dir, selection)
+    env = dict(os.environ, **{CHILD_ENV: selection["version"]})
+    env.pop("PYTHONPATH", None)
+    print(f"Versi {selection['version']} diperiksa sebelum melayani...", flush=True)
+    verdict = walk.walk_version(Path(selection["root"]) / "run.py", data_dir, config["DATABASE_PATH"], config["MODE"],
+                                TRIAL_SECONDS, env, version=selection["version"])
+    if not verdict.interrupted:
+        note_health(data_dir, selection["version"], verdict.passed, verdict.pages, verdict.failed_urls())
+    return verdict
 
 
 def _option(argv: list[str], name: str) -> str | None:
@@ -142,34 +149,13 @@ def _option(argv: list[str], name: str) -> str | None:
     return argv[argv.index(name) + 1] if name in argv[:-1] else None
 
 
-def _why(data_dir: Path, code: int) -> str:
-    """The admin's words for a trial that ended without a verdict."""
-    if code == WALK_FAILED:
-        health = read_state(data_dir).get("health") or {}
-        pages = ", ".join(health.get("failed") or [])
-        return f"halaman menjawab galat setelah berganti versi: {pages}" if pages else "pemeriksaan halaman gagal"
-    if code == TRIAL_TIMED_OUT:
-        return f"belum siap setelah {TRIAL_SECONDS // 60} menit"
-    return f"berhenti dengan kode {code} sebelum melayani"
-
-
 def _run_child(data_dir: Path, selection: dict, argv: list[str]) -> int:
-    """The version's `run.py serve`, until it stops. On trial: stopped when it gives no verdict in time."""
+    """The version's `run.py serve`, until it stops."""
     script = Path(selection["root"]) / "run.py"
     env = dict(os.environ, **{CHILD_ENV: selection["version"]})
     env.pop("PYTHONPATH", None)  # the version's own folder comes first (the script's), then this Python's packages
     child = subprocess.Popen([sys.executable, str(script), *argv], env=env)
-    deadline = time.monotonic() + TRIAL_SECONDS
     try:
-        while selection.get("state") == "uji" and child.poll() is None:
-            now = read_selection(data_dir)
-            if not (now and now["version"] == selection["version"] and now.get("state") == "uji"):
-                break  # the verdict is the child's to write: from here it serves, watched no more
-            if time.monotonic() > deadline:
-                child.kill()
-                child.wait()
-                return TRIAL_TIMED_OUT
-            time.sleep(0.5)
         return child.wait()
     except KeyboardInterrupt:
         child.terminate()
@@ -288,6 +274,19 @@ def take_back(data_dir: Path, selection: dict, why: str) -> None:
                f"{previous}; {restored}. Versi {selection['version']} tidak ditawarkan lagi; laporkan ke admin kabupaten.")
     log.warning(message)
     remember_failure(data_dir, selection["version"], "rolled_back", message)
+    write_selection(data_dir, selection.get("previous"))
+    shutil.rmtree(selection["root"], ignore_errors=True)
+
+
+def interrupted(data_dir: Path, selection: dict, why: str) -> None:
+    """A trial whose walk never came to a verdict: the previous version again, the release offered
+    again (not the release's fault). The new version never served: the live data is as it was."""
+    previous = (selection.get("previous") or {}).get("version") or selection.get("previous_version", "sebelumnya")
+    message = (f"Pergantian ke versi {selection['version']} terputus ({why}). Komputer ini kembali sendiri ke versi "
+               f"{previous}; data tidak berubah. Versi {selection['version']} tetap ditawarkan: pasang lagi dengan "
+               "tombol di bawah, atau biarkan terpasang malam nanti.")
+    log.warning(message)
+    write_state(data_dir, interrupted=message, interrupted_at=_now())
     write_selection(data_dir, selection.get("previous"))
     shutil.rmtree(selection["root"], ignore_errors=True)
 

@@ -55,5 +55,10 @@ class UpdateRefused(Exception):
     """A release this PC will not take; str() is the admin's Indonesian message. Nothing changed."""
 
 
+class CheckInterrupted(UpdateRefused):
+    """The check of a release could not come to a verdict (out of time, a full disk, a crash before any
+    page answered): nothing changed, the release stays offered, said on the page as interrupted."""
+
+
 class Postponed(Exception):
     """The link broke mid-way; what arrived is kept and the next pass goes on from there."""

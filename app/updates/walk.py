@@ -32,13 +32,17 @@ def remove_copy(copy) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def remove_leftover_copy(db_path) -> None:
-    """At a start: the copy a power cut left in the data folder during a check (a whole office's data,
-    issue 69 finding 5). Never raising: a copy still open elsewhere (Windows) waits for the next start."""
+def remove_leftovers(data_dir, db_path) -> None:
+    """At the program's start: the copy and the check's folder a power cut left in the data folder during
+    a check (a whole office's data, issue 69 finding 5). Never raising: a copy still open elsewhere
+    (Windows) waits for the next start."""
+    import shutil
     try:
         remove_copy(Path(db_path).with_name(CHECK_COPY))
     except OSError:
         pass
+    for work in (Path(data_dir) / "pembaruan").glob("uji-*"):
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def program_roles(mode: str) -> set[str]:
