@@ -21,6 +21,7 @@ from sync.release_build import PLATFORMS, applicable, target_environment
 from sync.releases import ReleaseError
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import THIS_PYTHON, locked, made_wheel
+from tests.updates.test_wheel_contents import build_release_wheel
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 OFFICE = (PROJECT["dependencies"], SUPPORTED, tuple(PLATFORMS))
@@ -139,9 +140,16 @@ def test_this_environment_is_the_dev_lock():
     """What the tests run on is what the lock says (scripts/test.sh installs it with --require-hashes)."""
     environment = target_environment(f"{sys.version_info[0]}.{sys.version_info[1]}", "manylinux_x86_64")
     chosen = dependency_lock.for_target(lock("dev"), environment)
-    other = {name: (str(pin.version), importlib.metadata.version(name)) for name, pin in chosen.items()
-             if importlib.metadata.version(name) != str(pin.version)}
-    assert other == {}, "the venv is not the lock's: bash scripts/test.sh installs it"
+    other = {name: (str(pin.version), installed_version(name)) for name, pin in chosen.items()
+             if installed_version(name) != str(pin.version)}
+    assert other == {}, "the venv is not the lock's (locked, installed): bash scripts/test.sh installs it"
+
+
+def installed_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def test_the_lock_of_a_requirement_with_extras_reaches_the_extras_packages():
@@ -234,3 +242,14 @@ def test_a_file_whose_sha256_is_not_the_locks_is_refused(tmp_path):
                              say=lambda line: None)
     assert "tidak sama dengan sidik sha256 di daftar versi teruji" in str(refused.value)
     assert not (tmp_path / "wheel").exists()
+
+
+@pytest.mark.slow  # builds the release wheel (pip wheel)
+def test_the_release_wheel_carries_the_tested_office_lock_and_its_requirements_are_met(tmp_path):
+    """The wheel as the project builds it (docs/operations.md) holds the tree's office lock, byte for
+    byte, and `release build` takes it for every target without a stale line."""
+    app = release_build.read_app_wheel(build_release_wheel(tmp_path))
+    assert app.lock == (ROOT / dependency_lock.OFFICE_LOCK).read_text(encoding="utf-8")
+    targets = [(python, platform) for platform in PLATFORMS for python in SUPPORTED]
+    chosen = release_build.locked_targets(app, targets)
+    assert len(chosen) == 10 and all("flask" in lines for lines in chosen.values())
