@@ -86,10 +86,14 @@ def summary(verdict: Verdict) -> str:
 
 # --- the candidate as a process ------------------------------------------------------------------
 
+def on_windows() -> bool:
+    return os.name == "nt"
+
+
 def start(command: list[str], env: dict, work_dir: Path) -> subprocess.Popen:
     """The candidate in its own process group (Windows: its own console group), its output in a file
     of `work_dir` (a pipe nobody reads would stop it)."""
-    group = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt"
+    group = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if on_windows()
              else {"start_new_session": True})
     with open(Path(work_dir) / LOG_FILE, "wb") as log:
         return subprocess.Popen(command, env=env, cwd=str(work_dir), stdin=subprocess.DEVNULL, stdout=log,
@@ -98,7 +102,7 @@ def start(command: list[str], env: dict, work_dir: Path) -> subprocess.Popen:
 
 def stop(process: subprocess.Popen) -> None:
     """The candidate and everything it started, at once (a copy of the data is all it had)."""
-    if os.name == "nt":
+    if on_windows():
         try:  # /T: the tree, the server's own children too
             subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=60)
