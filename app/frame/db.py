@@ -312,14 +312,14 @@ class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
         return True
 
 
-def make_database(path) -> APSWDatabase:
+def make_database(path, kind=PooledAPSWDatabase) -> APSWDatabase:
     # BEGIN IMMEDIATE: a write transaction takes the write lock when it starts, waiting its turn
     # (busy timeout). A deferred BEGIN that read first cannot wait when another writer got in
     # between: SQLite answers "database is locked" at once (bench/bench_day.py found it).
     prepare_database_file(path)
     pragmas = live_key_pragmas(database_key(path)) + PRAGMAS
     apsw.soft_heap_limit(SQLITE_SOFT_HEAP_LIMIT)
-    return PooledAPSWDatabase(str(path), busy_timeout=BUSY_TIMEOUT_SECONDS, pragmas=pragmas, lock_type="IMMEDIATE")
+    return kind(str(path), busy_timeout=BUSY_TIMEOUT_SECONDS, pragmas=pragmas, lock_type="IMMEDIATE")  # kind: the center's guarded one
 
 
 def open_database(path) -> APSWDatabase:

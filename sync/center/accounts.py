@@ -2,6 +2,8 @@
 from app.frame.passwords import hash_password, one_time_password
 from app.frame.dates import utc_now
 from sync.center.access import CENTER_ROLES
+from sync.center.audit import audit
+from sync.center.db import center_database
 from sync.center.models import Operator
 
 
@@ -10,9 +12,11 @@ def create_operator(username: str, full_name: str, role: str, password: str | No
     if role not in CENTER_ROLES:
         raise ValueError(role)
     password = password or one_time_password()
-    operator = Operator.create(username=username, full_name=full_name, role=role,
-                               password_hash=hash_password(password),
-                               must_change_password=must_change_password, created_at=utc_now())
+    with center_database.atomic():  # the account and its audit row (the admin's, or the first start's)
+        operator = Operator.create(username=username, full_name=full_name, role=role,
+                                   password_hash=hash_password(password),
+                                   must_change_password=must_change_password, created_at=utc_now())
+        audit("buat_akun", "operator", operator.id, f"{operator.username} ({CENTER_ROLES[operator.role]})")
     return operator, password
 
 

@@ -149,10 +149,7 @@ def enrol():
     except keys.EnrolmentRefused as refusal:
         response = error_answer(401, refusal.kind, str(refusal))
         return response
-    _follow_previous_key(kecamatan, key, body)
-    with center_database.atomic():
-        audit("daftar_perangkat", "kecamatan", kecamatan.code,
-              f"perangkat {key.device_code} ({key.device_id}) terdaftar ({key.key_id})", username="api")
+    _follow_previous_key(kecamatan, key, body)  # the enrolment's audit row was written with it (keys.enrol)
     return jsonify({"key_id": key.key_id, "secret": key.secret, "kecamatan_code": kecamatan.code,
                     "kecamatan_name": kecamatan.name, "center_name": current_app.config["CENTER_NAME"],
                     "device_code": key.device_code, "time": int(time.time()),

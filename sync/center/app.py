@@ -86,7 +86,7 @@ def center_config(overrides: dict | None = None) -> dict:
 def create_center_app(config: dict | None = None) -> Flask:
     app = Flask("loket_center", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(center_config(config))
-    db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"))
+    db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"), strict=app.testing)
     sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]), seal_personal=is_postgres(db))
     remove_unfinished(app.config["DATA_DIR"])  # key files a cut left half-named
     with db.connection_context():

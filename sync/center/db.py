@@ -7,6 +7,7 @@ Ciphers, its key outside it (the OS keyring or DATA/kunci/, 0600), the folder 07
 """
 import os
 import select
+import threading
 from pathlib import Path
 
 from peewee import DatabaseProxy, Model
@@ -14,6 +15,8 @@ from playhouse.db_url import connect, parse
 from playhouse.pool import PooledPostgresqlDatabase
 
 from app.frame.config import absolute_folder
+from app.frame.db import PooledAPSWDatabase, make_database
+from sync.center import trail
 
 
 center_database = DatabaseProxy()
@@ -39,6 +42,71 @@ def is_postgres(db) -> bool:
     return type(db).__name__.lower().find("postgres") >= 0
 
 
+class TrailGuard:
+    """Every commit of the center database is checked for its trail (sync/center/trail.py, issue 70).
+
+    The database itself says which tables a transaction changed: SQLite's preupdate hook (apsw's public
+    API; it sees a DELETE without WHERE and WITHOUT ROWID tables too), PostgreSQL's own per-transaction
+    counts (`pg_stat_xact_user_tables`). What a rolled-back savepoint wrote is taken back out. A write
+    outside a transaction runs in one of its own, so it is checked too, unless its writer declared it
+    no one's act (`trail.no_ones_act`: ingest's single statement on PostgreSQL stays one round trip).
+    `strict` (tests) refuses such a commit; otherwise it is logged and shown on the admin page."""
+
+    strict = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._trail = threading.local()
+
+    def begin(self, *args, **kwargs):
+        super().begin(*args, **kwargs)
+        self._trail.marks = []
+        self._trail_start()
+
+    def commit(self):
+        found = trail.finding(self._trail_changes())  # peewee has popped the transaction already
+        if found and self.strict:
+            raise trail.refusal(*found)  # peewee's transaction rolls back on it
+        done = super().commit()
+        if found:
+            trail.note(*found)
+        return done
+
+    def execute_sql(self, sql, params=None):
+        head = sql.lstrip()[:12].upper()
+        if not self.in_transaction():
+            if head.startswith(("SELECT", "PRAGMA")) or trail.declared():
+                return super().execute_sql(sql, params)
+            with self.atomic():
+                return super().execute_sql(sql, params)
+        if head.startswith("SAVEPOINT"):
+            self._trail.marks.append(self._trail_mark())
+        elif head.startswith("RELEASE"):
+            self._trail.marks.pop()
+        cursor = super().execute_sql(sql, params)
+        if head.startswith("ROLLBACK TO"):
+            self._trail_undo(self._trail.marks[-1])  # peewee releases nothing after it: the mark stays
+        return cursor
+
+
+class GuardedSqlite(TrailGuard, PooledAPSWDatabase):
+    def _trail_start(self):
+        self._trail.changed = set()
+        self.connection().preupdate_hook(self._trail_changed, id="center_trail")  # the same id replaces
+
+    def _trail_changed(self, update):
+        self._trail.changed.add(update.table_name)
+
+    def _trail_changes(self) -> set:
+        return getattr(self._trail, "changed", set())
+
+    def _trail_mark(self):
+        return set(self._trail.changed)
+
+    def _trail_undo(self, mark):
+        self._trail.changed = set(mark)
+
+
 class PostgresPool(PooledPostgresqlDatabase):
     """A small pool: the server's threads reuse connections instead of reconnecting per request.
 
@@ -61,22 +129,52 @@ class PostgresPool(PooledPostgresqlDatabase):
         return ended
 
 
-def make_center_database(path=None, url: str | None = None):
-    """A database object for the file at `path`, or for `url` (postgresql://...)."""
+# Rows changed in each table of the center's schema, rolled-back savepoints included. Since PostgreSQL 15
+# the counts also hold the connection's earlier transactions not yet sent to the statistics (at most a
+# second's); none is sent inside a transaction, so the counts at BEGIN are this one's zero.
+XACT_CHANGES = ("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+                "WHERE schemaname = current_schema() AND n_tup_ins + n_tup_upd + n_tup_del > 0")
+
+
+class GuardedPostgres(TrailGuard, PostgresPool):
+    def _trail_start(self):
+        self._trail.undone = self._trail_counts()  # not this transaction's
+
+    def _trail_counts(self) -> dict:
+        return dict(self.cursor().execute(XACT_CHANGES).fetchall())
+
+    def _trail_changes(self) -> set:
+        undone = getattr(self._trail, "undone", {})
+        return {table for table, count in self._trail_counts().items() if count > undone.get(table, 0)}
+
+    def _trail_mark(self):
+        return self._trail_counts()
+
+    def _trail_undo(self, mark):
+        for table, count in self._trail_counts().items():
+            self._trail.undone[table] = self._trail.undone.get(table, 0) + count - mark.get(table, 0)
+
+
+def make_center_database(path=None, url: str | None = None, strict: bool = False):
+    """A database object for the file at `path`, or for `url` (postgresql://...). Its commits are
+    checked for their trail (TrailGuard); `strict` (tests) refuses one without it."""
     if url:
         if url.startswith(("postgresql://", "postgres://")):
             # psycopg 3 (the `center` extra: pip install loket-kecamatan[center]).
-            return PostgresPool(**parse(url), max_connections=32, stale_timeout=300, prefer_psycopg3=True)
+            db = GuardedPostgres(**parse(url), max_connections=32, stale_timeout=300, prefer_psycopg3=True)
+            db.strict = strict
+            return db
         return connect(url)
     # BEGIN IMMEDIATE (make_database): a write transaction takes the write lock at once and waits
     # its turn (busy timeout), instead of failing when a read had to be upgraded after another
     # writer committed. The offices' pragmas (app/frame/db.py PRAGMAS: WAL, synchronous=FULL).
-    from app.frame.db import make_database
-    return make_database(path)
+    db = make_database(path, kind=GuardedSqlite)
+    db.strict = strict
+    return db
 
 
-def open_center_database(path=None, url: str | None = None):
-    db = make_center_database(path, url)
+def open_center_database(path=None, url: str | None = None, strict: bool = False):
+    db = make_center_database(path, url, strict)
     center_database.initialize(db)
     return db
 

@@ -9,7 +9,6 @@ from app.frame.dates import utc_now
 from app.frame.signin import set_password
 from sync import protocol
 from sync.center import keys, records
-from sync.center.access import CENTER_ROLES
 from sync.center.accounts import create_operator
 from sync.center.audit import audit
 from sync.center.db import center_database
@@ -122,24 +121,16 @@ def register_kecamatan(code: str, name: str) -> tuple[Kecamatan, str]:
 
 
 def new_enrolment_code(kecamatan: Kecamatan) -> str:
-    with center_database.atomic():
-        code = keys.new_enrolment_code(kecamatan)
-        audit("kode_pendaftaran", "kecamatan", kecamatan.code, "kode pendaftaran baru dibuat")
-    return code
+    return keys.new_enrolment_code(kecamatan)  # audited there
 
 
 def revoke_key(key: DeviceKey) -> None:
-    with center_database.atomic():
-        keys.revoke(key)
-        audit("cabut_kunci", "kecamatan", key.kecamatan.code, f"kunci {key.key_id} dicabut")
+    keys.revoke(key)  # audited there
 
 
 def create_account(username: str, full_name: str, role: str) -> tuple[Operator, str]:
-    """A checked new account and its first password (shown once)."""
-    with center_database.atomic():
-        operator, password = create_operator(username, full_name, role)
-        audit("buat_akun", "operator", operator.id, f"{operator.username} ({CENTER_ROLES[operator.role]})")
-    return operator, password
+    """A checked new account and its first password (shown once); create_operator writes its audit row."""
+    return create_operator(username, full_name, role)
 
 
 def record_usb_import(kecamatan: Kecamatan, filename: str, label: str, summary: dict, reports: int) -> None:

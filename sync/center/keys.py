@@ -12,9 +12,11 @@ from app.frame import codes, statements
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
+from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect
 from sync.center.models import DeviceKey, Kecamatan, UsedNonce
 from sync.center.sealed import derived_key, is_sealed
+from sync.center.trail import no_ones_act
 
 LAST_SEEN_EVERY = timedelta(minutes=1)  # a key's and its kecamatan's last_used_at / last_seen_at
 
@@ -50,8 +52,10 @@ def new_enrolment_code(kecamatan: Kecamatan) -> str:
               "enrolment_used_at": None, "enrolment_key_id": None, "enrolment_installation": None}
     for name, value in values.items():
         setattr(kecamatan, name, value)
-    # Only these columns: a stale object must not wind back the device counter.
-    Kecamatan.update(**values).where(Kecamatan.id == kecamatan.id).execute()
+    with center_database.atomic():  # the code and its audit row, whoever asks for it
+        # Only these columns: a stale object must not wind back the device counter.
+        Kecamatan.update(**values).where(Kecamatan.id == kecamatan.id).execute()
+        audit("kode_pendaftaran", "kecamatan", kecamatan.code, "kode pendaftaran baru dibuat")
     return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 
@@ -141,6 +145,8 @@ def enrol(kecamatan_code: str, code: str, device_id: str = "", installation: str
                                secret=protocol.new_secret(), device_id=(device_id or "")[:40], created_at=now,
                                device_code=device_code_for(number), numbered_before=max(0, numbered_before))
         Kecamatan.update(enrolment_key_id=key.key_id).where(Kecamatan.id == kecamatan.id).execute()
+        audit("daftar_perangkat", "kecamatan", kecamatan.code,
+              f"perangkat {key.device_code} ({key.device_id}) terdaftar ({key.key_id})", username="api")
     return kecamatan, key
 
 
@@ -372,8 +378,10 @@ def device_codes(key: DeviceKey) -> list[str]:
 
 
 def revoke(key: DeviceKey) -> None:
-    key.revoked_at = utc_now()
-    key.save()
+    with center_database.atomic():  # the revocation and its audit row, whoever asks for it
+        key.revoked_at = utc_now()
+        key.save()
+        audit("cabut_kunci", "kecamatan", key.kecamatan.code, f"kunci {key.key_id} dicabut")
 
 
 class Refused(Exception):
@@ -407,6 +415,7 @@ class KeyRevoked(Refused):
         self.key = key
 
 
+@no_ones_act("a signed request: its nonce and its PC's last sight")
 def authenticate(method: str, path: str, headers, body: bytes, now: float | None = None) -> DeviceKey:
     """Check key, time window, signature and nonce; raise Refused on any failure, storing nothing."""
     now = time.time() if now is None else now

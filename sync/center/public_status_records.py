@@ -26,6 +26,7 @@ from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.center.records import Outcome
+from sync.center.trail import no_ones_act
 
 MAX_RECORD_BYTES = 8 * 1024
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -162,6 +163,7 @@ def _held_by_another_pc(kecamatan: Kecamatan, number: str, device_codes) -> bool
     return bool(holder) and holder not in device_codes
 
 
+@no_ones_act("when a kecamatan's public state last arrived")
 def note_delivery(key, at=None) -> None:
     """The kecamatan's public state reached the center from one of its counter PCs: a pass (its
     public records, then its status pull, which comes after everything due was pushed) or a USB

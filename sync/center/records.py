@@ -19,6 +19,7 @@ from sync.center import keys
 from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect
 from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
+from sync.center.trail import no_ones_act
 
 
 # Center-side lifecycle (docs/architecture.md, "Who uses it, and how the work flows"): printed cards are shipped;
@@ -366,6 +367,7 @@ def _in_the_making_refusal(values: dict, other_number: str) -> Outcome:
                    "ini di loket, atau ajukan lagi setelah permohonan itu selesai atau ditolak.")
 
 
+@no_ones_act("an office's record arriving: its trail is the office's")
 def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api", device_code: str = "",
                       known: Restored | None = None, key_id: str = "") -> Outcome:
     """Store one application with its photo in one transaction, or refuse it whole; `device_code`

@@ -18,7 +18,7 @@ from app.frame.request_cycle import bounded_int, int_arg
 from app.frame.version import APP_VERSION
 from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
-from sync.center import desk_records, keys, records, updates, usb_files
+from sync.center import desk_records, keys, records, trail, updates, usb_files
 from app.frame.privacy import mask
 from sync.center.audit import masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
@@ -545,13 +545,15 @@ def revoke_key(key_id: int):
 def operators():
     form = {key: request.form.get(key, "").strip() for key in ("username", "full_name", "role")}
     if request.method == "GET":
-        return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
-                               form=form, errors={}, created=None)
+        return _operators_page(form, {})
     form["username"] = form["username"].lower()
     errors = account_problems(**form)
     if errors:
-        return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
-                               form=form, errors=errors, created=None), 422
-    operator, password = desk_records.create_account(**form)
+        return _operators_page(form, errors), 422
+    return _operators_page({}, {}, created=desk_records.create_account(**form))
+
+
+def _operators_page(form: dict, errors: dict, created=None):
+    """The admin's page: the accounts, and the writes that left no trail (table and function only)."""
     return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
-                           form={}, errors={}, created=(operator, password))
+                           form=form, errors=errors, created=created, untrailed=trail.untrailed_writes())

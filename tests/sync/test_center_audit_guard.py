@@ -1,0 +1,151 @@
+"""The center's trail guard (issue 70 finding 3): a commit of the center database, on SQLite and on
+PostgreSQL, that changes a table recording someone's act without its center_audit row is refused in
+tests and, at a center, logged and shown on the admin page with the table and the function, never a
+value (sync/center/trail.py, sync/center/db.py TrailGuard). The writers below are compiled as a
+module of sync/center would be: the guard names the function behind the commit."""
+import logging
+from pathlib import Path
+
+import pytest
+
+from app.frame.dates import utc_now
+from sync.center import trail, updates
+from sync.center.audit import audit
+from sync.center.db import center_database
+from sync.center.models import CenterAudit, DeviceKey, Kecamatan, PrintRun
+from tests.sync.test_center_pages import client_as, operators  # noqa: F401  fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
+WRITER = "/".join(("sync", "center", "contoh.py"))  # a center module (none is named so)
+
+
+def center_writer(source: str, name: str):
+    """A function whose frames read as WRITER's, as a center writer's."""
+    scope = {"audit": audit, "center_database": center_database, "Kecamatan": Kecamatan,
+             "PrintRun": PrintRun, "no_ones_act": trail.no_ones_act}
+    exec(compile(source, str(ROOT / WRITER), "exec"), scope)
+    return scope[name]
+
+
+RENAME = center_writer('''
+def rename(kecamatan_id, name, audited):
+    with center_database.atomic():
+        Kecamatan.update(name=name).where(Kecamatan.id == kecamatan_id).execute()
+        if audited:
+            audit("ubah", "kecamatan", kecamatan_id, "Nama kecamatan diubah")
+''', "rename")
+
+RENAME_OUTSIDE_A_TRANSACTION = center_writer('''
+def rename_outside(kecamatan_id, name):
+    Kecamatan.update(name=name).where(Kecamatan.id == kecamatan_id).execute()
+''', "rename_outside")
+
+EMPTY_THE_PRINT_RUNS = center_writer('''
+def empty_print_runs():
+    with center_database.atomic():
+        PrintRun.delete().execute()  # no WHERE: SQLite's truncate, which its update hook alone would miss
+''', "empty_print_runs")
+
+TRIED_THEN_ROLLED_BACK = center_writer('''
+def tried(kecamatan_id):
+    with center_database.atomic():
+        try:
+            with center_database.atomic():
+                Kecamatan.update(name="Coba").where(Kecamatan.id == kecamatan_id).execute()
+                raise LookupError("taken back")
+        except LookupError:
+            pass
+        PrintRun.select().count()
+''', "tried")
+
+DECLARED = center_writer('''
+def note_seen(kecamatan_id):
+    with no_ones_act("a PC's last sight, no one's act"), center_database.atomic():
+        Kecamatan.update(name="Terlihat").where(Kecamatan.id == kecamatan_id).execute()
+''', "note_seen")
+
+
+@pytest.fixture
+def kecamatan(center_db):
+    return Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+
+
+def name_of(kecamatan) -> str:
+    return Kecamatan.get_by_id(kecamatan.id).name
+
+
+def test_a_center_writer_without_its_audit_row_is_refused_and_named(kecamatan):
+    with pytest.raises(trail.UntrailedWrite, match="tabel kecamatan .sync/center/contoh.py:rename."):
+        RENAME(kecamatan.id, "Diubah", audited=False)
+    assert name_of(kecamatan) == "Yosowilangun"  # rolled back
+
+
+def test_a_center_writer_with_its_audit_row_passes(kecamatan):
+    RENAME(kecamatan.id, "Diubah", audited=True)
+    assert name_of(kecamatan) == "Diubah"
+    assert CenterAudit.select().where(CenterAudit.entity == "kecamatan").count() == 1
+
+
+def test_a_write_outside_a_transaction_is_checked_as_its_own(kecamatan):
+    with pytest.raises(trail.UntrailedWrite, match="contoh.py:rename_outside"):
+        RENAME_OUTSIDE_A_TRANSACTION(kecamatan.id, "Diubah")
+    assert name_of(kecamatan) == "Yosowilangun"
+
+
+def test_emptying_a_table_with_no_where_is_seen(center_db):
+    PrintRun.create(created_at=utc_now(), created_by="petugas")
+    with pytest.raises(trail.UntrailedWrite, match="tabel print_run .sync/center/contoh.py:empty_print_runs."):
+        EMPTY_THE_PRINT_RUNS()
+    assert PrintRun.select().count() == 1
+
+
+def test_what_a_rolled_back_savepoint_wrote_raises_no_alarm(kecamatan):
+    TRIED_THEN_ROLLED_BACK(kecamatan.id)
+    assert name_of(kecamatan) == "Yosowilangun"
+
+
+def test_a_write_declared_no_ones_act_passes(kecamatan):
+    DECLARED(kecamatan.id)
+    assert name_of(kecamatan) == "Terlihat"
+
+
+def mark_pilot_form(center_app, admin) -> tuple:
+    key = DeviceKey.get()
+    return key, client_as(center_app, admin), {"key": str(key.id), "pilot": "1"}
+
+
+def test_marking_a_pilot_pc_without_its_audit_row_is_refused(center_app, enrolled, operators,  # noqa: F811
+                                                              monkeypatch):
+    key, client, form = mark_pilot_form(center_app, operators["admin"])
+    monkeypatch.setattr(updates, "audit", lambda *args, **kwargs: None)
+    with pytest.raises(trail.UntrailedWrite, match="tabel device_key .sync/center/updates.py:mark_pilot."):
+        client.post("/admin/rilis/komputer-uji", data=form)
+    assert DeviceKey.get_by_id(key.id).pilot_since is None
+
+
+def test_marking_a_pilot_pc_with_its_audit_row_passes(center_app, enrolled, operators):  # noqa: F811
+    key, client, form = mark_pilot_form(center_app, operators["admin"])
+    assert client.post("/admin/rilis/komputer-uji", data=form).status_code == 303
+    assert DeviceKey.get_by_id(key.id).pilot_since is not None
+    assert CenterAudit.select().where(CenterAudit.action == "komputer_uji").count() == 1
+
+
+def test_at_a_center_a_write_without_its_trail_is_logged_and_shown_to_the_admin_without_values(
+        center_app, center_db, enrolled, operators, monkeypatch, caplog):  # noqa: F811
+    key, client, form = mark_pilot_form(center_app, operators["admin"])
+    monkeypatch.setattr(center_db, "strict", False)  # a center's server, not a test's
+    monkeypatch.setattr(trail, "_noted", {})
+    monkeypatch.setattr(updates, "audit", lambda *args, **kwargs: None)
+    with caplog.at_level(logging.ERROR, logger="sync.center.trail"):
+        assert client.post("/admin/rilis/komputer-uji", data=form).status_code == 303
+    assert DeviceKey.get_by_id(key.id).pilot_since is not None  # the write stands: only its trail is missing
+    assert "tabel device_key (sync/center/updates.py:mark_pilot)" in caplog.text
+    section = client.get("/admin/operator").get_data(as_text=True).partition("Perubahan tanpa catatan audit")[2]
+    assert "device_key" in section and "sync/center/updates.py:mark_pilot" in section
+    assert key.key_id not in section and "Yosowilangun" not in section and "P1" not in section
+
+
+def test_the_admin_page_says_so_when_every_write_left_its_trail(center_app, operators, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(trail, "_noted", {})
+    page = client_as(center_app, operators["admin"]).get("/admin/operator").get_data(as_text=True)
+    assert "Setiap perubahan sejak server dimulai meninggalkan catatan audit." in page
