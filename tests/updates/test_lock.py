@@ -7,8 +7,11 @@ carries its hashes, and for every supported Python and system the markers choose
 package and those are every package the install asks for, to the end."""
 import hashlib
 import importlib.metadata
+import os
 import sys
 import tomllib
+import zipfile
+from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
@@ -232,18 +235,6 @@ def test_a_lock_that_lacks_a_package_a_locked_wheel_needs_is_refused(tmp_path):
     assert not (tmp_path / "wheel").exists()
 
 
-@pytest.mark.slow  # downloads from PyPI
-def test_a_file_whose_sha256_is_not_the_locks_is_refused(tmp_path):
-    """packaging 26.4 as the lock says, but with a sha256 no file of it has."""
-    wheel = made_wheel(tmp_path, "0.3.0", requires=("packaging==26.4",),
-                       lock="packaging==26.4 --hash=sha256:" + "0" * 64 + "\n    # via loket-kecamatan\n")
-    with pytest.raises(ReleaseError) as refused:
-        release_build.gather(release_build.read_app_wheel(wheel), ["3.13"], ["win_amd64"], tmp_path / "wheel",
-                             say=lambda line: None)
-    assert "tidak sama dengan sidik sha256 di daftar versi teruji" in str(refused.value)
-    assert not (tmp_path / "wheel").exists()
-
-
 @pytest.mark.slow  # builds the release wheel (pip wheel)
 def test_the_release_wheel_carries_the_tested_office_lock_and_its_requirements_are_met(tmp_path):
     """The wheel as the project builds it (docs/operations.md) holds the tree's office lock, byte for
@@ -253,3 +244,63 @@ def test_the_release_wheel_carries_the_tested_office_lock_and_its_requirements_a
     targets = [(python, platform) for platform in PLATFORMS for python in SUPPORTED]
     chosen = release_build.locked_targets(app, targets)
     assert len(chosen) == 10 and all("flask" in lines for lines in chosen.values())
+
+
+def small_wheel(folder: Path, name: str, version: str, requires: tuple = ()) -> Path:
+    """A wheel of a package of no use, for pip to download from a folder (no index)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    info = f"{name}-{version}.dist-info"
+    with zipfile.ZipFile(path, "w") as wheel:
+        wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                       + "".join(f"Requires-Dist: {r}\n" for r in requires))
+        wheel.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                       "Tag: py3-none-any\n")
+        wheel.writestr(f"{info}/RECORD", "")
+    return path
+
+
+def lock_line(wheel: Path, digest: str | None = None) -> str:
+    name, version = wheel.name.split("-")[:2]
+    digest = digest or hashlib.sha256(wheel.read_bytes()).hexdigest()
+    return f"{name}=={version} --hash=sha256:{digest}\n    # via loket-kecamatan\n"
+
+
+@pytest.fixture
+def folder_index(tmp_path, monkeypatch) -> Path:
+    """pip reads wheels from one folder only (this machine's pip settings set aside)."""
+    for name in ("PIP_EXTRA_INDEX_URL", "PIP_INDEX_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "indeks"))
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    return tmp_path / "indeks"
+
+
+def test_a_dependency_file_other_than_the_locks_is_refused_by_its_sha256(tmp_path, folder_index):
+    """The file pip finds is not the one CI tested (changed on the index or on the way)."""
+    small = small_wheel(folder_index, "zzz_kecil", "1.0")
+    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("zzz-kecil==1.0",),
+                                                  lock=lock_line(small, "0" * 64)))
+    with pytest.raises(ReleaseError) as refused:
+        release_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
+    assert "- Python 3.13 di Windows 64-bit: berkas yang diunduh tidak sama dengan sidik sha256" in str(refused.value)
+    assert not (tmp_path / "wheel").exists()
+    app = release_build.read_app_wheel(made_wheel(tmp_path / "lagi", "0.3.0", requires=("zzz-kecil==1.0",),
+                                                  lock=lock_line(small)))
+    wheels, _ = release_build.gather(app, ["3.13"], ["win_amd64"], tmp_path / "wheel", say=lambda line: None)
+    assert [path.name for path in wheels] == [small.name]  # the same file with the lock's sha256 is taken
+
+
+def test_a_lock_missing_what_a_locked_wheel_asks_for_is_refused(tmp_path, folder_index):
+    """zzz-kecil's own Requires-Dist names zzz-bawah (on Windows only); the lock has no line of it."""
+    small = small_wheel(folder_index, "zzz_kecil", "1.0", ("zzz-bawah>=2; sys_platform == 'win32'",))
+    app = release_build.read_app_wheel(made_wheel(tmp_path, "0.3.0", requires=("zzz-kecil==1.0",),
+                                                  lock=lock_line(small)))
+    with pytest.raises(ReleaseError) as refused:
+        release_build.gather(app, ["3.13"], ["win_amd64", "manylinux_x86_64"], tmp_path / "wheel",
+                             say=lambda line: None)
+    assert "- zzz-kecil meminta zzz-bawah>=2, daftar versi memberi tidak ada. (Python 3.13 di Windows 64-bit)" \
+        in str(refused.value)
+    assert not (tmp_path / "wheel").exists()
