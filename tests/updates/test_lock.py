@@ -304,3 +304,10 @@ def test_a_lock_missing_what_a_locked_wheel_asks_for_is_refused(tmp_path, folder
     assert "- zzz-kecil meminta zzz-bawah>=2, daftar versi memberi tidak ada. (Python 3.13 di Windows 64-bit)" \
         in str(refused.value)
     assert not (tmp_path / "wheel").exists()
+
+
+def test_a_lock_checked_out_on_windows_reads_the_same():
+    """git on Windows may write the lock with CRLF line ends: the same lines, hashes and parents."""
+    text = (ROOT / dependency_lock.OFFICE_LOCK).read_text(encoding="utf-8")
+    assert dependency_lock.parse(text.replace("\n", "\r\n")) == dependency_lock.parse(text)
+    assert any(pin.parents for pin in dependency_lock.parse(text.replace("\n", "\r\n")))
