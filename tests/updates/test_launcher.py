@@ -1,6 +1,6 @@
-"""The launcher's choices (app/updates/launcher.py), without starting servers: each child's outcome is
-given (its exit code, and whether it passed its walk and wrote its verdict, as the real child does),
-so nothing here waits on a clock. Versions are folders with a RECORD, as pip leaves them."""
+"""The launcher's choices (app/updates/launcher.py), without starting servers: the verdict of its own
+walk of the version on trial and each child's exit code are given (tests/updates/test_trusted_walk.py
+walks real candidates), so nothing here waits on a clock. Versions are folders with a RECORD, as pip leaves them."""
 import base64
 import hashlib
 from pathlib import Path
@@ -9,6 +9,7 @@ import pytest
 
 from app.updates import launcher
 from app.updates.state import read_selection, read_state, write_selection
+from sync.candidate_walk import Verdict
 
 
 def installed_version(folder, version="0.2.0"):
@@ -33,24 +34,28 @@ def trial(tmp_path, version="0.2.0", backup=True, **more):
                                     "attempts": 0, "previous": None}, **more))
 
 
-def run_with_outcomes(monkeypatch, tmp_path, outcomes, take_back=True):
-    """launcher.serve with each child's (exit code, passes its walk) taken from `outcomes`; returns what
-    it did: its exit, the versions started and the versions taken back."""
+PASSED = Verdict(pages=120)
+FAILED = Verdict(pages=120, failed=[("/pendaftaran", 500)])
+CUT = Verdict(interrupted="versi baru berhenti (kode -9) sebelum siap diperiksa")
+
+
+def run_with_outcomes(monkeypatch, tmp_path, walks, codes, take_back=True):
+    """launcher.serve with the verdicts of its own walks of the version on trial taken from `walks`
+    (tests/updates/test_trusted_walk.py walks real candidates) and each child's exit code from `codes`;
+    returns what it did: its exit, the versions started and the versions taken back."""
     started, taken_back = [], []
-    remaining = list(outcomes)
+    walks, codes = list(walks), list(codes)
 
     def child(data_dir, selection, argv):
         started.append(selection["version"])
-        code, passes = remaining.pop(0)
-        if passes and selection.get("state") == "uji":
-            launcher.passed_trial(data_dir, selection)  # what the child writes before it serves
-        return code
+        return codes.pop(0)
 
     def fake_take_back(data_dir, selection, why):
         taken_back.append((selection["version"], why))
         write_selection(data_dir, selection.get("previous"))
 
     monkeypatch.setattr(launcher, "_run_child", child)
+    monkeypatch.setattr(launcher, "trial_walk", lambda data_dir, selection: walks.pop(0))
     if take_back:
         monkeypatch.setattr(launcher, "take_back", fake_take_back)
     monkeypatch.setattr(launcher.time, "sleep", lambda seconds: None)
@@ -61,40 +66,43 @@ def run_with_outcomes(monkeypatch, tmp_path, outcomes, take_back=True):
 
 def test_a_port_still_held_by_the_version_that_applied_the_update_is_waited_for_not_taken_back(monkeypatch, tmp_path):
     trial(tmp_path)
-    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [(3, False), (3, False), (0, True)])
+    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [PASSED], [3, 3, 0])
     assert (code, started, taken_back) == (0, ["0.2.0"] * 3, [])
     assert read_selection(tmp_path)["state"] == "baik"
 
 
 def test_a_version_on_trial_whose_walk_fails_is_taken_back_and_this_program_serves(monkeypatch, tmp_path):
     trial(tmp_path)
-    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [(launcher.WALK_FAILED, False)])
-    assert (code, started) == ("served here", ["0.2.0"])
-    assert taken_back == [("0.2.0", "pemeriksaan halaman gagal")]  # its health names no page here
+    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [FAILED], [])
+    assert (code, started) == ("served here", [])  # never started to serve
+    assert taken_back == [("0.2.0", "halaman menjawab galat setelah berganti versi: /pendaftaran")]
     assert read_selection(tmp_path) is None
 
 
 def test_a_version_that_passed_its_walk_is_not_taken_back_when_it_stops(monkeypatch, tmp_path):
     trial(tmp_path)
-    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [(1, True)])
+    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [PASSED], [1])
     assert (code, taken_back) == (1, [])
     assert read_selection(tmp_path)["state"] == "baik"
 
 
 def test_a_trial_cut_off_by_a_restart_is_tried_again_not_blamed(monkeypatch, tmp_path):
-    """Finding 6: a power cut right after the update's answer made the PC go back and call a good
-    release failed. The launcher's own start finding a trial without a verdict starts it again."""
-    trial(tmp_path, attempts=2)  # two starts already, each cut off by the power (no verdict, no exit seen)
-    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [(0, True)])
+    """Finding 6 of issue 60: a power cut right after the update's answer made the PC go back and call
+    a good release failed. The launcher's own start finding a trial without a verdict walks it again."""
+    trial(tmp_path, attempts=2)  # two starts already, each cut off by the power (no verdict)
+    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [CUT, PASSED], [0])
     assert (code, started, taken_back) == (0, ["0.2.0"], [])
-    assert read_selection(tmp_path)["state"] == "baik" and read_selection(tmp_path)["attempts"] == 3
+    assert read_selection(tmp_path)["state"] == "baik" and read_selection(tmp_path)["attempts"] == 4
 
 
-def test_a_trial_that_never_reaches_a_verdict_in_its_starts_is_taken_back(monkeypatch, tmp_path):
-    trial(tmp_path, attempts=launcher.MAX_TRIAL_STARTS)
-    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [])
-    assert (code, started) == ("served here", [])
-    assert taken_back and "kali mulai" in taken_back[0][1]
+def test_a_trial_that_never_reaches_a_verdict_in_its_starts_goes_back_and_stays_offered(monkeypatch, tmp_path):
+    """Issue 69 finding 5: interrupted starts are not the release's fault (not remembered as refused)."""
+    trial(tmp_path, attempts=launcher.MAX_TRIAL_STARTS - 2)
+    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [CUT, CUT], [])
+    assert (code, started, taken_back) == ("served here", [], [])
+    kept = read_state(tmp_path)
+    assert "0.2.0" not in kept.get("failed_versions", []) and "sebelum siap diperiksa" in kept["interrupted"]
+    assert f"terputus {launcher.MAX_TRIAL_STARTS} kali" in kept["interrupted"] and read_selection(tmp_path) is None
 
 
 def test_the_switch_time_backup_is_made_before_the_trial_and_recorded(monkeypatch, tmp_path):
@@ -104,12 +112,12 @@ def test_the_switch_time_backup_is_made_before_the_trial_and_recorded(monkeypatc
     trial(folder, backup=False, database=str(folder / "loket.sqlite3"), mode="kecamatan")
     seen = []
 
-    def child(data_dir, selection, argv):
+    def walked(data_dir, selection):
         seen.append(dict(read_selection(data_dir)))
-        launcher.passed_trial(data_dir, selection)
-        return 0
+        return PASSED
 
-    monkeypatch.setattr(launcher, "_run_child", child)
+    monkeypatch.setattr(launcher, "trial_walk", walked)
+    monkeypatch.setattr(launcher, "_run_child", lambda data_dir, selection, argv: 0)
     monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
     assert launcher.serve(folder, ["serve", "--mode", "kecamatan"], lambda: "served here") == 0
     backup = seen[0]["backup"]
@@ -128,10 +136,10 @@ def test_an_applied_update_restarts_on_the_new_selection(monkeypatch, tmp_path):
         if len(started) == 1:
             trial(tmp_path, "0.3.0")  # what the child's update page wrote before it exited
             return launcher.RESTART
-        launcher.passed_trial(data_dir, selection)
         return 0
 
     monkeypatch.setattr(launcher, "_run_child", child)
+    monkeypatch.setattr(launcher, "trial_walk", lambda data_dir, selection: PASSED)
     monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
     assert launcher.serve(tmp_path, ["serve"], lambda: "served here") == 0
     assert started == ["0.2.0", "0.3.0"]
@@ -157,7 +165,7 @@ def test_a_selected_version_whose_files_came_back_empty_is_not_started_and_the_p
     for name in ("run.py", "kecil/halaman.py"):
         (newer / name).write_bytes(b"")  # what the disk kept of files pip never synced
     assert launcher.damaged_files(newer) == ["run.py", "kecil/halaman.py"]
-    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [(0, False)], take_back=False)
+    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [], [0], take_back=False)
     assert (code, started, taken_back) == (0, ["0.2.0"], [])
     assert read_selection(tmp_path)["version"] == "0.2.0" and not newer.exists()
     message = read_state(tmp_path)["rolled_back"]
@@ -209,7 +217,7 @@ def desa_tables(folder) -> set:
 def test_a_desa_pcs_failed_version_is_taken_back_onto_the_desa_database_beside_a_stray_kecamatan_file(
         monkeypatch, tmp_path, recorded):
     folder = failed_trial_on_a_desa_pc(tmp_path, recorded)
-    monkeypatch.setattr(launcher, "_run_child", lambda data_dir, selection, argv: launcher.WALK_FAILED)
+    monkeypatch.setattr(launcher, "trial_walk", lambda data_dir, selection: FAILED)
     monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
     monkeypatch.delenv("LOKET_MODE", raising=False)
     argv = ["serve", "--data", str(folder), "--port", "8080", "--mode", "desa"]
@@ -226,7 +234,7 @@ def test_a_desa_pcs_failed_version_is_taken_back_onto_the_desa_database_beside_a
 def test_a_cut_while_going_back_goes_back_again_at_the_next_start(monkeypatch, tmp_path):
     trial(tmp_path)
     write_selection(tmp_path, dict(read_selection(tmp_path), state="gagal", why="halaman menjawab galat"))
-    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [])
+    code, started, taken_back = run_with_outcomes(monkeypatch, tmp_path, [], [])
     assert (code, started, taken_back) == ("served here", [], [("0.2.0", "halaman menjawab galat")])
 
 

@@ -191,10 +191,10 @@ def version_folder(office: Path, version: str, run_py: str) -> Path:
     return root
 
 
-def lying_run_py(broken: int, roles) -> str:
+def lying_run_py(broken: int, roles, version="0.3.0") -> str:
     """A version's run.py that serves CANDIDATE at check-server (its ready file from the arguments)."""
     return ("import sys\nready = sys.argv[sys.argv.index('--ready-file') + 1]\n"
-            f"sys.argv = ['kandidat', ready, '0.3.0', '{broken}', '{','.join(sorted(roles))}']\n" + CANDIDATE)
+            f"sys.argv = ['kandidat', ready, '{version}', '{broken}', '{','.join(sorted(roles))}']\n" + CANDIDATE)
 
 
 def test_before_the_switch_a_page_answering_500_is_refused_and_remembered(office):

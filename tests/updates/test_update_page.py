@@ -86,18 +86,15 @@ def test_the_fingerprint_as_the_keys_command_printed_it_confirms_the_root_and_th
 
 
 def refused_by_the_walk(data_dir, database, version: str):
-    """installing._check with a version whose walk meets a 500 after sign-in (its update-check says so)."""
+    """installing._check with a version whose page answers 500 after sign-in (a real candidate server)."""
     import pytest as _pytest
 
-    from app.updates import installing
+    from app.updates import installing, walk
     from app.updates.versions import UpdateRefused
+    from tests.updates.test_trusted_walk import lying_run_py
     root = data_dir / "versions" / version
     root.mkdir(parents=True)
-    (root / "run.py").write_text(
-        "import sys\n"
-        f"print('Versi {version} gagal diperiksa (150 halaman dibuka): halaman bermasalah /pendaftaran (HTTP 500), "
-        "/pendaftaran/baru (HTTP 500)')\n"
-        "sys.exit(1)\n")
+    (root / "run.py").write_text(lying_run_py(500, walk.program_roles("kecamatan"), version))
     with _pytest.raises(UpdateRefused) as refusal:
         installing._check(data_dir, database, "kecamatan", root, version)
     return str(refusal.value)
