@@ -1,23 +1,31 @@
-"""`run.py release build`: the regency admin's one command from the project's release wheel to a signed bundle.
+"""The regency admin's two commands from the project's release wheel to a signed bundle (issue 69
+finding 2: the keys never meet candidate code, and the verdict is this program's, not the candidate's).
 
-The admin downloads loket_kecamatan-<version>-py3-none-any.whl from the project's release page and runs
-the command with it and the key folder on the USB stick. In order, stopping at the first refusal (an
-Indonesian sentence, nothing signed, no bundle written):
-1. the wheel itself says the version (its METADATA, PEP 440, newer than the last one signed from the
-   key folder), the notes (its app/frame/data/catatan-rilis.md, the section of that version) and what
-   it needs (Requires-Dist);
+`run.py release build WHEEL` checks, with no key folder named or reachable. The admin downloads
+loket_kecamatan-<version>-py3-none-any.whl from the project's release page and runs it with the key
+stick unplugged. In order, stopping at the first refusal (an Indonesian sentence, nothing written):
+1. the wheel itself says the version (its METADATA, PEP 440), the notes (its app/frame/data/catatan-
+   rilis.md, the section of that version) and what it needs (Requires-Dist); a key file reachable
+   through the command's own paths, the laptop's drives or the user's home refuses the build;
 2. the dependency wheels for every supported Python (loket_python.SUPPORTED) on Windows and Linux are
    gathered with pip: exactly the files of the wheel's own lock (the versions CI tested, each checked
-   against the lock's sha256; gather), one target at a time, markers evaluated for that target;
+   against the lock's sha256; gather), and every file's SHA-256 is kept here before any candidate code runs;
 3. the app wheel and the gathered wheels alone are installed into a fresh venv of the Python running
    the command, outside any source tree;
-4. in it, the kecamatan and the desa program fill and walk demo data (`run.py demo`, `run.py
-   update-check`), and each given backup of real data is restored into a throwaway folder and walked;
-5. only then the bundle is signed (sync/releases.py, sign_release), release.json carrying the wheel's
-   Requires-Dist.
-Keys of the throwaway data go to files inside the work folder, never into the admin's own key store."""
+4. in it, in a scrubbed environment (candidate_env: its own home and temp inside the work folder, no
+   LOKET_* or PYTHONPATH, no keyring), the candidate makes demo data (`run.py demo`) and restores each
+   given backup; this program then starts the candidate's server on each and walks it over HTTP
+   itself (sync/candidate_walk.py), judging every status: nothing the candidate prints decides;
+5. the exact files checked, re-hashed against the SHA-256 taken in step 2, go to the checked folder
+   with a manifest (pemeriksaan.json) of their hashes and the verdict.
+
+`run.py release sign CHECKED --keys E:\\kunci-rilis` (sign_checked) runs no candidate code: it
+re-hashes every file against the manifest, refuses any difference or a file more or less, refuses
+a version not newer than the key folder's signed log, and signs exactly those files with targets.pem
+alone (the root key stays on its own stick)."""
 import email.parser
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -30,6 +38,7 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from packaging.markers import default_environment
@@ -39,7 +48,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 from loket_python import SUPPORTED
 from sync import dependency_lock
 from sync.dependency_lock import OFFICE_LOCK, LockError
-from sync.releases import ReleaseError, refuse_not_newer, release_version, sign_release, signed_releases
+from sync.releases import KEY_FILES, ReleaseError, release_version, sign_release
 
 APP_DISTRIBUTION = "loket-kecamatan"
 APP_WHEEL_PREFIX = "loket_kecamatan-"
@@ -282,7 +291,8 @@ def this_target() -> tuple[str, str]:
 
 
 def install_fresh(app: AppWheel, wheelhouse: Path, work: Path) -> Path:
-    """A new venv of this Python with the app wheel and the gathered wheels only; its python."""
+    """A new venv of this Python with the app wheel and the gathered wheels only; its python. pip runs
+    in the scrubbed environment too: a wheel's .pth file runs in every later start of that venv."""
     venv = work / "venv"
     done = _run([sys.executable, "-m", "venv", str(venv)], STEP_SECONDS)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
@@ -290,53 +300,137 @@ def install_fresh(app: AppWheel, wheelhouse: Path, work: Path) -> Path:
         raise ReleaseError("Lingkungan Python baru untuk pemeriksaan tidak dapat dibuat (python -m venv): "
                            f"{_tail(done.stdout)}")
     done = _run([str(python), "-m", "pip", "install", "--isolated", "--no-index", "--disable-pip-version-check",
-                 "--no-cache-dir", "--no-compile", "--find-links", str(wheelhouse), str(app.path)], STEP_SECONDS)
+                 "--no-cache-dir", "--no-compile", "--find-links", str(wheelhouse), str(app.path)], STEP_SECONDS,
+                cwd=work, env=candidate_env(work))
     if done.returncode != 0:
         raise ReleaseError("Wheel rilis tidak dapat dipasang dari wheel yang terkumpul (pip): "
                            f"{_tail(done.stdout)}\nTidak ada yang ditandatangani.")
     return python
 
 
-def demo_checks(work: Path) -> list[tuple[str, list]]:
-    """(what, run.py's arguments): demo data of the kecamatan, walked, and a desa PC's data, walked."""
-    kecamatan, desa = work / "demo-kecamatan", work / "demo-desa"
-    return [
-        ("mengisi data demo kecamatan", ["demo", "--data", str(kecamatan), "--password", secrets.token_hex(8)]),
-        ("memeriksa program kecamatan pada data demo",
-         ["update-check", "--data", str(kecamatan), "--database", str(kecamatan / "loket.sqlite3"), "--mode", "kecamatan"]),
-        ("memeriksa program desa pada data demo",
-         ["update-check", "--data", str(desa), "--database", str(desa / "desa.sqlite3"), "--mode", "desa"]),
-    ]
+# The only variables of the admin's session a candidate is given: what starting a program needs on
+# Windows and Linux. Anything else (a variable naming the key stick, a token) stays behind.
+PASSED_VARIABLES = ("PATH", "PATHEXT", "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "OS",
+                    "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+CANDIDATE_HOME = "rumah"
 
 
-def _child_env(mode: str | None = None) -> dict:
-    """The checks' environment: no source tree on the path, no office's settings, keys in files inside
-    the throwaway data folder (never the admin's own Credential Locker or keyring)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_") and k != "PYTHONPATH"}
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    env["PYTHONIOENCODING"] = "utf-8"
+def candidate_env(work: Path, mode: str | None = None) -> dict:
+    """The environment every process of the candidate runs in: its own home, profile, app data and
+    temp folders inside the work folder (Windows' and Linux's names alike), none of the office's
+    settings (LOKET_*), no PYTHONPATH, and a keyring that refuses: the demo's and restored copies'
+    keys go to files in their data folders, never into the admin's Credential Locker or keyring."""
+    home = Path(work) / CANDIDATE_HOME
+    places = {"HOME": home, "USERPROFILE": home, "APPDATA": home / "AppData" / "Roaming",
+              "LOCALAPPDATA": home / "AppData" / "Local", "TMP": home / "tmp", "TEMP": home / "tmp",
+              "TMPDIR": home / "tmp", "XDG_CONFIG_HOME": home / ".config", "XDG_DATA_HOME": home / ".local" / "share",
+              "XDG_CACHE_HOME": home / ".cache", "XDG_RUNTIME_DIR": home / "run"}
+    for place in places.values():
+        place.mkdir(parents=True, exist_ok=True)
+    env = {name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ}
+    env.update({name: str(place) for name, place in places.items()})
+    env.update(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONIOENCODING="utf-8",
+               PYTHONNOUSERSITE="1", PIP_CONFIG_FILE=os.devnull)
     if mode:
         env["LOKET_MODE"] = mode
     return env
 
 
-def run_checks(python: Path, work: Path, data_copies: list[Path], recovery_keys: list[str], say=print) -> None:
+def _drives() -> list[Path]:
+    """Where a key stick shows up: every drive letter on Windows; the mount folders on Linux."""
+    if os.name == "nt":
+        return [Path(f"{letter}:\\") for letter in "CDEFGHIJKLMNOPQRSTUVWXYZ" if os.path.exists(f"{letter}:\\")]
+    found = [Path("/mnt")]
+    for base in (Path("/media"), Path("/run/media")):
+        try:
+            found += [user for user in base.iterdir() if user.is_dir()]
+        except OSError:
+            pass
+        found.append(base)
+    return found
+
+
+def _key_files_under(folder: Path, depth: int) -> list[Path]:
+    """Key files (KEY_FILES' names) in `folder` and its subfolders down to `depth` levels."""
+    found, level = [], [folder]
+    for _ in range(depth + 1):
+        deeper = []
+        for place in level:
+            try:
+                entries = list(place.iterdir())
+            except OSError:  # gone, a drive without a disc, no permission
+                continue
+            found += [entry for entry in entries if entry.name in KEY_FILES.values() and entry.is_file()]
+            deeper += [entry for entry in entries if entry.is_dir() and not entry.is_symlink()]
+        level = deeper[:500]
+    return found
+
+
+def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> list[Path]:
+    """Key files a candidate run for these paths could find at once: in the folders of the command's
+    own paths (three levels down) and beside any folder above them (one level down), on every drive
+    or mounted stick (two levels down) and in the user's home (three levels down)."""
+    found = set()
+    for path in paths:
+        folder = Path(path).resolve()
+        folder = folder if folder.is_dir() else folder.parent
+        found.update(_key_files_under(folder, 3))
+        for above in folder.parents:
+            found.update(_key_files_under(above, 1))
+    for drive in _drives() if drives is None else drives:
+        found.update(_key_files_under(drive, 2))
+    found.update(_key_files_under(Path.home() if home is None else home, 3))
+    return sorted(found)
+
+
+def refuse_keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> None:
+    near = keys_in_reach(paths, home, drives)
+    if near:
+        folders = sorted({str(key.parent) for key in near})
+        raise ReleaseError("Folder kunci terjangkau selama pemeriksaan: " + ", ".join(folders) + ". Program rilis yang "
+                           "diperiksa belum dipercaya dan tidak boleh dekat dengan kunci: cabut flashdisk kunci (atau "
+                           "pindahkan folder kunci dari laptop ini) lalu ulangi perintahnya. Kunci dipasang lagi hanya "
+                           "untuk langkah sesudahnya, release sign. Tidak ada yang diperiksa.")
+
+
+def demo_data(work: Path) -> list[tuple[str, str, list]]:
+    """(what, mode, run.py's arguments): the candidate fills demo data of the kecamatan; a desa PC's
+    data starts empty (the walk of check-server makes it)."""
+    kecamatan = work / "demo-kecamatan"
+    return [("mengisi data demo kecamatan", "kecamatan",
+             ["demo", "--data", str(kecamatan), "--password", secrets.token_hex(8)])]
+
+
+def walks(work: Path) -> list[tuple[str, Path, Path, str]]:
+    """(what, data folder, database, mode) of each walk of the demo data."""
+    kecamatan, desa = work / "demo-kecamatan", work / "demo-desa"
+    return [("memeriksa program kecamatan pada data demo", kecamatan, kecamatan / "loket.sqlite3", "kecamatan"),
+            ("memeriksa program desa pada data demo", desa, desa / "desa.sqlite3", "desa")]
+
+
+def run_checks(python: Path, work: Path, data_copies: list[Path], recovery_keys: list[str], say=print,
+               version: str | None = None) -> int:
     """Every check in the fresh venv, from the work folder; ReleaseError at the first that fails. One
-    recovery key serves every copy; several are paired with the copies in order."""
-    found = _run([str(python), "-c", "import run; print(run.__file__)"], STEP_SECONDS, cwd=work, env=_child_env())
+    recovery key serves every copy; several are paired with the copies in order. The pages walked."""
+    found = _run([str(python), "-c", "import run; print(run.__file__)"], STEP_SECONDS, cwd=work, env=candidate_env(work))
     script = Path(found.stdout.strip().splitlines()[-1]) if found.returncode == 0 and found.stdout.strip() else None
     if script is None or python.parent.parent not in script.parents:
         raise ReleaseError(f"Program rilis tidak ditemukan di lingkungan pemeriksaan: {_tail(found.stdout)}")
-    for what, argv in demo_checks(work):
+    for what, mode, argv in demo_data(work):
         say(f"  {what} ...")
-        _step(python, script, work, what, argv, _child_env(), say)
+        _step(python, script, work, what, argv, candidate_env(work, mode))
+    pages = 0
+    for what, folder, database, mode in walks(work):
+        pages += _walk(python, script, work, what, folder, database, mode, say, version)
     for number, backup in enumerate(data_copies, 1):
         key = recovery_keys[min(number, len(recovery_keys)) - 1] if recovery_keys else None
-        _restore_and_walk(python, script, work, Path(backup).resolve(), key, work / f"salinan-{number}", say)
+        pages += _restore_and_walk(python, script, work, Path(backup).resolve(), key, work / f"salinan-{number}", say,
+                                   version)
+    return pages
 
 
 def _restore_and_walk(python: Path, script: Path, work: Path, backup: Path, key: str | None, folder: Path,
-                      say) -> None:
+                      say, version: str | None = None) -> int:
     """A backup restored as the kecamatan's, else as a desa PC's (whichever it is), then walked."""
     what = f"memulihkan salinan data {backup.name}"
     say(f"  {what} ...")
@@ -344,76 +438,173 @@ def _restore_and_walk(python: Path, script: Path, work: Path, backup: Path, key:
     first = None
     for mode in ("kecamatan", "desa"):
         shutil.rmtree(folder, ignore_errors=True)
-        done = _run([str(python), str(script), *argv], STEP_SECONDS, cwd=work, env=_child_env(mode))
+        done = _run([str(python), str(script), *argv], STEP_SECONDS, cwd=work, env=candidate_env(work, mode))
         if done.returncode == 0:
             database = folder / ("desa.sqlite3" if mode == "desa" else "loket.sqlite3")
-            checked = f"memeriksa program {mode} pada salinan data {backup.name}"
-            say(f"  {checked} ...")
-            _step(python, script, work, checked, ["update-check", "--data", str(folder), "--database", str(database),
-                                                  "--mode", mode], _child_env(), say)
-            return
+            return _walk(python, script, work, f"memeriksa program {mode} pada salinan data {backup.name}", folder,
+                         database, mode, say, version)
         first = first or done
     raise ReleaseError(f"Gagal {what}:\n{_tail(first.stdout)}\nPeriksa berkas cadangan dan kunci pemulihannya "
                        "(--kunci-pemulihan); tidak ada yang ditandatangani.")
 
 
-def _step(python: Path, script: Path, work: Path, what: str, argv: list, env: dict, say=print) -> None:
-    """One run.py command of the release; ReleaseError with its last lines when it fails."""
+def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, database: Path, mode: str, say,
+          version: str | None = None) -> int:
+    """One walk of the candidate's pages on one data folder, by this program over HTTP (the candidate
+    only serves: sync/candidate_walk.py); the pages walked, ReleaseError when a page answered 5xx, a
+    role could not sign in, or the candidate never served."""
+    from app.updates.walk import program_roles
+    from sync import candidate_walk
+    say(f"  {what} ...")
+    walked = work / f"jalan-{secrets.token_hex(4)}"
+    walked.mkdir(parents=True)
+    command = [str(python), str(script), "check-server", "--data", str(folder), "--database", str(database),
+               "--mode", mode, "--ready-file", str(walked / candidate_walk.READY_FILE)]
+    verdict = candidate_walk.walk_candidate(command, candidate_env(work, mode), walked, STEP_SECONDS,
+                                            roles=program_roles(mode), version=version)
+    if verdict.interrupted:
+        raise ReleaseError(f"Pemeriksaan terputus ({what}): {verdict.interrupted}.\n"
+                           f"{_tail(candidate_walk.log_tail(walked), 8)}\nTidak ada yang ditandatangani: ulangi "
+                           "perintahnya; bila terputus lagi, laporkan pesan ini ke proyek.")
+    if not verdict.passed:
+        raise ReleaseError(f"Rilis ini GAGAL diperiksa ({what}): {verdict.pages} halaman dibuka, halaman bermasalah: "
+                           f"{candidate_walk.summary(verdict) or 'tidak ada halaman yang terbuka'}\n"
+                           "Rilis ini tidak ditandatangani dan tidak boleh dipasang di kantor mana pun: laporkan "
+                           "pesan di atas ke proyek.")
+    say(f"    {verdict.pages} halaman diperiksa, semuanya menjawab")
+    return verdict.pages
+
+
+def _step(python: Path, script: Path, work: Path, what: str, argv: list, env: dict) -> subprocess.CompletedProcess:
+    """One run.py command of the candidate; ReleaseError with its last lines when it fails."""
     done = _run([str(python), str(script), *argv], STEP_SECONDS, cwd=work, env=env)
     if done.returncode != 0:
         raise ReleaseError(f"Rilis ini GAGAL diperiksa ({what}):\n{_tail(done.stdout)}\n"
                            "Rilis ini tidak ditandatangani dan tidak boleh dipasang di kantor mana pun: laporkan "
                            "pesan di atas ke proyek.")
-    if argv[0] == "update-check":
-        say(f"    {_tail(done.stdout, 1)}")  # "Pemeriksaan berhasil: versi ... siap (... halaman diperiksa)"
+    return done
 
 
-def build(wheel: Path, key_folder: Path, bundle: Path | None = None, data_copies: list[Path] = (),
-          recovery_keys: list[str] = (), pythons: list[str] | None = None, platforms: list[str] | None = None,
-          work: Path | None = None, say=print) -> Path:
-    """The whole build (module docstring); returns the signed bundle. ReleaseError, nothing signed and no
-    bundle written, at the first step that fails. `pythons`/`platforms` narrow the gather (a quick try);
-    the Python running this must be among them."""
+CHECKED_MANIFEST = "pemeriksaan.json"
+CHECKED_WHEELS = "wheels"
+PASSED = "lulus"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = (), recovery_keys: list[str] = (),
+          pythons: list[str] | None = None, platforms: list[str] | None = None, work: Path | None = None,
+          say=print, home: Path | None = None, drives: list[Path] | None = None) -> Path:
+    """The check (module docstring); returns the checked folder. ReleaseError, nothing written, at the
+    first step that fails. `pythons`/`platforms` narrow the gather (a quick try); the Python running
+    this must be among them. `home`/`drives`: where keys_in_reach looks (the laptop's by default)."""
     started = time.monotonic()
-    key_folder = Path(key_folder)
-    if not (key_folder / "targets.pem").exists():
-        raise ReleaseError(f"Folder kunci {key_folder} tidak berisi kunci rilis (targets.pem): periksa flashdisk "
-                           "dan huruf drive-nya.")
     pythons, platforms = list(pythons or SUPPORTED), list(platforms or PLATFORMS)
     for backup in data_copies:
         if not Path(backup).is_file():
             raise ReleaseError(f"Berkas cadangan {backup} tidak ditemukan.")
     say(f"1/5 Membaca {Path(wheel).name} ...")
     app = read_app_wheel(wheel)
-    last = signed_releases(key_folder)[-1:] or [None]
-    say(f"  versi {app.version}" + (f" (terakhir ditandatangani: {last[0]['version']})" if last[0] else ""))
-    refuse_not_newer(key_folder, release_version(app.version), hashlib.sha256(app.path.read_bytes()).hexdigest())
+    say(f"  versi {app.version}")
     here = this_target()
     if here[0] not in pythons or here[1] not in platforms:
         raise ReleaseError(f"Python {here[0]} di {PLATFORMS[here[1]]['label']} yang menjalankan perintah ini harus "
                            "termasuk yang dikumpulkan (--python, --platform).")
-    bundle = Path(bundle) if bundle else Path(wheel).resolve().parent / f"rilis-{app.version}"
+    checked = Path(checked) if checked else Path(wheel).resolve().parent / f"diperiksa-{app.version}"
     own_work = work is None
     work = Path(work or tempfile.mkdtemp(prefix="loket-rilis-"))
+    refuse_keys_in_reach([Path(wheel), checked.parent, *data_copies, work], home, drives)
     work.mkdir(parents=True, exist_ok=True)
     try:
         say("2/5 Mengumpulkan wheel pendukung dari PyPI ...")
         wheels, closure = gather(app, pythons, platforms, work / "wheel", say)
+        files = [app.path, *wheels]
+        hashes = {path.name: _sha256(path) for path in files}  # before any candidate code runs
         say(f"  {len(wheels)} wheel pendukung terkumpul")
         say(f"3/5 Memasang rilis di lingkungan Python {here[0]} yang baru ...")
         python = install_fresh(app, work / "wheel", work)
         say("4/5 Memeriksa setiap halaman setiap peran ...")
-        run_checks(python, work, list(data_copies), list(recovery_keys), say)
-        say("5/5 Menandatangani ...")
+        pages = run_checks(python, work, list(data_copies), list(recovery_keys), say, app.version)
+        say("5/5 Menyimpan berkas yang diperiksa ...")
         closure = {target: [app.path.name, *names] for target, names in closure.items()}
-        signed = sign_release(key_folder, app.version, app.notes, [app.path, *wheels], bundle, requires=app.requires,
-                              closure=closure)
+        _write_checked(checked, app, files, hashes, closure, pages)
     finally:
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
+    size = sum(f.stat().st_size for f in (checked / CHECKED_WHEELS).iterdir())
+    say(f"Rilis {app.version} lulus pemeriksaan dalam {(time.monotonic() - started) / 60:.0f} menit: {checked} "
+        f"({len(files)} wheel, {size / 1e6:.0f} MB).")
+    return checked
+
+
+def _write_checked(checked: Path, app: AppWheel, files: list[Path], hashes: dict, closure: dict, pages: int) -> None:
+    """The checked folder: the files, each copy's SHA-256 equal to the one taken before the candidate
+    ran (a candidate that rewrote a wheel in its work folder is refused here), and the manifest.
+    Written beside its place first: a folder cut short is never taken for a checked one."""
+    partial = checked.with_name(checked.name + ".sebagian")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / CHECKED_WHEELS).mkdir(parents=True)
+    for path in files:
+        shutil.copyfile(path, partial / CHECKED_WHEELS / path.name)
+        if _sha256(partial / CHECKED_WHEELS / path.name) != hashes[path.name]:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise ReleaseError(f"Berkas {path.name} berubah selama pemeriksaan: rilis ini tidak dapat dipercaya dan "
+                               "tidak ditandatangani. Laporkan ke proyek.")
+    manifest = {"version": app.version, "app": app.path.name, "files": hashes, "closure": closure,
+                "verdict": PASSED, "pages": pages,
+                "checked_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+    (partial / CHECKED_MANIFEST).write_text(json.dumps(manifest, indent=1), "utf-8")
+    if checked.exists():
+        shutil.rmtree(checked)
+    partial.replace(checked)
+
+
+def sign_checked(checked: Path, key_folder: Path, bundle: Path | None = None, say=print) -> Path:
+    """Sign the files of a checked folder, exactly those; no candidate code runs. ReleaseError, nothing
+    signed, when the folder is not one `release build` passed, a file differs from the manifest, one
+    is missing or added, or the version is not newer than the key folder's signed log."""
+    checked, key_folder = Path(checked), Path(key_folder)
+    if not (key_folder / KEY_FILES["targets"]).exists():
+        raise ReleaseError(f"Folder kunci {key_folder} tidak berisi kunci rilis (targets.pem): periksa flashdisk "
+                           "dan huruf drive-nya.")
+    try:
+        manifest = json.loads((checked / CHECKED_MANIFEST).read_text("utf-8"))
+        hashes, closure = dict(manifest["files"]), dict(manifest["closure"])
+        passed, app_name = manifest["verdict"] == PASSED, str(manifest["app"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise ReleaseError(f"{checked} bukan folder hasil release build (tidak ada {CHECKED_MANIFEST} yang terbaca): "
+                           "jalankan dulu release build untuk wheel rilis. Tidak ada yang ditandatangani.") from None
+    if not passed:
+        raise ReleaseError("Rilis di folder ini tidak lulus pemeriksaan: tidak ada yang ditandatangani.")
+    folder = checked / CHECKED_WHEELS
+    present = {path.name for path in folder.iterdir()} if folder.is_dir() else set()
+    changed = sorted(name for name in present & set(hashes) if _sha256(folder / name) != hashes[name])
+    added, missing = sorted(present - set(hashes)), sorted(set(hashes) - present)
+    if changed or added or missing or app_name not in hashes:
+        said = ([f"- berubah sesudah diperiksa: {name}" for name in changed]
+                + [f"- tidak ikut diperiksa: {name}" for name in added] + [f"- hilang: {name}" for name in missing])
+        raise ReleaseError("Isi folder yang diperiksa tidak sama dengan yang diperiksa:\n" + "\n".join(said)
+                           + "\nTidak ada yang ditandatangani: jalankan lagi release build dari wheel yang diunduh dari "
+                           "halaman rilis proyek.")
+    app = read_app_wheel(folder / app_name)  # the version and notes as the checked wheel says them
+    if app.version != manifest.get("version"):
+        raise ReleaseError(f"Versi di {CHECKED_MANIFEST} ({manifest.get('version')}) bukan versi wheel rilisnya "
+                           f"({app.version}): tidak ada yang ditandatangani.")
+    if (key_folder / KEY_FILES["root"]).exists():
+        say(f"Peringatan: kunci root ({KEY_FILES['root']}) ada di {key_folder}. Kunci root tidak diperlukan untuk rilis: "
+            "pindahkan ke flashdisk lain yang disimpan terkunci (docs/operations.md, Siapa memegang kunci apa).")
+    bundle = Path(bundle) if bundle else checked.resolve().parent / f"rilis-{app.version}"
+    files = [folder / app_name, *sorted(folder / name for name in hashes if name != app_name)]
+    signed = sign_release(key_folder, app.version, app.notes, files, bundle, requires=app.requires,
+                          closure=closure, expected=hashes)
     size = sum(f.stat().st_size for f in signed.rglob("*") if f.is_file())
-    say(f"Rilis {app.version} lulus pemeriksaan dan ditandatangani dalam {(time.monotonic() - started) / 60:.0f} menit: "
-        f"{signed} ({len(wheels) + 1} wheel, {size / 1e6:.0f} MB).")
+    say(f"Rilis {app.version} ditandatangani: {signed} ({len(files)} wheel, {size / 1e6:.0f} MB).")
     return signed
 
 

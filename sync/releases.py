@@ -1,9 +1,13 @@
 """The regency's signed releases: a TUF repository (The Update Framework, `tuf`'s metadata API).
 
 Who holds which key (docs/operations.md, "Updates from the regency"):
-- the root and targets keys stay on the regency admin's own laptop or USB stick (the "key folder",
-  made once by `run.py release keys`); with them `run.py release build` checks the project's release
-  wheel and signs it into a bundle (sync/release_build.py; `release sign` signs a folder as it is);
+- the root key lives apart, on its own USB stick (the "root folder", made once by `run.py release
+  keys --root`), and signs only which keys are trusted: it is needed to make or replace keys, never
+  for a release (issue 69 finding 2: a candidate must never be near it);
+- the targets key is on the regency admin's release stick (the "key folder", with the online key and
+  the root metadata, which is public). `run.py release build` checks the project's release wheel with
+  no key folder named or reachable and writes the checked files; `run.py release sign CHECKED --keys`
+  runs no candidate code, re-hashes those files and signs exactly them (sync/release_build.py);
 - the center's server holds only the online key (snapshot and timestamp), copied from the key
   folder into its data folder; `run.py release publish --bundle DIR` checks that the bundle's
   targets are signed by the key the root trusts, puts them in its repository and signs the
@@ -117,19 +121,31 @@ def key_folder_fingerprint(folder: Path) -> str | None:
     return root_fingerprint_of(newest) if newest else None
 
 
-def create_keys(folder: Path) -> Path:
-    """Three new Ed25519 keys and the first root (version 1) in `folder`; refuses to overwrite
-    keys that are there (a second root would not be trusted by PCs that know the first)."""
+def create_keys(folder: Path, root_folder: Path | None = None) -> Path:
+    """Three new Ed25519 keys and the first root (version 1): targets.pem and online.pem in `folder`
+    (the release stick), root.pem in `root_folder` (a stick kept elsewhere; `folder` itself only when
+    none is given, as the tests' one-folder regencies do). The root metadata, public, goes to both.
+    Refuses to overwrite keys that are there (a second root would not be trusted by PCs that know the
+    first), and a root folder inside the key folder or around it (the root key would travel with it)."""
     folder = Path(folder)
-    if any((folder / name).exists() for name in KEY_FILES.values()):
-        kept = key_folder_fingerprint(folder)
-        raise ReleaseError(f"Folder {folder} sudah berisi kunci rilis; kunci lama tidak ditimpa."
+    if root_folder is not None:
+        one, other = folder.resolve(), Path(root_folder).resolve()
+        if one == other or one in other.parents or other in one.parents:
+            raise ReleaseError(f"Folder kunci root ({root_folder}) harus terpisah dari folder kunci rilis ({folder}), "
+                               "sebaiknya di flashdisk lain: kunci root tidak boleh ikut setiap kali rilis ditandatangani. "
+                               "Tidak ada kunci yang dibuat.")
+    root_folder = Path(root_folder) if root_folder is not None else folder
+    places = {"root": root_folder, "targets": folder, "online": folder}
+    if any((places[duty] / name).exists() for duty, name in KEY_FILES.items()):
+        kept = key_folder_fingerprint(folder) or key_folder_fingerprint(root_folder)
+        raise ReleaseError(f"Folder {folder} atau {root_folder} sudah berisi kunci; kunci lama tidak ditimpa."
                            + (f" Sidik jari kunci root-nya: {kept}" if kept else ""))
-    private_dir(folder)
+    for place in {folder, root_folder}:
+        private_dir(place)
     signers = {}
     for duty, file_name in KEY_FILES.items():
         signer = CryptoSigner.generate_ed25519()
-        write_private(folder / file_name, signer.private_bytes.decode("ascii"))
+        write_private(places[duty] / file_name, signer.private_bytes.decode("ascii"))
         signers[duty] = signer
     root = Metadata(Root(expires=_expiry(ROOT_DAYS), consistent_snapshot=True))
     root.signed.add_key(signers["root"].public_key, Root.type)
@@ -137,7 +153,8 @@ def create_keys(folder: Path) -> Path:
     for online_duty in (Snapshot.type, Timestamp.type):
         root.signed.add_key(signers["online"].public_key, online_duty)
     root.sign(signers["root"])
-    _write_json(folder / "metadata" / "1.root.json", root)
+    for place in {folder, root_folder}:
+        _write_json(place / "metadata" / "1.root.json", root)
     return folder
 
 
@@ -190,14 +207,17 @@ def refuse_not_newer(key_folder: Path, version: Version, app_sha256: str) -> Non
 
 
 def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path], bundle: Path,
-                 requires: list[str] | None = None, closure: dict[str, list[str]] | None = None) -> Path:
+                 requires: list[str] | None = None, closure: dict[str, list[str]] | None = None,
+                 expected: dict[str, str] | None = None) -> Path:
     """The bundle of one release, signed by the targets key: every root so far, the new targets
     metadata (one version above the last one signed from this key folder) and the files. Carried in
     release.json when given: `requires`, the app wheel's Requires-Dist (a PC refuses a release without
     wheels for its own platform and Python), and `closure`, for each "<python>-<platform>" the build
     gathered for ("3.11-win_amd64", "3.15-manylinux_x86_64"), every wheel that PC installs, the app's
     and its dependencies' dependencies too (as target names, "wheels/<file>"). Refused when the
-    version is not PEP 440 or not newer than the last one signed from this key folder."""
+    version is not PEP 440 or not newer than the last one signed from this key folder, or, with
+    `expected` ({file name: sha256}, a checked folder's manifest), when a file copied into the bundle
+    is not the one checked. Only targets.pem is read: the root key is not needed for a release."""
     key_folder, bundle = Path(key_folder), Path(bundle)
     app_wheel = _app_wheel(wheels)
     if app_wheel is None:
@@ -215,6 +235,9 @@ def sign_release(key_folder: Path, version: str, notes: str, wheels: list[Path],
         name = f"{WHEEL_FOLDER}/{Path(wheel).name}"
         shutil.copyfile(wheel, bundle / "targets" / name)
         targets.targets[name] = TargetFile.from_file(name, str(bundle / "targets" / name), ["sha256"])
+        if expected is not None and targets.targets[name].hashes["sha256"] != expected.get(Path(wheel).name):
+            shutil.rmtree(bundle)  # what is signed is what was hashed here, the copy in the bundle
+            raise ReleaseError(f"Berkas {Path(wheel).name} berubah sesudah diperiksa: tidak ada yang ditandatangani.")
         names.append(name)
     signed_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     release = {"version": str(checked), "notes": notes, "wheels": names, "signed_at": signed_at}

@@ -21,15 +21,12 @@ def cmd_release(options) -> int:
     from sync import releases as repository
     try:
         if options.action == "keys":
-            folder = repository.create_keys(Path(options.keys))
-            print(f"Kunci rilis dibuat di {folder}. Simpan folder ini di flashdisk yang dikunci; salin hanya "
-                  f"{repository.KEY_FILES['online']} ke server pusat (run.py release install-online-key).")
-            print(f"Sidik jari kunci root: {repository.key_folder_fingerprint(folder)}")
-            print("Cetak atau catat sidik jari ini: admin kantor kecamatan dan desa mencocokkannya dengan yang "
-                  "tertulis di halaman Pembaruan Aplikasi komputernya.")
+            return cmd_keys(options)
         elif options.action == "build":
             return cmd_build(options)
-        elif options.action == "sign":
+        elif options.action == "sign" and not options.wheels:
+            return cmd_sign(options)
+        elif options.action == "sign":  # the project's tests: a folder of wheels signed as it is, unchecked
             wheels = sorted(Path(options.wheels).glob("*.whl"))
             bundle = repository.sign_release(Path(options.keys), options.version, options.notes or "", wheels,
                                              Path(options.bundle), requires=_requires_of(wheels))
@@ -107,28 +104,83 @@ def cmd_usb(options) -> int:
     return 0
 
 
-def cmd_build(options) -> int:
-    """`release build WHEEL --keys DIR`: the regency admin's one command (sync/release_build.py)."""
-    from sync import release_build
-    from sync.releases import ReleaseError
-    if not options.wheel or not options.keys:
-        print("Sebutkan wheel rilis dan folder kunci, misalnya: run.py release build "
-              "loket_kecamatan-0.2.0-py3-none-any.whl --keys E:\\kunci-rilis", file=sys.stderr)
+def cmd_keys(options) -> int:
+    """`release keys --keys DIR --root DIR`: the release keys on one stick, the root key on another."""
+    from app.updates.trust import NEVER_BY_MESSAGE
+    from sync import releases as repository
+    if not options.keys or not options.root:
+        print("Sebutkan dua folder di dua flashdisk berbeda: folder kunci rilis (--keys) dan folder kunci root (--root), "
+              "misalnya: run.py release keys --keys E:\\kunci-rilis --root F:\\kunci-root", file=sys.stderr)
         return 1
     try:
-        bundle = release_build.build(Path(options.wheel), Path(options.keys),
-                                     Path(options.bundle) if options.bundle else None,
-                                     data_copies=[Path(p) for p in options.data_copy or []],
-                                     recovery_keys=options.recovery_key or [], pythons=options.python,
-                                     platforms=options.platform, say=lambda line: print(line, flush=True))
+        folder = repository.create_keys(Path(options.keys), Path(options.root))
+    except repository.ReleaseError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"Kunci rilis dibuat di {folder} ({repository.KEY_FILES['targets']}, {repository.KEY_FILES['online']}): "
+          "flashdisk ini dipasang hanya untuk menandatangani rilis (release sign). Salin hanya "
+          f"{repository.KEY_FILES['online']} ke server pusat (run.py release install-online-key).")
+    print(f"Kunci root dibuat di {options.root} ({repository.KEY_FILES['root']}): simpan flashdisk itu terkunci di "
+          "tempat lain. Kunci root tidak dipakai untuk rilis, hanya untuk membuat atau mengganti kunci.")
+    print(f"Sidik jari kunci root: {repository.key_folder_fingerprint(folder)}")
+    print("Cetak sidik jari ini dan serahkan lembarnya sendiri ke admin setiap kantor kecamatan dan desa. Admin kantor "
+          "MENGETIK sidik jari dari lembar ini di halaman Pembaruan Aplikasi komputernya; jangan pernah menyalinnya "
+          f"dari layar. {NEVER_BY_MESSAGE}")
+    return 0
+
+
+def cmd_build(options) -> int:
+    """`release build WHEEL`: the check of the project's release wheel, with no key folder near it
+    (sync/release_build.py); `release sign` signs what it checked."""
+    from sync import release_build
+    from sync.releases import ReleaseError
+    if options.keys:
+        print("release build tidak memakai folder kunci: program rilis yang diperiksa belum dipercaya dan tidak boleh "
+              "dekat dengan kunci. Cabut flashdisk kunci, jalankan release build tanpa --keys, lalu pasang flashdisk "
+              "kunci untuk release sign. Tidak ada yang diperiksa.", file=sys.stderr)
+        return 1
+    if not options.wheel:
+        print("Sebutkan wheel rilis, misalnya: run.py release build "
+              "C:\\Users\\<nama>\\Downloads\\loket_kecamatan-0.2.0-py3-none-any.whl", file=sys.stderr)
+        return 1
+    try:
+        checked = release_build.build(Path(options.wheel), Path(options.checked) if options.checked else None,
+                                      data_copies=[Path(p) for p in options.data_copy or []],
+                                      recovery_keys=options.recovery_key or [], pythons=options.python,
+                                      platforms=options.platform, say=lambda line: print(line, flush=True))
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
-    print(f"Langkah berikutnya: salin folder {bundle.name} (seluruh isinya, dari {bundle.parent}) ke server pusat, "
-          "lalu di server pusat jalankan:\n"
-          f"  python run.py release publish --data <folder data pusat> --bundle {bundle.name}\n"
-          "Cabut flashdisk kunci dan simpan kembali di tempat terkunci.")
+    print(f"Langkah berikutnya: pasang flashdisk kunci rilis (misalnya E:), lalu di jendela perintah yang sama:\n"
+          f"  {_python_words()} run.py release sign {checked} --keys E:\\kunci-rilis")
     return 0
+
+
+def cmd_sign(options) -> int:
+    """`release sign CHECKED --keys DIR`: the files `release build` checked, signed exactly; no
+    candidate code runs (sync/release_build.sign_checked)."""
+    from sync import release_build
+    from sync.releases import ReleaseError
+    if not options.wheel or not options.keys:
+        print("Sebutkan folder hasil release build dan folder kunci rilis, misalnya: run.py release sign "
+              "C:\\Users\\<nama>\\Downloads\\diperiksa-0.2.0 --keys E:\\kunci-rilis", file=sys.stderr)
+        return 1
+    try:
+        bundle = release_build.sign_checked(Path(options.wheel), Path(options.keys),
+                                            Path(options.bundle) if options.bundle else None,
+                                            say=lambda line: print(line, flush=True))
+    except ReleaseError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"Langkah berikutnya: cabut flashdisk kunci dan simpan kembali di tempat terkunci. Salin folder {bundle.name} "
+          f"(seluruh isinya, dari {bundle.parent}) ke server pusat, lalu di server pusat, di folder Loket-nya, jalankan:\n"
+          f"  {_python_words()} run.py release publish --data <folder data pusat> --bundle {bundle.name}")
+    return 0
+
+
+def _python_words() -> str:
+    """How the README's install starts Loket's Python, on the system running this."""
+    return ".venv\\Scripts\\python" if sys.platform == "win32" else ".venv/bin/python"
 
 
 def _requires_of(wheels: list[Path]) -> list[str] | None:
@@ -150,18 +202,24 @@ def _data_dir(options) -> Path:
 
 def add_commands(subparsers, add_data_option) -> None:
     parser = subparsers.add_parser("release", help="signed releases for the office PCs: keys, build (the admin's "
-                                                   "laptop: the project's wheel checked and signed), sign, "
+                                                   "laptop: the project's wheel checked, no keys near), sign (the "
+                                                   "checked files signed), "
                                                    "install-online-key, publish, usb (center server)")
     parser.add_argument("action", choices=["keys", "build", "sign", "install-online-key", "publish", "usb"])
     parser.add_argument("wheel", nargs="?", help="build: the project's release wheel, "
-                                                 "loket_kecamatan-<version>-py3-none-any.whl")
+                                                 "loket_kecamatan-<version>-py3-none-any.whl; sign: the folder "
+                                                 "build wrote (diperiksa-<version>)")
     parser.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="center data folder")
-    parser.add_argument("--keys", metavar="DIR", help="the release key folder (on the admin's USB stick)")
+    parser.add_argument("--keys", metavar="DIR", help="the release key folder (on the admin's USB stick); never "
+                                                      "with build")
+    parser.add_argument("--root", metavar="DIR", help="keys: the root key's folder, on another USB stick kept apart")
+    parser.add_argument("--checked", metavar="DIR", help="build: where the checked files go (default: "
+                                                         "diperiksa-<version> beside the wheel)")
     parser.add_argument("--version", help="the release's version, e.g. 0.2.0")
     parser.add_argument("--notes", help="what changed, in Indonesian, for the office admins")
     parser.add_argument("--wheels", metavar="DIR", help="folder of the release's wheels")
-    parser.add_argument("--bundle", metavar="DIR", help="the signed release folder (written by build and sign, read "
-                                                        "by publish; build's default: rilis-<version> beside the wheel)")
+    parser.add_argument("--bundle", metavar="DIR", help="the signed release folder (written by sign, read by publish; "
+                                                        "sign's default: rilis-<version> beside the checked folder)")
     parser.add_argument("--to", metavar="FOLDER", help="usb: the folder on the USB stick for offices without a link "
                                                        "(only the release released to everyone)")
     parser.add_argument("--data-copy", action="append", metavar="FILE",

@@ -296,7 +296,7 @@ class UpdateCuts:
         self.base = base_wheel(self.work)
         self.center_dir, self.keys = self.work / "center", self.work / "flashdisk" / "kunci-rilis"
         _, code = prepare_center(self.center_dir)
-        assert run.main(["release", "keys", "--keys", str(self.keys)]) == 0
+        assert run.main(["release", "keys", "--keys", str(self.keys), "--root", str(self.work / "flashdisk-root")]) == 0
         assert run.main(["release", "install-online-key", "--data", str(self.center_dir), "--keys",
                          str(self.keys)]) == 0
         self.center = CenterServer(self.center_dir).start()

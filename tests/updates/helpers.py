@@ -37,8 +37,9 @@ class Regency:
     def __init__(self, tmp_path: Path, confirmed: bool = True):
         self.tmp = tmp_path
         self.center_dir, self.keys = tmp_path / "center", tmp_path / "flashdisk-admin" / "kunci-rilis"
+        self.root = tmp_path / "flashdisk-root" / "kunci-root"  # the root key on a stick of its own
         _, code = prepare_center(self.center_dir)
-        assert run.main(["release", "keys", "--keys", str(self.keys)]) == 0
+        assert run.main(["release", "keys", "--keys", str(self.keys), "--root", str(self.root)]) == 0
         assert run.main(["release", "install-online-key", "--data", str(self.center_dir), "--keys", str(self.keys)]) == 0
         self.center = CenterServer(self.center_dir).start()
         self.office_dir = tmp_path / "kecamatan"

@@ -100,7 +100,7 @@ def test_an_update_reaches_a_desa_pc_through_faults_and_a_version_that_cannot_st
     center_dir, keys = tmp_path / "center", tmp_path / "flashdisk" / "kunci"
     office_dir, desa_dir = tmp_path / "kecamatan", tmp_path / "desa-pc"
     _, code = prepare_center(center_dir)
-    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
+    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(tmp_path / "flashdisk-root")]) == 0
     assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0
     center = CenterServer(center_dir).start()
     plan = linkproxy.FaultPlan(rate=0.3, seed=44, seconds=0.5)

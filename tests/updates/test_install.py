@@ -124,7 +124,7 @@ def test_an_update_applies_with_one_button_and_a_version_that_cannot_start_is_ta
     bad = build_wheel(BAD, tmp_path, broken="start")
     center_dir, keys, office_dir = tmp_path / "center", tmp_path / "flashdisk" / "kunci", tmp_path / "kecamatan"
     _, code = prepare_center(center_dir)
-    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
+    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(tmp_path / "flashdisk-root")]) == 0
     assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0
     center = CenterServer(center_dir).start()
     office = None

@@ -221,11 +221,11 @@ def test_a_pc_that_took_the_regencys_root_on_first_use_keeps_it_when_the_fingerp
     assert "Pembaruan tersedia: versi 9.0.0" in admin_page(regency)
 
 
-def rotate_root(keys: Path) -> str:
-    """The regency replaces its root key: root 2, signed by the old root key and the new one; the key
-    folder keeps the new one. Returns the new fingerprint."""
+def rotate_root(keys: Path, root_folder: Path) -> str:
+    """The regency replaces its root key: root 2, signed by the old root key and the new one; the root
+    stick keeps the new key, the release key folder the new root metadata. Returns the new fingerprint."""
     old = Metadata[Root].from_file(str(keys / "metadata" / "1.root.json"))
-    old_signer = releases.load_signer(keys / releases.KEY_FILES["root"])
+    old_signer = releases.load_signer(root_folder / releases.KEY_FILES["root"])
     new_signer = CryptoSigner.generate_ed25519()
     root = old.signed
     root.version = 2
@@ -235,7 +235,7 @@ def rotate_root(keys: Path) -> str:
     rotated.sign(old_signer)
     rotated.sign(new_signer, append=True)
     (keys / "metadata" / "2.root.json").write_bytes(rotated.to_bytes(releases.SERIALIZER))
-    (keys / releases.KEY_FILES["root"]).write_text(new_signer.private_bytes.decode("ascii"))
+    (root_folder / releases.KEY_FILES["root"]).write_text(new_signer.private_bytes.decode("ascii"))
     return releases.root_fingerprint(root)
 
 
@@ -244,7 +244,7 @@ def test_the_regency_rotates_its_root_key_and_pcs_follow_the_chain(regency, tmp_
     regency.sync()
     first = regency.fingerprint()
     assert trust.trusted_fingerprint(regency.office_dir) == first
-    second = rotate_root(regency.keys)
+    second = rotate_root(regency.keys, regency.root)
     assert second != first and regency.fingerprint() == second
     regency.publish("9.0.1", "Rilis dengan kunci root baru.", ["loket_kecamatan-9.0.1-py3-none-any.whl"])
     regency.sync()

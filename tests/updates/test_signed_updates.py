@@ -162,7 +162,7 @@ def test_a_release_crosses_a_faulty_link_whole(tmp_path):
     from tests.updates.helpers import confirm_root, release
     center_dir, keys = tmp_path / "center", tmp_path / "kunci"
     _, code = prepare_center(center_dir)
-    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
+    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(tmp_path / "flashdisk-root")]) == 0
     assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0
     wheels = tmp_path / "wheels"
     fake_wheel(wheels, APP_WHEEL, size=3 * releases.UPDATE_CHUNK_BYTES + 12345)  # four answers of the center

@@ -52,7 +52,7 @@ def test_registrations_saved_during_an_install_stay_when_the_new_version_fails_i
     wheels = build_wheel(BROKEN_LIVE, tmp_path, broken="live")
     center_dir, keys, office_dir = tmp_path / "center", tmp_path / "flashdisk" / "kunci", tmp_path / "kecamatan"
     _, code = prepare_center(center_dir)
-    assert run.main(["release", "keys", "--keys", str(keys)]) == 0
+    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(tmp_path / "flashdisk-root")]) == 0
     assert run.main(["release", "install-online-key", "--data", str(center_dir), "--keys", str(keys)]) == 0
     center = CenterServer(center_dir).start()
     office, stop = None, threading.Event()
