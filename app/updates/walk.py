@@ -60,7 +60,7 @@ def check_command(program: Path, data_dir: Path, copy: Path, mode: str, work_dir
 
 
 def walk_version(program: Path, data_dir: Path, db_path: Path, mode: str, seconds: float, env: dict,
-                 version: str | None = None) -> candidate_walk.Verdict:
+                 version: str | None = None, max_requests: int = candidate_walk.MAX_REQUESTS) -> candidate_walk.Verdict:
     """The trusted walk of the version whose run.py is `program`, over a fresh copy of `db_path`: the
     copy and the check's folder are gone after, whatever happened."""
     import shutil
@@ -79,7 +79,8 @@ def walk_version(program: Path, data_dir: Path, db_path: Path, mode: str, second
             return candidate_walk.Verdict(interrupted=f"salinan data tidak dapat dibuat ({type(problem).__name__}: "
                                                       f"{problem})"[:300])
         verdict = candidate_walk.walk_candidate(check_command(program, data_dir, copy, mode, work), env, work,
-                                                seconds, roles=program_roles(mode), version=version)
+                                                seconds, roles=program_roles(mode), version=version,
+                                                max_requests=max_requests)
         if not verdict.passed:
             import logging
             logging.getLogger(__name__).warning("walk of %s: %s %s; its output: %s", version, verdict.interrupted or "",

@@ -1,5 +1,5 @@
-"""The walk that decides whether a version may serve (issue 60, finding 4): `run.py update-check` opens
-every role's menu pages and the links on them over a copy of the data. The health check before it
+"""The walk that decides whether a version may serve (issue 60, finding 4; issue 69: over HTTP, by the
+trusted program): every role's menu pages and the links on them over a copy of the data. The health check before it
 opened only the sign-in page, so a release whose wheel lacked the Kemendagri region list (8 office
 and 2 desa pages answered 500 after sign-in) passed it and was kept by every PC."""
 from pathlib import Path
@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 import run
-from app.frame import places, regions
 from app.frame.db import connect
 
-pytestmark = pytest.mark.slow  # run.py demo and a walk of some 170 pages: ~10 s
+pytestmark = pytest.mark.slow  # run.py demo and walks of some 200 pages: ~40 s
 
 
 def copy_of(database: Path) -> Path:
@@ -39,19 +38,6 @@ def desa_folder(tmp_path_factory):
     return folder
 
 
-@pytest.fixture
-def without_region_list(monkeypatch):
-    """The wheel built as docs/operations.md said: app/frame/data/wilayah-kemendagri-2025.csv missing."""
-    caches = (regions._table, regions._name_of, regions._children_index, places._desa_of, places._desa_names_of)
-    monkeypatch.setattr(regions, "REGION_FILE", regions.REGION_FILE.with_name("tidak-ada.csv"))
-    for cache in caches:
-        cache.cache_clear()
-    yield
-    monkeypatch.undo()
-    for cache in caches:
-        cache.cache_clear()
-
-
 def update_check(folder: Path, database: str, mode: str, capsys) -> tuple[int, str]:
     code = run.main(["update-check", "--data", str(folder), "--database", str(copy_of(folder / database)),
                      "--mode", mode])
@@ -68,92 +54,69 @@ def test_this_tree_passes_the_walk(demo_folder, desa_folder, database, mode, cap
     assert last.startswith("Pemeriksaan berhasil: versi ") and " siap (" in last and "halaman diperiksa)" in last
     pages = int(last.rsplit("(", 1)[1].split()[0])
     assert pages >= (150 if mode == "kecamatan" else 10)
+    assert not list(folder.glob("pembaruan-uji-kedua*"))
 
 
-def test_a_version_whose_pages_after_sign_in_fail_is_refused_naming_them(demo_folder, without_region_list, capsys):
-    code, out = update_check(demo_folder, "loket.sqlite3", "kecamatan", capsys)
-    assert code == 1
-    assert "gagal diperiksa" in out and "/pendaftaran (HTTP 500)" in out and "/pendaftaran/baru (HTTP 500)" in out
-    assert "/masuk" not in out  # the sign-in page itself answers: only a walk behind it finds this
+@pytest.fixture(scope="module")
+def without_region_list(tmp_path_factory):
+    """A version built as docs/operations.md once said: app/frame/data/wilayah-kemendagri-2025.csv missing."""
+    from tests.updates.candidates import candidate_tree
+    return candidate_tree(tmp_path_factory.mktemp("tanpa-wilayah"), plant="no-regions") / "run.py"
 
 
-def test_a_desa_pc_version_without_the_region_list_is_refused(desa_folder, without_region_list, capsys):
-    code, out = update_check(desa_folder, "desa.sqlite3", "desa", capsys)
-    assert code == 1 and "/desa (HTTP 500)" in out, out
+def walked(program: Path, folder: Path, database: str, mode: str):
+    import os
 
-
-def test_the_walk_opens_each_roles_menu_and_the_links_on_it_within_its_budget(demo_folder):
-    from app.programs.office_app import create_app
     from app.updates import walk
-    app = create_app({"DATA_DIR": demo_folder, "DATABASE_PATH": copy_of(demo_folder / "loket.sqlite3")})
+    return walk.walk_version(program, folder, folder / database, mode, 300, dict(os.environ), version="0.3.0")
+
+
+def test_a_version_whose_pages_after_sign_in_fail_is_refused_naming_them(demo_folder, without_region_list):
+    from sync.candidate_walk import summary
+    verdict = walked(without_region_list, demo_folder, "loket.sqlite3", "kecamatan")
+    assert not verdict.passed and not verdict.interrupted
+    assert {"/pendaftaran", "/pendaftaran/baru"} <= set(verdict.failed_urls()), summary(verdict)
+    assert not any(url.startswith("/masuk") for url in verdict.failed_urls())  # the sign-in itself answers
+
+
+def test_a_desa_pc_version_without_the_region_list_is_refused(desa_folder, without_region_list):
+    verdict = walked(without_region_list, desa_folder, "desa.sqlite3", "desa")
+    assert not verdict.passed and "/desa" in verdict.failed_urls(), verdict
+
+
+def test_the_walk_opens_each_roles_menu_and_the_links_on_it_within_its_budget(demo_folder, monkeypatch):
+    import os
+
+    from app.updates import walk
+    from sync import candidate_walk
     opened = []
-    real_open = walk._open
+    real_get = candidate_walk._get
 
-    def spy(client, url, result, max_requests):
-        opened.append(url)
-        return real_open(client, url, result, max_requests)
+    def spy(session, url, verdict, deadline):
+        opened.append(url.split("/", 3)[-1])
+        return real_get(session, url, verdict, deadline)
 
-    walk._open = spy
-    try:
-        result = walk.walk(app, max_requests=60)
-    finally:
-        walk._open = real_open
-    assert result.passed and result.pages <= 60
-    assert "/admin/pembaruan" in opened and "/pendaftaran" in opened and "/ikm" in opened  # admin, counter, desk
-    assert not any(url.startswith(("/keluar", "/static/")) for url in opened)
+    monkeypatch.setattr(candidate_walk, "_get", spy)
+    verdict = walk.walk_version(walk.Path(run.__file__), demo_folder, demo_folder / "loket.sqlite3", "kecamatan", 300,
+                                dict(os.environ), max_requests=60)
+    assert verdict.passed and verdict.pages <= 60 + 1, verdict  # a redirect's second request may pass it by one
+    assert {"admin/pembaruan", "pendaftaran", "ikm"} <= set(opened)  # admin, counter, desk
+    assert not any(url.startswith(("keluar", "static/")) for url in opened)
 
 
-def test_a_version_on_trial_walks_a_copy_of_the_live_data_before_it_serves_and_writes_its_own_verdict(
-        demo_folder, monkeypatch):
-    """The new version's child on trial (app/programs/office_commands.trial_walk): its own code walks a
-    fresh copy of the live database it migrated; the live data gets none of the walk's accounts, the
-    models point at the live database after, and the verdict and health are kept before it serves."""
-    from types import SimpleNamespace
+def test_the_walk_runs_on_a_copy_the_live_data_gets_none_of_its_accounts(demo_folder):
+    import os
 
     from app.auth.models import User
     from app.programs.office_app import create_app
-    from app.programs.office_commands import trial_walk
-    from app.updates import launcher
-    from app.updates.state import read_selection, read_state, write_selection
-    from app.updates.versions import running_version
-    version = running_version()
-    write_selection(demo_folder, {"version": version, "root": str(demo_folder / "versions" / version), "state": "uji",
-                                  "backup": "cadangan.sqlite3", "attempts": 1, "previous": None})
-    monkeypatch.setenv(launcher.CHILD_ENV, version)
+    from app.updates import walk
     live = create_app({"DATA_DIR": demo_folder})
     with live.app_context(), live.extensions["database"].connection_context():
         accounts = User.select().count()
-    trial = launcher.on_trial(demo_folder)
-    assert trial and trial["version"] == version
-    options = SimpleNamespace(data=str(demo_folder), mode="kecamatan")
-    assert trial_walk(options, live, trial)
-    assert read_selection(demo_folder)["state"] == "baik"
-    health = read_state(demo_folder)["health"]
-    assert (health["version"], health["walk"], health["failed"], health["errors_since"]) == (version, "lulus", [], 0)
-    assert health["pages"] >= 150 and health["at"]
+    verdict = walk.walk_version(walk.Path(run.__file__), demo_folder, demo_folder / "loket.sqlite3", "kecamatan", 300,
+                                dict(os.environ))
+    assert verdict.passed and verdict.pages >= 150
     with live.app_context(), live.extensions["database"].connection_context():
-        assert User.select().count() == accounts  # the walk's throwaway accounts stayed in its copy
+        assert User.select().count() == accounts
         assert not User.select().where(User.username.startswith("pemeriksa-pembaruan-")).exists()
-    assert not list(demo_folder.glob("pembaruan-uji*"))
-    write_selection(demo_folder, None)
-
-
-def test_a_version_on_trial_whose_walk_meets_a_500_gives_no_verdict(demo_folder, without_region_list, monkeypatch):
-    from types import SimpleNamespace
-
-    from app.programs.office_app import create_app
-    from app.programs.office_commands import trial_walk
-    from app.updates import launcher
-    from app.updates.state import read_selection, read_state, write_selection
-    from app.updates.versions import running_version
-    version = running_version()
-    write_selection(demo_folder, {"version": version, "root": str(demo_folder / "versions" / version), "state": "uji",
-                                  "backup": "cadangan.sqlite3", "attempts": 1, "previous": None})
-    monkeypatch.setenv(launcher.CHILD_ENV, version)
-    live = create_app({"DATA_DIR": demo_folder})
-    assert not trial_walk(SimpleNamespace(data=str(demo_folder), mode="kecamatan"), live, launcher.on_trial(demo_folder))
-    assert read_selection(demo_folder)["state"] == "uji"  # the launcher takes it back
-    health = read_state(demo_folder)["health"]
-    assert health["walk"] == "gagal" and "/pendaftaran" in health["failed"] and len(health["failed"]) <= 20
-    assert "/pendaftaran" in launcher._why(demo_folder, launcher.WALK_FAILED)
-    write_selection(demo_folder, None)
+    assert not list(demo_folder.glob("pembaruan-uji*")) and not list((demo_folder / "pembaruan").glob("uji-*"))
