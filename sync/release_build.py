@@ -336,14 +336,14 @@ def candidate_env(work: Path, mode: str | None = None) -> dict:
     return env
 
 
-def _drives() -> list[Path]:
+def _drive_roots() -> list[str]:
     """Where a key stick shows up: every drive letter on Windows; the mount folders on Linux."""
     if os.name == "nt":
-        return [Path(f"{letter}:\\") for letter in "CDEFGHIJKLMNOPQRSTUVWXYZ" if os.path.exists(f"{letter}:\\")]
-    found = [Path("/mnt")]
-    for base in (Path("/media"), Path("/run/media")):
+        return [f"{letter}:\\" for letter in "CDEFGHIJKLMNOPQRSTUVWXYZ" if os.path.exists(f"{letter}:\\")]
+    found = ["/mnt"]
+    for base in ("/media", "/run/media"):
         try:
-            found += [user for user in base.iterdir() if user.is_dir()]
+            found += [os.path.join(base, user) for user in os.listdir(base) if os.path.isdir(os.path.join(base, user))]
         except OSError:
             pass
         found.append(base)
@@ -377,7 +377,7 @@ def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path
         found.update(_key_files_under(folder, 3))
         for above in folder.parents:
             found.update(_key_files_under(above, 1))
-    for drive in _drives() if drives is None else drives:
+    for drive in [Path(root) for root in _drive_roots()] if drives is None else drives:
         found.update(_key_files_under(drive, 2))
     found.update(_key_files_under(Path.home() if home is None else home, 3))
     return sorted(found)

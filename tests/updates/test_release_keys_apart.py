@@ -140,6 +140,26 @@ def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, caps
     assert releases.signed_releases(keys) == [] and not list((keys / "metadata").glob("*.targets.json"))
 
 
+def test_a_file_the_candidate_changed_while_it_ran_is_not_written_as_checked(tmp_path):
+    """The SHA-256 is taken before any candidate code runs: a wheel rewritten in the work folder (or the
+    download rewritten beside it) during the check never reaches the checked folder."""
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
+    app = release_build.read_app_wheel(wheel)
+    hashes = {wheel.name: release_build._sha256(wheel)}
+    with zipfile.ZipFile(wheel, "a") as opened:  # what a candidate that found the path could do
+        opened.writestr("app/pintu_belakang.py", "import os\n")
+    with pytest.raises(releases.ReleaseError, match="berubah selama pemeriksaan"):
+        release_build._write_checked(tmp_path / "diperiksa-0.3.0", app, [wheel], hashes, {}, 12)
+    assert not list(tmp_path.glob("diperiksa-0.3.0*"))
+
+
+def test_a_windows_laptops_drive_letters_are_searched_for_a_key_stick(monkeypatch):
+    """On Windows a stick is a drive letter (E:, F:): every letter that exists is looked at."""
+    monkeypatch.setattr(release_build.os, "name", "nt")
+    monkeypatch.setattr(release_build.os.path, "exists", lambda path: path in ("C:\\", "E:\\", "F:\\"))
+    assert release_build._drive_roots() == ["C:\\", "E:\\", "F:\\"]
+
+
 def test_the_version_check_against_the_signed_log_is_at_signing(tmp_path, capsys):
     keys, _, _ = release_keys(tmp_path, capsys)
     assert run.main(["release", "sign", str(checked(tmp_path / "a", made_wheel(tmp_path / "a", "0.3.0"))),
