@@ -246,6 +246,7 @@ def cmd_check_server(options) -> int:
 
     from app.updates import walk
     from app.updates.versions import running_version
+    _stop_with_parent()
     app = _office_app(options, DATABASE_PATH=Path(options.database))
     accounts = walk.throwaway_accounts(app)
     server = _listening(app, "127.0.0.1", 0, 4)
@@ -261,6 +262,22 @@ def cmd_check_server(options) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _stop_with_parent() -> None:
+    """A candidate serves only while the program that walks it lives: it runs in a process group of its
+    own, so a launcher stopped by the service manager (or a test's power cut) does not take it along."""
+    import threading
+    import time
+
+    from app.updates.launcher import _alive
+    parent = os.getppid()
+
+    def watch():
+        while (_alive(parent) if os.name == "nt" else os.getppid() == parent):
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, name="loket-check-parent", daemon=True).start()
 
 
 def add_check_server(commands, add_data_option) -> None:

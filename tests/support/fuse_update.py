@@ -144,19 +144,25 @@ def _json(path: Path) -> dict | None:
 
 
 def group_commands(pgid: int) -> list[str]:
-    """The command lines of the processes in a process group (the program and what it started)."""
-    found = []
+    """The command lines of the processes in a process group (the program and what it started), and of
+    their children in a group of their own (the candidate a walk starts, sync/candidate_walk.py)."""
+    found, members, others = [], set(), []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid or stat.rsplit(")", 1)[1].split()[0] == "Z":
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            if stat[0] == "Z":
                 continue
-            found.append(Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except (OSError, ValueError, IndexError):
             continue
-    return found
+        if int(stat[2]) == pgid:
+            members.add(int(entry))
+            found.append(command)
+        else:
+            others.append((int(stat[1]), command))
+    return found + [command for parent, command in others if parent in members]
 
 
 @dataclass
@@ -168,7 +174,8 @@ class Seen:
     commands: list[str]
 
     def child_of(self, version: str) -> bool:
-        return any(f"/versions/{version}/run.py serve" in command for command in self.commands)
+        return any(f"/versions/{version}/run.py {what}" in command for command in self.commands
+                   for what in ("serve", "check-server"))
 
 
 def look(backing: Path, pgid: int | None) -> Seen:
@@ -205,7 +212,7 @@ class Journey:
             return "going back" if self.child_seen else "switch"
         if version in seen.state.get("failed_versions", []):
             return "refused"
-        if any(" update-check " in command for command in seen.commands):
+        if any(" check-server " in command for command in seen.commands):  # the running program walks it
             return "pre-check"
         if any(" pip install " in command for command in seen.commands):
             return "install"
