@@ -16,7 +16,8 @@ of these and the launcher's next start goes on from it:
   every role's pages over HTTP itself (sync/candidate_walk.py, app/updates/walk.py): the verdict is
   never the new version's word. No page answering 5xx: the launcher writes "baik" (status.json
   "health" keeps the walk) and only then starts the version's `run.py serve`, which migrates the live
-  data and serves. A page answering 5xx (or a sign-in that fails): "gagal". A walk that could not
+  data and serves ("first_start" until it said it listens: one that stops before is "gagal" too). A
+  page answering 5xx (or a sign-in that fails): "gagal". A walk that could not
   happen (the version never became ready, ran out of TRIAL_SECONDS, a power cut: the next start finds
   "uji" again) is tried again, up to MAX_TRIAL_STARTS starts; then the previous version runs again and
   the release stays offered, said as interrupted (status.json "interrupted"), not as its fault.
@@ -110,21 +111,38 @@ def serve(data_dir: Path, argv: list[str], serve_here) -> int:
                 fail(data_dir, selection, "halaman menjawab galat setelah berganti versi: "
                                           + ", ".join(verdict.failed_urls()))
                 continue
-            selection = dict(selection, state="baik")
+            selection = dict(selection, state="baik", first_start=True)
             write_selection(data_dir, selection)  # the launcher's verdict, before the version serves
+        if selection.get("first_start"):
+            (versions_dir(data_dir) / HEALTH_FILE).unlink(missing_ok=True)
         try:
             code = _run_child(data_dir, selection, argv)
         except KeyboardInterrupt:  # the person at the console stopped it
             return 0
-        if code == RESTART:
-            continue
         if code == PORT_BUSY and port_waits < PORT_WAITS:
             # Windows: the version that applied the update is still letting its port go (it cannot
             # hand this process its own, as exec does on Linux). Not a failed start: wait, then again.
             port_waits += 1
             time.sleep(1)
             continue
+        if selection.get("first_start"):
+            if not _came_up(data_dir, selection["version"]):  # walked well, then could not start to serve
+                fail(data_dir, selection, f"berhenti dengan kode {code} sebelum melayani")
+                continue
+            after = read_selection(data_dir)
+            if after and after["version"] == selection["version"]:
+                write_selection(data_dir, {key: value for key, value in after.items() if key != "first_start"})
+        if code == RESTART:
+            continue
         return code
+
+
+def _came_up(data_dir: Path, version: str) -> bool:
+    """The version's `run.py serve` listened and said so (note_serving) since the launcher started it."""
+    try:
+        return json.loads((versions_dir(data_dir) / HEALTH_FILE).read_text("utf-8")).get("version") == version
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def trial_walk(data_dir: Path, selection: dict):

@@ -235,7 +235,10 @@ def test_after_the_switch_the_launcher_refuses_a_version_whose_page_answers_500(
 
 def test_after_the_switch_a_passing_walk_is_the_launchers_verdict_before_the_version_serves(monkeypatch, office):
     run_py = lying_run_py(0, walk.program_roles("kecamatan"))
-    root = version_folder(office, "0.3.0", "import sys\nif sys.argv[1] == 'serve':\n    raise SystemExit(0)\n" + run_py)
+    serve = ("import json, pathlib, sys\nif sys.argv[1] == 'serve':  # says it listens (note_serving), then stops\n"
+             "    pathlib.Path(__file__).parent.parent.joinpath('sehat.json').write_text(json.dumps({'version': '0.3.0'}))\n"
+             "    raise SystemExit(0)\n")
+    root = version_folder(office, "0.3.0", serve + run_py)
     trial(office, root)
     monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
     assert launcher.serve(office, ["serve", "--mode", "kecamatan"], lambda: "this program serves") == 0
