@@ -60,7 +60,7 @@ class TrailGuard:
 
     def begin(self, *args, **kwargs):
         super().begin(*args, **kwargs)
-        self._trail.marks = []
+        self._trail.marks = {}
         self._trail_start()
 
     def commit(self):
@@ -79,13 +79,16 @@ class TrailGuard:
                 return super().execute_sql(sql, params)
             with self.atomic():
                 return super().execute_sql(sql, params)
+        if not head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            return super().execute_sql(sql, params)
+        savepoint = sql.split()[-1].rstrip(";")  # peewee's: SAVEPOINT "s<hex>"; and the same name after
         if head.startswith("SAVEPOINT"):
-            self._trail.marks.append(self._trail_mark())
+            self._trail.marks[savepoint] = self._trail_mark()
         elif head.startswith("RELEASE"):
-            self._trail.marks.pop()
+            self._trail.marks.pop(savepoint, None)
         cursor = super().execute_sql(sql, params)
         if head.startswith("ROLLBACK TO"):
-            self._trail_undo(self._trail.marks[-1])  # peewee releases nothing after it: the mark stays
+            self._trail_undo(self._trail.marks[savepoint])  # peewee releases nothing after it: the mark stays
         return cursor
 
 
@@ -95,6 +98,9 @@ class GuardedSqlite(TrailGuard, PooledAPSWDatabase):
         self.connection().preupdate_hook(self._trail_changed, id="center_trail")  # the same id replaces
 
     def _trail_changed(self, update):
+        # a pooled connection hooked by another thread may write here outside a transaction (declared)
+        if not hasattr(self._trail, "changed"):
+            self._trail.changed = set()
         self._trail.changed.add(update.table_name)
 
     def _trail_changes(self) -> set:

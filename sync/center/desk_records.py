@@ -70,12 +70,12 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str) -> bool:
 
 def create_print_run(picked: list[int], username: str) -> PrintRun | None:
     """A print run of the picked applications still awaiting print; None when none still is."""
-    with center_database.atomic():
+    with center_database.atomic() as attempt:
         run = PrintRun.create(created_at=utc_now(), created_by=username)
         added = (ReceivedApplication.update(print_run=run)
                  .where(ReceivedApplication.id.in_(picked) & awaiting_print()).execute()) if picked else 0
         if not added:
-            PrintRun.delete().where(PrintRun.id == run.id).execute()
+            attempt.rollback()  # no run was made, so nothing to audit
             return None
         audit("buat_cetak", "cetak", run.id, f"{added} permohonan")
     return run

@@ -486,6 +486,7 @@ def forget_old_nonces(now=None) -> int:
         return UsedNonce.delete().where(UsedNonce.seen_at < limit).execute()
 
 
+@no_ones_act("an upgrade sealing an older center's plain secrets")
 def seal_legacy_secrets() -> int:
     """Upgrade: device secrets stored in plain text by an older center are sealed, once."""
     # Read raw: the model field would hand back the plain secret either way.

@@ -34,6 +34,7 @@ from sync.center.letterhead import regency_letterhead
 from sync.center.models import Kecamatan, PerformanceReport
 from sync.center.records import Outcome
 from sync.center.routes import api_blueprint, error_answer, json_body, packet_results, page_blueprint
+from sync.center.trail import no_ones_act
 
 KIND = "kinerja"  # as the kecamatan names it in its outbox and in USB files
 KEY = re.compile(r"^KINERJA-(\d{4})-([1-4])$")
@@ -93,6 +94,7 @@ def figures_of(record: dict) -> dict:
             "addendum": (record.get("addendum") or {}).get("count", 0)}
 
 
+@no_ones_act("an office's report arriving: its trail is the office's")
 def store_report(key, header: dict, photo: bytes, via: str = "api") -> Outcome:
     number = header.get("id") if isinstance(header.get("id"), str) else ""
     version = header.get("version")

@@ -449,6 +449,7 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
     return store_restored(kecamatan, restore_packet_item(header, wire_photo, short_hash), via, device_code, key_id)
 
 
+@no_ones_act("an office's records arriving: their trail is the office's")
 def store_packet_items(kecamatan: Kecamatan, items: list, via: str = "api", short_hash: bool = False,
                        device_code: str = "", key_id: str = "") -> list[Outcome]:
     """Applications that have arrived together, in order: every photo restored and decoded first, then each

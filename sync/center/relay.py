@@ -30,6 +30,7 @@ from sync.center.records import Outcome, desa_of, photo_check
 from sync.center.retention import RELAY_ACCEPTED
 from sync.center.routes import (MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body,
                                 packet_results)
+from sync.center.trail import no_ones_act
 
 DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "center_api.relay_pra_packets",
                          "center_api.relay_statuses"})
@@ -60,6 +61,7 @@ def _next_seq(kecamatan_id: int) -> int:
     return Kecamatan.select(Kecamatan.relay_seq).where(Kecamatan.id == kecamatan_id).scalar()
 
 
+@no_ones_act("a desa's form or its status arriving: its trail is the desa's and the office's")
 def _store_whole(existing, create, number: str, version: int, digest: str, settled=None) -> Outcome:
     """One item in its own transaction; the same (number, version) again is duplicate or conflict.
     `settled()`, when given, is asked first inside the transaction: an Outcome ends it there."""

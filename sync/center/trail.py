@@ -20,6 +20,7 @@ NOT_ACTS = {
     "used_nonce": "the replay guard of signed requests",
     "staff_session": "a signed-in session; signing in and out are audited",
     "throttle_hit": "the throttle of failed sign-ins",
+    "public_status": "what /cek shows, sent by the offices (the applications and complaints are theirs)",
     "usb_batch_file": "which batch files were read; each import is audited (desk_records.record_usb_import)",
 }
 

@@ -36,6 +36,7 @@ from sync.center.db import center_database
 from sync.center.models import DeviceKey, Kecamatan
 from sync.center.release_commands import online_key_of, repository_of
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
+from sync.center.trail import no_ones_act
 from sync.releases import EVERYONE, PILOT, UPDATE_CHUNK_BYTES
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def probe_news(data_dir: Path, key: DeviceKey) -> dict:
 
 def _note_served(key: DeviceKey, timestamp: dict) -> None:
     if timestamp["version"] > key.served_timestamp:
-        with center_database.atomic():
+        with no_ones_act("which release a PC was handed"), center_database.atomic():
             (DeviceKey.update(served_timestamp=timestamp["version"], served_snapshot=timestamp["snapshot"])
              .where((DeviceKey.id == key.id) & (DeviceKey.served_timestamp < timestamp["version"])).execute())
 
@@ -237,7 +238,7 @@ def update_health():
     health, problem = cleaned_health(json_body())
     if health is None:
         return error_answer(400, "bad_health", problem)
-    with center_database.atomic():
+    with no_ones_act("a PC's own report after an update"), center_database.atomic():
         (DeviceKey.update(update_health=json.dumps(health, ensure_ascii=False), update_health_at=utc_now())
          .where(DeviceKey.id == g.device_key.id).execute())
     return jsonify({"stored": True})

@@ -52,6 +52,12 @@ def tried(kecamatan_id):
         try:
             with center_database.atomic():
                 Kecamatan.update(name="Coba").where(Kecamatan.id == kecamatan_id).execute()
+                try:
+                    with center_database.atomic():  # a savepoint inside it, rolled back first
+                        PrintRun.create(created_at="2026-11-27 08:00:00", created_by="petugas")
+                        raise KeyError("taken back")
+                except KeyError:
+                    pass
                 raise LookupError("taken back")
         except LookupError:
             pass

@@ -22,7 +22,7 @@ def _failing_audit(monkeypatch):
 def test_a_print_run_takes_only_what_awaits_print_and_audits_with_it(center_app, enrolled, monkeypatch):
     kecamatan, _ = enrolled
     first, second, third = _received(kecamatan, 3)
-    assert records.move(third, "rejected", "foto buram")
+    assert desk_records.move_with_reason(third, "rejected", "foto buram", "Ditolak")  # audited (sync/center/trail.py)
     with center_app.test_request_context():
         run = desk_records.create_print_run([first.id, third.id], "petugas")
         assert [a.id for a in run.applications] == [first.id]

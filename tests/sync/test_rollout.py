@@ -12,6 +12,7 @@ from app.frame.dates import utc_now
 from app.updates.state import write_state
 from sync import protocol, releases
 from sync.center import keys
+from sync.center.db import center_database
 from sync.center.models import DeviceKey
 from sync.center.release_commands import online_key_of, repository_of
 from sync.client import engine
@@ -157,7 +158,8 @@ def test_a_pc_that_takes_over_a_pilots_code_keeps_its_ring_and_never_goes_back(c
     timestamps = {ring: releases.timestamp_of(repository, ring) for ring in (releases.EVERYONE, releases.PILOT)}
     pilot = timestamps[releases.PILOT]
     DeviceKey.update(served_timestamp=pilot["version"], served_snapshot=pilot["snapshot"]).execute()
-    successor = keys.replace_device(DeviceKey.get(), "mesin-pengganti")
+    with center_database.atomic():  # replace_device asks for its caller's transaction (api.replace, audited)
+        successor = keys.replace_device(DeviceKey.get(), "mesin-pengganti")
     assert successor.pilot_since is not None and successor.served_timestamp == pilot["version"]
     DeviceKey.update(pilot_since=None).where(DeviceKey.id == successor.id).execute()  # then taken out
     assert ring_timestamp(timestamps, DeviceKey.get_by_id(successor.id)) is timestamps[releases.PILOT]
