@@ -1,0 +1,60 @@
+"""What a check leaves behind (issue 69 finding 5): a power cut during the walk left a full copy of the
+office's database (`pembaruan-uji.sqlite3`) in the data folder until the next attempt; now the
+program's next start removes it. And a candidate whose walking program is gone (a launcher stopped,
+a power cut of a test's process group: it runs in a group of its own) stops by itself. Real
+processes, each about a second."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.updates import walk
+from sync import candidate_walk
+from tests.sync.harness import ROOT, Process, free_port, kecamatan_app, wait_for
+from tests.sync.test_end_to_end import wait_until
+
+
+def test_the_copy_a_cut_left_is_removed_at_the_programs_next_start(tmp_path):
+    folder = tmp_path / "kantor"
+    kecamatan_app(folder)
+    (folder / walk.CHECK_COPY).write_bytes(b"SQLite format 3\0 salinan seluruh data kantor")
+    (folder / (walk.CHECK_COPY + "-wal")).write_bytes(b"")
+    (folder / "pembaruan" / "uji-terputus").mkdir(parents=True)
+    (folder / "pembaruan" / "uji-terputus" / candidate_walk.READY_FILE).write_text("{}")
+    port = free_port()
+    office = Process(["serve", "--data", str(folder), "--port", str(port)], tmp_path / "kantor.log").start()
+    try:
+        wait_for(f"http://127.0.0.1:{port}/masuk", timeout=60)
+        assert not list(folder.glob("pembaruan-uji*")) and not list((folder / "pembaruan").glob("uji-*"))
+        assert (folder / "loket.sqlite3").exists()
+    finally:
+        office.stop()
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_candidate_whose_walking_program_is_gone_stops_by_itself(tmp_path):
+    folder = tmp_path / "kantor"
+    kecamatan_app(folder)
+    copy = folder / walk.CHECK_COPY
+    walk.copy_database(folder / "loket.sqlite3", copy)
+    ready = tmp_path / candidate_walk.READY_FILE
+    # The walking program: starts the candidate in its own session, as walk_candidate does, and is gone.
+    starter = ("import subprocess, sys\n"
+               f"child = subprocess.Popen([sys.executable, {str(ROOT / 'run.py')!r}, 'check-server', '--data', "
+               f"{str(folder)!r}, '--database', {str(copy)!r}, '--mode', 'kecamatan', '--ready-file', {str(ready)!r}], "
+               "start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+               "import time\n"
+               f"while not __import__('os').path.exists({str(ready)!r}): time.sleep(0.1)\n"
+               "print(child.pid)\n")
+    done = subprocess.run([sys.executable, "-c", starter], capture_output=True, text=True, timeout=120)
+    candidate = int(done.stdout.strip())
+    assert candidate_walk.read_ready(ready)["port"] > 0  # it served, then lost its walker
+    wait_until(lambda: not alive(candidate), timeout=30, what="the orphaned candidate stopping")
