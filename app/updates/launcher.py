@@ -44,7 +44,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from app.updates.state import read_selection, read_state, remember_failure, versions_dir, write_selection, write_state
+from app.updates.state import read_selection, remember_failure, versions_dir, write_selection, write_state
 
 log = logging.getLogger(__name__)
 HEALTH_FILE = "sehat.json"

@@ -4,7 +4,6 @@
 program already trusted. A real candidate: this tree's files with the lies planted
 (tests/updates/candidates.py), started as the office starts a new version. Slow: two walks of some
 200 pages and `run.py restore`."""
-import os
 from pathlib import Path
 
 import pytest

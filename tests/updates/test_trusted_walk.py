@@ -6,7 +6,6 @@ remembered as refused for good. Here the candidates are small real programs (a s
 process, serving real HTTP as `run.py check-server` does) that print the pass line and exit 0 however
 their pages answer: sync/candidate_walk.py signs in through their form and judges every answer
 itself. Fast: each candidate starts in a fraction of a second."""
-import json
 import sys
 from pathlib import Path
 
