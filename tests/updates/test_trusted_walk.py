@@ -6,6 +6,7 @@ remembered as refused for good. Here the candidates are small real programs (a s
 process, serving real HTTP as `run.py check-server` does) that print the pass line and exit 0 however
 their pages answer: sync/candidate_walk.py signs in through their form and judges every answer
 itself. Fast: each candidate starts in a fraction of a second."""
+import os
 import sys
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def candidate(tmp_path: Path, version="0.3.0", broken=0, roles=ROLES) -> list[st
 
 
 def walked(tmp_path, command, **options) -> candidate_walk.Verdict:
-    return candidate_walk.walk_candidate(command, {}, tmp_path, 60, **options)
+    return candidate_walk.walk_candidate(command, dict(os.environ), tmp_path, 60, **options)
 
 
 def test_a_candidate_whose_pages_answer_well_passes_the_walk(tmp_path):
@@ -121,14 +122,13 @@ def test_a_candidate_that_stops_before_it_is_ready_is_interrupted_not_refused(tm
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; Windows: the simulated test below")
 def test_the_candidate_and_what_it_started_are_stopped_after_the_walk(tmp_path):
     """Its own process group, stopped as a whole: a grandchild it left running is gone too."""
-    import os
     import time
     script = tmp_path / "anak.py"
     script.write_text("import subprocess, sys, time\n"
                       f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
                       f"open({str(tmp_path / 'cucu.pid')!r}, 'w').write(str(child.pid))\n"
                       "time.sleep(600)\n")
-    verdict = candidate_walk.walk_candidate([sys.executable, str(script)], {}, tmp_path, 2)
+    verdict = candidate_walk.walk_candidate([sys.executable, str(script)], dict(os.environ), tmp_path, 2)
     assert verdict.interrupted  # never ready within its bound
     grandchild = int((tmp_path / "cucu.pid").read_text())
     for _ in range(100):  # the kill is sent; the system reaps it a moment later
