@@ -109,12 +109,12 @@ def stop(process: subprocess.Popen) -> None:
         except (OSError, subprocess.TimeoutExpired):
             pass
     else:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
+        try:  # the group: what the candidate started goes too (its server stops at once on TERM)
+            os.killpg(process.pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
             pass
     try:
-        process.kill()
+        process.kill()  # the candidate itself, whatever it does with TERM
         process.wait(timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         pass
