@@ -1,11 +1,12 @@
 """Applying a fetched release: verify, install beside, walk it on a copy of the data, select it.
 
 Clerks keep working on the running version the whole time. Each step must succeed before the
-next; a refusal at any step leaves the running version, its selection and its data as they were,
-and a version the walk refused is remembered (never offered again, by day or by night). The
-switch itself is a new selection on trial (app/updates/launcher.py): once this server has stopped,
-the launcher backs up the data, the new version walks its pages again on the live program, and
-the launcher takes it back by itself, with nothing a clerk saved lost, when it does not pass."""
+next; a refusal at any step leaves the running version, its selection and its data as they were.
+The walk is this running program's own (sync/candidate_walk.py): a page's 5xx is remembered (never
+offered again, by day or by night); a walk that could not happen is said as interrupted and tried
+again. The switch itself is a new selection on trial (app/updates/launcher.py): once this server has
+stopped, the launcher backs up the data, walks the new version again on a copy of the live data,
+and takes it back by itself, with nothing a clerk saved lost, when it does not pass."""
 import logging
 import os
 import shutil

@@ -3,7 +3,8 @@ light: nothing here imports more than the frame's file helpers).
 
 DATA/pembaruan/status.json: what the last check found ("available", "refused"), the versions that
 failed here ("failed_versions": refused by the walk on a copy, "check_refused"; or taken back after
-the switch, "rolled_back"; each with its "_at" moment, and never offered again), the last walk of
+the switch, "rolled_back"; each with its "_at" moment, and never offered again), a check or a switch
+cut short before its verdict ("interrupted": the release stays offered), the last walk of
 the running version ("health", sent to the center), the admin's night setting.
 DATA/versions/terpilih.json: the version the launcher runs, and its state (app/updates/launcher.py).
 Both are written whole and durably (write_private: synced, renamed, the folder synced)."""
