@@ -373,7 +373,7 @@ def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path
     found = set()
     for path in paths:
         folder = Path(path).resolve()
-        folder = folder if folder.is_dir() else folder.parent
+        folder = folder.parent if folder.is_file() else folder  # a folder still to be made: the ones above it
         found.update(_key_files_under(folder, 3))
         for above in folder.parents:
             found.update(_key_files_under(above, 1))

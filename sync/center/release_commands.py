@@ -174,7 +174,8 @@ def cmd_sign(options) -> int:
         return 1
     print(f"Langkah berikutnya: cabut flashdisk kunci dan simpan kembali di tempat terkunci. Salin folder {bundle.name} "
           f"(seluruh isinya, dari {bundle.parent}) ke server pusat, lalu di server pusat, di folder Loket-nya, jalankan:\n"
-          f"  {_python_words()} run.py release publish --data <folder data pusat> --bundle {bundle.name}")
+          f"  .venv/bin/python run.py release publish --data <folder data pusat> --bundle {bundle.name}\n"
+          "(server pusat Windows: .venv\\Scripts\\python sebagai ganti .venv/bin/python).")
     return 0
 
 

@@ -75,6 +75,22 @@ def test_signing_a_checked_release_needs_no_root_key(tmp_path, capsys):
     assert "Peringatan: kunci root" not in capsys.readouterr().out
 
 
+def test_the_next_step_is_said_with_the_python_the_readme_installs(monkeypatch):
+    """Issue 69 finding 6: a bare `python run.py ...` is a Python without Loket on a README install."""
+    from sync.center import release_commands
+    monkeypatch.setattr(release_commands.sys, "platform", "win32")
+    assert release_commands._python_words() == ".venv\\Scripts\\python"
+    monkeypatch.setattr(release_commands.sys, "platform", "linux")
+    assert release_commands._python_words() == ".venv/bin/python"
+
+
+def test_keys_made_before_with_the_root_key_on_the_release_stick_are_told_to_move_it(tmp_path, capsys):
+    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # one folder, as before issue 69
+    assert run.main(["release", "sign", str(checked(tmp_path, made_wheel(tmp_path / "unduhan", "0.3.0"))),
+                     "--keys", str(keys)]) == 0
+    assert "Peringatan: kunci root (root.pem) ada di" in capsys.readouterr().out
+
+
 def test_release_build_refuses_a_key_folder(tmp_path, capsys):
     keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
@@ -100,6 +116,14 @@ def test_release_build_refuses_while_a_key_file_is_in_reach(tmp_path, where):
         release_build.build(wheel, data_copies=[backup], pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"],
                             work=work, say=lambda line: None, home=home, drives=[drive])
     assert not (work / "wheel").exists() and not (work / "venv").exists()
+
+
+def test_a_checked_folder_still_to_be_made_is_in_reach_only_of_the_folders_above_it(tmp_path):
+    releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    home = tmp_path / "rumah-admin"
+    assert release_build.keys_in_reach([tmp_path / "laptop" / "diperiksa-0.3.0"], home, []) == []
+    near = release_build.keys_in_reach([tmp_path / "flashdisk" / "diperiksa-0.3.0"], home, [])
+    assert {key.name for key in near} == {"root.pem", "targets.pem", "online.pem"}
 
 
 def test_the_candidate_runs_with_its_own_home_and_temp_and_none_of_the_admins_settings(tmp_path, monkeypatch):
