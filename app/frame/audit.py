@@ -156,7 +156,8 @@ def _watch(connection) -> None:
     layers: list[tuple[str | None, set]] = [(None, set())]  # the transaction's, then each open savepoint's
 
     def on_row(change):
-        layers[-1][1].add(change.table_name)
+        if change.database_name == "main":  # the watched file; a temporary table's rows go with the connection
+            layers[-1][1].add(change.table_name)
 
     def on_statement(event):
         sql = event["sql"].lstrip()

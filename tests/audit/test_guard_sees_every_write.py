@@ -132,3 +132,16 @@ def nested():
     with caplog.at_level(logging.ERROR, logger="app.frame.audit"), pytest.raises(Exception):
         nested()
     assert f"{ALARM}: tabel setting ({WRITER}:nested)" in caplog.text
+
+
+def test_a_temporary_tables_rows_are_no_ones_act(db, caplog):
+    """Gone when the connection closes: nothing of the office's is kept in them."""
+    scratch = capability('''
+def scratch():
+    with database.atomic():
+        database.execute_sql('CREATE TEMP TABLE IF NOT EXISTS "hitungan" ("n" INTEGER)')
+        database.execute_sql('INSERT INTO "hitungan" VALUES (1)')
+''', "scratch")
+    with caplog.at_level(logging.ERROR, logger="app.frame.audit"):
+        scratch()
+    assert ALARM not in caplog.text
