@@ -267,8 +267,9 @@ def acknowledge_trail_gaps(config, seen_until: str) -> int:
     """The admin looked at the writes kept without their audit row, up to the latest one shown: that
     look is on the trail; a gap noted since stays on the card."""
     data_dir = Path(config["DATABASE_PATH"]).parent
-    with database.atomic():
-        seen = audit.forget_trail_gaps(data_dir, seen_until)
+    with database.atomic():  # a note that cannot be rewritten (a full disk) takes the audit row back with it
+        seen = sum(1 for gap in audit.trail_gaps(data_dir) if gap["last"] <= seen_until)
         audit.record("konfirmasi", "catatan_audit", "", f"Admin menyatakan {seen} perubahan tanpa catatan audit "
                      "sudah diperiksa")
+        audit.forget_trail_gaps(data_dir, seen_until)
     return seen

@@ -30,7 +30,11 @@ def trail_gaps_seen():
         datetime.fromisoformat(seen_until)
     except ValueError:  # an empty or edited form: nothing is taken as looked at
         return _trail_gaps_page({"form": "Daftar tidak terbaca; periksa daftar di bawah lalu tandai lagi."}, 422)
-    seen = health.acknowledge_trail_gaps(current_app.config, seen_until)
+    try:
+        seen = health.acknowledge_trail_gaps(current_app.config, seen_until)
+    except OSError:
+        return _trail_gaps_page({"form": "Catatan ini tidak dapat diubah di disk (mungkin penuh). Kosongkan ruang "
+                                         "disk, lalu tandai lagi."}, 503)
     flash(f"{seen} perubahan tanpa catatan audit ditandai sudah diperiksa." if seen else
           "Tidak ada perubahan yang perlu ditandai.", "success")
     return redirect(url_for("backups.trail_gaps"), 303)

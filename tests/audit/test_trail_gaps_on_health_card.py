@@ -9,6 +9,7 @@ import pytest
 
 from app.frame import audit
 from app.frame.audit_event import AuditEvent
+from app.frame.store import Setting
 from app.settings.models import StoredFile
 from tests.audit.test_guard_sees_every_write import capability
 from tests.core.test_audit_attached import WRITER
@@ -110,3 +111,27 @@ def test_in_tests_the_refused_write_is_not_noted(app, db):
     with pytest.raises(Exception):
         SAVE_PHONE('"1"')
     assert audit.trail_gaps(app.config["DATABASE_PATH"].parent) == []
+
+
+def test_a_note_that_cannot_be_rewritten_keeps_the_card_and_leaves_no_audit_row(office, client_for, monkeypatch):
+    """A full disk: the admin is told in a sentence, not a server error, and nothing claims a look."""
+    SAVE_PHONE('"1"')
+    shown = audit.trail_gaps(office)[0]["last"]
+
+    def disk_full(path, text):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(audit, "write_private", disk_full)
+    answer = client_for("admin").post("/admin/cadangan/tanpa-catatan-audit", data={"sampai": shown})
+    assert answer.status_code == 503 and "Kosongkan ruang disk" in answer.get_data(as_text=True)
+    assert len(audit.trail_gaps(office)) == 1
+    assert AuditEvent.select().where(AuditEvent.entity == "catatan_audit").count() == 0
+
+
+def test_a_full_disk_refusing_the_note_never_costs_the_clerks_write(office, caplog, monkeypatch):
+    def disk_full(path, text):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(audit, "write_private", disk_full)
+    with caplog.at_level(logging.WARNING, logger="app.frame.audit"):
+        SAVE_PHONE('"0334 571234"')
+    assert Setting.get(Setting.key == "phone").value == '"0334 571234"'
+    assert f"tabel setting ({WRITER}:save_phone)" in caplog.text and "tidak dapat disimpan" in caplog.text
