@@ -130,15 +130,20 @@ def log_tail(work_dir: Path) -> str:
         return ""
 
 
-def read_ready(path: Path) -> dict | None:
-    """The ready file once it is whole and says a port and accounts; None until then."""
+def _parsed(path: Path):
+    """The ready file's JSON once it is whole; None until then (absent, half written, too long)."""
     try:
         with open(path, "rb") as ready:
             text = ready.read(MAX_READY_BYTES + 1)
-        value = json.loads(text) if len(text) <= MAX_READY_BYTES else None
+        return json.loads(text) if len(text) <= MAX_READY_BYTES else None
     except (OSError, ValueError):
         return None
-    if not isinstance(value, dict) or not isinstance(value.get("port"), int) or not 0 < value["port"] < 65536:
+
+
+def read_ready(path: Path) -> dict | None:
+    """The ready file when it says a port and accounts as the contract has them; None otherwise."""
+    value = _parsed(path)
+    if not isinstance(value, dict) or type(value.get("port")) is not int or not 0 < value["port"] < 65536:
         return None
     accounts = value.get("accounts")
     if not isinstance(accounts, list) or not all(
@@ -148,12 +153,15 @@ def read_ready(path: Path) -> dict | None:
     return value
 
 
-def wait_ready(process: subprocess.Popen, ready_file: Path, deadline: float) -> dict | str:
-    """The ready file's content, or why the candidate never became ready (interrupted)."""
+def wait_ready(process: subprocess.Popen, ready_file: Path, deadline: float) -> dict | str | Verdict:
+    """The ready file's content; why the candidate never became ready (a str: interrupted); or, for a
+    whole file that is not what the contract says, the candidate's failure (a Verdict)."""
     while True:
         ready = read_ready(ready_file)
         if ready:
             return ready
+        if _parsed(ready_file) is not None:
+            return Verdict(failed=[("(berkas siap versi baru tidak sesuai: port dan akun pemeriksa)", NOT_ANSWERED)])
         code = process.poll()
         if code is not None:
             return f"versi baru berhenti (kode {code}) sebelum siap diperiksa"
@@ -179,6 +187,8 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
         ready = wait_ready(process, work_dir / READY_FILE, deadline)
         if isinstance(ready, str):
             return Verdict(interrupted=ready)
+        if isinstance(ready, Verdict):
+            return ready
         return _walk(ready, roles, version, deadline, max_requests)
     finally:
         stop(process)

@@ -293,3 +293,15 @@ def test_the_page_names_an_installed_version_waiting_for_its_switch_not_the_runn
     page = client_for("admin").get("/admin/pembaruan").get_data(as_text=True)
     assert f"Versi yang berjalan: <strong>{running_version()}</strong>; versi 0.5.0 sudah dipasang" in page
     assert "sedang diuji" not in page
+
+
+def test_a_ready_file_outside_the_contract_refuses_the_candidate_at_once(tmp_path):
+    """A whole ready file with its port as text (as check-server's first draft wrote it) is the
+    candidate's defect: refused, not waited on until the check's time runs out."""
+    script = tmp_path / "salah.py"
+    ready = tmp_path / candidate_walk.READY_FILE
+    script.write_text(f"import json, time\nopen({str(ready)!r}, 'w').write(json.dumps({{'port': '8080', "
+                      "'accounts': []}))\ntime.sleep(600)\n")
+    verdict = candidate_walk.walk_candidate([sys.executable, str(script)], dict(os.environ), tmp_path, 600)
+    assert not verdict.passed and verdict.interrupted is None
+    assert verdict.failed == [("(berkas siap versi baru tidak sesuai: port dan akun pemeriksa)", 0)]
