@@ -264,20 +264,23 @@ def cmd_check_server(options) -> int:
     return 0
 
 
-def _stop_with_parent() -> None:
+def _stop_with_parent():
     """A candidate serves only while the program that walks it lives: it runs in a process group of its
     own, so a launcher stopped by the service manager (or a test's power cut) does not take it along."""
     import threading
     import time
 
-    from app.updates.launcher import _alive
+    from app.updates import launcher
+    from sync.candidate_walk import on_windows
     parent = os.getppid()
 
-    def watch():
-        while (_alive(parent) if os.name == "nt" else os.getppid() == parent):
+    def watch():  # Windows keeps a dead parent's pid as the process's parent: asked whether it runs
+        while launcher._alive(parent) if on_windows() else os.getppid() == parent:
             time.sleep(1)
         os._exit(0)
-    threading.Thread(target=watch, name="loket-check-parent", daemon=True).start()
+    watching = threading.Thread(target=watch, name="loket-check-parent", daemon=True)
+    watching.start()
+    return watching
 
 
 def add_check_server(commands, add_data_option) -> None:

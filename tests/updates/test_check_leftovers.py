@@ -58,3 +58,18 @@ def test_a_candidate_whose_walking_program_is_gone_stops_by_itself(tmp_path):
     candidate = int(done.stdout.strip())
     assert candidate_walk.read_ready(ready)["port"] > 0  # it served, then lost its walker
     wait_until(lambda: not alive(candidate), timeout=30, what="the orphaned candidate stopping")
+
+
+def test_on_windows_the_candidate_asks_whether_its_parent_still_runs(monkeypatch):
+    """Simulated: Windows keeps the dead parent's pid as the parent's (getppid never changes there)."""
+    import os
+
+    from app.programs import office_commands
+    from app.updates import launcher
+    asked, exits = [], []
+    monkeypatch.setattr(candidate_walk, "on_windows", lambda: True)
+    monkeypatch.setattr(launcher, "_alive", lambda pid: asked.append(pid) or len(asked) < 2)
+    monkeypatch.setattr(os, "_exit", exits.append)
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    office_commands._stop_with_parent().join(timeout=30)
+    assert asked == [os.getppid(), os.getppid()] and exits == [0]
