@@ -253,13 +253,11 @@ def trail_gaps(data_dir, now: datetime | None = None) -> list[dict]:
                   reverse=True)
 
 
-def forget_trail_gaps(data_dir, seen_until: str) -> int:
+def forget_trail_gaps(data_dir, seen_until: str) -> None:
     """The admin looked at the gaps up to `seen_until` (the latest one shown): a later one stays."""
     with _gaps_lock:
-        gaps = _read_gaps(data_dir)
-        kept = [gap for gap in gaps if gap["last"] > seen_until]
+        kept = [gap for gap in _read_gaps(data_dir) if gap["last"] > seen_until]
         write_private(Path(data_dir) / GAPS_FILE, json.dumps(kept, indent=1))
-    return len(gaps) - len(kept)
 
 
 def _note_gap(data_dir, tables: list[str], writer: str) -> None:
@@ -285,8 +283,13 @@ def _read_gaps(data_dir) -> list[dict]:
     except (OSError, ValueError):  # a damaged note is no reason to refuse a page
         _log.warning("berkas %s tidak terbaca; dimulai kosong", GAPS_FILE)
         return []
-    fields = {"tables", "writer", "count", "first", "last"}
-    return [gap for gap in gaps if isinstance(gap, dict) and fields <= gap.keys()] if isinstance(gaps, list) else []
+    return [gap for gap in gaps if _is_gap(gap)] if isinstance(gaps, list) else []
+
+
+def _is_gap(gap) -> bool:
+    """A note as _note_gap writes it (a hand-edited one is left out, never a page's or a commit's error)."""
+    return isinstance(gap, dict) and all(isinstance(gap.get(name), str) for name in ("tables", "writer", "first", "last")) \
+        and type(gap.get("count")) is int
 
 
 _ROOT = Path(__file__).resolve().parents[2]

@@ -99,8 +99,10 @@ def writer_{number}():
     assert audit.trail_gaps(office, now=month_later) == []
 
 
-def test_a_damaged_note_shows_no_card_and_the_next_gap_starts_it_again(office, client_for):
-    (office / audit.GAPS_FILE).write_text("{bukan json", encoding="utf-8")
+@pytest.mark.parametrize("damaged", ["{bukan json", '[{"tables": "setting", "writer": "x", "count": "2", '
+                                                     '"first": "2026-11-27", "last": 5}]'])
+def test_a_damaged_note_shows_no_card_and_the_next_gap_starts_it_again(office, client_for, damaged):
+    (office / audit.GAPS_FILE).write_text(damaged, encoding="utf-8")
     assert CARD not in home(client_for("admin"))
     SAVE_PHONE('"1"')
     assert [gap["writer"] for gap in audit.trail_gaps(office)] == [f"{WRITER}:save_phone"]
