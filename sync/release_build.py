@@ -453,7 +453,7 @@ def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, datab
     """One walk of the candidate's pages on one data folder, by this program over HTTP (the candidate
     only serves: sync/candidate_walk.py); the pages walked, ReleaseError when a page answered 5xx, a
     role could not sign in, or the candidate never served."""
-    from app.updates.walk import program_roles
+    from app.frame.programs import program_roles
     from sync import candidate_walk
     say(f"  {what} ...")
     walked = work / f"jalan-{secrets.token_hex(4)}"

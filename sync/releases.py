@@ -78,6 +78,9 @@ def load_signer(path: Path) -> CryptoSigner:
 # --- the admin's key folder (laptop / USB) ------------------------------------------------------
 
 FINGERPRINT_HEX = 32  # 128 bits of the key's id, read aloud or compared on paper in eight groups
+# What `run.py release keys` and every office's update page say alike (issue 69 finding 1).
+NEVER_BY_MESSAGE = ("Kabupaten tidak pernah mengirim sidik jari lewat pesan (WhatsApp, SMS, surel), telepon atau "
+                    "halaman pusat: hanya lembar cetak dari admin kabupaten yang berlaku.")
 
 
 def root_fingerprint(root: Root) -> str | None:

@@ -18,6 +18,14 @@ def resolve(dotted: str):
     return getattr(loaded, name) if name else loaded
 
 
+def program_roles(mode: str) -> set[str]:
+    """The roles the access table of the office program of `mode` ("kecamatan" or "desa") gives, as
+    THIS installed program knows them: a candidate's walk must sign in as each (the office's update
+    check and the regency's release build alike)."""
+    program = resolve(f"app.programs.{'desa' if mode == 'desa' else 'kecamatan'}:PROGRAM")
+    return set(resolve(program.policy).columns.values())
+
+
 @dataclass(frozen=True)
 class Command:
     """One `run.py` subcommand: `add` is "module:function(subparsers, add_data_option)" that adds its

@@ -22,10 +22,8 @@ from tuf.api.metadata import Metadata, Root
 from app.frame import audit
 from app.frame.db import database
 from app.updates.state import now_text, paths, read_state, write_state
-from sync.releases import FINGERPRINT_HEX, root_fingerprint
+from sync.releases import FINGERPRINT_HEX, NEVER_BY_MESSAGE, root_fingerprint
 
-NEVER_BY_MESSAGE = ("Kabupaten tidak pernah mengirim sidik jari lewat pesan (WhatsApp, SMS, surel), telepon atau "
-                    "halaman pusat: hanya lembar cetak dari admin kabupaten yang berlaku.")
 ASK_REGENCY = ("Minta lembar sidik jari kunci root dari admin kabupaten (dicetak saat kunci rilis dibuat dengan "
                "run.py release keys), lalu ketik sidik jari dari lembar itu di halaman Pembaruan Aplikasi. "
                + NEVER_BY_MESSAGE + " Sampai itu, komputer ini tidak mengunduh atau memasang pembaruan.")

@@ -8,6 +8,7 @@ candidate's `run.py check-server` makes on that copy, and the roles the trusted 
 import secrets
 from pathlib import Path
 
+from app.frame.programs import program_roles
 from sync import candidate_walk
 
 CHECK_COPY = "pembaruan-uji.sqlite3"  # beside the live database: the same database key opens it
@@ -43,13 +44,6 @@ def remove_leftovers(data_dir, db_path) -> None:
         pass
     for work in (Path(data_dir) / "pembaruan").glob("uji-*"):
         shutil.rmtree(work, ignore_errors=True)
-
-
-def program_roles(mode: str) -> set[str]:
-    """The roles the table of THIS program gives `mode`'s program: each needs its walking account."""
-    from app.frame.programs import resolve
-    program = resolve(f"app.programs.{'desa' if mode == 'desa' else 'kecamatan'}:PROGRAM")
-    return set(resolve(program.policy).columns.values())
 
 
 def check_command(program: Path, data_dir: Path, copy: Path, mode: str, work_dir: Path) -> list[str]:

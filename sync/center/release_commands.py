@@ -106,7 +106,7 @@ def cmd_usb(options) -> int:
 
 def cmd_keys(options) -> int:
     """`release keys --keys DIR --root DIR`: the release keys on one stick, the root key on another."""
-    from app.updates.trust import NEVER_BY_MESSAGE
+    from sync.releases import NEVER_BY_MESSAGE
     from sync import releases as repository
     if not options.keys or not options.root:
         print("Sebutkan dua folder di dua flashdisk berbeda: folder kunci rilis (--keys) dan folder kunci root (--root), "

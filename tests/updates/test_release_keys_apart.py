@@ -149,7 +149,7 @@ def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, caps
     wheels = folder / release_build.CHECKED_WHEELS
     if change == "changed":  # the same name, other content: what was checked is not what would be signed
         with zipfile.ZipFile(wheels / wheel.name, "a") as opened:
-            opened.writestr("app/pintu_belakang.py", "import os\n")
+            opened.writestr("pintu_belakang.py", "import os\n")
     elif change == "added":
         (wheels / "six-1.17.0-py2.py3-none-any.whl").write_bytes(b"tidak diperiksa")
     elif change == "missing":
@@ -171,7 +171,7 @@ def test_a_file_the_candidate_changed_while_it_ran_is_not_written_as_checked(tmp
     app = release_build.read_app_wheel(wheel)
     hashes = {wheel.name: release_build._sha256(wheel)}
     with zipfile.ZipFile(wheel, "a") as opened:  # what a candidate that found the path could do
-        opened.writestr("app/pintu_belakang.py", "import os\n")
+        opened.writestr("pintu_belakang.py", "import os\n")
     with pytest.raises(releases.ReleaseError, match="berubah selama pemeriksaan"):
         release_build._write_checked(tmp_path / "diperiksa-0.3.0", app, [wheel], hashes, {}, 12)
     assert not list(tmp_path.glob("diperiksa-0.3.0*"))
@@ -254,7 +254,7 @@ if __name__ == "__main__":
 
 def thief_wheel(folder: Path, version: str, loot: Path) -> Path:
     """A wheel of this project's name and version whose run.py is THIEF (no dependencies, an empty lock)."""
-    from app.updates.walk import program_roles
+    from app.frame.programs import program_roles
     roles = sorted(program_roles("kecamatan") | program_roles("desa"))
     files = {"run.py": THIEF % {"loot": str(loot), "roles": roles, "version": version},
              release_build.NOTES_FILE: f"# Catatan rilis\n\n## {version}\n\nPerbaikan penting.\n",
