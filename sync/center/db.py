@@ -64,7 +64,8 @@ class TrailGuard:
         self._trail_start()
 
     def commit(self):
-        found = trail.finding(self._trail_changes())  # peewee has popped the transaction already
+        # peewee has popped the transaction already; a declared one is not asked (no query on the hot path)
+        found = None if trail.declared() else trail.finding(self._trail_changes())
         if found and self.strict:
             raise trail.refusal(*found)  # peewee's transaction rolls back on it
         done = super().commit()
@@ -79,7 +80,7 @@ class TrailGuard:
                 return super().execute_sql(sql, params)
             with self.atomic():
                 return super().execute_sql(sql, params)
-        if not head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+        if not head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")) or trail.declared():
             return super().execute_sql(sql, params)
         savepoint = sql.split()[-1].rstrip(";")  # peewee's: SAVEPOINT "s<hex>"; and the same name after
         if head.startswith("SAVEPOINT"):
@@ -87,7 +88,7 @@ class TrailGuard:
         elif head.startswith("RELEASE"):
             self._trail.marks.pop(savepoint, None)
         cursor = super().execute_sql(sql, params)
-        if head.startswith("ROLLBACK TO"):
+        if head.startswith("ROLLBACK TO") and savepoint in self._trail.marks:  # none if made while declared
             self._trail_undo(self._trail.marks[savepoint])  # peewee releases nothing after it: the mark stays
         return cursor
 
@@ -138,13 +139,17 @@ class PostgresPool(PooledPostgresqlDatabase):
 # Rows changed in each table of the center's schema, rolled-back savepoints included. Since PostgreSQL 15
 # the counts also hold the connection's earlier transactions not yet sent to the statistics (at most a
 # second's); none is sent inside a transaction, so the counts at BEGIN are this one's zero.
-XACT_CHANGES = ("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
-                "WHERE schemaname = current_schema() AND n_tup_ins + n_tup_upd + n_tup_del > 0")
+XACT_CHANGES = ("SELECT relname, n FROM (SELECT relname, pg_stat_get_xact_tuples_inserted(oid) "
+                "+ pg_stat_get_xact_tuples_updated(oid) + pg_stat_get_xact_tuples_deleted(oid) AS n FROM pg_class "
+                "WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
+                "AND relkind IN ('r', 'p')) AS counts WHERE n > 0")
 
 
 class GuardedPostgres(TrailGuard, PostgresPool):
     def _trail_start(self):
-        self._trail.undone = self._trail_counts()  # not this transaction's
+        # Not this transaction's. A declared one is not counted: should its commit come after the
+        # declaration ended, everything counted is taken as its own (an alarm, never a miss).
+        self._trail.undone = {} if trail.declared() else self._trail_counts()
 
     def _trail_counts(self) -> dict:
         return dict(self.cursor().execute(XACT_CHANGES).fetchall())
