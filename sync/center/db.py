@@ -47,7 +47,7 @@ class TrailGuard:
 
     The database itself says which tables a transaction changed: SQLite's preupdate hook (apsw's public
     API; it sees a DELETE without WHERE and WITHOUT ROWID tables too), PostgreSQL's own per-transaction
-    counts (`pg_stat_xact_user_tables`). What a rolled-back savepoint wrote is taken back out. A write
+    row counts (XACT_CHANGES). What a rolled-back savepoint wrote is taken back out. A write
     outside a transaction runs in one of its own, so it is checked too, unless its writer declared it
     no one's act (`trail.no_ones_act`: ingest's single statement on PostgreSQL stays one round trip).
     `strict` (tests) refuses such a commit; otherwise it is logged and shown on the admin page."""
@@ -136,7 +136,9 @@ class PostgresPool(PooledPostgresqlDatabase):
         return ended
 
 
-# Rows changed in each table of the center's schema, rolled-back savepoints included. Since PostgreSQL 15
+# Rows changed in each table of the center's schema (pg_stat_xact_user_tables' counts, without the view's
+# walk over every catalog table), rolled-back savepoints included; a TRUNCATE is not counted and the
+# center issues none. Since PostgreSQL 15
 # the counts also hold the connection's earlier transactions not yet sent to the statistics (at most a
 # second's); none is sent inside a transaction, so the counts at BEGIN are this one's zero.
 XACT_CHANGES = ("SELECT relname, n FROM (SELECT relname, pg_stat_get_xact_tuples_inserted(oid) "
