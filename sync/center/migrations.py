@@ -7,6 +7,7 @@ has no PRAGMA user_version). File discovery is shared with the kecamatan runner.
 """
 from app.frame.migrations import SCHEMA_ROOT, migration_files
 from sync.center.db import is_postgres
+from sync.center.trail import no_ones_act
 
 CENTER_SCHEMA = SCHEMA_ROOT / "center"
 
@@ -53,7 +54,8 @@ def migrate_center(db, directory=CENTER_SCHEMA) -> int:
     """Apply pending center migrations, all or nothing; returns the new level."""
     files = migration_files(directory)
     dialect = dialect_of(db)
-    with db.atomic():  # SQLite: BEGIN IMMEDIATE (the center database's lock type) takes the write lock
+    # no_ones_act: a step that moves rows (0003) is the schema's, not a person's (sync/center/trail.py)
+    with no_ones_act("a schema step"), db.atomic():  # SQLite: BEGIN IMMEDIATE takes the write lock
         if dialect == "postgresql":
             # Two center processes starting after an upgrade: the second waits here, then reads
             # the level the first one wrote (held until this transaction ends).

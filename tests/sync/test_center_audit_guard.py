@@ -11,7 +11,7 @@ import pytest
 from app.frame.dates import utc_now
 from sync.center import trail, updates
 from sync.center.audit import audit
-from sync.center.db import center_database
+from sync.center.db import center_database, make_center_database
 from sync.center.models import CenterAudit, DeviceKey, Kecamatan, PrintRun
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  fixtures
 
@@ -155,3 +155,27 @@ def test_the_admin_page_says_so_when_every_write_left_its_trail(center_app, oper
     monkeypatch.setattr(trail, "_noted", {})
     page = client_as(center_app, operators["admin"]).get("/admin/operator").get_data(as_text=True)
     assert "Setiap perubahan sejak server dimulai meninggalkan catatan audit." in page
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_schema_step_that_moves_rows_is_no_ones_act(tmp_path, dialect):
+    """An upgrade's step that updates rows (0003 fills status_event.content_hash) is the schema's, not
+    a person's: migrate_center declares it, so an upgraded center raises no alarm at its start."""
+    from sync.center.migrations import migrate_center
+    from tests.sync.conftest import NO_PG, PG_URL
+    from tests.sync.helpers import reset_postgres
+    steps = tmp_path / "langkah"
+    steps.mkdir()
+    (steps / "0001_catatan.sql").write_text('CREATE TABLE "catatan" ("id" {ID}, "isi" TEXT NOT NULL);\n'
+                                            'INSERT INTO "catatan" ("isi") VALUES (\'lama\');\n', encoding="utf-8")
+    (steps / "0002_isi.sql").write_text('UPDATE "catatan" SET "isi" = \'baru\';\n', encoding="utf-8")
+    if dialect == "postgresql":
+        if not PG_URL:
+            pytest.skip(NO_PG)
+        reset_postgres(PG_URL)
+    db = make_center_database(tmp_path / "c.sqlite3", url=PG_URL if dialect == "postgresql" else None, strict=True)
+    try:
+        assert migrate_center(db, steps) == 2
+        assert db.execute_sql('SELECT "isi" FROM "catatan"').fetchone()[0] == "baru"
+    finally:
+        db.close_all()
