@@ -205,6 +205,7 @@ LOOT = Path(%(loot)r)
 
 def places():
     found = [Path.home(), Path(os.environ.get("APPDATA") or Path.home()), Path.cwd()]
+    found += [Path(value) for value in os.environ.values() if value.startswith("/") and Path(value).is_dir()]
     try:  # the program that started it: its arguments name folders (a key folder given with --keys)
         args = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().split(b"\0")
     except OSError:
@@ -278,14 +279,15 @@ def thief_wheel(folder: Path, version: str, loot: Path) -> Path:
 @pytest.mark.slow
 def test_a_candidate_that_steals_and_prints_a_pass_is_refused_and_reaches_no_key(tmp_path):
     """The real `run.py release build` as a process of its own (a candidate reads its parent's command
-    line), the admin's home holding a private file, the key stick at hand but named nowhere."""
+    line and its environment), the admin's home holding a private file, the key stick at hand, named
+    only in a variable of the admin's session."""
     keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
     home, loot = tmp_path / "rumah-admin", tmp_path / "curian"
     (home / "Dokumen").mkdir(parents=True)
     (home / "Dokumen" / "rahasia-admin.txt").write_text("sandi bank")
     downloads = tmp_path / "laptop" / "Downloads"
     wheel = thief_wheel(downloads, "0.3.0", loot)
-    env = dict(os.environ, HOME=str(home), USERPROFILE=str(home))
+    env = dict(os.environ, HOME=str(home), USERPROFILE=str(home), KUNCI_RILIS=str(keys))  # the admin's own shortcut
     env.pop("PYTHONPATH", None)
     done = subprocess.run([sys.executable, str(ROOT / "run.py"), "release", "build", str(wheel), "--checked",
                            str(downloads / "diperiksa"), "--python", THIS_PYTHON, "--platform", "manylinux_x86_64"],
