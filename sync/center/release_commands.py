@@ -151,8 +151,9 @@ def cmd_build(options) -> int:
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
-    print(f"Langkah berikutnya: pasang flashdisk kunci rilis (misalnya E:), lalu di jendela perintah yang sama:\n"
-          f"  {_python_words()} run.py release sign {checked} --keys E:\\kunci-rilis")
+    stick = "E:\\kunci-rilis" if sys.platform == "win32" else "/media/<nama>/RILIS/kunci-rilis"
+    print(f"Langkah berikutnya: pasang flashdisk kunci rilis (flashdisk kunci root tetap tersimpan), lalu di jendela "
+          f"perintah yang sama:\n  {_python_words()} run.py release sign {checked} --keys {stick}")
     return 0
 
 
