@@ -524,8 +524,9 @@ def test_the_regency_admin_makes_release_keys_on_an_office_install(tmp_path):
     import sys
     from pathlib import Path
     script = ("import sys; sys.modules['cheroot'] = sys.modules['simplejpeg'] = None\n"  # as if not installed
-              "import run; sys.exit(run.main(['release', 'keys', '--keys', sys.argv[1]]))")
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "kunci")], cwd=Path(__file__).parents[2],
+              "import run; sys.exit(run.main(['release', 'keys', '--keys', sys.argv[1], '--root', sys.argv[2]]))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "kunci"), str(tmp_path / "stik-root" / "kunci-root")],
+                         cwd=Path(__file__).parents[2],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "Kunci rilis dibuat" in out.stdout and (tmp_path / "kunci" / "online.pem").exists()
