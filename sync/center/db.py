@@ -76,7 +76,7 @@ class TrailGuard:
     def execute_sql(self, sql, params=None):
         head = sql.lstrip()[:12].upper()
         if not self.in_transaction():
-            if head.startswith(("SELECT", "PRAGMA")) or trail.declared():
+            if head.startswith(("SELECT", "PRAGMA", "VACUUM")) or trail.declared():  # VACUUM refuses a transaction
                 return super().execute_sql(sql, params)
             with self.atomic():
                 return super().execute_sql(sql, params)

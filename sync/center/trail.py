@@ -11,6 +11,7 @@ from pathlib import Path
 from app.frame.dates import utc_now
 
 AUDIT_TABLE = "center_audit"
+ALARM = "perubahan tanpa catatan audit di pusat"  # the log line's start (tests/sync/harness.py reads it)
 # Tables that record no one's act: the trail itself, the machinery's counters, queues and sessions,
 # and what is derived from records audited elsewhere. Every other table is audited, a new one too
 # until it is named here.
@@ -21,6 +22,8 @@ NOT_ACTS = {
     "staff_session": "a signed-in session; signing in and out are audited",
     "throttle_hit": "the throttle of failed sign-ins",
     "public_status": "what /cek shows, sent by the offices (the applications and complaints are theirs)",
+    "relay_desa": "the desa key generations a kecamatan's PCs report (its revocation is the office's act, "
+                  "audited there; each desa key revoked here is audited, relay.relay_desa_keys)",
     "usb_batch_file": "which batch files were read; each import is audited (desk_records.record_usb_import)",
 }
 
@@ -82,7 +85,7 @@ _noted_lock = threading.Lock()
 
 def note(tables: list[str], writer: str) -> None:
     """A committed write without its trail: logged, and kept for the admin page (this process's)."""
-    logging.getLogger(__name__).error("perubahan tanpa catatan audit di pusat: tabel %s (%s)", ", ".join(tables), writer)
+    logging.getLogger(__name__).error(f"{ALARM}: tabel %s (%s)", ", ".join(tables), writer)
     with _noted_lock:
         for table in tables:
             entry = _noted.setdefault((table, writer), {"table": table, "writer": writer, "count": 0})

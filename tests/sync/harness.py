@@ -107,6 +107,15 @@ class CenterServer(ServedProgram):
         self._serve(args, self.data_dir / "server.log", timeout=60)
         return self
 
+    def stop(self):
+        """Stopped, and none of its writes left without its trail (a real server only logs them)."""
+        super().stop()
+        from sync.center.trail import ALARM
+        log = self.data_dir / "server.log"
+        alarms = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                  if ALARM in line] if log.exists() else []
+        assert not alarms, "\n".join(alarms[:5])
+
 
 class OfficeServer(ServedProgram):
     """`python run.py serve [--mode desa]` on a fresh data folder, as the README starts it: the address
