@@ -251,10 +251,9 @@ def forget_finished(keep_days: int, now=None) -> int:
     finished = PublicStatus.final_at.is_null(False) & (PublicStatus.final_at < cutoff)
     with center_database.atomic():
         sms.forget_with(PublicStatus.select(PublicStatus.kecamatan, PublicStatus.number).where(finished))
-        if sms.enabled(current_app):
-            sms.forget_sent(cutoff)
+        sent = sms.forget_sent(cutoff) if sms.enabled(current_app) else 0  # due even while no record is
         gone = PublicStatus.delete().where(finished).execute()
-        if gone:
-            audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)",
-                  username="sistem")
+        if gone or sent:
+            audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)"
+                  + (f"; {sent} SMS terkirim dilupakan" if sent else ""), username="sistem")
     return gone

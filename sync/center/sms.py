@@ -25,6 +25,7 @@ from app.frame.privacy import mask
 from sync.center import sealed
 from sync.center.db import center_database, is_postgres
 from sync.center.models import SmsConsent, SmsMessage
+from sync.center.trail import no_ones_act
 
 GATEWAY_SCHEMA = Path(__file__).with_name("gammu_pgsql.sql")
 # The phone as the counter's form accepts it (app/frame/person_rules.py _PHONE).
@@ -57,7 +58,7 @@ def install_gateway_tables(db) -> None:
     """gammu-smsd's tables, created once (gammu checks table `gammu` for its schema version)."""
     if "gammu" in db.get_tables():
         return
-    with db.atomic():
+    with no_ones_act("the gateway's schema and its version row"), db.atomic():
         db.execute_sql("SELECT pg_advisory_xact_lock(%s)" % 0x4C4B534D)  # two center processes starting
         if "gammu" not in db.get_tables():
             db.cursor().execute(GATEWAY_SCHEMA.read_text(encoding="utf-8"))  # one script: a function body has ';'

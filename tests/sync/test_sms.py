@@ -201,6 +201,21 @@ def test_a_complaint_closed_twice_over_sends_one_sms(enrolled_pg):
     assert SmsConsent.select().count() == 0 and PublicStatus.select().count() == 0
 
 
+def test_old_sent_messages_forgotten_alone_leave_their_audit_line(center_db):
+    """Retention forgets what the gateway sent (its rows hold phone numbers) even when no public record
+    is due yet: that deletion carries its audit line (issue 70, sync/center/trail.py)."""
+    from datetime import timedelta
+    from app.frame.dates import utc_now
+    center_database.execute_sql(
+        'INSERT INTO sentitems ("Text", "UDH", "SenderID", "CreatorID", "SendingDateTime", "DestinationNumber") '
+        "VALUES ('', '', '', %s, %s, %s)", (f"loket:35.08.07|{FIRST}|siap", utc_now() - timedelta(days=91),
+                                            "+6281234567890"))
+    assert center_public.forget_finished(90) == 0
+    assert center_database.execute_sql("SELECT COUNT(*) FROM sentitems").fetchone()[0] == 0
+    [line] = CenterAudit.select().where(CenterAudit.entity == "status_publik")
+    assert "1 SMS terkirim" in line.summary and "0812" not in line.summary
+
+
 @pytest.fixture
 def enrolled_pg(center_db):
     from app.frame.dates import utc_now
