@@ -38,9 +38,7 @@ _owed_guard = threading.Lock()
 def write_transaction():
     """BEGIN IMMEDIATE: our transactions read then write; taking the write lock first makes a
     clerk's concurrent save queue behind us (busy timeout) instead of failing with SQLITE_BUSY."""
-    # What the pass writes is what the center answered, logged on the sync page (sync_log); a move of
-    # an application it makes writes its own audit line (sync/client/statuses.py).
-    with audit.without_trail("the sync pass"), database.atomic("IMMEDIATE"):
+    with database.atomic("IMMEDIATE"):
         yield
 
 
@@ -139,8 +137,18 @@ def note_refusal(link: SyncLink, problem: Exception) -> None:
     this PC stops numbering until the admin enrols it as an additional PC (issue 24)."""
     if isinstance(problem, Refused) and problem.code == "replaced" and link.role == "kecamatan":
         with write_transaction():
-            installation.retire(database, problem.details.get("restored_up_to"))
+            retire(problem.details.get("restored_up_to"))
             SyncLog.create(at=utc_now(), kind="galat", summary=str(problem)[:1000])
+
+
+def retire(restored_up_to) -> None:
+    """This PC stops numbering under its device code, as the center decided: in the trail, since the
+    counter's numbering stops with it (in the caller's transaction)."""
+    code = installation.identity(database)[0]
+    installation.retire(database, restored_up_to)
+    audit.record("ubah", "pengaturan", "kode_perangkat",
+                 f"Komputer ini berhenti memberi nomor pendaftaran dengan kode perangkat {code or '-'}: pusat "
+                 "menyatakan kode itu kini dipakai PC lain (cadangan komputer ini dipulihkan di sana)")
 
 
 # --- acknowledgements -----------------------------------------------------------------------

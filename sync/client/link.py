@@ -50,7 +50,7 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, sessi
         if isinstance(taken_over, dict) and taken_over.get("device_code") == installation.identity(database)[0]:
             # Another PC took over the code this PC numbered with (it had not heard): as the refusal
             # would have, this PC stops numbering under it and learns where that PC's backup ended.
-            installation.retire(database, taken_over.get("restored_up_to"))
+            engine.retire(taken_over.get("restored_up_to"))
         if isinstance(answer.get("device_code"), str) and answer["device_code"]:
             # From now on this PC's numbers carry the device code only the center hands out.
             # Enrolled again (the previous key proved): numbers made under the old code stay this PC's.
