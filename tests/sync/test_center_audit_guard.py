@@ -81,7 +81,7 @@ def name_of(kecamatan) -> str:
 
 
 def test_a_center_writer_without_its_audit_row_is_refused_and_named(kecamatan):
-    with pytest.raises(trail.UntrailedWrite, match="tabel kecamatan .sync/center/contoh.py:rename."):
+    with pytest.raises(trail.UntrailedWrite, match="tabel kecamatan .sync.center.contoh.py:rename."):
         RENAME(kecamatan.id, "Diubah", audited=False)
     assert name_of(kecamatan) == "Yosowilangun"  # rolled back
 
@@ -100,7 +100,7 @@ def test_a_write_outside_a_transaction_is_checked_as_its_own(kecamatan):
 
 def test_emptying_a_table_with_no_where_is_seen(center_db):
     PrintRun.create(created_at=utc_now(), created_by="petugas")
-    with pytest.raises(trail.UntrailedWrite, match="tabel print_run .sync/center/contoh.py:empty_print_runs."):
+    with pytest.raises(trail.UntrailedWrite, match="tabel print_run .sync.center.contoh.py:empty_print_runs."):
         EMPTY_THE_PRINT_RUNS()
     assert PrintRun.select().count() == 1
 
@@ -154,7 +154,7 @@ def test_at_a_center_a_write_without_its_trail_is_logged_and_shown_to_the_admin_
 def test_the_admin_page_says_so_when_every_write_left_its_trail(center_app, operators, monkeypatch):  # noqa: F811
     monkeypatch.setattr(trail, "_noted", {})
     page = client_as(center_app, operators["admin"]).get("/admin/operator").get_data(as_text=True)
-    assert "Setiap perubahan sejak server dimulai meninggalkan catatan audit." in page
+    assert "Setiap perubahan sejak program pusat dinyalakan meninggalkan catatan audit." in page
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])

@@ -26,7 +26,7 @@ ready, version, broken, roles = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.
 accounts = [{"role": role, "username": "pemeriksa-" + role, "password": "rahasia-" + role} for role in roles]
 HOME = ('<form method="post" action="/keluar"></form><a href="/pendaftaran">Daftar</a> '
         '<a href="/pengaduan?halaman=1">Aduan</a><a href="https://contoh.test/luar">luar</a>'
-        '<a href="/static/app.css">css</a><span hx-get="/beranda/kartu"></span>')
+        '<a href="/static/css/app.css">css</a><span hx-get="/beranda/kartu"></span>')
 
 
 class Page(http.server.BaseHTTPRequestHandler):
@@ -56,7 +56,7 @@ class Page(http.server.BaseHTTPRequestHandler):
             return self.answer(200, HOME)
         if path == "/pendaftaran" and broken:
             return self.answer(broken, "galat")
-        if path == "/static/app.css":
+        if path == "/static/css/app.css":
             return self.answer(500, "the walk never opens this")
         return self.answer(200, '<a href="/pendaftaran/7">satu</a><a href="/pendaftaran/8">dua</a>')
 
