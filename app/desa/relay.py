@@ -47,12 +47,16 @@ class PreRegistrations:
                 .where(PreRegistration.id.in_(source_ids)).tuples()}
 
     def acknowledged(self, source_id: int, version: int) -> None:
-        PreRegistration.update(relay_status=AT_CENTER, relay_at=dates.utc_now()).where(
-            (PreRegistration.id == source_id) & (PreRegistration.relay_status == "")).execute()
+        if PreRegistration.update(relay_status=AT_CENTER, relay_at=dates.utc_now()).where(
+                (PreRegistration.id == source_id) & (PreRegistration.relay_status == "")).execute():
+            _relay_moved(source_id, "", AT_CENTER)
 
     def rejected(self, source_id: int, version: int, reason: str) -> None:
-        PreRegistration.update(relay_status=REFUSED_BY_CENTER, relay_note=reason[:500], relay_at=dates.utc_now()).where(
-            PreRegistration.id == source_id).execute()
+        pre = PreRegistration.get_or_none(PreRegistration.id == source_id)
+        if pre is not None:
+            PreRegistration.update(relay_status=REFUSED_BY_CENTER, relay_note=reason[:500],
+                                   relay_at=dates.utc_now()).where(PreRegistration.id == source_id).execute()
+            _relay_moved(source_id, pre.relay_status, REFUSED_BY_CENTER)
 
     def apply_status(self, event: dict, arrived) -> bool:
         pre = PreRegistration.get_or_none(PreRegistration.number == event.get("id"))
@@ -73,11 +77,21 @@ class PreRegistrations:
         if event.get("status") not in (REFUSED, EXPIRED):
             values["status"] = PreRegistration.ACCEPTED  # at the counter: no longer waiting at the desa
         PreRegistration.update(**values).where(PreRegistration.id == pre.id).execute()
+        _relay_moved(pre.id, pre.relay_status, values["relay_status"])
         pre_records.announce_change(PreRegistration.get_by_id(pre.id))  # the phone page follows (issue 28)
         return True
 
     def renumber(self, source_id: int, record: dict, reason: str):
         raise records.StatusNotApplied("Nomor pra-pendaftaran tidak diganti oleh pusat.")
+
+
+def _relay_moved(pre_id: int, before: str, after: str) -> None:
+    """A move of a relayed form the center or the kecamatan decided, in the desa PC's trail (by the pass,
+    no one at the desa acted): its number and statuses, never the kecamatan's note about the person."""
+    number = PreRegistration.select(PreRegistration.number).where(PreRegistration.id == pre_id).scalar()
+    was = relay_label(before) if before else "belum sampai di pusat"
+    audit.record("status", "pra_pendaftaran", pre_id, f"Pra-pendaftaran {number}: {was} → {relay_label(after)}",
+                 before={"relay_status": before}, after={"relay_status": after})
 
 
 # --- the kecamatan: statuses of relayed pre-registrations go back ----------------------------------

@@ -4,12 +4,12 @@
 write of anything else in a pass without its audit row is refused in a test like any capability's."""
 import json
 
-import pytest
-
 from app.frame.db import database
 from app.registration.models import Application, StatusEvent
 from app.registration.status import ApplicationStatus as S
 from sync.client import engine
+from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
+from tests.registration.conftest import client_as, loket, office, saved  # noqa: F401  (fixtures)
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
 
 COUNT = 18
@@ -161,3 +161,29 @@ def test_what_the_pass_keeps_for_itself_is_no_ones_act(tmp_path):
                 database.execute_sql("SELECT count(*) FROM audit_event").fetchone()[0] - lines)
     # The acknowledgement moves the application (sent): that move alone is someone's act, with its line.
     assert _in(office, settle) == (["unapplied"], 1, 1)
+
+
+def test_every_move_of_a_relayed_form_the_desa_pc_hears_of_has_its_audit_line(desa_app, kecamatan, client_as):
+    """At the desa PC the pass writes what the center and the kecamatan did with its forms (at the center,
+    accepted at the counter, printed, handed over): each move in its trail, an older step read and passed."""
+    from app.desa.models import PreRegistration
+    from tests.desa.test_desa_mode import bound_to
+    from tests.desa.test_relay_order import _relayed_form_at_the_desa
+    link_id, number, digest = _relayed_form_at_the_desa(desa_app, kecamatan, client_as)
+    arrivals = [(1, "diterima_loket"), (5, "dicetak"), (8, "diserahkan"), (6, "dikirim")]
+    with bound_to(desa_app):
+        pre = PreRegistration.get(PreRegistration.number == number)
+        item = engine.OutboxItem.get(engine.OutboxItem.registration_number == number)
+        assert engine.apply_result(item, {"result": "stored"}) == "stored"
+        for seq, (step, status) in enumerate(arrivals, start=1):
+            event = {"seq": seq, "id": number, "version": 1, "hash": digest, "step": step, "status": status,
+                     "label": status, "reason": "NIK ganda", "application_number": "350807-P1-000004",
+                     "at": "2026-11-22T10:00:00"}
+            assert engine.apply_event(link_id, event) == "applied"
+        lines = [(json.loads(row[0])["relay_status"], json.loads(row[1])["relay_status"], row[2]) for row in
+                 database.execute_sql('SELECT before, after, summary FROM audit_event WHERE entity = ? AND action = ? '
+                                      'AND entity_id = ? ORDER BY id', ("pra_pendaftaran", "status", str(pre.id)))]
+    assert [(before, after) for before, after, _ in lines] == [
+        ("", "di_pusat"), ("di_pusat", "diterima_loket"), ("diterima_loket", "dicetak"), ("dicetak", "diserahkan")]
+    assert lines[-1][2] == f"Pra-pendaftaran {number}: Sudah dicetak → Sudah diserahkan"
+    assert not any("NIK" in summary for *_, summary in lines)  # the kecamatan's note stays out of the trail
