@@ -168,7 +168,10 @@ def send_expiries() -> int:
         (PreRegistration.relay_hash != "") & (PreRegistration.status == PreRegistration.WAITING)
         & (PreRegistration.expires_on < today) & (PreRegistration.relay_status != EXPIRED)))
     for pre in expired:
+        before = pre.relay_status
         send_status(pre, EXPIRED, f"tidak dibawa ke kecamatan sampai {dates.format_date(pre.expires_on)}")
+        if pre.relay_status != before:  # decided by the pass, by the rule of the form's days
+            _relay_moved(pre.id, before, EXPIRED)
     return len(expired)
 
 
@@ -266,6 +269,8 @@ def receive(header: dict, photo: bytes) -> str:
         if photo and not existing.photo_jpeg and existing.status == PreRegistration.WAITING:
             values.update(photo_jpeg=photo, photo_background=str(record.get("pb", ""))[:20])
         PreRegistration.update(**values).where(PreRegistration.id == existing.id).execute()
+        audit.record("catat", "pra_pendaftaran", existing.id, f"Pra-pendaftaran {number} yang sudah dipindai dari "
+                     "kode QR-nya tiba juga lewat pusat: satu formulir, kini terhubung ke kiriman desa")
         existing = PreRegistration.get_by_id(existing.id)
         if existing.application_id:
             accepted(existing, existing.application)
