@@ -262,7 +262,7 @@ class PooledAPSWDatabase(PooledDatabase, APSWDatabase):
         the end: ~200 bytes kept for each such query, for the life of the server (issue 45, tracemalloc)."""
         if self.is_closed():
             super().cursor()  # opens the connection as peewee would (autoconnect) or refuses
-        return apsw.Cursor(self._state.conn)
+        return apsw.Cursor(self.connection())
 
     def write_stamp(self) -> tuple | None:
         """Changes whenever what a read sees may have changed (app/frame/figure_cache.py).

@@ -43,9 +43,9 @@ def rows(build, *args, each_run=()) -> list:
     after `.tuples()`), each value through its field's conversion."""
     kept = _kept(build, args)
     database, sql, params = kept.statement(each_run)
-    # The one private name of a dependency in the product: peewee's own reader of a cursor for this
-    # query (what `query.execute()` does after building the text, the only way to get its model
-    # instances and joins without building it again). tests/core/test_statements.py fails on a rename.
+    # A peewee private name (all of them: tests/core/test_peewee_private_names.py, which fails on a
+    # rename): its own reader of a cursor for this query, what `query.execute()` does after building
+    # the text, the only way to get its model instances and joins without building it again.
     return list(kept.query._get_cursor_wrapper(database.execute_sql(sql, params)))
 
 
@@ -55,7 +55,7 @@ class _Statement:
         self.texts = {}  # per kind of database behind the model's (proxy): SQLite, PostgreSQL
 
     def statement(self, each_run=()) -> tuple:
-        database = self.query._database  # the model's own: the office's or the center's
+        database = self.query.model._meta.database  # the model's own: the office's or the center's
         dialect = _dialect(database)
         if dialect not in self.texts:
             sql, params = database.get_sql_context().sql(self.query).query()
