@@ -64,6 +64,17 @@ def test_every_move_a_pass_makes_of_the_centers_decisions_has_its_audit_line(tmp
     def statuses():
         return {a.registration_number: a.status for a in Application.select()}
     held = _in(office, statuses)
+
+    def trail_page():  # the Camat reads the center's moves in the trail
+        from app.auth.accounts import create_user
+        from tests.conftest import sign_in_as
+        client = office.test_client()
+        camat, _ = create_user("camat", "Bapak Camat", "camat", password="camat-rahasia-1", must_change_password=False)
+        sign_in_as(client, camat)
+        return client.get("/audit?entitas=permohonan_ktp")
+    page = _in(office, trail_page)
+    assert page.status_code == 200
+    assert f"{numbers[SHIPPED[-1]]}: {S.PRINTED.label} → {S.SHIPPED.label}" in page.get_data(as_text=True)
     assert [held[numbers[n]] for n in SHIPPED] == [S.SHIPPED.value] * len(SHIPPED)
     assert [held[numbers[n]] for n in REJECTED + REJECTED_AFTER_PRINT] == [S.REJECTED.value] * 3
 
@@ -167,6 +178,8 @@ def test_every_move_of_a_relayed_form_the_desa_pc_hears_of_has_its_audit_line(de
     """At the desa PC the pass writes what the center and the kecamatan did with its forms (at the center,
     accepted at the counter, printed, handed over): each move in its trail, an older step read and passed."""
     from app.desa.models import PreRegistration
+    from app.frame.audit_event import AuditEvent
+    from app.frame.audit_sentences import readable
     from tests.desa.test_desa_mode import bound_to
     from tests.desa.test_relay_order import _relayed_form_at_the_desa
     link_id, number, digest = _relayed_form_at_the_desa(desa_app, kecamatan, client_as)
@@ -187,3 +200,6 @@ def test_every_move_of_a_relayed_form_the_desa_pc_hears_of_has_its_audit_line(de
         ("", "di_pusat"), ("di_pusat", "diterima_loket"), ("diterima_loket", "dicetak"), ("dicetak", "diserahkan")]
     assert lines[-1][2] == f"Pra-pendaftaran {number}: Sudah dicetak → Sudah diserahkan"
     assert not any("NIK" in summary for *_, summary in lines)  # the kecamatan's note stays out of the trail
+    with bound_to(desa_app):  # in the trail's own words
+        told = readable(AuditEvent.select().where(AuditEvent.entity == "pra_pendaftaran").order_by(AuditEvent.id))
+    assert told[-1]["sentence"] == f"sistem mengubah status pra pendaftaran {pre.id}", told[-1]
