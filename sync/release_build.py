@@ -505,6 +505,9 @@ def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = ()
     first step that fails. `pythons`/`platforms` narrow the gather (a quick try); the Python running
     this must be among them. `home`/`drives`: where keys_in_reach looks (the laptop's by default)."""
     started = time.monotonic()
+    # Names as the admin typed them, relative to the command window's folder: the steps run elsewhere.
+    wheel, data_copies = Path(wheel).resolve(), [Path(backup).resolve() for backup in data_copies]
+    checked = Path(checked).resolve() if checked else None
     pythons, platforms = list(pythons or SUPPORTED), list(platforms or PLATFORMS)
     for backup in data_copies:
         if not Path(backup).is_file():

@@ -175,11 +175,15 @@ def desa_backup(folder: Path, backup: Path) -> str:
 
 
 @pytest.mark.soak
-def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, keys, capsys):
+def test_the_projects_wheel_is_gathered_installed_walked_and_signed(tmp_path, keys, capsys, monkeypatch):
     wheel = build_release_wheel(tmp_path)
     bundle, backup = tmp_path / "rilis", tmp_path / "flashdisk-cadangan" / "cadangan-desa.sqlite3"
     key = desa_backup(tmp_path / "desa", backup)
-    assert build_here(wheel, keys, bundle, "--data-copy", str(backup), "--kunci-pemulihan", key) == 0, \
+    # As the docs' admin types it: names relative to the folder the command window is in (the build
+    # installs from its own work folder: a relative wheel was looked for there).
+    monkeypatch.chdir(tmp_path)
+    relative = [Path(path).relative_to(tmp_path) for path in (wheel, bundle, backup)]
+    assert build_here(*relative[:1], keys, relative[1], "--data-copy", str(relative[2]), "--kunci-pemulihan", key) == 0, \
         capsys.readouterr()
     said = capsys.readouterr().out
     assert "memeriksa program kecamatan pada data demo" in said and "memeriksa program desa pada data demo" in said
