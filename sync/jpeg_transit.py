@@ -124,14 +124,6 @@ def join_heads(items: list[tuple[dict, bytes]]) -> tuple[bytes, list[tuple[dict,
     return (deflater.compress(b"".join(heads)) + deflater.flush() if heads else b""), cut
 
 
-def attach_heads(items: list[tuple[dict, bytes]], section: bytes) -> list[tuple[dict, bytes]]:
-    """The center's inverse of join_heads: each `lepton-hz` photo as Lepton's own stream (codec
-    `lepton`). A section that does not inflate or split leaves those photos empty: they do not
-    decode, and the center answers `retry` for them as for any damaged stream."""
-    heads = split_heads([header for header, _ in items], section)
-    return [attach_head(header, image, heads) for header, image in items]
-
-
 def split_heads(headers: list[dict], section: bytes) -> list[bytes]:
     """The heads section as one head per `lepton-hz` photo of `headers`, in order (all empty when
     the section is damaged); attach_head takes them one by one, so a streamed packet (protocol 6)

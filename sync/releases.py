@@ -279,14 +279,6 @@ PILOT_TIMESTAMP = "uji/timestamp.json"
 SIGNING_LOCK = "uji/.menandatangani"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def timestamp_path(repository: Path, ring: str) -> Path:
     return Path(repository) / (PILOT_TIMESTAMP if ring == PILOT else "metadata/timestamp.json")
 

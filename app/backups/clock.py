@@ -55,12 +55,6 @@ _last_look: tuple[float, float] | None = None  # (wall seconds, since_boot secon
 _looking = threading.Lock()
 
 
-def forget_last_look() -> None:
-    """Tests: the next look starts afresh."""
-    global _last_look
-    _last_look = None
-
-
 def look(wall: float | None = None, monotonic: float | None = None) -> dict:
     """Compare the wall clock's move with the monotonic clock's since the last look; a gap of a day or
     more is kept (JUMP_SETTING). Returns the jump on record (empty when none is shown)."""

@@ -437,11 +437,6 @@ def _prune(directory: Path, prefix: str, keep: int, made: Path | None = None) ->
     return removed
 
 
-def prune_automatic_backups(directory: Path, keep: int) -> list[Path]:
-    """Keep the newest `keep` automatic backups; manual ones are the admin's to remove."""
-    return _prune(directory, AUTOMATIC_PREFIX, keep)
-
-
 def prune_safety_copies(directory: Path, keep: int) -> list[Path]:
     """Copies made before a restore: the newest `keep`, like the automatic backups."""
     return _prune(directory, SAFETY_PREFIX, keep)

@@ -42,15 +42,6 @@ def follow_up_due(received_at, calendar: WorkCalendar, days: int, zone: str = DE
     return due_date(received_at, calendar, days, zone)
 
 
-def is_overdue(received_at, done_at, calendar: WorkCalendar, days: int, today: date,
-               zone: str = DEFAULT_TIME_ZONE) -> bool:
-    """Open and past its due day, or done after its due day (late, for the recap)."""
-    due = due_date(received_at, calendar, days, zone)
-    if done_at is None:
-        return today > due
-    return _local_date(done_at, zone) > due
-
-
 def overdue_received_before(today: date, calendar: WorkCalendar, days: int) -> date:
     """The first local receipt date that is NOT yet overdue on `today`.
 

@@ -151,11 +151,6 @@ def keep_key_stored(path) -> bool:
     return True
 
 
-def forget_cached_keys() -> None:
-    """Tests: behave like a fresh process."""
-    _keys.clear()
-
-
 def connect(path, readonly: bool = False) -> apsw.Connection:
     """A raw apsw connection to the live database at `path`, keyed (backups, checks, benchmarks)."""
     flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE

@@ -99,15 +99,6 @@ def quality_of_published(ikm: Decimal) -> Quality:
     return QUALITIES[-1]
 
 
-def quality_of(index) -> Quality:
-    """Mutu pelayanan for an unrounded NI (1-4, a Fraction or Decimal), against the table's NI
-    intervals: the gaps between them (2,5996-2,60, 3,064-3,0644, 3,532-3,5324) fall to the lower grade."""
-    for quality in QUALITIES:
-        if index >= Fraction(quality.lower_index):
-            return quality
-    return QUALITIES[-1]
-
-
 def _round(value: Fraction, step: Decimal) -> Decimal:
     return half_up(value, -step.as_tuple().exponent)  # the one rounding rule (app/frame/rounding.py)
 

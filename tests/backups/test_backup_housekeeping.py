@@ -11,8 +11,8 @@ from app import create_app
 from app.backups import engine
 from app.backups.engine import backup_database, restore_database
 from app.frame.audit_event import AuditEvent
-from app.frame.db import forget_cached_keys
 from tests.security.test_backup_keys import new_office
+from tests.support.fresh_process import forget_cached_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from app.backups.engine import BackupError, backup_database, restore_database
-from app.frame.db import connect, forget_cached_keys
+from app.frame.db import connect
 from app.frame.keystore import KeyStore
 from tests.security.test_backup_keys import admin_hash, decrypted_copy, new_office, open_with_key
+from tests.support.fresh_process import forget_cached_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import apsw
 import pytest
 
 from app.backups.engine import (BackupError, backup_database, check_backup_file, ensure_daily_backup, open_backup,
-                                prune_automatic_backups, restore_database)
+                                restore_database)
 from app.frame.db import apply_pragmas, connect, make_database, passphrase_pragmas
 from app.frame.keystore import KeyStore
 from app.frame.migrations import code_level, migrate
@@ -146,8 +146,8 @@ def test_daily_backups_keep_only_the_last_n(live_db, tmp_path):
     names = sorted(p.name for p in folder.iterdir())
     assert names == [f"otomatis-2026-11-0{d}.sqlite3" for d in range(3, 10)]
     (folder / "manual-1.sqlite3").write_bytes(b"x")
-    prune_automatic_backups(folder, 1)
-    assert (folder / "manual-1.sqlite3").exists()
+    ensure_daily_backup(live_db, folder, keep=1, today=date(2026, 11, 10))  # manual ones are the admin's to remove
+    assert sorted(p.name for p in folder.iterdir()) == ["manual-1.sqlite3", "otomatis-2026-11-10.sqlite3"]
 
 
 def test_cli_backup_and_restore_round_trip(tmp_path):

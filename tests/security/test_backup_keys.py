@@ -12,7 +12,8 @@ import apsw
 import pytest
 
 from app.backups.engine import BackupError, backup_database, check_backup_file, restore_database
-from app.frame.db import apply_pragmas, connect, forget_cached_keys, make_database, passphrase_pragmas
+from app.frame.db import apply_pragmas, connect, make_database, passphrase_pragmas
+from tests.support.fresh_process import forget_cached_keys
 from app.frame.keystore import KeyStore, normalise_recovery_key
 from app.frame.migrations import migrate
 

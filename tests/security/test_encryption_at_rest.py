@@ -14,10 +14,11 @@ import apsw
 import pytest
 
 from app.backups.engine import backup_database, list_backups
-from app.frame.db import connect, forget_cached_keys, is_plaintext, keep_key_stored, make_database
+from app.frame.db import connect, is_plaintext, keep_key_stored, make_database
 from app.frame.keystore import KeyMissing, KeyStore
 from app.frame.migrations import migrate
 from tests.security.conftest import APPLICANT, JPEG_MARKER
+from tests.support.fresh_process import forget_cached_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX modes; Windows relies on the profile ACL")

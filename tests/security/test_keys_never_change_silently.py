@@ -14,7 +14,8 @@ import pytest
 
 from app import create_app
 from app.backups.engine import BackupError, backup_database, open_backup
-from app.frame.db import forget_cached_keys, make_database
+from app.frame.db import make_database
+from tests.support.fresh_process import forget_cached_keys
 from app.frame.keystore import KeyMissing, KeyStore
 from app.frame.migrations import migrate
 from tests.conftest import CsrfClient, sign_in_as

@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 
 from app.survey.elements import ELEMENT_KEYS, ELEMENTS
-from app.survey.ikm import KREJCIE_MORGAN, compute_ikm, minimum_sample, quality_of, quality_of_published
+from app.survey.ikm import KREJCIE_MORGAN, compute_ikm, minimum_sample, quality_of_published
 
 
 def totals(scores_per_element: dict[str, list[int]]):
@@ -47,13 +47,14 @@ def test_hand_computed_ten_respondents_grade_b():
     assert result.quality.grade == "B" and result.quality.performance == "Baik"
 
 
-# The Lampiran's table by nilai interval (NI, 1-4): D 1,00-2,5996; C 2,60-3,064; B 3,0644-3,532;
-# A 3,5324-4,00. The gaps between the intervals belong to the lower grade.
-@pytest.mark.parametrize("index, grade", [
-    ("4", "A"), ("3.5324", "A"), ("3.5323", "B"), ("3.532", "B"), ("3.0644", "B"), ("3.0643", "C"),
-    ("3.064", "C"), ("2.60", "C"), ("2.5999", "D"), ("2.5996", "D"), ("1", "D")])
-def test_quality_bands_at_their_edges_on_the_unrounded_index(index, grade):
-    assert quality_of(Decimal(index)).grade == grade
+# The Lampiran's table by converted IKM (25-100), the grade every page, print and report shows:
+# D 25,00-64,99; C 65,00-76,60; B 76,61-88,30; A 88,31-100,00. An NI in a gap of the NI column
+# (3,0643) publishes as 76,61, which the table calls B.
+@pytest.mark.parametrize("ikm, grade", [
+    ("100", "A"), ("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"), ("65.00", "C"),
+    ("64.99", "D"), ("25.00", "D")])
+def test_quality_bands_at_their_edges_on_the_published_ikm(ikm, grade):
+    assert quality_of_published(Decimal(ikm)).grade == grade
 
 
 def test_the_grade_follows_the_published_figure_76_61_is_b():

@@ -1,11 +1,10 @@
 """The IKM at its edges: one respondent, and the converted IKM and grade at every grade boundary."""
 from decimal import Decimal
-from fractions import Fraction
 
 import pytest
 
 from app.survey.elements import ELEMENT_KEYS
-from app.survey.ikm import WEIGHT_EXACT, WEIGHT_EXAMPLE, ElementScore, compute_ikm, minimum_sample, quality_of, weight_of
+from app.survey.ikm import WEIGHT_EXACT, WEIGHT_EXAMPLE, ElementScore, compute_ikm, minimum_sample, quality_of_published, weight_of
 
 
 def every_element(answers: int, total: int) -> dict:
@@ -45,7 +44,7 @@ def test_an_element_nobody_answered_has_no_weighted_value():
 def test_an_index_below_the_tables_first_value_is_still_grade_d():
     """Scores are 1-4, so no survey gives an index below 1,00; a weight or a total gone wrong must still
     grade D, never a better grade."""
-    assert quality_of(Fraction(1, 2)).grade == "D"
+    assert quality_of_published(Decimal("12.50")).grade == "D"  # an NI of 0,5
 
 
 def test_every_answer_1_with_the_example_weight_publishes_below_25_and_grades_d():

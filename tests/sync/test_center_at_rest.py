@@ -7,12 +7,13 @@ import sqlite3
 
 import pytest
 
-from app.frame.db import forget_cached_keys, is_plaintext
+from app.frame.db import is_plaintext
 from sync.center import records
 from sync.center.app import create_center_app
 from sync.center.models import ReceivedApplication
 from tests.sync.helpers import packet_item
 from tests.support.factory import numbered_photo_jpeg
+from tests.support.fresh_process import forget_cached_keys
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX modes; Windows relies on the profile ACL")
 

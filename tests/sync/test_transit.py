@@ -308,6 +308,13 @@ def packet_of(items, seal=("secret", "0" * 32)):
                           seal)
 
 
+def attach_heads(items, section):
+    """Each `lepton-hz` photo of a packet as Lepton's own stream, the center's way one by one
+    (sync/jpeg_transit.py split_heads, attach_head)."""
+    heads = jpeg_transit.split_heads([header for header, _ in items], section)
+    return [jpeg_transit.attach_head(header, image, heads) for header, image in items]
+
+
 def split(body, seal=("secret", "0" * 32)):
     packet = protocol.StreamedPacket(io.BytesIO(body).read, len(body), *seal).open()
     return list(packet.items()), packet.photo_heads
@@ -327,7 +334,7 @@ def test_a_packet_joins_the_photos_lepton_heads_and_shortens_the_hash():
     assert [h["hash"] for h, _ in decoded] == [h["hash"][:16] for h, _ in items]
     assert all("id" not in h for h, _ in decoded)  # the record's registration_number says it
     assert [protocol.numbered(h)["id"] for h, _ in decoded] == [h["id"] for h, _ in items]
-    restored = jpeg_transit.attach_heads(decoded, heads)
+    restored = attach_heads(decoded, heads)
     assert [jpeg_transit.decompress(wire, h["photo_codec"]) for h, wire in restored] == [p for _, p in items]
     with pytest.raises(protocol.PacketError):
         protocol.decode_packet(packet, ("secret", "0" * 32))  # the other endpoints take photos as they are
@@ -339,7 +346,7 @@ def test_a_photo_whose_check_does_not_match_is_sent_again_and_a_plain_one_refuse
     kecamatan_row, _ = enrolled
     (header, photo), (plain_header, plain_photo) = packet_item(1), packet_item(2)
     decoded, heads = split(packet_of([(dict(header, hash="0" * 64), photo)]))
-    (wrong, wire), = jpeg_transit.attach_heads(decoded, heads)
+    (wrong, wire), = attach_heads(decoded, heads)
     assert records.store_packet_item(kecamatan_row, wrong, wire, short_hash=True).result == "retry"
     plain = dict(plain_header, hash=plain_header["hash"][:16])
     assert records.store_packet_item(kecamatan_row, plain, plain_photo).result == "rejected"  # other kinds: whole hash
