@@ -93,7 +93,13 @@ def root_fingerprint(root: Root) -> str | None:
         key = root.keys.get(keyid)
         if key is None or _key_id(key) != keyid:
             return None
-    return " / ".join(" ".join(keyid[i:i + 4] for i in range(0, FINGERPRINT_HEX, 4)) for keyid in sorted(keyids))
+    return " / ".join(printed_fingerprint(keyid) for keyid in sorted(keyids))
+
+
+def printed_fingerprint(hex_digits: str) -> str:
+    """A key's fingerprint as the sheet prints it and every page shows it: its first FINGERPRINT_HEX
+    hex digits in groups of four ("3f2a 9c01 ...")."""
+    return " ".join(hex_digits[i:i + 4] for i in range(0, FINGERPRINT_HEX, 4))
 
 
 def _key_id(key) -> str:

@@ -22,7 +22,7 @@ from tuf.api.metadata import Metadata, Root
 from app.frame import audit
 from app.frame.db import database
 from app.updates.state import now_text, paths, read_state, write_state
-from sync.releases import FINGERPRINT_HEX, NEVER_BY_MESSAGE, root_fingerprint
+from sync.releases import FINGERPRINT_HEX, NEVER_BY_MESSAGE, printed_fingerprint, root_fingerprint
 
 ASK_REGENCY = ("Minta lembar sidik jari kunci root dari admin kabupaten (dicetak saat kunci rilis dibuat dengan "
                "run.py release keys), lalu ketik sidik jari dari lembar itu di halaman Pembaruan Aplikasi. "
@@ -58,7 +58,7 @@ def normalized(typed: str) -> str:
                                  f"empat, seperti tercetak di lembar); yang diketik berisi {len(digits)} karakter"
                                  + (" dengan huruf selain a-f." if re.search(r"[^0-9a-f]", digits) else ".")
                                  + " Periksa lagi lembar dari kabupaten.")
-    return " ".join(digits[i:i + 4] for i in range(0, FINGERPRINT_HEX, 4))
+    return printed_fingerprint(digits)
 
 
 def fingerprint_of_bytes(data: bytes) -> str | None:
