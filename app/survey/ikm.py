@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from app.frame.ikm_grades import QUALITIES, Quality, quality_of_published  # noqa: F401  (pages read them here)
 from app.frame.rounding import half_up
 from app.survey.elements import ELEMENT_KEYS
 
@@ -34,22 +35,6 @@ BASE_VALUE = 25  # nilai dasar: converts the 1-4 index to 25-100
 CENT = Decimal("0.01")
 THOUSANDTH = Decimal("0.001")
 
-
-@dataclass(frozen=True)
-class Quality:
-    grade: str           # mutu pelayanan A-D
-    performance: str     # kinerja unit pelayanan
-    lower: Decimal       # lowest converted IKM of the grade (nilai interval konversi)
-    lower_index: Decimal  # lowest NI of the grade (nilai interval, 1-4), which decides it
-
-
-# PermenPANRB 14/2017 Lampiran Bab IV, tabel nilai persepsi, interval IKM, konversi, mutu, kinerja.
-QUALITIES = (
-    Quality("A", "Sangat Baik", Decimal("88.31"), Decimal("3.5324")),
-    Quality("B", "Baik", Decimal("76.61"), Decimal("3.0644")),
-    Quality("C", "Kurang Baik", Decimal("65.00"), Decimal("2.60")),
-    Quality("D", "Tidak Baik", Decimal("25.00"), Decimal("1.00")),
-)
 
 # The weight of each unsur: the text's exact 1/X, or the worked example's 0,111 (setting ikm_weight).
 WEIGHT_EXAMPLE = "contoh"
@@ -89,14 +74,6 @@ def minimum_sample(population: int) -> int:
         return population
     index = bisect_left(_POPULATIONS, population)
     return KREJCIE_MORGAN[min(index, len(KREJCIE_MORGAN) - 1)][1]
-
-
-def quality_of_published(ikm: Decimal) -> Quality:
-    """Mutu pelayanan for a published IKM (25-100, two decimals) against the table's converted intervals."""
-    for quality in QUALITIES:
-        if ikm >= quality.lower:
-            return quality
-    return QUALITIES[-1]
 
 
 def _round(value: Fraction, step: Decimal) -> Decimal:

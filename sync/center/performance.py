@@ -23,6 +23,7 @@ from peewee import IntegrityError, fn
 
 from app.frame import figure_cache
 from app.frame.dates import local_today, utc_now
+from app.frame.ikm_grades import QUALITIES, quality_of_published
 from app.frame.periods import Quarter
 from app.frame.rounding import decimal_text, percent_text
 from app.frame.working_days import WorkCalendar
@@ -44,9 +45,6 @@ LATE_AFTER_WORKING_DAYS = 10
 TREND_QUARTERS = 8
 ZONE = "Asia/Jakarta"
 ELEMENTS = 9  # the nine unsur of PermenPANRB 14/2017
-# PermenPANRB 14/2017 Lampiran Bab IV: interval IKM (converted), mutu and kinerja unit pelayanan.
-GRADES = ((Decimal("88.31"), "A", "Sangat Baik"), (Decimal("76.61"), "B", "Baik"),
-          (Decimal("65.00"), "C", "Kurang Baik"), (Decimal("25.00"), "D", "Tidak Baik"))
 
 
 # --- kecamatan -> center ---------------------------------------------------------------------------
@@ -203,8 +201,8 @@ def combined_ikm(reports: list[dict]) -> CombinedIkm:
         return CombinedIkm(respondents, units, None, None, None)
     index = sum((Fraction(totals[k], answers[k]) for k in answers), Fraction(0)) / ELEMENTS
     value = _round(index * 25, "0.01")
-    grade = next(g for g in GRADES if value >= g[0] or g is GRADES[-1])
-    return CombinedIkm(respondents, units, value, grade[1], grade[2])
+    quality = quality_of_published(value)
+    return CombinedIkm(respondents, units, value, quality.grade, quality.performance)
 
 
 @dataclass
@@ -519,7 +517,7 @@ def performance_trend(kecamatan_id: int):
     on_time = [(label(q), 100.0 * r["complaints"]["closed_on_time"] / r["complaints"]["closed"],
                 percent_text(r["complaints"]["closed_on_time"], r["complaints"]["closed"]))
                if r and r["complaints"]["closed"] else (label(q), None) for q, r, *_ in points]
-    charts = [trend_chart(ikm_points, float(GRADES[1][0]), f"IKM {kecamatan.name}",  # the line: grade B ("Baik")
+    charts = [trend_chart(ikm_points, float(QUALITIES[1].lower), f"IKM {kecamatan.name}",  # the line: grade B ("Baik")
                           value_label="Nilai IKM", caption=f"IKM, {TREND_QUARTERS} triwulan"),
               trend_chart(on_time, None, f"Pengaduan selesai tepat waktu {kecamatan.name}",
                           caption="Pengaduan selesai tepat waktu (%)")]

@@ -20,3 +20,10 @@ def product_lines(pattern: str) -> list[str]:
 def test_the_fingerprint_is_grouped_for_print_in_one_place():
     assert [line.split(":")[0] for line in product_lines(r"range\(0, FINGERPRINT_HEX, 4\)")] == ["sync/releases.py"]
     assert printed_fingerprint("3f2a9c01" * 4) == "3f2a 9c01 3f2a 9c01 3f2a 9c01 3f2a 9c01"
+
+
+def test_the_ikm_grade_bands_are_written_once():
+    """The office's survey pages and the center's regency IKM grade by one table (app/frame/ikm_grades.py)."""
+    for band in ("88.31", "76.61", "65.00"):
+        assert [line.split(":")[0] for line in product_lines(rf'Decimal\("{re.escape(band)}"\)')] == [
+            "app/frame/ikm_grades.py"], band
