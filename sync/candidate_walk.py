@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
+from sync.bounded_answer import read_at_most
+
 MAX_REQUESTS = 300
 MAX_FAILED_LISTED = 20
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # a page read further is a page that never ends: what was read is judged
@@ -300,13 +302,8 @@ def _request(session, method: str, url: str, verdict: Verdict, deadline: float, 
     try:
         with session.request(method, url, allow_redirects=False, stream=True,
                              timeout=(min(10, left), min(REQUEST_SECONDS, left)), **options) as answer:
-            body, size = [], 0
-            for chunk in answer.iter_content(64 * 1024):
-                body.append(chunk)
-                size += len(chunk)
-                if size >= MAX_PAGE_BYTES or time.monotonic() > deadline:
-                    break
-            text = b"".join(body)[:MAX_PAGE_BYTES].decode(answer.encoding or "utf-8", "replace")
+            body = read_at_most(answer, MAX_PAGE_BYTES, stop=lambda: time.monotonic() > deadline)
+            text = body[:MAX_PAGE_BYTES].decode(answer.encoding or "utf-8", "replace")
             return _Answer(answer.status_code, text, answer.headers.get("Location", ""),
                            answer.headers.get("Content-Type", "").startswith("text/html"))
     except requests.RequestException as problem:
