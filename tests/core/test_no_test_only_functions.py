@@ -40,6 +40,7 @@ def test_every_product_function_is_called_by_the_product():
 
 
 def test_the_guard_finds_a_function_only_tests_call():
-    texts = {ROOT / "app" / "a.py": "def used():\n    return 1\n\n\ndef lonely():\n    return used()\n",
-             ROOT / "app" / "b.py": "from app.a import used\nused()\n"}
-    assert only_tests_call(texts) == ["app/a.py: lonely"]
+    made_up = ROOT / "app" / "made_up"
+    texts = {made_up / "one.py": "def used():\n    return 1\n\n\ndef lonely():\n    return used()\n",
+             made_up / "two.py": "from app.made_up.one import used\nused()\n"}
+    assert only_tests_call(texts) == [f"{(made_up / 'one.py').relative_to(ROOT).as_posix()}: lonely"]
