@@ -287,7 +287,7 @@ def take_back(data_dir: Path, selection: dict, why: str) -> None:
                         "halaman Cadangan Data")
     else:
         restored = "data tidak berubah (versi baru belum dijalankan)"
-    previous = (selection.get("previous") or {}).get("version") or selection.get("previous_version", "sebelumnya")
+    previous = _previous_name(selection)
     message = (f"Versi {selection['version']} gagal berjalan ({why}). Komputer ini kembali sendiri ke versi "
                f"{previous}; {restored}. Versi {selection['version']} tidak ditawarkan lagi; laporkan ke admin kabupaten.")
     log.warning(message)
@@ -299,12 +299,22 @@ def take_back(data_dir: Path, selection: dict, why: str) -> None:
 def interrupted(data_dir: Path, selection: dict, why: str) -> None:
     """A trial whose walk never came to a verdict: the previous version again, the release offered
     again (not the release's fault). The new version never served: the live data is as it was."""
-    previous = (selection.get("previous") or {}).get("version") or selection.get("previous_version", "sebelumnya")
+    previous = _previous_name(selection)
     message = (f"Pergantian ke versi {selection['version']} terputus ({why}). Komputer ini kembali sendiri ke versi "
                f"{previous}; data tidak berubah. Versi {selection['version']} tetap ditawarkan: pasang lagi dengan "
                "tombol di bawah, atau biarkan terpasang malam nanti.")
+    _back_to_previous(data_dir, selection, message, interrupted=message, interrupted_at=_now())
+
+
+def _previous_name(selection: dict) -> str:
+    return (selection.get("previous") or {}).get("version") or selection.get("previous_version", "sebelumnya")
+
+
+def _back_to_previous(data_dir: Path, selection: dict, message: str, **said) -> None:
+    """The previous version selected again, its folder gone, and `message` kept for the admin's page
+    (status.json: `said`)."""
     log.warning(message)
-    write_state(data_dir, interrupted=message, interrupted_at=_now())
+    write_state(data_dir, **said)
     write_selection(data_dir, selection.get("previous"))
     shutil.rmtree(selection["root"], ignore_errors=True)
 
@@ -333,11 +343,8 @@ def _restore(data_dir: Path, selection: dict) -> str | None:
 def broken_on_disk(data_dir: Path, selection: dict, damaged: list[str]) -> None:
     """A version that ran well before, whose files are no longer whole: the previous one, with today's
     data (the release is not to blame: it is offered again and may be installed again)."""
-    previous = (selection.get("previous") or {}).get("version") or selection.get("previous_version", "sebelumnya")
+    previous = _previous_name(selection)
     message = (f"Berkas versi {selection['version']} di komputer ini tidak utuh ({len(damaged)} berkas, misalnya "
                f"{damaged[0]}). Komputer ini kembali sendiri ke versi {previous}; data tetap seperti terakhir "
                "disimpan. Pasang lagi pembaruan dari kabupaten bila ditawarkan.")
-    log.warning(message)
-    write_state(data_dir, rolled_back=message, rolled_back_at=_now())
-    write_selection(data_dir, selection.get("previous"))
-    shutil.rmtree(selection["root"], ignore_errors=True)
+    _back_to_previous(data_dir, selection, message, rolled_back=message, rolled_back_at=_now())
