@@ -91,7 +91,7 @@ def _relay_moved(pre_id: int, before: str, after: str) -> None:
     number = PreRegistration.select(PreRegistration.number).where(PreRegistration.id == pre_id).scalar()
     was = relay_label(before) if before else "belum sampai di pusat"
     audit.record("status", "pra_pendaftaran", pre_id, f"Pra-pendaftaran {number}: {was} → {relay_label(after)}",
-                 before={"relay_status": before}, after={"relay_status": after})
+                 before={"relay_status": before}, after={"relay_status": after}, user=records.BY_THE_CENTER)
 
 
 # --- the kecamatan: statuses of relayed pre-registrations go back ----------------------------------

@@ -79,9 +79,10 @@ class ApplicationRecords:
         if application is not None and application.version == version:
             # Back to the counter's queue with the reason, by the one status path.
             if application.status == S.COMPLETE.value:
-                transition(application, S.SENT, note="dikirim ke pusat")
+                transition(application, S.SENT, actor=records.BY_THE_CENTER, note="dikirim ke pusat")
             if application.status == S.SENT.value:
-                transition(application, S.REJECTED, note=center_words.labelled(reason) or "ditolak pusat")
+                transition(application, S.REJECTED, actor=records.BY_THE_CENTER,
+                           note=center_words.labelled(reason) or "ditolak pusat")
 
     def settle_many(self, items) -> "_SettledTogether":
         return _SettledTogether(items)
@@ -137,9 +138,9 @@ def _new_number(application: Application, why: str) -> str:
     application.save()
     note = f"{NUMBER_CHANGED.format(old=old, new=new)}: {why}"
     StatusEvent.create(application=application, from_status=application.status, to_status=application.status,
-                       at=utc_now(), user_id=None, username="sistem", note=note)
-    audit.record("ubah_nomor", "permohonan_ktp", application.id, note,
-                 before={"registration_number": old}, after={"registration_number": new})
+                       at=utc_now(), user_id=None, username=records.BY_THE_CENTER.username, note=note)
+    audit.record("ubah_nomor", "permohonan_ktp", application.id, note, before={"registration_number": old},
+                 after={"registration_number": new}, user=records.BY_THE_CENTER)
     renumbers.announce(application, old)
     return new
 
@@ -155,7 +156,7 @@ class _SettledTogether:
         for start in range(0, len(ids), 500):
             for application in Application.select().where(Application.id.in_(ids[start:start + 500])):
                 self.by_id[application.id] = self.by_number[application.registration_number] = application
-        self.moves = Moves()
+        self.moves = Moves(actor=records.BY_THE_CENTER)
 
     def _by_id(self, source_id: int) -> Application | None:
         if source_id not in self.by_id:

@@ -148,7 +148,8 @@ def retire(restored_up_to) -> None:
     installation.retire(database, restored_up_to)
     audit.record("ubah", "pengaturan", "kode_perangkat",
                  f"Komputer ini berhenti memberi nomor pendaftaran dengan kode perangkat {code or '-'}: pusat "
-                 "menyatakan kode itu kini dipakai PC lain (cadangan komputer ini dipulihkan di sana)")
+                 "menyatakan kode itu kini dipakai PC lain (cadangan komputer ini dipulihkan di sana)",
+                 user=records.BY_THE_CENTER)
 
 
 # --- acknowledgements -----------------------------------------------------------------------

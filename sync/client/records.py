@@ -11,9 +11,21 @@ What a pass pulls besides depends on the link's role (`SyncLink.role`: a kecamat
 PC): `status_feed(role)` is the path of its status cursor, and `plug_phase(role, when, phase)`
 adds a step before or after the push (the kecamatan pulls relayed pre-registrations).
 """
+from dataclasses import dataclass
 from typing import Callable, Protocol
 
 DEFAULT_KIND = "permohonan"
+
+
+@dataclass(frozen=True)
+class _NoAccount:
+    id: None = None
+    username: str = "sinkronisasi"
+
+
+# Who a record's move names when the center decided it and a pass (or a USB file) wrote it: the trail and
+# the timeline say "sinkronisasi", not the clerk whose press or file carried it, nor "sistem".
+BY_THE_CENTER = _NoAccount()
 
 
 class StatusNotApplied(Exception):

@@ -27,8 +27,9 @@ def _moves_and_lines(after_event: int, after_line: int):
     moves = sorted((e.application_id, e.from_status, e.to_status) for e in
                    StatusEvent.select().where(StatusEvent.id > after_event) if e.from_status != e.to_status)
     lines = []
-    for row in database.execute_sql('SELECT entity_id, before, after FROM audit_event WHERE id > ? AND action = ? '
-                                    'AND entity = ?', (after_line, "status", "permohonan_ktp")).fetchall():
+    for row in database.execute_sql('SELECT entity_id, before, after, username FROM audit_event WHERE id > ? AND '
+                                    'action = ? AND entity = ?', (after_line, "status", "permohonan_ktp")).fetchall():
+        assert row[3] == "sinkronisasi"  # the center decided; no clerk, and not "sistem"
         lines.append((int(row[0]), json.loads(row[1])["status"], json.loads(row[2])["status"]))
     return moves, sorted(lines)
 
@@ -202,4 +203,4 @@ def test_every_move_of_a_relayed_form_the_desa_pc_hears_of_has_its_audit_line(de
     assert not any("NIK" in summary for *_, summary in lines)  # the kecamatan's note stays out of the trail
     with bound_to(desa_app):  # in the trail's own words
         told = readable(AuditEvent.select().where(AuditEvent.entity == "pra_pendaftaran").order_by(AuditEvent.id))
-    assert told[-1]["sentence"] == f"sistem mengubah status pra pendaftaran {pre.id}", told[-1]
+    assert told[-1]["sentence"] == f"sinkronisasi mengubah status pra pendaftaran {pre.id}", told[-1]
