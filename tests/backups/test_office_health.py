@@ -9,6 +9,7 @@ import pytest
 from app.backups import health
 from app.backups.daily import daily_backup
 from app.frame.keystore import KeyStore
+from tests.support.factory import sync_link_row
 
 
 def home(client) -> str:
@@ -79,9 +80,8 @@ def test_a_sync_quiet_for_two_days_is_shown(app, db, client_for):
     from sync.client.models import SyncLink
     admin, camat = client_for("admin"), client_for("camat")
     with db.atomic():
-        link = SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="k1",
-                               secret="-", enrolled_at=utc_now() - timedelta(days=9),
-                               last_success_at=utc_now() - timedelta(days=3))
+        link = sync_link_row(center_url="https://pusat.example", key_id="k1", secret="-",
+                             enrolled_at=utc_now() - timedelta(days=9), last_success_at=utc_now() - timedelta(days=3))
     assert "Sinkronisasi pusat tertunda" in home(admin)
     assert "Data belum terkirim ke pusat cetak" in home(camat)
     with db.atomic():

@@ -4,13 +4,13 @@ the screen, the printed report fits A4 with the regency's letterhead and every k
 import pytest
 
 from tests.browser.helpers import axe_violations, fit_problems, new_context, pdf_of, sign_in
+from tests.support.factory import kecamatan_row
 
 pytestmark = pytest.mark.browser
 
 
 def _center_with_reports(center_dir):
     """The center with three kecamatan, two of them with approved Q3 and Q2 2025 reports, and a Pimpinan."""
-    from app.frame.dates import utc_now
     from sync.center import keys, performance
     from sync.center.accounts import create_operator
     from sync.center.models import Kecamatan
@@ -19,7 +19,7 @@ def _center_with_reports(center_dir):
     app, _ = prepare_center(center_dir)
     with app.extensions["center_database"].connection_context(), app.app_context():
         for code, name in (("35.08.08", "Jatiroto"), ("35.08.09", "Rowokangkung")):
-            Kecamatan.create(code=code, digits=code.replace(".", ""), name=name, created_at=utc_now())
+            kecamatan_row(code, name)
         for code in ("35.08.07", "35.08.08"):
             kecamatan = Kecamatan.get(Kecamatan.code == code)
             _, key = keys.enrol(code, keys.new_enrolment_code(kecamatan), "01")

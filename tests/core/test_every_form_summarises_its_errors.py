@@ -24,6 +24,7 @@ from app.frame.roles import ALL_ROLES
 from tests.conftest import sign_in_as
 from tests.support.error_summary import summary_problems
 from tests.support.form_walk import invalid_fields, post_forms, send, summary_of
+from tests.support.factory import kecamatan_row
 
 # Forms whose refusal rightly shows no error summary, or takes empty input: endpoint -> why.
 # Each must still answer below 500, and must still differ from the pattern (a form that comes to
@@ -192,13 +193,13 @@ def _center_to_walk(tmp_path):
 def _center_records(center):
     from sync.center import keys, records
     from sync.center.accounts import create_operator
-    from sync.center.models import Kecamatan, ReceivedApplication
+    from sync.center.models import ReceivedApplication
     from tests.sync.helpers import packet_item, record_for
     from tests.sync.test_center_pages import client_as
     from app.frame.dates import utc_now
     operators = {role: create_operator(role, f"Akun {role}", role, password="rahasia-pusat-1",
                                        must_change_password=False)[0] for role in ("operator", "admin", "pimpinan")}
-    kecamatan = Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+    kecamatan = kecamatan_row()
     _, pilot = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
     keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
     # A release out to everyone, the next one with the pilot PC, which reported its walk (the release page's forms).

@@ -15,7 +15,7 @@ from app.frame.db import database
 from app.desa.models import PreRegistration
 from tests.conftest import CsrfClient, sign_in_as
 from tests.desa.conftest import DARUNGAN, KRATON, pre_register
-from tests.support.factory import applicant_form, desa_operator
+from tests.support.factory import applicant_form, desa_operator, sync_link_row
 
 ROOT = Path(__file__).parents[2]
 
@@ -355,12 +355,11 @@ def test_the_desa_page_says_what_a_dead_link_means(desa_app, enrolment_code):
     """Issue 25: the desa's clerk read "jaringan: ConnectionError"."""
     from datetime import datetime
     from sync.client import engine
-    from sync.client.models import SyncLink
     admin, _ = desa_admin(desa_app)
     assert admin.post("/admin/komputer-desa", data={"kode": enrolment_code}).status_code == 302
     with bound_to(desa_app):
-        SyncLink.create(center_url="http://127.0.0.1:9", kecamatan_code="35.08.07", key_id="desa-x", secret="s",
-                        enrolled_at=datetime(2026, 1, 1), role="desa")
+        sync_link_row(center_url="http://127.0.0.1:9", key_id="desa-x", secret="s", enrolled_at=datetime(2026, 1, 1),
+                      role="desa")
         engine.sync_once(full=True)
     state = text(admin.get("/desa/sinkronkan"))
     assert "Pusat tidak dapat dihubungi; data aman di komputer ini dan dikirim otomatis saat jaringan kembali" in state

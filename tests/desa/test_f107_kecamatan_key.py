@@ -22,7 +22,7 @@ from tests.desa.conftest import DARUNGAN, pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.desa.test_relay import (center, desa_code_from_kecamatan, enrolled_desa,  # noqa: F401
                                    linked_kecamatan, sync)
-from tests.support.factory import applicant_form
+from tests.support.factory import applicant_form, kecamatan_row
 
 YOSOWILANGUN, KUNIR = "35.08.07", "35.08.06"
 KEY_PATH = protocol.API_PREFIX + "/relay/f107-key"
@@ -35,13 +35,11 @@ def center_side(center, fn):
 
 def enrolment_code(center, kecamatan_code: str, name: str) -> str:
     """The center's admin gives a one-time code for one more counter PC of this kecamatan."""
-    from app.frame.dates import utc_now
     from sync.center import keys
     from sync.center.models import Kecamatan
 
     def make():
-        kecamatan = Kecamatan.get_or_none(Kecamatan.code == kecamatan_code) or Kecamatan.create(
-            code=kecamatan_code, digits=kecamatan_code.replace(".", ""), name=name, created_at=utc_now())
+        kecamatan = Kecamatan.get_or_none(Kecamatan.code == kecamatan_code) or kecamatan_row(kecamatan_code, name)
         return keys.new_enrolment_code(kecamatan)
     return center_side(center, make)
 

@@ -12,7 +12,7 @@ from app.frame.numbering import RegistrationSequence
 from sync.client.models import OutboxItem, SyncLink
 from tests.desa.conftest import DARUNGAN, pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolled_by_its_admin, enrolment_code, kecamatan  # noqa: F401
-from tests.support.factory import applicant_form
+from tests.support.factory import applicant_form, sync_link_row
 
 
 def page(client, url) -> str:
@@ -25,8 +25,8 @@ def test_a_desa_pcs_quiet_sync_points_its_admin_to_its_own_page(desa_app):
     admin, _ = desa_admin(desa_app)
     assert admin.get("/").location.endswith("/admin/operator-desa")  # its landing page, from its capability
     with bound_to(desa_app):
-        SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="k1", secret="-",
-                        enrolled_at=utc_now() - timedelta(days=9), last_success_at=utc_now() - timedelta(days=3))
+        sync_link_row(center_url="https://pusat.example", key_id="k1", secret="-",
+                      enrolled_at=utc_now() - timedelta(days=9), last_success_at=utc_now() - timedelta(days=3))
     landing = page(admin, "/admin/operator-desa")
     assert "Sinkronisasi pusat tertunda" in landing
     assert 'href="/desa"' in landing and "/sinkronisasi" not in landing  # a desa PC has no Sinkronisasi page
@@ -38,8 +38,8 @@ def test_a_desa_pc_enrolled_a_moment_ago_has_no_late_sync(desa_app):
     """Seen: a second after enrolling, "Sinkronisasi pusat tertunda" (never synced counted as late)."""
     admin, _ = desa_admin(desa_app)
     with bound_to(desa_app):
-        SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="k1", secret="-",
-                        enrolled_at=utc_now(), last_success_at=None)
+        sync_link_row(center_url="https://pusat.example", key_id="k1", secret="-",
+                      last_success_at=None)
     assert "tertunda" not in page(admin, "/admin/operator-desa")
     with bound_to(desa_app):
         SyncLink.update(enrolled_at=utc_now() - timedelta(days=3)).execute()

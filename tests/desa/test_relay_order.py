@@ -8,14 +8,13 @@ import re
 from app.desa import mode
 from app.desa import records as pre_records
 from app.desa.models import PreRegistration
-from app.frame.dates import utc_now
 from app.registration import intake
 from app.registration.views import desa_list
 from sync.client import engine
 from sync.client.models import OutboxItem, SyncLink
 from tests.desa.conftest import DARUNGAN
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan  # noqa: F401  (fixtures)
-from tests.support.factory import applicant_form
+from tests.support.factory import applicant_form, sync_link_row
 
 
 def _relayed_form_at_the_desa(desa_app, kecamatan, client_as):
@@ -26,8 +25,8 @@ def _relayed_form_at_the_desa(desa_app, kecamatan, client_as):
     with bound_to(desa_app):
         mode.enrol_this_pc(code)
         # The link's key as the center's relay enrolment leaves it (only the status cursor matters here).
-        link = SyncLink.create(center_url="http://127.0.0.1:9", kecamatan_code="35.08.07", key_id="d-uji",
-                               secret="0" * 64, enrolled_at=utc_now(), role="desa")
+        link = sync_link_row(center_url="http://127.0.0.1:9", key_id="d-uji", secret="0" * 64,
+                             role="desa")
         clean, errors, _ = intake.validate_application(applicant_form(), desa_list(), pre_records.today())
         assert not errors
         pre = pre_records.create_pre_registration(clean)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ports import free_port
+from tests.support.factory import sync_link_row
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -127,9 +128,8 @@ def test_the_address_is_printed_only_once_the_server_listens(tmp_path, command, 
 def test_sync_card_shows_the_office_zone_not_utc(client_for, db):
     """Seen: the dashboard's sync card showed "07:42 UTC" while every other time was WIB."""
     from datetime import datetime
-    from sync.client.models import SyncLink
-    SyncLink.create(center_url="http://127.0.0.1:9", kecamatan_code="35.08.07", key_id="350807-x", secret="s",
-                    enrolled_at=datetime(2026, 8, 17, 0, 42), last_success_at=datetime(2026, 8, 17, 0, 42))
+    sync_link_row(center_url="http://127.0.0.1:9", key_id="350807-x", secret="s",
+                  enrolled_at=datetime(2026, 8, 17, 0, 42), last_success_at=datetime(2026, 8, 17, 0, 42))
     page = client_for("petugas_loket").get("/").get_data(as_text=True)
     assert "UTC" not in page
     assert "17 Agustus 2026 07.42 WIB" in page

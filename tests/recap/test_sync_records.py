@@ -7,7 +7,7 @@ from app.recap.models import QuarterRecap
 from app.recap.sync_records import KIND, key_of
 from sync import protocol
 from sync.client.models import OutboxItem
-from tests.support.factory import complaint_row
+from tests.support.factory import complaint_row, sync_link_row
 from tests.recap.test_workflow import approve, quarter_with_complaints, submit  # noqa: F401  (fixture)
 
 
@@ -73,12 +73,11 @@ def test_the_report_goes_in_the_usb_files_with_its_kind(client_for, quarter_with
     from app.frame.db import database
     from sync import usb
     from sync.client import link
-    from sync.client.models import SyncLink
     submit(client_for)
     approve(client_for)
     with database.atomic():
-        SyncLink.create(center_url="https://pusat.example", kecamatan_code="35.08.07", key_id="350807-k",
-                        secret="rahasia-kunci-uji", enrolled_at=utc_now())
+        sync_link_row(center_url="https://pusat.example", key_id="350807-k", secret="rahasia-kunci-uji",
+                      enrolled_at=utc_now())
     files, applications = link.export_batches(tmp_path)
     assert applications == 0 and len(files) == 1  # the count the admin reads is of applications
     key = SimpleNamespace(key_id="350807-k", secret="rahasia-kunci-uji")

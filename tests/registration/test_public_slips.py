@@ -4,8 +4,8 @@ import re
 
 from app.public_status.models import PublicStatus
 from app.registration.models import Application
-from sync.client.models import OutboxItem, SyncLink
-from tests.support.factory import ready_for_pickup
+from sync.client.models import OutboxItem
+from tests.support.factory import ready_for_pickup, sync_link_row
 
 
 def shown_text(html: str) -> str:
@@ -16,8 +16,8 @@ def shown_text(html: str) -> str:
 def enrol(db):
     from datetime import datetime
     with db.atomic():
-        SyncLink.create(center_url="https://dukcapil.example.go.id", kecamatan_code="35.08.07", key_id="k",
-                        secret="s", enrolled_at=datetime(2026, 1, 1))
+        sync_link_row(center_url="https://dukcapil.example.go.id", key_id="k", secret="s",
+                      enrolled_at=datetime(2026, 1, 1))
 
 
 def test_registration_receipt_prints_number_code_and_the_centers_page(db, loket, saved):

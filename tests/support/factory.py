@@ -1,10 +1,12 @@
 """The one module that builds test data (issue 63; CTFd keeps one factory too): one builder per record kind.
 
 Tests ask here for a person, a counter form, an application, a photo, a complaint, a survey answer, a staff
-account, a desa operator, an office day; tests/core/test_one_factory.py fails when a test module elsewhere
-defines a builder that writes one of these tables itself. Builders write into the open database (the caller
-holds the app's context); `*_form` builders write nothing. The long defaults are the demo's real long names
-(app/registration/demo.py), so a page or print sees them at the length the counter meets.
+account, a desa operator, an office day, a kecamatan of the center, the office's link to the center;
+tests/core/test_one_factory.py fails when a test module elsewhere defines a builder that writes one of these
+tables itself (for the kecamatan and the link, when anything there writes one, a test's own steps too).
+Builders write into the open database (the caller holds the app's context); `*_form` builders write nothing.
+The long defaults are the demo's real long names (app/registration/demo.py), so a page or print sees them at
+the length the counter meets.
 """
 import hashlib
 import io
@@ -239,3 +241,26 @@ def closed_day(day: date, name="Rapat", created_at: datetime | None = None):
         row = OfficeDay.create(day=day, kind=CLOSED, name=name, created_by="admin", created_at=created_at or utc_now())
         bump_generation()
     return row
+
+
+# ---------------------------------------------------------------- the regency's center and the office's link to it
+
+def kecamatan_row(code="35.08.07", name="Yosowilangun", **fields):
+    """A kecamatan of the regency written straight into the center's table (no enrolment code, no key yet);
+    its digits are its code's, as the center's admin page makes them."""
+    from app.frame.dates import utc_now
+    from sync.center.models import Kecamatan
+    values = {"code": code, "digits": code.replace(".", ""), "name": name, "created_at": utc_now()}
+    values.update(fields)
+    return Kecamatan.create(**values)
+
+
+def sync_link_row(key_id="350807-x", secret="s", center_url="http://center", kecamatan_code="35.08.07", **fields):
+    """This office PC's enrolment with the center written straight into its table (enrolled now unless told);
+    the key works only when the center issued it (enrol there first)."""
+    from app.frame.dates import utc_now
+    from sync.client.models import SyncLink
+    values = {"center_url": center_url, "kecamatan_code": kecamatan_code, "key_id": key_id, "secret": secret,
+              "enrolled_at": utc_now()}
+    values.update(fields)
+    return SyncLink.create(**values)

@@ -19,6 +19,7 @@ from sync.client.transport import CenterClient, Refused
 from tests.sync.harness import enrol_kecamatan, kecamatan_app
 from tests.sync.test_end_to_end import signed_in
 from tests.updates.helpers import Regency, confirm_root
+from tests.support.factory import kecamatan_row
 
 PILOT_KECAMATAN = "35.08.08"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -34,11 +35,8 @@ class Rollout(Regency):
         super().__init__(tmp_path)
         from sync.center import keys
         from sync.center.accounts import create_operator
-        from sync.center.models import Kecamatan
-        from app.frame.dates import utc_now
         with self.center_db():
-            kecamatan = Kecamatan.create(code=PILOT_KECAMATAN, digits=PILOT_KECAMATAN.replace(".", ""),
-                                         name="Kunir", created_at=utc_now())
+            kecamatan = kecamatan_row(PILOT_KECAMATAN, "Kunir")
             code = keys.new_enrolment_code(kecamatan)
             create_operator("kabupaten", "Admin Kabupaten", "admin", password="admin-rahasia-12",
                             must_change_password=False)
