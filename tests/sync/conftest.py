@@ -5,6 +5,7 @@ import pytest
 
 from sync.center.app import create_center_app
 from tests.sync.helpers import reset_postgres
+from tests.support.factory import kecamatan_row
 
 PG_URL = os.environ.get("LOKET_TEST_PG_URL")
 NO_PG = "LOKET_TEST_PG_URL is not set; run `bash scripts/test.sh` for the PostgreSQL variant"
@@ -37,9 +38,7 @@ def center_db(center_app):
 def enrolled(center_db):
     """An enrolled kecamatan (35.08.07 Yosowilangun) and its key as (key_id, secret)."""
     from sync.center import keys
-    from sync.center.models import Kecamatan
-    from app.frame.dates import utc_now
-    kecamatan = Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+    kecamatan = kecamatan_row()
     code = keys.new_enrolment_code(kecamatan)
     _, key = keys.enrol("35.08.07", code, "01")
     return kecamatan, (key.key_id, key.secret)

@@ -7,7 +7,7 @@ import pytest
 from sync import protocol
 from sync.center.models import Conflict, ReceivedApplication, StatusEvent, UsedNonce
 from tests.sync.helpers import call, packet_call, packet_item, record_for
-from tests.support.factory import numbered_photo_jpeg, person_name
+from tests.support.factory import kecamatan_row, numbered_photo_jpeg, person_name
 
 PACKETS = "/api/v1/packets"
 
@@ -306,10 +306,8 @@ def test_malformed_packets_from_a_keys_holder_are_answered_without_storing_anyth
 
 
 def test_enrolment_code_works_once(center_app, center_db):
-    from app.frame.dates import utc_now
     from sync.center import keys
-    from sync.center.models import Kecamatan
-    kecamatan = Kecamatan.create(code="35.08.10", digits="350810", name="Kunir", created_at=utc_now())
+    kecamatan = kecamatan_row("35.08.10", "Kunir")
     code = keys.new_enrolment_code(kecamatan)
     client = center_app.test_client()
     body = json.dumps({"kecamatan_code": "35.08.10", "enrolment_code": code})

@@ -14,6 +14,7 @@ from sync.center.audit import audit
 from sync.center.db import center_database, make_center_database
 from sync.center.models import CenterAudit, DeviceKey, Kecamatan, PrintRun
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  fixtures
+from tests.support.factory import kecamatan_row
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = "/".join(("sync", "center", "contoh.py"))  # a center module (none is named so)
@@ -73,7 +74,7 @@ def note_seen(kecamatan_id):
 
 @pytest.fixture
 def kecamatan(center_db):
-    return Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+    return kecamatan_row()
 
 
 def name_of(kecamatan) -> str:

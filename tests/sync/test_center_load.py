@@ -14,6 +14,7 @@ from sync.client.pipeline import answer_from
 from sync.client.transport import Busy, CenterClient
 from tests.support.waiting import wait_until
 from tests.sync.helpers import signed_headers
+from tests.support.factory import kecamatan_row
 
 PROBE = protocol.API_PREFIX + "/probe"
 
@@ -152,11 +153,9 @@ def test_a_busy_answer_is_believed_only_so_far():
 def test_the_center_reads_its_kecamatan_rules_at_start_not_in_the_first_packet_of_the_night(center_app, enrolled):
     """`run.py center` reads the region list and the desa of every kecamatan with a live key before
     it serves (records.read_rules): the first packets of the night store without reading them."""
-    from app.frame.dates import utc_now
     from sync.center import records
-    from sync.center.models import Kecamatan
     from tests.sync.helpers import packet_call, packet_item
-    Kecamatan.create(code="35.08.08", digits="350808", name="Tanpa PC", created_at=utc_now())  # no key: not read
+    kecamatan_row("35.08.08", "Tanpa PC")  # no key: not read
     records.desa_of.cache_clear()
     records.read_rules()
     assert records.desa_of.cache_info().currsize == 1

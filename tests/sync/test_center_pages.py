@@ -13,7 +13,7 @@ from app.frame.signin import SESSION_TOKEN, start_session
 from sync.center.accounts import create_operator
 from sync.center.models import DeviceKey, Kecamatan, ReceivedApplication, StatusEvent
 from tests.sync.helpers import packet_item
-from tests.support.factory import person_name
+from tests.support.factory import kecamatan_row, person_name
 
 DUMMY = {"int": "999999"}
 
@@ -290,7 +290,7 @@ def test_each_kecamatans_times_are_shown_in_its_own_zone(center_app, operators, 
     from datetime import datetime
     from sync.center.models import Kecamatan
     lumajang, _ = enrolled
-    gowa = Kecamatan.create(code="73.06.08", digits="730608", name="Somba Opu", created_at=utc_now())
+    gowa = kecamatan_row("73.06.08", "Somba Opu")
     seen = datetime(2026, 11, 23, 2, 30)  # 09.30 WIB, 10.30 WITA
     Kecamatan.update(last_seen_at=seen).execute()
     from tests.sync.helpers import record_for

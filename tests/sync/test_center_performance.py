@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from app.frame.dates import utc_now
 from sync import protocol
 from sync.center import keys, performance
 from sync.center.accounts import create_operator
-from sync.center.models import Kecamatan, PerformanceReport
+from sync.center.models import PerformanceReport
 from tests.sync.helpers import call, packet_call
 from tests.sync.test_center_pages import client_as
+from tests.support.factory import kecamatan_row
 
 ELEMENT_KEYS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "maklumat",
                 "pengaduan")
@@ -58,7 +58,7 @@ def send(client, key, *items):
 @pytest.fixture
 def second(center_db):
     """A second enrolled kecamatan, 35.08.08, and its key."""
-    kecamatan = Kecamatan.create(code="35.08.08", digits="350808", name="Jatiroto", created_at=utc_now())
+    kecamatan = kecamatan_row("35.08.08", "Jatiroto")
     _, key = keys.enrol("35.08.08", keys.new_enrolment_code(kecamatan), "01")
     return kecamatan, (key.key_id, key.secret)
 

@@ -6,12 +6,11 @@ import time
 import psycopg
 import pytest
 
-from app.frame.dates import utc_now
 from sync.center import keys
-from sync.center.models import Kecamatan
 from sync.client.transport import CenterClient
 from tests.sync.conftest import PG_URL
 from tests.sync.test_client import FlaskSession
+from tests.support.factory import kecamatan_row
 
 pytestmark = pytest.mark.parametrize("center_app", ["postgresql"], indirect=True)
 
@@ -34,7 +33,7 @@ def test_a_pooled_connection_is_taken_without_asking_the_server(center_app, monk
 def test_a_connection_the_server_ended_is_replaced_and_the_request_answered(center_app):
     center_db = center_app.extensions["center_database"]
     with center_app.app_context(), center_db.connection_context():
-        kecamatan = Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+        kecamatan = kecamatan_row()
         _, key = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
     key_id, secret = key.key_id, key.secret
     office = CenterClient("http://center", key_id, secret, session=FlaskSession(center_app))

@@ -3,9 +3,9 @@ action stood under 164 checkboxes, with no filter. The print list filters by kec
 puts its actions above the rows, says how many a run takes, and pages the rows a hundred at a time."""
 from datetime import datetime
 
-from app.frame.dates import utc_now
-from sync.center.models import Kecamatan, PrintRun, ReceivedApplication
+from sync.center.models import PrintRun, ReceivedApplication
 from tests.sync.test_center_pages import client_as
+from tests.support.factory import kecamatan_row
 from tests.sync.test_center_zones import operator, receive  # noqa: F401  (the operator fixture)
 
 DAY_ONE, DAY_TWO = datetime(2026, 11, 23, 2, 30), datetime(2026, 11, 24, 2, 30)  # 09.30 WIB each
@@ -14,7 +14,7 @@ DAY_ONE, DAY_TWO = datetime(2026, 11, 23, 2, 30), datetime(2026, 11, 24, 2, 30) 
 def _night(enrolled):
     """150 applications from Yosowilangun (100 on the 23rd, 50 on the 24th) and 80 from Jatiroto (the 24th)."""
     yosowilangun, _ = enrolled
-    jatiroto = Kecamatan.create(code="35.08.08", digits="350808", name="Jatiroto", created_at=utc_now())
+    jatiroto = kecamatan_row("35.08.08", "Jatiroto")
     for n in range(1, 151):
         receive(yosowilangun, n, DAY_ONE if n <= 100 else DAY_TWO)
     for n in range(1, 81):

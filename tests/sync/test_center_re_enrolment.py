@@ -7,18 +7,18 @@ import secrets
 
 import pytest
 
-from app.frame.dates import utc_now
 from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.db import center_database
 from sync.center.models import CenterAudit, DeviceKey, Kecamatan, ReceivedApplication
 from tests.sync.helpers import call, packet_call, packet_item, record_for
 from tests.sync.test_center_pages import client_as
+from tests.support.factory import kecamatan_row
 
 
 @pytest.fixture
 def kecamatan(center_db):
-    return Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+    return kecamatan_row()
 
 
 def enrol(center_app, kecamatan_row, previous=None, code=None) -> tuple[int, dict, str]:
@@ -164,7 +164,7 @@ def test_a_strangers_proof_links_nothing_and_the_enrolment_still_works(center_ap
 
 
 def test_a_revoked_key_of_another_kecamatan_is_not_followed(center_app, kecamatan):
-    kunir = Kecamatan.create(code="35.08.10", digits="350810", name="Kunir", created_at=utc_now())
+    kunir = kecamatan_row("35.08.10", "Kunir")
     _, theirs, _ = enrol(center_app, kunir)
     revoke(theirs)
     code = new_code(kecamatan)

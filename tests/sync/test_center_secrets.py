@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from tests.sync.helpers import call
+from tests.support.factory import kecamatan_row
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX modes; Windows relies on the profile ACL")
 
@@ -45,7 +46,7 @@ def test_center_session_key_and_server_key_are_private(center_app):
 def test_an_older_center_s_files_and_plain_secrets_are_closed_up_on_upgrade(tmp_path):
     """A center that ran before this change: 0644 session key, secrets in plain text."""
     from sync.center.app import create_center_app
-    from sync.center.models import DeviceKey, Kecamatan
+    from sync.center.models import DeviceKey
     from app.frame.dates import utc_now
     from tests.sync.helpers import signed_headers
 
@@ -53,7 +54,7 @@ def test_an_older_center_s_files_and_plain_secrets_are_closed_up_on_upgrade(tmp_
     first = create_center_app({"DATA_DIR": data, "TESTING": True})
     db = first.extensions["center_database"]
     with first.app_context(), db.connection_context():
-        kecamatan = Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+        kecamatan = kecamatan_row()
         DeviceKey.create(kecamatan=kecamatan, key_id="350807-lama", secret="x", created_at=utc_now())
         db.execute_sql('UPDATE "device_key" SET "secret" = ?', ("rahasia-lama-dalam-teks-biasa",))  # as before
     db.close()

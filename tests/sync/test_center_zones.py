@@ -7,13 +7,13 @@ from datetime import datetime
 import pytest
 
 from app.frame.config import SettingInvalid
-from app.frame.dates import utc_now
 from sync.center import records
 from sync.center.accounts import create_operator
 from sync.center.app import center_config
-from sync.center.models import Conflict, Kecamatan, PrintRun, ReceivedApplication
+from sync.center.models import Conflict, PrintRun, ReceivedApplication
 from tests.sync.helpers import packet_item, record_for
 from tests.sync.test_center_pages import client_as
+from tests.support.factory import kecamatan_row
 
 MOMENT = datetime(2026, 11, 23, 2, 30)  # UTC: 09.30 WIB, 10.30 WITA, 11.30 WIT
 
@@ -27,7 +27,7 @@ def operator(center_db):
 @pytest.fixture
 def jayapura(center_db):
     """Jayapura Utara (Kota Jayapura, Papua): WIT."""
-    return Kecamatan.create(code="91.71.01", digits="917101", name="Jayapura Utara", created_at=utc_now())
+    return kecamatan_row("91.71.01", "Jayapura Utara")
 
 
 def receive(kecamatan, n: int, at: datetime) -> ReceivedApplication:

@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.frame.dates import utc_now
 from sync import protocol
 from sync.center import keys
 from sync.center.models import Kecamatan
@@ -14,6 +13,7 @@ from sync.client import engine, transport
 from sync.client.link_down import LinkDown
 from sync.client.transport import CenterClient
 from tests.sync.helpers import packet_item
+from tests.support.factory import kecamatan_row
 
 
 class Session:
@@ -41,7 +41,7 @@ class Session:
 
 
 def test_a_replaced_enrolment_code_says_it_was_replaced(center_app, center_db):
-    kecamatan = Kecamatan.create(code="35.08.10", digits="350810", name="Kunir", created_at=utc_now())
+    kecamatan = kecamatan_row("35.08.10", "Kunir")
     first = keys.new_enrolment_code(kecamatan)
     second = keys.new_enrolment_code(kecamatan)  # the admin made another for the same PC
     session = Session(center_app)

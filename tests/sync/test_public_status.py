@@ -17,7 +17,7 @@ from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.client import engine
 from sync.client.models import OutboxItem
 from tests.sync.test_client import client_of, kecamatan, run  # noqa: F401  (kecamatan is a fixture)
-from tests.support.factory import person_name, person_nik
+from tests.support.factory import kecamatan_row, person_name, person_nik
 
 FIRST = "350807-01-000001"
 ALLOWED = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due", "office",
@@ -408,10 +408,9 @@ def test_terakhir_diperbarui_is_told_in_the_kecamatans_own_zone(center_app, cent
     """A citizen of Jayapura (WIT) reads the moment as the office's clock showed it, whatever the
     center's own zone."""
     from datetime import datetime
-    from app.frame.dates import utc_now
     from sync.center import public_status_records
-    jayapura = Kecamatan.create(code="91.71.01", digits="917101", name="Jayapura Utara", created_at=utc_now(),
-                                public_synced_at=datetime(2026, 11, 23, 2, 30))  # UTC: 11.30 WIT
+    jayapura = kecamatan_row("91.71.01", "Jayapura Utara",
+                             public_synced_at=datetime(2026, 11, 23, 2, 30))  # UTC: 11.30 WIT
     number, code = "917101-01-000001", "7K3M9Q"
     with center_app.app_context():
         PublicStatus.create(kecamatan=jayapura, kind="ktp", number=number, version=1, content_hash="x" * 64,

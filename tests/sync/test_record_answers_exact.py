@@ -8,7 +8,7 @@ from app.frame.dates import utc_now
 from sync import protocol
 from sync.center import records
 from sync.center.models import Conflict, ReceivedApplication, StatusEvent
-from tests.support.factory import noisy_photo_jpeg, numbered_photo_jpeg
+from tests.support.factory import kecamatan_row, noisy_photo_jpeg, numbered_photo_jpeg
 from tests.sync.helpers import packet_item, record_for
 
 CENTER = ["sqlite", "postgresql"]
@@ -314,11 +314,10 @@ def test_a_manifest_never_tells_another_kecamatans_pc_of_an_application_it_does_
                                                                                         enrolled):
     """The held versions are read of the asking kecamatan only: another's PC offering this number and hash
     (a copied file) hears "need", never "have" with this application's statuses."""
-    from sync.center.models import Kecamatan
     kecamatan = enrolled[0]
     header, photo = packet_item(1)
     assert records.store_application(kecamatan, header, photo).result == "stored"
-    other = Kecamatan.create(code="35.08.06", digits="350806", name="Kunir", created_at=utc_now())
+    other = kecamatan_row("35.08.06", "Kunir")
     offered = [{"id": header["id"], "version": 1, "hash": header["hash"]}]
     assert records.answer_manifest(other, offered) == {"need": [{"id": header["id"], "version": 1}], "have": [],
                                                        "conflict": []}

@@ -13,7 +13,7 @@ from app.frame.person_rules import EDITABLE_FIELDS
 from sync import protocol
 from sync.center import relay
 from sync.center.records import PHOTO_NOT_JPEG, Outcome
-from tests.support.factory import numbered_photo_jpeg
+from tests.support.factory import kecamatan_row, numbered_photo_jpeg
 
 DARUNGAN = "35.08.07.2001"
 NUMBER = "PRA-3508072001-D1-000001"
@@ -261,9 +261,9 @@ def test_the_manifest_names_each_offered_form_needed_held_or_in_conflict(center_
 
 @pytest.mark.parametrize("center_app", ["sqlite", "postgresql"], indirect=True)
 def test_a_pc_hears_the_statuses_of_every_code_its_installation_held_and_no_other(center_app, center_db, enrolled):
-    from sync.center.models import DeviceKey, Kecamatan
+    from sync.center.models import DeviceKey
     kecamatan = enrolled[0]
-    other = Kecamatan.create(code="35.08.06", digits="350806", name="Kunir", created_at=utc_now())
+    other = kecamatan_row("35.08.06", "Kunir")
 
     def key(kid, code, device_id="desa-pc-1", desa=DARUNGAN, of=kecamatan):
         return DeviceKey.create(kecamatan=of, key_id=kid, secret="s" * 32, device_id=device_id, created_at=utc_now(),
@@ -280,7 +280,7 @@ def test_a_pc_hears_the_statuses_of_every_code_its_installation_held_and_no_othe
 @pytest.mark.parametrize("center_app", ["sqlite", "postgresql"], indirect=True)
 def test_a_status_of_a_relayed_form_is_stored_for_its_desa_pc_or_refused_word_for_word(center_app, center_db,
                                                                                     enrolled):
-    from sync.center.models import Kecamatan, RelayStatus
+    from sync.center.models import RelayStatus
     kecamatan = enrolled[0]
     counter = SimpleNamespace(kecamatan_id=kecamatan.id)
     relayed = form()
@@ -298,7 +298,7 @@ def test_a_status_of_a_relayed_form_is_stored_for_its_desa_pc_or_refused_word_fo
     never = (NUMBER, 1, "rejected", "pra-pendaftaran ini tidak pernah diteruskan pusat ke kecamatan ini", "")
     assert answer(relay.store_status(counter, status_header(pra_hash="f" * 64), b"")) == never
     assert answer(relay.store_status(counter, status_header(pra_hash=relayed["hash"], pra_version=2), b"")) == never
-    other = Kecamatan.create(code="35.08.06", digits="350806", name="Kunir", created_at=utc_now())
+    other = kecamatan_row("35.08.06", "Kunir")
     assert answer(relay.store_status(SimpleNamespace(kecamatan_id=other.id), accepted, b"")) == never
     # At the limits of each field: taken.
     edge = status_header(pra_hash=relayed["hash"], status="a" * 32, label="x" * 100, reason="x" * 500,

@@ -26,6 +26,7 @@ from sync.center.models import CenterAudit, Kecamatan, PublicStatus, ReceivedApp
 from sync.client import engine
 from tests.sync.conftest import NO_PG, PG_URL
 from tests.sync.helpers import reset_postgres
+from tests.support.factory import kecamatan_row
 from tests.sync.test_client import client_of, kecamatan, run  # noqa: F401  (kecamatan is a fixture)
 
 FIRST, SECOND = "350807-01-000001", "350807-01-000002"
@@ -218,9 +219,8 @@ def test_old_sent_messages_forgotten_alone_leave_their_audit_line(center_db):
 
 @pytest.fixture
 def enrolled_pg(center_db):
-    from app.frame.dates import utc_now
     with center_database.atomic():
-        return Kecamatan.create(code="35.08.07", digits="350807", name="Yosowilangun", created_at=utc_now())
+        return kecamatan_row()
 
 
 def test_a_sqlite_center_refuses_to_start_with_the_gateway(tmp_path):

@@ -2,13 +2,12 @@
 import io
 import json
 
-from app.frame.dates import utc_now
 from sync import protocol, usb
 from sync.center import keys
-from sync.center.models import Kecamatan, ReceivedApplication
+from sync.center.models import ReceivedApplication
 from sync.client import link
 from tests.sync.helpers import packet_item
-from tests.support.factory import person_name, person_nik
+from tests.support.factory import kecamatan_row, person_name, person_nik
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_edges_of_a_real_office import enrolled_installation, fill, run
 
@@ -57,7 +56,7 @@ def test_a_changed_body_or_head_is_refused_in_indonesian(center_app, operators, 
 
 def test_a_file_of_another_kecamatan_or_an_unknown_key_is_refused(center_app, operators, enrolled):  # noqa: F811
     _, key = enrolled
-    other = Kecamatan.create(code="35.08.08", digits="350808", name="Kunir", created_at=utc_now())
+    other = kecamatan_row("35.08.08", "Kunir")
     _, other_key = keys.enrol("35.08.08", keys.new_enrolment_code(other), "01")
     # Encrypted by the other kecamatan's device but naming this one's key: the key does not open it.
     foreign = usb.write_batch_file(other_key.key_id, other_key.secret, [packet_item(1)])
