@@ -13,6 +13,7 @@ from urllib3.util import SKIP_HEADER
 
 from app.frame.version import APP_VERSION
 from sync import protocol
+from sync.bounded_answer import read_at_most
 from sync.client.link_down import LinkDown, unreachable
 
 
@@ -308,8 +309,8 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, insta
 
     Raises EnrolmentError. Retrying with the same code and the same `installation` token soon
     after a lost answer returns the same key (the center keeps a short window). `previous`
-    ({key_id, proof}, link.previous_key_proof): the key this PC held before, proved. `numbered_before`:
-    the numbers this PC made before its first enrolment (link.enrol)."""
+    ({key_id, proof}, enrolment.previous_key_proof): the key this PC held before, proved. `numbered_before`:
+    the numbers this PC made before its first enrolment (enrolment.enrol)."""
     session = session or requests
     body = {"kecamatan_code": kecamatan_code, "enrolment_code": code, "device_id": device_id,
             "installation": installation, "numbered_before": numbered_before}
@@ -339,18 +340,12 @@ def _bounded_body(response) -> bytes:
     """The answer's body, read no further than MAX_ANSWER_BYTES: a longer one (a broken or hostile
     far end) is a broken link, never a process that fills the office PC's memory."""
     if not hasattr(response, "iter_content"):  # a test's in-process session: its body is whole already
-        parts = [response.content]
+        content = response.content
     else:
-        parts, size = [], 0
         try:
-            for part in response.iter_content(64 * 1024):
-                size += len(part)
-                parts.append(part)
-                if size > MAX_ANSWER_BYTES:
-                    break
+            content = read_at_most(response, MAX_ANSWER_BYTES)
         finally:
             response.close()
-    content = b"".join(parts)
     if len(content) > MAX_ANSWER_BYTES:
         raise requests.exceptions.ContentDecodingError(f"jawaban lebih dari {MAX_ANSWER_BYTES} bita")
     return content

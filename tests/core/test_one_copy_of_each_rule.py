@@ -29,14 +29,9 @@ def test_the_ikm_grade_bands_are_written_once():
             "app/frame/ikm_grades.py"], band
 
 
-# A streamed answer read by its own loop still to move to sync/bounded_answer.py (owned apart while issue
-# 70's split of sync/client/link.py runs). A stale entry fails too, so the list can only shrink.
-ANSWER_READERS_NOT_YET_MOVED = {"sync/client/transport.py"}
-
-
 def test_an_http_answer_is_read_within_its_bound_by_one_reader():
     readers = {line.split(":")[0] for line in product_lines(r"\.iter_content\(")}
-    assert readers == {"sync/bounded_answer.py"} | ANSWER_READERS_NOT_YET_MOVED
+    assert readers == {"sync/bounded_answer.py"}
 
 
 def streamed(body: bytes):
