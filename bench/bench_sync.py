@@ -775,7 +775,7 @@ def bench_usb(count: int) -> dict:
     center (the same per-file path as its Impor USB page), then import them all again."""
     from sync.center import keys
     from sync.center.views import import_one_file
-    from sync.client import link
+    from sync.client import usb_files
     from tests.sync.harness import kecamatan_app, prepare_center
     base = Path(tempfile.mkdtemp(prefix="bench-usb-"))
     center_app, code = prepare_center(base / "center")
@@ -793,7 +793,7 @@ def bench_usb(count: int) -> dict:
             SyncLink.create(center_url="http://pusat", kecamatan_code="35.08.07", key_id=key_id, secret=secret,
                             enrolled_at=utc_now())
         started = time.monotonic()
-        files, exported = link.export_batches(base / "usb")
+        files, exported = usb_files.export_batches(base / "usb")
         export_seconds = time.monotonic() - started
 
     def import_all():

@@ -183,14 +183,14 @@ def _differences_for_display(pre) -> list[tuple[str, str, str]]:
 def sync_now():
     """On a desa PC: "Sinkronkan sekarang" (the scheduler also syncs every few minutes when the link is up)."""
     from flask import current_app
-    from sync.client import link
+    from sync.client import scheduler
     if relay.sync_state()["link"] is None:
         flash("Komputer ini belum terhubung ke pusat cetak: admin memasukkan alamat pusat dan kode pendaftaran di "
               "halaman Operator Desa.", "error")
-    elif link.start_manual_sync(current_app._get_current_object()) == link.STARTED:
+    elif scheduler.start_manual_sync(current_app._get_current_object()) == scheduler.STARTED:
         flash("Sinkronisasi dimulai; kemajuannya tampil di bagian Sinkronisasi di bawah.", "info")
     else:  # one more pass after the running one: the news the kecamatan sent meanwhile comes at once
-        flash(link.MANUAL_SYNC_SAID[link.OWED], "info")
+        flash(scheduler.MANUAL_SYNC_SAID[scheduler.OWED], "info")
     return redirect(url_for("desa.home" if may(g.user, "desa.pra_daftar") else "desa.operators")), 303
 
 

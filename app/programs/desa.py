@@ -31,7 +31,7 @@ PROGRAM = Program(
     background_jobs=(
         (3600, "app.backups.daily:daily_backup"),  # the daily backup
         (600, "app.updates.installing:nightly_apply"),  # an available release, at night when the admin asked
-        (60, "sync.client.link:scheduled_sync"),   # its link is a desa's: forms to the relay, statuses back
+        (60, "sync.client.scheduler:scheduled_sync"),   # its link is a desa's: forms to the relay, statuses back
     ),
     modes=("desa",),
 )

@@ -43,7 +43,7 @@ PROGRAM = Program(
     background_jobs=(
         (3600, "app.backups.daily:daily_backup"),  # checked hourly; made once a day
         (600, "app.updates.installing:nightly_apply"),  # an available release, at night when the admin asked
-        (60, "sync.client.link:scheduled_sync"),   # checks every minute; probes every few minutes
+        (60, "sync.client.scheduler:scheduled_sync"),   # checks every minute; probes every few minutes
     ),
     modes=("kecamatan",),
 )

@@ -56,18 +56,18 @@ def cmd_desa_sync(options) -> int:
 
 def _with_link(options, action) -> int:
     """A pass, a USB export or a status import on a PC with a link (inside the app's context)."""
-    from sync.client import engine, link
+    from sync.client import engine, usb_files
     from sync.usb import BatchFileError
 
     if action == "export":
-        files, count = link.export_batches(Path(options.to))
+        files, count = usb_files.export_batches(Path(options.to))
         print(f"{count} permohonan ditulis ke {len(files)} berkas di {options.to}:")
         for name, _ in files:
             print(f"  {name}")
         return 0
     if action == "import-status":
         try:
-            applied = link.import_status_file(Path(options.file).read_bytes())
+            applied = usb_files.import_status_file(Path(options.file).read_bytes())
         except BatchFileError as problem:
             print(problem, file=sys.stderr)
             return 1

@@ -2,12 +2,12 @@
 what went wrong said in Indonesian, and nothing kept unless the center proved it holds the key."""
 from datetime import datetime
 
-from sync.client import engine, link, records
+from sync.client import engine, records
 from sync.client.models import RetiredKey, SyncLink, SyncLog
 from sync.client import transport
 from sync.client.link_down import LinkDown
 from sync.client.transport import Refused
-from sync.client.enrolment import EnrolmentError, check_center_and_clock, clean_center_url  # noqa: F401
+from sync.client.enrolment import EnrolmentError, check_center_and_clock, clean_center_url, enrol  # noqa: F401
 from app.frame import audit
 from app.frame.dates import utc_now
 
@@ -23,7 +23,7 @@ def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: st
     try:
         # Typed errors with Indonesian messages (kind: wrong_code, expired, used, replaced, unreachable,
         # clock, unsigned); a retry after a lost answer gets the same key back.
-        made = link.enrol(center_url, kecamatan_code, code, device_id, previous=_own_previous_key())
+        made = enrol(center_url, kecamatan_code, code, device_id, previous=_own_previous_key())
     except transport.EnrolmentError as problem:
         raise EnrolmentError(str(problem), "code" if problem.kind in ("wrong_code", "expired", "used", "replaced") else
                              "form" if problem.kind == "clock" else "center_url") from None

@@ -3,12 +3,12 @@ files made and read, the nightly time. The sync client writes its own part (the 
 it applies, its log, each whole); the audit row of the admin's action follows it."""
 from app.frame import audit, store
 from app.frame.db import database
-from sync.client import link
+from sync.client import usb_files
 
 
 def export_to_usb(folder) -> tuple[list, int]:
     """Every waiting application into numbered files in `folder`; ([(name, content)], applications)."""
-    files, count = link.export_batches(folder)
+    files, count = usb_files.export_batches(folder)
     with database.atomic():
         audit.record("ekspor_usb", "sinkronisasi", "", f"{count} permohonan ke {len(files)} berkas USB")
     return files, count
@@ -17,7 +17,7 @@ def export_to_usb(folder) -> tuple[list, int]:
 def import_status_file(content: bytes) -> int:
     """The center's status file read back (checked with this PC's key); how many statuses were new.
     Raises sync.usb.BatchFileError or ValueError with the admin's words."""
-    applied = link.import_status_file(content)
+    applied = usb_files.import_status_file(content)
     with database.atomic():
         audit.record("impor_status_usb", "sinkronisasi", "", f"{applied} status diterapkan")
     return applied

@@ -10,14 +10,14 @@ from app.frame import store
 from app.sync_page import enrolment, identity, records
 from app.frame.page_turns import long_running
 from sync import protocol, public_status
-from sync.client import engine, link, outbox, statuses
+from sync.client import engine, outbox, scheduler, statuses
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
 from app.frame.request_cycle import bounded_int
 
 blueprint = Blueprint("sync_page", __name__)
 MENU = [MenuItem("Sinkronisasi", "sync_page.index", order=70,
-                 badge=lambda user: link.failed_count(limit=99) if may(user, "sinkronisasi.kirim") else 0)]
+                 badge=lambda user: outbox.failed_count(limit=99) if may(user, "sinkronisasi.kirim") else 0)]
 
 
 def dashboard_cards(user):
@@ -40,7 +40,7 @@ def dashboard_cards(user):
 
 
 def _page_context(errors=None):
-    return {"link": engine.current_link(), "waiting": outbox.waiting_count(), "failed": link.failed_items(),
+    return {"link": engine.current_link(), "waiting": outbox.waiting_count(), "failed": outbox.failed_items(),
             "log": list(SyncLog.select().order_by(SyncLog.id.desc()).limit(50)), "progress": engine.PROGRESS,
             "owed": engine.PROGRESS.running and engine.pass_owed(),
             "nightly": store.get("sync_nightly_time"), "errors": errors or {},
@@ -76,10 +76,10 @@ def start():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat.", "error")
         return redirect(url_for("sync_page.index")), 303
-    started = link.start_manual_sync(current_app._get_current_object())
+    started = scheduler.start_manual_sync(current_app._get_current_object())
     if request.htmx:  # the fragment says a pass runs, and that one more follows when it is owed
         return _progress_fragment()
-    flash(link.MANUAL_SYNC_SAID[started], "info")
+    flash(scheduler.MANUAL_SYNC_SAID[started], "info")
     return redirect(url_for("sync_page.index")), 303
 
 

@@ -1006,7 +1006,7 @@ def pass_in_progress() -> bool:
 def request_pass(link_id: int) -> None:
     """"Sinkronkan sekarang" pressed while a pass runs: one more pass is owed, kept in the database, so
     that whichever process ends a pass next (the server's thread or `run.py sync`) runs it, or the
-    server's scheduler on its next tick (sync/client/link.scheduled_sync). The pass that starts next
+    server's scheduler on its next tick (sync/client/scheduler.scheduled_sync). The pass that starts next
     clears it: it starts after the press, which is all the press asked."""
     with write_transaction():
         SyncLink.update(pass_requested_at=utc_now()).where(SyncLink.id == link_id).execute()

@@ -69,7 +69,7 @@ class SyncLink(BaseModel):
 class RetiredKey(BaseModel):
     """The key of the link the admin unlinked ("Putus"), kept (in the encrypted database, as the link's
     secret was) until the next enrolment proves with it that this PC held it: the center then serves
-    the new key the statuses of what was sent under the old one (sync/client/link.previous_key_proof)."""
+    the new key the statuses of what was sent under the old one (sync/client/enrolment.previous_key_proof)."""
     id = AutoField()
     key_id = CharField()
     secret = TextField()

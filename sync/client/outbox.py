@@ -151,3 +151,18 @@ def kinds_waiting(now: datetime, ignore_delays: bool = False) -> list[str]:
         if name not in found:
             found.append(name)
     return sorted(found, key=lambda name: not records.goes_first(name))
+
+
+def _failed():
+    """What the sync page lists as failed (refused by the center, or sending again after a failure)."""
+    return OutboxItem.select().where((OutboxItem.state.in_(["conflict", "rejected", "duplicate"]))
+                                     | ((OutboxItem.state == "pending") & (OutboxItem.attempts > 0)))
+
+
+def failed_items(limit: int = 100) -> list[OutboxItem]:
+    return list(_failed().order_by(OutboxItem.id.desc()).limit(limit))
+
+
+def failed_count(limit: int = 99) -> int:
+    """How many failed, up to `limit`: the menu's badge, read on every page a sender opens."""
+    return _failed().select(OutboxItem.id).limit(limit).count()

@@ -134,7 +134,7 @@ import run
 from app.programs.sync_commands import _office_app
 program, options = run.prepare(["sync", "--data", sys.argv[1]])
 app = _office_app(options)
-import sync.client.engine, sync.client.link
+import sync.client.engine, sync.client.enrolment, sync.client.scheduler, sync.client.usb_files
 print(json.dumps(sorted(name for name, module in sys.modules.items() if module is not None)))
 """
 CENTER_ONLY = ("psycopg", "psycopg2", "pymysql", "numpy", "simplejpeg")

@@ -43,9 +43,9 @@ def center(tmp_path, request):
 @pytest.fixture
 def linked_kecamatan(kecamatan, center):
     """The kecamatan app, enrolled with the running center the way its admin does it."""
-    from sync.client import link
+    from sync.client import enrolment
     with bound_to(kecamatan):
-        link.enrol(center.url, "35.08.07", center.enrolment_code, "01")
+        enrolment.enrol(center.url, "35.08.07", center.enrolment_code, "01")
     return kecamatan
 
 
@@ -357,13 +357,13 @@ def test_a_code_used_by_another_pc_and_a_wrong_center_address_are_refused(desa_a
 def test_the_desa_pc_syncs_by_itself_and_by_its_button(desa_app, linked_kecamatan, client_as, center):
     import time
 
-    from sync.client import link
-    assert (60, link.scheduled_sync) in desa_app.extensions["program"].jobs()  # the scheduler runs on a desa PC too
+    from sync.client import scheduler
+    assert (60, scheduler.scheduled_sync) in desa_app.extensions["program"].jobs()  # the scheduler runs on a desa PC too
     enrolled_desa(desa_app, linked_kecamatan, client_as)
     operator = operator_client(desa_app)
     assert pre_register(operator, applicant_form()).status_code == 302
     with bound_to(desa_app):
-        link.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
+        scheduler.scheduled_sync(desa_app)  # the minute job: probe due, the center answers, a pass runs
         assert OutboxItem.get(OutboxItem.kind == "pra").state == "acked" and SyncLink.get().last_success_at is not None
     assert pre_register(operator, applicant_form(nik=PEOPLE[1][0], full_name=PEOPLE[1][1])).status_code == 302
     pressed = operator.post("/desa/sinkronkan")

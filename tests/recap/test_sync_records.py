@@ -72,13 +72,13 @@ def test_the_report_goes_in_the_usb_files_with_its_kind(client_for, quarter_with
     from app.frame.dates import utc_now
     from app.frame.db import database
     from sync import usb
-    from sync.client import link
+    from sync.client import usb_files
     submit(client_for)
     approve(client_for)
     with database.atomic():
         sync_link_row(center_url="https://pusat.example", key_id="350807-k", secret="rahasia-kunci-uji",
                       enrolled_at=utc_now())
-    files, applications = link.export_batches(tmp_path)
+    files, applications = usb_files.export_batches(tmp_path)
     assert applications == 0 and len(files) == 1  # the count the admin reads is of applications
     key = SimpleNamespace(key_id="350807-k", secret="rahasia-kunci-uji")
     _, items = usb.read_batch_file(files[0][1], lambda key_id: key)

@@ -37,7 +37,7 @@ def new_code(kecamatan_row) -> str:
 
 
 def proof_of(answer: dict, kecamatan_code: str, code: str) -> dict:
-    """What the PC that held `answer`'s key sends when it enrols with `code` (as sync/client/link does)."""
+    """What the PC that held `answer`'s key sends when it enrols with `code` (as sync/client/enrolment does)."""
     compact = code.replace("-", "").lower()
     return {"key_id": answer["key_id"],
             "proof": protocol.previous_key_proof(answer["secret"], kecamatan_code, compact, answer["key_id"])}

@@ -106,12 +106,12 @@ def test_a_usb_import_killed_at_any_moment_stores_each_application_exactly_once(
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         from app.frame.dates import utc_now
         from app.frame.db import database
-        from sync.client import link
+        from sync.client import usb_files
         from sync.client.models import SyncLink
         with database.atomic():
             SyncLink.create(center_url="http://pusat", kecamatan_code="35.08.07", key_id=key_id, secret=secret,
                             enrolled_at=utc_now())
-        files, count = link.export_batches(tmp_path / "usb")
+        files, count = usb_files.export_batches(tmp_path / "usb")
     assert count == 450 and len(files) == 3
     paths = [tmp_path / "usb" / name for name, _ in files]
     center = CenterServer(center_dir).start()

@@ -13,7 +13,8 @@ from app.registration.status import ApplicationStatus as S
 from sync.center import records
 from sync.center.db import center_database
 from sync.center.models import ReceivedApplication
-from sync.client import engine, link
+from sync.client import engine
+from sync.client.scheduler import scheduled_sync
 from sync.client.models import SyncLink, SyncLog
 from sync.client.transport import CenterClient
 from tests.conftest import CsrfClient, sign_in_as
@@ -87,7 +88,7 @@ def settled(kec_app):
 def test_a_press_during_the_schedulers_pass_brings_what_the_center_did_meanwhile(kecamatan, center_app, center_db,
                                                                                 held):
     clerk = clerk_of(kecamatan)
-    scheduler = in_thread(kecamatan, lambda: link.scheduled_sync(kecamatan))
+    scheduler = in_thread(kecamatan, lambda: scheduled_sync(kecamatan))
     assert held.pulled.wait(30), "the scheduler's pass did not pull"
     assert set(run(kecamatan, statuses).values()) == {S.RECEIVED_BY_CENTER.value}
     center_prints_everything()  # after that pass pulled: it cannot bring these
@@ -150,10 +151,10 @@ def test_the_schedulers_next_tick_runs_a_pass_owed_that_no_pass_answered(kecamat
             SyncLink.update(pass_requested_at=utc_now(), last_probe_at=utc_now() - timedelta(minutes=1),
                             last_probe_ok=1).execute()
     run(kecamatan, owed_after_a_recent_probe)
-    run(kecamatan, lambda: link.scheduled_sync(kecamatan))
+    run(kecamatan, lambda: scheduled_sync(kecamatan))
     assert set(run(kecamatan, statuses).values()) == {S.PRINTED.value}
     assert settled(kecamatan)
-    run(kecamatan, lambda: link.scheduled_sync(kecamatan))  # nothing owed now: no pass before the next probe
+    run(kecamatan, lambda: scheduled_sync(kecamatan))  # nothing owed now: no pass before the next probe
     assert run(kecamatan, lambda: SyncLog.select().where(SyncLog.kind == "kirim").count()) == 2
 
 

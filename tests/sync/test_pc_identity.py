@@ -432,7 +432,7 @@ def test_each_counter_pc_of_a_usb_office_gets_a_status_file_of_its_own(tmp_path,
     """Two PCs of one office carry their statuses home on USB: the center's page gives a file per PC,
     signed for that PC's key and holding its own statuses only."""
     from sync.center.models import Kecamatan, Operator
-    from sync.client import link
+    from sync.client import usb_files
     from tests.sync.test_center_pages import client_as
     center_dir, center_app, code, server = center
     p1, p2 = kecamatan_app(tmp_path / "p1"), kecamatan_app(tmp_path / "p2")
@@ -450,7 +450,7 @@ def test_each_counter_pc_of_a_usb_office_gets_a_status_file_of_its_own(tmp_path,
         assert operator.get(f"/ekspor-status/{kecamatan.id}?perangkat=P9").status_code == 404
     for device, kec_app, numbers in (("P1", p1, first), ("P2", p2, second)):
         assert files[device].status_code == 200
-        applied = within(kec_app, lambda: link.import_status_file(files[device].data))
+        applied = within(kec_app, lambda: usb_files.import_status_file(files[device].data))
         assert applied == len(numbers), device
         assert local_view(kec_app)[2] == []
     assert_invariants(center_app, [p1, p2], printed=first + second)

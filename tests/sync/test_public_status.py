@@ -245,8 +245,8 @@ def center_app_setting_default() -> int:
 
 def test_usb_files_carry_the_public_records_to_the_center(kecamatan, center_app, center_db):
     from sync.center.views import import_one_file
-    from sync.client import link
-    files, count = run(kecamatan, lambda: link.export_batches())
+    from sync.client import usb_files
+    files, count = run(kecamatan, lambda: usb_files.export_batches())
     assert count == 3  # the clerk's figure counts applications
     with center_app.test_request_context():
         answers = [import_one_file(content, name) for name, content in files]
@@ -333,12 +333,12 @@ def test_terakhir_diperbarui_is_the_offices_last_delivery_not_any_signed_request
     from sync import usb
     from sync.center.models import DeviceKey
     from sync.center.views import import_one_file
-    from sync.client import link
+    from sync.client import usb_files
     from sync.client.transport import CenterClient
     from tests.sync.test_client import FlaskSession
 
     def import_usb():
-        files, _ = run(kecamatan, link.export_batches)
+        files, _ = run(kecamatan, usb_files.export_batches)
         with center_app.test_request_context():
             assert not any(import_one_file(content, name)["error"] for name, content in files)
 

@@ -15,7 +15,7 @@ from sync import public_status as vocabulary
 from sync.center import keys
 from sync.center.models import DeviceKey, PublicStatus
 from sync.center.public_status_records import code_key
-from sync.client import link
+from sync.client import enrolment
 from sync.client.models import OutboxItem
 from tests.sync.harness import kecamatan_app
 from tests.sync.test_center_pages import operators  # noqa: F401  (fixture)
@@ -30,7 +30,7 @@ def _pc(path, center_app, kecamatan, first_person):
     kec_app = kecamatan_app(path, public_status=True)
     numbers = fill(kec_app, 2, first=first_person)
     code = keys.new_enrolment_code(kecamatan)
-    made = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
+    made = run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
     return kec_app, numbers, DeviceKey.get(DeviceKey.key_id == made.key_id)
 
 

@@ -5,7 +5,7 @@ import json
 from sync import protocol, usb
 from sync.center import keys
 from sync.center.models import ReceivedApplication
-from sync.client import link
+from sync.client import usb_files
 from tests.sync.helpers import packet_item
 from tests.support.factory import kecamatan_row, person_name, person_nik
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
@@ -25,7 +25,7 @@ def test_a_real_export_holds_no_nik_name_or_photo_and_the_center_still_reads_it(
     kecamatan, _ = enrolled
     kec_app = enrolled_installation(tmp_path / "k", center_app, kecamatan)
     numbers = fill(kec_app, 12, first=1)
-    files, count = run(kec_app, lambda: link.export_batches(tmp_path / "usb"))
+    files, count = run(kec_app, lambda: usb_files.export_batches(tmp_path / "usb"))
     assert count == 12 and len(files) == 1
     on_stick = (tmp_path / "usb" / files[0][0]).read_bytes()
     assert on_stick == files[0][1]

@@ -5,7 +5,7 @@ says where its applications had come from. Real kecamatan app, real center (SQLi
 import io
 
 from sync.center.models import ReceivedApplication, UsbBatchFile
-from sync.client import link
+from sync.client import usb_files
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_edges_of_a_real_office import enrolled_installation, fill, run, sync
 
@@ -23,8 +23,8 @@ def test_only_a_file_read_before_is_said_to_be_imported_again(tmp_path, center_a
     kecamatan, _ = enrolled
     pc = enrolled_installation(tmp_path / "k", center_app, kecamatan)
     fill(pc, 3)
-    (first, content), = run(pc, lambda: link.export_batches())[0]
-    (second, again), = run(pc, lambda: link.export_batches())[0]  # the stick was lost: exported anew
+    (first, content), = run(pc, lambda: usb_files.export_batches())[0]
+    (second, again), = run(pc, lambda: usb_files.export_batches())[0]  # the stick was lost: exported anew
     assert again != content
     operator = operators["operator"]
     assert "disimpan 3" in _import(center_app, operator, first, content)
@@ -42,7 +42,7 @@ def test_a_file_whose_applications_arrived_by_sync_says_so(tmp_path, center_app,
     kecamatan, _ = enrolled
     pc = enrolled_installation(tmp_path / "k", center_app, kecamatan)
     fill(pc, 2)
-    (name, content), = run(pc, lambda: link.export_batches())[0]
+    (name, content), = run(pc, lambda: usb_files.export_batches())[0]
     assert sync(pc, center_app).sent == 2  # the link came back before the stick arrived
     page = _import(center_app, operators["operator"], name, content)
     assert ("Berkas 1 dari 1 baru bagi pusat, tetapi semua 2 permohonannya sudah tiba lebih dulu (2 lewat "

@@ -1,0 +1,67 @@
+"""The USB files at the kecamatan end: the signed batches written for the center, and its status file read back."""
+from pathlib import Path
+
+from app.frame.dates import utc_now
+from sync import usb
+from sync.client import engine, outbox, records
+from sync.client.models import SyncLog
+
+
+def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]], int]:
+    """Every pending application, and every kind that travels by USB too (approved recap reports),
+    as numbered, signed files within the center's limits.
+
+    Returns [(file name, content)] in order and the number of applications; with `folder`,
+    also writes them there (each through a temporary name, so a pulled stick never holds half
+    a file under the real name). The outbox stays as it is: the center's answers (by network
+    or through the status file) settle it, and importing a file twice stores nothing twice.
+    """
+    link = engine.current_link()
+    entries = []
+    # The relay's kinds go by the link only.
+    items = [item for item in outbox.due_items(utc_now(), ignore_delays=True)
+             if item.kind == records.DEFAULT_KIND or getattr(records.kind(item.kind), "by_usb", False)]
+    for item, entry in zip(items, engine.packet_entries(items)):
+        if entry and item.kind != records.DEFAULT_KIND:
+            entry = (dict(entry[0], kind=item.kind), entry[1])  # the center's import stores it as its kind
+        if entry:
+            entries.append(entry)
+    applications = sum(1 for header, _ in entries if "kind" not in header)
+    set_id = f"{utc_now():%Y%m%d-%H%M%S}"
+    contents = usb.write_batch_files(link.key_id, link.secret, entries, set_id)
+    digits = link.kecamatan_code.replace(".", "")
+    files = [(usb.batch_file_name(digits, set_id, i, len(contents)), content)
+             for i, content in enumerate(contents, start=1)]
+    if folder is not None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in files:
+            partial = folder / (name + ".sebagian")
+            partial.write_bytes(content)
+            partial.replace(folder / name)
+    with engine.write_transaction():
+        SyncLog.create(at=utc_now(), kind="usb",
+                       summary=f"berkas kiriman USB dibuat: {applications} permohonan"
+                               + (f" dan {len(entries) - applications} laporan" if len(entries) > applications
+                                  else "") + f" dalam {len(files)} berkas")
+    return files, applications
+
+
+STATUS_FILE_PAGE = 500  # statuses of a USB file applied in one transaction
+
+
+def import_status_file(content: bytes) -> int:
+    """Apply a status file from the center (checked with our key); returns statuses applied."""
+    link = engine.current_link()
+    events = usb.read_status_file(content, link.key_id, link.secret)
+    report = engine.PassReport()
+    events = sorted((e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int)),
+                    key=lambda e: e["seq"])
+    for start in range(0, len(events), STATUS_FILE_PAGE):  # each page with the cursor, as a pass's pull
+        for outcome in engine.apply_events(link.id, events[start:start + STATUS_FILE_PAGE]):
+            engine.count_outcome(report, outcome)
+    applied = report.statuses
+    with engine.write_transaction():
+        SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru"
+                       + (f", {report.unapplied} tidak diterapkan" if report.unapplied else ""))
+    return applied
