@@ -398,10 +398,9 @@ class World:
                 from sync.center.access import PIMPINAN
                 create_operator("pimpinan-pusat", "Pimpinan Kabupaten", PIMPINAN,
                                 password=CENTER_OPERATOR_PASSWORD, must_change_password=False)
-                from app.frame.dates import utc_now
                 from sync.center.models import Kecamatan
-                Kecamatan.get_or_none(Kecamatan.code == KUNIR) or Kecamatan.create(
-                    code=KUNIR, digits=KUNIR.replace(".", ""), name="Kunir", created_at=utc_now())
+                from tests.support.factory import kecamatan_row
+                Kecamatan.get_or_none(Kecamatan.code == KUNIR) or kecamatan_row(KUNIR, "Kunir")
             self.center = CenterServer(root / "center", database_url=self.center_database_url).start()
         else:
             from sync.center.app import create_center_app

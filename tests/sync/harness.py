@@ -11,6 +11,7 @@ from pathlib import Path
 import requests
 
 from tests.support.ports import free_port
+from tests.support.factory import kecamatan_row
 
 ROOT = Path(__file__).resolve().parents[2]
 KECAMATAN_CODE = "35.08.07"
@@ -144,7 +145,6 @@ class OfficeServer(ServedProgram):
 def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_code=KECAMATAN_CODE,
                    kecamatan_name="Yosowilangun"):
     """Create the center database with one kecamatan and an operator; returns the enrolment code."""
-    from app.frame.dates import utc_now
     from sync.center import keys
     from sync.center.accounts import create_operator
     from sync.center.app import create_center_app
@@ -153,8 +153,8 @@ def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_co
     app = create_center_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
     db = app.extensions["center_database"]
     with db.connection_context():
-        kecamatan = Kecamatan.get_or_none(Kecamatan.code == kecamatan_code) or Kecamatan.create(
-            code=kecamatan_code, digits=kecamatan_code.replace(".", ""), name=kecamatan_name, created_at=utc_now())
+        kecamatan = (Kecamatan.get_or_none(Kecamatan.code == kecamatan_code)
+                     or kecamatan_row(kecamatan_code, kecamatan_name))
         code = keys.new_enrolment_code(kecamatan)
         create_operator("operator", "Operator Uji", "operator", password="operator-rahasia-1",
                         must_change_password=False)
@@ -215,14 +215,14 @@ def enrol_kecamatan(kec_app, center_url: str, code: str, link_url: str | None = 
     `as_the_page_does`: the sync page's whole enrolment (the center's clock checked, its signed probe,
     what capabilities fetch once enrolled), so a bench's passes are those of a PC enrolled from it."""
     from app.frame.db import database
-    from sync.client import enrolment
+    from sync.client import link
     from sync.client.models import SyncLink
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         if as_the_page_does:
             from app.sync_page.enrolment import enrol_this_pc
             made = enrol_this_pc(center_url, code, kecamatan_code, "01")
         else:
-            made = enrolment.enrol(center_url, kecamatan_code, code, "01")
+            made = link.enrol(center_url, kecamatan_code, code, "01")
         if link_url:
             with database.atomic():
                 SyncLink.update(center_url=link_url).where(SyncLink.id == made.id).execute()

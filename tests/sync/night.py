@@ -27,15 +27,15 @@ KECAMATAN = (("35.08.07", "Yosowilangun"), ("35.08.08", "Kunir"), ("35.08.20", "
 
 def fill_night(folder: Path, total: int) -> object:
     """`total` received applications with long names; returns the center app."""
-    from app.frame.dates import utc_now
     from sync.center import records
     from sync.center.models import Kecamatan, ReceivedApplication
+    from tests.support.factory import kecamatan_row
     from tests.sync.harness import prepare_center
     from tests.sync.helpers import packet_item, record_for
     app, _ = prepare_center(folder)
     with app.extensions["center_database"].connection_context(), app.app_context():
         places = [Kecamatan.get_or_none(Kecamatan.code == code)
-                  or Kecamatan.create(code=code, digits=code.replace(".", ""), name=name, created_at=utc_now())
+                  or kecamatan_row(code, name)
                   for code, name in KECAMATAN]
         for n in range(1, total + 1):
             kecamatan = places[n % len(places)]

@@ -14,16 +14,15 @@ the real center app (SQLite and PostgreSQL).
 import pytest
 
 from app.frame import installation
-from app.frame.dates import utc_now
 from app.frame.db import database
 from app.registration.models import Application, StatusEvent
 from app.registration.status import ApplicationStatus as S
 from sync.center import keys, records
 from sync.center.models import Conflict, DeviceKey, ReceivedApplication
-from sync.client import enrolment
-from sync.client.models import OutboxItem, StatusIssue, SyncLink, SyncLog
+from sync.client import link
+from sync.client.models import OutboxItem, StatusIssue, SyncLog
 from tests.sync.harness import kecamatan_app
-from tests.support.factory import person_name, person_nik
+from tests.support.factory import person_name, person_nik, sync_link_row
 from tests.sync.test_center_pages import client_as, operators  # noqa: F401  (fixture)
 from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, local_statuses, run, sync
 
@@ -42,8 +41,7 @@ def _pc_enrolled_by_an_older_version(path, kecamatan, first_person, device_id="0
 
     def link_up():
         with database.atomic():
-            SyncLink.create(center_url="http://center", kecamatan_code="35.08.07", key_id=key.key_id,
-                            secret=key.secret, enrolled_at=utc_now())
+            sync_link_row(key_id=key.key_id, secret=key.secret)
             installation.set_device_code(database, key.device_code)
     run(kec_app, link_up)
     return kec_app, numbers, key
@@ -54,7 +52,7 @@ def _pc_numbering_before_enrolment(path, center_app, kecamatan, first_person, co
     kec_app = kecamatan_app(path)
     numbers = fill(kec_app, count, first=first_person)
     code = keys.new_enrolment_code(kecamatan)
-    made = run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
+    made = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
     return kec_app, numbers, DeviceKey.get(DeviceKey.key_id == made.key_id)
 
 

@@ -14,6 +14,7 @@ from app.frame.db import connect
 import pytest
 import requests
 
+from tests.support.factory import sync_link_row
 from tests.sync.harness import CenterServer, fill_kecamatan, kecamatan_app, prepare_center
 
 
@@ -104,14 +105,11 @@ def test_a_usb_import_killed_at_any_moment_stores_each_application_exactly_once(
     kec_app = kecamatan_app(tmp_path / "kecamatan")
     numbers = fill_kecamatan(kec_app, 450, photo_size=(60, 80), first=1)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
-        from app.frame.dates import utc_now
         from app.frame.db import database
-        from sync.client import usb_files
-        from sync.client.models import SyncLink
+        from sync.client import link
         with database.atomic():
-            SyncLink.create(center_url="http://pusat", kecamatan_code="35.08.07", key_id=key_id, secret=secret,
-                            enrolled_at=utc_now())
-        files, count = usb_files.export_batches(tmp_path / "usb")
+            sync_link_row(center_url="http://pusat", key_id=key_id, secret=secret)
+        files, count = link.export_batches(tmp_path / "usb")
     assert count == 450 and len(files) == 3
     paths = [tmp_path / "usb" / name for name, _ in files]
     center = CenterServer(center_dir).start()

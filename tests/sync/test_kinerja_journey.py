@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from openpyxl import load_workbook
 
 from tests.conftest import CsrfClient, sign_in_as
-from tests.support.factory import box_opening, complaint_row, survey_response
+from tests.support.factory import box_opening, complaint_row, kecamatan_row, survey_response
 from tests.sync.harness import CenterServer, Process, kecamatan_app, prepare_center
 from tests.sync.test_end_to_end import signed_in
 
@@ -158,14 +158,12 @@ def _sync(directory, tmp_path, name):
 
 
 def test_two_kecamatan_approve_sync_and_the_pimpinan_sees_both_side_by_side(tmp_path):
-    from app.frame.dates import utc_now
     from sync.center import keys
     from sync.center.accounts import create_operator
-    from sync.center.models import Kecamatan
     center_dir = tmp_path / "center"
     center_app, first_code = prepare_center(center_dir)
     with center_app.extensions["center_database"].connection_context():
-        jatiroto = Kecamatan.create(code="35.08.08", digits="350808", name="Jatiroto", created_at=utc_now())
+        jatiroto = kecamatan_row("35.08.08", "Jatiroto")
         codes = [first_code, keys.new_enrolment_code(jatiroto)]
         create_operator("bupati", "Pimpinan Kabupaten", "pimpinan", password="pimpinan-rahasia-1",
                         must_change_password=False)

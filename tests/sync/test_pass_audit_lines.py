@@ -11,6 +11,7 @@ from sync.client import engine
 from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
 from tests.registration.conftest import client_as, loket, office, saved  # noqa: F401  (fixtures)
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
+from tests.support.factory import sync_link_row
 
 COUNT = 18
 PRINTED, REJECTED, RESEND, REJECTED_AFTER_PRINT = range(0, 12), (12, 13), (14, 15), (6,)
@@ -113,14 +114,13 @@ class ForgetfulKind:
 
 def _office(tmp_path):
     from datetime import datetime
-    from sync.client.models import SyncLink
     office = kecamatan_app(tmp_path / "kecamatan")
     fill_kecamatan(office, 1, photo_size=(30, 40))
 
     def link():
         with database.atomic():
-            return SyncLink.create(center_url="http://pusat", kecamatan_code="35.08.07", key_id="kunci",
-                                   secret="rahasia", enrolled_at=datetime(2026, 1, 1)).id
+            return sync_link_row(center_url="http://pusat", key_id="kunci", secret="rahasia",
+                                 enrolled_at=datetime(2026, 1, 1)).id
     return office, _in(office, link)
 
 

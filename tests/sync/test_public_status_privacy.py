@@ -14,13 +14,13 @@ from app.frame.access import PUBLIC
 from app.frame.dates import format_date
 from app.frame.roles import INFORMASI, KASI
 from sync.client import engine
-from sync.client.models import SyncLink
 from sync.client.transport import CenterClient
 from tests.complaints.test_kiosk import kiosk_form, tracking_number_in
 from tests.registration.conftest import client_as, loket, office, saved  # noqa: F401  (fixtures)
 from tests.registration.test_privacy_policy import (CLEAR, confidential_complaint, edited, g_user,  # noqa: F401
                                                      pre_registrations)
 from tests.sync.test_client import FlaskSession
+from tests.support.factory import sync_link_row
 
 PHONE = re.compile(r"[0-9+][0-9 ()-]{8,}")
 KIOSK_NAME, KIOSK_PHONE = "Rahmat Hidayat", "0813-5555-6666"
@@ -88,8 +88,7 @@ def test_no_public_page_of_the_center_or_the_office_shows_a_persons_data(
                                   (kiosk_number, SECRET_FOLLOW_UP)):
             book.change_status(Complaint.get(Complaint.tracking_number == number), "selesai", g_user(KASI),
                                tindak_lanjut=follow_up)
-        SyncLink.create(center_url="http://center", kecamatan_code="35.08.07", key_id=key_id, secret=secret,
-                        enrolled_at=datetime(2026, 1, 1))
+        sync_link_row(key_id=key_id, secret=secret, enrolled_at=datetime(2026, 1, 1))
     with app.app_context():
         report = engine.sync_once(client=CenterClient("http://center", key_id, secret,
                                                       session=FlaskSession(center_app)))

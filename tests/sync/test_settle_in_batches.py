@@ -16,8 +16,9 @@ from app.frame.db import database
 from app.registration.models import Application
 from sync import protocol
 from sync.client import engine
-from sync.client.models import OutboxItem, SyncLink
+from sync.client.models import OutboxItem
 from tests.sync.harness import fill_kecamatan, kecamatan_app
+from tests.support.factory import sync_link_row
 
 COUNT = 16
 DESA_FORMS = (3, 4, 9, 14)  # applications the counter made of relayed F-1.07 forms
@@ -40,8 +41,7 @@ def _prepare(folder):
 
     def setup():
         with database.atomic():
-            SyncLink.create(center_url="http://pusat", kecamatan_code="35.08.07", key_id="kunci", secret="rahasia",
-                            enrolled_at=datetime(2026, 1, 1))
+            sync_link_row(center_url="http://pusat", key_id="kunci", secret="rahasia", enrolled_at=datetime(2026, 1, 1))
             applications = list(Application.select().order_by(Application.id))
             own = protocol.REGISTRATION_NUMBER.match(applications[0].registration_number).group(2)
             installation.set_device_code(database, own)  # as enrolment does: another code is another PC's

@@ -4,7 +4,8 @@ from datetime import datetime
 
 from app.frame import store
 from sync import usb
-from sync.client.models import SyncLink, SyncLog
+from sync.client.models import SyncLog
+from tests.support.factory import sync_link_row
 
 
 def test_page_says_when_the_pc_is_not_enrolled(client_for):
@@ -14,8 +15,7 @@ def test_page_says_when_the_pc_is_not_enrolled(client_for):
 
 def enrol_fake(db):
     with db.atomic():
-        SyncLink.create(center_url="http://127.0.0.1:9", kecamatan_code="35.08.07", key_id="350807-x", secret="s",
-                        enrolled_at=datetime(2026, 1, 1))
+        sync_link_row(center_url="http://127.0.0.1:9", key_id="350807-x", secret="s", enrolled_at=datetime(2026, 1, 1))
         SyncLog.create(at=datetime(2026, 1, 1, 3), kind="kirim", summary="terkirim 4, sudah ada 0")
 
 
@@ -102,7 +102,7 @@ def test_the_menu_badge_counts_what_failed_from_the_index_alone(client_for, db, 
     untried queue. It read every pending row (3.5 ms at 3,400 pending); now only the matches."""
     import re
 
-    from sync.client.outbox import failed_count
+    from sync.client.link import failed_count
     from sync.client.models import OutboxItem
     from tests.sync.harness import fill_kecamatan
     enrol_fake(db)
