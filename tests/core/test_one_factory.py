@@ -6,7 +6,9 @@ builder for. What it reads: peewee's `Model.create/insert/insert_many/get_or_cre
 class by its name (how every builder of the tests wrote rows), and the complaint book's `book.record_complaint`
 (the desk's eight fields spelled out again in each helper: `recorded_complaint` fills them). Another product
 function that stores a row (records.create_application with a checked_applicant) is the product's path, not
-a second builder; a test function may still write the one row its case needs.
+a second builder; a test function may still write the one row its case needs. Two kinds are built by the
+factory everywhere, a test's own steps included (issue 70: 26 and 15 hand-built copies had grown): the center's
+`Kecamatan` and the office's `SyncLink`, whose fields every copy spelled out the same.
 """
 import ast
 from pathlib import Path
@@ -15,14 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 FACTORY = ROOT / "tests" / "support" / "factory.py"
 WRITES = {"create", "insert", "insert_many", "get_or_create", "replace", "insert_from"}
 PRODUCT_BUILDS = {("book", "record_complaint"): "Complaint"}
+BUILT_ONLY_BY_THE_FACTORY = {"Kecamatan", "SyncLink"}
 
 
-def _row_writes(body) -> list[tuple[str, int]]:
-    """(model name, line) of every direct table write in `body`, not looking into nested functions."""
+def _row_writes(body, into_functions=False) -> list[tuple[str, int]]:
+    """(model name, line) of every direct table write in `body`, looking into nested functions only when told."""
     found, todo = [], list(body)
     while todo:
         node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
+        if nested and not into_functions:
             continue
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
             owner, name = node.func.value.id, node.func.attr
@@ -64,15 +68,31 @@ def builders_outside_the_factory(kinds: set[str], files) -> list[str]:
     return sorted(found)
 
 
+def hand_built_rows(kinds: set[str], files) -> list[str]:
+    """Every write of a `kinds` row anywhere in `files`: module level, helpers, tests and what they nest."""
+    found = []
+    for path in files:
+        for model, line in _row_writes([ast.parse(path.read_text(encoding="utf-8"))], into_functions=True):
+            if model in kinds:
+                found.append(f"{path.relative_to(ROOT)}:{line} writes {model}")
+    return sorted(found)
+
+
 def test_the_factory_builds_the_record_kinds_the_tests_need():
     assert {"Application", "ApplicationPhoto", "Complaint", "ComplaintCategory", "SurveyResponse", "User",
-            "UserDesa", "OfficeDay", "SuggestionBoxSession"} <= factory_kinds()
+            "UserDesa", "OfficeDay", "SuggestionBoxSession"} | BUILT_ONLY_BY_THE_FACTORY <= factory_kinds()
 
 
 def test_no_test_module_outside_the_factory_defines_a_builder_of_a_kind_the_factory_has():
     files = [path for path in (ROOT / "tests").rglob("*.py") if path != FACTORY]
     assert builders_outside_the_factory(factory_kinds(), files) == [], (
         "build these rows with tests/support/factory.py (add a builder there if none fits)")
+
+
+def test_no_test_module_outside_the_factory_writes_a_kecamatan_or_a_sync_link():
+    files = [path for path in (ROOT / "tests").rglob("*.py") if path != FACTORY]
+    assert hand_built_rows(BUILT_ONLY_BY_THE_FACTORY, files) == [], (
+        "build these rows with tests/support/factory.py: kecamatan_row, sync_link_row")
 
 
 def test_the_guard_finds_a_builder_and_leaves_a_test_and_the_products_path_alone(tmp_path):
@@ -92,3 +112,21 @@ def test_the_guard_finds_a_builder_and_leaves_a_test_and_the_products_path_alone
         ROOT = root
     assert found == ["test_sample.py:16 make() writes UserDesa", "test_sample.py:2 make() writes Application",
                      "test_sample.py:5 desk() writes Complaint"]
+
+
+def test_the_guard_finds_a_kecamatan_or_a_link_written_anywhere_but_not_the_factorys_builders(tmp_path):
+    module = tmp_path / "test_sample.py"
+    module.write_text(
+        "PLACE = Kecamatan.create(code='35.08.08')\n\n"
+        "def test_case(db):\n    SyncLink.create(key_id='k')\n    kecamatan_row('35.08.10', 'Kunir')\n"
+        "    def local():\n        return Kecamatan.get_or_create(code='35.08.06')\n\n"
+        "class World:\n    def start(self):\n        places = [Kecamatan.insert(code=c).execute() for c in 'ab']\n"
+        "        sync_link_row(role='desa')\n        Complaint.create(text='x')\n", encoding="utf-8")
+    global ROOT
+    root, ROOT = ROOT, tmp_path
+    try:
+        found = hand_built_rows(BUILT_ONLY_BY_THE_FACTORY, [module])
+    finally:
+        ROOT = root
+    assert found == ["test_sample.py:1 writes Kecamatan", "test_sample.py:11 writes Kecamatan",
+                     "test_sample.py:4 writes SyncLink", "test_sample.py:7 writes Kecamatan"]
