@@ -215,14 +215,14 @@ def enrol_kecamatan(kec_app, center_url: str, code: str, link_url: str | None = 
     `as_the_page_does`: the sync page's whole enrolment (the center's clock checked, its signed probe,
     what capabilities fetch once enrolled), so a bench's passes are those of a PC enrolled from it."""
     from app.frame.db import database
-    from sync.client import link
+    from sync.client import enrolment
     from sync.client.models import SyncLink
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         if as_the_page_does:
             from app.sync_page.enrolment import enrol_this_pc
             made = enrol_this_pc(center_url, code, kecamatan_code, "01")
         else:
-            made = link.enrol(center_url, kecamatan_code, code, "01")
+            made = enrolment.enrol(center_url, kecamatan_code, code, "01")
         if link_url:
             with database.atomic():
                 SyncLink.update(center_url=link_url).where(SyncLink.id == made.id).execute()

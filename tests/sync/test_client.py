@@ -10,7 +10,7 @@ from app.registration.status import ApplicationStatus as S, transition
 from sync import usb
 from sync.center import records
 from sync.center.models import DeviceKey, ReceivedApplication
-from sync.client import engine, link, outbox
+from sync.client import engine, outbox, scheduler, usb_files
 from sync.client.models import OutboxItem, SyncLink
 from sync.client.link_down import LinkDown
 from sync.client.transport import CenterClient
@@ -163,7 +163,7 @@ def test_photo_changed_after_complete_fails_alone_with_a_reason(kecamatan, cente
 
 def test_usb_batch_and_status_file_round_trip_exactly_once(kecamatan, center_app, center_db, enrolled):
     kecamatan_row, _ = enrolled
-    files, count = run(kecamatan, link.export_batches)
+    files, count = run(kecamatan, usb_files.export_batches)
     assert count == 3 and len(files) == 1
     content = files[0][1]
     key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
@@ -175,12 +175,12 @@ def test_usb_batch_and_status_file_round_trip_exactly_once(kecamatan, center_app
     status_file = usb.write_status_file(key, [records.event_json(e) for e in CenterEvent.select().order_by(CenterEvent.seq)])
 
     def check():
-        assert link.import_status_file(status_file) == 3
-        assert link.import_status_file(status_file) == 0  # the same file again changes nothing
+        assert usb_files.import_status_file(status_file) == 3
+        assert usb_files.import_status_file(status_file) == 0  # the same file again changes nothing
         assert set(statuses().values()) == {S.RECEIVED_BY_CENTER.value}
         assert {i.state for i in OutboxItem.select().where(OutboxItem.kind == "permohonan")} == {"acked"}  # the status proved they arrived
         with pytest.raises(usb.BatchFileError):
-            link.import_status_file(status_file.replace(b"received", b"shipped!"))
+            usb_files.import_status_file(status_file.replace(b"received", b"shipped!"))
     run(kecamatan, check)
 
 
@@ -224,32 +224,32 @@ def test_the_link_has_one_retry_policy_for_requests_and_packet_connections(monke
 
 def test_nightly_full_sync_is_due_once_per_local_day():
     current = SimpleNamespace(last_full_sync_on="", key_id="k-nightly")
-    offset = link.nightly_offset_minutes(current.key_id)
+    offset = scheduler.nightly_offset_minutes(current.key_id)
     start = datetime(2026, 3, 2, 21, 0) + timedelta(minutes=offset)
-    assert not link.nightly_due(current, "21:00", start - timedelta(minutes=1))
-    assert link.nightly_due(current, "21:00", start)
+    assert not scheduler.nightly_due(current, "21:00", start - timedelta(minutes=1))
+    assert scheduler.nightly_due(current, "21:00", start)
     current.last_full_sync_on = "2026-03-02"
-    assert not link.nightly_due(current, "21:00", datetime(2026, 3, 2, 23, 0))
-    assert link.nightly_due(current, "21:00", datetime(2026, 3, 3, 21, 30))
+    assert not scheduler.nightly_due(current, "21:00", datetime(2026, 3, 2, 23, 0))
+    assert scheduler.nightly_due(current, "21:00", datetime(2026, 3, 3, 21, 30))
 
 
 def test_a_regencys_nightly_passes_are_spread_over_half_an_hour():
     """Every kecamatan keeps the same night time: their full passes start at their own minutes
     (the same each night), and one set late in the evening still runs that night."""
-    offsets = [link.nightly_offset_minutes(f"k{n:04d}") for n in range(50)]
-    assert all(0 <= o < link.NIGHTLY_SPREAD_MINUTES for o in offsets)
+    offsets = [scheduler.nightly_offset_minutes(f"k{n:04d}") for n in range(50)]
+    assert all(0 <= o < scheduler.NIGHTLY_SPREAD_MINUTES for o in offsets)
     assert len(set(offsets)) >= 15 and max(offsets) - min(offsets) >= 20
-    assert offsets == [link.nightly_offset_minutes(f"k{n:04d}") for n in range(50)]
+    assert offsets == [scheduler.nightly_offset_minutes(f"k{n:04d}") for n in range(50)]
     late = SimpleNamespace(last_full_sync_on="", key_id=next(f"k{n}" for n in range(100)
-                                                             if link.nightly_offset_minutes(f"k{n}") > 10))
-    assert link.nightly_due(late, "23:55", datetime(2026, 3, 2, 23, 59))
+                                                             if scheduler.nightly_offset_minutes(f"k{n}") > 10))
+    assert scheduler.nightly_due(late, "23:55", datetime(2026, 3, 2, 23, 59))
 
 
 def test_an_older_status_file_neither_moves_the_cursor_back_nor_replays_events(kecamatan, center_app, center_db,
                                                                                 enrolled):
     """The status cursor: events at or below it were applied; a stale USB file changes nothing."""
     kecamatan_row, _ = enrolled
-    files, _count = run(kecamatan, link.export_batches)
+    files, _count = run(kecamatan, usb_files.export_batches)
     content = files[0][1]
     key, items = usb.read_batch_file(content, lambda key_id: DeviceKey.get_or_none(DeviceKey.key_id == key_id))
     for header, photo in items:
@@ -261,12 +261,12 @@ def test_an_older_status_file_neither_moves_the_cursor_back_nor_replays_events(k
 
     def check():
         from sync.client.models import SyncLog
-        assert link.import_status_file(newest) == 3
+        assert usb_files.import_status_file(newest) == 3
         cursor = engine.current_link().status_cursor
         assert cursor == max(e["seq"] for e in events)
         logged = SyncLog.select().where(SyncLog.kind == "status").count()
-        assert link.import_status_file(oldest_only) == 0
-        assert link.import_status_file(newest) == 0
+        assert usb_files.import_status_file(oldest_only) == 0
+        assert usb_files.import_status_file(newest) == 0
         assert engine.current_link().status_cursor == cursor  # never back to an older event
         assert SyncLog.select().where(SyncLog.kind == "status").count() == logged  # nothing replayed
     run(kecamatan, check)
@@ -410,7 +410,7 @@ def test_nothing_another_pc_follows_is_sent_from_here_whenever_it_came_to_wait(k
             installation.follow_elsewhere({"01": 2})
         assert OutboxItem.select().where(OutboxItem.state == "pending").count() == 6  # restored as they were
         assert numbers(outbox.due_items(datetime(2030, 1, 1), ignore_delays=True)) == [own, "status:" + own]
-        assert link.export_batches()[1] == 1
+        assert usb_files.export_batches()[1] == 1
         report = engine.sync_once(client=client_of(center_app))
         assert (report.error, report.sent) == ("", 1)
         assert numbers(identity.left_to_their_pc()) == sorted(shared[1:])

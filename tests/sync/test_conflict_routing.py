@@ -19,7 +19,7 @@ from app.registration.models import Application, StatusEvent
 from app.registration.status import ApplicationStatus as S
 from sync.center import keys, records
 from sync.center.models import Conflict, DeviceKey, ReceivedApplication
-from sync.client import link
+from sync.client import enrolment
 from sync.client.models import OutboxItem, StatusIssue, SyncLog
 from tests.sync.harness import kecamatan_app
 from tests.support.factory import person_name, person_nik, sync_link_row
@@ -52,7 +52,7 @@ def _pc_numbering_before_enrolment(path, center_app, kecamatan, first_person, co
     kec_app = kecamatan_app(path)
     numbers = fill(kec_app, count, first=first_person)
     code = keys.new_enrolment_code(kecamatan)
-    made = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
+    made = run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
     return kec_app, numbers, DeviceKey.get(DeviceKey.key_id == made.key_id)
 
 

@@ -23,7 +23,7 @@ from sync import protocol, usb
 from sync.center import keys, records
 from sync.center.models import Conflict, DeviceKey, Kecamatan, ReceivedApplication, UsedNonce
 from app.registration.sync_records import CENTER_TO_LOCAL, center_notices
-from sync.client import engine, link
+from sync.client import engine, enrolment, usb_files
 from sync.client.models import StatusIssue
 from sync.client.transport import CenterClient, ClockSkew, EnrolmentError
 from tests.conftest import CsrfClient, sign_in_as
@@ -66,7 +66,7 @@ def enrolled_installation(path, center_app, kecamatan: Kecamatan):
     kec_app = kecamatan_app(path)
     code = keys.new_enrolment_code(kecamatan)
     run(kec_app, lambda: fill(kec_app, 0))  # office identity (kecamatan code) in settings
-    run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
+    run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=EnrolSession(center_app)))
     return kec_app
 
 
@@ -284,7 +284,7 @@ def test_a_month_offline_travels_by_usb_in_numbered_files_in_any_order(tmp_path,
     kecamatan, _ = enrolled
     kec_app = enrolled_installation(tmp_path / "k", center_app, kecamatan)
     numbers = fill(kec_app, 2000, (30, 40), first=1)
-    files, count = run(kec_app, lambda: link.export_batches(tmp_path / "usb"))
+    files, count = run(kec_app, lambda: usb_files.export_batches(tmp_path / "usb"))
     assert count == 2000 and len(files) == 10
     names = [name for name, _ in files]
     assert names == sorted(names) and names[2].endswith("-03-dari-10.lkb")
@@ -305,7 +305,7 @@ def test_a_month_offline_travels_by_usb_in_numbered_files_in_any_order(tmp_path,
     assert {r.registration_number for r in ReceivedApplication.select()} == set(numbers)
     key = DeviceKey.select().order_by(DeviceKey.id.desc()).get()
     status_file = usb.write_status_file(key, [records.event_json(e) for e in records.events_after(kecamatan, 0, 5000)])
-    assert run(kec_app, lambda: link.import_status_file(status_file)) == 2000
+    assert run(kec_app, lambda: usb_files.import_status_file(status_file)) == 2000
     assert set(local_statuses(kec_app).values()) == {S.RECEIVED_BY_CENTER.value}
 
 
@@ -363,7 +363,7 @@ def test_enrolment_errors_have_a_kind_and_an_indonesian_message(tmp_path, center
 
     def attempt(url="http://center", the_code=code, use=session):
         with pytest.raises(EnrolmentError) as problem:
-            link.enrol(url, "35.08.07", the_code, "01", session=use)
+            enrolment.enrol(url, "35.08.07", the_code, "01", session=use)
         return problem.value.kind, str(problem.value)
     assert run(kec_app, lambda: attempt(the_code="salah-salah-salah"))[0] == "wrong_code"
     assert run(kec_app, lambda: attempt(url="http://127.0.0.1:9", use=None))[0] == "unreachable"
@@ -374,8 +374,8 @@ def test_enrolment_errors_have_a_kind_and_an_indonesian_message(tmp_path, center
             return SimpleNamespace(status_code=200, headers={}, content=b"<html>Login Wi-Fi</html>")
     kind, message = run(kec_app, lambda: attempt(use=Hotspot()))
     assert kind == "unsigned" and "bukan dari server pusat" in message
-    made = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=session))
-    retried = run(kec_app, lambda: link.enrol("http://center", "35.08.07", code, "01", session=session))
+    made = run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=session))
+    retried = run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=session))
     assert retried.key_id == made.key_id  # a second click after a lost answer
     Kecamatan.update(enrolment_expires_at=Kecamatan.enrolment_expires_at).execute()
     fresh = keys.new_enrolment_code(kecamatan)

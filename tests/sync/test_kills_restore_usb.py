@@ -106,10 +106,10 @@ def test_a_usb_import_killed_at_any_moment_stores_each_application_exactly_once(
     numbers = fill_kecamatan(kec_app, 450, photo_size=(60, 80), first=1)
     with kec_app.app_context(), kec_app.extensions["database"].connection_context():
         from app.frame.db import database
-        from sync.client import link
+        from sync.client import usb_files
         with database.atomic():
             sync_link_row(center_url="http://pusat", key_id=key_id, secret=secret)
-        files, count = link.export_batches(tmp_path / "usb")
+        files, count = usb_files.export_batches(tmp_path / "usb")
     assert count == 450 and len(files) == 3
     paths = [tmp_path / "usb" / name for name, _ in files]
     center = CenterServer(center_dir).start()

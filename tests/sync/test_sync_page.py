@@ -102,7 +102,7 @@ def test_the_menu_badge_counts_what_failed_from_the_index_alone(client_for, db, 
     untried queue. It read every pending row (3.5 ms at 3,400 pending); now only the matches."""
     import re
 
-    from sync.client.link import failed_count
+    from sync.client.outbox import failed_count
     from sync.client.models import OutboxItem
     from tests.sync.harness import fill_kecamatan
     enrol_fake(db)
