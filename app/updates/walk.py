@@ -68,7 +68,10 @@ def walk_version(program: Path, data_dir: Path, db_path: Path, mode: str, second
     work = Path(tempfile.mkdtemp(prefix="uji-", dir=work))
     try:
         try:
-            copy_database(db_path, copy)
+            if Path(db_path).exists():
+                copy_database(db_path, copy)
+            else:  # a PC with no data yet (a new desa PC, the release build's): the version makes its own
+                remove_copy(copy)
         except Exception as problem:  # a full disk: no verdict on the release
             return candidate_walk.Verdict(interrupted=f"salinan data tidak dapat dibuat ({type(problem).__name__}: "
                                                       f"{problem})"[:300])
