@@ -79,6 +79,14 @@ NEXT_STEPS = {
 LATE_FOLLOW_UP = ("Batas tindak lanjut sudah lewat {days} hari dan pengaduan Anda belum selesai ditindaklanjuti. "
                   "Tanyakan ke Kantor Kecamatan {office} (alamat dan telepon di bawah) dengan menyebut nomor "
                   "pengaduan ini. Bila tetap tidak ditanggapi, Anda dapat melapor ke Ombudsman Republik Indonesia.")
+# An application still in service past its promised date (issue 71: /cek said "Belum ada yang perlu Anda
+# lakukan" five weeks late): counted in working days as the office's own register counts it.
+LATE_APPLICATION = ("Tanggal janji sudah lewat {days} hari kerja dan KTP-el Anda belum siap diambil. Kantor "
+                    "Kecamatan {office} wajib menanyakan berkas Anda ke Dukcapil dan memberi tahu Anda. Tanyakan "
+                    "ke kantor (alamat dan telepon di bawah) dengan menyebut nomor pendaftaran ini. Bila tetap "
+                    "tidak ditanggapi, Anda dapat melapor ke Ombudsman Republik Indonesia.")
+# The public steps of an application in service (app/registration/status.IN_SERVICE): late past its promise.
+IN_SERVICE_STEPS = frozenset({"diproses", "menunggu_kirim", "dicetak", "dikirim", "perbaikan"})
 # A complaint done without a published follow-up: a confidential one, told to the complainant in person.
 UNPUBLISHED_FOLLOW_UP = ("Hasil tindak lanjut tidak diumumkan di sini: pengaduan rahasia disampaikan langsung "
                          "kepada Anda. Bila belum menerimanya, tanyakan ke Kantor Kecamatan {office}.")

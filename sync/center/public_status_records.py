@@ -19,6 +19,7 @@ from peewee import IntegrityError
 from app.frame import regions
 from app.frame.dates import local_today, utc_now
 from app.frame.request_cycle import holds_bad_characters
+from app.frame.working_days import WorkCalendar
 from sync import protocol
 from sync import public_status as vocabulary
 from sync.center import sms
@@ -27,6 +28,7 @@ from sync.center.db import center_database, in_dialect, is_postgres
 from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
 from sync.center.records import Outcome
 from sync.center.trail import no_ones_act
+from sync.center.zone import own_zone
 
 MAX_RECORD_BYTES = 8 * 1024
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -224,18 +226,27 @@ def view_of(row: PublicStatus) -> dict:
     final = step in vocabulary.FINAL_STEPS[kind]
     due = date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None
     # Late from the day after the deadline (app/complaints/deadlines.py), on the kecamatan's own calendar day.
-    today = local_today(regions.zone_of(row.kecamatan.code) or current_app.config.get("TIME_ZONE") or "WIB")
+    today = local_today(regions.zone_of(row.kecamatan.code) or own_zone())
     late_days = (today - due).days if kind == "pgd" and due and not final and today > due else 0
     next_step = vocabulary.LATE_FOLLOW_UP if late_days else vocabulary.NEXT_STEPS[kind][step]
+    promised = date.fromisoformat(record["promised"]) if record.get("promised") else None
+    late_working_days = 0
+    if kind == "ktp" and promised and step in vocabulary.IN_SERVICE_STEPS and today > promised:
+        # The national calendar the office's counts start from (app/registration/service_time.days_left).
+        late_working_days = max(-WorkCalendar().working_days_between(today, promised), 0)
+    if late_working_days:
+        # A file to correct still needs the citizen first; otherwise the lateness is what there is to do.
+        late = vocabulary.LATE_APPLICATION
+        next_step = (next_step + " " + late) if step == "perbaikan" else late
     follow_up = record.get("follow_up", "")
     if kind == "pgd" and final and not follow_up:
         follow_up = vocabulary.UNPUBLISHED_FOLLOW_UP.format(office=office)
     return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
             "office_address": record.get("office_address", ""), "office_phone": record.get("office_phone", ""),
-            "step": words[step].format(office=office), "next": next_step.format(office=office, days=late_days),
+            "step": words[step].format(office=office), "next": next_step.format(office=office, days=late_days or late_working_days),
             "step_code": step, "final": final, "late_days": late_days,
             "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
-            "promised": date.fromisoformat(record["promised"]) if record.get("promised") else None,
+            "promised": promised, "late_working_days": late_working_days,
             "promised_estimate": record.get("promised_estimate") == "1",
             "follow_up": follow_up, "follow_up_due": due,
             # An office offline for days: said in days, so an old date is not read as today's news.
