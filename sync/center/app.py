@@ -17,6 +17,7 @@ from sync.center.labels import readable_record
 from sync.center.letterhead import regency_letterhead
 from sync.center import api, performance, public_status, relay, sealed, sms, updates, views  # noqa: F401  (api, relay, performance, public_status, updates, views add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
+from sync.center.zone import own_zone
 from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
@@ -58,8 +59,8 @@ def center_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PAGE_SIZE": 100,
         # The center's own pages (its print runs, shipments); a kecamatan's moments are shown in
-        # that kecamatan's zone (the `tanggal_jam(code)` filter).
-        "TIME_ZONE": zone_setting("LOKET_CENTER_TIME_ZONE", "WIB"),
+        # that kecamatan's zone (the `tanggal_jam(code)` filter). Empty: its kecamatan's (own_zone).
+        "TIME_ZONE": zone_setting("LOKET_CENTER_TIME_ZONE", ""),
         # The address kecamatan PCs reach the center on (shown with an enrolment code); without it,
         # the address the admin's browser used.
         "PUBLIC_URL": (os.environ.get("LOKET_CENTER_PUBLIC_URL") or "").strip().rstrip("/"),
@@ -105,7 +106,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     install_policy(app, POLICY)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))
-    templating.install(app, lambda: app.config["TIME_ZONE"], user_may, "center.htmx_js")
+    templating.install(app, own_zone, user_may, "center.htmx_js")
     app.jinja_env.globals.update(CENTER_ROLES=CENTER_ROLES, center_name=lambda: app.config["CENTER_NAME"],
                                  readable_record=readable_record, regency_letterhead=regency_letterhead)
     app.extensions["account_model"] = Operator

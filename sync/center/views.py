@@ -25,6 +25,7 @@ from sync.center.performance import KIND as REPORT_KIND, store_report
 from sync.center.public_status_records import note_delivery, store_public
 from sync.center.retention import is_purged, last_reports
 from sync.center.routes import page_blueprint
+from sync.center.zone import own_zone
 from app.frame.signin import check_sign_in, sign_in, sign_out
 from app.frame.access import may
 from sync.center.accounts import account_problems
@@ -119,7 +120,7 @@ def _parse_day(text: str):
 def _received_on(day):
     """Received on `day` as the list shows it: each kecamatan's day in its own zone (a WIT kecamatan's
     01.30 on the 24th is the 23rd in WIB), kecamatans of an unknown zone in the center's."""
-    own = current_app.config["TIME_ZONE"]
+    own = own_zone()
     by_zone: dict[str, list[int]] = {}
     for kecamatan in Kecamatan.select(Kecamatan.id, Kecamatan.code):
         by_zone.setdefault(zone_of(kecamatan.code) or own, []).append(kecamatan.id)

@@ -52,7 +52,7 @@ def test_the_centers_own_zone_is_read_from_its_setting(monkeypatch, tmp_path):
         return center_config({"DATA_DIR": tmp_path})["TIME_ZONE"]
 
     monkeypatch.delenv("LOKET_CENTER_TIME_ZONE", raising=False)
-    assert center_config({"DATA_DIR": tmp_path})["TIME_ZONE"] == "WIB"
+    assert center_config({"DATA_DIR": tmp_path})["TIME_ZONE"] == ""  # unset: its kecamatan's (below)
     assert zone("WITA") == "WITA" and zone(" wita ") == "WITA" and zone("Asia/Jayapura") == "WIT"
     # Anything else once showed WIB times labelled with the typed words: refused at the start instead.
     with pytest.raises(SettingInvalid, match="WIB, WITA atau WIT"):
@@ -101,3 +101,23 @@ def test_the_received_day_filter_takes_each_kecamatans_day_in_its_zone(center_ap
     assert "24 November 2026 01.30 WIT" in row_of(on_24, wit_item.registration_number)
     chosen = client.get(f"/permohonan?tanggal=2026-11-24&kecamatan={jayapura.id}").get_data(as_text=True)
     assert wit_item.registration_number in chosen
+
+
+def test_a_center_without_the_setting_takes_the_zone_of_its_kecamatan(center_app, operator, monkeypatch):
+    """Issue 71: a WITA regency's center showed its print runs in WIB unless its admin set the variable.
+    Unset, the zone is its kecamatan's (a regency's kecamatan share one); set, the variable still wins."""
+    monkeypatch.delenv("LOKET_CENTER_TIME_ZONE", raising=False)
+    center_app.config["TIME_ZONE"] = center_config({"DATA_DIR": center_app.config["DATA_DIR"]})["TIME_ZONE"]
+    client = client_as(center_app, operator)
+    PrintRun.create(created_at=MOMENT, created_by="operator", printed_at=MOMENT)
+
+    def runs() -> str:
+        page = client.get("/cetak").get_data(as_text=True)
+        return page[page.index('id="daftar-cetak"'):]
+
+    assert "23 November 2026 09.30 WIB oleh operator" in runs()  # no kecamatan yet: WIB
+    kecamatan_row("73.71.01", "Mariso")  # Kota Makassar, Sulawesi Selatan: WITA
+    assert "23 November 2026 10.30 WITA oleh operator" in runs()
+    monkeypatch.setenv("LOKET_CENTER_TIME_ZONE", "WIT")
+    center_app.config["TIME_ZONE"] = center_config({"DATA_DIR": center_app.config["DATA_DIR"]})["TIME_ZONE"]
+    assert "23 November 2026 11.30 WIT oleh operator" in runs()
