@@ -109,8 +109,17 @@ def complaint_record(complaint, row: PublicStatus) -> dict:
         follow_up = (follow_up + f"\nDiteruskan ke: {complaint.other_office}").strip()[:2000]
     return {"kind": "pgd", "number": complaint.tracking_number,
             "code_digest": vocabulary.code_digest(complaint.tracking_number, row.check_code),
-            "step": PGD_STEPS.get(complaint.status, "diterima"), "steps": _history(list(events), PGD_STEPS),
+            "step": PGD_STEPS.get(complaint.status, "diterima"), "steps": _complaint_history(complaint, list(events)),
             "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(), **_office(), **_sms(row)}
+
+
+def _complaint_history(complaint, events: list) -> list[list[str]]:
+    """The history from the day the office received the complaint, not the day it was typed in (issue 71: a
+    letter of 29 September showed "received" 9 October, after its own deadline); one forwarded as it was
+    recorded has its "received" line too."""
+    received = ["diterima", _day(complaint.received_at)]
+    steps = [step for step in _history(events, PGD_STEPS) if step[0] != "diterima"]
+    return [received] + steps[-19:]
 
 
 def pre_registration_record(pre, row: PublicStatus) -> dict:
