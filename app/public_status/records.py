@@ -139,7 +139,9 @@ def pre_registration_record(pre, row: PublicStatus) -> dict:
     application_number = application_number or pre.relay_application_number or ""
     follow_up = f"Nomor pendaftaran di loket: {application_number}" if step == "diterima" and application_number else ""
     return {"kind": "pra", "number": pre.number, "code_digest": vocabulary.code_digest(pre.number, row.check_code),
-            "step": step, "steps": steps, "promised": "", "follow_up": follow_up, "follow_up_due": "", **_office()}
+            "step": step, "steps": steps, "promised": "", "follow_up": follow_up, "follow_up_due": "",
+            # the center turns a form still waiting past this day to expired: nothing is written here then
+            "expires": pre.expires_on.isoformat() if pre.expires_on else "", **_office()}
 
 
 def pre_registration_changed(pre, created: bool = False) -> None:

@@ -63,7 +63,8 @@ def _text(value, limit: int) -> bool:
 def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | None:
     """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
     allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
-               "office", "hours", "changed_at", "sms", "office_address", "office_phone", "promised_estimate"}
+               "office", "hours", "changed_at", "sms", "office_address", "office_phone", "promised_estimate",
+               "expires"}
     if set(record) - allowed:
         return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
     kind = record.get("kind")
@@ -94,7 +95,7 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
             and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
             and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)
             and _text(record.get("office_address", ""), 300) and _text(record.get("office_phone", ""), 40)
-            and record.get("promised_estimate", "") in ("", "1")):
+            and record.get("promised_estimate", "") in ("", "1") and _day_or_blank(record.get("expires", ""))):
         return "isian status publik tidak sah"
     if "sms" in record and (problem := sms.phone_problem(record["sms"])):
         return problem
@@ -221,12 +222,18 @@ def view_of(row: PublicStatus) -> dict:
             # (an old PC's, issue 42). Dukcapil processes only what the center holds.
             step = WAITING_TO_GO if step == "diproses" else step
             steps = [[WAITING_TO_GO if s == "diproses" else s, d] for s, d in steps]
+    today = local_today(regions.zone_of(row.kecamatan.code) or own_zone())
+    expires = date.fromisoformat(record["expires"]) if record.get("expires") else None
+    if kind == "pra" and step == "menunggu" and expires and today > expires:
+        # Nothing is written when a form runs out (issue 71: one typed at the kecamatan said "Menunggu" for ever).
+        step = "kedaluwarsa"
+        steps.append([step, (expires + timedelta(days=1)).isoformat()])
+    office_record = _office_record(row) if kind == "pra" else record
     words = vocabulary.STEPS[kind]
     synced_at = row.kecamatan.public_synced_at or row.received_at  # received_at: a record from before the column
     final = step in vocabulary.FINAL_STEPS[kind]
     due = date.fromisoformat(record["follow_up_due"]) if record.get("follow_up_due") else None
     # Late from the day after the deadline (app/complaints/deadlines.py), on the kecamatan's own calendar day.
-    today = local_today(regions.zone_of(row.kecamatan.code) or own_zone())
     late_days = (today - due).days if kind == "pgd" and due and not final and today > due else 0
     next_step = vocabulary.LATE_FOLLOW_UP if late_days else vocabulary.NEXT_STEPS[kind][step]
     promised = date.fromisoformat(record["promised"]) if record.get("promised") else None
@@ -241,8 +248,9 @@ def view_of(row: PublicStatus) -> dict:
     follow_up = record.get("follow_up", "")
     if kind == "pgd" and final and not follow_up:
         follow_up = vocabulary.UNPUBLISHED_FOLLOW_UP.format(office=office)
-    return {"kind": kind, "number": row.number, "office": office, "hours": record.get("hours", ""),
-            "office_address": record.get("office_address", ""), "office_phone": record.get("office_phone", ""),
+    return {"kind": kind, "number": row.number, "office": office, "hours": office_record.get("hours", ""),
+            "office_address": office_record.get("office_address", ""),
+            "office_phone": office_record.get("office_phone", ""),
             "step": words[step].format(office=office), "next": next_step.format(office=office, days=late_days or late_working_days),
             "step_code": step, "final": final, "late_days": late_days,
             "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
@@ -252,6 +260,16 @@ def view_of(row: PublicStatus) -> dict:
             # An office offline for days: said in days, so an old date is not read as today's news.
             "synced_at": synced_at, "synced_days": max((utc_now() - synced_at).days, 0),
             "region": row.kecamatan.code}  # its moments in the kecamatan's zone, as on its own slips
+
+
+def _office_record(row: PublicStatus) -> dict:
+    """A desa form's office hours, address and telephone as the kecamatan itself last sent them (issue 71: a
+    desa PC knows only the default hours, "Jumat 08.00–14.00" where the office closes at 11.00); the
+    form's own record while the kecamatan has sent none."""
+    newest = (PublicStatus.select(PublicStatus.record_json)
+              .where((PublicStatus.kecamatan == row.kecamatan_id) & (PublicStatus.kind != "pra"))
+              .order_by(PublicStatus.received_at.desc()).first())
+    return json.loads(newest.record_json if newest is not None else row.record_json)
 
 
 # --- retention ------------------------------------------------------------------------------------
