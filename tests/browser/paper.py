@@ -38,6 +38,12 @@ LONGEST = {
     "letter_number": "421.3/1178/SMKN1-YSW/101.6.5.1/2026 perihal Permohonan Perekaman KTP-el Kolektif",
     "sender": "Sekolah Menengah Kejuruan Negeri 1 Yosowilangun, Dinas Pendidikan Provinsi Jawa Timur, Cabang Dinas "
               "Kabupaten Lumajang I",
+    # Catatan (500): the dispensation of a marriage below 19 the F-1.07 carries to the Kepala Desa's signature
+    "notes": "Dispensasi kawin dari Pengadilan Agama Lumajang Nomor 1178/Pdt.P/2025/PA.Lmj tanggal 3 Maret 2025, "
+             "diajukan oleh kedua orang tua pemohon dan dikabulkan setelah sidang pemeriksaan; akta nikah Kantor "
+             "Urusan Agama Kecamatan Yosowilangun Nomor 0117/021/III/2025 tanggal 10 Maret 2025. Salinan penetapan "
+             "pengadilan dan akta nikah sudah diperiksa oleh Kepala Desa dan dilampirkan bersama fotokopi Kartu "
+             "Keluarga. Pemohon tinggal bersama suami di rumah orang tuanya dan belum pernah memiliki KTP-el.",
 }
 # The real person: a 71-character name and a 104-character address put the counter receipt on two A4 sheets.
 LONG_PERSON = {
@@ -48,6 +54,7 @@ LONG_PERSON = {
     "relation": "Ibu kandung",
     "letter_number": "421.3/117/SMAN1/2026",
     "sender": "SMA Negeri 1 Yosowilangun",
+    "notes": "Dispensasi kawin PA Lumajang Nomor 117/Pdt.P/2025/PA.Lmj",
 }
 # The long addresses an office really gives (a regency's subdomain, a port): printed whole, never broken inside
 PUBLIC_ADDRESS = "https://yosowilangun.lumajangkab.go.id:8443"
