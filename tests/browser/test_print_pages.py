@@ -128,6 +128,9 @@ def test_the_ikm_prints_with_the_letterhead_and_each_heading_on_the_page_of_what
         printed = _print_and_read(page, None, paper, "ikm")
         for title in ("Nilai IKM", "Responden sah"):  # the summary cards on the first sheet, under the kop
             assert printed.page_of(title) == 1, title
+        # the grade table on the sheet of the figures it grades, not alone on a second sheet (issue 71)
+        assert printed.page_of("Mutu pelayanan") == printed.page_of("Indeks (jumlah NRR tertimbang)") \
+            == printed.page_of("25,00 – 64,99") == 1, [printed.page_of(t) for t in ("Mutu pelayanan", "Tidak Baik")]
         # Each heading put at the foot of the first sheet in turn: it goes with what it heads (a table whole)
         width, height = PAPERS[paper]
         sheet_px = (height - 15 - 18) * PX_PER_MM  # print.css's @page margins
