@@ -7,19 +7,13 @@ from datetime import timedelta
 from app.frame.dates import to_local, utc_now
 from sync import public_status as vocabulary
 from sync.client.models import OutboxItem
+from tests.support.factory import recorded_complaint
 from tests.sync.test_client import kecamatan, run  # noqa: F401  (kecamatan is a fixture)
 
 
 def _recorded(kec_app, **how) -> list:
-    from app.complaints import book
-    from app.complaints.models import ComplaintCategory
-
     def record():
-        category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
-        values = {"channel": "surat", "category_id": category.id, "complainant_name": "Sri Wahyuni",
-                  "complainant_contact": "", "is_anonymous": False, "is_confidential": False,
-                  "registration_number": "", "text": "Antrean perekaman sangat lama"}
-        complaint, _ = book.record_complaint(values, **how)
+        complaint = recorded_complaint(channel="surat", complainant_contact="", **how)
         item = (OutboxItem.select().where((OutboxItem.kind == vocabulary.KIND)
                                           & (OutboxItem.registration_number == vocabulary.wire_key(complaint.tracking_number)))
                 .order_by(OutboxItem.id.desc()).first())
