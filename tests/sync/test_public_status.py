@@ -1,6 +1,7 @@
 """The public status page (issue 28): the kecamatan's minimal public record travels in the sync
 pass; the center answers a citizen with the number and the slip's check code, the same calm page
 for an unknown number and a wrong code, throttled; never a name, NIK, address or confidential text."""
+import html
 import json
 import re
 
@@ -32,6 +33,18 @@ def page(center_app, number, code, address="203.0.113.7"):
     response = center_app.test_client().get("/cek", query_string={"n": number, "k": code},
                                             environ_base={"REMOTE_ADDR": address})
     return response.status_code, response.get_data(as_text=True)
+
+
+def stored_and_read(center_app, kecamatan, record: dict, code: str) -> str:
+    """`record` stored as the kecamatan sends it (its code's digest added), then its /cek page's text as a
+    citizen reads it."""
+    record = dict(record, code_digest=vocabulary.code_digest(record["number"], code))
+    header = {"id": vocabulary.wire_key(record["number"]), "version": 1, "record": record,
+              "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+    assert center_public.store_public(kecamatan, header, b"").result == "stored"
+    status, body = page(center_app, record["number"], code)
+    assert status == 200
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def without_echo(body: str) -> str:

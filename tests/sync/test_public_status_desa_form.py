@@ -1,24 +1,16 @@
 """A desa's F-1.07 on /cek (issue 71, finding 3): a form still waiting past its last valid day says expired, as
 a relayed one does, although nothing is written when it runs out; and the page shows the office's own hours,
 address and telephone as the kecamatan sent them, not the defaults a desa PC knows."""
-import html
-import re
 from datetime import timedelta
 
 import pytest
 
 from app.frame.dates import format_date, local_today
-from sync import protocol, public_status as vocabulary
-from sync.center import public_status_records as center_public
-from tests.sync.test_public_status import page
+from tests.sync.test_public_status import stored_and_read
 
 CODE = "7K3M9Q"
 DEFAULT_HOURS = "Senin–Kamis 08.00–15.30, Jumat 08.00–14.00"
 OFFICE_HOURS = "Senin–Kamis 07.30–15.00, Jumat 07.30–11.00"
-
-
-def _text(body: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 @pytest.fixture
@@ -26,14 +18,9 @@ def send(center_app, center_db, enrolled):
     kecamatan, _ = enrolled
 
     def store(number, record):
-        record = {"number": number, "code_digest": vocabulary.code_digest(number, CODE), "promised": "",
+        record = {"number": number, "promised": "",
                   "follow_up": "", "follow_up_due": "", "office": "Yosowilangun", **record}
-        header = {"id": vocabulary.wire_key(number), "version": 1, "record": record,
-                  "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
-        assert center_public.store_public(kecamatan, header, b"").result == "stored"
-        status, body = page(center_app, number, CODE)
-        assert status == 200
-        return _text(body)
+        return stored_and_read(center_app, kecamatan, record, CODE)
     return store
 
 

@@ -2,22 +2,14 @@
 late and what the citizen can do, not "Kecamatan menindaklanjuti sebelum batas di atas"; done, a
 confidential one does not also say "sedang diproses". Dates are counted from the kecamatan's today (WIB for
 Lumajang), late from the day after the deadline as app/complaints/deadlines.py counts it."""
-import html
-import re
 from datetime import timedelta
 
 import pytest
 
 from app.frame.dates import format_date, local_today
-from sync import protocol, public_status as vocabulary
-from sync.center import public_status_records as center_public
-from tests.sync.test_public_status import page
+from tests.sync.test_public_status import stored_and_read
 
 CODE = "7K3M9Q"
-
-
-def _text(body: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 @pytest.fixture
@@ -26,16 +18,11 @@ def complaint(center_app, center_db, enrolled):
     kecamatan, _ = enrolled
 
     def send(number, step, due, follow_up=""):
-        record = {"kind": "pgd", "number": number, "code_digest": vocabulary.code_digest(number, CODE),
+        record = {"kind": "pgd", "number": number,
                   "step": step, "steps": [["diterima", (due - timedelta(days=7)).isoformat()], [step, ""]],
                   "promised": "", "follow_up": follow_up, "follow_up_due": due.isoformat(),
                   "office": "Yosowilangun", "hours": "Senin-Jumat 08.00-15.00"}
-        header = {"id": vocabulary.wire_key(number), "version": 1, "record": record,
-                  "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
-        assert center_public.store_public(kecamatan, header, b"").result == "stored"
-        status, body = page(center_app, number, CODE)
-        assert status == 200
-        return _text(body)
+        return stored_and_read(center_app, kecamatan, record, CODE)
     return send
 
 

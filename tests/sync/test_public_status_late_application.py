@@ -1,8 +1,6 @@
 """/cek tells a citizen whose KTP-el is past its promised date that it is late (issue 71, finding 1): by how many
 working days, as the office's own register counts it, what the office does and whom to call, the Ombudsman as for
 a late complaint; an application not yet late, or ready to collect, says nothing of it."""
-import html
-import re
 from datetime import timedelta
 
 import pytest
@@ -10,15 +8,9 @@ import pytest
 from app.frame.dates import local_today
 from app.frame.working_days import WorkCalendar
 from app.registration import service_time
-from sync import protocol, public_status as vocabulary
-from sync.center import public_status_records as center_public
-from tests.sync.test_public_status import page
+from tests.sync.test_public_status import stored_and_read
 
 CODE = "7K3M9Q"
-
-
-def _text(body: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 @pytest.fixture
@@ -27,16 +19,11 @@ def application(center_app, center_db, enrolled):
     kecamatan, _ = enrolled
 
     def send(number, step, promised):
-        record = {"kind": "ktp", "number": number, "code_digest": vocabulary.code_digest(number, CODE),
+        record = {"kind": "ktp", "number": number,
                   "step": step, "steps": [["diterima", ""], [step, ""]], "promised": promised.isoformat(),
                   "follow_up": "", "follow_up_due": "", "office": "Yosowilangun", "hours": "Senin-Jumat 08.00-15.00",
                   "office_phone": "(0334) 881234"}
-        header = {"id": vocabulary.wire_key(number), "version": 1, "record": record,
-                  "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
-        assert center_public.store_public(kecamatan, header, b"").result == "stored"
-        status, body = page(center_app, number, CODE)
-        assert status == 200
-        return _text(body)
+        return stored_and_read(center_app, kecamatan, record, CODE)
     return send
 
 
