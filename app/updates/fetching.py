@@ -407,9 +407,11 @@ def check_source(data_dir: Path, source) -> dict:
     except tuf_errors.RepositoryError as problem:
         log.warning("release refused: %s", problem)
         return write_state(data_dir, refused=refused_message(problem), checked_at=now)
-    except NothingPublished:  # its root may be taken already (ngclient keeps it at once): still nothing to say
-        return write_state(data_dir, refused=None, checked_at=now)
     except tuf_errors.DownloadHTTPError as problem:
+        if isinstance(problem, NothingPublished) and not (paths(data_dir).metadata / "timestamp.json").exists():
+            # Never had a timestamp (outside the pilots, nothing published yet): nothing to say, though its
+            # root may be taken already (ngclient keeps it at once). One it had and lost is the 404 below.
+            return write_state(data_dir, refused=None, checked_at=now)
         if problem.status_code == 404 and not trust.trusts_a_root(data_dir):
             return write_state(data_dir, available=None, refused=None, checked_at=now)  # nothing published yet
         return write_state(data_dir, refused=f"Berkas pembaruan tidak ada di sumbernya (HTTP {problem.status_code}): "
