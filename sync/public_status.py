@@ -85,6 +85,9 @@ LATE_APPLICATION = ("Tanggal janji sudah lewat {days} hari kerja dan KTP-el Anda
                     "Kecamatan {office} wajib menanyakan berkas Anda ke Dukcapil dan memberi tahu Anda. Tanyakan "
                     "ke kantor (alamat dan telepon di bawah) dengan menyebut nomor pendaftaran ini. Bila tetap "
                     "tidak ditanggapi, Anda dapat melapor ke Ombudsman Republik Indonesia.")
+# An application's record carries the office's own days (its days off, the national holidays it opens) after its
+# promised date, at most so many of each, so the center counts its lateness on the office's calendar.
+MAX_OFFICE_DAYS = 60
 # The public steps of an application in service (app/registration/status.IN_SERVICE): late past its promise.
 IN_SERVICE_STEPS = frozenset({"diproses", "menunggu_kirim", "dicetak", "dikirim", "perbaikan"})
 # A complaint done without a published follow-up: a confidential one, told to the complainant in person.

@@ -74,10 +74,28 @@ def _sms(row: PublicStatus) -> dict:
     return {"sms": row.sms_phone} if row.sms_phone and row.sms_consent_at else {}
 
 
+def _office_days() -> list[tuple]:
+    """The admin's calendar corrections [(day, kind)] in date order (app/frame/office_calendar)."""
+    from app.frame.office_calendar import OfficeDay
+    return list(OfficeDay.select(OfficeDay.day, OfficeDay.kind).order_by(OfficeDay.day).tuples())
+
+
+def _office_days_after(promised, days: list[tuple]) -> dict:
+    """The record's "days_off" and "days_open" after `promised` (issue 71: /cek counted a late KTP-el on the
+    national calendar, a local day off more than the office's register); nothing when there are none."""
+    from app.frame.office_calendar import CLOSED
+    later = [(day, kind) for day, kind in days if day > promised]
+    off = [day.isoformat() for day, kind in later if kind == CLOSED][:vocabulary.MAX_OFFICE_DAYS]
+    open_ = [day.isoformat() for day, kind in later if kind != CLOSED][:vocabulary.MAX_OFFICE_DAYS]
+    return {**({"days_off": off} if off else {}), **({"days_open": open_} if open_ else {})}
+
+
 def application_record(application, row: PublicStatus, events: list | None = None, status: str | None = None,
-                       office: dict | None = None, zone: str | None = None, calendar=None) -> dict:
+                       office: dict | None = None, zone: str | None = None, calendar=None,
+                       days: list[tuple] | None = None) -> dict:
     """`events` [(to_status, at)] and `status`: the timeline and status as of one of several moves
-    written together (default: as stored now); `office`, `zone`, `calendar`: read once for many records."""
+    written together (default: as stored now); `office`, `zone`, `calendar`, `days` (_office_days()): read once
+    for many records."""
     from app.registration.models import StatusEvent
     if events is None:
         events = list(StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
@@ -89,6 +107,8 @@ def application_record(application, row: PublicStatus, events: list | None = Non
     promised = application.promised_date.isoformat() if application.promised_date else ""
     # a date past the year's published cuti bersama is an estimate: the page says so, as the receipt does
     estimate = {"promised_estimate": "1"} if promised and promise_is_estimate(application, calendar) else {}
+    if promised:  # the office's own days after its promise: the center counts its lateness on them
+        estimate.update(_office_days_after(application.promised_date, _office_days() if days is None else days))
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
             "step": KTP_STEPS[status], "steps": steps, "promised": promised, **estimate,
@@ -138,6 +158,9 @@ def pre_registration_record(pre, row: PublicStatus) -> dict:
     application_number = getattr(pre.application, "registration_number", "") if pre.application_id else ""
     application_number = application_number or pre.relay_application_number or ""
     follow_up = f"Nomor pendaftaran di loket: {application_number}" if step == "diterima" and application_number else ""
+    if follow_up and relay_records.is_renumbered_note(pre.relay_note):  # issue 72: the kecamatan changed it
+        follow_up += (" (nomor baru: kecamatan mengganti nomor permohonan ini; nomor pada bukti pendaftaran lama tidak "
+                      "berlaku lagi, bukti baru diberikan di kecamatan)")
     return {"kind": "pra", "number": pre.number, "code_digest": vocabulary.code_digest(pre.number, row.check_code),
             "step": step, "steps": steps, "promised": "", "follow_up": follow_up, "follow_up_due": "",
             # the center turns a form still waiting past this day to expired: nothing is written here then
@@ -220,13 +243,13 @@ def applications_changed(calls: list[tuple]) -> None:
     for application, *_ in calls:
         later[application.id] += 1
     from app.frame.office_calendar import office_calendar
-    office, zone, calendar, changed = _office(), _zone(), office_calendar(), {}
+    office, zone, calendar, days, changed = _office(), _zone(), office_calendar(), _office_days(), {}
     for application, _, to_status in calls:
         later[application.id] -= 1
         row = rows[application.id]
         timeline = timelines[application.id]
         record = application_record(application, row, timeline[:len(timeline) - later[application.id]],
-                                    getattr(to_status, "value", to_status), office, zone, calendar)
+                                    getattr(to_status, "value", to_status), office, zone, calendar, days)
         digest = protocol.content_hash(record, protocol.sha256_hex(b""))
         if digest != row.content_hash:
             row.step += 1

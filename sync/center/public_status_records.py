@@ -56,6 +56,12 @@ def _day_or_blank(value) -> bool:
     return True
 
 
+def _days(value) -> bool:
+    """An office's own days off or days open: a list of days, not too many."""
+    return isinstance(value, list) and len(value) <= vocabulary.MAX_OFFICE_DAYS and all(
+        day != "" and _day_or_blank(day) for day in value)
+
+
 def _text(value, limit: int) -> bool:
     return isinstance(value, str) and len(value) <= limit
 
@@ -64,7 +70,7 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
     """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
     allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
                "office", "hours", "changed_at", "sms", "office_address", "office_phone", "promised_estimate",
-               "expires"}
+               "expires", "days_off", "days_open"}
     if set(record) - allowed:
         return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
     kind = record.get("kind")
@@ -97,6 +103,8 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
             and _text(record.get("office_address", ""), 300) and _text(record.get("office_phone", ""), 40)
             and record.get("promised_estimate", "") in ("", "1") and _day_or_blank(record.get("expires", ""))):
         return "isian status publik tidak sah"
+    if not all(_days(record.get(name, [])) for name in ("days_off", "days_open")):
+        return "hari libur kantor tidak sah"
     if "sms" in record and (problem := sms.phone_problem(record["sms"])):
         return problem
     return None
@@ -239,8 +247,11 @@ def view_of(row: PublicStatus) -> dict:
     promised = date.fromisoformat(record["promised"]) if record.get("promised") else None
     late_working_days = 0
     if kind == "ktp" and promised and step in vocabulary.IN_SERVICE_STEPS and today > promised:
-        # The national calendar the office's counts start from (app/registration/service_time.days_left).
-        late_working_days = max(-WorkCalendar().working_days_between(today, promised), 0)
+        # Counted on the office's own calendar as its register counts (app/registration/service_time.days_left):
+        # the national one with the office's days off and days open that the record carries.
+        calendar = WorkCalendar(extra_closed=[date.fromisoformat(d) for d in record.get("days_off", [])],
+                                reopened=[date.fromisoformat(d) for d in record.get("days_open", [])])
+        late_working_days = max(-calendar.working_days_between(today, promised), 0)
     if late_working_days:
         # A file to correct still needs the citizen first; otherwise the lateness is what there is to do.
         late = vocabulary.LATE_APPLICATION
