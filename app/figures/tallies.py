@@ -7,7 +7,9 @@ them from the rows when they are not built yet (an upgrade) or the office's zone
 their days are local days. The indicators page and the complaint recap read a few hundred day
 rows instead of every row of the last two years, so they cost the same in year one and year ten.
 """
+import contextvars
 import json
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from app.frame.db import database
@@ -77,11 +79,30 @@ def rebuild(zone: str) -> None:
             database.execute_sql(statement)
 
 
+# (database, zone) whose tallies a page's computation checked already (reading()).
+_checked: contextvars.ContextVar = contextvars.ContextVar("tallies_checked", default=None)
+
+
 def ready(zone: str) -> None:
     """Build the tallies once when missing or made for another zone."""
+    checked = _checked.get()
+    if checked is not None and checked[0] is database.obj and checked[1] == zone:
+        return
     modifier, built = database.execute_sql('SELECT "modifier", "built" FROM "tally_zone"').fetchone()
     if not built or modifier != modifier_for(zone):
         rebuild(zone)
+
+
+@contextmanager
+def reading(zone: str):
+    """The tallies checked once (ready) for every reader inside: a page reads them five or six times
+    and each read checked them again (issue 73)."""
+    ready(zone)
+    token = _checked.set((database.obj, zone))
+    try:
+        yield
+    finally:
+        _checked.reset(token)
 
 
 _PERIODS = ('WITH "p" AS MATERIALIZED (SELECT key AS "n", value ->> 0 AS "start", value ->> 1 AS "end" '

@@ -19,6 +19,7 @@ server's time, and every page waited behind it. Two stamps say when a kept resul
   only the one that changed when each quarter is kept as its own part.
 Keep only what the callers do not change: the same object is handed to every reader.
 """
+import contextvars
 import json
 import threading
 from collections import OrderedDict
@@ -31,6 +32,9 @@ KEPT_AT_MOST = 160  # a few pages per role and a part per quarter shown: small d
 
 _lock = threading.Lock()
 _kept: OrderedDict = OrderedDict()
+# The parts' versions a kept_figure read, while it computes: the parts kept inside it (a page's
+# quarters) take them from here, not from a second read (issue 73: a view reads each thing once).
+_parts_read: contextvars.ContextVar = contextvars.ContextVar("figure_parts_read", default=None)
 
 
 class FigureVersion(BaseModel):
@@ -86,6 +90,9 @@ def parts_stamp(quarters) -> tuple | None:
     if db is None:
         return None
     names = ["", *map(quarter_part, quarters)]
+    read = _parts_read.get()
+    if read is not None and read[0] == db.serial and read[1].keys() >= set(names):
+        return (db.serial, *((name, read[1][name]) for name in names))
     try:
         found = dict(db.execute_sql('SELECT "part", "n" FROM "figure_part" WHERE "part" IN '
                                     '(SELECT value FROM json_each(?))', (json.dumps(names),)).fetchall())
@@ -150,4 +157,11 @@ def kept_figure(name: str, key: tuple, compute, quarters=None):
     stamp = figures_stamp() if quarters is None else parts_stamp(quarters)
     if stamp is None:
         return compute()
-    return kept(name, key, compute, ("figures" if quarters is None else "parts", *stamp))
+    if quarters is None:
+        return kept(name, key, compute, ("figures", *stamp))
+    # Read before the computation, as kept() reads its stamp: a write meanwhile makes the parts unreachable.
+    token = _parts_read.set((stamp[0], dict(stamp[1:])))
+    try:
+        return kept(name, key, compute, ("parts", *stamp))
+    finally:
+        _parts_read.reset(token)

@@ -14,6 +14,7 @@ from app.indicators.targets import targets_for
 from app.frame.periods import Period, Quarter
 from app.frame.charts import trend_chart
 from app.frame import figure_cache, store
+from app.figures import tallies
 from app.survey import figures as survey_figures
 
 TREND_QUARTERS = 8
@@ -56,11 +57,14 @@ def _quarters_figures(quarters: list[Quarter], zone: str, calendar, follow_up_da
                       today: date) -> dict[Quarter, dict]:
     """Each quarter's figure of every indicator, and the sums its IKM is computed from: every source
     read once over the quarters' span, its rows counted into their quarters."""
+    with tallies.reading(zone):
+        return _read_quarters(quarters, zone, calendar, follow_up_days, today)
+
+
+def _read_quarters(quarters: list[Quarter], zone: str, calendar, follow_up_days: int, today: date) -> dict[Quarter, dict]:
     sums = dict(zip(quarters, survey_figures.ikm_sums(quarters, zone)))
     by_source = {
-        "siap_tepat_waktu": sources.ready_on_time(quarters, zone, today),
-        "serah_tepat_waktu": sources.handed_over_on_time(quarters, zone),
-        "berkas_dikembalikan": sources.returned_incomplete(quarters, zone),
+        **sources.registration_indicators(quarters, zone, today),
         "pengaduan_tepat_waktu": sources.complaints_followed_up_on_time(quarters, zone, calendar, follow_up_days,
                                                                         today),
         "kotak_saran": sources.suggestion_box_opened(quarters, calendar, today),

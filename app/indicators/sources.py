@@ -13,31 +13,41 @@ def _window(quarters: list[Quarter]) -> tuple[date, date]:
     return quarters[0].start, quarters[-1].end
 
 
-def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
-    """Applications collected by the citizen in each quarter, and how many on or before their promised
-    date (the handover tallies: each application is handed over once)."""
-    return {q: Measure.share(on_time, handed)
-            for q, (_, handed, on_time) in zip(quarters, tallies.application_sums(quarters, zone))}
+def registration_indicators(quarters: list[Quarter], zone: str, today: date | None = None) -> dict[str, dict[Quarter, Measure]]:
+    """The three registration indicators of each quarter, from one read of each tally (the page read
+    each twice, issue 73), by their keys in definitions.INDICATORS:
+    - serah_tepat_waktu: applications collected by the citizen in the quarter, and how many on or
+      before their promised date (the handover tallies: each application is handed over once);
+    - berkas_dikembalikan: of the applications registered in the quarter, those ever returned as
+      incomplete, counted by application and by its registration day (the cohort tallies), so a
+      period's numerator is part of its denominator and a year is the sum of its quarters (a file
+      returned twice counts once);
+    - siap_tepat_waktu: applications whose promise was settled in the quarter (up to `today` when
+      given), and how many had their card ready for pickup by the promised date. An application is
+      settled on the day its card was ready (the first 'siap_diambil', or the handover) when that
+      was on or before the promised date, else on the day after it (overdue, whether the card came
+      later or never)."""
+    applications = tallies.application_sums(quarters, zone)
+    cohorts = tallies.cohort_sums(quarters, zone, today)  # `today` bounds the settled promises, not the returns
+    return {
+        "siap_tepat_waktu": {q: Measure.share(kept, due) for q, (_, due, kept) in zip(quarters, cohorts)},
+        "serah_tepat_waktu": {q: Measure.share(on_time, handed)
+                              for q, (_, handed, on_time) in zip(quarters, applications)},
+        "berkas_dikembalikan": {q: Measure.share(returned, registered)
+                                for q, (returned, _, _), (registered, _, _) in zip(quarters, cohorts, applications)},
+    }
 
 
-def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure] | None:
-    """Of the applications registered in each quarter, those ever returned as incomplete.
-
-    Counted by application and by its registration day (the cohort tallies), so a period's numerator
-    is part of its denominator and a year is the sum of its quarters (a file returned twice counts once).
-    """
-    registered = [found[0] for found in tallies.application_sums(quarters, zone)]
-    returned = [found[0] for found in tallies.cohort_sums(quarters, zone)]
-    return {q: Measure.share(r, n) for q, r, n in zip(quarters, returned, registered)}
+def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure]:
+    return registration_indicators(quarters, zone)["serah_tepat_waktu"]
 
 
-def ready_on_time(quarters: list[Quarter], zone: str, today: date) -> dict[Quarter, Measure] | None:
-    """Applications whose promise was settled in each quarter (up to today), and how many of them had
-    their card ready for pickup by the promised date. An application is settled on the day its card
-    was ready (the first 'siap_diambil', or the handover) when that was on or before the promised
-    date, else on the day after the promised date (overdue, whether the card came later or never)."""
-    return {q: Measure.share(kept, due)
-            for q, (_, due, kept) in zip(quarters, tallies.cohort_sums(quarters, zone, today))}
+def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure]:
+    return registration_indicators(quarters, zone)["berkas_dikembalikan"]
+
+
+def ready_on_time(quarters: list[Quarter], zone: str, today: date) -> dict[Quarter, Measure]:
+    return registration_indicators(quarters, zone, today)["siap_tepat_waktu"]
 
 
 def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar: WorkCalendar, days: int,

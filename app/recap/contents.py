@@ -9,6 +9,7 @@ from app.recap import figures
 from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
 from app.frame import figure_cache, store
 from app.frame.db import database
+from app.figures import tallies
 from app.survey.figures import answers_by_status, ikm_for_period
 from app.survey.models import ResponseStatus
 
@@ -55,6 +56,11 @@ def quarter_figures(quarter: Quarter, zone: str, calendar, first_days: int, foll
 def live_contents(quarter: Quarter, zone: str) -> dict:
     """Figures of the quarter and the previous one, IKM, addendum; not the (long) complaint list.
     Read from the base tables and the two quarters' day-keyed rows only (contents_shown)."""
+    with tallies.reading(zone):
+        return _live_contents(quarter, zone)
+
+
+def _live_contents(quarter: Quarter, zone: str) -> dict:
     calendar = office_calendar()
     first_days, follow_days = _targets()
     previous = quarter.previous()
