@@ -31,6 +31,14 @@ def center(tmp_path):
     server.stop()
 
 
+def enrol(live, center_server, enrolment_code: str) -> None:
+    """The office enrolled with the real center as its admin's command does it (`run.py sync enrol`)."""
+    enrolled = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(live.data), "enrol",
+                               "--center", center_server.url, "--code", enrolment_code], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    assert enrolled.returncode == 0, enrolled.stdout + enrolled.stderr
+
+
 def _born(n: int) -> str:
     """The birth date person_nik(n) carries (its digits 7-12: day, month, year 1990)."""
     nik = person_nik(n)
@@ -71,10 +79,7 @@ def _register(live, tmp_path, n: int, promised_days_ago: int | None) -> tuple[st
 def test_cek_tells_a_late_application_that_it_is_late_and_an_on_time_one_nothing(page, browser, live, login, center,
                                                                                   tmp_path):
     center_server, enrolment_code = center
-    enrol = subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(live.data), "enrol",
-                            "--center", center_server.url, "--code", enrolment_code], cwd=ROOT,
-                           capture_output=True, text=True, timeout=120)
-    assert enrol.returncode == 0, enrol.stdout + enrol.stderr
+    enrol(live, center_server, enrolment_code)
     late_number, late_code, late_label = _register(live, tmp_path, 1, promised_days_ago=37)
     on_time_number, on_time_code, _ = _register(live, tmp_path, 2, promised_days_ago=None)
     assert re.fullmatch(r"terlambat \d+ hari kerja", late_label)
