@@ -1,0 +1,74 @@
+"""Issue 74: the regency admin followed the English docs word for word and the first command failed. Every
+command line the center's guides show (<code> with "run.py" and a subcommand) starts with the Python of the
+Loket install (.venv\\Scripts\\python on Windows, .venv/bin/python on Linux, never a bare `python`) and is
+parsed by run.py's own parser: a renamed command or option fails here, naming the line."""
+import html
+import re
+import shlex
+
+import pytest
+
+import run
+from tests.guide.signed_in_pages import center_client, page
+
+# How each system's line begins: the Python inside the install's .venv, run from the Loket folder.
+INTERPRETERS = {"windows": ".venv\\Scripts\\python run.py ", "linux": ".venv/bin/python run.py "}
+CODE = re.compile(r"<code\b[^>]*>(.*?)</code>", re.S)
+PLACEHOLDER = re.compile(r"<[^<>]*>")  # <nama>, <folder data pusat>: the reader types their own
+# Each step of a release (docs/operations.md, "Updates from the regency"), on both systems.
+RELEASE_STEPS = ("keys", "install-online-key", "build", "sign", "publish", "usb")
+
+
+def command_lines(rendered: str) -> list[str]:
+    """The command lines a page shows: each <code> whose text runs run.py with a subcommand."""
+    found = []
+    for raw in CODE.findall(rendered):
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", raw)).split())
+        if re.search(r"\brun\.py \S", text):
+            found.append(text)
+    return found
+
+
+def problem_with(line: str) -> str | None:
+    """What is wrong with a command line as a person would type it (None: it runs)."""
+    system = next((name for name, start in INTERPRETERS.items() if line.startswith(start)), None)
+    if system is None:
+        return "does not start with the Loket install's Python (" + " or ".join(INTERPRETERS.values()) + ")"
+    rest = PLACEHOLDER.sub("X", line[len(INTERPRETERS[system]):])
+    argv = rest.split() if system == "windows" else shlex.split(rest)  # cmd.exe keeps backslashes
+    try:
+        program, chosen = run.choose_program(argv)
+        options = run.build_parser(program).parse_args(chosen)
+    except SystemExit:
+        return "run.py's parser refuses it"
+    if options.command not in argv:  # no command named: run.py would start serving instead
+        return f"names no command (run.py would run {options.command!r})"
+    return None
+
+
+def test_a_bare_python_or_a_mistyped_command_is_found():
+    assert problem_with(".venv\\Scripts\\python run.py release keys --keys E:\\kunci-rilis --root F:\\kunci-root") is None
+    assert problem_with(".venv/bin/python run.py release sign ~/Downloads/diperiksa-0.2.0 --keys /media/<nama>/RILIS/kunci-rilis") is None
+    assert "Python" in problem_with("python run.py release keys --keys E:\\kunci-rilis --root F:\\kunci-root")
+    assert "parser" in problem_with(".venv\\Scripts\\python run.py release sing C:\\diperiksa-0.2.0 --keys E:\\kunci-rilis")
+    assert "parser" in problem_with(".venv/bin/python run.py release publish --data X --bundel rilis-0.2.0")
+    assert problem_with(".venv/bin/python run.py --data X release usb --to E:\\pembaruan") is None  # --data before it too
+    assert "command" in problem_with(".venv/bin/python run.py --data X")
+
+
+@pytest.fixture
+def center_guides(tmp_path):
+    def read(key: str) -> str:
+        _, client = center_client(tmp_path / key)
+        return page(client, f"/bantuan/{key}")
+    return read
+
+
+def test_every_command_line_of_the_regency_guide_parses(center_guides):
+    rendered = center_guides("admin-kabupaten")
+    lines = command_lines(rendered)
+    problems = [f"{line}: {problem_with(line)}" for line in lines if problem_with(line)]
+    assert problems == []
+    shown = {(system, line[len(start):].split()[1]) for line in lines
+             for system, start in INTERPRETERS.items() if line.startswith(start) and line[len(start):].startswith("release ")}
+    assert {(system, step) for system in INTERPRETERS for step in RELEASE_STEPS} <= shown, "a release step lacks a system's line"
