@@ -89,6 +89,7 @@ def _applications_moved(calls: list[tuple]) -> None:
 
 
 add_transition_listener(relay.application_moved, _applications_moved)  # every step of an application made of a relayed form
+applications.add_renumber_listener(relay.application_renumbered)  # its new number reaches the desa (issue 72)
 
 
 def _duplicate_notice(application) -> list:

@@ -21,7 +21,8 @@ from app.desa import qr
 from app.desa import records as pre_records
 from app.desa.models import PreRegistration
 from app.desa.relay_records import (ACCEPTED, AT_CENTER, DUPLICATE, DUPLICATE_CLOSED, EXPIRED, PRA, PRA_STATUS,
-                                    REFUSED, REFUSED_BY_CENTER, relay_label)
+                                    REFUSED, REFUSED_BY_CENTER, RENUMBERED, is_renumbered_note, relay_label,
+                                    renumbered_note)
 from app.frame import audit, dates, installation, store
 from app.frame.db import database
 from app.frame.application_status import ApplicationStatus
@@ -72,8 +73,21 @@ class PreRegistrations:
             if step <= pre.relay_step:
                 return True
             values["relay_step"] = step
-        if event.get("application_number"):
-            values["relay_application_number"] = str(event["application_number"])[:40]
+        number = str(event.get("application_number") or "")[:40]
+        if number:
+            values["relay_application_number"] = number
+        if event.get("status") == RENUMBERED:
+            values["relay_status"] = pre.relay_status or ACCEPTED  # only the number changed, not the stage
+        if number and pre.relay_application_number and number != pre.relay_application_number:
+            # The kecamatan gave the application a new number (issue 72): the sentence stays on the page
+            # and the /cek record through the steps that follow, until a step brings a note of its own.
+            values["relay_note"] = renumbered_note(number)
+            audit.record("ubah_nomor", "pra_pendaftaran", pre.id,
+                         f"Pra-pendaftaran {pre.number}: nomor permohonan {pre.relay_application_number} diganti "
+                         f"kecamatan menjadi {number}", before={"relay_application_number": pre.relay_application_number},
+                         after={"relay_application_number": number}, user=records.BY_THE_CENTER)
+        elif not values["relay_note"] and is_renumbered_note(pre.relay_note):
+            values["relay_note"] = pre.relay_note
         if event.get("status") not in (REFUSED, EXPIRED):
             values["status"] = PreRegistration.ACCEPTED  # at the counter: no longer waiting at the desa
         PreRegistration.update(**values).where(PreRegistration.id == pre.id).execute()
@@ -114,7 +128,8 @@ class PreRegistrationStatuses:
 
     def superseded(self, source_id: int, version: int, answer: dict) -> None:
         """Another counter PC's acceptance of this form reached the center first: the center stored
-        nothing of this status, and this PC's application of the form is the duplicate."""
+        nothing of this status, and this PC's application of the form is the duplicate (unless the number
+        the center names is this application's own former one: settle_duplicate)."""
         pre = PreRegistration.get_or_none(PreRegistration.id == source_id) if source_id else None
         if pre is not None:
             settle_duplicate(pre, answer.get("accepted_as"))
@@ -127,10 +142,12 @@ class PreRegistrationStatuses:
 
 
 def _queue_status(source_id: int, number: str, step: int, pra_version: int, pra_hash: str, status: str,
-                  reason: str = "", application_number: str = "") -> None:
+                  reason: str = "", application_number: str = "", renumbered_from: str = "") -> None:
     record = {"status": status, "label": relay_label(status), "reason": reason[:500],
               "application_number": application_number, "pra_version": pra_version, "pra_hash": pra_hash,
               "at": dates.utc_now().isoformat(timespec="seconds")}
+    if renumbered_from:  # only on a renumber: every other status travels as before
+        record["renumbered_from"] = renumbered_from
     outbox.enqueue(source_id, number, step, record, b"", kind=PRA_STATUS)
 
 
@@ -161,6 +178,27 @@ def application_moved(application, from_status, to_status) -> None:
         send_status(pre, ApplicationStatus(to_status).value, application_number=application.registration_number)
 
 
+def application_renumbered(application, old_number: str) -> None:
+    """Renumber listener at the kecamatan (issue 72): the center's decision on a conflict of this number gave
+    an application made of a relayed form a new one. The step goes to the center's relay record, and from
+    there to the desa PC (its page and the citizen's /cek) and to the kecamatan's other counter PCs; the
+    stage shown stays the one the desa knows. A duplicate held here has nothing the desa follows."""
+    pre = PreRegistration.get_or_none((PreRegistration.application == application.id) & (PreRegistration.relay_hash != ""))
+    if pre is None or pre.relay_status in (DUPLICATE, DUPLICATE_CLOSED) or not pre.relay_step:
+        return  # its acceptance has not been queued yet: it will carry the new number
+    new, step = application.registration_number, pre.relay_step + 1
+    _queue_status(pre.id, pre.number, step, pre.relay_version, pre.relay_hash, RENUMBERED,
+                  f"nomor permohonan {old_number} diganti menjadi {new}", new, renumbered_from=old_number)
+    PreRegistration.update(relay_step=step, relay_application_number=new, relay_at=dates.utc_now()).where(
+        PreRegistration.id == pre.id).execute()
+
+
+def _former_number(application, number: str) -> bool:
+    """Did this PC send `application` under `number` before the center had it renumbered?"""
+    return OutboxItem.select().where((OutboxItem.kind == records.DEFAULT_KIND) & (OutboxItem.source_id == application.id)
+                                     & (OutboxItem.registration_number == number)).exists()
+
+
 def send_expiries() -> int:
     """Relayed forms never brought to the counter in time: the desa sees "Kedaluwarsa"."""
     today = pre_records.today()
@@ -179,11 +217,19 @@ def accepted_elsewhere(number, settled: dict) -> None:
     """Another counter PC of the kecamatan accepted this relayed form: it leaves this PC's queue, and
     accepting it here again would make a second application (two cards for one person)."""
     application_number = settled.get("application_number")
-    if settled.get("status") != ACCEPTED or not isinstance(application_number, str) or not application_number:
+    if settled.get("status") not in (ACCEPTED, RENUMBERED) or not isinstance(application_number, str) \
+            or not application_number:
         return
     pre = PreRegistration.get_or_none(PreRegistration.number == number)
     if pre is not None and pre.application_id is not None:
         settle_duplicate(pre, application_number)  # accepted here too before this PC heard of it
+        return
+    if pre is not None and pre.relay_application_number and pre.relay_status == ACCEPTED \
+            and pre.relay_application_number != application_number[:40]:
+        # Accepted at another counter PC, whose application the center then gave a new number (issue 72).
+        PreRegistration.update(relay_application_number=application_number[:40], relay_at=dates.utc_now(),
+                               relay_note=f"diterima di loket lain: permohonan {application_number[:40]} (nomornya "
+                                          "diganti)").where(PreRegistration.id == pre.id).execute()
         return
     if pre is None or pre.status != PreRegistration.WAITING:
         return  # not here, or decided here
@@ -217,8 +263,9 @@ def settle_duplicate(pre: PreRegistration, winner) -> None:
         accepted_elsewhere(pre.number, {"status": ACCEPTED, "application_number": winner})
         return
     own = pre.application.registration_number
-    if own == winner or pre.relay_status in (DUPLICATE, DUPLICATE_CLOSED):
-        return  # this PC's own acceptance won, or known already
+    if own == winner or pre.relay_status in (DUPLICATE, DUPLICATE_CLOSED) or _former_number(pre.application, winner):
+        # this PC's own acceptance won (under the number it has, or one the center had it give up), or known
+        return
     note = (f"Formulir desa {pre.number} sudah diterima di loket lain kecamatan ini dengan nomor permohonan "
             f"{winner}; kartunya dibuat dari permohonan itu. Permohonan {own} di PC ini duplikat dan tidak "
             "dikirim ke pusat.")

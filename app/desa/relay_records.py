@@ -13,10 +13,27 @@ AT_CENTER, REFUSED_BY_CENTER = "di_pusat", "ditolak_pusat_relai"
 # At a counter PC whose acceptance of a relayed form came second (another counter PC's reached the center
 # first): its application is a duplicate, held back, until the clerk marks it so (then closed).
 DUPLICATE, DUPLICATE_CLOSED = "duplikat_loket_lain", "duplikat_ditutup"
+# A step that changes only the application's number (the center's decision on a conflict of that number,
+# issue 72): the desa keeps the stage it showed and takes the new number with a sentence saying so.
+RENUMBERED = "nomor_diganti"
 RELAY_LABELS = {AT_CENTER: "Terkirim ke pusat, menunggu kecamatan", REFUSED_BY_CENTER: "Ditolak pusat",
                 ACCEPTED: "Diterima di loket, sedang diproses", REFUSED: "Ditolak kecamatan",
                 EXPIRED: "Kedaluwarsa", DUPLICATE: "Duplikat: sudah diterima di loket lain",
-                DUPLICATE_CLOSED: "Duplikat, dibatalkan di PC ini"}
+                DUPLICATE_CLOSED: "Duplikat, dibatalkan di PC ini", RENUMBERED: "Nomor permohonan diganti"}
+
+
+RENUMBERED_NOTE = "Nomor permohonan diganti kecamatan menjadi {new}"
+
+
+def renumbered_note(new: str) -> str:
+    """What the desa PC's page and the citizen's /cek say of a number the kecamatan changed: the old
+    receipt no longer counts (the old number is another applicant's now, so it is not repeated)."""
+    return (RENUMBERED_NOTE.format(new=new) + " (nomor lama dipakai permohonan lain di pusat); bukti pendaftaran "
+            "lama tidak berlaku, pemohon menerima bukti baru di kecamatan.")
+
+
+def is_renumbered_note(note: str) -> bool:
+    return note.startswith(RENUMBERED_NOTE.split("{")[0])
 
 
 def relay_label(code: str) -> str:

@@ -25,8 +25,10 @@ from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.keys import f107_key
-from sync.center.models import DeviceKey, Kecamatan, RelayDesa, RelayItem, RelayStatus, RelayTicket
-from sync.center.records import Outcome, desa_of, photo_check
+from sync.center.keys import device_codes
+from sync.center.models import (DeviceKey, Kecamatan, ReceivedApplication, RelayDesa, RelayItem, RelayStatus,
+                                RelayTicket, StatusEvent)
+from sync.center.records import RENUMBER, Outcome, desa_of, photo_check
 from sync.center.retention import RELAY_ACCEPTED
 from sync.center.routes import (MAX_CURSOR, api_blueprint, cursor_args, error_answer, json_body,
                                 packet_results)
@@ -44,6 +46,7 @@ KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status
 MAX_RECORD_BYTES = 16 * 1024
 INBOX_BYTES = 4 * 1024 * 1024  # one inbox page stays well under the 8 MB packet limit
 STATUS_WORDS = re.compile(r"^[a-z_]{1,32}$")
+RELAY_RENUMBERED = "nomor_diganti"  # app/desa/relay_records.RENUMBERED: a form's application given a new number
 TICKET_RETRY_SECONDS = 15 * 60
 WRONG_DEVICE = "kunci perangkat ini tidak boleh memakai alamat ini"
 
@@ -295,9 +298,10 @@ def _inbox_forms(limit: int):
 
 
 def _inbox_acceptances(limit: int):
+    # A renumber of the accepted application goes too: the other PCs' queues name the number it has now.
     return (RelayStatus.select().where(
         (RelayStatus.kecamatan == statements.each_run(0)) & (RelayStatus.seq > statements.each_run(1))
-        & (RelayStatus.status == RELAY_ACCEPTED)).order_by(RelayStatus.seq).limit(limit))
+        & RelayStatus.status.in_([RELAY_ACCEPTED, RELAY_RENUMBERED])).order_by(RelayStatus.seq).limit(limit))
 
 
 # --- kecamatan -> center: statuses of relayed pre-registrations -----------------------------------
@@ -310,12 +314,34 @@ def winning_acceptance(kecamatan_id: int, number: str) -> RelayStatus | None:
             .order_by(RelayStatus.seq).first())
 
 
-def accepted_elsewhere(number: str, step: int, winner: RelayStatus) -> Outcome:
+def current_number(winner: RelayStatus) -> str:
+    """The number the winning acceptance's application has now: the acceptance's, or the last one a renumber
+    gave it (every status stored after the acceptance names the application's number of its day)."""
+    return (RelayStatus.select(RelayStatus.application_number)
+            .where((RelayStatus.kecamatan == winner.kecamatan_id) & (RelayStatus.number == winner.number)
+                   & (RelayStatus.seq >= winner.seq) & (RelayStatus.application_number != ""))
+            .order_by(RelayStatus.seq.desc()).scalar() or winner.application_number)
+
+
+def accepted_elsewhere(number: str, step: int, application_number: str) -> Outcome:
     """The answer to a status about a relayed form that another acceptance won: nothing is stored, so the
     desa follows the winner's application only; `accepted_as` names it for the counter PC that lost."""
     return Outcome(number, step, "superseded",
                    f"Formulir desa {number} sudah diterima di loket lain kecamatan ini dengan nomor permohonan "
-                   f"{winner.application_number}", accepted_as=winner.application_number)
+                   f"{application_number}", accepted_as=application_number)
+
+
+def renumbered_here(key: DeviceKey, old: str) -> bool:
+    """Did this center tell `key`'s PC to give application `old` a new number (an operator's decision on a
+    conflict of that number, or one taken as it arrived)? Only then may a relayed form's application
+    change its number: a renumber the center never asked for is no reason to."""
+    codes = device_codes(key)
+    query = (StatusEvent.select().join(ReceivedApplication)
+             .where((ReceivedApplication.kecamatan == key.kecamatan_id)
+                    & (ReceivedApplication.registration_number == old) & (StatusEvent.status == RENUMBER)))
+    if codes:
+        query = query.where(StatusEvent.recipient_device.in_(codes + [""]))
+    return query.exists()
 
 
 def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
@@ -325,11 +351,17 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     status, label = record.get("status"), record.get("label")
     reason, application_number = record.get("reason", ""), record.get("application_number", "")
     pra_version, pra_hash = record.get("pra_version"), record.get("pra_hash")
+    renumbered_from = record.get("renumbered_from", "")
     if not (isinstance(status, str) and STATUS_WORDS.match(status) and isinstance(label, str) and len(label) <= 100
             and isinstance(reason, str) and len(reason) <= 500 and isinstance(application_number, str)
             and len(application_number) <= 40 and isinstance(pra_version, int) and not isinstance(pra_version, bool)
-            and 1 <= pra_version <= 10000 and isinstance(pra_hash, str) and protocol.HEX64.fullmatch(pra_hash)):
+            and 1 <= pra_version <= 10000 and isinstance(pra_hash, str) and protocol.HEX64.fullmatch(pra_hash)
+            and isinstance(renumbered_from, str) and len(renumbered_from) <= 40):
         return Outcome(number, step, "rejected", "status pra-pendaftaran tidak lengkap")
+    if (status == RELAY_RENUMBERED) != bool(renumbered_from) or (renumbered_from and not (
+            protocol.REGISTRATION_NUMBER.fullmatch(renumbered_from)
+            and protocol.REGISTRATION_NUMBER.fullmatch(application_number))):
+        return Outcome(number, step, "rejected", "penggantian nomor permohonan tidak lengkap")
     item = RelayItem.get_or_none((RelayItem.number == number) & (RelayItem.version == pra_version)
                                  & (RelayItem.kecamatan == key.kecamatan_id))
     if item is None or item.content_hash != pra_hash:
@@ -340,8 +372,16 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
         # center processes at once are judged one after the other: the first stored wins.
         Kecamatan.update(relay_seq=Kecamatan.relay_seq).where(Kecamatan.id == key.kecamatan_id).execute()
         winner = winning_acceptance(key.kecamatan_id, number)
-        if winner is not None and winner.application_number != application_number:
-            return accepted_elsewhere(number, step, winner)
+        if winner is None:
+            return None
+        current = current_number(winner)
+        if renumbered_from and renumbered_from == current:
+            if renumbered_here(key, renumbered_from):
+                return None  # the form's application goes on under its new number (issue 72)
+            return Outcome(number, step, "rejected", f"pusat tidak pernah meminta nomor baru untuk permohonan "
+                                                     f"{renumbered_from}")
+        if renumbered_from or application_number != current:
+            return accepted_elsewhere(number, step, current)
         return None
 
     def existing():
