@@ -19,7 +19,7 @@ from flask import g, has_request_context, request
 from app.frame import privacy
 from app.frame.audit_event import AuditEvent
 from app.frame.dates import utc_now
-from app.frame.db import insert_rows
+from app.frame.db import database, insert_rows
 from app.frame.private_files import write_private
 
 
@@ -54,9 +54,55 @@ def _row(action, entity, entity_id="", summary="", before=None, after=None, user
                 before=_as_json(before), after=_as_json(after))
 
 
-def record_view(entity: str, entity_id, summary: str) -> None:
+def record_view(entity: str, entity_id, summary: str) -> AuditEvent:
     """An access to personal data (an application, a photo, a confidential complaint)."""
-    record("lihat", entity, entity_id, summary)
+    return record("lihat", entity, entity_id, summary)
+
+
+# --- A write and the page it leads to: one disk sync (issue 73) ----------------------------------------
+# Every registration, checklist and status move leads to the application's page, whose view of a citizen's
+# file is recorded (UU PDP). Recorded by the page in its own transaction, it cost a second disk sync
+# (10-20 ms on an office PC). The write records the view in its own transaction instead, and the page
+# shown next in that signed-in session, for that record, writes no second row when that row is committed
+# (read back: a rolled-back write leaves none) and at most VIEW_AHEAD_FOR old. Any other view, a
+# refresh, another record or another session records its own (docs/architecture.md, issue 73).
+VIEW_AHEAD_FOR = timedelta(minutes=2)
+_views_ahead: dict = {}  # signed-in session id -> (entity, entity_id, the view's audit row id)
+_views_ahead_lock = threading.Lock()
+
+
+def record_view_ahead(entity: str, entity_id, summary: str) -> None:
+    """Inside a write whose answer leads to the page of `entity`: that page's view, recorded in the
+    write's transaction (its one disk sync); the page then calls record_page_view."""
+    row = record_view(entity, entity_id, summary)
+    session_id = g.get("staff_session_id") if has_request_context() else None
+    if session_id is not None:
+        with _views_ahead_lock:
+            if len(_views_ahead) > 1000:  # sessions that never came back for their page
+                _views_ahead.clear()
+            _views_ahead[session_id] = (entity, str(entity_id), row.id)
+
+
+def record_page_view(entity: str, entity_id, summary: str) -> None:
+    """A page showing a citizen's file: its view recorded in its own transaction, unless the write just
+    before it in this session recorded it (record_view_ahead). The pass is used once."""
+    session_id = g.get("staff_session_id") if has_request_context() else None
+    with _views_ahead_lock:
+        ahead = _views_ahead.pop(session_id, None) if session_id is not None else None
+    if ahead and ahead[:2] == (entity, str(entity_id)) and _recorded_view(ahead[2], entity, entity_id):
+        return
+    with database.atomic():
+        record_view(entity, entity_id, summary)
+
+
+def _recorded_view(row_id: int, entity: str, entity_id) -> bool:
+    """The view's row is committed (so on disk: in WAL mode SQLite shows a commit to readers only after
+    its sync), by this user, lately."""
+    user = g.get("user")
+    return AuditEvent.select().where(
+        AuditEvent.id == row_id, AuditEvent.action == "lihat", AuditEvent.entity == entity,
+        AuditEvent.entity_id == str(entity_id), AuditEvent.user_id == (user.id if user else None),
+        AuditEvent.at >= utc_now() - VIEW_AHEAD_FOR).exists()
 
 
 def record_restore(backup_name: str, user=None) -> None:

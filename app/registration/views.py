@@ -60,6 +60,16 @@ def _application_in(application_id: int, status: S):
     return get_object_or_404(Application, (Application.id == application_id) & (Application.status == status.value))
 
 
+def _view_ahead(application) -> None:
+    """Inside a write that leads to the application's page: that page's view recorded in the write's
+    transaction, one disk sync for both (audit.record_view_ahead, issue 73)."""
+    audit.record_view_ahead("permohonan_ktp", application.id, _viewed(application))
+
+
+def _viewed(application) -> str:
+    return f"Data permohonan {application.registration_number} dibuka"
+
+
 def _saved(application, message: str, warnings: dict):
     """Back to the application's page after a save: the success, then each warning the save let through."""
     flash(message, "success")
@@ -200,6 +210,7 @@ def new():
         sms_consent.consent_given("ktp", application.id, sms_phone)
         # the receipt's survey code in this commit: printing it writes nothing (one disk sync a write, issue 64)
         survey_codes.code_for("pendaftaran", application.registration_number)
+        _view_ahead(application)
         submission.made(url_for("registration.detail", application_id=application.id))
     return _saved(application, f"Permohonan {application.registration_number} tersimpan. Periksa persyaratan lalu "
                                "cetak bukti pendaftaran.", warnings)
@@ -243,8 +254,7 @@ def check_kk():
 @blueprint.get("/pendaftaran/<int:application_id>")
 def detail(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
-    with database.atomic():
-        audit.record_view("permohonan_ktp", application.id, f"Data permohonan {application.registration_number} dibuka")
+    audit.record_page_view("permohonan_ktp", application.id, _viewed(application))
     return render_template("registration/detail.html", **_detail_context(application))
 
 
@@ -301,6 +311,7 @@ def edit(application_id: int):
                                      _form_from_values({key: clean[key] for key in records.EDITABLE_FIELDS}))
         if not conflict:
             records.update_application(application, clean, photo)
+            _view_ahead(application)
     if conflict:
         return render_template("registration/form.html", conflict=conflict, version=conflict.version,
                                **form_context(conflict.over(form), {}, warnings, application)), 409
@@ -321,7 +332,9 @@ def upload_photo(application_id: int):
             errors["photo"] = "Pilih berkas foto atau ambil foto dengan kamera."
     if errors:
         return render_template("registration/detail.html", **_detail_context(application, errors)), 422
-    records.replace_photo(application, photo)
+    with database.atomic():
+        records.replace_photo(application, photo)
+        _view_ahead(application)
     return _saved(application, "Foto disimpan.", warnings)
 
 
@@ -347,7 +360,9 @@ def checklist(application_id: int):
         return render_template("registration/detail.html", **_detail_context(
             application, {"checklist": "Foto pemohon belum ada: unggah atau ambil foto sebelum menandai lengkap."})), 422
     try:
-        records.record_checklist(application, sorted(ticked), missing)
+        with database.atomic():
+            records.record_checklist(application, sorted(ticked), missing)
+            _view_ahead(application)
     except TransitionNotAllowed as problem:
         return render_template("registration/detail.html", **_detail_context(application, {"checklist": str(problem)})), 422
     if missing:
@@ -374,6 +389,7 @@ def reopen(application_id: int):
     try:
         with database.atomic():
             transition(application, S.RECEIVED, note="Dibuka kembali: pemohon datang dengan kelengkapan")
+            _view_ahead(application)
     except TransitionNotAllowed as problem:
         return render_template("registration/detail.html", **_detail_context(application, {"status": str(problem)})), 422
     flash("Berkas dibuka kembali. Periksa persyaratan sekali lagi.", "success")
@@ -402,6 +418,7 @@ def mark(application_id: int):
         try:
             with database.atomic():
                 transition(application, target, note=note)
+                _view_ahead(application)
         except TransitionNotAllowed as error:
             problem = str(error)
     if problem:

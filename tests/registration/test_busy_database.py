@@ -66,6 +66,7 @@ def views_of(application_id: int) -> int:
 
 
 def test_opening_an_application_waits_for_a_pass_and_succeeds(app, loket, saved, holder, monkeypatch):
+    loket.get(f"/pendaftaran/{saved}")  # the page the registration led to: its view came with the write (issue 73)
     database = app.extensions["database"]
     asked_for_the_lock = threading.Event()
     begin = database.begin
@@ -85,11 +86,12 @@ def test_opening_an_application_waits_for_a_pass_and_succeeds(app, loket, saved,
     response = answer["response"]
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert "Budi Santoso" in response.get_data(as_text=True)
-    assert views_of(saved) == 1
+    assert views_of(saved) == 2  # the registration's, and this opening's
 
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_a_lock_held_past_the_busy_timeout_answers_503_in_indonesian(app, loket, saved, holder, monkeypatch, htmx):
+    loket.get(f"/pendaftaran/{saved}")  # the page the registration led to: its view came with the write (issue 73)
     database = app.extensions["database"]
     monkeypatch.setattr(database, "_timeout", 0.2)  # the busy wait, shortened: the pass holds on regardless
     database.close_idle()  # the request's connection is made with it
@@ -105,7 +107,7 @@ def test_a_lock_held_past_the_busy_timeout_answers_503_in_indonesian(app, loket,
     assert int(response.headers["Retry-After"]) > 0
     assert "sedang sibuk" in page and "coba lagi" in page
     assert "database is locked" not in page and "Budi Santoso" not in page  # no page without its audit row
-    assert views_of(saved) == 0
+    assert views_of(saved) == 1  # the registration's only
 
 
 def test_a_save_refused_by_a_busy_database_stores_nothing_and_goes_through_after(app, loket, saved, holder,

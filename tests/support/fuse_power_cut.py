@@ -27,7 +27,7 @@ BACKING MOUNT`), driven by JSON lines on its stdin, so its Python and libfuse's 
 stay out of the test's process. Used by tests/core/test_fuse_power_cut.py and
 bench/bench_power_cut.py --fuse (the app under clerks: tests/support/fuse_office.py), through
 updates by tests/support/fuse_update.py (symlinks too: TUF's client keeps its root so), and slow by
-bench/slow_pc.py and tests/registration/test_syncs_per_write.py.
+bench/slow_pc.py and tests/core/test_one_sync_per_action.py.
 """
 from __future__ import annotations
 
