@@ -58,6 +58,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_day import free_port, memory_mb, percentile  # noqa: E402
+import reads_cpu  # noqa: E402
 
 PASSWORD = "bench-password-1"
 CHANNELS = ["meja_informasi", "kiosk", "kotak_saran", "telepon", "sms", "surat"]
@@ -189,6 +190,12 @@ def serve_uncached(argv, live: bool) -> int:
     if live:
         for reader in ("application_sums", "complaint_done_days", "follow_up_sums", "survey_totals", "recap_counts"):
             setattr(tallies, reader, getattr(live_tallies, f"live_{reader}"))
+    if os.environ.get("LOKET_READS_LOG"):  # each request's CPU against its reads (bench/reads_cpu.py)
+        import reads_cpu
+        from app.frame import serving
+        reads_cpu.watch_statements()
+        plain = serving.create_office_server
+        serving.create_office_server = lambda app, *args, **kwargs: plain(reads_cpu.counted(app), *args, **kwargs)
     import run
     return run.main(["serve", *argv])
 
@@ -202,6 +209,11 @@ class Server:
         if page_turns is not None:
             self.name += f" (LOKET_PAGE_TURNS={page_turns})"
         mode = {"ours": None, "ours uncached": "serve-uncached", "live": "serve-live"}[name]
+        # The server computing every view counts each request's CPU and reads (bench/reads_cpu.py).
+        self.reads_log = folder / f"reads-{self.port}.jsonl" if mode == "serve-uncached" else None
+        if self.reads_log:
+            self.reads_log.unlink(missing_ok=True)
+            environment["LOKET_READS_LOG"] = str(self.reads_log)
         program = [str(ROOT / "bench" / "bench_recap.py"), mode] if mode else [str(ROOT / "run.py"), "serve"]
         self.log = open(folder / f"server-{name.replace(' ', '-')}.log", "w")
         self.process = subprocess.Popen([sys.executable, *program, "--data", str(folder), "--port", str(self.port)],
@@ -260,6 +272,18 @@ def side_by_side(servers, runs: int) -> tuple[dict, dict]:
                     times[(page, server.name)].append(elapsed)
                     cpu[(page, server.name)] += server.cpu_seconds() - before
     return times, cpu
+
+
+def reads_line(label: str, requests_seen: list[dict]) -> str:
+    """A page's CPU in the server's thread against its own reads (its thread's CPU inside SQLite,
+    bench/reads_cpu.py), medians of the views after the warm-up (issue 73's goal: within 2x at 1M)."""
+    if not requests_seen:
+        return f"  {label}: no request counted"
+    cpu, reads = (statistics.median(r[name] for r in requests_seen) for name in ("cpu_ms", "reads_ms"))
+    ratio = statistics.median(r["cpu_ms"] / r["reads_ms"] for r in requests_seen if r["reads_ms"])
+    return (f"  {label}, computed: server thread CPU {cpu:.2f} ms a view, of it reads {reads:.2f} ms "
+            f"({requests_seen[-1]['statements']} statements), CPU/reads {ratio:.2f}x "
+            f"{'met' if ratio <= 2 else 'MISSED'} (goal <= 2x), median of {len(requests_seen)} views")
 
 
 # page: (URL, the account whose role opens it)
@@ -489,6 +513,8 @@ def main(argv=None) -> int:
                   f"{statistics.median(kept):6.1f} {percentile(kept, 95):5.1f} "
                   f"{statistics.median(live):8.1f} ms {percentile(live, 95):7.1f} {live_cpu:7.1f} "
                   f"{statistics.median(live) / median:13.1f}  {'met' if median <= 20 else 'MISSED'}", flush=True)
+            print(reads_line(label, [r for r in reads_cpu.read_log(servers[0].reads_log)
+                                     if r["path"].rstrip("?") == page][1:]), flush=True)  # after the warm-up
     print("load average after side by side: %.2f %.2f %.2f" % os.getloadavg())
     thinks = [tuple(map(float, spec.split("-"))) if "-" in spec else (0.0, 0.0)
               for spec in options.mixed_think.split(",")]

@@ -1,4 +1,5 @@
 """Per-quarter figures of each indicator, read with one GROUP BY per source table."""
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 
 from app.complaints.deadlines import due_dates, overdue_received_before
@@ -70,11 +71,12 @@ def suggestion_box_opened(quarters: list[Quarter], calendar: WorkCalendar, today
     opened = {date.fromisoformat(str(d)) for (d,) in database.execute_sql(
         'SELECT "opened_on" FROM "suggestion_box_session" WHERE "opened_on" >= ? AND "opened_on" <= ?',
         (str(quarters[0].start), str(last_day)))}
+    opened_working = sorted(filter(calendar.is_working_day, opened))  # each day asked once, not once a quarter
     result = {}
     for quarter in quarters:
         end = min(quarter.end, last_day)
         # working days from the quarter's first up to `end` (none when it ends before it begins)
         working = max(0, calendar.working_days_between(quarter.start - timedelta(days=1), end))
-        opened_days = sum(1 for day in opened if quarter.start <= day <= end and calendar.is_working_day(day))
+        opened_days = max(0, bisect_right(opened_working, end) - bisect_left(opened_working, quarter.start))
         result[quarter] = Measure.share(opened_days, working)
     return result
