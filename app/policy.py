@@ -32,6 +32,7 @@ pendaftaran.berkas            -     x      -       -    -    -     -     menguba
 pendaftaran.serah             -     x      -       -    -    -     -     menyerahkan KTP-el kepada pemohon
 pendaftaran.baca              -     x      -       x    -    -     -     membaca register, berkas, foto, bukti dan slip; ekspor
 pendaftaran.status            -     x      -       x    -    -     -     mencatat status (rekam, cetak, kirim)
+pendaftaran.cetak_ulang       -     x      -       -    -    -     -     mencetak ulang bukti pendaftaran yang nomornya diganti
 pendaftaran.atur              x     -      -       -    -    -     -     mengatur layanan pendaftaran (hari kerja janji)
 kolektif.baca                 -     x      -       x    -    -     -     membaca surat kolektif, tanda terima, templat impor
 kolektif.catat                -     x      -       -    -    -     -     mencatat surat kolektif, impor pemohon, jadwal rekam, serah
@@ -88,6 +89,7 @@ ROUTES = {
     "pendaftaran.baca": "registration.register registration.detail registration.photo registration.receipt "
                         "registration.return_slip registration.handover_receipt registration.export",
     "pendaftaran.status": "registration.mark",
+    "pendaftaran.cetak_ulang": "registration.reprint_receipt",
     "pendaftaran.atur": "registration.settings",
     "kolektif.baca": "registration.collectives registration.collective registration.collective_receipt "
                      "registration.import_template",

@@ -280,3 +280,60 @@ def record_export(fmt: str, period: str) -> None:
 def record_photo_view(application_id: int) -> None:
     with database.atomic():
         audit.record("lihat_foto", "permohonan_ktp", application_id, "Foto pemohon dibuka")
+
+
+# A number given again (sync_records._new_number writes its "ubah_nomor" audit row): the citizen's receipt
+# still carries the old one until the clerk prints it again (issue 72, finding 3).
+RECEIPT_REPRINTED = "Bukti pendaftaran dicetak ulang dengan nomor {number}"
+REPRINT_ACTION = "cetak_ulang_bukti"
+
+
+@dataclass(frozen=True)
+class ToReprint:
+    application: Application
+    old_number: str  # the number the citizen's receipt carries
+
+
+def receipts_to_reprint() -> list[ToReprint]:
+    """The register's list "nomor diganti, bukti belum dicetak ulang": applications not handed over whose
+    number changed after their receipt was last printed again, with the number the citizen holds (the first
+    change since), oldest change first. Read from the audit's action index: renumbers are few."""
+    from app.frame.audit_event import AuditEvent
+    rows = (AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.before)
+            .where(AuditEvent.action.in_(["ubah_nomor", REPRINT_ACTION]) & (AuditEvent.entity == "permohonan_ktp"))
+            .order_by(AuditEvent.id).tuples())
+    held: dict[str, str] = {}  # application id -> the number on the citizen's receipt, while not printed again
+    for _, action, entity_id, before in rows:
+        if action == REPRINT_ACTION:
+            held.pop(entity_id, None)
+        elif entity_id not in held:
+            held[entity_id] = (json.loads(before or "{}") or {}).get("registration_number", "")
+    ids = [int(entity_id) for entity_id in held if entity_id.isdigit()]
+    found = {a.id: a for a in Application.select().where(Application.id.in_(ids)
+                                                         & (Application.status != S.HANDED_OVER.value))}
+    return [ToReprint(found[id_], held[str(id_)]) for id_ in ids if id_ in found]
+
+
+def former_numbers(application_id: int) -> list[str]:
+    """The numbers the application had before the one it has, oldest first (each given again: its audit row)."""
+    from app.frame.audit_event import AuditEvent
+    found = []
+    for (before,) in (AuditEvent.select(AuditEvent.before).where(
+            (AuditEvent.action == "ubah_nomor") & (AuditEvent.entity == "permohonan_ktp")
+            & (AuditEvent.entity_id == str(application_id))).order_by(AuditEvent.id).tuples()):
+        number = (json.loads(before or "{}") or {}).get("registration_number")
+        if number and number not in found:
+            found.append(number)
+    return found
+
+
+def record_receipt_reprint(application: Application) -> None:
+    """The receipt printed again with the number the application has now: on its timeline and in the audit
+    trail, in one transaction; it leaves the list of receipts to print again."""
+    note = RECEIPT_REPRINTED.format(number=application.registration_number)
+    with database.atomic():
+        user = g.get("user")
+        StatusEvent.create(application=application, from_status=application.status, to_status=application.status,
+                           at=utc_now(), user_id=user.id if user else None,
+                           username=user.username if user else "sistem", note=note)
+        audit.record(REPRINT_ACTION, "permohonan_ktp", application.id, note)

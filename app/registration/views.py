@@ -141,7 +141,7 @@ def _register_page(flt):
     status = 422 if flt.errors else 200
     if request.htmx and request.htmx.target == "register-results":
         return render_template("registration/_register_results.html", **context), status
-    return render_template("registration/register.html", **context), status
+    return render_template("registration/register.html", to_reprint=records.receipts_to_reprint(), **context), status
 
 
 @blueprint.get("/pendaftaran/ekspor")
@@ -492,6 +492,14 @@ def receipt(application_id: int):
                            survey=survey_codes.printed("pendaftaran", application.registration_number))
 
 
+@blueprint.post("/pendaftaran/<int:application_id>/bukti/cetak-ulang")
+def reprint_receipt(application_id: int):
+    """The register's "Cetak ulang bukti": the print recorded (it leaves the list), then the receipt itself."""
+    application = get_object_or_404(Application, Application.id == application_id)
+    records.record_receipt_reprint(application)
+    return redirect(url_for("registration.receipt", application_id=application.id), 303)
+
+
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")
 def handover_receipt(application_id: int):
     application = _application_in(application_id, S.HANDED_OVER)
@@ -570,6 +578,11 @@ def dashboard_cards(user) -> list[Card]:
              url_for("registration.register", tempo_sampai=week_end.isoformat()) if may_list else None,
              "warn" if due_week else "info"),
     ]
+    if may(user, "pendaftaran.cetak_ulang"):
+        reprint = len(records.receipts_to_reprint())
+        if reprint:  # a number given again: the citizen's receipt carries the old one (issue 72)
+            cards.append(Card("Bukti perlu dicetak ulang", str(reprint), "nomor diganti, bukti belum dicetak ulang",
+                              url_for("registration.register", _anchor="cetak-ulang"), "warn"))
     if may(user, "pendaftaran.status"):
         ready = statements.scalar(_status_count, S.READY.value)
         waiting = statements.scalar(_status_count, S.RECEIVED.value)

@@ -71,6 +71,11 @@ PACKET_BYTES = 2 * 1024 * 1024
 ITEM_HEAD_BYTES = 256
 
 
+# What the clerk does after a number is given again: the citizen's receipt carries the old one (issue 72).
+REPRINT_RECEIPTS = ("berikan bukti pendaftaran baru kepada pemohonnya: Buku Register, daftar "
+                    "“Nomor diganti, bukti belum dicetak ulang”")
+
+
 @dataclass
 class PassReport:
     sent: int = 0
@@ -95,7 +100,7 @@ class PassReport:
         return (f"terkirim {self.sent}, sudah ada {self.already}, konflik {self.conflicts}, "
                 f"ditolak {self.rejected}, gagal {self.failed}, status {self.statuses}"
                 + (f", diberi nomor baru {self.renumbered} (nomornya dipakai pemohon lain di pusat; dikirim "
-                   "ulang dengan nomor baru)" if self.renumbered else "")
+                   f"ulang dengan nomor baru; {REPRINT_RECEIPTS})" if self.renumbered else "")
                 + (f", status tidak diterapkan {self.unapplied} (lihat daftar di halaman Sinkronisasi)"
                    if self.unapplied else "")
                 + (f", pra-pendaftaran dari desa {self.relayed}" if self.relayed else "")
@@ -987,13 +992,23 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
             return
 
 
-def _count_renumbered(report: PassReport) -> None:
+def _count_renumbered(report: PassReport, before: int) -> None:
     """A conflict the center settled as it arrived (a number two PCs gave before enrolment) was renumbered by
-    the pull that followed: counted as renumbered, not as a conflict waiting for the center's operator."""
+    the pull that followed: counted as renumbered, not as a conflict waiting for the center's operator. An
+    earlier pass's conflict the operator settled with a new number counts too (issue 72: its citizen's receipt
+    is wrong as well); `before`: renumbered_rows() when the pass started."""
+    same_pass = 0
     for start in range(0, len(report.conflicted), 500):
-        report.renumbered += (OutboxItem.select().where(OutboxItem.id.in_(report.conflicted[start:start + 500])
-                                                        & (OutboxItem.state == "renumbered")).count())
-    report.conflicts -= report.renumbered
+        same_pass += (OutboxItem.select().where(OutboxItem.id.in_(report.conflicted[start:start + 500])
+                                                & (OutboxItem.state == "renumbered")).count())
+    report.conflicts -= same_pass
+    report.renumbered = max(renumbered_rows() - before, same_pass)
+
+
+def renumbered_rows() -> int:
+    """Applications' outbox rows the center renumbered, ever (a pass or a status file counts its own by difference)."""
+    return OutboxItem.select().where((OutboxItem.kind == records.DEFAULT_KIND)
+                                     & (OutboxItem.state == "renumbered")).count()
 
 
 # --- one pass ---------------------------------------------------------------------------------
@@ -1109,9 +1124,10 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
     line = client.line = PassConnection(client, (records.status_feed(link.role), status_page))
     try:
         _run_phases(records.phases(link.role, "before"), client, link, report, progress)
+        renumbered_before = renumbered_rows()
         push(client, report, progress, ignore_delays=full, packet_bytes=packet_bytes, line=line)
         pull_statuses(client, link, report, progress, status_page, line)
-        _count_renumbered(report)
+        _count_renumbered(report, renumbered_before)
         _run_phases(records.phases(link.role, "after"), client, link, report, progress)
     except (LinkDown, Refused) as problem:
         report.error = str(problem)

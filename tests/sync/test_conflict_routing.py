@@ -216,7 +216,9 @@ def test_two_pcs_that_numbered_in_one_series_before_enrolment_never_wait_for_the
     assert (report.conflicts, report.renumbered, report.statuses) == (0, 3, 3)
     said = run(pc_b, lambda: SyncLog.select().order_by(SyncLog.id.desc()).get().summary)
     assert said.startswith("terkirim 0, sudah ada 0, konflik 0, ditolak 0, gagal 0, status 3, diberi nomor baru 3 "
-                           "(nomornya dipakai pemohon lain di pusat; dikirim ulang dengan nomor baru)"), said
+                           "(nomornya dipakai pemohon lain di pusat; dikirim ulang dengan nomor baru; berikan bukti "
+                           "pendaftaran baru kepada pemohonnya: Buku Register, daftar “Nomor diganti, bukti belum "
+                           "dicetak ulang”)"), said
     conflicts = list(Conflict.select())
     assert len(conflicts) == 3 and all(c.resolved_at is not None for c in conflicts)  # ...settled as it arrived
     assert {c.decision for c in conflicts} == {records.GIVEN_TWICE}

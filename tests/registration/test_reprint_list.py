@@ -1,0 +1,56 @@
+"""Issue 72, finding 3: a number given again (at enrolment, or at the center's word) was a count in the admin's
+sync log and a line on the application's timeline; the clerk's home and register said nothing, so the
+citizens kept receipts with numbers that are another applicant's now. The register lists "nomor diganti,
+bukti belum dicetak ulang", the clerk's home counts it with a link, and printing the receipt again (recorded
+on the timeline and in the audit trail) takes the application off the list."""
+from app.frame.audit_event import AuditEvent
+from app.frame.db import database
+from app.registration import sync_records
+from app.registration.models import Application, StatusEvent
+
+LIST = "Nomor diganti, bukti belum dicetak ulang"
+
+
+def _renumber(application_id: int) -> tuple[str, str]:
+    application = Application.get_by_id(application_id)
+    old = application.registration_number
+    with database.atomic():
+        new = sync_records._new_number(application, "nomor lama sudah dipakai permohonan lain di pusat")
+    return old, new
+
+
+def test_a_renumbered_receipt_is_listed_until_it_is_printed_again(saved, loket):
+    assert LIST not in loket.get("/pendaftaran").get_data(as_text=True)
+    assert "Bukti perlu dicetak ulang" not in loket.get("/").get_data(as_text=True)
+    old, new = _renumber(saved)
+    page = loket.get("/pendaftaran").get_data(as_text=True)
+    assert f"{LIST} (1)" in page
+    assert f"<td class=\"nowrap\">{old}</td>" in page and f">{new}</a>" in page
+    assert f'action="/pendaftaran/{saved}/bukti/cetak-ulang"' in page and "Cetak ulang bukti" in page
+    home = loket.get("/").get_data(as_text=True)
+    assert "Bukti perlu dicetak ulang" in home and 'href="/pendaftaran#cetak-ulang"' in home
+
+    printed = loket.post(f"/pendaftaran/{saved}/bukti/cetak-ulang")
+    assert printed.status_code == 303 and printed.headers["Location"].endswith(f"/pendaftaran/{saved}/bukti")
+    receipt = loket.get(f"/pendaftaran/{saved}/bukti").get_data(as_text=True)
+    assert new in receipt
+    assert LIST not in loket.get("/pendaftaran").get_data(as_text=True)  # emptied by the print
+    assert "Bukti perlu dicetak ulang" not in loket.get("/").get_data(as_text=True)
+    note = f"Bukti pendaftaran dicetak ulang dengan nomor {new}"
+    assert StatusEvent.select().where((StatusEvent.application == saved) & (StatusEvent.note == note)).count() == 1
+    row = AuditEvent.get((AuditEvent.action == "cetak_ulang_bukti") & (AuditEvent.entity_id == str(saved)))
+    assert row.summary == note and row.username != "sistem"
+
+    # given again once more: listed again, with the number the citizen's receipt now carries
+    _, newest = _renumber(saved)
+    page = loket.get("/pendaftaran").get_data(as_text=True)
+    assert f"{LIST} (1)" in page and f"<td class=\"nowrap\">{new}</td>" in page and f">{newest}</a>" in page
+
+
+def test_only_the_counter_clerk_prints_a_receipt_again(saved, loket, client_as):
+    _renumber(saved)
+    kasi = client_as("kasi_pelayanan")
+    assert kasi.post(f"/pendaftaran/{saved}/bukti/cetak-ulang").status_code == 403
+    assert "Cetak ulang bukti" not in kasi.get("/pendaftaran").get_data(as_text=True)
+    assert loket.post("/pendaftaran/999999/bukti/cetak-ulang").status_code == 404
+    assert AuditEvent.select().where(AuditEvent.action == "cetak_ulang_bukti").count() == 0
