@@ -153,22 +153,34 @@ def read_batch_file(content: bytes, find_key, with_head: bool = False):
     return (key, items, head) if with_head else (key, items)
 
 
-def write_status_file(key, events: list[dict]) -> bytes:
-    body = json.dumps({"events": events}, ensure_ascii=False).encode()
+def write_status_file(key, events: list[dict], held: list | None = None) -> bytes:
+    """`held`: [[outbox key, version, content hash]] of the /cek records the center holds of the kecamatan, so
+    an office on USB only stops carrying them in every file (issue 72; a file without it acknowledges none)."""
+    body = json.dumps({"events": events, **({"held": held} if held is not None else {})}, ensure_ascii=False).encode()
     nonce = protocol.new_nonce()
     head = {"format": STATUS_FORMAT, "key_id": key.key_id, "nonce": nonce,
             "signature": protocol.sign_response(key.secret, nonce, 200, body)}
     return json.dumps(head).encode() + b"\n" + body
 
 
-def read_status_file(content: bytes, key_id: str, secret: str) -> list[dict]:
+def read_status_file(content: bytes, key_id: str, secret: str, with_held: bool = False):
+    """The events (and with `with_held`, the /cek records the center holds: {key: (version, hash)}), checked with
+    our key."""
     head, _, body = _split(content, STATUS_FORMAT)
     if head.get("key_id") != key_id:
         raise BatchFileError("Berkas status ini untuk perangkat lain.")
     expected = protocol.sign_response(secret, str(head.get("nonce", "")), 200, body)
     if not protocol.signatures_match(expected, str(head.get("signature", ""))):
         raise BatchFileError("Tanda tangan berkas status tidak cocok: berkas rusak atau diubah.")
-    events = json.loads(body).get("events")
+    parsed = json.loads(body)
+    events = parsed.get("events")
     if not isinstance(events, list):
         raise BatchFileError("Isi berkas status rusak.")
-    return events
+    if not with_held:
+        return events
+    held = {}
+    for entry in parsed.get("held") or []:
+        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[2], str) \
+                and isinstance(entry[1], int) and not isinstance(entry[1], bool):
+            held[entry[0]] = (entry[1], entry[2])
+    return events, held

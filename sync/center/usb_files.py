@@ -63,3 +63,37 @@ def _arrived_via(keys: list[tuple]) -> dict[str, int]:
             if (number, version) in wanted:
                 counts[via] = counts.get(via, 0) + 1
     return counts
+
+
+RESULT_WORDS = {"stored": "disimpan", "duplicate": "sudah ada", "conflict": "konflik", "rejected": "ditolak"}
+
+
+def counts(outcomes: list) -> str:
+    """'disimpan 3, sudah ada 0, konflik 0, ditolak 0' of a list of Outcomes."""
+    return ", ".join(f"{words} {sum(1 for o in outcomes if o.result == result)}" for result, words in RESULT_WORDS.items())
+
+
+def file_message(label: str, kecamatan: Kecamatan, results: list, publics: list, earlier: UsbBatchFile | None) -> str:
+    """One imported file's line, naming what it held (issue 72, finding 5: a file of 200 /cek records and no
+    application read "disimpan 0, sudah ada 0, konflik 0, ditolak 0"): its applications, then its /cek records."""
+    if results and all(o.result == "duplicate" for o in results):  # said of this very file only if read before
+        message = nothing_new(label, kecamatan, results, earlier)
+    elif results:
+        message = f"{label.capitalize()} dari Kecamatan {kecamatan.name}: {len(results)} permohonan ({counts(results)})."
+    else:
+        message = f"{label.capitalize()} dari Kecamatan {kecamatan.name}: tanpa permohonan."
+    if publics:
+        message += f" Status cek warga (/cek): {len(publics)} ({counts(publics)})."
+    return message
+
+
+def public_held(kecamatan: Kecamatan) -> list[list]:
+    """[[outbox key, version, content hash]] of every /cek record the center holds of the kecamatan's counters
+    (applications and complaints; a desa PC's forms are its own): the status file acknowledges them, so an
+    office on USB only no longer carries them in every later file (issue 72, finding 5)."""
+    from sync import public_status as vocabulary
+    from sync.center.models import PublicStatus
+    return [[vocabulary.wire_key(number), version, content_hash] for number, version, content_hash in
+            PublicStatus.select(PublicStatus.number, PublicStatus.version, PublicStatus.content_hash)
+            .where((PublicStatus.kecamatan == kecamatan.id) & (PublicStatus.kind != "pra"))
+            .order_by(PublicStatus.id).tuples()]

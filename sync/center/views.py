@@ -386,7 +386,7 @@ def shipment(shipment_id: int):
 
 # --- USB ---------------------------------------------------------------------------------
 
-RESULT_WORDS = {"stored": "disimpan", "duplicate": "sudah ada", "conflict": "konflik", "rejected": "ditolak"}
+RESULT_WORDS = usb_files.RESULT_WORDS
 
 
 def _live_key(key_id: str):
@@ -409,10 +409,9 @@ def import_one_file(content: bytes, filename: str) -> dict:
     earlier = usb_files.earlier_import(content)
     reports = [store_report(key, header, photo, via="usb") for header, photo in items
                if header.get("kind") == REPORT_KIND]
-    # Public status records ride in the same files (issue 28); the counts below are the applications'.
-    for header, payload in items:
-        if header.get("kind") == PUBLIC:
-            store_public(key.kecamatan, header, payload, keys.device_codes(key))
+    # Public status records ride in the same files (issue 28); the file's line names them apart (issue 72).
+    publics = [store_public(key.kecamatan, header, payload, keys.device_codes(key))
+               for header, payload in items if header.get("kind") == PUBLIC]
     note_delivery(key, usb.written_at(head))  # the office's state as of the file, however long the stick took
     results = [records.store_packet_item(key.kecamatan, header, photo, via="usb", device_code=key.device_code,
                                          key_id=key.key_id)
@@ -420,11 +419,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
     summary = {r: sum(1 for o in results if o.result == r) for r in RESULT_WORDS}
     desk_records.record_usb_import(key.kecamatan, filename, label, summary, len(reports))
     usb_files.remember(key.kecamatan, content, filename)
-    if results and summary["duplicate"] == len(results):  # said of this very file only if it was read before
-        message = usb_files.nothing_new(label, key.kecamatan, results, earlier)
-    else:
-        message = (f"{label.capitalize()} dari Kecamatan {key.kecamatan.name}: disimpan {summary['stored']}, "
-                   f"sudah ada {summary['duplicate']}, konflik {summary['conflict']}, ditolak {summary['rejected']}.")
+    message = usb_files.file_message(label, key.kecamatan, results, publics, earlier)
     if reports:
         message += (f" Laporan kinerja: disimpan {sum(1 for o in reports if o.result == 'stored')}, "
                     f"sudah ada {sum(1 for o in reports if o.result == 'duplicate')}, ditolak "
@@ -472,7 +467,7 @@ def status_export(kecamatan_id: int):
     if key is None:
         abort(404)
     events = records.events_after(kecamatan, 0, 1_000_000, keys.device_codes(key))  # only that PC's key reads the file
-    content = usb.write_status_file(key, [records.event_json(e) for e in events])
+    content = usb.write_status_file(key, [records.event_json(e) for e in events], usb_files.public_held(kecamatan))
     name = f"status-{kecamatan.digits}-{utc_now():%Y%m%d-%H%M}.lks"
     record_view("ekspor", "kecamatan", kecamatan.code,
                 f"Berkas status {name} untuk Kecamatan {kecamatan.name} (perangkat {key.device_code or '-'}) "

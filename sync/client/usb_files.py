@@ -2,9 +2,9 @@
 from pathlib import Path
 
 from app.frame.dates import utc_now
-from sync import usb
+from sync import public_status, usb
 from sync.client import engine, outbox, records
-from sync.client.models import SyncLog
+from sync.client.models import OutboxItem, SyncLog
 
 
 def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]], int]:
@@ -27,6 +27,8 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
         if entry:
             entries.append(entry)
     applications = sum(1 for header, _ in entries if "kind" not in header)
+    publics = sum(1 for header, _ in entries if header.get("kind") == public_status.KIND)
+    reports = len(entries) - applications - publics
     set_id = f"{utc_now():%Y%m%d-%H%M%S}"
     contents = usb.write_batch_files(link.key_id, link.secret, entries, set_id)
     digits = link.kecamatan_code.replace(".", "")
@@ -42,8 +44,8 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb",
                        summary=f"berkas kiriman USB dibuat: {applications} permohonan"
-                               + (f" dan {len(entries) - applications} laporan" if len(entries) > applications
-                                  else "") + f" dalam {len(files)} berkas")
+                               + (f", {publics} status cek warga (/cek)" if publics else "")
+                               + (f", {reports} laporan" if reports else "") + f" dalam {len(files)} berkas")
     return files, applications
 
 
@@ -53,15 +55,35 @@ STATUS_FILE_PAGE = 500  # statuses of a USB file applied in one transaction
 def import_status_file(content: bytes) -> int:
     """Apply a status file from the center (checked with our key); returns statuses applied."""
     link = engine.current_link()
-    events = usb.read_status_file(content, link.key_id, link.secret)
+    events, held = usb.read_status_file(content, link.key_id, link.secret, with_held=True)
     report = engine.PassReport()
+    renumbered_before = engine.renumbered_rows()
     events = sorted((e for e in events if isinstance(e, dict) and isinstance(e.get("seq"), int)),
                     key=lambda e: e["seq"])
     for start in range(0, len(events), STATUS_FILE_PAGE):  # each page with the cursor, as a pass's pull
         for outcome in engine.apply_events(link.id, events[start:start + STATUS_FILE_PAGE]):
             engine.count_outcome(report, outcome)
+    acknowledged = _acknowledge_public(held)
     applied = report.statuses
+    renumbered = engine.renumbered_rows() - renumbered_before
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru"
-                       + (f", {report.unapplied} tidak diterapkan" if report.unapplied else ""))
+                       + (f", {report.unapplied} tidak diterapkan" if report.unapplied else "")
+                       + (f", diberi nomor baru {renumbered} ({engine.REPRINT_RECEIPTS})" if renumbered > 0 else "")
+                       + f", {acknowledged} status cek warga (/cek) sudah disimpan pusat")
     return applied
+
+
+def _acknowledge_public(held: dict) -> int:
+    """The /cek records waiting here that the center holds (the status file's `held`, by version and hash as the
+    link's manifest decides) are sent: an office on USB only no longer carries them in every file (issue 72)."""
+    if not held:
+        return 0
+    waiting = OutboxItem.select().where((OutboxItem.kind == public_status.KIND) & (OutboxItem.state == "pending"))
+    done = 0
+    with engine.write_transaction():  # one disk sync for them all
+        for item in list(waiting):
+            version, digest = held.get(item.registration_number, (0, ""))
+            if version > item.version or (version == item.version and digest == item.content_hash):
+                done += engine.apply_result(item, {"result": "duplicate"}) == "duplicate"
+    return done
