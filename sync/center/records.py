@@ -18,7 +18,7 @@ from sync import jpeg_transit, protocol
 from sync.center import keys
 from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect
-from sync.center.models import Conflict, Kecamatan, ReceivedApplication, StatusEvent
+from sync.center.models import Conflict, Kecamatan, PublicStatus, ReceivedApplication, StatusEvent
 from sync.center.trail import no_ones_act
 
 
@@ -623,6 +623,11 @@ def resolve_conflict(conflict: Conflict, decision: str, note: str = "") -> bool:
              .where((StatusEvent.application == application) & (StatusEvent.recipient_device == "")).execute())
             add_event(application, RENUMBER, "nomor ini diberikan petugas pusat kepada permohonan lain; beri nomor "
                                              "baru", replaced, recipient=held_by)
+            # The citizen's /cek record under the number was the replaced applicant's: it goes, so the offering
+            # PC's record (refused as another PC's until now) takes its place; the other follows its new number
+            # (issue 72).
+            PublicStatus.delete().where((PublicStatus.kecamatan == application.kecamatan_id)
+                                        & (PublicStatus.number == application.registration_number)).execute()
         application.content_hash = conflict.offered_hash
         if offered:
             application.sender_device = offered  # its next statuses (printed, shipped) go to the offering PC

@@ -200,6 +200,7 @@ def apply_result(item: OutboxItem, result: dict) -> str:
         elif outcome == "conflict":
             item.state = "conflict"
             item.last_error = result.get("reason", "konflik isi di pusat")
+            outbox.after_conflict(item)  # a /cek record of a case the center refused is closed with it
             item.save()
         elif outcome == "superseded":
             # The center holds another outcome for this record (a relayed form accepted at another counter
@@ -886,8 +887,9 @@ def _apply_packet_results(batch, by_id, report, progress, rng, send_raw=()) -> t
         elif outcome == "duplicate":
             report.already += 1
         elif outcome == "conflict":
-            report.conflicts += 1
-            report.conflicted.append(item.id)
+            if records.counted(item.kind):  # a /cek record's conflict is its application's, counted once (issue 72)
+                report.conflicts += 1
+                report.conflicted.append(item.id)
         elif outcome == "superseded":
             report.superseded += 1
         else:

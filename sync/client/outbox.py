@@ -166,3 +166,43 @@ def failed_items(limit: int = 100) -> list[OutboxItem]:
 def failed_count(limit: int = 99) -> int:
     """How many failed, up to `limit`: the menu's badge, read on every page a sender opens."""
     return _failed().select(OutboxItem.id).limit(limit).count()
+
+
+# --- a case the center closed (issue 72) -----------------------------------------------------------
+# An application whose number the center held for another PC's applicant waits as a conflict, and so do its
+# /cek records (the center refuses them while the number is the other applicant's). The operator's decision
+# closes the case: its rows leave the sync page's "needs attention" list with what happened.
+SETTLED_BY_OPERATOR = "diselesaikan operator pusat"
+
+
+def _followers(number: str):
+    """The rows that follow an application's number: its citizen's /cek records."""
+    return (OutboxItem.kind == public_status.KIND) & (OutboxItem.registration_number == public_status.wire_key(number))
+
+
+def case_closed(item: OutboxItem, status: str, reason: str) -> None:
+    """The center's decision on the conflict of this PC's `item` (its event, applied; caller's transaction).
+    Accepted (a `received` event): the center holds this PC's applicant under the number now, so its /cek
+    records waiting in conflict go again. Refused: they stay here, closed, saying so; the application row
+    keeps what happened for the /cek versions that follow it (`after_conflict`)."""
+    if status == "received":
+        (OutboxItem.update(state="pending", attempts=0, last_error=SETTLED_BY_OPERATOR)
+         .where(_followers(item.registration_number) & (OutboxItem.state == "conflict")).execute())
+        return
+    what = f"ditolak pusat: {reason or 'versi ini ditolak petugas pusat'}"[:500]
+    OutboxItem.update(last_error=what).where(OutboxItem.id == item.id).execute()
+    (OutboxItem.update(state="closed", last_error=what)
+     .where(_followers(item.registration_number) & (OutboxItem.state == "conflict")).execute())
+
+
+def after_conflict(item: OutboxItem) -> None:
+    """The center answered "conflict" to `item` (not saved yet): a /cek record of an application whose own case
+    the center closed by refusing it is closed too, with the refusal, not left for the clerk to wonder about."""
+    number = public_status.number_of(item.registration_number) if item.kind == public_status.KIND else None
+    if number is None:
+        return
+    application = (OutboxItem.select().where((OutboxItem.kind == records.DEFAULT_KIND)
+                                             & (OutboxItem.registration_number == number))
+                   .order_by(OutboxItem.id.desc()).first())
+    if application is not None and application.state == "acked" and application.last_error.startswith("ditolak pusat"):
+        item.state, item.last_error = "closed", application.last_error

@@ -12,7 +12,7 @@ One event or one acknowledgement alone is a settlement of one (`apply_one`, engi
 rule is written once, here and in the kind's batch form (issue 63).
 """
 from app.frame.dates import utc_now
-from sync.client import photo_transit, records, statuses
+from sync.client import outbox, photo_transit, records, statuses
 from sync.client.models import OutboxItem, StatusIssue
 
 CHUNK = 500  # values bound in one IN (...)
@@ -43,6 +43,7 @@ class Settlement:
                 self.issues.setdefault((number, version), []).append(issue_id)
         self.acked: dict[int, OutboxItem] = {}
         self.resolved: list[int] = []
+        self.closed: list[tuple] = []  # (item, status, reason): conflicts the center's decision closed
         self.kinds: dict[str, object] = {}
 
     def kind(self, name: str):
@@ -73,10 +74,13 @@ class Settlement:
         if (digest and digest != item.content_hash) or event.get("status") == statuses.RENUMBER or batch is None:
             raise NotPlanned
         self.resolved += self.issues.pop((number, version), [])
+        was_conflict = item.state == "conflict"
         try:
             batch.apply_status(event, lambda: self._arrived(item))
         except records.StatusNotApplied as problem:
             return self._issue(event, f"{problem} Periksa bersama pusat.")
+        if was_conflict:  # the operator's decision on it (issue 72): what follows its number leaves the list
+            self.closed.append((item, event.get("status"), str(event.get("reason") or "")))
         return statuses.APPLIED
 
     def _arrived(self, item: OutboxItem) -> None:
@@ -98,7 +102,9 @@ class Settlement:
             photo_transit.forget_many(sorted({item.photo_sha256 for item in acked}))
         for chunk in _chunks(self.resolved):
             StatusIssue.update(resolved_at=now).where(StatusIssue.id.in_(chunk)).execute()
-        self.acked, self.resolved = {}, []
+        for item, status, reason in self.closed:
+            outbox.case_closed(item, status, reason)
+        self.acked, self.resolved, self.closed = {}, [], []
         for batch in self.kinds.values():
             if batch is not None:
                 batch.write()

@@ -13,7 +13,7 @@ from app.frame import installation
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import protocol
-from sync.client import records
+from sync.client import outbox, records
 from sync.client.models import OutboxItem, StatusIssue
 
 RENUMBER = "renumber"  # the center kept another applicant under this number: take a fresh one
@@ -84,10 +84,13 @@ def apply_unplanned(event: dict, arrived) -> str:
         if item.state != "renumbered":
             renumber(item, event.get("reason") or "bentrok di pusat")
         return APPLIED
+    was_conflict = item.state == "conflict"
     try:
         records.kind(item.kind).apply_status(event, arrived)
     except records.StatusNotApplied as problem:
         return _issue(event, f"{problem} Periksa bersama pusat.")
+    if was_conflict:  # the operator's decision on it (issue 72): what follows its number leaves the list
+        outbox.case_closed(item, event.get("status"), str(event.get("reason") or ""))
     return APPLIED
 
 
