@@ -18,7 +18,7 @@ from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
 from sync.client import center_words, outbox, photo_transit, pipeline, records, statuses
-from sync.client import settle
+from sync.client import progress_bytes, settle
 from sync.client.settle import NotPlanned, Settlement
 from sync.client.link_down import LinkDown, MovedOn
 from sync.client.models import OutboxItem, SyncLink, SyncLog
@@ -54,9 +54,13 @@ class Progress:
     started_at: float = 0.0
     finished_at: float = 0.0
     ok: bool | None = None
+    sent: progress_bytes.PassBytes = field(default_factory=progress_bytes.PassBytes)  # the bytes the link took
+    shown: tuple = (0.0, 0)  # (the pass's started_at, the percent shown): the bar never goes back
 
     def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else (100 if not self.running else 0)
+        if self.running:  # by the bytes the connection takes, not once a 2 MB packet is answered (issue 73)
+            return progress_bytes.shown_percent(self)
+        return int(100 * self.done / self.total) if self.total else 100
 
 
 PROGRESS = Progress()
@@ -270,6 +274,8 @@ def push(client: CenterClient, report: PassReport, progress: Progress, ignore_de
     the pass's one connection (`line`); the last kind writes the status pull's first request
     behind its last packet."""
     progress.phase, progress.total, progress.done = "kirim", outbox.waiting_count(), 0
+    progress.sent.start(progress_bytes.waiting_bytes(ITEM_HEAD_BYTES))
+    client.on_handed = progress.sent.took
     line = line or PassConnection(client)
     names = outbox.kinds_waiting(utc_now(), ignore_delays)
     for name in names:
@@ -541,6 +547,8 @@ class Upload:
                            [item.photo_sha256 for item in batch])
         nonce = protocol.new_nonce()  # the request's, which the item tags are bound to
         body = _encode(wire, (self.client.secret, nonce), short=not self.path)
+        self.progress.sent.packet(sum(item.size + ITEM_HEAD_BYTES for item in batch), len(body),
+                                  again=all(item.id in self.written for item in batch))
         self.written.update(item.id for item in batch)
         self.line.packet_written()
         ride = self.line.ride() if self.last and not self.queue and not self.in_question else ""

@@ -228,7 +228,9 @@ class Pipeline:
         or lossy link a packet may take longer than that to drain into a small send buffer."""
         view = memoryview(data)
         while view:
-            view = view[self.sock.send(view):]
+            taken = self.sock.send(view)
+            self.client.handed(taken)  # the clerk's bar moves as the link drains, not once a packet
+            view = view[taken:]
 
     def receive(self) -> bytes:
         """The oldest request's verified answer; LinkDown when it does not come whole (the

@@ -15,6 +15,7 @@ from app.frame.version import APP_VERSION
 from sync import protocol
 from sync.bounded_answer import read_at_most
 from sync.client.link_down import LinkDown, unreachable
+from sync.client.progress_bytes import CountingBody
 
 
 class Busy(LinkDown):
@@ -127,6 +128,8 @@ class CenterClient:
     line: object = field(default=None, repr=False, compare=False)  # the pass's connection, while a pass runs
     spare: object = field(default=None, repr=False, compare=False)  # (socket, made at): a fresh connection to move to
     send_buffer: int = 0  # what the last connection kept in flight (sync/client/in_flight.py; 0: the system's)
+    # Told of each run of bytes the connection takes (the clerk's progress bar: sync/client/progress_bytes.py).
+    on_handed: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if isinstance(self.session, requests.Session):
@@ -135,6 +138,11 @@ class CenterClient:
             # the User-Agent and Accept-Encoding that urllib3 adds where none is given.
             self.session.headers.clear()
             self.session.headers.update({"User-Agent": SKIP_HEADER, "Accept-Encoding": SKIP_HEADER})
+
+    def handed(self, size: int) -> None:
+        """`size` more bytes of a request taken by the connection."""
+        if self.on_handed is not None:
+            self.on_handed(size)
 
     def signed_headers(self, method: str, path: str, body: bytes, content_type: str,
                        nonce: str | None = None) -> tuple[dict, tuple]:
@@ -220,8 +228,14 @@ class CenterClient:
         """call() through the session, on its own."""
         headers, ticket = self.signed_headers(method, path, body, content_type, nonce)
         try:
-            streamed = {"stream": True} if isinstance(self.session, requests.Session) else {}
-            response = self.session.request(method, self.base_url.rstrip("/") + path, data=body or None,
+            plain = isinstance(self.session, requests.Session)
+            streamed = {"stream": True} if plain else {}
+            if body and plain:  # counted as urllib3 reads it into the socket
+                data = CountingBody(body, self.handed)
+            else:  # a test's in-process session takes it whole
+                data = body or None
+                self.handed(len(body))
+            response = self.session.request(method, self.base_url.rstrip("/") + path, data=data,
                                             headers=headers, timeout=self.timeout, allow_redirects=False, **streamed)
             content = _bounded_body(response)
         except requests.RequestException as problem:
