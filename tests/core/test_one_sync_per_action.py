@@ -209,3 +209,19 @@ def test_a_view_recorded_long_before_the_page_does_not_count_for_it(app, desk, m
         before = views_of(number)
         audit.record_page_view("permohonan_ktp", number, "Data permohonan dibuka")
         assert views_of(number) == before + 1
+
+
+@counted
+def test_a_confidential_complaint_s_follow_up_and_its_page_sync_once(layer_app):
+    from tests.support.factory import recorded_complaint
+    kasi = signed_in(layer_app, "kasi_pelayanan")
+    secret = recorded_complaint(text="Pungutan liar oleh oknum", is_confidential=True)
+    page = kasi.get(f"/pengaduan/{secret.id}").get_data(as_text=True)  # its view: recorded by the page
+    version = page.split('name="version_read" value="')[1].split('"')[0]
+    viewed = AuditEvent.select().where(AuditEvent.action == "lihat", AuditEvent.entity == "pengaduan").count
+    before = viewed()
+    made, page = action_and_page(layer_app, kasi, f"/pengaduan/{secret.id}/status", {
+        "to_status": "ditindaklanjuti", "tindak_lanjut": "Petugas dipanggil Camat.", "note": "",
+        "version_read": version})
+    assert made == 1, layer_app.layer.status()["syncs"]
+    assert "Petugas dipanggil Camat." in page and viewed() == before + 1
