@@ -45,6 +45,15 @@ def office_calendar() -> WorkCalendar:
 def bump_generation() -> None:
     """Call inside the transaction that changes OfficeDay rows."""
     store.put("calendar_generation", store.get("calendar_generation") + 1)
+    _change_listeners.announce()
+
+
+# Capabilities that send days counted on this calendar elsewhere (the public record's days off) follow a change.
+_change_listeners = Listeners()
+
+
+def add_change_listener(fn) -> None:
+    _change_listeners.add(fn)
 
 
 # Capabilities that hold dates counted on this calendar (registration's promises) recompute them

@@ -112,7 +112,16 @@ def application_record(application, row: PublicStatus, events: list | None = Non
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
             "step": KTP_STEPS[status], "steps": steps, "promised": promised, **estimate,
-            "follow_up": "", "follow_up_due": "", **(office or _office()), **_sms(row)}
+            "follow_up": "", "follow_up_due": "", **(office or _office()), **_sms(row), **_previous(application, row)}
+
+
+def _previous(application, row: PublicStatus) -> dict:
+    """The numbers the application had before, each with the check code's digest under it: the citizen's old
+    receipt finds "changed, ask for the new receipt" at /cek (issue 72); nothing when it never changed."""
+    from app.registration.records import former_numbers
+    numbers = [n for n in former_numbers(application.id) if n != application.registration_number]
+    numbers = numbers[-vocabulary.MAX_PREVIOUS:]
+    return {"previous": [[n, vocabulary.code_digest(n, row.check_code)] for n in numbers]} if numbers else {}
 
 
 def complaint_record(complaint, row: PublicStatus) -> dict:
@@ -262,6 +271,18 @@ def applications_changed(calls: list[tuple]) -> None:
     database.cursor().executemany('UPDATE "public_status" SET "step" = ?, "content_hash" = ? WHERE "id" = ?',
                                   [(row.step, row.content_hash, row.id) for row, _ in changed.values()])
     _queue_many([(row, record) for row, record in changed.values()])
+
+
+def calendar_changed() -> None:
+    """Calendar listener (the admin closed or opened a day, or entered a decree): the records of applications in
+    service follow, so /cek counts their lateness on the calendar the register counts on; only those whose
+    office days changed go out again."""
+    from app.registration.models import Application
+    from app.registration.status import IN_SERVICE
+    in_service = list(Application.select().where(Application.status.in_([status.value for status in IN_SERVICE])
+                                                 & Application.promised_date.is_null(False)))
+    if in_service:
+        applications_changed([(application, application.status, application.status) for application in in_service])
 
 
 def _queue_many(changed: list[tuple[PublicStatus, dict]]) -> None:

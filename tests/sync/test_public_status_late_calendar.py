@@ -44,6 +44,34 @@ def test_cek_counts_a_late_application_on_the_offices_own_calendar(kecamatan, ce
     assert f"terlambat {national} hari kerja" not in body
 
 
+def test_a_day_off_the_admin_enters_after_the_record_went_reaches_cek_on_the_next_pass(kecamatan, center_app, center_db):
+    """The office closed on a day and its admin enters it afterwards (the calendar page): the late application's
+    record follows the calendar, so the next pass brings /cek the register's count again."""
+    from app.calendar import records as calendar_records
+    from app.registration import service_time
+
+    def late_three_weeks():
+        from app.public_status import records as public_records
+        from app.frame.db import database
+        promised = service_time.office_today() - timedelta(days=21)
+        with database.atomic():
+            application = Application.get(Application.registration_number == FIRST)
+            application.promised_date = promised
+            application.save()
+            public_records.application_changed(application)
+        return promised
+    promised = run(kecamatan, late_three_weeks)
+    assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app))).error == ""
+    national = WorkCalendar()
+    day_off = next(promised + timedelta(days=n) for n in range(2, 21) if national.is_working_day(promised + timedelta(days=n)))
+    run(kecamatan, lambda: calendar_records.add_day(day_off, {"day": day_off.isoformat(), "kind": "tutup",
+                                                             "name": "Pawai budaya kecamatan"}, "admin"))
+    register = run(kecamatan, lambda: service_time.days_left_label(service_time.days_left(promised)))
+    assert register == f"terlambat {-national.working_days_between(service_time.office_today(), promised) - 1} hari kerja"
+    assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app))).error == ""
+    assert f"({register})" in page(center_app, FIRST, code_of(kecamatan))[1]
+
+
 def test_the_center_refuses_office_days_that_are_not_a_short_list_of_days(enrolled, center_db):
     from sync import protocol, public_status as vocabulary
     from sync.center import public_status_records as center_public
