@@ -10,6 +10,10 @@ of that walk (so one walk can find several seams), and shrunk by replaying short
 worlds. The report (stdout, and markdown in --report) gives steps, operations per kind, invariant
 checks, faults, kills, time, and the shrunk sequences as test lines.
 
+Among the operations, `relayed_application_renumbered` (issue 72): a relayed desa form's application is given a
+new number by the center operator's decision (keep or accept); the desa laptop, the citizen's /cek of the F-1.07,
+the center's relay record and both counter PCs are checked after it (operations `nomor_pra_diganti_*`).
+
 `--center postgres` runs each world's center on PostgreSQL (LOKET_SIM_CENTER=postgres): on the server of
 LOKET_TEST_PG_URL when it is set, else on a throwaway cluster started for the run (tests/support/pgcluster.py).
 """

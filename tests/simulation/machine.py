@@ -1302,6 +1302,14 @@ class OfficeYear(RuleBasedStateMachine):
             for office in (first, second):
                 office.sync()
 
+    @rule(decision=st.sampled_from(("keep", "accept")))
+    def relayed_application_renumbered(self, decision):
+        """A relayed form's application at P1 meets another applicant's file under its number at the center; the
+        operator's decision gives P1's a new number, and the desa laptop, its /cek, the center's relay record and
+        both counter PCs follow it (issue 72; tests/simulation/renumber_relayed.py)."""
+        from tests.simulation.renumber_relayed import relayed_application_renumbered
+        relayed_application_renumbered(self, decision)
+
     # --- USB, keys, conflicts, clocks, killed programs -------------------------------------------------------
 
     def _center_key(self, office):
