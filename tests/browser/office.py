@@ -70,15 +70,15 @@ def live_office(data: Path, identity: str | None = "35.08.07", config: dict | No
 
     from app import create_app
     from app.frame.access import install_policy
-    from app.policy import POLICY
     from app.firstrun import seed_identity
     from app.frame.roles import ALL_ROLES
     from app.frame import store
 
     app = create_app({"DATA_DIR": data, "SECRET_KEY": "browser-secret", **(config or {})})
     app.register_blueprint(_probe_blueprint())
-    columns = "  ".join("-" for _ in POLICY.columns)
-    install_policy(app, POLICY.extended(f"uji.cetak {columns} x halaman uji cetak",
+    policy = app.extensions["policy"]  # the program's own table: a desa PC's has its two roles' rows only
+    columns = "  ".join("-" for _ in policy.columns)
+    install_policy(app, policy.extended(f"uji.cetak {columns} x halaman uji cetak",
                                         {"uji.cetak": "browser_probe.print_probe"}))
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="loket-uji")
     live = LiveServer(app=app, url=f"http://127.0.0.1:{server.effective_port}", data=data)

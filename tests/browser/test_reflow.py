@@ -1,0 +1,273 @@
+"""WCAG 1.4.10 reflow (issue 71, finding 4): at 320 CSS px (a 1280 px window at 400 % zoom) and at 640 CSS px
+(200 %) no page scrolls sideways and nothing outside a table's own scrolling box reaches past the window's edge;
+a data table that is wider than the window scrolls in its box (`.table-scroll`), which a keyboard can reach
+(2.1.1: focusable, or holding a link or field) and a screen reader names when it is focusable.
+
+One walk over the three programs, with data at the longest values the forms accept: the office app (every
+role's menu and the pages one and two links below it, the public, kiosk and error pages, an application, a
+collective letter, a complaint, an approved recap, a desa form), a desa PC (the desa operator's pages) and the
+regency's printing center (every operator's pages and /cek for an application, a complaint and a desa form)."""
+import re
+from argparse import Namespace
+from types import SimpleNamespace
+
+import pytest
+
+from app.frame.roles import ALL_ROLES, CAMAT, DESA, INFORMASI, LOKET
+from tests.browser.helpers import new_context, screenshot, settled, sign_in
+from tests.browser.test_axe_every_page import PUBLIC_PAGES, same_site_links
+from tests.browser.test_wcag22 import CENTER_USERS, regency_center  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.slow
+
+WIDTHS = (320, 640)
+
+# What keeps a page from reflowing at the window's width, outermost first: the page wider than the window, then
+# each element (its box or the content it cannot wrap) past either edge that is not inside a table's own
+# scrolling box; then each table box that scrolls but that a keyboard cannot reach or a screen reader not name.
+_REFLOW_JS = """() => {
+  const edge = document.scrollingElement.clientWidth, out = [];
+  const name = el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className.trim()
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : ''}`;
+  const shown = el => { const s = getComputedStyle(el); return s.display !== 'none' && s.visibility !== 'hidden'; };
+  const outside = r => r.width && r.height && r.right > 0 && (r.right > edge + 1 || r.left < -1);  // the skip link waits at -999 px
+  const counted = el => el && el !== document.body && shown(el) && !el.matches('.sr-only')
+    && !(el.parentElement.closest('.table-scroll'));
+  const boxPast = el => counted(el) && outside(el.getBoundingClientRect());
+  const textPast = el => counted(el) && [...el.childNodes].some(n => { if (n.nodeType !== 3 || !n.textContent.trim()) return false;
+    const range = document.createRange(); range.selectNodeContents(n); return [...range.getClientRects()].some(outside); });
+  const reach = el => { const r = el.getBoundingClientRect(); let right = r.right;
+    for (const n of el.childNodes) if (n.nodeType === 3) { const range = document.createRange(); range.selectNodeContents(n);
+      for (const t of range.getClientRects()) right = Math.max(right, t.right); }
+    return `${Math.round(r.left)}..${Math.round(right)} px`; };
+  // the outermost: past the edge while its parent's box is not (a wide table, a word that does not wrap)
+  const causes = [...document.querySelectorAll('body *')].filter(el => (boxPast(el) || textPast(el)) && !boxPast(el.parentElement));
+  const wider = document.scrollingElement.scrollWidth - edge;
+  if (wider > 0) out.push(`scrolls sideways by ${wider} px`);
+  for (const el of causes.slice(0, 4)) out.push(`${name(el)} at ${reach(el)}`);
+  for (const box of document.querySelectorAll('.table-scroll')) {
+    if (box.scrollWidth <= box.clientWidth + 1 || !shown(box)) continue;
+    const reachable = box.tabIndex >= 0 || box.querySelector('a[href], button, input, select, textarea');
+    const named = box.tabIndex < 0 || (box.getAttribute('role') === 'region' && (box.getAttribute('aria-label')
+      || box.getAttribute('aria-labelledby')));
+    if (!reachable || !named) out.push(`${name(box)}: a scrolling table ${reachable ? 'without a name' : 'no keyboard reaches'}`);
+  }
+  return out;
+}"""
+
+
+def reflow_problems(page, where: str) -> list[str]:
+    """What keeps the page open in `page` from reflowing at 320 and at 640 CSS px, each named with `where`."""
+    size = page.viewport_size
+    found = []
+    try:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 640})
+            settled(page)
+            problems = page.evaluate(_REFLOW_JS)
+            if problems:
+                found.append(f"{where} at {width} px: " + "; ".join(problems))
+                screenshot(page, f"reflow-{width}-{re.sub(r'[^a-z0-9]+', '-', where.lower())}")
+    finally:
+        page.set_viewport_size(size)
+    return found
+
+
+def kind_of(path: str) -> str:
+    """One page of each kind: /pendaftaran/12 and /pendaftaran/13 are the same page with other data."""
+    return re.sub(r"\d+", "N", path.split("?")[0])
+
+
+def walk(page, live, start: list[str], who: str, depth: int = 2, seen: set | None = None) -> tuple[list, list]:
+    """(problems, paths walked): `start` and the pages `depth` links below it, one page of each kind."""
+    seen = set() if seen is None else seen
+    found, walked, level = [], [], list(start)
+    for _ in range(depth + 1):
+        below = []
+        for path in level:
+            if kind_of(path) in seen or any(word in path for word in ("/cetak-ulang", "/ekspor", "/templat", "/bantuan")):
+                continue
+            seen.add(kind_of(path))
+            response = page.goto(path)
+            if response is None or response.status >= 400 or "text/html" not in (response.headers.get("content-type") or ""):
+                continue
+            walked.append(path)
+            found += reflow_problems(page, f"{who} {path}")
+            below += same_site_links(page, live)
+        level = below
+    return found, walked
+
+
+def longest_applicant(desa_name: str, **values) -> dict:
+    """A woman's form at the longest name, birth place, address and occupation the forms accept, checked."""
+    from tests.browser.paper import LONGEST
+    from tests.support.factory import checked_applicant
+    return checked_applicant(**{"sex": "P", "birth_date": "1995-07-01", "desa": desa_name, "marital_status": "Belum Kawin",
+                                "rt": "012", "rw": "007", **{key: LONGEST[key] for key in
+                                                             ("full_name", "birth_place", "address", "occupation")},
+                                **values})
+
+
+@pytest.fixture(scope="module")
+def busy(live):
+    """The demo office and, at the longest values the forms accept, an application, a collective letter, a complaint
+    and a desa form; a recap drafted and approved; the desa operator works for the kecamatan's longest-named desa."""
+    from datetime import date
+
+    from flask import g
+
+    from app import demo
+    from app.auth.models import User
+    from app.complaints.models import ComplaintCategory
+    from app.desa.records import create_pre_registration
+    from app.frame.places import desa_list
+    from app.registration import collective_records, records
+    from tests.browser.paper import LONGEST
+    from tests.support.factory import bound_to_desa, ready_for_pickup, recorded_complaint
+    with live.db(), live.app.test_request_context():
+        demo.fill(Namespace(seed=2026, password=live.password, applications=40, complaints=20, surveys=20, recaps=1))
+        desa = max(desa_list(), key=lambda region: len(region.name))
+
+        def person(n, **values):
+            return longest_applicant(desa.name, **{"nik": f"35080741079571{n:02d}", **values})
+        g.user = User.get(User.username == live.username[LOKET])
+        application = records.create_application(person(1, reason="hilang"))
+        letter = collective_records.create_letter(
+            {"letter_number": LONGEST["letter_number"], "letter_date": date(2026, 1, 6), "sender": LONGEST["sender"],
+             "contact": "Bu Ani, 0334 571999", "recording_date": None}, g.user)
+        pupils = [ready_for_pickup(records.create_application(person(10 + n, birth_date="2008-07-01",
+                                                                     nik=f"35080741070857{n:02d}"), None, letter).id)
+                  for n in range(1, 4)]
+        collective_records.hand_over(letter, pupils, {"name": LONGEST["full_name"], "relation": LONGEST["relation"],
+                                                      "id_number": "3508075506920003"})
+        category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
+        complaint = recorded_complaint(category.id, complainant_name=LONGEST["full_name"], complainant_contact="",
+                                       text="Antrean di loket terlalu lama pada hari Senin. " * 20)
+        operator = bound_to_desa(User.get(User.username == live.username[DESA]), desa.code)
+        form = create_pre_registration(person(30, nik="3508074107080399", birth_date="2008-07-01",
+                                              marital_status="Kawin", notes=LONGEST["notes"]), user=operator)
+    return SimpleNamespace(application=application.id, letter=letter.id, complaint=complaint.id, form=form.id,
+                           tracking=complaint.tracking_number, desa=desa.code)
+
+
+def test_every_office_page_reflows_at_320_and_640_px(page, live, login, busy):
+    from app.auth.models import User
+    from tests.support.factory import bound_to_desa
+    from tests.browser.test_axe_every_page import _approved_recap
+    found, walked, seen = [], [], set()
+    # the kiosk's pages (kiosk.css) among them, its receipt too
+    for path in PUBLIC_PAGES + [f"/pengaduan/kios/terima/{busy.tracking}"]:
+        response = page.goto(path)
+        walked.append(path)
+        found += reflow_problems(page, f"publik {path}")
+    accounts = {role: f"reflow-{role.split('_')[-1]}" for role in ALL_ROLES}
+    for role, username in accounts.items():
+        live.create_account(username, role)
+    with live.db():  # the desa form's desa is this operator's too
+        bound_to_desa(User.get(User.username == accounts[DESA]), busy.desa)
+    quarter = _approved_recap(page, login, accounts)
+    details = {LOKET: [f"/pendaftaran/{busy.application}", f"/pendaftaran/{busy.application}/bukti",
+                       f"/pendaftaran/kolektif/{busy.letter}", f"/pendaftaran/kolektif/{busy.letter}/tanda-terima",
+                       f"/pra-pendaftaran/{busy.form}/terima"],
+               INFORMASI: [f"/pengaduan/{busy.complaint}", f"/pengaduan/{busy.complaint}/tanda-terima", quarter,
+                           f"{quarter}/cetak", "/rekap/arsip", "/ikm/jawaban"],
+               CAMAT: [quarter], DESA: [f"/desa/pra-pendaftaran/{busy.form}", f"/desa/pra-pendaftaran/{busy.form}/f107"]}
+    for role in ALL_ROLES:
+        login(page, accounts[role])
+        seen = set()  # each role sees its own pages (a page may differ by role)
+        problems, paths = walk(page, live, ["/"] + details.get(role, []) + same_site_links(page, live), role, seen=seen)
+        found += problems
+        walked += paths
+        page.context.clear_cookies()
+    assert response is not None
+    for expected in ("/pendaftaran/baru", f"/pendaftaran/kolektif/{busy.letter}", "/desa/pra-pendaftaran/baru", quarter,
+                     "/rekap", "/pengaduan/kios"):
+        assert expected in walked, sorted(set(walked))
+    assert found == [], "\n".join(found)
+
+
+def test_every_desa_pc_page_reflows_at_320_and_640_px(browser, tmp_path, cheap_password_hashing):
+    from app.auth.models import User
+    from app.desa.records import create_pre_registration
+    from app.frame.places import desa_list
+    from tests.browser.office import live_office
+    from tests.browser.paper import LONGEST
+    from tests.support.factory import bound_to_desa
+    with live_office(tmp_path / "desa-pc", config={"MODE": "desa"}) as desa_pc:
+        with desa_pc.db():
+            desa = max(desa_list(), key=lambda region: len(region.name))
+            operator = bound_to_desa(User.get(User.username == desa_pc.username[DESA]), desa.code)
+            form = create_pre_registration(longest_applicant(desa.name, nik="3508074107080398", birth_date="2008-07-01",
+                                                             marital_status="Kawin", notes=LONGEST["notes"]), user=operator)
+        context = new_context(browser, desa_pc.url)
+        try:
+            page = context.new_page()
+            found = reflow_problems(page.goto("/masuk") and page, "desa PC /masuk")
+            sign_in(page, desa_pc.username[DESA], desa_pc.password)
+            start = ["/", f"/desa/pra-pendaftaran/{form.id}", f"/desa/pra-pendaftaran/{form.id}/f107"]
+            problems, walked = walk(page, desa_pc, start + same_site_links(page, desa_pc), "desa PC")
+        finally:
+            context.close()
+    assert {"/desa/pra-pendaftaran/baru", f"/desa/pra-pendaftaran/{form.id}/f107"} <= set(walked), walked
+    assert found + problems == [], "\n".join(found + problems)
+
+
+@pytest.fixture(scope="module")
+def cek_numbers(regency_center):  # noqa: F811  (the imported fixture)
+    """/cek's records on the regency's center: an application past its promise, a complaint, a desa form; (number,
+    code) of each, stored as the kecamatan sends them."""
+    from datetime import timedelta
+
+    from app.frame.dates import local_today
+    from sync import protocol, public_status as vocabulary
+    from sync.center import public_status_records as center_public
+    from sync.center.app import create_center_app
+    from sync.center.models import Kecamatan
+    app = create_center_app({"DATA_DIR": regency_center.data_dir})
+    today = local_today("WIB")
+    with app.extensions["center_database"].connection_context(), app.app_context():
+        kecamatan = sorted(Kecamatan.select(), key=lambda k: -len(k.name))[0]
+        common = {"follow_up": "", "follow_up_due": "", "office": kecamatan.name,
+                  "hours": "Senin-Kamis 07.30-15.30, Jumat 07.30-11.00", "office_phone": "(0735) 3210987",
+                  "office_address": "Jl. Lintas Sumatera Km 12 Desa Pematang Ribu, Kecamatan " + kecamatan.name}
+        records = [
+            {"kind": "ktp", "number": f"{kecamatan.digits}-1-000101", "step": "diproses",
+             "steps": [["diterima", ""], ["diproses", ""]], "promised": (today - timedelta(days=37)).isoformat()},
+            {"kind": "pra", "number": f"PRA-{kecamatan.digits}0001-1-000101", "step": "menunggu",
+             "steps": [["menunggu", ""]], "promised": "", "expires": (today + timedelta(days=20)).isoformat()},
+        ]
+        numbers = []
+        for n, record in enumerate(records):
+            code = f"7K3M9{n}"
+            record = {**common, **record, "code_digest": vocabulary.code_digest(record["number"], code)}
+            header = {"id": vocabulary.wire_key(record["number"]), "version": 1, "record": record,
+                      "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
+            assert center_public.store_public(kecamatan, header, b"").result == "stored", record["kind"]
+            numbers.append((record["number"], code))
+    return numbers
+
+
+def test_every_center_page_and_cek_reflow_at_320_and_640_px(browser, regency_center, cek_numbers):  # noqa: F811
+    server = regency_center
+    context = new_context(browser, server.url)
+    found, walked = [], []
+    try:
+        page = context.new_page()
+        for path in ["/masuk", "/cek"] + [f"/cek?n={number}&k={code}" for number, code in cek_numbers]:
+            page.goto(path)
+            walked.append(path)
+            if "?" in path:  # the record itself, not the calm "not found" page
+                assert page.locator(".step").count() == 1, path
+            found += reflow_problems(page, f"pusat {path}")
+        for username, password in CENTER_USERS.items():
+            sign_in(page, username, password)
+            start = [page.url.removeprefix(server.url)] + same_site_links(page, SimpleNamespace(url=server.url))
+            problems, paths = walk(page, SimpleNamespace(url=server.url), start, f"pusat {username}")
+            found += problems
+            walked += paths
+            context.clear_cookies()
+    finally:
+        context.close()
+    for expected in ("/permohonan", "/cetak", "/kirim", "/kinerja", "/admin/operator"):
+        assert expected in walked, sorted(walked)
+    assert found == [], "\n".join(found)
