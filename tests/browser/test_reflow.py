@@ -214,8 +214,8 @@ def test_every_desa_pc_page_reflows_at_320_and_640_px(browser, tmp_path, cheap_p
 
 @pytest.fixture(scope="module")
 def cek_numbers(regency_center):  # noqa: F811  (the imported fixture)
-    """/cek's records on the regency's center: an application past its promise, a complaint, a desa form; (number,
-    code) of each, stored as the kecamatan sends them."""
+    """/cek's records on the regency's center, stored as a kecamatan sends them: an application past its promise, a
+    late complaint with a long follow-up, a desa form; (number, code) of each."""
     from datetime import timedelta
 
     from app.frame.dates import local_today
@@ -233,12 +233,16 @@ def cek_numbers(regency_center):  # noqa: F811  (the imported fixture)
         records = [
             {"kind": "ktp", "number": f"{kecamatan.digits}-1-000101", "step": "diproses",
              "steps": [["diterima", ""], ["diproses", ""]], "promised": (today - timedelta(days=37)).isoformat()},
+            {"kind": "pgd", "number": "PGD-7K3M9W", "step": "ditindaklanjuti", "promised": "",
+             "steps": [["diterima", (today - timedelta(days=40)).isoformat()], ["ditindaklanjuti", ""]],
+             "follow_up": "Petugas loket KTP-el ditegur Kasi Pelayanan; jam buka loket dipasang di papan pengumuman. " * 4,
+             "follow_up_due": (today - timedelta(days=10)).isoformat()},
             {"kind": "pra", "number": f"PRA-{kecamatan.digits}0001-1-000101", "step": "menunggu",
              "steps": [["menunggu", ""]], "promised": "", "expires": (today + timedelta(days=20)).isoformat()},
         ]
         numbers = []
         for n, record in enumerate(records):
-            code = f"7K3M9{n}"
+            code = f"7K3M9{'QRS'[n]}"  # the slip's alphabet: no 0 or O
             record = {**common, **record, "code_digest": vocabulary.code_digest(record["number"], code)}
             header = {"id": vocabulary.wire_key(record["number"]), "version": 1, "record": record,
                       "hash": protocol.content_hash(record, protocol.sha256_hex(b""))}
