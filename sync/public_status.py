@@ -88,6 +88,13 @@ LATE_APPLICATION = ("Tanggal janji sudah lewat {days} hari kerja dan KTP-el Anda
 # An application's record carries the office's own days (its days off, the national holidays it opens) after its
 # promised date, at most so many of each, so the center counts its lateness on the office's calendar.
 MAX_OFFICE_DAYS = 60
+# An application's numbers before the one it has (issue 72: at enrolment, then the center's): at most so many.
+MAX_PREVIOUS = 5
+# /cek of an old receipt's number and its own check code: changed, never saying to what or for whom.
+NUMBER_CHANGED = ("Nomor {number} sudah diganti oleh Kantor Kecamatan {office}, jadi bukti pendaftaran Anda "
+                  "yang lama tidak berlaku lagi. Minta bukti pendaftaran baru di loket Kantor Kecamatan {office} "
+                  "dengan membawa bukti lama ini; status permohonan Anda tampil di sini dengan nomor dan kode cek "
+                  "pada bukti baru.")
 # The public steps of an application in service (app/registration/status.IN_SERVICE): late past its promise.
 IN_SERVICE_STEPS = frozenset({"diproses", "menunggu_kirim", "dicetak", "dikirim", "perbaikan"})
 # A complaint done without a published follow-up: a confidential one, told to the complainant in person.

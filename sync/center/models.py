@@ -307,6 +307,14 @@ class PublicStatus(CenterModel):
         indexes = ((("kecamatan", "number"), True),)
 
 
+class PublicStatusPrevious(CenterModel):
+    """A number the kecamatan gave again (issue 72): the old receipt's number and code find "changed", never the record."""
+    id = AutoField()
+    status = ForeignKeyField(PublicStatus, on_delete="CASCADE", backref="previous")
+    number = CharField(index=True)
+    code_key = CharField()  # HMAC of the code's digest under the old number, as PublicStatus.code_key
+
+
 class SmsConsent(CenterModel):
     """A citizen's consent to one SMS per event (issue 28): the phone sealed (sync/center/sealed.py)."""
     id = AutoField()
@@ -344,4 +352,4 @@ class UsbBatchFile(CenterModel):
 
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
           ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
-          PerformanceReport, PublicStatus, SmsConsent, SmsMessage, UsbBatchFile]
+          PerformanceReport, PublicStatus, PublicStatusPrevious, SmsConsent, SmsMessage, UsbBatchFile]

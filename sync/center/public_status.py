@@ -20,7 +20,8 @@ from sync import public_status as vocabulary
 from sync.center import keys
 from sync.center.db import center_database
 from sync.center.models import PublicStatus
-from sync.center.public_status_records import code_key, find, note_delivery, store_public, view_of
+from sync.center.public_status_records import (code_key, find, find_previous, note_delivery, store_public,
+                                               view_of)
 from sync.center.routes import api_blueprint, error_answer, json_body, packet_results, page_blueprint
 
 # A miss (unknown number or wrong code): per address, each one past the first few waits twice as
@@ -165,6 +166,14 @@ def _miss() -> None:
         throttle.hit(ALL_SCOPE, "*")
 
 
+def _changed(row: PublicStatus, typed: str) -> dict:
+    """What /cek says of an old receipt: its number was changed, ask the office for the new receipt, with the
+    office's address, telephone and hours as the kecamatan sent them; nothing of the record itself."""
+    shown = view_of(row)
+    return {"text": vocabulary.NUMBER_CHANGED.format(number=typed, office=shown["office"]), "office": shown["office"],
+            **{key: shown[key] for key in ("office_address", "office_phone", "hours")}}
+
+
 @page_blueprint.get("/cek")
 def status_page():
     """No login, no script: a GET form; the slip's QR opens it with both fields filled."""
@@ -180,6 +189,10 @@ def status_page():
         context["wait"] = throttle.in_words(wait)
         return render_template("center/public_status.html", **context), 429, {"Retry-After": str(wait)}
     row = find(numbers, code) if code and numbers else None
+    moved = find_previous(numbers, code) if row is None and code and numbers else None
+    if moved is not None:  # an old receipt (issue 72): changed, and where to ask; never the new number
+        context["changed"] = _changed(moved, context["number"])
+        return render_template("center/public_status.html", **context)
     if row is None:
         code_key(vocabulary.code_digest(typed_number, code))  # a malformed query costs what a wrong code costs
         _miss()

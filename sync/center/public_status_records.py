@@ -25,7 +25,7 @@ from sync import public_status as vocabulary
 from sync.center import sms
 from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect, is_postgres
-from sync.center.models import Kecamatan, PublicStatus, ReceivedApplication
+from sync.center.models import Kecamatan, PublicStatus, PublicStatusPrevious, ReceivedApplication
 from sync.center.records import Outcome
 from sync.center.trail import no_ones_act
 from sync.center.zone import own_zone
@@ -70,7 +70,7 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
     """Why a public record is refused, or None. Only the listed fields, each of its own shape."""
     allowed = {"kind", "number", "code_digest", "step", "steps", "promised", "follow_up", "follow_up_due",
                "office", "hours", "changed_at", "sms", "office_address", "office_phone", "promised_estimate",
-               "expires", "days_off", "days_open"}
+               "expires", "days_off", "days_open", "previous"}
     if set(record) - allowed:
         return "status publik memuat isian yang tidak dikenal"  # nothing personal may ride along
     kind = record.get("kind")
@@ -107,7 +107,17 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
         return "hari libur kantor tidak sah"
     if "sms" in record and (problem := sms.phone_problem(record["sms"])):
         return problem
+    if not _previous_numbers_fit(kecamatan, kind, record.get("previous", [])):
+        return "nomor lama status publik tidak sah"
     return None
+
+
+def _previous_numbers_fit(kecamatan: Kecamatan, kind: str, previous) -> bool:
+    """An application's old numbers (issue 72): [[number of this kecamatan, code digest under it]], a few."""
+    return isinstance(previous, list) and len(previous) <= vocabulary.MAX_PREVIOUS and (kind == "ktp" or not previous) \
+        and all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and isinstance(p[1], str)
+                and (m := protocol.REGISTRATION_NUMBER.match(p[0])) and m.group(1) == kecamatan.digits
+                and protocol.HEX64.fullmatch(p[1]) for p in previous)
 
 
 def store_public(kecamatan: Kecamatan, header: dict, payload: bytes, device_codes=()) -> Outcome:
@@ -137,7 +147,8 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes, device_code
     final = record["step"] in vocabulary.FINAL_STEPS[record["kind"]]
     # The consented phone never rests in the public record: sync/center/sms.py keeps it sealed.
     phone = record.get("sms")
-    public = {k: v for k, v in record.items() if k != "sms"}
+    # The old numbers' code digests rest in their own rows, keyed as the record's (PublicStatusPrevious).
+    public = {k: v for k, v in record.items() if k not in ("sms", "previous")}
     values = dict(kind=record["kind"], version=version, content_hash=digest, code_key=code_key(record["code_digest"]),
                   record_json=json.dumps(public, ensure_ascii=False), received_at=utc_now())
     for _ in range(2):  # a concurrent insert of the same number turns into an update on retry
@@ -148,8 +159,9 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes, device_code
                 # PostgreSQL: two packets of one number wait for each other; SQLite writes one at a time.
                 row = (query.for_update() if is_postgres(center_database) else query).first()
                 if row is None:
-                    PublicStatus.create(kecamatan=kecamatan.id, number=number, final_at=utc_now() if final else None,
-                                        **values)
+                    row = PublicStatus.create(kecamatan=kecamatan.id, number=number,
+                                              final_at=utc_now() if final else None, **values)
+                    _keep_previous(row.id, record)
                     sms.follow(current_app, kecamatan, number, record, phone)
                     return Outcome(key, version, "stored")
                 if version < row.version or (version == row.version and digest == row.content_hash):
@@ -158,11 +170,19 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes, device_code
                     return Outcome(key, version, "conflict", "versi ini sudah diterima dengan isi berbeda")
                 final_at = (row.final_at or utc_now()) if final else None
                 PublicStatus.update(final_at=final_at, **values).where(PublicStatus.id == row.id).execute()
+                _keep_previous(row.id, record)
                 sms.follow(current_app, kecamatan, number, record, phone)
                 return Outcome(key, version, "stored")
         except IntegrityError:
             continue
     return Outcome(key, version, "duplicate")
+
+
+def _keep_previous(status_id: int, record: dict) -> None:
+    """The record's old numbers as the newest version has them (in the caller's transaction)."""
+    PublicStatusPrevious.delete().where(PublicStatusPrevious.status == status_id).execute()
+    for number, digest in record.get("previous", []):
+        PublicStatusPrevious.create(status=status_id, number=number, code_key=code_key(digest))
 
 
 def _held_by_another_pc(kecamatan: Kecamatan, number: str, device_codes) -> bool:
@@ -203,6 +223,17 @@ def find(numbers: list[str], code: str) -> PublicStatus | None:
     for row in PublicStatus.select().where(PublicStatus.number.in_(numbers)).limit(20):
         if hmac.compare_digest(row.code_key, wanted[row.number]):
             found = row
+    return found
+
+
+def find_previous(numbers: list[str], code: str) -> PublicStatus | None:
+    """The record that had one of the typed number's readings before the kecamatan gave it a new one, with the
+    same check code (issue 72: an old receipt); asked after every miss, so a miss costs the same whatever it is."""
+    wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
+    found = None
+    for previous in PublicStatusPrevious.select().where(PublicStatusPrevious.number.in_(numbers)).limit(20):
+        if hmac.compare_digest(previous.code_key, wanted[previous.number]):
+            found = previous.status
     return found
 
 
