@@ -24,7 +24,7 @@ VERBS = {
     "ekspor_usb": "mengekspor ke USB", "impor_status_usb": "mengimpor status dari USB",
     "ubah_jadwal": "mengubah jadwal", "buka_kotak_saran": "membuka", "demo": "membuat data demo",
     "duplikat": "mencatat duplikat", "tutup_duplikat": "menandai duplikat dan membatalkan",
-    "pasang_pembaruan": "memasang pembaruan",
+    "pasang_pembaruan": "memasang pembaruan", "cetak_ulang_bukti": "mencetak ulang bukti pendaftaran",
 }
 # Actions about the actor's own session: no object in the sentence.
 SELF_ACTIONS = {"masuk", "masuk_gagal", "keluar", "ganti_sandi"}

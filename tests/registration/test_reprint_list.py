@@ -19,7 +19,7 @@ def _renumber(application_id: int) -> tuple[str, str]:
     return old, new
 
 
-def test_a_renumbered_receipt_is_listed_until_it_is_printed_again(saved, loket):
+def test_a_renumbered_receipt_is_listed_until_it_is_printed_again(saved, loket, client_as):
     assert LIST not in loket.get("/pendaftaran").get_data(as_text=True)
     assert "Bukti perlu dicetak ulang" not in loket.get("/").get_data(as_text=True)
     old, new = _renumber(saved)
@@ -40,6 +40,8 @@ def test_a_renumbered_receipt_is_listed_until_it_is_printed_again(saved, loket):
     assert StatusEvent.select().where((StatusEvent.application == saved) & (StatusEvent.note == note)).count() == 1
     row = AuditEvent.get((AuditEvent.action == "cetak_ulang_bukti") & (AuditEvent.entity_id == str(saved)))
     assert row.summary == note and row.username != "sistem"
+    trail = client_as("admin").get("/audit").get_data(as_text=True)
+    assert "mencetak ulang bukti pendaftaran" in trail
 
     # given again once more: listed again, with the number the citizen's receipt now carries
     _, newest = _renumber(saved)
