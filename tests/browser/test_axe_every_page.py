@@ -88,7 +88,11 @@ def _office_data(live) -> list[str]:
         category = ComplaintCategory.select().where(ComplaintCategory.is_active == True).first()  # noqa: E712
         complaint = recorded_complaint(category.id, complainant_name="Sumiati",
                                        text="Loket KTP-el tutup sebelum jam layanan berakhir.")
-    pages = [f"/pengaduan/{complaint.id}", f"/pengaduan/{complaint.id}/tanda-terima"]
+        from app.frame.db import database
+        from app.registration import sync_records
+        with database.atomic():  # a number given again: the register's reprint list and the home's card (issue 72)
+            sync_records._new_number(Application.get_by_id(min(one_per_status.values())), "bentrok di pusat")
+    pages = [f"/pengaduan/{complaint.id}", f"/pengaduan/{complaint.id}/tanda-terima", "/pendaftaran", "/"]
     for application_id in one_per_status.values():
         pages += [f"/pendaftaran/{application_id}", f"/pendaftaran/{application_id}/bukti"]
     return pages
