@@ -298,10 +298,8 @@ def receipts_to_reprint() -> list[ToReprint]:
     """The register's list "nomor diganti, bukti belum dicetak ulang": applications not handed over whose
     number changed after their receipt was last printed again, with the number the citizen holds (the first
     change since), oldest change first. Read from the audit's action index: renumbers are few."""
-    from app.frame.audit_event import AuditEvent
-    rows = (AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.before)
-            .where(AuditEvent.action.in_(["ubah_nomor", REPRINT_ACTION]) & (AuditEvent.entity == "permohonan_ktp"))
-            .order_by(AuditEvent.id).tuples())
+    from app.frame import statements
+    rows = statements.rows(_renumbers_and_reprints)  # on the clerk's home page
     held: dict[str, str] = {}  # application id -> the number on the citizen's receipt, while not printed again
     for _, action, entity_id, before in rows:
         if action == REPRINT_ACTION:
@@ -312,6 +310,13 @@ def receipts_to_reprint() -> list[ToReprint]:
     found = {a.id: a for a in Application.select().where(Application.id.in_(ids)
                                                          & (Application.status != S.HANDED_OVER.value))}
     return [ToReprint(found[id_], held[str(id_)]) for id_ in ids if id_ in found]
+
+
+def _renumbers_and_reprints():  # its SQL built once (app/frame/statements.py)
+    from app.frame.audit_event import AuditEvent
+    return (AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.before)
+            .where(AuditEvent.action.in_(["ubah_nomor", REPRINT_ACTION]) & (AuditEvent.entity == "permohonan_ktp"))
+            .order_by(AuditEvent.id).tuples())
 
 
 def former_numbers(application_id: int) -> list[str]:
