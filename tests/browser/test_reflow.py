@@ -85,7 +85,7 @@ def walk(page, live, start: list[str], who: str, depth: int = 2, seen: set | Non
     for _ in range(depth + 1):
         below = []
         for path in level:
-            if kind_of(path) in seen or any(word in path for word in ("/cetak-ulang", "/ekspor", "/templat", "/bantuan")):
+            if kind_of(path) in seen or any(word in path for word in ("/cetak-ulang", "/ekspor", "/templat")):
                 continue
             seen.add(kind_of(path))
             response = page.goto(path)
