@@ -101,3 +101,32 @@ def test_an_old_receipt_renumbered_by_the_operators_decision_reads_changed(tmp_p
     _old_receipts_say_changed(center_app, {OLD[0]: codes_b[OLD[0]]}, [new], _codes(pc_a))
     register = _register(pc_b)
     assert "Nomor diganti, bukti belum dicetak ulang (1)" in register and f">{new}</a>" in register
+
+
+def test_a_status_file_that_renumbers_says_to_hand_out_new_receipts(tmp_path, center_app, center_db, enrolled,
+                                                                    operators):  # noqa: F811
+    """The office on USB: the operator's decision reaches it in a status file, whose line says it as a pass's does."""
+    import io
+    from sync.center.models import DeviceKey
+    from sync.client import usb_files
+    from tests.sync.test_center_pages import client_as
+    kecamatan, _ = enrolled
+    pc_a = _pc_enrolled_elsewhere(tmp_path / "a", kecamatan, 1, "01")
+    pc_b = _pc_enrolled_elsewhere(tmp_path / "b", kecamatan, 51, "02")
+    sync(pc_a, center_app)
+    center = client_as(center_app, operators["operator"])
+    for name, content in run(pc_b, lambda: usb_files.export_batches())[0]:
+        answer = center.post("/impor", data={"batch": (io.BytesIO(content), name)}, content_type="multipart/form-data",
+                             headers={"X-Loket-Upload": "satu"})
+        assert "konflik 2" in answer.get_data(as_text=True)
+    _decide(center_app, operators["operator"], OLD[0], "keep")
+    from app.frame import installation
+    from app.frame.db import database
+    device = run(pc_b, lambda: installation.identity(database)[0])
+    assert DeviceKey.get(DeviceKey.device_code == device)
+    status_file = center.get(f"/ekspor-status/{kecamatan.id}?perangkat={device}")
+    assert status_file.status_code == 200
+    run(pc_b, lambda: usb_files.import_status_file(status_file.data))
+    line = run(pc_b, lambda: SyncLog.select().order_by(SyncLog.id.desc()).get().summary)
+    assert "diberi nomor baru 1 (berikan bukti pendaftaran baru kepada pemohonnya: Buku Register" in line, line
+    assert "Nomor diganti, bukti belum dicetak ulang (1)" in _register(pc_b)
