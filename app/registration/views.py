@@ -16,7 +16,7 @@ from app.frame.request_cycle import int_arg
 from app.frame.db import database
 from app.frame.pagination import paginate
 from app.registration import exports, intake, records
-from app.registration.notices import notices_for
+from app.registration.notices import Notice, add_detail_notice, notices_for
 from app.frame.places import desa_list, desa_names  # noqa: F401  (also read from here)
 from app.registration import requirements as reqs
 from app.registration.models import Application, ApplicationPhoto, CollectiveLetter, StatusEvent
@@ -498,6 +498,21 @@ def reprint_receipt(application_id: int):
     application = get_object_or_404(Application, Application.id == application_id)
     records.record_receipt_reprint(application)
     return redirect(url_for("registration.receipt", application_id=application.id), 303)
+
+
+def _reprint_notice(application) -> list:
+    """The application's page, while its receipt is on the reprint list: the number the citizen holds, and the button."""
+    held = next((item.old_number for item in records.receipts_to_reprint() if item.application.id == application.id),
+                None)
+    if held is None:
+        return []
+    return [Notice(f"Nomor pendaftaran ini diganti; bukti yang dipegang pemohon masih bernomor {held}. Cetak ulang "
+                   "buktinya dan berikan kepada pemohon.",
+                   url_for("registration.reprint_receipt", application_id=application.id),
+                   "registration.reprint_receipt", "Cetak ulang bukti")]
+
+
+add_detail_notice(_reprint_notice)
 
 
 @blueprint.get("/pendaftaran/<int:application_id>/tanda-terima")

@@ -29,12 +29,16 @@ def test_a_renumbered_receipt_is_listed_until_it_is_printed_again(saved, loket, 
     assert f'action="/pendaftaran/{saved}/bukti/cetak-ulang"' in page and "Cetak ulang bukti" in page
     home = loket.get("/").get_data(as_text=True)
     assert "Bukti perlu dicetak ulang" in home and 'href="/pendaftaran#cetak-ulang"' in home
+    detail = loket.get(f"/pendaftaran/{saved}").get_data(as_text=True)  # the application's page says it too
+    assert f"bukti yang dipegang pemohon masih bernomor {old}" in detail
+    assert f'action="/pendaftaran/{saved}/bukti/cetak-ulang"' in detail
 
     printed = loket.post(f"/pendaftaran/{saved}/bukti/cetak-ulang")
     assert printed.status_code == 303 and printed.headers["Location"].endswith(f"/pendaftaran/{saved}/bukti")
     receipt = loket.get(f"/pendaftaran/{saved}/bukti").get_data(as_text=True)
     assert new in receipt
     assert LIST not in loket.get("/pendaftaran").get_data(as_text=True)  # emptied by the print
+    assert "masih bernomor" not in loket.get(f"/pendaftaran/{saved}").get_data(as_text=True)
     assert "Bukti perlu dicetak ulang" not in loket.get("/").get_data(as_text=True)
     note = f"Bukti pendaftaran dicetak ulang dengan nomor {new}"
     assert StatusEvent.select().where((StatusEvent.application == saved) & (StatusEvent.note == note)).count() == 1
