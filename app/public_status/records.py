@@ -279,6 +279,8 @@ def calendar_changed() -> None:
     office days changed go out again."""
     from app.registration.models import Application
     from app.registration.status import IN_SERVICE
+    if not current_app.config.get("PUBLIC_STATUS", True):
+        return  # nothing followed from a phone here: no record to make again
     in_service = list(Application.select().where(Application.status.in_([status.value for status in IN_SERVICE])
                                                  & Application.promised_date.is_null(False)))
     if in_service:
