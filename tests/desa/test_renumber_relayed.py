@@ -16,6 +16,7 @@ import json
 import pytest
 
 from app.desa.models import PreRegistration
+from app.frame.audit_event import AuditEvent
 from app.public_status.models import PublicStatus as LocalStatus
 from app.registration.models import Application
 from app.registration.status import ApplicationStatus as S, transition
@@ -163,6 +164,10 @@ def test_a_relayed_application_renumbered_by_the_center_reaches_the_desa_cek_and
     assert sync(p2).error == ""
     with bound_to(p2):  # the other counter PC's queue names the number the application has now
         assert PreRegistration.get().relay_application_number == new
+    with bound_to(desa_app):  # the desa PC's trail says it, by the pass (no one at the desa acted)
+        trail = [(row.summary, row.username) for row in AuditEvent.select().where(AuditEvent.action == "ubah_nomor")]
+    assert trail == [(f"Pra-pendaftaran {pre_number}: nomor permohonan {old} diganti kecamatan menjadi {new}",
+                      "sinkronisasi")], trail
 
     # Printed at the center, then shipped, ready and handed over at the counter: right at every step.
     _center_moves(center, new, "printed")
