@@ -38,7 +38,7 @@ def _rows(pc, kind=vocabulary.KIND):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("center_app", ["sqlite", "postgresql"], indirect=True)
 def test_a_pass_counts_the_centers_conflicts_and_closed_cases_leave_the_list_with_what_happened(
         tmp_path, center_app, center_db, enrolled, operators):  # noqa: F811
     kecamatan, _ = enrolled
