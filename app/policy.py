@@ -65,6 +65,7 @@ desa.antrian                  x     x      -       x    -    -     -     melihat
 desa.terima                   -     x      -       -    -    -     -     menerima pra-pendaftaran menjadi permohonan (cari, pindai QR), menandai duplikatnya
 desa.kelola                   x     -      -       -    -    -     -     operator desa, desa binaan, komputer desa dan kuncinya
 desa.sinkron                  x     -      -       -    -    x     -     komputer desa: sinkronkan sekarang dengan kecamatan lewat pusat
+bantuan.baca                  x     x      x       x    x    x     -     membaca panduan setiap peran, ringkasannya dan arti pesan
 """
 
 ROUTES = {
@@ -125,6 +126,7 @@ ROUTES = {
     "desa.antrian": "desa.queue",
     "desa.terima": "desa.accept desa.scan desa.close_duplicate",
     "desa.kelola": "desa.bind_desa desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key desa.settings",
+    "bantuan.baca": "guide.index guide.show guide.sheet guide.messages",
 }
 
 # The desa PC's pages (app/programs/desa.py): rows of the same table, each with the pages a desa PC has.
@@ -143,6 +145,7 @@ DESA_PC_ROUTES = {
     "desa.formulir": ROUTES["desa.formulir"],
     "desa.sinkron": "desa.sync_now desa.sync_state",
     "desa.kelola": "desa.bind_desa desa.enrol_pc desa.new_operator desa.operators",
+    "bantuan.baca": ROUTES["bantuan.baca"],
 }
 
 # What is decided inside a page: code asks `may(user, "kunci")` (app/frame/access.py) and never
@@ -164,6 +167,13 @@ pengaduan.langkah_meja        -     -      x       -    -    -     -     langkah
 pengaduan.langkah_seksi       -     -      -       x    -    -     -     semua langkah tindak lanjut dan menulis tindak lanjut
 desa.kartu_antrian            -     x      -       x    -    -     -     kartu pra-pendaftaran dari desa yang menunggu di loket, di beranda
 desa.lingkup_sendiri          -     -      -       -    -    x     -     hanya desa yang diikatkan pada akunnya (yang lain: semua desa)
+panduan.petugas_loket         -     x      -       -    -    -     -     "Bantuan" membuka Panduan Petugas Loket
+panduan.petugas_informasi     -     -      x       -    -    -     -     "Bantuan" membuka Panduan Petugas Informasi
+panduan.kasi                  -     -      -       x    -    -     -     "Bantuan" membuka Panduan Kasi Pelayanan
+panduan.camat                 -     -      -       -    x    -     -     "Bantuan" membuka Panduan Camat
+panduan.admin_kantor          x     -      -       -    -    -     -     "Bantuan" membuka Panduan Admin Kantor (di kantor kecamatan)
+panduan.operator_desa         -     -      -       -    -    x     -     di PC desa: "Bantuan" membuka Panduan Operator Desa
+panduan.admin_desa            x     -      -       -    -    -     -     di PC desa: "Bantuan" membuka Panduan Admin Komputer Desa
 """
 
 # Row-level rules: the one function that applies a decision row to a record.

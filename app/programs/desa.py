@@ -21,6 +21,7 @@ PROGRAM = Program(
         "app.desa.pc",
         "app.public_status.pc",  # its F-1.07's check code, followed from a phone
         "app.updates",  # releases from the regency, through the center's relay link
+        "app.guide",  # its roles' guides and what its messages mean
     ),
     policy="app.policy:DESA_PC_POLICY",  # the rows of the offices' one table that its pages need
     schema="desa",  # its own tables only; an older desa PC's database is converted at its start

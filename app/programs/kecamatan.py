@@ -35,6 +35,7 @@ PROGRAM = Program(
         "app.indicators",
         "app.sync_page",
         "app.updates",
+        "app.guide",
     ),
     policy="app.policy:POLICY",
     schema="kecamatan",

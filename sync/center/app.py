@@ -13,6 +13,7 @@ from app.frame.errors import error_page, register_error_pages
 from app.frame.private_files import private_dir, remove_unfinished
 from app.frame.request_cycle import CONTENT_SECURITY_POLICY, install_bounded_ids, install_request_cycle
 from app.frame.signin import load_current_user
+from app.frame.guides import PUSAT, make_blueprint
 from sync.center.labels import readable_record
 from sync.center.letterhead import regency_letterhead
 from sync.center import api, performance, public_status, relay, sealed, sms, updates, views  # noqa: F401  (api, relay, performance, public_status, updates, views add routes)
@@ -103,6 +104,7 @@ def create_center_app(config: dict | None = None) -> Flask:
     install_bounded_ids(app)  # before the blueprints: every <int:...> stops at 2^63 - 1
     app.register_blueprint(api_blueprint, url_prefix="/api")
     app.register_blueprint(page_blueprint)
+    app.register_blueprint(make_blueprint("center_guide", "center/base.html", PUSAT))  # /bantuan: the roles' guides
     install_policy(app, POLICY)
     register_error_pages(app, page_template="center/error.html", api_prefix="/api/")
     app.register_error_handler(413, lambda error: error_page(413, TOO_LARGE_PAGE))

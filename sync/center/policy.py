@@ -24,6 +24,7 @@ akun.kelola                 -       x     -        -     mengelola akun operator
 rilis.baca                  -       x     -        -     melihat rilis pembaruan yang terbit untuk komputer kantor
 rilis.kelola                -       x     -        -     menandai komputer uji, menerbitkan rilis untuk semua komputer
 kinerja.baca                -       x     x        -     Kinerja Kecamatan: rekap, IKM dan indikator semua kecamatan, unduh XLSX, cetak
+bantuan.baca                x       x     x        -     membaca panduan setiap peran pusat, ringkasannya dan arti pesan
 """
 
 ROUTES = {
@@ -48,12 +49,16 @@ ROUTES = {
     "rilis.baca": "center.releases",
     "rilis.kelola": "center.mark_pilot center.release_to_all",
     "kinerja.baca": "center.performance center.performance_print center.performance_xlsx center.performance_trend",
+    "bantuan.baca": "center_guide.index center_guide.show center_guide.sheet center_guide.messages",
 }
 
 # Decided inside a page (app/frame/access.py `may`).
 DECISIONS = """
 kemampuan.keputusan      Operator Admin Pimpinan Publik  apa yang diputuskan
 kinerja.beranda             -       -     x        -     setelah masuk langsung ke Kinerja Kecamatan
+panduan.operator_pusat      x       -     -        -     "Bantuan" membuka Panduan Operator Pusat Cetak
+panduan.admin_pusat         -       x     -        -     "Bantuan" membuka Panduan Admin Pusat
+panduan.admin_kabupaten     -       x     -        -     "Bantuan" membuka Panduan Admin Kabupaten (bagi Admin: setelah Panduan Admin Pusat)
 """
 
 POLICY = Policy(COLUMNS, TABLE, ROUTES, DECISIONS)
