@@ -8,6 +8,8 @@ from datetime import datetime
 import pytest
 from flask import url_for
 
+import run
+from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.guides import DESA, PUSAT, guides_of
 from tests.desa.conftest import pre_register
@@ -15,6 +17,7 @@ from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolment_
 from tests.guide.test_guide_names import check_guide, written
 from tests.registration.conftest import client_as, office  # noqa: F401  (the kecamatan that makes the desa's code)
 from tests.support.factory import applicant_form, sync_link_row
+from tests.updates.helpers import fake_wheel, release
 
 
 @pytest.fixture
@@ -45,11 +48,12 @@ def test_every_name_in_a_desa_pc_guide_is_the_programs(desa_pc, key):
 @pytest.fixture
 def center(tmp_path):
     """A center with what its operator works on at night: applications waiting, a conflict, a print run printed and
-    shipped, another printed and ready to ship, an enrolled counter PC; one account per role."""
+    shipped, another printed and ready to ship, two enrolled counter PCs, one of them a pilot with a release of its
+    own; one account per role."""
     from sync.center import desk_records, keys, records
     from sync.center.accounts import create_operator
     from sync.center.app import create_center_app
-    from sync.center.models import ReceivedApplication
+    from sync.center.models import DeviceKey, ReceivedApplication
     from tests.sync.helpers import packet_item, record_for
     from tests.support.factory import kecamatan_row
     app = create_center_app({"DATA_DIR": tmp_path / "pusat", "SECRET_KEY": "panduan", "TESTING": True})
@@ -57,7 +61,9 @@ def center(tmp_path):
         for role in ("operator", "admin", "pimpinan"):
             create_operator(role, f"Akun {role}", role, password="rahasia-pusat-1", must_change_password=False)
         kecamatan = kecamatan_row()
-        keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
+        _, pilot = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
+        keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "02")  # one left to make a pilot of
+        DeviceKey.update(pilot_since=utc_now()).where(DeviceKey.id == pilot.id).execute()
         for n in range(1, 9):
             assert records.store_application(kecamatan, *packet_item(n)).result == "stored"
         changed = dict(record_for(1, "350807"), full_name="Orang Lain Sekali")
@@ -68,6 +74,12 @@ def center(tmp_path):
         desk_records.create_shipment(kecamatan, "operator", "")
         ready = desk_records.create_print_run(ids[2:4], "operator")
         desk_records.mark_printed(ready, set())
+    # A release with the pilot only, signed and published as the regency does it (tests/updates/helpers.py).
+    release_keys = tmp_path / "flashdisk" / "kunci-rilis"
+    assert run.main(["release", "keys", "--keys", str(release_keys), "--root", str(tmp_path / "root")]) == 0
+    assert run.main(["release", "install-online-key", "--data", str(tmp_path / "pusat"), "--keys", str(release_keys)]) == 0
+    fake_wheel(tmp_path / "wheels", "loket_kecamatan-9.1.0-py3-none-any.whl", 1000)
+    release(release_keys, tmp_path / "pusat", "9.1.0", "Rilis uji.", tmp_path / "wheels", tmp_path)
     return app
 
 
