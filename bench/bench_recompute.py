@@ -86,9 +86,7 @@ def measure_parts(folder: str, calls: int = 101) -> dict:
                 read, zone, calendar, follow_up_days, today),
             "complaints followed up on time": lambda: sources.complaints_followed_up_on_time(
                 read, zone, calendar, follow_up_days, today),
-            "3 registration indicators": lambda: (sources.ready_on_time(read, zone, today),
-                                                  sources.handed_over_on_time(read, zone),
-                                                  sources.returned_incomplete(read, zone)),
+            "3 registration indicators": lambda: sources.registration_indicators(read, zone, today),
         }
         for name, part in parts.items():
             part()

@@ -39,18 +39,6 @@ def registration_indicators(quarters: list[Quarter], zone: str, today: date | No
     }
 
 
-def handed_over_on_time(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure]:
-    return registration_indicators(quarters, zone)["serah_tepat_waktu"]
-
-
-def returned_incomplete(quarters: list[Quarter], zone: str) -> dict[Quarter, Measure]:
-    return registration_indicators(quarters, zone)["berkas_dikembalikan"]
-
-
-def ready_on_time(quarters: list[Quarter], zone: str, today: date) -> dict[Quarter, Measure]:
-    return registration_indicators(quarters, zone, today)["siap_tepat_waktu"]
-
-
 def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar: WorkCalendar, days: int,
                                    today: date) -> dict[Quarter, Measure]:
     """Complaints received in each quarter that were done within the target.

@@ -45,16 +45,16 @@ class PassBytes:
     packed_wire: int = 0  # those packets' bodies
     again: int = 0  # the bodies of packets sent again
     handed: int = 0  # every byte the connection took in this pass
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def start(self, stored: int) -> None:
-        with self._lock:
+        with self.lock:
             self.stored, self.packed_stored, self.packed_wire, self.again, self.handed = stored, 0, 0, 0, 0
 
     def packet(self, stored: int, wire: int, again: bool) -> None:
         """A packet built: its items' stored bytes and its body's length; `again`: its items went
         out before in this pass (their bytes go again and count again)."""
-        with self._lock:
+        with self.lock:
             if again:
                 self.again += wire
             else:
@@ -63,12 +63,12 @@ class PassBytes:
 
     def took(self, size: int) -> None:
         """`size` more bytes taken by the connection (the sending thread)."""
-        with self._lock:
+        with self.lock:
             self.handed += size
 
     def share(self) -> float | None:
         """handed / what the pass will hand over (None before anything is known to go)."""
-        with self._lock:
+        with self.lock:
             if not self.stored and not self.packed_wire:
                 return None
             rate = self.packed_wire / self.packed_stored if self.packed_stored else 1.0

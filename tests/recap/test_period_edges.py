@@ -112,8 +112,9 @@ def test_applications_on_the_first_and_last_day_count_in_the_quarters_indicators
     for number, moment in enumerate(inside + outside):
         returned_event(application_row(number, moment, status="diserahkan", promised_date=quarter.end, handed_over_at=moment),
                  moment)
-    assert sources.returned_incomplete([quarter], zone) == {quarter: Measure.share(2, 2)}
-    assert sources.handed_over_on_time([quarter], zone) == {quarter: Measure(2, 2, 100.0)}
+    found = sources.registration_indicators([quarter], zone)
+    assert found["berkas_dikembalikan"] == {quarter: Measure.share(2, 2)}
+    assert found["serah_tepat_waktu"] == {quarter: Measure(2, 2, 100.0)}
 
 
 def test_a_service_at_half_past_midnight_wita_on_new_years_day_is_in_the_wita_offices_new_year(db):
