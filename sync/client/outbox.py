@@ -17,7 +17,7 @@ from app.frame.dates import utc_now
 from app.frame.db import database, insert_rows
 from sync import protocol, public_status
 from sync.client import photo_transit, records
-from sync.client.models import OutboxItem
+from sync.client.models import OutboxItem, SyncLog
 
 # Retry delays: doubling from 30 s up to 1 h, with +-50 % jitter so PCs behind one outage spread out.
 RETRY_BASE_SECONDS = 30
@@ -185,14 +185,21 @@ def case_closed(item: OutboxItem, status: str, reason: str) -> None:
     Accepted (a `received` event): the center holds this PC's applicant under the number now, so its /cek
     records waiting in conflict go again. Refused: they stay here, closed, saying so; the application row
     keeps what happened for the /cek versions that follow it (`after_conflict`)."""
+    if item.kind != records.DEFAULT_KIND or status not in ("received", "rejected"):
+        return  # the operator decides an application's conflict, and says so with one of these two
     if status == "received":
         (OutboxItem.update(state="pending", attempts=0, last_error=SETTLED_BY_OPERATOR)
          .where(_followers(item.registration_number) & (OutboxItem.state == "conflict")).execute())
+        SyncLog.create(at=utc_now(), kind="konflik", summary=f"Konflik nomor {item.registration_number} "
+                       f"{SETTLED_BY_OPERATOR}: versi PC ini diterima; status publiknya dikirim lagi")
         return
     what = f"ditolak pusat: {reason or 'versi ini ditolak petugas pusat'}"[:500]
     OutboxItem.update(last_error=what).where(OutboxItem.id == item.id).execute()
     (OutboxItem.update(state="closed", last_error=what)
      .where(_followers(item.registration_number) & (OutboxItem.state == "conflict")).execute())
+    SyncLog.create(at=utc_now(), kind="konflik", summary=(
+        f"Konflik nomor {item.registration_number} {what} (kembali ke loket); status publiknya tidak dikirim "
+        "selama nomor itu dipegang permohonan lain di pusat")[:1000])
 
 
 def after_conflict(item: OutboxItem) -> None:

@@ -72,4 +72,7 @@ def test_a_pass_counts_the_centers_conflicts_and_closed_cases_leave_the_list_wit
 
     page = _sync_page(pc_b)
     assert "konflik di pusat" not in page
+    # What happened, in the sync log the page shows: one line for each case the operator closed.
+    assert page.count(f"Konflik nomor {refused} ditolak pusat: diperiksa (kembali ke loket)") == 1
+    assert page.count(f"Konflik nomor {accepted} diselesaikan operator pusat: versi PC ini diterima") == 1
     assert run(pc_b, lambda: outbox.failed_count()) == 0

@@ -10,7 +10,7 @@ from app.frame.db import database
 from app.registration.models import Application
 from sync import protocol, public_status as vocabulary
 from sync.client import engine, outbox, settle
-from sync.client.models import OutboxItem
+from sync.client.models import OutboxItem, SyncLog
 from tests.sync.harness import fill_kecamatan, kecamatan_app
 from tests.support.factory import sync_link_row
 
@@ -51,8 +51,12 @@ def test_the_rows_of_a_case_the_center_closed_leave_the_list_with_what_happened(
                                                             (accepted, "received", "versi baru diterima"))):
                 assert settle.apply_one({"seq": seq + 1, "id": number, "version": 1, "hash": hashes[number],
                                          "status": status, "reason": reason}, lambda: None) == "applied"
-        return _rows(refused), _rows(accepted)
-    refused_rows, accepted_rows = _in(app, decided)
+        return _rows(refused), _rows(accepted), [row.summary for row in SyncLog.select().order_by(SyncLog.id)]
+    refused_rows, accepted_rows, log = _in(app, decided)
+    assert log == [f"Konflik nomor {refused} ditolak pusat: foto bukan pemohon (kembali ke loket); status publiknya "
+                   "tidak dikirim selama nomor itu dipegang permohonan lain di pusat",
+                   f"Konflik nomor {accepted} diselesaikan operator pusat: versi PC ini diterima; status publiknya "
+                   "dikirim lagi"]
     # Refused: closed with the refusal; the version its move back to the counter made waits to go.
     assert ("closed", "ditolak pusat: foto bukan pemohon") in refused_rows and ("conflict", HELD) not in refused_rows
     # Accepted: the center holds this PC's applicant under the number now: its record goes again.
