@@ -77,7 +77,8 @@ class PreRegistrations:
         if number:
             values["relay_application_number"] = number
         if event.get("status") == RENUMBERED:
-            values["relay_status"] = pre.relay_status or ACCEPTED  # only the number changed, not the stage
+            # only the number changed, not the stage (at the counter at least: its acceptance came before)
+            values["relay_status"] = pre.relay_status if pre.relay_status not in ("", AT_CENTER) else ACCEPTED
         if number and pre.relay_application_number and number != pre.relay_application_number:
             # The kecamatan gave the application a new number (issue 72): the sentence stays on the page
             # and the /cek record through the steps that follow, until a step brings a note of its own.
