@@ -81,10 +81,11 @@ def page_names(html: str) -> dict:
     return reader.found
 
 
-def on_page(kind: str, label: str, html: str, href: str | None = None) -> bool:
-    """Does the page show `label` as a name of `kind` (a menu item: the link to `href`, its badge aside)?"""
+def on_page(kind: str, label: str, page, href: str | None = None) -> bool:
+    """Does the page (its HTML, or its page_names) show `label` as a name of `kind` (a menu item: the link to
+    `href`, its badge aside)?"""
     pattern = label_pattern(words(label))
-    for found in page_names(html)[kind]:
+    for found in (page_names(page) if isinstance(page, str) else page)[kind]:
         if kind == "menu":
             text, link = found
             text = re.sub(r"\s+\d+$", "", text)  # the badge's count

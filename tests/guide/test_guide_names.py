@@ -13,7 +13,7 @@ from app.frame.guide_content import KINDS, read_sections
 from app.frame.guides import KANTOR, guides_of
 from tests.conftest import CsrfClient, sign_in_as
 from tests.support.factory import desa_operator
-from tests.guide.names import ROOT, marked_names, message_in_program, on_page
+from tests.guide.names import ROOT, marked_names, message_in_program, on_page, page_names
 
 OFFICE_GUIDES = [guide.key for guide in guides_of(KANTOR)]
 
@@ -40,9 +40,10 @@ def office_pages(app):
     from app.recap.models import QuarterRecap
     from app.registration.models import Application
     firsts = lambda query, field: [row.id for row in query.group_by(field)]  # noqa: E731  (one row per value)
+    applications = firsts(Application.select(Application.id, Application.status), Application.status)
     return {
-        "registration.detail": [url_for("registration.detail", application_id=i)
-                                for i in firsts(Application.select(Application.id, Application.status), Application.status)],
+        "registration.detail": [url_for("registration.detail", application_id=i) for i in applications],
+        "registration.receipt": [url_for("registration.receipt", application_id=applications[0])],
         "complaints.detail": [url_for("complaints.detail", complaint_id=i)
                               for i in firsts(Complaint.select(Complaint.id, Complaint.status), Complaint.status)],
         "recap.show": [url_for("recap.show", year=recap.year, number=recap.quarter)
@@ -72,8 +73,9 @@ def check_guide(app, key: str, program: str, user_of, known_pages) -> list[str]:
             answer = client.get(url)
             assert answer.status_code == 200, (key, role, url, answer.status_code)
         html = client.get(f"/bantuan/{key}").get_data(as_text=True)
+        sheet = client.get(f"/bantuan/{key}/ringkas").get_data(as_text=True) if chosen.decision else ""
         seen = {}
-        for section, name in marked_names(html):
+        for section, name in marked_names(html) + marked_names(sheet):
             where = f"{key} §{section.slug} ({role}): {name.kind} «{name.label}»"
             if name.kind not in KINDS:
                 problems.append(f"{where}: data-jenis must be one of {KINDS}")
@@ -89,11 +91,11 @@ def check_guide(app, key: str, program: str, user_of, known_pages) -> list[str]:
             for url in urls:
                 if url not in seen:
                     answer = client.get(url)
-                    seen[url] = answer.get_data(as_text=True) if answer.status_code == 200 else ""
+                    seen[url] = page_names(answer.get_data(as_text=True) if answer.status_code == 200 else "")
             href = url_for(name.page) if name.kind == "menu" else None
             if not any(on_page(name.kind, name.label, seen[url], href) for url in urls):
                 problems.append(f"{where}: not on {name.page} ({', '.join(urls)})")
-        for section in read_sections(html):
+        for section in read_sections(html) + read_sections(sheet):
             for page in section.pages:
                 if page not in app.view_functions:
                     problems.append(f"{key} §{section.slug}: data-halaman names no page {page!r}")
