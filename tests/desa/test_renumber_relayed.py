@@ -12,8 +12,10 @@ other content; the relayed application is the offered one) and accept (the other
 relayed application, which was held first)."""
 import io
 import json
+import re
 
 import pytest
+import requests
 
 from app.desa.models import PreRegistration
 from app.frame.audit_event import AuditEvent
@@ -114,9 +116,12 @@ def _desa_is_right(desa_app, operator, center, pre_number: str, number: str, old
         check_code = LocalStatus.get(LocalStatus.number == pre_number).check_code
     page = text(operator.get(f"/desa/pra-pendaftaran/{pre.id}")) + text(operator.get("/desa"))
     assert number in page and old not in page and "Nomor permohonan diganti kecamatan menjadi" in page
-    record = _public_record(center, pre_number)  # what the citizen's /cek of the F-1.07 reads
+    record = _public_record(center, pre_number)
     assert number in record["follow_up"] and old not in record["follow_up"] and "nomor baru" in record["follow_up"]
-    assert check_code  # the citizen keeps the code printed on the F-1.07
+    # The citizen's /cek of the F-1.07 on the running center, with the code printed on the form.
+    cek = requests.get(center.url + "/cek", params={"n": pre_number, "k": check_code}, timeout=30)
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cek.text))
+    assert cek.status_code == 200 and number in shown and old not in shown and "nomor baru" in shown, shown[-2000:]
 
 
 @pytest.mark.slow
