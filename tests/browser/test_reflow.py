@@ -12,11 +12,12 @@ from argparse import Namespace
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
 
 from app.frame.roles import ADMIN, ALL_ROLES, CAMAT, DESA, INFORMASI, LOKET
 from tests.browser.helpers import new_context, screenshot, settled, sign_in
 from tests.browser.test_axe_every_page import PUBLIC_PAGES, same_site_links
-from tests.browser.test_wcag22 import CENTER_USERS, regency_center  # noqa: F401  (a fixture)
+from tests.browser.test_wcag22 import CENTER_USERS, LONG_FORMS, regency_center  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -177,6 +178,15 @@ def test_every_office_page_reflows_at_320_and_640_px(page, live, login, busy):
         problems, paths = walk(page, live, ["/"] + details.get(role, []) + same_site_links(page, live), role)
         found += problems
         walked += paths
+        page.context.clear_cookies()
+    # the long forms refused, every message and the error summary on them (the walk sees them unrefused)
+    for role, path, _ in LONG_FORMS:
+        login(page, accounts[role])
+        page.goto(path)
+        page.locator("form [required]").evaluate_all("fields => fields.forEach(f => f.required = false)")
+        page.locator("form [type=submit]").last.click()
+        expect(page.locator(".error-summary a").first).to_be_visible()
+        found += reflow_problems(page, f"{role} {path} refused")
         page.context.clear_cookies()
     for expected in ("/pendaftaran/baru", f"/pendaftaran/kolektif/{busy.letter}", "/desa/pra-pendaftaran/baru", quarter,
                      "/rekap", "/pengaduan/kios"):
