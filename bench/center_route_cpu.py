@@ -5,7 +5,9 @@ the process's whole CPU at that moment (`time.process_time`, to the microsecond:
 10 ms ticks, 6 % of a pass of 20), are written to the file named by LOKET_ROUTE_CPU (whole, then
 renamed into place). Linux only. The bench sends one pass at a time, so no other request's CPU falls
 inside a request's window. With LOKET_ROUTE_PROFILE (a folder) each route's requests are also profiled
-(cProfile on the CPU clock of the request's thread) and written there as ROUTE.prof."""
+(cProfile on the CPU clock of the request's thread) and written there as ROUTE.prof. On SQLite each route's
+reads are summed too ("reads": the request thread's CPU inside SQLite, bench/reads_cpu.py), for its CPU
+against its own reads (issue 73)."""
 import cProfile
 import json
 import os
@@ -19,8 +21,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import reads_cpu  # noqa: E402
 
 ROUTES: dict[str, list] = {}  # "POST /api/v1/packets" -> [requests, CPU seconds, of them its own thread's]
+READS: dict[str, float] = {}  # route -> seconds of its threads' CPU inside SQLite (a SQLite center)
 PROFILES: dict = {}  # route -> pstats.Stats of its requests, with LOKET_ROUTE_PROFILE set
 _lock = threading.Lock()
 
@@ -30,12 +36,16 @@ def counted(app):
         route = environ["REQUEST_METHOD"] + " " + re.sub(r"/\d+", "/N", environ.get("PATH_INFO", ""))
         profiler = cProfile.Profile(time.thread_time) if os.environ.get("LOKET_ROUTE_PROFILE") else None
         started, started_here = time.process_time(), time.thread_time()
+        measured = reads_cpu.Measured().__enter__()
         try:
             if profiler:
                 profiler.enable()  # this thread only: the request's own work
             yield from app(environ, start_response)
         finally:
+            measured.__exit__(None, None, None)
             _count(route, time.process_time() - started, time.thread_time() - started_here)
+            with _lock:
+                READS[route] = READS.get(route, 0.0) + measured.reads_ms / 1000
             with _lock:
                 if profiler:
                     profiler.disable()
@@ -74,7 +84,7 @@ def dump(signum, frame) -> None:
     target = Path(os.environ["LOKET_ROUTE_CPU"])
     part = target.with_name(target.name + ".part")
     with _lock:
-        part.write_text(json.dumps({"routes": ROUTES, "process_cpu": process_cpu}))
+        part.write_text(json.dumps({"routes": ROUTES, "reads": READS, "process_cpu": process_cpu}))
         for route, stats in PROFILES.items():
             stats.dump_stats(str(Path(os.environ["LOKET_ROUTE_PROFILE"]) / (re.sub(r"\W+", "-", route) + ".prof")))
     os.replace(part, target)
@@ -82,6 +92,7 @@ def dump(signum, frame) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGUSR1, dump)
+    reads_cpu.watch_statements()  # a SQLite center's every statement timed (PostgreSQL's are not)
     from sync import jpeg_transit
     from sync.center import keys, records, server
 
