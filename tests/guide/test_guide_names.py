@@ -12,7 +12,7 @@ from app.frame.access import roles_with
 from app.frame.guide_content import KINDS, read_sections
 from app.frame.guides import KANTOR, guides_of
 from tests.conftest import CsrfClient, sign_in_as
-from tests.support.factory import desa_operator
+from tests.support.factory import desa_operator, recorded_complaint
 from tests.guide.names import ROOT, marked_names, message_in_program, on_page, page_names
 
 OFFICE_GUIDES = [guide.key for guide in guides_of(KANTOR)]
@@ -30,7 +30,22 @@ def office(tmp_path_factory, set_up_office_folder):
         demo.fill(Namespace(seed=2026, password="kata-sandi-demo-1", applications=60, complaints=30, surveys=10,
                             recaps=1))
         desa_operator()  # the one role the demo office has no account of
+        _recap_for_the_camat()
+        recorded_complaint(text="Antrean loket panjang sejak pagi")  # one still to be routed (the demo's are all routed)
     return app
+
+
+def _recap_for_the_camat():
+    """A quarter's draft handed to the Camat (the demo's recap is approved already); the quarter before it
+    stays undrafted, so the information desk's draft buttons are seen there."""
+    from app.auth.models import User
+    from app.frame import store
+    from app.frame.access import roles_with
+    from app.frame.periods import Quarter
+    from app.recap import records
+    clerk = User.select().where(User.role.in_(roles_with("rekap.susun"))).first()
+    records.save_draft(Quarter.of(2026, 1), store.get("timezone"),
+                       {"promises": "Loket buka tepat pukul 08.00", "narrative": "Pengaduan turun."}, True, clerk)
 
 
 def office_pages(app):
@@ -47,7 +62,8 @@ def office_pages(app):
         "complaints.detail": [url_for("complaints.detail", complaint_id=i)
                               for i in firsts(Complaint.select(Complaint.id, Complaint.status), Complaint.status)],
         "recap.show": [url_for("recap.show", year=recap.year, number=recap.quarter)
-                       for recap in QuarterRecap.select().group_by(QuarterRecap.status)],
+                       for recap in QuarterRecap.select().group_by(QuarterRecap.status)]
+        + [url_for("recap.show", year=2025, number=4)],  # not drafted yet
     }
 
 
@@ -90,7 +106,7 @@ def check_guide(app, key: str, program: str, user_of, known_pages) -> list[str]:
             urls = pages_of(app, name.page, known_pages)
             for url in urls:
                 if url not in seen:
-                    answer = client.get(url)
+                    answer = client.get(url, follow_redirects=True)
                     seen[url] = page_names(answer.get_data(as_text=True) if answer.status_code == 200 else "")
             href = url_for(name.page) if name.kind == "menu" else None
             if not any(on_page(name.kind, name.label, seen[url], href) for url in urls):
