@@ -6,6 +6,7 @@ packet in many sends as a slow link does; the body a request hands to requests, 
 reads it into a real socket; and a packet sent again after a break, which counts its bytes again.
 The emulated rural link itself: tests/sync/test_progress_bytes_rural.py.
 """
+import hashlib
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,7 @@ import requests
 
 from sync.client import engine, pipeline
 from sync.client.progress_bytes import CountingBody
+from sync.client.transport import manifest_request
 from tests.sync.harness import CenterServer, enrol_kecamatan, fill_kecamatan, kecamatan_app, prepare_center
 
 SEND_BUFFER = 4096  # Linux doubles it and keeps a floor: a few KB taken at a time, as a slow link's sender
@@ -60,6 +62,26 @@ def test_the_bar_moves_while_a_packet_is_written_and_never_goes_back(tmp_path, m
     percents = [percent for percent, _ in shown]
     assert percents == sorted(percents)  # ... and never back
     assert max(percents) < 100 and progress.percent() == 100  # full only once the pass has ended
+
+
+def test_a_request_through_requests_counts_its_body_as_it_goes(tmp_path):
+    """The path without pipelining (an HTTP proxy in the environment): a manifest through the session."""
+    center_app, code = prepare_center(tmp_path / "center")
+    server = CenterServer(tmp_path / "center").start()
+    try:
+        kec_app = kecamatan_app(tmp_path / "kecamatan")
+        enrol_kecamatan(kec_app, server.url, code)
+        items = [{"id": f"350807-01-{n:06d}", "version": 1, "hash": hashlib.sha256(b"%d" % n).hexdigest(), "size": 1000}
+                 for n in range(3000)]  # ~100 KB deflated: more than one of urllib3's 16 KB blocks
+        method, path, body, content_type, _ = manifest_request(items)
+        counted = []
+        with kec_app.app_context(), kec_app.extensions["database"].connection_context():
+            client = engine.client_for(engine.current_link())
+            client.on_handed = counted.append
+            answer = client.call_alone(method, path, body, content_type)
+    finally:
+        server.stop()
+    assert answer and sum(counted) == len(body) and len(counted) > 1
 
 
 def test_a_request_body_is_counted_as_urllib3_reads_it_into_the_socket():
