@@ -1,0 +1,108 @@
+"""Issue 74, "done when": a Petugas Loket and a Camat who have never seen the program do their first task from the
+guide alone. Each signs in, presses "Bantuan", and the test reads the guide's numbered steps of the section for the
+task and does only what their marked names say, in order: a menu item is clicked in the menu, a button or link is
+pressed, a page heading and a message must be what the guide says. The only things typed are the citizen's data
+where the guide says to fill in the form and tick the requirements. A renamed button, a changed heading or a step
+missing from the guide fails here."""
+import re
+
+from playwright.sync_api import expect
+
+from app.frame.roles import CAMAT, LOKET
+from tests.browser.helpers import fill_application
+
+NIK = "3508075205900007"  # a woman born 12 May 1990 in Kecamatan Yosowilangun (35.08.07)
+
+
+def label_pattern(label: str) -> re.Pattern:
+    return re.compile("^" + ".+?".join(re.escape(part.strip()) for part in label.split("…")) + "$")
+
+
+def guide_steps(page, section: str) -> list[tuple[str, str]]:
+    """(kind, label) of every marked name in the numbered steps of `section` of the guide "Bantuan" opens."""
+    page.get_by_role("link", name="Bantuan", exact=True).click()
+    expect(page.locator(f"#{section}")).to_be_visible()
+    steps = page.locator(f"#{section} ol.guide-steps .ui-nama").evaluate_all(
+        "names => names.map(n => [n.dataset.jenis, n.textContent.replace(/\\s+/g, ' ').trim()])")
+    assert steps, f"the guide's section {section} names nothing to do"
+    return [tuple(step) for step in steps]
+
+
+def follow(page, steps, before_pressing=None) -> list[str]:
+    """Do what each name says on the page the reader has in front of them; a link that opens a tab moves the
+    reader there (as the receipt does). Returns what was done, for the failure message."""
+    done = []
+    current = page
+    page.on("dialog", lambda dialog: dialog.accept())  # "Setujui …?": the guide says to answer OK
+    for kind, label in steps:
+        done.append(f"{kind} «{label}»")
+        if kind == "menu":
+            current.get_by_role("navigation", name="Menu utama").get_by_role(
+                "link", name=re.compile("^" + re.escape(label) + r"(\s|$)")).click()
+        elif kind == "halaman":
+            expect(current.get_by_role("heading", level=1), "\n".join(done)).to_have_text(label_pattern(label))
+        elif kind == "pesan":
+            expect(current.get_by_text(label_pattern(label)).first, "\n".join(done)).to_be_visible()
+        elif kind in ("tombol", "tautan"):
+            if before_pressing:
+                before_pressing(current, label)
+            target = current.get_by_role("button", name=label, exact=True).or_(
+                current.get_by_role("link", name=label, exact=True)).first
+            expect(target, "\n".join(done)).to_be_visible()
+            if target.get_attribute("target") == "_blank":
+                with current.context.expect_page() as opened:
+                    target.click()
+                current = opened.value
+                current.wait_for_load_state()
+            else:
+                target.click()
+        else:
+            raise AssertionError(f"a step of unknown kind {kind!r}: {label}")
+    return done
+
+
+def test_a_new_petugas_loket_registers_an_application_to_its_receipt_from_the_guide(page, live, login):
+    page.context.add_init_script("window.print = function () { window.__printed = (window.__printed || 0) + 1; };")
+    login(page, LOKET)
+    steps = guide_steps(page, "daftar-baru")
+    page.goto("/")
+
+    def fill(current, label):
+        if label == "Simpan permohonan":  # "Isi data pemohon sesuai KK"
+            current.get_by_label("NIK", exact=True).fill(NIK)
+            current.get_by_label("Perempuan").check()
+            current.get_by_label("Tanggal lahir", exact=True).fill("1990-05-12")
+            fill_application(current, "Sulastri Wahyuningsih")
+        elif label == "Simpan pemeriksaan":  # "centang setiap berkas yang dibawa pemohon"
+            for box in current.locator("input[name=syarat]").all():
+                box.check()
+
+    done = follow(page, steps, fill)
+    receipt = page.context.pages[-1]
+    assert receipt is not page, done
+    expect(receipt.get_by_text("Sulastri Wahyuningsih").first).to_be_visible()
+    receipt.wait_for_function("() => window.__printed === 1")
+    assert [kind for kind, _ in steps][:2] == ["menu", "halaman"], steps
+
+
+def test_a_new_camat_approves_the_quarters_recap_from_the_guide(page, live, login):
+    from app.auth.models import User
+    from app.frame import store
+    from app.frame.access import roles_with
+    from app.frame.dates import local_today
+    from app.frame.periods import Quarter
+    from app.recap import records
+    from app.recap.models import QuarterRecap, RecapStatus
+    with live.db(), live.app.test_request_context():
+        last = Quarter.containing(local_today(store.get("timezone"))).previous()  # what "Rekap Triwulan" opens
+        clerk = User.select().where(User.role.in_(roles_with("rekap.susun"))).first()
+        records.save_draft(last, store.get("timezone"), {"promises": "Loket buka tepat pukul 08.00",
+                                                          "narrative": "Pengaduan turun dibanding triwulan lalu."},
+                           True, clerk)
+    login(page, CAMAT)
+    steps = guide_steps(page, "setujui-rekap")
+    page.goto("/")
+    done = follow(page, steps)
+    with live.db():
+        recap = QuarterRecap.get(QuarterRecap.year == last.year, QuarterRecap.quarter == last.number)
+        assert recap.status == RecapStatus.APPROVED, done

@@ -1,0 +1,66 @@
+"""Issue 74: "Bantuan" on every page opens the signed-in person's guide at the section about that page; every role of
+the office reads its own guide (a role no guide serves gets the list); every guide of the office is written and
+prints its quick reference; what is not a guide is a calm 404."""
+import pytest
+
+from app.frame.guides import KANTOR, MESSAGES, guides_of
+from app.frame.roles import ADMIN, CAMAT, DESA, INFORMASI, KASI, LOKET, STAFF
+
+OWN_GUIDE = {LOKET: "petugas-loket", INFORMASI: "petugas-informasi", KASI: "kasi", CAMAT: "camat",
+             ADMIN: "admin-kantor"}
+
+
+def test_every_page_has_bantuan_naming_the_page(client_for):
+    page = client_for(LOKET).get("/pendaftaran/baru").get_data(as_text=True)
+    assert 'href="/bantuan/?dari=registration.new">Bantuan</a>' in page
+
+
+@pytest.mark.parametrize(("role", "page", "opens"), [
+    (LOKET, "registration.new", "/bantuan/petugas-loket#daftar-baru"),
+    (LOKET, "desa.queue", "/bantuan/petugas-loket#formulir-desa"),
+    (INFORMASI, "complaints.box_sessions", "/bantuan/petugas-informasi#kotak-saran"),
+    (KASI, "complaints.detail", "/bantuan/kasi#tindak-lanjut"),
+    (CAMAT, "recap.show", "/bantuan/camat#setujui-rekap"),
+    (CAMAT, "audit.trail", "/bantuan/camat#jejak-audit"),
+    (ADMIN, "backups.new_pc_restore", "/bantuan/admin-kantor#pc-baru"),
+    (ADMIN, "updates.index", "/bantuan/admin-kantor#pembaruan"),
+    (CAMAT, "registration.new", "/bantuan/camat"),  # no section about it: the guide's top
+    (CAMAT, None, "/bantuan/camat"),
+])
+def test_bantuan_opens_the_roles_guide_at_the_section_about_the_page(client_for, role, page, opens):
+    answer = client_for(role).get("/bantuan/", query_string={"dari": page} if page else {})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == opens
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_each_office_role_reads_its_own_guide_and_prints_its_quick_reference(client_for, role):
+    client = client_for(role)
+    key = OWN_GUIDE[role]
+    guide = client.get(f"/bantuan/{key}")
+    assert guide.status_code == 200
+    html = guide.get_data(as_text=True)
+    assert 'aria-label="Isi panduan"' in html and "Ringkasan satu lembar untuk dicetak" in html
+    sheet = client.get(f"/bantuan/{key}/ringkas")
+    assert sheet.status_code == 200 and 'class="guide-sheet"' in sheet.get_data(as_text=True)
+    for other in guides_of(KANTOR):  # the guides are not secret: each role may read the others
+        assert client.get(f"/bantuan/{other.key}").status_code == 200, other.key
+
+
+def test_a_role_no_office_guide_serves_gets_the_list(client_for):
+    answer = client_for(DESA).get("/bantuan/")
+    assert answer.status_code == 200
+    assert all(guide.title in answer.get_data(as_text=True) for guide in guides_of(KANTOR))
+
+
+def test_every_office_guide_is_written_and_no_other_page_is_a_guide(client_for):
+    client = client_for(LOKET)
+    assert {guide.key for guide in guides_of(KANTOR)} == {*OWN_GUIDE.values(), MESSAGES}
+    assert client.get("/bantuan/pesan").status_code == 200
+    assert client.get("/bantuan/pesan/ringkas").status_code == 404  # the messages page is no sheet to print
+    assert client.get("/bantuan/operator-desa").status_code == 404  # the desa PC's guide, not the office's
+    assert client.get("/bantuan/tidak-ada").status_code == 404
+
+
+def test_a_visitor_is_sent_to_sign_in(client):
+    assert client.get("/bantuan/camat").status_code == 302
