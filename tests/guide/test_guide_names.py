@@ -130,6 +130,8 @@ def office_check(office):
     return check
 
 
+@pytest.mark.slow  # a demo office and every text of the program read (about 10 s the module); the fast tier keeps
+# tests/guide/test_guide_pages.py (who opens which guide where) and the checker's own test below
 @pytest.mark.parametrize("key", OFFICE_GUIDES)
 def test_every_name_in_an_office_guide_is_the_programs(office, office_check, key):
     from app.frame.guides import guide
