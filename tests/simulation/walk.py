@@ -85,6 +85,7 @@ RULES = {
     "same_person_at_two_counters_and_a_desa": (1, lambda r: {"desa": r.randint(0, 1), "sync_between": r.random() < 0.5}),
     "old_pc_returns_with_unsent_work": (0.5, lambda r: {"pc": r.choice(("P1", "P2")), "count": r.randint(1, 2)}),
     "two_counters_accept_one_desa_form": (1, lambda r: {"correct": r.random() < 0.3}),
+    "relayed_application_renumbered": (0.5, lambda r: {"decision": r.choice(("keep", "accept"))}),  # issue 72
     "desa_form_expires_in_the_queue": (0.5, lambda r: {"where": r.randint(0, 99), "weeks": r.randint(7, 12),
                                                        "days_later": r.randint(0, 5)}),
 }
