@@ -414,6 +414,17 @@ def time_actions(desk: Desk, rounds: int, label: str, cores: float, delay: float
     return figures
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGINT, as Ctrl+C at the office; killed when it has not ended within 120 s (said so)."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(120)
+    except subprocess.TimeoutExpired:
+        print("(the server did not stop within 120 s of SIGINT: killed)")
+        server.kill()
+        server.wait()
+
+
 def first_page(mount: Path, core: SlowCore, env: dict, drop: bool) -> tuple:
     """Start the server (cold page cache if `drop`), then sign in: seconds to /healthz, the sign-in page,
     the dashboard; how the cache was dropped; the server's CPU seconds at /healthz and at the dashboard."""
@@ -448,8 +459,8 @@ def first_page(mount: Path, core: SlowCore, env: dict, drop: bool) -> tuple:
                                         "password": bench_day.PASSWORD, "next": ""}, timeout=60)
     dashboard = time.perf_counter() - began
     cpu_dashboard = cpu_seconds(server.pid)
-    server.send_signal(signal.SIGINT)
-    server.wait(60)
+    session.close()
+    stop_server(server)
     return up, signin, dashboard, how, cpu_up, cpu_dashboard
 
 
@@ -506,9 +517,10 @@ def main(argv=None) -> int:
             desk.serial, desk.quarter, desk.errors = before.serial, before.quarter, before.errors
         return started, desk
 
-    def stop_serving() -> None:
-        server.send_signal(signal.SIGINT)
-        server.wait(60)
+    def stop_serving(desk: Desk) -> None:
+        for person in (desk.clerk, desk.info, desk.camat, desk.kiosk):
+            person.session.close()  # no kept-alive connection for the server to wait on
+        stop_server(server)
 
     def beside_passes(folder: Path) -> tuple[threading.Event, threading.Thread]:
         stopping = threading.Event()
@@ -523,6 +535,10 @@ def main(argv=None) -> int:
         bench_day.PHOTOS[:] = [photo_jpeg(random.Random(n)) for n in range(4)]
         center = Center(work / "pusat")
         center.enrol(backing)
+        # the office's first pass (every record and photo so far) before the day, as a synced office starts it;
+        # the passes beside the clerks then carry the day's records
+        subprocess.run([sys.executable, str(ROOT / "run.py"), "sync", "--data", str(backing)], cwd=ROOT,
+                       capture_output=True, timeout=1800)
         busy = start_busy(core, options.busy)
         summary = {}
         # the plain disk: the same folder, no layer
@@ -533,7 +549,7 @@ def main(argv=None) -> int:
                                         "sync passes beside", options.cores, 0, {}, core, passes)
         stop.set()
         syncing.join()
-        stop_serving()
+        stop_serving(desk)
         layer = FuseCut(backing, mount, log=work / "layer.log", sync_delay=delays[-1]).start()
         beside.enter(layer.process.pid)
         server, desk = serve(mount, desk)
@@ -549,7 +565,7 @@ def main(argv=None) -> int:
         failed = [p for p in passes if p[0]]
         print(f"\nsync passes beside: {len(passes)}, {len(failed)} failed, longest {max((p[1] for p in passes), default=0):.1f} s"
               + (f"; a failure said: {failed[0][2][-300:]}" if failed else ""))
-        stop_serving()
+        stop_serving(desk)
         server = None
         ok = summarize(summary, floors, delays, options.cores) and not desk.errors
         layer.slow_disk(delays[-1])

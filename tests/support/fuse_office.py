@@ -342,11 +342,15 @@ def check(path: Path, acks: list[Ack], checked: set, report: FuseReport) -> None
         astray = connection.execute(
             "SELECT count(*) FROM complaint c WHERE c.status != (SELECT e.to_status FROM complaint_event e "
             "WHERE e.complaint_id = c.id ORDER BY e.at DESC, e.id DESC LIMIT 1)").fetchall()[0][0]
-        if lonely or moves != audited or astray:
+        # and an application without the view of the page its registration leads to (one commit, issue 73)
+        unviewed = connection.execute(
+            "SELECT count(*) FROM application a WHERE NOT EXISTS (SELECT 1 FROM audit_event e WHERE e.action = "
+            "'lihat' AND e.entity = 'permohonan_ktp' AND e.entity_id = CAST(a.id AS TEXT))").fetchall()[0][0]
+        if lonely or moves != audited or astray or unviewed:
             report.half += 1
             report.problems.append(f"cut {report.cuts}: half saved: {lonely} complaints without their entry, "
                                    f"{moves} moves and {audited} audit lines, {astray} statuses not their "
-                                   "timeline's last")
+                                   f"timeline's last, {unviewed} applications without their page's view")
     except apsw.Error as problem:
         report.corrupt += 1
         report.problems.append(f"cut {report.cuts}: unreadable: {problem}")
