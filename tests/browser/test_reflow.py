@@ -42,7 +42,8 @@ _REFLOW_JS = """() => {
       for (const t of range.getClientRects()) right = Math.max(right, t.right); }
     return `${Math.round(r.left)}..${Math.round(right)} px`; };
   // the outermost: past the edge while its parent's box is not (a wide table, a word that does not wrap)
-  const causes = [...document.querySelectorAll('body *')].filter(el => (boxPast(el) || textPast(el)) && !boxPast(el.parentElement));
+  const causes = [...document.querySelectorAll('body *')].filter(el => (boxPast(el) || textPast(el)) && !boxPast(el.parentElement))
+    .sort((a, b) => Math.max(b.getBoundingClientRect().right, b.scrollWidth) - Math.max(a.getBoundingClientRect().right, a.scrollWidth));  // the widest first
   const wider = document.scrollingElement.scrollWidth - edge;
   if (wider > 0) out.push(`scrolls sideways by ${wider} px`);
   for (const el of causes.slice(0, 4)) out.push(`${name(el)} at ${reach(el)}`);
@@ -80,12 +81,12 @@ def kind_of(path: str) -> str:
 
 
 def walk(page, live, start: list[str], who: str, depth: int = 2) -> tuple[list, list]:
-    """(problems, paths walked): `start` and the pages `depth` links below it, one page of each kind."""
-    seen, found, walked, level = set(), [], [], list(start)
-    for _ in range(depth + 1):
+    """(problems, paths walked): each of `start`, then one page of each kind `depth` links below them."""
+    seen, found, walked, level = set(), [], [], list(dict.fromkeys(start))
+    for step in range(depth + 1):
         below = []
         for path in level:
-            if kind_of(path) in seen or any(word in path for word in ("/cetak-ulang", "/ekspor", "/templat")):
+            if (step and kind_of(path) in seen) or any(word in path for word in ("/cetak-ulang", "/ekspor", "/templat")):
                 continue
             seen.add(kind_of(path))
             response = page.goto(path)
@@ -122,6 +123,7 @@ def busy(live):
     from app.desa.records import create_pre_registration
     from app.frame.places import desa_list
     from app.registration import collective_records, records
+    from app.registration.models import Application
     from tests.browser.paper import LONGEST
     from tests.support.factory import bound_to_desa, ready_for_pickup, recorded_complaint
     with live.db(), live.app.test_request_context():
@@ -146,7 +148,11 @@ def busy(live):
         operator = bound_to_desa(User.get(User.username == live.username[DESA]), desa.code)
         form = create_pre_registration(person(30, nik="3508074107080399", birth_date="2008-07-01",
                                               marital_status="Kawin", notes=LONGEST["notes"]), user=operator)
-    return SimpleNamespace(application=application.id, letter=letter.id, complaint=complaint.id, form=form.id,
+        one_per_status = {}
+        for row in Application.select().order_by(Application.id):
+            one_per_status.setdefault(row.status, row.id)
+    return SimpleNamespace(one_per_status=list(one_per_status.values()), application=application.id, letter=letter.id,
+                           complaint=complaint.id, form=form.id,
                            tracking=complaint.tracking_number, desa=desa.code)
 
 
@@ -166,11 +172,12 @@ def test_every_office_page_reflows_at_320_and_640_px(page, live, login, busy):
     with live.db():  # the desa form's desa is this operator's too
         bound_to_desa(User.get(User.username == accounts[DESA]), busy.desa)
     quarter = _approved_recap(page, login, accounts)
-    details = {LOKET: [f"/pendaftaran/{busy.application}", f"/pendaftaran/{busy.application}/bukti",
+    by_status = [path for number in busy.one_per_status for path in (f"/pendaftaran/{number}", f"/pendaftaran/{number}/bukti")]
+    details = {LOKET: by_status + [f"/pendaftaran/{busy.application}", f"/pendaftaran/{busy.application}/bukti",
                        f"/pendaftaran/kolektif/{busy.letter}", f"/pendaftaran/kolektif/{busy.letter}/tanda-terima",
                        f"/pra-pendaftaran/{busy.form}/terima"],
                INFORMASI: [f"/pengaduan/{busy.complaint}", f"/pengaduan/{busy.complaint}/tanda-terima", quarter,
-                           f"{quarter}/cetak", "/rekap/arsip", "/ikm/jawaban"],
+                           f"{quarter}/cetak", f"{quarter}/cetak?lampiran=1", "/rekap/arsip", "/ikm/jawaban"],
                CAMAT: [quarter], DESA: [f"/desa/pra-pendaftaran/{busy.form}", f"/desa/pra-pendaftaran/{busy.form}/f107"]}
     for role in ALL_ROLES:
         login(page, accounts[role])
