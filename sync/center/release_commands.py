@@ -119,7 +119,7 @@ def cmd_keys(options) -> int:
         return 1
     print(f"Kunci rilis dibuat di {folder} ({repository.KEY_FILES['targets']}, {repository.KEY_FILES['online']}): "
           "flashdisk ini dipasang hanya untuk menandatangani rilis (release sign). Salin hanya "
-          f"{repository.KEY_FILES['online']} ke server pusat (run.py release install-online-key).")
+          f"{repository.KEY_FILES['online']} ke komputer pusat (run.py release install-online-key).")
     print(f"Kunci root dibuat di {options.root} ({repository.KEY_FILES['root']}): simpan flashdisk itu terkunci di "
           "tempat lain. Kunci root tidak dipakai untuk rilis, hanya untuk membuat atau mengganti kunci.")
     print(f"Sidik jari kunci root: {repository.key_folder_fingerprint(folder)}")
@@ -174,9 +174,9 @@ def cmd_sign(options) -> int:
         print(problem, file=sys.stderr)
         return 1
     print(f"Langkah berikutnya: cabut flashdisk kunci dan simpan kembali di tempat terkunci. Salin folder {bundle.name} "
-          f"(seluruh isinya, dari {bundle.parent}) ke server pusat, lalu di server pusat, di folder Loket-nya, jalankan:\n"
+          f"(seluruh isinya, dari {bundle.parent}) ke komputer pusat, lalu di komputer pusat, di folder Loket-nya, jalankan:\n"
           f"  .venv/bin/python run.py release publish --data <folder data pusat> --bundle {bundle.name}\n"
-          "(server pusat Windows: .venv\\Scripts\\python sebagai ganti .venv/bin/python).")
+          "(komputer pusat Windows: .venv\\Scripts\\python sebagai ganti .venv/bin/python).")
     return 0
 
 

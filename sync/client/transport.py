@@ -287,7 +287,7 @@ class CenterClient:
                                f"{protocol.PROTOCOL_VERSION}: perbarui aplikasi Loket di komputer ini")
         if theirs < protocol.MIN_PROTOCOL_VERSION:
             raise Refused(426, f"pusat memakai protokol sinkronisasi versi {theirs} yang sudah tidak didukung; "
-                               "hubungi pengelola server pusat")
+                               "hubungi pengelola komputer pusat")
         self.photo_codecs = [c for c in answer.get("photo_codecs", []) if c in protocol.PHOTO_CODECS]
         self.probed = answer
         return min(theirs, protocol.PROTOCOL_VERSION)
@@ -343,7 +343,7 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, insta
         raise EnrolmentError("unreachable", f"{center_trouble(response.status_code)[0].upper()}"
                                             f"{center_trouble(response.status_code)[1:]} dengan kode yang sama.")
     if response.status_code != 201 or not all(isinstance(answer.get(k), str) for k in ENROLMENT_FIELDS):
-        raise EnrolmentError("unsigned", "Jawaban ini bukan dari server pusat Loket (mungkin halaman login Wi-Fi "
+        raise EnrolmentError("unsigned", "Jawaban ini bukan dari komputer pusat Loket (mungkin halaman login Wi-Fi "
                                          f"atau alamat salah; HTTP {response.status_code}). Periksa alamat pusat.")
     if isinstance(answer.get("time"), int) and abs(time.time() - answer["time"]) > protocol.TIMESTAMP_WINDOW_SECONDS:
         answer["clock_problem"] = clock_message(int(time.time()) - answer["time"], answer["time"])

@@ -373,7 +373,7 @@ def test_enrolment_errors_have_a_kind_and_an_indonesian_message(tmp_path, center
             from types import SimpleNamespace
             return SimpleNamespace(status_code=200, headers={}, content=b"<html>Login Wi-Fi</html>")
     kind, message = run(kec_app, lambda: attempt(use=Hotspot()))
-    assert kind == "unsigned" and "bukan dari server pusat" in message
+    assert kind == "unsigned" and "bukan dari komputer pusat" in message
     made = run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=session))
     retried = run(kec_app, lambda: enrolment.enrol("http://center", "35.08.07", code, "01", session=session))
     assert retried.key_id == made.key_id  # a second click after a lost answer
