@@ -479,6 +479,9 @@ def main(argv=None) -> int:
                         help="the office's group first (the highest CPU weight): not the headline")
     parser.add_argument("--profile", type=Path, help="run the server under cProfile, written here")
     options = parser.parse_args(argv)
+    # started in the background (`nohup ... &`) SIGINT is ignored, and so in every child: the server's
+    # Ctrl+C would not stop it. Handled here, each program started runs with SIGINT's default again
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     delays = [float(d) / 1000 for d in options.delays.split(",")]
     if reason := fuse_available():
         raise SystemExit(f"no FUSE here: {reason}")
