@@ -23,7 +23,8 @@ LOGO_KEY = records.LOGO_KEY
 # Before setup only these work; everything that numbers, prints or records waits for the identity.
 OPEN_BEFORE_SETUP = {"settings.setup", "settings.region_options", "settings.logo", "auth.login", "auth.logout",
                      "auth.change_password", "static", "core.healthz", "core.htmx_js", "core.home",
-                     "backups.new_pc_restore", "backups.restore"}  # a new PC restores instead of a setup
+                     "backups.new_pc_restore", "backups.restore",  # a new PC restores instead of a setup
+                     "guide.index", "guide.show", "guide.sheet", "guide.messages"}  # the admin's guide says how
 
 
 def _has_logo() -> bool:

@@ -10,12 +10,14 @@ from playwright.sync_api import expect
 
 from app.frame.roles import CAMAT, LOKET
 from tests.browser.helpers import fill_application
+from tests.guide.names import label_pattern
 
 NIK = "3508075205900007"  # a woman born 12 May 1990 in Kecamatan Yosowilangun (35.08.07)
 
 
-def label_pattern(label: str) -> re.Pattern:
-    return re.compile("^" + ".+?".join(re.escape(part.strip()) for part in label.split("…")) + "$")
+def whole(label: str) -> re.Pattern:
+    """The label as the whole text of an element (tests/guide/names.label_pattern, anchored)."""
+    return re.compile("^" + label_pattern(label).pattern + "$", re.S)
 
 
 def guide_steps(page, section: str) -> list[tuple[str, str]]:
@@ -28,24 +30,25 @@ def guide_steps(page, section: str) -> list[tuple[str, str]]:
     return [tuple(step) for step in steps]
 
 
-def follow(page, steps, before_pressing=None) -> list[str]:
+def follow(page, steps, before=None) -> list[str]:
     """Do what each name says on the page the reader has in front of them; a link that opens a tab moves the
-    reader there (as the receipt does). Returns what was done, for the failure message."""
+    reader there (as the receipt does). `before(page, kind, label)` does what the step's sentence says beside
+    the name (type the citizen's data, tick the requirements). Returns what was done, for the failure message."""
     done = []
     current = page
     page.on("dialog", lambda dialog: dialog.accept())  # "Setujui …?": the guide says to answer OK
     for kind, label in steps:
         done.append(f"{kind} «{label}»")
+        if before:
+            before(current, kind, label)
         if kind == "menu":
             current.get_by_role("navigation", name="Menu utama").get_by_role(
                 "link", name=re.compile("^" + re.escape(label) + r"(\s|$)")).click()
         elif kind == "halaman":
-            expect(current.get_by_role("heading", level=1), "\n".join(done)).to_have_text(label_pattern(label))
+            expect(current.get_by_role("heading", level=1), "\n".join(done)).to_have_text(whole(label))
         elif kind == "pesan":
-            expect(current.get_by_text(label_pattern(label)).first, "\n".join(done)).to_be_visible()
+            expect(current.get_by_text(whole(label)).first, "\n".join(done)).to_be_visible()
         elif kind in ("tombol", "tautan"):
-            if before_pressing:
-                before_pressing(current, label)
             target = current.get_by_role("button", name=label, exact=True).or_(
                 current.get_by_role("link", name=label, exact=True)).first
             expect(target, "\n".join(done)).to_be_visible()
@@ -67,7 +70,7 @@ def test_a_new_petugas_loket_registers_an_application_to_its_receipt_from_the_gu
     steps = guide_steps(page, "daftar-baru")
     page.goto("/")
 
-    def fill(current, label):
+    def fill(current, kind, label):
         if label == "Simpan permohonan":  # "Isi data pemohon sesuai KK"
             current.get_by_label("NIK", exact=True).fill(NIK)
             current.get_by_label("Perempuan").check()
@@ -106,3 +109,62 @@ def test_a_new_camat_approves_the_quarters_recap_from_the_guide(page, live, logi
     with live.db():
         recap = QuarterRecap.get(QuarterRecap.year == last.year, QuarterRecap.quarter == last.number)
         assert recap.status == RecapStatus.APPROVED, done
+
+
+OLD_ADMIN_PASSWORD = "admin-kantor-lama-1"
+
+
+def _old_pcs_backup(folder):
+    """The office's old PC, set up as Yosowilangun with a counter clerk, its admin's own password: its backup on a
+    stick and the recovery key printed at its setup."""
+    from app import create_app
+    from app.auth.models import User
+    from app.backups.engine import backup_database
+    from app.firstrun import ensure_admin, seed_identity
+    from app.frame.keystore import KeyStore
+    from app.frame.passwords import hash_password
+    from tests.support.factory import staff_user
+    app = create_app({"DATA_DIR": folder / "pc-lama", "SECRET_KEY": "lama", "TESTING": True})
+    with app.app_context(), app.extensions["database"].connection_context():
+        ensure_admin()
+        User.update(password_hash=hash_password(OLD_ADMIN_PASSWORD), must_change_password=False).where(
+            User.username == "admin").execute()
+        seed_identity("35.08.07")
+        staff_user(LOKET, username="siti.loket")
+    app.extensions["database"].close_all()
+    backup = backup_database(app.config["DATABASE_PATH"], folder / "flashdisk" / "otomatis-2026-11-26.sqlite3")
+    return backup, KeyStore(folder / "pc-lama").recovery_key()
+
+
+def test_a_new_office_admin_restores_the_old_pcs_backup_on_a_new_pc_from_the_guide(browser, tmp_path):
+    """The old PC died: on the new one (`run.py`, a real process) the admin signs in with the printed one-time
+    password, presses Bantuan, and does what "PC baru" says: the key from the paper, the file from the stick."""
+    from tests.browser.helpers import new_context, sign_in
+    from tests.browser.test_desa_relay_journey import _first_sign_in
+    from tests.sync.harness import OfficeServer
+    backup, printed_key = _old_pcs_backup(tmp_path)
+    new_pc = OfficeServer(tmp_path / "pc-baru").start()
+    context = new_context(browser, new_pc.url)
+    try:
+        page = context.new_page()
+        _first_sign_in(page, "admin", new_pc.password, "admin-kantor-baru-1")
+        steps = guide_steps(page, "pc-baru")
+        page.goto("/")
+
+        def what_the_step_says(current, kind, label):
+            if label == "Pulihkan":  # the key from the paper, the file from the stick, the tick
+                current.get_by_label("Kunci pemulihan kantor").fill(printed_key.lower().replace("-", " "))
+                current.get_by_label("Berkas cadangan").set_input_files(str(backup))
+                current.get_by_label("Saya mengerti").check()
+            elif kind == "menu" and label == "Sinkronisasi":  # "masuk dengan akun dari cadangan"
+                expect(current.get_by_text("Data dipulihkan dari")).to_be_visible()
+                context.clear_cookies()
+                sign_in(current, "admin", OLD_ADMIN_PASSWORD)
+
+        done = follow(page, steps, what_the_step_says)
+        assert steps[-1][0] == "pesan", done  # the guide ends at the choice the page holds the numbers for
+        page.locator("nav.menu").get_by_role("link", name="Pengguna", exact=True).click()
+        expect(page.get_by_role("cell", name="siti.loket", exact=True)).to_be_visible()
+    finally:
+        context.close()
+        new_pc.stop()

@@ -64,3 +64,21 @@ def test_every_office_guide_is_written_and_no_other_page_is_a_guide(client_for):
 
 def test_a_visitor_is_sent_to_sign_in(client):
     assert client.get("/bantuan/camat").status_code == 302
+
+
+def test_before_the_setup_bantuan_opens_the_admins_guide_not_the_setup_again(tmp_path):
+    """A new PC's admin, on the setup page, needs the guide most (restore instead of a setup): Bantuan led back
+    to the setup page, which every page does before the setup."""
+    from app import create_app
+    from tests.conftest import CsrfClient, sign_in_as
+    from tests.support.factory import staff_user
+    fresh = create_app({"DATA_DIR": tmp_path / "pc-baru", "SECRET_KEY": "baru", "TESTING": True})
+    fresh.test_client_class = CsrfClient
+    client = fresh.test_client()
+    with fresh.app_context(), fresh.extensions["database"].connection_context():
+        sign_in_as(client, staff_user(ADMIN))
+    assert client.get("/admin/pengguna").headers["Location"] == "/admin/penyiapan"  # the gate holds elsewhere
+    answer = client.get("/bantuan/", query_string={"dari": "settings.setup"})
+    assert answer.headers["Location"] == "/bantuan/admin-kantor#penyiapan"
+    guide = client.get("/bantuan/admin-kantor")
+    assert guide.status_code == 200 and "Pulihkan dari cadangan" in guide.get_data(as_text=True)
