@@ -82,3 +82,32 @@ def test_before_the_setup_bantuan_opens_the_admins_guide_not_the_setup_again(tmp
     assert answer.headers["Location"] == "/bantuan/admin-kantor#penyiapan"
     guide = client.get("/bantuan/admin-kantor")
     assert guide.status_code == 200 and "Pulihkan dari cadangan" in guide.get_data(as_text=True)
+
+
+def test_the_centers_bantuan_opens_each_center_roles_guide(tmp_path):
+    """The center registers the same pages (app/frame/guides.py) under its own blueprint: its operator and admin
+    open their guides; the regency's leadership, whom no guide serves, gets the list."""
+    from app.frame.signin import SESSION_TOKEN, start_session
+    from sync.center.accounts import create_operator
+    from sync.center.app import create_center_app
+    from tests.conftest import CsrfClient
+    center = create_center_app({"DATA_DIR": tmp_path / "pusat", "SECRET_KEY": "pusat", "TESTING": True})
+    center.test_client_class = CsrfClient
+
+    def client_of(role):
+        client = center.test_client()
+        with center.test_request_context(), center.extensions["center_database"].connection_context():
+            account = create_operator(f"akun-{role}", f"Akun {role}", role, password="rahasia-pusat-1",
+                                      must_change_password=False)[0]
+            token = start_session(account)
+        with client.session_transaction() as session:
+            session[SESSION_TOKEN] = token
+        return client
+
+    operator = client_of("operator")
+    assert 'href="/bantuan/?dari=center.print_runs">Bantuan</a>' in operator.get("/cetak").get_data(as_text=True)
+    assert operator.get("/bantuan/").headers["Location"].startswith("/bantuan/operator-pusat")
+    assert client_of("admin").get("/bantuan/").headers["Location"].startswith("/bantuan/admin-pusat")
+    leadership = client_of("pimpinan").get("/bantuan/")
+    assert leadership.status_code == 200 and "Panduan Admin Kabupaten" in leadership.get_data(as_text=True)
+    assert operator.get("/bantuan/petugas-loket").status_code == 404  # the office's guides are not the center's
