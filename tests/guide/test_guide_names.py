@@ -61,6 +61,7 @@ def office_pages(app):
         "registration.receipt": [url_for("registration.receipt", application_id=applications[0])],
         "complaints.detail": [url_for("complaints.detail", complaint_id=i)
                               for i in firsts(Complaint.select(Complaint.id, Complaint.status), Complaint.status)],
+        "complaints.slip": [url_for("complaints.slip", complaint_id=Complaint.select(Complaint.id).first().id)],
         "recap.show": [url_for("recap.show", year=recap.year, number=recap.quarter)
                        for recap in QuarterRecap.select().group_by(QuarterRecap.status)]
         + [url_for("recap.show", year=2025, number=4)],  # not drafted yet
