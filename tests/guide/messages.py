@@ -1,8 +1,9 @@
 """The messages a module's code can show a person (issue 74): its whole string expressions rendered with "…"
-for what the program fills in. tests/guide/test_guide_messages.py looks each one up in a program's "pesan" page,
+for what the program fills in, and the message boxes of its templates. tests/guide/test_guide_messages.py looks each one up in a program's "pesan" page,
 and tests/guide/names.py finds a guide's marked message among them."""
 import ast
 import re
+from html.parser import HTMLParser
 
 # Common Indonesian words: a string with one of them and a space is words for a person, not a key or a name.
 INDONESIAN = frozenset("yang dan tidak di ke dari ini itu untuk sudah belum dengan atau ada akan bila lalu pada masih "
@@ -87,4 +88,46 @@ def messages_in_source(source: str) -> list[str]:
             text = re.sub(r"\s+", " ", form).strip()
             if _is_message(text) and text not in found:
                 found.append(text)
+    return found
+
+
+class _Flashes(HTMLParser):
+    """The texts of a template's message boxes (class "flash"), its Jinja already turned into text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found, self._depth, self._text = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self._depth:
+            self._depth += 1
+            self._text.append(" ")
+        elif "flash" in (dict(attrs).get("class") or "").split() and tag not in ("br", "input", "img"):
+            self._depth, self._text = 1, []
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+            self._text.append(" ")
+            if not self._depth:
+                self.found.append("".join(self._text))
+
+    def handle_data(self, data):
+        if self._depth:
+            self._text.append(data)
+
+
+def messages_in_template(source: str) -> list[str]:
+    """The sentences of a template's message boxes (<p class="flash …">): what it prints as "…", its tags
+    and comments left out; a part shown only sometimes (`{% if %} … {% endif %}`) read in its fullest form."""
+    source = re.sub(r"\{#.*?#\}", "", source, flags=re.S)
+    source = re.sub(r"\{\{.*?\}\}", PLACEHOLDER, source, flags=re.S)
+    source = re.sub(r"\{%.*?%\}", "", source, flags=re.S)
+    parser = _Flashes()
+    parser.feed(source)
+    found = []
+    for text in parser.found:
+        text = re.sub(r"\s+([.,:;)])", r"\1", re.sub(r"\s+", " ", text)).strip()
+        if _is_message(text) and text not in found:
+            found.append(text)
     return found

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from app.frame.guide_content import KINDS, read_sections
-from tests.guide.messages import messages_in_source
+from tests.guide.messages import messages_in_source, messages_in_template
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKED = re.compile(r'class="ui-nama"')
@@ -115,6 +115,7 @@ def program_texts() -> tuple[str, ...]:
         if path.parent.name == "guide":
             continue  # the guides themselves say everything
         text = path.read_text(encoding="utf-8")
+        texts.extend(messages_in_template(text))  # a message box's sentence as the "pesan" pages quote it
         text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "…", text, flags=re.S)
         texts.append(words(re.sub(r"<[^>]+>", " ", text)))
     return tuple(texts)

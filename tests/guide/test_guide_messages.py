@@ -10,19 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.guide.messages import messages_in_source
+from tests.guide.messages import messages_in_source, messages_in_template
 from tests.guide.signed_in_pages import center_client, office_client, page
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # The modules whose words reach the screen (a flash, a page's error, a health card, a sync or update
 # state, a command's output) when an update, a sync, a backup or the disk goes wrong, per program.
-UPDATES_BACKUPS = ("app/updates", "app/backups", "app/frame/errors.py")
+# A template's message boxes (class "flash") count too.
+UPDATES_BACKUPS = ("app/updates", "app/backups", "app/frame/errors.py", "templates/updates", "templates/backups")
 MESSAGE_SOURCES = {
-    "kantor": (*UPDATES_BACKUPS, "sync/client", "app/sync_page"),
-    "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py"),
+    "kantor": (*UPDATES_BACKUPS, "sync/client", "app/sync_page", "templates/sync_page"),
+    "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "templates/desa/_sync_state.html"),
     "pusat": ("app/frame/errors.py", "sync/center/updates.py", "sync/center/release_commands.py",
-              "sync/center/usb_files.py", "sync/releases.py", "sync/release_build.py", "sync/usb.py"),
+              "sync/center/usb_files.py", "sync/releases.py", "sync/release_build.py", "sync/usb.py",
+              "templates/center/releases.html", "templates/center/usb_import.html",
+              "templates/center/_usb_file_result.html"),
 }
 
 
@@ -31,8 +34,9 @@ def program_messages(program: str) -> dict[str, str]:
     found = {}
     for source in MESSAGE_SOURCES[program]:
         path = ROOT / source
-        for module in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            for text in messages_in_source(module.read_text(encoding="utf-8")):
+        for module in sorted(p for p in path.rglob("*") if p.suffix in (".py", ".html")) if path.is_dir() else [path]:
+            read = messages_in_template if module.suffix == ".html" else messages_in_source
+            for text in read(module.read_text(encoding="utf-8")):
                 found.setdefault(text, module.relative_to(ROOT).as_posix())
     return found
 
@@ -105,6 +109,13 @@ def test_the_collector_finds_the_messages_the_issue_names():
     assert any(text.startswith("Hard disk komputer ini penuh") for text in kantor)
     assert any(text.startswith("Periksa sambungan internet, lalu buka Sinkronisasi") for text in kantor)
     assert any(text.startswith("Cetak sidik jari ini dan serahkan lembarnya") for text in program_messages("pusat"))
+
+
+def test_the_collector_reads_a_templates_message_boxes():
+    source = ('{# a note #}<p class="flash flash-warn" role="alert">Komputer ini belum terdaftar di pusat cetak '
+              '{{ name }}.{% if not admin %} Hubungi <a href="/x">admin kantor</a>.{% endif %}</p>'
+              '<p>Teks biasa yang bukan pesan di halaman ini.</p>')
+    assert messages_in_template(source) == ["Komputer ini belum terdaftar di pusat cetak …. Hubungi admin kantor."]
 
 
 def test_a_marked_message_is_read_whole_and_unescaped():
