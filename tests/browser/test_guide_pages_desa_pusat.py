@@ -74,3 +74,14 @@ def test_the_centers_guides_read_well_everywhere(browser, tmp_path):
     finally:
         context.close()
         center.stop()
+
+
+def test_the_offices_messages_page_reads_well_everywhere(browser, live, login):
+    """The kecamatan's "Jika ada pesan atau masalah" (this part's page among the office's guides), read by a clerk."""
+    context = new_context(browser, live.url)
+    try:
+        page = context.new_page()
+        login(page, "petugas_loket")
+        assert problems_on(page, ["/bantuan/pesan"]) == []
+    finally:
+        context.close()
