@@ -37,7 +37,7 @@ def _forms(node) -> list[str]:
     """The texts an expression can show, with "…" for what it fills in. A clause added only sometimes
     (`x if n else ""`) is read in its fullest form; two real alternatives are two messages."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
+        return [re.sub(r"\{\w*\}", PLACEHOLDER, node.value)]  # a str.format field ("PC {code}") is filled in too
     if isinstance(node, ast.JoinedStr):
         forms = [""]
         for part in node.values:

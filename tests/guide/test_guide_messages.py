@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # A template's message boxes (class "flash") count too.
 UPDATES_BACKUPS = ("app/updates", "app/backups", "app/frame/errors.py", "templates/updates", "templates/backups")
 MESSAGE_SOURCES = {
-    "kantor": (*UPDATES_BACKUPS, "sync/client", "app/sync_page", "templates/sync_page"),
-    "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "templates/desa/_sync_state.html"),
+    # the center's answers to an enrolment are the PC's words: keys.py's refusals show on its Sinkronisasi page
+    "kantor": (*UPDATES_BACKUPS, "sync/client", "app/sync_page", "templates/sync_page", "sync/center/keys.py"),
+    "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "app/desa/mode.py", "templates/desa/_sync_state.html"),
     "pusat": ("app/frame/errors.py", "sync/center/updates.py", "sync/center/release_commands.py",
               "sync/center/usb_files.py", "sync/releases.py", "sync/release_build.py", "sync/usb.py",
               "templates/center/releases.html", "templates/center/usb_import.html",
