@@ -111,3 +111,21 @@ def test_the_centers_bantuan_opens_each_center_roles_guide(tmp_path):
     leadership = client_of("pimpinan").get("/bantuan/")
     assert leadership.status_code == 200 and "Panduan Admin Kabupaten" in leadership.get_data(as_text=True)
     assert operator.get("/bantuan/petugas-loket").status_code == 404  # the office's guides are not the center's
+
+
+def test_the_desa_pcs_bantuan_opens_its_own_roles_guides(tmp_path):
+    """The desa PC's admin holds the office admin's row too (one table for both programs): Bantuan there opens the
+    desa PC's guide, never the kecamatan's, and its operators open theirs."""
+    from app import create_app
+    from tests.conftest import CsrfClient, sign_in_as
+    from tests.support.factory import desa_operator, staff_user
+    desa_pc = create_app({"DATA_DIR": tmp_path / "pc-desa", "SECRET_KEY": "desa", "TESTING": True, "MODE": "desa"})
+    desa_pc.test_client_class = CsrfClient
+    clients = {}
+    with desa_pc.app_context(), desa_pc.extensions["database"].connection_context():
+        for role, account in ((ADMIN, staff_user(ADMIN)), (DESA, desa_operator())):
+            clients[role] = desa_pc.test_client()
+            sign_in_as(clients[role], account)
+    assert clients[ADMIN].get("/bantuan/").headers["Location"].startswith("/bantuan/admin-desa")
+    assert clients[DESA].get("/bantuan/").headers["Location"].startswith("/bantuan/operator-desa")
+    assert clients[ADMIN].get("/bantuan/admin-kantor").status_code == 404
