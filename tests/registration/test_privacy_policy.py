@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.frame import privacy
+from app.frame.guides import KANTOR, guides_of
 from app.frame.roles import ADMIN, ALL_ROLES, CAMAT, DESA
 from tests.support.factory import DARUNGAN, applicant_form, bound_to_desa, photo_jpeg, recorded_complaint
 
@@ -31,6 +32,7 @@ CLEAR = {"nik": (NIK, PRE_NIK, WAITING_NIK), "kk_number": (KK, PRE_KK, COUNTER_K
 # A confidential complaint: who wrote it and what it says.
 CONTACT, SECRET_TEXT = "0857-9999-1111", "Pungutan liar di loket rekam 7788"
 CLEAR.update({"complainant_contact": (CONTACT, "085799991111"), "confidential_text": SECRET_TEXT})
+OFFICE_GUIDES = [each.key for each in guides_of(KANTOR)]
 # Path arguments that name no record the walk can make; each says why the page is left out.
 NOT_WALKED = {
     "name": "a backup file (admin only; its bytes are encrypted, tests/security)",
@@ -61,12 +63,17 @@ def _pages(app, records: dict):
                 args[name] = records["application_id"]
             elif name == "kind":
                 args[name] = "csv"
+            elif name == "key":  # every office guide, each with its quick reference (issue 74)
+                args[name] = OFFICE_GUIDES[0]
             else:
                 assert name in NOT_WALKED, f"the privacy walk cannot fill <{name}> of {rule.rule}: add it"
                 break
         else:
             path = re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: str(args[m.group(1)]), rule.rule)
             yield rule.endpoint, path
+            for other in OFFICE_GUIDES[1:] if "key" in args else ():
+                yield rule.endpoint, re.sub(r"<(?:[a-z]+:)?(\w+)>", lambda m: other if m.group(1) == "key"
+                                            else str(args[m.group(1)]), rule.rule)
             if rule.endpoint == "registration.export":
                 yield rule.endpoint, path + "?format=csv"
             if rule.endpoint == "desa.queue":
