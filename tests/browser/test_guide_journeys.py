@@ -4,64 +4,20 @@ task and does only what their marked names say, in order: a menu item is clicked
 pressed, a page heading and a message must be what the guide says. The only things typed are the citizen's data
 where the guide says to fill in the form and tick the requirements. A renamed button, a changed heading or a step
 missing from the guide fails here."""
-import re
-
 from playwright.sync_api import expect
 
 from app.frame.roles import CAMAT, LOKET
 from tests.browser.helpers import fill_application
-from tests.guide.names import label_pattern
+from tests.browser.guide_steps import follow, marked_steps
 
 NIK = "3508075205900007"  # a woman born 12 May 1990 in Kecamatan Yosowilangun (35.08.07)
 
 
-def whole(label: str) -> re.Pattern:
-    """The label as the whole text of an element (tests/guide/names.label_pattern, anchored)."""
-    return re.compile("^" + label_pattern(label).pattern + "$", re.S)
-
-
 def guide_steps(page, section: str) -> list[tuple[str, str]]:
-    """(kind, label) of every marked name in the numbered steps of `section` of the guide "Bantuan" opens."""
+    """The numbered steps of `section` of the guide "Bantuan" opens."""
     page.get_by_role("link", name="Bantuan", exact=True).click()
     expect(page.locator(f"#{section}")).to_be_visible()
-    steps = page.locator(f"#{section} ol.guide-steps .ui-nama").evaluate_all(
-        "names => names.map(n => [n.dataset.jenis, n.textContent.replace(/\\s+/g, ' ').trim()])")
-    assert steps, f"the guide's section {section} names nothing to do"
-    return [tuple(step) for step in steps]
-
-
-def follow(page, steps, before=None) -> list[str]:
-    """Do what each name says on the page the reader has in front of them; a link that opens a tab moves the
-    reader there (as the receipt does). `before(page, kind, label)` does what the step's sentence says beside
-    the name (type the citizen's data, tick the requirements). Returns what was done, for the failure message."""
-    done = []
-    current = page
-    page.on("dialog", lambda dialog: dialog.accept())  # "Setujui …?": the guide says to answer OK
-    for kind, label in steps:
-        done.append(f"{kind} «{label}»")
-        if before:
-            before(current, kind, label)
-        if kind == "menu":
-            current.get_by_role("navigation", name="Menu utama").get_by_role(
-                "link", name=re.compile("^" + re.escape(label) + r"(\s|$)")).click()
-        elif kind == "halaman":
-            expect(current.get_by_role("heading", level=1), "\n".join(done)).to_have_text(whole(label))
-        elif kind == "pesan":
-            expect(current.get_by_text(whole(label)).first, "\n".join(done)).to_be_visible()
-        elif kind in ("tombol", "tautan"):
-            target = current.get_by_role("button", name=label, exact=True).or_(
-                current.get_by_role("link", name=label, exact=True)).first
-            expect(target, "\n".join(done)).to_be_visible()
-            if target.get_attribute("target") == "_blank":
-                with current.context.expect_page() as opened:
-                    target.click()
-                current = opened.value
-                current.wait_for_load_state()
-            else:
-                target.click()
-        else:
-            raise AssertionError(f"a step of unknown kind {kind!r}: {label}")
-    return done
+    return marked_steps(page, section, within="ol.guide-steps")
 
 
 def test_a_new_petugas_loket_registers_an_application_to_its_receipt_from_the_guide(page, live, login):

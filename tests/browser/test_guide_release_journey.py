@@ -7,33 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import axe_violations, new_context, sign_in
+from tests.browser.guide_steps import follow, marked_steps
 from tests.guide.names import label_pattern
 from tests.updates.test_rings import HEALTH, Rollout, app_wheel, offered
 
 pytestmark = pytest.mark.browser
-
-
-def marked_steps(page, section: str) -> list[tuple[str, str]]:
-    """(kind, label) of each marked name of a guide's section, in reading order."""
-    names = page.locator(f"section#{section} .ui-nama")
-    return [(names.nth(i).get_attribute("data-jenis"), " ".join(names.nth(i).inner_text().split()))
-            for i in range(names.count())]
-
-
-def follow(page, kind: str, label: str, said: str = "", choose=None):
-    """Do what one marked name says: click the menu item or the button, read the page's heading, or find the
-    message the guide quotes in what the program said (`said`)."""
-    if kind == "menu":
-        page.locator("nav.menu").get_by_role("link", name=label, exact=True).click()
-    elif kind == "tombol":
-        if choose:
-            choose(label)
-        page.once("dialog", lambda dialog: dialog.accept())  # the button's own question: the guide says to agree
-        page.get_by_role("button", name=label, exact=True).click()
-    elif kind == "halaman":
-        expect(page.get_by_role("heading", level=1)).to_have_text(label_pattern(label))
-    else:
-        raise AssertionError(f"the journey does not know how to follow {kind} «{label}»")
 
 
 def test_a_regency_admin_releases_to_a_pilot_then_to_all_following_the_guide(browser, tmp_path, capfd):
@@ -54,7 +32,7 @@ def test_a_regency_admin_releases_to_a_pilot_then_to_all_following_the_guide(bro
         to_pilot, to_all = marked_steps(page, "terbitkan"), marked_steps(page, "semua")
         assert [kind for kind, _ in to_pilot].count("tombol") and [kind for kind, _ in to_all].count("tombol")
 
-        def pick_the_pilot(label):
+        def pick_the_pilot(current, kind, label):
             if label == "Jadikan komputer uji":  # the step names the field of the same name: the pilot chosen there
                 page.get_by_label("Jadikan komputer uji").select_option(label="Kunir (35.08.08), loket kecamatan, perangkat P1")
 
@@ -67,7 +45,7 @@ def test_a_regency_admin_releases_to_a_pilot_then_to_all_following_the_guide(bro
                 quoted = [text for k, text in to_pilot if k == "pesan"]
                 assert any(label_pattern(text).search(" ".join(said.split())) for text in quoted), said
                 continue
-            follow(page, kind, label, choose=pick_the_pilot)
+            follow(page, [(kind, label)], pick_the_pilot)
         expect(page.locator(".flash")).to_contain_text("menjadi komputer uji")
         assert published
 
@@ -80,7 +58,7 @@ def test_a_regency_admin_releases_to_a_pilot_then_to_all_following_the_guide(bro
         for kind, label in to_all:
             if (kind, label) == ("menu", "Kecamatan"):
                 expect(page.locator(".flash")).to_contain_text("Rilis 9.1.0 diterbitkan untuk semua komputer")
-            follow(page, kind, label)
+            follow(page, [(kind, label)])
             if (kind, label) == ("halaman", "Rilis pembaruan"):
                 expect(page.locator("#komputer-uji")).to_contain_text("lulus: versi 9.1.0")
         expect(page.locator("#versi-perangkat")).to_contain_text("Rilis terbaru untuk semua komputer: 9.1.0.")

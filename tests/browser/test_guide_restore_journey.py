@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from app.frame.keystore import KeyStore
 from tests.browser.helpers import axe_violations, new_context, sign_in
 from tests.browser.test_desa_relay_journey import _first_sign_in
-from tests.browser.test_guide_release_journey import follow, marked_steps
+from tests.browser.guide_steps import follow, marked_steps
 from tests.sync.harness import OfficeServer
 
 pytestmark = pytest.mark.browser
@@ -52,14 +52,13 @@ def test_a_desa_admin_restores_the_old_laptops_backup_on_a_new_one_following_the
         steps = marked_steps(page, "pc-baru")
         assert ("tombol", "Pulihkan") in steps
 
-        def fill_what_the_step_says(label):
+        def fill_what_the_step_says(current, kind, label):
             if label == "Pulihkan":
                 page.get_by_label("Kunci pemulihan kantor").fill(printed_key.lower().replace("-", " "))
                 page.get_by_label("Berkas cadangan").set_input_files(str(backup))
                 page.get_by_label("Saya mengerti").check()
 
-        for kind, label in steps:
-            follow(page, kind, label, choose=fill_what_the_step_says)
+        follow(page, steps, fill_what_the_step_says)
         expect(page.get_by_text("Data dipulihkan dari")).to_be_visible()
         assert axe_violations(page) == []
 
