@@ -112,7 +112,8 @@ def longest_applicant(desa_name: str, **values) -> dict:
 @pytest.fixture(scope="module")
 def busy(live):
     """The demo office and, at the longest values the forms accept, an application, a collective letter, a complaint
-    and a desa form; a recap drafted and approved; the desa operator works for the kecamatan's longest-named desa."""
+    and a desa form of the kecamatan's longest-named desa, whose operator the desa account is; one application of each
+    status."""
     from datetime import date
 
     from flask import g
