@@ -102,7 +102,9 @@ DESA_PC_ADMIN_MAY_OPEN = {"desa.operators", "desa.new_operator", "desa.bind_desa
                           "backups.trail_gaps", "backups.trail_gaps_seen",
                           # issue 44: the regency's signed releases reach the desa PC through its relay link
                           "updates.index", "updates.apply", "updates.nightly", "updates.from_folder",
-                          "updates.confirm_root"}
+                          "updates.confirm_root",
+                          # issue 74: the desa PC's own guides (Panduan Admin Komputer Desa) and its messages page
+                          "guide.index", "guide.show", "guide.sheet", "guide.messages"}
 
 
 def test_a_desa_pc_answers_only_the_desa_pages(desa_app):

@@ -54,7 +54,9 @@ def test_menu_and_landing_of_a_desa_operator(darungan):
 # The policy, written here and not read from the routes' own declarations: all a desa operator may open.
 DESA_MAY_OPEN = {"desa.home", "desa.printed_list", "desa.new", "desa.detail", "desa.form_print", "desa.photo",
                  "desa.check_nik", "desa.check_kk", "registration.check_nik", "registration.check_kk", "auth.logout",
-                 "auth.change_password", "core.dashboard"}
+                 "auth.change_password", "core.dashboard",
+                 # issue 74: the guides are not secret; an operator reads Panduan Operator Desa
+                 "guide.index", "guide.show", "guide.sheet", "guide.messages"}
 
 
 def test_desa_operator_reaches_only_the_desa_pages(app, darungan):
