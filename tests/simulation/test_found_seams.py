@@ -7,18 +7,9 @@ issue 24 (desa laptops enrolled from two counter PCs), with desa PC codes issued
 """
 import pytest
 
-from tests.simulation.machine import STATS, OfficeYear
+from tests.simulation.machine import STATS
 
 pytestmark = pytest.mark.soak  # a center subprocess per test: the normal pass only
-
-
-@pytest.fixture
-def office(monkeypatch):
-    monkeypatch.delenv("LOKET_SIM_OFF", raising=False)
-    monkeypatch.delenv("LOKET_SIM_COMMANDS", raising=False)
-    machine = OfficeYear()
-    yield machine
-    machine.teardown()
 
 
 def broken_after_each_step(office, steps, invariant) -> list[str]:

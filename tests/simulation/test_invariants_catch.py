@@ -5,18 +5,8 @@ The tallies are damaged by hand here, the way a trigger that missed a write woul
 import pytest
 
 from tests.simulation import invariants as inv
-from tests.simulation.machine import OfficeYear
 
 pytestmark = pytest.mark.soak  # a center subprocess: the normal pass only
-
-
-@pytest.fixture
-def office(monkeypatch):
-    monkeypatch.delenv("LOKET_SIM_OFF", raising=False)
-    monkeypatch.delenv("LOKET_SIM_COMMANDS", raising=False)
-    machine = OfficeYear()
-    yield machine
-    machine.teardown()
 
 
 def _execute(pc, sql):

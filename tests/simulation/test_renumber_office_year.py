@@ -4,18 +4,9 @@ each decision that gives P1's application a new number, with every invariant aft
 the fix the rule's own check failed: P1 called its renumbered application a duplicate of another counter."""
 import pytest
 
-from tests.simulation.machine import STATS, OfficeYear
+from tests.simulation.machine import STATS
 
 pytestmark = pytest.mark.soak  # a center subprocess per test: the normal pass only
-
-
-@pytest.fixture
-def office(monkeypatch):
-    monkeypatch.delenv("LOKET_SIM_OFF", raising=False)
-    monkeypatch.delenv("LOKET_SIM_COMMANDS", raising=False)
-    machine = OfficeYear()
-    yield machine
-    machine.teardown()
 
 
 @pytest.mark.parametrize("decision", ["keep", "accept"])
