@@ -188,7 +188,7 @@ def serve_uncached(argv, live: bool) -> int:
     figure_cache.kept_figure = lambda name, key, compute, quarters=None: compute()
     figure_cache.kept_quarters = lambda name, keys, compute_many: compute_many(list(keys))
     if live:
-        for reader in ("application_sums", "complaint_done_days", "follow_up_sums", "survey_totals", "recap_counts"):
+        for reader in ("application_sums", "complaint_done_counts", "follow_up_sums", "survey_totals", "recap_counts"):
             setattr(tallies, reader, getattr(live_tallies, f"live_{reader}"))
     if os.environ.get("LOKET_READS_LOG"):  # each request's CPU against its reads (bench/reads_cpu.py)
         import reads_cpu

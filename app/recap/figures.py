@@ -8,8 +8,7 @@ receipt (app.complaints.deadlines, the same rule the complaint book uses for 'ov
 the per-day tallies of (receipt date, done date) that triggers keep (app/figures/tallies.py),
 so a quarter of 20 000 complaints costs a few hundred day rows and calendar look-ups, not 20 000.
 """
-from datetime import date, datetime, timedelta
-from operator import itemgetter
+from datetime import datetime
 
 from app.complaints.deadlines import due_dates
 from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCategory
@@ -38,26 +37,16 @@ def median_of(histogram: dict) -> float | None:
 
 def _timings(period: Period, zone: str, calendar: WorkCalendar, target_days: dict[str, int]) -> dict[str, dict]:
     """{kind: count, on time, median and worst working days} for 'first' (first response) and
-    'follow' (follow-up) of complaints received in `period`, from their (receipt day, done day, count)
-    tallies: a few thousand rows per quarter, counted against one table of each day's running count
-    of working days (the working days between two days are the difference of their counts) and one
-    of each receipt day's due day, both made in one sweep over the calendar; ISO days compare as text."""
-    rows = tallies.complaint_done_days(period.start, period.end, zone)
+    'follow' (follow-up) of complaints received in `period`: their (receipt day, done day) tallies
+    counted by SQLite into histograms of working days taken (tallies.complaint_done_counts, against
+    the calendar's running count of working days and each receipt day's due day)."""
+    due = {kind: list(due_dates(period.start, period.end, calendar, n).values()) for kind, n in target_days.items()}
     histograms: dict[str, dict[int, int]] = {kind: {} for kind in target_days}
     on_time = dict.fromkeys(target_days, 0)
-    if rows:
-        done_days = list(map(itemgetter(2), rows))
-        first = date.fromisoformat(min(str(period.start), min(done_days)))
-        last = date.fromisoformat(max(str(period.end), max(done_days)))
-        days = (str(first + timedelta(days=i)) for i in range(last.toordinal() - first.toordinal() + 1))
-        count = dict(zip(days, calendar.running_counts(first, last)))
-        due = {kind: {str(day): str(due) for day, due in due_dates(period.start, period.end, calendar, n).items()}
-               for kind, n in target_days.items()}
-        for kind, received, done, n in rows:  # a few thousand a quarter: plain dicts, a third faster than Counter
-            histogram, taken = histograms[kind], count[done] - count[received]
-            histogram[taken] = histogram.get(taken, 0) + n
-            if done <= due[kind][received]:
-                on_time[kind] += n
+    for kind, taken, n, kept in tallies.complaint_done_counts(period.start, period.end, zone,
+                                                              calendar.running_counts, due):
+        histograms[kind][taken] = n
+        on_time[kind] += kept
     return {kind: {"count": sum(histogram.values()), "on_time": on_time[kind], "target_days": target_days[kind],
                    "median_days": median_of(histogram), "worst_days": max(histogram) if histogram else None}
             for kind, histogram in histograms.items()}

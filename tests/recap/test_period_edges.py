@@ -68,7 +68,9 @@ def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
     assert tallies.recap_counts(q1.start, q1.end, "WITA", {}) == {
         "channel": {}, "status": {}, "category": {"KTP-el": 1}, "total": 1, "confidential": 0}
     tallies.ready("WIB")
-    assert tallies.complaint_done_days(q1.start, q1.end, "WITA") == [("first", str(new_year), str(new_year), 1)]
+    every_day = lambda first, last: list(range(last.toordinal() - first.toordinal() + 1))  # noqa: E731
+    due_same_day = {kind: tallies.days_between(q1.start, q1.end) for kind in ("first", "follow")}
+    assert tallies.complaint_done_counts(q1.start, q1.end, "WITA", every_day, due_same_day) == [("first", 0, 1, 1)]
     tallies.ready("WIB")
     assert tallies.follow_up_sums([q1], "WITA", "first", {}, new_year) == [(1, 1)]  # received and done
 

@@ -88,10 +88,21 @@ def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tu
             for day, packed in rows for done, n in json.loads(packed or "{}").items()]
 
 
-def live_complaint_done_days(start: date, end: date, zone: str) -> list[tuple[str, str, str, int]]:
-    """What complaint_done_days reads, from live_complaint_days."""
-    return [(kind, str(day), str(done), n) for kind in ("first", "follow")
-            for day, done, n in live_complaint_days(start, end, zone, kind)]
+def live_complaint_done_counts(start: date, end: date, zone: str, running_counts,
+                               due: dict[str, list[date]]) -> list[tuple[str, int, int, int]]:
+    """What complaint_done_counts counts, from live_complaint_days, counted here row by row."""
+    rows = [(kind, day, done, n) for kind in ("first", "follow") for day, done, n in live_complaint_days(start, end, zone, kind)]
+    if not rows:
+        return []
+    first = min(start, *(done for _, _, done, _ in rows))
+    last = max(end, *(done for _, _, done, _ in rows))
+    count = dict(zip((first + timedelta(days=i) for i in range((last - first).days + 1)), running_counts(first, last)))
+    found: dict[tuple[str, int], list[int]] = {}
+    for kind, day, done, n in rows:
+        sums = found.setdefault((kind, count[done] - count[day]), [0, 0])
+        sums[0] += n
+        sums[1] += n if done <= due[kind][(day - start).days] else 0
+    return [(kind, taken, n, kept) for (kind, taken), (n, kept) in found.items()]
 
 
 def live_follow_up_days(start: date, end: date, zone: str, kind: str,
