@@ -395,6 +395,25 @@ def axe_violations(page) -> list[str]:
             for v in response["violations"]]
 
 
+def fill_desa_form(page, birth_date: str, photo):
+    """The desa operator's F-1.07 after NIK and sex, for a man of Wotgalih (the operator's own desa, filled in by
+    the form): the fields a desa journey types the same way."""
+    from playwright.sync_api import expect
+    page.get_by_label("Nomor KK").fill("3508071203110004")
+    page.get_by_label("Nama lengkap (sesuai KK)").fill("Slamet Riyadi")
+    page.get_by_label("Tempat lahir", exact=True).fill("Lumajang")
+    page.get_by_label("Tanggal lahir", exact=True).fill(birth_date)
+    page.get_by_label("Alamat (jalan/dusun)").fill("Dusun Krajan")
+    page.get_by_label("RT", exact=True).fill("1")
+    page.get_by_label("RW", exact=True).fill("4")
+    expect(page.get_by_label("Desa/kelurahan (ketik untuk mencari)")).to_have_value("Wotgalih")
+    page.get_by_label("Agama/kepercayaan").select_option("Islam")
+    page.get_by_label("Status perkawinan").select_option("Kawin")
+    page.get_by_label("Pekerjaan").fill("Petani/Pekebun")
+    page.get_by_label("Alasan permohonan (ketik untuk mencari)").fill("Rusak")
+    page.get_by_label(re.compile("^Foto pemohon")).set_input_files(photo)
+
+
 def fill_application(page, full_name: str, address: str = "Dusun Krajan II", rt: str = "3", rw: str = "2"):
     """The KTP-el form's fields after NIK, sex and birth date (which each journey checks its own way)."""
     page.get_by_label("Nomor KK").fill("3508071203110004")

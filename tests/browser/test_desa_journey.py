@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from app.frame.roles import DESA, LOKET
-from tests.browser.helpers import fit_problems, pdf_of, photo_file, screenshot
+from tests.browser.helpers import fill_desa_form, fit_problems, pdf_of, photo_file, screenshot
 
 NIK = "3508071508850003"  # a man born 15 Aug 1985 in Kecamatan Yosowilangun
 
@@ -25,20 +25,8 @@ def test_desa_enters_counter_scans_and_accepts_without_retyping(page, live, logi
     expect(menu.get_by_role("link")).to_have_count(3)  # Beranda, the desa page, the form
     menu.get_by_role("link", name="Isi Formulir F-1.07").click()
     page.get_by_label("NIK", exact=True).fill(NIK)
-    page.get_by_label("Nomor KK").fill("3508071203110004")
-    page.get_by_label("Nama lengkap (sesuai KK)").fill("Slamet Riyadi")
-    page.get_by_label("Tempat lahir", exact=True).fill("Lumajang")
-    page.get_by_label("Tanggal lahir", exact=True).fill("1985-08-15")
+    fill_desa_form(page, "1985-08-15", photo_file(tmp_path))
     page.get_by_label("Laki-laki").check()
-    page.get_by_label("Alamat (jalan/dusun)").fill("Dusun Krajan")
-    page.get_by_label("RT", exact=True).fill("1")
-    page.get_by_label("RW", exact=True).fill("4")
-    expect(page.get_by_label("Desa/kelurahan (ketik untuk mencari)")).to_have_value("Wotgalih")
-    page.get_by_label("Agama/kepercayaan").select_option("Islam")
-    page.get_by_label("Status perkawinan").select_option("Kawin")
-    page.get_by_label("Pekerjaan").fill("Petani/Pekebun")
-    page.get_by_label("Alasan permohonan (ketik untuk mencari)").fill("Rusak")
-    page.get_by_label(re.compile("^Foto pemohon")).set_input_files(photo_file(tmp_path))
     page.get_by_role("button", name="Simpan pra-pendaftaran").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Pra-pendaftaran PRA-3508072003-"))
     assert fit_problems(page) == []

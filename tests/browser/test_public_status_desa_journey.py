@@ -9,7 +9,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from app.frame.roles import ADMIN, DESA, LOKET
-from tests.browser.helpers import axe_violations, logout, new_context, photo_file, sign_in, sync_now
+from tests.browser.helpers import axe_violations, fill_desa_form, logout, new_context, photo_file, sign_in, sync_now
 from tests.sync.harness import OfficeServer
 from tests.browser.test_public_status_late_journey import PHONE, _register, center, enrol  # noqa: F401  (center)
 from tests.support.factory import WOTGALIH
@@ -23,19 +23,7 @@ def _type_form(page, nik: str, photo) -> tuple[str, str]:
     page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Isi Formulir F-1.07").click()
     page.get_by_label("Laki-laki").check()  # before the NIK's check writes its line above the radios
     page.get_by_label("NIK", exact=True).fill(nik)
-    page.get_by_label("Nomor KK").fill("3508071203110004")
-    page.get_by_label("Nama lengkap (sesuai KK)").fill("Slamet Riyadi")
-    page.get_by_label("Tempat lahir", exact=True).fill("Lumajang")
-    page.get_by_label("Tanggal lahir", exact=True).fill(f"19{nik[10:12]}-{nik[8:10]}-{nik[6:8]}")
-    page.get_by_label("Alamat (jalan/dusun)").fill("Dusun Krajan")
-    page.get_by_label("RT", exact=True).fill("1")
-    page.get_by_label("RW", exact=True).fill("4")
-    expect(page.get_by_label("Desa/kelurahan (ketik untuk mencari)")).to_have_value("Wotgalih")
-    page.get_by_label("Agama/kepercayaan").select_option("Islam")
-    page.get_by_label("Status perkawinan").select_option("Kawin")
-    page.get_by_label("Pekerjaan").fill("Petani/Pekebun")
-    page.get_by_label("Alasan permohonan (ketik untuk mencari)").fill("Rusak")
-    page.get_by_label(re.compile("^Foto pemohon")).set_input_files(photo)
+    fill_desa_form(page, f"19{nik[10:12]}-{nik[8:10]}-{nik[6:8]}", photo)
     page.get_by_role("button", name="Simpan pra-pendaftaran").click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile(r"^Pra-pendaftaran PRA-3508072003-"))
