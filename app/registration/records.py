@@ -4,7 +4,7 @@ Views call these inside no transaction; each function opens its own `database.at
 """
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, g
 
@@ -294,27 +294,56 @@ class ToReprint:
     old_number: str  # the number the citizen's receipt carries
 
 
+@dataclass
+class _Receipt:
+    """One application's receipts, read from its audit rows in order."""
+    waiting: list = field(default_factory=list)  # numbers given up since the last print (the first: the citizen's)
+    since: int = 0  # the audit row of the first of them
+    reprinted: dict = field(default_factory=dict)  # a number given up -> the number its receipt was printed again with
+    number: str = ""  # the number it was given last
+
+
+def _receipts(rows) -> dict[str, _Receipt]:
+    """Application id -> _Receipt, from (id, action, entity_id, before, after) rows of renumbers and reprints."""
+    found: dict[str, _Receipt] = {}
+    for row_id, action, entity_id, before, after in rows:
+        receipt = found.setdefault(entity_id, _Receipt())
+        if action == REPRINT_ACTION:
+            receipt.reprinted.update(dict.fromkeys(receipt.waiting, receipt.number))
+            receipt.waiting.clear()
+            continue
+        if not receipt.waiting:
+            receipt.since = row_id
+        receipt.waiting.append((json.loads(before or "{}") or {}).get("registration_number", ""))
+        receipt.number = (json.loads(after or "{}") or {}).get("registration_number", "")
+    return found
+
+
 def receipts_to_reprint() -> list[ToReprint]:
     """The register's list "nomor diganti, bukti belum dicetak ulang": applications not handed over whose
     number changed after their receipt was last printed again, with the number the citizen holds (the first
     change since), oldest change first. Read from the audit's action index: renumbers are few."""
     from app.frame import statements
-    rows = statements.rows(_renumbers_and_reprints)  # on the clerk's home page
-    held: dict[str, str] = {}  # application id -> the number on the citizen's receipt, while not printed again
-    for _, action, entity_id, before in rows:
-        if action == REPRINT_ACTION:
-            held.pop(entity_id, None)
-        elif entity_id not in held:
-            held[entity_id] = (json.loads(before or "{}") or {}).get("registration_number", "")
-    ids = [int(entity_id) for entity_id in held if entity_id.isdigit()]
-    found = {a.id: a for a in Application.select().where(Application.id.in_(ids)
+    waiting = sorted((receipt.since, entity_id, receipt.waiting[0])
+                     for entity_id, receipt in _receipts(statements.rows(_renumbers_and_reprints)).items()
+                     if receipt.waiting and entity_id.isdigit())  # the query on the clerk's home page
+    found = {a.id: a for a in Application.select().where(Application.id.in_([int(w[1]) for w in waiting])
                                                          & (Application.status != S.HANDED_OVER.value))}
-    return [ToReprint(found[id_], held[str(id_)]) for id_ in ids if id_ in found]
+    return [ToReprint(found[int(entity_id)], held) for _, entity_id, held in waiting if int(entity_id) in found]
+
+
+def reprinted_receipts(application_id: int) -> dict[str, str]:
+    """A number the application gave up -> the number its receipt was printed again with, once it was."""
+    from app.frame.audit_event import AuditEvent
+    rows = _renumbers_and_reprints().where(AuditEvent.entity_id == str(application_id))
+    receipt = _receipts(rows).get(str(application_id))
+    return receipt.reprinted if receipt else {}
 
 
 def _renumbers_and_reprints():  # its SQL built once (app/frame/statements.py)
     from app.frame.audit_event import AuditEvent
-    return (AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.before)
+    return (AuditEvent.select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.before,
+                              AuditEvent.after)
             .where(AuditEvent.action.in_(["ubah_nomor", REPRINT_ACTION]) & (AuditEvent.entity == "permohonan_ktp"))
             .order_by(AuditEvent.id).tuples())
 

@@ -9,7 +9,7 @@ from app.frame import audit, installation
 from app.frame.dates import utc_now
 from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
-from app.registration.records import current_prefix, renumbers
+from app.registration.records import current_prefix, renumbers, reprinted_receipts
 from app.registration.register import NUMBER_CHANGED
 from app.registration.status import ApplicationStatus as S
 from app.registration.status import Moves, TransitionNotAllowed, add_transition_listener, transition
@@ -193,7 +193,8 @@ class _SettledTogether:
 
 def center_notices(application: Application) -> list[str]:
     """The applicant's page: conflicts and center events not applied (sync/client/statuses.py)."""
-    return statuses.notices_for(application.id, application.registration_number)
+    return statuses.notices_for(application.id, application.registration_number,
+                                reprinted=reprinted_receipts(application.id))
 
 
 records.plug(ApplicationRecords())

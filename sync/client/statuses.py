@@ -108,8 +108,10 @@ def open_issues(limit: int = 200) -> list[StatusIssue]:
                 .limit(limit))
 
 
-def notices_for(source_id: int, current_key: str, kind: str = records.DEFAULT_KIND) -> list[str]:
-    """What a record's page says about the center: conflicts and events not applied, with what to do."""
+def notices_for(source_id: int, current_key: str, kind: str = records.DEFAULT_KIND,
+                reprinted: dict[str, str] | None = None) -> list[str]:
+    """What a record's page says about the center: conflicts and events not applied, with what to do.
+    `reprinted`: a number given up -> the number its receipt was printed again with (the kind knows)."""
     notices = []
     items = list(OutboxItem.select().where((OutboxItem.kind == kind) & (OutboxItem.source_id == source_id)))
     if any(i.state == "conflict" for i in items):
@@ -119,7 +121,13 @@ def notices_for(source_id: int, current_key: str, kind: str = records.DEFAULT_KI
             "pemohon ini. Yang perlu dilakukan: hubungi petugas pusat agar memutuskan konflik ini; "
             "keputusannya datang sendiri pada sinkronisasi berikutnya.")
     for item in items:
-        if item.state == "renumbered":
+        if item.state != "renumbered":
+            continue
+        printed = (reprinted or {}).get(item.registration_number)
+        if printed:  # the clerk has done what the notice asked; a number given again asks anew
+            notices.append(f"Nomor lama {item.registration_number} diganti karena bentrok di pusat; bukti "
+                           f"pendaftaran baru bernomor {printed} sudah dicetak ulang untuk pemohon.")
+        else:
             notices.append(f"Nomor lama {item.registration_number} diganti karena bentrok di pusat; "
                            "berikan bukti pendaftaran baru kepada pemohon.")
     keys = sorted({i.registration_number for i in items} | {current_key})

@@ -60,3 +60,40 @@ def test_only_the_counter_clerk_prints_a_receipt_again(saved, loket, client_as):
     assert "Cetak ulang bukti" not in kasi.get("/pendaftaran").get_data(as_text=True)
     assert loket.post("/pendaftaran/999999/bukti/cetak-ulang").status_code == 404
     assert AuditEvent.select().where(AuditEvent.action == "cetak_ulang_bukti").count() == 0
+
+
+def _center_renumbers(application_id: int) -> tuple[str, str]:
+    """The center's word "renumber" on the application's sent version, through the PC's own handling of it."""
+    from app.registration.status import ApplicationStatus as S, transition
+    from sync.client import statuses
+    from sync.client.models import OutboxItem
+    application = Application.get_by_id(application_id)
+    if application.status == S.RECEIVED.value:  # complete, so its version is in the outbox to be sent
+        with database.atomic():
+            transition(application, S.COMPLETE)
+    old = application.registration_number
+    item = OutboxItem.get((OutboxItem.source_id == application_id) & (OutboxItem.registration_number == old))
+    event = {"seq": 1, "id": old, "version": item.version, "hash": item.content_hash, "status": statuses.RENUMBER,
+             "reason": "bentrok di pusat"}
+    with database.atomic():
+        assert statuses.apply_unplanned(event, None) == statuses.APPLIED
+    return old, Application.get_by_id(application_id).registration_number
+
+
+def test_the_sync_notice_of_a_center_renumber_says_when_the_receipt_was_printed_again(saved, loket):
+    """The center's notice "Nomor lama X diganti…; berikan bukti pendaftaran baru" stayed on the application's
+    page after "Cetak ulang bukti"; it says the new receipt was printed once that is recorded, and asks again
+    when the number is changed once more."""
+    give = "diganti karena bentrok di pusat; berikan bukti pendaftaran baru kepada pemohon"
+    old, new = _center_renumbers(saved)
+    assert f"Nomor lama {old} {give}" in loket.get(f"/pendaftaran/{saved}").get_data(as_text=True)
+
+    assert loket.post(f"/pendaftaran/{saved}/bukti/cetak-ulang").status_code == 303
+    page = loket.get(f"/pendaftaran/{saved}").get_data(as_text=True)
+    assert give not in page
+    assert f"Nomor lama {old} diganti karena bentrok di pusat; bukti pendaftaran baru bernomor {new} sudah dicetak ulang" in page
+
+    _, newest = _center_renumbers(saved)  # given again: the receipt printed with `new` is old now
+    page = loket.get(f"/pendaftaran/{saved}").get_data(as_text=True)
+    assert f"Nomor lama {new} {give}" in page
+    assert f"Nomor lama {old} diganti karena bentrok di pusat; bukti pendaftaran baru bernomor {new} sudah dicetak ulang" in page
