@@ -172,7 +172,7 @@ panduan.petugas_informasi     -     -      x       -    -    -     -     "Bantua
 panduan.kasi                  -     -      -       x    -    -     -     "Bantuan" membuka Panduan Kasi Pelayanan
 panduan.camat                 -     -      -       -    x    -     -     "Bantuan" membuka Panduan Camat
 panduan.admin_kantor          x     -      -       -    -    -     -     "Bantuan" membuka Panduan Admin Kantor (di kantor kecamatan)
-panduan.operator_desa         -     -      -       -    -    x     -     di PC desa: "Bantuan" membuka Panduan Operator Desa
+panduan.operator_desa         -     -      -       -    -    x     -     di PC desa dan di kecamatan: "Bantuan" membuka Panduan Operator Desa
 panduan.admin_desa            x     -      -       -    -    -     -     di PC desa: "Bantuan" membuka Panduan Admin Komputer Desa
 """
 

@@ -30,6 +30,8 @@ class Guide:
     program: str  # KANTOR, DESA or PUSAT
     title: str
     decision: str | None = None  # the access table's row of the roles it serves; None: everyone's (messages)
+    also: tuple[str, ...] = ()  # other programs that show the same pages to its roles (one text, parts marked by
+    # program: the template reads `program`)
 
     @property
     def template(self) -> str:
@@ -43,7 +45,8 @@ GUIDES = (
     Guide("camat", KANTOR, "Panduan Camat", "panduan.camat"),
     Guide("admin-kantor", KANTOR, "Panduan Admin Kantor", "panduan.admin_kantor"),
     Guide(MESSAGES, KANTOR, "Jika ada pesan atau masalah"),
-    Guide("operator-desa", DESA, "Panduan Operator Desa", "panduan.operator_desa"),
+    # The kecamatan program gives the desa operator the desa pages too (tests/desa/test_desa_role.py).
+    Guide("operator-desa", DESA, "Panduan Operator Desa", "panduan.operator_desa", also=(KANTOR,)),
     Guide("admin-desa", DESA, "Panduan Admin Komputer Desa", "panduan.admin_desa"),
     Guide(MESSAGES, DESA, "Jika ada pesan atau masalah"),
     Guide("operator-pusat", PUSAT, "Panduan Operator Pusat Cetak", "panduan.operator_pusat"),
@@ -61,7 +64,7 @@ def office_program() -> str:
 
 
 def guides_of(program: str) -> list[Guide]:
-    return [each for each in GUIDES if each.program == program]
+    return [each for each in GUIDES if program in (each.program, *each.also)]
 
 
 def guide(program: str, key: str) -> Guide | None:
@@ -93,7 +96,7 @@ def make_blueprint(name: str, base_page: str, program: str | None = None) -> Blu
         return chosen
 
     def render(chosen, sheet=False):
-        return render_template(chosen.template, guide=chosen, sheet=sheet, guide_base=base_page,
+        return render_template(chosen.template, guide=chosen, sheet=sheet, guide_base=base_page, program=program_now(),
                                guides=written(guides_of(program_now())), guide_endpoint=f"{name}.show",
                                sheet_endpoint=f"{name}.sheet", messages_endpoint=f"{name}.messages")
 

@@ -12,7 +12,8 @@ from app.frame.access import roles_with
 from app.frame.guide_content import KINDS, read_sections
 from app.frame.guides import KANTOR, guides_of
 from tests.conftest import CsrfClient, sign_in_as
-from tests.support.factory import desa_operator, recorded_complaint
+from tests.desa.conftest import pre_register
+from tests.support.factory import applicant_form, desa_operator, recorded_complaint
 from tests.guide.names import ROOT, marked_names, message_in_program, on_page, page_names
 
 OFFICE_GUIDES = [guide.key for guide in guides_of(KANTOR)]
@@ -29,9 +30,12 @@ def office(tmp_path_factory, set_up_office_folder):
     with app.app_context(), app.extensions["database"].connection_context():
         demo.fill(Namespace(seed=2026, password="kata-sandi-demo-1", applications=60, complaints=30, surveys=10,
                             recaps=1))
-        desa_operator()  # the one role the demo office has no account of
+        operator = desa_operator()  # the one role the demo office has no account of
         _recap_for_the_camat()
         recorded_complaint(text="Antrean loket panjang sejak pagi")  # one still to be routed (the demo's are all routed)
+        desa_client = app.test_client()  # the desa operator's form typed at the kecamatan (their guide serves here too)
+        sign_in_as(desa_client, operator)
+    assert pre_register(desa_client, applicant_form(nik="3508071205909991")).status_code == 302
     return app
 
 
@@ -52,6 +56,7 @@ def office_pages(app):
     """endpoint -> the URLs of its pages on the demo office (a page about one record: one per step it is in,
     so the buttons of each step are found)."""
     from app.complaints.models import Complaint
+    from app.desa.models import PreRegistration
     from app.recap.models import QuarterRecap
     from app.registration.models import Application
     firsts = lambda query, field: [row.id for row in query.group_by(field)]  # noqa: E731  (one row per value)
@@ -62,6 +67,7 @@ def office_pages(app):
         "complaints.detail": [url_for("complaints.detail", complaint_id=i)
                               for i in firsts(Complaint.select(Complaint.id, Complaint.status), Complaint.status)],
         "complaints.slip": [url_for("complaints.slip", complaint_id=Complaint.select(Complaint.id).first().id)],
+        "desa.detail": [url_for("desa.detail", pre_id=pre.id) for pre in PreRegistration.select()],
         "recap.show": [url_for("recap.show", year=recap.year, number=recap.quarter)
                        for recap in QuarterRecap.select().group_by(QuarterRecap.status)]
         + [url_for("recap.show", year=2025, number=4)],  # not drafted yet

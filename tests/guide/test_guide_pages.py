@@ -24,6 +24,9 @@ def test_every_page_has_bantuan_naming_the_page(client_for):
     (CAMAT, "audit.trail", "/bantuan/camat#jejak-audit"),
     (ADMIN, "backups.new_pc_restore", "/bantuan/admin-kantor#pc-baru"),
     (ADMIN, "updates.index", "/bantuan/admin-kantor#pembaruan"),
+    # the kecamatan program gives the desa operator the desa pages too: their own guide there as on a desa PC
+    (DESA, "desa.new", "/bantuan/operator-desa#isi-formulir"),
+    (DESA, "desa.home", "/bantuan/operator-desa#masuk"),
     (CAMAT, "registration.new", "/bantuan/camat"),  # no section about it: the guide's top
     (CAMAT, None, "/bantuan/camat"),
 ])
@@ -47,18 +50,24 @@ def test_each_office_role_reads_its_own_guide_and_prints_its_quick_reference(cli
         assert client.get(f"/bantuan/{other.key}").status_code == 200, other.key
 
 
-def test_a_role_no_office_guide_serves_gets_the_list(client_for):
-    answer = client_for(DESA).get("/bantuan/")
-    assert answer.status_code == 200
-    assert all(guide.title in answer.get_data(as_text=True) for guide in guides_of(KANTOR))
+def test_the_desa_operator_signing_in_at_the_kecamatan_reads_the_guide_of_what_this_program_shows(client_for):
+    """The desa operator got only the list of the office's guides, none of them theirs. The one Panduan Operator Desa
+    serves both programs; the desa PC's own parts (its sync with the center, its admin) are not shown here."""
+    client = client_for(DESA)
+    assert client.get("/bantuan/").headers["Location"] == "/bantuan/operator-desa"
+    html = client.get("/bantuan/operator-desa").get_data(as_text=True)
+    assert "Ringkasan satu lembar untuk dicetak" in html and "Operator Desa" in html
+    assert "Sinkronkan sekarang" not in html and "admin komputer desa" not in html
+    sheet = client.get("/bantuan/operator-desa/ringkas").get_data(as_text=True)
+    assert 'class="guide-sheet"' in sheet and "Sinkronkan sekarang" not in sheet
 
 
 def test_every_office_guide_is_written_and_no_other_page_is_a_guide(client_for):
     client = client_for(LOKET)
-    assert {guide.key for guide in guides_of(KANTOR)} == {*OWN_GUIDE.values(), MESSAGES}
+    assert {guide.key for guide in guides_of(KANTOR)} == {*OWN_GUIDE.values(), "operator-desa", MESSAGES}
     assert client.get("/bantuan/pesan").status_code == 200
     assert client.get("/bantuan/pesan/ringkas").status_code == 404  # the messages page is no sheet to print
-    assert client.get("/bantuan/operator-desa").status_code == 404  # the desa PC's guide, not the office's
+    assert client.get("/bantuan/admin-desa").status_code == 404  # the desa PC's admin guide, not the office's
     assert client.get("/bantuan/tidak-ada").status_code == 404
 
 
