@@ -4,6 +4,7 @@ application only (never "Ditolak Dukcapil" for a card being made), the center ho
 conflict, and the other counter's application becomes one item on its page with one action that closes it
 here. Two counter PCs, one desa PC, a real center on SQLite and on PostgreSQL, both orders of arrival."""
 import io
+from types import SimpleNamespace
 
 import pytest
 
@@ -32,20 +33,14 @@ def _accept(pc, clerk) -> Application:
         return Application.get_by_id(application.id)
 
 
-def _center(center, fn):
-    with center.app.app_context(), center.app.extensions["center_database"].connection_context():
-        return fn()
-
-
-@pytest.mark.parametrize("center", ["sqlite", "postgresql"], indirect=True)
-@pytest.mark.parametrize("first", ["p1", "p2"])
-def test_two_counters_accepting_one_desa_form_give_one_outcome(desa_app, kecamatan, client_as, center, tmp_path,
-                                                               monkeypatch, first):
+def two_counters_list_one_desa_form(desa_app, kecamatan, client_as, center, tmp_path):
+    """P1 (the kecamatan app) and P2, both enrolled, and a desa PC enrolled through P1 whose form both counters'
+    queues list after a pass each: the two apps, their signed-in clients and the desa operator's."""
     from app.frame.db import database
     p1, p2 = kecamatan, counter_pc(tmp_path, "p2", YOSOWILANGUN)
     database.initialize(p1.extensions["database"])
     p1_admin, p1_clerk = client_as("admin"), client_as("petugas_loket")
-    p2_admin, p2_clerk = signed_in(p2, "admin"), signed_in(p2, "petugas_loket")
+    p2_admin = signed_in(p2, "admin")
     enrol_at_sync_page(p1, p1_admin, center, YOSOWILANGUN, "Yosowilangun")
     enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
     enrolled_desa(desa_app, p1, client_as)
@@ -55,6 +50,22 @@ def test_two_counters_accepting_one_desa_form_give_one_outcome(desa_app, kecamat
         assert saved.status_code == 302, text(saved)[:800]
     assert sync(desa_app).error == ""
     assert sync(p1).relayed == 1 and sync(p2).relayed == 1  # both queues list the form
+    return SimpleNamespace(p1=p1, p2=p2, p1_admin=p1_admin, p1_clerk=p1_clerk, p2_admin=p2_admin, operator=operator)
+
+
+def _center(center, fn):
+    with center.app.app_context(), center.app.extensions["center_database"].connection_context():
+        return fn()
+
+
+@pytest.mark.parametrize("center", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("first", ["p1", "p2"])
+def test_two_counters_accepting_one_desa_form_give_one_outcome(desa_app, kecamatan, client_as, center, tmp_path,
+                                                               monkeypatch, first):
+    world = two_counters_list_one_desa_form(desa_app, kecamatan, client_as, center, tmp_path)
+    p1, p2, p1_admin, p1_clerk, p2_admin, operator = (world.p1, world.p2, world.p1_admin, world.p1_clerk,
+                                                      world.p2_admin, world.operator)
+    p2_clerk = signed_in(p2, "petugas_loket")
 
     # Both accept it before either syncs (the window is one pass, or a whole day offline).
     mine = {"p1": _accept(p1, p1_clerk), "p2": _accept(p2, p2_clerk)}

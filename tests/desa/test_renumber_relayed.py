@@ -10,7 +10,6 @@ under the number comes from the second counter PC's own key through the center's
 operator decides on the center's conflict page. Both decisions that renumber: keep (the center keeps the
 other content; the relayed application is the offered one) and accept (the other content replaces the
 relayed application, which was held first)."""
-import io
 import json
 import re
 
@@ -25,12 +24,9 @@ from app.registration.status import ApplicationStatus as S, transition
 from sync import protocol
 from sync.client.models import OutboxItem, SyncLink
 from tests.conftest import CsrfClient
-from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
-from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, counter_pc, enrol_at_sync_page, signed_in
 from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
-from tests.desa.test_relay_two_counters import _accept, _center
-from tests.support.factory import applicant_form, photo_jpeg
+from tests.desa.test_relay_two_counters import _accept, _center, two_counters_list_one_desa_form
 from tests.sync.helpers import packet_call, packet_item, record_for
 
 DUPLICATE_WORDS = ("Tandai sebagai duplikat", "duplikat", "loket lain")
@@ -129,21 +125,10 @@ def _desa_is_right(desa_app, operator, center, pre_number: str, number: str, old
 @pytest.mark.parametrize("decision", ["keep", "accept"])
 def test_a_relayed_application_renumbered_by_the_center_reaches_the_desa_cek_and_both_counters(
         desa_app, kecamatan, client_as, center, tmp_path, decision):
-    from app.frame.db import database
-    p1, p2 = kecamatan, counter_pc(tmp_path, "p2", YOSOWILANGUN)
-    database.initialize(p1.extensions["database"])
-    p1_admin, p1_clerk = client_as("admin"), client_as("petugas_loket")
-    p2_admin = signed_in(p2, "admin")
-    enrol_at_sync_page(p1, p1_admin, center, YOSOWILANGUN, "Yosowilangun")
-    enrol_at_sync_page(p2, p2_admin, center, YOSOWILANGUN, "Yosowilangun")
-    enrolled_desa(desa_app, p1, client_as)
-    operator = operator_client(desa_app)
+    world = two_counters_list_one_desa_form(desa_app, kecamatan, client_as, center, tmp_path)
+    p1, p2, p1_clerk, operator = world.p1, world.p2, world.p1_clerk, world.operator
     with bound_to(desa_app):
-        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
-        assert saved.status_code == 302, text(saved)[:800]
         pre_number = PreRegistration.get().number
-    assert sync(desa_app).error == ""
-    assert sync(p1).relayed == 1 and sync(p2).relayed == 1
 
     application = _accept(p1, p1_clerk)
     old = application.registration_number
