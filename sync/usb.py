@@ -154,8 +154,9 @@ def read_batch_file(content: bytes, find_key, with_head: bool = False):
 
 
 def write_status_file(key, events: list[dict], held: list | None = None) -> bytes:
-    """`held`: [[outbox key, version, content hash]] of the /cek records the center holds of the kecamatan, so
-    an office on USB only stops carrying them in every file (issue 72; a file without it acknowledges none)."""
+    """`held`: [[outbox key, version, content hash]] of the /cek records and performance reports the center holds
+    of the kecamatan, so an office on USB only stops carrying them in every file (issue 72; a file without it
+    acknowledges none)."""
     body = json.dumps({"events": events, **({"held": held} if held is not None else {})}, ensure_ascii=False).encode()
     nonce = protocol.new_nonce()
     head = {"format": STATUS_FORMAT, "key_id": key.key_id, "nonce": nonce,
@@ -164,8 +165,8 @@ def write_status_file(key, events: list[dict], held: list | None = None) -> byte
 
 
 def read_status_file(content: bytes, key_id: str, secret: str, with_held: bool = False):
-    """The events (and with `with_held`, the /cek records the center holds: {key: (version, hash)}), checked with
-    our key."""
+    """The events (and with `with_held`, what the center holds beside applications: {key: [(version, hash)]}, a
+    report's every version), checked with our key."""
     head, _, body = _split(content, STATUS_FORMAT)
     if head.get("key_id") != key_id:
         raise BatchFileError("Berkas status ini untuk perangkat lain.")
@@ -182,5 +183,5 @@ def read_status_file(content: bytes, key_id: str, secret: str, with_held: bool =
     for entry in parsed.get("held") or []:
         if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and isinstance(entry[2], str) \
                 and isinstance(entry[1], int) and not isinstance(entry[1], bool):
-            held[entry[0]] = (entry[1], entry[2])
+            held.setdefault(entry[0], []).append((entry[1], entry[2]))
     return events, held

@@ -87,13 +87,19 @@ def file_message(label: str, kecamatan: Kecamatan, results: list, publics: list,
     return message
 
 
-def public_held(kecamatan: Kecamatan) -> list[list]:
-    """[[outbox key, version, content hash]] of every /cek record the center holds of the kecamatan's counters
-    (applications and complaints; a desa PC's forms are its own): the status file acknowledges them, so an
-    office on USB only no longer carries them in every later file (issue 72, finding 5)."""
+def held(kecamatan: Kecamatan) -> list[list]:
+    """[[outbox key, version, content hash]] of what the center holds that the kecamatan's counters sent beside
+    their applications: every /cek record (applications and complaints; a desa PC's forms are its own) and every
+    version of its performance reports. The status file acknowledges them, so an office on USB only no longer
+    carries them in every later file (issue 72, finding 5)."""
     from sync import public_status as vocabulary
-    from sync.center.models import PublicStatus
-    return [[vocabulary.wire_key(number), version, content_hash] for number, version, content_hash in
-            PublicStatus.select(PublicStatus.number, PublicStatus.version, PublicStatus.content_hash)
-            .where((PublicStatus.kecamatan == kecamatan.id) & (PublicStatus.kind != "pra"))
-            .order_by(PublicStatus.id).tuples()]
+    from sync.center.models import PerformanceReport, PublicStatus
+    publics = [[vocabulary.wire_key(number), version, content_hash] for number, version, content_hash in
+               PublicStatus.select(PublicStatus.number, PublicStatus.version, PublicStatus.content_hash)
+               .where((PublicStatus.kecamatan == kecamatan.id) & (PublicStatus.kind != "pra"))
+               .order_by(PublicStatus.id).tuples()]
+    reports = [[f"KINERJA-{year}-{quarter}", version, content_hash] for year, quarter, version, content_hash in
+               PerformanceReport.select(PerformanceReport.year, PerformanceReport.quarter, PerformanceReport.version,
+                                        PerformanceReport.content_hash)  # keyed as performance.KEY reads it
+               .where(PerformanceReport.kecamatan == kecamatan.id).order_by(PerformanceReport.id).tuples()]
+    return publics + reports

@@ -63,27 +63,33 @@ def import_status_file(content: bytes) -> int:
     for start in range(0, len(events), STATUS_FILE_PAGE):  # each page with the cursor, as a pass's pull
         for outcome in engine.apply_events(link.id, events[start:start + STATUS_FILE_PAGE]):
             engine.count_outcome(report, outcome)
-    acknowledged = _acknowledge_public(held)
+    publics, reports = _acknowledge_held(held)
     applied = report.statuses
     renumbered = engine.renumbered_rows() - renumbered_before
     with engine.write_transaction():
         SyncLog.create(at=utc_now(), kind="usb", summary=f"berkas status USB diimpor: {applied} status baru"
                        + (f", {report.unapplied} tidak diterapkan" if report.unapplied else "")
                        + (f", diberi nomor baru {renumbered} ({engine.REPRINT_RECEIPTS})" if renumbered > 0 else "")
-                       + f", {acknowledged} status cek warga (/cek) sudah disimpan pusat")
+                       + f", {publics} status cek warga (/cek) sudah disimpan pusat"
+                       + (f", {reports} laporan kinerja sudah disimpan pusat" if reports else ""))
     return applied
 
 
-def _acknowledge_public(held: dict) -> int:
-    """The /cek records waiting here that the center holds (the status file's `held`, by version and hash as the
-    link's manifest decides) are sent: an office on USB only no longer carries them in every file (issue 72)."""
+def _acknowledge_held(held: dict) -> tuple[int, int]:
+    """What waits here beside applications that the center holds (the status file's `held`: /cek records and
+    performance reports, by version and hash as the link's manifest decides) is sent: an office on USB only no
+    longer carries it in every file (issue 72). Returns (/cek records, reports) acknowledged."""
     if not held:
-        return 0
-    waiting = OutboxItem.select().where((OutboxItem.kind == public_status.KIND) & (OutboxItem.state == "pending"))
-    done = 0
+        return 0, 0
+    kinds = [kind.name for kind in records.kinds() if kind.name != records.DEFAULT_KIND
+             and getattr(kind, "by_usb", False)]
+    waiting = OutboxItem.select().where(OutboxItem.kind.in_(kinds) & (OutboxItem.state == "pending"))
+    done = {public_status.KIND: 0}
     with engine.write_transaction():  # one disk sync for them all
         for item in list(waiting):
-            version, digest = held.get(item.registration_number, (0, ""))
-            if version > item.version or (version == item.version and digest == item.content_hash):
-                done += engine.apply_result(item, {"result": "duplicate"}) == "duplicate"
-    return done
+            if any(version > item.version or (version == item.version and digest == item.content_hash)
+                   for version, digest in held.get(item.registration_number, ())):
+                if engine.apply_result(item, {"result": "duplicate"}) == "duplicate":
+                    done[item.kind] = done.get(item.kind, 0) + 1
+    publics = done.pop(public_status.KIND)
+    return publics, sum(done.values())

@@ -94,3 +94,40 @@ def test_a_status_file_acknowledges_only_the_version_the_center_holds(tmp_path, 
     assert "0 status cek warga (/cek) sudah disimpan pusat" in _last_usb_line(office)
     (name, content), = _export(office)
     assert "Status cek warga (/cek): 1 (disimpan 1," in _import(center, name, content)
+
+
+def _approved_recap(office) -> str:
+    """The Camat approves the first quarter of 2025 (its regency copy queued as the approval queues it)."""
+    def approve():
+        from app.frame.dates import local_today
+        from app.frame.periods import Quarter
+        from app.recap import records as recap
+        from app.recap.models import QuarterRecap
+        from app.recap.sync_records import key_of
+        from tests.support.factory import staff_user
+        quarter, zone = Quarter.of(2025, 1), "Asia/Jakarta"
+        recap.save_draft(quarter, zone, {"promises": "Menambah kursi ruang tunggu.", "narrative": "", "remark": ""},
+                         True, staff_user("petugas_informasi"))
+        recap.approve(QuarterRecap.get(), quarter, zone, local_today(zone), "", staff_user("camat"))
+        return key_of(2025, 1)
+    return run(office, approve)
+
+
+def test_a_performance_report_sent_by_usb_is_acknowledged_by_the_status_file(tmp_path, center_app, center_db, enrolled,
+                                                                            operators):  # noqa: F811
+    """An approved recap's regency copy travelled in every later USB file: the status file acknowledged only
+    applications and /cek records, never the reports the center had stored from the files."""
+    from sync.center.models import PerformanceReport
+    kecamatan, _ = enrolled
+    office, _ = _office_on_usb(tmp_path / "k", center_app, kecamatan, 1)
+    key = _approved_recap(office)
+    center = client_as(center_app, operators["operator"])
+    (name, content), = _export(office)
+    assert "1 permohonan, 1 status cek warga (/cek), 1 laporan dalam 1 berkas" in _last_usb_line(office)
+    assert "Laporan kinerja: disimpan 1, sudah ada 0, ditolak 0." in _import(center, name, content)
+    _status_file_back(office, center, kecamatan)
+    assert "1 laporan kinerja sudah disimpan pusat" in _last_usb_line(office)
+    assert _export(office) == []  # nothing the center holds travels again: the report neither
+    sent = run(office, lambda: OutboxItem.get(OutboxItem.registration_number == key).state)
+    assert sent != "pending"
+    assert PerformanceReport.select().count() == 1
