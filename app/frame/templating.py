@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every program's pages."""
 import re
 from datetime import datetime, timezone
+from numbers import Number
 from pathlib import Path
 
 import js_lib_htmx
@@ -30,7 +31,14 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
         datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None), zone())
     app.jinja_env.filters["desimal"] = rounding.decimal_text  # every figure rounds half up, one rule
     app.jinja_env.filters["numbers_whole"] = numbers_whole
+    app.jinja_env.filters["ribuan"] = thousands
     app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint, persen=rounding.percent_text)
+
+
+def thousands(value):
+    """A count with dots between its thousands (12.345), anything else as it is: a filter, not a macro
+    called per cell (a macro call cost the recap's tables ~8 µs a number, issue 73)."""
+    return f"{value:,}".replace(",", ".") if isinstance(value, Number) else value
 
 
 # A number with its range or its fraction ("08.00–15.00,", "3/2024"): a reader copies it by hand, so a
