@@ -27,7 +27,7 @@ TOO_LARGE = ("paket terlalu besar: paling banyak %d MB per permintaan"
              % (protocol.MAX_PACKET_BYTES // (1024 * 1024)))
 # A PC whose protocol the center no longer speaks (it keeps the current and the previous one). Its
 # outbox waits; nothing it made is lost.
-TOO_OLD = ("Aplikasi Loket di komputer ini (versi {version}, protokol {speaks}) terlalu lama untuk server pusat, "
+TOO_OLD = ("Aplikasi Loket di komputer ini (versi {version}, protokol {speaks}) terlalu lama untuk komputer pusat, "
            "yang menerima protokol {oldest} ke atas. Perbarui aplikasi Loket di komputer ini; data yang menunggu "
            "tetap tersimpan di sini dan terkirim setelah pembaruan.")
 # A counter PC holding a revoked key: the center revoked it (a stolen PC, a reinstall), or an old

@@ -37,7 +37,8 @@ def _forms(node) -> list[str]:
     """The texts an expression can show, with "…" for what it fills in. A clause added only sometimes
     (`x if n else ""`) is read in its fullest form; two real alternatives are two messages."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [re.sub(r"\{\w*\}", PLACEHOLDER, node.value)]  # a str.format field ("PC {code}") is filled in too
+        # a str.format field ("PC {code}") and a %-field ("%d MB") are filled in too
+        return [re.sub(r"\{\w*\}|%[sd]", PLACEHOLDER, node.value)]
     if isinstance(node, ast.JoinedStr):
         forms = [""]
         for part in node.values:

@@ -19,10 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # state, a command's output) when an update, a sync, a backup or the disk goes wrong, per program.
 # A template's message boxes (class "flash") count too.
 UPDATES_BACKUPS = ("app/updates", "app/backups", "app/frame/errors.py", "templates/updates", "templates/backups")
+# The center's answers (api.py to every PC's sync, relay.py to the desa PC's and to the kecamatan's pull of desa forms)
+# are shown by the PC that asked; app/desa/admin_views.py speaks on the Operator Desa page of both programs.
+CENTER_ANSWERS = ("sync/center/api.py", "sync/center/relay.py", "app/desa/admin_views.py")
 MESSAGE_SOURCES = {
     # the center's answers to an enrolment are the PC's words: keys.py's refusals show on its Sinkronisasi page
-    "kantor": (*UPDATES_BACKUPS, "sync/client", "app/sync_page", "templates/sync_page", "sync/center/keys.py"),
-    "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "app/desa/mode.py", "templates/desa/_sync_state.html"),
+    "kantor": (*UPDATES_BACKUPS, "sync/client", "app/sync_page", "templates/sync_page", "sync/center/keys.py",
+               *CENTER_ANSWERS),
+    "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "app/desa/mode.py", "templates/desa/_sync_state.html",
+             *CENTER_ANSWERS),
     "pusat": ("app/frame/errors.py", "sync/center/updates.py", "sync/center/release_commands.py",
               "sync/center/usb_files.py", "sync/releases.py", "sync/release_build.py", "sync/usb.py",
               "templates/center/releases.html", "templates/center/usb_import.html",
@@ -100,6 +105,7 @@ said = f"terkirim {n}" + (f", diberi nomor baru {m} di pusat" if m else "")
         "Cadangan … tidak dapat dibaca. Salin ulang dari flashdisk.",
         "Ruang disk hampir habis di komputer ini", "Ruang disk menipis di komputer ini",
         "terkirim …, diberi nomor baru … di pusat"]
+    assert messages_in_source("'x'\nlimit = 'paling banyak %d MB di disk ini' % size") == ["paling banyak … MB di disk ini"]
 
 
 def test_the_collector_finds_the_messages_the_issue_names():
@@ -110,6 +116,12 @@ def test_the_collector_finds_the_messages_the_issue_names():
     assert any(text.startswith("Hard disk komputer ini penuh") for text in kantor)
     assert any(text.startswith("Periksa sambungan internet, lalu buka Sinkronisasi") for text in kantor)
     assert any(text.startswith("Cetak sidik jari ini dan serahkan lembarnya") for text in program_messages("pusat"))
+    for program in ("kantor", "desa"):  # the center's answers the PC shows, and the Operator Desa page's own words
+        found = program_messages(program)
+        assert any(text.startswith("Aplikasi Loket di komputer ini (versi …, protokol …) terlalu lama untuk komputer "
+                                   "pusat") for text in found)
+        assert any(text.startswith("Kode pendaftaran komputer desa sudah kedaluwarsa") for text in found)
+        assert "Pilih desa dari daftar desa kecamatan ini." in found
 
 
 def test_the_collector_reads_a_templates_message_boxes():

@@ -107,7 +107,7 @@ def test_an_office_too_old_for_the_center_is_told_to_update_and_keeps_its_outbox
     before = run(kecamatan, waiting)
     report = run(kecamatan, lambda: engine.sync_once(client=previous_client(center_app)))
     assert report.sent == 0
-    assert report.error.startswith("Aplikasi Loket di komputer ini (versi lama, protokol 6) terlalu lama untuk server "
+    assert report.error.startswith("Aplikasi Loket di komputer ini (versi lama, protokol 6) terlalu lama untuk komputer "
                                    "pusat, yang menerima protokol 7 ke atas. Perbarui aplikasi Loket")
     assert run(kecamatan, waiting) == before and {state for _, state, _ in before} == {"pending"}
     assert run(kecamatan, lambda: SyncLink.get().last_error) == report.error  # what the Sinkronisasi page shows
