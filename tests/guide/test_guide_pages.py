@@ -58,6 +58,7 @@ def test_the_desa_operator_signing_in_at_the_kecamatan_reads_the_guide_of_what_t
     html = client.get("/bantuan/operator-desa").get_data(as_text=True)
     assert "Ringkasan satu lembar untuk dicetak" in html and "Operator Desa" in html
     assert "Sinkronkan sekarang" not in html and "admin komputer desa" not in html
+    assert "Admin kantor kecamatan memberi Anda nama pengguna" in html  # who gives them their account here
     sheet = client.get("/bantuan/operator-desa/ringkas").get_data(as_text=True)
     assert 'class="guide-sheet"' in sheet and "Sinkronkan sekarang" not in sheet
 
@@ -137,4 +138,6 @@ def test_the_desa_pcs_bantuan_opens_its_own_roles_guides(tmp_path):
             sign_in_as(clients[role], account)
     assert clients[ADMIN].get("/bantuan/").headers["Location"].startswith("/bantuan/admin-desa")
     assert clients[DESA].get("/bantuan/").headers["Location"].startswith("/bantuan/operator-desa")
+    own = clients[DESA].get("/bantuan/operator-desa").get_data(as_text=True)
+    assert "Admin komputer desa memberi Anda nama pengguna" in own and "Sinkronkan sekarang" in own
     assert clients[ADMIN].get("/bantuan/admin-kantor").status_code == 404
