@@ -112,12 +112,13 @@ def check_guide(app, key: str, program: str, user_of, known_pages) -> list[str]:
                 continue
             urls = pages_of(app, name.page, known_pages)
             for url in urls:
-                if url not in seen:
-                    answer = client.get(url, follow_redirects=True)
+                if url not in seen:  # ("POST", url): a page that answers a form (a confirmation), asked for as the form does
+                    answer = (client.post(url[1], follow_redirects=True) if isinstance(url, tuple)
+                              else client.get(url, follow_redirects=True))
                     seen[url] = page_names(answer.get_data(as_text=True) if answer.status_code == 200 else "")
             href = url_for(name.page) if name.kind == "menu" else None
             if not any(on_page(name.kind, name.label, seen[url], href) for url in urls):
-                problems.append(f"{where}: not on {name.page} ({', '.join(urls)})")
+                problems.append(f"{where}: not on {name.page} ({', '.join(' '.join(url) if isinstance(url, tuple) else url for url in urls)})")
         for section in read_sections(html) + read_sections(sheet):
             for page in section.pages:
                 if page not in app.view_functions:

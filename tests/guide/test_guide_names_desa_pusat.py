@@ -12,6 +12,7 @@ import run
 from app.frame.dates import utc_now
 from app.frame.db import database
 from app.frame.guides import DESA, PUSAT, guides_of
+from tests.conftest import CsrfClient
 from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, desa_admin, desa_app, enrolment_code, kecamatan, operator_client  # noqa: F401
 from tests.guide.signed_in_pages import an_update_waiting
@@ -66,6 +67,7 @@ def center(tmp_path):
     from tests.sync.helpers import packet_item, record_for
     from tests.support.factory import kecamatan_row
     app = create_center_app({"DATA_DIR": tmp_path / "pusat", "SECRET_KEY": "panduan", "TESTING": True})
+    app.test_client_class = CsrfClient  # the confirmation page is a form's answer, asked for as the form does
     with app.app_context(), app.extensions["center_database"].connection_context():
         for role in ("operator", "admin", "pimpinan"):
             create_operator(role, f"Akun {role}", role, password="rahasia-pusat-1", must_change_password=False)
@@ -100,8 +102,18 @@ def test_every_name_in_a_center_guide_is_the_programs(center, key):
     with center.test_request_context(), center.extensions["center_database"].connection_context():
         known = {"center.print_run": [url_for("center.print_run", run_id=run.id) for run in PrintRun.select()],
                  "center.shipment": [url_for("center.shipment", shipment_id=s.id) for s in Shipment.select()],
+                 # publishing to all while the pilot has not passed asks first (nothing is published without "Ya")
+                 "center.release_to_all": [("POST", url_for("center.release_to_all", targets_version=targets))
+                                           for targets in _release_targets(center)],
                  # one application per status: the buttons of a received one (Tolak, Minta kirim ulang) are seen too
                  "center.application": [url_for("center.application", application_id=row.id) for row in
                                         ReceivedApplication.select().group_by(ReceivedApplication.status)]}
         problems = check_guide(center, key, PUSAT, lambda role: Operator.get(Operator.role == role), known)
     assert not problems, "\n".join(problems)
+
+
+def _release_targets(app) -> list[int]:
+    """The targets versions of the center's releases, as its Rilis Pembaruan page lists them."""
+    from sync.center.release_commands import repository_of
+    from sync.releases import published_releases
+    return [release["targets_version"] for release in published_releases(repository_of(app.config["DATA_DIR"]))]
