@@ -10,5 +10,5 @@ from tests.browser.test_guide_pages_desa_pusat import guide_urls, problems_on
 def test_the_offices_guides_read_well_everywhere(page, live, login):
     login(page, LOKET)
     urls = guide_urls(KANTOR)
-    assert len(urls) == 11  # five roles' guides and their quick references, and the messages page
+    assert len(urls) == 13  # six roles' guides (the desa operator's too) and their quick references, and the messages page
     assert problems_on(page, urls) == []
