@@ -86,6 +86,25 @@ def _first_sign_in(page, username, one_time, new_password):
     expect(page.get_by_role("button", name="Simpan kata sandi")).to_have_count(0)
 
 
+def enrol_desa_pc(laptop, pc_code: str, desa_name: str, desa_code: str, center_url: str, address=None) -> str:
+    """The desa PC's admin enrols it with the kecamatan's code (and the center's address the desa reaches, if
+    given) and makes the operator "wati"; her one-time password, signed out."""
+    laptop.goto("/admin/operator-desa")
+    laptop.get_by_label(re.compile("^Kode pendaftaran komputer desa")).fill(pc_code)
+    if address:
+        laptop.get_by_label(re.compile("^Alamat pusat cetak")).fill(address)
+    laptop.get_by_role("button", name="Daftarkan komputer ini").click()
+    expect(laptop.locator(".flash-success")).to_contain_text(f"Komputer ini terdaftar untuk Desa {desa_name}")
+    expect(laptop.locator(".flash-success")).to_contain_text(f"terhubung ke pusat cetak {center_url}")
+    laptop.get_by_label("Nama pengguna").fill("wati")
+    laptop.get_by_label("Nama lengkap").fill("Wati Operator Desa")
+    laptop.get_by_label(re.compile("^Desa \\(boleh")).select_option(label=f"{desa_name} ({desa_code})")
+    laptop.get_by_role("button", name="Buat akun dan kata sandi sementara").click()
+    one_time = laptop.locator(".one-time-password code").inner_text().strip()
+    logout(laptop)
+    return one_time
+
+
 def _set_up_kecamatan(page, center_url, center_code):
     """The kecamatan admin's first day: setup, enrolment with the center, a counter clerk's account."""
     set_up_as_yosowilangun(page, KECAMATAN_ADMIN_PASSWORD)
@@ -104,11 +123,11 @@ def _set_up_kecamatan(page, center_url, center_code):
     return page.locator(".one-time-password code").inner_text().strip()
 
 
-def _desa_pc_code(page):
+def _desa_pc_code(page, desa_name=DESA_NAME):
     """The kecamatan admin makes the enrolment code for the desa's laptop (shown once)."""
     page.goto("/admin/operator-desa")
     issue = page.locator("form", has=page.get_by_role("button", name="Buat kode pendaftaran komputer desa"))
-    issue.get_by_label("Desa").select_option(label=DESA_NAME)
+    issue.get_by_label("Desa").select_option(label=desa_name)
     issue.get_by_role("button", name="Buat kode pendaftaran komputer desa").click()
     code = page.locator("code.enrolment-code")
     expect(code).to_be_visible()
@@ -276,19 +295,8 @@ def test_desa_laptop_offline_relay_counter_print_hand_over(browser, three_office
         context, laptop = _new_context(browser, desa.url)
         contexts.append(context)
         _first_sign_in(laptop, "admin", desa.password, DESA_ADMIN_PASSWORD)
-        laptop.goto("/admin/operator-desa")
-        laptop.get_by_label(re.compile("^Kode pendaftaran komputer desa")).fill(pc_code)
         # The desa's own way to the center: its (village) internet, here the proxy `link`.
-        laptop.get_by_label(re.compile("^Alamat pusat cetak")).fill(link.url)
-        laptop.get_by_role("button", name="Daftarkan komputer ini").click()
-        expect(laptop.locator(".flash-success")).to_contain_text(f"Komputer ini terdaftar untuk Desa {DESA_NAME}")
-        expect(laptop.locator(".flash-success")).to_contain_text(f"terhubung ke pusat cetak {link.url}")
-        laptop.get_by_label("Nama pengguna").fill("wati")
-        laptop.get_by_label("Nama lengkap").fill("Wati Operator Desa")
-        laptop.get_by_label(re.compile("^Desa \\(boleh")).select_option(label=f"{DESA_NAME} ({DESA_CODE})")
-        laptop.get_by_role("button", name="Buat akun dan kata sandi sementara").click()
-        operator_one_time = laptop.locator(".one-time-password code").inner_text().strip()
-        logout(laptop)
+        operator_one_time = enrol_desa_pc(laptop, pc_code, DESA_NAME, DESA_CODE, link.url, address=link.url)
 
         # --- The link is down; the operator enters 20 forms at the desa.
         link.link_up = False

@@ -9,7 +9,8 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from app.frame.roles import ADMIN, DESA, LOKET
-from tests.browser.helpers import axe_violations, fill_desa_form, logout, new_context, photo_file, sign_in, sync_now
+from tests.browser.helpers import axe_violations, fill_desa_form, logout, new_context, photo_file, sync_now
+from tests.browser.test_desa_relay_journey import _desa_pc_code, _first_sign_in, enrol_desa_pc
 from tests.sync.harness import OfficeServer
 from tests.browser.test_public_status_late_journey import PHONE, _register, center, enrol  # noqa: F401  (center)
 from tests.support.factory import WOTGALIH
@@ -34,27 +35,6 @@ def _type_form(page, nik: str, photo) -> tuple[str, str]:
     return number, code
 
 
-def _first_sign_in(page, username: str, one_time: str, new_password: str) -> None:
-    """A first sign-in with a one-time password: the app asks for a new one at once."""
-    sign_in(page, username, one_time)
-    page.get_by_label("Kata sandi lama").fill(one_time)
-    page.get_by_label("Kata sandi baru (minimal 8 karakter)").fill(new_password)
-    page.get_by_label("Ulangi kata sandi baru").fill(new_password)
-    page.get_by_role("button", name="Simpan kata sandi").click()
-    expect(page.get_by_role("button", name="Simpan kata sandi")).to_have_count(0)
-
-
-def _desa_pc_code(page) -> str:
-    """The kecamatan admin's enrolment code for the Wotgalih PC (shown once)."""
-    page.goto("/admin/operator-desa")
-    issue = page.locator("form", has=page.get_by_role("button", name="Buat kode pendaftaran komputer desa"))
-    issue.get_by_label("Desa").select_option(WOTGALIH)
-    issue.get_by_role("button", name="Buat kode pendaftaran komputer desa").click()
-    code = page.locator("code.enrolment-code")
-    expect(code).to_be_visible()
-    return code.inner_text().strip()
-
-
 def test_cek_of_desa_forms_says_expired_and_shows_the_offices_own_hours(page, browser, live, login, center, tmp_path):
     from app.auth.models import User
     from app.desa import records as desa_records
@@ -72,7 +52,7 @@ def test_cek_of_desa_forms_says_expired_and_shows_the_offices_own_hours(page, br
     page.locator("form", has=page.get_by_label("Jam layanan (tampil di halaman cek status warga)")).get_by_role(
         "button", name="Simpan").click()
     expect(page.locator(".flash-success")).to_be_visible()
-    pc_code = _desa_pc_code(page)
+    pc_code = _desa_pc_code(page, "Wotgalih")
     logout(page)
 
     # A desa operator types a form at the kecamatan; weeks pass and its last valid day is behind it.
@@ -96,16 +76,7 @@ def test_cek_of_desa_forms_says_expired_and_shows_the_offices_own_hours(page, br
     try:
         laptop = pc_context.new_page()
         _first_sign_in(laptop, "admin", desa_pc.password, "admin-pc-desa-rahasia-1")
-        laptop.goto("/admin/operator-desa")
-        laptop.get_by_label(re.compile("^Kode pendaftaran komputer desa")).fill(pc_code)
-        laptop.get_by_role("button", name="Daftarkan komputer ini").click()
-        expect(laptop.locator(".flash-success")).to_contain_text(f"terhubung ke pusat cetak {center_server.url}")
-        laptop.get_by_label("Nama pengguna").fill("wati")
-        laptop.get_by_label("Nama lengkap").fill("Wati Operator Desa")
-        laptop.get_by_label(re.compile("^Desa \\(boleh")).select_option(label=f"Wotgalih ({WOTGALIH})")
-        laptop.get_by_role("button", name="Buat akun dan kata sandi sementara").click()
-        one_time = laptop.locator(".one-time-password code").inner_text().strip()
-        logout(laptop)
+        one_time = enrol_desa_pc(laptop, pc_code, "Wotgalih", WOTGALIH, center_server.url)
         _first_sign_in(laptop, "wati", one_time, "operator-desa-rahasia-1")
         on_desa_pc, on_desa_pc_code = _type_form(laptop, person_nik(802), photo_file(tmp_path, "f2.jpg", seed=2))
         laptop.goto("/desa")
