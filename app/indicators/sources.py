@@ -1,5 +1,5 @@
 """Per-quarter figures of each indicator, read with one GROUP BY per source table."""
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from datetime import date, timedelta
 from operator import itemgetter
 
