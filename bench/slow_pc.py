@@ -1,7 +1,10 @@
 """The office on a kecamatan's PC: a slow disk and a slow core (issues 64 and 73).
 
-`run.py serve` and the sync passes (`run.py sync` `--every` seconds after the last one ended, its own
-process, against a real center behind the rural link, as bench_soak.py --passes) run in one CPU cgroup
+`run.py serve` and the sync passes (`--every` seconds after the last one ended, against a real center
+behind the rural link) run in one CPU cgroup. A pass runs as in the office, a thread of the server: a
+second counter clerk presses "Sinkronkan sekarang" and the progress box polls every second, as the page
+does, until the pass has ended (`--passes process`: `run.py sync`, its own process, as bench_soak.py
+--passes, the issue-64 way). They run in one CPU cgroup
 limited to `--cores` of a core (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us where the cpu controller is
 on v1; the same CFS quota), with a busy program in the same group at the same priority (`--busy`: the
 share of a core it asks for, 1 = always; an antivirus scan, a browser), so the office's half core is
@@ -36,6 +39,7 @@ which makes every fsync / fdatasync / folder fsync take `--delays` milliseconds 
     python bench/slow_pc.py --rounds 20 --every 10           # plain disk, 0, 10, 20 ms; half a core, busy
     python bench/slow_pc.py --delays 20 --rounds 10 --profile /tmp/serve.prof
     python bench/slow_pc.py --cores 0 --busy 0               # no CPU limit, nothing beside (the peer)
+    python bench/slow_pc.py --rounds 20 --every 10 --passes process   # each pass its own process
 
 `--profile FILE` runs the server under cProfile, by CPU time (written when it stops; it slows the
 server: time without it). Recaps are approved one quarter each from 2000: rounds x delays +
@@ -108,9 +112,10 @@ class SlowCore:
         """A child's preexec_fn: the process (or `pid`) joins the cgroup before the program runs."""
         (self.path / "cgroup.procs").write_text(str(pid or os.getpid()))
 
-    def passing(self, server: int) -> list[tuple[float, float]]:
-        """[(since, now)] while a process other than the server is in the group (a pass), else []."""
-        others = [pid for pid in (self.path / "cgroup.procs").read_text().split() if pid != str(server)]
+    def passing(self, beside: set[int]) -> list[tuple[float, float]]:
+        """[(since, now)] while a process other than the server and the busy program (`beside`) is in the
+        group (a pass of its own process), else []."""
+        others = [pid for pid in (self.path / "cgroup.procs").read_text().split() if int(pid) not in beside]
         started = [os.stat(f"/proc/{pid}").st_mtime for pid in others if os.path.exists(f"/proc/{pid}")]
         if not started:
             return []
@@ -346,6 +351,35 @@ class Desk:
         self.recap()
 
 
+def keep_pressing_sync(base: str, every: float, stop: threading.Event, passes: list, running: list) -> None:
+    """The office's way: a counter clerk presses "Sinkronkan sekarang" `every` seconds after the last pass
+    ended, and the pass runs in the server; its progress box is asked every second, as the page's htmx does,
+    until it no longer says a pass runs. Each pass: (0 or 1 for a failure, seconds, what it said, start), as
+    keep_syncing's; `running` holds the start of the pass in progress."""
+    clerk = Person(base, "loket2", None, random.Random(73))
+    page = clerk.session.get(base + "/masuk", timeout=60)
+    clerk.session.post(base + "/masuk", data={"csrf_token": FormReader(page.text).csrf, "username": "loket2",
+                                              "password": bench_day.PASSWORD, "next": ""}, timeout=60)
+    try:
+        while not stop.wait(every):
+            form = FormReader(clerk.session.get(base + "/sinkronisasi", timeout=120).text)
+            began = time.monotonic()
+            running[:] = [began]
+            said = clerk.session.post(base + "/sinkronisasi/mulai", data={"csrf_token": form.csrf},
+                                      headers={"HX-Request": "true"}, timeout=120).text
+            while "Sedang sinkron" in said and not stop.wait(1.0):
+                said = clerk.session.get(base + "/sinkronisasi/progres", headers={"HX-Request": "true"},
+                                         timeout=120).text
+            ended = time.monotonic()
+            running[:] = []
+            passes.append((0 if "flash-success" in said else 1, ended - began, said[:2000], began))
+    except requests.RequestException as problem:  # the server stopped under it: the phase has ended
+        running[:] = []
+        passes.append((1, 0.0, repr(problem), time.monotonic()))
+    finally:
+        clerk.session.close()
+
+
 def percentile(values, q):
     return bench_day.percentile(values, q) if values else float("nan")
 
@@ -379,9 +413,10 @@ def count_syncs(desk: Desk, rounds: int) -> dict:
 
 
 def time_actions(desk: Desk, rounds: int, label: str, cores: float, delay: float, floors: dict,
-                 core: SlowCore, passes: list) -> dict:
+                 core: SlowCore, passes: list, running_now) -> dict:
     """p50/p95/max of each action; beside them the server's CPU per action and the time the action would
-    take alone on its share of a core: CPU / cores + its syncs x the delay."""
+    take alone on its share of a core: CPU / cores + its syncs x the delay. `running_now()`: [(since, now)]
+    while a pass runs."""
     desk.times = {action: [] for action in ACTIONS}
     desk.cpu = {action: [] for action in ACTIONS}
     desk.spans = []
@@ -402,7 +437,7 @@ def time_actions(desk: Desk, rounds: int, label: str, cores: float, delay: float
         alone = cpu / (cores or 1) + floors.get(action, 0) * delay
         print(f"{action:22} {n:3d} {p50 * 1000:8.0f} {p95 * 1000:8.0f} {top * 1000:8.0f} {cpu * 1000:7.0f} "
               f"{alone * 1000:8.0f}")
-    ran = [(p[3], p[3] + p[1]) for p in passes] + core.passing(desk.server_pid)  # ended, and running now
+    ran = [(p[3], p[3] + p[1]) for p in passes] + running_now()  # ended, and running now
     slow = [(a, b) for a, b in desk.spans if b - a > 0.3]
     beside = sum(1 for a, b in slow if any(start < b and a < end for start, end in ran))
     print(f"actions over 300 ms: {len(slow)} of {len(desk.spans)}, {beside} of them while a sync pass ran; "
@@ -478,6 +513,9 @@ def main(argv=None) -> int:
     parser.add_argument("--first", action="store_true",
                         help="the office's group first (the highest CPU weight): not the headline")
     parser.add_argument("--profile", type=Path, help="run the server under cProfile, written here")
+    parser.add_argument("--passes", choices=("server", "process"), default="server",
+                        help="a pass as a thread of the server, pressed by a clerk (default, as in the office), "
+                        "or `run.py sync` in its own process")
     options = parser.parse_args(argv)
     # started in the background (`nohup ... &`) SIGINT is ignored, and so in every child: the server's
     # Ctrl+C would not stop it. Handled here, each program started runs with SIGINT's default again
@@ -495,7 +533,8 @@ def main(argv=None) -> int:
     print(f"# The office on a slow PC: {options.cores or 'no limit of'} core ({core.kind}), "
           f"{'the highest CPU weight' if options.first else 'the default CPU weight'}, a busy program beside "
           f"asking {options.busy:g} core in the same group; the plain disk, then syncs of {options.delays} ms "
-          f"(FUSE layer); sync passes every {options.every:.0f} s; commit "
+          f"(FUSE layer); sync passes every {options.every:.0f} s "
+          f"({'in the server, pressed by a clerk' if options.passes == 'server' else 'each its own process'}); commit "
           f"{subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()}")
     work = Path(tempfile.mkdtemp(prefix="loket-slow-pc-"))
     # An installed office PC has its modules compiled (.pyc): kept here, outside the working tree
@@ -525,12 +564,23 @@ def main(argv=None) -> int:
             person.session.close()  # no kept-alive connection for the server to wait on
         stop_server(server)
 
-    def beside_passes(folder: Path) -> tuple[threading.Event, threading.Thread]:
+    running: list = []  # the start of the pass in progress in the server
+
+    def beside_passes(folder: Path, desk: Desk) -> tuple[threading.Event, threading.Thread]:
         stopping = threading.Event()
-        syncing = threading.Thread(target=keep_syncing, args=(folder, options.every, stopping, passes, core.enter),
-                                   daemon=True)
+        if options.passes == "server":
+            syncing = threading.Thread(target=keep_pressing_sync, daemon=True,
+                                       args=(desk.base, options.every, stopping, passes, running))
+        else:
+            syncing = threading.Thread(target=keep_syncing, args=(folder, options.every, stopping, passes, core.enter),
+                                       daemon=True)
         syncing.start()
         return stopping, syncing
+
+    def running_now() -> list[tuple[float, float]]:
+        if options.passes == "server":
+            return [(since, time.monotonic()) for since in running[:1]]
+        return core.passing({desk.server_pid, busy.pid if busy else 0})
 
     try:
         prepare_office(backing)
@@ -547,9 +597,9 @@ def main(argv=None) -> int:
         # the plain disk: the same folder, no layer
         server, desk = serve(backing, None)
         desk.round()  # its first pages (templates compiled, pages cached), as the layer's first are the counted ones
-        stop, syncing = beside_passes(backing)
+        stop, syncing = beside_passes(backing, desk)
         summary["plain"] = time_actions(desk, options.rounds, f"plain disk, {options.cores or 'no limit of'} core, "
-                                        "sync passes beside", options.cores, 0, {}, core, passes)
+                                        "sync passes beside", options.cores, 0, {}, core, passes, running_now)
         stop.set()
         syncing.join()
         stop_serving(desk)
@@ -557,12 +607,12 @@ def main(argv=None) -> int:
         beside.enter(layer.process.pid)
         server, desk = serve(mount, desk)
         floors = count_syncs(desk, options.count_rounds)
-        stop, syncing = beside_passes(mount)
+        stop, syncing = beside_passes(mount, desk)
         for delay in delays:
             layer.slow_disk(delay)
             summary[delay] = time_actions(desk, options.rounds, f"{delay * 1000:.0f} ms per sync, "
                                           f"{options.cores or 'no limit of'} core, sync passes beside",
-                                          options.cores, delay, floors, core, passes)
+                                          options.cores, delay, floors, core, passes, running_now)
         stop.set()
         syncing.join()
         failed = [p for p in passes if p[0]]

@@ -1,6 +1,7 @@
 """What every request of both apps (the kecamatan and the center) goes through."""
 import gzip
 import re
+import threading
 
 from flask import current_app, g, request
 from htmx_flask import Htmx
@@ -93,6 +94,34 @@ def bad_characters_in_request() -> bool:
     return any(holds_bad_characters(text) for text in texts)
 
 
+class RequestsInFlight:
+    """How many requests this process is serving now (issue 73). A background pass of the same
+    process (sync/client/clerk_first.py) gives way while there is one: on a half core a clerk's
+    request met by a pass's packet building took twice as long."""
+
+    def __init__(self):
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def begin(self) -> None:
+        with self.idle:
+            self.count += 1
+
+    def end(self) -> None:
+        with self.idle:
+            self.count -= 1
+            if not self.count:
+                self.idle.notify_all()
+
+    def wait_idle(self, most: float) -> bool:
+        """Wait until no request is in flight, `most` seconds at the longest; True when none is."""
+        with self.idle:
+            return self.idle.wait_for(lambda: not self.count, timeout=most)
+
+
+REQUESTS_IN_FLIGHT = RequestsInFlight()
+
+
 class OfficeRequest(HtmxAwareRequest):
     """htmx-flask's request (request.htmx), whose body may be as large as the app's MAX_CONTENT_LENGTH,
     or what a capability's UPLOAD_LIMITS allows on its path (app.extensions["upload_limits"]: the
@@ -119,6 +148,11 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
     app.request_class = OfficeRequest
 
     @app.before_request
+    def count_in_flight():  # first, so every request counted is also uncounted at its teardown
+        REQUESTS_IN_FLIGHT.begin()
+        g.counted_in_flight = True
+
+    @app.before_request
     def refuse_bad_characters():
         if bad_characters_in_request():
             return error_page(400, BAD_CHARACTERS_MESSAGE)
@@ -138,6 +172,8 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
     def close_connection(exc):
         if g.get("opened_connection") and not db.is_closed():
             db.close()
+        if g.pop("counted_in_flight", False):
+            REQUESTS_IN_FLIGHT.end()
 
     @app.after_request
     def security_headers(response):

@@ -18,6 +18,7 @@ from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import jpeg_transit, protocol
 from sync.client import center_words, outbox, photo_transit, pipeline, records, statuses
+from sync.client.clerk_first import give_way
 from sync.client import progress_bytes, settle
 from sync.client.settle import NotPlanned, Settlement
 from sync.client.link_down import LinkDown, MovedOn
@@ -540,6 +541,7 @@ class Upload:
     def send_packet(self, stream, in_flight: deque) -> bool:
         """The next packet off the queue, built, counted in flight (a write that breaks leaves it
         there, to go again) and written; False when nothing was left to send."""
+        give_way()  # the packet's reading, recompressing and signing: after the clerk's request
         batch, entries = _next_batch(self.queue, self.packet_bytes, self.report, self.rng)
         if not batch:
             return False
@@ -588,6 +590,7 @@ class Upload:
             self.line.ride_answered(page)
         self.answered_any = True
         self.line.answered(stream)
+        give_way()  # before the write lock and the packet's commit: the clerk's save goes first
         with write_transaction():  # one commit per packet; each item is a savepoint inside
             again = settle_packet(packet.items, results, self.report, self.progress, self.rng, self.send_raw,
                                   received_at_once=not self.path)
@@ -995,6 +998,7 @@ def pull_statuses(client: CenterClient, link: SyncLink, report: PassReport, prog
             page = with_retries(lambda: client.statuses(cursor, page_size, feed))  # noqa: B023  called in this iteration
         events = page.get("events", [])
         progress.total += len(events)
+        give_way()
         for outcome in apply_events(link.id, events):  # the page and the cursor commit together
             count_outcome(report, outcome)
         progress.done += len(events)
