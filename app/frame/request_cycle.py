@@ -95,9 +95,10 @@ def bad_characters_in_request() -> bool:
 
 
 class RequestsInFlight:
-    """How many requests this process is serving now (issue 73). A background pass of the same
-    process (sync/client/clerk_first.py) gives way while there is one: on a half core a clerk's
-    request met by a pass's packet building took twice as long."""
+    """How many requests an app is serving now (issue 73; app.extensions[REQUESTS_IN_FLIGHT]). A sync
+    pass in the same server (sync/client/clerk_first.py) gives way while there is one: on a half core
+    a clerk's request met by a pass's packet building took twice as long. One per app, so an office
+    and a center in one test process do not wait on each other."""
 
     def __init__(self):
         self.count = 0
@@ -119,7 +120,7 @@ class RequestsInFlight:
             return self.idle.wait_for(lambda: not self.count, timeout=most)
 
 
-REQUESTS_IN_FLIGHT = RequestsInFlight()
+REQUESTS_IN_FLIGHT = "requests_in_flight"
 
 
 class OfficeRequest(HtmxAwareRequest):
@@ -146,10 +147,11 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
     # after Htmx(app), which sets its own request class: a class set before it was lost (the restore's
     # larger upload was refused at the app's limit)
     app.request_class = OfficeRequest
+    in_flight = app.extensions[REQUESTS_IN_FLIGHT] = RequestsInFlight()
 
     @app.before_request
     def count_in_flight():  # first, so every request counted is also uncounted at its teardown
-        REQUESTS_IN_FLIGHT.begin()
+        in_flight.begin()
         g.counted_in_flight = True
 
     @app.before_request
@@ -173,7 +175,7 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
         if g.get("opened_connection") and not db.is_closed():
             db.close()
         if g.pop("counted_in_flight", False):
-            REQUESTS_IN_FLIGHT.end()
+            in_flight.end()
 
     @app.after_request
     def security_headers(response):
