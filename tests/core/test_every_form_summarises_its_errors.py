@@ -140,6 +140,10 @@ def _office_to_walk(app, users):
     member = Application.select().where(Application.collective.is_null(False)).first()
     member.status = S.READY.value  # the letter's handover form shows
     member.save()
+    from app.frame.db import database
+    from app.registration import sync_records
+    with database.atomic():  # a number given again: the reprint list's "Cetak ulang bukti" shows (issue 72)
+        sync_records._new_number(member, "bentrok di pusat")
     quarter = Quarter.containing(local_today("WIB")).previous()
     starts_at, ends_at = quarter.utc_bounds("WIB")
     QuarterRecap.create(year=quarter.year, quarter=quarter.number, starts_at=starts_at, ends_at=ends_at,
