@@ -89,7 +89,7 @@ def export_batch():
     if engine.current_link() is None:
         flash("Komputer ini belum terdaftar di pusat; berkas USB memerlukan kunci pendaftaran.", "error")
         return redirect(url_for("sync_page.index")), 303
-    folder = _usb_root() / f"{utc_now():%Y%m%d-%H%M%S}"
+    folder = _new_export_folder()
     files, count = records.export_to_usb(folder)
     flash(f"{count} permohonan disimpan dalam {len(files)} berkas. Unduh semua berkas di bawah ini ke USB "
           "(atau salin dari folder yang tertulis), lalu impor semuanya di halaman Impor USB pusat.", "success")
@@ -98,6 +98,17 @@ def export_batch():
 
 def _usb_root():
     return current_app.config["DATA_DIR"] / "usb"
+
+
+def _new_export_folder():
+    """A folder of its own for this export: two presses in one second must not mix their files (an earlier
+    export's files may be signed with a key revoked since, and the center refuses the whole set)."""
+    stamp = f"{utc_now():%Y%m%d-%H%M%S}"
+    folder, again = _usb_root() / stamp, 1
+    while folder.exists():
+        again += 1
+        folder = _usb_root() / f"{stamp}-{again}"
+    return folder
 
 
 def _latest_export():

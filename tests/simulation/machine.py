@@ -1333,9 +1333,12 @@ class OfficeYear(RuleBasedStateMachine):
         key = self._center_key(office)
         if key is None or key.revoked_at is not None:
             return
+        before = {p.name for p in (office.data_dir / "usb").glob("*") if p.is_dir()}
         exported = office.post("admin", "/sinkronisasi/ekspor", {})
         assert exported is None or exported.status_code == 303, errors_of(exported)
-        folders = sorted(p for p in (office.data_dir / "usb").glob("*") if p.is_dir())
+        # this export's own folder only: one with nothing new makes none (issue 72), and an earlier folder's
+        # files may be signed by a key revoked since
+        folders = sorted(p for p in (office.data_dir / "usb").glob("*") if p.is_dir() and p.name not in before)
         files = sorted(folders[-1].glob("*.lkb")) if folders else []
         if files:
             imported = self.world.center_request("POST", "/impor", content_type="multipart/form-data", data={

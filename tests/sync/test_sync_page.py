@@ -142,3 +142,23 @@ def test_a_dead_link_is_told_as_what_to_do_and_the_figures_follow_without_a_relo
     page = clerk.get("/sinkronisasi").get_data(as_text=True)
     for word in ("ConnectionError", "jaringan: Conn"):
         assert word not in page, page[page.index(word) - 300:page.index(word) + 100]
+
+
+def test_two_usb_exports_in_one_second_keep_their_own_folders(client_for, db, app, monkeypatch):
+    """A second press within the same second wrote into the first export's folder: its file of the same name
+    replaced the first one, whose applications were already marked sent (and an older file there may be signed
+    with a key revoked since, which makes the center refuse the whole set)."""
+    from app.sync_page import views
+    from tests.sync.harness import fill_kecamatan
+    enrol_fake(db)
+    monkeypatch.setattr(views, "utc_now", lambda: datetime(2026, 11, 28, 1, 2, 3))
+    clerk = client_for("petugas_loket")
+    fill_kecamatan(app, 3, photo_size=(60, 80))
+    assert clerk.post("/sinkronisasi/ekspor").status_code == 303
+    fill_kecamatan(app, 2, photo_size=(60, 80), first=4)
+    assert clerk.post("/sinkronisasi/ekspor").status_code == 303
+    folders = sorted(p for p in (app.config["DATA_DIR"] / "usb").iterdir())
+    assert [p.name for p in folders] == ["20261128-010203", "20261128-010203-2"]
+    held = [sorted(p.glob("*.lkb")) for p in folders]
+    assert [len(files) for files in held] == [1, 1], held  # the first export's file is still there
+    assert held[0][0].read_bytes() != held[1][0].read_bytes()
