@@ -334,14 +334,14 @@ def accepted_elsewhere(number: str, step: int, application_number: str) -> Outco
 def renumbered_here(key: DeviceKey, old: str) -> bool:
     """Did this center tell `key`'s PC to give application `old` a new number (an operator's decision on a
     conflict of that number, or one taken as it arrived)? Only then may a relayed form's application
-    change its number: a renumber the center never asked for is no reason to."""
-    codes = device_codes(key)
-    query = (StatusEvent.select().join(ReceivedApplication)
-             .where((ReceivedApplication.kecamatan == key.kecamatan_id)
-                    & (ReceivedApplication.registration_number == old) & (StatusEvent.status == RENUMBER)))
-    if codes:
-        query = query.where(StatusEvent.recipient_device.in_(codes + [""]))
-    return query.exists()
+    change its number: a renumber the center never asked for is no reason to. Every renumber names the PC it
+    asks (records.add_event's `recipient`: the offering PC's code, "" for a PC enrolled before codes), so only
+    that PC may claim it; another PC of the kecamatan that hears it (an uncoded key hears all) may not."""
+    return (StatusEvent.select().join(ReceivedApplication)
+            .where((ReceivedApplication.kecamatan == key.kecamatan_id)
+                   & (ReceivedApplication.registration_number == old) & (StatusEvent.status == RENUMBER)
+                   & StatusEvent.recipient_device.in_(device_codes(key) or [""]))
+            .exists())
 
 
 def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:

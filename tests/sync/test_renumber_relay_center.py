@@ -70,3 +70,35 @@ def test_a_renumber_the_center_asked_for_moves_the_forms_number_and_no_other_is_
     assert answer(relay.store_status(counter, _renumber(4, relayed, new="350807-01-000011"), b""))[2] == "superseded"
     assert [row.application_number for row in RelayStatus.select().order_by(RelayStatus.seq)] == [
         APPLICATION, NEW, NEW]
+
+
+@pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
+def test_a_renumber_meant_for_one_pc_is_claimed_by_that_pc_alone(center_app, center_db, enrolled):
+    """A conflict offered by a PC without a device code (enrolled before codes) is decided with a renumber
+    addressed to "" (records.resolve_conflict): that is the PC the center asked, not every PC of the
+    kecamatan. Before, any other counter PC could claim the relayed form's renumber with it."""
+    kecamatan = enrolled[0]
+    winner, other = _counter(kecamatan, ""), _counter(kecamatan, "02")
+    relayed = form()
+    assert relay.store_pre_registration(desa_key(kecamatan), relayed, b"").result == "stored"
+    assert relay.store_status(winner, status_header(step=1, pra_hash=relayed["hash"]), b"").result == "stored"
+    _decided_conflict(kecamatan, "", 7)
+    never = (NUMBER, 2, "rejected", f"pusat tidak pernah meminta nomor baru untuk permohonan {APPLICATION}", "")
+    assert answer(relay.store_status(other, _renumber(2, relayed), b"")) == never
+    assert answer(relay.store_status(winner, _renumber(2, relayed), b"")) == (NUMBER, 2, "stored", "", "")
+    assert [row.application_number for row in RelayStatus.select().order_by(RelayStatus.seq)] == [APPLICATION, NEW]
+
+
+@pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
+def test_a_pc_without_a_device_code_claims_no_renumber_addressed_to_another_pc(center_app, center_db, enrolled):
+    """A key without a device code hears every status of its kecamatan, but the center asks it for a new
+    number only by a renumber addressed to "": one addressed to PC 02 is PC 02's to claim."""
+    kecamatan = enrolled[0]
+    uncoded, meant = _counter(kecamatan, ""), _counter(kecamatan, "02")
+    relayed = form()
+    assert relay.store_pre_registration(desa_key(kecamatan), relayed, b"").result == "stored"
+    assert relay.store_status(meant, status_header(step=1, pra_hash=relayed["hash"]), b"").result == "stored"
+    _decided_conflict(kecamatan, "02", 7)
+    never = (NUMBER, 2, "rejected", f"pusat tidak pernah meminta nomor baru untuk permohonan {APPLICATION}", "")
+    assert answer(relay.store_status(uncoded, _renumber(2, relayed), b"")) == never
+    assert answer(relay.store_status(meant, _renumber(2, relayed), b"")) == (NUMBER, 2, "stored", "", "")
