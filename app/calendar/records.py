@@ -14,7 +14,7 @@ def add_day(day, form: dict, username: str) -> None:
     """A checked day the office is closed or stays open (`form`: day as typed, kind, name)."""
     with database.atomic():
         OfficeDay.create(day=day, kind=form["kind"], name=form["name"], created_by=username, created_at=utc_now())
-        bump_generation()
+        bump_generation(day)
         audit.record("tambah", "hari_libur", day.isoformat(), f"{KIND_LABELS[form['kind']]}: {form['name']}",
                      after=form)
 
@@ -24,7 +24,7 @@ def remove_day(row: OfficeDay) -> None:
         day = row.day.isoformat()
         before = {"day": day, "kind": row.kind, "name": row.name}
         row.delete_instance()
-        bump_generation()
+        bump_generation(row.day)
         audit.record("hapus", "hari_libur", day, f"Koreksi kalender dihapus: {row.name}", before=before)
 
 

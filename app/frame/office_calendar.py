@@ -42,13 +42,15 @@ def office_calendar() -> WorkCalendar:
     return _cache["calendar"]
 
 
-def bump_generation() -> None:
-    """Call inside the transaction that changes OfficeDay rows."""
+def bump_generation(changed_day=None) -> None:
+    """Call inside the transaction that changes OfficeDay rows: `changed_day` the one day closed or opened,
+    None when more may have changed (a decree); the listeners hear it."""
     store.put("calendar_generation", store.get("calendar_generation") + 1)
-    _change_listeners.announce()
+    _change_listeners.announce(changed_day)
 
 
-# Capabilities that send days counted on this calendar elsewhere (the public record's days off) follow a change.
+# Capabilities that send days counted on this calendar elsewhere (the public record's days off) follow a change:
+# fn(changed_day), None when a decree may have changed more (bump_generation).
 _change_listeners = Listeners()
 
 

@@ -92,10 +92,10 @@ def _office_days_after(promised, days: list[tuple]) -> dict:
 
 def application_record(application, row: PublicStatus, events: list | None = None, status: str | None = None,
                        office: dict | None = None, zone: str | None = None, calendar=None,
-                       days: list[tuple] | None = None) -> dict:
+                       days: list[tuple] | None = None, former: list[str] | None = None) -> dict:
     """`events` [(to_status, at)] and `status`: the timeline and status as of one of several moves
-    written together (default: as stored now); `office`, `zone`, `calendar`, `days` (_office_days()): read once
-    for many records."""
+    written together (default: as stored now); `office`, `zone`, `calendar`, `days` (_office_days()) and
+    `former` (its former numbers, registration.records.former_numbers): read once for many records."""
     from app.registration.models import StatusEvent
     if events is None:
         events = list(StatusEvent.select(StatusEvent.to_status, StatusEvent.at)
@@ -112,14 +112,16 @@ def application_record(application, row: PublicStatus, events: list | None = Non
     return {"kind": "ktp", "number": application.registration_number,
             "code_digest": vocabulary.code_digest(application.registration_number, row.check_code),
             "step": KTP_STEPS[status], "steps": steps, "promised": promised, **estimate,
-            "follow_up": "", "follow_up_due": "", **(office or _office()), **_sms(row), **_previous(application, row)}
+            "follow_up": "", "follow_up_due": "", **(office or _office()), **_sms(row), **_previous(application, row, former)}
 
 
-def _previous(application, row: PublicStatus) -> dict:
+def _previous(application, row: PublicStatus, former: list[str] | None = None) -> dict:
     """The numbers the application had before, each with the check code's digest under it: the citizen's old
     receipt finds "changed, ask for the new receipt" at /cek (issue 72); nothing when it never changed."""
     from app.registration.records import former_numbers
-    numbers = [n for n in former_numbers(application.id) if n != application.registration_number]
+    if former is None:
+        former = former_numbers([application.id])[application.id]
+    numbers = [n for n in former if n != application.registration_number]
     numbers = numbers[-vocabulary.MAX_PREVIOUS:]
     return {"previous": [[n, vocabulary.code_digest(n, row.check_code)] for n in numbers]} if numbers else {}
 
@@ -252,13 +254,16 @@ def applications_changed(calls: list[tuple]) -> None:
     for application, *_ in calls:
         later[application.id] += 1
     from app.frame.office_calendar import office_calendar
+    from app.registration.records import former_numbers
     office, zone, calendar, days, changed = _office(), _zone(), office_calendar(), _office_days(), {}
+    former = former_numbers(applications)
     for application, _, to_status in calls:
         later[application.id] -= 1
         row = rows[application.id]
         timeline = timelines[application.id]
         record = application_record(application, row, timeline[:len(timeline) - later[application.id]],
-                                    getattr(to_status, "value", to_status), office, zone, calendar, days)
+                                    getattr(to_status, "value", to_status), office, zone, calendar, days,
+                                    former[application.id])
         digest = protocol.content_hash(record, protocol.sha256_hex(b""))
         if digest != row.content_hash:
             row.step += 1
@@ -273,16 +278,21 @@ def applications_changed(calls: list[tuple]) -> None:
     _queue_many([(row, record) for row, record in changed.values()])
 
 
-def calendar_changed() -> None:
-    """Calendar listener (the admin closed or opened a day, or entered a decree): the records of applications in
-    service follow, so /cek counts their lateness on the calendar the register counts on; only those whose
-    office days changed go out again."""
+def calendar_changed(changed_day=None) -> None:
+    """Calendar listener (the admin closed or opened `changed_day`, or entered a decree: None): the records of
+    applications in service follow, so /cek counts their lateness on the calendar the register counts on; only
+    those whose office days changed go out again. A record lists the office's days after its promise
+    (_office_days_after), so one day changes only the records promised before it; a decree may move promises
+    and their estimate of any year: every record is made again."""
     from app.registration.models import Application
     from app.registration.status import IN_SERVICE
     if not current_app.config.get("PUBLIC_STATUS", True):
         return  # nothing followed from a phone here: no record to make again
+    window = Application.promised_date.is_null(False)
+    if changed_day is not None:
+        window = Application.promised_date < changed_day
     in_service = list(Application.select().where(Application.status.in_([status.value for status in IN_SERVICE])
-                                                 & Application.promised_date.is_null(False)))
+                                                 & window))
     if in_service:
         applications_changed([(application, application.status, application.status) for application in in_service])
 

@@ -14,6 +14,7 @@ from app.frame import installation
 from app.frame.db import database
 from app.frame.listeners import Listeners
 from app.frame import numbering
+from app.frame import statements
 from app.frame.person_rules import EDITABLE_FIELDS  # noqa: F401  (the record's fields, shared with the desa's forms)
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
 from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transition
@@ -174,17 +175,22 @@ def nik_refusal(nik: str, reason: str | None, exclude_id: int | None = None) -> 
     over, only a reason that allows a new card (rusak, hilang, perubahan data, pindah datang) may
     apply again, never "baru". A hold another capability declares (a waiting pre-registration) too.
     """
+    return nik_standing(nik, reason, exclude_id)[0]
+
+
+def nik_standing(nik: str, reason: str | None, exclude_id: int | None = None
+                 ) -> tuple[str | None, list[Application], list[NikHold]]:
+    """nik_refusal's answer with what it read on the way, which the counter's form shows beside it: the
+    running applications of the NIK and the holds on it (each read once a save, issue 73)."""
     if not nik:
-        return None
-    running = in_progress_with_nik(nik, exclude_id)
+        return None, [], []
+    running, holds = in_progress_with_nik(nik, exclude_id), nik_holds(nik)
     if running:
         return (f"NIK ini masih punya permohonan yang sedang berjalan ({running[0].registration_number}). "
-                "Buka permohonan itu; satu penduduk hanya satu permohonan yang berjalan.")
+                "Buka permohonan itu; satu penduduk hanya satu permohonan yang berjalan."), running, holds
     if refusal := reissue_refusal(nik, reason, exclude_id):
-        return refusal
-    for hold in nik_holds(nik):
-        return hold.message
-    return None
+        return refusal, running, holds
+    return (holds[0].message if holds else None), running, holds
 
 
 def reissue_refusal(nik: str, reason: str | None, exclude_id: int | None = None) -> str | None:
@@ -208,12 +214,14 @@ def in_progress_with_nik(nik: str, exclude_id: int | None = None) -> list[Applic
     """Other unfinished applications of the same person (flagged on the form and the page)."""
     if not nik:
         return []
-    query = Application.select(Application.id, Application.registration_number, Application.status,
-                               Application.full_name).where(
-        (Application.nik == nik) & Application.status.in_([s.value for s in IN_PROGRESS]))
-    if exclude_id:
-        query = query.where(Application.id != exclude_id)
-    return list(query.limit(5))
+    return statements.rows(_in_progress_with_nik, each_run=(nik, exclude_id or 0))
+
+
+def _in_progress_with_nik():  # its SQL built once (app/frame/statements.py): every save and application page
+    return (Application.select(Application.id, Application.registration_number, Application.status,
+                               Application.full_name)
+            .where((Application.nik == statements.each_run(0)) & Application.status.in_([s.value for s in IN_PROGRESS])
+                   & (Application.id != statements.each_run(1))).limit(5))
 
 
 # Not ready yet: a promise still ahead of the office (a ready card's promise is settled).
@@ -323,7 +331,6 @@ def receipts_to_reprint() -> list[ToReprint]:
     """The register's list "nomor diganti, bukti belum dicetak ulang": applications not handed over whose
     number changed after their receipt was last printed again, with the number the citizen holds (the first
     change since), oldest change first. Read from the audit's action index: renumbers are few."""
-    from app.frame import statements
     waiting = sorted((receipt.since, entity_id, receipt.waiting[0])
                      for entity_id, receipt in _receipts(statements.rows(_renumbers_and_reprints)).items()
                      if receipt.waiting and entity_id.isdigit())  # the query on the clerk's home page
@@ -334,10 +341,27 @@ def receipts_to_reprint() -> list[ToReprint]:
 
 def reprinted_receipts(application_id: int) -> dict[str, str]:
     """A number the application gave up -> the number its receipt was printed again with, once it was."""
-    from app.frame.audit_event import AuditEvent
-    rows = _renumbers_and_reprints().where(AuditEvent.entity_id == str(application_id))
-    receipt = _receipts(rows).get(str(application_id))
+    receipt = _receipt_of(application_id)
     return receipt.reprinted if receipt else {}
+
+
+def receipt_to_reprint(application) -> str | None:
+    """The number the citizen's receipt carries while it waits on the reprint list (receipts_to_reprint's
+    rule for one application, read from its own rows: its page), else None."""
+    if application.status == S.HANDED_OVER.value:
+        return None
+    receipt = _receipt_of(application.id)
+    return receipt.waiting[0] if receipt and receipt.waiting else None
+
+
+def _receipt_of(application_id: int) -> _Receipt | None:
+    return _receipts(statements.rows(_renumbers_and_reprints_of, each_run=(str(application_id),))).get(
+        str(application_id))
+
+
+def _renumbers_and_reprints_of():  # one application's, its SQL built once: its page reads them twice
+    from app.frame.audit_event import AuditEvent
+    return _renumbers_and_reprints().where(AuditEvent.entity_id == statements.each_run(0))
 
 
 def _renumbers_and_reprints():  # its SQL built once (app/frame/statements.py)
@@ -348,16 +372,21 @@ def _renumbers_and_reprints():  # its SQL built once (app/frame/statements.py)
             .order_by(AuditEvent.id).tuples())
 
 
-def former_numbers(application_id: int) -> list[str]:
-    """The numbers the application had before the one it has, oldest first (each given again: its audit row)."""
+def former_numbers(application_ids) -> dict[int, list[str]]:
+    """Each application's numbers before the one it has, oldest first (each given again: its audit row). One
+    read of the audit's action index for any number of them (renumbers are few; a calendar change rebuilds the
+    public record of every application in service, issue 73)."""
     from app.frame.audit_event import AuditEvent
-    found = []
-    for (before,) in (AuditEvent.select(AuditEvent.before).where(
-            (AuditEvent.action == "ubah_nomor") & (AuditEvent.entity == "permohonan_ktp")
-            & (AuditEvent.entity_id == str(application_id))).order_by(AuditEvent.id).tuples()):
-        number = (json.loads(before or "{}") or {}).get("registration_number")
-        if number and number not in found:
-            found.append(number)
+    found = {int(application_id): [] for application_id in application_ids}
+    query = AuditEvent.select(AuditEvent.entity_id, AuditEvent.before).where(
+        (AuditEvent.action == "ubah_nomor") & (AuditEvent.entity == "permohonan_ktp"))
+    if len(found) == 1:
+        query = query.where(AuditEvent.entity_id == str(next(iter(found))))
+    for entity_id, before in query.order_by(AuditEvent.id).tuples():
+        numbers = found.get(int(entity_id)) if entity_id.isdigit() else None
+        number = (json.loads(before or "{}") or {}).get("registration_number") if numbers is not None else None
+        if number and number not in numbers:
+            numbers.append(number)
     return found
 
 

@@ -239,7 +239,7 @@ def closed_day(day: date, name="Rapat", created_at: datetime | None = None):
     from app.frame.office_calendar import CLOSED, OfficeDay, bump_generation
     with database.atomic():
         row = OfficeDay.create(day=day, kind=CLOSED, name=name, created_by="admin", created_at=created_at or utc_now())
-        bump_generation()
+        bump_generation(day)
     return row
 
 
