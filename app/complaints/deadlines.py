@@ -33,6 +33,12 @@ def due_dates(start: date, end: date, calendar: WorkCalendar, days: int) -> dict
                     calendar.due_days(start, end, max(0, int(days)))))
 
 
+def due_offsets(start: date, end: date, calendar: WorkCalendar, days: int) -> list[int]:
+    """due_dates as days after `start`, one for each receipt day from `start` on: no date made per
+    day (the indicators' ~730 days a view, issue 73)."""
+    return calendar.due_offsets(start, end, max(0, int(days)))
+
+
 def first_response_due(received_at, calendar: WorkCalendar, days: int, zone: str = DEFAULT_TIME_ZONE) -> date:
     """Last day for the first response (routing, or an answer from the desk information)."""
     return due_date(received_at, calendar, days, zone)

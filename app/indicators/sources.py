@@ -3,7 +3,7 @@ from bisect import bisect_right
 from datetime import date, timedelta
 from operator import itemgetter
 
-from app.complaints.deadlines import due_dates, overdue_received_before
+from app.complaints.deadlines import due_offsets, overdue_received_before
 from app.frame.db import database
 from app.figures import tallies
 from app.indicators.definitions import Measure
@@ -48,7 +48,7 @@ def complaints_followed_up_on_time(quarters: list[Quarter], zone: str, calendar:
     A follow-up on or before the receipt day's due day (local dates) is on time.
     """
     first, last = _window(quarters)
-    due = due_dates(first, last, calendar, days)
+    due = due_offsets(first, last, calendar, days)
     # open ones count once overdue: received before the first receipt day not yet due
     sums = tallies.follow_up_sums(quarters, zone, "follow", due, overdue_received_before(today, calendar, days))
     return {q: Measure.share(on_time, judged) for q, (judged, on_time) in zip(quarters, sums)}

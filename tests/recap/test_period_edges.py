@@ -69,10 +69,10 @@ def test_each_reader_counts_the_days_of_the_zone_it_is_asked_in(db):
         "channel": {}, "status": {}, "category": {"KTP-el": 1}, "total": 1, "confidential": 0}
     tallies.ready("WIB")
     every_day = lambda first, last: list(range(last.toordinal() - first.toordinal() + 1))  # noqa: E731
-    due_same_day = {kind: tallies.days_between(q1.start, q1.end) for kind in ("first", "follow")}
+    due_same_day = {kind: [q1.start + timedelta(days=i) for i in range(90)] for kind in ("first", "follow")}
     assert tallies.complaint_done_counts(q1.start, q1.end, "WITA", every_day, due_same_day) == [("first", 0, 1, 1)]
     tallies.ready("WIB")
-    assert tallies.follow_up_sums([q1], "WITA", "first", {}, new_year) == [(1, 1)]  # received and done
+    assert tallies.follow_up_sums([q1], "WITA", "first", list(range(90)), new_year) == [(1, 1)]  # received and done
 
 
 def test_a_complaint_moved_to_another_category_counts_once_under_the_new_one(db):
@@ -91,8 +91,10 @@ def test_a_response_after_its_due_day_is_done_but_not_on_time(db):
     day = date(2025, 2, 3)
     complaint_row(datetime(2025, 2, 3, 3), first_response_at=datetime(2025, 2, 4, 3))
     quarter = [Quarter.of(2025, 1)]
-    assert tallies.follow_up_sums(quarter, "WIB", "first", {}, day) == [(1, 0)]
-    assert tallies.follow_up_sums(quarter, "WIB", "first", {day: date(2025, 2, 4)}, day) == [(1, 1)]
+    due = list(range(90))  # Q1 2025: each day its own due day, but 3 February due the 4th
+    assert tallies.follow_up_sums(quarter, "WIB", "first", due, day) == [(1, 0)]
+    due[(day - date(2025, 1, 1)).days] += 1
+    assert tallies.follow_up_sums(quarter, "WIB", "first", due, day) == [(1, 1)]
 
 
 @pytest.mark.parametrize("zone", ZONES)

@@ -114,12 +114,14 @@ def live_follow_up_days(start: date, end: date, zone: str, kind: str,
     return _follow_up_rows(rows, kind)
 
 
-def live_follow_up_sums(periods, zone: str, kind: str, due: dict[date, date],
+def live_follow_up_sums(periods, zone: str, kind: str, due: list[int],
                         open_before: date) -> list[tuple[int, int]]:
     """What follow_up_sums reads, from live_follow_up_days: per period (done, or received before
-    `open_before`; done on time)."""
+    `open_before`; done on time); due[i]: the due day of the first day + i, as days after the first."""
     sums = [[0, 0] for _ in periods]
-    rows = live_follow_up_days(min(p.start for p in periods), max(p.end for p in periods), zone, kind, due)
+    first = min(p.start for p in periods)
+    due_days = {first + timedelta(days=i): first + timedelta(days=after) for i, after in enumerate(due)}
+    rows = live_follow_up_days(first, max(p.end for p in periods), zone, kind, due_days)
     for day, received, done, on_time in rows:
         for k, period in enumerate(periods):
             if period.start <= day <= period.end:
