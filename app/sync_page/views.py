@@ -11,6 +11,7 @@ from app.sync_page import enrolment, identity, records
 from app.frame.page_turns import long_running
 from sync import protocol, public_status
 from sync.client import engine, outbox, scheduler, statuses
+from sync.client.clerk_first import not_a_clerks_request
 from sync.client.models import SyncLog
 from sync.usb import BatchFileError
 from app.frame.request_cycle import bounded_int
@@ -67,6 +68,7 @@ def _progress_fragment():
 
 
 @blueprint.get("/sinkronisasi/progres")
+@not_a_clerks_request  # the bar of the pass polling itself: the pass does not wait on it
 def progress():
     return _progress_fragment()
 

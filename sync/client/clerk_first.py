@@ -11,7 +11,9 @@ carrying what was written, the stall watch reads the kernel's acknowledgements (
 and the link-down timer runs only while an answer is read (sync/client/pipeline.py), so neither
 reads a wait as a stalled link, and the progress bar counts bytes handed over, so it only pauses.
 """
-from flask import current_app, has_app_context, has_request_context
+from functools import wraps
+
+from flask import current_app, g, has_app_context, has_request_context
 
 from app.frame.request_cycle import REQUESTS_IN_FLIGHT
 
@@ -26,3 +28,16 @@ def give_way(most: float | None = None) -> bool:
         return True
     requests = current_app.extensions.get(REQUESTS_IN_FLIGHT)
     return requests.wait_idle(MOST_SECONDS if most is None else most) if requests is not None else True
+
+
+def not_a_clerks_request(view):
+    """A view no clerk waits on (the sync page's poll of the pass's own progress, every second while a pass
+    runs): its request leaves the count of requests in flight as the view starts, so a pass does not give way
+    to its own bar. The flag is request_cycle's own (set where it counts, popped where it ends one): its
+    teardown then ends nothing twice."""
+    @wraps(view)
+    def uncounted(*args, **kwargs):
+        if g.pop("counted_in_flight", False):
+            current_app.extensions[REQUESTS_IN_FLIGHT].end()
+        return view(*args, **kwargs)
+    return uncounted

@@ -6,6 +6,7 @@ import threading
 from datetime import datetime
 
 import pytest
+from flask import request
 
 from app.frame.request_cycle import REQUESTS_IN_FLIGHT
 from sync.client import clerk_first, engine
@@ -17,21 +18,22 @@ WAIT = 30  # the test's own guard against a hang, never what it asserts
 
 
 class HeldRequest:
-    """A real request of `app` (its whole request cycle, through the test client in a thread of its
-    own) held in flight, between its view and its teardown, until release()."""
+    """A real request of `app` to `path` (its whole request cycle, through the test client in a thread of its
+    own) held in flight, between its view and its teardown, until release(). Make every one of a test
+    before the app's first request (Flask takes no hook after it)."""
 
-    def __init__(self, app, path="/healthz"):
-        self.inside, self.release_it, self.status = threading.Event(), threading.Event(), None
+    def __init__(self, app, path="/healthz", client=None, method="get", status=200):
+        self.inside, self.release_it, self.status, self.expected = threading.Event(), threading.Event(), None, status
 
         @app.after_request
         def hold(response):
-            if not self.release_it.is_set():
+            if request.path == path and not self.release_it.is_set():
                 self.inside.set()
                 self.release_it.wait(WAIT)
             return response
 
         def ask():
-            self.status = app.test_client().get(path).status_code
+            self.status = getattr(client or app.test_client(), method)(path).status_code
 
         self.thread = threading.Thread(target=ask, daemon=True)
 
@@ -43,7 +45,7 @@ class HeldRequest:
     def release(self):
         self.release_it.set()
         self.thread.join(WAIT)
-        assert not self.thread.is_alive() and self.status == 200
+        assert not self.thread.is_alive() and self.status == self.expected
 
     def __exit__(self, *exc):
         if not self.release_it.is_set():
@@ -105,6 +107,34 @@ def test_a_pass_inside_a_request_or_outside_any_app_never_waits(tmp_path):
         with app.test_request_context("/sinkronisasi"):  # its own request is not a clerk's to wait for
             assert clerk_first.give_way(most=WAIT * 10) is True
         assert clerk_first.give_way(most=WAIT * 10) is True  # `run.py sync` without a serving app
+
+
+def test_a_pass_does_not_wait_for_the_sync_pages_own_progress_poll_but_waits_for_a_clerks_post(tmp_path):
+    """The sync page polls its progress every second while a pass runs: that poll is the pass's own bar, not
+    a clerk's work, so the pass does not give way to it (before, a pass waited on every poll of its own
+    bar). A clerk's POST beside it (here the same page's "Sinkronkan sekarang") is still waited for."""
+    from tests.conftest import CsrfClient, sign_in_as
+    from tests.support.factory import staff_user
+    app = kecamatan_app(tmp_path / "kecamatan")
+    app.test_client_class = CsrfClient
+    clerk = app.test_client()
+    with app.app_context(), app.extensions["database"].connection_context():
+        from app.frame import store
+        from app.frame.db import database
+        with database.atomic():
+            store.put("kecamatan_code", "35.08.07")  # the office set up, not enrolled: "mulai" answers 303
+        sign_in_as(clerk, staff_user("petugas_loket", "loket1", "Siti"))
+    poll = HeldRequest(app, "/sinkronisasi/progres", client=clerk)
+    press = HeldRequest(app, "/sinkronisasi/mulai", client=clerk, method="post", status=303)
+    with poll:
+        thread, done = in_pass_thread(app, lambda: clerk_first.give_way(most=0.05))
+        thread.join(WAIT)
+        assert not thread.is_alive() and done["value"] is True  # nothing of a clerk's in flight: no wait
+    with press:
+        thread, done = in_pass_thread(app, lambda: clerk_first.give_way(most=0.05))
+        thread.join(WAIT)
+        assert not thread.is_alive() and done["value"] is False  # it waited the clerk's request out, to its bound
+    assert app.extensions[REQUESTS_IN_FLIGHT].count == 0
 
 
 @pytest.fixture
