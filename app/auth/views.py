@@ -1,15 +1,16 @@
+from functools import partial
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
-from app.frame import throttle, versions
+from app.frame import audit, throttle, versions
 from app.frame.access import SIGNED_IN_BEFORE_COOKIE
 from app.auth import accounts
 from app.auth.accounts import may_manage_accounts
 from app.frame.signin import check_sign_in, sign_in, sign_out
 from app.auth.models import User
-from app.frame.passwords import new_password_problem, verify_password
+from app.frame.passwords import new_password_problem
 from app.capabilities import MenuItem
 from app.frame.roles import ROLE_LABELS
 from app.frame.routes import Routes
@@ -89,7 +90,12 @@ def change_password():
         return render_template("auth/change_password.html", errors={})
     user = g.user
     errors = {}
-    if not verify_password(user.password_hash, request.form.get("current", "")):
+    right, wait = throttle.password_again(user, request.form.get("current", ""), "mengganti kata sandi",
+                                          partial(audit.record, entity="pengguna", entity_id=user.id))
+    if wait:
+        return render_template("auth/change_password.html", errors={"current": throttle.password_again_refused(wait)}), \
+            429, throttle.retry_after(wait)
+    if not right:
         errors["current"] = "Kata sandi lama salah."
     problem = new_password_problem(request.form.get("new", ""), request.form.get("confirm", ""), user.username,
                                    current=request.form.get("current", ""), office_words=accounts.office_words())

@@ -18,6 +18,7 @@ VERBS = {
     "lampiran": "melampirkan berkas pada", "aktifkan": "mengaktifkan", "nonaktifkan": "menonaktifkan",
     "reset_sandi": "mereset kata sandi", "ganti_sandi": "mengganti kata sandi",
     "masuk": "masuk", "masuk_gagal": "gagal masuk", "keluar": "keluar",
+    "sandi_salah": "salah mengetik kata sandinya", "sandi_ditahan": "ditahan: terlalu banyak kata sandi salah",
     "lihat": "membuka", "lihat_foto": "membuka foto", "cetak": "mencetak", "ekspor": "mengekspor", "impor": "mengimpor",
     "cadangkan": "membuat", "unduh": "mengunduh", "pulihkan": "memulihkan", "serah": "menyerahkan",
     "ajukan": "mengajukan", "kembalikan": "mengembalikan", "setujui": "menyetujui", "isi": "mengisi",
@@ -27,7 +28,7 @@ VERBS = {
     "pasang_pembaruan": "memasang pembaruan", "cetak_ulang_bukti": "mencetak ulang bukti pendaftaran",
 }
 # Actions about the actor's own session: no object in the sentence.
-SELF_ACTIONS = {"masuk", "masuk_gagal", "keluar", "ganti_sandi"}
+SELF_ACTIONS = {"masuk", "masuk_gagal", "keluar", "ganti_sandi", "sandi_salah", "sandi_ditahan"}
 
 FIELD_LABELS = {
     **privacy.PERSONAL_FIELDS,

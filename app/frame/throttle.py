@@ -1,4 +1,5 @@
-"""The one throttle for every door: staff login, kiosk, survey, the center's login.
+"""The one throttle for every door: staff login, kiosk, survey, the center's login, a password typed
+again by a signed-in user (a new password, the regency's key fingerprint).
 
 Attempts are rows in `throttle_hit` (scope, key, time), so a restart does not reset them. A door
 picks its key: the login keys on account *and* address, so a stranger at another PC cannot lock
@@ -22,6 +23,7 @@ from flask import current_app
 
 from app.frame.dates import utc_now
 from app.frame.db import database
+from app.frame.passwords import verify_password
 
 FIRST_DELAY_SECONDS = 2
 KEEP = timedelta(days=2)
@@ -142,3 +144,41 @@ def login_attempted(username: str, address: str, succeeded: bool) -> None:
     else:
         hit(LOGIN_SCOPE, f"{username}|{address}")
         hit(LOGIN_ADDRESS_SCOPE, address)
+
+
+# --- a password typed again by a signed-in user (a new password, the regency's key) ------------
+# A PC left signed in must not let whoever sits at it guess the password without limit: the same
+# growing wait as sign-in, keyed on the account alone (the guesser is at the account's own session),
+# with the sign-in's limits. While it waits the password is not even checked: a right one is refused too.
+
+PASSWORD_AGAIN_SCOPE = "sandi_ulang"
+
+
+def password_again(account, typed: str, purpose: str, record) -> tuple[bool, int]:
+    """(right, seconds to wait) for the password `account` typed again to confirm an act ("mengganti
+    kata sandi"). A wrong one counts (an empty field is no guess); a right one forgives. A wrong one
+    and a refusal are on the trail: `record(action=..., summary=...)` is the program's audit function
+    with the account named, called in the throttle's transaction."""
+    window, per_account, _ = _login_limits()
+    key, hits_table = account.username, _model()
+    with hits_table._meta.database.atomic():
+        wait = seconds_to_wait(PASSWORD_AGAIN_SCOPE, key, free=per_account, window=window, growing=True)
+        if wait:
+            record(action="sandi_ditahan", summary=f"Kata sandi untuk {purpose} ditolak tanpa diperiksa: terlalu "
+                                                   f"banyak kata sandi salah, ditahan {in_words(wait)}")
+            return False, wait
+        if not typed:
+            return False, 0
+        right = verify_password(account.password_hash, typed)  # the request's size limit bounds it
+        if right:
+            clear(PASSWORD_AGAIN_SCOPE, key)
+        else:
+            hit(PASSWORD_AGAIN_SCOPE, key)
+            record(action="sandi_salah", summary=f"Kata sandi salah diketik untuk {purpose}")
+    return right, 0
+
+
+def password_again_refused(wait: int) -> str:
+    """The Indonesian answer while the wait lasts (with a 429 and retry_after(wait))."""
+    return (f"Terlalu banyak kata sandi salah. Coba lagi dalam {in_words(wait)}; bila Anda lupa kata sandi, "
+            "minta admin lain meresetnya.")

@@ -2,11 +2,13 @@
 the night setting, a USB folder to read a release from, what happened last (a refusal, a version
 taken back), and the regency root this PC trusts with the form where its admin types the
 fingerprint from the regency's sheet (app/updates/trust.py)."""
+from functools import partial
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from app.capabilities import MenuItem
+from app.frame import audit, throttle
 from app.frame.page_turns import long_running
 from app.updates import records, state, versions
 
@@ -49,12 +51,18 @@ def _root_trust(data_dir) -> dict:
 def confirm_root():
     """The fingerprint the regency printed, typed or scanned by this PC's admin (audited); changing one
     already stored asks for the admin's password and a second typing (app/updates/trust.py)."""
-    from app.frame.passwords import verify_password
     from app.updates import trust
     data_dir = current_app.config["DATA_DIR"]
     typed = request.form.get("sidik_jari", "")
-    password_ok = bool(trust.expected_root(data_dir)) and verify_password(
-        g.user.password_hash, request.form.get("kata_sandi", "")[:MAX_PASSWORD_CHARS])
+    password_ok = False
+    if trust.expected_root(data_dir):  # a change: the password is checked, as often as sign-in allows
+        password_ok, wait = throttle.password_again(
+            g.user, request.form.get("kata_sandi", "")[:MAX_PASSWORD_CHARS], "mengganti sidik jari kunci root",
+            partial(audit.record, entity="pengguna", entity_id=g.user.id))
+        if wait:
+            body, status = _page({"kata_sandi": throttle.password_again_refused(wait)},
+                                 typed=typed[:trust.MAX_TYPED_CHARS], status=429)
+            return body, status, throttle.retry_after(wait)
     try:
         message, well = trust.confirm(data_dir, typed, user=g.user, again=request.form.get("sidik_jari_ulang", ""),
                                       password_ok=password_ok, new_sheet=request.form.get("lembar_baru") == "ya")

@@ -3,13 +3,14 @@ shipments, rejections, resend requests, kecamatan enrolment, accounts and USB im
 import json
 import re
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import (abort, current_app, flash, g, redirect, render_template, request, url_for)
 from playhouse.flask_utils import get_object_or_404
 from peewee import fn
 
 from app.frame import throttle
-from app.frame.passwords import new_password_problem, verify_password
+from app.frame.passwords import new_password_problem
 from app.frame.templating import send_htmx
 from app.frame.dates import day_start_utc, utc_now
 from app.frame.pagination import paginate
@@ -20,7 +21,7 @@ from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
 from sync.center import desk_records, keys, records, trail, updates, usb_files
 from app.frame.privacy import mask
-from sync.center.audit import masked_applicant, record_view
+from sync.center.audit import audit, masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
 from sync.center.public_status_records import note_delivery, store_public
 from sync.center.retention import is_purged, last_reports
@@ -74,7 +75,12 @@ def change_password():
     if request.method == "GET":
         return render_template("center/change_password.html", errors={})
     errors = {}
-    if not verify_password(g.user.password_hash, request.form.get("current", "")):
+    right, wait = throttle.password_again(g.user, request.form.get("current", ""), "mengganti kata sandi",
+                                          partial(audit, entity="operator", entity_id=g.user.id))
+    if wait:
+        return render_template("center/change_password.html", errors={"current": throttle.password_again_refused(wait)}), \
+            429, throttle.retry_after(wait)
+    if not right:
         errors["current"] = "Kata sandi lama salah."
     problem = new_password_problem(request.form.get("new", ""), request.form.get("confirm", ""), g.user.username)
     if problem:
