@@ -4,6 +4,8 @@ A capability is a module its program lists (app/programs/*.py); adding one is on
 Everything it contributes is read here, through `app.hooks.contributions`: the menu below, the
 landing page's cards and landing endpoint, the request gates and the demo's parts.
 """
+import functools
+
 from app.hooks import Card, DemoCount, MenuItem, contributions  # noqa: F401  (capabilities import the types from here)
 
 
@@ -14,21 +16,35 @@ def modules(program=None) -> list:
     if program is None:
         from flask import current_app
         program = current_app.extensions["program"]
-    return program.modules()
+    return list(_imported(program))
+
+
+@functools.lru_cache(maxsize=8)
+def _imported(program) -> tuple:
+    # A program's packages do not change while it runs: the menu, the cards and the landing page asked
+    # importlib for each of them (~16) on every page (issue 73).
+    return tuple(program.modules())
+
+
+@functools.lru_cache(maxsize=8)
+def _menu_of(program) -> tuple:
+    """The program's menu entries in order and its menu_open gates: the same for every request."""
+    items = [item for menu in contributions(modules(program), "MENU") for item in menu]
+    return tuple(sorted(items, key=lambda i: i.order)), tuple(contributions(modules(program), "menu_open"))
 
 
 def menu_for_user():
-    """The main menu entries the signed-in user may open, in order, with their badges."""
-    from flask import g
+    """The main menu entries the signed-in user may open, in order, with their badges. Who may open what,
+    the gates and the badges are asked on every request: only the list of entries is kept."""
+    from flask import current_app, g
 
     from app.frame.access import user_may
     user = g.get("user")
     if user is None:
         return []
-    items = [item for menu in contributions(modules(), "MENU") for item in menu]
-    gates = contributions(modules(), "menu_open")
+    items, gates = _menu_of(current_app.extensions["program"])
     entries = []
-    for item in sorted(items, key=lambda i: i.order):
+    for item in items:
         if user_may(item.endpoint) and all(menu_open(item.endpoint) for menu_open in gates):
             entries.append((item, item.badge(user) if item.badge else 0))
     return entries

@@ -11,11 +11,12 @@ app/desa/acceptance.py (kecamatan only).
 from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, g
+from peewee import SQL, fn
 
 from app.auth import accounts
 from app.frame import person_rules
 from app.frame.office_calendar import office_calendar
-from app.frame import audit, dates, installation
+from app.frame import audit, dates, installation, statements
 from app.frame.db import database
 from app.frame.listeners import Listeners
 from app.frame.roles import DESA
@@ -225,8 +226,12 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
 
 def waiting_count() -> int:
     """Pre-registrations waiting at the counter (its menu badge and dashboard card)."""
-    return (PreRegistration.select().where((PreRegistration.status == PreRegistration.WAITING)
-                                           & (PreRegistration.expires_on >= today())).count())
+    return statements.scalar(_waiting_on, today())
+
+
+def _waiting_on(day):  # on every page the counter opens: its SQL text built once a day (app/frame/statements.py)
+    return (PreRegistration.select(fn.COUNT(SQL("*")))
+            .where((PreRegistration.status == PreRegistration.WAITING) & (PreRegistration.expires_on >= day)))
 
 
 def pre_registration_from_payload(payload: dict, source: str, photo=None) -> PreRegistration:

@@ -1,0 +1,55 @@
+"""The frame every page pays (issue 73): on each request the signed-in account is read once, with its
+session; no statement of the frame runs twice; and none of their SQL texts is built again after the first
+request (app/frame/statements.py: peewee building a badge's count cost ~0.2 ms, five times its run)."""
+from collections import Counter
+
+import peewee
+import pytest
+
+from app.frame.db import database
+from app.frame.roles import ALL_ROLES
+
+FRAME_ONLY = "/halaman-yang-tidak-ada"  # a 404 page: the base page with the menu and its badges, nothing else
+FRAME_STATEMENTS = 5  # the session with its account, and the badges of the busiest menu (the section head's)
+
+
+def statements_of(client, url: str) -> list[tuple[str, str]]:
+    """(SQL, parameters) of every statement run while `client` gets `url` (the app keeps the test's connection)."""
+    seen = []
+    connection = database.connection()
+    connection.set_exec_trace(lambda cursor, sql, bindings: seen.append((sql, repr(bindings))) or True)
+    try:
+        assert client.get(url).status_code == 404
+    finally:
+        connection.set_exec_trace(None)
+    return seen
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_a_request_reads_the_signed_in_account_once_and_no_statement_twice(client_for, db, role):
+    client = client_for(role)
+    client.get(FRAME_ONLY)  # the first request of a session may note when it was last seen
+    seen = statements_of(client, FRAME_ONLY)
+    account_reads = [sql for sql, _ in seen if 'FROM "user"' in sql or 'JOIN "user"' in sql]
+    assert len(account_reads) == 1, account_reads
+    assert '"staff_session"' in account_reads[0]  # the session checked in the same statement, every request
+    assert [statement for statement, n in Counter(seen).items() if n > 1] == []
+    assert len(seen) <= FRAME_STATEMENTS, seen
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_the_frame_builds_no_sql_text_after_the_first_request(client_for, db, role, monkeypatch):
+    """Every statement a page of nothing but the frame runs keeps its text: the session's, the settings',
+    the menu's badges (the clerk's queue of pre-registrations and the sync's failed items were built by
+    peewee on every page)."""
+    client = client_for(role)
+    client.get(FRAME_ONLY)
+    built = []
+    plain = peewee.Database.get_sql_context  # what peewee asks for each time it builds a statement's text
+
+    def counted(self, *args, **kwargs):
+        built.append(self)
+        return plain(self, *args, **kwargs)
+    monkeypatch.setattr(peewee.Database, "get_sql_context", counted)
+    assert client.get(FRAME_ONLY).status_code == 404
+    assert built == []
