@@ -3,11 +3,11 @@ import json
 
 from app.frame.office_calendar import office_calendar
 from app.frame.dates import utc_now
-from app.frame.pagination import Page, paginate
+from app.frame.pagination import Page, paginate_kept
 from app.frame.periods import Quarter
 from app.recap import figures
 from app.recap.models import QuarterRecap, RecapFrozenComplaint, RecapStatus
-from app.frame import figure_cache, store
+from app.frame import figure_cache, statements, store
 from app.frame.db import database
 from app.figures import tallies
 from app.survey.figures import answers_by_status, ikm_for_period
@@ -36,13 +36,13 @@ def freeze_list(recap: QuarterRecap, items: list[dict]) -> None:
         RecapFrozenComplaint.insert_many(rows[start:start + 1000]).execute()
 
 
-def frozen_rows(recap: QuarterRecap):
+def frozen_rows(recap_id: int):  # a builder (app/frame/statements.py)
     return (RecapFrozenComplaint.select(RecapFrozenComplaint.position, RecapFrozenComplaint.item)
-            .where(RecapFrozenComplaint.recap == recap.id).order_by(RecapFrozenComplaint.position.asc()))
+            .where(RecapFrozenComplaint.recap == recap_id).order_by(RecapFrozenComplaint.position.asc()))
 
 
 def frozen_list(recap: QuarterRecap) -> list[dict]:
-    return [json.loads(item) for _, item in frozen_rows(recap).tuples()]
+    return [json.loads(item) for _, item in statements.fetched(frozen_rows, recap.id)]
 
 
 def quarter_figures(quarter: Quarter, zone: str, calendar, first_days: int, follow_days: int) -> dict:
@@ -121,9 +121,9 @@ def contents_shown(quarter: Quarter, recap: QuarterRecap | None, zone: str, toda
 def complaints_page(quarter: Quarter, recap: QuarterRecap | None, frozen: bool, zone: str, size: int) -> Page:
     """One page of the complaint list by keyset (the URL's cursor): frozen rows when approved, else live."""
     if frozen:
-        page = paginate(frozen_rows(recap).dicts(), size)
-        page.items = [json.loads(row["item"]) for row in page.items]
+        page = paginate_kept(frozen_rows, (recap.id,), size)
+        page.items = [json.loads(item) for _, item in page.items]
     else:
-        page = paginate(figures.complaint_rows(quarter, zone).dicts(), size)
+        page = paginate_kept(figures.complaint_rows, quarter.utc_bounds(zone), size)
         page.items = [figures.list_item(row, zone) for row in page.items]
     return page

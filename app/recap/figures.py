@@ -13,6 +13,7 @@ from datetime import datetime
 from app.complaints.deadlines import due_dates
 from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCategory
 from app.frame.dates import format_datetime
+from app.frame import statements
 from app.frame.db import database
 from app.frame.periods import Period
 from app.figures import tallies
@@ -87,7 +88,8 @@ def _moment(value, zone: str) -> str:
     return format_datetime(datetime.fromisoformat(str(value)), zone)
 
 
-def _list_item(row, zone: str) -> dict:
+def list_item(row, zone: str) -> dict:
+    """A row in the LIST_COLUMNS order (complaint_rows, as the database gives it) as the recap lists it."""
     (id_, tracking, received_at, channel, category, status, text, tindak_lanjut, followed_up_at,
      is_anonymous, name, created_at) = row
     return {"id": id_, "tracking_number": tracking, "received_at": str(received_at),
@@ -100,10 +102,10 @@ def _list_item(row, zone: str) -> dict:
             "created_at": str(created_at)}
 
 
-def complaint_rows(period: Period, zone: str):
-    """Complaints received in the period with their follow-up, oldest first; confidential ones left out.
-    A query in the LIST_COLUMNS order, for a whole list or a keyset page (app/frame/pagination.py)."""
-    start, end = period.utc_bounds(zone)
+def complaint_rows(start, end):
+    """Complaints received between two UTC moments with their follow-up, oldest first; confidential
+    ones left out. A builder (app/frame/statements.py) in the LIST_COLUMNS order, for a whole list or
+    a keyset page (app/frame/pagination.py): its rows as the database gives them go to list_item."""
     return (Complaint.select(Complaint.id, Complaint.tracking_number, Complaint.received_at, Complaint.channel,
                              ComplaintCategory.name.alias("category"), Complaint.status, Complaint.text,
                              Complaint.tindak_lanjut, Complaint.followed_up_at, Complaint.is_anonymous,
@@ -113,14 +115,9 @@ def complaint_rows(period: Period, zone: str):
             .order_by(Complaint.received_at.asc(), Complaint.id.asc()))
 
 
-def list_item(row: dict, zone: str) -> dict:
-    """One complaint_rows row (as a dict) as the recap lists it."""
-    return _list_item(tuple(row.values()), zone)
-
-
 def complaint_list(period: Period, zone: str) -> list[dict]:
-    """The whole list (approval snapshot, print, XLSX)."""
-    return [_list_item(row, zone) for row in complaint_rows(period, zone).tuples()]
+    """The whole list (approval snapshot, print, XLSX), read as a page of it is (complaints_page)."""
+    return [list_item(row, zone) for row in statements.fetched(complaint_rows, *period.utc_bounds(zone))]
 
 
 def late_entries(before, zone: str) -> tuple[list[dict], list[int]]:
@@ -136,4 +133,4 @@ def late_entries(before, zone: str) -> tuple[list[dict], list[int]]:
         'JOIN "quarter_recap" r ON r."id" = e."late_for_id" '
         'WHERE r."ends_at" <= ? AND e."listed_in_id" IS NULL '
         'ORDER BY c."received_at", c."id"', (str(before),)).fetchall()
-    return [_list_item(row[:-1], zone) for row in rows if not row[-1]], [row[0] for row in rows if row[-1]]
+    return [list_item(row[:-1], zone) for row in rows if not row[-1]], [row[0] for row in rows if row[-1]]

@@ -140,3 +140,14 @@ def test_one_builder_on_sqlite_then_postgresql_gets_each_database_s_own_text(sql
         pg.close()
         proxy.initialize(sqlite_visits)
     assert statements.scalar(visits_on, today) == 1
+
+
+def test_fetched_rows_are_the_database_s_own_values_from_a_text_built_once(sqlite_visits):
+    """A list that formats its values itself reads them unconverted (the recap's list, issue 73)."""
+    for day in (20, 22):
+        Visit.create(person="Siti", day=date(2026, 11, day))
+    built.clear()
+    assert statements.fetched(visits_after, "Siti", each_run=("2026-11-19",)) == [("2026-11-20",), ("2026-11-22",)]
+    assert statements.fetched(visits_after, "Siti", each_run=("2026-11-21",)) == [("2026-11-22",)]
+    assert statements.query(visits_after, "Siti") is statements.query(visits_after, "Siti")
+    assert built == ["Siti"]
