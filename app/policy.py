@@ -26,7 +26,7 @@ kalender.kelola               x     -      -       -    -    -     -     mengatu
 pengaturan.kantor             x     -      -       -    -    -     -     penyiapan awal, identitas kantor, kode wilayah, logo, batas sesi, poster kios
 pengaturan.mulai_otomatis     x     -      -       -    -    -     -     memasang atau melepas mulai otomatis bersama komputer
 pengaturan.logo               -     -      -       -    -    -     x     menampilkan logo kop surat
-pendaftaran.daftar            -     x      -       -    -    -     -     mendaftarkan permohonan KTP-el baru (periksa NIK dan KK)
+pendaftaran.daftar            -     x      -       -    -    -     -     mendaftarkan permohonan KTP-el baru (periksa NIK, KK dan foto)
 pendaftaran.periksa           -     x      -       -    -    x     -     memeriksa NIK dan KK saat mengisi formulir
 pendaftaran.berkas            -     x      -       -    -    -     -     mengubah berkas, foto, persyaratan; membuka kembali
 pendaftaran.serah             -     x      -       -    -    -     -     menyerahkan KTP-el kepada pemohon
@@ -83,7 +83,7 @@ ROUTES = {
                          "settings.session_timeout settings.kiosk_poster",
     "pengaturan.mulai_otomatis": "settings.autostart",
     "pengaturan.logo": "settings.logo",
-    "pendaftaran.daftar": "registration.new",
+    "pendaftaran.daftar": "registration.new registration.check_photo",
     "pendaftaran.periksa": "registration.check_nik registration.check_kk",
     "pendaftaran.berkas": "registration.edit registration.upload_photo registration.checklist registration.reopen",
     "pendaftaran.serah": "registration.handover",

@@ -93,7 +93,7 @@ def _desa_form_context(form, errors, warnings):
     context = form_context(form, errors, warnings)
     context.update(desa=_scope_desa(), form_action=url_for("desa.new"), heading="Formulir F-1.07 (Pra-pendaftaran)",
                    submit_label="Simpan pra-pendaftaran", hide_duplicates=True,
-                   nik_check="desa.check_nik", kk_check="desa.check_kk")
+                   nik_check="desa.check_nik", kk_check="desa.check_kk", photo_check=None)
     return context
 
 

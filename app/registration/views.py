@@ -55,9 +55,24 @@ def may_mark(user, status) -> bool:
     return status in MARKERS and may(user, MARKERS[status])
 
 
+def _application_or_404(application_id: int, status: S | None = None):
+    """The application (in `status` when given), or 404. Its SQL text is kept (app/frame/statements.py): peewee
+    built the select of its forty columns anew on each of a clerk's actions and on the page after it (issue 73)."""
+    found = statements.rows(_application_by_id, status is not None,
+                            each_run=(application_id,) if status is None else (application_id, status.value))
+    if not found:
+        abort(404)
+    return found[0]
+
+
+def _application_by_id(with_status: bool):
+    query = Application.select().where(Application.id == statements.each_run(0))
+    return query.where(Application.status == statements.each_run(1)) if with_status else query
+
+
 def _application_in(application_id: int, status: S):
     """A slip of one status (return slip, handover receipt): 404 while the application is in another."""
-    return get_object_or_404(Application, (Application.id == application_id) & (Application.status == status.value))
+    return _application_or_404(application_id, status)
 
 
 def _view_ahead(application) -> None:
@@ -221,10 +236,10 @@ def _counter_refusals(clean: dict, errors: dict, warnings: dict, exclude_id: int
     hold (with links to it; returns (running applications, holds) for the form)."""
     if "nik" in errors or not clean.get("nik"):
         return [], []
-    refusal = records.nik_refusal(clean["nik"], clean.get("reason"), exclude_id)
+    refusal, running, holds = records.nik_standing(clean["nik"], clean.get("reason"), exclude_id)
     if refusal:
         errors["nik"] = refusal
-    return records.in_progress_with_nik(clean["nik"], exclude_id), records.nik_holds(clean["nik"])
+    return running, holds
 
 
 @blueprint.get("/pendaftaran/periksa-nik")
@@ -251,9 +266,23 @@ def check_kk():
                            ok="Nomor KK sesuai format." if typed.strip() else "")
 
 
+@blueprint.post("/pendaftaran/periksa-foto")
+def check_photo():
+    """htmx, when the clerk chooses or takes the photo: checked as Simpan will check it (its refusal, or the
+    background rule's warning, under the field) while the clerk goes on typing; Simpan with the same file
+    then takes this check's photo (applicant_form.checked_photo). Nothing is stored."""
+    errors, warnings = {}, {}
+    birth = parse_iso_date(request.form.get("birth_date"))
+    photo = read_photo(errors, birth.year if birth else None, warnings)
+    if photo is None:
+        return render_template("registration/_photo_check.html", error=errors.get("photo", ""))
+    return render_template("registration/_photo_check.html", warning=warnings.get("photo", ""),
+                           ok=f"Foto dapat dipakai: dipotong 3x4, latar {photo.background}.")
+
+
 @blueprint.get("/pendaftaran/<int:application_id>")
 def detail(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     audit.record_page_view("permohonan_ktp", application.id, _viewed(application))
     return render_template("registration/detail.html", **_detail_context(application))
 
@@ -261,9 +290,7 @@ def detail(application_id: int):
 def _detail_context(application, errors=None, handover_form=None):
     today = office_today()
     annotate([application], today)
-    photo = (ApplicationPhoto.select(ApplicationPhoto.id, ApplicationPhoto.background, ApplicationPhoto.width,
-                                     ApplicationPhoto.height, ApplicationPhoto.sha256)
-             .where(ApplicationPhoto.application == application).first())
+    photo = next(iter(statements.rows(_photo_shown, each_run=(application.id,))), None)
     configured = store.get("requirements")
     photo_warning = None
     if photo and store.get("photo_background_rule"):
@@ -271,8 +298,7 @@ def _detail_context(application, errors=None, handover_form=None):
     status = S(application.status)
     marks = [s for s in TRANSITIONS[status] if may_mark(g.user, s)]
     return dict(application=application, photo=photo, photo_warning=photo_warning,
-                events=list(StatusEvent.select().where(StatusEvent.application == application)
-                            .order_by(StatusEvent.at, StatusEvent.id)),
+                events=statements.rows(_timeline, each_run=(application.id,)),
                 requirements=reqs.requirements_for(application.reason, configured),
                 ticked=set(json.loads(application.requirements_met or "[]")),
                 missing=json.loads(application.missing_requirements or "[]"),
@@ -284,9 +310,25 @@ def _detail_context(application, errors=None, handover_form=None):
                 notices=notices_for(application))
 
 
+# The page's reads on every action that leads to it, their SQL built once (app/frame/statements.py).
+def _photo_shown():
+    return (ApplicationPhoto.select(ApplicationPhoto.id, ApplicationPhoto.background, ApplicationPhoto.width,
+                                    ApplicationPhoto.height, ApplicationPhoto.sha256)
+            .where(ApplicationPhoto.application == statements.each_run(0)).limit(1))
+
+
+def _timeline():
+    return (StatusEvent.select().where(StatusEvent.application == statements.each_run(0))
+            .order_by(StatusEvent.at, StatusEvent.id))
+
+
+def _has_photo():  # its id only: the checklist asks whether there is one, never for the picture
+    return ApplicationPhoto.select(ApplicationPhoto.id).where(ApplicationPhoto.application == statements.each_run(0))
+
+
 @blueprint.route("/pendaftaran/<int:application_id>/ubah", methods=["GET", "POST"])
 def edit(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     if not is_editable(application.status):
         # A clear refusal on the page itself (409), not a redirect that a script or a form reads as done.
         refusal = (f"Permohonan ini berstatus “{STATUS_LABELS[S(application.status)]}”: berkas yang sudah lengkap "
@@ -322,7 +364,7 @@ def edit(application_id: int):
 
 @blueprint.post("/pendaftaran/<int:application_id>/foto")
 def upload_photo(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     errors, warnings = {}, {}
     if not is_editable(application.status):
         errors["photo"] = "Permohonan sedang diproses; foto tidak dapat diganti."
@@ -349,14 +391,14 @@ def photo(application_id: int):
 
 @blueprint.post("/pendaftaran/<int:application_id>/persyaratan")
 def checklist(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     if not is_editable(application.status):
         return render_template("registration/detail.html", **_detail_context(
             application, {"checklist": "Persyaratan hanya diperiksa selama berkas di loket."})), 422
     applicable = reqs.requirements_for(application.reason, store.get("requirements"))
     ticked = {code for code in request.form.getlist("syarat") if code in {item["code"] for item in applicable}}
     missing = reqs.missing(application.reason, ticked, store.get("requirements"))
-    if not missing and ApplicationPhoto.get_or_none(ApplicationPhoto.application == application) is None:
+    if not missing and statements.scalar(_has_photo, each_run=(application.id,)) is None:
         return render_template("registration/detail.html", **_detail_context(
             application, {"checklist": "Foto pemohon belum ada: unggah atau ambil foto sebelum menandai lengkap."})), 422
     try:
@@ -385,7 +427,7 @@ def return_slip(application_id: int):
 
 @blueprint.post("/pendaftaran/<int:application_id>/buka-kembali")
 def reopen(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     try:
         with database.atomic():
             transition(application, S.RECEIVED, note="Dibuka kembali: pemohon datang dengan kelengkapan")
@@ -400,7 +442,7 @@ def reopen(application_id: int):
 
 @blueprint.post("/pendaftaran/<int:application_id>/status")
 def mark(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     note = (request.form.get("note") or "").strip()
     try:
         target = S(request.form.get("to_status", ""))
@@ -449,7 +491,7 @@ def validate_handover(form) -> tuple[dict, dict]:
 
 @blueprint.post("/pendaftaran/<int:application_id>/serah")
 def handover(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     clean, errors = validate_handover(request.form)
     if application.status == S.HANDED_OVER.value:
         when = format_datetime(application.handed_over_at, store.get("timezone")) if application.handed_over_at else ""
@@ -485,7 +527,7 @@ def clerk_who_moved(application: Application, status: S) -> str:
 
 @blueprint.get("/pendaftaran/<int:application_id>/bukti")
 def receipt(application_id: int):
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     return render_template("registration/receipt.html", application=application, qr=qr_svg(application.registration_number),
                            desa_name=desa_names().get(application.desa_code, ""), reasons=intake.REASONS,
                            service_days=store.get("service_days"),
@@ -495,15 +537,14 @@ def receipt(application_id: int):
 @blueprint.post("/pendaftaran/<int:application_id>/bukti/cetak-ulang")
 def reprint_receipt(application_id: int):
     """The register's "Cetak ulang bukti": the print recorded (it leaves the list), then the receipt itself."""
-    application = get_object_or_404(Application, Application.id == application_id)
+    application = _application_or_404(application_id)
     records.record_receipt_reprint(application)
     return redirect(url_for("registration.receipt", application_id=application.id), 303)
 
 
 def _reprint_notice(application) -> list:
     """The application's page, while its receipt is on the reprint list: the number the citizen holds, and the button."""
-    held = next((item.old_number for item in records.receipts_to_reprint() if item.application.id == application.id),
-                None)
+    held = records.receipt_to_reprint(application)
     if held is None:
         return []
     return [Notice(f"Nomor pendaftaran ini diganti; bukti yang dipegang pemohon masih bernomor {held}. Cetak ulang "

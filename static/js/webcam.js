@@ -31,6 +31,8 @@
         var files = new DataTransfer();
         files.items.add(file);
         input.files = files.files;
+        // as a chosen file does: the form's check of the photo (htmx on the input, when it has one) runs now
+        input.dispatchEvent(new Event("change", { bubbles: true }));
         status.textContent = "Foto dari kamera siap disimpan (" + Math.round(blob.size / 1024) + " KB).";
         stream.getTracks().forEach(function (t) { t.stop(); });
         stream = null; video.hidden = true; shot.hidden = true;
