@@ -1,3 +1,5 @@
+from functools import partial
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from playhouse.flask_utils import get_object_or_404
 
@@ -5,13 +7,12 @@ from app import autostart as autostart_entry
 from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES
 from app.frame.access import may
-from app.frame import regions, store, versions
+from app.frame import audit, regions, store, throttle, versions
 from app.settings import identity, records
 from app.frame.letterhead_logo import LogoError, normalise_logo
 from app.settings.models import StoredFile
 from app.frame.request_cycle import int_arg
 from app.frame.routes import Routes
-from app.frame.passwords import verify_password
 
 # By page: the kecamatan's office settings, and what a desa PC uses too (the letterhead's logo, start
 # with the PC), whose forms there are on the desa admin's page (app.extensions["logo_form_page"]).
@@ -82,7 +83,13 @@ def setup():
     # The admin's password was chosen before the office's names were known: typed here once, it is
     # checked against them (a hash cannot be searched for "Pasirian2026").
     typed = request.form.get("current_password", "")[:128]
-    if not verify_password(g.user.password_hash, typed):
+    right, wait = throttle.password_again(g.user, typed, "menyimpan identitas kantor",
+                                          partial(audit.record, entity="pengguna", entity_id=g.user.id))
+    if wait:
+        body, status = _identity_page("settings/setup.html", values, {
+            "current_password": throttle.password_again_refused(wait)}, 429, photo_background_rule=background_rule)
+        return body, status, throttle.retry_after(wait)
+    if not right:
         errors["current_password"] = ("Ketik kata sandi yang Anda pakai untuk masuk: kata sandi itu diperiksa sekali "
                                       "terhadap nama kantor yang dipilih.")
     if errors:

@@ -93,3 +93,15 @@ def test_the_fingerprint_change_takes_the_right_password_before_the_limit(app, c
     assert change_fingerprint(admin, TEST_PASSWORD).status_code == 302
     assert trust.expected_root(tmp_path) == trust.normalized(OTHER)
 
+
+
+def test_the_offices_setup_page_checks_the_password_as_often_as_sign_in_allows(app, client_for):
+    """The setup page stays open after setup (Pengaturan Kantor's first form) and checks the admin's password."""
+    from tests.settings.test_first_run import SETUP
+    admin = client_for("admin")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        assert admin.post("/admin/penyiapan", data=dict(SETUP, current_password="tebakan-salah-1")).status_code == 422
+    refused = admin.post("/admin/penyiapan", data=dict(SETUP))  # the client adds its token to the dict
+    assert refused.status_code == 429 and 'href="#f-current_password"' in refused.get_data(as_text=True)
+    assert actions("admin") == ["sandi_salah"] * limit + ["sandi_ditahan"]
