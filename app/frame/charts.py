@@ -100,27 +100,34 @@ def trend_chart(points: list[tuple], target: float | None, title: str,
     def y_of(value):
         return top + plot_height * (1 - value / maximum)
 
+    # Each figure and text written once (six charts a view of the indicators, issue 73).
     parts = _open(width, height, title, caption)
     parts.append(f'<text transform="translate(14 {top + plot_height / 2:.1f}) rotate(-90)" text-anchor="middle" '
                  f'fill="{INK}">{escape(value_label)}</text>'
                  f'<text x="{left + (width - left - right) / 2:.1f}" y="{height - 4}" text-anchor="middle" '
                  f'fill="{INK}">{escape(period_label)}</text>')
     for mark in (0, maximum / 2, maximum):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y_of(mark):.1f}" y2="{y_of(mark):.1f}" stroke="{GRID}"/>'
+        y = f"{y_of(mark):.1f}"
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y}" y2="{y}" stroke="{GRID}"/>'
                      f'<text x="{left - 5}" y="{y_of(mark) + 5:.1f}" text-anchor="end" fill="{INK}">{_number(mark)}</text>')
+    bottom_y = y_of(0)
+    bar_width = step * 0.76
+    bar_text, label_y, dash_y = f"{bar_width:.1f}", f"{bottom_y + 20:.1f}", f"{bottom_y - 4:.1f}"
     for index, (label, value, *text) in enumerate(points):
         x = left + index * step + step * 0.12
-        bar_width = step * 0.76
+        middle = f"{x + bar_width / 2:.1f}"
+        label = escape(label)
         if value is None:
-            parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{y_of(0) - 4:.1f}" text-anchor="middle" fill="{INK}">–</text>')
+            parts.append(f'<text x="{middle}" y="{dash_y}" text-anchor="middle" fill="{INK}">–</text>')
         else:
-            parts.append(f'<rect x="{x:.1f}" y="{y_of(value):.1f}" width="{bar_width:.1f}" '
-                         f'height="{y_of(0) - y_of(value):.1f}" fill="{CURRENT}"><title>{escape(label)}: '
-                         f'{escape(text[0] if text else decimal_text(value, 2))}</title></rect>')
-        parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{y_of(0) + 20:.1f}" text-anchor="middle" fill="{INK}">'
-                     f'{escape(label)}</text>')
+            y = y_of(value)
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_text}" height="{bottom_y - y:.1f}" '
+                         f'fill="{CURRENT}"><title>{label}: {escape(text[0] if text else decimal_text(value, 2))}'
+                         f'</title></rect>')
+        parts.append(f'<text x="{middle}" y="{label_y}" text-anchor="middle" fill="{INK}">{label}</text>')
     if target is not None:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y_of(target):.1f}" y2="{y_of(target):.1f}" '
+        y = f"{y_of(target):.1f}"
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y}" y2="{y}" '
                      f'stroke="{TARGET}" stroke-dasharray="6 4" stroke-width="2"/>'
                      f'<text x="{width - right}" y="{y_of(target) - 5:.1f}" text-anchor="end" font-weight="bold" '
                      f'fill="{TARGET}">target {_number(target)}</text>')
