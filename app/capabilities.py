@@ -38,14 +38,15 @@ def menu_for_user():
     the gates and the badges are asked on every request: only the list of entries is kept."""
     from flask import current_app, g
 
-    from app.frame.access import user_may
+    from app.frame.access import may_open
     user = g.get("user")
     if user is None:
         return []
     items, gates = _menu_of(current_app.extensions["program"])
+    policy = current_app.extensions["policy"]
     entries = []
     for item in items:
-        if user_may(item.endpoint) and all(menu_open(item.endpoint) for menu_open in gates):
+        if may_open(user, item.endpoint, policy) and all(menu_open(item.endpoint) for menu_open in gates):
             entries.append((item, item.badge(user) if item.badge else 0))
     return entries
 

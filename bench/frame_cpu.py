@@ -68,8 +68,8 @@ def worker(tree: str, folder: str, computed: bool) -> None:
     reads_cpu.watch_statements()
     app = create_app({"DATA_DIR": folder, "SECRET_KEY": "bench-frame-cpu", "TESTING": False})
     probe = Blueprint("bench_frame", __name__)
-    probe.add_url_rule(PROBE, "frame", lambda: render_template("bench/bingkai.html"))
-    app.jinja_env.loader = ChoiceLoader([DictLoader({"bench/bingkai.html": PROBE_PAGE}), app.jinja_env.loader])
+    probe.add_url_rule(PROBE, "frame", lambda: render_template("probe_bingkai.html"))
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"probe_bingkai.html": PROBE_PAGE}), app.jinja_env.loader])
     app.register_blueprint(probe)
     policy = app.extensions["policy"]
     marks = "  ".join("x" for _ in policy.columns)

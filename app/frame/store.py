@@ -49,9 +49,10 @@ def _load() -> dict:
 
 def all_settings() -> dict:
     if has_request_context():
-        if "settings" not in g:
-            g.settings = figure_cache.kept_figure("settings", (), _load)
-        return g.settings
+        settings = g.get("settings")  # one lookup of g: asked a few dozen times a page (the menu's gates)
+        if settings is None:
+            settings = g.settings = figure_cache.kept_figure("settings", (), _load)
+        return settings
     return _load()
 
 

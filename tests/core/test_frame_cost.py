@@ -5,6 +5,7 @@ from collections import Counter
 
 import peewee
 import pytest
+from werkzeug.routing import MapAdapter
 
 from app.frame.db import database
 from app.frame.roles import ALL_ROLES
@@ -53,3 +54,27 @@ def test_the_frame_builds_no_sql_text_after_the_first_request(client_for, db, ro
     monkeypatch.setattr(peewee.Database, "get_sql_context", counted)
     assert client.get(FRAME_ONLY).status_code == 404
     assert built == []
+
+
+def test_the_base_page_builds_a_link_without_values_once(client_for, db, monkeypatch):
+    """The menu's entries, the stylesheets and scripts: the same links on every page, built once; a link
+    with values (Bantuan's page it came from) on each page."""
+    client = client_for("petugas_loket")
+    first = client.get(FRAME_ONLY).get_data(as_text=True)
+    built = []
+    plain = MapAdapter.build
+    monkeypatch.setattr(MapAdapter, "build", lambda self, endpoint, *args, **kwargs: (
+        built.append(endpoint) or plain(self, endpoint, *args, **kwargs)))
+    assert client.get(FRAME_ONLY).get_data(as_text=True) == first
+    assert 'href="/pendaftaran"' in first and "/static/css/app.css" in first
+    assert built == ["guide.index"]
+
+
+def test_a_kept_link_follows_the_address_the_office_is_served_under(client_for, db):
+    """Behind a proxy that serves the office under a folder of its address (SCRIPT_NAME), the same menu
+    entry links into that folder, not to the link kept for the plain address."""
+    client = client_for("petugas_loket")
+    assert 'href="/pendaftaran"' in client.get(FRAME_ONLY).get_data(as_text=True)
+    served = client.get(FRAME_ONLY, base_url="http://localhost/kantor").get_data(as_text=True)
+    assert 'href="/kantor/pendaftaran"' in served and 'href="/kantor/static/css/app.css"' in served
+    assert 'href="/pendaftaran"' not in served
