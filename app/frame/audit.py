@@ -1,6 +1,5 @@
 """The one function every write (and every access to personal data) calls, inside the same
 transaction as the write itself. Personal values are masked before they are stored."""
-import contextlib
 import functools
 import inspect
 import json
@@ -18,6 +17,7 @@ from flask import g, has_request_context, request
 
 from app.frame import privacy
 from app.frame.audit_event import AuditEvent
+from app.frame.audit_rule import ROOT, TrailRule
 from app.frame.dates import utc_now
 from app.frame.db import database, insert_rows
 from app.frame.private_files import write_private
@@ -137,7 +137,7 @@ NOT_ACTS = {
     "sync_status_issue": "what the center refused, shown on the sync page",
     "sync_retired_key": "keys of the center's answers that a restore must not take again",
 }
-_declared = threading.local()
+RULE = TrailRule("audit_event", NOT_ACTS, writers=("app", "sync"), not_writers=(ROOT / "app" / "frame",))
 _guarded: dict[str, bool] = {}  # database file -> strict (a test: the commit is refused)
 _started_by: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # thread -> the capability that started it
 _log = logging.getLogger(__name__)
@@ -151,28 +151,9 @@ def watch_commits(path, strict: bool) -> None:
     _guarded[_file_key(path)] = strict
 
 
-@contextlib.contextmanager
-def without_trail(reason: str):
-    """Writes that record no one's act though their table does (a key made once for the office).
-    Outside the transaction: `with audit.without_trail(why), database.atomic():` (it must hold at the commit)."""
-    before, _declared.reason = getattr(_declared, "reason", None), reason
-    try:
-        yield
-    finally:
-        _declared.reason = before
-
-
-def untrailed(tables) -> list[str]:
-    """The tables of a commit that need an audit row it lacks ([] when it has one)."""
-    if "audit_event" in tables or getattr(_declared, "reason", None):
-        return []
-    return sorted(t for t in tables if not t.startswith("sqlite_") and _index_of(t) not in NOT_ACTS)
-
-
-def _index_of(table: str) -> str:
-    """A full-text index's own tables (application_fts_data...) belong to the index."""
-    name, _, part = table.rpartition("_")
-    return name if part in ("data", "idx", "content", "docsize", "config") else table
+# Writes that record no one's act though their table does (a key made once for the office), outside
+# the transaction: `with audit.without_trail(why), database.atomic():`. The rule is the center's too.
+without_trail, untrailed = RULE.declaring, RULE.untrailed
 
 
 def _file_key(path) -> str:
@@ -253,16 +234,7 @@ def _capability_writer(frame) -> str:
     """The innermost function of a capability or of sync/ behind a commit, or else the one that started
     this thread; '' for the frame's own writers called alone (a test's setting, the schema) and for a
     demo module's example office."""
-    writer = ""
-    while frame is not None:
-        path = Path(frame.f_code.co_filename)
-        if path.is_relative_to(_ROOT) and path.parts[len(_ROOT.parts)] in ("app", "sync") \
-                and not path.is_relative_to(_ROOT / "app" / "frame"):
-            if path.name == "demo.py":
-                return ""
-            writer = writer or f"{path.relative_to(_ROOT).as_posix()}:{frame.f_code.co_name}"
-        frame = frame.f_back
-    return writer or _started_by.get(threading.current_thread(), "")
+    return RULE.writer_of(frame) or _started_by.get(threading.current_thread(), "")
 
 
 def _name_threads_after_their_starter() -> None:
@@ -337,5 +309,3 @@ def _is_gap(gap) -> bool:
     return isinstance(gap, dict) and all(isinstance(gap.get(name), str) for name in ("tables", "writer", "first", "last")) \
         and type(gap.get("count")) is int
 
-
-_ROOT = Path(__file__).resolve().parents[2]

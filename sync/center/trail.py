@@ -1,13 +1,14 @@
 """The center's trail guard (issue 70): a commit that changes a table recording someone's act carries
 its `center_audit` row, or its writer declared it no one's act (`no_ones_act`). The center's databases
-(sync/center/db.py, SQLite and PostgreSQL alike) ask `finding` before each COMMIT; this module holds
-the rule: which tables, which writer, and what is done with a write that left no trail."""
-import contextlib
+(sync/center/db.py, SQLite and PostgreSQL alike) ask `finding` before each COMMIT; this module names
+the center's tables of no one's act and its writers for the one rule both programs keep
+(app/frame/audit_rule.py), and does what the center does with a write that left no trail."""
 import inspect
 import logging
 import threading
 from pathlib import Path
 
+from app.frame.audit_rule import TrailRule
 from app.frame.dates import utc_now
 
 AUDIT_TABLE = "center_audit"
@@ -33,51 +34,20 @@ class UntrailedWrite(Exception):
     """A test's commit that changed a table of acts without its audit row (the commit is rolled back)."""
 
 
-_declared = threading.local()
-
-
-@contextlib.contextmanager
-def no_ones_act(reason: str):
-    """Writes that record no one's act though their table does (a PC's cursor, an office's record
-    arriving). Outside the transaction: `with no_ones_act(why), center_database.atomic():`."""
-    before, _declared.reason = getattr(_declared, "reason", None), reason
-    try:
-        yield
-    finally:
-        _declared.reason = before
-
-
-def declared() -> bool:
-    return bool(getattr(_declared, "reason", None))
-
-
-def untrailed(tables) -> list[str]:
-    """The tables of a commit that need an audit row it lacks ([] when it has one or is declared)."""
-    if AUDIT_TABLE in tables or declared():
-        return []
-    return sorted(t for t in tables if not t.startswith(("sqlite_", "pg_")) and t not in NOT_ACTS)
+# The writers are the functions under sync/, the guard's own modules left out.
+RULE = TrailRule(AUDIT_TABLE, NOT_ACTS, writers=("sync",),
+                 not_writers=(Path(__file__).resolve(), Path(__file__).resolve().with_name("db.py")))
+# Writes that record no one's act though their table does (a PC's cursor, an office's record arriving),
+# outside the transaction: `with no_ones_act(why), center_database.atomic():`.
+no_ones_act, declared, untrailed = RULE.declaring, RULE.declared, RULE.untrailed
 
 
 def finding(tables) -> tuple[list[str], str] | None:
     """(tables, writer) when a center writer's commit lacks its trail; None otherwise. A write with no
     sync/ function behind it is a test's or a tool's own (a fixture's row, the schema)."""
     missing = untrailed(tables)
-    writer = missing and writer_of(inspect.currentframe())
+    writer = missing and RULE.writer_of(inspect.currentframe())
     return (missing, writer) if writer else None
-
-
-def writer_of(frame) -> str:
-    """The innermost function under sync/ behind a commit, the guard's own modules left out; '' when
-    there is none or a demo module writes its example center."""
-    writer = ""
-    while frame is not None:
-        path = Path(frame.f_code.co_filename)
-        if path.is_relative_to(_SYNC) and path not in _GUARD:
-            if path.name == "demo.py":
-                return ""
-            writer = writer or f"{path.relative_to(_SYNC.parent).as_posix()}:{frame.f_code.co_name}"
-        frame = frame.f_back
-    return writer
 
 
 _noted: dict[tuple[str, str], dict] = {}
@@ -103,6 +73,3 @@ def untrailed_writes() -> list[dict]:
 def refusal(tables: list[str], writer: str) -> UntrailedWrite:
     return UntrailedWrite(f"perubahan tanpa catatan audit: tabel {', '.join(tables)} ({writer})")
 
-
-_SYNC = Path(__file__).resolve().parents[1]
-_GUARD = {Path(__file__).resolve(), Path(__file__).resolve().with_name("db.py")}
