@@ -10,7 +10,7 @@ from app.frame.office_calendar import office_calendar
 from app.complaints.deadlines import overdue_received_before
 from app.indicators import sources
 from app.indicators.definitions import INDICATORS, Indicator, Measure, meets_target
-from app.indicators.targets import targets_for
+from app.indicators.targets import shown, targets_for
 from app.frame.periods import Period, Quarter
 from app.frame.charts import trend_chart
 from app.frame import figure_cache, store
@@ -39,6 +39,11 @@ class IndicatorRow:
 
     def chart(self):
         return self.svg
+
+    @property
+    def target_text(self) -> str:
+        """The target as its form shows it (90, 76,61): the page's macro for it cost a call per card."""
+        return "–" if self.target is None else shown(self.target)
 
 
 def _sum(measures: list[Measure]) -> Measure:
