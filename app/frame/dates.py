@@ -51,7 +51,8 @@ def format_datetime(moment: datetime | None, zone: str = DEFAULT_TIME_ZONE) -> s
     if moment is None:
         return ""
     local = to_local(moment, zone)
-    return f"{format_date(local)} {local:%H.%M} {zone}"
+    # hour and minute as numbers: strftime cost 1.4 µs a moment, ~70 on a view of the recap (issue 73)
+    return f"{format_date(local)} {local.hour:02d}.{local.minute:02d} {zone}"
 
 
 def duration_words(seconds: float) -> str:

@@ -56,23 +56,20 @@ def _recap_row(year: int, number: int):  # its SQL built once (app/frame/stateme
     return QuarterRecap.select().where(QuarterRecap.year == year, QuarterRecap.quarter == number).limit(1)
 
 
-def _charts(contents: dict) -> dict:
-    previous = contents["previous"]["figures"]
-    prev_channel = {row["key"]: row["count"] for row in previous["by_channel"]}
-    prev_status = {row["key"]: row["count"] for row in previous["by_status"]}
-    prev_category = {row["label"]: row["count"] for row in previous["by_category"]}
-    current, before = contents["label"], contents["previous"]["label"]
-    return {
-        "channel": charts.bar_chart([(r["label"], r["count"], prev_channel.get(r["key"], 0))
-                                     for r in contents["figures"]["by_channel"]],
-                                    "Pengaduan menurut saluran", current, before),
-        "status": charts.bar_chart([(r["label"], r["count"], prev_status.get(r["key"], 0))
-                                    for r in contents["figures"]["by_status"]],
-                                   "Pengaduan menurut status", current, before),
-        "category": charts.bar_chart([(r["label"], r["count"], prev_category.get(r["label"], 0))
-                                      for r in contents["figures"]["by_category"][:12]],
-                                     "Pengaduan menurut kategori", current, before),
-    }
+# What each chart compares, this quarter beside the one before: (figures' key, matched by, title).
+CHARTS = {"channel": ("by_channel", "key", "Pengaduan menurut saluran"),
+          "status": ("by_status", "key", "Pengaduan menurut status")}
+
+
+def _charts(contents: dict, shown: tuple[str, ...]) -> dict:
+    """The charts a page shows (the screen both, the A4 notice the channels): only those are drawn."""
+    drawn = {}
+    for name in shown:
+        key, match, title = CHARTS[name]
+        before = {row[match]: row["count"] for row in contents["previous"]["figures"][key]}
+        drawn[name] = charts.bar_chart([(r["label"], r["count"], before.get(r[match], 0)) for r in contents["figures"][key]],
+                                       title, contents["label"], contents["previous"]["label"])
+    return drawn
 
 
 def _done(quarter: Quarter, message: str):
@@ -98,7 +95,7 @@ def _page(quarter: Quarter, errors=None, form=None, status=200, review_error=Non
     if version is None:
         version = versions.version_of(records.draft_values(recap))
     return render_template("recap/recap.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
-                           charts=_charts(contents), page=page,
+                           charts=_charts(contents, ("channel", "status")), page=page,
                            errors=errors or {}, form=form, review_error=review_error, version=version,
                            conflict=conflict,
                            not_finished=workflow.not_finished_problem(quarter, today),
@@ -205,7 +202,7 @@ def print_notice(year: int, number: int):
     contents, frozen = with_full_list(quarter, recap, zone)
     # The board notice summarises and fits A4; the full list is an annex the Camat may choose to print.
     return render_template("recap/print.html", quarter=quarter, recap=recap, contents=contents, frozen=frozen,
-                           charts=_charts(contents), annex=request.args.get("lampiran") == "1")
+                           charts=_charts(contents, ("channel",)), annex=request.args.get("lampiran") == "1")
 
 
 @blueprint.get("/<int:year>/<int:number>/rekap.xlsx")
