@@ -10,7 +10,8 @@ and the thread's time inside SQLite's calls), median of many views:
   alone;
 - "dashboard" and "register list" (the clerk's `/` and `/pendaftaran`), the light pages;
 - "indicators" and "recap" (the Camat's `/indikator?tahun=<this year>` and `/rekap/2025/1`), the heavy
-  pages, their figures computed on every view as bench_recap.py's "computed" (app/frame/figure_cache.py off).
+  pages, their figures computed on every view as bench_recap.py's "computed" (app/frame/figure_cache.py off
+  during their views only: the other pages see the settings and the figures kept, as between writes).
 
     python bench/frame_cpu.py --data DIR [--views 40] [--rounds 15] [--before TREE]
 
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-kantor-2026"
 PROBE = "/bench/bingkai"
 PROBE_PAGE = '{% extends "base.html" %}{% block content %}<p>Bingkai.</p>{% endblock %}'  # compiled once
+HEAVY = {"indicators", "recap"}
 PAGES = {  # name: (role signed in, path)
     "frame clerk": ("petugas_loket", PROBE),
     "frame camat": ("camat", PROBE),
@@ -61,10 +63,11 @@ def worker(tree: str, folder: str, computed: bool) -> None:
     from app.frame.access import install_policy
     from app.frame.signin import SESSION_TOKEN, start_session
 
-    if computed:  # as bench_recap.py's "computed": the first view after a write
-        figure_cache.kept = lambda name, key, compute, stamp=None: compute()
-        figure_cache.kept_figure = lambda name, key, compute, quarters=None: compute()
-        figure_cache.kept_quarters = lambda name, keys, compute_many: compute_many(list(keys))
+    kept = {name: getattr(figure_cache, name) for name in ("kept", "kept_figure", "kept_quarters")}
+    computing = {  # as bench_recap.py's "computed": the first view after a write
+        "kept": lambda name, key, compute, stamp=None: compute(),
+        "kept_figure": lambda name, key, compute, quarters=None: compute(),
+        "kept_quarters": lambda name, keys, compute_many: compute_many(list(keys))}
     reads_cpu.watch_statements()
     app = create_app({"DATA_DIR": folder, "SECRET_KEY": "bench-frame-cpu", "TESTING": False})
     probe = Blueprint("bench_frame", __name__)
@@ -88,6 +91,8 @@ def worker(tree: str, folder: str, computed: bool) -> None:
     for line in sys.stdin:
         asked = json.loads(line)
         role, path = PAGES[asked["page"]]
+        for name, function in (computing if computed and asked["page"] in HEAVY else kept).items():
+            setattr(figure_cache, name, function)
         cpu, reads = [], []
         for _ in range(asked["views"]):
             with reads_cpu.Measured() as measured:
