@@ -177,23 +177,34 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
         if g.pop("counted_in_flight", False):
             in_flight.end()
 
+    page_headers = (*BROWSER_HEADERS, *([("Content-Security-Policy", content_security_policy)]
+                                        if content_security_policy else []))
+    # pages with personal data must not linger in shared caches
+    signed_in_page_headers = (*page_headers, ("Cache-Control", "no-store"))
+
     @app.after_request
     def security_headers(response):
         if request.environ.get(MACHINE_ANSWER) == SIGNED_ANSWER:  # each answer's head crosses a 256 kbit/s link
             return response
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         if request.environ.get(MACHINE_ANSWER):  # the center's signed API: never a page, and every byte crosses a 256 kbit/s link
-            response.headers.setdefault("Content-Security-Policy", MACHINE_ANSWER_POLICY)
+            unless_set(response.headers, MACHINE_HEADERS)
             return response
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()")
-        if content_security_policy:
-            response.headers.setdefault("Content-Security-Policy", content_security_policy)
-        if g.get("user"):  # pages with personal data must not linger in shared caches
-            response.headers.setdefault("Cache-Control", "no-store")
+        unless_set(response.headers, signed_in_page_headers if g.get("user") else page_headers)
         return compressed(with_named_summary(response))
+
+
+BROWSER_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                   ("Referrer-Policy", "same-origin"), ("Cross-Origin-Opener-Policy", "same-origin"),
+                   ("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=()"))
+MACHINE_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                   ("Content-Security-Policy", MACHINE_ANSWER_POLICY))
+
+
+def unless_set(headers, pairs) -> None:
+    """Each (name, value) added unless the view set that header itself: one pass over the answer's headers,
+    where a setdefault for each went over them twice (issue 73)."""
+    present = {name.lower() for name in headers.keys()}
+    headers.extend([(name, value) for name, value in pairs if name.lower() not in present])
 
 
 def with_named_summary(response):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import js_lib_htmx
 import segno
-from flask import has_request_context, request, send_from_directory
+from flask import request, send_from_directory
 from markupsafe import Markup
 
 from app.frame import dates, regions, rounding
@@ -43,10 +43,12 @@ def kept_url_for(app):
     kept = {}
 
     def url_for(endpoint, **values):
-        if endpoint.startswith(".") or not has_request_context() or (values and (endpoint != "static"
-                                                                                 or values.keys() != {"filename"})):
+        if endpoint.startswith(".") or (values and (endpoint != "static" or values.keys() != {"filename"})):
             return app.url_for(endpoint, **values)
-        key = (request.script_root, endpoint, values.get("filename"))
+        try:
+            key = (request.script_root, endpoint, values.get("filename"))
+        except RuntimeError:  # outside a request (a page rendered by a job): the app's own address
+            return app.url_for(endpoint, **values)
         link = kept.get(key)
         if link is None:
             link = kept[key] = app.url_for(endpoint, **values)
