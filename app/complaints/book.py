@@ -5,7 +5,7 @@ inside `database.atomic()` with its timeline entry and audit record.
 """
 from peewee import IntegrityError
 
-from app.frame import audit
+from app.frame import audit, statements
 from app.complaints.models import Complaint, ComplaintAttachment, ComplaintCategory, ComplaintEvent
 from app.complaints.tracking import new_tracking_number
 from app.frame.dates import utc_now
@@ -37,7 +37,11 @@ def _changed(complaint: Complaint) -> None:
 def find_by_submission(token: str | None) -> Complaint | None:
     if not token:
         return None
-    return Complaint.get_or_none(Complaint.submission_token == token)
+    return next(iter(statements.rows(_by_submission, each_run=(token,))), None)
+
+
+def _by_submission():  # its SQL built once (app/frame/statements.py): every complaint recorded asks it
+    return Complaint.select().where(Complaint.submission_token == statements.each_run(0)).limit(1)
 
 
 def record_complaint(values: dict, user=None, submission_token: str | None = None, received_at=None,

@@ -6,7 +6,7 @@ from playhouse.flask_utils import get_object_or_404
 from peewee import JOIN
 
 from app.frame import audit
-from app.frame import sms_consent, submissions, versions
+from app.frame import sms_consent, statements, submissions, versions
 from app.frame.db import database
 from app.complaints import book, models, queries  # noqa: F401  (models known to the app and its tests)
 from app.complaints.form_rules import (RECORD_STEPS, check_complaint, check_desk_entry, check_status_change,
@@ -42,8 +42,21 @@ def complaint_or_404(complaint_id: int) -> Complaint:
 
 
 def active_categories():
-    return list(ComplaintCategory.select().where(ComplaintCategory.is_active == True)  # noqa: E712
-                .order_by(ComplaintCategory.name))
+    return statements.rows(_active_categories)
+
+
+# The desk's form and its slip, on every complaint recorded: their SQL built once (app/frame/statements.py).
+def _active_categories():
+    return ComplaintCategory.select().where(ComplaintCategory.is_active == True).order_by(ComplaintCategory.name)  # noqa: E712
+
+
+def _complaint_by_id():
+    return Complaint.select().where(Complaint.id == statements.each_run(0))
+
+
+def _desk_answer(answer_id: int | None):
+    """The desk's answer a complaint is recorded from; None without one (no query for it)."""
+    return DeskAnswer.get_or_none(DeskAnswer.id == answer_id) if answer_id is not None else None
 
 
 def parse_local_datetime(text: str):
@@ -99,7 +112,7 @@ def record():
     channels = DESK_CHANNELS if may(g.user, "pengaduan.saluran_meja") else COUNTER_CHANNELS
     if request.method == "GET":
         session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == int_arg(request.args, "sesi"))
-        desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == int_arg(request.args, "info"))
+        desk_answer = _desk_answer(int_arg(request.args, "info"))
         channel = request.args.get("saluran", "")
         if session:
             channel = "kotak_saran"
@@ -133,7 +146,7 @@ def record():
         session = SuggestionBoxSession.get_or_none(SuggestionBoxSession.id == int_arg(request.form, "session_id"))
         if session is None or session.is_empty:
             errors["session_id"] = "Pilih pembukaan kotak saran tempat lembar ini ditemukan."
-    desk_answer = DeskAnswer.get_or_none(DeskAnswer.id == int_arg(request.form, "desk_answer_id"))
+    desk_answer = _desk_answer(int_arg(request.form, "desk_answer_id"))
     photo = None
     upload = request.files.get("photo")
     if upload and upload.filename:
@@ -176,7 +189,10 @@ def record():
 @blueprint.get("/<int:complaint_id>/tanda-terima")
 def slip(complaint_id: int):
     """The printed slip for the complainant: the tracking number and where to check the status."""
-    complaint = get_object_or_404(Complaint, Complaint.id == complaint_id)
+    found = statements.rows(_complaint_by_id, each_run=(complaint_id,))
+    if not found:
+        abort(404)
+    complaint = found[0]
     mine = complaint.created_by_id == g.user.id
     if not mine and not may_see_record(g.user.role, complaint.is_confidential):
         abort(404)

@@ -107,7 +107,9 @@ def transition(application, to_status, *, actor=None, note: str = ""):
     user = _actor(actor)
     now = utc_now()
     current, target = _step(application, to_status, now)
-    application.save()
+    # the fields this move and its caller changed (the status and its stamps, a checklist's lists, a handover's
+    # collector), not all forty: peewee builds the UPDATE's text on each move (issue 73)
+    application.save(only=application.dirty_fields)
     event = StatusEvent.create(application=application, from_status=current.value, to_status=target.value,
                                at=now, user_id=user.id if user else None,
                                username=user.username if user else "sistem", note=note.strip())

@@ -5,7 +5,7 @@ center's answers and status events move it through the one status path (registra
 """
 import json
 
-from app.frame import audit, installation
+from app.frame import audit, installation, statements
 from app.frame.dates import utc_now
 from app.frame import numbering
 from app.registration.models import Application, ApplicationPhoto, StatusEvent
@@ -37,8 +37,12 @@ def record_of(application: Application) -> dict:
 
 
 def photo_of(application: Application) -> bytes | None:
-    photo = ApplicationPhoto.get_or_none(ApplicationPhoto.application == application)
-    return bytes(photo.jpeg) if photo else None
+    jpeg = statements.scalar(_photo_jpeg, each_run=(application.id,))
+    return bytes(jpeg) if jpeg is not None else None
+
+
+def _photo_jpeg():  # its SQL built once (app/frame/statements.py): every checklist that completes a file
+    return ApplicationPhoto.select(ApplicationPhoto.jpeg).where(ApplicationPhoto.application == statements.each_run(0))
 
 
 def write_outbox(application: Application, from_status, to_status) -> None:

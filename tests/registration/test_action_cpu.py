@@ -96,3 +96,16 @@ def test_the_application_page_keeps_the_sql_of_its_reads(loket, saved, monkeypat
     assert kept.cache_info().misses == misses
     assert {"_application_by_id", "_photo_shown", "_timeline", "_in_progress_with_nik",
             "_renumbers_and_reprints_of"} <= set(used)
+
+
+def test_a_status_move_keeps_what_another_clerk_saved_since_the_page_was_read(loket, saved):
+    """A move writes the fields it changes, not the whole application as it was read: an edit saved meanwhile
+    (the phone number) stays."""
+    from app.frame.db import database
+    from app.registration.status import ApplicationStatus as S, transition
+    read_earlier = Application.get_by_id(saved)
+    Application.update(phone="081299990000").where(Application.id == saved).execute()
+    with database.atomic():
+        transition(read_earlier, S.RETURNED, note="Kurang: fotokopi KK")
+    stored = Application.get_by_id(saved)
+    assert (stored.status, stored.phone) == (S.RETURNED.value, "081299990000")
