@@ -4,7 +4,7 @@ The office install (pyproject.toml `dependencies`) on Windows (win_amd64) and Li
 x86_64) for every Python of loket_python.SUPPORTED, the center's (`dependencies` + the `center`
 extra) on Linux for every Python of loket_python.CENTER_SUPPORTED. Each is resolved by uv for that
 Python and platform, markers included, allowing wheels only and held to the versions of its lock (the
-office's lock; the dev lock for the center: scripts/lock.sh), so the files checked are the ones
+office's lock, the center's: scripts/lock.sh), so the files checked are the ones
 installed; nothing is installed. A pin without a wheel is named on one line:
 
     NO WHEEL  Python 3.15 win_amd64 (office): lepton-jpeg-python==0.5.8 -- <uv's reason>
@@ -28,14 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from loket_python import CENTER_SUPPORTED, SUPPORTED  # noqa: E402
-from sync.dependency_lock import DEV_LOCK, OFFICE_LOCK  # noqa: E402
+from sync.dependency_lock import CENTER_LOCK, OFFICE_LOCK  # noqa: E402
 
 # Our name of a platform -> uv's (--python-platform). Linux: glibc 2.34 and later (Debian 12, Ubuntu
 # 22.04, RHEL 9), the oldest for which lepton-jpeg-python ships a wheel (README, "Python and platforms").
 PLATFORMS = {"win_amd64": "x86_64-pc-windows-msvc", "manylinux_x86_64": "x86_64-manylinux_2_34"}
 # uv names the first package it finds without a usable wheel like this.
-# Each install's versions: the lock the offices install, or CI's (--pin checks other requirements alone).
-LOCKS = {"office": ROOT / OFFICE_LOCK, "center": ROOT / DEV_LOCK}
+# Each install's versions: the lock the offices install, or the center's (--pin checks other requirements alone).
+LOCKS = {"office": ROOT / OFFICE_LOCK, "center": ROOT / CENTER_LOCK}
 NO_WHEEL = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\{[^}]*\})?(==\S+)? has no (?:usable )?wheels")
 
 

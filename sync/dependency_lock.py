@@ -3,8 +3,9 @@ for each Python and system (its markers choose) and the sha256 of each file of i
 
 The office's lock travels inside the release wheel (OFFICE_LOCK, package data): `release build` gathers
 exactly its files for each target (sync/release_build.py, gather), and tests/updates/test_lock.py checks
-both locks against pyproject.toml. Read here once for both: what a lock line says, which lines a PC of one
-Python and system installs, and whether those are every package its parents ask for."""
+the three locks (the center's is CENTER_LOCK) against pyproject.toml. Read here once for all: what a lock
+line says, which lines a PC of one Python and system installs, and whether those are every package its
+parents ask for."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from packaging.version import Version
 
 OFFICE_LOCK = "app/frame/data/requirements-office.lock"  # its path in the tree and in the release wheel
 DEV_LOCK = "requirements-dev.lock"
+CENTER_LOCK = "requirements-center.lock"  # the center's install (docs/operations.md), the dev lock's versions
 ROOT_NAME = "loket-kecamatan"  # how a lock's "via" comment names pyproject.toml's own needs
 
 

@@ -8,6 +8,7 @@ package and those are every package the install asks for, to the end."""
 import hashlib
 import importlib.metadata
 import os
+import re
 import sys
 import tomllib
 import zipfile
@@ -31,7 +32,11 @@ OFFICE = (PROJECT["dependencies"], SUPPORTED, tuple(PLATFORMS))
 # CI's install: the office's packages, the tests' and the center's, on the Linux of scripts/test.sh
 DEV = (PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]
        + PROJECT["optional-dependencies"]["center"], CENTER_SUPPORTED, ("manylinux_x86_64",))
-LOCKS = {"office": (dependency_lock.OFFICE_LOCK, *OFFICE), "dev": (dependency_lock.DEV_LOCK, *DEV)}
+# The center's install (docs/operations.md): the office's packages and the center's, on the center's Linux
+CENTER = (PROJECT["dependencies"] + PROJECT["optional-dependencies"]["center"], CENTER_SUPPORTED,
+          ("manylinux_x86_64",))
+LOCKS = {"office": (dependency_lock.OFFICE_LOCK, *OFFICE), "dev": (dependency_lock.DEV_LOCK, *DEV),
+         "center": (dependency_lock.CENTER_LOCK, *CENTER)}
 
 
 def lock(which: str) -> list[dependency_lock.Pin]:
@@ -118,6 +123,29 @@ def test_the_office_lock_holds_the_dev_locks_versions_and_nothing_of_the_tests_o
     names = {pin.name for pin in office}
     assert not names & {"pytest", "playwright", "simplejpeg", "psycopg", "cheroot", "uv", "ruff"}
     assert {"flask", "werkzeug", "cffi", "pywin32-ctypes", "numpy"} <= names  # the closure, Windows' too
+
+
+def test_the_center_lock_holds_the_dev_locks_versions_and_nothing_of_the_tests():
+    """The center installed from its own lock, with hashes (it was `pip install -e .[center]`: the day's
+    newest of every package the pins do not name, no file checked)."""
+    center, dev = lock("center"), lock("dev")
+    for python, platform in targets("center"):
+        environment = target_environment(python, platform)
+        tested = dependency_lock.for_target(dev, environment)
+        for name, pin in dependency_lock.for_target(center, environment).items():
+            assert tested[name].version == pin.version, (python, platform, name)
+    names = {pin.name for pin in center}
+    assert not names & {"pytest", "playwright", "uv", "ruff", "hypothesis"}
+    assert {"psycopg", "psycopg-binary", "simplejpeg", "cheroot", "flask", "cryptography"} <= names
+    assert all(pin.hashes for pin in center)
+
+
+def test_the_centers_documented_install_uses_its_lock_with_hashes():
+    """docs/operations.md and README install the center from its lock, never from the extra alone."""
+    for doc in ("docs/operations.md", "README.md"):
+        assert f"--require-hashes -r {dependency_lock.CENTER_LOCK}" in (ROOT / doc).read_text(encoding="utf-8"), doc
+    for doc in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        assert re.findall(r"pip install [^`\n]*\[center\]", doc.read_text(encoding="utf-8")) == [], doc.name
 
 
 @pytest.mark.parametrize("line, refusal", [
