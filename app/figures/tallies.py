@@ -150,13 +150,14 @@ def _fixed_width(numbers: list[int]) -> tuple[bytes, int]:
 
 
 def complaint_done_counts(start: date, end: date, zone: str, running_counts,
-                          due: dict[str, list[date]]) -> list[tuple[str, int, int, int]]:
+                          due: dict[str, list[int]]) -> list[tuple[str, int, int, int]]:
     """(kind 'first' or 'follow', working days taken, complaints, of them on time) for complaints
     received on local days start..end, counted by SQLite from their (receipt day, done day) tallies
     (issue 73: a Python loop over a quarter's ~2,000 such rows cost more than reading them). Working
     days taken are the difference of the two days' running counts, running_counts(first, last) (the
     calendar's, one a day over the days the rows span, read first); on time is done on or before
-    due[kind][i], the due day of receipt day start + i. Days are offsets from the first by julianday."""
+    due[kind][i] days after `start`, the due day of receipt day start + i (deadlines.due_offsets: no date
+    made per day, issue 73). Days are offsets from the first by julianday."""
     ready(zone)
     bounds = (str(start), str(end))
     low, high = database.execute_sql(
@@ -166,12 +167,12 @@ def complaint_done_counts(start: date, end: date, zone: str, running_counts,
         return []
     first, last = min(start, date.fromisoformat(low)), max(end, date.fromisoformat(high))
     counts, width = _fixed_width(running_counts(first, last))
-    origin, skip = first.toordinal(), start.toordinal() - first.toordinal()
-    dues, due_width = _fixed_width([day.toordinal() - origin for kind in ("first", "follow") for day in due[kind]])
+    skip = start.toordinal() - first.toordinal()  # `start` is day ?7 after `first`: a due offset is ?7 more
+    dues, due_width = _fixed_width(due["first"] + due["follow"])
     return database.execute_sql(
         'SELECT "kind", CAST(substr(?3, "d" * ?4 + 1, ?4) AS INTEGER) - CAST(substr(?3, "r" * ?4 + 1, ?4) AS INTEGER), '
         'sum("n"), coalesce(sum("n") FILTER (WHERE "d" <= CAST(substr(?5, ("r" - ?7 + CASE "kind" WHEN \'first\' '
-        'THEN 0 ELSE ?8 END) * ?6 + 1, ?6) AS INTEGER)), 0) '
+        'THEN 0 ELSE ?8 END) * ?6 + 1, ?6) AS INTEGER) + ?7), 0) '
         'FROM (SELECT "kind", CAST(julianday("day") - julianday(?9) AS INTEGER) AS "r", '
         'CAST(julianday("done_day") - julianday(?9) AS INTEGER) AS "d", "n" FROM "complaint_day" '
         'WHERE "day" >= ?1 AND "day" <= ?2 AND "kind" IN (\'first\', \'follow\') AND "n" <> 0) GROUP BY 1, 2',

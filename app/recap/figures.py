@@ -10,7 +10,7 @@ so a quarter of 20 000 complaints costs a few hundred day rows and calendar look
 """
 from datetime import datetime
 
-from app.complaints.deadlines import due_dates
+from app.complaints.deadlines import due_offsets
 from app.complaints.models import CHANNELS, STATUSES, Complaint, ComplaintCategory
 from app.frame.dates import format_datetime
 from app.frame import statements
@@ -41,7 +41,7 @@ def _timings(period: Period, zone: str, calendar: WorkCalendar, target_days: dic
     'follow' (follow-up) of complaints received in `period`: their (receipt day, done day) tallies
     counted by SQLite into histograms of working days taken (tallies.complaint_done_counts, against
     the calendar's running count of working days and each receipt day's due day)."""
-    due = {kind: list(due_dates(period.start, period.end, calendar, n).values()) for kind, n in target_days.items()}
+    due = {kind: due_offsets(period.start, period.end, calendar, n) for kind, n in target_days.items()}
     histograms: dict[str, dict[int, int]] = {kind: {} for kind in target_days}
     on_time = dict.fromkeys(target_days, 0)
     for kind, taken, n, kept in tallies.complaint_done_counts(period.start, period.end, zone,

@@ -89,7 +89,7 @@ def live_complaint_days(start: date, end: date, zone: str, kind: str) -> list[tu
 
 
 def live_complaint_done_counts(start: date, end: date, zone: str, running_counts,
-                               due: dict[str, list[date]]) -> list[tuple[str, int, int, int]]:
+                               due: dict[str, list[int]]) -> list[tuple[str, int, int, int]]:
     """What complaint_done_counts counts, from live_complaint_days, counted here row by row."""
     rows = [(kind, day, done, n) for kind in ("first", "follow") for day, done, n in live_complaint_days(start, end, zone, kind)]
     if not rows:
@@ -101,7 +101,7 @@ def live_complaint_done_counts(start: date, end: date, zone: str, running_counts
     for kind, day, done, n in rows:
         sums = found.setdefault((kind, count[done] - count[day]), [0, 0])
         sums[0] += n
-        sums[1] += n if done <= due[kind][(day - start).days] else 0
+        sums[1] += n if done <= start + timedelta(days=due[kind][(day - start).days]) else 0
     return [(kind, taken, n, kept) for (kind, taken), (n, kept) in found.items()]
 
 
