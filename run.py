@@ -52,12 +52,16 @@ def _mode_asked(argv: list[str]) -> str:
     return os.environ.get("LOKET_MODE", "").strip().lower() or mode_of_folder(Path(data) if data else default_data_dir())
 
 
+def command_word(argv: list[str], names) -> str | None:
+    """The subcommand `argv` names: its first word among `names`, not the folder of a `--data` before it."""
+    return next((word for before, word in zip(["", *argv], argv) if word in names and before != "--data"), None)
+
+
 def choose_program(argv: list[str]):
     """(the program, argv with its command): the command says which program, where two office programs
     share it the mode does. `run.py` and `run.py --port 8081` serve."""
     declared = programs()
-    names = {name for program in declared for name in program.command_names()}
-    command = next((word for word in argv if word in names), None)
+    command = command_word(argv, {name for program in declared for name in program.command_names()})
     if command is None and not any(word in ("-h", "--help") for word in argv):
         argv, command = ["serve", *argv], "serve"
     candidates = [program for program in declared if command in program.command_names()] or declared[:1]
@@ -81,8 +85,10 @@ def _without_center_drivers() -> None:
             sys.modules[name] = None  # `import psycopg` raises ImportError, which peewee expects
 
 
-def build_parser(program=None) -> argparse.ArgumentParser:
-    """The parser of one program's commands (the kecamatan's when none is named)."""
+def build_parser(program=None, command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of one program's commands (the kecamatan's when none is named); with `command`, of that
+    one only: the others' options are not read (`demo`'s come from every capability, whose imports are
+    most of a start's CPU, and a launcher that runs an installed update as its child never builds an app)."""
     from app.frame.programs import resolve
     program = program or programs()[0]
     parser = argparse.ArgumentParser(prog="run.py", description=f"{program.title}; the other programs: "
@@ -90,8 +96,9 @@ def build_parser(program=None) -> argparse.ArgumentParser:
                                                  for p in programs() if p.name != program.name))
     parser.add_argument("--data", metavar="DIR", help="data folder (default: the per-user data folder)")
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
-    for command in program.commands:
-        resolve(command.add)(commands, _add_data_option)
+    for declared in program.commands:
+        if command in (None, declared.name):
+            resolve(declared.add)(commands, _add_data_option)
     parser.set_defaults(program=program)
     return parser
 
@@ -99,7 +106,7 @@ def build_parser(program=None) -> argparse.ArgumentParser:
 def prepare(argv: list[str]):
     """Everything before the handler runs: the program, its parser, the parsed options."""
     program, argv = choose_program(argv)
-    options = build_parser(program).parse_args(argv)
+    options = build_parser(program, command_word(argv, program.command_names())).parse_args(argv)
     from app.frame.config import settle_data_folders
     settle_data_folders(options)
     return program, options

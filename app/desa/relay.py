@@ -15,8 +15,6 @@ import secrets
 import time
 from types import SimpleNamespace
 
-import requests
-
 from app.desa import qr
 from app.desa import records as pre_records
 from app.desa.models import PreRegistration
@@ -547,6 +545,7 @@ def enrol_with_center(center_url: str, payload: dict, session=None) -> SyncLink:
         check_center_and_clock(center_url, dates.utc_now())  # before the ticket is spent: a center, our clock right
     except EnrolmentError as problem:
         raise CenterEnrolmentRefused(str(problem)) from None
+    import requests  # here, not at the office's start
     try:
         response = (session or requests).post(
             center_url + protocol.API_PREFIX + "/relay/enrol", timeout=30, allow_redirects=False,

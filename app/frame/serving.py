@@ -10,6 +10,7 @@ never left waiting.
 import queue
 import socket
 import threading
+import time
 from datetime import date
 
 from waitress.server import BaseWSGIServer, create_server
@@ -106,7 +107,8 @@ def create_office_server(app, connection_limit: int = CONNECTION_LIMIT, channel_
     return server
 
 
-FIRST_PAGES = ("base.html", "core/dashboard.html", "auth/login.html")
+# The sign-in page first: after a start it is the first page a clerk opens.
+FIRST_PAGES = ("auth/login.html", "base.html", "core/dashboard.html")
 
 
 def page_templates(app, skip: tuple[str, ...] = ("center/",)) -> list[str]:
@@ -116,26 +118,86 @@ def page_templates(app, skip: tuple[str, ...] = ("center/",)) -> list[str]:
     return [*[n for n in FIRST_PAGES if n in names], *[n for n in names if n not in FIRST_PAGES]]
 
 
+def _give_way(app) -> None:
+    """Wait while a request of `app` is in flight (the count request_cycle keeps): start work that can
+    wait never takes the slow core from the first clerk's page."""
+    from app.frame.request_cycle import REQUESTS_IN_FLIGHT
+    in_flight = app.extensions.get(REQUESTS_IN_FLIGHT)
+    if in_flight is not None:
+        in_flight.wait_idle(None)
+
+
 def warm_up(app, templates: list[str] | None = None) -> threading.Thread:
     """What the first page after a start paid (issue 32: 0.7-1.2 s measured, 3.1 s profiled on a loaded
-    PC): the calendar package's country tables (1.9 s of imports on the first working-day count),
-    the templates compiled (0.8 s for the dashboard's three; default: page_templates) and a
-    database connection opened and keyed, done in a thread beside the server starting, so the first
-    clerk meets a warm process."""
+    PC): the templates compiled (0.8 s for the dashboard's three; default: page_templates, the sign-in
+    page's first), a database connection opened and keyed, and the calendar package's country tables
+    (1.9 s of imports on the first working-day count), done in a thread beside the server, so the
+    first clerk meets a warm process. It runs once the server is listening and waits, before each step,
+    while a request is in flight (issue 73: its ~0.5 s of CPU, a cold start's largest part, had made
+    the sign-in page wait on a quarter of a core)."""
     def run():
         try:
+            names = page_templates(app) if templates is None else templates
+            first = [name for name in names if name in FIRST_PAGES]
+            for name in first:
+                _give_way(app)
+                app.jinja_env.get_template(name)
+            database = app.extensions.get("database")
+            if database is not None:
+                _give_way(app)
+                with database.connection_context():  # kept in the pool: the first request takes it warm
+                    database.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
             from app.frame.working_days import national_holidays
             this_year = date.today().year
             for year in (this_year, this_year - 1, this_year + 1):
+                _give_way(app)
                 national_holidays(year)
-            database = app.extensions.get("database")
-            if database is not None:
-                with database.connection_context():  # kept in the pool: the first request takes it warm
-                    database.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
-            for name in page_templates(app) if templates is None else templates:
-                app.jinja_env.get_template(name)
+            for name in names:
+                if name not in first:
+                    _give_way(app)
+                    app.jinja_env.get_template(name)
         except Exception:  # a page computes what is missing itself
             app.logger.exception("warm-up stopped")
     thread = threading.Thread(target=run, name="loket-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+QUIET_SECONDS = 2.0  # no request for this long after the first answer: the clerk's first pages are done
+JOBS_AT_THE_LATEST = 60.0  # seconds after the start, when no one opens a page
+
+
+def after_the_first_pages(app, then, quiet: float = QUIET_SECONDS, latest: float = JOBS_AT_THE_LATEST) -> threading.Thread:
+    """Run `then` in a thread once the server has answered its first request and then had `quiet`
+    seconds without one, or `latest` seconds after now if that comes first. `run.py serve` starts its
+    background jobs so (the daily backup, the keys' hourly check, the update and the sync probe): on
+    a slow PC they took the core from the first page after a start (issue 73). Nothing that
+    protects the data waits here: the migrations, the keys and the recovery from a cut ran in
+    create_app, before the server listened; the backup is a day's, made a minute later."""
+    answered = threading.Event()
+    last_answer = [time.monotonic()]
+
+    @app.teardown_request
+    def note_answer(_error=None):
+        last_answer[0] = time.monotonic()
+        answered.set()
+
+    def run():
+        deadline = time.monotonic() + latest
+        if answered.wait(latest):
+            from app.frame.request_cycle import REQUESTS_IN_FLIGHT
+            in_flight = app.extensions.get(REQUESTS_IN_FLIGHT)
+            while (left := deadline - time.monotonic()) > 0:
+                if in_flight is not None and not in_flight.wait_idle(left):
+                    break
+                still = quiet - (time.monotonic() - last_answer[0])
+                if still <= 0:
+                    break
+                time.sleep(min(still, max(deadline - time.monotonic(), 0)))
+        try:
+            then()
+        except Exception:  # logged; the server goes on serving
+            app.logger.exception("the background jobs did not start")
+    thread = threading.Thread(target=run, name="loket-after-first-pages", daemon=True)
     thread.start()
     return thread

@@ -14,8 +14,6 @@ from itertools import compress
 from operator import lt
 from types import MappingProxyType
 
-import holidays
-
 # Perpres 21/2023 (hari kerja ASN): five working days, Senin-Jumat.
 WORKING_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
 # SKB 3 Menteri (yearly) lists hari libur nasional ('public') and cuti bersama ('government').
@@ -27,6 +25,7 @@ EXTRA_CLOSED_NAME = "Kantor tutup"
 @lru_cache(maxsize=128)
 def national_holidays(year: int) -> Mapping[date, str]:
     """Hari libur nasional and cuti bersama of `year`, named in Indonesian (estimates end in '(perkiraan)')."""
+    import holidays  # on the first count (the warm-up's), not at the start: its country tables cost ~70 ms of CPU
     found = holidays.country_holidays("ID", years=year, categories=HOLIDAY_CATEGORIES,
                                       language=HOLIDAY_LANGUAGE)
     return MappingProxyType({day: name for day, name in found.items() if day.year == year})
@@ -39,6 +38,7 @@ ESTIMATE_MARK = "(perkiraan)"
 def undecreed(year: int) -> bool:
     """True when the calendar package does not know `year`'s decree: no cuti bersama listed (the SKB
     3 Menteri sets them each year), or holidays it only estimates (names ending in '(perkiraan)')."""
+    import holidays
     found = holidays.country_holidays("ID", years=year, categories=("government",), language=HOLIDAY_LANGUAGE)
     return not any(day.year == year for day in found) or any(
         ESTIMATE_MARK in name for name in national_holidays(year).values())

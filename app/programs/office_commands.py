@@ -68,18 +68,20 @@ def _listening(app, host: str, port: int, threads: int):
     """The office's waitress server bound for `app` (`serve`, and `check-server` the same way: what
     breaks a start breaks the check); None, after one Indonesian line, when the port is taken."""
     from app.frame.serving import create_office_server, port_busy_message, warm_up
-    warm_up(app)  # beside the binding: the first page after a restart does not pay for a cold process
     try:  # waitress binds here: a busy port is one Indonesian line, not a traceback
-        return create_office_server(app, host=host, port=port, threads=threads, ident="loket-kecamatan")
+        server = create_office_server(app, host=host, port=port, threads=threads, ident="loket-kecamatan")
     except OSError as problem:
         if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):  # 100xx: the Winsock numbers
             print(port_busy_message(host, port), file=sys.stderr)
             return None
         raise
+    warm_up(app)  # bound: the first page after a restart does not pay for a cold process, nor wait on it
+    return server
 
 
 def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
+    from app.frame.serving import after_the_first_pages
     from app.updates import launcher
     from app.updates.state import ErrorCount
     from app.updates.versions import running_version
@@ -98,7 +100,8 @@ def serve_here(options) -> int:
     if password:
         print(first_start_banner(password))
     program = app.extensions["program"]
-    start_jobs(app, program.jobs())
+    # after the first pages: on a slow PC the morning's backup and the sync probe delayed them (issue 73)
+    after_the_first_pages(app, lambda: start_jobs(app, program.jobs()))
     launcher.note_serving(app.config["DATA_DIR"], running_version())  # the launcher's sign that this version came up
     print(f"{program.title} berjalan di http://{options.host}:{server.effective_port}/  "
           f"(data: {app.config['DATA_DIR']})", flush=True)

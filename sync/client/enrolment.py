@@ -7,8 +7,6 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import requests
-
 from app.frame import codes, dates, installation
 from app.frame.dates import utc_now
 from app.frame.db import database
@@ -39,6 +37,7 @@ def clean_center_url(text: str) -> str:
 
 def check_center_and_clock(center_url: str, now: datetime) -> None:
     """Before the one-time code is spent: is it a center, and do our clocks agree?"""
+    import requests  # here, not at the office's start
     try:
         response = requests.get(center_url + "/api/openapi.json", timeout=20, allow_redirects=False)
     except requests.RequestException:

@@ -8,9 +8,6 @@ import json
 import time
 from dataclasses import dataclass, field
 
-import requests
-from urllib3.util import SKIP_HEADER
-
 from app.frame.version import APP_VERSION
 from sync import protocol
 from sync.bounded_answer import read_at_most
@@ -49,6 +46,12 @@ class ClockSkew(Refused):
         self.skew_seconds = skew_seconds
         self.server_time = server_time
         super().__init__(401, clock_message(skew_seconds, server_time))
+
+
+def _new_session():
+    """requests is imported by the first pass, not by the office's start (~40 ms of a slow core's CPU)."""
+    import requests
+    return requests.Session()
 
 
 def _office_zone() -> str:
@@ -119,7 +122,7 @@ class CenterClient:
     # is sized for ~15 s of transfer, so a live link never hits it; after an outage a fresh
     # connection beats waiting for TCP's backed-off retransmission on the old one.
     timeout: float | tuple = (10.0, 30.0)
-    session: requests.Session = field(default_factory=requests.Session)
+    session: object = field(default_factory=_new_session)  # a requests.Session (a test: its in-process one)
     counters: Counters = field(default_factory=Counters)
     photo_codecs: list = field(default_factory=list)  # what the center decodes (negotiate())
     # The pass's probe answer: besides the versions, what the pass's other requests would bring
@@ -132,6 +135,8 @@ class CenterClient:
     on_handed: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
+        import requests
+        from urllib3.util import SKIP_HEADER
         if isinstance(self.session, requests.Session):
             # Only what the protocol needs crosses the link: not requests' User-Agent,
             # Accept-Encoding (the center compresses nothing that way), Accept or Connection, nor
@@ -226,6 +231,7 @@ class CenterClient:
     def call_alone(self, method: str, path: str, body: bytes = b"", content_type: str = protocol.JSON_CONTENT_TYPE,
                    nonce: str | None = None) -> bytes:
         """call() through the session, on its own."""
+        import requests  # on a pass's first request: a start of the office does not load it
         headers, ticket = self.signed_headers(method, path, body, content_type, nonce)
         try:
             plain = isinstance(self.session, requests.Session)
@@ -247,6 +253,8 @@ class CenterClient:
         """Where a pass sends its packets: one pipelined connection (sync/client/pipeline.py), or
         one request at a time through the session when that cannot be (a test's in-process
         session, or an HTTP proxy set for the center in the environment)."""
+        import requests
+
         from sync.client import pipeline
         if type(self.session) is requests.Session and not requests.utils.get_environ_proxies(self.base_url):
             return pipeline.Pipeline(self)
@@ -325,6 +333,7 @@ def enrol(center_url: str, kecamatan_code: str, code: str, device_id: str, insta
     after a lost answer returns the same key (the center keeps a short window). `previous`
     ({key_id, proof}, enrolment.previous_key_proof): the key this PC held before, proved. `numbered_before`:
     the numbers this PC made before its first enrolment (enrolment.enrol)."""
+    import requests
     session = session or requests
     body = {"kecamatan_code": kecamatan_code, "enrolment_code": code, "device_id": device_id,
             "installation": installation, "numbered_before": numbered_before}
@@ -361,5 +370,6 @@ def _bounded_body(response) -> bytes:
         finally:
             response.close()
     if len(content) > MAX_ANSWER_BYTES:
-        raise requests.exceptions.ContentDecodingError(f"jawaban lebih dari {MAX_ANSWER_BYTES} bita")
+        from requests.exceptions import ContentDecodingError
+        raise ContentDecodingError(f"jawaban lebih dari {MAX_ANSWER_BYTES} bita")
     return content

@@ -18,3 +18,43 @@ def test_the_warm_up_compiles_every_page_of_the_program_the_first_ones_first(app
     names = page_templates(app)
     assert names[:3] == list(FIRST_PAGES)
     assert set(names) == {n for n in app.jinja_env.list_templates() if n.endswith(".html") and not n.startswith("center/")}
+
+
+def test_the_warm_up_waits_while_a_request_is_in_flight(app):
+    """Issue 73: on a quarter of a core its ~0.5 s of CPU made the first page wait after a cold start."""
+    from app.frame.request_cycle import REQUESTS_IN_FLIGHT
+    app.jinja_env.cache.clear()
+    in_flight = app.extensions[REQUESTS_IN_FLIGHT]
+    in_flight.begin()  # a clerk's request being served
+    try:
+        warming = warm_up(app, ["auth/login.html"])
+        warming.join(1)
+        assert warming.is_alive()
+        assert not app.jinja_env.cache  # nothing compiled beside the request
+    finally:
+        in_flight.end()
+    warming.join(60)
+    assert {name for _, name in app.jinja_env.cache.keys()} == {"auth/login.html"}
+
+
+def test_the_background_jobs_start_once_the_first_pages_are_answered(app):
+    """`run.py serve` starts its jobs (the daily backup, the sync probe) after the first pages, not beside them."""
+    import threading
+
+    from app.frame.serving import after_the_first_pages
+    started = threading.Event()
+    waiting = after_the_first_pages(app, started.set, quiet=0, latest=3600)
+    waiting.join(1)
+    assert waiting.is_alive() and not started.is_set()  # no page asked yet
+    assert app.test_client().get("/healthz").status_code == 200
+    waiting.join(60)
+    assert started.is_set()
+
+
+def test_the_background_jobs_start_at_the_latest_when_no_one_opens_a_page(app):
+    import threading
+
+    from app.frame.serving import after_the_first_pages
+    started = threading.Event()
+    after_the_first_pages(app, started.set, latest=0).join(60)
+    assert started.is_set()
