@@ -152,8 +152,14 @@ def one_round(tree: Path, data: Path, runs: int, profile_to: str | None = None) 
 
 
 def child(tree: str, folder: str, runs: int, profile_to: str | None) -> None:
+    # the tree's own app, not the one the venv's editable install would find first
+    sys.meta_path[:] = [finder for finder in sys.meta_path
+                        if not getattr(finder, "__module__", "").startswith("__editable__")]
     sys.path.insert(0, tree)
+    import app  # noqa: F401  (before bench_day, which puts this tree first on the path)
+    import tests  # noqa: F401
     found = measure(folder, runs, profile_to)
+    assert Path(app.__file__).resolve().is_relative_to(Path(tree).resolve()), app.__file__
     print(json.dumps({action: statistics.median(values) for action, values in found.items()}))
 
 

@@ -34,6 +34,8 @@ def test_clerk_registers_prints_returns_and_finds(page, live, login, tmp_path):
 
     fill_application(page, "Sulastri Wahyuningsih")
     page.get_by_label(re.compile("^Foto pemohon")).set_input_files(photo_file(tmp_path))
+    # checked as soon as it is chosen, while the clerk goes on; Simpan then does not decode it again (issue 73)
+    expect(page.locator("#photo-check")).to_contain_text("Foto dapat dipakai")
     screenshot(page, "registration-form-filled")
     page.get_by_role("button", name="Simpan permohonan").click()
 
