@@ -78,3 +78,15 @@ def test_a_kept_link_follows_the_address_the_office_is_served_under(client_for, 
     served = client.get(FRAME_ONLY, base_url="http://localhost/kantor").get_data(as_text=True)
     assert 'href="/kantor/pendaftaran"' in served and 'href="/kantor/static/css/app.css"' in served
     assert 'href="/pendaftaran"' not in served
+
+
+def test_the_menu_follows_a_changed_role_on_the_next_page(client_for, db, users):
+    """Only the program's list of entries is kept across requests: who may open each (and each badge) is
+    asked again on every page, so a role changed meanwhile shows at once, without a stale menu."""
+    from app.auth.models import User
+    clerk = client_for("petugas_loket")
+    page = clerk.get(FRAME_ONLY).get_data(as_text=True)
+    assert ">Daftar Baru<" in page and "Rekap Triwulan" not in page
+    User.update(role="camat").where(User.id == users["petugas_loket"].id).execute()
+    page = clerk.get(FRAME_ONLY).get_data(as_text=True)
+    assert "Rekap Triwulan" in page and ">Daftar Baru<" not in page
