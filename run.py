@@ -69,20 +69,26 @@ def choose_program(argv: list[str]):
         mode = _mode_asked(argv)
         candidates = [program for program in candidates if mode in program.modes] or candidates
     if candidates[0].name != "center":
-        _without_center_drivers()
+        _never_imported(CENTER_DRIVERS)
+    _never_imported(NOT_ON_THIS_SYSTEM)
     return candidates[0], argv
 
 
 # The database drivers peewee imports whenever they are installed (the center's extra, on a machine that
 # has both): an office process never opens PostgreSQL or MySQL, and psycopg alone is 17 MB of its memory.
 CENTER_DRIVERS = ("psycopg", "psycopg2", "pymysql")
+# keyring's macOS backend is chosen on macOS only (its priority says so), but importing it elsewhere looks
+# for the Keychain's libraries: on Linux ctypes runs ldconfig, gcc and ld for each of three (9 processes,
+# ~0.2 s of a start before the database key is read; issue 73). keyring skips a backend that fails to import.
+NOT_ON_THIS_SYSTEM = () if sys.platform == "darwin" else ("keyring.backends.macOS.api",)
 
 
-def _without_center_drivers() -> None:
-    """An office program's process: peewee finds no center driver, as on an office install without them."""
-    for name in CENTER_DRIVERS:
+def _never_imported(names) -> None:
+    """`import name` raises ImportError in this process, as where it is not installed (which the importers of
+    these names expect): an office process has no center driver, no PC but a Mac the Keychain."""
+    for name in names:
         if name not in sys.modules:
-            sys.modules[name] = None  # `import psycopg` raises ImportError, which peewee expects
+            sys.modules[name] = None
 
 
 def build_parser(program=None, command: str | None = None) -> argparse.ArgumentParser:

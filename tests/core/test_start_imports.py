@@ -2,6 +2,7 @@
 core, where each 0.1 s of CPU is ~0.4 s of the clerk's wait). Checked in a fresh interpreter on
 sys.modules, along the serve path: the command chosen and its parser built as `main` does, then the app."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,31 @@ def test_the_serve_path_imports_no_module_made_lazy(tmp_path, mode):
     # `serve`'s parser reads no other command's options: `demo`'s came from every capability (a launcher
     # that runs an installed update as its child imported all of them for nothing)
     assert [name for name in loaded["parsed"] if name == "app.demo" or name.endswith(".views")] == []
+
+
+KEYRING_CHOICE = r"""
+import json, sys
+started = []  # the programs this process starts (Python's audit event of subprocess.Popen)
+sys.addaudithook(lambda event, args: started.append(str(args[0])) if event == "subprocess.Popen" else None)
+import run
+if sys.argv[1] == "serve":  # the serve path's process, as run.py starts it
+    run.prepare(["serve", "--data", sys.argv[2]])
+import keyring
+print(json.dumps({"store": type(keyring.get_keyring()).__module__, "started": started}))
+"""
+
+
+def test_off_a_mac_reading_the_keys_starts_no_program_and_keyring_chooses_the_same_store(tmp_path):
+    """keyring's macOS backend is never chosen off a Mac, but its import looked for the Keychain's libraries:
+    on Linux ctypes ran ldconfig, gcc and ld three times each (9 programs) before the database key was read.
+    run.py keeps it from being imported there (run.NOT_ON_THIS_SYSTEM); the store stays keyring's own choice."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHON_KEYRING_BACKEND"}  # as at an office
+    seen = {}
+    for how in ("keyring alone", "serve"):
+        out = subprocess.run([sys.executable, "-c", KEYRING_CHOICE, how, str(tmp_path)], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        seen[how] = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["serve"]["store"] == seen["keyring alone"]["store"]
+    if sys.platform != "darwin":
+        assert seen["serve"]["started"] == []
