@@ -22,13 +22,16 @@ def dashboard_cards(user) -> list[Card]:
             return [Card("Rekap menunggu persetujuan", str(waiting), "Tinjau dan setujui rekap triwulan", url, "warn")]
         return []
     # The status only: on every landing page, and the row carries the approved snapshot.
-    recap = (QuarterRecap.select(QuarterRecap.status)
-             .where(QuarterRecap.year == last.year, QuarterRecap.quarter == last.number).first())
+    recap = next(iter(statements.rows(_status_of, last.year, last.number)), None)
     if recap is None or recap.status in (RecapStatus.DRAFT, RecapStatus.SENT_BACK):
         note = "Dikembalikan Camat: perlu diperbaiki" if recap and recap.status == RecapStatus.SENT_BACK \
             else "Susun janji perbaikan lalu ajukan kepada Camat"
         return [Card(f"Rekap {last.label}", recap.status_label if recap else "Belum disusun", note, url, "warn")]
     return [Card(f"Rekap {last.label}", recap.status_label, "", url, "ok" if recap.status == RecapStatus.APPROVED else "info")]
+
+
+def _status_of(year: int, number: int):  # its SQL text built once a quarter (app/frame/statements.py)
+    return QuarterRecap.select(QuarterRecap.status).where(QuarterRecap.year == year, QuarterRecap.quarter == number).limit(1)
 
 
 def waiting_for_camat() -> int:

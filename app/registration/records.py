@@ -334,6 +334,8 @@ def receipts_to_reprint() -> list[ToReprint]:
     waiting = sorted((receipt.since, entity_id, receipt.waiting[0])
                      for entity_id, receipt in _receipts(statements.rows(_renumbers_and_reprints)).items()
                      if receipt.waiting and entity_id.isdigit())  # the query on the clerk's home page
+    if not waiting:  # as on most days: no applications to read (peewee built that query on every view)
+        return []
     found = {a.id: a for a in Application.select().where(Application.id.in_([int(w[1]) for w in waiting])
                                                          & (Application.status != S.HANDED_OVER.value))}
     return [ToReprint(found[int(entity_id)], held) for _, entity_id, held in waiting if int(entity_id) in found]
