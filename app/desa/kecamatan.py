@@ -11,7 +11,7 @@ from app.desa import admin_views, counter_views, operator_views, records, relay
 from app.desa.models import PreRegistration, tie_to_applications
 from app.desa.relay_records import DUPLICATE, DUPLICATE_CLOSED
 from app.desa.views import ADMIN_MENU, OPERATOR_MENU, Side
-from app.frame import dates, installation
+from app.frame import dates, installation, statements
 from app.frame.db import database
 from app.frame.access import may
 from app.frame.application_status import ApplicationStatus as S
@@ -94,8 +94,7 @@ applications.add_renumber_listener(relay.application_renumbered)  # its new numb
 
 def _duplicate_notice(application) -> list:
     """The application's page: a relayed form another counter PC accepted first, and its one action."""
-    pre = PreRegistration.get_or_none((PreRegistration.application == application.id)
-                                      & PreRegistration.relay_status.in_([DUPLICATE, DUPLICATE_CLOSED]))
+    pre = next(iter(statements.rows(_duplicate_of, each_run=(application.id,))), None)
     if pre is None:
         return []
     if pre.relay_status == DUPLICATE_CLOSED:
@@ -103,6 +102,11 @@ def _duplicate_notice(application) -> list:
     return [Notice(f"{pre.relay_note} Tandai permohonan ini sebagai duplikat: ia ditutup di PC ini dan tidak "
                    "dikirim ke pusat.", url_for("desa.close_duplicate", pre_id=pre.id), "desa.close_duplicate",
                    "Tandai sebagai duplikat / batalkan di PC ini")]
+
+
+def _duplicate_of():  # its SQL built once (app/frame/statements.py): every application's page asks it (issue 73)
+    return (PreRegistration.select().where((PreRegistration.application == statements.each_run(0))
+                                           & PreRegistration.relay_status.in_([DUPLICATE, DUPLICATE_CLOSED])).limit(1))
 
 
 add_detail_notice(_duplicate_notice)

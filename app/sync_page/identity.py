@@ -13,7 +13,7 @@ import re
 from flask import current_app
 
 from app.frame import audit
-from app.frame import installation, numbering, store
+from app.frame import installation, numbering, statements, store
 from app.frame.numbering import RegistrationSequence
 from app.frame.db import database
 from app.frame.dates import utc_now
@@ -278,9 +278,7 @@ def confirm_left_to_their_pc(client, link, report, progress) -> None:
 
 def left_notices(application) -> list[str]:
     """The applicant's page: why this PC does not send it, and where the admin's button is."""
-    item = OutboxItem.get_or_none((OutboxItem.kind == records.DEFAULT_KIND) & (OutboxItem.source_id == application.id)
-                                  & OutboxItem.state.in_([ELSEWHERE, "acked"])
-                                  & OutboxItem.last_error.in_([LEFT_REASON, HELD_ELSEWHERE, FOLLOWED_ELSEWHERE]))
+    item = next(iter(statements.rows(_left_here, each_run=(application.id,))), None)
     if item is None:
         return []
     if item.last_error == FOLLOWED_ELSEWHERE:
@@ -294,6 +292,14 @@ def left_notices(application) -> list[str]:
                 "admin menekan “Kirim dari PC ini” di halaman Sinkronisasi."]
     return [f"Pusat sudah menerima permohonan {item.registration_number} dari PC yang memberi nomornya; "
             "statusnya diikuti di PC itu, bukan di komputer ini."]
+
+
+def _left_here():  # its SQL built once (app/frame/statements.py): every application's page asks it (issue 73)
+    return (OutboxItem.select().where((OutboxItem.kind == records.DEFAULT_KIND)
+                                      & (OutboxItem.source_id == statements.each_run(0))
+                                      & OutboxItem.state.in_([ELSEWHERE, "acked"])
+                                      & OutboxItem.last_error.in_([LEFT_REASON, HELD_ELSEWHERE, FOLLOWED_ELSEWHERE]))
+            .limit(1))
 
 
 records.plug_phase("kecamatan", "before", leave_what_other_pcs_follow)

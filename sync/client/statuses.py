@@ -9,7 +9,7 @@ also moves the status cursor.
 """
 import json
 
-from app.frame import installation
+from app.frame import installation, statements
 from app.frame.dates import utc_now
 from app.frame.db import database
 from sync import protocol
@@ -108,12 +108,17 @@ def open_issues(limit: int = 200) -> list[StatusIssue]:
                 .limit(limit))
 
 
+def _items_of():  # its SQL built once (app/frame/statements.py): every application's page asks it (issue 73)
+    return OutboxItem.select().where((OutboxItem.kind == statements.each_run(0))
+                                     & (OutboxItem.source_id == statements.each_run(1)))
+
+
 def notices_for(source_id: int, current_key: str, kind: str = records.DEFAULT_KIND,
                 reprinted: dict[str, str] | None = None) -> list[str]:
     """What a record's page says about the center: conflicts and events not applied, with what to do.
     `reprinted`: a number given up -> the number its receipt was printed again with (the kind knows)."""
     notices = []
-    items = list(OutboxItem.select().where((OutboxItem.kind == kind) & (OutboxItem.source_id == source_id)))
+    items = statements.rows(_items_of, each_run=(kind, source_id))
     if any(i.state == "conflict" for i in items):
         notices.append(
             f"Konflik nomor di pusat: nomor {current_key} sudah dipakai data lain di pusat "
