@@ -56,6 +56,19 @@ def _recap_row(year: int, number: int):  # its SQL built once (app/frame/stateme
     return QuarterRecap.select().where(QuarterRecap.year == year, QuarterRecap.quarter == number).limit(1)
 
 
+@blueprint.app_template_filter("hari_kerja")
+def working_days_text(value) -> str:
+    """Working days as the recap's tables print them: 2.0 -> '2', 2.5 -> '2,5', None -> '–' (a filter:
+    the macro it replaces cost ~6 µs a cell, issue 73)."""
+    return "–" if value is None else str(value).replace(".0", "").replace(".", ",")
+
+
+@blueprint.app_template_filter("jumlah_menurut")
+def counts_by(rows: list[dict], key: str) -> dict:
+    """{row[key]: row["count"]}: the quarter before's count beside each row of a recap table."""
+    return {row[key]: row["count"] for row in rows}
+
+
 # What each chart compares, this quarter beside the one before: (figures' key, matched by, title).
 CHARTS = {"channel": ("by_channel", "key", "Pengaduan menurut saluran"),
           "status": ("by_status", "key", "Pengaduan menurut status")}
@@ -66,7 +79,7 @@ def _charts(contents: dict, shown: tuple[str, ...]) -> dict:
     drawn = {}
     for name in shown:
         key, match, title = CHARTS[name]
-        before = {row[match]: row["count"] for row in contents["previous"]["figures"][key]}
+        before = counts_by(contents["previous"]["figures"][key], match)
         drawn[name] = charts.bar_chart([(r["label"], r["count"], before.get(r[match], 0)) for r in contents["figures"][key]],
                                        title, contents["label"], contents["previous"]["label"])
     return drawn
