@@ -1,6 +1,7 @@
 """The frame every page pays (issue 73): on each request the signed-in account is read once, with its
-session; no statement of the frame runs twice; and none of their SQL texts is built again after the first
-request (app/frame/statements.py: peewee building a badge's count cost ~0.2 ms, five times its run)."""
+session; no statement of the frame runs twice; none of their SQL texts, nor the landing page's, is built
+again after the first request (app/frame/statements.py: peewee building a badge's count cost ~0.2 ms, five
+times its run); the base page's links without values are built once; and what is kept holds no role."""
 from collections import Counter
 
 import peewee
