@@ -9,7 +9,7 @@ the start costs in all). The modules are counted in one more start under `python
 `--before REV` the same is measured for that commit (its tree from `git archive`, the same Python and
 folder), the two starts taken in turn, so both meet the same load.
 
-    python bench/start_cost.py --before HEAD~3 --starts 5
+    python bench/start_cost.py --before HEAD~3 --after HEAD --starts 5
 """
 import argparse
 import os
@@ -83,6 +83,7 @@ def start(tree: Path, data: Path, settle: float, importtime: bool = False) -> di
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", metavar="REV", help="measure this commit's tree too, in turn with the working tree")
+    parser.add_argument("--after", metavar="REV", help="measure this commit's tree instead of the working tree")
     parser.add_argument("--starts", type=int, default=5, help="starts measured per tree (their median)")
     parser.add_argument("--settle", type=float, default=4, help="seconds after the sign-in page to read the CPU again")
     options = parser.parse_args(argv)
@@ -90,13 +91,15 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="loket-start-cost-"))
     data = work / "kantor"
     prepare_office(data)
-    trees = [("now", ROOT)]
+    def tree_of(rev: str, name: str) -> Path:
+        tree = work / name
+        tree.mkdir()
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        return tree
+    trees = [(f"after ({options.after})", tree_of(options.after, "after")) if options.after else ("working tree", ROOT)]
     if options.before:
-        before = work / "before"
-        before.mkdir()
-        archive = subprocess.run(["git", "archive", options.before], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
-        trees.insert(0, (f"before ({options.before})", before))
+        trees.insert(0, (f"before ({options.before})", tree_of(options.before, "before")))
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     print(f"# run.py serve to its first page, page cache warm; commit {head}"
           f"{' + working tree' if subprocess.run(['git', 'diff', '--quiet'], cwd=ROOT).returncode else ''}; "
