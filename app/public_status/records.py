@@ -9,7 +9,7 @@ import secrets
 
 from flask import current_app
 
-from app.frame import store
+from app.frame import statements, store
 from app.frame.dates import to_local, utc_now
 from app.public_status.models import PublicStatus
 from sync import protocol
@@ -31,7 +31,7 @@ def new_check_code() -> str:
 
 
 def _row(kind: str, source_id: int, number: str) -> PublicStatus:
-    row = PublicStatus.get_or_none((PublicStatus.kind == kind) & (PublicStatus.source_id == source_id))
+    row = _public_record(kind, source_id)
     if row is None:
         row = PublicStatus.create(kind=kind, source_id=source_id, number=number, check_code=new_check_code(),
                                   step=0, content_hash="", created_at=utc_now())
@@ -39,6 +39,15 @@ def _row(kind: str, source_id: int, number: str) -> PublicStatus:
         row.number = number
         row.save()
     return row
+
+
+def _public_record(kind: str, source_id: int) -> PublicStatus | None:
+    return next(iter(statements.rows(_public_record_of, each_run=(kind, source_id))), None)
+
+
+def _public_record_of():  # its SQL built once (app/frame/statements.py): every clerk's action and slip (issue 73)
+    return PublicStatus.select().where((PublicStatus.kind == statements.each_run(0))
+                                       & (PublicStatus.source_id == statements.each_run(1))).limit(1)
 
 
 def _zone() -> str:
@@ -334,7 +343,7 @@ def slip_of(kind: str, source_id: int) -> dict | None:
     """What a slip prints: the number, the check code, the center's public address and its QR."""
     from app.frame.templating import qr_svg
     from sync.client import engine
-    row = PublicStatus.get_or_none((PublicStatus.kind == kind) & (PublicStatus.source_id == source_id))
+    row = _public_record(kind, source_id)
     if row is None:
         return None
     base = (store.get("public_status_url") or "").rstrip("/")

@@ -61,6 +61,11 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> float:
     return base * rng.uniform(0.5, 1.5)
 
 
+def _version_of():  # its SQL built once (app/frame/statements.py): a clerk's action enqueues one or two (issue 73)
+    return OutboxItem.select().where((OutboxItem.registration_number == statements.each_run(0))
+                                     & (OutboxItem.version == statements.each_run(1))).limit(1)
+
+
 def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes, kind: str = records.DEFAULT_KIND
             ) -> None:
     """Put one version of a record of `kind` in the outbox, in the caller's transaction (the one that
@@ -68,7 +73,7 @@ def enqueue(source_id: int, key: str, version: int, record: dict, payload: bytes
     One another PC follows (followed_elsewhere) is left to it at once."""
     photo_sha = protocol.sha256_hex(payload)
     digest = protocol.content_hash(record, photo_sha)
-    row = OutboxItem.get_or_none((OutboxItem.registration_number == key) & (OutboxItem.version == version))
+    row = next(iter(statements.rows(_version_of, each_run=(key, version))), None)
     if row is not None and row.state != "pending":
         return
     values = dict(kind=kind, source_id=source_id, registration_number=key, version=version, content_hash=digest,

@@ -23,7 +23,8 @@ def test_a_complaint_and_its_slip_build_no_statement_after_the_first(client_for,
     slip = client.get(second.headers["Location"])
     assert second.status_code == 303 and slip.status_code == 200 and "Pengaduan" in slip.get_data(as_text=True)
     assert kept.cache_info().misses == misses
-    assert {"_active_categories", "_by_submission", "_complaint_by_id"} <= set(used)
+    assert {"_active_categories", "_by_submission", "_complaint_by_id",
+            "_public_record_of", "_version_of"} <= set(used)  # and its public record's, in its write and on the slip
 
 
 def test_a_complaint_without_a_desk_answer_asks_for_none(client_for, category, monkeypatch):
