@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from peewee import CharField
 from playhouse.apsw_ext import DateTimeField
 
+from app.frame import statements
 from app.frame.dates import utc_now
 from app.frame.db import BaseModel, database
 
@@ -63,8 +64,11 @@ def token_input() -> Markup:
 def _result_of(token: str | None) -> str | None:
     if not token:
         return None
-    row = FormSubmission.get_or_none(FormSubmission.token == token)
-    return row.result_url if row else None
+    return statements.scalar(_result_url, each_run=(token,))
+
+
+def _result_url():  # its SQL built once (app/frame/statements.py): asked twice by every form's save (issue 73)
+    return FormSubmission.select(FormSubmission.result_url).where(FormSubmission.token == statements.each_run(0))
 
 
 def _repeat(url: str):

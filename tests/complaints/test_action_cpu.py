@@ -24,7 +24,8 @@ def test_a_complaint_and_its_slip_build_no_statement_after_the_first(client_for,
     assert second.status_code == 303 and slip.status_code == 200 and "Pengaduan" in slip.get_data(as_text=True)
     assert kept.cache_info().misses == misses
     assert {"_active_categories", "_by_submission", "_complaint_by_id",
-            "_public_record_of", "_version_of"} <= set(used)  # and its public record's, in its write and on the slip
+            "_public_record_of", "_version_of",  # and its public record's, in its write and on the slip
+            "_result_url", "_issued"} <= set(used)  # the form's one-submission guard, the slip's survey code
 
 
 def test_a_complaint_without_a_desk_answer_asks_for_none(client_for, category, monkeypatch):
