@@ -102,7 +102,7 @@ def main(argv=None) -> int:
         trees.insert(0, (f"before ({options.before})", tree_of(options.before, "before")))
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     print(f"# run.py serve to its first page, page cache warm; commit {head}"
-          f"{' + working tree' if subprocess.run(['git', 'diff', '--quiet'], cwd=ROOT).returncode else ''}; "
+          f"{' + working tree' if not options.after and subprocess.run(['git', 'diff', '--quiet'], cwd=ROOT).returncode else ''}; "
           f"load {os.getloadavg()[0]:.2f}")
     for _, tree in trees:
         start(tree, data, 0)  # .pyc files written, today's backup made: not counted

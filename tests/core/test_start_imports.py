@@ -67,3 +67,32 @@ def test_off_a_mac_reading_the_keys_starts_no_program_and_keyring_chooses_the_sa
     assert seen["serve"]["store"] == seen["keyring alone"]["store"]
     if sys.platform != "darwin":
         assert seen["serve"]["started"] == []
+
+
+def test_serve_starts_its_background_jobs_after_the_first_pages(tmp_path):
+    """The daily backup (the first start's makes the backups folder) waits for the first pages: on a slow PC
+    the morning's backup and the sync probe had shared the core with them (issue 73)."""
+    import re
+    import socket
+    import time
+
+    import requests
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "run.py", "serve", "--data", str(tmp_path), "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output = ""
+        while "berjalan di" not in output and server.poll() is None:
+            output += server.stdout.readline()
+        assert re.search(r"berjalan di http://127\.0\.0\.1:\d+/", output), output
+        assert not (tmp_path / "backups").exists()  # listening, its jobs not started: no page answered yet
+        assert requests.get(f"http://127.0.0.1:{port}/masuk", timeout=30).status_code == 200
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "backups").is_dir() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (tmp_path / "backups").is_dir()  # then they run
+    finally:
+        server.terminate()
+        server.wait(30)
