@@ -167,7 +167,7 @@ def test_add_and_between_agree_with_a_day_by_day_count(admin):
     (D(2026, 12, 31), D(2027, 1, 1)),  # the year's last day to the next one's first
     (D(2026, 3, 16), D(2026, 3, 31)),  # Nyepi and Lebaran
 ])
-def test_running_counts_and_due_days_agree_with_a_day_by_day_count(admin, start, end):
+def test_running_counts_and_due_offsets_agree_with_a_day_by_day_count(admin, start, end):
     """The sweeps the figures use: each day's count from `start`, and each day's due day for n working
     days (n = 0: the day itself), as a day-by-day count makes them."""
     calendar = WorkCalendar(**admin)
@@ -178,16 +178,17 @@ def test_running_counts_and_due_days_agree_with_a_day_by_day_count(admin, start,
         counts.append(count)
     assert calendar.running_counts(start, end) == counts
     for n in (0, 1, 5, 14):
-        assert calendar.due_days(start, end, n) == [naive_add(day, n, **admin) if n else day for day in days], n
+        due = [start + timedelta(days=offset) for offset in calendar.due_offsets(start, end, n)]
+        assert due == [naive_add(day, n, **admin) if n else day for day in days], n
 
 
-def test_an_empty_range_has_no_running_counts_or_due_days():
+def test_an_empty_range_has_no_running_counts_or_due_offsets():
     """A range that ends before it starts (a quarter not begun) gives empty lists, for n = 0 too."""
     calendar = WorkCalendar()
     start = D(2026, 4, 1)
     assert calendar.running_counts(start, start - timedelta(days=1)) == []
     for n in (0, 3):
-        assert calendar.due_days(start, start - timedelta(days=1), n) == [], n
+        assert calendar.due_offsets(start, start - timedelta(days=1), n) == [], n
 
 
 # --- the admin's own dates --------------------------------------------------------------------

@@ -26,16 +26,9 @@ def due_date(received_at: datetime | date, calendar: WorkCalendar, days: int,
     return calendar.add_working_days(_local_date(received_at, zone), max(0, int(days)))
 
 
-def due_dates(start: date, end: date, calendar: WorkCalendar, days: int) -> dict[date, date]:
-    """due_date of every local receipt day from `start` to `end`, in one sweep over the calendar."""
-    # the days made in C (~730 for the indicators' window: a Python loop per day cost as much as the sweep)
-    return dict(zip(map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1)),
-                    calendar.due_days(start, end, max(0, int(days)))))
-
-
 def due_offsets(start: date, end: date, calendar: WorkCalendar, days: int) -> list[int]:
-    """due_dates as days after `start`, one for each receipt day from `start` on: no date made per
-    day (the indicators' ~730 days a view, issue 73)."""
+    """due_date of each receipt day from `start` to `end`, as days after `start` (one sweep over the
+    calendar, no date made per day: the indicators' ~730 days a view, issue 73)."""
     return calendar.due_offsets(start, end, max(0, int(days)))
 
 

@@ -160,14 +160,11 @@ class WorkCalendar:
             ordinal = year.first_ordinal + upto + 1
         return counts
 
-    def due_days(self, start: date, end: date, n: int) -> list[date]:
-        """add_working_days(day, n) for each day from `start` to `end` (n >= 0)."""
-        return list(map(date.fromordinal, map(start.toordinal().__add__, self.due_offsets(start, end, n))))
-
     def due_offsets(self, start: date, end: date, n: int) -> list[int]:
-        """due_days as days after `start`, from the running count: the due day of a day counted c is
-        the first day counted c + n, the (c + n)-th step of the count. Made in C, no loop per day:
-        the indicators ask for ~730 days a view (issue 73)."""
+        """add_working_days(day, n) for each day from `start` to `end` (n >= 0), as days after `start`,
+        from the running count: the due day of a day counted c is the first day counted c + n, the
+        (c + n)-th step of the count. Made in C, no loop per day: the indicators ask for ~730 days a
+        view (issue 73)."""
         days = max(0, end.toordinal() - start.toordinal() + 1)
         if n <= 0 or not days:
             return list(range(days))
