@@ -24,7 +24,7 @@ def calendar():
     (D(2026, 12, 24), "Cuti Bersama Hari Raya Natal"),
 ])
 def test_holiday_names_are_indonesian(calendar, day, name):
-    assert calendar.holiday_name(day) == name
+    assert calendar.closed_days(day.year).get(day) == name
 
 
 def test_cuti_bersama_is_in_the_national_calendar():
@@ -52,7 +52,7 @@ def test_open_days(calendar, day):
 
 
 def test_ordinary_day_has_no_holiday_name(calendar):
-    assert calendar.holiday_name(D(2026, 3, 25)) is None
+    assert calendar.closed_days(2026).get(D(2026, 3, 25)) is None
 
 
 def test_2026_has_240_working_days(calendar):
@@ -197,7 +197,6 @@ def test_reopened_cuti_bersama_counts_as_working():
     calendar = WorkCalendar(reopened={D(2026, 3, 23)})
     assert calendar.is_working_day(D(2026, 3, 23))
     assert calendar.add_working_days(D(2026, 3, 17), 1) == D(2026, 3, 23)
-    assert calendar.holiday_name(D(2026, 3, 23)) is None
     assert D(2026, 3, 23) not in calendar.closed_days(2026)
 
 
@@ -211,13 +210,12 @@ def test_extra_closed_day_is_skipped_with_its_name():
     calendar = WorkCalendar(extra_closed={D(2026, 3, 25): "Pilkades serentak"})
     assert not calendar.is_working_day(D(2026, 3, 25))
     assert calendar.add_working_days(D(2026, 3, 17), 1) == D(2026, 3, 26)
-    assert calendar.holiday_name(D(2026, 3, 25)) == "Pilkades serentak"
     assert calendar.closed_days(2026)[D(2026, 3, 25)] == "Pilkades serentak"
 
 
 def test_extra_closed_given_as_plain_dates_gets_a_default_name():
     calendar = WorkCalendar(extra_closed=[D(2026, 3, 25)])
-    assert calendar.holiday_name(D(2026, 3, 25)) == "Kantor tutup"
+    assert calendar.closed_days(2026).get(D(2026, 3, 25)) == "Kantor tutup"
 
 
 def test_closing_wins_over_reopening_the_same_date():

@@ -110,14 +110,6 @@ class WorkCalendar:
         closed.update((day, name) for day, name in self._extra_closed.items() if day.year == year)
         return dict(sorted(closed.items()))
 
-    def holiday_name(self, day: date) -> str | None:
-        """Indonesian name of the holiday, cuti bersama or closure on `day`; None on a reopened or ordinary day."""
-        if day in self._extra_closed:
-            return self._extra_closed[day]
-        if day in self._reopened:
-            return None
-        return national_holidays(day.year).get(day)
-
     def is_working_day(self, day: date) -> bool:
         year = self._year(day.year)
         return year.is_working(day.toordinal() - year.first_ordinal)
