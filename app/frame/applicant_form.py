@@ -23,7 +23,11 @@ PHOTO_NOT_KEPT = ("Foto yang dipilih belum tersimpan karena ada isian yang perlu
 # resizing again (10 ms of CPU, ~40 ms on half a core shared with a busy program, issue 73). In this process
 # only, the last few: what Simpan answers is still durable only once its transaction commits.
 CHECKED_PHOTOS_KEPT = 8
+# A clerk who takes the photo last presses Simpan while its check still runs: Simpan waits for that check
+# (at most this long) rather than decoding the same photo beside it on the same half core.
+CHECK_IN_PROGRESS_WAIT_SECONDS = 10
 _checked: OrderedDict[str, NormalisedPhoto] = OrderedDict()
+_checking: dict[str, threading.Event] = {}  # digests being checked now, set when their check ends
 _checked_lock = threading.Lock()
 
 
@@ -31,14 +35,31 @@ def checked_photo(data: bytes) -> NormalisedPhoto:
     """normalise_photo(data), made once for the same bytes (raises PhotoError)."""
     digest = hashlib.sha256(data).hexdigest()
     with _checked_lock:
-        if (photo := _checked.get(digest)) is not None:
-            _checked.move_to_end(digest)
+        if (photo := _kept(digest)) is not None:
             return photo
-    photo = normalise_photo(data)
-    with _checked_lock:
-        _checked[digest] = photo
-        while len(_checked) > CHECKED_PHOTOS_KEPT:
-            _checked.popitem(last=False)
+        running = _checking.get(digest)
+        if running is None:
+            _checking[digest] = threading.Event()
+    if running is not None:  # the same photo's check is under way: its answer, or our own if it failed
+        running.wait(CHECK_IN_PROGRESS_WAIT_SECONDS)
+        with _checked_lock:
+            photo = _kept(digest)
+        return photo if photo is not None else normalise_photo(data)
+    try:
+        photo = normalise_photo(data)
+        with _checked_lock:
+            _checked[digest] = photo
+            while len(_checked) > CHECKED_PHOTOS_KEPT:
+                _checked.popitem(last=False)
+        return photo
+    finally:
+        with _checked_lock:
+            _checking.pop(digest).set()
+
+
+def _kept(digest: str) -> NormalisedPhoto | None:  # under _checked_lock
+    if (photo := _checked.get(digest)) is not None:
+        _checked.move_to_end(digest)
     return photo
 
 

@@ -73,6 +73,68 @@ def test_only_the_last_few_checked_photos_are_kept(loket, monkeypatch):
     assert decoded == [len(photos[0])]
 
 
+def test_simpan_pressed_while_the_photos_check_runs_waits_for_it_not_decoding_beside_it(loket, monkeypatch):
+    """A clerk who takes the photo last presses Simpan while the check still runs: the photo is decoded once."""
+    import threading
+    applicant_form._checked.clear()
+    photo = photo_jpeg((900, 1200))
+    started, release, decoded = threading.Event(), threading.Event(), []
+    real = applicant_photo.normalise_photo
+
+    def slow(data):  # the check's decoding, held until the second caller is waiting on it
+        decoded.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        return real(data)
+    monkeypatch.setattr(applicant_form, "normalise_photo", slow)
+    answers = {}
+    check = threading.Thread(target=lambda: answers.update(check=applicant_form.checked_photo(photo)), name="check")
+    check.start()
+    assert started.wait(10)
+    save = threading.Thread(target=lambda: answers.update(save=applicant_form.checked_photo(photo)), name="simpan")
+    save.start()
+    save.join(0.3)
+    assert save.is_alive()  # Simpan waits on the check under way
+    release.set()
+    check.join(10), save.join(10)
+    assert decoded == ["check"]
+    assert answers["save"] is answers["check"]
+
+
+def test_a_failed_check_leaves_simpan_to_decode_the_photo_itself(loket, monkeypatch):
+    import threading
+    applicant_form._checked.clear()
+    started, release = threading.Event(), threading.Event()
+    real, calls = applicant_photo.normalise_photo, []
+
+    def failing_first(data):
+        calls.append(1)
+        if len(calls) == 1:
+            started.set()
+            release.wait(10)
+            raise applicant_photo.PhotoError(applicant_photo.PhotoError.BROKEN)
+        return real(data)
+    monkeypatch.setattr(applicant_form, "normalise_photo", failing_first)
+    photo = photo_jpeg((900, 1200))
+    check = threading.Thread(target=lambda: _swallow(applicant_form.checked_photo, photo))
+    check.start()
+    assert started.wait(10)
+    answers = {}
+    save = threading.Thread(target=lambda: answers.update(save=applicant_form.checked_photo(photo)))
+    save.start()
+    release.set()
+    check.join(10), save.join(10)
+    assert answers["save"].jpeg == real(photo).jpeg and len(calls) == 2
+    assert getattr(applicant_form, "_checking", {}) == {}
+
+
+def _swallow(call, *args):
+    try:
+        call(*args)
+    except applicant_photo.PhotoError:
+        pass
+
+
 def test_the_nik_is_read_once_a_save(loket, saved, monkeypatch):
     """The running applications and the holds of the NIK: read once for the refusal and the form beside it."""
     reads = []
