@@ -15,7 +15,8 @@ def _save(client, photo: bytes, **changes):
 
 
 def _count_decodes(monkeypatch) -> list:
-    """The photos normalise_photo decodes from here on (the real function runs)."""
+    """The photos normalise_photo decodes from here on (the real function runs), none kept from another test."""
+    applicant_form._checked.clear()
     decoded = []
     real = applicant_photo.normalise_photo
 
