@@ -44,6 +44,18 @@ def switched_off() -> set[str]:
     return names
 
 
+def _partial_backups(folder: Path) -> set:
+    """The backups being written in `folder` (their temporary files), each as its name and identity."""
+    from app.backups.engine import PARTIAL_SUFFIX
+    found = set()
+    for path in folder.glob(f"*{PARTIAL_SUFFIX}"):
+        try:
+            found.add((path.name, path.stat().st_ino, path.stat().st_mtime_ns))
+        except FileNotFoundError:  # renamed meanwhile: the backup was done
+            pass
+    return found
+
+
 def on(name: str):
     return lambda self: name not in self.off
 
@@ -55,6 +67,11 @@ STATS = {"ops": Counter(), "invariants": Counter(), "steps": 0, "examples": 0, "
          # running; of those, "in_request": a connection open through the proxy then, "upload_begun": a
          # packet of applications read by then), after the pass ended
          "pass_kills": Counter(),
+         # `run.py serve` processes SIGKILLed (kill_office_program): "backup", inside the start's daily
+         # backup (its temporary file left); "sync_probe", inside a request of its sync probe or pass;
+         # "sync_begun", after its first request to the center (between requests, or the pass done);
+         # "elsewhere" (its start-up, or between the jobs' steps)
+         "office_kills_at": Counter(),
          "seconds_in_setup": 0.0, "seconds_per_op": Counter(), "seconds_per_invariant": Counter()}
 
 MAX_DESA_PCS = 3
@@ -1443,26 +1460,63 @@ class OfficeYear(RuleBasedStateMachine):
     def _held_or_desa(self, office) -> bool:
         return (not office.is_desa) and self._held(office)
 
-    @rule(where=PICK, after_ms=st.integers(0, 4000))
-    def kill_office_program(self, where, after_ms):
+    @rule(where=PICK, after_ms=st.integers(0, 4000), in_jobs=st.booleans())
+    def kill_office_program(self, where, after_ms, in_jobs=False):
         """The office program (`run.py serve`: its start-up, daily backup and scheduled sync) is
-        SIGKILLed at a moment, then started again on the same folder."""
+        SIGKILLed at a moment, then started again on the same folder: `after_ms` after its start (its
+        start-up), or, `in_jobs`, inside the start's background jobs. Those begin only once the first
+        page is answered and 2 s pass without a request (app/frame/serving.py, after_the_first_pages),
+        so a clerk opens the sign-in page and the kill comes `after_ms` / 20 ms (0-200) after a job
+        shows it began: the daily backup's temporary file appears, or the proxy reads a request of the
+        sync probe. Where it landed is counted (STATS["office_kills_at"])."""
         from tests.sync.harness import Process, free_port
         offices = inv.live_offices(self.world)
         office = offices[where % len(offices)]
+        backups = Path(office.app.config["BACKUP_DIR"])
         office.stop()
-        args = ["serve", "--data", str(office.data_dir), "--port", str(free_port())]
+        port = free_port()
+        args = ["serve", "--data", str(office.data_dir), "--port", str(port)]
         if office.is_desa:
             args += ["--mode", "desa"]
-        process = Process(args, self.world.root / f"{office.name}-serve.log").start()
+        log_path = self.world.root / f"{office.name}-serve.log"
+        logged = log_path.stat().st_size if log_path.exists() else 0
+        partial_before = _partial_backups(backups)
+        requests_before = self.world.link_requests
+        process = Process(args, log_path).start()
+        in_request = False
         try:
-            time.sleep(after_ms / 1000)
+            if in_jobs:
+                self._open_first_page(process, log_path, logged, port)
+                deadline = time.monotonic() + 4  # 2 s quiet, then the jobs' first steps; else nothing to cut
+                while (process.proc.poll() is None and time.monotonic() < deadline
+                       and self.world.link_requests == requests_before
+                       and _partial_backups(backups) <= partial_before):
+                    time.sleep(0.005)
+                time.sleep(after_ms / 20_000)
+            else:
+                time.sleep(after_ms / 1000)
+            in_request = self.world.link_requests > requests_before and bool(self.world.proxy.active_connections)
         finally:
             process.kill()
             process.log.close()
+        # the killed backup's temporary file stays (the next start removes it): the cut landed inside it
+        landed = ("backup" if _partial_backups(backups) - partial_before else "sync_probe" if in_request
+                  else "sync_begun" if self.world.link_requests > requests_before else "elsewhere")
+        STATS["office_kills_at"][landed] += 1
         office.start()
         self.world.office_kills += 1
         self._done("kill_kantor")
+
+    def _open_first_page(self, process, log_path: Path, logged: int, port: int) -> None:
+        """A clerk opens the sign-in page of a `run.py serve` once it says it listens on `port`."""
+        import requests
+        deadline = time.monotonic() + 60
+        while f"berjalan di http://127.0.0.1:{port}/".encode() not in log_path.read_bytes()[logged:]:
+            assert process.proc.poll() is None and time.monotonic() < deadline, \
+                log_path.read_bytes()[logged:].decode("utf-8", "replace")[-1500:]
+            time.sleep(0.02)
+        page = requests.get(f"http://127.0.0.1:{port}/masuk", timeout=30)
+        assert page.status_code == 200, page.status_code
 
     @precondition(on("kill_sync_pass"))
     @rule(where=PICK, link=st.sampled_from(["good", "good", "faulty"]), request=st.integers(0, 8),

@@ -187,3 +187,30 @@ def test_an_office_day_with_a_postgresql_center_and_killed_passes_keeps_every_in
                 "pusat_cetak", "pusat_tolak", "terima_pra", "pusat_kirim"}
     assert expected <= set(done), f"did not act: {sorted(expected - set(done))}"
     assert Counter(STATS["pass_kills"])["mid"] - kills["mid"] >= 1, STATS["pass_kills"]
+
+
+# The office program SIGKILLed at its start (issue 73 made its background jobs wait for the first pages):
+# timed from its start alone, no kill reaches the start's daily backup or sync probe any more; timed from
+# the moment a job shows it began (in_jobs), kills land inside them again, and every invariant holds after.
+KILLS_AT_THE_START = [("kill_office_program", {"where": where, "after_ms": after_ms})
+                      for where in range(4) for after_ms in (0, 2000, 4000)]
+KILLS_IN_THE_JOBS = [("kill_office_program", {"where": where, "after_ms": after_ms, "in_jobs": True})
+                     for where in range(4) for after_ms in (0, 600)]
+
+
+def inside_the_jobs(landed: Counter) -> int:
+    return landed["backup"] + landed["sync_probe"]
+
+
+def test_office_programs_killed_inside_the_starts_jobs_keep_every_invariant():
+    """About 35 s (`soak`, this file): twelve kills timed from the start, eight from the jobs' beginning."""
+    from tests.simulation.machine import STATS
+    before = Counter(STATS["office_kills_at"])
+    acted_with_every_invariant(KILLS_AT_THE_START)
+    at_the_start = Counter(STATS["office_kills_at"]) - before
+    assert sum(at_the_start.values()) == len(KILLS_AT_THE_START) and inside_the_jobs(at_the_start) == 0, at_the_start
+    before = Counter(STATS["office_kills_at"])
+    acted_with_every_invariant(KILLS_IN_THE_JOBS)
+    in_the_jobs = Counter(STATS["office_kills_at"]) - before
+    # each PC's first start makes today's backup: a kill 0 ms after its temporary file appears cuts it
+    assert in_the_jobs["backup"] >= 1 and inside_the_jobs(in_the_jobs) >= 1, in_the_jobs

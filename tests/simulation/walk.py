@@ -61,7 +61,10 @@ RULES = {
     "office_day": (0.7, lambda r: {"pc": r.choice(COUNTERS), "days_ahead": r.randint(-20, 20),
                                    "closed": r.random() < 0.8}),
     "change_zone": (0.3, lambda r: {"pc": r.choice(COUNTERS), "zone": r.choice(("WIB", "WIB", "WITA", "WIT"))}),
-    "kill_office_program": (0.7, lambda r: {"where": r.randint(0, 99), "after_ms": r.randint(0, 4000)}),
+    # half the kills inside the start's background jobs (the daily backup, the sync probe), which begin
+    # only once the first page is answered (machine.py)
+    "kill_office_program": (0.7, lambda r: {"where": r.randint(0, 99), "after_ms": r.randint(0, 4000),
+                                            "in_jobs": r.random() < 0.5}),
     # A second Python starts per step (about 2 s, like an average step with its invariants). A counter PC's pass
     # with work reads the relay (requests 1-3), probes (4), uploads (5, 6), pulls statuses (7) and updates;
     # the kill goes to a PC with something to send when there is one (machine.py).
