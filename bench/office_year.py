@@ -118,6 +118,9 @@ def render(options, seed, off, stats, found, shrunk, walk_seconds, shrink_second
               f"(in a request {stats['pass_kills']['in_request']}, after the upload began "
               f"{stats['pass_kills']['upload_begun']}), before the first request {stats['pass_kills']['before']}, "
               f"after the pass ended {stats['pass_kills']['after']}",
+              "- office programs (`run.py serve`) SIGKILLed: inside the start's daily backup "
+              f"{stats['office_kills_at']['backup']}, inside a request of its sync probe {stats['office_kills_at']['sync_probe']}, "
+              f"after its sync began {stats['office_kills_at']['sync_begun']}, elsewhere {stats['office_kills_at']['elsewhere']}",
               f"- invariant checks: {sum(stats['invariants'].values())}",
               f"- load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
               f"({os.cpu_count()} cores, {platform.python_version()})",
