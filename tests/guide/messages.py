@@ -12,7 +12,9 @@ INDONESIAN = frozenset("yang dan tidak di ke dari ini itu untuk sudah belum deng
                        "komputer disk cadangan kunci pusat pembaruan versi berkas sinkronisasi rilis".split())
 # Calls whose strings go to a log or the audit trail, never to the screen as a message to act on;
 # a command's --help stays in English for the project (README, "Commands").
-QUIET_CALLS = frozenset({"debug", "info", "warning", "error", "exception", "critical", "record", "getLogger",
+# (password_again: its purpose goes into the trail's sentence; its refusal is throttle's, named in the guide)
+QUIET_CALLS = frozenset({"debug", "info", "warning", "error", "exception", "critical", "record", "password_again",
+                         "getLogger",
                          "add_argument", "add_parser", "add_subparsers", "ArgumentParser"})
 PLACEHOLDER = "…"
 
