@@ -31,6 +31,12 @@ def decimal_text(value, places: int = 1) -> str:
 
 
 def percent_text(part: int, whole: int, places: int = 1) -> str:
-    """'81,3%' for 13 of 16; '–' when whole is 0."""
-    value = share(part, whole)
-    return "–" if value is None else decimal_text(value, places) + "%"
+    """'81,3%' for 13 of 16; '–' when whole is 0. The same half up on the exact share, in whole
+    numbers: a Fraction and two Decimals took 2.9 us, ~50 a view of the indicators (issue 73)."""
+    if not whole:
+        return "–"
+    scaled, rest = divmod(abs(100 * part) * 10 ** places, abs(whole))
+    scaled += 2 * rest >= abs(whole)  # half up: away from zero, as ROUND_HALF_UP
+    digits = f"{scaled:0{places + 1}d}"
+    sign = "-" if (part < 0) != (whole < 0) and part else ""
+    return f"{sign}{digits[:-places]},{digits[-places:]}%" if places else f"{sign}{digits}%"
