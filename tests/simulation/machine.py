@@ -1466,7 +1466,7 @@ class OfficeYear(RuleBasedStateMachine):
         SIGKILLed at a moment, then started again on the same folder: `after_ms` after its start (its
         start-up), or, `in_jobs`, inside the start's background jobs. Those begin only once the first
         page is answered and 2 s pass without a request (app/frame/serving.py, after_the_first_pages),
-        so a clerk opens the sign-in page and the kill comes `after_ms` / 20 ms (0-200) after a job
+        so a clerk opens the sign-in page and the kill comes `after_ms` / 80 ms (0-50) after a job
         shows it began: the daily backup's temporary file appears, or the proxy reads a request of the
         sync probe. Where it landed is counted (STATS["office_kills_at"])."""
         from tests.sync.harness import Process, free_port
@@ -1492,7 +1492,7 @@ class OfficeYear(RuleBasedStateMachine):
                        and self.world.link_requests == requests_before
                        and _partial_backups(backups) <= partial_before):
                     time.sleep(0.005)
-                time.sleep(after_ms / 20_000)
+                time.sleep(after_ms / 80_000)  # 0-50 ms: a small office's backup and probe are short
             else:
                 time.sleep(after_ms / 1000)
             in_request = self.world.link_requests > requests_before and bool(self.world.proxy.active_connections)

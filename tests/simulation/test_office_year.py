@@ -195,7 +195,7 @@ def test_an_office_day_with_a_postgresql_center_and_killed_passes_keeps_every_in
 KILLS_AT_THE_START = [("kill_office_program", {"where": where, "after_ms": after_ms})
                       for where in range(4) for after_ms in (0, 2000, 4000)]
 KILLS_IN_THE_JOBS = [("kill_office_program", {"where": where, "after_ms": after_ms, "in_jobs": True})
-                     for where in range(4) for after_ms in (0, 600)]
+                     for where in range(4) for after_ms in (0, 1600)]
 
 
 def inside_the_jobs(landed: Counter) -> int:
