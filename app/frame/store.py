@@ -11,7 +11,7 @@ from playhouse.apsw_ext import DateTimeField
 
 from app.frame.dates import utc_now
 from app.frame.db import BaseModel
-from app.frame import figure_cache
+from app.frame import figure_cache, statements
 
 
 class Setting(BaseModel):
@@ -40,10 +40,14 @@ def register_defaults(**defaults) -> None:
     DEFAULTS.update(defaults)
 
 
+def _every_setting():  # its SQL built once (app/frame/statements.py): read on the first page after a write
+    return Setting.select(Setting.key, Setting.value)
+
+
 def _load() -> dict:
     values = dict(DEFAULTS)
-    for row in Setting.select():
-        values[row.key] = json.loads(row.value)
+    for key, value in statements.fetched(_every_setting):
+        values[key] = json.loads(value)
     return values
 
 

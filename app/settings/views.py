@@ -7,7 +7,7 @@ from app import autostart as autostart_entry
 from app.capabilities import MenuItem
 from app.frame.dates import TIME_ZONES
 from app.frame.access import may
-from app.frame import audit, regions, store, throttle, versions
+from app.frame import audit, regions, statements, store, throttle, versions
 from app.settings import identity, records
 from app.frame.letterhead_logo import LogoError, normalise_logo
 from app.settings.models import StoredFile
@@ -174,8 +174,12 @@ def upload_logo():
 
 def letterhead_logo_url() -> str | None:
     """The uploaded logo's address, or None: no broken image and no 404 in the browser console."""
-    stored = StoredFile.select(StoredFile.updated_at).where(StoredFile.key == LOGO_KEY).first()
-    return url_for("settings.logo", v=stored.updated_at.strftime("%Y%m%d%H%M%S")) if stored else None
+    stored = statements.rows(_logo_stamp)  # its SQL built once: asked on every view of a printed page
+    return url_for("settings.logo", v=stored[0].updated_at.strftime("%Y%m%d%H%M%S")) if stored else None
+
+
+def _logo_stamp():
+    return StoredFile.select(StoredFile.updated_at).where(StoredFile.key == LOGO_KEY).limit(1)
 
 
 @office_pages.post("/admin/kantor/sesi")
