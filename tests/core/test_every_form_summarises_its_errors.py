@@ -51,6 +51,8 @@ NOT_WALKED = {
                                 "first (tests/desa/test_relay_two_counters.py); a button, nothing to fill in",
         "desa.enrol_pc": "desa PC mode only (run.py serve --mode desa)",
         "desa.sync_now": "desa PC mode only (run.py serve --mode desa)",
+        "registration.check_photo": "the chosen photo's check under its field (hx-post on the file input, not a "
+                                    "form; its refusals: tests/registration/test_action_cpu.py)",
         "sync_page.identity_replace": "shown only when another PC took over this PC's code (tests/sync/test_pc_identity.py)",
         "sync_page.send_from_here": "shown only on a PC tambahan holding applications another PC numbered, a button "
                                     "without fields (tests/sync/test_pc_identity.py)",
