@@ -138,7 +138,8 @@ class OfficeRequest(HtmxAwareRequest):
         HtmxAwareRequest.max_content_length.fset(self, value)
 
 
-def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None) -> None:
+def install_request_cycle(app, db, load_user, enforce_roles, content_security_policy: str | None = None,
+                          gzip_for_this_pc: bool = True) -> None:
     """A database connection for each request (from the pool, given back at its end), the signed-in
     user, the role check, security headers, and request.htmx (htmx-flask), through which the frame
     and every view read the HX-* headers. Before any of them, a request bringing a NUL or a bidi
@@ -190,7 +191,7 @@ def install_request_cycle(app, db, load_user, enforce_roles, content_security_po
             unless_set(response.headers, MACHINE_HEADERS)
             return response
         unless_set(response.headers, signed_in_page_headers if g.get("user") else page_headers)
-        return compressed(with_named_summary(response))
+        return compressed(with_named_summary(response), gzip_for_this_pc)
 
 
 BROWSER_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
@@ -222,17 +223,23 @@ COMPRESSED_TYPES = ("text/", "application/json", "application/javascript", "imag
 COMPRESS_FROM_BYTES = 1024  # below this the gzip head and the work cost more than they save
 
 
-def compressed(response):
+LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+def compressed(response, for_this_pc: bool = True):
     """The answer gzipped when the client accepts it (issue 32): pages, fragments, JSON and CSV travel
     at a fifth of their size to a desa laptop or over the regency's link. Files sent from disk (static,
     downloads: their ETags and ranges name the bytes on disk) and the signed API's answers (their
-    packets are compressed already) go as they are."""
+    packets are compressed already) go as they are. for_this_pc=False: a browser on the serving PC itself
+    (the office's clerk at its own PC) gets the page as it is: over loopback gzip costs CPU, 0.02-0.3 ms a
+    page (x4 on a half core shared with a busy program), and saves no time (issue 73). The center keeps it:
+    behind its proxy every address may be the proxy's."""
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
             or "Content-Encoding" in response.headers or request.environ.get(MACHINE_ANSWER)
             or not (response.mimetype or "").startswith(COMPRESSED_TYPES)):
         return response
     response.vary.add("Accept-Encoding")
-    if request.accept_encodings["gzip"] <= 0:
+    if request.accept_encodings["gzip"] <= 0 or (not for_this_pc and request.remote_addr in LOOPBACK):
         return response
     body = response.get_data()
     if len(body) < COMPRESS_FROM_BYTES:

@@ -87,7 +87,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["session_model"] = StaffSession
     app.extensions["idle_minutes"] = lambda: store.get("session_idle_minutes")  # set on the office page
 
-    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY)
+    # the clerk's browser on this PC reads over loopback: nothing to gain from gzip there
+    install_request_cycle(app, db, load_current_user, enforce_roles, CONTENT_SECURITY_POLICY, gzip_for_this_pc=False)
     for gate in capabilities.request_gates(program):  # after the user and the role check are known
         app.before_request(gate)
     install_page_turns(app, app.config["PAGE_TURNS"], app.config["PAGE_TURN_PATIENCE"])
