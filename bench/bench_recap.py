@@ -185,7 +185,10 @@ def serve_uncached(argv, live: bool) -> int:
     from app.figures import tallies
     from tests.support import live_tallies
     figure_cache.kept = lambda name, key, compute, stamp=None: compute()
-    figure_cache.kept_figure = lambda name, key, compute, quarters=None: compute()
+    # the settings stay kept after a write of a complaint or an application (the base part: app/frame/store.py)
+    settings_kept = figure_cache.kept_figure
+    figure_cache.kept_figure = lambda name, key, compute, quarters=None: (
+        settings_kept(name, key, compute, quarters) if name == "settings" else compute())
     figure_cache.kept_quarters = lambda name, keys, compute_many: compute_many(list(keys))
     if live:
         for reader in ("application_sums", "complaint_done_counts", "follow_up_sums", "survey_totals", "recap_counts"):

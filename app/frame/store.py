@@ -55,7 +55,9 @@ def all_settings() -> dict:
     if has_request_context():
         settings = g.get("settings")  # one lookup of g: asked a few dozen times a page (the menu's gates)
         if settings is None:
-            settings = g.settings = figure_cache.kept_figure("settings", (), _load)
+            # under the base part's version (figure_cache): a complaint or an application written leaves the
+            # settings kept, so the page after a clerk's action does not read them again (issue 73)
+            settings = g.settings = figure_cache.kept_figure("settings", (), _load, quarters=[])
         return settings
     return _load()
 
