@@ -23,9 +23,9 @@ def registration_number(rng: random.Random) -> str:
     return f"{rng.randrange(110101, 947199)}-P{rng.randrange(1, 10)}-{rng.randrange(1, 10**6):06d}"
 
 
-# The office's public address as set (settings allow 200 characters), and none (the request's own).
+# The office's public address as set (app/settings/identity.py allows 200 characters) or none (the request's).
 ADDRESSES = ("http://localhost", "http://192.168.100.200:8080", "https://layanan-kecamatan-sukamaju.kab-contoh.go.id",
-             "https://" + "kecamatan-" * 19 + "go.id")
+             "https://" + "kecamatan-" * 18 + "kab-cx.go.id")  # 200 characters: a version 11 code
 
 
 def penalty(code) -> int:
