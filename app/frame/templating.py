@@ -78,25 +78,21 @@ def numbers_whole(text) -> Markup:
 # balanced dark share) by scoring all eight in Python, a quarter of a complaint's CPU (issue 73). So
 # up to three masks are scored and the first whose penalty is within what segno's own pick reaches
 # for texts of that version is kept: _GOOD_ENOUGH is the highest penalty of segno's pick over 200
-# random texts filling each version at level M, scored as printed. The mask kept last for a text of
-# the same length is tried first (an office's slips share their address, and mostly their best mask).
-# Larger codes, or none good enough, get segno's full pick.
+# random texts filling each version at level M, scored as printed. The same text always gets the same
+# code (a reprinted slip looks as the first did). Larger codes, or none good enough, get segno's full pick.
 _GOOD_ENOUGH = {1: 1149, 2: 1291, 3: 1397, 4: 1547, 5: 1773, 6: 1941, 7: 2215, 8: 2576, 9: 2767, 10: 3112}
 _FIRST_MASKS = (4, 7, 0, 2, 3, 1, 5, 6)
 _TRIES = 3
-_kept_mask = {}  # a text's length (its version) -> the mask kept last (threads may race on it: any mask is valid)
 
 
 def _qr_code(text: str):
-    kept = _kept_mask.get(len(text))
-    for mask in list(dict.fromkeys(([kept] if kept is not None else []) + list(_FIRST_MASKS)))[:_TRIES]:
+    for mask in _FIRST_MASKS[:_TRIES]:
         code = segno.make(text, error="m", micro=False, mask=mask)
         bound = _GOOD_ENOUGH.get(code.version)
         if bound is None:
             break
         width = len(code.matrix)
         if segno.encoder.evaluate_mask(code.matrix, width, width) <= bound:
-            _kept_mask[len(text)] = mask
             return code
     return segno.make(text, error="m", micro=False)
 

@@ -69,3 +69,11 @@ def test_every_qr_code_scans_and_looks_as_good_as_segnos_pick():
         # segno's pick has the least penalty; any mask is valid, and the one kept is at most a few long
         # runs or blocks worse (the worst of these: 15 % above, within what segno picks for other texts of that version)
         assert mine <= penalty(segnos) * 1.2, (text, mine, penalty(segnos))
+
+
+def test_a_reprinted_slip_shows_the_same_code_as_the_first():
+    """The mask is chosen from the text alone: no code printed before, for any text, changes the next one."""
+    rng = random.Random(7)
+    texts = [survey_url(rng, address) for address in ADDRESSES for _ in range(3)] + [registration_number(rng)]
+    first = [qr_svg(text) for text in texts]
+    assert [qr_svg(text) for text in reversed(texts)] == list(reversed(first))
