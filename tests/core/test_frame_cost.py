@@ -4,12 +4,12 @@ again after the first request (app/frame/statements.py: peewee building a badge'
 times its run); the base page's links without values are built once; and what is kept holds no role."""
 from collections import Counter
 
-import peewee
 import pytest
 from werkzeug.routing import MapAdapter
 
 from app.frame.db import database
 from app.frame.roles import ALL_ROLES
+from tests.support.sql_built import sql_texts_built
 
 FRAME_ONLY = "/halaman-yang-tidak-ada"  # a 404 page: the base page with the menu and its badges, nothing else
 FRAME_STATEMENTS = 5  # the session with its account, and the badges of the busiest menu (the section head's)
@@ -48,13 +48,7 @@ def test_the_frame_builds_no_sql_text_after_the_first_request(client_for, db, ro
     reprint list when nothing waits, the recap's status card)."""
     client = client_for(role)
     client.get(url)
-    built = []
-    plain = peewee.Database.get_sql_context  # what peewee asks for each time it builds a statement's text
-
-    def counted(self, *args, **kwargs):
-        built.append(self)
-        return plain(self, *args, **kwargs)
-    monkeypatch.setattr(peewee.Database, "get_sql_context", counted)
+    built = sql_texts_built(monkeypatch)
     assert client.get(url).status_code in status
     assert built == []
 

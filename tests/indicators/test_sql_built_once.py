@@ -4,10 +4,9 @@ page, and the office's settings on every view after a write (0.1-0.15 ms each, a
 they keep their text (app/frame/statements.py), as the frame's statements do (tests/core/test_frame_cost.py)."""
 from datetime import datetime
 
-import peewee
-
 from app.frame import figure_cache
 from tests.support.factory import complaint_row, survey_response
+from tests.support.sql_built import sql_texts_built
 
 
 def test_a_computed_view_of_the_indicators_builds_no_sql_text(client_for, db, monkeypatch):
@@ -20,13 +19,7 @@ def test_a_computed_view_of_the_indicators_builds_no_sql_text(client_for, db, mo
     client = client_for("camat")
     first = client.get("/indikator?tahun=2025")
     assert first.status_code == 200
-    built = []
-    plain = peewee.Database.get_sql_context  # what peewee asks for each time it builds a statement's text
-
-    def counted(self, *args, **kwargs):
-        built.append(self)
-        return plain(self, *args, **kwargs)
-    monkeypatch.setattr(peewee.Database, "get_sql_context", counted)
+    built = sql_texts_built(monkeypatch)
     again = client.get("/indikator?tahun=2025")
     assert again.status_code == 200 and again.get_data() == first.get_data()
     assert built == []
