@@ -11,6 +11,7 @@ pytestmark = pytest.mark.soak  # a center subprocess per test: the normal pass o
 
 @pytest.mark.parametrize("decision", ["keep", "accept"])
 def test_a_relayed_application_renumbered_in_the_office_year_keeps_every_invariant(office, decision):
+    done = STATS["ops"][f"nomor_pra_diganti_{decision}"]  # the process's count: other walks may have run here
     office.relayed_application_renumbered(decision=decision)
-    assert STATS["ops"][f"nomor_pra_diganti_{decision}"] == 1  # it ran to its checks, not past a cut link
+    assert STATS["ops"][f"nomor_pra_diganti_{decision}"] == done + 1  # it ran to its checks, not past a cut link
     assert office.broken_invariants() == []
