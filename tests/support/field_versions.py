@@ -1,0 +1,36 @@
+"""The versions still running in the field, as trees taken from this repository's history: the tests of
+version skew (issue 80) run their launchers and sync clients against today's release and center.
+
+Each name is a landed version an office may still run for weeks of a rollout. A clone without that
+history (a shallow one) skips such a test with the reason."""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The first tree with the updater (its launcher takes every later release), and the last two landed.
+FIELD_VERSIONS = {
+    "first-updatable": "882de731582ec6a1975a860834ffa12a7912ad2f",
+    "previous-but-one": "798c4b26df",
+    "previous": "d36a77079ce8369681fa10a385140902060691f5",
+}
+
+
+def field_commit(name: str) -> str:
+    """The full commit of a field version, or a skip when this clone lacks it."""
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{FIELD_VERSIONS[name]}^{{commit}}"],
+                           cwd=ROOT, capture_output=True, text=True)
+    if found.returncode != 0:
+        pytest.skip(f"this clone lacks the field version {name} ({FIELD_VERSIONS[name]}): a shallow clone")
+    return found.stdout.strip()
+
+
+def field_version_tree(name: str, folder: Path) -> Path:
+    """The tree of field version `name`, unpacked into `folder` (made here)."""
+    commit = field_commit(name)
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
