@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The first tree with the updater (its launcher takes every later release), and the last two landed.
 FIELD_VERSIONS = {
     "first-updatable": "882de731582ec6a1975a860834ffa12a7912ad2f",
-    "previous-but-one": "798c4b26df",
+    "previous-but-one": "798c4b26dfff6e139069c0c2fde55b4696cf6356",
     "previous": "d36a77079ce8369681fa10a385140902060691f5",
 }
 
