@@ -111,10 +111,13 @@ def create_office_server(app, connection_limit: int = CONNECTION_LIMIT, channel_
 FIRST_PAGES = ("auth/login.html", "base.html", "core/dashboard.html")
 
 
-def page_templates(app, skip: tuple[str, ...] = ("center/",)) -> list[str]:
-    """Every page template of the program, the first pages a clerk opens first."""
+def page_templates(app) -> list[str]:
+    """Every page template of the program, the first pages a clerk opens first: the shared ones and those
+    in the folder of one of its capabilities (templates/<package>/ for app.<package>); another program's
+    pages need filters this one never registers (issue 83: a desa PC's warm-up stopped at the recap's)."""
+    folders = {capability.split(".")[1] for capability in app.extensions["program"].capabilities}
     names = [n for n in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html"))
-             if not n.startswith(skip)]
+             if "/" not in n or n.split("/", 1)[0] in folders]
     return [*[n for n in FIRST_PAGES if n in names], *[n for n in names if n not in FIRST_PAGES]]
 
 

@@ -20,6 +20,22 @@ def test_the_warm_up_compiles_every_page_of_the_program_the_first_ones_first(app
     assert set(names) == {n for n in app.jinja_env.list_templates() if n.endswith(".html") and not n.startswith("center/")}
 
 
+def test_a_desa_pc_warms_its_own_pages_and_logs_no_error(tmp_path, caplog):
+    """Issue 83, finding 5: a desa PC logged an ERROR at every start (`No filter named 'hari_kerja'`, the
+    recap's template, not a page of its program) and its warm-up stopped there."""
+    import logging
+
+    from app.programs.office_app import create_app
+    desa = create_app({"DATA_DIR": tmp_path / "desa-pc", "SECRET_KEY": "desa-secret", "TESTING": True, "MODE": "desa"})
+    names = page_templates(desa)
+    assert any(n.startswith("desa/") for n in names)
+    assert not any(n.startswith(("recap/", "registration/", "center/")) for n in names)
+    with caplog.at_level(logging.ERROR):
+        warm_up(desa, names).join(120)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+    assert {name for _, name in desa.jinja_env.cache.keys()} >= set(names)  # every one compiled, none skipped
+
+
 def test_the_warm_up_waits_while_a_request_is_in_flight(app):
     """Issue 73: on a quarter of a core its ~0.5 s of CPU made the first page wait after a cold start."""
     from app.frame.request_cycle import REQUESTS_IN_FLIGHT
