@@ -55,6 +55,20 @@ PORT_WAITS = 30
 TRIAL_SECONDS = 900  # a slow PC's first start after an update: migrations and the walk
 MAX_TRIAL_STARTS = 5  # walks of one trial power cuts or a crash may interrupt before the previous version runs again
 OLD_SERVER_SECONDS = 60
+# Beside a version installed with its whole lock (release.json's closure, app/updates/installing.py):
+# that version runs isolated, with nothing of this Python's own packages (python_command).
+OWN_PACKAGES = "paket-terkunci.json"
+
+
+def python_command(root: Path) -> list[str]:
+    """How the version in `root` is started: `python run.py`, or, when it holds its whole lock,
+    `python -I -S run.py`: no site-packages, no PYTHON* variables, no user site; its run.py puts its own
+    folder beside the standard library (an older launcher starts it plainly: its run.py then takes the
+    Python's packages off the path itself). A version installed with the app wheel alone, as before."""
+    script = str(Path(root) / "run.py")
+    if (Path(root) / OWN_PACKAGES).is_file():
+        return [sys.executable, "-I", "-S", script]
+    return [sys.executable, script]
 
 
 def note_serving(data_dir: Path, version: str) -> None:
@@ -169,10 +183,9 @@ def _option(argv: list[str], name: str) -> str | None:
 
 def _run_child(data_dir: Path, selection: dict, argv: list[str]) -> int:
     """The version's `run.py serve`, until it stops."""
-    script = Path(selection["root"]) / "run.py"
     env = dict(os.environ, **{CHILD_ENV: selection["version"]})
-    env.pop("PYTHONPATH", None)  # the version's own folder comes first (the script's), then this Python's packages
-    child = subprocess.Popen([sys.executable, str(script), *argv], env=env)
+    env.pop("PYTHONPATH", None)  # the version's own folder comes first (the script's)
+    child = subprocess.Popen([*python_command(Path(selection["root"])), *argv], env=env)
     try:
         return child.wait()
     except KeyboardInterrupt:
@@ -332,7 +345,7 @@ def _restore(data_dir: Path, selection: dict) -> str | None:
     env.pop(CHILD_ENV, None)
     env.pop("PYTHONPATH", None)
     try:
-        done = subprocess.run([sys.executable, str(program), "restore", "--data", str(data_dir), "--from",
+        done = subprocess.run([*python_command(program.parent), "restore", "--data", str(data_dir), "--from",
                                str(selection["backup"])], env=env, capture_output=True, text=True, encoding="utf-8",
                               errors="replace", timeout=TRIAL_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as problem:
