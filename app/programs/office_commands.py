@@ -7,6 +7,8 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_LAN_PORT = 8443  # the LAN's TLS port when --host is not loopback (app/frame/office_tls.py)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def data_config(options) -> dict:
@@ -48,6 +50,8 @@ def cmd_serve(options) -> int:
         walk.remove_leftovers(config["DATA_DIR"], config["DATABASE_PATH"])
     argv = ["serve", "--data", str(config["DATA_DIR"]), "--host", options.host, "--port", str(options.port),
             "--threads", str(options.threads), "--mode", config["MODE"]]
+    if options.lan_port != DEFAULT_LAN_PORT:  # named only when chosen: a version before it does not know it
+        argv += ["--lan-port", str(options.lan_port)]
     return launcher.serve(config["DATA_DIR"], argv, lambda: serve_here(options))
 
 
@@ -79,6 +83,23 @@ def _listening(app, host: str, port: int, threads: int):
     return server
 
 
+def _lan_listening(app, host: str, port: int, threads: int):
+    """The LAN's TLS listener (app/frame/office_tls.py), bound; None, after one Indonesian line, when the
+    port is taken."""
+    from app.frame.office_tls import LanListener
+    from app.frame.serving import port_busy_message
+    listener = LanListener(app, host, port, threads)
+    try:
+        listener.bind()
+    except OSError as problem:
+        if problem.errno in (errno.EADDRINUSE, errno.EACCES, 10048, 10013):
+            print(port_busy_message(host, port).replace("--port", "--lan-port"), file=sys.stderr)
+            return None
+        raise
+    app.extensions["lan_listener"] = listener  # the health card and the admin's page read its state
+    return listener
+
+
 def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
     from app.frame.serving import after_the_first_pages
@@ -92,9 +113,14 @@ def serve_here(options) -> int:
     app = _office_app(options, START_BACKGROUND_JOBS=True,
                       SERVED_AS={"host": options.host, "port": options.port})  # for "Pasang mulai otomatis"
     app.after_request(ErrorCount(app.config["DATA_DIR"], running_version()))  # each 5xx into health's errors_since
-    server = _listening(app, options.host, options.port, options.threads)
+    # The LAN is served over TLS only (issue 84): the PC itself keeps plain HTTP on loopback.
+    lan = options.host not in LOOPBACK_HOSTS
+    server = _listening(app, "127.0.0.1" if lan else options.host, options.port, options.threads)
     if server is None:
         return 3  # launcher.PORT_BUSY
+    listener = _lan_listening(app, options.host, options.lan_port, options.threads) if lan else None
+    if lan and listener is None:
+        return 3
     with app.extensions["database"].connection_context():
         password = ensure_admin()
     if password:
@@ -103,8 +129,15 @@ def serve_here(options) -> int:
     # after the first pages: on a slow PC the morning's backup and the sync probe delayed them (issue 73)
     after_the_first_pages(app, lambda: start_jobs(app, program.jobs()))
     launcher.note_serving(app.config["DATA_DIR"], running_version())  # the launcher's sign that this version came up
-    print(f"{program.title} berjalan di http://{options.host}:{server.effective_port}/  "
-          f"(data: {app.config['DATA_DIR']})", flush=True)
+    if listener is not None:
+        listener.start()
+        where = listener.state.names[0] if listener.state.names else listener.state.addresses[0]
+        print(f"{program.title} berjalan di http://127.0.0.1:{server.effective_port}/ (PC ini) dan "
+              f"https://{where}:{listener.port}/ (PC lain di jaringan kantor; percayai kantor dahulu: "
+              f"Panduan Admin Kantor)  (data: {app.config['DATA_DIR']})", flush=True)
+    else:
+        print(f"{program.title} berjalan di http://{options.host}:{server.effective_port}/  "
+              f"(data: {app.config['DATA_DIR']})", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -198,6 +231,8 @@ def add_serve(commands, add_data_option) -> None:
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--lan-port", type=int, default=DEFAULT_LAN_PORT,
+                       help="the LAN's TLS port when --host is not loopback (this PC keeps http://127.0.0.1:PORT)")
     add_mode_option(serve, "desa: the village office's own PC (only the desa pages, its own database); "
                            "default LOKET_MODE, else the folder's own (desa.sqlite3 alone: desa), else kecamatan")
     serve.set_defaults(handler=cmd_serve)

@@ -1,0 +1,469 @@
+"""The office's own certificate authority and the LAN's TLS listener (issue 84).
+
+The counters reach the office PC over the office's LAN, often a Wi-Fi the visitors in the hall can
+join: everything they send and receive there goes over TLS. The office PC is its own certificate
+authority: the CA is made once (at the first start that serves the LAN, or when the admin's page or
+the recovery sheet first asks for it), its key kept in the office's settings, inside the encrypted
+database, so it is backed up and restored with the office's other keys (the F-1.07 key beside it)
+and a restore onto a new PC keeps it. Each counter PC trusts the CA once (the admin's guide; its
+fingerprint is on the recovery key's sheet); the server certificate it issues (the leaf) is checked
+at each start and every hour, and issued again, without any step at the counters, when it nears its
+end or when the PC's names or addresses are no longer all in it (a new address from the router).
+
+The LAN listener is cheroot's (the center's server; waitress has no TLS) with the standard library's
+ssl: TLS 1.2 and 1.3 only, forward-secret AEAD ciphers only, no compression. A connection whose first
+byte is not a TLS handshake (someone typed http://) is answered by one Indonesian page saying how
+to trust the office, with the CA to download; the app is never served there. The loopback listener
+(the PC's own browser, the kiosk) stays plain HTTP on waitress.
+"""
+import datetime
+import hashlib
+import ipaddress
+import logging
+import secrets
+import socket
+import ssl
+import sys
+import threading
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from app.frame import audit, store
+from app.frame.private_files import private_dir, write_private
+
+log = logging.getLogger(__name__)
+
+CA_SETTING = "office_ca"  # {"key": PEM, "cert": PEM}: the office's CA
+LEAF_SETTING = "office_tls_leaf"  # {"key": PEM, "cert": PEM}: the office PC's certificate, issued by the CA
+store.register_defaults(**{CA_SETTING: {}, LEAF_SETTING: {}})
+
+CA_DAYS = 10 * 366
+LEAF_DAYS = 90
+RENEW_BEFORE = datetime.timedelta(days=30)  # a PC off for weeks still starts with a valid certificate
+CHECK_SECONDS = 3600
+CA_DOWNLOAD_PATH = "/sertifikat-kantor.crt"
+PLAIN_LAN = "loket.plain_lan"  # environ key: a plain-HTTP connection on the LAN port
+# Forward secrecy and AEAD only (TLS 1.3's suites are always these); TLS 1.0/1.1 refused.
+CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL:!SHA1:!SHA256:!SHA384"
+HSTS = "max-age=31536000"
+
+
+# --- The CA and the leaf -------------------------------------------------------------------------------
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _pem_key(key) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode("ascii")
+
+
+def _pem_cert(cert) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def _office_label() -> str:
+    name = (store.get("kecamatan_name") or "").strip()
+    return f"Kecamatan {name}" if name else "Kantor Kecamatan"
+
+
+def new_ca(label: str, now: datetime.datetime | None = None) -> dict:
+    """A CA key and its self-signed certificate: may sign servers' certificates only (path length 0)."""
+    now = now or _now()
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Loket Kecamatan - {label}"[:64]),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, label[:64]),
+                         x509.NameAttribute(NameOID.SERIAL_NUMBER, secrets.token_hex(4))])
+    public = key.public_key()
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=CA_DAYS))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .sign(key, hashes.SHA256()))
+    return {"key": _pem_key(key), "cert": _pem_cert(cert)}
+
+
+def issue_leaf(ca: dict, names: list[str], addresses: list[str], now: datetime.datetime | None = None) -> dict:
+    """The office PC's server certificate for `names` and `addresses`, signed by `ca`."""
+    now = now or _now()
+    ca_key = serialization.load_pem_private_key(ca["key"].encode("ascii"), None)
+    ca_cert = x509.load_pem_x509_certificate(ca["cert"].encode("ascii"))
+    key = ec.generate_private_key(ec.SECP256R1())
+    alternative = [x509.DNSName(name) for name in names] + [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, (names or addresses)[0][:64])]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=LEAF_DAYS))
+            .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    return {"key": _pem_key(key), "cert": _pem_cert(cert)}
+
+
+def certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.encode("ascii"))
+
+
+def ca_der(ca: dict) -> bytes:
+    """The CA certificate as Windows' import wizard and the browsers take it (a .crt file)."""
+    return certificate(ca["cert"]).public_bytes(serialization.Encoding.DER)
+
+
+def fingerprint(cert_pem: str, algorithm: str = "sha256") -> str:
+    """The certificate's fingerprint as the browsers and Windows show it (colon-separated hex, upper case).
+    Windows' import dialog shows SHA-1 ("Thumbprint"), the browsers SHA-256 too."""
+    digest = hashlib.new(algorithm, certificate(cert_pem).public_bytes(serialization.Encoding.DER)).hexdigest()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2)).upper()
+
+
+def leaf_covers(leaf: dict, ca: dict, names: list[str], addresses: list[str], now: datetime.datetime) -> bool:
+    """The kept leaf still serves: signed by this CA, every name and address in it, not near its end."""
+    if not leaf.get("cert") or not leaf.get("key"):
+        return False
+    cert = certificate(leaf["cert"])
+    if cert.issuer != certificate(ca["cert"]).subject or cert.not_valid_after_utc - RENEW_BEFORE < now:
+        return False
+    try:
+        cert.verify_directly_issued_by(certificate(ca["cert"]))
+    except (InvalidSignature, ValueError, TypeError):  # another CA of the same name
+        return False
+    alternative = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    have_names = {n.lower() for n in alternative.get_values_for_type(x509.DNSName)}
+    have_addresses = {str(a) for a in alternative.get_values_for_type(x509.IPAddress)}
+    return {n.lower() for n in names} <= have_names and {str(ipaddress.ip_address(a)) for a in addresses} <= have_addresses
+
+
+def _put_untrailed(why: str, **settings) -> None:
+    from app.frame.db import database
+    with audit.without_trail(why), database.atomic():
+        for key, value in settings.items():
+            store.put(key, value)
+
+
+def office_ca(create: bool = True) -> dict | None:
+    """The office's CA ({"key", "cert"} PEMs), made once when there is none (None when not `create`)."""
+    ca = store.get(CA_SETTING)
+    if ca or not create:
+        return ca or None
+    from app.frame.db import database
+    with database.atomic():
+        ca = store.get(CA_SETTING)
+        if not ca:
+            ca = new_ca(_office_label())
+            store.put(CA_SETTING, ca)
+            store.put(LEAF_SETTING, {})
+            audit.record("buat", "pengaturan", "ca_kantor", "Otoritas sertifikat kantor dibuat (sidik jari SHA-256 "
+                         f"{fingerprint(ca['cert'])}); PC loket mempercayainya sekali untuk sambungan aman di LAN",
+                         user=None)
+    return ca
+
+
+def rotate_ca(user=None) -> dict:
+    """The admin's new CA (a key that may have been seen): every counter trusts the new one again."""
+    from app.frame.db import database
+    ca = new_ca(_office_label())
+    with database.atomic():
+        old = store.get(CA_SETTING)
+        store.put(CA_SETTING, ca)
+        store.put(LEAF_SETTING, {})
+        audit.record("ubah", "pengaturan", "ca_kantor", "Otoritas sertifikat kantor diganti (sidik jari SHA-256 baru "
+                     f"{fingerprint(ca['cert'])}" + (f", lama {fingerprint(old['cert'])}" if old else "")
+                     + "); setiap PC loket perlu mempercayai sertifikat baru", user=user)
+    return ca
+
+
+def current_leaf(names: list[str], addresses: list[str], now: datetime.datetime | None = None) -> tuple[dict, bool]:
+    """(the leaf for these names and addresses, whether it was issued now): the kept one while it serves."""
+    now = now or _now()
+    ca = office_ca()
+    leaf = store.get(LEAF_SETTING)
+    if leaf_covers(leaf, ca, names, addresses, now):
+        return leaf, False
+    leaf = issue_leaf(ca, names, addresses, now)
+    _put_untrailed("the office PC's server certificate, issued again by the office's CA", **{LEAF_SETTING: leaf})
+    log.info("TLS certificate issued for %s", ", ".join([*names, *addresses]))
+    return leaf, True
+
+
+# --- This PC's names and addresses ---------------------------------------------------------------------
+
+def _linux_interface_addresses() -> set[str]:
+    """Each interface's IPv4 address (SIOCGIFADDR): getaddrinfo of the hostname gives 127.0.1.1 on Linux."""
+    import fcntl
+    import struct
+    found = set()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for _index, name in socket.if_nameindex():
+            try:
+                packed = fcntl.ioctl(probe.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))
+            except OSError:
+                continue  # an interface without an IPv4 address
+            found.add(socket.inet_ntoa(packed[20:24]))
+    return found
+
+
+def interface_addresses() -> list[str]:
+    """This PC's IPv4 addresses on its networks, loopback left out. Windows: the hostname resolves to
+    every adapter's address; Linux: each interface asked; both: the address of the default route."""
+    found: set[str] = set()
+    try:
+        found.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET))
+    except OSError:
+        pass
+    if sys.platform.startswith("linux"):
+        found.update(_linux_interface_addresses())
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 9))  # no packet is sent: the route's source address is read
+            found.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    usable = {a for a in found if not ipaddress.ip_address(a).is_loopback and not ipaddress.ip_address(a).is_unspecified}
+    return sorted(usable, key=lambda a: ipaddress.ip_address(a))
+
+
+def lan_names() -> list[str]:
+    """The names a counter may type: the PC's name (and NAME.local, mDNS), and localhost for this PC."""
+    host = socket.gethostname().strip().rstrip(".").lower()
+    names = [host, f"{host}.local"] if host and host != "localhost" else []
+    return [*dict.fromkeys([*names, "localhost"])]
+
+
+def lan_addresses(bound: str = "0.0.0.0") -> list[str]:
+    """The addresses the leaf must name: the interfaces' (or the one address bound), and loopback's."""
+    if bound not in ("0.0.0.0", "::", ""):
+        return [*dict.fromkeys([bound, "127.0.0.1"])]
+    return [*interface_addresses(), "127.0.0.1"]
+
+
+# --- The listener --------------------------------------------------------------------------------------
+
+def server_context(leaf: dict, folder: Path, context: ssl.SSLContext | None = None) -> ssl.SSLContext:
+    """An SSLContext serving `leaf` (a new one, or `context` with its certificate replaced: the
+    connections after it get the new one). load_cert_chain reads files only: the key is written
+    encrypted under a one-off password, in the private key folder, and removed at once."""
+    if context is None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.set_ciphers(CIPHERS)
+        context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_NO_RENEGOTIATION
+    password = secrets.token_bytes(32)
+    key = serialization.load_pem_private_key(leaf["key"].encode("ascii"), None)
+    sealed = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                               serialization.BestAvailableEncryption(password))
+    private_dir(folder)
+    stem = folder / f"tls-{secrets.token_hex(6)}"
+    cert_path, key_path = stem.with_suffix(".crt"), stem.with_suffix(".key")
+    try:
+        write_private(cert_path, leaf["cert"])
+        write_private(key_path, sealed.decode("ascii"))
+        context.load_cert_chain(str(cert_path), str(key_path), password=password)
+    finally:
+        cert_path.unlink(missing_ok=True)
+        key_path.unlink(missing_ok=True)
+    return context
+
+
+TRUST_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sambungan ke kantor belum aman</title>
+<style>body{{font-family:sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
+code{{font-size:1.05em;word-break:break-all}}li{{margin-bottom:.4rem}}</style></head><body>
+<h1>Sambungan ke kantor belum aman</h1>
+<p>Alamat ini dibuka tanpa enkripsi (<code>http://</code>). Aplikasi Loket Kecamatan di jaringan kantor hanya
+dibuka lewat sambungan aman, agar kata sandi, NIK dan foto pemohon tidak dapat dibaca orang lain yang
+memakai Wi-Fi kantor.</p>
+<p><strong>Sudah pernah dipercaya di PC ini?</strong> Buka <a href="{secure}">{secure}</a>.</p>
+<h2>Belum: percayai kantor sekali di PC ini</h2>
+<ol>
+<li>Unduh <a href="{download}">sertifikat kantor</a> (berkas <code>sertifikat-kantor.crt</code>).</li>
+<li>Cocokkan sidik jarinya dengan lembar kunci pemulihan yang dicetak admin (disimpan di brankas kantor),
+<strong>bukan dengan halaman ini</strong>: halaman tanpa enkripsi dapat dipalsukan. Sidik jari yang
+seharusnya tercetak:<br>SHA-256 <code>{sha256}</code><br>SHA-1 (ditampilkan Windows) <code>{sha1}</code></li>
+<li><strong>Windows</strong>: klik ganda berkas itu, pilih <em>Install Certificate</em> (Pasang Sertifikat),
+<em>Current User</em>, lalu <em>Place all certificates in the following store</em>, <em>Browse</em>,
+<em>Trusted Root Certification Authorities</em>, <em>Next</em>, <em>Finish</em>. Windows menampilkan
+peringatan dengan <em>Thumbprint (sha1)</em>: tekan <em>Yes</em> hanya bila sama dengan lembar cetak. Tidak
+perlu akun administrator.</li>
+<li><strong>Linux (Chromium)</strong>: Pengaturan, Privasi dan keamanan, Keamanan, Kelola sertifikat,
+tab <em>Authorities</em>, <em>Import</em>, pilih berkas, centang <em>Trust this certificate for identifying
+websites</em>. <strong>Firefox</strong>: Pengaturan, Privasi &amp; Keamanan, Sertifikat, Lihat Sertifikat,
+tab Otoritas, Impor, centang percayai untuk mengidentifikasi situs web.</li>
+<li>Tutup peramban, buka lagi, lalu buka <a href="{secure}">{secure}</a>.</li>
+</ol>
+<p>Langkah lengkapnya ada di Panduan Admin Kantor, bagian "Mempercayai kantor di PC loket". Bila tidak
+yakin, hubungi admin kantor. Jangan menekan "lanjutkan" pada peringatan peramban.</p>
+</body></html>"""
+
+
+def trust_page(ca: dict, host: str, port: int) -> bytes:
+    secure = f"https://{host}:{port}/" if port != 443 else f"https://{host}/"
+    return TRUST_PAGE.format(secure=escape(secure), download=CA_DOWNLOAD_PATH, sha256=fingerprint(ca["cert"]),
+                             sha1=fingerprint(ca["cert"], "sha1")).encode("utf-8")
+
+
+PLAIN_HEADERS = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                 ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'"),
+                 ("Connection", "close")]
+
+
+def _host_of(environ, fallback: str) -> str:
+    """The host the browser asked for, when it is one of ours (else our first name): never echoed raw."""
+    asked = (environ.get("HTTP_HOST") or "").rsplit(":", 1)[0].strip("[]").lower()
+    return asked if asked and all(c.isalnum() or c in ".-" for c in asked) and len(asked) < 254 else fallback
+
+
+@dataclass
+class LanState:
+    """What the health card tells of the LAN listener (None: this PC serves itself only)."""
+    host: str
+    port: int
+    running: bool = False
+    problem: str = ""
+    names: list = field(default_factory=list)
+    addresses: list = field(default_factory=list)
+    not_after: datetime.datetime | None = None
+    issued_at: datetime.datetime | None = None
+
+
+class LanListener:
+    """cheroot serving `app` over TLS on (host, port), with the leaf kept current every CHECK_SECONDS."""
+
+    def __init__(self, app, host: str, port: int, threads: int = 8, key_folder: Path | None = None):
+        self.app, self.host, self.port, self.threads = app, host, port, threads
+        self.key_folder = key_folder or Path(app.config["DATA_DIR"]) / "kunci"
+        self.state = LanState(host, port)
+        self.context: ssl.SSLContext | None = None
+        self.ca: dict | None = None
+        self.server = None
+        self._stop = threading.Event()
+
+    def _in_app(self, fn):
+        database = self.app.extensions["database"]
+        with self.app.app_context(), database.connection_context():
+            return fn()
+
+    def refresh(self, now: datetime.datetime | None = None) -> bool:
+        """The leaf checked against this PC's names and addresses now; a new one served at once. True when issued."""
+        names, addresses = lan_names(), lan_addresses(self.host)
+
+        def check():
+            self.ca = office_ca()
+            return current_leaf(names, addresses, now)
+        leaf, issued = self._in_app(check)
+        if issued or self.context is None:
+            self.context = server_context(leaf, self.key_folder, self.context)
+        cert = certificate(leaf["cert"])
+        self.state.names, self.state.addresses = names, addresses
+        self.state.not_after, self.state.issued_at = cert.not_valid_after_utc, cert.not_valid_before_utc
+        return issued
+
+    def wsgi(self, environ, start_response):
+        """TLS connections reach the app, with Secure cookies and HSTS; plain ones only the trust page."""
+        if environ.get(PLAIN_LAN):
+            if environ.get("PATH_INFO") == CA_DOWNLOAD_PATH:
+                body = ca_der(self.ca)
+                start_response("200 OK", [("Content-Type", "application/x-x509-ca-cert"),
+                                          ("Content-Disposition", 'attachment; filename="sertifikat-kantor.crt"'),
+                                          ("Content-Length", str(len(body))), *PLAIN_HEADERS])
+                return [body]
+            body = trust_page(self.ca, _host_of(environ, (self.state.names or self.state.addresses or ["localhost"])[0]),
+                              self.port)
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+                                      *PLAIN_HEADERS])
+            return [body]
+
+        def secured(status, headers, exc_info=None):
+            headers = [(name, _secure_cookie(value) if name.lower() == "set-cookie" else value)
+                       for name, value in headers]
+            headers.append(("Strict-Transport-Security", HSTS))
+            return start_response(status, headers, exc_info)
+        return self.app(environ, secured)
+
+    def bind(self) -> None:
+        """The certificate made and the port bound (OSError when taken): `serve` reports it before serving."""
+        from cheroot import wsgi
+        self.refresh()
+        self.server = wsgi.Server((self.host, self.port), self.wsgi, numthreads=self.threads,
+                                  server_name="loket-kecamatan", timeout=10, shutdown_timeout=2)
+        self.server.ssl_adapter = tls_or_trust_page(self.context)
+        self.server.prepare()
+        self.port = self.state.port = self.server.bind_addr[1]
+
+    def start(self) -> threading.Thread:
+        """bind() first. Serves in a thread; a second one keeps the certificate current."""
+        def serve():
+            self.state.running = True
+            try:
+                self.server.serve()
+            except Exception as problem:  # the loopback listener goes on; the health card says it
+                log.exception("LAN listener stopped")
+                self.state.problem = str(problem)
+            finally:
+                self.state.running = False
+
+        def keep_current():
+            while not self._stop.wait(CHECK_SECONDS):
+                try:
+                    self.refresh()
+                    self.server.ssl_adapter.context = self.context
+                except Exception:  # tried again in an hour; the card shows the expiry
+                    log.exception("TLS certificate check failed")
+        thread = threading.Thread(target=serve, name="loket-lan-tls", daemon=True)
+        thread.start()
+        threading.Thread(target=keep_current, name="loket-lan-tls-renewal", daemon=True).start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.server is not None:
+            self.server.stop()
+
+
+def _secure_cookie(value: str) -> str:
+    return value if "secure" in {part.strip().lower() for part in value.split(";")} else f"{value}; Secure"
+
+
+def tls_or_trust_page(context: ssl.SSLContext):
+    """cheroot's built-in TLS adapter given a ready context; a connection that does not open with a TLS
+    handshake (first byte 0x16) is kept plain and marked, so the listener answers the trust page.
+    (cheroot imported here: the pages that show the fingerprint never load the server.)"""
+    from cheroot import errors
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    class TlsOrTrustPage(BuiltinSSLAdapter):
+        def __init__(self, context):  # cheroot's own reads certificate files: none here
+            self.certificate = self.private_key = self.certificate_chain = self.ciphers = None
+            self.private_key_password = None
+            self.context = context
+            self._server_env = {}
+
+        def wrap(self, sock):
+            try:
+                first = sock.recv(1, socket.MSG_PEEK)
+            except OSError as problem:
+                raise errors.FatalSSLAlert(*problem.args) from problem
+            if not first:
+                raise errors.FatalSSLAlert("closed before a request")
+            if first != b"\x16":
+                return sock, {"wsgi.url_scheme": "http", PLAIN_LAN: True}
+            return super().wrap(sock)
+    return TlsOrTrustPage(context)
