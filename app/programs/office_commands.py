@@ -109,10 +109,20 @@ def serve_here(options) -> int:
 
     _limit_malloc_arenas()
     from app.firstrun import ensure_admin
+    from app.frame.config import load_config
+    from app.updates import older_launchers
 
+    data_dir = load_config(data_config(options))["DATA_DIR"]
+    on_trial = older_launchers.trial(data_dir)  # started by an older launcher: its contract first
+    if on_trial:
+        code = older_launchers.before_serving(data_dir, on_trial, options.mode)
+        if code is not None:
+            return code
     app = _office_app(options, START_BACKGROUND_JOBS=True,
                       SERVED_AS={"host": options.host, "port": options.port})  # for "Pasang mulai otomatis"
     app.after_request(ErrorCount(app.config["DATA_DIR"], running_version()))  # each 5xx into health's errors_since
+    if on_trial and older_launchers.launcher_writes_verdict(on_trial):
+        app.wsgi_app = older_launchers.UntilVerdict(app.wsgi_app, data_dir, on_trial["version"])
     # The LAN is served over TLS only (issue 84): the PC itself keeps plain HTTP on loopback.
     lan = options.host not in LOOPBACK_HOSTS
     server = _listening(app, "127.0.0.1" if lan else options.host, options.port, options.threads)

@@ -1,0 +1,117 @@
+"""This version started by an older launcher: what that launcher expects of it, done (issue 80).
+
+The launcher is the office's installed program: old code that starts every later release for as long
+as the PC keeps that install. Each landed launcher's contract (docs/architecture.md, "The launcher's
+contract with the version it starts"), told apart by what it leaves in the selection when it starts
+`run.py serve` of the version it switches to:
+- today's (0.2.0 of 2026-11-28 on): the selection says "baik" (it walked the version and wrote the
+  verdict itself): nothing to do here.
+- "uji" with "attempts" >= 1 (0.2.0 of 2026-11-27): that launcher made the switch-time backup and waits
+  up to 15 minutes for the version's own "baik"; without it the version is killed and the backup
+  restored. So the version walks itself (the same walk today's launcher makes), keeps it as health,
+  writes "baik" and only then serves; a failed walk exits WALK_FAILED before any request was taken.
+- "uji" without "attempts" (the first updatable, 0.2.0 of 2026-11-25): the version that applied the
+  update made the backup while it still served (or made none, when it was this version's installer);
+  the launcher writes "baik" itself once the version's sehat.json names its pid and GET /masuk answers,
+  within 5 minutes, and takes back a version that stops before. So the version first makes the
+  switch-time backup itself, with no server running, and starts again (RESTART) so that the launcher
+  reads it; then it serves GET /masuk alone until "baik" is on disk: nothing is taken before the
+  launcher's verdict, so its going back never undoes a save."""
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+from app.updates import launcher
+from app.updates.state import note_health, read_selection, write_selection
+
+log = logging.getLogger(__name__)
+WALK_FAILED = 4  # the exit the 2026-11-27 launcher reads as "a page failed" (it reads health's "failed")
+OWN_WALK_SECONDS = 600  # within that launcher's 15 minutes, migrations of the live data after it
+BACKUP_MARK = "backup_by"  # the first updatable's selection, once this version made the switch-time backup
+WAITING = "Aplikasi sedang berganti versi; tunggu sebentar, lalu muat ulang halaman ini."
+OPEN_WHILE_WAITING = ("/masuk",)  # what the first updatable launcher asks before it writes "baik"
+
+
+def trial(data_dir: Path) -> dict | None:
+    """In a launched child: its selection when an older launcher started it on trial (today's launcher
+    writes "baik" before it starts the version to serve)."""
+    if not launcher.launched():
+        return None
+    selection = read_selection(data_dir)
+    if selection and selection.get("state") == "uji" and selection["version"] == os.environ[launcher.CHILD_ENV]:
+        return selection
+    return None
+
+
+def launcher_writes_verdict(selection: dict) -> bool:
+    """The first updatable launcher: it never raises "attempts" and writes "baik" itself."""
+    return not int(selection.get("attempts") or 0)
+
+
+def before_serving(data_dir: Path, selection: dict, mode: str) -> int | None:
+    """What the older launcher that started this version expects before it serves: an exit code to stop
+    with now, or None to serve (behind UntilVerdict when that launcher writes the verdict)."""
+    selection = dict({"mode": mode} if mode and not selection.get("mode") else {}, **selection)
+    if launcher_writes_verdict(selection):
+        if selection.get(BACKUP_MARK):
+            return None
+        # No server runs (the one that applied the update stopped): this backup holds every save it took.
+        # A failed backup selects the previous version again (launcher.switch_backup says why).
+        launcher.switch_backup(data_dir, dict(selection, **{BACKUP_MARK: "versi"}))
+        print("Cadangan saat berganti versi dibuat; versi baru dimulai lagi.", flush=True)
+        return launcher.RESTART  # that launcher reads the selection again only at a new start
+    return _walk_and_verdict(data_dir, selection)
+
+
+def _walk_and_verdict(data_dir: Path, selection: dict) -> int | None:
+    """The 2026-11-27 launcher's contract: the version's own walk on a copy, then its own "baik"."""
+    from app.updates import walk
+    config = launcher._office_config(data_dir, selection)
+    program = Path(__file__).resolve().parents[2] / "run.py"
+    print(f"Versi {selection['version']} memeriksa halamannya sebelum melayani...", flush=True)
+    verdict = walk.walk_version(program, data_dir, config["DATABASE_PATH"], config["MODE"], OWN_WALK_SECONDS,
+                                dict(os.environ), version=selection["version"])
+    if verdict.interrupted:
+        print(f"Pemeriksaan versi {selection['version']} terputus: {verdict.interrupted}", file=sys.stderr, flush=True)
+        return 1  # no request taken: that launcher goes back to the backup, which holds every save
+    note_health(data_dir, selection["version"], verdict.passed, verdict.pages, verdict.failed_urls())
+    if not verdict.passed:
+        print(f"Versi {selection['version']} gagal diperiksa: {', '.join(verdict.failed_urls())}", file=sys.stderr,
+              flush=True)
+        return WALK_FAILED
+    now = read_selection(data_dir)
+    if not (now and now["version"] == selection["version"]):
+        return 1
+    write_selection(data_dir, dict(now, state="baik"))  # from here this version keeps what it is told
+    return None
+
+
+class UntilVerdict:
+    """WSGI: while the first updatable launcher has not written "baik", every request but its own
+    GET /masuk is answered 503 (the clerk's screen says to wait; nothing is saved that a going back
+    would undo). Opened for good once the selection no longer says this version is on trial."""
+
+    def __init__(self, wsgi_app, data_dir: Path, version: str, every: float = 0.2):
+        self.wsgi_app, self.data_dir, self.version, self.every = wsgi_app, Path(data_dir), version, every
+        self.opened = threading.Event()
+        threading.Thread(target=self._watch, name="loket-verdict-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self.opened.is_set():
+            selection = read_selection(self.data_dir)
+            if not (selection and selection["version"] == self.version and selection.get("state") == "uji"):
+                self.opened.set()
+                log.info("version %s: the launcher's verdict is on disk, every request served", self.version)
+                return
+            self.opened.wait(self.every)
+
+    def __call__(self, environ, start_response):
+        if self.opened.is_set() or (environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+                                    and environ.get("PATH_INFO") in OPEN_WHILE_WAITING):
+            return self.wsgi_app(environ, start_response)
+        body = WAITING.encode("utf-8")
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"),
+                                                   ("Content-Length", str(len(body))), ("Retry-After", "2")])
+        return [body]

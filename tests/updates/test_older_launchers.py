@@ -1,0 +1,93 @@
+"""This version started by an older launcher keeps that launcher's contract (app/updates/older_launchers.py,
+issue 80 finding 1). The launchers themselves run for real in tests/updates/test_field_launchers.py;
+here the child's side alone, its walk's verdict given (tests/updates/test_trusted_walk.py walks real ones)."""
+from pathlib import Path
+
+from app.updates import launcher, older_launchers
+from app.updates.state import read_selection, read_state, write_selection
+from tests.updates.test_launcher import CUT, FAILED, PASSED, installed_version
+
+
+def office(tmp_path) -> Path:
+    from app import create_app
+    folder = tmp_path / "kantor"
+    create_app({"DATA_DIR": folder, "SECRET_KEY": "k", "TESTING": True})
+    return folder
+
+
+def started_on_trial(monkeypatch, folder: Path, **selection) -> dict:
+    """The selection an older launcher leaves when it starts `run.py serve` of 0.3.0, and its child's env."""
+    root = installed_version(folder / "versions" / "0.3.0", "0.3.0")
+    write_selection(folder, dict({"version": "0.3.0", "root": str(root), "state": "uji", "previous": None,
+                                  "database": str(folder / "loket.sqlite3"), "mode": "kecamatan"}, **selection))
+    monkeypatch.setenv(launcher.CHILD_ENV, "0.3.0")
+    return older_launchers.trial(folder)
+
+
+def walks(monkeypatch, verdict):
+    from app.updates import walk
+    monkeypatch.setattr(walk, "walk_version", lambda *args, **kwargs: verdict)
+
+
+def test_under_the_launcher_that_waits_for_the_versions_own_verdict_it_walks_and_writes_baik(monkeypatch, tmp_path):
+    """The 2026-11-27 launcher killed today's version after 15 minutes without "baik" and restored the
+    switch-time backup over what clerks had saved on it."""
+    folder = office(tmp_path)
+    selection = started_on_trial(monkeypatch, folder, backup=str(folder / "cadangan.sqlite3"), attempts=1)
+    assert selection and not older_launchers.launcher_writes_verdict(selection)
+    walks(monkeypatch, PASSED)
+    assert older_launchers.before_serving(folder, selection, "kecamatan") is None
+    assert read_selection(folder)["state"] == "baik"
+    assert read_state(folder)["health"]["walk"] == "lulus"
+
+
+def test_a_failed_own_walk_exits_as_that_launcher_reads_a_failed_page_before_taking_any_request(monkeypatch,
+                                                                                                  tmp_path):
+    folder = office(tmp_path)
+    selection = started_on_trial(monkeypatch, folder, backup=str(folder / "cadangan.sqlite3"), attempts=2)
+    walks(monkeypatch, FAILED)
+    assert older_launchers.before_serving(folder, selection, "kecamatan") == older_launchers.WALK_FAILED
+    assert read_selection(folder)["state"] == "uji"
+    assert read_state(folder)["health"]["failed"] == ["/pendaftaran"]  # what that launcher's message names
+    walks(monkeypatch, CUT)
+    assert older_launchers.before_serving(folder, selection, "kecamatan") == 1
+    assert read_selection(folder)["state"] == "uji"
+
+
+def test_under_the_first_updatable_launcher_it_makes_the_switch_backup_then_starts_again(monkeypatch, tmp_path):
+    """That launcher restores the backup the applying version made while it still served (or none, when
+    this version's installer applied): the version makes one with no server running, and starts again
+    so that the launcher reads it."""
+    folder = office(tmp_path)
+    selection = started_on_trial(monkeypatch, folder, backup=None, attempts=0)
+    assert older_launchers.launcher_writes_verdict(selection)
+    assert older_launchers.before_serving(folder, selection, "kecamatan") == launcher.RESTART
+    again = older_launchers.trial(folder)
+    assert Path(again["backup"]).is_file() and Path(again["backup"]).parent == folder / "backups"
+    assert again[older_launchers.BACKUP_MARK] and again["state"] == "uji"
+    assert older_launchers.before_serving(folder, again, "kecamatan") is None  # now it serves, behind the gate
+
+
+def test_today_s_launcher_leaves_nothing_to_do_and_a_program_serving_itself_neither(monkeypatch, tmp_path):
+    folder = office(tmp_path)
+    started_on_trial(monkeypatch, folder, state="baik")
+    assert older_launchers.trial(folder) is None
+    write_selection(folder, dict(read_selection(folder), state="uji"))
+    monkeypatch.delenv(launcher.CHILD_ENV)
+    assert older_launchers.trial(folder) is None
+
+
+def test_until_the_first_updatable_launchers_verdict_only_its_sign_in_probe_is_served(monkeypatch, tmp_path):
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+    folder = office(tmp_path)
+    started_on_trial(monkeypatch, folder, backup=None, attempts=0)
+    gate = older_launchers.UntilVerdict(lambda environ, start: Response("isian tersimpan")(environ, start), folder,
+                                        "0.3.0", every=0.01)
+    client = Client(gate)
+    assert client.get("/masuk").status_code == 200
+    refused = client.post("/pengaduan/baru", data={"isi": "jalan rusak"})
+    assert refused.status_code == 503 and "berganti versi" in refused.get_data(as_text=True)
+    write_selection(folder, dict(read_selection(folder), state="baik"))  # what that launcher writes once /masuk answered
+    assert gate.opened.wait(10)
+    assert client.post("/pengaduan/baru", data={"isi": "jalan rusak"}).status_code == 200
