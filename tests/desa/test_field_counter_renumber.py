@@ -1,0 +1,92 @@
+"""A counter PC of a version still in the field carries a relayed desa form's renumber with today's center (issue 80,
+finding 2). The PC runs its own version's code, unpacked from the history (tests/support/field_versions.py), as a
+program of its own (tests/support/field_counter_pc.py); the center, the desa PC and the kecamatan's other counter
+PC are today's. The form is accepted at the old PC, its application's number is given to another applicant at the
+center and the operator keeps the center's data, so the center asks the old PC for a new number.
+
+A version that does not send the renumber step (it came with issue 72) takes the new number and goes on with the
+application's next steps under it. Before, today's center kept the form's first number and answered those steps
+"superseded": the old PC called its own printed application a duplicate of "another counter" and offered "Tandai
+sebagai duplikat"; the desa PC and /cek stayed on the number now another person's. The center now takes such a
+step from the PC it asked as the renumber (docs/sync-protocol.md, "Version skew"). Versions that send the step
+are run too: the same scenario, the same end."""
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.desa.models import PreRegistration
+from app.frame.db import database
+from tests.desa.conftest import pre_register
+from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
+from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, enrol_at_sync_page, enrolment_code
+from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.desa.test_renumber_relayed import (_center_moves, _decide, _desa_is_right, _other_content_under,
+                                              _relay_numbers)
+from tests.support.factory import applicant_form, photo_jpeg
+from tests.support.field_versions import field_version_tree
+
+DRIVER = (Path(__file__).resolve().parents[1] / "support" / "field_counter_pc.py").read_text(encoding="utf-8")
+
+
+class FieldCounterPC:
+    """A counter PC running version `tree`'s code on its own data folder, one action per run."""
+
+    def __init__(self, tree: Path, data: Path):
+        self.tree, self.data = tree, data
+
+    def __call__(self, action: str, *args) -> dict:
+        env = dict(os.environ, PYTHONPATH=str(self.tree))  # that version's modules, not this tree's
+        done = subprocess.run([sys.executable, "-c", DRIVER, str(self.data), action, *map(str, args)],
+                              cwd=self.tree, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{action}: {done.stdout[-1500:]}\n{done.stderr[-3000:]}"
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("field", ["before-renumber-step", "previous-but-one", "previous"])
+def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(field, desa_app, kecamatan, client_as,
+                                                                             center, tmp_path):
+    old = FieldCounterPC(field_version_tree(field, tmp_path / "versi"), tmp_path / "pc-lama")
+    old("enrol", center.url, enrolment_code(center, YOSOWILANGUN, "Yosowilangun"))
+    today = kecamatan  # the kecamatan's other counter PC, on today's version: it enrols the desa PC
+    database.initialize(today.extensions["database"])
+    enrol_at_sync_page(today, client_as("admin"), center, YOSOWILANGUN, "Yosowilangun")
+    enrolled_desa(desa_app, today, client_as)
+    operator = operator_client(desa_app)
+    with bound_to(desa_app):
+        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
+        assert saved.status_code == 302, text(saved)[:800]
+        pre_number = PreRegistration.get().number
+    assert sync(desa_app).error == ""
+    assert old("sync")["relayed"] == 1 and sync(today).relayed == 1  # both queues list the form
+
+    application = old("accept")
+    first = application["number"]
+    assert _other_content_under(center, today, first) == "stored"  # another applicant's card under its number
+    report = old("sync")
+    assert report["error"] == "" and report["conflicts"] >= 1, report
+    _decide(center, first, "keep")  # the old PC is asked to give its applicant a new number
+    for _ in range(2):  # the renumber event; the application under its new number and the form's next step
+        assert old("sync")["error"] == ""
+    new = old("state", application["id"])["number"]
+    assert new != first and new.startswith("350807-")
+    _center_moves(center, new, "printed")
+    for _ in range(2):
+        assert old("sync")["error"] == ""
+
+    shown = old("state", application["id"])  # its own application, under the new number, no duplicate
+    assert (shown["number"], shown["relay_application_number"]) == (new, new), shown
+    assert shown["relay_status"] not in ("duplikat_loket_lain", "duplikat_ditutup"), shown
+    assert not shown["offers_duplicate"] and not shown["says_other_counter"], shown
+    states = {state for kind, state in shown["outbox"] if kind in ("permohonan", "pra_status")}
+    assert not states & {"duplicate", "closed", "superseded", "rejected", "conflict"}, shown
+    assert _relay_numbers(center, pre_number)[-1] == new  # the center's relay record follows
+    _desa_is_right(desa_app, operator, center, pre_number, new, first, "dicetak")  # the desa PC and /cek
+    assert sync(today).error == ""
+    with bound_to(today):  # the other counter PC's queue names the number the application has now
+        assert PreRegistration.get().relay_application_number == new
