@@ -15,6 +15,19 @@ CENTER_NEWEST = (3, 14)
 CENTER_SUPPORTED = SUPPORTED[:SUPPORTED.index("%d.%d" % CENTER_NEWEST) + 1]
 
 
+# A PC's sysconfig.get_platform() -> the platform a release's wheels are gathered for (sync/release_build
+# PLATFORMS); release.json's closure names a PC "<python>-<platform>" (closure_key).
+CLOSURE_PLATFORMS = {"win-amd64": "win_amd64", "linux-x86_64": "manylinux_x86_64"}
+
+
+def closure_key():
+    """This Python's key in release.json's closure ("3.13-win_amd64"), None on a platform no release is
+    gathered for (32-bit or ARM Windows, a Mac)."""
+    import sysconfig
+    platform = CLOSURE_PLATFORMS.get(sysconfig.get_platform())
+    return "%d.%d-%s" % (sys.version_info[0], sys.version_info[1], platform) if platform else None
+
+
 def unsupported(version_info=None):
     """The sentence for a Python outside OLDEST..NEWEST (its version_info), None for a supported one."""
     major, minor = tuple(version_info or sys.version_info)[:2]

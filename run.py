@@ -10,7 +10,47 @@ sync/center/program.py): this file reads them, picks the program first (from the
 import os
 import sys
 
-from loket_python import not_installed, unsupported
+
+def _only_its_own_packages() -> None:
+    """A version installed with its whole lock (DATA/versions/<v>/ holding app/updates/launcher.OWN_PACKAGES)
+    imports what its folder holds and the standard library, nothing of the Python that runs it, whoever
+    starts it. Today's launcher starts it isolated (`python -I -S`: the standard library only); an older
+    launcher plainly, with that Python's packages (and what its .pth files set up) taken off here."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if not os.path.isfile(os.path.join(here, "paket-terkunci.json")):
+        return  # a source tree, a venv install, or a version installed with the app wheel alone
+    if not sys.flags.no_site:
+        import ast
+        import subprocess
+        try:  # exactly the path this Python has with no site-packages, as `-I -S` starts it
+            bare = subprocess.run([sys.executable, "-I", "-S", "-c", "import sys; print(repr(sys.path))"],
+                                  capture_output=True, text=True, check=True, timeout=60).stdout
+            standard = tuple(os.path.normcase(os.path.abspath(path)) for path in ast.literal_eval(bare) if path)
+        except (OSError, ValueError, SyntaxError, subprocess.SubprocessError):
+            standard = None  # its own folder still comes first
+        if standard:
+            own = (*standard, os.path.normcase(here))
+            sys.path[:] = [path for path in sys.path if path and os.path.normcase(os.path.abspath(path)) in standard]
+            importers = ("_frozen_importlib", "zipimport")  # Python's own; not an editable install's or a hack's
+            sys.meta_path[:] = [finder for finder in sys.meta_path if getattr(finder, "__module__", "").startswith(importers)]
+            sys.path_hooks[:] = [hook for hook in sys.path_hooks if getattr(hook, "__module__", "").startswith(importers)]
+            for name, module in list(sys.modules.items()):
+                where = getattr(module, "__file__", None)
+                if where and not os.path.normcase(os.path.abspath(where)).startswith(own):
+                    del sys.modules[name]  # imported by a .pth file of that Python
+    if here in sys.path:
+        sys.path.remove(here)
+    sys.path.insert(0, here)
+    import importlib
+    import site
+    site.addsitedir(here)  # the .pth files its wheels brought (never run under -S)
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+
+
+_only_its_own_packages()
+
+from loket_python import not_installed, unsupported  # noqa: E402
 
 _UNSUPPORTED = unsupported()
 if _UNSUPPORTED:  # one sentence, before anything this Python may not read

@@ -9,9 +9,11 @@ one before.
 Every read is bounded as it streams: metadata within ngclient's length limits, a target within its
 signed length, and so is the partial file a broken link leaves. Targets are fetched by hash into
 DATA/pembaruan/cache and never again while they are there; a target cut by a broken link keeps its
-bytes in cache/sebagian/ and the next pass asks for the rest. Only the wheels this PC lacks are
-fetched (what the release's `requires` need that is not installed here, for this PC's platform and
-Python), and nothing of a release that cannot run here."""
+bytes in cache/sebagian/ and the next pass asks for the rest. A release with a `closure` (every one
+`release build` made) is fetched whole for this PC's Python and platform: every wheel of its lock, to
+be installed in the version's own folder (app/updates/installing.py). An older release: only the
+wheels this PC lacks (what its `requires` need that is not installed here). Nothing of a release that
+cannot run here, and nothing at all before every wheel it needs is known to the signed targets."""
 import hashlib
 import io
 import json
@@ -38,6 +40,7 @@ from app.updates import trust
 from app.updates.state import paths, read_state, write_state
 from app.updates.versions import (  # noqa: F401  (their old home: callers read them here too)
     APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, release_version, running_version, version_key)
+from loket_python import closure_key
 from sync.releases import RELEASE_TARGET, UPDATE_CHUNK_BYTES
 
 log = logging.getLogger(__name__)
@@ -269,13 +272,47 @@ def _installed_version(name: str) -> Version | None:
         return None
 
 
-def wheels_needed(release: dict) -> list[str]:
-    """The release's wheels this PC must fetch: its own, and for each requirement of the release
-    (`requires`, the app wheel's Requires-Dist) whose marker applies here and that the installed
-    version does not satisfy, the newest fitting wheel that does. UpdateRefused, naming what is
-    missing, when the release cannot run here. A release without `requires` (an older center's):
-    each fitting dependency whose version differs from the installed one."""
+def closure_wheels(release: dict) -> list[str] | None:
+    """The wheels of the release's closure for this PC's Python and platform (release.json's `closure`,
+    sync/release_build.gather): every one the version runs with. None for a release without a closure (an
+    older one). UpdateRefused, naming this PC, when the closure has no entry for it, lacks the app wheel of
+    its version, names a wheel the release does not carry or one that does not install here."""
+    closure = release.get("closure")
+    if closure is None:
+        return None
     version = release_version(release.get("version"))
+    names = closure.get(closure_key()) if isinstance(closure, dict) else None
+    names = [str(name) for name in names] if isinstance(names, list) else []
+    carried = {str(target) for target in release.get("wheels", [])}
+    app = [name for name in names if _is_app_wheel(name, version)]
+    problems = [f"{APP_DISTRIBUTION} {version}"] if not app else []
+    problems += [name.rsplit("/", 1)[-1] for name in names if name not in carried or not wheel_fits(name.rsplit("/", 1)[-1])]
+    if problems:
+        raise UpdateRefused(f"Rilis {version} tidak berisi paket untuk komputer ini ({this_pc()}): "
+                            f"{', '.join(problems[:8])}. Tidak ada yang diunduh; versi yang berjalan tetap dipakai. "
+                            "Minta admin kabupaten menerbitkan rilis lengkap untuk komputer ini.")
+    return app[:1] + [name for name in names if name not in app]
+
+
+def _is_app_wheel(target: str, version: str) -> bool:
+    try:
+        name, wheel_version, _, _ = parse_wheel_filename(target.rsplit("/", 1)[-1])
+    except InvalidWheelFilename:
+        return False
+    return name == canonicalize_name(APP_DISTRIBUTION) and wheel_version == Version(version)
+
+
+def wheels_needed(release: dict) -> list[str]:
+    """The release's wheels this PC must fetch: with a closure, all of it (closure_wheels). Without
+    one: its own, and for each requirement of the release (`requires`, the app wheel's Requires-Dist)
+    whose marker applies here and that the installed version does not satisfy, the newest fitting
+    wheel that does. UpdateRefused, naming what is missing, when the release cannot run here. A
+    release without `requires` either (an older center's): each fitting dependency whose version
+    differs from the installed one."""
+    version = release_version(release.get("version"))
+    whole = closure_wheels(release)
+    if whole is not None:
+        return whole
     fitting: dict[str, list[tuple[Version, str]]] = {}
     for target in release.get("wheels", []):
         filename = str(target).rsplit("/", 1)[-1]
@@ -396,8 +433,8 @@ def check_source(data_dir: Path, source) -> dict:
             return write_state(data_dir, available=None, refused=None, checked_at=now,
                                settled=_trusted_versions(data_dir), dropped_root=None)
         wheels = wheels_needed(release)
-        for target in wheels:
-            _fetched(updater, target)
+        for info in [_signed_target(updater, target) for target in wheels]:  # each one signed before any is fetched
+            updater.find_cached_target(info) or updater.download_target(info)
     except Unconfirmed:
         return write_state(data_dir, available=None, refused=None, settled=None, checked_at=now)
     except UpdateRefused as refusal:
@@ -424,7 +461,8 @@ def check_source(data_dir: Path, source) -> dict:
         return write_state(data_dir, refused="Berkas rilis tidak dapat dibaca: ditolak, tidak ada yang berubah.",
                            checked_at=now)
     available = {"version": version, "notes": str(release.get("notes", ""))[:4000],
-                 "wheels": wheels, "signed_at": str(release.get("signed_at", ""))}
+                 "wheels": wheels, "signed_at": str(release.get("signed_at", "")),
+                 "whole_lock": release.get("closure") is not None}  # installed alone in its folder, run isolated
     _kept_on_disk(data_dir, [RELEASE_TARGET, *wheels])
     return write_state(data_dir, available=available, refused=None, checked_at=now, dropped_root=None)
 
@@ -445,10 +483,15 @@ def _kept_on_disk(data_dir: Path, targets: list[str]) -> None:
     sync_folder(where.cache)
 
 
-def _fetched(updater: Updater, target: str) -> str:
+def _signed_target(updater: Updater, target: str):
     info = updater.get_targetinfo(target)
     if info is None:
         raise UpdateRefused(f"Berkas {target} tidak disebut metadata rilis yang ditandatangani: ditolak.")
+    return info
+
+
+def _fetched(updater: Updater, target: str) -> str:
+    info = _signed_target(updater, target)
     return updater.find_cached_target(info) or updater.download_target(info)
 
 

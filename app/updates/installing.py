@@ -7,6 +7,7 @@ offered again, by day or by night); a walk that could not happen is said as inte
 again. The switch itself is a new selection on trial (app/updates/launcher.py): once this server has
 stopped, the launcher backs up the data, walks the new version again on a copy of the live data,
 and takes it back by itself, with nothing a clerk saved lost, when it does not pass."""
+import json
 import logging
 import os
 import shutil
@@ -48,7 +49,7 @@ def _apply(config, user) -> str:
     files = verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
     root = state.versions_dir(data_dir) / version
     try:
-        _install(files, available["wheels"], root)
+        _install(files, available["wheels"], root, whole_lock=bool(available.get("whole_lock")))
         pages = _check(data_dir, config["DATABASE_PATH"], config["MODE"], root, version)
     except UpdateRefused:
         shutil.rmtree(root, ignore_errors=True)
@@ -68,9 +69,11 @@ def _apply(config, user) -> str:
             "komputer kembali sendiri ke versi ini tanpa kehilangan data yang sudah tersimpan.")
 
 
-def _install(files: list[Path], targets: list[str], root: Path) -> None:
+def _install(files: list[Path], targets: list[str], root: Path, whole_lock: bool = False) -> None:
     """pip installs the verified wheels, from these files only, into DATA/versions/<version>/; every
-    file it wrote is checked against the wheels' RECORD and on the disk before the folder takes its name."""
+    file it wrote is checked against the wheels' RECORD and on the disk before the folder takes its name.
+    `whole_lock`: the wheels are the release's whole closure for this PC; the folder then says so
+    (launcher.OWN_PACKAGES) and the version runs with nothing else (launcher.python_command, run.py)."""
     staging = root.with_name(root.name + ".sebagian")
     wheels = staging / "wheels"
     shutil.rmtree(staging, ignore_errors=True)
@@ -92,6 +95,9 @@ def _install(files: list[Path], targets: list[str], root: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise UpdateRefused(f"Pemasangan versi baru tidak utuh ({len(damaged)} berkas berbeda dari paketnya, misalnya "
                             f"{damaged[0]}). Versi yang berjalan tetap dipakai; coba lagi.")
+    if whole_lock:
+        (staging / "app" / launcher.OWN_PACKAGES).write_text(
+            json.dumps({"wheels": [target.rsplit("/", 1)[-1] for target in targets]}, indent=1), "utf-8")
     sync_tree(staging / "app")
     shutil.rmtree(wheels)
     shutil.rmtree(root, ignore_errors=True)
