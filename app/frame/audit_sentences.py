@@ -9,6 +9,7 @@ from typing import Callable
 from flask import current_app
 
 from app.frame import privacy
+from app.frame.fingerprint_text import without_fingerprints
 from app.frame.roles import ROLE_LABELS
 
 VERBS = {
@@ -109,7 +110,8 @@ def _value(entity: Entity, key: str, value, depth: int = 0) -> str:
         return "(isi tidak ditampilkan)" if value else "—"
     if key in privacy.PERSONAL_FIELDS:  # masked again: rows written before masking, values nested in a record
         return _shorten(privacy.masked_value(key, value) or "—")
-    return _shorten(_plain(entity, key, value, depth))
+    # No fingerprint to type from the trail: a root key's typed by an earlier version, a center's text.
+    return _shorten(without_fingerprints(_plain(entity, key, value, depth)))
 
 
 def _parse(text):
@@ -149,7 +151,8 @@ def sentence(event, actor: str, reference: str) -> str:
 
 
 def readable(events) -> list[dict]:
-    """Rows for the trail page: sentence, changes and the note, with names and numbers looked up."""
+    """Rows for the trail page: sentence, changes and the note, with names and numbers looked up, and
+    no root key's fingerprint in any (app/frame/fingerprint_text.py)."""
     User = current_app.extensions["account_model"]
     events = list(events)
     names = {u.id: u.full_name for u in User.select(User.id, User.full_name)
@@ -164,5 +167,5 @@ def readable(events) -> list[dict]:
         actor = names.get(event.user_id) or event.username
         reference = references.get(event.entity, {}).get(event.entity_id, event.entity_id)
         rows.append({"event": event, "sentence": sentence(event, actor, reference),
-                     "changes": changes(event)})
+                     "changes": changes(event), "summary": without_fingerprints(event.summary)})
     return rows

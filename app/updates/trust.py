@@ -5,8 +5,9 @@ is fetched beyond the root, offered or installed. Later roots come by TUF's chai
 one before), so the regency can still rotate its root key.
 
 The sheet is the only source (issue 69): no page shows a fingerprint to copy (a refused root is named
-without its digits), the regency never sends one by message, and a fingerprint already typed is
-changed only with the admin's password and a second typing. A change that the PC's trusted chain
+without its digits, the trail keeps only its first and last groups), the regency never sends one by
+message, and every typing, the first included (issue 79), needs the admin's password and a second
+typing. A change that the PC's trusted chain
 does not hold is a typing error, not the regency's key gone bad: refused, the confirmed root kept,
 unless the admin says the regency handed out a new sheet because its old root key was lost.
 
@@ -59,6 +60,14 @@ def normalized(typed: str) -> str:
                                  + (" dengan huruf selain a-f." if re.search(r"[^0-9a-f]", digits) else ".")
                                  + " Periksa lagi lembar dari kabupaten.")
     return printed_fingerprint(digits)
+
+
+def in_the_trail(fingerprint: str) -> str:
+    """A typed fingerprint as the trail keeps it: its first and last groups, never the sheet's eight
+    (no page, print or trail shows one to copy); enough to tell two typings apart or check one
+    against the sheet."""
+    digits = fingerprint.replace(" ", "")
+    return f"{digits[:4]}\u2026{digits[-4:]}"
 
 
 def fingerprint_of_bytes(data: bytes) -> str | None:
@@ -121,34 +130,36 @@ def forget(data_dir: Path) -> None:
 
 def confirm(data_dir: Path, typed: str, user=None, again: str | None = None, password_ok: bool = False,
             new_sheet: bool = False) -> tuple[str, bool]:
-    """The admin's typed fingerprint, stored (audited, with who and when) as the one expected.
-    Changing one already stored needs `password_ok` and `again` (the second typing) equal to it; a
-    change the trusted chain does not hold is refused as a typing error unless `new_sheet` (the
-    regency's old root key was lost). A root this PC took unconfirmed that does not match is dropped.
+    """The admin's typed fingerprint, stored (audited, with who and when) as the one expected. Every
+    typing, the first included, needs `password_ok` and `again` (the second typing) equal to it
+    (issue 79: every PC types it first at a rollout, when a lure would pay most); a change the
+    trusted chain does not hold is refused as a typing error unless `new_sheet` (the regency's old
+    root key was lost). A root this PC took unconfirmed that does not match is dropped.
     Returns the admin's message and whether all is well; FingerprintInvalid (nothing changed) else."""
     expected = normalized(typed)
     before = expected_root(data_dir)
     metadata = paths(data_dir).metadata
-    if before and expected != before:
-        if not password_ok:
-            raise FingerprintInvalid("Kata sandi salah atau kosong: mengganti sidik jari yang sudah disimpan "
-                                     "memerlukan kata sandi Anda. Tidak ada yang diubah.", "kata_sandi")
-        try:
-            repeated = normalized(again or "")
-        except FingerprintInvalid:
-            repeated = None
-        if repeated != expected:
-            raise FingerprintInvalid("Ketikan kedua tidak sama dengan yang pertama: ketik sidik jari dari lembar "
-                                     "kabupaten dua kali. Tidak ada yang diubah.", "sidik_jari_ulang")
-        if confirmed(data_dir) and expected not in _fingerprints(metadata) and not new_sheet:
-            raise FingerprintInvalid(
-                "Sidik jari ini tidak sama dengan kunci root yang sudah dikonfirmasi di komputer ini. "
-                + CHECK_TYPING + " Kunci yang dikonfirmasi tetap dipakai; tidak ada yang diubah. Jangan mengetik "
-                "sidik jari dari pesan, telepon atau halaman lain.")
+    if not password_ok:
+        raise FingerprintInvalid("Kata sandi salah atau kosong: " + ("mengganti sidik jari yang sudah disimpan"
+                                 if before else "menyimpan sidik jari") + " memerlukan kata sandi Anda. "
+                                 "Tidak ada yang diubah.", "kata_sandi")
+    try:
+        repeated = normalized(again or "")
+    except FingerprintInvalid:
+        repeated = None
+    if repeated != expected:
+        raise FingerprintInvalid("Ketikan kedua tidak sama dengan yang pertama: ketik sidik jari dari lembar "
+                                 "kabupaten dua kali. Tidak ada yang diubah.", "sidik_jari_ulang")
+    if before and confirmed(data_dir) and expected not in _fingerprints(metadata) and not new_sheet:
+        raise FingerprintInvalid(
+            "Sidik jari ini tidak sama dengan kunci root yang sudah dikonfirmasi di komputer ini. "
+            + CHECK_TYPING + " Kunci yang dikonfirmasi tetap dipakai; tidak ada yang diubah. Jangan mengetik "
+            "sidik jari dari pesan, telepon atau halaman lain.")
     with database.atomic():
         audit.record("ubah", "pengaturan", "kunci_root_pembaruan",
-                     f"Sidik jari kunci root kabupaten dikonfirmasi: {expected}",
-                     before={"sidik_jari": before} if before else None, after={"sidik_jari": expected}, user=user)
+                     "Sidik jari kunci root kabupaten diketik dua kali dari lembar, dengan kata sandi",
+                     before={"sidik_jari": in_the_trail(before)} if before else None,
+                     after={"sidik_jari": in_the_trail(expected)}, user=user)
         write_state(data_dir, expected_root=expected, expected_root_by=_name(user), expected_root_at=now_text())
     if not trusts_a_root(data_dir):
         return ("Sidik jari disimpan. Kunci root kabupaten diterima pada pemeriksaan pembaruan berikutnya "

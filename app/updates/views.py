@@ -49,20 +49,21 @@ def _root_trust(data_dir) -> dict:
 
 @blueprint.post("/admin/pembaruan/kunci-root")
 def confirm_root():
-    """The fingerprint the regency printed, typed or scanned by this PC's admin (audited); changing one
-    already stored asks for the admin's password and a second typing (app/updates/trust.py)."""
+    """The fingerprint the regency printed, typed or scanned by this PC's admin twice, with the admin's
+    password (audited): the first typing as much as a change (app/updates/trust.py)."""
     from app.updates import trust
     data_dir = current_app.config["DATA_DIR"]
     typed = request.form.get("sidik_jari", "")
-    password_ok = False
-    if trust.expected_root(data_dir):  # a change: the password is checked, as often as sign-in allows
-        password_ok, wait = throttle.password_again(
-            g.user, request.form.get("kata_sandi", "")[:MAX_PASSWORD_CHARS], "mengganti sidik jari kunci root",
-            partial(audit.record, entity="pengguna", entity_id=g.user.id))
-        if wait:
-            body, status = _page({"kata_sandi": throttle.password_again_refused(wait)},
-                                 typed=typed[:trust.MAX_TYPED_CHARS], status=429)
-            return body, status, throttle.retry_after(wait)
+    change = bool(trust.expected_root(data_dir))
+    # The password is checked as often as sign-in allows: five wrong, then 429 for a while.
+    password_ok, wait = throttle.password_again(
+        g.user, request.form.get("kata_sandi", "")[:MAX_PASSWORD_CHARS],
+        "mengganti sidik jari kunci root" if change else "menyimpan sidik jari kunci root",
+        partial(audit.record, entity="pengguna", entity_id=g.user.id))
+    if wait:
+        body, status = _page({"kata_sandi": throttle.password_again_refused(wait)},
+                             typed=typed[:trust.MAX_TYPED_CHARS], status=429)
+        return body, status, throttle.retry_after(wait)
     try:
         message, well = trust.confirm(data_dir, typed, user=g.user, again=request.form.get("sidik_jari_ulang", ""),
                                       password_ok=password_ok, new_sheet=request.form.get("lembar_baru") == "ya")

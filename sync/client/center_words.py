@@ -3,13 +3,16 @@ rejection or a resend, why an application was renumbered or refused, a refusal's
 broke into the center could write anything there, "type this fingerprint on the Pembaruan page"
 included. So every such text is read here, once, as it comes off the link: bounded, without control
 or text-direction characters, and without anything shaped like a root fingerprint (the only one an
-admin types is the regency's printed sheet, app/updates/trust.py). Pages label it as the center's."""
+admin types is the regency's printed sheet, app/updates/trust.py): the whole fingerprint in any
+spelling (app/frame/fingerprint_text.py, the one rule every office page, print and trail uses), and
+pieces of one typed with spaces, dashes, dots or colons. Pages label it as the center's."""
 import re
 import unicodedata
 
+from app.frame.fingerprint_text import HIDDEN, without_fingerprints
+
 MAX_REASON_CHARS = 300   # a reason is a few words for the clerk ("foto buram"), the center's own up to 232
 MAX_MESSAGE_CHARS = 600  # a refusal of the link says what to do, in a sentence or three
-HIDDEN = "[...]"
 LABEL = "keterangan pusat"
 
 # A run of hex-looking words joined by what a fingerprint may be typed with (spaces, dashes, dots, ...).
@@ -31,9 +34,11 @@ def _typable(run: str) -> bool:
 
 def cleaned(text, limit: int = MAX_REASON_CHARS) -> str:
     """The center's text as an office page may show it: one line, at most `limit` characters, with
-    every fingerprint-shaped run replaced by "[...]"."""
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in str(text or ""))
-    text = " ".join(text.split())
+    every fingerprint-shaped run replaced by "[...]". A zero-width or direction mark goes (it would
+    split a group of four), a control character or line break becomes a space."""
+    text = "".join("" if unicodedata.category(c) == "Cf" else " " if unicodedata.category(c) in ("Cc", "Zl", "Zp")
+                   else c for c in str(text or "")[:20 * MAX_MESSAGE_CHARS])
+    text = " ".join(without_fingerprints(text).split())
     text = _HEX_RUN.sub(lambda found: HIDDEN if _typable(found.group()) else found.group(), text)
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 

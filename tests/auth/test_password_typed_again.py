@@ -10,6 +10,7 @@ from app.frame.audit_event import AuditEvent
 from app.frame.passwords import verify_password
 from app.updates import trust
 from tests.conftest import TEST_PASSWORD
+from tests.updates.helpers import sheet_form
 
 FIRST = "0123 4567 89ab cdef 0123 4567 89ab cdef"
 OTHER = "fedc ba98 7654 3210 fedc ba98 7654 3210"
@@ -71,7 +72,7 @@ def test_an_empty_current_password_is_no_guess(app, client_for, users):
 def test_the_fingerprint_change_refuses_the_right_password_after_the_sign_ins_number_of_wrong_ones(
         app, client_for, tmp_path):
     admin = client_for("admin")
-    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": FIRST})
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(FIRST))
     stored = trust.expected_root(tmp_path)
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
     for _ in range(limit):
@@ -87,7 +88,7 @@ def test_the_fingerprint_change_refuses_the_right_password_after_the_sign_ins_nu
 
 def test_the_fingerprint_change_takes_the_right_password_before_the_limit(app, client_for, tmp_path):
     admin = client_for("admin")
-    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": FIRST})
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(FIRST))
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1):
         assert change_fingerprint(admin, "tebakan-salah-1").status_code == 422
     assert change_fingerprint(admin, TEST_PASSWORD).status_code == 302

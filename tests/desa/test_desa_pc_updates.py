@@ -4,18 +4,19 @@ pembaruan.kelola); its operator account cannot, and its desa page says one waits
 from sync import releases
 from tests.desa.test_desa_mode import desa_admin, desa_app, kecamatan  # noqa: F401  (fixtures)
 from tests.desa.test_desa_mode import operator_client
+from tests.updates.helpers import sheet_form
 from tests.updates.test_update_page import usb_copy_of_a_release
 
 
 def test_a_desa_pcs_operator_is_told_a_release_waits_for_the_pcs_admin_account(desa_app, tmp_path):
     """On a desa PC the admin account applies updates (policy: pembaruan.kelola); its operator, often
     the same person signed in with the other account, reads on the desa page that one waits."""
-    admin, _ = desa_admin(desa_app)  # the first start's admin, then the operator it creates
+    admin, password = desa_admin(desa_app)  # the first start's admin, then the operator it creates
     operator = operator_client(desa_app)
     assert "menunggu dipasang" not in operator.get("/desa").get_data(as_text=True)
     stick = usb_copy_of_a_release(tmp_path)
     typed = admin.post("/admin/pembaruan/kunci-root",  # the desa PC's admin has the same form
-                       data={"sidik_jari": releases.key_folder_fingerprint(tmp_path / "kunci")})
+                       data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci"), password))
     assert typed.status_code == 302
     read = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True).get_data(as_text=True)
     assert "Pembaruan tersedia: versi 9.1.0" in read and 'Pembaruan Aplikasi <span class="badge"' in read

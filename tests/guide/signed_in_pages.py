@@ -48,14 +48,15 @@ def page(client, url: str) -> str:
     return answer.get_data(as_text=True)
 
 
-def an_update_waiting(admin_client, folder) -> None:
+def an_update_waiting(admin_client, folder, password: str | None = None) -> None:
     """A release read from a USB copy by the admin, as the office does it (the root's fingerprint typed first): the
     update page then shows "Pasang pembaruan sekarang", a button the guides name."""
     from sync import releases
+    from tests.updates.helpers import sheet_form
     from tests.updates.test_update_page import usb_copy_of_a_release
     stick = usb_copy_of_a_release(folder)
     typed = admin_client.post("/admin/pembaruan/kunci-root",
-                              data={"sidik_jari": releases.key_folder_fingerprint(folder / "kunci")})
+                              data=sheet_form(releases.key_folder_fingerprint(folder / "kunci"), password))
     assert typed.status_code == 302
     read = admin_client.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True)
     assert "Pembaruan tersedia: versi 9.1.0" in read.get_data(as_text=True)

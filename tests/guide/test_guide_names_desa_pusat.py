@@ -50,7 +50,8 @@ def test_every_name_in_a_desa_pc_guide_is_the_programs(desa_pc, key, tmp_path):
         database.initialize(desa_pc.extensions["database"])
         return problems
     before = check()
-    an_update_waiting(desa_admin(desa_pc)[0], tmp_path / "rilis")
+    admin, password = desa_admin(desa_pc)
+    an_update_waiting(admin, tmp_path / "rilis", password)
     problems = [problem for problem in check() if problem in before]
     assert not problems, "\n".join(problems)
 

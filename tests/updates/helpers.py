@@ -22,12 +22,19 @@ def release(keys: Path, center_dir: Path, version: str, notes: str, wheels: Path
     assert run.main(["release", "publish", "--data", str(center_dir), "--bundle", str(bundle)]) == 0
 
 
+def sheet_form(fingerprint: str, password: str | None = None) -> dict:
+    """The update page's form as the admin fills it from the regency's sheet: the fingerprint typed
+    twice and the admin's own password (the first typing as much as a change, issue 79)."""
+    from tests.conftest import TEST_PASSWORD
+    return {"sidik_jari": fingerprint, "sidik_jari_ulang": fingerprint, "kata_sandi": password or TEST_PASSWORD}
+
+
 def confirm_root(app, data_dir: Path, typed: str):
-    """What the office admin does with the regency's sheet: types its fingerprint on the update page
-    (the page's own function, audited as the page does it)."""
+    """What the office admin does with the regency's sheet: types its fingerprint twice on the update
+    page, with the password (the page's own function, audited as the page does it)."""
     from app.updates import trust
     with app.app_context(), app.extensions["database"].connection_context():
-        return trust.confirm(data_dir, typed)
+        return trust.confirm(data_dir, typed, again=typed, password_ok=True)
 
 
 class Regency:

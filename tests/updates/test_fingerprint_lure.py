@@ -18,7 +18,7 @@ from app.updates import fetching, trust
 from app.updates.state import read_state, write_state
 from sync import releases
 from tests.conftest import TEST_PASSWORD
-from tests.updates.helpers import fake_wheel
+from tests.updates.helpers import fake_wheel, sheet_form
 from tests.updates.test_root_trust import took_on_first_use
 from tests.updates.test_update_page import usb_copy_of_a_release
 
@@ -75,7 +75,7 @@ def composite_stick(tmp_path: Path, regency: Path) -> tuple[Path, str]:
 def confirmed_from_a_stick(admin, tmp_path: Path) -> tuple[Path, str]:
     """The admin typed the sheet and read the regency's release from a stick: the PC trusts its root."""
     keys, fingerprint = regency_keys(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": fingerprint})
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(fingerprint))
     admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path, keys))})
     assert trust.confirmed(tmp_path)
     return keys, fingerprint
@@ -97,7 +97,7 @@ def test_a_composite_root_is_refused_typed_and_a_refused_root_is_never_shown_in_
     said = answer.get_data(as_text=True).split('id="e-sidik_jari">', 1)[1].split("</span>", 1)[0]
     assert "Sidik jari cukup satu" in said
     assert trust.expected_root(tmp_path) is None and root_changes() == 0
-    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": fingerprint})  # the sheet's, typed
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(fingerprint))  # the sheet's, typed
     answer = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     state = read_state(tmp_path)
@@ -132,7 +132,8 @@ def test_changing_a_confirmed_fingerprint_asks_for_the_password_and_a_second_typ
     assert "Sidik jari dari lembar baru disimpan; kunci root lama dilepas." in answer.get_data(as_text=True)
     assert trust.expected_root(tmp_path) == other and not trust.trusts_a_root(tmp_path)
     row = AuditEvent.select().where(AuditEvent.entity_id == "kunci_root_pembaruan").order_by(AuditEvent.id.desc()).get()
-    assert row.username == "admin" and fingerprint in row.before and other in row.after
+    assert row.username == "admin" and trust.in_the_trail(fingerprint) in json.loads(row.before)["sidik_jari"]
+    assert trust.in_the_trail(other) in json.loads(row.after)["sidik_jari"]
     assert "BUKAN" not in answer.get_data(as_text=True)
 
 
@@ -160,7 +161,7 @@ def test_a_pc_of_the_previous_version_shows_no_fingerprint_of_its_unconfirmed_ro
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "diterima tanpa dikonfirmasi" in page and fingerprint_shapes(page) == []
     sheet = releases.key_folder_fingerprint(tmp_path / "flashdisk-admin" / "kunci-rilis")
-    page = admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": sheet},
+    page = admin.post("/admin/pembaruan/kunci-root", data=sheet_form(sheet),
                       follow_redirects=True).get_data(as_text=True)
     assert fingerprint_shapes(page) == [] and "BUKAN" not in page
     said = page.split('class="flash flash-error"', 1)[1]

@@ -17,7 +17,7 @@ from app.frame.audit import AuditEvent
 from app.updates import fetching, installing, trust
 from app.updates.state import paths, read_state, write_state
 from sync import releases
-from tests.updates.helpers import Regency, fake_wheel
+from tests.updates.helpers import Regency, fake_wheel, sheet_form
 
 FORGED = "loket_kecamatan-9.9.9-py3-none-any.whl"
 
@@ -143,6 +143,9 @@ def test_without_the_fingerprint_nothing_is_fetched_and_the_page_says_what_to_as
     assert unconfirmed.state()["available"]["version"] == "9.0.0"
 
 
+OFFICE_ADMIN_PASSWORD = "admin-rahasia-12"
+
+
 def admin_page(regency: Regency, typed: dict | None = None) -> str:
     """The office admin's update page (a POST of the fingerprint form first when `typed`)."""
     from app.auth.accounts import create_user
@@ -157,7 +160,7 @@ def admin_page(regency: Regency, typed: dict | None = None) -> str:
         if admin is None:
             from app.firstrun import seed_identity
             seed_identity("35.08.07")  # the office's first-run setup, done
-            admin = create_user("admin-kantor", "Admin Kantor", "admin", password="admin-rahasia-12",
+            admin = create_user("admin-kantor", "Admin Kantor", "admin", password=OFFICE_ADMIN_PASSWORD,
                                 must_change_password=False)[0]
         client = office.test_client()
         sign_in_as(client, admin)
@@ -196,7 +199,7 @@ def test_a_pc_that_took_a_strangers_root_on_first_use_drops_it_when_its_admin_ty
     assert "diterima tanpa dikonfirmasi" in page and stranger[:9] not in page  # no digits to copy (issue 69)
     assert "Pembaruan tersedia" not in page and "Pasang pembaruan sekarang" not in page
     nothing_installed(regency, monkeypatch)
-    page = admin_page(regency, {"sidik_jari": regency.fingerprint()})
+    page = admin_page(regency, sheet_form(regency.fingerprint(), OFFICE_ADMIN_PASSWORD))
     assert ("Periksa lagi yang Anda ketik dengan lembar kabupaten. Sidik jari yang diketik tidak sama dengan kunci yang "
             "diterima komputer ini tanpa konfirmasi") in page  # the typing first, never "not the regency's"
     assert stranger[:9] not in page and "BUKAN" not in page
@@ -301,15 +304,16 @@ def test_the_admin_types_the_fingerprint_on_the_update_page(client_for, db, tmp_
         assert "Sidik jari" in text.split('id="e-sidik_jari">', 1)[1].split("</span>", 1)[0] or junk.strip() == ""
     assert AuditEvent.select().where(AuditEvent.entity_id == "kunci_root_pembaruan").count() == 0
     assert trust.expected_root(tmp_path) is None
-    answer = admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": " 3F2A-9C01 aaaa BBBB\t0123-4567 89ab cdef\n"},
-                        follow_redirects=True)
+    answer = admin.post("/admin/pembaruan/kunci-root", follow_redirects=True, data=sheet_form(
+        " 3F2A-9C01 aaaa BBBB\t0123-4567 89ab cdef\n") | {"sidik_jari_ulang": "3f2a9c01aaaabbbb0123456789abcdef"})
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "Sidik jari disimpan." in page and "Sidik jari dari lembar kabupaten sudah diketik oleh Pegawai admin" in page
     assert "3f2a 9c01" not in page  # never shown back: the only one to type is the sheet's (issue 69)
     row = AuditEvent.get(AuditEvent.entity_id == "kunci_root_pembaruan")
-    assert row.summary == "Sidik jari kunci root kabupaten dikonfirmasi: 3f2a 9c01 aaaa bbbb 0123 4567 89ab cdef"
-    assert row.username == "admin"
+    # The trail keeps the first and last groups only: no page, print or trail shows the sheet's eight (issue 79).
+    assert row.summary == "Sidik jari kunci root kabupaten diketik dua kali dari lembar, dengan kata sandi"
+    assert row.username == "admin" and "9c01" not in row.after and "3f2a\u2026cdef" in json.loads(row.after)["sidik_jari"]
     assert client_for("petugas_loket").post("/admin/pembaruan/kunci-root",
                                             data={"sidik_jari": "0" * 32}).status_code == 403
     assert trust.expected_root(tmp_path) == "3f2a 9c01 aaaa bbbb 0123 4567 89ab cdef"

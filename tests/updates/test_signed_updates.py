@@ -11,7 +11,7 @@ import pytest
 import run
 from app.updates import fetching
 from sync import releases
-from tests.updates.helpers import Regency, fake_wheel, resigned
+from tests.updates.helpers import Regency, fake_wheel, resigned, sheet_form
 
 APP_WHEEL = "loket_kecamatan-9.0.0-py3-none-any.whl"
 
@@ -223,7 +223,7 @@ def test_a_desa_pc_learns_of_the_release_through_its_relay_link(regency, tmp_pat
     desa.test_client_class = CsrfClient
     database.initialize(desa.extensions["database"])
     with desa.app_context(), desa.extensions["database"].connection_context():
-        ensure_admin()
+        password = ensure_admin()
         admin = User.get(User.username == "admin")
         admin.must_change_password = False
         admin.save()
@@ -232,7 +232,7 @@ def test_a_desa_pc_learns_of_the_release_through_its_relay_link(regency, tmp_pat
         enrolled = client.post("/admin/komputer-desa", data={"kode": code})
         assert enrolled.status_code == 302, enrolled.get_data(as_text=True)[-2000:]
         # The desa PC's admin has the same page: the regency's fingerprint, typed from its sheet.
-        typed = client.post("/admin/pembaruan/kunci-root", data={"sidik_jari": regency.fingerprint().upper()})
+        typed = client.post("/admin/pembaruan/kunci-root", data=sheet_form(regency.fingerprint().upper(), password))
         assert typed.status_code == 302, typed.get_data(as_text=True)[-2000:]
         report = engine.sync_once()
         assert not report.error, report.error

@@ -8,7 +8,7 @@ import run
 from app.frame.audit import AuditEvent
 from app.updates import trust
 from sync import releases
-from tests.updates.helpers import fake_wheel
+from tests.updates.helpers import fake_wheel, sheet_form
 
 
 # As catatan-rilis.md gives them: paragraphs hard-wrapped, one blank line between.
@@ -33,7 +33,7 @@ def test_a_release_on_a_usb_stick_shows_as_available_with_its_notes(client_for, 
     before = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "Tidak ada pembaruan yang menunggu" in before
     stick = usb_copy_of_a_release(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": releases.key_folder_fingerprint(tmp_path / "kunci")})
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
     answer = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert "Pembaruan versi 9.1.0 dibaca dari flashdisk dan sudah diperiksa." in page
@@ -70,7 +70,7 @@ def test_the_fingerprint_as_the_keys_command_printed_it_confirms_the_root_and_th
     printed = re.search(r"Sidik jari kunci root: (.+)\n", said).group(1)
     assert trust.NEVER_BY_MESSAGE in " ".join(said.split())  # the command says what the page says (issue 69)
     assert re.fullmatch(r"([0-9a-f]{4} ){7}[0-9a-f]{4}", printed), printed  # eight groups of four, to read aloud
-    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": printed})  # typed from the regency's sheet
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(printed))  # typed from the regency's sheet
     admin.post("/admin/pembaruan/usb", data={"folder": str(usb_copy_of_a_release(tmp_path, keys))})
     page = admin.get("/admin/pembaruan").get_data(as_text=True)
     assert "sidik jari yang diketik dari lembar\n  kabupaten cocok dengan kunci yang dipercayanya" in page
@@ -111,7 +111,7 @@ def test_a_release_the_walk_refused_is_remembered_not_offered_again_and_said_in_
     with database.atomic():
         store.put("timezone", "WIT")
     stick = usb_copy_of_a_release(tmp_path)
-    admin.post("/admin/pembaruan/kunci-root", data={"sidik_jari": releases.key_folder_fingerprint(tmp_path / "kunci")})
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
     admin.post("/admin/pembaruan/usb", data={"folder": str(stick)})
     assert "Pembaruan tersedia: versi 9.1.0" in admin.get("/admin/pembaruan").get_data(as_text=True)
     said = refused_by_the_walk(app.config["DATA_DIR"], app.config["DATABASE_PATH"], "9.1.0")

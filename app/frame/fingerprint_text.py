@@ -1,0 +1,62 @@
+"""Text an office page, print or trail shows, without a root key's fingerprint to type (issues 69, 79).
+
+The only fingerprint an office admin types is the regency's printed sheet (app/updates/trust.py):
+eight groups of four hexadecimal digits. Whoever writes a text an office shows (the center's words,
+sync/client/center_words.py; the release notes) could spell a stranger's fingerprint so that an
+admin reads it off the page, and the office's own trail of the typing must not show one either. So
+any sheet-shaped run is taken out here, once, whatever the spelling:
+- read as a reader would type it (`plain`): fullwidth, mathematical and circled forms (NFKC), the
+  decimal digits of other scripts, and letters that look like a-f in another alphabet;
+- 32 hexadecimal digits in a row; or
+- eight groups of exactly four hexadecimal digits, each within GAP characters of the next, whatever
+  is between them (", ", "(2)", "lalu", ";", "+", a newline, a few words), one digit among them.
+Ordinary text keeps its numbers: a NIK (16 digits) or two joined by a comma, an application number
+(350807-P1-000123) or a date are not eight groups of four; a letters-only run ("baca beda abad") has
+no digit, and a fingerprint without one is beyond anyone's search (0.375^32)."""
+import re
+import unicodedata
+
+HIDDEN = "[...]"
+GROUPS, GROUP_DIGITS, GAP = 8, 4, 24
+HEX_DIGITS = GROUPS * GROUP_DIGITS
+_RUN = re.compile(r"[0-9a-f]+", re.IGNORECASE)
+# Letters of other alphabets a reader types as a-f (Cyrillic, Greek): one character for one.
+_LOOKALIKES = str.maketrans("аАВсСԁеЕΑΒΕϲ", "aABcCdeEABEc")
+
+
+def plain(text) -> str:
+    """`text` as a reader would type it: NFKC, other scripts' decimal digits as 0-9, lookalike letters."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    if text.isascii():
+        return text
+    text = text.translate(_LOOKALIKES)
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
+                   else c for c in text)
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where in `text` (already plain) a fingerprint could be read, as (start, end), in order."""
+    runs = [(m.start(), m.end()) for m in _RUN.finditer(text)]
+    found = [(start, end) for start, end in runs if end - start >= HEX_DIGITS]
+    chain: list[tuple[int, int]] = []
+    for group in [run for run in runs if run[1] - run[0] == GROUP_DIGITS] + [None]:
+        if chain and (group is None or group[0] - chain[-1][1] > GAP):
+            if len(chain) >= GROUPS and any(re.search(r"[0-9]", text[s:e]) for s, e in chain):
+                found.append((chain[0][0], chain[-1][1]))
+            chain = []
+        if group:
+            chain.append(group)
+    return sorted(found)
+
+
+def without_fingerprints(text) -> str:
+    """`text` (made plain) with every run a fingerprint could be read from replaced by "[...]"."""
+    text = plain(text)
+    if len(text) < HEX_DIGITS:
+        return text
+    kept, at = [], 0
+    for start, end in _spans(text):
+        if end > at:
+            kept += [text[at:start], HIDDEN] if start >= at else []
+            at = end
+    return "".join(kept) + text[at:]
