@@ -28,7 +28,7 @@ def same_site_links(page, live) -> list[str]:
         if f"{url.scheme}://{url.netloc}" != live.url or not url.path.startswith("/"):
             continue
         path = url.path + (f"?{url.query}" if url.query else "")
-        if any(word in path for word in ("keluar", "unduh", ".xlsx", ".csv", ".jpg", "cadangan/")) or path in paths:
+        if any(word in path for word in ("keluar", "unduh", ".xlsx", ".csv", ".jpg", ".crt", "cadangan/")) or path in paths:
             continue
         paths.append(path)
     return paths

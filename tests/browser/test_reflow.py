@@ -25,6 +25,9 @@ WIDTHS = (320, 640)
 # a web address as an office writes it in a reply: one word of 80 characters that no hyphen breaks
 LONG_ADDRESS = "https://kecamatanpematangribukabupatenmusibanyuasinsumateraselatan.go.id/pengumu"
 assert len(LONG_ADDRESS) == 80
+# the longest letter number the collective form allows (80), as schools write it: no space, no hyphen (issue 83, finding 4)
+LONG_LETTER_NUMBER = "421.3/1178/SMKN1YOSOWILANGUN/101.6.5.1/PERMOHONANPEREKAMANKTPELKOLEKTIF/2026/XII"
+assert len(LONG_LETTER_NUMBER) == 80 and " " not in LONG_LETTER_NUMBER
 
 # What keeps a page from reflowing at the window's width, outermost first: the page wider than the window, then
 # each element (its box or the content it cannot wrap) past either edge that is not inside a table's own
@@ -53,8 +56,8 @@ _REFLOW_JS = """() => {
   for (const box of document.querySelectorAll('.table-scroll')) {
     if (box.scrollWidth <= box.clientWidth + 1 || !shown(box)) continue;
     const reachable = box.tabIndex >= 0 || box.querySelector('a[href], button, input, select, textarea');
-    const named = box.tabIndex < 0 || (box.getAttribute('role') === 'region' && (box.getAttribute('aria-label')
-      || box.getAttribute('aria-labelledby')));
+    const named = box.getAttribute('role') === 'region' && (box.getAttribute('aria-label')
+      || box.getAttribute('aria-labelledby'));  // issue 83, finding 4: every scrolling box, links inside or not
     if (!reachable || !named) out.push(`${name(box)}: a scrolling table ${reachable ? 'without a name' : 'no keyboard reaches'}`);
   }
   return out;
@@ -139,7 +142,7 @@ def busy(live):
         g.user = User.get(User.username == live.username[LOKET])
         application = records.create_application(person(1, reason="hilang"))
         letter = collective_records.create_letter(
-            {"letter_number": LONGEST["letter_number"], "letter_date": date(2026, 1, 6), "sender": LONGEST["sender"],
+            {"letter_number": LONG_LETTER_NUMBER, "letter_date": date(2026, 1, 6), "sender": LONGEST["sender"],
              "contact": "Bu Ani, 0334 571999", "recording_date": None}, g.user)
         pupils = [ready_for_pickup(records.create_application(person(10 + n, birth_date="2008-07-01",
                                                                      nik=f"35080741070857{n:02d}"), None, letter).id)
