@@ -236,6 +236,8 @@ class RelayStatus(CenterModel):
     reason = TextField()
     application_number = CharField()
     at = DateTimeField()
+    # The number the step replaced: a "nomor_diganti" step, or an older PC's step taken as one (issue 80).
+    renumbered_from = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = ((("number", "step"), True), (("kecamatan", "seq"), True), (("kecamatan", "desa_code", "seq"), False))

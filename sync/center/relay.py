@@ -64,7 +64,8 @@ def _next_seq(kecamatan_id: int) -> int:
     return Kecamatan.select(Kecamatan.relay_seq).where(Kecamatan.id == kecamatan_id).scalar()
 
 
-@no_ones_act("a desa's form or its status arriving: its trail is the desa's and the office's")
+@no_ones_act("a desa's form or its status arriving: its trail is the desa's and the office's",
+             "relay_item", "relay_status", "kecamatan")
 def _store_whole(existing, create, number: str, version: int, digest: str, settled=None) -> Outcome:
     """One item in its own transaction; the same (number, version) again is duplicate or conflict.
     `settled()`, when given, is asked first inside the transaction: an Outcome ends it there."""
@@ -261,7 +262,9 @@ def relay_inbox():
         if isinstance(row, RelayStatus):
             entries.append(({"seq": row.seq, "id": row.number, "version": row.pra_version, "hash": row.pra_hash,
                              "desa_code": row.desa_code, "device_code": row.device_code, "key_generation": 0,
-                             "settled": {"status": row.status, "label": row.label,
+                             # an older PC's step taken as the renumber goes as one (store_status)
+                             "settled": {"status": RELAY_RENUMBERED if row.renumbered_from else row.status,
+                                         "label": row.label,
                                          "application_number": row.application_number}}, b""))
             size += MAX_RECORD_BYTES
             continue
@@ -301,7 +304,8 @@ def _inbox_acceptances(limit: int):
     # A renumber of the accepted application goes too: the other PCs' queues name the number it has now.
     return (RelayStatus.select().where(
         (RelayStatus.kecamatan == statements.each_run(0)) & (RelayStatus.seq > statements.each_run(1))
-        & RelayStatus.status.in_([RELAY_ACCEPTED, RELAY_RENUMBERED])).order_by(RelayStatus.seq).limit(limit))
+        & (RelayStatus.status.in_([RELAY_ACCEPTED, RELAY_RENUMBERED]) | (RelayStatus.renumbered_from != "")))
+        .order_by(RelayStatus.seq).limit(limit))
 
 
 # --- kecamatan -> center: statuses of relayed pre-registrations -----------------------------------
@@ -344,6 +348,19 @@ def renumbered_here(key: DeviceKey, old: str) -> bool:
             .exists())
 
 
+def renumber_unsaid(key: DeviceKey, status: str, current: str, application_number: str) -> bool:
+    """Is this step, naming `application_number` where the form's number is `current`, a renumber its PC took
+    without saying so? A counter PC of a version before the "nomor_diganti" step (issue 80) gives the application
+    the center asked it to renumber a new number and sends no step of it: its next step of the form names the new
+    number. Taken as the renumber only when the center asked this PC to renumber `current` and both numbers are
+    of this PC's own series (device codes are never shared: the form's application is this PC's, and a PC accepts
+    a form once). A key without a device code (enrolled before codes) is never so sure: its step stays superseded."""
+    own = device_codes(key)
+    found = [protocol.REGISTRATION_NUMBER.fullmatch(number) for number in (current, application_number)]
+    return (bool(own) and status != RELAY_ACCEPTED and all(found) and found[0].group(1) == found[1].group(1)
+            and all(part.group(2) in own for part in found) and renumbered_here(key, current))
+
+
 def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     refusal, number, step, digest, record = _header_basics(header, photo)
     if refusal:
@@ -367,6 +384,8 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
     if item is None or item.content_hash != pra_hash:
         return Outcome(number, step, "rejected", "pra-pendaftaran ini tidak pernah diteruskan pusat ke kecamatan ini")
 
+    taken = {"from": renumbered_from}  # the number this step replaces, when it is stored
+
     def settled():
         # The kecamatan's counter is locked first (as create() does), so two acceptances sent by two
         # center processes at once are judged one after the other: the first stored wins.
@@ -375,11 +394,16 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
         if winner is None:
             return None
         current = current_number(winner)
-        if renumbered_from and renumbered_from == current:
+        # (a later step of a PC that sends the renumber may have committed first and been taken as it)
+        if renumbered_from and current in (renumbered_from, application_number):
             if renumbered_here(key, renumbered_from):
                 return None  # the form's application goes on under its new number (issue 72)
             return Outcome(number, step, "rejected", f"pusat tidak pernah meminta nomor baru untuk permohonan "
                                                      f"{renumbered_from}")
+        if not renumbered_from and application_number != current and renumber_unsaid(
+                key, status, current, application_number):
+            taken["from"] = current  # an older PC's renumber, said by its next step (issue 80)
+            return None
         if renumbered_from or application_number != current:
             return accepted_elsewhere(number, step, current)
         return None
@@ -391,7 +415,7 @@ def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
         RelayStatus.create(kecamatan=key.kecamatan_id, seq=_next_seq(key.kecamatan_id), desa_code=item.desa_code,
                            device_code=item.device_code, number=number, step=step, content_hash=digest,
                            pra_version=pra_version, pra_hash=pra_hash, status=status, label=label, reason=reason,
-                           application_number=application_number, at=utc_now())
+                           application_number=application_number, at=utc_now(), renumbered_from=taken["from"])
     return _store_whole(existing, create, number, step, digest, settled)
 
 

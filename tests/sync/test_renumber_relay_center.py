@@ -102,3 +102,45 @@ def test_a_pc_without_a_device_code_claims_no_renumber_addressed_to_another_pc(c
     never = (NUMBER, 2, "rejected", f"pusat tidak pernah meminta nomor baru untuk permohonan {APPLICATION}", "")
     assert answer(relay.store_status(uncoded, _renumber(2, relayed), b"")) == never
     assert answer(relay.store_status(meant, _renumber(2, relayed), b"")) == (NUMBER, 2, "stored", "", "")
+
+
+@pytest.mark.parametrize("center_app", ["sqlite", "postgresql"], indirect=True)
+def test_an_older_pcs_next_step_under_the_new_number_is_the_renumber_it_never_sent(center_app, center_db, enrolled):
+    """Issue 80, finding 2: a counter PC of a version before the "nomor_diganti" step takes the new number the
+    center asked for and sends only the form's next step under it. The center takes that step as the renumber
+    from the PC it asked, for numbers of that PC's own series; any other step naming another number stays
+    superseded. Before, every such step was superseded: the old PC called its own application a duplicate."""
+    from app.frame import statements
+    kecamatan = enrolled[0]
+    counter = _counter(kecamatan)
+    relayed = form()
+    assert relay.store_pre_registration(desa_key(kecamatan), relayed, b"").result == "stored"
+    assert relay.store_status(counter, status_header(step=1, pra_hash=relayed["hash"]), b"").result == "stored"
+
+    def step(status="terkirim", number=NEW, key=counter):
+        header = status_header(step=2, status=status, application_number=number, pra_hash=relayed["hash"])
+        return answer(relay.store_status(key, header, b""))
+    superseded = (NUMBER, 2, "superseded", f"Formulir desa {NUMBER} sudah diterima di loket lain kecamatan ini "
+                                           f"dengan nomor permohonan {APPLICATION}", APPLICATION)
+    assert step() == superseded  # the center asked no one for a new number
+    _decided_conflict(kecamatan, "02", 8)
+    assert step() == superseded  # it asked PC 02, not this one
+    _decided_conflict(kecamatan, "01", 7)
+    assert step(key=_counter(kecamatan, "")) == superseded  # a key without a device code: never sure it is its own
+    assert step(status="diterima_loket") == superseded  # a second acceptance is a duplicate, never the renumber
+    assert step(number="350807-02-000011") == superseded  # a number of another PC's series
+    assert step(number="350806-01-000011") == superseded  # of another kecamatan
+    assert step() == (NUMBER, 2, "stored", "", "")
+    assert step() == (NUMBER, 2, "duplicate", "", "")  # its answer lost: the same step again
+    assert relay.current_number(relay.winning_acceptance(kecamatan.id, NUMBER)) == NEW
+    assert [(row.status, row.application_number, row.renumbered_from)
+            for row in RelayStatus.select().order_by(RelayStatus.seq)] == [
+        ("diterima_loket", APPLICATION, ""), ("terkirim", NEW, APPLICATION)]
+    # The inbox carries it to the kecamatan's other counter PCs (as a renumber: relay_inbox's `settled`).
+    carried = statements.rows(relay._inbox_acceptances, 100, each_run=(kecamatan.id, 0))
+    assert [(row.status, row.renumbered_from) for row in carried] == [("diterima_loket", ""), ("terkirim", APPLICATION)]
+    printed = status_header(step=3, status="dicetak", application_number=NEW, pra_hash=relayed["hash"])
+    assert answer(relay.store_status(counter, printed, b"")) == (NUMBER, 3, "stored", "", "")
+    # A PC that does send the step, whose later step committed first and was taken as it: stored too.
+    late = _renumber(4, relayed)
+    assert answer(relay.store_status(counter, late, b"")) == (NUMBER, 4, "stored", "", "")
