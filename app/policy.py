@@ -66,6 +66,8 @@ desa.terima                   -     x      -       -    -    -     -     menerim
 desa.kelola                   x     -      -       -    -    -     -     operator desa, desa binaan, komputer desa dan kuncinya
 desa.sinkron                  x     -      -       -    -    x     -     komputer desa: sinkronkan sekarang dengan kecamatan lewat pusat
 bantuan.baca                  x     x      x       x    x    x     -     membaca panduan setiap peran, ringkasannya dan arti pesan
+jaringan.kelola               x     -      -       -    -    -     -     melihat sambungan aman jaringan kantor dan sidik jari sertifikat kantor, mengganti sertifikat kantor
+jaringan.sertifikat           -     -      -       -    -    -     x     mengunduh sertifikat kantor (mempercayai kantor di PC loket)
 """
 
 ROUTES = {
@@ -127,6 +129,8 @@ ROUTES = {
     "desa.terima": "desa.accept desa.scan desa.close_duplicate",
     "desa.kelola": "desa.bind_desa desa.issue_pc_code desa.new_operator desa.operators desa.revoke_pc_key desa.settings",
     "bantuan.baca": "guide.index guide.show guide.sheet guide.messages",
+    "jaringan.kelola": "lan_tls.index lan_tls.rotate",
+    "jaringan.sertifikat": "lan_tls.ca_certificate",
 }
 
 # The desa PC's pages (app/programs/desa.py): rows of the same table, each with the pages a desa PC has.

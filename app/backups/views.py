@@ -106,10 +106,19 @@ def recovery_key():
 def _recovery_key_page(errors, status=200):
     config = current_app.config
     printed = recovery.was_printed(config)
-    return render_template("backups/recovery_key.html", printed=printed,
-                           key=None if printed else recovery.current_key(config),
+    key = None if printed else recovery.current_key(config)
+    return render_template("backups/recovery_key.html", printed=printed, key=key,
+                           ca=_office_ca_words() if key else None,
                            problem=recovery_key_problem(Path(config["DATABASE_PATH"]).parent),
                            errors=errors, where=recovery.keys_for(config).where()), status
+
+
+def _office_ca_words() -> dict:
+    """The office CA's fingerprints, printed on the same sheet as the recovery key (issue 84): a counter
+    PC's admin compares the certificate it is asked to trust with the paper."""
+    from app.frame import office_tls
+    cert = office_tls.office_ca()["cert"]
+    return {"sha256": office_tls.fingerprint(cert), "sha1": office_tls.fingerprint(cert, "sha1")}
 
 
 @blueprint.post("/admin/cadangan/kunci-pemulihan/ketik")

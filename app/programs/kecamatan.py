@@ -12,6 +12,7 @@ OFFICE_COMMANDS = (
     Command("sync", "app.programs.sync_commands:add_sync"),
     Command("update-check", "app.programs.office_commands:add_update_check"),
     Command("check-server", "app.programs.office_commands:add_check_server"),
+    Command("paket", "app.programs.packages_command:add_packages"),
 )
 
 PROGRAM = Program(
@@ -36,6 +37,7 @@ PROGRAM = Program(
         "app.sync_page",
         "app.updates",
         "app.guide",
+        "app.lan_tls",
     ),
     policy="app.policy:POLICY",
     schema="kecamatan",
