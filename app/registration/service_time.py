@@ -36,11 +36,15 @@ def days_left(promised: date | None, today: date | None = None, calendar=None) -
     return (calendar or office_calendar()).working_days_between(today or office_today(), promised)
 
 
-def days_left_label(days: int | None) -> str:
+def days_left_label(days: int | None, promised: date | None = None, today: date | None = None) -> str:
+    """The register's words for `days_left`; on a day off after the promised day (a Saturday, a cuti bersama) no
+    working day is late yet, but the promise has passed: that is what it says (issue 83)."""
     if days is None:
         return ""
     if days > 0:
         return f"{days} hari kerja lagi"
     if days == 0:
+        if promised is not None and (today or office_today()) > promised:
+            return "tanggal janji sudah lewat"
         return "jatuh tempo hari ini"
     return f"terlambat {-days} hari kerja"

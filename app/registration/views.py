@@ -135,7 +135,7 @@ def annotate(rows, today):
         row.desa_name = names.get(row.desa_code, row.desa_code)
         row.days_left = days_left(row.promised_date, today, calendar) if S(row.status) in (
             S.COMPLETE, S.SENT, S.RECEIVED_BY_CENTER, S.PRINTED, S.SHIPPED, S.REJECTED, S.RESEND_REQUESTED) else None
-        row.days_left_label = days_left_label(row.days_left)
+        row.days_left_label = days_left_label(row.days_left, row.promised_date, today)
     return rows
 
 

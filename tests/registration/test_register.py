@@ -208,3 +208,18 @@ def test_a_broken_cursor_shows_the_first_page(loket, demo, cursor):
     response = loket.get(f"/pendaftaran?setelah={cursor}&halaman=7")
     assert response.status_code == 200
     assert "Halaman 1" in response.get_data(as_text=True)
+
+
+def test_the_register_never_says_due_today_on_a_day_off_after_the_promise():
+    """Issue 83, finding 2: on a cuti bersama day and on the Saturday after the promised day no working day is late
+    yet, and the register said "jatuh tempo hari ini"; it says the promise has passed."""
+    from datetime import date
+
+    from app.frame.working_days import WorkCalendar
+    from app.registration.service_time import days_left, days_left_label
+    calendar, promised = WorkCalendar(), date(2026, 12, 23)  # a Wednesday; Thu 24 Dec is cuti bersama, Fri 25 Natal
+    words = {today: days_left_label(days_left(promised, today, calendar), promised, today)
+             for today in (date(2026, 12, 22), promised, date(2026, 12, 24), date(2026, 12, 26), date(2026, 12, 28))}
+    assert words == {date(2026, 12, 22): "1 hari kerja lagi", promised: "jatuh tempo hari ini",
+                     date(2026, 12, 24): "tanggal janji sudah lewat", date(2026, 12, 26): "tanggal janji sudah lewat",
+                     date(2026, 12, 28): "terlambat 1 hari kerja"}
