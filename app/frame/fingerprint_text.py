@@ -6,7 +6,8 @@ sync/client/center_words.py; the release notes) could spell a stranger's fingerp
 admin reads it off the page, and the office's own trail of the typing must not show one either. So
 any sheet-shaped run is taken out here, once, whatever the spelling:
 - read as a reader would type it (`plain`): fullwidth, mathematical and circled forms (NFKC), the
-  decimal digits of other scripts, and letters that look like a-f in another alphabet;
+  decimal digits of other scripts, letters that look like a-f in another alphabet, and nothing of
+  the invisible characters (a zero-width space inside a group);
 - 32 hexadecimal digits in a row; or
 - eight groups of exactly four hexadecimal digits, each within GAP characters of the next, whatever
   is between them (", ", "(2)", "lalu", ";", "+", a newline, a few words), one digit among them.
@@ -25,13 +26,13 @@ _LOOKALIKES = str.maketrans("аАВсСԁеЕΑΒΕϲ", "aABcCdeEABEc")
 
 
 def plain(text) -> str:
-    """`text` as a reader would type it: NFKC, other scripts' decimal digits as 0-9, lookalike letters."""
+    """`text` as a reader would type it: NFKC, other scripts' decimal digits as 0-9, lookalike letters,
+    and without the invisible (zero-width and direction marks, which would split a group)."""
     text = unicodedata.normalize("NFKC", str(text or ""))
     if text.isascii():
         return text
-    text = text.translate(_LOOKALIKES)
-    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None
-                   else c for c in text)
+    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None
+                   else "" if unicodedata.category(c) == "Cf" else c for c in text.translate(_LOOKALIKES))
 
 
 def _spans(text: str) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ from flask import request, send_from_directory
 from markupsafe import Markup
 
 from app.frame import dates, regions, rounding
+from app.frame.fingerprint_text import without_fingerprints
 
 # htmx 2.0.3 as shipped inside the pinned django-js-lib-htmx wheel: no CDN, no copy in the repo.
 HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"
@@ -33,6 +34,8 @@ def install(app, zone, user_may, htmx_endpoint: str) -> None:
     app.jinja_env.filters["desimal"] = rounding.decimal_text  # every figure rounds half up, one rule
     app.jinja_env.filters["numbers_whole"] = numbers_whole
     app.jinja_env.filters["ribuan"] = thousands
+    # Text the center wrote, as every page shows it (kept before this rule too): no root fingerprint to type.
+    app.jinja_env.filters["tanpa_sidik_jari"] = without_fingerprints
     app.jinja_env.globals.update(user_may=user_may, htmx_endpoint=htmx_endpoint, persen=rounding.percent_text,
                                  url_for=kept_url_for(app))
 

@@ -34,10 +34,10 @@ def _typable(run: str) -> bool:
 
 def cleaned(text, limit: int = MAX_REASON_CHARS) -> str:
     """The center's text as an office page may show it: one line, at most `limit` characters, with
-    every fingerprint-shaped run replaced by "[...]". A zero-width or direction mark goes (it would
-    split a group of four), a control character or line break becomes a space."""
-    text = "".join("" if unicodedata.category(c) == "Cf" else " " if unicodedata.category(c) in ("Cc", "Zl", "Zp")
-                   else c for c in str(text or "")[:20 * MAX_MESSAGE_CHARS])
+    every fingerprint-shaped run replaced by "[...]". A control character or line break becomes a space
+    (a zero-width or direction mark goes: `without_fingerprints` reads the text as a reader types it)."""
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+                   for c in str(text or "")[:20 * MAX_MESSAGE_CHARS])
     text = " ".join(without_fingerprints(text).split())
     text = _HEX_RUN.sub(lambda found: HIDDEN if _typable(found.group()) else found.group(), text)
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
