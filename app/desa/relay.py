@@ -226,9 +226,14 @@ def accepted_elsewhere(number, settled: dict) -> None:
     if pre is not None and pre.relay_application_number and pre.relay_status == ACCEPTED \
             and pre.relay_application_number != application_number[:40]:
         # Accepted at another counter PC, whose application the center then gave a new number (issue 72).
+        note = f"diterima di loket lain: permohonan {application_number[:40]} (nomornya diganti)"
         PreRegistration.update(relay_application_number=application_number[:40], relay_at=dates.utc_now(),
-                               relay_note=f"diterima di loket lain: permohonan {application_number[:40]} (nomornya "
-                                          "diganti)").where(PreRegistration.id == pre.id).execute()
+                               relay_note=note).where(PreRegistration.id == pre.id).execute()
+        audit.record("ubah_nomor", "pra_pendaftaran", pre.id,
+                     f"Pra-pendaftaran {number}: nomor permohonan {pre.relay_application_number} (diterima di loket "
+                     f"lain) diganti kecamatan menjadi {application_number[:40]}",
+                     before={"relay_application_number": pre.relay_application_number},
+                     after={"relay_application_number": application_number[:40]}, user=records.BY_THE_CENTER)
         return
     if pre is None or pre.status != PreRegistration.WAITING:
         return  # not here, or decided here

@@ -1,13 +1,11 @@
 """The one function every write (and every access to personal data) calls, inside the same
 transaction as the write itself. Personal values are masked before they are stored."""
-import functools
-import inspect
 import json
 import logging
 import os
 import re
+import sys
 import threading
-import weakref
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from flask import g, has_request_context, request
 
 from app.frame import privacy
 from app.frame.audit_event import AuditEvent
-from app.frame.audit_rule import ROOT, TrailRule
+from app.frame.audit_rule import ROOT, TrailRule, is_view, name_threads_after_their_starter
 from app.frame.dates import utc_now
 from app.frame.db import database, insert_rows
 from app.frame.private_files import write_private
@@ -138,8 +136,8 @@ NOT_ACTS = {
     "sync_retired_key": "keys of the center's answers that a restore must not take again",
 }
 RULE = TrailRule("audit_event", NOT_ACTS, writers=("app", "sync"), not_writers=(ROOT / "app" / "frame",))
+_ACTION = AuditEvent._meta.sorted_field_names.index("action")  # its column (tests/audit: the schema's order)
 _guarded: dict[str, bool] = {}  # database file -> strict (a test: the commit is refused)
-_started_by: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # thread -> the capability that started it
 _log = logging.getLogger(__name__)
 
 
@@ -147,12 +145,12 @@ def watch_commits(path, strict: bool) -> None:
     """Check every commit of the database at `path` (each connection opened from now on)."""
     if not _guarded:
         apsw.connection_hooks.append(_watch)
-        _name_threads_after_their_starter()
+        name_threads_after_their_starter()
     _guarded[_file_key(path)] = strict
 
 
-# Writes that record no one's act though their table does (a key made once for the office), outside
-# the transaction: `with audit.without_trail(why), database.atomic():`. The rule is the center's too.
+# Writes that record no one's act though their table does (a key made once for the office): the
+# statements run inside it, `with audit.without_trail(why), database.atomic():`. The rule is the center's too.
 without_trail, untrailed = RULE.declaring, RULE.untrailed
 
 
@@ -162,10 +160,12 @@ def _file_key(path) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
-# SAVEPOINT, RELEASE and ROLLBACK TO, however spelled: the preupdate hook is not told when a savepoint's
-# changes are undone, so each connection keeps its changes per open savepoint.
-_SAVEPOINT = re.compile(r"\s*(savepoint|release|rollback)\b(?:\s+transaction)?(\s+to)?(?:\s+savepoint)?\s+"
-                        r"(\"(?:[^\"]|\"\")*\"|\[[^\]]*\]|`(?:[^`]|``)*`|'(?:[^']|'')*'|[^\s;]+)", re.IGNORECASE)
+# SAVEPOINT, RELEASE and ROLLBACK TO, however spelled and after any comment: the preupdate hook is not
+# told when a savepoint's changes are undone, so each connection keeps its changes per open savepoint.
+_SAVEPOINT = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*(savepoint|release|rollback)\b"
+                        r"(?:\s+transaction)?(\s+to)?(?:\s+savepoint)?\s+"
+                        r"(\"(?:[^\"]|\"\")*\"|\[[^\]]*\]|`(?:[^`]|``)*`|'(?:[^']|'')*'|[^\s;]+)",
+                        re.IGNORECASE | re.DOTALL)
 _HOOK_ID = "loket-audit"
 
 
@@ -176,81 +176,93 @@ def _unquoted(name: str) -> str:
     return name.lower()
 
 
+class _Writes:
+    """What a statement, a savepoint or the transaction wrote: {(table, writers' frames)} of the audited
+    tables, and the writers' frames of each line that is not a view's."""
+    __slots__ = ("name", "changes", "lines")
+
+    def __init__(self, name=None):
+        self.name, self.changes, self.lines = name, set(), set()
+
+    def take(self, other) -> None:
+        self.changes |= other.changes
+        self.lines |= other.lines
+
+
 def _watch(connection) -> None:
     path = _file_key(connection.filename) if connection.filename else ""
     if path not in _guarded:
         return
-    layers: list[tuple[str | None, set]] = [(None, set())]  # the transaction's, then each open savepoint's
+    layers = [_Writes()]  # the transaction's, then each open savepoint's
+    statement = _Writes()  # the statement running: its rows count once it ends without an error
 
     def on_row(change):
-        if change.database_name == "main":  # the watched file; a temporary table's rows go with the connection
-            layers[-1][1].add(change.table_name)
+        table = change.table_name
+        if change.database_name != "main":  # the watched file; a temporary table's rows go with the connection
+            return
+        if table == RULE.audit_table:
+            if change.op == "INSERT" and not is_view(str(change.new[_ACTION])):
+                statement.lines.add(RULE.frames_of(sys._getframe(1)) or ())
+        elif RULE.audited(table) and not RULE.declared(table):
+            frames = RULE.frames_of(sys._getframe(1))
+            if frames is not None:  # a demo module's example office
+                statement.changes.add((table, frames))
 
     def on_statement(event):
-        sql = event["sql"].lstrip()
-        if sql[:4].lower() not in ("save", "rele", "roll") or event["trigger"]:
+        """A statement ended. A failed one (SQLite undid its rows: its count of changes is 0) counts for
+        nothing, a savepoint's rollback empties what the savepoint kept."""
+        if statement.changes or statement.lines:
+            if connection.changes():
+                layers[-1].take(statement)
+            statement.changes, statement.lines = set(), set()
+        sql = event["sql"]
+        if not sql.lstrip()[:4].lower().startswith(("save", "rele", "roll", "--", "/*")):
             return
         found = _SAVEPOINT.match(sql)
         if not found or (found.group(1).lower() == "rollback" and not found.group(2)):
             return  # a whole transaction's rollback: the rollback hook
         verb, name = found.group(1).lower(), _unquoted(found.group(3))
         if verb == "savepoint":
-            layers.append((name, set()))
+            layers.append(_Writes(name))
             return
-        at = next((i for i in range(len(layers) - 1, 0, -1) if layers[i][0] == name), None)
-        if at is None:  # no such savepoint: SQLite refuses the statement
+        at = next((i for i in range(len(layers) - 1, 0, -1) if layers[i].name == name), None)
+        if at is None:  # no such savepoint: SQLite refused the statement
             return
         if verb == "rollback":  # the savepoint stays open, emptied
             del layers[at + 1:]
-            layers[at][1].clear()
-        else:  # released: its changes belong to the transaction or savepoint around it
-            for _, tables in layers[at:]:
-                layers[at - 1][1].update(tables)
+            layers[at].changes, layers[at].lines = set(), set()
+        else:  # released: its writes belong to the transaction or savepoint around it
+            for inner in layers[at:]:
+                layers[at - 1].take(inner)
             del layers[at:]
 
     def forget():
         del layers[1:]
-        layers[0][1].clear()
+        layers[0].changes, layers[0].lines = set(), set()
+        statement.changes, statement.lines = set(), set()
 
     def on_commit() -> bool:
-        missing = untrailed(set().union(*(tables for _, tables in layers)))
+        # a statement outside a transaction commits before it ends: its rows count
+        done = _Writes()
+        for writes in (*layers, statement):
+            done.take(writes)
         forget()
-        writer = missing and _capability_writer(inspect.currentframe())
-        if not writer:
+        missing = RULE.uncovered(done.changes, done.lines) if done.changes else {}
+        for writer, tables in missing.items():
+            _log.error("perubahan tanpa catatan audit: tabel %s (%s)", ", ".join(tables), writer)
+        if not missing:
             return False
-        _log.error("perubahan tanpa catatan audit: tabel %s (%s)", ", ".join(missing), writer)
         if _guarded.get(path, False):
             return True  # turns the commit into a rollback: a test's write fails
-        _note_gap(Path(connection.filename).parent, missing, writer)  # the data is kept: the admin is told
+        for writer, tables in missing.items():  # the data is kept: the admin is told
+            note_gap(Path(connection.filename).parent, tables, writer)
         return False
 
     connection.preupdate_hook(on_row, id=_HOOK_ID)
-    connection.trace_v2(apsw.SQLITE_TRACE_STMT, on_statement, id=_HOOK_ID)
+    # at a statement's end (its own text, comments and all; never a trigger's): SQLite says then whether it failed
+    connection.trace_v2(apsw.SQLITE_TRACE_PROFILE, on_statement, id=_HOOK_ID)
     connection.set_commit_hook(on_commit)
     connection.set_rollback_hook(forget)
-
-
-def _capability_writer(frame) -> str:
-    """The innermost function of a capability or of sync/ behind a commit, or else the one that started
-    this thread; '' for the frame's own writers called alone (a test's setting, the schema) and for a
-    demo module's example office."""
-    return RULE.writer_of(frame) or _started_by.get(threading.current_thread(), "")
-
-
-def _name_threads_after_their_starter() -> None:
-    """A thread's stack begins in threading, not in the capability that started it: the capability's
-    function is kept when the thread starts (Python 3.11 raises no audit event for a thread's start;
-    3.12 and 3.13 raise different ones). A pool's worker is named after the first to give it work."""
-    start = threading.Thread.start
-
-    @functools.wraps(start)
-    def start_named(thread):
-        writer = _capability_writer(inspect.currentframe().f_back)
-        if writer:
-            _started_by[thread] = writer
-        return start(thread)
-
-    threading.Thread.start = start_named
 
 
 # --- The alarm kept for the admin (issue 70, finding 4) ---------------------------------------------
@@ -278,7 +290,7 @@ def forget_trail_gaps(data_dir, seen_until: str) -> None:
         write_private(Path(data_dir) / GAPS_FILE, json.dumps(kept, indent=1))
 
 
-def _note_gap(data_dir, tables: list[str], writer: str) -> None:
+def note_gap(data_dir, tables: list[str], writer: str) -> None:
     now = utc_now().replace(microsecond=0).isoformat()
     key = (", ".join(tables), writer)
     try:
@@ -305,7 +317,7 @@ def _read_gaps(data_dir) -> list[dict]:
 
 
 def _is_gap(gap) -> bool:
-    """A note as _note_gap writes it (a hand-edited one is left out, never a page's or a commit's error)."""
+    """A note as note_gap writes it (a hand-edited one is left out, never a page's or a commit's error)."""
     return isinstance(gap, dict) and all(isinstance(gap.get(name), str) for name in ("tables", "writer", "first", "last")) \
         and type(gap.get("count")) is int
 

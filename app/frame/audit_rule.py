@@ -1,16 +1,27 @@
-"""The rule "every write leaves its trail" (issue 70), one copy for the office and the center: which
-tables of a commit need an audit row the commit lacks, which function wrote them, and a writer's
-declaration that its write is no one's act. How a program sees the tables a commit changed is its own:
-the office's apsw hooks (app/frame/audit.py), the center's peewee transaction boundaries on SQLite and
-PostgreSQL (sync/center/db.py, sync/center/trail.py). Imports nothing but the standard library, so the
-center takes it without the office's needs and the office without the center's."""
+"""The rule "every act its own line" (issues 70 and 82), one copy for the office and the center: which
+tables need a line, which function wrote a change (the innermost of the writers' folders on its stack),
+whether a line is that act's own (a function on the change's stack wrote it, a page's view line never),
+and the declarations that a write is no one's act. How a program sees the rows a transaction changed is
+its own: the office's apsw hooks (app/frame/audit.py), the center's peewee transaction boundaries on
+SQLite and PostgreSQL (sync/center/db.py, sync/center/trail.py). Imports nothing but the standard
+library, so the center takes it without the office's needs and the office without the center's."""
 import contextlib
+import functools
+import sys
 import threading
+import weakref
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # SQLite's FTS5 keeps an index in tables of its own (application_fts_data...): they belong to the index.
 _INDEX_PARTS = ("data", "idx", "content", "docsize", "config")
+_OTHER, _WRITER, _PAGE, _DEMO = 0, 1, 2, 3  # what a source file is to the rule
+_ALL = frozenset({"*"})
+
+
+def is_view(action: str) -> bool:
+    """A line that records who opened what (`lihat`, `lihat_foto`): it covers no change but a view."""
+    return action.startswith("lihat")
 
 
 class TrailRule:
@@ -23,43 +34,120 @@ class TrailRule:
         self.audit_table, self.not_acts = audit_table, not_acts
         self._writers = tuple(ROOT / folder for folder in writers)
         self._not_writers = not_writers
-        self._declared = threading.local()  # per thread: another request's declaration covers nothing here
+        self._kinds: dict[str, int] = {}  # source file -> _OTHER/_WRITER/_PAGE/_DEMO, asked once
+        self._names: dict = {}  # code -> 'path:function'
+        self._declared = threading.local()  # per thread: another thread's declaration covers nothing here
+        self.started_by: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # thread -> its starter
+        _RULES.append(self)
 
+    # --- declarations of no one's act ------------------------------------------------------------
     @contextlib.contextmanager
-    def declaring(self, reason: str):
-        """Writes that record no one's act though their table does. Outside the transaction: it must
-        hold at the commit (`with rule.declaring(why), database.atomic():`)."""
-        before, self._declared.reason = getattr(self._declared, "reason", None), reason
+    def declaring(self, reason: str, *tables: str):
+        """Writes that record no one's act though their table does: the statements run inside it, in this
+        thread, to `tables` (every table when none is named). `with rule.declaring(why), database.atomic():`
+        or around the one statement; never a whole function (a write added there later would be exempt)."""
+        assert reason, "a declaration says why"
+        before = getattr(self._declared, "tables", frozenset())
+        self._declared.tables = before | (frozenset(tables) or _ALL)
         try:
             yield
         finally:
-            self._declared.reason = before
+            self._declared.tables = before
 
-    def declared(self) -> bool:
-        return bool(getattr(self._declared, "reason", None))
+    def declared(self, table: str | None = None) -> bool:
+        """This thread declared `table` (None: every table) no one's act."""
+        tables = getattr(self._declared, "tables", frozenset())
+        return "*" in tables or (table is not None and table in tables)
+
+    def audited(self, table: str) -> bool:
+        """A change to `table` needs a line: every table not named in `not_acts`, a new one too."""
+        return table != self.audit_table and not table.startswith(("sqlite_", "pg_")) \
+            and _index_of(table) not in self.not_acts
 
     def untrailed(self, tables) -> list[str]:
-        """The tables of a commit that need an audit row it lacks ([] when it has one or is declared).
-        A table not named in `not_acts` is audited, a new one too."""
-        if self.audit_table in tables or self.declared():
-            return []
-        return sorted(table for table in tables
-                      if not table.startswith(("sqlite_", "pg_")) and _index_of(table) not in self.not_acts)
+        """The tables among `tables` that need a line, less those this thread declares no one's act."""
+        return sorted(table for table in tables if self.audited(table) and not self.declared(table))
+
+    # --- who wrote: the functions of the writers' folders on a write's stack ------------------------
+    def frames_of(self, frame) -> tuple | None:
+        """The writers' frames behind a write, innermost first (a page's too); () when there is none (a
+        test's or a tool's own write, the schema); None when a demo module writes its example."""
+        found = []
+        kinds = self._kinds
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            kind = kinds.get(filename)
+            if kind is None:
+                kind = kinds[filename] = self._kind(Path(filename))
+            if kind == _DEMO:
+                return None
+            if kind:
+                found.append(frame)
+            frame = frame.f_back
+        return tuple(found)
+
+    def _kind(self, path: Path) -> int:
+        if not any(path.is_relative_to(folder) for folder in self._writers) \
+                or any(path.is_relative_to(own) for own in self._not_writers):
+            return _OTHER
+        return _DEMO if path.name == "demo.py" else _PAGE if path.name.endswith("views.py") else _WRITER
+
+    def name(self, frames) -> str:
+        """The function that wrote, as path:function; else the one that started this thread; else ''."""
+        if not frames:
+            return self.started_by.get(threading.current_thread(), "")
+        code = frames[0].f_code
+        name = self._names.get(code)
+        if name is None:
+            name = self._names[code] = f"{Path(code.co_filename).relative_to(ROOT).as_posix()}:{code.co_name}"
+        return name
 
     def writer_of(self, frame) -> str:
-        """The innermost function of the writers' folders behind a commit, as path:function; ''
-        when there is none (a test's or a tool's own write, the schema) or a demo module writes its
-        example office or center."""
-        writer = ""
-        while frame is not None:
-            path = Path(frame.f_code.co_filename)
-            if any(path.is_relative_to(folder) for folder in self._writers) \
-                    and not any(path.is_relative_to(own) for own in self._not_writers):
-                if path.name == "demo.py":
-                    return ""
-                writer = writer or f"{path.relative_to(ROOT).as_posix()}:{frame.f_code.co_name}"
-            frame = frame.f_back
-        return writer
+        return self.name(self.frames_of(frame) or ())
+
+    def acts(self, frames) -> frozenset:
+        """The act a write belongs to: its writers' frames below the page that ran them (a page is no
+        act: the status move and the next page's view line are two)."""
+        return frozenset(frame for frame in frames if self._kinds[frame.f_code.co_filename] == _WRITER)
+
+    def uncovered(self, changes, lines) -> dict[str, list[str]]:
+        """{writer: tables} of `changes` ({(table, frames)}) that no line of theirs covers. A line of
+        `lines` (the frames behind each line that is not a view's) covers a change when a function on
+        both stacks below the page wrote them: the act's function, one it called or one that called it.
+        A line or change with no act of its own (a test's, a thread's whose starter is named) covers or
+        is covered by any other line."""
+        line_acts = [self.acts(frames) for frames in lines]
+        missing: dict[str, set] = {}
+        for table, frames in changes:
+            if not frames and not self.started_by.get(threading.current_thread()):
+                continue  # a test's or a tool's own write
+            acts = self.acts(frames)
+            if any(not theirs or not acts or acts & theirs for theirs in line_acts):
+                continue
+            missing.setdefault(self.name(frames), set()).add(table)
+        return {writer: sorted(tables) for writer, tables in missing.items() if writer}
+
+
+_RULES: list[TrailRule] = []
+
+
+@functools.cache
+def name_threads_after_their_starter() -> None:
+    """A thread's stack begins in threading, not in the function that started it: each rule keeps its
+    writer when the thread starts (Python 3.11 raises no audit event for a thread's start; 3.12 and 3.13
+    raise different ones). A pool's worker is named after the first to give it work; a thread whose
+    target is the database's own `execute_sql` after the function that started it."""
+    start = threading.Thread.start
+
+    @functools.wraps(start)
+    def start_named(thread):
+        for rule in _RULES:
+            writer = rule.writer_of(sys._getframe(1))
+            if writer:
+                rule.started_by[thread] = writer
+        return start(thread)
+
+    threading.Thread.start = start_named
 
 
 def _index_of(table: str) -> str:

@@ -4,6 +4,7 @@ from flask import g, has_request_context
 
 from app.frame.dates import utc_now
 from app.frame.privacy import mask
+from sync.center import trail
 from sync.center.db import center_database
 from sync.center.models import CenterAudit
 
@@ -12,6 +13,7 @@ def audit(action: str, entity: str, entity_id="", summary: str = "", username: s
     user = g.get("user") if username is None and has_request_context() else None
     CenterAudit.create(at=utc_now(), username=username or (user.username if user else "sistem"), action=action,
                        entity=entity, entity_id=str(entity_id), summary=summary)
+    trail.line(action)  # it covers the act that called this (sync/center/trail.py)
 
 
 def record_view(action: str, entity: str, entity_id, summary: str) -> None:

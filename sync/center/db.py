@@ -6,6 +6,7 @@ Ciphers, its key outside it (the OS keyring or DATA/kunci/, 0600), the folder 07
 0600; a plaintext center.sqlite3 of an older version is encrypted once, on open.
 """
 import os
+import re
 import select
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ from peewee import DatabaseProxy, Model
 from playhouse.db_url import connect, parse
 from playhouse.pool import PooledPostgresqlDatabase
 
+from app.frame.audit_rule import name_threads_after_their_starter
 from app.frame.config import absolute_folder
 from app.frame.db import PooledAPSWDatabase, make_database
 from sync.center import trail
@@ -42,17 +44,35 @@ def is_postgres(db) -> bool:
     return type(db).__name__.lower().find("postgres") >= 0
 
 
+# The tables a statement writes, as peewee and our raw SQL spell them (a CTE's too); TRUNCATE's lists.
+_TARGET = re.compile(r'\b(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from'
+                     r'|truncate(?:\s+table)?(?:\s+only)?)\s+("[^"]+"|\w+)((?:\s*,\s*(?:"[^"]+"|\w+))*)', re.IGNORECASE)
+_READS = ("SELECT", "PRAGMA", "VACUUM", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET ", "SHOW", "EXPLAIN")
+
+
+def _targets(sql: str) -> list[str]:
+    """The tables a write statement names ([] when its text names none: a read, a script of ours)."""
+    names = []
+    for found in _TARGET.finditer(sql):
+        names += [name.strip().strip('"') for name in (found.group(1) + found.group(2)).split(",")]
+    return [name for name in names if name.lower() != "set"]  # ON CONFLICT ... DO UPDATE SET
+
+
 class TrailGuard:
-    """Every commit of the center database is checked for its trail (sync/center/trail.py, issue 70).
+    """Every commit of the center database is checked for its trail (sync/center/trail.py, issues 70, 82).
 
     The database itself says which tables a transaction changed: SQLite's preupdate hook (apsw's public
     API; it sees a DELETE without WHERE and WITHOUT ROWID tables too), PostgreSQL's own per-transaction
-    row counts (XACT_CHANGES). What a rolled-back savepoint wrote is taken back out. A write
-    outside a transaction runs in one of its own, so it is checked too, unless its writer declared it
-    no one's act (`trail.no_ones_act`: ingest's single statement on PostgreSQL stays one round trip).
-    `strict` (tests) refuses such a commit; otherwise it is logged and shown on the admin page."""
+    row counts (XACT_CHANGES) and the text of a TRUNCATE (which they do not count). Each write statement
+    is kept with the functions behind it, each line with those behind it: a table is covered by a line of
+    the act that wrote it. What a rolled-back savepoint wrote is taken back out. A write outside a
+    transaction runs in one of its own, so it is checked too, unless its writer declared its table no
+    one's act (`trail.no_ones_act(why, table)`: ingest's single statement on PostgreSQL stays one round
+    trip, and a transaction whose every write is declared reads no counts). `strict` (tests) refuses such
+    a commit; otherwise it is logged and kept for the admin page beside the database (`gaps_dir`)."""
 
     strict = False
+    gaps_dir = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,37 +80,65 @@ class TrailGuard:
 
     def begin(self, *args, **kwargs):
         super().begin(*args, **kwargs)
-        self._trail.marks = {}
+        self._trail.marks, self._trail.declared, self._trail.truncated = {}, set(), set()
+        trail.begun()
         self._trail_start()
 
     def commit(self):
-        # peewee has popped the transaction already; a declared one is not asked (no query on the hot path)
-        found = None if trail.declared() else trail.finding(self._trail_changes())
+        # peewee has popped the transaction already
+        changed = self._trail_changes() | getattr(self._trail, "truncated", set())
+        found = trail.finding(changed, getattr(self._trail, "declared", set()))
         if found and self.strict:
-            raise trail.refusal(*found)  # peewee's transaction rolls back on it
+            raise trail.refusal(found)  # peewee's transaction rolls back on it
         done = super().commit()
         if found:
-            trail.note(*found)
+            trail.note(found, self.gaps_dir)
         return done
+
+    def rollback(self):
+        trail.begun()
+        return super().rollback()
 
     def execute_sql(self, sql, params=None):
         head = sql.lstrip()[:12].upper()
+        if head.startswith(_READS):
+            return self._trail_savepoint(head, sql, params) if self.in_transaction() else super().execute_sql(sql, params)
+        targets = _targets(sql)
+        if head.startswith("WITH") and not targets:  # a read's common table expressions
+            return super().execute_sql(sql, params)
+        declared = bool(targets) and all(trail.declared(table) for table in targets) or trail.declared()
         if not self.in_transaction():
-            if head.startswith(("SELECT", "PRAGMA", "VACUUM")) or trail.declared():  # VACUUM refuses a transaction
+            if declared:
                 return super().execute_sql(sql, params)
             with self.atomic():
-                return super().execute_sql(sql, params)
-        if not head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")) or trail.declared():
+                return self.execute_sql(sql, params)
+        if declared:
+            self._trail.declared.update(targets)
+            return super().execute_sql(sql, params)
+        self._trail_counting()
+        for target in targets or [None]:
+            trail.wrote(target)
+        if head.startswith("TRUNCATE"):
+            self._trail.truncated.update(targets)  # PostgreSQL's counts leave it out
+        return super().execute_sql(sql, params)
+
+    def _trail_savepoint(self, head, sql, params):
+        if not head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
             return super().execute_sql(sql, params)
         savepoint = sql.split()[-1].rstrip(";")  # peewee's: SAVEPOINT "s<hex>"; and the same name after
         if head.startswith("SAVEPOINT"):
-            self._trail.marks[savepoint] = self._trail_mark()
+            self._trail.marks[savepoint] = (self._trail_mark(), trail.mark())
         elif head.startswith("RELEASE"):
             self._trail.marks.pop(savepoint, None)
         cursor = super().execute_sql(sql, params)
-        if head.startswith("ROLLBACK TO") and savepoint in self._trail.marks:  # none if made while declared
-            self._trail_undo(self._trail.marks[savepoint])  # peewee releases nothing after it: the mark stays
+        if head.startswith("ROLLBACK TO") and savepoint in self._trail.marks:
+            mark, kept = self._trail.marks[savepoint]
+            self._trail_undo(mark)  # peewee releases nothing after it: the mark stays
+            trail.undo(kept)
         return cursor
+
+    def _trail_counting(self):
+        """Before a transaction's first write that is not declared (PostgreSQL: its counts start there)."""
 
 
 class GuardedSqlite(TrailGuard, PooledAPSWDatabase):
@@ -149,21 +197,28 @@ XACT_CHANGES = ("SELECT relname, n FROM (SELECT relname, pg_stat_get_xact_tuples
 
 class GuardedPostgres(TrailGuard, PostgresPool):
     def _trail_start(self):
-        # Not this transaction's. A declared one is not counted: should its commit come after the
-        # declaration ended, everything counted is taken as its own (an alarm, never a miss).
-        self._trail.undone = {} if trail.declared() else self._trail_counts()
+        self._trail.undone = None  # counted from the first write not declared: a declared transaction reads none
+
+    def _trail_counting(self):
+        if self._trail.undone is None:  # not this transaction's (earlier ones' not yet sent), nor declared ones'
+            self._trail.undone = self._trail_counts()
 
     def _trail_counts(self) -> dict:
         return dict(self.cursor().execute(XACT_CHANGES).fetchall())
 
     def _trail_changes(self) -> set:
-        undone = getattr(self._trail, "undone", {})
+        undone = getattr(self._trail, "undone", None)
+        if undone is None:
+            return set()
         return {table for table, count in self._trail_counts().items() if count > undone.get(table, 0)}
 
     def _trail_mark(self):
-        return self._trail_counts()
+        return None if self._trail.undone is None else self._trail_counts()
 
     def _trail_undo(self, mark):
+        if self._trail.undone is None:
+            return
+        mark = dict(self._trail.undone) if mark is None else mark  # made before counting began: all of it
         for table, count in self._trail_counts().items():
             self._trail.undone[table] = self._trail.undone.get(table, 0) + count - mark.get(table, 0)
 
@@ -171,18 +226,19 @@ class GuardedPostgres(TrailGuard, PostgresPool):
 def make_center_database(path=None, url: str | None = None, strict: bool = False):
     """A database object for the file at `path`, or for `url` (postgresql://...). Its commits are
     checked for their trail (TrailGuard); `strict` (tests) refuses one without it."""
+    name_threads_after_their_starter()  # a thread's write is named after the function that started it
     if url:
         if url.startswith(("postgresql://", "postgres://")):
             # psycopg 3 (the `center` extra: pip install loket-kecamatan[center]).
             db = GuardedPostgres(**parse(url), max_connections=32, stale_timeout=300, prefer_psycopg3=True)
-            db.strict = strict
+            db.strict, db.gaps_dir = strict, Path(path).parent if path else None
             return db
         return connect(url)
     # BEGIN IMMEDIATE (make_database): a write transaction takes the write lock at once and waits
     # its turn (busy timeout), instead of failing when a read had to be upgraded after another
     # writer committed. The offices' pragmas (app/frame/db.py PRAGMAS: WAL, synchronous=FULL).
     db = make_database(path, kind=GuardedSqlite)
-    db.strict = strict
+    db.strict, db.gaps_dir = strict, Path(path).parent if path else None
     return db
 
 

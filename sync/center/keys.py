@@ -415,7 +415,7 @@ class KeyRevoked(Refused):
         self.key = key
 
 
-@no_ones_act("a signed request: its nonce and its PC's last sight")
+@no_ones_act("a signed request: its nonce and its PC's last sight", "device_key", "kecamatan")
 def authenticate(method: str, path: str, headers, body: bytes, now: float | None = None) -> DeviceKey:
     """Check key, time window, signature and nonce; raise Refused on any failure, storing nothing."""
     now = time.time() if now is None else now
@@ -486,7 +486,7 @@ def forget_old_nonces(now=None) -> int:
         return UsedNonce.delete().where(UsedNonce.seen_at < limit).execute()
 
 
-@no_ones_act("an upgrade sealing an older center's plain secrets")
+@no_ones_act("an upgrade sealing an older center's plain secrets", "device_key")
 def seal_legacy_secrets() -> int:
     """Upgrade: device secrets stored in plain text by an older center are sealed, once."""
     # Read raw: the model field would hand back the plain secret either way.

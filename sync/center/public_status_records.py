@@ -194,7 +194,7 @@ def _held_by_another_pc(kecamatan: Kecamatan, number: str, device_codes) -> bool
     return bool(holder) and holder not in device_codes
 
 
-@no_ones_act("when a kecamatan's public state last arrived")
+@no_ones_act("when a kecamatan's public state last arrived", "kecamatan")
 def note_delivery(key, at=None) -> None:
     """The kecamatan's public state reached the center from one of its counter PCs: a pass (its
     public records, then its status pull, which comes after everything due was pushed) or a USB

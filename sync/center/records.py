@@ -267,6 +267,8 @@ def _existing_outcome(kecamatan, values, existing, photo: bytes, device_code: st
                    "nomor dan versi ini sudah diterima dengan isi berbeda; menunggu pemeriksaan petugas pusat")
 
 
+# The tables an office's record arriving writes: no one's act here, its trail is the office's.
+ARRIVING = ("received_application", "status_event", "kecamatan", "conflict")
 INSERT_APPLICATION = (
     'INSERT INTO "received_application" ("kecamatan_id", "registration_number", "version", "content_hash", '
     '"record_json", "nik", "full_name", "photo", "photo_sha256", "photo_width", "photo_height", "status", '
@@ -367,7 +369,7 @@ def _in_the_making_refusal(values: dict, other_number: str) -> Outcome:
                    "ini di loket, atau ajukan lagi setelah permohonan itu selesai atau ditolak.")
 
 
-@no_ones_act("an office's record arriving: its trail is the office's")
+@no_ones_act("an office's record arriving: its trail is the office's", *ARRIVING)
 def store_application(kecamatan: Kecamatan, header: dict, photo: bytes, via: str = "api", device_code: str = "",
                       known: Restored | None = None, key_id: str = "") -> Outcome:
     """Store one application with its photo in one transaction, or refuse it whole; `device_code`
@@ -449,7 +451,7 @@ def store_packet_item(kecamatan: Kecamatan, header: dict, wire_photo: bytes, via
     return store_restored(kecamatan, restore_packet_item(header, wire_photo, short_hash), via, device_code, key_id)
 
 
-@no_ones_act("an office's records arriving: their trail is the office's")
+@no_ones_act("an office's records arriving: their trail is the office's", *ARRIVING)
 def store_packet_items(kecamatan: Kecamatan, items: list, via: str = "api", short_hash: bool = False,
                        device_code: str = "", key_id: str = "") -> list[Outcome]:
     """Applications that have arrived together, in order: every photo restored and decoded first, then each

@@ -64,7 +64,8 @@ def _next_seq(kecamatan_id: int) -> int:
     return Kecamatan.select(Kecamatan.relay_seq).where(Kecamatan.id == kecamatan_id).scalar()
 
 
-@no_ones_act("a desa's form or its status arriving: its trail is the desa's and the office's")
+@no_ones_act("a desa's form or its status arriving: its trail is the desa's and the office's",
+             "relay_item", "relay_status", "kecamatan")
 def _store_whole(existing, create, number: str, version: int, digest: str, settled=None) -> Outcome:
     """One item in its own transaction; the same (number, version) again is duplicate or conflict.
     `settled()`, when given, is asked first inside the transaction: an Outcome ends it there."""

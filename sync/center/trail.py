@@ -6,10 +6,11 @@ the center's tables of no one's act and its writers for the one rule both progra
 import inspect
 import logging
 import threading
+from datetime import datetime
 from pathlib import Path
 
-from app.frame.audit_rule import TrailRule
-from app.frame.dates import utc_now
+from app.frame.audit import note_gap, trail_gaps
+from app.frame.audit_rule import TrailRule, is_view
 
 AUDIT_TABLE = "center_audit"
 ALARM = "perubahan tanpa catatan audit di pusat"  # the log line's start (tests/sync/harness.py reads it)
@@ -36,40 +37,73 @@ class UntrailedWrite(Exception):
 
 # The writers are the functions under sync/, the guard's own modules left out.
 RULE = TrailRule(AUDIT_TABLE, NOT_ACTS, writers=("sync",),
-                 not_writers=(Path(__file__).resolve(), Path(__file__).resolve().with_name("db.py")))
-# Writes that record no one's act though their table does (a PC's cursor, an office's record arriving),
-# outside the transaction: `with no_ones_act(why), center_database.atomic():`.
+                 not_writers=(Path(__file__).resolve(), Path(__file__).resolve().with_name("db.py"),
+                              Path(__file__).resolve().with_name("audit.py")))
+# Writes that record no one's act though their table does (a PC's cursor, an office's record arriving):
+# the statements run inside it, to the tables it names, `with no_ones_act(why, "table"): ...`.
 no_ones_act, declared, untrailed = RULE.declaring, RULE.declared, RULE.untrailed
+_open = threading.local()  # this thread's transaction: its write statements and its lines
 
 
-def finding(tables) -> tuple[list[str], str] | None:
-    """(tables, writer) when a center writer's commit lacks its trail; None otherwise. A write with no
-    sync/ function behind it is a test's or a tool's own (a fixture's row, the schema)."""
-    missing = untrailed(tables)
-    writer = missing and RULE.writer_of(inspect.currentframe())
-    return (missing, writer) if writer else None
+def begun() -> None:
+    _open.writes, _open.lines = [], []
 
 
-_noted: dict[tuple[str, str], dict] = {}
-_noted_lock = threading.Lock()
+def line(action: str) -> None:
+    """sync/center/audit.py wrote a line of `action` in this thread's transaction: it covers the act that
+    wrote it (a view's covers nothing)."""
+    if not is_view(action) and hasattr(_open, "lines"):
+        _open.lines.append(RULE.frames_of(inspect.currentframe()) or ())
 
 
-def note(tables: list[str], writer: str) -> None:
-    """A committed write without its trail: logged, and kept for the admin page (this process's)."""
-    logging.getLogger(__name__).error(f"{ALARM}: tabel %s (%s)", ", ".join(tables), writer)
-    with _noted_lock:
-        for table in tables:
-            entry = _noted.setdefault((table, writer), {"table": table, "writer": writer, "count": 0})
-            entry["count"] += 1
-            entry["last_at"] = utc_now()
+def wrote(target: str | None) -> None:
+    """A write statement to `target` (None: not read from its text) ran in this thread's transaction."""
+    if hasattr(_open, "writes"):
+        _open.writes.append((target, RULE.frames_of(inspect.currentframe())))
 
 
-def untrailed_writes() -> list[dict]:
-    """What `note` kept since the server started, the newest first: table, function, count, last time."""
-    with _noted_lock:
-        return sorted((dict(entry) for entry in _noted.values()), key=lambda entry: entry["last_at"], reverse=True)
+def mark() -> tuple[int, int]:
+    return len(getattr(_open, "writes", ())), len(getattr(_open, "lines", ()))
 
 
-def refusal(tables: list[str], writer: str) -> UntrailedWrite:
-    return UntrailedWrite(f"perubahan tanpa catatan audit: tabel {', '.join(tables)} ({writer})")
+def undo(to: tuple[int, int]) -> None:
+    """A savepoint rolled back: its statements and lines are gone."""
+    if hasattr(_open, "writes"):
+        del _open.writes[to[0]:], _open.lines[to[1]:]
 
+
+def finding(tables, declared_targets=frozenset()) -> dict[str, list[str]]:
+    """{writer: tables} of a center commit whose changed `tables` no line of their act covers. A table is
+    taken as written by the statements naming it, else by each write statement of the transaction (a
+    trigger's, a raw cursor's), else by the function committing. A table only declared statements wrote is
+    no one's act. A write with no sync/ function behind it is a test's or a tool's own."""
+    writes = [(target, frames) for target, frames in getattr(_open, "writes", ()) if frames is not None]
+    lines = getattr(_open, "lines", [])
+    begun()
+    changes = set()
+    for table in untrailed(tables):
+        theirs = [frames for target, frames in writes if target == table]
+        if not theirs and table in declared_targets:
+            continue
+        for frames in theirs or [frames for _, frames in writes] or [RULE.frames_of(inspect.currentframe()) or ()]:
+            changes.add((table, frames))
+    return RULE.uncovered(changes, lines) if changes else {}
+
+
+def note(missing: dict[str, list[str]], data_dir) -> None:
+    """A committed write without its trail: logged, and kept beside the database for the admin page (the
+    office's note, app/frame/audit.py: a restart keeps it)."""
+    for writer, tables in missing.items():
+        logging.getLogger(__name__).error(f"{ALARM}: tabel %s (%s)", ", ".join(tables), writer)
+        if data_dir is not None:
+            note_gap(data_dir, tables, writer)
+
+
+def untrailed_writes(data_dir) -> list[dict]:
+    """What `note` kept (the last GAPS_KEPT pairs of a month), the newest first: tables, function, count, last time."""
+    return [dict(gap, last_at=datetime.fromisoformat(gap["last"])) for gap in trail_gaps(data_dir)]
+
+
+def refusal(missing: dict[str, list[str]]) -> UntrailedWrite:
+    return UntrailedWrite("; ".join(f"perubahan tanpa catatan audit: tabel {', '.join(tables)} ({writer})"
+                                    for writer, tables in missing.items()))

@@ -558,4 +558,4 @@ def operators():
 def _operators_page(form: dict, errors: dict, created=None):
     """The admin's page: the accounts, and the writes that left no trail (table and function only)."""
     return render_template("center/operators.html", operators=list(Operator.select().order_by(Operator.username)),
-                           form=form, errors=errors, created=created, untrailed=trail.untrailed_writes())
+                           form=form, errors=errors, created=created, untrailed=trail.untrailed_writes(current_app.config["DATA_DIR"]))

@@ -11,7 +11,7 @@ from tests.core.test_one_copy_of_each_rule import ROOT, product_lines
 
 
 def test_the_trail_rule_is_written_once():
-    for pattern in (r'path\.name == "demo\.py"', r'startswith\(\(?"sqlite_"', r"_declared\.reason = "):
+    for pattern in (r'path\.name == "demo\.py"', r'startswith\(\(?"sqlite_"', r"_declared\.tables = "):
         assert {line.split(":")[0] for line in product_lines(pattern)} == {"app/frame/audit_rule.py"}, pattern
     assert isinstance(audit.RULE, TrailRule) and isinstance(trail.RULE, TrailRule)
 
