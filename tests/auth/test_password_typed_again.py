@@ -1,4 +1,4 @@
-"""A password typed again by a signed-in user (a PC left open): changing the password, changing the
+"""A password typed again by a signed-in user (a PC left open): changing the password, typing or changing the
 regency's key fingerprint on the update page, (the center's: tests/sync/test_center_password_typed_again.py). Each is throttled as
 sign-in is (app/frame/throttle.py): after the sign-in's number of wrong passwords the next one is
 refused even when right, with a 429 in Indonesian, and each wrong one and the refusal are audited."""
@@ -83,6 +83,21 @@ def test_the_fingerprint_change_refuses_the_right_password_after_the_sign_ins_nu
     page = refused.get_data(as_text=True)
     assert "Terlalu banyak kata sandi salah. Coba lagi dalam" in page and 'href="#f-kata_sandi"' in page
     assert trust.expected_root(tmp_path) == stored
+    assert actions("admin") == ["sandi_salah"] * limit + ["sandi_ditahan"]
+
+
+def test_the_first_fingerprint_typing_refuses_the_right_password_after_the_sign_ins_number_of_wrong_ones(
+        app, client_for, tmp_path):
+    """Issue 79: the first typing asks for the password as a change does, with the same wait."""
+    admin = client_for("admin")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        answer = admin.post("/admin/pembaruan/kunci-root", data=sheet_form(FIRST, "tebakan-salah-1"))
+        assert answer.status_code == 422 and "Kata sandi salah" in answer.get_data(as_text=True)
+    refused = admin.post("/admin/pembaruan/kunci-root", data=sheet_form(FIRST))
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"])
+    assert 'href="#f-kata_sandi"' in refused.get_data(as_text=True)
+    assert trust.expected_root(tmp_path) is None
     assert actions("admin") == ["sandi_salah"] * limit + ["sandi_ditahan"]
 
 
