@@ -1,0 +1,232 @@
+"""Each version runs exactly its lock (issue 80, finding 3): release.json's closure, written by the
+release build and signed, was never read; an update installed the app wheel and only the direct
+requirements the PC's own Python did not satisfy, so 26 of the lock's 51 projects stayed at what the PC
+had on day one. Now a PC fetches every wheel of the closure for its Python and platform, each named by
+the signed targets before any is fetched, installs them all in the version's own folder, and the
+version imports nothing of the PC's own Python but the standard library.
+
+The fetch tests publish small made-up wheels at a real center; the soak installs this tree's wheel
+with its real closure (gathered as `release build` gathers it) and runs it beside a Python whose own
+werkzeug, jinja2 and urllib3 are older than the lock's."""
+import subprocess
+import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from app.updates import fetching
+from loket_python import closure_key
+from sync import releases
+from tests.updates.helpers import Regency, fake_wheel, resigned
+
+THIS_PC = closure_key()
+OTHER_PC = "3.11-win_amd64" if THIS_PC != "3.11-win_amd64" else "3.11-manylinux_x86_64"
+APP = "loket_kecamatan-9.0.0-py3-none-any.whl"
+INSTALLED_TUF = f"tuf-{metadata.version('tuf')}-py3-none-any.whl"  # what this PC's own Python has
+
+
+@pytest.fixture
+def regency(tmp_path):
+    made = Regency(tmp_path)
+    yield made
+    made.stop()
+
+
+def closure_bundle(regency, version: str, carried: list[str], closure: dict, size: int = 20_000) -> Path:
+    """A bundle carrying `carried` (made-up wheels), its release.json's closure `closure`
+    ({pc: [file names]}), signed with the regency's key folder as the release build signs it."""
+    folder = regency.tmp / f"wheels-{version}"
+    for name in carried:
+        fake_wheel(folder, name, size)
+    bundle = releases.sign_release(regency.keys, version, "Rilis uji.", sorted(folder.glob("*.whl")),
+                                   regency.tmp / f"paket-{version}", requires=["fakedep>=1.0"], closure=closure)
+    return bundle
+
+
+def published(regency, bundle: Path) -> None:
+    from sync.center.release_commands import online_key_of
+    releases.publish(bundle, regency.repository(), online_key_of(regency.center_dir))
+
+
+def asking(monkeypatch) -> list[str]:
+    """The names this PC asks the center for, in order."""
+    asked = []
+    real_read = fetching.CenterSource.read
+    monkeypatch.setattr(fetching.CenterSource, "read", lambda source, name, start, size: asked.append(name)
+                        or real_read(source, name, start, size))
+    return asked
+
+
+def test_a_release_with_a_closure_is_fetched_whole_even_what_this_pcs_python_has(regency):
+    """Before, the PC fetched the app wheel and the requirements its own Python did not satisfy: the
+    tuf it has already, and a dependency of a dependency (fakedep_inner), never came."""
+    whole = [APP, "fakedep-1.0-py3-none-any.whl", "fakedep_inner-2.0-py3-none-any.whl", INSTALLED_TUF]
+    windows = "fakedep_win-1.0-cp311-cp311-win_amd64.whl"
+    published(regency, closure_bundle(regency, "9.0.0", [*whole, windows],
+                                      {THIS_PC: whole, OTHER_PC: [APP, windows]}))
+    regency.sync()
+    state = regency.state()
+    assert state["refused"] is None, state
+    available = state["available"]
+    assert available["whole_lock"] is True
+    assert available["wheels"][0] == "wheels/" + APP
+    assert sorted(available["wheels"]) == sorted("wheels/" + name for name in whole)
+    assert fetching.verified_files(regency.office_dir, available["wheels"])  # each checked against the signed targets
+
+
+def test_a_release_whose_closure_lacks_this_pc_or_a_wheel_is_refused_before_any_wheel_is_fetched(regency, monkeypatch):
+    asked = asking(monkeypatch)
+    published(regency, closure_bundle(regency, "9.0.0", [APP], {OTHER_PC: [APP]}))
+    regency.sync()
+    state = regency.state()
+    assert state["refused"].startswith("Rilis 9.0.0 tidak berisi paket untuk komputer ini (")
+    assert "Tidak ada yang diunduh" in state["refused"] and not state.get("available")
+    # The closure names a wheel the release does not carry (lost from the bundle): nothing is fetched either.
+    published(regency, closure_bundle(regency, "9.0.1", ["loket_kecamatan-9.0.1-py3-none-any.whl"],
+                                      {THIS_PC: ["loket_kecamatan-9.0.1-py3-none-any.whl", "werkzeug-3.1.9-py3-none-any.whl"]}))
+    regency.sync()
+    state = regency.state()
+    assert state["refused"].startswith("Rilis 9.0.1 tidak berisi paket untuk komputer ini (")
+    assert "werkzeug-3.1.9-py3-none-any.whl" in state["refused"] and not state.get("available")
+    # Listed in release.json but not in the signed targets (a release.json signed again by hand): refused too.
+    bundle = closure_bundle(regency, "9.0.2", ["loket_kecamatan-9.0.2-py3-none-any.whl"],
+                            {THIS_PC: ["loket_kecamatan-9.0.2-py3-none-any.whl"]})
+    release = (bundle / "targets" / releases.RELEASE_TARGET).read_text()
+    import json
+    changed = json.loads(release)
+    changed["wheels"].append("wheels/idna-3.20-py3-none-any.whl")
+    changed["closure"][THIS_PC].append("wheels/idna-3.20-py3-none-any.whl")
+    published(regency, resigned(bundle, regency.keys, wheels=changed["wheels"], closure=changed["closure"]))
+    regency.sync()
+    state = regency.state()
+    assert state["refused"] == ("Berkas wheels/idna-3.20-py3-none-any.whl tidak disebut metadata rilis yang "
+                                "ditandatangani: ditolak.")
+    assert not [name for name in asked if name.startswith("targets/wheels/")]  # not one wheel was asked for
+    assert not list((regency.office_dir / "pembaruan" / "cache").glob("wheels*"))
+
+
+def test_a_closure_wheel_tampered_at_the_source_is_refused_and_nothing_is_offered(regency):
+    whole = [APP, "werkzeug-3.1.9-py3-none-any.whl"]
+    published(regency, closure_bundle(regency, "9.0.0", whole, {THIS_PC: whole}))
+    stored = next((regency.repository() / "targets" / "wheels").glob("*werkzeug-3.1.9-py3-none-any.whl"))
+    damaged = bytearray(stored.read_bytes())
+    damaged[1000] ^= 0xFF
+    stored.write_bytes(bytes(damaged))
+    regency.sync()
+    state = regency.state()
+    assert state["refused"].startswith("Berkas pembaruan tidak cocok dengan yang ditandatangani kabupaten")
+    assert not state.get("available")
+    assert not list((regency.office_dir / "pembaruan" / "cache").glob("*werkzeug*"))
+    assert not (regency.office_dir / "versions").exists()
+
+
+class BreakingSource:
+    """A link that breaks once, after `chunks` answers of wheels."""
+
+    def __init__(self, inner, chunks: int):
+        self.inner, self.chunks, self.bytes = inner, chunks, 0
+
+    def read(self, name, start, size):
+        from sync.client.link_down import LinkDown
+        if name.startswith("targets/wheels/"):
+            if self.chunks == 0:
+                raise LinkDown("sambungan putus")
+            self.chunks -= 1
+            chunk = self.inner.read(name, start, size)
+            self.bytes += len(chunk)
+            return chunk
+        return self.inner.read(name, start, size)
+
+
+def test_the_closures_extra_wheels_resume_after_a_cut_and_never_come_twice(regency, monkeypatch):
+    monkeypatch.setattr(fetching, "UPDATE_CHUNK_BYTES", 64 * 1024)
+    whole = [APP, "fakedep-1.0-py3-none-any.whl", INSTALLED_TUF]
+    published(regency, closure_bundle(regency, "9.0.0", whole, {THIS_PC: whole}, size=200_000))
+    folder = fetching.FolderSource(regency.repository())
+    first = BreakingSource(folder, chunks=6)  # the app wheel (4 chunks), then half of the next one
+    with pytest.raises(fetching.Postponed):
+        fetching.check_source(regency.office_dir, first)
+    second = BreakingSource(folder, chunks=100)
+    assert fetching.check_source(regency.office_dir, second)["available"]["version"] == "9.0.0"
+    assert first.bytes + second.bytes == 3 * 200_000  # every byte of the three crossed the link once
+    again = BreakingSource(folder, chunks=0)
+    assert fetching.check_source(regency.office_dir, again)["available"]["whole_lock"] is True  # all cached
+
+
+# --- the soak: this tree's wheel with its real closure, beside an older Python -------------------
+
+OLDER = {"werkzeug": "3.0.6", "jinja2": "3.1.4", "urllib3": "2.2.3"}  # a PC's Python from before the lock's
+
+
+def listed(done: subprocess.CompletedProcess) -> dict[str, tuple[str, str]]:
+    """`run.py paket`'s lines: {name: (version, folder)}."""
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    found = {}
+    for line in done.stdout.splitlines():
+        pin, folder = line.split(" ", 1)
+        name, version = pin.split("==", 1)
+        found[name] = (version, folder)
+    return found
+
+
+def older_python(work: Path) -> Path:
+    """A venv whose own werkzeug, jinja2 and urllib3 are older than the lock's (from PyPI), and pip:
+    the office PC's Python as it was installed on day one."""
+    venv = work / "python kantor"  # a space, as C:\\Program Files
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = venv / ("Scripts/python.exe" if sys.platform.startswith("win") else "bin/python")
+    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q",
+                           *(f"{name}=={version}" for name, version in OLDER.items())], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return python
+
+
+@pytest.mark.soak
+def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_locks_after_an_update(tmp_path):
+    from app.updates import installing, launcher
+    from sync import dependency_lock, release_build
+    from tests.updates.test_install import build_wheel
+    version = "9.1.0"
+    app_wheel = next(build_wheel(version, tmp_path).glob("*.whl"))
+    with zipfile.ZipFile(app_wheel) as opened:
+        lock = opened.read(dependency_lock.OFFICE_LOCK).decode()
+    app = release_build.AppWheel(app_wheel, version, "Rilis uji.", release_build.wheel_requires(app_wheel), lock)
+    python, platform = THIS_PC.split("-", 1)
+    gathered, closure = release_build.gather(app, [python], [platform], tmp_path / "pypi", say=lambda line: None)
+    pins = {pin.name: pin.version for pin in dependency_lock.for_target(
+        dependency_lock.parse(lock), release_build.target_environment(python, platform)).values()}
+    assert all(pins[name] != old for name, old in OLDER.items())
+
+    regency = Regency(tmp_path)
+    try:
+        bundle = releases.sign_release(regency.keys, version, "Rilis uji.", [app_wheel, *gathered], tmp_path / "paket",
+                                       requires=app.requires, closure={THIS_PC: [app_wheel.name, *closure[THIS_PC]]})
+        published(regency, bundle)
+        regency.sync()
+        available = regency.state()["available"]
+        assert available and available["whole_lock"] and len(available["wheels"]) == len(pins) + 1, regency.state()
+        with regency.office.app_context(), regency.office.extensions["database"].connection_context():
+            said = installing.apply_available(regency.office.config)  # pip, RECORD, and the walk on a copy
+        assert f"Versi {version} terpasang dan diperiksa pada salinan data" in said, said
+    finally:
+        regency.stop()
+    root = regency.office_dir / "versions" / version
+    assert (root / launcher.OWN_PACKAGES).is_file() and not launcher.damaged_files(root)
+
+    older = older_python(tmp_path)
+    own = subprocess.run([str(older), "-c", "import pip, werkzeug, importlib.metadata as m; print(m.version('werkzeug'))"], capture_output=True,
+                         text=True)
+    assert own.stdout.strip() == OLDER["werkzeug"], own.stderr  # what that Python itself imports
+    command = launcher.python_command(root)  # as today's launcher starts it, with the PC's own Python
+    assert command[1:3] == ["-I", "-S"]
+    ways = {"today's launcher": [str(older), *command[1:]],
+            "an older launcher": [str(older), str(root / "run.py")]}  # 0.2.0's `python run.py`, its packages on the path
+    for way, started in ways.items():
+        found = listed(subprocess.run([*started, "paket", "--data", str(tmp_path / "paket")], capture_output=True,
+                                      text=True, encoding="utf-8", errors="replace", timeout=300))
+        assert {name: found[name][0] for name in OLDER} == {name: pins[name] for name in OLDER}, way
+        assert {name: version for name, (version, _) in found.items()} == dict(pins, **{"loket-kecamatan": version}), way
+        assert {folder for _, folder in found.values()} == {str(root)}, way  # nothing of the PC's own Python
+        assert "pip" not in found, way
