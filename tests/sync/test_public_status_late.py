@@ -39,6 +39,8 @@ def test_a_complaint_past_its_follow_up_deadline_says_it_is_late_and_what_to_do(
     on_the_day = complaint("PGD-7K3M9C", "diterima", today)  # the deadline itself is still on time
     assert "sudah lewat" not in on_the_day
     assert "Belum ada yang perlu Anda lakukan. Kecamatan menindaklanjuti sebelum batas di atas." in on_the_day
+    # issue 83, finding 2: "di atas" is true: the deadline is printed above the sentence that names it
+    assert on_the_day.index(f"Batas tindak lanjut: {format_date(today)}") < on_the_day.index("sebelum batas di atas")
 
 
 def test_a_confidential_complaint_that_is_done_does_not_say_it_is_being_processed(complaint):
