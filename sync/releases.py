@@ -367,6 +367,7 @@ def publish(bundle: Path, repository: Path, online_key: Path, to_everyone: bool 
     if targets.signed.version <= published_version:
         raise ReleaseError(f"Paket rilis ini (targets versi {targets.signed.version}) tidak lebih baru dari yang "
                            f"sudah terbit (versi {published_version}): ditolak.")
+    _refuse_published_version(bundle, repository, targets.signed)
     for name, info in targets.signed.targets.items():
         source = bundle / "targets" / name
         try:
@@ -458,6 +459,20 @@ def _snapshots(repository: Path) -> list[tuple[int, Path]]:
 
 def newest_root_version(repository: Path) -> int:
     return _latest(repository, Root.type)[0]
+
+
+def _refuse_published_version(bundle: Path, repository: Path, targets: Targets) -> None:
+    """A release never reuses a version (issue 80): a PC tells releases apart by their version alone
+    (what it runs, what failed on it, what the center shows it runs), so one number is one program."""
+    try:
+        version = json.loads((bundle / "targets" / RELEASE_TARGET).read_bytes())["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a missing or broken release.json is refused by its hash next
+    for published in published_releases(repository):
+        if published.get("version") == version:
+            raise ReleaseError(f"Versi {version} sudah pernah terbit di pusat ini (targets versi "
+                               f"{published['targets_version']}): satu nomor versi hanya untuk satu rilis. Naikkan "
+                               "versi di pyproject.toml, buat dan tandatangani rilisnya lagi; tidak ada yang berubah.")
 
 
 def release_of(repository: Path, targets: Targets) -> dict:

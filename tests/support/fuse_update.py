@@ -103,7 +103,7 @@ def wheel_at(base: Path, version: str, folder: Path, defect: bool = False) -> Pa
 def base_wheel(work: Path) -> Path:
     """This tree's wheel, built as the release steps build it."""
     from tests.updates.test_install import build_wheel
-    folder = build_wheel("0.2.99", work)
+    folder = build_wheel("0.3.99", work)
     return next(folder.glob("*.whl"))
 
 

@@ -24,7 +24,7 @@ from tests.updates.helpers import confirm_root, release
 from tests.updates.test_install import ADMIN, PASSWORD, Admin, build_wheel
 
 pytestmark = pytest.mark.soak
-BROKEN_LIVE = "0.2.4"
+BROKEN_LIVE = "0.3.4"
 
 
 def registered_names(data_dir) -> set:
