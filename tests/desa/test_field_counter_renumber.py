@@ -25,6 +25,7 @@ from tests.desa.conftest import pre_register
 from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan, operator_client, text  # noqa: F401  (fixtures)
 from tests.desa.test_f107_kecamatan_key import YOSOWILANGUN, enrol_at_sync_page, enrolment_code
 from tests.desa.test_relay import center, enrolled_desa, sync  # noqa: F401  (fixtures)
+from tests.desa.test_relay_two_counters import _center
 from tests.desa.test_renumber_relayed import (_center_moves, _decide, _desa_is_right, _other_content_under,
                                               _relay_numbers)
 from tests.support.factory import applicant_form, photo_jpeg
@@ -90,3 +91,22 @@ def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(fie
     assert sync(today).error == ""
     with bound_to(today):  # the other counter PC's queue names the number the application has now
         assert PreRegistration.get().relay_application_number == new
+
+
+@pytest.mark.slow
+def test_the_first_updatable_versions_counter_pc_sends_to_todays_center_and_takes_the_statuses_back(center, tmp_path):
+    """The oldest version in the field (protocol 6, before every request reported its versions): its applications
+    reach today's center whole and what the center does with them comes back (issue 80, version skew)."""
+    from sync.center.models import DeviceKey, ReceivedApplication
+    old = FieldCounterPC(field_version_tree("first-updatable", tmp_path / "versi"), tmp_path / "pc-lama")
+    old("enrol", center.url, enrolment_code(center, YOSOWILANGUN, "Yosowilangun"))
+    numbers = old("fill", 3)["numbers"]
+    report = old("sync")
+    assert (report["sent"], report["error"]) == (3, ""), report
+    held = _center(center, lambda: sorted(r.registration_number for r in ReceivedApplication.select()))
+    assert held == sorted(numbers)
+    assert _center(center, lambda: DeviceKey.get(DeviceKey.desa_code == "").protocol_version) == 6
+    _center_moves(center, numbers[0], "printed")
+    _center_moves(center, numbers[1], "printed", "shipped")
+    assert old("sync")["error"] == ""
+    assert old("applications") == {numbers[0]: "dicetak", numbers[1]: "dikirim", numbers[2]: "diterima_pusat"}

@@ -6,6 +6,8 @@ its sync client included, is that version's; never imported by today's tests (th
     enrol CENTER_URL CODE   the admin enrols the PC on Sinkronisasi (the office's identity set first)
     sync                    one full pass, as Sinkronkan sekarang runs it
     accept                  the clerk takes the relayed form in and finds the file complete
+    fill COUNT              COUNT complete applications of the counter's own (tests/sync/harness.py)
+    applications            each application's number and status
     state APPLICATION_ID    the application, its form, its outbox rows, what its page offers the clerk
 """
 import json
@@ -71,6 +73,16 @@ def accept() -> dict:
     return {"id": application.id, "number": application.registration_number}
 
 
+def fill(count: str) -> dict:
+    from tests.sync.harness import fill_kecamatan
+    return {"numbers": fill_kecamatan(pc, int(count))}
+
+
+def applications() -> dict:
+    from app.registration.models import Application
+    return {a.registration_number: a.status for a in Application.select()}
+
+
 def state(application_id: str) -> dict:
     from app.desa.models import PreRegistration
     from app.registration.models import Application
@@ -85,5 +97,6 @@ def state(application_id: str) -> dict:
 
 
 with pc.app_context(), db.connection_context():
-    done = {"enrol": enrol, "sync": sync, "accept": accept, "state": state}[action](*args)
+    done = {"enrol": enrol, "sync": sync, "accept": accept, "fill": fill, "applications": applications,
+            "state": state}[action](*args)
 print(json.dumps(done))
