@@ -46,7 +46,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from loket_python import SUPPORTED
-from sync import dependency_lock
+from sync import dependency_lock, sandbox, walk_record
 from sync.dependency_lock import OFFICE_LOCK, LockError
 from sync.releases import KEY_FILES, ReleaseError, release_version, sign_release
 
@@ -292,16 +292,18 @@ def this_target() -> tuple[str, str]:
 
 def install_fresh(app: AppWheel, wheelhouse: Path, work: Path) -> Path:
     """A new venv of this Python with the app wheel and the gathered wheels only; its python. pip runs
-    in the scrubbed environment too: a wheel's .pth file runs in every later start of that venv."""
+    in the sandbox and the scrubbed environment too: a wheel's .pth file runs in every later start of
+    that venv."""
     venv = work / "venv"
     done = _run([sys.executable, "-m", "venv", str(venv)], STEP_SECONDS)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if done.returncode != 0 or not python.exists():
         raise ReleaseError("Lingkungan Python baru untuk pemeriksaan tidak dapat dibuat (python -m venv): "
                            f"{_tail(done.stdout)}")
-    done = _run([str(python), "-m", "pip", "install", "--isolated", "--no-index", "--disable-pip-version-check",
-                 "--no-cache-dir", "--no-compile", "--find-links", str(wheelhouse), str(app.path)], STEP_SECONDS,
-                cwd=work, env=candidate_env(work))
+    install = [str(python), "-m", "pip", "install", "--isolated", "--no-index", "--disable-pip-version-check",
+               "--no-cache-dir", "--no-compile", "--find-links", str(wheelhouse), str(app.path)]
+    done = _run(sandbox.command(install, work, readonly=[wheelhouse, app.path]), STEP_SECONDS, cwd=work,
+                env=candidate_env(work))
     if done.returncode != 0:
         raise ReleaseError("Wheel rilis tidak dapat dipasang dari wheel yang terkumpul (pip): "
                            f"{_tail(done.stdout)}\nTidak ada yang ditandatangani.")
@@ -350,46 +352,34 @@ def _drive_roots() -> list[str]:
     return found
 
 
-def _key_files_under(folder: Path, depth: int) -> list[Path]:
-    """Key files (KEY_FILES' names) in `folder` and its subfolders down to `depth` levels."""
-    found, level = [], [folder]
-    for _ in range(depth + 1):
-        deeper = []
-        for place in level:
-            try:
-                entries = list(place.iterdir())
-            except OSError:  # gone, a drive without a disc, no permission
-                continue
-            found += [entry for entry in entries if entry.name in KEY_FILES.values() and entry.is_file()]
-            deeper += [entry for entry in entries if entry.is_dir() and not entry.is_symlink()]
-        level = deeper[:500]
-    return found
-
-
-def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> list[Path]:
-    """Key files a candidate run for these paths could find at once: in the folders of the command's
-    own paths (three levels down) and beside any folder above them (one level down), on every drive
-    or mounted stick (two levels down) and in the user's home (three levels down)."""
-    found = set()
+def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> list:
+    """Key copies a candidate run for these paths could find (sync/key_search.py: by name or content,
+    in the trash, in archives, through links): anywhere under the folders of the command's own paths,
+    beside any folder above them (one level down), anywhere on every drive or mounted stick and in
+    the user's home."""
+    from sync.key_search import key_copies
+    seen: set = set()
+    folders = []
     for path in paths:
         folder = Path(path).resolve()
-        folder = folder.parent if folder.is_file() else folder  # a folder still to be made: the ones above it
-        found.update(_key_files_under(folder, 3))
-        for above in folder.parents:
-            found.update(_key_files_under(above, 1))
-    for drive in [Path(root) for root in _drive_roots()] if drives is None else drives:
-        found.update(_key_files_under(drive, 2))
-    found.update(_key_files_under(Path.home() if home is None else home, 3))
-    return sorted(found)
+        folders.append(folder.parent if folder.is_file() else folder)  # a folder still to be made: the ones above it
+    found = key_copies(folders, seen=seen)
+    for folder in folders:
+        found += key_copies(list(folder.parents), depth=1, seen=set())
+    roots = [Path(root) for root in _drive_roots()] if drives is None else list(drives)
+    found += key_copies([*roots, Path.home() if home is None else Path(home)], seen=seen)
+    return sorted(set(found))
 
 
 def refuse_keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> None:
     near = keys_in_reach(paths, home, drives)
     if near:
-        folders = sorted({str(key.parent) for key in near})
-        raise ReleaseError("Folder kunci terjangkau selama pemeriksaan: " + ", ".join(folders) + ". Program rilis yang "
-                           "diperiksa belum dipercaya dan tidak boleh dekat dengan kunci: cabut flashdisk kunci (atau "
-                           "pindahkan folder kunci dari laptop ini) lalu ulangi perintahnya. Kunci dipasang lagi hanya "
+        raise ReleaseError("Folder kunci terjangkau selama pemeriksaan, salinan kunci rilis ada di:\n"
+                           + "\n".join(f"- {copy.said()}" for copy in near[:20])
+                           + (f"\n- dan {len(near) - 20} lagi" if len(near) > 20 else "")
+                           + "\nProgram rilis yang diperiksa belum dipercaya dan tidak boleh dekat dengan kunci: cabut "
+                           "flashdisk kunci, dan musnahkan salinan di laptop ini (bukan sekadar hapus: panduan admin "
+                           "kabupaten, bagian Salinan kunci di laptop), lalu ulangi perintahnya. Kunci dipasang lagi hanya "
                            "untuk langkah sesudahnya, release sign. Tidak ada yang diperiksa.")
 
 
@@ -412,7 +402,7 @@ def run_checks(python: Path, work: Path, data_copies: list[Path], recovery_keys:
                version: str | None = None) -> int:
     """Every check in the fresh venv, from the work folder; ReleaseError at the first that fails. One
     recovery key serves every copy; several are paired with the copies in order. The pages walked."""
-    found = _run([str(python), "-c", "import run; print(run.__file__)"], STEP_SECONDS, cwd=work, env=candidate_env(work))
+    found = _candidate([str(python), "-c", "import run; print(run.__file__)"], work, candidate_env(work))
     script = Path(found.stdout.strip().splitlines()[-1]) if found.returncode == 0 and found.stdout.strip() else None
     if script is None or python.parent.parent not in script.parents:
         raise ReleaseError(f"Program rilis tidak ditemukan di lingkungan pemeriksaan: {_tail(found.stdout)}")
@@ -438,7 +428,7 @@ def _restore_and_walk(python: Path, script: Path, work: Path, backup: Path, key:
     first = None
     for mode in ("kecamatan", "desa"):
         shutil.rmtree(folder, ignore_errors=True)
-        done = _run([str(python), str(script), *argv], STEP_SECONDS, cwd=work, env=candidate_env(work, mode))
+        done = _candidate([str(python), str(script), *argv], work, candidate_env(work, mode), readonly=[backup])
         if done.returncode == 0:
             database = folder / ("desa.sqlite3" if mode == "desa" else "loket.sqlite3")
             return _walk(python, script, work, f"memeriksa program {mode} pada salinan data {backup.name}", folder,
@@ -458,10 +448,18 @@ def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, datab
     say(f"  {what} ...")
     walked = work / f"jalan-{secrets.token_hex(4)}"
     walked.mkdir(parents=True)
+    ready = walked / candidate_walk.READY_FILE
     command = [str(python), str(script), "check-server", "--data", str(folder), "--database", str(database),
-               "--mode", mode, "--ready-file", str(walked / candidate_walk.READY_FILE)]
-    verdict = candidate_walk.walk_candidate(command, candidate_env(work, mode), walked, STEP_SECONDS,
-                                            roles=program_roles(mode), version=version)
+               "--mode", mode, "--ready-file", str(ready)]
+    sockets = Path(tempfile.mkdtemp(prefix="loket-soket-"))  # short: a unix socket's path has at most 107 bytes
+    try:
+        caged = sandbox.command(sandbox.relayed(command, ready, python), work, _readonly(work, [sandbox.RELAY]),
+                                _hidden(work), sockets)
+        verdict = candidate_walk.walk_candidate(caged, candidate_env(work, mode), walked, STEP_SECONDS,
+                                                roles=program_roles(mode), version=version,
+                                                through=sockets / sandbox.SOCKET_NAME)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     if verdict.interrupted:
         raise ReleaseError(f"Pemeriksaan terputus ({what}): {verdict.interrupted}.\n"
                            f"{_tail(candidate_walk.log_tail(walked), 8)}\nTidak ada yang ditandatangani: ulangi "
@@ -477,12 +475,27 @@ def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, datab
 
 def _step(python: Path, script: Path, work: Path, what: str, argv: list, env: dict) -> subprocess.CompletedProcess:
     """One run.py command of the candidate; ReleaseError with its last lines when it fails."""
-    done = _run([str(python), str(script), *argv], STEP_SECONDS, cwd=work, env=env)
+    done = _candidate([str(python), str(script), *argv], work, env)
     if done.returncode != 0:
         raise ReleaseError(f"Rilis ini GAGAL diperiksa ({what}):\n{_tail(done.stdout)}\n"
                            "Rilis ini tidak ditandatangani dan tidak boleh dipasang di kantor mana pun: laporkan "
                            "pesan di atas ke proyek.")
     return done
+
+
+def _readonly(work: Path, more: list[Path] = ()) -> list[Path]:
+    """What a candidate may read besides its work folder: its venv, and `more`."""
+    return [work / "venv", *more]
+
+
+def _hidden(work: Path) -> list[Path]:
+    """The gathered wheels, hashed before any candidate code ran: out of its sight."""
+    return [work / "wheel"]
+
+
+def _candidate(argv: list, work: Path, env: dict, readonly: list[Path] = ()) -> subprocess.CompletedProcess:
+    """One run of candidate code, in its sandbox (sync/sandbox.py), to its end: nothing of it outlives it."""
+    return _run(sandbox.command(argv, work, _readonly(work, readonly), _hidden(work)), STEP_SECONDS, cwd=work, env=env)
 
 
 CHECKED_MANIFEST = "pemeriksaan.json"
@@ -519,6 +532,7 @@ def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = ()
     if here[0] not in pythons or here[1] not in platforms:
         raise ReleaseError(f"Python {here[0]} di {PLATFORMS[here[1]]['label']} yang menjalankan perintah ini harus "
                            "termasuk yang dikumpulkan (--python, --platform).")
+    refuse_without_sandbox(app)
     checked = Path(checked) if checked else Path(wheel).resolve().parent / f"diperiksa-{app.version}"
     own_work = work is None
     work = Path(work or tempfile.mkdtemp(prefix="loket-rilis-"))
@@ -543,13 +557,31 @@ def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = ()
     size = sum(f.stat().st_size for f in (checked / CHECKED_WHEELS).iterdir())
     say(f"Rilis {app.version} lulus pemeriksaan dalam {(time.monotonic() - started) / 60:.0f} menit: {checked} "
         f"({len(files)} wheel, {size / 1e6:.0f} MB).")
+    say("Catatan pemeriksaan ditandatangani dengan kunci pemeriksa komputer ini, sidik "
+        f"{walk_record.fingerprint(walk_record.checker_key().public_key())}.")
     return checked
+
+
+def refuse_without_sandbox(app: AppWheel) -> None:
+    """No candidate code runs outside its sandbox (issue 79): where there is none (Windows, no
+    bubblewrap), the check is done at the center's Linux server, with the same command."""
+    reason = sandbox.unavailable()
+    if reason:
+        raise ReleaseError(f"Rilis {app.version} tidak dijalankan di komputer ini: {reason}. Rilis yang belum dipercaya "
+                           "hanya dijalankan di dalam kotak pasir, jauh dari kunci dan dari program yang "
+                           "menandatangani. Periksa rilis ini di komputer pusat (Linux): salin "
+                           f"{app.path.name} ke sana, lalu di folder Loket pusat ketik\n"
+                           f"  .venv/bin/python run.py release build {app.path.name}\n"
+                           f"Bawa folder diperiksa-{app.version} yang dibuatnya ke laptop ini dan tanda tangani dengan "
+                           "release sign, menambahkan --pemeriksa dengan sidik kunci pemeriksa yang ditulis di layar "
+                           "komputer pusat. Tidak ada yang diperiksa.")
 
 
 def _write_checked(checked: Path, app: AppWheel, files: list[Path], hashes: dict, closure: dict, pages: int) -> None:
     """The checked folder: the files, each copy's SHA-256 equal to the one taken before the candidate
-    ran (a candidate that rewrote a wheel in its work folder is refused here), and the manifest.
-    Written beside its place first: a folder cut short is never taken for a checked one."""
+    ran (a candidate that rewrote a wheel in its work folder is refused here), and the manifest, the
+    walk record signed by this machine's checker key (sync/walk_record.py). Written beside its place
+    first: a folder cut short is never taken for a checked one."""
     partial = checked.with_name(checked.name + ".sebagian")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / CHECKED_WHEELS).mkdir(parents=True)
@@ -562,22 +594,30 @@ def _write_checked(checked: Path, app: AppWheel, files: list[Path], hashes: dict
     manifest = {"version": app.version, "app": app.path.name, "files": hashes, "closure": closure,
                 "verdict": PASSED, "pages": pages,
                 "checked_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
-    (partial / CHECKED_MANIFEST).write_text(json.dumps(manifest, indent=1), "utf-8")
+    (partial / CHECKED_MANIFEST).write_text(json.dumps(walk_record.sign(manifest), indent=1), "utf-8")
     if checked.exists():
         shutil.rmtree(checked)
     partial.replace(checked)
 
 
-def sign_checked(checked: Path, key_folder: Path, bundle: Path | None = None, say=print) -> Path:
+def sign_checked(checked: Path, key_folder: Path, bundle: Path | None = None, say=print,
+                 checker: str | None = None) -> Path:
     """Sign the files of a checked folder, exactly those; no candidate code runs. ReleaseError, nothing
-    signed, when the folder is not one `release build` passed, a file differs from the manifest, one
-    is missing or added, or the version is not newer than the key folder's signed log."""
+    signed, when the folder is not one `release build` passed, its manifest is not signed by a checker
+    key the key folder trusts (`checker`: the fingerprint of another machine's, typed; sync/walk_record.py),
+    a file differs from the manifest, one is missing or added, or the version is not newer than the
+    key folder's signed log."""
     checked, key_folder = Path(checked), Path(key_folder)
     if not (key_folder / KEY_FILES["targets"]).exists():
         raise ReleaseError(f"Folder kunci {key_folder} tidak berisi kunci rilis (targets.pem): periksa flashdisk "
                            "dan huruf drive-nya.")
     try:
-        manifest = json.loads((checked / CHECKED_MANIFEST).read_text("utf-8"))
+        envelope = json.loads((checked / CHECKED_MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        raise ReleaseError(f"{checked} bukan folder hasil release build (tidak ada {CHECKED_MANIFEST} yang terbaca): "
+                           "jalankan dulu release build untuk wheel rilis. Tidak ada yang ditandatangani.") from None
+    manifest = walk_record.verified(envelope, key_folder, CHECKED_MANIFEST, checker, say)
+    try:
         hashes, closure = dict(manifest["files"]), dict(manifest["closure"])
         passed, app_name = manifest["verdict"] == PASSED, str(manifest["app"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
