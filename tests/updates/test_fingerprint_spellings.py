@@ -153,6 +153,7 @@ def test_a_reason_kept_before_this_version_is_hidden_on_the_pages_that_show_it(c
         assert not typable(page), address
 
 
+@pytest.mark.slow  # a center and an office, thirteen applications through the real link: about 8 s
 def test_a_centers_reason_in_every_spelling_is_hidden_on_every_office_page_through_the_real_sync(tmp_path):
     """The center rejects one application per spelling, through the real link; the office's pages that
     show the center's words (the loket's application page, the sync page, the trail for the admin and
