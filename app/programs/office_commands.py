@@ -43,9 +43,15 @@ def _office_app(options, **config):
 def cmd_serve(options) -> int:
     """The version this PC selected (app/updates/launcher.py: an update installed beside this
     program, on trial until its walk passes, taken back when it does not), else this program itself."""
+    from app.frame import serve_lock
     from app.frame.config import load_config
     from app.updates import launcher, walk
     config = load_config(data_config(options))
+    try:  # before anything of the folder is touched: a second server disturbs nothing
+        serve_lock.hold(config["DATA_DIR"])
+    except serve_lock.FolderBusy as busy:
+        print(busy, file=sys.stderr, flush=True)
+        return serve_lock.BUSY
     if not launcher.launched():  # the program's own start: no check runs yet
         walk.remove_leftovers(config["DATA_DIR"], config["DATABASE_PATH"])
     argv = ["serve", "--data", str(config["DATA_DIR"]), "--host", options.host, "--port", str(options.port),

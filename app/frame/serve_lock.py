@@ -1,0 +1,52 @@
+"""One server per data folder (issue 80, finding 5): two `run.py serve` on one folder raced on the same
+files (one died at start on versions/sehat.json.baru; both came up and neither made its daily backup).
+
+The program that serves a folder (the launcher, or a program serving itself) holds an OS lock on
+DATA/server.lock for as long as it runs; the OS drops it when the process ends, however it ends (a
+power cut leaves no stale lock). A second start is refused before it touches anything. The child a
+launcher starts is covered by its launcher's lock (LOCK_ENV names the launcher's pid); a child started
+by an older launcher, which holds none, takes the lock itself. Windows: msvcrt.locking on the file's
+first byte; elsewhere fcntl.flock."""
+import os
+from pathlib import Path
+
+LOCK_FILE = "server.lock"
+LOCK_ENV = "LOKET_SERVER_LOCK_PID"  # set by the holder: its children are covered by its lock
+BUSY = 5  # `run.py serve`'s exit code when another server has the folder
+_held = []  # the open lock file, kept for the life of the process
+
+
+class FolderBusy(Exception):
+    """str() is the one Indonesian sentence for the console."""
+
+
+def hold(data_dir: Path, windows: bool | None = None) -> None:
+    """This process serves `data_dir`, alone; FolderBusy when another server already does."""
+    if os.environ.get(LOCK_ENV) == str(os.getppid()) or _held:
+        return  # the launcher that started this process holds it (or this process already does)
+    path = Path(data_dir) / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+b")  # noqa: SIM115 - held open until the process ends
+    try:
+        _lock((os.name == "nt") if windows is None else windows, handle)
+    except OSError:
+        handle.close()
+        raise FolderBusy(f"Aplikasi sudah berjalan untuk folder data {data_dir}: buka aplikasi yang sudah berjalan di "
+                         "peramban (atau hentikan dulu yang lama); yang ini tidak dijalankan dan tidak mengubah apa pun.") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()).encode())  # for whoever looks: which process serves the folder
+    handle.flush()
+    _held.append(handle)
+    os.environ[LOCK_ENV] = str(os.getpid())
+
+
+def _lock(windows: bool, handle) -> None:
+    """Raises OSError when another process holds the lock."""
+    if windows:
+        import msvcrt
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # the first byte, whether or not it exists yet
+    else:
+        import fcntl
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,0 +1,74 @@
+"""Two `run.py serve` on one data folder (issue 80, finding 5): one died at start on
+versions/sehat.json.baru, or both came up and neither made its daily backup. Now the second is refused
+at start with one sentence and touches nothing; the first keeps serving and makes its backup."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import requests
+
+from app.frame import serve_lock
+from tests.support.ports import free_port
+from tests.support.waiting import wait_until
+from tests.sync.harness import ROOT, Process, kecamatan_app, wait_for
+
+
+@pytest.mark.slow  # two servers started as processes
+def test_a_second_server_on_the_same_folder_is_refused_and_the_first_keeps_its_backup(tmp_path):
+    folder = tmp_path / "kantor"
+    kecamatan_app(folder)
+    first_port, second_port = free_port(), free_port()
+    first = Process(["serve", "--data", str(folder), "--port", str(first_port)], tmp_path / "pertama.log").start()
+    try:
+        wait_for(f"http://127.0.0.1:{first_port}/masuk", timeout=120)
+        wait_until(lambda: list((folder / "backups").glob("*.sqlite3")), seconds=120, what="the first's daily backup")
+        before = sorted(path.name for path in folder.rglob("*"))
+        second = subprocess.run([sys.executable, str(ROOT / "run.py"), "serve", "--data", str(folder), "--port",
+                                 str(second_port)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert second.returncode == serve_lock.BUSY, second.stderr[-2000:]
+        said = second.stderr.strip().splitlines()
+        assert said == [said[-1]] and "Aplikasi sudah berjalan untuk folder data" in said[-1], second.stderr
+        assert sorted(path.name for path in folder.rglob("*")) == before  # nothing made, nothing removed
+        assert requests.get(f"http://127.0.0.1:{first_port}/masuk", timeout=30).status_code == 200
+        assert "daily backup written" in (tmp_path / "pertama.log").read_text(errors="replace")
+    finally:
+        first.stop()
+    # Once the first has stopped, the folder is free: the OS dropped its lock with the process.
+    again = Process(["serve", "--data", str(folder), "--port", str(second_port)], tmp_path / "lagi.log").start()
+    try:
+        wait_for(f"http://127.0.0.1:{second_port}/masuk", timeout=120)
+    finally:
+        again.stop()
+
+
+WINDOWS_LIKE = textwrap.dedent("""
+    import fcntl, sys, types
+    # msvcrt.locking as Windows has it (LK_NBLCK: OSError when another process holds the byte),
+    # made of POSIX record locks, which are per process as Windows' are
+    def locking(fd, mode, nbytes):
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, nbytes, 0)
+    sys.modules["msvcrt"] = types.SimpleNamespace(LK_NBLCK=2, locking=locking)
+    from app.frame import serve_lock
+    try:
+        serve_lock.hold(sys.argv[1], windows=True)
+    except serve_lock.FolderBusy as busy:
+        print(busy)
+        sys.exit(serve_lock.BUSY)
+    print("dipegang", flush=True)
+    sys.stdin.read()
+""")
+
+
+def test_the_windows_lock_refuses_a_second_holder_and_is_free_once_the_first_ends(tmp_path):
+    command = [sys.executable, "-c", WINDOWS_LIKE, str(tmp_path)]
+    first = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "dipegang"
+        second = subprocess.run(command, cwd=ROOT, input="", capture_output=True, text=True, timeout=60)
+        assert second.returncode == serve_lock.BUSY and "sudah berjalan" in second.stdout
+    finally:
+        first.stdin.close()
+        first.wait(30)
+    third = subprocess.run(command, cwd=ROOT, input="", capture_output=True, text=True, timeout=60)
+    assert third.returncode == 0 and "dipegang" in third.stdout
