@@ -10,6 +10,7 @@ import functools
 import sys
 import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,6 +149,34 @@ def name_threads_after_their_starter() -> None:
         return start(thread)
 
     threading.Thread.start = start_named
+    submit = ThreadPoolExecutor.submit
+
+    @functools.wraps(submit)
+    def submit_named(pool, fn, /, *args, **kwargs):
+        """A pool started before (outside the app too): its worker's write is named after whoever handed
+        it this work, for as long as it runs."""
+        writers = {rule: rule.writer_of(sys._getframe(1)) for rule in _RULES}
+
+        def named(*args, **kwargs):
+            thread = threading.current_thread()
+            before = {rule: rule.started_by.get(thread) for rule in writers}
+            for rule, writer in writers.items():
+                _keep(rule.started_by, thread, writer)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                for rule, writer in before.items():
+                    _keep(rule.started_by, thread, writer)
+        return submit(pool, named, *args, **kwargs) if any(writers.values()) else submit(pool, fn, *args, **kwargs)
+
+    ThreadPoolExecutor.submit = submit_named
+
+
+def _keep(started_by, thread, writer) -> None:
+    if writer:
+        started_by[thread] = writer
+    else:
+        started_by.pop(thread, None)
 
 
 def _index_of(table: str) -> str:
