@@ -17,7 +17,7 @@ from flask import current_app, g, has_request_context
 from peewee import IntegrityError
 
 from app.frame import regions
-from app.frame.dates import local_today, utc_now
+from app.frame.dates import local_today, to_local, utc_now
 from app.frame.request_cycle import holds_bad_characters
 from app.frame.working_days import WorkCalendar
 from sync import protocol
@@ -246,22 +246,28 @@ def view_of(row: PublicStatus) -> dict:
     kind, office = record["kind"], record.get("office") or row.kecamatan.name
     steps = [list(s) for s in record.get("steps", [])]
     step = record["step"]
+    zone = regions.zone_of(row.kecamatan.code) or own_zone()
+    at_center = (ReceivedApplication.select(ReceivedApplication.status, ReceivedApplication.printed_at,
+                                            ReceivedApplication.shipped_at)
+                 .where((ReceivedApplication.kecamatan == row.kecamatan_id)
+                        & (ReceivedApplication.registration_number == row.number))
+                 .order_by(ReceivedApplication.version.desc()).first()) if kind == "ktp" else None
+    if at_center is not None:
+        # Printed and shipped on the center's own days, in the kecamatan's zone, not the day the office's pass
+        # learnt of them (issue 83: /cek said 22 Dec for a card the center printed on 21 Dec).
+        center_days = {word: to_local(moment, zone).date().isoformat() for word, moment in
+                       (("dicetak", at_center.printed_at), ("dikirim", at_center.shipped_at)) if moment}
+        steps = [[s, center_days.get(s, d)] for s, d in steps]
     if kind == "ktp" and step in ("diterima", "kurang", "diproses"):
-        at_center = (ReceivedApplication.select(ReceivedApplication.status, ReceivedApplication.printed_at,
-                                                ReceivedApplication.shipped_at)
-                     .where((ReceivedApplication.kecamatan == row.kecamatan_id)
-                            & (ReceivedApplication.registration_number == row.number))
-                     .order_by(ReceivedApplication.version.desc()).first())
         if at_center is not None and at_center.status in CENTER_STEPS:
             step = CENTER_STEPS[at_center.status]
-            moment = at_center.shipped_at if step == "dikirim" else at_center.printed_at
-            steps.append([step, moment.date().isoformat() if moment else ""])
+            steps.append([step, center_days.get(step, "")])
         elif at_center is None:
             # The public record travels on its own: the application may still wait at the kecamatan
             # (an old PC's, issue 42). Dukcapil processes only what the center holds.
             step = WAITING_TO_GO if step == "diproses" else step
             steps = [[WAITING_TO_GO if s == "diproses" else s, d] for s, d in steps]
-    today = local_today(regions.zone_of(row.kecamatan.code) or own_zone())
+    today = local_today(zone)
     expires = date.fromisoformat(record["expires"]) if record.get("expires") else None
     if kind == "pra" and step == "menunggu" and expires and today > expires:
         # Nothing is written when a form runs out (issue 71: one typed at the kecamatan said "Menunggu" for ever).
