@@ -303,6 +303,7 @@ def view_of(row: PublicStatus) -> dict:
             "step_code": step, "final": final, "late_days": late_days,
             "steps": [(words[s].format(office=office), date.fromisoformat(d) if d else None) for s, d in steps],
             "promised": promised, "late_working_days": late_working_days,
+            "expires": expires if kind == "pra" and step == "menunggu" else None,  # the F-1.07's last valid day
             "promised_estimate": record.get("promised_estimate") == "1",
             "follow_up": follow_up, "follow_up_due": due,
             # An office offline for days: said in days, so an old date is not read as today's news.

@@ -37,6 +37,9 @@ def test_a_form_still_waiting_past_its_last_day_says_expired(send):
     assert f"Masa berlaku formulir habis: isi ulang di kantor desa {format_date(today)}" in shown  # its history
     on_its_last_day = send("PRA-3508072001-K1-000002", _form(today, today, OFFICE_HOURS))
     assert "Menunggu di Kantor Kecamatan Yosowilangun: bawa formulir F-1.07" in on_its_last_day
+    # issue 83, finding 2: a waiting form says until when it is valid, as its F-1.07 prints it
+    assert f"Formulir berlaku sampai: {format_date(today, with_weekday=True)}" in on_its_last_day
+    assert "berlaku sampai" not in shown  # an expired one says so instead
 
 
 def test_a_desa_pc_form_shows_the_offices_own_hours_and_telephone(send):
