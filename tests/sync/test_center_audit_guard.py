@@ -72,6 +72,29 @@ def note_seen(kecamatan_id):
 ''', "note_seen")
 
 
+DECLARED_FOR_ANOTHER_TABLE = center_writer('''
+def note_seen_and_rename(kecamatan_id):
+    with no_ones_act("a PC's last sight, no one's act", "device_key"), center_database.atomic():
+        Kecamatan.update(name="Terlihat").where(Kecamatan.id == kecamatan_id).execute()
+''', "note_seen_and_rename")
+
+EMPTIED_BY_TRUNCATE = center_writer('''
+def truncate_conflicts():
+    with center_database.atomic():
+        center_database.execute_sql('TRUNCATE "conflict"')
+''', "truncate_conflicts")
+
+RENAMED_IN_A_THREAD = center_writer('''
+import threading
+
+def rename_in_a_thread(kecamatan_id):
+    worker = threading.Thread(target=center_database.execute_sql,
+                              args=('UPDATE "kecamatan" SET "name" = \\'Diubah\\' WHERE "id" = ' + str(kecamatan_id),))
+    worker.start()
+    worker.join()
+''', "rename_in_a_thread")
+
+
 @pytest.fixture
 def kecamatan(center_db):
     return kecamatan_row()
@@ -114,6 +137,42 @@ def test_what_a_rolled_back_savepoint_wrote_raises_no_alarm(kecamatan):
 def test_a_write_declared_no_ones_act_passes(kecamatan):
     DECLARED(kecamatan.id)
     assert name_of(kecamatan) == "Terlihat"
+
+
+def test_a_declaration_covers_the_tables_it_names_only(kecamatan):
+    """Per table, never a whole function (issue 82, finding 4): a write added beside the declared one is seen."""
+    with pytest.raises(trail.UntrailedWrite, match="tabel kecamatan .sync.center.contoh.py:note_seen_and_rename."):
+        DECLARED_FOR_ANOTHER_TABLE(kecamatan.id)
+    assert name_of(kecamatan) == "Yosowilangun"
+
+
+def test_a_postgresql_truncate_is_seen(center_db):
+    """PostgreSQL's row counts leave a TRUNCATE out: its text names the tables (issue 82, finding 3)."""
+    if center_database.param == "?":
+        pytest.skip("SQLite has no TRUNCATE (a DELETE with no WHERE is seen above)")
+    with pytest.raises(trail.UntrailedWrite, match="tabel conflict .sync.center.contoh.py:truncate_conflicts."):
+        EMPTIED_BY_TRUNCATE()
+
+
+def test_a_thread_whose_target_is_execute_sql_is_named_after_its_starter(kecamatan, monkeypatch):
+    """Nothing of sync/ on the thread's stack: the function that started it is named (issue 82, finding 3)."""
+    refused = []
+    monkeypatch.setattr("threading.excepthook", lambda args: refused.append(args.exc_value))
+    RENAMED_IN_A_THREAD(kecamatan.id)
+    assert [str(problem) for problem in refused] == [
+        "perubahan tanpa catatan audit: tabel kecamatan (sync/center/contoh.py:rename_in_a_thread)"]
+    assert name_of(kecamatan) == "Yosowilangun"
+
+
+def test_no_center_module_reaches_the_drivers_cursor_outside_a_transaction():
+    """A driver's cursor bypasses the guard's execute_sql: a write through one outside a transaction would be
+    seen by no one (issue 82, finding 3). Impossible by construction: only the guard's own module and the
+    SMS gateway's schema (inside its declared transaction) take one; a new user of it fails here."""
+    users = {path.relative_to(ROOT).as_posix() for path in (ROOT / "sync").rglob("*.py")
+             if ".cursor()" in path.read_text(encoding="utf-8") and "client" not in path.parts}
+    assert users == {"sync/center/db.py", "sync/center/sms.py"}
+    sms = (ROOT / "sync" / "center" / "sms.py").read_text(encoding="utf-8")
+    assert 'with no_ones_act("the gateway\'s schema and its version row"), db.atomic():' in sms
 
 
 def mark_pilot_form(center_app, admin) -> tuple:
