@@ -49,7 +49,7 @@ class FieldCounterPC:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("field", ["before-renumber-step", "previous-but-one", "previous"])
+@pytest.mark.parametrize("field", ["first-updatable", "before-renumber-step", "previous-but-one", "previous"])
 def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(field, desa_app, kecamatan, client_as,
                                                                              center, tmp_path):
     old = FieldCounterPC(field_version_tree(field, tmp_path / "versi"), tmp_path / "pc-lama")
