@@ -75,6 +75,17 @@ def test_setup_saves_a_consistent_identity_with_logo_and_public_address(fresh):
     assert admin.get("/").status_code == 200  # set up: the dashboard opens
 
 
+def test_setup_says_truly_where_the_public_address_is_printed(fresh):
+    """Issue 83, finding 2: the field said the address is "dicetak di tanda terima" and the KTP-el receipt before
+    enrolment then told the citizen to ask the loket for it: it is printed on the complaint's receipt and the
+    survey slip (the office's own pages); KTP-el status is the regency's page, known after enrolment."""
+    admin = client_as(fresh, ADMIN, "admin2")
+    page = admin.get("/admin/penyiapan").get_data(as_text=True)
+    assert "Alamat publik kantor (dicetak di tanda terima pengaduan dan slip survei)" in page
+    assert "cek status (dicetak di tanda terima)" not in page
+    assert "Status KTP-el dicek di halaman Dukcapil kabupaten" in page
+
+
 def test_setup_refuses_a_code_not_in_the_list_and_a_huge_logo_changing_nothing(fresh):
     admin = client_as(fresh, ADMIN, "admin2")
     bad = admin.post("/admin/penyiapan", data=dict(SETUP, kecamatan_code="35.08.77"))
