@@ -11,6 +11,26 @@ import os
 import sys
 
 
+def _signer_start() -> None:
+    """`python -I -S run.py release sign|keys` (loket_install.py): the install is checked against what pip
+    recorded before any file of it runs; bytecode only from a new empty folder, none written."""
+    words = [word for word in sys.argv[1:] if not word.startswith("-")]
+    if not (sys.flags.isolated and sys.flags.no_site and "release" in words
+            and words[words.index("release") + 1:][:1] in (["sign"], ["keys"])):
+        return
+    import tempfile
+    sys.dont_write_bytecode = True
+    sys.pycache_prefix = tempfile.mkdtemp(prefix="loket-tanda-")
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    import loket_install
+    sys.path.remove(here)
+    loket_install.signer_start(here)
+
+
+_signer_start()
+
+
 def _only_its_own_packages() -> None:
     """A version installed with its whole lock (DATA/versions/<v>/ holding app/updates/launcher.OWN_PACKAGES)
     imports what its folder holds and the standard library, nothing of the Python that runs it, whoever
@@ -137,7 +157,8 @@ def build_parser(program=None, command: str | None = None) -> argparse.ArgumentP
     most of a start's CPU, and a launcher that runs an installed update as its child never builds an app)."""
     from app.frame.programs import resolve
     program = program or programs()[0]
-    parser = argparse.ArgumentParser(prog="run.py", description=f"{program.title}; the other programs: "
+    from app.frame.command_line import IndonesianParser
+    parser = IndonesianParser(prog="run.py", description=f"{program.title}; the other programs: "
                                      + ", ".join(f"{p.name} ({' '.join(p.command_names())})"
                                                  for p in programs() if p.name != program.name))
     parser.add_argument("--data", metavar="DIR", help="data folder (default: the per-user data folder)")
@@ -166,8 +187,29 @@ def _console_never_refuses_a_character() -> None:
             stream.reconfigure(errors="replace")
 
 
+def unchecked_signer(argv: list[str]) -> bool:
+    """`release sign` and `release keys` typed on a command line open a key: they run only after the
+    start that checks the install (loket_install.signer_start, `python -I -S run.py ...`). Started
+    otherwise, a `.pth` of site-packages already ran: the command is refused, naming the one to type."""
+    import loket_install
+    if not loket_install.signer_command(argv) or loket_install.CHECKED:
+        return False
+    from app.frame.command_line import shell_line
+    here = Path.cwd()
+    python, script = (Path(os.path.abspath(path)) for path in (sys.executable, __file__))  # the venv's, unresolved
+    words = [path.relative_to(here) if path.is_relative_to(here) else path for path in (python, script)]
+    print("release sign dan release keys membuka kunci rilis: keduanya dimulai dengan -I -S, agar tidak ada berkas "
+          "lingkungan Python (.pth) yang berjalan sebelum program memeriksa dirinya. Ketik:\n  "
+          + shell_line([words[0], "-I", "-S", words[1], *argv])
+          + "\n(panduan admin kabupaten, bagian Memasang Loket di laptop kunci). Tidak ada kunci yang dibuka.",
+          file=sys.stderr)
+    return True
+
+
 def main(argv=None) -> int:
     _console_never_refuses_a_character()
+    if argv is None and unchecked_signer(sys.argv[1:]):
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _, options = prepare(list(sys.argv[1:] if argv is None else argv))
     from app.frame.config import SettingInvalid

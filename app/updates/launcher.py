@@ -31,9 +31,6 @@ Before any start the version's files are checked against its wheels' RECORD hash
 broken on disk is never started; the launcher goes back to the previous selection and says so.
 
 This module imports nothing heavy: the launcher stays small beside the server it watches."""
-import base64
-import csv
-import hashlib
 import json
 import logging
 import os
@@ -44,6 +41,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from loket_install import damaged_files  # the RECORD check, one copy: the signer's start reads RECORD with it too
 from app.updates.state import read_selection, remember_failure, versions_dir, write_selection, write_state
 
 log = logging.getLogger(__name__)
@@ -192,33 +190,6 @@ def _run_child(data_dir: Path, selection: dict, argv: list[str]) -> int:
         child.terminate()
         child.wait()
         raise
-
-
-def damaged_files(root: Path) -> list[str]:
-    """The files of the version in `root` that are not as its wheels' RECORD lists them (a power cut
-    before they reached the disk left them empty). A version without a RECORD is damaged too."""
-    records = sorted(Path(root).glob("*.dist-info/RECORD"))
-    if not records:
-        return ["RECORD"]
-    damaged = []
-    for record in records:
-        try:
-            rows = list(csv.reader(record.read_text("utf-8").splitlines()))
-        except (OSError, UnicodeDecodeError, csv.Error):
-            rows = []
-        if not rows:
-            damaged.append(str(record.relative_to(root)))
-        for row in rows:
-            if len(row) < 2 or not row[1].startswith("sha256=") or row[0].startswith(("../", "/")):
-                continue  # RECORD itself; pip --target lists the scripts outside the folder
-            try:
-                digest = hashlib.sha256((Path(root) / row[0]).read_bytes()).digest()
-            except OSError:
-                damaged.append(row[0])
-                continue
-            if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != row[1].removeprefix("sha256="):
-                damaged.append(row[0])
-    return damaged
 
 
 def _office_config(data_dir: Path, selection: dict) -> dict:

@@ -16,7 +16,7 @@ import pytest
 from tests.sync.harness import ROOT
 
 pytestmark = pytest.mark.slow
-PACKAGED = ["app", "sync", "templates", "static", "schema", "run.py", "loket_python.py"]
+PACKAGED = ["app", "sync", "templates", "static", "schema", "run.py", "loket_python.py", "loket_install.py"]
 # docs/operations.md, "The release wheel (the project)": in a clean checkout of the release's commit
 BUILD = ["-m", "pip", "wheel", "--no-deps", "-w", "dist", "."]
 REGION_LIST = "app/frame/data/wilayah-kemendagri-2025.csv"
