@@ -159,6 +159,7 @@ kemampuan.keputusan          Admin Loket Informasi Kasi Camat Desa Publik  apa y
 cadangan.pesan_kesehatan      -     -      -       -    x    -     -     melihat peringatan kesehatan data di beranda sebagai pesan untuk admin
 cadangan.pesan_kesehatan_desa -     -      -       -    -    x     -     di PC desa: peringatan kesehatan data di halaman desa sebagai pesan untuk admin
 pembaruan.kabar_desa          -     -      -       -    -    x     -     di PC desa: pembaruan yang menunggu di halaman desa sebagai pesan untuk admin
+pembaruan.pesan_camat         -     -      -       -    x    -     -     melihat pembaruan yang ditolak, dikembalikan atau terputus di beranda sebagai pesan untuk admin
 pendaftaran.kartu_tempo       x     x      -       x    x    -     -     kartu KTP-el terlambat dan jatuh tempo minggu ini di beranda
 pendaftaran.nik_lain          -     x      -       -    -    -     -     melihat permohonan lain dan penahanan dengan NIK yang sama saat memeriksa NIK
 pendaftaran.tandai_pusat      -     -      -       x    -    -     -     menandai langkah di pusat cetak (rekam dikirim, dicetak, dikirim) secara manual

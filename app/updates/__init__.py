@@ -4,3 +4,4 @@ fetching.py (TUF, resumable downloads), installing.py (backup, install beside, c
 launcher.py (the version that runs; back by itself when a new one does not come up)."""
 from app.updates.views import MENU, blueprint  # noqa: F401
 from app.updates import sync_phase  # noqa: F401  (learns of releases on every sync pass)
+from app.updates.waiting import outcome_cards as dashboard_cards  # noqa: F401  (a refused or returned update)

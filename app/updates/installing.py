@@ -61,7 +61,8 @@ def _apply(config, user) -> str:
         # (a desa PC's folder may hold a stray loket.sqlite3 that would make it read as a kecamatan's)
         "database": str(config["DATABASE_PATH"]), "mode": config["MODE"], "server_pid": os.getpid(),
         "previous": dict(current, state="baik") if current else None,
-        "previous_version": running_version()})
+        "previous_version": running_version(),
+        "offer": available})  # offered again, its button on the page, when the switch is interrupted (launcher)
     state.write_state(data_dir, available=None, installed=version, rolled_back=None, check_refused=None, interrupted=None)
     records.note_installed(version, pages, user)
     return (f"Versi {version} terpasang dan diperiksa pada salinan data ({pages} halaman tanpa galat). Aplikasi "
@@ -140,7 +141,7 @@ def _check(data_dir: Path, db_path: Path, mode: str, root: Path, version: str) -
         message = (f"Pemeriksaan versi {version} pada salinan data terputus ({verdict.interrupted}). Versi yang "
                    f"berjalan tetap dipakai; versi {version} tetap ditawarkan: tekan tombol pasang lagi, atau biarkan "
                    "terpasang malam nanti.")
-        state.write_state(data_dir, interrupted=message, interrupted_at=state.now_text())
+        state.write_state(data_dir, interrupted=message, interrupted_at=state.now_text(), interrupted_version=version)
         raise CheckInterrupted(message)
     message = (f"Versi {version} gagal diperiksa pada salinan data (halaman bermasalah: "
                f"{candidate_walk.summary(verdict)[:600]}). Versi yang berjalan tetap dipakai; versi ini tidak "

@@ -284,10 +284,14 @@ def interrupted(data_dir: Path, selection: dict, why: str) -> None:
     """A trial whose walk never came to a verdict: the previous version again, the release offered
     again (not the release's fault). The new version never served: the live data is as it was."""
     previous = _previous_name(selection)
+    offer = selection.get("offer")  # the release as it was offered (an older installer kept none)
+    again = ("pasang lagi dengan tombol di bawah, atau biarkan terpasang malam nanti" if offer else
+             "tombol pemasangannya muncul lagi setelah pemeriksaan pembaruan berikutnya (sinkronisasi dengan pusat "
+             "atau Pembaruan dari flashdisk)")
     message = (f"Pergantian ke versi {selection['version']} terputus ({why}). Komputer ini kembali sendiri ke versi "
-               f"{previous}; data tidak berubah. Versi {selection['version']} tetap ditawarkan: pasang lagi dengan "
-               "tombol di bawah, atau biarkan terpasang malam nanti.")
-    _back_to_previous(data_dir, selection, message, interrupted=message, interrupted_at=_now())
+               f"{previous}; data tidak berubah. Versi {selection['version']} tetap ditawarkan: {again}.")
+    _back_to_previous(data_dir, selection, message, interrupted=message, interrupted_at=_now(),
+                      interrupted_version=selection["version"], **({"available": offer} if offer else {}))
 
 
 def _previous_name(selection: dict) -> str:

@@ -1,5 +1,10 @@
-"""A release that waits, told where its admin is not: a desa PC's operator page (app/desa/pc.py)."""
-from flask import current_app
+"""What the admin's update page says, told where people look: a release that waits, on a desa PC's
+operator page (app/desa/pc.py); a release refused, taken back or whose switch was cut short, on the
+Beranda of the admin and the Camat (issue 80: an admin whose night install was refused learnt it only
+by opening Pembaruan Aplikasi)."""
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
 
 from app.capabilities import Card
 from app.frame.access import may
@@ -17,3 +22,38 @@ def waiting_notes(user) -> list[Card]:
     return [Card("Pembaruan aplikasi", available["version"], note=(
         f"Pembaruan aplikasi versi {available['version']} dari kabupaten menunggu dipasang: masuk dengan akun admin "
         "komputer ini, buka Pembaruan Aplikasi, lalu tekan Pasang pembaruan sekarang."))]
+
+
+RECENT = timedelta(days=14)  # an outcome older than this is on the update page only
+# status.json's keys for what happened to a release here (app/updates/state.py), the card's title, level
+OUTCOMES = (("rolled_back", "Pembaruan dikembalikan", "danger"), ("check_refused", "Pembaruan ditolak", "warn"),
+            ("refused", "Pembaruan ditolak", "warn"), ("interrupted", "Pergantian versi terputus", "info"))
+
+
+def outcome_cards(user) -> list[Card]:
+    """The admin's Beranda: each recent outcome with the update page's link; the Camat's: the same words,
+    to pass on to the admin."""
+    admin, camat = may(user, "pembaruan.kelola"), may(user, "pembaruan.pesan_camat")
+    if user is None or not (admin or camat):
+        return []
+    kept = state.read_state(current_app.config["DATA_DIR"])
+    cards = []
+    for key, title, level in OUTCOMES:
+        message, at = kept.get(key), kept.get(f"{key}_at")
+        if not isinstance(message, str) or not message or (key != "refused" and not _recent(at)):
+            continue
+        version = kept.get(f"{key}_version")
+        value = f"versi {version}" if version else "lihat Pembaruan Aplikasi"
+        if admin:
+            cards.append(Card(title, value, message, url_for("updates.index"), level))
+        else:
+            cards.append(Card("Perlu perhatian admin", title, message, None, level))
+    return cards
+
+
+def _recent(at) -> bool:
+    from app.frame.dates import utc_now
+    try:
+        return utc_now() - datetime.fromisoformat(str(at)) <= RECENT
+    except (TypeError, ValueError):
+        return False
