@@ -173,11 +173,12 @@ def wait_ready(process: subprocess.Popen, ready_file: Path, deadline: float) -> 
 
 
 def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float, roles=(),
-                   version: str | None = None, max_requests: int = MAX_REQUESTS) -> Verdict:
+                   version: str | None = None, max_requests: int = MAX_REQUESTS, through: Path | None = None) -> Verdict:
     """Start `command` (a candidate's `run.py check-server ... --ready-file work_dir/siap.json`), walk
     it over HTTP, stop it with its whole tree; the verdict is this function's own. `roles`: those the
     trusted program knows for the candidate's program, each must have its account; `version`: the one
-    the candidate must say it is. `seconds` bounds the whole check."""
+    the candidate must say it is. `seconds` bounds the whole check. `through`: the unix socket of the
+    relay of a candidate in its sandbox (sync/sandbox.py), the only way to its port."""
     deadline = time.monotonic() + seconds
     work_dir = Path(work_dir)
     (work_dir / READY_FILE).unlink(missing_ok=True)
@@ -191,7 +192,14 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
             return Verdict(interrupted=ready)
         if isinstance(ready, Verdict):
             return ready
-        return _walk(ready, roles, version, deadline, max_requests)
+        if through is None:
+            return _walk(ready, roles, version, deadline, max_requests)
+        from sync.sandbox import Bridge
+        bridge = Bridge(through)
+        try:
+            return _walk(dict(ready, port=bridge.port), roles, version, deadline, max_requests)
+        finally:
+            bridge.close()
     finally:
         stop(process)
 

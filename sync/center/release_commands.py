@@ -169,7 +169,7 @@ def cmd_sign(options) -> int:
     try:
         bundle = release_build.sign_checked(Path(options.wheel), Path(options.keys),
                                             Path(options.bundle) if options.bundle else None,
-                                            say=lambda line: print(line, flush=True))
+                                            say=lambda line: print(line, flush=True), checker=options.checker)
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
@@ -224,6 +224,9 @@ def add_commands(subparsers, add_data_option) -> None:
                                                         "sign's default: rilis-<version> beside the checked folder)")
     parser.add_argument("--to", metavar="FOLDER", help="usb: the folder on the USB stick for offices without a link "
                                                        "(only the release released to everyone)")
+    parser.add_argument("--pemeriksa", dest="checker", metavar="SIDIK",
+                        help="sign: the fingerprint of the checker key of the machine that ran build, when not this "
+                             "one (the center's server), as that machine printed it")
     parser.add_argument("--data-copy", action="append", metavar="FILE",
                         help="build: a backup of an office's real data, walked too (repeatable)")
     parser.add_argument("--kunci-pemulihan", dest="recovery_key", action="append", metavar="KUNCI",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import run
-from sync import release_build, releases
+from sync import release_build, releases, walk_record
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
 
@@ -154,9 +154,9 @@ def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, caps
         (wheels / "six-1.17.0-py2.py3-none-any.whl").write_bytes(b"tidak diperiksa")
     elif change == "missing":
         (wheels / helper.name).unlink()
-    else:
-        manifest = json.loads((folder / release_build.CHECKED_MANIFEST).read_text())
-        (folder / release_build.CHECKED_MANIFEST).write_text(json.dumps(dict(manifest, verdict="gagal")))
+    else:  # the record says it failed: re-signed by this laptop's own checker, as build writes a refusal
+        manifest = json.loads((folder / release_build.CHECKED_MANIFEST).read_text())["signed"]
+        (folder / release_build.CHECKED_MANIFEST).write_text(json.dumps(walk_record.sign(dict(manifest, verdict="gagal"))))
     assert run.main(["release", "sign", str(folder), "--keys", str(keys)]) == 1
     refusal = capsys.readouterr().err
     assert "Tidak ada yang ditandatangani" in refusal or "tidak ada yang ditandatangani" in refusal
@@ -215,13 +215,21 @@ def places():
 
 
 def steal():
-    LOOT.mkdir(parents=True, exist_ok=True)
-    (LOOT / "ran.txt").write_text("ran")
+    try:
+        LOOT.mkdir(parents=True, exist_ok=True)
+        (LOOT / "ran.txt").write_text("ran")
+    except OSError:
+        return
     for place in places():
         folder = place if place.is_dir() else place.parent
+        if str(folder).startswith(("/usr", "/proc", "/sys", "/dev")):  # the system's files: nothing to take
+            continue
         for found in list(folder.glob("*")) + list(folder.glob("*/*")) + list(folder.glob("*/*/*")):
-            if found.is_file() and found.stat().st_size < 100000 and LOOT not in found.parents:
-                shutil.copyfile(found, LOOT / f"{len(list(LOOT.iterdir()))}-{found.name}")
+            try:
+                if found.is_file() and found.stat().st_size < 100000 and LOOT not in found.parents:
+                    shutil.copyfile(found, LOOT / f"{len(list(LOOT.iterdir()))}-{found.name}")
+            except OSError:
+                pass
 
 
 class Broken(http.server.BaseHTTPRequestHandler):
@@ -295,7 +303,5 @@ def test_a_candidate_that_steals_and_prints_a_pass_is_refused_and_reaches_no_key
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Rilis ini GAGAL diperiksa (memeriksa program kecamatan pada data demo)" in done.stderr
     assert "HTTP 500" in done.stderr and "siap (173 halaman" not in done.stdout
-    assert (loot / "ran.txt").exists()  # it ran, and looked
-    taken = sorted(p.name.split("-", 1)[1] for p in loot.iterdir() if p.name != "ran.txt")
-    assert not [name for name in taken if name.endswith(".pem") or name == "rahasia-admin.txt"], taken
+    assert not loot.exists()  # it ran (its pages answered 500); what it wrote stayed in its sandbox
     assert not (downloads / "diperiksa").exists() and releases.signed_releases(keys) == []

@@ -1,0 +1,130 @@
+"""The throwaway sandbox every process of a release candidate runs in (issue 79 finding 1).
+
+A candidate run as the admin's own user could write the program that signs next, leave a process
+behind and read a key stick when it goes in. So on Linux every candidate process runs under
+bubblewrap (`bwrap`): new user, pid, mount, IPC, UTS, cgroup and network namespaces (only a loopback
+inside, so it reaches nothing on the laptop or the internet), its own session (no keystrokes into the
+admin's terminal), killed with everything it started when the trusted program stops it
+(--die-with-parent; pid 1 of its namespace dying takes every process of it), a root of nothing but:
+the Python it runs (read-only), its venv (read-only), the work folder (the only place it may write),
+fresh /proc, /dev and /tmp. No /home, /media, /mnt, /run/user, /etc: the admin's files, the drives,
+the signer's processes and program are not there to see.
+
+The walker (sync/candidate_walk.py) stays outside. It reaches the candidate's server through a unix
+socket in a folder bound into the sandbox: inside, `sandbox_relay.py` (run with `python -I -S`, so no
+.pth of the candidate runs in it) starts the candidate's command and carries each connection to the
+port its ready file names; outside, `Bridge` listens on the host's 127.0.0.1 and carries each
+connection to that socket.
+
+Windows has no such sandbox here: `unavailable()` says why, and the release build refuses to run a
+candidate at all (the check then runs at the center's Linux server)."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from sync.sandbox_relay import pump
+
+RELAY = Path(__file__).with_name("sandbox_relay.py")
+SOCKET_NAME = "kandidat.sock"
+INSIDE_SOCKETS = "/soket"  # where the socket folder is inside: short, whatever the host's path is
+PROBE_SECONDS = 30
+TMP_BYTES = 256 * 1024 * 1024  # its /tmp is memory: a candidate filling it must not fill the laptop's
+
+
+def bwrap() -> str | None:
+    return shutil.which("bwrap")
+
+
+def unavailable() -> str | None:
+    """Why no candidate can be sandboxed on this machine (Indonesian), None when it can."""
+    if os.name == "nt":
+        return "Windows tidak menyediakan kotak pasir (bubblewrap) untuk menjalankan rilis yang belum dipercaya"
+    if bwrap() is None:
+        return "program bubblewrap (bwrap) belum terpasang (Debian/Ubuntu: sudo apt install bubblewrap)"
+    try:
+        done = subprocess.run(command(["/bin/true"], Path(tempfile.gettempdir())), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=PROBE_SECONDS, text=True)
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        return f"bubblewrap tidak dapat dijalankan ({type(problem).__name__})"
+    if done.returncode != 0:
+        return f"bubblewrap tidak dapat membuat kotak pasir di sistem ini ({done.stdout.strip()[-200:]})"
+    return None
+
+
+def _system_binds() -> list[str]:
+    """/usr read-only, and /bin, /lib... as they are on the host (links into /usr, or folders)."""
+    found = ["--ro-bind", "/usr", "/usr"]
+    for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+        if os.path.islink(name):
+            found += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            found += ["--ro-bind", name, name]
+    return found
+
+
+def command(argv: list[str], work: Path, readonly: list[Path] = (), hidden: list[Path] = (),
+            sockets: Path | None = None) -> list[str]:
+    """`argv` as bwrap runs it: `work` the only folder it may write (bound at its own path, the
+    candidate's cwd), `readonly` folders or files bound read-only at their own paths over it (its
+    venv, a backup to restore), `hidden` folders of `work` replaced by an empty one, and `sockets`
+    (a host folder) at INSIDE_SOCKETS for the relay's socket. The Python running this (its base
+    installation) is bound read-only too."""
+    work = Path(work).resolve()
+    python = Path(sys.base_prefix).resolve()
+    binds = _system_binds()
+    if not str(python).startswith("/usr/"):
+        binds += ["--ro-bind", str(python), str(python)]
+    binds += ["--bind", str(work), str(work)]
+    for path in readonly:
+        binds += ["--ro-bind", str(Path(path).resolve()), str(Path(path).resolve())]
+    for path in hidden:
+        binds += ["--size", "65536", "--tmpfs", str(Path(path).resolve())]
+    if sockets is not None:
+        binds += ["--bind", str(Path(sockets).resolve()), INSIDE_SOCKETS]
+    return [bwrap() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", *binds, "--chdir", str(work),
+            "--", *argv]
+
+
+def relayed(argv: list[str], ready_file: Path, python: Path) -> list[str]:
+    """`argv` started inside the sandbox by the relay, which serves SOCKET_NAME in INSIDE_SOCKETS.
+    `python`: the candidate's (its base interpreter; -I -S: no .pth, no variable, no user site)."""
+    return [str(python), "-I", "-S", str(RELAY), f"{INSIDE_SOCKETS}/{SOCKET_NAME}", str(ready_file), "--", *argv]
+
+
+class Bridge:
+    """127.0.0.1:<port> on the host, each connection carried to the relay's unix socket."""
+
+    def __init__(self, socket_path: Path):
+        self.path = str(socket_path)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closed:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._carry, args=(client,), daemon=True).start()
+
+    def _carry(self, client: socket.socket) -> None:
+        inside = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            inside.connect(self.path)
+        except OSError:
+            client.close()
+            inside.close()
+            return
+        pump(client, inside)
+
+    def close(self) -> None:
+        self.closed = True
+        self.server.close()
