@@ -64,6 +64,8 @@ ensure_system_packages() {
     [ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
     # The power cut below the file system mounts a FUSE layer (libfuse 3 and fusermount3, issue 42).
     [ -x /usr/bin/fusermount3 ] && is_installed libfuse3-3 || missing+=(fuse3 libfuse3-3)
+    # release build runs a candidate only inside a bubblewrap sandbox (issue 79).
+    [ -x /usr/bin/bwrap ] || missing+=(bubblewrap)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi
