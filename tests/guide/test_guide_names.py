@@ -140,7 +140,7 @@ def office_updated(office, tmp_path_factory):
     with app.app_context(), app.extensions["database"].connection_context():
         admin = app.test_client()
         sign_in_as(admin, User.select().where(User.role.in_(roles_with("pembaruan.kelola"))).first())
-    an_update_waiting(admin, folder)
+    an_update_waiting(admin, folder, "kata-sandi-demo-1")  # the demo accounts' password (the office fixture)
     return app
 
 
