@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from app.frame import audit, installation, statements
 from app.frame.dates import utc_now
@@ -1103,10 +1103,11 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
                 report.error = "sinkronisasi lain sedang berjalan"
             return report
     client = client or client_for(link)
-    ended = False
+    ended, ran = False, None
     try:
         while True:
-            report = _one_pass(client, link, full, progress, packet_bytes, status_page)
+            report = _one_pass(client, link, full, progress, packet_bytes, status_page, going_on=ran is not None)
+            ran = report = _tell(progress, _added(ran, report) if ran is not None else report)  # what the bar showed
             with _owed_guard:  # a press now is either seen here or finds no pass running
                 now = SyncLink.get_or_none(SyncLink.id == link.id)  # unlinked meanwhile: nothing is owed
                 if now is None or now.pass_requested_at is None or _refusal(now):
@@ -1127,11 +1128,28 @@ def _refusal(link: SyncLink) -> str:
     return (installation.numbering_refusal(database) or "") if link.role == "kecamatan" else ""
 
 
+def _added(earlier: PassReport, later: PassReport) -> PassReport:
+    """A pass owed and the one before it, as the one run the bar showed (issue 83: it ended on "terkirim 0")."""
+    for counted in fields(PassReport):
+        value = getattr(later, counted.name)
+        if isinstance(value, (int, list)) and not isinstance(value, bool):
+            setattr(later, counted.name, getattr(earlier, counted.name) + value)
+    return later
+
+
+def _tell(progress: Progress, report: PassReport) -> PassReport:
+    progress.message = report.summary() if not report.error else f"Terhenti: {report.error}"
+    progress.words, progress.ok = report.in_words(), not report.error
+    return report
+
+
 def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progress, packet_bytes: int,
-              status_page: int) -> PassReport:
-    """One pass, under the pass lock; it answers every pass owed until now (it starts after the press)."""
+              status_page: int, going_on: bool = False) -> PassReport:
+    """One pass, under the pass lock; it answers every pass owed until now (it starts after the press).
+    `going_on`: a pass owed right after another, whose bar goes on from where it stood, never back."""
     report = PassReport()
-    progress.running, progress.ok, progress.started_at = True, None, time.time()
+    progress.running, progress.ok = True, None
+    progress.started_at = progress.started_at if going_on else time.time()
     progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
     with write_transaction():
         SyncLink.update(last_attempt_at=utc_now(), pass_requested_at=None).where(SyncLink.id == link.id).execute()
@@ -1157,7 +1175,4 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
         SyncLink.update(**values).where(SyncLink.id == link.id).execute()
         SyncLog.create(at=utc_now(), kind="galat" if report.error else "kirim",
                        summary=summary + (f"; berhenti: {report.error}" if report.error else ""))
-    progress.message = summary if not report.error else f"Terhenti: {report.error}"
-    progress.words = report.in_words()
-    progress.ok = not report.error
-    return report
+    return _tell(progress, report)

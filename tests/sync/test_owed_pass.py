@@ -92,6 +92,7 @@ def test_a_press_during_the_schedulers_pass_brings_what_the_center_did_meanwhile
     assert held.pulled.wait(30), "the scheduler's pass did not pull"
     assert set(run(kecamatan, statuses).values()) == {S.RECEIVED_BY_CENTER.value}
     center_prints_everything()  # after that pass pulled: it cannot bring these
+    bar = engine.PROGRESS.started_at, engine.PROGRESS.percent()
 
     pressed = clerk.post("/sinkronisasi/mulai", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert PRESSED in pressed and "Sedang sinkron" in pressed
@@ -105,8 +106,11 @@ def test_a_press_during_the_schedulers_pass_brings_what_the_center_did_meanwhile
     assert held.passes == 2  # the running pass, then one more for both presses
     assert set(run(kecamatan, statuses).values()) == {S.PRINTED.value}
     page = clerk.get("/sinkronisasi/progres", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Sinkronisasi terakhir: terkirim 0, sudah ada 0, konflik 0, ditolak 0, gagal 0, status 3" in page
+    # Issue 83, finding 6: the box tells the passes the bar showed (it said "terkirim 0" after the first pass had
+    # sent the three), and the bar went on from where it stood (it dropped 99 -> 0 -> 99 once)
+    assert "Sinkronisasi terakhir: terkirim 3, sudah ada 0, konflik 0, ditolak 0, gagal 0, status 6" in page
     assert PRESSED not in page
+    assert engine.PROGRESS.started_at == bar[0] and engine.PROGRESS.shown[1] >= bar[1] > 0
 
 
 def test_a_press_when_no_pass_runs_starts_one_and_owes_nothing(kecamatan, center_app, center_db, monkeypatch):
