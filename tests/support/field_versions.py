@@ -16,7 +16,8 @@ FIELD_VERSIONS = {
     "previous-but-one": "798c4b26dfff6e139069c0c2fde55b4696cf6356",
     "previous": "d36a77079ce8369681fa10a385140902060691f5",
     # The landed version before issue 72 (0.2.0 too): its counter PC takes a renumber of a relayed form's
-    # application without the form's "nomor_diganti" step, as the issue-80 rollout met it (finding 2).
+    # application without the form's "nomor_diganti" step, as the issue-80 rollout met it (finding 2). Its
+    # launcher waits up to 15 minutes for the version's own "baik" (finding 1; the two above write it themselves).
     "before-renumber-step": "6ce2a857306f035326963f5655833c9777982764",
 }
 
