@@ -155,7 +155,7 @@ def signer_start(program_folder):
         shown = "\n".join("- " + problem for problem in problems[:15])
         more = "\n- dan %d berkas lagi" % (len(problems) - 15) if len(problems) > 15 else ""
         sys.exit("Program penandatangan di laptop ini tidak sama dengan yang dipasang pip dari wheel rilis "
-                 "(di %s):\n%s%s\nBerkas itu ditulis sesudah pemasangan, mungkin oleh program lain: tidak ada kunci "
+                 "(di %s):\n%s%s\nBerkas itu ditulis sesudah pemasangan, mungkin oleh program lain. Tidak ada kunci "
                  "yang dibuka. Jangan pakai Loket ini untuk kunci; pasang Loket baru dari wheel rilis di folder "
                  "baru (panduan admin kabupaten, bagian Memasang Loket di laptop kunci) dan laporkan berkas di atas "
                  "ke proyek." % (os.pathsep.join(folders), shown, more))

@@ -1,0 +1,158 @@
+"""Issue 79, "the signer checks itself before it opens a key": `release sign` and `release keys` on the
+regency's laptop, installed from the release wheel as the guide says, started as the guide prints them
+(`python -I -S …/run.py release …`), refuse a planted `.pth` or `sitecustomize` and a changed module,
+naming the file, and the planted code never runs (loket_install.py). On a clean install they work."""
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from sync import releases
+from tests.sync.harness import ROOT
+from tests.updates.test_wheel_contents import build_release_wheel, outside_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def release_wheel(tmp_path_factory) -> Path:
+    return build_release_wheel(tmp_path_factory.mktemp("rilis"))
+
+
+def installed_closure() -> list:
+    """The distributions this project needs (without extras), as installed in the test's own venv."""
+    seen, todo, found = set(), ["loket-kecamatan"], []
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        dist = importlib.metadata.distribution(name)
+        todo += [Requirement(text).name for text in dist.requires or []
+                 if not Requirement(text).marker or Requirement(text).marker.evaluate({"extra": ""})]
+        if name != "loket-kecamatan":
+            found.append(dist)
+    return found
+
+
+def laptop_install(place: Path, wheel: Path) -> tuple[Path, Path]:
+    """Loket installed on the laptop from the release wheel into its own venv (docs/operations.md): the
+    app wheel by pip; its locked packages are these tests' own installed files, linked with their RECORD
+    (what pip wrote; the tests never write into them). (the venv's python, its site-packages)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(place)], check=True, capture_output=True)
+    python = place / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                        check=True, capture_output=True, text=True).stdout.strip())
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
+                    "--disable-pip-version-check", str(wheel)], check=True, capture_output=True, env=outside_env())
+    for dist in installed_closure():
+        for file in dist.files or []:
+            source = Path(file.locate())
+            if not source.is_file() or "__pycache__" in file.parts:
+                continue
+            target = Path(os.path.normpath(site_packages / file))  # its scripts too (../../../bin/flask)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+    return python, site_packages
+
+
+@pytest.fixture
+def laptop(tmp_path, release_wheel):
+    python, site_packages = laptop_install(tmp_path / "Loket" / ".venv", release_wheel)
+    return python, site_packages
+
+
+def signer(python: Path, site_packages: Path, *argv: str, isolated: bool = True) -> subprocess.CompletedProcess:
+    """The command as the guide prints it, from the Loket folder."""
+    flags = ["-I", "-S"] if isolated else []
+    env = {k: v for k, v in outside_env().items() if k != "PYTHONPATH"}
+    return subprocess.run([str(python), *flags, str(site_packages / "run.py"), "release", *argv],
+                          cwd=python.parents[2], env=env, capture_output=True, text=True, timeout=300)
+
+
+def keys_argv(tmp_path: Path) -> list[str]:
+    return ["keys", "--keys", str(tmp_path / "flashdisk rilis" / "kunci-rilis"),
+            "--root", str(tmp_path / "flashdisk root" / "kunci-root")]
+
+
+def test_on_a_clean_install_from_the_release_wheel_release_keys_runs(tmp_path, laptop):
+    made = signer(*laptop, *keys_argv(tmp_path))
+    assert made.returncode == 0, made.stderr
+    assert "Sidik jari kunci root:" in made.stdout
+    assert (tmp_path / "flashdisk rilis" / "kunci-rilis" / "targets.pem").is_file()
+
+
+@pytest.mark.parametrize("command", ["sign", "keys"])
+@pytest.mark.parametrize("planted", ["zz-kait.pth", "sitecustomize.py"])
+def test_a_planted_start_hook_is_refused_by_name_and_never_runs(tmp_path, laptop, command, planted):
+    """The hook of finding 1: a `.pth` (or sitecustomize) written into the laptop's venv that would copy the
+    keys at the next `release sign`; here it would write a marker."""
+    python, site_packages = laptop
+    marker = tmp_path / "hook-berjalan"
+    line = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')"
+    (site_packages / planted).write_text(line + "\n", "utf-8")
+    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    argv = (["sign", str(tmp_path / "diperiksa-0.3.0"), "--keys", str(keys)] if command == "sign"
+            else keys_argv(tmp_path))
+    refused = signer(python, site_packages, *argv)
+    assert refused.returncode != 0
+    assert f"{planted} (tidak dipasang pip)" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert not marker.exists()
+    assert not (tmp_path / "flashdisk root").exists()
+
+
+@pytest.mark.parametrize("command", ["sign", "keys"])
+def test_a_changed_module_of_the_signer_is_refused_by_name(tmp_path, laptop, command):
+    """The walker of finding 1, rewritten to pass anything, and a module of the signing path."""
+    python, site_packages = laptop
+    walker = site_packages / "sync" / "candidate_walk.py"
+    walker.write_text(walker.read_text("utf-8") + "\n\ndef walk_candidate(*args, **kwargs):\n    return None\n", "utf-8")
+    refused = signer(python, site_packages, *(["sign", str(tmp_path / "x"), "--keys", str(tmp_path / "k")]
+                                              if command == "sign" else keys_argv(tmp_path)))
+    assert refused.returncode != 0 and "sync/candidate_walk.py (berubah)" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_a_planted_bytecode_file_is_never_read(tmp_path, laptop):
+    """A `__pycache__` file beside a checked module is not compared (pip leaves bytecode unhashed) and
+    not loaded: the signer reads bytecode only from a new empty folder."""
+    python, site_packages = laptop
+    marker = tmp_path / "pyc-berjalan"
+    source = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n"
+    tag = sys.implementation.cache_tag
+    cache = site_packages / "__pycache__" / f"loket_python.{tag}.pyc"
+    cache.parent.mkdir(exist_ok=True)
+    import importlib.util
+    import marshal
+    stat = (site_packages / "loket_python.py").stat()
+    header = importlib.util.MAGIC_NUMBER + (0).to_bytes(4, "little") + int(stat.st_mtime).to_bytes(4, "little") \
+        + (stat.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+    cache.write_bytes(header + marshal.dumps(compile(source, str(site_packages / "loket_python.py"), "exec")))
+    made = signer(python, site_packages, *keys_argv(tmp_path))
+    assert not marker.exists()
+    assert made.returncode == 0, made.stderr
+
+
+def test_started_without_dash_i_dash_s_it_names_the_command_to_type(tmp_path, laptop):
+    python, site_packages = laptop
+    refused = signer(python, site_packages, *keys_argv(tmp_path), isolated=False)
+    assert refused.returncode == 2 and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert " -I -S " in refused.stderr and "'" + str(tmp_path / "flashdisk rilis" / "kunci-rilis") + "'" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_from_a_source_tree_the_signer_refuses(tmp_path):
+    """`pip install -e .` (this project's development install) records no hash of the tree's files."""
+    refused = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "run.py"), "release", *keys_argv(tmp_path)],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "dipasang dari folder sumber" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
