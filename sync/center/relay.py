@@ -355,10 +355,11 @@ def renumber_unsaid(key: DeviceKey, status: str, current: str, application_numbe
     number. Taken as the renumber only when the center asked this PC to renumber `current` and both numbers are
     of this PC's own series (device codes are never shared: the form's application is this PC's, and a PC accepts
     a form once). A key without a device code (enrolled before codes) is never so sure: its step stays superseded."""
-    own = device_codes(key)
     found = [protocol.REGISTRATION_NUMBER.fullmatch(number) for number in (current, application_number)]
-    return (bool(own) and status != RELAY_ACCEPTED and all(found) and found[0].group(1) == found[1].group(1)
-            and all(part.group(2) in own for part in found) and renumbered_here(key, current))
+    if status == RELAY_ACCEPTED or not all(found) or found[0].group(1) != found[1].group(1):
+        return False
+    own = device_codes(key)
+    return bool(own) and all(part.group(2) in own for part in found) and renumbered_here(key, current)
 
 
 def store_status(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
