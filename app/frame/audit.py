@@ -195,27 +195,40 @@ def _watch(connection) -> None:
         return
     layers = [_Writes()]  # the transaction's, then each open savepoint's
     statement = _Writes()  # the statement running: its rows count once it ends without an error
+    last = [None, -1, ()]  # the frame a statement was run from, its instruction, the writers behind it
+
+    def writers_behind(frame):
+        """The writers' frames behind a row. A frame runs on the same stack as long as it lives (held here):
+        the rows of one statement, or of one line run in a loop, are walked once."""
+        if last[0] is not frame or last[1] != frame.f_lasti:
+            last[:] = frame, frame.f_lasti, RULE.frames_of(frame)
+        return last[2]
 
     def on_row(change):
-        table = change.table_name
         if change.database_name != "main":  # the watched file; a temporary table's rows go with the connection
             return
+        table = change.table_name
         if table == RULE.audit_table:
             if change.op == "INSERT" and not is_view(str(change.new[_ACTION])):
-                statement.lines.add(RULE.frames_of(sys._getframe(1)) or ())
-        elif RULE.audited(table) and not RULE.declared(table):
-            frames = RULE.frames_of(sys._getframe(1))
+                statement.lines.add(writers_behind(sys._getframe(1)) or ())
+            return
+        if RULE.audited(table) and not RULE.declared(table):
+            frames = writers_behind(sys._getframe(1))
             if frames is not None:  # a demo module's example office
                 statement.changes.add((table, frames))
 
     def on_statement(event):
-        """A statement ended. A failed one (SQLite undid its rows: its count of changes is 0) counts for
-        nothing, a savepoint's rollback empties what the savepoint kept."""
+        """A statement starts: the one before it has ended, and counts unless it failed (SQLite undid its
+        rows and its count of changes is 0); a savepoint's rollback empties what the savepoint kept."""
+        sql = event["sql"]
+        if event["trigger"]:  # a trigger's step inside the statement that fired it, or (SQLite reports it
+            sql = "-- " + sql  # alike) a statement written after a comment: no trigger runs a savepoint
+            if not _SAVEPOINT.match(sql):
+                return
         if statement.changes or statement.lines:
             if connection.changes():
                 layers[-1].take(statement)
             statement.changes, statement.lines = set(), set()
-        sql = event["sql"]
         if not sql.lstrip()[:4].lower().startswith(("save", "rele", "roll", "--", "/*")):
             return
         found = _SAVEPOINT.match(sql)
@@ -226,7 +239,7 @@ def _watch(connection) -> None:
             layers.append(_Writes(name))
             return
         at = next((i for i in range(len(layers) - 1, 0, -1) if layers[i].name == name), None)
-        if at is None:  # no such savepoint: SQLite refused the statement
+        if at is None:  # no such savepoint: SQLite refuses the statement
             return
         if verb == "rollback":  # the savepoint stays open, emptied
             del layers[at + 1:]
@@ -259,8 +272,7 @@ def _watch(connection) -> None:
         return False
 
     connection.preupdate_hook(on_row, id=_HOOK_ID)
-    # at a statement's end (its own text, comments and all; never a trigger's): SQLite says then whether it failed
-    connection.trace_v2(apsw.SQLITE_TRACE_PROFILE, on_statement, id=_HOOK_ID)
+    connection.trace_v2(apsw.SQLITE_TRACE_STMT, on_statement, id=_HOOK_ID)
     connection.set_commit_hook(on_commit)
     connection.set_rollback_hook(forget)
 
