@@ -187,6 +187,7 @@ def older_python(work: Path) -> Path:
 def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_locks_after_an_update(tmp_path):
     from app.updates import installing, launcher
     from sync import dependency_lock, release_build
+    from tests.sync.harness import fill_kecamatan
     from tests.updates.test_install import build_wheel
     version = "9.1.0"
     app_wheel = next(build_wheel(version, tmp_path).glob("*.whl"))
@@ -195,7 +196,7 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
     app = release_build.AppWheel(app_wheel, version, "Rilis uji.", release_build.wheel_requires(app_wheel), lock)
     python, platform = THIS_PC.split("-", 1)
     gathered, closure = release_build.gather(app, [python], [platform], tmp_path / "pypi", say=lambda line: None)
-    pins = {pin.name: pin.version for pin in dependency_lock.for_target(
+    pins = {pin.name: str(pin.version) for pin in dependency_lock.for_target(
         dependency_lock.parse(lock), release_build.target_environment(python, platform)).values()}
     assert all(pins[name] != old for name, old in OLDER.items())
 
@@ -204,6 +205,7 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
         bundle = releases.sign_release(regency.keys, version, "Rilis uji.", [app_wheel, *gathered], tmp_path / "paket",
                                        requires=app.requires, closure={THIS_PC: [app_wheel.name, *closure[THIS_PC]]})
         published(regency, bundle)
+        fill_kecamatan(regency.office, 2)  # an office with its identity and work: the walk opens every page
         regency.sync()
         available = regency.state()["available"]
         assert available and available["whole_lock"] and len(available["wheels"]) == len(pins) + 1, regency.state()
@@ -216,7 +218,7 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
     assert (root / launcher.OWN_PACKAGES).is_file() and not launcher.damaged_files(root)
 
     older = older_python(tmp_path)
-    own = subprocess.run([str(older), "-c", "import pip, werkzeug, importlib.metadata as m; print(m.version('werkzeug'))"], capture_output=True,
+    own = subprocess.run([str(older), "-c", "import pip, importlib.metadata as m; print(m.version('werkzeug'))"], capture_output=True,
                          text=True)
     assert own.stdout.strip() == OLDER["werkzeug"], own.stderr  # what that Python itself imports
     command = launcher.python_command(root)  # as today's launcher starts it, with the PC's own Python
