@@ -1,0 +1,208 @@
+"""What TLS on the office's LAN costs (issue 84): the same office program serving its loopback over plain
+HTTP (waitress) and its LAN over TLS (cheroot, app/frame/office_tls.py), in one CPU cgroup limited to
+`--cores` of a core, one clerk at a time taking turns on the two listeners, in one run:
+
+- a page (the register, /pendaftaran) on a kept-alive connection, as a browser opens the next page;
+- a registration with a photo (the POST and the page its redirect shows);
+- the sign-in page on a new connection (TCP, and over TLS its handshake: a browser's first page, or one
+  after its idle connection was let go).
+
+Each reported as the median and p95 of the clerk's wait and the server's CPU per action (its threads'
+schedstat), and the TLS/plain ratio of the medians. The LAN listener is bound to 127.0.0.2 (loopback's
+second address on Linux): no packet leaves the machine, the cost is the TLS and the server's own.
+
+    python bench/bench_lan_tls.py                      # half a core, 40 rounds
+    python bench/bench_lan_tls.py --cores 0 --rounds 100
+
+Linux, root (cgroup). docs/benchmarks.md has the figures.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_day import FormReader, free_port, photo_jpeg  # noqa: E402
+from bench.slow_pc import SlowCore, cpu_seconds, load  # noqa: E402
+
+PASSWORD = "bench-lan-2026"
+LAN_HOST = "127.0.0.2"
+
+
+def prepare(data: Path) -> str:
+    """The office set up with one clerk; its CA made. Returns the CA as PEM (what a counter trusts)."""
+    from app import create_app
+    from app.auth.accounts import create_user
+    from app.firstrun import seed_identity
+    from app.frame import office_tls
+    app = create_app({"DATA_DIR": data})
+    with app.app_context(), app.extensions["database"].connection_context():
+        seed_identity("35.08.07")
+        create_user("loket1", "Petugas Loket", "petugas_loket", password=PASSWORD, must_change_password=False)
+        ca = office_tls.office_ca()["cert"]
+    app.extensions["database"].close_all()
+    return ca
+
+
+class Clerk:
+    def __init__(self, base: str, verify):
+        self.base, self.verify = base, verify
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.verify = verify
+        self.session.headers["Referer"] = base + "/"  # as a browser sends it (Flask-WTF checks it over HTTPS)
+
+    def form(self, path: str) -> FormReader:
+        reader = FormReader(self.session.get(self.base + path, timeout=60).text)
+        return reader
+
+    def sign_in(self) -> None:
+        form = self.form("/masuk")
+        done = self.session.post(self.base + "/masuk", data={"csrf_token": form.csrf, "username": "loket1",
+                                                             "password": PASSWORD}, allow_redirects=False, timeout=60)
+        assert done.status_code in (302, 303) and not done.headers["Location"].endswith("/masuk"), done.status_code
+
+    def page(self) -> None:
+        answer = self.session.get(self.base + "/pendaftaran", timeout=60)
+        assert answer.status_code == 200, answer.status_code
+
+    def new_connection(self) -> None:
+        with requests.Session() as fresh:
+            fresh.trust_env = False
+            answer = fresh.get(self.base + "/masuk", verify=self.verify, timeout=60)
+            assert answer.status_code == 200
+
+    def register(self, serial: int, photo: bytes) -> None:
+        form = self.form("/pendaftaran/baru")
+        data = {"csrf_token": form.csrf, "nik": f"350807120590{serial:04d}", "kk_number": f"350807010110{serial:04d}",
+                "full_name": "Budi Santoso", "birth_place": "Lumajang", "birth_date": "1990-05-12", "sex": "L",
+                "address": "Dusun Krajan No. 5", "rt": "2", "rw": "1", "desa": form.choices["desa-list"][0],
+                "religion": "Islam", "marital_status": "Kawin", "occupation": "Petani/Pekebun",
+                "phone": "0812-3456-7890", "reason": "rusak", "biometric_done": "1"}
+        saved = self.session.post(self.base + "/pendaftaran/baru", data=data,
+                                  files={"photo": ("foto.jpg", photo, "image/jpeg")}, allow_redirects=False, timeout=60)
+        assert saved.status_code in (302, 303), saved.status_code
+        assert self.session.get(urljoin(self.base + "/", saved.headers["Location"]), timeout=60).status_code == 200
+
+
+def wait_ready(url: str, verify, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, verify=verify, timeout=2).ok:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"the server did not answer {url}")
+
+
+def start_cost(data: Path, env: dict, core: SlowCore, lan: bool) -> tuple[float, float]:
+    """(seconds from the start to the loopback's first /healthz, the server's VmRSS in MB then): `serve` for
+    this PC alone, or with the LAN's TLS listener beside (cheroot and ssl imported, the leaf checked)."""
+    port, lan_port = free_port(), free_port()
+    began = time.perf_counter()
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--data", str(data), "--port", str(port),
+                               *(["--host", LAN_HOST, "--lan-port", str(lan_port)] if lan else [])],
+                              cwd=ROOT, env=env, preexec_fn=core.enter, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/healthz", True)
+        seconds = time.perf_counter() - began
+        rss = next(int(line.split()[1]) for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
+                   if line.startswith("VmRSS"))
+        return seconds, rss / 1024
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cores", type=float, default=0.5, help="share of one core for the server (0: no limit)")
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--starts", type=int, default=3, help="starts of each kind for the start's cost")
+    options = parser.parse_args(argv)
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-lan-tls-"))
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    os.environ["PYTHON_KEYRING_BACKEND"] = env["PYTHON_KEYRING_BACKEND"]
+    ca_file = folder / "kantor.pem"
+    ca_file.write_text(prepare(folder / "data"))
+    core = SlowCore(f"loket-bench-lan-{os.getpid()}")
+    core.limit(options.cores)
+    starts = {lan: [start_cost(folder / "data", env, core, lan) for _ in range(options.starts)] for lan in (False, True)}
+    port, lan_port = free_port(), free_port()
+    server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "serve", "--data", str(folder / "data"),
+                               "--host", LAN_HOST, "--port", str(port), "--lan-port", str(lan_port)],
+                              cwd=ROOT, env=env, preexec_fn=core.enter, stdout=subprocess.DEVNULL,
+                              stderr=open(folder / "server.log", "w"))
+    try:
+        plain = Clerk(f"http://127.0.0.1:{port}", True)
+        tls = Clerk(f"https://{LAN_HOST}:{lan_port}", str(ca_file))
+        wait_ready(plain.base + "/healthz", True)
+        wait_ready(tls.base + "/healthz", str(ca_file))
+        photo = photo_jpeg(__import__("random").Random(84))
+        clerks = {"loopback (HTTP)": plain, "LAN (TLS)": tls}
+        actions = {"page (kept-alive)": lambda c, n: c.page(),
+                   "registration with photo": lambda c, n: c.register(n, photo),
+                   "sign-in page, new connection": lambda c, n: c.new_connection()}
+        for clerk in clerks.values():  # warm: templates compiled, the TLS session made once
+            clerk.sign_in()
+            clerk.page()
+        times = {(a, c): [] for a in actions for c in clerks}
+        cpu = {(a, c): [] for a in actions for c in clerks}
+        serial = 0
+        for _ in range(options.rounds):
+            for action, do in actions.items():
+                for name, clerk in clerks.items():  # taking turns: what disturbs one disturbs the other
+                    serial += 1
+                    before_cpu, began = cpu_seconds(server.pid), time.perf_counter()
+                    do(clerk, serial)
+                    times[(action, name)].append(time.perf_counter() - began)
+                    cpu[(action, name)].append(cpu_seconds(server.pid) - before_cpu)
+        print(f"# TLS on the LAN vs plain HTTP on loopback: {options.rounds} rounds, server on "
+              f"{options.cores or 'no limit of'} core ({core.kind}), load {load()}")
+        print(f"{'action':32} {'listener':16} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8}")
+        for action in actions:
+            medians = {}
+            for name in clerks:
+                waits, used = times[(action, name)], cpu[(action, name)]
+                medians[name] = (statistics.median(waits), statistics.median(used))
+                print(f"{action:32} {name:16} {medians[name][0] * 1000:10.1f} {p95(waits) * 1000:8.1f} "
+                      f"{medians[name][1] * 1000:8.1f}")
+            (wait_plain, cpu_plain), (wait_tls, cpu_tls) = medians.values()
+            print(f"{'':32} {'TLS / plain':16} {wait_tls / wait_plain:10.2f} {'':>8} "
+                  f"{cpu_tls / cpu_plain if cpu_plain else float('nan'):8.2f}")
+        rss = [line for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
+               if line.startswith(("VmRSS", "VmHWM"))]
+        print("# server memory with both listeners after the rounds: " + ", ".join(" ".join(line.split()) for line in rss))
+        for lan, measured in starts.items():
+            print(f"# start, {'with the LAN TLS listener' if lan else 'loopback only'}: first /healthz "
+                  f"{statistics.median(m[0] for m in measured):.2f} s, VmRSS {statistics.median(m[1] for m in measured):.1f} MB "
+                  f"(median of {len(measured)})")
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        core.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
