@@ -95,6 +95,12 @@ NUMBER_CHANGED = ("Nomor {number} sudah diganti oleh Kantor Kecamatan {office}, 
                   "yang lama tidak berlaku lagi. Minta bukti pendaftaran baru di loket Kantor Kecamatan {office} "
                   "dengan membawa bukti lama ini; status permohonan Anda tampil di sini dengan nomor dan kode cek "
                   "pada bukti baru.")
+# /cek of a fresh receipt whose number another counter PC of the office gave too, while the center's check of the
+# two waits (issue 83: it answered "tidak cocok" for days): the truth, and where to ask.
+NUMBER_BEING_CHECKED = ("Nomor {number} sedang diperiksa di Dukcapil kabupaten: nomor yang sama juga tercatat "
+                        "pada permohonan lain di kecamatan ini. Permohonan Anda tetap tercatat; bila nomornya "
+                        "diganti, Anda diberi bukti pendaftaran baru. Tanyakan ke Kantor Kecamatan {office} dengan "
+                        "membawa bukti pendaftaran ini.")
 # The public steps of an application in service (app/registration/status.IN_SERVICE): late past its promise.
 IN_SERVICE_STEPS = frozenset({"diproses", "menunggu_kirim", "dicetak", "dikirim", "perbaikan"})
 # A complaint done without a published follow-up: a confidential one, told to the complainant in person.

@@ -317,6 +317,19 @@ class PublicStatusPrevious(CenterModel):
     code_key = CharField()  # HMAC of the code's digest under the old number, as PublicStatus.code_key
 
 
+class PublicStatusWaiting(CenterModel):
+    """A fresh receipt whose number another PC of the kecamatan holds at the center (issue 83): /cek tells it the
+    number is being checked at the regency, not "tidak cocok"; gone once its record is stored."""
+    id = AutoField()
+    kecamatan = ForeignKeyField(Kecamatan, on_delete="CASCADE", index=False)
+    number = CharField()
+    code_key = CharField()  # HMAC of the code's digest under the number, as PublicStatus.code_key
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("number", "code_key", "kecamatan"), True),)
+
+
 class SmsConsent(CenterModel):
     """A citizen's consent to one SMS per event (issue 28): the phone sealed (sync/center/sealed.py)."""
     id = AutoField()
@@ -354,4 +367,4 @@ class UsbBatchFile(CenterModel):
 
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
           ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
-          PerformanceReport, PublicStatus, PublicStatusPrevious, SmsConsent, SmsMessage, UsbBatchFile]
+          PerformanceReport, PublicStatus, PublicStatusPrevious, PublicStatusWaiting, SmsConsent, SmsMessage, UsbBatchFile]

@@ -20,7 +20,8 @@ from sync import public_status as vocabulary
 from sync.center import keys
 from sync.center.db import center_database
 from sync.center.models import PublicStatus
-from sync.center.public_status_records import (code_key, find, find_previous, note_delivery, store_public,
+from sync.center.public_status_records import (code_key, find, find_previous, find_waiting, note_delivery,
+                                               office_record, store_public,
                                                view_of)
 from sync.center.routes import api_blueprint, error_answer, json_body, packet_results, page_blueprint
 
@@ -170,8 +171,18 @@ def _changed(row: PublicStatus, typed: str) -> dict:
     """What /cek says of an old receipt: its number was changed, ask the office for the new receipt, with the
     office's address, telephone and hours as the kecamatan sent them; nothing of the record itself."""
     shown = view_of(row)
-    return {"text": vocabulary.NUMBER_CHANGED.format(number=typed, office=shown["office"]), "office": shown["office"],
+    return {"title": "Nomor pendaftaran sudah diganti", "office": shown["office"],
+            "text": vocabulary.NUMBER_CHANGED.format(number=typed, office=shown["office"]),
             **{key: shown[key] for key in ("office_address", "office_phone", "hours")}}
+
+
+def _being_checked(waiting, typed: str) -> dict:
+    """What /cek says of a fresh receipt whose number waits on a conflict at the center (issue 83)."""
+    shown = office_record(waiting.kecamatan_id)
+    office = shown.get("office") or waiting.kecamatan.name
+    return {"title": "Nomor sedang diperiksa", "office": office,
+            "text": vocabulary.NUMBER_BEING_CHECKED.format(number=typed, office=office),
+            **{key: shown.get(key, "") for key in ("office_address", "office_phone", "hours")}}
 
 
 @page_blueprint.get("/cek")
@@ -192,6 +203,10 @@ def status_page():
     moved = find_previous(numbers, code) if row is None and code and numbers else None
     if moved is not None:  # an old receipt (issue 72): changed, and where to ask; never the new number
         context["changed"] = _changed(moved, context["number"])
+        return render_template("center/public_status.html", **context)
+    waiting = find_waiting(numbers, code) if row is None and code and numbers else None
+    if waiting is not None:  # a fresh receipt whose number waits on a conflict here (issue 83)
+        context["changed"] = _being_checked(waiting, context["number"])
         return render_template("center/public_status.html", **context)
     if row is None:
         code_key(vocabulary.code_digest(typed_number, code))  # a malformed query costs what a wrong code costs

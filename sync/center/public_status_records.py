@@ -25,7 +25,7 @@ from sync import public_status as vocabulary
 from sync.center import sms
 from sync.center.audit import audit
 from sync.center.db import center_database, in_dialect, is_postgres
-from sync.center.models import Kecamatan, PublicStatus, PublicStatusPrevious, ReceivedApplication
+from sync.center.models import Kecamatan, PublicStatus, PublicStatusPrevious, PublicStatusWaiting, ReceivedApplication
 from sync.center.records import Outcome
 from sync.center.trail import no_ones_act
 from sync.center.zone import own_zone
@@ -143,6 +143,7 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes, device_code
     if problem:
         return Outcome(key, version, "rejected", problem)
     if record["kind"] == "ktp" and device_codes and _held_by_another_pc(kecamatan, number, device_codes):
+        _note_waiting(kecamatan, number, record["code_digest"])
         return Outcome(key, version, "conflict", "nomor ini dipegang permohonan PC lain kecamatan ini di pusat")
     final = record["step"] in vocabulary.FINAL_STEPS[record["kind"]]
     # The consented phone never rests in the public record: sync/center/sms.py keeps it sealed.
@@ -179,10 +180,24 @@ def store_public(kecamatan: Kecamatan, header: dict, payload: bytes, device_code
 
 
 def _keep_previous(status_id: int, record: dict) -> None:
-    """The record's old numbers as the newest version has them (in the caller's transaction)."""
+    """The record's old numbers as the newest version has them (in the caller's transaction); its receipt no
+    longer waits under its number, nor under an old one."""
     PublicStatusPrevious.delete().where(PublicStatusPrevious.status == status_id).execute()
     for number, digest in record.get("previous", []):
         PublicStatusPrevious.create(status=status_id, number=number, code_key=code_key(digest))
+    for number, digest in [(record["number"], record["code_digest"]), *record.get("previous", [])]:
+        PublicStatusWaiting.delete().where((PublicStatusWaiting.number == number)
+                                           & (PublicStatusWaiting.code_key == code_key(digest))).execute()
+
+
+def _note_waiting(kecamatan: Kecamatan, number: str, digest: str) -> None:
+    """A fresh receipt's record refused while another PC's application holds its number (issue 83): /cek answers
+    that receipt "being checked at the regency" until its record is stored (_keep_previous)."""
+    key = code_key(digest)
+    with center_database.atomic():
+        if not PublicStatusWaiting.select().where((PublicStatusWaiting.number == number)
+                                                  & (PublicStatusWaiting.code_key == key)).exists():
+            PublicStatusWaiting.create(kecamatan=kecamatan.id, number=number, code_key=key, at=utc_now())
 
 
 def _held_by_another_pc(kecamatan: Kecamatan, number: str, device_codes) -> bool:
@@ -234,6 +249,16 @@ def find_previous(numbers: list[str], code: str) -> PublicStatus | None:
     for previous in PublicStatusPrevious.select().where(PublicStatusPrevious.number.in_(numbers)).limit(20):
         if hmac.compare_digest(previous.code_key, wanted[previous.number]):
             found = previous.status
+    return found
+
+
+def find_waiting(numbers: list[str], code: str) -> PublicStatusWaiting | None:
+    """A receipt whose number and code wait on a conflict at the center (_note_waiting), asked after every miss."""
+    wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
+    found = None
+    for waiting in PublicStatusWaiting.select().where(PublicStatusWaiting.number.in_(numbers)).limit(20):
+        if hmac.compare_digest(waiting.code_key, wanted[waiting.number]):
+            found = waiting
     return found
 
 
@@ -315,10 +340,15 @@ def _office_record(row: PublicStatus) -> dict:
     """A desa form's office hours, address and telephone as the kecamatan itself last sent them (issue 71: a
     desa PC knows only the default hours, "Jumat 08.00–14.00" where the office closes at 11.00); the
     form's own record while the kecamatan has sent none."""
+    return office_record(row.kecamatan_id) or json.loads(row.record_json)
+
+
+def office_record(kecamatan_id: int) -> dict:
+    """The kecamatan's newest record of its own (not a desa form's): its office, hours, address and telephone."""
     newest = (PublicStatus.select(PublicStatus.record_json)
-              .where((PublicStatus.kecamatan == row.kecamatan_id) & (PublicStatus.kind != "pra"))
+              .where((PublicStatus.kecamatan == kecamatan_id) & (PublicStatus.kind != "pra"))
               .order_by(PublicStatus.received_at.desc()).first())
-    return json.loads(newest.record_json if newest is not None else row.record_json)
+    return json.loads(newest.record_json) if newest is not None else {}
 
 
 # --- retention ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ NOT_ACTS = {
     "throttle_hit": "the throttle of failed sign-ins",
     "public_status": "what /cek shows, sent by the offices (the applications and complaints are theirs)",
     "public_status_previous": "an old number of what /cek shows, sent with it by the offices (issue 72)",
+    "public_status_waiting": "a receipt's code whose record waits on a conflict, sent by the offices (issue 83)",
     "relay_desa": "the desa key generations a kecamatan's PCs report (its revocation is the office's act, "
                   "audited there; each desa key revoked here is audited, relay.relay_desa_keys)",
     "usb_batch_file": "which batch files were read; each import is audited (desk_records.record_usb_import)",

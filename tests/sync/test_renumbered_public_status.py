@@ -13,7 +13,7 @@ from app.public_status.models import PublicStatus as LocalStatus
 from app.registration.models import Application
 from sync import public_status as vocabulary
 from sync.center import keys
-from sync.center.models import DeviceKey, PublicStatus
+from sync.center.models import DeviceKey, PublicStatus, PublicStatusWaiting
 from sync.center.public_status_records import code_key
 from sync.client import enrolment
 from sync.client.models import OutboxItem
@@ -21,6 +21,7 @@ from tests.sync.harness import kecamatan_app
 from tests.sync.test_center_pages import operators  # noqa: F401  (fixture)
 from tests.sync.test_conflict_routing import _pc_enrolled_by_an_older_version
 from tests.sync.test_edges_of_a_real_office import EnrolSession, fill, run, sync
+from tests.sync.test_public_status import page
 
 OLD = ["350807-01-000001", "350807-01-000002"]
 
@@ -90,9 +91,15 @@ def test_a_number_held_by_another_pc_at_the_center_keeps_its_citizens_record(tmp
     sync(pc_a, center_app)
     code_a = run(pc_a, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)
     run(pc_b, lambda: _more_public_versions(pc_b, OLD[0]))
+    fresh_code = run(pc_b, lambda: LocalStatus.get(LocalStatus.number == OLD[0]).check_code)  # B's citizen's receipt
     assert sync(pc_b, center_app).conflicts >= 2  # the applications wait for the operator
     row = PublicStatus.get(PublicStatus.number == OLD[0])
     assert row.code_key == code_key(vocabulary.code_digest(OLD[0], code_a))  # A's citizen still finds it
+    # Issue 83, finding 2: B's citizen's fresh receipt is told the truth while the conflict waits, not "tidak cocok"
+    status, body = page(center_app, OLD[0], fresh_code)
+    assert status == 200 and "Nomor sedang diperiksa" in body and "sedang diperiksa di Dukcapil kabupaten" in body
+    assert "tidak cocok" not in body and code_a not in body
+    assert page(center_app, OLD[0], "ZZZZZZ")[0] == 404  # a wrong code is the calm miss still
     _decide(center_app, operators["operator"], OLD[0], "keep")
     sync(pc_b, center_app)
     sync(pc_b, center_app)
@@ -105,3 +112,7 @@ def test_a_number_held_by_another_pc_at_the_center_keeps_its_citizens_record(tmp
         vocabulary.code_digest(OLD[0], code_a))
     # B's page keeps nothing about a number it gave away
     assert vocabulary.wire_key(OLD[0]) not in _status_keys(pc_b)
+    # the receipt, renumbered, is an old receipt now: changed, ask for the new one (issue 72), no longer "checked"
+    assert not PublicStatusWaiting.select().where(PublicStatusWaiting.number == OLD[0]).exists()
+    body = page(center_app, OLD[0], fresh_code)[1]
+    assert "Nomor pendaftaran sudah diganti" in body and "sedang diperiksa" not in body
