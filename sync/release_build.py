@@ -374,9 +374,8 @@ def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path
 def refuse_keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> None:
     near = keys_in_reach(paths, home, drives)
     if near:
-        raise ReleaseError("Folder kunci terjangkau selama pemeriksaan, salinan kunci rilis ada di:\n"
-                           + "\n".join(f"- {copy.said()}" for copy in near[:20])
-                           + (f"\n- dan {len(near) - 20} lagi" if len(near) > 20 else "")
+        listed = [f"- {copy.said()}" for copy in near[:20]] + [f"- dan {len(near) - 20} lagi"] * (len(near) > 20)
+        raise ReleaseError("Folder kunci terjangkau selama pemeriksaan, salinan kunci rilis ada di:\n" + "\n".join(listed)
                            + "\nProgram rilis yang diperiksa belum dipercaya dan tidak boleh dekat dengan kunci: cabut "
                            "flashdisk kunci, dan musnahkan salinan di laptop ini (bukan sekadar hapus: panduan admin "
                            "kabupaten, bagian Salinan kunci di laptop), lalu ulangi perintahnya. Kunci dipasang lagi hanya "

@@ -151,10 +151,17 @@ def cmd_build(options) -> int:
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
-    stick = "E:\\kunci-rilis" if sys.platform == "win32" else "/media/<nama>/RILIS/kunci-rilis"
-    print(f"Langkah berikutnya: pasang flashdisk kunci rilis (flashdisk kunci root tetap tersimpan), lalu di jendela "
-          f"perintah yang sama:\n  {_python_words()} run.py release sign {checked} --keys {stick}")
+    print(after_build(checked))
     return 0
+
+
+def after_build(checked: Path) -> str:
+    """The next step `release build` prints: the sign command of this install, quoted for this system's
+    shell (a checked folder under C:\\Users\\Budi Santoso\\... is one word)."""
+    from app.frame.command_line import WINDOWS, signer_line, this_system
+    stick = "E:\\kunci-rilis" if this_system() == WINDOWS else "/media/<nama>/RILIS/kunci-rilis"
+    return ("Langkah berikutnya: pasang flashdisk kunci rilis (flashdisk kunci root tetap tersimpan), lalu di jendela "
+            f"perintah yang sama:\n  {signer_line(['release', 'sign', checked, '--keys', stick])}")
 
 
 def cmd_sign(options) -> int:
@@ -173,16 +180,17 @@ def cmd_sign(options) -> int:
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
-    print(f"Langkah berikutnya: cabut flashdisk kunci dan simpan kembali di tempat terkunci. Salin folder {bundle.name} "
-          f"(seluruh isinya, dari {bundle.parent}) ke komputer pusat, lalu di komputer pusat, di folder Loket-nya, jalankan:\n"
-          f"  .venv/bin/python run.py release publish --data <folder data pusat> --bundle {bundle.name}\n"
-          "(komputer pusat Windows: .venv\\Scripts\\python sebagai ganti .venv/bin/python).")
+    print(after_sign(bundle))
     return 0
 
 
-def _python_words() -> str:
-    """How the README's install starts Loket's Python, on the system running this."""
-    return ".venv\\Scripts\\python" if sys.platform == "win32" else ".venv/bin/python"
+def after_sign(bundle: Path) -> str:
+    """The next step `release sign` prints: the publish command at the center, for each system's shell."""
+    from app.frame.command_line import LINUX, WINDOWS, run_py_line
+    publish = ["release", "publish", "--data", "<folder data pusat>", "--bundle", bundle.name]
+    return (f"Langkah berikutnya: cabut flashdisk kunci dan simpan kembali di tempat terkunci. Salin folder {bundle.name} "
+            f"(seluruh isinya, dari {bundle.parent}) ke komputer pusat, lalu di komputer pusat, di folder Loket-nya, "
+            f"jalankan:\n  {run_py_line(publish, LINUX)}\nKomputer pusat Windows:\n  {run_py_line(publish, WINDOWS)}")
 
 
 def _requires_of(wheels: list[Path]) -> list[str] | None:

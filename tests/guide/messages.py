@@ -60,7 +60,9 @@ def _forms(node) -> list[str]:
 
 def _is_message(text: str) -> bool:
     words = re.findall(r"[a-z]+", text.lower())
-    return " " in text and not text.startswith("/") and len(words) >= 3 and not INDONESIAN.isdisjoint(words)
+    placeholder = re.fullmatch(r"<[^<>]+>", text)  # a command's <folder data pusat>: the reader types a name there
+    return (" " in text and not text.startswith("/") and not placeholder and len(words) >= 3
+            and not INDONESIAN.isdisjoint(words))
 
 
 def messages_in_source(source: str) -> list[str]:

@@ -75,15 +75,6 @@ def test_signing_a_checked_release_needs_no_root_key(tmp_path, capsys):
     assert "Peringatan: kunci root" not in capsys.readouterr().out
 
 
-def test_the_next_step_is_said_with_the_python_the_readme_installs(monkeypatch):
-    """Issue 69 finding 6: a bare `python run.py ...` is a Python without Loket on a README install."""
-    from sync.center import release_commands
-    monkeypatch.setattr(release_commands.sys, "platform", "win32")
-    assert release_commands._python_words() == ".venv\\Scripts\\python"
-    monkeypatch.setattr(release_commands.sys, "platform", "linux")
-    assert release_commands._python_words() == ".venv/bin/python"
-
-
 def test_keys_made_before_with_the_root_key_on_the_release_stick_are_told_to_move_it(tmp_path, capsys):
     keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # one folder, as before issue 69
     assert run.main(["release", "sign", str(checked(tmp_path, made_wheel(tmp_path / "unduhan", "0.3.0"))),
