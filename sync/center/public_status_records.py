@@ -361,6 +361,7 @@ def forget_finished(keep_days: int, now=None) -> int:
         sms.forget_with(PublicStatus.select(PublicStatus.kecamatan, PublicStatus.number).where(finished))
         sent = sms.forget_sent(cutoff) if sms.enabled(current_app) else 0  # due even while no record is
         gone = PublicStatus.delete().where(finished).execute()
+        PublicStatusWaiting.delete().where(PublicStatusWaiting.at < cutoff).execute()  # a receipt never settled
         if gone or sent:
             audit("hapus", "status_publik", "", f"{gone} status publik dihapus ({keep_days} hari setelah selesai)"
                   + (f"; {sent} SMS terkirim dilupakan" if sent else ""), username="sistem")
