@@ -1,0 +1,83 @@
+"""Issue 84 in a real browser: Debian's Chromium that trusts the office's CA (imported into its NSS
+database, as the admin's guide has a Linux counter do it) opens the LAN's pages with no warning; one that
+does not trust it gets the browser's refusal over https:// and, typing http://, the explanation, never
+the app.
+"""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from app.frame import office_tls
+from tests.conftest import TEST_PASSWORD
+from tests.support.fixtures import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+
+def nss_trusting(home, ca: dict) -> None:
+    """The user's NSS database (what Chromium on Linux reads) with the office's CA trusted for websites."""
+    certificate = home / "sertifikat-kantor.crt"
+    certificate.write_bytes(office_tls.ca_der(ca))
+    database = home / ".pki" / "nssdb"
+    database.mkdir(parents=True)
+    subprocess.run(["certutil", "-d", f"sql:{database}", "-N", "--empty-password"], check=True)
+    subprocess.run(["certutil", "-d", f"sql:{database}", "-A", "-t", "C,,", "-n", "Loket Kecamatan",
+                    "-i", str(certificate)], check=True)
+
+
+@pytest.fixture
+def lan(app, users):
+    listener = office_tls.LanListener(app, "127.0.0.1", 0, threads=4)
+    listener.bind()
+    listener.start()
+    with app.app_context(), app.extensions["database"].connection_context():
+        ca = office_tls.office_ca()
+    yield listener, ca
+    listener.stop()
+
+
+def chromium(playwright, home):
+    executable = os.environ.get("LOKET_CHROMIUM")
+    if not executable:
+        pytest.skip("LOKET_CHROMIUM is not set (scripts/test.sh sets it)")
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+                                      env={**os.environ, "HOME": str(home)})
+
+
+def test_a_browser_trusting_the_office_opens_its_pages_and_one_that_does_not_gets_the_explanation(lan, tmp_path):
+    if shutil.which("certutil") is None:
+        pytest.skip("certutil (Debian's libnss3-tools) is not installed")
+    from playwright.sync_api import Error, sync_playwright
+    listener, ca = lan
+    base = f"https://127.0.0.1:{listener.port}"
+    trusting, stranger = tmp_path / "loket-2", tmp_path / "tamu"
+    trusting.mkdir()
+    stranger.mkdir()
+    nss_trusting(trusting, ca)
+    with sync_playwright() as playwright:
+        browser = chromium(playwright, trusting)
+        page = browser.new_context(locale="id-ID").new_page()
+        page.goto(f"{base}/masuk")  # a certificate error would raise here
+        page.fill("#f-username", "petugas-loket")
+        page.fill("#f-password", TEST_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/masuk" not in url)
+        for path in ("/pendaftaran", "/pendaftaran/baru"):
+            answer = page.goto(base + path)
+            assert answer.ok and answer.url.startswith("https://")
+            assert answer.headers["strict-transport-security"].startswith("max-age=")
+        cookies = page.context.cookies()
+        assert cookies and all(cookie["secure"] for cookie in cookies if cookie["name"] == "loket_session")
+        browser.close()
+
+        browser = chromium(playwright, stranger)
+        page = browser.new_context(locale="id-ID").new_page()
+        with pytest.raises(Error, match="ERR_CERT_AUTHORITY_INVALID"):
+            page.goto(f"{base}/masuk")
+        page.goto(f"http://127.0.0.1:{listener.port}/masuk")
+        assert page.locator("h1").inner_text() == "Sambungan ke kantor belum aman"
+        assert page.locator("input[name=password]").count() == 0
+        assert page.get_by_role("link", name="sertifikat kantor").get_attribute("href") == office_tls.CA_DOWNLOAD_PATH
+        browser.close()
