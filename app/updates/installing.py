@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 from app.updates import launcher, records, state, walk
+from app.updates.starting import OWN_PACKAGES
 from app.updates.versions import CheckInterrupted, UpdateRefused, current_version, running_version, version_key
 from sync import candidate_walk
 
@@ -74,7 +75,7 @@ def _install(files: list[Path], targets: list[str], root: Path, whole_lock: bool
     """pip installs the verified wheels, from these files only, into DATA/versions/<version>/; every
     file it wrote is checked against the wheels' RECORD and on the disk before the folder takes its name.
     `whole_lock`: the wheels are the release's whole closure for this PC; the folder then says so
-    (launcher.OWN_PACKAGES) and the version runs with nothing else (launcher.python_command, run.py)."""
+    (starting.OWN_PACKAGES) and the version runs with nothing else (starting.python_command, run.py)."""
     staging = root.with_name(root.name + ".sebagian")
     wheels = staging / "wheels"
     shutil.rmtree(staging, ignore_errors=True)
@@ -97,7 +98,7 @@ def _install(files: list[Path], targets: list[str], root: Path, whole_lock: bool
         raise UpdateRefused(f"Pemasangan versi baru tidak utuh ({len(damaged)} berkas berbeda dari paketnya, misalnya "
                             f"{damaged[0]}). Versi yang berjalan tetap dipakai; coba lagi.")
     if whole_lock:
-        (staging / "app" / launcher.OWN_PACKAGES).write_text(
+        (staging / "app" / OWN_PACKAGES).write_text(
             json.dumps({"wheels": [target.rsplit("/", 1)[-1] for target in targets]}, indent=1), "utf-8")
     sync_tree(staging / "app")
     shutil.rmtree(wheels)

@@ -36,13 +36,13 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 from loket_install import damaged_files  # the RECORD check, one copy: the signer's start reads RECORD with it too
 from app.updates.state import read_selection, remember_failure, versions_dir, write_selection, write_state
+from app.updates.starting import python_command
 
 log = logging.getLogger(__name__)
 HEALTH_FILE = "sehat.json"
@@ -53,20 +53,6 @@ PORT_WAITS = 30
 TRIAL_SECONDS = 900  # a slow PC's first start after an update: migrations and the walk
 MAX_TRIAL_STARTS = 5  # walks of one trial power cuts or a crash may interrupt before the previous version runs again
 OLD_SERVER_SECONDS = 60
-# Beside a version installed with its whole lock (release.json's closure, app/updates/installing.py):
-# that version runs isolated, with nothing of this Python's own packages (python_command).
-OWN_PACKAGES = "paket-terkunci.json"
-
-
-def python_command(root: Path) -> list[str]:
-    """How the version in `root` is started: `python run.py`, or, when it holds its whole lock,
-    `python -I -S run.py`: no site-packages, no PYTHON* variables, no user site; its run.py puts its own
-    folder beside the standard library (an older launcher starts it plainly: its run.py then takes the
-    Python's packages off the path itself). A version installed with the app wheel alone, as before."""
-    script = str(Path(root) / "run.py")
-    if (Path(root) / OWN_PACKAGES).is_file():
-        return [sys.executable, "-I", "-S", script]
-    return [sys.executable, script]
 
 
 def note_serving(data_dir: Path, version: str) -> None:

@@ -49,7 +49,7 @@ def remove_leftovers(data_dir, db_path) -> None:
 def check_command(program: Path, data_dir: Path, copy: Path, mode: str, work_dir: Path) -> list[str]:
     """A candidate's `run.py check-server` over `copy`, ready file in `work_dir`, started as the launcher
     starts that version (isolated when it holds its whole lock)."""
-    from app.updates.launcher import python_command
+    from app.updates.starting import python_command
     return [*python_command(Path(program).parent), "check-server", "--data", str(data_dir), "--database", str(copy),
             "--mode", mode, "--ready-file", str(Path(work_dir) / candidate_walk.READY_FILE)]
 

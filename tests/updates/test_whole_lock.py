@@ -185,7 +185,7 @@ def older_python(work: Path) -> Path:
 
 @pytest.mark.soak
 def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_locks_after_an_update(tmp_path):
-    from app.updates import installing, launcher
+    from app.updates import installing, launcher, starting
     from sync import dependency_lock, release_build
     from tests.sync.harness import fill_kecamatan
     from tests.updates.test_install import build_wheel
@@ -215,13 +215,13 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
     finally:
         regency.stop()
     root = regency.office_dir / "versions" / version
-    assert (root / launcher.OWN_PACKAGES).is_file() and not launcher.damaged_files(root)
+    assert (root / starting.OWN_PACKAGES).is_file() and not launcher.damaged_files(root)
 
     older = older_python(tmp_path)
     own = subprocess.run([str(older), "-c", "import pip, importlib.metadata as m; print(m.version('werkzeug'))"], capture_output=True,
                          text=True)
     assert own.stdout.strip() == OLDER["werkzeug"], own.stderr  # what that Python itself imports
-    command = launcher.python_command(root)  # as today's launcher starts it, with the PC's own Python
+    command = starting.python_command(root)  # as today's launcher starts it, with the PC's own Python
     assert command[1:3] == ["-I", "-S"]
     ways = {"today's launcher": [str(older), *command[1:]],
             "an older launcher": [str(older), str(root / "run.py")]}  # 0.2.0's `python run.py`, its packages on the path
