@@ -175,5 +175,8 @@ def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken
     kept = read_state(data)
     assert not kept.get("rolled_back") and version not in kept.get("failed_versions", [])
     assert read_selection(data)["version"] == version and read_selection(data)["state"] == "baik"
+    if field == "first-updatable":  # the version made the switch-time backup itself, with no server running
+        from app.updates.older_launchers import BACKUP_MARK
+        assert read_selection(data).get(BACKUP_MARK) and Path(read_selection(data)["backup"]) != backup
     tokens = [ack.key[0] for ack in office.acks if ack.kind == "complaint"]
     assert len(tokens) >= 6 and complaints_kept(data, tokens) == [], getattr(clerk, "last_problem", "")
