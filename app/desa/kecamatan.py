@@ -13,6 +13,7 @@ from app.desa.relay_records import DUPLICATE, DUPLICATE_CLOSED
 from app.desa.views import ADMIN_MENU, OPERATOR_MENU, Side
 from app.frame import dates, installation, statements
 from app.frame.db import database
+from app.frame.fingerprint_text import without_fingerprints
 from app.frame.access import may
 from app.frame.application_status import ApplicationStatus as S
 from app.frame.places import desa_list
@@ -97,9 +98,10 @@ def _duplicate_notice(application) -> list:
     pre = next(iter(statements.rows(_duplicate_of, each_run=(application.id,))), None)
     if pre is None:
         return []
+    note = without_fingerprints(pre.relay_note)  # a number the center named, among others
     if pre.relay_status == DUPLICATE_CLOSED:
-        return [f"Duplikat, dibatalkan di PC ini. {pre.relay_note}"]
-    return [Notice(f"{pre.relay_note} Tandai permohonan ini sebagai duplikat: ia ditutup di PC ini dan tidak "
+        return [f"Duplikat, dibatalkan di PC ini. {note}"]
+    return [Notice(f"{note} Tandai permohonan ini sebagai duplikat: ia ditutup di PC ini dan tidak "
                    "dikirim ke pusat.", url_for("desa.close_duplicate", pre_id=pre.id), "desa.close_duplicate",
                    "Tandai sebagai duplikat / batalkan di PC ini")]
 

@@ -18,6 +18,7 @@ from app.frame import person_rules
 from app.frame.office_calendar import office_calendar
 from app.frame import audit, dates, installation, statements
 from app.frame.db import database
+from app.frame.fingerprint_text import without_fingerprints
 from app.frame.listeners import Listeners
 from app.frame.roles import DESA
 from app.desa.models import PreRegistration, UserDesa
@@ -85,8 +86,9 @@ def status_label(pre: PreRegistration, on: date | None = None) -> str:
 
 
 def refusal_reason(pre: PreRegistration) -> str:
-    """Why the center or the kecamatan refused a relayed form (their words, in Indonesian), or ""."""
-    return pre.relay_note if pre.relay_status in (REFUSED, REFUSED_BY_CENTER) else ""
+    """Why the center or the kecamatan refused a relayed form (their words, in Indonesian, with no root
+    fingerprint to type: app/frame/fingerprint_text.py), or ""."""
+    return without_fingerprints(pre.relay_note) if pre.relay_status in (REFUSED, REFUSED_BY_CENTER) else ""
 
 
 def expiry_for(entered_day: date) -> date:

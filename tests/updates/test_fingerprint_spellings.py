@@ -194,3 +194,13 @@ def test_a_centers_reason_in_every_spelling_is_hidden_on_every_office_page_throu
             "/audit").get_data(as_text=True)
     finally:
         regency.stop()
+
+
+def test_a_desa_forms_refusal_shows_no_fingerprint_kept_before_this_version():
+    """A desa PC's list and form page say why the center refused a relayed form: its words, through the rule."""
+    from types import SimpleNamespace
+    from app.desa import records
+    from app.desa.relay_records import REFUSED_BY_CENTER
+    said = records.refusal_reason(SimpleNamespace(relay_status=REFUSED_BY_CENTER, relay_note=LURE.format(
+        SPELLINGS["lalu"])))
+    assert said == "PENTING dari Dinas: admin kantor ketik sidik jari baru [...] di Pembaruan Aplikasi."
