@@ -1,8 +1,9 @@
 """A counter PC of a version still in the field carries a relayed desa form's renumber with today's center (issue 80,
 finding 2). The PC runs its own version's code, unpacked from the history (tests/support/field_versions.py), as a
 program of its own (tests/support/field_counter_pc.py); the center, the desa PC and the kecamatan's other counter
-PC are today's. The form is accepted at the old PC, its application's number is given to another applicant at the
-center and the operator keeps the center's data, so the center asks the old PC for a new number.
+PC are today's. The form is accepted at the old PC, another applicant's application comes under its number, and the
+center's operator decides (keeps the center's data, or takes the other version): the center asks the old PC for a
+new number.
 
 A version that does not send the renumber step (it came with issue 72) takes the new number and goes on with the
 application's next steps under it. Before, today's center kept the form's first number and answered those steps
@@ -49,9 +50,11 @@ class FieldCounterPC:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("field", ["first-updatable", "before-renumber-step", "previous-but-one", "previous"])
-def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(field, desa_app, kecamatan, client_as,
-                                                                             center, tmp_path):
+@pytest.mark.parametrize(("field", "decision"), [
+    ("first-updatable", "keep"), ("before-renumber-step", "keep"), ("before-renumber-step", "accept"),
+    ("previous-but-one", "keep"), ("previous", "keep")])
+def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(field, decision, desa_app, kecamatan,
+                                                                             client_as, center, tmp_path):
     old = FieldCounterPC(field_version_tree(field, tmp_path / "versi"), tmp_path / "pc-lama")
     old("enrol", center.url, enrolment_code(center, YOSOWILANGUN, "Yosowilangun"))
     today = kecamatan  # the kecamatan's other counter PC, on today's version: it enrols the desa PC
@@ -68,10 +71,14 @@ def test_a_field_counter_pc_and_todays_center_carry_a_relayed_forms_renumber(fie
 
     application = old("accept")
     first = application["number"]
-    assert _other_content_under(center, today, first) == "stored"  # another applicant's card under its number
-    report = old("sync")
-    assert report["error"] == "" and report["conflicts"] >= 1, report
-    _decide(center, first, "keep")  # the old PC is asked to give its applicant a new number
+    if decision == "keep":  # another applicant's card under its number came first: the old PC's is offered
+        assert _other_content_under(center, today, first) == "stored"
+        report = old("sync")
+        assert report["error"] == "" and report["conflicts"] >= 1, report
+    else:  # the old PC's was held first; the operator takes the other applicant's in its place
+        assert old("sync")["error"] == ""
+        assert _other_content_under(center, today, first) == "conflict"
+    _decide(center, first, decision)  # either way the old PC is asked to give its applicant a new number
     for _ in range(2):  # the renumber event; the application under its new number and the form's next step
         assert old("sync")["error"] == ""
     new = old("state", application["id"])["number"]
