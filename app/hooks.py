@@ -38,8 +38,8 @@ class Card:
 @dataclass(frozen=True)
 class DemoCount:
     """A capability's part of `run.py demo` sized by one option, `--<name> N`: its `add_demo_arguments`
-    is `add_argument`, its `fill_demo` starts with `count(options, Model)`. The help may name the
-    default as `%(default)s`."""
+    is `add_argument`, its `fill_demo` starts with `count(options, Model)` or is made by `filling(Model)`.
+    The help may name the default as `%(default)s`."""
     name: str
     default: int
     help: str
@@ -53,6 +53,16 @@ class DemoCount:
         test's), or 0 when `model`'s table has rows already (the demo fills an office once)."""
         count = getattr(options, self.name, self.default)
         return 0 if count <= 0 or model.select().exists() else count
+
+    def filling(self, model) -> Callable:
+        """A `fill_demo(options, rng)` made of `write(count, rng)`, called only when `count` gives some."""
+        def fill_demo_of(write):
+            def fill_demo(options, rng) -> None:
+                count = self.count(options, model)
+                if count:
+                    write(count, rng)
+            return fill_demo
+        return fill_demo_of
 
 
 @dataclass(frozen=True)

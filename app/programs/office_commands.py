@@ -338,13 +338,19 @@ def _stop_with_parent():
 
 
 def add_check_server(commands, add_data_option) -> None:
-    check = commands.add_parser("check-server", help="serve this version on a copy of a database for the trusted "
-                                                     "program's walk (an update's check)")
-    add_data_option(check)
-    check.add_argument("--database", metavar="FILE", required=True, help="the copy of the live database, beside it")
-    add_mode_option(check, "which program serves the copy (default: the folder's own)")
+    check = _on_a_copy(commands, add_data_option, "check-server", "serve this version on a copy of a database for the "
+                       "trusted program's walk (an update's check)", "serves", cmd_check_server)
     check.add_argument("--ready-file", metavar="FILE", required=True, help="written (port, version, accounts) once it serves")
-    check.set_defaults(handler=cmd_check_server)
+
+
+def _on_a_copy(commands, add_data_option, name: str, help: str, verb: str, handler):
+    """A command of an update's check, run on a copy of the office's database beside it."""
+    command = commands.add_parser(name, help=help)
+    add_data_option(command)
+    command.add_argument("--database", metavar="FILE", required=True, help="the copy of the live database, beside it")
+    add_mode_option(command, f"which program {verb} the copy (default: the folder's own)")
+    command.set_defaults(handler=handler)
+    return command
 
 
 def cmd_update_check(options) -> int:
@@ -375,9 +381,5 @@ CHECK_SECONDS = 900
 
 
 def add_update_check(commands, add_data_option) -> None:
-    check = commands.add_parser("update-check", help="walk every role's pages of this version on a copy of the "
-                                                     "database, over HTTP (as an update is checked)")
-    add_data_option(check)
-    check.add_argument("--database", metavar="FILE", required=True, help="the copy of the database, beside it")
-    add_mode_option(check, "which program checks the copy (default: the folder's own)")
-    check.set_defaults(handler=cmd_update_check)
+    _on_a_copy(commands, add_data_option, "update-check", "walk every role's pages of this version on a copy of the "
+               "database, over HTTP (as an update is checked)", "checks", cmd_update_check)

@@ -18,10 +18,8 @@ DEMO = DemoCount("recaps", 3, "past quarters to approve in the demo (default %(d
 add_demo_arguments = DEMO.add_argument
 
 
-def fill_demo(options, rng) -> None:
-    count = DEMO.count(options, QuarterRecap)
-    if not count:
-        return
+@DEMO.filling(QuarterRecap)
+def fill_demo(count, rng) -> None:
     from app.auth.models import User
     from app.frame.access import roles_with
     camat = User.select().where(User.role.in_(roles_with("rekap.setujui"))).order_by(User.id).first()

@@ -22,10 +22,8 @@ DEMO = DemoCount("surveys", 1500, "satisfaction surveys over two years (default 
 add_demo_arguments = DEMO.add_argument
 
 
-def fill_demo(options, rng) -> None:
-    count = DEMO.count(options, SurveyResponse)
-    if not count:
-        return
+@DEMO.filling(SurveyResponse)
+def fill_demo(count, rng) -> None:
     now = utc_now()
     offset = timedelta(hours=utc_offset_hours("WIB"))
     responses, answers = [], []

@@ -127,7 +127,8 @@ def _office(tmp_path):
 def test_a_write_in_the_pass_that_leaves_no_trail_is_caught(tmp_path, caplog):
     """The pass was exempt as a whole (`without_trail("the sync pass")`): a kind's moves without their audit
     rows committed unseen. Now the office's guard catches its commit: logged, and kept for the admin's health
-    card with the table and the pass's function (this office app is not a test's: the write is kept)."""
+    card with the table and the function that wrote it, not the pass's that committed (issue 82, finding 4;
+    this office app is not a test's: the write is kept)."""
     import logging
     from pathlib import Path
     from app.frame import audit
@@ -152,9 +153,9 @@ def test_a_write_in_the_pass_that_leaves_no_trail_is_caught(tmp_path, caplog):
         _in(office, settle)
     finally:
         records._kinds.pop("contoh", None)
-    assert "perubahan tanpa catatan audit: tabel application (sync/client/engine.py:write_transaction)" in caplog.text
+    assert "perubahan tanpa catatan audit: tabel application (app/contoh/sync_records.py:apply_status)" in caplog.text
     assert [(gap["tables"], gap["writer"]) for gap in audit.trail_gaps(tmp_path / "kecamatan")] == [
-        ("application", "sync/client/engine.py:write_transaction")]
+        ("application", "app/contoh/sync_records.py:apply_status")]
 
 
 def test_what_the_pass_keeps_for_itself_is_no_ones_act(tmp_path):
