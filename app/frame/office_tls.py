@@ -75,9 +75,21 @@ def _office_label() -> str:
     return f"Kecamatan {name}" if name else "Kantor Kecamatan"
 
 
-def new_ca(label: str, now: datetime.datetime | None = None) -> dict:
-    """A CA key and its self-signed certificate: may sign servers' certificates only (path length 0)."""
+# What the CA may vouch for (name constraints, enforced by the browsers and OpenSSL): the LAN's private
+# addresses and local names only. A counter PC that trusts it trusts nothing else through it, even if the
+# office's key were taken: no bank's, no government site's certificate.
+PERMITTED_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
+                      "127.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128")
+PERMITTED_DOMAINS = ("local", "lan", "home.arpa", "internal", "localhost")
+
+
+def new_ca(label: str, now: datetime.datetime | None = None, hostname: str | None = None) -> dict:
+    """A CA key and its self-signed certificate: may sign servers' certificates only (path length 0), for
+    the LAN's private addresses and local names (with this PC's name) only."""
     now = now or _now()
+    domains = [*PERMITTED_DOMAINS, *([hostname] if hostname and hostname not in PERMITTED_DOMAINS else [])]
+    permitted = ([x509.DNSName(domain) for domain in domains]
+                 + [x509.IPAddress(ipaddress.ip_network(network)) for network in PERMITTED_NETWORKS])
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Loket Kecamatan - {label}"[:64]),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, label[:64]),
@@ -90,6 +102,7 @@ def new_ca(label: str, now: datetime.datetime | None = None) -> dict:
             .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=True,
                                          crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
             .sign(key, hashes.SHA256()))
     return {"key": _pem_key(key), "cert": _pem_cert(cert)}
@@ -134,6 +147,22 @@ def fingerprint(cert_pem: str, algorithm: str = "sha256") -> str:
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2)).upper()
 
 
+def permitted(ca: dict, names: list[str], addresses: list[str]) -> tuple[list[str], list[str]]:
+    """The names and addresses the CA may vouch for (its name constraints; a CA without any: all). A PC
+    renamed since the CA was made keeps NAME.local; an address outside the private ranges is left out."""
+    try:
+        constraints = certificate(ca["cert"]).extensions.get_extension_for_class(x509.NameConstraints).value
+    except x509.ExtensionNotFound:
+        return names, addresses
+    subtrees = constraints.permitted_subtrees or []
+    domains = [t.value.lower() for t in subtrees if isinstance(t, x509.DNSName)]
+    networks = [t.value for t in subtrees if isinstance(t, x509.IPAddress)]
+    kept_names = [n for n in names if any(n.lower() == d or n.lower().endswith("." + d) for d in domains)]
+    kept_addresses = [a for a in addresses if any(ipaddress.ip_address(a) in network for network in networks
+                                                   if network.version == ipaddress.ip_address(a).version)]
+    return kept_names, kept_addresses
+
+
 def leaf_covers(leaf: dict, ca: dict, names: list[str], addresses: list[str], now: datetime.datetime) -> bool:
     """The kept leaf still serves: signed by this CA, every name and address in it, not near its end."""
     if not leaf.get("cert") or not leaf.get("key"):
@@ -167,7 +196,7 @@ def office_ca(create: bool = True) -> dict | None:
     with database.atomic():
         ca = store.get(CA_SETTING)
         if not ca:
-            ca = new_ca(_office_label())
+            ca = new_ca(_office_label(), hostname=_hostname())
             store.put(CA_SETTING, ca)
             store.put(LEAF_SETTING, {})
             audit.record("buat", "pengaturan", "ca_kantor", "Otoritas sertifikat kantor dibuat (sidik jari SHA-256 "
@@ -179,7 +208,7 @@ def office_ca(create: bool = True) -> dict | None:
 def rotate_ca(user=None) -> dict:
     """The admin's new CA (a key that may have been seen): every counter trusts the new one again."""
     from app.frame.db import database
-    ca = new_ca(_office_label())
+    ca = new_ca(_office_label(), hostname=_hostname())
     with database.atomic():
         old = store.get(CA_SETTING)
         store.put(CA_SETTING, ca)
@@ -194,6 +223,7 @@ def current_leaf(names: list[str], addresses: list[str], now: datetime.datetime 
     """(the leaf for these names and addresses, whether it was issued now): the kept one while it serves."""
     now = now or _now()
     ca = office_ca()
+    names, addresses = permitted(ca, names, addresses)
     leaf = store.get(LEAF_SETTING)
     if leaf_covers(leaf, ca, names, addresses, now):
         return leaf, False
@@ -240,9 +270,15 @@ def interface_addresses() -> list[str]:
     return sorted(usable, key=lambda a: ipaddress.ip_address(a))
 
 
+def _hostname() -> str:
+    """This PC's name as a DNS name can hold it ("" when it cannot: letters, digits, dots and hyphens only)."""
+    host = socket.gethostname().strip().rstrip(".").lower()
+    return host if host and len(host) < 64 and all(c.isascii() and (c.isalnum() or c in ".-") for c in host) else ""
+
+
 def lan_names() -> list[str]:
     """The names a counter may type: the PC's name (and NAME.local, mDNS), and localhost for this PC."""
-    host = socket.gethostname().strip().rstrip(".").lower()
+    host = _hostname()
     names = [host, f"{host}.local"] if host and host != "localhost" else []
     return [*dict.fromkeys([*names, "localhost"])]
 
@@ -369,6 +405,7 @@ class LanListener:
             self.ca = office_ca()
             return current_leaf(names, addresses, now)
         leaf, issued = self._in_app(check)
+        names, addresses = permitted(self.ca, names, addresses)  # what the leaf names: the page shows these
         if issued or self.context is None:
             self.context = server_context(leaf, self.key_folder, self.context)
         cert = certificate(leaf["cert"])

@@ -226,3 +226,37 @@ def test_a_restore_onto_a_new_pc_keeps_the_ca_and_the_counters_trust(tmp_path):
         leaf, issued = office_tls.current_leaf(["kantor-baru"], ["192.168.1.20"])  # its own names and address
         assert issued and office_tls.office_ca() == ca
     office_tls.certificate(leaf["cert"]).verify_directly_issued_by(office_tls.certificate(ca["cert"]))
+
+
+def test_the_ca_vouches_for_the_lans_private_addresses_and_local_names_only(in_app):
+    """A counter PC trusts the office's CA as a root: through it, nothing but the office (were the key taken,
+    no bank's or ministry's certificate would pass at the counters)."""
+    ca = office_tls.office_ca()
+    constraints = office_tls.certificate(ca["cert"]).extensions.get_extension_for_class(x509.NameConstraints)
+    assert constraints.critical
+    names, addresses = office_tls.permitted(ca, ["kantor-pc.local", "bank.co.id", "localhost"],
+                                            ["192.168.1.10", "8.8.8.8", "10.1.2.3", "127.0.0.1"])
+    assert names == ["kantor-pc.local", "localhost"] and addresses == ["192.168.1.10", "10.1.2.3", "127.0.0.1"]
+    leaf, _ = office_tls.current_leaf(["kantor-pc.local", "bank.co.id"], ["192.168.1.10", "8.8.8.8"])
+    alternative = office_tls.certificate(leaf["cert"]).extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    assert "bank.co.id" not in str(alternative.value) and "8.8.8.8" not in str(alternative.value)
+
+    forged = office_tls.issue_leaf(ca, ["www.bank.co.id"], [])  # signed with the office's key all the same
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    office_tls.server_context(forged, in_app.config["DATA_DIR"] / "kunci", server)
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        import threading
+
+        def serve_one():
+            connection, _ = listening.accept()
+            try:
+                server.wrap_socket(connection, server_side=True).close()
+            except (ssl.SSLError, OSError):
+                connection.close()
+        threading.Thread(target=serve_one, daemon=True).start()
+        client = counter_trusting(ca)
+        with socket.create_connection(listening.getsockname(), timeout=10) as raw:
+            with pytest.raises(ssl.SSLCertVerificationError, match="name constraint|permitted"):
+                client.wrap_socket(raw, server_hostname="www.bank.co.id")
