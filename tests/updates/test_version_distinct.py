@@ -14,7 +14,8 @@ from tests.updates.helpers import fake_wheel
 
 # What a version's behaviour is made of: what the wheel carries (pyproject's packages and data) and its
 # migrations. Tests, docs and the benches change nothing an office runs.
-BEHAVIOUR = ("app", "sync", "schema", "templates", "static", "run.py", "loket_python.py", "build_backend.py")
+BEHAVIOUR = ("app", "sync", "schema", "templates", "static", "run.py", "loket_python.py", "loket_install.py",
+             "build_backend.py")
 
 
 def version_of(tree_text: str) -> str:
