@@ -14,46 +14,10 @@ import run
 from app.frame import command_line
 from app.frame.command_line import LINUX, WINDOWS, shell_line
 from sync.center import release_commands
+from tests.support.shell_split import windows_split
 
 WINDOWS_CHECKED = "C:\\Users\\Budi Santoso\\Downloads\\diperiksa-0.3.0"
 LINUX_CHECKED = "/home/budi santoso/Unduhan/diperiksa-0.3.0"
-
-
-def windows_split(line: str) -> list[str]:
-    """How a Windows program's C runtime (CommandLineToArgvW) splits its command line: whitespace outside
-    double quotes separates; 2n backslashes before a quote are n and the quote toggles, 2n+1 are n and a
-    literal quote; other backslashes are themselves."""
-    words, word, quoted, at, started = [], [], False, 0, False
-    while at < len(line):
-        char = line[at]
-        if char == "\\":
-            run_end = at
-            while run_end < len(line) and line[run_end] == "\\":
-                run_end += 1
-            count = run_end - at
-            if run_end < len(line) and line[run_end] == '"':
-                word.append("\\" * (count // 2))
-                if count % 2:
-                    word.append('"')
-                    run_end += 1
-                at, started = run_end, True
-                continue
-            word.append("\\" * count)
-            at, started = run_end, True
-            continue
-        if char == '"':
-            quoted, started = not quoted, True
-        elif char in " \t" and not quoted:
-            if started:
-                words.append("".join(word))
-            word, started = [], False
-        else:
-            word.append(char)
-            started = True
-        at += 1
-    if started:
-        words.append("".join(word))
-    return words
 
 
 SPLIT = {WINDOWS: windows_split, LINUX: shlex.split}
@@ -144,3 +108,24 @@ def test_the_unchecked_signer_names_a_command_that_splits_back(monkeypatch, caps
     line = command_after(capsys.readouterr().err, " -I -S ")
     assert shlex.split(line)[-5:] == argv
     assert shell_line(["a b"], WINDOWS) == '"a b"' and shell_line(["a b"], LINUX) == "'a b'"
+
+
+def test_the_center_release_page_says_the_guides_commands_and_names_its_sections(tmp_path):
+    """The center's "Rilis Pembaruan" page said `python run.py release usb …` where the guide says never
+    to type a bare `python run.py`, and pointed to a "panduan operasional (Menerbitkan pembaruan)" that
+    does not exist: its command lines are the guide's, and each section it names is one of the guide's."""
+    import re
+
+    from tests.guide.signed_in_pages import center_client, page
+    from tests.guide.test_guide_commands import command_lines, problem_with
+    _, client = center_client(tmp_path / "pusat")
+    shown, guide = page(client, "/admin/rilis"), page(client, "/bantuan/admin-kabupaten")
+    lines = command_lines(shown)
+    assert {line.split(" run.py ")[0] for line in lines} == {".venv/bin/python", ".venv\\Scripts\\python"}
+    assert set(lines) <= set(command_lines(guide)) and [problem_with(line) for line in lines] == [None, None]
+    linked = re.findall(r'href="/bantuan/admin-kabupaten#([^"]+)">([^<]+)</a>', shown)
+    assert len(linked) == 2 and "panduan operasional" not in shown
+    for anchor, words in linked:
+        heading = re.search(rf'<section id="{anchor}"[^>]*>\s*<h2>([^<]+)</h2>', guide)
+        assert heading, anchor
+        assert " ".join(words.split()).split("bagian ", 1)[1] in heading.group(1)
