@@ -236,9 +236,11 @@ def current_leaf(names: list[str], addresses: list[str], now: datetime.datetime 
 # --- This PC's names and addresses ---------------------------------------------------------------------
 
 def _linux_interface_addresses() -> set[str]:
-    """Each interface's IPv4 address (SIOCGIFADDR): getaddrinfo of the hostname gives 127.0.1.1 on Linux."""
-    import fcntl
+    """Each interface's IPv4 address (SIOCGIFADDR): getaddrinfo of the hostname gives 127.0.1.1 on Linux.
+    Linux only (its caller checks): fcntl is imported by name, Windows has none."""
+    import importlib
     import struct
+    fcntl = importlib.import_module("fcntl")
     found = set()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         for _index, name in socket.if_nameindex():
