@@ -67,7 +67,7 @@ def laptop_install(place: Path, wheel: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def laptop(tmp_path, release_wheel):
-    python, site_packages = laptop_install(tmp_path / "Loket" / ".venv", release_wheel)
+    python, site_packages = laptop_install(tmp_path / "Budi Santoso" / "Loket" / ".venv", release_wheel)  # a space
     return python, site_packages
 
 
@@ -156,3 +156,22 @@ def test_from_a_source_tree_the_signer_refuses(tmp_path):
                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and "dipasang dari folder sumber" in refused.stderr
     assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_the_sign_line_release_build_prints_runs_as_printed_through_the_check(tmp_path, laptop):
+    """Finding 6 on the laptop itself: the next step the installed program prints (release build's, for a
+    checked folder under a user folder with a space), typed into bash in the Loket folder (a path with a
+    space too), passes the signer's check and reaches the signing step with the folder as one word."""
+    python, site_packages = laptop
+    loket = python.parents[2]
+    checked = tmp_path / "Budi Santoso" / "Downloads" / "diperiksa-0.3.0"
+    printed = subprocess.run([str(python), "-c", "import sys; from pathlib import Path; "
+                              "from sync.center.release_commands import after_build; print(after_build(Path(sys.argv[1])))",
+                              str(checked)], cwd=loket, env=outside_env(), capture_output=True, text=True, check=True).stdout
+    line = next(text.strip() for text in printed.splitlines() if " release sign " in text)
+    assert line.startswith(".venv/bin/python -I -S .venv/lib/python")
+    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    line = line.replace("'/media/<nama>/RILIS/kunci-rilis'", str(keys))  # the admin's stick
+    done = subprocess.run(["bash", "-c", line], cwd=loket, env=outside_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert f"{checked} bukan folder hasil release build" in done.stderr, done.stderr
