@@ -166,6 +166,6 @@ def readable(events) -> list[dict]:
     for event in events:
         actor = names.get(event.user_id) or event.username
         reference = references.get(event.entity, {}).get(event.entity_id, event.entity_id)
-        rows.append({"event": event, "sentence": sentence(event, actor, reference),
+        rows.append({"event": event, "sentence": without_fingerprints(sentence(event, actor, reference)),
                      "changes": changes(event), "summary": without_fingerprints(event.summary)})
     return rows
