@@ -218,13 +218,15 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
     assert (root / starting.OWN_PACKAGES).is_file() and not launcher.damaged_files(root)
 
     older = older_python(tmp_path)
-    own = subprocess.run([str(older), "-c", "import pip, importlib.metadata as m; print(m.version('werkzeug'))"], capture_output=True,
-                         text=True)
+    own = subprocess.run([str(older), "-c", "import pip, importlib.metadata as m; print(m.version('werkzeug'))"],
+                         capture_output=True, text=True)
     assert own.stdout.strip() == OLDER["werkzeug"], own.stderr  # what that Python itself imports
     command = starting.python_command(root)  # as today's launcher starts it, with the PC's own Python
     assert command[1:3] == ["-I", "-S"]
     ways = {"today's launcher": [str(older), *command[1:]],
-            "an older launcher": [str(older), str(root / "run.py")]}  # 0.2.0's `python run.py`, its packages on the path
+            "an older launcher": [str(older), str(root / "run.py")],  # 0.2.0's `python run.py`, its packages on the path
+            # a Python whose .pth files import modules and add finders (an editable install, coverage, setuptools)
+            "an older launcher in this venv": [sys.executable, str(root / "run.py")]}
     for way, started in ways.items():
         found = listed(subprocess.run([*started, "paket", "--data", str(tmp_path / "paket")], capture_output=True,
                                       text=True, encoding="utf-8", errors="replace", timeout=300))
