@@ -395,7 +395,10 @@ class LanListener:
         self._stop = threading.Event()
 
     def _in_app(self, fn):
+        from flask import has_app_context
         database = self.app.extensions["database"]
+        if has_app_context() and not database.is_closed():  # the admin's request (a new CA): its connection
+            return fn()
         with self.app.app_context(), database.connection_context():
             return fn()
 

@@ -188,6 +188,21 @@ def test_the_admin_rotates_the_ca_after_confirming_and_the_trail_says_so(app, cl
     assert office_tls.fingerprint(after["cert"]) in event.summary and "BEGIN" not in event.summary
 
 
+def test_a_new_ca_is_served_at_once_and_the_counters_must_trust_it_anew(app, client_for, lan, in_app):
+    old = office_tls.office_ca()
+    handshake(lan.port, counter_trusting(old))
+    app.extensions["lan_listener"] = lan
+    admin = client_for("admin")
+    assert admin.post("/admin/jaringan-aman/ganti-ca", data={"yakin": "ya"}).status_code == 303
+    assert admin.get("/admin/jaringan-aman").status_code == 200  # the request's connection still open after it
+    new = office_tls.office_ca()
+    assert new != old
+    handshake(lan.port, counter_trusting(new))  # no restart
+    with pytest.raises(ssl.SSLCertVerificationError):
+        handshake(lan.port, counter_trusting(old))
+    del app.extensions["lan_listener"]
+
+
 def test_the_health_card_tells_the_lan_listener_and_its_certificate(app, client_for, lan, in_app):
     admin = client_for("admin")
     app.extensions["lan_listener"] = lan
