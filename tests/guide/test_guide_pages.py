@@ -141,3 +141,29 @@ def test_the_desa_pcs_bantuan_opens_its_own_roles_guides(tmp_path):
     own = clients[DESA].get("/bantuan/operator-desa").get_data(as_text=True)
     assert "Admin komputer desa memberi Anda nama pengguna" in own and "Sinkronkan sekarang" in own
     assert clients[ADMIN].get("/bantuan/admin-kantor").status_code == 404
+
+
+def menu_endpoints(app, client) -> list[tuple[str, str]]:
+    """(endpoint, label) of every item of the menu the client's role sees on its Beranda."""
+    import re
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)  # the desa operator's home is its own
+    nav = home[home.index('<nav class="menu"'):]
+    nav = nav[:nav.index("</nav>")]
+    adapter = app.url_map.bind("localhost")
+    return [(adapter.match(path, method="GET")[0], " ".join(label.split()))
+            for path, label in re.findall(r'href="([^"#?]+)"[^>]*>([^<]+)<', nav)]
+
+
+@pytest.mark.parametrize("role", (*STAFF, DESA))
+def test_bantuan_from_every_menu_page_opens_a_section_about_it(app, client_for, role):
+    """Issue 83, finding 3: the loket's menu offered Catat Pengaduan, and Bantuan there opened the loket's guide at its
+    top (nothing on complaints); 27 menu pages of five roles had no section in their role's guide."""
+    client = client_for(role)
+    items = menu_endpoints(app, client)
+    assert len(items) >= 3, items
+    without = []
+    for endpoint, label in items:
+        opens = client.get("/bantuan/", query_string={"dari": endpoint}).headers["Location"]
+        if "#" not in opens:
+            without.append(f"{label} ({endpoint}) -> {opens}")
+    assert without == [], "\n".join(without)
