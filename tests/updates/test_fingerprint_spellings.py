@@ -204,3 +204,23 @@ def test_a_desa_forms_refusal_shows_no_fingerprint_kept_before_this_version():
     said = records.refusal_reason(SimpleNamespace(relay_status=REFUSED_BY_CENTER, relay_note=LURE.format(
         SPELLINGS["lalu"])))
     assert said == "PENTING dari Dinas: admin kantor ketik sidik jari baru [...] di Pembaruan Aplikasi."
+
+
+def test_the_rules_edges():
+    """Eight groups of four and 32 digits in a row, a gap of up to 24 characters, one digit: at each edge."""
+    groups = GROUPS
+    assert without_fingerprints(" ".join(groups)) == HIDDEN
+    assert without_fingerprints(", ".join(groups[:7])) == ", ".join(groups[:7])  # seven groups: not a key
+    digits = STRANGER.replace(" ", "")
+    assert without_fingerprints(f"x {digits} y") == f"x {HIDDEN} y"
+    assert without_fingerprints(f"x {digits[:31]} y") == f"x {digits[:31]} y"
+    assert without_fingerprints(digits + "0" * 20) == HIDDEN  # longer runs too
+    assert without_fingerprints(("z" * 24).join(groups)) == HIDDEN  # 24 characters between: still one key
+    apart = ("z" * 25).join(groups)
+    assert without_fingerprints(apart) == apart  # 25: the groups are not read together
+    letters = " ".join(["abcd", "beef", "cafe", "dead", "face", "fade", "bead", "deaf"])
+    assert without_fingerprints(letters) == letters  # no digit: words, not a key anyone can make
+    assert without_fingerprints(letters.replace("abcd", "abc1")) == HIDDEN
+    # Around what is hidden, the text stays as it was, twice over.
+    assert without_fingerprints(f"satu {STRANGER} dua {digits} tiga") == f"satu {HIDDEN} dua {HIDDEN} tiga"
+    assert without_fingerprints(None) == "" and without_fingerprints("pendek") == "pendek"
