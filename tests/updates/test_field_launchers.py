@@ -110,73 +110,121 @@ def complaints_kept(data: Path, tokens: list[str]) -> list[str]:
         connection.close()
 
 
-@pytest.mark.parametrize("field", ["before-renumber-step", "first-updatable", "previous-but-one", "previous"])
-def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken_back(field, tmp_path, todays_wheel):
-    tree = field_version_tree(field, tmp_path / "loket")  # the office's install folder
-    version = todays_version(todays_wheel)
-    env, elsewhere, data = outside_env(), tmp_path / "di-tempat-lain", tmp_path / "data"
-    elsewhere.mkdir()
-    filled = subprocess.run([sys.executable, str(tree / "run.py"), "demo", "--data", str(data), "--password", PASSWORD],
-                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
-    assert filled.returncode == 0, filled.stderr[-2000:]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    serve = ["serve", "--data", str(data), "--port", str(port)]
-    old = Program(tree, serve, tmp_path / "versi-lama.log", env, elsewhere)
-    launcher = None
-    office, stop = Office(random.Random(80)), threading.Event()
-    office.base = url
-    clerk = Clerk(office, "loket1", "petugas_loket", b"")
-    working = threading.Thread(target=clerk_records_complaints, args=(clerk, stop), daemon=True)
-    try:
-        wait_for(url + "/masuk", timeout=120)
-        working.start()
-        wait_until(lambda: len(office.acks) >= 3, seconds=120, what="complaints saved on the field version")
-        backup = None
-        if field == "first-updatable":  # its installer's backup, while the clerk still saves
-            backup = data / "backups" / "sebelum-pembaruan-lama.sqlite3"
-            made = subprocess.run([sys.executable, str(tree / "run.py"), "backup", "--data", str(data), "--to",
-                                   str(backup)], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
+class FieldOffice:
+    """An office whose install folder is field version `field`'s tree: its program filled the office and
+    serves it, a clerk records complaints over HTTP the whole time, and its admin's "Pasang" ends as that
+    version's installer ends it, with the wheel given; its launcher then starts that version."""
+
+    def __init__(self, field: str, tmp_path: Path):
+        self.field, self.tmp = field, tmp_path
+        self.tree = field_version_tree(field, tmp_path / "loket")  # the office's install folder
+        self.env, self.elsewhere, self.data = outside_env(), tmp_path / "di-tempat-lain", tmp_path / "data"
+        self.elsewhere.mkdir()
+        filled = self.run("demo", "--data", str(self.data), "--password", PASSWORD)
+        assert filled.returncode == 0, filled.stderr[-2000:]
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.serve = ["serve", "--data", str(self.data), "--port", str(port)]
+        self.old = Program(self.tree, self.serve, tmp_path / "versi-lama.log", self.env, self.elsewhere)
+        self.launcher = None
+        self.office, self.stop_clerk = Office(random.Random(80)), threading.Event()
+        self.office.base = self.url
+        self.clerk = Clerk(self.office, "loket1", "petugas_loket", b"")
+        self.working = threading.Thread(target=clerk_records_complaints, args=(self.clerk, self.stop_clerk), daemon=True)
+        wait_for(self.url + "/masuk", timeout=120)
+        self.working.start()
+        self.saves(3, "complaints saved on the field version")
+
+    def run(self, *args) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(self.tree / "run.py"), *args], cwd=self.elsewhere, env=self.env,
+                              capture_output=True, text=True, timeout=300)
+
+    def saves(self, more: int, what: str, seconds: float = 120) -> None:
+        saved = len(self.office.acks)
+        wait_until(lambda: len(self.office.acks) >= saved + more, seconds=seconds, what=what)
+
+    def switch_to(self, wheel: Path, version: str) -> None:
+        """The field version's "Pasang", to its end; then its launcher starts."""
+        self.backup = None
+        if self.field == "first-updatable":  # its installer's backup, while the clerk still saves
+            self.backup = self.data / "backups" / "sebelum-pembaruan-lama.sqlite3"
+            made = self.run("backup", "--data", str(self.data), "--to", str(self.backup))
             assert made.returncode == 0, made.stderr[-2000:]
-            saved = len(office.acks)
-            wait_until(lambda: len(office.acks) >= saved + 2, seconds=120, what="saves after that backup")
-        root = data / "versions" / version
+            self.saves(2, "saves after that backup")
+        root = self.data / "versions" / version
         installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
-                                    "-q", "--target", str(root), str(todays_wheel)], env=env, capture_output=True,
+                                    "-q", "--target", str(root), str(wheel)], env=self.env, capture_output=True,
                                    text=True, timeout=600)
         assert installed.returncode == 0, installed.stderr[-2000:]
-        write_selection(data, installer_selection(field, data, root, version, backup, old.proc.pid))
-        old.stop()  # the field version's server stops for the switch; its launcher starts next
-        started = time.monotonic()
-        launcher = Program(tree, serve, tmp_path / "peluncur.log", env, elsewhere)
+        write_selection(self.data, installer_selection(self.field, self.data, root, version, self.backup,
+                                                       self.old.proc.pid))
+        self.old.stop()  # the field version's server stops for the switch; its launcher starts next
+        self.started = time.monotonic()
+        self.launcher = Program(self.tree, self.serve, self.tmp / "peluncur.log", self.env, self.elsewhere)
 
-        def said() -> str:
-            return (tmp_path / "peluncur.log").read_text(errors="replace")[-4000:]
+    def said(self) -> str:
+        return (self.tmp / "peluncur.log").read_text(errors="replace")[-4000:]
+
+    def close(self) -> None:
+        self.stop_clerk.set()
+        if self.working.is_alive():
+            self.working.join(60)
+        if self.launcher:
+            self.launcher.stop()
+        self.old.stop()
+
+    def lost(self) -> list[str]:
+        tokens = [ack.key[0] for ack in self.office.acks if ack.kind == "complaint"]
+        assert len(tokens) >= 5, getattr(self.clerk, "last_problem", "")
+        return complaints_kept(self.data, tokens)
+
+
+@pytest.mark.parametrize("field", ["before-renumber-step", "first-updatable", "previous-but-one", "previous"])
+def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken_back(field, tmp_path, todays_wheel):
+    version = todays_version(todays_wheel)
+    office = FieldOffice(field, tmp_path)
+    try:
+        office.switch_to(todays_wheel, version)
 
         def verdict():
-            selection = read_selection(data) or {}
-            assert not read_state(data).get("rolled_back"), said()
-            assert launcher.proc.poll() is None, said()
+            selection = read_selection(office.data) or {}
+            assert not read_state(office.data).get("rolled_back"), office.said()
+            assert office.launcher.proc.poll() is None, office.said()
             return selection.get("version") == version and selection.get("state") == "baik"
 
         wait_until(verdict, seconds=MOST_WE_WAIT, every=0.5, what=f"today's version 'baik' under the {field} launcher")
-        assert time.monotonic() - started < launcher_wait(tree, field)  # within that launcher's wait
-        saved = len(office.acks)
-        wait_until(lambda: len(office.acks) >= saved + 3, seconds=180, what="complaints saved on today's version")
-        serving = json.loads((data / "versions" / "sehat.json").read_text("utf-8"))
+        assert time.monotonic() - office.started < launcher_wait(office.tree, field)  # within that launcher's wait
+        office.saves(3, "complaints saved on today's version", seconds=180)
+        serving = json.loads((office.data / "versions" / "sehat.json").read_text("utf-8"))
         assert serving["version"] == version
     finally:
-        stop.set()
-        if working.is_alive():
-            working.join(60)
-        if launcher:
-            launcher.stop()
-        old.stop()
-    kept = read_state(data)
+        office.close()
+    kept, selection = read_state(office.data), read_selection(office.data)
     assert not kept.get("rolled_back") and version not in kept.get("failed_versions", [])
-    assert read_selection(data)["version"] == version and read_selection(data)["state"] == "baik"
+    assert selection["version"] == version and selection["state"] == "baik"
     if field == "first-updatable":  # the version made the switch-time backup itself, with no server running
         from app.updates.older_launchers import BACKUP_MARK
-        assert read_selection(data).get(BACKUP_MARK) and Path(read_selection(data)["backup"]) != backup
-    tokens = [ack.key[0] for ack in office.acks if ack.kind == "complaint"]
-    assert len(tokens) >= 6 and complaints_kept(data, tokens) == [], getattr(clerk, "last_problem", "")
+        assert selection.get(BACKUP_MARK) and Path(selection["backup"]) != office.backup
+    assert office.lost() == []
+
+
+@pytest.mark.parametrize("field, broken", [("before-renumber-step", "live"), ("first-updatable", "start")])
+def test_a_release_that_fails_under_a_field_launcher_goes_back_with_every_save(field, broken, tmp_path):
+    """Going back: under 2026-11-27's launcher the version's own walk meets a register page answering 500
+    in the launched program and exits 4 before serving; under the first updatable one the version migrates
+    the live data and stops before it listens. Either launcher restores a backup: the one the version's
+    contract made sure holds every save (the first updatable's installer made its own while the clerk
+    still saved: restored, the last complaints were gone)."""
+    from tests.updates.test_install import build_wheel
+    wheel = next(build_wheel("0.3.9", tmp_path / "roda", broken=broken).glob("*.whl"))
+    office = FieldOffice(field, tmp_path)
+    try:
+        office.switch_to(wheel, "0.3.9")
+        wait_until(lambda: read_state(office.data).get("rolled_back") and read_selection(office.data) is None,
+                   seconds=MOST_WE_WAIT, every=0.5, what=f"0.3.9 taken back by the {field} launcher")
+        wait_for(office.url + "/masuk", timeout=120)  # the field version serves again
+        office.saves(2, "complaints saved on the field version again")
+    finally:
+        office.close()
+    assert "0.3.9" in read_state(office.data)["failed_versions"]
+    assert office.lost() == []
