@@ -38,10 +38,14 @@ def wait_for(address: str, port: int) -> None:
 def trust(address: str, port: int, ca_file: str) -> dict:
     wait_for(address, port)
     plain = requests.get(f"http://{address}:{port}/masuk", timeout=10)
+    try:  # the port the LAN used before: the office PC's own loopback only now
+        old_port = requests.get(f"http://{address}:8080/masuk", timeout=10).status_code
+    except requests.ConnectionError:
+        old_port = "refused"
     download = requests.get(f"http://{address}:{port}/sertifikat-kantor.crt", timeout=10)
     Path(ca_file).write_text(ssl.DER_cert_to_PEM_cert(download.content))
     return {"plain_status": plain.status_code, "plain_page": plain.text, "plain_cookies": plain.headers.get("Set-Cookie"),
-            "ca_type": download.headers.get("Content-Type")}
+            "ca_type": download.headers.get("Content-Type"), "old_port": old_port}
 
 
 def portrait() -> bytes:

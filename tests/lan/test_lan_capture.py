@@ -129,6 +129,7 @@ def test_nothing_crosses_the_lan_in_the_clear_and_a_new_address_keeps_the_counte
         trusted = counter(link, "trust", address, str(LAN_PORT), ca_file)
         assert "Sambungan ke kantor belum aman" in trusted["plain_page"]  # the app was not served in clear
         assert 'name="password"' not in trusted["plain_page"] and trusted["plain_cookies"] is None
+        assert trusted["old_port"] == "refused"  # http://office:8080 serves the office PC itself only
         paper = office_tls.fingerprint(ca["cert"])
         assert office_tls.fingerprint(Path(ca_file).read_text()) == paper  # compared with the recovery sheet
         done = counter(link, "work", address, str(LAN_PORT), ca_file, str(password_file))
@@ -157,7 +158,7 @@ def test_nothing_crosses_the_lan_in_the_clear_and_a_new_address_keeps_the_counte
                **{f"cookie {n}": cookie.encode() for n, cookie in enumerate(done["cookies"]) if len(cookie) > 16},
                # a window of the photo's own bytes (a run of zero padding would match a ClientHello's padding)
                **{name: window for name, window in windows.items() if len(set(window)) >= 16}}
-    assert sum(name.startswith("sent") for name in secrets) > 50
+    assert sum(name.startswith("sent") for name in secrets) > 50 and sum(name.startswith("cookie") for name in secrets) >= 2
     found = [name for name, secret in secrets.items() if secret in everything]
     assert not found, f"in clear on the LAN: {found}"
 
