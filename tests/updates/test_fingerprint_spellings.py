@@ -213,6 +213,7 @@ def test_the_rules_edges():
     assert without_fingerprints(", ".join(groups[:7])) == ", ".join(groups[:7])  # seven groups: not a key
     digits = STRANGER.replace(" ", "")
     assert without_fingerprints(f"x {digits} y") == f"x {HIDDEN} y"
+    assert without_fingerprints(digits) == HIDDEN  # the 32 alone, nothing around
     assert without_fingerprints(f"x {digits[:31]} y") == f"x {digits[:31]} y"
     assert without_fingerprints(digits + "0" * 20) == HIDDEN  # longer runs too
     assert without_fingerprints(("z" * 24).join(groups)) == HIDDEN  # 24 characters between: still one key
