@@ -253,10 +253,19 @@ if __name__ == "__main__":
 
 
 def thief_wheel(folder: Path, version: str, loot: Path) -> Path:
-    """A wheel of this project's name and version whose run.py is THIEF (no dependencies, an empty lock)."""
+    """A wheel of this project's name and version whose run.py is THIEF."""
+    return wheel_with(folder, version, THIEF % {"loot": str(loot), "roles": all_roles(), "version": version})
+
+
+def all_roles() -> list[str]:
     from app.frame.programs import program_roles
-    roles = sorted(program_roles("kecamatan") | program_roles("desa"))
-    files = {"run.py": THIEF % {"loot": str(loot), "roles": roles, "version": version},
+    return sorted(program_roles("kecamatan") | program_roles("desa"))
+
+
+def wheel_with(folder: Path, version: str, run_py: str) -> Path:
+    """A wheel of this project's name and version whose only module is `run_py` (no dependencies, an
+    empty lock)."""
+    files = {"run.py": run_py,
              release_build.NOTES_FILE: f"# Catatan rilis\n\n## {version}\n\nPerbaikan penting.\n",
              release_build.OFFICE_LOCK: "# tidak ada dependensi\n",
              f"loket_kecamatan-{version}.dist-info/METADATA":
