@@ -464,7 +464,18 @@ def check_source(data_dir: Path, source) -> dict:
                  "wheels": wheels, "signed_at": str(release.get("signed_at", "")),
                  "whole_lock": release.get("closure") is not None}  # installed alone in its folder, run isolated
     _kept_on_disk(data_dir, [RELEASE_TARGET, *wheels])
+    before = (read_state(data_dir).get("available") or {}).get("wheels") or []  # an apply may be reading them
+    _drop_cached_wheels(data_dir, [*wheels, *before])
     return write_state(data_dir, available=available, refused=None, checked_at=now, dropped_root=None)
+
+
+def _drop_cached_wheels(data_dir: Path, kept: list[str]) -> None:
+    """Cached wheels of older releases: the cache holds the releases on offer (a closure is some 60 MB);
+    a wheel a newer release names again is kept by name and not fetched again."""
+    names = {quote(target, "") for target in kept}
+    for path in paths(data_dir).cache.glob(quote("wheels/", "") + "*"):
+        if path.name not in names:
+            path.unlink(missing_ok=True)
 
 
 def _kept_on_disk(data_dir: Path, targets: list[str]) -> None:

@@ -49,6 +49,7 @@ def _apply(config, user) -> str:
         raise UpdateRefused(f"Versi {version} tidak lebih baru dari versi yang berjalan: tidak dipasang.")
     files = verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
     root = state.versions_dir(data_dir) / version
+    _drop_unused_versions(data_dir, root)
     try:
         _install(files, available["wheels"], root, whole_lock=bool(available.get("whole_lock")))
         pages = _check(data_dir, config["DATABASE_PATH"], config["MODE"], root, version)
@@ -107,6 +108,19 @@ def _install(files: list[Path], targets: list[str], root: Path, whole_lock: bool
     from app.frame.private_files import sync_folder
     sync_folder(root.parent)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _drop_unused_versions(data_dir: Path, installing: Path) -> None:
+    """The version folders nothing starts any more: neither the selected version nor the one it goes back
+    to, nor the one being installed. A version installed with its whole lock is some 200 MB (issue 80):
+    each release's folder would otherwise stay on the disk for good."""
+    selection = state.read_selection(data_dir) or {}
+    kept = {installing.name} | {Path(chosen["root"]).name for chosen in (selection, selection.get("previous") or {})
+                                if chosen.get("root")}
+    folder = state.versions_dir(data_dir)
+    for version in folder.iterdir() if folder.is_dir() else ():
+        if version.is_dir() and version.name not in kept:
+            shutil.rmtree(version, ignore_errors=True)  # Windows: a file still open stays until the next install
 
 
 def sync_tree(folder: Path) -> None:

@@ -234,3 +234,46 @@ def test_an_office_whose_python_has_older_werkzeug_jinja2_and_urllib3_runs_the_l
         assert {name: version for name, (version, _) in found.items()} == dict(pins, **{"loket-kecamatan": version}), way
         assert {folder for _, folder in found.values()} == {str(root)}, way  # nothing of the PC's own Python
         assert "pip" not in found, way
+
+
+def test_a_later_release_fetches_only_the_wheels_that_changed_and_older_ones_leave_the_cache(regency, monkeypatch):
+    """A closure is some 60 MB: the wheels a newer release names again are not fetched again, and the
+    cache keeps only the releases on offer (the one before it too, an apply may be reading it)."""
+    first = [APP, "fakedep-1.0-py3-none-any.whl", "shared-1.0-py3-none-any.whl"]
+    published(regency, closure_bundle(regency, "9.0.0", first, {THIS_PC: first}))
+    regency.sync()
+    assert regency.state()["available"]["version"] == "9.0.0"
+    asked = asking(monkeypatch)
+    for version in ("9.0.1", "9.0.2"):
+        whole = [f"loket_kecamatan-{version}-py3-none-any.whl", f"fakedep-{version}-py3-none-any.whl",
+                 "shared-1.0-py3-none-any.whl"]
+        folder = regency.tmp / f"wheels-{version}"
+        folder.mkdir()
+        (folder / whole[-1]).write_bytes((regency.tmp / "wheels-9.0.0" / whole[-1]).read_bytes())  # the same file
+        published(regency, closure_bundle(regency, version, whole[:2], {THIS_PC: whole}))
+        regency.sync()
+        assert regency.state()["available"]["version"] == version
+    fetched = {name.rsplit("/", 1)[-1].split(".", 1)[1] for name in asked if name.startswith("targets/wheels/")}
+    assert fetched == {"loket_kecamatan-9.0.1-py3-none-any.whl", "fakedep-9.0.1-py3-none-any.whl",  # not shared-1.0
+                       "loket_kecamatan-9.0.2-py3-none-any.whl", "fakedep-9.0.2-py3-none-any.whl"}
+    cached = sorted(path.name for path in (regency.office_dir / "pembaruan" / "cache").glob("wheels*"))
+    assert cached == sorted("wheels%2F" + name for name in [
+        "loket_kecamatan-9.0.1-py3-none-any.whl", "fakedep-9.0.1-py3-none-any.whl",
+        "loket_kecamatan-9.0.2-py3-none-any.whl", "fakedep-9.0.2-py3-none-any.whl", "shared-1.0-py3-none-any.whl"])
+
+
+def test_an_install_removes_the_version_folders_nothing_starts_any_more(regency):
+    from app.updates import installing, state
+    versions = regency.office_dir / "versions"
+    for name in ("7.9.0", "8.0.0", "8.0.1", "8.0.2.sebagian"):
+        (versions / name).mkdir(parents=True)
+    state.write_selection(regency.office_dir, {
+        "version": "8.0.1", "root": str(versions / "8.0.1"), "state": "baik",
+        "previous": {"version": "8.0.0", "root": str(versions / "8.0.0"), "state": "baik"}})
+    published(regency, closure_bundle(regency, "9.0.0", [APP], {THIS_PC: [APP]}))
+    regency.sync()
+    assert regency.state()["available"]["whole_lock"]
+    with regency.office.app_context(), regency.office.extensions["database"].connection_context():
+        with pytest.raises(fetching.UpdateRefused, match="Pemasangan versi baru gagal"):  # a made-up wheel
+            installing.apply_available(regency.office.config)
+    assert sorted(path.name for path in versions.iterdir() if path.is_dir()) == ["8.0.0", "8.0.1"]
