@@ -53,6 +53,7 @@ PLAIN_LAN = "loket.plain_lan"  # environ key: a plain-HTTP connection on the LAN
 # Forward secrecy and AEAD only (TLS 1.3's suites are always these); TLS 1.0/1.1 refused.
 CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL:!SHA1:!SHA256:!SHA384"
 HSTS = "max-age=31536000"
+HANDSHAKE_SECONDS = 3
 
 
 # --- The CA and the leaf -------------------------------------------------------------------------------
@@ -499,6 +500,9 @@ def tls_or_trust_page(context: ssl.SSLContext):
             self._server_env = {}
 
         def wrap(self, sock):
+            # cheroot peeks and shakes hands on its accept loop: a client that connects and says nothing
+            # holds the next ones back this long at most (cheroot sets its own timeout again after)
+            sock.settimeout(HANDSHAKE_SECONDS)
             try:
                 first = sock.recv(1, socket.MSG_PEEK)
             except OSError as problem:
