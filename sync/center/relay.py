@@ -14,7 +14,7 @@ import secrets
 import time
 from datetime import timedelta
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 from peewee import JOIN, IntegrityError
 
 from app.frame import statements
@@ -427,7 +427,18 @@ def relay_status_manifest():
 
 @api_blueprint.post("/v1/relay/status/packets")
 def relay_status_packets():
-    return packet_results(store_status, g.device_key)
+    older = protocol.reported_version(request.headers)[0] < 7  # every PC of protocol 7 on reads "superseded"
+    return packet_results(status_in_protocol_6 if older else store_status, g.device_key)
+
+
+def status_in_protocol_6(key: DeviceKey, header: dict, photo: bytes) -> Outcome:
+    """A counter PC of protocol 6 (the first updatable version) knows no "superseded" (issue 80): it takes the
+    word for a broken answer and sends the status again on every pass, for ever. It hears the same sentence as a
+    refusal, which it keeps on its Sinkronisasi page; nothing of the status is stored either way."""
+    outcome = store_status(key, header, photo)
+    if outcome.result == "superseded":
+        return Outcome(outcome.id, outcome.version, "rejected", outcome.reason)
+    return outcome
 
 
 @api_blueprint.post("/v1/relay/desa-keys")

@@ -117,3 +117,46 @@ def test_the_first_updatable_versions_counter_pc_sends_to_todays_center_and_take
     _center_moves(center, numbers[1], "printed", "shipped")
     assert old("sync")["error"] == ""
     assert old("applications") == {numbers[0]: "dicetak", numbers[1]: "dikirim", numbers[2]: "diterima_pusat"}
+
+
+@pytest.mark.slow
+def test_the_first_updatable_counter_pc_that_lost_a_desa_form_to_another_counter_is_told_in_its_words(
+        desa_app, kecamatan, client_as, center, tmp_path):
+    """Both counter PCs accepted one relayed form; today's acceptance reached the center first. The first updatable
+    version knows no "superseded": before, its acceptance waited for ever, sent again on every pass. It is told
+    in its own words, a refusal naming the winner's number, and the center's one-card rule refuses its application."""
+    from sync.center.models import ReceivedApplication
+    from tests.desa.test_relay_two_counters import _accept
+    old = FieldCounterPC(field_version_tree("first-updatable", tmp_path / "versi"), tmp_path / "pc-lama")
+    old("enrol", center.url, enrolment_code(center, YOSOWILANGUN, "Yosowilangun"))
+    today = kecamatan
+    database.initialize(today.extensions["database"])
+    enrol_at_sync_page(today, client_as("admin"), center, YOSOWILANGUN, "Yosowilangun")
+    enrolled_desa(desa_app, today, client_as)
+    operator = operator_client(desa_app)
+    with bound_to(desa_app):
+        saved = pre_register(operator, applicant_form(), {"photo": (io.BytesIO(photo_jpeg()), "foto.jpg")})
+        assert saved.status_code == 302, text(saved)[:800]
+    assert sync(desa_app).error == ""
+    assert old("sync")["relayed"] == 1 and sync(today).relayed == 1
+    mine = old("accept")
+    winner = _accept(today, client_as("petugas_loket")).registration_number
+    assert sync(today).error == ""
+    for _ in range(2):
+        assert old("sync")["error"] == ""
+    shown = old("state", mine["id"])
+    states = dict(shown["outbox"])
+    assert (states["pra_status"], states["permohonan"]) == ("rejected", "rejected"), shown
+    said = dict(shown["outbox_errors"])
+    assert said["pra_status"] == (f"Formulir desa {_pre_number(desa_app)} sudah diterima di loket lain kecamatan ini "
+                                  f"dengan nomor permohonan {winner}"), shown
+    assert f"sudah punya permohonan {winner} yang sedang diproses di pusat" in said["permohonan"], shown
+    assert _center(center, lambda: [r.registration_number for r in ReceivedApplication.select()]) == [winner]
+    assert sync(desa_app).error == ""
+    with bound_to(desa_app):  # the desa follows the application whose card is made
+        assert PreRegistration.get().relay_application_number == winner
+
+
+def _pre_number(desa_app) -> str:
+    with bound_to(desa_app):
+        return PreRegistration.get().number

@@ -93,6 +93,7 @@ def state(application_id: str) -> dict:
             "relay_status": pre.relay_status, "relay_application_number": pre.relay_application_number,
             "relay_note": pre.relay_note,
             "outbox": sorted({(row.kind, row.state) for row in OutboxItem.select()}),
+            "outbox_errors": sorted({(row.kind, row.last_error) for row in OutboxItem.select() if row.last_error}),
             "offers_duplicate": "Tandai sebagai duplikat" in page, "says_other_counter": "loket lain" in page}
 
 
