@@ -23,15 +23,32 @@ def this_system() -> str:
 
 def shell_line(words, system: str | None = None) -> str:
     """`words` as one line the shell of `system` (this one's by default) splits back into them. A
-    placeholder such as <folder data pusat> is left as it is: the reader types their own name there."""
+    placeholder such as <folder data pusat> is quoted too: the name typed in its place may hold a space."""
     words = [str(word) for word in words]
     if (system or this_system()) == WINDOWS:
         return subprocess.list2cmdline(words)
-    return " ".join(word if _placeholder(word) else shlex.quote(word) for word in words)
+    return shlex.join(words)
 
 
-def _placeholder(word: str) -> bool:
-    return bool(re.fullmatch(r"<[^<>]+>", word))
+def typed_path(path) -> str:
+    """A file of this install as typed in the command window's folder: relative when inside it
+    (.venv\\Scripts\\python from the Loket folder), else whole. Never resolved: a venv's python is a link."""
+    path = os.path.abspath(path)
+    inside = os.path.relpath(path) if os.path.splitdrive(path)[0] == os.path.splitdrive(os.getcwd())[0] else path
+    return path if inside.startswith("..") else inside
+
+
+def installed_line(arguments, flags=()) -> str:
+    """A command of this install on this system: this Python (with `flags`) and this install's run.py by
+    its path (inside site-packages on the key laptop, installed from the release wheel)."""
+    run_py = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "run.py")
+    return shell_line([typed_path(sys.executable), *flags, typed_path(run_py), *arguments])
+
+
+def signer_line(arguments) -> str:
+    """The command that starts `release sign` or `release keys` of this install, as loket_install.py
+    requires it: -I -S."""
+    return installed_line(arguments, ("-I", "-S"))
 
 
 def run_py_line(arguments, system: str | None = None, python: str | None = None, script: str = "run.py") -> str:

@@ -85,8 +85,7 @@ def cmd_usb(options) -> int:
     holding only the release released to everyone (sync/releases.everyone_copy)."""
     from sync import releases as repository
     if not options.to:
-        print("Sebutkan folder di flashdisk, misalnya: run.py release usb --data <folder data pusat> --to "
-              "E:\\pembaruan", file=sys.stderr)
+        print(f"Sebutkan folder di flashdisk, misalnya: {_example('usb')}", file=sys.stderr)
         return 1
     try:
         copied = repository.everyone_copy(repository_of(_data_dir(options)), Path(options.to))
@@ -110,7 +109,7 @@ def cmd_keys(options) -> int:
     from sync import releases as repository
     if not options.keys or not options.root:
         print("Sebutkan dua folder di dua flashdisk berbeda: folder kunci rilis (--keys) dan folder kunci root (--root), "
-              "misalnya: run.py release keys --keys E:\\kunci-rilis --root F:\\kunci-root", file=sys.stderr)
+              f"misalnya: {_example('keys')}", file=sys.stderr)
         return 1
     try:
         folder = repository.create_keys(Path(options.keys), Path(options.root))
@@ -140,8 +139,7 @@ def cmd_build(options) -> int:
               "kunci untuk release sign. Tidak ada yang diperiksa.", file=sys.stderr)
         return 1
     if not options.wheel:
-        print("Sebutkan wheel rilis, misalnya: run.py release build "
-              "C:\\Users\\<nama>\\Downloads\\loket_kecamatan-0.2.0-py3-none-any.whl", file=sys.stderr)
+        print(f"Sebutkan wheel rilis, misalnya: {_example('build')}", file=sys.stderr)
         return 1
     try:
         checked = release_build.build(Path(options.wheel), Path(options.checked) if options.checked else None,
@@ -153,6 +151,22 @@ def cmd_build(options) -> int:
         return 1
     print(after_build(checked))
     return 0
+
+
+def _example(action: str) -> str:
+    """The whole command of `action` as this install on this system runs it, quoted, with example names."""
+    from app.frame.command_line import WINDOWS, installed_line, run_py_line, signer_line, this_system
+    windows = this_system() == WINDOWS
+    downloads = "C:\\Users\\<nama>\\Downloads\\" if windows else "/home/<nama>/Downloads/"
+    stick, root = ("E:\\", "F:\\") if windows else ("/media/<nama>/RILIS/", "/media/<nama>/ROOT/")
+    if action == "usb":
+        return run_py_line(["release", "usb", "--data", "<folder data pusat>", "--to",
+                            "E:\\pembaruan" if windows else "/media/<flashdisk>/pembaruan"])
+    if action == "build":
+        return installed_line(["release", "build", downloads + "loket_kecamatan-0.2.0-py3-none-any.whl"])
+    if action == "keys":
+        return signer_line(["release", "keys", "--keys", stick + "kunci-rilis", "--root", root + "kunci-root"])
+    return signer_line(["release", "sign", downloads + "diperiksa-0.2.0", "--keys", stick + "kunci-rilis"])
 
 
 def after_build(checked: Path) -> str:
@@ -170,8 +184,8 @@ def cmd_sign(options) -> int:
     from sync import release_build
     from sync.releases import ReleaseError
     if not options.wheel or not options.keys:
-        print("Sebutkan folder hasil release build dan folder kunci rilis, misalnya: run.py release sign "
-              "C:\\Users\\<nama>\\Downloads\\diperiksa-0.2.0 --keys E:\\kunci-rilis", file=sys.stderr)
+        print(f"Sebutkan folder hasil release build dan folder kunci rilis, misalnya: {_example('sign')}",
+              file=sys.stderr)
         return 1
     try:
         bundle = release_build.sign_checked(Path(options.wheel), Path(options.keys),

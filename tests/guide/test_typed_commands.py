@@ -129,3 +129,15 @@ def test_the_center_release_page_says_the_guides_commands_and_names_its_sections
         heading = re.search(rf'<section id="{anchor}"[^>]*>\s*<h2>([^<]+)</h2>', guide)
         assert heading, anchor
         assert " ".join(words.split()).split("bagian ", 1)[1] in heading.group(1)
+
+
+@pytest.mark.parametrize("system", [WINDOWS, LINUX])
+@pytest.mark.parametrize("action", ["usb", "build", "keys", "sign"])
+def test_each_example_a_release_command_gives_is_a_whole_command_that_parses(monkeypatch, system, action):
+    """"Sebutkan …, misalnya: …" names the whole line (the install's Python; -I -S for keys and sign), quoted."""
+    monkeypatch.setattr(command_line, "this_system", lambda: system)
+    words = SPLIT[system](release_commands._example(action))
+    assert ("-I" in words) == (action in ("keys", "sign"))
+    after = words[next(at for at, word in enumerate(words) if word.endswith("run.py")) + 1:]
+    options = parsed(after)
+    assert (options.command, options.action) == ("release", action)
