@@ -59,6 +59,18 @@ def asking(monkeypatch) -> list[str]:
     return asked
 
 
+@pytest.mark.parametrize("machine, key", [("win-amd64", "win_amd64"), ("linux-x86_64", "manylinux_x86_64"),
+                                          ("win32", None), ("win-arm64", None), ("macosx-14.0-arm64", None)])
+def test_a_pc_finds_itself_in_the_closure_by_the_name_the_release_build_gave_it(monkeypatch, machine, key):
+    import sysconfig
+    import loket_python
+    from sync import release_build
+    assert set(loket_python.CLOSURE_PLATFORMS.values()) == set(release_build.PLATFORMS)  # every platform gathered
+    monkeypatch.setattr(sysconfig, "get_platform", lambda: machine)
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert loket_python.closure_key() == (f"{python}-{key}" if key else None)
+
+
 def test_a_release_with_a_closure_is_fetched_whole_even_what_this_pcs_python_has(regency):
     """Before, the PC fetched the app wheel and the requirements its own Python did not satisfy: the
     tuf it has already, and a dependency of a dependency (fakedep_inner), never came."""
