@@ -378,3 +378,21 @@ def test_a_status_without_reason_or_number_is_stored_empty_and_each_form_has_its
     assert answer(relay.store_status(counter, sealed(other, second_number, 1), b"")) == (second_number, 1, "stored",
                                                                                        "", "")
     assert RelayStatus.select().count() == 2
+
+
+@pytest.mark.parametrize("center_app", ["sqlite"], indirect=True)
+def test_a_pc_of_protocol_6_hears_superseded_as_a_refusal_with_the_same_sentence(center_app, center_db, enrolled):
+    """Issue 80: the first updatable version (protocol 6) knows no "superseded" and sent such a status again on every
+    pass; it hears the same sentence as a refusal. Nothing of the status is stored either way."""
+    from sync.center.models import RelayStatus
+    kecamatan = enrolled[0]
+    counter = SimpleNamespace(kecamatan_id=kecamatan.id)
+    relayed = form()
+    assert relay.store_pre_registration(desa_key(kecamatan), relayed, b"").result == "stored"
+    first = status_header(step=1, pra_hash=relayed["hash"])
+    assert answer(relay.status_in_protocol_6(counter, first, b"")) == (NUMBER, 1, "stored", "", "")
+    lost = status_header(step=2, application_number="350807-02-000004", pra_hash=relayed["hash"])
+    assert answer(relay.status_in_protocol_6(counter, lost, b"")) == (
+        NUMBER, 2, "rejected", f"Formulir desa {NUMBER} sudah diterima di loket lain kecamatan ini dengan nomor "
+                               f"permohonan {APPLICATION}", "")
+    assert RelayStatus.select().count() == 1
