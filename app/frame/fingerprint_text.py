@@ -25,14 +25,29 @@ _RUN = re.compile(r"[0-9a-f]+", re.IGNORECASE)
 _LOOKALIKES = str.maketrans("аАВсСԁеЕΑΒΕϲ", "aABcCdeEABEc")
 
 
+def _read(char: str) -> str:
+    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None
+                   else "" if unicodedata.category(c) == "Cf" else c
+                   for c in unicodedata.normalize("NFKC", char).translate(_LOOKALIKES))
+
+
+def _reading(text: str) -> tuple[str, list[int] | None]:
+    """`text` as a reader would type it, and where in `text` each of its characters comes from (None:
+    the same place, plain ASCII)."""
+    if text.isascii():
+        return text, None
+    read, where = [], []
+    for at, char in enumerate(text):
+        for typed in _read(char):
+            read.append(typed)
+            where.append(at)
+    return "".join(read), where
+
+
 def plain(text) -> str:
     """`text` as a reader would type it: NFKC, other scripts' decimal digits as 0-9, lookalike letters,
     and without the invisible (zero-width and direction marks, which would split a group)."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    if text.isascii():
-        return text
-    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None
-                   else "" if unicodedata.category(c) == "Cf" else c for c in text.translate(_LOOKALIKES))
+    return _reading(str(text or ""))[0]
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
@@ -51,12 +66,14 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 
 def without_fingerprints(text) -> str:
-    """`text` (made plain) with every run a fingerprint could be read from replaced by "[...]"."""
-    text = plain(text)
-    if len(text) < HEX_DIGITS:
+    """`text` with every run a fingerprint could be read from replaced by "[...]"; the rest as it was."""
+    text = str(text or "")
+    read, where = _reading(text)
+    if len(read) < HEX_DIGITS:
         return text
     kept, at = [], 0
-    for start, end in _spans(text):
+    for start, end in _spans(read):
+        start, end = (where[start], where[end - 1] + 1) if where else (start, end)
         if end > at:
             kept += [text[at:start], HIDDEN] if start >= at else []
             at = end

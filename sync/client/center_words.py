@@ -9,7 +9,7 @@ pieces of one typed with spaces, dashes, dots or colons. Pages label it as the c
 import re
 import unicodedata
 
-from app.frame.fingerprint_text import HIDDEN, without_fingerprints
+from app.frame.fingerprint_text import HIDDEN, plain, without_fingerprints
 
 MAX_REASON_CHARS = 300   # a reason is a few words for the clerk ("foto buram"), the center's own up to 232
 MAX_MESSAGE_CHARS = 600  # a refusal of the link says what to do, in a sentence or three
@@ -34,11 +34,12 @@ def _typable(run: str) -> bool:
 
 def cleaned(text, limit: int = MAX_REASON_CHARS) -> str:
     """The center's text as an office page may show it: one line, at most `limit` characters, with
-    every fingerprint-shaped run replaced by "[...]". A control character or line break becomes a space
-    (a zero-width or direction mark goes: `without_fingerprints` reads the text as a reader types it)."""
+    every fingerprint-shaped run replaced by "[...]", as a reader would type it (`plain`: fullwidth and
+    other digit forms as 0-9, no zero-width or direction mark). A control character or line break
+    becomes a space."""
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
                    for c in str(text or "")[:20 * MAX_MESSAGE_CHARS])
-    text = " ".join(without_fingerprints(text).split())
+    text = " ".join(without_fingerprints(plain(text)).split())  # as typed: fullwidth pieces are pieces below
     text = _HEX_RUN.sub(lambda found: HIDDEN if _typable(found.group()) else found.group(), text)
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
