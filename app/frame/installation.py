@@ -263,12 +263,18 @@ def other_machine(db, db_path: Path | None = None) -> str | None:
     return stored
 
 
+def numbering_device() -> str:
+    """The device code a PC numbers with before its enrolment: its configured one (LOKET_DEVICE_ID, "01")."""
+    from flask import current_app, has_app_context
+    return current_app.config.get("DEVICE_ID", "01") if has_app_context() else "01"
+
+
 def numbering_refusal(db, db_path: Path | None = None) -> str | None:
     """Why this PC may not hand out numbers now (Indonesian), or None."""
     other = other_machine(db, db_path)
     if other is None:
         return None
-    code = identity(db)[0] or "ini"
+    code = identity(db)[0] or numbering_device()
     if other == REPLACED_MACHINE:
         return (f"Pusat menyatakan komputer lain sudah menggantikan PC {code}; komputer ini tidak memberi nomor "
                 "pendaftaran lagi. Admin dapat mendaftarkannya sebagai PC tambahan di halaman Sinkronisasi.")

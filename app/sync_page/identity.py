@@ -39,7 +39,7 @@ def state() -> dict | None:
     if other is None:
         return None
     return {"message": installation.numbering_refusal(database, _db_path()),
-            "code": installation.identity(database)[0] or current_app.config["DEVICE_ID"],
+            "code": installation.identity(database)[0] or installation.numbering_device(),
             "replaced": other == installation.REPLACED_MACHINE}
 
 

@@ -280,6 +280,23 @@ def test_a_backup_restored_on_a_new_pc_numbers_nothing_until_the_admin_says_it_r
         assert Conflict.select().count() == 0
 
 
+def test_an_unenrolled_pcs_backup_on_a_new_pc_names_the_old_pc_by_its_code(tmp_path):
+    """Issue 83, finding 3: after such a restore the sync page said "PC ini menggantikan PC ini" for PC 01 (a PC that
+    numbers before its enrolment has no code of the center's, only its own, 01)."""
+    old = kecamatan_app(tmp_path / "lama")
+    fill(old, 2, 1)
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "cadangan.sqlite3")
+    new = kecamatan_app(tmp_path / "baru")
+    restore_database(backup, new.config["DATABASE_PATH"], tmp_path / "baru-aman", recovery_key_of(old))
+    from app.frame.db import database
+    within(new, lambda: migrate(database))
+    refusal = refusal_to_number(new)
+    assert refusal and "(PC 01)" in refusal and "\u201cPC ini menggantikan PC 01\u201d" in refusal, refusal
+    shown = page(new, admin_client(new), "/sinkronisasi")
+    assert "PC ini menggantikan PC 01" in shown and "PC ini menggantikan PC ini" not in shown
+    assert "PC ini menggantikan PC ini" not in refusal
+
+
 def test_the_same_pc_restoring_its_own_backup_goes_on_numbering(tmp_path):
     kec_app = kecamatan_app(tmp_path / "k")
     fill(kec_app, 2, 1)
