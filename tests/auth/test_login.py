@@ -95,6 +95,8 @@ def test_first_login_with_one_time_password_must_change_it(client, db):
     response = login(client, "baru", one_time)
     assert response.location == "/akun/kata-sandi"
     assert client.get("/").location == "/akun/kata-sandi"
+    # issue 83, finding 3: the field says beforehand what the check refuses (the office's name among it)
+    assert "Tidak boleh memuat nama kantor, kecamatan, kabupaten atau desa" in client.get("/akun/kata-sandi").get_data(as_text=True)
     too_short = client.post("/akun/kata-sandi", data={"current": one_time, "new": "pendek", "confirm": "pendek"})
     assert too_short.status_code == 422 and "minimal 8 karakter" in too_short.get_data(as_text=True)
     ok = client.post("/akun/kata-sandi", data={"current": one_time, "new": "sandi-baru-123", "confirm": "sandi-baru-123"})
