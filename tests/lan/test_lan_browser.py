@@ -68,6 +68,7 @@ def test_a_browser_trusting_the_office_opens_its_pages_and_one_that_does_not_get
             answer = page.goto(base + path)
             assert answer.ok and answer.url.startswith("https://")
             assert answer.headers["strict-transport-security"].startswith("max-age=")
+        assert page.goto(f"https://localhost:{listener.port}/masuk").ok  # by name too (the CA's constraints allow it)
         cookies = page.context.cookies()
         assert cookies and all(cookie["secure"] for cookie in cookies if cookie["name"] == "loket_session")
         browser.close()
