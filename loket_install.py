@@ -29,6 +29,9 @@ import os
 import sys
 
 CHECKED = False  # this process started through signer_start and its install passed
+# What `python -m venv` puts at a venv's top (Windows adds that folder to sys.path): its own folders and
+# its settings; the site-packages below are checked on their own.
+VENV_OWN = frozenset({"pyvenv.cfg", "lib", "lib64", "scripts", "bin", "include", "share", "etc", ".gitignore"})
 
 
 def record_rows(record):
@@ -124,6 +127,15 @@ def environment_problems(folders):
                     problems.append("%s (tercatat tanpa sidik)" % name)
                 elif _differs(path, recorded):
                     problems.append("%s (%s)" % (name, "berubah" if os.path.exists(path) else "hilang"))
+    for folder in folders:
+        if any(other != folder and other.startswith(folder + os.sep) for other in folders):
+            # Windows' venv root is a site folder too (site adds it, and reads its .pth files): what the
+            # venv itself made may lie there, anything else at its top could be imported or run
+            for name in sorted(os.listdir(folder)):
+                path = os.path.normcase(os.path.join(folder, name))
+                if path not in listed and name.lower() not in VENV_OWN:
+                    problems.append("%s (tidak dipasang pip)" % name)
+            continue
         for top, subfolders, files in os.walk(folder):
             subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
             for name in sorted(files):
