@@ -6,7 +6,7 @@ DATA/server.lock for as long as it runs; the OS drops it when the process ends, 
 power cut leaves no stale lock). A second start is refused before it touches anything. The child a
 launcher starts is covered by its launcher's lock (LOCK_ENV names the launcher's pid); a child started
 by an older launcher, which holds none, takes the lock itself. Windows: msvcrt.locking on the file's
-first byte; elsewhere fcntl.flock."""
+first byte; elsewhere os.lockf."""
 import os
 from pathlib import Path
 
@@ -48,5 +48,4 @@ def _lock(windows: bool, handle) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # the first byte, whether or not it exists yet
     else:
-        import fcntl
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.lockf(handle.fileno(), os.F_TLOCK, 0)  # the whole file, a POSIX record lock
