@@ -77,10 +77,12 @@ def finding(tables, declared_targets=frozenset()) -> dict[str, list[str]]:
     """{writer: tables} of a center commit whose changed `tables` no line of their act covers. A table is
     taken as written by the statements naming it, else by each write statement of the transaction (a
     trigger's, a raw cursor's), else by the function committing. A table only declared statements wrote is
-    no one's act. A write with no sync/ function behind it is a test's or a tool's own."""
+    no one's act. A transaction with no sync/ function behind its commit is a test's or a tool's own."""
     writes = [(target, frames) for target, frames in getattr(_open, "writes", ()) if frames is not None]
     lines = getattr(_open, "lines", [])
     begun()
+    if not RULE.writer_of(inspect.currentframe()):  # a test's or a tool's own transaction (a fixture, the schema)
+        return {}
     changes = set()
     for table in untrailed(tables):
         theirs = [frames for target, frames in writes if target == table]

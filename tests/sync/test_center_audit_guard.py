@@ -72,6 +72,13 @@ def note_seen(kecamatan_id):
 ''', "note_seen")
 
 
+RENAMED_WITH_A_VIEW_LINE = center_writer('''
+def rename_viewed(kecamatan_id):
+    with center_database.atomic():
+        Kecamatan.update(name="Dilihat").where(Kecamatan.id == kecamatan_id).execute()
+        audit("lihat", "kecamatan", kecamatan_id, "Data kecamatan dibuka")
+''', "rename_viewed")
+
 DECLARED_FOR_ANOTHER_TABLE = center_writer('''
 def note_seen_and_rename(kecamatan_id):
     with no_ones_act("a PC's last sight, no one's act", "device_key"), center_database.atomic():
@@ -137,6 +144,13 @@ def test_what_a_rolled_back_savepoint_wrote_raises_no_alarm(kecamatan):
 def test_a_write_declared_no_ones_act_passes(kecamatan):
     DECLARED(kecamatan.id)
     assert name_of(kecamatan) == "Terlihat"
+
+
+def test_a_view_line_covers_no_change(kecamatan):
+    """A view's line is no act's own (issue 82, finding 1): the change beside it still needs its line."""
+    with pytest.raises(trail.UntrailedWrite, match="tabel kecamatan .sync.center.contoh.py:rename_viewed."):
+        RENAMED_WITH_A_VIEW_LINE(kecamatan.id)
+    assert name_of(kecamatan) == "Yosowilangun"
 
 
 def test_a_declaration_covers_the_tables_it_names_only(kecamatan):
