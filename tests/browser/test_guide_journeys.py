@@ -4,6 +4,8 @@ task and does only what their marked names say, in order: a menu item is clicked
 pressed, a page heading and a message must be what the guide says. The only things typed are the citizen's data
 where the guide says to fill in the form and tick the requirements. A renamed button, a changed heading or a step
 missing from the guide fails here."""
+import re
+
 from playwright.sync_api import expect
 
 from app.frame.roles import CAMAT, LOKET
@@ -42,6 +44,25 @@ def test_a_new_petugas_loket_registers_an_application_to_its_receipt_from_the_gu
     expect(receipt.get_by_text("Sulastri Wahyuningsih").first).to_be_visible()
     receipt.wait_for_function("() => window.__printed === 1")
     assert [kind for kind, _ in steps][:2] == ["menu", "halaman"], steps
+
+
+def test_a_new_petugas_loket_records_a_complaint_from_the_bantuan_of_its_page(page, live, login):
+    """Issue 83, finding 3: the loket's menu offers Catat Pengaduan, and Bantuan there opened the loket's guide at its
+    top, which said nothing of complaints. Bantuan pressed on that page now opens the section about it."""
+    login(page, LOKET)
+    page.goto("/pengaduan/catat")
+    steps = guide_steps(page, "pengaduan")
+    assert page.url.endswith("/bantuan/petugas-loket#pengaduan"), page.url
+    page.goto("/")
+
+    def fill(current, kind, label):
+        if label == "Simpan":  # "pilih kategori, lalu tulis isi pengaduan dengan kata-kata warga"
+            current.locator("#f-category_id").select_option(index=1)
+            current.get_by_label("Isi pengaduan / saran").fill("Antrean loket KTP-el terlalu lama pada hari Senin.")
+
+    done = follow(page, steps, fill)
+    expect(page.get_by_text(re.compile(r"PGD-[0-9A-Z]{6}")).first, "\n".join(done)).to_be_visible()
+    assert "Langkah" not in [label for _, label in steps]  # the loket's form has no such field
 
 
 def test_a_new_camat_approves_the_quarters_recap_from_the_guide(page, live, login):

@@ -12,7 +12,7 @@ OWN_GUIDE = {LOKET: "petugas-loket", INFORMASI: "petugas-informasi", KASI: "kasi
 
 def test_every_page_has_bantuan_naming_the_page(client_for):
     page = client_for(LOKET).get("/pendaftaran/baru").get_data(as_text=True)
-    assert 'href="/bantuan/?dari=registration.new">Bantuan</a>' in page
+    assert 'href="/bantuan/?dari=registration.new" hx-boost="false">Bantuan</a>' in page
 
 
 @pytest.mark.parametrize(("role", "page", "opens"), [
