@@ -80,14 +80,18 @@ def damaged_files(root):
     return damaged
 
 
-def site_folders():
+def site_folders(program_folder=None):
     """The site-packages folders `site` adds for this Python, found without running it: the venv's
-    (pyvenv.cfg beside or above the executable, as site.venv finds it) and, when that venv includes
-    them or there is no venv, the installation's own."""
+    (pyvenv.cfg beside or above the executable, as site.venv finds it, or above the program's folder)
+    and, when that venv includes them or there is no venv, the installation's own."""
     import site
     executable_dir = os.path.dirname(os.path.abspath(sys.executable))
     prefixes = [sys.prefix]
-    for place in (executable_dir, os.path.dirname(executable_dir)):
+    above, place = [], os.path.abspath(program_folder or executable_dir)
+    for _ in range(4 if program_folder else 0):  # .venv/Lib/site-packages, .venv/lib/python3.X/site-packages
+        place = os.path.dirname(place)
+        above.append(place)
+    for place in [executable_dir, os.path.dirname(executable_dir)] + above:
         config = os.path.join(place, "pyvenv.cfg")
         if os.path.isfile(config):
             with open(config, encoding="utf-8") as file:
@@ -155,7 +159,7 @@ def signer_start(program_folder):
     import site
     if sys.pycache_prefix:  # run.py's new empty folder (no planted .pyc is read): gone at the end
         atexit.register(shutil.rmtree, sys.pycache_prefix, True)
-    folders = site_folders()
+    folders = site_folders(program_folder)
     program = os.path.normcase(os.path.realpath(program_folder))
     if program not in folders:
         sys.exit("Penandatangan tidak dapat memeriksa dirinya: Loket yang menjalankan perintah ini dipasang dari "
@@ -172,6 +176,10 @@ def signer_start(program_folder):
                  "baru (panduan admin kabupaten, bagian Memasang Loket di laptop kunci) dan laporkan berkas di atas "
                  "ke proyek." % (os.pathsep.join(folders), shown, more))
     site.main()  # now the checked folders, and the .pth files pip put there
+    on_path = {os.path.normcase(os.path.realpath(entry)) for entry in sys.path if entry}
+    for folder in folders:  # a venv site found above the program, not above the executable
+        if folder not in on_path:
+            site.addsitedir(folder)
     CHECKED = True
 
 
