@@ -394,6 +394,8 @@ class LanListener:
         self.ca: dict | None = None
         self.server = None
         self._stop = threading.Event()
+        self.plain_port: int | None = None  # the loopback's port, answered on each LAN address with the trust page
+        self.doors: dict[str, object] = {}  # LAN address -> its cheroot server on plain_port
 
     def _in_app(self, fn):
         from flask import has_app_context
@@ -451,6 +453,29 @@ class LanListener:
         self.server.prepare()
         self.port = self.state.port = self.server.bind_addr[1]
 
+    def open_doors(self, port: int) -> None:
+        """The plain port the LAN used before (the loopback's, 8080) answered on each LAN address with the trust
+        page: a counter's old bookmark is told where the office is now, never served the app. Loopback keeps the
+        port for the PC itself (an address's own binding sits beside 127.0.0.1's). Called again each hour: a
+        new address gets its door; a port another program holds there is only logged."""
+        from cheroot import wsgi
+        self.plain_port = port = int(port)
+
+        def trust_only(environ, start_response):
+            return self.wsgi({**environ, PLAIN_LAN: True}, start_response)
+        for address in self.state.addresses:
+            if address in self.doors or ipaddress.ip_address(address).is_loopback:
+                continue
+            door = wsgi.Server((address, port), trust_only, numthreads=1, server_name="loket-kecamatan", timeout=3,
+                               shutdown_timeout=1)
+            try:
+                door.prepare()
+            except Exception as problem:  # a courtesy: never the reason the office does not serve
+                log.warning("plain port %s:%s not answered: %s", address, port, problem)
+                continue
+            self.doors[address] = door
+            threading.Thread(target=door.serve, name=f"loket-lan-door-{address}", daemon=True).start()
+
     def start(self) -> threading.Thread:
         """bind() first. Serves in a thread; a second one keeps the certificate current."""
         def serve():
@@ -468,6 +493,8 @@ class LanListener:
                 try:
                     self.refresh()
                     self.server.ssl_adapter.context = self.context
+                    if self.plain_port is not None:
+                        self.open_doors(self.plain_port)
                 except Exception:  # tried again in an hour; the card shows the expiry
                     log.exception("TLS certificate check failed")
         thread = threading.Thread(target=serve, name="loket-lan-tls", daemon=True)
@@ -477,8 +504,9 @@ class LanListener:
 
     def stop(self) -> None:
         self._stop.set()
-        if self.server is not None:
-            self.server.stop()
+        for server in [self.server, *self.doors.values()]:
+            if server is not None:
+                server.stop()
 
 
 def _secure_cookie(value: str) -> str:

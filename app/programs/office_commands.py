@@ -146,6 +146,7 @@ def serve_here(options) -> int:
     after_the_first_pages(app, lambda: start_jobs(app, program.jobs()))
     launcher.note_serving(app.config["DATA_DIR"], running_version())  # the launcher's sign that this version came up
     if listener is not None:
+        listener.open_doors(server.effective_port)  # http://NAME:8080 from the LAN: the trust page, not the app
         listener.start()
         where = listener.state.names[0] if listener.state.names else listener.state.addresses[0]
         print(f"{program.title} berjalan di http://127.0.0.1:{server.effective_port}/ (PC ini) dan "

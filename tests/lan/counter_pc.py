@@ -38,8 +38,8 @@ def wait_for(address: str, port: int) -> None:
 def trust(address: str, port: int, ca_file: str) -> dict:
     wait_for(address, port)
     plain = requests.get(f"http://{address}:{port}/masuk", timeout=10)
-    try:  # the port the LAN used before: the office PC's own loopback only now
-        old_port = requests.get(f"http://{address}:8080/masuk", timeout=10).status_code
+    try:  # the port the LAN used before (a counter's old bookmark)
+        old_port = requests.get(f"http://{address}:8080/masuk", timeout=10).text
     except requests.ConnectionError:
         old_port = "refused"
     download = requests.get(f"http://{address}:{port}/sertifikat-kantor.crt", timeout=10)
