@@ -74,7 +74,7 @@ def test_data_is_accepted_before_or_after_the_subcommand(tmp_path, order):
     words = ["sync", "enrol", "--center", "http://127.0.0.1:9", "--code", "ABCD-1234"]
     args = ["--data", str(data), *words] if order == "before" else [*words, "--data", str(data)]
     done = run_py(tmp_path, *args)
-    assert b"unrecognized arguments" not in done.stderr and b"Traceback" not in done.stderr, done.stderr
+    assert b"argumen tidak dikenal" not in done.stderr and b"Traceback" not in done.stderr, done.stderr  # run.py's parser
     assert (data / "loket.sqlite3").exists()  # the right folder was used
     assert done.returncode == 2 and b"Kode kecamatan belum diisi" in done.stderr  # fresh install: setup first
     backup = run_py(tmp_path, "backup", "--data", str(data), "--to", str(tmp_path / "c.sqlite3"))
