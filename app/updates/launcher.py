@@ -30,6 +30,9 @@ of these and the launcher's next start goes on from it:
 Before any start the version's files are checked against its wheels' RECORD hashes: a version
 broken on disk is never started; the launcher goes back to the previous selection and says so.
 
+The launcher is the office's installed program: a later release is also started by the launchers of
+older installs, whose contracts it keeps (app/updates/older_launchers.py, docs/architecture.md).
+
 This module imports nothing heavy: the launcher stays small beside the server it watches."""
 import json
 import logging
