@@ -37,6 +37,7 @@ ED25519_OID = bytes.fromhex("06032b6570")  # 1.3.101.112, inside the PKCS#8 stru
 WINDOWS_PROGRAM_FOLDERS = frozenset({"windows", "windows.old", "program files", "program files (x86)",
                                      "system volume information", "$winreagent"})
 LINUX_PSEUDO_FOLDERS = frozenset({"/proc", "/sys", "/dev"})  # kernel files: reading some (/proc/kmsg) waits forever
+NOT_ON_THIS_DISK = 0x1000 | 0x40000 | 0x400000  # Windows: OFFLINE, RECALL_ON_OPEN, RECALL_ON_DATA_ACCESS
 TRASH_FOLDERS = ("$recycle.bin", "trash", ".trash", ".trash-")
 
 
@@ -104,7 +105,10 @@ def _walk(folder: str, depth: int, seen: set, found: list, top: bool = False) ->
                 if depth > 0 and not (top and os.name == "nt" and entry.name.lower() in WINDOWS_PROGRAM_FOLDERS):
                     _walk(entry.path, depth - 1, seen, found)
             elif entry.is_file(follow_symlinks=True):
-                found += _file_copies(entry.path, entry.name, entry.stat(follow_symlinks=True).st_size)
+                status = entry.stat(follow_symlinks=True)
+                if getattr(status, "st_file_attributes", 0) & NOT_ON_THIS_DISK:
+                    continue  # a OneDrive file kept only online: opening it would download it
+                found += _file_copies(entry.path, entry.name, status.st_size)
         except OSError:
             continue
 
