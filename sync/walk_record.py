@@ -135,8 +135,8 @@ def verified(envelope, key_folder: Path, manifest_name: str, typed: str | None =
         strangers.append(fingerprint(public))
     if strangers:
         raise ReleaseError(f"{manifest_name} ditandatangani oleh pemeriksa yang belum dikenal folder kunci ini (sidik "
-                           f"{strangers[0]}). Bila pemeriksaan ini Anda jalankan sendiri di server pusat, ketik sidik "
-                           "kunci pemeriksa yang tertulis di layar server itu di akhir release build, dengan "
+                           f"{strangers[0]}). Bila pemeriksaan ini Anda jalankan sendiri di komputer pusat, ketik sidik "
+                           "kunci pemeriksa yang tertulis di layar komputer itu di akhir release build, dengan "
                            "--pemeriksa \"<sidik>\". Tidak ada yang ditandatangani.")
     raise ReleaseError(f"Tanda tangan pemeriksa di {manifest_name} tidak cocok dengan isinya: berkas itu atau daftar "
                        "berkas di dalamnya diubah sesudah diperiksa. Jalankan lagi release build dari wheel yang diunduh "
