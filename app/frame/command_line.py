@@ -45,6 +45,25 @@ def installed_line(arguments, flags=()) -> str:
     return shell_line([typed_path(sys.executable), *flags, typed_path(run_py), *arguments])
 
 
+# How the key laptop, installed from the release wheel as the guide says, starts release keys and sign,
+# typed in its Loket folder. Linux' line keeps its Python's folder as a pattern the shell fills in.
+LAPTOP_SIGNER = {WINDOWS: ".venv\\Scripts\\python -I -S .venv\\Lib\\site-packages\\run.py",
+                 LINUX: ".venv/bin/python -I -S .venv/lib/python3.*/site-packages/run.py"}
+
+
+def laptop_signer_line(arguments, system: str) -> str:
+    """The sign (or keys) command as the key laptop of `system` types it, for a step printed elsewhere."""
+    return f"{LAPTOP_SIGNER[system]} {shell_line(arguments, system)}"
+
+
+def signs_here() -> bool:
+    """This install can run release sign: its run.py lies in this Python's site-packages (installed
+    from the release wheel), not in a source tree (loket_install.signer_start refuses that)."""
+    import sysconfig
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.normcase(os.path.realpath(here)) == os.path.normcase(os.path.realpath(sysconfig.get_paths()["purelib"]))
+
+
 def signer_line(arguments) -> str:
     """The command that starts `release sign` or `release keys` of this install, as loket_install.py
     requires it: -I -S."""

@@ -145,7 +145,8 @@ def cmd_build(options) -> int:
         checked = release_build.build(Path(options.wheel), Path(options.checked) if options.checked else None,
                                       data_copies=[Path(p) for p in options.data_copy or []],
                                       recovery_keys=options.recovery_key or [], pythons=options.python,
-                                      platforms=options.platform, say=lambda line: print(line, flush=True))
+                                      platforms=options.platform, say=lambda line: print(line, flush=True),
+                                      allowed_keys=[online_key_of(_data_dir(options))])
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
@@ -169,13 +170,22 @@ def _example(action: str) -> str:
     return signer_line(["release", "sign", downloads + "diperiksa-0.2.0", "--keys", stick + "kunci-rilis"])
 
 
-def after_build(checked: Path) -> str:
-    """The next step `release build` prints: the sign command of this install, quoted for this system's
-    shell (a checked folder under C:\\Users\\Budi Santoso\\... is one word)."""
-    from app.frame.command_line import WINDOWS, signer_line, this_system
-    stick = "E:\\kunci-rilis" if this_system() == WINDOWS else "/media/<nama>/RILIS/kunci-rilis"
-    return ("Langkah berikutnya: pasang flashdisk kunci rilis (flashdisk kunci root tetap tersimpan), lalu di jendela "
-            f"perintah yang sama:\n  {signer_line(['release', 'sign', checked, '--keys', stick])}")
+def after_build(checked: Path, here: bool | None = None) -> str:
+    """The next step `release build` prints: the sign command, quoted for its shell (a checked folder under
+    C:\\Users\\Budi Santoso\\... is one word). On the key laptop (`here`: this install signs, installed
+    from the release wheel) this install's own line; elsewhere (the center's server, a source tree) the key
+    laptop's lines of each system, for the folder once copied there, with the checker's fingerprint."""
+    from app.frame.command_line import LINUX, WINDOWS, laptop_signer_line, signer_line, signs_here, this_system
+    if signs_here() if here is None else here:
+        stick = "E:\\kunci-rilis" if this_system() == WINDOWS else "/media/<nama>/RILIS/kunci-rilis"
+        return ("Langkah berikutnya: pasang flashdisk kunci rilis (flashdisk kunci root tetap tersimpan), lalu di jendela "
+                f"perintah yang sama:\n  {signer_line(['release', 'sign', checked, '--keys', stick])}")
+    sign = ["release", "sign", "<folder " + checked.name + ">", "--pemeriksa", "<sidik di atas>", "--keys"]
+    windows = laptop_signer_line([*sign, "E:\\kunci-rilis"], WINDOWS)
+    linux = laptop_signer_line([*sign, "/media/<nama>/RILIS/kunci-rilis"], LINUX)
+    return (f"Langkah berikutnya: salin folder {checked.name} (seluruh isinya, dari {checked.parent}) ke laptop kunci, "
+            "pasang flashdisk kunci rilis di sana, lalu di folder Loket laptop itu ketik (laptop Windows):\n  "
+            f"{windows}\nLaptop Linux:\n  {linux}")
 
 
 def cmd_sign(options) -> int:

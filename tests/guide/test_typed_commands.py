@@ -43,8 +43,8 @@ def parsed(argv: list[str]):
                                                     (LINUX, LINUX_CHECKED, "/media/<nama>/RILIS/kunci-rilis")])
 def test_the_sign_command_build_prints_splits_back_into_its_folder(monkeypatch, system, checked, stick):
     monkeypatch.setattr(command_line, "this_system", lambda: system)
-    line = command_after(release_commands.after_build(Path(checked) if system == LINUX else PureWindowsPath(checked)),
-                         " release sign ")
+    line = command_after(release_commands.after_build(Path(checked) if system == LINUX else PureWindowsPath(checked),
+                                                      here=True), " release sign ")
     words = SPLIT[system](line)
     assert words[words.index("-I"):words.index("-I") + 2] == ["-I", "-S"]
     after = words[words.index("release"):]
@@ -72,7 +72,7 @@ def test_the_printed_sign_command_runs_as_printed_from_a_folder_with_a_space(tmp
     loket.mkdir(parents=True)
     checked = tmp_path / "Budi Santoso" / "Downloads" / "diperiksa-0.3.0"
     monkeypatch.chdir(loket)  # printed in the command window it is typed in
-    line = command_after(release_commands.after_build(checked), " release sign ")
+    line = command_after(release_commands.after_build(checked, here=True), " release sign ")
     done = subprocess.run(["bash", "-c", line], cwd=loket, capture_output=True, text=True, timeout=120)
     assert "dipasang dari folder sumber" in done.stderr, done.stderr
     assert "tidak dikenal" not in done.stderr and "unrecognized" not in done.stderr
@@ -141,3 +141,16 @@ def test_each_example_a_release_command_gives_is_a_whole_command_that_parses(mon
     after = words[next(at for at, word in enumerate(words) if word.endswith("run.py")) + 1:]
     options = parsed(after)
     assert (options.command, options.action) == ("release", action)
+
+
+def test_built_elsewhere_the_next_step_gives_the_key_laptops_lines_for_both_systems(tmp_path):
+    """`release build` on the center's server (or any install that cannot sign: a source tree) prints the
+    key laptop's sign line of each system, as the guide writes them, with the checker's fingerprint."""
+    from tests.guide.test_guide_commands import SIGNER
+    said = release_commands.after_build(tmp_path / "Budi Santoso" / "diperiksa-0.3.0", here=False)
+    assert "salin folder diperiksa-0.3.0" in said
+    for system in (WINDOWS, LINUX):
+        line = command_after(said, SIGNER[system].strip())
+        words = SPLIT[system](line[len(SIGNER[system]):])
+        options = parsed(words)
+        assert (options.action, options.wheel, options.checker) == ("sign", "<folder diperiksa-0.3.0>", "<sidik di atas>")
