@@ -371,8 +371,12 @@ def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path
     return sorted(set(found))
 
 
-def refuse_keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None) -> None:
-    near = keys_in_reach(paths, home, drives)
+def refuse_keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None,
+                         allowed: list[Path] = ()) -> None:
+    """`allowed`: key files the machine holds by design (the center server's installed online key,
+    when the check runs there): the sandbox hides them like every other file."""
+    allowed = {Path(path).resolve() for path in allowed}
+    near = [copy for copy in keys_in_reach(paths, home, drives) if copy.inside or copy.path.resolve() not in allowed]
     if near:
         listed = [f"- {copy.said()}" for copy in near[:20]] + [f"- dan {len(near) - 20} lagi"] * (len(near) > 20)
         raise ReleaseError("Folder kunci terjangkau selama pemeriksaan, salinan kunci rilis ada di:\n" + "\n".join(listed)
@@ -512,10 +516,11 @@ def _sha256(path: Path) -> str:
 
 def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = (), recovery_keys: list[str] = (),
           pythons: list[str] | None = None, platforms: list[str] | None = None, work: Path | None = None,
-          say=print, home: Path | None = None, drives: list[Path] | None = None) -> Path:
+          say=print, home: Path | None = None, drives: list[Path] | None = None, allowed_keys: list[Path] = ()) -> Path:
     """The check (module docstring); returns the checked folder. ReleaseError, nothing written, at the
     first step that fails. `pythons`/`platforms` narrow the gather (a quick try); the Python running
-    this must be among them. `home`/`drives`: where keys_in_reach looks (the laptop's by default)."""
+    this must be among them. `home`/`drives`: where keys_in_reach looks (the laptop's by default);
+    `allowed_keys`: the center server's own online key, when the check runs there."""
     started = time.monotonic()
     # Names as the admin typed them, relative to the command window's folder: the steps run elsewhere.
     wheel, data_copies = Path(wheel).resolve(), [Path(backup).resolve() for backup in data_copies]
@@ -535,7 +540,7 @@ def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = ()
     checked = Path(checked) if checked else Path(wheel).resolve().parent / f"diperiksa-{app.version}"
     own_work = work is None
     work = Path(work or tempfile.mkdtemp(prefix="loket-rilis-"))
-    refuse_keys_in_reach([Path(wheel), checked.parent, *data_copies, work], home, drives)
+    refuse_keys_in_reach([Path(wheel), checked.parent, *data_copies, work], home, drives, allowed_keys)
     work.mkdir(parents=True, exist_ok=True)
     try:
         say("2/5 Mengumpulkan wheel pendukung dari PyPI ...")

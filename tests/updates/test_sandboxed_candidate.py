@@ -258,3 +258,25 @@ def test_a_record_signed_by_another_key_is_refused_until_its_fingerprint_is_type
     assert run.main(["release", "sign", str(folder), "--keys", str(keys), "--pemeriksa", stranger]) == 0
     assert f"Kunci pemeriksa {stranger} dicatat di folder kunci" in capsys.readouterr().out
     assert len(walk_record.pinned(keys)) == 2 and [r["version"] for r in releases.signed_releases(keys)] == ["0.3.0"]
+
+
+@needs_sandbox
+def test_at_the_center_its_own_online_key_does_not_stop_the_check_but_a_release_key_beside_it_does(tmp_path):
+    """The fallback for a Windows laptop: the center's server holds online.pem in its data folder by design
+    (hidden from the sandbox like every file); a targets.pem there is still a key in reach."""
+    home = tmp_path / "rumah-server"
+    online = home / ".local" / "share" / "loket-center" / "pembaruan" / "online.pem"
+    stick = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    online.parent.mkdir(parents=True)
+    shutil.copyfile(stick / "online.pem", online)
+    shutil.rmtree(stick.parent)
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")  # carries no lock: refused at the gather, after the key search
+
+    def built():
+        release_build.build(wheel, pythons=[THIS_PYTHON], platforms=["manylinux_x86_64"], work=tmp_path / "kerja",
+                            say=lambda line: None, home=home, drives=[], allowed_keys=[online])
+    with pytest.raises(releases.ReleaseError, match="tidak membawa daftar versi teruji"):
+        built()
+    shutil.copyfile(online, online.with_name("targets.pem"))
+    with pytest.raises(releases.ReleaseError, match="Folder kunci terjangkau selama pemeriksaan"):
+        built()
