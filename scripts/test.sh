@@ -66,6 +66,8 @@ ensure_system_packages() {
     [ -x /usr/bin/fusermount3 ] && is_installed libfuse3-3 || missing+=(fuse3 libfuse3-3)
     # release build runs a candidate only inside a bubblewrap sandbox (issue 79).
     [ -x /usr/bin/bwrap ] || missing+=(bubblewrap)
+    # A counter's Chromium trusts the office's own CA through its NSS database (certutil, issue 84).
+    [ -x /usr/bin/certutil ] || missing+=(libnss3-tools)
     if [ ${#missing[@]} -gt 0 ]; then
         apt_install "${missing[@]}"
     fi
