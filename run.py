@@ -194,13 +194,10 @@ def unchecked_signer(argv: list[str]) -> bool:
     import loket_install
     if not loket_install.signer_command(argv) or loket_install.CHECKED:
         return False
-    from app.frame.command_line import shell_line
-    here = Path.cwd()
-    python, script = (Path(os.path.abspath(path)) for path in (sys.executable, __file__))  # the venv's, unresolved
-    words = [path.relative_to(here) if path.is_relative_to(here) else path for path in (python, script)]
+    from app.frame.command_line import signer_line
     print("release sign dan release keys membuka kunci rilis: keduanya dimulai dengan -I -S, agar tidak ada berkas "
           "lingkungan Python (.pth) yang berjalan sebelum program memeriksa dirinya. Ketik:\n  "
-          + shell_line([words[0], "-I", "-S", words[1], *argv])
+          + signer_line(argv)
           + "\n(panduan admin kabupaten, bagian Memasang Loket di laptop kunci). Tidak ada kunci yang dibuka.",
           file=sys.stderr)
     return True
