@@ -102,9 +102,16 @@ def test_a_release_whose_closure_lacks_this_pc_or_a_wheel_is_refused_before_any_
     state = regency.state()
     assert state["refused"].startswith("Rilis 9.0.1 tidak berisi paket untuk komputer ini (")
     assert "werkzeug-3.1.9-py3-none-any.whl" in state["refused"] and not state.get("available")
+    # A wheel for another system in this PC's entry (a build's mistake): pip would refuse it after the backup.
+    unfit = "fakedep-1.0-cp311-cp311-" + ("manylinux_2_17_x86_64" if sys.platform.startswith("win") else "win_amd64") + ".whl"
+    published(regency, closure_bundle(regency, "9.0.3", ["loket_kecamatan-9.0.3-py3-none-any.whl", unfit],
+                                      {THIS_PC: ["loket_kecamatan-9.0.3-py3-none-any.whl", unfit]}))
+    regency.sync()
+    state = regency.state()
+    assert state["refused"].startswith("Rilis 9.0.3 tidak berisi paket untuk komputer ini (") and unfit in state["refused"]
     # Listed in release.json but not in the signed targets (a release.json signed again by hand): refused too.
-    bundle = closure_bundle(regency, "9.0.2", ["loket_kecamatan-9.0.2-py3-none-any.whl"],
-                            {THIS_PC: ["loket_kecamatan-9.0.2-py3-none-any.whl"]})
+    bundle = closure_bundle(regency, "9.0.4", ["loket_kecamatan-9.0.4-py3-none-any.whl"],
+                            {THIS_PC: ["loket_kecamatan-9.0.4-py3-none-any.whl"]})
     release = (bundle / "targets" / releases.RELEASE_TARGET).read_text()
     import json
     changed = json.loads(release)
