@@ -230,36 +230,32 @@ NOTE_DELIVERY = ('UPDATE "kecamatan" SET "public_synced_at" = ? WHERE "id" = ? '
 
 # --- what the page shows --------------------------------------------------------------------------
 
-def find(numbers: list[str], code: str) -> PublicStatus | None:
-    """The record whose number (one of the typed number's readings) and code both match; the same
-    work whether a number is known or not."""
+def _with_code(model, numbers: list[str], code: str):
+    """The row of `model` (a number and its code's key) whose number is one of the typed number's readings and
+    whose code matches; every row of those numbers compared, the same work whether one matches or not."""
     wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
     found = None
-    for row in PublicStatus.select().where(PublicStatus.number.in_(numbers)).limit(20):
+    for row in model.select().where(model.number.in_(numbers)).limit(20):
         if hmac.compare_digest(row.code_key, wanted[row.number]):
             found = row
     return found
 
 
+def find(numbers: list[str], code: str) -> PublicStatus | None:
+    """The record whose number and code both match."""
+    return _with_code(PublicStatus, numbers, code)
+
+
 def find_previous(numbers: list[str], code: str) -> PublicStatus | None:
     """The record that had one of the typed number's readings before the kecamatan gave it a new one, with the
     same check code (issue 72: an old receipt); asked after every miss, so a miss costs the same whatever it is."""
-    wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
-    found = None
-    for previous in PublicStatusPrevious.select().where(PublicStatusPrevious.number.in_(numbers)).limit(20):
-        if hmac.compare_digest(previous.code_key, wanted[previous.number]):
-            found = previous.status
-    return found
+    previous = _with_code(PublicStatusPrevious, numbers, code)
+    return previous.status if previous is not None else None
 
 
 def find_waiting(numbers: list[str], code: str) -> PublicStatusWaiting | None:
     """A receipt whose number and code wait on a conflict at the center (_note_waiting), asked after every miss."""
-    wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
-    found = None
-    for waiting in PublicStatusWaiting.select().where(PublicStatusWaiting.number.in_(numbers)).limit(20):
-        if hmac.compare_digest(waiting.code_key, wanted[waiting.number]):
-            found = waiting
-    return found
+    return _with_code(PublicStatusWaiting, numbers, code)
 
 
 WAITING_TO_GO = "menunggu_kirim"  # complete at the kecamatan, not (yet) at the center
