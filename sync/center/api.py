@@ -13,7 +13,7 @@ from werkzeug.exceptions import ClientDisconnected
 from app.frame.dates import utc_now
 from app.frame.request_cycle import MACHINE_ANSWER, SIGNED_ANSWER
 from sync import jpeg_transit, protocol
-from sync.center import keys, records, relay, updates
+from sync.center import fleet, keys, records, relay, updates
 from sync.center.audit import audit
 from sync.center.db import center_database
 from sync.center.relay import KEY_REVOKED_MESSAGE, WRONG_DEVICE, allowed
@@ -65,6 +65,7 @@ def _authenticate():
     except keys.ClockSkew as skew:
         # Signed, and with the center's own time: the kecamatan shows by how much its clock is off.
         g.device_key, g.request_nonce = skew.key, nonce
+        fleet.note_skew(skew.key, skew.skew_seconds)  # the regency's page names the office (issue 81)
         response = error_answer(401, "clock_skew", "jam perangkat berbeda lebih dari 5 menit dari jam pusat")
         response.set_data(json.dumps({"error": "clock_skew", "server_time": int(time.time()),
                                       "message": "jam perangkat berbeda lebih dari 5 menit dari jam pusat"}))
@@ -232,7 +233,8 @@ def probe():
               "protocol": protocol.PROTOCOL_VERSION, "min_protocol": protocol.MIN_PROTOCOL_VERSION,
               "photo_codecs": list(jpeg_transit.CODECS), "time": utc_now().isoformat(),
               # What the pass's other requests would bring, so that it makes only those that bring something.
-              **updates.probe_news(current_app.config["DATA_DIR"], g.device_key)}
+              **updates.probe_news(current_app.config["DATA_DIR"], g.device_key),
+              "fleet_report": True}  # the PC's health report with each pass (sync/center/fleet.py)
     if not g.device_key.desa_code:  # a counter PC
         answer.update(relay.waiting_for(g.kecamatan))
     return jsonify(answer)

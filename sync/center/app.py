@@ -16,7 +16,7 @@ from app.frame.signin import load_current_user
 from app.frame.guides import PUSAT, make_blueprint
 from sync.center.labels import readable_record
 from sync.center.letterhead import regency_letterhead
-from sync.center import api, performance, public_status, relay, sealed, sms, updates, views  # noqa: F401  (api, relay, performance, public_status, updates, views add routes)
+from sync.center import api, fleet, performance, public_status, relay, sealed, sms, updates, views  # noqa: F401  (api, fleet, relay, performance, public_status, updates, views add routes)
 from sync.center.access import CENTER_DOORS, CENTER_ROLES
 from sync.center.zone import own_zone
 from sync.center.keys import seal_legacy_personal, seal_legacy_secrets

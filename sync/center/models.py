@@ -365,6 +365,29 @@ class UsbBatchFile(CenterModel):
     imported_at = DateTimeField()
 
 
+class FleetReport(CenterModel):
+    """A PC's report of its health (issue 81, sync/center/fleet.py): its last KEPT_PER_PC, as sent (JSON)."""
+    id = AutoField()
+    device_key = ForeignKeyField(DeviceKey, on_delete="CASCADE", index=False)
+    received_at = DateTimeField()
+    clock_offset = IntegerField()  # seconds the PC's clock is ahead of the center's (negative: behind)
+    report = TextField()
+
+    class Meta:
+        indexes = ((("device_key", "id"), False),)
+
+
+class FleetLatest(CenterModel):
+    """A PC's latest report (its page row) and its clock as last read, from a report or a refused request."""
+    id = AutoField()
+    device_key = ForeignKeyField(DeviceKey, on_delete="CASCADE", unique=True)
+    received_at = DateTimeField(null=True)
+    report = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    clock_offset = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    clock_at = DateTimeField(null=True)
+
+
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
           ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
-          PerformanceReport, PublicStatus, PublicStatusPrevious, PublicStatusWaiting, SmsConsent, SmsMessage, UsbBatchFile]
+          PerformanceReport, PublicStatus, PublicStatusPrevious, PublicStatusWaiting, SmsConsent, SmsMessage, UsbBatchFile,
+          FleetReport, FleetLatest]

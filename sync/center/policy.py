@@ -24,6 +24,7 @@ akun.kelola                 -       x     -        -     mengelola akun operator
 rilis.baca                  -       x     -        -     melihat rilis pembaruan yang terbit untuk komputer kantor
 rilis.kelola                -       x     -        -     menandai komputer uji, menerbitkan rilis untuk semua komputer
 kinerja.baca                -       x     x        -     Kinerja Kecamatan: rekap, IKM dan indikator semua kecamatan, unduh XLSX, cetak
+armada.baca                 -       x     x        -     Kesehatan Komputer: versi, pembaruan, cadangan, disk, jam dan jejak tiap komputer kantor dan desa
 bantuan.baca                x       x     x        -     membaca panduan setiap peran pusat, ringkasannya dan arti pesan
 """
 
@@ -38,7 +39,7 @@ ROUTES = {
                     "center_api.relay_f107_key "
                     "center_api.performance_manifest center_api.performance_packets "
                     "center_api.public_manifest center_api.public_packets center_api.repository_file "
-                    "center_api.update_health",
+                    "center_api.update_health center_api.fleet_report",
     "permohonan.baca": "center.dashboard center.applications center.application center.photo center.conflicts",
     "permohonan.putuskan": "center.reject center.request_resend center.resolve_conflict",
     "cetak.kelola": "center.print_runs center.new_print_run center.print_run center.mark_printed",
@@ -49,6 +50,7 @@ ROUTES = {
     "rilis.baca": "center.releases",
     "rilis.kelola": "center.mark_pilot center.release_to_all",
     "kinerja.baca": "center.performance center.performance_print center.performance_xlsx center.performance_trend",
+    "armada.baca": "center.fleet center.fleet_pc",
     "bantuan.baca": "center_guide.index center_guide.show center_guide.sheet center_guide.messages",
 }
 

@@ -39,7 +39,8 @@ DESA_ROUTES = frozenset({"center_api.probe", "center_api.relay_pra_manifest", "c
 # Both kinds of key: the probe, and the public status records (issue 28; a desa's key sends only its
 # forms' kind `pra`, sync/center/public_status_records.record_problem).
 SHARED_ROUTES = frozenset({"center_api.probe", "center_api.public_manifest", "center_api.public_packets",
-                           "center_api.repository_file", "center_api.update_health"})  # releases reach desa PCs too
+                           "center_api.repository_file", "center_api.update_health",
+                           "center_api.fleet_report"})  # releases reach desa PCs too; each reports its health
 KECAMATAN_ROUTES = frozenset({"center_api.relay_inbox", "center_api.relay_status_manifest",
                               "center_api.relay_status_packets", "center_api.relay_desa_keys",
                               "center_api.relay_f107_key"})

@@ -40,6 +40,6 @@ def test_center_sql_gives_the_models_columns_on_postgresql():
         assert columns == {f.column_name: f.null for f in model._meta.sorted_fields}, model.__name__
         indexes = {tuple(i.columns) for i in db.get_indexes(model._meta.table_name)}
         for fields, unique in model._meta.indexes:
-            assert tuple(fields) in indexes or tuple(f + "_id" if f == "kecamatan" else f for f in fields) in indexes
+            assert tuple(model._meta.fields[f].column_name for f in fields) in indexes
     db.close_all()
     assert CENTER_SCHEMA.name == "center"

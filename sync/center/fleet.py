@@ -1,0 +1,303 @@
+"""Every office and desa PC of the regency on one page (issue 81): each PC's report of its own health,
+sent with every pass (app/updates/fleet_report.py builds it), kept here per PC (the latest and the last
+KEPT_PER_PC), and read as the PCs that need a call first, each with what to do in one sentence.
+
+A report is small and bounded (cleaned_report refuses a wrong type, a size out of range or a key it does
+not know) and carries no personal data: counts, ages, a version, the office's own telephone. The clock
+offset is the center's own reading: the signed request's time against the center's (a PC whose clock is
+off by more than the signature's window is refused, and its offset is kept from that refusal: note_skew).
+A PC of the previous version sends none: shown as "versi lama, tidak melapor"."""
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import abort, current_app, g, jsonify, render_template, request
+from peewee import JOIN
+
+from app.frame.dates import utc_now
+from app.frame.request_cycle import int_arg
+from sync import protocol
+from sync.center import updates
+from sync.center.db import center_database
+from sync.center.models import DeviceKey, FleetLatest, FleetReport, Kecamatan
+from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
+from sync.center.trail import no_ones_act
+
+MAX_REPORT_BYTES = 2048
+KEPT_PER_PC = 400  # more than a year of nightly passes
+OUTCOMES = ("diambil", "ditolak", "dikembalikan")  # taken; refused before the switch; taken back after it
+WHERE = ("usb", "disk")
+MAX_WHY_CHARS = 300
+# What needs a call (the page's order: the first problem of a PC decides its place).
+BACKUP_OLD = timedelta(days=7)
+DISK_LOW_MB = 2048  # app/backups/health.DISK_WARN_BYTES: the office's own card warns from there
+CLOCK_OFF_SECONDS = 300
+NOT_SEEN = timedelta(days=3)
+PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office's telephone)
+    "dikembalikan": ("kembali ke versi sebelumnya",
+                     "Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang "
+                     "terlihat, lalu terbitkan ulang rilis yang sudah diperbaiki."),
+    "tidak_terlihat": ("tidak terlihat 3 hari",
+                       "Telepon kantor: tanyakan apakah komputer menyala dan terhubung internet; bila tidak ada "
+                       "sambungan, minta kirim lewat berkas USB."),
+    "jam": ("jam selisih lebih dari 5 menit",
+            "Telepon kantor: minta admin menyetel tanggal, jam dan zona waktu Windows, lalu menjalankan ulang "
+            "aplikasi."),
+    "cadangan": ("cadangan lebih dari 7 hari",
+                 "Telepon kantor: minta admin membuka Cadangan Data dan membuat cadangan sekarang ke flashdisk."),
+    "disk": ("ruang disk hampir habis",
+             "Telepon kantor: minta admin memindahkan cadangan lama ke flashdisk dan menghapus berkas yang tidak "
+             "perlu."),
+    "jejak": ("perubahan tanpa jejak audit",
+              "Telepon kantor: minta admin membuka kartu Perubahan tanpa catatan audit dan membacakan daftarnya, "
+              "lalu laporkan ke pengelola aplikasi."),
+    "ditolak": ("menolak rilis",
+                "Tidak perlu tindakan di kantor: versi yang berjalan tetap dipakai; periksa alasan penolakan "
+                "sebelum menerbitkan rilis berikutnya."),
+    "tertinggal": ("versi tertinggal",
+                   "Telepon kantor: minta admin menjalankan Sinkronisasi agar pembaruan terunduh, atau kirim "
+                   "pembaruan lewat flashdisk."),
+    "tidak_melapor": ("versi lama, tidak melapor",
+                      "Perbarui aplikasi di komputer ini (Sinkronisasi atau flashdisk): versi lama tidak mengirim "
+                      "laporan kesehatannya."),
+}
+
+
+def _count(value, highest: int) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= highest else None
+
+
+def _text(value, longest: int) -> str | None:
+    return value if isinstance(value, str) and len(value) <= longest else None
+
+
+def _moment(value) -> str | None:
+    """An ISO moment as stored (UTC, no zone), or None when missing or unreadable."""
+    moment = updates._utc_moment(value) if isinstance(value, str) and len(value) <= 40 else None
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def cleaned_report(value) -> tuple[dict | None, str]:
+    """The report as it is stored, or None and the Indonesian reason it is refused. Every key is known,
+    every value of its type and size (the report is the PC's word, kept and shown)."""
+    keys = {"version": str, "update": dict, "backup": dict, "disk_free_mb": int, "trail_gaps": int,
+            "errors": int, "outbox": int, "phone": str}
+    if not isinstance(value, dict):
+        return None, "laporan kesehatan harus berupa objek JSON"
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        return None, f"laporan kesehatan: kunci tidak dikenal: {', '.join(k[:30] for k in unknown[:5])}"
+    if not isinstance(value.get("version"), str) or not updates.VERSION_TEXT.match(value["version"]):
+        return None, "laporan kesehatan: versi tidak sah"
+    counts = {name: _count(value.get(name, 0), highest) for name, highest in
+              (("disk_free_mb", 10 ** 9), ("trail_gaps", 10 ** 6), ("errors", 10 ** 9), ("outbox", 10 ** 9))}
+    if None in counts.values():
+        return None, "laporan kesehatan: ruang disk, jejak, galat dan antrean harus bilangan bulat tidak negatif"
+    phone = _text(value.get("phone", ""), 40)
+    if phone is None:
+        return None, "laporan kesehatan: telepon kantor paling banyak 40 karakter"
+    update, problem = _cleaned_update(value.get("update") or {})
+    if problem:
+        return None, problem
+    backup = value.get("backup") or {}
+    if not isinstance(backup, dict) or set(backup) - {"age_hours", "where"} \
+            or backup.get("where") not in (*WHERE, None) \
+            or (backup.get("age_hours") is not None and _count(backup["age_hours"], 10 ** 6) is None):
+        return None, "laporan kesehatan: cadangan harus {age_hours, where: usb atau disk}"
+    return {"version": value["version"], "update": update, "disk_free_mb": counts["disk_free_mb"],
+            "backup": {"age_hours": backup.get("age_hours"), "where": backup.get("where")},
+            "trail_gaps": counts["trail_gaps"], "errors": counts["errors"], "outbox": counts["outbox"],
+            "phone": phone.strip()}, ""
+
+
+def _cleaned_update(update) -> tuple[dict, str]:
+    """What the PC's last update did: {outcome (OUTCOMES or None), version, why, at}."""
+    if not isinstance(update, dict) or set(update) - {"outcome", "version", "why", "at"}:
+        return {}, "laporan kesehatan: pembaruan harus {outcome, version, why, at}"
+    if update.get("outcome") not in (*OUTCOMES, None):
+        return {}, "laporan kesehatan: hasil pembaruan harus 'diambil', 'ditolak' atau 'dikembalikan'"
+    version = update.get("version")
+    if version is not None and (not isinstance(version, str) or not updates.VERSION_TEXT.match(version)):
+        return {}, "laporan kesehatan: versi pembaruan tidak sah"
+    why = _text(update.get("why") or "", 2000)
+    if why is None:
+        return {}, "laporan kesehatan: alasan pembaruan terlalu panjang"
+    return {"outcome": update.get("outcome"), "version": version, "why": why[:MAX_WHY_CHARS],
+            "at": _moment(update.get("at"))}, ""
+
+
+@api_blueprint.post("/v1/fleet/report")
+def fleet_report():
+    """A PC's report of its health, with every pass: kept as its latest and in its history."""
+    if len(request.get_data(cache=True)) > MAX_REPORT_BYTES:
+        return error_answer(413, "too_large", f"laporan kesehatan terlalu besar (paling banyak {MAX_REPORT_BYTES} "
+                                              "bita)")
+    report, problem = cleaned_report(json_body())
+    if report is None:
+        return error_answer(400, "bad_report", problem)
+    # The signed time, within the window (keys.authenticate checked it): the PC's clock against the center's.
+    offset = int(protocol.request_credentials(request.headers)[1]) - int(time.time())
+    now = utc_now()
+    store(g.device_key.id, report, offset, now)
+    return jsonify({"stored": True, "clock_offset": offset})
+
+
+def store(key_id: int, report: dict, offset: int, now: datetime) -> None:
+    text = json.dumps(report, ensure_ascii=False, sort_keys=True)
+    with no_ones_act("a PC's own report of its health", "fleet_report", "fleet_latest"), center_database.atomic():
+        FleetReport.insert(device_key=key_id, received_at=now, clock_offset=offset, report=text).execute()
+        _latest(key_id, received_at=now, report=text, clock_offset=offset, clock_at=now)
+        kept = (FleetReport.select(FleetReport.id).where(FleetReport.device_key == key_id)
+                .order_by(FleetReport.id.desc()).offset(KEPT_PER_PC).limit(1).scalar())
+        if kept is not None:
+            FleetReport.delete().where((FleetReport.device_key == key_id) & (FleetReport.id <= kept)).execute()
+
+
+def _latest(key_id: int, **values) -> None:
+    if not FleetLatest.update(**values).where(FleetLatest.device_key == key_id).execute():
+        FleetLatest.insert(device_key=key_id, **values).execute()
+
+
+def note_skew(key: DeviceKey, skew_seconds: int) -> None:
+    """A signed request refused for its time: the PC's clock is off by so much (its report cannot come)."""
+    with no_ones_act("a PC's clock, read from its refused request", "fleet_latest"), center_database.atomic():
+        _latest(key.id, clock_offset=skew_seconds, clock_at=utc_now())
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+@dataclass
+class PcRow:
+    key: DeviceKey
+    label: str
+    report: dict | None
+    received_at: datetime | None
+    clock_offset: int | None
+    problems: list[str] = field(default_factory=list)
+    phone: str = ""
+
+    @property
+    def advice(self) -> str:
+        return PROBLEMS[self.problems[0]][1] if self.problems else "Tidak perlu tindakan."
+
+
+def _label(key: DeviceKey) -> str:
+    return f"Desa {key.desa_code}" if key.desa_code else "Loket kecamatan"
+
+
+def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None, outdated: set, now: datetime
+                ) -> list[str]:
+    found = []
+    update = (report or {}).get("update") or {}
+    if update.get("outcome") == "dikembalikan":
+        found.append("dikembalikan")
+    if key.last_used_at is None or now - key.last_used_at > NOT_SEEN:
+        found.append("tidak_terlihat")
+    if latest is not None and latest.clock_at is not None and abs(latest.clock_offset) > CLOCK_OFF_SECONDS:
+        found.append("jam")
+    if report is not None:
+        age = (report.get("backup") or {}).get("age_hours")
+        if age is None or timedelta(hours=age) > BACKUP_OLD:
+            found.append("cadangan")
+        if report["disk_free_mb"] < DISK_LOW_MB:
+            found.append("disk")
+        if report["trail_gaps"]:
+            found.append("jejak")
+        if update.get("outcome") == "ditolak":
+            found.append("ditolak")
+    if report is None:  # a PC of the previous version (or one never through a pass): updating it is the step
+        found.append("tidak_melapor")
+    elif key.id in outdated:
+        found.append("tertinggal")
+    return sorted(found, key=list(PROBLEMS).index)
+
+
+def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None = None) -> list[PcRow]:
+    """Every active PC (not revoked, not taken over), the ones with a problem first, then by kecamatan."""
+    now = now or utc_now()
+    query = (DeviceKey.select(DeviceKey, Kecamatan, FleetLatest).join(Kecamatan)
+             .switch(DeviceKey).join(FleetLatest, JOIN.LEFT_OUTER, on=(FleetLatest.device_key == DeviceKey.id),
+                                     attr="latest")
+             .where(DeviceKey.revoked_at.is_null() & (DeviceKey.replaced_by == "")))
+    if kecamatan_code:
+        query = query.where(Kecamatan.code == kecamatan_code)
+    keys = list(query.order_by(Kecamatan.code, DeviceKey.desa_code, DeviceKey.device_code))
+    outdated = updates.fleet_versions(keys, current_app.config["DATA_DIR"])["outdated"]
+    rows, phones = [], {}
+    for key in keys:
+        latest = getattr(key, "latest", None)
+        latest = latest if latest is not None and latest.id is not None else None
+        report = json.loads(latest.report) if latest is not None and latest.report else None
+        row = PcRow(key, _label(key), report, latest.received_at if latest else None,
+                    latest.clock_offset if latest and latest.clock_at else None)
+        row.problems = problems_of(key, latest, report, outdated, now)
+        if report and report.get("phone") and not key.desa_code:
+            phones[key.kecamatan_id] = report["phone"]
+        rows.append(row)
+    for row in rows:  # the office's telephone as its counter PC reports it (a desa PC's own, if none)
+        row.phone = phones.get(row.key.kecamatan_id) or (row.report or {}).get("phone") or ""
+    if problem:
+        rows = [row for row in rows if problem in row.problems]
+    return sorted(rows, key=lambda row: (not row.problems, list(PROBLEMS).index(row.problems[0]) if row.problems
+                                         else 0))
+
+
+# The papers the table is laid out for (static/css/print.css, as the Kinerja report's).
+PAPERS = {"a4": "A4", "f4": "F4/folio"}
+
+
+@page_blueprint.get("/armada")
+def fleet():
+    kecamatan_code = request.args.get("kecamatan", "").strip()[:20]
+    problem = request.args.get("masalah", "").strip()[:20]
+    kecamatans = list(Kecamatan.select(Kecamatan.code, Kecamatan.name).order_by(Kecamatan.code))
+    if (kecamatan_code and kecamatan_code not in {k.code for k in kecamatans}) or (problem and problem not in PROBLEMS):
+        return render_template("center/fleet.html", rows=[], kecamatans=kecamatans, problems=PROBLEMS,
+                               chosen=(kecamatan_code, problem), paper="a4", papers=PAPERS, now=utc_now(),
+                               error="Kecamatan atau masalah tidak dikenal; pilih dari daftar."), 400
+    paper = request.args.get("kertas", "a4")
+    rows = fleet_rows(kecamatan_code, problem)
+    return render_template("center/fleet.html", rows=rows, kecamatans=kecamatans, problems=PROBLEMS,
+                           chosen=(kecamatan_code, problem), paper=paper if paper in PAPERS else "a4",
+                           papers=PAPERS, now=utc_now(), error=None,
+                           attention=sum(1 for row in rows if row.problems))
+
+
+@page_blueprint.get("/armada/<int:key_id>")
+def fleet_pc(key_id: int):
+    key = DeviceKey.select(DeviceKey, Kecamatan).join(Kecamatan).where(DeviceKey.id == key_id).first()
+    if key is None:
+        abort(404)
+    row = next((row for row in fleet_rows(key.kecamatan.code) if row.key.id == key_id), None)
+    page = int_arg(request.args, "halaman", 1, lowest=1, highest=100)
+    history = [(report.received_at, report.clock_offset, json.loads(report.report))
+               for report in FleetReport.select().where(FleetReport.device_key == key_id)
+               .order_by(FleetReport.id.desc()).offset((page - 1) * 50).limit(50)]
+    return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
+                           label=_label(key))
+
+
+def age_words(hours) -> str:
+    """A backup's age as the page says it."""
+    if hours is None:
+        return "belum pernah"
+    return f"{hours} jam" if hours < 48 else f"{hours // 24} hari"
+
+
+def offset_words(seconds) -> str:
+    if seconds is None:
+        return "belum diukur"
+    size = abs(seconds)
+    amount = (f"{size} detik" if size < 120 else f"{round(size / 60)} menit" if size < 5400
+              else f"{round(size / 3600)} jam")
+    return "tepat" if size < 5 else f"{amount} {'lebih cepat' if seconds > 0 else 'lebih lambat'}"
+
+
+OUTCOME_WORDS = {"diambil": "diambil", "ditolak": "ditolak sebelum berganti versi",
+                 "dikembalikan": "dikembalikan ke versi sebelumnya"}
+
+
+@page_blueprint.app_template_global()
+def fleet_words():
+    return {"age": age_words, "offset": offset_words, "outcome": OUTCOME_WORDS, "moment": updates._utc_moment}
