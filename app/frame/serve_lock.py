@@ -7,6 +7,8 @@ power cut leaves no stale lock). A second start is refused before it touches any
 launcher starts is covered by its launcher's lock (LOCK_ENV names the launcher's pid); a child started
 by an older launcher, which holds none, takes the lock itself. Windows: msvcrt.locking on the file's
 first byte; elsewhere os.lockf."""
+import errno
+import logging
 import os
 from pathlib import Path
 
@@ -14,6 +16,9 @@ LOCK_FILE = "server.lock"
 LOCK_ENV = "LOKET_SERVER_LOCK_PID"  # set by the holder: its children are covered by its lock
 BUSY = 5  # `run.py serve`'s exit code when another server has the folder
 _held = []  # the open lock file, kept for the life of the process
+# What locking answers when another process holds the lock (msvcrt: EACCES or EDEADLOCK; lockf: EACCES or EAGAIN)
+HELD_ELSEWHERE = {errno.EACCES, errno.EAGAIN, getattr(errno, "EDEADLOCK", errno.EDEADLK), errno.EDEADLK}
+log = logging.getLogger(__name__)
 
 
 class FolderBusy(Exception):
@@ -29,8 +34,11 @@ def hold(data_dir: Path, windows: bool | None = None) -> None:
     handle = open(path, "a+b")  # noqa: SIM115 - held open until the process ends
     try:
         _lock((os.name == "nt") if windows is None else windows, handle)
-    except OSError:
+    except OSError as problem:
         handle.close()
+        if problem.errno not in HELD_ELSEWHERE:  # a file system without locks: serve, as before there were any
+            log.warning("the data folder cannot be locked (%s): a second server on it is not refused", problem)
+            return
         raise FolderBusy(f"Aplikasi sudah berjalan untuk folder data {data_dir}: buka aplikasi yang sudah berjalan di "
                          "peramban (atau hentikan dulu yang lama); yang ini tidak dijalankan dan tidak mengubah apa pun.") from None
     handle.seek(0)
