@@ -253,3 +253,19 @@ def test_a_schema_step_that_moves_rows_is_no_ones_act(tmp_path, dialect):
         assert db.execute_sql('SELECT "isi" FROM "catatan"').fetchone()[0] == "baru"
     finally:
         db.close_all()
+
+
+def test_no_function_is_declared_no_ones_act_whole():
+    """A declaration covers statements or tables, never a whole function (issue 82, finding 4): seven center
+    ingest functions were declared whole, so a write added in them later would have been exempt unseen. A
+    declaration used as a decorator names the tables it covers."""
+    import ast
+    whole = []
+    for folder in ("app", "sync"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    whole += [f"{path.relative_to(ROOT).as_posix()}:{node.name}" for decorator in node.decorator_list
+                              if isinstance(decorator, ast.Call) and ast.unparse(decorator.func).endswith(
+                                  ("no_ones_act", "without_trail", "declaring")) and len(decorator.args) < 2]
+    assert whole == []
