@@ -5,4 +5,5 @@ launcher.py (the version that runs; back by itself when a new one does not come 
 (this version started by the launcher of an older install: that launcher's contract kept)."""
 from app.updates.views import MENU, blueprint  # noqa: F401
 from app.updates import sync_phase  # noqa: F401  (learns of releases on every sync pass)
+from app.updates import fleet_report  # noqa: F401  (reports this PC's health on every sync pass)
 from app.updates.waiting import outcome_cards as dashboard_cards  # noqa: F401  (a refused or returned update)
