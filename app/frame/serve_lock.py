@@ -10,11 +10,13 @@ first byte; elsewhere os.lockf."""
 import errno
 import logging
 import os
+import time
 from pathlib import Path
 
 LOCK_FILE = "server.lock"
 LOCK_ENV = "LOKET_SERVER_LOCK_PID"  # set by the holder: its children are covered by its lock
 BUSY = 5  # `run.py serve`'s exit code when another server has the folder
+HANDOVER_SECONDS = 60  # the program that started this one in its place lets the lock go
 _held = []  # the open lock file, kept for the life of the process
 # What locking answers when another process holds the lock (msvcrt: EACCES or EDEADLOCK; lockf: EACCES or EAGAIN)
 HELD_ELSEWHERE = {errno.EACCES, errno.EAGAIN, getattr(errno, "EDEADLOCK", errno.EDEADLK), errno.EDEADLK}
@@ -25,20 +27,29 @@ class FolderBusy(Exception):
     """str() is the one Indonesian sentence for the console."""
 
 
-def hold(data_dir: Path, windows: bool | None = None) -> None:
-    """This process serves `data_dir`, alone; FolderBusy when another server already does."""
-    if os.environ.get(LOCK_ENV) == str(os.getppid()) or _held:
-        return  # the launcher that started this process holds it (or this process already does)
+def hold(data_dir: Path, launched: bool = False, windows: bool | None = None) -> None:
+    """This process serves `data_dir`, alone; FolderBusy when another server already does. `launched`: a
+    launcher's child, covered by its launcher's lock when that launcher holds one."""
+    started_by_holder = os.environ.get(LOCK_ENV) == str(os.getppid())
+    if _held or (launched and started_by_holder):
+        return
+    # Windows: the program that applied an update started this one in its place and is on its way out.
+    deadline = time.monotonic() + (HANDOVER_SECONDS if started_by_holder else 0)
     path = Path(data_dir) / LOCK_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+b")  # noqa: SIM115 - held open until the process ends
-    try:
-        _lock((os.name == "nt") if windows is None else windows, handle)
-    except OSError as problem:
-        handle.close()
-        if problem.errno not in HELD_ELSEWHERE:  # a file system without locks: serve, as before there were any
-            log.warning("the data folder cannot be locked (%s): a second server on it is not refused", problem)
-            return
+    while True:
+        handle = open(path, "a+b")  # noqa: SIM115 - held open until the process ends
+        try:
+            _lock((os.name == "nt") if windows is None else windows, handle)
+            break
+        except OSError as problem:
+            handle.close()
+            if problem.errno not in HELD_ELSEWHERE:  # a file system without locks: serve, as before there were any
+                log.warning("the data folder cannot be locked (%s): a second server on it is not refused", problem)
+                return
+            if time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
         raise FolderBusy(f"Aplikasi sudah berjalan untuk folder data {data_dir}: buka aplikasi yang sudah berjalan di "
                          "peramban (atau hentikan dulu yang lama); yang ini tidak dijalankan dan tidak mengubah apa pun.") from None
     handle.seek(0)

@@ -48,7 +48,7 @@ def cmd_serve(options) -> int:
     from app.updates import launcher, walk
     config = load_config(data_config(options))
     try:  # before anything of the folder is touched: a second server disturbs nothing
-        serve_lock.hold(config["DATA_DIR"])
+        serve_lock.hold(config["DATA_DIR"], launched=launcher.launched())
     except serve_lock.FolderBusy as busy:
         print(busy, file=sys.stderr, flush=True)
         return serve_lock.BUSY

@@ -72,3 +72,38 @@ def test_the_windows_lock_refuses_a_second_holder_and_is_free_once_the_first_end
         first.wait(30)
     third = subprocess.run(command, cwd=ROOT, input="", capture_output=True, text=True, timeout=60)
     assert third.returncode == 0 and "dipegang" in third.stdout
+
+
+
+# subprocess first: it reads a module named msvcrt as being on Windows
+HANDOVER = "import os, subprocess, time\n" + WINDOWS_LIKE.split("from app.frame import serve_lock")[0] + textwrap.dedent("""
+    from pathlib import Path
+    from app.frame import serve_lock
+    folder, role = sys.argv[1], sys.argv[2]
+    trying = Path(folder) / "mencoba"
+    if role == "lama":  # the server that applied an update (Windows): it starts the new program, then exits
+        serve_lock.hold(folder, windows=True)
+        subprocess.Popen([sys.executable, "-c", sys.argv[3], folder, "baru", sys.argv[3]])
+        while not trying.exists():
+            time.sleep(0.05)
+        time.sleep(0.5)  # the new program's first try meets this process's lock
+        os._exit(0)
+    trying.touch()
+    try:
+        serve_lock.hold(folder, windows=True)
+    except serve_lock.FolderBusy:
+        print("ditolak", flush=True)
+        sys.exit(serve_lock.BUSY)
+    print("dipegang", flush=True)
+    if role == "baru":  # and it holds it: another start, not its child, is refused
+        other = {key: value for key, value in os.environ.items() if key != serve_lock.LOCK_ENV}
+        subprocess.run([sys.executable, "-c", sys.argv[3], folder, "lain", sys.argv[3]], env=other)
+""")
+
+
+def test_the_program_an_update_starts_in_its_place_takes_the_lock_once_the_old_one_is_gone(tmp_path):
+    """Windows: after "Pasang" the running server starts the launcher anew and exits (it cannot exec):
+    the new one waits for the old one's lock instead of calling the folder taken."""
+    done = subprocess.run([sys.executable, "-c", HANDOVER, str(tmp_path), "lama", HANDOVER], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.split() == ["dipegang", "ditolak"], done.stdout + done.stderr
