@@ -104,3 +104,9 @@ def page(both):
         with pytest.raises(Exception):
             page(both=True)
     assert f"{ALARM}: tabel setting ({WRITER}:save_fax)" in caplog.text
+
+
+def test_the_guard_reads_a_lines_action_from_its_column(db):
+    """The preupdate hook hands the row's values in the table's order: the guard's column of `action`."""
+    columns = [row[1] for row in db.execute_sql('PRAGMA table_info("audit_event")').fetchall()]
+    assert columns.index("action") == audit._ACTION
