@@ -275,7 +275,8 @@ _SPLIT_NUMBERS_JS = r"""() => [...document.querySelectorAll('td')].filter(td => 
 
 # The pages a role opens from its lists: (list, its rows' link), the first row's
 CENTER_DETAILS = [("/permohonan", "main a[href^='/permohonan/']"), ("/cetak", "main a[href^='/cetak/']"),
-                  ("/kirim", "main a[href^='/kirim/']"), ("/kinerja", "main a[href^='/kinerja/kecamatan/']")]
+                  ("/kirim", "main a[href^='/kirim/']"), ("/kinerja", "main a[href^='/kinerja/kecamatan/']"),
+                  ("/armada", "main a[href^='/armada/']")]
 
 
 @pytest.mark.slow
@@ -318,6 +319,7 @@ def test_at_200_percent_zoom_the_printing_centers_pages_with_a_regencys_data_sta
         context.close()
     walked_kinds = {kind for _, kind in kinds}
     for expected in ("/", "/permohonan", "/permohonan/N", "/cetak", "/cetak/N", "/kirim", "/kirim/N", "/konflik",
-                     "/impor", "/admin/kecamatan", "/admin/operator", "/kinerja", "/kinerja/kecamatan/N", "/kinerja/cetak"):
+                     "/impor", "/admin/kecamatan", "/admin/operator", "/kinerja", "/kinerja/kecamatan/N", "/kinerja/cetak",
+                     "/armada", "/armada/N"):
         assert expected in walked_kinds, sorted(walked_kinds)
     assert found == [], "\n".join(found)
