@@ -77,7 +77,7 @@ def command(argv: list[str], work: Path, readonly: list[Path] = (), hidden: list
     work = Path(work).resolve()
     python = Path(sys.base_prefix).resolve()
     binds = _system_binds()
-    if not str(python).startswith("/usr/"):
+    if Path("/usr") not in (python, *python.parents):  # pyenv's, /opt's: bound on its own
         binds += ["--ro-bind", str(python), str(python)]
     binds += ["--bind", str(work), str(work)]
     for path in readonly:
