@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -280,3 +281,25 @@ def test_at_the_center_its_own_online_key_does_not_stop_the_check_but_a_release_
     shutil.copyfile(online, online.with_name("targets.pem"))
     with pytest.raises(releases.ReleaseError, match="Folder kunci terjangkau selama pemeriksaan"):
         built()
+
+
+@needs_sandbox
+@pytest.mark.parametrize("broken", [0, 500])
+def test_the_walker_outside_judges_a_candidate_serving_inside_its_sandbox(tmp_path, broken):
+    """The candidate's server in its own network namespace, reached only through the relay's socket."""
+    from sync import candidate_walk
+    work, sockets = tmp_path / "kerja", Path(tempfile.mkdtemp(prefix="loket-soket-"))
+    (work / "jalan").mkdir(parents=True)
+    (work / "kandidat.py").write_text(CANDIDATE)
+    ready = work / "jalan" / candidate_walk.READY_FILE
+    python = os.path.realpath(sys.executable)
+    command = [python, "-I", str(work / "kandidat.py"), str(ready), "0.3.0", str(broken), "admin,camat"]
+    try:
+        verdict = candidate_walk.walk_candidate(
+            sandbox.command(sandbox.relayed(command, ready, python), work, [sandbox.RELAY], sockets=sockets),
+            {"PATH": os.environ["PATH"]}, work / "jalan", 60, roles={"admin", "camat"}, version="0.3.0",
+            through=sockets / sandbox.SOCKET_NAME)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    assert verdict.interrupted is None and verdict.pages >= 12
+    assert verdict.failed == ([("/pendaftaran", 500)] if broken else []) and verdict.passed is not bool(broken)
