@@ -6,21 +6,26 @@ loket_kecamatan-<version>-py3-none-any.whl from the project's release page and r
 stick unplugged. In order, stopping at the first refusal (an Indonesian sentence, nothing written):
 1. the wheel itself says the version (its METADATA, PEP 440), the notes (its app/frame/data/catatan-
    rilis.md, the section of that version) and what it needs (Requires-Dist); a key file reachable
-   through the command's own paths, the laptop's drives or the user's home refuses the build;
+   through the command's own paths, the laptop's drives or the user's home refuses the build, and so
+   does a machine where no candidate can be sandboxed (Windows, no bubblewrap: refuse_without_sandbox);
 2. the dependency wheels for every supported Python (loket_python.SUPPORTED) on Windows and Linux are
    gathered with pip: exactly the files of the wheel's own lock (the versions CI tested, each checked
    against the lock's sha256; gather), and every file's SHA-256 is kept here before any candidate code runs;
 3. the app wheel and the gathered wheels alone are installed into a fresh venv of the Python running
-   the command, outside any source tree;
+   the command, outside any source tree; from here on every process of the candidate, pip's install
+   included, runs in its sandbox (sync/sandbox.py, issue 79): it writes only its work folder, sees
+   no home, drive, process or program of the laptop, and nothing of it outlives its step;
 4. in it, in a scrubbed environment (candidate_env: its own home and temp inside the work folder, no
    LOKET_* or PYTHONPATH, no keyring), the candidate makes demo data (`run.py demo`) and restores each
    given backup; this program then starts the candidate's server on each and walks it over HTTP
    itself (sync/candidate_walk.py), judging every status: nothing the candidate prints decides;
 5. the exact files checked, re-hashed against the SHA-256 taken in step 2, go to the checked folder
-   with a manifest (pemeriksaan.json) of their hashes and the verdict.
+   with a manifest (pemeriksaan.json) of their hashes and the verdict, signed with this machine's
+   checker key (sync/walk_record.py, as in-toto's link metadata).
 
 `run.py release sign CHECKED --keys E:\\kunci-rilis` (sign_checked) runs no candidate code: it
-re-hashes every file against the manifest, refuses any difference or a file more or less, refuses
+verifies the manifest's signature against the checker keys the key folder pins, re-hashes every
+file against it, refuses any difference or a file more or less, refuses
 a version not newer than the key folder's signed log, and signs exactly those files with targets.pem
 alone (the root key stays on its own stick)."""
 import email.parser
