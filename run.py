@@ -32,7 +32,7 @@ _signer_start()
 
 
 def _only_its_own_packages() -> None:
-    """A version installed with its whole lock (DATA/versions/<v>/ holding app/updates/launcher.OWN_PACKAGES)
+    """A version installed with its whole lock (DATA/versions/<v>/ holding app/updates/starting.OWN_PACKAGES)
     imports what its folder holds and the standard library, nothing of the Python that runs it, whoever
     starts it. Today's launcher starts it isolated (`python -I -S`: the standard library only); an older
     launcher plainly, with that Python's packages (and what its .pth files set up) taken off here."""
