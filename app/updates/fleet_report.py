@@ -1,17 +1,19 @@
-"""This PC's report of its own health to the regency (issue 81), sent with every pass of a kecamatan or
-desa PC (a phase after the push: sync/client is not touched) and read on the center's Kesehatan
-Komputer page (sync/center/fleet.py, which refuses any other key, type or size).
+"""This PC's report of its own health to the regency (issue 81), sent by the pass of a kecamatan or desa
+PC whenever it says something new and at least daily (a phase after the push: sync/client is not
+touched), and read on the center's Kesehatan Komputer page (sync/center/fleet.py, which refuses any
+other key, type or size). A quiet pass stays its probe and status pull.
 
 What it holds, never a value of a citizen: the running version; what its last update did (taken,
 refused before the switch, or taken back after it, with the version and why); the last automatic
 backup's age and whether it went to another drive (a flashdisk or an external disk: "usb") or to the
 data's own disk; free disk; writes kept without their audit row and 5xx errors since the last report
 (counts); queued outbox items; the office's telephone as the admin set it. The center reads the clock
-offset itself from the signed request's time. Some 300 bytes a pass."""
+offset itself from the signed request's time. Some 300 bytes a report."""
+import json
 import logging
 import os
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 REPORT_PATH = "/fleet/report"
 MIB = 1024 * 1024
 SENT_KEY = "fleet_sent"  # status.json: the totals last reported, so each report counts what came since
+RESEND = timedelta(hours=20)  # a report saying nothing new still goes once a day: the page's history
 
 
 def _update(state: dict) -> dict:
@@ -73,21 +76,47 @@ def build_report(config, state: dict) -> tuple[dict, dict]:
     return report, totals
 
 
+def what_changed(report: dict) -> str:
+    """The report as far as it matters between two passes: the backup's age in days, the disk in GB,
+    the queue left out (it moves with every clerk's action)."""
+    backup = report["backup"]
+    return json.dumps(dict(report, outbox=None, disk_free_mb=report["disk_free_mb"] // 1024,
+                           backup=dict(backup, age_hours=None if backup["age_hours"] is None
+                                       else backup["age_hours"] // 24)), sort_keys=True)
+
+
+def due(state: dict, report: dict, now: datetime) -> bool:
+    """Sent when it says something new, and at least once every RESEND (the nightly pass): a quiet pass
+    adds no request to its probe and status pull (the rural link's bytes)."""
+    sent = state.get(SENT_KEY) if isinstance(state.get(SENT_KEY), dict) else {}
+    try:
+        last = datetime.fromisoformat(sent["at"])
+    except (KeyError, TypeError, ValueError):
+        return True
+    return sent.get("changed") != what_changed(report) or not timedelta(0) <= now - last < RESEND
+
+
 def send_report(client, link, report, progress) -> None:
-    """The report, when the center's probe says it takes them (an older center does not)."""
+    """The report, when the center's probe says it takes them (an older center does not) and it is due."""
     from sync import protocol
     from sync.client.transport import Refused
+    from app.frame.dates import utc_now
     from app.updates.state import read_state, write_state
     if not client.probed.get("fleet_report"):
         return
     config = current_app.config
-    sent_report, totals = build_report(config, read_state(config["DATA_DIR"]))
+    state = read_state(config["DATA_DIR"])
+    sent_report, totals = build_report(config, state)
+    now = utc_now()
+    if not due(state, sent_report, now):
+        return
     try:
         client.call_json("POST", protocol.API_PREFIX + REPORT_PATH, sent_report)
     except Refused as refusal:  # the report is worth less than the pass: said in the log, sent again next pass
         log.warning("health report refused by the center: %s", refusal)
         return
-    write_state(config["DATA_DIR"], **{SENT_KEY: dict(totals, at=datetime.now().isoformat(timespec="seconds"))})
+    write_state(config["DATA_DIR"], **{SENT_KEY: dict(totals, at=now.isoformat(timespec="seconds"),
+                                                      changed=what_changed(sent_report))})
 
 
 for _role in ("kecamatan", "desa"):

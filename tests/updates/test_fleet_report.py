@@ -1,7 +1,7 @@
 """Each PC reports its health with every pass (issue 81), through the real programs: an office PC
 enrolled at a real center, whose update was taken back, whose backup is a month old and whose trail
 has a gap, passes once; the center's Kesehatan Komputer page names it with what to do. Its next pass
-counts only what came since (no gap twice)."""
+counts only what came since (no gap twice); a pass with nothing new sends none."""
 import os
 import time
 
@@ -65,6 +65,19 @@ def test_an_office_pass_carries_its_health_to_the_regency_page(office):
     assert not within(office_app, sync_once).error
     [row] = center_rows(center_app)
     assert row.report["trail_gaps"] == 0 and "jejak" not in row.problems
+    # A pass with nothing new sends no report (a quiet pass stays two requests); a day later one goes.
+    assert not within(office_app, sync_once).error
+    assert reports_kept(center_app) == 2
+    sent = state.read_state(data_dir)[fleet_report.SENT_KEY]
+    state.write_state(data_dir, **{fleet_report.SENT_KEY: dict(sent, at="2026-01-01T00:00:00")})
+    assert not within(office_app, sync_once).error
+    assert reports_kept(center_app) == 3
+
+
+def reports_kept(center_app) -> int:
+    from sync.center.models import FleetReport
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        return FleetReport.select().count()
 
 
 def test_the_report_is_small_and_holds_no_more_than_its_keys(tmp_path):
