@@ -242,32 +242,20 @@ def _with_code(model, numbers: list[str], code: str):
 
 
 def find(numbers: list[str], code: str) -> PublicStatus | None:
-    """The record whose number (one of the typed number's readings) and code both match; the same
-    work whether a number is known or not."""
-    return _matching(PublicStatus, numbers, code)
+    """The record whose number and code both match."""
+    return _with_code(PublicStatus, numbers, code)
 
 
 def find_previous(numbers: list[str], code: str) -> PublicStatus | None:
     """The record that had one of the typed number's readings before the kecamatan gave it a new one, with the
     same check code (issue 72: an old receipt); asked after every miss, so a miss costs the same whatever it is."""
-    previous = _matching(PublicStatusPrevious, numbers, code)
-    return previous.status if previous else None
+    previous = _with_code(PublicStatusPrevious, numbers, code)
+    return previous.status if previous is not None else None
 
 
 def find_waiting(numbers: list[str], code: str) -> PublicStatusWaiting | None:
     """A receipt whose number and code wait on a conflict at the center (_note_waiting), asked after every miss."""
-    return _matching(PublicStatusWaiting, numbers, code)
-
-
-def _matching(model, numbers: list[str], code: str):
-    """The row of `model` whose number is one of `numbers` and whose code is `code`, every candidate's
-    code compared in constant time (a guess learns nothing from the time taken)."""
-    wanted = {number: code_key(vocabulary.code_digest(number, code)) for number in numbers}
-    found = None
-    for row in model.select().where(model.number.in_(numbers)).limit(20):
-        if hmac.compare_digest(row.code_key, wanted[row.number]):
-            found = row
-    return found
+    return _with_code(PublicStatusWaiting, numbers, code)
 
 
 WAITING_TO_GO = "menunggu_kirim"  # complete at the kecamatan, not (yet) at the center
