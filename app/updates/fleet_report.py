@@ -77,10 +77,11 @@ def build_report(config, state: dict) -> tuple[dict, dict]:
 
 
 def what_changed(report: dict) -> str:
-    """The report as far as it matters between two passes: the backup's age in days, the disk in GB,
-    the queue left out (it moves with every clerk's action)."""
+    """The report as far as it matters between two passes: the backup's age in days, the disk only
+    whether it is under the warning's threshold, the queue left out (each moves all day long)."""
+    from app.backups.health import DISK_WARN_BYTES  # the center's threshold too (sync/center/fleet.DISK_LOW_MB)
     backup = report["backup"]
-    return json.dumps(dict(report, outbox=None, disk_free_mb=report["disk_free_mb"] // 1024,
+    return json.dumps(dict(report, outbox=None, disk_free_mb=report["disk_free_mb"] * MIB < DISK_WARN_BYTES,
                            backup=dict(backup, age_hours=None if backup["age_hours"] is None
                                        else backup["age_hours"] // 24)), sort_keys=True)
 

@@ -12,6 +12,8 @@ from app.frame import audit
 from app.updates import fleet_report, state
 from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
 from tests.updates.test_rings import within, sync_once
+from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
+from tests.registration.conftest import client_as, office  # noqa: F401  (the kecamatan of the desa PC)
 
 TAKEN_BACK = ("Versi 9.1.0 gagal setelah berganti versi (halaman /pendaftaran (500)); kembali ke versi "
               "sebelumnya, 3 simpanan dipertahankan.")
@@ -91,3 +93,16 @@ def test_the_report_is_small_and_holds_no_more_than_its_keys(tmp_path):
     assert cleaned_report(report)[0] is not None and len(json.dumps(report)) < 400
     assert report["update"] == {} and report["backup"] == {"age_hours": None, "where": None}
     assert totals == {"trail": 0, "errors": 0}
+
+
+def test_a_desa_pc_builds_its_report_and_its_pass_sends_it(desa_app):
+    """A desa PC (MODE desa) has the same report: its pass runs the phase, its outbox is counted."""
+    import json
+    from sync.center.fleet import cleaned_report
+    from sync.client.records import phases
+    from tests.desa.test_desa_mode import bound_to
+    assert fleet_report.send_report in phases("desa", "after") and fleet_report.send_report in phases(
+        "kecamatan", "after")
+    with bound_to(desa_app):
+        report, _ = fleet_report.build_report(desa_app.config, state.read_state(desa_app.config["DATA_DIR"]))
+    assert cleaned_report(json.loads(json.dumps(report)))[0]["outbox"] == 0
