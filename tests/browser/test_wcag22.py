@@ -253,6 +253,16 @@ def regency_center(tmp_path_factory):
         for kecamatan in longest[:2]:
             desk_records.create_shipment(kecamatan, "operator", "Diantar kurir kabupaten bersama berkas akta kelahiran")
         desk_records.create_print_run([item.id for item in night[90:150]], "operator")  # not printed yet
+        # Kesehatan Komputer with a PC of the longest kecamatan that went back from a release, its clock an hour off
+        from app.frame.dates import utc_now
+        from sync.center import fleet, keys
+        _, key = keys.enrol(longest[0].code, keys.new_enrolment_code(longest[0]), "01")
+        fleet.store(key.id, fleet.cleaned_report({
+            "version": "0.3.0", "disk_free_mb": 900, "trail_gaps": 3, "errors": 12, "outbox": 240,
+            "phone": "(0735) 1234567 ext. 204", "backup": {"age_hours": 24 * 40, "where": "disk"},
+            "update": {"outcome": "dikembalikan", "version": "0.4.0", "at": "2026-11-27T02:00:00+00:00",
+                       "why": "Versi 0.4.0 gagal setelah berganti versi (halaman /pengaduan/rekap (500)); " * 3}})[0],
+                    3600, utc_now())
         desk_records.move_with_reason(night[-1], "rejected", "Foto buram dan NIK tidak sesuai KK", "ditolak")
         desk_records.move_with_reason(night[-2], "resend", "Sidik jari belum lengkap", "diminta kirim ulang")
         changed = {**json.loads(night[-3].record_json), "address": "Dusun Krajan Kidul"}
