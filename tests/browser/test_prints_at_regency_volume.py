@@ -323,3 +323,40 @@ def test_the_complaint_books_daily_report_of_a_busy_day_keeps_its_signature_with
         assert len(printed.pages) >= 2
     finally:
         context.close()
+
+
+def test_kesehatan_komputer_prints_on_a4_and_f4_landscape_with_every_office(browser, regency_center):
+    """Issue 81: the regency admin prints the list of PCs to call, every kecamatan's counter PC and a desa PC,
+    each with a problem, its step and the office's telephone, on A4 and F4 landscape."""
+    from app.frame.dates import utc_now
+    from sync.center import fleet, keys
+    from sync.center.app import create_center_app
+    from sync.center.models import DeviceKey, Kecamatan
+    server, names = regency_center
+    app = create_center_app({"DATA_DIR": server.data_dir})
+    with app.extensions["center_database"].connection_context(), app.app_context():
+        for n, kecamatan in enumerate(Kecamatan.select().order_by(Kecamatan.code)):
+            key = DeviceKey.select().where(DeviceKey.kecamatan == kecamatan).first()
+            if key is None:
+                key = keys.enrol(kecamatan.code, keys.new_enrolment_code(kecamatan), "01")[1]
+            report = {"version": "0.3.0", "disk_free_mb": 900 if n % 3 == 0 else 40000, "trail_gaps": n % 2,
+                      "errors": n, "outbox": 10 * n, "phone": f"(0334) 88{n:04d}",
+                      "backup": {"age_hours": 24 * n, "where": "usb"},
+                      "update": {"outcome": "dikembalikan" if n % 4 == 0 else "diambil", "version": "0.4.0",
+                                 "at": "2026-11-27T02:00:00+00:00",
+                                 "why": "Versi 0.4.0 gagal setelah berganti versi (halaman /pengaduan/rekap (500))"}}
+            fleet.store(key.id, fleet.cleaned_report(report)[0], 400 * (n % 2), utc_now())
+    context = new_context(browser, server.url)
+    try:
+        page = context.new_page()
+        sign_in(page, "bupati", "pimpinan-rahasia-1")
+        for paper, kertas in (("A4", "a4"), ("F4", "f4")):
+            printed = print_check(page, f"/armada?kertas={kertas}", paper=paper, margin_mm=10,
+                                  expect=[*names, "Telepon kantor", "(0334) 880000", "kembali ke versi sebelumnya"],
+                                  name="armada-regency")
+            assert printed.problems == [], printed.problems
+            first = printed.pages[0]
+            size_mm = sorted(round(v * 25.4 / 72) for v in (first["width"], first["height"]))
+            assert size_mm == sorted(PAPERS[paper]) and first["width"] > first["height"], (paper, size_mm)
+    finally:
+        context.close()
