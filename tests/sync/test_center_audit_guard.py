@@ -174,7 +174,7 @@ def test_a_thread_whose_target_is_execute_sql_is_named_after_its_starter(kecamat
     monkeypatch.setattr("threading.excepthook", lambda args: refused.append(args.exc_value))
     RENAMED_IN_A_THREAD(kecamatan.id)
     assert [str(problem) for problem in refused] == [
-        "perubahan tanpa catatan audit: tabel kecamatan (sync/center/contoh.py:rename_in_a_thread)"]
+        f"perubahan tanpa catatan audit: tabel kecamatan ({WRITER}:rename_in_a_thread)"]
     assert name_of(kecamatan) == "Yosowilangun"
 
 
