@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import abort, current_app, g, jsonify, render_template, request
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from app.frame.dates import utc_now
 from app.frame.request_cycle import int_arg
 from sync import protocol
 from sync.center import updates
 from sync.center.db import center_database
-from sync.center.models import DeviceKey, FleetLatest, FleetReport, Kecamatan
+from sync.center.models import DeviceKey, FleetLatest, FleetReport, Kecamatan, UsbBatchFile
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
 from sync.center.trail import no_ones_act
 
@@ -55,6 +55,9 @@ PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office'
     "ditolak": ("menolak rilis",
                 "Tidak perlu tindakan di kantor: versi yang berjalan tetap dipakai; periksa alasan penolakan "
                 "sebelum menerbitkan rilis berikutnya."),
+    "usb_saja": ("hanya lewat berkas USB, tanpa laporan",
+                 "Telepon kantor: kantor mengirim lewat flashdisk, yang belum membawa laporan kesehatan; tanyakan "
+                 "cadangan terakhir, sisa disk dan jam komputer."),
     "tertinggal": ("versi tertinggal",
                    "Telepon kantor: minta admin menjalankan Sinkronisasi agar pembaruan terunduh, atau kirim "
                    "pembaruan lewat flashdisk."),
@@ -174,6 +177,7 @@ class PcRow:
     report: dict | None
     received_at: datetime | None
     clock_offset: int | None
+    usb_at: datetime | None = None  # its kecamatan's last batch file read at the center (a counter PC's)
     problems: list[str] = field(default_factory=list)
     phone: str = ""
 
@@ -186,13 +190,14 @@ def _label(key: DeviceKey) -> str:
     return f"Desa {key.desa_code}" if key.desa_code else "Loket kecamatan"
 
 
-def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None, outdated: set, now: datetime
-                ) -> list[str]:
+def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None, outdated: set, now: datetime,
+                usb_at: datetime | None = None) -> list[str]:
     found = []
     update = (report or {}).get("update") or {}
     if update.get("outcome") == "dikembalikan":
         found.append("dikembalikan")
-    if key.last_used_at is None or now - key.last_used_at > NOT_SEEN:
+    seen = max((at for at in (key.last_used_at, usb_at) if at is not None), default=None)
+    if seen is None or now - seen > NOT_SEEN:
         found.append("tidak_terlihat")
     if latest is not None and latest.clock_at is not None and abs(latest.clock_offset) > CLOCK_OFF_SECONDS:
         found.append("jam")
@@ -206,7 +211,10 @@ def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None,
             found.append("jejak")
         if update.get("outcome") == "ditolak":
             found.append("ditolak")
-    if report is None:  # a PC of the previous version (or one never through a pass): updating it is the step
+    link_quiet = key.last_used_at is None or now - key.last_used_at > NOT_SEEN
+    if report is None and usb_at is not None and link_quiet and now - usb_at <= NOT_SEEN:
+        found.append("usb_saja")  # an office without a link: its files carry no report (yet)
+    elif report is None:  # a PC of the previous version (or one never through a pass): updating it is the step
         found.append("tidak_melapor")
     elif key.id in outdated:
         found.append("tertinggal")
@@ -229,14 +237,17 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         query = query.where(Kecamatan.code == kecamatan_code)
     keys = list(query.order_by(Kecamatan.code, DeviceKey.desa_code, DeviceKey.device_code))
     outdated = updates.fleet_versions(keys, current_app.config["DATA_DIR"])["outdated"]
+    usb = dict(UsbBatchFile.select(UsbBatchFile.kecamatan, fn.MAX(UsbBatchFile.imported_at))
+               .group_by(UsbBatchFile.kecamatan).tuples())
     rows, phones = [], {}
     for key in keys:
         latest = getattr(key, "latest", None)
         latest = latest if latest is not None and latest.id is not None else None
         report = json.loads(latest.report) if latest is not None and latest.report else None
+        usb_at = None if key.desa_code else _moment_of(usb.get(key.kecamatan_id))
         row = PcRow(key, _label(key), report, latest.received_at if latest else None,
-                    latest.clock_offset if latest and latest.clock_at else None)
-        row.problems = problems_of(key, latest, report, outdated, now)
+                    latest.clock_offset if latest and latest.clock_at else None, usb_at)
+        row.problems = problems_of(key, latest, report, outdated, now, usb_at)
         if report and report.get("phone") and not key.desa_code:
             phones[key.kecamatan_id] = report["phone"]
         rows.append(row)
@@ -246,6 +257,11 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         rows = [row for row in rows if problem in row.problems]
     return sorted(rows, key=lambda row: (not row.problems, list(PROBLEMS).index(row.problems[0]) if row.problems
                                          else 0))
+
+
+def _moment_of(value) -> datetime | None:
+    """An aggregate's moment (MAX is not read through the field: SQLite gives its text)."""
+    return UsbBatchFile.imported_at.python_value(value) if isinstance(value, str) else value
 
 
 # The papers the table is laid out for (static/css/print.css, as the Kinerja report's).

@@ -185,3 +185,23 @@ def test_an_unknown_filter_is_answered_in_indonesian(center_app, regency):
     _, admin, _ = regency
     response = client_as(center_app, admin).get("/armada?masalah=apa")
     assert response.status_code == 400 and "tidak dikenal" in response.text
+
+
+def test_an_office_that_sends_only_by_usb_is_not_called_unseen(center_app, regency):
+    """A USB-only office: its batch file read at the center is its last sight; its file brings no report."""
+    import io
+    from sync import usb
+    from sync.center.models import UsbBatchFile
+    from tests.sync.helpers import packet_item
+    made, admin, _ = regency
+    report(center_app.test_client(), made["35.08.08"])
+    content = usb.write_batch_file(made["35.08.07"][0], made["35.08.07"][1], [packet_item(1)])
+    imported = client_as(center_app, admin).post("/impor", data={"batch": (io.BytesIO(content), "kiriman.lkb")},
+                                                 content_type="multipart/form-data")
+    assert imported.status_code == 200 and "disimpan 1" in imported.text
+    usb_office = row_of(page(center_app, admin), "Yosowilangun")
+    assert "<strong>hanya lewat berkas USB, tanpa laporan</strong>" in usb_office and "lewat flashdisk" in usb_office
+    assert "tidak terlihat" not in usb_office and "versi lama" not in usb_office and "(berkas USB " in usb_office
+    # Days later, with no file since: unseen again.
+    UsbBatchFile.update(imported_at=utc_now() - timedelta(days=5)).execute()
+    assert "<strong>tidak terlihat 3 hari</strong>" in row_of(page(center_app, admin), "Yosowilangun")
