@@ -5,7 +5,7 @@ and on the Camat's in plain words, each with the one step to take.
 - the recovery key: missing or damaged (nothing is backed up then), or not printed yet;
 - a key the OS key store refused to give;
 - the disk: space left, warned well before it is full (a backup needs room for a whole copy);
-- the link to the center: its last success, when it is old;
+- the link to the center: its last success, when it is old; a pass refused for this PC's clock;
 - the PC's date moved by days (app/backups/clock.py): to every signed-in person, in plain words;
 - a write kept without its audit row (app/frame/audit.py): its tables and function, never a value.
 """
@@ -34,6 +34,7 @@ GIB = 1024 ** 3
 DISK_WARN_BYTES = 2 * GIB  # a few weeks of photos and backups still fit: time to act calmly
 DISK_DANGER_BYTES = GIB // 2
 SYNC_QUIET = timedelta(days=2)  # the nightly sync missed twice
+CENTER_CLOCK_WORDS = "Jam komputer ini selisih"  # how the center's clock refusal begins (transport.clock_message)
 _failure_not_stored: dict = {}  # when even the database could not take the note (a full disk)
 
 
@@ -200,6 +201,12 @@ def _sync_concern() -> list[Concern]:
     link = engine.current_link()
     if link is None:
         return []  # not enrolled: the sync card says so
+    if link.last_error.startswith(CENTER_CLOCK_WORDS):
+        # The center refused the pass for this PC's clock (sync/client/transport.clock_message): said here in
+        # the center's own words, every pass until the clock is set (the regency sees it too: issue 81).
+        return [Concern("danger", "Jam komputer berbeda dari pusat", "sinkronisasi ditolak", link.last_error,
+                        "Jam komputer kantor berbeda dari jam pusat, jadi data tidak terkirim. Minta admin "
+                        "menyetel tanggal dan jam Windows.", "sync_page.index")]
     last = link.last_success_at
     # A PC enrolled a moment ago has not missed anything yet: quiet counts from the enrolment.
     if utc_now() - (last or link.enrolled_at) < SYNC_QUIET:
@@ -211,9 +218,10 @@ def _sync_concern() -> list[Concern]:
                     "sync_page.index")]
 
 
-# A desa PC has no Sinkronisasi page and no USB files: its link is shown (and pressed) on the desa page.
+# A desa PC has no Sinkronisasi page and no USB files: its link is shown (and pressed) on the desa page
+# (a clock refused by the center keeps the center's own step).
 _DESA_ENDPOINTS = {"sync_page.index": "desa.home"}
-_DESA_STEPS = {"sync_page.index": "Periksa sambungan internet, lalu buka halaman Pra-pendaftaran Desa dan tekan "
+_DESA_STEPS = {"Sinkronisasi pusat tertunda": "Periksa sambungan internet, lalu buka halaman Pra-pendaftaran Desa dan tekan "
                                   "Sinkronkan sekarang; bila tetap gagal, hubungi operator kecamatan."}
 
 
@@ -227,7 +235,7 @@ def health_cards(user, plain: bool, endpoints: dict[str, str] | None = None) -> 
         return [Card("Perlu perhatian admin", c.title, c.camat, None, c.level) for c in found]
     endpoints = endpoints or {}
     steps = _DESA_STEPS if endpoints is _DESA_ENDPOINTS else {}
-    cards = [Card(c.title, c.value, steps.get(c.endpoint, c.step), url_for(endpoints.get(c.endpoint, c.endpoint)),
+    cards = [Card(c.title, c.value, steps.get(c.title, c.step), url_for(endpoints.get(c.endpoint, c.endpoint)),
                   c.level) for c in found]
     if not any(c.endpoint == "backups.index" and c.title.startswith("Cadangan") for c in found):
         last = last_automatic_backup(config["BACKUP_DIR"])

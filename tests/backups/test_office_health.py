@@ -129,3 +129,24 @@ def test_the_backup_page_shows_the_last_automatic_backup_and_keeps_a_failure_unt
     page = backup_page(admin)
     assert "Cadangan otomatis gagal" not in page and "Cadangan otomatis gagal" not in home(admin)
     assert f"Cadangan otomatis terakhir: <strong>{made}</strong>, berhasil." in page
+
+
+def test_a_pass_refused_for_the_clock_is_said_on_the_health_card_in_the_centers_words(app, db, client_for):
+    """Issue 81: the center refuses a pass whose clock is more than 5 minutes off; the admin's card says so
+    with the center's words (how much, the center's time, the step), the Camat's in plain words."""
+    import time
+
+    from app.frame.dates import utc_now
+    from sync.client.models import SyncLink
+    from sync.client.transport import clock_message
+    words = clock_message(3 * 3600, int(time.time()))
+    with db.atomic():
+        link = sync_link_row(center_url="https://pusat.example", key_id="k1", secret="-", enrolled_at=utc_now(),
+                             last_success_at=utc_now(), last_error=words)
+    page = home(client_for("admin"))
+    assert "Jam komputer berbeda dari pusat" in page and "selisih 3 jam dari pusat (lebih cepat" in page
+    assert "Jam komputer kantor berbeda dari jam pusat" in home(client_for("camat"))
+    with db.atomic():
+        SyncLink.update(last_error="").where(SyncLink.id == link.id).execute()
+    assert "Jam komputer berbeda dari pusat" not in home(client_for("admin"))
+
