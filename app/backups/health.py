@@ -34,7 +34,6 @@ GIB = 1024 ** 3
 DISK_WARN_BYTES = 2 * GIB  # a few weeks of photos and backups still fit: time to act calmly
 DISK_DANGER_BYTES = GIB // 2
 SYNC_QUIET = timedelta(days=2)  # the nightly sync missed twice
-CENTER_CLOCK_WORDS = "Jam komputer ini selisih"  # how the center's clock refusal begins (transport.clock_message)
 _failure_not_stored: dict = {}  # when even the database could not take the note (a full disk)
 
 
@@ -196,12 +195,19 @@ def _trail_gap_concern(data_dir: Path) -> list[Concern]:
                     "backups.trail_gaps")]
 
 
+def _refused_for_the_clock(error: str) -> bool:
+    """The center refused the pass for this PC's clock: the refusal begins as sync/client/transport.clock_message's
+    words do (read from there, one copy of them)."""
+    from sync.client.transport import clock_message
+    return error.startswith(clock_message(60, 0).partition(" selisih ")[0] + " selisih")
+
+
 def _sync_concern() -> list[Concern]:
     from sync.client import engine
     link = engine.current_link()
     if link is None:
         return []  # not enrolled: the sync card says so
-    if link.last_error.startswith(CENTER_CLOCK_WORDS):
+    if _refused_for_the_clock(link.last_error):
         # The center refused the pass for this PC's clock (sync/client/transport.clock_message): said here in
         # the center's own words, every pass until the clock is set (the regency sees it too: issue 81).
         return [Concern("danger", "Jam komputer berbeda dari pusat", "sinkronisasi ditolak", link.last_error,
