@@ -253,6 +253,8 @@ def _watch(connection) -> None:
         del layers[1:]
         layers[0].changes, layers[0].lines = set(), set()
         statement.changes, statement.lines = set(), set()
+        # no frame held past its transaction: a streamed page's generator (its request context) ends on time
+        last[:] = None, -1, ()
 
     def on_commit() -> bool:
         # a statement outside a transaction commits before it ends: its rows count
