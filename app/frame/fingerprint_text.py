@@ -78,3 +78,27 @@ def without_fingerprints(text) -> str:
             kept += [text[at:start], HIDDEN] if start >= at else []
             at = end
     return "".join(kept) + text[at:]
+
+
+# Pieces of one, typed as an admin would be told to (sync/client/center_words.py, the center's words): a run of
+# hex-looking words joined by what a fingerprint may be typed with (spaces, dashes, dots, ...). A word of three,
+# five or more letters a-f alone ("ada", "facade") ends a run: a fingerprint's groups have four, and a split one
+# its single letters.
+_WORD = r"(?:[0-9a-f]*[0-9][0-9a-f]*|[a-f]{1,2}|[a-f]{4})"
+_HEX_RUN = re.compile(rf"(?<![0-9a-z]){_WORD}(?:[\s\-_:./]+{_WORD})*(?![0-9a-z])", re.IGNORECASE)
+
+
+def _typable(run: str) -> bool:
+    """Could this run be (a piece of) a fingerprint typed into the field? Eight hex digits or more,
+    letters and digits mixed; digits alone from sixteen (a date or a number is shorter). Letters alone
+    are words ("beda dada"): a key's id without a digit is not worth an attacker's search."""
+    digits = re.sub(r"[^0-9a-f]", "", run, flags=re.IGNORECASE)
+    if not re.search(r"[0-9]", digits):
+        return False
+    return len(digits) >= 16 or (len(digits) >= 8 and re.search(r"[a-f]", digits, re.IGNORECASE) is not None)
+
+
+def without_pieces(text: str) -> str:
+    """`text` with every typable piece of a fingerprint (spaces, dashes, dots or colons between) as "[...]"."""
+    return _HEX_RUN.sub(lambda found: HIDDEN if _typable(found.group()) else found.group(), text)
+

@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from app.frame import audit, installation, statements
 from app.frame.dates import utc_now
@@ -111,6 +111,11 @@ class PassReport:
                 + (f", pra-pendaftaran dari desa {self.relayed}" if self.relayed else "")
                 + (f", {self.changed} kiriman berubah selama sinkronisasi (diubah petugas; versi barunya "
                    "dikirim pada sinkronisasi berikutnya)" if self.changed else ""))
+
+    def and_then(self, later: "PassReport") -> "PassReport":
+        """This pass and a pass owed right after it, as the one run the progress bar showed."""
+        return replace(later, **{f.name: getattr(self, f.name) + getattr(later, f.name) for f in fields(self)
+                                 if type(getattr(later, f.name)) in (int, list)})
 
     def in_words(self) -> str:
         """The pass as a village clerk reads it (a desa PC's page); the counters stay in the log."""
@@ -1103,11 +1108,10 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
                 report.error = "sinkronisasi lain sedang berjalan"
             return report
     client = client or client_for(link)
-    ended, ran = False, None
+    ended, before = False, None
     try:
         while True:
-            report = _one_pass(client, link, full, progress, packet_bytes, status_page, going_on=ran is not None)
-            ran = report = _tell(progress, _added(ran, report) if ran is not None else report)  # what the bar showed
+            report = _one_pass(client, link, full, progress, packet_bytes, status_page, before)
             with _owed_guard:  # a press now is either seen here or finds no pass running
                 now = SyncLink.get_or_none(SyncLink.id == link.id)  # unlinked meanwhile: nothing is owed
                 if now is None or now.pass_requested_at is None or _refusal(now):
@@ -1115,7 +1119,7 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
                     _pass_lock.release()
                     ended = True
                     return report
-            full, link = True, now  # a full pass, as the button asks
+            full, link, before = True, now, report  # a full pass, as the button asks
     finally:
         if not ended:  # an unexpected error: a pass owed stays for the scheduler's next tick
             progress.running, progress.finished_at = False, time.time()
@@ -1128,28 +1132,12 @@ def _refusal(link: SyncLink) -> str:
     return (installation.numbering_refusal(database) or "") if link.role == "kecamatan" else ""
 
 
-def _added(earlier: PassReport, later: PassReport) -> PassReport:
-    """A pass owed and the one before it, as the one run the bar showed (issue 83: it ended on "terkirim 0")."""
-    for counted in fields(PassReport):
-        value = getattr(later, counted.name)
-        if isinstance(value, (int, list)) and not isinstance(value, bool):
-            setattr(later, counted.name, getattr(earlier, counted.name) + value)
-    return later
-
-
-def _tell(progress: Progress, report: PassReport) -> PassReport:
-    progress.message = report.summary() if not report.error else f"Terhenti: {report.error}"
-    progress.words, progress.ok = report.in_words(), not report.error
-    return report
-
-
 def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progress, packet_bytes: int,
-              status_page: int, going_on: bool = False) -> PassReport:
-    """One pass, under the pass lock; it answers every pass owed until now (it starts after the press).
-    `going_on`: a pass owed right after another, whose bar goes on from where it stood, never back."""
+              status_page: int, before: "PassReport | None" = None) -> PassReport:
+    """One pass, under the pass lock; it answers every pass owed until now (it starts after the press)."""
     report = PassReport()
     progress.running, progress.ok = True, None
-    progress.started_at = progress.started_at if going_on else time.time()
+    progress.started_at = progress.started_at if before else time.time()  # a pass owed: the bar never goes back
     progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
     with write_transaction():
         SyncLink.update(last_attempt_at=utc_now(), pass_requested_at=None).where(SyncLink.id == link.id).execute()
@@ -1175,4 +1163,8 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
         SyncLink.update(**values).where(SyncLink.id == link.id).execute()
         SyncLog.create(at=utc_now(), kind="galat" if report.error else "kirim",
                        summary=summary + (f"; berhenti: {report.error}" if report.error else ""))
-    return _tell(progress, report)
+    shown = before.and_then(report) if before else report  # the box tells every pass the bar showed (issue 83)
+    progress.message = shown.summary() if not report.error else f"Terhenti: {report.error}"
+    progress.words = shown.in_words()
+    progress.ok = not report.error
+    return shown

@@ -96,3 +96,14 @@ def test_no_hand_written_lookup_or_404():
     found = [str(path.relative_to(ROOT)) for path in _python_sources()
              if pattern.search(path.read_text(encoding="utf-8"))]
     assert found == []
+
+
+SYNC_CLIENT_MOST_LINES = 3523  # issue 82: the sync client had grown from 3,125 to 3,523 lines in two issues
+
+
+def test_the_sync_client_does_not_grow():
+    """Each mechanism of the link earns its lines (docs/architecture.md); a rule that belongs to the frame (the
+    fingerprint's, issue 79) lives there, not in the client."""
+    client = Path(__file__).resolve().parents[2] / "sync" / "client"
+    lines = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in client.glob("*.py"))
+    assert lines <= SYNC_CLIENT_MOST_LINES, f"sync/client/ has {lines} lines (at most {SYNC_CLIENT_MOST_LINES})"
