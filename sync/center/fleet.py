@@ -16,7 +16,7 @@ from flask import abort, current_app, g, jsonify, render_template, request
 from peewee import JOIN, fn
 
 from app.frame.dates import utc_now
-from app.frame.request_cycle import int_arg
+from app.frame.pagination import paginate
 from sync import protocol
 from sync.center import updates
 from sync.center.db import center_database
@@ -151,10 +151,9 @@ def store(key_id: int, report: dict, offset: int, now: datetime) -> None:
     with no_ones_act("a PC's own report of its health", "fleet_report", "fleet_latest"), center_database.atomic():
         FleetReport.insert(device_key=key_id, received_at=now, clock_offset=offset, report=text).execute()
         _latest(key_id, received_at=now, report=text, clock_offset=offset, clock_at=now)
-        kept = (FleetReport.select(FleetReport.id).where(FleetReport.device_key == key_id)
-                .order_by(FleetReport.id.desc()).offset(KEPT_PER_PC).limit(1).scalar())
-        if kept is not None:
-            FleetReport.delete().where((FleetReport.device_key == key_id) & (FleetReport.id <= kept)).execute()
+        newest = (FleetReport.select(FleetReport.id).where(FleetReport.device_key == key_id)
+                  .order_by(FleetReport.id.desc()).limit(KEPT_PER_PC))
+        FleetReport.delete().where((FleetReport.device_key == key_id) & FleetReport.id.not_in(newest)).execute()
 
 
 def _latest(key_id: int, **values) -> None:
@@ -291,10 +290,8 @@ def fleet_pc(key_id: int):
     if key is None:
         abort(404)
     row = next((row for row in fleet_rows(key.kecamatan.code) if row.key.id == key_id), None)
-    page = int_arg(request.args, "halaman", 1, lowest=1, highest=100)
-    history = [(report.received_at, report.clock_offset, json.loads(report.report))
-               for report in FleetReport.select().where(FleetReport.device_key == key_id)
-               .order_by(FleetReport.id.desc()).offset((page - 1) * 50).limit(50)]
+    page = paginate(FleetReport.select().where(FleetReport.device_key == key_id).order_by(FleetReport.id.desc()), 50)
+    history = [(report.received_at, report.clock_offset, json.loads(report.report)) for report in page.items]
     return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
                            label=_label(key))
 

@@ -45,7 +45,9 @@ def test_the_last_packet_brings_the_status_page_and_no_request_of_its_own_asks_f
         assert (report.error, report.sent, report.statuses, report.unapplied) == ("", 3, 3, 1)  # the other PC's: not here
         assert engine.current_link().status_cursor == 4  # the other PC's event and this pass's three
         riding = [asked for asked in session.asked if protocol.RIDE_AFTER in asked]
-        assert len(riding) == 1 and riding[0] == session.asked[-1], session.asked  # the pass's last request
+        # the pass's last request of the link's records (a PC's health report, issue 81, may follow: a step of its own)
+        records_asked = [asked for asked in session.asked if "/api/v1/fleet/report" not in asked]
+        assert len(riding) == 1 and riding[0] == records_asked[-1], session.asked
         assert f"{protocol.RIDE_AFTER}=0&{protocol.RIDE_LIMIT}=500" in riding[0]
         assert not [asked for asked in session.asked if "/statuses" in asked]
     run(kecamatan, check)
