@@ -51,7 +51,7 @@ STAFF = [("loketsatu", "petugas_loket"), ("loketdua", "petugas_loket"), ("info",
 PHASES = ("download", "install", "pre-check", "switch", "first start", "came up", "going back")
 CAME_UP_SECONDS = 10  # "came up": the first seconds after the new version's verdict (finding 5's moment)
 ADMIN, ADMIN_PASSWORD = "kepala", "kepala-listrik-2026"
-FIRST = (0, 3, 0)  # the first release's version; each next one raises the last number
+FIRST = (0, 4, 0)  # the first release's version (above this tree's 0.3.x); each next one raises the last number
 # How long each phase usually lasts (seconds), until the run has seen it: a cut falls at a random
 # moment within it.
 GUESSES = {"download": 3.0, "install": 3.0, "pre-check": 15.0, "switch": 4.0, "first start": 10.0,
