@@ -190,13 +190,17 @@ def _keep_previous(status_id: int, record: dict) -> None:
                                            & (PublicStatusWaiting.code_key == code_key(digest))).execute()
 
 
+WAITING_PER_NUMBER = 4  # the counter PCs of one office that gave one number: a PC's flood of codes adds nothing
+
+
 def _note_waiting(kecamatan: Kecamatan, number: str, digest: str) -> None:
     """A fresh receipt's record refused while another PC's application holds its number (issue 83): /cek answers
     that receipt "being checked at the regency" until its record is stored (_keep_previous)."""
     key = code_key(digest)
     with center_database.atomic():
-        if not PublicStatusWaiting.select().where((PublicStatusWaiting.number == number)
-                                                  & (PublicStatusWaiting.code_key == key)).exists():
+        kept = [row.code_key for row in PublicStatusWaiting.select(PublicStatusWaiting.code_key)
+                .where(PublicStatusWaiting.number == number).limit(WAITING_PER_NUMBER)]
+        if key not in kept and len(kept) < WAITING_PER_NUMBER:
             PublicStatusWaiting.create(kecamatan=kecamatan.id, number=number, code_key=key, at=utc_now())
 
 

@@ -38,3 +38,20 @@ def test_cek_dates_printed_and_shipped_by_the_centers_days_not_the_offices_pass(
     shown = _dates_shown(page(center_app, FIRST, code)[1])
     assert shown["Kartu sudah dicetak di Dukcapil"] == to_local(printed, "WIB").date().isoformat(), shown
     assert shown["Kartu sudah dicetak, dikirim ke kecamatan"] == to_local(shipped, "WIB").date().isoformat(), shown
+
+
+def test_a_pc_refused_again_and_again_keeps_a_bounded_number_of_waiting_receipts(enrolled, center_app, center_db):
+    """Issue 83's waiting receipts: a PC whose records are refused for a number another PC holds may send any code;
+    the center keeps at most WAITING_PER_NUMBER of them for that number, and one code once."""
+    from sync import public_status as vocabulary
+    from sync.center import public_status_records as center_public
+    from sync.center.models import PublicStatusWaiting
+    kecamatan_row, _ = enrolled
+    with center_app.app_context():
+        for n in range(12):
+            center_public._note_waiting(kecamatan_row, "350807-01-000009", vocabulary.code_digest("350807-01-000009",
+                                                                                              f"7K3M{n:02d}"))
+        center_public._note_waiting(kecamatan_row, "350807-01-000009", vocabulary.code_digest("350807-01-000009",
+                                                                                          "7K3M00"))
+    kept = PublicStatusWaiting.select().where(PublicStatusWaiting.number == "350807-01-000009").count()
+    assert kept == center_public.WAITING_PER_NUMBER
