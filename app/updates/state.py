@@ -3,7 +3,8 @@ light: nothing here imports more than the frame's file helpers).
 
 DATA/pembaruan/status.json: what the last check found ("available", "refused"), the versions that
 failed here ("failed_versions": refused by the walk on a copy, "check_refused"; or taken back after
-the switch, "rolled_back"; each with its "_at" moment, and never offered again), a check or a switch
+the switch, "rolled_back"; each with its "_at" moment, and never offered again unless the regency marks
+it "coba lagi": take_retries, "retry_seen"), a check or a switch
 cut short before its verdict ("interrupted": the release stays offered), the last walk of
 the running version ("health", sent to the center), the admin's night setting.
 DATA/versions/terpilih.json: the version the launcher runs, and its state (app/updates/launcher.py).
@@ -96,6 +97,37 @@ def remember_failure(data_dir: Path, version: str, key: str, message: str) -> No
     page in the office's time, and never offered or installed again, by day or by night."""
     failed = sorted(set(read_state(data_dir).get("failed_versions", [])) | {version})
     write_state(data_dir, failed_versions=failed, **{key: message, f"{key}_at": now_text(), f"{key}_version": version})
+
+
+MAX_RETRY_MARKS = 20  # sync/center/updates.MAX_RETRY_NEWS
+RETRY_SEEN = "retry_seen"  # {version: the center's count of "coba lagi" marks this PC has seen}
+
+
+def take_retries(data_dir: Path, marks) -> list[str]:
+    """The regency's "coba lagi" marks ({version: count}, the center's probe: sync/center/updates.retry_news):
+    a failed version whose count is above the one this PC saw last is offered again, and the counts are
+    kept as seen, so a version that fails again (or fails only after a mark) stays failed until the next
+    mark. The worst a lying center can do is this: a release still has to be signed with the regency's
+    targets key and is walked on a copy again before any switch. Returns the versions offered again."""
+    if not isinstance(marks, dict):
+        return []
+    marks = {version: count for version, count in list(marks.items())[:MAX_RETRY_MARKS]
+             if isinstance(version, str) and len(version) <= 32
+             and isinstance(count, int) and not isinstance(count, bool) and 0 < count <= 10 ** 6}
+    with _writing:
+        state = read_state(data_dir)
+        seen = state.get(RETRY_SEEN) if isinstance(state.get(RETRY_SEEN), dict) else {}
+        failed = [str(version) for version in state.get("failed_versions") or []]
+        again = [version for version in failed if marks.get(version, 0) > seen.get(version, 0)]
+        kept = {version: count for version, count in dict(seen, **marks).items() if version in marks or version in failed}
+        if not again and kept == seen:
+            return []
+        changes = {RETRY_SEEN: kept, "failed_versions": [version for version in failed if version not in again]}
+        for key in ("check_refused", "rolled_back"):  # its message on the update page goes with it
+            if state.get(f"{key}_version") in again:
+                changes.update({key: None, f"{key}_at": None, f"{key}_version": None})
+        write_state(data_dir, **changes)
+    return again
 
 
 def note_health(data_dir: Path, version: str, passed: bool, pages: int, failed: list[str]) -> None:

@@ -387,7 +387,16 @@ class FleetLatest(CenterModel):
     clock_at = DateTimeField(null=True)
 
 
+class ReleaseRetry(CenterModel):
+    """A release marked "coba lagi" (issue 81, sync/center/updates.py): each mark offers it again, once, to the
+    PCs that refused or took it back."""
+    id = AutoField()
+    version = CharField(unique=True)
+    marks = IntegerField()
+    marked_at = DateTimeField()
+
+
 MODELS = [Operator, OperatorSession, CenterThrottleHit, Kecamatan, DeviceKey, UsedNonce, PrintRun, Shipment,
           ReceivedApplication, Conflict, StatusEvent, CenterAudit, RelayItem, RelayStatus, RelayTicket, RelayDesa,
           PerformanceReport, PublicStatus, PublicStatusPrevious, PublicStatusWaiting, SmsConsent, SmsMessage, UsbBatchFile,
-          FleetReport, FleetLatest]
+          FleetReport, FleetLatest, ReleaseRetry]

@@ -22,7 +22,7 @@ usb.tukar                   x       x     -        -     impor berkas USB, ekspo
 kecamatan.kelola            -       x     -        -     mendaftarkan kecamatan, kode pendaftaran, mencabut kunci
 akun.kelola                 -       x     -        -     mengelola akun operator
 rilis.baca                  -       x     -        -     melihat rilis pembaruan yang terbit untuk komputer kantor
-rilis.kelola                -       x     -        -     menandai komputer uji, menerbitkan rilis untuk semua komputer
+rilis.kelola                -       x     -        -     menandai komputer uji, menerbitkan rilis untuk semua komputer, menawarkan lagi rilis yang ditolak atau dikembalikan (coba lagi)
 kinerja.baca                -       x     x        -     Kinerja Kecamatan: rekap, IKM dan indikator semua kecamatan, unduh XLSX, cetak
 armada.baca                 -       x     x        -     Kesehatan Komputer: versi, pembaruan, cadangan, disk, jam dan jejak tiap komputer kantor dan desa
 bantuan.baca                x       x     x        -     membaca panduan setiap peran pusat, ringkasannya dan arti pesan
@@ -48,7 +48,7 @@ ROUTES = {
     "kecamatan.kelola": "center.kecamatans center.new_kecamatan center.new_enrolment_code center.revoke_key",
     "akun.kelola": "center.operators",
     "rilis.baca": "center.releases",
-    "rilis.kelola": "center.mark_pilot center.release_to_all",
+    "rilis.kelola": "center.mark_pilot center.release_to_all center.retry_release",
     "kinerja.baca": "center.performance center.performance_print center.performance_xlsx center.performance_trend",
     "armada.baca": "center.fleet center.fleet_pc",
     "bantuan.baca": "center_guide.index center_guide.show center_guide.sheet center_guide.messages",

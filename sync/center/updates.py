@@ -33,7 +33,7 @@ from app.frame.version import version_key
 from sync import protocol
 from sync.center.audit import audit
 from sync.center.db import center_database
-from sync.center.models import DeviceKey, Kecamatan
+from sync.center.models import DeviceKey, Kecamatan, ReleaseRetry
 from sync.center.release_commands import online_key_of, repository_of
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
 from sync.center.trail import no_ones_act
@@ -109,8 +109,10 @@ def release_news(data_dir: Path, key: DeviceKey) -> dict | None:
 
 
 def probe_news(data_dir: Path, key: DeviceKey) -> dict:
-    """What the probe says of updates: the release news, and that this center takes update reports."""
-    return {"release": release_news(data_dir, key), "update_health": True}
+    """What the probe says of updates: the release news, that this center takes update reports, and the
+    releases marked "coba lagi" (retry_news; said only once there is one)."""
+    retry = retry_news()
+    return {"release": release_news(data_dir, key), "update_health": True, **({"release_retry": retry} if retry else {})}
 
 
 def _note_served(key: DeviceKey, timestamp: dict) -> None:
@@ -353,8 +355,11 @@ def _releases_page(form: dict, errors: dict):
     trial = next((r for r in published if r["ring"] == PILOT), None)
     for pilot in pilots:
         pilot["verdict"] = pilot_verdict(pilot["health"], pilot["key"].app_version, trial["version"]) if trial else None
+    marks = {mark.version: mark for mark in ReleaseRetry.select()}
     for release in published:
         release["not_passed"] = not_passed(pilots, release["version"]) if release["ring"] == PILOT else []
+        release["went_back"] = [(key.id, _device_label(key)) for key in went_back(keys, release["version"])]
+        release["retry"] = marks.get(release["version"])
     return render_template("center/releases.html", releases=published, pilots=pilots, trial=trial,
                            others=[(key.id, _device_label(key)) for key in keys if key.pilot_since is None],
                            online_key=online_key_of(data_dir).exists(),
@@ -429,6 +434,55 @@ def release_to_all(targets_version: int):
                              if pending else ""))
     flash(f"Rilis {release['version']} diterbitkan untuk semua komputer: kantor kecamatan dan desa menerimanya "
           "pada sinkronisasi berikutnya.", "success")
+    return redirect(url_for("center.releases")), 303
+
+
+# --- a release offered again (issue 81) ------------------------------------------------------------
+# A PC remembers a release it refused before the switch or took back after it, and is never offered it
+# again (app/updates/state.remember_failure). The admin's "Coba lagi" counts one more mark for that
+# version; the counts go to every PC with its probe, and a PC that has not seen a version's count yet
+# takes that version off its failed ones (app/updates/state.take_retries): once per mark.
+
+MAX_RETRY_NEWS = 20  # the newest marked versions a probe carries
+
+
+def retry_news() -> dict:
+    """{version: marks} of the releases marked "coba lagi", the MAX_RETRY_NEWS marked last."""
+    return dict(ReleaseRetry.select(ReleaseRetry.version, ReleaseRetry.marks)
+                .order_by(ReleaseRetry.marked_at.desc(), ReleaseRetry.id.desc()).limit(MAX_RETRY_NEWS).tuples())
+
+
+def went_back(keys: list[DeviceKey], version: str) -> list[DeviceKey]:
+    """The PCs whose last report says they refused release `version` or took it back."""
+    return [key for key in keys if ((health_of(key) or {}).get("refused") or {}).get("version") == version]
+
+
+@page_blueprint.post("/admin/rilis/coba-lagi")
+def retry_release():
+    """A published release offered again to the PCs that refused it or took it back (each once for this
+    mark: one that fails again keeps it failed until the next mark); audited. From the release page, or
+    from a PC's Kesehatan Komputer page (`komputer`: back there)."""
+    version = request.form.get("versi", "").strip()[:40]
+    back_to = bounded_int(request.form.get("komputer", ""))
+    if version not in {release["version"] for release in _published(current_app.config["DATA_DIR"])}:
+        return _releases_page({"versi": version}, {"status": f"Versi {version or '(kosong)'} tidak ada di daftar "
+                                                             "rilis yang terbit di pusat ini: pilih rilis dari daftar."})
+    keys = went_back(_active_keys(), version)
+    with center_database.atomic():
+        mark = ReleaseRetry.get_or_none(ReleaseRetry.version == version)
+        marks = (mark.marks if mark else 0) + 1
+        if mark:
+            ReleaseRetry.update(marks=marks, marked_at=utc_now()).where(ReleaseRetry.id == mark.id).execute()
+        else:
+            ReleaseRetry.insert(version=version, marks=marks, marked_at=utc_now()).execute()
+        audit("coba_lagi", "rilis", version,
+              f"Rilis {version} ditawarkan lagi (tanda coba lagi ke-{marks}) kepada komputer yang menolak atau "
+              f"mengembalikannya" + (f": {'; '.join(_device_label(key) for key in keys)}" if keys else ""))
+    flash(f"Rilis {version} ditawarkan lagi kepada komputer yang menolak atau mengembalikannya"
+          f"{f' ({len(keys)} komputer menurut laporannya)' if keys else ''}: masing-masing mencobanya sekali lagi pada "
+          "sinkronisasi berikutnya, dan memeriksanya lagi sebelum berganti versi.", "success")
+    if back_to is not None and DeviceKey.get_or_none(DeviceKey.id == back_to):
+        return redirect(url_for("center.fleet_pc", key_id=back_to)), 303
     return redirect(url_for("center.releases")), 303
 
 
