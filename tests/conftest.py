@@ -156,6 +156,24 @@ def cheap_password_hashing():
     passwords.HASH_METHOD = "scrypt"
 
 
+MACHINE_HOME = os.path.realpath(os.path.expanduser("~"))  # before any test sets HOME
+
+
+@pytest.fixture(autouse=True)
+def no_key_search_of_the_machines_home(monkeypatch):
+    """`release build` searches the user's home for key copies at any depth (sync/key_search.py: 21 s over
+    this machine's, reading its files): a test gives it a home of its own (build(home=...); HOME for
+    run.main and a process). This fails a test whose search would walk the machine's own home."""
+    from sync import key_search
+    search = key_search.key_copies
+
+    def guarded(folders, depth=None, seen=None):
+        if depth is None and any(os.path.realpath(folder) == MACHINE_HOME for folder in folders):
+            raise AssertionError(f"a key search of this machine's home ({MACHINE_HOME}): give the test a home of its own")
+        return search(folders, depth, seen)
+    monkeypatch.setattr(key_search, "key_copies", guarded)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def compiled_once():
     """URL rule builders and templates compiled once per process, not per app (tests/support/compiled_once.py)."""

@@ -153,3 +153,10 @@ def test_the_search_reads_no_large_file_and_no_kernel_file(tmp_path, key_text):
     if os.name != "nt" and Path("/proc/self").is_dir():
         symlinked(home / "proses", Path("/proc"))
     assert key_copies([home]) == []
+
+
+def test_a_test_whose_search_would_walk_this_machines_home_fails_at_once(tmp_path):
+    """The search over a real home took 21 s and read its files; tests that ran `release build` through
+    run.main walked the lab's own home. tests/conftest.py stops such a search before it starts."""
+    with pytest.raises(AssertionError, match="key search of this machine's home"):
+        release_build.keys_in_reach([tmp_path / "loket_kecamatan-0.3.0-py3-none-any.whl"], None, [])

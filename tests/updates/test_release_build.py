@@ -158,8 +158,11 @@ def build_here(wheel: Path, keys: Path, bundle: Path, *more: str) -> int:
     """`release build` narrowed to the Python running the tests on Linux (CI's), against PyPI, with no
     key folder; then, when it passed, `release sign` of what it checked with the key folder."""
     checked = bundle.parent / "laptop" / "diperiksa"  # not beside the key stick's folder: build refuses that
-    done = run.main(["release", "build", str(wheel), "--checked", str(checked), "--python", THIS_PYTHON,
-                     "--platform", "manylinux_x86_64", *more])
+    with pytest.MonkeyPatch.context() as patch:  # the admin's home: the key search walks it, not this machine's
+        patch.setenv("PIP_CACHE_DIR", os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip"))
+        patch.setenv("HOME", str(bundle.parent / "laptop" / "rumah-admin"))
+        done = run.main(["release", "build", str(wheel), "--checked", str(checked), "--python", THIS_PYTHON,
+                         "--platform", "manylinux_x86_64", *more])
     return done or run.main(["release", "sign", str(checked), "--keys", str(keys), "--bundle", str(bundle)])
 
 
