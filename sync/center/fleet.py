@@ -179,6 +179,7 @@ class PcRow:
     usb_at: datetime | None = None  # its kecamatan's last batch file read at the center (a counter PC's)
     problems: list[str] = field(default_factory=list)
     phone: str = ""
+    verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
 
     @property
     def advice(self) -> str:
@@ -226,7 +227,8 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
     # Not the key's secret: unsealing it (sync/center/sealed.py) for every PC was most of the page's time.
     shown = (DeviceKey.id, DeviceKey.kecamatan, DeviceKey.key_id, DeviceKey.device_code, DeviceKey.desa_code,
              DeviceKey.last_used_at, DeviceKey.protocol_version, DeviceKey.app_version, DeviceKey.pilot_since,
-             DeviceKey.revoked_at, Kecamatan.id, Kecamatan.code, Kecamatan.name, FleetLatest.id, FleetLatest.report,
+             DeviceKey.revoked_at, DeviceKey.update_health, Kecamatan.id, Kecamatan.code, Kecamatan.name,
+             FleetLatest.id, FleetLatest.report,
              FleetLatest.received_at, FleetLatest.clock_offset, FleetLatest.clock_at)
     query = (DeviceKey.select(*shown).join(Kecamatan)
              .switch(DeviceKey).join(FleetLatest, JOIN.LEFT_OUTER, on=(FleetLatest.device_key == DeviceKey.id),
@@ -235,7 +237,8 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
     if kecamatan_code:
         query = query.where(Kecamatan.code == kecamatan_code)
     keys = list(query.order_by(Kecamatan.code, DeviceKey.desa_code, DeviceKey.device_code))
-    outdated = updates.fleet_versions(keys, current_app.config["DATA_DIR"])["outdated"]
+    versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"])
+    outdated, trial = versions["outdated"], versions["trial"]
     usb = dict(UsbBatchFile.select(UsbBatchFile.kecamatan, fn.MAX(UsbBatchFile.imported_at))
                .group_by(UsbBatchFile.kecamatan).tuples())
     rows, phones = [], {}
@@ -247,12 +250,16 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         row = PcRow(key, _label(key), report, latest.received_at if latest else None,
                     latest.clock_offset if latest and latest.clock_at else None, usb_at)
         row.problems = problems_of(key, latest, report, outdated, now, usb_at)
+        if key.pilot_since is not None and trial:  # the pilots' report is part of the page (Rilis Pembaruan's)
+            row.verdict = updates.pilot_verdict(updates.health_of(key), key.app_version, trial)
         if report and report.get("phone") and not key.desa_code:
             phones[key.kecamatan_id] = report["phone"]
         rows.append(row)
     for row in rows:  # the office's telephone as its counter PC reports it (a desa PC's own, if none)
         row.phone = phones.get(row.key.kecamatan_id) or (row.report or {}).get("phone") or ""
-    if problem:
+    if problem == PILOTS:
+        rows = [row for row in rows if row.key.pilot_since is not None]
+    elif problem:
         rows = [row for row in rows if problem in row.problems]
     return sorted(rows, key=lambda row: (not row.problems, list(PROBLEMS).index(row.problems[0]) if row.problems
                                          else 0))
@@ -263,6 +270,7 @@ def _moment_of(value) -> datetime | None:
     return UsbBatchFile.imported_at.python_value(value) if isinstance(value, str) else value
 
 
+PILOTS = "uji"  # the problem filter's "komputer uji": the pilots, each with its verdict on the release under test
 # The papers the table is laid out for (static/css/print.css, as the Kinerja report's).
 PAPERS = {"a4": "A4", "f4": "F4/folio"}
 
@@ -272,13 +280,14 @@ def fleet():
     kecamatan_code = request.args.get("kecamatan", "").strip()[:20]
     problem = request.args.get("masalah", "").strip()[:20]
     kecamatans = list(Kecamatan.select(Kecamatan.code, Kecamatan.name).order_by(Kecamatan.code))
-    if (kecamatan_code and kecamatan_code not in {k.code for k in kecamatans}) or (problem and problem not in PROBLEMS):
-        return render_template("center/fleet.html", rows=[], kecamatans=kecamatans, problems=PROBLEMS,
+    if (kecamatan_code and kecamatan_code not in {k.code for k in kecamatans}) \
+            or (problem and problem not in (*PROBLEMS, PILOTS)):
+        return render_template("center/fleet.html", rows=[], kecamatans=kecamatans, problems=PROBLEMS, PILOTS=PILOTS,
                                chosen=(kecamatan_code, problem), paper="a4", papers=PAPERS, now=utc_now(),
                                error="Kecamatan atau masalah tidak dikenal; pilih dari daftar."), 400
     paper = request.args.get("kertas", "a4")
     rows = fleet_rows(kecamatan_code, problem)
-    return render_template("center/fleet.html", rows=rows, kecamatans=kecamatans, problems=PROBLEMS,
+    return render_template("center/fleet.html", rows=rows, kecamatans=kecamatans, problems=PROBLEMS, PILOTS=PILOTS,
                            chosen=(kecamatan_code, problem), paper=paper if paper in PAPERS else "a4",
                            papers=PAPERS, now=utc_now(), error=None,
                            attention=sum(1 for row in rows if row.problems))
@@ -293,7 +302,16 @@ def fleet_pc(key_id: int):
     page = paginate(FleetReport.select().where(FleetReport.device_key == key_id).order_by(FleetReport.id.desc()), 50)
     history = [(report.received_at, report.clock_offset, json.loads(report.report)) for report in page.items]
     return render_template("center/fleet_pc.html", key=key, row=row, history=history, problems=PROBLEMS, page=page,
-                           label=_label(key))
+                           label=_label(key), retry=_retry_offer(row))
+
+
+def _retry_offer(row: PcRow | None) -> str | None:
+    """The release this PC refused or took back, if the center still publishes it: offered again from here."""
+    update = ((row.report if row else None) or {}).get("update") or {}
+    if update.get("outcome") not in ("dikembalikan", "ditolak"):
+        return None
+    published = {release["version"] for release in updates._published(current_app.config["DATA_DIR"])}
+    return update["version"] if update.get("version") in published else None
 
 
 def age_words(hours) -> str:

@@ -1,0 +1,107 @@
+"""Acting from Kesehatan Komputer (issue 81), on SQLite and PostgreSQL: a PC that went back from a published
+release is offered it again from its own page ("Coba lagi", the admin's; the pimpinan reads the page without
+any button and is refused the action), the count goes with every PC's probe, one more per mark; a version
+the center never published is answered in Indonesian; the pilots are on the page with their verdict on the
+release under test, and the Kinerja and Rilis Pembaruan pages lead to it."""
+import pytest
+
+import run
+from sync import releases
+from sync.center.models import CenterAudit, DeviceKey
+from sync.center.release_commands import online_key_of, repository_of
+from tests.sync.test_center_fleet import FINE, page, regency, report, row_of, signed  # noqa: F401  (the fixture)
+from tests.sync.test_center_pages import client_as
+from tests.updates.helpers import fake_wheel
+
+WENT_BACK = {"outcome": "dikembalikan", "version": "9.0.0", "why": "halaman /pendaftaran (500)",
+             "at": "2026-11-27T08:10:00+00:00"}
+
+
+@pytest.fixture(scope="module")
+def signed_release(tmp_path_factory):
+    """Releases 9.0.0 and 9.1.0, signed once with the regency's keys (the laptop's step)."""
+    work = tmp_path_factory.mktemp("rilis")
+    keys = work / "kunci-rilis"
+    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(work / "kunci-root")]) == 0
+    for version in ("9.0.0", "9.1.0"):
+        fake_wheel(work / f"wheels-{version}", f"loket_kecamatan-{version}-py3-none-any.whl", 2000)
+        assert run.main(["release", "sign", "--keys", str(keys), "--version", version, "--notes", "Rilis.",
+                         "--wheels", str(work / f"wheels-{version}"), "--bundle", str(work / version)]) == 0
+    return keys, work
+
+
+@pytest.fixture
+def published(center_app, center_db, signed_release):
+    """9.0.0 published at this center (to everyone: no pilot yet)."""
+    keys, work = signed_release
+    data_dir = center_app.config["DATA_DIR"]
+    assert run.main(["release", "install-online-key", "--data", str(data_dir), "--keys", str(keys)]) == 0
+    releases.publish(work / "9.0.0", repository_of(data_dir), online_key_of(data_dir))
+    return work
+
+
+def went_back(center_app, key, version="9.0.0"):
+    """The PC's reports after taking `version` back: its health report and its update report's refusal."""
+    client = center_app.test_client()
+    assert report(client, key, update=dict(WENT_BACK, version=version)).status_code == 200
+    health = {"version": "0.3.0", "walk": None, "pages": 0, "failed": [], "at": None, "errors_since": 0,
+              "refused": {"version": version, "stage": "sesudah", "why": WENT_BACK["why"], "at": WENT_BACK["at"]}}
+    assert signed(client, key, health, path="/api/v1/updates/health").status_code == 200
+
+
+def probe_marks(center_app, key) -> dict | None:
+    answer = signed(center_app.test_client(), key, None, method="GET", path="/api/v1/probe")
+    assert answer.status_code == 200
+    return answer.json.get("release_retry")
+
+
+def test_a_pc_that_went_back_is_offered_the_release_again_from_its_page(center_app, regency, published):
+    made, admin, pimpinan = regency
+    went_back(center_app, made["35.08.08"])
+    assert probe_marks(center_app, made["35.08.08"]) is None  # nothing marked: the probe is as before
+    key = DeviceKey.get(DeviceKey.key_id == made["35.08.08"][0])
+    text = page(center_app, admin, f"/armada/{key.id}")
+    assert "menolak atau mengembalikan rilis <strong>9.0.0</strong>" in text and "Coba lagi rilis 9.0.0</button>" in text
+    # The pimpinan reads the same page without the button, and is refused the action.
+    seen = page(center_app, pimpinan, f"/armada/{key.id}")
+    assert "<strong>9.0.0</strong>" in seen and "coba-lagi" not in seen and "Coba lagi rilis" not in seen
+    assert "admin kabupaten menandainya coba lagi" in seen
+    assert client_as(center_app, pimpinan).post("/admin/rilis/coba-lagi", data={"versi": "9.0.0"}).status_code == 403
+
+    admin_client = client_as(center_app, admin)
+    marked = admin_client.post("/admin/rilis/coba-lagi", data={"versi": "9.0.0", "komputer": str(key.id)})
+    assert marked.status_code == 303 and marked.headers["Location"].endswith(f"/armada/{key.id}")
+    assert "Rilis 9.0.0 ditawarkan lagi" in admin_client.get(f"/armada/{key.id}").text
+    # Every PC's probe carries the count; the next mark counts one more.
+    assert probe_marks(center_app, made["35.08.07"]) == probe_marks(center_app, made["35.08.08"]) == {"9.0.0": 1}
+    admin_client.post("/admin/rilis/coba-lagi", data={"versi": "9.0.0"})
+    assert probe_marks(center_app, made["35.08.08"]) == {"9.0.0": 2}
+    trail = [row.summary for row in CenterAudit.select().where(CenterAudit.action == "coba_lagi").order_by(CenterAudit.id)]
+    assert len(trail) == 2 and "tanda coba lagi ke-2" in trail[1] and "Kunir (35.08.08), loket kecamatan" in trail[0]
+
+
+@pytest.mark.parametrize("version", ["9.9.9", "", "<b>9</b>"])
+def test_a_version_the_center_never_published_is_answered_in_indonesian(center_app, regency, published, version):
+    _, admin, _ = regency
+    answer = client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": version})
+    assert answer.status_code == 422 and "tidak ada di daftar rilis yang terbit di pusat ini" in answer.text
+    assert "<b>9</b>" not in answer.text
+    assert CenterAudit.select().where(CenterAudit.action == "coba_lagi").count() == 0
+
+
+def test_the_pilots_are_on_the_page_with_their_verdict_and_the_other_pages_lead_there(center_app, regency, published):
+    made, admin, pimpinan = regency
+    key = DeviceKey.get(DeviceKey.key_id == made["35.08.08"][0])
+    client_as(center_app, admin).post("/admin/rilis/komputer-uji", data={"key": str(key.id), "pilot": "1"})
+    data_dir = center_app.config["DATA_DIR"]
+    releases.publish(published / "9.1.0", repository_of(data_dir), online_key_of(data_dir), to_everyone=False)
+    report(center_app.test_client(), made["35.08.08"])
+    assert "rilis uji: belum memasang" in row_of(page(center_app, admin, "/armada"), "Kunir")
+    # It took 9.1.0 back: said beside it, the pilots alone with the filter "komputer uji".
+    went_back(center_app, made["35.08.08"], "9.1.0")
+    pilots = page(center_app, pimpinan, "/armada?masalah=uji")
+    assert "rilis uji: ditolak" in row_of(pilots, "Kunir")
+    assert "Yosowilangun (35.08.07)" not in pilots.split('id="armada"')[1]
+    releases_page = page(center_app, admin, "/admin/rilis")
+    assert f'href="/armada/{key.id}"' in releases_page and 'href="/armada?masalah=uji"' in releases_page
+    assert 'href="/armada"' in page(center_app, pimpinan, "/kinerja")
