@@ -215,6 +215,15 @@ def _center_records(center):
     DeviceKey.update(pilot_since=utc_now(), update_health=json.dumps(dict(HEALTH, failed=["/pendaftaran"])),
                      update_health_at=utc_now()).where(DeviceKey.id == pilot.id).execute()
     published(center, "9.1.0", to_everyone=False)
+    # The other PC took 9.0.0 back (its reports): Kesehatan Komputer and Rilis Pembaruan offer "Coba lagi".
+    from tests.sync.helpers import call
+    from tests.sync.test_center_fleet import FINE
+    other = DeviceKey.select().where(DeviceKey.id != pilot.id).get()
+    went_back = {"outcome": "dikembalikan", "version": "9.0.0", "why": "halaman /pendaftaran (500)", "at": None}
+    refused = {"version": "9.0.0", "stage": "sesudah", "why": went_back["why"], "at": None}
+    for path, body in (("/api/v1/fleet/report", dict(FINE, update=went_back)),
+                       ("/api/v1/updates/health", dict(HEALTH, refused=refused))):
+        assert call(center.test_client(), (other.key_id, other.secret), "POST", path, body).status_code == 200
     for n in range(1, 6):
         assert records.store_application(kecamatan, *packet_item(n)).result == "stored"
     changed = dict(record_for(1), full_name="Nama Yang Lain")

@@ -5,39 +5,20 @@ the center never published is answered in Indonesian; the pilots are on the page
 release under test, and the Kinerja and Rilis Pembaruan pages lead to it."""
 import pytest
 
-import run
-from sync import releases
 from sync.center.models import CenterAudit, DeviceKey
-from sync.center.release_commands import online_key_of, repository_of
-from tests.sync.test_center_fleet import FINE, page, regency, report, row_of, signed  # noqa: F401  (the fixture)
+from tests.sync.test_center_fleet import page, regency, report, row_of, signed  # noqa: F401  (the fixture)
 from tests.sync.test_center_pages import client_as
-from tests.updates.helpers import fake_wheel
+from tests.sync.test_rollout import published as publish
 
 WENT_BACK = {"outcome": "dikembalikan", "version": "9.0.0", "why": "halaman /pendaftaran (500)",
              "at": "2026-11-27T08:10:00+00:00"}
 
 
-@pytest.fixture(scope="module")
-def signed_release(tmp_path_factory):
-    """Releases 9.0.0 and 9.1.0, signed once with the regency's keys (the laptop's step)."""
-    work = tmp_path_factory.mktemp("rilis")
-    keys = work / "kunci-rilis"
-    assert run.main(["release", "keys", "--keys", str(keys), "--root", str(work / "kunci-root")]) == 0
-    for version in ("9.0.0", "9.1.0"):
-        fake_wheel(work / f"wheels-{version}", f"loket_kecamatan-{version}-py3-none-any.whl", 2000)
-        assert run.main(["release", "sign", "--keys", str(keys), "--version", version, "--notes", "Rilis.",
-                         "--wheels", str(work / f"wheels-{version}"), "--bundle", str(work / version)]) == 0
-    return keys, work
-
-
 @pytest.fixture
-def published(center_app, center_db, signed_release):
+def published(center_app, center_db):
     """9.0.0 published at this center (to everyone: no pilot yet)."""
-    keys, work = signed_release
-    data_dir = center_app.config["DATA_DIR"]
-    assert run.main(["release", "install-online-key", "--data", str(data_dir), "--keys", str(keys)]) == 0
-    releases.publish(work / "9.0.0", repository_of(data_dir), online_key_of(data_dir))
-    return work
+    publish(center_app, "9.0.0")
+    return "9.0.0"
 
 
 def went_back(center_app, key, version="9.0.0"):
@@ -93,8 +74,7 @@ def test_the_pilots_are_on_the_page_with_their_verdict_and_the_other_pages_lead_
     made, admin, pimpinan = regency
     key = DeviceKey.get(DeviceKey.key_id == made["35.08.08"][0])
     client_as(center_app, admin).post("/admin/rilis/komputer-uji", data={"key": str(key.id), "pilot": "1"})
-    data_dir = center_app.config["DATA_DIR"]
-    releases.publish(published / "9.1.0", repository_of(data_dir), online_key_of(data_dir), to_everyone=False)
+    publish(center_app, "9.1.0", to_everyone=False)
     report(center_app.test_client(), made["35.08.08"])
     assert "rilis uji: belum memasang" in row_of(page(center_app, admin, "/armada"), "Kunir")
     # It took 9.1.0 back: said beside it, the pilots alone with the filter "komputer uji".
@@ -108,3 +88,30 @@ def test_the_pilots_are_on_the_page_with_their_verdict_and_the_other_pages_lead_
     assert 'href="/armada"' in kinerja
     # A kecamatan with no recap yet leads to its own PCs (a PC not seen is the likely why).
     assert 'href="/armada?kecamatan=35.08.08">Kesehatan komputer kecamatan ini</a>' in kinerja
+
+
+def test_each_role_meets_kesehatan_komputer_with_real_data_as_the_table_says(center_app, regency, published):
+    """The role walk with a regency's reports in the pages (walked empty, a PC's page was only its 404): the
+    admin and the pimpinan read every view, the pimpinan without any acting form; the operator is refused;
+    no inline script or handler."""
+    import re
+    from sync.center.accounts import create_operator
+    made, admin, pimpinan = regency
+    went_back(center_app, made["35.08.08"])
+    report(center_app.test_client(), made["35.08.07"], disk_free_mb=100)
+    key = DeviceKey.get(DeviceKey.key_id == made["35.08.08"][0])
+    client_as(center_app, admin).post("/admin/rilis/komputer-uji", data={"key": str(key.id), "pilot": "1"})
+    operator = create_operator("loket", "Operator", "operator", password="rahasia-pusat-1",
+                               must_change_password=False)[0]
+    urls = ["/armada", f"/armada/{key.id}", "/armada?masalah=uji", "/armada?kecamatan=35.08.08&kertas=f4",
+            "/armada?masalah=dikembalikan"]
+    for url in urls:
+        assert client_as(center_app, operator).get(url).status_code == 403, url
+        for who in (admin, pimpinan):
+            text = page(center_app, who, url)  # 200, a policy without unsafe-inline, no inline <script>
+            assert "Kunir" in text and not re.search(r"<[^>]+\son[a-z]+=", text), url
+            actions = set(re.findall(r'<form method="post" action="([^"]+)"', text))
+            if who is pimpinan:
+                assert actions <= {"/keluar"}, (url, actions)
+            elif url == f"/armada/{key.id}":
+                assert "/admin/rilis/coba-lagi" in actions
