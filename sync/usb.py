@@ -6,6 +6,8 @@ from the device's enrolment secret, the head line as associated data: whoever ta
 reads no NIK, name or photo, and a changed head or body is refused. A status file (.lks) is one
 JSON line and the events as JSON (registration numbers, statuses, hashes, the operator's reason:
 no NIK, name or photo, so signed, not encrypted) signed by the center with the same key. Both ends check them exactly as they check the API.
+An office's batch file also carries its health report (issue 81, app/updates/fleet_report.py), sealed in the
+head under the same key with a nonce of its own: the head is the body's associated data, so no stick changes it.
 """
 import base64
 import json
@@ -30,6 +32,20 @@ BATCH_KEY_INFO = b"loket-kecamatan usb batch aes-256-gcm v2"
 # and within the packet's application count. A backlog becomes as many files as it needs.
 MAX_BATCH_FILE_BYTES = protocol.MAX_PACKET_BYTES - 64 * 1024
 MAX_BATCH_FILE_ITEMS = protocol.MAX_APPLICATIONS_PER_PACKET
+REPORT_FIELD = "report"  # the head's sealed health report (a file of an older office has none)
+REPORT_AAD = b"loket-kecamatan health report"
+# The office's report, plugged by app/updates/fleet_report.py (sync/ imports no capability): "build" gives it
+# (or None), "taken" is told when a status file came back (the center read the files before it wrote it).
+office_report_hooks: dict = {}
+
+
+def office_report() -> dict | None:
+    return office_report_hooks["build"]() if "build" in office_report_hooks else None
+
+
+def office_report_taken() -> None:
+    if "taken" in office_report_hooks:
+        office_report_hooks["taken"]()
 
 
 class BatchFileError(ValueError):
@@ -37,10 +53,10 @@ class BatchFileError(ValueError):
 
 
 def write_batch_file(key_id: str, secret: str, items: list[tuple[dict, bytes]], part: int = 1, parts: int = 1,
-                     set_id: str = "") -> bytes:
-    """One encrypted file; `part` of `parts` in the set `set_id` (each file stands alone)."""
+                     set_id: str = "", report: dict | None = None) -> bytes:
+    """One encrypted file; `part` of `parts` in the set `set_id` (each file stands alone, with the report)."""
     packet = protocol.encode_packet(items, (secret, USB_SEAL_NONCE))
-    return seal_batch_packet(key_id, secret, packet, len(items), part, parts, set_id)
+    return seal_batch_packet(key_id, secret, packet, len(items), part, parts, set_id, report)
 
 
 def _aead(secret: str):
@@ -57,13 +73,33 @@ def batch_key(secret: str) -> bytes:
 
 
 def seal_batch_packet(key_id: str, secret: str, packet: bytes, count: int, part: int = 1, parts: int = 1,
-                      set_id: str = "") -> bytes:
-    """Head line in clear (to find the key and name the part) but bound to the body as associated data."""
+                      set_id: str = "", report: dict | None = None) -> bytes:
+    """Head line in clear (to find the key and name the part) but bound to the body as associated data; the
+    health report sealed in it (an older center reads past the key it does not know)."""
     nonce = os.urandom(12)
     head = {"format": BATCH_FORMAT, "key_id": key_id, "timestamp": str(int(time.time())),
             "nonce": base64.b64encode(nonce).decode(), "count": count, "part": part, "parts": parts, "set": set_id}
+    if report is not None:
+        report_nonce = os.urandom(12)  # never the body's: one key, two messages
+        sealed = _aead(secret).encrypt(report_nonce, protocol.canonical_json(report), REPORT_AAD)
+        head[REPORT_FIELD] = base64.b64encode(report_nonce + sealed).decode()
     head_line = json.dumps(head).encode()
     return head_line + b"\n" + _aead(secret).encrypt(nonce, packet, head_line)
+
+
+def file_report(head: dict, secret: str, max_bytes: int) -> tuple[object, str]:
+    """The report a batch file's head carries (its body already opened: the head is authentic), or None and
+    the Indonesian reason it cannot be read."""
+    from cryptography.exceptions import InvalidTag
+    sealed = head.get(REPORT_FIELD)
+    if isinstance(sealed, str) and len(sealed) > (max_bytes + 28) * 4 // 3 + 4:
+        return None, f"laporan kesehatan terlalu besar (paling banyak {max_bytes} bita)"
+    try:
+        raw = base64.b64decode(sealed if isinstance(sealed, str) else "-", validate=True)
+        plain = _aead(secret).decrypt(raw[:12], raw[12:], REPORT_AAD)
+        return json.loads(plain), ""
+    except (ValueError, InvalidTag):
+        return None, "laporan kesehatan pada berkas rusak"
 
 
 def split_for_files(items: list[tuple[dict, bytes]], max_bytes: int = MAX_BATCH_FILE_BYTES,
@@ -83,10 +119,11 @@ def split_for_files(items: list[tuple[dict, bytes]], max_bytes: int = MAX_BATCH_
 
 
 def write_batch_files(key_id: str, secret: str, items: list[tuple[dict, bytes]], set_id: str,
-                      max_bytes: int = MAX_BATCH_FILE_BYTES, max_items: int = MAX_BATCH_FILE_ITEMS) -> list[bytes]:
-    """The whole backlog as numbered files, each importable alone and in any order."""
+                      max_bytes: int = MAX_BATCH_FILE_BYTES, max_items: int = MAX_BATCH_FILE_ITEMS,
+                      report: dict | None = None) -> list[bytes]:
+    """The whole backlog as numbered files, each importable alone and in any order, each with the report."""
     groups = split_for_files(items, max_bytes, max_items)
-    return [write_batch_file(key_id, secret, group, index, len(groups), set_id)
+    return [write_batch_file(key_id, secret, group, index, len(groups), set_id, report)
             for index, group in enumerate(groups, start=1)]
 
 

@@ -34,6 +34,9 @@ GIB = 1024 ** 3
 DISK_WARN_BYTES = 2 * GIB  # a few weeks of photos and backups still fit: time to act calmly
 DISK_DANGER_BYTES = GIB // 2
 SYNC_QUIET = timedelta(days=2)  # the nightly sync missed twice
+# More concerns from capabilities above this one (each: config -> [Concern]): the center's word on this PC's
+# clock (app/updates/fleet_report.clock_concerns), without this module importing them.
+CONCERN_SOURCES: list = []
 _failure_not_stored: dict = {}  # when even the database could not take the note (a full disk)
 
 
@@ -166,6 +169,8 @@ def concerns(config) -> list[Concern]:
                              f"Ruang penyimpanan komputer kantor tinggal {free / GIB:.1f} GB. Minta admin "
                              "mengosongkannya sebelum penuh.", "backups.index"))
     found.extend(_sync_concern())
+    for source in CONCERN_SOURCES:
+        found.extend(source(config))
     found.extend(_trail_gap_concern(data_dir))
     return sorted(found, key=lambda c: c.level != "danger")
 

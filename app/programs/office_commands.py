@@ -110,7 +110,7 @@ def serve_here(options) -> int:
     from app.frame.jobs import start_jobs
     from app.frame.serving import after_the_first_pages
     from app.updates import launcher
-    from app.updates.state import ErrorCount
+    from app.updates.fleet_report import watch_errors
     from app.updates.versions import running_version
 
     _limit_malloc_arenas()
@@ -126,7 +126,7 @@ def serve_here(options) -> int:
             return code
     app = _office_app(options, START_BACKGROUND_JOBS=True,
                       SERVED_AS={"host": options.host, "port": options.port})  # for "Pasang mulai otomatis"
-    app.after_request(ErrorCount(app.config["DATA_DIR"], running_version()))  # each 5xx into health's errors_since
+    watch_errors(app, running_version())  # each 5xx into health's errors_since, its kind into the report
     if on_trial and older_launchers.launcher_writes_verdict(on_trial):
         app.wsgi_app = older_launchers.UntilVerdict(app.wsgi_app, data_dir, on_trial["version"])
     # The LAN is served over TLS only (issue 84): the PC itself keeps plain HTTP on loopback.

@@ -7,17 +7,28 @@ What it holds, never a value of a citizen: the running version; what its last up
 refused before the switch, or taken back after it, with the version and why); the last automatic
 backup's age and whether it went to another drive (a flashdisk or an external disk: "usb") or to the
 data's own disk; free disk; writes kept without their audit row and 5xx errors since the last report
-(counts); queued outbox items; the office's telephone as the admin set it. The center reads the clock
-offset itself from the signed request's time. Some 300 bytes a report."""
+(counts); the first line of each kind of error (its class, where it was raised and the endpoint: never
+str(error), so no value can ride along; ErrorKinds); queued outbox items; the office's telephone as the
+admin set it. The center reads the clock offset itself from the signed request's time and answers it: kept
+here ("center_clock") and said on the PC's own health card (clock_concerns). Some 300 bytes a report,
+at most MAX_REPORT_BYTES (fitted). A center whose probe says True (0.3.0) takes the first shape only.
+
+An office without a link carries the same report in every USB batch file (sync/usb.office_report_hooks):
+what it counted is taken once a status file of the center comes back."""
 import json
 import logging
 import os
+import re
 import shutil
+import traceback
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g, got_request_exception, request
 
+from app.backups import health
+from app.updates.state import ErrorCount, _writing, read_state, write_state
+from sync import protocol, usb
 from sync.client.records import plug_phase
 
 log = logging.getLogger(__name__)
@@ -25,6 +36,78 @@ REPORT_PATH = "/fleet/report"
 MIB = 1024 * 1024
 SENT_KEY = "fleet_sent"  # status.json: the totals last reported, so each report counts what came since
 RESEND = timedelta(hours=20)  # a report saying nothing new still goes once a day: the page's history
+MAX_REPORT_BYTES = 2048  # sync/center/fleet.MAX_REPORT_BYTES (the center is not imported by an office)
+ERROR_KINDS = "error_kinds"  # status.json: {line: count} since the report the center last took
+MAX_ERROR_KINDS, MAX_ERROR_LINE = 10, 160  # sync/center/fleet's bounds
+USB_SENT = "fleet_usb"  # status.json: what the last USB files' report counted, taken when a status file comes back
+CENTER_CLOCK = "center_clock"  # status.json: the center's reading of this PC's clock, {offset, at}
+CLOCK_WARN_SECONDS = 120  # said on the card before the center's 5-minute window refuses the passes
+
+
+def error_line(error: BaseException, endpoint: str | None) -> str:
+    """One kind of error: its class, the innermost place in the program's own code it went through
+    (module:function:line) and the endpoint. Never str(error): its message may hold a NIK, a name, an SQL
+    parameter. Characters beyond a name's, and any run of 6 digits, are masked (sync/center/fleet.ERROR_LINE)."""
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    root = Path(__file__).resolve().parents[2]
+    where = "-"
+    for frame in reversed(frames):
+        path = Path(frame.filename).resolve()
+        if root in path.parents and "site-packages" not in path.parts:
+            where = f"{'.'.join(path.relative_to(root).with_suffix('').parts)}:{frame.name}:{frame.lineno}"
+            break
+    line = f"{type(error).__name__} {where} {endpoint or '-'}"
+    line = re.sub(r"\d{6,}", "#", re.sub(r"[^\w.:<>/ -]", "?", line, flags=re.ASCII))
+    return line[:MAX_ERROR_LINE]
+
+
+class ErrorKinds(ErrorCount):
+    """ErrorCount (each 5xx into health's "errors_since") that also keeps the first line of each kind
+    (status.json ERROR_KINDS, at most MAX_ERROR_KINDS, across restarts) until the center took them."""
+
+    def __init__(self, data_dir: Path, version: str, every: float = 5.0):
+        super().__init__(data_dir, version, every)
+        self.kinds: dict[str, int] = {}
+
+    def __call__(self, response):
+        if response.status_code >= 500:
+            line = g.pop("loket_error_line", None) or f"HTTP{response.status_code} - {request.endpoint or '-'}"
+            with self.lock:
+                self.kinds[line] = self.kinds.get(line, 0) + 1
+        return super().__call__(response)
+
+    def flush(self) -> None:
+        with self.lock:
+            kinds, self.kinds = self.kinds, {}
+        super().flush()
+        if not kinds:
+            return
+        try:
+            with _writing:
+                kept = dict(_stored_kinds(read_state(self.data_dir)))
+                for line, count in kinds.items():
+                    if line in kept or len(kept) < MAX_ERROR_KINDS:  # a kind beyond is in the count only
+                        kept[line] = kept.get(line, 0) + count
+                write_state(self.data_dir, **{ERROR_KINDS: kept})
+        except Exception:  # as ErrorCount: the kinds are worth less than the request
+            log.warning("error kinds could not be kept", exc_info=True)
+
+
+def watch_errors(app, version: str, every: float = 5.0) -> ErrorKinds:
+    """The serving program's 5xx counted with their kinds (run.py serve)."""
+    kinds = ErrorKinds(app.config["DATA_DIR"], version, every)
+
+    def noted(sender, exception, **extra):
+        g.loket_error_line = error_line(exception, request.endpoint)
+    got_request_exception.connect(noted, app, weak=False)
+    app.after_request(kinds)
+    return kinds
+
+
+def _stored_kinds(state: dict) -> dict:
+    kinds = state.get(ERROR_KINDS)
+    return {line: count for line, count in kinds.items() if isinstance(line, str) and isinstance(count, int)} \
+        if isinstance(kinds, dict) else {}
 
 
 def _update(state: dict) -> dict:
@@ -55,8 +138,9 @@ def _backup(config, data_dir: Path) -> dict:
     return {"age_hours": max(int((utc_now() - last).total_seconds() // 3600), 0), "where": where}
 
 
-def build_report(config, state: dict) -> tuple[dict, dict]:
-    """(the report, the totals it counted from): the totals are kept once the center has taken it."""
+def build_report(config, state: dict, shape: int = 2) -> tuple[dict, dict]:
+    """(the report, the totals it counted from): the totals are kept once the center has taken it. Shape 1
+    is 0.3.0's: no error kinds, no saves kept (that center refuses a key it does not know)."""
     from app.frame import audit, store
     from app.updates.versions import running_version
     from sync.client import outbox
@@ -73,6 +157,15 @@ def build_report(config, state: dict) -> tuple[dict, dict]:
     report = {"version": running_version(), "update": _update(state), "backup": _backup(config, data_dir),
               "disk_free_mb": free, "trail_gaps": since["trail"], "errors": since["errors"],
               "outbox": outbox.waiting_count(), "phone": (store.get("phone") or "").strip()[:40]}
+    if shape < 2:
+        report["update"].pop("kept", None)
+        return report, totals
+    kinds = _stored_kinds(state)
+    report["error_kinds"] = [[count, line] for line, count in kinds.items()][:MAX_ERROR_KINDS]
+    totals["kinds"] = dict((line, count) for count, line in report["error_kinds"])
+    while len(protocol.canonical_json(report)) > MAX_REPORT_BYTES and report["error_kinds"]:
+        count, line = report["error_kinds"].pop()  # the latest kinds wait for the next report
+        del totals["kinds"][line]
     return report, totals
 
 
@@ -94,31 +187,90 @@ def due(state: dict, report: dict, now: datetime) -> bool:
         last = datetime.fromisoformat(sent["at"])
     except (KeyError, TypeError, ValueError):
         return True
-    return sent.get("changed") != what_changed(report) or not timedelta(0) <= now - last < RESEND
+    clock = state.get(CENTER_CLOCK) if isinstance(state.get(CENTER_CLOCK), dict) else {}
+    off = abs(int(clock.get("offset") or 0)) > CLOCK_WARN_SECONDS  # read again each pass until it is set
+    return off or sent.get("changed") != what_changed(report) or not timedelta(0) <= now - last < RESEND
+
+
+def _taken(data_dir, totals: dict, changed: str, now: datetime, **also) -> None:
+    """The center took a report counted from `totals`: the next one counts from there, its error kinds
+    (those sent; one noted since stays) are cleared."""
+    with _writing:
+        kinds = _stored_kinds(read_state(data_dir))
+        for line, count in (totals.get("kinds") or {}).items():
+            if kinds.get(line, 0) <= count:
+                kinds.pop(line, None)
+            else:
+                kinds[line] -= count
+        write_state(data_dir, **{SENT_KEY: dict({k: v for k, v in totals.items() if k != "kinds"},
+                                                at=now.isoformat(timespec="seconds"), changed=changed),
+                                 ERROR_KINDS: kinds}, **also)
 
 
 def send_report(client, link, report, progress) -> None:
     """The report, when the center's probe says it takes them (an older center does not) and it is due."""
-    from sync import protocol
     from sync.client.transport import Refused
     from app.frame.dates import utc_now
-    from app.updates.state import read_state, write_state
-    if not client.probed.get("fleet_report"):
+    shape = client.probed.get("fleet_report")
+    if not shape:
         return
     config = current_app.config
     state = read_state(config["DATA_DIR"])
-    sent_report, totals = build_report(config, state)
+    # A 0.3.0 center says True and refuses the keys it does not know: the first shape to it.
+    shape = shape if isinstance(shape, int) and not isinstance(shape, bool) else 1
+    sent_report, totals = build_report(config, state, shape)
     now = utc_now()
     if not due(state, sent_report, now):
         return
     try:
-        client.call_json("POST", protocol.API_PREFIX + REPORT_PATH, sent_report)
+        answer = client.call_json("POST", protocol.API_PREFIX + REPORT_PATH, sent_report)
     except Refused as refusal:  # the report is worth less than the pass: said in the log, sent again next pass
         log.warning("health report refused by the center: %s", refusal)
         return
-    write_state(config["DATA_DIR"], **{SENT_KEY: dict(totals, at=now.isoformat(timespec="seconds"),
-                                                      changed=what_changed(sent_report))})
+    offset = answer.get("clock_offset") if isinstance(answer, dict) else None
+    clock = {CENTER_CLOCK: {"offset": offset, "at": now.isoformat(timespec="seconds")}} \
+        if isinstance(offset, int) and not isinstance(offset, bool) else {}
+    _taken(config["DATA_DIR"], totals, what_changed(sent_report), now, **clock)
+
+
+def file_report() -> dict | None:
+    """The report every USB batch file carries (sync/usb.office_report): what it counted is kept until a
+    status file from the center comes back (file_report_taken)."""
+    from app.frame.dates import utc_now
+    config = current_app.config
+    report, totals = build_report(config, read_state(config["DATA_DIR"]))
+    write_state(config["DATA_DIR"], **{USB_SENT: dict(totals, changed=what_changed(report),
+                                                      at=utc_now().isoformat(timespec="seconds"))})
+    return report
+
+
+def file_report_taken() -> None:
+    """A status file came back: the center read the files (and their report) before it wrote it."""
+    from app.frame.dates import utc_now
+    data_dir = current_app.config["DATA_DIR"]
+    sent = read_state(data_dir).get(USB_SENT)
+    if isinstance(sent, dict) and sent:
+        _taken(data_dir, {k: v for k, v in sent.items() if k not in ("changed", "at")}, sent.get("changed", ""),
+               utc_now(), **{USB_SENT: None})
+
+
+def clock_concerns(config) -> list:
+    """The center's reading of this PC's clock, from the answer to its last report, on its own health card
+    (the clock is never changed by it): a pass refused for its time says so there already (its own card)."""
+    clock = read_state(config["DATA_DIR"]).get(CENTER_CLOCK)
+    offset = clock.get("offset") if isinstance(clock, dict) else None
+    if not isinstance(offset, int) or abs(offset) <= CLOCK_WARN_SECONDS:
+        return []
+    words = f"{round(abs(offset) / 60)} menit {'lebih cepat' if offset > 0 else 'lebih lambat'}"
+    return [health.Concern("warn", "Jam komputer menurut pusat", words,
+                    f"Menurut pusat kabupaten, jam komputer ini {words}; setel tanggal, jam dan zona waktu Windows. "
+                    "Bila selisihnya lebih dari 5 menit, pusat menolak sinkronisasi.",
+                    "Menurut pusat kabupaten, jam komputer kantor tidak tepat. Minta admin menyetel tanggal dan "
+                    "jam Windows.", "sync_page.index")]
 
 
 for _role in ("kecamatan", "desa"):
     plug_phase(_role, "after", send_report)
+usb.office_report_hooks.update(build=file_report, taken=file_report_taken)
+if clock_concerns not in health.CONCERN_SOURCES:
+    health.CONCERN_SOURCES.append(clock_concerns)

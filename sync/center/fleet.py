@@ -6,8 +6,14 @@ A report is small and bounded (cleaned_report refuses a wrong type, a size out o
 not know) and carries no personal data: counts, ages, a version, the office's own telephone. The clock
 offset is the center's own reading: the signed request's time against the center's (a PC whose clock is
 off by more than the signature's window is refused, and its offset is kept from that refusal: note_skew).
-A PC of the previous version sends none: shown as "versi lama, tidak melapor"."""
+A PC of the previous version sends none: shown as "versi lama, tidak melapor".
+
+Two shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
+first line of each kind of error (`error_kinds`: its class and where it was raised, never a value) and the
+saves kept by a going back (`update.kept`). An office without a link carries its report in every USB batch
+file (sync/usb.py seals it with the batch): stored as a pass's, its clock unmeasured (store_file_report)."""
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +35,13 @@ KEPT_PER_PC = 400  # more than a year of nightly passes
 OUTCOMES = ("diambil", "ditolak", "dikembalikan")  # taken; refused before the switch; taken back after it
 WHERE = ("usb", "disk")
 MAX_WHY_CHARS = 300
+REPORT_SHAPE = 2  # the probe's "fleet_report": a 0.3.0 center said True and refuses the keys shape 2 adds
+MAX_ERROR_KINDS = 10
+MAX_ERROR_LINE = 160
+# An error's line is a class name, a code location and an endpoint: no room for a value (a NIK's 16 digits,
+# a name's spaces and capitals in words are refused with the whole report: app/updates/fleet_report.error_line).
+ERROR_LINE = re.compile(r"[A-Za-z_][\w.]*(?: [\w.:<>/-]+){0,2}", re.ASCII)
+LONG_DIGITS = re.compile(r"\d{6}")
 # What needs a call (the page's order: the first problem of a PC decides its place).
 BACKUP_OLD = timedelta(days=7)
 DISK_LOW_MB = 2048  # app/backups/health.DISK_WARN_BYTES: the office's own card warns from there
@@ -85,7 +98,7 @@ def cleaned_report(value) -> tuple[dict | None, str]:
     """The report as it is stored, or None and the Indonesian reason it is refused. Every key is known,
     every value of its type and size (the report is the PC's word, kept and shown)."""
     keys = {"version": str, "update": dict, "backup": dict, "disk_free_mb": int, "trail_gaps": int,
-            "errors": int, "outbox": int, "phone": str}
+            "errors": int, "outbox": int, "phone": str, "error_kinds": list}
     if not isinstance(value, dict):
         return None, "laporan kesehatan harus berupa objek JSON"
     unknown = sorted(set(value) - set(keys))
@@ -108,16 +121,35 @@ def cleaned_report(value) -> tuple[dict | None, str]:
             or backup.get("where") not in (*WHERE, None) \
             or (backup.get("age_hours") is not None and _count(backup["age_hours"], 10 ** 6) is None):
         return None, "laporan kesehatan: cadangan harus {age_hours, where: usb atau disk}"
+    kinds, problem = _cleaned_error_kinds(value.get("error_kinds") or [])
+    if problem:
+        return None, problem
     return {"version": value["version"], "update": update, "disk_free_mb": counts["disk_free_mb"],
             "backup": {"age_hours": backup.get("age_hours"), "where": backup.get("where")},
             "trail_gaps": counts["trail_gaps"], "errors": counts["errors"], "outbox": counts["outbox"],
-            "phone": phone.strip()}, ""
+            "phone": phone.strip(), "error_kinds": kinds}, ""
+
+
+def _cleaned_error_kinds(kinds) -> tuple[list, str]:
+    """[[count, line]] of at most MAX_ERROR_KINDS kinds, each line a class, a code location and an endpoint."""
+    if not isinstance(kinds, list) or len(kinds) > MAX_ERROR_KINDS:
+        return [], f"laporan kesehatan: paling banyak {MAX_ERROR_KINDS} jenis galat"
+    for kind in kinds:
+        if not (isinstance(kind, list) and len(kind) == 2 and _count(kind[0], 10 ** 9)
+                and isinstance(kind[1], str) and len(kind[1]) <= MAX_ERROR_LINE
+                and ERROR_LINE.fullmatch(kind[1]) and not LONG_DIGITS.search(kind[1])):
+            return [], ("laporan kesehatan: jenis galat harus [jumlah, baris] dengan baris berisi nama galat dan "
+                        f"letaknya saja (paling banyak {MAX_ERROR_LINE} karakter, tanpa nilai)")
+    return [list(kind) for kind in kinds], ""
 
 
 def _cleaned_update(update) -> tuple[dict, str]:
     """What the PC's last update did: {outcome (OUTCOMES or None), version, why, at}."""
-    if not isinstance(update, dict) or set(update) - {"outcome", "version", "why", "at"}:
-        return {}, "laporan kesehatan: pembaruan harus {outcome, version, why, at}"
+    if not isinstance(update, dict) or set(update) - {"outcome", "version", "why", "at", "kept"}:
+        return {}, "laporan kesehatan: pembaruan harus {outcome, version, why, at, kept}"
+    kept = update.get("kept")
+    if kept is not None and _count(kept, 10 ** 9) is None:
+        return {}, "laporan kesehatan: simpanan yang dipertahankan harus bilangan bulat tidak negatif"
     if update.get("outcome") not in (*OUTCOMES, None):
         return {}, "laporan kesehatan: hasil pembaruan harus 'diambil', 'ditolak' atau 'dikembalikan'"
     version = update.get("version")
@@ -127,7 +159,7 @@ def _cleaned_update(update) -> tuple[dict, str]:
     if why is None:
         return {}, "laporan kesehatan: alasan pembaruan terlalu panjang"
     return {"outcome": update.get("outcome"), "version": version, "why": why[:MAX_WHY_CHARS],
-            "at": _moment(update.get("at"))}, ""
+            "at": _moment(update.get("at")), **({"kept": kept} if kept is not None else {})}, ""
 
 
 @api_blueprint.post("/v1/fleet/report")
@@ -146,11 +178,15 @@ def fleet_report():
     return jsonify({"stored": True, "clock_offset": offset})
 
 
-def store(key_id: int, report: dict, offset: int, now: datetime) -> None:
+def store(key_id: int, report: dict, offset: int | None, now: datetime, latest: bool = True) -> None:
+    """`offset` None: read from a USB file, the clock unmeasured (the latest clock stays as last read);
+    `latest` False: a file older than the report the page shows goes into the history only."""
     text = json.dumps(report, ensure_ascii=False, sort_keys=True)
     with no_ones_act("a PC's own report of its health", "fleet_report", "fleet_latest"), center_database.atomic():
         FleetReport.insert(device_key=key_id, received_at=now, clock_offset=offset, report=text).execute()
-        _latest(key_id, received_at=now, report=text, clock_offset=offset, clock_at=now)
+        if latest:
+            _latest(key_id, received_at=now, report=text,
+                    **({"clock_offset": offset, "clock_at": now} if offset is not None else {}))
         newest = (FleetReport.select(FleetReport.id).where(FleetReport.device_key == key_id)
                   .order_by(FleetReport.id.desc()).limit(KEPT_PER_PC))
         FleetReport.delete().where((FleetReport.device_key == key_id) & FleetReport.id.not_in(newest)).execute()
@@ -159,6 +195,27 @@ def store(key_id: int, report: dict, offset: int, now: datetime) -> None:
 def _latest(key_id: int, **values) -> None:
     if not FleetLatest.update(**values).where(FleetLatest.device_key == key_id).execute():
         FleetLatest.insert(device_key=key_id, **values).execute()
+
+
+def store_file_report(key: DeviceKey, head: dict, earlier) -> str:
+    """The report a USB batch file carries (sync/usb.file_report), kept as a pass's with its clock unmeasured;
+    the file's message gets one sentence on it. A file read before, a part of a set whose report came with
+    another part, and a file of a PC that sends none (an older version) add nothing."""
+    from sync import usb
+    if earlier is not None or usb.REPORT_FIELD not in head:
+        return ""
+    value, problem = usb.file_report(head, key.secret, MAX_REPORT_BYTES)
+    report, problem = cleaned_report(value) if not problem else (None, problem)
+    if report is None:
+        return f" Laporan kesehatan komputer ditolak: {problem}."
+    now, written = utc_now(), usb.written_at(head)
+    latest = FleetLatest.get_or_none(FleetLatest.device_key == key.id)
+    text = json.dumps(report, ensure_ascii=False, sort_keys=True)
+    if latest is not None and latest.report == text:
+        return " Laporan kesehatan komputer: sudah ada."
+    newer = latest is None or latest.received_at is None or written is None or written >= latest.received_at
+    store(key.id, report, None, now, latest=newer)
+    return " Laporan kesehatan komputer: disimpan."
 
 
 def note_skew(key: DeviceKey, skew_seconds: int) -> None:

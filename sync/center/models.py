@@ -370,7 +370,7 @@ class FleetReport(CenterModel):
     id = AutoField()
     device_key = ForeignKeyField(DeviceKey, on_delete="CASCADE", index=False)
     received_at = DateTimeField()
-    clock_offset = IntegerField()  # seconds the PC's clock is ahead of the center's (negative: behind)
+    clock_offset = IntegerField(null=True)  # seconds the PC's clock is ahead (negative: behind); None: by USB file
     report = TextField()
 
     class Meta:

@@ -19,7 +19,7 @@ from app.frame.request_cycle import bounded_int, int_arg
 from app.frame.version import APP_VERSION
 from sync import protocol, usb
 from sync.public_status import KIND as PUBLIC
-from sync.center import desk_records, keys, records, trail, updates, usb_files
+from sync.center import desk_records, fleet, keys, records, trail, updates, usb_files
 from app.frame.privacy import mask
 from sync.center.audit import audit, masked_applicant, record_view
 from sync.center.performance import KIND as REPORT_KIND, store_report
@@ -430,6 +430,7 @@ def import_one_file(content: bytes, filename: str) -> dict:
         message += (f" Laporan kinerja: disimpan {sum(1 for o in reports if o.result == 'stored')}, "
                     f"sudah ada {sum(1 for o in reports if o.result == 'duplicate')}, ditolak "
                     f"{sum(1 for o in reports if o.result in ('rejected', 'conflict'))}.")
+    message += fleet.store_file_report(key, head, earlier)  # the office's health report it carries (issue 81)
     return {"file": filename, "error": "", "results": results, "summary": summary, "message": message,
             "kecamatan": key.kecamatan.name}
 

@@ -30,7 +30,7 @@ def export_batches(folder: Path | None = None) -> tuple[list[tuple[str, bytes]],
     publics = sum(1 for header, _ in entries if header.get("kind") == public_status.KIND)
     reports = len(entries) - applications - publics
     set_id = f"{utc_now():%Y%m%d-%H%M%S}"
-    contents = usb.write_batch_files(link.key_id, link.secret, entries, set_id)
+    contents = usb.write_batch_files(link.key_id, link.secret, entries, set_id, report=usb.office_report())
     digits = link.kecamatan_code.replace(".", "")
     files = [(usb.batch_file_name(digits, set_id, i, len(contents)), content)
              for i, content in enumerate(contents, start=1)]
@@ -64,6 +64,7 @@ def import_status_file(content: bytes) -> int:
         for outcome in engine.apply_events(link.id, events[start:start + STATUS_FILE_PAGE]):
             engine.count_outcome(report, outcome)
     publics, reports = _acknowledge_held(held)
+    usb.office_report_taken()  # the center read the files' health report before it wrote this file (issue 81)
     applied = report.statuses
     renumbered = engine.renumbered_rows() - renumbered_before
     with engine.write_transaction():

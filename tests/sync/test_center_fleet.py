@@ -205,3 +205,92 @@ def test_an_office_that_sends_only_by_usb_is_not_called_unseen(center_app, regen
     # Days later, with no file since: unseen again.
     UsbBatchFile.update(imported_at=utc_now() - timedelta(days=5)).execute()
     assert "<strong>tidak terlihat 3 hari</strong>" in row_of(page(center_app, admin), "Yosowilangun")
+
+
+KINDS = [[2, "ValueError app.registration.records:save:88 registration.save"], [1, "HTTP503 - complaints.new"]]
+
+
+def test_the_probe_names_the_shape_and_a_first_shape_report_of_a_030_pc_is_still_taken(center_app, regency):
+    """Compatibility (issue 81): a 0.3.0 center's probe said True; today's says 2 (a PC of today sends the new
+    keys only then). A 0.3.0 PC's report (FINE: no error kinds, no saves kept) is taken as before."""
+    made, _, _ = regency
+    client = center_app.test_client()
+    assert call(client, made["35.08.07"], "GET", "/api/v1/probe").json["fleet_report"] == 2
+    assert report(client, made["35.08.07"]).status_code == 200
+    stored = json.loads(FleetReport.get().report)
+    assert stored["error_kinds"] == [] and "kept" not in stored["update"]
+    second = dict(FINE, error_kinds=KINDS, update=dict(FINE["update"], outcome="dikembalikan", kept=3))
+    assert signed(client, made["35.08.08"], second).status_code == 200
+    stored = json.loads(FleetReport.select().order_by(FleetReport.id.desc()).get().report)
+    assert stored["error_kinds"] == KINDS and stored["update"]["kept"] == 3
+
+
+@pytest.mark.parametrize("kinds", [
+    [[1, f"KeyError app.x:f:{n}"] for n in range(11)],  # more than ten kinds
+    [[1, "KeyError app.x:f:1 " + "a" * 150]],  # a line over 160 characters
+    [[1, "ValueError 3508071234560001 registration.save"]],  # a NIK's digits
+    [[1, "ValueError app.x:f:1 NIK=35080712"]],  # a value's characters
+    [[0, "KeyError app.x:f:1"]], [["2", "KeyError app.x:f:1"]], [[1, 2]], [{"line": "KeyError"}], "KeyError",
+])
+def test_error_kinds_out_of_their_bounds_are_refused_in_indonesian(center_app, regency, kinds):
+    made, _, _ = regency
+    answer = signed(center_app.test_client(), made["35.08.07"], dict(FINE, error_kinds=kinds))
+    assert answer.status_code == 400 and answer.json["message"].startswith("laporan kesehatan")
+    assert FleetReport.select().count() == 0
+
+
+def usb_import(center_app, admin, content, name="kiriman.lkb"):
+    import io
+    answer = client_as(center_app, admin).post("/impor", data={"batch": (io.BytesIO(content), name)},
+                                               content_type="multipart/form-data")
+    return answer.status_code, answer.text
+
+
+def test_a_usb_file_carries_the_offices_report_with_its_clock_unmeasured(center_app, regency):
+    """Issue 81: an office without a link seals its report in every batch file; the import keeps it as a pass's
+    (the clock unmeasured, not invented) and the page shows it, not 'hanya lewat berkas USB, tanpa laporan'."""
+    from sync import usb
+    from sync.center.models import FleetLatest
+    from tests.sync.helpers import packet_item
+    made, admin, _ = regency
+    key_id, secret = made["35.08.07"]
+    sent = dict(FINE, backup={"age_hours": 24 * 20, "where": "disk"}, error_kinds=KINDS)
+    content = usb.write_batch_file(key_id, secret, [packet_item(1)], report=sent)
+    head = json.loads(content.split(b"\n", 1)[0])
+    assert "(0334) 123456" not in head[usb.REPORT_FIELD] and "ValueError" not in content.decode("latin-1")
+    status, text = usb_import(center_app, admin, content)
+    assert status == 200 and "disimpan 1" in text and "Laporan kesehatan komputer: disimpan." in text
+    stored = FleetReport.get()
+    assert stored.clock_offset is None and json.loads(stored.report)["error_kinds"] == KINDS
+    latest = FleetLatest.get()
+    assert latest.clock_at is None and latest.received_at is not None
+    row = row_of(page(center_app, admin), "Yosowilangun")
+    assert "hanya lewat berkas USB" not in row and "<strong>cadangan lebih dari 7 hari</strong>" in row
+    assert "belum diukur" in row and "tidak terlihat" not in row
+    # The same report in the next part of the set adds no history row; the same file again adds nothing.
+    second = usb.write_batch_file(key_id, secret, [packet_item(2)], part=2, parts=2, report=sent)
+    assert "Laporan kesehatan komputer: sudah ada." in usb_import(center_app, admin, second)[1]
+    assert "Laporan kesehatan" not in usb_import(center_app, admin, content)[1]
+    assert FleetReport.select().count() == 1
+    # A report the stick changed: the head is the body's associated data, the whole file is refused.
+    head[usb.REPORT_FIELD] = head[usb.REPORT_FIELD][:-6] + ("A" if head[usb.REPORT_FIELD][-6] != "A" else "B") \
+        + head[usb.REPORT_FIELD][-5:]
+    changed = json.dumps(head).encode() + b"\n" + content.split(b"\n", 1)[1]
+    status, text = usb_import(center_app, admin, changed)
+    assert status == 422 and "tidak dapat dibuka" in text
+
+
+@pytest.mark.parametrize("sent, said", [
+    (dict(FINE, extra=1), "kunci tidak dikenal: extra"),
+    (dict(FINE, phone="0" * 3000), "terlalu besar (paling banyak 2048 bita)"),
+    (dict(FINE, error_kinds=[[1, "ValueError 3508071234560001 x"]]), "tanpa nilai"),
+])
+def test_a_files_report_out_of_its_shape_is_refused_in_indonesian_and_its_applications_kept(center_app, regency,
+                                                                                          sent, said):
+    from sync import usb
+    from tests.sync.helpers import packet_item
+    made, admin, _ = regency
+    content = usb.write_batch_file(*made["35.08.07"], [packet_item(1)], report=sent)
+    status, text = usb_import(center_app, admin, content)
+    assert status == 200 and "disimpan 1" in text and "Laporan kesehatan komputer ditolak: laporan kesehatan" in text
+    assert said in text and FleetReport.select().count() == 0

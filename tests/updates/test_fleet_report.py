@@ -92,7 +92,7 @@ def test_the_report_is_small_and_holds_no_more_than_its_keys(tmp_path):
     from sync.center.fleet import cleaned_report
     assert cleaned_report(report)[0] is not None and len(json.dumps(report)) < 400
     assert report["update"] == {} and report["backup"] == {"age_hours": None, "where": None}
-    assert totals == {"trail": 0, "errors": 0}
+    assert totals == {"trail": 0, "errors": 0, "kinds": {}} and report["error_kinds"] == []
 
 
 def test_a_desa_pc_builds_its_report_and_its_pass_sends_it(desa_app):
