@@ -57,7 +57,7 @@ def error_line(error: BaseException, endpoint: str | None) -> str:
             where = f"{'.'.join(path.relative_to(root).with_suffix('').parts)}:{frame.name}:{frame.lineno}"
             break
     line = f"{type(error).__name__} {where} {endpoint or '-'}"
-    line = re.sub(r"\d{6,}", "#", re.sub(r"[^\w.:<>/ -]", "?", line, flags=re.ASCII))
+    line = re.sub(r"\d{6,}", "_", re.sub(r"[^\w.:<>/ -]", "_", line, flags=re.ASCII))
     return line[:MAX_ERROR_LINE]
 
 

@@ -2,6 +2,7 @@
 enrolled at a real center, whose update was taken back, whose backup is a month old and whose trail
 has a gap, passes once; the center's Kesehatan Komputer page names it with what to do. Its next pass
 counts only what came since (no gap twice); a pass with nothing new sends none."""
+import json
 import os
 import time
 
@@ -88,7 +89,6 @@ def test_the_report_is_small_and_holds_no_more_than_its_keys(tmp_path):
     def built():
         return fleet_report.build_report(office_app.config, state.read_state(tmp_path / "kantor"))
     report, totals = within(office_app, built)
-    import json
     from sync.center.fleet import cleaned_report
     assert cleaned_report(report)[0] is not None and len(json.dumps(report)) < 400
     assert report["update"] == {} and report["backup"] == {"age_hours": None, "where": None}
@@ -97,7 +97,6 @@ def test_the_report_is_small_and_holds_no_more_than_its_keys(tmp_path):
 
 def test_a_desa_pc_builds_its_report_and_its_pass_sends_it(desa_app):
     """A desa PC (MODE desa) has the same report: its pass runs the phase, its outbox is counted."""
-    import json
     from sync.center.fleet import cleaned_report
     from sync.client.records import phases
     from tests.desa.test_desa_mode import bound_to
@@ -106,3 +105,157 @@ def test_a_desa_pc_builds_its_report_and_its_pass_sends_it(desa_app):
     with bound_to(desa_app):
         report, _ = fleet_report.build_report(desa_app.config, state.read_state(desa_app.config["DATA_DIR"]))
     assert cleaned_report(json.loads(json.dumps(report)))[0]["outbox"] == 0
+
+
+NIK, NAME = "3508071234560001", "Budi Santoso"
+
+
+def center_admin(center_app):
+    from sync.center.accounts import create_operator
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        return create_operator("kabupaten", "Admin Kabupaten", "admin", password="rahasia-pusat-1",
+                               must_change_password=False)[0]
+
+
+@pytest.mark.slow
+def test_errors_reach_the_report_by_kind_and_never_with_a_value(office):
+    """Finding (issue 81): errors since the last report, count and the first line of each kind, never a value.
+    An error whose message carries a NIK and a name: the report, the center's database and its page hold its
+    class and place only; the kinds outlive a restart (status.json) and are cleared once the center took them."""
+    from app.updates.versions import running_version
+    from sync.center.models import FleetLatest, FleetReport
+    from tests.support.waiting import wait_until
+    from tests.sync.test_center_pages import client_as
+    center_app, office_app, data_dir = office
+    office_app.config["PROPAGATE_EXCEPTIONS"] = False  # as served: an exception is the error page, not a raise
+    within(office_app, lambda: fleet_report.watch_errors(office_app, running_version(), every=0))
+    endpoint = next(rule.endpoint for rule in office_app.url_map.iter_rules() if rule.rule == "/masuk")
+
+    def broken():
+        raise ValueError(f"NIK {NIK} atas nama {NAME} sudah terdaftar")
+    real, office_app.view_functions[endpoint] = office_app.view_functions[endpoint], broken
+    try:
+        client = office_app.test_client()
+        assert [client.get("/masuk").status_code for _ in range(3)] == [500, 500, 500]
+    finally:
+        office_app.view_functions[endpoint] = real
+    wait_until(lambda: sum(state.read_state(data_dir).get(fleet_report.ERROR_KINDS, {}).values()) == 3,
+               what="three errors of one kind kept")
+    [(line, count)] = state.read_state(data_dir)[fleet_report.ERROR_KINDS].items()  # on disk: a restart keeps it
+    assert count == 3 and line == f"ValueError tests.updates.test_fleet_report:broken:{broken.__code__.co_firstlineno + 1} {endpoint}"
+    assert not within(office_app, sync_once).error
+    [row] = center_rows(center_app)
+    assert row.report["error_kinds"] == [[3, line]] and row.report["errors"] == 3
+    with center_app.app_context(), center_app.extensions["center_database"].connection_context():
+        stored = [r.report for r in FleetReport.select()] + [r.report for r in FleetLatest.select()]
+        key_id = row.key.id
+    text = client_as(center_app, center_admin(center_app)).get(f"/armada/{key_id}").get_data(as_text=True)
+    for held in (*stored, text, json.dumps(state.read_state(data_dir))):
+        assert NIK not in held and NAME not in held and "terdaftar" not in held
+    assert state.read_state(data_dir)[fleet_report.ERROR_KINDS] == {}  # the center took them
+
+
+def test_error_lines_hold_no_value_whatever_the_error_says():
+    """The line is built from the class and the code's place: a message, a long digit run in a name, any
+    character beyond a name's are not in it; the center's own check takes it."""
+    from sync.center.fleet import ERROR_LINE, LONG_DIGITS
+
+    class Gagal3508071234560001(Exception):
+        pass
+    try:
+        raise Gagal3508071234560001(f"{NIK} {NAME}")
+    except Gagal3508071234560001 as error:
+        line = fleet_report.error_line(error, "pendaftaran.simpan")
+    assert NIK not in line and NAME not in line and line.startswith("Gagal_ tests.updates.test_fleet_report:")
+    assert ERROR_LINE.fullmatch(line) and not LONG_DIGITS.search(line) and line.endswith(" pendaftaran.simpan")
+
+
+def test_the_report_stays_within_its_bound_at_its_worst(tmp_path):
+    """MAX_REPORT_BYTES at worst: ten error kinds of 160 characters, a going back's reason of 300 characters
+    outside ASCII, the telephone of 40: the kinds that do not fit wait for the next report."""
+    from sync import protocol
+    from sync.center.fleet import MAX_REPORT_BYTES, cleaned_report
+    assert fleet_report.MAX_REPORT_BYTES == MAX_REPORT_BYTES
+    office_app = kecamatan_app(tmp_path / "kantor")
+    data_dir = tmp_path / "kantor"
+    state.remember_failure(data_dir, "9.1.0", "rolled_back", "Versi 9.1.0 gagal " + "é" * 300)
+    kinds = {f"KeyError app.x{n}:{'f' * 120}:{n} {'e' * 20}": 10 ** 6 for n in range(10)}
+    state.write_state(data_dir, **{fleet_report.ERROR_KINDS: kinds})
+
+    def built():
+        from app.frame import store
+        from app.frame.db import database
+        with audit.without_trail("test: the office's telephone"), database.atomic():
+            store.put("phone", "☎" * 40)
+        return fleet_report.build_report(office_app.config, state.read_state(data_dir))
+    report, totals = within(office_app, built)
+    size = len(protocol.canonical_json(report))
+    assert size <= MAX_REPORT_BYTES and cleaned_report(json.loads(protocol.canonical_json(report)))[0] is not None
+    assert 0 < len(report["error_kinds"]) < 10 and list(totals["kinds"]) == [line for _, line in report["error_kinds"]]
+
+
+@pytest.mark.slow
+def test_a_center_that_says_true_gets_the_first_shape_and_the_kinds_wait(office, tmp_path):
+    """Compatibility (issue 81): a 0.3.0 center's probe says "fleet_report": True and its cleaned_report refuses
+    a key it does not know (read here from the field tree's own code): today's PC sends it the first shape, so
+    its report is not lost every pass, and the error kinds it could not send wait for a center that takes them.
+    The center here is today's with its probe's word replaced by 0.3.0's (starting 0.3.0's center from the
+    field tree would need its own database at its own schema)."""
+    import subprocess
+    from sync.client import engine
+    from tests.support.field_versions import ROOT, field_commit
+    center_app, office_app, data_dir = office
+    old_code = subprocess.run(["git", "show", f"{field_commit('previous')}:sync/center/fleet.py"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+    old = {}
+    checks = old_code.split("@api_blueprint.post")[0]  # its imports, bounds and cleaned_report; not its routes
+    exec(compile(checks, "0.3.0:sync/center/fleet.py", "exec"), old)  # noqa: S102  (the landed code, as is)
+    state.write_state(data_dir, **{fleet_report.ERROR_KINDS: {"KeyError app.x:f:1 -": 2}})
+
+    def shapes():
+        return [fleet_report.build_report(office_app.config, state.read_state(data_dir), shape)[0] for shape in (1, 2)]
+    first, second = within(office_app, shapes)
+    assert old["cleaned_report"](json.loads(json.dumps(first)))[0] is not None
+    refused = old["cleaned_report"](json.loads(json.dumps(second)))
+    assert refused[0] is None and "kunci tidak dikenal: error_kinds" in refused[1]
+
+    def pass_with_a_030_probe():
+        link = engine.current_link()
+        client = engine.client_for(link)
+        client.negotiate()
+        assert client.probed["fleet_report"] == 2  # today's center
+        client.probed["fleet_report"] = True  # as 0.3.0's answers
+        fleet_report.send_report(client, link, None, None)
+    within(office_app, pass_with_a_030_probe)
+    [row] = center_rows(center_app)
+    assert row.report is not None and row.report["error_kinds"] == []
+    assert state.read_state(data_dir)[fleet_report.ERROR_KINDS] == {"KeyError app.x:f:1 -": 2}  # not sent: kept
+    # Today's center: the next pass sends them (the report is due: it says something new).
+    assert not within(office_app, sync_once).error
+    assert center_rows(center_app)[0].report["error_kinds"] == [[2, "KeyError app.x:f:1 -"]]
+    assert state.read_state(data_dir)[fleet_report.ERROR_KINDS] == {}
+
+
+@pytest.mark.slow
+def test_the_centers_word_on_the_clock_is_said_on_the_offices_health_card(office, monkeypatch):
+    """Issue 81: the center answers each report with the PC's clock offset; the PC keeps it and its own health
+    card says it in the center's words before the 5-minute window refuses its passes (its clock untouched). This
+    PC's clock runs 4 minutes slow (its signing clock shifted); once set right, the next pass clears the card."""
+    import time as real_time
+    from types import SimpleNamespace
+    from app.backups import health
+    from sync.client import transport
+    center_app, office_app, data_dir = office
+    monkeypatch.setattr(transport, "time", SimpleNamespace(time=lambda: real_time.time() - 240, sleep=real_time.sleep))
+    assert not within(office_app, sync_once).error
+    assert -250 <= state.read_state(data_dir)[fleet_report.CENTER_CLOCK]["offset"] <= -230
+
+    def card():
+        return [c for c in health.concerns(office_app.config) if c.title == "Jam komputer menurut pusat"]
+    [concern] = within(office_app, card)
+    assert concern.step.startswith("Menurut pusat kabupaten, jam komputer ini 4 menit lebih lambat; setel tanggal, "
+                                   "jam dan zona waktu Windows.")
+    assert "jam komputer kantor tidak tepat" in concern.camat
+    monkeypatch.setattr(transport, "time", real_time)  # the admin set the clock
+    assert not within(office_app, sync_once).error  # a clock said off is read again each pass
+    assert within(office_app, card) == []
