@@ -150,7 +150,8 @@ def prepare_center(data_dir: Path, database_url: str | None = None, kecamatan_co
     from sync.center.app import create_center_app
     from sync.center.models import Kecamatan
     data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_center_app({"DATA_DIR": data_dir, "DATABASE_URL": database_url})
+    # Without a URL, the center's own place (LOKET_CENTER_DATABASE_URL, as its server and `run.py release` read it)
+    app = create_center_app({"DATA_DIR": data_dir, **({"DATABASE_URL": database_url} if database_url else {})})
     db = app.extensions["center_database"]
     with db.connection_context():
         kecamatan = (Kecamatan.get_or_none(Kecamatan.code == kecamatan_code)

@@ -9,11 +9,23 @@ import pytest
 
 from app.updates import state
 from tests.sync.test_end_to_end import signed_in
-from tests.updates.test_rings import TOKEN, offered, rollout  # noqa: F401  (the fixture)
-from tests.updates.test_rings import app_wheel
+from tests.updates.test_rings import TOKEN, Rollout, app_wheel, offered
 
 WENT_BACK = ("Versi 9.0.0 dikembalikan ke versi sebelumnya: halaman /pendaftaran (500) setelah berganti versi. "
              "Versi ini tidak ditawarkan lagi.")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def rollout(request, tmp_path, monkeypatch):
+    """test_rings' regency, its center on SQLite or on PostgreSQL (the server and `run.py release` read the URL)."""
+    if request.param == "postgresql":
+        from tests.sync.helpers import reset_postgres
+        url = request.getfixturevalue("pg_url")
+        reset_postgres(url)
+        monkeypatch.setenv("LOKET_CENTER_DATABASE_URL", url)
+    made = Rollout(tmp_path)
+    yield made
+    made.stop()
 
 
 def office_row(page: str) -> str:
@@ -21,6 +33,7 @@ def office_row(page: str) -> str:
     return next(row for row in rows if "Yosowilangun" in row)
 
 
+@pytest.mark.slow  # a center process and an office app: some 4 s
 def test_a_pc_that_went_back_is_offered_the_release_again_once_per_mark(rollout):
     rollout.publish("9.0.0", "Rilis untuk semua.", app_wheel("9.0.0"))
     rollout.sync()
