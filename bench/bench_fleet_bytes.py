@@ -71,19 +71,34 @@ def day_plan(passes: int, applications: int, seed: int = 81) -> list[dict]:
 # --- the office's side, inside the kecamatan's namespace --------------------------------------------
 
 def largest_report(report: dict) -> dict:
-    """The report at its bounds (sync/center/fleet.cleaned_report's), its "why" padded so the body is
-    MAX_REPORT_BYTES: the most a PC may send."""
+    """The report at its bounds (sync/center/fleet.cleaned_report's): counts at their highest, the update
+    taken back with its "why" at MAX_WHY_CHARS and its saves kept, the telephone at 40 characters, and
+    error kinds of MAX_ERROR_LINE characters until the body is MAX_REPORT_BYTES (the last line cut to fit,
+    as the PC fits its own: app/updates/fleet_report.build_report). The most a PC sends."""
     from sync import protocol
-    from sync.center.fleet import MAX_REPORT_BYTES
+    from sync.center import fleet
     big = 10 ** 9
     report = dict(report, version="10.10.10", disk_free_mb=big, trail_gaps=10 ** 6, errors=big, outbox=big,
                   phone="(0334) 881234 / 0812-3456-7890 ext. 12"[:40].ljust(40, "0"),
                   backup={"age_hours": 10 ** 6, "where": "disk"},
-                  update={"outcome": "dikembalikan", "version": "10.10.10", "why": "",
-                          "at": "2026-11-28T01:00:00"})
-    room = MAX_REPORT_BYTES - len(protocol.canonical_json(report))
-    sentence = "Versi 10.10.10 gagal setelah berganti versi (halaman /pendaftaran (500)); kembali. "
-    report["update"]["why"] = (sentence * (room // len(sentence) + 1))[:max(room, 0)]
+                  update={"outcome": "dikembalikan", "version": "10.10.10", "kept": big, "at": "2026-11-28T01:00:00",
+                          "why": ("Versi 10.10.10 gagal setelah berganti versi (halaman /pendaftaran (500)); "
+                                  "kembali ke versi sebelumnya. " * 5)[:fleet.MAX_WHY_CHARS]})
+    if "error_kinds" in report or getattr(fleet, "MAX_ERROR_KINDS", 0):
+        report["error_kinds"] = []
+        for n in range(fleet.MAX_ERROR_KINDS):
+            room = fleet.MAX_REPORT_BYTES - len(protocol.canonical_json(report)) - len(f',[{big},""]')
+            if room <= 0:
+                break
+            place = f"app.registration.views{'.bagian' * 30}"
+            line = f"OperationalError{n} {place}:register:{100 + n} registration.register"
+            line = line[:18] + line[18:][:fleet.MAX_ERROR_LINE - 18 - 35] + line[-35:]
+            report["error_kinds"].append([big, line[:room]])
+        gap = fleet.MAX_REPORT_BYTES - len(protocol.canonical_json(report))
+        if 0 < gap and len(report["error_kinds"]) < fleet.MAX_ERROR_KINDS:  # one more short kind, the last cut
+            last = report["error_kinds"][-1]
+            last[1] = last[1][:len(last[1]) - 40 + gap]
+            report["error_kinds"].append([big, "KeyError app.sync:" + "f" * (40 - len(f',[{big},""]') - 18)])
     return report
 
 
@@ -137,8 +152,8 @@ def office(data_dir: str, center_url: str, code: str, variant: str) -> None:
     print("ready", flush=True)
     build = fleet_report.build_report
 
-    def largest(config, now_state):
-        report, totals = build(config, now_state)
+    def largest(config, now_state, *shape):
+        report, totals = build(config, now_state, *shape)
         return largest_report(report), totals
     for line in sys.stdin:
         step = json.loads(line)
