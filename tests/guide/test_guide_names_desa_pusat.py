@@ -3,6 +3,7 @@ tests/guide/test_guide_names.py: signed in as each role a guide serves, on a pro
 enrolled by its kecamatan's code, with a link and a typed form; a center with received applications, a conflict, a
 print run printed and one shipped, an enrolled PC), each marked menu item, button, link and page heading is on the
 page the guide names, and each message is one the program can show."""
+import json
 from datetime import datetime
 
 import pytest
@@ -84,7 +85,11 @@ def center(tmp_path):
         kecamatan = kecamatan_row()
         _, pilot = keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "01")
         keys.enrol("35.08.07", keys.new_enrolment_code(kecamatan), "02")  # one left to make a pilot of
-        DeviceKey.update(pilot_since=utc_now()).where(DeviceKey.id == pilot.id).execute()
+        # The pilot took the release back (its report): Rilis Pembaruan offers "Coba lagi" (issue 81).
+        refused = {"version": "9.1.0", "stage": "sesudah", "why": "halaman /pendaftaran (500)", "at": None}
+        DeviceKey.update(pilot_since=utc_now(), update_health=json.dumps(
+            {"version": "0.3.0", "walk": None, "pages": 0, "failed": [], "at": None, "errors_since": 0,
+             "refused": refused})).where(DeviceKey.id == pilot.id).execute()
         for n in range(1, 9):
             assert records.store_application(kecamatan, *packet_item(n)).result == "stored"
         changed = dict(record_for(1, "350807"), full_name="Orang Lain Sekali")
