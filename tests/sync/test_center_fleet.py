@@ -225,6 +225,25 @@ def test_the_probe_names_the_shape_and_a_first_shape_report_of_a_030_pc_is_still
     assert stored["error_kinds"] == KINDS and stored["update"]["kept"] == 3
 
 
+def test_the_page_shows_the_saves_kept_the_ring_and_each_kind_of_error(center_app, regency):
+    """Issue 81: "dikembalikan …, 3 simpanan dipertahankan"; each row its ring (komputer uji or rilis untuk semua);
+    a PC's page each kind of error with its count, never more than its line."""
+    made, admin, _ = regency
+    client = center_app.test_client()
+    report(client, made["35.08.07"])
+    back = dict(FINE["update"], outcome="dikembalikan", version="0.4.0", why="halaman /pendaftaran (500)", kept=3)
+    assert report(client, made["35.08.08"], update=back, error_kinds=KINDS).status_code == 200
+    DeviceKey.update(pilot_since=utc_now()).where(DeviceKey.key_id == made["35.08.08"][0]).execute()
+    text = page(center_app, admin)
+    kunir, yoso = row_of(text, "Kunir"), row_of(text, "Yosowilangun")
+    assert "0.4.0 dikembalikan ke versi sebelumnya" in kunir and "(500), 3 simpanan dipertahankan" in kunir
+    assert "komputer uji" in kunir and "rilis untuk semua" in yoso and "simpanan" not in yoso
+    key = DeviceKey.get(DeviceKey.key_id == made["35.08.08"][0])
+    history = page(center_app, admin, f"/armada/{key.id}")
+    assert "2× ValueError app.registration.records:save:88 registration.save" in history
+    assert "1× HTTP503 - complaints.new" in history and "3 simpanan dipertahankan" in history
+
+
 @pytest.mark.parametrize("kinds", [
     [[1, f"KeyError app.x:f:{n}"] for n in range(11)],  # more than ten kinds
     [[1, "KeyError app.x:f:1 " + "a" * 150]],  # a line over 160 characters
