@@ -50,7 +50,7 @@ NOT_SEEN = timedelta(days=3)
 PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office's telephone)
     "dikembalikan": ("kembali ke versi sebelumnya",
                      "Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang "
-                     "terlihat, lalu terbitkan ulang rilis yang sudah diperbaiki."),
+                     "terlihat, dan setelah penyebabnya dibereskan tekan Coba lagi di halaman komputer ini."),
     "tidak_terlihat": ("tidak terlihat 3 hari",
                        "Telepon kantor: tanyakan apakah komputer menyala dan terhubung internet; bila tidak ada "
                        "sambungan, minta kirim lewat berkas USB."),
