@@ -119,8 +119,12 @@ def _update(state: dict) -> dict:
     taken = {"outcome": "diambil", "version": health.get("version"), "why": "", "at": health.get("at")} \
         if health.get("walk") == "lulus" else None
     if refusal and not (taken and str(taken["at"] or "") > str(refusal["at"] or "")):
+        kept = state.get("rolled_back_kept") if isinstance(state.get("rolled_back_kept"), dict) else {}
         return {"outcome": "ditolak" if refusal["stage"] == "sebelum" else "dikembalikan",
-                "version": refusal["version"], "why": refusal["why"][:300], "at": refusal["at"]}
+                "version": refusal["version"], "why": refusal["why"][:300], "at": refusal["at"],
+                # the saves the data held once back (app/updates/launcher.take_back): nothing taken was lost
+                **({"kept": kept["saves"]} if refusal["stage"] == "sesudah" and kept.get("version") == refusal["version"]
+                   and isinstance(kept.get("saves"), int) else {})}
     return taken or {}
 
 

@@ -265,8 +265,27 @@ def take_back(data_dir: Path, selection: dict, why: str) -> None:
                f"{previous}; {restored}. Versi {selection['version']} tidak ditawarkan lagi; laporkan ke admin kabupaten.")
     log.warning(message)
     remember_failure(data_dir, selection["version"], "rolled_back", message)
+    saves = _saves(_office_config(data_dir, selection)["DATABASE_PATH"])
+    if saves is not None:  # told to the regency with the going back (app/updates/fleet_report.py, issue 81)
+        write_state(data_dir, rolled_back_kept={"version": selection["version"], "saves": saves})
     write_selection(data_dir, selection.get("previous"))
     shutil.rmtree(selection["root"], ignore_errors=True)
+
+
+def _saves(database: Path) -> int | None:
+    """The saves the office's data holds: its audit trail's rows that carry a change (a view, a print or an
+    export carries none; the trail is append-only), the restore's own row left out. None when unreadable."""
+    from app.frame.db import connect
+    try:
+        connection = connect(database, readonly=True)
+        try:
+            return int(connection.execute('SELECT COUNT(*) FROM "audit_event" WHERE ("before" IS NOT NULL OR '
+                                          '"after" IS NOT NULL) AND "action" <> \'pulihkan\'').fetchall()[0][0])
+        finally:
+            connection.close()
+    except Exception:  # a going back never fails for a count
+        log.warning("the saves kept could not be counted", exc_info=True)
+        return None
 
 
 def interrupted(data_dir: Path, selection: dict, why: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX
 from app.frame import audit
 from app.updates import fleet_report, state
+from app.updates.state import write_selection
 from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
 from tests.updates.test_rings import within, sync_once
 from tests.desa.test_desa_mode import desa_app, kecamatan  # noqa: F401  (fixtures)
@@ -259,3 +260,40 @@ def test_the_centers_word_on_the_clock_is_said_on_the_offices_health_card(office
     monkeypatch.setattr(transport, "time", real_time)  # the admin set the clock
     assert not within(office_app, sync_once).error  # a clock said off is read again each pass
     assert within(office_app, card) == []
+
+
+@pytest.mark.slow  # `run.py restore` in its own process
+def test_a_going_back_tells_the_regency_how_many_saves_it_kept(monkeypatch, tmp_path):
+    """Issue 81: the report's update says, structured, how many saves the data held once back (the launcher
+    counts them after its restore: the audit trail's rows carrying a change), so the page reads "dikembalikan
+    …, N simpanan dipertahankan". A row the failed version wrote after the switch is not among them."""
+    from app import create_app
+    from app.backups.engine import backup_database
+    from app.frame.db import connect
+    from app.updates import launcher
+    from tests.updates.test_launcher import FAILED, installed_version
+    folder = tmp_path / "desa-pc"
+    desa = create_app({"DATA_DIR": folder, "SECRET_KEY": "desa-secret", "TESTING": True, "MODE": "desa"})
+    before = launcher._saves(folder / "desa.sqlite3")
+
+    def save(count: int) -> None:
+        connection = connect(folder / "desa.sqlite3")
+        for n in range(count):
+            connection.execute('INSERT INTO "audit_event" ("at", "username", "address", "action", "entity", '
+                               '"entity_id", "summary", "after") VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                               ("2026-11-27 08:00:00", "operator", "", "tambah", "pra_pendaftaran", str(n), "uji", "{}"))
+        connection.close()
+    save(3)  # three saves before the switch
+    backup = backup_database(desa.config["DATABASE_PATH"], folder / "backups" / "sebelum-pembaruan-0.2.0.sqlite3")
+    save(1)  # one the failed version wrote itself: restored away with the switch-time backup
+    write_selection(folder, {"version": "0.2.0", "root": str(installed_version(folder / "versions" / "0.2.0")),
+                             "state": "uji", "backup": str(backup), "previous": None,
+                             "database": str(folder / "desa.sqlite3"), "mode": "desa"})
+    monkeypatch.setattr(launcher, "trial_walk", lambda data_dir, selection: FAILED)
+    monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
+    monkeypatch.delenv("LOKET_MODE", raising=False)
+    assert launcher.serve(folder, ["serve", "--data", str(folder), "--mode", "desa"], lambda: "served") == "served"
+    kept = state.read_state(folder)
+    assert kept["rolled_back_kept"] == {"version": "0.2.0", "saves": before + 3}
+    update = fleet_report._update(kept)
+    assert update["outcome"] == "dikembalikan" and update["version"] == "0.2.0" and update["kept"] == before + 3
