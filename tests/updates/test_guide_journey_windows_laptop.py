@@ -30,12 +30,14 @@ import pytest
 from app.updates.state import write_state
 from sync import releases
 from tests.guide.names import label_pattern
-from tests.guide.test_guide_commands import INTERPRETERS, LAPTOP, SIGNER, command_lines, start_of
+from tests.guide.test_guide_commands import INTERPRETERS, LAPTOP, PLACEHOLDER, SIGNER, command_lines, start_of
 from tests.updates.test_release_keys_apart import all_roles, wheel_with
 from tests.updates.test_rings import HEALTH, Rollout, app_wheel, offered
 from tests.updates.test_sandboxed_candidate import (CANDIDATE, HOSTILE, MARK, SERVER, fingerprints, laptop_install
                                                     as center_install, needs_sandbox, survivors)
 from tests.updates.test_signer_check import laptop_install
+from tests.guide.test_typed_commands import parsed
+from tests.support.shell_split import windows_split
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 
 VERSION = "9.1.0"  # the offices run 9.0.0
@@ -47,18 +49,48 @@ def guide_section(guide: str, slug: str) -> str:
     return re.search(rf'<section id="{slug}"[^>]*>(.*?)</section>', guide, re.S).group(1)
 
 
-def guide_line(guide: str, slug: str, start: str, action: str) -> str:
-    """The section's command line that starts as `start` (tests/guide/test_guide_commands) and runs `action`."""
-    found = [line for line in command_lines(guide_section(guide, slug))
-             if start_of(line) == ("linux", start) and f" {action} " in line]
-    assert len(found) == 1, (slug, start, action, found)
+def guide_line(guide: str, slug: str, starts: dict, action: str, system: str = "linux") -> str:
+    """The section's command line of `system` that starts as `starts` says (tests/guide/test_guide_commands)
+    and runs `action` (not the variant with a backup copy)."""
+    found = [line for line in command_lines(guide_section(guide, slug)) if start_of(line) == (system, starts[system])
+             and f" {action} " in line and "--data-copy" not in line]
+    assert len(found) == 1, (slug, system, action, found)
     return found[0]
+
+
+def linux_twin(guide: str, slug: str, starts: dict, action: str) -> str:
+    """Linux' line of a step, typed here; its Windows line, split as Windows splits it, gives run.py the same
+    command with the same options."""
+    line = guide_line(guide, slug, starts, action)
+    assert options_of(guide_line(guide, slug, starts, action, "windows"), "windows") == options_of(line, "linux")
+    return line
+
+
+def options_of(line: str, system: str) -> tuple:
+    """What run.py's parser takes from the line as `system`'s shell splits it: the command, the action and
+    which options are given (a name broken at a space is refused: tests/guide/test_typed_commands.parsed)."""
+    words = (windows_split if system == "windows" else shlex.split)(PLACEHOLDER.sub("X", line[len(start_of(line)[1]):]))
+    options = parsed(words)
+    return options.command, options.action, sorted(name for name, value in vars(options).items() if value)
 
 
 def guide_message(guide: str, slug: str, starting: str) -> re.Pattern:
     """The message the section quotes (a marked name) that starts with `starting`, as a pattern."""
     quoted = re.findall(r'data-jenis="pesan"[^>]*>([^<]+)</span>', guide_section(guide, slug))
     return label_pattern(next(" ".join(text.split()) for text in quoted if text.strip().startswith(starting)))
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Processes on this machine working in `folder` or naming it on their command line."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (str(folder) in os.readlink(entry / "cwd")
+                                         or str(folder).encode() in (entry / "cmdline").read_bytes()):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
 
 
 def typed(line: str, folder: Path, env: dict) -> subprocess.CompletedProcess:
@@ -107,8 +139,8 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         on_the_laptop = fingerprints(tmp_path / "laptop")
 
         # Langkah 1 on the laptop: refused before anything runs, naming the center's command of the guide.
-        center_line = guide_line(guide, "periksa", INTERPRETERS["linux"], "release build").replace("0.2.0", VERSION)
-        refused = typed(guide_line(guide, "periksa", LAPTOP["linux"], "release build").replace("0.2.0", VERSION),
+        center_line = guide_line(guide, "periksa", INTERPRETERS, "release build").replace("0.2.0", VERSION)
+        refused = typed(linux_twin(guide, "periksa", LAPTOP, "release build").replace("0.2.0", VERSION),
                         loket, laptop)
         assert refused.returncode == 1, refused.all
         assert "tidak dijalankan di komputer ini: program bubblewrap (bwrap) belum terpasang" in refused.all
@@ -134,7 +166,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
 
         # Langkah 2 on the laptop: the folder carried over, the stick in, the guide's line with --pemeriksa.
         shutil.copytree(center_loket / f"diperiksa-{VERSION}", downloads / f"diperiksa-{VERSION}")
-        sign_line = guide_line(guide, "tandatangan", SIGNER["linux"], "release sign")
+        sign_line = linux_twin(guide, "tandatangan", SIGNER, "release sign")
         checker_words = next(code for code in re.findall(r"<code>([^<]+)</code>", guide_section(guide, "tandatangan"))
                              if code.startswith("--pemeriksa"))
         sign_line = (sign_line.replace("0.2.0", VERSION).replace("/media/<nama>/RILIS/kunci-rilis", shlex.quote(str(stick)))
@@ -148,7 +180,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
 
         # Langkah 3 at the center: the signed folder into its Loket folder, the guide's publish line.
         shutil.copytree(bundle, center_loket / bundle.name)
-        publish = guide_line(guide, "terbitkan", INTERPRETERS["linux"], "release publish")
+        publish = linux_twin(guide, "terbitkan", INTERPRETERS, "release publish")
         published = typed(publish.replace("0.2.0", VERSION).replace("'<folder data pusat>'",
                                                                     shlex.quote(str(rollout.center_dir))),
                           center_loket, at_center)
@@ -173,7 +205,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         # no key left the stick.
         assert {path: digest for path, digest in fingerprints(tmp_path / "laptop").items()
                 if f"diperiksa-{VERSION}" not in path and f"rilis-{VERSION}" not in path} == on_the_laptop
-        assert survivors() == [] and not loot.exists()
+        assert survivors() == [] and processes_in(tmp_path / "laptop") == [] and not loot.exists()
         assert not [path for name in releases.KEY_FILES.values() for path in tmp_path.rglob(name)
                     if path.parent not in (stick, rollout.root) and path != rollout.center_dir / "pembaruan" / "online.pem"]
         print(f"the journey took {time.monotonic() - started:.0f} s")
