@@ -263,6 +263,14 @@ def regency_center(tmp_path_factory):
             "update": {"outcome": "dikembalikan", "version": "0.4.0", "at": "2026-11-27T02:00:00+00:00",
                        "why": "Versi 0.4.0 gagal setelah berganti versi (halaman /pengaduan/rekap (500)); " * 3}})[0],
                     3600, utc_now())
+        # The release it went back from, published here: its page and Rilis Pembaruan offer "Coba lagi".
+        from sync.center.models import DeviceKey
+        from tests.sync.test_rollout import published
+        published(app, "0.4.0")
+        refused = {"version": "0.4.0", "stage": "sesudah", "why": "halaman /pengaduan/rekap (500)", "at": None}
+        DeviceKey.update(update_health=json.dumps({"version": "0.3.0", "walk": None, "pages": 0, "failed": [],
+                                                   "at": None, "errors_since": 0, "refused": refused})
+                         ).where(DeviceKey.id == key.id).execute()
         desk_records.move_with_reason(night[-1], "rejected", "Foto buram dan NIK tidak sesuai KK", "ditolak")
         desk_records.move_with_reason(night[-2], "resend", "Sidik jari belum lengkap", "diminta kirim ulang")
         changed = {**json.loads(night[-3].record_json), "address": "Dusun Krajan Kidul"}
