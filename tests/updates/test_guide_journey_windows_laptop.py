@@ -17,6 +17,7 @@ The release is a wheel whose run.py serves pages like Loket's and, at import, tr
 did (tests/updates/test_sandboxed_candidate.HOSTILE: patch the program that signs, plant a .pth, leave a process
 polling the stick) and looks for the sticks, the laptop and the center's data: any of them seen inside its
 sandbox makes its register page answer 500, so the check passes only where none was seen."""
+import html
 import os
 import re
 import shlex
@@ -33,14 +34,15 @@ from tests.guide.names import label_pattern
 from tests.guide.test_guide_commands import INTERPRETERS, LAPTOP, PLACEHOLDER, SIGNER, command_lines, start_of
 from tests.updates.test_release_keys_apart import all_roles, wheel_with
 from tests.updates.test_rings import HEALTH, Rollout, app_wheel, offered
-from tests.updates.test_sandboxed_candidate import (CANDIDATE, HOSTILE, MARK, SERVER, fingerprints, laptop_install
-                                                    as center_install, needs_sandbox, survivors)
+from tests.updates.test_sandboxed_candidate import (CANDIDATE, HOSTILE, SERVER, fingerprints, laptop_install as center_install,
+                                                    needs_sandbox)
 from tests.updates.test_signer_check import laptop_install
 from tests.guide.test_typed_commands import parsed
 from tests.support.shell_split import windows_split
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 
 VERSION = "9.1.0"  # the offices run 9.0.0
+LEFT_BEHIND = "penjaga-kunci-panduan"  # on the command line of the process the release tries to leave behind
 # At import, inside its sandbox: what it can see of the places named (none, or the check fails).
 PROBE = "\nSEEN = [place for place in %(secrets)r if os.path.exists(place)]\n"
 
@@ -80,13 +82,13 @@ def guide_message(guide: str, slug: str, starting: str) -> re.Pattern:
     return label_pattern(next(" ".join(text.split()) for text in quoted if text.strip().startswith(starting)))
 
 
-def processes_in(folder: Path) -> list[int]:
-    """Processes on this machine working in `folder` or naming it on their command line."""
+def processes_with(text: str) -> list[int]:
+    """Processes on this machine working in a folder whose path holds `text`, or naming it on their command line."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and (str(folder) in os.readlink(entry / "cwd")
-                                         or str(folder).encode() in (entry / "cmdline").read_bytes()):
+            if entry.name.isdigit() and (text in os.readlink(entry / "cwd")
+                                         or text.encode() in (entry / "cmdline").read_bytes()):
                 found.append(int(entry.name))
         except OSError:
             pass
@@ -125,7 +127,7 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         laptop_install(loket / ".venv", build_release_wheel(tmp_path / "proyek"))
         (user / "AppData" / "Local").mkdir(parents=True)
         release = wheel_with(downloads, VERSION, HOSTILE % {"laptop": str(loket), "stick": str(stick), "loot": str(loot),
-                                                           "mark": MARK}
+                                                           "mark": LEFT_BEHIND}
                              + PROBE % {"secrets": [str(p) for p in (stick, rollout.root, user, loket, rollout.center_dir,
                                                                      server_home)]}
                              + SERVER.replace("%(broken)r", "('500' if SEEN else '0')") % {
@@ -162,15 +164,16 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         fingerprint = re.search(r"sidik (.+)\.$", printed.strip()).group(1)  # as the admin copies it down
         written = fingerprints(center_loket)
         assert {path: digest for path, digest in written.items() if f"diperiksa-{VERSION}" not in path} == center_before
-        assert survivors() == [] and not loot.exists()
+        assert processes_with(LEFT_BEHIND) == [] and not loot.exists()
 
         # Langkah 2 on the laptop: the folder carried over, the stick in, the guide's line with --pemeriksa.
         shutil.copytree(center_loket / f"diperiksa-{VERSION}", downloads / f"diperiksa-{VERSION}")
         sign_line = linux_twin(guide, "tandatangan", SIGNER, "release sign")
-        checker_words = next(code for code in re.findall(r"<code>([^<]+)</code>", guide_section(guide, "tandatangan"))
+        checker_words = next(html.unescape(code) for code in re.findall(r"<code>([^<]+)</code>",
+                                                                        guide_section(guide, "tandatangan"))
                              if code.startswith("--pemeriksa"))
         sign_line = (sign_line.replace("0.2.0", VERSION).replace("/media/<nama>/RILIS/kunci-rilis", shlex.quote(str(stick)))
-                     + " " + checker_words.replace("&quot;", '"').replace("&lt;sidik&gt;", fingerprint))
+                     + " " + checker_words.replace("<sidik>", fingerprint))
         signed = typed(sign_line, loket, laptop)
         assert signed.returncode == 0, signed.all
         assert guide_message(guide, "tandatangan", "Rilis").search(signed.all), signed.all
@@ -205,11 +208,11 @@ def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_cen
         # no key left the stick.
         assert {path: digest for path, digest in fingerprints(tmp_path / "laptop").items()
                 if f"diperiksa-{VERSION}" not in path and f"rilis-{VERSION}" not in path} == on_the_laptop
-        assert survivors() == [] and processes_in(tmp_path / "laptop") == [] and not loot.exists()
+        assert processes_with(LEFT_BEHIND) == [] and processes_with(str(tmp_path / "laptop")) == [] and not loot.exists()
         assert not [path for name in releases.KEY_FILES.values() for path in tmp_path.rglob(name)
                     if path.parent not in (stick, rollout.root) and path != rollout.center_dir / "pembaruan" / "online.pem"]
         print(f"the journey took {time.monotonic() - started:.0f} s")
     finally:
-        for pid in survivors():
+        for pid in processes_with(LEFT_BEHIND):  # only if it got out of its sandbox
             os.kill(pid, 9)
         rollout.stop()
