@@ -356,9 +356,13 @@ def _releases_page(form: dict, errors: dict):
     for pilot in pilots:
         pilot["verdict"] = pilot_verdict(pilot["health"], pilot["key"].app_version, trial["version"]) if trial else None
     marks = {mark.version: mark for mark in ReleaseRetry.select()}
+    refused = {}  # version -> the PCs whose last report refused it or took it back (each report read once)
+    for key in keys:
+        version = ((health_of(key) or {}).get("refused") or {}).get("version")
+        refused.setdefault(version, []).append((key.id, _device_label(key)))
     for release in published:
         release["not_passed"] = not_passed(pilots, release["version"]) if release["ring"] == PILOT else []
-        release["went_back"] = [(key.id, _device_label(key)) for key in went_back(keys, release["version"])]
+        release["went_back"] = refused.get(release["version"], [])
         release["retry"] = marks.get(release["version"])
     return render_template("center/releases.html", releases=published, pilots=pilots, trial=trial,
                            others=[(key.id, _device_label(key)) for key in keys if key.pilot_since is None],
