@@ -11,12 +11,14 @@ head under the same key with a nonce of its own: the head is the body's associat
 """
 import base64
 import json
+import logging
 import os
 import time
 from datetime import datetime, timezone
 
 from sync import protocol
 
+log = logging.getLogger(__name__)
 BATCH_FORMAT = "loket-batch-3"
 STATUS_FORMAT = "loket-status-1"
 # Plaintext files of the versions before encryption: refused, the office exports again (its
@@ -40,12 +42,19 @@ office_report_hooks: dict = {}
 
 
 def office_report() -> dict | None:
-    return office_report_hooks["build"]() if "build" in office_report_hooks else None
+    try:
+        return office_report_hooks["build"]() if "build" in office_report_hooks else None
+    except Exception:  # the report is worth less than the files: they go without it
+        log.warning("the health report could not be built for the USB files", exc_info=True)
+        return None
 
 
 def office_report_taken() -> None:
-    if "taken" in office_report_hooks:
-        office_report_hooks["taken"]()
+    try:
+        if "taken" in office_report_hooks:
+            office_report_hooks["taken"]()
+    except Exception:  # counted again in the next file's report, never a refused status file
+        log.warning("the health report's counts could not be marked taken", exc_info=True)
 
 
 class BatchFileError(ValueError):
