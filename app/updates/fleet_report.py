@@ -10,8 +10,8 @@ data's own disk; free disk; writes kept without their audit row and 5xx errors s
 (counts); the first line of each kind of error (its class, where it was raised and the endpoint: never
 str(error), so no value can ride along; ErrorKinds); queued outbox items; the office's telephone as the
 admin set it. The center reads the clock offset itself from the signed request's time and answers it: kept
-here ("center_clock") and said on the PC's own health card (clock_concerns). Some 300 bytes a report,
-at most MAX_REPORT_BYTES (fitted). A center whose probe says True (0.3.0) takes the first shape only.
+here ("center_clock") and said on the PC's own health card (clock_concerns). Some 230 bytes a report
+(320 with a kind of error), at most MAX_REPORT_BYTES (fitted). A center whose probe says True (0.3.0) takes the first shape only.
 
 An office without a link carries the same report in every USB batch file (sync/usb.office_report_hooks):
 what it counted is taken once a status file of the center comes back."""
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from flask import current_app, g, got_request_exception, request
 
-from app.backups import health
+from app.backups import health as office_health
 from app.updates.state import ErrorCount, _writing, read_state, write_state
 from sync import protocol, usb
 from sync.client.records import plug_phase
@@ -266,7 +266,7 @@ def clock_concerns(config) -> list:
     if not isinstance(offset, int) or abs(offset) <= CLOCK_WARN_SECONDS:
         return []
     words = f"{round(abs(offset) / 60)} menit {'lebih cepat' if offset > 0 else 'lebih lambat'}"
-    return [health.Concern("warn", "Jam komputer menurut pusat", words,
+    return [office_health.Concern("warn", "Jam komputer menurut pusat", words,
                     f"Menurut pusat kabupaten, jam komputer ini {words}; setel tanggal, jam dan zona waktu Windows. "
                     "Bila selisihnya lebih dari 5 menit, pusat menolak sinkronisasi.",
                     "Menurut pusat kabupaten, jam komputer kantor tidak tepat. Minta admin menyetel tanggal dan "
@@ -276,5 +276,5 @@ def clock_concerns(config) -> list:
 for _role in ("kecamatan", "desa"):
     plug_phase(_role, "after", send_report)
 usb.office_report_hooks.update(build=file_report, taken=file_report_taken)
-if clock_concerns not in health.CONCERN_SOURCES:
-    health.CONCERN_SOURCES.append(clock_concerns)
+if clock_concerns not in office_health.CONCERN_SOURCES:
+    office_health.CONCERN_SOURCES.append(clock_concerns)
