@@ -12,8 +12,9 @@ running release (its health says so), has yesterday's automatic backup and yeste
 scheduler passes (probe + pass, as sync/client/scheduler.scheduled_sync runs them every 5 minutes
 of an 8-hour day), with `--applications` made by the clerk between them in a few bursts, one 5xx at
 midday (the report says so, and the next pass's report that it is over), then the nightly full pass,
-and last one quiet pass carrying a report at its largest (every field at its bound, the body padded
-to the center's MAX_REPORT_BYTES; in "without", the same quiet pass bare).
+and last one quiet pass carrying a report at its largest (every field at its bound, error kinds filling
+the body to the center's MAX_REPORT_BYTES; in "without", the same quiet pass bare). It uses vs-rsync's
+namespaces: run it under `flock /tmp/bench.lock` as those runs are.
 
 Counted per pass: IP bytes both ways from the link's counters (a pass's closing packets included),
 and, in "with", the HTTP bytes of the report's request and answer (tunlink --dump, split by
