@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from bench.sync_vs_rsync import CENTER_IP, CENTER_PORT, KEC_NS, PST_NS, TUNLINK, Link, in_ns  # noqa: E402
 
 TCP_IP_HEAD = 52  # IPv4 20 + TCP 20 + timestamps 12, each packet on this link
+ERROR_KIND = "OperationalError app.registration.views:register:212 registration.register"  # as error_line makes it
 SETTLE_SECONDS = 1.5  # after a pass: its connections' FIN and last ACKs cross (200 ms each way) before counting
 
 
@@ -161,9 +162,10 @@ def office(data_dir: str, center_url: str, code: str, variant: str) -> None:
         if step["work"]:
             fill_with_photos(kec_app, step["work"], photos=photos, first_photo=made)
             made += step["work"]
-        if step["error"]:  # the serving program's ErrorCount after a 5xx
+        if step["error"]:  # what the serving program's ErrorKinds writes after a 5xx: the count and its kind
             health = state.read_state(data)["health"]
-            state.write_state(data, health=dict(health, errors_since=int(health.get("errors_since") or 0) + 1))
+            state.write_state(data, health=dict(health, errors_since=int(health.get("errors_since") or 0) + 1),
+                              **{fleet_report.ERROR_KINDS: {ERROR_KIND: 1}})
         if step["largest"]:
             fleet_report.build_report = largest
         print("worked", flush=True)
