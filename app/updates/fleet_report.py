@@ -178,7 +178,9 @@ def what_changed(report: dict) -> str:
     whether it is under the warning's threshold, the queue left out (each moves all day long)."""
     from app.backups.health import DISK_WARN_BYTES  # the center's threshold too (sync/center/fleet.DISK_LOW_MB)
     backup = report["backup"]
-    return json.dumps(dict(report, outbox=None, disk_free_mb=report["disk_free_mb"] * MIB < DISK_WARN_BYTES,
+    # The counts since the last report: any is new (due), none is not news (no report only to say 0).
+    return json.dumps(dict(report, outbox=None, trail_gaps=None, errors=None, error_kinds=None,
+                           disk_free_mb=report["disk_free_mb"] * MIB < DISK_WARN_BYTES,
                            backup=dict(backup, age_hours=None if backup["age_hours"] is None
                                        else backup["age_hours"] // 24)), sort_keys=True)
 
@@ -193,7 +195,8 @@ def due(state: dict, report: dict, now: datetime) -> bool:
         return True
     clock = state.get(CENTER_CLOCK) if isinstance(state.get(CENTER_CLOCK), dict) else {}
     off = abs(int(clock.get("offset") or 0)) > CLOCK_WARN_SECONDS  # read again each pass until it is set
-    return off or sent.get("changed") != what_changed(report) or not timedelta(0) <= now - last < RESEND
+    counted = report["trail_gaps"] or report["errors"] or report.get("error_kinds")
+    return off or counted or sent.get("changed") != what_changed(report) or not timedelta(0) <= now - last < RESEND
 
 
 def _taken(data_dir, totals: dict, changed: str, now: datetime, **also) -> None:

@@ -44,6 +44,9 @@ ERROR_LINE = re.compile(r"[A-Za-z_][\w.]*(?: [\w.:<>/-]+){0,2}", re.ASCII)
 LONG_DIGITS = re.compile(r"\d{6}")
 # What needs a call (the page's order: the first problem of a PC decides its place).
 BACKUP_OLD = timedelta(days=7)
+# A report counts the writes without their trail since the one before, so the next says 0: the problem stays
+# a week after the last report that carried any (the office's own card keeps them until its admin looks).
+TRAIL_GAPS_SHOWN = timedelta(days=7)
 DISK_LOW_MB = 2048  # app/backups/health.DISK_WARN_BYTES: the office's own card warns from there
 CLOCK_OFF_SECONDS = 300
 NOT_SEEN = timedelta(days=3)
@@ -185,11 +188,21 @@ def store(key_id: int, report: dict, offset: int | None, now: datetime, latest: 
     with no_ones_act("a PC's own report of its health", "fleet_report", "fleet_latest"), center_database.atomic():
         FleetReport.insert(device_key=key_id, received_at=now, clock_offset=offset, report=text).execute()
         if latest:
-            _latest(key_id, received_at=now, report=text,
+            _latest(key_id, received_at=now, report=text, **_recent_gaps(key_id, now),
                     **({"clock_offset": offset, "clock_at": now} if offset is not None else {}))
         newest = (FleetReport.select(FleetReport.id).where(FleetReport.device_key == key_id)
                   .order_by(FleetReport.id.desc()).limit(KEPT_PER_PC))
         FleetReport.delete().where((FleetReport.device_key == key_id) & FleetReport.id.not_in(newest)).execute()
+
+
+def _recent_gaps(key_id: int, now: datetime) -> dict:
+    """The writes without their trail this PC reported in the last TRAIL_GAPS_SHOWN (its new report
+    included), and when it last reported any."""
+    recent = (FleetReport.select(FleetReport.received_at, FleetReport.report)
+              .where((FleetReport.device_key == key_id) & (FleetReport.received_at >= now - TRAIL_GAPS_SHOWN)))
+    counted = [(at, json.loads(text).get("trail_gaps") or 0) for at, text in recent.tuples()]
+    return {"trail_gaps_recent": sum(count for _, count in counted),
+            "trail_gaps_at": max((at for at, count in counted if count), default=None)}
 
 
 def _latest(key_id: int, **values) -> None:
@@ -236,6 +249,7 @@ class PcRow:
     usb_at: datetime | None = None  # its kecamatan's last batch file read at the center (a counter PC's)
     problems: list[str] = field(default_factory=list)
     phone: str = ""
+    trail_gaps_week: int = 0  # the writes without their trail reported in the last TRAIL_GAPS_SHOWN
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
 
     @property
@@ -264,7 +278,7 @@ def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None,
             found.append("cadangan")
         if report["disk_free_mb"] < DISK_LOW_MB:
             found.append("disk")
-        if report["trail_gaps"]:
+        if latest.trail_gaps_at is not None and now - latest.trail_gaps_at <= TRAIL_GAPS_SHOWN:
             found.append("jejak")
         if update.get("outcome") == "ditolak":
             found.append("ditolak")
@@ -286,7 +300,8 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
              DeviceKey.last_used_at, DeviceKey.protocol_version, DeviceKey.app_version, DeviceKey.pilot_since,
              DeviceKey.revoked_at, DeviceKey.update_health, Kecamatan.id, Kecamatan.code, Kecamatan.name,
              FleetLatest.id, FleetLatest.report,
-             FleetLatest.received_at, FleetLatest.clock_offset, FleetLatest.clock_at)
+             FleetLatest.received_at, FleetLatest.clock_offset, FleetLatest.clock_at, FleetLatest.trail_gaps_recent,
+             FleetLatest.trail_gaps_at)
     query = (DeviceKey.select(*shown).join(Kecamatan)
              .switch(DeviceKey).join(FleetLatest, JOIN.LEFT_OUTER, on=(FleetLatest.device_key == DeviceKey.id),
                                      attr="latest")
@@ -307,6 +322,7 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         row = PcRow(key, _label(key), report, latest.received_at if latest else None,
                     latest.clock_offset if latest and latest.clock_at else None, usb_at)
         row.problems = problems_of(key, latest, report, outdated, now, usb_at)
+        row.trail_gaps_week = latest.trail_gaps_recent if latest is not None and "jejak" in row.problems else 0
         if key.pilot_since is not None and trial:  # the pilots' report is part of the page (Rilis Pembaruan's)
             row.verdict = updates.pilot_verdict(updates.health_of(key), key.app_version, trial)
         if report and report.get("phone") and not key.desa_code:

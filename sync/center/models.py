@@ -385,6 +385,8 @@ class FleetLatest(CenterModel):
     report = TextField(default="", constraints=[SQL("DEFAULT ''")])
     clock_offset = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     clock_at = DateTimeField(null=True)
+    trail_gaps_recent = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # in the last TRAIL_GAPS_SHOWN
+    trail_gaps_at = DateTimeField(null=True)  # the last report that carried any
 
 
 class ReleaseRetry(CenterModel):

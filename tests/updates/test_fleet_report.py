@@ -4,12 +4,14 @@ has a gap, passes once; the center's Kesehatan Komputer page names it with what 
 counts only what came since (no gap twice); a pass with nothing new sends none."""
 import json
 import os
+from datetime import timedelta
 import time
 
 import pytest
 
 from app.backups.engine import AUTOMATIC_PREFIX, SUFFIX
 from app.frame import audit
+from app.frame.dates import utc_now
 from app.updates import fleet_report, state
 from app.updates.state import write_selection
 from tests.sync.harness import CenterServer, enrol_kecamatan, kecamatan_app, prepare_center
@@ -31,10 +33,10 @@ def office(tmp_path):
     center.stop()
 
 
-def center_rows(center_app):
+def center_rows(center_app, now=None):
     from sync.center.fleet import fleet_rows
     with center_app.app_context(), center_app.extensions["center_database"].connection_context():
-        return fleet_rows()
+        return fleet_rows(now=now)
 
 
 @pytest.mark.slow
@@ -65,17 +67,28 @@ def test_an_office_pass_carries_its_health_to_the_regency_page(office):
     assert row.problems[:1] == ["dikembalikan"] and {"cadangan", "jejak"} <= set(row.problems)
     assert abs(row.clock_offset) <= 5 and row.report["disk_free_mb"] > 0
 
-    # The next pass: the same gap is not counted again.
+    # The next pass has nothing new: it sends no report only to say 0 (a quiet pass stays two requests),
+    # and the page keeps the gap (the center keeps it a week after the last report that carried one).
     assert not within(office_app, sync_once).error
+    assert reports_kept(center_app) == 1
     [row] = center_rows(center_app)
-    assert row.report["trail_gaps"] == 0 and "jejak" not in row.problems
-    # A pass with nothing new sends no report (a quiet pass stays two requests); a day later one goes.
+    assert "jejak" in row.problems and row.trail_gaps_week == 1
+    # A new gap goes with the next pass, counted once (never the first again).
+    audit.note_gap(data_dir, ["complaint"], "app.example.other_writer")
     assert not within(office_app, sync_once).error
     assert reports_kept(center_app) == 2
+    [row] = center_rows(center_app)
+    assert row.report["trail_gaps"] == 1 and row.trail_gaps_week == 2
+    # A day later the daily report goes, saying 0 since; the week's gaps still show, and no longer after it.
     sent = state.read_state(data_dir)[fleet_report.SENT_KEY]
     state.write_state(data_dir, **{fleet_report.SENT_KEY: dict(sent, at="2026-01-01T00:00:00")})
     assert not within(office_app, sync_once).error
     assert reports_kept(center_app) == 3
+    [row] = center_rows(center_app)
+    assert row.report["trail_gaps"] == 0 and "jejak" in row.problems and row.trail_gaps_week == 2
+    from sync.center.fleet import TRAIL_GAPS_SHOWN
+    [row] = center_rows(center_app, now=utc_now() + TRAIL_GAPS_SHOWN + timedelta(hours=1))
+    assert "jejak" not in row.problems and row.trail_gaps_week == 0
 
 
 def reports_kept(center_app) -> int:
