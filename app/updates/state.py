@@ -123,6 +123,8 @@ def take_retries(data_dir: Path, marks) -> list[str]:
         if not again and kept == seen:
             return []
         changes = {RETRY_SEEN: kept, "failed_versions": [version for version in failed if version not in again]}
+        if again:  # said on the update page: the admin sees why a refused release is offered once more
+            changes.update(retry_offered=", ".join(again), retry_offered_at=now_text())
         for key in ("check_refused", "rolled_back"):  # its message on the update page goes with it
             if state.get(f"{key}_version") in again:
                 changes.update({key: None, f"{key}_at": None, f"{key}_version": None})

@@ -103,3 +103,15 @@ def test_a_mark_seen_before_the_failure_does_not_undo_it(tmp_path):
     assert state.take_retries(tmp_path, {"9.0.0": 1}) == []
     assert state.take_retries(tmp_path, {"9.0.0": 2}) == ["9.0.0"]
     assert state.read_state(tmp_path).get("check_refused") is None
+
+
+def test_the_update_page_says_the_regency_offered_a_refused_release_again(client_for, app):
+    """The admin who saw "dikembalikan" sees why the same release is offered once more (Coba lagi)."""
+    data_dir = app.config["DATA_DIR"]
+    state.remember_failure(data_dir, "9.0.0", "rolled_back", WENT_BACK)
+    admin = client_for("admin")
+    assert WENT_BACK.split(" (")[0] in admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert state.take_retries(data_dir, {"9.0.0": 1}) == ["9.0.0"]
+    page = admin.get("/admin/pembaruan").get_data(as_text=True)
+    assert "Kabupaten menawarkan lagi rilis 9.0.0 yang sebelumnya ditolak atau dikembalikan" in page
+    assert WENT_BACK.split(" (")[0] not in page
