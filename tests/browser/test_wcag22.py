@@ -236,7 +236,10 @@ def regency_center(tmp_path_factory):
     from sync.center.models import Kecamatan
     from tests.sync.harness import CenterServer, prepare_center
     from tests.sync.helpers import packet_item
-    folder = tmp_path_factory.mktemp("regency-center")
+    # A folder of its own: the release's key folder goes beside the center's (test_rollout.signed), never into
+    # the worker's base, where every module using this fixture signed 0.4.0 with one folder and the key
+    # searches of later tests found it.
+    folder = tmp_path_factory.mktemp("regency-center") / "pusat"
     app, _ = prepare_center(folder, kecamatan_code="16.09.12", kecamatan_name="Buay Pematang Ribu Ranau Tengah")
     with app.extensions["center_database"].connection_context(), app.app_context():
         with pytest.MonkeyPatch.context() as patch:  # the demo's Kinerja reports, for this regency's kecamatan

@@ -64,7 +64,7 @@ def build_wheel(version: str, work: Path, broken: str = "") -> Path:
     return wheels
 
 
-GOOD, UNFIT, BAD = "0.3.1", "0.3.2", "0.3.3"  # each above this tree's 0.3.0
+GOOD, UNFIT, BAD = "0.4.1", "0.4.2", "0.4.3"  # each above this tree's 0.3.x (tests/support/fuse_update.FIRST)
 
 
 def applied_and_taken_back(admin: "Admin", data_dir: Path, database: str = "loket.sqlite3") -> None:
