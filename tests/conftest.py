@@ -118,6 +118,17 @@ def pytest_collection_modifyitems(config, items):
         if _on_postgresql(item):
             item.add_marker(pytest.mark.on_postgresql)
     each_test_in_one_pass(items)
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in LONGEST_FILES)  # stable: the rest as collected
+
+
+# The files that take longest in the full tier (its CI log's --durations): each pass hands its two workers a
+# file at a time in collection order, and these came last (tests/updates), one worker running them alone for
+# minutes at the end while the other had nothing left; scheduled first, the short files fill the end.
+LONGEST_FILES = ("tests/updates/test_release_build.py", "tests/updates/test_install.py", "tests/updates/test_switch.py",
+                 "tests/updates/test_field_launchers.py", "tests/desa/test_field_counter_renumber.py",
+                 "tests/updates/test_update_power_cuts.py", "tests/updates/test_wheel_contents.py",
+                 "tests/simulation/test_office_year.py", "tests/sync/test_faults.py",
+                 "tests/sync/test_progress_bytes_rural.py")
 
 
 def is_slow(item) -> bool:

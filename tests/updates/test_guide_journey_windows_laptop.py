@@ -105,7 +105,7 @@ def typed(line: str, folder: Path, env: dict) -> subprocess.CompletedProcess:
     return said
 
 
-@pytest.mark.slow
+@pytest.mark.windows_pass  # the laptop is a Windows one: its journey runs in the Windows-like pass
 @needs_sandbox
 def test_from_a_windows_like_laptop_the_guide_takes_a_release_checked_at_the_center_to_a_pilot_then_to_all(tmp_path):
     started = time.monotonic()
