@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,19 +39,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.sync_vs_rsync import CENTER_IP, CENTER_PORT, KEC_NS, PST_NS, TUNLINK, Link, in_ns  # noqa: E402
+from bench.sync_vs_rsync import (CENTER_IP, CENTER_PORT, KEC_NS, PST_NS, Link, in_ns,  # noqa: E402
+                                 missing_requirements)
 
 TCP_IP_HEAD = 52  # IPv4 20 + TCP 20 + timestamps 12, each packet on this link
 ERROR_KIND = "OperationalError app.registration.views:register:212 registration.register"  # as error_line makes it
 SETTLE_SECONDS = 1.5  # after a pass: its connections' FIN and last ACKs cross (200 ms each way) before counting
-
-
-def missing_requirements() -> str:
-    if os.name != "posix" or os.geteuid() != 0:
-        return "needs root (network namespaces and a tun device)"
-    if not shutil.which("ip") or not os.path.exists("/dev/net/tun") or not TUNLINK.exists():
-        return f"needs iproute2, /dev/net/tun and {TUNLINK}"
-    return ""
 
 
 def day_plan(passes: int, applications: int, seed: int = 81) -> list[dict]:
@@ -295,7 +287,7 @@ def main() -> int:
     parser.add_argument("--applications", type=int, default=30, help="the clerk's applications of the day")
     parser.add_argument("--results", type=Path, help="also write each pass's figures (JSON) here")
     options = parser.parse_args()
-    why = missing_requirements()
+    why = missing_requirements(rsync=False)
     if why:
         print(f"skipped: {why}")
         return 0
