@@ -49,16 +49,23 @@ def error_line(error: BaseException, endpoint: str | None) -> str:
     (module:function:line) and the endpoint. Never str(error): its message may hold a NIK, a name, an SQL
     parameter. Characters beyond a name's, and any run of 6 digits, are masked (sync/center/fleet.ERROR_LINE)."""
     frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
-    root = Path(__file__).resolve().parents[2]
-    where = "-"
-    for frame in reversed(frames):
-        path = Path(frame.filename).resolve()
-        if root in path.parents and "site-packages" not in path.parts:
-            where = f"{'.'.join(path.relative_to(root).with_suffix('').parts)}:{frame.name}:{frame.lineno}"
-            break
-    line = f"{type(error).__name__} {where} {endpoint or '-'}"
+    line = f"{type(error).__name__} {own_place(frames, Path(__file__).resolve().parents[2])} {endpoint or '-'}"
     line = re.sub(r"\d{6,}", "_", re.sub(r"[^\w.:<>/ -]", "_", line, flags=re.ASCII))
     return line[:MAX_ERROR_LINE]
+
+
+# The program's own code under the folder that holds `app`: the source tree, or site-packages once installed
+# from the wheel (where every dependency sits beside it); tests/ exists only in the source tree.
+OWN_CODE = ("app", "sync", "run.py", "tests")
+
+
+def own_place(frames, root: Path) -> str:
+    """module:function:line of the innermost frame in the program's own code, "-" when none is."""
+    for frame in reversed(frames):
+        path = Path(frame.filename).resolve()
+        if root in path.parents and path.relative_to(root).parts[0] in OWN_CODE:
+            return f"{'.'.join(path.relative_to(root).with_suffix('').parts)}:{frame.name}:{frame.lineno}"
+    return "-"
 
 
 class ErrorKinds(ErrorCount):

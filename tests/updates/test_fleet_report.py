@@ -184,6 +184,18 @@ def test_error_lines_hold_no_value_whatever_the_error_says():
     assert ERROR_LINE.fullmatch(line) and not LONG_DIGITS.search(line) and line.endswith(" pendaftaran.simpan")
 
 
+def test_an_error_line_names_the_programs_own_place_when_installed_from_the_wheel(tmp_path):
+    """Installed from the wheel, the program sits in site-packages beside its dependencies: the line names the
+    innermost frame of its own code, never a dependency's (the first version named none at all there)."""
+    import traceback
+    site = tmp_path / "Lib" / "site-packages"
+    frames = [traceback.FrameSummary(str(site / "flask" / "app.py"), 900, "dispatch_request"),
+              traceback.FrameSummary(str(site / "app" / "registration" / "views.py"), 212, "register"),
+              traceback.FrameSummary(str(site / "peewee.py"), 3300, "execute_sql")]
+    assert fleet_report.own_place(frames, site) == "app.registration.views:register:212"
+    assert fleet_report.own_place(frames[:1] + frames[2:], site) == "-"
+
+
 def test_the_report_stays_within_its_bound_at_its_worst(tmp_path):
     """MAX_REPORT_BYTES at worst: ten error kinds of 160 characters, a going back's reason of 300 characters
     outside ASCII, the telephone of 40: the kinds that do not fit wait for the next report."""
