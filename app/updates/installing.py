@@ -65,7 +65,8 @@ def _apply(config, user) -> str:
         "previous": dict(current, state="baik") if current else None,
         "previous_version": running_version(),
         "offer": available})  # offered again, its button on the page, when the switch is interrupted (launcher)
-    state.write_state(data_dir, available=None, installed=version, rolled_back=None, check_refused=None, interrupted=None)
+    state.write_state(data_dir, available=None, installed=version, rolled_back=None, check_refused=None, interrupted=None,
+                      retry_offered=None, retry_offered_at=None)  # the offer taken: its line goes
     records.note_installed(version, pages, user)
     return (f"Versi {version} terpasang dan diperiksa pada salinan data ({pages} halaman tanpa galat). Aplikasi "
             "berhenti sebentar: data dicadangkan, lalu versi baru diperiksa lagi sebelum menerima isian. Bila gagal, "
