@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.frame.roles import ALL_ROLES, DESA, INFORMASI, LOKET
-from tests.browser.helpers import axe_violations, screenshot
+from tests.browser.helpers import axe_violations, screenshot, settled
 
 # The three long forms a clerk or an operator works down with Tab: (role, page, first field).
 LONG_FORMS = [(LOKET, "/pendaftaran/baru", "f-nik"), (INFORMASI, "/pengaduan/catat", "f-channel"),
@@ -85,6 +85,9 @@ _SMALL_TARGETS_JS = """() => {
 
 
 def small_targets(page, at_least: int = 5) -> list[str]:
+    # A form without hx-boost comes back as a new page: its fields are visible before app.css has
+    # loaded, and measured then they are the browser's bare 21 px boxes (a CI run saw exactly that).
+    settled(page)
     result = page.evaluate(_SMALL_TARGETS_JS)
     assert result["checked"] >= at_least, result  # the form's fields (a page's menu) were measured
     return [f"{page.url} {target}" for target in result["small"]]
