@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import TABLET, axe_violations, screenshot
+from tests.browser.helpers import TABLET, axe_violations, screenshot, settled
 
 pytest.importorskip("app.complaints.kiosk_views", reason="complaint book not in this build yet")
 
@@ -30,6 +30,7 @@ _SIZES_JS = """() => {
 
 
 def size_problems(page) -> list[str]:
+    settled(page)  # the kiosk forms are not boosted: a refused one is a new page, measured once app.css is in
     return page.evaluate(_SIZES_JS)
 
 
