@@ -8,8 +8,6 @@ counted. The kecamatan's side samples the bar (Progress.percent(), what the sync
 shows) every 0.2 s on its own clock while the pass runs. Needs root, iproute2 and /dev/net/tun.
 """
 import json
-import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,9 +18,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TUNLINK = ROOT.parent.parent / "shared" / "tools" / "tunlink.py"
-if not TUNLINK.exists():
-    TUNLINK = Path("/work/shared/tools/tunlink.py")
 CENTER_IP, CENTER_PORT = "10.77.0.2", 8090
 RATE, DELAY = 256000, 0.2  # bench/sync_vs_rsync.py's rural link
 APPLICATIONS = 30  # ~0.8 MB of photographs: one packet, ~25 s on the link
@@ -32,21 +27,15 @@ SAMPLE_SECONDS = 0.2
 pytestmark = pytest.mark.slow
 
 
-def missing() -> str:
-    if os.name != "posix" or os.geteuid() != 0:
-        return "needs root (network namespaces and a tun device)"
-    if not shutil.which("ip") or not os.path.exists("/dev/net/tun") or not TUNLINK.exists():
-        return f"needs iproute2, /dev/net/tun and {TUNLINK}"
-    return ""
-
-
 def _netns(*args) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", "netns", *args], capture_output=True)
 
 
 def test_the_bar_moves_at_least_every_five_seconds_on_the_rural_link(tmp_path):
-    if missing():
-        pytest.skip(missing())
+    from bench.sync_vs_rsync import TUNLINK, missing_requirements  # here: the file also runs as a script
+    missing = missing_requirements(rsync=False)  # the benches' one check of the rural link
+    if missing:
+        pytest.skip(missing)
     from tests.sync.harness import fill_kecamatan, kecamatan_app, prepare_center
     kec_ns, pst_ns = f"lpk{uuid.uuid4().hex[:6]}", f"lpp{uuid.uuid4().hex[:6]}"  # its own: benches may run beside
     kec_app = kecamatan_app(tmp_path / "kecamatan")
