@@ -145,24 +145,28 @@ def _parsed(path: Path):
 def read_ready(path: Path) -> dict | None:
     """The ready file when it says a port and accounts as the contract has them; None otherwise."""
     value = _parsed(path)
+    return value if _as_contracted(value) else None
+
+
+def _as_contracted(value) -> bool:
     if not isinstance(value, dict) or type(value.get("port")) is not int or not 0 < value["port"] < 65536:
-        return None
+        return False
     accounts = value.get("accounts")
-    if not isinstance(accounts, list) or not all(
-            isinstance(one, dict) and all(isinstance(one.get(key), str) for key in ("role", "username", "password"))
-            for one in accounts):
-        return None
-    return value
+    return isinstance(accounts, list) and all(
+        isinstance(one, dict) and all(isinstance(one.get(key), str) for key in ("role", "username", "password"))
+        for one in accounts)
 
 
 def wait_ready(process: subprocess.Popen, ready_file: Path, deadline: float) -> dict | str | Verdict:
     """The ready file's content; why the candidate never became ready (a str: interrupted); or, for a
     whole file that is not what the contract says, the candidate's failure (a Verdict)."""
     while True:
-        ready = read_ready(ready_file)
-        if ready:
-            return ready
-        if _parsed(ready_file) is not None:
+        # Read once and judge that reading: a file read absent, then read again once the candidate had
+        # written it, was judged "not as contracted" and the good release refused for good (a CI run).
+        ready = _parsed(ready_file)
+        if ready is not None:
+            if _as_contracted(ready):
+                return ready
             return Verdict(failed=[("(berkas siap versi baru tidak sesuai: port dan akun pemeriksa)", NOT_ANSWERED)])
         code = process.poll()
         if code is not None:

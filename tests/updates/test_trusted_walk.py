@@ -6,8 +6,10 @@ remembered as refused for good. Here the candidates are small real programs (a s
 process, serving real HTTP as `run.py check-server` does) that print the pass line and exit 0 however
 their pages answer: sync/candidate_walk.py signs in through their form and judges every answer
 itself. Fast: each candidate starts in a fraction of a second."""
+import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -305,3 +307,27 @@ def test_a_ready_file_outside_the_contract_refuses_the_candidate_at_once(tmp_pat
     verdict = candidate_walk.walk_candidate([sys.executable, str(script)], dict(os.environ), tmp_path, 600)
     assert not verdict.passed and verdict.interrupted is None
     assert verdict.failed == [("(berkas siap versi baru tidak sesuai: port dan akun pemeriksa)", 0)]
+
+
+def test_a_ready_file_written_between_two_looks_is_read_as_the_candidate_wrote_it(monkeypatch, tmp_path):
+    """A CI run refused a good release for good on a busy machine: the walker looked, found no ready
+    file, and looked again after the candidate had written its whole, valid file; that second look
+    was judged "not as contracted". Here the candidate writes it right after the walker's first look."""
+    ready = tmp_path / candidate_walk.READY_FILE
+    whole = {"port": 8080, "version": "9.0.0", "accounts": [{"role": "admin", "username": "u", "password": "p"}]}
+    looks = []
+    original = candidate_walk._parsed
+
+    def candidate_writes_after_the_first_look(path):
+        value = original(path)
+        looks.append(value)
+        if len(looks) == 1:
+            ready.write_text(json.dumps(whole), "utf-8")
+        return value
+
+    class Serving:  # the candidate, still running
+        def poll(self):
+            return None
+    monkeypatch.setattr(candidate_walk, "_parsed", candidate_writes_after_the_first_look)
+    assert candidate_walk.wait_ready(Serving(), ready, deadline=time.monotonic() + 30) == whole
+    assert looks[0] is None  # the first look did find nothing
