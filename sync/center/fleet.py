@@ -50,6 +50,9 @@ TRAIL_GAPS_SHOWN = timedelta(days=7)
 DISK_LOW_MB = 2048  # app/backups/health.DISK_WARN_BYTES: the office's own card warns from there
 CLOCK_OFF_SECONDS = 300
 NOT_SEEN = timedelta(days=3)
+OLD_PC_WENT_BACK = ("Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang terlihat. "
+                    "Versi komputer ini belum mengenal Coba lagi: setelah penyebabnya dibereskan, terbitkan rilis "
+                    "berikutnya (nomor versi baru), yang diambilnya seperti biasa.")
 PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office's telephone)
     "dikembalikan": ("kembali ke versi sebelumnya",
                      "Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang "
@@ -253,8 +256,16 @@ class PcRow:
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
 
     @property
+    def takes_retries(self) -> bool:
+        return updates.takes_retries((self.report or {}).get("version"))
+
+    @property
     def advice(self) -> str:
-        return PROBLEMS[self.problems[0]][1] if self.problems else "Tidak perlu tindakan."
+        if not self.problems:
+            return "Tidak perlu tindakan."
+        if self.problems[0] == "dikembalikan" and not self.takes_retries:
+            return OLD_PC_WENT_BACK
+        return PROBLEMS[self.problems[0]][1]
 
 
 def _label(key: DeviceKey) -> str:

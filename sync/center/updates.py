@@ -448,6 +448,14 @@ def release_to_all(targets_version: int):
 # takes that version off its failed ones (app/updates/state.take_retries): once per mark.
 
 MAX_RETRY_NEWS = 20  # the newest marked versions a probe carries
+# The first version whose PCs read the marks. An older one (0.3.0, 0.2.0 in the field) keeps a failed release
+# failed for good: only the next release, a new version number, reaches it (its pages say so, never "Coba lagi").
+FIRST_TAKING_RETRIES = "0.3.1"
+
+
+def takes_retries(version) -> bool:
+    """Whether a PC running `version` (its report's, or its key's) acts on a "coba lagi" mark."""
+    return isinstance(version, str) and version_key(version) >= version_key(FIRST_TAKING_RETRIES)
 
 
 def retry_news() -> dict:
@@ -472,6 +480,7 @@ def retry_release():
         return _releases_page({"versi": version}, {"status": f"Versi {version or '(kosong)'} tidak ada di daftar "
                                                              "rilis yang terbit di pusat ini: pilih rilis dari daftar."})
     keys = went_back(_active_keys(), version)
+    old = [key for key in keys if not takes_retries((health_of(key) or {}).get("version"))]  # as its report says
     with center_database.atomic():
         mark = ReleaseRetry.get_or_none(ReleaseRetry.version == version)
         marks = (mark.marks if mark else 0) + 1
@@ -484,7 +493,10 @@ def retry_release():
               f"mengembalikannya" + (f": {'; '.join(_device_label(key) for key in keys)}" if keys else ""))
     flash(f"Rilis {version} ditawarkan lagi kepada komputer yang menolak atau mengembalikannya"
           f"{f' ({len(keys)} komputer menurut laporannya)' if keys else ''}: masing-masing mencobanya sekali lagi pada "
-          "sinkronisasi berikutnya, dan memeriksanya lagi sebelum berganti versi.", "success")
+          "sinkronisasi berikutnya, dan memeriksanya lagi sebelum berganti versi." + (
+              f" {len(old)} di antaranya memakai versi lama yang belum mengenal tanda ini "
+              f"({'; '.join(_device_label(key) for key in old)}): mereka hanya mengambil rilis berikutnya, dengan "
+              "nomor versi baru." if old else ""), "success")
     if back_to is not None and DeviceKey.get_or_none(DeviceKey.id == back_to):
         return redirect(url_for("center.fleet_pc", key_id=back_to)), 303
     return redirect(url_for("center.releases")), 303

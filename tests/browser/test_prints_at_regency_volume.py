@@ -378,7 +378,8 @@ def fleet_regency(tmp_path_factory):
             if n == 5:
                 continue  # a desa PC of the previous version: no report
             went_back = n % 11 == 0
-            report = {"version": "0.3.0", "disk_free_mb": 900 if n % 13 == 4 else 40000, "trail_gaps": int(n % 17 == 3),
+            # one that went back runs a version that reads "coba lagi" (0.3.0 is told the next release instead)
+            report = {"version": "0.3.1" if went_back else "0.3.0", "disk_free_mb": 900 if n % 13 == 4 else 40000, "trail_gaps": int(n % 17 == 3),
                       "errors": n % 4, "outbox": n % 9, "phone": "" if desa else f"(0334) 88{k:04d}",
                       "backup": {"age_hours": 24 * 12 if n % 7 == 2 else 20, "where": "usb"},
                       "update": {"outcome": "dikembalikan" if went_back else "diambil", "version": "0.4.0",

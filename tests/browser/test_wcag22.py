@@ -264,7 +264,7 @@ def regency_center(tmp_path_factory):
         from sync.center import fleet, keys
         _, key = keys.enrol(longest[0].code, keys.new_enrolment_code(longest[0]), "01")
         fleet.store(key.id, fleet.cleaned_report({
-            "version": "0.3.0", "disk_free_mb": 900, "trail_gaps": 3, "errors": 12, "outbox": 240,
+            "version": "0.3.1", "disk_free_mb": 900, "trail_gaps": 3, "errors": 12, "outbox": 240,
             "phone": "(0735) 1234567 ext. 204", "backup": {"age_hours": 24 * 40, "where": "disk"},
             "update": {"outcome": "dikembalikan", "version": "0.4.0", "at": "2026-11-27T02:00:00+00:00",
                        "why": "Versi 0.4.0 gagal setelah berganti versi (halaman /pengaduan/rekap (500)); " * 3}})[0],
@@ -274,7 +274,7 @@ def regency_center(tmp_path_factory):
         from tests.sync.test_rollout import published
         published(app, "0.4.0")
         refused = {"version": "0.4.0", "stage": "sesudah", "why": "halaman /pengaduan/rekap (500)", "at": None}
-        DeviceKey.update(update_health=json.dumps({"version": "0.3.0", "walk": None, "pages": 0, "failed": [],
+        DeviceKey.update(update_health=json.dumps({"version": "0.3.1", "walk": None, "pages": 0, "failed": [],
                                                    "at": None, "errors_since": 0, "refused": refused})
                          ).where(DeviceKey.id == key.id).execute()
         desk_records.move_with_reason(night[-1], "rejected", "Foto buram dan NIK tidak sesuai KK", "ditolak")

@@ -21,11 +21,12 @@ def published(center_app, center_db):
     return "9.0.0"
 
 
-def went_back(center_app, key, version="9.0.0"):
-    """The PC's reports after taking `version` back: its health report and its update report's refusal."""
+def went_back(center_app, key, version="9.0.0", running="0.3.1"):
+    """The PC's reports after taking `version` back to `running` (0.3.1 is the first to read a "coba lagi"
+    mark): its health report and its update report's refusal."""
     client = center_app.test_client()
-    assert report(client, key, update=dict(WENT_BACK, version=version)).status_code == 200
-    health = {"version": "0.3.0", "walk": None, "pages": 0, "failed": [], "at": None, "errors_since": 0,
+    assert report(client, key, version=running, update=dict(WENT_BACK, version=version)).status_code == 200
+    health = {"version": running, "walk": None, "pages": 0, "failed": [], "at": None, "errors_since": 0,
               "refused": {"version": version, "stage": "sesudah", "why": WENT_BACK["why"], "at": WENT_BACK["at"]}}
     assert signed(client, key, health, path="/api/v1/updates/health").status_code == 200
 
@@ -59,6 +60,24 @@ def test_a_pc_that_went_back_is_offered_the_release_again_from_its_page(center_a
     assert probe_marks(center_app, made["35.08.08"]) == {"9.0.0": 2}
     trail = [row.summary for row in CenterAudit.select().where(CenterAudit.action == "coba_lagi").order_by(CenterAudit.id)]
     assert len(trail) == 2 and "tanda coba lagi ke-2" in trail[1] and "Kunir (35.08.08), loket kecamatan" in trail[0]
+
+
+def test_a_pc_of_a_version_that_never_reads_the_mark_is_not_promised_it(center_app, regency, published):
+    """A 0.3.0 PC (the field's previous version) keeps a release it took back failed for good: it has no
+    code for the marks (app/updates/state.take_retries came with 0.3.1). Its page said "Coba lagi" would
+    offer it again; it names the next release instead, and the mark's answer counts it apart."""
+    made, admin, _ = regency
+    went_back(center_app, made["35.08.08"], running="0.3.0")
+    went_back(center_app, made["35.08.07"], running="0.3.1")
+    old = DeviceKey.get(DeviceKey.key_id == made["35.08.08"][0])
+    text = page(center_app, admin, f"/armada/{old.id}")
+    assert "Coba lagi rilis" not in text and "coba-lagi" not in text
+    assert "versinya (0.3.0) belum mengenal tanda coba lagi" in text and "rilis berikutnya" in text
+    assert "Versi komputer ini belum mengenal Coba lagi" in row_of(page(center_app, admin), "Kunir")
+    assert "tekan Coba lagi di halaman komputer ini" in row_of(page(center_app, admin), "Yosowilangun")
+    marked = client_as(center_app, admin).post("/admin/rilis/coba-lagi", data={"versi": "9.0.0"}, follow_redirects=True)
+    assert "(2 komputer menurut laporannya)" in marked.text
+    assert "1 di antaranya memakai versi lama yang belum mengenal tanda ini (Kunir (35.08.08), loket kecamatan, perangkat P1): mereka hanya mengambil rilis berikutnya" in marked.text
 
 
 @pytest.mark.parametrize("version", ["9.9.9", "", "<b>9</b>"])
