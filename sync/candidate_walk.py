@@ -142,13 +142,8 @@ def _parsed(path: Path):
         return None
 
 
-def read_ready(path: Path) -> dict | None:
-    """The ready file when it says a port and accounts as the contract has them; None otherwise."""
-    value = _parsed(path)
-    return value if _as_contracted(value) else None
-
-
 def _as_contracted(value) -> bool:
+    """The ready file says a port and accounts as the contract has them."""
     if not isinstance(value, dict) or type(value.get("port")) is not int or not 0 < value["port"] < 65536:
         return False
     accounts = value.get("accounts")

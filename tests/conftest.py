@@ -118,17 +118,28 @@ def pytest_collection_modifyitems(config, items):
         if _on_postgresql(item):
             item.add_marker(pytest.mark.on_postgresql)
     each_test_in_one_pass(items)
-    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in LONGEST_FILES)  # stable: the rest as collected
+    first = {path: place for place, path in enumerate(LONGEST_FILES)}
+    items.sort(key=lambda item: first.get(item.nodeid.split("::", 1)[0], len(first)))  # stable: the rest as collected
 
 
-# The files that take longest in the full tier (its CI log's --durations): each pass hands its two workers a
-# file at a time in collection order, and these came last (tests/updates), one worker running them alone for
-# minutes at the end while the other had nothing left; scheduled first, the short files fill the end.
-LONGEST_FILES = ("tests/updates/test_release_build.py", "tests/updates/test_install.py", "tests/updates/test_switch.py",
-                 "tests/updates/test_field_launchers.py", "tests/desa/test_field_counter_renumber.py",
-                 "tests/updates/test_update_power_cuts.py", "tests/updates/test_wheel_contents.py",
-                 "tests/simulation/test_office_year.py", "tests/sync/test_faults.py",
-                 "tests/sync/test_progress_bytes_rural.py")
+# The files that take longest in the full tier, longest first (CI's JUnit XML, test-artifacts/*.xml): each pass
+# hands its two workers a file at a time, and a long file handed out last ran alone for minutes while the
+# other worker had nothing left. Scheduled first, in this order, the short files fill the end. (xdist would
+# order the files by their number of tests instead, putting the long one-test files last: scripts/test.sh
+# turns that off with --no-loadscope-reorder.)
+LONGEST_FILES = (
+    # the normal pass
+    "tests/desa/test_field_counter_renumber.py", "tests/updates/test_release_build.py",
+    "tests/updates/test_field_launchers.py", "tests/updates/test_install.py", "tests/simulation/test_office_year.py",
+    "tests/updates/test_wheel_contents.py", "tests/updates/test_switch.py", "tests/simulation/test_found_seams.py",
+    "tests/updates/test_update_power_cuts.py", "tests/updates/test_signer_check.py", "tests/desa/test_relay_faults.py",
+    "tests/sync/test_edges_of_a_real_office.py", "tests/sync/test_pc_identity.py", "tests/sync/test_faults.py",
+    "tests/sync/test_progress_bytes_rural.py", "tests/updates/test_walk.py", "tests/updates/test_lying_candidate.py",
+    # the Windows-like pass
+    "tests/browser/test_axe_every_page.py", "tests/browser/test_reflow.py", "tests/browser/test_desa_relay_journey.py",
+    "tests/browser/test_wcag22.py", "tests/browser/test_pages_fit.py", "tests/browser/test_prints_at_regency_volume.py",
+    "tests/browser/test_one_sheet.py", "tests/browser/test_prints_on_rolls.py",
+    "tests/updates/test_guide_journey_windows_laptop.py", "tests/browser/test_newcomer_journey.py")
 
 
 def is_slow(item) -> bool:

@@ -493,10 +493,11 @@ def retry_release():
               f"mengembalikannya" + (f": {'; '.join(_device_label(key) for key in keys)}" if keys else ""))
     flash(f"Rilis {version} ditawarkan lagi kepada komputer yang menolak atau mengembalikannya"
           f"{f' ({len(keys)} komputer menurut laporannya)' if keys else ''}: masing-masing mencobanya sekali lagi pada "
-          "sinkronisasi berikutnya, dan memeriksanya lagi sebelum berganti versi." + (
-              f" {len(old)} di antaranya memakai versi lama yang belum mengenal tanda ini "
-              f"({'; '.join(_device_label(key) for key in old)}): mereka hanya mengambil rilis berikutnya, dengan "
-              "nomor versi baru." if old else ""), "success")
+          "sinkronisasi berikutnya, dan memeriksanya lagi sebelum berganti versi.", "success")
+    if old:
+        flash(f"{len(old)} komputer di antaranya memakai versi lama yang belum mengenal tanda coba lagi "
+              f"({'; '.join(_device_label(key) for key in old)}): rilis {version} tidak ditawarkan lagi kepadanya; "
+              "ia hanya mengambil rilis berikutnya, dengan nomor versi baru.", "error")
     if back_to is not None and DeviceKey.get_or_none(DeviceKey.id == back_to):
         return redirect(url_for("center.fleet_pc", key_id=back_to)), 303
     return redirect(url_for("center.releases")), 303

@@ -3,6 +3,7 @@ office's database (`pembaruan-uji.sqlite3`) in the data folder until the next at
 program's next start removes it. And a candidate whose walking program is gone (a launcher stopped,
 a power cut of a test's process group: it runs in a group of its own) stops by itself. Real
 processes, each about a second."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_a_candidate_whose_walking_program_is_gone_stops_by_itself(tmp_path):
                "print(child.pid)\n")
     done = subprocess.run([sys.executable, "-c", starter], capture_output=True, text=True, timeout=120)
     candidate = int(done.stdout.strip())
-    assert candidate_walk.read_ready(ready)["port"] > 0  # it served, then lost its walker
+    assert json.loads(ready.read_text("utf-8"))["port"] > 0  # it served, then lost its walker
     wait_until(lambda: not alive(candidate), timeout=30, what="the orphaned candidate stopping")
 
 
