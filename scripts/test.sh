@@ -258,7 +258,7 @@ done
 windows_pass=${LOKET_WINDOWS_PASS:-$([ "$targeted" = 1 ] || [ "$fast" = 1 ] && echo 0 || echo 1)}
 # Two workers (pytest-xdist), a test file each at a time, each with its own PostgreSQL database
 # (made for any run: a targeted one may pass -n 2 too).
-two_workers=(-n 2 --dist loadfile --no-loadscope-reorder)  # the files in tests/conftest.py's order: longest first
+two_workers=(-n 2 --dist loadfile)
 for worker in gw0 gw1; do
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "loket_test_$worker" \
         || die "createdb loket_test_$worker failed"
