@@ -50,13 +50,13 @@ TRAIL_GAPS_SHOWN = timedelta(days=7)
 DISK_LOW_MB = 2048  # app/backups/health.DISK_WARN_BYTES: the office's own card warns from there
 CLOCK_OFF_SECONDS = 300
 NOT_SEEN = timedelta(days=3)
-OLD_PC_WENT_BACK = ("Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang terlihat. "
-                    "Versi komputer ini belum mengenal Coba lagi: setelah penyebabnya dibereskan, terbitkan rilis "
-                    "berikutnya (nomor versi baru), yang diambilnya seperti biasa.")
+_WENT_BACK_CALL = "Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang terlihat"
+# A PC of a version that reads no "coba lagi" mark (updates.takes_retries): the next release is its way forward.
+OLD_PC_WENT_BACK = (f"{_WENT_BACK_CALL}. Versi komputer ini belum mengenal Coba lagi: setelah penyebabnya dibereskan, "
+                    "terbitkan rilis berikutnya (nomor versi baru), yang diambilnya seperti biasa.")
 PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office's telephone)
     "dikembalikan": ("kembali ke versi sebelumnya",
-                     "Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang "
-                     "terlihat, dan setelah penyebabnya dibereskan tekan Coba lagi di halaman komputer ini."),
+                     f"{_WENT_BACK_CALL}, dan setelah penyebabnya dibereskan tekan Coba lagi di halaman komputer ini."),
     "tidak_terlihat": ("tidak terlihat 3 hari",
                        "Telepon kantor: tanyakan apakah komputer menyala dan terhubung internet; bila tidak ada "
                        "sambungan, minta kirim lewat berkas USB."),

@@ -464,9 +464,10 @@ def retry_news() -> dict:
                 .order_by(ReleaseRetry.marked_at.desc(), ReleaseRetry.id.desc()).limit(MAX_RETRY_NEWS).tuples())
 
 
-def went_back(keys: list[DeviceKey], version: str) -> list[DeviceKey]:
-    """The PCs whose last report says they refused release `version` or took it back."""
-    return [key for key in keys if ((health_of(key) or {}).get("refused") or {}).get("version") == version]
+def went_back(keys: list[DeviceKey], version: str) -> list[tuple[DeviceKey, dict]]:
+    """The PCs whose last report says they refused release `version` or took it back, each with that report."""
+    reported = ((key, health_of(key) or {}) for key in keys)
+    return [(key, health) for key, health in reported if (health.get("refused") or {}).get("version") == version]
 
 
 @page_blueprint.post("/admin/rilis/coba-lagi")
@@ -479,8 +480,9 @@ def retry_release():
     if version not in {release["version"] for release in _published(current_app.config["DATA_DIR"])}:
         return _releases_page({"versi": version}, {"status": f"Versi {version or '(kosong)'} tidak ada di daftar "
                                                              "rilis yang terbit di pusat ini: pilih rilis dari daftar."})
-    keys = went_back(_active_keys(), version)
-    old = [key for key in keys if not takes_retries((health_of(key) or {}).get("version"))]  # as its report says
+    back = went_back(_active_keys(), version)
+    keys = [key for key, _ in back]
+    old = [key for key, health in back if not takes_retries(health.get("version"))]  # the version its report says
     with center_database.atomic():
         mark = ReleaseRetry.get_or_none(ReleaseRetry.version == version)
         marks = (mark.marks if mark else 0) + 1
