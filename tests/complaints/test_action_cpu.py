@@ -1,14 +1,14 @@
 """What the desk's complaint and its slip compute (issue 73, finding 1): their reads run from SQL text kept
 since the first complaint, and a form without a desk answer asks for none."""
 from app.frame import statements
-from app.frame.dates import local_today
 from app.complaints import views
+from tests.support.clock import typed_hours_ago
 
 
 def _record(client, category, token):
     return client.post("/pengaduan/catat", data={
         "channel": "telepon", "category_id": str(category.id), "text": "Penelepon menanyakan antrean KTP-el.",
-        "received_at": local_today().isoformat() + "T08:00", "form_token": token, "desk_answer_id": "",
+        "received_at": typed_hours_ago(2), "form_token": token, "desk_answer_id": "",
         "step": "baru"})
 
 

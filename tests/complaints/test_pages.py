@@ -6,6 +6,7 @@ from datetime import timedelta
 from app.complaints import queries
 from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, SuggestionBoxSession
 from app.frame.dates import local_today, utc_now
+from tests.support.clock import typed_hours_ago
 
 
 def test_opening_the_box_and_entering_its_slips(client_for, category):
@@ -38,7 +39,7 @@ def test_the_same_day_cannot_be_opened_twice_and_empty_needs_no_count(client_for
 def test_slip_of_the_box_needs_a_session(client_for, category):
     response = client_for("petugas_informasi").post("/pengaduan/catat", data={
         "channel": "kotak_saran", "category_id": str(category.id), "text": "x",
-        "received_at": local_today().isoformat() + "T08:00", "form_token": "box-token-0123456789"})
+        "received_at": typed_hours_ago(2), "form_token": "box-token-0123456789"})
     assert response.status_code == 422 and "Pilih pembukaan kotak saran" in response.get_data(as_text=True)
 
 
