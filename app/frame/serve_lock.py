@@ -54,10 +54,42 @@ def hold(data_dir: Path, launched: bool = False, windows: bool | None = None) ->
                          "peramban (atau hentikan dulu yang lama); yang ini tidak dijalankan dan tidak mengubah apa pun.") from None
     handle.seek(0)
     handle.truncate()
-    handle.write(str(os.getpid()).encode())  # for whoever looks: which process serves the folder
+    # For whoever looks: which process serves the folder, after one blank byte, the one Windows locks.
+    handle.write(b" " + str(os.getpid()).encode())
     handle.flush()
     _held.append(handle)
     os.environ[LOCK_ENV] = str(os.getpid())
+
+
+def held_elsewhere(data_dir: Path, windows: bool | None = None) -> bool:
+    """Whether another process serves the folder now (a probe: a lock taken here is let go at once)."""
+    windows = (os.name == "nt") if windows is None else windows
+    with open(Path(data_dir) / LOCK_FILE, "a+b") as handle:
+        try:
+            _lock(windows, handle)
+        except OSError as problem:
+            return problem.errno in HELD_ELSEWHERE
+        _unlock(windows, handle)
+    return False
+
+
+def holder_pid(data_dir: Path) -> int | None:
+    """The pid the server holding the folder wrote, past the byte Windows keeps locked."""
+    try:
+        with open(Path(data_dir) / LOCK_FILE, "rb") as handle:
+            handle.seek(1)
+            return int(handle.read(20).strip() or b"x")
+    except (OSError, ValueError):
+        return None
+
+
+def _unlock(windows: bool, handle) -> None:
+    if windows:
+        import msvcrt
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        os.lockf(handle.fileno(), os.F_ULOCK, 0)
 
 
 def _lock(windows: bool, handle) -> None:

@@ -50,6 +50,10 @@ def cmd_serve(options) -> int:
     try:  # before anything of the folder is touched: a second server disturbs nothing
         serve_lock.hold(config["DATA_DIR"], launched=launcher.launched())
     except serve_lock.FolderBusy as busy:
+        if launcher.launched():  # by a launcher that holds no lock: the first server is this version too
+            launcher.answer_second_start(config["DATA_DIR"], os.environ[launcher.CHILD_ENV],
+                                         serve_lock.holder_pid(config["DATA_DIR"]),
+                                         lambda: serve_lock.held_elsewhere(config["DATA_DIR"]))
         print(busy, file=sys.stderr, flush=True)
         return serve_lock.BUSY
     if not launcher.launched():  # the program's own start: no check runs yet

@@ -58,11 +58,42 @@ MAX_TRIAL_STARTS = 5  # walks of one trial power cuts or a crash may interrupt b
 OLD_SERVER_SECONDS = 60
 
 
-def note_serving(data_dir: Path, version: str) -> None:
-    """Called by `run.py serve` once it listens and its verdict is kept: "this child came up"."""
+def note_serving(data_dir: Path, version: str, pid: int | None = None) -> None:
+    """Called by `run.py serve` once it listens and its verdict is kept: "this child came up". From here
+    the version may have taken saves, so its first start is over (issue 94): the mark is cleared now, not
+    when the launcher sees the child stop. A mark left by a stop (the launcher killed with its child) made
+    every later start a "first start", and a start that then failed, or a second start that found the
+    folder busy, was read as a failed release and the switch-time backup restored over every save since."""
     from app.frame.private_files import private_dir, write_private
     private_dir(versions_dir(data_dir))
-    write_private(versions_dir(data_dir) / HEALTH_FILE, json.dumps({"version": version, "pid": os.getpid()}))
+    write_private(versions_dir(data_dir) / HEALTH_FILE, json.dumps({"version": version, "pid": pid or os.getpid()}))
+    end_first_start(data_dir, version)
+
+
+def end_first_start(data_dir: Path, version: str) -> None:
+    selection = read_selection(data_dir)
+    if selection and selection["version"] == version and selection.get("first_start"):
+        write_selection(data_dir, {key: value for key, value in selection.items() if key != "first_start"})
+
+
+def answer_second_start(data_dir: Path, version: str, holder_pid: int | None, is_held, every: float = 0.5) -> None:
+    """This version, started by a launcher that holds no lock of its own (0.2.0 and older), found the folder
+    served by another server (its first start). That launcher deleted sehat.json when the selection said
+    "first_start", and reads an exit before the file is back as a failed release: it would restore the
+    switch-time backup under the running office and delete this version (issue 94, finding 1). The server
+    that holds the folder clears the mark once it listens (note_serving): wait for that while it holds the
+    folder, then put back what that launcher deleted, naming the server that runs. A holder that stops before
+    it listens is a failed first start: its own launcher takes it back, this one adds nothing."""
+    deadline = time.monotonic() + TRIAL_SECONDS  # a holder's migrations on a slow PC
+    while is_held() and time.monotonic() < deadline:
+        selection = read_selection(data_dir)
+        if not (selection and selection["version"] == version):
+            return
+        if not selection.get("first_start"):  # the holder listens
+            if not (versions_dir(data_dir) / HEALTH_FILE).exists():
+                note_serving(data_dir, version, holder_pid)
+            return
+        time.sleep(every)
 
 
 def launched() -> bool:
@@ -130,9 +161,7 @@ def serve(data_dir: Path, argv: list[str], serve_here) -> int:
             if not _came_up(data_dir, selection["version"]):  # walked well, then could not start to serve
                 fail(data_dir, selection, f"berhenti dengan kode {code} sebelum melayani")
                 continue
-            after = read_selection(data_dir)
-            if after and after["version"] == selection["version"]:
-                write_selection(data_dir, {key: value for key, value in after.items() if key != "first_start"})
+            end_first_start(data_dir, selection["version"])  # an older version does not end it itself
         if code == RESTART:
             continue
         return code

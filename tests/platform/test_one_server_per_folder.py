@@ -47,8 +47,8 @@ WINDOWS_LIKE = textwrap.dedent("""
     # msvcrt.locking as Windows has it (LK_NBLCK: OSError when another process holds the byte),
     # made of POSIX record locks, which are per process as Windows' are
     def locking(fd, mode, nbytes):
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, nbytes, 0)
-    sys.modules["msvcrt"] = types.SimpleNamespace(LK_NBLCK=2, locking=locking)
+        fcntl.lockf(fd, fcntl.LOCK_UN if mode == 0 else fcntl.LOCK_EX | fcntl.LOCK_NB, nbytes, 0)
+    sys.modules["msvcrt"] = types.SimpleNamespace(LK_UNLCK=0, LK_NBLCK=2, locking=locking)
     from app.frame import serve_lock
     try:
         serve_lock.hold(sys.argv[1], windows=True)
@@ -107,3 +107,28 @@ def test_the_program_an_update_starts_in_its_place_takes_the_lock_once_the_old_o
     done = subprocess.run([sys.executable, "-c", HANDOVER, str(tmp_path), "lama", HANDOVER], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.split() == ["dipegang", "ditolak"], done.stdout + done.stderr
+
+
+PROBE = WINDOWS_LIKE.split("from app.frame import serve_lock")[0] + textwrap.dedent("""
+    from app.frame import serve_lock
+    print(serve_lock.held_elsewhere(sys.argv[1], windows=True), serve_lock.holder_pid(sys.argv[1]))
+""")
+
+
+def test_a_second_start_sees_who_holds_the_folder_and_its_probe_takes_no_lock(tmp_path):
+    """A version started by a launcher that holds no lock waits while another server holds the folder
+    (issue 94): the probe reads the holder's pid past the byte Windows locks, and lets go what it took."""
+    command = [sys.executable, "-c", WINDOWS_LIKE, str(tmp_path)]
+    probe = [sys.executable, "-c", PROBE, str(tmp_path)]
+    first = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "dipegang"
+        seen = subprocess.run(probe, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert seen.stdout.split() == ["True", str(first.pid)], seen.stderr
+    finally:
+        first.stdin.close()
+        first.wait(30)
+    seen = subprocess.run(probe, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert seen.stdout.split()[0] == "False", seen.stderr
+    third = subprocess.run(command, cwd=ROOT, input="", capture_output=True, text=True, timeout=60)
+    assert third.returncode == 0 and "dipegang" in third.stdout  # the probe left no lock behind

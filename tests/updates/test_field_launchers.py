@@ -162,6 +162,14 @@ class FieldOffice:
         self.started = time.monotonic()
         self.launcher = Program(self.tree, self.serve, self.tmp / "peluncur.log", self.env, self.elsewhere)
 
+    def stop_and_start(self) -> None:
+        """The office's program stopped (the launcher's process group, as Windows ends it at log-off) and
+        started again; the clerk saves on."""
+        self.launcher.stop()
+        self.launcher = Program(self.tree, self.serve, self.tmp / "peluncur.log", self.env, self.elsewhere)
+        wait_for(self.url + "/masuk", timeout=300)
+        self.saves(2, "complaints saved after a stop and start", seconds=180)
+
     def said(self) -> str:
         return (self.tmp / "peluncur.log").read_text(errors="replace")[-4000:]
 
@@ -177,6 +185,31 @@ class FieldOffice:
         tokens = [ack.key[0] for ack in self.office.acks if ack.kind == "complaint"]
         assert len(tokens) >= 5, getattr(self.clerk, "last_problem", "")
         return complaints_kept(self.data, tokens)
+
+
+def started_twice_it_changes_nothing(office: "FieldOffice", version: str) -> None:
+    """Issue 94, finding 1: under 0.2.0's launcher (d36a7707) a second start (the autostart entry and a
+    double-click on the icon) read today's version's "folder busy" exit as a failed release, restored the
+    switch-time backup under the running office (185 applications and 186 complaints gone) and deleted the
+    version; on another port a second 0.2.0 server came up on the folder. Now, on the same port and on
+    another: the second start says the one true sentence and ends, the running office keeps every save and
+    its version, and the clerk goes on saving."""
+    for port in (int(office.url.rsplit(":", 1)[1]), free_port()):
+        log = office.tmp / f"mulai-kedua-{port}.log"
+        second = Program(office.tree, ["serve", "--data", str(office.data), "--port", str(port)], log, office.env,
+                         office.elsewhere)
+        try:
+            second.proc.wait(300)  # a hang guard: a second server that came up never ends
+        finally:
+            second.stop()
+        said = log.read_text(errors="replace")
+        assert "sudah berjalan untuk folder data" in said and "kembali sendiri" not in said, said[-3000:]
+        assert second.proc.returncode != 0, said[-3000:]
+        assert not read_state(office.data).get("rolled_back"), office.said()
+        selection = read_selection(office.data)
+        assert selection["version"] == version and selection["state"] == "baik", selection
+        assert office.launcher.proc.poll() is None, office.said()  # the first server serves on
+        office.saves(2, f"complaints saved after a second start on port {port}")
 
 
 @pytest.mark.parametrize("field", ["before-renumber-step", "first-updatable", "previous-but-one", "previous"])
@@ -197,6 +230,9 @@ def test_todays_release_under_a_field_launcher_keeps_every_save_and_is_not_taken
         office.saves(3, "complaints saved on today's version", seconds=180)
         serving = json.loads((office.data / "versions" / "sehat.json").read_text("utf-8"))
         assert serving["version"] == version
+        started_twice_it_changes_nothing(office, version)
+        office.stop_and_start()
+        started_twice_it_changes_nothing(office, version)
     finally:
         office.close()
     kept, selection = read_state(office.data), read_selection(office.data)

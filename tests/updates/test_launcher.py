@@ -2,6 +2,7 @@
 walk of the version on trial and each child's exit code are given (tests/updates/test_trusted_walk.py
 walks real candidates), so nothing here waits on a clock. Versions are folders with a RECORD, as pip leaves them."""
 import base64
+import json
 import hashlib
 from pathlib import Path
 
@@ -272,3 +273,58 @@ def test_the_switch_time_backup_waits_for_the_old_server_to_be_gone(tmp_path):
     old.stdin.close()  # the old server exits
     waiting.join(timeout=30)
     assert gone.is_set() and not launcher._alive(old.pid)
+
+
+def test_a_stop_and_start_after_the_version_served_never_takes_it_back(monkeypatch, tmp_path):
+    """Issue 94, finding 1: the first-start mark outlived the first start (the launcher cleared it only when
+    its child stopped; a PC switched off kills both), so a later start whose child did not listen, or a second
+    start that found the folder busy, was read as a failed release and the switch-time backup restored over
+    every save since. The mark ends when the version listens."""
+    trial(tmp_path, state="baik", first_start=True)
+    launcher.note_serving(tmp_path, "0.2.0")  # it listened and took saves; then the power went
+    assert "first_start" not in read_selection(tmp_path)
+    monkeypatch.setattr(launcher, "_run_child", lambda data_dir, selection, argv: 9)  # this start never listens
+    taken_back = []
+    monkeypatch.setattr(launcher, "take_back", lambda data_dir, selection, why: taken_back.append(why))
+    monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
+    assert launcher.serve(tmp_path, ["serve"], lambda: "served here") == 9
+    assert taken_back == [] and read_selection(tmp_path)["state"] == "baik"
+
+
+def first_start_of_another_server(tmp_path):
+    """An older launcher's view: "baik" with the first-start mark, sehat.json deleted by that launcher."""
+    trial(tmp_path, state="baik", first_start=True)
+    assert not (tmp_path / "versions" / launcher.HEALTH_FILE).exists()
+
+
+def test_a_second_start_during_the_first_ones_start_waits_for_it_and_puts_back_its_sign(tmp_path):
+    """Started by a launcher that holds no lock (0.2.0, d36a7707), while the server holding the folder is
+    still migrating: that launcher reads an exit before sehat.json as a failed release. The second waits
+    until the holder listens (it clears the mark), then writes the sign naming the holder."""
+    first_start_of_another_server(tmp_path)
+    looks = []
+
+    def held():
+        looks.append(1)
+        if len(looks) == 3:
+            launcher.end_first_start(tmp_path, "0.2.0")  # the holder listens
+        return True
+
+    launcher.answer_second_start(tmp_path, "0.2.0", 4242, held, every=0)
+    sign = json.loads((tmp_path / "versions" / launcher.HEALTH_FILE).read_text("utf-8"))
+    assert sign == {"version": "0.2.0", "pid": 4242} and len(looks) == 3
+
+
+def test_a_second_start_adds_nothing_when_the_first_stops_before_it_listens(tmp_path):
+    """The holder's own launcher judges a first start that never listened; the second claims nothing."""
+    first_start_of_another_server(tmp_path)
+    looks = iter([True, True, False])
+    launcher.answer_second_start(tmp_path, "0.2.0", 4242, lambda: next(looks), every=0)
+    assert not (tmp_path / "versions" / launcher.HEALTH_FILE).exists()
+    assert read_selection(tmp_path)["first_start"] is True
+
+
+def test_a_second_start_of_a_version_no_longer_selected_claims_nothing(tmp_path):
+    first_start_of_another_server(tmp_path)
+    launcher.answer_second_start(tmp_path, "0.3.9", 4242, lambda: True, every=0)
+    assert not (tmp_path / "versions" / launcher.HEALTH_FILE).exists()
