@@ -153,7 +153,8 @@ def build_report(config, state: dict, shape: int = 2) -> tuple[dict, dict]:
     """(the report, the totals it counted from): the totals are kept once the center has taken it. Shape 1
     is 0.3.0's: no error kinds, no saves kept (that center refuses a key it does not know)."""
     from app.frame import audit, store
-    from app.updates.versions import running_version
+    from app.updates.launcher import launched
+    from app.updates.versions import current_version, running_version
     from sync.client import outbox
     data_dir = Path(config["DATA_DIR"])
     health = state.get("health") if isinstance(state.get("health"), dict) else {}
@@ -165,7 +166,9 @@ def build_report(config, state: dict, shape: int = 2) -> tuple[dict, dict]:
         free = shutil.disk_usage(data_dir).free // MIB
     except OSError:
         free = 0
-    report = {"version": running_version(), "update": _update(state), "backup": _backup(config, data_dir),
+    # the version that serves: a pass from the command line runs the installed program's code (issue 94)
+    version = running_version() if launched() else current_version(data_dir)
+    report = {"version": version, "update": _update(state), "backup": _backup(config, data_dir),
               "disk_free_mb": free, "trail_gaps": since["trail"], "errors": since["errors"],
               "outbox": outbox.waiting_count(), "phone": (store.get("phone") or "").strip()[:40]}
     if shape < 2:

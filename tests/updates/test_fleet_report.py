@@ -109,6 +109,23 @@ def test_the_report_is_small_and_holds_no_more_than_its_keys(tmp_path):
     assert totals == {"trail": 0, "errors": 0, "kinds": {}} and report["error_kinds"] == []
 
 
+def test_a_pass_from_the_command_line_reports_the_version_that_serves(tmp_path, monkeypatch):
+    """Issue 94, finding 5: `run.py sync` from the Task Scheduler runs the installed program's code, whose
+    report named its own version, so the center's page flipped between "0.4.0 baik" and "0.3.1 versi
+    tertinggal". The report names the version this PC's launcher runs; the served version itself names its own."""
+    from app.updates import launcher
+    office_app = kecamatan_app(tmp_path / "kantor")
+    write_selection(tmp_path / "kantor", {"version": "9.4.0", "root": str(tmp_path / "v"), "state": "baik"})
+    monkeypatch.delenv(launcher.CHILD_ENV, raising=False)
+
+    def version():
+        return fleet_report.build_report(office_app.config, state.read_state(tmp_path / "kantor"))[0]["version"]
+    assert within(office_app, version) == "9.4.0"
+    monkeypatch.setenv(launcher.CHILD_ENV, "9.4.0")  # the served version's own passes
+    from app.updates.versions import running_version
+    assert within(office_app, version) == running_version()
+
+
 def test_a_desa_pc_builds_its_report_and_its_pass_sends_it(desa_app):
     """A desa PC (MODE desa) has the same report: its pass runs the phase, its outbox is counted."""
     from sync.center.fleet import cleaned_report
