@@ -16,7 +16,10 @@ contract with the version it starts"), told apart by what it leaves in the selec
   within 5 minutes, and takes back a version that stops before. So the version first makes the
   switch-time backup itself, with no server running, and starts again (RESTART) so that the launcher
   reads it; then it serves GET /masuk alone until "baik" is on disk: nothing is taken before the
-  launcher's verdict, so its going back never undoes a save."""
+  launcher's verdict, so its going back never undoes a save. That launcher walks nothing: a release that
+  breaks only on the live data was kept (issue 94, finding 4). So after the backup the version walks
+  itself too (FIRST_UPDATABLE_WALK_SECONDS, within that launcher's 5 minutes) and a failed walk stops it
+  before it listens: that launcher takes back a child that stops before, onto the version's own backup."""
 import logging
 import os
 import sys
@@ -29,6 +32,7 @@ from app.updates.state import note_health, read_selection, write_selection
 log = logging.getLogger(__name__)
 WALK_FAILED = 4  # the exit the 2026-11-27 launcher reads as "a page failed" (it reads health's "failed")
 OWN_WALK_SECONDS = 600  # within that launcher's 15 minutes, migrations of the live data after it
+FIRST_UPDATABLE_WALK_SECONDS = 180  # within the first updatable's 5 minutes from the child's start
 BACKUP_MARK = "backup_by"  # the first updatable's selection, once this version made the switch-time backup
 WAITING = "Aplikasi sedang berganti versi; tunggu sebentar, lalu muat ulang halaman ini."
 OPEN_WHILE_WAITING = ("/masuk",)  # what the first updatable launcher asks before it writes "baik"
@@ -55,32 +59,35 @@ def before_serving(data_dir: Path, selection: dict, mode: str) -> int | None:
     with now, or None to serve (behind UntilVerdict when that launcher writes the verdict)."""
     selection = dict({"mode": mode} if mode and not selection.get("mode") else {}, **selection)
     if launcher_writes_verdict(selection):
-        if selection.get(BACKUP_MARK):
-            return None
+        if selection.get(BACKUP_MARK):  # the launcher writes "baik" once this version listens
+            return _walk_and_verdict(data_dir, selection, FIRST_UPDATABLE_WALK_SECONDS, write_verdict=False)
         # No server runs (the one that applied the update stopped): this backup holds every save it took.
         # A failed backup selects the previous version again (launcher.switch_backup says why).
         launcher.switch_backup(data_dir, dict(selection, **{BACKUP_MARK: "versi"}))
         print("Cadangan saat berganti versi dibuat; versi baru dimulai lagi.", flush=True)
         return launcher.RESTART  # that launcher reads the selection again only at a new start
-    return _walk_and_verdict(data_dir, selection)
+    return _walk_and_verdict(data_dir, selection, OWN_WALK_SECONDS)
 
 
-def _walk_and_verdict(data_dir: Path, selection: dict) -> int | None:
-    """The 2026-11-27 launcher's contract: the version's own walk on a copy, then its own "baik"."""
+def _walk_and_verdict(data_dir: Path, selection: dict, seconds: int, write_verdict: bool = True) -> int | None:
+    """The version's own walk on a copy, then (the 2026-11-27 launcher's contract) its own "baik". A walk
+    that could not finish under the first updatable launcher lets that launcher judge, as it always did."""
     from app.updates import walk
     config = launcher._office_config(data_dir, selection)
     program = Path(__file__).resolve().parents[2] / "run.py"
     print(f"Versi {selection['version']} memeriksa halamannya sebelum melayani...", flush=True)
-    verdict = walk.walk_version(program, data_dir, config["DATABASE_PATH"], config["MODE"], OWN_WALK_SECONDS,
+    verdict = walk.walk_version(program, data_dir, config["DATABASE_PATH"], config["MODE"], seconds,
                                 dict(os.environ), version=selection["version"])
     if verdict.interrupted:
         print(f"Pemeriksaan versi {selection['version']} terputus: {verdict.interrupted}", file=sys.stderr, flush=True)
-        return 1  # no request taken: that launcher goes back to the backup, which holds every save
+        return 1 if write_verdict else None  # no request taken: that launcher goes back to the backup, which holds every save
     note_health(data_dir, selection["version"], verdict.passed, verdict.pages, verdict.failed_urls())
     if not verdict.passed:
         print(f"Versi {selection['version']} gagal diperiksa: {', '.join(verdict.failed_urls())}", file=sys.stderr,
               flush=True)
         return WALK_FAILED
+    if not write_verdict:
+        return None
     now = read_selection(data_dir)
     if not (now and now["version"] == selection["version"]):
         return 1
