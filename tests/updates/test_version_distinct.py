@@ -23,7 +23,7 @@ def version_of(tree_text: str) -> str:
 
 
 def test_a_tree_that_differs_from_the_last_landed_version_carries_another_version():
-    landed = field_commit("previous")
+    landed = field_commit("last-landed")
     landed_version = version_of(subprocess.run(["git", "show", f"{landed}:pyproject.toml"], cwd=ROOT,
                                                capture_output=True, text=True, check=True).stdout)
     differs = subprocess.run(["git", "diff", "--quiet", landed, "--", *BEHAVIOUR], cwd=ROOT).returncode != 0
