@@ -17,6 +17,7 @@ import requests
 
 import run
 from app.updates.state import read_state
+from tests.support.built_once import built_once, tree_key
 from tests.sync.harness import (ROOT, CenterServer, Process, enrol_kecamatan, fill_kecamatan, free_port,
                                 kecamatan_app, prepare_center, wait_for)
 from tests.sync.test_end_to_end import TOKEN, wait_until
@@ -31,14 +32,20 @@ def build_wheel(version: str, work: Path, broken: str = "") -> Path:
     """This tree's wheel at `version` (`pip wheel --no-deps .`, as docs/operations.md says). `broken`:
     "start", a version that migrates the database and then cannot serve (its check-server can); "migration",
     one whose new migration cannot be applied (numbered with a gap: it stops before any page answers); "live", one whose register page answers 500
-    only in the launched program (the walk on the live program meets it, the check before does not)."""
-    source = work / f"src-{version}"
+    only in the launched program (the walk on the live program meets it, the check before does not).
+    Built once per run for the same files, version and defect (tests/support/built_once.py)."""
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.splitlines()
-    for name in listed:
-        if (ROOT / name).is_file() and not name.startswith(("tests/", "bench/", "docs/")):
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            (source / name).write_bytes((ROOT / name).read_bytes())
+    files = [name for name in listed if (ROOT / name).is_file() and not name.startswith(("tests/", "bench/", "docs/"))]
+    return built_once(tree_key(files, f"pip-wheel:{version}:{broken}"), work,
+                      lambda folder: _build_wheel(files, version, folder, broken))
+
+
+def _build_wheel(files: list[str], version: str, work: Path, broken: str) -> Path:
+    source = work / f"src-{version}"
+    for name in files:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes((ROOT / name).read_bytes())
     project = source / "pyproject.toml"
     project.write_text(re.sub(r'^version = ".*"$', f'version = "{version}"', project.read_text(), flags=re.M))
     for program in ("kecamatan", "desa") if broken in ("start", "migration") else ():  # the kecamatan's or the desa PC's database

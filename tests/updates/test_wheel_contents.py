@@ -3,6 +3,7 @@ issue 60 finding 4: the wheel lacked the Kemendagri region list (pyproject's pac
 editable installs read the source tree, so no test saw it, and an office updated to it answered 500
 on 8 pages. Here the wheel is compared with what git holds of its packages, and installed and run
 outside the source tree, as an office PC installs a release (pip --target, no PYTHONPATH)."""
+import inspect
 import os
 import re
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.built_once import built_once, tree_key
 from tests.sync.harness import ROOT
 
 pytestmark = pytest.mark.slow
@@ -31,18 +33,22 @@ def checkout_files(*paths: str) -> list[str]:
 
 def build_release_wheel(work: Path, edit=None) -> Path:
     """This tree's release wheel, built in a clean copy of it exactly as the docs say; `edit(source)`
-    changes the copy first (a planted defect)."""
-    source = work / "checkout"
-    for name in checkout_files("."):
-        if not name.startswith(("tests/", "bench/", "docs/")):
+    changes the copy first (a planted defect). Built once per run for the same files and edit."""
+    files = [name for name in checkout_files(".") if not name.startswith(("tests/", "bench/", "docs/"))]
+
+    def build(folder: Path) -> Path:
+        source = folder / "checkout"
+        for name in files:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             (source / name).write_bytes((ROOT / name).read_bytes())
-    if edit:
-        edit(source)
-    subprocess.run([sys.executable, *BUILD], cwd=source, check=True, capture_output=True)
-    wheels = sorted((source / "dist").glob("loket_kecamatan-*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
+        if edit:
+            edit(source)
+        subprocess.run([sys.executable, *BUILD], cwd=source, check=True, capture_output=True)
+        wheels = sorted((source / "dist").glob("loket_kecamatan-*.whl"))
+        assert len(wheels) == 1, wheels
+        return wheels[0]
+    variant = "release:" + (inspect.getsource(edit) if edit else "")
+    return built_once(tree_key(files, variant), work, build)
 
 
 def missing_from(wheel: Path) -> list[str]:
