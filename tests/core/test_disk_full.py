@@ -76,6 +76,32 @@ def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small
     database.close_all()
 
 
+def test_the_disk_full_page_names_what_fills_the_disk_the_updates_download_included(small_disk):
+    """Issue 94 finding 2: the page sent the admin to move old backups (0.8 MB) while an update's 46 MB sat in
+    pembaruan/cache, which no page named. Now it names each folder the program keeps, the largest first."""
+    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
+    app.test_client_class = CsrfClient
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        seed_identity("35.08.07")
+        create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
+    clerk = app.test_client()
+    assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
+    cache = small_disk / "pembaruan" / "cache"
+    cache.mkdir(parents=True)
+    (cache / "wheels%2Floket_kecamatan-9.1.0-py3-none-any.whl").write_bytes(b"\0" * (3 * 1024 * 1024))
+    with app.app_context(), database.connection_context():
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    fill(small_disk)
+    answer = clerk.post("/pendaftaran/baru", data=applicant_form(), content_type="multipart/form-data")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 507, page[:400]
+    assert f"unduhan pembaruan 3.0 MB ({cache}: isinya boleh dihapus" in page
+    assert "cadangan 0.0 MB" in page and "basis data" in page
+    os.remove(small_disk / "pengisi.bin")
+    database.close_all()
+
+
 def test_another_database_error_is_still_the_calm_500_with_its_traceback_logged(app, caplog):
     import peewee
 
