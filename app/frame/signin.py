@@ -23,6 +23,9 @@ from app.frame.passwords import dummy_hash, hash_password, verify_password
 
 SESSION_TOKEN = "sid"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute
+# A session's last page when the disk refused to write it (issue 94): a page is worth more than that write,
+# and the idle limit must not end a session for want of it. In this process only, until a write succeeds.
+_seen_unwritten: dict[int, object] = {}
 
 
 class SessionRecord(Model):
@@ -66,19 +69,35 @@ def load_current_user() -> None:
     found = statements.rows(_session_with_account, sessions, accounts, _hash(token))
     row = found[0] if found else None
     user = row.account if row else None
+    last_seen = max(row.last_seen_at, _seen_unwritten.get(row.id, row.last_seen_at)) if row else None
     expired = (row is None or row.ended_at is not None or user is None or not user.is_active
-               or now - row.last_seen_at > idle_limit()
+               or now - last_seen > idle_limit()
                or now - row.created_at > timedelta(hours=current_app.config.get("SESSION_MAX_HOURS", 10)))
     if expired:
         if row is not None and row.ended_at is None:
-            sessions.update(ended_at=now).where(sessions.id == row.id).execute()
+            _unless_the_disk_is_full(sessions.update(ended_at=now).where(sessions.id == row.id))  # expired anyway
         session.clear()
         g.session_expired = True
         return
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        sessions.update(last_seen_at=now).where(sessions.id == row.id).execute()
+    if now - last_seen >= TOUCH_EVERY:
+        if _unless_the_disk_is_full(sessions.update(last_seen_at=now).where(sessions.id == row.id)):
+            _seen_unwritten.pop(row.id, None)
+        else:
+            _seen_unwritten[row.id] = now
     g.user = user
     g.staff_session_id = row.id
+
+
+def _unless_the_disk_is_full(query) -> bool:
+    """Run a write a page makes only by the way; False when the disk is full (the page is served anyway)."""
+    from app.frame.errors import is_disk_full
+    try:
+        query.execute()
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
+        return False
+    return True
 
 
 def _session_with_account(sessions, accounts, token_hash: str):  # its SQL built once (app/frame/statements.py)

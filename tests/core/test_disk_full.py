@@ -102,6 +102,41 @@ def test_the_disk_full_page_names_what_fills_the_disk_the_updates_download_inclu
     database.close_all()
 
 
+def test_a_signed_in_clerk_still_reads_every_page_on_a_full_disk(small_disk):
+    """Issue 94 finding 2: on a full disk every page said "Penyimpanan komputer penuh": each page a minute after
+    the last wrote the session's last-seen time. That write is not worth a page: a clerk still looks up an
+    application and its number; only a save answers 507. The session's time is kept in memory meanwhile, so
+    the idle limit is not reached for want of a write."""
+    from datetime import timedelta
+    from app.frame.dates import utc_now
+    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
+    app.test_client_class = CsrfClient
+    database = app.extensions["database"]
+    with app.app_context(), database.connection_context():
+        seed_identity("35.08.07")
+        create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
+    clerk = app.test_client()
+    assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
+    first = clerk.post("/pendaftaran/baru", data=applicant_form(photo=(io.BytesIO(photo_jpeg()), "f.jpg")),
+                       content_type="multipart/form-data")
+    assert first.status_code == 302
+    sessions = app.extensions["session_model"]
+    with app.app_context(), database.connection_context():
+        sessions.update(last_seen_at=utc_now() - timedelta(minutes=20)).execute()  # a page was due to touch it
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    fill(small_disk)
+    for url in ("/", "/pendaftaran", first.headers["Location"]):
+        answer = clerk.get(url, follow_redirects=True)
+        assert answer.status_code == 200, (url, answer.get_data(as_text=True)[:400])
+        assert "Penyimpanan komputer penuh" not in answer.get_data(as_text=True)
+    save = clerk.post("/pendaftaran/baru", data=applicant_form(nik="3508071205900002"),
+                      content_type="multipart/form-data")
+    assert save.status_code == 507  # a save still says the disk is full
+    os.remove(small_disk / "pengisi.bin")
+    assert clerk.get("/pendaftaran").status_code == 200  # still signed in once the disk has room
+    database.close_all()
+
+
 def test_another_database_error_is_still_the_calm_500_with_its_traceback_logged(app, caplog):
     import peewee
 
