@@ -276,8 +276,14 @@ class PcRow:
         if self.problems[0] == "dikembalikan" and not self.takes_retries:
             return OLD_PC_WENT_BACK
         if self.problems[0] == "ruang_pembaruan":
-            return PROBLEMS["ruang_pembaruan"][1].format(**self.report["room"])
+            return self.room_advice
         return PROBLEMS[self.problems[0]][1]
+
+    @property
+    def room_advice(self) -> str:
+        """A release waiting for room on this PC's disk, with the megabytes to free ("" when none waits)."""
+        room = (self.report or {}).get("room")
+        return PROBLEMS["ruang_pembaruan"][1].format(**room) if room else ""
 
 
 def _label(key: DeviceKey) -> str:
