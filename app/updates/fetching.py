@@ -462,6 +462,11 @@ def _learn_and_fetch(data_dir: Path, source) -> dict:
             _drop_cached_wheels(data_dir, (read_state(data_dir).get("available") or {}).get("wheels") or [])
             return write_state(data_dir, available=None, refused=None, checked_at=now,
                                settled=_trusted_versions(data_dir), dropped_root=None)
+        if version in (read_state(data_dir).get("failed_versions") or []):
+            # Never offered here again unless the regency marks it "coba lagi" (state.take_retries, before this
+            # check): nothing of it is fetched, and its cache (some 60 MB) goes.
+            _drop_cached_wheels(data_dir, [])
+            return write_state(data_dir, available=None, refused=None, checked_at=now)
         wheels = wheels_needed(release)
         signed = [_signed_target(updater, target) for target in wheels]  # each one signed before any is fetched
         missing = [info for info in signed if not updater.find_cached_target(info)]

@@ -100,3 +100,28 @@ def test_a_stale_partial_download_goes_on_the_next_pass_and_an_installed_release
     stale = stale_partial(office, size=1024)
     state = check_source(office, FolderSource(stick))
     assert state["available"] is None and cached_wheels(office) == [] and not stale.exists()
+
+
+def test_a_release_that_failed_here_is_not_kept_in_the_cache(tmp_path, monkeypatch):
+    """A release refused or taken back here is never offered again (until the regency's "coba lagi"): its
+    cache was kept for good, 60 MB of a small disk for a release nobody installs."""
+    from app.updates.state import remember_failure
+    keys = tmp_path / "kunci"
+    releases.create_keys(keys)
+    fake_wheel(tmp_path / "wheels", "loket_kecamatan-9.0.0-py3-none-any.whl", 1037)
+    bundle = releases.sign_release(keys, "9.0.0", "Rilis kecil.", sorted((tmp_path / "wheels").glob("*.whl")),
+                                   tmp_path / "paket")
+    stick = tmp_path / "flashdisk" / "pembaruan"
+    releases.publish(bundle, stick, keys / "online.pem")
+    office = tmp_path / "kecamatan"
+    write_state(office, expected_root=releases.key_folder_fingerprint(keys))
+    monkeypatch.setattr(health, "free_bytes", lambda folder: 50 * 1024 ** 3)
+    assert check_source(office, FolderSource(stick))["available"]["version"] == "9.0.0"
+    assert len(cached_wheels(office)) == 1
+    remember_failure(office, "9.0.0", "check_refused", "Versi 9.0.0 gagal diperiksa pada salinan data.")
+    source = FolderSource(stick)
+    read = []
+    monkeypatch.setattr(source, "read", lambda name, *rest: read.append(name) or FolderSource.read(source, name, *rest))
+    state = check_source(office, source)
+    assert state["available"] is None and cached_wheels(office) == []
+    assert not [name for name in read if name.startswith("targets/wheels/")]  # and it is not fetched again
