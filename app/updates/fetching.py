@@ -37,7 +37,7 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from app.frame.private_files import private_dir
 from app.updates import room, trust
-from app.updates.state import now_text, paths, read_state, write_state
+from app.updates.state import now_text, paths, read_selection, read_state, write_state
 from app.updates.versions import (  # noqa: F401  (their old home: callers read them here too)
     APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, release_version, running_version, version_key)
 from loket_python import closure_key
@@ -435,8 +435,7 @@ def check_source(data_dir: Path, source) -> dict:
         kept = _learn_and_fetch(data_dir, source)
     except WaitsForRoom as waiting:
         log.warning("release %s waits for room: %d bytes needed, %d free", waiting.version, waiting.need, waiting.free)
-        before = (read_state(data_dir).get("available") or {}).get("wheels") or []
-        _drop_cached_wheels(data_dir, [*waiting.wheels, *before])  # what it has of this release counts as fetched
+        _drop_cached_wheels(data_dir, [*waiting.wheels, *_wheels_in_use(data_dir)])  # what it has counts as fetched
         kept = write_state(data_dir, available=None, refused=None, checked_at=now_text(), **{
             room.ROOM: room.waiting_message(waiting.version, waiting.need, waiting.free),
             f"{room.ROOM}_at": now_text(), f"{room.ROOM}_version": waiting.version,
@@ -459,13 +458,13 @@ def _learn_and_fetch(data_dir: Path, source) -> dict:
         release = json.loads(Path(release_file).read_bytes())
         version = release_version(release.get("version"))
         if version_key(version) <= version_key(current_version(data_dir)):
-            _drop_cached_wheels(data_dir, (read_state(data_dir).get("available") or {}).get("wheels") or [])
+            _drop_cached_wheels(data_dir, _wheels_in_use(data_dir))
             return write_state(data_dir, available=None, refused=None, checked_at=now,
                                settled=_trusted_versions(data_dir), dropped_root=None)
         if version in (read_state(data_dir).get("failed_versions") or []):
             # Never offered here again unless the regency marks it "coba lagi" (state.take_retries, before this
             # check): nothing of it is fetched, and its cache (some 60 MB) goes.
-            _drop_cached_wheels(data_dir, [])
+            _drop_cached_wheels(data_dir, _wheels_in_use(data_dir))
             return write_state(data_dir, available=None, refused=None, checked_at=now)
         wheels = wheels_needed(release)
         signed = [_signed_target(updater, target) for target in wheels]  # each one signed before any is fetched
@@ -504,15 +503,23 @@ def _learn_and_fetch(data_dir: Path, source) -> dict:
                  "wheels": wheels, "signed_at": str(release.get("signed_at", "")),
                  "whole_lock": release.get("closure") is not None}  # installed alone in its folder, run isolated
     _kept_on_disk(data_dir, [RELEASE_TARGET, *wheels])
-    before = (read_state(data_dir).get("available") or {}).get("wheels") or []  # an apply may be reading them
-    _drop_cached_wheels(data_dir, [*wheels, *before])
+    _drop_cached_wheels(data_dir, [*wheels, *_wheels_in_use(data_dir)])  # an apply may be reading them
     return write_state(data_dir, available=available, refused=None, checked_at=now, dropped_root=None)
 
 
 def drop_leftovers(data_dir: Path) -> None:
     """A pass with nothing on offer: downloads cut short and cached wheels of any release go."""
     room.drop_partials(data_dir)
-    _drop_cached_wheels(data_dir, (read_state(data_dir).get("available") or {}).get("wheels") or [])
+    _drop_cached_wheels(data_dir, _wheels_in_use(data_dir))
+
+
+def _wheels_in_use(data_dir: Path) -> list[str]:
+    """The wheels an install may still read: the release on offer, and the one a switch on trial offers again
+    when it is cut short (launcher: the selection's "offer")."""
+    selection = read_selection(data_dir) or {}
+    trial = selection.get("offer") if selection.get("state") != "baik" else None
+    return [*((read_state(data_dir).get("available") or {}).get("wheels") or []),
+            *((trial if isinstance(trial, dict) else {}).get("wheels") or [])]
 
 
 def _drop_cached_wheels(data_dir: Path, kept: list[str]) -> None:

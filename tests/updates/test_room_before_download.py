@@ -94,9 +94,16 @@ def test_a_stale_partial_download_goes_on_the_next_pass_and_an_installed_release
     assert state["available"]["version"] == "9.0.0" and not partial.exists()
     assert len(cached_wheels(office)) == 1
 
-    # 9.0.0 installed and running: the next pass finds nothing newer and its 60 MB cache goes.
+    # 9.0.0 installed, its switch on trial: a pass then keeps its wheels, which the launcher offers again if
+    # the switch is cut short (the selection's "offer").
+    offer = state["available"]
     write_state(office, available=None, installed="9.0.0")
-    write_selection(office, {"version": "9.0.0", "root": str(office / "versions" / "9.0.0"), "state": "baik"})
+    selection = {"version": "9.0.0", "root": str(office / "versions" / "9.0.0"), "state": "uji", "offer": offer}
+    write_selection(office, selection)
+    assert check_source(office, FolderSource(stick))["available"] is None and len(cached_wheels(office)) == 1
+
+    # Switched and running: the next pass finds nothing newer and its 60 MB cache goes.
+    write_selection(office, dict(selection, state="baik"))
     stale = stale_partial(office, size=1024)
     state = check_source(office, FolderSource(stick))
     assert state["available"] is None and cached_wheels(office) == [] and not stale.exists()
