@@ -514,12 +514,14 @@ def drop_leftovers(data_dir: Path) -> None:
 
 
 def _wheels_in_use(data_dir: Path) -> list[str]:
-    """The wheels an install may still read: the release on offer, and the one a switch on trial offers again
-    when it is cut short (launcher: the selection's "offer")."""
+    """The wheels the cache keeps: the release on offer (an install may be reading it); the one a switch on
+    trial offers again when it is cut short (launcher: the selection's "offer"); the running version's while
+    the disk keeps its floor (the next release fetches only the wheels that changed), not below it."""
     selection = read_selection(data_dir) or {}
-    trial = selection.get("offer") if selection.get("state") != "baik" else None
-    return [*((read_state(data_dir).get("available") or {}).get("wheels") or []),
-            *((trial if isinstance(trial, dict) else {}).get("wheels") or [])]
+    offer = selection.get("offer") if isinstance(selection.get("offer"), dict) else {}
+    if selection.get("state") == "baik" and not room.above_floor(data_dir):
+        offer = {}
+    return [*((read_state(data_dir).get("available") or {}).get("wheels") or []), *(offer.get("wheels") or [])]
 
 
 def _drop_cached_wheels(data_dir: Path, kept: list[str]) -> None:

@@ -44,6 +44,12 @@ def shortfall(data_dir: Path, download: int, wheels: int) -> tuple[int, int] | N
     return (need, free) if free < need else None
 
 
+def above_floor(data_dir: Path) -> bool:
+    """Does the disk keep its floor free now? (below it, the cache keeps only what an install may read)"""
+    from app.backups import health
+    return health.free_bytes(data_dir) >= health.disk_danger_below(database_bytes(data_dir))
+
+
 def megabytes(size: int) -> int:
     return -(-size // MIB)  # rounded up: "kosongkan 12 MB" frees enough
 

@@ -77,7 +77,8 @@ def test_a_release_the_disk_has_no_room_for_is_not_fetched_and_every_page_says_i
         assert "room" not in fleet_report.build_report(app.config, read_state(data_dir), 3)[0]
 
 
-def test_a_stale_partial_download_goes_on_the_next_pass_and_an_installed_releases_cache_too(tmp_path, monkeypatch):
+def test_a_stale_partial_download_goes_on_the_next_pass_and_an_installed_releases_cache_when_short(tmp_path,
+                                                                                                monkeypatch):
     keys = tmp_path / "kunci"
     releases.create_keys(keys)
     fake_wheel(tmp_path / "wheels", "loket_kecamatan-9.0.0-py3-none-any.whl", 1037)
@@ -102,8 +103,11 @@ def test_a_stale_partial_download_goes_on_the_next_pass_and_an_installed_release
     write_selection(office, selection)
     assert check_source(office, FolderSource(stick))["available"] is None and len(cached_wheels(office)) == 1
 
-    # Switched and running: the next pass finds nothing newer and its 60 MB cache goes.
+    # Switched and running: its wheels stay while the disk keeps its floor (the next release fetches only the
+    # wheels that changed); below the floor, the next pass drops them, and a cut download too.
     write_selection(office, dict(selection, state="baik"))
+    assert check_source(office, FolderSource(stick))["available"] is None and len(cached_wheels(office)) == 1
+    monkeypatch.setattr(health, "free_bytes", lambda folder: 100 * MiB)
     stale = stale_partial(office, size=1024)
     state = check_source(office, FolderSource(stick))
     assert state["available"] is None and cached_wheels(office) == [] and not stale.exists()
