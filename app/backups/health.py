@@ -20,7 +20,7 @@ from flask import current_app, url_for
 from app.backups import clock, recovery
 from app.backups.engine import recovery_key_problem
 from app.capabilities import Card
-from app.frame import audit, keystore, store
+from app.frame import audit, errors, keystore, store
 from app.frame.dates import duration_words, format_datetime, utc_now
 from app.frame.db import database
 from app.frame.access import may
@@ -41,8 +41,25 @@ _failure_not_stored: dict = {}  # when even the database could not take the note
 
 
 def free_bytes(folder: Path) -> int:
-    """Space left on the disk holding the data folder."""
+    """Space left on the disk holding the data folder (the one seam every reading goes through)."""
     return shutil.disk_usage(folder).free
+
+
+def disk_danger_below(database_size: int) -> int:
+    """Free space under which the disk is "hampir habis": the next backup (a copy of the database) may not
+    fit. Also the floor an update keeps free after its download and install (app/updates/room.py)."""
+    return max(DISK_DANGER_BYTES, database_size + database_size // 2)
+
+
+def backup_disk_user(config) -> list:
+    """The backups folder on the disk-full page (app/frame/errors.DISK_USERS)."""
+    from app.frame.errors import DiskUser, folder_bytes
+    folder = config.get("BACKUP_DIR")
+    return [DiskUser("cadangan", Path(folder), folder_bytes(folder), "pindahkan yang lama ke flashdisk")] if folder else []
+
+
+if backup_disk_user not in errors.DISK_USERS:
+    errors.DISK_USERS.append(backup_disk_user)
 
 
 def note_daily_result(failure: str | None) -> None:
@@ -161,7 +178,7 @@ def concerns(config) -> list[Concern]:
     database_size = Path(config["DATABASE_PATH"]).stat().st_size if Path(config["DATABASE_PATH"]).exists() else 0
     free = free_bytes(data_dir)
     if free < max(DISK_WARN_BYTES, 3 * database_size):
-        danger = free < max(DISK_DANGER_BYTES, database_size + database_size // 2)
+        danger = free < disk_danger_below(database_size)
         found.append(Concern("danger" if danger else "warn", "Ruang disk " + ("hampir habis" if danger else "menipis"),
                              f"sisa {free / GIB:.1f} GB",
                              "Pindahkan cadangan lama dari folder cadangan ke flashdisk dan hapus berkas yang tidak "

@@ -9,9 +9,12 @@ session ends after the idle limit (`app.extensions["idle_minutes"]()`, else SESS
 30 by default) and after SESSION_MAX_HOURS in any case, whatever the cookie says.
 """
 import hashlib
+import itertools
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import current_app, g, has_request_context, request, session
 from peewee import JOIN, AutoField, CharField, IntegerField, Model
@@ -21,8 +24,16 @@ from app.frame import statements, throttle
 from app.frame.dates import utc_now
 from app.frame.passwords import dummy_hash, hash_password, verify_password
 
+log = logging.getLogger(__name__)
 SESSION_TOKEN = "sid"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute
+# A session's last page when the disk refused to write it (issue 94): a page is worth more than that write,
+# and the idle limit must not end a session for want of it. In this process only, until a write succeeds.
+_seen_unwritten: dict[int, object] = {}
+# Sessions begun while the disk was full (issue 94): a full disk must not keep the office out (its admin signs
+# in to free space). Kept in this process by token hash, with negative ids, until they end or it stops.
+_unwritten_sessions: dict[str, SimpleNamespace] = {}
+_unwritten_ids = itertools.count(1)
 
 
 class SessionRecord(Model):
@@ -64,21 +75,49 @@ def load_current_user() -> None:
     now, sessions, accounts = utc_now(), _sessions(), current_app.extensions["account_model"]
     # One query on every request: the session with its account (None when the account is gone).
     found = statements.rows(_session_with_account, sessions, accounts, _hash(token))
-    row = found[0] if found else None
+    row = found[0] if found else _unwritten_session(_hash(token), accounts)
     user = row.account if row else None
+    last_seen = max(row.last_seen_at, _seen_unwritten.get(row.id, row.last_seen_at)) if row else None
     expired = (row is None or row.ended_at is not None or user is None or not user.is_active
-               or now - row.last_seen_at > idle_limit()
+               or now - last_seen > idle_limit()
                or now - row.created_at > timedelta(hours=current_app.config.get("SESSION_MAX_HOURS", 10)))
     if expired:
-        if row is not None and row.ended_at is None:
-            sessions.update(ended_at=now).where(sessions.id == row.id).execute()
+        if row is not None and row.id < 0:
+            _unwritten_sessions.pop(row.token_hash, None)
+        elif row is not None and row.ended_at is None:
+            _unless_the_disk_is_full(sessions.update(ended_at=now).where(sessions.id == row.id))  # expired anyway
         session.clear()
         g.session_expired = True
         return
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        sessions.update(last_seen_at=now).where(sessions.id == row.id).execute()
+    if row.id < 0:
+        row.last_seen_at = now
+    elif now - last_seen >= TOUCH_EVERY:
+        if _unless_the_disk_is_full(sessions.update(last_seen_at=now).where(sessions.id == row.id)):
+            _seen_unwritten.pop(row.id, None)
+        else:
+            _seen_unwritten[row.id] = now
     g.user = user
     g.staff_session_id = row.id
+
+
+def _unwritten_session(token_hash: str, accounts):
+    """A session begun on a full disk, with its account as a stored one has it (None when it is gone)."""
+    kept = _unwritten_sessions.get(token_hash)
+    if kept is not None:
+        kept.account = accounts.get_or_none(accounts.id == kept.user_id)
+    return kept
+
+
+def _unless_the_disk_is_full(query) -> bool:
+    """Run a write a page makes only by the way; False when the disk is full (the page is served anyway)."""
+    from app.frame.errors import is_disk_full
+    try:
+        query.execute()
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
+        return False
+    return True
 
 
 def _session_with_account(sessions, accounts, token_hash: str):  # its SQL built once (app/frame/statements.py)
@@ -92,7 +131,16 @@ def start_session(user) -> str:
     token = secrets.token_urlsafe(32)
     now = utc_now()
     address = (request.remote_addr or "") if has_request_context() else ""
-    _sessions().create(token_hash=_hash(token), user_id=user.id, address=address, created_at=now, last_seen_at=now)
+    try:
+        _sessions().create(token_hash=_hash(token), user_id=user.id, address=address, created_at=now, last_seen_at=now)
+    except Exception as error:
+        from app.frame.errors import is_disk_full
+        if not is_disk_full(error):
+            raise
+        _unwritten_sessions[_hash(token)] = SimpleNamespace(
+            id=-next(_unwritten_ids), token_hash=_hash(token), user_id=user.id, address=address, created_at=now,
+            last_seen_at=now, ended_at=None)
+        log.warning("session of account %s kept in memory: the disk is full", user.id)
     return token
 
 
@@ -105,6 +153,9 @@ def end_sessions(user) -> None:
     """End the user's sessions on every PC (password changed or reset, account disabled)."""
     sessions = _sessions()
     sessions.update(ended_at=utc_now()).where(sessions.user_id == user.id, sessions.ended_at.is_null()).execute()
+    for token_hash, kept in list(_unwritten_sessions.items()):
+        if kept.user_id == user.id:
+            _unwritten_sessions.pop(token_hash, None)
 
 
 def set_password(account, password: str, must_change: bool) -> None:
@@ -118,7 +169,9 @@ def set_password(account, password: str, must_change: bool) -> None:
 
 
 def sign_out() -> None:
-    if g.get("staff_session_id"):
+    if g.get("staff_session_id", 0) < 0:
+        _unwritten_sessions.pop(_hash(session.get(SESSION_TOKEN, "")), None)
+    elif g.get("staff_session_id"):
         sessions = _sessions()
         sessions.update(ended_at=utc_now()).where(sessions.id == g.staff_session_id).execute()
     session.clear()
@@ -160,11 +213,47 @@ def check_sign_in(form, record=None) -> SignInAttempt:
                   and bool(account and account.is_active))
     address = request.remote_addr or ""
     attempt.wait = throttle.login_wait(username, address, password_correct=attempt.ok)
-    with accounts._meta.database.atomic():
-        if attempt.wait:
-            throttle.login_refused_while_waiting(username, address, attempt.ok)
-        else:
-            throttle.login_attempted(username, address, attempt.ok)
-            if record:
-                record(attempt)
+    try:
+        with accounts._meta.database.atomic():
+            if attempt.wait:
+                throttle.login_refused_while_waiting(username, address, attempt.ok)
+            else:
+                throttle.login_attempted(username, address, attempt.ok)
+                if record:
+                    record(attempt)
+    except Exception as error:
+        from app.frame.errors import is_disk_full
+        if not is_disk_full(error):
+            raise
+        return _not_recorded(attempt, address)
+    return attempt
+
+
+# Wrong passwords the disk could not count (issue 94): counted here instead, with sign-in's limits, so a full
+# disk gives a guesser no more tries than the throttle would. {key: [moments]}, keys "name|address" and "|address".
+_uncounted_failures: dict[str, list] = {}
+MAX_UNCOUNTED_KEYS = 10_000
+
+
+def _not_recorded(attempt: SignInAttempt, address: str) -> SignInAttempt:
+    """An attempt on a full disk: its trail row and throttle count not written. A right password signs in
+    (start_session keeps the session in memory) unless the wrong ones counted here reached the limit."""
+    config, now = current_app.config, utc_now()
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    keys = (f"{attempt.username}|{address}", f"|{address}")
+    recent = {key: [at for at in _uncounted_failures.get(key, []) if now - at < window] for key in keys}
+    account, everyone = recent[keys[0]], recent[keys[1]]
+    # As throttle.login_wait: the account's own failures make any attempt wait; the address's, any but a right
+    # password of an account that has not failed there (the office's own users are not locked out).
+    over = len(account) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] or (
+        len(everyone) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"] and not (attempt.ok and not account))
+    if not attempt.ok:
+        account.append(now)
+        everyone.append(now)
+    if over:
+        attempt.ok, attempt.wait = False, attempt.wait or int(window.total_seconds())
+    if len(_uncounted_failures) > MAX_UNCOUNTED_KEYS:
+        _uncounted_failures.clear()
+    _uncounted_failures.update(recent)
+    log.warning("sign-in attempt for %r not in the trail: the disk is full", attempt.username)
     return attempt

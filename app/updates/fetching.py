@@ -36,8 +36,8 @@ from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from app.frame.private_files import private_dir
-from app.updates import trust
-from app.updates.state import paths, read_state, write_state
+from app.updates import room, trust
+from app.updates.state import now_text, paths, read_selection, read_state, write_state
 from app.updates.versions import (  # noqa: F401  (their old home: callers read them here too)
     APP_DISTRIBUTION, Postponed, UpdateRefused, current_version, release_version, running_version, version_key)
 from loket_python import closure_key
@@ -416,11 +416,39 @@ def _trusted_versions(data_dir: Path) -> dict | None:
         return None
 
 
+class WaitsForRoom(Exception):
+    """The disk would keep less than its floor after fetching and installing the release (room.py)."""
+
+    def __init__(self, version: str, wheels: list[str], need: int, free: int):
+        super().__init__(version)
+        self.version, self.wheels, self.need, self.free = version, wheels, need, free
+
+
 def check_source(data_dir: Path, source) -> dict:
-    """Learn of the newest release from `source` and fetch what this PC lacks of it. Returns the
-    saved state ({available: release or None, refused: message or None, ...}). Raises Postponed
-    when the link broke; a refusal is saved and returned, never raised (the pass goes on). Before
-    the admin confirmed the regency's fingerprint, nothing is fetched and nothing is offered."""
+    """Learn of the newest release from `source` and fetch what this PC lacks of it, when the disk has
+    room for it (room.py). Returns the saved state ({available: release or None, refused: message or
+    None, waits_for_room: message or None, ...}). Raises Postponed when the link broke: only then are
+    downloads cut short kept, for the next pass to resume. A refusal is saved and returned, never raised
+    (the pass goes on). Before the admin confirmed the regency's fingerprint, nothing is fetched and
+    nothing is offered."""
+    try:
+        kept = _learn_and_fetch(data_dir, source)
+    except WaitsForRoom as waiting:
+        log.warning("release %s waits for room: %d bytes needed, %d free", waiting.version, waiting.need, waiting.free)
+        _drop_cached_wheels(data_dir, [*waiting.wheels, *_wheels_in_use(data_dir)])  # what it has counts as fetched
+        kept = write_state(data_dir, available=None, refused=None, checked_at=now_text(), **{
+            room.ROOM: room.waiting_message(waiting.version, waiting.need, waiting.free),
+            f"{room.ROOM}_at": now_text(), f"{room.ROOM}_version": waiting.version,
+            f"{room.ROOM}_mb": room.megabytes(waiting.need - waiting.free)})
+    else:
+        if kept.get(room.ROOM):
+            kept = write_state(data_dir, **{room.ROOM: None, f"{room.ROOM}_at": None, f"{room.ROOM}_version": None,
+                                            f"{room.ROOM}_mb": None})
+    room.drop_partials(data_dir)
+    return kept
+
+
+def _learn_and_fetch(data_dir: Path, source) -> dict:
     from app.frame.dates import utc_now
     now = utc_now().isoformat(timespec="seconds")
     try:
@@ -430,11 +458,22 @@ def check_source(data_dir: Path, source) -> dict:
         release = json.loads(Path(release_file).read_bytes())
         version = release_version(release.get("version"))
         if version_key(version) <= version_key(current_version(data_dir)):
+            _drop_cached_wheels(data_dir, _wheels_in_use(data_dir))
             return write_state(data_dir, available=None, refused=None, checked_at=now,
                                settled=_trusted_versions(data_dir), dropped_root=None)
+        if version in (read_state(data_dir).get("failed_versions") or []):
+            # Never offered here again unless the regency marks it "coba lagi" (state.take_retries, before this
+            # check): nothing of it is fetched, and its cache (some 60 MB) goes.
+            _drop_cached_wheels(data_dir, _wheels_in_use(data_dir))
+            return write_state(data_dir, available=None, refused=None, checked_at=now)
         wheels = wheels_needed(release)
-        for info in [_signed_target(updater, target) for target in wheels]:  # each one signed before any is fetched
-            updater.find_cached_target(info) or updater.download_target(info)
+        signed = [_signed_target(updater, target) for target in wheels]  # each one signed before any is fetched
+        missing = [info for info in signed if not updater.find_cached_target(info)]
+        short = room.shortfall(data_dir, sum(info.length for info in missing), sum(info.length for info in signed))
+        if short:
+            raise WaitsForRoom(version, wheels, *short)
+        for info in missing:
+            updater.download_target(info)
     except Unconfirmed:
         return write_state(data_dir, available=None, refused=None, settled=None, checked_at=now)
     except UpdateRefused as refusal:
@@ -464,18 +503,38 @@ def check_source(data_dir: Path, source) -> dict:
                  "wheels": wheels, "signed_at": str(release.get("signed_at", "")),
                  "whole_lock": release.get("closure") is not None}  # installed alone in its folder, run isolated
     _kept_on_disk(data_dir, [RELEASE_TARGET, *wheels])
-    before = (read_state(data_dir).get("available") or {}).get("wheels") or []  # an apply may be reading them
-    _drop_cached_wheels(data_dir, [*wheels, *before])
+    _drop_cached_wheels(data_dir, [*wheels, *_wheels_in_use(data_dir)])  # an apply may be reading them
     return write_state(data_dir, available=available, refused=None, checked_at=now, dropped_root=None)
 
 
+def drop_leftovers(data_dir: Path) -> None:
+    """A pass with nothing on offer: downloads cut short and cached wheels of any release go."""
+    room.drop_partials(data_dir)
+    _drop_cached_wheels(data_dir, _wheels_in_use(data_dir))
+
+
+def _wheels_in_use(data_dir: Path) -> list[str]:
+    """The wheels the cache keeps: the release on offer (an install may be reading it); the one a switch on
+    trial offers again when it is cut short (launcher: the selection's "offer"); the running version's while
+    the disk keeps its floor (the next release fetches only the wheels that changed), not below it."""
+    selection = read_selection(data_dir) or {}
+    offer = selection.get("offer") if isinstance(selection.get("offer"), dict) else {}
+    if selection.get("state") == "baik" and not room.above_floor(data_dir):
+        offer = {}
+    return [*((read_state(data_dir).get("available") or {}).get("wheels") or []), *(offer.get("wheels") or [])]
+
+
 def _drop_cached_wheels(data_dir: Path, kept: list[str]) -> None:
-    """Cached wheels of older releases: the cache holds the releases on offer (a closure is some 60 MB);
-    a wheel a newer release names again is kept by name and not fetched again."""
+    """Cached wheels of older releases, or of one no longer offered (installed, or older than the running
+    version): the cache holds the releases on offer (a closure is some 60 MB); a wheel a newer release
+    names again is kept by name and not fetched again."""
     names = {quote(target, "") for target in kept}
     for path in paths(data_dir).cache.glob(quote("wheels/", "") + "*"):
         if path.name not in names:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # Windows: open by an install of another process; the next pass drops it
+                pass
 
 
 def _kept_on_disk(data_dir: Path, targets: list[str]) -> None:

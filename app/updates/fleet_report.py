@@ -9,7 +9,8 @@ backup's age and whether it went to another drive (a flashdisk or an external di
 data's own disk; free disk; writes kept without their audit row and 5xx errors since the last report
 (counts); the first line of each kind of error (its class, where it was raised and the endpoint: never
 str(error), so no value can ride along; ErrorKinds); queued outbox items; the office's telephone as the
-admin set it. The center reads the clock offset itself from the signed request's time and answers it: kept
+admin set it; a release that waits for room on this disk (its version and the megabytes to free: room.py,
+shape 3). The center reads the clock offset itself from the signed request's time and answers it: kept
 here ("center_clock") and said on the PC's own health card (clock_concerns). Some 230 bytes a report
 (320 with a kind of error), at most MAX_REPORT_BYTES (fitted). A center whose probe says True (0.3.0) takes the first shape only.
 
@@ -27,6 +28,7 @@ from pathlib import Path
 from flask import current_app, g, got_request_exception, request
 
 from app.backups import health as office_health
+from app.updates import room
 from app.updates.state import ErrorCount, _writing, read_state, write_state
 from sync import protocol, usb
 from sync.client.records import plug_phase
@@ -151,7 +153,8 @@ def _backup(config, data_dir: Path) -> dict:
 
 def build_report(config, state: dict, shape: int = 2) -> tuple[dict, dict]:
     """(the report, the totals it counted from): the totals are kept once the center has taken it. Shape 1
-    is 0.3.0's: no error kinds, no saves kept (that center refuses a key it does not know)."""
+    is 0.3.0's: no error kinds, no saves kept (that center refuses a key it does not know); shape 2 has no
+    release waiting for room."""
     from app.frame import audit, store
     from app.updates.launcher import launched
     from app.updates.versions import current_version, running_version
@@ -174,6 +177,8 @@ def build_report(config, state: dict, shape: int = 2) -> tuple[dict, dict]:
     if shape < 2:
         report["update"].pop("kept", None)
         return report, totals
+    if shape >= 3 and state.get(room.ROOM) and state.get(f"{room.ROOM}_version") and state.get(f"{room.ROOM}_mb"):
+        report["room"] = {"version": state[f"{room.ROOM}_version"], "short_mb": int(state[f"{room.ROOM}_mb"])}
     kinds = _stored_kinds(state)
     report["error_kinds"] = [[count, line] for line, count in kinds.items()][:MAX_ERROR_KINDS]
     totals["kinds"] = dict((line, count) for count, line in report["error_kinds"])

@@ -11,10 +11,11 @@ log = logging.getLogger(__name__)
 
 def check_release(client, link, report, progress) -> None:
     """The check, unless the pass's probe said the center holds what this PC's last check ended with
-    (fetching.nothing_new): then only when it was checked is noted. An older center says nothing. A
+    (fetching.nothing_new): then only when it was checked is noted, and what a download left is dropped.
+    An older center says nothing. A
     release the regency marked "coba lagi" is taken off this PC's failed ones first (state.take_retries)."""
     from app.frame.dates import utc_now
-    from app.updates.fetching import CenterSource, Postponed, check_source, nothing_new
+    from app.updates.fetching import CenterSource, Postponed, check_source, drop_leftovers, nothing_new
     from app.updates.state import take_retries, write_state
     progress.phase = "pembaruan"
     data_dir = current_app.config["DATA_DIR"]
@@ -23,6 +24,7 @@ def check_release(client, link, report, progress) -> None:
         log.info("release offered again by the regency: %s", ", ".join(retried))
     elif "release" in client.probed and nothing_new(data_dir, client.probed["release"]):
         write_state(data_dir, checked_at=utc_now().isoformat(timespec="seconds"))
+        drop_leftovers(data_dir)  # nothing on offer, nothing being fetched: the cache keeps nothing
         return
     try:
         state = check_source(data_dir, CenterSource(client))

@@ -115,8 +115,8 @@ def from_folder():
     except fetching.Postponed:
         flash("Berkas di flashdisk tidak terbaca utuh; colok ulang lalu coba lagi.", "error")
         return redirect(url_for("updates.index"))
-    if found.get("refused"):
-        flash(found["refused"], "error")
+    if found.get("refused") or found.get("waits_for_room"):
+        flash(found.get("refused") or found["waits_for_room"], "error")
     elif found.get("available"):
         flash(f"Pembaruan versi {found['available']['version']} dibaca dari flashdisk dan sudah diperiksa.", "success")
     else:

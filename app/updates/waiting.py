@@ -27,7 +27,8 @@ def waiting_notes(user) -> list[Card]:
 RECENT = timedelta(days=14)  # an outcome older than this is on the update page only
 # status.json's keys for what happened to a release here (app/updates/state.py), the card's title, level
 OUTCOMES = (("rolled_back", "Pembaruan dikembalikan", "danger"), ("check_refused", "Pembaruan ditolak", "warn"),
-            ("refused", "Pembaruan ditolak", "warn"), ("interrupted", "Pergantian versi terputus", "info"))
+            ("refused", "Pembaruan ditolak", "warn"), ("interrupted", "Pergantian versi terputus", "info"),
+            ("waits_for_room", "Pembaruan menunggu ruang disk", "warn"))  # app/updates/room.ROOM
 
 
 def outcome_cards(user) -> list[Card]:

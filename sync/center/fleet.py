@@ -8,9 +8,10 @@ offset is the center's own reading: the signed request's time against the center
 off by more than the signature's window is refused, and its offset is kept from that refusal: note_skew).
 A PC of the previous version sends none: shown as "versi lama, tidak melapor".
 
-Two shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
+Three shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
 first line of each kind of error (`error_kinds`: its class and where it was raised, never a value) and the
-saves kept by a going back (`update.kept`). An office without a link carries its report in every USB batch
+saves kept by a going back (`update.kept`); 3 adds a release that waits for room on the PC's disk (`room`:
+its version and the megabytes to free, app/updates/room.py; issue 94). An office without a link carries its report in every USB batch
 file (sync/usb.py seals it with the batch): stored as a pass's, its clock unmeasured (store_file_report)."""
 import json
 import re
@@ -35,7 +36,7 @@ KEPT_PER_PC = 400  # more than a year of nightly passes
 OUTCOMES = ("diambil", "ditolak", "dikembalikan")  # taken; refused before the switch; taken back after it
 WHERE = ("usb", "disk")
 MAX_WHY_CHARS = 300
-REPORT_SHAPE = 2  # the probe's "fleet_report": a 0.3.0 center said True and refuses the keys shape 2 adds
+REPORT_SHAPE = 3  # the probe's "fleet_report": a 0.3.0 center said True and refuses the keys shape 2 adds
 MAX_ERROR_KINDS = 10
 MAX_ERROR_LINE = 160
 # An error's line is a class name, a code location and an endpoint: no room for a value (a NIK's 16 digits,
@@ -65,6 +66,10 @@ PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office'
             "aplikasi."),
     "cadangan": ("cadangan lebih dari 7 hari",
                  "Telepon kantor: minta admin membuka Cadangan Data dan membuat cadangan sekarang ke flashdisk."),
+    "ruang_pembaruan": ("pembaruan menunggu ruang disk",
+                        "Telepon kantor: pembaruan versi {version} belum diunduh karena disk komputer ini kurang "
+                        "{short_mb} MB; minta admin memindahkan cadangan lama ke flashdisk dan menghapus berkas yang "
+                        "tidak perlu, lalu menjalankan Sinkronisasi (pembaruan diunduh sendiri bila ruangnya cukup)."),
     "disk": ("ruang disk hampir habis",
              "Telepon kantor: minta admin memindahkan cadangan lama ke flashdisk dan menghapus berkas yang tidak "
              "perlu."),
@@ -104,7 +109,7 @@ def cleaned_report(value) -> tuple[dict | None, str]:
     """The report as it is stored, or None and the Indonesian reason it is refused. Every key is known,
     every value of its type and size (the report is the PC's word, kept and shown)."""
     keys = {"version": str, "update": dict, "backup": dict, "disk_free_mb": int, "trail_gaps": int,
-            "errors": int, "outbox": int, "phone": str, "error_kinds": list}
+            "errors": int, "outbox": int, "phone": str, "error_kinds": list, "room": dict}
     if not isinstance(value, dict):
         return None, "laporan kesehatan harus berupa objek JSON"
     unknown = sorted(set(value) - set(keys))
@@ -130,10 +135,15 @@ def cleaned_report(value) -> tuple[dict | None, str]:
     kinds, problem = _cleaned_error_kinds(value.get("error_kinds") or [])
     if problem:
         return None, problem
+    room = value.get("room")
+    if room is not None and (not isinstance(room, dict) or set(room) != {"version", "short_mb"}
+                             or not isinstance(room["version"], str) or not updates.VERSION_TEXT.match(room["version"])
+                             or not _count(room["short_mb"], 10 ** 9)):
+        return None, "laporan kesehatan: ruang pembaruan harus {version, short_mb: megabita yang perlu dikosongkan}"
     return {"version": value["version"], "update": update, "disk_free_mb": counts["disk_free_mb"],
             "backup": {"age_hours": backup.get("age_hours"), "where": backup.get("where")},
             "trail_gaps": counts["trail_gaps"], "errors": counts["errors"], "outbox": counts["outbox"],
-            "phone": phone.strip(), "error_kinds": kinds}, ""
+            "phone": phone.strip(), "error_kinds": kinds, **({"room": dict(room)} if room else {})}, ""
 
 
 def _cleaned_error_kinds(kinds) -> tuple[list, str]:
@@ -265,7 +275,15 @@ class PcRow:
             return "Tidak perlu tindakan."
         if self.problems[0] == "dikembalikan" and not self.takes_retries:
             return OLD_PC_WENT_BACK
+        if self.problems[0] == "ruang_pembaruan":
+            return self.room_advice
         return PROBLEMS[self.problems[0]][1]
+
+    @property
+    def room_advice(self) -> str:
+        """A release waiting for room on this PC's disk, with the megabytes to free ("" when none waits)."""
+        room = (self.report or {}).get("room")
+        return PROBLEMS["ruang_pembaruan"][1].format(**room) if room else ""
 
 
 def _label(key: DeviceKey) -> str:
@@ -287,6 +305,8 @@ def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None,
         age = (report.get("backup") or {}).get("age_hours")
         if age is None or timedelta(hours=age) > BACKUP_OLD:
             found.append("cadangan")
+        if report.get("room"):
+            found.append("ruang_pembaruan")
         if report["disk_free_mb"] < DISK_LOW_MB:
             found.append("disk")
         if latest.trail_gaps_at is not None and now - latest.trail_gaps_at <= TRAIL_GAPS_SHOWN:

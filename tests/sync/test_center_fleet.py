@@ -86,6 +86,8 @@ def test_a_fine_report_arrives_and_reads_back_without_a_problem(center_app, rege
     ({"backup": {"age_hours": 24 * 30, "where": "disk"}}, "cadangan lebih dari 7 hari", "membuat cadangan sekarang"),
     ({"backup": {"age_hours": None, "where": None}}, "cadangan lebih dari 7 hari", "membuat cadangan sekarang"),
     ({"disk_free_mb": 300}, "ruang disk hampir habis", "memindahkan cadangan lama"),
+    ({"room": {"version": "0.4.0", "short_mb": 120}}, "pembaruan menunggu ruang disk",  # issue 94 finding 2
+     "pembaruan versi 0.4.0 belum diunduh karena disk komputer ini kurang 120 MB"),
     ({"trail_gaps": 2}, "perubahan tanpa jejak audit", "membacakan daftarnya"),
 ])
 def test_each_kind_of_report_puts_its_pc_first_with_what_to_do(center_app, regency, changes, label, advice):
@@ -211,11 +213,11 @@ KINDS = [[2, "ValueError app.registration.records:save:88 registration.save"], [
 
 
 def test_the_probe_names_the_shape_and_a_first_shape_report_of_a_030_pc_is_still_taken(center_app, regency):
-    """Compatibility (issue 81): a 0.3.0 center's probe said True; today's says 2 (a PC of today sends the new
-    keys only then). A 0.3.0 PC's report (FINE: no error kinds, no saves kept) is taken as before."""
+    """Compatibility (issue 81): a 0.3.0 center's probe said True; today's says 3 (2: error kinds and saves kept;
+    3: a release waiting for room, issue 94; a PC of today sends the new keys only then). A 0.3.0 PC's report (FINE: no error kinds, no saves kept) is taken as before."""
     made, _, _ = regency
     client = center_app.test_client()
-    assert call(client, made["35.08.07"], "GET", "/api/v1/probe").json["fleet_report"] == 2
+    assert call(client, made["35.08.07"], "GET", "/api/v1/probe").json["fleet_report"] == 3
     assert report(client, made["35.08.07"]).status_code == 200
     stored = json.loads(FleetReport.get().report)
     assert stored["error_kinds"] == [] and "kept" not in stored["update"]
