@@ -40,6 +40,7 @@ def _any_server() -> ssl.SSLContext:
 @dataclass
 class Held:
     kind: str
+    source: str
     sock: socket.socket
     first: bytes = b""
     tls: ssl.SSLSocket | None = None
@@ -65,7 +66,7 @@ class Hall:
         for kind, count in (("idle", idle), ("slow", slow), ("half", half), ("shaken", shaken)):
             for n in range(count):
                 first = {"slow": b"G" if n % 2 == 0 else b"\x16", "half": _client_hello(self.context)}.get(kind, b"")
-                made.append(Held(kind, self.connect(source), first))
+                made.append(Held(kind, source, self.connect(source), first))
         self.held += made
         return made
 
@@ -100,6 +101,17 @@ class Hall:
         """The connections the office answered or closed: bytes or the end to read (the office's handshake
         messages to a half or shaken one are the handshake's, not an answer)."""
         return [held for held in self.held if _answered(held)]
+
+    def keep_up(self) -> int:
+        """Each connection the office let go (or answered) replaced by a new one of its kind from its device:
+        a visitor's script that keeps the hall full. Returns how many were replaced."""
+        gone = self.answered()
+        for held in gone:
+            (held.tls or held.sock).close()
+            self.held.remove(held)
+            self.device(held.source, **{held.kind: 1})
+        self.step()
+        return len(gone)
 
     def close(self) -> None:
         for held in self.held:
