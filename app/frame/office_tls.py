@@ -27,6 +27,7 @@ import ssl
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -605,7 +606,7 @@ class Door:
     def _run(self) -> None:
         while not self._stopped:
             timeout = max(0.0, min([a.deadline for a in self._waiting] or [time.monotonic() + 1]) - time.monotonic())
-            for key, events in self._selector.select(timeout):
+            for key, _events in self._selector.select(timeout):
                 if key.data is None:
                     self._take_in()
                 elif key.data in self._waiting:
@@ -629,8 +630,7 @@ class Door:
             self._waiting[arrival] = None
             self._selector.register(arrival.sock, selectors.EVENT_READ, arrival)
         while len(self._waiting) > self.total:  # the busiest address gives way, its oldest first
-            with self._lock:
-                busiest = max(self._counts, key=self._counts.get)
+            busiest = Counter(a.address for a in self._waiting).most_common(1)[0][0]
             self._leave(next(a for a in self._waiting if a.address == busiest))
 
     def _step(self, arrival: _Arrival) -> None:

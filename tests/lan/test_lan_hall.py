@@ -96,6 +96,24 @@ def test_a_device_over_its_limit_of_unfinished_connections_is_closed_at_once_and
         hall.close()
 
 
+def test_when_the_door_is_full_the_device_holding_most_gives_way_oldest_first(lan):
+    lan.door.total = 20  # DOOR_TOTAL is 400: the same rule at a size a test opens quickly
+    hall = Hall("127.0.0.1", lan.port)
+    try:
+        first = hall.device("127.0.0.41", idle=office_tls.DOOR_PER_ADDRESS)
+        wait_until(hall.step, 30, "the first device's connections made")
+        wait_until(lambda: lan.door.holding() == {"127.0.0.41": 16}, 30, "them held")
+        second = hall.device("127.0.0.42", idle=8)
+        wait_until(hall.step, 30, "the second device's connections made")
+        wait_until(lambda: lan.door.holding() == {"127.0.0.41": 12, "127.0.0.42": 8}, 30,
+                   "the first device's oldest four let go")
+        let_go = hall.answered()
+        assert [id(held) for held in let_go] == [id(held) for held in first[:4]]  # opened first, let go first
+        assert not any(held in let_go for held in second)
+    finally:
+        hall.close()
+
+
 @pytest.mark.slow  # waits DOOR_SECONDS (set to 1 s) by design
 def test_a_connection_that_never_finishes_its_handshake_or_request_is_let_go(app, monkeypatch):
     monkeypatch.setattr(office_tls, "DOOR_SECONDS", 1)
