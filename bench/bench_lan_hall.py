@@ -9,10 +9,11 @@ median and p95 wait, quiet and in the hall, and their ratio, in one run:
 - the register (/pendaftaran) on the kept-alive connection;
 - a registration with a photo (the POST and the page its redirect shows).
 
-    python bench/bench_lan_hall.py                 # 40 rounds of each action in each phase
-    python bench/bench_lan_hall.py --rounds 100
+    python bench/bench_lan_hall.py                 # 100 rounds of each action in each phase (the hall's lasts
+                                                    # past the door's 10 s: its connections let go and opened again)
+    python bench/bench_lan_hall.py --rounds 300
 
-Linux or Windows (loopback's 127.0.0.N addresses). docs/benchmarks.md has the figures.
+Linux (loopback's 127.0.0.N addresses; the load read from /proc). docs/benchmarks.md has the figures.
 """
 import argparse
 import os
@@ -49,7 +50,7 @@ def rounds(clerk: Clerk, actions: dict, count: int, serial: list) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=100)
     options = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="bench-lan-hall-"))

@@ -13,7 +13,9 @@ end or when the PC's names or addresses are no longer all in it (a new address f
 The LAN listener is cheroot's (the center's server; waitress has no TLS) with the standard library's
 ssl: TLS 1.2 and 1.3 only, forward-secret AEAD ciphers only, no compression. A connection whose first
 byte is not a TLS handshake (someone typed http://) is answered by one Indonesian page saying how
-to trust the office, with the CA to download; the app is never served there. The loopback listener
+to trust the office, with the CA to download; the app is never served there. cheroot's accept thread only
+accepts: each new connection waits at the Door (below) for its handshake and its first request, so a visitor's
+idle, slow or half-open connections never hold the counters back (issue 90). The loopback listener
 (the PC's own browser, the kiosk) stays plain HTTP on waitress.
 """
 import datetime
