@@ -609,10 +609,15 @@ class Door:
         while not self._stopped:
             timeout = max(0.0, min([a.deadline for a in self._waiting] or [time.monotonic() + 1]) - time.monotonic())
             for key, _events in self._selector.select(timeout):
-                if key.data is None:
-                    self._take_in()
-                elif key.data in self._waiting:
-                    self._step(key.data)
+                try:
+                    if key.data is None:
+                        self._take_in()
+                    elif key.data in self._waiting:
+                        self._step(key.data)
+                except Exception:  # one connection's surprise drops that connection, never the door
+                    log.exception("LAN connection dropped at the door")
+                    if key.data is not None:
+                        self._leave(key.data)
             now = time.monotonic()
             for arrival in [a for a in self._waiting if a.deadline <= now]:
                 self._leave(arrival)
@@ -628,9 +633,12 @@ class Door:
         with self._lock:
             arriving, self._arriving = self._arriving, []
         for arrival in arriving:
-            arrival.sock.setblocking(False)
             self._waiting[arrival] = None
-            self._selector.register(arrival.sock, selectors.EVENT_READ, arrival)
+            try:
+                arrival.sock.setblocking(False)
+                self._selector.register(arrival.sock, selectors.EVENT_READ, arrival)
+            except (OSError, ValueError):  # gone already
+                self._leave(arrival)
         while len(self._waiting) > self.total:  # the busiest address gives way, its oldest first
             busiest = Counter(a.address for a in self._waiting).most_common(1)[0][0]
             self._leave(next(a for a in self._waiting if a.address == busiest))

@@ -131,6 +131,24 @@ def test_a_connection_that_never_finishes_its_handshake_or_request_is_let_go(app
         listener.stop()
 
 
+def test_a_connection_that_trips_the_door_is_dropped_alone_and_the_next_is_served(lan, ca_file):
+    served = lan.door.context_of
+    tripped = []
+
+    def broken_once():
+        if not tripped:
+            tripped.append(True)
+            raise RuntimeError("a surprise in one handshake")
+        return served()
+    lan.door.context_of = broken_once
+    with socket.create_connection(("127.0.0.1", lan.port), timeout=30) as first:
+        first.send(b"\x16\x03\x01")
+        wait_until(lambda: closed_by_the_office(first), 30, "the tripping connection dropped")
+    answer = requests.get(f"https://127.0.0.1:{lan.port}/masuk", verify=ca_file, timeout=60)
+    assert tripped and answer.status_code == 200 and lan.door.thread.is_alive()
+    assert lan.door.holding() == {}
+
+
 def test_plain_http_sent_a_byte_at_a_time_still_gets_the_trust_page(lan):
     with socket.create_connection(("127.0.0.1", lan.port), timeout=30) as sock:
         for byte in b"GET /masuk HTTP/1.1\r\nHost: kantor\r\n\r\n":
