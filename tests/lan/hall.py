@@ -9,10 +9,18 @@ and holds connections of these kinds:
 - shaken: a finished TLS handshake, then no request.
 Every socket is non-blocking: `step()` moves each one on (its connect done, its bytes sent, its handshake
 on) and says whether all are where they stay, so a test waits for the state, never for a time.
+
+    python -m tests.lan.hall HOST PORT SOURCE...
+        a program of its own (in a visitor's network namespace, tests/lan/test_lan_capture.py): each SOURCE
+        address holds 10 idle, 2 slow, 2 half and 2 shaken connections; prints "ready" once all are made,
+        then for each line read from stdin prints how many of them are open, let go and answered (JSON)
 """
+import json
 import select
 import socket
 import ssl
+import sys
+import time
 from dataclasses import dataclass
 
 KINDS = ("idle", "slow", "half", "shaken")
@@ -80,8 +88,11 @@ class Hall:
                 continue
             _, writable, _ = select.select([], [held.sock], [], 0)
             if writable:
-                if held.first:
-                    held.sock.send(held.first)
+                try:
+                    if held.first:
+                        held.sock.send(held.first)
+                except OSError:  # refused or let go already: state() says so
+                    pass
                 held.done = True
         return all(held.done for held in self.held)
 
@@ -96,11 +107,13 @@ class Hall:
             held.done = True
         except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
             pass
+        except OSError:  # refused or let go: state() says so
+            held.done = True
 
     def answered(self) -> list[Held]:
         """The connections the office answered or closed: bytes or the end to read (the office's handshake
         messages to a half or shaken one are the handshake's, not an answer)."""
-        return [held for held in self.held if _answered(held)]
+        return [held for held in self.held if state(held) != "open"]
 
     def keep_up(self) -> int:
         """Each connection the office let go (or answered) replaced by a new one of its kind from its device:
@@ -119,26 +132,24 @@ class Hall:
         self.held = []
 
 
-def _answered(held: Held) -> bool:
-    if held.kind == "half":  # the office's own handshake flight is its due: only the end counts
-        try:
+def state(held: Held) -> str:
+    """"open" (nothing from the office), "closed" (let go: its end or a reset) or "answered" (bytes of a
+    response). The office's own handshake messages to a half or shaken one are the handshake's, not an answer."""
+    try:
+        if held.tls is not None:
+            return "answered" if held.tls.recv(1) else "closed"
+        if held.kind == "half":
             while held.sock.recv(65536):
                 pass
-            return True
-        except (BlockingIOError, InterruptedError):
-            return False
-        except OSError:
-            return True
-    if held.tls is None:
+            return "closed"
         readable, _, _ = select.select([held.sock], [], [], 0)
-        return bool(readable)
-    try:
-        held.tls.recv(1)
-    except ssl.SSLWantReadError:
-        return False
-    except (OSError, ssl.SSLError):
-        return True
-    return True
+        if not readable:
+            return "open"
+        return "answered" if held.sock.recv(1, socket.MSG_PEEK) else "closed"
+    except (ssl.SSLWantReadError, BlockingIOError, InterruptedError):
+        return "open"
+    except OSError:
+        return "closed"
 
 
 def closed_by_the_office(sock: socket.socket) -> bool:
@@ -150,3 +161,20 @@ def closed_by_the_office(sock: socket.socket) -> bool:
         return sock.recv(1) == b""
     except (ConnectionResetError, ConnectionAbortedError):
         return True
+
+
+if __name__ == "__main__":
+    host, port, sources = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    hall = Hall(host, port)
+    for source in sources:
+        hall.device(source, idle=10, slow=2, half=2, shaken=2)
+    deadline = time.monotonic() + 60  # the test's hang guard: its connections made within this
+    while not hall.step():
+        if time.monotonic() > deadline:
+            raise SystemExit("the hall's connections were not all made")
+        time.sleep(0.02)
+    print("ready", flush=True)
+    for _line in sys.stdin:
+        states = [state(held) for held in hall.held]
+        print(json.dumps({"held": len(hall.held), "idle": sum(held.kind == "idle" for held in hall.held),
+                          **{name: states.count(name) for name in ("open", "closed", "answered")}}), flush=True)
