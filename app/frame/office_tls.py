@@ -533,13 +533,13 @@ class _Replay:
     def __init__(self, sock, head: bytes):
         self._sock, self._head = sock, memoryview(head)
 
-    def recv_into(self, buffer, nbytes=0, flags=0):
+    def recv_into(self, buffer, *size_and_flags):
         if self._head:
-            size = min(len(self._head), nbytes or len(buffer))
+            size = min(len(self._head), (size_and_flags[:1] or [0])[0] or len(buffer))
             buffer[:size] = self._head[:size]
             self._head = self._head[size:]
             return size
-        return self._sock.recv_into(buffer, nbytes, flags)
+        return self._sock.recv_into(buffer, *size_and_flags)  # an SSLSocket's defaults are not a socket's
 
     def __getattr__(self, name):
         return getattr(self._sock, name)

@@ -161,5 +161,5 @@ def test_plain_http_sent_a_byte_at_a_time_still_gets_the_trust_page(lan):
     assert b"Sambungan ke kantor belum aman" in page
 
 
-def test_the_listen_backlog_holds_a_halls_burst(lan):
+def test_the_listen_backlog_is_the_listeners_own_not_cheroots_five(lan):
     assert lan.server.request_queue_size >= 128
