@@ -102,7 +102,8 @@ def main(argv=None) -> int:
         print(f"# a clerk over TLS on the LAN, quiet and while the hall holds connections: {options.rounds} rounds "
               f"of each action in each phase, load {load()}")
         print(f"# the hall: {len(DEVICES)} devices x 16 ({', '.join(f'{n} {k}' for k, n in kinds.items())} at the "
-              f"end, the opener's included), {replaced[0]} let go by the office and opened again in {lasted:.1f} s")
+              f"end, the opener's included), {replaced[0]} closed by the office (a device's limit, the door's wait) "
+              f"and opened again in {lasted:.1f} s")
         print(f"{'action':32} {'quiet median ms':>16} {'p95':>8} {'hall median ms':>15} {'p95':>8} {'ratio':>6}")
         for action in actions:
             q, b = quiet[action], busy[action]
