@@ -13,7 +13,9 @@ end or when the PC's names or addresses are no longer all in it (a new address f
 The LAN listener is cheroot's (the center's server; waitress has no TLS) with the standard library's
 ssl: TLS 1.2 and 1.3 only, forward-secret AEAD ciphers only, no compression. A connection whose first
 byte is not a TLS handshake (someone typed http://) is answered by one Indonesian page saying how
-to trust the office, with the CA to download; the app is never served there. The loopback listener
+to trust the office, with the CA to download; the app is never served there. cheroot's accept thread only
+accepts: each new connection waits at the Door (below) for its handshake and its first request, so a visitor's
+idle, slow or half-open connections never hold the counters back (issue 90). The loopback listener
 (the PC's own browser, the kiosk) stays plain HTTP on waitress.
 """
 import datetime
@@ -21,10 +23,13 @@ import hashlib
 import ipaddress
 import logging
 import secrets
+import selectors
 import socket
 import ssl
 import sys
 import threading
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -53,7 +58,13 @@ PLAIN_LAN = "loket.plain_lan"  # environ key: a plain-HTTP connection on the LAN
 # Forward secrecy and AEAD only (TLS 1.3's suites are always these); TLS 1.0/1.1 refused.
 CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL:!SHA1:!SHA256:!SHA384"
 HSTS = "max-age=31536000"
-HANDSHAKE_SECONDS = 3
+# The door (Door, below): where a new LAN connection waits for its handshake and first request, off the
+# accept thread. A counter's browser opens 6 connections at most and is through in milliseconds.
+DOOR_SECONDS = 10  # to finish the handshake and send a request's head; then let go
+DOOR_PER_ADDRESS = 16  # one device's unfinished connections: its next one is closed at once
+DOOR_TOTAL = 400  # all devices' together (select() on Windows watches 512 sockets at most)
+HEAD_BYTES = 16384  # a request head longer than this goes on to cheroot as it is (its own limits apply)
+LISTEN_BACKLOG = 128  # connections the system queues before the accept thread takes them (cheroot's: 5)
 
 
 # --- The CA and the leaf -------------------------------------------------------------------------------
@@ -393,6 +404,7 @@ class LanListener:
         self.context: ssl.SSLContext | None = None
         self.ca: dict | None = None
         self.server = None
+        self.door: Door | None = None
         self._stop = threading.Event()
         self.plain_port: int | None = None  # the loopback's port, answered on each LAN address with the trust page
         self.doors: dict[str, object] = {}  # LAN address -> its cheroot server on plain_port
@@ -445,11 +457,10 @@ class LanListener:
 
     def bind(self) -> None:
         """The certificate made and the port bound (OSError when taken): `serve` reports it before serving."""
-        from cheroot import wsgi
         self.refresh()
-        self.server = wsgi.Server((self.host, self.port), self.wsgi, numthreads=self.threads,
-                                  server_name="loket-kecamatan", timeout=10, shutdown_timeout=2)
-        self.server.ssl_adapter = tls_or_trust_page(self.context)
+        self.server = lan_server((self.host, self.port), self.wsgi, numthreads=self.threads,
+                                 server_name="loket-kecamatan", timeout=10, shutdown_timeout=2)
+        self.door = self.server.door = Door(self.server, lambda: self.context)
         self.server.prepare()
         self.port = self.state.port = self.server.bind_addr[1]
 
@@ -491,12 +502,12 @@ class LanListener:
         def keep_current():
             while not self._stop.wait(CHECK_SECONDS):
                 try:
-                    self.refresh()
-                    self.server.ssl_adapter.context = self.context
+                    self.refresh()  # the door's next handshakes take the new context
                     if self.plain_port is not None:
                         self.open_doors(self.plain_port)
                 except Exception:  # tried again in an hour; the card shows the expiry
                     log.exception("TLS certificate check failed")
+        self.door.thread.start()
         thread = threading.Thread(target=serve, name="loket-lan-tls", daemon=True)
         thread.start()
         threading.Thread(target=keep_current, name="loket-lan-tls-renewal", daemon=True).start()
@@ -507,37 +518,234 @@ class LanListener:
         for server in [self.server, *self.doors.values()]:
             if server is not None:
                 server.stop()
+        if self.door is not None:
+            self.door.stop()
 
 
 def _secure_cookie(value: str) -> str:
     return value if "secure" in {part.strip().lower() for part in value.split(";")} else f"{value}; Secure"
 
 
-def tls_or_trust_page(context: ssl.SSLContext):
-    """cheroot's built-in TLS adapter given a ready context; a connection that does not open with a TLS
-    handshake (first byte 0x16) is kept plain and marked, so the listener answers the trust page.
-    (cheroot imported here: the pages that show the fingerprint never load the server.)"""
-    from cheroot import errors
-    from cheroot.ssl.builtin import BuiltinSSLAdapter
+class _Replay:
+    """A socket whose first reads return the request head the door already read (cheroot's reader reads
+    through recv_into; everything else is the socket's own)."""
 
-    class TlsOrTrustPage(BuiltinSSLAdapter):
-        def __init__(self, context):  # cheroot's own reads certificate files: none here
-            self.certificate = self.private_key = self.certificate_chain = self.ciphers = None
-            self.private_key_password = None
-            self.context = context
-            self._server_env = {}
+    def __init__(self, sock, head: bytes):
+        self._sock, self._head = sock, memoryview(head)
 
-        def wrap(self, sock):
-            # cheroot peeks and shakes hands on its accept loop: a client that connects and says nothing
-            # holds the next ones back this long at most (cheroot sets its own timeout again after)
-            sock.settimeout(HANDSHAKE_SECONDS)
+    def recv_into(self, buffer, *size_and_flags):
+        if self._head:
+            size = min(len(self._head), (size_and_flags[:1] or [0])[0] or len(buffer))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        return self._sock.recv_into(buffer, *size_and_flags)  # an SSLSocket's defaults are not a socket's
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+@dataclass(eq=False)
+class _Arrival:
+    """A connection at the door: its socket (TLS once its first byte said so), what it has sent of its
+    first request, and when it is let go."""
+    sock: socket.socket
+    address: str
+    port: int
+    deadline: float
+    tls: bool | None = None  # None: its first byte not seen yet
+    shaken: bool = False
+    head: bytes = b""
+
+
+class Door:
+    """Every new connection on the LAN port waits here, not on cheroot's accept thread nor in a worker, until
+    its first request's head is in: the first byte looked at (TLS or plain), the TLS handshake done, the
+    request line and headers read. One thread of its own, every socket non-blocking in one selector
+    (select() on Windows): a visitor's idle, slow or half-open connections cost a socket each, never a
+    counter's wait. An address holds at most DOOR_PER_ADDRESS here (the next one is closed at once), all
+    addresses together DOOR_TOTAL (then the oldest of the address holding the most goes); each is let go
+    after DOOR_SECONDS. A finished head goes to cheroot's workers as an ordinary connection."""
+
+    def __init__(self, server, context_of):
+        self.server, self.context_of = server, context_of
+        self.per_address, self.total, self.seconds = DOOR_PER_ADDRESS, DOOR_TOTAL, DOOR_SECONDS
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+        self._arriving: list[_Arrival] = []  # admitted by the accept thread, taken in by the door's
+        self._selector = selectors.DefaultSelector()
+        self._waiting: dict[_Arrival, None] = {}  # oldest first
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._wake_read.setblocking(False)
+        self._wake_write.setblocking(False)
+        self._selector.register(self._wake_read, selectors.EVENT_READ, None)
+        self._stopped = False
+        self.thread = threading.Thread(target=self._run, name="loket-lan-door", daemon=True)
+
+    def holding(self) -> dict[str, int]:
+        """The connections at the door by address (the health of the hall, and the tests')."""
+        with self._lock:
+            return dict(self._counts)
+
+    def admit(self, conn) -> None:
+        """On cheroot's accept thread: counted and queued, or closed at once over the address's limit.
+        Never a read, never a wait."""
+        address = conn.remote_addr or ""
+        with self._lock:
+            over = self._stopped or self._counts.get(address, 0) >= self.per_address
+            if not over:
+                self._counts[address] = self._counts.get(address, 0) + 1
+                self._arriving.append(_Arrival(conn.socket, address, conn.remote_port,
+                                               time.monotonic() + self.seconds))
+        if over:
+            _close(conn.socket)
+            return
+        try:
+            self._wake_write.send(b"\0")
+        except OSError:  # the wake-up pipe is full: the door is awake already
+            pass
+
+    def _run(self) -> None:
+        while not self._stopped:
+            timeout = max(0.0, min([a.deadline for a in self._waiting] or [time.monotonic() + 1]) - time.monotonic())
+            for key, _events in self._selector.select(timeout):
+                try:
+                    if key.data is None:
+                        self._take_in()
+                    elif key.data in self._waiting:
+                        self._step(key.data)
+                except Exception:  # one connection's surprise drops that connection, never the door
+                    log.exception("LAN connection dropped at the door")
+                    if key.data is not None:
+                        self._leave(key.data)
+            now = time.monotonic()
+            for arrival in [a for a in self._waiting if a.deadline <= now]:
+                self._leave(arrival)
+        for arrival in list(self._waiting):
+            self._leave(arrival)
+
+    def _take_in(self) -> None:
+        try:
+            while self._wake_read.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        with self._lock:
+            arriving, self._arriving = self._arriving, []
+        for arrival in arriving:
+            self._waiting[arrival] = None
             try:
-                first = sock.recv(1, socket.MSG_PEEK)
-            except OSError as problem:
-                raise errors.FatalSSLAlert(*problem.args) from problem
-            if not first:
-                raise errors.FatalSSLAlert("closed before a request")
-            if first != b"\x16":
-                return sock, {"wsgi.url_scheme": "http", PLAIN_LAN: True}
-            return super().wrap(sock)
-    return TlsOrTrustPage(context)
+                arrival.sock.setblocking(False)
+                self._selector.register(arrival.sock, selectors.EVENT_READ, arrival)
+            except (OSError, ValueError):  # gone already
+                self._leave(arrival)
+        while len(self._waiting) > self.total:  # the busiest address gives way, its oldest first
+            busiest = Counter(a.address for a in self._waiting).most_common(1)[0][0]
+            self._leave(next(a for a in self._waiting if a.address == busiest))
+
+    def _step(self, arrival: _Arrival) -> None:
+        """As far as the connection's bytes go now; handed on when its request head is complete."""
+        try:
+            if arrival.tls is None:
+                first = arrival.sock.recv(1, socket.MSG_PEEK)
+                if not first:
+                    return self._leave(arrival)
+                arrival.tls = first == b"\x16"
+                if arrival.tls:
+                    self._selector.unregister(arrival.sock)
+                    arrival.sock = self.context_of().wrap_socket(arrival.sock, server_side=True,
+                                                                 do_handshake_on_connect=False)
+                    self._selector.register(arrival.sock, selectors.EVENT_READ, arrival)
+            if arrival.tls and not arrival.shaken:
+                arrival.sock.do_handshake()
+                arrival.shaken = True
+                self._selector.modify(arrival.sock, selectors.EVENT_READ, arrival)
+            while True:
+                chunk = arrival.sock.recv(HEAD_BYTES)
+                if not chunk:
+                    return self._leave(arrival)
+                arrival.head += chunk
+                if b"\r\n\r\n" in arrival.head or len(arrival.head) >= HEAD_BYTES:
+                    return self._hand_on(arrival)
+        except ssl.SSLWantReadError:
+            self._selector.modify(arrival.sock, selectors.EVENT_READ, arrival)
+        except ssl.SSLWantWriteError:
+            self._selector.modify(arrival.sock, selectors.EVENT_WRITE, arrival)
+        except (BlockingIOError, InterruptedError):
+            pass
+        except (OSError, ssl.SSLError, ValueError) as problem:  # a broken or refused handshake, a reset
+            log.debug("LAN connection from %s dropped at the door: %s", arrival.address, problem)
+            self._leave(arrival)
+
+    def _forget(self, arrival: _Arrival) -> None:
+        self._waiting.pop(arrival, None)
+        try:
+            self._selector.unregister(arrival.sock)
+        except (KeyError, ValueError):
+            pass
+        with self._lock:
+            left = self._counts.get(arrival.address, 1) - 1
+            if left:
+                self._counts[arrival.address] = left
+            else:
+                self._counts.pop(arrival.address, None)
+
+    def _leave(self, arrival: _Arrival) -> None:
+        self._forget(arrival)
+        _close(arrival.sock)
+
+    def _hand_on(self, arrival: _Arrival) -> None:
+        """To cheroot's workers, as its own accept path would have made it, the head read back first."""
+        from cheroot.makefile import MakeFile
+        self._forget(arrival)
+        sock = arrival.sock
+        sock.settimeout(self.server.timeout)
+        conn = self.server.ConnectionClass(self.server, sock, MakeFile)
+        conn.rfile = MakeFile(_Replay(sock, arrival.head), "rb", conn.rbufsize)
+        conn.remote_addr, conn.remote_port = arrival.address, arrival.port
+        conn.ssl_env = _tls_environ(sock) if arrival.tls else {"wsgi.url_scheme": "http", PLAIN_LAN: True}
+        conn.through_door = True
+        self.server.requests.put(conn)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+        try:
+            self._wake_write.send(b"\0")
+        except OSError:
+            pass
+        if self.thread.is_alive():
+            self.thread.join(5)
+        self._selector.close()
+        self._wake_read.close()
+        self._wake_write.close()
+
+
+def _close(sock) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+def _tls_environ(sock: ssl.SSLSocket) -> dict:
+    name, version, bits = sock.cipher()
+    return {"wsgi.url_scheme": "https", "HTTPS": "on", "SSL_PROTOCOL": version, "SSL_CIPHER": name,
+            "SSL_CIPHER_USEKEYSIZE": bits}
+
+
+def lan_server(bind_addr, wsgi_app, **options):
+    """cheroot's WSGI server whose accept thread only accepts: each new connection goes to the Door (a
+    connection back from a worker, kept alive for its next request, goes to the workers as before).
+    (cheroot imported here: the pages that show the fingerprint never load the server.)"""
+    from cheroot import wsgi
+
+    class LanServer(wsgi.Server):
+        door: Door | None = None
+
+        def process_conn(self, conn):
+            if self.door is not None and not getattr(conn, "through_door", False):
+                self.door.admit(conn)
+            else:
+                super().process_conn(conn)
+    return LanServer(bind_addr, wsgi_app, request_queue_size=LISTEN_BACKLOG, **options)

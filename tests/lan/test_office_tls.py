@@ -275,18 +275,3 @@ def test_the_ca_vouches_for_the_lans_private_addresses_and_local_names_only(in_a
         with socket.create_connection(listening.getsockname(), timeout=10) as raw:
             with pytest.raises(ssl.SSLCertVerificationError, match="name constraint|permitted"):
                 client.wrap_socket(raw, server_hostname="www.bank.co.id")
-
-
-@pytest.mark.slow  # waits HANDSHAKE_SECONDS by design
-def test_a_client_that_connects_and_says_nothing_holds_the_others_back_briefly_only(lan):
-    """cheroot peeks and shakes hands on its accept loop: a silent connection (a visitor's script) is let go
-    after HANDSHAKE_SECONDS, and the counter's next page is served."""
-    with lan.app.app_context(), lan.app.extensions["database"].connection_context():
-        ca = office_tls.office_ca()
-    silent = socket.create_connection(("127.0.0.1", lan.port))
-    try:
-        assert handshake(lan.port, counter_trusting(ca)).serial_number  # waited for the silent one, then served
-        silent.settimeout(office_tls.HANDSHAKE_SECONDS + 10)
-        assert silent.recv(1) == b""  # let go
-    finally:
-        silent.close()
