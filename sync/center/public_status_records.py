@@ -316,7 +316,7 @@ def view_of(row: PublicStatus) -> dict:
         late_working_days = max(-calendar.working_days_between(today, promised), 0)
     if late_working_days:
         # A file to correct still needs the citizen first; otherwise the lateness is what there is to do.
-        late = vocabulary.LATE_APPLICATION
+        late = vocabulary.LATE_APPLICATION.replace("{duty}", vocabulary.LATE_DUTY[step])
         next_step = (next_step + " " + late) if step == "perbaikan" else late
     follow_up = record.get("follow_up", "")
     if kind == "pgd" and final and not follow_up:
