@@ -99,6 +99,9 @@ LATE_DUTY = {
 # An application's record carries the office's own days (its days off, the national holidays it opens) after its
 # promised date, at most so many of each, so the center counts its lateness on the office's calendar.
 MAX_OFFICE_DAYS = 60
+# A complaint's public follow-up, whole (issue 92: /cek cut it at 2,000 characters mid-word, the Kasi's form takes
+# 5,000): the Kasi's text (app/complaints/form_rules.TINDAK_LANJUT_MAX) and "Diteruskan ke: " the other office (200).
+FOLLOW_UP_MAX = 5300
 # An application's numbers before the one it has (issue 72: at enrolment, then the center's): at most so many.
 MAX_PREVIOUS = 5
 # /cek of an old receipt's number and its own check code: changed, never saying to what or for whom.

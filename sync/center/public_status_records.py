@@ -98,7 +98,7 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
             for s in steps)):
         return "riwayat tahap tidak sah"
     if not (_day_or_blank(record.get("promised")) and _day_or_blank(record.get("follow_up_due"))
-            and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
+            and _text(record.get("follow_up"), vocabulary.FOLLOW_UP_MAX) and _text(record.get("office"), 100)
             and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)
             and _text(record.get("office_address", ""), 300) and _text(record.get("office_phone", ""), 40)
             and record.get("promised_estimate", "") in ("", "1") and _day_or_blank(record.get("expires", ""))):
