@@ -80,14 +80,28 @@ LATE_FOLLOW_UP = ("Batas tindak lanjut sudah lewat {days} hari dan pengaduan And
                   "Tanyakan ke Kantor Kecamatan {office} (alamat dan telepon di bawah) dengan menyebut nomor "
                   "pengaduan ini. Bila tetap tidak ditanggapi, Anda dapat melapor ke Ombudsman Republik Indonesia.")
 # An application still in service past its promised date (issue 71: /cek said "Belum ada yang perlu Anda
-# lakukan" five weeks late): counted in working days as the office's own register counts it.
-LATE_APPLICATION = ("Tanggal janji sudah lewat {days} hari kerja dan KTP-el Anda belum siap diambil. Kantor "
-                    "Kecamatan {office} wajib menanyakan berkas Anda ke Dukcapil dan memberi tahu Anda. Tanyakan "
+# lakukan" five weeks late): counted in working days as the office's own register counts it. {duty}: what the
+# office does where the card is (issue 92: a card printed and shipped read "wajib menanyakan berkas Anda ke Dukcapil").
+LATE_APPLICATION = ("Tanggal janji sudah lewat {days} hari kerja dan KTP-el Anda belum siap diambil. {duty} Tanyakan "
                     "ke kantor (alamat dan telepon di bawah) dengan menyebut nomor pendaftaran ini. Bila tetap "
                     "tidak ditanggapi, Anda dapat melapor ke Ombudsman Republik Indonesia.")
+LATE_DUTY = {
+    "menunggu_kirim": "Berkas Anda masih di Kantor Kecamatan {office} dan belum dikirim ke Dukcapil; kantor wajib "
+                      "mengirimnya dan memberi tahu Anda.",
+    "diproses": "Kantor Kecamatan {office} wajib menanyakan berkas Anda ke Dukcapil dan memberi tahu Anda.",
+    "dicetak": "Kartu Anda sudah dicetak di Dukcapil; Kantor Kecamatan {office} wajib menanyakan kapan kartu dikirim "
+               "ke kecamatan dan memberi tahu Anda.",
+    "dikirim": "Kartu Anda sudah dikirim Dukcapil ke kecamatan; Kantor Kecamatan {office} wajib memeriksa kiriman "
+               "kartu itu dan memberi tahu Anda bila sudah siap diambil.",
+    "perbaikan": "Dukcapil meminta data berkas Anda diperbaiki; Kantor Kecamatan {office} wajib membantu Anda "
+                 "memperbaikinya dan mengirimnya lagi.",
+}
 # An application's record carries the office's own days (its days off, the national holidays it opens) after its
 # promised date, at most so many of each, so the center counts its lateness on the office's calendar.
 MAX_OFFICE_DAYS = 60
+# A complaint's public follow-up, whole (issue 92: /cek cut it at 2,000 characters mid-word, the Kasi's form takes
+# 5,000): the Kasi's text (app/complaints/form_rules.TINDAK_LANJUT_MAX) and "Diteruskan ke: " the other office (200).
+FOLLOW_UP_MAX = 5300
 # An application's numbers before the one it has (issue 72: at enrolment, then the center's): at most so many.
 MAX_PREVIOUS = 5
 # /cek of an old receipt's number and its own check code: changed, never saying to what or for whom.
@@ -102,7 +116,7 @@ NUMBER_BEING_CHECKED = ("Nomor {number} sedang diperiksa di Dukcapil kabupaten: 
                         "diganti, Anda diberi bukti pendaftaran baru. Tanyakan ke Kantor Kecamatan {office} dengan "
                         "membawa bukti pendaftaran ini.")
 # The public steps of an application in service (app/registration/status.IN_SERVICE): late past its promise.
-IN_SERVICE_STEPS = frozenset({"diproses", "menunggu_kirim", "dicetak", "dikirim", "perbaikan"})
+IN_SERVICE_STEPS = frozenset(LATE_DUTY)
 # A complaint done without a published follow-up: a confidential one, told to the complainant in person.
 UNPUBLISHED_FOLLOW_UP = ("Hasil tindak lanjut tidak diumumkan di sini: pengaduan rahasia disampaikan langsung "
                          "kepada Anda. Bila belum menerimanya, tanyakan ke Kantor Kecamatan {office}.")

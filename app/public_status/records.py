@@ -144,9 +144,10 @@ def complaint_record(complaint, row: PublicStatus) -> dict:
     due = deadlines.follow_up_due(complaint.received_at, office_calendar(), store.get("complaint_follow_up_days"),
                                   _zone())
     # A confidential complaint's follow-up is told to the complainant in person, never published.
-    follow_up = "" if complaint.is_confidential else (complaint.tindak_lanjut or "")[:2000]
+    follow_up = "" if complaint.is_confidential else (complaint.tindak_lanjut or "")
     if complaint.status == "bukan_kewenangan" and complaint.other_office and not complaint.is_confidential:
-        follow_up = (follow_up + f"\nDiteruskan ke: {complaint.other_office}").strip()[:2000]
+        follow_up = (follow_up + f"\nDiteruskan ke: {complaint.other_office}").strip()
+    follow_up = follow_up[:vocabulary.FOLLOW_UP_MAX]  # the forms' limits fit it whole (tests/sync/test_public_status.py)
     return {"kind": "pgd", "number": complaint.tracking_number,
             "code_digest": vocabulary.code_digest(complaint.tracking_number, row.check_code),
             "step": PGD_STEPS.get(complaint.status, "diterima"), "steps": _complaint_history(complaint, list(events)),

@@ -58,9 +58,10 @@ ROUTES = {
 DECISIONS = """
 kemampuan.keputusan      Operator Admin Pimpinan Publik  apa yang diputuskan
 kinerja.beranda             -       -     x        -     setelah masuk langsung ke Kinerja Kecamatan
-panduan.operator_pusat      x       -     -        -     "Bantuan" membuka Panduan Operator Pusat Cetak
 panduan.admin_pusat         -       x     -        -     "Bantuan" membuka Panduan Admin Pusat
 panduan.admin_kabupaten     -       x     -        -     "Bantuan" membuka Panduan Admin Kabupaten (bagi Admin: setelah Panduan Admin Pusat)
+panduan.operator_pusat      x       x     -        -     "Bantuan" membuka Panduan Operator Pusat Cetak (bagi Admin: di halaman kerja operator)
+panduan.pimpinan_pusat      -       -     x        -     "Bantuan" membuka Panduan Pimpinan
 """
 
 POLICY = Policy(COLUMNS, TABLE, ROUTES, DECISIONS)

@@ -98,7 +98,7 @@ def record_problem(kecamatan: Kecamatan, number: str, record: dict) -> str | Non
             for s in steps)):
         return "riwayat tahap tidak sah"
     if not (_day_or_blank(record.get("promised")) and _day_or_blank(record.get("follow_up_due"))
-            and _text(record.get("follow_up"), 2100) and _text(record.get("office"), 100)
+            and _text(record.get("follow_up"), vocabulary.FOLLOW_UP_MAX) and _text(record.get("office"), 100)
             and _text(record.get("hours"), 200) and _text(record.get("changed_at", ""), 32)
             and _text(record.get("office_address", ""), 300) and _text(record.get("office_phone", ""), 40)
             and record.get("promised_estimate", "") in ("", "1") and _day_or_blank(record.get("expires", ""))):
@@ -316,7 +316,7 @@ def view_of(row: PublicStatus) -> dict:
         late_working_days = max(-calendar.working_days_between(today, promised), 0)
     if late_working_days:
         # A file to correct still needs the citizen first; otherwise the lateness is what there is to do.
-        late = vocabulary.LATE_APPLICATION
+        late = vocabulary.LATE_APPLICATION.replace("{duty}", vocabulary.LATE_DUTY[step])
         next_step = (next_step + " " + late) if step == "perbaikan" else late
     follow_up = record.get("follow_up", "")
     if kind == "pgd" and final and not follow_up:

@@ -133,7 +133,22 @@ def _wrapped_address(words: list, index: int, shown_words: set) -> bool:
     line = y1 - y0
     below = [(word, w[4]) for w in words if y0 < w[1] <= y0 + 2.5 * line]
     above = [(w[4], word) for w in words if y0 - 2.5 * line <= w[1] < y0]
-    return any((a.endswith("/") or b.startswith(":")) and _core(a + b) in shown_words for a, b in below + above)
+    if any((a.endswith("/") or b.startswith(":")) and _core(a + b) in shown_words for a, b in below + above):
+        return True
+    return _core("".join(_address_lines(words, index))) in shown_words
+
+
+def _address_lines(words: list, index: int) -> list[str]:
+    """The pieces of an address wrapped over more than two lines (issue 92: 200 characters on the complaint slip),
+    read in order from the word at `index`: each line's last piece ends with "/" or the next begins with ":"."""
+    def wraps(first, second):
+        return (first[4].endswith("/") or second[4].startswith(":")) and second[1] > first[1]
+    start, end = index, index
+    while start > 0 and wraps(words[start - 1], words[start]):
+        start -= 1
+    while end + 1 < len(words) and wraps(words[end], words[end + 1]):
+        end += 1
+    return [word[4] for word in words[start:end + 1]]
 
 
 def read_paper(data: bytes) -> list[dict]:

@@ -206,6 +206,56 @@ def test_the_desk_complaint_slip_is_one_sheet_and_the_recap_notice_keeps_its_sig
         context.close()
 
 
+# The longest public address Pengaturan Kantor accepts (200 characters, app/settings/identity.py), as a regency's
+# portal writes one: a long host, its port and a path of several parts
+LONGEST_PUBLIC_ADDRESS = ("https://pelayanan-terpadu.kecamatan-yosowilangun.lumajangkab.go.id:8443/layanan-publik/"
+                          "kantor-kecamatan-yosowilangun/pengaduan-masyarakat/kios-warga/pengaduan-dan-informasi-publik/"
+                          "loket-kecamatan-baru")
+assert len(LONGEST_PUBLIC_ADDRESS) == 200, len(LONGEST_PUBLIC_ADDRESS)
+
+
+@pytest.mark.parametrize("paper", ["A4", "F4"])
+def test_the_complaint_slip_wraps_the_longest_public_address_on_screen_and_on_paper(browser, office, paper):
+    """Issue 92, finding 3: the slip's kiosk address could not wrap: at 200 % zoom the slip scrolled sideways from an
+    80-character address, and a 191-character one was cut on paper. It wraps (after a "/" of its path, never inside a
+    part that fits a line) at 200 % zoom of the office PC's screen and on A4 and F4, whole on the paper."""
+    from app.frame import store
+    from app.frame.db import database
+    from app.frame.roles import INFORMASI
+    from tests.browser.helpers import DESKTOP, horizontal_overflow
+    complaint = office.papers["complaint"]
+    address = LONGEST_PUBLIC_ADDRESS + "/pengaduan/status"
+
+    def public_address(value):
+        with office.db(), database.atomic():
+            store.put("public_address", value)
+    public_address(LONGEST_PUBLIC_ADDRESS)
+    zoomed = {"width": DESKTOP["width"] // 2, "height": DESKTOP["height"] // 2}  # 200 %: half as many CSS px
+    context = new_context(browser, office.url, viewport=zoomed)
+    try:
+        page = context.new_page()
+        sign_in(page, office.username[INFORMASI], office.password)
+        page.goto(f"/pengaduan/{complaint.id}/tanda-terima")
+        assert address in page.locator(".receipt").inner_text().replace("\n", "")
+        assert horizontal_overflow(page) == 0
+        past = page.evaluate("""() => [...document.querySelectorAll('.receipt *')].filter(el =>
+          [...el.getClientRects()].some(r => r.right > document.scrollingElement.clientWidth + 1)).map(el => el.className)""")
+        assert past == [], past
+        printed = print_check(page, None, paper=paper, expect=[complaint.tracking_number],
+                              name="one-sheet-complaint-slip-long-address")
+        assert printed.problems == [] and len(printed.pages) == 1, printed.problems
+        assert address in "".join(printed.text.split()), printed.text  # whole on the paper, wrapped or not
+        # a host alone longer than the line (no "/" to wrap after) wraps inside it rather than run past the edge
+        host = "https://" + ".".join(["pelayanan-pengaduan-masyarakat-kecamatan-yosowilangun"] * 3) + ".go.id"
+        public_address(host[:200])
+        page.reload()
+        assert horizontal_overflow(page) == 0 and page.evaluate(
+            "() => document.querySelector('.url-in-sentence').getBoundingClientRect().right") <= zoomed["width"]
+    finally:
+        context.close()
+        public_address(PUBLIC_ADDRESS)
+
+
 @pytest.mark.parametrize("paper", ["A4", "F4"])
 def test_a_collective_receipt_of_a_class_heads_every_sheet_and_signs_under_its_last_rows(browser, office, paper):
     """A school's letter of 40 pupils at the longest names took 4 A4 sheets (3 F4): the name in four lines beside

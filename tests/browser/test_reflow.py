@@ -263,9 +263,10 @@ def cek_numbers(regency_center):  # noqa: F811  (the imported fixture)
              "steps": [["diterima", ""], ["diproses", ""]], "promised": (today - timedelta(days=37)).isoformat()},
             {"kind": "pgd", "number": "PGD-7K3M9W", "step": "ditindaklanjuti", "promised": "",
              "steps": [["diterima", (today - timedelta(days=40)).isoformat()], ["ditindaklanjuti", ""]],
-             # issue 83, finding 1: an address of 80 characters in a reply of 2,000 ran /cek off a phone (450-708 px)
+             # issue 83, finding 1: an address of 80 characters in a reply ran /cek off a phone (450-708 px); a reply as
+             # long as the Kasi's form takes (issue 92, finding 2: 5,000, refused by the center before)
              "follow_up": ("Petugas loket KTP-el ditegur Kasi Pelayanan; jam buka loket diumumkan di "
-                           + LONG_ADDRESS + " dan dipasang di papan pengumuman. " + "Tindak lanjut. " * 200)[:2000],
+                           + LONG_ADDRESS + " dan dipasang di papan pengumuman. " + "Tindak lanjut. " * 400)[:5000],
              "follow_up_due": (today - timedelta(days=10)).isoformat()},
             {"kind": "pra", "number": f"PRA-{kecamatan.digits}0001-1-000101", "step": "menunggu",
              "steps": [["menunggu", ""]], "promised": "", "expires": (today + timedelta(days=20)).isoformat()},

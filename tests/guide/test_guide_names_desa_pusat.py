@@ -112,11 +112,13 @@ def center(tmp_path):
 @pytest.mark.parametrize("key", [guide.key for guide in guides_of(PUSAT)])
 def test_every_name_in_a_center_guide_is_the_programs(center, key):
     from app.frame.guides import guide
-    from sync.center.models import Operator, PrintRun, ReceivedApplication, Shipment
+    from sync.center.models import Kecamatan, Operator, PrintRun, ReceivedApplication, Shipment
     assert written(center, guide(PUSAT, key)), f"guide {key} is not written"
     with center.test_request_context(), center.extensions["center_database"].connection_context():
         known = {"center.print_run": [url_for("center.print_run", run_id=run.id) for run in PrintRun.select()],
                  "center.shipment": [url_for("center.shipment", shipment_id=s.id) for s in Shipment.select()],
+                 "center.performance_trend": [url_for("center.performance_trend", kecamatan_id=k.id)
+                                              for k in Kecamatan.select()],
                  # publishing to all while the pilot has not passed asks first (nothing is published without "Ya")
                  "center.release_to_all": [("POST", url_for("center.release_to_all", targets_version=targets))
                                            for targets in _release_targets(center)],

@@ -454,3 +454,37 @@ def test_the_page_never_says_dukcapil_processes_a_file_the_center_does_not_hold(
     assert "Berkas lengkap di Kantor Kecamatan Yosowilangun, menunggu dikirim ke Dukcapil" in body
     assert run(kecamatan, lambda: engine.sync_once(client=client_of(center_app))).sent == 3
     assert "Berkas lengkap, sedang diproses Dukcapil" in page(center_app, FIRST, code)[1]
+
+
+@pytest.mark.parametrize("status", ["selesai", "bukan_kewenangan"])
+def test_a_follow_up_as_long_as_the_kasis_form_takes_reaches_cek_whole(kecamatan, center_app, center_db, status):
+    """Issue 92, finding 2: /cek showed the first 2,000 characters of a follow-up, cut mid-word without a mark,
+    though the Kasi's form takes 5,000 and says the complainant reads it; forwarded, with the other office's name."""
+    from app.complaints import book
+    from app.complaints.form_rules import OFFICE_MAX, TINDAK_LANJUT_MAX
+    from app.complaints.models import Complaint, ComplaintCategory
+    text = ("Loket perekaman ditambah satu mulai Senin. " * 200)[:TINDAK_LANJUT_MAX - 7] + " AKHIR."
+    other = ("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lumajang, Bidang Pelayanan Pendaftaran Penduduk, "
+             "Seksi Identitas Penduduk, Jalan Kyai Haji Ahmad Dahlan Nomor 28 Lumajang, Jawa Timur 67311 Indonesia")
+    other = other[:OFFICE_MAX]
+
+    def recorded_and_followed():
+        from app.auth.accounts import create_user
+        category = ComplaintCategory.get(ComplaintCategory.name == "Waktu tunggu")
+        values = {"channel": "kios", "category_id": category.id, "complainant_name": "Sri Wahyuni",
+                  "complainant_contact": "081234567890", "is_anonymous": False, "is_confidential": False,
+                  "registration_number": "", "text": "Antrean perekaman sangat lama"}
+        complaint, _ = book.record_complaint(values, tindak_lanjut="")
+        kasi = create_user("kasi-uji", "Kasi Uji", "kasi_pelayanan", password="kasi-rahasia-123",
+                           must_change_password=False)[0]
+        book.change_status(Complaint.get_by_id(complaint.id), status, kasi, tindak_lanjut=text,
+                           **({"other_office": other} if status == "bukan_kewenangan" else {}))
+        assert engine.sync_once(client=client_of(center_app)).error == ""
+        return complaint.tracking_number
+    number = run(kecamatan, recorded_and_followed)
+    status_code, body = page(center_app, number, code_of(kecamatan, number))
+    assert status_code == 200
+    shown = html.unescape(body)
+    assert len(text) == TINDAK_LANJUT_MAX and text in shown
+    if status == "bukan_kewenangan":
+        assert f"Diteruskan ke: {other}" in shown

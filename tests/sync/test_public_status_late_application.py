@@ -35,7 +35,7 @@ def test_an_application_past_its_promise_says_it_is_late_by_working_days_and_who
     late = -service_time.days_left(promised, today, WorkCalendar())
     assert late >= 20 and f"(terlambat {late} hari kerja)" in shown
     assert (f"Yang perlu Anda lakukan Tanggal janji sudah lewat {late} hari kerja dan KTP-el Anda belum siap diambil. "
-            "Kantor Kecamatan Yosowilangun wajib menanyakan berkas Anda ke Dukcapil") in shown
+            "Berkas Anda masih di Kantor Kecamatan Yosowilangun") in shown  # the center holds no file of it
     assert "Ombudsman Republik Indonesia" in shown and "Telepon: (0334) 881234" in shown
     assert "Belum ada yang perlu Anda lakukan" not in shown
 
@@ -55,3 +55,37 @@ def test_an_application_not_yet_late_or_ready_says_nothing_of_lateness(applicati
     assert "Belum ada yang perlu Anda lakukan" in on_the_day
     ready = application("350807-1-000104", "siap", today - timedelta(days=20))
     assert "terlambat" not in ready and "Ombudsman" not in ready
+
+
+@pytest.mark.parametrize(("at_center", "sentence"), [
+    (None, "Berkas Anda masih di Kantor Kecamatan Yosowilangun dan belum dikirim ke Dukcapil"),
+    ("received", "Kantor Kecamatan Yosowilangun wajib menanyakan berkas Anda ke Dukcapil"),
+    ("printed", "Kartu Anda sudah dicetak di Dukcapil; Kantor Kecamatan Yosowilangun wajib menanyakan kapan kartu "
+                "dikirim ke kecamatan"),
+    ("shipped", "Kartu Anda sudah dikirim Dukcapil ke kecamatan; Kantor Kecamatan Yosowilangun wajib memeriksa "
+                "kiriman kartu itu"),
+])
+def test_a_late_cards_sentence_follows_where_the_card_is(application, enrolled, at_center, sentence):
+    """Issue 92, finding 4: a card already printed and shipped (the center's own steps, shown before the office's
+    pass learns of them) read that the office "wajib menanyakan berkas Anda ke Dukcapil", under "dikirim ke
+    kecamatan"; a file still at the kecamatan read it too. Each step says what the office does where the card is."""
+    from sync.center import records
+    from sync.center.models import ReceivedApplication
+    from tests.sync.helpers import packet_item
+    kecamatan, _ = enrolled
+    number = "350807-01-000105"
+    if at_center:
+        assert records.store_application(kecamatan, *packet_item(105)).result == "stored"
+        ReceivedApplication.update(status=at_center).where(ReceivedApplication.registration_number == number).execute()
+    today = local_today("WIB")
+    shown = application(number, "diproses", today - timedelta(days=30))  # the office's pass has not learnt more
+    assert sentence in shown
+    assert ("wajib menanyakan berkas Anda ke Dukcapil" in shown) == (at_center == "received")
+    assert "Ombudsman Republik Indonesia" in shown
+
+
+def test_a_late_correction_says_what_the_office_does_about_it(application):
+    shown = application("350807-1-000106", "perbaikan", local_today("WIB") - timedelta(days=30))
+    assert ("Dukcapil meminta data berkas Anda diperbaiki; Kantor Kecamatan Yosowilangun wajib membantu Anda "
+            "memperbaikinya") in shown
+    assert "wajib menanyakan berkas Anda ke Dukcapil" not in shown
