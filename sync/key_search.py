@@ -6,7 +6,10 @@ the trash (Linux' ~/.local/share/Trash and a stick's .Trash-<uid>; Windows' `$Re
 on every drive, named after nothing), any depth of the home folder and of every drive, a renamed copy
 (`targets.pem.bak`, `kunci lama.txt`), a zip or tar holding one, and a folder reached through a link.
 So a file is a key by its name (sync.releases.KEY_FILES) or by its content: the format `release keys`
-writes, an unencrypted PKCS#8 PEM of an Ed25519 key (an admin's SSH or TLS keys are not refused).
+writes, an unencrypted PKCS#8 PEM of an Ed25519 key (an admin's SSH or TLS keys are not refused). A copy
+found by its content says which keys it holds (`key_ids`, walk_record.key_id): the machine's own checker
+key (sync/walk_record.py, the same format, kept in the user's settings folder) is told apart by that,
+not by where it lies (issue 88 finding 2: every second build called it a leaked release key).
 
 Bounded: a file is read only when at most SNIFF_BYTES (a key is 119 bytes) or named as an archive,
 an archive over its size limit is skipped, its members are listed up to ARCHIVE_MEMBERS and read
@@ -45,6 +48,7 @@ TRASH_FOLDERS = ("$recycle.bin", "trash", ".trash", ".trash-")
 class KeyCopy:
     path: Path       # the file on disk
     inside: str = ""  # the member of an archive, '' for a plain file
+    key_ids: tuple = ()  # the keys its content holds (walk_record.key_id); () when found by its name
 
     @property
     def name(self) -> str:
@@ -62,18 +66,29 @@ class KeyCopy:
         return where
 
 
-def is_key(data: bytes) -> bool:
-    """`data` holds a private key in the format `release keys` writes (PKCS#8 PEM of Ed25519)."""
+def keys_in(data: bytes) -> tuple:
+    """The id (walk_record.key_id) of each private key in the format `release keys` writes (PKCS#8 PEM
+    of Ed25519) that `data` holds; "?" for one that does not load. () when none."""
     if b"PRIVATE KEY-----" not in data:
-        return False
-    for found in PEM_KEY.finditer(data):
+        return ()
+    found = []
+    for pem in PEM_KEY.finditer(data):
         try:
-            der = base64.b64decode(b"".join(found.group(1).split()), validate=True)
+            der = base64.b64decode(b"".join(pem.group(1).split()), validate=True)
         except (binascii.Error, ValueError):
             continue
         if der[:1] == b"\x30" and ED25519_OID in der[:16]:
-            return True
-    return False
+            found.append(_key_id(der))
+    return tuple(found)
+
+
+def _key_id(der: bytes) -> str:
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+    from sync.walk_record import key_id
+    try:
+        return key_id(load_der_private_key(der, password=None).public_key())
+    except (ValueError, TypeError):
+        return "?"  # damaged or odd: still a key copy, never taken for the checker's
 
 
 def key_copies(folders: list[Path], depth: int | None = None, seen: set | None = None) -> list[KeyCopy]:
@@ -135,12 +150,13 @@ def _file_copies(path: str, name: str, size: int) -> list[KeyCopy]:
             head = file.read(SNIFF_BYTES)
     except OSError:
         return []
-    if is_key(head):
-        return [KeyCopy(Path(path))]
+    held = keys_in(head)
+    if held:
+        return [KeyCopy(Path(path), "", held)]
     if head.startswith(b"PK\x03\x04") and size <= ZIP_LIMIT:
-        return [KeyCopy(Path(path), member) for member in _zip_keys(path)]
+        return [KeyCopy(Path(path), member, held) for member, held in _zip_keys(path)]
     if _tar_like(head) and size <= TAR_LIMIT:
-        return [KeyCopy(Path(path), member) for member in _tar_keys(path)]
+        return [KeyCopy(Path(path), member, held) for member, held in _tar_keys(path)]
     return []
 
 
@@ -148,7 +164,7 @@ def _tar_like(head: bytes) -> bool:
     return (head[257:262] == b"ustar" or head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")))
 
 
-def _zip_keys(path: str) -> list[str]:
+def _zip_keys(path: str) -> list[tuple[str, tuple]]:
     found = []
     try:
         with zipfile.ZipFile(path) as archive:
@@ -156,17 +172,18 @@ def _zip_keys(path: str) -> list[str]:
                 if member.is_dir():
                     continue
                 if Path(member.filename).name in KEY_NAMES:
-                    found.append(member.filename)
+                    found.append((member.filename, ()))
                 elif 0 < member.file_size <= MEMBER_BYTES:
                     with archive.open(member) as opened:
-                        if is_key(opened.read(MEMBER_BYTES)):
-                            found.append(member.filename)
+                        held = keys_in(opened.read(MEMBER_BYTES))
+                        if held:
+                            found.append((member.filename, held))
     except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, EOFError):
         pass  # damaged, encrypted, or a compression this Python lacks: what was found so far stands
     return found
 
 
-def _tar_keys(path: str) -> list[str]:
+def _tar_keys(path: str) -> list[tuple[str, tuple]]:
     found = []
     try:
         with tarfile.open(path, "r:*") as archive:
@@ -176,11 +193,12 @@ def _tar_keys(path: str) -> list[str]:
                 if not member.isfile():
                     continue
                 if Path(member.name).name in KEY_NAMES:
-                    found.append(member.name)
+                    found.append((member.name, ()))
                 elif 0 < member.size <= MEMBER_BYTES:
                     opened = archive.extractfile(member)
-                    if opened is not None and is_key(opened.read(MEMBER_BYTES)):
-                        found.append(member.name)
+                    held = keys_in(opened.read(MEMBER_BYTES)) if opened is not None else ()
+                    if held:
+                        found.append((member.name, held))
     except (OSError, tarfile.TarError, EOFError, ValueError):
         pass
     return found

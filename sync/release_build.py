@@ -23,11 +23,14 @@ stick unplugged. In order, stopping at the first refusal (an Indonesian sentence
    with a manifest (pemeriksaan.json) of their hashes and the verdict, signed with this machine's
    checker key (sync/walk_record.py, as in-toto's link metadata).
 
-`run.py release sign CHECKED --keys E:\\kunci-rilis` (sign_checked) runs no candidate code: it
-verifies the manifest's signature against the checker keys the key folder pins, re-hashes every
-file against it, refuses any difference or a file more or less, refuses
-a version not newer than the key folder's signed log, and signs exactly those files with targets.pem
-alone (the root key stays on its own stick)."""
+`run.py release sign CHECKED --wheel-rilis WHEEL --keys E:\\kunci-rilis` (sign_checked) runs no
+candidate code and trusts no machine's word (issue 88 finding 1: the check may run at the center's
+server): the app wheel must be byte for byte the release wheel the admin downloaded and keeps (WHEEL),
+every other file must carry a sha256 that WHEEL's own lock names, each target's closure as that lock
+chooses; only then is the manifest read, its checker's signature against the checker keys the key
+folder pins and its verdict shown as what it is, word on quality. It refuses a version not newer than
+the key folder's signed log, and signs exactly those files with targets.pem alone (the root key stays
+on its own stick)."""
 import email.parser
 import hashlib
 import json
@@ -48,7 +51,7 @@ from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from loket_python import SUPPORTED
 from sync import dependency_lock, sandbox, walk_record
@@ -379,9 +382,14 @@ def keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path
 def refuse_keys_in_reach(paths: list[Path], home: Path | None = None, drives: list[Path] | None = None,
                          allowed: list[Path] = ()) -> None:
     """`allowed`: key files the machine holds by design (the center server's installed online key,
-    when the check runs there): the sandbox hides them like every other file."""
+    when the check runs there): the sandbox hides them like every other file. This machine's own
+    checker key (walk_record.py) is no release key: a file holding it and nothing else, wherever it
+    lies (its settings folder, a backup of the home), is not a copy to destroy (issue 88 finding 2)."""
     allowed = {Path(path).resolve() for path in allowed}
-    near = [copy for copy in keys_in_reach(paths, home, drives) if copy.inside or copy.path.resolve() not in allowed]
+    checker = walk_record.checker_key(create=False)
+    own = {walk_record.key_id(checker.public_key())} if checker else set()
+    near = [copy for copy in keys_in_reach(paths, home, drives)
+            if not (copy.key_ids and set(copy.key_ids) <= own) and (copy.inside or copy.path.resolve() not in allowed)]
     if near:
         listed = [f"- {copy.said()}" for copy in near[:20]] + [f"- dan {len(near) - 20} lagi"] * (len(near) > 20)
         raise ReleaseError("Folder kunci terjangkau selama pemeriksaan, salinan kunci rilis ada di:\n" + "\n".join(listed)
@@ -582,8 +590,9 @@ def refuse_without_sandbox(app: AppWheel) -> None:
                            f"{app.path.name} ke sana, lalu di folder Loket pusat ketik\n"
                            f"  .venv/bin/python run.py release build {app.path.name}\n"
                            f"Bawa folder diperiksa-{app.version} yang dibuatnya ke laptop ini dan tanda tangani dengan "
-                           "release sign, menambahkan --pemeriksa dengan sidik kunci pemeriksa yang ditulis di layar "
-                           "komputer pusat. Tidak ada yang diperiksa.")
+                           f"release sign, dengan --wheel-rilis {app.path.name} yang tetap Anda simpan di laptop ini dan "
+                           "--pemeriksa dengan sidik kunci pemeriksa yang ditulis di layar komputer pusat. Tidak ada yang "
+                           "diperiksa.")
 
 
 def _write_checked(checked: Path, app: AppWheel, files: list[Path], hashes: dict, closure: dict, pages: int) -> None:
@@ -609,55 +618,135 @@ def _write_checked(checked: Path, app: AppWheel, files: list[Path], hashes: dict
     partial.replace(checked)
 
 
-def sign_checked(checked: Path, key_folder: Path, bundle: Path | None = None, say=print,
+def sign_checked(checked: Path, key_folder: Path, held: Path, bundle: Path | None = None, say=print,
                  checker: str | None = None) -> Path:
-    """Sign the files of a checked folder, exactly those; no candidate code runs. ReleaseError, nothing
-    signed, when the folder is not one `release build` passed, its manifest is not signed by a checker
-    key the key folder trusts (`checker`: the fingerprint of another machine's, typed; sync/walk_record.py),
-    a file differs from the manifest, one is missing or added, or the version is not newer than the
-    key folder's signed log."""
-    checked, key_folder = Path(checked), Path(key_folder)
+    """Sign a checked folder's files when they are the admin's own release (issue 88 finding 1); no
+    candidate code runs. Trusted are the bytes the admin holds: the app wheel must be, byte for byte,
+    `held` (the release wheel downloaded from the project's release page and kept on this laptop), and
+    every other wheel must carry a sha256 that `held`'s own lock names, each target's closure exactly
+    the files of the lock lines that target installs. The checker's record (walk_record.py) then only
+    says how the check went: a verdict "lulus" by a checker key the key folder trusts (`checker`: the
+    fingerprint of another machine's, typed), shown as that. So whoever holds a checker key (a taken
+    center) can at most say "lulus" about the genuine release. ReleaseError naming the file, nothing
+    signed, for anything else, and for a version not newer than the key folder's signed log."""
+    checked, key_folder, held = Path(checked), Path(key_folder), Path(held)
     if not (key_folder / KEY_FILES["targets"]).exists():
         raise ReleaseError(f"Folder kunci {key_folder} tidak berisi kunci rilis (targets.pem): periksa flashdisk "
                            "dan huruf drive-nya.")
+    if not held.is_file():
+        raise ReleaseError(f"Wheel rilis {held} tidak ditemukan: sebutkan dengan --wheel-rilis wheel yang Anda unduh "
+                           "sendiri dari halaman rilis proyek. Tidak ada yang ditandatangani.")
+    if checked.resolve() in held.resolve().parents:
+        raise ReleaseError(f"Wheel rilis {held} ada di dalam folder yang diperiksa: itu salinan komputer pemeriksa, bukan "
+                           "unduhan Anda. Sebutkan dengan --wheel-rilis wheel yang Anda unduh sendiri dari halaman rilis "
+                           "proyek. Tidak ada yang ditandatangani.")
+    app = read_app_wheel(held)
+    folder = checked / CHECKED_WHEELS
     try:
         envelope = json.loads((checked / CHECKED_MANIFEST).read_text("utf-8"))
+        present = {path.name: _sha256(path) for path in sorted(folder.iterdir())}
     except (OSError, ValueError):
         raise ReleaseError(f"{checked} bukan folder hasil release build (tidak ada {CHECKED_MANIFEST} yang terbaca): "
                            "jalankan dulu release build untuk wheel rilis. Tidak ada yang ditandatangani.") from None
-    manifest = walk_record.verified(envelope, key_folder, CHECKED_MANIFEST, checker, say)
+    try:
+        pins = dependency_lock.parse(app.lock)
+    except LockError as problem:
+        raise ReleaseError(f"Daftar versi di wheel {held.name} ({OFFICE_LOCK}) tidak dapat dipakai: {problem} "
+                           "Tanyakan ke proyek; tidak ada yang ditandatangani.") from None
+    _refuse_unheld(checked, app, present, pins)
+    manifest, by, new_checkers = walk_record.verified(envelope, key_folder, CHECKED_MANIFEST, checker)
     try:
         hashes, closure = dict(manifest["files"]), dict(manifest["closure"])
-        passed, app_name = manifest["verdict"] == PASSED, str(manifest["app"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        verdict, pages = str(manifest["verdict"]), manifest.get("pages")
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise ReleaseError(f"{checked} bukan folder hasil release build (tidak ada {CHECKED_MANIFEST} yang terbaca): "
                            "jalankan dulu release build untuk wheel rilis. Tidak ada yang ditandatangani.") from None
-    if not passed:
-        raise ReleaseError("Rilis di folder ini tidak lulus pemeriksaan: tidak ada yang ditandatangani.")
-    folder = checked / CHECKED_WHEELS
-    present = {path.name for path in folder.iterdir()} if folder.is_dir() else set()
-    changed = sorted(name for name in present & set(hashes) if _sha256(folder / name) != hashes[name])
-    added, missing = sorted(present - set(hashes)), sorted(set(hashes) - present)
-    if changed or added or missing or app_name not in hashes:
+    changed = sorted(name for name in set(present) & set(hashes) if present[name] != hashes[name])
+    added, missing = sorted(set(present) - set(hashes)), sorted(set(hashes) - set(present))
+    if changed or added or missing:
         said = ([f"- berubah sesudah diperiksa: {name}" for name in changed]
                 + [f"- tidak ikut diperiksa: {name}" for name in added] + [f"- hilang: {name}" for name in missing])
         raise ReleaseError("Isi folder yang diperiksa tidak sama dengan yang diperiksa:\n" + "\n".join(said)
                            + "\nTidak ada yang ditandatangani: jalankan lagi release build dari wheel yang diunduh dari "
                            "halaman rilis proyek.")
-    app = read_app_wheel(folder / app_name)  # the version and notes as the checked wheel says them
-    if app.version != manifest.get("version"):
-        raise ReleaseError(f"Versi di {CHECKED_MANIFEST} ({manifest.get('version')}) bukan versi wheel rilisnya "
-                           f"({app.version}): tidak ada yang ditandatangani.")
+    if manifest.get("version") != app.version or manifest.get("app") != held.name:
+        raise ReleaseError(f"{CHECKED_MANIFEST} berbicara tentang {manifest.get('app')} versi {manifest.get('version')}, "
+                           f"bukan wheel rilis Anda {held.name}: tidak ada yang ditandatangani.")
+    wrong = closure_problems(closure, app, present, pins)
+    if wrong:
+        raise ReleaseError(f"Daftar paket per komputer di {CHECKED_MANIFEST} tidak sama dengan daftar versi di wheel "
+                           f"rilis Anda ({OFFICE_LOCK}):\n" + "\n".join(wrong) + "\nTidak ada yang ditandatangani: "
+                           "ulangi release build dari wheel rilis yang Anda unduh sendiri; bila terulang, laporkan ke proyek.")
+    if verdict != PASSED:
+        raise ReleaseError("Rilis di folder ini tidak lulus pemeriksaan: tidak ada yang ditandatangani.")
+    say(f"Pemeriksa {by} menyatakan rilis {app.version} lulus ({pages} halaman diperiksa): itu keterangan mutu. Yang "
+        f"ditandatangani adalah wheel rilis Anda sendiri ({held.name}) dan {len(present) - 1} wheel pendukung yang "
+        "sidiknya disebut daftar versi di dalamnya.")
     if (key_folder / KEY_FILES["root"]).exists():
         say(f"Peringatan: kunci root ({KEY_FILES['root']}) ada di {key_folder}. Kunci root tidak diperlukan untuk rilis: "
             "pindahkan ke flashdisk lain yang disimpan terkunci (docs/operations.md, Siapa memegang kunci apa).")
     bundle = Path(bundle) if bundle else checked.resolve().parent / f"rilis-{app.version}"
-    files = [folder / app_name, *sorted(folder / name for name in hashes if name != app_name)]
+    files = [folder / held.name, *sorted(folder / name for name in present if name != held.name)]
     signed = sign_release(key_folder, app.version, app.notes, files, bundle, requires=app.requires,
-                          closure=closure, expected=hashes)
+                          closure=closure, expected=present)
+    walk_record.pin_new(key_folder, new_checkers, say)
     size = sum(f.stat().st_size for f in signed.rglob("*") if f.is_file())
     say(f"Rilis {app.version} ditandatangani: {signed} ({len(files)} wheel, {size / 1e6:.0f} MB).")
     return signed
+
+
+def _refuse_unheld(checked: Path, app: AppWheel, present: dict[str, str], pins: list) -> None:
+    """ReleaseError naming each file of the checked folder that is not the admin's release: an app wheel
+    other than the held one's bytes, a wheel whose sha256 the held wheel's lock does not name."""
+    locked = {digest.removeprefix("sha256:") for pin in pins for digest in pin.hashes}
+    own = _sha256(app.path)
+    problems = [] if app.path.name in present else [f"- {app.path.name}: tidak ada di folder yang diperiksa"]
+    for name, digest in present.items():
+        if name == app.path.name and digest != own:
+            problems.append(f"- {name}: tidak sama byte demi byte dengan wheel rilis Anda ({app.path})")
+        elif name != app.path.name and name.startswith(APP_WHEEL_PREFIX):
+            problems.append(f"- {name}: bukan wheel rilis yang Anda pegang ({app.path.name})")
+        elif name != app.path.name and digest not in locked:
+            problems.append(f"- {name}: sidik sha256-nya tidak disebut daftar versi di wheel rilis Anda")
+    if problems:
+        raise ReleaseError(f"Folder {checked} bukan rilis dari wheel rilis Anda ({app.path.name}):\n" + "\n".join(problems)
+                           + "\nTidak ada yang ditandatangani. Komputer yang membuat folder ini tidak dapat dipercaya "
+                           "untuk rilis ini: ulangi release build dari wheel rilis yang Anda unduh sendiri, dan laporkan "
+                           "ke proyek bila terulang.")
+
+
+def closure_problems(closure: dict, app: AppWheel, present: dict[str, str], pins: list) -> list[str]:
+    """What a checked folder's per-target closure (release.json's, what each PC installs:
+    app/updates/fetching.closure_wheels) has that the held wheel's lock does not say, one line each:
+    every target lists the app wheel and, for each lock line its markers choose, the one file of the
+    folder whose sha256 that line names; nothing else."""
+    problems = []
+    for target, names in closure.items():
+        python, _, platform = str(target).partition("-")
+        if python not in SUPPORTED or platform not in PLATFORMS or not isinstance(names, list):
+            problems.append(f"- {target}: bukan Python dan sistem yang dikumpulkan release build")
+            continue
+        where = f"Python {python} di {PLATFORMS[platform]['label']}"
+        try:
+            chosen = dependency_lock.for_target(pins, target_environment(python, platform))
+        except LockError as problem:
+            problems.append(f"- {where}: {problem}")
+            continue
+        listed = set()
+        for name in map(str, names):
+            if name == app.path.name:
+                continue
+            try:
+                pin = chosen.get(parse_wheel_filename(name)[0])
+            except InvalidWheelFilename:
+                pin = None
+            if pin is None or f"sha256:{present.get(name)}" not in pin.hashes or pin.name in listed:
+                problems.append(f"- {name}: tidak dipasang {where} menurut daftar versi")
+            else:
+                listed.add(pin.name)
+        problems += [f"- {where}: tanpa {app.path.name}"] * (app.path.name not in names)
+        problems += [f"- {where}: tanpa {chosen[name].name}=={chosen[name].version}" for name in sorted(set(chosen) - listed)]
+    return problems
 
 
 def _tail(text: str, lines: int = 15) -> str:

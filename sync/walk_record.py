@@ -4,7 +4,10 @@ key, as in-toto's link metadata binds a step's products to the functionary who r
 The record ({version, app, files: {name: sha256}, closure, verdict, pages, checked_at}) is signed
 with the checker key (Ed25519) of the machine that ran the walk: made there at the first check, kept
 in the user's own settings folder (never in a work folder, never bound into the candidate's
-sandbox: sync/sandbox.py). `release sign` trusts only checker keys pinned in the key folder
+sandbox: sync/sandbox.py). The record vouches for the check's quality, never for the files: `release
+sign` signs only the app wheel the admin holds and what its own lock names (issue 88 finding 1,
+sync/release_build.sign_checked), so a checker key says at most "lulus" about the genuine release.
+`release sign` takes a verdict only from checker keys pinned in the key folder
 (`pemeriksa/<key id>.pub`, public): the key of the laptop that signs is pinned there when it signs
 (the same program on the same account made both), a key of another machine (the center's server,
 where a Windows laptop's regency checks) only when the admin types its fingerprint, read from that
@@ -94,20 +97,26 @@ def pin(key_folder: Path, public: Ed25519PublicKey) -> None:
     (folder / f"{key_id(public)[:FINGERPRINT_HEX]}.pub").write_text(_raw(public).hex() + "\n", "ascii")
 
 
+def _trusted_said(trusted: dict) -> str:
+    """Every checker key the stick now trusts, said whenever one is added: none piles up unseen (issue 88)."""
+    return (f"Folder kunci kini mempercayai {len(trusted)} kunci pemeriksa: "
+            + ", ".join(fingerprint(public) for public in trusted.values()) + ".")
+
+
 def _typed(text: str) -> str:
     return "".join(ch for ch in (text or "").lower() if ch in "0123456789abcdef")
 
 
-def verified(envelope, key_folder: Path, manifest_name: str, typed: str | None = None, say=print) -> dict:
-    """The signed record when a checker key the key folder trusts signed it; ReleaseError naming the
-    manifest otherwise. This machine's own checker key is pinned first; `typed`: the fingerprint of
-    another machine's checker key, read where it checked, pinned when the record's key has it."""
+def verified(envelope, key_folder: Path, manifest_name: str, typed: str | None = None) -> tuple[dict, str, list]:
+    """The signed record, its checker's fingerprint and the checker keys to pin once the release is signed
+    (pin_new: a refused folder pins nothing) when a checker key the key folder trusts signed it, or this
+    machine's own, or the one of `typed` (the fingerprint of another machine's checker key, read where it
+    checked); ReleaseError naming the manifest otherwise."""
     own = checker_key(create=False)
-    trusted = pinned(key_folder)
+    trusted, new = pinned(key_folder), []
     if own is not None and key_id(own.public_key()) not in trusted:
-        pin(key_folder, own.public_key())
         trusted[key_id(own.public_key())] = own.public_key()
-        say(f"Kunci pemeriksa laptop ini ({fingerprint(own.public_key())}) dicatat di folder kunci.")
+        new.append((own.public_key(), True))
     try:
         record, signatures = envelope["signed"], list(envelope["signatures"])
         if not isinstance(record, dict):
@@ -127,11 +136,9 @@ def verified(envelope, key_folder: Path, manifest_name: str, typed: str | None =
         except InvalidSignature:
             continue
         if key_id(public) in trusted:
-            return record
+            return record, fingerprint(public), new
         if typed and _typed(typed) == key_id(public)[:FINGERPRINT_HEX]:
-            pin(key_folder, public)
-            say(f"Kunci pemeriksa {fingerprint(public)} dicatat di folder kunci.")
-            return record
+            return record, fingerprint(public), [*new, (public, False)]
         strangers.append(fingerprint(public))
     if strangers:
         raise ReleaseError(f"{manifest_name} ditandatangani oleh pemeriksa yang belum dikenal folder kunci ini (sidik "
@@ -141,3 +148,14 @@ def verified(envelope, key_folder: Path, manifest_name: str, typed: str | None =
     raise ReleaseError(f"Tanda tangan pemeriksa di {manifest_name} tidak cocok dengan isinya: berkas itu atau daftar "
                        "berkas di dalamnya diubah sesudah diperiksa. Jalankan lagi release build dari wheel yang diunduh "
                        "dari halaman rilis proyek. Tidak ada yang ditandatangani.")
+
+
+def pin_new(key_folder: Path, new: list, say=print) -> None:
+    """Pin the checker keys verified() found new, each said with every key the stick now trusts."""
+    for public, own in new:
+        pin(key_folder, public)
+        trusted = _trusted_said(pinned(key_folder))
+        if own:
+            say(f"Kunci pemeriksa laptop ini ({fingerprint(public)}) dicatat di folder kunci. {trusted}")
+        else:
+            say(f"Kunci pemeriksa {fingerprint(public)} dicatat di folder kunci. {trusted}")

@@ -150,7 +150,7 @@ def cmd_build(options) -> int:
     except ReleaseError as problem:
         print(problem, file=sys.stderr)
         return 1
-    print(after_build(checked))
+    print(after_build(checked, Path(options.wheel).resolve()))
     return 0
 
 
@@ -167,38 +167,43 @@ def _example(action: str) -> str:
         return installed_line(["release", "build", downloads + "loket_kecamatan-0.2.0-py3-none-any.whl"])
     if action == "keys":
         return signer_line(["release", "keys", "--keys", stick + "kunci-rilis", "--root", root + "kunci-root"])
-    return signer_line(["release", "sign", downloads + "diperiksa-0.2.0", "--keys", stick + "kunci-rilis"])
+    return signer_line(["release", "sign", downloads + "diperiksa-0.2.0", "--wheel-rilis",
+                        downloads + "loket_kecamatan-0.2.0-py3-none-any.whl", "--keys", stick + "kunci-rilis"])
 
 
-def after_build(checked: Path, here: bool | None = None) -> str:
+def after_build(checked: Path, wheel: Path, here: bool | None = None) -> str:
     """The next step `release build` prints: the sign command, quoted for its shell (a checked folder under
-    C:\\Users\\Budi Santoso\\... is one word). On the key laptop (`here`: this install signs, installed
-    from the release wheel) this install's own line; elsewhere (the center's server, a source tree) the key
-    laptop's lines of each system, for the folder once copied there, with the checker's fingerprint."""
+    C:\\Users\\Budi Santoso\\... is one word), naming the release wheel the admin keeps (`wheel`, what
+    release sign trusts). On the key laptop (`here`: this install signs, installed from the release wheel)
+    this install's own line; elsewhere (the center's server, a source tree) the key laptop's lines of each
+    system, for the folder once copied there and the wheel downloaded there, with the checker's fingerprint."""
     from app.frame.command_line import LINUX, WINDOWS, laptop_signer_line, signer_line, signs_here, this_system
     if signs_here() if here is None else here:
         stick = "E:\\kunci-rilis" if this_system() == WINDOWS else "/media/<nama>/RILIS/kunci-rilis"
         return ("Langkah berikutnya: pasang flashdisk kunci rilis (flashdisk kunci root tetap tersimpan), lalu di jendela "
-                f"perintah yang sama:\n  {signer_line(['release', 'sign', checked, '--keys', stick])}")
-    sign = ["release", "sign", "<folder " + checked.name + ">", "--pemeriksa", "<sidik di atas>", "--keys"]
+                f"perintah yang sama:\n  {signer_line(['release', 'sign', checked, '--wheel-rilis', wheel, '--keys', stick])}")
+    sign = ["release", "sign", "<folder " + checked.name + ">", "--wheel-rilis", f"<{wheel.name} yang Anda unduh>",
+            "--pemeriksa", "<sidik di atas>", "--keys"]
     windows = laptop_signer_line([*sign, "E:\\kunci-rilis"], WINDOWS)
     linux = laptop_signer_line([*sign, "/media/<nama>/RILIS/kunci-rilis"], LINUX)
     return (f"Langkah berikutnya: salin folder {checked.name} (seluruh isinya, dari {checked.parent}) ke laptop kunci, "
-            "pasang flashdisk kunci rilis di sana, lalu di folder Loket laptop itu ketik (laptop Windows):\n  "
+            f"pasang flashdisk kunci rilis di sana, lalu di folder Loket laptop itu ketik, dengan {wheel.name} yang Anda "
+            "unduh sendiri ke laptop itu (laptop Windows):\n  "
             f"{windows}\nLaptop Linux:\n  {linux}")
 
 
 def cmd_sign(options) -> int:
-    """`release sign CHECKED --keys DIR`: the files `release build` checked, signed exactly; no
-    candidate code runs (sync/release_build.sign_checked)."""
+    """`release sign CHECKED --wheel-rilis WHEEL --keys DIR`: the files `release build` checked, signed
+    exactly when they are the release wheel the admin holds and what its lock names; no candidate code
+    runs (sync/release_build.sign_checked)."""
     from sync import release_build
     from sync.releases import ReleaseError
-    if not options.wheel or not options.keys:
-        print(f"Sebutkan folder hasil release build dan folder kunci rilis, misalnya: {_example('sign')}",
-              file=sys.stderr)
+    if not options.wheel or not options.held_wheel or not options.keys:
+        print("Sebutkan folder hasil release build, wheel rilis yang Anda unduh sendiri (--wheel-rilis) dan folder "
+              f"kunci rilis, misalnya: {_example('sign')}", file=sys.stderr)
         return 1
     try:
-        bundle = release_build.sign_checked(Path(options.wheel), Path(options.keys),
+        bundle = release_build.sign_checked(Path(options.wheel), Path(options.keys), Path(options.held_wheel),
                                             Path(options.bundle) if options.bundle else None,
                                             say=lambda line: print(line, flush=True), checker=options.checker)
     except ReleaseError as problem:
@@ -256,6 +261,9 @@ def add_commands(subparsers, add_data_option) -> None:
                                                         "sign's default: rilis-<version> beside the checked folder)")
     parser.add_argument("--to", metavar="FOLDER", help="usb: the folder on the USB stick for offices without a link "
                                                        "(only the release released to everyone)")
+    parser.add_argument("--wheel-rilis", dest="held_wheel", metavar="WHEEL",
+                        help="sign: the release wheel the admin downloaded from the project's release page and keeps "
+                             "on this laptop; only its bytes and what its own lock names are signed")
     parser.add_argument("--pemeriksa", dest="checker", metavar="SIDIK",
                         help="sign: the fingerprint of the checker key of the machine that ran build, when not this "
                              "one (the center's server), as that machine printed it")

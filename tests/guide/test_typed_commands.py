@@ -18,6 +18,7 @@ from tests.support.shell_split import windows_split
 
 WINDOWS_CHECKED = "C:\\Users\\Budi Santoso\\Downloads\\diperiksa-0.3.0"
 LINUX_CHECKED = "/home/budi santoso/Unduhan/diperiksa-0.3.0"
+WHEEL = "loket_kecamatan-0.3.0-py3-none-any.whl"  # beside the checked folder, where the admin downloaded it
 
 
 SPLIT = {WINDOWS: windows_split, LINUX: shlex.split}
@@ -43,14 +44,15 @@ def parsed(argv: list[str]):
                                                     (LINUX, LINUX_CHECKED, "/media/<nama>/RILIS/kunci-rilis")])
 def test_the_sign_command_build_prints_splits_back_into_its_folder(monkeypatch, system, checked, stick):
     monkeypatch.setattr(command_line, "this_system", lambda: system)
-    line = command_after(release_commands.after_build(Path(checked) if system == LINUX else PureWindowsPath(checked),
-                                                      here=True), " release sign ")
+    checked = Path(checked) if system == LINUX else PureWindowsPath(checked)
+    wheel = checked.with_name(WHEEL)
+    line = command_after(release_commands.after_build(checked, wheel, here=True), " release sign ")
     words = SPLIT[system](line)
     assert words[words.index("-I"):words.index("-I") + 2] == ["-I", "-S"]
     after = words[words.index("release"):]
-    assert after == ["release", "sign", checked, "--keys", stick]
+    assert after == ["release", "sign", str(checked), "--wheel-rilis", str(wheel), "--keys", stick]
     options = parsed(after)
-    assert (options.action, options.wheel, options.keys) == ("sign", checked, stick)
+    assert (options.action, options.wheel, options.held_wheel, options.keys) == ("sign", str(checked), str(wheel), stick)
 
 
 def test_the_publish_commands_sign_prints_split_back_on_each_system(tmp_path):
@@ -72,7 +74,7 @@ def test_the_printed_sign_command_runs_as_printed_from_a_folder_with_a_space(tmp
     loket.mkdir(parents=True)
     checked = tmp_path / "Budi Santoso" / "Downloads" / "diperiksa-0.3.0"
     monkeypatch.chdir(loket)  # printed in the command window it is typed in
-    line = command_after(release_commands.after_build(checked, here=True), " release sign ")
+    line = command_after(release_commands.after_build(checked, checked.with_name(WHEEL), here=True), " release sign ")
     done = subprocess.run(["bash", "-c", line], cwd=loket, capture_output=True, text=True, timeout=120)
     assert "dipasang dari folder sumber" in done.stderr, done.stderr
     assert "tidak dikenal" not in done.stderr and "unrecognized" not in done.stderr
@@ -147,10 +149,11 @@ def test_built_elsewhere_the_next_step_gives_the_key_laptops_lines_for_both_syst
     """`release build` on the center's server (or any install that cannot sign: a source tree) prints the
     key laptop's sign line of each system, as the guide writes them, with the checker's fingerprint."""
     from tests.guide.test_guide_commands import SIGNER
-    said = release_commands.after_build(tmp_path / "Budi Santoso" / "diperiksa-0.3.0", here=False)
+    said = release_commands.after_build(tmp_path / "Budi Santoso" / "diperiksa-0.3.0", tmp_path / WHEEL, here=False)
     assert "salin folder diperiksa-0.3.0" in said
     for system in (WINDOWS, LINUX):
         line = command_after(said, SIGNER[system].strip())
         words = SPLIT[system](line[len(SIGNER[system]):])
         options = parsed(words)
         assert (options.action, options.wheel, options.checker) == ("sign", "<folder diperiksa-0.3.0>", "<sidik di atas>")
+        assert options.held_wheel == f"<{WHEEL} yang Anda unduh>"

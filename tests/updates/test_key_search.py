@@ -160,3 +160,27 @@ def test_a_test_whose_search_would_walk_this_machines_home_fails_at_once(tmp_pat
     run.main walked the lab's own home. tests/conftest.py stops such a search before it starts."""
     with pytest.raises(AssertionError, match="key search of this machine's home"):
         release_build.keys_in_reach([tmp_path / "loket_kecamatan-0.3.0-py3-none-any.whl"], None, [])
+
+
+def test_the_machines_own_checker_key_is_not_a_release_key_wherever_it_lies(tmp_path, key_text, monkeypatch):
+    """Issue 88 finding 2: the first build writes this machine's checker key into the home's settings folder
+    (the same format as a release key); the next build called it "salinan kunci rilis" to destroy. Told
+    apart by the key it holds: there, and in a backup of the settings, it is not refused; a release key
+    is, even under the checker key's name."""
+    from sync import walk_record
+    home = tmp_path / "budi"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # as on a laptop: the settings in the home
+    monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
+    walk_record.checker_key()  # the first build's
+    own = walk_record.checker_key_path()
+    assert home in own.parents
+    (home / "Dokumen").mkdir()
+    with zipfile.ZipFile(home / "Dokumen" / "cadangan-pengaturan.zip", "w") as zipped:
+        zipped.writestr(".config/loket-kecamatan/pemeriksa-rilis.pem", own.read_bytes())
+    wheel = [home / "Downloads" / "loket_kecamatan-0.3.0-py3-none-any.whl"]
+    release_build.refuse_keys_in_reach(wheel, home, [])  # nothing to destroy: the build goes on
+    disguised = placed(home / "lama" / walk_record.CHECKER_KEY, key_text)
+    with pytest.raises(releases.ReleaseError) as refused:
+        release_build.refuse_keys_in_reach(wheel, home, [])
+    said = str(refused.value)
+    assert str(disguised) in said and str(own) not in said and "cadangan-pengaturan.zip" not in said

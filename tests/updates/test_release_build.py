@@ -163,7 +163,8 @@ def build_here(wheel: Path, keys: Path, bundle: Path, *more: str) -> int:
         patch.setenv("HOME", str(bundle.parent / "laptop" / "rumah-admin"))
         done = run.main(["release", "build", str(wheel), "--checked", str(checked), "--python", THIS_PYTHON,
                          "--platform", "manylinux_x86_64", *more])
-    return done or run.main(["release", "sign", str(checked), "--keys", str(keys), "--bundle", str(bundle)])
+    return done or run.main(["release", "sign", str(checked), "--wheel-rilis", str(wheel), "--keys", str(keys),
+                             "--bundle", str(bundle)])
 
 
 def desa_backup(folder: Path, backup: Path) -> str:

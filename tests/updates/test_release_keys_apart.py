@@ -37,6 +37,11 @@ def checked(tmp_path: Path, wheel: Path, extra: tuple[Path, ...] = ()) -> Path:
     return folder
 
 
+def sign(folder: Path, wheel: Path, keys: Path, *more: str) -> int:
+    """`release sign` of a checked folder with the release wheel the admin keeps (`--wheel-rilis`)."""
+    return run.main(["release", "sign", str(folder), "--wheel-rilis", str(wheel), "--keys", str(keys), *more])
+
+
 def test_release_keys_puts_the_root_key_on_its_own_stick_and_tells_offices_to_type_the_sheet(tmp_path, capsys):
     keys, root, said = release_keys(tmp_path, capsys)
     assert sorted(p.name for p in keys.glob("*.pem")) == ["online.pem", "targets.pem"]
@@ -66,8 +71,8 @@ def test_release_keys_refuses_a_root_folder_that_would_travel_with_the_release_k
 def test_signing_a_checked_release_needs_no_root_key(tmp_path, capsys):
     keys, root, _ = release_keys(tmp_path, capsys)
     (root / "root.pem").unlink()  # the root stick is locked away, or lost: releases go on
-    folder = checked(tmp_path, made_wheel(tmp_path / "unduhan", "0.3.0"))
-    assert run.main(["release", "sign", str(folder), "--keys", str(keys)]) == 0
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
+    assert sign(checked(tmp_path, wheel), wheel, keys) == 0
     bundle = tmp_path / "rilis-0.3.0"
     release = json.loads((bundle / "targets" / "release.json").read_text())
     assert release["version"] == "0.3.0" and release["wheels"] == ["wheels/loket_kecamatan-0.3.0-py3-none-any.whl"]
@@ -77,8 +82,8 @@ def test_signing_a_checked_release_needs_no_root_key(tmp_path, capsys):
 
 def test_keys_made_before_with_the_root_key_on_the_release_stick_are_told_to_move_it(tmp_path, capsys):
     keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # one folder, as before issue 69
-    assert run.main(["release", "sign", str(checked(tmp_path, made_wheel(tmp_path / "unduhan", "0.3.0"))),
-                     "--keys", str(keys)]) == 0
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
+    assert sign(checked(tmp_path, wheel), wheel, keys) == 0
     assert "Peringatan: kunci root (root.pem) ada di" in capsys.readouterr().out
 
 
@@ -134,8 +139,8 @@ def test_the_candidate_runs_with_its_own_home_and_temp_and_none_of_the_admins_se
 @pytest.mark.parametrize("change", ["changed", "added", "missing", "not passed"])
 def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, capsys, change):
     keys, _, _ = release_keys(tmp_path, capsys)
-    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
     helper = made_wheel(tmp_path / "pendukung", "0.0.1", name="flask-3.1.3-py3-none-any.whl")
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0", lock=f"flask==3.1.3 --hash=sha256:{release_build._sha256(helper)}\n")
     folder = checked(tmp_path, wheel, (helper,))
     wheels = folder / release_build.CHECKED_WHEELS
     if change == "changed":  # the same name, other content: what was checked is not what would be signed
@@ -148,7 +153,7 @@ def test_signing_refuses_a_checked_folder_changed_after_the_check(tmp_path, caps
     else:  # the record says it failed: re-signed by this laptop's own checker, as build writes a refusal
         manifest = json.loads((folder / release_build.CHECKED_MANIFEST).read_text())["signed"]
         (folder / release_build.CHECKED_MANIFEST).write_text(json.dumps(walk_record.sign(dict(manifest, verdict="gagal"))))
-    assert run.main(["release", "sign", str(folder), "--keys", str(keys)]) == 1
+    assert sign(folder, wheel, keys) == 1
     refusal = capsys.readouterr().err
     assert "Tidak ada yang ditandatangani" in refusal or "tidak ada yang ditandatangani" in refusal
     assert not (tmp_path / "rilis-0.3.0").exists()
@@ -177,10 +182,9 @@ def test_a_windows_laptops_drive_letters_are_searched_for_a_key_stick(monkeypatc
 
 def test_the_version_check_against_the_signed_log_is_at_signing(tmp_path, capsys):
     keys, _, _ = release_keys(tmp_path, capsys)
-    assert run.main(["release", "sign", str(checked(tmp_path / "a", made_wheel(tmp_path / "a", "0.3.0"))),
-                     "--keys", str(keys)]) == 0
-    older = checked(tmp_path / "b", made_wheel(tmp_path / "b", "0.2.0"))
-    assert run.main(["release", "sign", str(older), "--keys", str(keys)]) == 1
+    newer, older = made_wheel(tmp_path / "a", "0.3.0"), made_wheel(tmp_path / "b", "0.2.0")
+    assert sign(checked(tmp_path / "a", newer), newer, keys) == 0
+    assert sign(checked(tmp_path / "b", older), older, keys) == 1
     assert "Versi 0.2.0 tidak lebih baru dari versi 0.3.0" in capsys.readouterr().err
     assert not (tmp_path / "b" / "rilis-0.2.0").exists()
 

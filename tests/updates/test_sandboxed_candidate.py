@@ -20,11 +20,10 @@ from types import SimpleNamespace
 
 import pytest
 
-import run
 from sync import release_build, releases, sandbox, walk_record
 from tests.sync.harness import ROOT
 from tests.updates.test_release_build import THIS_PYTHON, made_wheel
-from tests.updates.test_release_keys_apart import all_roles, checked, release_keys, wheel_with
+from tests.updates.test_release_keys_apart import all_roles, checked, release_keys, sign, wheel_with
 from tests.updates.test_trusted_walk import CANDIDATE
 
 MARK = "penjaga-kunci-79"  # in the command line of the process the hostile release leaves behind
@@ -173,7 +172,7 @@ def test_a_release_that_attacks_the_laptop_at_import_reaches_nothing_and_a_later
                               timeout=600)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "lulus pemeriksaan" in done.stdout and "sidik" in done.stdout
-        assert run.main(["release", "sign", str(downloads / "diperiksa-0.3.1"), "--keys", str(keys)]) == 0
+        assert sign(downloads / "diperiksa-0.3.1", genuine, keys) == 0
         signed = downloads / "rilis-0.3.1" / "targets" / "wheels" / genuine.name
         assert signed.read_bytes() == genuine.read_bytes()  # signed unchanged
         assert [r["version"] for r in releases.signed_releases(keys)] == ["0.3.1"]
@@ -226,7 +225,8 @@ def test_without_a_sandbox_the_build_runs_nothing_and_names_the_centers_command(
 
 
 def test_a_manifest_changed_with_its_wheel_is_refused(tmp_path, capsys):
-    """Finding 2: the wheel rewritten and its SHA-256 in pemeriksaan.json with it."""
+    """Finding 2: the wheel rewritten and its SHA-256 in pemeriksaan.json with it (not the wheel the admin
+    holds: issue 88); a record changed beside its files (its signature no longer matches)."""
     keys, _, _ = release_keys(tmp_path, capsys)
     wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
     folder = checked(tmp_path, wheel)
@@ -236,7 +236,13 @@ def test_a_manifest_changed_with_its_wheel_is_refused(tmp_path, capsys):
     manifest = json.loads((folder / release_build.CHECKED_MANIFEST).read_text())
     manifest["signed"]["files"][wheel.name] = release_build._sha256(inside)
     (folder / release_build.CHECKED_MANIFEST).write_text(json.dumps(manifest))
-    assert run.main(["release", "sign", str(folder), "--keys", str(keys)]) == 1
+    assert sign(folder, wheel, keys) == 1
+    assert f"{wheel.name}: tidak sama byte demi byte dengan wheel rilis Anda" in capsys.readouterr().err
+    shutil.copyfile(wheel, inside)
+    manifest["signed"]["files"][wheel.name] = release_build._sha256(wheel)
+    manifest["signed"]["pages"] = 999
+    (folder / release_build.CHECKED_MANIFEST).write_text(json.dumps(manifest))
+    assert sign(folder, wheel, keys) == 1
     refusal = capsys.readouterr().err
     assert "Tanda tangan pemeriksa di pemeriksaan.json tidak cocok dengan isinya" in refusal
     assert not (tmp_path / "rilis-0.3.0").exists() and releases.signed_releases(keys) == []
@@ -247,16 +253,17 @@ def test_a_record_signed_by_another_key_is_refused_until_its_fingerprint_is_type
     key is trusted only when the admin types the fingerprint that machine printed."""
     keys, _, _ = release_keys(tmp_path, capsys)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "mesin-lain"))
-    folder = checked(tmp_path, made_wheel(tmp_path / "unduhan", "0.3.0"))
+    wheel = made_wheel(tmp_path / "unduhan", "0.3.0")
+    folder = checked(tmp_path, wheel)
     stranger = walk_record.fingerprint(walk_record.checker_key().public_key())
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "laptop"))
     walk_record.checker_key()  # the laptop has checked before: its own key is pinned, not the stranger's
-    assert run.main(["release", "sign", str(folder), "--keys", str(keys)]) == 1
+    assert sign(folder, wheel, keys) == 1
     refusal = capsys.readouterr().err
     assert "ditandatangani oleh pemeriksa yang belum dikenal folder kunci ini" in refusal and stranger in refusal
-    assert run.main(["release", "sign", str(folder), "--keys", str(keys), "--pemeriksa", "0" * 32]) == 1
+    assert sign(folder, wheel, keys, "--pemeriksa", "0" * 32) == 1
     assert releases.signed_releases(keys) == []
-    assert run.main(["release", "sign", str(folder), "--keys", str(keys), "--pemeriksa", stranger]) == 0
+    assert sign(folder, wheel, keys, "--pemeriksa", stranger) == 0
     assert f"Kunci pemeriksa {stranger} dicatat di folder kunci" in capsys.readouterr().out
     assert len(walk_record.pinned(keys)) == 2 and [r["version"] for r in releases.signed_releases(keys)] == ["0.3.0"]
 

@@ -15,6 +15,7 @@ from packaging.utils import canonicalize_name
 
 from sync import releases
 from tests.sync.harness import ROOT
+from tests.updates.test_release_build import made_wheel
 from tests.updates.test_wheel_contents import build_release_wheel, outside_env
 
 pytestmark = pytest.mark.slow
@@ -165,9 +166,12 @@ def test_the_sign_line_release_build_prints_runs_as_printed_through_the_check(tm
     python, site_packages = laptop
     loket = python.parents[2]
     checked = tmp_path / "Budi Santoso" / "Downloads" / "diperiksa-0.3.0"
+    wheel = made_wheel(checked.parent, "0.3.0")  # the release wheel the admin downloaded and keeps
     printed = subprocess.run([str(python), "-c", "import sys; from pathlib import Path; "
-                              "from sync.center.release_commands import after_build; print(after_build(Path(sys.argv[1])))",
-                              str(checked)], cwd=loket, env=outside_env(), capture_output=True, text=True, check=True).stdout
+                              "from sync.center.release_commands import after_build; "
+                              "print(after_build(Path(sys.argv[1]), Path(sys.argv[2])))",
+                              str(checked), str(wheel)], cwd=loket, env=outside_env(), capture_output=True, text=True,
+                             check=True).stdout
     line = next(text.strip() for text in printed.splitlines() if " release sign " in text)
     assert line.startswith(".venv/bin/python -I -S .venv/lib/python")
     keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
