@@ -52,7 +52,7 @@ def center_database_place(data_dir: Path, given: str | None = None, starting: bo
     data_dir = Path(data_dir)
     sqlite = data_dir / SQLITE_FILE
     url = given or os.environ.get("LOKET_CENTER_DATABASE_URL") or None
-    recorded = recorded_database(data_dir)
+    recorded = None if url and starting else recorded_database(data_dir)  # a start with a URL writes it anew
     if url and recorded and not starting and _database_of(url) != _database_of(recorded):
         raise CenterDatabaseUnknown(
             f"Alamat basis data yang diberikan ({without_password(url)}, dari --database-url atau "
@@ -62,8 +62,8 @@ def center_database_place(data_dir: Path, given: str | None = None, starting: bo
         return sqlite, url or recorded
     if not starting and not sqlite.exists():
         raise CenterDatabaseUnknown(
-            f"Folder data {data_dir} tidak mencatat basis data pusat (tidak ada {DATABASE_RECORD} atau "
-            f"{SQLITE_FILE}): periksa --data, atau tambahkan alamat basis data pusat, misalnya --database-url "
+            f"Folder data {data_dir} tidak mencatat basis data pusat (tidak ada basis-data-pusat.json atau "
+            "center.sqlite3): periksa --data, atau tambahkan alamat basis data pusat, misalnya --database-url "
             "'postgresql://loket@localhost/loket_center', atau jalankan pusat sekali dengan folder data ini "
             "(run.py center) agar folder itu mencatatnya; tidak ada yang diubah.")
     return sqlite, None
@@ -100,7 +100,8 @@ def recorded_database(data_dir: Path) -> str | None:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     raise CenterDatabaseUnknown(f"Catatan basis data pusat {path} rusak: jalankan pusat sekali dengan alamat basis "
-                                "datanya (run.py center --database-url ...) agar catatan itu ditulis ulang.")
+                                "datanya (run.py center --database-url …) agar catatan itu ditulis ulang; tidak ada "
+                                "yang diubah.")
 
 
 def record_center_database(data_dir: Path, url: str) -> None:
