@@ -11,7 +11,7 @@ import re
 import select
 import threading
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from peewee import DatabaseProxy, Model, OperationalError
 from playhouse.db_url import connect, parse
@@ -64,7 +64,7 @@ def center_database_place(data_dir: Path, given: str | None = None, starting: bo
         raise CenterDatabaseUnknown(
             f"Folder data {data_dir} tidak mencatat basis data pusat (tidak ada basis-data-pusat.json atau "
             "center.sqlite3): periksa --data, atau tambahkan alamat basis data pusat, misalnya --database-url "
-            "'postgresql://loket@localhost/loket_center', atau jalankan pusat sekali dengan folder data ini "
+            '"postgresql://loket@localhost/loket_center", atau jalankan pusat sekali dengan folder data ini '
             "(run.py center) agar folder itu mencatatnya; tidak ada yang diubah.")
     return sqlite, None
 
@@ -76,9 +76,11 @@ def without_password(url: str) -> str:
     if "@" in netloc:
         user, _, host = netloc.rpartition("@")
         netloc = f"{user.split(':', 1)[0]}@{host}"
-    query = urlencode([(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
-                       if name.lower() not in _SECRET_PARAMETERS])
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in query if name.lower() not in _SECRET_PARAMETERS]
+    query = urlencode(kept) if kept != query else parts.query
+    # spelled out: urlunsplit drops the empty host of postgresql:///db (the local socket)
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def _database_of(url: str) -> tuple:
@@ -107,9 +109,8 @@ def recorded_database(data_dir: Path) -> str | None:
 def record_center_database(data_dir: Path, url: str) -> None:
     """Kept in the data folder once the center reached the database at `url`: its address, never its password
     (libpq finds that where the server finds it: ~/.pgpass, PGPASSWORD; else the command asks for the URL)."""
-    kept = without_password(url)
     path = Path(data_dir) / DATABASE_RECORD
-    record = {"url": kept, "password": kept != url}
+    record = {"url": without_password(url)}
     try:
         if json.loads(path.read_text("utf-8")) == record:
             return
@@ -128,13 +129,13 @@ def reachable(db, url: str | None):
             pass
     except OperationalError as problem:
         reason = " ".join(str(problem).split("\n", 1)[0].split())[:200]
-        parts = urlsplit(without_password(url))
-        user, _, host = parts.netloc.rpartition("@")
-        example = urlunsplit(parts._replace(netloc=f"{user or 'loket'}:<kata sandi>@{host}"))
+        shown = without_password(url)
+        user, _, host = urlsplit(shown).netloc.rpartition("@")
+        example = shown.replace(f"://{urlsplit(shown).netloc}", f"://{user or 'loket'}:<kata sandi>@{host}", 1)
         raise CenterDatabaseUnknown(
-            f"Basis data pusat {without_password(url)} tidak dapat dibuka ({reason}): pastikan PostgreSQL berjalan, "
+            f"Basis data pusat {shown} tidak dapat dibuka ({reason}): pastikan PostgreSQL berjalan, "
             f"lalu tambahkan alamat lengkap yang dipakai pusat, dengan kata sandinya bila ada, misalnya --database-url "
-            f"'{example}'; tidak ada yang diubah.") from None
+            f'"{example}"; tidak ada yang diubah.') from None
     return db
 
 

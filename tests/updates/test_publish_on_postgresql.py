@@ -120,7 +120,7 @@ def test_a_folder_whose_database_is_unknown_or_unreachable_is_refused_naming_wha
     assert run.main(["release", "install-online-key", "--data", str(unknown), "--keys", str(keys)]) == 0
     said = refused(unknown, bundle, capsys)
     assert f"Folder data {unknown} tidak mencatat basis data pusat" in said
-    assert "tambahkan alamat basis data pusat, misalnya --database-url 'postgresql://" in said
+    assert 'tambahkan alamat basis data pusat, misalnya --database-url "postgresql://' in said
 
     # A folder whose center ran on a database that is gone: refused naming the URL to add, the password's place shown.
     gone = "loket_publish_gone"
@@ -137,9 +137,17 @@ def test_a_folder_whose_database_is_unknown_or_unreachable_is_refused_naming_wha
     said = refused(moved, bundle, capsys)
     assert f"Basis data pusat {gone_url} tidak dapat dibuka" in said and PASSWORD not in said
     user_at = gone_url.split("://", 1)[1].split("@", 1)
-    assert f"--database-url 'postgresql://{user_at[0]}:<kata sandi>@{user_at[1]}'" in said
+    assert f'--database-url "postgresql://{user_at[0]}:<kata sandi>@{user_at[1]}"' in said
 
     # A URL typed for another database than the one the folder records: refused, naming both.
     said = refused(moved, bundle, capsys, "--database-url", pg_url)
     assert f"({pg_url}, dari --database-url atau LOKET_CENTER_DATABASE_URL) bukan basis data pusat" in said
     assert f"({gone_url})" in said
+
+
+def test_what_the_folder_keeps_of_a_url_holds_no_password():
+    from sync.center.db import without_password
+    assert without_password("postgresql://loket:rahasia@db.kab:5433/pusat?sslmode=require&password=lagi") == \
+        "postgresql://loket@db.kab:5433/pusat?sslmode=require"
+    assert without_password("postgresql:///loket_center?host=/run/postgresql") == \
+        "postgresql:///loket_center?host=/run/postgresql"  # the local socket, peer authentication: kept as typed
