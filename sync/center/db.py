@@ -46,9 +46,10 @@ class CenterDatabaseUnknown(SettingInvalid):
 def center_database_place(data_dir: Path, given: str | None = None, starting: bool = False) -> tuple[Path, str | None]:
     """Where the center of `data_dir` keeps its database: the URL given (`--database-url`, else
     LOKET_CENTER_DATABASE_URL), else the one the folder records (a center started on it with a URL wrote it,
-    record_center_database), else the folder's SQLite file. Only a center's start (`starting`: the server,
-    sync/center/app.py) makes a new SQLite file or takes another database than the recorded one; a command
-    (`run.py release publish`) refuses both, so it never works on a new empty database beside the center's."""
+    record_center_database), else the folder's SQLite file. Only a center's first start (`starting`: the server,
+    sync/center/app.py) makes a new SQLite file, and only a start takes another database than the recorded one;
+    a command (`run.py release publish`) refuses both, so it never works on a new empty database beside the
+    center's."""
     data_dir = Path(data_dir)
     sqlite = data_dir / SQLITE_FILE
     url = given or os.environ.get("LOKET_CENTER_DATABASE_URL") or None
@@ -60,12 +61,14 @@ def center_database_place(data_dir: Path, given: str | None = None, starting: bo
             "basis data pusat itu, atau folder data pusat yang memakai alamat tadi; tidak ada yang diubah.")
     if url or recorded:
         return sqlite, url or recorded
-    if not starting and not sqlite.exists():
+    # A center's first start makes its SQLite file; a folder a center ran on before (its session key is there)
+    # without one ran on PostgreSQL before it was recorded (or lost its file): a new empty one would hide that.
+    if not sqlite.exists() and (not starting or (data_dir / "secret_key").exists()):
         raise CenterDatabaseUnknown(
             f"Folder data {data_dir} tidak mencatat basis data pusat (tidak ada basis-data-pusat.json atau "
             "center.sqlite3): periksa --data, atau tambahkan alamat basis data pusat, misalnya --database-url "
-            '"postgresql://loket@localhost/loket_center", atau jalankan pusat sekali dengan folder data ini '
-            "(run.py center) agar folder itu mencatatnya; tidak ada yang diubah.")
+            '"postgresql://loket@localhost/loket_center" (pusat yang dijalankan dengan alamat itu mencatatnya di '
+            "folder ini); tidak ada yang diubah.")
     return sqlite, None
 
 

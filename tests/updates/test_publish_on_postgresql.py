@@ -115,12 +115,21 @@ def test_a_folder_whose_database_is_unknown_or_unreachable_is_refused_naming_wha
     assert run.main(["release", "keys", "--keys", str(keys), "--root", str(root)]) == 0
     bundle = signed_bundle(keys, "9.1.0", tmp_path / "Loket")
 
-    # A PostgreSQL center's folder that records nothing (its center not started since the update, or --data mistyped).
+    # A PostgreSQL center's folder from before the update (its center not started since): it records nothing.
     unknown = tmp_path / "pusat-lama"
+    create_center_app({"DATA_DIR": unknown, "DATABASE_URL": pg_url}).extensions["center_database"].close_all()
+    (unknown / "basis-data-pusat.json").unlink()
     assert run.main(["release", "install-online-key", "--data", str(unknown), "--keys", str(keys)]) == 0
     said = refused(unknown, bundle, capsys)
     assert f"Folder data {unknown} tidak mencatat basis data pusat" in said
     assert 'tambahkan alamat basis data pusat, misalnya --database-url "postgresql://' in said
+    # Its center started by hand without the URL: refused the same way, no new empty center beside the real one.
+    assert run.main(["center", "--data", str(unknown), "--port", "0"]) == 2
+    assert f"Folder data {unknown} tidak mencatat basis data pusat" in capsys.readouterr().err
+    assert not (unknown / "center.sqlite3").exists()
+    # A mistyped folder, where no center ever ran, is refused too.
+    said = refused(tmp_path / "pusat-salah-ketik", bundle, capsys)
+    assert f"Folder data {tmp_path / 'pusat-salah-ketik'} tidak mencatat basis data pusat" in said
 
     # A folder whose center ran on a database that is gone: refused naming the URL to add, the password's place shown.
     gone = "loket_publish_gone"
