@@ -61,9 +61,11 @@ def center_database_place(data_dir: Path, given: str | None = None, starting: bo
             "basis data pusat itu, atau folder data pusat yang memakai alamat tadi; tidak ada yang diubah.")
     if url or recorded:
         return sqlite, url or recorded
-    # A center's first start makes its SQLite file; a folder a center ran on before (its session key is there)
-    # without one ran on PostgreSQL before it was recorded (or lost its file): a new empty one would hide that.
-    if not sqlite.exists() and (not starting or (data_dir / "secret_key").exists()):
+    # A center's first start makes its SQLite file. A folder a center ran on before (its server key is there,
+    # written at each start) without one ran on PostgreSQL before it was recorded, or lost its file: a new
+    # empty database would hide that. (A server key kept in LOKET_CENTER_SECRETS_KEY leaves no such trace.)
+    from sync.center.sealed import KEY_FILE
+    if not sqlite.exists() and (not starting or (data_dir / KEY_FILE).exists()):
         raise CenterDatabaseUnknown(
             f"Folder data {data_dir} tidak mencatat basis data pusat (tidak ada basis-data-pusat.json atau "
             "center.sqlite3): periksa --data, atau tambahkan alamat basis data pusat, misalnya --database-url "
