@@ -23,7 +23,8 @@ from sync.center.keys import seal_legacy_personal, seal_legacy_secrets
 from sync.center.models import CenterThrottleHit, Operator, OperatorSession
 from sync.center.policy import POLICY
 from sync.center.routes import api_blueprint, page_blueprint
-from sync.center.db import center_data_dir, center_database_place, is_postgres, open_center_database
+from sync.center.db import (center_data_dir, center_database_place, is_postgres, open_center_database, reachable,
+                            record_center_database)
 from sync.center.migrations import migrate_center
 from sync.protocol import MAX_PACKET_BYTES
 
@@ -38,7 +39,7 @@ def center_config(overrides: dict | None = None) -> dict:
     overrides = dict(overrides or {})
     data_dir = center_data_dir(overrides.pop("DATA_DIR", None))
     private_dir(data_dir)  # the session key (0600, frame.config.secret_key) and the server key live here
-    database_path, database_url = center_database_place(data_dir)
+    database_path, database_url = center_database_place(data_dir, overrides.pop("DATABASE_URL", None), starting=True)
     config = {
         "DATA_DIR": data_dir,
         "DATABASE_PATH": database_path,
@@ -88,7 +89,8 @@ def center_config(overrides: dict | None = None) -> dict:
 def create_center_app(config: dict | None = None) -> Flask:
     app = Flask("loket_center", template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.update(center_config(config))
-    db = open_center_database(app.config["DATABASE_PATH"], app.config.get("DATABASE_URL"), strict=app.testing)
+    url = app.config.get("DATABASE_URL")
+    db = reachable(open_center_database(app.config["DATABASE_PATH"], url, strict=app.testing), url)
     sealed.configure(sealed.load_server_key(app.config["DATA_DIR"]), seal_personal=is_postgres(db))
     remove_unfinished(app.config["DATA_DIR"])  # key files a cut left half-named
     with db.connection_context():
@@ -97,6 +99,8 @@ def create_center_app(config: dict | None = None) -> Flask:
         sms.check_gateway(app, db)
         if is_postgres(db):
             seal_legacy_personal()
+    if url:  # the folder knows its database: `run.py release publish` and the next start find it (issue 88)
+        record_center_database(app.config["DATA_DIR"], url)
     app.extensions["center_database"] = db
 
     csrf = CSRFProtect(app)

@@ -42,7 +42,9 @@ def cmd_center(options) -> int:
     if password:
         print("\n=== Pusat pertama kali dijalankan: akun admin dibuat ===")
         print(f"  nama pengguna : admin\n  kata sandi    : {password}   (sekali pakai)\n")
-    where = options.database_url.split("@")[-1] if options.database_url else app.config["DATABASE_PATH"]
+    from sync.center.db import without_password
+    url = app.config["DATABASE_URL"]  # given, or the one the data folder records
+    where = without_password(url) if url else app.config["DATABASE_PATH"]
     # cheroot, not waitress: it streams request bodies to the app (sync/center/server.py). The body
     # limit is above Flask's, so an oversize body gets the app's Indonesian 413, not cheroot's English one.
     server = center_server(app, options.host, options.port, options.threads, 4 * app.config["MAX_CONTENT_LENGTH"])

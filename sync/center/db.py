@@ -5,19 +5,22 @@ opened the offices' way (app/frame/db.py, issue 30): encrypted at rest with SQLi
 Ciphers, its key outside it (the OS keyring or DATA/kunci/, 0600), the folder 0700 and the file
 0600; a plaintext center.sqlite3 of an older version is encrypted once, on open.
 """
+import json
 import os
 import re
 import select
 import threading
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from peewee import DatabaseProxy, Model
+from peewee import DatabaseProxy, Model, OperationalError
 from playhouse.db_url import connect, parse
 from playhouse.pool import PooledPostgresqlDatabase
 
 from app.frame.audit_rule import name_threads_after_their_starter
-from app.frame.config import absolute_folder
+from app.frame.config import SettingInvalid, absolute_folder
 from app.frame.db import PooledAPSWDatabase, make_database
+from app.frame.private_files import write_private
 from sync.center import trail
 
 
@@ -29,10 +32,116 @@ def center_data_dir(given=None) -> Path:
     return absolute_folder(given or os.environ.get("LOKET_CENTER_DATA_DIR") or Path.home() / ".local" / "share" / "loket-center")
 
 
-def center_database_place(data_dir: Path) -> tuple[Path, str | None]:
-    """Where a center keeps its database: the data folder's SQLite file, unless LOKET_CENTER_DATABASE_URL
-    names another (PostgreSQL). The server (sync/center/app.py) and `run.py release publish` read it here."""
-    return Path(data_dir) / "center.sqlite3", os.environ.get("LOKET_CENTER_DATABASE_URL")
+# In the data folder of a center started with a URL: which database it uses, without its password (issue 88).
+DATABASE_RECORD = "basis-data-pusat.json"
+SQLITE_FILE = "center.sqlite3"
+_SECRET_PARAMETERS = ("password", "sslpassword")  # libpq reads these from a URL's query too
+
+
+class CenterDatabaseUnknown(SettingInvalid):
+    """The center's own database cannot be told or reached: one Indonesian sentence naming what to add
+    (run.py prints it, nothing is changed)."""
+
+
+def center_database_place(data_dir: Path, given: str | None = None, starting: bool = False) -> tuple[Path, str | None]:
+    """Where the center of `data_dir` keeps its database: the URL given (`--database-url`, else
+    LOKET_CENTER_DATABASE_URL), else the one the folder records (a center started on it with a URL wrote it,
+    record_center_database), else the folder's SQLite file. Only a center's first start (`starting`: the server,
+    sync/center/app.py) makes a new SQLite file, and only a start takes another database than the recorded one;
+    a command (`run.py release publish`) refuses both, so it never works on a new empty database beside the
+    center's."""
+    data_dir = Path(data_dir)
+    sqlite = data_dir / SQLITE_FILE
+    url = given or os.environ.get("LOKET_CENTER_DATABASE_URL") or None
+    recorded = None if url and starting else recorded_database(data_dir)  # a start with a URL writes it anew
+    if url and recorded and not starting and _database_of(url) != _database_of(recorded):
+        raise CenterDatabaseUnknown(
+            f"Alamat basis data yang diberikan ({without_password(url)}, dari --database-url atau "
+            f"LOKET_CENTER_DATABASE_URL) bukan basis data pusat folder data {data_dir} ({recorded}): ketik alamat "
+            "basis data pusat itu, atau folder data pusat yang memakai alamat tadi; tidak ada yang diubah.")
+    if url or recorded:
+        return sqlite, url or recorded
+    # A center's first start makes its SQLite file. A folder a center ran on before (its server key is there,
+    # written at each start) without one ran on PostgreSQL before it was recorded, or lost its file: a new
+    # empty database would hide that. (A server key kept in LOKET_CENTER_SECRETS_KEY leaves no such trace.)
+    from sync.center.sealed import KEY_FILE
+    if not sqlite.exists() and (not starting or (data_dir / KEY_FILE).exists()):
+        raise CenterDatabaseUnknown(
+            f"Folder data {data_dir} tidak mencatat basis data pusat (tidak ada basis-data-pusat.json atau "
+            "center.sqlite3): periksa --data, atau tambahkan alamat basis data pusat, misalnya --database-url "
+            '"postgresql://loket@localhost/loket_center" (pusat yang dijalankan dengan alamat itu mencatatnya di '
+            "folder ini); tidak ada yang diubah.")
+    return sqlite, None
+
+
+def without_password(url: str) -> str:
+    """The URL with its password (and any secret of its query) left out: what may be kept at rest or shown."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in query if name.lower() not in _SECRET_PARAMETERS]
+    query = urlencode(kept) if kept != query else parts.query
+    # spelled out: urlunsplit drops the empty host of postgresql:///db (the local socket)
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+def _database_of(url: str) -> tuple:
+    """Which database a URL names (the account may differ): its server, port and name."""
+    parts = urlsplit(url)
+    scheme = "postgresql" if parts.scheme in ("postgres", "postgresql") else parts.scheme
+    return scheme, (parts.hostname or "").lower(), parts.port or 5432, parts.path.strip("/")
+
+
+def recorded_database(data_dir: Path) -> str | None:
+    """The URL (without its password) of the database the center of `data_dir` was last started on."""
+    path = Path(data_dir) / DATABASE_RECORD
+    try:
+        url = json.loads(path.read_text("utf-8"))["url"]
+        if isinstance(url, str) and url:
+            return url
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    raise CenterDatabaseUnknown(f"Catatan basis data pusat {path} rusak: jalankan pusat sekali dengan alamat basis "
+                                "datanya (run.py center --database-url …) agar catatan itu ditulis ulang; tidak ada "
+                                "yang diubah.")
+
+
+def record_center_database(data_dir: Path, url: str) -> None:
+    """Kept in the data folder once the center reached the database at `url`: its address, never its password
+    (libpq finds that where the server finds it: ~/.pgpass, PGPASSWORD; else the command asks for the URL)."""
+    path = Path(data_dir) / DATABASE_RECORD
+    record = {"url": without_password(url)}
+    try:
+        if json.loads(path.read_text("utf-8")) == record:
+            return
+    except (OSError, ValueError):
+        pass
+    write_private(path, json.dumps(record, indent=1) + "\n")
+
+
+def reachable(db, url: str | None):
+    """`db` (the center's database at `url`), connected once: one that cannot be reached (stopped, a password
+    it does not know, a database that is gone) is one sentence naming what to add, not a traceback."""
+    if not url:
+        return db
+    try:
+        with db.connection_context():
+            pass
+    except OperationalError as problem:
+        reason = " ".join(str(problem).split("\n", 1)[0].split())[:200]
+        shown = without_password(url)
+        user, _, host = urlsplit(shown).netloc.rpartition("@")
+        example = shown.replace(f"://{urlsplit(shown).netloc}", f"://{user or 'loket'}:<kata sandi>@{host}", 1)
+        raise CenterDatabaseUnknown(
+            f"Basis data pusat {shown} tidak dapat dibuka ({reason}): pastikan PostgreSQL berjalan, "
+            f"lalu tambahkan alamat lengkap yang dipakai pusat, dengan kata sandinya bila ada, misalnya --database-url "
+            f'"{example}"; tidak ada yang diubah.') from None
+    return db
 
 
 def in_dialect(sql: str) -> str:

@@ -42,7 +42,7 @@ def cmd_release(options) -> int:
         elif options.action == "usb":
             return cmd_usb(options)
         else:  # publish
-            release = publish_release(_data_dir(options), Path(options.bundle))
+            release = publish_release(_data_dir(options), Path(options.bundle), options.database_url)
             if release["ring"] == repository.PILOT:
                 print(f"Rilis {release['version']} terbit untuk {release['pilots']} komputer uji: mereka menerimanya pada "
                       "sinkronisasi berikutnya. Periksa keadaannya di halaman Rilis Pembaruan pusat, lalu tekan "
@@ -56,16 +56,18 @@ def cmd_release(options) -> int:
     return 0
 
 
-def publish_release(data_dir: Path, bundle: Path) -> dict:
+def publish_release(data_dir: Path, bundle: Path, database_url: str | None = None) -> dict:
     """The one way a bundle is published at a center: to its pilot PCs first when the regency has any
-    (sync/center/updates.py), else to every PC; audited in the center's database (its data folder's,
-    or LOKET_CENTER_DATABASE_URL's). The release, with its `ring` and how many `pilots`."""
+    (sync/center/updates.py), else to every PC; audited in the center's own database (the one its data
+    folder records or holds, sync/center/db.center_database_place; `database_url` when typed). The
+    release, with its `ring` and how many `pilots`."""
     from sync import releases as repository
     from sync.center.audit import audit
-    from sync.center.db import center_database_place, open_center_database
+    from sync.center.db import center_database_place, open_center_database, reachable
     from sync.center.migrations import migrate_center
     from sync.center.models import DeviceKey
-    db = open_center_database(*center_database_place(data_dir))  # the server's, without its routes
+    path, url = center_database_place(data_dir, database_url)  # the server's, without its routes; never a new one
+    db = reachable(open_center_database(path, url), url)
     with db.connection_context():
         migrate_center(db)  # a center updated but not yet restarted
         pilots = DeviceKey.select().where(DeviceKey.pilot_since.is_null(False) & DeviceKey.revoked_at.is_null()
@@ -259,6 +261,9 @@ def add_commands(subparsers, add_data_option) -> None:
     parser.add_argument("--wheels", metavar="DIR", help="folder of the release's wheels")
     parser.add_argument("--bundle", metavar="DIR", help="the signed release folder (written by sign, read by publish; "
                                                         "sign's default: rilis-<version> beside the checked folder)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="publish: the center's PostgreSQL database, when its data folder does not record it or "
+                             "its password is kept nowhere else (as `run.py center --database-url`)")
     parser.add_argument("--to", metavar="FOLDER", help="usb: the folder on the USB stick for offices without a link "
                                                        "(only the release released to everyone)")
     parser.add_argument("--wheel-rilis", dest="held_wheel", metavar="WHEEL",

@@ -28,7 +28,7 @@ MESSAGE_SOURCES = {
                *CENTER_ANSWERS),
     "desa": (*UPDATES_BACKUPS, "sync/client", "app/desa/relay.py", "app/desa/mode.py", "templates/desa/_sync_state.html",
              *CENTER_ANSWERS),
-    "pusat": ("app/frame/errors.py", "sync/center/updates.py", "sync/center/release_commands.py",
+    "pusat": ("app/frame/errors.py", "sync/center/updates.py", "sync/center/release_commands.py", "sync/center/db.py",
               "sync/center/usb_files.py", "sync/releases.py", "sync/release_build.py", "sync/walk_record.py",
               "sync/sandbox.py", "sync/usb.py",
               "templates/center/releases.html", "templates/center/usb_import.html",

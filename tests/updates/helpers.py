@@ -41,14 +41,15 @@ class Regency:
     """A running center with release keys, its online key installed, and one enrolled office app
     whose admin typed the fingerprint `run.py release keys` printed (`confirmed=False`: not yet)."""
 
-    def __init__(self, tmp_path: Path, confirmed: bool = True):
+    def __init__(self, tmp_path: Path, confirmed: bool = True, database_url: str | None = None):
         self.tmp = tmp_path
         self.center_dir, self.keys = tmp_path / "center", tmp_path / "flashdisk-admin" / "kunci-rilis"
         self.root = tmp_path / "flashdisk-root" / "kunci-root"  # the root key on a stick of its own
-        _, code = prepare_center(self.center_dir)
+        self.database_url = database_url  # the center started with `--database-url` (else its folder's own)
+        _, code = prepare_center(self.center_dir, database_url)
         assert run.main(["release", "keys", "--keys", str(self.keys), "--root", str(self.root)]) == 0
         assert run.main(["release", "install-online-key", "--data", str(self.center_dir), "--keys", str(self.keys)]) == 0
-        self.center = CenterServer(self.center_dir).start()
+        self.center = CenterServer(self.center_dir, database_url=database_url).start()
         self.office_dir = tmp_path / "kecamatan"
         self.office = kecamatan_app(self.office_dir)
         enrol_kecamatan(self.office, self.center.url, code)

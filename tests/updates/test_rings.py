@@ -31,8 +31,8 @@ class Rollout(Regency):
     """The regency (its office in 35.08.07), a second office in 35.08.08 that becomes the pilot, and
     the regency admin signed in at the center."""
 
-    def __init__(self, tmp_path):
-        super().__init__(tmp_path)
+    def __init__(self, tmp_path, database_url=None):
+        super().__init__(tmp_path, database_url=database_url)
         from sync.center import keys
         from sync.center.accounts import create_operator
         with self.center_db():
@@ -50,7 +50,8 @@ class Rollout(Regency):
     def center_db(self):
         from sync.center.app import create_center_app
         if not hasattr(self, "_center_app"):
-            self._center_app = create_center_app({"DATA_DIR": self.center_dir})
+            given = {"DATABASE_URL": self.database_url} if self.database_url else {}
+            self._center_app = create_center_app({"DATA_DIR": self.center_dir, **given})
         with self._center_app.app_context(), self._center_app.extensions["center_database"].connection_context():
             yield
 
