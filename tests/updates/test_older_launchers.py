@@ -65,7 +65,25 @@ def test_under_the_first_updatable_launcher_it_makes_the_switch_backup_then_star
     again = older_launchers.trial(folder)
     assert Path(again["backup"]).is_file() and Path(again["backup"]).parent == folder / "backups"
     assert again[older_launchers.BACKUP_MARK] and again["state"] == "uji"
+    walks(monkeypatch, PASSED)  # that launcher walks nothing: the version walks itself (issue 94, finding 4)
     assert older_launchers.before_serving(folder, again, "kecamatan") is None  # now it serves, behind the gate
+    assert read_selection(folder)["state"] == "uji"  # "baik" is that launcher's word, once /masuk answers
+    assert read_state(folder)["health"]["walk"] == "lulus"
+
+
+def test_under_the_first_updatable_launcher_a_failed_own_walk_stops_it_before_it_listens(monkeypatch, tmp_path):
+    """That launcher walks nothing and wrote "baik" 6 s after the switch over a register answering 500
+    (issue 94, finding 4). The version's own walk fails: it stops before it listens, and that launcher
+    takes back a child that stops before, onto the version's own backup. A walk cut short lets it serve:
+    that launcher judges, as it always did."""
+    folder = office(tmp_path)
+    selection = started_on_trial(monkeypatch, folder, backup=str(folder / "cadangan.sqlite3"), attempts=0,
+                                 **{older_launchers.BACKUP_MARK: "versi"})
+    walks(monkeypatch, FAILED)
+    assert older_launchers.before_serving(folder, selection, "kecamatan") == older_launchers.WALK_FAILED
+    walks(monkeypatch, CUT)
+    assert older_launchers.before_serving(folder, selection, "kecamatan") is None
+    assert read_selection(folder)["state"] == "uji"
 
 
 def test_today_s_launcher_leaves_nothing_to_do_and_a_program_serving_itself_neither(monkeypatch, tmp_path):
