@@ -211,6 +211,7 @@ def test_the_guides_linux_line_trusts_the_office_on_a_fresh_profile_and_again_on
     assert any(row.startswith("Loket Kecamatan") and row.split()[-1] == "C,," for row in trust.splitlines())
 
 
+@pytest.mark.slow  # a fresh office, its setup and a new CA: about two seconds
 def test_a_ca_made_before_the_setup_takes_the_kecamatans_name_at_the_setup(tmp_path):
     """Finding 5: "a CA made before setup is named 'Kantor Kecamatan', not the kecamatan"."""
     from app.firstrun import ensure_admin
