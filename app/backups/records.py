@@ -64,6 +64,8 @@ def restore(source: Path, config, recovery_key: str | None, user) -> Path | None
                                   keep=config["BACKUP_KEEP"], mode=config["MODE"])
         resolve(current_app.extensions["program"].migrate)(database)  # an older backup brought up to this version
         record_restore(config["DATABASE_PATH"], user=user)
+    from app.frame import office_tls
+    office_tls.serve_at_once(current_app)  # the restored office's CA, which the counters trust, from now on
     return safety
 
 

@@ -58,6 +58,11 @@ PLAIN_LAN = "loket.plain_lan"  # environ key: a plain-HTTP connection on the LAN
 # Forward secrecy and AEAD only (TLS 1.3's suites are always these); TLS 1.0/1.1 refused.
 CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL:!SHA1:!SHA256:!SHA384"
 HSTS = "max-age=31536000"
+# A Linux counter's trust, in the terminal, from the folder holding the download: the user's NSS database
+# (Chromium's) made first when the profile has none yet (the guide shows this line; a test runs it).
+LINUX_TRUST_COMMAND = ('mkdir -p $HOME/.pki/nssdb && (test -e $HOME/.pki/nssdb/cert9.db || certutil -d '
+                       'sql:$HOME/.pki/nssdb -N --empty-password) && certutil -d sql:$HOME/.pki/nssdb -A -t "C,," '
+                       '-n "Loket Kecamatan" -i sertifikat-kantor.crt')
 # The door (Door, below): where a new LAN connection waits for its handshake and first request, off the
 # accept thread. A counter's browser opens 6 connections at most and is through in milliseconds.
 DOOR_SECONDS = 10  # to finish the handshake and send a request's head; then let go
@@ -82,9 +87,12 @@ def _pem_cert(cert) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
+UNNAMED_LABEL = "Kantor Kecamatan"  # a CA made before the setup named the kecamatan
+
+
 def _office_label() -> str:
     name = (store.get("kecamatan_name") or "").strip()
-    return f"Kecamatan {name}" if name else "Kantor Kecamatan"
+    return f"Kecamatan {name}" if name else UNNAMED_LABEL
 
 
 # What the CA may vouch for (name constraints, enforced by the browsers and OpenSSL): the LAN's private
@@ -208,7 +216,7 @@ def office_ca(create: bool = True) -> dict | None:
     with database.atomic():
         ca = store.get(CA_SETTING)
         if not ca:
-            ca = new_ca(_office_label(), hostname=_hostname())
+            ca = new_ca(_office_label(), hostname=pc_name())
             store.put(CA_SETTING, ca)
             store.put(LEAF_SETTING, {})
             audit.record("buat", "pengaturan", "ca_kantor", "Otoritas sertifikat kantor dibuat (sidik jari SHA-256 "
@@ -217,18 +225,43 @@ def office_ca(create: bool = True) -> dict | None:
     return ca
 
 
-def rotate_ca(user=None) -> dict:
+def rotate_ca(user=None, why: str = "setiap PC loket perlu mempercayai sertifikat baru") -> dict:
     """The admin's new CA (a key that may have been seen): every counter trusts the new one again."""
     from app.frame.db import database
-    ca = new_ca(_office_label(), hostname=_hostname())
+    ca = new_ca(_office_label(), hostname=pc_name())
     with database.atomic():
         old = store.get(CA_SETTING)
         store.put(CA_SETTING, ca)
         store.put(LEAF_SETTING, {})
         audit.record("ubah", "pengaturan", "ca_kantor", "Otoritas sertifikat kantor diganti (sidik jari SHA-256 baru "
                      f"{fingerprint(ca['cert'])}" + (f", lama {fingerprint(old['cert'])}" if old else "")
-                     + "); setiap PC loket perlu mempercayai sertifikat baru", user=user)
+                     + f"); {why}", user=user)
     return ca
+
+
+def name_the_ca_at_setup(user=None) -> None:
+    """A CA made before the setup (the LAN served from the first start) bears no kecamatan's name: made
+    again with it. No counter trusts it yet: its fingerprint is shown only after the setup."""
+    ca = store.get(CA_SETTING)
+    if ca and ca_label(ca) == UNNAMED_LABEL and store.get("kecamatan_name"):
+        rotate_ca(user, "dibuat ulang dengan nama kecamatan setelah penyiapan kantor")
+
+
+def ca_label(ca: dict) -> str:
+    names = certificate(ca["cert"]).subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return names[0].value if names else ""
+
+
+def ca_hostname(ca: dict) -> str:
+    """The PC name the CA was made for ("" if none): the only bare name it vouches for. A PC of another
+    name (renamed, or a new PC the office's backup was restored onto) is served as NAME.local and by
+    its addresses only: bare names cannot be constrained but one by one."""
+    try:
+        constraints = certificate(ca["cert"]).extensions.get_extension_for_class(x509.NameConstraints).value
+    except x509.ExtensionNotFound:
+        return ""
+    names = [t.value.lower() for t in constraints.permitted_subtrees or [] if isinstance(t, x509.DNSName)]
+    return next((n for n in names if n not in PERMITTED_DOMAINS), "")
 
 
 def current_leaf(names: list[str], addresses: list[str], now: datetime.datetime | None = None) -> tuple[dict, bool]:
@@ -284,7 +317,7 @@ def interface_addresses() -> list[str]:
     return sorted(usable, key=lambda a: ipaddress.ip_address(a))
 
 
-def _hostname() -> str:
+def pc_name() -> str:
     """This PC's name as a DNS name can hold it ("" when it cannot: letters, digits, dots and hyphens only)."""
     host = socket.gethostname().strip().rstrip(".").lower()
     return host if host and len(host) < 64 and all(c.isascii() and (c.isalnum() or c in ".-") for c in host) else ""
@@ -292,7 +325,7 @@ def _hostname() -> str:
 
 def lan_names() -> list[str]:
     """The names a counter may type: the PC's name (and NAME.local, mDNS), and localhost for this PC."""
-    host = _hostname()
+    host = pc_name()
     names = [host, f"{host}.local"] if host and host != "localhost" else []
     return [*dict.fromkeys([*names, "localhost"])]
 
@@ -375,10 +408,11 @@ PLAIN_HEADERS = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosn
                  ("Connection", "close")]
 
 
-def _host_of(environ, fallback: str) -> str:
-    """The host the browser asked for, when it is one of ours (else our first name): never echoed raw."""
+def _host_of(environ, own: list[str]) -> str:
+    """The host the browser asked for when it is one of this PC's names or addresses (else the first of
+    them): a link or a redirect never names a host someone else chose."""
     asked = (environ.get("HTTP_HOST") or "").rsplit(":", 1)[0].strip("[]").lower()
-    return asked if asked and all(c.isalnum() or c in ".-" for c in asked) and len(asked) < 254 else fallback
+    return asked if asked in own else (own or ["localhost"])[0]
 
 
 @dataclass
@@ -408,6 +442,7 @@ class LanListener:
         self._stop = threading.Event()
         self.plain_port: int | None = None  # the loopback's port, answered on each LAN address with the trust page
         self.doors: dict[str, object] = {}  # LAN address -> its cheroot server on plain_port
+        self.serving = ""  # the leaf's certificate (PEM) the context serves
 
     def _in_app(self, fn):
         from flask import has_app_context
@@ -426,8 +461,9 @@ class LanListener:
             return current_leaf(names, addresses, now)
         leaf, issued = self._in_app(check)
         names, addresses = permitted(self.ca, names, addresses)  # what the leaf names: the page shows these
-        if issued or self.context is None:
+        if leaf["cert"] != self.serving:  # issued now, or another one kept (a restored backup's)
             self.context = server_context(leaf, self.key_folder, self.context)
+            self.serving = leaf["cert"]
         cert = certificate(leaf["cert"])
         self.state.names, self.state.addresses = names, addresses
         self.state.not_after, self.state.issued_at = cert.not_valid_after_utc, cert.not_valid_before_utc
@@ -442,8 +478,7 @@ class LanListener:
                                           ("Content-Disposition", 'attachment; filename="sertifikat-kantor.crt"'),
                                           ("Content-Length", str(len(body))), *PLAIN_HEADERS])
                 return [body]
-            body = trust_page(self.ca, _host_of(environ, (self.state.names or self.state.addresses or ["localhost"])[0]),
-                              self.port)
+            body = trust_page(self.ca, _host_of(environ, [*self.state.names, *self.state.addresses]), self.port)
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
                                       *PLAIN_HEADERS])
             return [body]
@@ -465,27 +500,41 @@ class LanListener:
         self.port = self.state.port = self.server.bind_addr[1]
 
     def open_doors(self, port: int) -> None:
-        """The plain port the LAN used before (the loopback's, 8080) answered on each LAN address with the trust
-        page: a counter's old bookmark is told where the office is now, never served the app. Loopback keeps the
-        port for the PC itself (an address's own binding sits beside 127.0.0.1's). Called again each hour: a
-        new address gets its door; a port another program holds there is only logged."""
-        from cheroot import wsgi
+        """The plain port the LAN used before (the loopback's, 8080) answered on each LAN address: plain HTTP
+        with the trust page (a counter's old bookmark is told where the office is now, never served the app),
+        TLS (the same bookmark upgraded by the browser's HSTS after one visit over TLS: https://NAME:8080)
+        with the office's certificate and a redirect to the LAN port. Behind a Door of its own, like the LAN
+        port. 127.0.0.1 keeps the port for the PC itself (an address's own binding sits beside it). Called
+        again each hour: a new address gets its door; a port another program holds there is only logged."""
         self.plain_port = port = int(port)
-
-        def trust_only(environ, start_response):
-            return self.wsgi({**environ, PLAIN_LAN: True}, start_response)
         for address in self.state.addresses:
-            if address in self.doors or ipaddress.ip_address(address).is_loopback:
+            if address in self.doors or address == "127.0.0.1":
                 continue
-            door = wsgi.Server((address, port), trust_only, numthreads=1, server_name="loket-kecamatan", timeout=3,
-                               shutdown_timeout=1)
+            door = lan_server((address, port), self._old_port, numthreads=2, server_name="loket-kecamatan",
+                              timeout=3, shutdown_timeout=1)
+            door.door = Door(door, lambda: self.context)
             try:
                 door.prepare()
             except Exception as problem:  # a courtesy: never the reason the office does not serve
                 log.warning("plain port %s:%s not answered: %s", address, port, problem)
+                door.door.stop()
                 continue
             self.doors[address] = door
+            door.door.thread.start()
             threading.Thread(target=door.serve, name=f"loket-lan-door-{address}", daemon=True).start()
+
+    def _old_port(self, environ, start_response):
+        """The plain port's answer: the trust page over plain HTTP; over TLS, the same address on the LAN port."""
+        if environ.get(PLAIN_LAN):
+            return self.wsgi(environ, start_response)
+        from urllib.parse import quote
+        host = _host_of(environ, [*self.state.names, *self.state.addresses])
+        path = quote(environ.get("PATH_INFO", "/").encode("latin-1"), safe="/-._~!$&'()*+,;=:@")
+        query = environ.get("QUERY_STRING", "")
+        start_response("307 Temporary Redirect", [
+            ("Location", f"https://{host}:{self.port}{path}" + (f"?{query}" if query else "")),
+            ("Content-Length", "0"), ("Strict-Transport-Security", HSTS), *PLAIN_HEADERS])
+        return [b""]
 
     def start(self) -> threading.Thread:
         """bind() first. Serves in a thread; a second one keeps the certificate current."""
@@ -518,8 +567,24 @@ class LanListener:
         for server in [self.server, *self.doors.values()]:
             if server is not None:
                 server.stop()
-        if self.door is not None:
-            self.door.stop()
+                if server.door is not None:
+                    server.door.stop()
+
+
+def serve_at_once(app) -> None:
+    """This process's LAN listener (if it serves one) serves the CA the database holds now, on the next
+    connection, not after a restart or the hourly check: after a restore (the office's own CA, which the
+    counters trust), a new CA, the setup. A failure is logged: the hourly check tries again."""
+    listener = app.extensions.get("lan_listener")
+    if listener is None:
+        return
+    from flask import g, has_app_context
+    if has_app_context():
+        g.pop("settings", None)  # read before the change in this request: read again
+    try:
+        listener.refresh()
+    except Exception:
+        log.exception("LAN certificate not refreshed")
 
 
 def _secure_cookie(value: str) -> str:

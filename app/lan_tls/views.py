@@ -22,7 +22,16 @@ def ca_words() -> dict:
     ca = office_tls.office_ca()
     cert = office_tls.certificate(ca["cert"])
     return {"sha256": office_tls.fingerprint(ca["cert"]), "sha1": office_tls.fingerprint(ca["cert"], "sha1"),
-            "name": cert.subject.rfc4514_string(), "until": _when(cert.not_valid_after_utc)}
+            "name": cert.subject.rfc4514_string(), "until": _when(cert.not_valid_after_utc),
+            "linux": office_tls.LINUX_TRUST_COMMAND, **renamed(ca)}
+
+
+def renamed(ca: dict) -> dict:
+    """{"made_for", "this_pc"} when this PC's name is not the one the CA vouches for (a restore onto a new
+    PC, a renamed PC): the counters' bookmarks of https://NAME:8443/ fail until this PC takes that name."""
+    from app.frame import office_tls
+    made_for, this_pc = office_tls.ca_hostname(ca), office_tls.pc_name()
+    return {"made_for": made_for, "this_pc": this_pc} if made_for and this_pc and made_for != this_pc else {}
 
 
 def _when(moment) -> str:
@@ -49,9 +58,7 @@ def rotate():
     if request.form.get("yakin") != "ya":
         return _page({"yakin": "Centang pernyataan bahwa Anda siap memasang sertifikat baru di setiap PC loket."}, 422)
     office_tls.rotate_ca(user=g.user)
-    lan = listener()
-    if lan is not None:
-        lan.refresh()
+    office_tls.serve_at_once(current_app)
     flash("Sertifikat kantor baru dibuat. Cetak ulang lembar kunci pemulihan (sidik jari baru) dan percayai "
           "sertifikat baru di setiap PC loket.", "success")
     return redirect(url_for("lan_tls.index"), 303)
@@ -75,6 +82,11 @@ def dashboard_cards(user) -> list[Card]:
         return [Card("Jaringan kantor", "hanya PC ini", "Aplikasi hanya melayani PC ini (127.0.0.1). Untuk PC loket "
                      "lain, jalankan dengan --host 0.0.0.0: jaringan dilayani lewat sambungan aman.", url, "info")]
     state = lan.state
+    other_name = renamed(lan.ca) if lan.ca else {}
+    if other_name:
+        return [Card("Nama PC kantor berubah", f"PC loket memakai {other_name['made_for']}",
+                     f"Ganti nama PC ini menjadi {other_name['made_for']} agar penanda di PC loket tetap berlaku; "
+                     "lihat Jaringan Aman.", url, "warn")]
     if not state.running:
         return [Card("Sambungan aman LAN berhenti", "PC loket lain tidak terlayani", (state.problem or "")[:200]
                      + " Jalankan ulang aplikasi; bila tetap berhenti, hubungi pengelola aplikasi di kabupaten.",

@@ -118,6 +118,22 @@ def current_values() -> dict:
     return values
 
 
+LAN_ONLY_SUFFIXES = (".local", ".lan", ".home.arpa", ".internal", ".localhost")
+
+
+def phones_reach(url: str) -> bool:
+    """Whether a citizen's phone opens `url` without a warning: not an address or a name of the office's LAN
+    (there plain HTTP shows only the page on trusting the office, and https:// a certificate warning: a
+    phone cannot be asked to trust the office, issue 90). A QR code is printed only for such an address."""
+    import ipaddress
+    host = (urlsplit(url).hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host and not host.endswith(LAN_ONLY_SUFFIXES) and host != "localhost"
+    return address.is_global
+
+
 def public_url(endpoint: str, **arguments) -> str:
     """An address citizens can open from their phones: the configured public address, else the one
     this request came in on (which may be 127.0.0.1 on the office PC)."""

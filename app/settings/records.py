@@ -35,9 +35,14 @@ def ask_for_a_password_without_the_office_name(user, typed: str) -> str | None:
 
 def set_up_office(values: dict, png: bytes | None, background_rule: bool = False) -> None:
     """The first run's identity, its logo and the photo-background rule the admin chose (seed 004 §2.2:
-    stated at setup, never a silent default), together or not at all."""
+    stated at setup, never a silent default), together or not at all. The LAN's CA, if made before,
+    takes the kecamatan's name."""
+    from flask import current_app
+
+    from app.frame import office_tls
     with database.atomic():
         identity.save(values, "Identitas kantor diubah" if identity.is_set_up() else "Penyiapan kantor")
+        office_tls.name_the_ca_at_setup()
         if png:
             store_logo(png)
         before = store.get("photo_background_rule")
@@ -45,6 +50,7 @@ def set_up_office(values: dict, png: bytes | None, background_rule: bool = False
         audit.record("ubah", "pengaturan", "latar_foto", "Aturan latar foto " + ("dipakai" if background_rule
                                                                                  else "tidak dipakai") + " (penyiapan)",
                      {"photo_background_rule": before}, {"photo_background_rule": background_rule})
+    office_tls.serve_at_once(current_app)
 
 
 def save_office(values: dict, form):

@@ -117,8 +117,9 @@ def kiosk_addresses() -> list[dict]:
 def kiosk_poster():
     """A printable A4 poster for the kiosk PC: each address in large type with a QR code."""
     from app.frame.templating import qr_svg
-    return render_template("settings/kiosk_poster.html",
-                           addresses=[{**a, "qr": qr_svg(a["url"])} for a in kiosk_addresses()])
+    return render_template("settings/kiosk_poster.html",  # no QR for an address that warns on phones
+                           addresses=[{**a, "qr": qr_svg(a["url"]) if identity.phones_reach(a["url"]) else None}
+                                      for a in kiosk_addresses()])
 
 
 @office_pages.get("/admin/wilayah")

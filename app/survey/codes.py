@@ -89,7 +89,7 @@ def claim(text: str) -> SurveyCode:
 def printed(service: str, reference: str) -> dict:
     """What a printed slip shows: the code, grouped for reading, its kiosk address and QR."""
     from app.frame.templating import qr_svg
-    from app.settings.identity import public_url
+    from app.settings.identity import phones_reach, public_url
     code = code_for(service, reference).code
     url = public_url("survey.kiosk", kode=display(code))
-    return {"code": code, "display": display(code), "url": url, "qr": qr_svg(url)}
+    return {"code": code, "display": display(code), "url": url, "qr": qr_svg(url) if phones_reach(url) else None}

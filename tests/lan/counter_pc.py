@@ -6,7 +6,8 @@ tests/lan/test_lan_capture.py). The answer is the last line printed, JSON.
         from the trust page's link into CA_FILE (PEM)
     python -m tests.lan.counter_pc work OFFICE_ADDRESS PORT CA_FILE PASSWORD_FILE [SERIAL]
         over TLS, trusting CA_FILE only: the clerk signs in, registers an applicant with a photo and
-        opens the register; the admin signs in and opens the audit page
+        opens the register; the admin signs in and opens the audit page, then the old port over TLS (an
+        http://OFFICE:8080 bookmark after HSTS)
 """
 import json
 import re
@@ -90,7 +91,10 @@ def work(address: str, port: int, ca_file: str, password_file: str, serial: str 
     admin = signed_in(base, ca_file, "admin-uji", password)
     audit = admin.get(f"{base}/audit", timeout=30)
     cookies += [cookie.value for cookie in admin.cookies]
-    return {"saved": saved.status_code, "refused": re.findall(r'(?:error|warn)[^>]*>([^<]{5,})<', saved.text),
+    # the old bookmark after this visit over TLS: HSTS has the browser ask https:// on the old port (issue 90)
+    old_bookmark = admin.get(f"https://{address}:8080/pendaftaran", allow_redirects=False, timeout=30)
+    return {"old_bookmark": [old_bookmark.status_code, old_bookmark.headers.get("Location")],
+            "saved": saved.status_code, "refused": re.findall(r'(?:error|warn)[^>]*>([^<]{5,})<', saved.text),
             "detail": detail.status_code, "nik_on_detail": form["nik"] in detail.text,
             "register": register.status_code, "nik_on_register": form["nik"] in register.text,
             "photo": photo.status_code if photo is not None else None,

@@ -144,6 +144,7 @@ def test_nothing_crosses_the_lan_in_the_clear_and_a_new_address_keeps_the_counte
     served = bytes.fromhex(done["photo_served"])
     assert done["photo"] == 200 and served[:3] == b"\xff\xd8\xff"  # a JPEG came down
     assert done["secure_cookies"] and done["hsts"]
+    assert done["old_bookmark"] == [307, f"https://{address}:{LAN_PORT}/pendaftaran"]  # over TLS on 8080: sent on
 
     streams = wire.tcp_streams(capture_file)
     everything = b"".join(streams.values())

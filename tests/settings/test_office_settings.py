@@ -101,7 +101,23 @@ def test_the_kiosk_addresses_are_on_the_admins_page_in_a_printable_poster_and_th
         assert f'href="{address}"' in page, address
     assert 'href="/admin/poster-kios"' in page
     poster = admin.get("/admin/poster-kios").get_data(as_text=True)
-    assert "http://192.168.1.10:8080/pengaduan/kios" in poster and len(re.findall(r"<svg", poster)) == 3
+    # Issue 90, finding 3: the office's LAN address warns on a citizen's phone: no QR for phones, and why
+    assert "http://192.168.1.10:8080/pengaduan/kios" in poster and len(re.findall(r"<svg", poster)) == 0
+    assert "data-tanpa-qr" in poster and "server publik kabupaten" in poster
     assert "data-print" in poster
+    store.put("public_address", "https://loket.lumajangkab.go.id")  # the regency's public server: QR codes
+    poster = admin.get("/admin/poster-kios").get_data(as_text=True)
+    assert len(re.findall(r"<svg", poster)) == 3 and "data-tanpa-qr" not in poster
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert "`/pengaduan/kios`" in readme and "Cetak poster kios" in readme
+
+
+def test_only_an_address_phones_open_without_a_warning_gets_a_qr_code():
+    """Issue 90, finding 3: "no office page or poster gives citizens an address that warns"."""
+    from app.settings.identity import phones_reach
+    for lan in ("http://192.168.1.10:8080/survei", "https://192.168.1.10:8443/survei", "https://kantor-pc:8443/x",
+                "https://kantor-pc.local:8443/x", "http://127.0.0.1:8080/survei", "https://10.0.0.5/x"):
+        assert not phones_reach(lan), lan
+    for public in ("https://loket.lumajangkab.go.id/survei", "https://yosowilangun.lumajangkab.go.id:8443/x",
+                   "https://103.10.20.30/x"):
+        assert phones_reach(public), public
