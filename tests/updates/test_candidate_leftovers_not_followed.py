@@ -5,7 +5,6 @@ files and sockets; no sandbox needed (the trusted side's handling is what is tri
 import os
 import socket
 import sys
-from pathlib import Path
 
 import pytest
 
