@@ -86,7 +86,7 @@ def site_folders(program_folder=None):
     and, when that venv includes them or there is no venv, the installation's own."""
     import site
     executable_dir = os.path.dirname(os.path.abspath(sys.executable))
-    prefixes = [sys.prefix]
+    prefixes, own = [sys.prefix], []
     above, place = [], os.path.abspath(program_folder or executable_dir)
     for _ in range(4 if program_folder else 0):  # .venv/Lib/site-packages, .venv/lib/python3.X/site-packages
         place = os.path.dirname(place)
@@ -99,9 +99,13 @@ def site_folders(program_folder=None):
             settings = {key.strip().lower(): value.strip().lower() for key, _, value in lines}
             system = settings.get("include-system-site-packages") == "true"
             prefixes = [os.path.dirname(config)] + ([sys.base_prefix] if system else [])
+            # The venv's own folder as venv and pip make it, whatever `site` says: Debian's and Ubuntu's
+            # patched site.py answer dist-packages for any prefix (issue 88 finding 4).
+            own = [os.path.join(prefixes[0], "Lib", "site-packages") if os.name == "nt" else
+                   os.path.join(prefixes[0], "lib", "python%d.%d" % sys.version_info[:2], "site-packages")]
             break
     found = []
-    for folder in site.getsitepackages(prefixes):
+    for folder in own + site.getsitepackages(prefixes):
         real = os.path.normcase(os.path.realpath(folder))
         if os.path.isdir(real) and real not in found:
             found.append(real)

@@ -42,11 +42,12 @@ def installed_closure() -> list:
     return found
 
 
-def laptop_install(place: Path, wheel: Path) -> tuple[Path, Path]:
+def laptop_install(place: Path, wheel: Path, base: str = sys.executable) -> tuple[Path, Path]:
     """Loket installed on the laptop from the release wheel into its own venv (docs/operations.md): the
     app wheel by pip; its locked packages are these tests' own installed files, linked with their RECORD
-    (what pip wrote; the tests never write into them). (the venv's python, its site-packages)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(place)], check=True, capture_output=True)
+    (what pip wrote; the tests never write into them). (the venv's python, its site-packages). `base`: the
+    Python the venv is made of (the guide's: python.org's on Windows, the distribution's on Linux)."""
+    subprocess.run([base, "-m", "venv", "--without-pip", str(place)], check=True, capture_output=True)
     python = place / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                         check=True, capture_output=True, text=True).stdout.strip())
@@ -89,6 +90,29 @@ def test_on_a_clean_install_from_the_release_wheel_release_keys_runs(tmp_path, l
     made = signer(*laptop, *keys_argv(tmp_path))
     assert made.returncode == 0, made.stderr
     assert "Sidik jari kunci root:" in made.stdout
+    assert (tmp_path / "flashdisk rilis" / "kunci-rilis" / "targets.pem").is_file()
+
+
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+
+
+def debian_python() -> bool:
+    """/usr/bin/python3 is Debian's (its patched site.py answers dist-packages), of this venv's minor
+    version (so the tests' own installed packages serve it)."""
+    if not DEBIAN_PYTHON.exists():
+        return False
+    said = subprocess.run([str(DEBIAN_PYTHON), "-c", "import site, sys; print(sys.version_info[:2] == %r and "
+                           "'dist-packages' in site.getsitepackages(['/v'])[0])" % (tuple(sys.version_info[:2]),)],
+                          capture_output=True, text=True)
+    return said.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(not debian_python(), reason="no Debian python3 of this minor version on this machine")
+def test_on_debians_python3_a_clean_install_signs(tmp_path, release_wheel):
+    """Issue 88 finding 4: the guide's Linux line makes the venv with the distribution's python3."""
+    laptop = laptop_install(tmp_path / "Loket" / ".venv", release_wheel, base=str(DEBIAN_PYTHON))
+    made = signer(*laptop, *keys_argv(tmp_path))
+    assert made.returncode == 0, made.stderr
     assert (tmp_path / "flashdisk rilis" / "kunci-rilis" / "targets.pem").is_file()
 
 
