@@ -2,6 +2,8 @@
 regency's laptop, installed from the release wheel as the guide says, started as the guide prints them
 (`python -I -S …/run.py release …`), refuse a planted `.pth` or `sitecustomize` and a changed module,
 naming the file, and the planted code never runs (loket_install.py). On a clean install they work."""
+import base64
+import hashlib
 import importlib.metadata
 import os
 import shutil
@@ -133,6 +135,27 @@ def test_a_planted_start_hook_is_refused_by_name_and_never_runs(tmp_path, laptop
     assert f"{planted} (tidak dipasang pip)" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
     assert not marker.exists()
     assert not (tmp_path / "flashdisk root").exists()
+
+
+def test_a_package_the_lock_does_not_name_is_refused_though_its_record_is_right(tmp_path, laptop):
+    """Issue 88 finding 5: a new *.dist-info whose RECORD lists a planted .pth with its right hash."""
+    python, site_packages = laptop
+    marker = tmp_path / "hook-berjalan"
+    hook = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode()
+    (site_packages / "zz-kait.pth").write_bytes(hook)
+    info = site_packages / "zz_kait-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: zz-kait\nVersion: 1.0\n")
+    digest = base64.urlsafe_b64encode(hashlib.sha256(hook).digest()).rstrip(b"=").decode()
+    metadata = base64.urlsafe_b64encode(hashlib.sha256((info / "METADATA").read_bytes()).digest()).rstrip(b"=").decode()
+    (info / "RECORD").write_text(f"zz-kait.pth,sha256={digest},{len(hook)}\n"
+                                 f"zz_kait-1.0.dist-info/METADATA,sha256={metadata},"
+                                 f"{(info / 'METADATA').stat().st_size}\nzz_kait-1.0.dist-info/RECORD,,\n")
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0, refused.stdout
+    assert "zz_kait-1.0.dist-info (paket yang tidak disebut daftar versi)" in refused.stderr
+    assert "zz-kait.pth" not in refused.stderr  # the RECORD check alone passed it
+    assert not marker.exists() and not (tmp_path / "flashdisk rilis").exists()
 
 
 @pytest.mark.parametrize("command", ["sign", "keys"])
