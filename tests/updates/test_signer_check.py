@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,30 @@ def test_a_package_the_lock_does_not_name_is_refused_though_its_record_is_right(
     assert refused.returncode != 0, refused.stdout
     assert "zz_kait-1.0.dist-info (paket yang tidak disebut daftar versi)" in refused.stderr
     assert "zz-kait.pth" not in refused.stderr  # the RECORD check alone passed it
+    assert not marker.exists() and not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_a_standard_library_zip_planted_beside_a_per_user_python_never_runs(tmp_path, laptop):
+    """Issue 88 finding 5: python311.zip, first on sys.path and normally absent, beside the stdlib of a
+    Python the admin's account can write (a per-user install): here a base made of links to this one."""
+    python, site_packages = laptop
+    base = tmp_path / "Python-pengguna"
+    (base / "bin").mkdir(parents=True)
+    (base / "lib").mkdir()
+    real = Path(os.path.realpath(sys.executable))
+    version = "%d.%d" % sys.version_info[:2]
+    (base / "bin" / real.name).symlink_to(real)
+    (base / "lib" / f"python{version}").symlink_to(Path(sys.base_prefix) / "lib" / f"python{version}")
+    config = python.parents[1] / "pyvenv.cfg"
+    config.write_text("".join(f"home = {base / 'bin'}\n" if line.startswith("home") else line
+                              for line in config.read_text().splitlines(True)))
+    marker = tmp_path / "zip-berjalan"
+    planted = base / "lib" / ("python%d%d.zip" % sys.version_info[:2])
+    with zipfile.ZipFile(planted, "w") as zipped:
+        zipped.writestr("tempfile.py", f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+                                       "raise ImportError('ditanam')\n")
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0 and str(planted) in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
     assert not marker.exists() and not (tmp_path / "flashdisk rilis").exists()
 
 
