@@ -26,6 +26,7 @@ import base64
 import csv
 import hashlib
 import os
+import re
 import sys
 
 CHECKED = False  # this process started through signer_start and its install passed
@@ -86,7 +87,7 @@ def site_folders(program_folder=None):
     and, when that venv includes them or there is no venv, the installation's own."""
     import site
     executable_dir = os.path.dirname(os.path.abspath(sys.executable))
-    prefixes = [sys.prefix]
+    prefixes, own = [sys.prefix], []
     above, place = [], os.path.abspath(program_folder or executable_dir)
     for _ in range(4 if program_folder else 0):  # .venv/Lib/site-packages, .venv/lib/python3.X/site-packages
         place = os.path.dirname(place)
@@ -99,9 +100,13 @@ def site_folders(program_folder=None):
             settings = {key.strip().lower(): value.strip().lower() for key, _, value in lines}
             system = settings.get("include-system-site-packages") == "true"
             prefixes = [os.path.dirname(config)] + ([sys.base_prefix] if system else [])
+            # The venv's own folder as venv and pip make it, whatever `site` says: Debian's and Ubuntu's
+            # patched site.py answer dist-packages for any prefix (issue 88 finding 4).
+            own = [os.path.join(prefixes[0], "Lib", "site-packages") if os.name == "nt" else
+                   os.path.join(prefixes[0], "lib", "python%d.%d" % sys.version_info[:2], "site-packages")]
             break
     found = []
-    for folder in site.getsitepackages(prefixes):
+    for folder in own + site.getsitepackages(prefixes):
         real = os.path.normcase(os.path.realpath(folder))
         if os.path.isdir(real) and real not in found:
             found.append(real)
@@ -149,6 +154,37 @@ def environment_problems(folders):
     return problems
 
 
+OFFICE_LOCK = os.path.join("app", "frame", "data", "requirements-office.lock")  # sync.dependency_lock's
+VENV_PACKAGES = frozenset({"pip", "setuptools", "loket-kecamatan"})  # what venv and the guide's pip line install
+
+
+def _canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def unlocked_packages(folders, program_folder):
+    """Each installed package (a *.dist-info) of these site folders that the install's own lock does not
+    name, and each one installed twice, as "folder name (why)": a new dist-info whose RECORD lists a
+    planted .pth with its right hash passes the RECORD check (issue 88 finding 5)."""
+    try:
+        with open(os.path.join(program_folder, OFFICE_LOCK), encoding="utf-8") as lock:
+            allowed = {_canonical(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", lock.read(), re.M)}
+    except OSError:
+        return ["%s (tidak terbaca)" % OFFICE_LOCK.replace(os.sep, "/")]
+    problems, seen = [], set()
+    for folder in folders:
+        for entry in sorted(os.listdir(folder)):
+            if not entry.endswith(".dist-info"):
+                continue
+            name = _canonical(entry[:-len(".dist-info")].rsplit("-", 1)[0])
+            if name not in allowed | VENV_PACKAGES:
+                problems.append("%s (paket yang tidak disebut daftar versi)" % entry)
+            elif name in seen:
+                problems.append("%s (paket terpasang dua kali)" % entry)
+            seen.add(name)
+    return problems
+
+
 def signer_start(program_folder):
     """The start of `python -I -S run.py release sign|keys`: returns once this install is as pip wrote
     it and `site` has added its folders; otherwise exits with one Indonesian sentence naming the
@@ -166,7 +202,7 @@ def signer_start(program_folder):
                  "folder sumber (%s), bukan dari wheel rilis, sehingga pip tidak mencatat sidik berkasnya. Pasang "
                  "Loket di laptop kunci dari wheel rilis (panduan admin kabupaten, bagian Memasang Loket di laptop "
                  "kunci), lalu ketik perintahnya dari folder itu. Tidak ada kunci yang dibuka." % program_folder)
-    problems = environment_problems(folders)
+    problems = environment_problems(folders) + unlocked_packages(folders, program)
     if problems:
         shown = "\n".join("- " + problem for problem in problems[:15])
         more = "\n- dan %d berkas lagi" % (len(problems) - 15) if len(problems) > 15 else ""

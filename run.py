@@ -18,6 +18,14 @@ def _signer_start() -> None:
     if not (sys.flags.isolated and sys.flags.no_site and "release" in words
             and words[words.index("release") + 1:][:1] in (["sign"], ["keys"])):
         return
+    # The standard library's zip (python311.zip) comes first on sys.path and normally does not exist: one
+    # planted beside a per-user Python would serve every import below (issue 88 finding 5). os is frozen.
+    planted = [entry for entry in sys.path if entry.lower().endswith(".zip") and os.path.exists(entry)]
+    if planted:
+        sys.exit("Program penandatangan di laptop ini tidak sama dengan yang dipasang pip dari wheel rilis: berkas "
+                 "%s ditaruh di folder Python sesudah Python dipasang. Tidak ada kunci yang dibuka. Pasang lagi Python "
+                 "dan Loket (panduan admin kabupaten, bagian Memasang Loket di laptop kunci) dan laporkan berkas itu "
+                 "ke proyek." % planted[0])
     import tempfile
     sys.dont_write_bytecode = True
     sys.pycache_prefix = tempfile.mkdtemp(prefix="loket-tanda-")

@@ -78,12 +78,23 @@ def links(page: str) -> list[str]:
     return found
 
 
+# Escape sequences (ESC [ ... letter, ESC ] ... BEL or ST, ESC and one more) and every other control
+# character but a tab and a line break: a candidate's words must not clear the admin's screen.
+CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """A candidate's text (its output, a link it served) as it may reach the admin's terminal: a
+    carriage return is a line break, control sequences are gone (issue 88 finding 6)."""
+    return CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def summary(verdict: Verdict) -> str:
     """The failing pages, as the admin and the release build read them."""
     listed = ", ".join(f"{url} ({f'HTTP {status}' if status else 'tidak menjawab'})"
                        for url, status in verdict.failed[:MAX_FAILED_LISTED])
     more = len(verdict.failed) - MAX_FAILED_LISTED
-    return listed + (f" dan {more} lainnya" if more > 0 else "")
+    return printable(listed) + (f" dan {more} lainnya" if more > 0 else "")
 
 
 # --- the candidate as a process ------------------------------------------------------------------
@@ -127,7 +138,7 @@ def log_tail(work_dir: Path) -> str:
     try:
         with open(Path(work_dir) / LOG_FILE, "rb") as log:
             log.seek(max(0, log.seek(0, os.SEEK_END) - LOG_TAIL))
-            return log.read(LOG_TAIL).decode("utf-8", "replace")
+            return printable(log.read(LOG_TAIL).decode("utf-8", "replace"))
     except OSError:
         return ""
 
@@ -194,7 +205,10 @@ def walk_candidate(command: list[str], env: dict, work_dir: Path, seconds: float
         if through is None:
             return _walk(ready, roles, version, deadline, max_requests)
         from sync.sandbox import Bridge
-        bridge = Bridge(through)
+        try:
+            bridge = Bridge(through)
+        except OSError as problem:  # a link or a file in the relay socket's place: the candidate's doing
+            return Verdict(failed=[(f"(soket versi baru tidak dapat dipakai: {type(problem).__name__})", NOT_ANSWERED)])
         try:
             return _walk(dict(ready, port=bridge.port), roles, version, deadline, max_requests)
         finally:

@@ -336,7 +336,7 @@ def candidate_env(work: Path, mode: str | None = None) -> dict:
               "TMPDIR": home / "tmp", "XDG_CONFIG_HOME": home / ".config", "XDG_DATA_HOME": home / ".local" / "share",
               "XDG_CACHE_HOME": home / ".cache", "XDG_RUNTIME_DIR": home / "run"}
     for place in places.values():
-        place.mkdir(parents=True, exist_ok=True)
+        _made_without_links(Path(work), place)
     env = {name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ}
     env.update({name: str(place) for name, place in places.items()})
     env.update(PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONIOENCODING="utf-8",
@@ -344,6 +344,43 @@ def candidate_env(work: Path, mode: str | None = None) -> dict:
     if mode:
         env["LOKET_MODE"] = mode
     return env
+
+
+def _made_without_links(work: Path, place: Path) -> None:
+    """`place` (inside `work`) made folder by folder, none followed as a link: the candidate ran in
+    `work` before, and a link it left there (rumah/.config -> the admin's home) would have this program
+    make folders wherever it points (issue 88 finding 6)."""
+    at = Path(work)
+    at.mkdir(parents=True, exist_ok=True)  # this program's own folder
+    for part in Path(place).relative_to(work).parts:
+        at = at / part
+        if at.is_symlink():
+            raise ReleaseError(f"Rilis ini GAGAL diperiksa: program rilis membuat tautan {at} di folder kerjanya. "
+                               "Rilis ini tidak ditandatangani: laporkan ke proyek.")
+        at.mkdir(exist_ok=True)
+
+
+def discard_work(work: Path) -> None:
+    """The work folder removed whole, whatever the check's outcome: the restored copies of an office's
+    data first (its register, database key and recovery key), then the rest. A folder the candidate
+    made read-only (or unreadable) is made writable first; no link it left is followed (issue 88
+    finding 6)."""
+    work = Path(work)
+    if work.is_symlink() or work.is_file():
+        work.unlink()
+        return
+    if not work.is_dir():
+        return
+    for folder in [*sorted(work.glob("salinan-*")), work]:
+        if folder.is_symlink() or not folder.is_dir():
+            folder.unlink()
+            continue
+        os.chmod(folder, 0o700)
+        for top, folders, _ in os.walk(folder):  # top-down: each folder opened before it is entered
+            for name in folders:
+                if not os.path.islink(os.path.join(top, name)):
+                    os.chmod(os.path.join(top, name), 0o700)
+        shutil.rmtree(folder)
 
 
 def _drive_roots() -> list[str]:
@@ -443,7 +480,7 @@ def _restore_and_walk(python: Path, script: Path, work: Path, backup: Path, key:
     argv = ["restore", "--data", str(folder), "--from", str(backup)] + (["--kunci-pemulihan", key] if key else [])
     first = None
     for mode in ("kecamatan", "desa"):
-        shutil.rmtree(folder, ignore_errors=True)
+        discard_work(folder)
         done = _candidate([str(python), str(script), *argv], work, candidate_env(work, mode), readonly=[backup])
         if done.returncode == 0:
             database = folder / ("desa.sqlite3" if mode == "desa" else "loket.sqlite3")
@@ -467,7 +504,7 @@ def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, datab
     ready = walked / candidate_walk.READY_FILE
     command = [str(python), str(script), "check-server", "--data", str(folder), "--database", str(database),
                "--mode", mode, "--ready-file", str(ready)]
-    sockets = Path(tempfile.mkdtemp(prefix="loket-soket-"))  # short: a unix socket's path has at most 107 bytes
+    outer, sockets = sandbox.socket_folders()
     try:
         caged = sandbox.command(sandbox.relayed(command, ready, python), work, _readonly(work, [sandbox.RELAY]),
                                 _hidden(work), sockets)
@@ -475,7 +512,7 @@ def _walk(python: Path, script: Path, work: Path, what: str, folder: Path, datab
                                                 roles=program_roles(mode), version=version,
                                                 through=sockets / sandbox.SOCKET_NAME)
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        shutil.rmtree(outer, ignore_errors=True)
     if verdict.interrupted:
         raise ReleaseError(f"Pemeriksaan terputus ({what}): {verdict.interrupted}.\n"
                            f"{_tail(candidate_walk.log_tail(walked), 8)}\nTidak ada yang ditandatangani: ulangi "
@@ -570,7 +607,11 @@ def build(wheel: Path, checked: Path | None = None, data_copies: list[Path] = ()
         _write_checked(checked, app, files, hashes, closure, pages)
     finally:
         if own_work:
-            shutil.rmtree(work, ignore_errors=True)
+            try:
+                discard_work(work)
+            except OSError as problem:
+                say(f"Peringatan: folder kerja {work} tidak terhapus seluruhnya ({type(problem).__name__}): hapus "
+                    "sendiri, di dalamnya mungkin ada salinan data kantor.")
     size = sum(f.stat().st_size for f in (checked / CHECKED_WHEELS).iterdir())
     say(f"Rilis {app.version} lulus pemeriksaan dalam {(time.monotonic() - started) / 60:.0f} menit: {checked} "
         f"({len(files)} wheel, {size / 1e6:.0f} MB).")
@@ -750,8 +791,12 @@ def closure_problems(closure: dict, app: AppWheel, present: dict[str, str], pins
 
 
 def _tail(text: str, lines: int = 15) -> str:
-    kept = [line for line in (text or "").splitlines() if line.strip()]
-    return "\n".join(kept[-lines:])
+    """The last lines of a program's output (a candidate's, pip's), shown to the admin quoted, each
+    behind "| ", and stripped of control sequences (issue 88 finding 6: a fake "lulus" after a cleared
+    screen must read as what the program printed, not as this program's word)."""
+    from sync.candidate_walk import printable
+    kept = printable(text).splitlines()
+    return "\n".join(f"  | {line}" for line in [line for line in kept if line.strip()][-lines:])
 
 
 def _run(command: list, seconds: int, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -21,6 +21,7 @@ candidate at all (the check then runs at the center's Linux server)."""
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -97,11 +98,35 @@ def relayed(argv: list[str], ready_file: Path, python: Path) -> list[str]:
     return [str(python), "-I", "-S", str(RELAY), f"{INSIDE_SOCKETS}/{SOCKET_NAME}", str(ready_file), "--", *argv]
 
 
+def socket_folders() -> tuple[Path, Path]:
+    """(a new private folder, the folder in it bound into the sandbox for the relay's socket). Short:
+    a unix socket's path has at most 107 bytes. The candidate writes only the inner one."""
+    outer = Path(tempfile.mkdtemp(prefix="loket-soket-"))
+    (outer / "kandidat").mkdir()
+    return outer, outer / "kandidat"
+
+
+def pinned_socket(path: Path) -> Path:
+    """The relay's socket as a hard link of its own in the private folder above (socket_folders),
+    which the candidate cannot write: the name in the candidate's folder may be a link it made to any
+    unix socket of the admin's (an ssh-agent), and connect() follows links (issue 88 finding 6). The
+    link is made without following one, and must be a socket. OSError when it is not."""
+    path = Path(path)
+    pinned = path.parent.parent / path.name
+    pinned.unlink(missing_ok=True)
+    os.link(path, pinned, follow_symlinks=False)
+    if not stat.S_ISSOCK(os.lstat(pinned).st_mode):
+        pinned.unlink()
+        raise OSError(f"{path.name} bukan soket")
+    return pinned
+
+
 class Bridge:
-    """127.0.0.1:<port> on the host, each connection carried to the relay's unix socket."""
+    """127.0.0.1:<port> on the host, each connection carried to the relay's unix socket (pinned_socket:
+    OSError when the candidate put anything else in its place)."""
 
     def __init__(self, socket_path: Path):
-        self.path = str(socket_path)
+        self.path = str(pinned_socket(socket_path))
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         self.closed = False

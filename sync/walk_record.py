@@ -124,7 +124,7 @@ def verified(envelope, key_folder: Path, manifest_name: str, typed: str | None =
     except (KeyError, TypeError):
         raise ReleaseError(f"{manifest_name} tidak bertanda tangan pemeriksa (dibuat oleh versi lama atau diubah): "
                            "jalankan lagi release build. Tidak ada yang ditandatangani.") from None
-    strangers = []
+    stranger = False
     for signature in signatures:
         try:
             keyid, sig = str(signature["keyid"]), bytes.fromhex(signature["sig"])
@@ -139,11 +139,10 @@ def verified(envelope, key_folder: Path, manifest_name: str, typed: str | None =
             return record, fingerprint(public), new
         if typed and _typed(typed) == key_id(public)[:FINGERPRINT_HEX]:
             return record, fingerprint(public), [*new, (public, False)]
-        strangers.append(fingerprint(public))
-    if strangers:
-        raise ReleaseError(f"{manifest_name} ditandatangani oleh pemeriksa yang belum dikenal folder kunci ini (sidik "
-                           f"{strangers[0]}). Bila pemeriksaan ini Anda jalankan sendiri di komputer pusat, ketik sidik "
-                           "kunci pemeriksa yang tertulis di layar komputer itu di akhir release build, dengan "
+        stranger = True
+    if stranger:  # its fingerprint is not said: the admin types the one the checking machine showed, never ours
+        raise ReleaseError(f"{manifest_name} ditandatangani oleh pemeriksa yang belum dikenal folder kunci ini. Bila "
+                           "pemeriksaan ini Anda jalankan sendiri di komputer pusat, ketik sidik kunci pemeriksa yang tertulis di layar komputer itu di akhir release build, dengan "
                            "--pemeriksa \"<sidik>\". Tidak ada yang ditandatangani.")
     raise ReleaseError(f"Tanda tangan pemeriksa di {manifest_name} tidak cocok dengan isinya: berkas itu atau daftar "
                        "berkas di dalamnya diubah sesudah diperiksa. Jalankan lagi release build dari wheel yang diunduh "

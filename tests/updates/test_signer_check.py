@@ -2,11 +2,14 @@
 regency's laptop, installed from the release wheel as the guide says, started as the guide prints them
 (`python -I -S …/run.py release …`), refuse a planted `.pth` or `sitecustomize` and a changed module,
 naming the file, and the planted code never runs (loket_install.py). On a clean install they work."""
+import base64
+import hashlib
 import importlib.metadata
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -42,11 +45,12 @@ def installed_closure() -> list:
     return found
 
 
-def laptop_install(place: Path, wheel: Path) -> tuple[Path, Path]:
+def laptop_install(place: Path, wheel: Path, base: str = sys.executable) -> tuple[Path, Path]:
     """Loket installed on the laptop from the release wheel into its own venv (docs/operations.md): the
     app wheel by pip; its locked packages are these tests' own installed files, linked with their RECORD
-    (what pip wrote; the tests never write into them). (the venv's python, its site-packages)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(place)], check=True, capture_output=True)
+    (what pip wrote; the tests never write into them). (the venv's python, its site-packages). `base`: the
+    Python the venv is made of (the guide's: python.org's on Windows, the distribution's on Linux)."""
+    subprocess.run([base, "-m", "venv", "--without-pip", str(place)], check=True, capture_output=True)
     python = place / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                         check=True, capture_output=True, text=True).stdout.strip())
@@ -92,6 +96,29 @@ def test_on_a_clean_install_from_the_release_wheel_release_keys_runs(tmp_path, l
     assert (tmp_path / "flashdisk rilis" / "kunci-rilis" / "targets.pem").is_file()
 
 
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+
+
+def debian_python() -> bool:
+    """/usr/bin/python3 is Debian's (its patched site.py answers dist-packages), of this venv's minor
+    version (so the tests' own installed packages serve it)."""
+    if not DEBIAN_PYTHON.exists():
+        return False
+    said = subprocess.run([str(DEBIAN_PYTHON), "-c", "import site, sys; print(sys.version_info[:2] == %r and "
+                           "'dist-packages' in site.getsitepackages(['/v'])[0])" % (tuple(sys.version_info[:2]),)],
+                          capture_output=True, text=True)
+    return said.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(not debian_python(), reason="no Debian python3 of this minor version on this machine")
+def test_on_debians_python3_a_clean_install_signs(tmp_path, release_wheel):
+    """Issue 88 finding 4: the guide's Linux line makes the venv with the distribution's python3."""
+    laptop = laptop_install(tmp_path / "Loket" / ".venv", release_wheel, base=str(DEBIAN_PYTHON))
+    made = signer(*laptop, *keys_argv(tmp_path))
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "flashdisk rilis" / "kunci-rilis" / "targets.pem").is_file()
+
+
 @pytest.mark.parametrize("command", ["sign", "keys"])
 @pytest.mark.parametrize("planted", ["zz-kait.pth", "sitecustomize.py"])
 def test_a_planted_start_hook_is_refused_by_name_and_never_runs(tmp_path, laptop, command, planted):
@@ -109,6 +136,51 @@ def test_a_planted_start_hook_is_refused_by_name_and_never_runs(tmp_path, laptop
     assert f"{planted} (tidak dipasang pip)" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
     assert not marker.exists()
     assert not (tmp_path / "flashdisk root").exists()
+
+
+def test_a_package_the_lock_does_not_name_is_refused_though_its_record_is_right(tmp_path, laptop):
+    """Issue 88 finding 5: a new *.dist-info whose RECORD lists a planted .pth with its right hash."""
+    python, site_packages = laptop
+    marker = tmp_path / "hook-berjalan"
+    hook = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode()
+    (site_packages / "zz-kait.pth").write_bytes(hook)
+    info = site_packages / "zz_kait-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: zz-kait\nVersion: 1.0\n")
+    digest = base64.urlsafe_b64encode(hashlib.sha256(hook).digest()).rstrip(b"=").decode()
+    metadata = base64.urlsafe_b64encode(hashlib.sha256((info / "METADATA").read_bytes()).digest()).rstrip(b"=").decode()
+    (info / "RECORD").write_text(f"zz-kait.pth,sha256={digest},{len(hook)}\n"
+                                 f"zz_kait-1.0.dist-info/METADATA,sha256={metadata},"
+                                 f"{(info / 'METADATA').stat().st_size}\nzz_kait-1.0.dist-info/RECORD,,\n")
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0, refused.stdout
+    assert "zz_kait-1.0.dist-info (paket yang tidak disebut daftar versi)" in refused.stderr
+    assert "zz-kait.pth" not in refused.stderr  # the RECORD check alone passed it
+    assert not marker.exists() and not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_a_standard_library_zip_planted_beside_a_per_user_python_never_runs(tmp_path, laptop):
+    """Issue 88 finding 5: python311.zip, first on sys.path and normally absent, beside the stdlib of a
+    Python the admin's account can write (a per-user install): here a base made of links to this one."""
+    python, site_packages = laptop
+    base = tmp_path / "Python-pengguna"
+    (base / "bin").mkdir(parents=True)
+    (base / "lib").mkdir()
+    real = Path(os.path.realpath(sys.executable))
+    version = "%d.%d" % sys.version_info[:2]
+    (base / "bin" / real.name).symlink_to(real)
+    (base / "lib" / f"python{version}").symlink_to(Path(sys.base_prefix) / "lib" / f"python{version}")
+    config = python.parents[1] / "pyvenv.cfg"
+    config.write_text("".join(f"home = {base / 'bin'}\n" if line.startswith("home") else line
+                              for line in config.read_text().splitlines(True)))
+    marker = tmp_path / "zip-berjalan"
+    planted = base / "lib" / ("python%d%d.zip" % sys.version_info[:2])
+    with zipfile.ZipFile(planted, "w") as zipped:
+        zipped.writestr("tempfile.py", f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+                                       "raise ImportError('ditanam')\n")
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0 and str(planted) in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert not marker.exists() and not (tmp_path / "flashdisk rilis").exists()
 
 
 @pytest.mark.parametrize("command", ["sign", "keys"])
