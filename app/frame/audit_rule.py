@@ -1,6 +1,7 @@
 """The rule "every act its own line" (issues 70 and 82), one copy for the office and the center: which
 tables need a line, which function wrote a change (the innermost of the writers' folders on its stack),
-whether a line is that act's own (a function on the change's stack wrote it, a page's view line never),
+whether a line is that act's own (the innermost function on its stack that changed a row wrote it, or
+one that function called; never its caller, never a page's view line),
 and the declarations that a write is no one's act. How a program sees the rows a transaction changed is
 its own: the office's apsw hooks (app/frame/audit.py), the center's peewee transaction boundaries on
 SQLite and PostgreSQL (sync/center/db.py, sync/center/trail.py). Imports nothing but the standard

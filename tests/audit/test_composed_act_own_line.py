@@ -3,7 +3,8 @@ covering every change of a function on both stacks, so the inner act's line cove
 writes. With its own line gone, the desa form's acceptance at the counter (the application's `buat` line
 stood for the form's `terima`), the desa operator's account (the account's line stood for its desa) and
 the center's kecamatan registration (the enrolment code's line stood for the kecamatan) were saved with
-an empty health card. Now a line is the act of the innermost function on its stack that changed a row:
+an empty health card; the desa PC's renumber in a pass was covered by its own "diterima → diterima" status
+line, which is no longer written when the renumber's line says what happened. Now a line is the act of the innermost function on its stack that changed a row:
 it covers that function and the functions it called, never its caller."""
 import io
 import logging
@@ -16,12 +17,14 @@ from app.desa import records as desa_records
 from app.desa.models import PreRegistration, UserDesa
 from app.auth.models import User
 from app.frame import audit
+from app.frame.audit_event import AuditEvent
 from app.registration.models import Application
 from sync.center import desk_records, trail
 from sync.center.models import CenterAudit, Kecamatan
 from tests.audit.test_each_act_its_own_line import ALARM, WithoutTheActsLine
 from tests.audit.test_guard_sees_every_write import capability
 from tests.core.test_audit_attached import WRITER
+from tests.desa.test_desa_mode import bound_to, desa_app, kecamatan  # noqa: F401  fixtures
 from tests.desa.conftest import DARUNGAN, darungan, desa_client, pre_register  # noqa: F401  fixtures
 from tests.desa.test_counter import form_of, text
 from tests.support.factory import applicant_form, photo_jpeg
@@ -136,3 +139,48 @@ def test_a_center_act_that_calls_another_act_needs_its_own_line(center_db):
     with pytest.raises(trail.UntrailedWrite, match="tabel print_run .sync/center/contoh.py:rename_and_note."):
         CENTER_COMPOSED(kecamatan.id, audited=False)
     CENTER_COMPOSED(kecamatan.id, audited=True)
+
+
+def renumbered_at_the_desa_pc(desa_app, kecamatan, client_as, monkeypatch, without_its_line: bool) -> tuple:
+    """A relayed form accepted at the counter as A, then renumbered by the kecamatan to B: the desa PC hears
+    both in its pass (sync/client/engine.apply_event), the renumber's `ubah_nomor` line dropped or kept."""
+    from app.desa import relay
+    from sync.client import engine
+    from tests.desa.test_relay_order import _relayed_form_at_the_desa
+    link_id, number, digest = _relayed_form_at_the_desa(desa_app, kecamatan, client_as)
+
+    def event(seq, status, application_number):
+        return {"seq": seq, "id": number, "version": 1, "hash": digest, "step": seq, "status": status,
+                "label": status, "reason": "", "application_number": application_number, "at": "2026-11-28T10:00:00"}
+
+    with bound_to(desa_app):
+        assert engine.apply_event(link_id, event(1, "diterima_loket", "350807-P1-000004")) == "applied"
+        if without_its_line:
+            real = relay.audit.record
+            monkeypatch.setattr(relay.audit, "record", lambda action, *args, **kwargs:
+                                None if action == "ubah_nomor" else real(action, *args, **kwargs))
+        try:
+            return engine.apply_event(link_id, event(2, "nomor_diganti", "350807-P1-000009")), \
+                PreRegistration.get(PreRegistration.number == number).relay_application_number
+        except Exception as refused:
+            return refused, PreRegistration.get(PreRegistration.number == number).relay_application_number
+
+
+def test_a_desa_pcs_renumber_without_its_line_is_refused_and_named(desa_app, kecamatan, client_as, monkeypatch,
+                                                                  caplog):
+    """The renumber's only line is its own: the form's relay status did not move, so no status line stands for it."""
+    with caplog.at_level(logging.ERROR, logger="app.frame.audit"):
+        outcome, number = renumbered_at_the_desa_pc(desa_app, kecamatan, client_as, monkeypatch, True)
+    assert isinstance(outcome, Exception) and number == "350807-P1-000004"
+    assert "tabel pre_registration (app/desa/relay.py:apply_status)" in caplog.text
+
+
+def test_a_desa_pcs_renumber_with_its_line_passes(desa_app, kecamatan, client_as, monkeypatch, caplog):
+    with caplog.at_level(logging.ERROR, logger="app.frame.audit"):
+        assert renumbered_at_the_desa_pc(desa_app, kecamatan, client_as, monkeypatch, False) == \
+            ("applied", "350807-P1-000009")
+    assert ALARM not in caplog.text
+    with bound_to(desa_app):
+        actions = [row.action for row in AuditEvent.select().where(AuditEvent.entity == "pra_pendaftaran")
+                   .order_by(AuditEvent.id)]
+    assert actions[-1] == "ubah_nomor" and actions.count("ubah_nomor") == 1
