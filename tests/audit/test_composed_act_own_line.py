@@ -136,7 +136,7 @@ def rename_and_note(kecamatan_id, audited):
 
 def test_a_center_act_that_calls_another_act_needs_its_own_line(center_db):
     kecamatan = kecamatan_row()
-    with pytest.raises(trail.UntrailedWrite, match="tabel print_run .sync/center/contoh.py:rename_and_note."):
+    with pytest.raises(trail.UntrailedWrite, match="tabel print_run .sync.center.contoh.py:rename_and_note."):
         CENTER_COMPOSED(kecamatan.id, audited=False)
     CENTER_COMPOSED(kecamatan.id, audited=True)
 
