@@ -49,7 +49,7 @@ STRUCTURE_GUARDS = ("tests/core/test_import_graph.py", "tests/core/test_storage_
                     "tests/core/test_audit_attached.py", "tests/core/test_one_trail_rule.py",
                     "tests/audit/test_guard_sees_every_write.py", "tests/audit/test_each_act_its_own_line.py",
                     "tests/audit/test_guard_blind_spots.py", "tests/audit/test_trail_gaps_on_health_card.py",
-                    "tests/sync/test_center_audit_guard.py", "tests/guide/test_guide_checker_reads_no_guide.py")
+                    "tests/audit/test_composed_act_own_line.py", "tests/sync/test_center_audit_guard.py", "tests/guide/test_guide_checker_reads_no_guide.py")
 SLOW_MARKERS = ("soak", "windows_pass", "browser")
 SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
 SLOW_TESTS = (

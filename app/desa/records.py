@@ -196,9 +196,10 @@ def entered_at_problem(entered_at: datetime, now: datetime | None = None) -> str
 
 
 def create_pre_registration(clean: dict, photo=None, *, user=None, source: str = "desa",
-                            entered_by_name: str | None = None, entered_at=None, number: str | None = None
-                            ) -> PreRegistration:
-    """Store a checked form (intake.validate_application's clean values) as a waiting pre-registration."""
+                            entered_by_name: str | None = None, entered_at=None, number: str | None = None,
+                            relay: dict | None = None) -> PreRegistration:
+    """Store a checked form (intake.validate_application's clean values) as a waiting pre-registration
+    (`relay`: its relay_hash and relay_version, when the center brought it)."""
     user = user if user is not None else g.get("user")
     entered_at = entered_at or dates.utc_now()
     entered_day = dates.to_local(entered_at, store.get("timezone")).date()
@@ -215,7 +216,7 @@ def create_pre_registration(clean: dict, photo=None, *, user=None, source: str =
             status=PreRegistration.WAITING, source=source,
             entered_by_name=entered_by_name or (user.full_name if user else "sistem"), entered_at=entered_at,
             expires_on=expiry_for(entered_day),
-            created_by=user)
+            created_by=user, **(relay or {}))
         audit.record("buat", "pra_pendaftaran", pre.id,
                      f"Pra-pendaftaran {pre.number} ({pre.full_name}) dicatat"
                      + {"qr": " dari kode QR F-1.07", "relay": " dari desa lewat pusat"}.get(source, ""), user=user)
@@ -236,7 +237,7 @@ def _waiting_on(day):  # on every page the counter opens: its SQL text built onc
             .where((PreRegistration.status == PreRegistration.WAITING) & (PreRegistration.expires_on >= day)))
 
 
-def pre_registration_from_payload(payload: dict, source: str, photo=None) -> PreRegistration:
+def pre_registration_from_payload(payload: dict, source: str, photo=None, relay: dict | None = None) -> PreRegistration:
     """A form typed at a desa PC (its QR code or the relay carry the same payload) passes the
     counter's checks again and becomes a waiting pre-registration here."""
     from app.frame.places import desa_list
@@ -256,7 +257,7 @@ def pre_registration_from_payload(payload: dict, source: str, photo=None) -> Pre
     if problem:
         raise Refused(problem)
     return create_pre_registration(clean, photo, source=source, entered_by_name=str(payload.get("o", ""))[:100],
-                                   entered_at=entered_at, number=number)
+                                   entered_at=entered_at, number=number, relay=relay)
 
 
 def _comparable(value) -> str:

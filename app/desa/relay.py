@@ -77,7 +77,8 @@ class PreRegistrations:
         if event.get("status") == RENUMBERED:
             # only the number changed, not the stage (at the counter at least: its acceptance came before)
             values["relay_status"] = pre.relay_status if pre.relay_status not in ("", AT_CENTER) else ACCEPTED
-        if number and pre.relay_application_number and number != pre.relay_application_number:
+        renumbered = number and pre.relay_application_number and number != pre.relay_application_number
+        if renumbered:
             # The kecamatan gave the application a new number (issue 72): the sentence stays on the page
             # and the /cek record through the steps that follow, until a step brings a note of its own.
             values["relay_note"] = renumbered_note(number)
@@ -90,7 +91,8 @@ class PreRegistrations:
         if event.get("status") not in (REFUSED, EXPIRED):
             values["status"] = PreRegistration.ACCEPTED  # at the counter: no longer waiting at the desa
         PreRegistration.update(**values).where(PreRegistration.id == pre.id).execute()
-        _relay_moved(pre.id, pre.relay_status, values["relay_status"])
+        if not (renumbered and values["relay_status"] == pre.relay_status):  # a renumber's line says it all
+            _relay_moved(pre.id, pre.relay_status, values["relay_status"])
         pre_records.announce_change(PreRegistration.get_by_id(pre.id))  # the phone page follows (issue 28)
         return True
 
@@ -340,9 +342,9 @@ def receive(header: dict, photo: bytes) -> str:
                                       "datang, isi di loket. Desa perlu mendaftarkan ulang komputernya.")
         photo_object = SimpleNamespace(jpeg=photo, background=str(record.get("pb", ""))[:20]) if photo else None
         with database.atomic():  # a savepoint: a refusal leaves the page's other forms as they are
-            pre = pre_records.pre_registration_from_payload(record, source="relay", photo=photo_object)
-            PreRegistration.update(relay_hash=digest, relay_version=version).where(
-                PreRegistration.id == pre.id).execute()
+            # tied to the relay in its own insert: the form's `buat` line is that act's, not receive's
+            pre_records.pre_registration_from_payload(record, source="relay", photo=photo_object,
+                                                      relay={"relay_hash": digest, "relay_version": version})
     except (ValueError, TypeError, KeyError, AttributeError) as problem:
         # Refused (a ValueError) says why; any other data problem must not stop the relay for the forms
         # after it. Database errors are not caught: the page rolls back and the next pass tries again.

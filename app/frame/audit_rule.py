@@ -1,6 +1,7 @@
 """The rule "every act its own line" (issues 70 and 82), one copy for the office and the center: which
 tables need a line, which function wrote a change (the innermost of the writers' folders on its stack),
-whether a line is that act's own (a function on the change's stack wrote it, a page's view line never),
+whether a line is that act's own (the innermost function on its stack that changed a row wrote it, or
+one that function called; never its caller, never a page's view line),
 and the declarations that a write is no one's act. How a program sees the rows a transaction changed is
 its own: the office's apsw hooks (app/frame/audit.py), the center's peewee transaction boundaries on
 SQLite and PostgreSQL (sync/center/db.py, sync/center/trail.py). Imports nothing but the standard
@@ -106,24 +107,33 @@ class TrailRule:
     def writer_of(self, frame) -> str:
         return self.name(self.frames_of(frame) or ())
 
-    def acts(self, frames) -> frozenset:
-        """The act a write belongs to: its writers' frames below the page that ran them (a page is no
-        act: the status move and the next page's view line are two)."""
-        return frozenset(frame for frame in frames if self._kinds[frame.f_code.co_filename] == _WRITER)
+    def acts(self, frames) -> tuple:
+        """The act a write belongs to: its writers' frames below the page that ran them, innermost first
+        (a page is no act: the status move and the next page's view line are two)."""
+        return tuple(frame for frame in frames if self._kinds[frame.f_code.co_filename] == _WRITER)
 
     def uncovered(self, changes, lines) -> dict[str, list[str]]:
-        """{writer: tables} of `changes` ({(table, frames)}) that no line of theirs covers. A line of
-        `lines` (the frames behind each line that is not a view's) covers a change when a function on
-        both stacks below the page wrote them: the act's function, one it called or one that called it.
-        A line or change with no act of its own (a test's, a thread's whose starter is named) covers or
-        is covered by any other line."""
-        line_acts = [self.acts(frames) for frames in lines]
+        """{writer: tables} of `changes` ({(table, frames)}) that no line of their own act covers. A line
+        (the frames behind each line that is not a view's) is the act of the innermost function on its
+        stack that changed a row in this commit (a helper that only writes the line is its caller's):
+        it covers that function's changes and those of the functions it called, never its caller's. An
+        act that calls another act (a form accepted at the counter makes an application) needs a line
+        of its own: the inner act's line stands for the inner act only. A line or change with no act of
+        its own (a test's, a thread's whose starter is named) covers or is covered by any other line."""
+        changing = {frame for _, frames in changes for frame in self.acts(frames or ())}
+        owners, any_line = set(), False
+        for frames in lines:
+            acts = self.acts(frames)
+            owner = next((frame for frame in acts if frame in changing), None)
+            any_line |= not acts
+            if owner is not None:
+                owners.add(owner)
         missing: dict[str, set] = {}
         for table, frames in changes:
             if not frames and not self.started_by.get(threading.current_thread()):
                 continue  # a test's or a tool's own write
             acts = self.acts(frames)
-            if any(not theirs or not acts or acts & theirs for theirs in line_acts):
+            if any_line or (lines and not acts) or owners.intersection(acts):
                 continue
             missing.setdefault(self.name(frames), set()).add(table)
         return {writer: sorted(tables) for writer, tables in missing.items() if writer}
