@@ -125,7 +125,8 @@ STATES = {
     # finding 4: old figures carry their age; the backup's is now's at the latest; MB below 1 GB
     "silent_4_days": State(lambda pc: (pc.passes(disk_free_mb=40000, backup={"age_hours": 0, "where": "usb"}),
                                        pc.days_pass(4)), ["tidak_terlihat"],
-                           ["setidaknya 4 hari (flashdisk/disk lain)", "sisa 39.1 GB <span class=\"muted\">(4 hari lalu)"],
+                           ["setidaknya 4 hari (flashdisk/disk lain)", "sisa 39.1 GB <span class=\"muted\">(4 hari lalu)",
+                            "tepat <span class=\"muted\">(4 hari lalu)"],
                            ["0 jam"]),
     "silent_2_days": State(lambda pc: (pc.passes(backup={"age_hours": 2 * 24, "where": "disk"}), pc.days_pass(2.5)),
                            [], ["setidaknya 4 hari", "(laporan 2 hari lalu)", "(2 hari lalu)"], ["2 hari (disk"]),
