@@ -130,8 +130,9 @@ def split_for_files(items: list[tuple[dict, bytes]], max_bytes: int = MAX_BATCH_
 def write_batch_files(key_id: str, secret: str, items: list[tuple[dict, bytes]], set_id: str,
                       max_bytes: int = MAX_BATCH_FILE_BYTES, max_items: int = MAX_BATCH_FILE_ITEMS,
                       report: dict | None = None) -> list[bytes]:
-    """The whole backlog as numbered files, each importable alone and in any order, each with the report."""
-    groups = split_for_files(items, max_bytes, max_items)
+    """The whole backlog as numbered files, each importable alone and in any order, each with the report:
+    with nothing waiting, one file that carries the report alone (the center hears of the office; issue 89)."""
+    groups = split_for_files(items, max_bytes, max_items) or ([[]] if report is not None else [])
     return [write_batch_file(key_id, secret, group, index, len(groups), set_id, report)
             for index, group in enumerate(groups, start=1)]
 

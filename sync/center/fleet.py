@@ -6,13 +6,17 @@ A report is small and bounded (cleaned_report refuses a wrong type, a size out o
 not know) and carries no personal data: counts, ages, a version, the office's own telephone. The clock
 offset is the center's own reading: the signed request's time against the center's (a PC whose clock is
 off by more than the signature's window is refused, and its offset is kept from that refusal: note_skew).
-A PC of the previous version sends none: shown as "versi lama, tidak melapor".
+A PC of a version before FIRST_REPORTING sends none: shown as "versi lama, tidak melapor"; a PC of a later
+version without a report is "belum melapor" (or its clock is off: its passes are refused, "jam" says why).
+Every figure of a report is shown with its age (the report's, the clock reading's), the backup's as it is
+now at the latest (its age then plus the time since), never as current when it is old (issue 89).
 
 Three shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
 first line of each kind of error (`error_kinds`: its class and where it was raised, never a value) and the
 saves kept by a going back (`update.kept`); 3 adds a release that waits for room on the PC's disk (`room`:
 its version and the megabytes to free, app/updates/room.py; issue 94). An office without a link carries its report in every USB batch
-file (sync/usb.py seals it with the batch): stored as a pass's, its clock unmeasured (store_file_report)."""
+file (sync/usb.py seals it with the batch): stored as a pass's, its clock unmeasured (store_file_report); the
+file is the PC's own sight (FleetLatest.usb_at), never another PC's of its kecamatan (issue 89)."""
 import json
 import re
 import time
@@ -20,14 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import abort, current_app, g, jsonify, render_template, request
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from app.frame.dates import utc_now
 from app.frame.pagination import paginate
 from sync import protocol
 from sync.center import updates
 from sync.center.db import center_database
-from sync.center.models import DeviceKey, FleetLatest, FleetReport, Kecamatan, UsbBatchFile
+from sync.center.models import DeviceKey, FleetLatest, FleetReport, Kecamatan
 from sync.center.routes import api_blueprint, error_answer, json_body, page_blueprint
 from sync.center.trail import no_ones_act
 
@@ -51,6 +55,7 @@ TRAIL_GAPS_SHOWN = timedelta(days=7)
 DISK_LOW_MB = 2048  # app/backups/health.DISK_WARN_BYTES: the office's own card warns from there
 CLOCK_OFF_SECONDS = 300
 NOT_SEEN = timedelta(days=3)
+FIRST_REPORTING = "0.3.0"  # the first version that sends its report (0.2.0 sends none)
 _WENT_BACK_CALL = "Telepon kantor: pembaruan gagal setelah berganti versi dan dikembalikan; tanyakan apa yang terlihat"
 # A PC of a version that reads no "coba lagi" mark (updates.takes_retries): the next release is its way forward.
 OLD_PC_WENT_BACK = (f"{_WENT_BACK_CALL}. Versi komputer ini belum mengenal Coba lagi: setelah penyebabnya dibereskan, "
@@ -88,6 +93,9 @@ PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office'
     "tidak_melapor": ("versi lama, tidak melapor",
                       "Perbarui aplikasi di komputer ini (Sinkronisasi atau flashdisk): versi lama tidak mengirim "
                       "laporan kesehatannya."),
+    "belum_melapor": ("belum ada laporan",
+                      "Telepon kantor: minta admin menjalankan Sinkronisasi (atau mengirim berkas USB) agar laporan "
+                      "kesehatan komputer ini terkirim."),
 }
 
 
@@ -228,13 +236,18 @@ def store_file_report(key: DeviceKey, head: dict, earlier) -> str:
     the file's message gets one sentence on it. A file read before, a part of a set whose report came with
     another part, and a file of a PC that sends none (an older version) add nothing."""
     from sync import usb
-    if earlier is not None or usb.REPORT_FIELD not in head:
+    if earlier is not None:
+        return ""
+    now = utc_now()
+    with no_ones_act("a PC's own batch file, read", "fleet_latest"), center_database.atomic():
+        _latest(key.id, usb_at=now)  # this PC seen, through its own file (a report or not)
+    if usb.REPORT_FIELD not in head:
         return ""
     value, problem = usb.file_report(head, key.secret, MAX_REPORT_BYTES)
     report, problem = cleaned_report(value) if not problem else (None, problem)
     if report is None:
         return f" Laporan kesehatan komputer ditolak: {problem}."
-    now, written = utc_now(), usb.written_at(head)
+    written = usb.written_at(head)
     latest = FleetLatest.get_or_none(FleetLatest.device_key == key.id)
     text = json.dumps(report, ensure_ascii=False, sort_keys=True)
     if latest is not None and latest.report == text:
@@ -259,11 +272,23 @@ class PcRow:
     report: dict | None
     received_at: datetime | None
     clock_offset: int | None
-    usb_at: datetime | None = None  # its kecamatan's last batch file read at the center (a counter PC's)
+    usb_at: datetime | None = None  # its own last batch file read at the center
+    clock_at: datetime | None = None  # when its clock was read
+    now: datetime | None = None
     problems: list[str] = field(default_factory=list)
     phone: str = ""
     trail_gaps_week: int = 0  # the writes without their trail reported in the last TRAIL_GAPS_SHOWN
     verdict: dict | None = None  # a pilot's on the release under test (updates.pilot_verdict)
+
+    @property
+    def backup_hours(self) -> int | None:
+        """The backup's age now at the latest: its age when reported plus the time since (none made since)."""
+        return backup_hours(self.report, self.received_at, self.now)
+
+    @property
+    def stale(self) -> bool:
+        """The report is more than a day old: its figures are said as of then."""
+        return self.received_at is not None and self.now - self.received_at > STALE
 
     @property
     def takes_retries(self) -> bool:
@@ -286,6 +311,21 @@ class PcRow:
         return PROBLEMS["ruang_pembaruan"][1].format(**room) if room else ""
 
 
+STALE = timedelta(days=1)  # a healthy PC reports at least every 20 hours (app/updates/fleet_report.RESEND)
+
+
+def backup_hours(report: dict | None, received_at: datetime | None, now: datetime | None) -> int | None:
+    age = ((report or {}).get("backup") or {}).get("age_hours")
+    if age is None or received_at is None or now is None:
+        return age
+    return age + max(int((now - received_at).total_seconds() // 3600), 0)
+
+
+def sends_reports(version) -> bool:
+    """Whether a PC of `version` (its key's, from its last signed request) sends its report."""
+    return bool(version) and updates.version_key(version) >= updates.version_key(FIRST_REPORTING)
+
+
 def _label(key: DeviceKey) -> str:
     return f"Desa {key.desa_code}" if key.desa_code else "Loket kecamatan"
 
@@ -299,11 +339,13 @@ def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None,
     seen = max((at for at in (key.last_used_at, usb_at) if at is not None), default=None)
     if seen is None or now - seen > NOT_SEEN:
         found.append("tidak_terlihat")
-    if latest is not None and latest.clock_at is not None and abs(latest.clock_offset) > CLOCK_OFF_SECONDS:
+    clock_off = latest is not None and latest.clock_at is not None and abs(latest.clock_offset) > CLOCK_OFF_SECONDS
+    if clock_off:
         found.append("jam")
     if report is not None:
-        age = (report.get("backup") or {}).get("age_hours")
-        if age is None or timedelta(hours=age) > BACKUP_OLD:
+        age = backup_hours(report, latest.received_at, now)
+        # None: no backup yet, a problem once the PC is older than a week (a new PC has had no night yet)
+        if timedelta(hours=age) > BACKUP_OLD if age is not None else now - key.created_at > BACKUP_OLD:
             found.append("cadangan")
         if report.get("room"):
             found.append("ruang_pembaruan")
@@ -316,9 +358,11 @@ def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None,
     link_quiet = key.last_used_at is None or now - key.last_used_at > NOT_SEEN
     if report is None and usb_at is not None and link_quiet and now - usb_at <= NOT_SEEN:
         found.append("usb_saja")  # an office without a link: its files carry no report (yet)
-    elif report is None:  # a PC of the previous version (or one never through a pass): updating it is the step
+    elif report is None and not sends_reports(key.app_version):  # a version before the reports: update it
         found.append("tidak_melapor")
-    elif key.id in outdated:
+    elif report is None and not clock_off:  # a reporting version whose report has not come (its refused passes
+        found.append("belum_melapor")      # with a clock off say "jam" already)
+    elif report is not None and key.id in outdated:
         found.append("tertinggal")
     return sorted(found, key=list(PROBLEMS).index)
 
@@ -329,10 +373,10 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
     # Not the key's secret: unsealing it (sync/center/sealed.py) for every PC was most of the page's time.
     shown = (DeviceKey.id, DeviceKey.kecamatan, DeviceKey.key_id, DeviceKey.device_code, DeviceKey.desa_code,
              DeviceKey.last_used_at, DeviceKey.protocol_version, DeviceKey.app_version, DeviceKey.pilot_since,
-             DeviceKey.revoked_at, DeviceKey.update_health, Kecamatan.id, Kecamatan.code, Kecamatan.name,
+             DeviceKey.revoked_at, DeviceKey.update_health, DeviceKey.created_at, Kecamatan.id, Kecamatan.code, Kecamatan.name,
              FleetLatest.id, FleetLatest.report,
              FleetLatest.received_at, FleetLatest.clock_offset, FleetLatest.clock_at, FleetLatest.trail_gaps_recent,
-             FleetLatest.trail_gaps_at)
+             FleetLatest.trail_gaps_at, FleetLatest.usb_at)
     query = (DeviceKey.select(*shown).join(Kecamatan)
              .switch(DeviceKey).join(FleetLatest, JOIN.LEFT_OUTER, on=(FleetLatest.device_key == DeviceKey.id),
                                      attr="latest")
@@ -342,16 +386,15 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
     keys = list(query.order_by(Kecamatan.code, DeviceKey.desa_code, DeviceKey.device_code))
     versions = updates.fleet_versions(keys, current_app.config["DATA_DIR"])
     outdated, trial = versions["outdated"], versions["trial"]
-    usb = dict(UsbBatchFile.select(UsbBatchFile.kecamatan, fn.MAX(UsbBatchFile.imported_at))
-               .group_by(UsbBatchFile.kecamatan).tuples())
     rows, phones = [], {}
     for key in keys:
         latest = getattr(key, "latest", None)
         latest = latest if latest is not None and latest.id is not None else None
         report = json.loads(latest.report) if latest is not None and latest.report else None
-        usb_at = None if key.desa_code else _moment_of(usb.get(key.kecamatan_id))
-        row = PcRow(key, _label(key), report, latest.received_at if latest else None,
-                    latest.clock_offset if latest and latest.clock_at else None, usb_at)
+        usb_at = latest.usb_at if latest is not None else None  # its own file only (issue 89)
+        row = PcRow(key, _label(key), report, latest.received_at if latest and report else None,
+                    latest.clock_offset if latest and latest.clock_at else None, usb_at,
+                    latest.clock_at if latest else None, now)
         row.problems = problems_of(key, latest, report, outdated, now, usb_at)
         row.trail_gaps_week = latest.trail_gaps_recent if latest is not None and "jejak" in row.problems else 0
         if key.pilot_since is not None and trial:  # the pilots' report is part of the page (Rilis Pembaruan's)
@@ -367,11 +410,6 @@ def fleet_rows(kecamatan_code: str = "", problem: str = "", now: datetime | None
         rows = [row for row in rows if problem in row.problems]
     return sorted(rows, key=lambda row: (not row.problems, list(PROBLEMS).index(row.problems[0]) if row.problems
                                          else 0))
-
-
-def _moment_of(value) -> datetime | None:
-    """An aggregate's moment (MAX is not read through the field: SQLite gives its text)."""
-    return UsbBatchFile.imported_at.python_value(value) if isinstance(value, str) else value
 
 
 PILOTS = "uji"  # the problem filter's "komputer uji": the pilots, each with its verdict on the release under test
@@ -425,6 +463,41 @@ def age_words(hours) -> str:
     return f"{hours} jam" if hours < 48 else f"{hours // 24} hari"
 
 
+def ago_words(moment: datetime | None, now: datetime) -> str:
+    """How old a figure is, as the page says it beside the figure ("3 hari lalu")."""
+    if moment is None:
+        return ""
+    seconds = max(int((now - moment).total_seconds()), 0)
+    if seconds < 3600:
+        return "baru saja" if seconds < 120 else f"{seconds // 60} menit lalu"
+    return f"{seconds // 3600} jam lalu" if seconds < 48 * 3600 else f"{seconds // 86400} hari lalu"
+
+
+def disk_words(mb: int) -> str:
+    """Free disk: in MB below 1 GB (46 MB is not "0.0 GB")."""
+    return f"sisa {mb} MB" if mb < 1024 else f"sisa {mb / 1024:.1f} GB"
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def why_words(why: str) -> str:
+    """The reason a PC gave, for the regency: its first sentence, what failed (the rest is the office's own
+    next steps); a reason an older PC cut at MAX_WHY_CHARS before its first sentence ended is marked cut."""
+    why = (why or "").strip()
+    first = SENTENCE_END.split(why, maxsplit=1)[0]
+    if first.endswith((".", "!", "?")) or len(why) < MAX_WHY_CHARS:
+        return first
+    return first.rsplit(" ", 1)[0] + " … (alasan dipotong oleh komputer kantor)"
+
+
+def kept_words(kept) -> str:
+    """The saves a going back kept, in a regency admin's words (app/updates/launcher.take_back restored the
+    data as it was at the switch: every save made before it is there)."""
+    return (f"data kantor dikembalikan ke keadaan saat berganti versi: {kept} simpanan data (pendaftaran dan "
+            "perubahan yang sudah disimpan petugas) tetap ada, tidak ada yang hilang")
+
+
 def offset_words(seconds) -> str:
     if seconds is None:
         return "belum diukur"
@@ -440,4 +513,5 @@ OUTCOME_WORDS = {"diambil": "diambil", "ditolak": "ditolak sebelum berganti vers
 
 @page_blueprint.app_template_global()
 def fleet_words():
-    return {"age": age_words, "offset": offset_words, "outcome": OUTCOME_WORDS, "moment": updates._utc_moment}
+    return {"age": age_words, "offset": offset_words, "outcome": OUTCOME_WORDS, "moment": updates._utc_moment,
+            "ago": ago_words, "disk": disk_words, "why": why_words, "kept": kept_words}

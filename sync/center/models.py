@@ -387,6 +387,7 @@ class FleetLatest(CenterModel):
     clock_at = DateTimeField(null=True)
     trail_gaps_recent = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # in the last TRAIL_GAPS_SHOWN
     trail_gaps_at = DateTimeField(null=True)  # the last report that carried any
+    usb_at = DateTimeField(null=True)  # the last batch file this PC signed, read here (issue 89)
 
 
 class ReleaseRetry(CenterModel):

@@ -1148,6 +1148,8 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
         push(client, report, progress, ignore_delays=full, packet_bytes=packet_bytes, line=line)
         pull_statuses(client, link, report, progress, status_page, line)
         _count_renumbered(report, renumbered_before)
+        if not client.probed:  # nothing went out, so no probe came ahead of it: the phases after read its answer
+            client.negotiate()  # (a desa PC with nothing to send sent no health report, checked no release; issue 89)
         _run_phases(records.phases(link.role, "after"), client, link, report, progress)
     except (LinkDown, Refused) as problem:
         report.error = str(problem)

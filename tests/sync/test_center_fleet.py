@@ -84,7 +84,6 @@ def test_a_fine_report_arrives_and_reads_back_without_a_problem(center_app, rege
     ({"update": {"outcome": "ditolak", "version": "0.4.0", "why": "gagal diperiksa pada salinan data",
                  "at": "2026-11-27T02:00:00+00:00"}}, "menolak rilis", "versi yang berjalan tetap dipakai"),
     ({"backup": {"age_hours": 24 * 30, "where": "disk"}}, "cadangan lebih dari 7 hari", "membuat cadangan sekarang"),
-    ({"backup": {"age_hours": None, "where": None}}, "cadangan lebih dari 7 hari", "membuat cadangan sekarang"),
     ({"disk_free_mb": 300}, "ruang disk hampir habis", "memindahkan cadangan lama"),
     ({"room": {"version": "0.4.0", "short_mb": 120}}, "pembaruan menunggu ruang disk",  # issue 94 finding 2
      "pembaruan versi 0.4.0 belum diunduh karena disk komputer ini kurang 120 MB"),
@@ -149,7 +148,7 @@ def test_a_pc_not_seen_for_three_days_an_old_pc_and_a_desa_pc(center_app, regenc
     assert text.index("tidak terlihat 3 hari</strong>") < text.index(
         "versi lama, tidak melapor</strong>")
     desa_row = row_of(text, "Desa 35.08.07.2001")
-    assert "<strong>ruang disk hampir habis</strong>" in desa_row and "sisa 0.1 GB" in desa_row
+    assert "<strong>ruang disk hampir habis</strong>" in desa_row and "sisa 100 MB" in desa_row
     assert "(0334) 123456" in desa_row  # its kecamatan's telephone, as the counter PC reported it
 
 
@@ -193,7 +192,7 @@ def test_an_office_that_sends_only_by_usb_is_not_called_unseen(center_app, regen
     """A USB-only office: its batch file read at the center is its last sight; its file brings no report."""
     import io
     from sync import usb
-    from sync.center.models import UsbBatchFile
+    from sync.center.models import FleetLatest
     from tests.sync.helpers import packet_item
     made, admin, _ = regency
     report(center_app.test_client(), made["35.08.08"])
@@ -205,7 +204,7 @@ def test_an_office_that_sends_only_by_usb_is_not_called_unseen(center_app, regen
     assert "<strong>hanya lewat berkas USB, tanpa laporan</strong>" in usb_office and "lewat flashdisk" in usb_office
     assert "tidak terlihat" not in usb_office and "versi lama" not in usb_office and "(berkas USB " in usb_office
     # Days later, with no file since: unseen again.
-    UsbBatchFile.update(imported_at=utc_now() - timedelta(days=5)).execute()
+    FleetLatest.update(usb_at=utc_now() - timedelta(days=5)).execute()
     assert "<strong>tidak terlihat 3 hari</strong>" in row_of(page(center_app, admin), "Yosowilangun")
 
 
@@ -228,7 +227,7 @@ def test_the_probe_names_the_shape_and_a_first_shape_report_of_a_030_pc_is_still
 
 
 def test_the_page_shows_the_saves_kept_the_ring_and_each_kind_of_error(center_app, regency):
-    """Issue 81: "dikembalikan …, 3 simpanan dipertahankan"; each row its ring (komputer uji or rilis untuk semua);
+    """Issue 81: "dikembalikan …; … 3 simpanan data … tetap ada" (issue 89's words); each row its ring (komputer uji or rilis untuk semua);
     a PC's page each kind of error with its count, never more than its line."""
     made, admin, _ = regency
     client = center_app.test_client()
@@ -238,12 +237,12 @@ def test_the_page_shows_the_saves_kept_the_ring_and_each_kind_of_error(center_ap
     DeviceKey.update(pilot_since=utc_now()).where(DeviceKey.key_id == made["35.08.08"][0]).execute()
     text = page(center_app, admin)
     kunir, yoso = row_of(text, "Kunir"), row_of(text, "Yosowilangun")
-    assert "0.4.0 dikembalikan ke versi sebelumnya" in kunir and "(500), 3 simpanan dipertahankan" in kunir
+    assert "0.4.0 dikembalikan ke versi sebelumnya" in kunir and "(500); data kantor dikembalikan ke keadaan saat berganti versi: 3 simpanan data" in kunir
     assert "komputer uji" in kunir and "rilis untuk semua" in yoso and "simpanan" not in yoso
     key = DeviceKey.get(DeviceKey.key_id == made["35.08.08"][0])
     history = page(center_app, admin, f"/armada/{key.id}")
     assert "2× ValueError app.registration.records:save:88 registration.save" in history
-    assert "1× HTTP503 - complaints.new" in history and "3 simpanan dipertahankan" in history
+    assert "1× HTTP503 - complaints.new" in history and "3 simpanan data (pendaftaran dan perubahan" in history
 
 
 @pytest.mark.parametrize("kinds", [

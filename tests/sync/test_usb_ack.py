@@ -65,7 +65,10 @@ def test_a_usb_only_month_ends_with_an_export_empty_of_what_the_center_has(tmp_p
     assert "tanpa permohonan. Status cek warga (/cek): 1 (disimpan 1, sudah ada 0, konflik 0, ditolak 0)" in line
     assert "disimpan 0, sudah ada 0, konflik 0, ditolak 0." not in line
     _status_file_back(office, center, kecamatan)
-    assert _export(office) == []  # the month's last export: nothing the center holds travels again
+    # the month's last export: nothing the center holds travels again, its one file the health report alone
+    (name, content), = _export(office)
+    line = _import(center, name, content)
+    assert "tanpa permohonan. Laporan kesehatan komputer:" in line and "Status cek warga" not in line
     waiting = run(office, lambda: OutboxItem.select().where((OutboxItem.kind == vocabulary.KIND)
                                                             & (OutboxItem.state == "pending")).count())
     assert waiting == 0
@@ -127,7 +130,8 @@ def test_a_performance_report_sent_by_usb_is_acknowledged_by_the_status_file(tmp
     assert "Laporan kinerja: disimpan 1, sudah ada 0, ditolak 0." in _import(center, name, content)
     _status_file_back(office, center, kecamatan)
     assert "1 laporan kinerja sudah disimpan pusat" in _last_usb_line(office)
-    assert _export(office) == []  # nothing the center holds travels again: the report neither
+    _export(office)  # nothing the center holds travels again, the report neither: the health report alone (issue 89)
+    assert "berkas kiriman USB dibuat: 0 permohonan dalam 1 berkas" in _last_usb_line(office)
     sent = run(office, lambda: OutboxItem.get(OutboxItem.registration_number == key).state)
     assert sent != "pending"
     assert PerformanceReport.select().count() == 1

@@ -339,3 +339,23 @@ def test_a_going_back_tells_the_regency_how_many_saves_it_kept(monkeypatch, tmp_
     assert kept["rolled_back_kept"] == {"version": "0.2.0", "saves": before + 3}
     update = fleet_report._update(kept)
     assert update["outcome"] == "dikembalikan" and update["version"] == "0.2.0" and update["kept"] == before + 3
+
+
+@pytest.mark.slow
+def test_a_usb_export_with_nothing_waiting_carries_the_report(office, tmp_path):
+    """Issue 89, finding 5: a USB-only office with nothing waiting wrote no file ("0 permohonan ditulis ke 0
+    berkas"), so its report never reached the center, and the page's own advice ("minta kirim lewat berkas USB")
+    again wrote nothing. It writes one file, 0 applications and its report; read at /impor, its row has it."""
+    import io
+    from sync.client.usb_files import export_batches
+    from tests.conftest import CsrfClient
+    from tests.sync.test_center_pages import client_as
+    center_app, office_app, _ = office
+    center_app.test_client_class = CsrfClient  # the form's token, as the page gives it
+    files, applications = within(office_app, lambda: export_batches(tmp_path / "usb"))
+    assert applications == 0 and len(files) == 1
+    answer = client_as(center_app, center_admin(center_app)).post(
+        "/impor", data={"batch": (io.BytesIO(files[0][1]), files[0][0])}, content_type="multipart/form-data")
+    assert answer.status_code == 200 and "Laporan kesehatan komputer: disimpan." in answer.text, answer.text[-800:]
+    [row] = center_rows(center_app)
+    assert row.report is not None and row.usb_at is not None and "usb_saja" not in row.problems
