@@ -13,7 +13,11 @@ import tempfile
 
 import pytest
 
+from tests.support import ports
+
 MACHINE_TEMP = tempfile.gettempdir()  # read once, before any test moves it
+# the port claims are shared by every test process, those a test starts too (tests/support/ports.py)
+os.environ.setdefault("LOKET_TEST_PORT_CLAIMS", str(ports.CLAIMS))
 
 
 @pytest.fixture(autouse=True)
