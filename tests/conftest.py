@@ -24,7 +24,8 @@ from app.frame.signin import SESSION_TOKEN, start_session
 from app.frame.roles import ALL_ROLES
 from tests.support.compiled_once import TemplatesCompiledOnce, keep_url_rule_builders
 
-pytest_plugins = ["tests.support.fixtures"]  # pg_url, browser, page, artifacts_dir
+# pg_url, browser, page, artifacts_dir; each test its own temp folder; the `clock` marker at each office hour
+pytest_plugins = ["tests.support.fixtures", "tests.support.own_folders", "tests.support.office_clock"]
 
 TEST_PASSWORD = "rahasia-kantor-1"
 

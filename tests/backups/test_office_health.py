@@ -27,6 +27,7 @@ def broken_backup_folder(app):
         folder.unlink()
 
 
+@pytest.mark.clock
 def test_a_failed_daily_backup_stays_on_the_home_page_until_one_succeeds(app, db, client_for, broken_backup_folder):
     daily_backup(app)  # the hourly job: no exception escapes, the failure is kept
     admin, camat = client_for("admin"), client_for("camat")
@@ -94,6 +95,7 @@ def backup_page(client) -> str:
     return " ".join(client.get("/admin/cadangan").get_data(as_text=True).split())  # as read: one space
 
 
+@pytest.mark.clock
 def test_the_backup_page_shows_the_last_automatic_backup_and_keeps_a_failure_until_one_succeeds(
         app, db, client_for, disk_full_while_backing_up, monkeypatch):
     """Issue 33, finding 2: "the backup page does not show when the last automatic backup

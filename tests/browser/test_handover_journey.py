@@ -4,10 +4,10 @@
 Until sync lands in main, the steps at the center (sent, received, printed, shipped) are made
 by the app's own status code, as the sync will make them.
 """
-from datetime import date
 
 from playwright.sync_api import expect
 
+from app.frame.dates import local_today
 from app.frame.roles import LOKET
 from tests.browser.helpers import fit_problems, pdf_of, screenshot
 
@@ -22,7 +22,7 @@ def _application_back_from_the_center(live, full_name, nik):
             "nik": nik, "kk_number": "3508071203110009", "full_name": full_name, "birth_place": "Lumajang",
             "birth_date": "1985-03-07", "sex": "L", "address": "Dusun Kebonan", "rt": "4", "rw": "1",
             "desa": "Yosowilangun Lor", "religion": "Islam", "marital_status": "Kawin", "occupation": "Nelayan",
-            "reason": "hilang", "biometric_done": "1"}, desa_list(), date.today())
+            "reason": "hilang", "biometric_done": "1"}, desa_list(), local_today())  # the office's day (WIB), not this machine's
         assert not errors, errors
         application = records.create_application(clean)
         with database.atomic():

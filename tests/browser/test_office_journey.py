@@ -4,11 +4,12 @@ call from the desk information, escalates another call; prepares last quarter's 
 submits it. The section head follows up the escalated complaint. The Camat approves the recap
 and prints the announcement."""
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from app.frame.dates import local_today
 from app.frame.roles import CAMAT, INFORMASI, KASI
 from tests.browser.helpers import fit_problems, logout, pdf_of, screenshot, text_sizes_pt
 
@@ -54,7 +55,7 @@ def test_information_officer_and_section_head(page, live, login):
     # The suggestion box, opened with two slips.
     menu.get_by_role("link", name="Kotak Saran").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kotak Saran")
-    page.get_by_label("Tanggal dibuka").fill(datetime.now().strftime("%Y-%m-%d"))
+    page.get_by_label("Tanggal dibuka").fill(local_today().isoformat())  # the office's day (WIB), not this machine's
     page.get_by_label("Jumlah lembar").fill("2")
     page.get_by_role("button", name="Catat pembukaan").click()
     expect(page.get_by_text("Pembukaan kotak saran dicatat.")).to_be_visible()

@@ -8,11 +8,11 @@ written at the kiosk, followed the same way from its receipt's QR to its closing
 import re
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from app.frame.dates import local_today
 from app.frame.roles import LOKET
 from tests.browser.helpers import ROOT, axe_violations, fit_problems, new_context, photo_file, screenshot, sign_in, \
     sync_now
@@ -55,7 +55,7 @@ def _register(live, tmp_path) -> tuple[int, str]:
             "nik": "3508071708790003", "kk_number": "3508071203110021", "full_name": "Slamet Riyadi",
             "birth_place": "Lumajang", "birth_date": "1979-08-17", "sex": "L", "address": "Dusun Tegalrejo",
             "rt": "2", "rw": "3", "desa": "Yosowilangun Lor", "religion": "Islam", "marital_status": "Kawin",
-            "occupation": "Pedagang", "reason": "rusak", "biometric_done": "1"}, desa_list(), date.today())
+            "occupation": "Pedagang", "reason": "rusak", "biometric_done": "1"}, desa_list(), local_today())  # the office's day (WIB), not this machine's
         assert not errors, errors
         application = records.create_application(clean, normalise_photo(photo_file(tmp_path, seed=7).read_bytes()))
         with database.atomic():

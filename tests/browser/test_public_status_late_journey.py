@@ -5,11 +5,12 @@ page, not counted), what the office does, its telephone from the office settings
 says nothing of lateness."""
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from app.frame.dates import local_today
 from app.frame.roles import ADMIN, LOKET
 from tests.browser.helpers import ROOT, axe_violations, logout, new_context, photo_file, sync_now
 from tests.support.factory import person_nik
@@ -62,7 +63,7 @@ def _register(live, tmp_path, n: int, promised_days_ago: int | None) -> tuple[st
             "nik": person_nik(700 + n), "kk_number": "3508071203110021", "full_name": "Slamet Riyadi",
             "birth_place": "Lumajang", "birth_date": _born(700 + n), "sex": "L", "address": "Dusun Tegalrejo",
             "rt": "2", "rw": "3", "desa": "Yosowilangun Lor", "religion": "Islam", "marital_status": "Kawin",
-            "occupation": "Pedagang", "reason": "rusak", "biometric_done": "1"}, desa_list(), date.today())
+            "occupation": "Pedagang", "reason": "rusak", "biometric_done": "1"}, desa_list(), local_today())  # the office's day (WIB), not this machine's
         assert not errors, errors
         application = records.create_application(clean, normalise_photo(photo_file(tmp_path, seed=n).read_bytes()))
         with database.atomic():

@@ -58,10 +58,9 @@ def test_register_fits_without_sideways_scrolling(page, live, login, busy_regist
 
 
 def test_board_notice_summarises_on_a4_and_the_annex_holds_the_list(page, live, login, busy_book):
-    from datetime import date
-
+    from app.frame.dates import local_today
     from tests.browser.helpers import pdf_of
-    today = date.today()
+    today = local_today()  # the office's quarter (WIB), not this machine's
     quarter = (today.month - 1) // 3 + 1
     login(page, "petugas_informasi")
     notice = pdf_of(page, f"/rekap/{today.year}/{quarter}/cetak", name="pengumuman-ringkas")

@@ -5,11 +5,11 @@ it arrives and hands it over with a printed tanda terima."""
 import re
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from app.frame.dates import local_today
 from app.frame.roles import LOKET
 from tests.browser.helpers import ROOT, fit_problems, new_context, pdf_of, photo_file, screenshot, sign_in, sync_now
 
@@ -36,7 +36,7 @@ def _complete_application(live, tmp_path, full_name, nik):
             "nik": nik, "kk_number": "3508071203110021", "full_name": full_name, "birth_place": "Lumajang",
             "birth_date": "1979-08-17", "sex": "L", "address": "Dusun Tegalrejo", "rt": "2", "rw": "3",
             "desa": "Yosowilangun Lor", "religion": "Islam", "marital_status": "Kawin", "occupation": "Pedagang",
-            "reason": "rusak", "biometric_done": "1"}, desa_list(), date.today())
+            "reason": "rusak", "biometric_done": "1"}, desa_list(), local_today())  # the office's day (WIB), not this machine's
         assert not errors, errors
         photo = normalise_photo(photo_file(tmp_path, seed=5).read_bytes())
         application = records.create_application(clean, photo)

@@ -37,6 +37,7 @@ def _now() -> datetime:
 
 
 @pytest.mark.parametrize("role", ["camat", "petugas_informasi"])
+@pytest.mark.clock
 def test_overdue_counts_follow_every_write_and_keep_the_earlier_quarters_after_a_complaint_of_today(db, app, users, role):
     user = users[role]
     previous = Quarter.containing((_now() + timedelta(hours=7)).date()).previous()

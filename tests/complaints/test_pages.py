@@ -3,12 +3,15 @@ import argparse
 import random
 from datetime import timedelta
 
+import pytest
+
 from app.complaints import queries
 from app.complaints.models import Complaint, ComplaintCategory, DeskAnswer, SuggestionBoxSession
 from app.frame.dates import local_today, utc_now
 from tests.support.clock import typed_hours_ago
 
 
+@pytest.mark.clock
 def test_opening_the_box_and_entering_its_slips(client_for, category):
     client = client_for("petugas_informasi")
     today = local_today().isoformat()
@@ -27,6 +30,7 @@ def test_opening_the_box_and_entering_its_slips(client_for, category):
     assert "sudah dimasukkan 1" in page and "2 dari 2" in page
 
 
+@pytest.mark.clock
 def test_the_same_day_cannot_be_opened_twice_and_empty_needs_no_count(client_for):
     client = client_for("petugas_informasi")
     today = local_today().isoformat()
@@ -36,6 +40,7 @@ def test_the_same_day_cannot_be_opened_twice_and_empty_needs_no_count(client_for
     assert SuggestionBoxSession.select().count() == 1
 
 
+@pytest.mark.clock
 def test_slip_of_the_box_needs_a_session(client_for, category):
     response = client_for("petugas_informasi").post("/pengaduan/catat", data={
         "channel": "kotak_saran", "category_id": str(category.id), "text": "x",
@@ -43,6 +48,7 @@ def test_slip_of_the_box_needs_a_session(client_for, category):
     assert response.status_code == 422 and "Pilih pembukaan kotak saran" in response.get_data(as_text=True)
 
 
+@pytest.mark.clock
 def test_working_days_without_an_opening_show_on_the_dashboard(client_for):
     page = client_for("petugas_informasi").get("/").get_data(as_text=True)
     assert "Kotak saran belum dibuka" in page and "hari kerja tanpa catatan pembukaan" in page
@@ -142,6 +148,7 @@ def test_complaint_book_pages_by_keyset_including_equal_receipt_times(client_for
     assert pages == 3 and seen == expected
 
 
+@pytest.mark.clock
 def test_every_box_opening_is_reachable_page_by_page(client_for, app):
     """The suggestion box page listed the last 40 openings and nothing older."""
     from tests.support.pages import walk_pages

@@ -236,6 +236,7 @@ def test_after_each_write_the_kept_pages_equal_a_recount_from_the_rows(client_fo
     assert any(shown[url] != before[url] for url in figures) == shows
 
 
+@pytest.mark.clock
 def test_a_complaint_of_today_computes_only_this_quarter_again(client_for, db, monkeypatch):
     import app.indicators.figures as indicator_figures
     import app.recap.figures as recap_figures

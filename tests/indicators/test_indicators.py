@@ -45,6 +45,7 @@ def test_complaint_indicator_is_available(client_for, db):
     assert "Belum tersedia" not in section(page, "pengaduan_tepat_waktu")
 
 
+@pytest.mark.clock
 def test_open_complaints_not_yet_due_are_not_counted_as_late(client_for, db):
     from app.frame.dates import local_today
     today = local_today()

@@ -138,6 +138,7 @@ def test_a_quarter_in_the_future_is_refused(client_for, db, method, path):
     assert QuarterRecap.select().count() == 0
 
 
+@pytest.mark.clock
 def test_the_current_quarter_can_be_drafted_but_not_submitted(client_for, db):
     from app.frame.dates import local_today
     from app.frame.periods import Quarter
@@ -358,6 +359,7 @@ def test_deep_pages_of_the_recap_list_go_by_keyset_live_and_frozen(client_for, d
     assert listing and not [s for s in listing if "OFFSET" in s.upper()]
 
 
+@pytest.mark.clock
 def test_dashboard_tells_the_officer_and_the_camat_what_to_do(client_for, db):
     from app.frame.dates import local_today
     from app.frame.periods import Quarter

@@ -12,7 +12,8 @@ import socket
 import tempfile
 from pathlib import Path
 
-CLAIMS = Path(tempfile.gettempdir()) / "loket-test-ports"
+# the machine's temp folder, not a test's own (tests/support/own_folders.py): a process a test starts inherits the name
+CLAIMS = Path(os.environ.get("LOKET_TEST_PORT_CLAIMS") or Path(tempfile.gettempdir()) / "loket-test-ports")
 _held: list[int] = []  # open claim files, one per port handed out, never closed while the process lives
 
 
