@@ -43,8 +43,9 @@ def fill(folder) -> None:
                 assert error.errno == errno.ENOSPC
 
 
-def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small_disk):
-    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
+def office_with_a_clerk(folder):
+    """An office on `folder` with a counter clerk signed in: (app, its database, the clerk's client)."""
+    app = create_app({"DATA_DIR": folder, "SECRET_KEY": "test-secret", "TESTING": True})
     app.test_client_class = CsrfClient
     database = app.extensions["database"]
     with app.app_context(), database.connection_context():
@@ -52,6 +53,11 @@ def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small
         create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
     clerk = app.test_client()
     assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
+    return app, database, clerk
+
+
+def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small_disk):
+    app, database, clerk = office_with_a_clerk(small_disk)
     first = clerk.post("/pendaftaran/baru", data=applicant_form(photo=(io.BytesIO(photo_jpeg()), "f.jpg")),
                        content_type="multipart/form-data")
     assert first.status_code == 302
@@ -77,14 +83,7 @@ def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small
 def test_the_disk_full_page_names_what_fills_the_disk_the_updates_download_included(small_disk):
     """Issue 94 finding 2: the page sent the admin to move old backups (0.8 MB) while an update's 46 MB sat in
     pembaruan/cache, which no page named. Now it names each folder the program keeps, the largest first."""
-    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
-    app.test_client_class = CsrfClient
-    database = app.extensions["database"]
-    with app.app_context(), database.connection_context():
-        seed_identity("35.08.07")
-        create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
-    clerk = app.test_client()
-    assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
+    app, database, clerk = office_with_a_clerk(small_disk)
     cache = small_disk / "pembaruan" / "cache"
     cache.mkdir(parents=True)
     (cache / "wheels%2Floket_kecamatan-9.1.0-py3-none-any.whl").write_bytes(b"\0" * (3 * 1024 * 1024))
@@ -107,14 +106,7 @@ def test_a_signed_in_clerk_still_reads_every_page_on_a_full_disk(small_disk):
     session's time is kept in memory meanwhile, so the idle limit is not reached for want of a write."""
     from datetime import timedelta
     from app.frame.dates import utc_now
-    app = create_app({"DATA_DIR": small_disk, "SECRET_KEY": "test-secret", "TESTING": True})
-    app.test_client_class = CsrfClient
-    database = app.extensions["database"]
-    with app.app_context(), database.connection_context():
-        seed_identity("35.08.07")
-        create_user("loket", "Petugas Loket", "petugas_loket", password=TEST_PASSWORD, must_change_password=False)
-    clerk = app.test_client()
-    assert clerk.post("/masuk", data={"username": "loket", "password": TEST_PASSWORD}).status_code in (302, 303)
+    app, database, clerk = office_with_a_clerk(small_disk)
     first = clerk.post("/pendaftaran/baru", data=applicant_form(photo=(io.BytesIO(photo_jpeg()), "f.jpg")),
                        content_type="multipart/form-data")
     assert first.status_code == 302
