@@ -103,7 +103,7 @@ def test_the_kiosk_addresses_are_on_the_admins_page_in_a_printable_poster_and_th
     poster = admin.get("/admin/poster-kios").get_data(as_text=True)
     # Issue 90, finding 3: the office's LAN address warns on a citizen's phone: no QR for phones, and why
     assert "http://192.168.1.10:8080/pengaduan/kios" in poster and len(re.findall(r"<svg", poster)) == 0
-    assert "data-tanpa-qr" in poster and "server publik kabupaten" in poster
+    assert "data-tanpa-qr" in poster and "situs publik kabupaten" in poster
     assert "data-print" in poster
     store.put("public_address", "https://loket.lumajangkab.go.id")  # the regency's public server: QR codes
     poster = admin.get("/admin/poster-kios").get_data(as_text=True)
