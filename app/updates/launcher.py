@@ -58,16 +58,21 @@ MAX_TRIAL_STARTS = 5  # walks of one trial power cuts or a crash may interrupt b
 OLD_SERVER_SECONDS = 60
 
 
-def note_serving(data_dir: Path, version: str, pid: int | None = None) -> None:
+def note_serving(data_dir: Path, version: str) -> None:
     """Called by `run.py serve` once it listens and its verdict is kept: "this child came up". From here
     the version may have taken saves, so its first start is over (issue 94): the mark is cleared now, not
     when the launcher sees the child stop. A mark left by a stop (the launcher killed with its child) made
     every later start a "first start", and a start that then failed, or a second start that found the
     folder busy, was read as a failed release and the switch-time backup restored over every save since."""
+    _sign(data_dir, version, os.getpid())
+    end_first_start(data_dir, version)
+
+
+def _sign(data_dir: Path, version: str, pid: int | None) -> None:
+    """sehat.json: `version` came up, served by `pid` (None: not known)."""
     from app.frame.private_files import private_dir, write_private
     private_dir(versions_dir(data_dir))
-    write_private(versions_dir(data_dir) / HEALTH_FILE, json.dumps({"version": version, "pid": pid or os.getpid()}))
-    end_first_start(data_dir, version)
+    write_private(versions_dir(data_dir) / HEALTH_FILE, json.dumps({"version": version, "pid": pid}))
 
 
 def end_first_start(data_dir: Path, version: str) -> None:
@@ -90,8 +95,8 @@ def answer_second_start(data_dir: Path, version: str, holder_pid: int | None, is
         if not (selection and selection["version"] == version):
             return
         if not selection.get("first_start"):  # the holder listens
-            if not (versions_dir(data_dir) / HEALTH_FILE).exists():
-                note_serving(data_dir, version, holder_pid)
+            if not (versions_dir(data_dir) / HEALTH_FILE).exists():  # never this exiting process's pid
+                _sign(data_dir, version, holder_pid)
             return
         time.sleep(every)
 

@@ -315,6 +315,15 @@ def test_a_second_start_during_the_first_ones_start_waits_for_it_and_puts_back_i
     assert sign == {"version": "0.2.0", "pid": 4242} and len(looks) == 3
 
 
+def test_a_second_start_that_cannot_read_the_holders_pid_names_no_pid_rather_than_its_own(tmp_path):
+    """The first updatable launcher trusts sehat.json's pid: the second start's own pid there would be a lie."""
+    first_start_of_another_server(tmp_path)
+    launcher.end_first_start(tmp_path, "0.2.0")
+    launcher.answer_second_start(tmp_path, "0.2.0", None, lambda: True, every=0)
+    assert json.loads((tmp_path / "versions" / launcher.HEALTH_FILE).read_text("utf-8")) == {"version": "0.2.0",
+                                                                                           "pid": None}
+
+
 def test_a_second_start_adds_nothing_when_the_first_stops_before_it_listens(tmp_path):
     """The holder's own launcher judges a first start that never listened; the second claims nothing."""
     first_start_of_another_server(tmp_path)
