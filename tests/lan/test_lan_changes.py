@@ -3,7 +3,6 @@
 the trust page's link. Findings 2, 4 and 5; the browser's side of 4 and 5 is tests/lan/test_lan_browser.py.
 """
 import http.client
-import io
 import os
 import shutil
 import socket
@@ -20,7 +19,7 @@ from app.firstrun import DEMO_KECAMATAN, seed_identity
 from app.frame import office_tls, store
 from app.frame.keystore import KeyStore
 from tests.conftest import CsrfClient, sign_in_as
-from tests.lan.test_office_tls import counter_trusting
+from tests.lan.test_office_tls import counter_trusting, restore_from_cadangan_data
 
 BARE = office_tls.pc_name()  # this PC's name, as the counters' bookmarks hold it
 
@@ -105,18 +104,10 @@ def new_pc_restoring(tmp_path, backup, printed):
     """A new PC that started serving the LAN before anything (its own first CA), then restores the office's
     backup from Cadangan Data: (its app, its running listener, its own first CA)."""
     new = create_app({"DATA_DIR": tmp_path / "pc-baru", "SECRET_KEY": "x", "TESTING": True})
-    new.test_client_class = CsrfClient
     listener = listening(new)
     with new.app_context(), new.extensions["database"].connection_context():
         first = office_tls.office_ca()
-        admin_user, _ = create_user("admin", "Administrator", "admin", password="rahasia-kantor-1",
-                                    must_change_password=False)
-        admin = new.test_client()
-        sign_in_as(admin, admin_user)
-    done = admin.post("/admin/cadangan/pulihkan", content_type="multipart/form-data",
-                      data={"confirm": "ya", "halaman": "pc-baru", "recovery_key": printed,
-                            "backup_file": (io.BytesIO(backup.read_bytes()), backup.name)})
-    assert done.status_code == 303
+    restore_from_cadangan_data(new, backup, printed)
     return new, listener, first
 
 

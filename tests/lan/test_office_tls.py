@@ -217,15 +217,8 @@ def test_the_health_card_tells_the_lan_listener_and_its_certificate(app, client_
     assert "Sambungan aman" not in client_for("petugas_loket").get("/", follow_redirects=True).get_data(as_text=True)
 
 
-def test_a_restore_onto_a_new_pc_keeps_the_ca_and_the_counters_trust(tmp_path):
-    old = create_app({"DATA_DIR": tmp_path / "pc-lama", "SECRET_KEY": "x", "TESTING": True})
-    with old.app_context(), old.extensions["database"].connection_context():
-        ca = office_tls.office_ca()
-        office_tls.current_leaf(["kantor-lama"], ["192.168.1.10"])
-    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "flashdisk" / "cadangan.sqlite3")
-    printed = KeyStore(old.config["DATA_DIR"]).recovery_key()
-
-    new = create_app({"DATA_DIR": tmp_path / "pc-baru", "SECRET_KEY": "x", "TESTING": True})
+def restore_from_cadangan_data(new, backup, printed: str) -> None:
+    """The new PC's admin restores the office's backup with its printed recovery key, from Cadangan Data."""
     new.test_client_class = CsrfClient
     with new.app_context(), new.extensions["database"].connection_context():
         admin_user, _ = create_user("admin", "Administrator", "admin", password="rahasia-kantor-1",
@@ -236,6 +229,18 @@ def test_a_restore_onto_a_new_pc_keeps_the_ca_and_the_counters_trust(tmp_path):
                       data={"confirm": "ya", "halaman": "pc-baru", "recovery_key": printed,
                             "backup_file": (io.BytesIO(backup.read_bytes()), backup.name)})
     assert done.status_code == 303
+
+
+def test_a_restore_onto_a_new_pc_keeps_the_ca_and_the_counters_trust(tmp_path):
+    old = create_app({"DATA_DIR": tmp_path / "pc-lama", "SECRET_KEY": "x", "TESTING": True})
+    with old.app_context(), old.extensions["database"].connection_context():
+        ca = office_tls.office_ca()
+        office_tls.current_leaf(["kantor-lama"], ["192.168.1.10"])
+    backup = backup_database(old.config["DATABASE_PATH"], tmp_path / "flashdisk" / "cadangan.sqlite3")
+    printed = KeyStore(old.config["DATA_DIR"]).recovery_key()
+
+    new = create_app({"DATA_DIR": tmp_path / "pc-baru", "SECRET_KEY": "x", "TESTING": True})
+    restore_from_cadangan_data(new, backup, printed)
     with new.app_context(), new.extensions["database"].connection_context():
         assert office_tls.office_ca() == ca  # the same CA: no counter trusts anew
         leaf, issued = office_tls.current_leaf(["kantor-baru"], ["192.168.1.20"])  # its own names and address
