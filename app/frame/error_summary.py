@@ -87,7 +87,8 @@ def name_summary_links(page: str) -> str:
         name = names.get(target)
         if not name or html.unescape(message).startswith(name):
             return link.group(0)
-        return f'<a href="#{target}">{html.escape(name)}: {message}</a>'
+        joint = " — " if name.endswith("?") else ": "  # a question's legend already ends in its own mark
+        return f'<a href="#{target}">{html.escape(name)}{joint}{message}</a>'
 
     summary = _LINK.sub(named, found.group(2))
     return page[:found.start(2)] + summary + page[found.end(2):]

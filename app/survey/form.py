@@ -18,6 +18,7 @@ def parse_survey(form) -> tuple[dict, dict]:
     for element in ELEMENTS:
         field = answer_field(element.key)
         raw = (form.get(field) or "").strip()
+        # The summary leads each message with the question it links to (its fieldset's legend).
         if not raw:
             errors[field] = f"Pilih salah satu jawaban untuk {element.name.lower()}."
             continue

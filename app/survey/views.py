@@ -30,6 +30,8 @@ def _kiosk(values=None, errors=None, status=200):
     values = values or {"scores": {}, "profile": {}, "comment": "", "code": request.args.get("kode", "")[:40]}
     return render_template("survey/kiosk.html", elements=ELEMENTS, choices=PROFILE_CHOICES, values=values,
                            errors=errors or {}, answer_field=answer_field,
+                           # a question's error links to its fieldset (named by its legend), not its first radio
+                           error_targets={answer_field(element.key): f"unsur-{element.key}" for element in ELEMENTS},
                            submission_key=uuid.uuid4().hex), status
 
 

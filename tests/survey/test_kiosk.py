@@ -5,6 +5,7 @@ import pytest
 
 from app.survey.elements import ELEMENT_KEYS
 from app.survey.models import SurveyAnswer, SurveyResponse
+from tests.support.error_summary import summary_problems
 
 
 def fresh_key(client) -> str:
@@ -73,6 +74,21 @@ def test_refused_form_keeps_the_answers_already_given(client, db):
     response = client.post("/survei", data=full_form(fresh_key(client), unsur_waktu=None, unsur_biaya="3"))
     page = response.get_data(as_text=True)
     assert re.search(r'name="unsur_biaya" value="3" required\s+checked', page)
+
+
+def test_the_error_summary_names_each_unanswered_question_not_its_first_answer(client, db):
+    """Issue 92: the summary linked each question to its first radio, so it was read as "Tidak sesuai: Pilih
+    salah satu jawaban untuk persyaratan."; each link now goes to the question's fieldset and names it."""
+    page = client.post("/survei", data=full_form(fresh_key(client), unsur_persyaratan=None,
+                                                 unsur_waktu=None)).get_data(as_text=True)
+    assert summary_problems(page) == []
+    summary = re.search(r'data-error-summary.*?</div>', page, re.S).group(0)
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary) == [
+        ("unsur-persyaratan", "1. Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis "
+                              "pelayanannya? — Pilih salah satu jawaban untuk persyaratan."),
+        ("unsur-waktu", "3. Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan? — "
+                        "Pilih salah satu jawaban untuk waktu penyelesaian.")]
+    assert re.search(r'<fieldset[^>]*id="unsur-persyaratan"', page)
 
 
 def test_empty_post_is_422(client, db):
