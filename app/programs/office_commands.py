@@ -65,17 +65,21 @@ def cmd_serve(options) -> int:
     return launcher.serve(config["DATA_DIR"], argv, lambda: serve_here(options))
 
 
-def first_start_banner(password: str) -> str:
+def first_start_banner(password: str, mode: str = "kecamatan") -> str:
     """The console's words on the very first start. A PC that replaces another restores first: a
-    recovery key printed now would be a new key, not the one the office's backups need."""
+    recovery key printed now would be a new key, not the one the office's backups need. A desa PC has
+    no office setup: it is enrolled with the kecamatan's code instead."""
     from app.backups.views import RESTORE_PATH
+    office, new = (("kantor desa", "  Komputer desa baru: setelah masuk, tempel kode pendaftaran komputer dari kecamatan di\n"
+                                    "    halaman Operator Desa, lalu buka Cadangan Data > Kunci Pemulihan untuk mencetak kuncinya.\n")
+                   if mode == "desa" else
+                   ("kantor ini", "  Kantor baru: setelah penyiapan, buka Cadangan Data > Kunci Pemulihan untuk mencetak kuncinya.\n"))
     return ("\n=== Pertama kali dijalankan: akun admin dibuat ===\n"
             "  nama pengguna : admin\n"
             f"  kata sandi    : {password}   (sekali pakai; wajib diganti saat masuk)\n"
-            "  PC pengganti (kantor ini sudah memakai Loket Kecamatan di PC lain)? Setelah masuk, pilih\n"
+            f"  PC pengganti ({office} sudah memakai Loket Kecamatan di PC lain)? Setelah masuk, pilih\n"
             f"    \"Pulihkan dari cadangan\" ({RESTORE_PATH}) dan ketik kunci pemulihan yang sudah tercetak;\n"
-            "    jangan cetak kunci baru.\n"
-            "  Kantor baru: setelah penyiapan, buka Cadangan Data > Kunci Pemulihan untuk mencetak kuncinya.\n")
+            "    jangan cetak kunci baru.\n" + new)
 
 
 def _listening(app, host: str, port: int, threads: int):
@@ -144,7 +148,7 @@ def serve_here(options) -> int:
     with app.extensions["database"].connection_context():
         password = ensure_admin()
     if password:
-        print(first_start_banner(password))
+        print(first_start_banner(password, app.config["MODE"]))
     program = app.extensions["program"]
     # after the first pages: on a slow PC the morning's backup and the sync probe delayed them (issue 73)
     after_the_first_pages(app, lambda: start_jobs(app, program.jobs()))
