@@ -89,6 +89,7 @@ if _NOT_INSTALLED:  # `python run.py` beside the .venv it was installed into: on
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 DECLARATIONS = ("app.programs.kecamatan:PROGRAM", "app.programs.desa:PROGRAM", "sync.center.program:PROGRAM")
@@ -195,6 +196,21 @@ def _console_never_refuses_a_character() -> None:
             stream.reconfigure(errors="replace")
 
 
+def _unraisable_into_the_log() -> None:
+    """An error Python can only ignore (a socket's buffer flushed on a closed descriptor as cheroot's
+    connection is collected: "Exception ignored in ... Bad file descriptor") printed an English traceback
+    on the console between the log's lines. It becomes one log line in the log's format, naming only the
+    kind of error and where (an exception's text or an object's repr may quote what a person typed)."""
+    def into_the_log(unraisable) -> None:
+        kind = unraisable.exc_type.__name__
+        number = getattr(unraisable.exc_value, "errno", None)
+        frames = traceback.extract_tb(unraisable.exc_traceback) if unraisable.exc_traceback else []
+        where = f" di {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+        logging.getLogger("loket").warning("Kesalahan yang tidak dapat ditangani diabaikan: %s%s%s", kind,
+                                           f" (errno {number})" if number is not None else "", where)
+    sys.unraisablehook = into_the_log
+
+
 def unchecked_signer(argv: list[str]) -> bool:
     """`release sign` and `release keys` typed on a command line open a key: they run only after the
     start that checks the install (loket_install.signer_start, `python -I -S run.py ...`). Started
@@ -216,6 +232,7 @@ def main(argv=None) -> int:
     if argv is None and unchecked_signer(sys.argv[1:]):
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _unraisable_into_the_log()
     _, options = prepare(list(sys.argv[1:] if argv is None else argv))
     from app.frame.config import SettingInvalid
     from app.frame.keystore import KeyMissing
