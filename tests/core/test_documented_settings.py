@@ -1,4 +1,4 @@
-"""Every environment setting the programs read is in README's settings table, and every one the
+"""Every environment setting the programs read is in the settings table of docs/operations.md, and every one the
 table lists is read somewhere (no documented setting that does nothing)."""
 import os
 import re
@@ -21,7 +21,7 @@ def read_by_code() -> set[str]:
 
 
 def documented() -> set[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     table = readme.split("## Settings from the environment", 1)[1].split("\n## ", 1)[0]
     return set(re.findall(r"^\| `(LOKET_[A-Z_]+)` \|", table, re.M))
 
@@ -29,8 +29,8 @@ def documented() -> set[str]:
 def test_every_setting_read_is_documented_and_every_documented_one_is_read():
     code, docs = read_by_code(), documented()
     assert code, "the pattern found no setting: it no longer matches how the code reads them"
-    assert sorted(code - docs - TESTS_ONLY) == [], "read but not in README's settings table"
-    assert sorted(docs - code) == [], "in README's settings table but read nowhere"
+    assert sorted(code - docs - TESTS_ONLY) == [], "read but not in the settings table of docs/operations.md"
+    assert sorted(docs - code) == [], "in the settings table of docs/operations.md but read nowhere"
 
 
 @pytest.mark.parametrize("name, value", [("LOKET_PAGE_TURNS", "abc"), ("LOKET_PAGE_TURNS", "-1"),

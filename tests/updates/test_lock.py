@@ -141,8 +141,9 @@ def test_the_center_lock_holds_the_dev_locks_versions_and_nothing_of_the_tests()
 
 
 def test_the_centers_documented_install_uses_its_lock_with_hashes():
-    """docs/operations.md and README install the center from its lock, never from the extra alone."""
-    for doc in ("docs/operations.md", "README.md"):
+    """docs/operations.md installs the center from its lock, never from the extra alone (README names no center
+    install: it points to docs/operations.md)."""
+    for doc in ("docs/operations.md",):
         assert f"--require-hashes -r {dependency_lock.CENTER_LOCK}" in (ROOT / doc).read_text(encoding="utf-8"), doc
     for doc in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]:
         assert re.findall(r"pip install [^`\n]*\[center\]", doc.read_text(encoding="utf-8")) == [], doc.name
