@@ -62,6 +62,23 @@ def waiting_message(version: str, need: int, free: int) -> str:
             "flashdisk atau hapus berkas yang tidak perlu); pembaruan diunduh sendiri pada sinkronisasi berikutnya.")
 
 
+def install_refusal(data_dir: Path, wheels: int, version: str, backup_dir) -> str:
+    """The admin's words when installing a fetched release of `wheels` bytes would take the disk below its
+    floor ("" when it fits): the disk may have filled since the download (Pasang, and the night's install)."""
+    from app.frame.errors import folder_bytes
+    short = shortfall(data_dir, 0, wheels)
+    if short is None:
+        return ""
+    need, free = short
+    backups = (f"pindahkan cadangan lama dari folder {backup_dir} ({folder_bytes(Path(backup_dir)) / MIB:.1f} MB) "
+               "ke flashdisk") if backup_dir else "pindahkan cadangan lama ke flashdisk"
+    return (f"Pembaruan versi {version} belum dipasang karena ruang disk kurang: pemasangan perlu {megabytes(need)} MB "
+            f"kosong (folder versi baru, dua salinan data dan sisa aman untuk cadangan harian), yang kosong sekarang "
+            f"{free // MIB} MB. Kosongkan setidaknya {megabytes(need - free)} MB di disk folder data ({data_dir}): "
+            f"{backups} atau hapus berkas yang tidak perlu, lalu tekan Pasang lagi. Versi yang berjalan tetap "
+            "dipakai; unduhan pembaruan tetap disimpan (jangan dihapus).")
+
+
 def drop_partials(data_dir: Path) -> None:
     """Downloads cut short (cache/sebagian): kept only for the pass after a broken link, which resumes them."""
     folder = paths(data_dir).cache / "sebagian"
