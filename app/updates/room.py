@@ -34,12 +34,18 @@ def database_bytes(data_dir: Path) -> int:
     return total
 
 
+def needed(download: int, wheels: int, database: int) -> int:
+    """The free bytes fetching `download` bytes and installing a release of `wheels` bytes take, its floor kept
+    after both, beside a database of `database` bytes (bench/bench_update_room.py prints it for a release)."""
+    from app.backups import health
+    return download + wheels * (1 + UNPACKED_PER_WHEEL_BYTE) + 2 * database + health.disk_danger_below(database)
+
+
 def shortfall(data_dir: Path, download: int, wheels: int) -> tuple[int, int] | None:
     """(bytes the disk needs free, bytes free now) when fetching `download` bytes and installing a release
     of `wheels` bytes would leave less than the floor; None when it fits."""
     from app.backups import health
-    database = database_bytes(data_dir)
-    need = download + wheels * (1 + UNPACKED_PER_WHEEL_BYTE) + 2 * database + health.disk_danger_below(database)
+    need = needed(download, wheels, database_bytes(data_dir))
     free = health.free_bytes(data_dir)
     return (need, free) if free < need else None
 
