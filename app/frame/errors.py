@@ -68,7 +68,7 @@ _disk_full_since: dict = {}
 
 
 def _data_folder() -> str:
-    return str(current_app.config.get("DATA_DIR") or "")
+    return str(Path(current_app.config.get("DATA_DIR") or ""))
 
 
 def note_disk_full() -> None:
@@ -80,7 +80,7 @@ def note_disk_full() -> None:
 
 def disk_full_since(data_dir):
     """When writes to this data folder's disk began to be refused for a full disk (None: the last went through)."""
-    return _disk_full_since.get(str(data_dir))
+    return _disk_full_since.get(str(Path(data_dir)))
 
 
 def note_write_went_through() -> None:
