@@ -11,12 +11,13 @@ version without a report is "belum melapor" (or its clock is off: its passes are
 Every figure of a report is shown with its age (the report's, the clock reading's), the backup's as it is
 now at the latest (its age then plus the time since), never as current when it is old (issue 89).
 
-Three shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
+Four shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
 first line of each kind of error (`error_kinds`: its class and where it was raised, never a value) and the
 saves kept by a going back (`update.kept`); 3 adds a release that waits for room on the PC's disk (`room`:
 its version and the megabytes to free, app/updates/room.py; issue 94); 4 adds `disk_full` (True: the office's
-writes are refused for a full disk, it stopped: app/frame/errors.note_disk_full). An office without a link carries its report in every USB batch
-file (sync/usb.py seals it with the batch): stored as a pass's, its clock unmeasured (store_file_report); the
+writes are refused for a full disk, it stopped: app/frame/errors.note_disk_full; a pass that cannot write sends
+this report alone). An office without a link carries its report in every USB batch file (sync/usb.py seals it
+with the batch): stored as a pass's, its clock unmeasured (store_file_report); the
 file is the PC's own sight (FleetLatest.usb_at), never another PC's of its kecamatan (issue 89)."""
 import json
 import re
