@@ -76,13 +76,13 @@ def install_refusal(data_dir: Path, wheels: int, version: str, backup_dir) -> st
     if short is None:
         return ""
     need, free = short
-    backups = (f"pindahkan cadangan lama dari folder {backup_dir} ({folder_bytes(Path(backup_dir)) / MIB:.1f} MB) "
-               "ke flashdisk") if backup_dir else "pindahkan cadangan lama ke flashdisk"
+    backups = Path(backup_dir or Path(data_dir) / "backups")  # app/frame/config's BACKUP_DIR
     return (f"Pembaruan versi {version} belum dipasang karena ruang disk kurang: pemasangan perlu {megabytes(need)} MB "
             f"kosong (folder versi baru, dua salinan data dan sisa aman untuk cadangan harian), yang kosong sekarang "
             f"{free // MIB} MB. Kosongkan setidaknya {megabytes(need - free)} MB di disk folder data ({data_dir}): "
-            f"{backups} atau hapus berkas yang tidak perlu, lalu tekan Pasang lagi. Versi yang berjalan tetap "
-            "dipakai; unduhan pembaruan tetap disimpan (jangan dihapus).")
+            f"pindahkan cadangan lama dari folder {backups} ({folder_bytes(backups) / MIB:.1f} MB) ke flashdisk atau "
+            "hapus berkas yang tidak perlu, lalu tekan Pasang lagi. Versi yang berjalan tetap dipakai; unduhan "
+            "pembaruan tetap disimpan (jangan dihapus).")
 
 
 def drop_partials(data_dir: Path) -> None:
