@@ -6,7 +6,7 @@ from pathlib import Path
 
 import apsw
 import peewee
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, has_request_context, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,39 @@ def folder_bytes(folder: Path) -> int:
     except OSError:
         pass
     return total
+
+
+# The first write this process refused for a full disk since its last write that went through, per data folder
+# (issue 89 finding 7): the office's health report says the office stopped (app/updates/fleet_report). Kept in
+# memory: a full disk takes no note. A `run.py sync` from the command line is another process and does not know it.
+_disk_full_since: dict = {}
+
+
+def _data_folder() -> str:
+    return str(Path(current_app.config.get("DATA_DIR") or ""))
+
+
+def note_disk_full() -> None:
+    from app.frame.dates import utc_now
+    _disk_full_since.setdefault(_data_folder(), utc_now())
+    if has_request_context():
+        g.loket_disk_full = True  # this request's own answer does not clear it
+
+
+def disk_full_since(data_dir):
+    """When writes to this data folder's disk began to be refused for a full disk (None: the last went through)."""
+    return _disk_full_since.get(str(Path(data_dir)))
+
+
+def note_write_went_through() -> None:
+    _disk_full_since.pop(_data_folder(), None)
+
+
+def _write_went_through(response):
+    """A form sent and answered without a refusal: the disk takes writes again."""
+    if request.method == "POST" and response.status_code < 400 and not g.get("loket_disk_full"):
+        note_write_went_through()
+    return response
 
 
 def disk_full_message() -> str:
@@ -132,6 +165,7 @@ def with_error_headers(answer, error):
 def register_error_pages(app, page_template: str = "core/error.html", api_prefix: str | None = None) -> None:
     """Every error as a calm page in `page_template`; under `api_prefix`, as JSON."""
     app.extensions["error_template"] = page_template
+    app.after_request(_write_went_through)
     app.extensions["api_prefix"] = api_prefix
     for status in MESSAGES:
         if status not in (500, 503, 507):
@@ -150,6 +184,7 @@ def register_error_pages(app, page_template: str = "core/error.html", api_prefix
         if not is_disk_full(error):
             raise error  # any other failure: the calm 500 below, with its traceback logged
         log.error("disk full on %s %s: %s", request.method, request.path, error)
+        note_disk_full()
         return error_page(507, disk_full_message())
 
     for kind in (apsw.FullError, apsw.BusyError, apsw.LockedError, peewee.OperationalError, OSError):

@@ -110,12 +110,13 @@ def _unwritten_session(token_hash: str, accounts):
 
 def _unless_the_disk_is_full(query) -> bool:
     """Run a write a page makes only by the way; False when the disk is full (the page is served anyway)."""
-    from app.frame.errors import is_disk_full
+    from app.frame.errors import is_disk_full, note_disk_full
     try:
         query.execute()
     except Exception as error:
         if not is_disk_full(error):
             raise
+        note_disk_full()
         return False
     return True
 
@@ -134,9 +135,10 @@ def start_session(user) -> str:
     try:
         _sessions().create(token_hash=_hash(token), user_id=user.id, address=address, created_at=now, last_seen_at=now)
     except Exception as error:
-        from app.frame.errors import is_disk_full
+        from app.frame.errors import is_disk_full, note_disk_full
         if not is_disk_full(error):
             raise
+        note_disk_full()
         _unwritten_sessions[_hash(token)] = SimpleNamespace(
             id=-next(_unwritten_ids), token_hash=_hash(token), user_id=user.id, address=address, created_at=now,
             last_seen_at=now, ended_at=None)
@@ -222,9 +224,10 @@ def check_sign_in(form, record=None) -> SignInAttempt:
                 if record:
                     record(attempt)
     except Exception as error:
-        from app.frame.errors import is_disk_full
+        from app.frame.errors import is_disk_full, note_disk_full
         if not is_disk_full(error):
             raise
+        note_disk_full()
         return _not_recorded(attempt, address)
     return attempt
 

@@ -10,8 +10,9 @@ data's own disk; free disk; writes kept without their audit row and 5xx errors s
 (counts); the first line of each kind of error (its class, where it was raised and the endpoint: never
 str(error), so no value can ride along; ErrorKinds); queued outbox items; the office's telephone as the
 admin set it; a release that waits for room on this disk (its version and the megabytes to free: room.py,
-shape 3). The center reads the clock offset itself from the signed request's time and answers it: kept
-here ("center_clock") and said on the PC's own health card (clock_concerns). Some 230 bytes a report
+shape 3); that the office stopped, its clerks' saves refused for a full disk (shape 4). The center reads
+the clock offset itself from the signed request's time and answers it: kept here ("center_clock") and said
+on the PC's own health card (clock_concerns). Some 230 bytes a report
 (320 with a kind of error), at most MAX_REPORT_BYTES (fitted). A center whose probe says True (0.3.0) takes the first shape only.
 
 An office without a link carries the same report in every USB batch file (sync/usb.office_report_hooks):
@@ -28,6 +29,7 @@ from pathlib import Path
 from flask import current_app, g, got_request_exception, request
 
 from app.backups import health as office_health
+from app.frame.errors import disk_full_since
 from app.updates import room
 from app.updates.state import ErrorCount, _writing, read_state, write_state
 from sync import protocol, usb
@@ -179,6 +181,8 @@ def build_report(config, state: dict, shape: int = 2) -> tuple[dict, dict]:
         return report, totals
     if shape >= 3 and state.get(room.ROOM) and state.get(f"{room.ROOM}_version") and state.get(f"{room.ROOM}_mb"):
         report["room"] = {"version": state[f"{room.ROOM}_version"], "short_mb": int(state[f"{room.ROOM}_mb"])}
+    if shape >= 4 and disk_full_since(data_dir):  # its clerks' saves are refused: the office stopped (issue 89)
+        report["disk_full"] = True
     kinds = _stored_kinds(state)
     report["error_kinds"] = [[count, line] for line, count in kinds.items()][:MAX_ERROR_KINDS]
     totals["kinds"] = dict((line, count) for count, line in report["error_kinds"])
@@ -293,6 +297,7 @@ def clock_concerns(config) -> list:
 
 for _role in ("kecamatan", "desa"):
     plug_phase(_role, "after", send_report)
+    plug_phase(_role, "disk_full", send_report)  # the pass cannot write: the center still hears it stopped
 usb.office_report_hooks.update(build=file_report, taken=file_report_taken)
 if clock_concerns not in office_health.CONCERN_SOURCES:
     office_health.CONCERN_SOURCES.append(clock_concerns)

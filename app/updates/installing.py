@@ -16,7 +16,7 @@ import sys
 import threading
 from pathlib import Path
 
-from app.updates import launcher, records, state, walk
+from app.updates import launcher, records, room, state, walk
 from app.updates.starting import OWN_PACKAGES
 from app.updates.versions import CheckInterrupted, UpdateRefused, current_version, running_version, version_key
 from sync import candidate_walk
@@ -50,6 +50,11 @@ def _apply(config, user) -> str:
     files = verified_files(data_dir, available["wheels"])  # TUF's hashes, again, just before use
     root = state.versions_dir(data_dir) / version
     _drop_unused_versions(data_dir, root)
+    # The disk may have filled since the download: the install keeps its floor too (issue 94)
+    no_room = room.install_refusal(data_dir, sum(path.stat().st_size for path in files), version,
+                                   config.get("BACKUP_DIR"))
+    if no_room:
+        raise UpdateRefused(no_room)
     try:
         _install(files, available["wheels"], root, whole_lock=bool(available.get("whole_lock")))
         pages = _check(data_dir, config["DATABASE_PATH"], config["MODE"], root, version)

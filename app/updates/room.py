@@ -34,12 +34,18 @@ def database_bytes(data_dir: Path) -> int:
     return total
 
 
+def needed(download: int, wheels: int, database: int) -> int:
+    """The free bytes fetching `download` bytes and installing a release of `wheels` bytes take, its floor kept
+    after both, beside a database of `database` bytes (bench/bench_update_room.py prints it for a release)."""
+    from app.backups import health
+    return download + wheels * (1 + UNPACKED_PER_WHEEL_BYTE) + 2 * database + health.disk_danger_below(database)
+
+
 def shortfall(data_dir: Path, download: int, wheels: int) -> tuple[int, int] | None:
     """(bytes the disk needs free, bytes free now) when fetching `download` bytes and installing a release
     of `wheels` bytes would leave less than the floor; None when it fits."""
     from app.backups import health
-    database = database_bytes(data_dir)
-    need = download + wheels * (1 + UNPACKED_PER_WHEEL_BYTE) + 2 * database + health.disk_danger_below(database)
+    need = needed(download, wheels, database_bytes(data_dir))
     free = health.free_bytes(data_dir)
     return (need, free) if free < need else None
 
@@ -60,6 +66,23 @@ def waiting_message(version: str, need: int, free: int) -> str:
             f"(unduhan, pemasangan dan sisa aman untuk cadangan harian), yang kosong sekarang {free // MIB} MB. "
             f"Kosongkan setidaknya {megabytes(need - free)} MB di disk folder data (pindahkan cadangan lama ke "
             "flashdisk atau hapus berkas yang tidak perlu); pembaruan diunduh sendiri pada sinkronisasi berikutnya.")
+
+
+def install_refusal(data_dir: Path, wheels: int, version: str, backup_dir) -> str:
+    """The admin's words when installing a fetched release of `wheels` bytes would take the disk below its
+    floor ("" when it fits): the disk may have filled since the download (Pasang, and the night's install)."""
+    from app.frame.errors import folder_bytes
+    short = shortfall(data_dir, 0, wheels)
+    if short is None:
+        return ""
+    need, free = short
+    backups = Path(backup_dir or Path(data_dir) / "backups")  # app/frame/config's BACKUP_DIR
+    return (f"Pembaruan versi {version} belum dipasang karena ruang disk kurang: pemasangan perlu {megabytes(need)} MB "
+            f"kosong (folder versi baru, dua salinan data dan sisa aman untuk cadangan harian), yang kosong sekarang "
+            f"{free // MIB} MB. Kosongkan setidaknya {megabytes(need - free)} MB di disk folder data ({data_dir}): "
+            f"pindahkan cadangan lama dari folder {backups} ({folder_bytes(backups) / MIB:.1f} MB) ke flashdisk atau "
+            "hapus berkas yang tidak perlu, lalu tekan Pasang lagi. Versi yang berjalan tetap dipakai; unduhan "
+            "pembaruan tetap disimpan (jangan dihapus).")
 
 
 def drop_partials(data_dir: Path) -> None:

@@ -11,11 +11,13 @@ version without a report is "belum melapor" (or its clock is off: its passes are
 Every figure of a report is shown with its age (the report's, the clock reading's), the backup's as it is
 now at the latest (its age then plus the time since), never as current when it is old (issue 89).
 
-Three shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
+Four shapes (the probe's `fleet_report` says which this center takes): 1, the 0.3.0 PCs' keys; 2 adds the
 first line of each kind of error (`error_kinds`: its class and where it was raised, never a value) and the
 saves kept by a going back (`update.kept`); 3 adds a release that waits for room on the PC's disk (`room`:
-its version and the megabytes to free, app/updates/room.py; issue 94). An office without a link carries its report in every USB batch
-file (sync/usb.py seals it with the batch): stored as a pass's, its clock unmeasured (store_file_report); the
+its version and the megabytes to free, app/updates/room.py; issue 94); 4 adds `disk_full` (True: the office's
+writes are refused for a full disk, it stopped: app/frame/errors.note_disk_full; a pass that cannot write sends
+this report alone). An office without a link carries its report in every USB batch file (sync/usb.py seals it
+with the batch): stored as a pass's, its clock unmeasured (store_file_report); the
 file is the PC's own sight (FleetLatest.usb_at), never another PC's of its kecamatan (issue 89)."""
 import json
 import re
@@ -40,7 +42,7 @@ KEPT_PER_PC = 400  # more than a year of nightly passes
 OUTCOMES = ("diambil", "ditolak", "dikembalikan")  # taken; refused before the switch; taken back after it
 WHERE = ("usb", "disk")
 MAX_WHY_CHARS = 300
-REPORT_SHAPE = 3  # the probe's "fleet_report": a 0.3.0 center said True and refuses the keys shape 2 adds
+REPORT_SHAPE = 4  # the probe's "fleet_report": a 0.3.0 center said True and refuses the keys shape 2 adds
 MAX_ERROR_KINDS = 10
 MAX_ERROR_LINE = 160
 # An error's line is a class name, a code location and an endpoint: no room for a value (a NIK's 16 digits,
@@ -61,6 +63,11 @@ _WENT_BACK_CALL = "Telepon kantor: pembaruan gagal setelah berganti versi dan di
 OLD_PC_WENT_BACK = (f"{_WENT_BACK_CALL}. Versi komputer ini belum mengenal Coba lagi: setelah penyebabnya dibereskan, "
                     "terbitkan rilis berikutnya (nomor versi baru), yang diambilnya seperti biasa.")
 PROBLEMS = {  # key: (label, what to do, in one sentence; {phone} is the office's telephone)
+    # first: the clerks cannot save now
+    "disk_penuh": ("kantor berhenti: disk penuh",
+                   "Telepon kantor sekarang: petugas tidak dapat menyimpan karena disk komputer penuh; minta admin "
+                   "membuka halaman yang bertuliskan Penyimpanan komputer penuh dan mengosongkan yang disebut di sana "
+                   "(cadangan lama ke flashdisk, unduhan pembaruan boleh dihapus), lalu menyimpan lagi."),
     "dikembalikan": ("kembali ke versi sebelumnya",
                      f"{_WENT_BACK_CALL}, dan setelah penyebabnya dibereskan tekan Coba lagi di halaman komputer ini."),
     "tidak_terlihat": ("tidak terlihat 3 hari",
@@ -117,7 +124,7 @@ def cleaned_report(value) -> tuple[dict | None, str]:
     """The report as it is stored, or None and the Indonesian reason it is refused. Every key is known,
     every value of its type and size (the report is the PC's word, kept and shown)."""
     keys = {"version": str, "update": dict, "backup": dict, "disk_free_mb": int, "trail_gaps": int,
-            "errors": int, "outbox": int, "phone": str, "error_kinds": list, "room": dict}
+            "errors": int, "outbox": int, "phone": str, "error_kinds": list, "room": dict, "disk_full": bool}
     if not isinstance(value, dict):
         return None, "laporan kesehatan harus berupa objek JSON"
     unknown = sorted(set(value) - set(keys))
@@ -148,10 +155,13 @@ def cleaned_report(value) -> tuple[dict | None, str]:
                              or not isinstance(room["version"], str) or not updates.VERSION_TEXT.match(room["version"])
                              or not _count(room["short_mb"], 10 ** 9)):
         return None, "laporan kesehatan: ruang pembaruan harus {version, short_mb: megabita yang perlu dikosongkan}"
+    if "disk_full" in value and value["disk_full"] is not True:
+        return None, "laporan kesehatan: disk penuh harus true (atau tidak ada)"
     return {"version": value["version"], "update": update, "disk_free_mb": counts["disk_free_mb"],
             "backup": {"age_hours": backup.get("age_hours"), "where": backup.get("where")},
             "trail_gaps": counts["trail_gaps"], "errors": counts["errors"], "outbox": counts["outbox"],
-            "phone": phone.strip(), "error_kinds": kinds, **({"room": dict(room)} if room else {})}, ""
+            "phone": phone.strip(), "error_kinds": kinds, **({"room": dict(room)} if room else {}),
+            **({"disk_full": True} if value.get("disk_full") else {})}, ""
 
 
 def _cleaned_error_kinds(kinds) -> tuple[list, str]:
@@ -332,7 +342,7 @@ def _label(key: DeviceKey) -> str:
 
 def problems_of(key: DeviceKey, latest: FleetLatest | None, report: dict | None, outdated: set, now: datetime,
                 usb_at: datetime | None = None) -> list[str]:
-    found = []
+    found = ["disk_penuh"] if (report or {}).get("disk_full") else []
     update = (report or {}).get("update") or {}
     if update.get("outcome") == "dikembalikan":
         found.append("dikembalikan")

@@ -177,11 +177,22 @@ def _changed(row: PublicStatus, typed: str) -> dict:
 
 
 def _being_checked(waiting, typed: str) -> dict:
-    """What /cek says of a fresh receipt whose number waits on a conflict at the center (issue 83)."""
+    """What /cek says of a fresh receipt whose number waits on a conflict at the center (issue 83); once the
+    center decided that the PC whose record waits gives its application a new number (keep, or given twice
+    before enrolment), the receipt is an old one, whether or not that PC ever moves its record (a counter on
+    6ce2a857 does not: "sedang diperiksa" for good; issue 94 finding 6)."""
+    from sync.center.models import Conflict
+    from sync.center.records import GIVEN_TWICE, KEEP
     shown = office_record(waiting.kecamatan_id)
     office = shown.get("office") or waiting.kecamatan.name
-    return {"title": "Nomor sedang diperiksa", "office": office,
-            "text": vocabulary.NUMBER_BEING_CHECKED.format(number=typed, office=office),
+    conflicts = Conflict.select().where((Conflict.kecamatan == waiting.kecamatan_id)
+                                        & (Conflict.registration_number == waiting.number))
+    # a third PC's conflict on the number still waiting: its receipt may be this one, still being checked
+    renumbered = (conflicts.where(Conflict.decision.in_([KEEP, GIVEN_TWICE])).exists()
+                  and not conflicts.where(Conflict.resolved_at.is_null()).exists())
+    title, words = (("Nomor pendaftaran sudah diganti", vocabulary.NUMBER_CHANGED) if renumbered
+                    else ("Nomor sedang diperiksa", vocabulary.NUMBER_BEING_CHECKED))
+    return {"title": title, "office": office, "text": words.format(number=typed, office=office),
             **{key: shown.get(key, "") for key in ("office_address", "office_phone", "hours")}}
 
 

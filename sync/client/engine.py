@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from app.frame import audit, installation, statements
 from app.frame.dates import utc_now
 from app.frame.db import database
+from app.frame.errors import is_disk_full, note_disk_full, note_write_went_through
 from sync import jpeg_transit, protocol
 from sync.client import center_words, outbox, photo_transit, pipeline, records, statuses
 from sync.client.clerk_first import give_way
@@ -1111,7 +1112,12 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
     ended, before = False, None
     try:
         while True:
-            report = _one_pass(client, link, full, progress, packet_bytes, status_page, before)
+            try:
+                report = _one_pass(client, link, full, progress, packet_bytes, status_page, before)
+            except Exception as error:
+                if not is_disk_full(error):
+                    raise
+                return _pass_on_a_full_disk(client, link, progress)
             with _owed_guard:  # a press now is either seen here or finds no pass running
                 now = SyncLink.get_or_none(SyncLink.id == link.id)  # unlinked meanwhile: nothing is owed
                 if now is None or now.pass_requested_at is None or _refusal(now):
@@ -1124,6 +1130,22 @@ def sync_once(client: CenterClient | None = None, full: bool = False, progress: 
         if not ended:  # an unexpected error: a pass owed stays for the scheduler's next tick
             progress.running, progress.finished_at = False, time.time()
             _pass_lock.release()
+
+
+def _pass_on_a_full_disk(client: CenterClient, link: SyncLink, progress: Progress) -> PassReport:
+    """The pass could not write for a full disk: nothing goes out or comes in (both write), but the phases that
+    write nothing first go (the health report: the center's page says the office stopped, issue 89)."""
+    note_disk_full()
+    report = PassReport(error="disk komputer penuh: sinkronisasi tidak dapat menyimpan apa pun")
+    for phase in records.phases(link.role, "disk_full"):
+        try:
+            if not client.probed:
+                client.negotiate()
+            phase(client, link, report, progress)
+        except Exception:  # noqa: BLE001  (its own note after the sending may meet the full disk too)
+            log.warning("sync step %s on a full disk failed", getattr(phase, "__name__", phase), exc_info=True)
+    progress.message, progress.ok = f"Terhenti: {report.error}", False
+    return report
 
 
 def _refusal(link: SyncLink) -> str:
@@ -1141,6 +1163,7 @@ def _one_pass(client: CenterClient, link: SyncLink, full: bool, progress: Progre
     progress.message, progress.words, progress.done, progress.total = "", "", 0, 0
     with write_transaction():
         SyncLink.update(last_attempt_at=utc_now(), pass_requested_at=None).where(SyncLink.id == link.id).execute()
+    note_write_went_through()  # the disk takes writes (again)
     line = client.line = PassConnection(client, (records.status_feed(link.role), status_page))
     try:
         _run_phases(records.phases(link.role, "before"), client, link, report, progress)

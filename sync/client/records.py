@@ -113,7 +113,8 @@ def status_feed(role: str) -> str:
 
 def plug_phase(role: str, when: str, phase: Callable) -> None:
     """phase(client, link, report, progress), run for links of `role` before ("before") or after
-    ("after") the push, or once right after this PC enrolled ("enrolled", app/sync_page/enrolment.py);
+    ("after") the push, or once right after this PC enrolled ("enrolled", app/sync_page/enrolment.py), or
+    alone when the pass cannot write for a full disk ("disk_full": it must write nothing itself to matter);
     it raises link_down.LinkDown or transport.Refused like the rest of the pass."""
     if (role, when, phase) not in _phases:
         _phases.append((role, when, phase))

@@ -56,6 +56,13 @@ def office_with_a_clerk(folder):
     return app, database, clerk
 
 
+def _says_stopped(app) -> bool:
+    from app.updates import fleet_report
+    from app.updates.state import read_state
+    with app.app_context(), app.extensions["database"].connection_context():
+        return fleet_report.build_report(app.config, read_state(app.config["DATA_DIR"]), 4)[0].get("disk_full", False)
+
+
 def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small_disk):
     app, database, clerk = office_with_a_clerk(small_disk)
     first = clerk.post("/pendaftaran/baru", data=applicant_form(photo=(io.BytesIO(photo_jpeg()), "f.jpg")),
@@ -70,10 +77,12 @@ def test_a_full_disk_answers_that_the_disk_is_full_never_the_generic_error(small
     assert save.status_code == 507, page[:400]
     assert "penuh" in page and "tidak ada yang hilang" in page and "admin" in page
     assert "Terjadi kesalahan pada aplikasi" not in page
+    assert _says_stopped(app)  # its health report to the center: the office stopped (issue 89 finding 7)
 
     os.remove(small_disk / "pengisi.bin")  # the admin freed space
     again = clerk.post("/pendaftaran/baru", data=applicant_form(nik="3508071205900002"), content_type="multipart/form-data")
     assert again.status_code == 302
+    assert not _says_stopped(app)  # a save went through: it works again
     with app.app_context(), database.connection_context():
         assert Application.select().count() == 2
         assert database.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"

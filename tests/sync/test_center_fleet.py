@@ -216,7 +216,7 @@ def test_the_probe_names_the_shape_and_a_first_shape_report_of_a_030_pc_is_still
     3: a release waiting for room, issue 94; a PC of today sends the new keys only then). A 0.3.0 PC's report (FINE: no error kinds, no saves kept) is taken as before."""
     made, _, _ = regency
     client = center_app.test_client()
-    assert call(client, made["35.08.07"], "GET", "/api/v1/probe").json["fleet_report"] == 3
+    assert call(client, made["35.08.07"], "GET", "/api/v1/probe").json["fleet_report"] == 4
     assert report(client, made["35.08.07"]).status_code == 200
     stored = json.loads(FleetReport.get().report)
     assert stored["error_kinds"] == [] and "kept" not in stored["update"]

@@ -145,6 +145,22 @@ STATES = {
                        ["laporkan ke admin kabupaten", "Komputer ini kembali sendiri", "simpanan dipertahankan"]),
     "waiting_for_disk": State(lambda pc: pc.passes(room={"version": "0.4.0", "short_mb": 700}), ["ruang_pembaruan"],
                               ["kurang 700 MB"]),
+    # finding 7: an office down because its disk filled says so first, not "ruang disk hampir habis" alone; its
+    # release waiting for room too comes after it (the clerks cannot save: the call is now)
+    "stopped_disk_full": State(lambda pc: pc.passes(disk_full=True, disk_free_mb=0), ["disk_penuh", "disk"],
+                               ["<td><strong>kantor berhenti: disk penuh</strong>; <strong>ruang disk hampir habis",
+                                "<td>Telepon kantor sekarang: petugas tidak dapat menyimpan", "sisa 0 MB"],
+                               ["<td><strong>ruang disk hampir habis"]),
+    "stopped_and_waiting_for_disk": State(lambda pc: pc.passes(disk_full=True, disk_free_mb=3,
+                                                               room={"version": "0.4.0", "short_mb": 700}),
+                                          ["disk_penuh", "ruang_pembaruan", "disk"],
+                                          ["<td><strong>kantor berhenti: disk penuh</strong>; <strong>pembaruan "
+                                           "menunggu ruang disk", "<td>Telepon kantor sekarang", "sisa 3 MB"],
+                                          ["<td><strong>pembaruan menunggu ruang disk"]),
+    "stopped_then_silent": State(lambda pc: (pc.passes(disk_full=True, disk_free_mb=0), pc.days_pass(4)),
+                                 ["disk_penuh", "tidak_terlihat", "disk"],
+                                 ["<td><strong>kantor berhenti: disk penuh</strong>; <strong>tidak terlihat",
+                                  "(laporan 4 hari lalu)"]),
 }
 
 
@@ -198,3 +214,30 @@ def test_every_usb_file_is_its_own_pcs_sight(center_app, admin):
         rows = {row.key.id: row for row in fleet_rows()}
     assert rows[pc.id].problems == ["tidak_terlihat"] and rows[neighbour.id].problems == []
     assert utc_now() - rows[pc.id].usb_at > timedelta(days=4)
+
+
+def test_a_stopped_office_comes_first_then_the_rest_in_the_order_a_regency_acts(center_app, admin):
+    """Finding 7: the office whose clerks cannot save is called first, a went-back one next, one whose release
+    waits for room after a backup grown old; each row with its own one thing to do."""
+    kecamatan = kecamatan_row("35.08.07", NAME)
+    made = {name: Pc(center_app, admin, kecamatan, device) for name, device in
+            (("room", "01"), ("back", "02"), ("full", "03"), ("fine", "04"))}
+    made["room"].passes(room={"version": "0.4.0", "short_mb": 700})
+    went_back(made["back"])
+    made["full"].passes(disk_full=True, disk_free_mb=0)
+    made["fine"].passes()
+    shown = _rows(page(center_app, admin))
+    order = [next(name for name, pc in made.items() if f"/armada/{pc.id}\"" in row) for row in shown]
+    assert order == ["full", "back", "room", "fine"]
+    assert "Telepon kantor sekarang: petugas tidak dapat menyimpan karena disk komputer penuh" in shown[0]
+    assert "pembaruan versi 0.4.0 belum diunduh karena disk komputer ini kurang 700 MB" in shown[2]
+
+
+def test_a_report_saying_the_disk_is_not_full_is_refused_as_a_wrong_value(center_app, admin):
+    """disk_full is true or absent: false (or a text) is a wrong report, not an office that stopped."""
+    kecamatan = kecamatan_row("35.08.07", NAME)
+    pc = Pc(center_app, admin, kecamatan, "01")
+    pc.probes(CURRENT)
+    for wrong in (False, "ya", 1):
+        answer = pc._signed("/api/v1/fleet/report", report_of(CURRENT, disk_full=wrong))
+        assert answer.status_code == 400 and "disk penuh" in answer.json["message"], answer.text

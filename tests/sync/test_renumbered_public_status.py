@@ -116,3 +116,27 @@ def test_a_number_held_by_another_pc_at_the_center_keeps_its_citizens_record(tmp
     assert not PublicStatusWaiting.select().where(PublicStatusWaiting.number == OLD[0]).exists()
     body = page(center_app, OLD[0], fresh_code)[1]
     assert "Nomor pendaftaran sudah diganti" in body and "sedang diperiksa" not in body
+
+
+def test_an_old_receipt_is_said_changed_once_the_center_decided_whatever_its_pc_does(tmp_path, center_app, center_db,
+                                                                                     enrolled, operators):  # noqa: F811
+    """Issue 94 finding 6 (keep): a counter on 6ce2a857 renumbers its application at the center's decision but
+    never moves its /cek record, so its citizen's receipt said "Nomor sedang diperiksa" for good. The center
+    knows the decision: the receipt is an old one from then on, before (or without) that PC's next pass."""
+    from tests.sync.test_conflict_routing import _decide
+    kecamatan, _ = enrolled
+    pc_a = _pc_enrolled_elsewhere(tmp_path / "a", kecamatan, 1, "01")
+    pc_b = _pc_enrolled_elsewhere(tmp_path / "b", kecamatan, 51, "02")
+    sync(pc_a, center_app)
+    for number in OLD:
+        run(pc_b, lambda number=number: _more_public_versions(pc_b, number))
+    receipt, other = (run(pc_b, lambda number=number: LocalStatus.get(LocalStatus.number == number).check_code)
+                      for number in OLD)
+    assert sync(pc_b, center_app).conflicts >= 2
+    assert "Nomor sedang diperiksa" in page(center_app, OLD[0], receipt)[1]
+    _decide(center_app, operators["operator"], OLD[0], "keep")  # B's application takes a new number
+    status, body = page(center_app, OLD[0], receipt)  # B has not synced since (an old counter never moves it)
+    assert status == 200 and "Nomor pendaftaran sudah diganti" in body and "sedang diperiksa" not in body
+    assert "Minta bukti pendaftaran baru di loket Kantor Kecamatan" in body and "tidak cocok" not in body
+    # the other number's receipt, its conflict not decided yet, is still being checked
+    assert "Nomor sedang diperiksa" in page(center_app, OLD[1], other)[1]

@@ -266,7 +266,7 @@ def test_a_center_that_says_true_gets_the_first_shape_and_the_kinds_wait(office,
         link = engine.current_link()
         client = engine.client_for(link)
         client.negotiate()
-        assert client.probed["fleet_report"] == 3  # today's center (3: a release waiting for room, issue 94)
+        assert client.probed["fleet_report"] == 4  # today's center (4: the office stopped, issue 89)
         client.probed["fleet_report"] = True  # as 0.3.0's answers
         fleet_report.send_report(client, link, None, None)
     within(office_app, pass_with_a_030_probe)

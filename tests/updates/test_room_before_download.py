@@ -136,3 +136,31 @@ def test_a_release_that_failed_here_is_not_kept_in_the_cache(tmp_path, monkeypat
     state = check_source(office, source)
     assert state["available"] is None and cached_wheels(office) == []
     assert not [name for name in read if name.startswith("targets/wheels/")]  # and it is not fetched again
+
+
+def test_pasang_checks_the_floor_again_and_names_what_to_free(app, client_for, tmp_path, monkeypatch):
+    """The disk may fill between the download and Pasang (a day of photos, a backup): the install keeps the
+    floor too, and refuses in words that name the backups folder to empty, before anything is unpacked."""
+    from app.updates.state import versions_dir
+    data_dir = app.config["DATA_DIR"]
+    admin = client_for("admin")
+    stick = usb_copy_of_a_release(tmp_path)
+    admin.post("/admin/pembaruan/kunci-root", data=sheet_form(releases.key_folder_fingerprint(tmp_path / "kunci")))
+    monkeypatch.setattr(health, "free_bytes", lambda folder: 50 * 1024 ** 3)
+    page = admin.post("/admin/pembaruan/usb", data={"folder": str(stick)}, follow_redirects=True).get_data(as_text=True)
+    assert "Pasang pembaruan sekarang" in page and len(cached_wheels(data_dir)) == 1
+
+    # The download fitted; now the install alone (no download left) is one byte short of the floor.
+    floor = health.disk_danger_below(room.database_bytes(data_dir))
+    need = WHEEL * (1 + room.UNPACKED_PER_WHEEL_BYTE) + 2 * room.database_bytes(data_dir) + floor
+    monkeypatch.setattr(health, "free_bytes", lambda folder: need - 1)
+    page = admin.post("/admin/pembaruan/pasang", follow_redirects=True).get_data(as_text=True)
+    assert "Pembaruan versi 9.1.0 belum dipasang karena ruang disk kurang" in page
+    assert "Kosongkan setidaknya 1 MB" in page
+    assert f"pindahkan cadangan lama dari folder {app.config['BACKUP_DIR']}" in page and "tekan Pasang lagi" in page
+    assert not (versions_dir(data_dir) / "9.1.0").exists()  # nothing unpacked
+    assert not list(versions_dir(data_dir).glob("9.1.0*")) if versions_dir(data_dir).is_dir() else True
+    kept = read_state(data_dir)
+    assert kept["available"]["version"] == "9.1.0" and kept.get("installed") != "9.1.0"
+    assert len(cached_wheels(data_dir)) == 1  # the download stays for the next Pasang
+    assert "Pasang pembaruan sekarang" in page
