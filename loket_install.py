@@ -9,16 +9,21 @@ with the keys at hand, so those two commands start as
 
 `-S`: Python imports no `site`, so no `.pth` of site-packages runs before the check; `-I`: no
 PYTHON* variable, no user site, not the current folder. run.py then calls signer_start, which, with
-only the standard library, compares every file of the site-packages folders this Python would add
-(the venv's, found as `site` finds them) with their RECORD rows, refuses a file no RECORD lists
-(a planted `.pth`) and one that differs, naming it, and only then lets `site` add those folders.
+only the standard library, compares Loket's own files with the release wheel the admin keeps in the
+Loket folder (wheel_problems: pip's RECORD is written on the laptop and could be rewritten together with
+a module), every other file of the site-packages folders this Python would add (the venv's, found as
+`site` finds them) with their RECORD rows, refuses a file no RECORD lists (a planted `.pth`), a package
+the lock does not name, and a venv interpreter that is not the Python pyvenv.cfg names, naming each;
+then it puts those folders on sys.path itself, running none of their `.pth` files (the lock needs none).
 Bytecode is read only from a new empty folder (sys.pycache_prefix): a planted `__pycache__` file is
 never loaded. Run from a source tree (`pip install -e .`) the program's own files have no RECORD:
 the signer refuses, and the laptop installs Loket from the release wheel (docs/operations.md).
 
 What this does not stop: a process of the same user still running while the command runs (it could
-write after the check), or one that rewrote a file and its RECORD line together; the release build's
-sandbox (sync/sandbox.py) keeps a candidate from writing here at all.
+write after the check), or left behind by a `.pth` that ran at an earlier plain start (a command typed
+without -I -S, or any other laptop command); a locked package's module changed together with its RECORD
+line (only Loket's own files have a kept wheel to compare with); the release build's sandbox
+(sync/sandbox.py) keeps a candidate from writing here at all.
 
 Stdlib only, imported before site-packages is on sys.path; the launcher (app/updates/launcher.py)
 checks an installed version's folder with damaged_files."""
@@ -284,9 +289,9 @@ def wheel_problems(folder, wheel):
 
 
 def signer_start(program_folder):
-    """The start of `python -I -S run.py release sign|keys`: returns once this install is as pip wrote
-    it and `site` has added its folders; otherwise exits with one Indonesian sentence naming the
-    file. No file of site-packages is imported or run before the check."""
+    """The start of `python -I -S run.py release sign|keys`: returns once this install is the kept
+    release wheel and what pip wrote of its lock, with its folders on sys.path; otherwise exits with one
+    Indonesian sentence naming the file. No file of site-packages is imported or run before the check."""
     global CHECKED
     import atexit
     import shutil
