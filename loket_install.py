@@ -329,6 +329,19 @@ def signer_start(program_folder):
     CHECKED = True
 
 
+def ran_unchecked(program_folder):
+    """For `release sign|keys` started without -I -S (refused by run.py's unchecked_signer): what of this
+    install ran at that start, before any line of run.py (a planted .pth, a replaced interpreter, an unlocked
+    package), as signer_start names them; empty for a source tree. Such a file may have read a stick
+    already in, or left a process waiting for one (issue 88 finding 5): the refusal must say so."""
+    folders = site_folders(program_folder)
+    program = os.path.normcase(os.path.realpath(program_folder))
+    if program not in folders:
+        return []
+    venv, settings = venv_config(program_folder)
+    return foreign_interpreters(venv, settings) + environment_problems(folders) + unlocked_packages(folders, program)
+
+
 def signer_command(argv):
     """`argv` runs `release sign` or `release keys` (run.py's _signer_start reads it the same way)."""
     words = [word for word in argv if not word.startswith("-")]

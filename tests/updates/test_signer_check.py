@@ -352,3 +352,20 @@ def test_the_tests_unchecked_sign_of_a_wheel_folder_is_refused_when_typed(tmp_pa
                      "--bundle", str(tmp_path / "paket"))
     assert refused.returncode == 1 and "--wheels hanya untuk pengujian proyek" in refused.stderr, refused.stderr
     assert not (tmp_path / "paket").exists()
+
+
+def test_typed_without_dash_i_dash_s_a_pth_that_ran_is_named_and_the_stick_counted_as_leaked(tmp_path, laptop):
+    """Issue 88 finding 5, fifth plant: typed without -I -S, Python ran the planted .pth when it started, before
+    any line of run.py, with the stick in. Nothing in the process can come before it: the refusal names the
+    file and tells the admin to count the keys on the stick as leaked, and opens none itself."""
+    python, site_packages = laptop
+    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # the stick, in
+    marker = tmp_path / "hook-berjalan"
+    (site_packages / "zz-kait.pth").write_text(
+        f"import pathlib; pathlib.Path({str(marker)!r}).write_text(str(pathlib.Path({str(keys)!r}).exists()))\n")
+    refused = signer(python, site_packages, "sign", str(tmp_path / "diperiksa-0.3.0"), "--keys", str(keys),
+                     isolated=False)
+    assert marker.read_text() == "True"  # what the finding showed: it ran, the stick in
+    assert refused.returncode == 2 and "zz-kait.pth (tidak dipasang pip)" in refused.stderr, refused.stderr
+    assert "anggap kunci di dalamnya bocor" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert " -I -S " in refused.stderr
