@@ -9,16 +9,21 @@ with the keys at hand, so those two commands start as
 
 `-S`: Python imports no `site`, so no `.pth` of site-packages runs before the check; `-I`: no
 PYTHON* variable, no user site, not the current folder. run.py then calls signer_start, which, with
-only the standard library, compares every file of the site-packages folders this Python would add
-(the venv's, found as `site` finds them) with their RECORD rows, refuses a file no RECORD lists
-(a planted `.pth`) and one that differs, naming it, and only then lets `site` add those folders.
+only the standard library, compares Loket's own files with the release wheel the admin keeps in the
+Loket folder (wheel_problems: pip's RECORD is written on the laptop and could be rewritten together with
+a module), every other file of the site-packages folders this Python would add (the venv's, found as
+`site` finds them) with their RECORD rows, refuses a file no RECORD lists (a planted `.pth`), a package
+the lock does not name, and a venv interpreter that is not the Python pyvenv.cfg names, naming each;
+then it puts those folders on sys.path itself, running none of their `.pth` files (the lock needs none).
 Bytecode is read only from a new empty folder (sys.pycache_prefix): a planted `__pycache__` file is
 never loaded. Run from a source tree (`pip install -e .`) the program's own files have no RECORD:
 the signer refuses, and the laptop installs Loket from the release wheel (docs/operations.md).
 
 What this does not stop: a process of the same user still running while the command runs (it could
-write after the check), or one that rewrote a file and its RECORD line together; the release build's
-sandbox (sync/sandbox.py) keeps a candidate from writing here at all.
+write after the check), or left behind by a `.pth` that ran at an earlier plain start (a command typed
+without -I -S, or any other laptop command); a locked package's module changed together with its RECORD
+line (only Loket's own files have a kept wheel to compare with); the release build's sandbox
+(sync/sandbox.py) keeps a candidate from writing here at all.
 
 Stdlib only, imported before site-packages is on sys.path; the launcher (app/updates/launcher.py)
 checks an installed version's folder with damaged_files."""
@@ -81,15 +86,13 @@ def damaged_files(root):
     return damaged
 
 
-def site_folders(program_folder=None):
-    """The site-packages folders `site` adds for this Python, found without running it: the venv's
-    (pyvenv.cfg beside or above the executable, as site.venv finds it, or above the program's folder)
-    and, when that venv includes them or there is no venv, the installation's own."""
-    import site
+def venv_config(program_folder=None):
+    """The pyvenv.cfg `site` reads for this Python (beside or above the executable, as site.venv finds it,
+    or above the program's folder: .venv/Lib/site-packages, .venv/lib/python3.X/site-packages) as
+    (its venv folder, {setting: value as written}); (None, {}) without a venv."""
     executable_dir = os.path.dirname(os.path.abspath(sys.executable))
-    prefixes, own = [sys.prefix], []
     above, place = [], os.path.abspath(program_folder or executable_dir)
-    for _ in range(4 if program_folder else 0):  # .venv/Lib/site-packages, .venv/lib/python3.X/site-packages
+    for _ in range(4 if program_folder else 0):
         place = os.path.dirname(place)
         above.append(place)
     for place in [executable_dir, os.path.dirname(executable_dir)] + above:
@@ -97,20 +100,65 @@ def site_folders(program_folder=None):
         if os.path.isfile(config):
             with open(config, encoding="utf-8") as file:
                 lines = [line.partition("=") for line in file]
-            settings = {key.strip().lower(): value.strip().lower() for key, _, value in lines}
-            system = settings.get("include-system-site-packages") == "true"
-            prefixes = [os.path.dirname(config)] + ([sys.base_prefix] if system else [])
-            # The venv's own folder as venv and pip make it, whatever `site` says: Debian's and Ubuntu's
-            # patched site.py answer dist-packages for any prefix (issue 88 finding 4).
-            own = [os.path.join(prefixes[0], "Lib", "site-packages") if os.name == "nt" else
-                   os.path.join(prefixes[0], "lib", "python%d.%d" % sys.version_info[:2], "site-packages")]
-            break
+            return place, {key.strip().lower(): value.strip() for key, _, value in lines}
+    return None, {}
+
+
+def site_folders(program_folder=None):
+    """The site-packages folders `site` adds for this Python, found without running it: the venv's
+    (venv_config) and, when that venv includes them or there is no venv, the installation's own."""
+    import site
+    prefixes, own = [sys.prefix], []
+    venv, settings = venv_config(program_folder)
+    if venv:
+        system = settings.get("include-system-site-packages", "").lower() == "true"
+        prefixes = [venv] + ([sys.base_prefix] if system else [])
+        # The venv's own folder as venv and pip make it, whatever `site` says: Debian's and Ubuntu's
+        # patched site.py answer dist-packages for any prefix (issue 88 finding 4).
+        own = [os.path.join(venv, "Lib", "site-packages") if os.name == "nt" else
+               os.path.join(venv, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")]
     found = []
     for folder in own + site.getsitepackages(prefixes):
         real = os.path.normcase(os.path.realpath(folder))
         if os.path.isdir(real) and real not in found:
             found.append(real)
     return found
+
+
+def _same_file(path, others):
+    """`path` is one of `others` (a link to it) or holds the same bytes (venv copies)."""
+    real = os.path.normcase(os.path.realpath(path))
+    others = [other for other in others if os.path.isfile(other)]
+    if real in {os.path.normcase(os.path.realpath(other)) for other in others}:
+        return True
+    try:
+        digest = file_hash(path)
+    except OSError:
+        return False
+    return any(not _differs(other, digest) for other in others)
+
+
+def foreign_interpreters(venv, settings):
+    """The venv's interpreters that are not what `python -m venv` made of the Python its pyvenv.cfg names
+    (`home`): a link to that Python or a copy of it (Linux), a copy of its venv launcher (Windows). A
+    replaced .venv/bin/python ran in place of Python with the keys at hand (issue 88 finding 5)."""
+    home = settings.get("home", "")
+    if not venv or not os.path.isdir(home):
+        return ["pyvenv.cfg (home %s tidak ada)" % (home or "kosong")] if venv else []
+    if os.name == "nt":
+        scripts, names = os.path.join(venv, "Scripts"), ("python.exe", "pythonw.exe")
+        bases = {name: [os.path.join(home, name), os.path.join(home, "Lib", "venv", "scripts", "nt", name),
+                        os.path.join(home, launcher)]
+                 for name, launcher in zip(names, ("venvlauncher.exe", "venvwlauncher.exe"))}
+    else:
+        scripts = os.path.join(venv, "bin")
+        names = ("python", "python3", "python%d.%d" % sys.version_info[:2])
+        pythons = [os.path.join(home, name) for name in sorted(os.listdir(home))
+                   if name.startswith("python") and not name.endswith("-config")]
+        bases = {name: pythons for name in names}
+    return ["%s (bukan Python %s)" % (os.path.relpath(os.path.join(scripts, name), venv).replace(os.sep, "/"), home)
+            for name in names if os.path.lexists(os.path.join(scripts, name))
+            and not _same_file(os.path.join(scripts, name), bases[name])]
 
 
 def environment_problems(folders):
@@ -185,14 +233,68 @@ def unlocked_packages(folders, program_folder):
     return problems
 
 
+APP_DIST = "loket_kecamatan"
+PIP_OWN = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})  # what pip writes into a dist-info
+
+
+def kept_wheel(folders, venv):
+    """(the installed Loket's version, the release wheel it must have been installed from: the one the
+    admin keeps in the Loket folder, the folder holding .venv), or (None, None) with no Loket installed."""
+    for folder in folders:
+        for entry in sorted(os.listdir(folder)):
+            if entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info"):
+                version = entry[len(APP_DIST) + 1:-len(".dist-info")]
+                place = os.path.dirname(venv) if venv else folder
+                return version, os.path.join(place, "%s-%s-py3-none-any.whl" % (APP_DIST, version))
+    return None, None
+
+
+def wheel_problems(folder, wheel):
+    """Each file of Loket's own install in `folder` that is not the release wheel's own byte for byte, as
+    "folder-relative name (why)": pip's RECORD of them is written on the laptop and could be rewritten with
+    a changed module (issue 88 finding 5); the wheel is what the admin downloaded and keeps."""
+    import zipfile
+    problems, members = [], set()
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if name.endswith("/") or name.split("/")[0].endswith(".data"):
+                    continue  # a folder; a wheel's .data (scripts) lands outside site-packages
+                members.add(name)
+                if name.endswith(".dist-info/RECORD"):
+                    continue
+                digest = hashlib.sha256()
+                with archive.open(info) as member:
+                    for block in iter(lambda: member.read(1 << 20), b""):
+                        digest.update(block)
+                recorded = "sha256=" + base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+                path = os.path.join(folder, *name.split("/"))
+                if _differs(path, recorded):
+                    problems.append("%s (%s)" % (name, "tidak sama dengan wheel rilis" if os.path.exists(path)
+                                                 else "hilang"))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return ["%s (bukan wheel yang terbaca)" % os.path.basename(wheel)]
+    for entry in sorted(os.listdir(folder)):
+        record = os.path.join(folder, entry, "RECORD")
+        if not (entry.startswith(APP_DIST + "-") and entry.endswith(".dist-info")):
+            continue
+        for name, _ in record_rows(record) or []:
+            if name.startswith(("../", "/")) or "__pycache__" in name.split("/") or name in members:
+                continue
+            if name.startswith(entry + "/") and name[len(entry) + 1:] in PIP_OWN:
+                continue
+            problems.append("%s (tidak ada di wheel rilis)" % name)
+    return problems
+
+
 def signer_start(program_folder):
-    """The start of `python -I -S run.py release sign|keys`: returns once this install is as pip wrote
-    it and `site` has added its folders; otherwise exits with one Indonesian sentence naming the
-    file. No file of site-packages is imported or run before the check."""
+    """The start of `python -I -S run.py release sign|keys`: returns once this install is the kept
+    release wheel and what pip wrote of its lock, with its folders on sys.path; otherwise exits with one
+    Indonesian sentence naming the file. No file of site-packages is imported or run before the check."""
     global CHECKED
     import atexit
     import shutil
-    import site
     if sys.pycache_prefix:  # run.py's new empty folder (no planted .pyc is read): gone at the end
         atexit.register(shutil.rmtree, sys.pycache_prefix, True)
     folders = site_folders(program_folder)
@@ -202,7 +304,16 @@ def signer_start(program_folder):
                  "folder sumber (%s), bukan dari wheel rilis, sehingga pip tidak mencatat sidik berkasnya. Pasang "
                  "Loket di laptop kunci dari wheel rilis (panduan admin kabupaten, bagian Memasang Loket di laptop "
                  "kunci), lalu ketik perintahnya dari folder itu. Tidak ada kunci yang dibuka." % program_folder)
-    problems = environment_problems(folders) + unlocked_packages(folders, program)
+    venv, settings = venv_config(program_folder)
+    version, wheel = kept_wheel(folders, venv)
+    if wheel and not os.path.isfile(wheel):
+        sys.exit("Penandatangan tidak dapat memeriksa dirinya: wheel rilis %s, yang dipasang di Loket ini, tidak ada "
+                 "di folder Loket (%s). Salin wheel rilis %s yang Anda unduh dari halaman rilis proyek ke folder itu "
+                 "(panduan admin kabupaten, bagian Memasang Loket di laptop kunci), lalu ketik perintahnya lagi. "
+                 "Tidak ada kunci yang dibuka." % (os.path.basename(wheel), os.path.dirname(wheel), version))
+    problems = (foreign_interpreters(venv, settings) + environment_problems(folders)
+                + unlocked_packages(folders, program)
+                + (wheel_problems(program, wheel) if wheel else ["%s-*.dist-info (hilang)" % APP_DIST]))
     if problems:
         shown = "\n".join("- " + problem for problem in problems[:15])
         more = "\n- dan %d berkas lagi" % (len(problems) - 15) if len(problems) > 15 else ""
@@ -211,12 +322,24 @@ def signer_start(program_folder):
                  "yang dibuka. Jangan pakai Loket ini untuk kunci; pasang Loket baru dari wheel rilis di folder "
                  "baru (panduan admin kabupaten, bagian Memasang Loket di laptop kunci) dan laporkan berkas di atas "
                  "ke proyek." % (os.pathsep.join(folders), shown, more))
-    site.main()  # now the checked folders, and the .pth files pip put there
+    # The checked folders on sys.path, and no .pth file of them run: the lock needs none, and a .pth listed
+    # with its right hash by a rewritten RECORD would run here with the keys at hand (issue 88 finding 5).
     on_path = {os.path.normcase(os.path.realpath(entry)) for entry in sys.path if entry}
-    for folder in folders:  # a venv site found above the program, not above the executable
-        if folder not in on_path:
-            site.addsitedir(folder)
+    sys.path.extend(folder for folder in folders if folder not in on_path)
     CHECKED = True
+
+
+def ran_unchecked(program_folder):
+    """For `release sign|keys` started without -I -S (refused by run.py's unchecked_signer): what of this
+    install ran at that start, before any line of run.py (a planted .pth, a replaced interpreter, an unlocked
+    package), as signer_start names them; empty for a source tree. Such a file may have read a stick
+    already in, or left a process waiting for one (issue 88 finding 5): the refusal must say so."""
+    folders = site_folders(program_folder)
+    program = os.path.normcase(os.path.realpath(program_folder))
+    if program not in folders:
+        return []
+    venv, settings = venv_config(program_folder)
+    return foreign_interpreters(venv, settings) + environment_problems(folders) + unlocked_packages(folders, program)
 
 
 def signer_command(argv):

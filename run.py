@@ -219,6 +219,14 @@ def unchecked_signer(argv: list[str]) -> bool:
     if not loket_install.signer_command(argv) or loket_install.CHECKED:
         return False
     from app.frame.command_line import signer_line
+    ran = loket_install.ran_unchecked(os.path.dirname(os.path.abspath(__file__)))
+    if ran:  # too late to stop them: they ran when Python started, before this line
+        print("PERINGATAN: perintah ini dimulai tanpa -I -S, dan Python sudah menjalankan berkas lingkungan yang tidak "
+              "dipasang dari wheel rilis sebelum program sempat memeriksa dirinya:\n"
+              + "\n".join("- " + problem for problem in ran[:15])
+              + "\nBila flashdisk kunci tercolok sekarang, atau pada perintah Loket lain sejak berkas itu ada, anggap "
+                "kunci di dalamnya bocor: cabut flashdisk, jangan pakai laptop ini untuk kunci, dan laporkan berkas di "
+                "atas ke proyek (panduan admin kabupaten, bagian Memasang Loket di laptop kunci).", file=sys.stderr)
     print("release sign dan release keys membuka kunci rilis: keduanya dimulai dengan -I -S, agar tidak ada berkas "
           "lingkungan Python (.pth) yang berjalan sebelum program memeriksa dirinya. Ketik:\n  "
           + signer_line(argv)

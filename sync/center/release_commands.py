@@ -27,6 +27,12 @@ def cmd_release(options) -> int:
         elif options.action == "sign" and not options.wheels:
             return cmd_sign(options)
         elif options.action == "sign":  # the project's tests: a folder of wheels signed as it is, unchecked
+            import loket_install
+            if loket_install.CHECKED:  # typed on a key laptop (the tests call run.main in their process)
+                print("--wheels hanya untuk pengujian proyek: rilis ditandatangani dari folder hasil release build "
+                      f"dan wheel rilis yang Anda pegang, misalnya: {_example('sign')}. Tidak ada kunci yang dibuka.",
+                      file=sys.stderr)
+                return 1
             wheels = sorted(Path(options.wheels).glob("*.whl"))
             bundle = repository.sign_release(Path(options.keys), options.version, options.notes or "", wheels,
                                              Path(options.bundle), requires=_requires_of(wheels))

@@ -59,3 +59,66 @@ def test_the_site_folders_are_the_venvs_as_site_finds_them():
     """This test's own Python (the project's .venv): its site-packages, where pip put Loket's packages."""
     import sysconfig
     assert os.path.normcase(os.path.realpath(sysconfig.get_paths()["purelib"])) in loket_install.site_folders()
+
+
+def test_a_venv_python_is_the_python_its_pyvenv_cfg_names_or_it_is_named(tmp_path):
+    """Issue 88 finding 5: a replaced .venv/bin/python ran in place of Python. Linux: venv links to the
+    base (or copies it with --copies); anything else is named."""
+    home = tmp_path / "python" / "bin"
+    home.mkdir(parents=True)
+    (home / "python3.12").write_bytes(b"\x7fELF python")
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(home / "python3.12")
+    (venv / "bin" / "python3").symlink_to("python")
+    (venv / "bin" / "python3.99").write_bytes(b"\x7fELF python")  # a copy (venv --copies)
+    settings = {"home": str(home)}
+    checked = loket_install.foreign_interpreters
+    assert checked(str(venv), settings) == []
+    (venv / "bin" / "python").unlink()
+    (venv / "bin" / "python").write_text("#!/bin/sh\nexec /usr/bin/python3 \"$@\"\n")
+    assert f"bin/python (bukan Python {home})" in checked(str(venv), settings)
+    assert checked(str(venv), {"home": str(tmp_path / "tidak-ada")}) == [f"pyvenv.cfg (home {tmp_path / 'tidak-ada'} tidak ada)"]
+
+
+def test_a_windows_venv_python_is_a_copy_of_its_bases_venv_launcher(tmp_path, monkeypatch):
+    """Windows: venv copies the base's venv launcher (venvlauncher.exe beside python.exe, or
+    Lib\\venv\\scripts\\nt\\python.exe) as Scripts\\python.exe."""
+    home = tmp_path / "Python312"
+    home.mkdir()
+    (home / "python.exe").write_bytes(b"MZ python")
+    (home / "venvlauncher.exe").write_bytes(b"MZ launcher")
+    (home / "venvwlauncher.exe").write_bytes(b"MZ wlauncher")
+    venv = tmp_path / ".venv"
+    (venv / "Scripts").mkdir(parents=True)
+    (venv / "Scripts" / "python.exe").write_bytes(b"MZ launcher")
+    (venv / "Scripts" / "pythonw.exe").write_bytes(b"MZ wlauncher")
+    monkeypatch.setattr(loket_install.os, "name", "nt")
+    assert loket_install.foreign_interpreters(str(venv), {"home": str(home)}) == []
+    (venv / "Scripts" / "python.exe").write_bytes(b"MZ another program")
+    assert loket_install.foreign_interpreters(str(venv), {"home": str(home)}) == [f"Scripts/python.exe (bukan Python {home})"]
+
+
+def test_lokets_own_files_are_compared_with_the_kept_wheel_not_with_record(tmp_path):
+    """Issue 88 finding 5: a module changed with its RECORD line, and a file added to Loket's RECORD."""
+    import zipfile
+    wheel = tmp_path / "loket_kecamatan-0.3.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("run.py", "print('loket')\n")
+        archive.writestr("loket_kecamatan-0.3.0.dist-info/METADATA", "Name: loket-kecamatan\n")
+        archive.writestr("loket_kecamatan-0.3.0.dist-info/RECORD", "run.py,sha256=x,1\n")
+        archive.writestr("loket_kecamatan-0.3.0.data/scripts/loket", "#!python\n")
+    site, info = tmp_path / "site-packages", "loket_kecamatan-0.3.0.dist-info"
+    (site / info).mkdir(parents=True)
+    (site / "run.py").write_text("print('loket')\n")
+    (site / info / "METADATA").write_text("Name: loket-kecamatan\n")
+    (site / info / "INSTALLER").write_text("pip\n")
+    rows = [f"{name},{loket_install.file_hash(site / name)},1" for name in ("run.py", f"{info}/METADATA", f"{info}/INSTALLER")]
+    (site / info / "RECORD").write_text("\n".join(rows + [f"{info}/RECORD,,", "../../../bin/loket,sha256=x,1"]) + "\n")
+    assert loket_install.wheel_problems(str(site), str(wheel)) == []
+    assert loket_install.kept_wheel([str(site)], str(tmp_path / ".venv")) == ("0.3.0", str(wheel))
+    (site / "run.py").write_text("print('lulus')\n")
+    record = site / info / "RECORD"
+    record.write_text(record.read_text() + "zz-kait.pth,sha256=abc,9\n")
+    assert loket_install.wheel_problems(str(site), str(wheel)) == ["run.py (tidak sama dengan wheel rilis)",
+                                                                     "zz-kait.pth (tidak ada di wheel rilis)"]

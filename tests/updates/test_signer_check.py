@@ -47,15 +47,17 @@ def installed_closure() -> list:
 
 def laptop_install(place: Path, wheel: Path, base: str = sys.executable) -> tuple[Path, Path]:
     """Loket installed on the laptop from the release wheel into its own venv (docs/operations.md): the
-    app wheel by pip; its locked packages are these tests' own installed files, linked with their RECORD
+    app wheel, kept in the Loket folder beside .venv, by pip; its locked packages are these tests' own installed files, linked with their RECORD
     (what pip wrote; the tests never write into them). (the venv's python, its site-packages). `base`: the
     Python the venv is made of (the guide's: python.org's on Windows, the distribution's on Linux)."""
     subprocess.run([base, "-m", "venv", "--without-pip", str(place)], check=True, capture_output=True)
     python = place / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                         check=True, capture_output=True, text=True).stdout.strip())
+    kept = place.parent / wheel.name  # the guide: the release wheel copied into the Loket folder, installed from there
+    shutil.copyfile(wheel, kept)
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index",
-                    "--disable-pip-version-check", str(wheel)], check=True, capture_output=True, env=outside_env())
+                    "--disable-pip-version-check", str(kept)], check=True, capture_output=True, env=outside_env())
     for dist in installed_closure():
         for file in dist.files or []:
             source = Path(file.locate())
@@ -251,3 +253,119 @@ def test_the_sign_line_release_build_prints_runs_as_printed_through_the_check(tm
     done = subprocess.run(["bash", "-c", line], cwd=loket, env=outside_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert f"{checked} bukan folder hasil release build" in done.stderr, done.stderr
+
+
+def sha256_text(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def rewrite_record(site_packages: Path, dist_info: str, name: str, data: bytes) -> None:
+    """`name` written with `data` and its RECORD line in `dist_info` rewritten to match, as a program that
+    knows pip's RECORD would do. The RECORD is replaced, not written through: the laptop's closure files
+    are links to this test run's own installed files."""
+    record = site_packages / dist_info / "RECORD"
+    rows = [line for line in record.read_text("utf-8").splitlines() if line.split(",")[0] != name]
+    rows.append(f"{name},{sha256_text(data)},{len(data)}")
+    target = site_packages / name
+    target.unlink(missing_ok=True)
+    target.write_bytes(data)
+    record.unlink()
+    record.write_text("\n".join(rows) + "\n", "utf-8")
+
+
+def app_dist_info(site_packages: Path) -> str:
+    return next(path.name for path in site_packages.glob("loket_kecamatan-*.dist-info"))
+
+
+@pytest.mark.parametrize("command", ["sign", "keys"])
+def test_a_module_changed_together_with_its_record_line_is_refused_against_the_kept_wheel(tmp_path, laptop, command):
+    """Issue 88 finding 5, first plant: the RECORD check alone passed a module whose RECORD line was
+    rewritten with it; the signer now compares Loket's own files with the release wheel the admin keeps."""
+    python, site_packages = laptop
+    name = "app/frame/command_line.py"
+    changed = (site_packages / name).read_bytes() + b"\n\ndef signs_here():\n    return True\n"
+    rewrite_record(site_packages, app_dist_info(site_packages), name, changed)
+    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    refused = signer(python, site_packages, *(["sign", str(tmp_path / "x"), "--keys", str(keys)]
+                                              if command == "sign" else keys_argv(tmp_path)))
+    assert refused.returncode != 0, refused.stdout
+    assert f"{name} (tidak sama dengan wheel rilis)" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_a_pth_added_to_lokets_own_record_is_refused_and_never_runs(tmp_path, laptop):
+    python, site_packages = laptop
+    marker = tmp_path / "hook-berjalan"
+    rewrite_record(site_packages, app_dist_info(site_packages), "zz-kait.pth",
+                   f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode())
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0 and "zz-kait.pth (tidak ada di wheel rilis)" in refused.stderr
+    assert not marker.exists() and not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_a_pth_listed_with_its_right_hash_by_a_locked_package_never_runs(tmp_path, laptop):
+    """A .pth added to a locked package's RECORD (flask's here) with its right hash passes the RECORD
+    check: the signer puts its checked folders on sys.path itself and runs no .pth of them."""
+    python, site_packages = laptop
+    marker = tmp_path / "hook-berjalan"
+    flask = next(path.name for path in site_packages.glob("flask-*.dist-info"))
+    rewrite_record(site_packages, flask, "zz-kait.pth",
+                   f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n".encode())
+    made = signer(python, site_packages, *keys_argv(tmp_path))
+    assert not marker.exists()
+    assert made.returncode == 0, made.stderr
+
+
+def test_a_replaced_venv_python_is_refused(tmp_path, laptop):
+    """Issue 88 finding 5: .venv/bin/python replaced by a program that runs the real Python (here a script
+    writing a marker first): the venv's interpreter must be the Python its pyvenv.cfg names (a link to it
+    or its copy; on Windows venv's launcher)."""
+    python, site_packages = laptop
+    marker = tmp_path / "python-pengganti-berjalan"
+    real = os.path.realpath(python)
+    python.unlink()
+    python.write_text(f"#!/bin/sh\ntouch '{marker}'\nexec '{real}' \"$@\"\n")
+    python.chmod(0o755)
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert marker.exists()  # it ran: what the check can do is refuse before any key opens
+    assert refused.returncode != 0 and "bin/python (bukan Python " in refused.stderr, refused.stderr
+    assert "Tidak ada kunci yang dibuka" in refused.stderr and not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_without_the_kept_release_wheel_the_signer_names_where_it_goes(tmp_path, laptop):
+    python, site_packages = laptop
+    kept = next(python.parents[2].glob("loket_kecamatan-*.whl"))
+    kept.unlink()
+    refused = signer(python, site_packages, *keys_argv(tmp_path))
+    assert refused.returncode != 0 and f"wheel rilis {kept.name}" in refused.stderr
+    assert str(kept.parent) in refused.stderr and not (tmp_path / "flashdisk rilis").exists()
+
+
+def test_the_tests_unchecked_sign_of_a_wheel_folder_is_refused_when_typed(tmp_path, laptop):
+    """`release sign --wheels DIR --version V` signs a folder as it is (the project's tests call it in their
+    own process); typed on a key laptop it is refused before any key opens."""
+    python, site_packages = laptop
+    wheels = tmp_path / "wheels"
+    made_wheel(wheels, "0.3.0")
+    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")
+    refused = signer(python, site_packages, "sign", "--wheels", str(wheels), "--version", "0.3.0", "--keys", str(keys),
+                     "--bundle", str(tmp_path / "paket"))
+    assert refused.returncode == 1 and "--wheels hanya untuk pengujian proyek" in refused.stderr, refused.stderr
+    assert not (tmp_path / "paket").exists()
+
+
+def test_typed_without_dash_i_dash_s_a_pth_that_ran_is_named_and_the_stick_counted_as_leaked(tmp_path, laptop):
+    """Issue 88 finding 5, fifth plant: typed without -I -S, Python ran the planted .pth when it started, before
+    any line of run.py, with the stick in. Nothing in the process can come before it: the refusal names the
+    file and tells the admin to count the keys on the stick as leaked, and opens none itself."""
+    python, site_packages = laptop
+    keys = releases.create_keys(tmp_path / "flashdisk" / "kunci-rilis")  # the stick, in
+    marker = tmp_path / "hook-berjalan"
+    (site_packages / "zz-kait.pth").write_text(
+        f"import pathlib; pathlib.Path({str(marker)!r}).write_text(str(pathlib.Path({str(keys)!r}).exists()))\n")
+    refused = signer(python, site_packages, "sign", str(tmp_path / "diperiksa-0.3.0"), "--keys", str(keys),
+                     isolated=False)
+    assert marker.read_text() == "True"  # what the finding showed: it ran, the stick in
+    assert refused.returncode == 2 and "zz-kait.pth (tidak dipasang pip)" in refused.stderr, refused.stderr
+    assert "anggap kunci di dalamnya bocor" in refused.stderr and "Tidak ada kunci yang dibuka" in refused.stderr
+    assert " -I -S " in refused.stderr
