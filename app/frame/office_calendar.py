@@ -8,7 +8,7 @@ from playhouse.apsw_ext import DateField, DateTimeField
 
 from app.frame import store
 from app.frame.db import BaseModel
-from app.frame.listeners import Listeners
+from app.frame import reactions
 from app.frame.working_days import WorkCalendar
 
 
@@ -51,7 +51,7 @@ def bump_generation(changed_day=None) -> None:
 
 # Capabilities that send days counted on this calendar elsewhere (the public record's days off) follow a change:
 # fn(changed_day), None when a decree may have changed more (bump_generation).
-_change_listeners = Listeners()
+_change_listeners = reactions.calendar_changed
 
 
 def add_change_listener(fn) -> None:
@@ -60,7 +60,7 @@ def add_change_listener(fn) -> None:
 
 # Capabilities that hold dates counted on this calendar (registration's promises) recompute them
 # when the admin enters a year's decree: fn(old_calendar, new_calendar) -> [change description].
-_decree_listeners = Listeners()
+_decree_listeners = reactions.decree_entered
 
 
 def add_decree_listener(fn) -> None:

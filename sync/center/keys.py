@@ -9,6 +9,7 @@ from datetime import timedelta
 from peewee import IntegrityError, fn
 
 from app.frame import codes, statements
+from app.frame.audit_rule import act
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
@@ -39,6 +40,7 @@ def _replaced_hashes(kecamatan: Kecamatan) -> list[str]:
     return [h for h in found if isinstance(h, str)] if isinstance(found, list) else []
 
 
+@act("kode_pendaftaran")
 def new_enrolment_code(kecamatan: Kecamatan) -> str:
     """A one-time code the admin reads to the kecamatan; only its hash is kept. A code made before and
     not used is replaced: its hash is kept among the replaced ones, so typing it says so (enrol)."""
