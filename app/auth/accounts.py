@@ -2,6 +2,7 @@
 import re
 
 from app.frame import audit  # the writer itself: app.audit, the trail's pages, reads the accounts
+from app.frame.audit_rule import act
 from app.frame.signin import end_sessions, set_password
 from app.auth.models import User
 from app.frame.passwords import hash_password, names_in, one_time_password
@@ -53,6 +54,7 @@ def validate_account(username: str, full_name: str, role: str, nip: str, *, exis
     return errors
 
 
+@act("buat")
 def create_user(username: str, full_name: str, role: str, nip: str = "", password: str | None = None,
                 must_change_password: bool = True, actor=None) -> tuple[User, str]:
     """Create an account; returns it with its password (one-time unless given)."""

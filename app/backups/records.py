@@ -10,6 +10,7 @@ from app.backups import health, maintenance, recovery
 from app.backups.engine import (SUFFIX, BackupError, backup_database, check_backup_file, record_restore,
                                 restore_database, take_back_printed_key)
 from app.frame import audit, dates, store
+from app.frame.audit_rule import act
 from app.frame.db import database
 from app.frame.programs import resolve
 from app.frame.private_files import make_final, private_dir
@@ -21,6 +22,7 @@ def office_stamp() -> str:
     return f"{dates.to_local(dates.utc_now(), store.get('timezone')):%Y%m%d-%H%M%S}"
 
 
+@act("cadangkan")
 def make_manual_backup(config) -> Path:
     """The admin's "Buat cadangan sekarang"; raises BackupError with the admin's words."""
     made = backup_database(config["DATABASE_PATH"], config["BACKUP_DIR"] / f"manual-{office_stamp()}.sqlite3")
@@ -52,6 +54,7 @@ def save_upload(upload, backup_dir) -> Path:
     return target
 
 
+@act("pulihkan")
 def restore(source: Path, config, recovery_key: str | None, user) -> Path | None:
     """The data replaced by a backup: checked first, the current data saved (returned, None when there
     was none), the app in maintenance for the swap, then back. Raises BackupError; a bad file changes nothing."""

@@ -10,7 +10,7 @@ from app.complaints.models import Complaint, ComplaintAttachment, ComplaintCateg
 from app.complaints.tracking import new_tracking_number
 from app.frame.dates import utc_now
 from app.frame.db import database
-from app.frame.listeners import Listeners
+from app.frame import reactions
 from app.registration.models import Application
 
 
@@ -22,7 +22,7 @@ def registration_number_problem(number: str) -> str | None:
     return None if found else "Nomor pendaftaran tidak ditemukan di daftar permohonan."
 
 
-_changes = Listeners()
+_changes = reactions.complaint_changed
 
 
 def add_change_listener(fn) -> None:

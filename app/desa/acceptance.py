@@ -9,11 +9,13 @@ from app.desa.relay_records import DUPLICATE, DUPLICATE_CLOSED
 from app.desa.records import FIELD_LABELS, Refused, announce_change, differences, is_expired, stored_photo
 from app.desa.models import PreRegistration
 from app.frame import audit, dates
+from app.frame.audit_rule import act
 from app.frame.db import database
 from app.registration import records
 from app.registration.models import Application, StatusEvent
 
 
+@act("terima")
 def accept(pre: PreRegistration, clean: dict, photo=None) -> Application:
     """The counter accepts the file: one application with the (possibly corrected) fields.
 

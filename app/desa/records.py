@@ -17,9 +17,10 @@ from app.auth import accounts
 from app.frame import person_rules
 from app.frame.office_calendar import office_calendar
 from app.frame import audit, dates, installation, statements
+from app.frame.audit_rule import act
 from app.frame.db import database
 from app.frame.fingerprint_text import without_fingerprints
-from app.frame.listeners import Listeners
+from app.frame import reactions
 from app.frame.roles import DESA
 from app.desa.models import PreRegistration, UserDesa
 from app.desa.qr import CARRIED_FIELDS
@@ -45,7 +46,7 @@ FIELD_LABELS = {
 }
 
 
-_changes = Listeners()
+_changes = reactions.pre_registration_changed
 
 
 def add_change_listener(fn) -> None:
@@ -304,6 +305,7 @@ def record_refused_scan(reason: str) -> None:
 
 # ---- the admin's changes -------------------------------------------------------------------------
 
+@act("ubah")
 def create_operator(username: str, full_name: str, codes: list[str]):
     """A desa operator's account bound to its desa (checked codes); (user, its one-time password)."""
     with database.atomic():

@@ -2,12 +2,13 @@
 tables need a line, which function wrote a change (the innermost of the writers' folders on its stack),
 whether a line is that act's own (the innermost function on its stack that changed a row wrote it, or
 one that function called; never its caller, never a page's view line),
-and the declarations that a write is no one's act. How a program sees the rows a transaction changed is
+the declarations that a write is no one's act, and each act's declaration of its own line (`act`). How a program sees the rows a transaction changed is
 its own: the office's apsw hooks (app/frame/audit.py), the center's peewee transaction boundaries on
 SQLite and PostgreSQL (sync/center/db.py, sync/center/trail.py). Imports nothing but the standard
 library, so the center takes it without the office's needs and the office without the center's."""
 import contextlib
 import functools
+import logging
 import sys
 import threading
 import weakref
@@ -140,6 +141,80 @@ class TrailRule:
 
 
 _RULES: list[TrailRule] = []
+
+
+# --- Each act declares its line where it is written (issue 91) ------------------------------------------
+# `@act("cadangkan")` above the function that does an act names the action(s) of its line, as ODK Central
+# declares `.audit` beside each query function. When it returns (not when it raises: then nothing was
+# done), a line of one of those actions was written in this thread while it ran, and not inside another
+# declared act it called: a callee's line stands for the callee only. So an act that changes no row (a
+# backup, a restore, a release published) is checked too, and so is an act that writes only through
+# another act. The commit check (TrailRule.uncovered) stays for what no declaration names: raw SQL, a
+# trigger, a thread, a function nobody declared.
+class ActWithoutLine(Exception):
+    """A declared act returned without a line of its own (tests; an office or a center note it instead)."""
+
+
+class _Acts(threading.local):
+    def __init__(self):
+        self.open: list[tuple[frozenset, set]] = []  # this thread's running declared acts: (actions, written)
+
+
+_acts = _Acts()
+
+
+class _ActCheck:
+    """What a program does with an act that returned without its line, as its database watched last
+    says (`strict()`, asked then): a test's refuses it, an office's or a center's logs it and keeps it for
+    the admin's health card (`report(writer, what)`)."""
+    strict = staticmethod(lambda: False)
+    report = None
+
+    def watch(self, strict, report) -> None:
+        self.strict, self.report = strict, report
+
+    def missing(self, writer: str, actions) -> None:
+        what = f"(tanpa baris audit {'/'.join(sorted(actions))})"
+        logging.getLogger("app.frame.audit").error("tindakan tanpa catatan audit: %s (%s)", what, writer)
+        if self.strict():
+            raise ActWithoutLine(f"tindakan tanpa catatan audit: {what} ({writer})")
+        if self.report is not None:
+            self.report(writer, what)
+
+
+ACTS = _ActCheck()
+
+
+def act(*actions: str):
+    """Declares the decorated function an act whose own line is one of `actions` (see above)."""
+    assert actions and not any(is_view(action) for action in actions), "an act names the line it writes"
+    declared = frozenset(actions)
+
+    def declare(function):
+        path = Path(function.__code__.co_filename).resolve()
+        writer = f"{(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).as_posix()}:{function.__qualname__}"
+
+        @functools.wraps(function)
+        def declared_act(*args, **kwargs):
+            written: set = set()
+            _acts.open.append((declared, written))
+            try:
+                result = function(*args, **kwargs)
+            finally:
+                _acts.open.pop()
+            if not written & declared:
+                ACTS.missing(writer, declared)
+            return result
+
+        declared_act.act_lines = declared
+        return declared_act
+    return declare
+
+
+def note_line(action: str) -> None:
+    """A line of `action` was written in this thread: it is the innermost running declared act's."""
+    if _acts.open:
+        _acts.open[-1][1].add(action)
 
 
 @functools.cache

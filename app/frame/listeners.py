@@ -5,7 +5,11 @@ from collections.abc import Callable
 
 
 class Listeners:
-    def __init__(self) -> None:
+    """One listener point; declared in app/frame/reactions.py with `doc`: when it fires, in which
+    transaction, what a listener may write."""
+
+    def __init__(self, doc: str = "") -> None:
+        self.__doc__ = doc
         self._functions: list[Callable] = []
         self._many: dict[Callable, Callable] = {}
 

@@ -8,7 +8,7 @@ from playhouse.apsw_ext import DateField, DateTimeField
 
 from app.frame import store
 from app.frame.db import BaseModel
-from app.frame.listeners import Listeners
+from app.frame import reactions
 from app.frame.working_days import WorkCalendar
 
 
@@ -46,27 +46,14 @@ def bump_generation(changed_day=None) -> None:
     """Call inside the transaction that changes OfficeDay rows: `changed_day` the one day closed or opened,
     None when more may have changed (a decree); the listeners hear it."""
     store.put("calendar_generation", store.get("calendar_generation") + 1)
-    _change_listeners.announce(changed_day)
+    reactions.calendar_changed.announce(changed_day)
 
 
-# Capabilities that send days counted on this calendar elsewhere (the public record's days off) follow a change:
-# fn(changed_day), None when a decree may have changed more (bump_generation).
-_change_listeners = Listeners()
-
-
-def add_change_listener(fn) -> None:
-    _change_listeners.add(fn)
-
-
-# Capabilities that hold dates counted on this calendar (registration's promises) recompute them
-# when the admin enters a year's decree: fn(old_calendar, new_calendar) -> [change description].
-_decree_listeners = Listeners()
-
-
-def add_decree_listener(fn) -> None:
-    _decree_listeners.add(fn)
+# Who follows a change of the calendar and who recomputes on a decree: app/frame/reactions.py.
+add_change_listener = reactions.calendar_changed.add
+add_decree_listener = reactions.decree_entered.add
 
 
 def decree_entered(old: WorkCalendar, new: WorkCalendar) -> list[str]:
     """Call inside the transaction that enters a decree; returns what the listeners changed."""
-    return [change for changes in _decree_listeners.answers(old, new) for change in changes]
+    return [change for changes in reactions.decree_entered.answers(old, new) for change in changes]

@@ -4,12 +4,12 @@ capability that keeps the phone (app/public_status subscribes with `add_consent_
 capabilities do not import the public status."""
 import re
 
-from app.frame.listeners import Listeners
+from app.frame import reactions
 
 FIELD = "sms_consent"
 PHONE = re.compile(r"(?:\+62|62|0)8\d{7,11}")  # as the counter's form checks a phone (app/frame/person_rules.py)
 
-_consent = Listeners()
+_consent = reactions.sms_consent_given
 
 
 def phone_to_notify(form, phone: str, anonymous: bool = False) -> tuple[str, str | None]:

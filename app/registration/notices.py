@@ -3,9 +3,9 @@
 importing a page."""
 from typing import NamedTuple
 
-from app.frame.listeners import Listeners
+from app.frame import reactions
 
-_detail_notices = Listeners()
+_detail_notices = reactions.detail_notices
 
 
 class Notice(NamedTuple):

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from flask import current_app, g
 
 from app.frame import audit
+from app.frame.audit_rule import act
 from app.frame.dates import utc_now
 from app.frame import installation
 from app.frame.db import database
-from app.frame.listeners import Listeners
+from app.frame import reactions
 from app.frame import numbering
 from app.frame import statements
 from app.frame.person_rules import EDITABLE_FIELDS  # noqa: F401  (the record's fields, shared with the desa's forms)
@@ -21,7 +22,7 @@ from app.registration.status import ApplicationStatus as S, IN_PROGRESS, transit
 from app.frame import store
 
 
-_creations = Listeners()
+_creations = reactions.application_created
 
 
 def add_creation_listener(fn) -> None:
@@ -29,7 +30,7 @@ def add_creation_listener(fn) -> None:
     _creations.add(fn)
 
 
-renumbers = Listeners()  # fn(application, old_number) inside the transaction that gave it a new number
+renumbers = reactions.application_renumbered
 
 
 def add_renumber_listener(fn) -> None:
@@ -69,6 +70,7 @@ def _store_photo(application, photo) -> None:
      .execute())
 
 
+@act("buat")
 def create_application(clean: dict, photo=None, collective=None, prefix: str | None = None) -> Application:
     """Store a checked application (and its photo) with a new registration number."""
     prefix = prefix or current_prefix()
@@ -148,7 +150,7 @@ def hand_over(application: Application, collector: str, relation: str, id_number
 
 # Other capabilities (the desa's pre-registrations) say what else holds a NIK: fn(nik) -> a
 # NikHold or None. Registration itself knows nothing of them.
-_nik_holds = Listeners()
+_nik_holds = reactions.nik_holds
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from flask import g, has_request_context
 from app.frame import audit
 from app.frame.dates import utc_now
 from app.frame.db import database, insert_rows
-from app.frame.listeners import Listeners
+from app.frame import reactions
 from app.frame.application_status import STATUS_LABELS, ApplicationStatus, S  # noqa: F401  (the counter's names)
 
 # The service flow (docs/architecture.md, "Who uses it, and how the work flows"): each status and where it may go next.
@@ -45,7 +45,7 @@ class TransitionNotAllowed(Exception):
     """str(error) is the Indonesian message for the clerk."""
 
 
-_transitions = Listeners()
+_transitions = reactions.status_moved
 
 
 def add_transition_listener(fn: Callable, many: Callable | None = None) -> None:

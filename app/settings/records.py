@@ -1,6 +1,7 @@
 """The office settings' changes made at the admin's pages: each checks nothing the form has not,
 writes, and records its audit row in one transaction (the identity itself: settings/identity.save)."""
 from app.frame import audit
+from app.frame.audit_rule import act
 from app.auth.accounts import names_in_password
 from app.frame import store, versions
 from app.frame.dates import utc_now
@@ -33,6 +34,7 @@ def ask_for_a_password_without_the_office_name(user, typed: str) -> str | None:
     return problem
 
 
+@act("ubah")
 def set_up_office(values: dict, png: bytes | None, background_rule: bool = False) -> None:
     """The first run's identity, its logo and the photo-background rule the admin chose (seed 004 §2.2:
     stated at setup, never a silent default), together or not at all. The LAN's CA, if made before,
@@ -64,6 +66,7 @@ def save_office(values: dict, form):
     return conflict
 
 
+@act("ubah")
 def store_logo(png: bytes) -> None:
     """The letterhead logo, already normalised (frame/letterhead_logo.normalise_logo)."""
     with database.atomic():

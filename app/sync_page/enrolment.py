@@ -9,9 +9,11 @@ from sync.client.link_down import LinkDown
 from sync.client.transport import Refused
 from sync.client.enrolment import EnrolmentError, check_center_and_clock, clean_center_url, enrol  # noqa: F401
 from app.frame import audit
+from app.frame.audit_rule import act
 from app.frame.dates import utc_now
 
 
+@act("daftar_pusat")
 def enrol_this_pc(center_url: str, code: str, kecamatan_code: str, device_id: str, now: datetime | None = None) -> SyncLink:
     if not kecamatan_code:
         raise EnrolmentError("Kecamatan kantor belum dipilih: selesaikan Penyiapan Kantor dahulu.", "form")

@@ -17,7 +17,7 @@ from peewee import DatabaseProxy, Model, OperationalError
 from playhouse.db_url import connect, parse
 from playhouse.pool import PooledPostgresqlDatabase
 
-from app.frame.audit_rule import name_threads_after_their_starter
+from app.frame.audit_rule import ACTS, name_threads_after_their_starter
 from app.frame.config import SettingInvalid, absolute_folder
 from app.frame.db import PooledAPSWDatabase, make_database
 from app.frame.private_files import write_private
@@ -338,18 +338,23 @@ def make_center_database(path=None, url: str | None = None, strict: bool = False
     """A database object for the file at `path`, or for `url` (postgresql://...). Its commits are
     checked for their trail (TrailGuard); `strict` (tests) refuses one without it."""
     name_threads_after_their_starter()  # a thread's write is named after the function that started it
+    gaps_dir = Path(path).parent if path else None
     if url:
         if url.startswith(("postgresql://", "postgres://")):
             # psycopg 3 (the `center` extra: pip install loket-kecamatan[center]).
             db = GuardedPostgres(**parse(url), max_connections=32, stale_timeout=300, prefer_psycopg3=True)
-            db.strict, db.gaps_dir = strict, Path(path).parent if path else None
-            return db
+            return _watched(db, strict, gaps_dir)
         return connect(url)
     # BEGIN IMMEDIATE (make_database): a write transaction takes the write lock at once and waits
     # its turn (busy timeout), instead of failing when a read had to be upgraded after another
     # writer committed. The offices' pragmas (app/frame/db.py PRAGMAS: WAL, synchronous=FULL).
-    db = make_database(path, kind=GuardedSqlite)
-    db.strict, db.gaps_dir = strict, Path(path).parent if path else None
+    return _watched(make_database(path, kind=GuardedSqlite), strict, gaps_dir)
+
+
+def _watched(db, strict: bool, gaps_dir):
+    db.strict, db.gaps_dir = strict, gaps_dir
+    # a declared act that returned without its line (audit_rule.act): refused in tests, else on the admin page
+    ACTS.watch(lambda: db.strict, lambda writer, what: gaps_dir and trail.note_gap(gaps_dir, [what], writer))
     return db
 
 

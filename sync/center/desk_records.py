@@ -6,6 +6,7 @@ Which applications a print run or a shipment takes is decided here (the status r
 records.CENTER_TRANSITIONS), so the page's list and the write cannot disagree.
 """
 from app.frame.dates import utc_now
+from app.frame.audit_rule import act
 from app.frame.signin import set_password
 from sync import protocol
 from sync.center import keys, records
@@ -111,6 +112,7 @@ def create_shipment(kecamatan: Kecamatan, username: str, note: str) -> Shipment 
 
 # --- admin: kecamatan, keys, accounts ---------------------------------------------------------------
 
+@act("daftar_kecamatan")
 def register_kecamatan(code: str, name: str) -> tuple[Kecamatan, str]:
     """A checked new kecamatan and its first enrolment code."""
     with center_database.atomic():

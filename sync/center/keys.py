@@ -9,6 +9,7 @@ from datetime import timedelta
 from peewee import IntegrityError, fn
 
 from app.frame import codes, statements
+from app.frame.audit_rule import act
 from app.frame.passwords import ALPHABET
 from sync import protocol
 from app.frame.dates import utc_now
@@ -39,6 +40,7 @@ def _replaced_hashes(kecamatan: Kecamatan) -> list[str]:
     return [h for h in found if isinstance(h, str)] if isinstance(found, list) else []
 
 
+@act("kode_pendaftaran")
 def new_enrolment_code(kecamatan: Kecamatan) -> str:
     """A one-time code the admin reads to the kecamatan; only its hash is kept. A code made before and
     not used is replaced: its hash is kept among the replaced ones, so typing it says so (enrol)."""
@@ -415,7 +417,6 @@ class KeyRevoked(Refused):
         self.key = key
 
 
-@no_ones_act("a signed request: its nonce and its PC's last sight", "device_key", "kecamatan")
 def authenticate(method: str, path: str, headers, body: bytes, now: float | None = None) -> DeviceKey:
     """Check key, time window, signature and nonce; raise Refused on any failure, storing nothing."""
     now = time.time() if now is None else now
@@ -445,16 +446,18 @@ def authenticate(method: str, path: str, headers, body: bytes, now: float | None
         protocol_version, app_version)
     kecamatan_seen = _seen_long_ago(key.kecamatan.last_seen_at, now)
     try:
-        if not (key_seen or kecamatan_seen):  # one statement, atomic by itself: no BEGIN and COMMIT around it
-            center_database.execute_sql(in_dialect(INSERT_NONCE), (key_id, nonce, UsedNonce.seen_at.db_value(now)))
-        else:
-            with center_database.atomic():
+        with no_ones_act("a signed request: its nonce and its PC's last sight", "device_key", "kecamatan"):
+            if not (key_seen or kecamatan_seen):  # one statement, atomic by itself: no BEGIN and COMMIT around it
                 center_database.execute_sql(in_dialect(INSERT_NONCE), (key_id, nonce, UsedNonce.seen_at.db_value(now)))
-                if key_seen:
-                    (DeviceKey.update(last_used_at=now, protocol_version=protocol_version, app_version=app_version)
-                     .where(DeviceKey.id == key.id).execute())
-                if kecamatan_seen:
-                    Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
+            else:
+                with center_database.atomic():
+                    center_database.execute_sql(in_dialect(INSERT_NONCE),
+                                                (key_id, nonce, UsedNonce.seen_at.db_value(now)))
+                    if key_seen:
+                        (DeviceKey.update(last_used_at=now, protocol_version=protocol_version, app_version=app_version)
+                         .where(DeviceKey.id == key.id).execute())
+                    if kecamatan_seen:
+                        Kecamatan.update(last_seen_at=now).where(Kecamatan.id == key.kecamatan_id).execute()
     except IntegrityError:
         raise Refused("permintaan ulang (nonce sudah dipakai)") from None
     if key.replaced_by:
@@ -486,13 +489,12 @@ def forget_old_nonces(now=None) -> int:
         return UsedNonce.delete().where(UsedNonce.seen_at < limit).execute()
 
 
-@no_ones_act("an upgrade sealing an older center's plain secrets", "device_key")
 def seal_legacy_secrets() -> int:
     """Upgrade: device secrets stored in plain text by an older center are sealed, once."""
     # Read raw: the model field would hand back the plain secret either way.
     rows = center_database.execute_sql('SELECT "id", "secret" FROM "device_key"').fetchall()
     legacy = [(key_id, secret) for key_id, secret in rows if secret and not is_sealed(secret)]
-    with center_database.atomic():
+    with no_ones_act("an upgrade sealing an older center's plain secrets", "device_key"), center_database.atomic():
         for key_id, secret in legacy:  # the field seals what it writes
             DeviceKey.update(secret=secret).where(DeviceKey.id == key_id).execute()
     return len(legacy)

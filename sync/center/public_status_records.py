@@ -213,7 +213,6 @@ def _held_by_another_pc(kecamatan: Kecamatan, number: str, device_codes) -> bool
     return bool(holder) and holder not in device_codes
 
 
-@no_ones_act("when a kecamatan's public state last arrived", "kecamatan")
 def note_delivery(key, at=None) -> None:
     """The kecamatan's public state reached the center from one of its counter PCs: a pass (its
     public records, then its status pull, which comes after everything due was pushed) or a USB
@@ -223,7 +222,8 @@ def note_delivery(key, at=None) -> None:
         return
     now = utc_now()
     at = Kecamatan.public_synced_at.db_value(min(at or now, now))  # a PC clock running ahead: not fresher
-    center_database.execute_sql(in_dialect(NOTE_DELIVERY), (at, key.kecamatan_id, at))
+    with no_ones_act("when a kecamatan's public state last arrived", "kecamatan"):
+        center_database.execute_sql(in_dialect(NOTE_DELIVERY), (at, key.kecamatan_id, at))
 
 
 # On every pass's status pull, in plain SQL (as the nonce's INSERT): peewee building this UPDATE cost

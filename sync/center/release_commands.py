@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from app.frame.audit_rule import act
+
 UPDATES_FOLDER = "pembaruan"
 ONLINE_KEY = "online.pem"
 
@@ -62,6 +64,7 @@ def cmd_release(options) -> int:
     return 0
 
 
+@act("terbit")
 def publish_release(data_dir: Path, bundle: Path, database_url: str | None = None) -> dict:
     """The one way a bundle is published at a center: to its pilot PCs first when the regency has any
     (sync/center/updates.py), else to every PC; audited in the center's own database (the one its data

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.frame.audit import note_gap, trail_gaps
-from app.frame.audit_rule import TrailRule, is_view
+from app.frame.audit_rule import TrailRule, is_view, note_line
 
 AUDIT_TABLE = "center_audit"
 ALARM = "perubahan tanpa catatan audit di pusat"  # the log line's start (tests/sync/harness.py reads it)
@@ -53,6 +53,7 @@ def begun() -> None:
 def line(action: str) -> None:
     """sync/center/audit.py wrote a line of `action` in this thread's transaction: it covers the act that
     wrote it (a view's covers nothing)."""
+    note_line(action)  # the running declared act's own line (audit_rule.act)
     if not is_view(action) and hasattr(_open, "lines"):
         _open.lines.append(RULE.frames_of(inspect.currentframe()) or ())
 

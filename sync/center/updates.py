@@ -27,6 +27,7 @@ from pathlib import Path
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
+from app.frame.audit_rule import act
 from app.frame.dates import utc_now
 from app.frame.request_cycle import bounded_int, int_arg
 from app.frame.version import version_key
@@ -427,18 +428,26 @@ def release_to_all(targets_version: int):
     if pending and request.form.get("konfirmasi") != CONFIRMED:
         return render_template("center/release_confirm.html", release=chosen, pending=pending, CONFIRMED=CONFIRMED)
     try:
-        release = repository.release_to_everyone(repository_of(data_dir), online_key_of(data_dir), targets_version)
+        release = _release_to_everyone(data_dir, targets_version, pending)
     except repository.ReleaseError as problem:
         flash(str(problem), "error")
         return redirect(url_for("center.releases")), 303
+    flash(f"Rilis {release['version']} diterbitkan untuk semua komputer: kantor kecamatan dan desa menerimanya "
+          "pada sinkronisasi berikutnya.", "success")
+    return redirect(url_for("center.releases")), 303
+
+
+@act("terbit_semua")
+def _release_to_everyone(data_dir: Path, targets_version: int, pending: list[dict]) -> dict:
+    """Everyone's timestamp moved to the release, and its line (naming the pilots that had not passed it)."""
+    from sync import releases as repository
+    release = repository.release_to_everyone(repository_of(data_dir), online_key_of(data_dir), targets_version)
     with center_database.atomic():
         audit("terbit_semua", "rilis", release["version"],
               f"Rilis {release['version']} (targets versi {release['targets_version']}) diterbitkan untuk semua "
               f"komputer" + (f", dikonfirmasi walaupun komputer uji belum lulus: {_pending_words(pending)}"
                              if pending else ""))
-    flash(f"Rilis {release['version']} diterbitkan untuk semua komputer: kantor kecamatan dan desa menerimanya "
-          "pada sinkronisasi berikutnya.", "success")
-    return redirect(url_for("center.releases")), 303
+    return release
 
 
 # --- a release offered again (issue 81) ------------------------------------------------------------

@@ -190,3 +190,24 @@ def test_publishing_is_audited_in_the_centers_own_database(center_app, center_db
     assert publish("9.1.0")[-1] == ("run.py release publish", "rilis", "9.1.0",
                                     "Rilis 9.1.0 (targets versi 2) terbit untuk 1 komputer uji")
     assert "Rilis 9.1.0 terbit untuk 1 komputer uji" in capsys.readouterr().out
+
+
+def test_a_release_to_everyone_has_its_own_line_and_is_refused_without_it(center_app, center_db, enrolled,
+                                                                          monkeypatch):  # noqa: F811
+    """Issue 91, finding 2: releasing to everyone changes no row but its line (the repository's timestamp
+    moves): the act's declaration asks for its line when it returns, in the fast tier."""
+    from app.frame.audit_rule import ActWithoutLine
+    from sync.center import updates
+    from sync.center.models import CenterAudit
+    _rollout(center_app, monkeypatch)
+    data_dir = Path(center_app.config["DATA_DIR"])
+    pilots_only = releases.ring_releases(repository_of(data_dir))["uji"]
+    with monkeypatch.context() as without_its_line:
+        without_its_line.setattr(updates, "audit", lambda *args, **kwargs: None)
+        with pytest.raises(ActWithoutLine, match="sync/center/updates.py:_release_to_everyone"):
+            updates._release_to_everyone(data_dir, pilots_only, [])
+    published(center_app, "9.2.0", to_everyone=False)
+    release = updates._release_to_everyone(data_dir, releases.ring_releases(repository_of(data_dir))["uji"], [])
+    assert [(row.entity_id, row.summary) for row in CenterAudit.select().where(CenterAudit.action == "terbit_semua")] \
+        == [(release["version"], f"Rilis {release['version']} (targets versi {release['targets_version']}) "
+                                 "diterbitkan untuk semua komputer")]

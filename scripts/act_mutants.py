@@ -1,0 +1,99 @@
+"""Each declared act's line removed alone, and whether the fast tier's tests of that act notice (issue 91).
+
+For every function of app/ and sync/ declared `@act("...")` (app/frame/audit_rule.act), each statement in its
+own body that writes a line of a declared action (`audit.record("x", ...)`, `audit("x", ...)`) is replaced by
+`pass`; the fast tests whose files name the function (at most MOST_FILES) run against it (`-m "not slow" -x`); the file is put back.
+Prints one row an act: the mutant's place, KILLED or SURVIVED (or "no own line statement": the line is written
+by a function it calls), the seconds the run took. Usage: .venv/bin/python scripts/act_mutants.py [name ...]
+(names: function names to run, default all). Runs the tests in this checkout: run nothing else in it meanwhile."""
+import ast
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOW_FOLDERS = ("tests/browser/", "tests/simulation/")
+# acts whose tests reach them through their page, not by name
+REACHED_BY = {"_release_to_everyone": ["tests/sync/test_rollout.py"],
+              "set_up_office": ["tests/settings/test_first_run.py"]}
+MOST_FILES = 8  # a name many tests use (create_user): its first files, within a minute or so
+
+
+def declared_acts():
+    """(path, function node, actions) of every @act-declared function."""
+    for folder in ("app", "sync"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                for decorator in node.decorator_list:
+                    if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "act":
+                        yield path, node, {arg.value for arg in decorator.args if isinstance(arg, ast.Constant)}
+
+
+def own_line_statements(function, actions) -> list[ast.stmt]:
+    """The statements of the function's own body (not of a nested function) writing a declared line."""
+    found = []
+
+    def visit(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(child, ast.Expr) and isinstance(child.value, ast.Call) and child.value.args \
+                    and isinstance(child.value.args[0], ast.Constant) and child.value.args[0].value in actions:
+                found.append(child)
+            visit(child)
+    visit(function)
+    return found
+
+
+def tests_of(name: str) -> list[str]:
+    if name in REACHED_BY:
+        return REACHED_BY[name]
+    files = subprocess.run(["grep", "-rlw", "--include=test_*.py", name, "tests"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.split()
+    files = sorted(f for f in files if not f.startswith(SLOW_FOLDERS))
+    return sorted(files, key=lambda f: not f.startswith("tests/audit/"))[:MOST_FILES]  # the guard's own tests first
+
+
+def run(path: Path, statement: ast.stmt, tests: list[str]) -> tuple[str, float]:
+    original = path.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    indent = lines[statement.lineno - 1][:statement.col_offset]
+    mutant = lines[:statement.lineno - 1] + [f"{indent}pass  # act_mutants.py\n"] + lines[statement.end_lineno:]
+    started = time.monotonic()
+    try:
+        path.write_text("".join(mutant), encoding="utf-8")
+        done = subprocess.run(["bash", "scripts/test.sh", *tests, "-q", "-x", "-m", "not slow", "-p", "no:randomly"],
+                              cwd=ROOT, capture_output=True, text=True)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    return ("KILLED" if done.returncode != 0 else "SURVIVED"), time.monotonic() - started
+
+
+def main(names: list[str]) -> int:
+    survived = 0
+    for path, function, actions in declared_acts():
+        if names and function.name not in names:
+            continue
+        where = f"{path.relative_to(ROOT).as_posix()}:{function.name}"
+        statements = own_line_statements(function, actions)
+        if not statements:
+            print(f"{where} {sorted(actions)}: no own line statement (written by a function it calls)", flush=True)
+            continue
+        tests = tests_of(function.name)
+        for statement in statements:
+            if not tests:
+                print(f"{where}:{statement.lineno}: SURVIVED (no fast test file names it)", flush=True)
+                survived += 1
+                continue
+            verdict, seconds = run(path, statement, tests)
+            survived += verdict == "SURVIVED"
+            print(f"{where}:{statement.lineno}: {verdict} ({len(tests)} test files, {seconds:.0f} s)", flush=True)
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
