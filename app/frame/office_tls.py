@@ -75,6 +75,12 @@ LISTEN_BACKLOG = 128  # connections the system queues before the accept thread t
 # READ_RATE bytes come in; then the connection reads as closed (the request ends short, the worker is free).
 READ_SECONDS = 15
 READ_RATE = 16 * 1024  # bytes a second: far below any working LAN or Wi-Fi, far above a trickle
+# A counter's connection kept open between its pages (cheroot's own: 10 s, then the next page after a clerk typed
+# for a while paid a new TLS handshake, issue 90 finding 6); at most so many kept, all devices together (each a
+# socket in cheroot's select(): 512 at most on Windows). Past the limit a connection closes after its answer.
+SOCKET_SECONDS = 10  # a socket's wait for a byte to read or room to write (cheroot's `timeout`)
+KEEP_ALIVE_SECONDS = 180
+KEEP_ALIVE_CONNECTIONS = 100
 
 
 # --- The CA and the leaf -------------------------------------------------------------------------------
@@ -499,7 +505,7 @@ class LanListener:
         """The certificate made and the port bound (OSError when taken): `serve` reports it before serving."""
         self.refresh()
         self.server = lan_server((self.host, self.port), self.wsgi, numthreads=self.threads,
-                                 server_name="loket-kecamatan", timeout=10, shutdown_timeout=2)
+                                 server_name="loket-kecamatan", timeout=SOCKET_SECONDS, shutdown_timeout=2)
         self.door = self.server.door = Door(self.server, lambda: self.context)
         self.server.prepare()
         self.port = self.state.port = self.server.bind_addr[1]
@@ -516,7 +522,7 @@ class LanListener:
             if address in self.doors or address == "127.0.0.1":
                 continue
             door = lan_server((address, port), self._old_port, numthreads=2, server_name="loket-kecamatan",
-                              timeout=3, shutdown_timeout=1)
+                              timeout=3, keep_alive=3, shutdown_timeout=1)
             door.door = Door(door, lambda: self.context)
             try:
                 door.prepare()
@@ -797,9 +803,9 @@ class Door:
         from cheroot.makefile import MakeFile
         self._forget(arrival)
         sock = arrival.sock
-        sock.settimeout(self.server.timeout)
+        sock.settimeout(self.server.io_timeout)
         conn = self.server.ConnectionClass(self.server, sock, MakeFile)
-        conn.reads = _Replay(sock, arrival.head, self.server.timeout)
+        conn.reads = _Replay(sock, arrival.head, self.server.io_timeout)
         conn.rfile = MakeFile(conn.reads, "rb", conn.rbufsize)
         conn.remote_addr, conn.remote_port = arrival.address, arrival.port
         conn.ssl_env = _tls_environ(sock) if arrival.tls else {"wsgi.url_scheme": "http", PLAIN_LAN: True}
@@ -833,9 +839,11 @@ def _tls_environ(sock: ssl.SSLSocket) -> dict:
             "SSL_CIPHER_USEKEYSIZE": bits}
 
 
-def lan_server(bind_addr, wsgi_app, **options):
+def lan_server(bind_addr, wsgi_app, timeout: float, keep_alive: float = KEEP_ALIVE_SECONDS, **options):
     """cheroot's WSGI server whose accept thread only accepts: each new connection goes to the Door (a
     connection back from a worker, kept alive for its next request, goes to the workers as before).
+    `timeout`: a socket's wait for a byte to read or room to write; `keep_alive`: a connection's idle time
+    between requests (cheroot's one `timeout` is both: it keeps `keep_alive`, the door sets `timeout`).
     (cheroot imported here: the pages that show the fingerprint never load the server.)"""
     from cheroot import wsgi
 
@@ -849,4 +857,6 @@ def lan_server(bind_addr, wsgi_app, **options):
                 if getattr(conn, "reads", None) is not None:  # a kept-alive connection's next request
                     conn.reads.begin()
                 super().process_conn(conn)
-    return LanServer(bind_addr, wsgi_app, request_queue_size=LISTEN_BACKLOG, **options)
+    server = LanServer(bind_addr, wsgi_app, request_queue_size=LISTEN_BACKLOG, timeout=keep_alive, **options)
+    server.io_timeout, server.keep_alive_conn_limit = timeout, KEEP_ALIVE_CONNECTIONS
+    return server

@@ -152,6 +152,27 @@ def test_a_counters_next_connection_resumes_its_tls_session(lan):
         assert page(counter, session)[1], f"{version}: resumed after the leaf was renewed"
 
 
+@pytest.mark.slow  # a connection left idle past cheroot's 10 s: 12 s
+def test_a_counters_connection_stays_open_while_the_clerk_types(lan):
+    """Issue 90, finding 6: cheroot closed a kept-alive connection after 10 s idle (its one `timeout`), so the page
+    after a clerk typed a form for a while came on a new connection and paid a TLS handshake. Kept open now for
+    KEEP_ALIVE_SECONDS: the next page comes on the same connection (the socket's own waits stay SOCKET_SECONDS)."""
+    import time
+    with lan.app.app_context(), lan.app.extensions["database"].connection_context():
+        ca = office_tls.office_ca()
+    assert office_tls.KEEP_ALIVE_SECONDS > 12
+    connection = http.client.HTTPSConnection("127.0.0.1", lan.port, context=counter_trusting(ca), timeout=30)
+    connection.request("GET", "/masuk")
+    first = connection.getresponse()
+    assert first.status == 200 and first.read()
+    sock = connection.sock
+    time.sleep(12)  # what is tested is the connection's idle time itself: past cheroot's 10 s
+    connection.request("GET", "/masuk")
+    again = connection.getresponse()
+    assert again.status == 200 and again.read() and connection.sock is sock  # no new connection, no handshake
+    connection.close()
+
+
 def test_the_lan_sets_its_cookies_secure_and_asks_for_https_only(lan):
     with lan.app.app_context(), lan.app.extensions["database"].connection_context():
         ca = office_tls.office_ca()
