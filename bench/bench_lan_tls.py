@@ -6,6 +6,8 @@ HTTP (waitress) and its LAN over TLS (cheroot, app/frame/office_tls.py), in one 
 - a registration with a photo (the POST and the page its redirect shows);
 - the sign-in page on a new connection (TCP, and over TLS its handshake: a browser's first page, or one
   after its idle connection was let go), by requests with a full handshake each time;
+- the register after the clerk paused longer than cheroot's former 10 s keep-alive (typing a form), on the
+  same requests session (`--pauses` rounds, both listeners after one pause, taking turns first);
 - the same page on a new connection by a counter that comes back (issue 90, finding 6): its TLS session
   resumed from its last connection, as Chromium does (a raw HTTP/1.1 GET, `session=`; plain: the same GET).
 
@@ -165,6 +167,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cores", type=float, default=0.5, help="share of one core for the server (0: no limit)")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--starts", type=int, default=3, help="starts of each kind for the start's cost")
+    parser.add_argument("--pauses", type=int, default=10, help="rounds of the page after a 12 s pause")
     options = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="bench-lan-tls-"))
@@ -207,6 +210,18 @@ def main(argv=None) -> int:
                     do(clerk, serial)
                     times[(action, name)].append(time.perf_counter() - began)
                     cpu[(action, name)].append(cpu_seconds(server.pid) - before_cpu)
+        after_pause = "page after a 12 s pause"
+        for action in [after_pause]:
+            for name in clerks:
+                times[(action, name)], cpu[(action, name)] = [], []
+        for turn in range(options.pauses):
+            time.sleep(12)  # the clerk typing: longer than cheroot's former keep-alive (10 s)
+            for name in (list(clerks) if turn % 2 == 0 else list(clerks)[::-1]):
+                before_cpu, began = cpu_seconds(server.pid), time.perf_counter()
+                clerks[name].page()
+                times[(after_pause, name)].append(time.perf_counter() - began)
+                cpu[(after_pause, name)].append(cpu_seconds(server.pid) - before_cpu)
+        actions[after_pause] = None
         print(f"# TLS on the LAN vs plain HTTP on loopback: {options.rounds} rounds, server on "
               f"{options.cores or 'no limit of'} core ({core.kind}), load {load()}")
         print(f"{'action':32} {'listener':16} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8}")

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import abort, current_app, g, jsonify, render_template, request
+from flask import abort, current_app, g, jsonify, render_template, request, url_for
 from peewee import JOIN
 
 from app.frame.dates import utc_now
@@ -430,6 +430,7 @@ def fleet():
     paper = request.args.get("kertas", "a4")
     rows = fleet_rows(kecamatan_code, problem)
     return render_template("center/fleet.html", rows=rows, kecamatans=kecamatans, problems=PROBLEMS, PILOTS=PILOTS,
+                           pc_pages=url_for("center.fleet", _external=False),  # a row's link: this + "/<id>"
                            chosen=(kecamatan_code, problem), paper=paper if paper in PAPERS else "a4",
                            papers=PAPERS, now=utc_now(), error=None,
                            attention=sum(1 for row in rows if row.problems))
